@@ -1,0 +1,3 @@
+from minsheng.cli import main
+
+main()

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Membership, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["unit", "region"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "display_name", "phone", "email", "is_staff"]
+    search_fields = ["username", "display_name", "phone", "email"]
+    fieldsets = BaseUserAdmin.fieldsets + (("民声", {"fields": ("phone", "display_name")}),)
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "unit", "region"]
+    list_filter = ["role"]
+    autocomplete_fields = ["user", "unit", "region"]

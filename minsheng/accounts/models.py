@@ -1,0 +1,65 @@
+"""Users (citizens and staff), staff memberships with roles, verification codes."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+
+class User(AbstractUser):
+    """Citizens sign in with a phone number or an email; ``username`` mirrors the
+    identifier they registered with."""
+
+    phone = models.CharField("手机号", max_length=20, unique=True, null=True, blank=True)
+    display_name = models.CharField("昵称", max_length=30, blank=True)
+    phone_verified = models.BooleanField(default=False)
+    email_verified = models.BooleanField(default=False)
+
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or (self.username[:3] + "***")
+
+    # roles are resolved once per request by minsheng.accounts.roles
+    def memberships_cached(self):
+        if not hasattr(self, "_memberships"):
+            self._memberships = list(self.memberships.select_related("unit", "region"))
+        return self._memberships
+
+
+class Membership(models.Model):
+    """A staff role. Officers and unit heads act for ``unit``; dispatchers and
+    supervisors for ``region`` and everything below it."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", "承办人员"
+        HEAD = "head", "单位负责人"
+        DISPATCHER = "dispatcher", "派单员"
+        SUPERVISOR = "supervisor", "督办员"
+        ADMIN = "admin", "平台管理员"
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    unit = models.ForeignKey("directory.Unit", models.CASCADE, null=True, blank=True, related_name="members")
+    region = models.ForeignKey("directory.Region", models.CASCADE, null=True, blank=True, related_name="members")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作人员角色"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit or self.region or '全平台'}"
+
+
+class VerificationCode(models.Model):
+    """A one-time code sent to a phone or an email (registration, password reset)."""
+
+    target = models.CharField(max_length=254, db_index=True)
+    code = models.CharField(max_length=6)
+    purpose = models.CharField(max_length=20, default="register")
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)

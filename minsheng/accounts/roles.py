@@ -1,0 +1,89 @@
+"""What a user may see and do, from their memberships. One place for scoping rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from .models import Membership
+
+R = Membership.Role
+
+
+@dataclass
+class Roles:
+    unit_ids: set[int] = field(default_factory=set)  # officer / head
+    head_unit_ids: set[int] = field(default_factory=set)
+    dispatch_prefixes: list[str] = field(default_factory=list)  # region subtree prefixes
+    supervise_prefixes: list[str] = field(default_factory=list)
+    admin: bool = False
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.admin or self.unit_ids or self.dispatch_prefixes or self.supervise_prefixes)
+
+    @property
+    def is_officer(self) -> bool:
+        return bool(self.unit_ids)
+
+    @property
+    def is_dispatcher(self) -> bool:
+        return self.admin or bool(self.dispatch_prefixes)
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.admin or bool(self.supervise_prefixes)
+
+    def dispatches(self, region) -> bool:
+        return self.admin or any(region.code.startswith(p) for p in self.dispatch_prefixes)
+
+    def supervises(self, region) -> bool:
+        return self.admin or any(region.code.startswith(p) for p in self.supervise_prefixes)
+
+    def region_q(self, prefixes: list[str], field_name: str = "region__code") -> Q:
+        if self.admin:
+            return Q()
+        if not prefixes:
+            return Q(pk__in=[])
+        q = Q()
+        for p in prefixes:
+            q |= Q(**{f"{field_name}__startswith": p})
+        return q
+
+    def staff_messages_q(self) -> Q:
+        """Messages this user handles or oversees (for private fields and lists)."""
+        if self.admin:
+            return Q()
+        q = Q(pk__in=[])
+        if self.unit_ids:
+            q |= Q(assignments__unit_id__in=self.unit_ids)
+        prefixes = self.dispatch_prefixes + self.supervise_prefixes
+        if prefixes:
+            q |= self.region_q(prefixes)
+        return q
+
+
+def roles_of(user) -> Roles:
+    """Roles of ``user``, cached on the object for the request."""
+    if user is None or not user.is_authenticated:
+        return Roles()
+    cached = getattr(user, "_roles", None)
+    if cached is not None:
+        return cached
+    roles = Roles(admin=user.is_superuser)
+    for m in Membership.objects.filter(user=user).select_related("unit__region", "region"):
+        if m.role == R.ADMIN:
+            roles.admin = True
+        elif m.role in (R.OFFICER, R.HEAD) and m.unit_id:
+            roles.unit_ids.add(m.unit_id)
+            if m.role == R.HEAD:
+                roles.head_unit_ids.add(m.unit_id)
+        else:
+            region = m.region or (m.unit.region if m.unit else None)
+            if region is None:
+                continue
+            prefix = region.prefix
+            (roles.dispatch_prefixes if m.role == R.DISPATCHER else roles.supervise_prefixes).append(prefix)
+    user._roles = roles
+    return roles

@@ -1,0 +1,413 @@
+"""Every state change of a message. Views, API endpoints, tasks and the demo call
+these ``do_*`` functions; none of them sets ``status`` itself.
+
+Each action checks the actor's right to act, performs the transition from
+``workflow.TRANSITIONS`` as a conditional UPDATE, and writes its ``Event`` in the same
+transaction. Follow-up work (notifications, classification) runs on commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from minsheng.accounts.roles import roles_of
+from minsheng.directory.models import Unit
+
+from . import notify, search
+from .deadlines import due_after
+from .models import Assignment, Attachment, Evaluation, Event, Extension, Message, Rating, Reply, Support
+from .workflow import Conflict, IllegalMove, Status, check_allowed, transition
+
+__all__ = ["Conflict", "IllegalMove", "Invalid"]
+
+
+class Invalid(ValueError):
+    """The action's parameters are wrong (shown to the user as is)."""
+
+
+def _event(message, kind, actor=None, unit=None, public=True, at=None, **data) -> Event:
+    return Event.objects.create(message=message, kind=kind, actor=actor, unit=unit, public=public,
+                                data=data, at=at or timezone.now())
+
+
+def _lock(message: Message) -> Message:
+    """Re-read the row inside the transaction (row lock on PostgreSQL)."""
+    fresh = Message.objects.select_for_update().get(pk=message.pk)
+    if fresh.version != message.version:
+        raise Conflict("该留言刚刚被其他人处理过, 请刷新页面后查看最新状态")
+    return fresh
+
+
+def reply_days(kind: str) -> int:
+    return settings.MINSHENG_REPLY_DAYS.get(kind, 10)
+
+
+# --- citizen ------------------------------------------------------------------
+
+def do_submit(author, *, title, body, kind, region, addressee=None, topic=None, show_name=False,
+              photos=(), latitude=None, longitude=None, address="", at=None) -> Message:
+    """Store a validated message (see board.forms.MessageForm) with its photos.
+
+    ``photos`` are already re-encoded ``board.photos.CleanPhoto`` values."""
+    now = at or timezone.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            public_id=uuid.uuid4().hex[:20], title=title, body=body, kind=kind, region=region,
+            addressee=addressee, topic=topic, author=author, show_name=show_name,
+            contact_phone=author.phone or "", contact_email=author.email or "",
+            latitude=latitude, longitude=longitude, address=address or "", submitted_at=now,
+        )
+        message.public_id = f"{timezone.localtime(now):%Y%m%d}{message.pk:06d}"
+        message.search_text = search.terms_for(title, body)
+        message.save(update_fields=["public_id", "search_text"])
+        search.index(message)
+        for photo in photos:
+            Attachment.objects.create(message=message, file=photo.file, sha256=photo.sha256,
+                                      content_type=photo.content_type, width=photo.width, height=photo.height)
+        _event(message, Event.Kind.SUBMITTED, actor=author, at=now)
+        transaction.on_commit(lambda: _after_submit(message.pk))
+    return message
+
+
+def _after_submit(message_pk: int) -> None:
+    try:
+        from minsheng.insight.tasks import read_message
+
+        read_message.delay(message_pk)
+    except Exception:  # a missing or failing model never blocks a citizen
+        import logging
+
+        logging.getLogger(__name__).exception("could not queue reading of message %s", message_pk)
+
+
+def do_withdraw(actor, message: Message) -> None:
+    """Precondition: actor is the author; the message has not been dispatched."""
+    if message.author_id != actor.pk:
+        raise PermissionDenied("只有留言人可以撤回留言")
+    with transaction.atomic():
+        transition(message, "withdraw", closed_at=timezone.now())
+        _event(message, Event.Kind.WITHDRAWN, actor=actor)
+
+
+def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment="", at=None) -> Evaluation:
+    """Rate the latest reply. Satisfied ratings close the case; an unsatisfied
+    resolution leaves it open for a reopen within MINSHENG_REOPEN_DAYS."""
+    if message.author_id != actor.pk:
+        raise PermissionDenied("只有留言人可以评价")
+    for value in (resolution, attitude, speed):
+        if value not in Rating.values:
+            raise Invalid("请选择满意、基本满意或不满意")
+    now = at or timezone.now()
+    with transaction.atomic():
+        reply = message.replies.order_by("-published_at").first()
+        transition(message, "evaluate")
+        evaluation = Evaluation.objects.create(message=message, reply=reply, resolution=resolution,
+                                               attitude=attitude, speed=speed, comment=comment, created_at=now)
+        _event(message, Event.Kind.EVALUATED, actor=actor, at=now, resolution=resolution, attitude=attitude,
+               speed=speed, comment=comment)
+        if resolution != Rating.UNSATISFIED or message.reopen_count >= 1:
+            transition(message, "close", closed_at=now)
+            _event(message, Event.Kind.CLOSED, at=now, reason="evaluated")
+            transaction.on_commit(lambda: notify.closed(message))
+    return evaluation
+
+
+def can_reopen(message: Message, now=None) -> bool:
+    if message.status != Status.EVALUATED or message.reopen_count >= 1:
+        return False
+    last = message.evaluations.order_by("-created_at").first()
+    now = now or timezone.now()
+    return bool(last and last.resolution == Rating.UNSATISFIED
+                and now - last.created_at <= dt.timedelta(days=settings.MINSHENG_REOPEN_DAYS))
+
+
+def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
+    """重办: once, within the reopen window after an unsatisfied rating, back to the
+    same lead unit with a new deadline."""
+    if message.author_id != actor.pk:
+        raise PermissionDenied("只有留言人可以申请重办")
+    now = at or timezone.now()
+    if not can_reopen(message, now):
+        raise IllegalMove("只能在不满意评价后 %d 天内申请一次重办" % settings.MINSHENG_REOPEN_DAYS)
+    last_lead = message.assignments.filter(role=Assignment.Role.LEAD).order_by("-assigned_at").first()
+    with transaction.atomic():
+        due = due_after(now, reply_days(message.kind))
+        transition(message, "reopen", reopen_count=message.reopen_count + 1, due_at=due, replied_at=None,
+                   dispatched_at=now)
+        assignment = Assignment.objects.create(
+            message=message, unit=last_lead.unit, role=Assignment.Role.LEAD, round=last_lead.round + 1,
+            assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS), due_at=due)
+        _event(message, Event.Kind.REOPENED, actor=actor, unit=last_lead.unit, at=now, reason=reason,
+               due_at=due.isoformat())
+        transaction.on_commit(lambda: notify.case_arrived(assignment))
+    return assignment
+
+
+def do_support(user, message: Message) -> bool:
+    """我也遇到. Returns False when the user already supports it."""
+    if not message.is_public:
+        raise IllegalMove("该留言尚未公开")
+    with transaction.atomic():
+        _, created = Support.objects.get_or_create(message=message, user=user)
+        if created:
+            Message.objects.filter(pk=message.pk).update(support_count=F("support_count") + 1)
+            message.support_count += 1
+    return created
+
+
+# --- dispatcher ---------------------------------------------------------------
+
+def _require_dispatcher(actor, message):
+    if not roles_of(actor).dispatches(message.region):
+        raise PermissionDenied("您不是该区划的派单员")
+
+
+def do_accept(actor, message: Message) -> None:
+    _require_dispatcher(actor, message)
+    with transaction.atomic():
+        transition(message, "accept", accepted_at=timezone.now())
+        _event(message, Event.Kind.ACCEPTED, actor=actor)
+
+
+def do_reject(actor, message: Message, reason: str) -> None:
+    _require_dispatcher(actor, message)
+    if not reason.strip():
+        raise Invalid("请填写不予受理的理由")
+    with transaction.atomic():
+        transition(message, "reject", reject_reason=reason.strip()[:200], closed_at=timezone.now())
+        _event(message, Event.Kind.REJECTED, actor=actor, reason=reason.strip()[:200])
+        transaction.on_commit(lambda: notify.rejected(message))
+
+
+def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kind=None, at=None) -> Assignment:
+    """派单 to a lead unit and optional assisting units. A topic or type that differs
+    from the machine's prediction is stored as a correction for retraining."""
+    _require_dispatcher(actor, message)
+    assists = [u for u in assists if u.pk != lead.pk]
+    if not lead.is_active:
+        raise Invalid("该单位已停用")
+    now = at or timezone.now()
+    with transaction.atomic():
+        fields = {"dispatched_at": now, "due_at": due_after(now, reply_days(kind or message.kind))}
+        if message.accepted_at is None:
+            fields["accepted_at"] = now
+        corrections = {}
+        if topic is not None and topic.pk != message.topic_id:
+            fields["topic"] = topic
+            if message.predicted_topic_id and message.predicted_topic_id != topic.pk:
+                corrections["topic"] = [message.predicted_topic_id, topic.pk]
+        if kind and kind != message.kind:
+            fields["kind"] = kind
+        if kind and message.predicted_kind and message.predicted_kind != kind:
+            corrections["kind"] = [message.predicted_kind, kind]
+        transition(message, "dispatch", **fields)
+        rnd = message.reopen_count + 1
+        sign_due = due_after(now, settings.MINSHENG_SIGN_DAYS)
+        assignment = Assignment.objects.create(message=message, unit=lead, role=Assignment.Role.LEAD, round=rnd,
+                                               assigned_at=now, sign_due_at=sign_due, due_at=fields["due_at"])
+        helpers = [Assignment.objects.create(message=message, unit=u, role=Assignment.Role.ASSIST, round=rnd,
+                                             assigned_at=now, sign_due_at=sign_due, due_at=fields["due_at"])
+                   for u in assists]
+        _event(message, Event.Kind.DISPATCHED, actor=actor, unit=lead, at=now, lead=lead.name,
+               assists=[u.name for u in assists], due_at=fields["due_at"].isoformat())
+        if corrections:
+            _event(message, Event.Kind.CORRECTED, actor=actor, public=False, at=now, **corrections)
+        transaction.on_commit(lambda: [notify.case_arrived(a) for a in [assignment, *helpers]])
+        transaction.on_commit(lambda: notify.dispatched(message))
+    return assignment
+
+
+def do_merge(actor, message: Message, into: Message) -> None:
+    """并单: ``message`` joins ``into``; its page shows the main case's reply."""
+    _require_dispatcher(actor, message)
+    if into.pk == message.pk or into.duplicate_of_id:
+        raise Invalid("不能合并到自身或已被合并的留言")
+    if into.status in (Status.REJECTED, Status.WITHDRAWN, Status.MERGED):
+        raise Invalid("主留言已不受理、撤回或被合并")
+    with transaction.atomic():
+        message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE,
+                                                                         closed_at=timezone.now())
+        transition(message, "merge", duplicate_of=into)
+        _event(message, Event.Kind.MERGED, actor=actor, into=into.public_id)
+        _event(into, Event.Kind.MERGED, actor=actor, public=False, merged=message.public_id)
+
+
+# --- unit staff -----------------------------------------------------------------
+
+def active_assignment(message: Message, unit, role=Assignment.Role.LEAD) -> Assignment:
+    a = message.assignments.filter(unit=unit, role=role, state=Assignment.State.ACTIVE).first()
+    if a is None:
+        raise PermissionDenied("该留言当前不在您单位办理")
+    return a
+
+
+def _require_member(actor, unit):
+    if unit is None or (unit.pk not in roles_of(actor).unit_ids and not roles_of(actor).admin):
+        raise PermissionDenied("您不是该单位的工作人员")
+
+
+def do_sign(actor, message: Message, unit, at=None) -> None:
+    _require_member(actor, unit)
+    now = at or timezone.now()
+    with transaction.atomic():
+        a = active_assignment(message, unit)
+        transition(message, "sign")
+        Assignment.objects.filter(pk=a.pk).update(signed_at=now)
+        message.assignments.filter(state=Assignment.State.ACTIVE, role=Assignment.Role.ASSIST,
+                                   signed_at__isnull=True).update(signed_at=now)
+        _event(message, Event.Kind.SIGNED, actor=actor, unit=unit, at=now)
+
+
+def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=None) -> Assignment:
+    """转办 directly to another unit, which must sign again; the reply deadline stays."""
+    _require_member(actor, unit)
+    if to_unit.pk == unit.pk:
+        raise Invalid("不能转办给本单位")
+    if not reason.strip():
+        raise Invalid("请填写转办理由")
+    now = at or timezone.now()
+    with transaction.atomic():
+        a = active_assignment(message, unit)
+        transition(message, "transfer")
+        Assignment.objects.filter(pk=a.pk).update(state=Assignment.State.TRANSFERRED, closed_at=now)
+        new = Assignment.objects.create(message=message, unit=to_unit, role=Assignment.Role.LEAD, round=a.round,
+                                        assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS),
+                                        due_at=message.due_at)
+        _event(message, Event.Kind.TRANSFERRED, actor=actor, unit=unit, at=now, to=to_unit.name, reason=reason)
+        transaction.on_commit(lambda: notify.case_arrived(new))
+    return new
+
+
+def do_return(actor, message: Message, unit, reason: str) -> None:
+    """退单: back to the dispatcher's queue (assisting units are released too)."""
+    _require_member(actor, unit)
+    if not reason.strip():
+        raise Invalid("请填写退单理由")
+    now = timezone.now()
+    with transaction.atomic():
+        active_assignment(message, unit)
+        transition(message, "return")
+        message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.RETURNED,
+                                                                         closed_at=now)
+        _event(message, Event.Kind.RETURNED, actor=actor, unit=unit, reason=reason)
+
+
+def do_request_extension(actor, message: Message, unit, days: int, reason: str) -> Extension:
+    _require_member(actor, unit)
+    check_allowed("request_extension", message.status)
+    if not 1 <= int(days) <= 30:
+        raise Invalid("延期天数应为 1 至 30 个工作日")
+    if not reason.strip():
+        raise Invalid("请填写延期理由")
+    with transaction.atomic():
+        message = _lock(message)
+        a = active_assignment(message, unit)
+        if a.extensions.filter(state=Extension.State.PENDING).exists():
+            raise IllegalMove("已有待审批的延期申请")
+        ext = Extension.objects.create(assignment=a, requested_by=actor, days=int(days), reason=reason.strip())
+        _event(message, Event.Kind.EXTENSION_REQUESTED, actor=actor, unit=unit, days=int(days), reason=reason)
+    return ext
+
+
+def do_decide_extension(actor, extension: Extension, approve: bool, note: str = "") -> None:
+    """The region's supervisor approves (the reply deadline moves) or refuses."""
+    message = extension.assignment.message
+    if not roles_of(actor).supervises(message.region):
+        raise PermissionDenied("您不是该区划的督办员")
+    check_allowed("decide_extension", message.status)
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Extension.objects.filter(pk=extension.pk, state=Extension.State.PENDING).update(
+            state=Extension.State.APPROVED if approve else Extension.State.REFUSED, decided_by=actor,
+            decided_at=now, decision_note=note)
+        if not updated:
+            raise Conflict("该延期申请已被处理")
+        if approve:
+            from .deadlines import add_working_days, SHANGHAI
+
+            base = timezone.localtime(message.due_at or now, SHANGHAI).date()
+            new_due = dt.datetime.combine(add_working_days(base, extension.days), dt.time(23, 59, 59),
+                                          tzinfo=SHANGHAI)
+            transition(message, "decide_extension", due_at=new_due)
+            Assignment.objects.filter(pk=extension.assignment_id).update(due_at=new_due)
+            _event(message, Event.Kind.EXTENSION_APPROVED, actor=actor, unit=extension.assignment.unit,
+                   days=extension.days, due_at=new_due.isoformat(), note=note)
+        else:
+            _event(message, Event.Kind.EXTENSION_REFUSED, actor=actor, unit=extension.assignment.unit, note=note)
+
+
+def do_assist_note(actor, message: Message, unit, body: str) -> None:
+    """协办意见: an assisting unit's contribution, visible to the lead unit."""
+    _require_member(actor, unit)
+    check_allowed("assist_note", message.status)
+    if not body.strip():
+        raise Invalid("请填写协办意见")
+    active_assignment(message, unit, role=Assignment.Role.ASSIST)
+    _event(message, Event.Kind.ASSIST_NOTE, actor=actor, unit=unit, public=False, body=body.strip())
+
+
+def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) -> Reply:
+    """答复, published at once. Precondition: the unit signed for the case."""
+    _require_member(actor, unit)
+    body = (body or "").strip()
+    if len(body) < 10:
+        raise Invalid("答复内容至少 10 个字")
+    now = at or timezone.now()
+    with transaction.atomic():
+        a = active_assignment(message, unit)
+        transition(message, "reply", replied_at=now)
+        message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE, closed_at=now)
+        reply = Reply.objects.create(message=message, unit=unit, author=actor, body=body, round=a.round,
+                                     published_at=now, quality=quality or {})
+        _event(message, Event.Kind.REPLIED, actor=actor, unit=unit, at=now,
+               on_time=bool(message.due_at is None or now <= message.due_at))
+        transaction.on_commit(lambda: notify.replied(message))
+    return reply
+
+
+# --- supervisor and system ---------------------------------------------------------
+
+def do_supervise(actor, message: Message, note: str) -> None:
+    """督办: flag the case with a note for the handling unit."""
+    if not roles_of(actor).supervises(message.region):
+        raise PermissionDenied("您不是该区划的督办员")
+    if not note.strip():
+        raise Invalid("请填写督办意见")
+    with transaction.atomic():
+        transition(message, "supervise", supervised=True, supervision_note=note.strip()[:300])
+        _event(message, Event.Kind.SUPERVISED, actor=actor, note=note.strip()[:300])
+        transaction.on_commit(lambda: notify.supervised(message))
+
+
+def do_close(message: Message, actor=None, at=None, reason="auto") -> None:
+    now = at or timezone.now()
+    with transaction.atomic():
+        transition(message, "close", closed_at=now)
+        _event(message, Event.Kind.CLOSED, actor=actor, at=now, reason=reason)
+        transaction.on_commit(lambda: notify.closed(message))
+
+
+def close_stale(now=None) -> int:
+    """Close replied cases not rated within MINSHENG_EVALUATION_DAYS, and unsatisfied
+    ones not reopened within MINSHENG_REOPEN_DAYS. Idempotent; returns the count."""
+    now = now or timezone.now()
+    count = 0
+    stale_replied = Message.objects.filter(status=Status.REPLIED,
+                                           replied_at__lt=now - dt.timedelta(days=settings.MINSHENG_EVALUATION_DAYS))
+    stale_evaluated = Message.objects.filter(
+        status=Status.EVALUATED,
+        evaluations__created_at__lt=now - dt.timedelta(days=settings.MINSHENG_REOPEN_DAYS)).distinct()
+    for message in [*stale_replied, *stale_evaluated]:
+        try:
+            do_close(message, at=now, reason="no_evaluation" if message.status == Status.REPLIED else "not_reopened")
+            count += 1
+        except (Conflict, IllegalMove):
+            continue
+    return count

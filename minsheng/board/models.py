@@ -1,0 +1,250 @@
+"""Messages and their handling: assignments to units, extensions, replies, ratings,
+photos, supports, notifications and the append-only event history.
+
+Status changes happen only in ``minsheng.board.actions`` (see ``workflow.py``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .workflow import Status
+
+
+class MessageKind(models.TextChoices):
+    SUGGEST = "suggest", "建言"
+    COMPLAIN = "complain", "投诉"
+    HELP = "help", "求助"
+    CONSULT = "consult", "咨询"
+    THANKS = "thanks", "感谢"
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+
+
+class Message(models.Model):
+    public_id = models.CharField("留言编号", max_length=20, unique=True)
+    title = models.CharField("标题", max_length=50)
+    body = models.TextField("内容")
+    kind = models.CharField("类型", max_length=10, choices=MessageKind.choices)
+    topic = models.ForeignKey("directory.Topic", models.SET_NULL, null=True, blank=True, related_name="messages",
+                              verbose_name="领域")
+    region = models.ForeignKey("directory.Region", models.PROTECT, related_name="messages", verbose_name="区划")
+    addressee = models.ForeignKey("directory.Addressee", models.SET_NULL, null=True, blank=True,
+                                  related_name="messages", verbose_name="留言对象")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="messages")
+    show_name = models.BooleanField("公开我的昵称", default=False)
+    contact_phone = models.CharField(max_length=20, blank=True)
+    contact_email = models.EmailField(blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    address = models.CharField("地点", max_length=200, blank=True)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    version = models.PositiveIntegerField(default=0)  # bumped by every transition (optimistic lock)
+    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField("答复期限", null=True, blank=True, db_index=True)
+    reject_reason = models.CharField(max_length=200, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    supervised = models.BooleanField("督办", default=False)
+    supervision_note = models.CharField(max_length=300, blank=True)
+    duplicate_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="merged")
+    support_count = models.PositiveIntegerField(default=0)
+
+    # full-text search: jieba terms, maintained by minsheng.board.search
+    search_text = models.TextField(blank=True, editable=False)
+
+    # machine reading (minsheng.insight), filled after commit by a task
+    predicted_topic = models.ForeignKey("directory.Topic", models.SET_NULL, null=True, blank=True,
+                                        related_name="+")
+    topic_confidence = models.FloatField(null=True, blank=True)
+    predicted_kind = models.CharField(max_length=10, blank=True)
+    kind_confidence = models.FloatField(null=True, blank=True)
+    classified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-submitted_at"]),
+            models.Index(fields=["region", "-submitted_at"]),
+        ]
+        verbose_name = verbose_name_plural = "留言"
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.title}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in Status.public()
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due_at and self.replied_at is None and self.status in Status.handling()
+                    and self.due_at < timezone.now())
+
+    @property
+    def author_public_name(self) -> str:
+        return self.author.public_name if self.show_name else "匿名网友"
+
+
+class Assignment(models.Model):
+    """A unit's share of a case: lead (主办) or assist (协办), one per round."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "主办"
+        ASSIST = "assist", "协办"
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "办理中"
+        TRANSFERRED = "transferred", "已转办"
+        RETURNED = "returned", "已退单"
+        DONE = "done", "已办结"
+
+    message = models.ForeignKey(Message, models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey("directory.Unit", models.PROTECT, related_name="assignments")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.LEAD)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.ACTIVE, db_index=True)
+    round = models.PositiveSmallIntegerField(default=1)
+    assigned_at = models.DateTimeField(default=timezone.now)
+    sign_due_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-assigned_at"]
+        indexes = [models.Index(fields=["unit", "state"])]
+
+
+class Extension(models.Model):
+    """延期: a unit asks for more working days; the region's supervisor decides."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "未批准"
+
+    assignment = models.ForeignKey(Assignment, models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    days = models.PositiveSmallIntegerField("延期工作日")
+    reason = models.CharField("理由", max_length=300)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True)
+
+
+class Reply(models.Model):
+    """答复: the public answer of the lead unit (one per round)."""
+
+    message = models.ForeignKey(Message, models.CASCADE, related_name="replies")
+    unit = models.ForeignKey("directory.Unit", models.PROTECT, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    body = models.TextField("答复内容")
+    round = models.PositiveSmallIntegerField(default=1)
+    published_at = models.DateTimeField(default=timezone.now)
+    quality = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["published_at"]
+
+
+class Evaluation(models.Model):
+    """满意度: the citizen's rating of a reply."""
+
+    message = models.ForeignKey(Message, models.CASCADE, related_name="evaluations")
+    reply = models.ForeignKey(Reply, models.CASCADE, related_name="evaluations")
+    resolution = models.CharField("解决情况", max_length=12, choices=Rating.choices)
+    attitude = models.CharField("办理态度", max_length=12, choices=Rating.choices)
+    speed = models.CharField("办理速度", max_length=12, choices=Rating.choices)
+    comment = models.CharField("评价内容", max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, models.CASCADE, related_name="attachments")
+    file = models.ImageField(upload_to="photos/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+
+
+class Support(models.Model):
+    """我也遇到: a citizen supports an existing message instead of posting again."""
+
+    message = models.ForeignKey(Message, models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="supports")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        unique_together = [("message", "user")]
+
+
+class Event(models.Model):
+    """Append-only history: the public timeline, the audit log, the source of figures."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "提交留言"
+        ACCEPTED = "accepted", "审核通过"
+        REJECTED = "rejected", "审核未通过"
+        WITHDRAWN = "withdrawn", "撤回"
+        DISPATCHED = "dispatched", "派单"
+        SIGNED = "signed", "签收"
+        TRANSFERRED = "transferred", "转办"
+        RETURNED = "returned", "退单"
+        EXTENSION_REQUESTED = "extension_requested", "申请延期"
+        EXTENSION_APPROVED = "extension_approved", "同意延期"
+        EXTENSION_REFUSED = "extension_refused", "不同意延期"
+        ASSIST_NOTE = "assist_note", "协办意见"
+        REPLIED = "replied", "答复"
+        EVALUATED = "evaluated", "评价"
+        REOPENED = "reopened", "重办"
+        CLOSED = "closed", "办结"
+        MERGED = "merged", "并单"
+        SUPERVISED = "supervised", "督办"
+        CLASSIFIED = "classified", "自动分类"
+        CORRECTED = "corrected", "人工更正分类"
+        EXPORTED = "exported", "导出个人信息"
+
+    message = models.ForeignKey(Message, models.CASCADE, null=True, blank=True, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    unit = models.ForeignKey("directory.Unit", models.SET_NULL, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+    public = models.BooleanField(default=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk and not kwargs.pop("_allow_update", False):
+            raise ValueError("events are append-only")
+        super().save(*args, **kwargs)
+
+
+class Notification(models.Model):
+    """站内信 for citizens and staff."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
+    message = models.ForeignKey(Message, models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=24)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,67 @@
+"""Notifications: a site-inbox row for each recipient, and an email (console backend
+in the demo) sent after commit. Called by actions via transaction.on_commit."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from minsheng.accounts.models import Membership
+
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+
+def _send(user, message, kind: str, text: str, email: bool = True) -> None:
+    Notification.objects.create(user=user, message=message, kind=kind, text=text[:300])
+    if email and user.email:
+        try:
+            link = reverse("board:message", args=[message.public_id]) if message else ""
+            send_mail(f"【民声】{text[:60]}", f"{text}\n\n{link}", None, [user.email], fail_silently=False)
+        except Exception:  # mail trouble never undoes the action
+            log.exception("email to %s failed", user.pk)
+
+
+def _citizen(message, kind, text):
+    _send(message.author, message, kind, f"您的留言「{message.title}」{text}")
+
+
+def dispatched(message):
+    _citizen(message, "dispatched", "已交由相关单位办理")
+
+
+def replied(message):
+    _citizen(message, "replied", "已收到答复, 欢迎评价")
+
+
+def closed(message):
+    _citizen(message, "closed", "已办结")
+
+
+def rejected(message):
+    _citizen(message, "rejected", f"未予受理: {message.reject_reason}")
+
+
+def supervised(message):
+    for a in message.assignments.filter(state="active").select_related("unit"):
+        _unit(a.unit, message, "supervised", f"留言「{message.title}」已被督办: {message.supervision_note}")
+
+
+def _unit(unit, message, kind, text, email=True):
+    staff = Membership.objects.filter(unit=unit, role__in=[Membership.Role.OFFICER, Membership.Role.HEAD])
+    for m in staff.select_related("user"):
+        _send(m.user, message, kind, text, email=email)
+
+
+def case_arrived(assignment):
+    role = "主办" if assignment.role == "lead" else "协办"
+    _unit(assignment.unit, assignment.message, "case_arrived",
+          f"新{role}件: 「{assignment.message.title}」, 请于期限前签收办理")
+
+
+def due_tomorrow(assignment):
+    _unit(assignment.unit, assignment.message, "due_soon",
+          f"留言「{assignment.message.title}」将于下一个工作日到期, 请尽快答复")

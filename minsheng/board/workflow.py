@@ -1,0 +1,109 @@
+"""The only definition of a message's states and legal moves.
+
+``TRANSITIONS[action] = (from_statuses, to_status)``; ``transition()`` performs one
+as a conditional UPDATE (status and version must still be what the caller read), so
+two staff acting at once cannot both succeed and no update is lost.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "待审核"
+    ACCEPTED = "accepted", "待派单"
+    DISPATCHED = "dispatched", "待签收"
+    SIGNED = "signed", "办理中"
+    REPLIED = "replied", "已答复"
+    EVALUATED = "evaluated", "已评价"
+    CLOSED = "closed", "已办结"
+    REJECTED = "rejected", "未受理"
+    WITHDRAWN = "withdrawn", "已撤回"
+    MERGED = "merged", "已并单"
+
+    @classmethod
+    def public(cls) -> set[str]:
+        """Statuses whose message the public can read."""
+        return {cls.ACCEPTED, cls.DISPATCHED, cls.SIGNED, cls.REPLIED, cls.EVALUATED, cls.CLOSED, cls.MERGED}
+
+    @classmethod
+    def handling(cls) -> set[str]:
+        """Statuses in which a reply is awaited (a deadline runs)."""
+        return {cls.ACCEPTED, cls.DISPATCHED, cls.SIGNED}
+
+    @classmethod
+    def answered(cls) -> set[str]:
+        return {cls.REPLIED, cls.EVALUATED, cls.CLOSED}
+
+
+S = Status
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "accept": (frozenset({S.SUBMITTED}), S.ACCEPTED),
+    "reject": (frozenset({S.SUBMITTED, S.ACCEPTED}), S.REJECTED),
+    "withdraw": (frozenset({S.SUBMITTED, S.ACCEPTED}), S.WITHDRAWN),
+    "dispatch": (frozenset({S.SUBMITTED, S.ACCEPTED}), S.DISPATCHED),
+    "sign": (frozenset({S.DISPATCHED}), S.SIGNED),
+    "transfer": (frozenset({S.DISPATCHED, S.SIGNED}), S.DISPATCHED),
+    "return": (frozenset({S.DISPATCHED, S.SIGNED}), S.ACCEPTED),
+    "reply": (frozenset({S.SIGNED}), S.REPLIED),
+    "evaluate": (frozenset({S.REPLIED}), S.EVALUATED),
+    "reopen": (frozenset({S.EVALUATED}), S.DISPATCHED),
+    "close": (frozenset({S.REPLIED, S.EVALUATED}), S.CLOSED),
+    "merge": (frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED}), S.MERGED),
+}
+
+# Moves that leave the status as it is but still require one of these statuses.
+IN_PLACE: dict[str, frozenset[str]] = {
+    "request_extension": frozenset({S.DISPATCHED, S.SIGNED}),
+    "decide_extension": frozenset({S.DISPATCHED, S.SIGNED}),
+    "supervise": frozenset({S.ACCEPTED, S.DISPATCHED, S.SIGNED, S.REPLIED, S.EVALUATED}),
+    "assist_note": frozenset({S.DISPATCHED, S.SIGNED}),
+}
+
+
+class IllegalMove(Exception):
+    """The action is not allowed from the message's current status."""
+
+
+class Conflict(Exception):
+    """Someone else changed the message since it was read."""
+
+
+ACTION_LABELS = {
+    "accept": "审核通过", "reject": "不予受理", "withdraw": "撤回", "dispatch": "派单", "sign": "签收",
+    "transfer": "转办", "return": "退单", "reply": "答复", "evaluate": "评价", "reopen": "重办",
+    "close": "办结", "merge": "并单", "request_extension": "申请延期", "decide_extension": "审批延期",
+    "supervise": "督办", "assist_note": "协办意见",
+}
+
+
+def allowed(action: str, status: str) -> bool:
+    if action in TRANSITIONS:
+        return status in TRANSITIONS[action][0]
+    return status in IN_PLACE[action]
+
+
+def check_allowed(action: str, status: str) -> None:
+    if not allowed(action, status):
+        raise IllegalMove(f"当前状态为「{Status(status).label}」, 不能{ACTION_LABELS[action]}")
+
+
+def transition(message, action: str, **fields) -> None:
+    """Move ``message`` by ``action``; ``fields`` are saved in the same UPDATE.
+
+    Raises IllegalMove when the action is not legal from the status the caller read,
+    and Conflict when the row changed since it was read (someone acted first)."""
+    from .models import Message
+
+    check_allowed(action, message.status)
+    to_status = TRANSITIONS[action][1] if action in TRANSITIONS else message.status
+    updated = Message.objects.filter(pk=message.pk, status=message.status, version=message.version).update(
+        status=to_status, version=message.version + 1, **fields
+    )
+    if updated != 1:
+        raise Conflict("该留言刚刚被其他人处理过, 请刷新页面后查看最新状态")
+    message.status = to_status
+    message.version += 1
+    for name, value in fields.items():
+        setattr(message, name, value)

@@ -1,0 +1,35 @@
+"""Routing as data: (region, topic) → lead unit and assisting units from the
+responsibility table. The nearest region with rows for the topic (or, failing that,
+for its parent topic) wins, so a county's own rows override its prefecture's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .models import Region, Responsibility, Topic, Unit
+
+
+@dataclass
+class Route:
+    lead: Unit | None
+    assists: list[Unit] = field(default_factory=list)
+    reason: str = ""
+
+
+def route(region: Region | None, topic: Topic | None) -> Route:
+    if region is None or topic is None:
+        return Route(None, [], "缺少区划或领域, 需人工派单")
+    regions = region.ancestors()
+    topics = topic.lineage()
+    rows = list(
+        Responsibility.objects.filter(region__in=regions, topic__in=topics, unit__is_active=True)
+        .select_related("unit", "region", "topic")
+    )
+    for r in regions:
+        for t in topics:
+            here = [row for row in rows if row.region_id == r.id and row.topic_id == t.id]
+            lead = next((row.unit for row in here if row.role == Responsibility.Role.LEAD), None)
+            if lead:
+                assists = [row.unit for row in here if row.role == Responsibility.Role.ASSIST]
+                return Route(lead, assists, f"{t.name} in {r.name} → {lead.name}")
+    return Route(None, [], f"权责清单中没有 {region.name} · {topic.name} 的主办单位, 需人工派单")

@@ -1,0 +1,68 @@
+"""Plain-text helpers shared by every insight core: normalisation and jieba tokens."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_SPACE = re.compile(r"\s+")
+_MASK = re.compile(r"\*+")  # masked characters in the reference data
+
+
+def normalize(text: str | None) -> str:
+    """NFKC (full-width -> half-width), collapse whitespace, drop masking stars."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", str(text))
+    text = _MASK.sub("", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def tokenize(text: str | None) -> list[str]:
+    """jieba words of the normalised text, without whitespace and punctuation."""
+    text = normalize(text)
+    if not text:
+        return []
+    return [w for w in _jieba().lcut(text) if w.strip() and not _is_punct(w)]
+
+
+def search_terms(text: str | None) -> list[str]:
+    """Search-engine style segmentation (jieba.cut_for_search) plus single Han
+    characters, so that a one-character query still finds its matches."""
+    text = normalize(text).lower()
+    if not text:
+        return []
+    words = [w for w in _jieba().cut_for_search(text) if w.strip() and not _is_punct(w)]
+    chars = [c for c in text if _is_han(c)]
+    seen: dict[str, None] = {}
+    for w in words + chars:
+        seen.setdefault(w, None)
+    return list(seen)
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def _is_punct(word: str) -> bool:
+    return all(unicodedata.category(c)[0] in "PSZ" for c in word)
+
+
+def han_ratio(text: str) -> float:
+    """Share of Han characters among the non-space characters (0 for empty text)."""
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return 0.0
+    return sum(_is_han(c) for c in chars) / len(chars)

@@ -1,0 +1,84 @@
+"""Shared fixtures: a small directory (甘肃省 → 兰州市 → 城关区/七里河区, 定西市) and the
+personas every workflow test uses.
+
+- citizen (小李) posts; other_citizen must not act on 小李's messages;
+- officer of 兰州市住建局, the lead unit for 城乡建设 in 兰州市;
+- other_officer of 兰州市生态环境局, who must see nothing private of 住建局's cases;
+- dispatcher and supervisor of 兰州市 (and its subtree);
+- an anonymous visitor (the plain ``client``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from minsheng.accounts.models import Membership, User
+from minsheng.directory.models import Addressee, Region, Responsibility, Topic, Unit
+
+PASSWORD = "minsheng-test-pw"
+
+
+@pytest.fixture
+def directory(db):
+    gs = Region.objects.create(code="620000", name="甘肃省", level=1)
+    lz = Region.objects.create(code="620100", name="兰州市", level=2, parent=gs)
+    cg = Region.objects.create(code="620102", name="城关区", level=3, parent=lz)
+    qlh = Region.objects.create(code="620103", name="七里河区", level=3, parent=lz)
+    dx = Region.objects.create(code="621100", name="定西市", level=2, parent=gs)
+    build = Topic.objects.create(code="urban", name="城乡建设", sort=1)
+    env = Topic.objects.create(code="environment", name="环境保护", sort=2)
+    traffic = Topic.objects.create(code="traffic", name="交通运输", sort=3)
+    housing = Unit.objects.create(name="兰州市住房和城乡建设局", short_name="住建局", region=lz)
+    ecology = Unit.objects.create(name="兰州市生态环境局", short_name="生态环境局", region=lz)
+    transport = Unit.objects.create(name="兰州市交通运输局", short_name="交通运输局", region=lz)
+    cg_gov = Unit.objects.create(name="城关区人民政府", region=cg, kind=Unit.Kind.GOVERNMENT)
+    center = Unit.objects.create(name="兰州市政务服务中心", region=lz, kind=Unit.Kind.CENTER)
+    dx_housing = Unit.objects.create(name="定西市住房和城乡建设局", region=dx)
+    Responsibility.objects.create(region=lz, topic=build, unit=housing)
+    Responsibility.objects.create(region=lz, topic=env, unit=ecology)
+    Responsibility.objects.create(region=lz, topic=env, unit=housing, role="assist")
+    Responsibility.objects.create(region=lz, topic=traffic, unit=transport)
+    Responsibility.objects.create(region=cg, topic=build, unit=cg_gov)  # county override
+    Responsibility.objects.create(region=dx, topic=build, unit=dx_housing)
+    mayor = Addressee.objects.create(title="兰州市市长", region=lz, unit=center)
+    return {
+        "province": gs, "lanzhou": lz, "chengguan": cg, "qilihe": qlh, "dingxi": dx,
+        "topic_build": build, "topic_env": env, "topic_traffic": traffic,
+        "housing": housing, "ecology": ecology, "transport": transport, "cg_gov": cg_gov,
+        "center": center, "dx_housing": dx_housing, "mayor": mayor,
+    }
+
+
+def make_user(username, *, role=None, unit=None, region=None, **extra) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, **extra)
+    if role:
+        Membership.objects.create(user=user, role=role, unit=unit, region=region)
+    return user
+
+
+@pytest.fixture
+def personas(directory):
+    d = directory
+    return {
+        "citizen": make_user("13800000001", phone="13800000001", email="xiaoli@example.com", display_name="小李"),
+        "other_citizen": make_user("13800000002", phone="13800000002", display_name="小王"),
+        "officer": make_user("officer", role="officer", unit=d["housing"], display_name="住建局张科长",
+                             email="zhang@example.gov.cn"),
+        "other_officer": make_user("other_officer", role="officer", unit=d["ecology"], display_name="生态局刘"),
+        "dispatcher": make_user("dispatcher", role="dispatcher", region=d["lanzhou"], display_name="派单员"),
+        "supervisor": make_user("supervisor", role="supervisor", region=d["lanzhou"], display_name="督办员"),
+        "dx_dispatcher": make_user("dx_dispatcher", role="dispatcher", region=d["dingxi"]),
+    }
+
+
+@pytest.fixture
+def login():
+    """login(user) -> a test Client signed in as ``user``."""
+
+    def _login(user) -> Client:
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return _login
