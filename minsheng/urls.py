@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.static import serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("minsheng.accounts.urls")),
+    path("hotspots/", include("minsheng.insight.urls")),
+    path("stats/", include("minsheng.stats.urls")),
+    path("", include("minsheng.api.urls")),  # /api/v1/, /api/schema/, /open311/v2/
     path("", include("minsheng.board.urls")),
+    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
-
-if settings.DEBUG or settings.MEDIA_ROOT:
-    from django.views.static import serve
-
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

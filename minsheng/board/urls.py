@@ -1,9 +1,4 @@
-from django.urls import path
-
-from . import views
+from .views import citizen, public, staff
 
 app_name = "board"
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("m/<str:public_id>/", views.message_detail, name="message"),
-]
+urlpatterns = public.urlpatterns + citizen.urlpatterns + staff.urlpatterns

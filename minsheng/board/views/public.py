@@ -1,7 +1,8 @@
 from django.shortcuts import get_object_or_404, render
+from django.urls import path
 
-from .models import Message
-from .workflow import Status
+from ..models import Message
+from ..workflow import Status
 
 
 def home(request):
@@ -12,3 +13,9 @@ def home(request):
 def message_detail(request, public_id):
     message = get_object_or_404(Message, public_id=public_id, status__in=Status.public())
     return render(request, "board/message.html", {"message": message})
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("m/<str:public_id>/", message_detail, name="message"),
+]

@@ -1,0 +1,1 @@
+"""Board pages, one module per audience: public, citizen, staff."""
