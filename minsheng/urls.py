@@ -6,7 +6,7 @@ from django.views.static import serve
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("minsheng.accounts.urls")),
-    path("hotspots/", include("minsheng.insight.urls")),
+    path("", include("minsheng.insight.urls")),  # /hotspots/, /chronic/, /similar/
     path("stats/", include("minsheng.stats.urls")),
     path("", include("minsheng.api.urls")),  # /api/v1/, /api/schema/, /open311/v2/
     path("", include("minsheng.board.urls")),
