@@ -87,13 +87,14 @@ def _after_submit(message_pk: int) -> None:
         logging.getLogger(__name__).exception("could not queue reading of message %s", message_pk)
 
 
-def do_withdraw(actor, message: Message) -> None:
+def do_withdraw(actor, message: Message, at=None) -> None:
     """Precondition: actor is the author; the message has not been dispatched."""
     if message.author_id != actor.pk:
         raise PermissionDenied("只有留言人可以撤回留言")
+    now = at or timezone.now()
     with transaction.atomic():
-        transition(message, "withdraw", closed_at=timezone.now())
-        _event(message, Event.Kind.WITHDRAWN, actor=actor)
+        transition(message, "withdraw", closed_at=now)
+        _event(message, Event.Kind.WITHDRAWN, actor=actor, at=now)
 
 
 def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment="", at=None) -> Evaluation:
@@ -169,20 +170,22 @@ def _require_dispatcher(actor, message):
         raise PermissionDenied("您不是该区划的派单员")
 
 
-def do_accept(actor, message: Message) -> None:
+def do_accept(actor, message: Message, at=None) -> None:
     _require_dispatcher(actor, message)
+    now = at or timezone.now()
     with transaction.atomic():
-        transition(message, "accept", accepted_at=timezone.now())
-        _event(message, Event.Kind.ACCEPTED, actor=actor)
+        transition(message, "accept", accepted_at=now)
+        _event(message, Event.Kind.ACCEPTED, actor=actor, at=now)
 
 
-def do_reject(actor, message: Message, reason: str) -> None:
+def do_reject(actor, message: Message, reason: str, at=None) -> None:
     _require_dispatcher(actor, message)
     if not reason.strip():
         raise Invalid("请填写不予受理的理由")
+    now = at or timezone.now()
     with transaction.atomic():
-        transition(message, "reject", reject_reason=reason.strip()[:200], closed_at=timezone.now())
-        _event(message, Event.Kind.REJECTED, actor=actor, reason=reason.strip()[:200])
+        transition(message, "reject", reject_reason=reason.strip()[:200], closed_at=now)
+        _event(message, Event.Kind.REJECTED, actor=actor, at=now, reason=reason.strip()[:200])
         transaction.on_commit(lambda: notify.rejected(message))
 
 
@@ -224,19 +227,20 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     return assignment
 
 
-def do_merge(actor, message: Message, into: Message) -> None:
+def do_merge(actor, message: Message, into: Message, at=None) -> None:
     """并单: ``message`` joins ``into``; its page shows the main case's reply."""
     _require_dispatcher(actor, message)
     if into.pk == message.pk or into.duplicate_of_id:
         raise Invalid("不能合并到自身或已被合并的留言")
     if into.status in (Status.REJECTED, Status.WITHDRAWN, Status.MERGED):
         raise Invalid("主留言已不受理、撤回或被合并")
+    now = at or timezone.now()
     with transaction.atomic():
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE,
-                                                                         closed_at=timezone.now())
+                                                                         closed_at=now)
         transition(message, "merge", duplicate_of=into)
-        _event(message, Event.Kind.MERGED, actor=actor, into=into.public_id)
-        _event(into, Event.Kind.MERGED, actor=actor, public=False, merged=message.public_id)
+        _event(message, Event.Kind.MERGED, actor=actor, at=now, into=into.public_id)
+        _event(into, Event.Kind.MERGED, actor=actor, public=False, at=now, merged=message.public_id)
 
 
 # --- unit staff -----------------------------------------------------------------
@@ -285,21 +289,21 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
     return new
 
 
-def do_return(actor, message: Message, unit, reason: str) -> None:
+def do_return(actor, message: Message, unit, reason: str, at=None) -> None:
     """退单: back to the dispatcher's queue (assisting units are released too)."""
     _require_member(actor, unit)
     if not reason.strip():
         raise Invalid("请填写退单理由")
-    now = timezone.now()
+    now = at or timezone.now()
     with transaction.atomic():
         active_assignment(message, unit)
         transition(message, "return")
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.RETURNED,
                                                                          closed_at=now)
-        _event(message, Event.Kind.RETURNED, actor=actor, unit=unit, reason=reason)
+        _event(message, Event.Kind.RETURNED, actor=actor, unit=unit, at=now, reason=reason)
 
 
-def do_request_extension(actor, message: Message, unit, days: int, reason: str) -> Extension:
+def do_request_extension(actor, message: Message, unit, days: int, reason: str, at=None) -> Extension:
     _require_member(actor, unit)
     check_allowed("request_extension", message.status)
     if not 1 <= int(days) <= 30:
@@ -311,18 +315,20 @@ def do_request_extension(actor, message: Message, unit, days: int, reason: str) 
         a = active_assignment(message, unit)
         if a.extensions.filter(state=Extension.State.PENDING).exists():
             raise IllegalMove("已有待审批的延期申请")
-        ext = Extension.objects.create(assignment=a, requested_by=actor, days=int(days), reason=reason.strip())
-        _event(message, Event.Kind.EXTENSION_REQUESTED, actor=actor, unit=unit, days=int(days), reason=reason)
+        ext = Extension.objects.create(assignment=a, requested_by=actor, days=int(days), reason=reason.strip(),
+                                       requested_at=at or timezone.now())
+        _event(message, Event.Kind.EXTENSION_REQUESTED, actor=actor, unit=unit, at=ext.requested_at,
+               days=int(days), reason=reason)
     return ext
 
 
-def do_decide_extension(actor, extension: Extension, approve: bool, note: str = "") -> None:
+def do_decide_extension(actor, extension: Extension, approve: bool, note: str = "", at=None) -> None:
     """The region's supervisor approves (the reply deadline moves) or refuses."""
     message = extension.assignment.message
     if not roles_of(actor).supervises(message.region):
         raise PermissionDenied("您不是该区划的督办员")
     check_allowed("decide_extension", message.status)
-    now = timezone.now()
+    now = at or timezone.now()
     with transaction.atomic():
         updated = Extension.objects.filter(pk=extension.pk, state=Extension.State.PENDING).update(
             state=Extension.State.APPROVED if approve else Extension.State.REFUSED, decided_by=actor,
@@ -337,10 +343,11 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
                                           tzinfo=SHANGHAI)
             transition(message, "decide_extension", due_at=new_due)
             Assignment.objects.filter(pk=extension.assignment_id).update(due_at=new_due)
-            _event(message, Event.Kind.EXTENSION_APPROVED, actor=actor, unit=extension.assignment.unit,
+            _event(message, Event.Kind.EXTENSION_APPROVED, actor=actor, unit=extension.assignment.unit, at=now,
                    days=extension.days, due_at=new_due.isoformat(), note=note)
         else:
-            _event(message, Event.Kind.EXTENSION_REFUSED, actor=actor, unit=extension.assignment.unit, note=note)
+            _event(message, Event.Kind.EXTENSION_REFUSED, actor=actor, unit=extension.assignment.unit, at=now,
+                   note=note)
 
 
 def do_assist_note(actor, message: Message, unit, body: str) -> None:
@@ -374,7 +381,7 @@ def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) ->
 
 # --- supervisor and system ---------------------------------------------------------
 
-def do_supervise(actor, message: Message, note: str) -> None:
+def do_supervise(actor, message: Message, note: str, at=None) -> None:
     """督办: flag the case with a note for the handling unit."""
     if not roles_of(actor).supervises(message.region):
         raise PermissionDenied("您不是该区划的督办员")
@@ -382,7 +389,7 @@ def do_supervise(actor, message: Message, note: str) -> None:
         raise Invalid("请填写督办意见")
     with transaction.atomic():
         transition(message, "supervise", supervised=True, supervision_note=note.strip()[:300])
-        _event(message, Event.Kind.SUPERVISED, actor=actor, note=note.strip()[:300])
+        _event(message, Event.Kind.SUPERVISED, actor=actor, at=at, note=note.strip()[:300])
         transaction.on_commit(lambda: notify.supervised(message))
 
 
