@@ -1,9 +1,29 @@
-"""Chinese full-text search behind one module (placeholder: substring match on the
-jieba terms; replaced by FTS5 / tsvector in the search work)."""
+"""Chinese full-text search behind one module, with the same results on SQLite and
+PostgreSQL.
+
+Indexing: ``Message.search_text`` holds the jieba search-engine segmentation of title
+and body plus every single Han character, space-separated (``terms_for``). SQLite
+indexes it with an FTS5 external-content table kept current by triggers; PostgreSQL
+with a GIN index on ``to_tsvector('simple', search_text)``. Both are created (if
+missing) after every migrate, so a table rebuild by a later migration cannot lose them.
+
+Querying: each query word must match, either as a whole jieba word or, because jieba
+may segment the same characters differently in another context, as the phrase of its
+adjacent characters: ``电梯 → ("电梯" OR "电 梯")``. One-character queries therefore
+work, and both engines evaluate the same boolean query.
+"""
 
 from __future__ import annotations
 
-from minsheng.insight.text import search_terms
+import re
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from minsheng.insight.text import _is_han, normalize, search_terms, tokenize
+
+MAX_QUERY_WORDS = 8
+_PUBLIC_ID = re.compile(r"^\d{14}$")
 
 
 def terms_for(title: str, body: str) -> str:
@@ -11,10 +31,99 @@ def terms_for(title: str, body: str) -> str:
 
 
 def index(message) -> None:
-    """Keep the engine's index current for ``message`` (no-op for the placeholder)."""
+    """Triggers (SQLite) and the expression index (PostgreSQL) keep the index current;
+    nothing to do per message. Kept as the one hook should an engine need it."""
+
+
+def query_words(query: str) -> list[list[str]]:
+    """Each query word as [word] or [word, char, char...] (word OR the char phrase)."""
+    words = []
+    for w in tokenize(normalize(query).lower()):
+        w = w.strip().replace('"', "").replace("'", "")
+        if not w or w in (x[0] for x in words):
+            continue
+        chars = [c for c in w if _is_han(c)]
+        words.append([w] + (chars if len(w) > 1 and len(chars) == len(w) else []))
+        if len(words) >= MAX_QUERY_WORDS:
+            break
+    return words
+
+
+def _fts5_query(words: list[list[str]]) -> str:
+    parts = []
+    for w, *chars in words:
+        parts.append(f'("{w}" OR "{" ".join(chars)}")' if chars else f'"{w}"')
+    return " AND ".join(parts)
+
+
+def _tsquery(words: list[list[str]]) -> tuple[str, list[str]]:
+    """A to_tsquery expression built from parameters (no user text in the SQL)."""
+    parts, params = [], []
+    for w, *chars in words:
+        alt = "quote_literal(%s)"
+        params.append(w)
+        if chars:
+            phrase = " || ' <-> ' || ".join("quote_literal(%s)" for _ in chars)
+            alt = f"'(' || {alt} || ' | (' || {phrase} || '))'"
+            params.extend(chars)
+        parts.append(alt)
+    return " || ' & ' || ".join(parts), params
 
 
 def filter_messages(queryset, query: str):
-    for term in search_terms(query)[:8]:
-        queryset = queryset.filter(search_text__contains=f" {term} ")
-    return queryset
+    """Messages of ``queryset`` matching ``query`` (all words must match)."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    if _PUBLIC_ID.match(query):
+        return queryset.filter(public_id=query)
+    words = query_words(query)
+    if not words:
+        return queryset
+    if connection.vendor == "postgresql":
+        expr, params = _tsquery(words)
+        sql = (
+            "SELECT id FROM board_message WHERE to_tsvector('simple'::regconfig, search_text) "
+            f"@@ to_tsquery('simple'::regconfig, {expr})"
+        )
+        return queryset.filter(id__in=RawSQL(sql, params))
+    sql = "SELECT rowid FROM board_message_fts WHERE board_message_fts MATCH %s"
+    return queryset.filter(id__in=RawSQL(sql, [_fts5_query(words)]))
+
+
+SQLITE_DDL = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS board_message_fts USING fts5("
+    "search_text, content='board_message', content_rowid='id')",
+    "CREATE TRIGGER IF NOT EXISTS board_message_fts_ai AFTER INSERT ON board_message BEGIN "
+    "INSERT INTO board_message_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS board_message_fts_ad AFTER DELETE ON board_message BEGIN "
+    "INSERT INTO board_message_fts(board_message_fts, rowid, search_text) VALUES('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS board_message_fts_au AFTER UPDATE OF search_text ON board_message BEGIN "
+    "INSERT INTO board_message_fts(board_message_fts, rowid, search_text) VALUES('delete', old.id, old.search_text); "
+    "INSERT INTO board_message_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+]
+POSTGRES_DDL = [
+    "CREATE INDEX IF NOT EXISTS board_message_search_gin ON board_message "
+    "USING gin (to_tsvector('simple'::regconfig, search_text))",
+]
+
+
+def ensure_index(using: str = "default", **kwargs) -> None:
+    """Create the engine's search structures if missing (post_migrate handler)."""
+    from django.db import connections
+
+    conn = connections[using]
+    tables = conn.introspection.table_names()
+    if "board_message" not in tables:
+        return
+    with conn.cursor() as cur:
+        if conn.vendor == "sqlite":
+            cur.execute("SELECT count(*) FROM sqlite_master WHERE type='trigger' AND name LIKE 'board_message_fts_%'")
+            had_triggers = cur.fetchone()[0] == 3
+            for ddl in SQLITE_DDL:
+                cur.execute(ddl)
+            if not had_triggers:
+                cur.execute("INSERT INTO board_message_fts(board_message_fts) VALUES('rebuild')")
+        elif conn.vendor == "postgresql":
+            for ddl in POSTGRES_DDL:
+                cur.execute(ddl)

@@ -39,17 +39,15 @@ def tokenize(text: str | None) -> list[str]:
 
 
 def search_terms(text: str | None) -> list[str]:
-    """Search-engine style segmentation (jieba.cut_for_search) plus single Han
-    characters, so that a one-character query still finds its matches."""
+    """Search-engine style segmentation (jieba.cut_for_search, each word once),
+    followed by every Han character in text order, so that a one-character query
+    finds its matches and a word segmented differently elsewhere still matches as a
+    phrase of adjacent characters."""
     text = normalize(text).lower()
     if not text:
         return []
-    words = [w for w in _jieba().cut_for_search(text) if w.strip() and not _is_punct(w)]
-    chars = [c for c in text if _is_han(c)]
-    seen: dict[str, None] = {}
-    for w in words + chars:
-        seen.setdefault(w, None)
-    return list(seen)
+    words = dict.fromkeys(w for w in _jieba().cut_for_search(text) if w.strip() and not _is_punct(w))
+    return list(words) + [c for c in text if _is_han(c)]
 
 
 def _is_han(ch: str) -> bool:

@@ -1,0 +1,76 @@
+"""Chinese full-text search: the same results on SQLite (FTS5) and PostgreSQL
+(tsvector + GIN), one-character queries, and words jieba segments differently."""
+
+import pytest
+
+from minsheng.board import actions, search
+from minsheng.board.models import Message
+
+TEXTS = [
+    ("城关区幸福小区老旧楼加装电梯进展缓慢", "我们小区是九十年代的老楼，六层没有电梯，老人上下楼非常困难，申请加装电梯两年了还没有动静。"),
+    ("七里河区某搅拌站夜间施工噪音扰民", "搅拌站每天晚上十点以后还在作业，噪音很大，附近居民无法休息，希望生态环境部门查处。"),
+    ("建议在学校门口增设红绿灯", "孩子上学要穿过一条车流量很大的马路，学校门口没有红绿灯和斑马线，非常危险。"),
+    ("小区充电桩不够用", "小区电动车越来越多，只有两个充电桩，居民私拉电线充电存在安全隐患，请求增设充电设施。"),
+]
+
+
+@pytest.fixture
+def messages(personas, directory):
+    return [
+        actions.do_submit(personas["citizen"], title=t, body=b, kind="complain", region=directory["chengguan"])
+        for t, b in TEXTS
+    ]
+
+
+def titles(query):
+    return sorted(m.title for m in search.filter_messages(Message.objects.all(), query))
+
+
+@pytest.mark.django_db
+def test_word_query_finds_its_messages(messages):
+    assert titles("电梯") == [TEXTS[0][0]]
+    assert titles("噪音") == [TEXTS[1][0]]
+
+
+@pytest.mark.django_db
+def test_all_words_must_match(messages):
+    assert titles("电梯 老人") == [TEXTS[0][0]]
+    assert titles("电梯 噪音") == []
+
+
+@pytest.mark.django_db
+def test_one_character_query_still_finds_matches(messages):
+    assert titles("梯") == [TEXTS[0][0]]
+    assert TEXTS[3][0] in titles("桩")
+
+
+@pytest.mark.django_db
+def test_query_segmented_differently_from_the_text_still_matches(messages):
+    # "加装电梯进展" as one query string is segmented by jieba on its own
+    assert titles("加装电梯进展") == [TEXTS[0][0]]
+    assert titles("红绿灯学校") == [TEXTS[2][0]]
+
+
+@pytest.mark.django_db
+def test_no_match_and_punctuation_only_queries(messages):
+    assert titles("地铁") == []
+    assert len(titles("，。！")) == len(TEXTS)  # nothing to search for: no filter
+    assert titles('"电梯" * (') == [TEXTS[0][0]]  # FTS syntax in user input is inert
+    assert titles('电梯 NEAR') == []  # a latin word is a word like any other
+
+
+@pytest.mark.django_db
+def test_public_id_query(messages):
+    m = messages[2]
+    assert titles(m.public_id) == [m.title]
+
+
+@pytest.mark.django_db
+def test_index_follows_edits_and_deletes(messages):
+    m = messages[0]
+    m.search_text = search.terms_for("路灯不亮", "小区路灯坏了一个月")
+    m.save(update_fields=["search_text"])
+    assert titles("电梯") == []
+    assert titles("路灯") == [m.title]  # not 学校 (马路 … 红绿灯: the characters are not adjacent)
+    m.delete()
+    assert titles("路灯") == []
