@@ -191,6 +191,10 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ROUTES = {"minsheng.insight.*": {"queue": "ml"}, "minsheng.board.tasks.notify*": {"queue": "notify"}}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "close-stale": {"task": "minsheng.board.tasks.close_stale", "schedule": 3600.0},
+    "notify-due-soon": {"task": "minsheng.board.tasks.notify_due_soon", "schedule": 3600.0},
+}
 
 # --- email --------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -224,6 +228,9 @@ MINSHENG_PREFILL_CONFIDENCE = env_float("MINSHENG_PREFILL_CONFIDENCE", 0.6)
 MINSHENG_CODE_SENDER = env_str("MINSHENG_CODE_SENDER", "minsheng.accounts.senders.ConsoleSender")
 MINSHENG_MAX_PHOTOS = 6
 MINSHENG_MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# GeoJSON of the deployment's region shapes for the statistics map (features carry the
+# region code as id or properties.code). Empty: the bundled demo map of 甘肃省.
+MINSHENG_MAP_FILE = env_str("MINSHENG_MAP_FILE", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

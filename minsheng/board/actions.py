@@ -259,6 +259,7 @@ def _require_member(actor, unit):
 
 def do_sign(actor, message: Message, unit, at=None) -> None:
     _require_member(actor, unit)
+    check_allowed("sign", message.status)
     now = at or timezone.now()
     with transaction.atomic():
         a = active_assignment(message, unit)
@@ -272,6 +273,7 @@ def do_sign(actor, message: Message, unit, at=None) -> None:
 def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=None) -> Assignment:
     """转办 directly to another unit, which must sign again; the reply deadline stays."""
     _require_member(actor, unit)
+    check_allowed("transfer", message.status)
     if to_unit.pk == unit.pk:
         raise Invalid("不能转办给本单位")
     if not reason.strip():
@@ -292,6 +294,7 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
 def do_return(actor, message: Message, unit, reason: str, at=None) -> None:
     """退单: back to the dispatcher's queue (assisting units are released too)."""
     _require_member(actor, unit)
+    check_allowed("return", message.status)
     if not reason.strip():
         raise Invalid("请填写退单理由")
     now = at or timezone.now()
@@ -363,6 +366,7 @@ def do_assist_note(actor, message: Message, unit, body: str) -> None:
 def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) -> Reply:
     """答复, published at once. Precondition: the unit signed for the case."""
     _require_member(actor, unit)
+    check_allowed("reply", message.status)
     body = (body or "").strip()
     if len(body) < 10:
         raise Invalid("答复内容至少 10 个字")

@@ -1,0 +1,45 @@
+"""Periodic board work (Celery beat in production; `minsheng run-periodic` for cron).
+
+Both tasks are idempotent: running one twice changes nothing the second time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import notify
+from .deadlines import SHANGHAI, add_working_days
+from .models import Assignment, Notification
+from .workflow import Status
+
+
+@shared_task(name="minsheng.board.tasks.close_stale", ignore_result=True)
+def close_stale() -> int:
+    """Close replied cases not rated in time (and unsatisfied ones not reopened)."""
+    from .actions import close_stale as close
+
+    return close()
+
+
+@shared_task(name="minsheng.board.tasks.notify_due_soon", ignore_result=True)
+def notify_due_soon(now=None) -> int:
+    """Tell the handling units about cases due by the end of the next working day,
+    once per assignment."""
+    now = now or timezone.now()
+    today = timezone.localtime(now, SHANGHAI).date()
+    horizon = dt.datetime.combine(add_working_days(today, 1), dt.time(23, 59, 59), tzinfo=SHANGHAI)
+    due = (
+        Assignment.objects.filter(state=Assignment.State.ACTIVE, role=Assignment.Role.LEAD,
+                                  message__status__in=Status.handling(), due_at__gt=now, due_at__lte=horizon)
+        .select_related("unit", "message")
+    )
+    sent = 0
+    for assignment in due:
+        already = Notification.objects.filter(message=assignment.message, kind="due_soon",
+                                              created_at__gte=assignment.assigned_at).exists()
+        if not already:
+            notify.due_tomorrow(assignment)
+            sent += 1
+    return sent

@@ -1,0 +1,143 @@
+"""The action layer: the transition table, optimistic locking, append-only events,
+routing overrides and the periodic tasks (the HTTP flows are in test_workflow_http)."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from minsheng.board import actions
+from minsheng.board.models import Event, Message, Notification
+from minsheng.board.tasks import close_stale, notify_due_soon
+from minsheng.board.workflow import TRANSITIONS, Conflict, IllegalMove, Status
+from minsheng.directory.routing import route
+
+BODY = "小区六层老楼没有电梯，老人上下楼非常困难，申请加装电梯两年了还没有结果，请尽快解决。"
+
+
+@pytest.fixture
+def message(personas, directory):
+    return actions.do_submit(personas["citizen"], title="老旧小区加装电梯", body=BODY, kind="help",
+                             region=directory["qilihe"], topic=directory["topic_build"])
+
+
+def dispatched(message, personas, directory):
+    actions.do_dispatch(personas["dispatcher"], message, directory["housing"], [directory["ecology"]])
+    return message
+
+
+def test_every_transition_target_is_a_status():
+    for action, (sources, target) in TRANSITIONS.items():
+        assert target in Status.values, action
+        assert sources <= set(Status.values), action
+
+
+@pytest.mark.django_db
+def test_submit_writes_message_and_event(message, personas):
+    assert message.status == Status.SUBMITTED
+    assert message.public_id.endswith(f"{message.pk:06d}")
+    assert list(message.events.values_list("kind", flat=True)) == ["submitted"]
+    assert message.contact_phone == personas["citizen"].phone
+
+
+@pytest.mark.django_db
+def test_full_happy_path_and_events(message, personas, directory):
+    dispatched(message, personas, directory)
+    actions.do_sign(personas["officer"], message, directory["housing"])
+    actions.do_reply(personas["officer"], message, directory["housing"], "已联系街道办，本月底前完成加装电梯的方案公示。")
+    actions.do_evaluate(personas["citizen"], message, resolution="satisfied", attitude="satisfied", speed="basic")
+    message.refresh_from_db()
+    assert message.status == Status.CLOSED
+    kinds = list(message.events.values_list("kind", flat=True))
+    assert kinds == ["submitted", "dispatched", "signed", "replied", "evaluated", "closed"]
+    assert message.assignments.get(unit=directory["ecology"]).role == "assist"
+
+
+@pytest.mark.django_db
+def test_illegal_moves_are_refused(message, personas, directory):
+    with pytest.raises(IllegalMove):
+        actions.do_sign(personas["officer"], message, directory["housing"])  # not dispatched: no assignment
+    dispatched(message, personas, directory)
+    with pytest.raises(IllegalMove):
+        actions.do_reply(personas["officer"], message, directory["housing"], "答复内容答复内容答复内容")  # before sign
+    with pytest.raises(IllegalMove):
+        actions.do_withdraw(personas["citizen"], message)  # after dispatch
+    with pytest.raises(PermissionDenied):
+        actions.do_sign(personas["other_officer"], message, directory["housing"])
+    with pytest.raises(PermissionDenied):
+        actions.do_dispatch(personas["dx_dispatcher"], message, directory["housing"])
+    assert Message.objects.get(pk=message.pk).status == Status.DISPATCHED
+
+
+@pytest.mark.django_db
+def test_stale_copy_conflicts_and_nothing_is_lost(message, personas, directory):
+    dispatched(message, personas, directory)
+    actions.do_sign(personas["officer"], message, directory["housing"])
+    first = Message.objects.get(pk=message.pk)
+    second = Message.objects.get(pk=message.pk)
+    actions.do_reply(personas["officer"], first, directory["housing"], "第一位工作人员的答复内容，已安排处理。")
+    with pytest.raises((Conflict, IllegalMove, PermissionDenied)):
+        actions.do_reply(personas["officer"], second, directory["housing"], "第二位工作人员的答复内容，已安排处理。")
+    assert message.replies.count() == 1
+    assert message.replies.get().body.startswith("第一位")
+
+
+@pytest.mark.django_db
+def test_events_are_append_only(message):
+    event = message.events.get()
+    event.data = {"tampered": True}
+    with pytest.raises(ValueError):
+        event.save()
+
+
+@pytest.mark.django_db
+def test_routing_prefers_the_county_override(directory):
+    assert route(directory["chengguan"], directory["topic_build"]).lead == directory["cg_gov"]
+    lz = route(directory["qilihe"], directory["topic_build"])
+    assert lz.lead == directory["housing"]
+    assert "兰州市住房和城乡建设局" in lz.reason
+    env = route(directory["chengguan"], directory["topic_env"])
+    assert env.lead == directory["ecology"] and env.assists == [directory["housing"]]
+    assert route(directory["province"], directory["topic_build"]).lead is None
+
+
+@pytest.mark.django_db
+def test_unsatisfied_reopens_once_then_closes(message, personas, directory):
+    dispatched(message, personas, directory)
+    for round_ in (1, 2):
+        actions.do_sign(personas["officer"], message, directory["housing"])
+        actions.do_reply(personas["officer"], message, directory["housing"], f"第{round_}次答复：已经安排现场查看。")
+        actions.do_evaluate(personas["citizen"], message, resolution="unsatisfied", attitude="basic",
+                            speed="unsatisfied")
+        if round_ == 1:
+            assert message.status == Status.EVALUATED
+            actions.do_reopen(personas["citizen"], message, "问题没有解决")
+            assert message.status == Status.DISPATCHED and message.reopen_count == 1
+    assert message.status == Status.CLOSED  # the second unsatisfied rating closes it
+    with pytest.raises(IllegalMove):
+        actions.do_reopen(personas["citizen"], message)
+
+
+@pytest.mark.django_db
+def test_close_stale_closes_unrated_replies_after_seven_days(message, personas, directory):
+    dispatched(message, personas, directory)
+    actions.do_sign(personas["officer"], message, directory["housing"])
+    long_ago = timezone.now() - dt.timedelta(days=8)
+    actions.do_reply(personas["officer"], message, directory["housing"], "已安排现场查看并答复群众。", at=long_ago)
+    assert close_stale() == 1
+    assert close_stale() == 0  # idempotent
+    message.refresh_from_db()
+    assert message.status == Status.CLOSED
+    assert message.events.filter(kind=Event.Kind.CLOSED, data__reason="no_evaluation").exists()
+
+
+@pytest.mark.django_db
+def test_due_soon_reminder_is_sent_once(message, personas, directory):
+    now = timezone.now()
+    actions.do_dispatch(personas["dispatcher"], message, directory["housing"], at=now - dt.timedelta(days=30))
+    Message.objects.filter(pk=message.pk).update(due_at=now + dt.timedelta(hours=2))
+    message.assignments.update(due_at=now + dt.timedelta(hours=2))
+    assert notify_due_soon() == 1
+    assert notify_due_soon() == 0
+    assert Notification.objects.filter(user=personas["officer"], kind="due_soon").count() == 1

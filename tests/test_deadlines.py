@@ -1,0 +1,61 @@
+"""Working-day deadlines across the Spring Festival and its make-up working days.
+
+Expected dates are worked out by hand from the State Council's 2026 schedule
+(春节: 2月15日至23日放假, 2月14日(周六)、2月28日(周六)上班) and the 2025 one
+(国庆中秋: 10月1日至8日放假, 9月28日(周日)、10月11日(周六)上班)."""
+
+import datetime as dt
+
+import pytest
+
+from minsheng.board.deadlines import SHANGHAI, add_working_days, due_after, is_working_day, working_days_between
+
+
+def d(s):
+    return dt.date.fromisoformat(s)
+
+
+def test_make_up_saturday_is_a_working_day_and_holiday_monday_is_not():
+    assert is_working_day(d("2026-02-14"))  # Saturday, 调休上班
+    assert not is_working_day(d("2026-02-16"))  # Monday in the holiday
+    assert not is_working_day(d("2026-02-21"))
+
+
+@pytest.mark.parametrize(
+    "start, days, expected",
+    [
+        ("2026-02-12", 1, "2026-02-13"),  # Thu → Fri
+        ("2026-02-13", 1, "2026-02-14"),  # Fri → the make-up Saturday
+        ("2026-02-14", 1, "2026-02-24"),  # the whole holiday is skipped
+        ("2026-02-13", 5, "2026-02-27"),  # 14, 24, 25, 26, 27
+        ("2026-02-13", 6, "2026-02-28"),  # … and the second make-up Saturday
+        ("2025-09-26", 2, "2025-09-29"),  # Fri → Sun 9-28 (调休) → Mon 9-29
+        ("2025-09-30", 1, "2025-10-09"),  # National Day holiday skipped
+    ],
+)
+def test_add_working_days(start, days, expected):
+    assert add_working_days(d(start), days) == d(expected)
+
+
+def test_due_after_is_end_of_local_day_regardless_of_utc_date():
+    # 2026-02-12 23:30 in Shanghai is still the 12th locally (15:30 UTC)
+    moment = dt.datetime(2026, 2, 12, 15, 30, tzinfo=dt.UTC)
+    due = due_after(moment, 1)
+    assert due == dt.datetime(2026, 2, 13, 23, 59, 59, tzinfo=SHANGHAI)
+
+
+def test_ten_working_days_across_the_festival():
+    moment = dt.datetime(2026, 2, 10, 9, 0, tzinfo=SHANGHAI)
+    # 11, 12, 13, 14, 24, 25, 26, 27, 28, Mar 2
+    assert due_after(moment, 10).date() == d("2026-03-02")
+
+
+def test_working_days_between_counts_only_working_days():
+    a = dt.datetime(2026, 2, 13, 10, 0, tzinfo=SHANGHAI)
+    b = dt.datetime(2026, 2, 25, 10, 0, tzinfo=SHANGHAI)
+    assert working_days_between(a, b) == 3  # 14, 24, 25
+
+
+def test_negative_days_refused():
+    with pytest.raises(ValueError):
+        add_working_days(d("2026-01-05"), -1)
