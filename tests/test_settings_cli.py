@@ -1,0 +1,45 @@
+"""Settings from the environment fail loudly on bad values; the CLI says so in one
+line and exits non-zero."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+MINSHENG = [sys.executable, "-m", "minsheng"]
+
+
+def run(*args, **env):
+    full_env = {**os.environ, **env}
+    return subprocess.run([*MINSHENG, *args], capture_output=True, text=True, env=full_env, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+        ("DATABASE_URL", "mysqlx://nowhere", "DATABASE_URL"),
+        ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE='Mars/Olympus'"),
+        ("EMAIL_PORT", "smtp", "EMAIL_PORT='smtp' is not an integer"),
+        ("MINSHENG_REPLY_DAYS_COMPLAIN", "0", "MINSHENG_REPLY_DAYS_COMPLAIN=0 must be at least 1"),
+    ],
+)
+def test_bad_setting_is_one_line_and_non_zero(name, value, expected):
+    result = run("check", **{name: value})
+    assert result.returncode != 0
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_secret_key_required_in_production():
+    result = run("check", MINSHENG_INSECURE_DEV_KEY="0", SECRET_KEY="", DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_dashed_command_names_and_help():
+    result = run("run-periodic", "--help")
+    assert result.returncode == 0
+    assert "usage: minsheng run_periodic" in result.stdout
+    assert "close stale" in " ".join(result.stdout.split())
