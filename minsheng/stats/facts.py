@@ -1,0 +1,348 @@
+"""Per-message facts and the rollups summed from them.
+
+After every committed action (any ``board.Event`` saved for a message) the message's
+fact is recomputed from its stored rows; the difference to the previous fact is
+added to the day and month rollup rows, and its open-case row is replaced. The
+recomputation is idempotent, so running it twice or after a failure changes nothing.
+``rebuild()`` recomputes everything (``minsheng refresh-stats``).
+
+The definitions implemented here are those of docs/statistics.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from minsheng.board.deadlines import SHANGHAI, is_working_day
+from minsheng.board.models import Assignment, Evaluation, Event, Message, Rating
+from minsheng.board.workflow import Status
+
+from .models import HIST_DAYS, HIST_FIELDS, Category, MessageFact, OpenCase, Rollup
+
+log = logging.getLogger(__name__)
+
+DIMENSIONS = ["p1", "p2", "p3", "p4", "unit_key", "topic_key", "kind"]
+CATEGORY_OF = {
+    Status.SUBMITTED: Category.PENDING,
+    Status.REJECTED: Category.REJECTED,
+    Status.WITHDRAWN: Category.WITHDRAWN,
+    Status.MERGED: Category.MERGED,
+}
+SATISFIED = {Rating.SATISFIED, Rating.BASIC}
+
+
+# --- working days, fast -------------------------------------------------------------
+
+class WorkdayIndex:
+    """``days_between(a, b)`` equals ``deadlines.working_days_between`` for local dates,
+    from a cumulative count of working days (one calendar lookup per date, ever)."""
+
+    BASE = dt.date(2000, 1, 1)
+
+    def __init__(self):
+        self._ordinals = [0]  # working days in (BASE, BASE + i]
+
+    def ordinal(self, day: dt.date) -> int:
+        offset = (day - self.BASE).days
+        if offset < 0:
+            raise ValueError("before index base")
+        ordinals = self._ordinals
+        while len(ordinals) <= offset:
+            nxt = self.BASE + dt.timedelta(days=len(ordinals))
+            ordinals.append(ordinals[-1] + (1 if is_working_day(nxt) else 0))
+        return ordinals[offset]
+
+    def days_between(self, a: dt.date, b: dt.date) -> int:
+        if b <= a:
+            return 0
+        if a < self.BASE:
+            from minsheng.board.deadlines import working_days_between
+
+            return working_days_between(dt.datetime.combine(a, dt.time(12), SHANGHAI),
+                                        dt.datetime.combine(b, dt.time(12), SHANGHAI))
+        return self.ordinal(b) - self.ordinal(a)
+
+
+WORKDAYS = WorkdayIndex()
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def region_prefixes(code: str, level: int) -> dict:
+    return {"p1": code[:2], "p2": code[:4] if level >= 2 else "", "p3": code[:6] if level >= 3 else "",
+            "p4": code if level >= 4 else ""}
+
+
+# --- facts ----------------------------------------------------------------------------
+
+@dataclass
+class Fact:
+    dims: dict
+    day: dt.date
+    category: str
+    replied: bool = False
+    on_time: bool = False
+    days: int | None = None
+    evaluated: bool = False
+    satisfied: bool = False
+    reopened: bool = False
+    extended: bool = False
+    open_case: dict | None = field(default=None, repr=False)
+
+    def measures(self) -> dict[str, int]:
+        m = {"submitted": 1, self.category: 1}
+        if self.category != Category.RECEIVED:
+            return m
+        if self.replied:
+            m["replied"] = 1
+            m["on_time"] = int(self.on_time)
+            m["days_sum"] = self.days
+            m[HIST_FIELDS[self.days] if self.days < HIST_DAYS else "days_over"] = 1
+        for name in ("evaluated", "satisfied", "reopened", "extended"):
+            if getattr(self, name):
+                m[name] = 1
+        return m
+
+    def model_fields(self) -> dict:
+        return {**self.dims, "day": self.day, "category": self.category, "replied": self.replied,
+                "on_time": self.on_time, "days": self.days, "evaluated": self.evaluated,
+                "satisfied": self.satisfied, "reopened": self.reopened, "extended": self.extended}
+
+    @classmethod
+    def from_row(cls, row: MessageFact) -> Fact:
+        return cls(dims={d: getattr(row, d) for d in DIMENSIONS}, day=row.day, category=row.category,
+                   replied=row.replied, on_time=row.on_time, days=row.days, evaluated=row.evaluated,
+                   satisfied=row.satisfied, reopened=row.reopened, extended=row.extended)
+
+
+def compute_facts(message_ids) -> dict[int, Fact]:
+    """The facts of the given messages, from their stored rows (5 queries)."""
+    ids = list(message_ids)
+    if not ids:
+        return {}
+    messages = Message.objects.filter(pk__in=ids).values_list(
+        "pk", "status", "submitted_at", "kind", "topic_id", "region__code", "region__level", "reopen_count",
+        "due_at")
+    first_reply: dict[int, tuple] = {}
+    for mid, at, unit_id, data in (Event.objects.filter(message_id__in=ids, kind=Event.Kind.REPLIED)
+                                   .order_by("at", "id").values_list("message_id", "at", "unit_id", "data")):
+        if mid not in first_reply:
+            first_reply[mid] = (at, unit_id, bool((data or {}).get("on_time", True)))
+    latest_rating: dict[int, str] = {}
+    for mid, resolution in (Evaluation.objects.filter(message_id__in=ids).order_by("created_at", "id")
+                            .values_list("message_id", "resolution")):
+        latest_rating[mid] = resolution
+    extended = set(Event.objects.filter(message_id__in=ids, kind=Event.Kind.EXTENSION_APPROVED)
+                   .values_list("message_id", flat=True))
+    active_lead: dict[int, int] = {}
+    latest_lead: dict[int, int] = {}
+    for mid, unit_id, state in (Assignment.objects.filter(message_id__in=ids, role=Assignment.Role.LEAD)
+                                .order_by("assigned_at", "id").values_list("message_id", "unit_id", "state")):
+        latest_lead[mid] = unit_id
+        if state == Assignment.State.ACTIVE:
+            active_lead[mid] = unit_id
+
+    facts = {}
+    for mid, status, submitted_at, kind, topic_id, code, level, reopen_count, due_at in messages:
+        day = local_date(submitted_at)
+        category = CATEGORY_OF.get(status, Category.RECEIVED)
+        reply = first_reply.get(mid)
+        handler = active_lead.get(mid) or latest_lead.get(mid) or 0
+        unit_key = (reply[1] or handler) if reply else handler
+        dims = {**region_prefixes(code, level), "unit_key": unit_key or 0, "topic_key": topic_id or 0,
+                "kind": kind}
+        fact = Fact(dims=dims, day=day, category=category)
+        if category == Category.RECEIVED:
+            if reply:
+                fact.replied = True
+                fact.on_time = reply[2]
+                fact.days = WORKDAYS.days_between(day, local_date(reply[0]))
+            rating = latest_rating.get(mid)
+            fact.evaluated = rating is not None
+            fact.satisfied = rating in SATISFIED
+            fact.reopened = reopen_count > 0
+            fact.extended = mid in extended
+            if status in Status.handling():
+                fact.open_case = {**dims, "unit_key": active_lead.get(mid, 0), "day": day, "due_at": due_at,
+                                  "ever_replied": bool(reply)}
+        facts[mid] = fact
+    return facts
+
+
+# --- incremental maintenance ------------------------------------------------------------
+
+def _rollup_keys(fact: Fact):
+    month = fact.day.replace(day=1)
+    yield {"grain": Rollup.Grain.DAY, "period": fact.day, "month": month, **fact.dims}
+    yield {"grain": Rollup.Grain.MONTH, "period": month, "month": month, **fact.dims}
+
+
+def _add(key: dict, measures: dict[str, int], sign: int) -> None:
+    delta = {name: value * sign for name, value in measures.items() if value}
+    lookup = {k: v for k, v in key.items() if k != "month"}
+    for _attempt in range(3):
+        if Rollup.objects.filter(**lookup).update(**{n: F(n) + v for n, v in delta.items()}):
+            return
+        try:
+            with transaction.atomic():
+                Rollup.objects.create(**key, **delta)
+            return
+        except IntegrityError:  # created concurrently: update it next round
+            continue
+    raise RuntimeError(f"could not update rollup {lookup}")
+
+
+def _diff(old: Fact | None, new: Fact | None):
+    """(key, measures, sign) steps turning the rollups from ``old`` into ``new``."""
+    if old is not None and new is not None and old.dims == new.dims and old.day == new.day:
+        a, b = old.measures(), new.measures()
+        delta = {n: b.get(n, 0) - a.get(n, 0) for n in {*a, *b}}
+        delta = {n: v for n, v in delta.items() if v}
+        if delta:
+            for key in _rollup_keys(new):
+                yield key, delta, 1
+        return
+    if old is not None:
+        for key in _rollup_keys(old):
+            yield key, old.measures(), -1
+    if new is not None:
+        for key in _rollup_keys(new):
+            yield key, new.measures(), 1
+
+
+def refresh_messages(message_ids) -> int:
+    """Bring the facts, rollups and open cases of these messages up to date."""
+    ids = sorted(set(message_ids))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        # Lock the fact rows (and so serialise concurrent refreshes of a message).
+        old_rows = {row.pk: row for row in MessageFact.objects.select_for_update().filter(pk__in=ids)}
+        new_facts = compute_facts(ids)
+        for mid in ids:
+            old = Fact.from_row(old_rows[mid]) if mid in old_rows else None
+            new = new_facts.get(mid)
+            for key, measures, sign in _diff(old, new):
+                _add(key, measures, sign)
+            if new is None:
+                MessageFact.objects.filter(pk=mid).delete()
+                OpenCase.objects.filter(pk=mid).delete()
+                continue
+            MessageFact.objects.update_or_create(message_id=mid, defaults=new.model_fields())
+            if new.open_case:
+                OpenCase.objects.update_or_create(message_id=mid, defaults=new.open_case)
+            else:
+                OpenCase.objects.filter(pk=mid).delete()
+    return len(ids)
+
+
+def forget_message(message_id: int) -> None:
+    """Take a message that is being deleted out of the rollups."""
+    row = MessageFact.objects.filter(pk=message_id).first()
+    if row is None:
+        return
+    for key, measures, sign in _diff(Fact.from_row(row), None):
+        _add(key, measures, sign)
+
+
+# --- the hook: after commit, once per message ------------------------------------------
+
+_pending = threading.local()
+
+
+def message_changed(message_id: int) -> None:
+    """Called for every saved Event; refreshes the message after the commit."""
+    ids = getattr(_pending, "ids", None)
+    if ids is None:
+        ids = _pending.ids = set()
+    ids.add(message_id)
+    transaction.on_commit(flush)
+
+
+def flush() -> None:
+    ids = getattr(_pending, "ids", None)
+    if not ids:
+        return
+    batch = set(ids)
+    ids.clear()
+    try:
+        refresh_messages(batch)
+    except Exception:  # figures are repaired by refresh-stats; an action never fails for them
+        log.exception("statistics refresh failed for messages %s", sorted(batch)[:20])
+
+
+# --- full rebuild ------------------------------------------------------------------------
+
+MEASURE_SQL = {
+    "submitted": "COUNT(*)",
+    "pending": "SUM(CASE WHEN category = 'pending' THEN 1 ELSE 0 END)",
+    "rejected": "SUM(CASE WHEN category = 'rejected' THEN 1 ELSE 0 END)",
+    "withdrawn": "SUM(CASE WHEN category = 'withdrawn' THEN 1 ELSE 0 END)",
+    "merged": "SUM(CASE WHEN category = 'merged' THEN 1 ELSE 0 END)",
+    "received": "SUM(CASE WHEN category = 'received' THEN 1 ELSE 0 END)",
+    "replied": "SUM(CASE WHEN category = 'received' AND replied THEN 1 ELSE 0 END)",
+    "on_time": "SUM(CASE WHEN category = 'received' AND replied AND on_time THEN 1 ELSE 0 END)",
+    "days_sum": "SUM(CASE WHEN category = 'received' AND replied THEN days ELSE 0 END)",
+    "days_over": f"SUM(CASE WHEN category = 'received' AND replied AND days >= {HIST_DAYS} THEN 1 ELSE 0 END)",
+    "evaluated": "SUM(CASE WHEN category = 'received' AND evaluated THEN 1 ELSE 0 END)",
+    "satisfied": "SUM(CASE WHEN category = 'received' AND satisfied THEN 1 ELSE 0 END)",
+    "reopened": "SUM(CASE WHEN category = 'received' AND reopened THEN 1 ELSE 0 END)",
+    "extended": "SUM(CASE WHEN category = 'received' AND extended THEN 1 ELSE 0 END)",
+    **{name: f"SUM(CASE WHEN category = 'received' AND replied AND days = {i} THEN 1 ELSE 0 END)"
+       for i, name in enumerate(HIST_FIELDS)},
+}
+
+
+def rebuild(chunk: int = 5000, progress=None) -> int:
+    """Recompute every fact, open case and rollup. Returns the number of messages."""
+    total = 0
+    with transaction.atomic():
+        Rollup.objects.all().delete()
+        OpenCase.objects.all().delete()
+        MessageFact.objects.all().delete()
+        last = 0
+        while True:
+            ids = list(Message.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk])
+            if not ids:
+                break
+            last = ids[-1]
+            facts = compute_facts(ids)
+            MessageFact.objects.bulk_create(
+                [MessageFact(message_id=mid, **f.model_fields()) for mid, f in facts.items()], batch_size=2000)
+            OpenCase.objects.bulk_create(
+                [OpenCase(message_id=mid, **f.open_case) for mid, f in facts.items() if f.open_case],
+                batch_size=2000)
+            total += len(ids)
+            if progress:
+                progress(total)
+        _aggregate_rollups()
+    return total
+
+
+def _aggregate_rollups() -> None:
+    dims = ", ".join(DIMENSIONS)
+    names = list(MEASURE_SQL)
+    cols = ", ".join(names)
+    if connection.vendor == "postgresql":
+        month_of_day = "date_trunc('month', day)::date"
+    else:
+        month_of_day = "date(day, 'start of month')"
+    fact_table, rollup_table = MessageFact._meta.db_table, Rollup._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {rollup_table} (grain, period, month, {dims}, {cols}) "
+            f"SELECT 'd', day, {month_of_day}, {dims}, {', '.join(MEASURE_SQL[n] for n in names)} "
+            f"FROM {fact_table} GROUP BY day, {dims}")
+        cursor.execute(
+            f"INSERT INTO {rollup_table} (grain, period, month, {dims}, {cols}) "
+            f"SELECT 'm', month, month, {dims}, {', '.join(f'SUM({n})' for n in names)} "
+            f"FROM {rollup_table} WHERE grain = 'd' GROUP BY month, {dims}")
+

@@ -1,0 +1,421 @@
+"""The public figures, read from rollups (never from a scan of all messages).
+
+Entry points for pages, the API and the CLI::
+
+    compute(region=None, date_from=None, date_to=None, topic=None, kind=None, unit=None,
+            campaign=None) -> dict
+    breakdown(by, **same filters) -> list[dict]   # by: region | unit | topic | kind | month
+    overdue_by_unit(**same filters) -> list[dict]
+
+Filters accept model instances or their codes (region code, topic code, unit id,
+campaign slug); an unknown one raises ``ScopeError`` with a one-line Chinese message.
+Every figure is defined in docs/statistics.md.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from minsheng.board.models import MessageKind
+from minsheng.directory.models import Region, Topic, Unit
+
+from .models import HIST_DAYS, HIST_FIELDS, MEASURES, MessageFact, OpenCase, Rollup
+
+SUM_FIELDS = [*MEASURES, "days_over", *HIST_FIELDS]
+BREAKDOWNS = ("region", "unit", "topic", "kind", "month")
+
+
+class ScopeError(ValueError):
+    """An unknown region, topic, unit, campaign or a bad date (one-line message)."""
+
+
+@dataclass
+class Scope:
+    regions: list[Region] = field(default_factory=list)  # union of subtrees; empty: everywhere
+    topics: list[Topic] = field(default_factory=list)  # union of subtrees; empty: every topic
+    kind: str | None = None
+    unit: Unit | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    campaign: object | None = None
+
+    @property
+    def region(self) -> Region | None:
+        return self.regions[0] if len(self.regions) == 1 else None
+
+    @property
+    def topic(self) -> Topic | None:
+        return self.topics[0] if len(self.topics) == 1 else None
+
+    # --- filters ---------------------------------------------------------------
+    def dims_q(self) -> Q:
+        q = Q()
+        if self.regions:
+            rq = Q()
+            for r in self.regions:
+                rq |= Q(**{f"p{min(r.level, 4)}": r.prefix})
+            q &= rq
+        if self.topics:
+            q &= Q(topic_key__in=topic_subtree_ids(self.topics))
+        if self.kind:
+            q &= Q(kind=self.kind)
+        if self.unit is not None:
+            q &= Q(unit_key=self.unit.pk)
+        return q
+
+    def day_q(self) -> Q:
+        q = Q()
+        if self.date_from:
+            q &= Q(day__gte=self.date_from)
+        if self.date_to:
+            q &= Q(day__lte=self.date_to)
+        return q
+
+    def rollup_q(self) -> Q:
+        return self.dims_q() & period_q(self.date_from, self.date_to)
+
+    def fact_q(self) -> Q:
+        return self.dims_q() & self.day_q()
+
+
+def month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def period_q(date_from: dt.date | None, date_to: dt.date | None) -> Q:
+    """Rollup rows covering [date_from, date_to] exactly: whole months from month rows,
+    the partial months at either end from day rows."""
+    if date_from and date_to and date_from > date_to:
+        return Q(pk__in=[])
+    lo = hi = None  # first and last whole month (None: unbounded)
+    parts = []
+    if date_from:
+        if date_from.day == 1:
+            lo = date_from
+        else:
+            lead_end = month_end(date_from) if not date_to else min(month_end(date_from), date_to)
+            parts.append(Q(grain="d", period__gte=date_from, period__lte=lead_end))
+            lo = month_end(date_from) + dt.timedelta(days=1)
+    if date_to:
+        if date_to == month_end(date_to):
+            hi = date_to.replace(day=1)
+        else:
+            start = date_to.replace(day=1)
+            hi = start - dt.timedelta(days=1)
+            hi = hi.replace(day=1)
+            if not (date_from and date_from.day != 1 and date_from >= start):  # not already the lead part
+                parts.append(Q(grain="d", period__gte=max(start, date_from) if date_from else start,
+                               period__lte=date_to))
+    if lo is None or hi is None or lo <= hi:
+        mq = Q(grain="m")
+        if lo:
+            mq &= Q(period__gte=lo)
+        if hi:
+            mq &= Q(period__lte=hi)
+        parts.append(mq)
+    q = Q(pk__in=[])
+    for part in parts:
+        q |= part
+    return q
+
+
+_TOPIC_CACHE: dict = {}
+
+
+def _topic_tree() -> dict[int, int | None]:
+    return dict(Topic.objects.values_list("pk", "parent_id"))
+
+
+def topic_subtree_ids(topics) -> list[int]:
+    parents = _topic_tree()
+    wanted = {t.pk for t in topics}
+    ids = []
+    for pk in parents:
+        node = pk
+        while node is not None:
+            if node in wanted:
+                ids.append(pk)
+                break
+            node = parents.get(node)
+    return ids
+
+
+# --- building a scope from user input -------------------------------------------------
+
+def parse_date(value, name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ScopeError(f"{name} 不是有效日期 (应为 YYYY-MM-DD): {value}") from None
+
+
+def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=None, unit=None,
+               campaign=None) -> Scope:
+    from .models import Campaign
+
+    scope = Scope()
+    if campaign not in (None, ""):
+        if not isinstance(campaign, Campaign):
+            campaign = Campaign.objects.filter(slug=str(campaign)).first()
+            if campaign is None:
+                raise ScopeError("没有这个征集活动")
+        scope.campaign = campaign
+        scope.regions = list(campaign.regions.all())
+        scope.topics = list(campaign.topics.all())
+        scope.date_from, scope.date_to = campaign.start, campaign.end
+    if region not in (None, ""):
+        if not isinstance(region, Region):
+            found = Region.objects.filter(code=str(region).strip()).first()
+            if found is None:
+                raise ScopeError(f"没有区划代码为 {region} 的区划")
+            region = found
+        if scope.regions and not any(r.contains(region) for r in scope.regions):
+            raise ScopeError(f"{region.name} 不在该征集活动的范围内")
+        scope.regions = [region]
+    if topic not in (None, ""):
+        if not isinstance(topic, Topic):
+            found = Topic.objects.filter(code=str(topic).strip()).first()
+            if found is None:
+                raise ScopeError(f"没有代码为 {topic} 的领域")
+            topic = found
+        scope.topics = [topic]
+    if kind not in (None, ""):
+        if kind not in MessageKind.values:
+            raise ScopeError(f"没有这个留言类型: {kind}")
+        scope.kind = kind
+    if unit not in (None, ""):
+        if not isinstance(unit, Unit):
+            try:
+                unit = Unit.objects.get(pk=int(unit))
+            except (ValueError, Unit.DoesNotExist):
+                raise ScopeError("没有这个办理单位") from None
+        scope.unit = unit
+    d_from, d_to = parse_date(date_from, "开始日期"), parse_date(date_to, "结束日期")
+    if d_from:
+        scope.date_from = max(d_from, scope.date_from) if scope.date_from else d_from
+    if d_to:
+        scope.date_to = min(d_to, scope.date_to) if scope.date_to else d_to
+    if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
+        raise ScopeError("开始日期晚于结束日期")
+    return scope
+
+
+# --- figures from sums -------------------------------------------------------------------
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def _median(sums: dict, over_values) -> float | None:
+    n = sums["replied"]
+    if not n:
+        return None
+    positions = sorted({(n - 1) // 2, n // 2})
+    values, seen = [], 0
+    found: dict[int, int] = {}
+    for days, name in enumerate(HIST_FIELDS):
+        count = sums[name]
+        for p in positions:
+            if p not in found and seen <= p < seen + count:
+                found[p] = days
+        seen += count
+    missing = [p for p in positions if p not in found]
+    if missing:
+        over = over_values()  # sorted days >= HIST_DAYS
+        for p in missing:
+            found[p] = over[p - seen]
+    values = [found[p] for p in positions]
+    return sum(values) / len(values)
+
+
+def figures_from(sums: dict, overdue: dict, over_values) -> dict:
+    sums = {name: int(sums.get(name) or 0) for name in SUM_FIELDS}
+    replied = sums["replied"]
+    overdue_unreplied = int(overdue.get("overdue_unreplied") or 0)
+    return {
+        "submitted": sums["submitted"],
+        "pending": sums["pending"],
+        "rejected": sums["rejected"],
+        "withdrawn": sums["withdrawn"],
+        "merged": sums["merged"],
+        "received": sums["received"],
+        "replied": replied,
+        "reply_rate": _rate(replied, sums["received"]),
+        "on_time": sums["on_time"],
+        "overdue_unreplied": overdue_unreplied,
+        "on_time_rate": _rate(sums["on_time"], replied + overdue_unreplied),
+        "median_days_to_reply": _median(sums, over_values),
+        "mean_days_to_reply": round(sums["days_sum"] / replied, 2) if replied else None,
+        "evaluated": sums["evaluated"],
+        "satisfied": sums["satisfied"],
+        "satisfaction_rate": _rate(sums["satisfied"], sums["evaluated"]),
+        "reopened": sums["reopened"],
+        "reopened_rate": _rate(sums["reopened"], replied),
+        "extended": sums["extended"],
+        "open": int(overdue.get("open") or 0),
+        "overdue": int(overdue.get("overdue") or 0),
+    }
+
+
+def _sum_kwargs() -> dict:
+    return {name: Sum(name) for name in SUM_FIELDS}
+
+
+def _overdue_kwargs(now) -> dict:
+    late = Q(due_at__lt=now)
+    return {"open": Count("pk"), "overdue": Count("pk", filter=late),
+            "overdue_unreplied": Count("pk", filter=late & Q(ever_replied=False))}
+
+
+def _over_values(fact_q: Q):
+    def load():
+        return list(MessageFact.objects.filter(fact_q, category="received", replied=True, days__gte=HIST_DAYS)
+                    .order_by("days").values_list("days", flat=True))
+    return load
+
+
+def compute(scope: Scope | None = None, *, now=None, **filters) -> dict:
+    """The figures of one scope: ``compute(region="620100", date_from="2026-01-01")``."""
+    scope = scope or make_scope(**filters)
+    now = now or timezone.now()
+    sums = Rollup.objects.filter(scope.rollup_q()).aggregate(**_sum_kwargs())
+    overdue = OpenCase.objects.filter(scope.fact_q()).aggregate(**_overdue_kwargs(now))
+    return figures_from(sums, overdue, _over_values(scope.fact_q()))
+
+
+# --- breakdowns ----------------------------------------------------------------------------
+
+def _region_level(scope: Scope) -> int:
+    r = scope.region
+    return min((r.level if r else 0) + 1, 4)
+
+
+def _group(scope: Scope, by: str):
+    """(rollup group expression name, open-case group expression name, extra annotate)."""
+    if by == "region":
+        col = f"p{_region_level(scope)}"
+        return col, col, {}
+    if by == "unit":
+        return "unit_key", "unit_key", {}
+    if by == "topic":
+        return "topic_key", "topic_key", {}
+    if by == "kind":
+        return "kind", "kind", {}
+    if by == "month":
+        return "month", "open_month", {"open_month": TruncMonth("day")}
+    raise ScopeError(f"不支持的分组: {by}")
+
+
+def breakdown(by: str, scope: Scope | None = None, *, now=None, **filters) -> list[dict]:
+    """Figures per region (children of the scope's region), unit, topic (children of
+    the scope's topic, or first-level topics), kind or month (of submission)."""
+    scope = scope or make_scope(**filters)
+    now = now or timezone.now()
+    col, open_col, extra = _group(scope, by)
+    sums_by: dict = {}
+    for row in Rollup.objects.filter(scope.rollup_q()).values(col).annotate(**_sum_kwargs()).order_by():
+        sums_by[row.pop(col)] = row
+    open_by: dict = {}
+    for row in (OpenCase.objects.filter(scope.fact_q()).annotate(**extra).values(open_col)
+                .annotate(**_overdue_kwargs(now)).order_by()):
+        key = row.pop(open_col)
+        if by == "month" and key is not None:
+            key = key.date() if isinstance(key, dt.datetime) else key
+        open_by[key] = row
+    if by == "topic":
+        sums_by, open_by = _merge_topics(scope, sums_by), _merge_topics(scope, open_by)
+    labels = _labels(by, scope, {*sums_by, *open_by})
+    rows = []
+    for key in {*sums_by, *open_by}:
+        group_q = _group_fact_q(by, scope, key)
+        figures = figures_from(sums_by.get(key, {}), open_by.get(key, {}), _over_values(group_q))
+        label, filters = labels.get(key, (str(key), {}))
+        rows.append({"key": key, "label": label, "filters": filters, **figures})
+    if by == "month":
+        rows.sort(key=lambda r: r["key"] or dt.date.min)
+    else:
+        rows.sort(key=lambda r: (-r["received"], r["label"]))
+    return rows
+
+
+def _group_fact_q(by: str, scope: Scope, key) -> Q:
+    q = scope.fact_q()
+    if by == "topic":
+        if key:
+            return q & Q(topic_key__in=topic_subtree_ids([Topic(pk=key)]))
+        return q & Q(topic_key=0)
+    if by == "month":
+        return q & Q(day__gte=key, day__lte=month_end(key)) if key else q
+    col, _, _ = _group(scope, by)
+    return q & Q(**{col: key})
+
+
+def _merge_topics(scope: Scope, groups: dict) -> dict:
+    """Sum leaf-topic groups into the children of the scope's topic (or the roots)."""
+    parents = _topic_tree()
+    top = scope.topic.pk if scope.topic else None
+    merged: dict = {}
+    for key, values in groups.items():
+        node, target = key, 0
+        while node:
+            if parents.get(node) == top:
+                target = node
+                break
+            node = parents.get(node)
+        if top and key == top:
+            target = top
+        bucket = merged.setdefault(target, {})
+        for name, value in values.items():
+            bucket[name] = (bucket.get(name) or 0) + (value or 0)
+    return merged
+
+
+def _labels(by: str, scope: Scope, keys) -> dict:
+    """key -> (label, filters for the message list behind the number)."""
+    if by == "region":
+        level = _region_level(scope)
+        regions = {r.prefix: r for r in Region.objects.filter(level=level, prefix__in=[k for k in keys if k])}
+        out = {}
+        for k in keys:
+            if k in regions:
+                out[k] = (regions[k].name, {"region": regions[k].code})
+            else:
+                base = scope.region
+                out[k] = (f"{base.name}本级" if base else "其他", {"region": base.code} if base else {})
+        return out
+    if by == "unit":
+        units = Unit.objects.in_bulk([k for k in keys if k])
+        return {k: (units[k].name, {"unit": k}) if k in units else ("尚未派单", {}) for k in keys}
+    if by == "topic":
+        topics = Topic.objects.in_bulk([k for k in keys if k])
+        return {k: (topics[k].name, {"topic": topics[k].code}) if k in topics else ("未分类", {}) for k in keys}
+    if by == "kind":
+        return {k: (MessageKind(k).label if k in MessageKind.values else k, {"kind": k}) for k in keys}
+    if by == "month":
+        return {k: (f"{k:%Y年%m月}" if k else "", {"date_from": k.isoformat(), "date_to": month_end(k).isoformat()}
+                    if k else {}) for k in keys}
+    return {}
+
+
+def overdue_by_unit(scope: Scope | None = None, *, now=None, limit: int = 20, **filters) -> list[dict]:
+    """Units with the most open cases past their reply deadline (the lead unit now)."""
+    scope = scope or make_scope(**filters)
+    now = now or timezone.now()
+    rows = list(OpenCase.objects.filter(scope.dims_q(), due_at__lt=now).values("unit_key")
+                .annotate(overdue=Count("pk")).order_by("-overdue", "unit_key")[:limit])
+    units = Unit.objects.in_bulk([r["unit_key"] for r in rows if r["unit_key"]])
+    return [{"unit": units.get(r["unit_key"]), "unit_id": r["unit_key"], "overdue": r["overdue"]} for r in rows]
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"

@@ -1,0 +1,153 @@
+"""Statistics storage: per-message facts, additive rollups, open cases, campaigns.
+
+``MessageFact`` is one row per message: what the message contributes to the public
+figures (see docs/statistics.md). ``Rollup`` sums facts by (grain, period, region,
+unit, topic, kind); pages read rollups only, so a request never scans messages.
+``OpenCase`` holds the received messages still awaiting a reply, for the overdue
+counts that change with the clock rather than with an event.
+
+Rows are kept current after every committed action (``minsheng.stats.facts``) and
+rebuilt from scratch by ``minsheng refresh-stats``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+# Working days to the first reply are kept as a histogram so that the median is exact
+# and additive: d0..d30 count replies after 0..30 working days, days_over the rest
+# (a median that falls there is read from MessageFact).
+HIST_DAYS = 31
+HIST_FIELDS = [f"d{i}" for i in range(HIST_DAYS)]
+
+# Additive measures shared by MessageFact (0/1 flags) and Rollup (sums).
+MEASURES = ["submitted", "pending", "rejected", "withdrawn", "merged", "received", "replied", "on_time",
+            "days_sum", "evaluated", "satisfied", "reopened", "extended"]
+
+
+class Category(models.TextChoices):
+    PENDING = "pending", "待审核"
+    RECEIVED = "received", "已受理"
+    REJECTED = "rejected", "未受理"
+    WITHDRAWN = "withdrawn", "已撤回"
+    MERGED = "merged", "已并单"
+
+
+class Dimensions(models.Model):
+    """The keys every statistic can be filtered or grouped by. Region is kept as its
+    code prefixes per level (p1 province, p2 prefecture, p3 county, p4 township), so
+    a subtree filter and a drill-down grouping are plain equality/grouping on one
+    column. Unit and topic are ids with 0 for none (so the unique key has no NULL)."""
+
+    p1 = models.CharField(max_length=2)
+    p2 = models.CharField(max_length=4, blank=True)
+    p3 = models.CharField(max_length=6, blank=True)
+    p4 = models.CharField(max_length=12, blank=True)
+    unit_key = models.IntegerField(default=0)
+    topic_key = models.IntegerField(default=0)
+    kind = models.CharField(max_length=10)
+
+    class Meta:
+        abstract = True
+
+
+class MessageFact(Dimensions):
+    """What one message contributes to the figures (all measures 0 or 1, but days)."""
+
+    message = models.OneToOneField("board.Message", models.CASCADE, primary_key=True, related_name="fact")
+    day = models.DateField(db_index=True)  # local (Asia/Shanghai) date of submission
+    category = models.CharField(max_length=10, choices=Category.choices)
+    replied = models.BooleanField(default=False)
+    on_time = models.BooleanField(default=False)
+    days = models.IntegerField(null=True)  # working days from submission to the first reply
+    evaluated = models.BooleanField(default=False)
+    satisfied = models.BooleanField(default=False)
+    reopened = models.BooleanField(default=False)
+    extended = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["p2", "day"]), models.Index(fields=["days"])]
+
+
+class Rollup(Dimensions):
+    """Sums of MessageFact by day (grain "d") and by month (grain "m", period = the
+    first day of the month). A date range reads whole months from "m" rows and the
+    partial months at its ends from "d" rows."""
+
+    class Grain(models.TextChoices):
+        DAY = "d", "日"
+        MONTH = "m", "月"
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    period = models.DateField()
+    month = models.DateField()  # first day of the month of ``period``
+
+    submitted = models.IntegerField(default=0)
+    pending = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+    merged = models.IntegerField(default=0)
+    received = models.IntegerField(default=0)
+    replied = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    days_sum = models.BigIntegerField(default=0)
+    days_over = models.IntegerField(default=0)
+    evaluated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    extended = models.IntegerField(default=0)
+    for _name in HIST_FIELDS:
+        locals()[_name] = models.IntegerField(default=0)
+    del _name
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["grain", "period", "p1", "p2", "p3", "p4", "unit_key", "topic_key", "kind"],
+                                    name="stats_rollup_key"),
+        ]
+        indexes = [
+            models.Index(fields=["grain", "period"]),
+            models.Index(fields=["p2", "grain", "period"]),
+            models.Index(fields=["p3", "grain", "period"]),
+        ]
+
+
+class OpenCase(Dimensions):
+    """A received message awaiting a reply (accepted, dispatched or signed). The unit
+    is the lead unit handling it now; ``due_at`` the reply deadline in force."""
+
+    message = models.OneToOneField("board.Message", models.CASCADE, primary_key=True, related_name="open_case")
+    day = models.DateField()
+    due_at = models.DateTimeField(null=True, db_index=True)
+    ever_replied = models.BooleanField(default=False)  # reopened after a reply
+
+    class Meta:
+        indexes = [models.Index(fields=["unit_key", "due_at"]), models.Index(fields=["p2", "due_at"])]
+
+
+class Campaign(models.Model):
+    """征集活动: a named collection period with its own public tally."""
+
+    slug = models.SlugField("代码", max_length=60, unique=True)
+    name = models.CharField("名称", max_length=100)
+    description = models.TextField("说明", blank=True)
+    start = models.DateField("开始日期")
+    end = models.DateField("截止日期")
+    regions = models.ManyToManyField("directory.Region", blank=True, related_name="+", verbose_name="区划",
+                                     help_text="留空表示全部区划")
+    topics = models.ManyToManyField("directory.Topic", blank=True, related_name="+", verbose_name="领域",
+                                    help_text="留空表示全部领域")
+    is_public = models.BooleanField("公开", default=True)
+
+    class Meta:
+        ordering = ["-start", "slug"]
+        verbose_name = verbose_name_plural = "征集活动"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "截止日期不能早于开始日期"})
