@@ -1,1 +1,241 @@
-urlpatterns = []
+"""Citizen pages: post a message (with the cascading region picker), my messages,
+rate, reopen, withdraw, support (我也遇到) and the notification inbox.
+
+Every state change calls ``minsheng.board.actions``; its exceptions become a Chinese
+message on the page, never a 500."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from minsheng.directory.models import Region
+
+from .. import actions
+from ..forms import EvaluationForm, MessageForm, ReopenForm, WithdrawForm, addressees_for
+from ..models import Message, Notification
+from ..workflow import Conflict, IllegalMove, Status, allowed
+from .public import list_queryset, paginate
+
+MAX_LEVEL = Region.Level.TOWNSHIP
+
+
+def run_action(request, fn, *args, success: str, **kwargs):
+    """Call an action; True on success, else a flash error with the action's reason."""
+    try:
+        fn(*args, **kwargs)
+    except (IllegalMove, Conflict, actions.Invalid) as exc:
+        flash.error(request, str(exc))
+        return False
+    except PermissionDenied as exc:
+        flash.error(request, str(exc) or "您无权进行此操作")
+        return False
+    flash.success(request, success)
+    return True
+
+
+# --- posting ------------------------------------------------------------------------
+
+def _region_from_levels(params) -> Region | None:
+    """The deepest region chosen in levels 1..changed of the cascading picker."""
+    try:
+        changed = int(params.get("changed", MAX_LEVEL))
+    except ValueError:
+        changed = MAX_LEVEL
+    code = ""
+    for level in range(1, min(changed, MAX_LEVEL) + 1):
+        value = params.get(f"region_level_{level}", "")
+        if not value:
+            break
+        code = value
+    return Region.objects.filter(code=code).select_related("parent__parent__parent").first() if code else None
+
+
+def picker_context(region, addressee_value="", region_errors=None, addressee_errors=None) -> dict:
+    """Select boxes from the province down to the chosen region's children, and its
+    addressees (leaders' offices of the region and above)."""
+    chain = list(reversed(region.ancestors())) if region else []
+    levels, parent = [], None
+    for depth in range(MAX_LEVEL):
+        options = list(Region.objects.filter(parent=parent).only("code", "name", "level").order_by("code"))
+        if not options:
+            break
+        selected = chain[depth] if depth < len(chain) else None
+        levels.append({"level": depth + 1, "options": options, "selected": selected.code if selected else ""})
+        if selected is None:
+            break
+        parent = selected
+    leaders = addressees_for(region)
+    if addressee_value and not any(str(a.pk) == str(addressee_value) for a in leaders):
+        addressee_value = ""
+    return {"levels": levels, "region": region, "leaders": leaders, "addressee_value": str(addressee_value or ""),
+            "region_errors": region_errors, "addressee_errors": addressee_errors}
+
+
+def region_picker(request):
+    """htmx fragment: the picker after a level changed (or for ?region=CODE)."""
+    if "changed" in request.GET:
+        region = _region_from_levels(request.GET)
+    else:
+        code = request.GET.get("region", "")
+        region = Region.objects.filter(code=code).select_related("parent__parent__parent").first() if code else None
+    return render(request, "board/_where.html", picker_context(region, request.GET.get("addressee", "")))
+
+
+@login_required
+def post_message(request):
+    if request.method == "POST":
+        form = MessageForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                message = actions.do_submit(request.user, **form.submit_kwargs())
+            except (actions.Invalid, PermissionDenied) as exc:
+                flash.error(request, str(exc))
+            else:
+                flash.success(request, f"留言已提交 (编号 {message.public_id}), 审核通过后公开, 处理进展会通知您")
+                return redirect("board:message", message.public_id)
+    else:
+        form = MessageForm(initial={"region": request.GET.get("region", "")})
+    region = form.chosen_region()
+    ctx = picker_context(region, form["addressee"].value() or "",
+                         form.errors.get("region") if form.is_bound else None,
+                         form.errors.get("addressee") if form.is_bound else None)
+    ctx.update({"form": form, "photos_lost": form.is_bound and bool(request.FILES) and bool(form.errors)})
+    return render(request, "board/post.html", ctx)
+
+
+# --- my messages and their actions ------------------------------------------------------
+
+def _own(request, public_id) -> Message:
+    """The signed-in citizen's own message; 404 for anyone else's."""
+    return get_object_or_404(Message.objects.select_related("region", "author"), public_id=public_id,
+                             author=request.user)
+
+
+@login_required
+def my_messages(request):
+    qs = Message.objects.filter(author=request.user)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    page, query = paginate(request, list_queryset(qs))
+    return render(request, "board/my_messages.html", {
+        "page": page, "query": query, "status": status, "statuses": Status.choices})
+
+
+@login_required
+def rate(request, public_id):
+    message = _own(request, public_id)
+    if message.status != Status.REPLIED:
+        flash.error(request, f"当前状态为「{message.get_status_display()}」, 只能在收到答复后评价一次")
+        return redirect("board:message", public_id)
+    form = EvaluationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok = run_action(request, actions.do_evaluate, request.user, message, success="感谢您的评价",
+                        **form.cleaned_data)
+        if ok and message.status == Status.EVALUATED:
+            flash.info(request, f"如问题仍未解决, 可在 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
+        return redirect("board:message", public_id)
+    return render(request, "board/rate.html", {"message": message, "form": form})
+
+
+@login_required
+def reopen(request, public_id):
+    message = _own(request, public_id)
+    if not actions.can_reopen(message):
+        flash.error(request, f"只能在“不满意”评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
+        return redirect("board:message", public_id)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        run_action(request, actions.do_reopen, request.user, message, form.cleaned_data["reason"],
+                   success="已申请重办, 原办理单位将重新办理")
+        return redirect("board:message", public_id)
+    return render(request, "board/reopen.html", {"message": message, "form": form})
+
+
+@login_required
+def withdraw(request, public_id):
+    message = _own(request, public_id)
+    if not allowed("withdraw", message.status):
+        flash.error(request, f"当前状态为「{message.get_status_display()}」, 留言派单后不能撤回")
+        return redirect("board:message", public_id)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if run_action(request, actions.do_withdraw, request.user, message, success="留言已撤回"):
+            return redirect("board:my_messages")
+        return redirect("board:message", public_id)
+    return render(request, "board/withdraw.html", {"message": message, "form": form})
+
+
+@require_POST
+def support(request, public_id):
+    if not request.user.is_authenticated:
+        flash.info(request, "请先登录, 再点“我也遇到”")
+        return redirect(f"{reverse('accounts:login')}?next={reverse('board:message', args=[public_id])}")
+    message = get_object_or_404(Message, public_id=public_id, status__in=Status.public())
+    try:
+        created = actions.do_support(request.user, message)
+    except IllegalMove as exc:
+        flash.error(request, str(exc))
+    else:
+        if created:
+            flash.success(request, "已记录: 您也遇到了这个问题")
+        else:
+            flash.info(request, "您已经点过“我也遇到”")
+    return redirect("board:message", public_id)
+
+
+# --- notifications --------------------------------------------------------------------
+
+@login_required
+def notifications(request):
+    qs = Notification.objects.filter(user=request.user).select_related("message").only(
+        "kind", "text", "created_at", "read_at", "message__public_id", "message__title", "message__author_id")
+    if request.GET.get("unread") == "1":
+        qs = qs.filter(read_at__isnull=True)
+    page, query = paginate(request, qs)
+    return render(request, "board/notifications.html", {"page": page, "query": query,
+                                                        "only_unread": request.GET.get("unread") == "1"})
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    n = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    flash.success(request, f"已将 {n} 条消息标为已读" if n else "没有未读消息")
+    return redirect("board:notifications")
+
+
+@login_required
+def notification_open(request, pk):
+    note = get_object_or_404(Notification.objects.select_related("message"), pk=pk, user=request.user)
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+    if note.message is not None:
+        if note.message.author_id != request.user.pk:  # staff: a case arrived, is due, supervised
+            try:
+                return redirect(reverse("board:case", args=[note.message.public_id]))
+            except NoReverseMatch:
+                pass
+        return redirect("board:message", note.message.public_id)
+    return redirect("board:notifications")
+
+
+urlpatterns = [
+    path("post/", post_message, name="post"),
+    path("post/where/", region_picker, name="region_picker"),
+    path("me/messages/", my_messages, name="my_messages"),
+    path("m/<str:public_id>/rate/", rate, name="rate"),
+    path("m/<str:public_id>/reopen/", reopen, name="reopen"),
+    path("m/<str:public_id>/withdraw/", withdraw, name="withdraw"),
+    path("m/<str:public_id>/support/", support, name="support"),
+    path("me/notifications/", notifications, name="notifications"),
+    path("me/notifications/read-all/", notifications_read_all, name="notifications_read_all"),
+    path("me/notifications/<int:pk>/", notification_open, name="notification_open"),
+]

@@ -1,21 +1,229 @@
+"""Public pages: home with headline figures, browse and search, a message's page with
+its public timeline, a leader's board (addressee) and region pages.
+
+The public sees only published statuses (``Status.public()``); an anonymous author's
+name never appears (``Message.author_public_name``); contact details are never put in
+these templates' context. A message's author may open its page in any status.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
-from ..models import Message
-from ..workflow import Status
+from minsheng.directory.models import Addressee, Region, Topic
+
+from .. import actions, search
+from ..forms import BrowseForm
+from ..models import Attachment, Event, Evaluation, Message, Rating, Reply
+from ..workflow import Status, allowed
+
+PAGE_SIZE = 20
+HIDDEN_EVENT_KINDS = {Event.Kind.CLASSIFIED, Event.Kind.CORRECTED, Event.Kind.EXPORTED, Event.Kind.ASSIST_NOTE}
+CLOSE_REASONS = {
+    "evaluated": "评价后办结",
+    "no_evaluation": "答复后 7 天未评价, 自动办结",
+    "not_reopened": "不满意评价后未申请重办, 自动办结",
+}
+
+
+def public_messages():
+    return Message.objects.filter(status__in=Status.public())
+
+
+def list_queryset(qs):
+    """What every message list renders: one query per page, no per-row lookups."""
+    return qs.select_related("region", "topic", "addressee", "author").only(
+        "public_id", "title", "kind", "status", "submitted_at", "replied_at", "due_at", "support_count",
+        "show_name", "region__name", "region__code", "topic__name", "addressee__title",
+        "author__display_name", "author__username")
+
+
+def paginate(request, qs, size=PAGE_SIZE):
+    page = Paginator(qs, size).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return page, params.urlencode()
+
+
+def headline_figures(qs) -> dict:
+    """Received (published, not merged away), replied, and the reply rate in %."""
+    figures = qs.aggregate(
+        received=Count("id", filter=Q(status__in=Status.public() - {Status.MERGED})),
+        replied=Count("id", filter=Q(status__in=Status.answered())),
+    )
+    received, replied = figures["received"], figures["replied"]
+    figures["reply_rate"] = round(100 * replied / received, 1) if received else None
+    return figures
 
 
 def home(request):
-    latest = Message.objects.filter(status__in=Status.answered()).select_related("region")[:10]
-    return render(request, "board/home.html", {"latest": latest})
+    latest = list_queryset(Message.objects.filter(status__in=Status.answered()).order_by("-replied_at", "-id"))[:10]
+    return render(request, "board/home.html", {
+        "latest": latest, "figures": headline_figures(Message.objects.all()),
+        "kinds": Message._meta.get_field("kind").choices,
+    })
+
+
+def _topic_subtree_ids(code: str) -> list[int]:
+    topics = list(Topic.objects.values_list("id", "parent_id", "code"))
+    root = next((t[0] for t in topics if t[2] == code), None)
+    if root is None:
+        return []
+    ids, frontier = {root}, {root}
+    while frontier:
+        frontier = {t[0] for t in topics if t[1] in frontier} - ids
+        ids |= frontier
+    return list(ids)
+
+
+def filter_public(qs, data: dict):
+    """Apply cleaned BrowseForm values; returns (queryset, chosen region or None)."""
+    region = None
+    if data.get("region"):
+        region = Region.objects.filter(code=data["region"]).first()
+        qs = qs.filter(region__code__startswith=region.prefix) if region else qs.none()
+    if data.get("topic"):
+        qs = qs.filter(topic_id__in=_topic_subtree_ids(data["topic"]))
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    if data.get("status"):
+        qs = qs.filter(status=data["status"])
+    if data.get("date_from"):
+        qs = qs.filter(submitted_at__date__gte=data["date_from"])
+    if data.get("date_to"):
+        qs = qs.filter(submitted_at__date__lte=data["date_to"])
+    if data.get("q"):
+        qs = search.filter_messages(qs, data["q"])
+    return qs, region
+
+
+def browse(request):
+    form = BrowseForm(request.GET or None)
+    data = {}
+    if form.is_bound:
+        form.is_valid()  # invalid fields are dropped (and shown next to the field)
+        data = form.cleaned_data
+    qs, region = filter_public(public_messages(), data)
+    page, query = paginate(request, list_queryset(qs))
+    regions = Region.objects.filter(level__lte=Region.Level.COUNTY).only("code", "name", "level")
+    topics = Topic.objects.filter(is_active=True).only("code", "name", "parent_id").order_by("sort", "code")
+    return render(request, "board/browse.html", {
+        "form": form, "page": page, "query": query, "region": region, "regions": regions, "topics": topics,
+    })
+
+
+def _visible_message(request, public_id) -> Message:
+    message = get_object_or_404(
+        Message.objects.select_related("region__parent__parent__parent", "topic", "addressee", "author",
+                                       "duplicate_of"),
+        public_id=public_id)
+    if message.status in Status.public() or (request.user.is_authenticated and message.author_id == request.user.pk):
+        return message
+    raise Http404("留言不存在或尚未公开")
+
+
+def _rating_label(value):
+    return Rating(value).label if value in Rating.values else value
+
+
+def timeline(message) -> list[dict]:
+    """Public events in Chinese; never private events, notes or who the citizen is."""
+    entries = []
+    events = message.events.filter(public=True).exclude(kind__in=HIDDEN_EVENT_KINDS).select_related("unit")
+    for e in events:
+        d, unit = e.data or {}, e.unit.name if e.unit else ""
+        detail = ""
+        if e.kind == Event.Kind.DISPATCHED:
+            detail = f"交由 {d.get('lead') or unit} 主办"
+            if d.get("assists"):
+                detail += ", " + "、".join(d["assists"]) + " 协办"
+        elif e.kind == Event.Kind.SIGNED:
+            detail = f"{unit} 已签收"
+        elif e.kind == Event.Kind.TRANSFERRED:
+            detail = f"{unit} 转办至 {d.get('to', '')}"
+        elif e.kind == Event.Kind.RETURNED:
+            detail = f"{unit} 退回, 重新派单"
+        elif e.kind == Event.Kind.EXTENSION_REQUESTED:
+            detail = f"{unit} 申请延期 {d.get('days', '')} 个工作日"
+        elif e.kind == Event.Kind.EXTENSION_APPROVED:
+            detail = f"同意延期 {d.get('days', '')} 个工作日"
+        elif e.kind == Event.Kind.REPLIED:
+            detail = f"{unit} 答复" + ("" if d.get("on_time", True) else " (超期)")
+        elif e.kind == Event.Kind.EVALUATED:
+            detail = "解决情况: {} · 办理态度: {} · 办理速度: {}".format(
+                _rating_label(d.get("resolution")), _rating_label(d.get("attitude")), _rating_label(d.get("speed")))
+        elif e.kind == Event.Kind.REOPENED:
+            detail = f"留言人不满意, 交 {unit} 重新办理"
+        elif e.kind == Event.Kind.CLOSED:
+            detail = CLOSE_REASONS.get(d.get("reason"), "")
+        elif e.kind == Event.Kind.MERGED:
+            detail = f"与留言 {d['into']} 合并办理" if d.get("into") else ""
+        entries.append({"at": e.at, "label": e.get_kind_display(), "detail": detail, "kind": e.kind})
+    return entries
 
 
 def message_detail(request, public_id):
-    message = get_object_or_404(Message, public_id=public_id, status__in=Status.public())
-    return render(request, "board/message.html", {"message": message})
+    message = _visible_message(request, public_id)
+    is_author = request.user.is_authenticated and message.author_id == request.user.pk
+    main = message.duplicate_of if message.status == Status.MERGED and message.duplicate_of_id else None
+    if main is not None and main.status not in Status.public():
+        main = None
+    answered = main or message
+    replies = list(Reply.objects.filter(message=answered).select_related("unit").order_by("published_at"))
+    evaluations = list(Evaluation.objects.filter(message=answered).order_by("created_at"))
+    for r in replies:
+        r.evaluation = next((ev for ev in evaluations if ev.reply_id == r.pk), None)
+    supported = (request.user.is_authenticated
+                 and message.supports.filter(user=request.user).exists())
+    return render(request, "board/message.html", {
+        "message": message, "main": main, "replies": replies, "timeline": timeline(message),
+        "photos": Attachment.objects.filter(message=message).only("file", "width", "height"),
+        "is_author": is_author, "supported": supported,
+        "can_withdraw": is_author and allowed("withdraw", message.status),
+        "can_rate": is_author and message.status == Status.REPLIED,
+        "can_reopen": is_author and actions.can_reopen(message),
+        "breadcrumb": list(reversed(message.region.ancestors())),
+    })
+
+
+def addressees(request):
+    rows = Addressee.objects.filter(is_active=True).select_related("region").annotate(
+        n=Count("messages", filter=Q(messages__status__in=Status.public())))
+    return render(request, "board/addressees.html", {"addressees": rows})
+
+
+def addressee_board(request, pk):
+    addressee = get_object_or_404(Addressee.objects.select_related("region"), pk=pk, is_active=True)
+    qs = public_messages().filter(addressee=addressee)
+    page, query = paginate(request, list_queryset(qs))
+    return render(request, "board/addressee.html", {
+        "addressee": addressee, "page": page, "query": query, "figures": headline_figures(qs)})
+
+
+def region_page(request, code):
+    region = get_object_or_404(Region.objects.select_related("parent__parent__parent"), code=code)
+    qs = public_messages().filter(region__code__startswith=region.prefix)
+    children = list(region.children.order_by("code").only("code", "name", "level", "prefix"))
+    per_code = dict(qs.values_list("region__code").annotate(n=Count("id")).order_by())
+    for child in children:
+        child.count = sum(n for c, n in per_code.items() if c.startswith(child.prefix))
+    page, query = paginate(request, list_queryset(qs))
+    return render(request, "board/region.html", {
+        "region": region, "breadcrumb": list(reversed(region.ancestors())), "children": children,
+        "figures": headline_figures(qs), "page": page, "query": query,
+        "addressees": region.addressees.filter(is_active=True),
+    })
 
 
 urlpatterns = [
     path("", home, name="home"),
+    path("browse/", browse, name="browse"),
     path("m/<str:public_id>/", message_detail, name="message"),
+    path("leaders/", addressees, name="addressees"),
+    path("leaders/<int:pk>/", addressee_board, name="addressee"),
+    path("region/<str:code>/", region_page, name="region"),
 ]

@@ -1,0 +1,146 @@
+"""Citizen account forms: sign in, register and reset the password with a phone
+number or an email and a verification code, edit the nickname."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Q
+
+from .models import User
+
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_identifier(raw: str) -> tuple[str, str]:
+    """(kind, value) for a phone number or an email; ValidationError otherwise."""
+    value = (raw or "").strip().replace(" ", "").replace("-", "")
+    if value.startswith("+86"):
+        value = value[3:]
+    if PHONE.match(value):
+        return "phone", value
+    if "@" in value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValidationError("邮箱格式不正确") from None
+        return "email", value.lower()
+    raise ValidationError("请输入 11 位手机号或有效的邮箱地址")
+
+
+def find_user(value: str):
+    return User.objects.filter(Q(phone=value) | Q(email__iexact=value) | Q(username=value)).first()
+
+
+class IdentifierField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "手机号或邮箱")
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault("error_messages", {"required": "请输入手机号或邮箱"})
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalize_identifier(value)[1]
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(label="手机号或邮箱", max_length=254,
+                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+                               error_messages={"required": "请输入手机号或邮箱"})
+    password = forms.CharField(label="密码", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                               error_messages={"required": "请输入密码"})
+    error_messages = {
+        "invalid_login": "手机号/邮箱或密码不正确",
+        "inactive": "该账号已停用",
+    }
+
+
+class IdentifierForm(forms.Form):
+    """Step one of registration and reset: where to send the code."""
+
+    identifier = IdentifierField()
+
+
+class _PasswordPair(forms.Form):
+    password1 = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text="至少 8 位, 不能全是数字", error_messages={"required": "请设置密码"})
+    password2 = forms.CharField(label="确认密码", strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                error_messages={"required": "请再次输入密码"})
+
+    def clean_password2(self):
+        p1, p2 = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if p1 and p2 and p1 != p2:
+            raise ValidationError("两次输入的密码不一致")
+        return p2
+
+    def _check_password(self, user=None):
+        password = self.cleaned_data.get("password1")
+        if password:
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+
+
+class RegisterForm(_PasswordPair):
+    identifier = IdentifierField(help_text="验证码将发送到该手机号或邮箱")
+    code = forms.CharField(label="验证码", max_length=6, min_length=6,
+                           error_messages={"required": "请输入验证码", "min_length": "验证码为 6 位数字",
+                                           "max_length": "验证码为 6 位数字"})
+    display_name = forms.CharField(label="昵称", max_length=30, required=False,
+                                   help_text="选填; 仅在您选择公开昵称时显示",
+                                   error_messages={"max_length": "昵称最多 30 个字"})
+
+    field_order = ["identifier", "code", "display_name", "password1", "password2"]
+
+    def clean_identifier(self):
+        value = self.cleaned_data["identifier"]
+        if find_user(value):
+            raise ValidationError("该手机号或邮箱已注册, 请直接登录")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        self._check_password()
+        return data
+
+    def build_user(self) -> User:
+        value = self.cleaned_data["identifier"]
+        kind, _ = normalize_identifier(value)
+        user = User(username=value, display_name=self.cleaned_data.get("display_name", "").strip())
+        if kind == "phone":
+            user.phone, user.phone_verified = value, True
+        else:
+            user.email, user.email_verified = value, True
+        user.set_password(self.cleaned_data["password1"])
+        return user
+
+
+class ResetForm(_PasswordPair):
+    identifier = IdentifierField()
+    code = forms.CharField(label="验证码", max_length=6, min_length=6,
+                           error_messages={"required": "请输入验证码", "min_length": "验证码为 6 位数字",
+                                           "max_length": "验证码为 6 位数字"})
+    field_order = ["identifier", "code", "password1", "password2"]
+
+    def clean(self):
+        data = super().clean()
+        self.user = find_user(data["identifier"]) if data.get("identifier") else None
+        self._check_password(self.user)
+        return data
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name"]
+        labels = {"display_name": "昵称"}
+        error_messages = {"display_name": {"max_length": "昵称最多 30 个字"}}

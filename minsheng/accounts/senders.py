@@ -1,0 +1,100 @@
+"""Verification codes and the pluggable senders that deliver them.
+
+``settings.MINSHENG_CODE_SENDER`` names the sender class (dotted path). A deployment
+plugs in its SMS gateway by writing a class with ``send(target, code, purpose)``;
+the demo prints codes on the console, tests collect them in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import sys
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import VerificationCode
+
+log = logging.getLogger(__name__)
+
+CODE_TTL = dt.timedelta(minutes=10)
+RESEND_AFTER = dt.timedelta(seconds=60)
+MAX_ATTEMPTS = 5
+PURPOSE_LABELS = {"register": "注册", "reset": "重置密码"}
+
+
+class CodeSender:
+    def send(self, target: str, code: str, purpose: str) -> None:
+        raise NotImplementedError
+
+
+class ConsoleSender(CodeSender):
+    """Prints the code (the demo's stand-in for an SMS gateway)."""
+
+    def send(self, target, code, purpose):
+        print(f"[minsheng] {PURPOSE_LABELS.get(purpose, purpose)}验证码 → {target}: {code}", file=sys.stdout, flush=True)
+
+
+class EmailSender(ConsoleSender):
+    """Emails codes to email addresses (Django's email backend); phones go to the console."""
+
+    def send(self, target, code, purpose):
+        if "@" not in target:
+            return super().send(target, code, purpose)
+        label = PURPOSE_LABELS.get(purpose, purpose)
+        send_mail(f"【民声】{label}验证码", f"您的{label}验证码是 {code}, 10 分钟内有效。", None, [target])
+
+
+class MemorySender(CodeSender):
+    """Keeps sent codes in ``outbox`` (for tests)."""
+
+    outbox: list[tuple[str, str, str]] = []
+
+    def send(self, target, code, purpose):
+        MemorySender.outbox.append((target, code, purpose))
+
+
+class CodeError(Exception):
+    """A code could not be sent or did not match (message is shown to the user)."""
+
+
+def get_sender() -> CodeSender:
+    return import_string(settings.MINSHENG_CODE_SENDER)()
+
+
+def issue_code(target: str, purpose: str, now=None) -> VerificationCode:
+    """Create and send a 6-digit code; at most one per minute per target and purpose."""
+    now = now or timezone.now()
+    recent = VerificationCode.objects.filter(target=target, purpose=purpose, created_at__gt=now - RESEND_AFTER)
+    if recent.exists():
+        raise CodeError("验证码发送过于频繁, 请 60 秒后再试")
+    code = f"{secrets.randbelow(10**6):06d}"
+    row = VerificationCode.objects.create(target=target, code=code, purpose=purpose)
+    try:
+        get_sender().send(target, code, purpose)
+    except Exception:
+        log.exception("code sender failed for %s", target)
+        raise CodeError("验证码发送失败, 请稍后再试") from None
+    return row
+
+
+def check_code(target: str, purpose: str, code: str, now=None) -> None:
+    """Consume the latest valid code for target/purpose, or raise CodeError."""
+    now = now or timezone.now()
+    row = (VerificationCode.objects.filter(target=target, purpose=purpose, used_at__isnull=True,
+                                           created_at__gt=now - CODE_TTL)
+           .order_by("-created_at").first())
+    if row is None:
+        raise CodeError("验证码已过期或尚未发送, 请重新获取")
+    if row.attempts >= MAX_ATTEMPTS:
+        raise CodeError("验证码错误次数过多, 请重新获取")
+    if not secrets.compare_digest(row.code, (code or "").strip()):
+        VerificationCode.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
+        raise CodeError("验证码不正确")
+    updated = VerificationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
+    if not updated:
+        raise CodeError("验证码已使用, 请重新获取")

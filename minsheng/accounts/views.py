@@ -1,0 +1,134 @@
+"""Sign in, register and reset the password with a phone number or an email and a
+verification code (sent by the configured ``senders`` class); my profile."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .forms import IdentifierForm, LoginForm, ProfileForm, RegisterForm, ResetForm, find_user
+from .senders import CodeError, check_code, issue_code
+
+BACKEND = "minsheng.accounts.backends.PhoneOrEmailBackend"
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+def _safe_next(request, default="board:home"):
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+        return nxt
+    return reverse(default)
+
+
+def _keep_typed(post) -> dict:
+    """What the user typed, minus passwords, to re-show after sending a code."""
+    return {k: v for k, v in post.items() if k not in ("password1", "password2", "csrfmiddlewaretoken", "action")}
+
+
+def _send_code(request, form_class, purpose):
+    """Handle the "获取验证码" button; returns (form to show, sent flag)."""
+    ident = IdentifierForm(request.POST)
+    form = form_class(initial=_keep_typed(request.POST))
+    if not ident.is_valid():
+        form.fields["identifier"].widget.attrs["aria-invalid"] = "true"
+        return form, ident.errors["identifier"]
+    target = ident.cleaned_data["identifier"]
+    if purpose == "register" and find_user(target):
+        return form, ["该手机号或邮箱已注册, 请直接登录"]
+    if purpose == "reset" and not find_user(target):
+        # Say the same as for a real account: whether someone is registered is private.
+        messages.success(request, "如果该账号存在, 验证码已发送, 10 分钟内有效")
+        return form, None
+    try:
+        issue_code(target, purpose)
+    except CodeError as exc:
+        return form, [str(exc)]
+    messages.success(request, "验证码已发送, 10 分钟内有效" if purpose == "register"
+                     else "如果该账号存在, 验证码已发送, 10 分钟内有效")
+    return form, None
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("board:home")
+    code_errors = None
+    if request.method == "POST" and request.POST.get("action") == "send_code":
+        form, code_errors = _send_code(request, RegisterForm, "register")
+    elif request.method == "POST":
+        form = RegisterForm(request.POST)
+        if form.is_valid():
+            try:
+                check_code(form.cleaned_data["identifier"], "register", form.cleaned_data["code"])
+            except CodeError as exc:
+                form.add_error("code", str(exc))
+            else:
+                try:
+                    with transaction.atomic():
+                        user = form.build_user()
+                        user.save()
+                except IntegrityError:
+                    form.add_error("identifier", "该手机号或邮箱已注册, 请直接登录")
+                else:
+                    login(request, user, backend=BACKEND)
+                    messages.success(request, "注册成功, 欢迎使用民声")
+                    return redirect(_safe_next(request))
+    else:
+        form = RegisterForm()
+    return render(request, "accounts/register.html", {"form": form, "code_errors": code_errors,
+                                                      "next": request.GET.get("next", "")})
+
+
+def reset_password(request):
+    code_errors = None
+    if request.method == "POST" and request.POST.get("action") == "send_code":
+        form, code_errors = _send_code(request, ResetForm, "reset")
+    elif request.method == "POST":
+        form = ResetForm(request.POST)
+        if form.is_valid():
+            try:
+                if form.user is None:
+                    raise CodeError("验证码不正确")
+                check_code(form.cleaned_data["identifier"], "reset", form.cleaned_data["code"])
+            except CodeError as exc:
+                form.add_error("code", str(exc))
+            else:
+                form.user.set_password(form.cleaned_data["password1"])
+                form.user.save(update_fields=["password"])
+                messages.success(request, "密码已重置, 请用新密码登录")
+                return redirect("accounts:login")
+    else:
+        form = ResetForm()
+    return render(request, "accounts/reset.html", {"form": form, "code_errors": code_errors})
+
+
+def _tokens_url():
+    for name in ("api:tokens", "api:token_list", "accounts:tokens"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+@login_required
+def profile(request):
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "资料已保存")
+            return redirect("accounts:profile")
+    else:
+        form = ProfileForm(instance=request.user)
+    return render(request, "accounts/profile.html", {"form": form, "tokens_url": _tokens_url()})

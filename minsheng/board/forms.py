@@ -1,0 +1,228 @@
+"""Citizen forms: post a message, rate a reply, ask for a reopen, withdraw; and the
+public browse filter.
+
+``MessageForm`` is a plain Django form over (data, files); the web page and the API's
+create endpoint both use it, and ``submit_kwargs()`` returns exactly the keyword
+arguments of ``board.actions.do_submit``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from minsheng.directory.models import Addressee, Region, Topic
+
+from .models import MessageKind, Rating
+from .photos import clean_photo
+from .workflow import Status
+
+COMPETENT_DEPARTMENT = ""  # the addressee choice "职能部门": routed by the responsibility table
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to MINSHENG_MAX_PHOTOS JPEG/PNG files, each cleaned by ``photos.clean_photo``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, data):
+        return data
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        limit = getattr(settings, "MINSHENG_MAX_PHOTOS", 6)
+        if len(files) > limit:
+            raise ValidationError(f"最多上传 {limit} 张照片, 您选择了 {len(files)} 张")
+        cleaned, errors = [], []
+        for f in files:
+            try:
+                cleaned.append(clean_photo(f))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class AddresseeField(forms.ChoiceField):
+    """An Addressee id, or "" for 职能部门 (the competent department)."""
+
+    def valid_value(self, value):
+        return True  # checked against the chosen region in MessageForm.clean
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in ("", None, "dept"):
+            return None
+        try:
+            return Addressee.objects.select_related("region").get(pk=int(value), is_active=True)
+        except (ValueError, TypeError, Addressee.DoesNotExist):
+            raise ValidationError("请选择有效的留言对象") from None
+
+    def validate(self, value):
+        pass
+
+
+class RegionField(forms.ModelChoiceField):
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Region.objects.select_related("parent"), to_field_name="code",
+                         label="所在区划", error_messages={"required": "请选择留言所在的区划",
+                                                          "invalid_choice": "请选择有效的区划"}, **kwargs)
+
+
+def addressees_for(region):
+    """Leaders' offices of ``region`` and the regions above it, nearest first."""
+    if region is None:
+        return []
+    chain = region.ancestors()
+    rank = {r.pk: i for i, r in enumerate(chain)}
+    rows = list(Addressee.objects.filter(region__in=chain, is_active=True).select_related("region"))
+    return sorted(rows, key=lambda a: (rank[a.region_id], a.sort, a.title))
+
+
+def topic_choices():
+    """Topics as an indented list, parents before their children."""
+    topics = list(Topic.objects.filter(is_active=True).order_by("sort", "code"))
+    children: dict = {}
+    for t in topics:
+        children.setdefault(t.parent_id, []).append(t)
+    out = [("", "不确定 (由工作人员判断)")]
+
+    def walk(parent_id, depth):
+        for t in children.get(parent_id, []):
+            out.append((t.code, "　" * depth + t.name))
+            walk(t.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+class MessageForm(forms.Form):
+    title = forms.CharField(label="标题", min_length=5, max_length=50, strip=True,
+                            error_messages={"required": "请填写标题",
+                                            "min_length": "标题至少 5 个字 (现在 %(show_value)d 个)",
+                                            "max_length": "标题最多 50 个字 (现在 %(show_value)d 个)"})
+    body = forms.CharField(label="内容", min_length=20, max_length=3000, strip=True,
+                           widget=forms.Textarea(attrs={"rows": 8}),
+                           help_text="请写清楚时间、地点、问题和诉求, 20 至 3000 字",
+                           error_messages={"required": "请填写留言内容",
+                                           "min_length": "内容至少 20 个字 (现在 %(show_value)d 个)",
+                                           "max_length": "内容最多 3000 字 (现在 %(show_value)d 个)"})
+    kind = forms.ChoiceField(label="留言类型", choices=MessageKind.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "请选择留言类型",
+                                             "invalid_choice": "请选择有效的留言类型"})
+    region = RegionField()
+    addressee = AddresseeField(label="留言对象", required=False, choices=[(COMPETENT_DEPARTMENT, "职能部门")])
+    topic = forms.ModelChoiceField(label="领域 (选填)", required=False, to_field_name="code",
+                                   queryset=Topic.objects.filter(is_active=True),
+                                   error_messages={"invalid_choice": "请选择有效的领域"})
+    photos = PhotosField(label="照片 (选填)",
+                         help_text="最多 6 张, JPEG 或 PNG, 每张不超过 5 MB; 上传时会去除拍摄位置等隐私信息")
+    address = forms.CharField(label="地点 (选填)", max_length=200, required=False,
+                              error_messages={"max_length": "地点最多 200 个字"})
+    latitude = forms.DecimalField(label="纬度", required=False, min_value=Decimal(-90), max_value=Decimal(90),
+                                  max_digits=9, decimal_places=6,
+                                  error_messages={"invalid": "纬度应为数字", "min_value": "纬度应在 -90 至 90 之间",
+                                                  "max_value": "纬度应在 -90 至 90 之间",
+                                                  "max_decimal_places": "纬度最多 6 位小数",
+                                                  "max_digits": "纬度格式不正确"})
+    longitude = forms.DecimalField(label="经度", required=False, min_value=Decimal(-180), max_value=Decimal(180),
+                                   max_digits=9, decimal_places=6,
+                                   error_messages={"invalid": "经度应为数字",
+                                                   "min_value": "经度应在 -180 至 180 之间",
+                                                   "max_value": "经度应在 -180 至 180 之间",
+                                                   "max_decimal_places": "经度最多 6 位小数",
+                                                   "max_digits": "经度格式不正确"})
+    show_name = forms.BooleanField(label="公开我的昵称", required=False,
+                                   help_text="默认不公开, 公开页面显示为“匿名网友”")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = topic_choices()
+        region = self.chosen_region()
+        self.fields["addressee"].choices = [(COMPETENT_DEPARTMENT, "职能部门 (按职责交办)")] + [
+            (str(a.pk), f"{a.title}") for a in addressees_for(region)]
+
+    def chosen_region(self):
+        """The region the form currently points at (bound value or initial), or None."""
+        code = self.data.get("region") if self.is_bound else self.initial.get("region")
+        if isinstance(code, Region):
+            return code
+        if not code:
+            return None
+        return Region.objects.filter(code=str(code)).select_related("parent").first()
+
+    def clean(self):
+        data = super().clean()
+        lat, lng = data.get("latitude"), data.get("longitude")
+        if (lat is None) != (lng is None) and "latitude" not in self.errors and "longitude" not in self.errors:
+            self.add_error("longitude" if lng is None else "latitude", "经纬度需同时填写")
+        region, addressee = data.get("region"), data.get("addressee")
+        if region is not None and addressee is not None and not addressee.region.contains(region):
+            self.add_error("addressee", f"「{addressee.title}」不受理{region.name}的留言, 请重新选择")
+        return data
+
+    def submit_kwargs(self) -> dict:
+        """Keyword arguments for ``board.actions.do_submit`` (call after is_valid())."""
+        d = self.cleaned_data
+        return {
+            "title": d["title"], "body": d["body"], "kind": d["kind"], "region": d["region"],
+            "addressee": d.get("addressee"), "topic": d.get("topic"), "show_name": bool(d.get("show_name")),
+            "photos": d.get("photos") or [], "latitude": d.get("latitude"), "longitude": d.get("longitude"),
+            "address": d.get("address") or "",
+        }
+
+
+RATING_FIELD = {"choices": Rating.choices, "widget": forms.RadioSelect,
+                "error_messages": {"required": "请选择满意、基本满意或不满意",
+                                   "invalid_choice": "请选择满意、基本满意或不满意"}}
+
+
+class EvaluationForm(forms.Form):
+    resolution = forms.ChoiceField(label="问题解决情况", **RATING_FIELD)
+    attitude = forms.ChoiceField(label="办理态度", **RATING_FIELD)
+    speed = forms.ChoiceField(label="办理速度", **RATING_FIELD)
+    comment = forms.CharField(label="评价内容 (选填)", max_length=500, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              error_messages={"max_length": "评价内容最多 500 字"})
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="重办理由", min_length=5, max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "请说明问题为何没有解决",
+                                             "min_length": "重办理由至少 5 个字",
+                                             "max_length": "重办理由最多 300 字"})
+
+
+class WithdrawForm(forms.Form):
+    confirm = forms.BooleanField(label="我确认撤回这条留言", error_messages={"required": "请勾选确认后再撤回"})
+
+
+PUBLIC_STATUS_CHOICES = [("", "全部状态")] + [(s.value, s.label) for s in Status if s in Status.public()]
+
+
+class BrowseForm(forms.Form):
+    """Filters of the public list; bad values are dropped, never an error page."""
+
+    q = forms.CharField(label="关键词", required=False, max_length=100)
+    region = forms.CharField(label="区划", required=False, max_length=12)
+    topic = forms.CharField(label="领域", required=False, max_length=40)
+    kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型")] + MessageKind.choices)
+    status = forms.ChoiceField(label="状态", required=False, choices=PUBLIC_STATUS_CHOICES)
+    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"invalid": "日期格式应为 年-月-日"})
+    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": "日期格式应为 年-月-日"})
