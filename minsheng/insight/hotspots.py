@@ -1,0 +1,412 @@
+"""Hotspots (热点问题): incremental clustering of messages that raise the same concrete
+problem at the same place or for the same group of people. Django-free.
+
+Method (see docs/hotspots.md):
+
+1. Each message becomes a sparse vector of character bigrams (title twice, body capped
+   at ``BODY_CHARS``), weighted ``(1 + ln tf) · idf``; the document frequencies are the
+   collection's (batch) or a running count (incremental).
+2. Places and groups are read from the text: named places end in a place word
+   (小区, 花苑, 路, 村, 学院, 公司, 车贷, ...), county marks (A3区, 城关区) give the region,
+   and a lexicon gives groups of people (业主, 村民, 教师, 学生, ...).
+3. A new message looks up candidate hotspots through an inverted index of its places and
+   its rarest bigrams (only hotspots active within the sliding ``window_days``), and
+   joins the one whose centroid is most similar if the similarity clears a threshold
+   that depends on the place evidence: low when they name the same place, high when
+   they name different places, and never across different counties.
+   Otherwise it starts a hotspot of its own.
+4. Heat grows with distinct citizens, messages, supports and recency (``heat()``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .text import normalize
+
+BODY_CHARS = 150
+WINDOW_DAYS = 180
+# similarity (cosine to the hotspot centroid) needed to join, by place evidence
+JOIN_SAME_PLACE = 0.22
+JOIN_SAME_BODY_PLACE = 0.35  # only the bodies name the same place
+JOIN_SAME_GROUP = 0.42
+JOIN_NO_PLACE = 0.50
+JOIN_OTHER_PLACE = 0.72
+JOIN_OTHER_TITLE_PLACE = 0.88  # the titles name different places: nearly the same text only
+CANDIDATES = 12
+MERGE_SAME_PLACE = 0.35  # centroid cosine for merging split hotspots (batch)
+POSTINGS_CAP = 400
+HALF_LIFE_DAYS = 90.0
+
+_RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
+# county-level marks of the reference data (A3区, A7县). Real county names are not read
+# from free text (小区, 居民区, 景区 look the same); the product passes Message.region.
+_COUNTY = re.compile(r"[A-Z]\d+[区县]")
+_ADMIN = re.compile(r"[A-Z]\d*[市区县省]|西地省|[\u4e00-\u9fff]{2,3}省")
+PLACE_SUFFIXES = (
+    "小区 花园 花苑 家园 公寓 新城 新村 广场 大厦 商城 市场 公园 山庄 雅苑 名苑 华苑 华府 名城 国际 天下 "
+    "苑 园 府 湾 城 村 组 社区 街道 镇 乡 路 街 大道 巷 桥 立交 隧道 学校 小学 中学 大学 学院 医院 幼儿园 "
+    "公司 集团 工厂 厂 搅拌站 站 工地 楼盘 车贷 平台 酒店 景区 水库 河 湖 港 机场 高速 线 号线 馆 中心 市场"
+).split()
+_SUFFIX_RE = "|".join(sorted(set(PLACE_SUFFIXES), key=len, reverse=True))
+# separators inside a run: function words and place-relative words end a name
+_SPLIT = re.compile(
+    r"(?:位于|地处|关于|对于|附近|旁边|周边|周围|门口|对面|里面|外面|一带|路段|区域|地区|要求|希望|建议|反映|投诉|举报|"
+    r"请求|请问|咨询|问题|严重|长期|没有|无法|进行|存在|导致|影响|造成|以及|还是|但是|而且|因为|所以|"
+    r"[的在是了和与及我你他她它们这那该本此其被把将让给向从到对为于由已也都就还又很太请求问])"
+)
+_GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
+                           r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|"
+                           r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际)$")
+_TRIM = re.compile(r"(?:小区|一期|二期|三期|四期|五期|项目|楼盘)$")
+GROUPS = (
+    "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
+    "摊贩 投资人 出借人 受害者 受害人 患者 考生 环卫工 快递 外卖 医生 护士 军人 退役 失地农民 拆迁户 租户 "
+    "业委会 购房者 房东 个体户 贫困户 低保户 孕妇 儿童 幼儿 研究生 大学生 毕业生 应届生 特岗 代课 民办"
+).split()
+_GROUP_RE = re.compile("|".join(sorted(GROUPS, key=len, reverse=True)))
+
+
+def county_of(text: str) -> str | None:
+    """The first county-level mark in the text (A3区, 城关区), if any."""
+    m = _COUNTY.search(normalize(text))
+    return m.group(0) if m else None
+
+
+def extract_places(text: str) -> list[str]:
+    """Named places and organisations (丽发新城, 景蓉华苑, 58车贷, 潇楚南路), as keys:
+    trailing 小区/一期/项目 removed, generic names (停车场, 搅拌站, 学校) dropped."""
+    text = _ADMIN.sub(" ", normalize(text))
+    found: dict[str, None] = {}
+    for run in _RUN.findall(text):
+        for chunk in _SPLIT.split(run):
+            if len(chunk) < 3:
+                continue
+            for m in re.finditer(rf"(.{{2,8}}?)((?:{_SUFFIX_RE})+)", chunk):
+                name, suffix = m.group(1), m.group(2)
+                if _GENERIC_NAME.match(name) or name.isdigit() and len(name) < 2:
+                    continue
+                key = _TRIM.sub("", name + suffix)
+                if len(key) >= 3 and not _GENERIC_NAME.match(key):
+                    found.setdefault(key, None)
+                    if len(key) >= 6:  # 万科魅力之城 also answers to 魅力之城
+                        found.setdefault(key[-4:], None)
+    return list(found)
+
+
+def extract_groups(text: str) -> list[str]:
+    return list(dict.fromkeys(_GROUP_RE.findall(normalize(text))))
+
+
+def bigrams(title: str, body: str) -> Counter:
+    grams: Counter = Counter()
+    for text, times in ((title, 3), ((body or "")[:BODY_CHARS * 2], 1)):
+        text = normalize(text)[: BODY_CHARS if times == 1 else 100]
+        for run in _RUN.findall(text):
+            for i in range(len(run) - 1):
+                grams[run[i:i + 2]] += times
+    return grams
+
+
+@dataclass
+class Item:
+    """A message as the clustering sees it."""
+
+    id: str
+    title: str
+    body: str
+    at: dt.datetime
+    user: str = ""
+    supports: int = 0
+    region: str | None = None  # county mark; read from the text when None
+    places: list[str] = field(default_factory=list)
+    title_places: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    grams: Counter = field(default_factory=Counter)
+
+    def prepare(self) -> Item:
+        text = f"{self.title} {self.body[:BODY_CHARS * 2]}"
+        if self.region is None:
+            self.region = county_of(self.title) or county_of(text)
+        self.title_places = extract_places(self.title)
+        self.places = self.title_places + [p for p in extract_places(text) if p not in self.title_places][:4]
+        self.groups = extract_groups(text)
+        self.grams = bigrams(self.title, self.body)
+        return self
+
+
+@dataclass
+class Cluster:
+    id: int | str
+    first_at: dt.datetime
+    last_at: dt.datetime
+    centroid: dict[str, float] = field(default_factory=dict)
+    norm2: float = 0.0
+    members: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    users: set[str] = field(default_factory=set)
+    supports: int = 0
+    places: Counter = field(default_factory=Counter)
+    title_places: Counter = field(default_factory=Counter)
+    groups: Counter = field(default_factory=Counter)
+    regions: Counter = field(default_factory=Counter)
+    dates: list[dt.datetime] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def region(self) -> str | None:
+        return self.regions.most_common(1)[0][0] if self.regions else None
+
+    def place_label(self) -> str:
+        """地点/人群: the county, the main places and groups."""
+        parts = [p for p, _ in self.places.most_common(2)]
+        if self.region and not any(self.region in p for p in parts):
+            parts.insert(0, self.region)
+        parts += [g for g, c in self.groups.most_common(2) if c * 2 >= self.size]
+        return " ".join(parts) or "—"
+
+
+def heat(citizens: int, messages: int, supports: int, last_at: dt.datetime, now: dt.datetime) -> float:
+    """热度指数 = 10 × (2·ln(1+U) + ln(1+M) + ln(1+S)) × (0.25 + 0.75 · 0.5^(Δ/90)), rounded to 0.01.
+
+    U distinct citizens, M messages, S supports (点赞 / 我也遇到), Δ days since the
+    latest message (never negative)."""
+    age = max(0.0, (now - last_at).total_seconds() / 86400)
+    volume = 2 * math.log1p(citizens) + math.log1p(messages) + math.log1p(max(0, supports))
+    recency = 0.25 + 0.75 * 0.5 ** (age / HALF_LIFE_DAYS)
+    return round(10 * volume * recency, 2)
+
+
+def _cosine(a: Cluster, b: Cluster) -> float:
+    small, large = (a, b) if len(a.centroid) < len(b.centroid) else (b, a)
+    dot = sum(w * large.centroid.get(g, 0.0) for g, w in small.centroid.items())
+    return dot / math.sqrt((a.norm2 or 1.0) * (b.norm2 or 1.0))
+
+
+def cluster_heat(cluster: Cluster, now: dt.datetime) -> float:
+    return heat(len(cluster.users) or cluster.size, cluster.size, cluster.supports, cluster.last_at, now)
+
+
+def is_chronic(first_at: dt.datetime, now: dt.datetime, unresolved: int, days: int = 90) -> bool:
+    """老大难: the problem persists past ``days`` and some messages are unresolved or
+    rated unsatisfied."""
+    return unresolved > 0 and (now - first_at).days >= days
+
+
+class HotspotIndex:
+    """Clusters kept in memory with an inverted index for candidate lookup.
+
+    ``assign(item)`` finds the hotspot an item belongs to (or None) without changing
+    anything; ``add(item, cluster_id)`` records it. ``place(item)`` does both, making
+    new ids with ``new_id``."""
+
+    def __init__(self, window_days: int = WINDOW_DAYS, df: Counter | None = None, n_docs: int = 0,
+                 new_id: Callable[[], int | str] | None = None):
+        self.window = dt.timedelta(days=window_days)
+        self.df: Counter = df if df is not None else Counter()
+        self.n_docs = n_docs
+        self.frozen_df = df is not None  # batch mode: frequencies of the whole collection
+        self.clusters: dict[int | str, Cluster] = {}
+        self.postings: dict[str, list] = defaultdict(list)
+        self._next = 0
+        self._new_id = new_id
+
+    # --- vectors ------------------------------------------------------------------
+    def _idf(self, gram: str) -> float:
+        return math.log((1 + self.n_docs) / (1 + self.df.get(gram, 0))) + 1.0
+
+    def vector(self, item: Item) -> dict[str, float]:
+        vec = {g: (1.0 + math.log(c)) * self._idf(g) for g, c in item.grams.items()}
+        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        return {g: w / norm for g, w in vec.items()}
+
+    def _keys(self, item: Item, vec: dict[str, float]) -> list[str]:
+        min_df = 2 if self.frozen_df else 1  # a bigram nobody else used finds nothing
+        rare = sorted((g for g in item.grams if self.df.get(g, 0) >= min_df),
+                      key=lambda g: -vec.get(g, 0.0))[:6]
+        return ["p:" + p for p in item.places] + ["g:" + g for g in rare]
+
+    # --- placement ----------------------------------------------------------------
+    def assign(self, item: Item, vec: dict[str, float] | None = None) -> tuple[int | str | None, float]:
+        if not item.grams:
+            item.prepare()
+        vec = vec if vec is not None else self.vector(item)
+        votes: Counter = Counter()
+        horizon = item.at - self.window
+        for key in self._keys(item, vec):
+            weight = 3 if key.startswith("p:") else 1
+            for cid in self.postings.get(key, ()):
+                votes[cid] += weight
+        best, best_score = None, 0.0
+        for cid, _ in votes.most_common(CANDIDATES):
+            c = self.clusters.get(cid)
+            if c is None or c.last_at < horizon:
+                continue
+            if item.region and c.regions and item.region not in c.regions:
+                continue
+            cos = sum(w * c.centroid.get(g, 0.0) for g, w in vec.items()) / math.sqrt(c.norm2 or 1.0)
+            if cos >= self._threshold(item, c) and cos > best_score:
+                best, best_score = cid, cos
+        return best, best_score
+
+    @staticmethod
+    def _threshold(item: Item, c: Cluster) -> float:
+        if any(p in c.places for p in item.title_places) or any(p in c.title_places for p in item.places):
+            return JOIN_SAME_PLACE
+        if item.user and item.user in c.users:
+            # a prolific citizen's letter template must not glue different problems together
+            return JOIN_OTHER_TITLE_PLACE
+        if any(p in c.places for p in item.places):
+            return JOIN_SAME_BODY_PLACE
+        if item.title_places and c.title_places:
+            return JOIN_OTHER_TITLE_PLACE
+        if item.places and c.places:
+            return JOIN_OTHER_PLACE
+        if item.groups and any(g in c.groups for g in item.groups):
+            return JOIN_SAME_GROUP
+        return JOIN_NO_PLACE
+
+    def add(self, item: Item, cid: int | str, vec: dict[str, float] | None = None) -> Cluster:
+        if not item.grams:
+            item.prepare()
+        if not self.frozen_df:
+            self.n_docs += 1
+            self.df.update(item.grams.keys())
+        vec = vec if vec is not None else self.vector(item)
+        c = self.clusters.get(cid)
+        if c is None:
+            c = self.clusters[cid] = Cluster(cid, item.at, item.at)
+        for g, w in vec.items():
+            old = c.centroid.get(g, 0.0)
+            c.centroid[g] = old + w
+            c.norm2 += 2 * old * w + w * w
+        c.first_at, c.last_at = min(c.first_at, item.at), max(c.last_at, item.at)
+        c.members.append(item.id)
+        c.titles.append(item.title)
+        c.dates.append(item.at)
+        if item.user:
+            c.users.add(item.user)
+        c.supports += max(0, item.supports)
+        c.places.update(item.places)
+        c.title_places.update(item.title_places)
+        c.groups.update(item.groups)
+        if item.region:
+            c.regions[item.region] += 1
+        for key in self._keys(item, vec):
+            plist = self.postings[key]
+            if not plist or plist[-1] != cid:
+                plist.append(cid)
+                if len(plist) > POSTINGS_CAP:
+                    del plist[: POSTINGS_CAP // 2]
+        return c
+
+    def place(self, item: Item) -> tuple[int | str, float]:
+        """Put ``item`` into its hotspot (a new one when none fits); returns (id, score)."""
+        item.prepare() if not item.grams else None
+        vec = self.vector(item)
+        cid, score = self.assign(item, vec)
+        if cid is None:
+            cid = self._new_id() if self._new_id else self._next_id()
+            score = 1.0
+        self.add(item, cid, vec)
+        return cid, score
+
+    def _next_id(self) -> int:
+        while self._next in self.clusters:
+            self._next += 1
+        return self._next
+
+    def forget_before(self, when: dt.datetime) -> int:
+        """Drop hotspots whose latest message is older than ``when`` (window slide)."""
+        old = [cid for cid, c in self.clusters.items() if c.last_at < when]
+        for cid in old:
+            del self.clusters[cid]
+        if old:
+            gone = set(old)
+            for key in list(self.postings):
+                kept = [cid for cid in self.postings[key] if cid not in gone]
+                if kept:
+                    self.postings[key] = kept
+                else:
+                    del self.postings[key]
+        return len(old)
+
+    def merge_split(self, min_cosine: float = MERGE_SAME_PLACE) -> int:
+        """Merge hotspots that name the same place in their titles and whose centroids
+        are similar (an early message can start a hotspot that later ones bypass).
+        Returns the number of merges."""
+        merged = 0
+        for key, plist in list(self.postings.items()):
+            if not key.startswith("p:"):
+                continue
+            alive = [cid for cid in dict.fromkeys(plist) if cid in self.clusters]
+            alive.sort(key=lambda cid: -self.clusters[cid].size)
+            for i, a in enumerate(alive):
+                if a not in self.clusters:
+                    continue
+                for b in alive[i + 1:]:
+                    ca, cb = self.clusters.get(a), self.clusters.get(b)
+                    if ca is None or cb is None or key[2:] not in ca.title_places or key[2:] not in cb.title_places:
+                        continue
+                    if ca.region and cb.region and ca.region != cb.region:
+                        continue
+                    if abs((ca.last_at - cb.first_at).days) > self.window.days and \
+                            abs((cb.last_at - ca.first_at).days) > self.window.days:
+                        continue
+                    if _cosine(ca, cb) >= min_cosine:
+                        self._absorb(ca, cb)
+                        merged += 1
+        return merged
+
+    def _absorb(self, into: Cluster, other: Cluster) -> None:
+        for g, w in other.centroid.items():
+            old = into.centroid.get(g, 0.0)
+            into.centroid[g] = old + w
+            into.norm2 += 2 * old * w + w * w
+        into.first_at, into.last_at = min(into.first_at, other.first_at), max(into.last_at, other.last_at)
+        into.members += other.members
+        into.titles += other.titles
+        into.dates += other.dates
+        into.users |= other.users
+        into.supports += other.supports
+        for name in ("places", "title_places", "groups", "regions"):
+            getattr(into, name).update(getattr(other, name))
+        del self.clusters[other.id]
+        for plist in self.postings.values():
+            for i, cid in enumerate(plist):
+                if cid == other.id:
+                    plist[i] = into.id
+
+    # --- description --------------------------------------------------------------
+    def title_of(self, c: Cluster) -> str:
+        """The member title closest to the hotspot's centroid (its 问题描述)."""
+        best, best_score = c.titles[0] if c.titles else "", -1.0
+        for title in c.titles[:200]:
+            grams = bigrams(title, "")
+            norm = math.sqrt(sum(v * v for v in grams.values())) or 1.0
+            score = sum(v * c.centroid.get(g, 0.0) for g, v in grams.items()) / norm
+            if score > best_score:
+                best, best_score = title, score
+        return best
+
+
+def cluster_batch(items: Iterable[Item], window_days: int = WINDOW_DAYS) -> HotspotIndex:
+    """Cluster a whole collection in time order, with its own document frequencies,
+    then merge hotspots that one pass in time order left split (``merge_split``)."""
+    items = [it.prepare() for it in items]
+    df: Counter = Counter()
+    for it in items:
+        df.update(it.grams.keys())
+    index = HotspotIndex(window_days=window_days, df=df, n_docs=len(items))
+    for it in sorted(items, key=lambda i: i.at):
+        index.place(it)
+    index.merge_split()
+    return index

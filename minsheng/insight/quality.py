@@ -1,0 +1,156 @@
+"""Answer quality: score a reply before publication, with reasons in Chinese.
+Django-free. See docs/answer-quality.md.
+
+Four parts, each in [0, 1]:
+
+- relevance: cosine of character bigrams of the reply and the message (letter-writing
+  phrases removed), scaled so that 0.25 already counts as fully relevant;
+- completeness: the share of the questions raised in the message (sentences with a
+  question or a demand) whose key bigrams the reply takes up;
+- interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
+  (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
+  third each;
+- timeliness: 1 within 15 days of the message, falling linearly to 0 at 60 days
+  (None when the dates are unknown).
+
+score = 100 × (0.3·relevance + 0.3·completeness + 0.3·interpretability + 0.1·timeliness),
+timeliness left out (and the rest re-weighted) when unknown. Boilerplate — a reply that
+says nothing beyond "已收悉 / 已转相关部门处理 / 感谢您的支持" — is flagged and capped at 20.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import Counter
+
+from .text import normalize
+
+_RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_QUESTION = re.compile(r"[?？]|请问|能否|能不能|可否|是否|何时|什么时候|多久|为什么|为何|怎么|如何|哪里|谁来|有没有|"
+                       r"希望|恳请|请求|要求|建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)")
+_COURTESY = re.compile(
+    r"网友[“\"]?[A-Za-z0-9]*[”\"]?[:：,，]?|市民同志|尊敬的[^，。,:：]{0,10}|您好[!！,，。]?|你好[!！,，。]?|"
+    r"您的留言已收悉|您的来信已收悉|留言已收悉|来信已收悉|已收悉|现将[^。:：]{0,20}(?:答复|回复)如下[:：]?|"
+    r"感谢您对[^。!！]{0,20}(?:关心|支持|理解|监督|信任)[^。!！]{0,12}[。!！]?|谢谢[!！。]?|"
+    r"\d{4}年\d{1,2}月\d{1,2}日|[\u3000\s]+"
+)
+_FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|职能)?(?:部门|单位)|转(?:交|请)?(?:相关|有关)部门(?:处理|办理|研究)|"
+                        r"已(?:交|转)由?.{0,10}(?:处理|办理)|正在(?:处理|调查|研究)中?|将(?:尽快|及时)?(?:处理|研究|调查)")
+_FACTS = re.compile(r"经查|经核实|经调查|经了解|调查核实|核查|根据|依据|按照|《[^》]{2,40}》|规定|条例|办法|政策|文件|标准|"
+                    r"\d+(?:\.\d+)?(?:万|亿)?(?:元|米|平方米|户|人|天|个|年|月|%|吨|公里)")
+_MEASURES = re.compile(r"(?:已|将|正在|已经|立即|尽快|责令|要求|督促|组织|安排|协调|整改|维修|清理|拆除|查处|处罚|约谈|"
+                       r"施工|更换|修复|建设|落实|开展|启动|完成|纳入|申报|下发|制定)")
+_CONTACT = re.compile(r"(?:\d{3,4}[-—－ ]?)?\d{7,8}|0\d{2,3}[-—－]\d[\d-]{5,}|1[3-9]\d{9}|电话|热线|咨询|联系|窗口|"
+                      r"地址[:：]|办公室|服务中心")
+_STOP_GRAMS = frozenset("您好 你好 网友 留言 收悉 问题 反映 情况 回复 答复 如下 现将 感谢 支持 关心 监督 理解 我们 工作 "
+                        "部门 相关 有关 希望 请问 谢谢 领导 尊敬 市民 同志".split())
+
+BOILERPLATE_CAP = 20
+MIN_SUBSTANCE = 25  # characters left after the courtesy phrases
+
+
+def _grams(text: str) -> Counter:
+    grams: Counter = Counter()
+    for run in _RUN.findall(normalize(text)):
+        for i in range(len(run) - 1):
+            g = run[i:i + 2]
+            if g not in _STOP_GRAMS:
+                grams[g] += 1
+    return grams
+
+
+def _cosine(a: Counter, b: Counter) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(math.log1p(v) * math.log1p(b[g]) for g, v in a.items() if g in b)
+    na = math.sqrt(sum(math.log1p(v) ** 2 for v in a.values()))
+    nb = math.sqrt(sum(math.log1p(v) ** 2 for v in b.values()))
+    return dot / (na * nb)
+
+
+def questions(text: str) -> list[str]:
+    """Sentences of the message that ask something or demand something."""
+    text = normalize(text)
+    found = [s.strip() for s in _SENTENCE.findall(text) if _QUESTION.search(s) and len(s.strip()) >= 4]
+    return found[:8]
+
+
+def substance(reply: str) -> str:
+    """The reply without greetings, 已收悉, thanks and dates."""
+    return _COURTESY.sub("", normalize(reply))
+
+
+def is_boilerplate(reply: str) -> bool:
+    core = _FORWARDED.sub("", substance(reply))
+    return len(re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", core)) < MIN_SUBSTANCE
+
+
+def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None = None,
+                replied_at: dt.datetime | None = None) -> dict:
+    """Score ``reply`` to the message (``title``, ``body``). Returns a dict with
+    ``score`` (0–100), the four parts, ``boilerplate`` and ``reasons`` (Chinese)."""
+    reply = reply or ""
+    message_text = f"{title or ''}。{body or ''}"
+    core = substance(reply)
+    reasons: list[str] = []
+
+    relevance = min(1.0, _cosine(_grams(message_text), _grams(core)) / 0.25)
+    if relevance < 0.4:
+        reasons.append("答复与留言内容关联不大, 未针对留言反映的具体问题作答")
+
+    asked = questions(message_text)
+    reply_grams = _grams(core)
+    addressed = []
+    for q in asked:
+        key = [g for g in _grams(q) if not g.isdigit()]
+        hit = sum(1 for g in key if g in reply_grams) / len(key) if key else 1.0
+        addressed.append(hit >= 0.25)
+    completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)
+    missed = [q for q, ok in zip(asked, addressed) if not ok]
+    if missed:
+        reasons.append(f"留言提出的 {len(asked)} 个问题中有 {len(missed)} 个未回应, 如「{missed[0][:30]}」")
+
+    has_facts = bool(_FACTS.search(core))
+    has_measures = bool(_MEASURES.search(core))
+    has_contact = bool(_CONTACT.search(core))
+    interpretability = (has_facts + has_measures + has_contact) / 3
+    if not has_facts:
+        reasons.append("未说明调查核实的事实或依据的政策法规")
+    if not has_measures:
+        reasons.append("未说明已采取或将采取的具体措施")
+    if not has_contact:
+        reasons.append("未提供联系电话或办理窗口, 群众无法进一步咨询")
+
+    timeliness = None
+    if asked_at and replied_at:
+        days = (replied_at - asked_at).total_seconds() / 86400
+        timeliness = 1.0 if days <= 15 else max(0.0, 1 - (days - 15) / 45)
+        if days > 15:
+            reasons.append(f"答复用时 {days:.0f} 天, 超过 15 天")
+
+    parts = [(0.3, relevance), (0.3, completeness), (0.3, interpretability)]
+    if timeliness is not None:
+        parts.append((0.1, timeliness))
+    score = 100 * sum(w * v for w, v in parts) / sum(w for w, _ in parts)
+
+    boilerplate = is_boilerplate(reply)
+    if boilerplate:
+        score = min(score, BOILERPLATE_CAP)
+        reasons.insert(0, "答复为套话 (如“已收悉”“已转相关部门处理”), 没有实质内容")
+    return {
+        "score": round(score, 1),
+        "relevance": round(relevance, 3),
+        "completeness": round(completeness, 3),
+        "interpretability": round(interpretability, 3),
+        "timeliness": None if timeliness is None else round(timeliness, 3),
+        "facts": has_facts,
+        "measures": has_measures,
+        "contact": has_contact,
+        "questions": len(asked),
+        "questions_addressed": sum(addressed),
+        "boilerplate": boilerplate,
+        "reasons": reasons,
+    }

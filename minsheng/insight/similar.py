@@ -1,0 +1,190 @@
+"""Similar and duplicate messages: vectors for short Chinese texts and a nearest-
+neighbour index over them. Django-free; the product wraps it in ``lookup.py``.
+
+A message is represented by TF-IDF over two kinds of features, L2-normalised:
+
+- jieba words (optional, slower: ``words=True``), and
+- character bigrams of the normalised text, which need no dictionary and
+  match place names the segmenter does not know (``丽发新城``, ``景蓉华苑``).
+
+The title counts twice: citizens put the problem and the place in it.
+Cosine similarity between two such vectors is the ``similarity`` the commands print.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from .text import normalize, tokenize
+
+_NON_TEXT = re.compile(r"[^\u3400-\u9fffA-Za-z0-9]+")
+# frequent letter-writing phrases that make unrelated messages look alike
+_STOP_GRAMS = frozenset(
+    """尊敬 敬的 领导 您好 你好 谢谢 希望 请问 问题 反映 我们 你们 他们 没有 一个 这个 那个 现在 目前
+    因为 所以 但是 而且 就是 还是 已经 可以 不能 什么 怎么 为什么 如何 是否 能否 能不 相关 部门 有关 政府
+    市民 网友 情况 进行 工作 要求 请求 感谢 的问 题的 了一 是一 了我 我们的 的人 的时 时候 一下 一些""".split()
+)
+
+
+def char_grams(text: str, sizes: Sequence[int] = (2,)) -> list[str]:
+    """Character n-grams of each run of Han/Latin/digit characters."""
+    grams: list[str] = []
+    for run in _NON_TEXT.split(normalize(text)):
+        for n in sizes:
+            if len(run) < n:
+                if n == sizes[0] and run:
+                    grams.append(run)
+                continue
+            grams.extend(run[i:i + n] for i in range(len(run) - n + 1))
+    return [g for g in grams if g not in _STOP_GRAMS]
+
+
+def features(title: str, body: str, words: bool = False) -> list[str]:
+    """Feature tokens of a message; the title's count twice."""
+    title, body = title or "", body or ""
+    feats = char_grams(title) * 2 + char_grams(body)
+    if words:
+        feats += ["w:" + w for w in tokenize(title) * 2 + tokenize(body) if len(w) > 1]
+    return feats
+
+
+@dataclass
+class Neighbour:
+    index: int
+    score: float
+
+
+class TextIndex:
+    """TF-IDF vectors of a fixed collection of messages, and cosine neighbours.
+
+    ``TextIndex.build(titles, bodies)`` learns the vocabulary and document
+    frequencies from the collection itself; ``query`` vectorises a new text with the
+    same weights (unknown features are ignored)."""
+
+    def __init__(self, words: bool = False):
+        self.words = words
+        self.vocab: dict[str, int] = {}
+        self.idf = np.zeros(0)
+        self.matrix = sparse.csr_matrix((0, 0))
+
+    @classmethod
+    def build(cls, titles: Sequence[str], bodies: Sequence[str], words: bool = False) -> TextIndex:
+        index = cls(words=words)
+        docs = [Counter(features(t, b, words)) for t, b in zip(titles, bodies)]
+        df: Counter = Counter()
+        for doc in docs:
+            df.update(doc.keys())
+        n = len(docs)
+        # a feature in more than a tenth of the messages says little about sameness and
+        # makes the all-pairs product dense
+        kept = sorted(f for f, c in df.items() if c <= max(2, n // 10))
+        index.vocab = {f: i for i, f in enumerate(kept)}
+        index.idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in kept])
+        index.matrix = index._vectors(docs)
+        return index
+
+    def _vectors(self, docs: Iterable[Counter]) -> sparse.csr_matrix:
+        indptr, cols, counts = [0], [], []
+        vocab = self.vocab
+        for doc in docs:
+            for f, count in doc.items():
+                j = vocab.get(f)
+                if j is not None:
+                    cols.append(j)
+                    counts.append(count)
+            indptr.append(len(cols))
+        data = (1.0 + np.log(np.asarray(counts, dtype=np.float32))) * self.idf[np.asarray(cols, dtype=np.int64)] \
+            if cols else np.zeros(0, dtype=np.float32)
+        m = sparse.csr_matrix((data.astype(np.float32), np.asarray(cols, dtype=np.int64), np.asarray(indptr)),
+                              shape=(len(indptr) - 1, len(vocab)))
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.diags(1.0 / norms).dot(m).tocsr()
+
+    def vector(self, title: str, body: str) -> sparse.csr_matrix:
+        return self._vectors([Counter(features(title, body, self.words))])
+
+    def query(self, title: str, body: str, k: int = 5, min_score: float = 0.0,
+              allowed: Sequence[int] | None = None) -> list[Neighbour]:
+        """The ``k`` most similar messages of the collection (best first)."""
+        if self.matrix.shape[0] == 0:
+            return []
+        scores = self.matrix.dot(self.vector(title, body).T).toarray().ravel()
+        return _top(scores, k, min_score, allowed)
+
+    def neighbours_of(self, i: int, k: int = 5, min_score: float = 0.0) -> list[Neighbour]:
+        scores = self.matrix.dot(self.matrix[i].T).toarray().ravel()
+        scores[i] = -1.0
+        return _top(scores, k, min_score)
+
+    def pairs(self, min_score: float, chunk: int = 2000) -> list[tuple[int, int, float]]:
+        """Every pair (i < j) with cosine ≥ ``min_score``, most similar first."""
+        out = []
+        m = self.matrix
+        for start in range(0, m.shape[0], chunk):
+            block = m[start:start + chunk].dot(m.T).tocoo()
+            for i, j, s in zip(block.row, block.col, block.data):
+                i += start
+                if i < j and s >= min_score:
+                    out.append((int(i), int(j), float(s)))
+        out.sort(key=lambda p: (-p[2], p[0], p[1]))
+        return out
+
+
+def _top(scores: np.ndarray, k: int, min_score: float, allowed=None) -> list[Neighbour]:
+    if allowed is not None:
+        mask = np.full(scores.shape, -1.0)
+        idx = np.asarray(list(allowed), dtype=int)
+        if idx.size:
+            mask[idx] = scores[idx]
+        scores = mask
+    k = min(k, scores.size)
+    if k <= 0:
+        return []
+    best = np.argpartition(-scores, k - 1)[:k]
+    best = best[np.argsort(-scores[best], kind="stable")]
+    return [Neighbour(int(i), float(scores[i])) for i in best if scores[i] >= min_score and scores[i] > 0]
+
+
+def duplicate_pairs(ids: Sequence[str], titles: Sequence[str], bodies: Sequence[str],
+                    min_score: float = 0.5, index: TextIndex | None = None) -> list[tuple[str, str, float]]:
+    """Near-duplicate messages: similar text AND not two different places — pairs
+    whose titles name different places or counties (see hotspots.extract_places) are
+    kept only when the texts are almost identical (≥ SAME_TEXT)."""
+    from .hotspots import county_of, extract_places
+
+    index = index or TextIndex.build(titles, bodies)
+    places = [set(extract_places(t)) for t in titles]
+    counties = [county_of(t) or county_of(b[:200]) for t, b in zip(titles, bodies)]
+    out = []
+    for i, j, score in index.pairs(min_score):
+        if score < SAME_TEXT and not same_place(places[i], places[j], counties[i], counties[j]):
+            continue
+        out.append((ids[i], ids[j], round(score, 4)))
+    return out
+
+
+SAME_TEXT = 0.9
+
+
+def same_place(places_a: set, places_b: set, county_a: str | None, county_b: str | None) -> bool:
+    """False when the two messages are known to be about different places."""
+    if county_a and county_b and county_a != county_b:
+        return False
+    return not (places_a and places_b and not places_a & places_b)
+
+
+def similarity(title_a: str, body_a: str, title_b: str, body_b: str) -> float:
+    """Cosine similarity of two messages with IDF learnt from just the two (a quick
+    check for tests and the reply form; use TextIndex for collections)."""
+    index = TextIndex.build([title_a, title_b], [body_a, body_b])
+    if index.matrix.shape[1] == 0:
+        return 0.0
+    return float(index.matrix[0].dot(index.matrix[1].T).toarray()[0, 0])
