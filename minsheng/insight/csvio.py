@@ -97,3 +97,56 @@ def write_rows(path: str | Path, header: list[str], rows) -> int:
             writer.writerow(row)
             n += 1
     return n
+
+
+# --- dates and counts (hotspots, replies) ----------------------------------------
+_TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d %H:%M:%S", "%Y%m%d")
+
+
+def parse_time(value: str, path, line: int, column: str):
+    """A naive datetime from 2019/2/28 11:25:05, 2019-08-01 09:00 or ISO 8601;
+    CSVError names the file, the line and the column otherwise."""
+    import datetime as dt
+
+    raw = (value or "").strip()
+    text = raw.replace("-", "/").replace("T", " ")
+    if "." in text:
+        text = text.split(".", 1)[0]
+    for fmt in _TIME_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    try:
+        return dt.datetime.fromisoformat(raw).replace(tzinfo=None)
+    except ValueError:
+        raise CSVError(f"{path}: 第 {line} 条记录的 {column} 不是有效的时间: {raw!r}") from None
+
+
+def parse_count(value: str, path, line: int, column: str) -> int:
+    """A non-negative count (点赞数, 反对数); empty means 0."""
+    raw = (value or "").strip()
+    if not raw:
+        return 0
+    try:
+        number = int(float(raw))
+    except ValueError:
+        raise CSVError(f"{path}: 第 {line} 条记录的 {column} 不是数字: {raw!r}") from None
+    if number < 0:
+        raise CSVError(f"{path}: 第 {line} 条记录的 {column} 不能为负数: {raw!r}")
+    return number
+
+
+def require_data(path, rows: list[dict], texts: list[str], max_chars: int = 20000) -> None:
+    """No data rows, text that is not Chinese, or a text too long to be a message
+    -> CSVError."""
+    from .text import han_ratio
+
+    if not rows:
+        raise CSVError(f"{path}: 只有表头, 没有数据行")
+    sample = "".join(t[:200] for t in texts[:2000])
+    if han_ratio(sample) < 0.2:
+        raise CSVError(f"{path}: 文本几乎不含中文 (中文字符占 {han_ratio(sample):.0%}); 请检查是否选错了文件或列")
+    for i, text in enumerate(texts, start=1):
+        if len(text) > max_chars:
+            raise CSVError(f"{path}: 第 {i} 条记录的文本有 {len(text)} 字, 超过上限 {max_chars} 字")

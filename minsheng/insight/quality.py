@@ -129,7 +129,7 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         days = (replied_at - asked_at).total_seconds() / 86400
         timeliness = 1.0 if days <= 15 else max(0.0, 1 - (days - 15) / 45)
         if days > 15:
-            reasons.append(f"答复用时 {days:.0f} 天, 超过 15 天")
+            reasons.append(f"答复用时 {days:.1f} 天, 超过 15 天")
 
     parts = [(0.3, relevance), (0.3, completeness), (0.3, interpretability)]
     if timeliness is not None:

@@ -1,0 +1,69 @@
+"""minsheng detect-hotspots --data F.csv --out clusters.csv [--report hotspots.csv] [--top N]"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from minsheng.insight import csvio
+from minsheng.insight.hotspots import WINDOW_DAYS, Item, cluster_batch, cluster_heat
+
+REQUIRED = ("留言编号", "留言主题", "留言时间", "留言详情")
+REPORT_HEADER = ["热度排名", "热度指数", "时间范围", "地点/人群", "问题描述", "留言数", "留言用户数", "点赞数", "cluster_id",
+                 "留言编号"]
+
+
+class Command(BaseCommand):
+    help = ("Cluster messages into hotspots (same concrete problem at the same place or for the same group) and "
+            "rank them by heat.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data", required=True,
+                            help="CSV with 留言编号, 留言主题, 留言时间, 留言详情 (留言用户, 点赞数, 反对数 optional)")
+        parser.add_argument("--out", required=True, help="output CSV: 留言编号,cluster_id for every input row")
+        parser.add_argument("--report", help="output CSV of hotspots by heat (热度排名, 热度指数, 时间范围, ...)")
+        parser.add_argument("--top", type=int, default=None, help="hotspots in the report (default: all with 2+ messages)")
+        parser.add_argument("--window-days", type=int, default=WINDOW_DAYS,
+                            help=f"sliding window: a hotspot idle longer than this takes no new messages (default {WINDOW_DAYS})")
+
+    def handle(self, *args, data, out, report, top, window_days, **options):
+        if top is not None and top < 1:
+            raise CommandError("--top 应为正整数")
+        if window_days < 1:
+            raise CommandError("--window-days 应为正整数")
+        started = time.perf_counter()
+        try:
+            header, rows = csvio.read_rows(data, required=REQUIRED)
+            csvio.require_data(data, rows, [r["留言主题"] + r["留言详情"] for r in rows])
+            items = []
+            for i, row in enumerate(rows, start=1):
+                items.append(Item(
+                    id=row["留言编号"].strip(), title=row["留言主题"], body=row["留言详情"],
+                    at=csvio.parse_time(row["留言时间"], data, i, "留言时间"),
+                    user=row.get("留言用户", "").strip(),
+                    supports=csvio.parse_count(row.get("点赞数", ""), data, i, "点赞数"),
+                ))
+            index = cluster_batch(items, window_days=window_days)
+            now = max(it.at for it in items)
+            ranked = sorted(index.clusters.values(), key=lambda c: (-cluster_heat(c, now), -c.size, c.first_at))
+            number = {c.id: n for n, c in enumerate(ranked, start=1)}
+            cluster_of = {}
+            for c in ranked:
+                for member in c.members:
+                    cluster_of.setdefault(member, number[c.id])
+            csvio.write_rows(out, ["留言编号", "cluster_id"], ([it.id, cluster_of[it.id]] for it in items))
+            hot = [c for c in ranked if c.size >= 2]
+            if top is not None:
+                hot = hot[:top]
+            if report:
+                csvio.write_rows(report, REPORT_HEADER, (
+                    [rank, f"{cluster_heat(c, now):.2f}", f"{c.first_at:%Y/%m/%d} 至 {c.last_at:%Y/%m/%d}",
+                     c.place_label(), index.title_of(c), c.size, len(c.users), c.supports, number[c.id],
+                     " ".join(c.members)]
+                    for rank, c in enumerate(hot, start=1)))
+        except csvio.CSVError as exc:
+            raise CommandError(str(exc)) from None
+        elapsed = time.perf_counter() - started
+        self.stdout.write(f"{len(items)} messages -> {len(ranked)} clusters, {sum(c.size >= 2 for c in ranked)} "
+                          f"with 2+ messages ({elapsed:.1f} s) -> {out}" + (f", report {report}" if report else ""))
+        for rank, c in enumerate(hot[:5], start=1):
+            self.stdout.write(f"  {rank}. [{cluster_heat(c, now):.1f}] {index.title_of(c)} ({c.size} 条)")

@@ -1,0 +1,32 @@
+"""minsheng find-duplicates --data F.csv --out pairs.csv [--min-similarity 0.5]"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from minsheng.insight import csvio
+from minsheng.insight.similar import TextIndex, duplicate_pairs
+
+
+class Command(BaseCommand):
+    help = "Near-duplicate messages (same problem, same place) in a CSV: 留言编号 pairs with their similarity."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data", required=True, help="CSV with 留言主题 and/or 留言详情 (or title/body/留言/text)")
+        parser.add_argument("--out", required=True, help="output CSV: 留言编号_a,留言编号_b,similarity,...")
+        parser.add_argument("--min-similarity", type=float, default=0.5,
+                            help="cosine similarity from which a pair is reported (default 0.5)")
+
+    def handle(self, *args, data, out, min_similarity, **options):
+        if not 0 < min_similarity <= 1:
+            raise CommandError("--min-similarity 应在 0 与 1 之间")
+        try:
+            titles, bodies, rows, header = csvio.message_texts(data)
+            csvio.require_data(data, rows, [t + b for t, b in zip(titles, bodies)])
+            ids = csvio.row_ids(header, rows)
+            index = TextIndex.build(titles, bodies)
+            pairs = duplicate_pairs(ids, titles, bodies, min_similarity, index=index)
+            title_of = dict(zip(ids, titles))
+            n = csvio.write_rows(out, ["留言编号_a", "留言编号_b", "similarity", "留言主题_a", "留言主题_b"],
+                                 ([a, b, f"{s:.4f}", title_of[a], title_of[b]] for a, b, s in pairs))
+        except csvio.CSVError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"{len(rows)} messages, {n} near-duplicate pairs (similarity >= {min_similarity}) -> {out}")
