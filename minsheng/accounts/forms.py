@@ -15,6 +15,12 @@ from django.db.models import Q
 from .models import User
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
+PASSWORD_ERRORS = {  # Django's own messages are not all translated
+    "password_too_short": "密码至少 8 位",
+    "password_too_common": "密码太常见, 请换一个",
+    "password_entirely_numeric": "密码不能全是数字",
+    "password_too_similar": "密码与您的手机号、邮箱或昵称太相似",
+}
 
 
 def normalize_identifier(raw: str) -> tuple[str, str]:
@@ -87,7 +93,7 @@ class _PasswordPair(forms.Form):
             try:
                 password_validation.validate_password(password, user)
             except ValidationError as exc:
-                self.add_error("password1", exc)
+                self.add_error("password1", [PASSWORD_ERRORS.get(e.code, e.messages[0]) for e in exc.error_list])
 
 
 class RegisterForm(_PasswordPair):

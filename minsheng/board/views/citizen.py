@@ -135,7 +135,7 @@ def rate(request, public_id):
     if message.status != Status.REPLIED:
         flash.error(request, f"当前状态为「{message.get_status_display()}」, 只能在收到答复后评价一次")
         return redirect("board:message", public_id)
-    form = EvaluationForm(request.POST or None)
+    form = EvaluationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         ok = run_action(request, actions.do_evaluate, request.user, message, success="感谢您的评价",
                         **form.cleaned_data)
@@ -151,7 +151,7 @@ def reopen(request, public_id):
     if not actions.can_reopen(message):
         flash.error(request, f"只能在“不满意”评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
         return redirect("board:message", public_id)
-    form = ReopenForm(request.POST or None)
+    form = ReopenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         run_action(request, actions.do_reopen, request.user, message, form.cleaned_data["reason"],
                    success="已申请重办, 原办理单位将重新办理")
@@ -165,7 +165,7 @@ def withdraw(request, public_id):
     if not allowed("withdraw", message.status):
         flash.error(request, f"当前状态为「{message.get_status_display()}」, 留言派单后不能撤回")
         return redirect("board:message", public_id)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if run_action(request, actions.do_withdraw, request.user, message, success="留言已撤回"):
             return redirect("board:my_messages")

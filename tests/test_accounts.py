@@ -1,0 +1,211 @@
+"""Accounts: register, sign in and reset the password with a phone number or an
+email and a verification code; my profile. Codes go through the configured sender."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from minsheng.accounts.models import User, VerificationCode
+from minsheng.accounts.senders import ConsoleSender, MemorySender
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+NEW_PASSWORD = "minsheng-new-pw-2026"
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def memory_sender(settings):
+    settings.MINSHENG_CODE_SENDER = "minsheng.accounts.senders.MemorySender"
+    MemorySender.outbox.clear()
+    yield MemorySender.outbox
+    MemorySender.outbox.clear()
+
+
+def send_code(client, url, identifier):
+    return client.post(url, {"action": "send_code", "identifier": identifier})
+
+
+def last_code(outbox, target):
+    codes = [code for t, code, _ in outbox if t == target]
+    assert codes, f"no code was sent to {target}"
+    return codes[-1]
+
+
+def register(client, identifier, code, password=NEW_PASSWORD, **extra):
+    data = {"action": "register", "identifier": identifier, "code": code, "password1": password,
+            "password2": password, **extra}
+    return client.post("/accounts/register/", data)
+
+
+def test_register_with_phone_signs_in_and_verifies_phone(client, memory_sender):
+    r = send_code(client, "/accounts/register/", "138 1234 5678")
+    assert r.status_code == 200
+    assert "验证码已发送" in r.content.decode()
+    code = last_code(memory_sender, "13812345678")
+    r = register(client, "13812345678", code, display_name="老张")
+    assert r.status_code == 302
+    user = User.objects.get(phone="13812345678")
+    assert user.phone_verified and user.display_name == "老张" and user.check_password(NEW_PASSWORD)
+    assert VerificationCode.objects.get(target="13812345678").used_at is not None
+    assert "老张" in client.get("/").content.decode()  # signed in
+
+
+def test_register_with_email_then_sign_in_with_email(memory_sender):
+    c = Client()
+    send_code(c, "/accounts/register/", "Wang@Example.com")
+    code = last_code(memory_sender, "wang@example.com")
+    assert register(c, "wang@example.com", code).status_code == 302
+    user = User.objects.get(email="wang@example.com")
+    assert user.email_verified and not user.phone
+    fresh = Client()
+    r = fresh.post("/accounts/login/", {"username": "wang@example.com", "password": NEW_PASSWORD})
+    assert r.status_code == 302
+    assert fresh.get("/me/messages/").status_code == 200
+
+
+def test_wrong_code_creates_no_account_and_keeps_input(client, memory_sender):
+    send_code(client, "/accounts/register/", "13812345678")
+    code = last_code(memory_sender, "13812345678")
+    wrong = "000000" if code != "000000" else "111111"
+    r = register(client, "13812345678", wrong, display_name="老张")
+    body = r.content.decode()
+    assert r.status_code == 200 and "验证码不正确" in body
+    assert 'value="老张"' in body and 'value="13812345678"' in body
+    assert not User.objects.filter(phone="13812345678").exists()
+
+
+def test_too_many_wrong_codes_lock_the_code(client, memory_sender):
+    send_code(client, "/accounts/register/", "13812345678")
+    code = last_code(memory_sender, "13812345678")
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        register(client, "13812345678", wrong)
+    r = register(client, "13812345678", code)
+    assert "错误次数过多" in r.content.decode()
+    assert not User.objects.filter(phone="13812345678").exists()
+
+
+def test_expired_code_is_refused(client, memory_sender):
+    send_code(client, "/accounts/register/", "13812345678")
+    code = last_code(memory_sender, "13812345678")
+    VerificationCode.objects.update(created_at=timezone.now() - dt.timedelta(minutes=11))
+    r = register(client, "13812345678", code)
+    assert "已过期" in r.content.decode()
+    assert not User.objects.filter(phone="13812345678").exists()
+
+
+@pytest.mark.parametrize("identifier, error", [
+    ("12345", "请输入 11 位手机号或有效的邮箱地址"),
+    ("not-an-email@", "邮箱格式不正确"),
+    ("", "请输入手机号或邮箱"),
+])
+def test_bad_identifier_is_refused_without_sending(client, memory_sender, identifier, error):
+    r = send_code(client, "/accounts/register/", identifier)
+    assert r.status_code == 200 and error in r.content.decode()
+    assert memory_sender == [] and VerificationCode.objects.count() == 0
+
+
+def test_registered_phone_cannot_register_again(client, personas, memory_sender):
+    r = send_code(client, "/accounts/register/", personas["citizen"].phone)
+    assert "已注册" in r.content.decode()
+    assert memory_sender == []
+
+
+def test_code_resend_is_rate_limited(client, memory_sender):
+    send_code(client, "/accounts/register/", "13812345678")
+    r = send_code(client, "/accounts/register/", "13812345678")
+    assert "过于频繁" in r.content.decode()
+    assert len(memory_sender) == 1
+
+
+@pytest.mark.parametrize("p1, p2, error", [
+    ("abc", "abc", "密码至少 8 位"),
+    ("12345678901", "12345678901", "密码不能全是数字"),
+    (NEW_PASSWORD, NEW_PASSWORD + "x", "两次输入的密码不一致"),
+])
+def test_weak_or_mismatched_password_is_refused(client, memory_sender, p1, p2, error):
+    send_code(client, "/accounts/register/", "13812345678")
+    code = last_code(memory_sender, "13812345678")
+    r = client.post("/accounts/register/", {"action": "register", "identifier": "13812345678", "code": code,
+                                            "password1": p1, "password2": p2})
+    assert r.status_code == 200
+    assert error in r.content.decode()
+    assert 'class="errorlist' in r.content.decode()
+    assert not User.objects.filter(phone="13812345678").exists()
+
+
+def test_login_with_phone_and_wrong_password(personas):
+    c = Client()
+    r = c.post("/accounts/login/", {"username": "13800000001", "password": "wrong-password"})
+    assert r.status_code == 200 and "手机号/邮箱或密码不正确" in r.content.decode()
+    r = c.post("/accounts/login/", {"username": "13800000001", "password": PASSWORD})
+    assert r.status_code == 302
+    r = Client().post("/accounts/login/", {"username": "xiaoli@example.com", "password": PASSWORD})
+    assert r.status_code == 302
+
+
+def test_reset_password_by_code(personas, memory_sender):
+    c = Client()
+    r = send_code(c, "/accounts/reset/", "13800000001")
+    assert "验证码已发送" in r.content.decode()
+    code = last_code(memory_sender, "13800000001")
+    r = c.post("/accounts/reset/", {"action": "reset", "identifier": "13800000001", "code": code,
+                                    "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert r.status_code == 302
+    assert Client().post("/accounts/login/", {"username": "13800000001", "password": PASSWORD}).status_code == 200
+    assert Client().post("/accounts/login/", {"username": "13800000001",
+                                              "password": NEW_PASSWORD}).status_code == 302
+
+
+def test_reset_for_unknown_account_says_the_same_but_sends_nothing(client, memory_sender):
+    r = send_code(client, "/accounts/reset/", "13999999999")
+    assert "验证码已发送" in r.content.decode()
+    assert memory_sender == []
+    r = client.post("/accounts/reset/", {"action": "reset", "identifier": "13999999999", "code": "123456",
+                                         "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert "验证码不正确" in r.content.decode()
+
+
+def test_reset_with_a_registration_code_is_refused(personas, memory_sender):
+    c = Client()
+    VerificationCode.objects.create(target="13800000001", code="654321", purpose="register")
+    r = c.post("/accounts/reset/", {"action": "reset", "identifier": "13800000001", "code": "654321",
+                                    "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert r.status_code == 200 and "验证码" in r.content.decode()
+    personas["citizen"].refresh_from_db()
+    assert personas["citizen"].check_password(PASSWORD)
+
+
+def test_profile_needs_login_and_saves_nickname(client, personas, login):
+    assert client.get("/accounts/me/").status_code == 302
+    c = login(personas["citizen"])
+    r = c.get("/accounts/me/")
+    assert r.status_code == 200 and "个人 API 令牌" in r.content.decode()
+    r = c.post("/accounts/me/", {"display_name": "李大姐"})
+    assert r.status_code == 302
+    personas["citizen"].refresh_from_db()
+    assert personas["citizen"].display_name == "李大姐"
+    r = c.post("/accounts/me/", {"display_name": "长" * 31})
+    assert r.status_code == 200 and "昵称最多 30 个字" in r.content.decode()
+
+
+def test_console_sender_prints_the_code(capsys, settings):
+    ConsoleSender().send("13812345678", "246810", "register")
+    assert "13812345678" in capsys.readouterr().out
+
+
+def test_configured_sender_is_used(client, settings, memory_sender):
+    settings.MINSHENG_CODE_SENDER = "minsheng.accounts.senders.ConsoleSender"
+    send_code(client, "/accounts/register/", "13812345678")
+    assert memory_sender == []  # went to the console sender instead
+    assert VerificationCode.objects.filter(target="13812345678").count() == 1

@@ -1,0 +1,440 @@
+"""Citizen pages through the HTTP client: posting (every field's bad input, photos
+cleaned), my messages, withdraw, rate, reopen and the notification inbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image, PngImagePlugin
+
+from minsheng.board import actions
+from minsheng.board.models import Assignment, Attachment, Event, Message, Notification
+from minsheng.board.workflow import Status
+
+pytestmark = pytest.mark.django_db
+
+BODY = "城关区某小区3号楼电梯坏了三个月, 老人上下楼非常困难, 物业一直推诿, 请有关部门督促尽快维修。"
+REPLY = "经核查, 已责成物业公司于本周内完成电梯维修, 并加强日常维护, 感谢您的监督。"
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher_and_media(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def image_bytes(fmt="JPEG", size=(64, 48), exif_gps=False, text=None, mode="RGB") -> bytes:
+    img = Image.new(mode, size, (200, 30, 30) if mode == "RGB" else None)
+    out = io.BytesIO()
+    kwargs = {}
+    if exif_gps or fmt == "PNG":
+        exif = Image.Exif()
+        exif[0x010F] = "PhoneMaker"  # Make
+        exif[0x8825] = {2: (36.0, 3.0, 40.0), 1: "N"}  # GPS IFD
+        if exif_gps:
+            kwargs["exif"] = exif.tobytes()
+    if fmt == "PNG" and text:
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", text)
+        kwargs["pnginfo"] = info
+    img.save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+def upload(name, data, content_type="image/jpeg"):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def form_data(d, **overrides):
+    data = {"title": "小区电梯坏了三个月没人修", "body": BODY, "kind": "complain", "region": d["chengguan"].code,
+            "addressee": "", "topic": d["topic_build"].code, "address": "城关区东岗西路 100 号"}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def submit(user, d, **kw):
+    fields = {"title": "小区电梯坏了三个月没人修", "body": BODY, "kind": "complain", "region": d["chengguan"],
+              "topic": d["topic_build"]}
+    fields.update(kw)
+    return actions.do_submit(user, **fields)
+
+
+def dispatch(p, d, m):
+    actions.do_dispatch(p["dispatcher"], m, d["housing"])
+
+
+def replied(p, d, m):
+    dispatch(p, d, m)
+    actions.do_sign(p["officer"], m, d["housing"])
+    actions.do_reply(p["officer"], m, d["housing"], REPLY)
+
+
+# --- posting ------------------------------------------------------------------------
+
+def test_post_requires_login(client, directory):
+    r = client.get("/post/")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_post_message_with_photo_stores_everything(personas, directory, login):
+    d, c = directory, login(personas["citizen"])
+    data = form_data(d, addressee=str(d["mayor"].pk), latitude="36.061089", longitude="103.834304",
+                     show_name="on")
+    data["photos"] = [upload("a.jpg", image_bytes(exif_gps=True))]
+    r = c.post("/post/", data)
+    assert r.status_code == 302
+    m = Message.objects.get()
+    assert r["Location"] == f"/m/{m.public_id}/"
+    assert (m.title, m.kind, m.region, m.addressee, m.topic) == (
+        "小区电梯坏了三个月没人修", "complain", d["chengguan"], d["mayor"], d["topic_build"])
+    assert m.show_name and m.status == Status.SUBMITTED and str(m.latitude) == "36.061089"
+    assert m.contact_phone == "13800000001"
+    assert list(m.events.values_list("kind", flat=True)) == [Event.Kind.SUBMITTED]
+    photo = Attachment.objects.get(message=m)
+    assert photo.content_type == "image/jpeg" and (photo.width, photo.height) == (64, 48)
+    with Image.open(photo.file.path) as saved:
+        assert not saved.getexif()  # GPS position and camera make are gone
+    # the author sees it (not yet public), the public does not
+    assert "仅您本人可见" in c.get(r["Location"]).content.decode()
+
+
+def test_addressee_defaults_to_competent_department_and_show_name_off(personas, directory, login):
+    d, c = directory, login(personas["citizen"])
+    assert c.post("/post/", form_data(d)).status_code == 302
+    m = Message.objects.get()
+    assert m.addressee is None and m.show_name is False
+
+
+@pytest.mark.parametrize("field, value, error", [
+    ("title", "电梯坏", "标题至少 5 个字"),
+    ("title", "电" * 51, "标题最多 50 个字"),
+    ("title", None, "请填写标题"),
+    ("body", "电梯坏了请修", "内容至少 20 个字"),
+    ("body", "电" * 3001, "内容最多 3000 字"),
+    ("kind", None, "请选择留言类型"),
+    ("kind", "praise", "请选择有效的留言类型"),
+    ("region", None, "请选择留言所在的区划"),
+    ("region", "999999", "请选择有效的区划"),
+    ("topic", "no-such-topic", "请选择有效的领域"),
+    ("latitude", "91", "纬度应在 -90 至 90 之间"),
+    ("longitude", "abc", "经度应为数字"),
+])
+def test_bad_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(personas, directory, login, field,
+                                                                           value, error):
+    d, c = directory, login(personas["citizen"])
+    data = form_data(d, **{field: value})
+    r = c.post("/post/", data)
+    page = r.content.decode()
+    assert r.status_code == 200
+    assert error in page
+    assert Message.objects.count() == 0
+    if field != "title":
+        assert 'value="小区电梯坏了三个月没人修"' in page
+    if field != "body":
+        assert BODY in page
+    if field != "address":
+        assert "城关区东岗西路 100 号" in page
+
+
+def test_only_one_coordinate_is_refused(personas, directory, login):
+    r = login(personas["citizen"]).post("/post/", form_data(directory, latitude="36.06"))
+    assert "经纬度需同时填写" in r.content.decode() and Message.objects.count() == 0
+
+
+def test_addressee_of_another_region_is_refused(personas, directory, login):
+    d = directory
+    r = login(personas["citizen"]).post("/post/", form_data(d, region=d["dingxi"].code,
+                                                             addressee=str(d["mayor"].pk)))
+    assert "不受理定西市的留言" in r.content.decode() and Message.objects.count() == 0
+
+
+def test_seven_photos_are_refused(personas, directory, login):
+    data = form_data(directory)
+    data["photos"] = [upload(f"p{i}.jpg", image_bytes()) for i in range(7)]
+    r = login(personas["citizen"]).post("/post/", data)
+    page = r.content.decode()
+    assert "最多上传 6 张照片" in page
+    assert "照片需要重新选择" in page
+    assert Message.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+def test_six_photos_are_accepted(personas, directory, login):
+    data = form_data(directory)
+    data["photos"] = [upload(f"p{i}.png", image_bytes("PNG", size=(10 + i, 10)), "image/png") for i in range(6)]
+    assert login(personas["citizen"]).post("/post/", data).status_code == 302
+    assert Attachment.objects.count() == 6
+
+
+def test_image_over_5_mb_is_refused(personas, directory, login):
+    noise = Image.frombytes("RGB", (1500, 1500), os.urandom(1500 * 1500 * 3))
+    out = io.BytesIO()
+    noise.save(out, "PNG", compress_level=0)
+    assert len(out.getvalue()) > 6 * 1024 * 1024 * 0.95
+    data = form_data(directory)
+    data["photos"] = [upload("big.png", out.getvalue(), "image/png")]
+    r = login(personas["citizen"]).post("/post/", data)
+    assert "超过 5 MB" in r.content.decode() and Message.objects.count() == 0
+
+
+@pytest.mark.parametrize("name, data, error", [
+    ("fake.jpg", "这不是图片, 只是一段文字。".encode() * 20, "不是有效的图片文件"),
+    ("anim.gif", None, "不是 JPEG 或 PNG 图片"),
+    ("cut.jpg", image_bytes()[:60], "不是有效的图片文件"),
+])
+def test_fake_or_unsupported_images_are_refused(personas, directory, login, name, data, error):
+    if data is None:
+        out = io.BytesIO()
+        Image.new("RGB", (8, 8)).save(out, "GIF")
+        data = out.getvalue()
+    form = form_data(directory)
+    form["photos"] = [upload(name, data)]
+    r = login(personas["citizen"]).post("/post/", form)
+    assert error in r.content.decode() and Message.objects.count() == 0
+
+
+def test_decompression_bomb_is_refused(personas, directory, login):
+    out = io.BytesIO()
+    Image.new("1", (10000, 10000)).save(out, "PNG")  # tiny file, 100 megapixels
+    form = form_data(directory)
+    form["photos"] = [upload("bomb.png", out.getvalue(), "image/png")]
+    r = login(personas["citizen"]).post("/post/", form)
+    assert "像素过大" in r.content.decode() and Message.objects.count() == 0
+
+
+def test_png_metadata_is_stripped_on_save(personas, directory, login):
+    raw = image_bytes("PNG", text="住址: 城关区某小区 5 单元 301, 电话 13800000001")
+    with Image.open(io.BytesIO(raw)) as original:
+        assert "Comment" in original.info  # the fixture really carries metadata
+    form = form_data(directory)
+    form["photos"] = [upload("shot.png", raw, "image/png")]
+    assert login(personas["citizen"]).post("/post/", form).status_code == 302
+    photo = Attachment.objects.get()
+    stored = photo.file.read()
+    assert b"13800000001" not in stored and "城关区某小区".encode() not in stored
+    with Image.open(io.BytesIO(stored)) as saved:
+        assert saved.format == "PNG" and "Comment" not in saved.info and not saved.getexif()
+    assert photo.content_type == "image/png"
+
+
+def test_region_picker_cascades(personas, directory, login):
+    d, c = directory, login(personas["citizen"])
+    r = c.get("/post/where/", {"changed": "2", "region_level_1": "620000", "region_level_2": "620100",
+                               "region_level_3": "620102"})
+    page = r.content.decode()
+    # level 3 is ignored because level 2 changed: the picker now offers 兰州市's counties
+    assert 'name="region" value="620100"' in page
+    assert "城关区" in page and "七里河区" in page and "定西市" in page
+    assert d["mayor"].title in page  # addressees of the region and above
+    r = c.get("/post/where/", {"changed": "1", "region_level_1": "620000", "region_level_2": "620100"})
+    assert 'name="region" value="620000"' in r.content.decode()
+    assert d["mayor"].title not in r.content.decode()
+
+
+def test_post_page_works_without_similar_endpoint(personas, directory, login):
+    r = login(personas["citizen"]).get("/post/")
+    assert r.status_code == 200 and 'hx-get="/similar/"' in r.content.decode()
+
+
+# --- my messages ---------------------------------------------------------------------
+
+def test_my_messages_lists_all_my_statuses_and_nobody_elses(personas, directory, login,
+                                                           django_assert_max_num_queries):
+    d, p = directory, personas
+    mine = [submit(p["citizen"], d, title=f"我的第{i}条留言标题") for i in range(3)]
+    actions.do_withdraw(p["citizen"], mine[0])
+    actions.do_reject(p["dispatcher"], mine[1], "重复留言")
+    submit(p["other_citizen"], d, title="别人的留言不该出现")
+    c = login(p["citizen"])
+    with django_assert_max_num_queries(8):
+        page = c.get("/me/messages/").content.decode()
+    for m in mine:
+        assert m.title in page
+    assert "已撤回" in page and "未受理" in page and "别人的留言不该出现" not in page
+    page = c.get("/me/messages/", {"status": "withdrawn"}).content.decode()
+    assert mine[0].title in page and mine[2].title not in page
+
+
+def test_my_messages_paginate(personas, directory, login, django_assert_max_num_queries):
+    for i in range(25):
+        submit(personas["citizen"], directory, title=f"分页测试留言第{i:02d}号")
+    c = login(personas["citizen"])
+    with django_assert_max_num_queries(8):
+        first = c.get("/me/messages/").content.decode()
+    second = c.get("/me/messages/", {"page": 2}).content.decode()
+    assert first.count("分页测试留言第") == 20 and second.count("分页测试留言第") == 5
+
+
+# --- withdraw ------------------------------------------------------------------------
+
+def test_withdraw_before_dispatch(personas, directory, login):
+    m = submit(personas["citizen"], directory)
+    c = login(personas["citizen"])
+    r = c.post(f"/m/{m.public_id}/withdraw/", {})
+    assert "请勾选确认后再撤回" in r.content.decode()
+    r = c.post(f"/m/{m.public_id}/withdraw/", {"confirm": "on"})
+    assert r.status_code == 302
+    m.refresh_from_db()
+    assert m.status == Status.WITHDRAWN
+    assert m.events.filter(kind=Event.Kind.WITHDRAWN, actor=personas["citizen"]).exists()
+
+
+def test_withdraw_after_dispatch_is_refused(personas, directory, login):
+    m = submit(personas["citizen"], directory)
+    dispatch(personas, directory, m)
+    c = login(personas["citizen"])
+    r = c.post(f"/m/{m.public_id}/withdraw/", {"confirm": "on"}, follow=True)
+    assert "派单后不能撤回" in r.content.decode()
+    m.refresh_from_db()
+    assert m.status == Status.DISPATCHED and not m.events.filter(kind=Event.Kind.WITHDRAWN).exists()
+
+
+def test_other_citizen_cannot_withdraw_rate_or_reopen(personas, directory, login):
+    m = submit(personas["citizen"], directory)
+    c = login(personas["other_citizen"])
+    for action in ("withdraw", "rate", "reopen"):
+        assert c.post(f"/m/{m.public_id}/{action}/", {"confirm": "on"}).status_code == 404
+    m.refresh_from_db()
+    assert m.status == Status.SUBMITTED
+
+
+# --- rating and reopen ----------------------------------------------------------------
+
+def rate(c, m, resolution="satisfied", attitude="satisfied", speed="basic", comment="物业已经修好了"):
+    return c.post(f"/m/{m.public_id}/rate/", {"resolution": resolution, "attitude": attitude, "speed": speed,
+                                              "comment": comment}, follow=True)
+
+
+def test_rate_before_reply_is_refused(personas, directory, login):
+    m = submit(personas["citizen"], directory)
+    dispatch(personas, directory, m)
+    r = rate(login(personas["citizen"]), m)
+    assert "只能在收到答复后评价" in r.content.decode()
+    assert not m.evaluations.exists()
+
+
+def test_rating_needs_every_score(personas, directory, login):
+    m = submit(personas["citizen"], directory)
+    replied(personas, directory, m)
+    r = login(personas["citizen"]).post(f"/m/{m.public_id}/rate/", {"resolution": "satisfied"})
+    assert r.content.decode().count("请选择满意、基本满意或不满意") == 2
+    assert not m.evaluations.exists()
+
+
+def test_satisfied_rating_closes_and_cannot_be_repeated(personas, directory, login):
+    m = submit(personas["citizen"], directory)
+    replied(personas, directory, m)
+    c = login(personas["citizen"])
+    r = rate(c, m)
+    assert "感谢您的评价" in r.content.decode()
+    m.refresh_from_db()
+    assert m.status == Status.CLOSED
+    ev = m.evaluations.get()
+    assert (ev.resolution, ev.speed, ev.comment) == ("satisfied", "basic", "物业已经修好了")
+    r = rate(c, m, resolution="unsatisfied")
+    assert "只能在收到答复后评价一次" in r.content.decode()
+    assert m.evaluations.count() == 1
+    r = c.post(f"/m/{m.public_id}/reopen/", {"reason": "问题又出现了"}, follow=True)
+    assert "只能在“不满意”评价后" in r.content.decode()
+
+
+def test_reopen_once_after_unsatisfied(personas, directory, login):
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    replied(p, d, m)
+    c = login(p["citizen"])
+    rate(c, m, resolution="unsatisfied", comment="电梯还是坏的")
+    m.refresh_from_db()
+    assert m.status == Status.EVALUATED
+    assert "申请重办" in c.get(f"/m/{m.public_id}/").content.decode()
+    r = c.post(f"/m/{m.public_id}/reopen/", {"reason": "短"})
+    assert "重办理由至少 5 个字" in r.content.decode()
+    r = c.post(f"/m/{m.public_id}/reopen/", {"reason": "电梯至今仍无法使用"}, follow=True)
+    assert "已申请重办" in r.content.decode()
+    m.refresh_from_db()
+    assert m.status == Status.DISPATCHED and m.reopen_count == 1
+    new = m.assignments.filter(state=Assignment.State.ACTIVE).get()
+    assert new.unit == d["housing"] and new.round == 2
+    assert m.events.filter(kind=Event.Kind.REOPENED).count() == 1
+    # second round: an unsatisfied rating now closes the case, no second reopen
+    m = Message.objects.get(pk=m.pk)
+    actions.do_sign(p["officer"], m, d["housing"])
+    actions.do_reply(p["officer"], m, d["housing"], REPLY + "(第二次)")
+    rate(c, m, resolution="unsatisfied")
+    m.refresh_from_db()
+    assert m.status == Status.CLOSED
+    r = c.post(f"/m/{m.public_id}/reopen/", {"reason": "还是没修好啊"}, follow=True)
+    assert "只能在“不满意”评价后" in r.content.decode()
+    assert m.events.filter(kind=Event.Kind.REOPENED).count() == 1
+
+
+def test_reopen_after_seven_days_is_refused(personas, directory, login):
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    replied(p, d, m)
+    actions.do_evaluate(p["citizen"], m, resolution="unsatisfied", attitude="basic", speed="basic",
+                        at=timezone.now() - dt.timedelta(days=8))
+    r = login(p["citizen"]).post(f"/m/{m.public_id}/reopen/", {"reason": "电梯至今仍无法使用"}, follow=True)
+    assert "7 天内申请重办一次" in r.content.decode()
+    m.refresh_from_db()
+    assert m.status == Status.EVALUATED and m.reopen_count == 0
+
+
+def test_stale_form_gets_a_clear_message(personas, directory, login, monkeypatch):
+    """Two actions racing: the loser sees the Conflict text, not a 500."""
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    real = actions.do_withdraw
+
+    def racing(actor, message, at=None):
+        actions.do_accept(p["dispatcher"], Message.objects.get(pk=message.pk))  # someone acts first
+        return real(actor, message, at=at)
+
+    monkeypatch.setattr(actions, "do_withdraw", racing)
+    r = login(p["citizen"]).post(f"/m/{m.public_id}/withdraw/", {"confirm": "on"}, follow=True)
+    assert r.status_code == 200 and "刚刚被其他人处理过" in r.content.decode()
+    m.refresh_from_db()
+    assert m.status == Status.ACCEPTED
+
+
+# --- notifications --------------------------------------------------------------------
+
+def test_notifications_after_dispatch_reply_and_close(personas, directory, login,
+                                                      django_capture_on_commit_callbacks,
+                                                      django_assert_max_num_queries):
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch(p, d, m)
+    c = login(p["citizen"])
+    page = c.get("/me/notifications/").content.decode()
+    assert "已交由相关单位办理" in page and "已收到答复" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_sign(p["officer"], m, d["housing"])
+        actions.do_reply(p["officer"], m, d["housing"], REPLY)
+    assert "已收到答复, 欢迎评价" in c.get("/me/notifications/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        rate(c, m)
+    with django_assert_max_num_queries(8):
+        page = c.get("/me/notifications/").content.decode()
+    assert "已办结" in page
+    assert '<span class="count" title="未读消息">3</span>' in page
+    # other citizens see none of it
+    assert "已交由相关单位办理" not in login(p["other_citizen"]).get("/me/notifications/").content.decode()
+    # opening one marks it read and leads to the message
+    note = Notification.objects.filter(user=p["citizen"], kind="replied").get()
+    r = c.get(f"/me/notifications/{note.pk}/")
+    assert r.status_code == 302 and r["Location"] == f"/m/{m.public_id}/"
+    assert Notification.objects.filter(user=p["citizen"], read_at__isnull=True).count() == 2
+    c.post("/me/notifications/read-all/")
+    assert not Notification.objects.filter(user=p["citizen"], read_at__isnull=True).exists()
+    assert '<span class="count"' not in c.get("/me/notifications/").content.decode()
+
+
+def test_notification_of_someone_else_is_404(personas, directory, login):
+    note = Notification.objects.create(user=personas["citizen"], kind="x", text="私人消息")
+    assert login(personas["other_citizen"]).get(f"/me/notifications/{note.pk}/").status_code == 404
