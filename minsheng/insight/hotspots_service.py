@@ -1,0 +1,205 @@
+"""Hotspots in the product: place each new message into its hotspot, and recompute
+counts, heat and the 老大难 / coordination flags. Wraps the Django-free core
+``minsheng.insight.hotspots``.
+
+Each process keeps one ``HotspotIndex`` of the sliding window in memory. Before every
+placement it catches up with memberships other processes wrote (rows with a higher id
+than it has seen), so several workers share the same clustering; the database is the
+truth and a restarted worker rebuilds the index from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from . import hotspots as core
+from .models import Hotspot, HotspotMember
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_state: dict = {"index": None, "seen": 0}
+CLOSED_OUT = ("rejected", "withdrawn")
+
+
+def window_days() -> int:
+    return int(getattr(settings, "MINSHENG_HOTSPOT_WINDOW_DAYS", core.WINDOW_DAYS))
+
+
+def chronic_days() -> int:
+    return int(getattr(settings, "MINSHENG_CHRONIC_DAYS", 90))
+
+
+def _item(message) -> core.Item:
+    return core.Item(id=str(message.pk), title=message.title, body=message.body, at=message.submitted_at,
+                     user=str(message.author_id), supports=message.support_count,
+                     region=message.region.code if message.region_id else None)
+
+
+def _catch_up(index: core.HotspotIndex) -> None:
+    """Add memberships written since this process last looked (by any process)."""
+    horizon = timezone.now() - dt.timedelta(days=window_days())
+    rows = (HotspotMember.objects.filter(id__gt=_state["seen"], message__submitted_at__gte=horizon)
+            .select_related("message__region").order_by("id"))
+    last = _state["seen"]
+    for member in rows.iterator(chunk_size=2000):
+        index.add(_item(member.message).prepare(), member.hotspot_id)
+        last = member.id
+    _state["seen"] = max(last, HotspotMember.objects.order_by("-id").values_list("id", flat=True).first() or 0)
+
+
+def get_index() -> core.HotspotIndex:
+    if _state["index"] is None:
+        _state["index"] = core.HotspotIndex(window_days=window_days())
+        _state["seen"] = 0
+    _catch_up(_state["index"])
+    return _state["index"]
+
+
+def reset_index() -> None:
+    """Forget the in-memory index (tests; after bulk changes)."""
+    with _lock:
+        _state["index"] = None
+        _state["seen"] = 0
+
+
+def place_message(message) -> Hotspot | None:
+    """Put ``message`` into its hotspot, creating one when none fits. Idempotent: a
+    message already placed keeps its hotspot. Returns the hotspot (None for an
+    empty message)."""
+    existing = HotspotMember.objects.filter(message_id=message.pk).select_related("hotspot").first()
+    if existing:
+        return existing.hotspot
+    if not (message.title or message.body):
+        return None
+    with _lock:
+        index = get_index()
+        item = _item(message).prepare()
+        vector = index.vector(item)
+        cid, score = index.assign(item, vector)
+        with transaction.atomic():
+            if cid is None or not Hotspot.objects.filter(pk=cid).exists():
+                hotspot = Hotspot.objects.create(title=message.title[:200], region=message.region,
+                                                 first_at=message.submitted_at, last_at=message.submitted_at)
+                cid, score = hotspot.pk, 1.0
+            else:
+                hotspot = Hotspot.objects.get(pk=cid)
+            member, created = HotspotMember.objects.get_or_create(message=message,
+                                                                  defaults={"hotspot": hotspot, "score": score})
+        if not created:  # another worker placed it meanwhile
+            return member.hotspot
+        cluster = index.add(item, cid, vector)
+        _state["seen"] = max(_state["seen"], member.id)
+        hotspot.title = index.title_of(cluster)[:200]
+        hotspot.place = cluster.place_label()[:200]
+        hotspot.save(update_fields=["title", "place"])
+    refresh_one(hotspot)
+    return hotspot
+
+
+# --- recomputing counts, heat and flags ---------------------------------------
+
+
+def _unresolved(messages) -> int:
+    """Members still awaiting a reply, or whose latest rating is 不满意."""
+    from minsheng.board.models import Rating
+    from minsheng.board.workflow import Status
+
+    count = 0
+    for m in messages:
+        if m.status in Status.handling() or m.status == Status.SUBMITTED:
+            count += 1
+        elif m.status in Status.answered():
+            ratings = sorted(m.evaluations.all(), key=lambda e: e.created_at)
+            if ratings and ratings[-1].resolution == Rating.UNSATISFIED:
+                count += 1
+    return count
+
+
+def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
+    """Recompute one hotspot from its members. Changes nothing when nothing changed."""
+    from minsheng.board.models import Assignment, Message
+
+    now = now or timezone.now()
+    messages = list(Message.objects.filter(hotspot_member__hotspot=hotspot).exclude(status__in=CLOSED_OUT)
+                    .select_related("topic", "predicted_topic").prefetch_related("evaluations"))
+    if not messages:
+        fields = {"message_count": 0, "citizen_count": 0, "support_count": 0, "unresolved_count": 0, "heat": 0.0,
+                  "chronic": False, "needs_coordination": False}
+    else:
+        first = min(m.submitted_at for m in messages)
+        last = max(m.submitted_at for m in messages)
+        citizens = len({m.author_id for m in messages})
+        supports = sum(m.support_count for m in messages)
+        unresolved = _unresolved(messages)
+        leads = list(Assignment.objects.filter(message__in=messages, role=Assignment.Role.LEAD)
+                     .exclude(state=Assignment.State.TRANSFERRED).values_list("unit__name", flat=True).distinct())
+        assists = list(Assignment.objects.filter(message__in=messages, role=Assignment.Role.ASSIST)
+                       .values_list("unit__name", flat=True).distinct())
+        topics = sorted({(m.topic or m.predicted_topic).root().name for m in messages if m.topic or m.predicted_topic})
+        fields = {
+            "first_at": first, "last_at": last, "message_count": len(messages), "citizen_count": citizens,
+            "support_count": supports, "unresolved_count": unresolved,
+            "heat": core.heat(citizens, len(messages), supports, last, now),
+            "chronic": core.is_chronic(first, now, unresolved, chronic_days()),
+            # several lead units or several topics: one unit alone cannot settle it
+            "needs_coordination": len(set(leads)) >= 2 or len(topics) >= 2,
+            "units": sorted(set(leads)) + sorted(set(assists) - set(leads)),
+            "topics": topics,
+        }
+    changed = [name for name, value in fields.items() if getattr(hotspot, name) != value]
+    for name in changed:
+        setattr(hotspot, name, fields[name])
+    if changed:
+        hotspot.refreshed_at = now
+        hotspot.save(update_fields=[*changed, "refreshed_at"])
+    return hotspot
+
+
+def refresh(now: dt.datetime | None = None, hotspots=None) -> dict:
+    """Recompute every hotspot with a message in the last ``chronic_days + window``
+    days (older ones keep their last figures). Idempotent: a second run with the same
+    ``now`` changes nothing. Returns counts."""
+    now = now or timezone.now()
+    if hotspots is None:
+        horizon = now - dt.timedelta(days=window_days() + chronic_days())
+        hotspots = Hotspot.objects.filter(last_at__gte=horizon)
+    changed = 0
+    for hotspot in hotspots.iterator(chunk_size=500):
+        before = hotspot.refreshed_at
+        refresh_one(hotspot, now)
+        changed += hotspot.refreshed_at != before
+    qs = Hotspot.objects.all()
+    return {"hotspots": qs.count(), "changed": changed, "chronic": qs.filter(chronic=True).count(),
+            "coordination": qs.filter(needs_coordination=True).count()}
+
+
+@shared_task(name="minsheng.insight.refresh_hotspots", ignore_result=True)
+def refresh_hotspots_task() -> None:
+    """Celery beat entry (e.g. hourly): heat decays with time and supports change."""
+    refresh()
+
+
+def rebuild(messages=None) -> int:
+    """Place every message that has no hotspot yet (oldest first); returns the count."""
+    from minsheng.board.models import Message
+
+    qs = messages if messages is not None else Message.objects.filter(hotspot_member__isnull=True)
+    qs = qs.exclude(status__in=CLOSED_OUT).select_related("region").order_by("submitted_at", "id")
+    n = 0
+    for message in qs.iterator(chunk_size=1000):
+        if place_message(message) is not None:
+            n += 1
+    return n
+
+
+def summary() -> dict:
+    agg = Hotspot.objects.aggregate(n=Count("id"), messages=Sum("message_count"))
+    return {"hotspots": agg["n"], "messages": agg["messages"] or 0}

@@ -1,0 +1,55 @@
+"""Stored results of reading messages. Each engineer's models sit in their own block."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+# === hotspots (热点问题) and chronic problems (老大难) — minsheng.insight.hotspots_service ===
+
+
+class Hotspot(models.Model):
+    """Many messages about one concrete problem at one place (or for one group).
+
+    Counts, heat and flags are derived from the members and recomputed by
+    ``hotspots_service.refresh`` (``minsheng refresh-hotspots``); see docs/hotspots.md."""
+
+    title = models.CharField("问题描述", max_length=200)
+    region = models.ForeignKey("directory.Region", models.SET_NULL, null=True, blank=True, related_name="hotspots",
+                               verbose_name="区划")
+    place = models.CharField("地点/人群", max_length=200, blank=True)
+    first_at = models.DateTimeField("首条留言")
+    last_at = models.DateTimeField("最近留言", db_index=True)
+    message_count = models.PositiveIntegerField("留言数", default=0)
+    citizen_count = models.PositiveIntegerField("留言人数", default=0)
+    support_count = models.PositiveIntegerField("我也遇到", default=0)
+    unresolved_count = models.PositiveIntegerField("未解决", default=0)
+    heat = models.FloatField("热度指数", default=0.0, db_index=True)
+    chronic = models.BooleanField("老大难", default=False, db_index=True)
+    needs_coordination = models.BooleanField("需多部门协调", default=False)
+    units = models.JSONField("涉及单位", default=list, blank=True)
+    topics = models.JSONField("涉及领域", default=list, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-heat", "-last_at"]
+        verbose_name = verbose_name_plural = "热点问题"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class HotspotMember(models.Model):
+    """A message's place in a hotspot (one hotspot per message)."""
+
+    hotspot = models.ForeignKey(Hotspot, models.CASCADE, related_name="members")
+    message = models.OneToOneField("board.Message", models.CASCADE, related_name="hotspot_member")
+    score = models.FloatField("相似度", default=1.0)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+
+
+# === end hotspots ===
