@@ -1,0 +1,276 @@
+"""Public pages through the HTTP client: home figures, browse with filters and search,
+a message's page and timeline, addressee boards, region pages; scoping for the public
+and for other citizens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from minsheng.board import actions
+from minsheng.board.models import Message, Support
+from minsheng.board.workflow import Status
+from minsheng.directory.models import Region
+
+pytestmark = pytest.mark.django_db
+
+BODY = "城关区某小区3号楼电梯坏了三个月, 老人上下楼非常困难, 物业一直推诿, 请有关部门督促尽快维修。"
+REPLY = "经核查, 已责成物业公司于本周内完成电梯维修, 并加强日常维护, 感谢您的监督。"
+CONTACTS = ("13800000001", "xiaoli@example.com")
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def submit(user, d, **kw):
+    fields = {"title": "小区电梯坏了三个月没人修", "body": BODY, "kind": "complain", "region": d["chengguan"],
+              "topic": d["topic_build"]}
+    fields.update(kw)
+    return actions.do_submit(user, **fields)
+
+
+def dispatched(p, d, m, unit=None):
+    actions.do_dispatch(p["dispatcher"], m, unit or d["housing"])
+    return m
+
+
+def replied(p, d, m):
+    dispatched(p, d, m)
+    actions.do_sign(p["officer"], m, d["housing"])
+    actions.do_reply(p["officer"], m, d["housing"], REPLY)
+    return m
+
+
+def text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+# --- home -------------------------------------------------------------------------
+
+def test_home_shows_latest_answers_and_figures_from_rows(client, personas, directory,
+                                                         django_assert_max_num_queries):
+    p, d = personas, directory
+    answered = [replied(p, d, submit(p["citizen"], d, title=f"已答复的留言{i}号")) for i in range(2)]
+    dispatched(p, d, submit(p["citizen"], d, title="办理中的留言"))
+    submit(p["citizen"], d, title="待审核的留言")  # not public: not counted as received
+    public = Message.objects.filter(status__in=Status.public()).count()
+    answered_n = Message.objects.filter(status__in=Status.answered()).count()
+    with django_assert_max_num_queries(6):
+        page = text(client.get("/"))
+    for m in answered:
+        assert m.title in page
+    assert "办理中的留言" not in page and "待审核的留言" not in page
+    assert f"<strong>{public}</strong><span>收到留言</span>" in page
+    assert f"<strong>{answered_n}</strong><span>已答复</span>" in page
+    assert f"{round(100 * answered_n / public, 1)}%" in page
+
+
+# --- scoping ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("status", ["submitted", "rejected", "withdrawn"])
+def test_unpublished_messages_are_404_for_public_and_other_citizens(client, personas, directory, login, status):
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    if status == "rejected":
+        actions.do_reject(p["dispatcher"], m, "与本平台受理范围无关")
+    elif status == "withdrawn":
+        actions.do_withdraw(p["citizen"], m)
+    assert client.get(f"/m/{m.public_id}/").status_code == 404
+    assert login(p["other_citizen"]).get(f"/m/{m.public_id}/").status_code == 404
+    own = text(login(p["citizen"]).get(f"/m/{m.public_id}/"))
+    assert "仅您本人可见" in own
+    if status == "rejected":
+        assert "与本平台受理范围无关" in own
+    for url in ("/", "/browse/", f"/region/{d['lanzhou'].code}/", "/browse/?q=电梯"):
+        assert m.title not in text(client.get(url))
+
+
+def test_anonymous_author_name_and_contacts_never_appear(client, personas, directory, login):
+    p, d = personas, directory
+    m = replied(p, d, submit(p["citizen"], d, address="城关区东岗西路 100 号"))
+    urls = [f"/m/{m.public_id}/", "/", "/browse/", f"/region/{d['chengguan'].code}/", "/browse/?q=电梯"]
+    for viewer in (client, login(p["other_citizen"]), login(p["other_officer"])):
+        for url in urls:
+            page = text(viewer.get(url))
+            assert "小李" not in page, url
+            for contact in CONTACTS:
+                assert contact not in page, (url, contact)
+    page = text(client.get(f"/m/{m.public_id}/"))
+    assert "匿名网友" in page and "城关区东岗西路 100 号" in page
+
+
+def test_name_shown_only_when_chosen(client, personas, directory):
+    p, d = personas, directory
+    m = dispatched(p, d, submit(p["citizen"], d, show_name=True))
+    page = text(client.get(f"/m/{m.public_id}/"))
+    assert "小李" in page and "匿名网友" not in page
+    for contact in CONTACTS:
+        assert contact not in page
+
+
+def test_private_events_never_appear(client, personas, directory, login):
+    p, d = personas, directory
+    m = submit(p["citizen"], d, topic=d["topic_env"])
+    actions.do_dispatch(p["dispatcher"], m, d["ecology"], assists=[d["housing"]], topic=d["topic_build"])
+    actions.do_assist_note(p["officer"], m, d["housing"], "内部意见: 该小区物业与开发商存在纠纷")
+    for viewer in (client, login(p["other_citizen"]), login(p["citizen"])):
+        page = text(viewer.get(f"/m/{m.public_id}/"))
+        assert "内部意见" not in page and "协办意见" not in page and "人工更正分类" not in page
+        assert "派单" in page and "交由 兰州市生态环境局 主办, 兰州市住房和城乡建设局 协办" in page
+
+
+# --- message page ---------------------------------------------------------------------
+
+def test_message_page_shows_timeline_reply_and_rating(client, personas, directory):
+    p, d = personas, directory
+    m = replied(p, d, submit(p["citizen"], d))
+    actions.do_evaluate(p["citizen"], m, resolution="satisfied", attitude="basic", speed="unsatisfied",
+                        comment="修好了, 但等得有点久")
+    page = text(client.get(f"/m/{m.public_id}/"))
+    for label in ("提交留言", "派单", "签收", "答复", "评价", "办结"):
+        assert f"<strong>{label}</strong>" in page, label
+    assert REPLY in page and "兰州市住房和城乡建设局" in page
+    assert "解决情况: <strong class=\"rate-satisfied\">满意</strong>" in page
+    assert "办理速度: <strong class=\"rate-unsatisfied\">不满意</strong>" in page
+    assert "修好了, 但等得有点久" in page
+    assert "已办结" in page
+
+
+def test_merged_message_shows_main_reply(client, personas, directory):
+    p, d = personas, directory
+    main = replied(p, d, submit(p["citizen"], d, title="主留言: 电梯坏了"))
+    dup = submit(p["other_citizen"], d, title="重复留言: 同一部电梯")
+    actions.do_merge(p["dispatcher"], dup, main)
+    page = text(client.get(f"/m/{dup.public_id}/"))
+    assert "合并办理" in page and main.public_id in page and REPLY in page
+
+
+def test_support_once(client, personas, directory, login):
+    p, d = personas, directory
+    m = dispatched(p, d, submit(p["citizen"], d))
+    r = client.post(f"/m/{m.public_id}/support/")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+    c = login(p["other_citizen"])
+    assert "已记录" in text(c.post(f"/m/{m.public_id}/support/", follow=True))
+    page = text(c.post(f"/m/{m.public_id}/support/", follow=True))
+    assert "您已经点过" in page and "1 人也遇到这个问题" in page
+    m.refresh_from_db()
+    assert m.support_count == 1 and Support.objects.filter(message=m).count() == 1
+    hidden = submit(p["citizen"], d, title="还没审核的留言")
+    assert c.post(f"/m/{hidden.public_id}/support/").status_code == 404
+    assert not Support.objects.filter(message=hidden).exists()
+
+
+def test_support_needs_post(client, personas, directory, login):
+    m = dispatched(personas, directory, submit(personas["citizen"], directory))
+    assert login(personas["other_citizen"]).get(f"/m/{m.public_id}/support/").status_code == 405
+
+
+# --- browse ---------------------------------------------------------------------------
+
+@pytest.fixture
+def spread(personas, directory):
+    """Published messages across regions, topics, kinds, statuses and dates."""
+    p, d = personas, directory
+    now = timezone.now()
+    rows = {
+        "cg": dispatched(p, d, submit(p["citizen"], d, title="城关区路灯不亮", body="城关区某街道路灯晚上全部不亮, 夜间出行很不安全, 请尽快修复。")),
+        "qlh": replied(p, d, submit(p["citizen"], d, title="七里河区电梯维修", region=d["qilihe"],
+                                    body="七里河区某小区电梯经常停运, 居民出行困难, 请督促物业及时维修。")),
+        "dx": actions.do_submit(p["citizen"], title="定西市噪音扰民", region=d["dingxi"], kind="consult",
+                                topic=d["topic_env"], body="定西市某搅拌站夜间施工噪音很大, 影响周边居民休息, 请问如何处理?",
+                                at=now - dt.timedelta(days=40)),
+    }
+    actions.do_dispatch(p["dx_dispatcher"], rows["dx"], d["dx_housing"], at=now - dt.timedelta(days=39))
+    return rows
+
+
+def titles(page):
+    return {t for t in ("城关区路灯不亮", "七里河区电梯维修", "定西市噪音扰民") if t in page}
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({}, {"城关区路灯不亮", "七里河区电梯维修", "定西市噪音扰民"}),
+    ({"region": "620100"}, {"城关区路灯不亮", "七里河区电梯维修"}),  # the prefecture's subtree
+    ({"region": "620103"}, {"七里河区电梯维修"}),
+    ({"topic": "environment"}, {"定西市噪音扰民"}),
+    ({"kind": "consult"}, {"定西市噪音扰民"}),
+    ({"status": "replied"}, {"七里河区电梯维修"}),
+    ({"q": "电梯"}, {"七里河区电梯维修"}),
+    ({"q": "噪"}, {"定西市噪音扰民"}),  # one character still finds it
+    ({"q": "路灯 城关区"}, {"城关区路灯不亮"}),
+    ({"q": "高铁"}, set()),
+    ({"region": "999999"}, set()),
+])
+def test_browse_filters(client, spread, params, expected):
+    assert titles(text(client.get("/browse/", params))) == expected
+
+
+def test_browse_date_range(client, spread):
+    today = timezone.localdate()
+    recent = text(client.get("/browse/", {"date_from": (today - dt.timedelta(days=7)).isoformat()}))
+    assert titles(recent) == {"城关区路灯不亮", "七里河区电梯维修"}
+    old = text(client.get("/browse/", {"date_to": (today - dt.timedelta(days=30)).isoformat()}))
+    assert titles(old) == {"定西市噪音扰民"}
+
+
+def test_browse_bad_filter_values_never_break(client, spread):
+    page = text(client.get("/browse/", {"date_from": "昨天", "kind": "nope", "status": "submitted", "page": "x"}))
+    assert "日期格式应为" in page
+    assert titles(page) == {"城关区路灯不亮", "七里河区电梯维修", "定西市噪音扰民"}
+
+
+def test_browse_paginates_with_bounded_queries(client, personas, directory, django_assert_max_num_queries):
+    p, d = personas, directory
+    for i in range(45):
+        m = submit(p["citizen"] if i % 2 else p["other_citizen"], d, title=f"分页留言第{i:02d}号")
+        actions.do_accept(p["dispatcher"], m)
+    with django_assert_max_num_queries(8):
+        first = text(client.get("/browse/"))
+    with django_assert_max_num_queries(8):
+        third = text(client.get("/browse/", {"page": 3}))
+    assert first.count("分页留言第") == 20 and third.count("分页留言第") == 5
+    assert "第 1 / 3 页" in first and "共 45 条" in first
+
+
+# --- addressee and region pages ---------------------------------------------------------
+
+def test_addressee_board(client, personas, directory, django_assert_max_num_queries):
+    p, d = personas, directory
+    to_mayor = dispatched(p, d, submit(p["citizen"], d, title="写给市长的留言", addressee=d["mayor"]))
+    dispatched(p, d, submit(p["citizen"], d, title="写给职能部门的留言"))
+    submit(p["citizen"], d, title="写给市长但未审核", addressee=d["mayor"])
+    with django_assert_max_num_queries(8):
+        page = text(client.get(f"/leaders/{d['mayor'].pk}/"))
+    assert to_mayor.title in page
+    assert "写给职能部门的留言" not in page and "写给市长但未审核" not in page
+    assert "兰州市市长" in text(client.get("/leaders/"))
+    assert client.get("/leaders/99999/").status_code == 404
+
+
+def test_region_page_counts_subtree(client, personas, directory, spread, django_assert_max_num_queries):
+    d = directory
+    with django_assert_max_num_queries(10):
+        page = text(client.get("/region/620100/"))
+    assert titles(page) == {"城关区路灯不亮", "七里河区电梯维修"}
+    assert 'href="/region/620102/">城关区</a> <span class="muted">1 条' in page
+    assert 'href="/region/620103/">七里河区</a> <span class="muted">1 条' in page
+    province = text(client.get("/region/620000/"))
+    assert 'href="/region/620100/">兰州市</a> <span class="muted">2 条' in province
+    assert 'href="/region/621100/">定西市</a> <span class="muted">1 条' in province
+    assert client.get("/region/000000/").status_code == 404
+    assert Region.objects.filter(code="620000").exists()
+
+
+def test_pages_render_for_anonymous_and_signed_in(client, personas, directory, login):
+    for viewer in (client, login(personas["citizen"]), login(personas["officer"])):
+        for url in ("/", "/browse/", "/leaders/", "/region/620000/"):
+            assert viewer.get(url).status_code == 200
+    staff_nav = text(login(personas["dispatcher"]).get("/"))
+    assert "工作台" in staff_nav and "工作台" not in text(login(personas["citizen"]).get("/"))
