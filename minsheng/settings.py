@@ -233,8 +233,30 @@ MINSHENG_MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MINSHENG_MAP_FILE = env_str("MINSHENG_MAP_FILE", "")
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "minsheng.api.schema.ApiAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "minsheng.api.authentication.ApiTokenAuthentication",
+        "minsheng.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "minsheng.api.throttling.KeyRateThrottle",
+        "minsheng.api.throttling.IPRateThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "minsheng.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# API rate limits ("N/s|min|hour|day"): per token, Open311 key or signed-in user; per IP otherwise.
+MINSHENG_API_RATES = {
+    "key": env_str("MINSHENG_API_RATE_KEY", "600/min"),
+    "ip": env_str("MINSHENG_API_RATE_IP", "120/min"),
+}
+for _scope, _rate in MINSHENG_API_RATES.items():
+    _num, _, _period = _rate.partition("/")
+    if not _num.isdigit() or _period[:1] not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"MINSHENG_API_RATE_{_scope.upper()}={_rate!r}: use N/s, N/min, N/hour or N/day")
 SPECTACULAR_SETTINGS = {
     "TITLE": "minsheng API",
     "DESCRIPTION": "民声 public API: messages, directory, workflow actions, statistics.",
@@ -242,6 +264,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MessageKindEnum": "minsheng.board.models.MessageKind.choices",
+        "RatingEnum": "minsheng.board.models.Rating.choices",
+        "EventKindEnum": "minsheng.api.serializers.EVENT_KINDS",
+        "MessageStatusEnum": "minsheng.board.workflow.Status.choices",
+    },
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGGING = {

@@ -12,3 +12,7 @@ urlpatterns = [
     path("", include("minsheng.board.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
+
+# JSON errors under /api/ and /open311/, Django's pages elsewhere (minsheng.api.errors)
+handler404 = "minsheng.api.errors.handler404"
+handler500 = "minsheng.api.errors.handler500"

@@ -1,2 +1,62 @@
+"""/api/v1/... (REST), /api/schema/ and /api/docs/ (OpenAPI), /api/tokens/ (the
+personal token page) and /open311/v2/... (GeoReport v2)."""
+
+from django.urls import path, re_path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import pages
+from .errors import json_not_found
+from .open311 import views as open311
+from .views import citizen, directory, figures, public, staff
+
+
+class FormatConverter:
+    regex = "json|xml"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(FormatConverter, "fmt")
 app_name = "api"
-urlpatterns = []
+
+v1 = "api/v1/"
+urlpatterns = [
+    path(f"{v1}messages/", public.MessageList.as_view(), name="message-list"),
+    path(f"{v1}messages/<str:public_id>/", public.MessageDetail.as_view(), name="message-detail"),
+    path(f"{v1}messages/<str:public_id>/rate/", citizen.Rate.as_view(), name="message-rate"),
+    path(f"{v1}messages/<str:public_id>/reopen/", citizen.Reopen.as_view(), name="message-reopen"),
+    path(f"{v1}messages/<str:public_id>/withdraw/", citizen.Withdraw.as_view(), name="message-withdraw"),
+    path(f"{v1}messages/<str:public_id>/support/", citizen.Support.as_view(), name="message-support"),
+    path(f"{v1}me/messages/", citizen.MyMessageList.as_view(), name="my-messages"),
+    path(f"{v1}me/messages/<str:public_id>/", citizen.MyMessageDetail.as_view(), name="my-message"),
+    path(f"{v1}regions/", directory.RegionTree.as_view(), name="region-tree"),
+    path(f"{v1}regions/<str:code>/", directory.RegionDetail.as_view(), name="region-detail"),
+    path(f"{v1}units/", directory.UnitList.as_view(), name="unit-list"),
+    path(f"{v1}addressees/", directory.AddresseeList.as_view(), name="addressee-list"),
+    path(f"{v1}topics/", directory.TopicTree.as_view(), name="topic-tree"),
+    path(f"{v1}hotspots/", figures.HotspotList.as_view(), name="hotspot-list"),
+    path(f"{v1}statistics/", figures.Statistics.as_view(), name="statistics"),
+    path(f"{v1}staff/inbox/", staff.Inbox.as_view(), name="staff-inbox"),
+    path(f"{v1}staff/cases/<str:public_id>/", staff.CaseDetail.as_view(), name="staff-case"),
+    *[path(f"{v1}staff/cases/<str:public_id>/{name}/", view.as_view(), name=f"staff-{name}")
+      for name, view in staff.ACTION_VIEWS.items()],
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("api/tokens/", pages.tokens, name="tokens"),
+    path("api/tokens/<int:pk>/revoke/", pages.revoke_token, name="token-revoke"),
+    # Open311 GeoReport v2; every resource in .json and .xml
+    path("open311/v2/discovery.<fmt:fmt>", open311.Discovery.as_view(), name="open311-discovery"),
+    path("open311/v2/services.<fmt:fmt>", open311.ServiceList.as_view(), name="open311-services"),
+    path("open311/v2/services/<str:service_code>.<fmt:fmt>", open311.ServiceDefinition.as_view(),
+         name="open311-service"),
+    path("open311/v2/requests.<fmt:fmt>", open311.Requests.as_view(), name="open311-requests"),
+    path("open311/v2/requests/<str:request_id>.<fmt:fmt>", open311.RequestDetail.as_view(), name="open311-request"),
+    path("open311/v2/request/<str:request_id>.<fmt:fmt>", open311.RequestDetail.as_view()),
+    path("open311/v2/tokens/<str:token>.<fmt:fmt>", open311.TokenDetail.as_view(), name="open311-token"),
+    # anything else under these prefixes: the JSON 404, whatever DEBUG says
+    re_path(r"^(api|open311)/", json_not_found),
+]

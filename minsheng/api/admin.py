@@ -1,0 +1,40 @@
+from django.contrib import admin, messages
+
+from .models import ApiToken, Open311Key, Open311Request
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(admin.ModelAdmin):
+    """Saving a new key (or ticking "重新生成") shows the key once, in the page's message."""
+
+    list_display = ["name", "key_prefix", "is_active", "created_at", "last_used_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    readonly_fields = ["key_prefix", "created_at", "last_used_at"]
+    fields = ["name", "is_active", "key_prefix", "created_at", "last_used_at"]
+
+    def save_model(self, request, obj, form, change):
+        key = None
+        if not change:
+            key = obj.set_new_key()
+        super().save_model(request, obj, form, change)
+        if key:
+            messages.warning(request, f"Open311 API key「{obj.name}」: {key}  (只显示这一次, 请立即复制保存)")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    search_fields = ["name", "user__username"]
+    readonly_fields = ["user", "name", "key_prefix", "created_at", "last_used_at"]
+    fields = ["user", "name", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def has_add_permission(self, request):
+        return False  # users create their own tokens on /api/tokens/
+
+
+@admin.register(Open311Request)
+class Open311RequestAdmin(admin.ModelAdmin):
+    list_display = ["message", "api_key", "created_at"]
+    raw_id_fields = ["message"]
+    readonly_fields = ["message", "api_key", "token", "media_url", "created_at"]

@@ -1,0 +1,62 @@
+"""Who is calling: a personal API token (``Authorization: Token <key>``), an Open311
+API key (``api_key`` parameter or ``X-API-Key`` header), or the browser session
+(DRF's SessionAuthentication, which enforces CSRF)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from .models import ApiToken, Open311Key, hash_key
+
+# last_used_at is written at most once per this many seconds per credential
+_TOUCH_EVERY_S = 60
+
+
+def _touch(model, row) -> None:
+    now = timezone.now()
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > _TOUCH_EVERY_S:
+        model.objects.filter(pk=row.pk).update(last_used_at=now)
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Authorization 头格式应为: Token <令牌>")
+        try:
+            key = header[1].decode("ascii")
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed("令牌含有无效字符")
+        token = (ApiToken.objects.select_related("user").filter(key_hash=hash_key(key), revoked_at__isnull=True)
+                 .first())
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("令牌无效或已撤销")
+        _touch(ApiToken, token)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """An Open311 key identifies a system, not a person: the request stays anonymous
+    (public data only) but is rate-limited per key and may post Open311 requests."""
+
+    def authenticate(self, request):
+        key = request.META.get("HTTP_X_API_KEY") or request.query_params.get("api_key")
+        if not key and request.method == "POST" and request.content_type in (
+                "application/x-www-form-urlencoded", "multipart/form-data"):
+            key = request._request.POST.get("api_key")
+        if not key:
+            return None
+        row = Open311Key.objects.filter(key_hash=hash_key(str(key)), is_active=True).first()
+        if row is None:
+            raise exceptions.AuthenticationFailed("api_key 无效或已停用")
+        _touch(Open311Key, row)
+        return AnonymousUser(), row

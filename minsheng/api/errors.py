@@ -1,0 +1,154 @@
+"""One error shape for the whole API and Open311 (JSON):
+
+    {"error": {"code": "not_found", "message": "...", "fields": {...}}}
+
+Open311 calls in ``.xml`` get the spec's ``<errors><error><code/><description/>``.
+Domain exceptions map to HTTP: IllegalMove/Conflict → 409, Invalid → 400,
+PermissionDenied → 403, missing rows → 404."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpResponse, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from minsheng.board.actions import Invalid
+from minsheng.board.workflow import Conflict, IllegalMove
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    "not_authenticated": "请先登录或提供 API 令牌",
+    "authentication_failed": "身份验证失败",
+    "permission_denied": "您没有权限执行此操作",
+    "not_found": "未找到",
+    "method_not_allowed": "不支持该请求方法",
+    "not_acceptable": "无法按请求的格式返回",
+    "unsupported_media_type": "不支持该请求内容类型",
+    "throttled": "请求过于频繁, 请稍后再试",
+    "parse_error": "请求内容无法解析",
+    "invalid": "提交的内容有误",
+}
+
+
+class ApiError(exceptions.APIException):
+    """An error raised by our own views with an explicit status and code."""
+
+    def __init__(self, message: str, code: str = "invalid", status_code: int = 400, fields=None):
+        self.status_code = status_code
+        self.error_code = code
+        self.fields = fields or {}
+        super().__init__(message, code)
+
+
+def _flatten(detail) -> object:
+    if isinstance(detail, dict):
+        return {str(k): _flatten(v) for k, v in detail.items()}
+    if isinstance(detail, list):
+        if all(not isinstance(d, (dict, list)) for d in detail):
+            return [str(d) for d in detail]
+        return [_flatten(d) for d in detail]
+    return [str(detail)]
+
+
+def error_body(code: str, message: str, fields=None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _classify(exc) -> tuple[int, str, str, dict, dict]:
+    """(status, code, message, fields, headers) for an exception, or raise it on."""
+    headers = {}
+    if isinstance(exc, IllegalMove):
+        return 409, "illegal_move", str(exc), {}, headers
+    if isinstance(exc, Conflict):
+        return 409, "conflict", str(exc), {}, headers
+    if isinstance(exc, Invalid):
+        return 400, "invalid", str(exc), {}, headers
+    if isinstance(exc, (Http404, ObjectDoesNotExist)):
+        return 404, "not_found", MESSAGES["not_found"], {}, headers
+    if isinstance(exc, PermissionDenied):
+        return 403, "permission_denied", str(exc) or MESSAGES["permission_denied"], {}, headers
+    if isinstance(exc, SuspiciousOperation):
+        return 400, "bad_request", "请求无效", {}, headers
+    if isinstance(exc, ApiError):
+        return exc.status_code, exc.error_code, str(exc.detail), exc.fields, headers
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            fields = _flatten(detail)
+            message = MESSAGES["invalid"]
+            non_field = fields.pop("non_field_errors", None)
+            if non_field:
+                message = "; ".join(non_field)
+            return 400, "invalid", message, fields, headers
+        items = _flatten(detail)
+        return 400, "invalid", "; ".join(items) if items else MESSAGES["invalid"], {}, headers
+    if isinstance(exc, exceptions.APIException):
+        code = exc.default_code
+        if isinstance(exc, exceptions.Throttled):
+            if exc.wait is not None:
+                headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+            return 429, "throttled", MESSAGES["throttled"], {}, headers
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        detail = exc.detail
+        message = str(detail) if not isinstance(detail, (dict, list)) else MESSAGES.get(code, "请求有误")
+        if code == "not_authenticated":
+            message = MESSAGES[code]
+        elif code == "parse_error":
+            message = f"{MESSAGES[code]}: {message}"
+        return exc.status_code, code, message, {}, headers
+    raise exc
+
+
+def xml_errors(status_code: int, message: str) -> HttpResponse:
+    from .open311.render import errors_xml
+
+    return HttpResponse(errors_xml(status_code, message), status=status_code,
+                        content_type="text/xml; charset=utf-8")
+
+
+def exception_handler(exc, context):
+    """DRF EXCEPTION_HANDLER: every exception becomes the one error shape."""
+    try:
+        status_code, code, message, fields, headers = _classify(exc)
+    except Exception:
+        log.exception("unhandled API error in %s", context.get("view").__class__.__name__)
+        status_code, code, message, fields, headers = 500, "server_error", "服务器内部错误", {}, {}
+    view = context.get("view")
+    if view is not None and getattr(view, "kwargs", {}).get("fmt") == "xml":
+        response = xml_errors(status_code, message)
+        for k, v in headers.items():
+            response[k] = v
+        return response
+    return Response(error_body(code, message, fields), status=status_code, headers=headers)
+
+
+def json_not_found(request, exception=None, *args, **kwargs):
+    return JsonResponse(error_body("not_found", "该地址不存在: " + request.path), status=status.HTTP_404_NOT_FOUND,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/") or path.startswith("/open311/")
+
+
+def handler404(request, exception=None):
+    """Project handler404: JSON for API paths, Django's page otherwise."""
+    if is_api_path(request.path):
+        return json_not_found(request)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if is_api_path(request.path):
+        return JsonResponse(error_body("server_error", "服务器内部错误"), status=500,
+                            json_dumps_params={"ensure_ascii": False})
+    from django.views.defaults import server_error
+
+    return server_error(request)

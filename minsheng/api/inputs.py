@@ -1,0 +1,224 @@
+"""Validation of query strings and request bodies. A bad value is a 400 with the
+field named, never a 500."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from minsheng.board.models import MessageKind, Rating
+from minsheng.board.workflow import Status
+from minsheng.directory.models import Region, Topic, Unit
+
+PUBLIC_STATUSES = sorted(Status.public())
+SHORT = 200
+
+
+class MessageQuery(serializers.Serializer):
+    """Filters of the public message list (the same as the browse page)."""
+
+    q = serializers.CharField(required=False, max_length=100, allow_blank=True, help_text="全文检索 (中文分词)")
+    region = serializers.CharField(required=False, max_length=12, help_text="区划代码, 含下级区划")
+    topic = serializers.CharField(required=False, max_length=40, help_text="领域代码, 含下级领域")
+    kind = serializers.ChoiceField(choices=MessageKind.choices, required=False)
+    status = serializers.ChoiceField(choices=[(s, Status(s).label) for s in PUBLIC_STATUSES], required=False)
+    date_from = serializers.DateField(required=False, help_text="提交日期起 (含), YYYY-MM-DD")
+    date_to = serializers.DateField(required=False, help_text="提交日期止 (含), YYYY-MM-DD")
+    cursor = serializers.CharField(required=False, max_length=200)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+    def validate_region(self, code):
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise serializers.ValidationError("区划代码不存在")
+        return region
+
+    def validate_topic(self, code):
+        topic = Topic.objects.filter(code=code).first()
+        if topic is None:
+            raise serializers.ValidationError("领域代码不存在")
+        return topic
+
+    def validate(self, attrs):
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_to": ["结束日期不能早于开始日期"]})
+        return attrs
+
+
+def topic_subtree_ids(topic: Topic) -> list[int]:
+    """``topic`` and every topic below it (one query: the table is small)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Topic.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    ids, todo = [], [topic.pk]
+    while todo:
+        pk = todo.pop()
+        ids.append(pk)
+        todo.extend(children.get(pk, []))
+    return ids
+
+
+def local_day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
+
+
+def apply_message_filters(queryset, params: dict):
+    from minsheng.board.search import filter_messages
+
+    if params.get("region"):
+        queryset = queryset.filter(region__code__startswith=params["region"].prefix)
+    if params.get("topic"):
+        queryset = queryset.filter(topic_id__in=topic_subtree_ids(params["topic"]))
+    if params.get("kind"):
+        queryset = queryset.filter(kind=params["kind"])
+    if params.get("status"):
+        queryset = queryset.filter(status=params["status"])
+    if params.get("date_from"):
+        queryset = queryset.filter(submitted_at__gte=local_day_start(params["date_from"]))
+    if params.get("date_to"):
+        queryset = queryset.filter(submitted_at__lt=local_day_start(params["date_to"] + dt.timedelta(days=1)))
+    if params.get("q", "").strip():
+        queryset = filter_messages(queryset, params["q"].strip())
+    return queryset
+
+
+class MessageCreate(serializers.Serializer):
+    """A citizen's message; the same fields as the web form (board.forms.MessageForm)."""
+
+    title = serializers.CharField(max_length=50, help_text="标题, 最多 50 字")
+    body = serializers.CharField(max_length=5000, help_text="内容")
+    kind = serializers.ChoiceField(choices=MessageKind.choices)
+    region = serializers.CharField(max_length=12, help_text="区划代码")
+    addressee = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
+    topic = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="领域代码")
+    show_name = serializers.BooleanField(required=False, default=False)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
+                                        min_value=-90, max_value=90, coerce_to_string=False)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
+                                         min_value=-180, max_value=180, coerce_to_string=False)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=6,
+                                   help_text="照片 (multipart), 最多 6 张")
+
+
+class RateBody(serializers.Serializer):
+    resolution = serializers.ChoiceField(choices=Rating.choices, help_text="解决情况")
+    attitude = serializers.ChoiceField(choices=Rating.choices, help_text="办理态度")
+    speed = serializers.ChoiceField(choices=Rating.choices, help_text="办理速度")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class ReasonBody(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=SHORT, default="")
+
+
+class RequiredReasonBody(serializers.Serializer):
+    reason = serializers.CharField(max_length=SHORT)
+
+
+class UnitField(serializers.IntegerField):
+    """A unit id → the Unit (400 when it does not exist)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        pk = super().to_internal_value(data)
+        unit = Unit.objects.filter(pk=pk).first()
+        if unit is None:
+            raise serializers.ValidationError("单位不存在")
+        return unit
+
+
+class ActingUnitBody(serializers.Serializer):
+    unit = UnitField(required=False, help_text="以哪个单位的名义办理; 缺省为您所在的、正在办理此件的单位")
+
+
+class DispatchBody(serializers.Serializer):
+    lead = UnitField(required=False, help_text="主办单位; 缺省按权责清单")
+    assists = serializers.ListField(child=UnitField(), required=False, max_length=10, help_text="协办单位")
+    topic = serializers.CharField(required=False, max_length=40, help_text="更正领域代码")
+    kind = serializers.ChoiceField(choices=MessageKind.choices, required=False, help_text="更正留言类型")
+
+    def validate_topic(self, code):
+        topic = Topic.objects.filter(code=code).first()
+        if topic is None:
+            raise serializers.ValidationError("领域代码不存在")
+        return topic
+
+
+class RejectBody(serializers.Serializer):
+    reason = serializers.CharField(max_length=SHORT)
+
+
+class ReplyBody(ActingUnitBody):
+    body = serializers.CharField(max_length=10000)
+
+
+class TransferBody(ActingUnitBody):
+    to_unit = UnitField()
+    reason = serializers.CharField(max_length=SHORT)
+
+
+class ReturnBody(ActingUnitBody):
+    reason = serializers.CharField(max_length=SHORT)
+
+
+class ExtensionBody(ActingUnitBody):
+    days = serializers.IntegerField(min_value=1, max_value=30)
+    reason = serializers.CharField(max_length=300)
+
+
+class ExtensionDecisionBody(serializers.Serializer):
+    extension = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                         help_text="延期申请编号; 缺省为待审批的那一件")
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class MergeBody(serializers.Serializer):
+    into = serializers.CharField(max_length=20, help_text="主留言编号")
+
+
+class SuperviseBody(serializers.Serializer):
+    note = serializers.CharField(max_length=300)
+
+
+class AssistNoteBody(ActingUnitBody):
+    body = serializers.CharField(max_length=2000)
+
+
+class InboxQuery(serializers.Serializer):
+    box = serializers.ChoiceField(choices=[("all", "全部"), ("unit", "本单位待办"), ("dispatch", "待派单"),
+                                           ("supervise", "督办")], required=False, default="all")
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    cursor = serializers.CharField(required=False, max_length=200)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class DirectoryQuery(serializers.Serializer):
+    region = serializers.CharField(required=False, max_length=12, help_text="区划代码, 含下级区划")
+    page = serializers.IntegerField(required=False, min_value=1, max_value=100000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+    def validate_region(self, code):
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise serializers.ValidationError("区划代码不存在")
+        return region
+
+
+class RegionTreeQuery(serializers.Serializer):
+    root = serializers.CharField(required=False, max_length=12, help_text="从哪个区划开始; 缺省为全部省级")
+    depth = serializers.IntegerField(required=False, min_value=1, max_value=4, default=2)
+
+    def validate_root(self, code):
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise serializers.ValidationError("区划代码不存在")
+        return region

@@ -1,0 +1,98 @@
+"""Credentials of API clients: personal API tokens (a signed-in user's own key) and
+Open311 API keys (issued by admins to integrating systems), and the link between a
+message and the Open311 request that created it.
+
+Only a SHA-256 hash of a key is stored; the key itself is shown once, at creation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _new_key(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_urlsafe(30)}"
+
+
+class ApiToken(models.Model):
+    """个人 API 令牌: acts as its user, with that user's roles."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    name = models.CharField("名称", max_length=60)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_prefix = models.CharField("前缀", max_length=12, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "个人 API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple[ApiToken, str]:
+        """Create a token; returns (row, key). The key is not stored and cannot be recovered."""
+        key = _new_key("ms")
+        token = cls.objects.create(user=user, name=name, key_hash=hash_key(key), key_prefix=key[:10])
+        return token, key
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Open311Key(models.Model):
+    """Open311 API key of an integrating system (a city's case system, an app)."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_prefix = models.CharField("前缀", max_length=12, editable=False)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # author of requests posted without an email or a phone
+    service_user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                     related_name="+", editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "Open311 API key"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def issue(cls, name: str) -> tuple[Open311Key, str]:
+        key = _new_key("o311")
+        row = cls.objects.create(name=name, key_hash=hash_key(key), key_prefix=key[:10])
+        return row, key
+
+    def set_new_key(self) -> str:
+        key = _new_key("o311")
+        self.key_hash, self.key_prefix = hash_key(key), key[:10]
+        return key
+
+
+class Open311Request(models.Model):
+    """The Open311 side of a message: which key posted it, its token and media URL."""
+
+    message = models.OneToOneField("board.Message", models.CASCADE, related_name="open311")
+    api_key = models.ForeignKey(Open311Key, models.SET_NULL, null=True, related_name="requests")
+    token = models.CharField(max_length=40, unique=True)
+    media_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Open311 {self.token[:8]}…"

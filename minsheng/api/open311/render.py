@@ -1,0 +1,50 @@
+"""Open311 output in JSON or in the spec's XML (element names as in GeoReport v2)."""
+
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree as ET
+
+from django.http import HttpResponse
+
+# the XML element of each list item, by list element
+ITEM_NAMES = {"services": "service", "service_requests": "request", "attributes": "attribute",
+              "values": "value", "endpoints": "endpoint", "formats": "format", "errors": "error"}
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _fill(element: ET.Element, value) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _fill(ET.SubElement(element, key), item)
+    elif isinstance(value, list):
+        item_name = ITEM_NAMES.get(element.tag, "item")
+        for item in value:
+            _fill(ET.SubElement(element, item_name), item)
+    else:
+        element.text = _text(value)
+
+
+def to_xml(root: str, value) -> bytes:
+    element = ET.Element(root)
+    _fill(element, value)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(element, encoding="unicode").encode("utf-8")
+
+
+def respond(fmt: str, root: str, value, status: int = 200) -> HttpResponse:
+    """``value`` as JSON, or as XML under ``root`` (lists: items named by ITEM_NAMES)."""
+    if fmt == "xml":
+        return HttpResponse(to_xml(root, value), status=status, content_type="text/xml; charset=utf-8")
+    return HttpResponse(json.dumps(value, ensure_ascii=False), status=status,
+                        content_type="application/json; charset=utf-8")
+
+
+def errors_xml(status_code: int, message: str) -> bytes:
+    return to_xml("errors", [{"code": status_code, "description": message}])

@@ -1,0 +1,349 @@
+"""GeoReport v2 endpoints. Posting a request calls board.actions.do_submit, exactly as
+the web form does; reading requests shows what the public may see (and, to the key
+that posted them, its own requests before moderation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import dateparse, timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from minsheng.accounts.models import User
+from minsheng.accounts.roles import roles_of
+from minsheng.board import actions
+from minsheng.board.models import Assignment, Event, Message, MessageKind
+from minsheng.board.workflow import Status
+from minsheng.directory.models import Addressee, Region, Topic
+
+from ..authentication import ApiKeyAuthentication
+from ..errors import ApiError
+from ..models import Open311Key, Open311Request
+from . import mapping
+from .render import respond
+
+MAX_RANGE = dt.timedelta(days=90)
+MAX_RESULTS = 1000
+PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
+
+
+def bad(message: str, status: int = 400, code: str = "invalid") -> ApiError:
+    return ApiError(message, code=code, status_code=status)
+
+
+@extend_schema(exclude=True)
+class Open311View(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        # the format is the URL's suffix, whatever the Accept header says
+        return JSONRenderer(), "application/json"
+
+    def jurisdiction(self, request) -> Region | None:
+        """The region named by jurisdiction_id; required when several provinces are served."""
+        code = (request.query_params.get("jurisdiction_id") or
+                (request.data.get("jurisdiction_id") if request.method == "POST" else None) or "").strip()
+        if not code:
+            if Region.objects.filter(level=Region.Level.PROVINCE).count() > 1:
+                raise bad("jurisdiction_id is required (本平台服务多个省份, 请提供区划代码)")
+            return None
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise bad(f"jurisdiction_id {code} not found (区划代码不存在)", status=404, code="not_found")
+        return region
+
+
+class Discovery(Open311View):
+    def get(self, request, fmt):
+        url = request.build_absolute_uri(reverse("api:open311-discovery", args=["json"])).rsplit("/", 1)[0]
+        return respond(fmt, "discovery", {
+            "changeset": "2026-01-01T00:00:00+08:00",
+            "contact": "民声平台管理员",
+            "key_service": "API key 由平台管理员在后台签发 (minsheng create-api-key NAME)",
+            "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": url,
+                           "changeset": "2026-01-01T00:00:00+08:00", "type": "production",
+                           "formats": ["application/json", "text/xml"]}],
+        })
+
+
+def _parent_names() -> dict[int, str]:
+    return dict(Topic.objects.values_list("pk", "name"))
+
+
+class ServiceList(Open311View):
+    def get(self, request, fmt):
+        self.jurisdiction(request)
+        names = _parent_names()
+        topics = Topic.objects.filter(is_active=True).order_by("sort", "code")
+        return respond(fmt, "services", [mapping.service_record(t, names) for t in topics])
+
+
+class ServiceDefinition(Open311View):
+    def get(self, request, fmt, service_code):
+        jurisdiction = self.jurisdiction(request)
+        if not Topic.objects.filter(code=service_code, is_active=True).exists():
+            raise bad(f"service_code {service_code} not found", status=404, code="not_found")
+        return respond(fmt, "service_definition",
+                       {"service_code": service_code, "attributes": mapping.attributes(jurisdiction)})
+
+
+def request_queryset():
+    return Message.objects.select_related("region", "topic", "predicted_topic", "duplicate_of", "open311").prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
+        Prefetch("events", queryset=Event.objects.only("id", "at", "message_id")),
+        "attachments",
+    )
+
+
+def visible_q(request) -> Q:
+    q = Q(status__in=Status.public())
+    if isinstance(request.auth, Open311Key):
+        q |= Q(open311__api_key=request.auth)
+    return q
+
+
+def _moment(raw: str, name: str, end: bool = False) -> dt.datetime:
+    raw = raw.strip().replace(" ", "+") if "T" in raw else raw.strip()
+    try:
+        value = dateparse.parse_datetime(raw)
+        if value is None:
+            day = dateparse.parse_date(raw)
+            if day is None:
+                raise ValueError
+            value = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
+    except ValueError:
+        raise bad(f"{name} 应为 ISO 8601 日期时间, 如 2026-05-01T00:00:00+08:00")
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value
+
+
+class Requests(Open311View):
+    def get(self, request, fmt):
+        jurisdiction = self.jurisdiction(request)
+        qs = request_queryset().filter(visible_q(request))
+        if jurisdiction is not None:
+            qs = qs.filter(region__code__startswith=jurisdiction.prefix)
+        p = request.query_params
+        ids = [i.strip() for i in p.get("service_request_id", "").split(",") if i.strip()]
+        if ids:  # the spec: other parameters are ignored
+            if len(ids) > MAX_RESULTS:
+                raise bad(f"service_request_id: 最多 {MAX_RESULTS} 个")
+            qs = qs.filter(public_id__in=ids)
+        else:
+            qs = self._filter(qs, p)
+        records = [mapping.request_record(m, request) for m in qs.order_by("-submitted_at", "-id")[:MAX_RESULTS]]
+        return respond(fmt, "service_requests", records)
+
+    def _filter(self, qs, p):
+        start = _moment(p["start_date"], "start_date") if p.get("start_date") else None
+        end = _moment(p["end_date"], "end_date", end=True) if p.get("end_date") else None
+        if start and end and end - start > MAX_RANGE + dt.timedelta(days=1):
+            raise bad("start_date 与 end_date 最多相隔 90 天")
+        if start and end and end < start:
+            raise bad("end_date 不能早于 start_date")
+        if start is None and end is None:
+            end = timezone.now()
+        start = start or end - MAX_RANGE
+        qs = qs.filter(submitted_at__gte=start)
+        if end is not None:
+            qs = qs.filter(submitted_at__lt=end)
+        codes = [c.strip() for c in p.get("service_code", "").split(",") if c.strip()]
+        if codes:
+            topic_ids = list(Topic.objects.filter(code__in=codes).values_list("pk", flat=True))
+            cond = Q(topic_id__in=topic_ids) | Q(topic__isnull=True, predicted_topic_id__in=topic_ids)
+            if mapping.UNCLASSIFIED in codes:
+                cond |= Q(topic__isnull=True, predicted_topic__isnull=True)
+            qs = qs.filter(cond)
+        statuses = [s.strip() for s in p.get("status", "").split(",") if s.strip()]
+        if statuses:
+            if not set(statuses) <= {"open", "closed"}:
+                raise bad("status 只能是 open 或 closed")
+            allowed = [s for s, v in mapping.STATUS_MAP.items() if v in statuses]
+            qs = qs.filter(status__in=allowed)
+        return qs
+
+    def post(self, request, fmt):
+        if not isinstance(request.auth, Open311Key):
+            raise bad("api_key is required (需要 API key)", status=403, code="permission_denied")
+        jurisdiction = self.jurisdiction(request)
+        message = submit(request, jurisdiction)
+        notice = (f"留言已收到, 编号 {message.public_id}; 审核后将按权责清单交由相关单位办理, "
+                  f"一般 {actions.reply_days(message.kind)} 个工作日内答复")
+        return respond(fmt, "service_requests", [{
+            "service_request_id": message.public_id, "token": message.open311.token,
+            "service_notice": notice, "account_id": None}])
+
+
+def _attributes(data) -> dict[str, str]:
+    """attribute[code]=value pairs of a form body (multi-values joined by commas)."""
+    found = {}
+    for key in data.keys():
+        m = re.fullmatch(r"attribute\[([A-Za-z0-9_]+)\](\[\])?", key)
+        if m:
+            values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+            found[m.group(1)] = ",".join(str(v) for v in values)
+    return found
+
+
+def _title_from(description: str) -> str:
+    first = re.split(r"[。！？!?\n]", description.strip(), maxsplit=1)[0].strip() or description.strip()
+    return first if len(first) <= 30 else first[:29] + "…"
+
+
+def _bool(raw: str, name: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("true", "1", "yes"):
+        return True
+    if value in ("false", "0", "no", ""):
+        return False
+    raise bad(f"attribute[{name}] 应为 true 或 false")
+
+
+def _float(raw, name, low, high):
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise bad(f"{name} 应为数字")
+    if not low <= value <= high:
+        raise bad(f"{name} 超出范围 ({low} 至 {high})")
+    return round(value, 6)
+
+
+def _author(data, key: Open311Key):
+    email = (data.get("email") or "").strip()
+    phone = (data.get("phone") or "").strip().replace(" ", "").replace("-", "")
+    if email:
+        try:
+            EmailValidator()(email)
+        except DjangoValidationError:
+            raise bad("email 格式不正确")
+    if phone and not PHONE.match(phone):
+        raise bad("phone 格式不正确")
+    name = f"{(data.get('last_name') or '').strip()}{(data.get('first_name') or '').strip()}"[:30]
+    if not email and not phone:
+        return _service_user(key)
+    cond = Q()
+    if phone:
+        cond |= Q(phone=phone) | Q(username=phone)
+    if email:
+        cond |= Q(email__iexact=email) | Q(username__iexact=email)
+    user = User.objects.filter(cond).order_by("pk").first()
+    if user is not None:
+        if user.is_staff or user.is_superuser or roles_of(user).is_staff_member:
+            return _service_user(key)  # never post in a staff member's name
+        return user
+    user = User(username=phone or email, phone=phone or None, email=email, display_name=name)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _service_user(key: Open311Key):
+    if key.service_user_id:
+        return key.service_user
+    user = User(username=f"open311-{key.pk}-{secrets.token_hex(3)}", display_name=key.name[:30])
+    user.set_unusable_password()
+    user.save()
+    Open311Key.objects.filter(pk=key.pk).update(service_user=user)
+    key.service_user = user
+    return user
+
+
+def submit(request, jurisdiction: Region | None) -> Message:
+    data = request.data
+    if not hasattr(data, "get"):
+        raise bad("请求体应为表单 (application/x-www-form-urlencoded) 或 JSON 对象")
+    code = (data.get("service_code") or "").strip()
+    topic = Topic.objects.filter(code=code, is_active=True).first() if code else None
+    if topic is None:
+        raise bad("service_code 缺失或不存在" if code else "service_code is required", status=400)
+    description = (data.get("description") or "").strip()
+    if not description:
+        raise bad("description is required (请描述问题)")
+    if len(description) > 4000:
+        raise bad("description 最多 4000 字")
+    lat, lon = data.get("lat"), data.get("long")
+    address = (data.get("address_string") or "").strip()[:200]
+    if (lat in (None, "")) != (lon in (None, "")):
+        raise bad("lat 和 long 需同时提供")
+    latitude = _float(lat, "lat", -90, 90) if lat not in (None, "") else None
+    longitude = _float(lon, "long", -180, 180) if lon not in (None, "") else None
+    if latitude is None and not address:
+        raise bad("需要位置: lat 和 long, 或 address_string")
+    attrs = _attributes(data) if hasattr(data, "keys") else {}
+    kind = attrs.get("kind") or MessageKind.HELP
+    if kind not in MessageKind.values:
+        raise bad(f"attribute[kind] 应为 {', '.join(MessageKind.values)} 之一")
+    region_code = (attrs.get("region") or "").strip()
+    region = Region.objects.filter(code=region_code).first() if region_code else jurisdiction
+    if region is None:
+        raise bad("attribute[region] 区划代码缺失或不存在")
+    if jurisdiction is not None and not jurisdiction.contains(region):
+        raise bad("attribute[region] 不在 jurisdiction_id 所指区划之内")
+    addressee = None
+    if attrs.get("addressee"):
+        addressee = Addressee.objects.filter(pk=attrs["addressee"], is_active=True).first() \
+            if attrs["addressee"].isdigit() else None
+        if addressee is None:
+            raise bad("attribute[addressee] 留言对象不存在")
+    title = (attrs.get("title") or "").strip()[:50] or _title_from(description)
+    media_url = (data.get("media_url") or "").strip()
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except DjangoValidationError:
+            raise bad("media_url 不是有效的 http(s) 地址")
+    photos = []
+    if "media" in request.FILES:
+        from rest_framework import serializers
+
+        from ..views.citizen import clean_photo
+
+        try:
+            photos = [clean_photo(request.FILES["media"])]
+        except serializers.ValidationError as exc:
+            raise bad("media: " + "; ".join(str(m) for m in exc.detail))
+    key = request.auth
+    with transaction.atomic():
+        author = _author(data, key)
+        message = actions.do_submit(author, title=title, body=description, kind=kind, region=region,
+                                    addressee=addressee, topic=topic,
+                                    show_name=_bool(attrs.get("show_name", ""), "show_name"),
+                                    photos=photos, latitude=latitude, longitude=longitude, address=address)
+        message.open311 = Open311Request.objects.create(message=message, api_key=key,
+                                                        token=secrets.token_urlsafe(16), media_url=media_url)
+    return message
+
+
+class RequestDetail(Open311View):
+    def get(self, request, fmt, request_id):
+        jurisdiction = self.jurisdiction(request)
+        qs = request_queryset().filter(visible_q(request))
+        if jurisdiction is not None:
+            qs = qs.filter(region__code__startswith=jurisdiction.prefix)
+        message = qs.filter(public_id=request_id).first()
+        if message is None:
+            raise bad(f"service_request_id {request_id} not found", status=404, code="not_found")
+        return respond(fmt, "service_requests", [mapping.request_record(message, request)])
+
+
+class TokenDetail(Open311View):
+    def get(self, request, fmt, token):
+        self.jurisdiction(request)
+        row = Open311Request.objects.select_related("message").filter(token=token).first()
+        if row is None:
+            raise bad(f"token {token} not found", status=404, code="not_found")
+        return respond(fmt, "service_requests", [{"service_request_id": row.message.public_id, "token": token}])

@@ -1,0 +1,45 @@
+"""The page where a signed-in user creates and revokes personal API tokens. A new
+token's key is shown once, in the response to the POST that created it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .models import ApiToken
+
+MAX_ACTIVE_TOKENS = 20
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request):
+    new_key, error = None, None
+    if request.method == "POST":
+        name = (request.POST.get("name") or "").strip()
+        active = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).count()
+        if not name:
+            error = "请给令牌起个名字 (例如: 我的脚本)"
+        elif len(name) > 60:
+            error = "名称最多 60 个字"
+        elif active >= MAX_ACTIVE_TOKENS:
+            error = f"最多同时保留 {MAX_ACTIVE_TOKENS} 个有效令牌, 请先撤销不用的令牌"
+        else:
+            _, new_key = ApiToken.issue(request.user, name)
+    rows = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")
+    status = 400 if error else 200
+    return render(request, "api/tokens.html", {"tokens": rows, "new_key": new_key, "error": error},
+                  status=status)
+
+
+@login_required
+@require_POST
+def revoke_token(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    if token.revoked_at is None:
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        messages.success(request, f"令牌「{token.name}」已撤销, 使用它的程序将无法再访问")
+    return redirect("api:tokens")

@@ -1,0 +1,56 @@
+"""OpenAPI: every operation documents the error responses it can give, in the one
+error shape (see errors.py)."""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.JSONField())
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+PUBLIC_ERRORS = ("400", "401", "404", "405", "406", "415", "429")
+PRIVATE_ERRORS = ("400", "401", "403", "404", "405", "406", "409", "415", "429")
+
+
+class ApiAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in PRIVATE_ERRORS:
+            if code not in responses:
+                responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+        return responses
+
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        if status_code == "429":
+            headers = {**(headers or {}), "Retry-After": {
+                "schema": {"type": "integer"}, "description": "秒数: 多久之后可以再试"}}
+        return headers
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "minsheng.api.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "个人 API 令牌: `Token <令牌>` (在 /api/tokens/ 创建)"}
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "minsheng.api.authentication.ApiKeyAuthentication"
+    name = "apiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                "description": "Open311 API key (也可作为 api_key 参数); 只能读取公开数据"}

@@ -1,0 +1,256 @@
+"""Output shapes of the REST API (and the query/body shapes of public calls).
+
+Private fields (contact data, assignments, private events) appear only in
+``StaffCaseSerializer``, which the staff views use after a scope check."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.helpers import lazy_serializer
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from minsheng.board.models import Event, MessageKind, Rating
+from minsheng.board.workflow import Status
+
+EVENT_KINDS = Event.Kind.choices
+
+# Event data keys the public may read; the rest (contact, free-text notes of staff) stays internal.
+PUBLIC_EVENT_KEYS = ("lead", "assists", "to", "due_at", "days", "into", "on_time", "resolution", "attitude",
+                     "speed", "reason")
+
+
+class RegionRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.IntegerField()
+
+
+class RegionSerializer(RegionRefSerializer):
+    parent_code = serializers.CharField(source="parent.code", allow_null=True, default=None)
+    full_name = serializers.CharField()
+
+
+class RegionTreeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.IntegerField()
+    children = serializers.SerializerMethodField()
+
+    @extend_schema_field(lazy_serializer("minsheng.api.serializers.RegionTreeSerializer")(many=True))
+    def get_children(self, obj):
+        return obj["children"]
+
+
+class TopicRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class TopicTreeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    keywords = serializers.CharField()
+    children = serializers.SerializerMethodField()
+
+    @extend_schema_field(lazy_serializer("minsheng.api.serializers.TopicTreeSerializer")(many=True))
+    def get_children(self, obj):
+        return obj["children"]
+
+
+class UnitRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class UnitSerializer(UnitRefSerializer):
+    short_name = serializers.CharField()
+    kind = serializers.CharField()
+    region = RegionRefSerializer()
+    parent_id = serializers.IntegerField(allow_null=True)
+
+
+class AddresseeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    region = RegionRefSerializer()
+    unit = UnitRefSerializer(allow_null=True)
+
+
+class AddresseeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+# --- messages -------------------------------------------------------------------
+
+class MessageListSerializer(serializers.Serializer):
+    public_id = serializers.CharField()
+    title = serializers.CharField()
+    excerpt = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(choices=MessageKind.choices)
+    kind_label = serializers.CharField(source="get_kind_display")
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    region = RegionRefSerializer()
+    topic = TopicRefSerializer(allow_null=True)
+    addressee = AddresseeRefSerializer(allow_null=True)
+    author_name = serializers.CharField(source="author_public_name")
+    submitted_at = serializers.DateTimeField()
+    replied_at = serializers.DateTimeField(allow_null=True)
+    support_count = serializers.IntegerField()
+    supervised = serializers.BooleanField()
+    url = serializers.SerializerMethodField()
+
+    def get_excerpt(self, obj) -> str:
+        return obj.body[:80]
+
+    def get_url(self, obj) -> str:
+        return reverse("api:message-detail", args=[obj.public_id])
+
+
+class ReplySerializer(serializers.Serializer):
+    unit = UnitRefSerializer()
+    body = serializers.CharField()
+    round = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+
+
+class EvaluationSerializer(serializers.Serializer):
+    resolution = serializers.ChoiceField(choices=Rating.choices)
+    attitude = serializers.ChoiceField(choices=Rating.choices)
+    speed = serializers.ChoiceField(choices=Rating.choices)
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Event.Kind.choices)
+    label = serializers.CharField(source="get_kind_display")
+    at = serializers.DateTimeField()
+    unit = serializers.CharField(source="unit.name", allow_null=True, default=None)
+    detail = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "object", "additionalProperties": True})
+    def get_detail(self, obj) -> dict:
+        return {k: v for k, v in (obj.data or {}).items() if k in PUBLIC_EVENT_KEYS}
+
+
+class PhotoSerializer(serializers.Serializer):
+    url = serializers.CharField(source="file.url")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    content_type = serializers.CharField()
+
+
+class MessageDetailSerializer(MessageListSerializer):
+    body = serializers.CharField()
+    address = serializers.CharField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    is_overdue = serializers.BooleanField()
+    duplicate_of = serializers.CharField(source="duplicate_of.public_id", allow_null=True, default=None)
+    replies = ReplySerializer(many=True)
+    evaluations = EvaluationSerializer(many=True)
+    timeline = serializers.SerializerMethodField()
+    photos = PhotoSerializer(many=True, source="attachments.all")
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, obj):
+        events = [e for e in obj.events.all() if e.public]
+        return TimelineEntrySerializer(events, many=True).data
+
+
+class OwnMessageSerializer(MessageDetailSerializer):
+    """The author's view: also what only the author may know."""
+
+    reject_reason = serializers.CharField()
+    contact_phone = serializers.CharField()
+    contact_email = serializers.CharField()
+    show_name = serializers.BooleanField()
+    reopen_count = serializers.IntegerField()
+    can_reopen = serializers.SerializerMethodField()
+
+    def get_can_reopen(self, obj) -> bool:
+        from minsheng.board.actions import can_reopen
+
+        return can_reopen(obj)
+
+
+# --- staff -----------------------------------------------------------------------
+
+class AssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    unit = UnitRefSerializer()
+    role = serializers.CharField()
+    state = serializers.CharField()
+    round = serializers.IntegerField()
+    assigned_at = serializers.DateTimeField()
+    sign_due_at = serializers.DateTimeField(allow_null=True)
+    signed_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExtensionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    assignment_id = serializers.IntegerField()
+    days = serializers.IntegerField()
+    reason = serializers.CharField()
+    state = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField()
+
+
+class StaffEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Event.Kind.choices)
+    label = serializers.CharField(source="get_kind_display")
+    at = serializers.DateTimeField()
+    public = serializers.BooleanField()
+    actor = serializers.CharField(source="actor.__str__", allow_null=True, default=None)
+    unit = serializers.CharField(source="unit.name", allow_null=True, default=None)
+    data = serializers.DictField(child=serializers.JSONField())
+
+
+class AuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class StaffCaseSerializer(MessageDetailSerializer):
+    version = serializers.IntegerField()
+    author = AuthorSerializer()
+    contact_phone = serializers.CharField()
+    contact_email = serializers.CharField()
+    reject_reason = serializers.CharField()
+    supervision_note = serializers.CharField()
+    reopen_count = serializers.IntegerField()
+    predicted_topic = TopicRefSerializer(allow_null=True)
+    topic_confidence = serializers.FloatField(allow_null=True)
+    assignments = AssignmentSerializer(many=True)
+    extensions = serializers.SerializerMethodField()
+    events = StaffEventSerializer(many=True)
+
+    @extend_schema_field(ExtensionSerializer(many=True))
+    def get_extensions(self, obj):
+        rows = [e for a in obj.assignments.all() for e in a.extensions.all()]
+        rows.sort(key=lambda e: e.requested_at)
+        return ExtensionSerializer(rows, many=True).data
+
+
+# --- tokens ----------------------------------------------------------------------
+
+class TokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=60)
+    key_prefix = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class NewTokenSerializer(TokenSerializer):
+    key = serializers.CharField(read_only=True, help_text="只显示这一次, 请立即保存")

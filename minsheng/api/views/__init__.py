@@ -1,0 +1,1 @@
+"""REST endpoints, one module per audience: public, directory, citizen, staff, tokens."""

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from minsheng.board.models import Assignment, Event, Message
+
+
+def parse(serializer_class, data, **kwargs) -> dict:
+    """Validate ``data`` with ``serializer_class``; a bad value raises a 400."""
+    s = serializer_class(data=data, **kwargs)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
+
+
+def query_dict(request) -> dict:
+    """Query parameters as plain values (the last one wins for repeated keys)."""
+    return {k: v for k, v in request.query_params.items()}
+
+
+def body_of(request) -> dict:
+    data = request.data
+    if hasattr(data, "dict"):  # QueryDict from a form or multipart body
+        return {k: (data.getlist(k) if len(data.getlist(k)) > 1 else data.get(k)) for k in data.keys()}
+    if not isinstance(data, dict):
+        raise serializers.ValidationError("请求体应为 JSON 对象")
+    return data
+
+
+def list_queryset():
+    return Message.objects.select_related("region", "topic", "addressee", "author")
+
+
+def detail_queryset():
+    return list_queryset().select_related("duplicate_of").prefetch_related(
+        "replies__unit", "evaluations", "attachments",
+        Prefetch("events", queryset=Event.objects.select_related("unit", "actor")),
+    )
+
+
+def staff_queryset():
+    return detail_queryset().select_related("predicted_topic").prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit").prefetch_related("extensions")),
+    )
+
+
+class ApiView(APIView):
+    """Base of every endpoint (authentication, throttles and errors come from settings)."""

@@ -1,0 +1,108 @@
+"""The directory: regions as a tree, units, addressees, topics."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from minsheng.directory.models import Addressee, Region, Topic, Unit
+
+from ..inputs import DirectoryQuery, RegionTreeQuery
+from ..pagination import DirectoryPages
+from ..serializers import (
+    AddresseeSerializer,
+    RegionSerializer,
+    RegionTreeSerializer,
+    TopicTreeSerializer,
+    UnitSerializer,
+)
+from .base import ApiView, parse, query_dict
+
+
+def _nest(rows, key, parent_key, root_keys, make):
+    """Build nested dicts from flat rows in one pass."""
+    children: dict = {}
+    for row in rows:
+        children.setdefault(parent_key(row), []).append(row)
+
+    def build(row):
+        node = make(row)
+        node["children"] = [build(c) for c in children.get(key(row), [])]
+        return node
+
+    return [build(r) for r in rows if key(r) in root_keys]
+
+
+class RegionTree(ApiView):
+    """行政区划树 (从 root 开始, 至多 depth 层)."""
+
+    @extend_schema(parameters=[RegionTreeQuery], responses=RegionTreeSerializer(many=True), tags=["directory"])
+    def get(self, request):
+        params = parse(RegionTreeQuery, query_dict(request))
+        root, depth = params.get("root"), params["depth"]
+        if root is None:
+            roots = list(Region.objects.filter(parent__isnull=True).values_list("pk", flat=True))
+            rows = Region.objects.filter(level__lte=depth)
+            top_level = 1
+        else:
+            roots, top_level = [root.pk], root.level
+            rows = Region.objects.filter(code__startswith=root.prefix, level__gte=root.level,
+                                         level__lt=root.level + depth)
+        rows = list(rows.values("pk", "code", "name", "level", "parent_id").order_by("code"))
+        present = {r["pk"] for r in rows}
+        root_keys = set(roots) | {r["pk"] for r in rows if r["level"] == top_level and r["parent_id"] not in present}
+        tree = _nest(rows, lambda r: r["pk"], lambda r: r["parent_id"], root_keys,
+                     lambda r: {"code": r["code"], "name": r["name"], "level": r["level"]})
+        return Response(tree)
+
+
+class RegionDetail(ApiView):
+    @extend_schema(responses=RegionSerializer, tags=["directory"],
+                   parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="区划代码")])
+    def get(self, request, code):
+        region = get_object_or_404(Region.objects.select_related("parent__parent__parent"), code=code)
+        return Response(RegionSerializer(region).data)
+
+
+class UnitList(ApiView):
+    """办理单位 (按区划筛选, 含下级区划)."""
+
+    @extend_schema(parameters=[DirectoryQuery], responses=UnitSerializer(many=True), tags=["directory"])
+    def get(self, request):
+        params = parse(DirectoryQuery, query_dict(request))
+        qs = Unit.objects.filter(is_active=True).select_related("region").order_by("region__code", "name", "id")
+        if params.get("region"):
+            qs = qs.filter(region__code__startswith=params["region"].prefix)
+        paginator = DirectoryPages()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(UnitSerializer(page, many=True).data)
+
+
+class AddresseeList(ApiView):
+    """留言对象 (领导信箱)."""
+
+    @extend_schema(parameters=[DirectoryQuery], responses=AddresseeSerializer(many=True), tags=["directory"])
+    def get(self, request):
+        params = parse(DirectoryQuery, query_dict(request))
+        qs = (Addressee.objects.filter(is_active=True).select_related("region", "unit")
+              .order_by("region__code", "sort", "title", "id"))
+        if params.get("region"):
+            qs = qs.filter(region__code__startswith=params["region"].prefix)
+        paginator = DirectoryPages()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(AddresseeSerializer(page, many=True).data)
+
+
+class TopicTree(ApiView):
+    """领域 (树)."""
+
+    @extend_schema(responses=TopicTreeSerializer(many=True), tags=["directory"])
+    def get(self, request):
+        rows = list(Topic.objects.filter(is_active=True).values("pk", "code", "name", "keywords", "parent_id")
+                    .order_by("sort", "code"))
+        present = {r["pk"] for r in rows}
+        roots = {r["pk"] for r in rows if r["parent_id"] not in present}
+        tree = _nest(rows, lambda r: r["pk"], lambda r: r["parent_id"], roots,
+                     lambda r: {"code": r["code"], "name": r["name"], "keywords": r["keywords"]})
+        return Response(tree)

@@ -1,0 +1,51 @@
+"""Public messages: list with the browse page's filters and full-text search, and the
+detail with its public timeline, reply and rating."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from minsheng.board.workflow import Status
+
+from ..inputs import MessageCreate, MessageQuery, apply_message_filters
+from ..pagination import MessageCursor
+from ..permissions import IsPerson
+from ..serializers import MessageDetailSerializer, MessageListSerializer, OwnMessageSerializer
+from .base import ApiView, detail_queryset, list_queryset, parse, query_dict
+
+
+class MessageList(ApiView):
+    """公开留言列表."""
+
+    @extend_schema(parameters=[MessageQuery], responses=MessageListSerializer(many=True), tags=["messages"],
+                   operation_id="messages_list")
+    def get(self, request):
+        params = parse(MessageQuery, query_dict(request))
+        qs = apply_message_filters(list_queryset().filter(status__in=Status.public()), params)
+        paginator = MessageCursor()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(MessageListSerializer(page, many=True).data)
+
+    def get_permissions(self):
+        return [IsPerson()] if self.request.method == "POST" else super().get_permissions()
+
+    @extend_schema(request={"multipart/form-data": MessageCreate, "application/json": MessageCreate},
+                   responses={201: OwnMessageSerializer}, tags=["citizen"], operation_id="messages_create",
+                   summary="发表留言 (登录用户)")
+    def post(self, request):
+        from .citizen import create_message
+
+        message = create_message(request)
+        return Response(OwnMessageSerializer(detail_queryset().get(pk=message.pk)).data, status=201)
+
+
+class MessageDetail(ApiView):
+    """公开留言详情: 时间线、答复、评价."""
+
+    @extend_schema(responses=MessageDetailSerializer, tags=["messages"],
+                   parameters=[OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")])
+    def get(self, request, public_id):
+        message = get_object_or_404(detail_queryset(), public_id=public_id, status__in=Status.public())
+        return Response(MessageDetailSerializer(message).data)

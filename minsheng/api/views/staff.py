@@ -1,0 +1,173 @@
+"""Staff endpoints: the inbox, case detail with private fields, and every workflow
+action. Each action calls the board action the staff pages call, so the rules
+(who may, from which status) are defined once, in board.actions and board.workflow."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from minsheng.accounts.roles import roles_of
+from minsheng.board import actions
+from minsheng.board.models import Assignment, Extension, Message
+from minsheng.board.workflow import IllegalMove, Status
+from minsheng.directory.routing import route
+
+from .. import inputs
+from ..pagination import MessageCursor
+from ..permissions import IsStaffMember
+from ..serializers import MessageListSerializer, StaffCaseSerializer
+from .base import ApiView, body_of, list_queryset, parse, query_dict, staff_queryset
+
+PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
+
+
+def scoped_ids(user, extra: Q | None = None):
+    """Primary keys of the messages ``user`` handles or oversees (a subquery)."""
+    qs = Message.objects.filter(roles_of(user).staff_messages_q())
+    if extra is not None:
+        qs = qs.filter(extra)
+    return qs.values("pk")
+
+
+def inbox_q(user, box: str) -> Q:
+    roles = roles_of(user)
+    if box == "unit":
+        return Q(pk__in=Assignment.objects.filter(unit_id__in=roles.unit_ids, state=Assignment.State.ACTIVE)
+                 .values("message_id"))
+    if box == "dispatch":
+        return Q(status__in=[Status.SUBMITTED, Status.ACCEPTED]) & roles.region_q(roles.dispatch_prefixes)
+    if box == "supervise":
+        return Q(status__in=[*Status.handling(), Status.REPLIED]) & roles.region_q(roles.supervise_prefixes)
+    return Q(pk__in=scoped_ids(user))
+
+
+class Inbox(ApiView):
+    """待办: 本单位在办、待派单、督办范围内的留言."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(parameters=[inputs.InboxQuery], responses=MessageListSerializer(many=True), tags=["staff"])
+    def get(self, request):
+        params = parse(inputs.InboxQuery, query_dict(request))
+        qs = list_queryset().filter(inbox_q(request.user, params["box"]))
+        if params.get("status"):
+            qs = qs.filter(status=params["status"])
+        if params.get("overdue") is True:
+            qs = qs.filter(status__in=Status.handling(), replied_at__isnull=True, due_at__lt=timezone.now())
+        paginator = MessageCursor()
+        page = paginator.paginate_queryset(qs.distinct(), request, view=self)
+        return paginator.get_paginated_response(MessageListSerializer(page, many=True).data)
+
+
+def get_case(request, public_id) -> Message:
+    """A case in the caller's scope; anything else is a 404 (other units see nothing)."""
+    return get_object_or_404(staff_queryset().filter(pk__in=scoped_ids(request.user)), public_id=public_id)
+
+
+def case_response(message) -> Response:
+    return Response(StaffCaseSerializer(staff_queryset().get(pk=message.pk)).data)
+
+
+class CaseDetail(ApiView):
+    """办件详情 (含联系方式、分派、全部记录)."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(responses=StaffCaseSerializer, tags=["staff"], parameters=[PUBLIC_ID])
+    def get(self, request, public_id):
+        return case_response(get_case(request, public_id))
+
+
+def acting_unit(user, message, unit, role=Assignment.Role.LEAD):
+    """The unit the caller acts for: the given one, or their unit now holding the case."""
+    if unit is not None:
+        return unit
+    unit_ids = roles_of(user).unit_ids
+    a = (message.assignments.filter(unit_id__in=unit_ids, role=role, state=Assignment.State.ACTIVE)
+         .select_related("unit").first())
+    if a is None:
+        raise PermissionDenied("该留言当前不在您单位办理")
+    return a.unit
+
+
+# --- the actions: (body, perform) per name -------------------------------------------
+
+def _dispatch(user, message, b):
+    lead, assists = b.get("lead"), b.get("assists")
+    if lead is None:
+        suggestion = route(message.region, b.get("topic") or message.topic or message.predicted_topic)
+        if suggestion.lead is None:
+            raise serializers.ValidationError({"lead": [f"请指定主办单位 ({suggestion.reason})"]})
+        lead = suggestion.lead
+        assists = suggestion.assists if assists is None else assists
+    actions.do_dispatch(user, message, lead, assists=assists or (), topic=b.get("topic"), kind=b.get("kind"))
+
+
+def _decide_extension(user, message, b):
+    pending = Extension.objects.filter(assignment__message=message).select_related("assignment__message",
+                                                                                     "assignment__unit")
+    ext = pending.filter(pk=b["extension"]).first() if b.get("extension") else pending.filter(
+        state=Extension.State.PENDING).order_by("-requested_at").first()
+    if ext is None:
+        raise IllegalMove("没有待审批的延期申请")
+    ext.assignment.message = message
+    actions.do_decide_extension(user, ext, b["approve"], note=b["note"])
+
+
+def _merge(user, message, b):
+    into = Message.objects.filter(pk__in=scoped_ids(user), public_id=b["into"]).first()
+    if into is None:
+        raise serializers.ValidationError({"into": ["主留言不存在或不在您的范围内"]})
+    actions.do_merge(user, message, into)
+
+
+ACTIONS = {
+    "accept": ("审核通过", None, lambda u, m, b: actions.do_accept(u, m)),
+    "reject": ("不予受理", inputs.RejectBody, lambda u, m, b: actions.do_reject(u, m, b["reason"])),
+    "dispatch": ("派单", inputs.DispatchBody, _dispatch),
+    "sign": ("签收", inputs.ActingUnitBody,
+             lambda u, m, b: actions.do_sign(u, m, acting_unit(u, m, b.get("unit")))),
+    "reply": ("答复", inputs.ReplyBody,
+              lambda u, m, b: actions.do_reply(u, m, acting_unit(u, m, b.get("unit")), b["body"])),
+    "transfer": ("转办", inputs.TransferBody,
+                 lambda u, m, b: actions.do_transfer(u, m, acting_unit(u, m, b.get("unit")), b["to_unit"],
+                                                     b["reason"])),
+    "return": ("退单", inputs.ReturnBody,
+               lambda u, m, b: actions.do_return(u, m, acting_unit(u, m, b.get("unit")), b["reason"])),
+    "extension": ("申请延期", inputs.ExtensionBody,
+                  lambda u, m, b: actions.do_request_extension(u, m, acting_unit(u, m, b.get("unit")), b["days"],
+                                                               b["reason"])),
+    "extension-decision": ("审批延期 (督办员)", inputs.ExtensionDecisionBody, _decide_extension),
+    "merge": ("并单", inputs.MergeBody, _merge),
+    "supervise": ("督办", inputs.SuperviseBody, lambda u, m, b: actions.do_supervise(u, m, b["note"])),
+    "assist-note": ("协办意见", inputs.AssistNoteBody,
+                    lambda u, m, b: actions.do_assist_note(
+                        u, m, acting_unit(u, m, b.get("unit"), Assignment.Role.ASSIST), b["body"])),
+}
+
+
+def _action_view(name: str):
+    summary, body_class, perform = ACTIONS[name]
+
+    class CaseAction(ApiView):
+        permission_classes = [IsStaffMember]
+
+        @extend_schema(request=body_class, responses=StaffCaseSerializer, tags=["staff"], parameters=[PUBLIC_ID],
+                       summary=summary, operation_id=f"staff_cases_{name.replace('-', '_')}")
+        def post(self, request, public_id):
+            body = parse(body_class, body_of(request)) if body_class else {}
+            message = get_case(request, public_id)
+            perform(request.user, message, body)
+            return case_response(message)
+
+    CaseAction.__name__ = CaseAction.__qualname__ = "Case" + name.title().replace("-", "")
+    return CaseAction
+
+
+ACTION_VIEWS = {name: _action_view(name) for name in ACTIONS}

@@ -1,0 +1,222 @@
+"""Public REST API: messages (filters, search, detail), directory, hotspots, figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from minsheng.board import actions
+
+from .test_api_support import (  # noqa: F401 (fixtures)
+    PERSONAS,
+    _fast_passwords,
+    _fresh_rate_limits,
+    advance,
+    api_key,
+    as_persona,
+    error_of,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def board(personas, directory):
+    p, d = personas, directory
+    day = timezone.now() - dt.timedelta(days=3)
+    replied = advance(submit(p["citizen"], d, at=day), p, d, "replied")
+    env = advance(submit(p["other_citizen"], d, title="搅拌站夜间噪音扰民", body="七里河区某混凝土搅拌站夜间施工, 噪音很大, 影响休息。",
+                         kind="complain", region="qilihe", topic="topic_env"), p, d, "accepted")
+    dingxi = advance(submit(p["citizen"], d, title="定西市区停车难", body="定西市区老城停车位严重不足, 希望增建停车场。",
+                            kind="suggest", region="dingxi", topic="topic_traffic"), p, d, "accepted")
+    pending = submit(p["citizen"], d, title="尚未审核的留言", body="这条留言还没有审核, 公众不应看到它的内容。")
+    return {"replied": replied, "env": env, "dingxi": dingxi, "pending": pending}
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [m["public_id"] for m in response.json()["results"]]
+
+
+def test_list_shows_public_messages_only(client, board):
+    got = ids(client.get("/api/v1/messages/"))
+    assert board["pending"].public_id not in got
+    assert set(got) == {board["replied"].public_id, board["env"].public_id, board["dingxi"].public_id}
+
+
+@pytest.mark.parametrize("query, expected", [
+    ({"region": "620100"}, {"replied", "env"}),            # 兰州市 and its subtree (七里河区)
+    ({"region": "620103"}, {"env"}),
+    ({"region": "620000"}, {"replied", "env", "dingxi"}),  # the province
+    ({"topic": "environment"}, {"env"}),
+    ({"kind": "suggest"}, {"dingxi"}),
+    ({"status": "replied"}, {"replied"}),
+    ({"q": "搅拌站"}, {"env"}),
+    ({"q": "电梯"}, {"replied"}),
+])
+def test_list_filters(client, board, query, expected):
+    assert set(ids(client.get("/api/v1/messages/", query))) == {board[k].public_id for k in expected}
+
+
+def test_date_range_filter(client, board):
+    today = timezone.localdate()
+    got = ids(client.get("/api/v1/messages/", {"date_from": today.isoformat(), "date_to": today.isoformat()}))
+    assert set(got) == {board["env"].public_id, board["dingxi"].public_id}
+    earlier = (today - dt.timedelta(days=3)).isoformat()
+    assert ids(client.get("/api/v1/messages/", {"date_from": earlier, "date_to": earlier})) == \
+        [board["replied"].public_id]
+
+
+@pytest.mark.parametrize("query, field", [
+    ({"region": "999999"}, "region"), ({"topic": "nope"}, "topic"), ({"kind": "spam"}, "kind"),
+    ({"status": "submitted"}, "status"), ({"date_from": "2026-13-45"}, "date_from"),
+    ({"date_from": "2026-05-02", "date_to": "2026-05-01"}, "date_to"), ({"page_size": "0"}, "page_size"),
+])
+def test_bad_filters_are_400_with_the_field_named(client, board, query, field):
+    response = client.get("/api/v1/messages/", query)
+    assert response.status_code == 400
+    err = error_of(response)
+    assert err["code"] == "invalid" and field in err["fields"]
+
+
+def test_cursor_pagination_is_stable_and_complete(client, personas, directory):
+    now = timezone.now()
+    made = []
+    for i in range(7):  # the same second for several: the id breaks ties
+        m = submit(personas["citizen"], directory, title=f"留言{i}", at=now - dt.timedelta(seconds=i // 3))
+        actions.do_accept(personas["dispatcher"], m)
+        made.append(m.public_id)
+    seen, url = [], "/api/v1/messages/?page_size=3"
+    while url:
+        body = client.get(url).json()
+        seen += [m["public_id"] for m in body["results"]]
+        url = body["next"]
+    assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))
+
+
+def test_list_runs_a_bounded_number_of_queries(client, personas, directory, django_assert_max_num_queries):
+    for i in range(25):
+        advance(submit(personas["citizen"], directory, title=f"留言{i}"), personas, directory, "dispatched")
+    # region, topic, the topic tree, the page: the same 4 for 25 rows as for 1
+    with django_assert_max_num_queries(4):
+        response = client.get("/api/v1/messages/?page_size=25&q=电梯&region=620100&topic=urban")
+    assert len(response.json()["results"]) == 25
+
+
+def test_detail_has_timeline_reply_and_rating(client, personas, directory):
+    m = advance(submit(personas["citizen"], directory), personas, directory, "evaluated")
+    body = client.get(f"/api/v1/messages/{m.public_id}/").json()
+    assert body["status"] == "evaluated"
+    assert body["replies"][0]["unit"]["name"] == "兰州市住房和城乡建设局"
+    assert "加装电梯计划" in body["replies"][0]["body"]
+    assert body["evaluations"][0]["resolution"] == "unsatisfied"
+    kinds = [e["kind"] for e in body["timeline"]]
+    assert kinds[:5] == ["submitted", "accepted", "dispatched", "signed", "replied"]
+    assert "contact_phone" not in body and "13800000001" not in str(body)  # nothing private
+
+
+def test_detail_of_unpublished_message_is_404(client, board):
+    response = client.get(f"/api/v1/messages/{board['pending'].public_id}/")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_persona_reads_the_public_list(as_persona, board, persona):
+    response = as_persona(persona).get("/api/v1/messages/")
+    assert response.status_code == 200
+    assert board["pending"].public_id not in ids(response)
+
+
+def test_unknown_api_path_is_json_404(client, db):
+    for path in ("/api/v1/nothing/", "/api/whatever", "/open311/v2/unknown.json", "/open311/v2/services.csv"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert error_of(response)["code"] == "not_found"
+
+
+def test_method_not_allowed_is_json(client, board):
+    response = client.delete("/api/v1/messages/")
+    assert response.status_code == 405
+    assert error_of(response)["code"] == "method_not_allowed"
+
+
+# --- directory ----------------------------------------------------------------------
+
+def test_region_tree(client, directory):
+    tree = client.get("/api/v1/regions/?depth=3").json()
+    assert [r["code"] for r in tree] == ["620000"]
+    lanzhou = next(c for c in tree[0]["children"] if c["code"] == "620100")
+    assert {c["name"] for c in lanzhou["children"]} == {"城关区", "七里河区"}
+    sub = client.get("/api/v1/regions/?root=620100&depth=1").json()
+    assert sub == [{"code": "620100", "name": "兰州市", "level": 2, "children": []}]
+    assert client.get("/api/v1/regions/?root=999").status_code == 400
+    assert client.get("/api/v1/regions/?depth=9").status_code == 400
+
+
+def test_region_detail(client, directory):
+    body = client.get("/api/v1/regions/620103/").json()
+    assert body["full_name"] == "甘肃省兰州市七里河区" and body["parent_code"] == "620100"
+    assert client.get("/api/v1/regions/000000/").status_code == 404
+
+
+def test_units_and_addressees(client, directory, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        units = client.get("/api/v1/units/?region=620100").json()
+    names = {u["name"] for u in units["results"]}
+    assert "城关区人民政府" in names and "定西市住房和城乡建设局" not in names
+    addressees = client.get("/api/v1/addressees/").json()["results"]
+    assert addressees[0]["title"] == "兰州市市长" and addressees[0]["unit"]["name"] == "兰州市政务服务中心"
+    assert client.get("/api/v1/units/?region=abc").status_code == 400
+
+
+def test_topics_tree(client, directory):
+    from minsheng.directory.models import Topic
+
+    Topic.objects.create(code="elevator", name="加装电梯", parent=directory["topic_build"], keywords="电梯,加装")
+    tree = client.get("/api/v1/topics/").json()
+    build = next(t for t in tree if t["code"] == "urban")
+    assert build["children"][0]["code"] == "elevator"
+    assert [t["name"] for t in tree][:3] == ["城乡建设", "环境保护", "交通运输"]
+
+
+# --- hotspots and statistics -----------------------------------------------------------
+
+def test_hotspots_list_answers(client, db):
+    response = client.get("/api/v1/hotspots/")
+    assert response.status_code == 200
+    assert "results" in response.json()
+
+
+def test_statistics_count_the_stored_messages(client, personas, directory):
+    replied = advance(submit(personas["citizen"], directory), personas, directory, "evaluated")
+    advance(submit(personas["citizen"], directory, title="第二条"), personas, directory, "dispatched")
+    submit(personas["citizen"], directory, title="未审核")  # not counted
+    body = client.get("/api/v1/statistics/?region=620100").json()
+    assert body["messages"] == 2 and body["replied"] == 1
+    assert body["reply_rate"] == 0.5
+    assert body["on_time_rate"] == 1.0
+    assert body["satisfaction_rate"] == 0.0 and body["evaluations"] == 1
+    assert client.get("/api/v1/statistics/?region=621100").json()["messages"] == 0
+    assert replied.public_id
+
+
+# --- schema and docs ----------------------------------------------------------------
+
+def test_schema_and_swagger_ui_are_served_locally(client, db):
+    schema = client.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    assert "/api/v1/messages/" in schema.json()["paths"]
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "swagger-ui" in html and "cdn" not in html.lower()
+    assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_api_client_helper_is_unauthenticated_by_default(db):
+    assert APIClient().get("/api/v1/me/messages/").status_code == 401
