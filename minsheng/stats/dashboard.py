@@ -1,0 +1,118 @@
+"""The leaders' dashboard (领导驾驶舱): what people raise most, where, who is late,
+how this week compares with the last, satisfaction by unit. Every figure comes from
+the rollups and open cases of ``figures``; hotspots and chronic problems from
+minsheng.insight when that app provides them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.utils import timezone
+
+from . import figures
+from .figures import make_scope
+
+log = logging.getLogger(__name__)
+
+RECENT_DAYS = 30
+LEAGUE_DAYS = 90
+
+
+def _window(days: int, end: dt.date) -> tuple[dt.date, dt.date]:
+    return end - dt.timedelta(days=days - 1), end
+
+
+def _change(current, previous):
+    if current is None or previous is None:
+        return None
+    return current - previous
+
+
+def build(region, now=None) -> dict:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    base = {"region": region.code} if region else {}
+    recent_from, recent_to = _window(RECENT_DAYS, today)
+    recent = {**base, "date_from": recent_from.isoformat(), "date_to": recent_to.isoformat()}
+    recent_scope = make_scope(**recent)
+
+    this_from, this_to = _window(7, today)
+    last_from, last_to = _window(7, this_from - dt.timedelta(days=1))
+    this_week = {**base, "date_from": this_from.isoformat(), "date_to": this_to.isoformat()}
+    last_week = {**base, "date_from": last_from.isoformat(), "date_to": last_to.isoformat()}
+    this_figures = figures.compute(now=now, **this_week)
+    last_figures = figures.compute(now=now, **last_week)
+    weekly = []
+    for name, label, is_rate in [("received", "受理留言", False), ("replied", "已答复", False),
+                                 ("reply_rate", "答复率", True), ("satisfaction_rate", "满意率", True),
+                                 ("overdue_unreplied", "超期未答复", False)]:
+        weekly.append({"name": name, "label": label, "is_rate": is_rate, "this": this_figures[name],
+                       "last": last_figures[name], "change": _change(this_figures[name], last_figures[name])})
+    topic_this = {r["key"]: r for r in figures.breakdown("topic", now=now, **this_week)}
+    topic_last = {r["key"]: r for r in figures.breakdown("topic", now=now, **last_week)}
+    topic_changes = []
+    for key in {*topic_this, *topic_last}:
+        row = topic_this.get(key) or topic_last.get(key)
+        now_count = topic_this.get(key, {}).get("received", 0)
+        before = topic_last.get(key, {}).get("received", 0)
+        topic_changes.append({"label": row["label"], "filters": row["filters"], "this": now_count, "last": before,
+                              "change": now_count - before})
+    topic_changes.sort(key=lambda r: (-abs(r["change"]), r["label"]))
+
+    league_from, league_to = _window(LEAGUE_DAYS, today)
+    league = {**base, "date_from": league_from.isoformat(), "date_to": league_to.isoformat()}
+    units = figures.breakdown("unit", now=now, **league)
+    overdue_units = figures.overdue_by_unit(make_scope(**base), now=now)
+    by_unit = {r["key"]: r for r in units}
+    late = [{**o, "on_time_rate": by_unit.get(o["unit_id"], {}).get("on_time_rate"),
+             "name": o["unit"].name if o["unit"] else "尚未派单"} for o in overdue_units]
+    satisfaction = sorted([r for r in units if r["evaluated"]],
+                          key=lambda r: (r["satisfaction_rate"], -r["evaluated"]))
+
+    by_region = figures.breakdown("region", recent_scope, now=now)
+    return {
+        "today": today, "recent": recent, "recent_days": RECENT_DAYS, "league": league, "league_days": LEAGUE_DAYS,
+        "totals": figures.compute(recent_scope, now=now),
+        "top_topics": figures.breakdown("topic", recent_scope, now=now)[:10],
+        "by_region": by_region,
+        "weekly": weekly, "this_week": this_week, "last_week": last_week, "topic_changes": topic_changes[:10],
+        "late_units": late, "satisfaction_units": satisfaction[:15],
+        "hotspots": hotspots(region),
+        "base_filters": base,
+        "charts": {"regions": [{"code": r["filters"].get("region", ""), "name": r["label"], "received": r["received"],
+                                "reply_rate": r["reply_rate"]} for r in by_region]},
+        "show_map": bool(region is None or region.level == 1),
+    }
+
+
+def hotspots(region, limit: int = 10) -> dict:
+    """Open hotspots and chronic problems (老大难) from minsheng.insight, if present."""
+    try:
+        from minsheng.insight.models import Hotspot
+    except Exception:  # the insight app has no hotspot model in this deployment
+        return {"available": False, "hot": [], "chronic": []}
+    try:
+        fields = {f.name for f in Hotspot._meta.get_fields()}
+        qs = Hotspot.objects.all()
+        if region is not None and "region" in fields:
+            qs = qs.filter(region__code__startswith=region.prefix)
+        for name in ("is_open", "open", "active"):
+            if name in fields:
+                qs = qs.filter(**{name: True})
+                break
+        order = next((f"-{n}" for n in ("message_count", "size", "count", "score") if n in fields), "-pk")
+        chronic_field = next((n for n in ("chronic", "is_chronic") if n in fields), None)
+        hot = list(qs.order_by(order)[:limit])
+        chronic = list(qs.filter(**{chronic_field: True}).order_by(order)[:limit]) if chronic_field else []
+        return {"available": True, "hot": [_hotspot_row(h) for h in hot],
+                "chronic": [_hotspot_row(h) for h in chronic]}
+    except Exception:
+        log.exception("could not read hotspots")
+        return {"available": False, "hot": [], "chronic": []}
+
+
+def _hotspot_row(h) -> dict:
+    count = next((getattr(h, n) for n in ("message_count", "size", "count") if hasattr(h, n)), None)
+    url = h.get_absolute_url() if hasattr(h, "get_absolute_url") else None
+    return {"label": str(h), "count": count, "url": url}

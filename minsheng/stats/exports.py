@@ -1,0 +1,172 @@
+"""CSV and XLSX exports: message lists (personal data only for authorised staff, and
+then recorded in the audit log), statistics tables and campaign reports.
+
+CSV is streamed row by row (UTF-8 with BOM so that spreadsheet programs read the
+Chinese text); XLSX is written with openpyxl's write-only workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.db.models import Q
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+
+from minsheng.board.models import Event, Message, MessageKind
+from minsheng.board.workflow import Status
+from minsheng.directory.models import Unit
+
+from .figures import Scope, topic_subtree_ids
+
+XLSX_MAX_ROWS = 200_000
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# measure -> condition on the message's fact / open case (docs/statistics.md)
+MEASURE_Q = {
+    "submitted": Q(),
+    "received": Q(fact__category="received"),
+    "replied": Q(fact__category="received", fact__replied=True),
+    "on_time": Q(fact__category="received", fact__on_time=True, fact__replied=True),
+    "evaluated": Q(fact__category="received", fact__evaluated=True),
+    "satisfied": Q(fact__category="received", fact__satisfied=True),
+    "reopened": Q(fact__category="received", fact__reopened=True),
+    "extended": Q(fact__category="received", fact__extended=True),
+    "merged": Q(fact__category="merged"),
+    "rejected": Q(fact__category="rejected"),
+    "withdrawn": Q(fact__category="withdrawn"),
+    "pending": Q(fact__category="pending"),
+    "open": Q(open_case__isnull=False),
+}
+TIMED_MEASURES = {"overdue", "overdue_unreplied"}
+MEASURE_LABELS = {
+    "submitted": "全部留言", "received": "受理", "replied": "已答复", "on_time": "按时答复", "evaluated": "已评价",
+    "satisfied": "满意", "reopened": "重办", "extended": "延期", "merged": "并单", "rejected": "未受理",
+    "withdrawn": "撤回", "pending": "待审核", "open": "办理中", "overdue": "超期未答复",
+    "overdue_unreplied": "超期且从未答复",
+}
+PUBLIC_MEASURES = {"received", "replied", "on_time", "evaluated", "satisfied", "reopened", "extended", "merged",
+                   "open", "submitted"}
+
+
+def message_queryset(scope: Scope, measure: str = "received", *, public: bool = True, now=None, status=None,
+                     query: str = ""):
+    """The messages behind a figure of ``scope``. ``public`` keeps published statuses only."""
+    now = now or timezone.now()
+    qs = Message.objects.all()
+    if scope.regions:
+        rq = Q()
+        for r in scope.regions:
+            rq |= Q(region__code__startswith=r.prefix)
+        qs = qs.filter(rq)
+    if scope.topics:
+        qs = qs.filter(topic_id__in=topic_subtree_ids(scope.topics))
+    if scope.kind:
+        qs = qs.filter(kind=scope.kind)
+    if scope.unit is not None:
+        qs = qs.filter(fact__unit_key=scope.unit.pk)
+    if scope.date_from:
+        qs = qs.filter(fact__day__gte=scope.date_from)
+    if scope.date_to:
+        qs = qs.filter(fact__day__lte=scope.date_to)
+    if measure == "overdue":
+        qs = qs.filter(open_case__due_at__lt=now)
+    elif measure == "overdue_unreplied":
+        qs = qs.filter(open_case__due_at__lt=now, open_case__ever_replied=False)
+    else:
+        qs = qs.filter(MEASURE_Q.get(measure, MEASURE_Q["received"]))
+    if public:
+        qs = qs.filter(status__in=Status.public())
+    if status:
+        qs = qs.filter(status=status)
+    if query:
+        from minsheng.board import search
+
+        qs = search.filter_messages(qs, query)
+    return qs.order_by("-submitted_at", "-id")
+
+
+PUBLIC_COLUMNS = ["留言编号", "标题", "类型", "领域", "区划", "状态", "提交时间", "答复期限", "答复时间", "办理单位",
+                  "链接"]
+PERSONAL_COLUMNS = ["留言人", "手机", "邮箱"]
+
+
+def message_rows(qs, personal: bool, base_url: str = ""):
+    units = dict(Unit.objects.values_list("pk", "name"))
+    statuses = dict(Status.choices)
+    kinds = dict(MessageKind.choices)
+
+    def fmt(moment):
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    qs = qs.select_related("region", "topic", "author", "fact")
+    for m in qs.iterator(chunk_size=2000):
+        fact = getattr(m, "fact", None)
+        row = [m.public_id, m.title, kinds.get(m.kind, m.kind), m.topic.name if m.topic else "", m.region.name,
+               statuses.get(m.status, m.status), fmt(m.submitted_at), fmt(m.due_at), fmt(m.replied_at),
+               units.get(fact.unit_key, "") if fact else "", f"{base_url}/m/{m.public_id}/"]
+        if personal:
+            row += [m.author.display_name or m.author.username, m.contact_phone, m.contact_email]
+        yield row
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def stream_csv(filename: str, header, rows) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def generate():
+        yield "\ufeff" + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_response(filename: str, sheets: list[tuple[str, list, object]]) -> HttpResponse:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(title=title[:31])
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def record_personal_export(user, filters: dict, rows: int, fmt: str) -> Event:
+    """The audit row of an export that contains personal data."""
+    return Event.objects.create(message=None, kind=Event.Kind.EXPORTED, actor=user, public=False,
+                                data={"filters": filters, "rows": rows, "format": fmt}, at=timezone.now())
+
+
+# --- statistics tables ------------------------------------------------------------
+
+TABLE_COLUMNS = [
+    ("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"), ("on_time", "按时答复"),
+    ("overdue_unreplied", "超期未答复"), ("on_time_rate", "按时率"), ("median_days_to_reply", "答复用时中位数(工作日)"),
+    ("mean_days_to_reply", "平均答复用时(工作日)"), ("evaluated", "参评"), ("satisfied", "满意"),
+    ("satisfaction_rate", "满意率"), ("reopened", "重办"), ("reopened_rate", "重办率"), ("extended", "延期"),
+    ("rejected", "未受理"), ("withdrawn", "撤回"), ("merged", "并单"), ("open", "办理中"), ("overdue", "超期"),
+]
+
+
+def table_rows(rows: list[dict], first: str):
+    header = [first, *(label for _, label in TABLE_COLUMNS)]
+    body = [[row["label"], *(row[name] for name, _ in TABLE_COLUMNS)] for row in rows]
+    return header, body
+
+
+def totals_rows(figures: dict):
+    return [["指标", "数值"], *([label, figures[name]] for name, label in TABLE_COLUMNS)]

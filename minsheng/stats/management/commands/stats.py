@@ -1,0 +1,56 @@
+"""`minsheng stats [--campaign SLUG] [--region CODE] [--topic CODE] [--kind K]
+[--from DATE] [--to DATE] [--by region|unit|topic|kind|month] [--json]`"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from minsheng.stats import figures
+from minsheng.stats.figures import ScopeError
+
+LABELS = [("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"), ("on_time_rate", "按时率"),
+          ("median_days_to_reply", "答复用时中位数(工作日)"), ("mean_days_to_reply", "平均答复用时(工作日)"),
+          ("satisfaction_rate", "满意率"), ("reopened_rate", "重办率"), ("overdue_unreplied", "超期未答复"),
+          ("open", "办理中"), ("rejected", "未受理"), ("withdrawn", "撤回"), ("merged", "并单")]
+
+
+class Command(BaseCommand):
+    help = "Print the public figures of a scope (the last line is JSON with --json)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--campaign", help="campaign slug")
+        parser.add_argument("--region", help="region code (GB/T 2260), subtree included")
+        parser.add_argument("--topic", help="topic code, subtree included")
+        parser.add_argument("--kind", help="message type: suggest, complain, help, consult, thanks")
+        parser.add_argument("--from", dest="date_from", help="submitted on or after YYYY-MM-DD")
+        parser.add_argument("--to", dest="date_to", help="submitted on or before YYYY-MM-DD")
+        parser.add_argument("--by", choices=figures.BREAKDOWNS, help="also print a breakdown")
+        parser.add_argument("--json", action="store_true", help="print JSON (the figures object is the last line)")
+
+    def handle(self, *args, **opts):
+        filters = {k: opts[k] for k in ("campaign", "region", "topic", "kind", "date_from", "date_to") if opts[k]}
+        try:
+            scope = figures.make_scope(**filters)
+            totals = figures.compute(scope)
+            rows = figures.breakdown(opts["by"], scope) if opts["by"] else None
+        except ScopeError as exc:
+            raise CommandError(str(exc)) from None
+        if opts["json"]:
+            if rows is not None:
+                for row in rows:
+                    key = row["key"].isoformat() if hasattr(row["key"], "isoformat") else row["key"]
+                    self.stdout.write(json.dumps({**row, "key": key}, ensure_ascii=False, default=str))
+            self.stdout.write(json.dumps(totals, ensure_ascii=False))
+            return
+        for name, label in LABELS:
+            value = totals[name]
+            if name.endswith("_rate"):
+                value = figures.percent(value)
+            self.stdout.write(f"{label}: {'—' if value is None else value}")
+        if rows is not None:
+            self.stdout.write("")
+            for row in rows:
+                self.stdout.write(f"{row['label']}\t受理 {row['received']}\t答复 {row['replied']}\t"
+                                  f"答复率 {figures.percent(row['reply_rate'])}")

@@ -1,0 +1,58 @@
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+
+from minsheng.stats.figures import percent as _percent
+
+register = template.Library()
+
+
+@register.filter
+def percent(rate):
+    return _percent(rate)
+
+
+@register.filter
+def days(value):
+    if value is None:
+        return "—"
+    return f"{value:g}"
+
+
+@register.simple_tag
+def list_url(filters, measure="received", row_filters=None):
+    """The list of messages behind a number (filters of the page plus the row's)."""
+    params = {k: v for k, v in {**(filters or {}), **(row_filters or {})}.items() if v not in (None, "")}
+    params["measure"] = measure
+    return reverse("stats:list") + "?" + urlencode(params)
+
+
+@register.simple_tag
+def browse_url(filters, row_filters=None):
+    params = {k: v for k, v in {**(filters or {}), **(row_filters or {})}.items()
+              if v not in (None, "") and k in {"region", "topic", "kind", "status", "date_from", "date_to", "q"}}
+    try:
+        base = reverse("board:browse")
+    except Exception:
+        base = "/browse/"
+    return base + ("?" + urlencode(params) if params else "")
+
+
+@register.simple_tag
+def drill_url(filters, region_code):
+    """This page for a sub-region, other filters kept."""
+    params = {k: v for k, v in (filters or {}).items() if v not in (None, "") and k != "region"}
+    params["region"] = region_code
+    return "?" + urlencode(params)
+
+
+@register.simple_tag(takes_context=True)
+def with_params(context, **changes):
+    """The current query string with some parameters changed (None removes one)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value not in (None, ""):
+            params[key] = value
+    return "?" + params.urlencode()

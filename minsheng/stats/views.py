@@ -1,0 +1,401 @@
+"""Public statistics, campaign tallies, the leaders' dashboard and exports.
+
+Every figure comes from ``figures`` (rollups); lists behind a number come from the
+per-message facts. Filters are GET parameters: region (code), topic (code), kind,
+unit (id), date_from, date_to (YYYY-MM-DD, dates of submission).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from minsheng.accounts.roles import roles_of
+from minsheng.board.models import MessageKind
+from minsheng.directory.models import Region, Topic
+
+from . import exports, figures
+from .figures import ScopeError, make_scope
+from .models import Campaign
+
+FILTER_KEYS = ("region", "topic", "kind", "unit", "date_from", "date_to")
+UNIT_COLUMNS = [("label", "办理单位"), ("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"),
+                ("on_time_rate", "按时率"), ("median_days_to_reply", "用时中位数"), ("mean_days_to_reply", "平均用时"),
+                ("satisfaction_rate", "满意率"), ("reopened_rate", "重办率"), ("overdue_unreplied", "超期未答复")]
+SORTABLE = {key for key, _ in UNIT_COLUMNS}
+
+
+def _default_region() -> Region | None:
+    provinces = list(Region.objects.filter(level=Region.Level.PROVINCE)[:2])
+    return provinces[0] if len(provinces) == 1 else None
+
+
+def _filters(request, default_region=True) -> dict:
+    data = {k: request.GET.get(k, "").strip() for k in FILTER_KEYS}
+    if default_region and not data["region"]:
+        region = _default_region()
+        if region:
+            data["region"] = region.code
+    return {k: v for k, v in data.items() if v}
+
+
+def _error(request, message: str, status: int = 400):
+    return render(request, "stats/error.html", {"error": message}, status=status)
+
+
+def _wants_json_error(request) -> bool:
+    return request.path.endswith((".csv", ".xlsx", ".json"))
+
+
+def _bad_request(request, message: str, status: int = 400):
+    if _wants_json_error(request):
+        return JsonResponse({"error": message}, status=status)
+    return _error(request, message, status)
+
+
+def _chart_data(months, regions, topics, kinds) -> dict:
+    return {
+        "months": {"labels": [r["label"] for r in months], "received": [r["received"] for r in months],
+                   "replied": [r["replied"] for r in months],
+                   "reply_rate": [None if r["reply_rate"] is None else round(r["reply_rate"] * 100, 1)
+                                  for r in months],
+                   "satisfaction_rate": [None if r["satisfaction_rate"] is None
+                                         else round(r["satisfaction_rate"] * 100, 1) for r in months]},
+        "regions": [{"code": r["filters"].get("region", ""), "name": r["label"], "received": r["received"],
+                     "reply_rate": r["reply_rate"]} for r in regions],
+        "topics": [{"name": r["label"], "value": r["received"]} for r in topics],
+        "kinds": [{"name": r["label"], "value": r["received"]} for r in kinds],
+    }
+
+
+def _context_filters(scope, filters) -> dict:
+    return {
+        "filters": filters,
+        "scope": scope,
+        "regions": Region.objects.filter(level__lte=Region.Level.COUNTY).only("code", "name", "level"),
+        "topics": Topic.objects.filter(is_active=True).only("code", "name", "parent_id"),
+        "kinds": MessageKind.choices,
+        "breadcrumbs": list(reversed(scope.region.ancestors())) if scope.region else [],
+    }
+
+
+def index(request):
+    """公开统计: headline figures, trends, the map and tables by region, topic, type."""
+    filters = _filters(request)
+    try:
+        scope = make_scope(**filters)
+    except ScopeError as exc:
+        return _error(request, str(exc))
+    now = timezone.now()
+    totals = figures.compute(scope, now=now)
+    by_region = figures.breakdown("region", scope, now=now)
+    by_topic = figures.breakdown("topic", scope, now=now)
+    by_kind = figures.breakdown("kind", scope, now=now)
+    by_month = figures.breakdown("month", scope, now=now)
+    context = {
+        **_context_filters(scope, filters), "totals": totals, "by_region": by_region, "by_topic": by_topic,
+        "by_kind": by_kind, "by_month": by_month, "now": now,
+        "charts": _chart_data(by_month, by_region, by_topic, by_kind),
+        "show_map": bool(scope.region is None or scope.region.level == Region.Level.PROVINCE),
+    }
+    return render(request, "stats/index.html", context)
+
+
+def units(request):
+    """办理单位排行: the league table of units, sortable by any figure."""
+    filters = _filters(request)
+    try:
+        scope = make_scope(**filters)
+    except ScopeError as exc:
+        return _error(request, str(exc))
+    rows = figures.breakdown("unit", scope)
+    sort = request.GET.get("sort", "received")
+    sort = sort if sort in SORTABLE else "received"
+    descending = request.GET.get("dir", "desc") != "asc"
+    rows.sort(key=lambda r: (r[sort] is None, r[sort] if r[sort] is not None else 0))
+    if descending:
+        present = [r for r in rows if r[sort] is not None]
+        rows = list(reversed(present)) + [r for r in rows if r[sort] is None]
+    return render(request, "stats/units.html", {**_context_filters(scope, filters), "rows": rows, "sort": sort,
+                                                 "descending": descending, "columns": UNIT_COLUMNS})
+
+
+def message_list(request):
+    """The messages behind a number of the statistics pages."""
+    filters = _filters(request, default_region=False)
+    measure = request.GET.get("measure", "received")
+    if measure not in exports.PUBLIC_MEASURES:
+        return _error(request, "该统计项没有公开的留言列表")
+    try:
+        scope = make_scope(**filters)
+    except ScopeError as exc:
+        return _error(request, str(exc))
+    qs = exports.message_queryset(scope, measure).select_related("region", "topic")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "stats/list.html", {**_context_filters(scope, filters), "page": page,
+                                                "measure": measure,
+                                                "measure_label": exports.MEASURE_LABELS[measure]})
+
+
+# --- campaigns ---------------------------------------------------------------------
+
+def campaigns(request):
+    items = Campaign.objects.filter(is_public=True)
+    rows = [(c, figures.compute(make_scope(campaign=c))) for c in items]
+    return render(request, "stats/campaigns.html", {"rows": rows})
+
+
+def _campaign_report(campaign):
+    scope = make_scope(campaign=campaign)
+    now = timezone.now()
+    return scope, {
+        "totals": figures.compute(scope, now=now),
+        "by_region": figures.breakdown("region", scope, now=now),
+        "by_topic": figures.breakdown("topic", scope, now=now),
+        "by_month": figures.breakdown("month", scope, now=now),
+        "by_unit": figures.breakdown("unit", scope, now=now),
+        "as_of": timezone.localdate(now),
+        "ongoing": timezone.localdate(now) <= campaign.end,
+    }
+
+
+def campaign_detail(request, slug):
+    campaign = get_object_or_404(Campaign, slug=slug, is_public=True)
+    scope, report = _campaign_report(campaign)
+    filters = {"date_from": campaign.start.isoformat(), "date_to": campaign.end.isoformat()}
+    if len(scope.regions) == 1:
+        filters["region"] = scope.regions[0].code
+    if len(scope.topics) == 1:
+        filters["topic"] = scope.topics[0].code
+    return render(request, "stats/campaign.html", {
+        "campaign": campaign, "scope": scope, "filters": filters, **report,
+        "charts": _chart_data(report["by_month"], report["by_region"], report["by_topic"], []),
+        "announcement": announcement(campaign, report),
+    })
+
+
+def announcement(campaign, report) -> str:
+    """The tally in the form such results are announced."""
+    t = report["totals"]
+    as_of = report["as_of"]
+    rate = figures.percent(t["reply_rate"])
+    if report["ongoing"]:
+        return (f"截至{as_of.month}月{as_of.day}日,共收到群众留言 {t['received']:,} 件,"
+                f"其中 {t['replied']:,} 件得到回应,回应率 {rate}")
+    # After the end the count of messages is final, while replies still arrive.
+    start, end = campaign.start, campaign.end
+    return (f"活动期间({start.month}月{start.day}日至{end.month}月{end.day}日)共收到群众留言 {t['received']:,} 件,"
+            f"截至{as_of.year}年{as_of.month}月{as_of.day}日,其中 {t['replied']:,} 件得到回应,回应率 {rate}")
+
+
+# --- leaders' dashboard and staff lists ------------------------------------------
+
+def _staff_regions(user) -> list[Region] | None:
+    """Regions a supervisor (or admin: None = everywhere) oversees."""
+    roles = roles_of(user)
+    if roles.admin:
+        return None
+    prefixes = roles.supervise_prefixes + roles.dispatch_prefixes
+    return [r for r in Region.objects.filter(prefix__in=prefixes) if r.level <= 3 or r.prefix in prefixes]
+
+
+def _require_login(request):
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    return None
+
+
+def dashboard(request):
+    """领导驾驶舱 for supervisors and leaders, scoped to their regions."""
+    redirect = _require_login(request)
+    if redirect:
+        return redirect
+    roles = roles_of(request.user)
+    if not roles.is_supervisor:
+        return _error(request, "只有督办人员和领导可以查看驾驶舱", 403)
+    allowed = _staff_regions(request.user)
+    code = request.GET.get("region", "")
+    if code:
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            return _error(request, f"没有区划代码为 {code} 的区划")
+        if allowed is not None and not any(a.contains(region) for a in allowed):
+            return _error(request, "您无权查看该区划", 403)
+    else:
+        region = allowed[0] if allowed else _default_region()
+    from .dashboard import build
+
+    return render(request, "stats/dashboard.html", {**build(region), "allowed": allowed, "region": region})
+
+
+def overdue(request):
+    """超期未答复 list for staff: supervisors and dispatchers see their regions,
+    unit staff their units' cases."""
+    redirect = _require_login(request)
+    if redirect:
+        return redirect
+    roles = roles_of(request.user)
+    if not roles.is_staff_member:
+        return _error(request, "只有工作人员可以查看超期清单", 403)
+    from minsheng.board.models import Message
+
+    now = timezone.now()
+    qs = Message.objects.filter(open_case__due_at__lt=now)
+    if not roles.admin:
+        qs = qs.filter(roles.region_q(roles.supervise_prefixes + roles.dispatch_prefixes)
+                       | _unit_q(roles.unit_ids))
+    filters = _filters(request, default_region=False)
+    try:
+        scope = make_scope(**filters)
+    except ScopeError as exc:
+        return _error(request, str(exc))
+    qs = qs.filter(pk__in=exports.message_queryset(scope, "overdue", public=False, now=now).values("pk"))
+    qs = qs.select_related("region", "topic", "open_case").order_by("open_case__due_at", "id")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "stats/overdue.html", {**_context_filters(scope, filters), "page": page, "now": now})
+
+
+def _unit_q(unit_ids):
+    from django.db.models import Q
+
+    return Q(open_case__unit_key__in=list(unit_ids)) if unit_ids else Q(pk__in=[])
+
+
+# --- exports -------------------------------------------------------------------------
+
+def _personal_allowed(user, scope) -> bool:
+    """Dispatchers and supervisors of the whole requested region, or admins."""
+    roles = roles_of(user)
+    if roles.admin:
+        return True
+    prefixes = roles.dispatch_prefixes + roles.supervise_prefixes
+    if not prefixes or not scope.regions:
+        return False
+    return all(any(r.code.startswith(p) and r.prefix.startswith(p) for p in prefixes) for r in scope.regions)
+
+
+def export_messages(request, fmt):
+    if fmt not in ("csv", "xlsx"):
+        return _bad_request(request, "只支持 csv 或 xlsx 格式", 404)
+    filters = _filters(request, default_region=False)
+    measure = request.GET.get("measure", "received")
+    personal = request.GET.get("personal") == "1"
+    status = request.GET.get("status", "").strip()
+    query = request.GET.get("q", "").strip()
+    if measure not in exports.MEASURE_Q and measure not in exports.TIMED_MEASURES:
+        return _bad_request(request, f"不支持的统计项: {measure}")
+    if not personal and measure not in exports.PUBLIC_MEASURES:
+        return _bad_request(request, "该统计项只能由工作人员导出", 403)
+    try:
+        scope = make_scope(**filters)
+    except ScopeError as exc:
+        return _bad_request(request, str(exc))
+    if personal:
+        if not request.user.is_authenticated:
+            return _bad_request(request, "导出个人信息需要登录", 403)
+        if not filters.get("region"):
+            own = _staff_regions(request.user)
+            if own and len(own) == 1:
+                scope.regions = own
+                filters["region"] = own[0].code
+        if not _personal_allowed(request.user, scope):
+            return _bad_request(request, "您无权导出该区划留言的个人信息 (限本区划派单员、督办员或管理员)", 403)
+    qs = exports.message_queryset(scope, measure, public=not personal, status=status, query=query)
+    count = qs.count()
+    if fmt == "xlsx" and count > exports.XLSX_MAX_ROWS:
+        return _bad_request(request, f"共 {count} 条, 超过 XLSX 上限 {exports.XLSX_MAX_ROWS} 条, 请导出 CSV")
+    if personal:
+        exports.record_personal_export(request.user, {**filters, "measure": measure, "status": status, "q": query},
+                                       count, fmt)
+    header = exports.PUBLIC_COLUMNS + (exports.PERSONAL_COLUMNS if personal else [])
+    rows = exports.message_rows(qs, personal, request.build_absolute_uri("/").rstrip("/"))
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
+    name = f"messages-{stamp}{'-personal' if personal else ''}.{fmt}"
+    if fmt == "csv":
+        return exports.stream_csv(name, header, rows)
+    return exports.xlsx_response(name, [("留言", header, rows)])
+
+
+BY_LABELS = {"region": "区划", "unit": "办理单位", "topic": "领域", "kind": "类型", "month": "月份"}
+
+
+def export_table(request, fmt):
+    if fmt not in ("csv", "xlsx"):
+        return _bad_request(request, "只支持 csv 或 xlsx 格式", 404)
+    by = request.GET.get("by", "region")
+    if by not in BY_LABELS:
+        return _bad_request(request, f"不支持的分组: {by}")
+    filters = _filters(request)
+    try:
+        scope = make_scope(**filters)
+    except ScopeError as exc:
+        return _bad_request(request, str(exc))
+    header, body = exports.table_rows(figures.breakdown(by, scope), BY_LABELS[by])
+    name = f"stats-{by}-{timezone.localdate():%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        return exports.stream_csv(name, header, body)
+    totals = exports.totals_rows(figures.compute(scope))
+    return exports.xlsx_response(name, [(f"按{BY_LABELS[by]}", header, body), ("合计", totals[0], totals[1:])])
+
+
+def export_campaign(request, slug, fmt):
+    if fmt not in ("csv", "xlsx"):
+        return _bad_request(request, "只支持 csv 或 xlsx 格式", 404)
+    campaign = Campaign.objects.filter(slug=slug, is_public=True).first()
+    if campaign is None:
+        return _bad_request(request, "没有这个征集活动", 404)
+    _, report = _campaign_report(campaign)
+    sheets = [("汇总", ["指标", "数值"], [["活动", campaign.name], ["起止", f"{campaign.start} 至 {campaign.end}"],
+                                      ["公告", announcement(campaign, report)],
+                                      *exports.totals_rows(report["totals"])[1:]])]
+    for key, title, first in [("by_region", "按区划", "区划"), ("by_topic", "按领域", "领域"),
+                              ("by_unit", "按单位", "办理单位"), ("by_month", "按月份", "月份")]:
+        header, body = exports.table_rows(report[key], first)
+        sheets.append((title, header, body))
+    name = f"campaign-{campaign.slug}.{fmt}"
+    if fmt == "xlsx":
+        return exports.xlsx_response(name, sheets)
+
+    def rows():
+        for index, (title, header, body) in enumerate(sheets):
+            if index:
+                yield []
+                yield [title]
+                yield header
+            yield from body
+
+    return exports.stream_csv(name, sheets[0][1], rows())
+
+
+# --- the map -------------------------------------------------------------------------
+
+def map_shapes(request):
+    """Region shapes (GeoJSON) for the map: the deployment's MINSHENG_MAP_FILE, or
+    the bundled demo map of 甘肃省 (see static/stats/MAP-LICENSE.txt)."""
+    configured = settings.MINSHENG_MAP_FILE
+    path = Path(configured) if configured else Path(finders.find("stats/gansu.json") or "")
+    if not path.is_file():
+        raise Http404("没有地图文件")
+    response = FileResponse(path.open("rb"), content_type="application/json")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def figures_json(request):
+    """The headline figures of a scope as JSON (for embedding; the API has more)."""
+    filters = _filters(request, default_region=False)
+    try:
+        data = figures.compute(**filters)
+    except ScopeError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/json")
+

@@ -1,0 +1,131 @@
+"""Public statistics pages, the leaders' dashboard and the staff overdue list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from minsheng.stats import figures
+
+from .test_stats_cases import build_cases, raw_figures
+
+
+@pytest.fixture
+def cases(directory, personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return build_cases(directory, personas)
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_public_page_shows_the_figures(client, cases):
+    from minsheng.board.models import Message
+
+    response = client.get("/stats/")
+    assert response.status_code == 200
+    text = _text(response)
+    want = raw_figures(Message.objects.all())
+    assert f'<span class="value">{want["received"]}</span><span class="name">受理留言' in text
+    assert figures.percent(want["reply_rate"]) in text
+    assert "兰州市" in text and "定西市" in text  # the drill-down table of the province
+    assert 'data-map-url="/stats/map.json"' in text
+
+
+def test_drill_down_to_a_county(client, cases, directory):
+    response = client.get("/stats/", {"region": "620100"})
+    text = _text(response)
+    assert response.status_code == 200
+    assert "城关区" in text and "七里河区" in text and "定西市</td>" not in text
+    assert "?region=620102" in text or "region=620102" in text
+
+
+def test_statistics_page_does_not_read_messages(client, cases):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/stats/", {"region": "620000"}).status_code == 200
+    tables = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert '"board_message"' not in tables
+    assert len(ctx.captured_queries) <= 20
+
+
+def test_bad_filters_are_a_clear_400(client, directory):
+    response = client.get("/stats/", {"region": "999999"})
+    assert response.status_code == 400
+    assert "没有区划代码为 999999 的区划" in response.content.decode()
+    assert client.get("/stats/", {"date_from": "2026-02-30"}).status_code == 400
+    assert client.get("/stats/", {"kind": "nonsense"}).status_code == 400
+
+
+def test_each_number_links_to_the_messages_behind_it(client, cases):
+    page = client.get("/stats/", {"region": "620100"}).content.decode()
+    links = set(re.findall(r'href="(/stats/list/\?[^"]+)"', page))
+    assert links
+    checked = 0
+    for link in links:
+        link = link.replace("&amp;", "&")
+        if "measure=replied" in link and "topic=" not in link and "kind=" not in link and "region=620102" in link:
+            response = client.get(link)
+            assert response.status_code == 200
+            total = int(re.search(r"共 (\d+) 件", response.content.decode()).group(1))
+            assert total == figures.compute(region="620102")["replied"]
+            checked += 1
+    assert checked == 1
+
+
+def test_units_league_table_sorts(client, cases):
+    response = client.get("/stats/units/", {"sort": "received", "dir": "asc"})
+    assert response.status_code == 200
+    text = _text(response)
+    assert "兰州市住房和城乡建设局" in text and "兰州市生态环境局" in text
+    order_asc = [text.index("兰州市生态环境局"), text.index("兰州市住房和城乡建设局")]
+    assert order_asc[0] < order_asc[1]  # fewer cases first
+    text_desc = _text(client.get("/stats/units/", {"sort": "received"}))
+    assert text_desc.index("兰州市住房和城乡建设局") < text_desc.index("兰州市生态环境局")
+    assert client.get("/stats/units/", {"sort": "drop table"}).status_code == 200
+
+
+def test_dashboard_is_for_supervisors_of_their_regions(client, login, personas, cases):
+    assert client.get("/stats/dashboard/").status_code == 302
+    assert login(personas["officer"]).get("/stats/dashboard/").status_code == 403
+    sup = login(personas["supervisor"])
+    response = sup.get("/stats/dashboard/")
+    assert response.status_code == 200
+    text = _text(response)
+    assert "领导驾驶舱 · 兰州市" in text
+    assert "兰州市住房和城乡建设局" in text  # late unit: the overdue case in 七里河区
+    assert sup.get("/stats/dashboard/", {"region": "621100"}).status_code == 403
+
+
+def test_overdue_list_is_scoped_to_the_user(client, login, personas, cases):
+    assert client.get("/stats/overdue/").status_code == 302
+    sup = _text(login(personas["supervisor"]).get("/stats/overdue/"))
+    assert "测试留言overdue" in sup and "测试留言reopened_open" in sup
+    assert "测试留言dingxi" not in sup  # 定西市 is not the supervisor's region
+    dx = _text(login(personas["dx_dispatcher"]).get("/stats/overdue/"))
+    assert "测试留言dingxi" in dx and "测试留言overdue" not in dx
+    other = _text(login(personas["other_officer"]).get("/stats/overdue/"))
+    assert "测试留言overdue" not in other
+    assert login(personas["citizen"]).get("/stats/overdue/").status_code == 403
+
+
+def test_map_shapes_cover_the_demo_province(client):
+    response = client.get("/stats/map.json")
+    assert response.status_code == 200
+    import json
+
+    geo = json.loads(b"".join(response.streaming_content))
+    codes = {f["properties"]["code"] for f in geo["features"]}
+    assert len(codes) == 14 and "620100" in codes and "623000" in codes
+
+
+def test_map_file_setting(client, settings, tmp_path):
+    custom = tmp_path / "map.json"
+    custom.write_text('{"type": "FeatureCollection", "features": []}')
+    settings.MINSHENG_MAP_FILE = str(custom)
+    assert b"".join(client.get("/stats/map.json").streaming_content) == custom.read_bytes()
+    settings.MINSHENG_MAP_FILE = str(tmp_path / "missing.json")
+    assert client.get("/stats/map.json").status_code == 404
