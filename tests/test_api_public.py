@@ -14,6 +14,7 @@ from .test_api_support import (  # noqa: F401 (fixtures)
     PERSONAS,
     _fast_passwords,
     _fresh_rate_limits,
+    _media_in_tmp,
     advance,
     api_key,
     as_persona,

@@ -23,6 +23,11 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     cache.clear()  # throttle counters live in the cache
     yield

@@ -126,8 +126,10 @@ class UnitField(serializers.IntegerField):
         kwargs.setdefault("max_value", 2**31 - 1)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
-        pk = super().to_internal_value(data)
+    def run_validation(self, data=serializers.empty):
+        pk = super().run_validation(data)  # an int within bounds
+        if pk is None:
+            return None
         unit = Unit.objects.filter(pk=pk).first()
         if unit is None:
             raise serializers.ValidationError("单位不存在")

@@ -1,0 +1,177 @@
+"""Citizen REST API: post (photos included), my messages, rate, reopen, withdraw, support."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from minsheng.board.models import Attachment, Event, Message, Support
+
+from .test_api_support import (  # noqa: F401 (fixtures)
+    PERSONAS,
+    _fast_passwords,
+    _fresh_rate_limits,
+    _media_in_tmp,
+    advance,
+    api_key,
+    as_persona,
+    error_of,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+NEW = {"title": "学校门口接送车辆拥堵", "body": "城关区某小学门口每天放学时车辆拥堵, 孩子过马路很危险, 建议设置临时停车区。",
+       "kind": "suggest", "region": "620102", "topic": "traffic"}
+
+
+def png_bytes(color=(200, 30, 30)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_citizen_posts_a_message_as_json(as_persona, personas):
+    response = as_persona("citizen").post("/api/v1/messages/", NEW, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    message = Message.objects.get(public_id=body["public_id"])
+    assert message.author == personas["citizen"] and message.status == "submitted"
+    assert message.region.code == "620102" and message.topic.code == "traffic"
+    assert Event.objects.filter(message=message, kind="submitted", actor=personas["citizen"]).exists()
+    assert body["contact_phone"] == "13800000001"  # the author sees their own contact data
+
+
+def test_citizen_posts_with_photos_multipart(as_persona):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {**NEW, "photos": [SimpleUploadedFile("a.png", png_bytes(), "image/png"),
+                              SimpleUploadedFile("b.png", png_bytes((0, 0, 200)), "image/png")]}
+    response = as_persona("citizen").post("/api/v1/messages/", data, format="multipart")
+    assert response.status_code == 201, response.content
+    message = Message.objects.get(public_id=response.json()["public_id"])
+    photos = Attachment.objects.filter(message=message)
+    assert photos.count() == 2 and {p.width for p in photos} == {40}
+    assert len(response.json()["photos"]) == 2
+
+
+def test_a_file_that_is_not_an_image_is_refused(as_persona):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {**NEW, "photos": [SimpleUploadedFile("x.png", b"not an image at all", "image/png")]}
+    response = as_persona("citizen").post("/api/v1/messages/", data, format="multipart")
+    assert response.status_code == 400
+    assert "photos" in error_of(response)["fields"]
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"title": ""}, "title"), ({"title": "长" * 51}, "title"), ({"kind": "spam"}, "kind"),
+    ({"region": "000000"}, "region"), ({"topic": "nope"}, "topic"), ({"addressee": 99999}, "addressee"),
+    ({"latitude": 200, "longitude": 100}, "latitude"), ({"latitude": 36.06}, "latitude"),
+])
+def test_invalid_message_is_400_with_the_field(as_persona, change, field):
+    response = as_persona("citizen").post("/api/v1/messages/", {**NEW, **change}, format="json")
+    assert response.status_code == 400, response.content
+    assert field in error_of(response)["fields"]
+    assert not Message.objects.exists()
+
+
+def test_body_that_is_not_an_object_is_400(as_persona):
+    response = as_persona("citizen").post("/api/v1/messages/", "[1, 2]", content_type="application/json")
+    assert response.status_code == 400
+    response = as_persona("citizen").post("/api/v1/messages/", "{not json", content_type="application/json")
+    assert response.status_code == 400 and error_of(response)["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("persona, status", [("anonymous", 401), ("api_key", 403)])
+def test_posting_needs_a_person(as_persona, persona, status):
+    response = as_persona(persona).post("/api/v1/messages/", NEW, format="json")
+    assert response.status_code == status
+    assert not Message.objects.exists()
+
+
+def test_my_messages_are_mine_only(as_persona, personas, directory):
+    mine = submit(personas["citizen"], directory)
+    theirs = submit(personas["other_citizen"], directory, title="别人的留言")
+    got = [m["public_id"] for m in as_persona("citizen").get("/api/v1/me/messages/").json()["results"]]
+    assert got == [mine.public_id]
+    assert as_persona("citizen").get(f"/api/v1/me/messages/{mine.public_id}/").status_code == 200
+    assert as_persona("citizen").get(f"/api/v1/me/messages/{theirs.public_id}/").status_code == 404
+    assert as_persona("anonymous").get("/api/v1/me/messages/").status_code == 401
+    assert as_persona("api_key").get("/api/v1/me/messages/").status_code == 403
+
+
+def test_rate_then_reopen(as_persona, personas, directory):
+    m = advance(submit(personas["citizen"], directory), personas, directory, "replied")
+    url = f"/api/v1/messages/{m.public_id}"
+    rating = {"resolution": "unsatisfied", "attitude": "satisfied", "speed": "basic", "comment": "问题没解决"}
+    assert as_persona("other_citizen").post(f"{url}/rate/", rating, format="json").status_code == 403
+    response = as_persona("citizen").post(f"{url}/rate/", rating, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "evaluated" and response.json()["can_reopen"] is True
+    again = as_persona("citizen").post(f"{url}/rate/", rating, format="json")
+    assert again.status_code == 409 and error_of(again)["code"] == "illegal_move"
+    response = as_persona("citizen").post(f"{url}/reopen/", {"reason": "电梯仍未开工"}, format="json")
+    assert response.status_code == 200
+    m.refresh_from_db()
+    assert m.status == "dispatched" and m.reopen_count == 1
+    assert Event.objects.filter(message=m, kind="reopened", data__reason="电梯仍未开工").exists()
+
+
+def test_rate_with_bad_values_is_400(as_persona, personas, directory):
+    m = advance(submit(personas["citizen"], directory), personas, directory, "replied")
+    response = as_persona("citizen").post(f"/api/v1/messages/{m.public_id}/rate/", {"resolution": "great"},
+                                          format="json")
+    assert response.status_code == 400
+    assert {"resolution", "attitude", "speed"} <= set(error_of(response)["fields"])
+    m.refresh_from_db()
+    assert m.status == "replied"
+
+
+def test_satisfied_rating_closes_the_case(as_persona, personas, directory):
+    m = advance(submit(personas["citizen"], directory), personas, directory, "replied")
+    rating = {"resolution": "satisfied", "attitude": "satisfied", "speed": "satisfied"}
+    body = as_persona("citizen").post(f"/api/v1/messages/{m.public_id}/rate/", rating, format="json").json()
+    assert body["status"] == "closed"
+    reopen = as_persona("citizen").post(f"/api/v1/messages/{m.public_id}/reopen/", {}, format="json")
+    assert reopen.status_code == 409
+
+
+def test_withdraw(as_persona, personas, directory):
+    m = submit(personas["citizen"], directory)
+    # someone else's unpublished message does not exist for them
+    assert as_persona("other_citizen").post(f"/api/v1/messages/{m.public_id}/withdraw/").status_code == 404
+    response = as_persona("citizen").post(f"/api/v1/messages/{m.public_id}/withdraw/")
+    assert response.status_code == 200 and response.json()["status"] == "withdrawn"
+    dispatched = advance(submit(personas["citizen"], directory), personas, directory, "dispatched")
+    late = as_persona("citizen").post(f"/api/v1/messages/{dispatched.public_id}/withdraw/")
+    assert late.status_code == 409 and "不能撤回" in error_of(late)["message"]
+    other = as_persona("other_citizen").post(f"/api/v1/messages/{dispatched.public_id}/withdraw/")
+    assert other.status_code == 403
+
+
+def test_support(as_persona, personas, directory):
+    m = advance(submit(personas["citizen"], directory), personas, directory, "accepted")
+    url = f"/api/v1/messages/{m.public_id}/support/"
+    first = as_persona("other_citizen").post(url).json()
+    assert first == {"supported": True, "created": True, "support_count": 1}
+    assert as_persona("other_citizen").post(url).json()["created"] is False
+    assert Support.objects.filter(message=m).count() == 1
+    assert as_persona("anonymous").post(url).status_code == 401
+    pending = submit(personas["citizen"], directory, title="未公开")
+    assert as_persona("other_citizen").post(f"/api/v1/messages/{pending.public_id}/support/").status_code == 404
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_citizen_actions_by_persona(as_persona, personas, directory, persona):
+    """Only the author rates; everybody else is refused (401 without a person, 403 otherwise)."""
+    m = advance(submit(personas["citizen"], directory), personas, directory, "replied")
+    rating = {"resolution": "satisfied", "attitude": "satisfied", "speed": "satisfied"}
+    response = as_persona(persona).post(f"/api/v1/messages/{m.public_id}/rate/", rating, format="json")
+    expected = {"citizen": 200, "anonymous": 401}.get(persona, 403)
+    assert response.status_code == expected
+    m.refresh_from_db()
+    assert (m.status == "closed") == (persona == "citizen")

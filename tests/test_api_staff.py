@@ -1,0 +1,210 @@
+"""Staff REST API: inbox, case detail with private fields, every workflow action,
+each persona allowed, refused or scoped as on the staff pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from minsheng.board.models import Assignment, Event, Extension, Message
+
+from .test_api_support import (  # noqa: F401 (fixtures)
+    PERSONAS,
+    _fast_passwords,
+    _fresh_rate_limits,
+    _media_in_tmp,
+    advance,
+    api_key,
+    as_persona,
+    error_of,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def case_url(m, action=""):
+    return f"/api/v1/staff/cases/{m.public_id}/" + (f"{action}/" if action else "")
+
+
+def inbox(client, **params):
+    response = client.get("/api/v1/staff/inbox/", params)
+    assert response.status_code == 200, response.content
+    return {m["public_id"] for m in response.json()["results"]}
+
+
+@pytest.fixture
+def cases(personas, directory):
+    p, d = personas, directory
+    return {
+        "new": submit(p["citizen"], d, title="待审核的留言"),
+        "housing": advance(submit(p["citizen"], d, title="住建局在办"), p, d, "dispatched"),
+        "ecology": advance(submit(p["other_citizen"], d, title="生态局在办", region="qilihe", topic="topic_env"),
+                           p, d, "accepted"),
+        "dingxi": submit(p["citizen"], d, title="定西的留言", region="dingxi"),
+    }
+
+
+def test_inbox_per_persona(as_persona, cases, personas, directory):
+    from minsheng.board import actions
+
+    eco = cases["ecology"]
+    actions.do_dispatch(personas["dispatcher"], eco, directory["ecology"])
+    assert inbox(as_persona("officer")) == {cases["housing"].public_id}
+    assert inbox(as_persona("other_officer")) == {eco.public_id}
+    assert inbox(as_persona("dispatcher"), box="dispatch") == {cases["new"].public_id}
+    assert cases["dingxi"].public_id not in inbox(as_persona("dispatcher"))
+    assert inbox(as_persona("dx_dispatcher"), box="dispatch") == {cases["dingxi"].public_id}
+    assert inbox(as_persona("supervisor"), box="supervise") == {cases["housing"].public_id, eco.public_id}
+    assert as_persona("citizen").get("/api/v1/staff/inbox/").status_code == 403
+    assert as_persona("anonymous").get("/api/v1/staff/inbox/").status_code == 401
+    assert as_persona("api_key").get("/api/v1/staff/inbox/").status_code == 403
+    assert as_persona("officer").get("/api/v1/staff/inbox/?box=everything").status_code == 400
+
+
+def test_inbox_runs_a_bounded_number_of_queries(as_persona, personas, directory, django_assert_max_num_queries):
+    for i in range(15):
+        advance(submit(personas["citizen"], directory, title=f"在办{i}"), personas, directory, "dispatched")
+    client = as_persona("officer")
+    with django_assert_max_num_queries(6):  # token, roles, page (+ last-used touch): not per row
+        response = client.get("/api/v1/staff/inbox/?page_size=15")
+    assert len(response.json()["results"]) == 15
+
+
+@pytest.mark.parametrize("persona, status", [
+    ("officer", 200), ("dispatcher", 200), ("supervisor", 200),
+    ("other_officer", 404), ("citizen", 403), ("anonymous", 401), ("api_key", 403),
+])
+def test_case_detail_is_scoped(as_persona, cases, persona, status):
+    response = as_persona(persona).get(case_url(cases["housing"]))
+    assert response.status_code == status
+    if status == 200:
+        body = response.json()
+        assert body["contact_phone"] == "13800000001"  # private field for those who handle it
+        assert body["assignments"][0]["unit"]["name"] == "兰州市住房和城乡建设局"
+        assert any(e["kind"] == "dispatched" for e in body["events"])
+    else:
+        assert "13800000001" not in response.content.decode()
+
+
+def test_dispatcher_of_another_region_sees_nothing(as_persona, cases):
+    assert as_persona("dx_dispatcher").get(case_url(cases["new"])).status_code == 404
+    assert as_persona("dx_dispatcher").post(case_url(cases["new"], "accept")).status_code == 404
+    assert Message.objects.get(pk=cases["new"].pk).status == "submitted"
+
+
+def test_the_whole_handling_through_the_api(as_persona, cases, personas):
+    m = cases["new"]
+    dispatcher, officer, supervisor = as_persona("dispatcher"), as_persona("officer"), as_persona("supervisor")
+    assert dispatcher.post(case_url(m, "accept")).json()["status"] == "accepted"
+    # no lead given: the responsibility list routes 城乡建设 in 兰州市 to 住建局
+    body = dispatcher.post(case_url(m, "dispatch"), {}, format="json").json()
+    assert body["status"] == "dispatched" and body["assignments"][0]["unit"]["name"] == "兰州市住房和城乡建设局"
+    assert officer.post(case_url(m, "sign"), {}, format="json").json()["status"] == "signed"
+    ext = officer.post(case_url(m, "extension"), {"days": 5, "reason": "需要现场勘察"}, format="json")
+    assert ext.status_code == 200 and ext.json()["extensions"][0]["state"] == "pending"
+    before = Message.objects.get(pk=m.pk).due_at
+    decided = supervisor.post(case_url(m, "extension-decision"), {"approve": True, "note": "同意"}, format="json")
+    assert decided.status_code == 200, decided.content
+    assert Message.objects.get(pk=m.pk).due_at > before
+    short = officer.post(case_url(m, "reply"), {"body": "已处理"}, format="json")
+    assert short.status_code == 400 and "至少 10 个字" in error_of(short)["message"]
+    reply = officer.post(case_url(m, "reply"), {"body": "经核查, 该小区已列入今年加装电梯计划, 年底前开工。"}, format="json")
+    assert reply.status_code == 200 and reply.json()["status"] == "replied"
+    kinds = list(Event.objects.filter(message=m).values_list("kind", flat=True))
+    assert kinds == ["submitted", "accepted", "dispatched", "signed", "extension_requested",
+                     "extension_approved", "replied"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_sign_by_persona(as_persona, cases, persona):
+    """Only the officer of the lead unit signs; the others are refused or see nothing."""
+    response = as_persona(persona).post(case_url(cases["housing"], "sign"), {}, format="json")
+    expected = {"officer": 200, "anonymous": 401, "other_officer": 404, "citizen": 403, "api_key": 403,
+                "dispatcher": 403, "supervisor": 403}[persona]
+    assert response.status_code == expected, response.content
+    error_or_ok = Message.objects.get(pk=cases["housing"].pk).status
+    assert error_or_ok == ("signed" if persona == "officer" else "dispatched")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_dispatch_by_persona(as_persona, cases, directory, persona):
+    response = as_persona(persona).post(case_url(cases["new"], "dispatch"), {"lead": directory["transport"].pk},
+                                        format="json")
+    expected = {"dispatcher": 200, "anonymous": 401, "citizen": 403, "api_key": 403, "officer": 404,
+                "other_officer": 404, "supervisor": 403}[persona]
+    assert response.status_code == expected, response.content
+    assert Assignment.objects.filter(message=cases["new"]).exists() == (persona == "dispatcher")
+
+
+def test_signing_twice_is_409(as_persona, cases):
+    officer = as_persona("officer")
+    assert officer.post(case_url(cases["housing"], "sign")).status_code == 200
+    again = officer.post(case_url(cases["housing"], "sign"))
+    assert again.status_code == 409 and error_of(again)["code"] == "illegal_move"
+
+
+def test_conflict_is_409(as_persona, cases, monkeypatch):
+    from minsheng.board import actions
+    from minsheng.board.workflow import Conflict
+
+    def raced(*args, **kwargs):
+        raise Conflict("该留言刚刚被其他人处理过, 请刷新页面后查看最新状态")
+
+    monkeypatch.setattr(actions, "do_sign", raced)
+    response = as_persona("officer").post(case_url(cases["housing"], "sign"))
+    assert response.status_code == 409 and error_of(response)["code"] == "conflict"
+
+
+def test_transfer_and_return(as_persona, cases, directory):
+    m = cases["housing"]
+    bad = as_persona("officer").post(case_url(m, "transfer"), {"to_unit": 999999, "reason": "x"}, format="json")
+    assert bad.status_code == 400 and "to_unit" in error_of(bad)["fields"]
+    same = as_persona("officer").post(case_url(m, "transfer"), {"to_unit": directory["housing"].pk,
+                                                                "reason": "本单位"}, format="json")
+    assert same.status_code == 400
+    moved = as_persona("officer").post(case_url(m, "transfer"), {"to_unit": directory["ecology"].pk,
+                                                                 "reason": "属于环保问题"}, format="json")
+    assert moved.status_code == 200
+    # now 生态环境局's case: its officer may return it; 住建局 no longer holds it
+    assert as_persona("officer").post(case_url(m, "return"), {"reason": "x"}, format="json").status_code == 403
+    returned = as_persona("other_officer").post(case_url(m, "return"), {"reason": "不属于本局职责"}, format="json")
+    assert returned.status_code == 200 and returned.json()["status"] == "accepted"
+
+
+def test_reject_merge_supervise_and_assist_note(as_persona, cases, personas, directory):
+    dispatcher = as_persona("dispatcher")
+    assert dispatcher.post(case_url(cases["new"], "reject"), {}, format="json").status_code == 400
+    dup = submit(personas["other_citizen"], directory, title="同一个电梯问题")
+    merged = dispatcher.post(case_url(dup, "merge"), {"into": cases["housing"].public_id}, format="json")
+    assert merged.status_code == 200 and merged.json()["duplicate_of"] == cases["housing"].public_id
+    nowhere = dispatcher.post(case_url(cases["new"], "merge"), {"into": cases["dingxi"].public_id}, format="json")
+    assert nowhere.status_code == 400 and "into" in error_of(nowhere)["fields"]
+    rejected = dispatcher.post(case_url(cases["new"], "reject"), {"reason": "重复留言"}, format="json")
+    assert rejected.json()["status"] == "rejected"
+    assert as_persona("officer").post(case_url(cases["housing"], "supervise"), {"note": "加快"},
+                                      format="json").status_code == 403
+    sup = as_persona("supervisor").post(case_url(cases["housing"], "supervise"), {"note": "请加快办理"}, format="json")
+    assert sup.status_code == 200 and sup.json()["supervised"] is True
+    # 环保 in 兰州市: 生态环境局 leads, 住建局 assists
+    eco = cases["ecology"]
+    dispatcher.post(case_url(eco, "dispatch"), {}, format="json")
+    note = as_persona("officer").post(case_url(eco, "assist-note"), {"body": "已配合现场核查"}, format="json")
+    assert note.status_code == 200
+    assert Event.objects.filter(message=eco, kind="assist_note", public=False).exists()
+    public = as_persona("anonymous").get(f"/api/v1/messages/{eco.public_id}/").json()
+    assert "assist_note" not in [e["kind"] for e in public["timeline"]]
+
+
+def test_extension_decision_without_pending_request_is_409(as_persona, cases):
+    response = as_persona("supervisor").post(case_url(cases["housing"], "extension-decision"), {"approve": True},
+                                             format="json")
+    assert response.status_code == 409
+    assert not Extension.objects.exists()
+
+
+def test_validation_of_action_bodies(as_persona, cases):
+    officer = as_persona("officer")
+    for body in ({"days": 0, "reason": "x"}, {"days": "many", "reason": "x"}, {"days": 5}):
+        response = officer.post(case_url(cases["housing"], "extension"), body, format="json")
+        assert response.status_code == 400, body
+    assert officer.post(case_url(cases["housing"], "extension"), [], format="json").status_code == 400
