@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-
 # === hotspots (热点问题) and chronic problems (老大难) — minsheng.insight.hotspots_service ===
 
 
@@ -50,6 +49,9 @@ class HotspotMember(models.Model):
 
     class Meta:
         ordering = ["joined_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} → {self.hotspot_id}"
 
 
 # === end hotspots ===

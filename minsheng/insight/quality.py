@@ -109,7 +109,7 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         hit = sum(1 for g in key if g in reply_grams) / len(key) if key else 1.0
         addressed.append(hit >= 0.25)
     completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)
-    missed = [q for q, ok in zip(asked, addressed) if not ok]
+    missed = [q for q, ok in zip(asked, addressed, strict=True) if not ok]
     if missed:
         reasons.append(f"留言提出的 {len(asked)} 个问题中有 {len(missed)} 个未回应, 如「{missed[0][:30]}」")
 

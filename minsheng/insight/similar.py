@@ -77,14 +77,15 @@ class TextIndex:
     @classmethod
     def build(cls, titles: Sequence[str], bodies: Sequence[str], words: bool = False) -> TextIndex:
         index = cls(words=words)
-        docs = [Counter(features(t, b, words)) for t, b in zip(titles, bodies)]
+        docs = [Counter(features(t, b, words)) for t, b in zip(titles, bodies, strict=True)]
         df: Counter = Counter()
         for doc in docs:
             df.update(doc.keys())
         n = len(docs)
         # a feature in more than a tenth of the messages says little about sameness and
         # makes the all-pairs product dense
-        kept = sorted(f for f, c in df.items() if c <= max(2, n // 10))
+        max_df = n if n < 100 else max(50, n // 10)
+        kept = sorted(f for f, c in df.items() if c <= max_df)
         index.vocab = {f: i for i, f in enumerate(kept)}
         index.idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in kept])
         index.matrix = index._vectors(docs)
@@ -130,7 +131,7 @@ class TextIndex:
         m = self.matrix
         for start in range(0, m.shape[0], chunk):
             block = m[start:start + chunk].dot(m.T).tocoo()
-            for i, j, s in zip(block.row, block.col, block.data):
+            for i, j, s in zip(block.row, block.col, block.data, strict=True):
                 i += start
                 if i < j and s >= min_score:
                     out.append((int(i), int(j), float(s)))
@@ -162,7 +163,7 @@ def duplicate_pairs(ids: Sequence[str], titles: Sequence[str], bodies: Sequence[
 
     index = index or TextIndex.build(titles, bodies)
     places = [set(extract_places(t)) for t in titles]
-    counties = [county_of(t) or county_of(b[:200]) for t, b in zip(titles, bodies)]
+    counties = [county_of(t) or county_of(b[:200]) for t, b in zip(titles, bodies, strict=True)]
     out = []
     for i, j, score in index.pairs(min_score):
         if score < SAME_TEXT and not same_place(places[i], places[j], counties[i], counties[j]):

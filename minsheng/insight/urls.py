@@ -1,2 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "insight"
-urlpatterns = []
+urlpatterns = [
+    path("hotspots/", views.hotspot_list, name="hotspots"),
+    path("hotspots/<int:pk>/", views.hotspot_detail, name="hotspot"),
+    path("chronic/", views.chronic, name="chronic"),
+    path("similar/", views.similar, name="similar"),
+]

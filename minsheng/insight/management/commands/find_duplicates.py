@@ -20,11 +20,11 @@ class Command(BaseCommand):
             raise CommandError("--min-similarity 应在 0 与 1 之间")
         try:
             titles, bodies, rows, header = csvio.message_texts(data)
-            csvio.require_data(data, rows, [t + b for t, b in zip(titles, bodies)])
+            csvio.require_data(data, rows, [t + b for t, b in zip(titles, bodies, strict=True)])
             ids = csvio.row_ids(header, rows)
             index = TextIndex.build(titles, bodies)
             pairs = duplicate_pairs(ids, titles, bodies, min_similarity, index=index)
-            title_of = dict(zip(ids, titles))
+            title_of = dict(zip(ids, titles, strict=True))
             n = csvio.write_rows(out, ["留言编号_a", "留言编号_b", "similarity", "留言主题_a", "留言主题_b"],
                                  ([a, b, f"{s:.4f}", title_of[a], title_of[b]] for a, b, s in pairs))
         except csvio.CSVError as exc:

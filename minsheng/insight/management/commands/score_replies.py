@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 [rid, r["score"], r["relevance"], r["completeness"], r["interpretability"],
                  "" if r["timeliness"] is None else r["timeliness"], "是" if r["boilerplate"] else "否",
                  "；".join(r["reasons"])]
-                for rid, r in zip(ids, results)))
+                for rid, r in zip(ids, results, strict=True)))
         except csvio.CSVError as exc:
             raise CommandError(str(exc)) from None
         boiler = sum(r["boilerplate"] for r in results)

@@ -1,0 +1,118 @@
+"""Hotspot pages (热点问题), the 老大难 list for supervisors and leaders, and the
+similar-messages fragment of the post form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from minsheng.accounts.roles import roles_of
+from minsheng.board.models import Message
+from minsheng.board.workflow import Status
+from minsheng.directory.models import Region
+
+from . import lookup
+from .models import Hotspot
+
+MIN_MESSAGES = 2  # a hotspot the public sees has at least two messages
+PER_PAGE = 30
+
+
+def _region(code: str | None) -> Region | None:
+    code = (code or "").strip()
+    if not code or not code.isdigit() or len(code) > 12:
+        return None
+    return Region.objects.filter(code=code).first()
+
+
+def _regions_for_filter():
+    return Region.objects.filter(level__lte=Region.Level.COUNTY, hotspots__isnull=False).distinct().order_by("code")
+
+
+def hotspot_list(request):
+    region = _region(request.GET.get("region"))
+    qs = Hotspot.objects.filter(message_count__gte=MIN_MESSAGES).select_related("region")
+    if region:
+        qs = qs.filter(region__code__startswith=region.prefix)
+    page = Paginator(qs.order_by("-heat", "-last_at"), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "insight/hotspots.html", {
+        "page": page, "region": region, "regions": _regions_for_filter(),
+        "query": f"region={region.code}&" if region else "",
+    })
+
+
+def _trend(messages: list[Message]) -> dict:
+    """Messages per day (span ≤ 60 days), per week, or per month, for the chart."""
+    if not messages:
+        return {"labels": [], "counts": []}
+    days = [timezone.localtime(m.submitted_at).date() for m in messages]
+    first, last = min(days), max(days)
+    span = (last - first).days
+    if span <= 60:
+        key, step = (lambda d: d), dt.timedelta(days=1)
+    elif span <= 400:
+        key, step = (lambda d: d - dt.timedelta(days=d.weekday())), dt.timedelta(days=7)
+    else:
+        key, step = (lambda d: d.replace(day=1)), None
+    counts = Counter(key(d) for d in days)
+    labels, cursor = [], key(first)
+    while cursor <= key(last):
+        labels.append(cursor)
+        cursor = cursor + step if step else (cursor.replace(year=cursor.year + 1, month=1) if cursor.month == 12
+                                             else cursor.replace(month=cursor.month + 1))
+    return {"labels": [d.isoformat() for d in labels], "counts": [counts.get(d, 0) for d in labels]}
+
+
+def hotspot_detail(request, pk: int):
+    hotspot = get_object_or_404(Hotspot.objects.select_related("region"), pk=pk)
+    roles = roles_of(request.user)
+    visible = Q(status__in=Status.public())
+    if request.user.is_authenticated:
+        visible |= Q(author=request.user)
+    messages = list(Message.objects.filter(visible, hotspot_member__hotspot=hotspot)
+                    .select_related("region", "topic").order_by("-submitted_at"))
+    if not messages and not roles.is_supervisor:
+        raise Http404("该热点暂无公开留言")
+    return render(request, "insight/hotspot.html", {
+        "hotspot": hotspot, "messages": messages,
+        "trend_json": json.dumps(_trend(messages), ensure_ascii=False),
+        "show_flags": roles.is_supervisor,
+    })
+
+
+def chronic(request):
+    """老大难 and needs-coordination hotspots, for supervisors (and leaders, who hold
+    the supervisor role) within their regions."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    roles = roles_of(request.user)
+    if not roles.is_supervisor:
+        raise PermissionDenied("只有督办人员和领导可以查看老大难问题")
+    qs = Hotspot.objects.filter(Q(chronic=True) | Q(needs_coordination=True)).select_related("region")
+    qs = qs.filter(roles.region_q(roles.supervise_prefixes))
+    show = request.GET.get("show", "")
+    if show == "chronic":
+        qs = qs.filter(chronic=True)
+    elif show == "coordination":
+        qs = qs.filter(needs_coordination=True)
+    page = Paginator(qs.order_by("-chronic", "-heat"), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "insight/chronic.html", {"page": page, "show": show, "now": timezone.now(),
+                                                   "query": f"show={show}&" if show in ("chronic", "coordination") else ""})
+
+
+def similar(request):
+    """htmx fragment for the post form: similar open public messages in the same area."""
+    title = (request.GET.get("title") or "")[:100]
+    body = (request.GET.get("body") or "")[:3000]
+    region = _region(request.GET.get("region"))
+    found = lookup.similar_open(title, body, region, k=5) if len(title + body) >= 4 else []
+    return render(request, "insight/_similar.html", {"found": found})

@@ -1,0 +1,211 @@
+"""Hotspots in the product: placement, refresh (heat, 老大难, coordination), the pages
+and the similar-messages fragment, with the personas of conftest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from minsheng.board import actions
+from minsheng.board.models import Message
+from minsheng.insight import hotspots_service, lookup
+from minsheng.insight.models import Hotspot, HotspotMember
+
+from .conftest import make_user
+
+LIFT = [
+    ("幸福家园小区3号楼电梯经常故障停运", "幸福家园小区3号楼电梯这个月已经坏了三次, 老人上下楼非常困难, 请尽快维修电梯。"),
+    ("幸福家园小区电梯又停运了", "幸福家园小区3号楼的电梯又坏了, 物业一直不修, 住在高层的老人出不了门。"),
+    ("反映幸福家园小区电梯故障问题", "我们幸福家园小区3号楼电梯频繁故障停运, 存在安全隐患, 希望督促物业维修更换电梯。"),
+    ("幸福家园3号楼电梯坏了没人管", "幸福家园小区3号楼电梯停运一周了, 物业说没钱修, 请有关部门督促维修。"),
+]
+OTHER_LIFT = ("阳光花园小区电梯坏了没人修", "阳光花园小区5栋电梯坏了半个月, 物业不维修, 请督促物业尽快修好电梯。")
+
+
+@pytest.fixture(autouse=True)
+def fresh_index(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # many citizens, fast
+    hotspots_service.reset_index()
+    lookup.clear_cache()
+    yield
+    hotspots_service.reset_index()
+    lookup.clear_cache()
+
+
+def citizens(n, start=0):
+    return [make_user(f"1390000{i:04d}", phone=f"1390000{i:04d}", display_name=f"居民{i}")
+            for i in range(start, start + n)]
+
+
+def post(author, title, body, region, dispatcher, at=None, accept=True):
+    message = actions.do_submit(author, title=title, body=body, kind="complain", region=region, at=at)
+    if accept:
+        actions.do_accept(dispatcher, message, at=at)
+    return message
+
+
+@pytest.fixture
+def lift_hotspot(directory, personas):
+    people = citizens(len(LIFT))
+    start = timezone.now() - dt.timedelta(days=10)
+    messages = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(days=i))
+                for i, (p, (t, b)) in enumerate(zip(people, LIFT, strict=True))]
+    for m in messages:
+        hotspots_service.place_message(m)
+    return Hotspot.objects.get(members__message=messages[0]), messages
+
+
+def test_messages_about_one_lift_share_a_hotspot_and_another_compound_does_not(lift_hotspot, directory, personas):
+    hotspot, messages = lift_hotspot
+    assert HotspotMember.objects.filter(hotspot=hotspot).count() == len(LIFT)
+    other = post(personas["citizen"], *OTHER_LIFT, directory["chengguan"], personas["dispatcher"])
+    assert hotspots_service.place_message(other) != hotspot
+    hotspot.refresh_from_db()
+    assert hotspot.message_count == 4 and hotspot.citizen_count == 4
+    assert "幸福家园" in hotspot.title and "幸福家园" in hotspot.place
+    assert hotspot.heat > 0
+
+
+def test_place_message_is_idempotent(lift_hotspot):
+    hotspot, messages = lift_hotspot
+    assert hotspots_service.place_message(messages[0]) == hotspot
+    hotspots_service.reset_index()  # a restarted worker rebuilds from the database
+    assert hotspots_service.place_message(messages[1]) == hotspot
+    assert HotspotMember.objects.count() == len(LIFT)
+
+
+def test_a_new_worker_joins_new_messages_to_existing_hotspots(lift_hotspot, directory, personas):
+    hotspot, _ = lift_hotspot
+    hotspots_service.reset_index()
+    late = post(make_user("13911112222", phone="13911112222"), "幸福家园小区电梯还是没修好",
+                "幸福家园小区3号楼电梯故障停运至今没有修好, 请督促物业维修电梯。", directory["chengguan"],
+                personas["dispatcher"])
+    assert hotspots_service.place_message(late) == hotspot
+
+
+def test_hotspot_list_orders_by_heat_and_filters_by_region(client, lift_hotspot, directory, personas):
+    hotspot, _ = lift_hotspot
+    people = citizens(2, start=50)
+    small = [post(p, *OTHER_LIFT, directory["dingxi"], make_user(f"dx{i}", role="dispatcher",
+                                                                  region=directory["dingxi"]))
+             for i, p in enumerate(people)]
+    for m in small:
+        hotspots_service.place_message(m)
+    page = client.get("/hotspots/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert text.index(hotspot.title) < text.index("阳光花园")
+    only_dingxi = client.get("/hotspots/", {"region": directory["dingxi"].code}).content.decode()
+    assert "阳光花园" in only_dingxi and hotspot.title not in only_dingxi
+    assert client.get("/hotspots/", {"region": "<script>"}).status_code == 200
+
+
+def test_hotspot_list_query_count_does_not_grow_with_hotspots(client, lift_hotspot, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        assert client.get("/hotspots/").status_code == 200
+
+
+def test_hotspot_page_shows_messages_region_and_trend(client, lift_hotspot):
+    hotspot, messages = lift_hotspot
+    page = client.get(f"/hotspots/{hotspot.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    for m in messages:
+        assert m.title in text and f"/m/{m.public_id}/" in text
+    assert "城关区" in text and "vendor/echarts.min.js" in text
+    trend = json.loads(re.search(r'id="trend-data">(.*?)</script>', text, re.S).group(1))
+    assert sum(trend["counts"]) == len(messages)
+    assert "老大难" not in text  # flags are for supervisors
+    assert client.get("/hotspots/999999/").status_code == 404
+
+
+def test_hotspot_page_hides_messages_not_yet_public(client, directory, personas):
+    message = post(personas["citizen"], *LIFT[0], directory["chengguan"], personas["dispatcher"], accept=False)
+    hotspot = hotspots_service.place_message(message)
+    assert client.get(f"/hotspots/{hotspot.pk}/").status_code == 404
+    mine = client
+    mine.force_login(personas["citizen"])
+    assert LIFT[0][0] in mine.get(f"/hotspots/{hotspot.pk}/").content.decode()
+
+
+def test_supports_raise_heat_after_refresh(lift_hotspot, personas):
+    hotspot, messages = lift_hotspot
+    before = hotspot.heat
+    for user in (personas["other_citizen"], personas["citizen"]):
+        assert actions.do_support(user, Message.objects.get(pk=messages[0].pk))
+    call_command("refresh_hotspots")
+    hotspot.refresh_from_db()
+    assert hotspot.support_count == 2
+    assert hotspot.heat > before
+
+
+def test_refresh_is_idempotent(lift_hotspot):
+    now = timezone.now()
+    hotspots_service.refresh(now)
+    second = hotspots_service.refresh(now)
+    assert second["changed"] == 0
+
+
+@pytest.fixture
+def chronic_hotspot(directory, personas):
+    """Lift messages since 120 days ago, still unanswered, handled by two units."""
+    people = citizens(3)
+    start = timezone.now() - dt.timedelta(days=120)
+    messages = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(days=20 * i))
+                for i, (p, (t, b)) in enumerate(zip(people, LIFT, strict=False))]
+    actions.do_dispatch(personas["dispatcher"], messages[0], directory["housing"])
+    actions.do_dispatch(personas["dispatcher"], messages[1], directory["ecology"])
+    for m in messages:
+        hotspots_service.place_message(m)
+    hotspots_service.refresh()
+    return Hotspot.objects.get(members__message=messages[0])
+
+
+def test_old_unresolved_hotspot_is_chronic_and_spanning_units_needs_coordination(chronic_hotspot):
+    assert chronic_hotspot.chronic
+    assert chronic_hotspot.needs_coordination
+    assert set(chronic_hotspot.units) == {"兰州市住房和城乡建设局", "兰州市生态环境局"}
+    assert chronic_hotspot.unresolved_count == 3
+
+
+def test_recent_hotspot_is_not_chronic(lift_hotspot):
+    hotspot, _ = lift_hotspot
+    hotspots_service.refresh()
+    hotspot.refresh_from_db()
+    assert not hotspot.chronic and not hotspot.needs_coordination
+
+
+def test_chronic_list_is_for_supervisors_only(client, login, personas, chronic_hotspot):
+    assert client.get("/chronic/").status_code == 302
+    for who in ("citizen", "officer", "other_officer", "dispatcher"):
+        assert login(personas[who]).get("/chronic/").status_code == 403, who
+    page = login(personas["supervisor"]).get("/chronic/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert chronic_hotspot.title in text and "老大难" in text and "需多部门协调" in text
+    assert "老大难" in login(personas["supervisor"]).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+
+
+def test_chronic_list_is_scoped_to_the_supervisors_region(login, directory, chronic_hotspot):
+    dx_supervisor = make_user("dx_supervisor", role="supervisor", region=directory["dingxi"])
+    page = login(dx_supervisor).get("/chronic/")
+    assert page.status_code == 200 and chronic_hotspot.title not in page.content.decode()
+
+
+def test_similar_fragment_shows_open_messages_in_the_same_area(client, lift_hotspot, directory):
+    _, messages = lift_hotspot
+    page = client.get("/similar/", {"title": "幸福家园小区电梯坏了", "body": "3号楼电梯停运", "region": "620102"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "我也遇到" in text and f"/m/{messages[0].public_id}/" in text
+    elsewhere = client.get("/similar/", {"title": "幸福家园小区电梯坏了", "region": directory["dingxi"].code})
+    assert "幸福家园" not in elsewhere.content.decode()
+    unrelated = client.get("/similar/", {"title": "咨询幼儿园报名时间", "region": "620102"}).content.decode()
+    assert "我也遇到" not in unrelated
+    assert client.get("/similar/").status_code == 200
+    assert client.get("/similar/", {"title": "x" * 5000, "region": "abc"}).status_code == 200

@@ -1,0 +1,217 @@
+"""Hotspot clustering (core) and the detect-hotspots / refresh-hotspots commands."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from minsheng.insight import hotspots as core
+
+DATASET = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "unlabeled"
+T0 = dt.datetime(2024, 3, 1, 9, 0)
+
+LIFT_A = [
+    ("幸福家园小区3号楼电梯经常故障停运", "幸福家园小区3号楼电梯这个月已经坏了三次, 老人上下楼非常困难, 请尽快维修电梯。"),
+    ("幸福家园小区电梯又停运了", "幸福家园小区3号楼的电梯又坏了, 物业一直不修, 住在高层的老人出不了门。"),
+    ("反映幸福家园小区电梯故障问题", "我们幸福家园小区3号楼电梯频繁故障停运, 存在安全隐患, 希望督促物业维修更换电梯。"),
+    ("幸福家园3号楼电梯坏了没人管", "幸福家园小区3号楼电梯停运一周了, 物业说没钱修, 请有关部门督促维修。"),
+    ("幸福家园小区电梯停运老人无法下楼", "幸福家园小区电梯故障停运, 八十岁的老人无法下楼看病, 请求尽快维修电梯。"),
+]
+LIFT_B = [
+    ("阳光花园小区电梯坏了没人修", "阳光花园小区5栋电梯坏了半个月, 物业不维修, 请督促物业尽快修好电梯。"),
+    ("阳光花园小区电梯故障停运", "阳光花园小区5栋电梯故障停运, 居民上下楼困难, 希望尽快维修。"),
+    ("阳光花园5栋电梯长期停运", "阳光花园小区5栋电梯长期停运, 物业推诿, 请有关部门督促维修电梯。"),
+]
+GARBAGE_A = [
+    ("幸福家园小区门口垃圾堆积发臭", "幸福家园小区东门口的垃圾堆了一个星期没人清运, 气味难闻, 蚊蝇滋生。"),
+    ("幸福家园小区门口垃圾没人清运", "幸福家园小区东门垃圾堆积如山, 环卫一直不来清运, 请尽快处理。"),
+    ("幸福家园东门垃圾堆积严重", "幸福家园小区东门口垃圾长期堆积没人清运, 影响居民出行和卫生。"),
+]
+OTHERS = [
+    ("建设路公交站台没有遮雨棚", "建设路公交站台没有遮雨棚, 下雨天等车的人都淋湿了, 建议加装雨棚。"),
+    ("咨询城关区幼儿园报名时间", "请问今年城关区公办幼儿园什么时候开始报名, 需要准备哪些材料?"),
+    ("滨河路夜间施工噪音扰民", "滨河路工地每天晚上施工到凌晨两点, 噪音太大, 附近居民无法休息。"),
+]
+
+
+def make_items() -> list[core.Item]:
+    items, n = [], 0
+    for group, rows in (("A", LIFT_A), ("B", LIFT_B), ("G", GARBAGE_A), ("O", OTHERS)):
+        for i, (title, body) in enumerate(rows):
+            n += 1
+            items.append(core.Item(id=f"{group}{i}", title=title, body=body, at=T0 + dt.timedelta(hours=7 * n),
+                                   user=f"u{n}", supports=i))
+    return items
+
+
+def clusters_of(index: core.HotspotIndex) -> dict[str, object]:
+    return {member: cid for cid, c in index.clusters.items() for member in c.members}
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_same_problem_same_place_clusters_and_other_places_or_problems_split(mode):
+    items = make_items()
+    if mode == "batch":
+        index = core.cluster_batch(items)
+    else:
+        index = core.HotspotIndex()
+        for item in items:
+            index.place(item)
+    of = clusters_of(index)
+    lift_a = {of[f"A{i}"] for i in range(len(LIFT_A))}
+    lift_b = {of[f"B{i}"] for i in range(len(LIFT_B))}
+    garbage = {of[f"G{i}"] for i in range(len(GARBAGE_A))}
+    assert len(lift_a) == 1, "the lift messages of 幸福家园 form one hotspot"
+    assert len(lift_b) == 1, "the lift messages of 阳光花园 form one hotspot"
+    assert len(garbage) == 1
+    assert lift_a != lift_b, "same topic at another compound is another hotspot"
+    assert lift_a != garbage, "another problem at the same compound is another hotspot"
+    others = {of[f"O{i}"] for i in range(len(OTHERS))}
+    assert len(others) == 3 and not others & (lift_a | lift_b | garbage)
+
+
+def test_sliding_window_starts_a_new_hotspot_after_a_long_silence():
+    index = core.HotspotIndex(window_days=30)
+    first, _ = index.place(core.Item("1", *LIFT_A[0], at=T0, user="a"))
+    again, _ = index.place(core.Item("2", *LIFT_A[1], at=T0 + dt.timedelta(days=5), user="b"))
+    later, _ = index.place(core.Item("3", *LIFT_A[2], at=T0 + dt.timedelta(days=90), user="c"))
+    assert first == again
+    assert later != first
+
+
+def test_places_groups_and_county_are_read_from_text():
+    places = core.extract_places("A市A2区丽发新城小区附近搅拌站噪音扰民")
+    assert "丽发新城" in places
+    assert core.county_of("A市A2区丽发新城小区附近搅拌站噪音扰民") == "A2区"
+    assert "58车贷" in core.extract_places("A市58车贷案件何时有进展")
+    assert "教师" in core.extract_groups("请落实退休教师的待遇")
+    assert core.extract_places("希望有关部门尽快处理") == []
+
+
+def test_heat_grows_with_people_messages_supports_and_recency():
+    now = T0
+    base = core.heat(5, 5, 0, now, now)
+    assert core.heat(10, 10, 0, now, now) > base
+    assert core.heat(5, 5, 50, now, now) > base
+    assert core.heat(5, 10, 0, now, now) > base
+    assert core.heat(5, 5, 0, now - dt.timedelta(days=90), now) < base
+    # distinct citizens weigh more than one citizen writing many times
+    assert core.heat(10, 10, 0, now, now) > core.heat(1, 19, 0, now, now)
+    assert core.heat(1, 1, 0, now, now) == pytest.approx(10 * (2 * 0.6931 + 0.6931), abs=0.01)
+
+
+def test_chronic_needs_age_and_unresolved_messages():
+    assert core.is_chronic(T0, T0 + dt.timedelta(days=91), unresolved=1, days=90)
+    assert not core.is_chronic(T0, T0 + dt.timedelta(days=91), unresolved=0, days=90)
+    assert not core.is_chronic(T0, T0 + dt.timedelta(days=30), unresolved=3, days=90)
+
+
+# --- detect-hotspots ----------------------------------------------------------------
+
+HEADER = ["留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "反对数", "点赞数"]
+
+
+def write_csv(path: Path, rows, header=HEADER):
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def sample_rows():
+    return [[it.id, it.user, it.title, it.at.strftime("%Y/%m/%d %H:%M:%S"), it.body, "0", str(it.supports)]
+            for it in make_items()]
+
+
+def read(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_detect_hotspots_writes_every_row_and_a_report_by_heat(tmp_path):
+    data = write_csv(tmp_path / "in.csv", sample_rows())
+    out, report = tmp_path / "clusters.csv", tmp_path / "hot.csv"
+    call_command("detect_hotspots", data=str(data), out=str(out), report=str(report))
+    rows = read(out)
+    assert [r["留言编号"] for r in rows] == [r[0] for r in sample_rows()]
+    assert list(rows[0].keys()) == ["留言编号", "cluster_id"]
+    ids = {r["留言编号"]: r["cluster_id"] for r in rows}
+    assert len({ids[f"A{i}"] for i in range(5)}) == 1
+    assert ids["A0"] != ids["B0"] != ids["G0"]
+    assert len({ids["O0"], ids["O1"], ids["O2"]}) == 3  # singletons get their own ids
+    hot = read(report)
+    assert list(hot[0].keys())[:5] == ["热度排名", "热度指数", "时间范围", "地点/人群", "问题描述"]
+    assert [h["热度排名"] for h in hot] == ["1", "2", "3"]
+    heats = [float(h["热度指数"]) for h in hot]
+    assert heats == sorted(heats, reverse=True)
+    assert "幸福家园" in hot[0]["问题描述"] and "电梯" in hot[0]["问题描述"]
+    assert hot[0]["留言数"] == "5" and "至" in hot[0]["时间范围"]
+
+
+def test_detect_hotspots_top_limits_the_report(tmp_path):
+    data = write_csv(tmp_path / "in.csv", sample_rows())
+    report = tmp_path / "hot.csv"
+    call_command("detect_hotspots", data=str(data), out=str(tmp_path / "c.csv"), report=str(report), top=1)
+    assert len(read(report)) == 1
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "表头"),
+    ("留言编号,留言主题,留言时间\n1,标题,2024/1/1\n", "缺少列 留言详情"),
+    ("留言编号,留言用户,留言主题,留言时间,留言详情\n1,u,幸福家园电梯坏了,明天,电梯坏了\n", "留言时间"),
+    ("留言编号,留言用户,留言主题,留言时间,留言详情\n1,u,\"幸福家园电梯坏了,2024/1/1,电梯\n", "CSV"),
+    ("留言编号,留言用户,留言主题,留言时间,留言详情\n", "没有数据行"),
+    ("留言编号,留言用户,留言主题,留言时间,留言详情\n1,u,lift broken,2024/1/1,the lift is broken again\n", "中文"),
+    ("留言编号,留言用户,留言主题,留言时间,留言详情,点赞数\n1,u,电梯坏了,2024/1/1,电梯坏了,很多\n", "点赞数"),
+])
+def test_detect_hotspots_bad_input_is_a_one_line_error(tmp_path, content, message):
+    data = tmp_path / "bad.csv"
+    data.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError) as exc:
+        call_command("detect_hotspots", data=str(data), out=str(tmp_path / "c.csv"))
+    assert message in str(exc.value)
+    assert "\n" not in str(exc.value)
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_detect_hotspots_wrong_encoding_and_missing_file(tmp_path):
+    data = tmp_path / "gbk.csv"
+    data.write_bytes(",".join(HEADER).encode("gbk") + "\n1,u,电梯,2024/1/1,电梯坏了,0,0\n".encode("gbk"))
+    with pytest.raises(CommandError, match="UTF-8"):
+        call_command("detect_hotspots", data=str(data), out=str(tmp_path / "c.csv"))
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("detect_hotspots", data=str(tmp_path / "nope.csv"), out=str(tmp_path / "c.csv"))
+
+
+def test_cli_exit_status_is_non_zero_on_bad_input(tmp_path):
+    import subprocess
+    import sys
+
+    data = tmp_path / "bad.csv"
+    data.write_text("a,b\n1,2\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "minsheng", "detect-hotspots", "--data", str(data), "--out",
+                           str(tmp_path / "c.csv")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "缺少列" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.dataset
+def test_reference_data_hotspots(tmp_path):
+    path = DATASET / "tipdm_hotspot_messages.csv"
+    if not path.exists():
+        pytest.skip("../shared/datasets is absent")
+    out, report = tmp_path / "c.csv", tmp_path / "h.csv"
+    call_command("detect_hotspots", data=str(path), out=str(out), report=str(report), top=10)
+    rows = read(out)
+    with path.open(encoding="utf-8-sig") as fh:
+        assert len(rows) == sum(1 for _ in csv.DictReader(fh))
+    hot = read(report)
+    titles = " ".join(h["问题描述"] for h in hot)
+    # the 搅拌站 noise at 丽发新城 and the bundled parking at 伊景园滨河苑 are known hotspots
+    assert "丽发新城" in titles
+    assert "伊景园" in titles or "滨河苑" in titles
