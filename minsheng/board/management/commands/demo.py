@@ -1,0 +1,63 @@
+"""minsheng demo [--messages N] [--seed S] [--reset]: the demo directory, demo accounts
+(one login per role, password printed at the end) and N realistic messages with their
+histories over the past 12 months, then the demo models when the insight app has them.
+
+Refuses to run on a database that already has messages unless --reset, which deletes
+every message first (the directory and accounts are created or updated in place)."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from minsheng.board import demo
+from minsheng.board.demo_accounts import ensure_accounts, logins_table
+from minsheng.board.models import Message
+from minsheng.directory.management.commands.load_directory import load
+
+
+class Command(BaseCommand):
+    help = "Load the demo directory, accounts and N generated messages (default 3000) into the configured database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--messages", type=int, default=3000, help="how many messages to generate (default 3000)")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed; the same seed gives the same data")
+        parser.add_argument("--reset", action="store_true", help="delete all existing messages first")
+        parser.add_argument("--no-train", action="store_true", help="skip training the demo models")
+
+    def handle(self, *args, messages, seed, reset, no_train, **options):
+        if messages < 0 or messages > 200_000:
+            raise CommandError("--messages 应在 0 到 200000 之间")
+        existing = Message.objects.count()
+        if existing and not reset:
+            raise CommandError(f"数据库中已有 {existing} 条留言; 加 --reset 删除全部留言后重新生成")
+        started = time.monotonic()
+        if existing:
+            self.stdout.write(f"删除现有留言 {demo.reset()} 条")
+        self.stdout.write(f"演示目录: {load().summary()}")
+        cast = ensure_accounts()
+        self.stdout.write(f"演示账号: {len(cast.officers)} 个单位承办人, {len(cast.citizens)} 个市民")
+        summary = demo.generate(cast, messages, seed, progress=self._progress)
+        self.stdout.write("")
+        statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items()))
+        self.stdout.write(f"已生成 {summary.messages} 条留言 ({summary.clusters} 组热点/老大难), "
+                          f"用时 {time.monotonic() - started:.0f} 秒; 状态: {statuses}")
+        if not no_train:
+            self._train()
+        self._print_logins()
+
+    def _progress(self, line):
+        self.stdout.write(f"\r{line}", ending="")
+        self.stdout.flush()
+
+    def _train(self):
+        try:
+            from minsheng.insight.training import train_demo_models
+        except ImportError:
+            self.stdout.write("提示: minsheng.insight.training.train_demo_models 尚不可用, 跳过模型训练")
+            return
+        train_demo_models(self.stdout)
+
+    def _print_logins(self):
+        self.stdout.write("\n演示登录 (所有账号密码相同):")
+        for role, username, password, what in logins_table():
+            self.stdout.write(f"  {role:<12} {username:<16} {password}  {what}")

@@ -1,0 +1,71 @@
+"""minsheng serve [--host H] [--port P]: the demo (or a small deployment) behind
+gunicorn with the project's WSGI app. Static files are collected first and served by
+WhiteNoise; larger deployments run gunicorn themselves behind a reverse proxy."""
+
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connections
+from django.db.migrations.executor import MigrationExecutor
+
+
+class Command(BaseCommand):
+    help = "Serve minsheng with gunicorn (collects static files first)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+        parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+        parser.add_argument("--no-collectstatic", action="store_true", help="skip collectstatic")
+        parser.add_argument("--check", action="store_true", help="check everything, print the command, do not serve")
+
+    def handle(self, *args, host, port, workers, threads, no_collectstatic, check, **options):
+        if not 1 <= port <= 65535:
+            raise CommandError(f"端口 {port} 无效, 应在 1 到 65535 之间")
+        if not 1 <= workers <= 64 or not 1 <= threads <= 64:
+            raise CommandError("--workers 和 --threads 应在 1 到 64 之间")
+        self._check_database()
+        if not no_collectstatic:
+            try:
+                call_command("collectstatic", interactive=False, verbosity=0)
+            except (OSError, CommandError) as exc:
+                raise CommandError(f"无法收集静态文件到 {settings.STATIC_ROOT}: {exc}")
+        argv = [sys.executable, "-m", "gunicorn", "minsheng.wsgi:application", "--bind", f"{host}:{port}",
+                "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+                "--timeout", "60", "--access-logfile", "-", "--error-logfile", "-"]
+        shown = "localhost" if host in ("0.0.0.0", "::") else host
+        self.stdout.write(f"民声 minsheng 运行于 http://{shown}:{port}/  (Ctrl+C 停止)")
+        if host not in ("127.0.0.1", "localhost", "::1") and not settings.DEBUG:
+            self.stdout.write(f"提示: 从其他机器访问时, 请把访问用的主机名加入 ALLOWED_HOSTS (当前 {settings.ALLOWED_HOSTS})")
+        self._print_logins()
+        if check:
+            self.stdout.write(" ".join(argv))
+            return
+        sys.stdout.flush()
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
+        os.execv(sys.executable, argv)
+
+    def _check_database(self):
+        connection = connections["default"]
+        try:
+            executor = MigrationExecutor(connection)
+            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except DatabaseError as exc:
+            raise CommandError(f"无法连接数据库: {str(exc).splitlines()[0]}")
+        if plan:
+            raise CommandError(f"数据库还有 {len(plan)} 个迁移未执行, 请先运行 minsheng migrate")
+
+    def _print_logins(self):
+        from minsheng.accounts.models import User
+        from minsheng.board.demo_accounts import PERSONAS, logins_table
+
+        if not User.objects.filter(username=PERSONAS[0][0]).exists():
+            self.stdout.write("还没有演示数据: 运行 minsheng demo 生成演示目录、账号和留言")
+            return
+        self.stdout.write("演示登录 (所有账号密码相同):")
+        for role, username, password, what in logins_table():
+            self.stdout.write(f"  {role:<12} {username:<16} {password}  {what}")
