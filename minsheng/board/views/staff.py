@@ -1,1 +1,604 @@
-urlpatterns = []
+"""Staff workbench: the unit inbox, the case page with every action, the
+dispatcher's triage queue and the supervisor's view.
+
+Every state change goes through ``minsheng.board.actions``; this module only checks
+who may see what, validates forms and turns the actions' exceptions into a Chinese
+message on the page (never a 500). Scoping: a user without any staff role gets 403,
+a staff member outside the case's units and regions gets 404.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from minsheng.accounts.roles import Roles, roles_of
+from minsheng.directory.models import Topic, Unit
+from minsheng.directory.routing import route
+
+from .. import actions
+from .. import staff_forms as forms
+from ..models import Assignment, Event, Extension, Message, MessageKind, Reply
+from ..workflow import Conflict, IllegalMove, Status, allowed
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+CONFLICT_TEXT = "该留言刚刚被其他人处理过, 请刷新页面后查看最新状态"
+A = Assignment
+
+
+# --- insight hooks (guarded: the insight cores may be absent or fail) ------------------
+
+@dataclass
+class Suggestion:
+    lead: Unit | None = None
+    assists: list = field(default_factory=list)
+    topic: Topic | None = None
+    kind: str = ""
+    reason: str = ""
+    prefill: bool = False
+
+
+def _pick(obj, *names, default=None):
+    for name in names:
+        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+        if value is not None:
+            return value
+    return default
+
+
+def _as_model(value, model):
+    if value is None or isinstance(value, model):
+        return value
+    try:
+        return model.objects.filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def suggestion_for(message: Message) -> Suggestion:
+    """Topic/type/unit suggestion from insight.suggest, else the responsibility table."""
+    try:
+        from minsheng.insight.suggest import suggest_for
+    except ImportError:
+        suggest_for = None
+    if suggest_for is not None:
+        try:
+            s = suggest_for(message)
+        except Exception:
+            log.exception("suggest_for failed for message %s", message.pk)
+            s = None
+        if s is not None:
+            assists = [u for u in (_as_model(x, Unit) for x in (_pick(s, "assists", default=[]) or [])) if u]
+            return Suggestion(
+                lead=_as_model(_pick(s, "lead", "unit"), Unit), assists=assists,
+                topic=_as_model(_pick(s, "topic"), Topic), kind=str(_pick(s, "kind", default="") or ""),
+                reason=str(_pick(s, "reason", default="") or ""), prefill=bool(_pick(s, "prefill", default=False)))
+    topic = message.topic or message.predicted_topic
+    r = route(message.region, topic)
+    return Suggestion(lead=r.lead, assists=list(r.assists), topic=topic, reason=r.reason, prefill=False)
+
+
+def _messages_of(found) -> list[Message]:
+    """Messages from a lookup result: Message objects, (message, score) pairs or
+    objects with a ``message`` attribute."""
+    result = []
+    for item in found or []:
+        if isinstance(item, (tuple, list)) and item:
+            item = item[0]
+        elif not isinstance(item, Message):
+            item = _pick(item, "message", default=item)
+        item = _as_model(item, Message)
+        if item is not None:
+            result.append(item)
+    return result
+
+
+def near_duplicates_for(message: Message, limit: int = 5) -> list[Message]:
+    try:
+        from minsheng.insight.lookup import near_duplicates
+    except ImportError:
+        return []
+    try:
+        found = _messages_of(near_duplicates(message))
+    except Exception:
+        log.exception("near_duplicates failed for message %s", message.pk)
+        return []
+    return [m for m in found if m.pk != message.pk][:limit]
+
+
+def similar_answered_for(message: Message, limit: int = 3) -> list[tuple[Message, Reply | None]]:
+    try:
+        from minsheng.insight.lookup import similar_answered
+    except ImportError:
+        return []
+    try:
+        found = [m for m in _messages_of(similar_answered(message)) if m.pk != message.pk][:limit]
+    except Exception:
+        log.exception("similar_answered failed for message %s", message.pk)
+        return []
+    latest = {}
+    for reply in Reply.objects.filter(message__in=found).select_related("unit").order_by("published_at"):
+        latest[reply.message_id] = reply
+    return [(m, latest.get(m.pk)) for m in found]
+
+
+def quality_for(message: Message, body: str) -> dict | None:
+    """Answer-quality score and reasons (insight.lookup.score_for_reply) as a dict."""
+    try:
+        from minsheng.insight.lookup import score_for_reply
+    except ImportError:
+        return None
+    try:
+        q = score_for_reply(message, body)
+    except Exception:
+        log.exception("score_for_reply failed for message %s", message.pk)
+        return None
+    if q is None:
+        return None
+    if dataclasses.is_dataclass(q):
+        q = dataclasses.asdict(q)
+    elif hasattr(q, "_asdict"):
+        q = q._asdict()
+    elif not isinstance(q, dict):
+        q = {"score": _pick(q, "score"), "reasons": list(_pick(q, "reasons", default=[]) or [])}
+    return {k: v for k, v in q.items() if _json_safe(v)}
+
+
+def _json_safe(value) -> bool:
+    return isinstance(value, (str, int, float, bool, type(None), list, dict))
+
+
+# --- scoping ---------------------------------------------------------------------
+
+def _staff_roles(request) -> Roles:
+    roles = roles_of(request.user)
+    if not roles.is_staff_member:
+        raise PermissionDenied("仅限工作人员访问")
+    return roles
+
+
+def _can_see(roles: Roles, message: Message) -> bool:
+    if roles.admin or roles.dispatches(message.region) or roles.supervises(message.region):
+        return True
+    return bool(roles.unit_ids) and message.assignments.filter(unit_id__in=roles.unit_ids).exists()
+
+
+def _case_or_404(roles: Roles, public_id: str) -> Message:
+    qs = Message.objects.select_related("region", "topic", "predicted_topic", "addressee", "author", "duplicate_of")
+    message = get_object_or_404(qs, public_id=public_id)
+    if not _can_see(roles, message):
+        raise Http404("没有找到该留言")
+    return message
+
+
+def _my_assignment(roles: Roles, message: Message, role: str) -> Assignment:
+    """The active assignment the user acts through (their own unit's, or for a
+    platform admin the active one)."""
+    active = message.assignments.filter(state=A.State.ACTIVE, role=role).select_related("unit")
+    mine = [a for a in active if a.unit_id in roles.unit_ids]
+    if mine:
+        return mine[0]
+    if roles.admin and active:
+        return active[0]
+    raise PermissionDenied("该留言当前不在您单位办理" if role == A.Role.LEAD else "您的单位不是该留言的协办单位")
+
+
+def _candidate_units(message: Message):
+    """Units a case can go to: the message region's ancestors and its prefecture."""
+    region = message.region
+    prefix = region.code[:4] if region.level >= 2 else region.code[:2]
+    ancestors = [r.pk for r in region.ancestors()]
+    return (Unit.objects.filter(is_active=True)
+            .filter(Q(region_id__in=ancestors) | Q(region__code__startswith=prefix))
+            .order_by("region__code", "name"))
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def _paginate(request, qs, param="page"):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get(param))
+
+
+# --- lists -----------------------------------------------------------------------
+
+def _late_first(now, due_field="due_at"):
+    return Case(When(**{f"{due_field}__lt": now}, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+INBOX_TABS = {
+    "todo": ("待办(主办)", Q(role=A.Role.LEAD)),
+    "new": ("待签收", Q(role=A.Role.LEAD, signed_at__isnull=True)),
+    "handling": ("办理中", Q(role=A.Role.LEAD, signed_at__isnull=False)),
+    "assist": ("协办", Q(role=A.Role.ASSIST)),
+}
+
+
+@login_required
+def inbox(request):
+    """My unit's cases: new, in handling, overdue first; assisting cases on their own tab."""
+    roles = _staff_roles(request)
+    if not (roles.unit_ids or roles.admin):
+        raise PermissionDenied("您不是办理单位的工作人员")
+    now = timezone.now()
+    base = A.objects.filter(state=A.State.ACTIVE, message__status__in=Status.handling())
+    if not roles.admin:
+        base = base.filter(unit_id__in=roles.unit_ids)
+    counts = base.aggregate(
+        todo=Count("pk", filter=INBOX_TABS["todo"][1]), new=Count("pk", filter=INBOX_TABS["new"][1]),
+        handling=Count("pk", filter=INBOX_TABS["handling"][1]), assist=Count("pk", filter=INBOX_TABS["assist"][1]),
+        overdue=Count("pk", filter=Q(role=A.Role.LEAD, due_at__lt=now)))
+    tab = request.GET.get("tab", "todo")
+    if tab not in INBOX_TABS:
+        tab = "todo"
+    qs = (base.filter(INBOX_TABS[tab][1]).annotate(late=_late_first(now))
+          .select_related("message__region", "message__topic", "unit")
+          .order_by("late", "due_at", "assigned_at", "pk"))
+    tabs = [(key, label, counts[key]) for key, (label, _) in INBOX_TABS.items()]
+    return render(request, "board/staff/inbox.html", {
+        "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "counts": counts, "now": now, "section": "inbox"})
+
+
+TRIAGE_TABS = {
+    "all": ("全部", Q()),
+    "returned": ("被退回", Q(was_returned=True)),
+    "submitted": ("待审核", Q(status=Status.SUBMITTED)),
+    "accepted": ("待派单", Q(status=Status.ACCEPTED)),
+}
+
+
+@login_required
+def triage(request):
+    """The dispatcher's queue: submitted and accepted messages of their regions, the
+    ones returned by units first, then the oldest."""
+    roles = _staff_roles(request)
+    if not roles.is_dispatcher:
+        raise PermissionDenied("您不是派单员")
+    returned = A.objects.filter(message=OuterRef("pk"), state=A.State.RETURNED)
+    base = (Message.objects.filter(roles.region_q(roles.dispatch_prefixes),
+                                   status__in=[Status.SUBMITTED, Status.ACCEPTED])
+            .annotate(was_returned=Exists(returned)))
+    counts = base.aggregate(all=Count("pk"), returned=Count("pk", filter=Q(was_returned=True)),
+                            submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
+                            accepted=Count("pk", filter=Q(status=Status.ACCEPTED)))
+    tab = request.GET.get("tab", "all")
+    if tab not in TRIAGE_TABS:
+        tab = "all"
+    qs = (base.filter(TRIAGE_TABS[tab][1])
+          .select_related("region", "topic", "predicted_topic", "addressee")
+          .order_by("-was_returned", "submitted_at", "pk"))
+    tabs = [(key, label, counts[key]) for key, (label, _) in TRIAGE_TABS.items()]
+    return render(request, "board/staff/triage.html", {
+        "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "section": "triage"})
+
+
+def _supervision_context(request, roles: Roles) -> dict:
+    now = timezone.now()
+    leads = Prefetch("assignments", to_attr="active_leads",
+                     queryset=A.objects.filter(state=A.State.ACTIVE, role=A.Role.LEAD).select_related("unit"))
+    scope = roles.region_q(roles.supervise_prefixes)
+    overdue = (Message.objects.filter(scope, status__in=Status.handling(), replied_at__isnull=True, due_at__lt=now)
+               .select_related("region", "topic").prefetch_related(leads).order_by("due_at", "pk"))
+    supervised = (Message.objects.filter(scope, supervised=True)
+                  .exclude(status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED])
+                  .select_related("region", "topic").prefetch_related(leads)
+                  .annotate(late=_late_first(now)).order_by("late", "due_at", "pk"))
+    extensions = (Extension.objects.filter(roles.region_q(roles.supervise_prefixes,
+                                                          "assignment__message__region__code"),
+                                           state=Extension.State.PENDING)
+                  .select_related("assignment__unit", "assignment__message__region", "requested_by")
+                  .order_by("requested_at", "pk"))
+    return {"overdue": _paginate(request, overdue, "op"), "supervised": _paginate(request, supervised, "sp"),
+            "extensions": _paginate(request, extensions, "ep"), "now": now, "section": "supervision",
+            "decide_form": forms.DecideExtensionForm()}
+
+
+@login_required
+def supervision(request):
+    """The supervisor's view: overdue cases, supervised cases, extension requests."""
+    roles = _staff_roles(request)
+    if not roles.is_supervisor:
+        raise PermissionDenied("您不是督办员")
+    return render(request, "board/staff/supervision.html", _supervision_context(request, roles))
+
+
+# --- the case page ----------------------------------------------------------------
+
+def _event_detail(event: Event) -> str:
+    d = event.data or {}
+    parts = []
+    if d.get("lead"):
+        parts.append(f"主办: {d['lead']}")
+    if d.get("assists"):
+        parts.append("协办: " + "、".join(d["assists"]))
+    if d.get("to"):
+        parts.append(f"转至: {d['to']}")
+    if d.get("days"):
+        parts.append(f"{d['days']} 个工作日")
+    for key, label in (("reason", "理由"), ("note", "意见"), ("body", "内容"), ("comment", "评价")):
+        if d.get(key):
+            parts.append(f"{label}: {d[key]}")
+    if d.get("into"):
+        parts.append(f"并入: {d['into']}")
+    if d.get("merged"):
+        parts.append(f"并入本件: {d['merged']}")
+    return "; ".join(parts)
+
+
+def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | None) -> dict:
+    v = {"version": message.version}
+    result = {
+        "sign": forms.SignForm(initial=v), "reply": forms.ReplyForm(initial=v),
+        "transfer": forms.TransferForm(initial=v, units=units), "return": forms.ReturnForm(initial=v),
+        "extend": forms.ExtensionForm(initial=v), "assist": forms.AssistNoteForm(initial=v),
+        "accept": forms.AcceptForm(initial=v), "reject": forms.RejectForm(initial=v),
+        "merge": forms.MergeForm(initial=v), "supervise": forms.SuperviseForm(initial=v),
+    }
+    initial = dict(v)
+    if suggestion is not None:
+        if suggestion.lead is not None:
+            initial["lead"] = suggestion.lead.pk
+            initial["assists"] = [u.pk for u in suggestion.assists if u.pk != suggestion.lead.pk]
+        topic = message.topic or (suggestion.topic if suggestion.prefill else None)
+        if topic is not None:
+            initial["topic"] = topic.pk
+        if suggestion.prefill and suggestion.kind in MessageKind.values:
+            initial["kind"] = suggestion.kind
+    result["dispatch"] = forms.DispatchForm(initial=initial, units=units)
+    return result
+
+
+def _render_case(request, roles: Roles, message: Message, *, bound=None, error="", status=200, preview=None):
+    now = timezone.now()
+    assignments = list(message.assignments.select_related("unit").order_by("assigned_at", "pk"))
+    active = [a for a in assignments if a.state == A.State.ACTIVE]
+    my_lead = next((a for a in active if a.role == A.Role.LEAD and (a.unit_id in roles.unit_ids or roles.admin)),
+                   None)
+    my_assist = next((a for a in active if a.role == A.Role.ASSIST and a.unit_id in roles.unit_ids), None)
+    dispatcher = roles.dispatches(message.region)
+    supervisor = roles.supervises(message.region)
+    can = {
+        "sign": bool(my_lead and my_lead.signed_at is None and allowed("sign", message.status)),
+        "reply": bool(my_lead and allowed("reply", message.status)),
+        "transfer": bool(my_lead and allowed("transfer", message.status)),
+        "return": bool(my_lead and allowed("return", message.status)),
+        "extend": bool(my_lead and allowed("request_extension", message.status)),
+        "assist": bool(my_assist and allowed("assist_note", message.status)),
+        "accept": dispatcher and allowed("accept", message.status),
+        "reject": dispatcher and allowed("reject", message.status),
+        "dispatch": dispatcher and allowed("dispatch", message.status),
+        "merge": dispatcher and allowed("merge", message.status),
+        "supervise": supervisor and allowed("supervise", message.status),
+        "decide": supervisor and allowed("decide_extension", message.status),
+    }
+    units = _candidate_units(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
+    suggestion = suggestion_for(message) if can["dispatch"] else None
+    case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion)
+    if bound:
+        case_forms.update(bound)
+    extensions = list(Extension.objects.filter(assignment__message=message)
+                      .select_related("assignment__unit", "requested_by", "decided_by").order_by("requested_at"))
+    events = list(message.events.select_related("actor", "unit"))
+    for e in events:
+        e.detail = _event_detail(e)
+    handling_contact = roles.admin or dispatcher or supervisor or any(a.unit_id in roles.unit_ids for a in active)
+    returned = [e for e in events if e.kind == Event.Kind.RETURNED]
+    return render(request, "board/staff/case.html", {
+        "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
+        "can": can, "forms": case_forms, "extensions": extensions, "events": events,
+        "replies": list(message.replies.select_related("unit", "author")),
+        "show_contact": handling_contact, "suggestion": suggestion,
+        "duplicates": near_duplicates_for(message) if can["merge"] else [],
+        "similar": similar_answered_for(message) if can["reply"] else [],
+        "merged": list(message.merged.only("public_id", "title")), "last_return": returned[-1] if returned else None,
+        "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
+        "decide_form": forms.DecideExtensionForm(), "section": "case",
+    }, status=status)
+
+
+@login_required
+def case(request, public_id):
+    roles = _staff_roles(request)
+    message = _case_or_404(roles, public_id)
+    return _render_case(request, roles, message)
+
+
+# --- actions ----------------------------------------------------------------------
+
+def _run_sign(request, roles, message, data):
+    a = _my_assignment(roles, message, A.Role.LEAD)
+    actions.do_sign(request.user, message, a.unit)
+    return "已签收, 请在期限内答复"
+
+
+def _run_reply(request, roles, message, data):
+    a = _my_assignment(roles, message, A.Role.LEAD)
+    actions.do_reply(request.user, message, a.unit, data["body"], quality=quality_for(message, data["body"]))
+    return "答复已公开发布"
+
+
+def _run_transfer(request, roles, message, data):
+    a = _my_assignment(roles, message, A.Role.LEAD)
+    actions.do_transfer(request.user, message, a.unit, data["to_unit"], data["reason"])
+    return f"已转办至{data['to_unit'].name}"
+
+
+def _run_return(request, roles, message, data):
+    a = _my_assignment(roles, message, A.Role.LEAD)
+    actions.do_return(request.user, message, a.unit, data["reason"])
+    return "已退回派单员"
+
+
+def _run_extend(request, roles, message, data):
+    a = _my_assignment(roles, message, A.Role.LEAD)
+    actions.do_request_extension(request.user, message, a.unit, data["days"], data["reason"])
+    return "延期申请已提交, 等待督办员审批"
+
+
+def _run_assist(request, roles, message, data):
+    a = _my_assignment(roles, message, A.Role.ASSIST)
+    actions.do_assist_note(request.user, message, a.unit, data["body"])
+    return "协办意见已提交"
+
+
+def _run_accept(request, roles, message, data):
+    actions.do_accept(request.user, message)
+    return "已审核通过, 待派单"
+
+
+def _run_reject(request, roles, message, data):
+    actions.do_reject(request.user, message, data["reason"])
+    return "已不予受理"
+
+
+def _run_dispatch(request, roles, message, data):
+    actions.do_dispatch(request.user, message, data["lead"], assists=list(data["assists"] or []),
+                        topic=data.get("topic"), kind=data.get("kind") or None)
+    return f"已派单至{data['lead'].name}"
+
+
+def _run_merge(request, roles, message, data):
+    into = Message.objects.select_related("region").filter(public_id=data["into"].strip()).first()
+    if into is None or not roles.dispatches(into.region):
+        raise actions.Invalid(f"找不到编号为 {data['into'].strip()} 的留言")
+    actions.do_merge(request.user, message, into)
+    return f"已并入留言 {into.public_id}"
+
+
+def _run_supervise(request, roles, message, data):
+    actions.do_supervise(request.user, message, data["note"])
+    return "已督办"
+
+
+HANDLERS = {
+    "sign": (forms.SignForm, _run_sign), "reply": (forms.ReplyForm, _run_reply),
+    "transfer": (forms.TransferForm, _run_transfer), "return": (forms.ReturnForm, _run_return),
+    "extend": (forms.ExtensionForm, _run_extend), "assist": (forms.AssistNoteForm, _run_assist),
+    "accept": (forms.AcceptForm, _run_accept), "reject": (forms.RejectForm, _run_reject),
+    "dispatch": (forms.DispatchForm, _run_dispatch), "merge": (forms.MergeForm, _run_merge),
+    "supervise": (forms.SuperviseForm, _run_supervise),
+}
+UNIT_FORMS = {"transfer", "dispatch"}
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return "输入有误, 请检查后重试"
+
+
+def _error_status(exc: Exception) -> int:
+    if isinstance(exc, PermissionDenied):
+        return 403
+    if isinstance(exc, (Conflict, IllegalMove)):
+        return 409
+    return 400
+
+
+@login_required
+@require_POST
+def case_action(request, public_id, action):
+    roles = _staff_roles(request)
+    message = _case_or_404(roles, public_id)
+    if action not in HANDLERS:
+        raise Http404("没有这个操作")
+    form_class, run = HANDLERS[action]
+    kwargs = {"units": _candidate_units(message)} if action in UNIT_FORMS else {}
+    form = form_class(request.POST, **kwargs)
+    if not form.is_valid():
+        return _render_case(request, roles, message, bound={action: form}, error=_first_error(form), status=400)
+    try:
+        if form.cleaned_data["version"] != message.version:
+            raise Conflict(CONFLICT_TEXT)
+        done = run(request, roles, message, form.cleaned_data)
+    except Conflict as exc:
+        fresh = _case_or_404(roles, public_id)
+        initial = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "version")}
+        initial["version"] = fresh.version
+        retry = form_class(initial=initial, **kwargs)
+        return _render_case(request, roles, fresh, bound={action: retry}, error=str(exc) or CONFLICT_TEXT,
+                            status=409)
+    except (IllegalMove, actions.Invalid, PermissionDenied) as exc:
+        fresh = _case_or_404(roles, public_id)
+        return _render_case(request, roles, fresh, bound={action: form}, error=str(exc) or "无法执行该操作",
+                            status=_error_status(exc))
+    flash.success(request, done)
+    return redirect(_safe_next(request, reverse("board:case", args=[message.public_id])))
+
+
+@login_required
+@require_POST
+def reply_preview(request, public_id):
+    """Show the reply as the public will see it, with its quality score; changes nothing."""
+    roles = _staff_roles(request)
+    message = _case_or_404(roles, public_id)
+    form = forms.ReplyForm(request.POST)
+    preview = {"body": (request.POST.get("body") or "").strip()}
+    if form.is_valid():
+        preview["quality"] = quality_for(message, form.cleaned_data["body"])
+    else:
+        preview["error"] = _first_error(form)
+    if request.headers.get("HX-Request"):
+        return render(request, "board/staff/_reply_preview.html", {"preview": preview, "message": message})
+    return _render_case(request, roles, message, bound={"reply": form}, preview=preview)
+
+
+@login_required
+@require_POST
+def decide_extension(request, pk):
+    """The region's supervisor approves (the deadline moves) or refuses an extension."""
+    roles = _staff_roles(request)
+    extension = get_object_or_404(Extension.objects.select_related("assignment__message__region",
+                                                                   "assignment__unit"), pk=pk)
+    message = extension.assignment.message
+    if not _can_see(roles, message):
+        raise Http404("没有找到该延期申请")
+    form = forms.DecideExtensionForm(request.POST)
+    error, status = "", 200
+    if not form.is_valid():
+        error, status = _first_error(form), 400
+    else:
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            actions.do_decide_extension(request.user, extension, approve, form.cleaned_data["note"].strip())
+        except (Conflict, IllegalMove, actions.Invalid, PermissionDenied) as exc:
+            error, status = str(exc) or "无法执行该操作", _error_status(exc)
+    if error:
+        if roles.is_supervisor:
+            context = _supervision_context(request, roles)
+            context.update(error=error, decide_form=form)
+            return render(request, "board/staff/supervision.html", context, status=status)
+        return _render_case(request, roles, message, error=error, status=status)
+    flash.success(request, "已同意延期, 期限已顺延" if approve else "已不同意延期, 期限不变")
+    return redirect(_safe_next(request, reverse("board:supervision")))
+
+
+urlpatterns = [
+    path("staff/", inbox, name="inbox"),
+    path("staff/triage/", triage, name="triage"),
+    path("staff/supervision/", supervision, name="supervision"),
+    path("staff/case/<str:public_id>/", case, name="case"),
+    path("staff/case/<str:public_id>/reply/preview/", reply_preview, name="reply_preview"),
+    path("staff/case/<str:public_id>/<slug:action>/", case_action, name="case_action"),
+    path("staff/extensions/<int:pk>/decide/", decide_extension, name="decide_extension"),
+]

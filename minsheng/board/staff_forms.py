@@ -1,0 +1,129 @@
+"""Forms of the staff workbench. Every form that changes a message carries the
+message's ``version`` so that a form loaded before someone else acted is refused
+with the Conflict message instead of overwriting their work."""
+
+from __future__ import annotations
+
+from django import forms
+
+from minsheng.directory.models import Topic, Unit
+
+from .models import MessageKind
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0,
+                                 error_messages={"required": "表单已失效, 请刷新页面后重试",
+                                                 "invalid": "表单已失效, 请刷新页面后重试"})
+
+
+class SignForm(VersionedForm):
+    pass
+
+
+class AcceptForm(VersionedForm):
+    pass
+
+
+class ReplyForm(VersionedForm):
+    body = forms.CharField(label="答复内容", min_length=10, max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 8}),
+                           error_messages={"required": "请填写答复内容", "min_length": "答复内容至少 10 个字",
+                                           "max_length": "答复内容不能超过 5000 字"})
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(label="理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写理由", "max_length": "理由不能超过 300 字"})
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("请填写理由")
+        return reason
+
+
+class ReturnForm(ReasonForm):
+    pass
+
+
+class RejectForm(ReasonForm):
+    pass
+
+
+class TransferForm(ReasonForm):
+    to_unit = forms.ModelChoiceField(label="转办至", queryset=Unit.objects.none(),
+                                     error_messages={"required": "请选择转办单位",
+                                                     "invalid_choice": "请选择有效的办理单位"})
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = units if units is not None else Unit.objects.filter(is_active=True)
+
+
+class ExtensionForm(VersionedForm):
+    days = forms.IntegerField(label="延期工作日", min_value=1, max_value=30,
+                              error_messages={"required": "请填写延期天数", "invalid": "延期天数应为整数",
+                                              "min_value": "延期天数应为 1 至 30 个工作日",
+                                              "max_value": "延期天数应为 1 至 30 个工作日"})
+    reason = forms.CharField(label="延期理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写延期理由", "max_length": "理由不能超过 300 字"})
+
+
+class AssistNoteForm(VersionedForm):
+    body = forms.CharField(label="协办意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "请填写协办意见", "max_length": "协办意见不能超过 2000 字"})
+
+
+class SuperviseForm(VersionedForm):
+    note = forms.CharField(label="督办意见", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": "请填写督办意见", "max_length": "督办意见不能超过 300 字"})
+
+
+class DispatchForm(VersionedForm):
+    lead = forms.ModelChoiceField(label="主办单位", queryset=Unit.objects.none(),
+                                  error_messages={"required": "请选择主办单位",
+                                                  "invalid_choice": "请选择有效的主办单位"})
+    assists = forms.ModelMultipleChoiceField(label="协办单位(可多选)", queryset=Unit.objects.none(), required=False,
+                                             widget=forms.SelectMultiple(attrs={"size": 4}),
+                                             error_messages={"invalid_choice": "请选择有效的协办单位",
+                                                             "invalid_pk_value": "请选择有效的协办单位"})
+    topic = forms.ModelChoiceField(label="领域", queryset=Topic.objects.filter(is_active=True), required=False,
+                                   error_messages={"invalid_choice": "请选择有效的领域"})
+    kind = forms.ChoiceField(label="留言类型", choices=[("", "(不变)"), *MessageKind.choices], required=False,
+                             error_messages={"invalid_choice": "请选择有效的留言类型"})
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = units if units is not None else Unit.objects.filter(is_active=True)
+        self.fields["lead"].queryset = qs
+        self.fields["assists"].queryset = qs
+
+    def clean(self):
+        data = super().clean()
+        lead, assists = data.get("lead"), data.get("assists") or []
+        if lead is not None and any(u.pk == lead.pk for u in assists):
+            self.add_error("assists", "主办单位不能同时作为协办单位")
+        return data
+
+
+class MergeForm(VersionedForm):
+    pick = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)  # a listed near-duplicate
+    into = forms.CharField(label="或填写并入的留言编号", max_length=20, required=False,
+                           error_messages={"max_length": "留言编号不能超过 20 个字符"})
+
+    def clean(self):
+        data = super().clean()
+        into = (data.get("into") or "").strip() or (data.get("pick") or "").strip()
+        if not into and not self.errors:
+            self.add_error("into", "请选择或填写要并入的留言编号")
+        data["into"] = into
+        return data
+
+
+class DecideExtensionForm(forms.Form):
+    decision = forms.ChoiceField(label="审批", choices=[("approve", "同意延期"), ("refuse", "不同意")],
+                                 error_messages={"required": "请选择同意或不同意",
+                                                 "invalid_choice": "请选择同意或不同意"})
+    note = forms.CharField(label="审批意见", max_length=300, required=False,
+                           error_messages={"max_length": "审批意见不能超过 300 字"})

@@ -1,0 +1,640 @@
+"""The whole workflow through the HTTP client, with the personas of conftest.py:
+every legal move on the staff pages, illegal moves refused with a clear message,
+scoping, working-day deadlines across the 2026 Spring Festival, concurrent replies,
+transfer, return, extensions, merge, supervision, automatic close and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from minsheng.board import actions
+from minsheng.board.models import Assignment, Event, Extension, Message, Notification, Reply
+from minsheng.board.workflow import Status
+
+from .conftest import make_user
+
+SH = ZoneInfo("Asia/Shanghai")
+CONFLICT = "该留言刚刚被其他人处理过"
+REPLY_TEXT = "经现场核查, 该小区加装电梯工作已列入今年计划, 预计十月底前开工建设, 请您关注。"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # the personas are created per test; the production hasher would dominate the run time
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- helpers ---------------------------------------------------------------------
+
+def post_message(personas, directory, *, title="七里河区老旧小区没有电梯", kind="complain", region="qilihe",
+                 topic="topic_build", at=None) -> Message:
+    return actions.do_submit(
+        personas["citizen"], title=title, body="我们小区是上世纪九十年代的老楼, 老人上下楼非常困难, 希望尽快加装电梯。",
+        kind=kind, region=directory[region], topic=directory[topic] if topic else None, at=at)
+
+
+def fresh(message) -> Message:
+    return Message.objects.get(pk=message.pk)
+
+
+def case_url(m) -> str:
+    return reverse("board:case", args=[m.public_id])
+
+
+def act(client, m, action, version=None, **data):
+    """POST one staff action with the message's current version (unless given)."""
+    data["version"] = fresh(m).version if version is None else version
+    return client.post(reverse("board:case_action", args=[m.public_id, action]), data)
+
+
+def page_version(client, m) -> int:
+    html = client.get(case_url(m)).content.decode()
+    return int(re.search(r'name="version" value="(\d+)"', html).group(1))
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def staff(personas, directory, login):
+    """Signed-in clients for the personas, plus a second officer of 住建局 and an
+    officer of 交通运输局 (the transfer target)."""
+    officer2 = make_user("officer2", role="officer", unit=directory["housing"], display_name="住建局李")
+    transport_officer = make_user("transport_officer", role="officer", unit=directory["transport"])
+    ecology_head = make_user("ecology_head", role="head", unit=directory["ecology"])
+    names = ["citizen", "other_citizen", "officer", "other_officer", "dispatcher", "supervisor", "dx_dispatcher"]
+    clients = {name: login(personas[name]) for name in names}
+    clients.update(officer2=login(officer2), transport_officer=login(transport_officer),
+                   ecology_head=login(ecology_head))
+    return clients
+
+
+@pytest.fixture
+def dispatched(personas, directory, staff):
+    """A complaint from 七里河区 dispatched by the dispatcher (through the page) to 住建局."""
+    m = post_message(personas, directory)
+    r = act(staff["dispatcher"], m, "dispatch", lead=directory["housing"].pk)
+    assert r.status_code == 302, text(r)
+    return fresh(m)
+
+
+@pytest.fixture
+def signed(dispatched, staff):
+    r = act(staff["officer"], dispatched, "sign")
+    assert r.status_code == 302
+    return fresh(dispatched)
+
+
+def kinds(m) -> list[str]:
+    return list(Event.objects.filter(message=m).values_list("kind", flat=True))
+
+
+# --- the legal path -------------------------------------------------------------------
+
+def test_dispatcher_accepts_and_dispatches_with_the_responsible_unit_preselected(personas, directory, staff,
+                                                                                django_capture_on_commit_callbacks):
+    m = post_message(personas, directory)
+    c = staff["dispatcher"]
+    queue = text(c.get(reverse("board:triage")))
+    assert m.title in queue
+
+    page = text(c.get(case_url(m)))
+    # 城乡建设 in 七里河区 falls back to 兰州市's row: 住建局 is preselected in the lead select
+    lead_select = re.search(r'<select name="lead".*?</select>', page, re.S).group(0)
+    assert re.search(rf'<option value="{directory["housing"].pk}" selected>', lead_select)
+    assert "建议主办单位" in page and directory["housing"].name in page
+
+    assert act(c, m, "accept").status_code == 302
+    assert fresh(m).status == Status.ACCEPTED
+    with django_capture_on_commit_callbacks(execute=True):
+        r = act(c, m, "dispatch", lead=directory["housing"].pk, assists=[directory["transport"].pk])
+    assert r.status_code == 302
+    m = fresh(m)
+    assert m.status == Status.DISPATCHED and m.due_at is not None
+    rows = {(a.unit_id, a.role) for a in m.assignments.all()}
+    assert rows == {(directory["housing"].pk, "lead"), (directory["transport"].pk, "assist")}
+    assert kinds(m) == ["submitted", "accepted", "dispatched"]
+    assert Notification.objects.filter(user=personas["citizen"], message=m, kind="dispatched").exists()
+    assert Notification.objects.filter(user=personas["officer"], message=m, kind="case_arrived").exists()
+
+
+def test_county_override_preselects_the_district_government(personas, directory, staff):
+    m = post_message(personas, directory, region="chengguan")
+    page = text(staff["dispatcher"].get(case_url(m)))
+    lead_select = re.search(r'<select name="lead".*?</select>', page, re.S).group(0)
+    assert re.search(rf'<option value="{directory["cg_gov"].pk}" selected>', lead_select)
+
+
+def test_officer_signs_previews_and_replies(personas, dispatched, staff, django_capture_on_commit_callbacks):
+    c = staff["officer"]
+    inbox = text(c.get(reverse("board:inbox")))
+    assert dispatched.title in inbox and "待签收" in inbox
+
+    page = text(c.get(case_url(dispatched)))
+    assert "签收" in page and f'action="/staff/case/{dispatched.public_id}/reply/"' not in page
+
+    assert act(c, dispatched, "sign").status_code == 302
+    m = fresh(dispatched)
+    assert m.status == Status.SIGNED
+    assert m.assignments.get(role="lead").signed_at is not None
+
+    preview = c.post(reverse("board:reply_preview", args=[m.public_id]), {"version": m.version, "body": REPLY_TEXT})
+    assert preview.status_code == 200 and "答复预览" in text(preview) and REPLY_TEXT in text(preview)
+    assert not Reply.objects.filter(message=m).exists() and fresh(m).status == Status.SIGNED
+    fragment = c.post(reverse("board:reply_preview", args=[m.public_id]), {"version": m.version, "body": REPLY_TEXT},
+                      HTTP_HX_REQUEST="true")
+    assert REPLY_TEXT in text(fragment) and "<html" not in text(fragment)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = act(c, m, "reply", body=REPLY_TEXT)
+    assert r.status_code == 302
+    m = fresh(m)
+    assert m.status == Status.REPLIED and m.replied_at is not None
+    reply = Reply.objects.get(message=m)
+    assert reply.body == REPLY_TEXT and reply.author == personas["officer"]
+    assert kinds(m)[-2:] == ["signed", "replied"]
+    assert Notification.objects.filter(user=personas["citizen"], message=m, kind="replied").exists()
+    # no longer waiting in the inbox
+    assert m.title not in text(c.get(reverse("board:inbox")))
+
+
+def test_assisting_unit_sees_the_case_on_its_own_tab_and_adds_a_note(personas, directory, staff):
+    m = post_message(personas, directory)
+    assert act(staff["dispatcher"], m, "dispatch", lead=directory["housing"].pk,
+               assists=[directory["ecology"].pk]).status_code == 302
+    c = staff["other_officer"]  # 生态环境局 assists here
+    assert m.title not in text(c.get(reverse("board:inbox")))
+    assert m.title in text(c.get(reverse("board:inbox") + "?tab=assist"))
+    r = act(c, m, "assist", body="经核查, 该小区周边无环境违法问题。")
+    assert r.status_code == 302
+    note = Event.objects.get(message=m, kind=Event.Kind.ASSIST_NOTE)
+    assert not note.public and note.unit == directory["ecology"]
+    # the lead unit reads it in the private timeline
+    assert "该小区周边无环境违法问题" in text(staff["officer"].get(case_url(m)))
+    # an assisting unit cannot sign or reply for the lead unit
+    assert act(c, m, "sign").status_code == 403
+    assert fresh(m).status == Status.DISPATCHED
+
+
+def test_dispatcher_rejects_with_a_reason(personas, directory, staff, django_capture_on_commit_callbacks):
+    m = post_message(personas, directory)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = act(staff["dispatcher"], m, "reject", reason="内容与政府职能无关")
+    assert r.status_code == 302
+    m = fresh(m)
+    assert m.status == Status.REJECTED and m.reject_reason == "内容与政府职能无关"
+    assert Notification.objects.filter(user=personas["citizen"], message=m, kind="rejected").exists()
+
+
+# --- illegal moves are refused with a clear message -----------------------------------
+
+def test_reply_before_sign_is_refused(dispatched, staff):
+    r = act(staff["officer"], dispatched, "reply", body=REPLY_TEXT)
+    assert r.status_code == 409
+    assert "不能答复" in text(r)
+    assert fresh(dispatched).status == Status.DISPATCHED
+    assert not Reply.objects.exists()
+
+
+def test_sign_twice_is_refused(signed, staff):
+    r = act(staff["officer"], signed, "sign")
+    assert r.status_code == 409 and "不能签收" in text(r)
+    assert kinds(signed).count("signed") == 1
+
+
+def test_citizen_cannot_use_staff_actions_or_pages(personas, directory, staff):
+    m = post_message(personas, directory)
+    c = staff["citizen"]
+    r = act(c, m, "dispatch", lead=directory["housing"].pk)
+    assert r.status_code == 403
+    assert fresh(m).status == Status.SUBMITTED and not Assignment.objects.exists()
+    for name in ("board:inbox", "board:triage", "board:supervision"):
+        assert c.get(reverse(name)).status_code == 403
+    assert c.get(case_url(m)).status_code == 403
+
+
+def test_anonymous_visitor_is_sent_to_login(client, personas, directory):
+    m = post_message(personas, directory)
+    r = client.post(reverse("board:case_action", args=[m.public_id, "accept"]), {"version": m.version})
+    assert r.status_code == 302 and reverse("accounts:login") in r["Location"]
+    assert fresh(m).status == Status.SUBMITTED
+    assert reverse("accounts:login") in client.get(reverse("board:inbox"))["Location"]
+
+
+def test_other_units_officer_sees_nothing_and_cannot_sign(personas, dispatched, staff):
+    c = staff["other_officer"]
+    assert c.get(case_url(dispatched)).status_code == 404
+    assert dispatched.title not in text(c.get(reverse("board:inbox")))
+    r = act(c, dispatched, "sign")
+    assert r.status_code == 404
+    assert fresh(dispatched).status == Status.DISPATCHED
+    assert c.get(reverse("board:triage")).status_code == 403
+    assert c.get(reverse("board:supervision")).status_code == 403
+
+
+def test_dispatcher_of_another_region_cannot_see_or_dispatch(personas, directory, staff):
+    m = post_message(personas, directory)
+    c = staff["dx_dispatcher"]
+    assert m.title not in text(c.get(reverse("board:triage")))
+    assert c.get(case_url(m)).status_code == 404
+    assert act(c, m, "dispatch", lead=directory["dx_housing"].pk).status_code == 404
+    assert fresh(m).status == Status.SUBMITTED
+
+
+def test_officer_cannot_dispatch_and_supervisor_cannot_sign(dispatched, directory, staff):
+    r = act(staff["officer"], dispatched, "dispatch", lead=directory["transport"].pk)
+    # the officer may read the case but the dispatch form refuses (not a dispatcher; already dispatched)
+    assert r.status_code in (403, 409)
+    r = act(staff["supervisor"], dispatched, "sign")
+    assert r.status_code == 403 and "不在您单位办理" in text(r)
+    assert fresh(dispatched).status == Status.DISPATCHED
+
+
+def test_accepting_twice_and_dispatching_a_replied_case_are_refused(personas, directory, signed, staff):
+    m = post_message(personas, directory, title="第二条留言标题")
+    c = staff["dispatcher"]
+    assert act(c, m, "accept").status_code == 302
+    r = act(c, m, "accept")
+    assert r.status_code == 409 and "不能审核通过" in text(r)
+    assert act(staff["officer"], signed, "reply", body=REPLY_TEXT).status_code == 302
+    r = act(c, signed, "dispatch", lead=directory["transport"].pk)
+    assert r.status_code == 409 and "不能派单" in text(r)
+    assert fresh(signed).assignments.count() == 1
+
+
+def test_contact_details_only_for_staff_handling_the_case(personas, directory, dispatched, staff):
+    phone = personas["citizen"].phone
+    assert phone in text(staff["officer"].get(case_url(dispatched)))
+    assert phone in text(staff["dispatcher"].get(case_url(dispatched)))
+    assert phone in text(staff["supervisor"].get(case_url(dispatched)))
+    # after a transfer away, 住建局 can still read its history but not the citizen's phone
+    assert act(staff["officer"], dispatched, "transfer", to_unit=directory["transport"].pk,
+               reason="属于道路交通问题").status_code == 302
+    page = staff["officer"].get(case_url(dispatched))
+    assert page.status_code == 200 and phone not in text(page)
+    assert phone in text(staff["transport_officer"].get(case_url(dispatched)))
+
+
+# --- deadlines across the 2026 Spring Festival -----------------------------------------------
+
+def _dispatch_at(client, m, unit, moment):
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        r = act(client, m, "dispatch", lead=unit.pk)
+    assert r.status_code == 302, text(r)
+    return fresh(m)
+
+
+@pytest.mark.parametrize("kind, expected_due", [
+    # Official 2026 schedule (国办发明电〔2025〕): Spring Festival off 2-15 (Sun) .. 2-23 (Mon);
+    # make-up working days Sat 2-14 and Sat 2-28. Counting from Fri 2-13 (the start day never counts):
+    # working days are 2-14, 2-24, 2-25, 2-26, 2-27 (5), 2-28, 3-02, 3-03, 3-04, 3-05 (10),
+    # 3-06, 3-09, 3-10, 3-11, 3-12 (15).
+    ("consult", dt.date(2026, 2, 27)),
+    ("suggest", dt.date(2026, 3, 5)),
+    ("complain", dt.date(2026, 3, 12)),
+])
+def test_reply_deadline_counts_spring_festival_and_make_up_days(personas, directory, staff, kind, expected_due):
+    m = post_message(personas, directory, kind=kind, at=dt.datetime(2026, 2, 12, 9, 0, tzinfo=SH))
+    m = _dispatch_at(staff["dispatcher"], m, directory["housing"], dt.datetime(2026, 2, 13, 10, 0, tzinfo=SH))
+    due = m.due_at.astimezone(SH)
+    assert (due.date(), due.time()) == (expected_due, dt.time(23, 59, 59))
+    lead = m.assignments.get(role="lead")
+    assert lead.due_at == m.due_at
+    # signing is due within one working day: the make-up Saturday 2-14, not after the holiday
+    assert lead.sign_due_at.astimezone(SH).date() == dt.date(2026, 2, 14)
+    assert expected_due.strftime("%Y-%m-%d") in text(staff["officer"].get(reverse("board:inbox")))
+
+
+def test_dispatch_on_holiday_eve_friday_night_in_shanghai(personas, directory, staff):
+    # 2026-02-13 20:30 in Shanghai is still 2-13 (12:30 UTC): the count starts from 2-13, not 2-12.
+    m = post_message(personas, directory, kind="consult", at=dt.datetime(2026, 2, 12, 9, 0, tzinfo=SH))
+    m = _dispatch_at(staff["dispatcher"], m, directory["housing"], dt.datetime(2026, 2, 13, 12, 30, tzinfo=dt.UTC))
+    assert m.due_at.astimezone(SH).date() == dt.date(2026, 2, 27)
+
+
+def test_extension_approved_across_the_make_up_saturday(personas, directory, staff):
+    m = post_message(personas, directory, kind="consult", at=dt.datetime(2026, 2, 12, 9, 0, tzinfo=SH))
+    m = _dispatch_at(staff["dispatcher"], m, directory["housing"], dt.datetime(2026, 2, 13, 10, 0, tzinfo=SH))
+    assert act(staff["officer"], m, "extend", days=2, reason="需要联合住建、规划部门现场勘查").status_code == 302
+    ext = Extension.objects.get()
+    r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"})
+    assert r.status_code == 302
+    # due Fri 2-27; +2 working days: Sat 2-28 (make-up day) and Mon 3-02
+    m = fresh(m)
+    assert m.due_at.astimezone(SH).date() == dt.date(2026, 3, 2)
+    assert m.assignments.get(role="lead").due_at == m.due_at
+
+
+# --- concurrency -------------------------------------------------------------------
+
+def test_two_staff_reply_at_once_only_one_wins(personas, directory, signed, staff, login):
+    a, b = staff["officer"], staff["officer2"]
+    va, vb = page_version(a, signed), page_version(b, signed)
+    assert va == vb == signed.version
+    first = act(a, signed, "reply", version=va, body=REPLY_TEXT)
+    second = act(b, signed, "reply", version=vb, body="我们将尽快安排人员处理您反映的问题, 谢谢。")
+    assert first.status_code == 302
+    assert second.status_code == 409 and CONFLICT in text(second)
+    assert Reply.objects.filter(message=signed).count() == 1
+    assert Reply.objects.get(message=signed).body == REPLY_TEXT
+    assert kinds(signed).count("replied") == 1
+
+
+def test_stale_form_is_refused_with_the_conflict_message(signed, directory, staff):
+    stale = page_version(staff["officer2"], signed)
+    assert act(staff["officer"], signed, "transfer", to_unit=directory["transport"].pk,
+               reason="属于交通运输局职责").status_code == 302
+    r = act(staff["officer2"], signed, "return", version=stale, reason="不属于本单位")
+    assert r.status_code == 409 and CONFLICT in text(r)
+    m = fresh(signed)
+    assert m.status == Status.DISPATCHED
+    assert m.assignments.get(state="active").unit == directory["transport"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_truly_concurrent_replies_on_postgresql(personas, directory, login):
+    """Two requests pass the version check together; the conditional UPDATE lets one win."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL (SQLite test database is in-memory)")
+    officer2 = make_user("officer2", role="officer", unit=directory["housing"])
+    m = post_message(personas, directory)
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
+    m = fresh(m)
+    clients = [login(personas["officer"]), login(officer2)]
+    barrier = threading.Barrier(2, timeout=10)
+    results = [None, None]
+
+    def gated_quality(message, body):  # runs after the version check, before do_reply
+        barrier.wait()
+        return None
+
+    def run(i):
+        try:
+            results[i] = act(clients[i], m, "reply", version=m.version, body=f"{REPLY_TEXT} 第{i}位")
+        finally:
+            connection.close()
+
+    with mock.patch("minsheng.board.views.staff.quality_for", gated_quality):
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    codes = sorted(r.status_code for r in results)
+    assert codes == [302, 409]
+    loser = next(r for r in results if r.status_code == 409)
+    assert CONFLICT in text(loser)
+    assert Reply.objects.filter(message=m).count() == 1
+
+
+# --- transfer, return, extension, merge, supervision, close ------------------------------------
+
+def test_transfer_moves_the_case_to_the_other_units_inbox(signed, directory, staff):
+    r = act(staff["officer"], signed, "transfer", to_unit=directory["transport"].pk, reason="属于道路交通问题")
+    assert r.status_code == 302
+    m = fresh(signed)
+    assert m.status == Status.DISPATCHED
+    states = {(a.unit_id, a.state) for a in m.assignments.all()}
+    assert states == {(directory["housing"].pk, "transferred"), (directory["transport"].pk, "active")}
+    assert m.title in text(staff["transport_officer"].get(reverse("board:inbox")))
+    assert m.title not in text(staff["officer"].get(reverse("board:inbox")))
+    ev = Event.objects.get(message=m, kind=Event.Kind.TRANSFERRED)
+    assert ev.data["reason"] == "属于道路交通问题" and ev.data["to"] == directory["transport"].name
+    # the new unit signs again; the reply deadline stays
+    assert act(staff["transport_officer"], m, "sign").status_code == 302
+    assert fresh(m).due_at == signed.due_at
+
+
+def test_transfer_to_own_unit_is_refused(signed, directory, staff):
+    r = act(staff["officer"], signed, "transfer", to_unit=directory["housing"].pk, reason="转给自己")
+    assert r.status_code == 400 and "不能转办给本单位" in text(r)
+    assert fresh(signed).status == Status.SIGNED
+
+
+def test_returned_case_comes_first_in_the_triage_queue(personas, directory, staff):
+    older = post_message(personas, directory, title="更早提交的留言标题",
+                         at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=SH))
+    m = post_message(personas, directory, title="将被退回的留言标题")
+    assert act(staff["dispatcher"], m, "dispatch", lead=directory["housing"].pk).status_code == 302
+    r = act(staff["officer"], m, "return", reason="该问题属于物业管理范畴")
+    assert r.status_code == 302
+    m = fresh(m)
+    assert m.status == Status.ACCEPTED
+    assert m.assignments.get().state == Assignment.State.RETURNED
+    queue = text(staff["dispatcher"].get(reverse("board:triage")))
+    assert queue.index(m.title) < queue.index(older.title)
+    assert "单位退回" in queue
+    assert "该问题属于物业管理范畴" in text(staff["dispatcher"].get(case_url(m)))
+    assert m.title not in text(staff["officer"].get(reverse("board:inbox")))
+    # the dispatcher routes it again
+    assert act(staff["dispatcher"], m, "dispatch", lead=directory["transport"].pk).status_code == 302
+    assert fresh(m).status == Status.DISPATCHED
+
+
+def test_extension_refused_keeps_the_deadline(signed, staff):
+    due = signed.due_at
+    assert act(staff["officer"], signed, "extend", days=5, reason="需要协调多个部门").status_code == 302
+    r = act(staff["officer"], signed, "extend", days=3, reason="再次申请")
+    assert r.status_code == 409 and "已有待审批的延期申请" in text(r)
+    ext = Extension.objects.get()
+    page = text(staff["supervisor"].get(reverse("board:supervision")))
+    assert "需要协调多个部门" in page
+    # an officer cannot decide
+    r = staff["officer"].post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"})
+    assert r.status_code == 403
+    r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]),
+                                 {"decision": "refuse", "note": "请按期办结"})
+    assert r.status_code == 302
+    ext.refresh_from_db()
+    assert ext.state == Extension.State.REFUSED and ext.decision_note == "请按期办结"
+    assert fresh(signed).due_at == due
+    assert Event.objects.filter(message=signed, kind=Event.Kind.EXTENSION_REFUSED).exists()
+    # deciding again is refused
+    r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"})
+    assert r.status_code == 409 and "已被处理" in text(r)
+    assert fresh(signed).due_at == due
+
+
+def test_extension_approved_moves_the_deadline(signed, staff):
+    assert act(staff["officer"], signed, "extend", days=3, reason="需要现场勘查").status_code == 302
+    ext = Extension.objects.get()
+    r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"})
+    assert r.status_code == 302
+    m = fresh(signed)
+    assert m.due_at > signed.due_at
+    assert m.due_at.astimezone(SH).time() == dt.time(23, 59, 59)
+    assert Event.objects.filter(message=m, kind=Event.Kind.EXTENSION_APPROVED).exists()
+    assert "已批准" in text(staff["officer"].get(case_url(m)))
+
+
+def test_merge_lists_near_duplicates_and_shows_the_main_reply(personas, directory, staff, client):
+    main = post_message(personas, directory, title="七里河区某小区电梯问题")
+    dup = post_message(personas, directory, title="七里河区某小区电梯问题再反映")
+    c = staff["dispatcher"]
+    with mock.patch("minsheng.board.views.staff.near_duplicates_for", return_value=[main]):
+        page = text(c.get(case_url(dup)))
+    assert f'value="{main.public_id}"' in page  # offered as a near-duplicate
+    r = act(c, dup, "merge", pick=main.public_id)
+    assert r.status_code == 302
+    dup = fresh(dup)
+    assert dup.status == Status.MERGED and dup.duplicate_of == main
+    assert act(c, main, "dispatch", lead=directory["housing"].pk).status_code == 302
+    assert act(staff["officer"], main, "sign").status_code == 302
+    assert act(staff["officer"], main, "reply", body=REPLY_TEXT).status_code == 302
+    public = client.get(reverse("board:message", args=[dup.public_id]))
+    assert public.status_code == 200 and REPLY_TEXT in text(public)
+
+
+def test_merge_into_unknown_or_itself_is_refused(personas, directory, staff):
+    m = post_message(personas, directory)
+    r = act(staff["dispatcher"], m, "merge", into="20990101999999")
+    assert r.status_code == 400 and "找不到编号" in text(r)
+    r = act(staff["dispatcher"], m, "merge", into=m.public_id)
+    assert r.status_code == 400 and "不能合并到自身" in text(r)
+    assert fresh(m).status == Status.SUBMITTED
+
+
+def test_supervision_flags_the_case_and_lists_overdue_ones(personas, directory, staff,
+                                                          django_capture_on_commit_callbacks):
+    late = post_message(personas, directory, title="超期未办的留言标题")
+    actions.do_dispatch(personas["dispatcher"], late, directory["housing"],
+                        at=dt.datetime(2025, 6, 2, 9, 0, tzinfo=SH))
+    page = text(staff["supervisor"].get(reverse("board:supervision")))
+    overdue_section = page[page.index('id="overdue"'):page.index('id="supervised"')]
+    assert late.title in overdue_section and "已超期" in overdue_section
+    with django_capture_on_commit_callbacks(execute=True):
+        r = act(staff["supervisor"], late, "supervise", note="请三日内答复")
+    assert r.status_code == 302
+    late = fresh(late)
+    assert late.supervised and late.supervision_note == "请三日内答复"
+    assert Event.objects.filter(message=late, kind=Event.Kind.SUPERVISED).exists()
+    assert Notification.objects.filter(user=personas["officer"], message=late, kind="supervised").exists()
+    page = text(staff["supervisor"].get(reverse("board:supervision")))
+    assert late.title in page[page.index('id="supervised"'):]
+    # officers cannot supervise
+    r = act(staff["officer"], late, "supervise", note="自己督办自己")
+    assert r.status_code == 403
+    inbox = text(staff["officer"].get(reverse("board:inbox")))
+    assert "已超期" in inbox and "督办" in inbox
+
+
+def test_replied_case_closes_automatically_after_seven_days(personas, directory, signed, staff,
+                                                           django_capture_on_commit_callbacks):
+    replied_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
+    actions.do_reply(personas["officer"], signed, signed.assignments.get().unit, REPLY_TEXT, at=replied_at)
+    recent = post_message(personas, directory, title="六天前答复的留言")
+    actions.do_dispatch(personas["dispatcher"], recent, directory["housing"])
+    actions.do_sign(personas["officer"], fresh(recent), directory["housing"])
+    actions.do_reply(personas["officer"], fresh(recent), directory["housing"], REPLY_TEXT,
+                     at=dt.datetime.now(dt.UTC) - dt.timedelta(days=6))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.close_stale() == 1
+    m = fresh(signed)
+    assert m.status == Status.CLOSED
+    assert Event.objects.get(message=m, kind=Event.Kind.CLOSED).data["reason"] == "no_evaluation"
+    assert fresh(recent).status == Status.REPLIED
+    assert actions.close_stale() == 0  # idempotent
+    assert Notification.objects.filter(user=personas["citizen"], message=m, kind="closed").exists()
+
+
+# --- bad input on every staff form -----------------------------------------------------
+
+BAD_INPUT = [
+    ("reply", {"body": "好的"}, "至少 10 个字"),
+    ("reply", {"body": ""}, "请填写答复内容"),
+    ("transfer", {"reason": "不属于本单位"}, "请选择转办单位"),
+    ("transfer", {"to_unit": "999999", "reason": "不属于本单位"}, "请选择有效的办理单位"),
+    ("transfer", {"to_unit": "abc", "reason": "不属于本单位"}, "请选择有效的办理单位"),
+    ("transfer", {"to_unit": "UNIT", "reason": "   "}, "请填写理由"),
+    ("return", {"reason": ""}, "请填写理由"),
+    ("return", {"reason": "长" * 301}, "理由不能超过 300 字"),
+    ("extend", {"days": "0", "reason": "需要时间"}, "1 至 30 个工作日"),
+    ("extend", {"days": "99", "reason": "需要时间"}, "1 至 30 个工作日"),
+    ("extend", {"days": "三天", "reason": "需要时间"}, "延期天数应为整数"),
+    ("extend", {"days": "3"}, "请填写延期理由"),
+    ("sign", {"version": ""}, "表单已失效"),
+    ("sign", {"version": "abc"}, "表单已失效"),
+]
+
+
+@pytest.mark.parametrize("action, data, error", BAD_INPUT)
+def test_bad_input_on_unit_forms(signed, directory, staff, action, data, error):
+    data = {k: (directory["transport"].pk if v == "UNIT" else v) for k, v in data.items()}
+    before = fresh(signed)
+    r = act(staff["officer"], signed, action, **data)
+    assert r.status_code == 400
+    assert error in text(r)
+    after = fresh(signed)
+    assert (after.status, after.version, after.due_at) == (before.status, before.version, before.due_at)
+    assert not Reply.objects.exists() and not Extension.objects.exists()
+
+
+DISPATCHER_BAD_INPUT = [
+    ("dispatch", {}, "请选择主办单位"),
+    ("dispatch", {"lead": "999999"}, "请选择有效的主办单位"),
+    ("dispatch", {"lead": "HOUSING", "assists": ["HOUSING"]}, "主办单位不能同时作为协办单位"),
+    ("dispatch", {"lead": "HOUSING", "assists": ["x"]}, "请选择有效的协办单位"),
+    ("dispatch", {"lead": "HOUSING", "kind": "spam"}, "请选择有效的留言类型"),
+    ("dispatch", {"lead": "HOUSING", "topic": "999999"}, "请选择有效的领域"),
+    ("dispatch", {"lead": "DX"}, "请选择有效的主办单位"),  # a unit outside the message's prefecture
+    ("reject", {"reason": "  "}, "请填写理由"),
+    ("merge", {}, "请选择或填写要并入的留言编号"),
+    ("merge", {"into": "x" * 25}, "不能超过 20 个字符"),
+]
+
+
+@pytest.mark.parametrize("action, data, error", DISPATCHER_BAD_INPUT)
+def test_bad_input_on_dispatcher_forms(personas, directory, staff, action, data, error):
+    ids = {"HOUSING": directory["housing"].pk, "DX": directory["dx_housing"].pk}
+
+    def resolve(v):
+        return [ids.get(x, x) for x in v] if isinstance(v, list) else ids.get(v, v)
+
+    m = post_message(personas, directory)
+    r = act(staff["dispatcher"], m, action, **{k: resolve(v) for k, v in data.items()})
+    assert r.status_code == 400
+    assert error in text(r)
+    m = fresh(m)
+    assert m.status == Status.SUBMITTED and m.version == 0
+    assert not Assignment.objects.exists()
+
+
+def test_bad_input_on_assist_supervise_and_decide_forms(personas, directory, staff):
+    m = post_message(personas, directory)
+    assert act(staff["dispatcher"], m, "dispatch", lead=directory["housing"].pk,
+               assists=[directory["ecology"].pk]).status_code == 302
+    r = act(staff["other_officer"], m, "assist", body="")
+    assert r.status_code == 400 and "请填写协办意见" in text(r)
+    r = act(staff["supervisor"], m, "supervise", note="")
+    assert r.status_code == 400 and "请填写督办意见" in text(r)
+    assert act(staff["officer"], m, "extend", days=3, reason="需要时间").status_code == 302
+    ext = Extension.objects.get()
+    r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "maybe"})
+    assert r.status_code == 400 and "请选择同意或不同意" in text(r)
+    r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]),
+                                 {"decision": "approve", "note": "长" * 301})
+    assert r.status_code == 400 and "不能超过 300 字" in text(r)
+    ext.refresh_from_db()
+    assert ext.state == Extension.State.PENDING
+    assert not fresh(m).supervised
+    assert not Event.objects.filter(message=m, kind__in=["assist_note", "supervised"]).exists()
+    assert staff["supervisor"].post(reverse("board:decide_extension", args=[987654]),
+                                    {"decision": "approve"}).status_code == 404
+
+
+def test_unknown_action_and_get_on_actions(signed, staff):
+    assert act(staff["officer"], signed, "explode").status_code == 404
+    assert staff["officer"].get(reverse("board:case_action", args=[signed.public_id, "sign"])).status_code == 405
+    assert staff["officer"].get(reverse("board:case", args=["nope"])).status_code == 404
