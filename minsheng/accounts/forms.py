@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 
+from minsheng.board.forms import ChineseRenderer
+
 from .models import User
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
@@ -56,6 +58,12 @@ class IdentifierField(forms.CharField):
 
 
 class LoginForm(AuthenticationForm):
+    default_renderer = ChineseRenderer
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""
+
     username = forms.CharField(label="手机号或邮箱", max_length=254,
                                widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
                                error_messages={"required": "请输入手机号或邮箱"})
@@ -68,13 +76,21 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class IdentifierForm(forms.Form):
+class ChineseForm(forms.Form):
+    default_renderer = ChineseRenderer
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class IdentifierForm(ChineseForm):
     """Step one of registration and reset: where to send the code."""
 
     identifier = IdentifierField()
 
 
-class _PasswordPair(forms.Form):
+class _PasswordPair(ChineseForm):
     password1 = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                 help_text="至少 8 位, 不能全是数字", error_messages={"required": "请设置密码"})
     password2 = forms.CharField(label="确认密码", strip=False,
@@ -145,6 +161,12 @@ class ResetForm(_PasswordPair):
 
 
 class ProfileForm(forms.ModelForm):
+    default_renderer = ChineseRenderer
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     class Meta:
         model = User
         fields = ["display_name"]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
 
 from minsheng.directory.models import Addressee, Region, Topic
 
@@ -21,6 +22,22 @@ from .photos import clean_photo
 from .workflow import Status
 
 COMPETENT_DEPARTMENT = ""  # the addressee choice "职能部门": routed by the responsibility table
+
+
+class ChineseRenderer(DjangoTemplates):
+    """Each field as label, errors next to it, widget and help text in one block."""
+
+    field_template_name = "board/_field_group.html"
+
+
+class ChineseForm(forms.Form):
+    """Labels without the ":" suffix (Chinese pages put labels above fields)."""
+
+    default_renderer = ChineseRenderer
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -109,7 +126,7 @@ def topic_choices():
     return out
 
 
-class MessageForm(forms.Form):
+class MessageForm(ChineseForm):
     title = forms.CharField(label="标题", min_length=5, max_length=50, strip=True,
                             error_messages={"required": "请填写标题",
                                             "min_length": "标题至少 5 个字 (现在 %(show_value)d 个)",
@@ -190,7 +207,7 @@ RATING_FIELD = {"choices": Rating.choices, "widget": forms.RadioSelect,
                                    "invalid_choice": "请选择满意、基本满意或不满意"}}
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(ChineseForm):
     resolution = forms.ChoiceField(label="问题解决情况", **RATING_FIELD)
     attitude = forms.ChoiceField(label="办理态度", **RATING_FIELD)
     speed = forms.ChoiceField(label="办理速度", **RATING_FIELD)
@@ -199,7 +216,7 @@ class EvaluationForm(forms.Form):
                               error_messages={"max_length": "评价内容最多 500 字"})
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(ChineseForm):
     reason = forms.CharField(label="重办理由", min_length=5, max_length=300,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "请说明问题为何没有解决",
@@ -207,14 +224,14 @@ class ReopenForm(forms.Form):
                                              "max_length": "重办理由最多 300 字"})
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(ChineseForm):
     confirm = forms.BooleanField(label="我确认撤回这条留言", error_messages={"required": "请勾选确认后再撤回"})
 
 
 PUBLIC_STATUS_CHOICES = [("", "全部状态")] + [(s.value, s.label) for s in Status if s in Status.public()]
 
 
-class BrowseForm(forms.Form):
+class BrowseForm(ChineseForm):
     """Filters of the public list; bad values are dropped, never an error page."""
 
     q = forms.CharField(label="关键词", required=False, max_length=100)
