@@ -85,10 +85,11 @@ def apply_message_filters(queryset, params: dict):
 
 
 class MessageCreate(serializers.Serializer):
-    """A citizen's message; the same fields as the web form (board.forms.MessageForm)."""
+    """A citizen's message: the fields of the web form (board.forms.MessageForm, which
+    then validates it with the page's rules)."""
 
-    title = serializers.CharField(max_length=50, help_text="标题, 最多 50 字")
-    body = serializers.CharField(max_length=5000, help_text="内容")
+    title = serializers.CharField(min_length=5, max_length=50, help_text="标题, 5 至 50 字")
+    body = serializers.CharField(min_length=20, max_length=3000, help_text="内容, 20 至 3000 字")
     kind = serializers.ChoiceField(choices=MessageKind.choices)
     region = serializers.CharField(max_length=12, help_text="区划代码")
     addressee = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
@@ -100,7 +101,7 @@ class MessageCreate(serializers.Serializer):
                                          min_value=-180, max_value=180, coerce_to_string=False)
     address = serializers.CharField(required=False, allow_blank=True, max_length=200)
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=6,
-                                   help_text="照片 (multipart), 最多 6 张")
+                                   help_text="照片 (multipart), 最多 6 张, JPEG 或 PNG, 每张不超过 5 MB")
 
 
 class RateBody(serializers.Serializer):
@@ -110,12 +111,10 @@ class RateBody(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class ReasonBody(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=SHORT, default="")
+class ReopenBody(serializers.Serializer):
+    """As board.forms.ReopenForm."""
 
-
-class RequiredReasonBody(serializers.Serializer):
-    reason = serializers.CharField(max_length=SHORT)
+    reason = serializers.CharField(min_length=5, max_length=300, help_text="重办理由: 问题为何没有解决")
 
 
 class UnitField(serializers.IntegerField):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import dateparse, timezone
+from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -22,9 +23,10 @@ from rest_framework.views import APIView
 from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
+from minsheng.board.forms import MessageForm
 from minsheng.board.models import Assignment, Event, Message, MessageKind
 from minsheng.board.workflow import Status
-from minsheng.directory.models import Addressee, Region, Topic
+from minsheng.directory.models import Region, Topic
 
 from ..authentication import ApiKeyAuthentication
 from ..errors import ApiError
@@ -199,7 +201,11 @@ def _attributes(data) -> dict[str, str]:
 
 
 def _title_from(description: str) -> str:
-    first = re.split(r"[。！？!?\n]", description.strip(), maxsplit=1)[0].strip() or description.strip()
+    """The first sentence, or the first 30 characters when that is too short or too long."""
+    text = " ".join(description.split())
+    first = re.split(r"[。！？!?]", text, maxsplit=1)[0].strip()
+    if len(first) < 5:
+        first = text
     return first if len(first) <= 30 else first[:29] + "…"
 
 
@@ -262,67 +268,56 @@ def _service_user(key: Open311Key):
     return user
 
 
+# MessageForm field → the Open311 parameter a client sent
+FORM_TO_OPEN311 = {"title": "attribute[title]", "body": "description", "kind": "attribute[kind]",
+                   "region": "attribute[region]", "addressee": "attribute[addressee]", "topic": "service_code",
+                   "photos": "media", "address": "address_string", "latitude": "lat", "longitude": "long",
+                   "show_name": "attribute[show_name]"}
+
+
 def submit(request, jurisdiction: Region | None) -> Message:
+    """Validate with the web form (board.forms.MessageForm), then board.actions.do_submit."""
     data = request.data
     if not hasattr(data, "get"):
         raise bad("请求体应为表单 (application/x-www-form-urlencoded) 或 JSON 对象")
-    code = (data.get("service_code") or "").strip()
-    topic = Topic.objects.filter(code=code, is_active=True).first() if code else None
-    if topic is None:
-        raise bad("service_code 缺失或不存在" if code else "service_code is required", status=400)
-    description = (data.get("description") or "").strip()
+    code = str(data.get("service_code") or "").strip()
+    if not code:
+        raise bad("service_code is required")
+    description = str(data.get("description") or "").strip()
     if not description:
         raise bad("description is required (请描述问题)")
-    if len(description) > 4000:
-        raise bad("description 最多 4000 字")
     lat, lon = data.get("lat"), data.get("long")
-    address = (data.get("address_string") or "").strip()[:200]
-    if (lat in (None, "")) != (lon in (None, "")):
-        raise bad("lat 和 long 需同时提供")
-    latitude = _float(lat, "lat", -90, 90) if lat not in (None, "") else None
-    longitude = _float(lon, "long", -180, 180) if lon not in (None, "") else None
-    if latitude is None and not address:
+    address = str(data.get("address_string") or "").strip()
+    if lat in (None, "") and not address:
         raise bad("需要位置: lat 和 long, 或 address_string")
     attrs = _attributes(data) if hasattr(data, "keys") else {}
-    kind = attrs.get("kind") or MessageKind.HELP
-    if kind not in MessageKind.values:
-        raise bad(f"attribute[kind] 应为 {', '.join(MessageKind.values)} 之一")
-    region_code = (attrs.get("region") or "").strip()
-    region = Region.objects.filter(code=region_code).first() if region_code else jurisdiction
-    if region is None:
-        raise bad("attribute[region] 区划代码缺失或不存在")
-    if jurisdiction is not None and not jurisdiction.contains(region):
+    region_code = (attrs.get("region") or "").strip() or (jurisdiction.code if jurisdiction else "")
+    region = Region.objects.filter(code=region_code).first() if region_code else None
+    if region is not None and jurisdiction is not None and not jurisdiction.contains(region):
         raise bad("attribute[region] 不在 jurisdiction_id 所指区划之内")
-    addressee = None
-    if attrs.get("addressee"):
-        addressee = Addressee.objects.filter(pk=attrs["addressee"], is_active=True).first() \
-            if attrs["addressee"].isdigit() else None
-        if addressee is None:
-            raise bad("attribute[addressee] 留言对象不存在")
-    title = (attrs.get("title") or "").strip()[:50] or _title_from(description)
-    media_url = (data.get("media_url") or "").strip()
+    media_url = str(data.get("media_url") or "").strip()
     if media_url:
         try:
             URLValidator(schemes=["http", "https"])(media_url)
         except DjangoValidationError:
             raise bad("media_url 不是有效的 http(s) 地址")
-    photos = []
-    if "media" in request.FILES:
-        from rest_framework import serializers
-
-        from ..views.citizen import clean_photo
-
-        try:
-            photos = [clean_photo(request.FILES["media"])]
-        except serializers.ValidationError as exc:
-            raise bad("media: " + "; ".join(str(m) for m in exc.detail))
+    form_data = {
+        "title": (attrs.get("title") or "").strip() or _title_from(description), "body": description,
+        "kind": attrs.get("kind") or MessageKind.HELP, "region": region_code, "topic": code,
+        "addressee": attrs.get("addressee", ""), "address": address,
+        "latitude": "" if lat is None else str(lat), "longitude": "" if lon is None else str(lon),
+    }
+    if _bool(attrs.get("show_name", ""), "show_name"):
+        form_data["show_name"] = "on"
+    form = MessageForm(form_data, MultiValueDict({"photos": request.FILES.getlist("media")}))
+    if not form.is_valid():
+        fields = {FORM_TO_OPEN311.get(k, k): [str(m) for m in v] for k, v in form.errors.items()}
+        first = next(iter(fields.items()))
+        raise ApiError(f"{first[0]}: {first[1][0]}", fields=fields)
     key = request.auth
     with transaction.atomic():
         author = _author(data, key)
-        message = actions.do_submit(author, title=title, body=description, kind=kind, region=region,
-                                    addressee=addressee, topic=topic,
-                                    show_name=_bool(attrs.get("show_name", ""), "show_name"),
-                                    photos=photos, latitude=latitude, longitude=longitude, address=address)
+        message = actions.do_submit(author, **form.submit_kwargs())
         message.open311 = Open311Request.objects.create(message=message, api_key=key,
                                                         token=secrets.token_urlsafe(16), media_url=media_url)
     return message

@@ -1,0 +1,206 @@
+"""Credentials and limits: personal tokens (page, header, revocation), Open311 keys
+(command and admin), the session with CSRF, rate limits, and the one error shape for
+server errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from rest_framework.test import APIClient
+
+from minsheng.api.models import ApiToken, Open311Key, hash_key
+
+from .test_api_support import (  # noqa: F401 (fixtures)
+    _fast_passwords,
+    _fresh_rate_limits,
+    _media_in_tmp,
+    advance,
+    api_key,
+    as_persona,
+    error_of,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def token_client(key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+# --- the token page ---------------------------------------------------------------
+
+def test_token_page_needs_sign_in(client, db):
+    response = client.get("/api/tokens/")
+    assert response.status_code == 302 and "/accounts/" in response["Location"]
+
+
+def test_create_use_and_revoke_a_token(login, personas):
+    page = login(personas["citizen"])
+    response = page.post("/api/tokens/", {"name": "我的脚本"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    key = re.search(r"<pre><code>(ms_[^<]+)</code></pre>", html).group(1)
+    token = ApiToken.objects.get(user=personas["citizen"])
+    assert token.key_hash == hash_key(key) and key not in str(vars(token))  # only the hash is stored
+    # shown once: the list page shows the prefix, never the key
+    listing = page.get("/api/tokens/").content.decode()
+    assert "我的脚本" in listing and key not in listing and token.key_prefix in listing
+    assert token_client(key).get("/api/v1/me/messages/").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    revoked = page.post(f"/api/tokens/{token.pk}/revoke/", follow=True)
+    assert "已撤销" in revoked.content.decode()
+    response = token_client(key).get("/api/v1/me/messages/")
+    assert response.status_code == 401 and error_of(response)["code"] == "authentication_failed"
+
+
+def test_token_page_refuses_an_empty_name(login, personas):
+    response = login(personas["citizen"]).post("/api/tokens/", {"name": "  "})
+    assert response.status_code == 400 and "请给令牌起个名字" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_cannot_revoke_someone_elses_token(login, personas):
+    token, _ = ApiToken.issue(personas["citizen"], "小李的")
+    assert login(personas["other_citizen"]).post(f"/api/tokens/{token.pk}/revoke/").status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_token_acts_with_the_users_roles(personas, cases_for_auth):
+    _, key = ApiToken.issue(personas["officer"], "办件系统")
+    response = token_client(key).get("/api/v1/staff/inbox/")
+    assert response.status_code == 200
+    assert [m["public_id"] for m in response.json()["results"]] == [cases_for_auth.public_id]
+
+
+@pytest.fixture
+def cases_for_auth(personas, directory):
+    return advance(submit(personas["citizen"], directory), personas, directory, "dispatched")
+
+
+@pytest.mark.parametrize("header", ["Token", "Token a b", "Token wrong-key", "Token \u00e9t\u00e9"])
+def test_bad_token_headers_are_401(db, header):
+    response = Client().get("/api/v1/messages/", HTTP_AUTHORIZATION=header.encode("utf-8").decode("latin-1"))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    error_of(response)
+
+
+# --- session and CSRF ------------------------------------------------------------
+
+def test_session_post_needs_csrf(personas, directory):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas["citizen"])
+    body = {"title": "会话请求测试", "body": "会话登录但没有 CSRF 令牌的请求应被拒绝。", "kind": "help", "region": "620100"}
+    refused = client.post("/api/v1/messages/", body, content_type="application/json")
+    assert refused.status_code == 403 and "CSRF" in error_of(refused)["message"]
+    client.get("/api/tokens/")  # the page sets the CSRF cookie
+    csrf = client.cookies["csrftoken"].value
+    accepted = client.post("/api/v1/messages/", body, content_type="application/json", HTTP_X_CSRFTOKEN=csrf)
+    assert accepted.status_code == 201
+
+
+# --- Open311 keys ------------------------------------------------------------------
+
+def test_create_api_key_command_prints_the_key_last(db, capsys):
+    call_command("create_api_key", "兰州12345热线")
+    out = capsys.readouterr().out.strip().splitlines()
+    key = out[-1]
+    row = Open311Key.objects.get(name="兰州12345热线")
+    assert row.key_hash == hash_key(key) and row.is_active
+    response = APIClient().get("/open311/v2/services.json", {"api_key": key})
+    assert response.status_code == 200
+
+
+def test_create_api_key_command_errors(db):
+    call_command("create_api_key", "系统A")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_api_key", "系统A")
+    with pytest.raises(CommandError, match="empty"):
+        call_command("create_api_key", " ")
+
+
+def test_create_api_key_cli_exits_non_zero_with_one_line(db):
+    import subprocess
+    import sys
+
+    # the console script, as an operator runs it (own SQLite file: the test database is not visible to it)
+    result = subprocess.run([sys.executable, "-m", "minsheng", "create-api-key", ""], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1].startswith("CommandError: NAME must not be empty")
+
+
+def test_admin_issues_a_key_shown_once(personas, admin_client):
+    response = admin_client.post("/admin/api/open311key/add/", {"name": "城市案件系统", "is_active": "on"},
+                                 follow=True)
+    assert response.status_code == 200
+    shown = re.search(r"(o311_[A-Za-z0-9_\-]+)", response.content.decode()).group(1)
+    row = Open311Key.objects.get(name="城市案件系统")
+    assert row.key_hash == hash_key(shown)
+    listing = admin_client.get("/admin/api/open311key/").content.decode()
+    assert shown not in listing
+
+
+def test_disabled_key_is_refused(api_key):
+    row, key = api_key
+    Open311Key.objects.filter(pk=row.pk).update(is_active=False)
+    response = APIClient().get("/api/v1/messages/", HTTP_X_API_KEY=key)
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "authentication_failed"
+
+
+# --- rate limits -------------------------------------------------------------------
+
+def test_ip_rate_limit_answers_429_with_retry_after(db, settings):
+    settings.MINSHENG_API_RATES = {"ip": "3/min", "key": "100/min"}
+    client = APIClient()
+    codes = [client.get("/api/v1/topics/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    response = client.get("/api/v1/topics/")
+    assert error_of(response)["code"] == "throttled"
+    assert 1 <= int(response["Retry-After"]) <= 60
+    # another IP is not affected
+    assert client.get("/api/v1/topics/", REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+def test_rate_limit_is_per_key(api_key, personas, settings):
+    settings.MINSHENG_API_RATES = {"ip": "100/min", "key": "2/min"}
+    _, key = api_key
+    _, token = ApiToken.issue(personas["citizen"], "t")
+    keyed = APIClient(HTTP_X_API_KEY=key)
+    assert [keyed.get("/api/v1/topics/").status_code for _ in range(3)] == [200, 200, 429]
+    assert token_client(token).get("/api/v1/topics/").status_code == 200  # its own bucket
+    assert APIClient().get("/api/v1/topics/").status_code == 200  # anonymous: the IP bucket
+    xml = keyed.get("/open311/v2/services.xml")
+    assert xml.status_code == 429 and b"<errors><error><code>429</code>" in xml.content
+    assert "Retry-After" in xml
+
+
+# --- server errors keep the shape ---------------------------------------------------------
+
+def test_unexpected_error_is_a_json_500(client, db, monkeypatch):
+    from minsheng.api.views import directory
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(directory, "_nest", broken)
+    response = client.get("/api/v1/topics/")
+    assert response.status_code == 500
+    assert error_of(response)["code"] == "server_error" and "boom" not in response.content.decode()
+
+
+def test_handler500_for_api_paths(rf):
+    from minsheng.api.errors import handler500
+
+    response = handler500(rf.get("/open311/v2/requests.json"))
+    assert response.status_code == 500 and response["Content-Type"].startswith("application/json")
+    assert handler500(rf.get("/")).status_code == 500
