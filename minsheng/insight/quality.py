@@ -37,6 +37,8 @@ _COURTESY = re.compile(
     r"感谢您对[^。!！]{0,20}(?:关心|支持|理解|监督|信任)[^。!！]{0,12}[。!！]?|谢谢[!！。]?|"
     r"\d{4}年\d{1,2}月\d{1,2}日|[\u3000\s]+"
 )
+_WHEN = re.compile(r"何时|什么时候|多久|多长时间|哪天|几时|时间")
+_DATE = re.compile(r"\d{1,2}月|\d{1,2}日|\d+(?:个)?(?:工作日|天|周|个月)内|年底|年内|月底|近期|本周|下周|今年|明年|预计|计划于")
 _FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|职能)?(?:部门|单位)|转(?:交|请)?(?:相关|有关)部门(?:处理|办理|研究)|"
                         r"已(?:交|转)由?.{0,10}(?:处理|办理)|正在(?:处理|调查|研究)中?|将(?:尽快|及时)?(?:处理|研究|调查)")
 _FACTS = re.compile(r"经查|经核实|经调查|经了解|调查核实|核查|根据|依据|按照|《[^》]{2,40}》|规定|条例|办法|政策|文件|标准|"
@@ -105,8 +107,11 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     reply_grams = _grams(core)
     addressed = []
     for q in asked:
-        key = [g for g in _grams(q) if not g.isdigit()]
-        hit = sum(1 for g in key if g in reply_grams) / len(key) if key else 1.0
+        if _WHEN.search(q) and _DATE.search(core):
+            addressed.append(True)  # a "when" answered with a date or a time limit
+            continue
+        key = [g for g in _grams(_QUESTION.sub(" ", q)) if not g.isdigit()]
+        hit = sum(1 for g in key if g in reply_grams) / len(key) if key else float(relevance >= 0.4)
         addressed.append(hit >= 0.25)
     completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)
     missed = [q for q, ok in zip(asked, addressed, strict=True) if not ok]

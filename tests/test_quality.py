@@ -1,0 +1,149 @@
+"""Answer quality: the scorer, score-replies, and the reply-form wrapper."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from minsheng.board import actions
+from minsheng.insight import lookup
+from minsheng.insight.quality import is_boilerplate, questions, score_reply
+
+DATASET = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "unlabeled"
+
+TITLE = "幸福家园小区电梯经常故障"
+BODY = "幸福家园小区3号楼电梯这个月坏了三次, 老人上下楼困难。请问什么时候能修好? 能否更换新电梯?"
+GOOD = ("网友您好! 您反映的幸福家园小区3号楼电梯故障问题已收悉。经查, 该电梯主板老化, 已责令物业公司于5月10日前"
+        "更换主板并全面检修; 电梯使用已满15年, 符合《既有住宅电梯更新改造办法》规定的更换条件, 街道已协调维修资金, "
+        "预计6月底前更换新电梯。如有疑问请致电城关区住建局 0931-8451234。感谢您对我们工作的支持!")
+BOILER = "网友您好! 您的留言已收悉, 已转相关部门处理。感谢您对我们工作的关心、监督与支持!"
+OFF_TOPIC = "网友您好! 关于公交线路调整的问题, 根据规划, 将于下月开通新线路, 咨询电话 0931-1234567。"
+T0 = dt.datetime(2024, 5, 1, 9)
+
+
+def test_good_reply_scores_high_without_reasons():
+    result = score_reply(TITLE, BODY, GOOD, T0, T0 + dt.timedelta(days=5))
+    assert result["score"] >= 80
+    assert not result["boilerplate"]
+    assert result["facts"] and result["measures"] and result["contact"]
+    assert result["questions"] >= 2 and result["questions_addressed"] == result["questions"]
+    assert result["timeliness"] == 1.0
+
+
+def test_boilerplate_is_flagged_capped_and_explained():
+    result = score_reply(TITLE, BODY, BOILER)
+    assert result["boilerplate"] and is_boilerplate(BOILER)
+    assert result["score"] <= 20
+    assert "套话" in result["reasons"][0]
+    assert is_boilerplate("已收悉") and not is_boilerplate(GOOD)
+
+
+def test_off_topic_reply_loses_relevance_and_completeness():
+    good = score_reply(TITLE, BODY, GOOD)
+    off = score_reply(TITLE, BODY, OFF_TOPIC)
+    assert off["relevance"] < good["relevance"]
+    assert off["completeness"] < good["completeness"]
+    assert any("关联不大" in r for r in off["reasons"])
+    assert off["score"] < good["score"]
+
+
+def test_missing_parts_are_named():
+    no_contact = GOOD.replace("如有疑问请致电城关区住建局 0931-8451234。", "")
+    result = score_reply(TITLE, BODY, no_contact)
+    assert not result["contact"]
+    assert any("联系电话" in r for r in result["reasons"])
+
+
+def test_late_reply_loses_timeliness():
+    on_time = score_reply(TITLE, BODY, GOOD, T0, T0 + dt.timedelta(days=3))
+    late = score_reply(TITLE, BODY, GOOD, T0, T0 + dt.timedelta(days=50))
+    assert late["timeliness"] < on_time["timeliness"]
+    assert late["score"] < on_time["score"]
+    assert any("超过 15 天" in r for r in late["reasons"])
+    assert score_reply(TITLE, BODY, GOOD)["timeliness"] is None
+
+
+def test_questions_are_found():
+    found = questions(BODY)
+    assert any("什么时候" in q for q in found) and any("能否" in q for q in found)
+    assert questions("") == []
+
+
+def test_empty_and_odd_input_do_not_crash():
+    for reply in ("", "   ", "ok", "x" * 20000):
+        result = score_reply("", "", reply)
+        assert 0 <= result["score"] <= 100
+
+
+# --- score-replies ---------------------------------------------------------------
+
+HEADER = ["留言编号", "留言主题", "留言时间", "留言详情", "答复意见", "答复时间"]
+
+
+def write(path: Path, rows, header=HEADER) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def test_score_replies_cli(tmp_path):
+    data = write(tmp_path / "r.csv", [
+        ["1", TITLE, "2024/5/1 9:00:00", BODY, GOOD, "2024/5/6 10:00:00"],
+        ["2", TITLE, "2024/5/1 9:00:00", BODY, BOILER, "2024-06-30 10:00"],
+    ])
+    out = tmp_path / "scores.csv"
+    call_command("score_replies", data=str(data), out=str(out))
+    with out.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["留言编号"] for r in rows] == ["1", "2"]
+    assert float(rows[0]["总分"]) > float(rows[1]["总分"])
+    assert rows[1]["套话"] == "是" and "套话" in rows[1]["原因"]
+    assert rows[0]["套话"] == "否"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("留言编号,留言主题\n1,电梯\n", "答复意见"),
+    ("留言编号,答复意见\n1,已收悉\n", "留言主题或留言详情"),
+    (",".join(HEADER) + "\n1,电梯,昨天,电梯坏了,已收悉已转相关部门处理,2024/1/1\n", "留言时间"),
+    (",".join(HEADER) + "\n", "没有数据行"),
+])
+def test_score_replies_bad_input(tmp_path, content, message):
+    data = tmp_path / "bad.csv"
+    data.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("score_replies", data=str(data), out=str(tmp_path / "s.csv"))
+
+
+@pytest.mark.dataset
+def test_scores_agree_with_the_annotation(tmp_path):
+    path = DATASET / "tipdm_replies.csv"
+    if not path.exists():
+        pytest.skip("../shared/datasets is absent")
+    out = tmp_path / "s.csv"
+    call_command("score_replies", data=str(path), out=str(out))
+    with path.open(encoding="utf-8-sig") as fh:
+        labels = [r["可解释性_Syucryingstar"] for r in csv.DictReader(fh)]
+    with out.open(encoding="utf-8-sig") as fh:
+        scores = [float(r["总分"]) for r in csv.DictReader(fh)]
+    good = [s for s, y in zip(scores, labels, strict=True) if y == "1"]
+    bad = [s for s, y in zip(scores, labels, strict=True) if y == "0"]
+    # AUC: how often an annotated-good reply outscores an annotated-poor one
+    wins = sum((g > b) + 0.5 * (g == b) for g in good[::5] for b in bad)
+    assert wins / (len(good[::5]) * len(bad)) > 0.85
+
+
+# --- reply form wrapper ------------------------------------------------------------
+
+def test_score_for_reply_on_a_stored_message(directory, personas):
+    message = actions.do_submit(personas["citizen"], title=TITLE, body=BODY, kind="consult",
+                                region=directory["chengguan"])
+    good = lookup.score_for_reply(message, GOOD)
+    bad = lookup.score_for_reply(message, BOILER)
+    assert good["score"] > bad["score"] and bad["boilerplate"]
+    assert good["timeliness"] == 1.0
