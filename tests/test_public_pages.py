@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from minsheng.board import actions
@@ -255,7 +254,6 @@ def test_addressee_board(client, personas, directory, django_assert_max_num_quer
 
 
 def test_region_page_counts_subtree(client, personas, directory, spread, django_assert_max_num_queries):
-    d = directory
     with django_assert_max_num_queries(10):
         page = text(client.get("/region/620100/"))
     assert titles(page) == {"城关区路灯不亮", "七里河区电梯维修"}
@@ -274,3 +272,23 @@ def test_pages_render_for_anonymous_and_signed_in(client, personas, directory, l
             assert viewer.get(url).status_code == 200
     staff_nav = text(login(personas["dispatcher"]).get("/"))
     assert "工作台" in staff_nav and "工作台" not in text(login(personas["citizen"]).get("/"))
+
+
+@pytest.mark.parametrize("q", ['"', "*", "OR", "a(b", "NEAR(", "'", '电梯"OR"', "%", "\\", "-", "AND NOT", "电" * 300])
+def test_odd_search_queries_never_fail(client, spread, q):
+    r = client.get("/browse/", {"q": q})
+    assert r.status_code == 200
+
+
+def test_message_page_runs_a_bounded_number_of_queries(client, personas, directory, login,
+                                                       django_assert_max_num_queries):
+    p, d = personas, directory
+    m = replied(p, d, submit(p["citizen"], d))
+    actions.do_evaluate(p["citizen"], m, resolution="unsatisfied", attitude="basic", speed="basic")
+    actions.do_reopen(p["citizen"], m, "电梯仍然无法使用")
+    actions.do_sign(p["officer"], m, d["housing"])
+    actions.do_reply(p["officer"], m, d["housing"], REPLY + " 第二次答复。")
+    for viewer in (client, login(p["citizen"])):
+        with django_assert_max_num_queries(14):
+            page = text(viewer.get(f"/m/{m.public_id}/"))
+        assert "第 2 次答复" in page and "重办" in page

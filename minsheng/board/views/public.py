@@ -18,7 +18,7 @@ from minsheng.directory.models import Addressee, Region, Topic
 
 from .. import actions, search
 from ..forms import BrowseForm
-from ..models import Attachment, Event, Evaluation, Message, Rating, Reply
+from ..models import Attachment, Evaluation, Event, Message, Rating, Reply
 from ..workflow import Status, allowed
 
 PAGE_SIZE = 20
