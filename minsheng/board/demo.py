@@ -411,8 +411,8 @@ def plans(gen: Generator, count: int) -> list[tuple[Plan, int | None]]:
         for k in range(size):
             if k == 0:
                 name = "closed_unsatisfied" if chronic else "closed_satisfied"
-            elif gen.rng.random() < 0.35:
-                name = "merged"
+            elif k == 1 or gen.rng.random() < 0.3:
+                name = "merged"  # every cluster has at least one duplicate joined to its main case
             else:
                 name = gen.rng.choice(["closed_unsatisfied", "late_reply", "reopened_closed", "closed_basic"]
                                       if chronic else ["closed_satisfied", "closed_basic", "closed_no_rating"])

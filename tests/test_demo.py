@@ -1,0 +1,138 @@
+"""`minsheng demo`: a small seeded run shows every status and every kind of handling,
+the same seed gives the same messages, and the printed demo logins work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.utils import timezone
+
+from minsheng.board.demo_accounts import DEMO_PASSWORD, PERSONAS, logins_table
+from minsheng.board.models import Evaluation, Event, Message, MessageKind, Rating, Reply
+from minsheng.board.workflow import Status
+from minsheng.directory.models import Topic
+
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def run_demo(*args) -> str:
+    out = io.StringIO()
+    call_command("demo", *args, "--no-train", stdout=out)
+    return out.getvalue()
+
+
+def titles() -> list[tuple[str, str, str]]:
+    return list(Message.objects.order_by("submitted_at", "id").values_list("title", "status", "region__code"))
+
+
+@pytest.mark.django_db(transaction=False)
+def test_demo_run_covers_every_state_and_its_logins_work(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    output = run_demo("--messages", "200", "--seed", "1")
+    messages = Message.objects.all()
+    assert messages.count() >= 200
+
+    assert set(messages.values_list("status", flat=True)) == set(Status.values)
+    assert set(messages.values_list("kind", flat=True)) == set(MessageKind.values)
+    first_level = {t.root().code for t in Topic.objects.filter(messages__isnull=False).distinct()}
+    assert len(first_level) >= 10  # 200 messages over 12 first-level topics
+    events = set(Event.objects.values_list("kind", flat=True))
+    assert {"transferred", "returned", "extension_requested", "extension_approved", "extension_refused",
+            "reopened", "supervised", "merged", "closed", "rejected", "withdrawn"} <= events
+    assert set(Evaluation.objects.values_list("resolution", flat=True)) == set(Rating.values)
+    now = timezone.now()
+    assert messages.filter(status__in=Status.handling(), due_at__lt=now).exists()  # overdue cases
+    assert messages.filter(status=Status.MERGED, duplicate_of__isnull=False).exists()
+    assert not messages.filter(submitted_at__gt=now).exists()
+    assert not messages.filter(submitted_at__lt=now - dt.timedelta(days=367)).exists()
+    assert Reply.objects.filter(message__status=Status.CLOSED).count() >= 100
+    # histories are in the past, in order
+    assert not Event.objects.filter(at__gt=now).exists()
+    late = [m for m in messages.filter(status=Status.CLOSED)[:50]
+            if m.events.order_by("at", "id").last().kind not in ("closed", "merged")]
+    assert late == []
+
+    for username in ("13900000001", "lz_housing", "lz_dispatcher", "gs_supervisor", "admin", DEMO_PASSWORD):
+        assert username in output
+
+    rows = logins_table()
+    assert len(rows) == len(PERSONAS)
+    for role, username, password, what in rows:
+        client = Client()
+        assert client.login(username=username, password=password), username
+        path = what.split()[0]
+        response = client.get(path)
+        assert response.status_code == 200, (role, path, response.status_code)
+    citizen = Client()
+    citizen.login(username="citizen@example.com", password=DEMO_PASSWORD)
+    mine = Message.objects.filter(author__username="13900000001").first()
+    assert mine is not None and mine.title in citizen.get("/me/messages/").content.decode()
+
+    with pytest.raises(CommandError, match="--reset"):
+        run_demo("--messages", "10")
+    assert Message.objects.count() == messages.count()
+
+
+@pytest.mark.django_db
+def test_same_seed_same_messages(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    run_demo("--messages", "40", "--seed", "7")
+    first = titles()
+    run_demo("--messages", "40", "--seed", "7", "--reset")
+    assert titles() == first
+    run_demo("--messages", "40", "--seed", "8", "--reset")
+    assert titles() != first
+
+
+@pytest.mark.django_db
+def test_demo_rejects_a_bad_count():
+    with pytest.raises(CommandError, match="--messages"):
+        run_demo("--messages", "-5")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_checks_its_input_then_answers_http(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}", "MINSHENG_VAR_DIR": str(tmp_path),
+           "DEBUG": "0"}
+    cli = [sys.executable, "-m", "minsheng.cli"]
+    done = subprocess.run([*cli, "serve", "--port", "70000"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "端口" in done.stderr and "Traceback" not in done.stderr
+    done = subprocess.run([*cli, "serve", "--check"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "minsheng migrate" in done.stderr and "Traceback" not in done.stderr
+
+    subprocess.run([*cli, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=300)
+    port = _free_port()
+    server = subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", "1"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        body = ""
+        for _ in range(60):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    body = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert "民声" in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/css/minsheng.css", timeout=5) as response:
+            assert response.status == 200
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert f"http://127.0.0.1:{port}/" in output and "minsheng demo" in output

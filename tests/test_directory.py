@@ -1,0 +1,248 @@
+"""The demo directory (甘肃省), routing through its responsibility table, and the
+directory's CSV export / import (round trip, one-line errors, nothing changed on error)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from minsheng.directory import demo_data
+from minsheng.directory.models import Addressee, Region, Responsibility, Topic, Unit
+from minsheng.directory.routing import route
+
+FIRST_LEVEL = ["城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生",
+               "政务服务", "公安政法", "三农", "医疗", "企业"]
+
+
+@pytest.fixture
+def gansu(db):
+    out = io.StringIO()
+    call_command("load_directory", stdout=out)
+    return out.getvalue()
+
+
+def R(code):
+    return Region.objects.get(code=code)
+
+
+def T(code):
+    return Topic.objects.get(code=code)
+
+
+def names(units):
+    return sorted(u.name for u in units)
+
+
+def test_demo_directory_has_the_real_divisions(gansu):
+    prefectures = dict(Region.objects.filter(level=2).values_list("code", "name"))
+    assert len(prefectures) == 14
+    assert prefectures["620100"] == "兰州市" and prefectures["622900"] == "临夏回族自治州"
+    assert prefectures["623000"] == "甘南藏族自治州" and prefectures["621100"] == "定西市"
+    lanzhou = R("620100")
+    assert sorted(lanzhou.children.values_list("name", flat=True)) == sorted(
+        ["城关区", "七里河区", "西固区", "安宁区", "红古区", "永登县", "皋兰县", "榆中县"])
+    for code in ("621100", "621000"):
+        assert R(code).children.count() >= 3
+    assert R("620102").children.filter(level=4).count() >= 3
+    assert list(Topic.objects.filter(parent=None).order_by("sort").values_list("name", flat=True)) == FIRST_LEVEL
+    assert Topic.objects.filter(parent__code="urban").count() >= 3
+    titles = set(Addressee.objects.values_list("title", flat=True))
+    assert {"甘肃省省长", "甘肃省委书记", "兰州市市长", "兰州市委书记", "临夏州州长", "城关区区长", "永登县县长"} <= titles
+    assert Unit.objects.filter(name="兰州市住房和城乡建设局", region=lanzhou).exists()
+    assert Unit.objects.filter(name="甘南藏族自治州生态环境局").exists()
+
+
+def test_every_prefecture_has_a_local_lead_for_every_first_level_topic(gansu):
+    for prefecture in Region.objects.filter(level=2):
+        for topic in Topic.objects.filter(parent=None):
+            r = route(prefecture, topic)
+            assert r.lead is not None, (prefecture.name, topic.name)
+            assert r.lead.region_id == prefecture.id, (prefecture.name, topic.name, r.lead.name)
+
+
+def test_routing_prefecture_rows_with_assisting_units(gansu):
+    r = route(R("620100"), T("environment"))
+    assert r.lead.name == "兰州市生态环境局"
+    assert names(r.assists) == ["兰州市自然资源局"]
+    # a second-level topic with its own row beats its parent's row
+    r = route(R("621100"), T("health-food"))
+    assert r.lead.name == "定西市市场监督管理局" and names(r.assists) == ["定西市卫生健康委员会"]
+    # a second-level topic without a row falls back to its parent topic
+    r = route(R("620100"), T("urban-heating"))
+    assert r.lead.name == "兰州市住房和城乡建设局" and names(r.assists) == ["兰州市城市管理局"]
+
+
+def test_subtree_inherits_the_prefecture_rows(gansu):
+    assert route(R("620122"), T("environment-noise")).lead.name == "兰州市生态环境局"  # 皋兰县
+    street = Region.objects.get(name="张掖路街道")
+    assert route(street, T("traffic-bus")).lead.name == "兰州市交通运输局"
+    assert route(R("621027"), T("medical-insurance")).lead.name == "庆阳市医疗保障局"  # 镇原县
+
+
+def test_county_and_township_overrides(gansu):
+    r = route(R("620102"), T("urban-property"))  # 城关区 has its own 住建局
+    assert r.lead.name == "城关区住房和城乡建设局"
+    assert names(r.assists) == ["兰州市住房和城乡建设局"]
+    # the override is only for that topic: 城关区's environment still goes to the city
+    assert route(R("620102"), T("environment")).lead.name == "兰州市生态环境局"
+    # a township override beats its county's
+    jiuquanlu = Region.objects.get(name="酒泉路街道")
+    assert route(jiuquanlu, T("urban-property")).lead.name == "城关区酒泉路街道办事处"
+    huochezhan = Region.objects.get(name="火车站街道")
+    assert route(huochezhan, T("urban-property")).lead.name == "城关区住房和城乡建设局"
+    # village affairs go to the county government where the county has no department
+    assert route(R("620525"), T("rural-road")).lead.name == "张家川回族自治县人民政府"
+
+
+def test_load_directory_is_idempotent(gansu):
+    counts = [Region.objects.count(), Unit.objects.count(), Addressee.objects.count(), Topic.objects.count(),
+              Responsibility.objects.count()]
+    unit = Unit.objects.get(name="兰州市教育局")
+    Unit.objects.filter(pk=unit.pk).update(short_name="改过的简称")
+    out = io.StringIO()
+    call_command("load_directory", stdout=out)
+    assert counts == [Region.objects.count(), Unit.objects.count(), Addressee.objects.count(),
+                      Topic.objects.count(), Responsibility.objects.count()]
+    assert "units.csv: 新增 0, 更新 1" in out.getvalue()
+    unit.refresh_from_db()
+    assert unit.short_name == "教育局"
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+def _wipe_directory():
+    Responsibility.objects.all().delete()
+    Addressee.objects.all().delete()
+    Unit.objects.update(parent=None)
+    Unit.objects.all().delete()
+    for level in (4, 3, 2, 1):
+        Region.objects.filter(level=level).delete()
+    Topic.objects.exclude(parent=None).delete()
+    Topic.objects.all().delete()
+
+
+def _read(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8-sig") for p in sorted(folder.glob("*.csv"))}
+
+
+def test_export_import_round_trip(gansu, tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    call_command("export_directory", "--out", str(first), stdout=io.StringIO())
+    exported = _read(first)
+    assert set(exported) == {"regions.csv", "units.csv", "addressees.csv", "topics.csv", "responsibilities.csv"}
+    assert len(exported["responsibilities.csv"].splitlines()) - 1 == Responsibility.objects.count()
+
+    _wipe_directory()
+    out = io.StringIO()
+    call_command("import_directory", str(first), stdout=out)  # a dry run first
+    assert "试运行" in out.getvalue() and Region.objects.count() == 0 and Unit.objects.count() == 0
+
+    out = io.StringIO()
+    call_command("import_directory", str(first), "--commit", stdout=out)
+    total = Responsibility.objects.count()
+    assert "已导入" in out.getvalue() and f"responsibilities.csv: {total}/{total}" in out.getvalue()  # progress
+    call_command("export_directory", "--out", str(second), stdout=io.StringIO())
+    assert _read(second) == exported
+    assert route(R("620102"), T("urban-property")).lead.name == "城关区住房和城乡建设局"
+
+
+def _edit(path: Path, edit):
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    edit(rows)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+
+
+def _import_errors(folder, *args) -> tuple[str, list[str]]:
+    err = io.StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command("import_directory", str(folder), *args, stdout=io.StringIO(), stderr=err)
+    return str(exc.value), err.getvalue().splitlines()
+
+
+def test_import_errors_name_file_and_line_and_change_nothing(gansu, tmp_path):
+    call_command("export_directory", "--out", str(tmp_path), stdout=io.StringIO())
+
+    def regions(rows):  # a valid rename that must NOT be applied, and a bad level
+        rows[1][1] = "甘肃省(改名)"
+        rows.append(["620199", "不存在的区", "2", "620000"])
+
+    def units(rows):
+        rows[3][2] = "629999"
+        rows[4][3] = "bureau"
+
+    def responsibilities(rows):
+        rows[7][3] = "boss"
+        rows[8][1] = "no-such-topic"
+
+    _edit(tmp_path / "regions.csv", regions)
+    _edit(tmp_path / "units.csv", units)
+    _edit(tmp_path / "responsibilities.csv", responsibilities)
+    before = (Region.objects.count(), Unit.objects.count(), Responsibility.objects.count())
+
+    message, lines = _import_errors(tmp_path, "--commit")
+    assert "\n" not in message and "未做任何修改" in message
+    assert any(line.startswith("regions.csv:") and "620199" in line for line in lines)
+    assert any(line.startswith("units.csv:4:") and "629999" in line for line in lines)
+    assert any(line.startswith("units.csv:5:") and "bureau" in line for line in lines)
+    assert any(line.startswith("responsibilities.csv:8:") and "boss" in line for line in lines)
+    assert any(line.startswith("responsibilities.csv:9:") and "no-such-topic" in line for line in lines)
+    assert all(":" in line for line in lines)
+    assert R("620000").name == "甘肃省"
+    assert before == (Region.objects.count(), Unit.objects.count(), Responsibility.objects.count())
+
+
+def test_import_rejects_bad_files(gansu, tmp_path):
+    message, lines = _import_errors(tmp_path / "missing")
+    assert "\n" not in message and any("目录不存在" in line for line in lines)
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _, lines = _import_errors(empty)
+    assert any("没有找到" in line for line in lines)
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "regions.csv").write_text("code,name\n620000,甘肃省\n", encoding="utf-8")
+    (bad / "topics.csv").write_bytes("code,name\nx,\xff\n".encode("latin-1"))
+    (bad / "units.csv").write_text("name,region_code\n某单位,620100,多余\n", encoding="utf-8")
+    _, lines = _import_errors(bad, "--commit")
+    assert any(line.startswith("regions.csv:1:") and "level" in line for line in lines)
+    assert any(line.startswith("topics.csv") and "UTF-8" in line for line in lines)
+    assert any(line.startswith("units.csv:2:") for line in lines)
+    assert not Unit.objects.filter(name="某单位").exists()
+
+
+def test_import_detects_a_topic_cycle_and_duplicate_rows(gansu, tmp_path):
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "topics.csv").write_text(
+        "code,name,parent_code\nloop-a,甲,loop-b\nloop-b,乙,loop-a\nurban,城乡建设,\nurban,城乡建设,\n", encoding="utf-8")
+    _, lines = _import_errors(folder, "--commit")
+    assert any(line.startswith("topics.csv:2:") and "循环" in line for line in lines)
+    assert any(line.startswith("topics.csv:5:") and "重复" in line for line in lines)
+    assert not Topic.objects.filter(code__startswith="loop-").exists()
+
+
+def test_demo_bundle_is_valid_without_a_database_directory(db):
+    from minsheng.directory import csvio
+
+    bundle = csvio.Bundle.from_dicts(demo_data.bundle())
+    assert csvio.validate(bundle) == []
+
+
+def test_directory_admin_pages(gansu, client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw-for-admin-1")
+    client.force_login(admin)
+    for url in ("/admin/directory/region/?q=兰州", "/admin/directory/unit/?q=住房",
+                "/admin/directory/responsibility/?q=城关区", "/admin/directory/topic/",
+                "/admin/directory/addressee/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "城关区住房和城乡建设局" in client.get("/admin/directory/unit/?q=城关区住房").content.decode()
