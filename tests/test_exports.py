@@ -21,6 +21,12 @@ from minsheng.stats.models import Campaign
 from .test_stats_cases import build_cases
 
 
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    # personas are created with passwords; the production hasher costs ~0.5 s each
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def cases(directory, personas, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
