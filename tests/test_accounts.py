@@ -209,3 +209,10 @@ def test_configured_sender_is_used(client, settings, memory_sender):
     send_code(client, "/accounts/register/", "13812345678")
     assert memory_sender == []  # went to the console sender instead
     assert VerificationCode.objects.filter(target="13812345678").count() == 1
+
+
+def test_broken_sender_gives_a_clear_message(client, settings):
+    settings.MINSHENG_CODE_SENDER = "minsheng.accounts.senders.NoSuchSender"
+    r = send_code(client, "/accounts/register/", "13812345678")
+    assert r.status_code == 200 and "验证码发送失败" in r.content.decode()
+    assert not VerificationCode.objects.exists()

@@ -255,6 +255,9 @@ def test_my_messages_lists_all_my_statuses_and_nobody_elses(personas, directory,
     for m in mine:
         assert m.title in page
     assert "已撤回" in page and "未受理" in page and "别人的留言不该出现" not in page
+    assert "去评价" not in page
+    replied(p, d, mine[2])
+    assert f'href="/m/{mine[2].public_id}/rate/">去评价' in c.get("/me/messages/").content.decode()
     page = c.get("/me/messages/", {"status": "withdrawn"}).content.decode()
     assert mine[0].title in page and mine[2].title not in page
 

@@ -73,11 +73,13 @@ def issue_code(target: str, purpose: str, now=None) -> VerificationCode:
     if recent.exists():
         raise CodeError("验证码发送过于频繁, 请 60 秒后再试")
     code = f"{secrets.randbelow(10**6):06d}"
-    row = VerificationCode.objects.create(target=target, code=code, purpose=purpose)
     try:
-        get_sender().send(target, code, purpose)
-    except Exception:
-        log.exception("code sender failed for %s", target)
+        sender = get_sender()
+        row = VerificationCode.objects.create(target=target, code=code, purpose=purpose)
+        sender.send(target, code, purpose)
+    except Exception:  # a misconfigured or failing gateway: logged, the user gets a clear line
+        log.exception("code sender %s failed for %s", settings.MINSHENG_CODE_SENDER, target)
+        VerificationCode.objects.filter(target=target, purpose=purpose, code=code, used_at__isnull=True).delete()
         raise CodeError("验证码发送失败, 请稍后再试") from None
     return row
 
