@@ -1,0 +1,158 @@
+"""Staff lists: bounded queries however many cases there are, overdue cases first,
+pagination, and the due date and 已超期 badge on every row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from minsheng.board import actions
+from minsheng.board.models import Message
+
+SH = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.django_db
+
+# Measured: inbox 7 and triage 6 (session, user, roles, unread count, the counts
+# aggregate, the page count, the rows), supervision 12 (three paginated sections and
+# their prefetches). The bounds leave a little room for the base template; what
+# matters is that the count does not grow with the number of rows.
+MAX_QUERIES = 10
+MAX_SUPERVISION_QUERIES = 15
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def submit(personas, directory, n, title="七里河区小区加装电梯", region="qilihe"):
+    return actions.do_submit(personas["citizen"], title=f"{title}{n:03d}",
+                             body="老旧小区没有电梯, 老人上下楼困难, 希望尽快解决。" * 2, kind="help",
+                             region=directory[region], topic=directory["topic_build"])
+
+
+def make_cases(personas, directory, count, *, overdue_every=3):
+    """``count`` cases dispatched to 住建局 (every ``overdue_every``-th long overdue),
+    half of them signed, a third supervised, one pending extension per five."""
+    made = []
+    for n in range(count):
+        m = submit(personas, directory, n)
+        late = n % overdue_every == 0
+        at = dt.datetime(2025, 3, 3, 9, 0, tzinfo=SH) if late else None
+        actions.do_dispatch(personas["dispatcher"], m, directory["housing"], assists=[directory["ecology"]], at=at)
+        m = Message.objects.get(pk=m.pk)
+        if n % 2:
+            actions.do_sign(personas["officer"], m, directory["housing"])
+            m = Message.objects.get(pk=m.pk)
+        if n % 3 == 1:
+            actions.do_supervise(personas["supervisor"], m, "请加快办理")
+            m = Message.objects.get(pk=m.pk)
+        if n % 5 == 0:
+            actions.do_request_extension(personas["officer"], m, directory["housing"], 3, "需要现场勘查")
+        made.append(m)
+    return made
+
+
+def count_queries(client, url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+@pytest.mark.parametrize("url_name, persona, query, bound", [
+    ("board:inbox", "officer", "", MAX_QUERIES),
+    ("board:inbox", "officer", "?tab=new", MAX_QUERIES),
+    ("board:inbox", "other_officer", "?tab=assist", MAX_QUERIES),
+    ("board:supervision", "supervisor", "", MAX_SUPERVISION_QUERIES),
+])
+def test_list_queries_do_not_grow_with_rows(personas, directory, login, django_assert_max_num_queries,
+                                            url_name, persona, query, bound):
+    client = login(personas[persona])
+    url = reverse(url_name) + query
+    make_cases(personas, directory, 4)
+    few, _ = count_queries(client, url)
+    make_cases(personas, directory, 26)
+    with django_assert_max_num_queries(bound):
+        response = client.get(url)
+    many, _ = count_queries(client, url)
+    assert response.status_code == 200
+    assert many == few
+
+
+def test_triage_queries_do_not_grow_with_rows(personas, directory, login, django_assert_max_num_queries):
+    client = login(personas["dispatcher"])
+    for n in range(3):
+        submit(personas, directory, n)
+    few, _ = count_queries(client, reverse("board:triage"))
+    for n in range(3, 30):
+        m = submit(personas, directory, n)
+        if n % 4 == 0:
+            actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+            actions.do_return(personas["officer"], Message.objects.get(pk=m.pk), directory["housing"], "不属于本单位")
+    with django_assert_max_num_queries(MAX_QUERIES):
+        many, page = count_queries(client, reverse("board:triage"))
+    assert many == few
+    assert "单位退回" in page
+
+
+def row_titles(html: str) -> list[str]:
+    return re.findall(r'<a href="/staff/case/\d+/">([^<]+)</a>', html)
+
+
+def test_inbox_lists_overdue_first_with_badges_and_paginates(personas, directory, login):
+    cases = make_cases(personas, directory, 25, overdue_every=4)
+    overdue = {m.title for m in cases if m.is_overdue}
+    assert overdue and len(overdue) < len(cases)
+    client = login(personas["officer"])
+    html = client.get(reverse("board:inbox")).content.decode()
+    titles = row_titles(html)
+    assert len(titles) == 20  # first page
+    assert set(titles[:len(overdue)]) == overdue
+    assert html.count('<span class="overdue">已超期</span>') == len(overdue)
+    assert f"已超期 <b class=\"late-count\">{len(overdue)}</b>" in html
+    # every row shows its reply due date
+    for m in cases:
+        if m.title in titles:
+            assert m.due_at.astimezone(SH).strftime("%Y-%m-%d") in html
+    second = client.get(reverse("board:inbox") + "?page=2").content.decode()
+    assert len(row_titles(second)) == 5
+    assert not set(row_titles(second)) & set(titles)
+    # the 待签收 tab holds only unsigned cases
+    unsigned = {m.title for m in cases if m.status == "dispatched"}
+    new_tab = client.get(reverse("board:inbox") + "?tab=new").content.decode()
+    assert set(row_titles(new_tab)) <= unsigned and row_titles(new_tab)
+
+
+def test_supervision_view_sections(personas, directory, login):
+    cases = make_cases(personas, directory, 10)
+    html = login(personas["supervisor"]).get(reverse("board:supervision")).content.decode()
+    overdue_part = html[html.index('id="overdue"'):html.index('id="supervised"')]
+    assert set(row_titles(overdue_part)) == {m.title for m in cases if m.is_overdue}
+    supervised_part = html[html.index('id="supervised"'):]
+    assert set(row_titles(supervised_part)) == {m.title for m in cases if m.supervised}
+    ext_part = html[html.index('id="extensions"'):html.index('id="overdue"')]
+    assert len(row_titles(ext_part)) == len([n for n in range(10) if n % 5 == 0])
+    assert "同意延期" in ext_part and "需要现场勘查" in ext_part
+
+
+def test_lists_are_scoped(personas, directory, login):
+    make_cases(personas, directory, 3)
+    dx = submit(personas, directory, 99, title="定西市的留言", region="dingxi")
+    assert dx.title not in login(personas["dispatcher"]).get(reverse("board:triage")).content.decode()
+    assert dx.title in login(personas["dx_dispatcher"]).get(reverse("board:triage")).content.decode()
+    # 生态环境局 only assists: nothing on its lead tabs
+    html = login(personas["other_officer"]).get(reverse("board:inbox")).content.decode()
+    assert row_titles(html) == []
+
+
+def test_case_page_is_usable_on_a_phone(personas, directory, login):
+    m = make_cases(personas, directory, 1)[0]
+    html = login(personas["officer"]).get(reverse("board:case", args=[m.public_id])).content.decode()
+    assert 'name="viewport"' in html and "css/staff.css" in html and "vendor/htmx.min.js" in html
