@@ -50,7 +50,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request):
         key = request.META.get("HTTP_X_API_KEY") or request.query_params.get("api_key")
-        if not key and request.method == "POST" and request.content_type in (
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        if not key and request.method == "POST" and media_type in (
                 "application/x-www-form-urlencoded", "multipart/form-data"):
             key = request._request.POST.get("api_key")
         if not key:

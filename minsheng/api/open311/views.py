@@ -102,7 +102,8 @@ class ServiceDefinition(Open311View):
 
 
 def request_queryset():
-    return Message.objects.select_related("region", "topic", "predicted_topic", "duplicate_of", "open311").prefetch_related(
+    return Message.objects.select_related(
+        "region__parent__parent__parent", "topic", "predicted_topic", "duplicate_of", "open311").prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
         Prefetch("events", queryset=Event.objects.only("id", "at", "message_id")),
         "attachments",
@@ -117,14 +118,16 @@ def visible_q(request) -> Q:
 
 
 def _moment(raw: str, name: str, end: bool = False) -> dt.datetime:
-    raw = raw.strip().replace(" ", "+") if "T" in raw else raw.strip()
+    """An ISO 8601 date-time (naive: Beijing time) or a date (its start; for an end, the next day's)."""
+    raw = raw.strip().replace(" ", "+")  # a "+" of an offset arrives as a space when not URL-encoded
     try:
-        value = dateparse.parse_datetime(raw)
-        if value is None:
-            day = dateparse.parse_date(raw)
-            if day is None:
-                raise ValueError
+        day = dateparse.parse_date(raw) if len(raw) == 10 else None
+        if day is not None:
             value = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
+        else:
+            value = dateparse.parse_datetime(raw)
+        if value is None:
+            raise ValueError
     except ValueError:
         raise bad(f"{name} 应为 ISO 8601 日期时间, 如 2026-05-01T00:00:00+08:00")
     if timezone.is_naive(value):

@@ -1,0 +1,312 @@
+"""Open311 GeoReport v2: discovery, services, definitions, posting and reading
+requests, tokens, JSON and XML. JSON responses are validated against the official
+schemas in ../shared/specs/open311-georeport-v2/ (skipped when that folder is absent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from minsheng.accounts.models import User
+from minsheng.api.models import Open311Request
+from minsheng.board.models import Event, Message
+from minsheng.directory.models import Region, Topic
+
+from .test_api_support import (  # noqa: F401 (fixtures)
+    _fast_passwords,
+    _fresh_rate_limits,
+    _media_in_tmp,
+    advance,
+    api_key,
+    as_persona,
+    error_of,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+SPECS = Path(__file__).resolve().parents[2] / "shared" / "specs" / "open311-georeport-v2"
+BASE = "/open311/v2"
+
+
+def validate(name: str, instance) -> None:
+    """Validate ``instance`` against the official schema ``name`` (e.g. "requests.json")."""
+    if not SPECS.is_dir():
+        pytest.skip("../shared/specs/open311-georeport-v2 is not present")
+    from jsonschema import Draft7Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7
+
+    resources = [(p.name, Resource.from_contents(json.loads(p.read_text()), default_specification=DRAFT7))
+                 for p in SPECS.glob("*.json") if p.name != "swagger.json"]
+    registry = Registry().with_resources(resources)
+    schema = json.loads((SPECS / name).read_text())
+    errors = list(Draft7Validator(schema, registry=registry).iter_errors(instance))
+    assert not errors, [e.message for e in errors]
+    # the format "date-time" is not checked by jsonschema without extra packages: check it here
+    for item in instance if isinstance(instance, list) else [instance]:
+        for key in ("requested_datetime", "updated_datetime", "expected_datetime"):
+            if isinstance(item, dict) and item.get(key):
+                assert dt.datetime.fromisoformat(item[key]).tzinfo is not None
+
+
+def xml(response) -> ET.Element:
+    assert response["Content-Type"].startswith("text/xml"), response["Content-Type"]
+    return ET.fromstring(response.content)
+
+
+class Open311Client(APIClient):
+    """Posts as Open311 clients do: application/x-www-form-urlencoded."""
+
+    def post(self, path, data=None, **extra):
+        from urllib.parse import urlencode
+
+        if isinstance(data, dict):
+            return super().post(path, urlencode(data), content_type="application/x-www-form-urlencoded", **extra)
+        return super().post(path, data, **extra)
+
+
+@pytest.fixture
+def client311():
+    return Open311Client()
+
+
+@pytest.fixture
+def key(api_key):
+    return api_key[1]
+
+
+def form(key, **extra):
+    body = {"api_key": key, "service_code": "urban",
+            "description": "七里河区某小区六层住宅没有电梯, 老人上下楼非常困难, 希望尽快加装电梯。",
+            "lat": "36.0611", "long": "103.8343", "email": "wang@example.com", "first_name": "明",
+            "last_name": "王", "attribute[kind]": "help", "attribute[region]": "620103"}
+    body.update(extra)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def test_discovery(client311, db):
+    body = client311.get(f"{BASE}/discovery.json").json()
+    assert body["endpoints"][0]["url"].endswith("/open311/v2")
+    assert "application/json" in body["endpoints"][0]["formats"]
+    root = xml(client311.get(f"{BASE}/discovery.xml"))
+    assert root.tag == "discovery"
+    assert [f.text for f in root.find("endpoints/endpoint/formats")] == ["application/json", "text/xml"]
+
+
+def test_services(client311, directory):
+    Topic.objects.create(code="elevator", name="加装电梯", parent=directory["topic_build"], keywords="电梯，加装 老旧小区")
+    services = client311.get(f"{BASE}/services.json").json()
+    validate("services.json", services)
+    by_code = {s["service_code"]: s for s in services}
+    assert by_code["elevator"]["group"] == "城乡建设" and by_code["urban"]["group"] == "城乡建设"
+    assert by_code["elevator"]["keywords"] == "电梯,加装,老旧小区"
+    assert by_code["environment"]["service_name"] == "环境保护"
+    root = xml(client311.get(f"{BASE}/services.xml"))
+    assert root.tag == "services"
+    assert {s.findtext("service_code") for s in root.findall("service")} == set(by_code)
+    assert root.find("service/metadata").text == "true"
+
+
+def test_service_definition(client311, directory):
+    body = client311.get(f"{BASE}/services/urban.json").json()
+    validate("service-definition.json", body)
+    codes = {a["code"]: a for a in body["attributes"]}
+    assert {"kind", "region", "addressee", "show_name", "title"} <= set(codes)
+    assert {v["key"] for v in codes["kind"]["values"]} == {"suggest", "complain", "help", "consult", "thanks"}
+    assert codes["addressee"]["values"][0]["key"] == str(directory["mayor"].pk)
+    root = xml(client311.get(f"{BASE}/services/urban.xml"))
+    assert root.tag == "service_definition" and root.findtext("service_code") == "urban"
+    kind = next(a for a in root.findall("attributes/attribute") if a.findtext("code") == "kind")
+    assert kind.find("values/value/key") is not None
+    missing = client311.get(f"{BASE}/services/nothing.json")
+    assert missing.status_code == 404 and error_of(missing)["code"] == "not_found"
+    missing_xml = xml(client311.get(f"{BASE}/services/nothing.xml"))
+    assert missing_xml.tag == "errors" and missing_xml.findtext("error/code") == "404"
+
+
+def test_post_request_creates_the_message_a_form_would(client311, key, personas, directory, as_persona):
+    response = client311.post(f"{BASE}/requests.json", form(key))
+    assert response.status_code == 200, response.content
+    [created] = response.json()
+    message = Message.objects.get(public_id=created["service_request_id"])
+    assert created["token"] == Open311Request.objects.get(message=message).token
+    assert "编号" in created["service_notice"]
+    assert message.status == "submitted" and message.kind == "help"
+    assert message.region.code == "620103" and message.topic.code == "urban"
+    assert message.title == "七里河区某小区六层住宅没有电梯, 老人上下楼非常困难, 希…"
+    assert float(message.latitude) == pytest.approx(36.0611)
+    assert message.author.email == "wang@example.com" and message.author.display_name == "王明"
+    assert message.contact_email == "wang@example.com" and not message.author.has_usable_password()
+    assert Event.objects.filter(message=message, kind="submitted", actor=message.author).exists()
+    # the same email again: the same citizen
+    again = client311.post(f"{BASE}/requests.json", form(key, description="同一位市民的第二条留言: 小区门口路灯坏了两个星期, 晚上很黑。"))
+    assert Message.objects.get(public_id=again.json()[0]["service_request_id"]).author == message.author
+    assert User.objects.filter(email="wang@example.com").count() == 1
+    # routed the same way: the dispatcher's default is the responsibility list (城乡建设 in 兰州市 → 住建局)
+    dispatched = as_persona("dispatcher").post(f"/api/v1/staff/cases/{message.public_id}/dispatch/", {},
+                                               format="json")
+    assert dispatched.json()["assignments"][0]["unit"]["name"] == "兰州市住房和城乡建设局"
+
+
+def test_post_with_phone_and_address_only(client311, key, directory):
+    body = form(key, email=None, lat=None, long=None, phone="13900001111", address_string="城关区张掖路 88 号")
+    response = client311.post(f"{BASE}/requests.xml", body)
+    assert response.status_code == 200
+    root = xml(response)
+    assert root.tag == "service_requests"
+    public_id = root.findtext("request/service_request_id")
+    message = Message.objects.get(public_id=public_id)
+    assert message.author.phone == "13900001111" and message.address == "城关区张掖路 88 号"
+
+
+def test_post_without_contact_uses_the_keys_service_user(client311, key, directory, api_key):
+    response = client311.post(f"{BASE}/requests.json", form(key, email=None))
+    message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
+    api_key[0].refresh_from_db()
+    assert message.author == api_key[0].service_user
+
+
+def test_post_never_acts_as_a_staff_member(client311, key, personas):
+    response = client311.post(f"{BASE}/requests.json", form(key, email="zhang@example.gov.cn"))  # the officer's
+    message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
+    assert message.author != personas["officer"]
+
+
+@pytest.mark.parametrize("change, needle", [
+    ({"service_code": None}, "service_code"), ({"service_code": "nope"}, "service_code"),
+    ({"description": None}, "description"), ({"description": "太短"}, "description"),
+    ({"lat": None, "long": None}, "address_string"), ({"lat": "north"}, "lat"), ({"long": None}, "long"),
+    ({"attribute[kind]": "rant"}, "attribute[kind]"), ({"attribute[region]": "999999"}, "attribute[region]"),
+    ({"attribute[show_name]": "maybe"}, "show_name"), ({"email": "not-an-email"}, "email"),
+    ({"media_url": "javascript:alert(1)"}, "media_url"), ({"attribute[addressee]": "x"}, "addressee"),
+])
+def test_post_errors_are_400(client311, key, directory, change, needle):
+    response = client311.post(f"{BASE}/requests.json", form(key, **change))
+    assert response.status_code == 400, response.content
+    err = error_of(response)
+    assert needle in err["message"] or needle in err["fields"], err
+    assert not Message.objects.exists()
+    as_xml = xml(client311.post(f"{BASE}/requests.xml", form(key, **change)))
+    assert as_xml.tag == "errors" and as_xml.findtext("error/code") == "400"
+
+
+@pytest.mark.parametrize("credential", [None, "o311_wrong"])
+def test_post_needs_a_valid_api_key(client311, directory, credential):
+    response = client311.post(f"{BASE}/requests.json", form(credential))
+    assert response.status_code == 403
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["citizen", "officer", "dispatcher"])
+def test_a_personal_token_is_not_an_api_key(as_persona, directory, persona):
+    response = as_persona(persona).post(f"{BASE}/requests.json", form(None))
+    assert response.status_code == 403
+
+
+def test_jurisdiction_rules(client311, key, directory):
+    assert client311.get(f"{BASE}/services.json").status_code == 200  # one province: optional
+    Region.objects.create(code="610000", name="陕西省", level=1)
+    needs = client311.get(f"{BASE}/services.json")
+    assert needs.status_code == 400 and "jurisdiction_id" in error_of(needs)["message"]
+    assert client311.get(f"{BASE}/services.json?jurisdiction_id=620000").status_code == 200
+    assert client311.get(f"{BASE}/services.json?jurisdiction_id=123456").status_code == 404
+    outside = client311.post(f"{BASE}/requests.json", form(key, jurisdiction_id="610000"))
+    assert outside.status_code == 400 and "jurisdiction_id" in error_of(outside)["message"]
+    # the jurisdiction is the default region
+    inside = client311.post(f"{BASE}/requests.json", form(key, **{"jurisdiction_id": "620100",
+                                                                  "attribute[region]": None}))
+    assert inside.status_code == 200
+    assert Message.objects.get().region.code == "620100"
+
+
+@pytest.fixture
+def published(personas, directory):
+    p, d = personas, directory
+    return {
+        "replied": advance(submit(p["citizen"], d, title="已答复的留言"), p, d, "replied"),
+        "open": advance(submit(p["citizen"], d, title="在办的留言", topic="topic_env", region="qilihe"), p, d,
+                        "dispatched"),
+        "pending": submit(p["citizen"], d, title="未审核的留言"),
+    }
+
+
+def test_get_requests(client311, published):
+    body = client311.get(f"{BASE}/requests.json").json()
+    validate("requests.json", body)
+    by_id = {r["service_request_id"]: r for r in body}
+    assert set(by_id) == {published["replied"].public_id, published["open"].public_id}
+    replied = by_id[published["replied"].public_id]
+    assert replied["status"] == "closed" and replied["status_notes"] == "已答复: 兰州市住房和城乡建设局已答复"
+    assert replied["agency_responsible"] == "兰州市住房和城乡建设局" and replied["service_code"] == "urban"
+    opened = by_id[published["open"].public_id]
+    assert opened["status"] == "open" and opened["expected_datetime"]
+    only_open = client311.get(f"{BASE}/requests.json?status=open").json()
+    assert [r["service_request_id"] for r in only_open] == [published["open"].public_id]
+    env = client311.get(f"{BASE}/requests.json?service_code=environment").json()
+    assert [r["service_request_id"] for r in env] == [published["open"].public_id]
+    chosen = client311.get(f"{BASE}/requests.json",
+                           {"service_request_id": f"{published['replied'].public_id},{published['pending'].public_id}"})
+    assert [r["service_request_id"] for r in chosen.json()] == [published["replied"].public_id]
+    root = xml(client311.get(f"{BASE}/requests.xml?status=closed"))
+    assert root.tag == "service_requests" and root.findtext("request/status") == "closed"
+    assert root.find("request/zipcode") is not None  # null → an empty element
+
+
+def test_get_requests_date_range(client311, published):
+    today = timezone.localdate()
+    inside = client311.get(f"{BASE}/requests.json", {"start_date": (today - dt.timedelta(days=1)).isoformat(),
+                                                      "end_date": today.isoformat()})
+    assert len(inside.json()) == 2
+    before = client311.get(f"{BASE}/requests.json", {"end_date": (today - dt.timedelta(days=5)).isoformat()})
+    assert before.json() == []
+    too_long = client311.get(f"{BASE}/requests.json", {"start_date": "2026-01-01T00:00:00+08:00",
+                                                        "end_date": "2026-06-01T00:00:00+08:00"})
+    assert too_long.status_code == 400 and "90" in error_of(too_long)["message"]
+    assert client311.get(f"{BASE}/requests.json?start_date=yesterday").status_code == 400
+    assert client311.get(f"{BASE}/requests.json?status=pending").status_code == 400
+
+
+def test_get_one_request_and_token(client311, key, published):
+    one = client311.get(f"{BASE}/requests/{published['replied'].public_id}.json").json()
+    validate("requests.json", one)
+    assert len(one) == 1 and one[0]["service_request_id"] == published["replied"].public_id
+    assert client311.get(f"{BASE}/requests/{published['pending'].public_id}.json").status_code == 404
+    root = xml(client311.get(f"{BASE}/requests/none.xml"))
+    assert root.tag == "errors" and root.findtext("error/code") == "404"
+    # a request posted by a key: before moderation, only that key reads it
+    created = client311.post(f"{BASE}/requests.json", form(key)).json()[0]
+    rid, token = created["service_request_id"], created["token"]
+    assert client311.get(f"{BASE}/requests/{rid}.json").status_code == 404
+    mine = client311.get(f"{BASE}/requests/{rid}.json", {"api_key": key}).json()
+    validate("requests.json", mine)
+    assert mine[0]["status"] == "open" and mine[0]["status_notes"] == "待审核"
+    assert client311.get(f"{BASE}/tokens/{token}.json").json() == [{"service_request_id": rid, "token": token}]
+    assert xml(client311.get(f"{BASE}/tokens/{token}.xml")).findtext("request/service_request_id") == rid
+    assert client311.get(f"{BASE}/tokens/nope.json").status_code == 404
+
+
+def test_status_mapping_of_rejected_and_merged(client311, published, personas, directory):
+    from minsheng.board import actions
+
+    dup = submit(personas["other_citizen"], directory, title="重复的电梯问题")
+    actions.do_merge(personas["dispatcher"], dup, published["open"])
+    body = client311.get(f"{BASE}/requests/{dup.public_id}.json").json()
+    validate("requests.json", body)
+    assert body[0]["status"] == "closed"
+    assert body[0]["status_notes"] == f"已并单: 与留言 {published['open'].public_id} 合并办理"
+
+
+def test_requests_list_runs_a_bounded_number_of_queries(client311, personas, directory,
+                                                        django_assert_max_num_queries):
+    for i in range(12):
+        advance(submit(personas["citizen"], directory, title=f"第{i}条留言"), personas, directory, "replied")
+    with django_assert_max_num_queries(6):
+        body = client311.get(f"{BASE}/requests.json").json()
+    assert len(body) == 12
