@@ -226,6 +226,10 @@ MINSHENG_EVALUATION_DAYS = env_int("MINSHENG_EVALUATION_DAYS", 7, minimum=1)  # 
 MINSHENG_REOPEN_DAYS = env_int("MINSHENG_REOPEN_DAYS", 7, minimum=1)
 MINSHENG_MODEL_DIR = Path(env_str("MINSHENG_MODEL_DIR", str(VAR_DIR / "models")))
 MINSHENG_PREFILL_CONFIDENCE = env_float("MINSHENG_PREFILL_CONFIDENCE", 0.6)
+# hotspots: a hotspot idle longer than the window takes no new messages; one older than
+# MINSHENG_CHRONIC_DAYS with unresolved or unsatisfied messages is 老大难
+MINSHENG_HOTSPOT_WINDOW_DAYS = env_int("MINSHENG_HOTSPOT_WINDOW_DAYS", 180, minimum=1)
+MINSHENG_CHRONIC_DAYS = env_int("MINSHENG_CHRONIC_DAYS", 90, minimum=1)
 MINSHENG_CODE_SENDER = env_str("MINSHENG_CODE_SENDER", "minsheng.accounts.senders.ConsoleSender")
 MINSHENG_MAX_PHOTOS = 6
 MINSHENG_MAX_PHOTO_BYTES = 5 * 1024 * 1024

@@ -40,7 +40,7 @@ JOIN_OTHER_PLACE = 0.72
 JOIN_OTHER_TITLE_PLACE = 0.88  # the titles name different places: nearly the same text only
 CANDIDATES = 12
 MERGE_SAME_PLACE = 0.35  # centroid cosine for merging split hotspots (batch)
-POSTINGS_CAP = 400
+POSTINGS_CAP = 120  # most recent hotspots per key; older ones are rarely the match
 HALF_LIFE_DAYS = 90.0
 
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
@@ -215,7 +215,9 @@ class HotspotIndex:
         self.n_docs = n_docs
         self.frozen_df = df is not None  # batch mode: frequencies of the whole collection
         self.clusters: dict[int | str, Cluster] = {}
-        self.postings: dict[str, list] = defaultdict(list)
+        # key -> {hotspot id: None}, least recently joined first (a dict keeps order, no repeats)
+        self.postings: dict[str, dict] = defaultdict(dict)
+        self.alias: dict = {}  # merged hotspot id -> the id it was merged into
         self._next = 0
         self._new_id = new_id
 
@@ -231,7 +233,7 @@ class HotspotIndex:
     def _keys(self, item: Item, vec: dict[str, float]) -> list[str]:
         min_df = 2 if self.frozen_df else 1  # a bigram nobody else used finds nothing
         rare = sorted((g for g in item.grams if self.df.get(g, 0) >= min_df),
-                      key=lambda g: -vec.get(g, 0.0))[:6]
+                      key=lambda g: -vec.get(g, 0.0))[:5]
         return ["p:" + p for p in item.places] + ["g:" + g for g in rare]
 
     # --- placement ----------------------------------------------------------------
@@ -239,14 +241,18 @@ class HotspotIndex:
         if not item.grams:
             item.prepare()
         vec = vec if vec is not None else self.vector(item)
-        votes: Counter = Counter()
+        votes: dict = {}
         horizon = item.at - self.window
+        alias = self.alias
         for key in self._keys(item, vec):
             weight = 3 if key.startswith("p:") else 1
             for cid in self.postings.get(key, ()):
-                votes[cid] += weight
+                while cid in alias:
+                    cid = alias[cid]
+                votes[cid] = votes.get(cid, 0) + weight
+        ranked = sorted(votes, key=votes.__getitem__, reverse=True)[:CANDIDATES]
         best, best_score = None, 0.0
-        for cid, _ in votes.most_common(CANDIDATES):
+        for cid in ranked:
             c = self.clusters.get(cid)
             if c is None or c.last_at < horizon:
                 continue
@@ -302,15 +308,16 @@ class HotspotIndex:
             c.regions[item.region] += 1
         for key in self._keys(item, vec):
             plist = self.postings[key]
-            if not plist or plist[-1] != cid:
-                plist.append(cid)
-                if len(plist) > POSTINGS_CAP:
-                    del plist[: POSTINGS_CAP // 2]
+            plist.pop(cid, None)
+            plist[cid] = None
+            if len(plist) > POSTINGS_CAP:
+                del plist[next(iter(plist))]
         return c
 
     def place(self, item: Item) -> tuple[int | str, float]:
         """Put ``item`` into its hotspot (a new one when none fits); returns (id, score)."""
-        item.prepare() if not item.grams else None
+        if not item.grams:
+            item.prepare()
         vec = self.vector(item)
         cid, score = self.assign(item, vec)
         if cid is None:
@@ -320,7 +327,7 @@ class HotspotIndex:
         return cid, score
 
     def _next_id(self) -> int:
-        while self._next in self.clusters:
+        while self._next in self.clusters or self._next in self.alias:
             self._next += 1
         return self._next
 
@@ -332,7 +339,7 @@ class HotspotIndex:
         if old:
             gone = set(old)
             for key in list(self.postings):
-                kept = [cid for cid in self.postings[key] if cid not in gone]
+                kept = {cid: None for cid in self.postings[key] if cid not in gone}
                 if kept:
                     self.postings[key] = kept
                 else:
@@ -347,7 +354,7 @@ class HotspotIndex:
         for key, plist in list(self.postings.items()):
             if not key.startswith("p:"):
                 continue
-            alive = [cid for cid in dict.fromkeys(plist) if cid in self.clusters]
+            alive = [cid for cid in dict.fromkeys(self._resolve(c) for c in plist) if cid in self.clusters]
             alive.sort(key=lambda cid: -self.clusters[cid].size)
             for i, a in enumerate(alive):
                 if a not in self.clusters:
@@ -380,10 +387,12 @@ class HotspotIndex:
         for name in ("places", "title_places", "groups", "regions"):
             getattr(into, name).update(getattr(other, name))
         del self.clusters[other.id]
-        for plist in self.postings.values():
-            for i, cid in enumerate(plist):
-                if cid == other.id:
-                    plist[i] = into.id
+        self.alias[other.id] = into.id  # postings keep the old id; lookups resolve it
+
+    def _resolve(self, cid):
+        while cid in self.alias:
+            cid = self.alias[cid]
+        return cid
 
     # --- description --------------------------------------------------------------
     def title_of(self, c: Cluster) -> str:

@@ -1,0 +1,128 @@
+"""Hotspot clustering speed: batch clustering of N synthetic messages, then placing new
+messages one by one into the index of those N (the sliding window).
+
+    .venv/bin/python bench/hotspots.py [--n 100000] [--place 500] [--dataset]
+
+Targets (issue 3): batch of 100,000 ≤ 2 minutes; one placement ≤ 20 ms with 100,000
+messages in the window. With --dataset, also times ../shared/datasets/unlabeled/
+tipdm_hotspot_messages.csv when present. Synthetic messages: a few thousand compounds,
+roads and schools × a few dozen concrete problems, phrased by templates, spread over the
+window, so that real hotspots (same problem, same place) and near misses (same problem
+elsewhere, other problem at the same place) both occur.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from minsheng.insight.hotspots import HotspotIndex, Item, cluster_batch  # noqa: E402
+
+SYLLABLES = "幸福 阳光 和平 锦绣 金桂 翠湖 滨江 望月 书香 丽景 紫荆 青松 长虹 东方 华庭 御景 碧水 兴隆 安康 明珠 春晓 银河 文苑 朝阳".split()
+KINDS = ["小区", "花园", "家园", "新村", "苑"]
+ROADS = ["路", "大道", "街"]
+PROBLEMS = [
+    ("电梯经常故障停运", "{p}{n}号楼电梯经常故障停运, 老人上下楼非常困难, 请督促物业尽快维修。"),
+    ("地下车库漏水严重", "{p}地下车库漏水严重, 车辆被泡, 物业一直推诿, 请有关部门处理。"),
+    ("门口垃圾堆积无人清运", "{p}门口垃圾堆积一周无人清运, 臭气熏天, 蚊蝇滋生。"),
+    ("夜间施工噪音扰民", "{p}附近工地每天夜里施工到凌晨, 噪音很大, 居民无法休息。"),
+    ("路灯不亮", "{p}一带路灯坏了好几个月, 晚上出行很不安全, 请尽快维修。"),
+    ("停车位不足乱停车", "{p}停车位严重不足, 车辆乱停堵塞消防通道, 请规划停车位。"),
+    ("供暖温度不达标", "{p}今年供暖温度只有十几度, 老人孩子受冻, 请督促供热公司整改。"),
+    ("自来水水压低", "{p}高层住户自来水水压低, 经常停水, 请解决供水问题。"),
+    ("餐馆油烟扰民", "{p}楼下餐馆油烟直排, 居民无法开窗, 请环保部门查处。"),
+    ("物业乱收费", "{p}物业公司擅自上涨物业费并收取停车费, 业主不认可, 请查处。"),
+    ("不动产证迟迟办不下来", "{p}交房多年不动产证迟迟办不下来, 业主无法落户上学, 请解决。"),
+    ("道路坑洼积水", "{p}路面坑坑洼洼, 一下雨就积水, 行人车辆通行困难, 请修缮。"),
+]
+PHRASE = ["反映", "投诉", "请求解决", "关于", "", "", "强烈要求处理"]
+
+
+def places(rng: random.Random, n: int) -> list[str]:
+    out = set()
+    while len(out) < n:
+        a, b = rng.sample(SYLLABLES, 2)
+        out.add(a + b + rng.choice(KINDS + ROADS))
+    return sorted(out)
+
+
+def synthetic(n: int, seed: int = 7, days: int = 180) -> list[Item]:
+    rng = random.Random(seed)
+    spots = places(rng, max(50, n // 25))
+    start = dt.datetime(2024, 1, 1)
+    items = []
+    for i in range(n):
+        # a skewed choice of (place, problem) makes some hotspots big and most small
+        place = spots[min(len(spots) - 1, int(rng.paretovariate(1.2)) - 1 + rng.randrange(len(spots)) // 3)]
+        problem, body = PROBLEMS[(hash(place) + int(rng.paretovariate(1.5))) % len(PROBLEMS)]
+        county = f"A{rng.randrange(1, 10)}区" if rng.random() < 0.3 else ""
+        title = f"{rng.choice(PHRASE)}{county}{place}{problem}"[:50]
+        items.append(Item(id=str(i), title=title, body=body.format(p=place, n=rng.randrange(1, 30)),
+                          at=start + dt.timedelta(seconds=rng.randrange(days * 86400)),
+                          user=f"u{rng.randrange(n)}", supports=int(rng.expovariate(0.5))))
+    return items
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--place", type=int, default=500, help="messages placed one by one after the batch")
+    parser.add_argument("--dataset", action="store_true")
+    args = parser.parse_args()
+
+    items = synthetic(args.n + args.place)
+    window, new = items[: args.n], items[args.n:]
+    t = time.perf_counter()
+    index = cluster_batch(window, window_days=365)
+    batch_s = time.perf_counter() - t
+    sizes = sorted((c.size for c in index.clusters.values()), reverse=True)
+    print(f"batch: {args.n:,} messages -> {len(sizes):,} hotspots (largest {sizes[:5]}) in {batch_s:.1f} s "
+          f"(target <= 120 s) {'OK' if batch_s <= 120 else 'SLOW'}")
+
+    # incremental placement into the window of N messages (running document frequencies)
+    live = HotspotIndex(window_days=365, df=index.df.copy(), n_docs=index.n_docs)
+    live.frozen_df = False
+    live.clusters, live.postings = index.clusters, index.postings
+    latest = max(it.at for it in window)
+    timings, cpu = [], []
+    for k, it in enumerate(new):
+        it.at = latest + dt.timedelta(minutes=k)
+        t, c = time.perf_counter(), time.process_time()
+        live.place(it)
+        timings.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+    timings.sort()
+    cpu.sort()
+    p50, p95, worst = statistics.median(timings), timings[int(len(timings) * 0.95) - 1], timings[-1]
+    print(f"place: {len(new)} new messages with {args.n:,} in the window: wall median {p50:.2f} ms, "
+          f"p95 {p95:.2f} ms, max {worst:.2f} ms; CPU median {statistics.median(cpu):.2f} ms, "
+          f"p95 {cpu[int(len(cpu) * 0.95) - 1]:.2f} ms (target <= 20 ms) {'OK' if p95 <= 20 else 'SLOW'}")
+
+    if args.dataset:
+        path = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "unlabeled" / "tipdm_hotspot_messages.csv"
+        if not path.exists():
+            print("dataset: absent, skipped")
+            return
+        import csv
+
+        from minsheng.insight.csvio import parse_time
+
+        with path.open(encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+        real = [Item(r["留言编号"], r["留言主题"], r["留言详情"], parse_time(r["留言时间"], path, i, "留言时间"),
+                     r["留言用户"], int(r["点赞数"] or 0)) for i, r in enumerate(rows, 1)]
+        t = time.perf_counter()
+        idx = cluster_batch(real)
+        print(f"dataset: {len(real):,} messages -> {len(idx.clusters):,} clusters, "
+              f"{sum(c.size > 1 for c in idx.clusters.values())} with 2+ messages, in {time.perf_counter() - t:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
