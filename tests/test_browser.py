@@ -1,0 +1,127 @@
+"""End to end in the system Chromium: a citizen posts a message through the real
+form, the dispatcher dispatches it from the triage queue, an officer signs and
+replies (with the preview), the citizen rates the reply, and an anonymous visitor
+reads the reply and the rating on the public page."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from minsheng.board.models import Evaluation, Message, Reply
+from minsheng.board.workflow import Status
+
+from .conftest import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+TITLE = "七里河区敦煌路小区没有电梯"
+BODY = "我们小区是上世纪九十年代建成的六层老楼, 住着很多行动不便的老人, 上下楼非常困难, 希望政府支持加装电梯。"
+REPLY = "您好, 经我局现场核查, 该小区已列入今年老旧小区改造计划, 加装电梯工程预计十月底前开工, 感谢您的监督。"
+COMMENT = "答复及时, 问题说得很清楚"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="system Chromium not installed at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the sync API runs an event loop in this thread
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM),
+                                      args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def signed_in_page(browser, live_server, username):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 915})  # a phone
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, page.content()
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_post_dispatch_sign_reply_rate_and_read_in_public(browser, live_server, personas, directory):
+    # the citizen posts through the real form, picking the region in the cascade
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", TITLE)
+    citizen.fill("#id_body", BODY)
+    citizen.check("input[name=kind][value=help]")
+    citizen.select_option("select[name=region_level_1]", "620000")
+    citizen.wait_for_selector("select[name=region_level_2] option[value='620100']", state="attached")
+    citizen.select_option("select[name=region_level_2]", "620100")
+    citizen.wait_for_selector("select[name=region_level_3] option[value='620103']", state="attached")
+    citizen.select_option("select[name=region_level_3]", "620103")
+    citizen.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
+    citizen.select_option("select[name=topic]", "urban")
+    citizen.click("form.post-form button[type=submit]")
+    citizen.wait_for_url(re.compile(r"/m/\d+/$"))
+    message = Message.objects.get(title=TITLE)
+    assert message.region.code == "620103" and message.status == Status.SUBMITTED
+    assert message.public_id in citizen.url
+
+    # the dispatcher finds it in the triage queue; 住建局 is preselected from the responsibility table
+    dispatcher = signed_in_page(browser, live_server, "dispatcher")
+    dispatcher.goto(f"{live_server.url}/staff/triage/")
+    dispatcher.click(f"text={TITLE}")
+    dispatcher.wait_for_selector("#dispatch-form")
+    assert dispatcher.input_value("#dispatch-form select[name=lead]") == str(directory["housing"].pk)
+    dispatcher.click("#dispatch-form button")
+    dispatcher.wait_for_selector("text=已派单至")
+    message.refresh_from_db()
+    assert message.status == Status.DISPATCHED
+
+    # the officer signs, previews the reply and publishes it
+    officer = signed_in_page(browser, live_server, "officer")
+    officer.goto(f"{live_server.url}/staff/")
+    assert "待签收" in officer.content()
+    officer.click(f"text={TITLE}")
+    officer.click("form[action$='/sign/'] button")
+    officer.wait_for_selector("#reply-form")
+    officer.fill("#reply-form textarea[name=body]", REPLY)
+    officer.click("#reply-form button:has-text('预览')")
+    officer.wait_for_selector("#reply-preview >> text=答复预览")
+    assert not Reply.objects.filter(message=message).exists()
+    officer.click("#reply-form button:has-text('发布答复')")
+    officer.wait_for_selector("text=答复已公开发布")
+    message.refresh_from_db()
+    assert message.status == Status.REPLIED
+
+    # the citizen rates the reply
+    citizen.goto(f"{live_server.url}/m/{message.public_id}/")
+    citizen.click("text=评价答复")
+    for name in ("resolution", "attitude", "speed"):
+        citizen.check(f"input[name={name}][value=satisfied]")
+    citizen.fill("textarea[name=comment]", COMMENT)
+    citizen.click("form.stack button[type=submit]")
+    citizen.wait_for_selector("text=感谢您的评价")
+    evaluation = Evaluation.objects.get(message=message)
+    assert evaluation.resolution == "satisfied"
+
+    # an anonymous visitor reads the reply and the rating on the public page
+    visitor = browser.new_context(locale="zh-CN").new_page()
+    visitor.goto(f"{live_server.url}/m/{message.public_id}/")
+    public = visitor.inner_text("main")
+    assert REPLY in public
+    assert "解决情况: 满意" in public.replace("：", ":") and COMMENT in public
+    assert personas["citizen"].phone not in visitor.content()
