@@ -36,10 +36,9 @@ def public_messages():
 
 def list_queryset(qs):
     """What every message list renders: one query per page, no per-row lookups."""
-    return qs.select_related("region", "topic", "addressee", "author").only(
+    return qs.select_related("region", "topic", "addressee").only(
         "public_id", "title", "kind", "status", "submitted_at", "replied_at", "due_at", "support_count",
-        "show_name", "region__name", "region__code", "topic__name", "addressee__title",
-        "author__display_name", "author__username")
+        "region__name", "region__code", "topic__name", "addressee__title")
 
 
 def paginate(request, qs, size=PAGE_SIZE):
