@@ -18,6 +18,7 @@ from django.urls import reverse
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Event, Extension, Message, Notification, Reply
 from minsheng.board.workflow import Status
+from minsheng.insight import lookup
 
 from .conftest import make_user
 
@@ -483,9 +484,10 @@ def test_merge_lists_near_duplicates_and_shows_the_main_reply(personas, director
     main = post_message(personas, directory, title="七里河区某小区电梯问题")
     dup = post_message(personas, directory, title="七里河区某小区电梯问题再反映")
     c = staff["dispatcher"]
-    with mock.patch("minsheng.board.views.staff.near_duplicates_for", return_value=[main]):
-        page = text(c.get(case_url(dup)))
-    assert f'value="{main.public_id}"' in page  # offered as a near-duplicate
+    lookup.clear_cache()  # the lookup caches candidates per process; earlier tests' rows are gone
+    page = text(c.get(case_url(dup)))
+    assert f'name="pick" value="{main.public_id}"' in page  # offered as a near-duplicate
+    assert "相似度" in page
     r = act(c, dup, "merge", pick=main.public_id)
     assert r.status_code == 302
     dup = fresh(dup)
@@ -495,6 +497,30 @@ def test_merge_lists_near_duplicates_and_shows_the_main_reply(personas, director
     assert act(staff["officer"], main, "reply", body=REPLY_TEXT).status_code == 302
     public = client.get(reverse("board:message", args=[dup.public_id]))
     assert public.status_code == 200 and REPLY_TEXT in text(public)
+
+
+def test_reply_form_shows_similar_answers_and_the_preview_scores_the_draft(personas, directory, staff):
+    old = post_message(personas, directory, title="七里河区小区加装电梯进展")
+    actions.do_dispatch(personas["dispatcher"], old, directory["housing"])
+    actions.do_sign(personas["officer"], fresh(old), directory["housing"])
+    actions.do_reply(personas["officer"], fresh(old), directory["housing"], REPLY_TEXT)
+    m = post_message(personas, directory, title="七里河区小区什么时候加装电梯")
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
+    lookup.clear_cache()
+    page = text(staff["officer"].get(case_url(m)))
+    similar = page[page.index("相似的已答复留言"):]
+    assert old.title in similar and REPLY_TEXT in similar
+
+    r = staff["officer"].post(reverse("board:reply_preview", args=[m.public_id]),
+                              {"version": fresh(m).version, "body": "收到, 谢谢您的留言。"})
+    assert r.status_code == 200
+    assert "答复质量评分" in text(r)
+    assert "未提供联系电话或办理窗口" in text(r)  # one of the reasons for this thin draft
+    # publishing stores the score with the reply
+    assert act(staff["officer"], m, "reply", body="收到, 谢谢您的留言, 我们会尽快处理。").status_code == 302
+    quality = Reply.objects.get(message=m).quality
+    assert 0 <= quality["score"] <= 100 and quality["reasons"]
 
 
 def test_merge_into_unknown_or_itself_is_refused(personas, directory, staff):
@@ -638,3 +664,66 @@ def test_unknown_action_and_get_on_actions(signed, staff):
     assert act(staff["officer"], signed, "explode").status_code == 404
     assert staff["officer"].get(reverse("board:case_action", args=[signed.public_id, "sign"])).status_code == 405
     assert staff["officer"].get(reverse("board:case", args=["nope"])).status_code == 404
+
+
+# --- the citizen's side of the workflow (pages by the citizen-pages work) ----------------------
+
+def follow_text(client, response) -> str:
+    assert response.status_code == 302
+    return text(client.get(response["Location"]))
+
+
+def test_citizen_withdraws_before_dispatch_but_not_after(personas, directory, staff):
+    c = staff["citizen"]
+    early = post_message(personas, directory, title="提交后马上撤回的留言")
+    r = c.post(reverse("board:withdraw", args=[early.public_id]), {"confirm": "on"})
+    assert r.status_code == 302 and fresh(early).status == Status.WITHDRAWN
+    late = post_message(personas, directory)
+    assert act(staff["dispatcher"], late, "dispatch", lead=directory["housing"].pk).status_code == 302
+    r = c.post(reverse("board:withdraw", args=[late.public_id]), {"confirm": "on"})
+    assert "不能撤回" in follow_text(c, r)
+    assert fresh(late).status == Status.DISPATCHED
+    # nobody else may withdraw a citizen's message
+    other = post_message(personas, directory, title="别人不能撤回的留言")
+    r = staff["other_citizen"].post(reverse("board:withdraw", args=[other.public_id]), {"confirm": "on"})
+    assert r.status_code == 404 and fresh(other).status == Status.SUBMITTED
+
+
+def rate(client, m, value, comment=""):
+    return client.post(reverse("board:rate", args=[m.public_id]),
+                       {"resolution": value, "attitude": value, "speed": value, "comment": comment})
+
+
+def test_rating_reopen_once_and_reopening_twice_is_refused(personas, directory, signed, staff):
+    c, officer = staff["citizen"], staff["officer"]
+    assert rate(c, signed, "satisfied").status_code == 302  # not replied yet: refused
+    assert fresh(signed).status == Status.SIGNED
+    assert act(officer, signed, "reply", body=REPLY_TEXT).status_code == 302
+    assert staff["other_citizen"].post(reverse("board:rate", args=[signed.public_id]),
+                                       {"resolution": "satisfied"}).status_code == 404
+    assert rate(c, signed, "unsatisfied", "电梯仍未开工").status_code == 302
+    m = fresh(signed)
+    assert m.status == Status.EVALUATED
+
+    r = c.post(reverse("board:reopen", args=[m.public_id]), {"reason": "答复没有解决问题, 请重新办理"})
+    assert r.status_code == 302
+    m = fresh(m)
+    assert m.status == Status.DISPATCHED and m.reopen_count == 1
+    second = m.assignments.get(state="active")
+    assert second.unit == directory["housing"] and second.round == 2
+    assert m.title in text(officer.get(reverse("board:inbox")))
+    r = c.post(reverse("board:reopen", args=[m.public_id]), {"reason": "再申请一次重办试试"})
+    assert "重办一次" in follow_text(c, r)
+    assert fresh(m).reopen_count == 1 and m.assignments.count() == 2
+
+    # the same unit handles it again; an unsatisfied second rating closes the case
+    assert act(officer, m, "sign").status_code == 302
+    assert act(officer, m, "reply", body="已协调施工单位, 电梯将于下月开工, 联系电话 0931-1234567。").status_code == 302
+    assert rate(c, m, "unsatisfied").status_code == 302
+    m = fresh(m)
+    assert m.status == Status.CLOSED
+    r = c.post(reverse("board:reopen", args=[m.public_id]), {"reason": "还是没有解决, 再次申请"})
+    assert "重办一次" in follow_text(c, r)
+    m = fresh(m)
+    assert m.status == Status.CLOSED and m.reopen_count == 1
+    assert Assignment.objects.filter(message=m).count() == 2

@@ -93,48 +93,56 @@ def suggestion_for(message: Message) -> Suggestion:
     return Suggestion(lead=r.lead, assists=list(r.assists), topic=topic, reason=r.reason, prefill=False)
 
 
-def _messages_of(found) -> list[Message]:
-    """Messages from a lookup result: Message objects, (message, score) pairs or
-    objects with a ``message`` attribute."""
+def _scored(found) -> list[tuple[Message, Reply | None, float | None]]:
+    """(message, reply, score) from a lookup result: Message objects, (message, score)
+    or (message, reply, score) tuples, or objects with a ``message`` attribute."""
     result = []
     for item in found or []:
+        reply = score = None
         if isinstance(item, (tuple, list)) and item:
+            rest = list(item[1:])
             item = item[0]
+            reply = next((x for x in rest if isinstance(x, Reply)), None)
+            score = next((x for x in rest if isinstance(x, (int, float)) and not isinstance(x, bool)), None)
         elif not isinstance(item, Message):
             item = _pick(item, "message", default=item)
         item = _as_model(item, Message)
         if item is not None:
-            result.append(item)
+            result.append((item, reply, score))
     return result
 
 
-def near_duplicates_for(message: Message, limit: int = 5) -> list[Message]:
+def near_duplicates_for(message: Message, limit: int = 5) -> list[tuple[Message, float | None]]:
+    """Candidates for 并单 (insight.lookup.near_duplicates), with their similarity."""
     try:
         from minsheng.insight.lookup import near_duplicates
     except ImportError:
         return []
     try:
-        found = _messages_of(near_duplicates(message))
+        found = _scored(near_duplicates(message))
     except Exception:
         log.exception("near_duplicates failed for message %s", message.pk)
         return []
-    return [m for m in found if m.pk != message.pk][:limit]
+    return [(m, score) for m, _, score in found if m.pk != message.pk][:limit]
 
 
 def similar_answered_for(message: Message, limit: int = 3) -> list[tuple[Message, Reply | None]]:
+    """Past answered messages like this one with their latest reply (reply form)."""
     try:
         from minsheng.insight.lookup import similar_answered
     except ImportError:
         return []
     try:
-        found = [m for m in _messages_of(similar_answered(message)) if m.pk != message.pk][:limit]
+        found = [row for row in _scored(similar_answered(message)) if row[0].pk != message.pk][:limit]
     except Exception:
         log.exception("similar_answered failed for message %s", message.pk)
         return []
+    missing = [m for m, reply, _ in found if reply is None]
     latest = {}
-    for reply in Reply.objects.filter(message__in=found).select_related("unit").order_by("published_at"):
-        latest[reply.message_id] = reply
-    return [(m, latest.get(m.pk)) for m in found]
+    if missing:
+        for reply in Reply.objects.filter(message__in=missing).select_related("unit").order_by("published_at"):
+            latest[reply.message_id] = reply
+    return [(m, reply or latest.get(m.pk)) for m, reply, _ in found]
 
 
 def quality_for(message: Message, body: str) -> dict | None:
