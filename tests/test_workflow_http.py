@@ -221,7 +221,8 @@ def test_citizen_cannot_use_staff_actions_or_pages(personas, directory, staff):
     assert r.status_code == 403
     assert fresh(m).status == Status.SUBMITTED and not Assignment.objects.exists()
     for name in ("board:inbox", "board:triage", "board:supervision"):
-        assert c.get(reverse(name)).status_code == 403
+        r = c.get(reverse(name))
+        assert r.status_code == 403 and "仅限工作人员访问" in text(r)
     assert c.get(case_url(m)).status_code == 403
 
 
@@ -235,12 +236,15 @@ def test_anonymous_visitor_is_sent_to_login(client, personas, directory):
 
 def test_other_units_officer_sees_nothing_and_cannot_sign(personas, dispatched, staff):
     c = staff["other_officer"]
-    assert c.get(case_url(dispatched)).status_code == 404
+    r = c.get(case_url(dispatched))
+    assert r.status_code == 404 and "页面不存在" in text(r)
+    assert dispatched.title not in text(r) and personas["citizen"].phone not in text(r)
     assert dispatched.title not in text(c.get(reverse("board:inbox")))
     r = act(c, dispatched, "sign")
     assert r.status_code == 404
     assert fresh(dispatched).status == Status.DISPATCHED
-    assert c.get(reverse("board:triage")).status_code == 403
+    r = c.get(reverse("board:triage"))
+    assert r.status_code == 403 and "您不是派单员" in text(r)
     assert c.get(reverse("board:supervision")).status_code == 403
 
 
