@@ -52,6 +52,20 @@ def test_rebuild_gives_the_same_figures(cases):
     assert OpenCase.objects.count() == before["open"]
 
 
+def test_refresh_after_every_single_event_ends_where_a_rebuild_does(directory, personas, monkeypatch):
+    # no batching per transaction: each event refreshes at once, through every
+    # intermediate state of every path
+    monkeypatch.setattr(facts, "message_changed", lambda mid: facts.refresh_messages([mid]))
+    build_cases(directory, personas)
+    incremental = figures.compute()
+    rows = sorted(Rollup.objects.values_list("cube", "grain", "period", "p3", "unit_key", "topic_key", "kind",
+                                             "received", "replied", "days_sum", "satisfied"))
+    facts.rebuild()
+    assert figures.compute() == incremental == raw_figures(_messages())
+    assert sorted(Rollup.objects.values_list("cube", "grain", "period", "p3", "unit_key", "topic_key", "kind",
+                                             "received", "replied", "days_sum", "satisfied")) == rows
+
+
 def test_region_scope_and_drill_down(cases, directory):
     lz, cg, dx = directory["lanzhou"], directory["chengguan"], directory["dingxi"]
     assert figures.compute(region=lz) == raw_figures(_messages(region__code__startswith="6201"))
@@ -157,3 +171,21 @@ def test_deleting_a_message_takes_it_out_of_the_figures(cases):
     Message.objects.filter(pk=cases["pending"].pk).delete()
     after = figures.compute()
     assert after["submitted"] == before["submitted"] - 1 and after["pending"] == 0
+
+
+@pytest.mark.parametrize("filters, raw", [
+    ({"region": "620102", "topic": "urban"}, {"region__code": "620102", "topic__code": "urban"}),
+    ({"region": "620000", "kind": "consult"}, {"kind": "consult"}),
+    ({"topic": "environment", "kind": "suggest"}, {"topic__code": "environment", "kind": "suggest"}),
+    ({"region": "620100", "topic": "urban", "kind": "complain"},
+     {"region__code__startswith": "6201", "topic__code": "urban", "kind": "complain"}),
+])
+def test_filter_combinations_read_the_right_cube(cases, filters, raw):
+    assert figures.compute(**filters) == raw_figures(_messages(**raw))
+
+
+def test_unit_filter_counts_the_unit_that_replied_or_handles(cases, directory):
+    eco = figures.compute(unit=directory["ecology"].pk)
+    assert eco["received"] == 1 and eco["replied"] == 1
+    by_topic = {r["label"]: r["received"] for r in figures.breakdown("topic", region="620102")}
+    assert by_topic == {"城乡建设": raw_figures(_messages(region__code="620102"))["received"]}

@@ -23,7 +23,7 @@ from minsheng.board.deadlines import SHANGHAI, is_working_day
 from minsheng.board.models import Assignment, Evaluation, Event, Message, Rating
 from minsheng.board.workflow import Status
 
-from .models import HIST_DAYS, HIST_FIELDS, Category, MessageFact, OpenCase, Rollup
+from .models import CUBES, HIST_DAYS, HIST_FIELDS, Category, MessageFact, OpenCase, Rollup
 
 log = logging.getLogger(__name__)
 
@@ -179,17 +179,28 @@ def compute_facts(message_ids) -> dict[int, Fact]:
 
 # --- incremental maintenance ------------------------------------------------------------
 
+BLANK = {"p1": "", "p2": "", "p3": "", "p4": "", "unit_key": 0, "topic_key": 0, "kind": ""}
+
+
+def cube_dims(cube: str, dims: dict) -> dict:
+    kept = CUBES[cube]
+    return {name: (dims[name] if name in kept else BLANK[name]) for name in DIMENSIONS}
+
+
 def _rollup_keys(fact: Fact):
     month = fact.day.replace(day=1)
-    yield {"grain": Rollup.Grain.DAY, "period": fact.day, "month": month, **fact.dims}
-    yield {"grain": Rollup.Grain.MONTH, "period": month, "month": month, **fact.dims}
+    for cube in CUBES:
+        dims = cube_dims(cube, fact.dims)
+        yield {"cube": cube, "grain": Rollup.Grain.DAY, "period": fact.day, "month": month, **dims}
+        yield {"cube": cube, "grain": Rollup.Grain.MONTH, "period": month, "month": month, **dims}
 
 
-def _add(key: dict, measures: dict[str, int], sign: int) -> None:
-    delta = {name: value * sign for name, value in measures.items() if value}
+def _add(key: dict, delta: dict[str, int]) -> None:
     lookup = {k: v for k, v in key.items() if k != "month"}
     for _attempt in range(3):
         if Rollup.objects.filter(**lookup).update(**{n: F(n) + v for n, v in delta.items()}):
+            if delta.get("submitted", 0) < 0:  # the row may now count no message at all
+                Rollup.objects.filter(**lookup, submitted=0).delete()
             return
         try:
             with transaction.atomic():
@@ -200,22 +211,26 @@ def _add(key: dict, measures: dict[str, int], sign: int) -> None:
     raise RuntimeError(f"could not update rollup {lookup}")
 
 
-def _diff(old: Fact | None, new: Fact | None):
-    """(key, measures, sign) steps turning the rollups from ``old`` into ``new``."""
-    if old is not None and new is not None and old.dims == new.dims and old.day == new.day:
-        a, b = old.measures(), new.measures()
-        delta = {n: b.get(n, 0) - a.get(n, 0) for n in {*a, *b}}
+def _diff(old: Fact | None, new: Fact | None) -> list[tuple[dict, dict]]:
+    """(rollup key, measure deltas) turning the rollups from ``old`` into ``new``;
+    keys whose net change is zero are left out (rows are touched in a fixed order)."""
+    steps: dict[tuple, tuple[dict, dict]] = {}
+    for fact, sign in ((old, -1), (new, 1)):
+        if fact is None:
+            continue
+        measures = fact.measures()
+        for key in _rollup_keys(fact):
+            ident = tuple(sorted((k, str(v)) for k, v in key.items()))
+            _, delta = steps.setdefault(ident, (key, {}))
+            for name, value in measures.items():
+                delta[name] = delta.get(name, 0) + sign * value
+    out = []
+    for ident in sorted(steps):
+        key, delta = steps[ident]
         delta = {n: v for n, v in delta.items() if v}
         if delta:
-            for key in _rollup_keys(new):
-                yield key, delta, 1
-        return
-    if old is not None:
-        for key in _rollup_keys(old):
-            yield key, old.measures(), -1
-    if new is not None:
-        for key in _rollup_keys(new):
-            yield key, new.measures(), 1
+            out.append((key, delta))
+    return out
 
 
 def refresh_messages(message_ids) -> int:
@@ -230,8 +245,8 @@ def refresh_messages(message_ids) -> int:
         for mid in ids:
             old = Fact.from_row(old_rows[mid]) if mid in old_rows else None
             new = new_facts.get(mid)
-            for key, measures, sign in _diff(old, new):
-                _add(key, measures, sign)
+            for key, delta in _diff(old, new):
+                _add(key, delta)
             if new is None:
                 MessageFact.objects.filter(pk=mid).delete()
                 OpenCase.objects.filter(pk=mid).delete()
@@ -249,8 +264,8 @@ def forget_message(message_id: int) -> None:
     row = MessageFact.objects.filter(pk=message_id).first()
     if row is None:
         return
-    for key, measures, sign in _diff(Fact.from_row(row), None):
-        _add(key, measures, sign)
+    for key, delta in _diff(Fact.from_row(row), None):
+        _add(key, delta)
 
 
 # --- the hook: after commit, once per message ------------------------------------------
@@ -337,12 +352,15 @@ def _aggregate_rollups() -> None:
         month_of_day = "date(day, 'start of month')"
     fact_table, rollup_table = MessageFact._meta.db_table, Rollup._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {rollup_table} (grain, period, month, {dims}, {cols}) "
-            f"SELECT 'd', day, {month_of_day}, {dims}, {', '.join(MEASURE_SQL[n] for n in names)} "
-            f"FROM {fact_table} GROUP BY day, {dims}")
-        cursor.execute(
-            f"INSERT INTO {rollup_table} (grain, period, month, {dims}, {cols}) "
-            f"SELECT 'm', month, month, {dims}, {', '.join(f'SUM({n})' for n in names)} "
-            f"FROM {rollup_table} WHERE grain = 'd' GROUP BY month, {dims}")
-
+        for cube, kept in CUBES.items():
+            select = ", ".join(name if name in kept else ("0" if name.endswith("_key") else "''")
+                               for name in DIMENSIONS)
+            group = ", ".join(kept)
+            cursor.execute(
+                f"INSERT INTO {rollup_table} (cube, grain, period, month, {dims}, {cols}) "
+                f"SELECT %s, 'd', day, {month_of_day}, {select}, {', '.join(MEASURE_SQL[n] for n in names)} "
+                f"FROM {fact_table} GROUP BY day, {group}", [cube])
+            cursor.execute(
+                f"INSERT INTO {rollup_table} (cube, grain, period, month, {dims}, {cols}) "
+                f"SELECT cube, 'm', month, month, {dims}, {', '.join(f'SUM({n})' for n in names)} "
+                f"FROM {rollup_table} WHERE grain = 'd' AND cube = %s GROUP BY cube, month, {dims}", [cube])

@@ -25,8 +25,9 @@ from django.utils import timezone
 from minsheng.board.models import MessageKind
 from minsheng.directory.models import Region, Topic, Unit
 
-from .models import HIST_DAYS, HIST_FIELDS, MEASURES, MessageFact, OpenCase, Rollup
+from .models import CUBES, HIST_DAYS, HIST_FIELDS, MEASURES, MessageFact, OpenCase, Rollup
 
+CUBE_ORDER = ["r", "rk", "rt", "ru", "full"]  # smallest first
 SUM_FIELDS = [*MEASURES, "days_over", *HIST_FIELDS]
 BREAKDOWNS = ("region", "unit", "topic", "kind", "month")
 
@@ -77,8 +78,21 @@ class Scope:
             q &= Q(day__lte=self.date_to)
         return q
 
-    def rollup_q(self) -> Q:
-        return self.dims_q() & period_q(self.date_from, self.date_to)
+    def needed_dims(self) -> set[str]:
+        need = {f"p{min(r.level, 4)}" for r in self.regions}
+        if self.topics:
+            need.add("topic_key")
+        if self.kind:
+            need.add("kind")
+        if self.unit is not None:
+            need.add("unit_key")
+        return need
+
+    def rollup_q(self, group: str | None = None) -> Q:
+        """Rollup rows of this scope, from the smallest cube that can answer it."""
+        need = self.needed_dims() | ({group} if group and group not in ("month",) else set())
+        cube = next(name for name in CUBE_ORDER if need <= set(CUBES[name]))
+        return Q(cube=cube) & self.dims_q() & period_q(self.date_from, self.date_to)
 
     def fact_q(self) -> Q:
         return self.dims_q() & self.day_q()
@@ -123,9 +137,6 @@ def period_q(date_from: dt.date | None, date_to: dt.date | None) -> Q:
     for part in parts:
         q |= part
     return q
-
-
-_TOPIC_CACHE: dict = {}
 
 
 def _topic_tree() -> dict[int, int | None]:
@@ -323,7 +334,7 @@ def breakdown(by: str, scope: Scope | None = None, *, now=None, **filters) -> li
     now = now or timezone.now()
     col, open_col, extra = _group(scope, by)
     sums_by: dict = {}
-    for row in Rollup.objects.filter(scope.rollup_q()).values(col).annotate(**_sum_kwargs()).order_by():
+    for row in Rollup.objects.filter(scope.rollup_q(col)).values(col).annotate(**_sum_kwargs()).order_by():
         sums_by[row.pop(col)] = row
     open_by: dict = {}
     for row in (OpenCase.objects.filter(scope.fact_q()).annotate(**extra).values(open_col)

@@ -71,15 +71,28 @@ class MessageFact(Dimensions):
         indexes = [models.Index(fields=["p2", "day"]), models.Index(fields=["days"])]
 
 
+# Rollup cubes: which dimensions a rollup row keeps (the others are blank / 0). A query
+# reads the smallest cube that has every dimension it filters or groups by, so the
+# common pages read a few thousand rows, not one row per (region, unit, topic, kind).
+CUBES = {
+    "r": ("p1", "p2", "p3", "p4"),
+    "rk": ("p1", "p2", "kind"),
+    "rt": ("p1", "p2", "topic_key"),
+    "ru": ("p1", "p2", "unit_key"),
+    "full": ("p1", "p2", "p3", "p4", "unit_key", "topic_key", "kind"),
+}
+
+
 class Rollup(Dimensions):
     """Sums of MessageFact by day (grain "d") and by month (grain "m", period = the
-    first day of the month). A date range reads whole months from "m" rows and the
-    partial months at its ends from "d" rows."""
+    first day of the month), for each cube. A date range reads whole months from "m"
+    rows and the partial months at its ends from "d" rows."""
 
     class Grain(models.TextChoices):
         DAY = "d", "日"
         MONTH = "m", "月"
 
+    cube = models.CharField(max_length=4, default="full")
     grain = models.CharField(max_length=1, choices=Grain.choices)
     period = models.DateField()
     month = models.DateField()  # first day of the month of ``period``
@@ -104,13 +117,13 @@ class Rollup(Dimensions):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["grain", "period", "p1", "p2", "p3", "p4", "unit_key", "topic_key", "kind"],
-                                    name="stats_rollup_key"),
+            models.UniqueConstraint(fields=["cube", "grain", "period", "p1", "p2", "p3", "p4", "unit_key",
+                                            "topic_key", "kind"], name="stats_rollup_cube_key"),
         ]
         indexes = [
-            models.Index(fields=["grain", "period"]),
-            models.Index(fields=["p2", "grain", "period"]),
-            models.Index(fields=["p3", "grain", "period"]),
+            models.Index(fields=["cube", "grain", "period"], name="stats_rollup_cube_period"),
+            models.Index(fields=["cube", "p2", "grain", "period"], name="stats_rollup_cube_p2"),
+            models.Index(fields=["cube", "p3", "grain", "period"], name="stats_rollup_cube_p3"),
         ]
 
 
