@@ -115,6 +115,10 @@ def test_inbox_lists_overdue_first_with_badges_and_paginates(personas, directory
     titles = row_titles(html)
     assert len(titles) == 20  # first page
     assert set(titles[:len(overdue)]) == overdue
+    # then the cases still to sign, then those in handling
+    status_of = {m.title: m.status for m in cases}
+    rest = [status_of[t] for t in titles[len(overdue):]]
+    assert rest == sorted(rest, key=lambda s: s != "dispatched") and "dispatched" in rest and "signed" in rest
     assert html.count('<span class="overdue">已超期</span>') == len(overdue)
     assert f"已超期 <b class=\"late-count\">{len(overdue)}</b>" in html
     # every row shows its reply due date

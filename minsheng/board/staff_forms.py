@@ -12,6 +12,10 @@ from .models import MessageKind
 
 
 class VersionedForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels sit above the fields
+        super().__init__(*args, **kwargs)
+
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0,
                                  error_messages={"required": "表单已失效, 请刷新页面后重试",
                                                  "invalid": "表单已失效, 请刷新页面后重试"})
@@ -52,6 +56,7 @@ class RejectForm(ReasonForm):
 
 
 class TransferForm(ReasonForm):
+    field_order = ["version", "to_unit", "reason"]
     to_unit = forms.ModelChoiceField(label="转办至", queryset=Unit.objects.none(),
                                      error_messages={"required": "请选择转办单位",
                                                      "invalid_choice": "请选择有效的办理单位"})
@@ -122,6 +127,10 @@ class MergeForm(VersionedForm):
 
 
 class DecideExtensionForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     decision = forms.ChoiceField(label="审批", choices=[("approve", "同意延期"), ("refuse", "不同意")],
                                  error_messages={"required": "请选择同意或不同意",
                                                  "invalid_choice": "请选择同意或不同意"})

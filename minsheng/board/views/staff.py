@@ -258,9 +258,10 @@ def inbox(request):
     tab = request.GET.get("tab", "todo")
     if tab not in INBOX_TABS:
         tab = "todo"
-    qs = (base.filter(INBOX_TABS[tab][1]).annotate(late=_late_first(now))
+    unsigned_first = Case(When(signed_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+    qs = (base.filter(INBOX_TABS[tab][1]).annotate(late=_late_first(now), signed=unsigned_first)
           .select_related("message__region", "message__topic", "unit")
-          .order_by("late", "due_at", "assigned_at", "pk"))
+          .order_by("late", "signed", "due_at", "assigned_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in INBOX_TABS.items()]
     return render(request, "board/staff/inbox.html", {
         "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "counts": counts, "now": now, "section": "inbox"})
