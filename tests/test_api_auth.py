@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
 """Credentials and limits: personal tokens (page, header, revocation), Open311 keys
 (command and admin), the session with CSRF, rate limits, and the one error shape for
 server errors."""

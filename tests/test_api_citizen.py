@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
 """Citizen REST API: post (photos included), my messages, rate, reopen, withdraw, support."""
 
 from __future__ import annotations
@@ -185,3 +186,11 @@ def test_citizen_actions_by_persona(as_persona, personas, directory, persona):
     assert response.status_code == expected
     m.refresh_from_db()
     assert (m.status == "closed") == (persona == "citizen")
+
+
+def test_malformed_multipart_is_400(as_persona, personas, directory):
+    m = advance(submit(personas["citizen"], directory), personas, directory, "replied")
+    response = as_persona("citizen").post(f"/api/v1/messages/{m.public_id}/rate/", b'{"resolution": "satisfied"}',
+                                          content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "parse_error"

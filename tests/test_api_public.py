@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
 """Public REST API: messages (filters, search, detail), directory, hotspots, figures."""
 
 from __future__ import annotations

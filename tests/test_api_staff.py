@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
 """Staff REST API: inbox, case detail with private fields, every workflow action,
 each persona allowed, refused or scoped as on the staff pages."""
 

@@ -55,7 +55,7 @@ def advance(message: Message, p: dict, d: dict, to: str) -> Message:
         elif step == "replied":
             actions.do_reply(p["officer"], message, d["housing"], "经核查, 该小区已列入今年加装电梯计划, 预计年底前开工。")
         elif step == "evaluated":
-            actions.do_evaluate(p["citizen"], message, resolution="unsatisfied", attitude="basic", speed="basic",
+            actions.do_evaluate(message.author, message, resolution="unsatisfied", attitude="basic", speed="basic",
                                 comment="还没开工")
     message.refresh_from_db()
     return message

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
 """Open311 GeoReport v2: discovery, services, definitions, posting and reading
 requests, tokens, JSON and XML. JSON responses are validated against the official
 schemas in ../shared/specs/open311-georeport-v2/ (skipped when that folder is absent)."""

@@ -53,7 +53,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         media_type = (request.content_type or "").split(";")[0].strip().lower()
         if not key and request.method == "POST" and media_type in (
                 "application/x-www-form-urlencoded", "multipart/form-data"):
-            key = request._request.POST.get("api_key")
+            try:
+                key = request._request.POST.get("api_key")
+            except Exception:  # a malformed body: the parser reports it as a 400 later
+                key = None
         if not key:
             return None
         row = Open311Key.objects.filter(key_hash=hash_key(str(key)), is_active=True).first()

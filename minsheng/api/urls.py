@@ -2,6 +2,7 @@
 personal token page) and /open311/v2/... (GeoReport v2)."""
 
 from django.urls import path, re_path, register_converter
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import pages
@@ -21,6 +22,12 @@ class FormatConverter:
 
 
 register_converter(FormatConverter, "fmt")
+
+
+@extend_schema(exclude=True)
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document itself (not listed in itself)."""
+
 app_name = "api"
 
 v1 = "api/v1/"
@@ -44,7 +51,7 @@ urlpatterns = [
     path(f"{v1}staff/cases/<str:public_id>/", staff.CaseDetail.as_view(), name="staff-case"),
     *[path(f"{v1}staff/cases/<str:public_id>/{name}/", view.as_view(), name=f"staff-{name}")
       for name, view in staff.ACTION_VIEWS.items()],
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("api/tokens/", pages.tokens, name="tokens"),
     path("api/tokens/<int:pk>/revoke/", pages.revoke_token, name="token-revoke"),

@@ -50,12 +50,12 @@ class MyMessageList(ApiView):
     """我的留言 (全部状态)."""
 
     permission_classes = [IsPerson]
+    pagination_class = MessageCursor
 
-    @extend_schema(responses=MessageListSerializer(many=True), tags=["citizen"],
-                   parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)])
+    @extend_schema(responses=MessageListSerializer(many=True), tags=["citizen"])
     def get(self, request):
         qs = list_queryset().filter(author=request.user)
-        paginator = MessageCursor()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(MessageListSerializer(page, many=True).data)
 

@@ -68,19 +68,23 @@ class RegionDetail(ApiView):
 class UnitList(ApiView):
     """办理单位 (按区划筛选, 含下级区划)."""
 
+    pagination_class = DirectoryPages
+
     @extend_schema(parameters=[DirectoryQuery], responses=UnitSerializer(many=True), tags=["directory"])
     def get(self, request):
         params = parse(DirectoryQuery, query_dict(request))
         qs = Unit.objects.filter(is_active=True).select_related("region").order_by("region__code", "name", "id")
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
-        paginator = DirectoryPages()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(UnitSerializer(page, many=True).data)
 
 
 class AddresseeList(ApiView):
     """留言对象 (领导信箱)."""
+
+    pagination_class = DirectoryPages
 
     @extend_schema(parameters=[DirectoryQuery], responses=AddresseeSerializer(many=True), tags=["directory"])
     def get(self, request):
@@ -89,7 +93,7 @@ class AddresseeList(ApiView):
               .order_by("region__code", "sort", "title", "id"))
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
-        paginator = DirectoryPages()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(AddresseeSerializer(page, many=True).data)
 

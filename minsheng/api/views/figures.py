@@ -83,11 +83,13 @@ class HotspotQuery(serializers.Serializer):
 class HotspotList(ApiView):
     """热点问题 (及老大难)."""
 
+    pagination_class = DirectoryPages
+
     @extend_schema(parameters=[HotspotQuery], responses=HotspotSerializer(many=True), tags=["insight"])
     def get(self, request):
         params = parse(HotspotQuery, query_dict(request))
         model = _hotspot_model()
-        paginator = DirectoryPages()
+        paginator = self.pagination_class()
         if model is None:
             return paginator.get_paginated_response(
                 paginator.paginate_queryset(Message.objects.none(), request, view=self) or [])

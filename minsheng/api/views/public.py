@@ -19,12 +19,14 @@ from .base import ApiView, detail_queryset, list_queryset, parse, query_dict
 class MessageList(ApiView):
     """公开留言列表."""
 
+    pagination_class = MessageCursor
+
     @extend_schema(parameters=[MessageQuery], responses=MessageListSerializer(many=True), tags=["messages"],
                    operation_id="messages_list")
     def get(self, request):
         params = parse(MessageQuery, query_dict(request))
         qs = apply_message_filters(list_queryset().filter(status__in=Status.public()), params)
-        paginator = MessageCursor()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(MessageListSerializer(page, many=True).data)
 

@@ -51,6 +51,7 @@ class Inbox(ApiView):
     """待办: 本单位在办、待派单、督办范围内的留言."""
 
     permission_classes = [IsStaffMember]
+    pagination_class = MessageCursor
 
     @extend_schema(parameters=[inputs.InboxQuery], responses=MessageListSerializer(many=True), tags=["staff"])
     def get(self, request):
@@ -60,7 +61,7 @@ class Inbox(ApiView):
             qs = qs.filter(status=params["status"])
         if params.get("overdue") is True:
             qs = qs.filter(status__in=Status.handling(), replied_at__isnull=True, due_at__lt=timezone.now())
-        paginator = MessageCursor()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs.distinct(), request, view=self)
         return paginator.get_paginated_response(MessageListSerializer(page, many=True).data)
 
