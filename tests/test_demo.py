@@ -79,9 +79,12 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
     mine = Message.objects.filter(author__username="13900000001").first()
     assert mine is not None and mine.title in citizen.get("/me/messages/").content.decode()
 
+    count = messages.count()
     with pytest.raises(CommandError, match="--reset"):
         run_demo("--messages", "10")
-    assert Message.objects.count() == messages.count()
+    assert Message.objects.count() == count
+    again = run_demo("--messages", "10", "--if-empty")  # `make demo` run a second time
+    assert Message.objects.count() == count and "保留不动" in again and "lz_dispatcher" in again
 
 
 @pytest.mark.django_db

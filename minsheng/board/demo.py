@@ -77,9 +77,11 @@ WEIGHTS = {
     "closed_satisfied": 30, "closed_basic": 10, "closed_no_rating": 12, "closed_unsatisfied": 5,
     "reopened_closed": 4, "extension_approved": 3, "extension_refused": 2, "transferred_closed": 4,
     "returned_closed": 2, "late_reply": 4, "supervised_replied": 2, "rejected": 4, "withdrawn": 1,
-    "withdrawn_accepted": 1, "replied": 3, "evaluated": 1, "signed": 3, "overdue": 2, "overdue_supervised": 1,
-    "dispatched": 1, "accepted": 1, "submitted": 1, "extension_pending": 1, "thanks": 4,
-    "transferred_waiting": 0.5, "returned_waiting": 0.5, "reopened_signed": 0.5,
+    "withdrawn_accepted": 1, "thanks": 4,
+    # still open: these all end in the last weeks, so they are few (a month holds ~8% of the year)
+    "replied": 2, "evaluated": 0.7, "signed": 2, "overdue": 1.5, "overdue_supervised": 1, "dispatched": 0.5,
+    "accepted": 0.5, "submitted": 0.5, "extension_pending": 0.5, "transferred_waiting": 0.3,
+    "returned_waiting": 0.3, "reopened_signed": 0.3,
 }
 KIND_WEIGHTS = {"c": ("complain", 35), "h": ("help", 25), "s": ("suggest", 20), "o": ("consult", 20)}
 PREFECTURE_WEIGHTS = {"620100": 30, "620200": 2, "620300": 2, "620400": 5, "620500": 8, "620600": 5, "620700": 4,

@@ -3,7 +3,9 @@
 histories over the past 12 months, then the demo models when the insight app has them.
 
 Refuses to run on a database that already has messages unless --reset, which deletes
-every message first (the directory and accounts are created or updated in place)."""
+every message first (the directory and accounts are created or updated in place), or
+--if-empty, which then leaves the messages alone and only refreshes the directory and
+the demo accounts (so `make demo` can be run again)."""
 
 import time
 
@@ -22,14 +24,25 @@ class Command(BaseCommand):
         parser.add_argument("--messages", type=int, default=3000, help="how many messages to generate (default 3000)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed; the same seed gives the same data")
         parser.add_argument("--reset", action="store_true", help="delete all existing messages first")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="when messages exist, keep them: only refresh directory and accounts")
         parser.add_argument("--no-train", action="store_true", help="skip training the demo models")
 
-    def handle(self, *args, messages, seed, reset, no_train, **options):
+    def handle(self, *args, messages, seed, reset, if_empty, no_train, **options):
         if messages < 0 or messages > 200_000:
             raise CommandError("--messages 应在 0 到 200000 之间")
+        if reset and if_empty:
+            raise CommandError("--reset 与 --if-empty 不能同时使用")
         existing = Message.objects.count()
+        if existing and if_empty:
+            self.stdout.write(f"数据库中已有 {existing} 条留言, 保留不动 (--if-empty); 更新演示目录和账号")
+            self.stdout.write(f"演示目录: {load().summary()}")
+            ensure_accounts()
+            self._print_logins()
+            return
         if existing and not reset:
-            raise CommandError(f"数据库中已有 {existing} 条留言; 加 --reset 删除全部留言后重新生成")
+            raise CommandError(f"数据库中已有 {existing} 条留言; 加 --reset 删除全部留言后重新生成, "
+                               "或加 --if-empty 保留现有留言")
         started = time.monotonic()
         if existing:
             self.stdout.write(f"删除现有留言 {demo.reset()} 条")
