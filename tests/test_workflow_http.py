@@ -731,3 +731,29 @@ def test_rating_reopen_once_and_reopening_twice_is_refused(personas, directory, 
     m = fresh(m)
     assert m.status == Status.CLOSED and m.reopen_count == 1
     assert Assignment.objects.filter(message=m).count() == 2
+
+
+def _selected(page, name):
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+    return [v for v in re.findall(r'<option value="([^"]*)" selected>', select) if v]
+
+
+def test_confident_prediction_is_prefilled_and_routes_the_dispatch(personas, directory, staff):
+    m = post_message(personas, directory, topic=None, kind="help")
+    Message.objects.filter(pk=m.pk).update(predicted_topic=directory["topic_traffic"], topic_confidence=0.92,
+                                           predicted_kind="complain", kind_confidence=0.81)
+    page = text(staff["dispatcher"].get(case_url(m)))
+    assert _selected(page, "topic") == [str(directory["topic_traffic"].pk)]
+    assert _selected(page, "kind") == ["complain"]
+    assert _selected(page, "lead") == [str(directory["transport"].pk)]  # 交通运输 in 兰州市
+
+
+def test_unsure_prediction_is_not_prefilled(personas, directory, staff):
+    m = post_message(personas, directory, topic=None, kind="help")
+    Message.objects.filter(pk=m.pk).update(predicted_topic=directory["topic_traffic"], topic_confidence=0.3,
+                                           predicted_kind="complain", kind_confidence=0.2)
+    page = text(staff["dispatcher"].get(case_url(m)))
+    assert _selected(page, "topic") == [] and _selected(page, "kind") == []
+    # the lead unit is still suggested from the responsibility table, with the reason shown
+    assert _selected(page, "lead") == [str(directory["transport"].pk)]
+    assert "建议主办单位" in page

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -88,9 +89,13 @@ def suggestion_for(message: Message) -> Suggestion:
                 lead=_as_model(_pick(s, "lead", "unit"), Unit), assists=assists,
                 topic=_as_model(_pick(s, "topic"), Topic), kind=str(_pick(s, "kind", default="") or ""),
                 reason=str(_pick(s, "reason", default="") or ""), prefill=bool(_pick(s, "prefill", default=False)))
-    topic = message.topic or message.predicted_topic
-    r = route(message.region, topic)
-    return Suggestion(lead=r.lead, assists=list(r.assists), topic=topic, reason=r.reason, prefill=False)
+    # Fallback: the stored machine reading, prefilled when it is confident enough.
+    threshold = settings.MINSHENG_PREFILL_CONFIDENCE
+    confident_topic = message.predicted_topic if (message.topic_confidence or 0) >= threshold else None
+    kind = message.predicted_kind if (message.kind_confidence or 0) >= threshold else ""
+    r = route(message.region, message.topic or message.predicted_topic)
+    return Suggestion(lead=r.lead, assists=list(r.assists), topic=message.topic or confident_topic, kind=kind,
+                      reason=r.reason, prefill=bool(confident_topic or kind))
 
 
 def _scored(found) -> list[tuple[Message, Reply | None, float | None]]:
