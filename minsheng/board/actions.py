@@ -353,14 +353,14 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
                    note=note)
 
 
-def do_assist_note(actor, message: Message, unit, body: str) -> None:
+def do_assist_note(actor, message: Message, unit, body: str, at=None) -> None:
     """协办意见: an assisting unit's contribution, visible to the lead unit."""
     _require_member(actor, unit)
     check_allowed("assist_note", message.status)
     if not body.strip():
         raise Invalid("请填写协办意见")
     active_assignment(message, unit, role=Assignment.Role.ASSIST)
-    _event(message, Event.Kind.ASSIST_NOTE, actor=actor, unit=unit, public=False, body=body.strip())
+    _event(message, Event.Kind.ASSIST_NOTE, actor=actor, unit=unit, public=False, at=at, body=body.strip())
 
 
 def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) -> Reply:
