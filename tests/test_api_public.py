@@ -188,23 +188,60 @@ def test_topics_tree(client, directory):
 
 # --- hotspots and statistics -----------------------------------------------------------
 
-def test_hotspots_list_answers(client, db):
-    response = client.get("/api/v1/hotspots/")
-    assert response.status_code == 200
-    assert "results" in response.json()
+@pytest.fixture
+def hotspots(personas, directory):
+    from minsheng.insight.models import Hotspot, HotspotMember
+
+    now = timezone.now()
+    public = advance(submit(personas["citizen"], directory), personas, directory, "accepted")
+    hidden = submit(personas["other_citizen"], directory, title="未审核的同类留言")
+    hot = Hotspot.objects.create(title="七里河区某小区加装电梯", region=directory["qilihe"], first_at=now, last_at=now,
+                                 message_count=2, citizen_count=2, heat=9.5, chronic=True, units=["兰州市住房和城乡建设局"],
+                                 topics=["城乡建设"])
+    HotspotMember.objects.create(hotspot=hot, message=public)
+    HotspotMember.objects.create(hotspot=hot, message=hidden)
+    mild = Hotspot.objects.create(title="定西市区停车难", region=directory["dingxi"], first_at=now, last_at=now,
+                                  message_count=3, heat=2.0)
+    return {"hot": hot, "mild": mild, "public": public, "hidden": hidden}
 
 
-def test_statistics_count_the_stored_messages(client, personas, directory):
-    replied = advance(submit(personas["citizen"], directory), personas, directory, "evaluated")
-    advance(submit(personas["citizen"], directory, title="第二条"), personas, directory, "dispatched")
-    submit(personas["citizen"], directory, title="未审核")  # not counted
+def test_hotspots_list(client, hotspots, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        body = client.get("/api/v1/hotspots/").json()
+    assert [h["title"] for h in body["results"]] == ["七里河区某小区加装电梯", "定西市区停车难"]  # hottest first
+    assert body["results"][0]["region"]["name"] == "七里河区" and body["results"][0]["chronic"] is True
+    only_chronic = client.get("/api/v1/hotspots/?chronic=true").json()["results"]
+    assert [h["id"] for h in only_chronic] == [hotspots["hot"].pk]
+    in_lanzhou = client.get("/api/v1/hotspots/?region=620100").json()["results"]
+    assert [h["id"] for h in in_lanzhou] == [hotspots["hot"].pk]
+    assert client.get("/api/v1/hotspots/?region=1").status_code == 400
+
+
+def test_hotspot_detail_lists_public_messages_only(client, hotspots):
+    body = client.get(f"/api/v1/hotspots/{hotspots['hot'].pk}/").json()
+    assert [m["public_id"] for m in body["messages"]] == [hotspots["public"].public_id]
+    assert body["units"] == ["兰州市住房和城乡建设局"]
+    assert client.get("/api/v1/hotspots/999999/").status_code == 404
+
+
+def test_statistics_are_the_figures_of_the_stats_pages(client, personas, directory):
+    from minsheng.stats import facts, figures
+
+    advance(submit(personas["citizen"], directory), personas, directory, "evaluated")
+    advance(submit(personas["citizen"], directory, title="第二条留言标题"), personas, directory, "dispatched")
+    submit(personas["citizen"], directory, title="未审核的留言")
+    facts.rebuild()  # the test transaction never commits, so rollups are rebuilt by hand
     body = client.get("/api/v1/statistics/?region=620100").json()
-    assert body["messages"] == 2 and body["replied"] == 1
-    assert body["reply_rate"] == 0.5
-    assert body["on_time_rate"] == 1.0
-    assert body["satisfaction_rate"] == 0.0 and body["evaluations"] == 1
-    assert client.get("/api/v1/statistics/?region=621100").json()["messages"] == 0
-    assert replied.public_id
+    assert body["received"] == 2 and body["replied"] == 1 and body["pending"] == 1
+    assert body["reply_rate"] == 0.5 and body["evaluated"] == 1 and body["satisfaction_rate"] == 0.0
+    assert body == figures.compute(region="620100")
+    assert client.get("/api/v1/statistics/?region=621100").json()["received"] == 0
+    rows = client.get("/api/v1/statistics/breakdown/?by=region&region=620000").json()
+    assert {r["label"]: r["received"] for r in rows}.get("兰州市") == 2
+    bad = client.get("/api/v1/statistics/?campaign=nope")
+    assert bad.status_code == 400 and "征集活动" in error_of(bad)["message"]
+    assert client.get("/api/v1/statistics/breakdown/?by=planet").status_code == 400
+    assert client.get("/api/v1/statistics/?topic=nope").status_code == 400
 
 
 # --- schema and docs ----------------------------------------------------------------

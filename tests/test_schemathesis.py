@@ -25,7 +25,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
-MAX_EXAMPLES = 10
+MAX_EXAMPLES = 6
 
 
 @pytest.fixture
