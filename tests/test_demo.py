@@ -49,7 +49,7 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
     assert len(first_level) >= 10  # 200 messages over 12 first-level topics
     events = set(Event.objects.values_list("kind", flat=True))
     assert {"transferred", "returned", "extension_requested", "extension_approved", "extension_refused",
-            "reopened", "supervised", "merged", "closed", "rejected", "withdrawn"} <= events
+            "reopened", "supervised", "merged", "closed", "rejected", "withdrawn", "assist_note"} <= events
     assert set(Evaluation.objects.values_list("resolution", flat=True)) == set(Rating.values)
     now = timezone.now()
     assert messages.filter(status__in=Status.handling(), due_at__lt=now).exists()  # overdue cases

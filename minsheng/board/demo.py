@@ -346,6 +346,11 @@ class Generator:
                              self.rng.choice(text.SUPERVISION_NOTES), at=at)
 
     def _do_reply(self, s, step, at, main):
+        for assignment in s.message.assignments.filter(role="assist", state="active").select_related("unit"):
+            if self.rng.random() < 0.6:  # 协办意见 shortly before the lead unit replies
+                note = self.rng.choice(text.ASSIST_NOTES).format(short=s.plan.problem.short, place=s.plan.place)
+                actions.do_assist_note(self._staff(assignment.unit), s.message, assignment.unit, note,
+                                       at=at - self.rng.uniform(2, 20) * H)
         poor = step == "reply_poor" or (step == "reply_late" and self.rng.random() < 0.5)
         actions.do_reply(self._staff(s.unit), s.message, s.unit, self.reply_text(s.plan, s.unit, poor), at=at)
 
