@@ -259,8 +259,9 @@ def test_dispatcher_of_another_region_cannot_see_or_dispatch(personas, directory
 
 def test_officer_cannot_dispatch_and_supervisor_cannot_sign(dispatched, directory, staff):
     r = act(staff["officer"], dispatched, "dispatch", lead=directory["transport"].pk)
-    # the officer may read the case but the dispatch form refuses (not a dispatcher; already dispatched)
-    assert r.status_code in (403, 409)
+    # the officer may read the case, but only the region's dispatcher dispatches
+    assert r.status_code == 403 and "您不是该区划的派单员" in text(r)
+    assert dispatched.assignments.get().unit == directory["housing"]
     r = act(staff["supervisor"], dispatched, "sign")
     assert r.status_code == 403 and "不在您单位办理" in text(r)
     assert fresh(dispatched).status == Status.DISPATCHED
@@ -620,6 +621,7 @@ DISPATCHER_BAD_INPUT = [
     ("dispatch", {"lead": "HOUSING", "topic": "999999"}, "请选择有效的领域"),
     ("dispatch", {"lead": "DX"}, "请选择有效的主办单位"),  # a unit outside the message's prefecture
     ("reject", {"reason": "  "}, "请填写理由"),
+    ("accept", {"version": "x"}, "表单已失效"),
     ("merge", {}, "请选择或填写要并入的留言编号"),
     ("merge", {"into": "x" * 25}, "不能超过 20 个字符"),
 ]
