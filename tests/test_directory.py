@@ -212,7 +212,10 @@ def test_import_rejects_bad_files(gansu, tmp_path):
     (bad / "regions.csv").write_text("code,name\n620000,甘肃省\n", encoding="utf-8")
     (bad / "topics.csv").write_bytes("code,name\nx,\xff\n".encode("latin-1"))
     (bad / "units.csv").write_text("name,region_code\n某单位,620100,多余\n", encoding="utf-8")
+    (bad / "addressees.csv").write_text('region_code,title\n620100,兰州市市长\n620100,"兰州"市委书记\n',
+                                        encoding="utf-8")
     _, lines = _import_errors(bad, "--commit")
+    assert any(line.startswith("addressees.csv:3:") and "CSV" in line for line in lines)
     assert any(line.startswith("regions.csv:1:") and "level" in line for line in lines)
     assert any(line.startswith("topics.csv") and "UTF-8" in line for line in lines)
     assert any(line.startswith("units.csv:2:") for line in lines)

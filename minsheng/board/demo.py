@@ -393,6 +393,8 @@ SHOWCASE_PROBLEMS = ["urban-oldcompound", "urban-heating", "urban-property", "ur
 def plans(gen: Generator, count: int) -> list[tuple[Plan, int | None]]:
     """Every message to create, as (plan, index of the cluster's main plan or None)."""
     out: list[tuple[Plan, int | None]] = []
+    if count <= 0:
+        return out
     lanzhou = gen.regions["620100"]
     persona = gen.cast.persona["13900000001"]
     by_topic = {}

@@ -161,6 +161,7 @@ def read_directory(folder: Path) -> tuple[Bundle, list[str]]:
 
 
 def _read_file(path: Path, name: str) -> tuple[list[Row], list[str]]:
+    reader = None
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh, strict=True)
@@ -190,7 +191,8 @@ def _read_file(path: Path, name: str) -> tuple[list[Row], list[str]]:
     except UnicodeDecodeError:
         return [], [f"{name}: 不是 UTF-8 编码的文本文件"]
     except csv.Error as exc:
-        return [], [f"{name}: CSV 格式错误: {exc}"]
+        line = reader.line_num if reader is not None else 1
+        return [], [f"{name}:{line}: CSV 格式错误 (引号或分隔符不匹配): {exc}"]
 
 
 # --- validation ---------------------------------------------------------------------

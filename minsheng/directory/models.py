@@ -29,15 +29,15 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @staticmethod
-    def prefix_for(code: str, level: int) -> str:
-        return {1: code[:2], 2: code[:4], 3: code[:6]}.get(level, code)
-
     def save(self, *args, **kwargs):
         self.prefix = self.prefix_for(self.code, self.level)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "prefix"}
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def prefix_for(code: str, level: int) -> str:
+        return {1: code[:2], 2: code[:4], 3: code[:6]}.get(level, code)
 
     def ancestors(self) -> list[Region]:
         """This region and its parents, nearest first."""
