@@ -759,3 +759,11 @@ def test_unsure_prediction_is_not_prefilled(personas, directory, staff):
     # the lead unit is still suggested from the responsibility table, with the reason shown
     assert _selected(page, "lead") == [str(directory["transport"].pk)]
     assert "建议主办单位" in page
+
+
+def test_actions_return_to_a_local_next_page_only(dispatched, staff):
+    sup = reverse("board:supervision")
+    r = act(staff["supervisor"], dispatched, "supervise", note="请尽快签收", next=sup)
+    assert r.status_code == 302 and r["Location"] == sup
+    r = act(staff["officer"], dispatched, "sign", next="https://evil.example.com/")
+    assert r.status_code == 302 and r["Location"] == case_url(dispatched)
