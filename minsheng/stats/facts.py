@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from minsheng.board.deadlines import SHANGHAI, is_working_day
 from minsheng.board.models import Assignment, Evaluation, Event, Message, Rating
@@ -95,6 +96,7 @@ class Fact:
     satisfied: bool = False
     reopened: bool = False
     extended: bool = False
+    is_open: bool = False
     open_case: dict | None = field(default=None, repr=False)
 
     def measures(self) -> dict[str, int]:
@@ -109,18 +111,21 @@ class Fact:
         for name in ("evaluated", "satisfied", "reopened", "extended"):
             if getattr(self, name):
                 m[name] = 1
+        if self.is_open:
+            m["open_cases"] = 1
         return m
 
     def model_fields(self) -> dict:
         return {**self.dims, "day": self.day, "category": self.category, "replied": self.replied,
                 "on_time": self.on_time, "days": self.days, "evaluated": self.evaluated,
-                "satisfied": self.satisfied, "reopened": self.reopened, "extended": self.extended}
+                "satisfied": self.satisfied, "reopened": self.reopened, "extended": self.extended,
+                "is_open": self.is_open}
 
     @classmethod
     def from_row(cls, row: MessageFact) -> Fact:
         return cls(dims={d: getattr(row, d) for d in DIMENSIONS}, day=row.day, category=row.category,
                    replied=row.replied, on_time=row.on_time, days=row.days, evaluated=row.evaluated,
-                   satisfied=row.satisfied, reopened=row.reopened, extended=row.extended)
+                   satisfied=row.satisfied, reopened=row.reopened, extended=row.extended, is_open=row.is_open)
 
 
 def compute_facts(message_ids) -> dict[int, Fact]:
@@ -171,6 +176,7 @@ def compute_facts(message_ids) -> dict[int, Fact]:
             fact.reopened = reopen_count > 0
             fact.extended = mid in extended
             if status in Status.handling():
+                fact.is_open = True
                 fact.open_case = {**dims, "unit_key": active_lead.get(mid, 0), "day": day, "due_at": due_at,
                                   "ever_replied": bool(reply)}
         facts[mid] = fact
@@ -311,13 +317,26 @@ MEASURE_SQL = {
     "satisfied": "SUM(CASE WHEN category = 'received' AND satisfied THEN 1 ELSE 0 END)",
     "reopened": "SUM(CASE WHEN category = 'received' AND reopened THEN 1 ELSE 0 END)",
     "extended": "SUM(CASE WHEN category = 'received' AND extended THEN 1 ELSE 0 END)",
+    "open_cases": "SUM(CASE WHEN category = 'received' AND is_open THEN 1 ELSE 0 END)",
     **{name: f"SUM(CASE WHEN category = 'received' AND replied AND days = {i} THEN 1 ELSE 0 END)"
        for i, name in enumerate(HIST_FIELDS)},
 }
 
 
 def rebuild(chunk: int = 5000, progress=None) -> int:
-    """Recompute every fact, open case and rollup. Returns the number of messages."""
+    """Recompute every fact, open case and rollup. Returns the number of messages.
+
+    On PostgreSQL the facts are computed by set-based SQL (the same definitions as
+    ``compute_facts``, which the tests hold it to); elsewhere chunk by chunk in Python."""
+    if connection.vendor == "postgresql":
+        first = Message.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first()
+        if first is None or local_date(first) >= WorkdayIndex.BASE:
+            with transaction.atomic():
+                total = _rebuild_facts_sql()
+                _aggregate_rollups()
+            if progress:
+                progress(total)
+            return total
     total = 0
     with transaction.atomic():
         Rollup.objects.all().delete()
@@ -364,3 +383,96 @@ def _aggregate_rollups() -> None:
                 f"INSERT INTO {rollup_table} (cube, grain, period, month, {dims}, {cols}) "
                 f"SELECT cube, 'm', month, month, {dims}, {', '.join(f'SUM({n})' for n in names)} "
                 f"FROM {rollup_table} WHERE grain = 'd' AND cube = %s GROUP BY cube, month, {dims}", [cube])
+
+
+FACTS_SQL = """
+WITH first_reply AS (
+    SELECT DISTINCT ON (message_id) message_id, at, unit_id,
+           COALESCE((data->>'on_time')::boolean, true) AS on_time
+    FROM board_event WHERE kind = 'replied' AND message_id IS NOT NULL
+    ORDER BY message_id, at, id
+), last_rating AS (
+    SELECT DISTINCT ON (message_id) message_id, resolution
+    FROM board_evaluation ORDER BY message_id, created_at DESC, id DESC
+), extended AS (
+    SELECT DISTINCT message_id FROM board_event WHERE kind = 'extension_approved' AND message_id IS NOT NULL
+), latest_lead AS (
+    SELECT DISTINCT ON (message_id) message_id, unit_id
+    FROM board_assignment WHERE role = 'lead' ORDER BY message_id, assigned_at DESC, id DESC
+), active_lead AS (
+    SELECT DISTINCT ON (message_id) message_id, unit_id
+    FROM board_assignment WHERE role = 'lead' AND state = 'active' ORDER BY message_id, assigned_at DESC, id DESC
+), base AS (
+    SELECT m.id, m.status, m.kind, m.topic_id, m.reopen_count, r.code, r.level,
+           (m.submitted_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
+           m.status NOT IN ('submitted', 'rejected', 'withdrawn', 'merged') AS received,
+           fr.message_id IS NOT NULL AS has_reply, fr.on_time, fr.unit_id AS reply_unit,
+           (fr.at AT TIME ZONE 'Asia/Shanghai')::date AS reply_day,
+           lr.resolution, ex.message_id IS NOT NULL AS was_extended,
+           COALESCE(al.unit_id, ll.unit_id, 0) AS handler
+    FROM board_message m
+    JOIN directory_region r ON r.id = m.region_id
+    LEFT JOIN first_reply fr ON fr.message_id = m.id
+    LEFT JOIN last_rating lr ON lr.message_id = m.id
+    LEFT JOIN extended ex ON ex.message_id = m.id
+    LEFT JOIN latest_lead ll ON ll.message_id = m.id
+    LEFT JOIN active_lead al ON al.message_id = m.id
+)
+INSERT INTO stats_messagefact (message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day, category, replied,
+                               on_time, days, evaluated, satisfied, reopened, extended, is_open, updated_at)
+SELECT b.id, substr(b.code, 1, 2),
+       CASE WHEN b.level >= 2 THEN substr(b.code, 1, 4) ELSE '' END,
+       CASE WHEN b.level >= 3 THEN substr(b.code, 1, 6) ELSE '' END,
+       CASE WHEN b.level >= 4 THEN b.code ELSE '' END,
+       CASE WHEN b.has_reply THEN COALESCE(b.reply_unit, b.handler) ELSE b.handler END,
+       COALESCE(b.topic_id, 0), b.kind, b.day,
+       CASE b.status WHEN 'submitted' THEN 'pending' WHEN 'rejected' THEN 'rejected'
+                     WHEN 'withdrawn' THEN 'withdrawn' WHEN 'merged' THEN 'merged' ELSE 'received' END,
+       b.received AND b.has_reply,
+       b.received AND b.has_reply AND b.on_time,
+       CASE WHEN b.received AND b.has_reply THEN GREATEST(0, wr.ordinal - ws.ordinal) END,
+       b.received AND b.resolution IS NOT NULL,
+       b.received AND COALESCE(b.resolution IN ('satisfied', 'basic'), false),
+       b.received AND b.reopen_count > 0,
+       b.received AND b.was_extended,
+       b.received AND b.status IN ('accepted', 'dispatched', 'signed'),
+       now()
+FROM base b
+LEFT JOIN stats_workday ws ON ws.day = b.day
+LEFT JOIN stats_workday wr ON wr.day = b.reply_day
+"""
+
+OPEN_CASES_SQL = """
+INSERT INTO stats_opencase (message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day, due_at, ever_replied)
+SELECT f.message_id, f.p1, f.p2, f.p3, f.p4, COALESCE(al.unit_id, 0), f.topic_key, f.kind, f.day, m.due_at,
+       f.replied
+FROM stats_messagefact f
+JOIN board_message m ON m.id = f.message_id
+LEFT JOIN (SELECT DISTINCT ON (message_id) message_id, unit_id FROM board_assignment
+           WHERE role = 'lead' AND state = 'active' ORDER BY message_id, assigned_at DESC, id DESC) al
+       ON al.message_id = f.message_id
+WHERE f.is_open
+"""
+
+
+def _rebuild_facts_sql() -> int:
+    """PostgreSQL: facts and open cases for every message in three statements. Working
+    days come from a temporary calendar of cumulative working-day ordinals."""
+    first, last = (Message.objects.order_by(o).values_list("submitted_at", flat=True).first()
+                   for o in ("submitted_at", "-submitted_at"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks may block TRUNCATE
+        cursor.execute("TRUNCATE stats_rollup, stats_opencase, stats_messagefact")
+        if first is None:
+            return 0
+        start = local_date(first)
+        end = max(local_date(last), local_date(timezone.now())) + dt.timedelta(days=2)
+        days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+        ordinals = [WORKDAYS.ordinal(day) for day in days]
+        cursor.execute("CREATE TEMPORARY TABLE stats_workday (day date PRIMARY KEY, ordinal integer) "
+                       "ON COMMIT DROP")
+        cursor.execute("INSERT INTO stats_workday SELECT * FROM unnest(%s::date[], %s::integer[])", [days, ordinals])
+        cursor.execute(FACTS_SQL)
+        total = cursor.rowcount
+        cursor.execute(OPEN_CASES_SQL)
+    return total

@@ -23,7 +23,7 @@ HIST_FIELDS = [f"d{i}" for i in range(HIST_DAYS)]
 
 # Additive measures shared by MessageFact (0/1 flags) and Rollup (sums).
 MEASURES = ["submitted", "pending", "rejected", "withdrawn", "merged", "received", "replied", "on_time",
-            "days_sum", "evaluated", "satisfied", "reopened", "extended"]
+            "days_sum", "evaluated", "satisfied", "reopened", "extended", "open_cases"]
 
 
 class Category(models.TextChoices):
@@ -65,6 +65,7 @@ class MessageFact(Dimensions):
     satisfied = models.BooleanField(default=False)
     reopened = models.BooleanField(default=False)
     extended = models.BooleanField(default=False)
+    is_open = models.BooleanField(default=False)  # received and awaiting a reply now
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -111,6 +112,7 @@ class Rollup(Dimensions):
     satisfied = models.IntegerField(default=0)
     reopened = models.IntegerField(default=0)
     extended = models.IntegerField(default=0)
+    open_cases = models.IntegerField(default=0)
     for _name in HIST_FIELDS:
         locals()[_name] = models.IntegerField(default=0)
     del _name
