@@ -14,6 +14,11 @@ class StatsConfig(AppConfig):
         # figures once it commits (see facts.message_changed).
         post_save.connect(_event_saved, sender=Event, dispatch_uid="stats-event-saved")
         pre_delete.connect(_message_deleted, sender=Message, dispatch_uid="stats-message-deleted")
+        from minsheng.directory.models import Topic
+
+        from .figures import forget_topic_tree
+
+        post_save.connect(forget_topic_tree, sender=Topic, dispatch_uid="stats-topic-saved")
 
 
 def _event_saved(sender, instance, created, **kwargs):

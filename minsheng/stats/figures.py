@@ -141,8 +141,24 @@ def period_q(date_from: dt.date | None, date_to: dt.date | None) -> Q:
     return q
 
 
+_TREE_TTL = 30.0  # seconds; topics are edited rarely, and a page asks for the tree often
+_tree_cache: tuple[float, dict] = (0.0, {})
+
+
 def _topic_tree() -> dict[int, int | None]:
-    return dict(Topic.objects.values_list("pk", "parent_id"))
+    global _tree_cache
+    import time
+
+    loaded_at, tree = _tree_cache
+    if time.monotonic() - loaded_at > _TREE_TTL:
+        tree = dict(Topic.objects.values_list("pk", "parent_id"))
+        _tree_cache = (time.monotonic(), tree)
+    return tree
+
+
+def forget_topic_tree(**kwargs) -> None:
+    global _tree_cache
+    _tree_cache = (0.0, {})
 
 
 def topic_subtree_ids(topics) -> list[int]:
@@ -315,9 +331,12 @@ def _overdue_kwargs() -> dict:
     return {"overdue": Count("pk"), "overdue_unreplied": Count("pk", filter=Q(ever_replied=False))}
 
 
-def _over_values(fact_q: Q):
+def _over_values(fact_q):
+    """Sorted working days of replies beyond the histogram; ``fact_q`` is a Q or a
+    function returning one (built only when a median falls there)."""
     def load():
-        return list(MessageFact.objects.filter(fact_q, category="received", replied=True, days__gte=HIST_DAYS)
+        q = fact_q() if callable(fact_q) else fact_q
+        return list(MessageFact.objects.filter(q, category="received", replied=True, days__gte=HIST_DAYS)
                     .order_by("days").values_list("days", flat=True))
     return load
 
@@ -375,7 +394,7 @@ def breakdown(by: str, scope: Scope | None = None, *, now=None, **filters) -> li
     labels = _labels(by, scope, {*sums_by, *open_by})
     rows = []
     for key in {*sums_by, *open_by}:
-        group_q = _group_fact_q(by, scope, key)
+        group_q = (lambda key=key: _group_fact_q(by, scope, key))
         figures = figures_from(sums_by.get(key, {}), open_by.get(key, {}), _over_values(group_q))
         label, filters = labels.get(key, (str(key), {}))
         rows.append({"key": key, "label": label, "filters": filters, **figures})

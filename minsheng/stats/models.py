@@ -126,6 +126,8 @@ class Rollup(Dimensions):
             models.Index(fields=["cube", "grain", "period"], name="stats_rollup_cube_period"),
             models.Index(fields=["cube", "p2", "grain", "period"], name="stats_rollup_cube_p2"),
             models.Index(fields=["cube", "p3", "grain", "period"], name="stats_rollup_cube_p3"),
+            models.Index(fields=["cube", "topic_key", "grain", "period"], name="stats_rollup_cube_topic"),
+            models.Index(fields=["cube", "unit_key", "grain", "period"], name="stats_rollup_cube_unit"),
         ]
 
 
