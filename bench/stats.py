@@ -51,7 +51,6 @@ def create_database(pg: str, name: str) -> None:
 
 def drop_database(pg: str, name: str) -> None:
     import psycopg
-
     from django.db import connections
 
     connections.close_all()
@@ -187,7 +186,7 @@ def generate(n: int, seed: float, d: dict) -> None:
             "id": "i", "public_id": "'B' || lpad(i::text, 12, '0')", "title": "'基准测试留言 ' || i",
             "body": "'基准测试留言内容'", "kind": "kind", "topic_id": "topic_id", "region_id": "region_id",
             "author_id": str(d["citizen"].pk), "status": "status", "submitted_at": "submitted_at",
-            "accepted_at": f"CASE WHEN status NOT IN ('submitted', 'rejected', 'withdrawn') THEN submitted_at END",
+            "accepted_at": "CASE WHEN status NOT IN ('submitted', 'rejected', 'withdrawn') THEN submitted_at END",
             "dispatched_at": f"CASE WHEN {assigned} THEN submitted_at + interval '1 hour' END",
             "replied_at": f"CASE WHEN {replied} THEN replied_at END",
             "closed_at": "CASE WHEN status IN ('closed', 'rejected', 'withdrawn') THEN replied_at END",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
@@ -394,7 +395,7 @@ def breakdown(by: str, scope: Scope | None = None, *, now=None, **filters) -> li
     labels = _labels(by, scope, {*sums_by, *open_by})
     rows = []
     for key in {*sums_by, *open_by}:
-        group_q = (lambda key=key: _group_fact_q(by, scope, key))
+        group_q = functools.partial(_group_fact_q, by, scope, key)
         figures = figures_from(sums_by.get(key, {}), open_by.get(key, {}), _over_values(group_q))
         label, filters = labels.get(key, (str(key), {}))
         rows.append({"key": key, "label": label, "filters": filters, **figures})

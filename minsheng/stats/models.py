@@ -71,6 +71,9 @@ class MessageFact(Dimensions):
     class Meta:
         indexes = [models.Index(fields=["p2", "day"]), models.Index(fields=["days"])]
 
+    def __str__(self) -> str:
+        return f"fact of message {self.message_id}: {self.category}"
+
 
 # Rollup cubes: which dimensions a rollup row keeps (the others are blank / 0). A query
 # reads the smallest cube that has every dimension it filters or groups by, so the
@@ -130,6 +133,9 @@ class Rollup(Dimensions):
             models.Index(fields=["cube", "unit_key", "grain", "period"], name="stats_rollup_cube_unit"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.cube}/{self.grain} {self.period}: {self.received} received"
+
 
 class OpenCase(Dimensions):
     """A received message awaiting a reply (accepted, dispatched or signed). The unit
@@ -142,6 +148,9 @@ class OpenCase(Dimensions):
 
     class Meta:
         indexes = [models.Index(fields=["unit_key", "due_at"]), models.Index(fields=["p2", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"open message {self.message_id} due {self.due_at}"
 
 
 class Campaign(models.Model):
