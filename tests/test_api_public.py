@@ -259,3 +259,9 @@ def test_schema_and_swagger_ui_are_served_locally(client, db):
 
 def test_api_client_helper_is_unauthenticated_by_default(db):
     assert APIClient().get("/api/v1/me/messages/").status_code == 401
+
+
+@pytest.mark.parametrize("q", ['"', "电梯 OR", "NEAR(电梯", "*", "'; DROP TABLE x; --", "\\", "电\x00梯", "a" * 100])
+def test_odd_search_text_is_never_a_server_error(client, board, q):
+    response = client.get("/api/v1/messages/", {"q": q})
+    assert response.status_code in (200, 400), response.content

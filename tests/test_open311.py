@@ -311,3 +311,26 @@ def test_requests_list_runs_a_bounded_number_of_queries(client311, personas, dir
     with django_assert_max_num_queries(6):
         body = client311.get(f"{BASE}/requests.json").json()
     assert len(body) == 12
+
+
+@pytest.mark.parametrize("path", [
+    f"{BASE}/services.json?jurisdiction_id=62%000", f"{BASE}/services/ur%00ban.json",
+    f"{BASE}/requests.json?service_code=a%00b", f"{BASE}/requests.json?service_request_id=1%002",
+    f"{BASE}/requests/1%002.xml", f"{BASE}/tokens/a%00b.json",
+    "/api/v1/messages/a%00b/", "/api/v1/regions/62%000/", "/api/v1/staff/cases/a%00b/",
+])
+def test_nul_characters_are_a_400(client311, directory, path):
+    response = client311.get(path)
+    assert response.status_code == 400, response.content
+
+
+def test_nul_characters_in_a_post_are_a_400(client311, key, directory):
+    response = client311.post(f"{BASE}/requests.json", form(key, **{"attribute[region]": "6201\x0003"}))
+    assert response.status_code == 400
+    assert not Message.objects.exists()
+
+
+def test_nul_characters_in_a_json_post_are_a_400(client311, key, directory):
+    body = {**form(key), "attribute[region]": "6201\x0003", "jurisdiction_id": "62\x000000"}
+    response = client311.post(f"{BASE}/requests.json", json.dumps(body), content_type="application/json")
+    assert response.status_code == 400

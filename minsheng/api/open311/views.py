@@ -31,12 +31,21 @@ from minsheng.directory.models import Region, Topic
 from ..authentication import ApiKeyAuthentication
 from ..errors import ApiError
 from ..models import Open311Key, Open311Request
+from ..views.base import reject_nul
 from . import mapping
 from .render import respond
 
 MAX_RANGE = dt.timedelta(days=90)
 MAX_RESULTS = 1000
 PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return isinstance(value, str) and "\x00" in value
 
 
 def bad(message: str, status: int = 400, code: str = "invalid") -> ApiError:
@@ -48,6 +57,13 @@ class Open311View(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
+
+    def initial(self, request, *args, **kwargs):
+        reject_nul(request, kwargs)
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST" and _has_nul(
+                dict(request.data.lists()) if hasattr(request.data, "lists") else request.data):
+            raise bad("请求中含有无效字符 (NUL)")
 
     def perform_content_negotiation(self, request, force=False):
         # the format is the URL's suffix, whatever the Accept header says

@@ -45,5 +45,16 @@ def staff_queryset():
     )
 
 
+def reject_nul(request, kwargs) -> None:
+    """NUL characters are never valid input (and PostgreSQL refuses them in queries)."""
+    values = [*kwargs.values(), *request.query_params.keys(), *request.query_params.values()]
+    if any("\x00" in str(v) for v in values):
+        raise serializers.ValidationError("请求中含有无效字符 (NUL)")
+
+
 class ApiView(APIView):
     """Base of every endpoint (authentication, throttles and errors come from settings)."""
+
+    def initial(self, request, *args, **kwargs):
+        reject_nul(request, kwargs)
+        super().initial(request, *args, **kwargs)
