@@ -189,3 +189,11 @@ def test_unit_filter_counts_the_unit_that_replied_or_handles(cases, directory):
     assert eco["received"] == 1 and eco["replied"] == 1
     by_topic = {r["label"]: r["received"] for r in figures.breakdown("topic", region="620102")}
     assert by_topic == {"城乡建设": raw_figures(_messages(region__code="620102"))["received"]}
+
+
+def test_paused_bulk_load_refreshes_once_at_the_end(directory, personas, django_capture_on_commit_callbacks):
+    with facts.paused():
+        with django_capture_on_commit_callbacks(execute=True):
+            build_cases(directory, personas)
+        assert not MessageFact.objects.exists()  # nothing refreshed while paused
+    assert figures.compute() == raw_figures(_messages())

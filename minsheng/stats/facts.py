@@ -217,10 +217,11 @@ def _add(key: dict, delta: dict[str, int]) -> None:
     raise RuntimeError(f"could not update rollup {lookup}")
 
 
-def _diff(old: Fact | None, new: Fact | None) -> list[tuple[dict, dict]]:
+def _diff(old: Fact | None, new: Fact | None, steps: dict | None = None) -> list[tuple[dict, dict]]:
     """(rollup key, measure deltas) turning the rollups from ``old`` into ``new``;
-    keys whose net change is zero are left out (rows are touched in a fixed order)."""
-    steps: dict[tuple, tuple[dict, dict]] = {}
+    keys whose net change is zero are left out (rows are touched in a fixed order).
+    ``steps`` accumulates the changes of several messages into one list."""
+    steps = {} if steps is None else steps
     for fact, sign in ((old, -1), (new, 1)):
         if fact is None:
             continue
@@ -248,11 +249,14 @@ def refresh_messages(message_ids) -> int:
         # Lock the fact rows (and so serialise concurrent refreshes of a message).
         old_rows = {row.pk: row for row in MessageFact.objects.select_for_update().filter(pk__in=ids)}
         new_facts = compute_facts(ids)
+        steps: dict = {}
         for mid in ids:
             old = Fact.from_row(old_rows[mid]) if mid in old_rows else None
+            _diff(old, new_facts.get(mid), steps)
+        for key, delta in _diff(None, None, steps):  # one update per rollup row, in key order
+            _add(key, delta)
+        for mid in ids:
             new = new_facts.get(mid)
-            for key, delta in _diff(old, new):
-                _add(key, delta)
             if new is None:
                 MessageFact.objects.filter(pk=mid).delete()
                 OpenCase.objects.filter(pk=mid).delete()
@@ -279,8 +283,35 @@ def forget_message(message_id: int) -> None:
 _pending = threading.local()
 
 
+class paused:
+    """Bulk loaders: ``with facts.paused(): ...`` collects the messages changed inside
+    and refreshes them once at the end (a full rebuild when there are many)."""
+
+    REBUILD_ABOVE = 20_000
+
+    def __enter__(self):
+        _pending.paused = getattr(_pending, "paused", 0) + 1
+        _pending.held = getattr(_pending, "held", set())
+        return self
+
+    def __exit__(self, *exc):
+        _pending.paused -= 1
+        if _pending.paused or exc[0] is not None:
+            return False
+        held, _pending.held = _pending.held, set()
+        if len(held) > self.REBUILD_ABOVE:
+            rebuild()
+        else:
+            for start in range(0, len(held), 2000):
+                refresh_messages(sorted(held)[start:start + 2000])
+        return False
+
+
 def message_changed(message_id: int) -> None:
     """Called for every saved Event; refreshes the message after the commit."""
+    if getattr(_pending, "paused", 0):
+        _pending.held.add(message_id)
+        return
     ids = getattr(_pending, "ids", None)
     if ids is None:
         ids = _pending.ids = set()
