@@ -55,3 +55,44 @@ class HotspotMember(models.Model):
 
 
 # === end hotspots ===
+
+
+# === classification and routing (分类与派单建议) — minsheng.insight.tasks / suggest ===
+
+
+class AutoDispatch(models.Model):
+    """A region's switch for automatic dispatch: when on, a new message in the region
+    (or its subtree) whose predicted topic is at least ``min_confidence`` sure and for
+    which the responsibility table names a lead unit is dispatched by the system."""
+
+    region = models.OneToOneField("directory.Region", models.CASCADE, related_name="auto_dispatch",
+                                  verbose_name="区划")
+    enabled = models.BooleanField("启用自动派单", default=False)
+    min_confidence = models.FloatField("最低置信度", default=0.9,
+                                       help_text="预测领域的置信度 (0–1) 不低于此值才自动派单")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "自动派单设置"
+
+    def __str__(self) -> str:
+        return f"{self.region} {'启用' if self.enabled else '停用'} ≥{self.min_confidence:.2f}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise ValidationError({"min_confidence": "置信度应在 0 到 1 之间"})
+
+    @classmethod
+    def for_region(cls, region) -> AutoDispatch | None:
+        """The nearest enabled setting of ``region`` or an ancestor (None when off).
+        A disabled row on a lower region switches it off for that subtree."""
+        settings_by_region = {a.region_id: a for a in cls.objects.filter(region__in=region.ancestors())}
+        for r in region.ancestors():
+            if r.pk in settings_by_region:
+                found = settings_by_region[r.pk]
+                return found if found.enabled else None
+        return None
+
+
+# === end classification and routing ===
