@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import threading
+import types
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -767,3 +769,35 @@ def test_actions_return_to_a_local_next_page_only(dispatched, staff):
     assert r.status_code == 302 and r["Location"] == sup
     r = act(staff["officer"], dispatched, "sign", next="https://evil.example.com/")
     assert r.status_code == 302 and r["Location"] == case_url(dispatched)
+
+
+@pytest.mark.parametrize("prefill", [True, False])
+def test_insight_suggestion_drives_the_dispatch_form(personas, directory, staff, monkeypatch, prefill):
+    """insight.suggest.suggest_for(message) is used when present: its unit is preselected,
+    its reason shown, and its topic/type prefilled only when it says so."""
+    m = post_message(personas, directory, topic=None, kind="help")
+    fake = types.ModuleType("minsheng.insight.suggest")
+    fake.suggest_for = lambda message: {"topic": directory["topic_env"], "kind": "complain",
+                                        "lead": directory["ecology"], "assists": [directory["housing"]],
+                                        "reason": "模型判断为环境保护 (置信度 0.87)", "prefill": prefill}
+    monkeypatch.setitem(sys.modules, "minsheng.insight.suggest", fake)
+    page = text(staff["dispatcher"].get(case_url(m)))
+    assert _selected(page, "lead") == [str(directory["ecology"].pk)]
+    assert _selected(page, "assists") == [str(directory["housing"].pk)]
+    assert "模型判断为环境保护" in page
+    assert _selected(page, "topic") == ([str(directory["topic_env"].pk)] if prefill else [])
+    assert _selected(page, "kind") == (["complain"] if prefill else [])
+
+
+def test_a_failing_suggestion_falls_back_to_the_responsibility_table(personas, directory, staff, monkeypatch):
+    m = post_message(personas, directory)
+    fake = types.ModuleType("minsheng.insight.suggest")
+
+    def broken(message):
+        raise RuntimeError("model file missing")
+
+    fake.suggest_for = broken
+    monkeypatch.setitem(sys.modules, "minsheng.insight.suggest", fake)
+    r = staff["dispatcher"].get(case_url(m))
+    assert r.status_code == 200
+    assert _selected(text(r), "lead") == [str(directory["housing"].pk)]

@@ -18,7 +18,7 @@ from django.conf import settings
 from minsheng.directory.models import Topic, Unit
 from minsheng.directory.routing import route
 
-from ..models import Message, Reply
+from ..models import Message, MessageKind, Reply
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +42,22 @@ def _pick(obj, *names, default=None):
 
 
 def _as_model(value, model):
+    """A model instance from an instance, a primary key, or (for topics) a code."""
     if value is None or isinstance(value, model):
         return value
     try:
         return model.objects.filter(pk=int(value)).first()
     except (TypeError, ValueError):
+        if model is Topic and isinstance(value, str):
+            return Topic.objects.filter(code=value).first()
         return None
+
+
+def _kind_value(value) -> str:
+    """A message type's value from its value or its Chinese label ("投诉")."""
+    value = str(value or "")
+    labels = {label: v for v, label in MessageKind.choices}
+    return value if value in MessageKind.values else labels.get(value, "")
 
 
 def suggestion_for(message: Message) -> Suggestion:
@@ -63,11 +73,15 @@ def suggestion_for(message: Message) -> Suggestion:
             log.exception("suggest_for failed for message %s", message.pk)
             s = None
         if s is not None:
+            topic = _as_model(_pick(s, "topic"), Topic)
+            lead = _as_model(_pick(s, "lead", "unit"), Unit)
             assists = [u for u in (_as_model(x, Unit) for x in (_pick(s, "assists", default=[]) or [])) if u]
-            return Suggestion(
-                lead=_as_model(_pick(s, "lead", "unit"), Unit), assists=assists,
-                topic=_as_model(_pick(s, "topic"), Topic), kind=str(_pick(s, "kind", default="") or ""),
-                reason=str(_pick(s, "reason", default="") or ""), prefill=bool(_pick(s, "prefill", default=False)))
+            reason = str(_pick(s, "reason", default="") or "")
+            if lead is None:  # a topic without a unit: the responsibility table decides
+                r = route(message.region, message.topic or topic)
+                lead, assists, reason = r.lead, list(r.assists), reason or r.reason
+            return Suggestion(lead=lead, assists=assists, topic=topic, kind=_kind_value(_pick(s, "kind")),
+                              reason=reason, prefill=bool(_pick(s, "prefill", default=False)))
     # Fallback: the stored machine reading, prefilled when it is confident enough.
     threshold = settings.MINSHENG_PREFILL_CONFIDENCE
     confident_topic = message.predicted_topic if (message.topic_confidence or 0) >= threshold else None
