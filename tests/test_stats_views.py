@@ -135,3 +135,25 @@ def test_map_file_setting(client, settings, tmp_path):
     assert b"".join(client.get("/stats/map.json").streaming_content) == custom.read_bytes()
     settings.MINSHENG_MAP_FILE = str(tmp_path / "missing.json")
     assert client.get("/stats/map.json").status_code == 404
+
+
+def test_dashboard_late_unit_links_to_its_overdue_cases(login, personas, cases, directory):
+    sup = login(personas["supervisor"])
+    page = sup.get("/stats/dashboard/").content.decode()
+    housing = directory["housing"].pk
+    link = re.search(rf'href="(/stats/overdue/\?region=620100&amp;unit={housing})">(\d+)<', page)
+    assert link, "late unit row links to its overdue list"
+    listed = _text(sup.get(link.group(1).replace("&amp;", "&")))
+    assert f"共 {link.group(2)} 件" in listed
+    assert "测试留言overdue" in listed and "测试留言dingxi" not in listed
+
+
+def test_dashboard_week_over_week_counts(login, personas, cases):
+    from django.utils import timezone
+
+    text = _text(login(personas["supervisor"]).get("/stats/dashboard/"))
+    today = timezone.localdate()
+    this_week = [m for m in cases.values() if m.region.code.startswith("6201")
+                 and 0 <= (today - timezone.localtime(m.submitted_at).date()).days < 7
+                 and m.status not in ("submitted", "rejected", "withdrawn", "merged")]
+    assert re.search(rf"<td>受理留言</td>\s*<td><a [^>]+>{len(this_week)}</a></td>", text)

@@ -65,7 +65,11 @@ def message_queryset(scope: Scope, measure: str = "received", *, public: bool = 
     if scope.kind:
         qs = qs.filter(kind=scope.kind)
     if scope.unit is not None:
-        qs = qs.filter(fact__unit_key=scope.unit.pk)
+        # overdue and open lists: the unit handling the case now; others: the unit credited
+        if measure in TIMED_MEASURES or measure == "open":
+            qs = qs.filter(open_case__unit_key=scope.unit.pk)
+        else:
+            qs = qs.filter(fact__unit_key=scope.unit.pk)
     if scope.date_from:
         qs = qs.filter(fact__day__gte=scope.date_from)
     if scope.date_to:
