@@ -801,3 +801,15 @@ def test_a_failing_suggestion_falls_back_to_the_responsibility_table(personas, d
     r = staff["dispatcher"].get(case_url(m))
     assert r.status_code == 200
     assert _selected(text(r), "lead") == [str(directory["housing"].pk)]
+
+
+@pytest.mark.parametrize("confidence, topic, lead", [(0.95, "topic_traffic", "transport"), (0.2, "topic_build", "housing")])
+def test_lead_follows_the_topic_the_form_shows(personas, directory, staff, confidence, topic, lead):
+    """The citizen chose 城乡建设; the machine reads 交通运输. A confident reading is
+    prefilled and routes the case; an unsure one leaves the citizen's topic and its unit."""
+    m = post_message(personas, directory, topic="topic_build")
+    Message.objects.filter(pk=m.pk).update(predicted_topic=directory["topic_traffic"], topic_confidence=confidence,
+                                           classified_at=dt.datetime.now(dt.UTC))
+    page = text(staff["dispatcher"].get(case_url(m)))
+    assert _selected(page, "topic") == [str(directory[topic].pk)]
+    assert _selected(page, "lead") == [str(directory[lead].pk)]

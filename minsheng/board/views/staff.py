@@ -235,7 +235,7 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
         if suggestion.lead is not None:
             initial["lead"] = suggestion.lead.pk
             initial["assists"] = [u.pk for u in suggestion.assists if u.pk != suggestion.lead.pk]
-        topic = message.topic or (suggestion.topic if suggestion.prefill else None)
+        topic = (suggestion.topic if suggestion.prefill else None) or message.topic
         if topic is not None:
             initial["topic"] = topic.pk
         if suggestion.prefill and suggestion.kind in MessageKind.values:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from minsheng.directory.models import Topic, Unit
+from minsheng.directory.models import Region, Topic, Unit
 from minsheng.directory.routing import route
 
 from ..models import Message, MessageKind, Reply
@@ -77,11 +77,15 @@ def suggestion_for(message: Message) -> Suggestion:
             lead = _as_model(_pick(s, "lead", "unit"), Unit)
             assists = [u for u in (_as_model(x, Unit) for x in (_pick(s, "assists", default=[]) or [])) if u]
             reason = str(_pick(s, "reason", default="") or "")
-            if lead is None:  # a topic without a unit: the responsibility table decides
-                r = route(message.region, message.topic or topic)
-                lead, assists, reason = r.lead, list(r.assists), reason or r.reason
+            prefill = bool(_pick(s, "prefill", default=False))
+            # The lead follows the topic the form will show: the prediction when it is
+            # prefilled, else the citizen's own choice.
+            form_topic = topic if prefill else (message.topic or topic)
+            if lead is None or (form_topic is not None and topic is not None and form_topic.pk != topic.pk):
+                r = route(_as_model(_pick(s, "region"), Region) or message.region, form_topic)
+                lead, assists, reason = r.lead, list(r.assists), r.reason
             return Suggestion(lead=lead, assists=assists, topic=topic, kind=_kind_value(_pick(s, "kind")),
-                              reason=reason, prefill=bool(_pick(s, "prefill", default=False)))
+                              reason=reason, prefill=prefill)
     # Fallback: the stored machine reading, prefilled when it is confident enough.
     threshold = settings.MINSHENG_PREFILL_CONFIDENCE
     confident_topic = message.predicted_topic if (message.topic_confidence or 0) >= threshold else None
