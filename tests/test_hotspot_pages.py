@@ -209,3 +209,16 @@ def test_similar_fragment_shows_open_messages_in_the_same_area(client, lift_hots
     assert "我也遇到" not in unrelated
     assert client.get("/similar/").status_code == 200
     assert client.get("/similar/", {"title": "x" * 5000, "region": "abc"}).status_code == 200
+
+
+def test_refresh_command_places_new_messages_and_reports(directory, personas, capsys):
+    people = citizens(3, start=80)
+    for p, (t, b) in zip(people, LIFT, strict=False):
+        post(p, t, b, directory["chengguan"], personas["dispatcher"])
+    assert HotspotMember.objects.count() == 0
+    call_command("refresh_hotspots", place_new=True)
+    out = capsys.readouterr().out
+    assert "placed 3 message(s)" in out and "老大难" in out
+    assert Hotspot.objects.get().message_count == 3
+    call_command("refresh_hotspots", place_new=True)
+    assert "placed 0 message(s)" in capsys.readouterr().out

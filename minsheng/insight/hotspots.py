@@ -33,16 +33,18 @@ BODY_CHARS = 150
 WINDOW_DAYS = 180
 # similarity (cosine to the hotspot centroid) needed to join, by place evidence
 JOIN_SAME_PLACE = 0.22
+JOIN_SAME_PROBLEM = 0.15  # same place: cosine without the place's own name
 JOIN_SAME_BODY_PLACE = 0.35  # only the bodies name the same place
 JOIN_SAME_GROUP = 0.42
 JOIN_NO_PLACE = 0.50
 JOIN_OTHER_PLACE = 0.72
 JOIN_OTHER_TITLE_PLACE = 0.88  # the titles name different places: nearly the same text only
-CANDIDATES = 12
-MERGE_SAME_PLACE = 0.35  # centroid cosine for merging split hotspots (batch)
-POSTINGS_CAP = 120  # most recent hotspots per key; older ones are rarely the match
+CANDIDATES = 8
+MERGE_SAME_PLACE = 0.25  # centroid cosine for merging split hotspots (batch)
+POSTINGS_CAP = 60  # most recent hotspots per key; older ones are rarely the match
 HALF_LIFE_DAYS = 90.0
 
+_LOG = [0.0] + [math.log(i) for i in range(1, 64)]
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 # county-level marks of the reference data (A3区, A7县). Real county names are not read
 # from free text (小区, 居民区, 景区 look the same); the product passes Message.region.
@@ -94,9 +96,13 @@ def extract_places(text: str) -> list[str]:
                 key = _TRIM.sub("", name + suffix)
                 if len(key) >= 3 and not _GENERIC_NAME.match(key):
                     found.setdefault(key, None)
-                    if len(key) >= 6:  # 万科魅力之城 also answers to 魅力之城
-                        found.setdefault(key[-4:], None)
     return list(found)
+
+
+def place_tails(places: list[str]) -> list[str]:
+    """The last four characters of long names: 万科魅力之城 also answers to 魅力之城 (but
+    two long names with the same tail are still different places)."""
+    return [p[-4:] for p in places if len(p) >= 6]
 
 
 def extract_groups(text: str) -> list[str]:
@@ -126,15 +132,19 @@ class Item:
     region: str | None = None  # county mark; read from the text when None
     places: list[str] = field(default_factory=list)
     title_places: list[str] = field(default_factory=list)
+    tails: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     grams: Counter = field(default_factory=Counter)
+    keys: list[str] = field(default_factory=list)
 
     def prepare(self) -> Item:
         text = f"{self.title} {self.body[:BODY_CHARS * 2]}"
         if self.region is None:
             self.region = county_of(self.title) or county_of(text)
         self.title_places = extract_places(self.title)
-        self.places = self.title_places + [p for p in extract_places(text) if p not in self.title_places][:4]
+        body_places = extract_places(self.body[:BODY_CHARS * 2]) if self.body else []
+        self.places = self.title_places + [p for p in body_places if p not in self.title_places][:4]
+        self.tails = place_tails(self.places)
         self.groups = extract_groups(text)
         self.grams = bigrams(self.title, self.body)
         return self
@@ -153,6 +163,7 @@ class Cluster:
     supports: int = 0
     places: Counter = field(default_factory=Counter)
     title_places: Counter = field(default_factory=Counter)
+    tails: Counter = field(default_factory=Counter)
     groups: Counter = field(default_factory=Counter)
     regions: Counter = field(default_factory=Counter)
     dates: list[dt.datetime] = field(default_factory=list)
@@ -185,10 +196,33 @@ def heat(citizens: int, messages: int, supports: int, last_at: dt.datetime, now:
     return round(10 * volume * recency, 2)
 
 
-def _cosine(a: Cluster, b: Cluster) -> float:
+def _cosine(a: Cluster, b: Cluster, exclude: frozenset = frozenset()) -> float:
     small, large = (a, b) if len(a.centroid) < len(b.centroid) else (b, a)
-    dot = sum(w * large.centroid.get(g, 0.0) for g, w in small.centroid.items())
-    return dot / math.sqrt((a.norm2 or 1.0) * (b.norm2 or 1.0))
+    get = large.centroid.get
+    dot = sum(w * get(g, 0.0) for g, w in small.centroid.items() if g not in exclude)
+    na = a.norm2 - sum(a.centroid.get(g, 0.0) ** 2 for g in exclude)
+    nb = b.norm2 - sum(b.centroid.get(g, 0.0) ** 2 for g in exclude)
+    return dot / math.sqrt(max(na, 1e-12) * max(nb, 1e-12))
+
+
+def _shared_places(item: Item, c: Cluster) -> list[str]:
+    return [p for p in item.places if p in c.places or p in c.tails] + [t for t in item.tails if t in c.places]
+
+
+def _name_grams(names) -> frozenset:
+    return frozenset(n[i:i + 2] for n in names for i in range(len(n) - 1))
+
+
+def _without(vec: dict[str, float], c: Cluster, exclude: frozenset, dot: float) -> float:
+    """Cosine of ``vec`` and the centroid of ``c`` with the ``exclude`` bigrams left out."""
+    get = c.centroid.get
+    for g in exclude:
+        w = vec.get(g)
+        if w:
+            dot -= w * get(g, 0.0)
+    nv = 1.0 - sum(vec.get(g, 0.0) ** 2 for g in exclude)
+    nc = c.norm2 - sum(get(g, 0.0) ** 2 for g in exclude)
+    return dot / math.sqrt(max(nv, 1e-12) * max(nc, 1e-12))
 
 
 def cluster_heat(cluster: Cluster, now: dt.datetime) -> float:
@@ -214,6 +248,7 @@ class HotspotIndex:
         self.df: Counter = df if df is not None else Counter()
         self.n_docs = n_docs
         self.frozen_df = df is not None  # batch mode: frequencies of the whole collection
+        self._idf_cache: dict[str, float] = {}
         self.clusters: dict[int | str, Cluster] = {}
         # key -> {hotspot id: None}, least recently joined first (a dict keeps order, no repeats)
         self.postings: dict[str, dict] = defaultdict(dict)
@@ -223,34 +258,47 @@ class HotspotIndex:
 
     # --- vectors ------------------------------------------------------------------
     def _idf(self, gram: str) -> float:
+        if self.frozen_df:  # fixed frequencies: compute each weight once
+            w = self._idf_cache.get(gram)
+            if w is None:
+                w = self._idf_cache[gram] = math.log((1 + self.n_docs) / (1 + self.df.get(gram, 0))) + 1.0
+            return w
         return math.log((1 + self.n_docs) / (1 + self.df.get(gram, 0))) + 1.0
 
     def vector(self, item: Item) -> dict[str, float]:
-        vec = {g: (1.0 + math.log(c)) * self._idf(g) for g, c in item.grams.items()}
+        idf = self._idf
+        vec = {g: (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * idf(g) for g, c in item.grams.items()}
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         return {g: w / norm for g, w in vec.items()}
 
     def _keys(self, item: Item, vec: dict[str, float]) -> list[str]:
+        if item.keys:  # computed once per message (assign, then add)
+            return item.keys
         min_df = 2 if self.frozen_df else 1  # a bigram nobody else used finds nothing
-        rare = sorted((g for g in item.grams if self.df.get(g, 0) >= min_df),
-                      key=lambda g: -vec.get(g, 0.0))[:5]
-        return ["p:" + p for p in item.places] + ["g:" + g for g in rare]
+        df = self.df
+        rare = sorted((g for g in vec if df.get(g, 0) >= min_df), key=vec.__getitem__, reverse=True)[:5]
+        item.keys = ["p:" + p for p in dict.fromkeys(item.places + item.tails)] + ["g:" + g for g in rare]
+        return item.keys
 
     # --- placement ----------------------------------------------------------------
     def assign(self, item: Item, vec: dict[str, float] | None = None) -> tuple[int | str | None, float]:
         if not item.grams:
             item.prepare()
         vec = vec if vec is not None else self.vector(item)
-        votes: dict = {}
+        votes: Counter = Counter()
         horizon = item.at - self.window
-        alias = self.alias
         for key in self._keys(item, vec):
-            weight = 3 if key.startswith("p:") else 1
-            for cid in self.postings.get(key, ()):
-                while cid in alias:
-                    cid = alias[cid]
-                votes[cid] = votes.get(cid, 0) + weight
-        ranked = sorted(votes, key=votes.__getitem__, reverse=True)[:CANDIDATES]
+            plist = self.postings.get(key)
+            if plist:
+                ids = plist.keys()
+                for _ in range(3 if key[0] == "p" else 1):  # a place counts 3, a bigram 1
+                    votes.update(ids)
+        if self.alias:  # after merges, old ids stand for the hotspot they joined
+            resolved: Counter = Counter()
+            for cid, n in votes.items():
+                resolved[self._resolve(cid)] += n
+            votes = resolved
+        ranked = [cid for cid, _ in votes.most_common(CANDIDATES)]
         best, best_score = None, 0.0
         for cid in ranked:
             c = self.clusters.get(cid)
@@ -258,22 +306,31 @@ class HotspotIndex:
                 continue
             if item.region and c.regions and item.region not in c.regions:
                 continue
-            cos = sum(w * c.centroid.get(g, 0.0) for g, w in vec.items()) / math.sqrt(c.norm2 or 1.0)
-            if cos >= self._threshold(item, c) and cos > best_score:
+            get = c.centroid.get
+            dot = sum([w * get(g, 0.0) for g, w in vec.items()])
+            cos = dot / math.sqrt(c.norm2 or 1.0)
+            threshold = self._threshold(item, c)
+            if threshold == JOIN_SAME_PLACE:
+                # the shared place name makes every problem there look alike: judge the
+                # sameness of the problem on the rest of the text
+                cos = _without(vec, c, _name_grams(_shared_places(item, c)), dot)
+                threshold = JOIN_SAME_PROBLEM
+            if cos > best_score and cos >= threshold:
                 best, best_score = cid, cos
         return best, best_score
 
     @staticmethod
     def _threshold(item: Item, c: Cluster) -> float:
-        if any(p in c.places for p in item.title_places) or any(p in c.title_places for p in item.places):
+        if any(p in c.places or p in c.tails for p in item.title_places) or \
+                any(p in c.title_places for p in item.places + item.tails):
             return JOIN_SAME_PLACE
         if item.user and item.user in c.users:
             # a prolific citizen's letter template must not glue different problems together
             return JOIN_OTHER_TITLE_PLACE
-        if any(p in c.places for p in item.places):
-            return JOIN_SAME_BODY_PLACE
         if item.title_places and c.title_places:
             return JOIN_OTHER_TITLE_PLACE
+        if any(p in c.places for p in item.places):
+            return JOIN_SAME_BODY_PLACE
         if item.places and c.places:
             return JOIN_OTHER_PLACE
         if item.groups and any(g in c.groups for g in item.groups):
@@ -303,6 +360,7 @@ class HotspotIndex:
         c.supports += max(0, item.supports)
         c.places.update(item.places)
         c.title_places.update(item.title_places)
+        c.tails.update(item.tails)
         c.groups.update(item.groups)
         if item.region:
             c.regions[item.region] += 1
@@ -346,10 +404,11 @@ class HotspotIndex:
                     del self.postings[key]
         return len(old)
 
-    def merge_split(self, min_cosine: float = MERGE_SAME_PLACE) -> int:
+    def merge_split(self, min_cosine: float | None = None) -> int:
         """Merge hotspots that name the same place in their titles and whose centroids
         are similar (an early message can start a hotspot that later ones bypass).
         Returns the number of merges."""
+        min_cosine = MERGE_SAME_PLACE if min_cosine is None else min_cosine
         merged = 0
         for key, plist in list(self.postings.items()):
             if not key.startswith("p:"):
@@ -368,7 +427,7 @@ class HotspotIndex:
                     if abs((ca.last_at - cb.first_at).days) > self.window.days and \
                             abs((cb.last_at - ca.first_at).days) > self.window.days:
                         continue
-                    if _cosine(ca, cb) >= min_cosine:
+                    if _cosine(ca, cb, _name_grams([key[2:]])) >= min_cosine:
                         self._absorb(ca, cb)
                         merged += 1
         return merged
@@ -384,7 +443,7 @@ class HotspotIndex:
         into.dates += other.dates
         into.users |= other.users
         into.supports += other.supports
-        for name in ("places", "title_places", "groups", "regions"):
+        for name in ("places", "title_places", "tails", "groups", "regions"):
             getattr(into, name).update(getattr(other, name))
         del self.clusters[other.id]
         self.alias[other.id] = into.id  # postings keep the old id; lookups resolve it
@@ -410,7 +469,7 @@ class HotspotIndex:
 def cluster_batch(items: Iterable[Item], window_days: int = WINDOW_DAYS) -> HotspotIndex:
     """Cluster a whole collection in time order, with its own document frequencies,
     then merge hotspots that one pass in time order left split (``merge_split``)."""
-    items = [it.prepare() for it in items]
+    items = [it if it.grams else it.prepare() for it in items]
     df: Counter = Counter()
     for it in items:
         df.update(it.grams.keys())
