@@ -1,9 +1,165 @@
-"""Celery tasks that apply the insight cores to stored messages (filled in by the
-insight work: classification, duplicates, hotspots)."""
+"""Celery tasks that apply the insight cores to stored messages.
+
+``read_message`` runs after a message is committed (eagerly in the embedded default):
+it classifies the message, dispatches it automatically where its region switched that
+on, and places it in a hotspot. A missing or broken model never reaches the caller:
+the message stays unclassified and goes to the dispatcher as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from .classify import ModelError, Prediction, TextClassifier
+
+log = logging.getLogger(__name__)
+
+TARGETS = ("topic", "kind")
+_lock = threading.Lock()
+_models: dict[str, tuple[tuple, TextClassifier | None]] = {}
+
+
+def _model_key(path: Path) -> tuple:
+    try:
+        return (str(path), (path / "model.json").stat().st_mtime_ns, (path / "weights.npz").stat().st_mtime_ns)
+    except OSError:
+        return (str(path), None, None)
+
+
+def get_model(target: str) -> TextClassifier | None:
+    """The model in settings.MINSHENG_MODEL_DIR/<target>, loaded once per process and
+    reloaded when its files change; None (logged) when missing or broken."""
+    path = Path(settings.MINSHENG_MODEL_DIR) / target
+    key = _model_key(path)
+    with _lock:
+        cached = _models.get(target)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        try:
+            model = TextClassifier.load(path)
+        except ModelError as exc:
+            log.warning("no %s model: %s", target, exc)
+            model = None
+        except Exception:  # a model must never break reading a message
+            log.exception("could not load the %s model from %s", target, path)
+            model = None
+        _models[target] = (key, model)
+        return model
+
+
+def forget_models() -> None:
+    with _lock:
+        _models.clear()
+
+
+def predict(title: str, body: str) -> dict[str, Prediction | None]:
+    """Predictions of every available model for one message (None where it fails)."""
+    out: dict[str, Prediction | None] = {}
+    for target in TARGETS:
+        model = get_model(target)
+        out[target] = None
+        if model is None:
+            continue
+        try:
+            out[target] = model.predict_one(title, body)
+        except Exception:
+            log.exception("the %s model failed on a message", target)
+    return out
+
+
+def topic_for_label(label: str):
+    """The active directory Topic named ``label`` (top level first), or None."""
+    from minsheng.directory.models import Topic
+
+    return (Topic.objects.filter(name=label, is_active=True).order_by("parent_id", "sort", "id").first()
+            if label else None)
+
+
+def classify_message(message_pk: int) -> bool:
+    """Store the predicted topic and type of a message once. Returns True when this
+    call classified it (False: gone, already classified, or no model)."""
+    from minsheng.board.models import Event, Message
+
+    from .training import kind_for_label
+
+    message = Message.objects.filter(pk=message_pk).first()
+    if message is None or message.classified_at is not None:
+        return False
+    predictions = predict(message.title, message.body)
+    topic_p, kind_p = predictions["topic"], predictions["kind"]
+    if topic_p is None and kind_p is None:
+        return False
+    fields: dict = {"classified_at": timezone.now()}
+    data: dict = {}
+    if topic_p is not None:
+        topic = topic_for_label(topic_p.label)
+        fields.update(predicted_topic=topic, topic_confidence=round(topic_p.confidence, 4) if topic else None)
+        data.update(topic=topic_p.label, topic_confidence=round(topic_p.confidence, 4),
+                    topic_top=[[label, round(p, 4)] for label, p in topic_p.top])
+    if kind_p is not None:
+        kind = kind_for_label(kind_p.label)
+        fields.update(predicted_kind=kind, kind_confidence=round(kind_p.confidence, 4) if kind else None)
+        data.update(kind=kind, kind_label=kind_p.label, kind_confidence=round(kind_p.confidence, 4))
+    # a conditional UPDATE, not a transition: the status and version stay; a second run finds it done
+    if not Message.objects.filter(pk=message.pk, classified_at__isnull=True).update(**fields):
+        return False
+    Event.objects.create(message=message, kind=Event.Kind.CLASSIFIED, public=False, data=data)
+    return True
+
+
+def auto_dispatch(message_pk: int):
+    """Dispatch a classified message by the responsibility table when its region (or
+    an ancestor) has AutoDispatch on and the topic is sure enough. Returns the lead
+    Assignment, or None when it stays with the dispatcher."""
+    from minsheng.board import actions
+    from minsheng.board.models import Message
+    from minsheng.board.workflow import Status
+
+    from .models import AutoDispatch
+    from .suggest import suggest_for
+
+    message = Message.objects.select_related("region", "predicted_topic").filter(pk=message_pk).first()
+    if message is None or message.status not in (Status.SUBMITTED, Status.ACCEPTED):
+        return None
+    setting = AutoDispatch.for_region(message.region)
+    if setting is None or message.predicted_topic is None:
+        return None
+    if (message.topic_confidence or 0.0) < setting.min_confidence:
+        return None
+    suggestion = suggest_for(message)
+    if suggestion.lead is None:
+        return None
+    try:
+        return actions.do_dispatch(None, message, suggestion.lead, suggestion.assists, topic=message.predicted_topic)
+    except Exception as exc:  # someone acted first, or the unit was switched off: leave it to people
+        log.warning("automatic dispatch of message %s skipped: %s", message_pk, exc)
+        return None
 
 
 @shared_task(name="minsheng.insight.read_message", ignore_result=True)
 def read_message(message_pk: int) -> None:
-    """Classify a new message, find duplicates, place it in a hotspot. Idempotent."""
+    """Classify a new message, dispatch it automatically where switched on, place it in
+    a hotspot. Idempotent; never raises for a model or data problem."""
+    try:
+        if classify_message(message_pk):
+            auto_dispatch(message_pk)
+    except Exception:
+        log.exception("reading message %s failed; it stays unclassified", message_pk)
+    try:
+        from minsheng.insight.hotspots_service import place_message
+    except ImportError:
+        return
+    try:
+        from minsheng.board.models import Message
+
+        message = Message.objects.filter(pk=message_pk).first()
+        if message is not None:
+            place_message(message)
+    except Exception:
+        log.exception("placing message %s in a hotspot failed", message_pk)

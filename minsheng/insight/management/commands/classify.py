@@ -1,0 +1,35 @@
+"""minsheng classify --model DIR --data F.csv --out predictions.csv
+
+One output row per input row: 留言编号 (or the row number), label, confidence and the
+top three labels with their confidences."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from minsheng.insight import classify, csvio
+
+
+class Command(BaseCommand):
+    help = "Classify the messages of a CSV file with a trained model."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--model", required=True, help="model directory (from train-classifier)")
+        parser.add_argument("--data", required=True, help="CSV with 留言主题/title and/or 留言详情/body (or 留言/text)")
+        parser.add_argument("--out", required=True, help="output CSV")
+
+    def handle(self, *args, model, data, out, **options):
+        try:
+            clf = classify.TextClassifier.load(model)
+            titles, bodies, rows, header = csvio.message_texts(data)
+            classify.check_texts(titles, bodies, where=f"{data}: ")
+            ids = csvio.row_ids(header, rows)
+            id_column = csvio.pick_column(header, csvio.ID_COLUMNS) or "row"
+            predictions = clf.predict(titles, bodies)
+            n = csvio.write_rows(
+                out, [id_column, "label", "confidence", "top3"],
+                ([i, p.label, f"{p.confidence:.4f}", "; ".join(f"{label}:{conf:.4f}" for label, conf in p.top)]
+                 for i, p in zip(ids, predictions, strict=True)))
+        except (classify.ModelError, csvio.CSVError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        except OSError as exc:
+            raise CommandError(f"无法写入 {out}: {exc.strerror}") from None
+        self.stdout.write(f"{n} 条留言已分类 → {out}")

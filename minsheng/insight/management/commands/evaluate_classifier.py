@@ -1,0 +1,36 @@
+"""minsheng evaluate-classifier --model DIR --data F.csv --label-column COL
+
+The last line printed is one JSON object:
+{"n", "macro_f1", "accuracy", "per_class", "messages_per_second"}."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from minsheng.insight import classify, csvio, training
+
+
+class Command(BaseCommand):
+    help = "Measure a classifier on a labelled CSV; prints the figures as one JSON object on the last line."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--model", required=True, help="model directory (from train-classifier)")
+        parser.add_argument("--data", required=True, help="labelled CSV")
+        parser.add_argument("--label-column", required=True, help="the label column, e.g. 一级标签")
+
+    def handle(self, *args, model, data, label_column, **options):
+        try:
+            clf = classify.TextClassifier.load(model)
+            titles, bodies, labels, unlabelled = training.load_labelled([data], label_column)
+            if not labels:
+                raise CommandError(f"{data}: 列 {label_column} 中没有任何标签")
+            figures = classify.evaluate(clf, titles, bodies, labels)
+        except (classify.ModelError, csvio.CSVError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        unknown = sorted(set(labels) - set(clf.labels))
+        self.stdout.write(f"模型 {model}: 标签 {', '.join(clf.labels)}")
+        if unlabelled:
+            self.stdout.write(f"{unlabelled} 行无标签, 未计入")
+        if unknown:
+            self.stdout.write(f"注意: 数据中有模型不认识的标签 {', '.join(unknown)}")
+        self.stdout.write(json.dumps(figures, ensure_ascii=False))

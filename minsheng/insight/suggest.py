@@ -1,0 +1,72 @@
+"""What the dispatcher's form proposes for a message: topic, type, region, lead and
+assisting units, and why ("城乡建设 in 兰州市 → 兰州市住房和城乡建设局").
+
+Topic and type come from the stored prediction (or the models, when the message has
+not been read yet); the region is the citizen's choice, refined to a lower place the
+text names; the units come from the responsibility table (directory.routing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+
+@dataclass
+class Suggestion:
+    topic: object | None  # directory.Topic
+    topic_confidence: float | None
+    kind: str  # a MessageKind value, '' when unknown
+    kind_confidence: float | None
+    region: object | None  # directory.Region
+    lead: object | None  # directory.Unit
+    assists: list = field(default_factory=list)
+    reason: str = ""
+    prefill: bool = False  # confident enough to prefill the dispatcher's form
+    region_from_text: bool = False
+
+
+def resolve_region(message):
+    """(region, from_text): the citizen's region, or a lower one the text names when
+    the message is filed under a province or prefecture (or has none)."""
+    from minsheng.directory.models import Region
+
+    from .places import extract_region
+
+    text = f"{message.title} {message.body}"
+    region = getattr(message, "region", None)
+    if region is None:
+        found = extract_region(text)
+        return found, found is not None
+    if region.level <= Region.Level.PREFECTURE:
+        found = extract_region(text, within=region)
+        if found is not None and found.level > region.level:
+            return found, True
+    return region, False
+
+
+def suggest_for(message) -> Suggestion:
+    from minsheng.directory.routing import route
+
+    from .tasks import predict, topic_for_label
+    from .training import kind_for_label
+
+    topic, topic_conf = message.predicted_topic, message.topic_confidence
+    kind, kind_conf = message.predicted_kind or "", message.kind_confidence
+    if message.classified_at is None:  # not read yet (queue behind): ask the models now
+        predictions = predict(message.title, message.body)
+        if predictions["topic"] is not None:
+            topic = topic_for_label(predictions["topic"].label)
+            topic_conf = predictions["topic"].confidence if topic else None
+        if predictions["kind"] is not None:
+            kind = kind_for_label(predictions["kind"].label)
+            kind_conf = predictions["kind"].confidence if kind else None
+    region, from_text = resolve_region(message)
+    routed = route(region, topic)
+    reason = routed.reason
+    if from_text and region is not None:
+        reason += f" (区划「{region.name}」取自留言内容)"
+    prefill = topic is not None and (topic_conf or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE
+    return Suggestion(topic=topic, topic_confidence=topic_conf, kind=kind, kind_confidence=kind_conf,
+                      region=region, lead=routed.lead, assists=list(routed.assists), reason=reason,
+                      prefill=prefill, region_from_text=from_text)

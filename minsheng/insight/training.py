@@ -1,0 +1,117 @@
+"""Training data for the classifiers: labelled CSV files, handled cases in the
+database, and the demo models. The commands and ``minsheng demo`` call these."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import classify, csvio
+
+log = logging.getLogger(__name__)
+
+# Labels of the reference data (问题类型) → board.models.MessageKind values.
+KIND_FOR_LABEL = {
+    "建言": "suggest", "建议": "suggest", "投诉/求助": "complain", "投诉": "complain", "求助": "help",
+    "咨询": "consult", "感谢": "thanks",
+}
+
+
+def kind_for_label(label: str) -> str:
+    """A model's type label as a MessageKind value ('' when it is none of them)."""
+    from minsheng.board.models import MessageKind
+
+    label = (label or "").strip()
+    if label in MessageKind.values:
+        return label
+    return KIND_FOR_LABEL.get(label, "")
+
+
+def load_labelled(paths: Sequence[str | Path], label_column: str) -> tuple[list[str], list[str], list[str], int]:
+    """(titles, bodies, labels, rows without a label) from one or more CSV files.
+    Raises csvio.CSVError or ValueError with a one-line message."""
+    titles: list[str] = []
+    bodies: list[str] = []
+    labels: list[str] = []
+    unlabelled = 0
+    for path in paths:
+        t, b, rows, header = csvio.message_texts(path)
+        if label_column not in header:
+            raise csvio.CSVError(f"{path}: 没有标签列 {label_column}; 现有列: {', '.join(header)}")
+        classify.check_texts(t, b, where=f"{path}: ")
+        for title, body, row in zip(t, b, rows, strict=True):
+            label = (row.get(label_column) or "").strip()
+            if not label:
+                unlabelled += 1
+                continue
+            titles.append(title)
+            bodies.append(body)
+            labels.append(label)
+    return titles, bodies, labels, unlabelled
+
+
+def handled_cases(target: str = "topic") -> tuple[list[str], list[str], list[str], int]:
+    """(titles, bodies, labels, corrections) from dispatched messages: the topic a
+    dispatcher set (topic name), or the type as the dispatcher left it. ``corrections``
+    counts the CORRECTED events among them (a dispatcher overrode the prediction)."""
+    from minsheng.board.models import Event, Message
+
+    if target not in ("topic", "kind"):
+        raise ValueError(f"未知的训练目标 {target} (可选 topic 或 kind)")
+    qs = Message.objects.filter(dispatched_at__isnull=False)
+    if target == "topic":
+        qs = qs.filter(topic__isnull=False).select_related("topic")
+    titles, bodies, labels = [], [], []
+    for m in qs.only("title", "body", "kind", "topic__name").iterator(chunk_size=2000):
+        titles.append(m.title)
+        bodies.append(m.body)
+        labels.append(m.topic.name if target == "topic" else m.kind)
+    corrections = Event.objects.filter(kind=Event.Kind.CORRECTED, message__in=qs,
+                                       data__has_key=target).count()
+    return titles, bodies, labels, corrections
+
+
+def train_to(out: str | Path, titles, bodies, labels, *, sources=(), progress=None) -> classify.TextClassifier:
+    model = classify.train(titles, bodies, labels, sources=sources, progress=progress)
+    model.save(out)
+    return model
+
+
+def train_demo_models(stdout=None) -> dict[str, Path]:
+    """Train the topic and type models from the messages in the database (the demo
+    data) into settings.MINSHENG_MODEL_DIR/"topic" and /"kind", and forget the
+    models the running process had cached. Returns the directories written."""
+    from django.conf import settings
+
+    from minsheng.board.models import Message
+
+    def say(text: str) -> None:
+        if stdout is not None:
+            stdout.write(text + "\n")
+
+    base = Path(settings.MINSHENG_MODEL_DIR)
+    written = {}
+    qs = Message.objects.select_related("topic").only("title", "body", "kind", "topic__name")
+    rows = [(m.title, m.body, m.topic.name if m.topic_id else "", m.kind) for m in qs.iterator(chunk_size=2000)]
+    for target, pick in (("topic", 2), ("kind", 3)):
+        labelled = [r for r in rows if r[pick]]
+        try:
+            model = train_to(base / target, [r[0] for r in labelled], [r[1] for r in labelled],
+                             [r[pick] for r in labelled], sources=["demo messages in the database"],
+                             progress=None)
+        except classify.TrainingError as exc:
+            say(f"未训练{target}模型: {exc}")
+            continue
+        written[target] = base / target
+        figures = (model.meta.get("evaluation") or {}).get("holdout_20pct") or {}
+        say(f"{target} 模型: {model.meta['n_train']} 条, {len(model.labels)} 个标签"
+            + (f", 留出 macro-F1 {figures['macro_f1']:.3f}" if figures else "") + f" → {base / target}")
+    from .tasks import forget_models
+
+    forget_models()
+    return written
+
+
+def progress_printer(stdout) -> Callable[[str], None]:
+    return lambda text: stdout.write(text + "\n")
