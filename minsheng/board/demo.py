@@ -494,12 +494,13 @@ def reset() -> int:
 
 @contextmanager
 def stats_paused():
-    """Statistics upkeep per event costs more than the demo histories themselves:
-    pause the stats app's signal handlers and rebuild its figures once at the end."""
+    """In live use the stats app refreshes a message's figures after every committed
+    action (and takes a deleted message out of them). For thousands of histories one
+    full rebuild at the end is far cheaper, so its signal handlers are held meanwhile."""
     try:
         from minsheng.stats import facts
         from minsheng.stats.apps import _event_saved, _message_deleted
-    except ImportError:  # no statistics app: nothing to pause
+    except ImportError:  # no statistics app: nothing to hold
         yield
         return
     post_save.disconnect(sender=Event, dispatch_uid="stats-event-saved")
@@ -510,4 +511,3 @@ def stats_paused():
         post_save.connect(_event_saved, sender=Event, dispatch_uid="stats-event-saved")
         pre_delete.connect(_message_deleted, sender=Message, dispatch_uid="stats-message-deleted")
     facts.rebuild()
-
