@@ -205,3 +205,13 @@ def test_handler500_for_api_paths(rf):
     response = handler500(rf.get("/open311/v2/requests.json"))
     assert response.status_code == 500 and response["Content-Type"].startswith("application/json")
     assert handler500(rf.get("/")).status_code == 500
+
+
+def test_admin_regenerates_a_key(api_key, admin_client):
+    row, old = api_key
+    response = admin_client.post("/admin/api/open311key/", {"action": "regenerate", "_selected_action": [row.pk]},
+                                 follow=True)
+    new = re.search(r"(o311_[A-Za-z0-9_\-]+)", response.content.decode()).group(1)
+    assert new != old
+    assert APIClient().get("/api/v1/topics/", HTTP_X_API_KEY=old).status_code == 401
+    assert APIClient().get("/api/v1/topics/", HTTP_X_API_KEY=new).status_code == 200

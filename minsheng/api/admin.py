@@ -5,13 +5,14 @@ from .models import ApiToken, Open311Key, Open311Request
 
 @admin.register(Open311Key)
 class Open311KeyAdmin(admin.ModelAdmin):
-    """Saving a new key (or ticking "重新生成") shows the key once, in the page's message."""
+    """Saving a new key, or the action "重新生成", shows the key once, in the page's message."""
 
     list_display = ["name", "key_prefix", "is_active", "created_at", "last_used_at"]
     list_filter = ["is_active"]
     search_fields = ["name"]
     readonly_fields = ["key_prefix", "created_at", "last_used_at"]
     fields = ["name", "is_active", "key_prefix", "created_at", "last_used_at"]
+    actions = ["regenerate"]
 
     def save_model(self, request, obj, form, change):
         key = None
@@ -20,6 +21,13 @@ class Open311KeyAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if key:
             messages.warning(request, f"Open311 API key「{obj.name}」: {key}  (只显示这一次, 请立即复制保存)")
+
+    @admin.action(description="重新生成所选 key (旧 key 立即失效)")
+    def regenerate(self, request, queryset):
+        for row in queryset:
+            key = row.set_new_key()
+            row.save(update_fields=["key_hash", "key_prefix"])
+            messages.warning(request, f"Open311 API key「{row.name}」: {key}  (只显示这一次, 请立即复制保存)")
 
 
 @admin.register(ApiToken)
