@@ -87,7 +87,7 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
     assert Message.objects.count() == count and "保留不动" in again and "lz_dispatcher" in again
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # three demo runs, each committing as it would for real
 def test_same_seed_same_messages(settings):
     settings.PASSWORD_HASHERS = FAST_HASHER
     run_demo("--messages", "40", "--seed", "7")
