@@ -29,7 +29,21 @@ MAX_EXAMPLES = 6
 
 
 @pytest.fixture
-def world(personas, directory, settings):
+def keep_db_connection():
+    """The WSGI handler closes "old" connections after each request, which inside the
+    test transaction means closing it (PostgreSQL); the test client avoids this the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(personas, directory, settings, keep_db_connection):
     """Some messages in every state, and a token per persona."""
     settings.MINSHENG_API_RATES = {"ip": "100000/min", "key": "100000/min"}
     p, d = personas, directory
