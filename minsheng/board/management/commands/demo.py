@@ -1,6 +1,7 @@
 """minsheng demo [--messages N] [--seed S] [--reset]: the demo directory, demo accounts
 (one login per role, password printed at the end) and N realistic messages with their
-histories over the past 12 months, then the demo models when the insight app has them.
+histories over the past 12 months, then the demo models and the hotspots when the
+insight app has them.
 
 Refuses to run on a database that already has messages unless --reset, which deletes
 every message first (the directory and accounts are created or updated in place), or
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="delete all existing messages first")
         parser.add_argument("--if-empty", action="store_true",
                             help="when messages exist, keep them: only refresh directory and accounts")
-        parser.add_argument("--no-train", action="store_true", help="skip training the demo models")
+        parser.add_argument("--no-train", action="store_true", help="skip training the demo models and placing hotspots")
 
     def handle(self, *args, messages, seed, reset, if_empty, no_train, **options):
         if messages < 0 or messages > 200_000:
@@ -56,6 +57,7 @@ class Command(BaseCommand):
                           f"用时 {time.monotonic() - started:.0f} 秒; 状态: {statuses}")
         if not no_train:
             self._train()
+            self._hotspots()
         self._print_logins()
 
     def _progress(self, line):
@@ -69,6 +71,21 @@ class Command(BaseCommand):
             self.stdout.write("提示: minsheng.insight.training.train_demo_models 尚不可用, 跳过模型训练")
             return
         train_demo_models(self.stdout)
+
+    def _hotspots(self):
+        """The demo pauses the per-message reading, so place the messages into
+        hotspots here, oldest first (idempotent: placed messages are skipped)."""
+        try:
+            from minsheng.insight import hotspots_service
+        except ImportError:
+            self.stdout.write("提示: minsheng.insight.hotspots_service 尚不可用, 跳过热点计算")
+            return
+        started = time.monotonic()
+        hotspots_service.reset_index()
+        placed = hotspots_service.rebuild()
+        figures = hotspots_service.refresh()
+        self.stdout.write(f"热点: {placed} 条留言归入 {figures['hotspots']} 个热点, 其中老大难 {figures['chronic']} 个 "
+                          f"(用时 {time.monotonic() - started:.0f} 秒)")
 
     def _print_logins(self):
         self.stdout.write("\n演示登录 (所有账号密码相同):")
