@@ -223,7 +223,9 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
         _event(message, Event.Kind.DISPATCHED, actor=actor, unit=lead, at=now, lead=lead.name,
                assists=[u.name for u in assists], due_at=fields["due_at"].isoformat())
         if corrections:
-            _event(message, Event.Kind.CORRECTED, actor=actor, public=False, at=now, **corrections)
+            # data keys "topic"/"kind": not through _event(), whose own ``kind`` parameter would clash
+            Event.objects.create(message=message, kind=Event.Kind.CORRECTED, actor=actor, public=False, at=now,
+                                 data=corrections)
         transaction.on_commit(lambda: [notify.case_arrived(a) for a in [assignment, *helpers]])
         transaction.on_commit(lambda: notify.dispatched(message))
     return assignment
