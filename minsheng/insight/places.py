@@ -96,8 +96,9 @@ def gazetteer() -> Gazetteer:
 
     from minsheng.directory.models import Region
 
-    stats = Region.objects.aggregate(n=Count("id"), last=Max("id"), code=Max("code"), name=Max("name"),
-                                     chars=Sum(Length("name")))
+    stats = Region.objects.aggregate(n_regions=Count("id"), last_id=Max("id"), max_code=Max("code"),
+                                     max_name=Max("name"),
+                                     name_chars=Sum(Length("name")))
     key = tuple(sorted(stats.items()))
     with _lock:
         if _cache["key"] != key:

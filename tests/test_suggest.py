@@ -1,0 +1,253 @@
+"""Reading a new message in the product: predictions stored after commit, the
+dispatcher's suggestion (region from the text, routing reason, prefill), automatic
+dispatch where a region switched it on, and a missing or broken model never blocking
+a citizen."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from minsheng.board import actions
+from minsheng.board.models import Assignment, Event, Message
+from minsheng.board.workflow import Status
+from minsheng.insight import classify, places, tasks
+from minsheng.insight.models import AutoDispatch
+from minsheng.insight.suggest import suggest_for
+from tests.test_classify import KIND_VOCAB, VOCAB, make_rows
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("models")
+    rows = make_rows(seed=11)
+    classify.train([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]).save(d / "topic")
+    kinds = make_rows(seed=12, vocab=KIND_VOCAB)
+    classify.train([r[0] for r in kinds], [r[1] for r in kinds], [r[2] for r in kinds]).save(d / "kind")
+    return d
+
+
+@pytest.fixture
+def models(model_dir, settings):
+    settings.MINSHENG_MODEL_DIR = model_dir
+    tasks.forget_models()
+    yield model_dir
+    tasks.forget_models()
+
+
+def submit(personas, directory, django_capture_on_commit_callbacks, title="小区加装电梯没人管",
+           body="我们老旧小区想加装电梯, 物业不管, 请问怎么办理", region="lanzhou"):
+    with django_capture_on_commit_callbacks(execute=True):
+        m = actions.do_submit(personas["citizen"], title=title, body=body, kind="complain",
+                              region=directory[region])
+    m.refresh_from_db()
+    return m
+
+
+# --- classification after commit --------------------------------------------------------
+
+@pytest.mark.django_db
+def test_new_message_gets_topic_and_type(models, personas, directory, django_capture_on_commit_callbacks):
+    m = submit(personas, directory, django_capture_on_commit_callbacks)
+    assert m.predicted_topic == directory["topic_build"]
+    assert 0.34 < m.topic_confidence <= 1
+    assert m.predicted_kind == "consult" and 0.34 < m.kind_confidence <= 1
+    assert m.classified_at is not None
+    assert m.status == Status.SUBMITTED  # classification is not a transition
+    event = Event.objects.get(message=m, kind=Event.Kind.CLASSIFIED)
+    assert event.public is False and event.data["topic"] == "城乡建设" and event.data["kind_label"] == "咨询"
+
+
+@pytest.mark.django_db
+def test_read_message_is_idempotent(models, personas, directory, django_capture_on_commit_callbacks):
+    m = submit(personas, directory, django_capture_on_commit_callbacks)
+    before = (m.classified_at, m.topic_confidence)
+    tasks.read_message(m.pk)
+    tasks.read_message(m.pk)
+    m.refresh_from_db()
+    assert (m.classified_at, m.topic_confidence) == before
+    assert Event.objects.filter(message=m, kind=Event.Kind.CLASSIFIED).count() == 1
+
+
+@pytest.mark.django_db
+def test_label_without_directory_topic_stays_unset(models, personas, directory, django_capture_on_commit_callbacks):
+    from minsheng.directory.models import Topic
+
+    Topic.objects.filter(pk=directory["topic_build"].pk).update(is_active=False)  # switched off in the directory
+    m = submit(personas, directory, django_capture_on_commit_callbacks)
+    assert m.predicted_topic is None and m.topic_confidence is None
+    assert m.predicted_kind == "consult"  # the type is still stored
+    assert Event.objects.get(message=m, kind=Event.Kind.CLASSIFIED).data["topic"] == "城乡建设"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("breakage", ["missing", "garbage", "half"])
+def test_missing_or_broken_model_never_blocks(breakage, tmp_path, settings, personas, directory,
+                                              django_capture_on_commit_callbacks, model_dir, caplog):
+    if breakage == "garbage":
+        (tmp_path / "topic").mkdir()
+        (tmp_path / "topic" / "model.json").write_text("{oops", encoding="utf-8")
+    elif breakage == "half":
+        import shutil
+
+        shutil.copytree(model_dir / "topic", tmp_path / "topic")
+        (tmp_path / "topic" / "weights.npz").write_bytes(b"\x00" * 10)
+    settings.MINSHENG_MODEL_DIR = tmp_path
+    tasks.forget_models()
+    m = submit(personas, directory, django_capture_on_commit_callbacks)
+    assert Message.objects.filter(pk=m.pk).exists()
+    assert m.classified_at is None and m.predicted_topic is None
+    assert not Event.objects.filter(message=m, kind=Event.Kind.CLASSIFIED).exists()
+    s = suggest_for(m)  # the dispatcher's form still opens, with nothing prefilled
+    assert s.topic is None and s.prefill is False and "需人工派单" in s.reason
+    tasks.forget_models()
+
+
+@pytest.mark.django_db
+def test_new_model_files_are_picked_up(models, tmp_path, settings, personas, directory,
+                                       django_capture_on_commit_callbacks):
+    settings.MINSHENG_MODEL_DIR = tmp_path  # nothing there yet
+    m1 = submit(personas, directory, django_capture_on_commit_callbacks)
+    assert m1.classified_at is None
+    import shutil
+
+    shutil.copytree(models / "topic", tmp_path / "topic")
+    m2 = submit(personas, directory, django_capture_on_commit_callbacks)
+    assert m2.predicted_topic == directory["topic_build"] and m2.predicted_kind == ""
+
+
+# --- places named in the text -----------------------------------------------------------
+
+def test_aliases_drop_suffixes():
+    assert places.aliases("七里河区") == {"七里河区", "七里河"}
+    assert places.aliases("兰州市") == {"兰州市", "兰州"}
+    assert places.aliases("东区") == {"东区"}  # one character left: too ambiguous alone
+    assert places.aliases("广河县城关镇") >= {"广河县城关镇", "广河县城关"}
+    assert "新华" in places.aliases("新华街道")
+
+
+@pytest.mark.django_db
+def test_extract_region_from_text(directory):
+    d = directory
+    assert places.extract_region("七里河区西津西路小区没有电梯", within=d["lanzhou"]) == d["qilihe"]
+    assert places.extract_region("七里河西津西路小区没有电梯", within=d["lanzhou"]) == d["qilihe"]
+    assert places.extract_region("兰州市七里河区的问题") == d["qilihe"]  # most specific wins
+    assert places.extract_region("定西市的问题", within=d["lanzhou"]) is None  # outside the message's region
+    assert places.extract_region("小区没有电梯") is None
+    from minsheng.directory.models import Region
+
+    # a second 城关区 elsewhere: "城关区" alone is ambiguous, with its city it is not
+    other = Region.objects.create(code="621102", name="城关区", level=3, parent=d["dingxi"])
+    assert places.extract_region("城关区小区没有电梯") is None
+    assert places.extract_region("定西市城关区小区没有电梯") == other
+    assert places.extract_region("城关区小区没有电梯", within=d["lanzhou"]) == d["chengguan"]
+
+
+# --- the dispatcher's suggestion ----------------------------------------------------------
+
+@pytest.mark.django_db
+def test_suggestion_routes_by_topic_and_region(models, personas, directory, django_capture_on_commit_callbacks):
+    m = submit(personas, directory, django_capture_on_commit_callbacks)
+    s = suggest_for(m)
+    assert s.topic == directory["topic_build"] and s.region == directory["lanzhou"]
+    assert s.lead == directory["housing"] and s.assists == []
+    assert s.reason == "城乡建设 in 兰州市 → 兰州市住房和城乡建设局"
+    assert s.kind == "consult" and s.region_from_text is False
+
+
+@pytest.mark.django_db
+def test_suggestion_uses_lower_place_named_in_text(models, personas, directory, django_capture_on_commit_callbacks):
+    m = submit(personas, directory, django_capture_on_commit_callbacks, title="城关区小区加装电梯",
+               body="城关区老旧小区加装电梯物业不管")
+    s = suggest_for(m)
+    assert s.region == directory["chengguan"] and s.region_from_text
+    assert s.lead == directory["cg_gov"]  # the county's own row overrides the city's
+    assert s.reason.startswith("城乡建设 in 城关区 → 城关区人民政府") and "取自留言内容" in s.reason
+
+
+@pytest.mark.django_db
+def test_suggestion_assists_and_prefill_threshold(models, personas, directory, django_capture_on_commit_callbacks):
+    m = submit(personas, directory, django_capture_on_commit_callbacks, title="搅拌站噪音污染",
+               body="附近搅拌站噪音扬尘污染严重, 居民长期反映")
+    with override_settings(MINSHENG_PREFILL_CONFIDENCE=0.0):
+        s = suggest_for(m)
+        assert s.topic == directory["topic_env"] and s.prefill
+        assert s.lead == directory["ecology"] and s.assists == [directory["housing"]]
+    with override_settings(MINSHENG_PREFILL_CONFIDENCE=1.01):
+        assert suggest_for(m).prefill is False
+
+
+@pytest.mark.django_db
+def test_suggestion_before_the_task_ran(models, personas, directory):
+    m = actions.do_submit(personas["citizen"], title="公交站太远", body="公交站离小区太远, 红绿灯也没有",
+                          kind="complain", region=directory["lanzhou"])  # on_commit not run
+    assert m.classified_at is None
+    s = suggest_for(m)
+    assert s.topic == directory["topic_traffic"] and s.lead == directory["transport"]
+
+
+# --- automatic dispatch -------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_auto_dispatch_when_region_switched_on(models, personas, directory, django_capture_on_commit_callbacks):
+    AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
+    m = submit(personas, directory, django_capture_on_commit_callbacks, title="七里河区小区加装电梯",
+               body="七里河区老旧小区加装电梯物业不管", region="lanzhou")
+    assert m.status == Status.DISPATCHED and m.topic == directory["topic_build"]
+    lead = Assignment.objects.get(message=m, role=Assignment.Role.LEAD)
+    assert lead.unit == directory["housing"]  # 七里河区 has no rows of its own: the city's apply
+    event = Event.objects.get(message=m, kind=Event.Kind.DISPATCHED)
+    assert event.actor is None and event.data["lead"] == "兰州市住房和城乡建设局"
+
+
+@pytest.mark.django_db
+def test_no_auto_dispatch_below_confidence_or_when_off(models, personas, directory,
+                                                       django_capture_on_commit_callbacks):
+    setting = AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.99)
+    m = submit(personas, directory, django_capture_on_commit_callbacks, title="小区公交站噪音",
+               body="小区电梯坏了, 公交站太远, 搅拌站噪音")  # three topics at once: not sure
+    assert m.classified_at is not None and m.topic_confidence < 0.99
+    assert m.status == Status.SUBMITTED and not m.assignments.exists()
+    setting.min_confidence = 0.0
+    setting.save()
+    AutoDispatch.objects.create(region=directory["chengguan"], enabled=False)  # a county opts out
+    m = submit(personas, directory, django_capture_on_commit_callbacks, region="chengguan")
+    assert m.status == Status.SUBMITTED and m.classified_at is not None
+    m = submit(personas, directory, django_capture_on_commit_callbacks, region="dingxi")  # no setting
+    assert m.status == Status.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_dispatcher_correction_is_recorded(models, personas, directory, django_capture_on_commit_callbacks):
+    m = submit(personas, directory, django_capture_on_commit_callbacks)
+    actions.do_dispatch(personas["dispatcher"], m, directory["ecology"], topic=directory["topic_env"],
+                        kind="complain")
+    corrected = Event.objects.get(message=m, kind=Event.Kind.CORRECTED)
+    assert corrected.data["topic"] == [directory["topic_build"].pk, directory["topic_env"].pk]
+    assert corrected.data["kind"] == ["consult", "complain"] and corrected.public is False
+
+
+# --- the demo models ------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_train_demo_models(personas, directory, tmp_path, settings):
+    from io import StringIO
+
+    from minsheng.insight.training import train_demo_models
+
+    settings.MINSHENG_MODEL_DIR = tmp_path
+    topics = {"城乡建设": directory["topic_build"], "环境保护": directory["topic_env"],
+              "交通运输": directory["topic_traffic"]}
+    kinds = ["complain", "consult", "suggest"]
+    for i, (title, body, label) in enumerate(make_rows(seed=21, per_class=30)):
+        actions.do_submit(personas["citizen"], title=title[:50], body=body, kind=kinds[i % 3],
+                          region=directory["lanzhou"], topic=topics[label])
+    out = StringIO()
+    written = train_demo_models(stdout=out)
+    assert set(written) == {"topic", "kind"}
+    assert classify.TextClassifier.load(tmp_path / "topic").labels == sorted(VOCAB)
+    assert sorted(classify.TextClassifier.load(tmp_path / "kind").labels) == kinds
+    assert "topic 模型: 90 条" in out.getvalue()
+    tasks.forget_models()
+    assert tasks.get_model("topic") is not None
+    tasks.forget_models()
