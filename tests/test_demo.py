@@ -139,3 +139,17 @@ def test_serve_checks_its_input_then_answers_http(tmp_path):
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert f"http://127.0.0.1:{port}/" in output and "minsheng demo" in output
+
+
+@pytest.mark.django_db
+def test_demo_trains_models_and_places_hotspots(settings, tmp_path):
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    settings.MINSHENG_MODEL_DIR = tmp_path / "models"
+    from minsheng.insight.models import Hotspot, HotspotMember
+
+    out = io.StringIO()
+    call_command("demo", "--messages", "40", "--seed", "3", stdout=out)
+    assert "热点:" in out.getvalue()
+    assert HotspotMember.objects.exists()
+    # every cluster of the generator has several messages about one problem in one place
+    assert Hotspot.objects.filter(message_count__gte=3).exists()
