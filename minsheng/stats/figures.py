@@ -30,7 +30,7 @@ from minsheng.directory.models import Region, Topic, Unit
 
 from .models import CUBES, HIST_DAYS, HIST_FIELDS, MEASURES, MessageFact, OpenCase, Rollup
 
-CUBE_ORDER = ["r", "rk", "rt", "ru", "full"]  # smallest first
+CUBE_ORDER = ["r", "rk", "rt", "ru", "rtk", "full"]  # smallest first
 SUM_FIELDS = [*MEASURES, "days_over", *HIST_FIELDS]
 BREAKDOWNS = ("region", "unit", "topic", "kind", "month")
 

@@ -83,6 +83,7 @@ CUBES = {
     "rk": ("p1", "p2", "kind"),
     "rt": ("p1", "p2", "topic_key"),
     "ru": ("p1", "p2", "unit_key"),
+    "rtk": ("p1", "p2", "topic_key", "kind"),
     "full": ("p1", "p2", "p3", "p4", "unit_key", "topic_key", "kind"),
 }
 
