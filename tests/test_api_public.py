@@ -265,3 +265,10 @@ def test_api_client_helper_is_unauthenticated_by_default(db):
 def test_odd_search_text_is_never_a_server_error(client, board, q):
     response = client.get("/api/v1/messages/", {"q": q})
     assert response.status_code in (200, 400), response.content
+
+
+@pytest.mark.parametrize("query", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"},
+                                   {"date_from": "0001-01-01", "date_to": "9999-12-31"}])
+def test_extreme_dates_are_never_a_server_error(client, board, query):
+    assert client.get("/api/v1/messages/", query).status_code in (200, 400)
+    assert client.get("/api/v1/statistics/", query).status_code in (200, 400)

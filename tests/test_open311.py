@@ -334,3 +334,12 @@ def test_nul_characters_in_a_json_post_are_a_400(client311, key, directory):
     body = {**form(key), "attribute[region]": "6201\x0003", "jurisdiction_id": "62\x000000"}
     response = client311.post(f"{BASE}/requests.json", json.dumps(body), content_type="application/json")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("query", [{"end_date": "0001-01-01"}, {"start_date": "9999-12-31"},
+                                   {"start_date": "9999-12-31T23:59:59+14:00"}, {"end_date": "0001-01-01T00:00:00-12:00"}])
+def test_extreme_dates_are_a_400_or_empty(client311, published, query):
+    response = client311.get(f"{BASE}/requests.json", query)
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert response.json() == []

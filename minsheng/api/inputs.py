@@ -14,6 +14,17 @@ from minsheng.directory.models import Region, Topic, Unit
 
 PUBLIC_STATUSES = sorted(Status.public())
 SHORT = 200
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2099, 12, 31)
+
+
+def check_date_range(attrs: dict) -> None:
+    """Dates must be plausible (also keeps date arithmetic away from year 1 and 9999)."""
+    errors = {name: [f"日期应在 {EARLIEST} 至 {LATEST} 之间"] for name in ("date_from", "date_to")
+              if attrs.get(name) and not EARLIEST <= attrs[name] <= LATEST}
+    if errors:
+        raise serializers.ValidationError(errors)
+    if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+        raise serializers.ValidationError({"date_to": ["结束日期不能早于开始日期"]})
 
 
 class MessageQuery(serializers.Serializer):
@@ -42,8 +53,7 @@ class MessageQuery(serializers.Serializer):
         return topic
 
     def validate(self, attrs):
-        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
-            raise serializers.ValidationError({"date_to": ["结束日期不能早于开始日期"]})
+        check_date_range(attrs)
         return attrs
 
 

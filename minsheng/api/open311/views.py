@@ -146,6 +146,8 @@ def _moment(raw: str, name: str, end: bool = False) -> dt.datetime:
             raise ValueError
     except ValueError:
         raise bad(f"{name} 应为 ISO 8601 日期时间, 如 2026-05-01T00:00:00+08:00")
+    if not 1990 <= value.year <= 2099:
+        raise bad(f"{name} 应在 1990 至 2099 年之间")
     if timezone.is_naive(value):
         value = timezone.make_aware(value, timezone.get_default_timezone())
     return value

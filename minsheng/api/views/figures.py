@@ -16,6 +16,7 @@ from minsheng.insight.models import Hotspot, HotspotMember
 from minsheng.stats import figures as stats
 
 from ..errors import ApiError
+from ..inputs import check_date_range
 from ..pagination import DirectoryPages
 from ..serializers import MessageListSerializer, RegionRefSerializer
 from .base import ApiView, list_queryset, parse, query_dict
@@ -102,6 +103,10 @@ class FiguresQuery(serializers.Serializer):
     campaign = serializers.CharField(required=False, max_length=60, help_text="征集活动代码")
     date_from = serializers.DateField(required=False, help_text="提交日期起 (含)")
     date_to = serializers.DateField(required=False, help_text="提交日期止 (含)")
+
+    def validate(self, attrs):
+        check_date_range(attrs)
+        return attrs
 
 
 class BreakdownQuery(FiguresQuery):
