@@ -239,16 +239,6 @@ def _bool(raw: str, name: str) -> bool:
     raise bad(f"attribute[{name}] 应为 true 或 false")
 
 
-def _float(raw, name, low, high):
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise bad(f"{name} 应为数字")
-    if not low <= value <= high:
-        raise bad(f"{name} 超出范围 ({low} 至 {high})")
-    return round(value, 6)
-
-
 def _author(data, key: Open311Key):
     email = (data.get("email") or "").strip()
     phone = (data.get("phone") or "").strip().replace(" ", "").replace("-", "")
