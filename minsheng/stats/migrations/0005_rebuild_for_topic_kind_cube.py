@@ -1,0 +1,19 @@
+"""The region×topic×type cube was added to the rollups: rebuild them once so that the
+new cube holds every message (incremental updates only add changes)."""
+
+from django.db import migrations
+
+
+def rebuild(apps, schema_editor):
+    from minsheng.stats.facts import rebuild as rebuild_stats
+
+    rebuild_stats()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("stats", "0004_rollup_topic_unit_indexes"),
+        ("board", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(rebuild, migrations.RunPython.noop)]
