@@ -83,6 +83,10 @@ WEIGHTS = {
     "accepted": 0.5, "submitted": 0.5, "extension_pending": 0.5, "transferred_waiting": 0.3,
     "returned_waiting": 0.3, "reopened_signed": 0.3,
 }
+# Citizens pick the type themselves and sometimes pick another than their text reads
+# as; some titles do not show the type at all. Both keep the type model honest.
+MISLABELLED = 0.08
+NEUTRAL_TITLES = 0.25
 KIND_WEIGHTS = {"c": ("complain", 35), "h": ("help", 25), "s": ("suggest", 20), "o": ("consult", 20)}
 PREFECTURE_WEIGHTS = {"620100": 30, "620200": 2, "620300": 2, "620400": 5, "620500": 8, "620600": 5, "620700": 4,
                       "620800": 5, "620900": 4, "621000": 7, "621100": 7, "621200": 5, "622900": 5, "623000": 3,
@@ -105,10 +109,11 @@ class Plan:
 
     scenario: str
     problem: text.Problem
-    kind: str
+    kind: str  # the type the citizen picked
     region: Region
     place: str
     start: dt.datetime | None = None  # None: placed by the scenario's slack
+    text_kind: str = ""  # the type the text is written as (citizens sometimes pick another)
     author: object = None
     cluster: int | None = None
 
@@ -191,43 +196,51 @@ class Generator:
     def plan(self, scenario: str, *, region=None, problem=None, author=None) -> Plan:
         problem = problem or self.rng.choices(text.PROBLEMS, weights=[p.weight for p in text.PROBLEMS])[0]
         region = region or self.pick_region()
-        kind = "thanks" if scenario == "thanks" else self.pick_kind(problem)
-        return Plan(scenario, problem, kind, region, self.place_for(problem, region), author=author)
+        text_kind = "thanks" if scenario == "thanks" else self.pick_kind(problem)
+        kind = text_kind
+        if text_kind != "thanks" and self.rng.random() < MISLABELLED:
+            kind = self.rng.choice([k for k in ("complain", "help", "suggest", "consult") if k != text_kind])
+        return Plan(scenario, problem, kind, region, self.place_for(problem, region), author=author,
+                    text_kind=text_kind)
 
     # --- words --------------------------------------------------------------------
     def title(self, plan: Plan, unit: Unit | None = None) -> str:
         p, rng = plan.problem, self.rng
-        if plan.kind == "thanks":
+        if plan.text_kind == "thanks":
             name = unit.short_name if unit and unit.short_name else "相关部门"
             candidates = [t.format(unit=name, place=plan.place, short=p.short) for t in text.THANKS_TITLES]
+        elif rng.random() < NEUTRAL_TITLES:  # a title that does not say what type it is
+            candidates = [rng.choice(text.NEUTRAL_TITLES).format(place=plan.place, short=p.short)]
         else:
-            template = {"complain": p.complain, "suggest": p.suggest, "help": p.help, "consult": p.consult}[plan.kind]
+            template = {"complain": p.complain, "suggest": p.suggest, "help": p.help,
+                        "consult": p.consult}[plan.text_kind]
             candidates = [template.format(place=plan.place), template.format(place=plan.region.name)]
         fitting = [c for c in candidates if 5 <= len(c) <= 50] or [f"关于{p.short}的问题"]
-        return rng.choice(fitting) if plan.kind == "thanks" else fitting[0]
+        return rng.choice(fitting) if plan.text_kind == "thanks" else fitting[0]
 
     def body(self, plan: Plan, unit: Unit | None = None) -> str:
         p, rng = plan.problem, self.rng
         fill = {"place": plan.place, "region": plan.region.full_name, "short": p.short}
-        if plan.kind == "thanks":
+        kind = plan.text_kind
+        if kind == "thanks":
             fill["unit"] = unit.name if unit else "相关部门"
             return rng.choice(text.THANKS_BODIES).format(**fill)
-        grievance = plan.kind in ("complain", "help")
+        grievance = kind in ("complain", "help")
         issues = rng.sample(p.issues, k=min(len(p.issues), rng.randint(2, 3) if grievance else rng.randint(1, 2)))
-        parts = [rng.choice(text.OPENINGS[plan.kind]), rng.choice(text.INTROS[p.place]).format(**fill),
+        parts = [rng.choice(text.OPENINGS[kind]), rng.choice(text.INTROS[p.place]).format(**fill),
                  "".join(x + "。" for x in issues)]
         if grievance:
             parts += [rng.choice(text.DURATIONS).format(n=rng.randint(2, 8)), rng.choice(text.ATTEMPTS)]
         asks = rng.sample(p.asks, k=min(len(p.asks), rng.randint(1, 2)))
-        if plan.kind == "consult":
+        if kind == "consult":
             asks = [f"想问一下{p.short}方面的政策: {asks[0]}"]
         parts.append("".join(a + "。" for a in asks))
-        parts.append(rng.choice(text.CLOSINGS[plan.kind]))
+        parts.append(rng.choice(text.CLOSINGS[kind]))
         return "".join(x for x in parts if x)
 
     def reply_text(self, plan: Plan, unit: Unit, poor: bool) -> str:
         rng = self.rng
-        if plan.kind == "thanks":
+        if plan.text_kind == "thanks":
             return rng.choice(text.THANKS_REPLIES)
         if poor:
             return rng.choice(text.POOR_REPLIES)

@@ -541,6 +541,8 @@ THANKS_REPLIES = [
     "您好, 您的感谢我们已转达给相关工作人员。今后我们将一如既往做好服务工作, 欢迎继续监督。",
 ]
 
+NEUTRAL_TITLES = ["关于{place}{short}的问题", "{place}{short}问题", "反映{place}{short}情况", "{place}的{short}问题"]
+
 # --- sentence parts --------------------------------------------------------------
 OPENINGS = {
     "complain": ["尊敬的领导: 您好!", "领导您好,", "您好,", ""],
