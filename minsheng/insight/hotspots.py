@@ -80,10 +80,14 @@ def county_of(text: str) -> str | None:
     return m.group(0) if m else None
 
 
-def extract_places(text: str) -> list[str]:
+def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
     """Named places and organisations (丽发新城, 景蓉华苑, 58车贷, 潇楚南路), as keys:
-    trailing 小区/一期/项目 removed, generic names (停车场, 搅拌站, 学校) dropped."""
-    text = _ADMIN.sub(" ", normalize(text))
+    trailing 小区/一期/项目 removed, generic names (停车场, 搅拌站, 学校) dropped.
+    ``admin_names`` (兰州市, 七里河区, …) are region names to cut out first."""
+    text = normalize(text)
+    for name in admin_names:
+        text = text.replace(name, " ")
+    text = _ADMIN.sub(" ", text)
     found: dict[str, None] = {}
     for run in _RUN.findall(text):
         for chunk in _SPLIT.split(run):
@@ -130,6 +134,7 @@ class Item:
     user: str = ""
     supports: int = 0
     region: str | None = None  # county mark; read from the text when None
+    admin_names: tuple[str, ...] = ()  # region names that are not places (兰州市, 城关区)
     places: list[str] = field(default_factory=list)
     title_places: list[str] = field(default_factory=list)
     tails: list[str] = field(default_factory=list)
@@ -141,8 +146,8 @@ class Item:
         text = f"{self.title} {self.body[:BODY_CHARS * 2]}"
         if self.region is None:
             self.region = county_of(self.title) or county_of(text)
-        self.title_places = extract_places(self.title)
-        body_places = extract_places(self.body[:BODY_CHARS * 2]) if self.body else []
+        self.title_places = extract_places(self.title, self.admin_names)
+        body_places = extract_places(self.body[:BODY_CHARS * 2], self.admin_names) if self.body else []
         self.places = self.title_places + [p for p in body_places if p not in self.title_places][:4]
         self.tails = place_tails(self.places)
         self.groups = extract_groups(text)
@@ -176,10 +181,10 @@ class Cluster:
     def region(self) -> str | None:
         return self.regions.most_common(1)[0][0] if self.regions else None
 
-    def place_label(self) -> str:
+    def place_label(self, with_region: bool = True) -> str:
         """地点/人群: the county, the main places and groups."""
         parts = [p for p, _ in self.places.most_common(2)]
-        if self.region and not any(self.region in p for p in parts):
+        if with_region and self.region and not any(self.region in p for p in parts):
             parts.insert(0, self.region)
         parts += [g for g, c in self.groups.most_common(2) if c * 2 >= self.size]
         return " ".join(parts) or "—"

@@ -37,17 +37,36 @@ def chronic_days() -> int:
     return int(getattr(settings, "MINSHENG_CHRONIC_DAYS", 90))
 
 
+_ADMIN_SUFFIXES = ("自治县", "自治州", "自治区", "省", "市", "县", "区", "州", "盟", "旗")
+
+
+def _admin_names(region) -> tuple[str, ...]:
+    """The names of the region and its parents, full and without the suffix (城关区,
+    城关), longest first: they say where, not which compound or road."""
+    names = set()
+    node = region
+    while node is not None:
+        names.add(node.name)
+        for suffix in _ADMIN_SUFFIXES:
+            if node.name.endswith(suffix) and len(node.name) - len(suffix) >= 2:
+                names.add(node.name[: -len(suffix)])
+                break
+        node = node.parent
+    return tuple(sorted(names, key=len, reverse=True))
+
+
 def _item(message) -> core.Item:
     return core.Item(id=str(message.pk), title=message.title, body=message.body, at=message.submitted_at,
                      user=str(message.author_id), supports=message.support_count,
-                     region=message.region.code if message.region_id else None)
+                     region=message.region.code if message.region_id else None,
+                     admin_names=_admin_names(message.region) if message.region_id else ())
 
 
 def _catch_up(index: core.HotspotIndex) -> None:
     """Add memberships written since this process last looked (by any process)."""
     horizon = timezone.now() - dt.timedelta(days=window_days())
     rows = (HotspotMember.objects.filter(id__gt=_state["seen"], message__submitted_at__gte=horizon)
-            .select_related("message__region").order_by("id"))
+            .select_related("message__region__parent__parent__parent").order_by("id"))
     last = _state["seen"]
     for member in rows.iterator(chunk_size=2000):
         index.add(_item(member.message).prepare(), member.hotspot_id)
@@ -70,10 +89,10 @@ def reset_index() -> None:
         _state["seen"] = 0
 
 
-def place_message(message) -> Hotspot | None:
+def place_message(message, refresh: bool = True) -> Hotspot | None:
     """Put ``message`` into its hotspot, creating one when none fits. Idempotent: a
     message already placed keeps its hotspot. Returns the hotspot (None for an
-    empty message)."""
+    empty message). ``refresh=False`` leaves counts and heat to the caller (bulk)."""
     existing = HotspotMember.objects.filter(message_id=message.pk).select_related("hotspot").first()
     if existing:
         return existing.hotspot
@@ -98,9 +117,10 @@ def place_message(message) -> Hotspot | None:
         cluster = index.add(item, cid, vector)
         _state["seen"] = max(_state["seen"], member.id)
         hotspot.title = index.title_of(cluster)[:200]
-        hotspot.place = cluster.place_label()[:200]
+        hotspot.place = cluster.place_label(with_region=False)[:200]
         hotspot.save(update_fields=["title", "place"])
-    refresh_one(hotspot)
+    if refresh:
+        refresh_one(hotspot)
     return hotspot
 
 
@@ -148,9 +168,10 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
             "first_at": first, "last_at": last, "message_count": len(messages), "citizen_count": citizens,
             "support_count": supports, "unresolved_count": unresolved,
             "heat": core.heat(citizens, len(messages), supports, last, now),
-            "chronic": core.is_chronic(first, now, unresolved, chronic_days()),
+            # a single message is a case, not a hotspot: flags need two or more
+            "chronic": len(messages) >= 2 and core.is_chronic(first, now, unresolved, chronic_days()),
             # several lead units or several topics: one unit alone cannot settle it
-            "needs_coordination": len(set(leads)) >= 2 or len(topics) >= 2,
+            "needs_coordination": len(messages) >= 2 and (len(set(leads)) >= 2 or len(topics) >= 2),
             "units": sorted(set(leads)) + sorted(set(assists) - set(leads)),
             "topics": topics,
         }
@@ -188,16 +209,23 @@ def refresh_hotspots_task() -> None:
 
 
 def rebuild(messages=None) -> int:
-    """Place every message that has no hotspot yet (oldest first); returns the count."""
+    """Place every message that has no hotspot yet (oldest first), then recompute the
+    hotspots it touched once; returns the number placed."""
     from minsheng.board.models import Message
 
     qs = messages if messages is not None else Message.objects.filter(hotspot_member__isnull=True)
-    qs = qs.exclude(status__in=CLOSED_OUT).select_related("region").order_by("submitted_at", "id")
-    n = 0
+    qs = qs.exclude(status__in=CLOSED_OUT).select_related("region__parent__parent__parent").order_by("submitted_at", "id")
+    touched: set[int] = set()
+    placed = 0
     for message in qs.iterator(chunk_size=1000):
-        if place_message(message) is not None:
-            n += 1
-    return n
+        hotspot = place_message(message, refresh=False)
+        if hotspot is not None:
+            touched.add(hotspot.pk)
+            placed += 1
+    now = timezone.now()
+    for hotspot in Hotspot.objects.filter(pk__in=touched).iterator(chunk_size=500):
+        refresh_one(hotspot, now)
+    return placed
 
 
 def summary() -> dict:
