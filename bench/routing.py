@@ -1,0 +1,149 @@
+"""Routing accuracy: does predicted topic + region → responsibility table name the unit
+that really handled the message?
+
+    .venv/bin/python bench/routing.py [--demo] [--reference] [--datasets ../shared/datasets]
+
+--demo (the configured database, e.g. after `minsheng demo`): dispatched messages, the
+unit known from their first dispatch event. A topic model is trained on 80% of them (a
+fixed hash split) and the other 20% are routed from their text alone: predicted topic,
+region (the citizen's, refined by places named in the text), responsibility table.
+Printed beside: routing with the dispatcher's own topic (the table and region part
+alone), and the classifier's topic accuracy.
+
+--reference (../shared/datasets/unlabeled/msgabench_nlu.csv and msgabench_govqa.csv,
+Beijing questions with the answering department 处理单位): there is no Beijing
+responsibility table, so departments are mapped to the seven reference topics where
+their remit is clear (交管局 → 交通运输, 人力资源社会保障局 → 劳动和社会保障, ...;
+others such as 应急局, 科委 or 首都之窗 are left out and counted). Measured: how often
+the topic model trained on ../shared/datasets/train picks the department's topic (the
+remit a topic-based table would route to), and unit accuracy under a table that sends
+each topic to its most frequent department.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEPARTMENT_TOPICS = {
+    "交管局": "交通运输", "北京市公安局公安交通管理局": "交通运输", "北京公安局公安交通管理局": "交通运输",
+    "交通委": "交通运输",
+    "城管执法局": "城乡建设", "城市管理委": "城乡建设", "规划自然资源委": "城乡建设",
+    "住房公积金管理中心": "城乡建设", "北京住房公积金管理中心": "城乡建设",
+    "人力资源社会保障局": "劳动和社会保障", "北京市人力资源和社会保障局": "劳动和社会保障", "医保局": "劳动和社会保障",
+    "体育局": "教育文体", "文物局": "教育文体",
+    "药监局": "卫生计生", "北京市卫生和健康委员会": "卫生计生", "北京市计划生育服务指导中心": "卫生计生",
+}
+
+
+def reference(datasets: Path) -> None:
+    from minsheng.insight import classify, csvio
+
+    train_dir, unlabeled = datasets / "train", datasets / "unlabeled"
+    if not (train_dir.is_dir() and unlabeled.is_dir()):
+        print(f"reference: skipped, {datasets} is absent")
+        return
+    titles, bodies, labels = [], [], []
+    for name in ("tipdm_messages.csv", "tipdm_bodies.csv", "tipdm_titles.csv"):
+        t, b, rows, _ = csvio.message_texts(train_dir / name)
+        for ti, bi, r in zip(t, b, rows, strict=True):
+            if r["一级标签"].strip():
+                titles.append(ti)
+                bodies.append(bi)
+                labels.append(r["一级标签"].strip())
+    model = classify.train(titles, bodies, labels)
+    for name in ("msgabench_nlu.csv", "msgabench_govqa.csv"):
+        _header, rows = csvio.read_rows(unlabeled / name, required=("用户问题", "处理单位"))
+        departments = [r["处理单位"].strip() for r in rows]
+        mapped = [i for i, d in enumerate(departments) if d in DEPARTMENT_TOPICS]
+        questions = [rows[i]["用户问题"] for i in mapped]
+        # govqa's 正文内容 is the official answer, not the question: route from the question only
+        predicted = [p.label for p in model.predict(questions, [""] * len(questions))]
+        gold_topics = [DEPARTMENT_TOPICS[departments[i]] for i in mapped]
+        right_remit = sum(p == g for p, g in zip(predicted, gold_topics, strict=True))
+        by_topic: dict[str, Counter] = defaultdict(Counter)
+        for i in mapped:
+            by_topic[DEPARTMENT_TOPICS[departments[i]]][departments[i]] += 1
+        table = {topic: c.most_common(1)[0][0] for topic, c in by_topic.items()}
+        right_unit = sum(table.get(p) == departments[i] for p, i in zip(predicted, mapped, strict=True))
+        oracle_unit = sum(table[g] == departments[i] for g, i in zip(gold_topics, mapped, strict=True))
+        n = len(mapped)
+        kept = set(mapped)
+        left_out = Counter(d or "(空)" for i, d in enumerate(departments) if i not in kept)
+        print(f"reference {name}: {len(rows)} questions, {n} with a department mapped to a topic; left out: "
+              + ", ".join(f"{d} {c}" for d, c in left_out.most_common(6)))
+        if n:
+            print(f"  right remit (predicted topic = department's topic): {right_remit / n:.3f}")
+            print(f"  right unit, one department per topic:                {right_unit / n:.3f} "
+                  f"(with the true topic: {oracle_unit / n:.3f})")
+            misses = Counter((departments[i], p) for p, g, i in zip(predicted, gold_topics, mapped, strict=True)
+                             if p != g)
+            print("  most frequent misses (department → predicted topic): "
+                  + ", ".join(f"{d}→{p} {c}" for (d, p), c in misses.most_common(5)))
+
+
+def demo() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
+    django.setup()
+    from minsheng.board.models import Event
+    from minsheng.directory.routing import route
+    from minsheng.insight import classify
+    from minsheng.insight.suggest import resolve_region
+    from minsheng.insight.tasks import topic_for_label
+
+    first_dispatch = {}
+    for e in (Event.objects.filter(kind=Event.Kind.DISPATCHED).order_by("at", "id")
+              .select_related("message__region", "message__topic", "unit")):
+        first_dispatch.setdefault(e.message_id, e)
+    cases = [e for e in first_dispatch.values() if e.message.topic_id and e.unit_id]
+    if len(cases) < 50:
+        print(f"demo: skipped, only {len(cases)} dispatched messages with a topic (run `minsheng demo` first)")
+        return
+    train = [e.message for e in cases if not classify.heldback(e.message.title, e.message.body)]
+    test = [e for e in cases if classify.heldback(e.message.title, e.message.body)]
+    model = classify.train([m.title for m in train], [m.body for m in train], [m.topic.name for m in train])
+    predicted = model.predict([e.message.title for e in test], [e.message.body for e in test])
+    topic_ok = unit_ok = oracle_ok = region_from_text = no_route = 0
+    for e, p in zip(test, predicted, strict=True):
+        m = e.message
+        topic_ok += p.label == m.topic.name
+        region, from_text = resolve_region(m)
+        region_from_text += from_text
+        r = route(region, topic_for_label(p.label))
+        no_route += r.lead is None
+        unit_ok += r.lead is not None and r.lead.pk == e.unit_id
+        oracle_lead = route(region, m.topic).lead
+        oracle_ok += oracle_lead is not None and oracle_lead.pk == e.unit_id
+    n = len(test)
+    print(f"demo: {len(cases)} dispatched messages; trained on {len(train)}, routed {n} held back")
+    print(f"  topic accuracy:                          {topic_ok / n:.3f}")
+    print(f"  right lead unit (predicted topic):       {unit_ok / n:.3f}   (no lead found: {no_route})")
+    print(f"  right lead unit (dispatcher's topic):    {oracle_ok / n:.3f}")
+    print(f"  region refined from the text:            {region_from_text} of {n}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--demo", action="store_true", help="measure on the configured database")
+    parser.add_argument("--reference", action="store_true", help="measure on ../shared/datasets")
+    parser.add_argument("--datasets", default=str(ROOT / ".." / "shared" / "datasets"))
+    args = parser.parse_args(argv)
+    if not (args.demo or args.reference):
+        args.demo = args.reference = True
+    if args.reference:
+        reference(Path(args.datasets))
+    if args.demo:
+        demo()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
