@@ -63,7 +63,7 @@ _SPLIT = re.compile(
     r"[的在是了和与及我你他她它们这那该本此其被把将让给向从到对为于由已也都就还又很太请求问])"
 )
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
-                           r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|"
+                           r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
                            r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际)$")
 _TRIM = re.compile(r"(?:小区|一期|二期|三期|四期|五期|项目|楼盘)$")
 GROUPS = (
@@ -151,7 +151,11 @@ class Item:
         self.places = self.title_places + [p for p in body_places if p not in self.title_places][:4]
         self.tails = place_tails(self.places)
         self.groups = extract_groups(text)
-        self.grams = bigrams(self.title, self.body)
+        title, body = self.title, self.body
+        for name in self.admin_names:  # the region is matched by code; its name would make
+            title = title.replace(name, " ")  # every message of a county look alike
+            body = body.replace(name, " ")
+        self.grams = bigrams(title, body)
         return self
 
 
