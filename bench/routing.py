@@ -4,7 +4,8 @@ that really handled the message?
     .venv/bin/python bench/routing.py [--demo] [--reference] [--datasets ../shared/datasets]
 
 --demo (the configured database, e.g. after `minsheng demo`): dispatched messages, the
-unit known from their first dispatch event. A topic model is trained on 80% of them (a
+unit known from their assignments (the lead that handled the case in the end, after any
+transfer). A topic model is trained on 80% of them (a
 fixed hash split) and the other 20% are routed from their text alone: predicted topic,
 region (the citizen's, refined by places named in the text), responsibility table.
 Printed beside: routing with the dispatcher's own topic (the table and region part
@@ -27,6 +28,7 @@ import os
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -93,25 +95,26 @@ def demo() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
     django.setup()
-    from minsheng.board.models import Event
+    from minsheng.board.models import Assignment, Message
     from minsheng.directory.routing import route
     from minsheng.insight import classify
     from minsheng.insight.suggest import resolve_region
     from minsheng.insight.tasks import topic_for_label
 
-    first_dispatch = {}
-    for e in (Event.objects.filter(kind=Event.Kind.DISPATCHED).order_by("at", "id")
-              .select_related("message__region", "message__topic", "unit")):
-        first_dispatch.setdefault(e.message_id, e)
-    cases = [e for e in first_dispatch.values() if e.message.topic_id and e.unit_id]
-    if len(cases) < 50:
-        print(f"demo: skipped, only {len(cases)} dispatched messages with a topic (run `minsheng demo` first)")
-        return
+    # the unit that handled the case in the end: the latest lead assignment that was not
+    # transferred away or returned (the demo also plays wrong dispatches and transfers)
+    handled: dict[int, int] = {}
+    for a in (Assignment.objects.filter(role=Assignment.Role.LEAD).order_by("assigned_at", "id")
+              .values_list("message_id", "unit_id", "state")):
+        if a[0] not in handled or a[2] not in (Assignment.State.TRANSFERRED, Assignment.State.RETURNED):
+            handled[a[0]] = a[1]
+    messages = Message.objects.filter(pk__in=list(handled), topic__isnull=False).select_related("region", "topic")
+    cases = [SimpleNamespace(message=m, unit_id=handled[m.pk]) for m in messages]
     train = [e.message for e in cases if not classify.heldback(e.message.title, e.message.body)]
     test = [e for e in cases if classify.heldback(e.message.title, e.message.body)]
     model = classify.train([m.title for m in train], [m.body for m in train], [m.topic.name for m in train])
     predicted = model.predict([e.message.title for e in test], [e.message.body for e in test])
-    topic_ok = unit_ok = oracle_ok = region_from_text = no_route = 0
+    topic_ok = unit_ok = oracle_ok = plain_ok = region_from_text = no_route = 0
     for e, p in zip(test, predicted, strict=True):
         m = e.message
         topic_ok += p.label == m.topic.name
@@ -122,11 +125,14 @@ def demo() -> None:
         unit_ok += r.lead is not None and r.lead.pk == e.unit_id
         oracle_lead = route(region, m.topic).lead
         oracle_ok += oracle_lead is not None and oracle_lead.pk == e.unit_id
+        plain_lead = route(m.region, m.topic).lead  # the citizen's region as filed, no text
+        plain_ok += plain_lead is not None and plain_lead.pk == e.unit_id
     n = len(test)
-    print(f"demo: {len(cases)} dispatched messages; trained on {len(train)}, routed {n} held back")
+    print(f"demo: {len(cases)} dispatched messages with a topic; trained on {len(train)}, routed {n} held back")
     print(f"  topic accuracy:                          {topic_ok / n:.3f}")
     print(f"  right lead unit (predicted topic):       {unit_ok / n:.3f}   (no lead found: {no_route})")
     print(f"  right lead unit (dispatcher's topic):    {oracle_ok / n:.3f}")
+    print(f"  same, citizen's region as filed:         {plain_ok / n:.3f}")
     print(f"  region refined from the text:            {region_from_text} of {n}")
 
 
