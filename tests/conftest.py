@@ -19,6 +19,14 @@ from minsheng.directory.models import Addressee, Region, Responsibility, Topic, 
 PASSWORD = "minsheng-test-pw"
 
 
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    """Every test: a fast password hasher (personas are created by the dozen) and an
+    empty model directory, so models a developer trained under var/ never leak in."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MINSHENG_MODEL_DIR = tmp_path / "models"
+
+
 @pytest.fixture
 def directory(db):
     gs = Region.objects.create(code="620000", name="甘肃省", level=1)
