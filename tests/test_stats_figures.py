@@ -197,3 +197,10 @@ def test_paused_bulk_load_refreshes_once_at_the_end(directory, personas, django_
             build_cases(directory, personas)
         assert not MessageFact.objects.exists()  # nothing refreshed while paused
     assert figures.compute() == raw_figures(_messages())
+
+
+def test_two_rebuilds_in_one_transaction(cases):
+    before = figures.compute()
+    facts.rebuild()
+    facts.rebuild()
+    assert figures.compute() == before

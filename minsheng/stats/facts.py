@@ -526,6 +526,8 @@ def _rebuild_facts_sql() -> int:
         end = max(local_date(last), local_date(timezone.now())) + dt.timedelta(days=2)
         days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
         ordinals = [WORKDAYS.ordinal(day) for day in days]
+        # a second rebuild in the same transaction finds the table of the first one
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.stats_workday")
         cursor.execute("CREATE TEMPORARY TABLE stats_workday (day date PRIMARY KEY, ordinal integer) "
                        "ON COMMIT DROP")
         cursor.execute("INSERT INTO stats_workday SELECT * FROM unnest(%s::date[], %s::integer[])", [days, ordinals])
