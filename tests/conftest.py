@@ -21,10 +21,12 @@ PASSWORD = "minsheng-test-pw"
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Every test: a fast password hasher (personas are created by the dozen) and an
-    empty model directory, so models a developer trained under var/ never leak in."""
+    """Every test: a fast password hasher (personas are created by the dozen), its own
+    media folder, and an empty model directory, so models a developer trained under
+    var/ never leak in."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MINSHENG_MODEL_DIR = tmp_path / "models"
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

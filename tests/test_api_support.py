@@ -17,12 +17,6 @@ PERSONAS = ["anonymous", "citizen", "officer", "other_officer", "dispatcher", "s
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # the personas are created with passwords; the default hasher costs ~0.5 s per user
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

@@ -41,11 +41,6 @@ def browser():
             chromium.close()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def signed_in_page(browser, live_server, username):
     context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 915})  # a phone
     context.set_default_timeout(20_000)

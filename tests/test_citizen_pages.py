@@ -22,10 +22,6 @@ BODY = "城关区某小区3号楼电梯坏了三个月, 老人上下楼非常困
 REPLY = "经核查, 已责成物业公司于本周内完成电梯维修, 并加强日常维护, 感谢您的监督。"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher_and_media(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def image_bytes(fmt="JPEG", size=(64, 48), exif_gps=False, text=None, mode="RGB") -> bytes:

@@ -8,7 +8,13 @@ import datetime as dt
 
 import pytest
 
-from minsheng.board.deadlines import SHANGHAI, add_working_days, due_after, is_working_day, working_days_between
+from minsheng.board.deadlines import (
+    SHANGHAI,
+    add_working_days,
+    due_after,
+    is_working_day,
+    working_days_between,
+)
 
 
 def d(s):

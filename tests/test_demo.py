@@ -23,8 +23,6 @@ from minsheng.board.models import Evaluation, Event, Message, MessageKind, Ratin
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Topic
 
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def run_demo(*args) -> str:
     out = io.StringIO()
@@ -38,7 +36,6 @@ def titles() -> list[tuple[str, str, str]]:
 
 @pytest.mark.django_db(transaction=False)
 def test_demo_run_covers_every_state_and_its_logins_work(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHER
     output = run_demo("--messages", "200", "--seed", "1")
     messages = Message.objects.all()
     assert messages.count() >= 200
@@ -89,7 +86,6 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
 
 @pytest.mark.django_db(transaction=True)  # three demo runs, each committing as it would for real
 def test_same_seed_same_messages(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHER
     run_demo("--messages", "40", "--seed", "7")
     first = titles()
     run_demo("--messages", "40", "--seed", "7", "--reset")
@@ -143,8 +139,6 @@ def test_serve_checks_its_input_then_answers_http(tmp_path):
 
 @pytest.mark.django_db
 def test_demo_trains_models_and_places_hotspots(settings, tmp_path):
-    settings.PASSWORD_HASHERS = FAST_HASHER
-    settings.MINSHENG_MODEL_DIR = tmp_path / "models"
     from minsheng.insight.models import Hotspot, HotspotMember
 
     out = io.StringIO()

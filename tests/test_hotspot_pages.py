@@ -29,7 +29,6 @@ OTHER_LIFT = ("阳光花园小区电梯坏了没人修", "阳光花园小区5栋
 
 @pytest.fixture(autouse=True)
 def fresh_index(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # many citizens, fast
     hotspots_service.reset_index()
     lookup.clear_cache()
     yield

@@ -31,12 +31,6 @@ REPLY_TEXT = "经现场核查, 该小区加装电梯工作已列入今年计划,
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # the personas are created per test; the production hasher would dominate the run time
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- helpers ---------------------------------------------------------------------
 
 def post_message(personas, directory, *, title="七里河区老旧小区没有电梯", kind="complain", region="qilihe",
