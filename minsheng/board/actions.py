@@ -136,7 +136,7 @@ def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
         raise PermissionDenied("只有留言人可以申请重办")
     now = at or timezone.now()
     if not can_reopen(message, now):
-        raise IllegalMove("只能在不满意评价后 %d 天内申请一次重办" % settings.MINSHENG_REOPEN_DAYS)
+        raise IllegalMove(f"只能在不满意评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请一次重办")
     last_lead = message.assignments.filter(role=Assignment.Role.LEAD).order_by("-assigned_at").first()
     with transaction.atomic():
         due = due_after(now, reply_days(message.kind))
@@ -343,7 +343,7 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
         if not updated:
             raise Conflict("该延期申请已被处理")
         if approve:
-            from .deadlines import add_working_days, SHANGHAI
+            from .deadlines import SHANGHAI, add_working_days
 
             base = timezone.localtime(message.due_at or now, SHANGHAI).date()
             new_due = dt.datetime.combine(add_working_days(base, extension.days), dt.time(23, 59, 59),

@@ -123,6 +123,9 @@ class Assignment(models.Model):
         ordering = ["-assigned_at"]
         indexes = [models.Index(fields=["unit", "state"])]
 
+    def __str__(self) -> str:
+        return f"{self.message_id} → {self.unit} ({self.get_role_display()}, {self.get_state_display()})"
+
 
 class Extension(models.Model):
     """延期: a unit asks for more working days; the region's supervisor decides."""
@@ -142,6 +145,9 @@ class Extension(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=300, blank=True)
 
+    def __str__(self) -> str:
+        return f"延期 {self.days} 个工作日 ({self.get_state_display()})"
+
 
 class Reply(models.Model):
     """答复: the public answer of the lead unit (one per round)."""
@@ -156,6 +162,9 @@ class Reply(models.Model):
 
     class Meta:
         ordering = ["published_at"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} 答复 {self.message_id}"
 
 
 class Evaluation(models.Model):
@@ -172,6 +181,9 @@ class Evaluation(models.Model):
     class Meta:
         ordering = ["created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.message_id}: {self.get_resolution_display()}"
+
 
 class Attachment(models.Model):
     message = models.ForeignKey(Message, models.CASCADE, related_name="attachments")
@@ -180,6 +192,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=20)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.file.name
 
 
 class Support(models.Model):
@@ -191,6 +206,9 @@ class Support(models.Model):
 
     class Meta:
         unique_together = [("message", "user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} 支持 {self.message_id}"
 
 
 class Event(models.Model):
@@ -230,6 +248,9 @@ class Event(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
     def save(self, *args, **kwargs):
         if self.pk and not kwargs.pop("_allow_update", False):
             raise ValueError("events are append-only")
@@ -248,3 +269,6 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -49,7 +49,7 @@ def read_rows(path: str | Path, required: tuple[str, ...] = ()) -> tuple[list[st
                 raise CSVError(
                     f"{path}: 第 {reader.line_num} 行有 {len(record)} 列, 表头有 {len(header)} 列 (引号未闭合?)"
                 )
-            rows.append(dict(zip(header, record)))
+            rows.append(dict(zip(header, record, strict=True)))
     except csv.Error as exc:
         raise CSVError(f"{path}: CSV 格式错误 (第 {reader.line_num} 行): {exc}") from None
     missing = [c for c in required if c not in header]
