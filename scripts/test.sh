@@ -5,6 +5,7 @@
 #                       (default postgres://postgres@127.0.0.1:5432/minsheng_test)
 #   REQUIRE_POSTGRES=1  fail instead of skipping when that server is unreachable (CI sets it)
 #   PYTEST_ARGS         extra pytest arguments
+#   PYTEST_WORKERS      parallel pytest processes (pytest-xdist; default 2, 0 = none)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -23,7 +24,9 @@ $BIN/minsheng makemigrations --check --dry-run >/dev/null || { echo "missing mig
 run_pytest() {  # $1 = label; pytest exit 5 (no tests ran) is a failure
     local label=$1; shift
     step "pytest on $label"
-    $BIN/pytest -q -p no:cacheprovider ${PYTEST_ARGS:-} "$@"
+    local workers=${PYTEST_WORKERS:-2} parallel=()
+    [ "$workers" != 0 ] && parallel=(-n "$workers")
+    $BIN/pytest -q -p no:cacheprovider "${parallel[@]}" ${PYTEST_ARGS:-} "$@"
     local rc=$?
     if [ $rc -eq 5 ]; then echo "pytest ran no tests on $label"; rc=1; fi
     [ $rc -eq 0 ] || status=1
