@@ -192,9 +192,13 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ROUTES = {"minsheng.insight.*": {"queue": "ml"}, "minsheng.board.tasks.notify*": {"queue": "notify"}}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_IMPORTS = ["minsheng.insight.hotspots_service"]  # tasks outside a tasks.py module
 CELERY_BEAT_SCHEDULE = {
     "close-stale": {"task": "minsheng.board.tasks.close_stale", "schedule": 3600.0},
     "notify-due-soon": {"task": "minsheng.board.tasks.notify_due_soon", "schedule": 3600.0},
+    "refresh-hotspots": {"task": "minsheng.insight.refresh_hotspots", "schedule": 3600.0},
+    # the rollups are kept current after every action; the nightly rebuild is a safety net
+    "refresh-stats": {"task": "minsheng.stats.tasks.refresh_stats", "schedule": 86400.0},
 }
 
 # --- email --------------------------------------------------------------------
