@@ -157,3 +157,62 @@ def test_dashboard_week_over_week_counts(login, personas, cases):
                  and 0 <= (today - timezone.localtime(m.submitted_at).date()).days < 7
                  and m.status not in ("submitted", "rejected", "withdrawn", "merged")]
     assert re.search(rf"<td>受理留言</td>\s*<td><a [^>]+>{len(this_week)}</a></td>", text)
+
+
+# --- the figure cache -------------------------------------------------------------------
+
+def _received_on_page(client) -> int:
+    text = _text(client.get("/stats/", {"region": "620000"}))
+    found = re.search(r'<span class="value">(\d+)</span><span class="name">受理留言', text)
+    assert found, "the page shows the received figure"
+    return int(found.group(1))
+
+
+def test_cached_page_changes_right_after_an_action(client, cases, personas, django_capture_on_commit_callbacks):
+    from minsheng.board import actions
+    from minsheng.board.models import Message
+
+    before = _received_on_page(client)
+    assert _received_on_page(client) == before  # served from the cache now
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_accept(personas["dispatcher"], Message.objects.get(pk=cases["pending"].pk))
+    after = _received_on_page(client)
+    assert after == before + 1 == raw_figures(Message.objects.all())["received"]
+
+
+def test_warm_page_reads_no_statistics_tables(client, cases):
+    client.get("/stats/", {"region": "620000"})
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/stats/", {"region": "620000"}).status_code == 200
+    tables = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert '"stats_rollup"' not in tables and '"stats_opencase"' not in tables
+    assert "stats_rollupversion" in tables  # but every request checks the version
+
+
+def test_rebuild_invalidates_cached_figures(cases):
+    from minsheng.board.models import Message
+    from minsheng.stats import facts
+
+    before = figures.compute(region="620000")
+    assert figures.compute(region="620000") == before
+    # a bulk change that bypasses the actions (and so the incremental hook) ...
+    Message.objects.filter(pk=cases["on_time_satisfied"].pk).update(status="rejected")
+    assert figures.compute(region="620000") == before  # ... is not seen until a rebuild
+    facts.rebuild()
+    after = figures.compute(region="620000")
+    assert after["received"] == before["received"] - 1
+    assert after["rejected"] == before["rejected"] + 1
+    assert after == raw_figures(Message.objects.all())  | {k: after[k] for k in after if k not in
+                                                           raw_figures(Message.objects.all())}
+
+
+def test_explicit_clock_is_not_served_from_another_clock(cases):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    today = figures.compute(region="620000", now=now)
+    later = figures.compute(region="620000", now=now + dt.timedelta(days=400))
+    assert later["overdue"] > today["overdue"]  # every open case is overdue in 400 days
+    assert figures.compute(region="620000", now=now) == today

@@ -30,6 +30,12 @@ def _change(current, previous):
 
 
 def build(region, now=None) -> dict:
+    with figures.one_version():
+        return _build(region, now)
+
+
+def _build(region, now=None) -> dict:
+    clock = now  # figures: an explicit clock, or None (this minute, cached)
     now = now or timezone.now()
     today = timezone.localdate(now)
     base = {"region": region.code} if region else {}
@@ -41,16 +47,16 @@ def build(region, now=None) -> dict:
     last_from, last_to = _window(7, this_from - dt.timedelta(days=1))
     this_week = {**base, "date_from": this_from.isoformat(), "date_to": this_to.isoformat()}
     last_week = {**base, "date_from": last_from.isoformat(), "date_to": last_to.isoformat()}
-    this_figures = figures.compute(now=now, **this_week)
-    last_figures = figures.compute(now=now, **last_week)
+    this_figures = figures.compute(now=clock, **this_week)
+    last_figures = figures.compute(now=clock, **last_week)
     weekly = []
     for name, label, is_rate in [("received", "受理留言", False), ("replied", "已答复", False),
                                  ("reply_rate", "答复率", True), ("satisfaction_rate", "满意率", True),
                                  ("overdue_unreplied", "超期未答复", False)]:
         weekly.append({"name": name, "label": label, "is_rate": is_rate, "this": this_figures[name],
                        "last": last_figures[name], "change": _change(this_figures[name], last_figures[name])})
-    topic_this = {r["key"]: r for r in figures.breakdown("topic", now=now, **this_week)}
-    topic_last = {r["key"]: r for r in figures.breakdown("topic", now=now, **last_week)}
+    topic_this = {r["key"]: r for r in figures.breakdown("topic", now=clock, **this_week)}
+    topic_last = {r["key"]: r for r in figures.breakdown("topic", now=clock, **last_week)}
     topic_changes = []
     for key in {*topic_this, *topic_last}:
         row = topic_this.get(key) or topic_last.get(key)
@@ -62,19 +68,19 @@ def build(region, now=None) -> dict:
 
     league_from, league_to = _window(LEAGUE_DAYS, today)
     league = {**base, "date_from": league_from.isoformat(), "date_to": league_to.isoformat()}
-    units = figures.breakdown("unit", now=now, **league)
-    overdue_units = figures.overdue_by_unit(make_scope(**base), now=now)
+    units = figures.breakdown("unit", now=clock, **league)
+    overdue_units = figures.overdue_by_unit(make_scope(**base), now=clock)
     by_unit = {r["key"]: r for r in units}
     late = [{**o, "on_time_rate": by_unit.get(o["unit_id"], {}).get("on_time_rate"),
              "name": o["unit"].name if o["unit"] else "尚未派单"} for o in overdue_units]
     satisfaction = sorted([r for r in units if r["evaluated"]],
                           key=lambda r: (r["satisfaction_rate"], -r["evaluated"]))
 
-    by_region = figures.breakdown("region", recent_scope, now=now)
+    by_region = figures.breakdown("region", recent_scope, now=clock)
     return {
         "today": today, "recent": recent, "recent_days": RECENT_DAYS, "league": league, "league_days": LEAGUE_DAYS,
-        "totals": figures.compute(recent_scope, now=now),
-        "top_topics": figures.breakdown("topic", recent_scope, now=now)[:10],
+        "totals": figures.compute(recent_scope, now=clock),
+        "top_topics": figures.breakdown("topic", recent_scope, now=clock)[:10],
         "by_region": by_region,
         "weekly": weekly, "this_week": this_week, "last_week": last_week, "topic_changes": topic_changes[:10],
         "late_units": late, "satisfaction_units": satisfaction[:15],

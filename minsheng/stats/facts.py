@@ -267,7 +267,14 @@ def refresh_messages(message_ids) -> int:
                 OpenCase.objects.update_or_create(message_id=mid, defaults=new.open_case)
             else:
                 OpenCase.objects.filter(pk=mid).delete()
+        _bump_version()  # last: its row lock is held only until the commit
     return len(ids)
+
+
+def _bump_version() -> None:
+    from .figures import bump_version
+
+    bump_version()
 
 
 def forget_message(message_id: int) -> None:
@@ -277,6 +284,7 @@ def forget_message(message_id: int) -> None:
         return
     for key, delta in _diff(Fact.from_row(row), None):
         _add(key, delta)
+    _bump_version()
 
 
 # --- the hook: after commit, once per message ------------------------------------------
@@ -355,8 +363,9 @@ MEASURE_SQL = {
 }
 
 
-def rebuild(chunk: int = 5000, progress=None) -> int:
+def rebuild(chunk: int = 5000, progress=None, bump: bool = True) -> int:
     """Recompute every fact, open case and rollup. Returns the number of messages.
+    ``bump=False`` only for migrations older than the version table.
 
     On PostgreSQL the facts are computed by set-based SQL (the same definitions as
     ``compute_facts``, which the tests hold it to); elsewhere chunk by chunk in Python."""
@@ -366,6 +375,8 @@ def rebuild(chunk: int = 5000, progress=None) -> int:
             with transaction.atomic():
                 total = _rebuild_facts_sql()
                 _aggregate_rollups()
+                if bump:
+                    _bump_version()
             if progress:
                 progress(total)
             return total
@@ -390,6 +401,8 @@ def rebuild(chunk: int = 5000, progress=None) -> int:
             if progress:
                 progress(total)
         _aggregate_rollups()
+        if bump:
+            _bump_version()
     return total
 
 

@@ -15,10 +15,15 @@ Every figure is defined in docs/statistics.md.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import functools
+import hashlib
+import secrets
+import threading
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, Q
@@ -28,7 +33,7 @@ from django.utils import timezone
 from minsheng.board.models import MessageKind
 from minsheng.directory.models import Region, Topic, Unit
 
-from .models import CUBES, HIST_DAYS, HIST_FIELDS, MEASURES, MessageFact, OpenCase, Rollup
+from .models import CUBES, HIST_DAYS, HIST_FIELDS, MEASURES, MessageFact, OpenCase, Rollup, RollupVersion
 
 CUBE_ORDER = ["r", "rk", "rt", "ru", "rtk", "full"]  # smallest first
 SUM_FIELDS = [*MEASURES, "days_over", *HIST_FIELDS]
@@ -342,10 +347,90 @@ def _over_values(fact_q):
     return load
 
 
+# --- the figure cache ------------------------------------------------------------------
+#
+# compute(), breakdown() and overdue_by_unit() results are kept in Django's cache
+# (CACHES["default"]: local memory by default, Redis in production) under a key made of
+# the function, the scope, the clock (see _clock) and the rollup version token. The
+# token changes in the same transaction as every change to facts or rollups
+# (facts.refresh_messages, facts.forget_message, facts.rebuild), so a figure is never
+# served from rollups older than the ones it would be computed from now — in any
+# process, since the token lives in the database (one primary-key read per call).
+
+CACHE_SECONDS = 120  # bounds how long a renamed unit/region label can stay in a cached table
+CACHE_PREFIX = "minsheng:stats:"
+
+
+_pinned = threading.local()
+
+
+def rollup_version() -> str:
+    pinned = getattr(_pinned, "token", None)
+    if pinned is not None:
+        return pinned
+    token = RollupVersion.objects.filter(pk=1).values_list("token", flat=True).first() or "0"
+    if getattr(_pinned, "depth", 0):
+        _pinned.token = token
+    return token
+
+
+@contextlib.contextmanager
+def one_version():
+    """Read the version once for a whole page (one query instead of one per figure).
+    Only around read-only code: figures of a change made inside would be stale."""
+    _pinned.depth = getattr(_pinned, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _pinned.depth -= 1
+        if not _pinned.depth:
+            _pinned.token = None
+
+
+def bump_version() -> None:
+    """A new token: every cached figure becomes unreachable. Call inside the
+    transaction that changes facts or rollups (the row lock is held until commit,
+    so call it last)."""
+    token = secrets.token_hex(8)
+    if not RollupVersion.objects.filter(pk=1).update(token=token):
+        RollupVersion.objects.bulk_create([RollupVersion(pk=1, token=token)], ignore_conflicts=True)
+        RollupVersion.objects.filter(pk=1).update(token=token)
+
+
+def _clock(now) -> dt.datetime:
+    """Overdue counts depend on the clock. Without an explicit ``now`` they are
+    counted as of the start of the current minute, so that one minute's requests
+    share one cache entry; an explicit ``now`` is used (and keyed) exactly."""
+    if now is not None:
+        return now
+    return timezone.now().replace(second=0, microsecond=0)
+
+
+def _scope_key(scope: Scope) -> tuple:
+    return (tuple(sorted(r.code for r in scope.regions)), tuple(sorted(t.pk for t in scope.topics)), scope.kind,
+            scope.unit.pk if scope.unit is not None else None,
+            scope.date_from.isoformat() if scope.date_from else None,
+            scope.date_to.isoformat() if scope.date_to else None)
+
+
+def _cached(name: str, scope: Scope, now: dt.datetime, compute_fn, *extra):
+    raw = repr((name, extra, _scope_key(scope), now.isoformat(), rollup_version()))
+    key = CACHE_PREFIX + hashlib.sha1(raw.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute_fn()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
 def compute(scope: Scope | None = None, *, now=None, **filters) -> dict:
     """The figures of one scope: ``compute(region="620100", date_from="2026-01-01")``."""
     scope = scope or make_scope(**filters)
-    now = now or timezone.now()
+    now = _clock(now)
+    return _cached("compute", scope, now, lambda: _compute(scope, now))
+
+
+def _compute(scope: Scope, now: dt.datetime) -> dict:
     sums = _rollup_sums(scope.rollup_q())
     overdue = OpenCase.objects.filter(scope.fact_q(), due_at__lt=now).aggregate(**_overdue_kwargs())
     return figures_from(sums, overdue, _over_values(scope.fact_q()))
@@ -378,7 +463,12 @@ def breakdown(by: str, scope: Scope | None = None, *, now=None, **filters) -> li
     """Figures per region (children of the scope's region), unit, topic (children of
     the scope's topic, or first-level topics), kind or month (of submission)."""
     scope = scope or make_scope(**filters)
-    now = now or timezone.now()
+    now = _clock(now)
+    _group(scope, by)  # an unknown grouping is an error before the cache is consulted
+    return _cached("breakdown", scope, now, lambda: _breakdown(by, scope, now), by)
+
+
+def _breakdown(by: str, scope: Scope, now: dt.datetime) -> list[dict]:
     col, open_col, extra = _group(scope, by)
     sums_by: dict = {}
     for key, sums in _rollup_sums(scope.rollup_q(col), col):
@@ -468,7 +558,11 @@ def _labels(by: str, scope: Scope, keys) -> dict:
 def overdue_by_unit(scope: Scope | None = None, *, now=None, limit: int = 20, **filters) -> list[dict]:
     """Units with the most open cases past their reply deadline (the lead unit now)."""
     scope = scope or make_scope(**filters)
-    now = now or timezone.now()
+    now = _clock(now)
+    return _cached("overdue_by_unit", scope, now, lambda: _overdue_by_unit(scope, now, limit), limit)
+
+
+def _overdue_by_unit(scope: Scope, now: dt.datetime, limit: int) -> list[dict]:
     rows = list(OpenCase.objects.filter(scope.dims_q(), due_at__lt=now).values("unit_key")
                 .annotate(overdue=Count("pk")).order_by("-overdue", "unit_key")[:limit])
     units = Unit.objects.in_bulk([r["unit_key"] for r in rows if r["unit_key"]])

@@ -178,3 +178,15 @@ class Campaign(models.Model):
     def clean(self):
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": "截止日期不能早于开始日期"})
+
+
+class RollupVersion(models.Model):
+    """One row whose ``token`` changes (a new random value) in the same transaction as
+    every change to facts or rollups: the figure cache is keyed by it, so a cached
+    figure can never outlive the rollups it was computed from (see figures._cached).
+    Random rather than incremented so that a rolled-back change never reuses a token."""
+
+    token = models.CharField(max_length=32, default="0")
+
+    def __str__(self) -> str:
+        return f"rollup version {self.token}"

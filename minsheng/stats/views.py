@@ -94,11 +94,13 @@ def index(request):
     except ScopeError as exc:
         return _error(request, str(exc))
     now = timezone.now()
-    totals = figures.compute(scope, now=now)
-    by_region = figures.breakdown("region", scope, now=now)
-    by_topic = figures.breakdown("topic", scope, now=now)
-    by_kind = figures.breakdown("kind", scope, now=now)
-    by_month = figures.breakdown("month", scope, now=now)
+    # figures without an explicit clock: overdue counts as of this minute (cached)
+    with figures.one_version():
+        totals = figures.compute(scope)
+        by_region = figures.breakdown("region", scope)
+        by_topic = figures.breakdown("topic", scope)
+        by_kind = figures.breakdown("kind", scope)
+        by_month = figures.breakdown("month", scope)
     context = {
         **_context_filters(scope, filters), "totals": totals, "by_region": by_region, "by_topic": by_topic,
         "by_kind": by_kind, "by_month": by_month, "now": now,
@@ -148,19 +150,25 @@ def message_list(request):
 
 def campaigns(request):
     items = Campaign.objects.filter(is_public=True)
-    rows = [(c, figures.compute(make_scope(campaign=c))) for c in items]
+    with figures.one_version():
+        rows = [(c, figures.compute(make_scope(campaign=c))) for c in items]
     return render(request, "stats/campaigns.html", {"rows": rows})
 
 
 def _campaign_report(campaign):
     scope = make_scope(campaign=campaign)
     now = timezone.now()
-    return scope, {
-        "totals": figures.compute(scope, now=now),
-        "by_region": figures.breakdown("region", scope, now=now),
-        "by_topic": figures.breakdown("topic", scope, now=now),
-        "by_month": figures.breakdown("month", scope, now=now),
-        "by_unit": figures.breakdown("unit", scope, now=now),
+    with figures.one_version():
+        return scope, _campaign_figures(scope, campaign, now)
+
+
+def _campaign_figures(scope, campaign, now) -> dict:
+    return {
+        "totals": figures.compute(scope),
+        "by_region": figures.breakdown("region", scope),
+        "by_topic": figures.breakdown("topic", scope),
+        "by_month": figures.breakdown("month", scope),
+        "by_unit": figures.breakdown("unit", scope),
         "as_of": timezone.localdate(now),
         "ongoing": timezone.localdate(now) <= campaign.end,
     }

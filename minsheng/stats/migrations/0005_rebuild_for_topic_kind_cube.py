@@ -7,7 +7,7 @@ from django.db import migrations
 def rebuild(apps, schema_editor):
     from minsheng.stats.facts import rebuild as rebuild_stats
 
-    rebuild_stats()
+    rebuild_stats(bump=False)  # the version table comes in 0006
 
 
 class Migration(migrations.Migration):
