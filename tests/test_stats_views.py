@@ -216,3 +216,29 @@ def test_explicit_clock_is_not_served_from_another_clock(cases):
     later = figures.compute(region="620000", now=now + dt.timedelta(days=400))
     assert later["overdue"] > today["overdue"]  # every open case is overdue in 400 days
     assert figures.compute(region="620000", now=now) == today
+
+
+@pytest.mark.parametrize("filters", [
+    {"region": "620000"},
+    {"region": "620100", "kind": "complain"},
+    {"topic": "build", "date_from": "2000-01-15"},
+    {},
+])
+def test_page_figures_together_equal_one_by_one(cases, directory, filters):
+    import datetime as dt
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    if "topic" in filters:
+        filters = {**filters, "topic": directory["topic_build"].code}
+    parts = ["totals", "region", "topic", "kind", "month", "unit"]
+    now = timezone.now() + dt.timedelta(days=3)  # some open cases overdue, some not
+    scope = figures.make_scope(**filters)
+    cache.clear()
+    together = figures.page(scope, parts, now=now)
+    cache.clear()
+    one_by_one = {p: figures.compute(scope, now=now) if p == "totals" else figures.breakdown(p, scope, now=now)
+                  for p in parts}
+    assert together == one_by_one
+    assert together["totals"]["received"] > 0

@@ -76,11 +76,12 @@ def _build(region, now=None) -> dict:
     satisfaction = sorted([r for r in units if r["evaluated"]],
                           key=lambda r: (r["satisfaction_rate"], -r["evaluated"]))
 
-    by_region = figures.breakdown("region", recent_scope, now=clock)
+    recent_figures = figures.page(recent_scope, ["totals", "region", "topic"], now=clock)
+    by_region = recent_figures["region"]
     return {
         "today": today, "recent": recent, "recent_days": RECENT_DAYS, "league": league, "league_days": LEAGUE_DAYS,
-        "totals": figures.compute(recent_scope, now=clock),
-        "top_topics": figures.breakdown("topic", recent_scope, now=clock)[:10],
+        "totals": recent_figures["totals"],
+        "top_topics": recent_figures["topic"][:10],
         "by_region": by_region,
         "weekly": weekly, "this_week": this_week, "last_week": last_week, "topic_changes": topic_changes[:10],
         "late_units": late, "satisfaction_units": satisfaction[:15],

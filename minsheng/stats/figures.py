@@ -96,11 +96,14 @@ class Scope:
             need.add("unit_key")
         return need
 
+    def cube(self, group: str | None = None) -> str:
+        """The smallest cube that can answer this scope (grouped by ``group``)."""
+        need = self.needed_dims() | ({group} if group and group not in ("month",) else set())
+        return next(name for name in CUBE_ORDER if need <= set(CUBES[name]))
+
     def rollup_q(self, group: str | None = None) -> Q:
         """Rollup rows of this scope, from the smallest cube that can answer it."""
-        need = self.needed_dims() | ({group} if group and group not in ("month",) else set())
-        cube = next(name for name in CUBE_ORDER if need <= set(CUBES[name]))
-        return Q(cube=cube) & self.dims_q() & period_q(self.date_from, self.date_to)
+        return Q(cube=self.cube(group)) & self.dims_q() & period_q(self.date_from, self.date_to)
 
     def fact_q(self) -> Q:
         return self.dims_q() & self.day_q()
@@ -413,9 +416,13 @@ def _scope_key(scope: Scope) -> tuple:
             scope.date_to.isoformat() if scope.date_to else None)
 
 
-def _cached(name: str, scope: Scope, now: dt.datetime, compute_fn, *extra):
+def _cache_key(name: str, scope: Scope, now: dt.datetime, *extra) -> str:
     raw = repr((name, extra, _scope_key(scope), now.isoformat(), rollup_version()))
-    key = CACHE_PREFIX + hashlib.sha1(raw.encode()).hexdigest()
+    return CACHE_PREFIX + hashlib.sha1(raw.encode()).hexdigest()
+
+
+def _cached(name: str, scope: Scope, now: dt.datetime, compute_fn, *extra):
+    key = _cache_key(name, scope, now, *extra)
     value = cache.get(key)
     if value is None:
         value = compute_fn()
@@ -430,9 +437,140 @@ def compute(scope: Scope | None = None, *, now=None, **filters) -> dict:
     return _cached("compute", scope, now, lambda: _compute(scope, now))
 
 
-def _compute(scope: Scope, now: dt.datetime) -> dict:
-    sums = _rollup_sums(scope.rollup_q())
-    overdue = OpenCase.objects.filter(scope.fact_q(), due_at__lt=now).aggregate(**_overdue_kwargs())
+def page(scope: Scope, parts, *, now=None) -> dict:
+    """Several figures of one scope at once: ``parts`` are "totals" (``compute``) and
+    breakdown names; returns {part: result}, the same (and the same cache entries) as
+    calling compute()/breakdown() one by one. What is not cached is computed together:
+    on PostgreSQL one rollup query per cube (GROUPING SETS) and one open-case query for
+    all parts, instead of two queries per part."""
+    now = _clock(now)
+    for part in parts:
+        if part != "totals":
+            _group(scope, part)
+    keys = {part: _cache_key("compute", scope, now) if part == "totals" else _cache_key("breakdown", scope, now, part)
+            for part in parts}
+    found = cache.get_many(list(keys.values()))
+    out = {part: found[key] for part, key in keys.items() if key in found}
+    missing = [part for part in parts if part not in out]
+    if len(missing) > 1 and connections[Rollup.objects.db].vendor == "postgresql":
+        out.update(_compute_together(scope, now, missing))
+    else:
+        for part in missing:
+            out[part] = _compute(scope, now) if part == "totals" else _breakdown(part, scope, now)
+    if missing:
+        cache.set_many({keys[part]: out[part] for part in missing}, CACHE_SECONDS)
+    return out
+
+
+def _compute_together(scope: Scope, now: dt.datetime, parts) -> dict:
+    cols = {part: None if part == "totals" else _group(scope, part)[0] for part in parts}
+    by_cube: dict[str, list] = {}
+    for part in parts:
+        by_cube.setdefault(scope.cube(cols[part]), []).append(part)
+    sums = {}
+    for cube, cube_parts in by_cube.items():
+        q = Q(cube=cube) & scope.dims_q() & period_q(scope.date_from, scope.date_to)
+        result = _rollup_sums_sets(q, [cols[part] for part in cube_parts])
+        for part in cube_parts:
+            sums[part] = result[cols[part]]
+    opens = _overdue_sets(scope, now, {part: None if part == "totals" else _group(scope, part)[1] for part in parts})
+    out = {}
+    for part in parts:
+        if part == "totals":
+            out[part] = _compute(scope, now, pre=(sums[part], opens[part]))
+        else:
+            out[part] = _breakdown(part, scope, now, pre=(sums[part], opens[part]))
+    return out
+
+
+def _where(qs):
+    try:
+        return qs.query.get_compiler(using=qs.db).compile(qs.query.where)
+    except EmptyResultSet:
+        return None, None
+
+
+def _sets_sql(cols) -> tuple[str, str]:
+    """GROUPING(...) flags and the GROUPING SETS clause for single-column sets (None: ())."""
+    named = [c for c in cols if c is not None]
+    flags = ", ".join(f"GROUPING({c})" for c in named)
+    sets = ", ".join("()" if c is None else f"({c})" for c in cols)
+    return flags, sets
+
+
+def _split_sets(rows, cols):
+    """{col: rows of that grouping set}; each row: (key, values...)."""
+    named = [c for c in cols if c is not None]
+    out = {c: [] for c in cols}
+    for row in rows:
+        flags, keys, values = row[:len(named)], row[len(named):2 * len(named)], row[2 * len(named):]
+        zero = [i for i, f in enumerate(flags) if f == 0]
+        col = named[zero[0]] if zero else None
+        out[col].append((keys[zero[0]] if zero else None, values))
+    return out
+
+
+def _rollup_sums_sets(q: Q, cols) -> dict:
+    """PostgreSQL: _rollup_sums for several groupings (None: the total) in one query."""
+    qs = Rollup.objects.filter(q)
+    where, params = _where(qs)
+    if where is None:
+        return {c: ({} if c is None else []) for c in cols}
+    named = [f'"{c}"' for c in cols if c is not None]
+    _, sets = _sets_sql([None if c is None else f'"{c}"' for c in cols])
+    select = ", ".join([*(f"GROUPING({c})" for c in named), *named, _SUMS_SQL])
+    sql = (f"SELECT {select} FROM {Rollup._meta.db_table} WHERE {where or '1=1'} GROUP BY GROUPING SETS ({sets})")
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    split = _split_sets(rows, [None if c is None else f'"{c}"' for c in cols])
+    out = {}
+    for c in cols:
+        got = split[None if c is None else f'"{c}"']
+        if c is None:
+            out[c] = dict(zip(SUM_FIELDS, got[0][1], strict=True)) if got else {}
+        else:
+            out[c] = [(key, dict(zip(SUM_FIELDS, values, strict=True))) for key, values in got]
+    return out
+
+
+_OPEN_EXPR = {"open_month": "(date_trunc('month', \"day\"))::date"}
+
+
+def _overdue_sets(scope: Scope, now: dt.datetime, open_cols: dict) -> dict:
+    """PostgreSQL: overdue counts for several groupings (part -> open-case column,
+    None: the total) in one query; {part: aggregate dict or {key: dict}}."""
+    qs = OpenCase.objects.filter(scope.fact_q(), due_at__lt=now)
+    where, params = _where(qs)
+    distinct = list(dict.fromkeys(open_cols.values()))
+    exprs = {c: None if c is None else _OPEN_EXPR.get(c, f'"{c}"') for c in distinct}
+    if where is None:
+        rows = []
+    else:
+        named = [exprs[c] for c in distinct if c is not None]
+        _, sets = _sets_sql([exprs[c] for c in distinct])
+        select = ", ".join([*(f"GROUPING({e})" for e in named), *named, "COUNT(*)",
+                            'COUNT(*) FILTER (WHERE NOT "ever_replied")'])
+        sql = (f"SELECT {select} FROM {OpenCase._meta.db_table} WHERE {where or '1=1'} "
+               f"GROUP BY GROUPING SETS ({sets})")
+        with connections[qs.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    split = _split_sets(rows, [exprs[c] for c in distinct])
+    out = {}
+    for part, c in open_cols.items():
+        got = split.get(exprs[c], [])
+        as_dict = {key: {"overdue": v[0], "overdue_unreplied": v[1]} for key, v in got}
+        out[part] = as_dict.get(None, {}) if c is None else as_dict
+    return out
+
+
+def _compute(scope: Scope, now: dt.datetime, pre=None) -> dict:
+    if pre:
+        sums, overdue = pre
+    else:
+        sums = _rollup_sums(scope.rollup_q())
+        overdue = OpenCase.objects.filter(scope.fact_q(), due_at__lt=now).aggregate(**_overdue_kwargs())
     return figures_from(sums, overdue, _over_values(scope.fact_q()))
 
 
@@ -468,14 +606,18 @@ def breakdown(by: str, scope: Scope | None = None, *, now=None, **filters) -> li
     return _cached("breakdown", scope, now, lambda: _breakdown(by, scope, now), by)
 
 
-def _breakdown(by: str, scope: Scope, now: dt.datetime) -> list[dict]:
+def _breakdown(by: str, scope: Scope, now: dt.datetime, pre=None) -> list[dict]:
     col, open_col, extra = _group(scope, by)
     sums_by: dict = {}
-    for key, sums in _rollup_sums(scope.rollup_q(col), col):
+    for key, sums in (pre[0] if pre else _rollup_sums(scope.rollup_q(col), col)):
         sums_by[key] = sums
     open_by: dict = {}
-    for row in (OpenCase.objects.filter(scope.fact_q(), due_at__lt=now).annotate(**extra).values(open_col)
-                .annotate(**_overdue_kwargs()).order_by()):
+    if pre:
+        open_rows = [{open_col: key, **values} for key, values in pre[1].items()]
+    else:
+        open_rows = (OpenCase.objects.filter(scope.fact_q(), due_at__lt=now).annotate(**extra).values(open_col)
+                     .annotate(**_overdue_kwargs()).order_by())
+    for row in open_rows:
         key = row.pop(open_col)
         if by == "month" and key is not None:
             key = key.date() if isinstance(key, dt.datetime) else key

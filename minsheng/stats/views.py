@@ -96,11 +96,8 @@ def index(request):
     now = timezone.now()
     # figures without an explicit clock: overdue counts as of this minute (cached)
     with figures.one_version():
-        totals = figures.compute(scope)
-        by_region = figures.breakdown("region", scope)
-        by_topic = figures.breakdown("topic", scope)
-        by_kind = figures.breakdown("kind", scope)
-        by_month = figures.breakdown("month", scope)
+        got = figures.page(scope, ["totals", "region", "topic", "kind", "month"])
+    totals, by_region, by_topic, by_kind, by_month = (got[k] for k in ("totals", "region", "topic", "kind", "month"))
     context = {
         **_context_filters(scope, filters), "totals": totals, "by_region": by_region, "by_topic": by_topic,
         "by_kind": by_kind, "by_month": by_month, "now": now,
@@ -163,12 +160,13 @@ def _campaign_report(campaign):
 
 
 def _campaign_figures(scope, campaign, now) -> dict:
+    got = figures.page(scope, ["totals", "region", "topic", "month", "unit"])
     return {
-        "totals": figures.compute(scope),
-        "by_region": figures.breakdown("region", scope),
-        "by_topic": figures.breakdown("topic", scope),
-        "by_month": figures.breakdown("month", scope),
-        "by_unit": figures.breakdown("unit", scope),
+        "totals": got["totals"],
+        "by_region": got["region"],
+        "by_topic": got["topic"],
+        "by_month": got["month"],
+        "by_unit": got["unit"],
         "as_of": timezone.localdate(now),
         "ongoing": timezone.localdate(now) <= campaign.end,
     }
