@@ -15,7 +15,6 @@ from rest_framework.test import APIClient
 from minsheng.api.models import ApiToken, Open311Key, hash_key
 
 from .test_api_support import (  # noqa: F401 (fixtures)
-    _fast_passwords,
     _fresh_rate_limits,
     _media_in_tmp,
     advance,

@@ -12,7 +12,6 @@ from minsheng.board.models import Attachment, Event, Message, Support
 
 from .test_api_support import (  # noqa: F401 (fixtures)
     PERSONAS,
-    _fast_passwords,
     _fresh_rate_limits,
     _media_in_tmp,
     advance,

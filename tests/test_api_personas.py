@@ -12,7 +12,6 @@ from minsheng.board.models import Event, Extension, Message
 
 from .test_api_support import (
     PERSONAS,
-    _fast_passwords,
     _fresh_rate_limits,
     _media_in_tmp,
     advance,

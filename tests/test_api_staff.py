@@ -10,7 +10,6 @@ from minsheng.board.models import Assignment, Event, Extension, Message
 
 from .test_api_support import (  # noqa: F401 (fixtures)
     PERSONAS,
-    _fast_passwords,
     _fresh_rate_limits,
     _media_in_tmp,
     advance,

@@ -20,7 +20,6 @@ from minsheng.board.models import Event, Message
 from minsheng.directory.models import Region, Topic
 
 from .test_api_support import (  # noqa: F401 (fixtures)
-    _fast_passwords,
     _fresh_rate_limits,
     _media_in_tmp,
     advance,

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 from minsheng.api.models import ApiToken
 from minsheng.wsgi import application
 
-from .test_api_support import _fast_passwords, _fresh_rate_limits, _media_in_tmp, advance, submit  # noqa: F401
+from .test_api_support import _fresh_rate_limits, _media_in_tmp, advance, submit  # noqa: F401
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
