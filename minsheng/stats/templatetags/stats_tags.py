@@ -1,7 +1,7 @@
 from urllib.parse import urlencode
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from minsheng.stats.figures import percent as _percent
 
@@ -25,7 +25,20 @@ def list_url(filters, measure="received", row_filters=None):
     """The list of messages behind a number (filters of the page plus the row's)."""
     params = {k: v for k, v in {**(filters or {}), **(row_filters or {})}.items() if v not in (None, "")}
     params["measure"] = measure
-    return reverse("stats:list") + "?" + urlencode(params)
+    return _list_path() + "?" + urlencode(params)
+
+
+def _list_path() -> str:
+    """reverse("stats:list"), once per URLconf and script prefix (a table renders it
+    hundreds of times)."""
+    key = (get_urlconf(), get_script_prefix())
+    path = _LIST_PATHS.get(key)
+    if path is None:
+        path = _LIST_PATHS[key] = reverse("stats:list")
+    return path
+
+
+_LIST_PATHS: dict = {}
 
 
 @register.simple_tag
