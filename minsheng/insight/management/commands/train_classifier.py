@@ -19,7 +19,8 @@ class Command(BaseCommand):
                             help="train from dispatched messages (topic and type as the dispatcher left them)")
         parser.add_argument("--target", choices=["topic", "kind"], default="topic", help="with --from-db (default topic)")
         parser.add_argument("--out", required=True, help="model directory to write")
-        parser.add_argument("--c", type=float, default=0.5, help="SVM regularisation C (default 0.5)")
+        parser.add_argument("--c", type=float, default=classify.DEFAULT_C,
+                            help=f"SVM regularisation C (default {classify.DEFAULT_C})")
 
     def handle(self, *args, data, label_column, from_db, target, out, c, **options):
         if from_db and data:
