@@ -271,3 +271,14 @@ def test_odd_search_text_is_never_a_server_error(client, board, q):
 def test_extreme_dates_are_never_a_server_error(client, board, query):
     assert client.get("/api/v1/messages/", query).status_code in (200, 400)
     assert client.get("/api/v1/statistics/", query).status_code in (200, 400)
+
+
+def test_merged_message_carries_the_main_case_reply(client, board, personas, directory):
+    dup = submit(personas["other_citizen"], directory, title="小区电梯什么时候加装", body="我们楼也没有电梯, 和之前反映的是同一个小区, 请一并处理。")
+    actions.do_merge(personas["dispatcher"], dup, board["replied"])
+    detail = client.get(f"/api/v1/messages/{dup.public_id}/").json()
+    assert detail["status"] == "merged" and detail["duplicate_of"] == board["replied"].public_id
+    assert detail["replies"] == []
+    main_reply = board["replied"].replies.get()
+    assert [r["body"] for r in detail["main_case_replies"]] == [main_reply.body]
+    assert client.get(f"/api/v1/messages/{board['replied'].public_id}/").json()["main_case_replies"] == []

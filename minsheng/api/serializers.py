@@ -153,9 +153,18 @@ class MessageDetailSerializer(MessageListSerializer):
     is_overdue = serializers.BooleanField()
     duplicate_of = serializers.CharField(source="duplicate_of.public_id", allow_null=True, default=None)
     replies = ReplySerializer(many=True)
+    main_case_replies = serializers.SerializerMethodField(
+        help_text="并单: a merged message is answered by its main case (duplicate_of); these are its replies")
     evaluations = EvaluationSerializer(many=True)
     timeline = serializers.SerializerMethodField()
     photos = PhotoSerializer(many=True, source="attachments.all")
+
+    @extend_schema_field(ReplySerializer(many=True))
+    def get_main_case_replies(self, obj):
+        if not obj.duplicate_of_id:
+            return []
+        replies = obj.duplicate_of.replies.select_related("unit").order_by("published_at")
+        return ReplySerializer(replies, many=True).data
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, obj):
