@@ -47,16 +47,17 @@ def _build(region, now=None) -> dict:
     last_from, last_to = _window(7, this_from - dt.timedelta(days=1))
     this_week = {**base, "date_from": this_from.isoformat(), "date_to": this_to.isoformat()}
     last_week = {**base, "date_from": last_from.isoformat(), "date_to": last_to.isoformat()}
-    this_figures = figures.compute(now=clock, **this_week)
-    last_figures = figures.compute(now=clock, **last_week)
+    this_page = figures.page(make_scope(**this_week), ["totals", "topic"], now=clock)
+    last_page = figures.page(make_scope(**last_week), ["totals", "topic"], now=clock)
+    this_figures, last_figures = this_page["totals"], last_page["totals"]
     weekly = []
     for name, label, is_rate in [("received", "受理留言", False), ("replied", "已答复", False),
                                  ("reply_rate", "答复率", True), ("satisfaction_rate", "满意率", True),
                                  ("overdue_unreplied", "超期未答复", False)]:
         weekly.append({"name": name, "label": label, "is_rate": is_rate, "this": this_figures[name],
                        "last": last_figures[name], "change": _change(this_figures[name], last_figures[name])})
-    topic_this = {r["key"]: r for r in figures.breakdown("topic", now=clock, **this_week)}
-    topic_last = {r["key"]: r for r in figures.breakdown("topic", now=clock, **last_week)}
+    topic_this = {r["key"]: r for r in this_page["topic"]}
+    topic_last = {r["key"]: r for r in last_page["topic"]}
     topic_changes = []
     for key in {*topic_this, *topic_last}:
         row = topic_this.get(key) or topic_last.get(key)
