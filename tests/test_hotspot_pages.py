@@ -143,6 +143,16 @@ def test_supports_raise_heat_after_refresh(lift_hotspot, personas):
     assert hotspot.heat > before
 
 
+def test_a_support_raises_heat_at_once(lift_hotspot, personas, django_capture_on_commit_callbacks):
+    hotspot, messages = lift_hotspot
+    before = hotspot.heat
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.do_support(personas["other_citizen"], Message.objects.get(pk=messages[0].pk))
+    hotspot.refresh_from_db()
+    assert hotspot.support_count == 1
+    assert hotspot.heat > before
+
+
 def test_refresh_is_idempotent(lift_hotspot):
     now = timezone.now()
     hotspots_service.refresh(now)

@@ -160,7 +160,20 @@ def do_support(user, message: Message) -> bool:
         if created:
             Message.objects.filter(pk=message.pk).update(support_count=F("support_count") + 1)
             message.support_count += 1
+            transaction.on_commit(lambda: _refresh_hotspot(message.pk))
     return created
+
+
+def _refresh_hotspot(message_pk: int) -> None:
+    """Supports count toward a hotspot's heat at once, not only at the hourly refresh."""
+    try:
+        from minsheng.insight.hotspots_service import refresh_for_message
+
+        refresh_for_message(message_pk)
+    except Exception:  # heat is derived; the support itself is stored
+        import logging
+
+        logging.getLogger(__name__).exception("could not refresh the hotspot of message %s", message_pk)
 
 
 # --- dispatcher ---------------------------------------------------------------

@@ -184,6 +184,13 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
     return hotspot
 
 
+def refresh_for_message(message_pk: int) -> None:
+    """Refresh the hotspot of one message (after a support), if it has one."""
+    member = HotspotMember.objects.select_related("hotspot").filter(message_id=message_pk).first()
+    if member is not None:
+        refresh_one(member.hotspot)
+
+
 def refresh(now: dt.datetime | None = None, hotspots=None) -> dict:
     """Recompute every hotspot with a message in the last ``chronic_days + window``
     days (older ones keep their last figures). Idempotent: a second run with the same
