@@ -26,11 +26,6 @@ MAX_QUERIES = 10
 MAX_SUPERVISION_QUERIES = 15
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def submit(personas, directory, n, title="七里河区小区加装电梯", region="qilihe"):
     return actions.do_submit(personas["citizen"], title=f"{title}{n:03d}",
                              body="老旧小区没有电梯, 老人上下楼困难, 希望尽快解决。" * 2, kind="help",
@@ -160,3 +155,14 @@ def test_case_page_is_usable_on_a_phone(personas, directory, login):
     m = make_cases(personas, directory, 1)[0]
     html = login(personas["officer"]).get(reverse("board:case", args=[m.public_id])).content.decode()
     assert 'name="viewport"' in html and "css/staff.css" in html and "vendor/htmx.min.js" in html
+
+
+def test_late_sign_for_is_flagged_in_the_inbox(personas, directory, login):
+    old = submit(personas, directory, 1, title="很久以前派来的留言")
+    actions.do_dispatch(personas["dispatcher"], old, directory["housing"], at=dt.datetime(2025, 3, 3, 9, 0, tzinfo=SH))
+    new = submit(personas, directory, 2, title="刚刚派来的留言")
+    actions.do_dispatch(personas["dispatcher"], new, directory["housing"])
+    page = login(personas["officer"]).get(reverse("board:inbox")).content.decode()
+    rows = {m.title: row for row in re.findall(r"<tr.*?</tr>", page, re.S) for m in (old, new) if m.title in row}
+    assert "签收超期" in rows[old.title]
+    assert "签收超期" not in rows[new.title]

@@ -126,6 +126,12 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.message_id} → {self.unit} ({self.get_role_display()}, {self.get_state_display()})"
 
+    @property
+    def sign_overdue(self) -> bool:
+        """Still not signed for after the sign-for deadline."""
+        return bool(self.state == self.State.ACTIVE and self.signed_at is None and self.sign_due_at
+                    and self.sign_due_at < timezone.now())
+
 
 class Extension(models.Model):
     """延期: a unit asks for more working days; the region's supervisor decides."""
