@@ -8,13 +8,20 @@ from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _MASK = re.compile(r"\*+")  # masked characters in the reference data
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]+")  # full-width ASCII forms and the ideographic space
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 def normalize(text: str | None) -> str:
     """NFKC (full-width -> half-width), collapse whitespace, drop masking stars."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", str(text))
+    # Chinese text is NFKC-stable except for its full-width punctuation: map those forms
+    # (their NFKC equivalents) first; full NFKC only runs when something else remains.
+    # Same result as NFKC alone, about twice as fast on messages.
+    text = _FULL_WIDTH.sub(lambda m: m.group().translate(_HALF_WIDTH), str(text))
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     text = _MASK.sub("", text)
     return _SPACE.sub(" ", text).strip()
 
