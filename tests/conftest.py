@@ -11,6 +11,7 @@ personas every workflow test uses.
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from minsheng.accounts.models import Membership, User
@@ -27,6 +28,7 @@ def _isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MINSHENG_MODEL_DIR = tmp_path / "models"
     settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()  # sign-in failure counts, throttles and figure caches start empty
 
 
 @pytest.fixture

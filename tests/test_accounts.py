@@ -154,6 +154,41 @@ def test_login_with_phone_and_wrong_password(personas):
     assert r.status_code == 302
 
 
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(personas):
+    from minsheng.accounts import limits
+
+    c = Client()
+    for _ in range(limits.PER_ACCOUNT):
+        r = c.post("/accounts/login/", {"username": "13800000001", "password": "wrong-password"})
+        assert "手机号/邮箱或密码不正确" in r.content.decode()
+    # now even the right password is refused, with the reason, from any browser
+    r = Client(REMOTE_ADDR="10.0.0.9").post("/accounts/login/", {"username": "13800000001", "password": PASSWORD})
+    assert r.status_code == 200 and "登录失败次数过多, 请 15 分钟后再试" in r.content.decode()
+    assert "_auth_user_id" not in r.client.session
+    # the same account by its email is locked too; another account is not
+    r = Client().post("/accounts/login/", {"username": "XiaoLi@example.com", "password": PASSWORD})
+    assert "登录失败次数过多" in r.content.decode()
+    assert Client().post("/accounts/login/", {"username": "13800000002", "password": PASSWORD}).status_code == 302
+
+
+def test_many_failures_from_one_address_are_refused_and_success_clears_the_account_count(personas):
+    from minsheng.accounts import limits
+
+    c = Client(REMOTE_ADDR="10.0.0.7")
+    for _ in range(limits.PER_ACCOUNT - 1):
+        c.post("/accounts/login/", {"username": "13800000001", "password": "wrong-password"})
+    assert c.post("/accounts/login/", {"username": "13800000001", "password": PASSWORD}).status_code == 302
+    c = Client(REMOTE_ADDR="10.0.0.7")  # the count was cleared: one more mistake is not a lock
+    c.post("/accounts/login/", {"username": "13800000001", "password": "wrong-password"})
+    assert c.post("/accounts/login/", {"username": "13800000001", "password": PASSWORD}).status_code == 302
+    for i in range(limits.PER_ADDRESS):  # guessing across many accounts from one address
+        Client(REMOTE_ADDR="10.0.0.8").post("/accounts/login/", {"username": f"1390000{i:04d}", "password": "x"})
+    r = Client(REMOTE_ADDR="10.0.0.8").post("/accounts/login/", {"username": "13800000001", "password": PASSWORD})
+    assert "登录失败次数过多" in r.content.decode()
+    assert Client(REMOTE_ADDR="10.0.0.9").post(
+        "/accounts/login/", {"username": "13800000001", "password": PASSWORD}).status_code == 302
+
+
 def test_reset_password_by_code(personas, memory_sender):
     c = Client()
     r = send_code(c, "/accounts/reset/", "13800000001")
@@ -174,6 +209,13 @@ def test_reset_for_unknown_account_says_the_same_but_sends_nothing(client, memor
     r = client.post("/accounts/reset/", {"action": "reset", "identifier": "13999999999", "code": "123456",
                                          "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert "验证码不正确" in r.content.decode()
+
+
+def test_codes_are_not_stored_in_plain_text(personas, memory_sender):
+    send_code(Client(), "/accounts/reset/", "13800000001")
+    code = last_code(memory_sender, "13800000001")
+    stored = VerificationCode.objects.get(target="13800000001").code
+    assert code not in stored and len(stored) == 64
 
 
 def test_reset_with_a_registration_code_is_refused(personas, memory_sender):

@@ -1,20 +1,23 @@
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
+
+from . import limits
+from .models import User, find_user
 
 
 class PhoneOrEmailBackend(ModelBackend):
-    """Sign in with a phone number, an email address or a username."""
+    """Sign in with a phone number, an email address or a username; repeated failures
+    lock the account (and an address) for a while (accounts/limits.py)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password:
             return None
-        User = get_user_model()
-        ident = username.strip()
-        user = User.objects.filter(Q(username=ident) | Q(phone=ident) | Q(email__iexact=ident)).first()
+        user = find_user(username)
+        if limits.blocked(request, user):
+            return None
         if user is None:
             User().set_password(password)  # same cost as a real check
-            return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        elif user.check_password(password) and self.user_can_authenticate(user):
+            limits.succeeded(user)
             return user
+        limits.failed(request, user)
         return None

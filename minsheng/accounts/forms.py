@@ -10,11 +10,11 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Q
 
 from minsheng.board.forms import ChineseRenderer
 
-from .models import User
+from . import limits
+from .models import User, find_user
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 PASSWORD_ERRORS = {  # Django's own messages are not all translated
@@ -39,10 +39,6 @@ def normalize_identifier(raw: str) -> tuple[str, str]:
             raise ValidationError("邮箱格式不正确") from None
         return "email", value.lower()
     raise ValidationError("请输入 11 位手机号或有效的邮箱地址")
-
-
-def find_user(value: str):
-    return User.objects.filter(Q(phone=value) | Q(email__iexact=value) | Q(username=value)).first()
 
 
 class IdentifierField(forms.CharField):
@@ -74,6 +70,11 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "手机号/邮箱或密码不正确",
         "inactive": "该账号已停用",
     }
+
+    def clean(self):
+        if limits.blocked(self.request, find_user(self.cleaned_data.get("username"))):
+            raise ValidationError(limits.MESSAGE, code="too_many_failures")
+        return super().clean()
 
 
 class ChineseForm(forms.Form):

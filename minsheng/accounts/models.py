@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 
 
 class User(AbstractUser):
@@ -29,6 +30,14 @@ class User(AbstractUser):
         if not hasattr(self, "_memberships"):
             self._memberships = list(self.memberships.select_related("unit", "region"))
         return self._memberships
+
+
+def find_user(identifier: str | None):
+    """The account a phone number, an email (any case) or a user name names, or None."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    return User.objects.filter(Q(phone=identifier) | Q(email__iexact=identifier) | Q(username=identifier)).first()
 
 
 class Membership(models.Model):
@@ -58,7 +67,7 @@ class VerificationCode(models.Model):
     """A one-time code sent to a phone or an email (registration, password reset)."""
 
     target = models.CharField(max_length=254, db_index=True)
-    code = models.CharField(max_length=6)
+    code = models.CharField(max_length=64)  # a keyed digest of the code (senders.digest), never the code
     purpose = models.CharField(max_length=20, default="register")
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)

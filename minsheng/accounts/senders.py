@@ -66,6 +66,14 @@ def get_sender() -> CodeSender:
     return import_string(settings.MINSHENG_CODE_SENDER)()
 
 
+def digest(target: str, purpose: str, code: str) -> str:
+    """What is stored of a code: an HMAC keyed with SECRET_KEY, bound to target and purpose,
+    so a copy of the table does not reveal codes that are still valid."""
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac("minsheng.verification-code", f"{purpose}:{target}:{code}", algorithm="sha256").hexdigest()
+
+
 def issue_code(target: str, purpose: str, now=None) -> VerificationCode:
     """Create and send a 6-digit code; at most one per minute per target and purpose."""
     now = now or timezone.now()
@@ -73,13 +81,15 @@ def issue_code(target: str, purpose: str, now=None) -> VerificationCode:
     if recent.exists():
         raise CodeError("验证码发送过于频繁, 请 60 秒后再试")
     code = f"{secrets.randbelow(10**6):06d}"
+    row = None
     try:
         sender = get_sender()
-        row = VerificationCode.objects.create(target=target, code=code, purpose=purpose)
+        row = VerificationCode.objects.create(target=target, code=digest(target, purpose, code), purpose=purpose)
         sender.send(target, code, purpose)
     except Exception:  # a misconfigured or failing gateway: logged, the user gets a clear line
         log.exception("code sender %s failed for %s", settings.MINSHENG_CODE_SENDER, target)
-        VerificationCode.objects.filter(target=target, purpose=purpose, code=code, used_at__isnull=True).delete()
+        if row is not None:
+            row.delete()
         raise CodeError("验证码发送失败, 请稍后再试") from None
     return row
 
@@ -94,7 +104,7 @@ def check_code(target: str, purpose: str, code: str, now=None) -> None:
         raise CodeError("验证码已过期或尚未发送, 请重新获取")
     if row.attempts >= MAX_ATTEMPTS:
         raise CodeError("验证码错误次数过多, 请重新获取")
-    if not secrets.compare_digest(row.code, (code or "").strip()):
+    if not secrets.compare_digest(row.code, digest(target, purpose, (code or "").strip())):
         VerificationCode.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
         raise CodeError("验证码不正确")
     updated = VerificationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)

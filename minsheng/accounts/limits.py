@@ -1,0 +1,41 @@
+"""Limits on password guessing: after ``PER_ACCOUNT`` failed sign-ins to one account
+(by its phone, email or user name alike), or ``PER_ADDRESS`` from one IP address to any
+accounts (existing or not), within ``WINDOW`` seconds, further attempts are refused until
+the window has passed, even with the right password. Counts live in Django's cache (per process with the default local-memory cache;
+shared across workers with a shared cache). A successful sign-in clears the account's count.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+PER_ACCOUNT = 5
+PER_ADDRESS = 30
+WINDOW = 15 * 60
+MESSAGE = f"登录失败次数过多, 请 {WINDOW // 60} 分钟后再试"
+
+
+def _keys(request, user) -> list[tuple[str, int]]:
+    keys = [(f"login-failures:account:{user.pk}", PER_ACCOUNT)] if user is not None else []
+    address = request.META.get("REMOTE_ADDR") if request is not None else None
+    if address:
+        keys.append((f"login-failures:address:{address}", PER_ADDRESS))
+    return keys
+
+
+def blocked(request, user) -> bool:
+    """Whether sign-ins to this account (None: no such account) from this request are refused."""
+    return any(cache.get(key, 0) >= limit for key, limit in _keys(request, user))
+
+
+def failed(request, user) -> None:
+    for key, _limit in _keys(request, user):
+        cache.add(key, 0, WINDOW)  # the window starts at the first failure
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, WINDOW)
+
+
+def succeeded(user) -> None:
+    cache.delete_many([key for key, _limit in _keys(None, user)])
