@@ -270,6 +270,23 @@ def test_region_page_counts_subtree(client, personas, directory, spread, django_
     assert Region.objects.filter(code="620000").exists()
 
 
+def test_region_page_figures_are_the_public_statistics(client, personas, directory,
+                                                      django_capture_on_commit_callbacks):
+    """A reopened case was replied once: the region page counts it as /stats/ does."""
+    from minsheng.stats.figures import compute
+
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        m = replied(p, d, submit(p["citizen"], d))
+        actions.do_evaluate(p["citizen"], m, resolution="unsatisfied", attitude="basic", speed="basic")
+        actions.do_reopen(p["citizen"], m, "电梯仍然无法使用")
+    figures = compute(region="620100")
+    assert (figures["received"], figures["replied"]) == (1, 1)
+    page = text(client.get("/region/620100/"))
+    assert "<strong>1</strong><span>收到留言</span>" in page
+    assert "<strong>1</strong><span>已答复</span>" in page and "<strong>100.0%</strong>" in page
+
+
 def test_pages_render_for_anonymous_and_signed_in(client, personas, directory, login):
     for viewer in (client, login(personas["citizen"]), login(personas["officer"])):
         for url in ("/", "/browse/", "/leaders/", "/region/620000/"):

@@ -217,14 +217,14 @@ def addressee_board(request, pk):
 def region_page(request, code):
     region = get_object_or_404(Region.objects.select_related("parent__parent__parent"), code=code)
     qs = public_messages().filter(region__code__startswith=region.prefix)
-    children = list(region.children.order_by("code").only("code", "name", "level", "prefix"))
+    children = list(region.children.order_by("code").only("code", "name", "level", "prefix", "parent"))
     per_code = dict(qs.values_list("region__code").annotate(n=Count("id")).order_by())
     for child in children:
         child.count = sum(n for c, n in per_code.items() if c.startswith(child.prefix))
     page, query = paginate(request, list_queryset(qs))
     return render(request, "board/region.html", {
         "region": region, "breadcrumb": list(reversed(region.ancestors())), "children": children,
-        "figures": headline_figures(qs), "page": page, "query": query,
+        "figures": public_figures(region=region), "page": page, "query": query,
         "addressees": region.addressees.filter(is_active=True),
     })
 
