@@ -43,6 +43,17 @@ def ids(response):
     return [m["public_id"] for m in response.json()["results"]]
 
 
+def test_api_root_lists_where_each_collection_lives(client):
+    r = client.get("/api/v1/")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["message_list"] == "http://testserver/api/v1/messages/"
+    assert body["statistics"].endswith("/api/v1/statistics/") and body["docs"].endswith("/api/docs/")
+    for url in body.values():
+        if url.startswith("http"):
+            assert client.get(url).status_code in (200, 401, 403), url
+
+
 def test_list_shows_public_messages_only(client, board):
     got = ids(client.get("/api/v1/messages/"))
     assert board["pending"].public_id not in got

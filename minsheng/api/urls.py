@@ -32,6 +32,7 @@ app_name = "api"
 
 v1 = "api/v1/"
 urlpatterns = [
+    path(v1, public.Root.as_view(), name="root"),
     path(f"{v1}messages/", public.MessageList.as_view(), name="message-list"),
     path(f"{v1}messages/<str:public_id>/", public.MessageDetail.as_view(), name="message-detail"),
     path(f"{v1}messages/<str:public_id>/rate/", citizen.Rate.as_view(), name="message-rate"),

@@ -51,3 +51,19 @@ class MessageDetail(ApiView):
     def get(self, request, public_id):
         message = get_object_or_404(detail_queryset(), public_id=public_id, status__in=Status.public())
         return Response(MessageDetailSerializer(message).data)
+
+
+@extend_schema(exclude=True)
+class Root(ApiView):
+    """/api/v1/: where each collection lives, for a person or a client finding their way."""
+
+    LISTED = ("message-list", "my-messages", "region-tree", "unit-list", "addressee-list", "topic-tree",
+              "hotspot-list", "statistics", "staff-inbox", "schema", "docs")
+
+    def get(self, request):
+        from django.urls import reverse
+
+        return Response({"version": "v1", **{name.replace("-", "_"): request.build_absolute_uri(reverse(f"api:{name}"))
+                                             for name in self.LISTED},
+                         "open311_discovery": request.build_absolute_uri(
+                             reverse("api:open311-discovery", kwargs={"fmt": "json"}))})
