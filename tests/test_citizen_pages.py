@@ -231,6 +231,25 @@ def test_region_picker_cascades(personas, directory, login):
     assert d["mayor"].title not in r.content.decode()
 
 
+def test_region_can_be_chosen_without_scripts(personas, directory, login):
+    """Without JavaScript the hidden region field never follows the select boxes: the
+    "显示下一级区划" button re-renders the form one level deeper, keeping what was typed,
+    and the boxes decide the region when the message is sent."""
+    d, c = directory, login(personas["citizen"])
+    assert "显示下一级区划" in c.get("/post/").content.decode()
+    data = form_data(d, region="", action="refine", region_level_1="620000")
+    r = c.post("/post/", data)
+    page = r.content.decode()
+    assert r.status_code == 200 and not Message.objects.exists()
+    assert 'name="region_level_2"' in page and "兰州市" in page and "定西市" in page
+    assert "小区电梯坏了三个月没人修" in page and "errorlist" not in page
+    # a stale level 3 (城关区, under 兰州市) after level 2 changed to 定西市 is ignored
+    data = form_data(d, region="", region_level_1="620000", region_level_2="621100", region_level_3="620102")
+    r = c.post("/post/", data)
+    assert r.status_code == 302
+    assert Message.objects.get().region == d["dingxi"]
+
+
 def test_post_page_works_without_similar_endpoint(personas, directory, login):
     r = login(personas["citizen"]).get("/post/")
     assert r.status_code == 200 and 'hx-get="/similar/"' in r.content.decode()

@@ -43,18 +43,27 @@ def run_action(request, fn, *args, success: str, **kwargs):
 # --- posting ------------------------------------------------------------------------
 
 def _region_from_levels(params) -> Region | None:
-    """The deepest region chosen in levels 1..changed of the cascading picker."""
+    """The deepest region chosen in levels 1..changed of the cascading picker; a level
+    whose region is not a child of the level above (a stale choice, left when a
+    higher level changed without scripts) ends the chain."""
     try:
         changed = int(params.get("changed", MAX_LEVEL))
     except ValueError:
         changed = MAX_LEVEL
-    code = ""
+    codes = []
     for level in range(1, min(changed, MAX_LEVEL) + 1):
         value = params.get(f"region_level_{level}", "")
         if not value:
             break
-        code = value
-    return Region.objects.filter(code=code).select_related("parent__parent__parent").first() if code else None
+        codes.append(value)
+    found = {r.code: r for r in Region.objects.filter(code__in=codes).select_related("parent__parent__parent")}
+    region = None
+    for code in codes:
+        candidate = found.get(code)
+        if candidate is None or candidate.parent_id != (region.pk if region else None):
+            break
+        region = candidate
+    return region
 
 
 def picker_context(region, addressee_value="", region_errors=None, addressee_errors=None) -> dict:
@@ -88,10 +97,24 @@ def region_picker(request):
     return render(request, "board/_where.html", picker_context(region, request.GET.get("addressee", "")))
 
 
+def _with_picked_region(post):
+    """The posted data with ``region`` taken from the picker's select boxes when they were
+    sent: without scripts the hidden field does not follow the boxes."""
+    data = post.copy()
+    if any(key.startswith("region_level_") for key in data):
+        region = _region_from_levels(data)
+        data["region"] = region.code if region else ""
+    return data
+
+
 @login_required
 def post_message(request):
-    if request.method == "POST":
-        form = MessageForm(request.POST, request.FILES)
+    if request.method == "POST" and request.POST.get("action") == "refine":
+        # without scripts: the citizen chose a higher level and asks for the next one
+        data = _with_picked_region(request.POST)
+        form = MessageForm(initial={key: data.get(key, "") for key in MessageForm.base_fields if key != "photos"})
+    elif request.method == "POST":
+        form = MessageForm(_with_picked_region(request.POST), request.FILES)
         if form.is_valid():
             try:
                 message = actions.do_submit(request.user, **form.submit_kwargs())
