@@ -229,6 +229,7 @@ def test_region_picker_cascades(personas, directory, login):
     r = c.get("/post/where/", {"changed": "1", "region_level_1": "620000", "region_level_2": "620100"})
     assert 'name="region" value="620000"' in r.content.decode()
     assert d["mayor"].title not in r.content.decode()
+    assert "显示下一级区划" not in r.content.decode()  # only for pages without scripts
 
 
 def test_region_can_be_chosen_without_scripts(personas, directory, login):

@@ -94,7 +94,10 @@ def region_picker(request):
     else:
         code = request.GET.get("region", "")
         region = Region.objects.filter(code=code).select_related("parent__parent__parent").first() if code else None
-    return render(request, "board/_where.html", picker_context(region, request.GET.get("addressee", "")))
+    # an htmx request: scripts run, so no no-script button (a fragment's <noscript> would be
+    # parsed into a hidden submit button that pressing Enter in the form would trigger)
+    return render(request, "board/_where.html",
+                  {**picker_context(region, request.GET.get("addressee", "")), "scripted": True})
 
 
 def _with_picked_region(post):
