@@ -20,6 +20,21 @@ from minsheng.directory.models import Addressee, Region, Responsibility, Topic, 
 PASSWORD = "minsheng-test-pw"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases; on PostgreSQL, before they are dropped, close the
+    sessions that threads (the live server, the Celery test worker) left open, so the
+    drop does not fail with "database is being accessed by other users"."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     """Every test: a fast password hasher (personas are created by the dozen), its own
