@@ -13,6 +13,7 @@ class PhoneOrEmailBackend(ModelBackend):
             return None
         user = find_user(username)
         if limits.blocked(request, user):
+            limits.mark_locked(request)
             return None
         if user is None:
             User().set_password(password)  # same cost as a real check

@@ -71,10 +71,10 @@ class LoginForm(AuthenticationForm):
         "inactive": "该账号已停用",
     }
 
-    def clean(self):
-        if limits.blocked(self.request, find_user(self.cleaned_data.get("username"))):
-            raise ValidationError(limits.MESSAGE, code="too_many_failures")
-        return super().clean()
+    def get_invalid_login_error(self):
+        if limits.was_locked(self.request):  # the backend refused a locked account or address
+            return ValidationError(limits.MESSAGE, code="too_many_failures")
+        return super().get_invalid_login_error()
 
 
 class ChineseForm(forms.Form):

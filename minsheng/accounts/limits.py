@@ -1,8 +1,10 @@
 """Limits on password guessing: after ``PER_ACCOUNT`` failed sign-ins to one account
 (by its phone, email or user name alike), or ``PER_ADDRESS`` from one IP address to any
 accounts (existing or not), within ``WINDOW`` seconds, further attempts are refused until
-the window has passed, even with the right password. Counts live in Django's cache (per process with the default local-memory cache;
-shared across workers with a shared cache). A successful sign-in clears the account's count.
+the window has passed, even with the right password. Counts live in Django's cache (per
+process with the default local-memory cache; shared across workers with a shared cache). A
+successful sign-in clears the account's count. The backend marks a request it refused for
+this reason, so the sign-in form can say why (``was_locked``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,15 @@ def _keys(request, user) -> list[tuple[str, int]]:
 def blocked(request, user) -> bool:
     """Whether sign-ins to this account (None: no such account) from this request are refused."""
     return any(cache.get(key, 0) >= limit for key, limit in _keys(request, user))
+
+
+def mark_locked(request) -> None:
+    if request is not None:
+        request.minsheng_sign_in_locked = True
+
+
+def was_locked(request) -> bool:
+    return getattr(request, "minsheng_sign_in_locked", False)
 
 
 def failed(request, user) -> None:
