@@ -287,6 +287,23 @@ def test_region_page_figures_are_the_public_statistics(client, personas, directo
     assert "<strong>1</strong><span>已答复</span>" in page and "<strong>100.0%</strong>" in page
 
 
+def test_leader_board_figures_are_the_public_statistics(client, personas, directory,
+                                                       django_capture_on_commit_callbacks):
+    """A leader's board counts as /stats/ does: a reopened case stays replied, a message
+    not yet accepted is not received, a message to another office is not counted."""
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        m = replied(p, d, submit(p["citizen"], d, addressee=d["mayor"]))
+        actions.do_evaluate(p["citizen"], m, resolution="unsatisfied", attitude="basic", speed="basic")
+        actions.do_reopen(p["citizen"], m, "电梯仍然无法使用")
+        dispatched(p, d, submit(p["citizen"], d, title="写给市长还没答复", addressee=d["mayor"]))
+        submit(p["citizen"], d, title="写给市长但未审核", addressee=d["mayor"])
+        replied(p, d, submit(p["citizen"], d, title="写给职能部门的留言"))
+    page = text(client.get(f"/leaders/{d['mayor'].pk}/"))
+    assert "<strong>2</strong><span>收到留言</span>" in page
+    assert "<strong>1</strong><span>已答复</span>" in page and "<strong>50.0%</strong>" in page
+
+
 def test_pages_render_for_anonymous_and_signed_in(client, personas, directory, login):
     for viewer in (client, login(personas["citizen"]), login(personas["officer"])):
         for url in ("/", "/browse/", "/leaders/", "/region/620000/"):

@@ -437,6 +437,18 @@ def compute(scope: Scope | None = None, *, now=None, **filters) -> dict:
     return _cached("compute", scope, now, lambda: _compute(scope, now))
 
 
+def addressee_figures(addressee) -> dict:
+    """received, replied and reply_rate of the messages addressed to one leader's office,
+    as ``compute`` defines them (the rollups have no addressee dimension, so this sums the
+    messages' facts: one query)."""
+    from .models import Category
+
+    received = Q(category=Category.RECEIVED)
+    sums = MessageFact.objects.filter(message__addressee=addressee).aggregate(
+        received=Count("pk", filter=received), replied=Count("pk", filter=received & Q(replied=True)))
+    return {**sums, "reply_rate": _rate(sums["replied"], sums["received"])}
+
+
 def page(scope: Scope, parts, *, now=None) -> dict:
     """Several figures of one scope at once: ``parts`` are "totals" (``compute``) and
     breakdown names; returns {part: result}, the same (and the same cache entries) as

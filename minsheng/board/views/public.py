@@ -48,23 +48,13 @@ def paginate(request, qs, size=PAGE_SIZE):
     return page, params.urlencode()
 
 
-def headline_figures(qs) -> dict:
-    """Received (published, not merged away), replied, and the reply rate in %."""
-    figures = qs.aggregate(
-        received=Count("id", filter=Q(status__in=Status.public() - {Status.MERGED})),
-        replied=Count("id", filter=Q(status__in=Status.answered())),
-    )
-    received, replied = figures["received"], figures["replied"]
-    figures["reply_rate"] = round(100 * replied / received, 1) if received else None
-    return figures
-
-
-def public_figures(**scope) -> dict:
+def public_figures(addressee=None, **scope) -> dict:
     """The headline figures exactly as /stats/ defines and counts them (from the
-    statistics rollups, never a scan of the messages), with the reply rate in %."""
-    from minsheng.stats.figures import compute
+    statistics rollups, or the messages' facts for a leader's office; never a scan of the
+    messages), with the reply rate in %."""
+    from minsheng.stats.figures import addressee_figures, compute
 
-    figures = compute(**scope)
+    figures = addressee_figures(addressee) if addressee is not None else compute(**scope)
     rate = figures["reply_rate"]
     return {"received": figures["received"], "replied": figures["replied"],
             "reply_rate": None if rate is None else round(100 * rate, 1)}
@@ -211,7 +201,7 @@ def addressee_board(request, pk):
     qs = public_messages().filter(addressee=addressee)
     page, query = paginate(request, list_queryset(qs))
     return render(request, "board/addressee.html", {
-        "addressee": addressee, "page": page, "query": query, "figures": headline_figures(qs)})
+        "addressee": addressee, "page": page, "query": query, "figures": public_figures(addressee)})
 
 
 def region_page(request, code):
