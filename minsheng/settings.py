@@ -183,6 +183,23 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every star
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- cache ----------------------------------------------------------------------
+# Sign-in attempt limits, API throttles and cached statistics live in Django's cache. The
+# default (local memory) is per process: with several web workers set CACHE_URL to a
+# shared Redis (redis://host:6379/1) so the limits count across workers.
+
+
+def cache_settings(url: str) -> dict:
+    if not url or url.startswith("locmem://"):
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                            "KEY_PREFIX": "minsheng"}}
+    raise ImproperlyConfigured(f"CACHE_URL={url!r} is not a cache URL (use redis://host:port/db or leave it empty)")
+
+
+CACHES = cache_settings(env_str("CACHE_URL", ""))
+
 # --- background work -----------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", env_str("BROKER_URL", ""))
 # Without a broker (the embedded default) tasks run in-process, right after commit.

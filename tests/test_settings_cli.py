@@ -4,6 +4,7 @@ line and exits non-zero."""
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -23,6 +24,7 @@ def run(*args, **env):
         ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE='Mars/Olympus'"),
         ("EMAIL_PORT", "smtp", "EMAIL_PORT='smtp' is not an integer"),
         ("MINSHENG_REPLY_DAYS_COMPLAIN", "0", "MINSHENG_REPLY_DAYS_COMPLAIN=0 must be at least 1"),
+        ("CACHE_URL", "memcached://127.0.0.1", "CACHE_URL='memcached://127.0.0.1' is not a cache URL"),
     ],
 )
 def test_bad_setting_is_one_line_and_non_zero(name, value, expected):
@@ -43,3 +45,20 @@ def test_dashed_command_names_and_help():
     assert result.returncode == 0
     assert "usage: minsheng run_periodic" in result.stdout
     assert "close stale" in " ".join(result.stdout.split())
+
+
+def test_shared_cache_counts_sign_in_failures_across_processes():
+    """With CACHE_URL, the failures one web worker saw lock the address in another."""
+    from tests.test_worker import redis_or_skip
+
+    redis_or_skip()
+    address = f"10.{os.getpid() % 250}.{uuid.uuid4().int % 250}.7"
+    code = ("from types import SimpleNamespace as N; from minsheng.accounts import limits; "
+            f"r = N(META={{'REMOTE_ADDR': '{address}'}}); ")
+    env = {"CACHE_URL": "redis://127.0.0.1:6379/14"}
+    fail = run("shell", "-v", "0", "-c", code + "[limits.failed(r, None) for _ in range(limits.PER_ADDRESS)]", **env)
+    assert fail.returncode == 0, fail.stderr
+    other = run("shell", "-v", "0", "-c", code + "print('blocked' if limits.blocked(r, None) else 'free')", **env)
+    assert other.stdout.strip() == "blocked", other.stderr
+    alone = run("shell", "-v", "0", "-c", code + "print('blocked' if limits.blocked(r, None) else 'free')", CACHE_URL="")
+    assert alone.stdout.strip() == "free"  # the per-process memory cache saw nothing
