@@ -85,19 +85,30 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
 
 
 @pytest.mark.django_db(transaction=True)  # three demo runs, each committing as it would for real
-def test_same_seed_same_messages(settings):
-    run_demo("--messages", "40", "--seed", "7")
-    first = titles()
-    run_demo("--messages", "40", "--seed", "7", "--reset")
-    assert titles() == first
-    run_demo("--messages", "40", "--seed", "8", "--reset")
-    assert titles() != first
+def test_same_seed_and_day_same_messages(settings):
+    def history():
+        return list(Message.objects.order_by("submitted_at", "id").values_list(
+            "title", "status", "region__code", "submitted_at", "replied_at"))
+
+    run_demo("--messages", "40", "--seed", "7", "--today", "2026-06-01")
+    first = history()
+    assert max(row[3] for row in first).date() <= dt.date(2026, 6, 1)
+    run_demo("--messages", "40", "--seed", "7", "--today", "2026-06-01", "--reset")
+    assert history() == first
+    run_demo("--messages", "40", "--seed", "8", "--today", "2026-06-01", "--reset")
+    assert history() != first
 
 
 @pytest.mark.django_db
-def test_demo_rejects_a_bad_count():
-    with pytest.raises(CommandError, match="--messages"):
-        run_demo("--messages", "-5")
+@pytest.mark.parametrize("args, error", [
+    (("--messages", "-5"), "--messages"),
+    (("--today", "2026-13-01"), "不是日期"),
+    (("--today", "2999-01-01"), "在未来"),
+])
+def test_demo_rejects_bad_input(args, error):
+    with pytest.raises(CommandError, match=error):
+        run_demo(*args)
+    assert not Message.objects.exists()
 
 
 def _free_port() -> int:

@@ -1,4 +1,4 @@
-"""minsheng demo [--messages N] [--seed S] [--reset]: the demo directory, demo accounts
+"""minsheng demo [--messages N] [--seed S] [--today DAY] [--reset]: the demo directory, demo accounts
 (one login per role, password printed at the end) and N realistic messages with their
 histories over the past 12 months, then the demo models and the hotspots when the
 insight app has them.
@@ -8,9 +8,11 @@ every message first (the directory and accounts are created or updated in place)
 --if-empty, which then leaves the messages alone and only refreshes the directory and
 the demo accounts (so `make demo` can be run again)."""
 
+import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from minsheng.board import demo
 from minsheng.board.demo_accounts import ensure_accounts, logins_table
@@ -23,15 +25,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--messages", type=int, default=3000, help="how many messages to generate (default 3000)")
-        parser.add_argument("--seed", type=int, default=2026, help="random seed; the same seed gives the same data")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed; the same seed and --today give the same data")
+        parser.add_argument("--today", metavar="YYYY-MM-DD",
+                            help="the day the generated histories end (default: today; not in the future)")
         parser.add_argument("--reset", action="store_true", help="delete all existing messages first")
         parser.add_argument("--if-empty", action="store_true",
                             help="when messages exist, keep them: only refresh directory and accounts")
         parser.add_argument("--no-train", action="store_true", help="skip training the demo models and placing hotspots")
 
-    def handle(self, *args, messages, seed, reset, if_empty, no_train, **options):
+    def handle(self, *args, messages, seed, today, reset, if_empty, no_train, **options):
         if messages < 0 or messages > 200_000:
             raise CommandError("--messages 应在 0 到 200000 之间")
+        now = self._start_of(today) if today else None
         if reset and if_empty:
             raise CommandError("--reset 与 --if-empty 不能同时使用")
         existing = Message.objects.count()
@@ -50,7 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(f"演示目录: {load().summary()}")
         cast = ensure_accounts()
         self.stdout.write(f"演示账号: {len(cast.officers)} 个单位承办人, {len(cast.citizens)} 个市民")
-        summary = demo.generate(cast, messages, seed, progress=self._progress)
+        summary = demo.generate(cast, messages, seed, progress=self._progress, now=now)
         self.stdout.write("")
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items()))
         self.stdout.write(f"已生成 {summary.messages} 条留言 ({summary.clusters} 组热点/老大难), "
@@ -59,6 +64,16 @@ class Command(BaseCommand):
             self._train()
             self._hotspots()
         self._print_logins()
+
+    @staticmethod
+    def _start_of(day: str) -> dt.datetime:
+        try:
+            date = dt.date.fromisoformat(day)
+        except ValueError:
+            raise CommandError(f"--today {day!r} 不是日期 (应为 YYYY-MM-DD)") from None
+        if date > timezone.localdate():
+            raise CommandError(f"--today {day} 在未来; 演示数据的历史只能截至今天或更早")
+        return timezone.make_aware(dt.datetime.combine(date, dt.time()))
 
     def _progress(self, line):
         self.stdout.write(f"\r{line}", ending="")
