@@ -55,7 +55,10 @@ def crawl(client: Client, start: str, broken: dict) -> dict[str, int]:
         if response.status_code in (403, 404) or response.status_code >= 500:
             broken[url] = (response.status_code, came_from)
         if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
-            queue.extend((link, url) for link in links(url, response.content.decode()))
+            html = response.content.decode()
+            if 'class="flash"' in html:  # nothing was posted: a notice here is a page bug
+                broken[url] = ("flash notice on a plain visit", came_from)
+            queue.extend((link, url) for link in links(url, html))
     return seen
 
 

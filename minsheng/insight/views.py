@@ -83,7 +83,7 @@ def hotspot_detail(request, pk: int):
     if not messages and not roles.is_supervisor:
         raise Http404("该热点暂无公开留言")
     return render(request, "insight/hotspot.html", {
-        "hotspot": hotspot, "messages": messages,
+        "hotspot": hotspot, "members": messages,
         "trend_json": json.dumps(_trend(messages), ensure_ascii=False),
         "show_flags": roles.is_supervisor,
     })
