@@ -27,6 +27,8 @@ import hashlib
 import json
 import math
 import time
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -289,11 +291,18 @@ class TextClassifier:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         arrays = {k: v for b in self.blocks for k, v in b.arrays().items()}
-        np.savez_compressed(directory / "weights.npz", coef=self.coef, intercept=self.intercept, **arrays)
+        # each file is written beside its final name and renamed over it, so a reader (the
+        # product reloads a model whose files changed) never sees a half-written file
+        tmp = directory / ".weights.npz.tmp"
+        with tmp.open("wb") as fh:
+            np.savez_compressed(fh, coef=self.coef, intercept=self.intercept, **arrays)
+        tmp.replace(directory / "weights.npz")
         meta = {**self.meta, "format": FORMAT, "format_version": FORMAT_VERSION, "labels": self.labels,
                 "temperature": self.temperature,
                 "blocks": [{"name": b.name, "field": b.field, "analyzer": b.analyzer} for b in self.blocks]}
-        (directory / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp = directory / ".model.json.tmp"
+        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.replace(directory / "model.json")
         return directory
 
     @classmethod
@@ -318,7 +327,8 @@ class TextClassifier:
             blocks = [HashedBlock(b["name"], b["field"], b["analyzer"], arrays[f"ids_{b['name']}"],
                                   arrays[f"idf_{b['name']}"]) for b in meta["blocks"]]
             model = cls(meta["labels"], blocks, arrays["coef"], arrays["intercept"], meta["temperature"], meta)
-        except (OSError, KeyError, ValueError, TypeError) as exc:
+        except (OSError, KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            # a truncated or foreign weights.npz raises any of these from numpy or zipfile
             raise ModelError(f"{directory}: 模型文件已损坏或不完整 ({type(exc).__name__})") from None
         n_features = sum(len(b.idf) for b in blocks)
         if model.coef.shape[1] != n_features or model.coef.shape[0] not in (len(model.labels), 1):

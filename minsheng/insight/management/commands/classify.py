@@ -12,12 +12,14 @@ class Command(BaseCommand):
     help = "Classify the messages of a CSV file with a trained model."
 
     def add_arguments(self, parser):
+        csvio.one_line_usage_errors(parser)
         parser.add_argument("--model", required=True, help="model directory (from train-classifier)")
         parser.add_argument("--data", required=True, help="CSV with 留言主题/title and/or 留言详情/body (or 留言/text)")
         parser.add_argument("--out", required=True, help="output CSV")
 
     def handle(self, *args, model, data, out, **options):
         try:
+            csvio.check_output(out)
             clf = classify.TextClassifier.load(model)
             titles, bodies, rows, header = csvio.message_texts(data)
             classify.check_texts(titles, bodies, where=f"{data}: ")
@@ -30,6 +32,4 @@ class Command(BaseCommand):
                  for i, p in zip(ids, predictions, strict=True)))
         except (classify.ModelError, csvio.CSVError, ValueError) as exc:
             raise CommandError(str(exc)) from None
-        except OSError as exc:
-            raise CommandError(f"无法写入 {out}: {exc.strerror}") from None
         self.stdout.write(f"{n} 条留言已分类 → {out}")

@@ -17,6 +17,7 @@ class Command(BaseCommand):
             "rank them by heat.")
 
     def add_arguments(self, parser):
+        csvio.one_line_usage_errors(parser)
         parser.add_argument("--data", required=True,
                             help="CSV with 留言编号, 留言主题, 留言时间, 留言详情 (留言用户, 点赞数, 反对数 optional)")
         parser.add_argument("--out", required=True, help="output CSV: 留言编号,cluster_id for every input row")
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             raise CommandError("--window-days 应为正整数")
         started = time.perf_counter()
         try:
+            for path in (out, report) if report else (out,):
+                csvio.check_output(path)
             header, rows = csvio.read_rows(data, required=REQUIRED)
             csvio.require_data(data, rows, [r["留言主题"] + r["留言详情"] for r in rows])
             items = []

@@ -10,6 +10,7 @@ class Command(BaseCommand):
     help = "Near-duplicate messages (same problem, same place) in a CSV: 留言编号 pairs with their similarity."
 
     def add_arguments(self, parser):
+        csvio.one_line_usage_errors(parser)
         parser.add_argument("--data", required=True, help="CSV with 留言主题 and/or 留言详情 (or title/body/留言/text)")
         parser.add_argument("--out", required=True, help="output CSV: 留言编号_a,留言编号_b,similarity,...")
         parser.add_argument("--min-similarity", type=float, default=0.5,
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         if not 0 < min_similarity <= 1:
             raise CommandError("--min-similarity 应在 0 与 1 之间")
         try:
+            csvio.check_output(out)
             titles, bodies, rows, header = csvio.message_texts(data)
             csvio.require_data(data, rows, [t + b for t, b in zip(titles, bodies, strict=True)])
             ids = csvio.row_ids(header, rows)

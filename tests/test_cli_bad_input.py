@@ -1,0 +1,183 @@
+"""Bad input to the insight commands (train-classifier, evaluate-classifier, classify,
+find-duplicates, detect-hotspots, score-replies): a one-line error, a non-zero exit, and
+no output file left behind; good input still works."""
+
+from __future__ import annotations
+
+import csv
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from minsheng.insight import classify, csvio
+
+VOCAB = {
+    "城乡建设": ["小区", "电梯", "物业", "房屋", "拆迁", "安置房", "违建", "公积金"],
+    "环境保护": ["噪音", "污染", "排放", "臭味", "污水", "扬尘", "废气", "黑臭"],
+    "交通运输": ["公交", "红绿灯", "出租车", "拥堵", "斑马线", "停车", "地铁", "客运站"],
+}
+FILLER = ["请问", "希望", "领导", "尽快", "解决", "我们", "附近", "居民", "反映", "问题"]
+HEADER = ["留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "一级标签", "点赞数", "答复意见", "答复时间"]
+
+
+def make_rows(n_per_label: int = 12) -> list[list[str]]:
+    rng = random.Random(3)
+    rows = []
+    for label, words in VOCAB.items():
+        for _ in range(n_per_label):
+            i = len(rows) + 1
+            said = "".join(rng.sample(words, 3) + rng.sample(FILLER, 3)) + "。"
+            rows.append([f"A{i}", f"U{i % 5}", said[:12], f"2019/3/{1 + i % 27} 10:00:00", said * 2, label,
+                         str(i % 4), f"网友您好! 经查, {said}我局已安排于下周处理, 咨询电话 0931-8451234。",
+                         f"2019/4/{1 + i % 27} 10:00:00"])
+    return rows
+
+
+def write(path: Path, rows, header=HEADER, encoding="utf-8") -> str:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory):
+    return write(tmp_path_factory.mktemp("good") / "good.csv", make_rows())
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    rows = make_rows()
+    directory = tmp_path_factory.mktemp("model") / "m"
+    classify.train([r[2] for r in rows], [r[4] for r in rows], [r[5] for r in rows]).save(directory)
+    return directory
+
+
+def args_for(command: str, data: str, out: str, model: Path) -> list[str]:
+    if command in ("classify", "evaluate_classifier"):
+        extra = ["--out", out] if command == "classify" else ["--label-column", "一级标签"]
+        return [command, "--model", str(model), "--data", data, *extra]
+    if command == "train_classifier":
+        return [command, "--data", data, "--label-column", "一级标签", "--out", out]
+    return [command, "--data", data, "--out", out]
+
+
+COMMANDS = ["train_classifier", "evaluate_classifier", "classify", "find_duplicates", "detect_hotspots",
+            "score_replies"]
+
+
+def fails(*args, match: str) -> str:
+    with pytest.raises(CommandError, match=match) as info:
+        call_command(*args)
+    assert "\n" not in str(info.value)
+    return str(info.value)
+
+
+def test_good_input_works_with_a_bom(tmp_path, model):
+    data = write(tmp_path / "bom.csv", make_rows(), encoding="utf-8-sig")
+    for command in COMMANDS:
+        out = tmp_path / f"{command}.out"
+        call_command(*args_for(command, data, str(out), model))
+        assert command == "evaluate_classifier" or out.exists()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("name, content, message", [
+    pytest.param("dup.csv", "留言编号,留言主题,留言时间,留言详情,留言详情,一级标签,答复意见\n"
+                 "1,小区电梯,2019/3/1,电梯坏了,物业不管,城乡建设,已安排维修\n", "重复的列名 留言详情", id="duplicated"),
+    pytest.param("tabs.csv", "留言编号\t留言主题\t留言详情\n1\t小区电梯\t电梯坏了\n", "制表符", id="tabs"),
+])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_bad_header(tmp_path, model, command, name, content, message):
+    data = tmp_path / name
+    data.write_text(content, encoding="utf-8")
+    fails(*args_for(command, str(data), str(tmp_path / "o.csv"), model), match=message)
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_huge_field_utf16_and_directory_as_data(tmp_path, model, command):
+    rows = make_rows()
+    rows[3][4] = "电梯坏了" * 500_000  # 2 MB, far above csv's default field size limit too
+    out = str(tmp_path / "o.csv")
+    fails(*args_for(command, write(tmp_path / "huge.csv", rows), out, model), match="过长")
+    fails(*args_for(command, write(tmp_path / "u16.csv", make_rows(), encoding="utf-16"), out, model),
+          match="UTF-16")
+    fails(*args_for(command, str(tmp_path), out, model), match="是目录")
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("command", ["classify", "find_duplicates", "detect_hotspots", "score_replies"])
+def test_bad_out_path_fails_before_writing(tmp_path, good, model, command):
+    fails(*args_for(command, good, str(tmp_path / "none" / "o.csv"), model), match="输出目录不存在")
+    (tmp_path / "d").mkdir()
+    fails(*args_for(command, good, str(tmp_path / "d"), model), match="是目录")
+    fails(*args_for(command, good, "/proc/minsheng-x.csv", model), match="无法写入")
+
+
+def test_detect_hotspots_bad_report_path_writes_nothing(tmp_path, good):
+    fails("detect_hotspots", "--data", good, "--out", str(tmp_path / "c.csv"),
+          "--report", str(tmp_path / "none" / "h.csv"), match="输出目录不存在")
+    assert not (tmp_path / "c.csv").exists()
+
+
+@pytest.mark.parametrize("damage", [b"", b"PK\x03\x04garbage", "truncate", "flip"],
+                         ids=["empty", "not-zip", "truncated", "bad-deflate"])
+@pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
+def test_corrupt_weights_are_a_model_error(tmp_path, good, model, command, damage):
+    broken = tmp_path / "m"
+    broken.mkdir()
+    (broken / "model.json").write_bytes((model / "model.json").read_bytes())
+    weights = (model / "weights.npz").read_bytes()
+    if damage == "truncate":
+        damage = weights[: len(weights) // 2]
+    elif damage == "flip":
+        damage = weights[:2000] + bytes(range(100)) + weights[2100:]
+    (broken / "weights.npz").write_bytes(damage)
+    fails(*args_for(command, good, str(tmp_path / "o.csv"), broken), match="模型文件已损坏")
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_infinite_likes_and_empty_replies(tmp_path):
+    rows = make_rows()
+    rows[5][6] = "1e400"
+    fails("detect_hotspots", "--data", write(tmp_path / "inf.csv", rows), "--out", str(tmp_path / "c.csv"),
+          match="点赞数 不是数字")
+    rows = [r[:7] + ["", r[8]] for r in make_rows()]
+    fails("score_replies", "--data", write(tmp_path / "empty.csv", rows), "--out", str(tmp_path / "s.csv"),
+          match="都为空")
+    assert not list(tmp_path.glob("[cs].csv"))
+
+
+def test_write_rows_leaves_no_half_written_file(tmp_path):
+    out = tmp_path / "o.csv"
+    out.write_text("old", encoding="utf-8")
+
+    def rows():
+        yield ["1", "a"]
+        raise csvio.CSVError("第 2 条出错")
+
+    with pytest.raises(csvio.CSVError):
+        csvio.write_rows(out, ["id", "x"], rows())
+    assert out.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]
+    assert csvio.write_rows(out, ["id", "x"], [["1", "a"]]) == 1
+    assert out.read_text(encoding="utf-8-sig").splitlines() == ["id,x", "1,a"]
+
+
+def run_cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "minsheng", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_cli_usage_and_write_errors_are_one_line(tmp_path, good):
+    proc = run_cli("detect-hotspots", "--data", good, "--out", str(tmp_path / "c.csv"), "--top", "abc")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "--top" in proc.stderr
+    proc = run_cli("find-duplicates", "--data", good, "--out", str(tmp_path))
+    assert proc.returncode == 1
+    assert proc.stderr.strip().count("\n") == 0 and "是目录" in proc.stderr and "Traceback" not in proc.stderr
