@@ -49,6 +49,14 @@ def test_duplicate_pairs_need_the_same_place():
     assert ("1", "3") not in found and ("2", "3") not in found  # another compound's lift
 
 
+def test_a_place_qualified_by_its_district_is_the_same_place():
+    from minsheng.insight.similar import same_place
+
+    assert same_place({"城关区幸福家园"}, {"幸福家园"}, None, None)
+    assert not same_place({"城关区幸福家园"}, {"和平家园"}, None, None)
+    assert not same_place({"幸福家园"}, {"幸福家园"}, "城关区", "七里河区")
+
+
 def write(path: Path, rows, header=("留言编号", "留言主题", "留言详情")) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)

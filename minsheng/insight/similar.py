@@ -179,7 +179,10 @@ def same_place(places_a: set, places_b: set, county_a: str | None, county_b: str
     """False when the two messages are known to be about different places."""
     if county_a and county_b and county_a != county_b:
         return False
-    return not (places_a and places_b and not places_a & places_b)
+    if not (places_a and places_b):
+        return True
+    # one message may qualify the place with its district: 城关区幸福家园 is 幸福家园
+    return any(a.endswith(b) or b.endswith(a) for a in places_a for b in places_b)
 
 
 def similarity(title_a: str, body_a: str, title_b: str, body_b: str) -> float:

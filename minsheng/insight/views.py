@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -115,4 +115,6 @@ def similar(request):
     body = (request.GET.get("body") or "")[:3000]
     region = _region(request.GET.get("region"))
     found = lookup.similar_open(title, body, region, k=5) if len(title + body) >= 4 else []
+    if not found:  # an empty answer empties the box (the page hides an empty one)
+        return HttpResponse("")
     return render(request, "insight/_similar.html", {"found": found})
