@@ -11,7 +11,7 @@ import secrets
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import dateparse, timezone
 from django.utils.datastructures import MultiValueDict
@@ -121,9 +121,8 @@ def request_queryset():
     return Message.objects.select_related(
         "region__parent__parent__parent", "topic", "predicted_topic", "duplicate_of", "open311").prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
-        Prefetch("events", queryset=Event.objects.only("id", "at", "message_id")),
         "attachments",
-    )
+    ).annotate(last_event_at=Subquery(Event.objects.filter(message=OuterRef("pk")).order_by("-at").values("at")[:1]))
 
 
 def visible_q(request) -> Q:
