@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from minsheng.board.models import Event, MessageKind, Rating
+from minsheng.board.moderation import mask
 from minsheng.board.workflow import Status
 
 EVENT_KINDS = Event.Kind.choices
@@ -84,9 +85,16 @@ class AddresseeRefSerializer(serializers.Serializer):
 
 # --- messages -------------------------------------------------------------------
 
+class PublicTextField(serializers.CharField):
+    """A citizen's text as the public may read it: personal data partly hidden."""
+
+    def to_representation(self, value):
+        return mask(super().to_representation(value))
+
+
 class MessageListSerializer(serializers.Serializer):
     public_id = serializers.CharField()
-    title = serializers.CharField()
+    title = PublicTextField()
     excerpt = serializers.SerializerMethodField()
     kind = serializers.ChoiceField(choices=MessageKind.choices)
     kind_label = serializers.CharField(source="get_kind_display")
@@ -103,7 +111,7 @@ class MessageListSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_excerpt(self, obj) -> str:
-        return obj.body[:80]
+        return mask(obj.body)[:80]
 
     def get_url(self, obj) -> str:
         return reverse("api:message-detail", args=[obj.public_id])
@@ -144,7 +152,7 @@ class PhotoSerializer(serializers.Serializer):
 
 
 class MessageDetailSerializer(MessageListSerializer):
-    body = serializers.CharField()
+    body = PublicTextField()
     address = serializers.CharField()
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
@@ -173,8 +181,10 @@ class MessageDetailSerializer(MessageListSerializer):
 
 
 class OwnMessageSerializer(MessageDetailSerializer):
-    """The author's view: also what only the author may know."""
+    """The author's view: also what only the author may know (the text as written)."""
 
+    title = serializers.CharField()
+    body = serializers.CharField()
     reject_reason = serializers.CharField()
     contact_phone = serializers.CharField()
     contact_email = serializers.CharField()
@@ -231,6 +241,8 @@ class AuthorSerializer(serializers.Serializer):
 
 
 class StaffCaseSerializer(MessageDetailSerializer):
+    title = serializers.CharField()  # staff read the text as written
+    body = serializers.CharField()
     version = serializers.IntegerField()
     author = AuthorSerializer()
     contact_phone = serializers.CharField()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from minsheng.board.models import Assignment, MessageKind
+from minsheng.board.moderation import mask
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
 
@@ -78,7 +79,7 @@ def request_record(message, request) -> dict:
         "status_notes": status_notes(message),
         "service_name": topic.name if topic else "未分类",
         "service_code": service_code_of(message),
-        "description": message.body[:4000],
+        "description": mask(message.body)[:4000],
         "agency_responsible": lead_unit(message),
         "service_notice": None,
         "requested_datetime": iso(message.submitted_at),

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Unit
 
-from .. import actions
+from .. import actions, moderation
 from .. import staff_forms as forms
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
@@ -289,6 +289,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "merged": list(message.merged.only("public_id", "title")), "last_return": returned[-1] if returned else None,
         "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
         "decide_form": forms.DecideExtensionForm(), "section": "case",
+        "review": moderation.grouped(moderation.review(message.title, message.body)),
     }, status=status)
 
 

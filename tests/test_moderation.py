@@ -1,0 +1,97 @@
+"""Personal data a citizen writes into a message is hidden wherever the message is
+public (pages, API, Open311, public exports) and shown as written to the author and to
+staff, who also get a notice of it and of abusive or advertising wording."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from minsheng.board import actions
+from minsheng.board.moderation import grouped, mask, personal_data, review
+
+PHONE, ID_NO, EMAIL = "13912345678", "620102198001010017", "zhang.san@qq.com"
+BODY = (f"我家楼下的路灯坏了一个月, 请联系我 {PHONE}, 身份证 {ID_NO}, 邮箱 {EMAIL}, "
+        "座机 0931-8451234。留言编号 20261129000019 的问题也一样。")
+
+
+@pytest.mark.parametrize("text, hidden, kept", [
+    (f"电话{PHONE}", "139****5678", PHONE),
+    ("电话 +86 139-1234-5678 或 139 1234 5678", "139****5678", "1234"),
+    (f"身份证{ID_NO}", "6201**********0017", ID_NO),
+    ("身份证62010219800101001X", "6201**********001X", "19800101"),
+    (f"邮箱{EMAIL}", "z***@qq.com", "zhang.san"),
+    ("卡号6222 0202 0000 1234 567", "***************4567", "6222"),
+    ("座机0931-8451234", "0931-****1234", "8451234"),
+])
+def test_mask_hides_personal_data(text, hidden, kept):
+    assert hidden in mask(text) and kept not in mask(text)
+
+
+@pytest.mark.parametrize("text", [
+    "留言编号 20261129000019", "2号楼3单元501室", "2026年3月1日到12月1日", "建于1995年的六层住宅, 住了120户",
+    "公交12路和1路", "金额 3000 元", "",
+])
+def test_ordinary_numbers_stay(text):
+    assert mask(text) == text and personal_data(text) == []
+
+
+def test_review_groups_what_staff_should_know():
+    found = grouped(review("傻逼物业不修路灯", BODY + " 详见 http://spam.example 加微信"))
+    labels = [label for label, _ in found]
+    assert labels[:4] == ["手机号", "身份证号", "邮箱", "固定电话"]
+    assert ("不文明用语", ["傻逼"]) in found and "疑似广告或链接" in labels
+
+
+@pytest.fixture
+def public_message(personas, directory, django_capture_on_commit_callbacks):
+    d, p = directory, personas
+    with django_capture_on_commit_callbacks(execute=True):  # the statistics (exports) update after commit
+        m = actions.do_submit(p["citizen"], title=f"路灯坏了 请回电{PHONE}", body=BODY, kind="help",
+                              region=d["lanzhou"], topic=d["topic_build"])
+        actions.do_accept(p["dispatcher"], m)
+    m.refresh_from_db()
+    return m
+
+
+def _leaks(text: str) -> list[str]:
+    return [secret for secret in (PHONE, ID_NO, EMAIL) if secret in text]
+
+
+@pytest.mark.django_db
+def test_public_page_list_and_api_hide_personal_data(client, public_message):
+    m = public_message
+    page = client.get(f"/m/{m.public_id}/").content.decode()
+    assert "139****5678" in page and "6201**********0017" in page and not _leaks(page)
+    assert "20261129000019" in page  # a message number is not personal data
+    assert not _leaks(client.get("/browse/").content.decode())
+    api = APIClient()
+    assert not _leaks(api.get(f"/api/v1/messages/{m.public_id}/").content.decode())
+    assert not _leaks(api.get("/api/v1/messages/").content.decode())
+    export = b"".join(client.get("/stats/export/messages.csv").streaming_content).decode("utf-8-sig")
+    assert "139****5678" in export and not _leaks(export)
+
+
+@pytest.mark.django_db
+def test_open311_hides_personal_data(client, public_message):
+    body = client.get("/open311/v2/requests.json").content.decode()
+    assert "139****5678" in body and not _leaks(body)
+
+
+@pytest.mark.django_db
+def test_author_and_staff_read_the_text_as_written(public_message, personas, login):
+    m = public_message
+    author = APIClient()
+    author.force_authenticate(personas["citizen"])
+    own = author.get(f"/api/v1/me/messages/{m.public_id}/").json()
+    assert PHONE in own["title"] and ID_NO in own["body"]
+    case = login(personas["dispatcher"]).get(f"/staff/case/{m.public_id}/").content.decode()
+    assert ID_NO in case and "审核提示" in case and "身份证号" in case and "公开页面会自动隐去" in case
+
+
+@pytest.mark.django_db
+def test_no_notice_for_an_ordinary_message(personas, directory, login):
+    m = actions.do_submit(personas["citizen"], title="路灯坏了一个月", body="我家楼下2号楼旁的路灯坏了一个月, 晚上很黑。",
+                          kind="help", region=directory["lanzhou"], topic=directory["topic_build"])
+    case = login(personas["dispatcher"]).get(f"/staff/case/{m.public_id}/").content.decode()
+    assert "审核提示" not in case
