@@ -95,3 +95,11 @@ def test_no_notice_for_an_ordinary_message(personas, directory, login):
                           kind="help", region=directory["lanzhou"], topic=directory["topic_build"])
     case = login(personas["dispatcher"]).get(f"/staff/case/{m.public_id}/").content.decode()
     assert "审核提示" not in case
+
+
+@pytest.mark.django_db
+def test_a_hotspot_named_after_a_message_hides_its_personal_data(public_message):
+    from minsheng.insight.hotspots_service import place_message
+
+    hotspot = place_message(public_message)
+    assert "139****5678" in hotspot.title and PHONE not in hotspot.title

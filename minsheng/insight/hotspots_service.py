@@ -20,6 +20,8 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from minsheng.board.moderation import mask
+
 from . import hotspots as core
 from .models import Hotspot, HotspotMember
 
@@ -105,7 +107,7 @@ def place_message(message, refresh: bool = True) -> Hotspot | None:
         cid, score = index.assign(item, vector)
         with transaction.atomic():
             if cid is None or not Hotspot.objects.filter(pk=cid).exists():
-                hotspot = Hotspot.objects.create(title=message.title[:200], region=message.region,
+                hotspot = Hotspot.objects.create(title=mask(message.title)[:200], region=message.region,
                                                  first_at=message.submitted_at, last_at=message.submitted_at)
                 cid, score = hotspot.pk, 1.0
             else:
@@ -116,7 +118,7 @@ def place_message(message, refresh: bool = True) -> Hotspot | None:
             return member.hotspot
         cluster = index.add(item, cid, vector)
         _state["seen"] = max(_state["seen"], member.id)
-        hotspot.title = index.title_of(cluster)[:200]
+        hotspot.title = mask(index.title_of(cluster))[:200]  # a public title: no personal data
         hotspot.place = cluster.place_label(with_region=False)[:200]
         hotspot.save(update_fields=["title", "place"])
     if refresh:
