@@ -1,6 +1,6 @@
 """Follow every link the site shows, as each demo persona, over a small demo database:
-no page answers with a server error, and no link the site shows a visitor leads to a 404
-or to a page that visitor may not see (403)."""
+no page answers with a server error, no link the site shows a visitor leads to a 404 or to
+a page that visitor may not see (403), and no public page shows a citizen's mobile number."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from minsheng.board.demo_accounts import PERSONAS
 HREF = re.compile(r"""(?:href|hx-get)="([^"]+)\"""")
 SKIP = ("/accounts/logout", "/static/", "/media/", "/api/docs", "/admin/logout", "/admin/jsi18n")
 PAGES_PER_PERSONA = 90
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def links(base: str, html: str) -> list[str]:
@@ -35,13 +36,15 @@ def links(base: str, html: str) -> list[str]:
     return out
 
 
-def crawl(client: Client, start: str, broken: dict) -> dict[str, int]:
+def crawl(client: Client, start: str, broken: dict, public: bool = False) -> dict[str, int]:
     """Breadth-first from ``start``; {url: status} for the first PAGES_PER_PERSONA pages,
     taking at most three pages of each list (``?page=``) and one of each path pattern with
     a different query."""
     seen: dict[str, int] = {}
     shapes: dict[str, int] = {}
     queue = deque([(start, None), ("/", None)])
+    if public:  # the demo messages where a citizen left a phone number
+        queue.appendleft(("/browse/?q=请尽快联系我", None))
     while queue and len(seen) < PAGES_PER_PERSONA:
         url, came_from = queue.popleft()
         if url in seen:
@@ -58,6 +61,8 @@ def crawl(client: Client, start: str, broken: dict) -> dict[str, int]:
             html = response.content.decode()
             if 'class="flash"' in html:  # nothing was posted: a notice here is a page bug
                 broken[url] = ("flash notice on a plain visit", came_from)
+            if public and MOBILE.search(html):  # the demo's citizens sometimes leave their number
+                broken[url] = (f"a mobile number on a public page: {MOBILE.search(html).group()}", came_from)
             queue.extend((link, url) for link in links(url, html))
     return seen
 
@@ -82,6 +87,6 @@ def test_every_link_answers(demo_db, settings, username):
         client.force_login(User.objects.get(username=username))
         start = reverse(next(p for p in PERSONAS if p[0] == username)[4])
     broken: dict[str, tuple[int, str | None]] = {}
-    statuses = crawl(client, start, broken)
+    statuses = crawl(client, start, broken, public=username is None)
     assert not broken, broken  # {url: (status, the page that links to it)}
     assert len(statuses) >= 20
