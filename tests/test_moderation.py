@@ -103,3 +103,9 @@ def test_a_hotspot_named_after_a_message_hides_its_personal_data(public_message)
 
     hotspot = place_message(public_message)
     assert "139****5678" in hotspot.title and PHONE not in hotspot.title
+
+
+@pytest.mark.django_db
+def test_search_does_not_find_a_message_by_its_authors_phone_number(client, public_message):
+    assert public_message.public_id not in client.get("/browse/", {"q": PHONE}).content.decode()
+    assert public_message.public_id in client.get("/browse/", {"q": "路灯"}).content.decode()

@@ -2,7 +2,7 @@
 PostgreSQL.
 
 Indexing: ``Message.search_text`` holds the jieba search-engine segmentation of title
-and body plus every single Han character, space-separated (``terms_for``). SQLite
+and body (personal data masked, as on the public page) plus every single Han character, space-separated (``terms_for``). SQLite
 indexes it with an FTS5 external-content table kept current by triggers; PostgreSQL
 with a GIN index on ``to_tsvector('simple', search_text)``. Both are created (if
 missing) after every migrate, so a table rebuild by a later migration cannot lose them.
@@ -20,6 +20,7 @@ import re
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
+from minsheng.board.moderation import mask
 from minsheng.insight.text import _is_han, normalize, search_terms, tokenize
 
 MAX_QUERY_WORDS = 8
@@ -27,7 +28,8 @@ _PUBLIC_ID = re.compile(r"^\d{14}$")
 
 
 def terms_for(title: str, body: str) -> str:
-    return " " + " ".join(search_terms(f"{title} {body}")) + " "
+    # indexed as the public reads it: a phone or ID number must not find its author's message
+    return " " + " ".join(search_terms(mask(f"{title} {body}"))) + " "
 
 
 def index(message) -> None:
