@@ -38,12 +38,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     """Every test: a fast password hasher (personas are created by the dozen), its own
-    media folder, and an empty model directory, so models a developer trained under
-    var/ never leak in."""
+    media folder, an empty model directory (models a developer trained under var/ never
+    leak in), an empty cache and an empty in-process hotspot index."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MINSHENG_MODEL_DIR = tmp_path / "models"
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()  # sign-in failure counts, throttles and figure caches start empty
+    from minsheng.insight import hotspots_service
+
+    hotspots_service.reset_index()  # the in-process hotspot index of an earlier test's (rolled back) data
 
 
 @pytest.fixture
