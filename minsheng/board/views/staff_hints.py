@@ -158,15 +158,32 @@ def quality_for(message: Message, body: str) -> dict | None:
     except Exception:
         log.exception("score_for_reply failed for message %s", message.pk)
         return None
+    leak = personal_data_in_reply(message, body)
     if q is None:
-        return None
+        return {"score": None, "reasons": [leak]} if leak else None
     if dataclasses.is_dataclass(q):
         q = dataclasses.asdict(q)
     elif hasattr(q, "_asdict"):
         q = q._asdict()
     elif not isinstance(q, dict):
         q = {"score": _pick(q, "score"), "reasons": list(_pick(q, "reasons", default=[]) or [])}
+    if leak:
+        q["reasons"] = [leak, *q.get("reasons", [])]
     return {k: v for k, v in q.items() if _json_safe(v)}
+
+
+def personal_data_in_reply(message: Message, body: str) -> str:
+    """A warning when a reply would publish the citizen's personal data: their phone or
+    e-mail (from the message or its contact fields), or any ID or bank-card number."""
+    from minsheng.board.moderation import personal_data
+
+    theirs = {f.text for f in personal_data(f"{message.title} {message.body}")}
+    theirs |= {message.contact_phone, message.contact_email} - {""}
+    found = [f for f in personal_data(body) if f.text in theirs or f.label in ("身份证号", "银行卡号")]
+    if not found:
+        return ""
+    labels = "、".join(dict.fromkeys(f.label for f in found))
+    return f"答复中含有留言人的个人信息 ({labels}), 答复会公开发布, 请删去后再发布"
 
 
 def _json_safe(value) -> bool:
