@@ -2,9 +2,10 @@
 PostgreSQL.
 
 Indexing: ``Message.search_text`` holds the jieba search-engine segmentation of title
-and body (personal data masked, as on the public page) plus every single Han character, space-separated (``terms_for``). SQLite
-indexes it with an FTS5 external-content table kept current by triggers; PostgreSQL
-with a GIN index on ``to_tsvector('simple', search_text)``. Both are created (if
+and body (personal data masked, as on the public page) plus every single Han character,
+space-separated (``terms_for``). SQLite indexes it with an FTS5 external-content table
+kept current by triggers; PostgreSQL with a GIN index on
+``to_tsvector('simple', search_text)``. Both are created (if
 missing) after every migrate, so a table rebuild by a later migration cannot lose them.
 
 Querying: each query word must match, either as a whole jieba word or, because jieba

@@ -7,7 +7,7 @@ unit (id), date_from, date_to (YYYY-MM-DD, dates of submission).
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import json
 from pathlib import Path
 
@@ -268,7 +268,7 @@ def overdue(request):
     qs = qs.filter(pk__in=exports.message_queryset(scope, "overdue", public=False, now=now).values("pk"))
     qs = qs.select_related("region", "topic", "open_case").order_by("open_case__due_at", "id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    can_export = _personal_export_allowed(request.user, copy.copy(scope), dict(filters))
+    can_export = _personal_allowed(request.user, _personal_export_scope(request.user, scope, filters)[0])
     return render(request, "stats/overdue.html", {**_context_filters(scope, filters), "page": page, "now": now,
                                                   "can_export": can_export})
 
@@ -292,15 +292,14 @@ def _personal_allowed(user, scope) -> bool:
     return all(any(r.code.startswith(p) and r.prefix.startswith(p) for p in prefixes) for r in scope.regions)
 
 
-def _personal_export_allowed(user, scope, filters) -> bool:
-    """``_personal_allowed``; with no region chosen, a staff member of exactly one region
-    exports that region (``scope`` and ``filters`` are narrowed to it)."""
+def _personal_export_scope(user, scope, filters):
+    """(scope, filters) of a personal-data export: with no region chosen, a staff member
+    of exactly one region exports that region."""
     if not filters.get("region"):
         own = _staff_regions(user)
-        if own and len(own) == 1:
-            scope.regions = own
-            filters["region"] = own[0].code
-    return _personal_allowed(user, scope)
+        if len(own) == 1:
+            return dataclasses.replace(scope, regions=own), {**filters, "region": own[0].code}
+    return scope, filters
 
 
 def export_messages(request, fmt):
@@ -322,7 +321,8 @@ def export_messages(request, fmt):
     if personal:
         if not request.user.is_authenticated:
             return _bad_request(request, "导出个人信息需要登录", 403)
-        if not _personal_export_allowed(request.user, scope, filters):
+        scope, filters = _personal_export_scope(request.user, scope, filters)
+        if not _personal_allowed(request.user, scope):
             return _bad_request(request, "您无权导出该区划留言的个人信息 (限本区划派单员、督办员或管理员)", 403)
     qs = exports.message_queryset(scope, measure, public=not personal, status=status, query=query)
     count = qs.count()

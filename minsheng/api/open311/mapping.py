@@ -61,10 +61,9 @@ def service_code_of(message) -> str:
 
 
 def request_record(message, request) -> dict:
+    """One request as GeoReport v2 shows it; ``message`` comes from views.request_queryset
+    (which annotates ``last_event_at``)."""
     topic = message.topic or message.predicted_topic
-    updated = getattr(message, "last_event_at", None)  # annotated by the list views
-    if updated is None:
-        updated = max((e.at for e in message.events.all()), default=message.submitted_at)
     media_url = None
     extra = getattr(message, "open311", None)
     if extra is not None and extra.media_url:
@@ -83,7 +82,7 @@ def request_record(message, request) -> dict:
         "agency_responsible": lead_unit(message),
         "service_notice": None,
         "requested_datetime": iso(message.submitted_at),
-        "updated_datetime": iso(max(updated, message.submitted_at)),
+        "updated_datetime": iso(message.last_event_at or message.submitted_at),
         "expected_datetime": iso(message.due_at) if STATUS_MAP[message.status] == "open" else None,
         "address": message.address or message.region.full_name,
         "address_id": None,

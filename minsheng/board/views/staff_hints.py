@@ -19,6 +19,7 @@ from minsheng.directory.models import Region, Topic, Unit
 from minsheng.directory.routing import route
 
 from ..models import Message, MessageKind, Reply
+from ..moderation import personal_data
 
 log = logging.getLogger(__name__)
 
@@ -175,8 +176,6 @@ def quality_for(message: Message, body: str) -> dict | None:
 def personal_data_in_reply(message: Message, body: str) -> str:
     """A warning when a reply would publish the citizen's personal data: their phone or
     e-mail (from the message or its contact fields), or any ID or bank-card number."""
-    from minsheng.board.moderation import personal_data
-
     theirs = {f.text for f in personal_data(f"{message.title} {message.body}")}
     theirs |= {message.contact_phone, message.contact_email} - {""}
     found = [f for f in personal_data(body) if f.text in theirs or f.label in ("身份证号", "银行卡号")]

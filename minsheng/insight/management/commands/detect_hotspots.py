@@ -33,7 +33,7 @@ class Command(BaseCommand):
             raise CommandError("--window-days 应为正整数")
         started = time.perf_counter()
         try:
-            for path in (out, report) if report else (out,):
+            for path in filter(None, (out, report)):
                 csvio.check_output(path)
             header, rows = csvio.read_rows(data, required=REQUIRED)
             csvio.require_data(data, rows, [r["留言主题"] + r["留言详情"] for r in rows])
