@@ -85,6 +85,12 @@ def test_author_and_staff_read_the_text_as_written(public_message, personas, log
     author.force_authenticate(personas["citizen"])
     own = author.get(f"/api/v1/me/messages/{m.public_id}/").json()
     assert PHONE in own["title"] and ID_NO in own["body"]
+    [mine] = [i for i in author.get("/api/v1/me/messages/").json()["results"] if i["public_id"] == m.public_id]
+    assert PHONE in mine["title"] and PHONE in mine["excerpt"]
+    staff = APIClient()
+    staff.force_authenticate(personas["dispatcher"])
+    [item] = [i for i in staff.get("/api/v1/staff/inbox/").json()["results"] if i["public_id"] == m.public_id]
+    assert PHONE in item["title"] and item["overdue"] is False and "due_at" in item
     case = login(personas["dispatcher"]).get(f"/staff/case/{m.public_id}/").content.decode()
     assert ID_NO in case and "审核提示" in case and "身份证号" in case and "公开页面会自动隐去" in case
 

@@ -117,6 +117,22 @@ class MessageListSerializer(serializers.Serializer):
         return reverse("api:message-detail", args=[obj.public_id])
 
 
+class OwnListSerializer(MessageListSerializer):
+    """A list item for the author: the text as written."""
+
+    title = serializers.CharField()
+
+    def get_excerpt(self, obj) -> str:
+        return obj.body[:80]
+
+
+class InboxItemSerializer(OwnListSerializer):
+    """A list item for staff: the text as written, the reply deadline and whether it has passed."""
+
+    due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.BooleanField(source="is_overdue")
+
+
 class ReplySerializer(serializers.Serializer):
     unit = UnitRefSerializer()
     body = serializers.CharField()

@@ -17,7 +17,7 @@ from minsheng.board.workflow import Status
 from ..inputs import MessageCreate, RateBody, ReopenBody
 from ..pagination import MessageCursor
 from ..permissions import IsPerson
-from ..serializers import MessageListSerializer, OwnMessageSerializer
+from ..serializers import OwnListSerializer, OwnMessageSerializer
 from .base import ApiView, body_of, detail_queryset, list_queryset, parse
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
@@ -52,12 +52,12 @@ class MyMessageList(ApiView):
     permission_classes = [IsPerson]
     pagination_class = MessageCursor
 
-    @extend_schema(responses=MessageListSerializer(many=True), tags=["citizen"])
+    @extend_schema(responses=OwnListSerializer(many=True), tags=["citizen"])
     def get(self, request):
         qs = list_queryset().filter(author=request.user)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(MessageListSerializer(page, many=True).data)
+        return paginator.get_paginated_response(OwnListSerializer(page, many=True).data)
 
 
 class MyMessageDetail(ApiView):

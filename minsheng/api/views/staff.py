@@ -21,7 +21,7 @@ from minsheng.directory.routing import route
 from .. import inputs
 from ..pagination import MessageCursor
 from ..permissions import IsStaffMember
-from ..serializers import MessageListSerializer, StaffCaseSerializer
+from ..serializers import InboxItemSerializer, StaffCaseSerializer
 from .base import ApiView, body_of, list_queryset, parse, query_dict, staff_queryset
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
@@ -53,7 +53,7 @@ class Inbox(ApiView):
     permission_classes = [IsStaffMember]
     pagination_class = MessageCursor
 
-    @extend_schema(parameters=[inputs.InboxQuery], responses=MessageListSerializer(many=True), tags=["staff"])
+    @extend_schema(parameters=[inputs.InboxQuery], responses=InboxItemSerializer(many=True), tags=["staff"])
     def get(self, request):
         params = parse(inputs.InboxQuery, query_dict(request))
         qs = list_queryset().filter(inbox_q(request.user, params["box"]))
@@ -63,7 +63,7 @@ class Inbox(ApiView):
             qs = qs.filter(status__in=Status.handling(), replied_at__isnull=True, due_at__lt=timezone.now())
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs.distinct(), request, view=self)
-        return paginator.get_paginated_response(MessageListSerializer(page, many=True).data)
+        return paginator.get_paginated_response(InboxItemSerializer(page, many=True).data)
 
 
 def get_case(request, public_id) -> Message:
