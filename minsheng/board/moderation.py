@@ -25,6 +25,21 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("邮箱", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")),
 ]
 
+# A name is only recognised where the citizen introduces one (我叫…, 姓名:…, 联系人…) and
+# it starts with a common surname; a flat by its number after the building (2单元501室,
+# 5栋1203室): the building locates the problem, the flat identifies a household.
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高金石白江龙林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+            "姜崔钟谭陆汪范廖贾夏韦邹孟熊秦邱尹薛闫段雷侯史陶黎贺顾毛郝龚邵钱严覃武戴莫孔汤温康施牛樊葛邢齐易乔伍"
+            "庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞左柳甘祝包符舒阮柯纪梅童凌毕季裴霍涂苗盛曲翁冉骆蓝游辛靳柴蒙鲍华喻"
+            "祁蒲房滕屈饶牟艾尤阳穆农卓缪芦麦褚娄窦戚岑景党宫费卜冷晏席卫柏宗瞿桂佟臧闵苟邬边卞姬师仇栾隋刁沙荣巫"
+            "寇桑郎甄丛仲虞敖巩佘麻苑迟邝")  # common surnames that are not also common words
+COMPOUND_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|令狐|夏侯|宇文|司徒|端木"
+TITLES = "先生|女士|小姐|老师|师傅|同志|阿姨|大爷|大妈|大姐|大哥|经理|主任|书记|局长|科长|医生|律师|老板|某"
+NAME = re.compile(
+    r"(?:我叫|我名叫|本人叫|我的名字[是叫]|本人姓名[:：是为]?|姓名[:：]|联系人[:：]?|署名[:：]?)\s?"
+    rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}])(?!{TITLES})[\u4e00-\u9fa5]{{1,2}})")
+FLAT = re.compile(r"(?:(?<=单元)|(?<=单元 ))\d{3,4}(?!\d)(?:室|房|号|户)?|(?<=[栋楼幢座号])\d{3,4}(?:室|房间|房|户)")
+
 ABUSE = ("傻逼", "傻b", "煞笔", "操你", "草你妈", "他妈的", "狗日", "王八蛋", "去死", "滚蛋", "混蛋", "畜生", "垃圾政府")
 ADVERTISING = re.compile(r"https?://|www\.|加微信|加v信|加qq|加QQ|代开发票|刷单|贷款秒批", re.IGNORECASE)
 
@@ -37,6 +52,11 @@ class Finding:
 
 def _hide(label: str, found: str) -> str:
     digits = re.sub(r"\D", "", found)
+    if label == "姓名":
+        surname = next((c for c in COMPOUND_SURNAMES.split("|") if found.startswith(c)), found[:1])
+        return surname + "*" * (len(found) - len(surname))
+    if label == "门牌号":
+        return re.sub(r"\d", "*", found)
     if label == "邮箱":
         local, _, domain = found.partition("@")
         return f"{local[:1]}***@{domain}"
@@ -58,17 +78,20 @@ def personal_data(text: str | None) -> list[Finding]:
 def _matches(text: str) -> list[tuple[str, str, int, int]]:
     taken: list[tuple[int, int]] = []
     out = []
-    for label, pattern in PATTERNS:
+    for label, pattern, group in [*((label, pattern, 0) for label, pattern in PATTERNS),
+                                  ("姓名", NAME, 1), ("门牌号", FLAT, 0)]:
         for m in pattern.finditer(text):
-            if any(m.start() < end and start < m.end() for start, end in taken):
+            start, end = m.span(group)
+            if any(start < e and s < end for s, e in taken):
                 continue
-            taken.append((m.start(), m.end()))
-            out.append((label, m.group(), m.start(), m.end()))
+            taken.append((start, end))
+            out.append((label, m.group(group), start, end))
     return sorted(out, key=lambda x: x[2])
 
 
 def mask(text: str | None) -> str:
-    """``text`` with personal data partly hidden: 139****1234, 6201**********123X."""
+    """``text`` with personal data partly hidden: 139****1234, 6201**********123X, 王**,
+    2单元***室."""
     text = text or ""
     parts, last = [], 0
     for label, found, start, end in _matches(text):
