@@ -254,6 +254,10 @@ MINSHENG_CHRONIC_DAYS = env_int("MINSHENG_CHRONIC_DAYS", 90, minimum=1)
 MINSHENG_CODE_SENDER = env_str("MINSHENG_CODE_SENDER", "minsheng.accounts.senders.ConsoleSender")
 MINSHENG_MAX_PHOTOS = 6
 MINSHENG_MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# Open311 media_url: fetch the linked photo after the request is stored (docs/open311.md);
+# hosts with private, loopback or reserved addresses are refused unless allowed here.
+MINSHENG_FETCH_MEDIA = env_bool("MINSHENG_FETCH_MEDIA", True)
+MINSHENG_MEDIA_ALLOW_PRIVATE = env_bool("MINSHENG_MEDIA_ALLOW_PRIVATE", False)
 # GeoJSON of the deployment's region shapes for the statistics map (features carry the
 # region code as id or properties.code). Empty: the bundled demo map of 甘肃省.
 MINSHENG_MAP_FILE = env_str("MINSHENG_MAP_FILE", "")

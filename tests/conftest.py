@@ -39,7 +39,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _isolated(settings, tmp_path):
     """Every test: a fast password hasher (personas are created by the dozen), its own
     media folder, an empty model directory (models a developer trained under var/ never
-    leak in), an empty cache and an empty in-process hotspot index."""
+    leak in), an empty cache and an empty in-process hotspot index; Open311 media links
+    are not fetched (tests/test_open311_media.py switches it on against a local server)."""
+    settings.MINSHENG_FETCH_MEDIA = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MINSHENG_MODEL_DIR = tmp_path / "models"
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -94,5 +94,14 @@ class Open311Request(models.Model):
     media_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    class MediaState(models.TextChoices):
+        NONE = "", "待取回"
+        FETCHED = "fetched", "已取回"
+        FAILED = "failed", "未能取回"
+
+    media_state = models.CharField(max_length=10, choices=MediaState.choices, blank=True, default="")
+    media_error = models.CharField(max_length=200, blank=True)
+    media_checked_at = models.DateTimeField(null=True, blank=True)
+
     def __str__(self) -> str:
         return f"Open311 {self.token[:8]}…"

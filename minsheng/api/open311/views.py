@@ -31,6 +31,7 @@ from minsheng.directory.models import Region, Topic
 from ..authentication import ApiKeyAuthentication
 from ..errors import ApiError
 from ..models import Open311Key, Open311Request
+from ..tasks import queue_fetch
 from ..views.base import reject_nul
 from . import mapping
 from .render import respond
@@ -330,6 +331,9 @@ def submit(request, jurisdiction: Region | None) -> Message:
         message = actions.do_submit(author, **form.submit_kwargs())
         message.open311 = Open311Request.objects.create(message=message, api_key=key,
                                                         token=secrets.token_urlsafe(16), media_url=media_url)
+        if media_url:
+            pk = message.open311.pk
+            transaction.on_commit(lambda: queue_fetch(pk))
     return message
 
 

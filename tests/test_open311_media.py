@@ -1,0 +1,125 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
+"""Open311 media_url: the linked photo is fetched after the request is stored, checked
+and re-encoded like an upload, and shown to staff; anything wrong with the link leaves
+the message as it was and tells staff why. A local HTTP server stands in for the
+client's image host."""
+
+from __future__ import annotations
+
+import io
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from PIL import Image
+
+from minsheng.api import tasks
+from minsheng.api.models import Open311Request
+from minsheng.board.models import Message
+
+from .test_api_support import _fresh_rate_limits, _media_in_tmp, api_key  # noqa: F401 (fixtures)
+from .test_open311 import BASE, Open311Client, form
+
+
+def png_bytes(size=(40, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        routes = {
+            "/photo.png": (200, {"Content-Type": "image/png"}, png_bytes()),
+            "/big.png": (200, {"Content-Type": "image/png"}, png_bytes((600, 600)) + b"\0" * 50_000),
+            "/page.html": (200, {"Content-Type": "text/html"}, "<html>不是图片</html>".encode()),
+            "/moved": (302, {"Location": "/photo.png"}, b""),
+            "/loop": (302, {"Location": "/loop"}, b""),
+        }
+        status, headers, body = routes.get(self.path, (404, {}, b"not found"))
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def image_host():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture
+def fetching(settings):
+    settings.MINSHENG_FETCH_MEDIA = True
+    settings.MINSHENG_MEDIA_ALLOW_PRIVATE = True  # the test server listens on loopback
+    settings.MINSHENG_MAX_PHOTO_BYTES = 40_000
+
+
+@pytest.fixture
+def post(api_key, directory, django_capture_on_commit_callbacks):
+    def post(media_url):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Open311Client().post(f"{BASE}/requests.json", form(api_key[1], media_url=media_url))
+        assert response.status_code == 200, response.content
+        message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
+        return message, Open311Request.objects.get(message=message)
+    return post
+
+
+def test_the_linked_photo_becomes_a_photo_of_the_message(fetching, post, image_host, personas, login, api_key):
+    message, o311 = post(f"{image_host}/photo.png")
+    assert o311.media_state == "fetched" and o311.media_error == "" and o311.media_checked_at
+    [photo] = message.attachments.all()
+    assert photo.content_type == "image/png" and (photo.width, photo.height) == (40, 30)
+    case = login(personas["dispatcher"]).get(f"/staff/case/{message.public_id}/").content.decode()
+    assert photo.file.url in case and "已取回" in case and f"{image_host}/photo.png" in case
+    # the posting client still reads the link it sent
+    record = Open311Client().get(f"{BASE}/requests/{message.public_id}.json", {"api_key": api_key[1]}).json()[0]
+    assert record["media_url"] == f"{image_host}/photo.png"
+
+
+def test_a_redirect_is_followed(fetching, post, image_host):
+    message, o311 = post(f"{image_host}/moved")
+    assert o311.media_state == "fetched" and message.attachments.count() == 1
+
+
+@pytest.mark.parametrize("path, reason", [
+    ("/page.html", "不是有效的图片文件"),
+    ("/missing.png", "HTTP 404"),
+    ("/big.png", "超过"),
+    ("/loop", "重定向超过 3 次"),
+])
+def test_a_bad_link_leaves_the_message_and_tells_staff(fetching, post, image_host, path, reason, personas, login):
+    message, o311 = post(f"{image_host}{path}")
+    assert message.status == "submitted" and message.attachments.count() == 0
+    assert o311.media_state == "failed" and reason in o311.media_error
+    case = login(personas["dispatcher"]).get(f"/staff/case/{message.public_id}/").content.decode()
+    assert "未能取回" in case and reason in case
+
+
+def test_a_link_to_the_servers_own_network_is_refused(fetching, settings, post, image_host):
+    settings.MINSHENG_MEDIA_ALLOW_PRIVATE = False
+    message, o311 = post(f"{image_host}/photo.png")
+    assert o311.media_state == "failed" and "内网或保留地址" in o311.media_error
+    assert message.attachments.count() == 0
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1/x.png", "http://10.1.2.3/x.png", "http://169.254.169.254/latest",
+                                 "http://[::1]/x.png", "http://192.168.0.1/x.png", "ftp://example.com/x.png"])
+def test_private_and_odd_addresses_are_refused(settings, url):
+    settings.MINSHENG_MEDIA_ALLOW_PRIVATE = False
+    with pytest.raises(tasks.MediaError):
+        tasks.check_host(url)
+
+
+def test_nothing_is_fetched_when_switched_off(post, image_host):
+    message, o311 = post(f"{image_host}/photo.png")
+    assert o311.media_state == "" and message.attachments.count() == 0
