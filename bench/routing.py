@@ -18,7 +18,8 @@ their remit is clear (交管局 → 交通运输, 人力资源社会保障局 �
 others such as 应急局, 科委 or 首都之窗 are left out and counted). Measured: how often
 the topic model trained on ../shared/datasets/train picks the department's topic (the
 remit a topic-based table would route to), and unit accuracy under a table that sends
-each topic to its most frequent department.
+each topic to its most frequent department. Both: the unit model (routing learned from
+past dispatches, `train-classifier --from-db --target unit`) on held-back messages.
 """
 
 from __future__ import annotations
@@ -88,6 +89,29 @@ def reference(datasets: Path) -> None:
                              if p != g)
             print("  most frequent misses (department → predicted topic): "
                   + ", ".join(f"{d}→{p} {c}" for (d, p), c in misses.most_common(5)))
+        learned_units(name, [r["用户问题"] for r in rows], departments)
+
+
+def learned_units(name, questions, departments) -> None:
+    """Routing learned from past dispatches: a unit model trained on 80% of the file's
+    questions (fixed hash split) names the department of the other 20%, every department
+    included (no topic mapping, no table)."""
+    from minsheng.insight import classify
+
+    rows = [(q, d) for q, d in zip(questions, departments, strict=True) if d]
+    held = [r for r in rows if classify.heldback(r[0], "")]
+    train = [r for r in rows if not classify.heldback(r[0], "")]
+    if len({d for _, d in train}) < 2 or not held:
+        return
+    model = classify.train([q for q, _ in train], [""] * len(train), [d for _, d in train])
+    predicted = model.predict([q for q, _ in held], [""] * len(held))
+    right = sum(p.label == d for p, (_, d) in zip(predicted, held, strict=True))
+    sure = [(p, d) for p, (_, d) in zip(predicted, held, strict=True) if p.confidence >= 0.6]
+    majority = Counter(d for _, d in train).most_common(1)[0][0]
+    print(f"  unit model (history), all {len(model.labels)} departments, {len(held)} held back: "
+          f"{right / len(held):.3f} (most frequent department alone: "
+          f"{sum(d == majority for _, d in held) / len(held):.3f}; confidence ≥ 0.6: "
+          f"{sum(p.label == d for p, d in sure) / max(len(sure), 1):.3f} on {len(sure)})")
 
 
 def demo() -> None:
@@ -95,19 +119,16 @@ def demo() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
     django.setup()
-    from minsheng.board.models import Assignment, Message
+    from minsheng.board.models import Message
+    from minsheng.directory.models import Unit
     from minsheng.directory.routing import route
     from minsheng.insight import classify
-    from minsheng.insight.suggest import resolve_region
+    from minsheng.insight.suggest import pick_unit, resolve_region
     from minsheng.insight.tasks import topic_for_label
+    from minsheng.insight.training import final_lead_units, region_names, unit_title
 
-    # the unit that handled the case in the end: the latest lead assignment that was not
-    # transferred away or returned (the demo also plays wrong dispatches and transfers)
-    handled: dict[int, int] = {}
-    for a in (Assignment.objects.filter(role=Assignment.Role.LEAD).order_by("assigned_at", "id")
-              .values_list("message_id", "unit_id", "state")):
-        if a[0] not in handled or a[2] not in (Assignment.State.TRANSFERRED, Assignment.State.RETURNED):
-            handled[a[0]] = a[1]
+    # the unit that handled the case in the end (the demo also plays wrong dispatches and transfers)
+    handled = final_lead_units()
     messages = Message.objects.filter(pk__in=list(handled), topic__isnull=False).select_related("region", "topic")
     cases = [SimpleNamespace(message=m, unit_id=handled[m.pk]) for m in messages]
     train = [e.message for e in cases if not classify.heldback(e.message.title, e.message.body)]
@@ -127,6 +148,15 @@ def demo() -> None:
         oracle_ok += oracle_lead is not None and oracle_lead.pk == e.unit_id
         plain_lead = route(m.region, m.topic).lead  # the citizen's region as filed, no text
         plain_ok += plain_lead is not None and plain_lead.pk == e.unit_id
+    names = dict(Unit.objects.values_list("pk", "name"))
+    regions = region_names()
+    units = classify.train([unit_title(m.title, regions[m.region_id]) for m in train], [m.body for m in train],
+                           [names[handled[m.pk]] for m in train])
+    learned = units.predict([unit_title(e.message.title, regions[e.message.region_id]) for e in test],
+                            [e.message.body for e in test])
+    learned_ok = sum(p.label == names[e.unit_id] for p, e in zip(learned, test, strict=True))
+    shown = [(pick_unit(p, resolve_region(e.message)[0])[0], e) for p, e in zip(learned, test, strict=True)]
+    shown = [(u, e) for u, e in shown if u is not None]
     n = len(test)
     print(f"demo: {len(cases)} dispatched messages with a topic; trained on {len(train)}, routed {n} held back")
     print(f"  topic accuracy:                          {topic_ok / n:.3f}")
@@ -134,6 +164,9 @@ def demo() -> None:
     print(f"  right lead unit (dispatcher's topic):    {oracle_ok / n:.3f}")
     print(f"  same, citizen's region as filed:         {plain_ok / n:.3f}")
     print(f"  region refined from the text:            {region_from_text} of {n}")
+    print(f"  right lead unit, unit model (history):   {learned_ok / n:.3f}   ({len(units.labels)} units learned)")
+    print(f"  history shown to the dispatcher:         {len(shown)} of {n}, right "
+          f"{sum(u.pk == e.unit_id for u, e in shown) / max(len(shown), 1):.3f}")
 
 
 def main(argv=None) -> int:

@@ -239,15 +239,66 @@ def test_train_demo_models(personas, directory, tmp_path, settings):
     topics = {"城乡建设": directory["topic_build"], "环境保护": directory["topic_env"],
               "交通运输": directory["topic_traffic"]}
     kinds = ["complain", "consult", "suggest"]
+    units = {"城乡建设": directory["housing"], "环境保护": directory["ecology"], "交通运输": directory["transport"]}
     for i, (title, body, label) in enumerate(make_rows(seed=21, per_class=30)):
-        actions.do_submit(personas["citizen"], title=title[:50], body=body, kind=kinds[i % 3],
-                          region=directory["lanzhou"], topic=topics[label])
+        m = actions.do_submit(personas["citizen"], title=title[:50], body=body, kind=kinds[i % 3],
+                              region=directory["lanzhou"], topic=topics[label])
+        if i % 2:
+            actions.do_dispatch(personas["dispatcher"], m, units[label])
     out = StringIO()
     written = train_demo_models(stdout=out)
-    assert set(written) == {"topic", "kind"}
+    assert set(written) == {"topic", "kind", "unit"}
+    assert sorted(classify.TextClassifier.load(tmp_path / "unit").labels) == sorted(u.name for u in units.values())
     assert classify.TextClassifier.load(tmp_path / "topic").labels == sorted(VOCAB)
     assert sorted(classify.TextClassifier.load(tmp_path / "kind").labels) == kinds
     assert "topic 模型: 90 条" in out.getvalue()
     tasks.forget_models()
     assert tasks.get_model("topic") is not None
+    tasks.forget_models()
+
+
+# --- routing learned from past dispatches -------------------------------------------------------
+
+@pytest.mark.django_db
+def test_history_unit_learned_from_past_dispatches(model_dir, settings, tmp_path, personas, directory, login,
+                                                   django_capture_on_commit_callbacks):
+    """This region's dispatchers send pollution cases to the 政务服务中心 (not the table's
+    生态环境局), and a traffic case first sent to 住建局 was transferred to 交通运输局: the
+    unit model learns the unit that handled each case in the end, and the dispatcher sees
+    it beside the table's suggestion."""
+    from django.core.management import call_command
+
+    d, p = directory, personas
+    handled_by = {"城乡建设": d["housing"], "环境保护": d["center"], "交通运输": d["transport"]}
+    topics = {"城乡建设": d["topic_build"], "环境保护": d["topic_env"], "交通运输": d["topic_traffic"]}
+    for i, (title, body, label) in enumerate(make_rows(seed=31, per_class=25)):
+        m = actions.do_submit(p["citizen"], title=title[:50], body=body, kind="complain", region=d["lanzhou"])
+        if label == "交通运输" and i % 5 == 0:  # a wrong first dispatch, transferred by the unit
+            actions.do_dispatch(p["dispatcher"], m, d["housing"], topic=topics[label])
+            m.refresh_from_db()
+            actions.do_sign(p["officer"], m, d["housing"])
+            m.refresh_from_db()
+            actions.do_transfer(p["officer"], m, d["housing"], d["transport"], "不属于本单位职责")
+        else:
+            actions.do_dispatch(p["dispatcher"], m, handled_by[label], topic=topics[label])
+    settings.MINSHENG_MODEL_DIR = tmp_path
+    import shutil
+
+    shutil.copytree(model_dir / "topic", tmp_path / "topic")
+    call_command("train_classifier", "--from-db", "--target", "unit", "--out", str(tmp_path / "unit"))
+    model = classify.TextClassifier.load(tmp_path / "unit")
+    assert sorted(model.labels) == sorted(u.name for u in handled_by.values())
+    tasks.forget_models()
+    m = submit(p, d, django_capture_on_commit_callbacks, title="搅拌站噪音扬尘污染", body="附近搅拌站噪音扬尘污染严重, 废气排放")
+    s = suggest_for(m)
+    assert s.lead == d["ecology"] and s.history == d["center"]
+    page = login(p["dispatcher"]).get(f"/staff/case/{m.public_id}/").content.decode()
+    assert "历史派单参考" in page and "兰州市政务服务中心" in page and "与权责清单不同" in page
+    m = submit(p, d, django_capture_on_commit_callbacks, title="公交站红绿灯", body="公交站附近没有红绿灯和斑马线, 道路拥堵")
+    s = suggest_for(m)
+    assert s.history == d["transport"] == s.lead
+    # a unit of another prefecture never serves a message of this one
+    other = submit(p, d, django_capture_on_commit_callbacks, title="搅拌站噪音污染", body="搅拌站噪音扬尘污染严重",
+                   region="dingxi")
+    assert suggest_for(other).history is None
     tasks.forget_models()

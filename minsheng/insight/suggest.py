@@ -24,6 +24,8 @@ class Suggestion:
     reason: str = ""
     prefill: bool = False  # confident enough to prefill the dispatcher's form
     region_from_text: bool = False
+    history: object | None = None  # directory.Unit that handled similar messages (the unit model)
+    history_confidence: float | None = None
 
 
 def resolve_region(message):
@@ -67,6 +69,41 @@ def suggest_for(message) -> Suggestion:
     if from_text and region is not None:
         reason += f" (区划「{region.name}」取自留言内容)"
     prefill = topic is not None and (topic_conf or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE
+    history, history_conf = history_unit(message, region)
     return Suggestion(topic=topic, topic_confidence=topic_conf, kind=kind, kind_confidence=kind_conf,
                       region=region, lead=routed.lead, assists=list(routed.assists), reason=reason,
-                      prefill=prefill, region_from_text=from_text)
+                      prefill=prefill, region_from_text=from_text, history=history,
+                      history_confidence=history_conf)
+
+
+def history_unit(message, region):
+    """(unit, confidence): the unit the unit model reads from the message's region and
+    text — the unit that handled similar messages in the end — as ``pick_unit`` accepts
+    it; (None, None) without a model."""
+    from .tasks import predict_unit
+    from .training import unit_title
+
+    filed = getattr(message, "region", None)
+    return pick_unit(predict_unit(unit_title(message.title, filed.full_name if filed else ""), message.body),
+                     region)
+
+
+def pick_unit(prediction, region):
+    """Among the model's three best readings at or above the prefill confidence, the
+    first active unit that can serve ``region`` (a unit of the region, of a region above
+    it, or of one below it): (unit, confidence), or (None, None)."""
+    from minsheng.directory.models import Unit
+
+    if prediction is None:
+        return None, None
+    floor = settings.MINSHENG_PREFILL_CONFIDENCE
+    candidates = [(label, p) for label, p in prediction.top if p >= floor]
+    if not candidates:
+        return None, None
+    units = {u.name: u for u in Unit.objects.filter(name__in=[label for label, _ in candidates], is_active=True)
+             .select_related("region")}
+    for label, p in candidates:
+        unit = units.get(label)
+        if unit is not None and (region is None or unit.region.contains(region) or region.contains(unit.region)):
+            return unit, round(p, 4)
+    return None, None

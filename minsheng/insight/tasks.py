@@ -73,6 +73,18 @@ def predict(title: str, body: str) -> dict[str, Prediction | None]:
     return out
 
 
+def predict_unit(title: str, body: str) -> Prediction | None:
+    """The unit model's reading (units that handled similar messages), or None."""
+    model = get_model("unit")
+    if model is None:
+        return None
+    try:
+        return model.predict_one(title, body)
+    except Exception:
+        log.exception("the unit model failed on a message")
+        return None
+
+
 def topic_for_label(label: str):
     """The active directory Topic named ``label`` (top level first), or None."""
     from minsheng.directory.models import Topic

@@ -51,18 +51,68 @@ def load_labelled(paths: Sequence[str | Path], label_column: str) -> tuple[list[
     return titles, bodies, labels, unlabelled
 
 
+TARGETS = ("topic", "kind", "unit")
+
+
+def final_lead_units(message_ids=None) -> dict[int, int]:
+    """{message id: unit id} of the lead unit that handled each dispatched message in the
+    end: the latest lead assignment that was not transferred away or returned (a first,
+    wrong dispatch followed by a transfer counts for the unit it was transferred to)."""
+    from minsheng.board.models import Assignment
+
+    qs = Assignment.objects.filter(role=Assignment.Role.LEAD)
+    if message_ids is not None:
+        qs = qs.filter(message_id__in=message_ids)
+    handled: dict[int, int] = {}
+    for message_id, unit_id, state in qs.order_by("assigned_at", "id").values_list("message_id", "unit_id", "state"):
+        if message_id not in handled or state not in (Assignment.State.TRANSFERRED, Assignment.State.RETURNED):
+            handled[message_id] = unit_id
+    return handled
+
+
+def region_names() -> dict[int, str]:
+    """{region id: full name (甘肃省兰州市七里河区)} of every region, in one query."""
+    from minsheng.directory.models import Region
+
+    rows = {pk: (name, parent) for pk, name, parent in Region.objects.values_list("pk", "name", "parent_id")}
+
+    def full(pk):
+        name, parent = rows[pk]
+        return (full(parent) if parent in rows else "") + name
+
+    return {pk: full(pk) for pk in rows}
+
+
+def unit_title(title: str, region_name: str) -> str:
+    """What the unit model reads as a message's title: the region's full name, then the
+    title — the same words route to a county's own units or to the city's."""
+    return f"{region_name} {title}".strip()
+
+
 def handled_cases(target: str = "topic") -> tuple[list[str], list[str], list[str], int]:
     """(titles, bodies, labels, corrections) from dispatched messages: the topic a
-    dispatcher set (topic name), or the type as the dispatcher left it. ``corrections``
-    counts the CORRECTED events among them (a dispatcher overrode the prediction)."""
+    dispatcher set (topic name), the type as the dispatcher left it, or the unit that
+    handled the case in the end (unit name). ``corrections`` counts the CORRECTED events
+    among them (a dispatcher overrode the prediction; for units: transfers and returns)."""
     from minsheng.board.models import Event, Message
+    from minsheng.directory.models import Unit
 
-    if target not in ("topic", "kind"):
-        raise ValueError(f"未知的训练目标 {target} (可选 topic 或 kind)")
+    if target not in TARGETS:
+        raise ValueError(f"未知的训练目标 {target} (可选 {' / '.join(TARGETS)})")
     qs = Message.objects.filter(dispatched_at__isnull=False)
     if target == "topic":
         qs = qs.filter(topic__isnull=False).select_related("topic")
     titles, bodies, labels = [], [], []
+    if target == "unit":
+        handled = final_lead_units()
+        names = dict(Unit.objects.values_list("pk", "name"))
+        regions = region_names()
+        for m in qs.filter(pk__in=list(handled)).only("pk", "title", "body", "region_id").iterator(chunk_size=2000):
+            titles.append(unit_title(m.title, regions.get(m.region_id, "")))
+            bodies.append(m.body)
+            labels.append(names[handled[m.pk]])
+        moved = Event.objects.filter(kind__in=[Event.Kind.TRANSFERRED, Event.Kind.RETURNED], message__in=qs)
+        return titles, bodies, labels, moved.values("message_id").distinct().count()
     for m in qs.only("title", "body", "kind", "topic__name").iterator(chunk_size=2000):
         titles.append(m.title)
         bodies.append(m.body)
@@ -79,8 +129,9 @@ def train_to(out: str | Path, titles, bodies, labels, *, sources=(), progress=No
 
 
 def train_demo_models(stdout=None) -> dict[str, Path]:
-    """Train the topic and type models from the messages in the database (the demo
-    data) into settings.MINSHENG_MODEL_DIR/"topic" and /"kind", and forget the
+    """Train the topic, type and unit (history of dispatches) models from the messages in
+    the database (the demo data) into settings.MINSHENG_MODEL_DIR/"topic", /"kind" and
+    /"unit", and forget the
     models the running process had cached. Returns the directories written."""
     from django.conf import settings
 
@@ -90,14 +141,22 @@ def train_demo_models(stdout=None) -> dict[str, Path]:
         if stdout is not None:
             stdout.write(text + "\n")
 
+    from minsheng.directory.models import Unit
+
     base = Path(settings.MINSHENG_MODEL_DIR)
     written = {}
-    qs = Message.objects.select_related("topic").only("title", "body", "kind", "topic__name")
-    rows = [(m.title, m.body, m.topic.name if m.topic_id else "", m.kind) for m in qs.iterator(chunk_size=2000)]
-    for target, pick in (("topic", 2), ("kind", 3)):
+    handled = final_lead_units()
+    names = dict(Unit.objects.values_list("pk", "name"))
+    regions = region_names()
+    qs = Message.objects.select_related("topic").only("pk", "title", "body", "kind", "region_id", "topic__name")
+    rows = [(m.title, m.body, m.topic.name if m.topic_id else "", m.kind,
+             names[handled[m.pk]] if m.pk in handled else "", unit_title(m.title, regions.get(m.region_id, "")))
+            for m in qs.iterator(chunk_size=2000)]
+    for target, pick in (("topic", 2), ("kind", 3), ("unit", 4)):
         labelled = [r for r in rows if r[pick]]
+        title_of = 5 if target == "unit" else 0
         try:
-            model = train_to(base / target, [r[0] for r in labelled], [r[1] for r in labelled],
+            model = train_to(base / target, [r[title_of] for r in labelled], [r[1] for r in labelled],
                              [r[pick] for r in labelled], sources=["demo messages in the database"],
                              progress=None)
         except classify.TrainingError as exc:

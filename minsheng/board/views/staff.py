@@ -235,6 +235,8 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
         if suggestion.lead is not None:
             initial["lead"] = suggestion.lead.pk
             initial["assists"] = [u.pk for u in suggestion.assists if u.pk != suggestion.lead.pk]
+        elif suggestion.history is not None and units.filter(pk=suggestion.history.pk).exists():
+            initial["lead"] = suggestion.history.pk  # no responsibility row: past dispatches decide
         topic = (suggestion.topic if suggestion.prefill else None) or message.topic
         if topic is not None:
             initial["topic"] = topic.pk

@@ -32,6 +32,12 @@ class Suggestion:
     kind: str = ""
     reason: str = ""
     prefill: bool = False
+    history: Unit | None = None  # the unit that handled similar messages (insight.suggest.history_unit)
+    history_confidence: float | None = None
+
+    @property
+    def history_differs(self) -> bool:
+        return self.history is not None and self.history != self.lead
 
 
 def _pick(obj, *names, default=None):
@@ -86,7 +92,8 @@ def suggestion_for(message: Message) -> Suggestion:
                 r = route(_as_model(_pick(s, "region"), Region) or message.region, form_topic)
                 lead, assists, reason = r.lead, list(r.assists), r.reason
             return Suggestion(lead=lead, assists=assists, topic=topic, kind=_kind_value(_pick(s, "kind")),
-                              reason=reason, prefill=prefill)
+                              reason=reason, prefill=prefill, history=_as_model(_pick(s, "history"), Unit),
+                              history_confidence=_pick(s, "history_confidence"))
     # Fallback: the stored machine reading, prefilled when it is confident enough.
     threshold = settings.MINSHENG_PREFILL_CONFIDENCE
     confident_topic = message.predicted_topic if (message.topic_confidence or 0) >= threshold else None

@@ -1,5 +1,5 @@
 """minsheng train-classifier --data F.csv [--data G.csv ...] --label-column COL --out DIR
-minsheng train-classifier --from-db --out DIR [--target topic|kind]"""
+minsheng train-classifier --from-db --out DIR [--target topic|kind|unit]"""
 
 from pathlib import Path
 
@@ -18,7 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--label-column", help="the label column, e.g. 一级标签 or 问题类型")
         parser.add_argument("--from-db", action="store_true",
                             help="train from dispatched messages (topic and type as the dispatcher left them)")
-        parser.add_argument("--target", choices=["topic", "kind"], default="topic", help="with --from-db (default topic)")
+        parser.add_argument("--target", choices=training.TARGETS, default="topic",
+                            help="with --from-db: topic, kind (type) or unit (the lead unit that handled the case "
+                                 "in the end: routing learned from past dispatches); default topic")
         parser.add_argument("--out", required=True, help="model directory to write")
         parser.add_argument("--c", type=float, default=classify.DEFAULT_C,
                             help=f"SVM regularisation C (default {classify.DEFAULT_C})")
@@ -39,7 +41,8 @@ class Command(BaseCommand):
         try:
             if from_db:
                 titles, bodies, labels, corrections = training.handled_cases(target)
-                say(f"数据库: {len(labels)} 条已派单留言, 其中 {corrections} 条经派单员更正{target}")
+                fixed = "经转办或退单" if target == "unit" else f"经派单员更正{'领域' if target == 'topic' else '类型'}"
+                say(f"数据库: {len(labels)} 条已派单留言, 其中 {corrections} 条{fixed}")
                 sources = [f"database: dispatched messages ({target})"]
             else:
                 titles, bodies, labels, unlabelled = training.load_labelled(data, label_column)
@@ -53,7 +56,13 @@ class Command(BaseCommand):
             raise CommandError(f"无法写入模型目录 {out}: {exc.strerror}") from None
         figures = (model.meta.get("evaluation") or {}).get("holdout_20pct")
         self.stdout.write(
-            f"完成: {model.meta['n_train']} 行, 标签 {', '.join(model.labels)}; "
+            f"完成: {model.meta['n_train']} 行, {_labels(model.labels)}; "
             + (f"留出 20% macro-F1 {figures['macro_f1']:.4f}, 准确率 {figures['accuracy']:.4f}; " if figures else "")
             + f"模型 → {out_path} (指纹 {model.meta['fingerprint'][:12]})"
         )
+
+
+def _labels(labels, shown: int = 12) -> str:
+    if len(labels) <= shown:
+        return "标签 " + ", ".join(labels)
+    return f"{len(labels)} 个标签 ({', '.join(labels[:shown])}, …)"
