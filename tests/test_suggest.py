@@ -294,6 +294,15 @@ def test_history_unit_learned_from_past_dispatches(model_dir, settings, tmp_path
     assert s.lead == d["ecology"] and s.history == d["center"]
     page = login(p["dispatcher"]).get(f"/staff/case/{m.public_id}/").content.decode()
     assert "历史派单参考" in page and "兰州市政务服务中心" in page and "与权责清单不同" in page
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(p["dispatcher"])
+    data = api.get(f"/api/v1/staff/cases/{m.public_id}/suggestion/").json()
+    assert data["lead"]["name"] == "兰州市生态环境局" and data["history"]["name"] == "兰州市政务服务中心"
+    assert data["reason"].startswith("环境保护 in 兰州市") and 0.6 <= data["history_confidence"] <= 1
+    api.force_authenticate(p["citizen"])
+    assert api.get(f"/api/v1/staff/cases/{m.public_id}/suggestion/").status_code == 403
     m = submit(p, d, django_capture_on_commit_callbacks, title="公交站红绿灯", body="公交站附近没有红绿灯和斑马线, 道路拥堵")
     s = suggest_for(m)
     assert s.history == d["transport"] == s.lead

@@ -281,6 +281,23 @@ class StaffCaseSerializer(MessageDetailSerializer):
 
 # --- tokens ----------------------------------------------------------------------
 
+class SuggestionSerializer(serializers.Serializer):
+    """What the dispatcher's form proposes (docs/routing.md)."""
+
+    topic = TopicRefSerializer(allow_null=True, help_text="预测领域 (或尚未预测时现场预测)")
+    topic_confidence = serializers.FloatField(allow_null=True)
+    kind = serializers.CharField(help_text="预测留言类型, 未知为空")
+    kind_confidence = serializers.FloatField(allow_null=True)
+    region = RegionRefSerializer(allow_null=True, help_text="留言人所选区划, 或从正文识别的下级区划")
+    region_from_text = serializers.BooleanField()
+    lead = UnitRefSerializer(allow_null=True, help_text="权责清单给出的主办单位")
+    assists = UnitRefSerializer(many=True)
+    reason = serializers.CharField(help_text="如: 城乡建设 in 兰州市 → 兰州市住房和城乡建设局")
+    prefill = serializers.BooleanField(help_text="置信度达到预填门槛")
+    history = UnitRefSerializer(allow_null=True, help_text="历史派单参考: 类似留言最终由该单位主办")
+    history_confidence = serializers.FloatField(allow_null=True)
+
+
 class TokenSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=60)

@@ -17,11 +17,12 @@ from minsheng.board import actions
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.workflow import IllegalMove, Status
 from minsheng.directory.routing import route
+from minsheng.insight.suggest import suggest_for
 
 from .. import inputs
 from ..pagination import MessageCursor
 from ..permissions import IsStaffMember
-from ..serializers import InboxItemSerializer, StaffCaseSerializer
+from ..serializers import InboxItemSerializer, StaffCaseSerializer, SuggestionSerializer
 from .base import ApiView, body_of, list_queryset, parse, query_dict, staff_queryset
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
@@ -83,6 +84,16 @@ class CaseDetail(ApiView):
     @extend_schema(responses=StaffCaseSerializer, tags=["staff"], parameters=[PUBLIC_ID])
     def get(self, request, public_id):
         return case_response(get_case(request, public_id))
+
+
+class CaseSuggestion(ApiView):
+    """派单建议: 预测领域和类型、区划、权责清单的主办/协办单位及理由、历史派单参考."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(responses=SuggestionSerializer, tags=["staff"], parameters=[PUBLIC_ID])
+    def get(self, request, public_id):
+        return Response(SuggestionSerializer(suggest_for(get_case(request, public_id))).data)
 
 
 def acting_unit(user, message, unit, role=Assignment.Role.LEAD):
