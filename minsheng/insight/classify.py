@@ -251,7 +251,9 @@ class TextClassifier:
     def __init__(self, labels, blocks: list, coef, intercept, temperature, meta):
         self.labels = list(labels)
         self.blocks = blocks
-        self.coef = np.asarray(coef, dtype=np.float32)
+        # kept as (features × labels) in C order: sparse rows @ this never copy it (a copy of
+        # the transposed view cost 5 ms per message for 7 labels and 40 ms for 360 units)
+        self.coef_t = np.ascontiguousarray(np.asarray(coef, dtype=np.float32).T)
         self.intercept = np.asarray(intercept, dtype=np.float32)
         self.temperature = float(temperature)
         self.meta = meta
@@ -265,7 +267,7 @@ class TextClassifier:
 
     def scores(self, titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
         x = self.features(titles, bodies)
-        s = np.asarray(x @ self.coef.T) + self.intercept
+        s = np.asarray(x @ self.coef_t) + self.intercept
         if len(self.labels) == 2 and s.shape[1] == 1:  # binary SVMs keep one column
             s = np.hstack([-s, s])
         return s
@@ -285,6 +287,11 @@ class TextClassifier:
 
     def predict_one(self, title: str | None, body: str | None) -> Prediction:
         return self.predict([title or ""], [body or ""])[0]
+
+    @property
+    def coef(self) -> np.ndarray:
+        """(labels × features) weights, a view."""
+        return self.coef_t.T
 
     # persistence
     def save(self, directory: str | Path) -> Path:
