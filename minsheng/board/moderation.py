@@ -25,20 +25,31 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("邮箱", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")),
 ]
 
-# A name is only recognised where the citizen introduces one (我叫…, 姓名:…, 联系人…) and
-# it starts with a common surname; a flat by its number after the building (2单元501室,
-# 5栋1203室): the building locates the problem, the flat identifies a household.
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高金石白江龙林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
-            "姜崔钟谭陆汪范廖贾夏韦邹孟熊秦邱尹薛闫段雷侯史陶黎贺顾毛郝龚邵钱严覃武戴莫孔汤温康施牛樊葛邢齐易乔伍"
-            "庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞左柳甘祝包符舒阮柯纪梅童凌毕季裴霍涂苗盛曲翁冉骆蓝游辛靳柴蒙鲍华喻"
-            "祁蒲房滕屈饶牟艾尤阳穆农卓缪芦麦褚娄窦戚岑景党宫费卜冷晏席卫柏宗瞿桂佟臧闵苟邬边卞姬师仇栾隋刁沙荣巫"
-            "寇桑郎甄丛仲虞敖巩佘麻苑迟邝")  # common surnames that are not also common words
+# A name is only recognised where the citizen introduces one and it starts with a common
+# surname: after a label (姓名:, 联系人:, 署名:, 本人姓名) any of them; after a verb (我叫,
+# 我名叫, 本人叫, 我的名字是) or a bare 联系人, only surnames that are not also the start of
+# everyday words (我叫师傅来修, 我叫马上来, 联系人武部 are not names). Either way the name
+# must end the phrase (punctuation, a space, the end, or 是/家住/电话/今年 …).
+SURNAMES = ("王李张刘陈杨赵吴周徐朱胡郭何罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈"
+            "姚卢姜崔钟谭陆汪范廖贾邹孟熊秦邱尹薛闫段雷侯史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤温康施樊葛邢"
+            "乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿焦俞左柳祝符舒阮柯纪梅童凌毕季裴霍涂苗盛曲翁冉骆蓝游辛靳"
+            "柴蒙鲍喻祁蒲滕饶牟艾尤阳穆卓缪芦麦褚娄窦戚岑景党宫费卜冷晏席柏宗瞿桂佟臧闵苟邬边卞姬仇栾"
+            "隋刁沙荣巫寇桑郎甄丛仲虞敖巩佘苑迟邝")
+WORDLIKE_SURNAMES = "马黄林高孙金石白江龙华卫夏房包师屈兰甘武易齐牛农"  # also everyday words' first character
 COMPOUND_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|令狐|夏侯|宇文|司徒|端木"
 TITLES = "先生|女士|小姐|老师|师傅|同志|阿姨|大爷|大妈|大姐|大哥|经理|主任|书记|局长|科长|医生|律师|老板|某"
+NAME_END = r"(?=[\s,，。.;；:：、!！?？)）]|$|是|家住|住在|电话|手机|联系|今年|身份证|男|女)"
+_GIVEN = r"[\u4e00-\u9fa5]{1,2}?"
 NAME = re.compile(
-    r"(?:我叫|我名叫|本人叫|我的名字[是叫]|本人姓名[:：是为]?|姓名[:：]|联系人[:：]?|署名[:：]?)\s?"
-    rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}])(?!{TITLES})[\u4e00-\u9fa5]{{1,2}})")
-FLAT = re.compile(r"(?:(?<=单元)|(?<=单元 ))\d{3,4}(?!\d)(?:室|房|号|户)?|(?<=[栋楼幢座号])\d{3,4}(?:室|房间|房|户)")
+    rf"(?:(?:本人姓名[:：是为]?|姓名[:：]|联系人[:：]|署名[:：])\s?"
+    rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}{WORDLIKE_SURNAMES}])(?!{TITLES}){_GIVEN}){NAME_END}"
+    rf"|(?:我叫|我名叫|本人叫|我的名字[是叫]|联系人)\s?"
+    rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}])(?!{TITLES}){_GIVEN}){NAME_END})")
+# A flat: 3–4 digits after 单元 ending in 室/房/号 or the phrase, or before 室/房 right
+# after 栋/楼/幢/座/号. Years, prices, areas and household counts (3单元2024年, 每单元1000元,
+# 楼300户) are not flats.
+FLAT = re.compile(r"(?<=单元)\s?\d{3,4}(?:室|房|号(?!楼)|(?=[\s,，。;；、]|$|的|楼上|楼下|住户|业主|家))"
+                  r"|(?<=[栋楼幢座号])\d{3,4}(?:室|房间|房(?!子|屋|价|租))")
 
 ABUSE = ("傻逼", "傻b", "煞笔", "操你", "草你妈", "他妈的", "狗日", "王八蛋", "去死", "滚蛋", "混蛋", "畜生", "垃圾政府")
 ADVERTISING = re.compile(r"https?://|www\.|加微信|加v信|加qq|加QQ|代开发票|刷单|贷款秒批", re.IGNORECASE)
@@ -78,9 +89,9 @@ def personal_data(text: str | None) -> list[Finding]:
 def _matches(text: str) -> list[tuple[str, str, int, int]]:
     taken: list[tuple[int, int]] = []
     out = []
-    for label, pattern, group in [*((label, pattern, 0) for label, pattern in PATTERNS),
-                                  ("姓名", NAME, 1), ("门牌号", FLAT, 0)]:
+    for label, pattern in [*PATTERNS, ("姓名", NAME), ("门牌号", FLAT)]:
         for m in pattern.finditer(text):
+            group = next((i for i in range(1, (pattern.groups or 0) + 1) if m.group(i)), 0)
             start, end = m.span(group)
             if any(start < e and s < end for s, e in taken):
                 continue
