@@ -258,6 +258,7 @@ MINSHENG_MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # hosts with private, loopback or reserved addresses are refused unless allowed here.
 MINSHENG_FETCH_MEDIA = env_bool("MINSHENG_FETCH_MEDIA", True)
 MINSHENG_MEDIA_ALLOW_PRIVATE = env_bool("MINSHENG_MEDIA_ALLOW_PRIVATE", False)
+MINSHENG_FETCH_MEDIA_THREAD = True  # without a broker, fetch in a background thread (tests fetch inline)
 # GeoJSON of the deployment's region shapes for the statistics map (features carry the
 # region code as id or properties.code). Empty: the bundled demo map of 甘肃省.
 MINSHENG_MAP_FILE = env_str("MINSHENG_MAP_FILE", "")

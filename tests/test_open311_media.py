@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -36,6 +37,18 @@ class Handler(BaseHTTPRequestHandler):
             "/moved": (302, {"Location": "/photo.png"}, b""),
             "/loop": (302, {"Location": "/loop"}, b""),
         }
+        if self.path == "/garbage":  # not HTTP at all
+            self.wfile.write(b"HELLO THERE\r\n\r\n")
+            return
+        if self.path == "/slow.png":  # a trickle: one byte at a time
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            for _ in range(1000):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.05)
+            return
         status, headers, body = routes.get(self.path, (404, {}, b"not found"))
         self.send_response(status)
         for name, value in headers.items():
@@ -61,6 +74,7 @@ def fetching(settings):
     settings.MINSHENG_FETCH_MEDIA = True
     settings.MINSHENG_MEDIA_ALLOW_PRIVATE = True  # the test server listens on loopback
     settings.MINSHENG_MAX_PHOTO_BYTES = 40_000
+    settings.MINSHENG_FETCH_MEDIA_THREAD = False  # fetch inline, so the test sees the outcome at once
 
 
 @pytest.fixture
@@ -96,9 +110,15 @@ def test_a_redirect_is_followed(fetching, post, image_host):
     ("/missing.png", "HTTP 404"),
     ("/big.png", "超过"),
     ("/loop", "重定向超过 3 次"),
+    ("/garbage", "连接失败"),
+    ("/slow.png", "下载超过 1 秒"),
+    (":99999/x.png", "端口无效"),
 ])
-def test_a_bad_link_leaves_the_message_and_tells_staff(fetching, post, image_host, path, reason, personas, login):
-    message, o311 = post(f"{image_host}{path}")
+def test_a_bad_link_leaves_the_message_and_tells_staff(fetching, post, image_host, path, reason, personas, login,
+                                                      monkeypatch):
+    monkeypatch.setattr(tasks, "DEADLINE_SECONDS", 1)
+    url = f"{image_host.rsplit(':', 1)[0]}{path}" if path.startswith(":") else f"{image_host}{path}"
+    message, o311 = post(url)
     assert message.status == "submitted" and message.attachments.count() == 0
     assert o311.media_state == "failed" and reason in o311.media_error
     case = login(personas["dispatcher"]).get(f"/staff/case/{message.public_id}/").content.decode()
@@ -112,8 +132,13 @@ def test_a_link_to_the_servers_own_network_is_refused(fetching, settings, post, 
     assert message.attachments.count() == 0
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1/x.png", "http://10.1.2.3/x.png", "http://169.254.169.254/latest",
-                                 "http://[::1]/x.png", "http://192.168.0.1/x.png", "ftp://example.com/x.png"])
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1/x.png", "http://10.1.2.3/x.png", "http://169.254.169.254/latest", "http://[::1]/x.png",
+    "http://192.168.0.1/x.png", "ftp://example.com/x.png", "http://localhost./x.png",
+    "http://[::ffff:127.0.0.1]/x.png", "http://[2002:7f00:1::]/x.png", "http://[64:ff9b::a9fe:a9fe]/x.png",
+    "http://[::127.0.0.1]/x.png", "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/x.png",  # Teredo → 10.0.0.1
+    "http://93.184.215.14:8080/x.png", "http://93.184.215.14:22/x.png",  # public, but not port 80/443
+])
 def test_private_and_odd_addresses_are_refused(settings, url):
     settings.MINSHENG_MEDIA_ALLOW_PRIVATE = False
     with pytest.raises(tasks.MediaError):
@@ -123,3 +148,17 @@ def test_private_and_odd_addresses_are_refused(settings, url):
 def test_nothing_is_fetched_when_switched_off(post, image_host):
     message, o311 = post(f"{image_host}/photo.png")
     assert o311.media_state == "" and message.attachments.count() == 0
+
+
+def test_without_a_broker_the_link_is_fetched_in_the_background(transactional_db, fetching, settings, image_host,
+                                                                 api_key, directory):
+    settings.MINSHENG_FETCH_MEDIA_THREAD = True
+    response = Open311Client().post(f"{BASE}/requests.json", form(api_key[1], media_url=f"{image_host}/photo.png"))
+    assert response.status_code == 200, response.content
+    o311 = Open311Request.objects.get(message__public_id=response.json()[0]["service_request_id"])
+    for _ in range(100):
+        o311.refresh_from_db()
+        if o311.media_state:
+            break
+        time.sleep(0.1)
+    assert o311.media_state == "fetched" and o311.message.attachments.count() == 1
