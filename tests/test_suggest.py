@@ -311,3 +311,19 @@ def test_history_unit_learned_from_past_dispatches(model_dir, settings, tmp_path
                    region="dingxi")
     assert suggest_for(other).history is None
     tasks.forget_models()
+
+
+@pytest.mark.django_db
+def test_a_returned_case_teaches_nothing_until_dispatched_again(personas, directory):
+    from minsheng.insight.training import final_lead_units
+
+    d, p = directory, personas
+    m = actions.do_submit(p["citizen"], title="搅拌站噪音", body="附近搅拌站噪音扬尘污染严重, 居民长期反映",
+                          kind="complain", region=d["lanzhou"])
+    actions.do_dispatch(p["dispatcher"], m, d["housing"])
+    m.refresh_from_db()
+    actions.do_return(p["officer"], m, d["housing"], "不属于本单位职责")
+    assert m.pk not in final_lead_units()  # 住建局 refused it: not its case
+    m.refresh_from_db()
+    actions.do_dispatch(p["dispatcher"], m, d["ecology"])
+    assert final_lead_units()[m.pk] == d["ecology"].pk

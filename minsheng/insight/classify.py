@@ -501,15 +501,15 @@ def _in_last_fifth(key: str) -> bool:
     return int(hashlib.sha1(("holdout:" + key).encode("utf-8")).hexdigest(), 16) % 5 == 0
 
 
-MIN_SHARED_TITLE_CHARS = 6
+MIN_SHARED_CHARS = 6
 
 
 def heldback_rows(titles: Sequence[str], bodies: Sequence[str]) -> list[int]:
-    """The rows of the fixed 20% split, whole messages at a time: rows that share a body,
-    or a title of at least MIN_SHARED_TITLE_CHARS characters, are one message (a training
-    set may hold a message's title, its body and both, in separate rows and files) and
-    fall on the same side. Without this, a held-back body whose title was trained on
-    measures recall of that title, not reading (docs/classification.md)."""
+    """The rows of the fixed 20% split, whole messages at a time: rows that share a body or
+    a title of at least MIN_SHARED_CHARS characters are one message (a training set may hold
+    a message's title, its body and both, in separate rows and files) and fall on the same
+    side; shorter texts (如题, 同上) join nothing. Without this, a held-back body whose title
+    was trained on measures recall of that title, not reading (docs/classification.md)."""
     n = len(titles)
     parent = list(range(n))
 
@@ -525,12 +525,12 @@ def heldback_rows(titles: Sequence[str], bodies: Sequence[str]) -> list[int]:
         own = []
         body = "".join(normalize(bodies[i]).split())
         title = "".join(normalize(titles[i]).split())
-        if body:
+        if len(body) >= MIN_SHARED_CHARS:
             own.append("b:" + body)
-        if len(title) >= MIN_SHARED_TITLE_CHARS or (title and not body):
+        if len(title) >= MIN_SHARED_CHARS:
             own.append("t:" + title)
-        keys.append(own)
-        for key in own:
+        keys.append(own or [f"r:{title}|{body}"])  # too short to be shared: a message of its own
+        for key in own:  # only shareable keys join rows
             j = first.setdefault(key, i)
             if j != i:
                 parent[root(i)] = root(j)

@@ -47,7 +47,9 @@ def resolve_region(message):
     return region, False
 
 
-def suggest_for(message) -> Suggestion:
+def suggest_for(message, with_history: bool = True) -> Suggestion:
+    """The suggestion for ``message``; ``with_history=False`` skips the unit model (automatic
+    dispatch follows the table alone)."""
     from minsheng.directory.routing import route
 
     from .tasks import predict, topic_for_label
@@ -69,7 +71,7 @@ def suggest_for(message) -> Suggestion:
     if from_text and region is not None:
         reason += f" (区划「{region.name}」取自留言内容)"
     prefill = topic is not None and (topic_conf or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE
-    history, history_conf = history_unit(message, region)
+    history, history_conf = history_unit(message, region) if with_history else (None, None)
     return Suggestion(topic=topic, topic_confidence=topic_conf, kind=kind, kind_confidence=kind_conf,
                       region=region, lead=routed.lead, assists=list(routed.assists), reason=reason,
                       prefill=prefill, region_from_text=from_text, history=history,

@@ -144,7 +144,7 @@ def auto_dispatch(message_pk: int):
         return None
     if (message.topic_confidence or 0.0) < setting.min_confidence:
         return None
-    suggestion = suggest_for(message)
+    suggestion = suggest_for(message, with_history=False)
     if suggestion.lead is None:
         return None
     try:

@@ -56,18 +56,16 @@ TARGETS = ("topic", "kind", "unit")
 
 def final_lead_units(message_ids=None) -> dict[int, int]:
     """{message id: unit id} of the lead unit that handled each dispatched message in the
-    end: the latest lead assignment that was not transferred away or returned (a first,
-    wrong dispatch followed by a transfer counts for the unit it was transferred to)."""
+    end: its latest lead assignment still active or done. A unit that transferred the case
+    away or returned it never counts (a wrong first dispatch teaches the unit the case went
+    to); a case returned and not yet dispatched again is left out."""
     from minsheng.board.models import Assignment
 
-    qs = Assignment.objects.filter(role=Assignment.Role.LEAD)
+    qs = Assignment.objects.filter(role=Assignment.Role.LEAD,
+                                   state__in=[Assignment.State.ACTIVE, Assignment.State.DONE])
     if message_ids is not None:
         qs = qs.filter(message_id__in=message_ids)
-    handled: dict[int, int] = {}
-    for message_id, unit_id, state in qs.order_by("assigned_at", "id").values_list("message_id", "unit_id", "state"):
-        if message_id not in handled or state not in (Assignment.State.TRANSFERRED, Assignment.State.RETURNED):
-            handled[message_id] = unit_id
-    return handled
+    return dict(qs.order_by("assigned_at", "id").values_list("message_id", "unit_id"))
 
 
 def region_names() -> dict[int, str]:
@@ -107,7 +105,9 @@ def handled_cases(target: str = "topic") -> tuple[list[str], list[str], list[str
         handled = final_lead_units()
         names = dict(Unit.objects.values_list("pk", "name"))
         regions = region_names()
-        for m in qs.filter(pk__in=list(handled)).only("pk", "title", "body", "region_id").iterator(chunk_size=2000):
+        for m in qs.only("pk", "title", "body", "region_id").iterator(chunk_size=2000):
+            if m.pk not in handled:
+                continue
             titles.append(unit_title(m.title, regions.get(m.region_id, "")))
             bodies.append(m.body)
             labels.append(names[handled[m.pk]])
