@@ -120,6 +120,20 @@ def test_holdout_keeps_a_message_whole():
     assert 0.12 < len(held) / n < 0.28
 
 
+def test_char_features_equal_scikit_learns():
+    """The numpy n-gram TF-IDF gives scikit-learn's values (sublinear tf, smooth idf, l2 rows)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    rng = random.Random(5)
+    docs = ["".join(rng.choice("城乡建设环境保护小区电梯噪音ABc1") for _ in range(rng.randint(1, 40))) for _ in range(200)]
+    block = classify.HashedBlock.fit("c", "text", "char13", docs, min_df=1)
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    theirs = vec.fit_transform(docs).toarray()
+    order = [vec.vocabulary_[classify.ngram_text(int(i))] for i in block.ids]
+    np.testing.assert_allclose(block.transform(docs).toarray(), theirs[:, order], rtol=1e-5, atol=1e-6)
+
+
 def test_training_needs_two_labels():
     with pytest.raises(classify.TrainingError):
         classify.train(["小区电梯"] * 5, [""] * 5, ["城乡建设"] * 5)
