@@ -158,3 +158,7 @@ def test_demo_trains_models_and_places_hotspots(settings, tmp_path):
     assert HotspotMember.objects.exists()
     # every cluster of the generator has several messages about one problem in one place
     assert Hotspot.objects.filter(message_count__gte=3).exists()
+    # the messages waiting for a dispatcher were read by the new models, as on arrival
+    waiting = Message.objects.filter(status__in=["submitted", "accepted"])
+    assert waiting.exists() and not waiting.filter(classified_at__isnull=True).exists()
+    assert f"待派单留言: {waiting.count()} 条已由模型预读" in out.getvalue()

@@ -86,6 +86,14 @@ class Command(BaseCommand):
             self.stdout.write("提示: minsheng.insight.training.train_demo_models 尚不可用, 跳过模型训练")
             return
         train_demo_models(self.stdout)
+        # the per-message reading was paused while generating: let the models read the
+        # messages still waiting for a dispatcher, as they would have on arrival
+        from minsheng.board.workflow import Status
+        from minsheng.insight.tasks import classify_message
+
+        waiting = Message.objects.filter(status__in=[Status.SUBMITTED, Status.ACCEPTED], classified_at__isnull=True)
+        read = sum(classify_message(pk) for pk in waiting.values_list("pk", flat=True))
+        self.stdout.write(f"待派单留言: {read} 条已由模型预读领域和类型")
 
     def _hotspots(self):
         """The demo pauses the per-message reading, so place the messages into
