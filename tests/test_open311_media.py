@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from PIL import Image
+from rest_framework.test import APIClient
 
 from minsheng.api import tasks
 from minsheng.api.models import Open311Request
@@ -95,6 +96,10 @@ def test_the_linked_photo_becomes_a_photo_of_the_message(fetching, post, image_h
     assert photo.content_type == "image/png" and (photo.width, photo.height) == (40, 30)
     case = login(personas["dispatcher"]).get(f"/staff/case/{message.public_id}/").content.decode()
     assert photo.file.url in case and "已取回" in case and f"{image_host}/photo.png" in case
+    staff = APIClient()
+    staff.force_authenticate(personas["dispatcher"])
+    case = staff.get(f"/api/v1/staff/cases/{message.public_id}/").json()
+    assert case["open311"] == {"media_url": f"{image_host}/photo.png", "media_state": "fetched", "media_error": ""}
     # the posting client still reads the link it sent
     record = Open311Client().get(f"{BASE}/requests/{message.public_id}.json", {"api_key": api_key[1]}).json()[0]
     assert record["media_url"] == f"{image_host}/photo.png"

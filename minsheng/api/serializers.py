@@ -256,6 +256,12 @@ class AuthorSerializer(serializers.Serializer):
     name = serializers.CharField(source="__str__")
 
 
+class Open311MediaSerializer(serializers.Serializer):
+    media_url = serializers.CharField()
+    media_state = serializers.CharField(help_text="'' 待取回, fetched 已取回, failed 未能取回")
+    media_error = serializers.CharField()
+
+
 class StaffCaseSerializer(MessageDetailSerializer):
     title = serializers.CharField()  # staff read the text as written
     body = serializers.CharField()
@@ -271,6 +277,15 @@ class StaffCaseSerializer(MessageDetailSerializer):
     assignments = AssignmentSerializer(many=True)
     extensions = serializers.SerializerMethodField()
     events = StaffEventSerializer(many=True)
+    open311 = serializers.SerializerMethodField()
+
+    @extend_schema_field(Open311MediaSerializer(allow_null=True))
+    def get_open311(self, obj):
+        """The photo link of a request posted through Open311 and whether it was fetched."""
+        from .models import Open311Request
+
+        o311 = Open311Request.objects.filter(message=obj).exclude(media_url="").first()
+        return Open311MediaSerializer(o311).data if o311 else None
 
     @extend_schema_field(ExtensionSerializer(many=True))
     def get_extensions(self, obj):
