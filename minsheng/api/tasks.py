@@ -27,6 +27,11 @@ from django.core.files.base import ContentFile
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from minsheng.board.models import Attachment
+from minsheng.board.photos import clean_photo, max_bytes
+
+from .models import Open311Request
+
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 3
@@ -66,7 +71,7 @@ def check_host(url: str) -> tuple[urllib.parse.SplitResult, int, str]:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise MediaError("端口无效") from None
-    allow_private = getattr(settings, "MINSHENG_MEDIA_ALLOW_PRIVATE", False)
+    allow_private = settings.MINSHENG_MEDIA_ALLOW_PRIVATE
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
@@ -106,7 +111,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
 def fetch(url: str) -> bytes:
     """The body behind ``url`` (at most the photo size limit + 1 byte); MediaError otherwise."""
-    limit = getattr(settings, "MINSHENG_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
+    limit = max_bytes()
     deadline = time.monotonic() + DEADLINE_SECONDS
     for _hop in range(MAX_REDIRECTS + 1):
         parts, port, address = check_host(url)
@@ -145,21 +150,16 @@ def fetch(url: str) -> bytes:
 def fetch_media(request_pk: int) -> str:
     """Fetch one Open311 request's media_url into a photo of its message; returns the
     state it ends in (fetched / failed / skipped)."""
-    from minsheng.board.models import Attachment
-    from minsheng.board.photos import clean_photo
-
-    from .models import Open311Request
-
     o311 = Open311Request.objects.filter(pk=request_pk).select_related("message").first()
     if o311 is None or not o311.media_url or o311.media_state == Open311Request.MediaState.FETCHED:
         return "skipped"
     try:
         raw = fetch(o311.media_url)
-        photo = clean_photo(ContentFile(raw, name="media_url"))
+        photo = clean_photo(ContentFile(raw, name="图片"))
     except MediaError as exc:
         return _failed(o311, str(exc))
     except ValidationError as exc:
-        return _failed(o311, exc.messages[0].replace("「media_url」", "图片"))
+        return _failed(o311, exc.messages[0])
     with transaction.atomic():
         Attachment.objects.create(message=o311.message, file=photo.file, sha256=photo.sha256,
                                   content_type=photo.content_type, width=photo.width, height=photo.height)
@@ -170,8 +170,8 @@ def fetch_media(request_pk: int) -> str:
 
 def _failed(o311, reason: str) -> str:
     log.info("media_url of Open311 request %s not fetched: %s", o311.pk, reason)
-    type(o311).objects.filter(pk=o311.pk).update(
-        media_state=type(o311).MediaState.FAILED, media_error=reason[:200], media_checked_at=timezone.now())
+    Open311Request.objects.filter(pk=o311.pk).update(
+        media_state=Open311Request.MediaState.FAILED, media_error=reason[:200], media_checked_at=timezone.now())
     return "failed"
 
 
@@ -179,9 +179,9 @@ def queue_fetch(request_pk: int) -> None:
     """Fetch after commit: a Celery worker with a broker; without one (the embedded
     default) a background thread, so that the Open311 response never waits for the
     client's image host. A broker that is down leaves the link as it is."""
-    if not getattr(settings, "MINSHENG_FETCH_MEDIA", True):
+    if not settings.MINSHENG_FETCH_MEDIA:
         return
-    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False) and getattr(settings, "MINSHENG_FETCH_MEDIA_THREAD", True):
+    if settings.CELERY_TASK_ALWAYS_EAGER and settings.MINSHENG_FETCH_MEDIA_THREAD:
         threading.Thread(target=_fetch_in_thread, args=(request_pk,), daemon=True,
                          name=f"fetch-media-{request_pk}").start()
         return

@@ -28,7 +28,8 @@ class CleanPhoto:
     height: int
 
 
-def _max_bytes() -> int:
+def max_bytes() -> int:
+    """The largest photo accepted (uploads and Open311 media links)."""
     return getattr(settings, "MINSHENG_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
 
 
@@ -36,7 +37,7 @@ def clean_photo(uploaded) -> CleanPhoto:
     """Validate and re-encode one uploaded file; ValidationError in Chinese otherwise."""
     name = getattr(uploaded, "name", "") or "照片"
     size = getattr(uploaded, "size", None)
-    limit = _max_bytes()
+    limit = max_bytes()
     if size is not None and size > limit:
         raise ValidationError(f"「{name}」超过 {limit // (1024 * 1024)} MB, 请压缩后再上传", code="too_big")
     uploaded.seek(0)

@@ -539,7 +539,7 @@ def heldback_rows(titles: Sequence[str], bodies: Sequence[str]) -> list[int]:
         for key in keys[i]:
             if r not in group_key or key < group_key[r]:
                 group_key[r] = key
-    return [i for i in range(n) if _in_last_fifth(group_key.get(root(i), ""))]
+    return [i for i in range(n) if _in_last_fifth(group_key[root(i)])]
 
 
 # --- input checks shared by the commands ------------------------------------------

@@ -54,7 +54,7 @@ def load_labelled(paths: Sequence[str | Path], label_column: str) -> tuple[list[
 TARGETS = ("topic", "kind", "unit")
 
 
-def final_lead_units(message_ids=None) -> dict[int, int]:
+def final_lead_units() -> dict[int, int]:
     """{message id: unit id} of the lead unit that handled each dispatched message in the
     end: its latest lead assignment still active or done. A unit that transferred the case
     away or returned it never counts (a wrong first dispatch teaches the unit the case went
@@ -63,8 +63,6 @@ def final_lead_units(message_ids=None) -> dict[int, int]:
 
     qs = Assignment.objects.filter(role=Assignment.Role.LEAD,
                                    state__in=[Assignment.State.ACTIVE, Assignment.State.DONE])
-    if message_ids is not None:
-        qs = qs.filter(message_id__in=message_ids)
     return dict(qs.order_by("assigned_at", "id").values_list("message_id", "unit_id"))
 
 
@@ -131,8 +129,8 @@ def train_to(out: str | Path, titles, bodies, labels, *, sources=(), progress=No
 def train_demo_models(stdout=None) -> dict[str, Path]:
     """Train the topic, type and unit (history of dispatches) models from the messages in
     the database (the demo data) into settings.MINSHENG_MODEL_DIR/"topic", /"kind" and
-    /"unit", and forget the
-    models the running process had cached. Returns the directories written."""
+    /"unit", and forget the models the running process had cached. Returns the
+    directories written."""
     from django.conf import settings
 
     from minsheng.board.models import Message
@@ -141,23 +139,18 @@ def train_demo_models(stdout=None) -> dict[str, Path]:
         if stdout is not None:
             stdout.write(text + "\n")
 
-    from minsheng.directory.models import Unit
-
     base = Path(settings.MINSHENG_MODEL_DIR)
     written = {}
-    handled = final_lead_units()
-    names = dict(Unit.objects.values_list("pk", "name"))
-    regions = region_names()
-    qs = Message.objects.select_related("topic").only("pk", "title", "body", "kind", "region_id", "topic__name")
-    rows = [(m.title, m.body, m.topic.name if m.topic_id else "", m.kind,
-             names[handled[m.pk]] if m.pk in handled else "", unit_title(m.title, regions.get(m.region_id, "")))
-            for m in qs.iterator(chunk_size=2000)]
-    for target, pick in (("topic", 2), ("kind", 3), ("unit", 4)):
+    qs = Message.objects.select_related("topic").only("title", "body", "kind", "topic__name")
+    rows = [(m.title, m.body, m.topic.name if m.topic_id else "", m.kind) for m in qs.iterator(chunk_size=2000)]
+    data = {}
+    for target, pick in (("topic", 2), ("kind", 3)):  # every message with a topic / a type
         labelled = [r for r in rows if r[pick]]
-        title_of = 5 if target == "unit" else 0
+        data[target] = ([r[0] for r in labelled], [r[1] for r in labelled], [r[pick] for r in labelled])
+    data["unit"] = handled_cases("unit")[:3]  # dispatched messages: the unit that handled each
+    for target, (titles, bodies, labels) in data.items():
         try:
-            model = train_to(base / target, [r[title_of] for r in labelled], [r[1] for r in labelled],
-                             [r[pick] for r in labelled], sources=["demo messages in the database"],
+            model = train_to(base / target, titles, bodies, labels, sources=["demo messages in the database"],
                              progress=None)
         except classify.TrainingError as exc:
             say(f"未训练{target}模型: {exc}")
