@@ -178,6 +178,42 @@ def test_suggestion_assists_and_prefill_threshold(models, personas, directory, d
 
 
 @pytest.mark.django_db
+def test_unsure_prediction_routes_by_the_citizens_topic(models, personas, directory,
+                                                        django_capture_on_commit_callbacks):
+    """Below the prefill confidence the suggestion (and so the API) routes by the topic the
+    citizen chose; above it, by the prediction."""
+    with django_capture_on_commit_callbacks(execute=True):
+        m = actions.do_submit(personas["citizen"], title="搅拌站噪音污染", body="附近搅拌站噪音扬尘污染严重",
+                              kind="complain", region=directory["lanzhou"], topic=directory["topic_traffic"])
+    m.refresh_from_db()
+    assert m.predicted_topic == directory["topic_env"]
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(personas["dispatcher"])
+    url = f"/api/v1/staff/cases/{m.public_id}/suggestion/"
+    with override_settings(MINSHENG_PREFILL_CONFIDENCE=1.01):
+        s = suggest_for(m)
+        assert not s.prefill and s.lead == directory["transport"] and s.reason.startswith("交通运输 in 兰州市")
+        assert api.get(url).json()["lead"]["name"] == directory["transport"].name  # as the form (test_workflow_http)
+    with override_settings(MINSHENG_PREFILL_CONFIDENCE=0.0):
+        assert suggest_for(m).lead == directory["ecology"]
+        assert api.get(url).json()["lead"]["name"] == directory["ecology"].name
+
+
+@pytest.mark.django_db
+def test_auto_dispatch_follows_the_prediction_not_the_citizens_topic(models, personas, directory,
+                                                                      django_capture_on_commit_callbacks):
+    AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
+    with override_settings(MINSHENG_PREFILL_CONFIDENCE=1.01), django_capture_on_commit_callbacks(execute=True):
+        m = actions.do_submit(personas["citizen"], title="搅拌站噪音污染", body="附近搅拌站噪音扬尘污染严重",
+                              kind="complain", region=directory["lanzhou"], topic=directory["topic_traffic"])
+    m.refresh_from_db()
+    assert m.status == Status.DISPATCHED and m.topic == directory["topic_env"]
+    assert Assignment.objects.get(message=m, role=Assignment.Role.LEAD).unit == directory["ecology"]
+
+
+@pytest.mark.django_db
 def test_suggestion_before_the_task_ran(models, personas, directory):
     m = actions.do_submit(personas["citizen"], title="公交站太远", body="公交站离小区太远, 红绿灯也没有",
                           kind="complain", region=directory["lanzhou"])  # on_commit not run

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 import threading
-import types
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -19,8 +17,10 @@ from django.urls import reverse
 
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Event, Extension, Message, Notification, Reply
+from minsheng.board.views import staff_hints
 from minsheng.board.workflow import Status
 from minsheng.insight import lookup
+from minsheng.insight.suggest import Suggestion
 
 from .conftest import make_user
 
@@ -784,14 +784,13 @@ def test_actions_return_to_a_local_next_page_only(dispatched, staff):
 
 @pytest.mark.parametrize("prefill", [True, False])
 def test_insight_suggestion_drives_the_dispatch_form(personas, directory, staff, monkeypatch, prefill):
-    """insight.suggest.suggest_for(message) is used when present: its unit is preselected,
-    its reason shown, and its topic/type prefilled only when it says so."""
+    """The machine's suggestion: its unit is preselected, its reason shown, and its
+    topic/type prefilled only when it is confident enough."""
     m = post_message(personas, directory, topic=None, kind="help")
-    fake = types.ModuleType("minsheng.insight.suggest")
-    fake.suggest_for = lambda message: {"topic": directory["topic_env"], "kind": "complain",
-                                        "lead": directory["ecology"], "assists": [directory["housing"]],
-                                        "reason": "模型判断为环境保护 (置信度 0.87)", "prefill": prefill}
-    monkeypatch.setitem(sys.modules, "minsheng.insight.suggest", fake)
+    suggestion = Suggestion(topic=directory["topic_env"], topic_confidence=0.87, kind="complain", kind_confidence=0.9,
+                            region=directory["lanzhou"], lead=directory["ecology"], assists=[directory["housing"]],
+                            reason="模型判断为环境保护 (置信度 0.87)", prefill=prefill)
+    monkeypatch.setattr(staff_hints, "suggest_for", lambda message: suggestion)
     page = text(staff["dispatcher"].get(case_url(m)))
     assert _selected(page, "lead") == [str(directory["ecology"].pk)]
     assert _selected(page, "assists") == [str(directory["housing"].pk)]
@@ -802,13 +801,11 @@ def test_insight_suggestion_drives_the_dispatch_form(personas, directory, staff,
 
 def test_a_failing_suggestion_falls_back_to_the_responsibility_table(personas, directory, staff, monkeypatch):
     m = post_message(personas, directory)
-    fake = types.ModuleType("minsheng.insight.suggest")
 
     def broken(message):
         raise RuntimeError("model file missing")
 
-    fake.suggest_for = broken
-    monkeypatch.setitem(sys.modules, "minsheng.insight.suggest", fake)
+    monkeypatch.setattr(staff_hints, "suggest_for", broken)
     r = staff["dispatcher"].get(case_url(m))
     assert r.status_code == 200
     assert _selected(text(r), "lead") == [str(directory["housing"].pk)]

@@ -27,6 +27,10 @@ class Suggestion:
     history: object | None = None  # directory.Unit that handled similar messages (the unit model)
     history_confidence: float | None = None
 
+    @property
+    def history_differs(self) -> bool:
+        return self.history is not None and self.history != self.lead
+
 
 def resolve_region(message):
     """(region, from_text): the citizen's region, or a lower one the text names when
@@ -47,9 +51,10 @@ def resolve_region(message):
     return region, False
 
 
-def suggest_for(message, with_history: bool = True) -> Suggestion:
-    """The suggestion for ``message``; ``with_history=False`` skips the unit model (automatic
-    dispatch follows the table alone)."""
+def suggest_for(message) -> Suggestion:
+    """The suggestion for ``message``. The units follow the topic the dispatcher's form
+    shows: the prediction when it is confident enough to prefill, else the citizen's own
+    choice (the prediction when the citizen chose none)."""
     from minsheng.directory.routing import route
 
     from .tasks import predict, topic_for_label
@@ -65,13 +70,13 @@ def suggest_for(message, with_history: bool = True) -> Suggestion:
         if predictions["kind"] is not None:
             kind = kind_for_label(predictions["kind"].label)
             kind_conf = predictions["kind"].confidence if kind else None
+    prefill = topic is not None and (topic_conf or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE
     region, from_text = resolve_region(message)
-    routed = route(region, topic)
+    routed = route(region, topic if prefill else (message.topic or topic))
     reason = routed.reason
     if from_text and region is not None:
         reason += f" (区划「{region.name}」取自留言内容)"
-    prefill = topic is not None and (topic_conf or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE
-    history, history_conf = history_unit(message, region) if with_history else (None, None)
+    history, history_conf = history_unit(message, region)
     return Suggestion(topic=topic, topic_confidence=topic_conf, kind=kind, kind_confidence=kind_conf,
                       region=region, lead=routed.lead, assists=list(routed.assists), reason=reason,
                       prefill=prefill, region_from_text=from_text, history=history,

@@ -132,9 +132,10 @@ def auto_dispatch(message_pk: int):
     from minsheng.board import actions
     from minsheng.board.models import Message
     from minsheng.board.workflow import Status
+    from minsheng.directory.routing import route
 
     from .models import AutoDispatch
-    from .suggest import suggest_for
+    from .suggest import resolve_region
 
     message = Message.objects.select_related("region", "predicted_topic").filter(pk=message_pk).first()
     if message is None or message.status not in (Status.SUBMITTED, Status.ACCEPTED):
@@ -144,11 +145,11 @@ def auto_dispatch(message_pk: int):
         return None
     if (message.topic_confidence or 0.0) < setting.min_confidence:
         return None
-    suggestion = suggest_for(message, with_history=False)
-    if suggestion.lead is None:
+    routed = route(resolve_region(message)[0], message.predicted_topic)  # the table alone, no unit model
+    if routed.lead is None:
         return None
     try:
-        return actions.do_dispatch(None, message, suggestion.lead, suggestion.assists, topic=message.predicted_topic)
+        return actions.do_dispatch(None, message, routed.lead, list(routed.assists), topic=message.predicted_topic)
     except Exception as exc:  # someone acted first, or the unit was switched off: leave it to people
         log.warning("automatic dispatch of message %s skipped: %s", message_pk, exc)
         return None
