@@ -212,6 +212,11 @@ class InboxQuery(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
+class ReadingQuery(serializers.Serializer):
+    days = serializers.ChoiceField(choices=[7, 30, 90, 365], required=False, default=30,
+                                   help_text="统计最近多少天派出的留言")
+
+
 class DirectoryQuery(serializers.Serializer):
     region = serializers.CharField(required=False, max_length=12, help_text="区划代码, 含下级区划")
     page = serializers.IntegerField(required=False, min_value=1, max_value=100000)

@@ -313,6 +313,41 @@ class SuggestionSerializer(serializers.Serializer):
     history_confidence = serializers.FloatField(allow_null=True)
 
 
+class AgreementSerializer(serializers.Serializer):
+    n = serializers.IntegerField(help_text="有机器预测的派单件数")
+    agree = serializers.IntegerField(help_text="其中预测与派单一致的件数")
+    rate = serializers.FloatField(allow_null=True)
+
+
+class ReadingTopicSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="派单领域")
+    n = serializers.IntegerField()
+    found = serializers.IntegerField(help_text="机器也判为该领域的件数")
+    predicted = serializers.IntegerField(help_text="机器判为该领域的件数 (任何派单领域)")
+    recall = serializers.FloatField(allow_null=True)
+    precision = serializers.FloatField(allow_null=True)
+    confused_with = serializers.ListField(child=serializers.ListField(), help_text="[误判领域, 件数], 最多两项")
+
+
+class ReadingSerializer(serializers.Serializer):
+    """机器阅读表现 (docs/classification.md)."""
+
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+    days = serializers.IntegerField()
+    threshold = serializers.FloatField(help_text="预填置信度门槛")
+    read = serializers.IntegerField(help_text="期间机器读过的留言")
+    unread = serializers.IntegerField(help_text="期间提交但未能自动分类的留言")
+    topic = AgreementSerializer()
+    topic_sure = AgreementSerializer(help_text="置信度达到门槛 (表单已预填)")
+    topic_unsure = AgreementSerializer()
+    kind = AgreementSerializer()
+    topics = ReadingTopicSerializer(many=True)
+    auto_dispatched = serializers.IntegerField()
+    auto_rerouted = serializers.IntegerField(help_text="自动派单后被转办或退回的件数")
+    models = serializers.ListField(child=serializers.DictField(), help_text="在用模型的 model.json 摘要")
+
+
 class TokenSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=60)

@@ -219,8 +219,8 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
         corrections = {}
         if topic is not None and topic.pk != message.topic_id:
             fields["topic"] = topic
-            if message.predicted_topic_id and message.predicted_topic_id != topic.pk:
-                corrections["topic"] = [message.predicted_topic_id, topic.pk]
+        if topic is not None and message.predicted_topic_id and message.predicted_topic_id != topic.pk:
+            corrections["topic"] = [message.predicted_topic_id, topic.pk]  # also when the citizen's topic stays
         if kind and kind != message.kind:
             fields["kind"] = kind
         if kind and message.predicted_kind and message.predicted_kind != kind:

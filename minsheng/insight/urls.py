@@ -7,5 +7,6 @@ urlpatterns = [
     path("hotspots/", views.hotspot_list, name="hotspots"),
     path("hotspots/<int:pk>/", views.hotspot_detail, name="hotspot"),
     path("chronic/", views.chronic, name="chronic"),
+    path("staff/reading/", views.reading_page, name="reading"),
     path("similar/", views.similar, name="similar"),
 ]

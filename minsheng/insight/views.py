@@ -1,4 +1,5 @@
-"""Hotspot pages (热点问题), the 老大难 list for supervisors and leaders, and the
+"""Hotspot pages (热点问题), the 老大难 list for supervisors and leaders, how the
+machine's reading fares (机器阅读表现) for dispatchers and supervisors, and the
 similar-messages fragment of the post form."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from minsheng.directory.models import Region
 
 from . import lookup
 from .models import Hotspot
+from .reading import DEFAULT_DAYS, PERIODS, reading
 
 MIN_MESSAGES = 2  # a hotspot the public sees has at least two messages
 PER_PAGE = 30
@@ -107,6 +109,19 @@ def chronic(request):
     page = Paginator(qs.order_by("-chronic", "-heat"), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "insight/chronic.html", {"page": page, "show": show, "now": timezone.now(),
                                                    "query": f"show={show}&" if show in ("chronic", "coordination") else ""})
+
+
+def reading_page(request):
+    """机器阅读表现 over the regions the user dispatches or supervises."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    roles = roles_of(request.user)
+    if not (roles.is_dispatcher or roles.is_supervisor):
+        raise PermissionDenied("只有派单和督办人员可以查看机器阅读表现")
+    days = request.GET.get("days", "")
+    days = int(days) if days.isdigit() and int(days) in PERIODS else DEFAULT_DAYS
+    figures = reading(roles.region_q(roles.dispatch_prefixes + roles.supervise_prefixes), days)
+    return render(request, "insight/reading.html", {"r": figures, "periods": PERIODS, "section": "reading"})
 
 
 def similar(request):

@@ -17,12 +17,13 @@ from minsheng.board import actions
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.workflow import IllegalMove, Status
 from minsheng.directory.routing import route
+from minsheng.insight.reading import reading
 from minsheng.insight.suggest import suggest_for
 
 from .. import inputs
 from ..pagination import MessageCursor
 from ..permissions import IsStaffMember
-from ..serializers import InboxItemSerializer, StaffCaseSerializer, SuggestionSerializer
+from ..serializers import InboxItemSerializer, ReadingSerializer, StaffCaseSerializer, SuggestionSerializer
 from .base import ApiView, body_of, list_queryset, parse, query_dict, staff_queryset
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
@@ -94,6 +95,21 @@ class CaseSuggestion(ApiView):
     @extend_schema(responses=SuggestionSerializer, tags=["staff"], parameters=[PUBLIC_ID])
     def get(self, request, public_id):
         return Response(SuggestionSerializer(suggest_for(get_case(request, public_id))).data)
+
+
+class Reading(ApiView):
+    """机器阅读表现: 派单人员和督办人员所辖区划内, 机器预测与派单结果的一致率."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(parameters=[inputs.ReadingQuery], responses=ReadingSerializer, tags=["staff"])
+    def get(self, request):
+        params = parse(inputs.ReadingQuery, query_dict(request))
+        roles = roles_of(request.user)
+        if not (roles.is_dispatcher or roles.is_supervisor):
+            raise PermissionDenied("只有派单和督办人员可以查看机器阅读表现")
+        return Response(ReadingSerializer(reading(roles.region_q(roles.dispatch_prefixes + roles.supervise_prefixes),
+                                                  int(params["days"]))).data)
 
 
 def acting_unit(user, message, unit, role=Assignment.Role.LEAD):
