@@ -75,6 +75,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "-submitted_at"]),
             models.Index(fields=["region", "-submitted_at"]),
+            models.Index(fields=["dispatched_at"]),  # 机器阅读 counts a period's dispatches
+            models.Index(fields=["classified_at"]),
         ]
         verbose_name = verbose_name_plural = "留言"
 
