@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -161,4 +162,9 @@ def test_demo_trains_models_and_places_hotspots(settings, tmp_path):
     # the messages waiting for a dispatcher were read by the new models, as on arrival
     waiting = Message.objects.filter(status__in=["submitted", "accepted"])
     assert waiting.exists() and not waiting.filter(classified_at__isnull=True).exists()
-    assert f"待派单留言: {waiting.count()} 条已由模型预读" in out.getvalue()
+    assert re.search(r"待派单留言: \d+ 条已由模型预读", out.getvalue())
+    # the last 90 days were read by models trained on the messages before them, on arrival
+    recent = Message.objects.filter(submitted_at__gte=timezone.now() - dt.timedelta(days=90))
+    assert recent.exists() and not recent.filter(classified_at__isnull=True).exists()
+    assert re.search(r"近 90 天留言: [1-9]\d* 条由此前数据训练的模型预读", out.getvalue())
+    assert all(m.classified_at == m.submitted_at + dt.timedelta(minutes=1) for m in recent)  # on arrival

@@ -293,6 +293,36 @@ def test_train_demo_models(personas, directory, tmp_path, settings):
     tasks.forget_models()
 
 
+@pytest.mark.django_db
+def test_demo_history_is_read_by_models_that_never_saw_it(personas, directory, settings, tmp_path):
+    """Messages of the last 90 days are read by models trained on the older ones only:
+    交通运输 appears only in the last 90 days, so no reading can name it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.insight.training import read_demo_history
+
+    now = timezone.now()
+    topics = {"城乡建设": directory["topic_build"], "环境保护": directory["topic_env"],
+              "交通运输": directory["topic_traffic"]}
+    recent = []
+    for i, (title, body, label) in enumerate(make_rows(seed=23, per_class=20)):
+        at = now - dt.timedelta(days=10 if label == "交通运输" else 200, hours=i)
+        m = actions.do_submit(personas["citizen"], title=title[:50], body=body, kind=["complain", "consult"][i % 2],
+                              region=directory["lanzhou"], topic=topics[label], at=at)
+        if label == "交通运输":
+            recent.append(m.pk)
+    assert read_demo_history(90, now=now) == 20
+    read = Message.objects.filter(pk__in=recent)
+    assert {m.predicted_topic_id for m in read} <= {directory["topic_build"].pk, directory["topic_env"].pk}
+    assert all(m.classified_at == m.submitted_at + dt.timedelta(minutes=1) for m in read)
+    assert all(m.predicted_kind in ("complain", "consult") and 0 < m.kind_confidence <= 1 for m in read)
+    assert Event.objects.filter(message__in=read, kind=Event.Kind.CLASSIFIED, public=False).count() == 20
+    assert not Message.objects.exclude(pk__in=recent).filter(classified_at__isnull=False).exists()
+    assert read_demo_history(90, now=now) == 0  # read once
+
+
 # --- routing learned from past dispatches -------------------------------------------------------
 
 @pytest.mark.django_db
