@@ -124,3 +124,26 @@ def test_a_kept_citizen_topic_is_a_correction_of_the_machine(personas, directory
                         kind="complain")
     corrected = Event.objects.get(message=m, kind=Event.Kind.CORRECTED)
     assert corrected.data["topic"] == [directory["topic_traffic"].pk, directory["topic_build"].pk]
+
+
+@pytest.mark.django_db
+def test_the_served_models_describe_themselves(personas, directory, settings, tmp_path, login):
+    from minsheng.insight import classify
+    from tests.test_classify import make_rows
+
+    rows = make_rows(seed=5)
+    model = classify.train([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    model.save(tmp_path / "topic")
+    settings.MINSHENG_MODEL_DIR = tmp_path
+    tasks.forget_models()
+    try:
+        page = login(personas["supervisor"]).get(URL).content.decode()
+    finally:
+        tasks.forget_models()
+    row = page[page.index('<td data-label="模型">领域</td>'):]
+    row = row[:row.index("</tr>")]
+    f1 = model.meta["evaluation"]["holdout_20pct"]["macro_f1"]
+    assert f'<td data-label="标签数">{len(model.labels)}</td>' in row and f"{f1:.4f}" in row
+    assert f'<td data-label="训练行数">{len(rows)}</td>' in row and model.meta["fingerprint"][:12] in row
+    assert timezone.localtime(dt.datetime.fromisoformat(model.meta["created_at"])).strftime("%Y-%m-%d %H:%M") in row
+    assert page.count("未加载") == 2  # type and unit

@@ -95,6 +95,7 @@ def reading(scope: Q, days: int = DEFAULT_DAYS, now: dt.datetime | None = None) 
             confusions[final][guess] += n
     topics = [TopicRow(name, n, pairs[(name, name)], predicted[name], confusions[name].most_common(2))
               for name, n in finals.most_common()]
+    topics.sort(key=lambda t: t.found - t.n)  # most missed first (stable: then by volume)
     auto = Event.objects.filter(kind=Event.Kind.DISPATCHED, actor__isnull=True, at__gte=since, at__lt=until,
                                 message__in=messages)
     auto_messages = auto.values("message_id")
@@ -124,8 +125,12 @@ def model_summary(target: str, label: str) -> dict:
     if model is None:
         return {"target": target, "label": label, "loaded": False}
     meta = model.meta or {}
+    try:
+        created = dt.datetime.fromisoformat(meta.get("created_at") or "")
+    except ValueError:
+        created = None
     holdout = (meta.get("evaluation") or {}).get("holdout_20pct") or {}
     return {"target": target, "label": label, "loaded": True, "labels": len(model.labels),
-            "n_train": meta.get("n_train"), "created_at": meta.get("created_at"),
+            "n_train": meta.get("n_train"), "created_at": created,
             "fingerprint": (meta.get("fingerprint") or "")[:12], "holdout_macro_f1": holdout.get("macro_f1"),
             "holdout_n": holdout.get("n")}
