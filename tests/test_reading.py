@@ -30,7 +30,8 @@ def read(personas, directory, *, predicted, confidence, kind="complain", predict
 
 @pytest.fixture
 def dispatched(personas, directory, settings, tmp_path):
-    """Four read messages in 兰州市 dispatched in the last days, one in 定西市."""
+    """Three messages read and dispatched by people in 兰州市 in the last days, one dispatched
+    automatically (then returned), one 40 days ago; one in 定西市."""
     settings.MINSHENG_MODEL_DIR = tmp_path  # no models
     tasks.forget_models()
     d, who = directory, personas["dispatcher"]
@@ -48,9 +49,10 @@ def dispatched(personas, directory, settings, tmp_path):
     old = read(personas, d, predicted="topic_traffic", confidence=0.9)
     actions.do_dispatch(who, old, d["housing"], topic=d["topic_build"], kind="complain",
                         at=timezone.now() - dt.timedelta(days=40))
-    unread = actions.do_submit(personas["citizen"], title="公交站", body="公交站太远", kind="complain",
-                               region=d["lanzhou"])
-    Message.objects.filter(pk=unread.pk).update(classified_at=None)
+    for minutes in (60, 2):  # the reading of the younger one may still be queued
+        unread = actions.do_submit(personas["citizen"], title="公交站", body="公交站太远", kind="complain",
+                                   region=d["lanzhou"], at=timezone.now() - dt.timedelta(minutes=minutes))
+        Message.objects.filter(pk=unread.pk).update(classified_at=None)
     yield
     tasks.forget_models()
 
@@ -58,26 +60,30 @@ def dispatched(personas, directory, settings, tmp_path):
 @pytest.mark.django_db
 def test_the_page_shows_agreement_split_by_prefill(dispatched, personas, login):
     page = login(personas["dispatcher"]).get(URL).content.decode()
-    # 城乡建设 ×2 (one read right), 环境保护 ×2 (one read right): 2 of 4; the 定西 case and the
-    # 40-day-old one are outside the scope / period
-    assert "领域 (全部)</td><td data-label=\"件数\">4</td><td data-label=\"与派单一致\">50.0%" in page
-    assert "已预填)</td><td data-label=\"件数\">3</td><td data-label=\"与派单一致\">66.7%" in page
+    # people dispatched 城乡建设 ×2 (one read right) and 环境保护 ×1 (read as 城乡建设); the
+    # automatic dispatch follows the prediction by construction and is not counted, nor are
+    # the 定西 case and the 40-day-old one
+    assert "领域 (全部)</td><td data-label=\"件数\">3</td><td data-label=\"与派单一致\">33.3%" in page
+    assert "已预填)</td><td data-label=\"件数\">2</td><td data-label=\"与派单一致\">50.0%" in page
     assert "未预填)</td><td data-label=\"件数\">1</td><td data-label=\"与派单一致\">0.0%" in page
-    assert "类型</td><td data-label=\"件数\">4</td><td data-label=\"与派单一致\">75.0%" in page
+    assert "类型</td><td data-label=\"件数\">3</td><td data-label=\"与派单一致\">66.7%" in page
     assert "自动派单 1 件, 其中 1 件随后被转办或退回" in page
-    assert "1 件新留言未能自动分类" in page
-    # per topic: 环境保护 was read as 城乡建设 once; 城乡建设 as 交通运输 once
-    row = page[page.index("<td data-label=\"派单领域\">环境保护"):]
-    assert "1 (50.0%)" in row[:400] and "城乡建设 1 件" in row[:600]
+    assert "1 件提交已超过 10 分钟的留言未能自动分类" in page
+    build = page[page.index('<td data-label="派单领域">城乡建设'):]
+    assert build.index('<td data-label="派单领域">城乡建设') < build.index('<td data-label="派单领域">环境保护')
+    assert "1 (50.0%)" in build[:400] and "交通运输 1 件" in build[:700]
+    env = page[page.index('<td data-label="派单领域">环境保护'):]
+    assert "0 (0.0%)" in env[:400] and "城乡建设 1 件" in env[:700]
     assert "未加载" in page and "机器阅读" in page
 
 
 @pytest.mark.django_db
 def test_a_longer_period_counts_older_dispatches(dispatched, personas, login):
     page = login(personas["dispatcher"]).get(URL + "?days=90").content.decode()
-    assert "领域 (全部)</td><td data-label=\"件数\">5</td>" in page
-    bad = login(personas["dispatcher"]).get(URL + "?days=abc").content.decode()  # falls back to 30 days
-    assert "近 30 天 (" in bad
+    assert "领域 (全部)</td><td data-label=\"件数\">4</td>" in page
+    for bad in ("abc", "²", "-1", "30.0", "9" * 40):  # falls back to 30 days
+        r = login(personas["dispatcher"]).get(URL, {"days": bad})
+        assert r.status_code == 200 and "近 30 天 (" in r.content.decode()
 
 
 @pytest.mark.django_db
@@ -85,11 +91,13 @@ def test_the_api_gives_the_same_figures_to_the_regions_in_scope(dispatched, pers
     api = APIClient()
     api.force_authenticate(personas["dispatcher"])
     data = api.get(API).json()
-    assert data["topic"] == {"n": 4, "agree": 2, "rate": 0.5} and data["kind"]["rate"] == 0.75
-    assert data["topic_sure"]["n"] == 3 and data["auto_dispatched"] == 1 and data["auto_rerouted"] == 1
+    assert data["topic"] == {"n": 3, "agree": 1, "rate": 0.3333} and data["kind"]["rate"] == 0.6667
+    assert data["topic_sure"]["n"] == 2 and data["auto_dispatched"] == 1 and data["auto_rerouted"] == 1
+    build = next(t for t in data["topics"] if t["name"] == "城乡建设")
+    assert build["n"] == 2 and build["recall"] == 0.5 and build["precision"] == 0.5
+    assert build["confused_with"] == [["交通运输", 1]]
     env = next(t for t in data["topics"] if t["name"] == "环境保护")
-    assert env["n"] == 2 and env["recall"] == 0.5 and env["precision"] == 1.0
-    assert env["confused_with"] == [["城乡建设", 1]]
+    assert env["recall"] == 0.0 and env["precision"] is None and env["confused_with"] == [["城乡建设", 1]]
     assert [m["loaded"] for m in data["models"]] == [False, False, False]
     api.force_authenticate(personas["dx_dispatcher"])
     assert api.get(API).json()["topic"] == {"n": 1, "agree": 0, "rate": 0.0}
@@ -147,3 +155,26 @@ def test_the_served_models_describe_themselves(personas, directory, settings, tm
     assert f'<td data-label="训练行数">{len(rows)}</td>' in row and model.meta["fingerprint"][:12] in row
     assert timezone.localtime(dt.datetime.fromisoformat(model.meta["created_at"])).strftime("%Y-%m-%d %H:%M") in row
     assert page.count("未加载") == 2  # type and unit
+
+
+@pytest.mark.django_db
+def test_a_case_a_person_dispatched_again_counts(dispatched, personas, directory):
+    api = APIClient()
+    api.force_authenticate(personas["dispatcher"])
+    returned = Message.objects.get(events__kind=Event.Kind.RETURNED)
+    actions.do_dispatch(personas["dispatcher"], returned, directory["ecology"], topic=directory["topic_env"],
+                        kind="complain")
+    data = api.get(API).json()
+    assert data["topic"] == {"n": 4, "agree": 2, "rate": 0.5}  # the person agreed with the machine this time
+    assert data["auto_dispatched"] == 1 and data["auto_rerouted"] == 1
+
+
+@pytest.mark.django_db
+def test_topics_sharing_a_name_are_told_apart_by_their_parent(directory):
+    from minsheng.directory.models import Topic
+    from minsheng.insight.reading import _topic_names
+
+    a = Topic.objects.create(code="urban-other", name="其他", parent=directory["topic_build"])
+    b = Topic.objects.create(code="env-other", name="其他", parent=directory["topic_env"])
+    names = _topic_names([a.pk, b.pk, directory["topic_traffic"].pk])
+    assert names == {a.pk: "城乡建设/其他", b.pk: "环境保护/其他", directory["topic_traffic"].pk: "交通运输"}

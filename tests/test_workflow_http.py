@@ -763,6 +763,16 @@ def test_confident_prediction_is_prefilled_and_routes_the_dispatch(personas, dir
     assert _selected(page, "lead") == [str(directory["transport"].pk)]  # 交通运输 in 兰州市
 
 
+def test_a_sure_topic_does_not_prefill_an_unsure_type(personas, directory, staff):
+    m = post_message(personas, directory, topic=None, kind="help")
+    Message.objects.filter(pk=m.pk).update(predicted_topic=directory["topic_traffic"], topic_confidence=0.92,
+                                           predicted_kind="complain", kind_confidence=0.3,
+                                           classified_at=dt.datetime.now(dt.UTC))
+    page = text(staff["dispatcher"].get(case_url(m)))
+    assert _selected(page, "topic") == [str(directory["topic_traffic"].pk)]
+    assert _selected(page, "kind") == []
+
+
 def test_unsure_prediction_is_not_prefilled(personas, directory, staff):
     m = post_message(personas, directory, topic=None, kind="help")
     Message.objects.filter(pk=m.pk).update(predicted_topic=directory["topic_traffic"], topic_confidence=0.3,
@@ -787,7 +797,8 @@ def test_insight_suggestion_drives_the_dispatch_form(personas, directory, staff,
     """The machine's suggestion: its unit is preselected, its reason shown, and its
     topic/type prefilled only when it is confident enough."""
     m = post_message(personas, directory, topic=None, kind="help")
-    suggestion = Suggestion(topic=directory["topic_env"], topic_confidence=0.87, kind="complain", kind_confidence=0.9,
+    suggestion = Suggestion(topic=directory["topic_env"], topic_confidence=0.87, kind="complain",
+                            kind_confidence=0.9 if prefill else 0.3,
                             region=directory["lanzhou"], lead=directory["ecology"], assists=[directory["housing"]],
                             reason="模型判断为环境保护 (置信度 0.87)", prefill=prefill)
     monkeypatch.setattr(staff_hints, "suggest_for", lambda message: suggestion)

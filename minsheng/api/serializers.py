@@ -308,7 +308,8 @@ class SuggestionSerializer(serializers.Serializer):
     lead = UnitRefSerializer(allow_null=True, help_text="权责清单给出的主办单位")
     assists = UnitRefSerializer(many=True)
     reason = serializers.CharField(help_text="如: 城乡建设 in 兰州市 → 兰州市住房和城乡建设局")
-    prefill = serializers.BooleanField(help_text="置信度达到预填门槛")
+    prefill = serializers.BooleanField(help_text="领域置信度达到预填门槛")
+    kind_prefill = serializers.BooleanField(help_text="类型置信度达到预填门槛")
     history = UnitRefSerializer(allow_null=True, help_text="历史派单参考: 类似留言最终由该单位主办")
     history_confidence = serializers.FloatField(allow_null=True)
 

@@ -1,5 +1,5 @@
 """How the machine's reading fares in the product (机器阅读表现): of the messages
-dispatched in a period, how often the topic and type the machine predicted are the ones
+people dispatched in a period, how often the topic and type the machine predicted are the ones
 the case was dispatched under, split by whether the prediction was sure enough to
 prefill the dispatcher's form; per topic, how often the machine found it (recall) and
 how often its reading was right (precision), and what it is taken for instead; how many
@@ -16,14 +16,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from minsheng.board.models import Event, Message, MessageKind
+from minsheng.board.workflow import Status
 
 PERIODS = (7, 30, 90, 365)  # days a reader can choose
 DEFAULT_DAYS = 30
 MODEL_TARGETS = (("topic", "领域"), ("kind", "类型"), ("unit", "历史派单"))
+QUEUE_GRACE = dt.timedelta(minutes=10)  # a message younger than this may still wait to be read
 
 
 @dataclass
@@ -60,7 +62,7 @@ class Reading:
     days: int
     threshold: float  # MINSHENG_PREFILL_CONFIDENCE
     read: int  # messages read by the machine in the period
-    unread: int  # submitted in the period, not read (no model, or reading failed)
+    unread: int  # submitted in the period (over 10 minutes ago), not read: no model, or reading failed
     topic: Agreement
     topic_sure: Agreement  # confidence ≥ threshold: the form was prefilled
     topic_unsure: Agreement
@@ -76,43 +78,57 @@ def _agreement(qs, predicted: str, final: str) -> Agreement:
     return Agreement(row["n"], row["agree"])
 
 
+def _topic_names(ids) -> dict[int, str]:
+    """Topic names by id; a name two of them share carries its parent's (教育/其他)."""
+    from minsheng.directory.models import Topic
+
+    rows = list(Topic.objects.filter(pk__in=ids).values_list("pk", "name", "parent__name"))
+    shared = {name for name, n in Counter(name for _, name, _ in rows).items() if n > 1}
+    return {pk: f"{parent}/{name}" if name in shared and parent else name for pk, name, parent in rows}
+
+
 def reading(scope: Q, days: int = DEFAULT_DAYS, now: dt.datetime | None = None) -> Reading:
-    """The figures for messages matching ``scope`` (a Q on Message) over the last ``days``."""
+    """The figures for messages matching ``scope`` (a Q on Message) over the last ``days``.
+    Agreement counts the messages a person dispatched (an automatic dispatch follows the
+    prediction by construction) and that are not back in the dispatch queue."""
     until = now or timezone.now()
     since = until - dt.timedelta(days=days)
     threshold = settings.MINSHENG_PREFILL_CONFIDENCE
     messages = Message.objects.filter(scope)
-    dispatched = messages.filter(dispatched_at__gte=since, dispatched_at__lt=until)
+    by_machine = Event.objects.filter(kind=Event.Kind.DISPATCHED, actor__isnull=True, message=OuterRef("pk"),
+                                      at=OuterRef("dispatched_at"))
+    dispatched = (messages.filter(dispatched_at__gte=since, dispatched_at__lt=until)
+                  .exclude(status__in=[Status.SUBMITTED, Status.ACCEPTED]).exclude(Exists(by_machine)))
     with_topic = dispatched.filter(predicted_topic__isnull=False, topic__isnull=False)
-    kinds = set(MessageKind.values)
-    pairs = Counter({(r["topic__name"], r["predicted_topic__name"]): r["n"] for r in
-                     with_topic.values("topic__name", "predicted_topic__name").annotate(n=Count("pk"))})
+    pairs = Counter({(r["topic_id"], r["predicted_topic_id"]): r["n"] for r in
+                     with_topic.values("topic_id", "predicted_topic_id").annotate(n=Count("pk"))})
     finals, predicted, confusions = Counter(), Counter(), defaultdict(Counter)
     for (final, guess), n in pairs.items():
         finals[final] += n
         predicted[guess] += n
         if guess != final:
             confusions[final][guess] += n
-    topics = [TopicRow(name, n, pairs[(name, name)], predicted[name], confusions[name].most_common(2))
-              for name, n in finals.most_common()]
+    names = _topic_names({pk for pair in pairs for pk in pair})
+    topics = [TopicRow(names[pk], n, pairs[(pk, pk)], predicted[pk],
+                       [(names[other], k) for other, k in confusions[pk].most_common(2)])
+              for pk, n in finals.most_common()]
     topics.sort(key=lambda t: t.found - t.n)  # most missed first (stable: then by volume)
     auto = Event.objects.filter(kind=Event.Kind.DISPATCHED, actor__isnull=True, at__gte=since, at__lt=until,
                                 message__in=messages)
-    auto_messages = auto.values("message_id")
-    rerouted = (Event.objects.filter(kind__in=[Event.Kind.TRANSFERRED, Event.Kind.RETURNED], message__in=auto_messages,
-                                     at__gte=since).values("message_id").distinct().count())
-    submitted = messages.filter(submitted_at__gte=since, submitted_at__lt=until)
+    moved_after = Event.objects.filter(kind__in=[Event.Kind.TRANSFERRED, Event.Kind.RETURNED],
+                                       message=OuterRef("message_id"), at__gte=OuterRef("at"), at__lt=until)
+    settled = until - QUEUE_GRACE  # younger messages may still be in the reading queue
     return Reading(
         since=since, until=until, days=days, threshold=threshold,
         read=messages.filter(classified_at__gte=since, classified_at__lt=until).count(),
-        unread=submitted.filter(classified_at__isnull=True).count(),
+        unread=messages.filter(submitted_at__gte=since, submitted_at__lt=settled, classified_at__isnull=True).count(),
         topic=Agreement(sum(pairs.values()), sum(n for (final, guess), n in pairs.items() if final == guess)),
         topic_sure=_agreement(with_topic.filter(topic_confidence__gte=threshold), "predicted_topic", "topic"),
         topic_unsure=_agreement(with_topic.exclude(topic_confidence__gte=threshold), "predicted_topic", "topic"),
-        kind=_agreement(dispatched.filter(predicted_kind__in=kinds), "predicted_kind", "kind"),
+        kind=_agreement(dispatched.filter(predicted_kind__in=MessageKind.values), "predicted_kind", "kind"),
         topics=topics,
         auto_dispatched=auto.values("message_id").distinct().count(),
-        auto_rerouted=rerouted,
+        auto_rerouted=auto.filter(Exists(moved_after)).values("message_id").distinct().count(),
         models=[model_summary(target, label) for target, label in MODEL_TARGETS],
     )
 

@@ -28,6 +28,13 @@ class Suggestion:
     history_confidence: float | None = None
 
     @property
+    def kind_prefill(self) -> bool:
+        """The predicted type is sure enough to prefill the form (on its own confidence)."""
+        from minsheng.board.models import MessageKind
+
+        return self.kind in MessageKind.values and (self.kind_confidence or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE
+
+    @property
     def history_differs(self) -> bool:
         return self.history is not None and self.history != self.lead
 

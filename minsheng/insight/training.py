@@ -88,8 +88,8 @@ def unit_title(title: str, region_name: str) -> str:
 def handled_cases(target: str = "topic") -> tuple[list[str], list[str], list[str], int]:
     """(titles, bodies, labels, corrections) from dispatched messages: the topic a
     dispatcher set (topic name), the type as the dispatcher left it, or the unit that
-    handled the case in the end (unit name). ``corrections`` counts the CORRECTED events
-    among them (a dispatcher overrode the prediction; for units: transfers and returns)."""
+    handled the case in the end (unit name). ``corrections`` counts the messages among
+    them with a CORRECTED event (a dispatcher overrode the prediction; for units: transfers and returns)."""
     from minsheng.board.models import Event, Message
     from minsheng.directory.models import Unit
 
@@ -115,8 +115,8 @@ def handled_cases(target: str = "topic") -> tuple[list[str], list[str], list[str
         titles.append(m.title)
         bodies.append(m.body)
         labels.append(m.topic.name if target == "topic" else m.kind)
-    corrections = Event.objects.filter(kind=Event.Kind.CORRECTED, message__in=qs,
-                                       data__has_key=target).count()
+    corrections = (Event.objects.filter(kind=Event.Kind.CORRECTED, message__in=qs, data__has_key=target)
+                   .values("message_id").distinct().count())
     return titles, bodies, labels, corrections
 
 

@@ -118,8 +118,7 @@ def reading_page(request):
     roles = roles_of(request.user)
     if not (roles.is_dispatcher or roles.is_supervisor):
         raise PermissionDenied("只有派单和督办人员可以查看机器阅读表现")
-    days = request.GET.get("days", "")
-    days = int(days) if days.isdigit() and int(days) in PERIODS else DEFAULT_DAYS
+    days = next((p for p in PERIODS if str(p) == request.GET.get("days")), DEFAULT_DAYS)
     figures = reading(roles.region_q(roles.dispatch_prefixes + roles.supervise_prefixes), days)
     return render(request, "insight/reading.html", {"r": figures, "periods": PERIODS, "section": "reading"})
 

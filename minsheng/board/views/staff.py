@@ -28,7 +28,7 @@ from minsheng.directory.models import Unit
 
 from .. import actions, moderation
 from .. import staff_forms as forms
-from ..models import Assignment, Event, Extension, Message, MessageKind
+from ..models import Assignment, Event, Extension, Message
 from ..workflow import Conflict, IllegalMove, Status, allowed
 from .staff_hints import Suggestion, near_duplicates_for, quality_for, similar_answered_for, suggestion_for
 
@@ -240,7 +240,7 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
         topic = (suggestion.topic if suggestion.prefill else None) or message.topic
         if topic is not None:
             initial["topic"] = topic.pk
-        if suggestion.prefill and suggestion.kind in MessageKind.values:
+        if suggestion.kind_prefill:
             initial["kind"] = suggestion.kind
     result["dispatch"] = forms.DispatchForm(initial=initial, units=units)
     return result
