@@ -178,3 +178,17 @@ def test_topics_sharing_a_name_are_told_apart_by_their_parent(directory):
     b = Topic.objects.create(code="env-other", name="其他", parent=directory["topic_env"])
     names = _topic_names([a.pk, b.pk, directory["topic_traffic"].pk])
     assert names == {a.pk: "城乡建设/其他", b.pk: "环境保护/其他", directory["topic_traffic"].pk: "交通运输"}
+
+
+@pytest.mark.django_db
+def test_figures_are_computed_at_most_every_five_minutes(dispatched, personas, directory):
+    from django.core.cache import cache
+
+    api = APIClient()
+    api.force_authenticate(personas["dispatcher"])
+    assert api.get(API).json()["topic"]["n"] == 3
+    m = read(personas, directory, predicted="topic_build", confidence=0.9)
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"], topic=directory["topic_build"], kind="complain")
+    assert api.get(API).json()["topic"]["n"] == 3  # the cached figures
+    cache.clear()
+    assert api.get(API).json()["topic"] == {"n": 4, "agree": 2, "rate": 0.5}

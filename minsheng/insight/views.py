@@ -23,7 +23,7 @@ from minsheng.directory.models import Region
 
 from . import lookup
 from .models import Hotspot
-from .reading import DEFAULT_DAYS, PERIODS, reading
+from .reading import DEFAULT_DAYS, PERIODS, cached_reading
 
 MIN_MESSAGES = 2  # a hotspot the public sees has at least two messages
 PER_PAGE = 30
@@ -119,7 +119,7 @@ def reading_page(request):
     if not (roles.is_dispatcher or roles.is_supervisor):
         raise PermissionDenied("只有派单和督办人员可以查看机器阅读表现")
     days = next((p for p in PERIODS if str(p) == request.GET.get("days")), DEFAULT_DAYS)
-    figures = reading(roles.region_q(roles.dispatch_prefixes + roles.supervise_prefixes), days)
+    figures = cached_reading(roles.region_q(roles.dispatch_prefixes + roles.supervise_prefixes), days)
     return render(request, "insight/reading.html", {"r": figures, "periods": PERIODS, "section": "reading"})
 
 

@@ -17,7 +17,7 @@ from minsheng.board import actions
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.workflow import IllegalMove, Status
 from minsheng.directory.routing import route
-from minsheng.insight.reading import reading
+from minsheng.insight.reading import cached_reading
 from minsheng.insight.suggest import suggest_for
 
 from .. import inputs
@@ -108,7 +108,7 @@ class Reading(ApiView):
         roles = roles_of(request.user)
         if not (roles.is_dispatcher or roles.is_supervisor):
             raise PermissionDenied("只有派单和督办人员可以查看机器阅读表现")
-        return Response(ReadingSerializer(reading(roles.region_q(roles.dispatch_prefixes + roles.supervise_prefixes),
+        return Response(ReadingSerializer(cached_reading(roles.region_q(roles.dispatch_prefixes + roles.supervise_prefixes),
                                                   int(params["days"]))).data)
 
 
