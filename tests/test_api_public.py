@@ -206,13 +206,19 @@ def hotspots(personas, directory):
     public = advance(submit(personas["citizen"], directory), personas, directory, "accepted")
     hidden = submit(personas["other_citizen"], directory, title="未审核的同类留言")
     hot = Hotspot.objects.create(title="七里河区某小区加装电梯", region=directory["qilihe"], first_at=now, last_at=now,
-                                 message_count=2, citizen_count=2, heat=9.5, chronic=True, units=["兰州市住房和城乡建设局"],
+                                 message_count=2, public_count=1, citizen_count=2, heat=9.5, chronic=True,
+                                 units=["兰州市住房和城乡建设局"],
                                  topics=["城乡建设"])
     HotspotMember.objects.create(hotspot=hot, message=public)
     HotspotMember.objects.create(hotspot=hot, message=hidden)
     mild = Hotspot.objects.create(title="定西市区停车难", region=directory["dingxi"], first_at=now, last_at=now,
-                                  message_count=3, heat=2.0)
-    return {"hot": hot, "mild": mild, "public": public, "hidden": hidden}
+                                  message_count=3, public_count=3, heat=2.0)
+    unpublished = Hotspot.objects.create(title="尚未审核的热点", region=directory["qilihe"], first_at=now, last_at=now,
+                                         message_count=2, public_count=0, heat=50.0)
+    single = Hotspot.objects.create(title="只有一条留言", region=directory["qilihe"], first_at=now, last_at=now,
+                                    message_count=1, public_count=1, heat=40.0)
+    return {"hot": hot, "mild": mild, "public": public, "hidden": hidden, "unpublished": unpublished,
+            "single": single}
 
 
 def test_hotspots_list(client, hotspots, django_assert_max_num_queries):
@@ -225,6 +231,8 @@ def test_hotspots_list(client, hotspots, django_assert_max_num_queries):
     in_lanzhou = client.get("/api/v1/hotspots/?region=620100").json()["results"]
     assert [h["id"] for h in in_lanzhou] == [hotspots["hot"].pk]
     assert client.get("/api/v1/hotspots/?region=1").status_code == 400
+    # as /hotspots/: no hotspot without a public message, none of a single message
+    assert client.get(f"/api/v1/hotspots/{hotspots['unpublished'].pk}/").status_code == 404
 
 
 def test_hotspot_detail_lists_public_messages_only(client, hotspots):

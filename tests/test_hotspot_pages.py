@@ -132,6 +132,38 @@ def test_hotspot_page_hides_messages_not_yet_public(client, directory, personas)
     assert LIFT[0][0] in mine.get(f"/hotspots/{hotspot.pk}/").content.decode()
 
 
+def test_a_hotspot_never_quotes_a_message_not_yet_public(client, directory, personas,
+                                                        django_capture_on_commit_callbacks):
+    """Its title is a public member's; its public count follows acceptance at once; public
+    lists and the API skip it while no member is public."""
+    people = citizens(3)
+    start = timezone.now() - dt.timedelta(days=3)
+    first, second, third = [post(p, t, b, directory["chengguan"], personas["dispatcher"], accept=False,
+                                 at=start + dt.timedelta(hours=i))
+                            for i, (p, (t, b)) in enumerate(zip(people, LIFT, strict=False))]
+    for m in (first, second, third):
+        hotspot = hotspots_service.place_message(m)
+    hotspot.refresh_from_db()
+    assert hotspot.message_count == 3 and hotspot.public_count == 0
+    assert hotspot.pk not in [h["id"] for h in client.get("/api/v1/hotspots/").json()["results"]]
+    assert f"/hotspots/{hotspot.pk}/" not in client.get("/hotspots/").content.decode()
+    assert client.get(f"/api/v1/hotspots/{hotspot.pk}/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_accept(personas["dispatcher"], second)
+    hotspot.refresh_from_db()
+    assert hotspot.public_count == 1 and hotspot.title == LIFT[1][0]  # the only public member's title
+    page = client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    assert LIFT[1][0] in page and LIFT[0][0] not in page and LIFT[2][0] not in page
+    assert "3 条 (已公开 1 条, 其余尚在审核)" in page
+    body = client.get(f"/api/v1/hotspots/{hotspot.pk}/").json()
+    assert body["title"] == LIFT[1][0] and body["public_count"] == 1 and body["message_count"] == 3
+    assert hotspot.pk in [h["id"] for h in client.get("/api/v1/hotspots/").json()["results"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_reject(personas["dispatcher"], first, "重复留言")
+    hotspot.refresh_from_db()
+    assert hotspot.message_count == 2 and hotspot.public_count == 1
+
+
 def test_supports_raise_heat_after_refresh(lift_hotspot, personas):
     hotspot, messages = lift_hotspot
     before = hotspot.heat

@@ -23,7 +23,7 @@ from minsheng.directory.models import Unit
 from . import notify, search
 from .deadlines import due_after
 from .models import Assignment, Attachment, Evaluation, Event, Extension, Message, Rating, Reply, Support
-from .workflow import Conflict, IllegalMove, Status, check_allowed, transition
+from .workflow import Conflict, IllegalMove, Status, check_allowed, refresh_hotspot, transition
 
 __all__ = ["Conflict", "IllegalMove", "Invalid"]
 
@@ -160,20 +160,8 @@ def do_support(user, message: Message) -> bool:
         if created:
             Message.objects.filter(pk=message.pk).update(support_count=F("support_count") + 1)
             message.support_count += 1
-            transaction.on_commit(lambda: _refresh_hotspot(message.pk))
+            transaction.on_commit(lambda: refresh_hotspot(message.pk))
     return created
-
-
-def _refresh_hotspot(message_pk: int) -> None:
-    """Supports count toward a hotspot's heat at once, not only at the hourly refresh."""
-    try:
-        from minsheng.insight.hotspots_service import refresh_for_message
-
-        refresh_for_message(message_pk)
-    except Exception:  # heat is derived; the support itself is stored
-        import logging
-
-        logging.getLogger(__name__).exception("could not refresh the hotspot of message %s", message_pk)
 
 
 # --- dispatcher ---------------------------------------------------------------

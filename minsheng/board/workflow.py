@@ -7,7 +7,10 @@ two staff acting at once cannot both succeed and no update is lost.
 
 from __future__ import annotations
 
-from django.db import models
+import logging
+from functools import partial
+
+from django.db import models, transaction
 
 
 class Status(models.TextChoices):
@@ -98,6 +101,10 @@ def transition(message, action: str, **fields) -> None:
 
     check_allowed(action, message.status)
     to_status = TRANSITIONS[action][1] if action in TRANSITIONS else message.status
+    if ((message.status in Status.public()) != (to_status in Status.public())
+            or to_status in (Status.REJECTED, Status.WITHDRAWN)):
+        # a hotspot shows only what is public and counts only what stands: it follows at once
+        transaction.on_commit(partial(refresh_hotspot, message.pk))
     updated = Message.objects.filter(pk=message.pk, status=message.status, version=message.version).update(
         status=to_status, version=message.version + 1, **fields
     )
@@ -107,3 +114,15 @@ def transition(message, action: str, **fields) -> None:
     message.version += 1
     for name, value in fields.items():
         setattr(message, name, value)
+
+
+def refresh_hotspot(message_pk: int) -> None:
+    """Recompute the hotspot of a message now (its support count or its publicity
+    changed), not only at the hourly refresh. A hotspot is derived data: a failure is
+    logged and the action that caused it stands."""
+    try:
+        from minsheng.insight.hotspots_service import refresh_for_message
+
+        refresh_for_message(message_pk)
+    except Exception:
+        logging.getLogger(__name__).exception("could not refresh the hotspot of message %s", message_pk)

@@ -21,6 +21,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from minsheng.board.moderation import mask
+from minsheng.board.workflow import Status
 
 from . import hotspots as core
 from .models import Hotspot, HotspotMember
@@ -132,7 +133,6 @@ def place_message(message, refresh: bool = True) -> Hotspot | None:
 def _unresolved(messages) -> int:
     """Members still awaiting a reply, or whose latest rating is 不满意."""
     from minsheng.board.models import Rating
-    from minsheng.board.workflow import Status
 
     count = 0
     for m in messages:
@@ -145,6 +145,13 @@ def _unresolved(messages) -> int:
     return count
 
 
+def public_title(title: str, public) -> str:
+    """``title`` when it is a public member's (masked) title, else the earliest public
+    member's: a hotspot's title never quotes a message the public cannot read."""
+    titles = [mask(m.title)[:200] for m in sorted(public, key=lambda m: (m.submitted_at, m.pk))]
+    return title if not titles or title in titles else titles[0]
+
+
 def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
     """Recompute one hotspot from its members. Changes nothing when nothing changed."""
     from minsheng.board.models import Assignment, Message
@@ -153,8 +160,8 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
     messages = list(Message.objects.filter(hotspot_member__hotspot=hotspot).exclude(status__in=CLOSED_OUT)
                     .select_related("topic", "predicted_topic").prefetch_related("evaluations"))
     if not messages:
-        fields = {"message_count": 0, "citizen_count": 0, "support_count": 0, "unresolved_count": 0, "heat": 0.0,
-                  "chronic": False, "needs_coordination": False}
+        fields = {"message_count": 0, "public_count": 0, "citizen_count": 0, "support_count": 0,
+                  "unresolved_count": 0, "heat": 0.0, "chronic": False, "needs_coordination": False}
     else:
         first = min(m.submitted_at for m in messages)
         last = max(m.submitted_at for m in messages)
@@ -166,8 +173,11 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
         assists = list(Assignment.objects.filter(message__in=messages, role=Assignment.Role.ASSIST)
                        .values_list("unit__name", flat=True).distinct())
         topics = sorted({(m.topic or m.predicted_topic).root().name for m in messages if m.topic or m.predicted_topic})
+        public = [m for m in messages if m.status in Status.public()]
         fields = {
-            "first_at": first, "last_at": last, "message_count": len(messages), "citizen_count": citizens,
+            "first_at": first, "last_at": last, "message_count": len(messages), "public_count": len(public),
+            "title": public_title(hotspot.title, public),
+            "citizen_count": citizens,
             "support_count": supports, "unresolved_count": unresolved,
             "heat": core.heat(citizens, len(messages), supports, last, now),
             # a single message is a case, not a hotspot: flags need two or more

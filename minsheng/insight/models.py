@@ -8,6 +8,15 @@ from django.utils import timezone
 # === hotspots (热点问题) and chronic problems (老大难) — minsheng.insight.hotspots_service ===
 
 
+MIN_MESSAGES = 2  # a hotspot the public sees has two messages or more, one of them public
+
+
+class HotspotQuerySet(models.QuerySet):
+    def public(self):
+        """Hotspots the public lists (/hotspots/, the API): see MIN_MESSAGES."""
+        return self.filter(message_count__gte=MIN_MESSAGES, public_count__gte=1)
+
+
 class Hotspot(models.Model):
     """Many messages about one concrete problem at one place (or for one group).
 
@@ -21,6 +30,9 @@ class Hotspot(models.Model):
     first_at = models.DateTimeField("首条留言")
     last_at = models.DateTimeField("最近留言", db_index=True)
     message_count = models.PositiveIntegerField("留言数", default=0)
+    # members the public can read; the title is one of theirs (an unpublished message's
+    # words never show), and public lists skip a hotspot without any
+    public_count = models.PositiveIntegerField("公开留言数", default=0)
     citizen_count = models.PositiveIntegerField("留言人数", default=0)
     support_count = models.PositiveIntegerField("我也遇到", default=0)
     unresolved_count = models.PositiveIntegerField("未解决", default=0)
@@ -30,6 +42,8 @@ class Hotspot(models.Model):
     units = models.JSONField("涉及单位", default=list, blank=True)
     topics = models.JSONField("涉及领域", default=list, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HotspotQuerySet.as_manager()
 
     class Meta:
         ordering = ["-heat", "-last_at"]

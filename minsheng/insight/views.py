@@ -25,7 +25,6 @@ from . import lookup
 from .models import Hotspot
 from .reading import DEFAULT_DAYS, PERIODS, cached_reading
 
-MIN_MESSAGES = 2  # a hotspot the public sees has at least two messages
 PER_PAGE = 30
 
 
@@ -42,7 +41,7 @@ def _regions_for_filter():
 
 def hotspot_list(request):
     region = _region(request.GET.get("region"))
-    qs = Hotspot.objects.filter(message_count__gte=MIN_MESSAGES).select_related("region")
+    qs = Hotspot.objects.public().select_related("region")
     if region:
         qs = qs.filter(region__code__startswith=region.prefix)
     page = Paginator(qs.order_by("-heat", "-last_at"), PER_PAGE).get_page(request.GET.get("page"))

@@ -1,19 +1,16 @@
 """The leaders' dashboard (领导驾驶舱): what people raise most, where, who is late,
 how this week compares with the last, satisfaction by unit. Every figure comes from
 the rollups and open cases of ``figures``; hotspots and chronic problems from
-minsheng.insight when that app provides them."""
+minsheng.insight."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.utils import timezone
 
 from . import figures
 from .figures import make_scope
-
-log = logging.getLogger(__name__)
 
 RECENT_DAYS = 30
 LEAGUE_DAYS = 90
@@ -95,32 +92,17 @@ def _build(region, now=None) -> dict:
 
 
 def hotspots(region, limit: int = 10) -> dict:
-    """Open hotspots and chronic problems (老大难) from minsheng.insight, if present."""
-    try:
-        from minsheng.insight.models import Hotspot
-    except Exception:  # the insight app has no hotspot model in this deployment
-        return {"available": False, "hot": [], "chronic": []}
-    try:
-        fields = {f.name for f in Hotspot._meta.get_fields()}
-        qs = Hotspot.objects.all()
-        if region is not None and "region" in fields:
-            qs = qs.filter(region__code__startswith=region.prefix)
-        for name in ("is_open", "open", "active"):
-            if name in fields:
-                qs = qs.filter(**{name: True})
-                break
-        order = next((f"-{n}" for n in ("message_count", "size", "count", "score") if n in fields), "-pk")
-        chronic_field = next((n for n in ("chronic", "is_chronic") if n in fields), None)
-        hot = list(qs.order_by(order)[:limit])
-        chronic = list(qs.filter(**{chronic_field: True}).order_by(order)[:limit]) if chronic_field else []
-        return {"available": True, "hot": [_hotspot_row(h) for h in hot],
-                "chronic": [_hotspot_row(h) for h in chronic]}
-    except Exception:
-        log.exception("could not read hotspots")
-        return {"available": False, "hot": [], "chronic": []}
+    """The hottest hotspots and 老大难 of ``region`` (minsheng.insight), two messages or more."""
+    from django.urls import reverse
 
+    from minsheng.insight.models import Hotspot
 
-def _hotspot_row(h) -> dict:
-    count = next((getattr(h, n) for n in ("message_count", "size", "count") if hasattr(h, n)), None)
-    url = h.get_absolute_url() if hasattr(h, "get_absolute_url") else None
-    return {"label": str(h), "count": count, "url": url}
+    qs = Hotspot.objects.filter(message_count__gte=2).order_by("-heat", "-last_at")
+    if region is not None:
+        qs = qs.filter(region__code__startswith=region.prefix)
+
+    def row(h) -> dict:
+        return {"label": h.title, "count": h.message_count, "url": reverse("insight:hotspot", args=[h.pk])}
+
+    return {"available": True, "hot": [row(h) for h in qs[:limit]],
+            "chronic": [row(h) for h in qs.filter(chronic=True)[:limit]]}

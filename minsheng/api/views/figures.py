@@ -29,7 +29,8 @@ class HotspotSerializer(serializers.Serializer):
     place = serializers.CharField()
     first_at = serializers.DateTimeField()
     last_at = serializers.DateTimeField()
-    message_count = serializers.IntegerField()
+    message_count = serializers.IntegerField(help_text="留言数 (含尚在审核的)")
+    public_count = serializers.IntegerField(help_text="其中已公开的留言数")
     citizen_count = serializers.IntegerField()
     support_count = serializers.IntegerField()
     unresolved_count = serializers.IntegerField()
@@ -60,14 +61,14 @@ class HotspotQuery(serializers.Serializer):
 
 
 class HotspotList(ApiView):
-    """热点问题 (按热度排序) 及老大难."""
+    """热点问题 (按热度排序) 及老大难: 两条以上留言且至少一条已公开的热点, 与 /hotspots/ 页面一致."""
 
     pagination_class = DirectoryPages
 
     @extend_schema(parameters=[HotspotQuery], responses=HotspotSerializer(many=True), tags=["insight"])
     def get(self, request):
         params = parse(HotspotQuery, query_dict(request))
-        qs = Hotspot.objects.select_related("region").order_by("-heat", "-last_at", "-id")
+        qs = Hotspot.objects.public().select_related("region").order_by("-heat", "-last_at", "-id")  # as /hotspots/
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
         if params.get("chronic") is not None:
@@ -78,7 +79,7 @@ class HotspotList(ApiView):
 
 
 class HotspotDetail(ApiView):
-    """一个热点问题及其公开留言."""
+    """一个热点问题及其公开留言 (没有公开留言的热点不公开)."""
 
     @extend_schema(responses=HotspotDetailSerializer, tags=["insight"],
                    parameters=[OpenApiParameter("hotspot_id", int, OpenApiParameter.PATH)])
@@ -86,8 +87,8 @@ class HotspotDetail(ApiView):
         members = HotspotMember.objects.filter(message__status__in=Status.public()).select_related(
             "message").order_by("joined_at", "id")
         hotspot = get_object_or_404(
-            Hotspot.objects.select_related("region").prefetch_related(Prefetch("members", queryset=members)),
-            pk=hotspot_id)
+            Hotspot.objects.filter(public_count__gte=1).select_related("region")
+            .prefetch_related(Prefetch("members", queryset=members)), pk=hotspot_id)
         messages = list_queryset().filter(pk__in=[m.message_id for m in hotspot.members.all()]).order_by(
             "-submitted_at", "-id")[:200]
         data = HotspotSerializer(hotspot).data
