@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import threading
 from unittest import mock
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -489,7 +490,13 @@ def test_merge_lists_near_duplicates_and_shows_the_main_reply(personas, director
     page = text(c.get(case_url(dup)))
     assert f'name="pick" value="{main.public_id}"' in page  # offered as a near-duplicate
     assert "相似度" in page
-    r = act(c, dup, "merge", pick=main.public_id)
+    # post what the browser sends: every field of the merge form, the near-duplicate's radio checked
+    form = re.search(r'<form[^>]*/merge/".*?</form>', page, re.S).group(0)
+    fields = [(re.search(r'name="([^"]+)"', tag).group(1), (re.search(r'value="([^"]*)"', tag) or [None, ""])[1])
+              for tag in re.findall(r"<input[^>]*>", form)]
+    sent = [(name, value) for name, value in fields if name != "pick" or value in ("", main.public_id)]
+    url = reverse("board:case_action", args=[dup.public_id, "merge"])
+    r = c.post(url, urlencode(sent), content_type="application/x-www-form-urlencoded")
     assert r.status_code == 302
     dup = fresh(dup)
     assert dup.status == Status.MERGED and dup.duplicate_of == main

@@ -113,13 +113,13 @@ class DispatchForm(VersionedForm):
 
 
 class MergeForm(VersionedForm):
-    pick = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)  # a listed near-duplicate
     into = forms.CharField(label="或填写并入的留言编号", max_length=20, required=False,
                            error_messages={"max_length": "留言编号不能超过 20 个字符"})
 
     def clean(self):
         data = super().clean()
-        into = (data.get("into") or "").strip() or (data.get("pick") or "").strip()
+        # ``pick``: a radio button of the listed near-duplicates (the page renders them itself)
+        into = (data.get("into") or "").strip() or str(self.data.get("pick") or "").strip()[:20]
         if not into and not self.errors:
             self.add_error("into", "请选择或填写要并入的留言编号")
         data["into"] = into
