@@ -18,12 +18,12 @@ API = "/api/v1/staff/reading/"
 
 
 def read(personas, directory, *, predicted, confidence, kind="complain", predicted_kind="complain",
-         region="lanzhou", topic=None) -> Message:
+         region="lanzhou", topic=None, at=None) -> Message:
     m = actions.do_submit(personas["citizen"], title="小区门口道路破损", body="小区门口道路破损多年无人修",
-                          kind=kind, region=directory[region], topic=directory[topic] if topic else None)
+                          kind=kind, region=directory[region], topic=directory[topic] if topic else None, at=at)
     Message.objects.filter(pk=m.pk).update(predicted_topic=directory[predicted], topic_confidence=confidence,
                                            predicted_kind=predicted_kind, kind_confidence=0.9,
-                                           classified_at=timezone.now())
+                                           classified_at=m.submitted_at + dt.timedelta(minutes=1))
     m.refresh_from_db()
     return m
 
@@ -46,10 +46,11 @@ def dispatched(personas, directory, settings, tmp_path):
     actions.do_return(personas["other_officer"], auto, d["ecology"], "不属于本单位职责")
     far = read(personas, d, predicted="topic_traffic", confidence=0.9, region="dingxi")
     actions.do_dispatch(personas["dx_dispatcher"], far, d["dx_housing"], topic=d["topic_build"], kind="complain")
-    old = read(personas, d, predicted="topic_traffic", confidence=0.9)
-    actions.do_dispatch(who, old, d["housing"], topic=d["topic_build"], kind="complain",
-                        at=timezone.now() - dt.timedelta(days=40))
-    for minutes in (60, 2):  # the reading of the younger one may still be queued
+    forty_days_ago = timezone.now() - dt.timedelta(days=40)  # the first message the machine read
+    old = read(personas, d, predicted="topic_traffic", confidence=0.9, at=forty_days_ago)
+    actions.do_dispatch(who, old, d["housing"], topic=d["topic_build"], kind="complain", at=forty_days_ago)
+    # before the machine read anything (not "unread"); unread; the reading may still be queued
+    for minutes in (45 * 24 * 60, 60, 2):
         unread = actions.do_submit(personas["citizen"], title="公交站", body="公交站太远", kind="complain",
                                    region=d["lanzhou"], at=timezone.now() - dt.timedelta(minutes=minutes))
         Message.objects.filter(pk=unread.pk).update(classified_at=None)
@@ -81,6 +82,7 @@ def test_the_page_shows_agreement_split_by_prefill(dispatched, personas, login):
 def test_a_longer_period_counts_older_dispatches(dispatched, personas, login):
     page = login(personas["dispatcher"]).get(URL + "?days=90").content.decode()
     assert "领域 (全部)</td><td data-label=\"件数\">4</td>" in page
+    assert "1 件提交已超过 10 分钟的留言未能自动分类" in page  # not the one from before the first reading
     for bad in ("abc", "²", "-1", "30.0", "9" * 40):  # falls back to 30 days
         r = login(personas["dispatcher"]).get(URL, {"days": bad})
         assert r.status_code == 200 and "近 30 天 (" in r.content.decode()
