@@ -27,9 +27,9 @@ minsheng/static/vendor/.stamp: frontend/package.json
 
 # Install, migrate SQLite under var/, load demo data, train demo models, serve.
 demo: install
-	DEBUG=1 $(BIN)/minsheng migrate --noinput
-	DEBUG=1 $(BIN)/minsheng demo --messages $(MESSAGES) --seed 2026 --if-empty
-	DEBUG=1 $(BIN)/minsheng serve --host $(HOST) --port $(PORT)
+	$(BIN)/minsheng migrate --noinput
+	$(BIN)/minsheng demo --messages $(MESSAGES) --seed 2026 --if-empty
+	$(BIN)/minsheng serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite, then on PostgreSQL when TEST_POSTGRES_URL (or the local
 # server) is reachable. .ci/run calls this.
