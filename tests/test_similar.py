@@ -138,6 +138,20 @@ def test_near_duplicates_for_triage(stored):
     assert 0 < found[0][1] <= 1
 
 
+def test_near_duplicates_stay_in_their_county(stored, directory, personas):
+    """The same words filed under a neighbouring county are another case (another unit)."""
+    key, title, body = MESSAGES[1]
+    there = actions.do_submit(personas["other_citizen"], title=title, body=body, kind="complain",
+                              region=directory["qilihe"])
+    lookup.clear_cache()
+    found = [m for m, _ in lookup.near_duplicates(there)]
+    assert stored["1"] not in found and stored["2"] not in found
+    in_city = actions.do_submit(personas["other_citizen"], title=title, body=body, kind="complain",
+                                region=directory["lanzhou"])  # filed under the city: may be either county
+    lookup.clear_cache()
+    assert stored["2"] in [m for m, _ in lookup.near_duplicates(in_city)]
+
+
 def test_similar_open_is_limited_to_the_area(stored, directory):
     here = lookup.similar_open("幸福家园电梯坏了", "", directory["qilihe"])  # same prefecture
     assert stored["1"] in [m for m, _ in here]

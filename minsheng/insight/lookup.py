@@ -34,6 +34,15 @@ def _prefix(region) -> str:
     return region.code[:4] if region.level >= 2 else region.prefix
 
 
+def _county(region, title: str) -> str | None:
+    """The county a message is about: its region's county code when filed under a county
+    or below (七里河区 and 榆中县 are different places: cases of two counties go to
+    different units and are never merged), else a county mark of its title."""
+    if region is not None and region.level >= 3:
+        return region.code[:6]
+    return county_of(title)
+
+
 def _index(key: tuple, queryset) -> tuple[list[Message], TextIndex | None]:
     now = time.monotonic()
     hit = _cache.get(key)
@@ -63,6 +72,8 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
     if index is None:
         return []
     out = []
+    # a neighbouring county's message may be the same problem filed under the wrong county:
+    # the citizen only gets a suggestion to support it, so only the title's marks are compared
     places, county = set(extract_places(title)), county_of(title)
     for n in index.query(title or "", (body or "")[:BODY_CHARS], k=k * 3, min_score=min_score):
         m = messages[n.index]
@@ -84,13 +95,13 @@ def near_duplicates(message, k: int = 5, min_score: float = 0.35, days: int = 18
     if index is None:
         return []
     places = set(extract_places(message.title))
-    county = county_of(message.title)
+    county = _county(message.region, message.title)
     out = []
     for n in index.query(message.title, message.body[:BODY_CHARS], k=k * 3 + 1, min_score=min_score):
         other = messages[n.index]
         if other.pk == message.pk or other.duplicate_of_id:
             continue
-        if same_place(places, set(extract_places(other.title)), county, county_of(other.title)):
+        if same_place(places, set(extract_places(other.title)), county, _county(other.region, other.title)):
             out.append((other, n.score))
     return out[:k]
 
