@@ -73,6 +73,12 @@ def test_questions_are_found():
     assert questions("") == []
 
 
+@pytest.mark.parametrize("closing", ["以上建议, 望领导参考。", "希望能够采纳, 谢谢!", "以上意见，恳请领导予以考虑。"])
+def test_a_polite_closing_is_not_a_question_to_answer(closing):
+    asked = questions(f"建议在建设路口增加红绿灯。{closing}")
+    assert asked == ["建议在建设路口增加红绿灯。"]
+
+
 def test_empty_and_odd_input_do_not_crash():
     for reply in ("", "   ", "ok", "x" * 20000):
         result = score_reply("", "", reply)

@@ -37,6 +37,10 @@ _COURTESY = re.compile(
     r"感谢您对[^。!！]{0,20}(?:关心|支持|理解|监督|信任)[^。!！]{0,12}[。!！]?|谢谢[!！。]?|"
     r"\d{4}年\d{1,2}月\d{1,2}日|[\u3000\s]+"
 )
+# a polite closing asks nothing a reply must answer: 以上建议, 望领导参考 / 希望能够采纳, 谢谢
+_CLOSING = re.compile(r"^(?:以上|上述|此|这些)?(?:建议|意见|想法)?[,，、]?\s*(?:望|希望|恳请|敬请|请)(?:能够?|各位)?"
+                      r"(?:领导|政府|有关部门|相关部门|贵单位)?(?:参考|采纳|考虑|予以考虑|斟酌|重视|批评指正)"
+                      r"[,，!！。]?\s*(?:谢谢|感谢)?[!！。]?$")
 _WHEN = re.compile(r"何时|什么时候|多久|多长时间|哪天|几时|时间")
 _DATE = re.compile(r"\d{1,2}月|\d{1,2}日|\d+(?:个)?(?:工作日|天|周|个月)内|年底|年内|月底|近期|本周|下周|今年|明年|预计|计划于")
 _FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|职能)?(?:部门|单位)|转(?:交|请)?(?:相关|有关)部门(?:处理|办理|研究)|"
@@ -76,7 +80,8 @@ def _cosine(a: Counter, b: Counter) -> float:
 def questions(text: str) -> list[str]:
     """Sentences of the message that ask something or demand something."""
     text = normalize(text)
-    found = [s.strip() for s in _SENTENCE.findall(text) if _QUESTION.search(s) and len(s.strip()) >= 4]
+    found = [s.strip() for s in _SENTENCE.findall(text)
+             if _QUESTION.search(s) and len(s.strip()) >= 4 and not _CLOSING.match(s.strip())]
     return found[:8]
 
 
