@@ -136,6 +136,14 @@ def test_dispatch_by_persona(as_persona, cases, directory, persona):
     assert Assignment.objects.filter(message=cases["new"]).exists() == (persona == "dispatcher")
 
 
+def test_a_lead_unit_cannot_also_assist(as_persona, cases, directory):
+    lead = directory["transport"].pk
+    response = as_persona("dispatcher").post(case_url(cases["new"], "dispatch"), {"lead": lead, "assists": [lead]},
+                                             format="json")
+    assert response.status_code == 400 and error_of(response)["fields"]["assists"] == ["主办单位不能同时作为协办单位"]
+    assert not Assignment.objects.filter(message=cases["new"]).exists()
+
+
 def test_signing_twice_is_409(as_persona, cases):
     officer = as_persona("officer")
     assert officer.post(case_url(cases["housing"], "sign")).status_code == 200

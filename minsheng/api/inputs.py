@@ -161,6 +161,12 @@ class DispatchBody(serializers.Serializer):
             raise serializers.ValidationError("领域代码不存在")
         return topic
 
+    def validate(self, attrs):
+        lead = attrs.get("lead")
+        if lead is not None and any(u.pk == lead.pk for u in attrs.get("assists") or ()):
+            raise serializers.ValidationError({"assists": ["主办单位不能同时作为协办单位"]})  # as the web form
+        return attrs
+
 
 class RejectBody(serializers.Serializer):
     reason = serializers.CharField(max_length=SHORT)
