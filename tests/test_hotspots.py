@@ -90,6 +90,10 @@ def test_places_groups_and_county_are_read_from_text():
     assert "58车贷" in core.extract_places("A市58车贷案件何时有进展")
     assert "教师" in core.extract_groups("请落实退休教师的待遇")
     assert core.extract_places("希望有关部门尽快处理") == []
+    # a verb, an adverb, a hotline or a government before a suffix is not a place
+    assert core.extract_places("请督促物业公司尽快维修北环路的路灯") == ["北环路"]
+    assert core.extract_places("经过嘉峪关西路时, 打过12345热线, 老人去医院不方便") == ["嘉峪关西路"]
+    assert core.extract_places("希望市政府尽快解决丽发新城的问题, 有人跳广场舞") == ["丽发新城"]
 
 
 def test_heat_grows_with_people_messages_supports_and_recency():
