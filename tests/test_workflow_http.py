@@ -813,6 +813,7 @@ def test_insight_suggestion_drives_the_dispatch_form(personas, directory, staff,
     assert _selected(page, "lead") == [str(directory["ecology"].pk)]
     assert _selected(page, "assists") == [str(directory["housing"].pk)]
     assert "模型判断为环境保护" in page
+    assert "建议主办单位: <b>兰州市生态环境局</b>, 协办: 兰州市住房和城乡建设局" in page
     assert _selected(page, "topic") == ([str(directory["topic_env"].pk)] if prefill else [])
     assert _selected(page, "kind") == (["complain"] if prefill else [])
 
