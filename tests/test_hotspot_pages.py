@@ -129,7 +129,10 @@ def test_hotspot_page_hides_messages_not_yet_public(client, directory, personas)
     assert client.get(f"/hotspots/{hotspot.pk}/").status_code == 404
     mine = client
     mine.force_login(personas["citizen"])
-    assert LIFT[0][0] in mine.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    # not even to its author: the hotspot's title and place could quote other citizens' pending
+    # messages; the author reads their own message on its own page
+    assert mine.get(f"/hotspots/{hotspot.pk}/").status_code == 404
+    assert LIFT[0][0] in mine.get(f"/m/{message.public_id}/").content.decode()
 
 
 def test_a_hotspot_never_quotes_a_message_not_yet_public(client, directory, personas,
@@ -162,6 +165,22 @@ def test_a_hotspot_never_quotes_a_message_not_yet_public(client, directory, pers
         actions.do_reject(personas["dispatcher"], first, "重复留言")
     hotspot.refresh_from_db()
     assert hotspot.message_count == 2 and hotspot.public_count == 1
+
+
+def test_a_hotspots_place_comes_from_its_public_messages(client, directory, personas):
+    people = citizens(3)
+    start = timezone.now() - dt.timedelta(days=3)
+    shown = post(people[0], *LIFT[0], directory["chengguan"], personas["dispatcher"], at=start)
+    hotspot = hotspots_service.place_message(shown)
+    for i, who in enumerate(people[1:], 1):  # pending: they name a company the public must not read
+        pending = post(who, LIFT[i][0], LIFT[i][1] + " 宏达机械公司的货车也堵在门口。", directory["chengguan"],
+                       personas["dispatcher"], accept=False, at=start + dt.timedelta(hours=i))
+        assert hotspots_service.place_message(pending) == hotspot
+    hotspot.refresh_from_db()
+    assert hotspot.message_count == 3 and hotspot.public_count == 1
+    assert "幸福家园" in hotspot.place and "宏达" not in hotspot.place
+    assert "宏达" not in client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    assert "宏达" not in client.get(f"/api/v1/hotspots/{hotspot.pk}/").content.decode()
 
 
 def test_supports_raise_heat_after_refresh(lift_hotspot, personas):

@@ -94,6 +94,9 @@ def test_places_groups_and_county_are_read_from_text():
     assert core.extract_places("请督促物业公司尽快维修北环路的路灯") == ["北环路"]
     assert core.extract_places("经过嘉峪关西路时, 打过12345热线, 老人去医院不方便") == ["嘉峪关西路"]
     assert core.extract_places("希望市政府尽快解决丽发新城的问题, 有人跳广场舞") == ["丽发新城"]
+    # ... but names that contain such words stay whole
+    assert {"新建西路", "楚雅路"} <= set(core.extract_places("新建西路和楚雅路过江隧道"))
+    assert "机械化施工公司" in core.extract_places("西地省机械化施工公司宿舍")
 
 
 def test_heat_grows_with_people_messages_supports_and_recency():

@@ -101,15 +101,15 @@ def transition(message, action: str, **fields) -> None:
 
     check_allowed(action, message.status)
     to_status = TRANSITIONS[action][1] if action in TRANSITIONS else message.status
-    if ((message.status in Status.public()) != (to_status in Status.public())
-            or to_status in (Status.REJECTED, Status.WITHDRAWN)):
-        # a hotspot shows only what is public and counts only what stands: it follows at once
-        transaction.on_commit(partial(refresh_hotspot, message.pk))
     updated = Message.objects.filter(pk=message.pk, status=message.status, version=message.version).update(
         status=to_status, version=message.version + 1, **fields
     )
     if updated != 1:
         raise Conflict("该留言刚刚被其他人处理过, 请刷新页面后查看最新状态")
+    if ((message.status in Status.public()) != (to_status in Status.public())
+            or to_status in (Status.REJECTED, Status.WITHDRAWN)):
+        # a hotspot shows only what is public and counts only what stands: it follows at once
+        transaction.on_commit(partial(refresh_hotspot, message.pk))
     message.status = to_status
     message.version += 1
     for name, value in fields.items():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections import Counter
 
 from celery import shared_task
 from django.conf import settings
@@ -119,8 +120,9 @@ def place_message(message, refresh: bool = True) -> Hotspot | None:
             return member.hotspot
         cluster = index.add(item, cid, vector)
         _state["seen"] = max(_state["seen"], member.id)
-        hotspot.title = mask(index.title_of(cluster))[:200]  # a public title: no personal data
-        hotspot.place = cluster.place_label(with_region=False)[:200]
+        hotspot.title, hotspot.place = public_face(mask(index.title_of(cluster))[:200],
+                                                   cluster.place_label(with_region=False)[:200],
+                                                   _public_members(hotspot))
         hotspot.save(update_fields=["title", "place"])
     if refresh:
         refresh_one(hotspot)
@@ -145,6 +147,34 @@ def _unresolved(messages) -> int:
     return count
 
 
+def _public_members(hotspot: Hotspot) -> list:
+    from minsheng.board.models import Message
+
+    return list(Message.objects.filter(hotspot_member__hotspot=hotspot, status__in=Status.public())
+                .select_related("region__parent__parent__parent"))
+
+
+def public_face(title: str, place: str, public) -> tuple[str, str]:
+    """(title, place) as the public may read them, from the public members only: the
+    clustering's own title and place label read every member, pending ones included. A
+    hotspot without a public member keeps them (it is shown to supervisors only)."""
+    if not public:
+        return title, place
+    return public_title(title, public), public_place(public)
+
+
+def public_place(public) -> str:
+    """地点/人群 of the public members: their two commonest places, and the groups most of
+    them name (as ``Cluster.place_label``)."""
+    places, groups = Counter(), Counter()
+    for m in public:
+        item = _item(m).prepare()
+        places.update(item.places)
+        groups.update(item.groups)
+    parts = [p for p, _ in places.most_common(2)] + [g for g, c in groups.most_common(2) if c * 2 >= len(public)]
+    return mask(" ".join(parts) or "—")[:200]
+
+
 def public_title(title: str, public) -> str:
     """``title`` when it is a public member's (masked) title, else the earliest public
     member's: a hotspot's title never quotes a message the public cannot read."""
@@ -158,7 +188,8 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
 
     now = now or timezone.now()
     messages = list(Message.objects.filter(hotspot_member__hotspot=hotspot).exclude(status__in=CLOSED_OUT)
-                    .select_related("topic", "predicted_topic").prefetch_related("evaluations"))
+                    .select_related("topic", "predicted_topic", "region__parent__parent__parent")
+                    .prefetch_related("evaluations"))
     if not messages:
         fields = {"message_count": 0, "public_count": 0, "citizen_count": 0, "support_count": 0,
                   "unresolved_count": 0, "heat": 0.0, "chronic": False, "needs_coordination": False}
@@ -174,9 +205,10 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
                        .values_list("unit__name", flat=True).distinct())
         topics = sorted({(m.topic or m.predicted_topic).root().name for m in messages if m.topic or m.predicted_topic})
         public = [m for m in messages if m.status in Status.public()]
+        title, place = public_face(hotspot.title, hotspot.place, public)
         fields = {
             "first_at": first, "last_at": last, "message_count": len(messages), "public_count": len(public),
-            "title": public_title(hotspot.title, public),
+            "title": title, "place": place,
             "citizen_count": citizens,
             "support_count": supports, "unresolved_count": unresolved,
             "heat": core.heat(citizens, len(messages), supports, last, now),

@@ -34,13 +34,14 @@ def _prefix(region) -> str:
     return region.code[:4] if region.level >= 2 else region.prefix
 
 
-def _county(region, title: str) -> str | None:
-    """The county a message is about: its region's county code when filed under a county
-    or below (七里河区 and 榆中县 are different places: cases of two counties go to
-    different units and are never merged), else a county mark of its title."""
-    if region is not None and region.level >= 3:
-        return region.code[:6]
-    return county_of(title)
+def _counties(a: Message, b: Message) -> tuple[str | None, str | None]:
+    """The counties two messages are about: their regions' county codes when both were
+    filed under a county or below (七里河区 and 榆中县 are different places: cases of two
+    counties go to different units and are never merged), else the county marks of their
+    titles (A3区)."""
+    if a.region is not None and b.region is not None and a.region.level >= 3 and b.region.level >= 3:
+        return a.region.code[:6], b.region.code[:6]
+    return county_of(a.title), county_of(b.title)
 
 
 def _index(key: tuple, queryset) -> tuple[list[Message], TextIndex | None]:
@@ -95,13 +96,12 @@ def near_duplicates(message, k: int = 5, min_score: float = 0.35, days: int = 18
     if index is None:
         return []
     places = set(extract_places(message.title))
-    county = _county(message.region, message.title)
     out = []
     for n in index.query(message.title, message.body[:BODY_CHARS], k=k * 3 + 1, min_score=min_score):
         other = messages[n.index]
         if other.pk == message.pk or other.duplicate_of_id:
             continue
-        if same_place(places, set(extract_places(other.title)), county, _county(other.region, other.title)):
+        if same_place(places, set(extract_places(other.title)), *_counties(message, other)):
             out.append((other, n.score))
     return out[:k]
 

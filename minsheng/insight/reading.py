@@ -66,7 +66,7 @@ class Reading:
     days: int
     threshold: float  # MINSHENG_PREFILL_CONFIDENCE
     read: int  # messages read by the machine in the period
-    unread: int  # submitted in the period (over 10 minutes ago, after the first reading), not read
+    unread: int  # submitted in the period (over 10 minutes ago, after the first reading if any), not read
     topic: Agreement
     topic_sure: Agreement  # confidence ≥ threshold: the form was prefilled
     topic_unsure: Agreement
@@ -132,12 +132,12 @@ def reading(scope: Q, days: int = DEFAULT_DAYS, now: dt.datetime | None = None) 
     moved_after = Event.objects.filter(kind__in=[Event.Kind.TRANSFERRED, Event.Kind.RETURNED],
                                        message=OuterRef("message_id"), at__gte=OuterRef("at"), at__lt=until)
     settled = until - QUEUE_GRACE  # younger messages may still be in the reading queue
-    began = messages.aggregate(first=Min("classified_at"))["first"]  # messages before the first model: not "unread"
+    began = messages.aggregate(first=Min("classified_at"))["first"]  # messages before the first reading: not "unread"
     return Reading(
         since=since, until=until, days=days, threshold=threshold,
         read=messages.filter(classified_at__gte=since, classified_at__lt=until).count(),
-        unread=0 if began is None else messages.filter(submitted_at__gte=max(since, began), submitted_at__lt=settled,
-                                                       classified_at__isnull=True).count(),
+        unread=messages.filter(submitted_at__gte=max(since, began) if began else since, submitted_at__lt=settled,
+                               classified_at__isnull=True).count(),
         topic=Agreement(topic_sure.n + topic_unsure.n, topic_sure.agree + topic_unsure.agree),
         topic_sure=topic_sure, topic_unsure=topic_unsure, kind=kind, topics=topics,
         auto_dispatched=auto.values("message_id").distinct().count(),

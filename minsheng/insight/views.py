@@ -36,7 +36,7 @@ def _region(code: str | None) -> Region | None:
 
 
 def _regions_for_filter():
-    return Region.objects.filter(level__lte=Region.Level.COUNTY, hotspots__isnull=False).distinct().order_by("code")
+    return Region.objects.filter(level__lte=Region.Level.COUNTY, hotspots__in=Hotspot.objects.public()).distinct().order_by("code")
 
 
 def hotspot_list(request):
@@ -79,10 +79,10 @@ def hotspot_detail(request, pk: int):
     visible = Q(status__in=Status.public())
     if request.user.is_authenticated:
         visible |= Q(author=request.user)
+    if hotspot.public_count < 1 and not roles.is_supervisor:  # its title and place would quote unpublished text
+        raise Http404("该热点暂无公开留言")
     messages = list(Message.objects.filter(visible, hotspot_member__hotspot=hotspot)
                     .select_related("region", "topic").order_by("-submitted_at"))
-    if not messages and not roles.is_supervisor:
-        raise Http404("该热点暂无公开留言")
     return render(request, "insight/hotspot.html", {
         "hotspot": hotspot, "members": messages,
         "trend_json": json.dumps(_trend(messages), ensure_ascii=False),

@@ -17,7 +17,9 @@ def count_public(apps, schema_editor):
                                                    "message_id").iterator(chunk_size=5000)):
         public.setdefault(hotspot_id, []).append((at, pk, mask(title)[:200]))
     changed = []
-    for hotspot in Hotspot.objects.filter(pk__in=list(public)).iterator(chunk_size=2000):
+    for hotspot in Hotspot.objects.iterator(chunk_size=2000):  # no IN list: SQLite caps its parameters
+        if hotspot.pk not in public:
+            continue
         titles = [t for _, _, t in sorted(public[hotspot.pk])]
         hotspot.public_count = len(titles)
         if hotspot.title not in titles:
