@@ -688,7 +688,10 @@ def test_bad_input_on_assist_supervise_and_decide_forms(personas, directory, sta
 
 def test_unknown_action_and_get_on_actions(signed, staff):
     assert act(staff["officer"], signed, "explode").status_code == 404
-    assert staff["officer"].get(reverse("board:case_action", args=[signed.public_id, "sign"])).status_code == 405
+    # an action's address opened directly shows the case, and does nothing
+    r = staff["officer"].get(reverse("board:case_action", args=[signed.public_id, "reply"]))
+    assert r.status_code == 302 and r["Location"] == case_url(signed)
+    assert fresh(signed).status == Status.SIGNED
     assert staff["officer"].get(reverse("board:case", args=["nope"])).status_code == 404
 
 

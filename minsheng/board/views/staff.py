@@ -396,8 +396,9 @@ def _error_status(exc: Exception) -> int:
 
 
 @login_required
-@require_POST
 def case_action(request, public_id, action):
+    if request.method != "POST":  # an action's address typed or bookmarked: show the case instead
+        return redirect("board:case", public_id)
     roles = _staff_roles(request)
     message = _case_or_404(roles, public_id)
     if action not in HANDLERS:
