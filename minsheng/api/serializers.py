@@ -10,15 +10,23 @@ from drf_spectacular.helpers import lazy_serializer
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from minsheng.board.models import Event, MessageKind, Rating
+from minsheng.board.models import HIDDEN_EVENT_KINDS, Event, MessageKind, Rating
 from minsheng.board.moderation import mask
 from minsheng.board.workflow import Status
 
 EVENT_KINDS = Event.Kind.choices
 
 # Event data keys the public may read; the rest (contact, free-text notes of staff) stays internal.
+# ``reason`` only of a closing (a code: auto, ...): the reasons of transfers, returns, extensions
+# and reopenings are free text by staff or the citizen, as on the web page.
 PUBLIC_EVENT_KEYS = ("lead", "assists", "to", "due_at", "days", "into", "on_time", "resolution", "attitude",
-                     "speed", "reason")
+                     "speed")
+
+
+def public_main(message) -> bool:
+    """A merged message names its main case (and shows its replies) only while the public
+    may read that case."""
+    return bool(message is not None and message.duplicate_of_id and message.duplicate_of.status in Status.public())
 
 
 class RegionRefSerializer(serializers.Serializer):
@@ -144,7 +152,7 @@ class EvaluationSerializer(serializers.Serializer):
     resolution = serializers.ChoiceField(choices=Rating.choices)
     attitude = serializers.ChoiceField(choices=Rating.choices)
     speed = serializers.ChoiceField(choices=Rating.choices)
-    comment = serializers.CharField()
+    comment = PublicTextField()
     created_at = serializers.DateTimeField()
 
 
@@ -157,7 +165,13 @@ class TimelineEntrySerializer(serializers.Serializer):
 
     @extend_schema_field({"type": "object", "additionalProperties": True})
     def get_detail(self, obj) -> dict:
-        return {k: v for k, v in (obj.data or {}).items() if k in PUBLIC_EVENT_KEYS}
+        data = obj.data or {}
+        detail = {k: v for k, v in data.items() if k in PUBLIC_EVENT_KEYS}
+        if obj.kind == Event.Kind.CLOSED and "reason" in data:
+            detail["reason"] = data["reason"]
+        if obj.kind == Event.Kind.MERGED and not public_main(obj.message):
+            detail.pop("into", None)
+        return detail
 
 
 class PhotoSerializer(serializers.Serializer):
@@ -169,13 +183,13 @@ class PhotoSerializer(serializers.Serializer):
 
 class MessageDetailSerializer(MessageListSerializer):
     body = PublicTextField()
-    address = serializers.CharField()
+    address = PublicTextField()
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     is_overdue = serializers.BooleanField()
-    duplicate_of = serializers.CharField(source="duplicate_of.public_id", allow_null=True, default=None)
+    duplicate_of = serializers.SerializerMethodField(help_text="并单: the main case's id, once it is public")
     replies = ReplySerializer(many=True)
     main_case_replies = serializers.SerializerMethodField(
         help_text="并单: a merged message is answered by its main case (duplicate_of); these are its replies")
@@ -183,16 +197,20 @@ class MessageDetailSerializer(MessageListSerializer):
     timeline = serializers.SerializerMethodField()
     photos = PhotoSerializer(many=True, source="attachments.all")
 
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_duplicate_of(self, obj) -> str | None:
+        return obj.duplicate_of.public_id if public_main(obj) else None
+
     @extend_schema_field(ReplySerializer(many=True))
     def get_main_case_replies(self, obj):
-        if not obj.duplicate_of_id:
+        if not public_main(obj):
             return []
         replies = obj.duplicate_of.replies.select_related("unit").order_by("published_at")
         return ReplySerializer(replies, many=True).data
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, obj):
-        events = [e for e in obj.events.all() if e.public]
+        events = [e for e in obj.events.all() if e.public and e.kind not in HIDDEN_EVENT_KINDS]
         return TimelineEntrySerializer(events, many=True).data
 
 

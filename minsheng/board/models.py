@@ -265,6 +265,10 @@ class Event(models.Model):
         super().save(*args, **kwargs)
 
 
+# never shown in a public timeline (web, API), whatever their ``public`` flag says
+HIDDEN_EVENT_KINDS = {Event.Kind.CLASSIFIED, Event.Kind.CORRECTED, Event.Kind.EXPORTED, Event.Kind.ASSIST_NOTE}
+
+
 class Notification(models.Model):
     """站内信 for citizens and staff."""
 

@@ -15,6 +15,7 @@ import time
 from django.utils import timezone
 
 from minsheng.board.models import Message, Reply
+from minsheng.board.moderation import mask
 from minsheng.board.workflow import Status
 
 from . import quality
@@ -44,13 +45,17 @@ def _counties(a: Message, b: Message) -> tuple[str | None, str | None]:
     return county_of(a.title), county_of(b.title)
 
 
-def _index(key: tuple, queryset) -> tuple[list[Message], TextIndex | None]:
+def _index(key: tuple, queryset, public: bool = False) -> tuple[list[Message], TextIndex | None]:
+    """Candidates and their index; ``public``: indexed as the public reads them (masked), so
+    a query cannot find a message by the phone number it hides."""
     now = time.monotonic()
     hit = _cache.get(key)
     if hit and now - hit[0] < CACHE_SECONDS:
         return hit[1], hit[2]
     messages = list(queryset.select_related("region")[:CANDIDATES])
-    index = TextIndex.build([m.title for m in messages], [m.body[:BODY_CHARS] for m in messages]) if messages else None
+    text = mask if public else str
+    index = (TextIndex.build([text(m.title) for m in messages], [text(m.body)[:BODY_CHARS] for m in messages])
+             if messages else None)
     _cache[key] = (now, messages, index)
     return messages, index
 
@@ -69,7 +74,7 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
     prefix = _prefix(region)
     if prefix:
         qs = qs.filter(region__code__startswith=prefix)
-    messages, index = _index(("open", prefix), qs.order_by("-submitted_at"))
+    messages, index = _index(("open", prefix), qs.order_by("-submitted_at"), public=True)
     if index is None:
         return []
     out = []

@@ -37,7 +37,9 @@ def status_notes(message) -> str:
     if message.status == S.REJECTED and message.reject_reason:
         return f"{label}: {message.reject_reason}"
     if message.status == S.MERGED and message.duplicate_of_id:
-        return f"{label}: 与留言 {message.duplicate_of.public_id} 合并办理"
+        if message.duplicate_of.status in Status.public():
+            return f"{label}: 与留言 {message.duplicate_of.public_id} 合并办理"
+        return f"{label}: 与另一条留言合并办理"
     lead = lead_unit(message)
     if message.status in (S.DISPATCHED, S.SIGNED) and lead:
         return f"{label}: {lead}"
@@ -84,7 +86,7 @@ def request_record(message, request) -> dict:
         "requested_datetime": iso(message.submitted_at),
         "updated_datetime": iso(message.last_event_at or message.submitted_at),
         "expected_datetime": iso(message.due_at) if STATUS_MAP[message.status] == "open" else None,
-        "address": message.address or message.region.full_name,
+        "address": mask(message.address) or message.region.full_name,
         "address_id": None,
         "zipcode": None,
         "lat": float(message.latitude) if message.latitude is not None else None,

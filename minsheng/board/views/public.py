@@ -18,11 +18,10 @@ from minsheng.directory.models import Addressee, Region, Topic
 
 from .. import actions, search
 from ..forms import BrowseForm
-from ..models import Attachment, Evaluation, Event, Message, Rating, Reply
+from ..models import HIDDEN_EVENT_KINDS, Attachment, Evaluation, Event, Message, Rating, Reply
 from ..workflow import Status, allowed
 
 PAGE_SIZE = 20
-HIDDEN_EVENT_KINDS = {Event.Kind.CLASSIFIED, Event.Kind.CORRECTED, Event.Kind.EXPORTED, Event.Kind.ASSIST_NOTE}
 CLOSE_REASONS = {
     "evaluated": "评价后办结",
     "no_evaluation": "答复后 7 天未评价, 自动办结",
@@ -161,7 +160,8 @@ def timeline(message) -> list[dict]:
         elif e.kind == Event.Kind.CLOSED:
             detail = CLOSE_REASONS.get(d.get("reason"), "")
         elif e.kind == Event.Kind.MERGED:
-            detail = f"与留言 {d['into']} 合并办理" if d.get("into") else ""
+            main_public = message.duplicate_of_id and message.duplicate_of.status in Status.public()
+            detail = f"与留言 {d['into']} 合并办理" if d.get("into") and main_public else "与另一条留言合并办理"
         entries.append({"at": e.at, "label": e.get_kind_display(), "detail": detail, "kind": e.kind})
     return entries
 

@@ -1,0 +1,92 @@
+"""What an anonymous visitor reads of a message (web page, REST API, Open311, the post
+form's similar box) never includes staff's or the citizen's free-text reasons, unmasked
+personal data in the address or the rating comment, a message found by the phone number
+it hides, or a main case that is not public."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from minsheng.board import actions
+from minsheng.insight import lookup
+
+from .test_api_support import advance, submit
+
+PHONE = "13912345678"
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    cache.clear()
+    lookup.clear_cache()
+    yield
+    lookup.clear_cache()
+
+
+def views(message) -> dict[str, str]:
+    """What the public reads of ``message``: the page, the API and Open311."""
+    c = Client()
+    return {"page": c.get(f"/m/{message.public_id}/").content.decode(),
+            "api": c.get(f"/api/v1/messages/{message.public_id}/").content.decode(),
+            "open311": c.get(f"/open311/v2/requests/{message.public_id}.json").content.decode()}
+
+
+@pytest.mark.django_db
+def test_reasons_of_transfers_returns_and_reopenings_stay_internal(personas, directory):
+    p, d = personas, directory
+    m = advance(submit(p["citizen"], d), p, d, "signed")
+    actions.do_transfer(p["officer"], m, d["housing"], d["ecology"], reason="留言人王小明很难缠, 转生态局")
+    m.refresh_from_db()
+    actions.do_return(p["other_officer"], m, d["ecology"], reason="不属于本局职责, 内部意见")
+    seen = views(m)
+    for where, text in seen.items():
+        assert "难缠" not in text and "内部意见" not in text, where
+    api = Client().get(f"/api/v1/messages/{m.public_id}/").json()
+    assert "transferred" in [e["kind"] for e in api["timeline"]]  # the step shows, its reason does not
+
+
+@pytest.mark.django_db
+def test_address_and_rating_comment_are_masked(personas, directory):
+    p, d = personas, directory
+    m = submit(p["citizen"], d, address="幸福家园3号楼2单元502室")
+    m = advance(m, p, d, "replied")
+    actions.do_evaluate(m.author, m, resolution="unsatisfied", attitude="basic", speed="basic",
+                        comment=f"联系人:王小明 电话{PHONE}")
+    for where, text in views(m).items():
+        assert "502室" not in text and PHONE not in text, where
+    seen = views(m)
+    assert "2单元***室" in seen["page"] and "2单元***室" in seen["api"] and "2单元***室" in seen["open311"]
+
+
+@pytest.mark.django_db
+def test_the_similar_box_cannot_find_a_message_by_the_number_it_hides(personas, directory):
+    p, d = personas, directory
+    m = advance(submit(p["citizen"], d, body=f"小区电梯坏了很久, 我的电话{PHONE}, 请联系我。"), p, d, "accepted")
+
+    def box(body: str) -> str:
+        lookup.clear_cache()
+        return Client().get("/similar/", {"body": body, "region": d["lanzhou"].code}).content.decode()
+
+    # the hidden digits are not indexed: the true number finds no more than a number that
+    # differs only where the page shows ****
+    assert box(PHONE) == box("13900005678")
+    assert box("12345") == box("00000")
+    assert m.public_id in box("小区电梯坏了很久")  # the words still find it
+
+
+@pytest.mark.django_db
+def test_a_duplicate_does_not_name_a_main_case_the_public_cannot_read(personas, directory):
+    p, d = personas, directory
+    main = submit(p["citizen"], d)  # still awaiting moderation
+    dup = advance(submit(p["other_citizen"], d, title="小区电梯加装又拖了"), p, d, "accepted")
+    actions.do_merge(p["dispatcher"], dup, main)
+    for where, text in views(dup).items():
+        assert main.public_id not in text, where
+    api = Client().get(f"/api/v1/messages/{dup.public_id}/").json()
+    assert api["duplicate_of"] is None and api["main_case_replies"] == []
+    advance(main, p, d, "replied")  # once public, the duplicate points to it and shows its reply
+    api = Client().get(f"/api/v1/messages/{dup.public_id}/").json()
+    assert api["duplicate_of"] == main.public_id and len(api["main_case_replies"]) == 1
+    assert main.public_id in views(dup)["page"]
