@@ -245,8 +245,13 @@ def test_get_requests(client311, published):
     replied = by_id[published["replied"].public_id]
     assert replied["status"] == "closed" and replied["status_notes"] == "已答复: 兰州市住房和城乡建设局已答复"
     assert replied["agency_responsible"] == "兰州市住房和城乡建设局" and replied["service_code"] == "urban"
-    last = Event.objects.filter(message=published["replied"]).latest("at").at
+    last = Event.objects.filter(message=published["replied"], public=True).latest("at").at
     assert dt.datetime.fromisoformat(replied["updated_datetime"]) == last.replace(microsecond=0)
+    # a private step later (an assisting unit's note to staff) does not move the public time
+    Event.objects.create(message=published["replied"], kind=Event.Kind.ASSIST_NOTE, public=False,
+                         at=last + dt.timedelta(hours=2), data={"body": "内部意见"})
+    again = {r["service_request_id"]: r for r in client311.get(f"{BASE}/requests.json").json()}
+    assert again[published["replied"].public_id]["updated_datetime"] == replied["updated_datetime"]
     opened = by_id[published["open"].public_id]
     assert opened["status"] == "open" and opened["expected_datetime"]
     only_open = client311.get(f"{BASE}/requests.json?status=open").json()

@@ -24,7 +24,7 @@ from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.forms import MessageForm
-from minsheng.board.models import Assignment, Event, Message, MessageKind
+from minsheng.board.models import HIDDEN_EVENT_KINDS, Assignment, Event, Message, MessageKind
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
 
@@ -123,7 +123,9 @@ def request_queryset():
         "region__parent__parent__parent", "topic", "predicted_topic", "duplicate_of", "open311").prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
         "attachments",
-    ).annotate(last_event_at=Subquery(Event.objects.filter(message=OuterRef("pk")).order_by("-at").values("at")[:1]))
+    ).annotate(last_event_at=Subquery(  # the last public step: a private one's time is not the public's
+        Event.objects.filter(message=OuterRef("pk"), public=True).exclude(kind__in=HIDDEN_EVENT_KINDS)
+        .order_by("-at").values("at")[:1]))
 
 
 def visible_q(request) -> Q:
