@@ -54,6 +54,15 @@ def signed_in_page(browser, live_server, username):
     return page
 
 
+def pick_region(page, level: int, code: str) -> None:
+    """Choose ``code`` in the cascade's select of ``level`` once htmx has swapped it in and
+    bound it (a change fired before htmx processes the new select would do nothing)."""
+    select = f"select[name=region_level_{level}]"
+    page.wait_for_selector(f"{select} option[value='{code}']", state="attached")
+    page.wait_for_function(f"() => document.querySelector(\"{select}\")['htmx-internal-data'] !== undefined")
+    page.select_option(select, code)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_post_dispatch_sign_reply_rate_and_read_in_public(browser, live_server, personas, directory):
     # the citizen posts through the real form, picking the region in the cascade
@@ -62,11 +71,9 @@ def test_post_dispatch_sign_reply_rate_and_read_in_public(browser, live_server, 
     citizen.fill("#id_title", TITLE)
     citizen.fill("#id_body", BODY)
     citizen.check("input[name=kind][value=help]")
-    citizen.select_option("select[name=region_level_1]", "620000")
-    citizen.wait_for_selector("select[name=region_level_2] option[value='620100']", state="attached")
-    citizen.select_option("select[name=region_level_2]", "620100")
-    citizen.wait_for_selector("select[name=region_level_3] option[value='620103']", state="attached")
-    citizen.select_option("select[name=region_level_3]", "620103")
+    pick_region(citizen, 1, "620000")
+    pick_region(citizen, 2, "620100")
+    pick_region(citizen, 3, "620103")
     citizen.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
     citizen.select_option("select[name=topic]", "urban")
     citizen.click("form.post-form button[type=submit]")
@@ -142,9 +149,8 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
     assert "我也遇到" in box.inner_text()
 
     # choosing 兰州市 refreshes the list: the message in 定西市 is not in the same area
-    citizen.select_option("select[name=region_level_1]", "620000")
-    citizen.wait_for_selector("select[name=region_level_2] option[value='620100']", state="attached")
-    citizen.select_option("select[name=region_level_2]", "620100")
+    pick_region(citizen, 1, "620000")
+    pick_region(citizen, 2, "620100")
     citizen.wait_for_function("document.querySelector('input[name=region]').value === '620100'")
     citizen.wait_for_selector(f"#similar a[href='/m/{same.public_id}/']", state="detached")
     assert box.inner_text().strip() == "" and box.bounding_box()["height"] == 0
