@@ -23,12 +23,6 @@ PUBLIC_EVENT_KEYS = ("lead", "assists", "to", "due_at", "days", "into", "on_time
                      "speed")
 
 
-def public_main(message) -> bool:
-    """A merged message names its main case (and shows its replies) only while the public
-    may read that case."""
-    return bool(message is not None and message.duplicate_of_id and message.duplicate_of.status in Status.public())
-
-
 class RegionRefSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -169,7 +163,7 @@ class TimelineEntrySerializer(serializers.Serializer):
         detail = {k: v for k, v in data.items() if k in PUBLIC_EVENT_KEYS}
         if obj.kind == Event.Kind.CLOSED and "reason" in data:
             detail["reason"] = data["reason"]
-        if obj.kind == Event.Kind.MERGED and not public_main(obj.message):
+        if obj.kind == Event.Kind.MERGED and (obj.message is None or obj.message.public_main is None):
             detail.pop("into", None)
         return detail
 
@@ -199,13 +193,13 @@ class MessageDetailSerializer(MessageListSerializer):
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_duplicate_of(self, obj) -> str | None:
-        return obj.duplicate_of.public_id if public_main(obj) else None
+        return obj.public_main.public_id if obj.public_main else None
 
     @extend_schema_field(ReplySerializer(many=True))
     def get_main_case_replies(self, obj):
-        if not public_main(obj):
+        if obj.public_main is None:
             return []
-        replies = obj.duplicate_of.replies.select_related("unit").order_by("published_at")
+        replies = obj.public_main.replies.select_related("unit").order_by("published_at")
         return ReplySerializer(replies, many=True).data
 
     @extend_schema_field(TimelineEntrySerializer(many=True))

@@ -88,6 +88,12 @@ class Message(models.Model):
         return self.status in Status.public()
 
     @property
+    def public_main(self) -> Message | None:
+        """The main case this message was merged into, while the public may read it."""
+        main = self.duplicate_of if self.duplicate_of_id else None
+        return main if main is not None and main.is_public else None
+
+    @property
     def is_overdue(self) -> bool:
         return bool(self.due_at and self.replied_at is None and self.status in Status.handling()
                     and self.due_at < timezone.now())

@@ -120,10 +120,13 @@ def place_message(message, refresh: bool = True) -> Hotspot | None:
             return member.hotspot
         cluster = index.add(item, cid, vector)
         _state["seen"] = max(_state["seen"], member.id)
-        hotspot.title, hotspot.place = public_face(mask(index.title_of(cluster))[:200],
-                                                   cluster.place_label(with_region=False)[:200],
-                                                   _public_members(hotspot))
-        hotspot.save(update_fields=["title", "place"])
+        title = mask(index.title_of(cluster))[:200]  # a public title: no personal data
+        if hotspot.public_count:  # public: a public member's title now; the place is refresh_one's
+            hotspot.title = public_title(title, _public_members(hotspot))
+            hotspot.save(update_fields=["title"])
+        else:  # not shown to the public: the clustering's own title and place
+            hotspot.title, hotspot.place = title, cluster.place_label(with_region=False)[:200]
+            hotspot.save(update_fields=["title", "place"])
     if refresh:
         refresh_one(hotspot)
     return hotspot
@@ -151,7 +154,7 @@ def _public_members(hotspot: Hotspot) -> list:
     from minsheng.board.models import Message
 
     return list(Message.objects.filter(hotspot_member__hotspot=hotspot, status__in=Status.public())
-                .select_related("region__parent__parent__parent"))
+                .only("title", "submitted_at"))
 
 
 def public_face(title: str, place: str, public) -> tuple[str, str]:

@@ -67,7 +67,6 @@ class Reading:
     threshold: float  # MINSHENG_PREFILL_CONFIDENCE
     read: int  # messages read by the machine in the period
     unread: int  # submitted in the period (over 10 minutes ago, after the first reading if any), not read
-    topic: Agreement
     topic_sure: Agreement  # confidence ≥ threshold: the form was prefilled
     topic_unsure: Agreement
     kind: Agreement
@@ -75,6 +74,10 @@ class Reading:
     auto_dispatched: int
     auto_rerouted: int  # of those, transferred or returned by people afterwards
     models: list[dict]
+
+    @property
+    def topic(self) -> Agreement:
+        return Agreement(self.topic_sure.n + self.topic_unsure.n, self.topic_sure.agree + self.topic_unsure.agree)
 
 
 def _topic_names(ids) -> dict[int, str]:
@@ -138,7 +141,6 @@ def reading(scope: Q, days: int = DEFAULT_DAYS, now: dt.datetime | None = None) 
         read=messages.filter(classified_at__gte=since, classified_at__lt=until).count(),
         unread=messages.filter(submitted_at__gte=max(since, began) if began else since, submitted_at__lt=settled,
                                classified_at__isnull=True).count(),
-        topic=Agreement(topic_sure.n + topic_unsure.n, topic_sure.agree + topic_unsure.agree),
         topic_sure=topic_sure, topic_unsure=topic_unsure, kind=kind, topics=topics,
         auto_dispatched=auto.values("message_id").distinct().count(),
         auto_rerouted=auto.filter(Exists(moved_after)).values("message_id").distinct().count(),

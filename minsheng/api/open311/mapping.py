@@ -37,9 +37,8 @@ def status_notes(message) -> str:
     if message.status == S.REJECTED and message.reject_reason:
         return f"{label}: {message.reject_reason}"
     if message.status == S.MERGED and message.duplicate_of_id:
-        if message.duplicate_of.status in Status.public():
-            return f"{label}: 与留言 {message.duplicate_of.public_id} 合并办理"
-        return f"{label}: 与另一条留言合并办理"
+        main = message.public_main
+        return f"{label}: 与留言 {main.public_id} 合并办理" if main else f"{label}: 与另一条留言合并办理"
     lead = lead_unit(message)
     if message.status in (S.DISPATCHED, S.SIGNED) and lead:
         return f"{label}: {lead}"

@@ -160,8 +160,7 @@ def timeline(message) -> list[dict]:
         elif e.kind == Event.Kind.CLOSED:
             detail = CLOSE_REASONS.get(d.get("reason"), "")
         elif e.kind == Event.Kind.MERGED:
-            main_public = message.duplicate_of_id and message.duplicate_of.status in Status.public()
-            detail = f"与留言 {d['into']} 合并办理" if d.get("into") and main_public else "与另一条留言合并办理"
+            detail = f"与留言 {d['into']} 合并办理" if d.get("into") and message.public_main else "与另一条留言合并办理"
         entries.append({"at": e.at, "label": e.get_kind_display(), "detail": detail, "kind": e.kind})
     return entries
 
@@ -169,9 +168,7 @@ def timeline(message) -> list[dict]:
 def message_detail(request, public_id):
     message = _visible_message(request, public_id)
     is_author = request.user.is_authenticated and message.author_id == request.user.pk
-    main = message.duplicate_of if message.status == Status.MERGED and message.duplicate_of_id else None
-    if main is not None and main.status not in Status.public():
-        main = None
+    main = message.public_main if message.status == Status.MERGED else None
     answered = main or message
     replies = list(Reply.objects.filter(message=answered).select_related("unit").order_by("published_at"))
     evaluations = list(Evaluation.objects.filter(message=answered).order_by("created_at"))
