@@ -31,6 +31,8 @@ BODY = (f"我家楼下的路灯坏了一个月, 请联系我 {PHONE}, 身份证 
     ("2单元502的住户", "2单元***的", "502"),
     ("2号楼3单元501室楼上漏水", "2号楼3单元***室", "501"),
     ("5栋1203室", "5栋****室", "1203"),
+    ("举报人：刘洋, 反映小区噪音", "举报人：刘*", "刘洋"),
+    ("我叫张伟, 家住幸福小区。张伟家楼下的路灯坏了, 找张伟先生", "我叫张*, 家住幸福小区。张*家楼下", "张伟"),
 ])
 def test_mask_hides_personal_data(text, hidden, kept):
     assert hidden in mask(text) and kept not in mask(text)
@@ -52,6 +54,11 @@ def test_review_groups_what_staff_should_know():
     labels = [label for label, _ in found]
     assert labels[:4] == ["手机号", "身份证号", "邮箱", "固定电话"]
     assert ("不文明用语", ["傻逼"]) in found and "疑似广告或链接" in labels
+
+
+def test_a_name_introduced_in_the_body_is_hidden_in_the_title():
+    assert mask("张伟家门口的路灯坏了", context="我叫张伟, 住在2号楼") == "张*家门口的路灯坏了"
+    assert mask("张伟家门口的路灯坏了", context="路灯坏了") == "张伟家门口的路灯坏了"  # nobody introduced
 
 
 @pytest.fixture
@@ -126,3 +133,17 @@ def test_a_hotspot_named_after_a_message_hides_its_personal_data(public_message)
 def test_search_does_not_find_a_message_by_its_authors_phone_number(client, public_message):
     assert public_message.public_id not in client.get("/browse/", {"q": PHONE}).content.decode()
     assert public_message.public_id in client.get("/browse/", {"q": "路灯"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_name_introduced_once_is_hidden_everywhere_in_public(client, personas, directory):
+    m = actions.do_submit(personas["citizen"], title="赵建国家门口的路灯坏了",
+                          body="我叫赵建国, 住在2号楼。赵建国家门口的路灯坏了一个月。", kind="help",
+                          region=directory["lanzhou"], topic=directory["topic_build"], address="赵建国家门口")
+    actions.do_accept(personas["dispatcher"], m)
+    page = client.get(f"/m/{m.public_id}/").content.decode()
+    listed = client.get("/browse/").content.decode()
+    api = APIClient().get(f"/api/v1/messages/{m.public_id}/").json()
+    assert "赵**家门口的路灯坏了" in page and "赵**家门口" in listed
+    assert "建国" not in page and "建国" not in listed and "建国" not in str(api)
+    assert api["title"] == "赵**家门口的路灯坏了" and api["address"] == "赵**家门口"

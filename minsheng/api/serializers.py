@@ -96,7 +96,7 @@ class PublicTextField(serializers.CharField):
 
 class MessageListSerializer(serializers.Serializer):
     public_id = serializers.CharField()
-    title = PublicTextField()
+    title = serializers.CharField(source="public_title")
     excerpt = serializers.SerializerMethodField()
     kind = serializers.ChoiceField(choices=MessageKind.choices)
     kind_label = serializers.CharField(source="get_kind_display")
@@ -113,7 +113,7 @@ class MessageListSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_excerpt(self, obj) -> str:
-        return mask(obj.body)[:80]
+        return obj.public_body[:80]
 
     def get_url(self, obj) -> str:
         return reverse("api:message-detail", args=[obj.public_id])
@@ -176,8 +176,8 @@ class PhotoSerializer(serializers.Serializer):
 
 
 class MessageDetailSerializer(MessageListSerializer):
-    body = PublicTextField()
-    address = PublicTextField()
+    body = serializers.CharField(source="public_body")
+    address = serializers.CharField(source="public_address")
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)

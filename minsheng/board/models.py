@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .moderation import mask
 from .workflow import Status
 
 
@@ -92,6 +93,20 @@ class Message(models.Model):
         """The main case this message was merged into, while the public may read it."""
         main = self.duplicate_of if self.duplicate_of_id else None
         return main if main is not None and main.is_public else None
+
+    # The text as the public may read it: personal data partly hidden, and a name the
+    # citizen introduced anywhere in the message hidden in every field (moderation.mask).
+    @property
+    def public_title(self) -> str:
+        return mask(self.title, context=self.body)
+
+    @property
+    def public_body(self) -> str:
+        return mask(self.body, context=self.title)
+
+    @property
+    def public_address(self) -> str:
+        return mask(self.address, context=f"{self.title}\n{self.body}")
 
     @property
     def is_overdue(self) -> bool:

@@ -26,10 +26,11 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
 ]
 
 # A name is only recognised where the citizen introduces one and it starts with a common
-# surname: after a label (姓名:, 联系人:, 署名:, 本人姓名) any of them; after a verb (我叫,
+# surname: after a label (姓名:, 联系人:, 署名:, 举报人:, 本人姓名 …) any of them; after a verb (我叫,
 # 我名叫, 本人叫, 我的名字是) or a bare 联系人, only surnames that are not also the start of
 # everyday words (我叫师傅来修, 我叫马上来, 联系人武部 are not names). Either way the name
-# must end the phrase (punctuation, a space, the end, or 是/家住/电话/今年 …).
+# must end the phrase (punctuation, a space, the end, or 是/家住/电话/今年 …). Once
+# introduced, the name is hidden wherever else it appears in the message.
 SURNAMES = ("王李张刘陈杨赵吴周徐朱胡郭何罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈"
             "姚卢姜崔钟谭陆汪范廖贾邹孟熊秦邱尹薛闫段雷侯史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤温康施樊葛邢"
             "乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿焦俞左柳祝符舒阮柯纪梅童凌毕季裴霍涂苗盛曲翁冉骆蓝游辛靳"
@@ -41,7 +42,7 @@ TITLES = "先生|女士|小姐|老师|师傅|同志|阿姨|大爷|大妈|大姐|
 NAME_END = r"(?=[\s,，。.;；:：、!！?？)）]|$|是|家住|住在|电话|手机|联系|今年|身份证|男|女)"
 _GIVEN = r"[\u4e00-\u9fa5]{1,2}?"
 NAME = re.compile(
-    rf"(?:(?:本人姓名[:：是为]?|姓名[:：]|联系人[:：]|署名[:：])\s?"
+    rf"(?:(?:本人姓名[:：是为]?|(?:姓名|联系人|署名|举报人|投诉人|反映人|留言人|申请人|当事人)[:：])\s?"
     rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}{WORDLIKE_SURNAMES}])(?!{TITLES}){_GIVEN}){NAME_END}"
     rf"|(?:我叫|我名叫|本人叫|我的名字[是叫]|联系人)\s?"
     rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}])(?!{TITLES}){_GIVEN}){NAME_END})")
@@ -86,26 +87,41 @@ def personal_data(text: str | None) -> list[Finding]:
     return [Finding(label, found) for label, found, _start, _end in _matches(text or "")]
 
 
-def _matches(text: str) -> list[tuple[str, str, int, int]]:
+def _matches(text: str, context: str = "") -> list[tuple[str, str, int, int]]:
     taken: list[tuple[int, int]] = []
     out = []
+
+    def take(label: str, found: str, start: int, end: int) -> None:
+        if not any(start < e and s < end for s, e in taken):
+            taken.append((start, end))
+            out.append((label, found, start, end))
+
     for label, pattern in [*PATTERNS, ("姓名", NAME), ("门牌号", FLAT)]:
         for m in pattern.finditer(text):
             group = next((i for i in range(1, (pattern.groups or 0) + 1) if m.group(i)), 0)
-            start, end = m.span(group)
-            if any(start < e and s < end for s, e in taken):
-                continue
-            taken.append((start, end))
-            out.append((label, m.group(group), start, end))
+            take(label, m.group(group), *m.span(group))
+    # a name introduced here or in the rest of the message, wherever else it appears
+    names = {found for label, found, _s, _e in out if label == "姓名"} | introduced_names(context)
+    for name in sorted(names, key=len, reverse=True):
+        for m in re.finditer(re.escape(name), text):
+            take("姓名", name, *m.span())
     return sorted(out, key=lambda x: x[2])
 
 
-def mask(text: str | None) -> str:
+def introduced_names(text: str | None) -> set[str]:
+    """The names a citizen introduces in ``text`` (我叫王小明, 联系人: 李四)."""
+    if not text or not NAME.search(text):
+        return set()
+    return {m.group(1) or m.group(2) for m in NAME.finditer(text)}
+
+
+def mask(text: str | None, context: str | None = None) -> str:
     """``text`` with personal data partly hidden: 139****1234, 6201**********123X, 王**,
-    2单元***室."""
+    2单元***室. A name introduced in ``context`` (the rest of the message: its body when
+    ``text`` is the title) is hidden in ``text`` too."""
     text = text or ""
     parts, last = [], 0
-    for label, found, start, end in _matches(text):
+    for label, found, start, end in _matches(text, context or ""):
         parts += [text[last:start], _hide(label, found)]
         last = end
     return "".join(parts) + text[last:]

@@ -109,7 +109,7 @@ def place_message(message, refresh: bool = True) -> Hotspot | None:
         cid, score = index.assign(item, vector)
         with transaction.atomic():
             if cid is None or not Hotspot.objects.filter(pk=cid).exists():
-                hotspot = Hotspot.objects.create(title=mask(message.title)[:200], region=message.region,
+                hotspot = Hotspot.objects.create(title=message.public_title[:200], region=message.region,
                                                  first_at=message.submitted_at, last_at=message.submitted_at)
                 cid, score = hotspot.pk, 1.0
             else:
@@ -154,7 +154,7 @@ def _public_members(hotspot: Hotspot) -> list:
     from minsheng.board.models import Message
 
     return list(Message.objects.filter(hotspot_member__hotspot=hotspot, status__in=Status.public())
-                .only("title", "submitted_at"))
+                .only("title", "body", "submitted_at"))
 
 
 def public_face(title: str, place: str, public) -> tuple[str, str]:
@@ -181,7 +181,7 @@ def public_place(public) -> str:
 def public_title(title: str, public) -> str:
     """``title`` when it is a public member's (masked) title, else the earliest public
     member's: a hotspot's title never quotes a message the public cannot read."""
-    titles = [mask(m.title)[:200] for m in sorted(public, key=lambda m: (m.submitted_at, m.pk))]
+    titles = [m.public_title[:200] for m in sorted(public, key=lambda m: (m.submitted_at, m.pk))]
     return title if not titles or title in titles else titles[0]
 
 

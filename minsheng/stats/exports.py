@@ -15,7 +15,6 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from minsheng.board.models import Event, Message, MessageKind
-from minsheng.board.moderation import mask
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
@@ -108,7 +107,7 @@ def message_rows(qs, personal: bool, base_url: str = ""):
     qs = qs.select_related("region", "topic", "author", "fact")
     for m in qs.iterator(chunk_size=2000):
         fact = getattr(m, "fact", None)
-        title = m.title if personal else mask(m.title)  # public exports hide personal data
+        title = m.title if personal else m.public_title  # public exports hide personal data
         row = [m.public_id, title, kinds.get(m.kind, m.kind), m.topic.name if m.topic else "", m.region.name,
                statuses.get(m.status, m.status), fmt(m.submitted_at), fmt(m.due_at), fmt(m.replied_at),
                units.get(fact.unit_key, "") if fact else "", f"{base_url}/m/{m.public_id}/"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.utils import timezone
 
 from minsheng.board.models import Assignment, MessageKind
-from minsheng.board.moderation import mask
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
 
@@ -79,13 +78,13 @@ def request_record(message, request) -> dict:
         "status_notes": status_notes(message),
         "service_name": topic.name if topic else "未分类",
         "service_code": service_code_of(message),
-        "description": mask(message.body)[:4000],
+        "description": message.public_body[:4000],
         "agency_responsible": lead_unit(message),
         "service_notice": None,
         "requested_datetime": iso(message.submitted_at),
         "updated_datetime": iso(message.last_event_at or message.submitted_at),
         "expected_datetime": iso(message.due_at) if STATUS_MAP[message.status] == "open" else None,
-        "address": mask(message.address) or message.region.full_name,
+        "address": message.public_address or message.region.full_name,
         "address_id": None,
         "zipcode": None,
         "lat": float(message.latitude) if message.latitude is not None else None,

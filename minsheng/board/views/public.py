@@ -36,7 +36,7 @@ def public_messages():
 def list_queryset(qs):
     """What every message list renders: one query per page, no per-row lookups."""
     return qs.select_related("region", "topic", "addressee").only(
-        "public_id", "title", "kind", "status", "submitted_at", "replied_at", "due_at", "support_count",
+        "public_id", "title", "body", "kind", "status", "submitted_at", "replied_at", "due_at", "support_count",
         "region__name", "region__code", "topic__name", "addressee__title")
 
 
