@@ -204,6 +204,17 @@ def test_a_support_raises_heat_at_once(lift_hotspot, personas, django_capture_on
     assert hotspot.heat > before
 
 
+def test_refresh_all_recomputes_a_hotspot_older_than_the_horizon(lift_hotspot, capsys):
+    hotspot, _messages = lift_hotspot
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    Hotspot.objects.filter(pk=hotspot.pk).update(place="旧标签", last_at=long_ago)
+    call_command("refresh_hotspots")
+    assert Hotspot.objects.get(pk=hotspot.pk).place == "旧标签"  # outside the window + 老大难 days
+    call_command("refresh_hotspots", "--all")
+    assert "幸福家园" in Hotspot.objects.get(pk=hotspot.pk).place
+    assert "1 updated" in capsys.readouterr().out
+
+
 def test_refresh_is_idempotent(lift_hotspot):
     now = timezone.now()
     hotspots_service.refresh(now)

@@ -97,6 +97,13 @@ def test_places_groups_and_county_are_read_from_text():
     # ... but names that contain such words stay whole
     assert {"新建西路", "楚雅路"} <= set(core.extract_places("新建西路和楚雅路过江隧道"))
     assert "机械化施工公司" in core.extract_places("西地省机械化施工公司宿舍")
+    # what happens around a place, a county before it, a doubled place word, anonymous or generic names
+    assert core.extract_places("建议街道指导盛世新村成立业委会, 依法拆除电力名城违建") == ["盛世新村", "电力名城"]
+    assert core.extract_places("石化花园楼下餐馆油烟扰民, 积水倒灌进沿街商铺, 希望恢复原线路") == ["石化花园"]
+    assert core.extract_places("榆中县马家坪村和天祝藏族自治县高家河村") == ["马家坪村", "高家河村"]
+    assert core.extract_places("榆中县人民医院") == ["榆中县人民医院"]
+    assert core.extract_places("北环路路面塌陷, 第5小学学校门口") == ["北环路", "第5小学"]
+    assert core.extract_places("某物流公司拖欠工资, 周边没有一所公办幼儿园, 学校门口没有斑马线, 小区广场") == []
 
 
 def test_heat_grows_with_people_messages_supports_and_recency():

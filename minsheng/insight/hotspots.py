@@ -66,12 +66,20 @@ _SPLIT = re.compile(
     r"一下|一段|解决|排查|"
     r"考虑|重新|明确|跑路|倒灌|必经之|有人|孩子|老人|随着|拨打|打过|热线|政府|市委|绕路|封路|炸街|飙车|遭遇|"
     r"故意|夜间|破损|施工(?!公司|队|单位)|过马路|过街|"
+    # what happens to or around a place (指导盛世新村, 拆除电力名城, 恢复原线路, 倒灌进沿街商铺,
+    # 楼下餐馆): never part of its name
+    r"指导|协调|组织|帮助|依法|拆除|改造|改建|扩建|利用|线路|道路|沿街|楼下|楼上|"
     r"[的在是了和与及我你他她它们这那该本此其被把将让给向从到对为于由已也都就还又很太请求问去说跟往或并])"
 )
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
                            r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
                            r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|"
-                           r"配套|配建|私立|公办|民办|普惠性|有限|十字|水泥|通村|通组|断头|建筑)$")
+                           r"配套|配建|私立|公办|民办|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转)$")
+# "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
+_ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间]|[这那该本此][所家个座条间]?)")
+# a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
+# not which: cut when a specific name remains (榆中县人民医院 stays whole)
+_COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|市|(?<![小社景园厂矿校片新老城街学院])区)(?=.{2})")
 _TRIM = re.compile(r"(?:小区|一期|二期|三期|四期|五期|项目|楼盘)$")
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
@@ -102,8 +110,15 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 continue
             for m in re.finditer(rf"(.{{2,8}}?)((?:{_SUFFIX_RE})+)", chunk):
                 name, suffix = m.group(1), m.group(2)
-                if _GENERIC_NAME.match(name) or name.isdigit() and len(name) < 2:
+                if _GENERIC_NAME.match(name) or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2:
                     continue
+                short = _COUNTY_PREFIX.sub("", name)
+                if short != name and not _GENERIC_NAME.match(short):
+                    name = short
+                # 北环路路面 → 北环路, 第5小学学校门口 → 第5小学
+                suffix = re.sub(r"^(.+?)\1+$", r"\1", suffix)
+                if len(suffix) > 2 and suffix.endswith("学校"):
+                    suffix = suffix[:-2]
                 key = _TRIM.sub("", name + suffix)
                 if len(key) >= 3 and not _GENERIC_NAME.match(key):
                     found.setdefault(key, None)

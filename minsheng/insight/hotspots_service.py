@@ -238,19 +238,23 @@ def refresh_for_message(message_pk: int) -> None:
         refresh_one(member.hotspot)
 
 
-def refresh(now: dt.datetime | None = None, hotspots=None) -> dict:
+def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dict:
     """Recompute every hotspot with a message in the last ``chronic_days + window``
-    days (older ones keep their last figures). Idempotent: a second run with the same
-    ``now`` changes nothing. Returns counts."""
+    days (older ones keep their last figures), or the given ``hotspots``. Idempotent: a
+    second run with the same ``now`` changes nothing. ``progress(done, total)`` is called
+    every 1,000 hotspots. Returns counts."""
     now = now or timezone.now()
     if hotspots is None:
         horizon = now - dt.timedelta(days=window_days() + chronic_days())
         hotspots = Hotspot.objects.filter(last_at__gte=horizon)
+    total = hotspots.count() if progress else 0
     changed = 0
-    for hotspot in hotspots.iterator(chunk_size=500):
+    for done, hotspot in enumerate(hotspots.iterator(chunk_size=500), 1):
         before = hotspot.refreshed_at
         refresh_one(hotspot, now)
         changed += hotspot.refreshed_at != before
+        if progress and done % 1000 == 0:
+            progress(done, total)
     qs = Hotspot.objects.all()
     return {"hotspots": qs.count(), "changed": changed, "chronic": qs.filter(chronic=True).count(),
             "coordination": qs.filter(needs_coordination=True).count()}
