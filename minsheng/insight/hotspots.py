@@ -68,7 +68,7 @@ _SPLIT = re.compile(
     r"故意|夜间|破损|施工(?!公司|队|单位)|过马路|过街|"
     # what happens to or around a place (指导盛世新村, 拆除电力名城, 恢复原线路, 倒灌进沿街商铺,
     # 楼下餐馆): never part of its name
-    r"指导|协调|组织|帮助|依法|拆除|改造|改建|扩建|利用|线路|道路|沿街|楼下|楼上|"
+    r"报不上|上不了|进不了|处理|指导|协调|组织|帮助|依法|拆除|改造|改建|扩建|利用|线路|(?<!大)道路|沿街|楼下|楼上|"
     r"[的在是了和与及我你他她它们这那该本此其被把将让给向从到对为于由已也都就还又很太请求问去说跟往或并])"
 )
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
@@ -115,8 +115,9 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 short = _COUNTY_PREFIX.sub("", name)
                 if short != name and not _GENERIC_NAME.match(short):
                     name = short
-                # 北环路路面 → 北环路, 第5小学学校门口 → 第5小学
-                suffix = re.sub(r"^(.+?)\1+$", r"\1", suffix)
+                # 北环路路面, 幸福大道路口 → 北环路, 幸福大道; 第5小学学校门口 → 第5小学
+                if len(suffix) > 1 and suffix[-1] == "路" and suffix[-2] in "路街道":
+                    suffix = suffix[:-1]
                 if len(suffix) > 2 and suffix.endswith("学校"):
                     suffix = suffix[:-2]
                 key = _TRIM.sub("", name + suffix)
