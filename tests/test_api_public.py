@@ -225,14 +225,28 @@ def test_hotspots_list(client, hotspots, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         body = client.get("/api/v1/hotspots/").json()
     assert [h["title"] for h in body["results"]] == ["七里河区某小区加装电梯", "定西市区停车难"]  # hottest first
-    assert body["results"][0]["region"]["name"] == "七里河区" and body["results"][0]["chronic"] is True
-    only_chronic = client.get("/api/v1/hotspots/?chronic=true").json()["results"]
-    assert [h["id"] for h in only_chronic] == [hotspots["hot"].pk]
+    assert body["results"][0]["region"]["name"] == "七里河区"
+    # the 老大难 flags are for supervisors and leaders, as on the web pages
+    assert body["results"][0]["chronic"] is None and body["results"][0]["needs_coordination"] is None
+    refused = client.get("/api/v1/hotspots/?chronic=true")
+    assert refused.status_code == 403 and "督办" in refused.json()["error"]["message"]
     in_lanzhou = client.get("/api/v1/hotspots/?region=620100").json()["results"]
     assert [h["id"] for h in in_lanzhou] == [hotspots["hot"].pk]
     assert client.get("/api/v1/hotspots/?region=1").status_code == 400
     # as /hotspots/: no hotspot without a public message, none of a single message
     assert client.get(f"/api/v1/hotspots/{hotspots['unpublished'].pk}/").status_code == 404
+
+
+def test_supervisors_read_and_filter_the_chronic_flags(hotspots, personas):
+    supervisor = APIClient()
+    supervisor.force_authenticate(personas["supervisor"])
+    only_chronic = supervisor.get("/api/v1/hotspots/?chronic=true").json()["results"]
+    assert [(h["id"], h["chronic"]) for h in only_chronic] == [(hotspots["hot"].pk, True)]
+    assert supervisor.get(f"/api/v1/hotspots/{hotspots['mild'].pk}/").json()["chronic"] is False
+    officer = APIClient()
+    officer.force_authenticate(personas["officer"])
+    assert officer.get(f"/api/v1/hotspots/{hotspots['hot'].pk}/").json()["chronic"] is None
+    assert officer.get("/api/v1/hotspots/?chronic=false").status_code == 403
 
 
 def test_hotspot_detail_lists_public_messages_only(client, hotspots):

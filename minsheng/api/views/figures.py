@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from minsheng.accounts.roles import roles_of
 from minsheng.board.models import Message
 from minsheng.board.workflow import Status
 from minsheng.insight.models import Hotspot, HotspotMember
@@ -35,10 +36,20 @@ class HotspotSerializer(serializers.Serializer):
     support_count = serializers.IntegerField()
     unresolved_count = serializers.IntegerField()
     heat = serializers.FloatField()
-    chronic = serializers.BooleanField(help_text="老大难")
-    needs_coordination = serializers.BooleanField(help_text="需多部门协调")
+    chronic = serializers.SerializerMethodField(help_text="老大难 (督办人员和领导可见; 其他人为 null)")
+    needs_coordination = serializers.SerializerMethodField(help_text="需多部门协调 (督办人员和领导可见; 其他人为 null)")
     units = serializers.ListField(child=serializers.CharField(), help_text="涉及单位")
     topics = serializers.ListField(child=serializers.CharField(), help_text="涉及领域")
+
+    # the flags are for supervisors and leaders, as on the web pages (/chronic/, a hotspot's page)
+    def _flag(self, value: bool) -> bool | None:
+        return value if self.context.get("supervisor") else None
+
+    def get_chronic(self, obj) -> bool | None:
+        return self._flag(obj.chronic)
+
+    def get_needs_coordination(self, obj) -> bool | None:
+        return self._flag(obj.needs_coordination)
 
 
 class HotspotDetailSerializer(HotspotSerializer):
@@ -47,7 +58,8 @@ class HotspotDetailSerializer(HotspotSerializer):
 
 class HotspotQuery(serializers.Serializer):
     region = serializers.CharField(required=False, max_length=12, help_text="区划代码, 含下级区划")
-    chronic = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="只看老大难")
+    chronic = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                       help_text="只看 (true) 或排除 (false) 老大难; 仅督办人员和领导")
     page = serializers.IntegerField(required=False, min_value=1, max_value=100000)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
@@ -68,6 +80,9 @@ class HotspotList(ApiView):
     @extend_schema(parameters=[HotspotQuery], responses=HotspotSerializer(many=True), tags=["insight"])
     def get(self, request):
         params = parse(HotspotQuery, query_dict(request))
+        supervisor = roles_of(request.user).is_supervisor
+        if params.get("chronic") is not None and not supervisor:
+            raise ApiError("只有督办人员和领导可以按老大难筛选", code="permission_denied", status_code=403)
         qs = Hotspot.objects.public().select_related("region").order_by("-heat", "-last_at", "-id")  # as /hotspots/
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
@@ -75,7 +90,8 @@ class HotspotList(ApiView):
             qs = qs.filter(chronic=params["chronic"])
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(HotspotSerializer(page, many=True).data)
+        data = HotspotSerializer(page, many=True, context={"supervisor": supervisor}).data
+        return paginator.get_paginated_response(data)
 
 
 class HotspotDetail(ApiView):
@@ -91,7 +107,7 @@ class HotspotDetail(ApiView):
             .prefetch_related(Prefetch("members", queryset=members)), pk=hotspot_id)
         messages = list_queryset().filter(pk__in=[m.message_id for m in hotspot.members.all()]).order_by(
             "-submitted_at", "-id")[:200]
-        data = HotspotSerializer(hotspot).data
+        data = HotspotSerializer(hotspot, context={"supervisor": roles_of(request.user).is_supervisor}).data
         data["messages"] = MessageListSerializer(messages, many=True).data
         return Response(data)
 
