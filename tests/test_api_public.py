@@ -228,6 +228,7 @@ def test_hotspots_list(client, hotspots, django_assert_max_num_queries):
     assert body["results"][0]["region"]["name"] == "七里河区"
     # the 老大难 flags are for supervisors and leaders, as on the web pages
     assert body["results"][0]["chronic"] is None and body["results"][0]["needs_coordination"] is None
+    assert body["results"][0]["unresolved_count"] is None  # with the first message's date it tells 老大难
     refused = client.get("/api/v1/hotspots/?chronic=true")
     assert refused.status_code == 403 and "督办" in refused.json()["error"]["message"]
     in_lanzhou = client.get("/api/v1/hotspots/?region=620100").json()["results"]
@@ -238,11 +239,14 @@ def test_hotspots_list(client, hotspots, django_assert_max_num_queries):
 
 
 def test_supervisors_read_and_filter_the_chronic_flags(hotspots, personas):
+    from minsheng.insight.models import Hotspot
+
+    Hotspot.objects.filter(pk=hotspots["mild"].pk).update(chronic=True)  # in 定西, outside 兰州
     supervisor = APIClient()
-    supervisor.force_authenticate(personas["supervisor"])
+    supervisor.force_authenticate(personas["supervisor"])  # supervises 兰州市
     only_chronic = supervisor.get("/api/v1/hotspots/?chronic=true").json()["results"]
-    assert [(h["id"], h["chronic"]) for h in only_chronic] == [(hotspots["hot"].pk, True)]
-    assert supervisor.get(f"/api/v1/hotspots/{hotspots['mild'].pk}/").json()["chronic"] is False
+    assert [(h["id"], h["chronic"]) for h in only_chronic] == [(hotspots["hot"].pk, True)]  # as /chronic/
+    assert supervisor.get(f"/api/v1/hotspots/{hotspots['hot'].pk}/").json()["unresolved_count"] == 0
     officer = APIClient()
     officer.force_authenticate(personas["officer"])
     assert officer.get(f"/api/v1/hotspots/{hotspots['hot'].pk}/").json()["chronic"] is None

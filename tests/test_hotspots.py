@@ -106,6 +106,10 @@ def test_places_groups_and_county_are_read_from_text():
     assert core.extract_places("某物流公司拖欠工资, 周边没有一所公办幼儿园, 学校门口没有斑马线, 小区广场") == []
     assert core.extract_places("知道58车贷, 5月10日下午市城, 紧挨着绿地海外滩小区") == ["58车贷", "绿地海外滩"]
     assert core.extract_places("A市地铁3号线松雅站") == ["地铁3号线", "松雅站"]
+    # ... but names that contain such words stay whole
+    assert core.extract_places("七里河污水处理厂臭味扰民") == ["七里河", "污水处理厂"]
+    assert core.extract_places("成功大道拥堵, 城市之光小区停车难") == ["成功大道", "城市之光"]
+    assert core.extract_places("东岗街道路灯不亮, 南山隧道路面积水") == ["东岗街道", "南山隧道"]
 
 
 def test_heat_grows_with_people_messages_supports_and_recency():

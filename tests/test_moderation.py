@@ -147,3 +147,33 @@ def test_a_name_introduced_once_is_hidden_everywhere_in_public(client, personas,
     assert "赵**家门口的路灯坏了" in page and "赵**家门口" in listed
     assert "建国" not in page and "建国" not in listed and "建国" not in str(api)
     assert api["title"] == "赵**家门口的路灯坏了" and api["address"] == "赵**家门口"
+
+
+@pytest.mark.django_db
+def test_the_reindex_migration_forgets_a_name_an_older_index_kept(client, personas, directory):
+    import importlib
+
+    from django.apps import apps
+
+    from minsheng.board.models import Message
+    from minsheng.insight.text import search_terms
+
+    m = actions.do_submit(personas["citizen"], title="王小明家门口垃圾成堆", body="我叫王小明, 垃圾一周没人清运。",
+                          kind="help", region=directory["lanzhou"], topic=directory["topic_build"])
+    actions.do_accept(personas["dispatcher"], m)
+    older = " " + " ".join(search_terms(mask(m.title) + " " + mask(m.body))) + " "  # title and body masked apart
+    Message.objects.filter(pk=m.pk).update(search_text=older)
+    assert m.public_id in client.get("/browse/", {"q": "王小明"}).content.decode()
+    importlib.import_module("minsheng.board.migrations.0005_search_text_without_repeated_names").reindex(apps, None)
+    assert m.public_id not in client.get("/browse/", {"q": "王小明"}).content.decode()
+    assert m.public_id in client.get("/browse/", {"q": "垃圾"}).content.decode()
+
+
+@pytest.mark.parametrize("title, body", [
+    ("早晚高峰拥堵", "联系人：高峰，电话13912345678。早晚高峰时段拥堵"),
+    ("没有卫生许可证", "我叫许可，没有卫生许可证"),
+    ("金华路井盖缺失", "联系人：金华。金华路井盖缺失"),
+    ("兰州五中高中部食堂卫生差", "投诉人：高中女生家长。高中部食堂"),
+])
+def test_a_two_character_name_is_not_hidden_where_it_is_an_ordinary_word(title, body):
+    assert mask(title, context=body) == title

@@ -90,3 +90,36 @@ def test_a_duplicate_does_not_name_a_main_case_the_public_cannot_read(personas, 
     api = Client().get(f"/api/v1/messages/{dup.public_id}/").json()
     assert api["duplicate_of"] == main.public_id and len(api["main_case_replies"]) == 1
     assert main.public_id in views(dup)["page"]
+
+
+@pytest.mark.django_db
+def test_a_name_introduced_in_the_body_is_hidden_in_the_comment_and_not_found_by_the_similar_box(
+        personas, directory):
+    p, d = personas, directory
+    m = advance(submit(p["citizen"], d, title="王小明家门口垃圾成堆", body="我叫王小明, 家门口的垃圾一周没人清运。"),
+                p, d, "replied")
+    actions.do_evaluate(m.author, m, resolution="unsatisfied", attitude="basic", speed="basic",
+                        comment="王小明对答复不满意")
+    for where, text in views(m).items():
+        assert "小明" not in text, where
+    assert "王**对答复不满意" in views(m)["page"]
+
+    def box(title: str) -> str:
+        lookup.clear_cache()
+        return Client().get("/similar/", {"title": title, "body": title, "region": d["lanzhou"].code}).content.decode()
+
+    assert box("王小明") == box("张三丰")  # the hidden name finds no more than any other name
+
+
+@pytest.mark.django_db
+def test_staff_and_the_author_read_the_address_as_written(personas, directory):
+    from rest_framework.test import APIClient
+
+    p, d = personas, directory
+    m = advance(submit(p["citizen"], d, address="幸福家园3号楼2单元502室"), p, d, "dispatched")
+    for who, url in ((p["dispatcher"], f"/api/v1/staff/cases/{m.public_id}/"),
+                     (p["citizen"], f"/api/v1/me/messages/{m.public_id}/")):
+        client = APIClient()
+        client.force_authenticate(who)
+        assert client.get(url).json()["address"] == "幸福家园3号楼2单元502室", url
+    assert "2单元***室" in Client().get(f"/api/v1/messages/{m.public_id}/").json()["address"]

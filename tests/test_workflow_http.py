@@ -548,6 +548,22 @@ def test_reply_preview_warns_before_publishing_the_citizens_phone_number(persona
     assert "留言人的个人信息" not in official  # the unit's own numbers are meant to be public
 
 
+
+def test_reply_preview_warns_before_publishing_the_name_the_citizen_introduced(personas, directory, staff):
+    m = post_message(personas, directory)
+    Message.objects.filter(pk=m.pk).update(body="我叫王小明, 住在幸福家园3号楼, 电梯坏了一个月。")
+    actions.do_dispatch(personas["dispatcher"], fresh(m), directory["housing"])
+    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
+
+    def preview(body):
+        r = staff["officer"].post(reverse("board:reply_preview", args=[m.public_id]),
+                                  {"version": fresh(m).version, "body": body})
+        return text(r)
+
+    assert "答复中含有留言人的个人信息 (姓名)" in preview("王小明同志: 您好! 经核查, 电梯已于昨日修好。")
+    assert "留言人的个人信息" not in preview("王先生: 您好! 经核查, 电梯已于昨日修好。")
+
+
 def test_merge_into_unknown_or_itself_is_refused(personas, directory, staff):
     m = post_message(personas, directory)
     r = act(staff["dispatcher"], m, "merge", into="20990101999999")

@@ -146,7 +146,7 @@ class EvaluationSerializer(serializers.Serializer):
     resolution = serializers.ChoiceField(choices=Rating.choices)
     attitude = serializers.ChoiceField(choices=Rating.choices)
     speed = serializers.ChoiceField(choices=Rating.choices)
-    comment = PublicTextField()
+    comment = serializers.CharField(source="public_comment")
     created_at = serializers.DateTimeField()
 
 
@@ -213,6 +213,7 @@ class OwnMessageSerializer(MessageDetailSerializer):
 
     title = serializers.CharField()
     body = serializers.CharField()
+    address = serializers.CharField()
     reject_reason = serializers.CharField()
     contact_phone = serializers.CharField()
     contact_email = serializers.CharField()
@@ -277,6 +278,7 @@ class Open311MediaSerializer(serializers.Serializer):
 class StaffCaseSerializer(MessageDetailSerializer):
     title = serializers.CharField()  # staff read the text as written
     body = serializers.CharField()
+    address = serializers.CharField()
     version = serializers.IntegerField()
     author = AuthorSerializer()
     contact_phone = serializers.CharField()

@@ -213,6 +213,11 @@ class Evaluation(models.Model):
     def __str__(self) -> str:
         return f"{self.message_id}: {self.get_resolution_display()}"
 
+    @property
+    def public_comment(self) -> str:
+        """The comment as the public may read it (a name introduced in the message hidden too)."""
+        return mask(self.comment, context=f"{self.message.title}\n{self.message.body}")
+
 
 class Attachment(models.Model):
     message = models.ForeignKey(Message, models.CASCADE, related_name="attachments")

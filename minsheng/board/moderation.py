@@ -41,11 +41,20 @@ COMPOUND_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕
 TITLES = "先生|女士|小姐|老师|师傅|同志|阿姨|大爷|大妈|大姐|大哥|经理|主任|书记|局长|科长|医生|律师|老板|某"
 NAME_END = r"(?=[\s,，。.;；:：、!！?？)）]|$|是|家住|住在|电话|手机|联系|今年|身份证|男|女)"
 _GIVEN = r"[\u4e00-\u9fa5]{1,2}?"
+# After 举报人:/投诉人:/反映人: … a description often follows (投诉人：高中女生家长, 反映人：白银男),
+# so there the name must end at punctuation, a space, the end or a phone number.
+STRICT_END = r"(?=[\s,，。.;；:：、!！?？)）]|$|电话|手机|联系|身份证)"
 NAME = re.compile(
-    rf"(?:(?:本人姓名[:：是为]?|(?:姓名|联系人|署名|举报人|投诉人|反映人|留言人|申请人|当事人)[:：])\s?"
+    rf"(?:(?:本人姓名[:：是为]?|(?:姓名|联系人|署名)[:：])\s?"
     rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}{WORDLIKE_SURNAMES}])(?!{TITLES}){_GIVEN}){NAME_END}"
+    rf"|(?:举报人|投诉人|反映人|留言人|申请人|当事人)[:：]\s?"
+    rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}{WORDLIKE_SURNAMES}])(?!{TITLES}){_GIVEN}){STRICT_END}"
     rf"|(?:我叫|我名叫|本人叫|我的名字[是叫]|联系人)\s?"
     rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}])(?!{TITLES}){_GIVEN}){NAME_END})")
+# Elsewhere in the message an introduced name is hidden wherever it appears when it has three
+# or more characters; a two-character one is often also a word (高峰, 许可, 金华路), so only
+# where it stands as a name: before punctuation, the end, 家/的/同志/先生/女士/反映/本人 ….
+REPEAT_END = r"(?=[\s,，。.;；:：、!！?？)）]|$|家|的|同志|先生|女士|反映|投诉|举报|本人|说|称|电话|手机)"
 # A flat: 3–4 digits after 单元 ending in 室/房/号 or the phrase, or before 室/房 right
 # after 栋/楼/幢/座/号. Years, prices, areas and household counts (3单元2024年, 每单元1000元,
 # 楼300户) are not flats.
@@ -103,7 +112,7 @@ def _matches(text: str, context: str = "") -> list[tuple[str, str, int, int]]:
     # a name introduced here or in the rest of the message, wherever else it appears
     names = {found for label, found, _s, _e in out if label == "姓名"} | introduced_names(context)
     for name in sorted(names, key=len, reverse=True):
-        for m in re.finditer(re.escape(name), text):
+        for m in re.finditer(re.escape(name) + ("" if len(name) >= 3 else REPEAT_END), text):
             take("姓名", name, *m.span())
     return sorted(out, key=lambda x: x[2])
 
@@ -112,7 +121,7 @@ def introduced_names(text: str | None) -> set[str]:
     """The names a citizen introduces in ``text`` (我叫王小明, 联系人: 李四)."""
     if not text or not NAME.search(text):
         return set()
-    return {m.group(1) or m.group(2) for m in NAME.finditer(text)}
+    return {next(g for g in m.groups() if g) for m in NAME.finditer(text)}
 
 
 def mask(text: str | None, context: str | None = None) -> str:

@@ -68,11 +68,11 @@ _SPLIT = re.compile(
     r"故意|夜间|破损|施工(?!公司|队|单位)|过马路|过街|"
     # what happens to or around a place (指导盛世新村, 拆除电力名城, 恢复原线路, 倒灌进沿街商铺,
     # 楼下餐馆): never part of its name
-    r"报不上|上不了|进不了|处理|指导|协调|组织|帮助|依法|拆除|改造|改建|扩建|利用|线路|(?<!大)道路|沿街|楼下|楼上|"
+    r"报不上|上不了|进不了|处理(?!厂|站|场|中心|公司)|指导|协调|组织|帮助|依法|拆除|改造|改建|扩建|利用|线路|(?<![大街隧])道路|沿街|楼下|楼上|"
     # and in the reference data: 知道58车贷, 经确认达融造价公司, 多次找八医院, 紧挨着绿地海外滩, 通过正规网站,
-    # 且拒绝转成普惠制幼儿园, 5月10日下午市城
-    r"知道|确认|成功|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|\d+月\d*日?|\d+日|"
-    r"[的在是了和与及我你他她它们这那该本此其被把将让给向从到对为于由已也都就还又很太请求问去说跟往或并且找])"
+    # 拒绝转成普惠制幼儿园, 5月10日下午市城
+    r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|\d+月\d*日?|\d+日|"
+    r"[的在是了和与及我你他她它们这那该本此其被把将让给向从到对为于由已也都就还又很太请求问去说跟往或并找旁])"
 )
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
                            r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
@@ -82,7 +82,7 @@ _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多�
 _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间]|[这那该本此][所家个座条间]?)")
 # a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
 # not which: cut when a specific name remains (榆中县人民医院 stays whole)
-_COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|市|(?<![小社景园厂矿校片新老城街学院])区)(?=.{2})")
+_COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)(?=.{2})")
 _TRIM = re.compile(r"(?:小区|一期|二期|三期|四期|五期|项目|楼盘)$")
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
@@ -116,7 +116,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 if _GENERIC_NAME.match(name) or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2:
                     continue
                 short = _COUNTY_PREFIX.sub("", name)
-                if short != name and not _GENERIC_NAME.match(short):
+                if short != name and not _GENERIC_NAME.match(short) and len(_TRIM.sub("", short + suffix)) >= 3:
                     name = short
                 # 北环路路面, 幸福大道路口 → 北环路, 幸福大道; 第5小学学校门口 → 第5小学
                 if len(suffix) > 1 and suffix[-1] == "路" and suffix[-2] in "路街道":

@@ -15,7 +15,6 @@ import time
 from django.utils import timezone
 
 from minsheng.board.models import Message, Reply
-from minsheng.board.moderation import mask
 from minsheng.board.workflow import Status
 
 from . import quality
@@ -53,9 +52,9 @@ def _index(key: tuple, queryset, public: bool = False) -> tuple[list[Message], T
     if hit and now - hit[0] < CACHE_SECONDS:
         return hit[1], hit[2]
     messages = list(queryset.select_related("region")[:CANDIDATES])
-    text = mask if public else str
-    index = (TextIndex.build([text(m.title) for m in messages], [text(m.body)[:BODY_CHARS] for m in messages])
-             if messages else None)
+    titles = [m.public_title if public else m.title for m in messages]
+    bodies = [(m.public_body if public else m.body)[:BODY_CHARS] for m in messages]
+    index = TextIndex.build(titles, bodies) if messages else None
     _cache[key] = (now, messages, index)
     return messages, index
 

@@ -34,7 +34,8 @@ class HotspotSerializer(serializers.Serializer):
     public_count = serializers.IntegerField(help_text="其中已公开的留言数")
     citizen_count = serializers.IntegerField()
     support_count = serializers.IntegerField()
-    unresolved_count = serializers.IntegerField()
+    unresolved_count = serializers.SerializerMethodField(
+        help_text="未解决的留言数 (督办人员和领导可见; 其他人为 null: 它与首条留言时间一起会透露老大难)")
     heat = serializers.FloatField()
     chronic = serializers.SerializerMethodField(help_text="老大难 (督办人员和领导可见; 其他人为 null)")
     needs_coordination = serializers.SerializerMethodField(help_text="需多部门协调 (督办人员和领导可见; 其他人为 null)")
@@ -50,6 +51,9 @@ class HotspotSerializer(serializers.Serializer):
 
     def get_needs_coordination(self, obj) -> bool | None:
         return self._flag(obj.needs_coordination)
+
+    def get_unresolved_count(self, obj) -> int | None:
+        return obj.unresolved_count if self.context.get("supervisor") else None
 
 
 class HotspotDetailSerializer(HotspotSerializer):
@@ -80,14 +84,15 @@ class HotspotList(ApiView):
     @extend_schema(parameters=[HotspotQuery], responses=HotspotSerializer(many=True), tags=["insight"])
     def get(self, request):
         params = parse(HotspotQuery, query_dict(request))
-        supervisor = roles_of(request.user).is_supervisor
+        roles = roles_of(request.user)
+        supervisor = roles.is_supervisor
         if params.get("chronic") is not None and not supervisor:
             raise ApiError("只有督办人员和领导可以按老大难筛选", code="permission_denied", status_code=403)
         qs = Hotspot.objects.public().select_related("region").order_by("-heat", "-last_at", "-id")  # as /hotspots/
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
-        if params.get("chronic") is not None:
-            qs = qs.filter(chronic=params["chronic"])
+        if params.get("chronic") is not None:  # as /chronic/: the regions they supervise
+            qs = qs.filter(roles.region_q(roles.supervise_prefixes), chronic=params["chronic"])
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         data = HotspotSerializer(page, many=True, context={"supervisor": supervisor}).data

@@ -171,7 +171,7 @@ def message_detail(request, public_id):
     main = message.public_main if message.status == Status.MERGED else None
     answered = main or message
     replies = list(Reply.objects.filter(message=answered).select_related("unit").order_by("published_at"))
-    evaluations = list(Evaluation.objects.filter(message=answered).order_by("created_at"))
+    evaluations = list(Evaluation.objects.filter(message=answered).select_related("message").order_by("created_at"))
     for r in replies:
         r.evaluation = next((ev for ev in evaluations if ev.reply_id == r.pk), None)
     supported = (request.user.is_authenticated
