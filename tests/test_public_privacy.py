@@ -123,3 +123,23 @@ def test_staff_and_the_author_read_the_address_as_written(personas, directory):
         client.force_authenticate(who)
         assert client.get(url).json()["address"] == "幸福家园3号楼2单元502室", url
     assert "2单元***室" in Client().get(f"/api/v1/messages/{m.public_id}/").json()["address"]
+
+
+@pytest.mark.django_db
+def test_the_authors_own_registered_name_is_hidden_where_they_write_it(personas, directory, client):
+    from rest_framework.test import APIClient
+
+    from .conftest import make_user
+
+    p, d = personas, directory
+    author = make_user("13800000099", phone="13800000099", display_name="赵建国")
+    m = advance(submit(author, d, title="赵建国家门口的路灯坏了", body="本人赵建国, 住在幸福家园, 门口的路灯坏了一个月。",
+                       show_name=False), p, d, "accepted")
+    for where, text in views(m).items():
+        assert "建国" not in text, where
+    assert "赵**家门口的路灯坏了" in views(m)["page"] and "本人赵**" in views(m)["page"]
+    assert m.public_id not in client.get("/browse/", {"q": "赵建国"}).content.decode()
+    assert m.public_id in client.get("/browse/", {"q": "路灯"}).content.decode()
+    own = APIClient()
+    own.force_authenticate(author)
+    assert own.get(f"/api/v1/me/messages/{m.public_id}/").json()["body"].startswith("本人赵建国")

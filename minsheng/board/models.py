@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .moderation import mask
+from .moderation import mask, real_name
 from .workflow import Status
 
 
@@ -95,18 +95,23 @@ class Message(models.Model):
         return main if main is not None and main.is_public else None
 
     # The text as the public may read it: personal data partly hidden, and a name the
-    # citizen introduced anywhere in the message hidden in every field (moderation.mask).
+    # citizen introduced anywhere in the message, or their own registered name, hidden in
+    # every field (moderation.mask). Lists select_related("author") to read it.
+    @property
+    def own_names(self) -> tuple[str, ...]:
+        return real_name(self.author.display_name)
+
     @property
     def public_title(self) -> str:
-        return mask(self.title, context=self.body)
+        return mask(self.title, context=self.body, names=self.own_names)
 
     @property
     def public_body(self) -> str:
-        return mask(self.body, context=self.title)
+        return mask(self.body, context=self.title, names=self.own_names)
 
     @property
     def public_address(self) -> str:
-        return mask(self.address, context=f"{self.title}\n{self.body}")
+        return mask(self.address, context=f"{self.title}\n{self.body}", names=self.own_names)
 
     @property
     def is_overdue(self) -> bool:
@@ -216,7 +221,8 @@ class Evaluation(models.Model):
     @property
     def public_comment(self) -> str:
         """The comment as the public may read it (a name introduced in the message hidden too)."""
-        return mask(self.comment, context=f"{self.message.title}\n{self.message.body}")
+        message = self.message
+        return mask(self.comment, context=f"{message.title}\n{message.body}", names=message.own_names)
 
 
 class Attachment(models.Model):

@@ -54,7 +54,10 @@ NAME = re.compile(
 # Elsewhere in the message an introduced name is hidden wherever it appears when it has three
 # or more characters; a two-character one is often also a word (高峰, 许可, 金华路), so only
 # where it stands as a name: before punctuation, the end, 家/的/同志/先生/女士/反映/本人 ….
-REPEAT_END = r"(?=[\s,，。.;；:：、!！?？)）]|$|家|的|同志|先生|女士|反映|投诉|举报|本人|说|称|电话|手机)"
+REPEAT_END = r"(?=[\s,，。.;；:：、!！?？)）]|$|家|的|同志|先生|女士|反映|投诉|举报|本人|说|称|电话|手机|住|今年)"
+# A registered display name that is a person's name (张伟, 欧阳娜娜; not 居民0001, 老王, 张先生):
+# the citizen's own name is hidden wherever they write it, introduced or not (本人张伟).
+OWN_NAME = re.compile(rf"(?:{COMPOUND_SURNAMES}|[{SURNAMES}{WORDLIKE_SURNAMES}])(?!{TITLES})[\u4e00-\u9fa5]{{1,2}}")
 # A flat: 3–4 digits after 单元 ending in 室/房/号 or the phrase, or before 室/房 right
 # after 栋/楼/幢/座/号. Years, prices, areas and household counts (3单元2024年, 每单元1000元,
 # 楼300户) are not flats.
@@ -96,7 +99,7 @@ def personal_data(text: str | None) -> list[Finding]:
     return [Finding(label, found) for label, found, _start, _end in _matches(text or "")]
 
 
-def _matches(text: str, context: str = "") -> list[tuple[str, str, int, int]]:
+def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[tuple[str, str, int, int]]:
     taken: list[tuple[int, int]] = []
     out = []
 
@@ -110,11 +113,17 @@ def _matches(text: str, context: str = "") -> list[tuple[str, str, int, int]]:
             group = next((i for i in range(1, (pattern.groups or 0) + 1) if m.group(i)), 0)
             take(label, m.group(group), *m.span(group))
     # a name introduced here or in the rest of the message, wherever else it appears
-    names = {found for label, found, _s, _e in out if label == "姓名"} | introduced_names(context)
+    names = {found for label, found, _s, _e in out if label == "姓名"} | introduced_names(context) | set(names)
     for name in sorted(names, key=len, reverse=True):
         for m in re.finditer(re.escape(name) + ("" if len(name) >= 3 else REPEAT_END), text):
             take("姓名", name, *m.span())
     return sorted(out, key=lambda x: x[2])
+
+
+def real_name(display_name: str | None) -> tuple[str, ...]:
+    """``(display_name,)`` when it is a person's name, else ``()``: for ``mask(names=...)``."""
+    name = (display_name or "").strip()
+    return (name,) if OWN_NAME.fullmatch(name) else ()
 
 
 def introduced_names(text: str | None) -> set[str]:
@@ -124,13 +133,14 @@ def introduced_names(text: str | None) -> set[str]:
     return {next(g for g in m.groups() if g) for m in NAME.finditer(text)}
 
 
-def mask(text: str | None, context: str | None = None) -> str:
+def mask(text: str | None, context: str | None = None, names: tuple[str, ...] = ()) -> str:
     """``text`` with personal data partly hidden: 139****1234, 6201**********123X, 王**,
     2单元***室. A name introduced in ``context`` (the rest of the message: its body when
-    ``text`` is the title) is hidden in ``text`` too."""
+    ``text`` is the title), and the known ``names`` (the author's own, ``real_name``), are
+    hidden in ``text`` too."""
     text = text or ""
     parts, last = [], 0
-    for label, found, start, end in _matches(text, context or ""):
+    for label, found, start, end in _matches(text, context or "", names):
         parts += [text[last:start], _hide(label, found)]
         last = end
     return "".join(parts) + text[last:]

@@ -28,9 +28,10 @@ MAX_QUERY_WORDS = 8
 _PUBLIC_ID = re.compile(r"^\d{14}$")
 
 
-def terms_for(title: str, body: str) -> str:
-    # indexed as the public reads it: a phone or ID number must not find its author's message
-    return " " + " ".join(search_terms(mask(f"{title} {body}"))) + " "
+def terms_for(title: str, body: str, names: tuple[str, ...] = ()) -> str:
+    # indexed as the public reads it: a phone or ID number, a name the citizen introduced or
+    # their own (``names``, moderation.real_name) must not find their message
+    return " " + " ".join(search_terms(mask(f"{title} {body}", names=names))) + " "
 
 
 def index(message) -> None:

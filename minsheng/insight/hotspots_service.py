@@ -154,7 +154,7 @@ def _public_members(hotspot: Hotspot) -> list:
     from minsheng.board.models import Message
 
     return list(Message.objects.filter(hotspot_member__hotspot=hotspot, status__in=Status.public())
-                .only("title", "body", "submitted_at"))
+                .select_related("author").only("title", "body", "submitted_at", "author__display_name"))
 
 
 def public_face(title: str, place: str, public) -> tuple[str, str]:
@@ -191,7 +191,7 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
 
     now = now or timezone.now()
     messages = list(Message.objects.filter(hotspot_member__hotspot=hotspot).exclude(status__in=CLOSED_OUT)
-                    .select_related("topic", "predicted_topic", "region__parent__parent__parent")
+                    .select_related("topic", "predicted_topic", "region__parent__parent__parent", "author")
                     .prefetch_related("evaluations"))
     if not messages:
         fields = {"message_count": 0, "public_count": 0, "citizen_count": 0, "support_count": 0,
@@ -272,7 +272,8 @@ def rebuild(messages=None) -> int:
     from minsheng.board.models import Message
 
     qs = messages if messages is not None else Message.objects.filter(hotspot_member__isnull=True)
-    qs = qs.exclude(status__in=CLOSED_OUT).select_related("region__parent__parent__parent").order_by("submitted_at", "id")
+    qs = qs.exclude(status__in=CLOSED_OUT).select_related("region__parent__parent__parent", "author").order_by(
+        "submitted_at", "id")
     touched: set[int] = set()
     placed = 0
     for message in qs.iterator(chunk_size=1000):

@@ -51,7 +51,7 @@ def _index(key: tuple, queryset, public: bool = False) -> tuple[list[Message], T
     hit = _cache.get(key)
     if hit and now - hit[0] < CACHE_SECONDS:
         return hit[1], hit[2]
-    messages = list(queryset.select_related("region")[:CANDIDATES])
+    messages = list(queryset.select_related("region", "author")[:CANDIDATES])
     titles = [m.public_title if public else m.title for m in messages]
     bodies = [(m.public_body if public else m.body)[:BODY_CHARS] for m in messages]
     index = TextIndex.build(titles, bodies) if messages else None

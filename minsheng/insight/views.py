@@ -82,7 +82,7 @@ def hotspot_detail(request, pk: int):
     if hotspot.public_count < 1 and not roles.is_supervisor:  # its title and place would quote unpublished text
         raise Http404("该热点暂无公开留言")
     messages = list(Message.objects.filter(visible, hotspot_member__hotspot=hotspot)
-                    .select_related("region", "topic").order_by("-submitted_at"))
+                    .select_related("region", "topic", "author").order_by("-submitted_at"))
     return render(request, "insight/hotspot.html", {
         "hotspot": hotspot, "members": messages,
         "trend_json": json.dumps(_trend(messages), ensure_ascii=False),

@@ -120,7 +120,8 @@ class ServiceDefinition(Open311View):
 
 def request_queryset():
     return Message.objects.select_related(
-        "region__parent__parent__parent", "topic", "predicted_topic", "duplicate_of", "open311").prefetch_related(
+        "region__parent__parent__parent", "topic", "predicted_topic", "duplicate_of", "open311", "author",
+    ).prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
         "attachments",
     ).annotate(last_event_at=Subquery(  # the last public step: a private one's time is not the public's

@@ -35,8 +35,8 @@ def public_messages():
 
 def list_queryset(qs):
     """What every message list renders: one query per page, no per-row lookups."""
-    return qs.select_related("region", "topic", "addressee").only(
-        "public_id", "title", "body", "kind", "status", "submitted_at", "replied_at", "due_at", "support_count",
+    return qs.select_related("region", "topic", "addressee", "author").only(
+        "public_id", "title", "body", "author__display_name", "kind", "status", "submitted_at", "replied_at", "due_at", "support_count",
         "region__name", "region__code", "topic__name", "addressee__title")
 
 
@@ -171,7 +171,7 @@ def message_detail(request, public_id):
     main = message.public_main if message.status == Status.MERGED else None
     answered = main or message
     replies = list(Reply.objects.filter(message=answered).select_related("unit").order_by("published_at"))
-    evaluations = list(Evaluation.objects.filter(message=answered).select_related("message").order_by("created_at"))
+    evaluations = list(Evaluation.objects.filter(message=answered).select_related("message__author").order_by("created_at"))
     for r in replies:
         r.evaluation = next((ev for ev in evaluations if ev.reply_id == r.pk), None)
     supported = (request.user.is_authenticated
