@@ -143,3 +143,6 @@ def test_the_authors_own_registered_name_is_hidden_where_they_write_it(personas,
     own = APIClient()
     own.force_authenticate(author)
     assert own.get(f"/api/v1/me/messages/{m.public_id}/").json()["body"].startswith("本人赵建国")
+    # a citizen who shows their name shows it in the text too
+    shown = advance(submit(author, d, title="路灯又坏了", body="本人赵建国, 门口的路灯又坏了。", show_name=True), p, d, "accepted")
+    assert "本人赵建国" in views(shown)["page"]

@@ -23,7 +23,6 @@ from minsheng.directory.models import Unit
 from . import notify, search
 from .deadlines import due_after
 from .models import Assignment, Attachment, Evaluation, Event, Extension, Message, Rating, Reply, Support
-from .moderation import real_name
 from .workflow import Conflict, IllegalMove, Status, check_allowed, refresh_hotspot, transition
 
 __all__ = ["Conflict", "IllegalMove", "Invalid"]
@@ -66,7 +65,7 @@ def do_submit(author, *, title, body, kind, region, addressee=None, topic=None, 
             latitude=latitude, longitude=longitude, address=address or "", submitted_at=now,
         )
         message.public_id = f"{timezone.localtime(now):%Y%m%d}{message.pk:06d}"
-        message.search_text = search.terms_for(title, body, real_name(author.display_name))
+        message.search_text = search.terms_for(title, body, message.own_names)
         message.save(update_fields=["public_id", "search_text"])
         search.index(message)
         for photo in photos:

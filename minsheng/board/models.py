@@ -99,7 +99,9 @@ class Message(models.Model):
     # every field (moderation.mask). Lists select_related("author") to read it.
     @property
     def own_names(self) -> tuple[str, ...]:
-        return real_name(self.author.display_name)
+        """The author's registered name when it is a person's and they post anonymously (a
+        citizen who shows their name shows it in the text too)."""
+        return () if self.show_name else real_name(self.author.display_name)
 
     @property
     def public_title(self) -> str:
