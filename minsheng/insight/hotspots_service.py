@@ -154,7 +154,7 @@ def _public_members(hotspot: Hotspot) -> list:
     from minsheng.board.models import Message
 
     return list(Message.objects.filter(hotspot_member__hotspot=hotspot, status__in=Status.public())
-                .select_related("author").only("title", "body", "submitted_at", "author__display_name"))
+                .select_related("author").only("title", "body", "submitted_at", "show_name", "author__display_name"))
 
 
 def public_face(title: str, place: str, public) -> tuple[str, str]:
