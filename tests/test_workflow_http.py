@@ -531,9 +531,10 @@ def test_reply_form_shows_similar_answers_and_the_preview_scores_the_draft(perso
     assert 0 <= quality["score"] <= 100 and quality["reasons"]
 
 
-def test_reply_preview_warns_before_publishing_the_citizens_phone_number(personas, directory, staff):
+def _reply_preview(personas, directory, staff, **message_fields):
+    """The officer's reply preview of a signed message with ``message_fields`` set."""
     m = post_message(personas, directory)
-    Message.objects.filter(pk=m.pk).update(contact_phone="13912345678")
+    Message.objects.filter(pk=m.pk).update(**message_fields)
     actions.do_dispatch(personas["dispatcher"], fresh(m), directory["housing"])
     actions.do_sign(personas["officer"], fresh(m), directory["housing"])
 
@@ -542,24 +543,19 @@ def test_reply_preview_warns_before_publishing_the_citizens_phone_number(persona
                                   {"version": fresh(m).version, "body": body})
         return text(r)
 
+    return preview
+
+
+def test_reply_preview_warns_before_publishing_the_citizens_phone_number(personas, directory, staff):
+    preview = _reply_preview(personas, directory, staff, contact_phone="13912345678")
     leaking = preview("经核查, 已于昨日电话联系您 (13912345678), 电梯已修好, 咨询电话 0931-8451234。")
     assert "答复中含有留言人的个人信息 (手机号)" in leaking
     official = preview("经核查, 电梯已修好, 如有疑问请拨打咨询电话 0931-8451234 或 13800009999。")
     assert "留言人的个人信息" not in official  # the unit's own numbers are meant to be public
 
 
-
 def test_reply_preview_warns_before_publishing_the_name_the_citizen_introduced(personas, directory, staff):
-    m = post_message(personas, directory)
-    Message.objects.filter(pk=m.pk).update(body="我叫王小明, 住在幸福家园3号楼, 电梯坏了一个月。")
-    actions.do_dispatch(personas["dispatcher"], fresh(m), directory["housing"])
-    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
-
-    def preview(body):
-        r = staff["officer"].post(reverse("board:reply_preview", args=[m.public_id]),
-                                  {"version": fresh(m).version, "body": body})
-        return text(r)
-
+    preview = _reply_preview(personas, directory, staff, body="我叫王小明, 住在幸福家园3号楼, 电梯坏了一个月。")
     assert "答复中含有留言人的个人信息 (姓名)" in preview("王小明同志: 您好! 经核查, 电梯已于昨日修好。")
     assert "留言人的个人信息" not in preview("王先生: 您好! 经核查, 电梯已于昨日修好。")
 
