@@ -11,7 +11,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from minsheng.board.models import HIDDEN_EVENT_KINDS, Event, MessageKind, Rating
-from minsheng.board.moderation import mask
 from minsheng.board.workflow import Status
 
 EVENT_KINDS = Event.Kind.choices
@@ -86,13 +85,6 @@ class AddresseeRefSerializer(serializers.Serializer):
 
 
 # --- messages -------------------------------------------------------------------
-
-class PublicTextField(serializers.CharField):
-    """A citizen's text as the public may read it: personal data partly hidden."""
-
-    def to_representation(self, value):
-        return mask(super().to_representation(value))
-
 
 class MessageListSerializer(serializers.Serializer):
     public_id = serializers.CharField()

@@ -94,9 +94,10 @@ def _hide(label: str, found: str) -> str:
     return "*" * (len(digits) - 4) + digits[-4:]  # bank card: the last four
 
 
-def personal_data(text: str | None) -> list[Finding]:
-    """Personal data in ``text``, in order of appearance."""
-    return [Finding(label, found) for label, found, _start, _end in _matches(text or "")]
+def personal_data(text: str | None, context: str | None = None) -> list[Finding]:
+    """Personal data in ``text``, in order of appearance (with a name introduced in
+    ``context``, as ``mask``)."""
+    return [Finding(label, found) for label, found, _start, _end in _matches(text or "", context or "")]
 
 
 def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[tuple[str, str, int, int]]:
@@ -128,9 +129,7 @@ def real_name(display_name: str | None) -> tuple[str, ...]:
 
 def introduced_names(text: str | None) -> set[str]:
     """The names a citizen introduces in ``text`` (我叫王小明, 联系人: 李四)."""
-    if not text or not NAME.search(text):
-        return set()
-    return {next(g for g in m.groups() if g) for m in NAME.finditer(text)}
+    return {next(g for g in m.groups() if g) for m in NAME.finditer(text or "")}
 
 
 def mask(text: str | None, context: str | None = None, names: tuple[str, ...] = ()) -> str:

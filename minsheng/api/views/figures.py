@@ -42,18 +42,18 @@ class HotspotSerializer(serializers.Serializer):
     units = serializers.ListField(child=serializers.CharField(), help_text="涉及单位")
     topics = serializers.ListField(child=serializers.CharField(), help_text="涉及领域")
 
-    # the flags are for supervisors and leaders, as on the web pages (/chronic/, a hotspot's page)
-    def _flag(self, value: bool) -> bool | None:
+    # for supervisors and leaders, as on the web pages (/chronic/, a hotspot's page)
+    def _supervisors_only(self, value):
         return value if self.context.get("supervisor") else None
 
     def get_chronic(self, obj) -> bool | None:
-        return self._flag(obj.chronic)
+        return self._supervisors_only(obj.chronic)
 
     def get_needs_coordination(self, obj) -> bool | None:
-        return self._flag(obj.needs_coordination)
+        return self._supervisors_only(obj.needs_coordination)
 
     def get_unresolved_count(self, obj) -> int | None:
-        return obj.unresolved_count if self.context.get("supervisor") else None
+        return self._supervisors_only(obj.unresolved_count)
 
 
 class HotspotDetailSerializer(HotspotSerializer):

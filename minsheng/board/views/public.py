@@ -36,8 +36,8 @@ def public_messages():
 def list_queryset(qs):
     """What every message list renders: one query per page, no per-row lookups."""
     return qs.select_related("region", "topic", "addressee", "author").only(
-        "public_id", "title", "body", "show_name", "author__display_name", "kind", "status", "submitted_at", "replied_at", "due_at", "support_count",
-        "region__name", "region__code", "topic__name", "addressee__title")
+        "public_id", "title", "body", "show_name", "author__display_name", "kind", "status", "submitted_at",
+        "replied_at", "due_at", "support_count", "region__name", "region__code", "topic__name", "addressee__title")
 
 
 def paginate(request, qs, size=PAGE_SIZE):
@@ -171,7 +171,8 @@ def message_detail(request, public_id):
     main = message.public_main if message.status == Status.MERGED else None
     answered = main or message
     replies = list(Reply.objects.filter(message=answered).select_related("unit").order_by("published_at"))
-    evaluations = list(Evaluation.objects.filter(message=answered).select_related("message__author").order_by("created_at"))
+    evaluations = list(Evaluation.objects.filter(message=answered).select_related("message__author")
+                       .order_by("created_at"))
     for r in replies:
         r.evaluation = next((ev for ev in evaluations if ev.reply_id == r.pk), None)
     supported = (request.user.is_authenticated

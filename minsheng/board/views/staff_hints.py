@@ -18,7 +18,7 @@ from minsheng.insight import lookup
 from minsheng.insight.suggest import Suggestion, suggest_for
 
 from ..models import Message, Reply
-from ..moderation import introduced_names, personal_data
+from ..moderation import personal_data
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +75,10 @@ def personal_data_in_reply(message: Message, body: str) -> str:
     """A warning when a reply would publish the citizen's personal data: their phone or
     e-mail (from the message or its contact fields), the name they introduced in the message
     (我叫王小明 → 「王小明同志: 您好」), or any ID or bank-card number."""
-    theirs = {f.text for f in personal_data(f"{message.title} {message.body}")}
-    theirs |= {message.contact_phone, message.contact_email} - {""}
-    found = [f.label for f in personal_data(body) if f.text in theirs or f.label in ("身份证号", "银行卡号")]
-    found += ["姓名" for name in introduced_names(f"{message.title}\n{message.body}") if name in body]
+    text = f"{message.title}\n{message.body}"
+    theirs = {f.text for f in personal_data(text)} | ({message.contact_phone, message.contact_email} - {""})
+    found = [f for f in personal_data(body, context=text) if f.text in theirs or f.label in ("身份证号", "银行卡号")]
     if not found:
         return ""
-    labels = "、".join(dict.fromkeys(found))
+    labels = "、".join(dict.fromkeys(f.label for f in found))
     return f"答复中含有留言人的个人信息 ({labels}), 答复会公开发布, 请删去后再发布"
