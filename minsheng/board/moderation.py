@@ -9,8 +9,10 @@ show ``mask(text)``. See docs/moderation.md.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 # Each pattern: (label, regex). Order matters: an ID number must be tried before a bank
 # card (both are long digit runs), a mobile number before a landline. An ID number is
@@ -44,13 +46,23 @@ _GIVEN = r"[\u4e00-\u9fa5]{1,2}?"
 # After 举报人:/投诉人:/反映人: … a description often follows (投诉人：高中女生家长, 反映人：白银男),
 # so there the name must end at punctuation, a space, the end or a phone number.
 STRICT_END = r"(?=[\s,，。.;；:：、!！?？)）]|$|电话|手机|联系|身份证)"
+# A relative or a neighbour the citizen names (我儿子王小明, 我的母亲李秀英, 邻居张建国) is a private
+# person too. Only surnames that do not begin everyday words, and the candidate must not be
+# a dictionary word (我女儿周末在家, 我孩子严重过敏: ``_dictionary_word``).
+RELATIVE = ("儿子|女儿|孩子|小孩|父亲|母亲|爸爸|妈妈|爷爷|奶奶|外公|外婆|姥姥|姥爷|丈夫|妻子|老公|老婆|爱人|"
+            "哥哥|姐姐|弟弟|妹妹|孙子|孙女|侄子|侄女|外甥|女婿|儿媳|公公|婆婆|岳父|岳母|伯伯|叔叔|舅舅|姑姑|嫂子|姐夫|妹夫")
+RELATIVE_END = r"(?=[\s,，。.;；:：、!！?？)）]|$|是|家|住在|电话|手机|联系|今年|身份证|在|于|因|被|从|去|到|现|已|曾|和|与|的|就读|上学|读|患|出生|一直|退休|去世|病逝|生前|户口|名下|工作|住院|所在|原是|原为|系)"
+# function words do not stand in a given name (我老公钱没拿到)
+_RELATIVE_GIVEN = r"(?:(?![没不也都又还就才把被在是了着过要会能说给让对向和与及等去来到从已曾很最太的])[\u4e00-\u9fa5]){1,2}?"
 NAME = re.compile(
     rf"(?:(?:本人姓名[:：是为]?|(?:姓名|联系人|署名)[:：])\s?"
     rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}{WORDLIKE_SURNAMES}])(?!{TITLES}){_GIVEN}){NAME_END}"
     rf"|(?:举报人|投诉人|反映人|留言人|申请人|当事人)[:：]\s?"
     rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}{WORDLIKE_SURNAMES}])(?!{TITLES}){_GIVEN}){STRICT_END}"
     rf"|(?:我叫|我名叫|本人叫|我的名字[是叫]|联系人)\s?"
-    rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}])(?!{TITLES}){_GIVEN}){NAME_END})")
+    rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}])(?!{TITLES}){_GIVEN}){NAME_END}"
+    rf"|(?:(?:我|本人|我家|我们家)的?(?:{RELATIVE})|邻居|房东|租户|租客|工友|同事)(?:叫|名叫)?\s?"
+    rf"((?:{COMPOUND_SURNAMES}|[{SURNAMES}])(?!{TITLES}|家){_RELATIVE_GIVEN}){RELATIVE_END})")
 # Elsewhere in the message an introduced name is hidden wherever it appears when it has three
 # or more characters; a two-character one is often also a word (高峰, 许可, 金华路), so only
 # where it stands as a name: before punctuation, the end, 家/的/同志/先生/女士/反映/本人 ….
@@ -111,8 +123,9 @@ def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[
 
     for label, pattern in [*PATTERNS, ("姓名", NAME), ("门牌号", FLAT)]:
         for m in pattern.finditer(text):
-            group = next((i for i in range(1, (pattern.groups or 0) + 1) if m.group(i)), 0)
-            take(label, m.group(group), *m.span(group))
+            group = _group(m)
+            if group is not None:
+                take(label, m.group(group), *m.span(group))
     # a name introduced here or in the rest of the message, wherever else it appears
     names = {found for label, found, _s, _e in out if label == "姓名"} | introduced_names(context) | set(names)
     for name in sorted(names, key=len, reverse=True):
@@ -129,7 +142,37 @@ def real_name(display_name: str | None) -> tuple[str, ...]:
 
 def introduced_names(text: str | None) -> set[str]:
     """The names a citizen introduces in ``text`` (我叫王小明, 联系人: 李四)."""
-    return {next(g for g in m.groups() if g) for m in NAME.finditer(text or "")}
+    return {m.group(g) for m in NAME.finditer(text or "") if (g := _group(m)) is not None}
+
+
+def _group(m: re.Match) -> int | None:
+    """The group of ``m`` that holds what was found (0: the whole match; None: a relative's
+    "name" that is an everyday word, not a name)."""
+    group = next((i for i in range(1, (m.re.groups or 0) + 1) if m.group(i)), 0)
+    if m.re is NAME and group == NAME.groups and _dictionary_word(m.group(group)):
+        return None
+    return group
+
+
+@functools.cache
+def _dictionary() -> frozenset[str]:
+    """jieba's dictionary words of 2–3 characters that begin with a surname but are not
+    names (周末, 严重, 任何; 高峰 is tagged a name but is mostly the word)."""
+    import jieba
+
+    starts = set(SURNAMES) | {c[0] for c in COMPOUND_SURNAMES.split("|")}
+    words = set()
+    with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as f:
+        for line in f:
+            word, freq, tag = line.split()
+            if 2 <= len(word) <= 3 and word[0] in starts and (tag != "nr" or int(freq) >= 1000):
+                words.add(word)
+    return frozenset(words)
+
+
+def _dictionary_word(name: str) -> bool:
+    """周末 and 陆续接 (陆续 + a verb) are words, not names."""
+    return name in _dictionary() or name[:2] in _dictionary()
 
 
 def mask(text: str | None, context: str | None = None, names: tuple[str, ...] = ()) -> str:
