@@ -103,6 +103,9 @@ def test_places_groups_and_county_are_read_from_text():
     assert core.extract_places("榆中县马家坪村和天祝藏族自治县高家河村") == ["马家坪村", "高家河村"]
     assert core.extract_places("榆中县人民医院") == ["榆中县人民医院"]
     assert core.extract_places("北环路路面塌陷, 第5小学学校门口") == ["北环路", "第5小学"]
+    # a place word that begins a longer word (城际, 城市) is read inside the name
+    assert core.extract_places("绿地城际空间站质量差, 长株潭城际铁路停运, 兰州城市学院") == [
+        "绿地城际空间站", "长株潭城际铁路", "兰州城市学院"]
     assert core.extract_places("某物流公司拖欠工资, 周边没有一所公办幼儿园, 学校门口没有斑马线, 小区广场") == []
     assert core.extract_places("知道58车贷, 5月10日下午市城, 紧挨着绿地海外滩小区") == ["58车贷", "绿地海外滩"]
     assert core.extract_places("A市地铁3号线松雅站") == ["地铁3号线", "松雅站"]

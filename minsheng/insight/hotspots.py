@@ -83,6 +83,9 @@ _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间]|[这那该本此][所�
 # a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
 # not which: cut when a specific name remains (榆中县人民医院 stays whole)
 _COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)(?=.{2})")
+# a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
+# 兰州城市学院: not 绿地城 + 际空间站)
+_NOT_A_SUFFIX = r"(?!际|市(?!场))"
 _TRIM = re.compile(r"(?:小区|一期|二期|三期|四期|五期|项目|楼盘)$")
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
@@ -111,7 +114,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
         for chunk in _SPLIT.split(run):
             if len(chunk) < 3:
                 continue
-            for m in re.finditer(rf"(.{{2,8}}?)((?:{_SUFFIX_RE})+)", chunk):
+            for m in re.finditer(rf"(.{{2,8}}?)((?:{_SUFFIX_RE})+){_NOT_A_SUFFIX}", chunk):
                 name, suffix = m.group(1), m.group(2)
                 if _GENERIC_NAME.match(name) or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2:
                     continue
