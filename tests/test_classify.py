@@ -134,6 +134,19 @@ def test_char_features_equal_scikit_learns():
     np.testing.assert_allclose(block.transform(docs).toarray(), theirs[:, order], rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", ["int64", "uint64"])
+def test_id_index_finds_the_column_of_every_known_id_and_none_of_unknown_ones(dtype):
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    vocab = np.unique(rng.integers(0, 2**62, 5000)).astype(dtype)  # sorted, as a block keeps it
+    asked = np.concatenate([vocab[::-1], rng.integers(0, 2**62, 3000).astype(dtype), vocab[:10]])
+    expected = {int(v): i for i, v in enumerate(vocab)}
+    got = classify.IdIndex(vocab).get(asked)
+    assert got.tolist() == [expected.get(int(v), -1) for v in asked]
+    assert classify.IdIndex(vocab[:0]).get(asked[:5]).tolist() == [-1] * 5
+
+
 def test_training_needs_two_labels():
     with pytest.raises(classify.TrainingError):
         classify.train(["小区电梯"] * 5, [""] * 5, ["城乡建设"] * 5)

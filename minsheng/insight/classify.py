@@ -23,6 +23,7 @@ and scikit-learn, and a broken or foreign directory raises ``ModelError``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -192,6 +193,46 @@ def word_ngram_ids(docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
             np.concatenate([unigrams, bigrams[same_doc]]))
 
 
+class IdIndex:
+    """A hash table (open addressing, linear probing, vectorised in numpy) from n-gram ids to
+    their column: one random memory access per lookup where a binary search over the sorted
+    vocabulary makes about twenty (classification about 1.35× faster; docs/classification.md).
+    At most a quarter of the slots are used, so most lookups end at the first slot."""
+
+    def __init__(self, keys: np.ndarray):
+        n = len(keys)
+        self.bits = max(4, int(np.ceil(np.log2(max(n, 1) * 4))))
+        self.mask = (1 << self.bits) - 1
+        self.keys = np.zeros(1 << self.bits, dtype=keys.dtype)
+        self.cols = np.full(1 << self.bits, -1, dtype=np.int32)
+        pending, slots = np.arange(n), self._slots(keys)
+        while pending.size:  # each round, the first key aimed at each free slot takes it
+            aimed = slots[pending]
+            free = self.cols[aimed] < 0
+            taken, first = np.unique(aimed[free], return_index=True)
+            placed = pending[free][first]
+            self.keys[taken], self.cols[taken] = keys[placed], placed
+            pending = np.setdiff1d(pending, placed, assume_unique=True)
+            slots[pending] = (slots[pending] + 1) & self.mask
+
+    def _slots(self, ids: np.ndarray) -> np.ndarray:  # Fibonacci hashing: the top bits
+        product = ids.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        return (product >> np.uint64(64 - self.bits)).astype(np.int64)
+
+    def get(self, ids: np.ndarray) -> np.ndarray:
+        """The column of each id, -1 where it is not in the vocabulary."""
+        out = np.full(len(ids), -1, dtype=np.int64)
+        pending, slots = np.arange(len(ids)), self._slots(ids)
+        while pending.size:
+            cols = self.cols[slots]
+            used = cols >= 0
+            found = used & (self.keys[slots] == ids[pending])
+            out[pending[found]] = cols[found]
+            probe = used & ~found  # another id sits there: try the next slot
+            pending, slots = pending[probe], (slots[probe] + 1) & self.mask
+        return out
+
+
 class HashedBlock:
     """TF-IDF (sublinear tf, l2-normalised rows) over integer n-gram ids: character
     1–3-grams ("char13") or words and word bigrams ("word12")."""
@@ -223,10 +264,13 @@ class HashedBlock:
 
     def transform(self, docs: Sequence[str]):
         rows, ids = self.id_functions[self.analyzer](docs)
-        cols = np.searchsorted(self.ids, ids)  # the vocabulary is sorted
-        cols[cols >= len(self.ids)] = 0
-        hit = self.ids[cols] == ids
-        return _tfidf_rows(len(docs), rows[hit], cols[hit].astype(np.int64), len(self.ids), self.idf)
+        cols = self.index.get(ids)
+        hit = cols >= 0
+        return _tfidf_rows(len(docs), rows[hit], cols[hit], len(self.ids), self.idf)
+
+    @functools.cached_property
+    def index(self) -> IdIndex:
+        return IdIndex(self.ids)
 
     def arrays(self) -> dict:
         return {f"ids_{self.name}": self.ids, f"idf_{self.name}": self.idf}
