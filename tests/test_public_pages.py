@@ -178,9 +178,14 @@ def test_support_needs_post(client, personas, directory, login):
 # --- browse ---------------------------------------------------------------------------
 
 @pytest.fixture
-def spread(personas, directory):
-    """Published messages across regions, topics, kinds, statuses and dates."""
-    p, d = personas, directory
+def spread(personas, directory, django_capture_on_commit_callbacks):
+    """Published messages across regions, topics, kinds, statuses and dates (and their
+    statistics, which are updated after each commit)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return _spread(personas, directory)
+
+
+def _spread(p, d):
     now = timezone.now()
     rows = {
         "cg": dispatched(p, d, submit(p["citizen"], d, title="城关区路灯不亮", body="城关区某街道路灯晚上全部不亮, 夜间出行很不安全, 请尽快修复。")),
@@ -268,6 +273,28 @@ def test_region_page_counts_subtree(client, personas, directory, spread, django_
     assert 'href="/region/621100/">定西市</a> <span class="muted">1 条' in province
     assert client.get("/region/000000/").status_code == 404
     assert Region.objects.filter(code="620000").exists()
+
+
+def test_region_page_sub_region_counts_are_their_headlines(client, personas, directory,
+                                                           django_capture_on_commit_callbacks):
+    """A sub-region's count is the 收到留言 of its own page; the list also holds merged
+    messages (public, but counted once, in the main message) and says so."""
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        main = replied(p, d, submit(p["citizen"], d, title="城关区电梯主留言"))
+        actions.do_merge(p["dispatcher"], submit(p["other_citizen"], d, title="城关区电梯重复留言"), main)
+        dispatched(p, d, submit(p["citizen"], d, title="七里河区路灯不亮", region=d["qilihe"]))
+    city = text(client.get("/region/620100/"))
+    county = text(client.get("/region/620102/"))
+    assert 'href="/region/620102/">城关区</a> <span class="muted">1 条' in city
+    assert "<strong>1</strong><span>收到留言</span>" in county
+    assert 'href="/region/620103/">七里河区</a> <span class="muted">1 条' in city
+    assert "<strong>2</strong><span>收到留言</span>" in city
+    assert "城关区电梯重复留言" in city and "城关区电梯重复留言" in county  # merged: still listed
+    assert "共 3 条 (含已并入其他留言的 1 条" in city
+    assert "共 2 条 (含已并入其他留言的 1 条" in county
+    qilihe = text(client.get("/region/620103/"))
+    assert "<strong>1</strong><span>收到留言</span>" in qilihe and "含已并入" not in qilihe
 
 
 def test_region_page_figures_are_the_public_statistics(client, personas, directory,

@@ -78,6 +78,9 @@ def test_region_scope_and_drill_down(cases, directory):
     top = {r["label"]: r for r in figures.breakdown("region", region=directory["province"])}
     assert top["兰州市"]["replied"] == raw_figures(_messages(region__code__startswith="6201"))["replied"]
     assert top["定西市"]["overdue_unreplied"] == 1
+    # the region pages' sub-region counts: each child's own received figure
+    assert figures.received_by_child(lz) == {r["key"]: r["received"] for r in figures.breakdown("region", region=lz)}
+    assert figures.received_by_child(directory["province"])["6201"] == figures.compute(region=lz)["received"]
 
 
 def test_unit_topic_kind_month_breakdowns(cases, directory):

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from minsheng.stats import figures
 
+from .conftest import make_user
 from .test_stats_cases import build_cases, raw_figures
 
 
@@ -116,6 +117,29 @@ def test_overdue_list_is_scoped_to_the_user(client, login, personas, cases):
     other = _text(login(personas["other_officer"]).get("/stats/overdue/"))
     assert "测试留言overdue" not in other
     assert login(personas["citizen"]).get("/stats/overdue/").status_code == 403
+
+
+def test_overdue_list_for_an_admin_is_everywhere(login, cases):
+    """An admin has no regions of their own: "None = everywhere" (was a 500)."""
+    admin = login(make_user("root", is_superuser=True, is_staff=True))
+    response = admin.get("/stats/overdue/")
+    assert response.status_code == 200
+    text = _text(response)
+    assert "测试留言overdue" in text and "测试留言dingxi" in text
+    assert "/stats/export/messages.csv?" in text  # admins may export the personal data
+
+
+def test_server_error_page_is_chinese_and_self_contained(rf):
+    """Django renders 500.html with an empty context; without the db fixture any query
+    would raise here, as the database may be what failed."""
+    from minsheng.api.errors import handler500
+
+    response = handler500(rf.get("/stats/overdue/"))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert '<html lang="zh-CN">' in page and "服务器出错了" in page and "抱歉" in page
+    assert 'href="/">返回首页</a>' in page
+    assert "<link" not in page  # no static files: the page must show even when they fail
 
 
 def test_map_shapes_cover_the_demo_province(client):

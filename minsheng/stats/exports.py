@@ -2,7 +2,9 @@
 then recorded in the audit log), statistics tables and campaign reports.
 
 CSV is streamed row by row (UTF-8 with BOM so that spreadsheet programs read the
-Chinese text); XLSX is written with openpyxl's write-only workbook.
+Chinese text); XLSX is written with openpyxl's write-only workbook. Text that a
+spreadsheet program would run as a formula (a citizen's title "=HYPERLINK(…)") is
+written as plain text in both (``formula_like``).
 """
 
 from __future__ import annotations
@@ -116,6 +118,35 @@ def message_rows(qs, personal: bool, base_url: str = ""):
         yield row
 
 
+# A cell starting with one of these is a formula (or becomes one) in Excel, WPS and
+# LibreOffice: OWASP "CSV injection". Titles and names come from citizens.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value) -> bool:
+    """Text that a spreadsheet program would read as a formula; numbers never are."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_cells(row) -> list:
+    """A row for CSV: formula-like text gets a leading ' (shown as text, OWASP advice)."""
+    return [f"'{value}" if formula_like(value) else value for value in row]
+
+
+def xlsx_cells(ws, row) -> list:
+    """A row for a write-only sheet: formula-like text becomes an explicit string cell
+    (openpyxl writes any str starting with "=" as a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in row:
+        if formula_like(value):
+            value = WriteOnlyCell(ws, value=value)
+            value.data_type = "s"
+        cells.append(value)
+    return cells
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -125,26 +156,31 @@ def stream_csv(filename: str, header, rows) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def generate():
-        yield "\ufeff" + writer.writerow(header)
+        yield "\ufeff" + writer.writerow(csv_cells(header))
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(csv_cells(row))
 
     response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def xlsx_response(filename: str, sheets: list[tuple[str, list, object]]) -> HttpResponse:
+def write_xlsx(target, sheets: list[tuple[str, list, object]]) -> None:
+    """Write ``sheets`` (title, header, rows) as a workbook to a path or file object."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     for title, header, rows in sheets:
-        ws = wb.create_sheet(title=title[:31])
-        ws.append(header)
+        ws = wb.create_sheet(title=str(title)[:31])
+        ws.append(xlsx_cells(ws, header))
         for row in rows:
-            ws.append(row)
+            ws.append(xlsx_cells(ws, row))
+    wb.save(target)
+
+
+def xlsx_response(filename: str, sheets: list[tuple[str, list, object]]) -> HttpResponse:
     buffer = io.BytesIO()
-    wb.save(buffer)
+    write_xlsx(buffer, sheets)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

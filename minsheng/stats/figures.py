@@ -618,6 +618,19 @@ def breakdown(by: str, scope: Scope | None = None, *, now=None, **filters) -> li
     return _cached("breakdown", scope, now, lambda: _breakdown(by, scope, now), by)
 
 
+def received_by_child(region: Region) -> dict[str, int]:
+    """The ``received`` figure of each child of ``region`` (child's prefix -> count),
+    the number each child's own page leads with: one rollup query (cached), without the
+    overdue counts and labels of ``breakdown`` (the region pages' lists of sub-regions)."""
+    scope = make_scope(region=region)
+    col = f"p{_region_level(scope)}"
+
+    def count():
+        return {key: int(sums["received"] or 0) for key, sums in _rollup_sums(scope.rollup_q(col), col)}
+
+    return _cached("received_by_child", scope, _clock(None), count)
+
+
 def _breakdown(by: str, scope: Scope, now: dt.datetime, pre=None) -> list[dict]:
     col, open_col, extra = _group(scope, by)
     sums_by: dict = {}

@@ -51,13 +51,23 @@ def _error(request, message: str, status: int = 400):
     return render(request, "stats/error.html", {"error": message}, status=status)
 
 
+def _json_error(message: str, status: int = 400) -> JsonResponse:
+    """``{"error": "…"}`` with the Chinese readable as such (not \\uXXXX escapes)."""
+    return JsonResponse({"error": message}, status=status, content_type="application/json; charset=utf-8",
+                        json_dumps_params={"ensure_ascii": False})
+
+
 def _wants_json_error(request) -> bool:
-    return request.path.endswith((".csv", ".xlsx", ".json"))
+    """Exports answer errors in JSON, except to a browser: a person who clicked an
+    export link gets the page that /stats/ shows for a bad filter."""
+    if not request.path.endswith((".csv", ".xlsx", ".json")):
+        return False
+    return request.get_preferred_type(["application/json", "text/html"]) != "text/html"
 
 
 def _bad_request(request, message: str, status: int = 400):
     if _wants_json_error(request):
-        return JsonResponse({"error": message}, status=status)
+        return _json_error(message, status)
     return _error(request, message, status)
 
 
@@ -296,8 +306,8 @@ def _personal_export_scope(user, scope, filters):
     """(scope, filters) of a personal-data export: with no region chosen, a staff member
     of exactly one region exports that region."""
     if not filters.get("region"):
-        own = _staff_regions(user)
-        if len(own) == 1:
+        own = _staff_regions(user)  # None for an admin: everywhere, the scope as it is
+        if own is not None and len(own) == 1:
             return dataclasses.replace(scope, regions=own), {**filters, "region": own[0].code}
     return scope, filters
 
@@ -411,6 +421,6 @@ def figures_json(request):
     try:
         data = figures.compute(**filters)
     except ScopeError as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
+        return _json_error(str(exc))  # JSON for embedding, whoever asks
     return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/json")
 

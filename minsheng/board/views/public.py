@@ -203,16 +203,24 @@ def addressee_board(request, pk):
 
 
 def region_page(request, code):
+    """A region's figures, its sub-regions and its public messages. Each sub-region shows
+    its 收到留言 figure, the one its own page leads with; the list has more than that
+    figure when it holds merged messages (public, but counted once, in the main message)."""
+    from minsheng.stats.figures import one_version, received_by_child
+
     region = get_object_or_404(Region.objects.select_related("parent__parent__parent"), code=code)
     qs = public_messages().filter(region__code__startswith=region.prefix)
     children = list(region.children.order_by("code").only("code", "name", "level", "prefix", "parent"))
-    per_code = dict(qs.values_list("region__code").annotate(n=Count("id")).order_by())
+    with one_version():
+        figures = public_figures(region=region)
+        received = received_by_child(region) if children else {}
     for child in children:
-        child.count = sum(n for c, n in per_code.items() if c.startswith(child.prefix))
+        child.count = received.get(child.prefix, 0)
     page, query = paginate(request, list_queryset(qs))
     return render(request, "board/region.html", {
         "region": region, "breadcrumb": list(reversed(region.ancestors())), "children": children,
-        "figures": public_figures(region=region), "page": page, "query": query,
+        "figures": figures, "page": page, "query": query,
+        "merged": qs.filter(status=Status.MERGED).count(),
         "addressees": region.addressees.filter(is_active=True),
     })
 

@@ -77,15 +77,7 @@ class Command(BaseCommand):
 
     def _write(self, sheets, opts):
         if opts["format"] == "xlsx":
-            from openpyxl import Workbook
-
-            wb = Workbook(write_only=True)
-            for title, header, rows in sheets:
-                ws = wb.create_sheet(title=str(title)[:31])
-                ws.append(header)
-                for row in rows:
-                    ws.append(row)
-            wb.save(opts["output"])
+            exports.write_xlsx(opts["output"], sheets)
             return
         import csv
 
@@ -95,9 +87,9 @@ class Command(BaseCommand):
             for index, (title, header, rows) in enumerate(sheets):
                 if index:
                     writer.writerow([])
-                    writer.writerow([title])
-                writer.writerow(header)
-                writer.writerows(rows)
+                    writer.writerow(exports.csv_cells([title]))
+                writer.writerow(exports.csv_cells(header))
+                writer.writerows(exports.csv_cells(row) for row in rows)
         finally:
             if out is not sys.stdout:
                 out.close()
