@@ -258,3 +258,32 @@ def test_broken_sender_gives_a_clear_message(client, settings):
     r = send_code(client, "/accounts/register/", "13812345678")
     assert r.status_code == 200 and "验证码发送失败" in r.content.decode()
     assert not VerificationCode.objects.exists()
+
+
+# --- a stale form (CSRF) ------------------------------------------------------------
+
+def test_a_stale_form_gets_the_sites_page_asking_to_reload(personas):
+    """Not Django's technical 「CSRF验证失败 … 请设置选项DEBUG＝True」 page."""
+    browser = Client(enforce_csrf_checks=True)
+    r = browser.post("/accounts/login/", {"username": personas["citizen"].phone, "password": PASSWORD},
+                     HTTP_REFERER="http://testserver/accounts/login/?next=/post/")
+    page = r.content.decode()
+    assert r.status_code == 403
+    assert "页面已过期或表单已失效, 请刷新页面后重试" in page
+    assert 'href="http://testserver/accounts/login/?next=/post/"' in page and "返回上一页" in page
+    assert "我要留言" in page  # the site's layout
+    assert "DEBUG" not in page and "CSRF验证失败" not in page
+    assert "_auth_user_id" not in browser.session
+    offsite = browser.post("/accounts/login/", {}, HTTP_REFERER="https://evil.example/")
+    assert offsite.status_code == 403 and "evil.example" not in offsite.content.decode()
+
+
+def test_a_stale_form_on_an_api_path_answers_json_to_programs(personas):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(personas["citizen"])
+    page = browser.post("/api/tokens/", {"name": "脚本"}, HTTP_ACCEPT="text/html,application/xhtml+xml")
+    assert page.status_code == 403 and "请刷新页面后重试" in page.content.decode()
+    program = browser.post("/api/tokens/", {"name": "脚本"}, HTTP_ACCEPT="application/json")
+    assert program.status_code == 403
+    assert program.json() == {"error": {"code": "permission_denied", "fields": {},
+                                        "message": "CSRF 校验失败: 请带上 X-CSRFToken 请求头, 或改用 API 令牌"}}

@@ -100,7 +100,9 @@ def test_session_post_needs_csrf(personas, directory):
     client.force_login(personas["citizen"])
     body = {"title": "会话请求测试", "body": "会话登录但没有 CSRF 令牌的请求应被拒绝。", "kind": "help", "region": "620100"}
     refused = client.post("/api/v1/messages/", body, content_type="application/json")
-    assert refused.status_code == 403 and "CSRF" in error_of(refused)["message"]
+    assert refused.status_code == 403
+    assert error_of(refused)["code"] == "permission_denied"
+    assert error_of(refused)["message"] == "CSRF 校验失败: 请带上 X-CSRFToken 请求头, 或改用 API 令牌"  # not DRF's English
     client.get("/api/tokens/")  # the page sets the CSRF cookie
     csrf = client.cookies["csrftoken"].value
     accepted = client.post("/api/v1/messages/", body, content_type="application/json", HTTP_X_CSRFTOKEN=csrf)

@@ -80,6 +80,16 @@ def test_invalid_message_is_400_with_the_field(as_persona, change, field):
     assert not Message.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["title", "body", "address"])
+def test_a_nul_character_gets_a_readable_error(as_persona, field):
+    """Django's own text for it reads 「不允许是用空字符串。」 ("empty string not allowed")."""
+    response = as_persona("citizen").post("/api/v1/messages/", {**NEW, field: NEW.get(field, "东岗西路") + "\x00"},
+                                          format="json")
+    assert response.status_code == 400, response.content
+    assert error_of(response)["fields"][field] == ["含有无法识别的控制字符, 请删除后重试"]
+    assert not Message.objects.exists()
+
+
 def test_addressee_must_serve_the_region(as_persona, directory):
     # 兰州市市长 does not take messages about 定西市 (a rule of the web form)
     response = as_persona("citizen").post("/api/v1/messages/", {**NEW, "region": "621100",

@@ -147,6 +147,13 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
     citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。")
     citizen.wait_for_selector(f"#similar a[href='/m/{same.public_id}/']")  # no region yet: the province
     assert "我也遇到" in box.inner_text()
+    # the whole text goes by POST: a 3000-character body in a GET URL got 414 from gunicorn
+    with citizen.expect_response(lambda r: r.url.endswith("/similar/")) as answer:
+        citizen.fill("#id_body", ("我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。" * 100)[:3000])
+    assert answer.value.request.method == "POST" and answer.value.status == 200
+    sent = answer.value.request.post_data
+    assert "csrfmiddlewaretoken=" in sent and "body=" in sent and "addressee" not in sent  # hx-params
+    assert "我也遇到" in answer.value.text()
 
     # choosing 兰州市 refreshes the list: the message in 定西市 is not in the same area
     pick_region(citizen, 1, "620000")

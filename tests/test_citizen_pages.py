@@ -119,6 +119,9 @@ def test_addressee_defaults_to_competent_department_and_show_name_off(personas, 
     ("topic", "no-such-topic", "请选择有效的领域"),
     ("latitude", "91", "纬度应在 -90 至 90 之间"),
     ("longitude", "abc", "经度应为数字"),
+    ("title", "小区电梯\x00坏了三个月", "含有无法识别的控制字符, 请删除后重试"),  # not Django's 「不允许是用空字符串」
+    ("body", BODY + "\x00", "含有无法识别的控制字符, 请删除后重试"),
+    ("address", "城关区\x00东岗西路", "含有无法识别的控制字符, 请删除后重试"),
 ])
 def test_bad_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(personas, directory, login, field,
                                                                            value, error):
@@ -253,7 +256,7 @@ def test_region_can_be_chosen_without_scripts(personas, directory, login):
 
 def test_post_page_works_without_similar_endpoint(personas, directory, login):
     r = login(personas["citizen"]).get("/post/")
-    assert r.status_code == 200 and 'hx-get="/similar/"' in r.content.decode()
+    assert r.status_code == 200 and 'hx-post="/similar/"' in r.content.decode()
 
 
 # --- my messages ---------------------------------------------------------------------

@@ -150,6 +150,32 @@ def test_serve_checks_its_input_then_answers_http(tmp_path):
 
 
 @pytest.mark.django_db
+def test_serve_warns_when_the_front_end_files_are_missing(settings, tmp_path):
+    """`minsheng migrate` + `minsheng serve` without `make assets` served pages without
+    htmx and charts (404 on /static/vendor/…) and said nothing."""
+    from minsheng.board.management.commands import serve
+
+    static, collected = tmp_path / "static", tmp_path / "collected"
+    (static / "vendor").mkdir(parents=True)
+    settings.STATICFILES_DIRS = [static]
+    settings.STATIC_ROOT = collected
+    warning = serve.vendor_warning()
+    assert warning.startswith("警告: 缺少前端文件 minsheng/static/vendor/htmx.min.js、minsheng/static/vendor/echarts.min.js")
+    assert "请先运行 make assets" in warning and "\n" not in warning
+    out = io.StringIO()
+    call_command("serve", "--check", "--no-collectstatic", stdout=out)
+    assert warning in out.getvalue() and "gunicorn" in out.getvalue()
+    (static / "vendor" / "htmx.min.js").write_text("/* htmx */")
+    assert serve.missing_vendor_files() == ["minsheng/static/vendor/echarts.min.js"]
+    (collected / "vendor").mkdir(parents=True)
+    (collected / "vendor" / "echarts.min.js").write_text("/* echarts */")  # collected earlier, or put there by hand
+    assert serve.vendor_warning() == ""
+    out = io.StringIO()
+    call_command("serve", "--check", "--no-collectstatic", stdout=out)
+    assert "警告" not in out.getvalue()
+
+
+@pytest.mark.django_db
 def test_demo_trains_models_and_places_hotspots(settings, tmp_path):
     from minsheng.insight.models import Hotspot, HotspotMember
 

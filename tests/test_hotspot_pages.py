@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from minsheng.board import actions
@@ -280,6 +281,23 @@ def test_similar_fragment_shows_open_messages_in_the_same_area(client, lift_hots
     assert unrelated == ""  # an empty answer, so the box on the form disappears
     assert client.get("/similar/").status_code == 200
     assert client.get("/similar/", {"title": "x" * 5000, "region": "abc"}).status_code == 200
+
+
+def test_similar_fragment_takes_a_full_length_body_by_post(lift_hotspot, personas):
+    """The post form sends its text by POST: a 3000-character body made the GET URL too
+    long for the server (414 from about 450 characters) and the box stopped updating."""
+    _, messages = lift_hotspot
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(personas["citizen"])
+    form = browser.get("/post/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    body = ("幸福家园小区3号楼电梯停运, 物业一直不修, 老人上下楼非常困难。" * 100)[:3000]
+    data = {"csrfmiddlewaretoken": token, "title": "幸福家园小区电梯坏了", "body": body, "region": "620102"}
+    page = browser.post("/similar/", data)
+    assert page.status_code == 200
+    assert "我也遇到" in page.content.decode() and f"/m/{messages[0].public_id}/" in page.content.decode()
+    del data["csrfmiddlewaretoken"]
+    assert browser.post("/similar/", data).status_code == 403  # a POST like any other: CSRF holds
 
 
 def test_refresh_command_places_new_messages_and_reports(directory, personas, capsys):

@@ -77,16 +77,20 @@ def test_the_similar_box_cannot_find_a_message_by_the_number_it_hides(personas, 
 
 
 @pytest.mark.django_db
-def test_a_duplicate_does_not_name_a_main_case_the_public_cannot_read(personas, directory):
+def test_only_a_public_case_can_be_a_main_case_and_merging_is_the_duplicates_review(personas, directory):
+    from minsheng.board.actions import Invalid
+    from minsheng.board.models import Event
+
     p, d = personas, directory
     main = submit(p["citizen"], d)  # still awaiting moderation
-    dup = advance(submit(p["other_citizen"], d, title="小区电梯加装又拖了"), p, d, "accepted")
-    actions.do_merge(p["dispatcher"], dup, main)
-    for where, text in views(dup).items():
-        assert main.public_id not in text, where
-    api = Client().get(f"/api/v1/messages/{dup.public_id}/").json()
-    assert api["duplicate_of"] is None and api["main_case_replies"] == []
-    advance(main, p, d, "replied")  # once public, the duplicate points to it and shows its reply
+    dup = submit(p["other_citizen"], d, title="小区电梯加装又拖了")
+    with pytest.raises(Invalid, match="请先受理主留言"):
+        actions.do_merge(p["dispatcher"], dup, main)
+    assert Client().get(f"/m/{dup.public_id}/").status_code == 404  # nothing changed
+    advance(main, p, d, "replied")
+    actions.do_merge(p["dispatcher"], dup, main)  # the dispatcher read it: accepted, then merged
+    kinds = list(dup.events.order_by("id").values_list("kind", flat=True))
+    assert kinds[-2:] == [Event.Kind.ACCEPTED, Event.Kind.MERGED]
     api = Client().get(f"/api/v1/messages/{dup.public_id}/").json()
     assert api["duplicate_of"] == main.public_id and len(api["main_case_replies"]) == 1
     assert main.public_id in views(dup)["page"]

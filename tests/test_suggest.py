@@ -195,10 +195,42 @@ def test_unsure_prediction_routes_by_the_citizens_topic(models, personas, direct
     with override_settings(MINSHENG_PREFILL_CONFIDENCE=1.01):
         s = suggest_for(m)
         assert not s.prefill and s.lead == directory["transport"] and s.reason.startswith("交通运输 in 兰州市")
-        assert api.get(url).json()["lead"]["name"] == directory["transport"].name  # as the form (test_workflow_http)
+        assert s.units_prefill  # the citizen's own topic: preselected on the form
+        data = api.get(url).json()
+        assert data["lead"]["name"] == directory["transport"].name  # as the form (test_workflow_http)
+        assert data["units_prefill"] is True
     with override_settings(MINSHENG_PREFILL_CONFIDENCE=0.0):
         assert suggest_for(m).lead == directory["ecology"]
         assert api.get(url).json()["lead"]["name"] == directory["ecology"].name
+
+
+@pytest.mark.django_db
+def test_an_unsure_guess_without_the_citizens_topic_routes_as_a_hint_only(models, personas, directory, login,
+                                                                          django_capture_on_commit_callbacks):
+    """QA: a topic read at confidence 0.07 (not prefilled) still had its units preselected.
+    Below the prefill confidence, with no topic from the citizen, the units are shown as
+    the machine's guess and the form preselects none; a sure reading preselects them."""
+    m = submit(personas, directory, django_capture_on_commit_callbacks, title="搅拌站噪音污染",
+               body="附近搅拌站噪音扬尘污染严重, 居民长期反映")
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(personas["dispatcher"])
+    url = f"/api/v1/staff/cases/{m.public_id}/suggestion/"
+    dispatcher = login(personas["dispatcher"])
+    ecology = f'<option value="{directory["ecology"].pk}" selected>'
+    with override_settings(MINSHENG_PREFILL_CONFIDENCE=1.01):
+        s = suggest_for(m)
+        assert not s.prefill and not s.units_prefill and s.lead == directory["ecology"]  # still named, as a hint
+        data = api.get(url).json()
+        assert data["units_prefill"] is False and data["prefill"] is False
+        assert data["lead"]["name"] == "兰州市生态环境局" and data["reason"].startswith("环境保护 in 兰州市")
+        page = dispatcher.get(f"/staff/case/{m.public_id}/").content.decode()
+        assert "机器猜测 (把握较低)" in page and "兰州市生态环境局" in page and ecology not in page
+    with override_settings(MINSHENG_PREFILL_CONFIDENCE=0.0):
+        assert suggest_for(m).units_prefill and api.get(url).json()["units_prefill"] is True
+        page = dispatcher.get(f"/staff/case/{m.public_id}/").content.decode()
+        assert "机器猜测" not in page and ecology in page
 
 
 @pytest.mark.django_db

@@ -470,6 +470,21 @@ def test_extension_refused_keeps_the_deadline(signed, staff):
     assert fresh(signed).due_at == due
 
 
+def test_extension_form_is_hidden_while_a_request_is_pending(signed, staff):
+    """Submitting the form again could only give 409 「已有待审批的延期申请」."""
+    extend_form = f'action="{reverse("board:case_action", args=[signed.public_id, "extend"])}"'
+    assert extend_form in text(staff["officer"].get(case_url(signed)))
+    assert act(staff["officer"], signed, "extend", days=3, reason="需要现场勘查").status_code == 302
+    page = text(staff["officer"].get(case_url(signed)))
+    assert extend_form not in page
+    assert "已申请延期 3 个工作日" in page and "正在等待督办员审批" in page
+    ext = Extension.objects.get()
+    r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "refuse"})
+    assert r.status_code == 302
+    page = text(staff["officer"].get(case_url(signed)))
+    assert extend_form in page and "正在等待督办员审批" not in page  # decided: a new request may follow
+
+
 def test_extension_approved_moves_the_deadline(signed, staff):
     assert act(staff["officer"], signed, "extend", days=3, reason="需要现场勘查").status_code == 302
     ext = Extension.objects.get()
@@ -485,6 +500,7 @@ def test_extension_approved_moves_the_deadline(signed, staff):
 def test_merge_lists_near_duplicates_and_shows_the_main_reply(personas, directory, staff, client):
     main = post_message(personas, directory, title="七里河区某小区电梯问题")
     dup = post_message(personas, directory, title="七里河区某小区电梯问题再反映")
+    actions.do_accept(personas["dispatcher"], main)  # only an accepted (public) case can be a main case
     c = staff["dispatcher"]
     lookup.clear_cache()  # the lookup caches candidates per process; earlier tests' rows are gone
     page = text(c.get(case_url(dup)))
@@ -801,9 +817,10 @@ def test_unsure_prediction_is_not_prefilled(personas, directory, staff):
                                            predicted_kind="complain", kind_confidence=0.2)
     page = text(staff["dispatcher"].get(case_url(m)))
     assert _selected(page, "topic") == [] and _selected(page, "kind") == []
-    # the lead unit is still suggested from the responsibility table, with the reason shown
-    assert _selected(page, "lead") == [str(directory["transport"].pk)]
-    assert "建议主办单位" in page
+    # the citizen chose no topic: the units of the unsure guess are a labelled hint, not preselected
+    assert _selected(page, "lead") == [] and _selected(page, "assists") == []
+    assert "机器猜测 (把握较低)</strong>, 未预选: 主办单位 <b>兰州市交通运输局</b>" in page
+    assert "领域置信度 0.30" in page and "建议主办单位" not in page
 
 
 def test_actions_return_to_a_local_next_page_only(dispatched, staff):
@@ -843,6 +860,18 @@ def test_a_failing_suggestion_falls_back_to_the_responsibility_table(personas, d
     r = staff["dispatcher"].get(case_url(m))
     assert r.status_code == 200
     assert _selected(text(r), "lead") == [str(directory["housing"].pk)]
+
+
+def test_the_fallback_does_not_preselect_units_of_an_unsure_guess_either(personas, directory, staff, monkeypatch):
+    m = post_message(personas, directory, topic=None)
+    Message.objects.filter(pk=m.pk).update(predicted_topic=directory["topic_traffic"], topic_confidence=0.07)
+
+    def broken(message):
+        raise RuntimeError("model file missing")
+
+    monkeypatch.setattr(staff_hints, "suggest_for", broken)
+    page = text(staff["dispatcher"].get(case_url(m)))
+    assert _selected(page, "lead") == [] and "机器猜测 (把握较低)" in page and "兰州市交通运输局" in page
 
 
 @pytest.mark.parametrize("confidence, topic, lead", [(0.95, "topic_traffic", "transport"), (0.2, "topic_build", "housing")])

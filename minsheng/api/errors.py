@@ -4,7 +4,10 @@
 
 Open311 calls in ``.xml`` get the spec's ``<errors><error><code/><description/>``.
 Domain exceptions map to HTTP: IllegalMove/Conflict → 409, Invalid → 400,
-PermissionDenied → 403, missing rows → 404."""
+PermissionDenied → 403, missing rows → 404.
+
+Also the project's error views (``handler404``, ``handler500``, ``csrf_failure``): JSON for
+API paths, the site's page otherwise."""
 
 from __future__ import annotations
 
@@ -12,10 +15,13 @@ import logging
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from minsheng.board.actions import Invalid
+from minsheng.board.forms import NUL_CHARACTERS
 from minsheng.board.workflow import Conflict, IllegalMove
 
 log = logging.getLogger(__name__)
@@ -32,6 +38,7 @@ MESSAGES = {
     "parse_error": "请求内容无法解析",
     "invalid": "提交的内容有误",
 }
+CSRF_MESSAGE = "CSRF 校验失败: 请带上 X-CSRFToken 请求头, 或改用 API 令牌"
 
 
 class ApiError(exceptions.APIException):
@@ -44,14 +51,20 @@ class ApiError(exceptions.APIException):
         super().__init__(message, code)
 
 
+def _text(detail) -> str:
+    if getattr(detail, "code", None) == "null_characters_not_allowed":  # Django's text is garbled
+        return NUL_CHARACTERS
+    return str(detail)
+
+
 def _flatten(detail) -> object:
     if isinstance(detail, dict):
         return {str(k): _flatten(v) for k, v in detail.items()}
     if isinstance(detail, list):
         if all(not isinstance(d, (dict, list)) for d in detail):
-            return [str(d) for d in detail]
+            return [_text(d) for d in detail]
         return [_flatten(d) for d in detail]
-    return [str(detail)]
+    return [_text(detail)]
 
 
 def error_body(code: str, message: str, fields=None) -> dict:
@@ -86,6 +99,8 @@ def _classify(exc) -> tuple[int, str, str, dict, dict]:
             return 400, "invalid", message, fields, headers
         items = _flatten(detail)
         return 400, "invalid", "; ".join(items) if items else MESSAGES["invalid"], {}, headers
+    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        return 403, "permission_denied", CSRF_MESSAGE, {}, headers  # DRF's SessionAuthentication, in English
     if isinstance(exc, exceptions.APIException):
         code = exc.default_code
         if isinstance(exc, exceptions.Throttled):
@@ -152,3 +167,17 @@ def handler500(request):
     from django.views.defaults import server_error
 
     return server_error(request)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent with a stale or missing token (a page left open past
+    a sign-in in another tab). The site's page asking to reload (Django's own is a
+    technical one); JSON for a program on an API path. The REST views check CSRF in DRF's
+    SessionAuthentication instead, whose error ``_classify`` words alike."""
+    if is_api_path(request.path) and "text/html" not in request.headers.get("Accept", ""):
+        return JsonResponse(error_body("permission_denied", CSRF_MESSAGE), status=403,
+                            json_dumps_params={"ensure_ascii": False})
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = ""
+    return render(request, "403_csrf.html", {"back": back}, status=403)

@@ -233,17 +233,24 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
 
 
 def do_merge(actor, message: Message, into: Message, at=None) -> None:
-    """并单: ``message`` joins ``into``; its page shows the main case's reply."""
+    """并单: ``message`` joins ``into``; its page shows the main case's reply. A merged
+    message is public, so the main case must be public (accepted) already, and merging a
+    message nobody has reviewed yet is its review (受理, then 并单: two events)."""
     _require_dispatcher(actor, message)
     if into.pk == message.pk or into.duplicate_of_id:
         raise Invalid("不能合并到自身或已被合并的留言")
     if into.status in (Status.REJECTED, Status.WITHDRAWN, Status.MERGED):
         raise Invalid("主留言已不受理、撤回或被合并")
+    if not into.is_public:
+        raise Invalid("主留言尚未受理, 请先受理主留言再并单")
     now = at or timezone.now()
+    reviewed = {"accepted_at": now} if message.status == Status.SUBMITTED else {}
     with transaction.atomic():
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE,
                                                                          closed_at=now)
-        transition(message, "merge", duplicate_of=into)
+        transition(message, "merge", duplicate_of=into, **reviewed)
+        if reviewed:
+            _event(message, Event.Kind.ACCEPTED, actor=actor, at=now)
         _event(message, Event.Kind.MERGED, actor=actor, at=now, into=into.public_id)
         _event(into, Event.Kind.MERGED, actor=actor, public=False, at=now, merged=message.public_id)
 

@@ -390,7 +390,8 @@ class Generator:
         actions.do_close(s.message, at=at, reason="no_evaluation" if step == "close_noeval" else "not_reopened")
 
     def _do_merge(self, s, step, at, main):
-        if main is None or main.status in ("rejected", "withdrawn", "merged") or main.submitted_at >= at:
+        if (main is None or not main.is_public or main.status == "merged"
+                or main.accepted_at is None or main.accepted_at >= at):  # only an accepted case is a main case
             return
         actions.do_merge(self.cast.dispatcher_for(s.plan.region), s.message, main, at=at)
 

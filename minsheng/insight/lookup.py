@@ -91,8 +91,8 @@ def near_duplicates(message, k: int = 5, min_score: float = 0.35, days: int = 18
     """Messages in the same area from the last ``days`` days that raise the same
     problem at the same place: candidates for 并单 at triage."""
     since = message.submitted_at - dt.timedelta(days=days)
-    qs = (Message.objects.filter(submitted_at__gte=since)
-          .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN, Status.MERGED]))
+    qs = (Message.objects.filter(submitted_at__gte=since, status__in=Status.public())  # accepted: a main case
+          .exclude(status=Status.MERGED))
     prefix = _prefix(message.region)
     if prefix:
         qs = qs.filter(region__code__startswith=prefix)

@@ -23,6 +23,9 @@ class Suggestion:
     assists: list = field(default_factory=list)
     reason: str = ""
     prefill: bool = False  # confident enough to prefill the dispatcher's form
+    # False when lead and assists follow a topic the machine guessed below the prefill
+    # confidence (the citizen chose none): the form shows them as a hint, not preselected
+    units_prefill: bool = True
     region_from_text: bool = False
     history: object | None = None  # directory.Unit that handled similar messages (the unit model)
     history_confidence: float | None = None
@@ -61,7 +64,8 @@ def resolve_region(message):
 def suggest_for(message) -> Suggestion:
     """The suggestion for ``message``. The units follow the topic the dispatcher's form
     shows: the prediction when it is confident enough to prefill, else the citizen's own
-    choice (the prediction when the citizen chose none)."""
+    choice (the prediction when the citizen chose none: then only a hint, ``units_prefill``
+    false)."""
     from minsheng.directory.routing import route
 
     from .tasks import predict, topic_for_label
@@ -80,13 +84,14 @@ def suggest_for(message) -> Suggestion:
     prefill = topic is not None and (topic_conf or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE
     region, from_text = resolve_region(message)
     routed = route(region, topic if prefill else (message.topic or topic))
+    guessed = not prefill and message.topic is None and topic is not None
     reason = routed.reason
     if from_text and region is not None:
         reason += f" (区划「{region.name}」取自留言内容)"
     history, history_conf = history_unit(message, region)
     return Suggestion(topic=topic, topic_confidence=topic_conf, kind=kind, kind_confidence=kind_conf,
                       region=region, lead=routed.lead, assists=list(routed.assists), reason=reason,
-                      prefill=prefill, region_from_text=from_text, history=history,
+                      prefill=prefill, units_prefill=not guessed, region_from_text=from_text, history=history,
                       history_confidence=history_conf)
 
 

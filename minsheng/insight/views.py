@@ -123,10 +123,13 @@ def reading_page(request):
 
 
 def similar(request):
-    """htmx fragment for the post form: similar open public messages in the same area."""
-    title = (request.GET.get("title") or "")[:100]
-    body = (request.GET.get("body") or "")[:3000]
-    region = _region(request.GET.get("region"))
+    """htmx fragment for the post form: similar open public messages in the same area.
+    The form POSTs (a body of up to 3000 characters does not fit in a URL: the server
+    answers 414 from about 450); GET still answers for short texts."""
+    params = request.POST if request.method == "POST" else request.GET
+    title = (params.get("title") or "")[:100]
+    body = (params.get("body") or "")[:3000]
+    region = _region(params.get("region"))
     found = lookup.similar_open(title, body, region, k=5) if len(title + body) >= 4 else []
     if not found:  # an empty answer empties the box (the page hides an empty one)
         return HttpResponse("")

@@ -232,11 +232,12 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
     }
     initial = dict(v)
     if suggestion is not None:
-        if suggestion.lead is not None:
+        if suggestion.lead is not None and suggestion.units_prefill:
             initial["lead"] = suggestion.lead.pk
             initial["assists"] = [u.pk for u in suggestion.assists if u.pk != suggestion.lead.pk]
         elif suggestion.history is not None and units.filter(pk=suggestion.history.pk).exists():
-            initial["lead"] = suggestion.history.pk  # no responsibility row: past dispatches decide
+            # no responsibility row (or only one for an unsure topic guess): past dispatches decide
+            initial["lead"] = suggestion.history.pk
         topic = (suggestion.topic if suggestion.prefill else None) or message.topic
         if topic is not None:
             initial["topic"] = topic.pk
@@ -255,12 +256,18 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     my_assist = next((a for a in active if a.role == A.Role.ASSIST and a.unit_id in roles.unit_ids), None)
     dispatcher = roles.dispatches(message.region)
     supervisor = roles.supervises(message.region)
+    extensions = list(Extension.objects.filter(assignment__message=message)
+                      .select_related("assignment__unit", "requested_by", "decided_by").order_by("requested_at"))
+    # one pending request per assignment (actions.do_request_extension): no form meanwhile
+    may_extend = bool(my_lead and allowed("request_extension", message.status))
+    pending_extension = next((e for e in extensions if may_extend and e.assignment_id == my_lead.pk
+                              and e.state == Extension.State.PENDING), None)
     can = {
         "sign": bool(my_lead and my_lead.signed_at is None and allowed("sign", message.status)),
         "reply": bool(my_lead and allowed("reply", message.status)),
         "transfer": bool(my_lead and allowed("transfer", message.status)),
         "return": bool(my_lead and allowed("return", message.status)),
-        "extend": bool(my_lead and allowed("request_extension", message.status)),
+        "extend": may_extend and pending_extension is None,
         "assist": bool(my_assist and allowed("assist_note", message.status)),
         "accept": dispatcher and allowed("accept", message.status),
         "reject": dispatcher and allowed("reject", message.status),
@@ -274,8 +281,6 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion)
     if bound:
         case_forms.update(bound)
-    extensions = list(Extension.objects.filter(assignment__message=message)
-                      .select_related("assignment__unit", "requested_by", "decided_by").order_by("requested_at"))
     events = list(message.events.select_related("actor", "unit"))
     for e in events:
         e.detail = _event_detail(e)
@@ -283,7 +288,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     returned = [e for e in events if e.kind == Event.Kind.RETURNED]
     return render(request, "board/staff/case.html", {
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
-        "can": can, "forms": case_forms, "extensions": extensions, "events": events,
+        "can": can, "forms": case_forms, "extensions": extensions, "pending_extension": pending_extension,
+        "events": events,
         "replies": list(message.replies.select_related("unit", "author")),
         "show_contact": handling_contact, "suggestion": suggestion,
         "duplicates": near_duplicates_for(message) if can["merge"] else [],

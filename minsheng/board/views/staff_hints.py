@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 def suggestion_for(message: Message) -> Suggestion:
     """The machine's suggestion (insight.suggest); when it fails, the stored machine
-    reading routed by the responsibility table, prefilled when it is confident enough."""
+    reading routed by the responsibility table, prefilled when it is confident enough
+    (units routed by an unsure reading are a hint only, as in insight.suggest)."""
     try:
         return suggest_for(message)
     except Exception:
@@ -38,7 +39,8 @@ def suggestion_for(message: Message) -> Suggestion:
                       topic_confidence=message.topic_confidence,
                       kind=message.predicted_kind if kind_sure else "", kind_confidence=message.kind_confidence,
                       region=message.region, lead=r.lead, assists=list(r.assists), reason=r.reason,
-                      prefill=topic_sure or kind_sure)
+                      prefill=topic_sure or kind_sure,
+                      units_prefill=message.topic is not None or message.predicted_topic is None or topic_sure)
 
 
 def near_duplicates_for(message: Message, limit: int = 5) -> list[tuple[Message, float]]:

@@ -4,12 +4,34 @@ WhiteNoise; larger deployments run gunicorn themselves behind a reverse proxy.""
 
 import os
 import sys
+from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
+
+# Copied from npm into minsheng/static/vendor by `make assets` (Makefile), not kept in git:
+# without them the similar box, region picker and reply preview (htmx) and the charts stop.
+VENDOR_FILES = ("vendor/htmx.min.js", "vendor/echarts.min.js")
+
+
+def missing_vendor_files() -> list[str]:
+    """The files of VENDOR_FILES that neither the static folders nor STATIC_ROOT hold,
+    named where `make assets` puts them."""
+    root = Path(settings.STATIC_ROOT)
+    return [f"minsheng/static/{name}" for name in VENDOR_FILES
+            if not finders.find(name) and not (root / name).is_file()]
+
+
+def vendor_warning() -> str:
+    """One line for the start-up output when front-end files are missing, else ''."""
+    missing = missing_vendor_files()
+    if not missing:
+        return ""
+    return f"警告: 缺少前端文件 {'、'.join(missing)} — 请先运行 make assets (否则页面交互和图表无法使用)"
 
 
 class Command(BaseCommand):
@@ -39,6 +61,8 @@ class Command(BaseCommand):
                 "--timeout", "60", "--preload", "--access-logfile", "-", "--error-logfile", "-"]
         shown = "localhost" if host in ("0.0.0.0", "::") else host
         self.stdout.write(f"民声 minsheng 运行于 http://{shown}:{port}/  (Ctrl+C 停止)")
+        if warning := vendor_warning():
+            self.stdout.write(self.style.WARNING(warning))
         if host not in ("127.0.0.1", "localhost", "::1") and not settings.DEBUG:
             self.stdout.write(f"提示: 从其他机器访问时, 请把访问用的主机名加入 ALLOWED_HOSTS (当前 {settings.ALLOWED_HOSTS})")
         self._print_logins()
