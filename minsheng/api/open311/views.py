@@ -113,7 +113,7 @@ class ServiceDefinition(Open311View):
     def get(self, request, fmt, service_code):
         jurisdiction = self.jurisdiction(request)
         if not Topic.objects.filter(code=service_code, is_active=True).exists():
-            raise bad(f"service_code {service_code} not found", status=404, code="not_found")
+            raise bad(f"service_code {service_code} not found (服务类型不存在)", status=404, code="not_found")
         return respond(fmt, "service_definition",
                        {"service_code": service_code, "attributes": mapping.attributes(jurisdiction)})
 
@@ -296,7 +296,7 @@ def submit(request, jurisdiction: Region | None) -> Message:
         raise bad("请求体应为表单 (application/x-www-form-urlencoded) 或 JSON 对象")
     code = str(data.get("service_code") or "").strip()
     if not code:
-        raise bad("service_code is required")
+        raise bad("service_code is required (请提供服务类型 service_code)")
     description = str(data.get("description") or "").strip()
     if not description:
         raise bad("description is required (请描述问题)")
@@ -348,7 +348,7 @@ class RequestDetail(Open311View):
             qs = qs.filter(region__code__startswith=jurisdiction.prefix)
         message = qs.filter(public_id=request_id).first()
         if message is None:
-            raise bad(f"service_request_id {request_id} not found", status=404, code="not_found")
+            raise bad(f"service_request_id {request_id} not found (留言不存在或未公开)", status=404, code="not_found")
         return respond(fmt, "service_requests", [mapping.request_record(message, request)])
 
 
@@ -357,5 +357,5 @@ class TokenDetail(Open311View):
         self.jurisdiction(request)
         row = Open311Request.objects.select_related("message").filter(token=token).first()
         if row is None:
-            raise bad(f"token {token} not found", status=404, code="not_found")
+            raise bad(f"token {token} not found (受理凭证不存在)", status=404, code="not_found")
         return respond(fmt, "service_requests", [{"service_request_id": row.message.public_id, "token": token}])
