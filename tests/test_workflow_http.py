@@ -669,6 +669,7 @@ DISPATCHER_BAD_INPUT = [
     ("dispatch", {"lead": "HOUSING", "topic": "999999"}, "请选择有效的领域"),
     ("dispatch", {"lead": "DX"}, "请选择有效的主办单位"),  # a unit outside the message's prefecture
     ("reject", {"reason": "  "}, "请填写理由"),
+    ("reject", {"reason": "广告\x00信息"}, "含有无法识别的控制字符"),
     ("accept", {"version": "x"}, "表单已失效"),
     ("merge", {}, "请选择或填写要并入的留言编号"),
     ("merge", {"into": "x" * 25}, "不能超过 20 个字符"),

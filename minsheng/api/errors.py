@@ -21,7 +21,6 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from minsheng.board.actions import Invalid
-from minsheng.board.forms import NUL_CHARACTERS
 from minsheng.board.workflow import Conflict, IllegalMove
 
 log = logging.getLogger(__name__)
@@ -51,20 +50,14 @@ class ApiError(exceptions.APIException):
         super().__init__(message, code)
 
 
-def _text(detail) -> str:
-    if getattr(detail, "code", None) == "null_characters_not_allowed":  # Django's text is garbled
-        return NUL_CHARACTERS
-    return str(detail)
-
-
 def _flatten(detail) -> object:
     if isinstance(detail, dict):
         return {str(k): _flatten(v) for k, v in detail.items()}
     if isinstance(detail, list):
         if all(not isinstance(d, (dict, list)) for d in detail):
-            return [_text(d) for d in detail]
+            return [str(d) for d in detail]
         return [_flatten(d) for d in detail]
-    return [_text(detail)]
+    return [str(detail)]
 
 
 def error_body(code: str, message: str, fields=None) -> dict:

@@ -8,7 +8,14 @@ class BoardConfig(AppConfig):
     verbose_name = "留言办理"
 
     def ready(self):
+        from django.core.validators import ProhibitNullCharactersValidator
+
         from . import search
+        from .forms import NUL_CHARACTERS
+
+        # every text field, in forms and the REST API: Django's Chinese for a NUL character
+        # reads 「不允许是用空字符串。」 ("no empty strings"), which misleads
+        ProhibitNullCharactersValidator.message = NUL_CHARACTERS
 
         post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="board-search-index")
         del search

@@ -22,7 +22,7 @@ from .photos import clean_photo
 from .workflow import Status
 
 COMPETENT_DEPARTMENT = ""  # the addressee choice "职能部门": routed by the responsibility table
-# Django's own text for a NUL character reads 「不允许是用空字符串。」 ("empty string") in Chinese
+# for a NUL character in any text field (set on Django's validator in BoardConfig.ready)
 NUL_CHARACTERS = "含有无法识别的控制字符, 请删除后重试"
 
 
@@ -33,17 +33,13 @@ class ChineseRenderer(DjangoTemplates):
 
 
 class ChineseForm(forms.Form):
-    """Labels without the ":" suffix (Chinese pages put labels above fields), and a
-    readable error for a NUL character in any text field."""
+    """Labels without the ":" suffix (Chinese pages put labels above fields)."""
 
     default_renderer = ChineseRenderer
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField):  # error_messages is the form's own copy
-                field.error_messages.setdefault("null_characters_not_allowed", NUL_CHARACTERS)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
