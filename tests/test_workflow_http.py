@@ -528,6 +528,7 @@ def test_reply_form_shows_similar_answers_and_the_preview_scores_the_draft(perso
     actions.do_dispatch(personas["dispatcher"], old, directory["housing"])
     actions.do_sign(personas["officer"], fresh(old), directory["housing"])
     actions.do_reply(personas["officer"], fresh(old), directory["housing"], REPLY_TEXT)
+    Message.objects.filter(pk=old.pk).update(body=old.body + " 我的电话13912345678")
     m = post_message(personas, directory, title="七里河区小区什么时候加装电梯")
     actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
     actions.do_sign(personas["officer"], fresh(m), directory["housing"])
@@ -535,6 +536,8 @@ def test_reply_form_shows_similar_answers_and_the_preview_scores_the_draft(perso
     page = text(staff["officer"].get(case_url(m)))
     similar = page[page.index("相似的已答复留言"):]
     assert old.title in similar and REPLY_TEXT in similar
+    # a past case may be another unit's, anywhere in the province: its citizen's data stays hidden
+    assert "139****5678" in similar and "13912345678" not in similar
 
     r = staff["officer"].post(reverse("board:reply_preview", args=[m.public_id]),
                               {"version": fresh(m).version, "body": "收到, 谢谢您的留言。"})
@@ -545,6 +548,15 @@ def test_reply_form_shows_similar_answers_and_the_preview_scores_the_draft(perso
     assert act(staff["officer"], m, "reply", body="收到, 谢谢您的留言, 我们会尽快处理。").status_code == 302
     quality = Reply.objects.get(message=m).quality
     assert 0 <= quality["score"] <= 100 and quality["reasons"]
+
+
+def test_the_case_page_shows_the_machines_reading_of_topic_and_type(personas, directory, staff):
+    m = post_message(personas, directory)  # the citizen chose a topic; the machine read another
+    Message.objects.filter(pk=m.pk).update(predicted_topic=directory["topic_env"], topic_confidence=0.93,
+                                           predicted_kind="suggest", kind_confidence=0.81)
+    page = text(staff["dispatcher"].get(case_url(m)))
+    reading = page[page.index("机器阅读:"):][:200]
+    assert f"领域 {directory['topic_env'].name} (把握 0.93)" in reading and "类型 建言 (把握 0.81)" in reading
 
 
 def _reply_preview(personas, directory, staff, **message_fields):

@@ -28,7 +28,7 @@ from minsheng.directory.models import Unit
 
 from .. import actions, moderation
 from .. import staff_forms as forms
-from ..models import Assignment, Event, Extension, Message
+from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
 from .staff_hints import Suggestion, near_duplicates_for, quality_for, similar_answered_for, suggestion_for
 
@@ -298,6 +298,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
         "decide_form": forms.DecideExtensionForm(), "section": "case",
         "review": moderation.grouped(moderation.review(message.title, message.body)),
+        "predicted_kind": dict(MessageKind.choices).get(message.predicted_kind, ""),
     }, status=status)
 
 
