@@ -103,6 +103,10 @@ def test_places_groups_and_county_are_read_from_text():
     assert core.extract_places("榆中县马家坪村和天祝藏族自治县高家河村") == ["马家坪村", "高家河村"]
     assert core.extract_places("榆中县人民医院") == ["榆中县人民医院"]
     assert core.extract_places("北环路路面塌陷, 第5小学学校门口") == ["北环路", "第5小学"]
+    # what is asked for a place is not its name; a direction and a number name a road
+    assert core.extract_places("整治北滨河路, 搬迁石化花园, 加快丽景新村建设, 混凝土搅拌站噪音") == [
+        "北滨河路", "石化花园", "丽景新村"]
+    assert core.extract_places("东六路下穿长永高速, 南一路和北二街") == ["东六路", "长永高速", "南一路", "北二街"]
     # a place word that begins a longer word (城际, 城市) is read inside the name
     assert core.extract_places("绿地城际空间站质量差, 长株潭城际铁路停运, 兰州城市学院") == [
         "绿地城际空间站", "长株潭城际铁路", "兰州城市学院"]

@@ -69,6 +69,7 @@ _SPLIT = re.compile(
     # what happens to or around a place (指导盛世新村, 拆除电力名城, 恢复原线路, 倒灌进沿街商铺,
     # 楼下餐馆): never part of its name
     r"报不上|上不了|进不了|处理(?!厂|站|场|中心|公司)|指导|协调|组织|帮助|依法|拆除|改造|改建|扩建|利用|线路|(?<![大街隧])道路|沿街|楼下|楼上|"
+    r"整治|搬迁|加快|下穿|"
     # and in the reference data: 知道58车贷, 经确认达融造价公司, 多次找八医院, 紧挨着绿地海外滩, 通过正规网站,
     # 拒绝转成普惠制幼儿园, 5月10日下午市城
     r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|\d+月\d*日?|\d+日|"
@@ -76,8 +77,11 @@ _SPLIT = re.compile(
 )
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
                            r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
-                           r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|"
+                           r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|混凝土|沥青|"
                            r"配套|配建|私立|公办|民办|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|[一二三四五]线)$")
+# a direction and a number name a road (东六路, 南二环线), though neither names one alone
+_NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$")
+_ROADS = {"路", "街", "大道", "巷", "线", "环线"}
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
 _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间]|[这那该本此][所家个座条间]?)")
 # a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
@@ -116,7 +120,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 continue
             for m in re.finditer(rf"(.{{2,8}}?)((?:{_SUFFIX_RE})+){_NOT_A_SUFFIX}", chunk):
                 name, suffix = m.group(1), m.group(2)
-                if _GENERIC_NAME.match(name) or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2:
+                if ((_GENERIC_NAME.match(name) and not (_NUMBERED.match(name) and suffix in _ROADS))
+                        or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2):
                     continue
                 short = _COUNTY_PREFIX.sub("", name)
                 if short != name and not _GENERIC_NAME.match(short) and len(_TRIM.sub("", short + suffix)) >= 3:
