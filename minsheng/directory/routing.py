@@ -18,7 +18,8 @@ class Route:
 
 def route(region: Region | None, topic: Topic | None) -> Route:
     if region is None or topic is None:
-        return Route(None, [], "缺少区划或领域, 需人工派单")
+        missing = "区划和领域" if region is None and topic is None else "区划" if region is None else "领域"
+        return Route(None, [], f"缺少{missing}, 需人工派单")
     regions = region.ancestors()
     topics = topic.lineage()
     rows = list(
