@@ -33,7 +33,7 @@ BODY_CHARS = 150
 WINDOW_DAYS = 180
 # similarity (cosine to the hotspot centroid) needed to join, by place evidence
 JOIN_SAME_PLACE = 0.22
-JOIN_SAME_PROBLEM = 0.15  # same place: cosine without the place's own name
+JOIN_SAME_PROBLEM = 0.20  # same place: cosine without the place's own name
 JOIN_SAME_BODY_PLACE = 0.35  # only the bodies name the same place
 JOIN_SAME_GROUP = 0.42
 JOIN_NO_PLACE = 0.50
