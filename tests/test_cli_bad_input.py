@@ -8,6 +8,7 @@ import csv
 import random
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -150,7 +151,7 @@ def test_infinite_likes_and_empty_replies(tmp_path):
           match="点赞数 不是数字")
     rows = [r[:7] + ["", r[8]] for r in make_rows()]
     fails("score_replies", "--data", write(tmp_path / "empty.csv", rows), "--out", str(tmp_path / "s.csv"),
-          match="都为空")
+          match="第 1 条记录 \\(第 2 行\\)的答复意见为空")
     assert not list(tmp_path.glob("[cs].csv"))
 
 
@@ -167,7 +168,7 @@ def test_write_rows_leaves_no_half_written_file(tmp_path):
     assert out.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]
     assert csvio.write_rows(out, ["id", "x"], [["1", "a"]]) == 1
-    assert out.read_text(encoding="utf-8-sig").splitlines() == ["id,x", "1,a"]
+    assert out.read_text(encoding="utf-8").splitlines() == ["id,x", "1,a"]
 
 
 def run_cli(*args) -> subprocess.CompletedProcess:
@@ -178,6 +179,130 @@ def test_cli_usage_and_write_errors_are_one_line(tmp_path, good):
     proc = run_cli("detect-hotspots", "--data", good, "--out", str(tmp_path / "c.csv"), "--top", "abc")
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "--top" in proc.stderr
+    assert proc.stderr.startswith("minsheng detect-hotspots: error:")  # the name as typed, not detect_hotspots
+    assert run_cli("train-classifier", "--help").stdout.startswith("usage: minsheng train-classifier ")
     proc = run_cli("find-duplicates", "--data", good, "--out", str(tmp_path))
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and "是目录" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --- outputs are plain UTF-8: the columns are named exactly -----------------------------
+
+CSV_OUTPUTS = {"classify": "留言编号", "find_duplicates": "留言编号_a", "detect_hotspots": "留言编号",
+               "score_replies": "留言编号"}
+
+
+@pytest.mark.parametrize("command", CSV_OUTPUTS)
+def test_output_csv_has_no_bom(tmp_path, good, model, command):
+    out = tmp_path / "o.csv"
+    args = args_for(command, good, str(out), model)
+    if command == "detect_hotspots":
+        args += ["--report", str(tmp_path / "report.csv")]
+    call_command(*args)
+    written = [out] + ([tmp_path / "report.csv"] if command == "detect_hotspots" else [])
+    for path in written:
+        assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with out.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+    assert reader.fieldnames[0] == CSV_OUTPUTS[command]
+    if command != "find_duplicates":
+        assert [r["留言编号"] for r in rows] == [r[0] for r in make_rows()]
+
+
+# --- every row is checked, and named, the same way by every command --------------------
+
+def with_row(change) -> list[list[str]]:
+    """make_rows() whose first body spans two lines (so record N starts on line N + 2 from
+    the second on), with ``change`` applied to the third row."""
+    rows = make_rows()
+    rows[0][4] = rows[0][4] + "\n" + rows[0][4]
+    change(rows[2])
+    return rows
+
+
+def blank_message(row):
+    row[2], row[4] = "", " \t"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_empty_message_is_refused_naming_the_row(tmp_path, model, command):
+    data = write(tmp_path / "empty.csv", with_row(blank_message))
+    out = tmp_path / "o.csv"
+    fails(*args_for(command, data, str(out), model), match=r"empty.csv: 第 3 条记录 \(第 5 行\)的标题和正文为空")
+    assert not out.exists()
+
+
+def test_score_replies_refuses_an_empty_reply(tmp_path):
+    data = write(tmp_path / "r.csv", with_row(lambda row: row.__setitem__(7, "  ")))
+    fails("score_replies", "--data", data, "--out", str(tmp_path / "s.csv"), match=r"第 3 条记录 \(第 5 行\)的答复意见为空")
+    assert not (tmp_path / "s.csv").exists()
+
+
+def too_long(row):
+    row[2], row[4] = "电梯" * 30_000, "物业" * 25_000  # each field under the limit, together over it
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_one_text_length_limit(tmp_path, model, command):
+    out = tmp_path / "o.csv"
+    data = write(tmp_path / "long.csv", with_row(too_long))
+    fails(*args_for(command, data, str(out), model), match=r"第 3 条记录 \(第 5 行\)的标题和正文过长 \(110000 字, 上限 100000 字\)")
+    assert not out.exists()
+    rows = make_rows()
+    rows[2][4] = "小区电梯坏了, 物业不管。" * 7_000  # 84,000 characters: long, but a message
+    call_command(*args_for(command, write(tmp_path / "ok.csv", rows), str(out), model))
+    assert command == "evaluate_classifier" or out.exists()
+
+
+@pytest.mark.parametrize("command", ["classify", "find_duplicates", "detect_hotspots", "score_replies"])
+def test_duplicate_or_empty_ids_are_refused(tmp_path, model, command):
+    out = tmp_path / "o.csv"
+    data = write(tmp_path / "dup.csv", with_row(lambda row: row.__setitem__(0, " A1 ")))
+    fails(*args_for(command, data, str(out), model), match=r"第 3 条记录 \(第 5 行\)的 留言编号 A1 与第 1 条记录 \(第 2 行\)重复")
+    data = write(tmp_path / "noid.csv", with_row(lambda row: row.__setitem__(0, "")))
+    fails(*args_for(command, data, str(out), model), match=r"第 3 条记录 \(第 5 行\)的 留言编号 为空")
+    assert not out.exists()
+
+
+def test_bad_value_names_the_row_like_the_others(tmp_path):
+    data = write(tmp_path / "d.csv", with_row(lambda row: row.__setitem__(3, "明天")))
+    fails("detect_hotspots", "--data", data, "--out", str(tmp_path / "c.csv"),
+          match=r"第 3 条记录 \(第 5 行\)的 留言时间 不是有效的时间")
+
+
+# --- train-classifier checks --out before training -------------------------------------
+
+def train_args(data, out):
+    return ["train_classifier", "--data", data, "--label-column", "一级标签", "--out", out]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("", "--out 为空"),
+    ("file", "已存在且不是目录"),
+    ("file/m", "不是目录"),
+    ("folder", "不是 minsheng 模型目录"),
+    ("/proc/minsheng-model", "无法写入"),
+])
+def test_train_checks_out_before_training(tmp_path, good, bad, message):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    out = bad if bad in ("", "/proc/minsheng-model") else str(tmp_path / bad)
+    said = StringIO()
+    with pytest.raises(CommandError, match=message) as info:
+        call_command(*train_args(good, out), stdout=said)
+    assert "\n" not in str(info.value)
+    assert said.getvalue() == ""  # refused before reading or training anything
+    assert sorted(p.name for p in (tmp_path / "folder").iterdir()) == ["notes.csv"]
+
+
+def test_train_writes_new_empty_and_existing_model_directories(tmp_path, good, model):
+    import shutil
+
+    again = tmp_path / "again"
+    shutil.copytree(model, again)
+    (tmp_path / "empty").mkdir()
+    for out in (again, tmp_path / "empty", tmp_path / "new" / "topic"):
+        call_command(*train_args(good, str(out)), stdout=StringIO())
+        assert classify.TextClassifier.load(out).labels == sorted(VOCAB)

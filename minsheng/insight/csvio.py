@@ -1,8 +1,11 @@
-"""Reading the CSV files the insight commands take, with one-line errors.
+"""Reading the CSV files the insight commands take, with one-line errors, and writing
+their output.
 
 Every problem a user can cause (missing file, wrong encoding, broken quoting, missing
-columns, empty file) raises ``CSVError`` with a Chinese+English one-line message; the
-commands turn it into a non-zero exit.
+columns, empty file, an empty or over-long text, a duplicate 留言编号, a bad --out) raises
+``CSVError`` with a Chinese+English one-line message; the commands turn it into a non-zero
+exit. A row is always named the same way (``row_name``): its record number and the line
+of the file it starts on, 「第 3 条记录 (第 4 行)」.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import contextlib
 import csv
 import os
 import sys
+import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 TITLE_COLUMNS = ("留言主题", "title")
@@ -19,7 +24,11 @@ BODY_COLUMNS = ("留言详情", "body")
 TEXT_COLUMNS = ("留言", "text")
 ID_COLUMNS = ("留言编号", "id")
 
-MAX_FIELD_CHARS = 100_000  # no message, reply or title comes near this; 2 MB fields are not messages
+# One limit for every command, for each field and for a message's title + body together:
+# no message, reply or title comes near it (the longest in the reference data has 12,220
+# characters); a 2 MB field is not a message.
+MAX_TEXT_CHARS = 100_000
+MODEL_FILES = frozenset({"model.json", "weights.npz", ".model.json.tmp", ".weights.npz.tmp"})
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -28,8 +37,29 @@ class CSVError(ValueError):
     """A CSV input problem the user must fix; str() is a one-line message."""
 
 
-def read_rows(path: str | Path, required: tuple[str, ...] = ()) -> tuple[list[str], list[dict]]:
-    """Return (header, rows) of a UTF-8 (BOM allowed) CSV file."""
+def row_name(number: int, line: int | None = None) -> str:
+    """How every message names a row: 「第 N 条记录 (第 L 行)」, N counting data rows from 1
+    (the header is not one), L the line of the file the row starts on (the header is line 1;
+    a quoted field may span lines, so L can run ahead of N + 1)."""
+    return f"第 {number} 条记录" + (f" (第 {line} 行)" if line else "")
+
+
+@dataclass
+class Table:
+    """A CSV file as read: its header, its data rows, and the line each row starts on."""
+
+    path: str
+    header: list[str]
+    rows: list[dict]
+    lines: list[int]
+
+    def where(self, index: int) -> str:
+        """「path: 第 N 条记录 (第 L 行)」 for the row at 0-based ``index``."""
+        return f"{self.path}: {row_name(index + 1, self.lines[index])}"
+
+
+def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
+    """A UTF-8 (BOM allowed) CSV file as a ``Table``."""
     path = Path(path)
     if path.is_dir():
         raise CSVError(f"{path} 是目录, 不是 CSV 文件")
@@ -48,6 +78,9 @@ def read_rows(path: str | Path, required: tuple[str, ...] = ()) -> tuple[list[st
     if "\x00" in raw:
         raise CSVError(f"{path}: 含有 NUL 字节, 不是文本 CSV 文件")
     lines = raw.splitlines(keepends=True)
+    rows: list[dict] = []
+    starts: list[int] = []
+    start = 1  # the line the next record starts on
     try:
         reader = csv.reader(lines, strict=True)
         header = next(reader, None)
@@ -59,25 +92,31 @@ def read_rows(path: str | Path, required: tuple[str, ...] = ()) -> tuple[list[st
         duplicated = [h for h, n in Counter(header).items() if h and n > 1]
         if duplicated:
             raise CSVError(f"{path}: 表头有重复的列名 {', '.join(duplicated)}")
-        rows = []
+        start = reader.line_num + 1
         for record in reader:
+            line, start = start, reader.line_num + 1
             if not record or not any(c.strip() for c in record):
                 continue
+            where = f"{path}: {row_name(len(rows) + 1, line)}"
             if len(record) != len(header):
-                raise CSVError(
-                    f"{path}: 第 {reader.line_num} 行有 {len(record)} 列, 表头有 {len(header)} 列 (引号未闭合?)"
-                )
+                raise CSVError(f"{where}有 {len(record)} 列, 表头有 {len(header)} 列 (引号未闭合?)")
             for name, value in zip(header, record, strict=True):
-                if len(value) > MAX_FIELD_CHARS:
-                    raise CSVError(f"{path}: 第 {reader.line_num} 行的 {name or '(无名列)'} 过长 "
-                                   f"({len(value)} 字, 上限 {MAX_FIELD_CHARS} 字)")
+                if len(value) > MAX_TEXT_CHARS:
+                    raise CSVError(f"{where}的 {name or '(无名列)'} 过长 ({len(value)} 字, 上限 {MAX_TEXT_CHARS} 字)")
             rows.append(dict(zip(header, record, strict=True)))
+            starts.append(line)
     except csv.Error as exc:
-        raise CSVError(f"{path}: CSV 格式错误 (第 {reader.line_num} 行): {exc}") from None
+        raise CSVError(f"{path}: {row_name(len(rows) + 1, start)}: CSV 格式错误: {exc}") from None
     missing = [c for c in required if c not in header]
     if missing:
         raise CSVError(f"{path}: 缺少列 {', '.join(missing)}; 现有列: {', '.join(header)}")
-    return header, rows
+    return Table(str(path), header, rows, starts)
+
+
+def read_rows(path: str | Path, required: tuple[str, ...] = ()) -> tuple[list[str], list[dict]]:
+    """(header, rows) of a UTF-8 (BOM allowed) CSV file."""
+    table = read_table(path, required)
+    return table.header, table.rows
 
 
 def pick_column(header: list[str], candidates: tuple[str, ...]) -> str | None:
@@ -85,19 +124,35 @@ def pick_column(header: list[str], candidates: tuple[str, ...]) -> str | None:
     return next((c for c in candidates if c in header), None)
 
 
+def message_columns(table: Table) -> tuple[list[str], list[str]]:
+    """(titles, bodies) of a table with a title and/or body column, or one text column
+    (read as the body)."""
+    title_col = pick_column(table.header, TITLE_COLUMNS)
+    body_col = pick_column(table.header, BODY_COLUMNS) or pick_column(table.header, TEXT_COLUMNS)
+    if not title_col and not body_col:
+        raise CSVError(f"{table.path}: 需要标题列 (留言主题/title)、正文列 (留言详情/body) 或文本列 (留言/text); "
+                       f"现有列: {', '.join(table.header)}")
+    titles = [r.get(title_col, "") if title_col else "" for r in table.rows]
+    bodies = [r.get(body_col, "") if body_col else "" for r in table.rows]
+    return titles, bodies
+
+
+def read_messages(path: str | Path) -> tuple[Table, list[str], list[str]]:
+    """(table, titles, bodies) of a CSV of messages (see ``message_columns``), every row
+    checked by ``require_texts``: the reading of classify, find-duplicates and the files
+    of train-classifier and evaluate-classifier."""
+    table = read_table(path)
+    titles, bodies = message_columns(table)
+    require_texts(table, [t + b for t, b in zip(titles, bodies, strict=True)], "标题和正文")
+    return table, titles, bodies
+
+
 def message_texts(path: str | Path) -> tuple[list[str], list[str], list[dict], list[str]]:
     """(titles, bodies, rows, header) from a CSV with a title and/or body column, or
     one text column (read as the body)."""
-    header, rows = read_rows(path)
-    title_col = pick_column(header, TITLE_COLUMNS)
-    body_col = pick_column(header, BODY_COLUMNS) or pick_column(header, TEXT_COLUMNS)
-    if not title_col and not body_col:
-        raise CSVError(
-            f"{path}: 需要标题列 (留言主题/title)、正文列 (留言详情/body) 或文本列 (留言/text); 现有列: {', '.join(header)}"
-        )
-    titles = [r.get(title_col, "") if title_col else "" for r in rows]
-    bodies = [r.get(body_col, "") if body_col else "" for r in rows]
-    return titles, bodies, rows, header
+    table = read_table(path)
+    titles, bodies = message_columns(table)
+    return titles, bodies, table.rows, table.header
 
 
 def row_ids(header: list[str], rows: list[dict]) -> list[str]:
@@ -106,29 +161,111 @@ def row_ids(header: list[str], rows: list[dict]) -> list[str]:
     return [r[col] if col else str(i) for i, r in enumerate(rows, start=1)]
 
 
+def unique_ids(table: Table) -> list[str]:
+    """The 留言编号 (or id) of every row, stripped, when the column is present, else the
+    1-based row numbers. An empty or repeated id -> CSVError: the output is keyed by it,
+    and a row that cannot be told apart cannot be joined back to the input."""
+    col = pick_column(table.header, ID_COLUMNS)
+    if not col:
+        return [str(i) for i in range(1, len(table.rows) + 1)]
+    ids: list[str] = []
+    first: dict[str, int] = {}
+    for i, row in enumerate(table.rows):
+        rid = row[col].strip()
+        if not rid:
+            raise CSVError(f"{table.where(i)}的 {col} 为空")
+        if rid in first:
+            raise CSVError(f"{table.where(i)}的 {col} {rid} 与{row_name(first[rid] + 1, table.lines[first[rid]])}重复")
+        first[rid] = i
+        ids.append(rid)
+    return ids
+
+
+def require_texts(table: Table, texts: list[str], what: str) -> None:
+    """CSVError for no data rows, a row whose ``what`` (e.g. 标题和正文, 答复意见) is empty or
+    longer than MAX_TEXT_CHARS, or texts that are hardly Chinese. ``texts`` has one
+    string per row (a message's title + body joined)."""
+    from .text import han_ratio, normalize
+
+    if not table.rows:
+        raise CSVError(f"{table.path}: 只有表头, 没有数据行")
+    for i, text in enumerate(texts):
+        if len(text) > MAX_TEXT_CHARS:
+            raise CSVError(f"{table.where(i)}的{what}过长 ({len(text)} 字, 上限 {MAX_TEXT_CHARS} 字)")
+        if not normalize(text):
+            raise CSVError(f"{table.where(i)}的{what}为空")
+    sample = "".join(t[:200] for t in texts[:2000])
+    if han_ratio(sample) < 0.2:
+        raise CSVError(f"{table.path}: {what}几乎不含中文 (中文字符占 {han_ratio(sample):.0%}); 请检查是否选错了文件或列")
+
+
+def _probe_writable(directory: Path, shown: str | Path) -> None:
+    """CSVError unless a file can be created in ``directory``: os.access says yes to root
+    on /proc, so create (and remove) a real one."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".minsheng-probe-", dir=directory)
+    except OSError as exc:
+        raise CSVError(f"无法写入 {shown}: 目录 {directory} 不可写 ({exc.strerror or exc})") from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+
+
 def check_output(path: str | Path) -> Path:
-    """CSVError unless ``path`` can be an output file: not a directory, in an existing
-    directory. Commands call it before the work, so a bad --out fails at once."""
+    """CSVError unless ``path`` can be an output file: not empty, not a directory, in an
+    existing writable directory. Commands call it before the work, so a bad --out fails
+    at once."""
+    if not str(path).strip():
+        raise CSVError("输出路径为空")
     path = Path(path)
     if path.is_dir():
         raise CSVError(f"输出路径是目录, 不是文件: {path}")
     parent = path.parent
     if not parent.is_dir():
         raise CSVError(f"输出目录不存在: {parent}")
-    if not os.access(parent, os.W_OK):
-        raise CSVError(f"无法写入 {path}: 目录不可写")
+    _probe_writable(parent, path)
+    return path
+
+
+def check_model_output(path: str | Path) -> Path:
+    """CSVError unless ``path`` can receive a model: not empty, not a file, and either a
+    minsheng model directory (retraining replaces its files), an empty directory, or a new
+    one whose nearest existing parent is a writable directory (missing folders are created,
+    as for ``var/models/topic`` on a fresh install). A folder holding other files is
+    refused rather than filled with model files. Called before training."""
+    if not str(path).strip():
+        raise CSVError("--out 为空; 请给出模型目录")
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise CSVError(f"--out {path} 已存在且不是目录")
+    if path.is_dir():
+        try:
+            names = {p.name for p in path.iterdir()}
+        except OSError as exc:
+            raise CSVError(f"无法读取模型目录 {path}: {exc.strerror or exc}") from None
+        if names and "model.json" not in names and not names <= MODEL_FILES:
+            raise CSVError(f"--out {path} 不是 minsheng 模型目录 (没有 model.json, 却有其他文件); 请换一个新目录或空目录")
+        _probe_writable(path, path)
+        return path
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise CSVError(f"无法创建模型目录 {path}: {ancestor} 不是目录")
+    _probe_writable(ancestor, path)
     return path
 
 
 def write_rows(path: str | Path, header: list[str], rows) -> int:
-    """Write UTF-8 (with BOM, so spreadsheet programs read Chinese) CSV; return count.
-    Written to a temporary file then renamed, so a failure (an I/O error, or an error
-    raised while ``rows`` is produced) never leaves a half-written file at ``path``."""
+    """Write plain UTF-8 CSV without a BOM, so that a program reading it as UTF-8 finds the
+    first column under its exact name (留言编号); return the count. Written to a temporary file then renamed, so a
+    failure (an I/O error, or an error raised while ``rows`` is produced) never leaves a
+    half-written file at ``path``."""
     path = check_output(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     n = 0
     try:
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
             for row in rows:
@@ -145,17 +282,22 @@ def write_rows(path: str | Path, header: list[str], rows) -> int:
 
 def one_line_usage_errors(parser) -> None:
     """argparse reports a bad option value (--top abc) with the whole usage block first;
-    keep only its one-line ``prog: error: ...`` message (exit status 2 as before)."""
+    keep only its one-line ``prog: error: ...`` message (exit status 2 as before). Usage
+    and errors name the command as it is typed, ``minsheng detect-hotspots`` (minsheng.cli
+    maps the dashes to the module name detect_hotspots)."""
     parser.print_usage = lambda file=None: None
+    program, _, command = parser.prog.rpartition(" ")
+    parser.prog = f"{program} {command.replace('_', '-')}".strip()
 
 
 # --- dates and counts (hotspots, replies) ----------------------------------------
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d %H:%M:%S", "%Y%m%d")
 
 
-def parse_time(value: str, path, line: int, column: str):
+def parse_time(value: str, path, number: int, column: str, line: int | None = None):
     """A naive datetime from 2019/2/28 11:25:05, 2019-08-01 09:00 or ISO 8601;
-    CSVError names the file, the line and the column otherwise."""
+    CSVError names the file, the row (record ``number``, file ``line``) and the column
+    otherwise."""
     import datetime as dt
 
     raw = (value or "").strip()
@@ -170,35 +312,18 @@ def parse_time(value: str, path, line: int, column: str):
     try:
         return dt.datetime.fromisoformat(raw).replace(tzinfo=None)
     except ValueError:
-        raise CSVError(f"{path}: 第 {line} 条记录的 {column} 不是有效的时间: {raw!r}") from None
+        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是有效的时间: {raw!r}") from None
 
 
-def parse_count(value: str, path, line: int, column: str) -> int:
+def parse_count(value: str, path, number: int, column: str, line: int | None = None) -> int:
     """A non-negative count (点赞数, 反对数); empty means 0."""
     raw = (value or "").strip()
     if not raw:
         return 0
     try:
-        number = int(float(raw))
+        count = int(float(raw))
     except (ValueError, OverflowError):
-        raise CSVError(f"{path}: 第 {line} 条记录的 {column} 不是数字: {raw!r}") from None
-    if number < 0:
-        raise CSVError(f"{path}: 第 {line} 条记录的 {column} 不能为负数: {raw!r}")
-    return number
-
-
-def require_data(path, rows: list[dict], texts: list[str], max_chars: int = 20000) -> None:
-    """No data rows, text that is not Chinese, or a text too long to be a message
-    -> CSVError."""
-    from .text import han_ratio
-
-    if not rows:
-        raise CSVError(f"{path}: 只有表头, 没有数据行")
-    if not any(t.strip() for t in texts):
-        raise CSVError(f"{path}: 所有行的文本都为空")
-    sample = "".join(t[:200] for t in texts[:2000])
-    if han_ratio(sample) < 0.2:
-        raise CSVError(f"{path}: 文本几乎不含中文 (中文字符占 {han_ratio(sample):.0%}); 请检查是否选错了文件或列")
-    for i, text in enumerate(texts, start=1):
-        if len(text) > max_chars:
-            raise CSVError(f"{path}: 第 {i} 条记录的文本有 {len(text)} 字, 超过上限 {max_chars} 字")
+        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是数字: {raw!r}") from None
+    if count < 0:
+        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不能为负数: {raw!r}")
+    return count

@@ -21,10 +21,10 @@ class Command(BaseCommand):
         try:
             csvio.check_output(out)
             clf = classify.TextClassifier.load(model)
-            titles, bodies, rows, header = csvio.message_texts(data)
-            classify.check_texts(titles, bodies, where=f"{data}: ")
-            ids = csvio.row_ids(header, rows)
-            id_column = csvio.pick_column(header, csvio.ID_COLUMNS) or "row"
+            table, titles, bodies = csvio.read_messages(data)
+            classify.check_texts(titles, bodies, where=f"{data}: ")  # most rows must hold Chinese
+            ids = csvio.unique_ids(table)
+            id_column = csvio.pick_column(table.header, csvio.ID_COLUMNS) or "row"
             predictions = clf.predict(titles, bodies)
             n = csvio.write_rows(
                 out, [id_column, "label", "confidence", "top3"],

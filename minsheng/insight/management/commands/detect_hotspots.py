@@ -35,15 +35,16 @@ class Command(BaseCommand):
         try:
             for path in filter(None, (out, report)):
                 csvio.check_output(path)
-            header, rows = csvio.read_rows(data, required=REQUIRED)
-            csvio.require_data(data, rows, [r["留言主题"] + r["留言详情"] for r in rows])
+            table = csvio.read_table(data, required=REQUIRED)
+            csvio.require_texts(table, [r["留言主题"] + r["留言详情"] for r in table.rows], "标题和正文")
+            ids = csvio.unique_ids(table)
             items = []
-            for i, row in enumerate(rows, start=1):
+            for i, (rid, row, line) in enumerate(zip(ids, table.rows, table.lines, strict=True), start=1):
                 items.append(Item(
-                    id=row["留言编号"].strip(), title=row["留言主题"], body=row["留言详情"],
-                    at=csvio.parse_time(row["留言时间"], data, i, "留言时间"),
+                    id=rid, title=row["留言主题"], body=row["留言详情"],
+                    at=csvio.parse_time(row["留言时间"], data, i, "留言时间", line),
                     user=row.get("留言用户", "").strip(),
-                    supports=csvio.parse_count(row.get("点赞数", ""), data, i, "点赞数"),
+                    supports=csvio.parse_count(row.get("点赞数", ""), data, i, "点赞数", line),
                 ))
             index = cluster_batch(items, window_days=window_days)
             now = max(it.at for it in items)

@@ -21,9 +21,8 @@ class Command(BaseCommand):
             raise CommandError("--min-similarity 应在 0 与 1 之间")
         try:
             csvio.check_output(out)
-            titles, bodies, rows, header = csvio.message_texts(data)
-            csvio.require_data(data, rows, [t + b for t, b in zip(titles, bodies, strict=True)])
-            ids = csvio.row_ids(header, rows)
+            table, titles, bodies = csvio.read_messages(data)
+            ids = csvio.unique_ids(table)
             index = TextIndex.build(titles, bodies)
             pairs = duplicate_pairs(ids, titles, bodies, min_similarity, index=index)
             title_of = dict(zip(ids, titles, strict=True))
@@ -31,4 +30,4 @@ class Command(BaseCommand):
                                  ([a, b, f"{s:.4f}", title_of[a], title_of[b]] for a, b, s in pairs))
         except csvio.CSVError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"{len(rows)} messages, {n} near-duplicate pairs (similarity >= {min_similarity}) -> {out}")
+        self.stdout.write(f"{len(ids)} messages, {n} near-duplicate pairs (similarity >= {min_similarity}) -> {out}")

@@ -22,24 +22,23 @@ class Command(BaseCommand):
     def handle(self, *args, data, out, **options):
         try:
             csvio.check_output(out)
-            header, rows = csvio.read_rows(data)
+            table = csvio.read_table(data)
+            header, rows = table.header, table.rows
             reply_col = csvio.pick_column(header, REPLY_COLUMNS)
             if reply_col is None:
                 raise csvio.CSVError(f"{data}: 缺少列 答复意见 (或 reply); 现有列: {', '.join(header)}")
-            title_col = csvio.pick_column(header, csvio.TITLE_COLUMNS)
-            body_col = csvio.pick_column(header, csvio.BODY_COLUMNS) or csvio.pick_column(header, csvio.TEXT_COLUMNS)
-            if not title_col and not body_col:
+            if not csvio.pick_column(header, csvio.TITLE_COLUMNS + csvio.BODY_COLUMNS + csvio.TEXT_COLUMNS):
                 raise csvio.CSVError(f"{data}: 需要留言主题或留言详情列, 才能判断答复是否切题; 现有列: {', '.join(header)}")
-            csvio.require_data(data, rows, [r[reply_col] for r in rows])
+            titles, bodies = csvio.message_columns(table)
+            csvio.require_texts(table, [r[reply_col] for r in rows], "答复意见")
+            csvio.require_texts(table, [t + b for t, b in zip(titles, bodies, strict=True)], "标题和正文")
+            ids = csvio.unique_ids(table)
             asked_col, replied_col = csvio.pick_column(header, ASKED_AT), csvio.pick_column(header, REPLIED_AT)
-            ids = csvio.row_ids(header, rows)
             results = []
-            for i, row in enumerate(rows, start=1):
-                asked = csvio.parse_time(row[asked_col], data, i, asked_col) if asked_col and row[asked_col].strip() else None
-                replied = (csvio.parse_time(row[replied_col], data, i, replied_col)
-                           if replied_col and row[replied_col].strip() else None)
-                results.append(score_reply(row.get(title_col, "") if title_col else "",
-                                           row.get(body_col, "") if body_col else "", row[reply_col], asked, replied))
+            for i, (row, title, body, line) in enumerate(zip(rows, titles, bodies, table.lines, strict=True), start=1):
+                asked, replied = [csvio.parse_time(row[col], data, i, col, line) if col and row[col].strip() else None
+                                  for col in (asked_col, replied_col)]
+                results.append(score_reply(title, body, row[reply_col], asked, replied))
             csvio.write_rows(out, HEADER, (
                 [rid, r["score"], r["relevance"], r["completeness"], r["interpretability"],
                  "" if r["timeliness"] is None else r["timeliness"], "是" if r["boilerplate"] else "否",

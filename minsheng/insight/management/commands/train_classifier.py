@@ -34,11 +34,11 @@ class Command(BaseCommand):
             raise CommandError("使用 --data 时必须给出 --label-column")
         if c <= 0:
             raise CommandError("--c 必须大于 0")
-        out_path = Path(out)
-        if out_path.exists() and not out_path.is_dir():
-            raise CommandError(f"--out {out} 已存在且不是目录")
         say = training.progress_printer(self.stdout)
         try:
+            out_path = csvio.check_model_output(out)  # before any work: training takes a minute
+            for path in data:  # the row checks of every command, worded alike, before training
+                csvio.read_messages(path)
             if from_db:
                 titles, bodies, labels, corrections = training.handled_cases(target)
                 fixed = "经转办或退单" if target == "unit" else f"经派单员更正{'领域' if target == 'topic' else '类型'}"
