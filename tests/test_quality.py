@@ -65,6 +65,9 @@ def test_late_reply_loses_timeliness():
     assert late["score"] < on_time["score"]
     assert any("超过 15 天" in r for r in late["reasons"])
     assert score_reply(TITLE, BODY, GOOD)["timeliness"] is None
+    # a reply dated before its message is a data error: timeliness unknown and said so, not perfect
+    before = score_reply(TITLE, BODY, GOOD, T0, T0 - dt.timedelta(days=2))
+    assert before["timeliness"] is None and any("早于留言时间" in r for r in before["reasons"])
 
 
 def test_questions_are_found():

@@ -137,8 +137,10 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     timeliness = None
     if asked_at and replied_at:
         days = (replied_at - asked_at).total_seconds() / 86400
-        timeliness = 1.0 if days <= 15 else max(0.0, 1 - (days - 15) / 45)
-        if days > 15:
+        timeliness = None if days < 0 else 1.0 if days <= 15 else max(0.0, 1 - (days - 15) / 45)
+        if days < 0:  # a data error: the timeliness is unknown, not perfect
+            reasons.append("答复时间早于留言时间, 请核对时间; 未计及时性")
+        elif days > 15:
             reasons.append(f"答复用时 {days:.1f} 天, 超过 15 天")
 
     parts = [(0.3, relevance), (0.3, completeness), (0.3, interpretability)]
