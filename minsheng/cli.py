@@ -1,9 +1,12 @@
 """The `minsheng` console script: Django's manage.py, with dashed command names.
 
-`minsheng train-classifier ...` runs the management command `train_classifier`.
+`minsheng train-classifier ...` runs the management command `train_classifier`;
+`minsheng help train-classifier` shows its help, and `minsheng help` lists the commands
+with dashes.
 """
 
 import os
+import re
 import sys
 
 
@@ -13,15 +16,30 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
+        if argv[1] == "help" and len(argv) > 2 and not argv[2].startswith("-"):
+            argv[2] = argv[2].replace("-", "_")
     from django.core.exceptions import ImproperlyConfigured
 
     try:
+        if argv[1:] in ([], ["help"], ["--help"], ["-h"]):
+            sys.stdout.write(_command_list(argv))
+            return
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(argv)
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"minsheng: configuration error: {exc}\n")
         sys.exit(2)
+
+
+def _command_list(argv: list[str]) -> str:
+    """Django's list of commands, named as they are typed here (train-classifier)."""
+    import django
+    from django.core.management import ManagementUtility
+
+    django.setup()
+    text = ManagementUtility(argv).main_help_text() + "\n"
+    return re.sub(r"^( {4})(\w+)$", lambda m: m.group(1) + m.group(2).replace("_", "-"), text, flags=re.M)
 
 
 if __name__ == "__main__":

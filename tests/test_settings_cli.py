@@ -45,6 +45,10 @@ def test_dashed_command_names_and_help():
     assert result.returncode == 0
     assert "usage: minsheng run_periodic" in result.stdout
     assert "close stale" in " ".join(result.stdout.split())
+    listed = run("help")
+    assert listed.returncode == 0 and "\n    train-classifier\n" in listed.stdout and "train_classifier" not in listed.stdout
+    one = run("help", "detect-hotspots")  # a command's help, asked for by the name it is typed with
+    assert one.returncode == 0 and "usage: minsheng detect-hotspots" in one.stdout
 
 
 def test_shared_cache_counts_sign_in_failures_across_processes():
