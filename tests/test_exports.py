@@ -263,3 +263,15 @@ def test_export_command(cases, tmp_path, capsys):
         call_command("export_stats", "messages", "--region", "x")
     with pytest.raises(CommandError, match="征集活动"):
         call_command("export_stats", "campaign", "--campaign", "nope")
+
+
+def test_a_control_character_in_a_title_does_not_break_the_xlsx_export(client, directory, personas,
+                                                                       django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        m = actions.do_submit(personas["citizen"], title="路灯\x0b不亮", body=BODY, kind="help",
+                              region=directory["chengguan"], topic=directory["topic_build"])
+        actions.do_accept(personas["dispatcher"], m)
+    response = client.get("/stats/export/messages.xlsx", {"region": "620102", "measure": "received"})
+    assert response.status_code == 200
+    titles = [row[1].value for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2)]
+    assert "路灯不亮" in titles

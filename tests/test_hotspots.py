@@ -106,10 +106,12 @@ def test_places_groups_and_county_are_read_from_text():
     # what is asked for a place is not its name; a direction and a number name a road
     assert core.extract_places("整治北滨河路, 搬迁石化花园, 加快丽景新村建设, 混凝土搅拌站噪音") == [
         "北滨河路", "石化花园", "丽景新村"]
-    assert core.extract_places("东六路下穿长永高速, 南一路和北二街") == ["东六路", "长永高速", "南一路", "北二街"]
+    assert core.extract_places("东六路下穿长永高速, 南一路和北二街, 东六路路面破损") == [
+        "东六路", "长永高速", "南一路", "北二街"]
     # a place word that begins a longer word (城际, 城市) is read inside the name
     assert core.extract_places("绿地城际空间站质量差, 长株潭城际铁路停运, 兰州城市学院") == [
         "绿地城际空间站", "长株潭城际铁路", "兰州城市学院"]
+    assert core.extract_places("恒大城市之光, 碧桂园城市花园") == ["恒大城", "碧桂园"]
     assert core.extract_places("某物流公司拖欠工资, 周边没有一所公办幼儿园, 学校门口没有斑马线, 小区广场") == []
     assert core.extract_places("知道58车贷, 5月10日下午市城, 紧挨着绿地海外滩小区") == ["58车贷", "绿地海外滩"]
     assert core.extract_places("A市地铁3号线松雅站") == ["地铁3号线", "松雅站"]

@@ -81,15 +81,15 @@ _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多�
                            r"配套|配建|私立|公办|民办|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|[一二三四五]线)$")
 # a direction and a number name a road (东六路, 南二环线), though neither names one alone
 _NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$")
-_ROADS = {"路", "街", "大道", "巷", "线", "环线"}
+_ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
 _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间]|[这那该本此][所家个座条间]?)")
 # a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
 # not which: cut when a specific name remains (榆中县人民医院 stays whole)
 _COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)(?=.{2})")
 # a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
-# 兰州城市学院: not 绿地城 + 际空间站)
-_NOT_A_SUFFIX = r"(?!际|市(?!场))"
+# 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
+_NOT_A_SUFFIX = r"(?!际|市(?!场|之光))"
 _TRIM = re.compile(r"(?:小区|一期|二期|三期|四期|五期|项目|楼盘)$")
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
@@ -120,7 +120,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 continue
             for m in re.finditer(rf"(.{{2,8}}?)((?:{_SUFFIX_RE})+){_NOT_A_SUFFIX}", chunk):
                 name, suffix = m.group(1), m.group(2)
-                if ((_GENERIC_NAME.match(name) and not (_NUMBERED.match(name) and suffix in _ROADS))
+                if ((_GENERIC_NAME.match(name) and not (_NUMBERED.match(name) and suffix.endswith(_ROADS)))
                         or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2):
                     continue
                 short = _COUNTY_PREFIX.sub("", name)

@@ -135,11 +135,15 @@ def csv_cells(row) -> list:
 
 def xlsx_cells(ws, row) -> list:
     """A row for a write-only sheet: formula-like text becomes an explicit string cell
-    (openpyxl writes any str starting with "=" as a formula)."""
+    (openpyxl writes any str starting with "=" as a formula); control characters XLSX
+    cannot hold are dropped."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     cells = []
     for value in row:
+        if isinstance(value, str):  # a control character (\x0b) in a title would fail the whole file
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if formula_like(value):
             value = WriteOnlyCell(ws, value=value)
             value.data_type = "s"

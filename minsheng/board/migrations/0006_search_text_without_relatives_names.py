@@ -2,6 +2,7 @@
 that the masked text the search index reads hides such a name (docs/moderation.md)."""
 
 from django.db import migrations
+from django.db.models import Q
 
 
 def reindex(apps, schema_editor):
@@ -9,7 +10,8 @@ def reindex(apps, schema_editor):
     from minsheng.board.search import terms_for
 
     Message = apps.get_model("board", "Message")
-    candidates = Message.objects.filter(body__regex=f"{RELATIVE}|邻居|房东|租户|租客|工友|同事")
+    words = f"{RELATIVE}|邻居|房东|租户|租客|工友|同事"
+    candidates = Message.objects.filter(Q(body__regex=words) | Q(title__regex=words))
     for message in candidates.select_related("author").only(
             "pk", "title", "body", "show_name", "author__display_name").iterator(chunk_size=2000):
         names = () if message.show_name else real_name(message.author.display_name)
