@@ -38,12 +38,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .csvio import MAX_TEXT_CHARS  # one limit for every command
 from .text import han_ratio, normalize
 
 FORMAT = "minsheng-text-classifier"
 FORMAT_VERSION = 1
 MAX_BODY_CHARS = 400  # enough to read the topic; keeps classification fast on long letters
-MAX_TEXT_CHARS = 100_000  # a longer text is not a message: the commands refuse it
 MIN_ROWS_FOR_HOLDOUT = 60
 DEFAULT_C = 0.3  # chosen by 5-fold grouped cross-validation on the 80% training part (docs)
 NB_ALPHA = 0.5  # smoothing of the NBSVM log-count ratios (same cross-validation)

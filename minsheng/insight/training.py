@@ -36,11 +36,11 @@ def load_labelled(paths: Sequence[str | Path], label_column: str) -> tuple[list[
     labels: list[str] = []
     unlabelled = 0
     for path in paths:
-        t, b, rows, header = csvio.message_texts(path)
-        if label_column not in header:
-            raise csvio.CSVError(f"{path}: 没有标签列 {label_column}; 现有列: {', '.join(header)}")
+        table, t, b = csvio.read_messages(path)  # every row checked as by the other commands
+        if label_column not in table.header:
+            raise csvio.CSVError(f"{path}: 没有标签列 {label_column}; 现有列: {', '.join(table.header)}")
         classify.check_texts(t, b, where=f"{path}: ")
-        for title, body, row in zip(t, b, rows, strict=True):
+        for title, body, row in zip(t, b, table.rows, strict=True):
             label = (row.get(label_column) or "").strip()
             if not label:
                 unlabelled += 1

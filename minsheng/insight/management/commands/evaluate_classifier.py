@@ -22,7 +22,6 @@ class Command(BaseCommand):
     def handle(self, *args, model, data, label_column, **options):
         try:
             clf = classify.TextClassifier.load(model)
-            csvio.read_messages(data)  # the row checks of every command, worded alike
             titles, bodies, labels, unlabelled = training.load_labelled([data], label_column)
             if not labels:
                 raise CommandError(f"{data}: 列 {label_column} 中没有任何标签")

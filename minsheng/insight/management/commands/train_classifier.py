@@ -37,8 +37,6 @@ class Command(BaseCommand):
         say = training.progress_printer(self.stdout)
         try:
             out_path = csvio.check_model_output(out)  # before any work: training takes a minute
-            for path in data:  # the row checks of every command, worded alike, before training
-                csvio.read_messages(path)
             if from_db:
                 titles, bodies, labels, corrections = training.handled_cases(target)
                 fixed = "经转办或退单" if target == "unit" else f"经派单员更正{'领域' if target == 'topic' else '类型'}"
