@@ -2,7 +2,10 @@
 
 `minsheng train-classifier ...` runs the management command `train_classifier`;
 `minsheng help train-classifier` shows its help, and `minsheng help` lists the commands
-with dashes.
+with dashes. Usage lines and option errors name every command as it is typed
+(`usage: minsheng export-stats`, not `export_stats`), and a bad option value is reported
+in one line (`minsheng detect-hotspots: error: argument --top: invalid int value: 'abc'`,
+exit status 2), without the usage block argparse prints first.
 """
 
 import os
@@ -26,10 +29,27 @@ def main(argv: list[str] | None = None) -> None:
             return
         from django.core.management import execute_from_command_line
 
+        _dashed_usage()
         execute_from_command_line(argv)
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"minsheng: configuration error: {exc}\n")
         sys.exit(2)
+
+
+def _dashed_usage() -> None:
+    """Every command's parser is named with dashes, the way the command is typed, and
+    reports an option error in its one ``prog: error: ...`` line (``--help`` still prints
+    the usage)."""
+    from django.core.management.base import BaseCommand
+
+    create_parser = BaseCommand.create_parser
+
+    def dashed(self, prog_name, subcommand, **kwargs):
+        parser = create_parser(self, prog_name, subcommand.replace("_", "-"), **kwargs)
+        parser.print_usage = lambda file=None: None
+        return parser
+
+    BaseCommand.create_parser = dashed
 
 
 def _command_list(argv: list[str]) -> str:

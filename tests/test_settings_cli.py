@@ -43,10 +43,11 @@ def test_secret_key_required_in_production():
 def test_dashed_command_names_and_help():
     result = run("run-periodic", "--help")
     assert result.returncode == 0
-    assert "usage: minsheng run_periodic" in result.stdout
+    assert "usage: minsheng run-periodic" in result.stdout
     assert "close stale" in " ".join(result.stdout.split())
     listed = run("help")
     assert listed.returncode == 0 and "\n    train-classifier\n" in listed.stdout and "train_classifier" not in listed.stdout
+    assert run("help", "export-stats").stdout.startswith("usage: minsheng export-stats ")  # every command, not only ours
     one = run("help", "detect-hotspots")  # a command's help, asked for by the name it is typed with
     assert one.returncode == 0 and "usage: minsheng detect-hotspots" in one.stdout
 

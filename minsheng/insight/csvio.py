@@ -280,16 +280,6 @@ def write_rows(path: str | Path, header: list[str], rows) -> int:
     return n
 
 
-def one_line_usage_errors(parser) -> None:
-    """argparse reports a bad option value (--top abc) with the whole usage block first;
-    keep only its one-line ``prog: error: ...`` message (exit status 2 as before). Usage
-    and errors name the command as it is typed, ``minsheng detect-hotspots`` (minsheng.cli
-    maps the dashes to the module name detect_hotspots)."""
-    parser.print_usage = lambda file=None: None
-    program, _, command = parser.prog.rpartition(" ")
-    parser.prog = f"{program} {command.replace('_', '-')}".strip()
-
-
 # --- dates and counts (hotspots, replies) ----------------------------------------
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d %H:%M:%S", "%Y%m%d")
 

@@ -12,7 +12,6 @@ class Command(BaseCommand):
     help = "Classify the messages of a CSV file with a trained model."
 
     def add_arguments(self, parser):
-        csvio.one_line_usage_errors(parser)
         parser.add_argument("--model", required=True, help="model directory (from train-classifier)")
         parser.add_argument("--data", required=True, help="CSV with 留言主题/title and/or 留言详情/body (or 留言/text)")
         parser.add_argument("--out", required=True, help="output CSV")

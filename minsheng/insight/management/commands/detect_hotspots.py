@@ -17,7 +17,6 @@ class Command(BaseCommand):
             "rank them by heat.")
 
     def add_arguments(self, parser):
-        csvio.one_line_usage_errors(parser)
         parser.add_argument("--data", required=True,
                             help="CSV with 留言编号, 留言主题, 留言时间, 留言详情 (留言用户, 点赞数, 反对数 optional)")
         parser.add_argument("--out", required=True, help="output CSV: 留言编号,cluster_id for every input row")

@@ -14,7 +14,6 @@ class Command(BaseCommand):
     help = "Measure a classifier on a labelled CSV; prints the figures as one JSON object on the last line."
 
     def add_arguments(self, parser):
-        csvio.one_line_usage_errors(parser)
         parser.add_argument("--model", required=True, help="model directory (from train-classifier)")
         parser.add_argument("--data", required=True, help="labelled CSV")
         parser.add_argument("--label-column", required=True, help="the label column, e.g. 一级标签")

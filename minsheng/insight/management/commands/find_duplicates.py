@@ -10,7 +10,6 @@ class Command(BaseCommand):
     help = "Near-duplicate messages (same problem, same place) in a CSV: 留言编号 pairs with their similarity."
 
     def add_arguments(self, parser):
-        csvio.one_line_usage_errors(parser)
         parser.add_argument("--data", required=True, help="CSV with 留言主题 and/or 留言详情 (or title/body/留言/text)")
         parser.add_argument("--out", required=True, help="output CSV: 留言编号_a,留言编号_b,similarity,...")
         parser.add_argument("--min-similarity", type=float, default=0.5,

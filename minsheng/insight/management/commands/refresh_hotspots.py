@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from minsheng.insight import csvio, hotspots_service
+from minsheng.insight import hotspots_service
 from minsheng.insight.models import Hotspot
 
 
@@ -12,7 +12,6 @@ class Command(BaseCommand):
             "--all recomputes old hotspots too (their titles and 地点/人群 labels, e.g. after an upgrade).")
 
     def add_arguments(self, parser):
-        csvio.one_line_usage_errors(parser)
         parser.add_argument("--place-new", action="store_true",
                             help="place messages without a hotspot first (e.g. after an import)")
         parser.add_argument("--all", action="store_true", dest="everything",

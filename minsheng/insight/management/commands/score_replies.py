@@ -15,7 +15,6 @@ class Command(BaseCommand):
     help = "Score replies (relevance, completeness, interpretability, timeliness; boilerplate) with reasons."
 
     def add_arguments(self, parser):
-        csvio.one_line_usage_errors(parser)
         parser.add_argument("--data", required=True, help="CSV like tipdm_replies.csv (答复意见 + 留言主题/留言详情)")
         parser.add_argument("--out", required=True, help="output CSV, one row per reply")
 

@@ -12,7 +12,6 @@ class Command(BaseCommand):
     help = "Train a topic or type classifier from labelled CSV files, or from handled cases in the database."
 
     def add_arguments(self, parser):
-        csvio.one_line_usage_errors(parser)
         parser.add_argument("--data", action="append", default=[],
                             help="labelled CSV (留言主题/title and/or 留言详情/body, or 留言/text); repeatable")
         parser.add_argument("--label-column", help="the label column, e.g. 一级标签 or 问题类型")
