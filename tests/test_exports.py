@@ -252,6 +252,22 @@ def test_campaign_report_exports(client, cases, directory):
     assert any(r and r[0] == "按区划" for r in rows)
 
 
+def test_the_command_writes_the_same_sheets_as_the_web(client, cases, directory, tmp_path):
+    """`minsheng export-stats campaign|table` and the pages' exports share one layout."""
+    today = timezone.localdate()
+    Campaign.objects.create(slug="c1", name="我为群众办实事", start=today - dt.timedelta(days=90), end=today)
+    for what, url, extra in [("campaign", "/stats/campaigns/c1/report.xlsx", ["--campaign", "c1"]),
+                             ("table", "/stats/export/table.xlsx?by=topic", ["--by", "topic"])]:
+        out = tmp_path / f"{what}.xlsx"
+        call_command("export_stats", what, *extra, "--format", "xlsx", "-o", str(out))
+        web = load_workbook(io.BytesIO(client.get(url).content))
+        cli = load_workbook(out)
+        assert cli.sheetnames == web.sheetnames
+        for name in web.sheetnames:
+            assert list(cli[name].values) == list(web[name].values)
+    assert load_workbook(tmp_path / "table.xlsx")["按领域"]["A1"].value == "领域"  # not the option's English name
+
+
 def test_export_command(cases, tmp_path, capsys):
     out = tmp_path / "t.xlsx"
     call_command("export_stats", "table", "--by", "topic", "--format", "xlsx", "-o", str(out))

@@ -20,7 +20,7 @@ from minsheng.board.models import Event, Message, MessageKind
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
-from .figures import Scope, topic_subtree_ids
+from .figures import Scope, breakdown, compute, topic_subtree_ids
 
 XLSX_MAX_ROWS = 200_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -169,6 +169,17 @@ def stream_csv(filename: str, header, rows) -> StreamingHttpResponse:
     return response
 
 
+def stacked_rows(sheets: list[tuple[str, list, object]]):
+    """Several sheets as the rows of one CSV file: the first sheet's header and rows, then
+    for each further sheet an empty row, its title, its header and its rows."""
+    for index, (title, header, rows) in enumerate(sheets):
+        if index:
+            yield []
+            yield [title]
+        yield header
+        yield from rows
+
+
 def write_xlsx(target, sheets: list[tuple[str, list, object]]) -> None:
     """Write ``sheets`` (title, header, rows) as a workbook to a path or file object."""
     from openpyxl import Workbook
@@ -215,3 +226,14 @@ def table_rows(rows: list[dict], first: str):
 
 def totals_rows(figures: dict):
     return [["指标", "数值"], *([label, figures[name]] for name, label in TABLE_COLUMNS)]
+
+
+BY_LABELS = {"region": "区划", "unit": "办理单位", "topic": "领域", "kind": "类型", "month": "月份"}
+
+
+def table_sheets(by: str, scope: Scope) -> list[tuple[str, list, list]]:
+    """A statistics table grouped ``by`` (its first column named in Chinese), then the
+    scope's totals: the web export's and `minsheng export-stats table`'s sheets."""
+    header, body = table_rows(breakdown(by, scope), BY_LABELS[by])
+    totals = totals_rows(compute(scope))
+    return [(f"按{BY_LABELS[by]}", header, body), ("合计", totals[0], totals[1:])]

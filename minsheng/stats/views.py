@@ -22,7 +22,7 @@ from minsheng.accounts.roles import roles_of
 from minsheng.board.models import MessageKind
 from minsheng.directory.models import Region, Topic
 
-from . import exports, figures
+from . import campaign_report, exports, figures
 from .figures import ScopeError, make_scope
 from .models import Campaign
 
@@ -163,29 +163,9 @@ def campaigns(request):
     return render(request, "stats/campaigns.html", {"rows": rows})
 
 
-def _campaign_report(campaign):
-    scope = make_scope(campaign=campaign)
-    now = timezone.now()
-    with figures.one_version():
-        return scope, _campaign_figures(scope, campaign, now)
-
-
-def _campaign_figures(scope, campaign, now) -> dict:
-    got = figures.page(scope, ["totals", "region", "topic", "month", "unit"])
-    return {
-        "totals": got["totals"],
-        "by_region": got["region"],
-        "by_topic": got["topic"],
-        "by_month": got["month"],
-        "by_unit": got["unit"],
-        "as_of": timezone.localdate(now),
-        "ongoing": timezone.localdate(now) <= campaign.end,
-    }
-
-
 def campaign_detail(request, slug):
     campaign = get_object_or_404(Campaign, slug=slug, is_public=True)
-    scope, report = _campaign_report(campaign)
+    scope, report = campaign_report.report(campaign)
     filters = {"date_from": campaign.start.isoformat(), "date_to": campaign.end.isoformat()}
     if len(scope.regions) == 1:
         filters["region"] = scope.regions[0].code
@@ -194,22 +174,8 @@ def campaign_detail(request, slug):
     return render(request, "stats/campaign.html", {
         "campaign": campaign, "scope": scope, "filters": filters, **report,
         "charts": _chart_data(report["by_month"], report["by_region"], report["by_topic"], []),
-        "announcement": announcement(campaign, report),
+        "announcement": campaign_report.announcement(campaign, report),
     })
-
-
-def announcement(campaign, report) -> str:
-    """The tally in the form such results are announced."""
-    t = report["totals"]
-    as_of = report["as_of"]
-    rate = figures.percent(t["reply_rate"])
-    if report["ongoing"]:
-        return (f"截至{as_of.month}月{as_of.day}日,共收到群众留言 {t['received']:,} 件,"
-                f"其中 {t['replied']:,} 件得到回应,回应率 {rate}")
-    # After the end the count of messages is final, while replies still arrive.
-    start, end = campaign.start, campaign.end
-    return (f"活动期间({start.month}月{start.day}日至{end.month}月{end.day}日)共收到群众留言 {t['received']:,} 件,"
-            f"截至{as_of.year}年{as_of.month}月{as_of.day}日,其中 {t['replied']:,} 件得到回应,回应率 {rate}")
 
 
 # --- leaders' dashboard and staff lists ------------------------------------------
@@ -350,26 +316,23 @@ def export_messages(request, fmt):
     return exports.xlsx_response(name, [("留言", header, rows)])
 
 
-BY_LABELS = {"region": "区划", "unit": "办理单位", "topic": "领域", "kind": "类型", "month": "月份"}
-
-
 def export_table(request, fmt):
     if fmt not in ("csv", "xlsx"):
         return _bad_request(request, "只支持 csv 或 xlsx 格式", 404)
     by = request.GET.get("by", "region")
-    if by not in BY_LABELS:
+    if by not in exports.BY_LABELS:
         return _bad_request(request, f"不支持的分组: {by}")
     filters = _filters(request)
     try:
         scope = make_scope(**filters)
     except ScopeError as exc:
         return _bad_request(request, str(exc))
-    header, body = exports.table_rows(figures.breakdown(by, scope), BY_LABELS[by])
+    sheets = exports.table_sheets(by, scope)
     name = f"stats-{by}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
+        _, header, body = sheets[0]
         return exports.stream_csv(name, header, body)
-    totals = exports.totals_rows(figures.compute(scope))
-    return exports.xlsx_response(name, [(f"按{BY_LABELS[by]}", header, body), ("合计", totals[0], totals[1:])])
+    return exports.xlsx_response(name, sheets)
 
 
 def export_campaign(request, slug, fmt):
@@ -378,27 +341,12 @@ def export_campaign(request, slug, fmt):
     campaign = Campaign.objects.filter(slug=slug, is_public=True).first()
     if campaign is None:
         return _bad_request(request, "没有这个征集活动", 404)
-    _, report = _campaign_report(campaign)
-    sheets = [("汇总", ["指标", "数值"], [["活动", campaign.name], ["起止", f"{campaign.start} 至 {campaign.end}"],
-                                      ["公告", announcement(campaign, report)],
-                                      *exports.totals_rows(report["totals"])[1:]])]
-    for key, title, first in [("by_region", "按区划", "区划"), ("by_topic", "按领域", "领域"),
-                              ("by_unit", "按单位", "办理单位"), ("by_month", "按月份", "月份")]:
-        header, body = exports.table_rows(report[key], first)
-        sheets.append((title, header, body))
+    sheets = campaign_report.sheets(campaign)
     name = f"campaign-{campaign.slug}.{fmt}"
     if fmt == "xlsx":
         return exports.xlsx_response(name, sheets)
-
-    def rows():
-        for index, (title, header, body) in enumerate(sheets):
-            if index:
-                yield []
-                yield [title]
-                yield header
-            yield from body
-
-    return exports.stream_csv(name, sheets[0][1], rows())
+    rows = exports.stacked_rows(sheets)
+    return exports.stream_csv(name, next(rows), rows)
 
 
 # --- the map -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from minsheng.stats import exports, figures
+from minsheng.stats import campaign_report, exports, figures
 from minsheng.stats.figures import ScopeError
 from minsheng.stats.models import Campaign
 
@@ -58,22 +58,13 @@ class Command(BaseCommand):
         return [("留言", header, exports.message_rows(qs, opts["personal"]))]
 
     def _table(self, scope, opts):
-        header, body = exports.table_rows(figures.breakdown(opts["by"], scope), opts["by"])
-        return [(opts["by"], header, body)]
+        return exports.table_sheets(opts["by"], scope)
 
     def _campaign(self, slug):
-        from minsheng.stats.views import _campaign_report, announcement
-
         campaign = Campaign.objects.filter(slug=slug).first()
         if campaign is None:
             raise CommandError("没有这个征集活动")
-        _, report = _campaign_report(campaign)
-        sheets = [("汇总", ["指标", "数值"], [["公告", announcement(campaign, report)],
-                                          *exports.totals_rows(report["totals"])[1:]])]
-        for key, title in [("by_region", "按区划"), ("by_topic", "按领域"), ("by_unit", "按单位"), ("by_month", "按月份")]:
-            header, body = exports.table_rows(report[key], title)
-            sheets.append((title, header, body))
-        return sheets
+        return campaign_report.sheets(campaign)
 
     def _write(self, sheets, opts):
         if opts["format"] == "xlsx":
@@ -83,13 +74,7 @@ class Command(BaseCommand):
 
         out = open(opts["output"], "w", newline="", encoding="utf-8-sig") if opts["output"] else sys.stdout
         try:
-            writer = csv.writer(out)
-            for index, (title, header, rows) in enumerate(sheets):
-                if index:
-                    writer.writerow([])
-                    writer.writerow(exports.csv_cells([title]))
-                writer.writerow(exports.csv_cells(header))
-                writer.writerows(exports.csv_cells(row) for row in rows)
+            csv.writer(out).writerows(exports.csv_cells(row) for row in exports.stacked_rows(sheets))
         finally:
             if out is not sys.stdout:
                 out.close()

@@ -1,0 +1,58 @@
+"""A campaign's tally (征集活动): its figures, the announcement sentence and the report
+file's sheets — one layout for the page, the web export and `minsheng export-stats
+campaign`."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from . import exports, figures
+from .figures import make_scope
+
+
+def report(campaign):
+    """(scope, figures of the campaign) counted at one statistics version."""
+    scope = make_scope(campaign=campaign)
+    today = timezone.localdate()
+    with figures.one_version():
+        got = figures.page(scope, ["totals", "region", "topic", "month", "unit"])
+    return scope, {
+        "totals": got["totals"],
+        "by_region": got["region"],
+        "by_topic": got["topic"],
+        "by_month": got["month"],
+        "by_unit": got["unit"],
+        "as_of": today,
+        "ongoing": today <= campaign.end,
+    }
+
+
+def announcement(campaign, report) -> str:
+    """The tally in the form such results are announced."""
+    t = report["totals"]
+    as_of = report["as_of"]
+    rate = figures.percent(t["reply_rate"])
+    if report["ongoing"]:
+        return (f"截至{as_of.month}月{as_of.day}日,共收到群众留言 {t['received']:,} 件,"
+                f"其中 {t['replied']:,} 件得到回应,回应率 {rate}")
+    # After the end the count of messages is final, while replies still arrive.
+    start, end = campaign.start, campaign.end
+    return (f"活动期间({start.month}月{start.day}日至{end.month}月{end.day}日)共收到群众留言 {t['received']:,} 件,"
+            f"截至{as_of.year}年{as_of.month}月{as_of.day}日,其中 {t['replied']:,} 件得到回应,回应率 {rate}")
+
+
+BREAKDOWNS = [("by_region", "按区划", "区划"), ("by_topic", "按领域", "领域"),
+              ("by_unit", "按单位", "办理单位"), ("by_month", "按月份", "月份")]
+
+
+def sheets(campaign) -> list[tuple[str, list, list]]:
+    """The report file: a summary sheet (name, dates, announcement, every total), then one
+    sheet per breakdown."""
+    _, tally = report(campaign)
+    summary = [["活动", campaign.name], ["起止", f"{campaign.start} 至 {campaign.end}"],
+               ["公告", announcement(campaign, tally)], *exports.totals_rows(tally["totals"])[1:]]
+    out = [("汇总", ["指标", "数值"], summary)]
+    for key, title, first in BREAKDOWNS:
+        header, body = exports.table_rows(tally[key], first)
+        out.append((title, header, body))
+    return out
