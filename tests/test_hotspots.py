@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,23 @@ def test_places_groups_and_county_are_read_from_text():
     assert core.extract_places("七里河污水处理厂臭味扰民") == ["七里河", "污水处理厂"]
     assert core.extract_places("成功大道拥堵, 城市之光小区停车难") == ["成功大道", "城市之光"]
     assert core.extract_places("东岗街道路灯不亮, 南山隧道路面积水") == ["东岗街道", "南山隧道"]
+    # 小区 ends a name before 市政路; what is set up at a place, and power lines, are no places
+    assert core.extract_places("恒大雅苑小区市政路上停满了车") == ["恒大雅苑", "市政路"]
+    assert core.extract_places("反对在诺亚山林小区门口设置医院, 能否设立金星路公交站") == ["诺亚山林", "金星路"]
+    assert core.extract_places("月亮岛路沿线架设110kv高压电线杆, 金星北片110kv及以上高压线") == ["月亮岛路"]
+
+
+def test_a_cluster_is_labelled_by_the_places_its_messages_share():
+    """A place one body names on the way (找过八医院, 打电话城) does not label a hotspot whose
+    titles name another; a place in a title counts twice."""
+    cluster = core.Cluster(id=1, first_at=T0, last_at=T0, members=["a", "b", "c"],
+                           places=Counter({"星沙八医院": 3, "回八医院": 1, "骏宝巴士公司": 1}),
+                           title_places=Counter({"星沙八医院": 2}), groups=Counter({"患者": 2, "家属": 1}),
+                           regions=Counter({"A7县": 3}))
+    assert cluster.place_label() == "A7县 星沙八医院 患者"
+    single = core.Cluster(id=2, first_at=T0, last_at=T0, members=["a"], places=Counter({"北环路": 1, "丽发新城": 1}),
+                          title_places=Counter({"丽发新城": 1}))
+    assert single.place_label() == "丽发新城 北环路"
 
 
 def test_heat_grows_with_people_messages_supports_and_recency():

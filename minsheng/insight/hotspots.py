@@ -69,7 +69,7 @@ _SPLIT = re.compile(
     # what happens to or around a place (指导盛世新村, 拆除电力名城, 恢复原线路, 倒灌进沿街商铺,
     # 楼下餐馆): never part of its name
     r"报不上|上不了|进不了|处理(?!厂|站|场|中心|公司)|指导|协调|组织|帮助|依法|拆除|改造|改建|扩建|利用|线路|(?<![大街隧])道路|沿街|楼下|楼上|"
-    r"整治|搬迁|加快|下穿|"
+    r"整治|搬迁|加快|下穿|设置|设立|架设|办理|能否|可否|是否|以上|以下|高压|"
     # and in the reference data: 知道58车贷, 经确认达融造价公司, 多次找八医院, 紧挨着绿地海外滩, 通过正规网站,
     # 拒绝转成普惠制幼儿园, 5月10日下午市城
     r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|\d+月\d*日?|\d+日|"
@@ -89,7 +89,7 @@ _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间]|[这那该本此][所�
 _COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)(?=.{2})")
 # a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
-_NOT_A_SUFFIX = r"(?!际|市(?!场|之光))"
+_NOT_A_SUFFIX = r"(?!(?<=城)(?:际|市(?!场|之光)))"  # 恒大雅苑小区市政路: 小区 ends a name
 _TRIM = re.compile(r"(?:小区|一期|二期|三期|四期|五期|项目|楼盘)$")
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
@@ -221,11 +221,28 @@ class Cluster:
 
     def place_label(self, with_region: bool = True) -> str:
         """地点/人群: the county, the main places and groups."""
-        parts = [p for p, _ in self.places.most_common(2)]
+        parts = main_places(self.places, self.title_places, self.size)
         if with_region and self.region and not any(self.region in p for p in parts):
             parts.insert(0, self.region)
-        parts += [g for g, c in self.groups.most_common(2) if c * 2 >= self.size]
-        return " ".join(parts) or "—"
+        return label(parts, self.groups, self.size)
+
+
+def main_places(places: Counter, title_places: Counter, size: int) -> list[str]:
+    """The two places a cluster is about: named in a title counts twice (a title states the
+    problem; a body also names landmarks and companies on the way), and in a cluster of
+    several messages a place one body alone names is left out when others are shared."""
+    score = Counter({p: n + title_places[p] for p, n in places.items()})
+    ranked = [p for p, _ in score.most_common()]
+    if size > 1:
+        shared = [p for p in ranked if score[p] > 1]
+        ranked = shared or ranked
+    return ranked[:2]
+
+
+def label(places: list[str], groups: Counter, size: int) -> str:
+    """地点/人群 from the main places and the groups at least half the messages name."""
+    parts = places + [g for g, c in groups.most_common(2) if c * 2 >= size]
+    return " ".join(parts) or "—"
 
 
 def heat(citizens: int, messages: int, supports: int, last_at: dt.datetime, now: dt.datetime) -> float:

@@ -167,15 +167,15 @@ def public_face(title: str, place: str, public) -> tuple[str, str]:
 
 
 def public_place(public) -> str:
-    """地点/人群 of the public members: their two commonest places, and the groups most of
-    them name (as ``Cluster.place_label``)."""
-    places, groups = Counter(), Counter()
+    """地点/人群 of the public members, read as ``Cluster.place_label`` reads all members."""
+    places, title_places, groups = Counter(), Counter(), Counter()
     for m in public:
         item = _item(m).prepare()
         places.update(item.places)
+        title_places.update(item.title_places)
         groups.update(item.groups)
-    parts = [p for p, _ in places.most_common(2)] + [g for g, c in groups.most_common(2) if c * 2 >= len(public)]
-    return mask(" ".join(parts) or "—")[:200]
+    parts = core.main_places(places, title_places, len(public))
+    return mask(core.label(parts, groups, len(public)))[:200]
 
 
 def public_title(title: str, public) -> str:
