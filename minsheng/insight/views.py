@@ -106,7 +106,10 @@ def chronic(request):
     elif show == "coordination":
         qs = qs.filter(needs_coordination=True)
     page = Paginator(qs.order_by("-chronic", "-heat"), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "insight/chronic.html", {"page": page, "show": show, "now": timezone.now(),
+    now = timezone.now()
+    for h in page.object_list:  # in days: "10 月" (timesince) reads as October
+        h.days = (now - h.first_at).days
+    return render(request, "insight/chronic.html", {"page": page, "show": show, "now": now, "section": "chronic",
                                                    "query": f"show={show}&" if show in ("chronic", "coordination") else ""})
 
 

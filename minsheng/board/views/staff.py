@@ -24,7 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from minsheng.accounts.roles import Roles, roles_of
-from minsheng.directory.models import Unit
+from minsheng.directory.models import Region, Unit
 
 from .. import actions, moderation
 from .. import staff_forms as forms
@@ -101,36 +101,37 @@ def _late_first(now, due_field="due_at"):
     return Case(When(**{f"{due_field}__lt": now}, then=Value(0)), default=Value(1), output_field=IntegerField())
 
 
-INBOX_TABS = {
-    "todo": ("待办(主办)", Q(role=A.Role.LEAD)),
-    "new": ("待签收", Q(role=A.Role.LEAD, signed_at__isnull=True)),
-    "handling": ("办理中", Q(role=A.Role.LEAD, signed_at__isnull=False)),
-    "assist": ("协办", Q(role=A.Role.ASSIST)),
-}
+def _inbox_tabs(now) -> dict:
+    return {
+        "todo": ("待办(主办)", Q(role=A.Role.LEAD)),
+        "new": ("待签收", Q(role=A.Role.LEAD, signed_at__isnull=True)),
+        "handling": ("办理中", Q(role=A.Role.LEAD, signed_at__isnull=False)),
+        "overdue": ("已超期", Q(role=A.Role.LEAD, due_at__lt=now)),
+        "assist": ("协办", Q(role=A.Role.ASSIST)),
+    }
 
 
 @login_required
 def inbox(request):
-    """My unit's cases: new, in handling, overdue first; assisting cases on their own tab."""
+    """My unit's cases: new, in handling, overdue first; overdue and assisting cases on
+    their own tabs. A dispatcher or supervisor without a unit lands on their own list."""
     roles = _staff_roles(request)
     if not (roles.unit_ids or roles.admin):
-        raise PermissionDenied("您不是办理单位的工作人员")
+        return redirect("board:triage" if roles.is_dispatcher else "board:supervision")
     now = timezone.now()
     base = A.objects.filter(state=A.State.ACTIVE, message__status__in=Status.handling())
     if not roles.admin:
         base = base.filter(unit_id__in=roles.unit_ids)
-    counts = base.aggregate(
-        todo=Count("pk", filter=INBOX_TABS["todo"][1]), new=Count("pk", filter=INBOX_TABS["new"][1]),
-        handling=Count("pk", filter=INBOX_TABS["handling"][1]), assist=Count("pk", filter=INBOX_TABS["assist"][1]),
-        overdue=Count("pk", filter=Q(role=A.Role.LEAD, due_at__lt=now)))
+    inbox_tabs = _inbox_tabs(now)
+    counts = base.aggregate(**{key: Count("pk", filter=q) for key, (_, q) in inbox_tabs.items()})
     tab = request.GET.get("tab", "todo")
-    if tab not in INBOX_TABS:
+    if tab not in inbox_tabs:
         tab = "todo"
     unsigned_first = Case(When(signed_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
-    qs = (base.filter(INBOX_TABS[tab][1]).annotate(late=_late_first(now), signed=unsigned_first)
+    qs = (base.filter(inbox_tabs[tab][1]).annotate(late=_late_first(now), signed=unsigned_first)
           .select_related("message__region", "message__topic", "unit")
           .order_by("late", "signed", "due_at", "assigned_at", "pk"))
-    tabs = [(key, label, counts[key]) for key, (label, _) in INBOX_TABS.items()]
+    tabs = [(key, label, counts[key]) for key, (label, _) in inbox_tabs.items()]
     return render(request, "board/staff/inbox.html", {
         "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "counts": counts, "now": now, "section": "inbox"})
 
@@ -168,24 +169,70 @@ def triage(request):
         "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "section": "triage"})
 
 
+# a province's supervisor counts overdue cases by prefecture, a prefecture's by county;
+# a county's by the region itself (the county or its townships)
+DISTRICT_DEPTH = {2: 4, 4: 6}
+
+
+def _district_depth(roles: Roles) -> int | None:
+    if roles.admin or not roles.supervise_prefixes:
+        return 2
+    return DISTRICT_DEPTH.get(min(len(p) for p in roles.supervise_prefixes))
+
+
+def _district_code(code: str, depth: int | None) -> str:
+    return code if depth is None else code[:depth].ljust(6, "0")
+
+
+def _district_q(code: str, depth: int | None) -> Q:
+    """The messages counted under ``code`` by ``_district_code``."""
+    return Q(region__code=code) if depth is None else Q(region__code__startswith=code[:depth])
+
+
+def _overdue_by_district(overdue, depth: int | None) -> list[dict]:
+    """Overdue cases per district, the most first: who is late, at a glance."""
+    counts: dict[str, int] = {}
+    for code, n in overdue.order_by().values_list("region__code").annotate(n=Count("pk")):
+        key = _district_code(code, depth)
+        counts[key] = counts.get(key, 0) + n
+    names = dict(Region.objects.filter(code__in=counts).values_list("code", "name"))
+    return sorted(({"code": code, "name": names.get(code, code), "count": n} for code, n in counts.items()),
+                  key=lambda d: (-d["count"], d["code"]))
+
+
+def _keep_query(request, param: str) -> str:
+    """The list's query string without ``param``: paging one section keeps the others'."""
+    query = request.GET.copy()
+    query.pop(param, None)
+    return query.urlencode()
+
+
 def _supervision_context(request, roles: Roles) -> dict:
     now = timezone.now()
     leads = Prefetch("assignments", to_attr="active_leads",
                      queryset=A.objects.filter(state=A.State.ACTIVE, role=A.Role.LEAD).select_related("unit"))
     scope = roles.region_q(roles.supervise_prefixes)
-    overdue = (Message.objects.filter(scope, status__in=Status.handling(), replied_at__isnull=True, due_at__lt=now)
-               .select_related("region", "topic").prefetch_related(leads).order_by("due_at", "pk"))
+    overdue = Message.objects.filter(scope, status__in=Status.handling(), replied_at__isnull=True, due_at__lt=now)
+    depth = _district_depth(roles)
+    districts = _overdue_by_district(overdue, depth)
+    district = next((d for d in districts if d["code"] == request.GET.get("district")), None)
+    if district is not None:
+        overdue = overdue.filter(_district_q(district["code"], depth))
+    overdue = overdue.select_related("region", "topic").prefetch_related(leads).order_by("due_at", "pk")
     supervised = (Message.objects.filter(scope, supervised=True)
                   .exclude(status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED])
                   .select_related("region", "topic").prefetch_related(leads)
                   .annotate(late=_late_first(now)).order_by("late", "due_at", "pk"))
+    # a request whose unit no longer handles the case (replied, transferred, returned) cannot be decided
     extensions = (Extension.objects.filter(roles.region_q(roles.supervise_prefixes,
                                                           "assignment__message__region__code"),
-                                           state=Extension.State.PENDING)
+                                           state=Extension.State.PENDING, assignment__state=A.State.ACTIVE)
                   .select_related("assignment__unit", "assignment__message__region", "requested_by")
                   .order_by("requested_at", "pk"))
     return {"overdue": _paginate(request, overdue, "op"), "supervised": _paginate(request, supervised, "sp"),
             "extensions": _paginate(request, extensions, "ep"), "now": now, "section": "supervision",
+            "districts": districts, "district": district,
+            "keep": {p: _keep_query(request, p) for p in ("op", "sp", "ep")},
             "decide_form": forms.DecideExtensionForm()}
 
 
@@ -421,7 +468,9 @@ def case_action(request, public_id, action):
         done = run(request, roles, message, form.cleaned_data)
     except Conflict as exc:
         fresh = _case_or_404(roles, public_id)
-        initial = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "version")}
+        # every value of a multiple choice (the dispatch form's assisting units), not only the last
+        initial = {k: v if len(v) > 1 else v[0] for k, v in request.POST.lists()
+                   if k not in ("csrfmiddlewaretoken", "version")}
         initial["version"] = fresh.version
         retry = form_class(initial=initial, **kwargs)
         return _render_case(request, roles, fresh, bound={action: retry}, error=str(exc) or CONFLICT_TEXT,
@@ -472,7 +521,8 @@ def decide_extension(request, pk):
         except (Conflict, IllegalMove, actions.Invalid, PermissionDenied) as exc:
             error, status = str(exc) or "无法执行该操作", _error_status(exc)
     if error:
-        if roles.is_supervisor:
+        from_case = request.POST.get("next") == reverse("board:case", args=[message.public_id])
+        if roles.is_supervisor and not from_case:
             context = _supervision_context(request, roles)
             context.update(error=error, decide_form=form)
             return render(request, "board/staff/supervision.html", context, status=status)

@@ -1,0 +1,170 @@
+"""What a QA walk of the staff workbench found, as the personas met it: an officer's
+overdue filter and assisting rows, a dispatcher's stale dispatch form, a supervisor who
+must see which district is late, extension requests that can no longer be decided, and
+the 老大难 list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from minsheng.board import actions
+from minsheng.board.models import Assignment, Extension, Message
+from minsheng.directory.models import Region
+from minsheng.insight.models import Hotspot
+
+SH = ZoneInfo("Asia/Shanghai")
+LONG_AGO = dt.datetime(2025, 3, 3, 9, 0, tzinfo=SH)
+pytestmark = pytest.mark.django_db
+
+
+def submit(personas, directory, title, region="qilihe"):
+    return actions.do_submit(personas["citizen"], title=title, body="老旧小区没有电梯, 老人上下楼困难, 希望尽快解决。",
+                             kind="help", region=directory[region], topic=directory["topic_build"])
+
+
+def dispatch(personas, directory, title, *, region="qilihe", at=None, assists=()):
+    m = submit(personas, directory, title, region)
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"], assists=assists, at=at)
+    return Message.objects.get(pk=m.pk)
+
+
+def fresh(m) -> Message:
+    return Message.objects.get(pk=m.pk)
+
+
+def act(client, m, action, version=None, **data):
+    data["version"] = fresh(m).version if version is None else version
+    return client.post(reverse("board:case_action", args=[m.public_id, action]), data)
+
+
+def row_titles(html: str) -> list[str]:
+    return re.findall(r'<a href="/staff/case/\d+/">([^<]+)</a>', html)
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+# --- the officer's inbox ------------------------------------------------------------
+
+def test_the_overdue_count_opens_a_list_of_the_overdue_cases(personas, directory, login):
+    late = [dispatch(personas, directory, f"超期的留言{n}", at=LONG_AGO) for n in range(2)]
+    dispatch(personas, directory, "刚派来的留言")
+    client = login(personas["officer"])
+    inbox = text(client.get(reverse("board:inbox")))
+    assert '<a href="?tab=overdue">已超期 <b class="late-count">2</b> 件</a>' in inbox
+    assert "已超期 (2)" in inbox
+    page = text(client.get(reverse("board:inbox") + "?tab=overdue"))
+    assert set(row_titles(page)) == {m.title for m in late}
+
+
+def test_an_assisting_unit_is_not_asked_to_sign(personas, directory, login):
+    """Only the lead unit signs (its sign-for signs the assisting units too)."""
+    m = dispatch(personas, directory, "协办的留言", at=LONG_AGO, assists=[directory["ecology"]])
+    page = text(login(personas["other_officer"]).get(reverse("board:inbox") + "?tab=assist"))
+    row = next(r for r in re.findall(r"<tr.*?</tr>", page, re.S) if m.title in r)
+    assert "主办单位待签收" in row
+    assert '<span class="badge new">待签收</span>' not in row and "签收超期" not in row
+
+
+def test_a_dispatcher_opening_the_workbench_lands_on_the_queue(personas, login):
+    response = login(personas["dispatcher"]).get(reverse("board:inbox"))
+    assert response.status_code == 302 and response["Location"] == reverse("board:triage")
+    response = login(personas["supervisor"]).get(reverse("board:inbox"))
+    assert response.status_code == 302 and response["Location"] == reverse("board:supervision")
+
+
+# --- the dispatcher's stale form ---------------------------------------------------------
+
+def test_a_refused_stale_dispatch_keeps_every_assisting_unit_chosen(personas, directory, login):
+    m = submit(personas, directory, "需要多个部门的留言")
+    stale = fresh(m).version
+    actions.do_accept(personas["dispatcher"], m)  # a colleague reviewed it meanwhile
+    client = login(personas["dispatcher"])
+    r = act(client, m, "dispatch", version=stale, lead=directory["housing"].pk,
+            assists=[directory["ecology"].pk, directory["transport"].pk])
+    assert r.status_code == 409 and "该留言刚刚被其他人处理过" in text(r)
+    select = re.search(r'<select name="assists".*?</select>', text(r), re.S).group(0)
+    chosen = set(re.findall(r'<option value="(\d+)" selected>', select))
+    assert chosen == {str(directory["ecology"].pk), str(directory["transport"].pk)}
+    # sending the form again as shown dispatches with both
+    r = act(client, m, "dispatch", lead=directory["housing"].pk, assists=sorted(chosen))
+    assert r.status_code == 302
+    assert fresh(m).assignments.filter(role=Assignment.Role.ASSIST).count() == 2
+
+
+# --- the supervisor -------------------------------------------------------------------------
+
+def test_the_supervisor_sees_which_district_is_late_and_filters_by_it(personas, directory, login):
+    for n in range(3):
+        dispatch(personas, directory, f"七里河区超期{n}", region="qilihe", at=LONG_AGO)
+    dispatch(personas, directory, "城关区超期", region="chengguan", at=LONG_AGO)
+    dispatch(personas, directory, "城关区未超期", region="chengguan")
+    client = login(personas["supervisor"])
+    page = text(client.get(reverse("board:supervision")))
+    districts = page[page.index('class="tabs districts"'):page.index("</nav>", page.index('class="tabs districts"'))]
+    assert re.findall(r'district=(\d+)#overdue"[^>]*>(\S+) <b class="late-count">(\d+)</b>', districts) == [
+        ("620103", "七里河区", "3"), ("620102", "城关区", "1")]
+    page = text(client.get(reverse("board:supervision") + "?district=620102"))
+    overdue = page[page.index('id="overdue"'):page.index('id="supervised"')]
+    assert "超期未答复 · 城关区 (1)" in overdue
+    assert row_titles(overdue) == ["城关区超期"]
+
+
+def test_paging_one_supervision_section_keeps_the_others_page(personas, directory, login):
+    for n in range(21):
+        dispatch(personas, directory, f"超期留言{n:02d}", at=LONG_AGO)
+    page = text(login(personas["supervisor"]).get(reverse("board:supervision") + "?ep=1&op=2"))
+    overdue = page[page.index('id="overdue"'):page.index('id="supervised"')]
+    assert 'href="?ep=1&amp;op=1"' in overdue
+
+
+def _extension(personas, directory, login, title="申请延期的留言"):
+    m = dispatch(personas, directory, title)
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    ext = actions.do_request_extension(personas["officer"], fresh(m), directory["housing"], 5, "需要现场勘查")
+    return fresh(m), ext
+
+
+def test_an_extension_of_a_replied_case_leaves_the_supervisors_list(personas, directory, login):
+    m, ext = _extension(personas, directory, login)
+    actions.do_reply(personas["officer"], m, directory["housing"], "经现场核查, 该问题已经解决, 感谢您的监督。")
+    page = text(login(personas["supervisor"]).get(reverse("board:supervision")))
+    assert "待审批的延期申请 (0)" in page and m.title not in page
+
+
+def test_an_extension_of_a_transferred_case_cannot_move_the_new_units_deadline(personas, directory, login):
+    m, ext = _extension(personas, directory, login, "转办前申请延期的留言")
+    actions.do_transfer(personas["officer"], m, directory["housing"], directory["transport"], "属于交通部门职责")
+    due = fresh(m).due_at
+    supervisor = login(personas["supervisor"])
+    page = text(supervisor.get(reverse("board:supervision")))
+    assert "待审批的延期申请 (0)" in page
+    case_page = text(supervisor.get(reverse("board:case", args=[m.public_id])))
+    assert reverse("board:decide_extension", args=[ext.pk]) not in case_page
+    r = supervisor.post(reverse("board:decide_extension", args=[ext.pk]),
+                        {"decision": "approve", "next": reverse("board:case", args=[m.public_id])})
+    assert r.status_code == 409 and "该延期申请已失效" in text(r)
+    assert fresh(m).due_at == due
+    assert Extension.objects.get(pk=ext.pk).state == Extension.State.PENDING
+    # the error shows on the case page the supervisor came from
+    assert "<h1>" + m.title + "</h1>" in text(r)
+
+
+# --- 老大难 -------------------------------------------------------------------------------
+
+def test_the_chronic_list_shows_its_duration_in_days_within_the_workbench(personas, directory, login):
+    now = dt.datetime.now(dt.UTC)
+    Hotspot.objects.create(title="七里河区某小区加装电梯两年无进展", region=Region.objects.get(code="620103"),
+                           first_at=now - dt.timedelta(days=303), last_at=now, chronic=True, message_count=5,
+                           unresolved_count=3)
+    client = login(personas["supervisor"])
+    page = text(client.get(reverse("insight:chronic")))
+    assert "已 303 天" in page and "10 月" not in page
+    assert 'nav class="workbench"' in page
+    assert f'href="{reverse("insight:chronic")}"' in text(client.get(reverse("board:supervision")))
