@@ -282,6 +282,13 @@ def do_sign(actor, message: Message, unit, at=None) -> None:
         _event(message, Event.Kind.SIGNED, actor=actor, unit=unit, at=now)
 
 
+def _void_extensions(message: Message, now) -> None:
+    """A pending extension request ends with the assignment it asked for: the unit replied,
+    transferred or returned the case before the supervisor decided."""
+    Extension.objects.filter(assignment__message=message, state=Extension.State.PENDING).update(
+        state=Extension.State.VOID, decided_at=now)
+
+
 def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=None) -> Assignment:
     """转办 directly to another unit, which must sign again; the reply deadline stays."""
     _require_member(actor, unit)
@@ -295,6 +302,7 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
         a = active_assignment(message, unit)
         transition(message, "transfer")
         Assignment.objects.filter(pk=a.pk).update(state=Assignment.State.TRANSFERRED, closed_at=now)
+        _void_extensions(message, now)
         new = Assignment.objects.create(message=message, unit=to_unit, role=Assignment.Role.LEAD, round=a.round,
                                         assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS),
                                         due_at=message.due_at)
@@ -315,7 +323,9 @@ def do_return(actor, message: Message, unit, reason: str, at=None) -> None:
         transition(message, "return")
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.RETURNED,
                                                                          closed_at=now)
+        _void_extensions(message, now)
         _event(message, Event.Kind.RETURNED, actor=actor, unit=unit, at=now, reason=reason)
+        transaction.on_commit(lambda: notify.returned(message, unit, reason))
 
 
 def do_request_extension(actor, message: Message, unit, days: int, reason: str, at=None) -> Extension:
@@ -334,6 +344,7 @@ def do_request_extension(actor, message: Message, unit, days: int, reason: str, 
                                        requested_at=at or timezone.now())
         _event(message, Event.Kind.EXTENSION_REQUESTED, actor=actor, unit=unit, at=ext.requested_at,
                days=int(days), reason=reason)
+        transaction.on_commit(lambda: notify.extension_requested(ext))
     return ext
 
 
@@ -389,6 +400,7 @@ def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) ->
         a = active_assignment(message, unit)
         transition(message, "reply", replied_at=now)
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE, closed_at=now)
+        _void_extensions(message, now)
         reply = Reply.objects.create(message=message, unit=unit, author=actor, body=body, round=a.round,
                                      published_at=now, quality=quality or {})
         _event(message, Event.Kind.REPLIED, actor=actor, unit=unit, at=now,

@@ -56,10 +56,33 @@ def _unit(unit, message, kind, text, email=True):
         _send(m.user, message, kind, text, email=email)
 
 
+def _regional(message, role: str):
+    """The dispatchers (or supervisors) of the message's region: those of the nearest region
+    above it (itself included) that has any — the local 12345 centre, not every level."""
+    members = [m for m in Membership.objects.filter(role=role, region__isnull=False).select_related("user", "region")
+               if message.region.code.startswith(m.region.prefix)]
+    nearest = max((len(m.region.prefix) for m in members), default=0)
+    return [m.user for m in members if len(m.region.prefix) == nearest]
+
+
 def case_arrived(assignment):
-    role = "主办" if assignment.role == "lead" else "协办"
-    _unit(assignment.unit, assignment.message, "case_arrived",
-          f"新{role}件: 「{assignment.message.title}」, 请于期限前签收办理")
+    if assignment.role == "lead":
+        text = f"新主办件: 「{assignment.message.title}」, 请于期限前签收办理"
+    else:  # an assisting unit does not sign; it helps the lead unit
+        text = f"新协办件: 「{assignment.message.title}」, 请配合主办单位办理, 可在案件页填写协办意见"
+    _unit(assignment.unit, assignment.message, "case_arrived", text)
+
+
+def returned(message, unit, reason: str):
+    for user in _regional(message, Membership.Role.DISPATCHER):
+        _send(user, message, "returned", f"{unit.name} 退回了留言「{message.title}」, 请重新派单。理由: {reason}")
+
+
+def extension_requested(extension):
+    a = extension.assignment
+    for user in _regional(a.message, Membership.Role.SUPERVISOR):
+        _send(user, a.message, "extension_requested",
+              f"{a.unit.name} 申请将留言「{a.message.title}」延期 {extension.days} 个工作日, 请审批。理由: {extension.reason}")
 
 
 def due_tomorrow(assignment):

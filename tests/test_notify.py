@@ -1,0 +1,68 @@
+"""Staff notifications: who hears of a case that arrives, comes back or asks for time, and
+an extension request that ends with the assignment it asked for."""
+
+from __future__ import annotations
+
+import pytest
+
+from minsheng.board import actions
+from minsheng.board.models import Extension, Notification
+from minsheng.board.workflow import IllegalMove
+
+from .conftest import make_user
+
+pytestmark = pytest.mark.django_db
+BODY = "小区门口道路坑洼多年, 雨天积水, 老人出行不便, 希望尽快修复。"
+
+
+def notes(user) -> list[str]:
+    return list(Notification.objects.filter(user=user).values_list("text", flat=True))
+
+
+@pytest.fixture
+def case(personas, directory, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        m = actions.do_submit(personas["citizen"], title="小区门口道路坑洼", body=BODY, kind="help",
+                              region=directory["qilihe"], topic=directory["topic_build"])
+        actions.do_dispatch(personas["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
+        actions.do_sign(personas["officer"], m, directory["housing"])
+    return m
+
+
+def test_an_assisting_unit_is_not_asked_to_sign(case, personas):
+    lead, = notes(personas["officer"])
+    assist, = notes(personas["other_officer"])
+    assert lead.startswith("新主办件") and "签收" in lead
+    assert assist.startswith("新协办件") and "签收" not in assist and "协办意见" in assist
+
+
+def test_a_returned_case_tells_the_nearest_dispatchers(case, personas, directory, django_capture_on_commit_callbacks):
+    province = make_user("gs_dispatcher", role="dispatcher", region=directory["province"])
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_return(personas["officer"], case, directory["housing"], "不属于本单位职责")
+    told, = notes(personas["dispatcher"])
+    assert "兰州市住房和城乡建设局 退回了留言「小区门口道路坑洼」" in told and "不属于本单位职责" in told
+    assert notes(province) == [] and notes(personas["dx_dispatcher"]) == []  # not every level, not elsewhere
+
+
+def test_an_extension_request_tells_the_supervisors(case, personas, directory, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_request_extension(personas["officer"], case, directory["housing"], 5, "需要协调施工单位")
+    asked, = notes(personas["supervisor"])
+    assert "申请将留言「小区门口道路坑洼」延期 5 个工作日, 请审批" in asked and "需要协调施工单位" in asked
+
+
+@pytest.mark.parametrize("then", ["reply", "transfer", "return"])
+def test_a_pending_extension_ends_when_the_unit_lets_the_case_go(case, personas, directory, then):
+    ext = actions.do_request_extension(personas["officer"], case, directory["housing"], 5, "需要协调施工单位")
+    officer, housing = personas["officer"], directory["housing"]
+    if then == "reply":
+        actions.do_reply(officer, case, housing, "经现场核实, 已安排施工队于本周内修复路面, 联系电话 0931-1234567。")
+    elif then == "transfer":
+        actions.do_transfer(officer, case, housing, directory["transport"], "属交通部门职责")
+    else:
+        actions.do_return(officer, case, housing, "不属于本单位职责")
+    ext.refresh_from_db()
+    assert ext.state == Extension.State.VOID and ext.get_state_display() == "已失效"
+    with pytest.raises(IllegalMove):
+        actions.do_decide_extension(personas["supervisor"], ext, approve=True)
