@@ -168,3 +168,13 @@ def test_the_chronic_list_shows_its_duration_in_days_within_the_workbench(person
     assert "已 303 天" in page and "10 月" not in page
     assert 'nav class="workbench"' in page
     assert f'href="{reverse("insight:chronic")}"' in text(client.get(reverse("board:supervision")))
+
+
+def test_an_assisting_note_is_not_stale_because_the_lead_signed_meanwhile(personas, directory, login):
+    m = dispatch(personas, directory, "需要协办的留言", assists=[directory["ecology"]])
+    page_version = fresh(m).version
+    actions.do_sign(personas["officer"], m, directory["housing"])  # while the assisting officer writes
+    client = login(personas["other_officer"])
+    response = act(client, m, "assist", version=page_version, body="经核查, 该处排水设施属我局管理, 已安排清淤。")
+    assert response.status_code == 302
+    assert "已安排清淤" in text(client.get(reverse("board:case", args=[m.public_id])))

@@ -432,6 +432,9 @@ HANDLERS = {
     "supervise": (forms.SuperviseForm, _run_supervise),
 }
 UNIT_FORMS = {"transfer", "dispatch"}
+# a note adds to the case without deciding on what the page showed: the lead signing or a
+# supervisor acting meanwhile does not make it stale (the action still checks the status)
+UNVERSIONED = {"assist"}
 
 
 def _first_error(form) -> str:
@@ -463,7 +466,7 @@ def case_action(request, public_id, action):
     if not form.is_valid():
         return _render_case(request, roles, message, bound={action: form}, error=_first_error(form), status=400)
     try:
-        if form.cleaned_data["version"] != message.version:
+        if action not in UNVERSIONED and form.cleaned_data["version"] != message.version:
             raise Conflict(CONFLICT_TEXT)
         done = run(request, roles, message, form.cleaned_data)
     except Conflict as exc:
