@@ -171,6 +171,17 @@ def test_write_rows_leaves_no_half_written_file(tmp_path):
     assert out.read_text(encoding="utf-8").splitlines() == ["id,x", "1,a"]
 
 
+def test_an_output_that_is_a_symbolic_link_stays_one(tmp_path):
+    """--out results.csv → /shared/results.csv: the link's target gets the rows."""
+    (tmp_path / "shared").mkdir()
+    target = tmp_path / "shared" / "results.csv"
+    link = tmp_path / "results.csv"
+    link.symlink_to(target)
+    csvio.write_rows(link, ["id", "x"], [["1", "a"]])
+    assert link.is_symlink()
+    assert target.read_text(encoding="utf-8").splitlines() == ["id,x", "1,a"]
+
+
 def run_cli(*args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "minsheng", *args], capture_output=True, text=True, timeout=120)
 

@@ -260,8 +260,9 @@ def write_rows(path: str | Path, header: list[str], rows) -> int:
     """Write plain UTF-8 CSV without a BOM, so that a program reading it as UTF-8 finds the
     first column under its exact name (留言编号); return the count. Written to a temporary file then renamed, so a
     failure (an I/O error, or an error raised while ``rows`` is produced) never leaves a
-    half-written file at ``path``."""
-    path = check_output(path)
+    half-written file at ``path``. A symbolic link at ``path`` stays a link: its target is
+    written."""
+    path = Path(os.path.realpath(check_output(path)))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     n = 0
     try:
