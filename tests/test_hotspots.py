@@ -124,6 +124,9 @@ def test_places_groups_and_county_are_read_from_text():
     assert core.extract_places("恒大雅苑小区市政路上停满了车") == ["恒大雅苑", "市政路"]
     assert core.extract_places("反对在诺亚山林小区门口设置医院, 能否设立金星路公交站") == ["诺亚山林", "金星路"]
     assert core.extract_places("月亮岛路沿线架设110kv高压电线杆, 金星北片110kv及以上高压线") == ["月亮岛路"]
+    # 和 joins two places, or is part of one
+    assert core.extract_places("北环路和平凉路, 和谐家园和石化花园, 禧和路垃圾分拣中心") == [
+        "北环路", "平凉路", "和谐家园", "石化花园", "禧和路", "垃圾分拣中心"]
 
 
 def test_a_cluster_is_labelled_by_the_places_its_messages_share():
