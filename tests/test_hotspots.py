@@ -129,6 +129,16 @@ def test_places_groups_and_county_are_read_from_text():
         "北环路", "平凉路", "和谐家园", "石化花园", "禧和路", "垃圾分拣中心"]
 
 
+def test_a_hotspot_title_says_where_when_a_member_title_does():
+    body = "我是永靖县金色花园的居民。小区最近一个月有十几辆电动车被盗, 小区监控大多坏了, 报警后一直没有消息。"
+    titles = ["咨询电动车被盗后如何报案", "咨询电动车被盗后如何报案", "永靖县金色花园多次发生电动车被盗",
+              "咨询电动车被盗后如何报案"]
+    index = core.cluster_batch([core.Item(str(n), t, body, at=T0 + dt.timedelta(days=n), user=str(n))
+                                for n, t in enumerate(titles)])
+    cluster, = [c for c in index.clusters.values() if c.size > 1]
+    assert cluster.size == 4 and index.title_of(cluster) == "永靖县金色花园多次发生电动车被盗"
+
+
 def test_a_cluster_is_labelled_by_the_places_its_messages_share():
     """A place one body names on the way (找过八医院, 打电话城) does not label a hotspot whose
     titles name another; a place in a title counts twice."""

@@ -517,9 +517,14 @@ class HotspotIndex:
 
     # --- description --------------------------------------------------------------
     def title_of(self, c: Cluster) -> str:
-        """The member title closest to the hotspot's centroid (its 问题描述)."""
-        best, best_score = c.titles[0] if c.titles else "", -1.0
-        for title in c.titles[:200]:
+        """The member title closest to the hotspot's centroid (its 问题描述), among the titles
+        that name one of its main places when any does: 「永靖县金色花园多次发生电动车被盗」
+        says where, 「咨询电动车被盗后如何报案」 does not."""
+        titles = c.titles[:200]
+        places = main_places(c.places, c.title_places, c.size)
+        titles = [t for t in titles if any(p in t for p in places)] or titles
+        best, best_score = titles[0] if titles else "", -1.0
+        for title in titles:
             grams = bigrams(title, "")
             norm = math.sqrt(sum(v * v for v in grams.values())) or 1.0
             score = sum(v * c.centroid.get(g, 0.0) for g, v in grams.items()) / norm
