@@ -127,7 +127,9 @@ def post_message(request):
                 flash.success(request, f"留言已提交 (编号 {message.public_id}), 审核通过后公开, 处理进展会通知您")
                 return redirect("board:message", message.public_id)
     else:
-        form = MessageForm(initial={"region": request.GET.get("region", "")})
+        # from a leader's board: ?region=…&addressee=… (picker_context drops one not for the region)
+        form = MessageForm(initial={"region": request.GET.get("region", ""),
+                                    "addressee": request.GET.get("addressee", "")})
     region = form.chosen_region()
     ctx = picker_context(region, form["addressee"].value() or "",
                          form.errors.get("region") if form.is_bound else None,

@@ -1,0 +1,141 @@
+"""The citizen and public pages on a phone (390×844, the size of a common handset) in the
+system Chromium: nothing wider than the screen, the header's links and the form's
+choices big enough to tap, photos shown as photos, the hot-spot list readable, and a
+leader's "给…留言" link arriving at the form with that leader chosen."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from minsheng.board import actions
+from minsheng.board.photos import clean_photo
+from minsheng.directory.models import Addressee
+from minsheng.insight import hotspots_service
+
+from .conftest import PASSWORD, make_user
+from .test_browser import CHROMIUM, browser  # noqa: F401 (a fixture)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="system Chromium not installed at /usr/bin/chromium"),
+]
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True, "locale": "zh-CN"}
+TAP = 40  # px: the smallest comfortable touch target
+LIFT = [
+    ("幸福家园小区3号楼电梯经常故障停运", "幸福家园小区3号楼电梯这个月已经坏了三次, 老人上下楼非常困难, 请尽快维修电梯。"),
+    ("幸福家园小区电梯又停运了", "幸福家园小区3号楼的电梯又坏了, 物业一直不修, 住在高层的老人出不了门。"),
+    ("反映幸福家园小区电梯故障问题", "我们幸福家园小区3号楼电梯频繁故障停运, 存在安全隐患, 希望督促物业维修更换电梯。"),
+]
+REPLY = "经核查, 已责成物业公司于本周内完成电梯维修, 并加强日常维护, 感谢您的监督。"
+
+
+def phone_page(browser):  # noqa: F811
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(20_000)
+    return context.new_page()
+
+
+def photo(name, size):
+    out = io.BytesIO()
+    Image.new("RGB", size, (120, 160, 200)).save(out, "JPEG")
+    return clean_photo(SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg"))
+
+
+def overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+@pytest.fixture
+def answered_with_photos(personas, directory):
+    """A public message with a landscape and a portrait photo, dispatched, signed and answered."""
+    p, d = personas, directory
+    message = actions.do_submit(p["citizen"], title="城关区幸福家园小区电梯坏了三个月没人修", body=LIFT[0][1] * 3,
+                                kind="complain", region=d["chengguan"], topic=d["topic_build"],
+                                photos=[photo("wide.jpg", (1200, 900)), photo("tall.jpg", (900, 1200))])
+    actions.do_dispatch(p["dispatcher"], message, d["housing"])
+    actions.do_sign(p["officer"], message, d["housing"])
+    actions.do_reply(p["officer"], message, d["housing"], REPLY)
+    return message
+
+
+@pytest.fixture
+def lift_hotspot(directory, personas):
+    hotspots_service.reset_index()
+    for i, (title, body) in enumerate(LIFT):
+        author = make_user(f"1390000{i:04d}", phone=f"1390000{i:04d}")
+        message = actions.do_submit(author, title=title, body=body, kind="complain", region=directory["chengguan"])
+        actions.do_accept(personas["dispatcher"], message)
+        hotspot = hotspots_service.place_message(message)
+    yield hotspot
+    hotspots_service.reset_index()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_pages_fit_a_phone_and_their_links_can_be_tapped(browser, live_server, answered_with_photos,  # noqa: F811
+                                                                lift_hotspot, directory):
+    page = phone_page(browser)
+    pages = ["/", "/browse/?q=电梯", f"/m/{answered_with_photos.public_id}/", "/leaders/",
+             f"/region/{directory['lanzhou'].code}/", "/accounts/login/", "/accounts/register/",
+             "/stats/", "/hotspots/", f"/hotspots/{lift_hotspot.pk}/"]
+    for url in pages:
+        assert page.goto(live_server.url + url).status == 200, url
+        assert overflow(page) <= 0, f"{url} scrolls sideways by {overflow(page)}px at 390px"
+        small = page.evaluate("""(tap) => [...document.querySelectorAll('header.site a, header.site button')]
+            .map(a => [a.innerText.trim(), a.getBoundingClientRect().height]).filter(([, h]) => h < tap)""", TAP)
+        assert not small, f"{url}: header links shorter than {TAP}px: {small}"
+
+    # the home page's search button reads 搜索 on one line, not 搜/索 stacked
+    page.goto(live_server.url + "/")
+    search = page.locator("form.searchbar button").bounding_box()
+    assert search["height"] <= 48 and search["width"] >= 56
+
+    # photos keep their shape: two side by side, each about half the card wide
+    page.goto(f"{live_server.url}/m/{answered_with_photos.public_id}/")
+    boxes = [img.bounding_box() for img in page.locator(".photos img").all()]
+    assert len(boxes) == 2
+    for box in boxes:
+        assert box["width"] >= 140 and box["width"] >= box["height"], boxes
+    assert abs(boxes[0]["y"] - boxes[1]["y"]) < 1 and boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"]
+
+    # the hot-spot list: each problem's title gets the width of the screen, not a narrow column
+    page.goto(live_server.url + "/hotspots/")
+    title = page.locator("table.hotspots tbody tr").first.locator("td:has(a)").bounding_box()
+    assert title["width"] >= 300, title
+
+
+@pytest.mark.django_db(transaction=True)
+def test_posting_on_a_phone_from_a_leaders_board(browser, live_server, personas, directory):  # noqa: F811
+    mayor = Addressee.objects.get(title="兰州市市长")
+    page = phone_page(browser)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", personas["citizen"].phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+    page.goto(f"{live_server.url}/leaders/{mayor.pk}/")
+    page.click(f"text=给{mayor.title}留言")
+    page.wait_for_selector("form.post-form")
+    assert page.input_value("select[name=addressee]") == str(mayor.pk)  # the leader the citizen chose
+    assert overflow(page) <= 0
+    fields = page.evaluate("""() => [...document.querySelectorAll('form.post-form :is(input, select, textarea)')]
+        .filter(e => e.type !== 'hidden').map(e => e.getBoundingClientRect().right)""")
+    assert max(fields) <= 390, fields
+
+    # the type's choices are big enough to tap, and tapping the word chooses it
+    for label in page.locator("div#id_kind label").all():
+        assert label.bounding_box()["height"] >= TAP, label.inner_text()
+    page.locator("div#id_kind label", has_text="求助").tap()
+    assert page.is_checked("input[name=kind][value=help]")
+
+    # a refused form marks the fields to correct, not only the summary
+    page.click("form.post-form button[type=submit]")
+    page.wait_for_selector(".errorsummary")
+    colour = page.eval_on_selector("#id_title", "e => getComputedStyle(e).borderTopColor")
+    assert colour == "rgb(176, 0, 32)", colour
