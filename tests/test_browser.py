@@ -161,3 +161,24 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
     citizen.wait_for_function("document.querySelector('input[name=region]').value === '620100'")
     citizen.wait_for_selector(f"#similar a[href='/m/{same.public_id}/']", state="detached")
     assert box.inner_text().strip() == "" and box.bounding_box()["height"] == 0
+
+
+def test_a_double_click_sends_a_form_once(browser, live_server, personas):
+    """Two quick clicks on 登录 (or 派单, 答复) post once: the second would count as a second
+    sign-in failure, or meet 「刚刚被其他人处理过」 on a case."""
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "officer")
+    page.fill("input[name=password]", "wrong-password")
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.evaluate("""() => {  // a person's double click: the second lands while the first is sending
+        const button = document.querySelector("form.stack button[type=submit]");
+        button.click();
+        setTimeout(() => button.click(), 5);
+    }""")
+    page.wait_for_timeout(300)
+    page.wait_for_load_state("networkidle")
+    assert len(posts) == 1
+    assert "手机号/邮箱或密码不正确" in page.content()
+    assert page.is_enabled("form.stack button[type=submit]")  # a new page: the button works again

@@ -1,0 +1,23 @@
+/* A form that is sending cannot be sent again: a double click on 提交/派单/答复 posts once
+   (the second post would meet 「刚刚被其他人处理过」 or count a second sign-in failure).
+   htmx and scripts that handle a submit themselves (preventDefault) are left alone; the
+   buttons come back when the page is shown again from the back/forward cache. */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    setTimeout(function () {  // after the form data (with the clicked button's value) is taken
+      if (event.defaultPrevented) return;
+      form.querySelectorAll("button:not([type=button]), input[type=submit]").forEach(function (b) {
+        if (!b.disabled) { b.disabled = true; b.setAttribute("data-sending", ""); }
+      });
+    }, 0);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("[data-sending]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("data-sending");
+    });
+  });
+})();
