@@ -5,6 +5,8 @@
   if (!dataTag || typeof echarts === "undefined") return;
   var data = JSON.parse(dataTag.textContent);
   var charts = [];
+  // a phone: slice and region names would overlap, so they go to a legend or the tooltip
+  var narrow = window.matchMedia("(max-width: 560px)").matches;
 
   function init(el) {
     var chart = echarts.init(el, null, { renderer: "canvas" });
@@ -17,8 +19,8 @@
     if (!m || !m.labels.length) { el.textContent = "暂无数据"; return; }
     init(el).setOption({
       tooltip: { trigger: "axis" },
-      legend: { data: ["受理", "已答复", "答复率%", "满意率%"] },
-      grid: { left: 48, right: 48, bottom: 32 },
+      legend: { data: ["受理", "已答复", "答复率%", "满意率%"], type: narrow ? "scroll" : "plain" },
+      grid: narrow ? { left: 40, right: 36, top: 56, bottom: 32 } : { left: 48, right: 48, bottom: 32 },
       xAxis: { type: "category", data: m.labels },
       yAxis: [{ type: "value", name: "件" }, { type: "value", name: "%", min: 0, max: 100 }],
       series: [
@@ -32,10 +34,17 @@
 
   function pie(el, rows) {
     if (!rows || !rows.length) { el.textContent = "暂无数据"; return; }
-    init(el).setOption({
+    var option = {
       tooltip: { trigger: "item", formatter: "{b}: {c} 件 ({d}%)" },
       series: [{ type: "pie", radius: ["35%", "70%"], data: rows }]
-    });
+    };
+    if (narrow) {
+      option.legend = { type: "scroll", bottom: 0 };
+      option.series[0].radius = ["28%", "55%"];
+      option.series[0].center = ["50%", "44%"];
+      option.series[0].label = { show: false };
+    }
+    init(el).setOption(option);
   }
 
   function map(el) {
@@ -68,7 +77,7 @@
                      inRange: { color: ["#fde0dc", "#c0392b"] } },
         series: [{
           type: "map", map: "minsheng-regions", nameProperty: "code", roam: false,
-          label: { show: true, fontSize: 10, formatter: function (p) { return byCode[p.name] ? byCode[p.name].name : ""; } },
+          label: { show: !narrow, fontSize: 10, formatter: function (p) { return byCode[p.name] ? byCode[p.name].name : ""; } },
           data: rows.map(function (r) { return { name: r.code, value: r.received }; })
         }]
       });
@@ -87,6 +96,21 @@
     else if (kind === "topics") pie(el, data.topics);
     else if (kind === "kinds") pie(el, data.kinds);
     else if (kind === "map") map(el);
+  });
+  // a long table (every unit of a campaign) shows its first rows and a button for the rest;
+  // printed, or without JavaScript, it is whole
+  document.querySelectorAll("table[data-limit]").forEach(function (table) {
+    var limit = parseInt(table.getAttribute("data-limit"), 10);
+    var rows = table.tBodies[0] ? table.tBodies[0].rows : [];
+    if (rows.length <= limit + 2) return;
+    for (var i = limit; i < rows.length; i++) rows[i].classList.add("extra");
+    table.classList.add("collapsed");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "show-all no-print";
+    button.textContent = "显示全部 " + rows.length + " 行";
+    button.addEventListener("click", function () { table.classList.remove("collapsed"); button.remove(); });
+    table.parentNode.insertAdjacentElement("afterend", button);
   });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
