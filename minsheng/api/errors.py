@@ -126,6 +126,10 @@ def exception_handler(exc, context):
     except Exception:
         log.exception("unhandled API error in %s", context.get("view").__class__.__name__)
         status_code, code, message, fields, headers = 500, "server_error", "服务器内部错误", {}, {}
+    request = context.get("request")
+    if code == "not_authenticated" and request is not None and request.headers.get(
+            "Authorization", "").lower().startswith("bearer "):
+        message += " (Authorization 头格式应为: Token <令牌>, 不是 Bearer)"  # ignored, not refused: a proxy may add one
     view = context.get("view")
     if view is not None and getattr(view, "kwargs", {}).get("fmt") == "xml":
         response = xml_errors(status_code, message)
@@ -136,8 +140,20 @@ def exception_handler(exc, context):
 
 
 def json_not_found(request, exception=None, *args, **kwargs):
-    return JsonResponse(error_body("not_found", "该地址不存在: " + request.path), status=status.HTTP_404_NOT_FOUND,
+    message = "该地址不存在: " + request.path
+    if not request.path.endswith("/") and _resolves(request.path + "/"):
+        message += f" (地址以 / 结尾: {request.path}/)"  # no redirect: a POST would lose its body
+    return JsonResponse(error_body("not_found", message), status=status.HTTP_404_NOT_FOUND,
                         json_dumps_params={"ensure_ascii": False})
+
+
+def _resolves(path: str) -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path).func is not json_not_found
+    except Resolver404:
+        return False
 
 
 def is_api_path(path: str) -> bool:

@@ -4,6 +4,7 @@ field named, never a 500."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from rest_framework import serializers
@@ -94,6 +95,22 @@ def apply_message_filters(queryset, params: dict):
     return queryset
 
 
+def round_coordinate(value: Decimal) -> Decimal:
+    """6 decimal places (about 0.1 m), as stored: a phone's GPS gives a double such as
+    36.06112345678901, which is a place, not an error."""
+    return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
+class CoordinateField(serializers.DecimalField):
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=9, decimal_places=6, coerce_to_string=False, **kwargs)
+
+    def validate_precision(self, value):
+        if value.adjusted() < 3:  # a huge one (1e400) is left to the parent's "too many digits"
+            value = round_coordinate(value)
+        return super().validate_precision(value)
+
+
 class MessageCreate(serializers.Serializer):
     """A citizen's message: the fields of the web form (board.forms.MessageForm, which
     then validates it with the page's rules)."""
@@ -105,10 +122,10 @@ class MessageCreate(serializers.Serializer):
     addressee = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
     topic = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="领域代码")
     show_name = serializers.BooleanField(required=False, default=False)
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
-                                        min_value=-90, max_value=90, coerce_to_string=False)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
-                                         min_value=-180, max_value=180, coerce_to_string=False)
+    latitude = CoordinateField(required=False, allow_null=True, min_value=-90, max_value=90,
+                               help_text="纬度 (WGS84); 超过 6 位的小数四舍五入")
+    longitude = CoordinateField(required=False, allow_null=True, min_value=-180, max_value=180,
+                                help_text="经度 (WGS84); 超过 6 位的小数四舍五入")
     address = serializers.CharField(required=False, allow_blank=True, max_length=200)
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=6,
                                    help_text="照片 (multipart), 最多 6 张, JPEG 或 PNG, 每张不超过 5 MB")

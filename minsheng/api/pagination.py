@@ -3,7 +3,12 @@ directory."""
 
 from __future__ import annotations
 
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+
+INVALID_CURSOR = "无效的游标: 请使用上一页响应中 next 或 previous 给出的地址"
 
 
 class MessageCursor(CursorPagination):
@@ -11,6 +16,25 @@ class MessageCursor(CursorPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def decode_cursor(self, request):
+        """A cursor we did not issue is a bad parameter (400), not a missing page; a
+        position that is no date-time would otherwise reach the query as a 500."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            cursor = None
+        else:
+            if cursor is None or cursor.position is None or _is_datetime(cursor.position):
+                return cursor
+        raise serializers.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        return parse_datetime(value) is not None
+    except ValueError:  # well formed, but no such date (2026-13-45)
+        return False
 
 
 class DirectoryPages(PageNumberPagination):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -30,6 +31,7 @@ from minsheng.directory.models import Region, Topic
 
 from ..authentication import ApiKeyAuthentication
 from ..errors import ApiError
+from ..inputs import round_coordinate
 from ..models import Open311Key, Open311Request
 from ..tasks import queue_fetch
 from ..views.base import reject_nul
@@ -203,7 +205,8 @@ class Requests(Open311View):
 
     def post(self, request, fmt):
         if not isinstance(request.auth, Open311Key):
-            raise bad("api_key is required (需要 API key)", status=403, code="permission_denied")
+            raise bad("api_key is required (需要 API key: 表单字段 api_key、查询参数 api_key 或 X-API-Key 请求头)",
+                      status=403, code="permission_denied")
         jurisdiction = self.jurisdiction(request)
         message = submit(request, jurisdiction)
         notice = (f"留言已收到, 编号 {message.public_id}; 审核后将按权责清单交由相关单位办理, "
@@ -231,6 +234,17 @@ def _title_from(description: str) -> str:
     if len(first) < 5:
         first = text
     return first if len(first) <= 30 else first[:29] + "…"
+
+
+def _coordinate(raw) -> str:
+    """lat or long for the form, rounded to its 6 decimal places (a phone's GPS sends
+    more); anything that is no plain number goes to the form as sent, to be refused there."""
+    text = "" if raw is None else str(raw).strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    return str(round_coordinate(value)) if value.is_finite() and value.adjusted() < 3 else text
 
 
 def _bool(raw: str, name: str) -> bool:
@@ -319,13 +333,16 @@ def submit(request, jurisdiction: Region | None) -> Message:
         "title": (attrs.get("title") or "").strip() or _title_from(description), "body": description,
         "kind": attrs.get("kind") or MessageKind.HELP, "region": region_code, "topic": code,
         "addressee": attrs.get("addressee", ""), "address": address,
-        "latitude": "" if lat is None else str(lat), "longitude": "" if lon is None else str(lon),
+        "latitude": _coordinate(lat), "longitude": _coordinate(lon),
     }
     if _bool(attrs.get("show_name", ""), "show_name"):
         form_data["show_name"] = "on"
     form = MessageForm(form_data, MultiValueDict({"photos": request.FILES.getlist("media")}))
     if not form.is_valid():
-        fields = {FORM_TO_OPEN311.get(k, k): [str(m) for m in v] for k, v in form.errors.items()}
+        errors = dict(form.errors)
+        if not (attrs.get("title") or "").strip() and len(errors) > 1:
+            errors.pop("title", None)  # taken from the description, whose own error says what is wrong
+        fields = {FORM_TO_OPEN311.get(k, k): [str(m) for m in v] for k, v in errors.items()}
         first = next(iter(fields.items()))
         raise ApiError(f"{first[0]}: {first[1][0]}", fields=fields)
     key = request.auth

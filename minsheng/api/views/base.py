@@ -15,17 +15,22 @@ def parse(serializer_class, data, **kwargs) -> dict:
 
 
 def query_dict(request) -> dict:
-    """Query parameters as plain values (the last one wins for repeated keys)."""
-    return {k: v for k, v in request.query_params.items()}
+    """Query parameters as plain values (the last one wins for repeated keys). An empty
+    one (``?region=&status=``, as an HTML form or a URL template sends it) is left out."""
+    return {k: v for k, v in request.query_params.items() if v != ""}
 
 
-def body_of(request) -> dict:
+def body_of(request, body_class=None) -> dict:
+    """The body as a dict. A form field named by a list field of ``body_class`` is a list
+    even when sent once (``assists=5``); a JSON ``null`` is the same as leaving the field out."""
     data = request.data
     if hasattr(data, "dict"):  # QueryDict from a form or multipart body
-        return {k: (data.getlist(k) if len(data.getlist(k)) > 1 else data.get(k)) for k in data.keys()}
+        lists = {name for name, field in body_class().fields.items()
+                 if isinstance(field, serializers.ListField)} if body_class else set()
+        return {k: (data.getlist(k) if k in lists or len(data.getlist(k)) > 1 else data.get(k)) for k in data.keys()}
     if not isinstance(data, dict):
         raise serializers.ValidationError("请求体应为 JSON 对象")
-    return data
+    return {k: v for k, v in data.items() if v is not None}
 
 
 def list_queryset():

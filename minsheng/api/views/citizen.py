@@ -26,7 +26,7 @@ PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, descriptio
 def create_message(request):
     """Validate with the web form (board.forms.MessageForm: rules and photo cleaning
     defined once) after a type check of the API body, then call do_submit."""
-    data = body_of(request)
+    data = body_of(request, MessageCreate)
     uploads = request.FILES.getlist("photos") if hasattr(request.data, "getlist") else []
     if uploads:
         data["photos"] = uploads

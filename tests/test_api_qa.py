@@ -1,0 +1,227 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
+"""The REST API and Open311 as an integrator meets them: what a city app or a data desk
+sends by habit (form fields sent once, JSON nulls, GPS coordinates, empty filters,
+a cursor kept from yesterday, Bearer, a missing trailing slash) gets a working answer
+or a 400 that names the field, never a 500 or a puzzle."""
+
+from __future__ import annotations
+
+import base64
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import pytest
+from rest_framework.test import APIClient
+
+from minsheng.api.models import ApiToken
+from minsheng.board import actions
+from minsheng.board.models import Assignment, Message
+
+from .test_api_support import (  # noqa: F401 (fixtures)
+    _fresh_rate_limits,
+    _media_in_tmp,
+    advance,
+    api_key,
+    as_persona,
+    error_of,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+BODY = "我们小区建于1995年, 六层住宅没有电梯, 老人上下楼非常困难, 希望尽快加装电梯。"
+DESCRIPTION = "七里河区某小区六层住宅没有电梯, 老人上下楼非常困难, 希望尽快加装电梯。"
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    _, key = ApiToken.issue(user, "qa")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def post_form(client, url, data):
+    """As ``curl -d`` does: application/x-www-form-urlencoded."""
+    return client.post(url, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded")
+
+
+@pytest.fixture
+def public_messages(personas, directory):
+    made = []
+    for i in range(3):
+        m = submit(personas["citizen"], directory, title=f"公开留言{i}号")
+        actions.do_accept(personas["dispatcher"], m)
+        made.append(m)
+    return made
+
+
+# --- pagination -------------------------------------------------------------------
+
+def _cursor(raw: str) -> str:
+    return base64.b64encode(raw.encode()).decode()
+
+
+@pytest.mark.parametrize("cursor", [
+    "garbage",                 # not base64 at all
+    _cursor("o=abc"),          # an offset that is no number
+    _cursor("p=xyz"),          # a position that is no date-time (was a 500)
+    _cursor("p=2026-13-45"),   # a date-time that does not exist (was a 500)
+])
+@pytest.mark.parametrize("url", ["/api/v1/messages/", "/api/v1/me/messages/"])
+def test_a_cursor_we_did_not_issue_is_a_400_naming_cursor(public_messages, personas, url, cursor):
+    response = token_client(personas["citizen"]).get(url, {"cursor": cursor})
+    assert response.status_code == 400, response.content
+    err = error_of(response)
+    assert err["code"] == "invalid" and "cursor" in err["fields"]
+    assert "next" in err["fields"]["cursor"][0]  # says where a good one comes from
+
+
+def test_the_cursors_we_issue_still_work_both_ways(client, public_messages):
+    first = client.get("/api/v1/messages/", {"page_size": 2}).json()
+    second = client.get(first["next"]).json()
+    assert [m["public_id"] for m in first["results"] + second["results"]] == [
+        m.public_id for m in reversed(public_messages)]
+    back = client.get(second["previous"]).json()
+    assert back["results"] == first["results"]
+
+
+def test_empty_filters_are_the_same_as_no_filter(client, public_messages):
+    """``?region=&status=`` is what an HTML form or a URL template sends for "any"."""
+    response = client.get("/api/v1/messages/?region=&topic=&kind=&status=&date_from=&date_to=&q=&page_size=")
+    assert response.status_code == 200, response.content
+    assert len(response.json()["results"]) == 3
+    assert client.get("/api/v1/units/?region=").status_code == 200
+    assert client.get("/api/v1/statistics/?region=&date_from=").status_code == 200
+
+
+# --- request bodies ---------------------------------------------------------------
+
+def test_null_for_an_optional_field_is_the_same_as_leaving_it_out(personas, directory):
+    """A typed client serialises unset optional fields as null."""
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", {
+        "title": "小区六层住宅希望加装电梯", "body": BODY, "kind": "help", "region": "620103",
+        "topic": None, "address": None, "addressee": None, "latitude": None, "longitude": None,
+        "show_name": None}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["topic"] is None and response.json()["address"] == ""
+
+
+def test_null_for_a_required_field_is_still_a_400(personas, directory):
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", {
+        "title": "小区六层住宅希望加装电梯", "body": None, "kind": "help", "region": "620103"}, format="json")
+    assert response.status_code == 400 and "body" in error_of(response)["fields"]
+
+
+def test_gps_coordinates_with_many_decimals_are_rounded_not_refused(personas, directory):
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", {
+        "title": "小区六层住宅希望加装电梯", "body": BODY, "kind": "help", "region": "620103",
+        "latitude": 36.06112345678901, "longitude": 103.83434567890123}, format="json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["latitude"], response.json()["longitude"]) == (36.061123, 103.834346)
+    message = Message.objects.get(public_id=response.json()["public_id"])
+    assert message.latitude == Decimal("36.061123")
+
+
+@pytest.mark.parametrize("latitude", [91, "1e400", "abc"])
+def test_a_latitude_that_is_no_place_is_still_a_400(personas, directory, latitude):
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", {
+        "title": "小区六层住宅希望加装电梯", "body": BODY, "kind": "help", "region": "620103",
+        "latitude": latitude, "longitude": 103.8}, format="json")
+    assert response.status_code == 400 and "latitude" in error_of(response)["fields"]
+
+
+def test_dispatch_form_encoded_with_one_assisting_unit(personas, directory):
+    """``-d lead=1 -d assists=2``: a list field sent once is a list of one."""
+    p, d = personas, directory
+    m = advance(submit(p["citizen"], d), p, d, "accepted")
+    response = post_form(token_client(p["dispatcher"]), f"/api/v1/staff/cases/{m.public_id}/dispatch/",
+                         {"lead": d["housing"].pk, "assists": d["transport"].pk})
+    assert response.status_code == 200, response.content
+    roles = {(a["unit"]["id"], a["role"]) for a in response.json()["assignments"]}
+    assert roles == {(d["housing"].pk, Assignment.Role.LEAD), (d["transport"].pk, Assignment.Role.ASSIST)}
+
+
+def test_dispatch_form_encoded_with_two_assisting_units(personas, directory):
+    p, d = personas, directory
+    m = advance(submit(p["citizen"], d), p, d, "accepted")
+    response = post_form(token_client(p["dispatcher"]), f"/api/v1/staff/cases/{m.public_id}/dispatch/",
+                         {"lead": d["housing"].pk, "assists": [d["transport"].pk, d["ecology"].pk]})
+    assert response.status_code == 200, response.content
+    assert len(response.json()["assignments"]) == 3
+
+
+def test_extension_decision_without_approve_is_still_required(personas, directory):
+    """Lists are read as lists; a missing yes/no is not read as "no"."""
+    p, d = personas, directory
+    m = advance(submit(p["citizen"], d), p, d, "signed")
+    actions.do_request_extension(p["officer"], m, d["housing"], 5, "需要现场勘察")
+    response = post_form(token_client(p["supervisor"]), f"/api/v1/staff/cases/{m.public_id}/extension-decision/",
+                         {"note": "同意"})
+    assert response.status_code == 400 and "approve" in error_of(response)["fields"]
+
+
+# --- addresses and credentials ----------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/api/v1/messages", "/api/v1/statistics/breakdown"])
+def test_a_missing_trailing_slash_says_where_the_endpoint_is(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert f"{path}/" in error_of(response)["message"]
+
+
+def test_an_unknown_path_gets_no_slash_hint(client, db):
+    response = client.get("/api/v1/nothing")
+    assert response.status_code == 404 and "/ 结尾" not in error_of(response)["message"]
+
+
+def test_a_bearer_token_is_told_the_scheme_is_token(personas):
+    client = APIClient()
+    _, key = ApiToken.issue(personas["citizen"], "qa")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    response = client.get("/api/v1/me/messages/")
+    assert response.status_code == 401
+    assert "Token <令牌>" in error_of(response)["message"]
+    assert client.get("/api/v1/topics/").status_code == 200  # a public read does not mind the header
+
+
+# --- Open311 ----------------------------------------------------------------------
+
+def open311_form(key, **extra):
+    body = {"api_key": key, "service_code": "urban", "description": DESCRIPTION, "lat": "36.0611",
+            "long": "103.8343", "attribute[region]": "620103"}
+    body.update(extra)
+    return body
+
+
+def test_open311_gps_coordinates_with_many_decimals_are_rounded(client, directory, api_key):
+    response = post_form(client, "/open311/v2/requests.json",
+                         open311_form(api_key[1], lat="36.06112345678901", long="103.83434567890123"))
+    assert response.status_code == 200, response.content
+    message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
+    assert (message.latitude, message.longitude) == (Decimal("36.061123"), Decimal("103.834346"))
+
+
+@pytest.mark.parametrize("lat", ["abc", "1e400", "NaN", "91"])
+def test_open311_a_lat_that_is_no_place_is_still_a_400(client, directory, api_key, lat):
+    response = post_form(client, "/open311/v2/requests.json", open311_form(api_key[1], lat=lat))
+    assert response.status_code == 400 and "lat" in error_of(response)["fields"]
+
+
+def test_open311_a_short_description_is_not_reported_as_a_title_error(client, directory, api_key):
+    """The client sent no attribute[title]: the title comes from the description."""
+    response = post_form(client, "/open311/v2/requests.json", open311_form(api_key[1], description="路灯坏了"))
+    assert response.status_code == 400
+    err = error_of(response)
+    assert list(err["fields"]) == ["description"] and err["message"].startswith("description:")
+
+
+def test_open311_a_title_that_was_sent_is_still_checked(client, directory, api_key):
+    response = post_form(client, "/open311/v2/requests.json", open311_form(api_key[1], **{"attribute[title]": "灯"}))
+    assert response.status_code == 400 and "attribute[title]" in error_of(response)["fields"]
+
+
+def test_open311_a_post_without_key_says_where_the_key_goes(client, directory):
+    response = client.post("/open311/v2/requests.json", {"service_code": "urban", "description": DESCRIPTION},
+                           format="json")
+    assert response.status_code == 403
+    assert "X-API-Key" in error_of(response)["message"]
