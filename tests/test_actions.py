@@ -141,3 +141,17 @@ def test_due_soon_reminder_is_sent_once(message, personas, directory):
     assert notify_due_soon() == 1
     assert notify_due_soon() == 0
     assert Notification.objects.filter(user=personas["officer"], kind="due_soon").count() == 1
+
+
+def test_a_case_goes_only_to_units_of_its_region_and_above(message, personas, directory):
+    """The API, like the dispatch form, cannot send a 兰州 case to 定西市住建局."""
+    with pytest.raises(actions.Invalid, match="定西市住房和城乡建设局 不办理"):
+        actions.do_dispatch(personas["dispatcher"], message, directory["dx_housing"])
+    with pytest.raises(actions.Invalid, match="不办理"):
+        actions.do_dispatch(personas["dispatcher"], message, directory["housing"], assists=[directory["dx_housing"]])
+    assert Message.objects.get(pk=message.pk).status == message.status  # nothing half-done
+    actions.do_dispatch(personas["dispatcher"], message, directory["housing"], assists=[directory["ecology"]])
+    with pytest.raises(actions.Invalid, match="不办理"):
+        actions.do_transfer(personas["officer"], message, directory["housing"], directory["dx_housing"], "不属本单位")
+    names = {u.name for u in actions.units_for(message)}
+    assert {"兰州市住房和城乡建设局", "城关区人民政府"} <= names and "定西市住房和城乡建设局" not in names

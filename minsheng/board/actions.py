@@ -14,7 +14,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
@@ -192,6 +192,24 @@ def do_reject(actor, message: Message, reason: str, at=None) -> None:
         transaction.on_commit(lambda: notify.rejected(message))
 
 
+def units_for(message: Message):
+    """The active units a case can go to (dispatch, assist, transfer): those of the message's
+    region and the regions above it, and every unit of its prefecture (a 兰州 case is not
+    sent to 定西市住建局). The dispatch and transfer forms list exactly these."""
+    region = message.region
+    prefix = region.code[:4] if region.level >= 2 else region.code[:2]
+    return (Unit.objects.filter(is_active=True)
+            .filter(Q(region_id__in=[r.pk for r in region.ancestors()]) | Q(region__code__startswith=prefix))
+            .order_by("region__code", "name"))
+
+
+def _require_units_for(message: Message, units) -> None:
+    allowed = set(units_for(message).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
+    for unit in units:
+        if unit.pk not in allowed:
+            raise Invalid(f"{unit.name} 不办理{message.region.name}的留言, 请选择本区划或上级的单位")
+
+
 def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kind=None, at=None) -> Assignment:
     """派单 to a lead unit and optional assisting units. A topic or type that differs
     from the machine's prediction is stored as a correction for retraining."""
@@ -199,6 +217,7 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     assists = [u for u in assists if u.pk != lead.pk]
     if not lead.is_active:
         raise Invalid("该单位已停用")
+    _require_units_for(message, [lead, *assists])
     now = at or timezone.now()
     with transaction.atomic():
         fields = {"dispatched_at": now, "due_at": due_after(now, reply_days(kind or message.kind))}
@@ -295,6 +314,7 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
     check_allowed("transfer", message.status)
     if to_unit.pk == unit.pk:
         raise Invalid("不能转办给本单位")
+    _require_units_for(message, [to_unit])
     if not reason.strip():
         raise Invalid("请填写转办理由")
     now = at or timezone.now()

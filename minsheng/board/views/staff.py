@@ -74,16 +74,6 @@ def _my_assignment(roles: Roles, message: Message, role: str) -> Assignment:
     raise PermissionDenied("该留言当前不在您单位办理" if role == A.Role.LEAD else "您的单位不是该留言的协办单位")
 
 
-def _candidate_units(message: Message):
-    """Units a case can go to: the message region's ancestors and its prefecture."""
-    region = message.region
-    prefix = region.code[:4] if region.level >= 2 else region.code[:2]
-    ancestors = [r.pk for r in region.ancestors()]
-    return (Unit.objects.filter(is_active=True)
-            .filter(Q(region_id__in=ancestors) | Q(region__code__startswith=prefix))
-            .order_by("region__code", "name"))
-
-
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -323,7 +313,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "supervise": supervisor and allowed("supervise", message.status),
         "decide": supervisor and allowed("decide_extension", message.status),
     }
-    units = _candidate_units(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
+    units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
     suggestion = suggestion_for(message) if can["dispatch"] else None
     case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion)
     if bound:
@@ -461,7 +451,7 @@ def case_action(request, public_id, action):
     if action not in HANDLERS:
         raise Http404("没有这个操作")
     form_class, run = HANDLERS[action]
-    kwargs = {"units": _candidate_units(message)} if action in UNIT_FORMS else {}
+    kwargs = {"units": actions.units_for(message)} if action in UNIT_FORMS else {}
     form = form_class(request.POST, **kwargs)
     if not form.is_valid():
         return _render_case(request, roles, message, bound={action: form}, error=_first_error(form), status=400)
