@@ -34,14 +34,28 @@ def _prefix(region) -> str:
     return region.code[:4] if region.level >= 2 else region.prefix
 
 
-def _counties(a: Message, b: Message) -> tuple[str | None, str | None]:
-    """The counties two messages are about: their regions' county codes when both were
-    filed under a county or below (七里河区 and 榆中县 are different places: cases of two
-    counties go to different units and are never merged), else the county marks of their
-    titles (A3区)."""
-    if a.region is not None and b.region is not None and a.region.level >= 3 and b.region.level >= 3:
-        return a.region.code[:6], b.region.code[:6]
+def _counties(a: Message, region_a, b: Message) -> tuple[str | None, str | None]:
+    """The counties two messages are about: their regions' county codes when both are
+    known at county level or below (``region_a``: ``a``'s region, refined from its text;
+    七里河区 and 榆中县 are different places: cases of two counties go to different units and
+    are never merged), else the county marks of their titles (A3区)."""
+    if region_a is not None and b.region is not None and region_a.level >= 3 and b.region.level >= 3:
+        return region_a.code[:6], b.region.code[:6]
     return county_of(a.title), county_of(b.title)
+
+
+def _refined(region, text: str):
+    """The citizen's region, or a lower one the text names when it is a province or
+    prefecture (or none): a school gate in 天水市秦州区 filed under 甘肃省 is compared with
+    天水's messages, not the whole province's."""
+    from minsheng.directory.models import Region
+
+    from .places import extract_region
+
+    if region is not None and region.level > Region.Level.PREFECTURE:
+        return region
+    found = extract_region(text, within=region)
+    return found if found is not None else region
 
 
 def _index(key: tuple, queryset, public: bool = False) -> tuple[list[Message], TextIndex | None]:
@@ -70,7 +84,7 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
         return []
     open_statuses = [Status.ACCEPTED, Status.DISPATCHED, Status.SIGNED, Status.REPLIED, Status.EVALUATED]
     qs = Message.objects.filter(status__in=open_statuses)
-    prefix = _prefix(region)
+    prefix = _prefix(_refined(region, f"{title} {body}"))
     if prefix:
         qs = qs.filter(region__code__startswith=prefix)
     messages, index = _index(("open", prefix), qs.order_by("-submitted_at"), public=True)
@@ -93,7 +107,8 @@ def near_duplicates(message, k: int = 5, min_score: float = 0.35, days: int = 18
     since = message.submitted_at - dt.timedelta(days=days)
     qs = (Message.objects.filter(submitted_at__gte=since, status__in=Status.public())  # accepted: a main case
           .exclude(status=Status.MERGED))
-    prefix = _prefix(message.region)
+    region = _refined(message.region, f"{message.title} {message.body}")
+    prefix = _prefix(region)
     if prefix:
         qs = qs.filter(region__code__startswith=prefix)
     messages, index = _index(("dup", prefix, since.date()), qs.order_by("-submitted_at"))
@@ -105,7 +120,7 @@ def near_duplicates(message, k: int = 5, min_score: float = 0.35, days: int = 18
         other = messages[n.index]
         if other.pk == message.pk or other.duplicate_of_id:
             continue
-        if same_place(places, set(extract_places(other.title)), *_counties(message, other)):
+        if same_place(places, set(extract_places(other.title)), *_counties(message, region, other)):
             out.append((other, n.score))
     return out[:k]
 

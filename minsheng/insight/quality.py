@@ -41,6 +41,11 @@ _COURTESY = re.compile(
 _CLOSING = re.compile(r"^(?:以上|上述|此|这些)?(?:建议|意见|想法)?[,，、]?\s*(?:望|希望|恳请|敬请|请)(?:能够?|各位)?"
                       r"(?:领导|政府|有关部门|相关部门|贵单位)?(?:参考|采纳|考虑|予以考虑|斟酌|重视|批评指正)"
                       r"[,，!！。]?\s*(?:谢谢|感谢)?[!！。]?$")
+# the citizen's own phone number is how to reach them, not something a reply must take up
+_OWN_CONTACT = re.compile(r"(?:我的|本人|我)?(?:联系)?(?:电话|手机号?码?|联系方式)(?:号码)?(?:是|为|[:：])?\s*[\d\-—－ ]{7,}")
+# phone, ID and account numbers: their digit pairs would make any reply with a hotline
+# number look relevant to a message that gives the citizen's phone
+_NUMBER = re.compile(r"\d[\d\-—－ ]{5,}\d")
 _WHEN = re.compile(r"何时|什么时候|多久|多长时间|哪天|几时|时间")
 _DATE = re.compile(r"\d{1,2}月|\d{1,2}日|\d+(?:个)?(?:工作日|天|周|个月)内|年底|年内|月底|近期|本周|下周|今年|明年|预计|计划于")
 _FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|职能)?(?:部门|单位)|转(?:交|请)?(?:相关|有关)部门(?:处理|办理|研究)|"
@@ -60,7 +65,7 @@ MIN_SUBSTANCE = 25  # characters left after the courtesy phrases
 
 def _grams(text: str) -> Counter:
     grams: Counter = Counter()
-    for run in _RUN.findall(normalize(text)):
+    for run in _RUN.findall(_NUMBER.sub(" ", normalize(text))):
         for i in range(len(run) - 1):
             g = run[i:i + 2]
             if g not in _STOP_GRAMS:
@@ -83,6 +88,17 @@ def questions(text: str) -> list[str]:
     found = [s.strip() for s in _SENTENCE.findall(text)
              if _QUESTION.search(s) and len(s.strip()) >= 4 and not _CLOSING.match(s.strip())]
     return found[:8]
+
+
+def _asked(title: str, body: str) -> list[str]:
+    """The questions of the message; a title that restates one of the body's questions
+    (half its bigrams there) is not counted twice: 「公租房什么时候分配申请条件是什么」 over
+    two questions in the body is two questions, not three."""
+    in_body = questions(body)
+    body_grams = set().union(*(_grams(q) for q in in_body))
+    in_title = [q for q in questions(title)
+                if not (grams := _grams(q)) or sum(g in body_grams for g in grams) / len(grams) < 0.5]
+    return (in_title + in_body)[:8]
 
 
 def substance(reply: str) -> str:
@@ -108,14 +124,14 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     if relevance < 0.4:
         reasons.append("答复与留言内容关联不大, 未针对留言反映的具体问题作答")
 
-    asked = questions(message_text)
+    asked = _asked(title or "", body or "")
     reply_grams = _grams(core)
     addressed = []
     for q in asked:
         if _WHEN.search(q) and _DATE.search(core):
             addressed.append(True)  # a "when" answered with a date or a time limit
             continue
-        key = [g for g in _grams(_QUESTION.sub(" ", q)) if not g.isdigit()]
+        key = [g for g in _grams(_OWN_CONTACT.sub(" ", _QUESTION.sub(" ", q))) if not g.isdigit()]
         hit = sum(1 for g in key if g in reply_grams) / len(key) if key else float(relevance >= 0.4)
         addressed.append(hit >= 0.25)
     completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)

@@ -7,9 +7,13 @@ text names; the units come from the responsibility table (directory.routing)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+MIN_HAN = 10  # fewer Chinese characters than this: the models have nothing to read
 
 
 @dataclass
@@ -88,11 +92,22 @@ def suggest_for(message) -> Suggestion:
     reason = routed.reason
     if from_text and region is not None:
         reason += f" (区划「{region.name}」取自留言内容)"
-    history, history_conf = history_unit(message, region)
+    history, history_conf = None, None
+    if readable(message):
+        history, history_conf = history_unit(message, region)
+    else:
+        reason += "; 留言几乎没有中文, 机器的判断不可靠, 请人工确定领域和单位"
     return Suggestion(topic=topic, topic_confidence=topic_conf, kind=kind, kind_confidence=kind_conf,
                       region=region, lead=routed.lead, assists=list(routed.assists), reason=reason,
                       prefill=prefill, units_prefill=not guessed, region_from_text=from_text, history=history,
                       history_confidence=history_conf)
+
+
+def readable(message) -> bool:
+    """The message has enough Chinese for the models to read: an English or garbled text
+    gets a near-random reading, and the unit model would follow the region's name alone
+    (an English message filed under 兰州市 read as 兰州市公安局 with 0.86)."""
+    return len(_HAN.findall(f"{message.title}{message.body}")) >= MIN_HAN
 
 
 def history_unit(message, region):

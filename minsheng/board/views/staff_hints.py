@@ -70,7 +70,10 @@ def quality_for(message: Message, body: str) -> dict | None:
     except Exception:
         log.exception("score_for_reply failed for message %s", message.pk)
         return {"score": None, "reasons": [leak]} if leak else None
-    return {**q, "reasons": [leak, *q["reasons"]] if leak else q["reasons"]}
+    if not leak:
+        return q
+    # the score judges the wording; the leak must be seen before it (a 100 beside it reads as "publish")
+    return {**q, "reasons": [leak, *q["reasons"]], "personal_data": leak}
 
 
 def personal_data_in_reply(message: Message, body: str) -> str:
