@@ -311,3 +311,24 @@ def test_refresh_command_places_new_messages_and_reports(directory, personas, ca
     assert Hotspot.objects.get().message_count == 3
     call_command("refresh_hotspots", place_new=True)
     assert "placed 0 message(s)" in capsys.readouterr().out
+
+
+def test_one_village_named_under_its_city_holds_one_hotspot_per_problem(directory, personas):
+    """Filed under 兰州市, about 七里河区马家坪村: the county says where, not which problem, so
+    the road's messages make one hotspot and the drinking water another; a message filed
+    under 七里河区 itself joins the road's."""
+    start = timezone.now() - dt.timedelta(days=30)
+    texts = [
+        ("七里河区马家坪村通村道路损坏严重", "我们是七里河区马家坪村的群众。村里的水泥路坑坑洼洼, 有的地方已经塌了。下雨天车根本开不进来。"),
+        ("七里河区马家坪村的农村饮水问题", "领导您好, 我们是七里河区马家坪村的村民。村里的自来水隔三差五就停, 一停就是好几天, 希望尽快改造供水管网。"),
+        ("七里河区马家坪村道路塌方出行困难求助", "您好, 我是七里河区马家坪村的村民。村里的水泥路坑坑洼洼, 学生上学要走很远的泥路, 下雨天车开不进来。"),
+    ]
+    people = citizens(4)
+    placed = [hotspots_service.place_message(post(p, t, b, directory["lanzhou"], personas["dispatcher"],
+                                                  at=start + dt.timedelta(days=i)))
+              for i, (p, (t, b)) in enumerate(zip(people, texts, strict=False))]
+    road, water, road_again = placed
+    assert road_again == road and water != road
+    county = post(people[3], "马家坪村水泥路塌了没人修", "马家坪村的水泥路坑坑洼洼, 有的地方已经塌了, 下雨天车开不进来, 请尽快维修。",
+                  directory["qilihe"], personas["dispatcher"], at=start + dt.timedelta(days=5))
+    assert hotspots_service.place_message(county) == road

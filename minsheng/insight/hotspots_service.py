@@ -26,6 +26,7 @@ from minsheng.board.workflow import Status
 
 from . import hotspots as core
 from .models import Hotspot, HotspotMember
+from .places import refined_region
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -60,10 +61,14 @@ def _admin_names(region) -> tuple[str, ...]:
 
 
 def _item(message) -> core.Item:
+    # filed under 兰州市 but about 榆中县马家坪村: the county is where it is, and its name (like
+    # the city's) says where, not which problem
+    region = refined_region(message.region, f"{message.title} {message.body[:core.BODY_CHARS * 2]}") \
+        if message.region_id else None
     return core.Item(id=str(message.pk), title=message.title, body=message.body, at=message.submitted_at,
                      user=str(message.author_id), supports=message.support_count,
-                     region=message.region.code if message.region_id else None,
-                     admin_names=_admin_names(message.region) if message.region_id else ())
+                     region=region.code if region else None,
+                     admin_names=_admin_names(region) if region else ())
 
 
 def _catch_up(index: core.HotspotIndex) -> None:

@@ -19,6 +19,7 @@ from minsheng.board.workflow import Status
 
 from . import quality
 from .hotspots import county_of, extract_places
+from .places import refined_region
 from .similar import TextIndex, same_place
 
 CANDIDATES = 1500
@@ -42,20 +43,6 @@ def _counties(a: Message, region_a, b: Message) -> tuple[str | None, str | None]
     if region_a is not None and b.region is not None and region_a.level >= 3 and b.region.level >= 3:
         return region_a.code[:6], b.region.code[:6]
     return county_of(a.title), county_of(b.title)
-
-
-def _refined(region, text: str):
-    """The citizen's region, or a lower one the text names when it is a province or
-    prefecture (or none): a school gate in 天水市秦州区 filed under 甘肃省 is compared with
-    天水's messages, not the whole province's."""
-    from minsheng.directory.models import Region
-
-    from .places import extract_region
-
-    if region is not None and region.level > Region.Level.PREFECTURE:
-        return region
-    found = extract_region(text, within=region)
-    return found if found is not None else region
 
 
 def _index(key: tuple, queryset, public: bool = False) -> tuple[list[Message], TextIndex | None]:
@@ -84,7 +71,7 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
         return []
     open_statuses = [Status.ACCEPTED, Status.DISPATCHED, Status.SIGNED, Status.REPLIED, Status.EVALUATED]
     qs = Message.objects.filter(status__in=open_statuses)
-    prefix = _prefix(_refined(region, f"{title} {body}"))
+    prefix = _prefix(refined_region(region, f"{title} {body}"))
     if prefix:
         qs = qs.filter(region__code__startswith=prefix)
     messages, index = _index(("open", prefix), qs.order_by("-submitted_at"), public=True)
@@ -107,7 +94,7 @@ def near_duplicates(message, k: int = 5, min_score: float = 0.35, days: int = 18
     since = message.submitted_at - dt.timedelta(days=days)
     qs = (Message.objects.filter(submitted_at__gte=since, status__in=Status.public())  # accepted: a main case
           .exclude(status=Status.MERGED))
-    region = _refined(message.region, f"{message.title} {message.body}")
+    region = refined_region(message.region, f"{message.title} {message.body}")
     prefix = _prefix(region)
     if prefix:
         qs = qs.filter(region__code__startswith=prefix)

@@ -113,4 +113,19 @@ def extract_region(text: str, within=None):
     from minsheng.directory.models import Region
 
     place = gazetteer().find(text, within.code if within else None, within.level if within else 0)
-    return Region.objects.filter(pk=place.region_id).first() if place else None
+    if place is None:
+        return None
+    return Region.objects.select_related("parent__parent__parent").filter(pk=place.region_id).first()
+
+
+def refined_region(region, text: str):
+    """The citizen's region, or a lower one the text names when it is a province or
+    prefecture (or none): a school gate in 天水市秦州区 filed under 甘肃省 is compared with
+    天水's messages, not the whole province's, and 榆中县马家坪村 filed under 兰州市 is a
+    place in 榆中县."""
+    from minsheng.directory.models import Region
+
+    if region is not None and region.level > Region.Level.PREFECTURE:
+        return region
+    found = extract_region(text, within=region)
+    return found if found is not None else region
