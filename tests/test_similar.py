@@ -169,3 +169,14 @@ def test_similar_answered_brings_the_reply(stored, directory, personas):
     found = lookup.similar_answered(stored["1"])
     assert found and found[0][0] == old
     assert "主板老化" in found[0][1].body
+
+
+def test_a_phone_number_does_not_make_messages_alike():
+    """Two letters that both give a phone or an ID number are no more alike for it."""
+    bodies = ["晚上出行不便, 请尽快维修。联系电话13912345678", "等车半小时, 身份证620102198801010017"]
+    with_numbers = TextIndex.build(["小区路灯坏了一个月", "公交车经常不按时发车"], bodies)
+    without = TextIndex.build(["小区路灯坏了一个月", "公交车经常不按时发车"], [b.rstrip("0123456789") for b in bodies])
+    query = ("餐馆油烟扰民", "楼下餐馆油烟很大。联系电话13912345670, 身份证620102198801010018")
+    plain = (query[0], "楼下餐馆油烟很大。联系电话, 身份证")
+    assert [(n.index, round(n.score, 6)) for n in with_numbers.query(*query)] == \
+        [(n.index, round(n.score, 6)) for n in without.query(*plain)]

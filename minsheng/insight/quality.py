@@ -25,7 +25,7 @@ import math
 import re
 from collections import Counter
 
-from .text import normalize
+from .text import LONG_NUMBER, normalize
 
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -43,9 +43,6 @@ _CLOSING = re.compile(r"^(?:以上|上述|此|这些)?(?:建议|意见|想法)?[
                       r"[,，!！。]?\s*(?:谢谢|感谢)?[!！。]?$")
 # the citizen's own phone number is how to reach them, not something a reply must take up
 _OWN_CONTACT = re.compile(r"(?:我的|本人|我)?(?:联系)?(?:电话|手机号?码?|联系方式)(?:号码)?(?:是|为|[:：])?\s*[\d\-—－ ]{7,}")
-# phone, ID and account numbers: their digit pairs would make any reply with a hotline
-# number look relevant to a message that gives the citizen's phone
-_NUMBER = re.compile(r"\d[\d\-—－ ]{5,}\d")
 _WHEN = re.compile(r"何时|什么时候|多久|多长时间|哪天|几时|时间")
 _DATE = re.compile(r"\d{1,2}月|\d{1,2}日|\d+(?:个)?(?:工作日|天|周|个月)内|年底|年内|月底|近期|本周|下周|今年|明年|预计|计划于")
 _FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|职能)?(?:部门|单位)|转(?:交|请)?(?:相关|有关)部门(?:处理|办理|研究)|"
@@ -65,7 +62,7 @@ MIN_SUBSTANCE = 25  # characters left after the courtesy phrases
 
 def _grams(text: str) -> Counter:
     grams: Counter = Counter()
-    for run in _RUN.findall(_NUMBER.sub(" ", normalize(text))):
+    for run in _RUN.findall(LONG_NUMBER.sub(" ", normalize(text))):
         for i in range(len(run) - 1):
             g = run[i:i + 2]
             if g not in _STOP_GRAMS:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .text import normalize, tokenize
+from .text import LONG_NUMBER, normalize, tokenize
 
 _NON_TEXT = re.compile(r"[^\u3400-\u9fffA-Za-z0-9]+")
 # frequent letter-writing phrases that make unrelated messages look alike
@@ -34,9 +34,10 @@ _STOP_GRAMS = frozenset(
 
 
 def char_grams(text: str, sizes: Sequence[int] = (2,)) -> list[str]:
-    """Character n-grams of each run of Han/Latin/digit characters."""
+    """Character n-grams of each run of Han/Latin/digit characters; long numbers (phones,
+    ID numbers) are left out."""
     grams: list[str] = []
-    for run in _NON_TEXT.split(normalize(text)):
+    for run in _NON_TEXT.split(LONG_NUMBER.sub(" ", normalize(text))):
         for n in sizes:
             if len(run) < n:
                 if n == sizes[0] and run:

@@ -8,6 +8,9 @@ from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _MASK = re.compile(r"\*+")  # masked characters in the reference data
+# phone, ID and account numbers (7 characters or more): their digit pairs make texts that
+# merely carry a number (12345, a hotline, the citizen's phone) look alike
+LONG_NUMBER = re.compile(r"\d[\d\-—－ ]{5,}\d")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]+")  # full-width ASCII forms and the ideographic space
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
