@@ -14,6 +14,7 @@ from .figures import make_scope
 
 RECENT_DAYS = 30
 LEAGUE_DAYS = 90
+MIN_RATED = 5  # a unit's satisfaction rate is ranked only from this many rated messages on
 
 
 def _window(days: int, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -36,16 +37,21 @@ def _build(region, now=None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
     base = {"region": region.code} if region else {}
+    scoped = {"region": region} if region else {}  # the instance: no region query per scope
+
+    def scope_of(date_from, date_to):
+        return make_scope(**scoped, date_from=date_from, date_to=date_to)
+
     recent_from, recent_to = _window(RECENT_DAYS, today)
     recent = {**base, "date_from": recent_from.isoformat(), "date_to": recent_to.isoformat()}
-    recent_scope = make_scope(**recent)
+    recent_scope = scope_of(recent_from, recent_to)
 
     this_from, this_to = _window(7, today)
     last_from, last_to = _window(7, this_from - dt.timedelta(days=1))
     this_week = {**base, "date_from": this_from.isoformat(), "date_to": this_to.isoformat()}
     last_week = {**base, "date_from": last_from.isoformat(), "date_to": last_to.isoformat()}
-    this_page = figures.page(make_scope(**this_week), ["totals", "topic"], now=clock)
-    last_page = figures.page(make_scope(**last_week), ["totals", "topic"], now=clock)
+    this_page = figures.page(scope_of(this_from, this_to), ["totals", "topic"], now=clock)
+    last_page = figures.page(scope_of(last_from, last_to), ["totals", "topic"], now=clock)
     this_figures, last_figures = this_page["totals"], last_page["totals"]
     weekly = []
     for name, label, is_rate in [("received", "受理留言", False), ("replied", "已答复", False),
@@ -66,12 +72,21 @@ def _build(region, now=None) -> dict:
 
     league_from, league_to = _window(LEAGUE_DAYS, today)
     league = {**base, "date_from": league_from.isoformat(), "date_to": league_to.isoformat()}
-    units = figures.breakdown("unit", now=clock, **league)
-    overdue_units = figures.overdue_by_unit(make_scope(**base), now=clock)
+    units = figures.breakdown("unit", scope_of(league_from, league_to), now=clock)
+    all_time = make_scope(**scoped)
+    overdue_units = figures.overdue_by_unit(all_time, now=clock)
     by_unit = {r["key"]: r for r in units}
-    late = [{**o, "on_time_rate": by_unit.get(o["unit_id"], {}).get("on_time_rate"),
-             "name": o["unit"].name if o["unit"] else "尚未派单"} for o in overdue_units]
-    satisfaction = sorted([r for r in units if r["evaluated"]],
+    late = []
+    for o in overdue_units:
+        league_row = by_unit.get(o["unit_id"], {})
+        late.append({**o, "on_time_rate": league_row.get("on_time_rate"), "on_time": league_row.get("on_time", 0),
+                     "on_time_base": league_row.get("replied", 0) + league_row.get("overdue_unreplied", 0),
+                     "name": o["unit"].name if o["unit"] else "尚未派单"})
+    # which district is late: open cases past their deadline now, whenever submitted
+    late_regions = sorted([r for r in figures.breakdown("region", all_time, now=clock) if r["overdue"]],
+                          key=lambda r: (-r["overdue"], r["label"]))
+    rated = [r for r in units if r["evaluated"]]
+    satisfaction = sorted([r for r in rated if r["evaluated"] >= MIN_RATED],
                           key=lambda r: (r["satisfaction_rate"], -r["evaluated"]))
 
     recent_figures = figures.page(recent_scope, ["totals", "region", "topic"], now=clock)
@@ -82,7 +97,8 @@ def _build(region, now=None) -> dict:
         "top_topics": recent_figures["topic"][:10],
         "by_region": by_region,
         "weekly": weekly, "this_week": this_week, "last_week": last_week, "topic_changes": topic_changes[:10],
-        "late_units": late, "satisfaction_units": satisfaction[:15],
+        "late_units": late, "late_regions": late_regions, "satisfaction_units": satisfaction[:15],
+        "min_rated": MIN_RATED, "few_rated": len(rated) - len(satisfaction),
         "hotspots": hotspots(region),
         "base_filters": base,
         "charts": {"regions": [{"code": r["filters"].get("region", ""), "name": r["label"], "received": r["received"],

@@ -62,6 +62,8 @@ def message_queryset(scope: Scope, measure: str = "received", *, public: bool = 
         for r in scope.regions:
             rq |= Q(region__code__startswith=r.prefix)
         qs = qs.filter(rq)
+        if scope.own_level and scope.region is not None and scope.region.level < 4:
+            qs = qs.filter(region=scope.region)
     if scope.topics:
         qs = qs.filter(topic_id__in=topic_subtree_ids(scope.topics))
     if scope.kind:

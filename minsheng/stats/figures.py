@@ -53,6 +53,7 @@ class Scope:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     campaign: object | None = None
+    own_level: bool = False  # only messages filed at the region's own level (the "…本级" row)
 
     @property
     def region(self) -> Region | None:
@@ -70,6 +71,8 @@ class Scope:
             for r in self.regions:
                 rq |= Q(**{f"p{min(r.level, 4)}": r.prefix})
             q &= rq
+            if self.own_level and self.region is not None and self.region.level < 4:
+                q &= Q(**{f"p{self.region.level + 1}": ""})
         if self.topics:
             q &= Q(topic_key__in=topic_subtree_ids(self.topics))
         if self.kind:
@@ -88,6 +91,8 @@ class Scope:
 
     def needed_dims(self) -> set[str]:
         need = {f"p{min(r.level, 4)}" for r in self.regions}
+        if self.own_level and self.region is not None and self.region.level < 4:
+            need.add(f"p{self.region.level + 1}")
         if self.topics:
             need.add("topic_key")
         if self.kind:
@@ -198,7 +203,10 @@ def parse_date(value, name: str) -> dt.date | None:
 
 
 def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=None, unit=None,
-               campaign=None) -> Scope:
+               campaign=None, own=None) -> Scope:
+    """A campaign narrows everything else: a region or topic filter given with it keeps
+    the part of the campaign inside it (a row of the campaign's own tables), and one
+    outside the campaign is an error."""
     from .models import Campaign
 
     scope = Scope()
@@ -217,16 +225,19 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
             if found is None:
                 raise ScopeError(f"没有区划代码为 {region} 的区划")
             region = found
-        if scope.regions and not any(r.contains(region) for r in scope.regions):
-            raise ScopeError(f"{region.name} 不在该征集活动的范围内")
-        scope.regions = [region]
+        scope.regions = _narrowed(scope.regions, region, lambda a, b: a.contains(b),
+                                  f"{region.name} 不在该征集活动的范围内")
     if topic not in (None, ""):
         if not isinstance(topic, Topic):
             found = Topic.objects.filter(code=str(topic).strip()).first()
             if found is None:
                 raise ScopeError(f"没有代码为 {topic} 的领域")
             topic = found
-        scope.topics = [topic]
+        scope.topics = _narrowed(scope.topics, topic, _topic_contains, f"{topic.name} 不在该征集活动的领域内")
+    if own not in (None, "", False, "0"):
+        if scope.region is None:
+            raise ScopeError("“本级”需要选定一个区划")
+        scope.own_level = True
     if kind not in (None, ""):
         if kind not in MessageKind.values:
             raise ScopeError(f"没有这个留言类型: {kind}")
@@ -244,8 +255,23 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
     if d_to:
         scope.date_to = min(d_to, scope.date_to) if scope.date_to else d_to
     if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
-        raise ScopeError("开始日期晚于结束日期")
+        raise ScopeError("开始日期晚于结束日期" if not scope.campaign else "所选日期不在该征集活动期间内")
     return scope
+
+
+def _narrowed(current: list, chosen, contains, outside: str) -> list:
+    """``chosen`` within ``current`` (a campaign's regions or topics; empty: all): the
+    chosen node if it lies inside one of them, else those of them inside it."""
+    if not current or any(contains(node, chosen) for node in current):
+        return [chosen]
+    inside = [node for node in current if contains(chosen, node)]
+    if not inside:
+        raise ScopeError(outside)
+    return inside
+
+
+def _topic_contains(ancestor: Topic, topic: Topic) -> bool:
+    return topic.pk in topic_subtree_ids([ancestor])
 
 
 # --- figures from sums -------------------------------------------------------------------
@@ -411,7 +437,7 @@ def _clock(now) -> dt.datetime:
 
 def _scope_key(scope: Scope) -> tuple:
     return (tuple(sorted(r.code for r in scope.regions)), tuple(sorted(t.pk for t in scope.topics)), scope.kind,
-            scope.unit.pk if scope.unit is not None else None,
+            scope.unit.pk if scope.unit is not None else None, scope.own_level,
             scope.date_from.isoformat() if scope.date_from else None,
             scope.date_to.isoformat() if scope.date_to else None)
 
@@ -705,21 +731,38 @@ def _labels(by: str, scope: Scope, keys) -> dict:
             if k in regions:
                 out[k] = (regions[k].name, {"region": regions[k].code})
             else:
-                base = scope.region
-                out[k] = (f"{base.name}本级" if base else "其他", {"region": base.code} if base else {})
+                base = scope.region  # messages filed at the region's own level: own=1 lists them
+                out[k] = (f"{base.name}本级" if base else "其他", {"region": base.code, "own": "1"} if base else {})
         return out
     if by == "unit":
         units = Unit.objects.in_bulk([k for k in keys if k])
         return {k: (units[k].name, {"unit": k}) if k in units else ("尚未派单", {}) for k in keys}
     if by == "topic":
         topics = Topic.objects.in_bulk([k for k in keys if k])
-        return {k: (topics[k].name, {"topic": topics[k].code}) if k in topics else ("未分类", {}) for k in keys}
+        own = scope.topic.pk if scope.topic else None
+        out = {}
+        for k in keys:
+            if k in topics and k != own:
+                out[k] = (topics[k].name, {"topic": topics[k].code})
+            else:  # no filter lists exactly these: no link (see stats_tags.count_link)
+                out[k] = (f"{topics[k].name} (未细分)", {}) if k in topics else ("未分类", {})
+        return out
     if by == "kind":
         return {k: (MessageKind(k).label if k in MessageKind.values else k, {"kind": k}) for k in keys}
     if by == "month":
-        return {k: (f"{k:%Y年%m月}" if k else "", {"date_from": k.isoformat(), "date_to": month_end(k).isoformat()}
-                    if k else {}) for k in keys}
+        return {k: _month_label(k, scope) if k else ("", {}) for k in keys}
     return {}
+
+
+def _month_label(month: dt.date, scope: Scope) -> tuple[str, dict]:
+    """A month row counts only the days of the month inside the scope's dates: its label
+    says which, and its list shows exactly those days."""
+    first = max(month, scope.date_from) if scope.date_from else month
+    last = min(month_end(month), scope.date_to) if scope.date_to else month_end(month)
+    label = f"{month:%Y年%m月}"
+    if (first, last) != (month, month_end(month)):
+        label += f" ({first.day}日至{last.day}日)"
+    return label, {"date_from": first.isoformat(), "date_to": last.isoformat()}
 
 
 def overdue_by_unit(scope: Scope | None = None, *, now=None, limit: int = 20, **filters) -> list[dict]:

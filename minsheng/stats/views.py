@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -26,7 +27,7 @@ from . import campaign_report, exports, figures
 from .figures import ScopeError, make_scope
 from .models import Campaign
 
-FILTER_KEYS = ("region", "topic", "kind", "unit", "date_from", "date_to")
+FILTER_KEYS = ("region", "topic", "kind", "unit", "date_from", "date_to", "campaign", "own")
 UNIT_COLUMNS = [("label", "办理单位"), ("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"),
                 ("on_time_rate", "按时率"), ("median_days_to_reply", "用时中位数"), ("mean_days_to_reply", "平均用时"),
                 ("satisfaction_rate", "满意率"), ("reopened_rate", "重办率"), ("overdue_unreplied", "超期未答复")]
@@ -86,11 +87,22 @@ def _chart_data(months, regions, topics, kinds) -> dict:
     }
 
 
+def _period_notice(scope) -> str:
+    """Why a period shows nothing yet: its first day is after today."""
+    today = timezone.localdate()
+    if scope.date_from and scope.date_from > today:
+        return f"所选开始日期 {scope.date_from:%Y-%m-%d} 在今天之后, 这段时间还没有留言, 以下数字均为 0。"
+    return ""
+
+
 def _context_filters(scope, filters) -> dict:
+    # a township reached by drilling down stays selected, so "查看" keeps it
+    region_q = Q(level__lte=Region.Level.COUNTY) | Q(code=filters.get("region", ""))
     return {
         "filters": filters,
         "scope": scope,
-        "regions": Region.objects.filter(level__lte=Region.Level.COUNTY).only("code", "name", "level"),
+        "period_notice": _period_notice(scope),
+        "regions": Region.objects.filter(region_q).only("code", "name", "level"),
         "topics": Topic.objects.filter(is_active=True).only("code", "name", "parent_id"),
         "kinds": MessageKind.choices,
         "breadcrumbs": list(reversed(scope.region.ancestors())) if scope.region else [],
@@ -157,7 +169,7 @@ def message_list(request):
 # --- campaigns ---------------------------------------------------------------------
 
 def campaigns(request):
-    items = Campaign.objects.filter(is_public=True)
+    items = Campaign.objects.filter(is_public=True).prefetch_related("regions", "topics")
     with figures.one_version():
         rows = [(c, figures.compute(make_scope(campaign=c))) for c in items]
     return render(request, "stats/campaigns.html", {"rows": rows})
@@ -166,11 +178,8 @@ def campaigns(request):
 def campaign_detail(request, slug):
     campaign = get_object_or_404(Campaign, slug=slug, is_public=True)
     scope, report = campaign_report.report(campaign)
-    filters = {"date_from": campaign.start.isoformat(), "date_to": campaign.end.isoformat()}
-    if len(scope.regions) == 1:
-        filters["region"] = scope.regions[0].code
-    if len(scope.topics) == 1:
-        filters["topic"] = scope.topics[0].code
+    # the lists behind the numbers: this campaign's messages (all its regions and topics)
+    filters = {"campaign": campaign.slug}
     return render(request, "stats/campaign.html", {
         "campaign": campaign, "scope": scope, "filters": filters, **report,
         "charts": _chart_data(report["by_month"], report["by_region"], report["by_topic"], []),
@@ -217,6 +226,7 @@ def dashboard(request):
         region = allowed[0] if allowed else _default_region()
     from .dashboard import build
 
+
     return render(request, "stats/dashboard.html", {**build(region), "allowed": allowed, "region": region})
 
 
@@ -237,21 +247,23 @@ def overdue(request):
         qs = qs.filter(roles.region_q(roles.supervise_prefixes + roles.dispatch_prefixes)
                        | _unit_q(roles.unit_ids))
     filters = _filters(request, default_region=False)
+    measure = request.GET.get("measure", "overdue")
+    if measure not in exports.TIMED_MEASURES:
+        return _error(request, f"不支持的统计项: {measure}")
     try:
         scope = make_scope(**filters)
     except ScopeError as exc:
         return _error(request, str(exc))
-    qs = qs.filter(pk__in=exports.message_queryset(scope, "overdue", public=False, now=now).values("pk"))
+    qs = qs.filter(pk__in=exports.message_queryset(scope, measure, public=False, now=now).values("pk"))
     qs = qs.select_related("region", "topic", "open_case").order_by("open_case__due_at", "id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     can_export = _personal_allowed(request.user, _personal_export_scope(request.user, scope, filters)[0])
     return render(request, "stats/overdue.html", {**_context_filters(scope, filters), "page": page, "now": now,
-                                                  "can_export": can_export})
+                                                  "can_export": can_export, "measure": measure,
+                                                  "measure_label": exports.MEASURE_LABELS[measure]})
 
 
 def _unit_q(unit_ids):
-    from django.db.models import Q
-
     return Q(open_case__unit_key__in=list(unit_ids)) if unit_ids else Q(pk__in=[])
 
 

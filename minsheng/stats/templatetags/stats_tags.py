@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import format_html
 
 from minsheng.stats.figures import percent as _percent
 
@@ -11,6 +12,14 @@ register = template.Library()
 @register.filter
 def percent(rate):
     return _percent(rate)
+
+
+@register.filter
+def points(change):
+    """The difference of two rates, in percentage points (个百分点), signed."""
+    if change is None:
+        return "—"
+    return f"{change * 100:+.1f} 个百分点"
 
 
 @register.filter
@@ -28,6 +37,15 @@ def list_url(filters, measure="received", row_filters=None):
     return _list_path() + "?" + urlencode(params)
 
 
+@register.simple_tag
+def count_link(value, filters, measure="received", row_filters=None):
+    """A number linked to the list of exactly its messages. A row that no filter can
+    single out ("未分类", "尚未派单") shows the bare number, not a link to a longer list."""
+    if row_filters is not None and not row_filters:
+        return value
+    return format_html('<a href="{}">{}</a>', list_url(filters, measure, row_filters), value)
+
+
 def _list_path() -> str:
     """reverse("stats:list"), once per URLconf and script prefix (a table renders it
     hundreds of times)."""
@@ -39,6 +57,15 @@ def _list_path() -> str:
 
 
 _LIST_PATHS: dict = {}
+
+
+@register.simple_tag
+def overdue_url(filters, measure="overdue", row_filters=None):
+    """The staff list of the overdue cases behind a number (the dashboard's)."""
+    params = {k: v for k, v in {**(filters or {}), **(row_filters or {})}.items() if v not in (None, "")}
+    if measure != "overdue":
+        params["measure"] = measure
+    return reverse("stats:overdue") + ("?" + urlencode(params) if params else "")
 
 
 @register.simple_tag

@@ -1,0 +1,181 @@
+"""What a supervisor, a leader and a journalist would notice on the statistics pages:
+every number links to a list of exactly that many messages, the dashboard says where
+and who is late, filters keep what was chosen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from minsheng.directory.models import Region, Topic
+from minsheng.stats import figures
+from minsheng.stats.models import Campaign
+
+from .test_stats_cases import build_cases
+
+
+@pytest.fixture
+def cases(directory, personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return build_cases(directory, personas)
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def _count(client, href) -> int:
+    response = client.get(href.replace("&amp;", "&"))
+    assert response.status_code == 200, href
+    return int(re.search(r"共 (\d+) 件", response.content.decode()).group(1))
+
+
+def _mismatched_links(client, url, path="/stats/list/") -> list:
+    """(number shown, messages listed, link) for every bare number linked to a list."""
+    page = client.get(url)
+    assert page.status_code == 200
+    links = re.findall(rf'<a href="({re.escape(path)}[^"]*)">(\d+)</a>', page.content.decode())
+    assert links, f"{url} links its numbers to {path}"
+    return [(int(n), _count(client, href), href) for href, n in links if int(n) != _count(client, href)]
+
+
+def test_month_row_of_a_partial_month_lists_only_its_days(client, cases):
+    """A date range from the middle of a month: the month row counts those days only,
+    and its link listed the whole month."""
+    base = timezone.localtime(cases["on_time_satisfied"].submitted_at).date()
+    next_day = timezone.localtime(cases["late_basic"].submitted_at).date()
+    day = base if next_day.month == base.month else next_day  # the month has other messages
+    url = f"/stats/?region=620000&date_from={day}&date_to={day}"
+    assert _mismatched_links(client, url) == []
+    text = _text(client.get(url))
+    assert f"{day:%Y年%m月} ({day.day}日至{day.day}日)" in text  # the row says which days
+
+
+def test_own_level_row_lists_only_messages_filed_at_that_level(client, cases):
+    """兰州市本级 (the case filed at 兰州市 itself) linked to every message of 兰州市."""
+    assert _mismatched_links(client, "/stats/?region=620100") == []
+    text = _text(client.get("/stats/list/?region=620100&own=1&measure=received"))
+    own = next(r for r in figures.breakdown("region", region="620100") if r["label"] == "兰州市本级")
+    assert f"共 {own['received']} 件" in text and "兰州市本级 (不含下级)" in text and "测试留言accepted" in text
+    assert "测试留言overdue" not in text  # filed in 七里河区
+
+
+def test_rows_without_a_filter_are_not_linked_to_a_longer_list(client, cases):
+    """"尚未派单" (a case not dispatched yet) linked to all of the region's messages."""
+    assert _mismatched_links(client, "/stats/units/?region=620100") == []
+    text = _text(client.get("/stats/units/?region=620100"))
+    assert re.search(r"尚未派单</td> <td>1</td>", text)
+
+
+def test_topic_own_row_is_labelled_and_not_linked(client, cases, directory):
+    from minsheng.board.models import Message
+    from minsheng.stats import facts
+
+    sub = Topic.objects.create(code="urban-road", name="道路", parent=directory["topic_build"])
+    Message.objects.filter(pk=cases["overdue"].pk).update(topic=sub)
+    facts.rebuild()
+    url = f"/stats/?region=620000&topic={directory['topic_build'].code}"
+    assert _mismatched_links(client, url) == []
+    text = _text(client.get(url))
+    assert "城乡建设 (未细分)" in text and "道路" in text
+
+
+def test_campaign_of_two_regions_links_to_its_own_messages(client, cases, directory):
+    """A campaign in 城关区 and 定西市: its links carried only the dates, so they listed
+    the whole province."""
+    campaign = Campaign.objects.create(slug="two", name="两地", start=dt.date(2000, 1, 1), end=dt.date(2100, 1, 1))
+    campaign.regions.set([directory["chengguan"], directory["dingxi"]])
+    assert _mismatched_links(client, "/stats/campaigns/two/") == []
+    listed = _text(client.get("/stats/list/?campaign=two&measure=received"))
+    assert "征集活动: 两地" in listed and "测试留言dingxi" in listed and "测试留言overdue" not in listed
+    # a region row of the campaign's table keeps the campaign's part of it
+    scope = figures.make_scope(campaign="two", region="620000")
+    assert {r.code for r in scope.regions} == {"620102", "621100"}
+    with pytest.raises(figures.ScopeError, match="不在该征集活动的范围内"):
+        figures.make_scope(campaign="two", region="620103")
+    csv_rows = b"".join(client.get("/stats/export/messages.csv?campaign=two&measure=received")
+                        .streaming_content).decode("utf-8-sig").strip().splitlines()
+    assert len(csv_rows) - 1 == figures.compute(campaign="two")["received"]
+
+
+def test_campaign_list_queries_do_not_grow_with_campaigns(client, directory):
+    def queries() -> int:
+        client.get("/stats/campaigns/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/stats/campaigns/").status_code == 200
+        return len(ctx.captured_queries)
+
+    Campaign.objects.create(slug="a", name="甲", start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 1))
+    one = queries()
+    for slug in ("b", "c", "d"):
+        c = Campaign.objects.create(slug=slug, name=slug, start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 1))
+        c.regions.set([directory["lanzhou"]])
+    assert queries() == one
+
+
+def test_dashboard_overdue_numbers_link_to_exactly_those_cases(login, personas, cases):
+    """The week's "超期未答复" (0) linked to every overdue case of the region."""
+    sup = login(personas["supervisor"])
+    assert _mismatched_links(sup, "/stats/dashboard/", path="/stats/overdue/") == []
+    assert _mismatched_links(sup, "/stats/dashboard/") == []
+
+
+def test_dashboard_says_which_district_is_late(login, personas, cases):
+    text = _text(login(personas["supervisor"]).get("/stats/dashboard/"))
+    section = text[text.index("哪里在拖延"):text.index("谁在拖延")]
+    assert "七里河区" in section and "定西市" not in section  # the overdue case in 七里河区
+    assert text.index("哪里在拖延") < text.index("群众最关心的问题")  # before the rest, at a glance
+
+
+def test_dashboard_rates_have_counts_and_points(login, personas, cases):
+    text = _text(login(personas["supervisor"]).get("/stats/dashboard/"))
+    # a change of a rate is in percentage points, not a percent of a percent
+    row = re.search(r"<td>答复率</td> ?<td>([^<]*)</td> ?<td>([^<]*)</td> ?<td>([^<]*)</td>", text)
+    assert row.groups() == ("0.0%", "100.0%", "-100.0 个百分点")  # this week's cases unanswered yet
+    # the late units' on-time rate shows what it is made of
+    late = text[text.index("谁在拖延"):]
+    assert re.search(r"兰州市住房和城乡建设局</td> ?<td><a [^>]+>\d+</a></td> ?<td>[\d.]+% <span class=\"muted\">"
+                     r"\(\d+/\d+ 件\)", late)
+
+
+def test_dashboard_does_not_rank_satisfaction_on_a_handful_of_ratings(login, personas, cases):
+    """住建局 has a few ratings: ranked as the least satisfying unit on them before."""
+    text = _text(login(personas["supervisor"]).get("/stats/dashboard/"))
+    section = text[text.index("各单位满意率"):]
+    assert "兰州市住房和城乡建设局" not in section.split("</table>")[0]
+    assert re.search(r"另有 \d+ 个单位参评不足 5 件, 满意率不稳定, 未列入排名", section)
+
+
+def test_township_reached_by_drill_down_stays_selected(client, cases, directory):
+    Region.objects.create(code="620102001", name="酒泉路街道", level=4, parent=directory["chengguan"])
+    text = _text(client.get("/stats/", {"region": "620102001"}))
+    assert '<option value="620102001" selected>' in text
+
+
+def test_future_period_says_why_everything_is_zero(client, cases):
+    start = timezone.localdate() + dt.timedelta(days=30)
+    response = client.get("/stats/", {"date_from": start.isoformat()})
+    assert response.status_code == 200
+    assert f"所选开始日期 {start:%Y-%m-%d} 在今天之后" in _text(response)
+    listed = client.get("/stats/list/", {"date_from": start.isoformat()})
+    assert "在今天之后" in _text(listed)
+
+
+def test_overdue_list_refuses_an_unknown_measure(login, personas, cases):
+    response = login(personas["supervisor"]).get("/stats/overdue/", {"measure": "zzz"})
+    assert response.status_code == 400
+    assert "不支持的统计项: zzz" in _text(response)
+
+
+def test_warm_dashboard_reads_each_region_once(login, personas, cases):
+    sup = login(personas["supervisor"])
+    sup.get("/stats/dashboard/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert sup.get("/stats/dashboard/").status_code == 200
+    region_reads = [q for q in ctx.captured_queries if 'FROM "directory_region"' in q["sql"]]
+    assert len(region_reads) <= 3, [q["sql"][:120] for q in region_reads]
