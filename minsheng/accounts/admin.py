@@ -22,4 +22,6 @@ class UserAdmin(BaseUserAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "unit", "region"]
     list_filter = ["role"]
+    list_select_related = ["user", "unit", "region"]
+    search_fields = ["user__username", "user__display_name", "unit__name", "region__name"]
     autocomplete_fields = ["user", "unit", "region"]

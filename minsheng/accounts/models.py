@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -51,16 +52,41 @@ class Membership(models.Model):
         SUPERVISOR = "supervisor", "督办员"
         ADMIN = "admin", "平台管理员"
 
-    user = models.ForeignKey(User, models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=20, choices=Role.choices)
-    unit = models.ForeignKey("directory.Unit", models.CASCADE, null=True, blank=True, related_name="members")
-    region = models.ForeignKey("directory.Region", models.CASCADE, null=True, blank=True, related_name="members")
+    user = models.ForeignKey(User, models.CASCADE, related_name="memberships", verbose_name="用户")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    unit = models.ForeignKey("directory.Unit", models.CASCADE, null=True, blank=True, related_name="members",
+                             verbose_name="单位", help_text="承办人员和单位负责人必填")
+    region = models.ForeignKey("directory.Region", models.CASCADE, null=True, blank=True, related_name="members",
+                               verbose_name="区划", help_text="派单员和督办员必填: 负责该区划及其下级区划")
 
     class Meta:
         verbose_name = verbose_name_plural = "工作人员角色"
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit or self.region or '全平台'}"
+
+    def clean(self):
+        # roles.roles_of reads an officer without a unit as nothing, and one with only a
+        # region as that region's supervisor: such rows must not be saved.
+        role = self.get_role_display()
+        if self.role in (self.Role.OFFICER, self.Role.HEAD):
+            errors = {}
+            if not self.unit_id:
+                errors["unit"] = f"{role}须指定单位"
+            if self.region_id:
+                errors["region"] = f"{role}按单位办理, 区划留空"
+            if errors:
+                raise ValidationError(errors)
+        elif self.role in (self.Role.DISPATCHER, self.Role.SUPERVISOR):
+            errors = {}
+            if not self.region_id:
+                errors["region"] = f"{role}须指定负责的区划"
+            if self.unit_id:
+                errors["unit"] = f"{role}按区划工作, 单位留空"
+            if errors:
+                raise ValidationError(errors)
+        elif self.role == self.Role.ADMIN and (self.unit_id or self.region_id):
+            raise ValidationError("平台管理员管理全平台, 单位和区划留空")
 
 
 class VerificationCode(models.Model):

@@ -1,4 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Count
+
+from minsheng.stats.models import Campaign
 
 from .models import Addressee, Region, Responsibility, Topic, Unit
 
@@ -36,6 +39,15 @@ class UnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region", "parent"]
     inlines = [UnitResponsibilityInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # routing skips a switched-off unit: its rows fall back to the region above
+            leads = obj.responsibilities.filter(role=Responsibility.Role.LEAD).count()
+            if leads:
+                messages.warning(request, f"{obj.name} 已停用, 但仍是权责清单中 {leads} 行的主办单位: 这些留言将按上级区划的"
+                                          "权责清单派单或需人工派单, 请在下方权责清单中改为新的主办单位")
+
 
 @admin.register(Addressee)
 class AddresseeAdmin(admin.ModelAdmin):
@@ -45,6 +57,11 @@ class AddresseeAdmin(admin.ModelAdmin):
     search_fields = ["title", "region__name"]
     autocomplete_fields = ["region", "unit"]
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        used = _used_by_messages(Addressee.objects.filter(pk__in=[a.pk for a in objs]), "留言对象")
+        return deleted, counts, perms_needed, list(protected) + used
+
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
@@ -53,6 +70,21 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "keywords"]
     list_filter = ["is_active", "parent"]
     autocomplete_fields = ["parent"]
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        pks = [t.pk for t in objs]
+        protected = list(protected) + _used_by_messages(Topic.objects.filter(pk__in=pks), "领域")
+        for campaign in Campaign.objects.filter(topics__in=pks).distinct():
+            protected.append(f"征集活动「{campaign.name}」限定了此领域 (删除后活动将变为全部领域)")
+        return deleted, counts, perms_needed, protected
+
+
+def _used_by_messages(rows, noun: str) -> list[str]:
+    """Messages would silently lose a deleted topic or addressee (SET_NULL): the delete
+    page lists them as protected, so the admin switches the row off instead."""
+    return [f"{noun}「{row}」: {row.n} 条留言使用 (删除后这些留言和统计将失去{noun}); 请改为停用, 取消勾选「启用」"
+            for row in rows.annotate(n=Count("messages")).filter(n__gt=0)]
 
 
 @admin.register(Responsibility)

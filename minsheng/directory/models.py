@@ -3,7 +3,12 @@ table that routes (region × topic) to a lead unit and assisting units."""
 
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
+
+_CODE = re.compile(r"^\d{6}(\d{3})?(\d{3})?$")
 
 
 class Region(models.Model):
@@ -19,7 +24,8 @@ class Region(models.Model):
     code = models.CharField("区划代码", max_length=12, unique=True)
     name = models.CharField("名称", max_length=50)
     level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name="上级区划")
     prefix = models.CharField(max_length=12, db_index=True, editable=False)
 
     class Meta:
@@ -39,6 +45,38 @@ class Region(models.Model):
     def prefix_for(code: str, level: int) -> str:
         return {1: code[:2], 2: code[:4], 3: code[:6]}.get(level, code)
 
+    @staticmethod
+    def level_for(code: str) -> int:
+        """The level a code implies: xx0000 province, xxxx00 prefecture, 9 or 12 digits township."""
+        if len(code) > 6:
+            return 4
+        if code.endswith("0000"):
+            return 1
+        return 2 if code.endswith("00") else 3
+
+    def clean(self):
+        # Subtrees are code prefixes (dispatchers, statistics): a region must sit under its
+        # parent's code and at a lower level, which also rules out a cycle of parents.
+        if not _CODE.match(self.code or ""):
+            raise ValidationError({"code": "区划代码应为 6、9 或 12 位数字"})
+        if self.level and self.level != self.level_for(self.code):
+            level = self.Level(self.level_for(self.code)).label
+            raise ValidationError({"level": f"区划代码 {self.code} 是{level}代码, 与所选级别不符"})
+        parent = self.parent if self.parent_id else None
+        if self.level == self.Level.PROVINCE and parent:
+            raise ValidationError({"parent": "省级区划不能有上级区划"})
+        if self.level and self.level > self.Level.PROVINCE:
+            if parent is None:
+                raise ValidationError({"parent": "请选择上级区划"})
+            if parent.level >= self.level or not self.code.startswith(parent.prefix):
+                raise ValidationError({"parent": f"{parent.name} ({parent.code}) 不是 {self.code} 的上级区划"})
+        if self.pk and self.level:
+            prefix = self.prefix_for(self.code, self.level)
+            stray = self.children.exclude(code__startswith=prefix, level__gt=self.level).first()
+            if stray:
+                raise ValidationError({"code": f"下级区划 {stray.name} ({stray.code}) 将不在 {self.code} 之下, "
+                                               "请先调整下级区划"})
+
     def ancestors(self) -> list[Region]:
         """This region and its parents, nearest first."""
         chain, node = [], self
@@ -48,6 +86,7 @@ class Region(models.Model):
         return chain
 
     def contains(self, other: Region) -> bool:
+        """``other`` is this region or lies below it."""
         return other.code.startswith(self.prefix) and other.level >= self.level
 
     @property
@@ -68,7 +107,8 @@ class Unit(models.Model):
     short_name = models.CharField("简称", max_length=30, blank=True)
     region = models.ForeignKey(Region, models.PROTECT, related_name="units", verbose_name="所在区划")
     kind = models.CharField("类别", max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
-    parent = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="children",
+                               verbose_name="上级单位")
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -78,15 +118,31 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def serves(self, region: Region) -> bool:
+        """The unit may be named in the table for ``region``: it belongs to the region or
+        to a region above it (a row applies to the region's whole subtree)."""
+        return self.region.contains(region)
+
+    def clean(self):
+        if self.parent_id and _has_cycle(self, "parent"):
+            raise ValidationError({"parent": "上级单位不能是本单位或本单位的下级单位"})
+        if self.pk and self.region_id:
+            rows = Responsibility.objects.filter(unit_id=self.pk).select_related("region", "topic")
+            stray = [row for row in rows if not self.serves(row.region)]
+            if stray:
+                listed = "、".join(f"{row.region.name} · {row.topic.name}" for row in stray[:5])
+                raise ValidationError({"region": f"移到 {self.region.name} 后, 本单位不能再承办权责清单中的 "
+                                                 f"{listed} 等 {len(stray)} 行, 请先修改这些行"})
+
 
 class Addressee(models.Model):
     """A leader's office a message can be addressed to (留言对象), e.g. 兰州市市长."""
 
     title = models.CharField("称谓", max_length=50)
-    region = models.ForeignKey(Region, models.PROTECT, related_name="addressees")
+    region = models.ForeignKey(Region, models.PROTECT, related_name="addressees", verbose_name="区划")
     unit = models.ForeignKey(Unit, models.SET_NULL, null=True, blank=True, related_name="addressees",
-                             help_text="the office that receives messages addressed here")
-    sort = models.PositiveIntegerField(default=0)
+                             verbose_name="受理单位", help_text="收到写给此留言对象的留言的办公室")
+    sort = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -97,15 +153,23 @@ class Addressee(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self):
+        if self.unit_id and self.region_id:
+            unit, region = self.unit, self.region
+            if not (unit.region.contains(region) or region.contains(unit.region)):
+                raise ValidationError({"unit": f"{unit.name} 属于 {unit.region.full_name}, "
+                                               f"不是 {region.full_name} 或其上下级区划的单位"})
+
 
 class Topic(models.Model):
     """A node of the editable topic hierarchy (领域)."""
 
     code = models.SlugField("代码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=50)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name="上级领域")
     keywords = models.CharField("关键词", max_length=300, blank=True)
-    sort = models.PositiveIntegerField(default=0)
+    sort = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -114,6 +178,10 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if self.parent_id and _has_cycle(self, "parent"):
+            raise ValidationError({"parent": "上级领域不能是本领域或本领域的下级领域"})
 
     def root(self) -> Topic:
         node = self
@@ -137,10 +205,10 @@ class Responsibility(models.Model):
         LEAD = "lead", "主办"
         ASSIST = "assist", "协办"
 
-    region = models.ForeignKey(Region, models.CASCADE, related_name="responsibilities")
-    topic = models.ForeignKey(Topic, models.CASCADE, related_name="responsibilities")
-    unit = models.ForeignKey(Unit, models.CASCADE, related_name="responsibilities")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.LEAD)
+    region = models.ForeignKey(Region, models.CASCADE, related_name="responsibilities", verbose_name="区划")
+    topic = models.ForeignKey(Topic, models.CASCADE, related_name="responsibilities", verbose_name="领域")
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="responsibilities", verbose_name="办理单位")
+    role = models.CharField("角色", max_length=10, choices=Role.choices, default=Role.LEAD)
 
     class Meta:
         unique_together = [("region", "topic", "unit")]
@@ -148,3 +216,29 @@ class Responsibility(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} · {self.topic} → {self.unit} ({self.get_role_display()})"
+
+    def clean(self):
+        if not (self.region_id and self.topic_id and self.unit_id):
+            return
+        unit, region = self.unit, self.region
+        if not unit.serves(region):
+            raise ValidationError({"unit": f"{unit.name} 属于 {unit.region.full_name}, 不能承办 {region.full_name} "
+                                           "的留言 (须为该区划或其上级区划的单位)"})
+        if self.role == self.Role.LEAD:
+            # routing takes the first lead it finds: a second one would make it a coin toss
+            other = (Responsibility.objects.filter(region_id=self.region_id, topic_id=self.topic_id, role=self.Role.LEAD)
+                     .exclude(pk=self.pk).exclude(unit_id=self.unit_id).select_related("unit").first())
+            if other:
+                raise ValidationError({"role": f"{region.name} · {self.topic.name} 已有主办单位 {other.unit.name}; "
+                                               "一个区划的一个领域只能有一个主办单位, 请修改那一行或把本行设为协办"})
+
+
+def _has_cycle(obj, attr: str) -> bool:
+    """Following ``attr`` up from ``obj`` comes back to ``obj`` (or to any loop)."""
+    seen, node = {obj.pk}, getattr(obj, attr)
+    while node is not None:
+        if node.pk in seen:
+            return True
+        seen.add(node.pk)
+        node = getattr(node, attr)
+    return False

@@ -1,0 +1,253 @@
+"""The platform administrator's work: the admin speaks Chinese, refuses a directory that
+cannot route (cycles of regions and topics, a lead in another province, two leads, a
+staff role without its unit or region) and keeps topics that messages use."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from minsheng.accounts.models import Membership
+from minsheng.board.actions import do_submit
+from minsheng.directory.models import Region, Responsibility, Topic, Unit
+from minsheng.directory.routing import route
+from minsheng.stats.models import Campaign
+
+from .conftest import make_user
+
+
+@pytest.fixture
+def admin_client(directory, login):
+    admin = make_user("platform_admin", is_superuser=True, is_staff=True)
+    return login(admin)
+
+
+@pytest.fixture
+def shaanxi(directory):
+    """A unit of another province, which no row in 甘肃 may name."""
+    sx = Region.objects.create(code="610000", name="陕西省", level=1)
+    xa = Region.objects.create(code="610100", name="西安市", level=2, parent=sx)
+    return Unit.objects.create(name="西安市住房和城乡建设局", region=xa)
+
+
+def errors_of(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# --- the admin in Chinese ------------------------------------------------------------
+
+@pytest.mark.parametrize("path, labels", [
+    ("/admin/directory/responsibility/add/", ["区划:", "领域:", "办理单位:", "角色:"]),
+    ("/admin/directory/region/add/", ["上级区划:"]),
+    ("/admin/directory/unit/add/", ["上级单位:"]),
+    ("/admin/directory/topic/add/", ["上级领域:", "排序:"]),
+    ("/admin/directory/addressee/add/", ["区划:", "受理单位:", "排序:"]),
+    ("/admin/accounts/membership/add/", ["用户:", "角色:", "单位:", "区划:"]),
+])
+def test_admin_forms_label_fields_in_chinese(admin_client, path, labels):
+    page = admin_client.get(path).content.decode()
+    for label in labels:
+        assert f"{label}</label>" in page
+    for english in ("Parent:", "Region:", "Unit:", "Topic:", "Role:", "Sort:", "User:",
+                    "the office that receives"):
+        assert english not in page
+
+
+def test_admin_index_names_the_apps_in_chinese(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+    for name in ("目录与权责清单", "账号与角色", "开放接口", "智能分析"):
+        assert f">{name}</a>" in page
+    for english in (">Directory</a>", ">Accounts</a>", ">Api</a>", ">Insight</a>"):
+        assert english not in page
+
+
+# --- regions and topics cannot form cycles or leave their code's subtree ---------------
+
+def region_form(region, **changes):
+    data = {"code": region.code, "name": region.name, "level": region.level,
+            "parent": region.parent_id or "", "responsibilities-TOTAL_FORMS": 0,
+            "responsibilities-INITIAL_FORMS": 0}
+    return {**data, **changes}
+
+
+def test_a_province_cannot_be_put_under_its_own_city(admin_client, directory):
+    gs, lz = directory["province"], directory["lanzhou"]
+    page = errors_of(admin_client.post(f"/admin/directory/region/{gs.pk}/change/", region_form(gs, parent=lz.pk)))
+    assert "省级区划不能有上级区划" in page
+    gs.refresh_from_db()
+    assert gs.parent is None
+    assert route(directory["chengguan"], directory["topic_build"]).lead == directory["cg_gov"]  # no endless loop
+
+
+def test_a_region_must_match_its_code_and_parent(admin_client, directory):
+    dx, lz = directory["dingxi"], directory["lanzhou"]
+    page = errors_of(admin_client.post("/admin/directory/region/add/",
+                                       region_form(Region(code="6201", name="坏代码", level=3, parent=lz))))
+    assert "区划代码应为 6、9 或 12 位数字" in page
+    page = errors_of(admin_client.post("/admin/directory/region/add/",
+                                       region_form(Region(code="621102", name="安定区", level=3, parent=lz))))
+    assert "兰州市 (620100) 不是 621102 的上级区划" in page
+    page = errors_of(admin_client.post("/admin/directory/region/add/",
+                                       region_form(Region(code="621102", name="安定区", level=2, parent=dx))))
+    assert "是县级代码, 与所选级别不符" in page
+    page = errors_of(admin_client.post(f"/admin/directory/region/{lz.pk}/change/", region_form(lz, code="620200")))
+    assert "下级区划" in page and "将不在 620200 之下" in page
+    assert not Region.objects.filter(name__in=["坏代码", "安定区"]).exists()
+    assert Region.objects.get(pk=lz.pk).code == "620100"
+    response = admin_client.post("/admin/directory/region/add/",
+                                 region_form(Region(code="621102", name="安定区", level=3, parent=dx)))
+    assert response.status_code == 302 and Region.objects.get(code="621102").prefix == "621102"
+
+
+def test_a_topic_cannot_be_its_own_ancestor(admin_client, directory):
+    build = directory["topic_build"]
+    child = Topic.objects.create(code="urban-lift", name="加装电梯", parent=build)
+    data = {"code": build.code, "name": build.name, "parent": child.pk, "keywords": "", "sort": 1, "is_active": "on"}
+    page = errors_of(admin_client.post(f"/admin/directory/topic/{build.pk}/change/", data))
+    assert "上级领域不能是本领域或本领域的下级领域" in page
+    build.refresh_from_db()
+    assert build.parent is None and child.lineage() == [child, build]
+
+
+def test_a_unit_cannot_be_its_own_parent(admin_client, directory):
+    housing = directory["housing"]
+    data = {"name": housing.name, "short_name": housing.short_name, "region": housing.region_id,
+            "kind": housing.kind, "parent": housing.pk, "is_active": "on",
+            "responsibilities-TOTAL_FORMS": 0, "responsibilities-INITIAL_FORMS": 0}
+    page = errors_of(admin_client.post(f"/admin/directory/unit/{housing.pk}/change/", data))
+    assert "上级单位不能是本单位或本单位的下级单位" in page
+    housing.refresh_from_db()
+    assert housing.parent is None
+
+
+# --- the responsibility table stays routable -----------------------------------------
+
+def responsibility_form(region, topic, unit, role="lead"):
+    return {"region": region.pk, "topic": topic.pk, "unit": unit.pk, "role": role}
+
+
+def test_a_row_cannot_name_a_unit_of_another_province(admin_client, directory, shaanxi):
+    lz, build = directory["lanzhou"], directory["topic_env"]
+    page = errors_of(admin_client.post("/admin/directory/responsibility/add/",
+                                       responsibility_form(lz, build, shaanxi, "assist")))
+    assert "西安市住房和城乡建设局 属于 陕西省西安市, 不能承办 甘肃省兰州市 的留言" in page
+    # nor a county's unit for the whole prefecture
+    page = errors_of(admin_client.post("/admin/directory/responsibility/add/",
+                                       responsibility_form(lz, directory["topic_env"], directory["cg_gov"], "assist")))
+    assert "城关区人民政府 属于 甘肃省兰州市城关区, 不能承办 甘肃省兰州市 的留言" in page
+    assert not Responsibility.objects.filter(unit__in=[shaanxi, directory["cg_gov"]], region=lz).exists()
+
+
+def test_a_region_and_topic_get_one_lead(admin_client, directory):
+    lz, build = directory["lanzhou"], directory["topic_build"]
+    page = errors_of(admin_client.post("/admin/directory/responsibility/add/",
+                                       responsibility_form(lz, build, directory["center"])))
+    assert "兰州市 · 城乡建设 已有主办单位 兰州市住房和城乡建设局" in page
+    assert list(Responsibility.objects.filter(region=lz, topic=build).values_list("unit__name", flat=True)) == [
+        "兰州市住房和城乡建设局"]
+    response = admin_client.post("/admin/directory/responsibility/add/",
+                                 responsibility_form(lz, build, directory["center"], "assist"))
+    assert response.status_code == 302
+    assert route(lz, build).assists == [directory["center"]]
+
+
+def test_moving_a_unit_away_from_its_rows_is_refused(admin_client, directory):
+    housing, dx = directory["housing"], directory["dingxi"]
+    data = {"name": housing.name, "short_name": housing.short_name, "region": dx.pk, "kind": housing.kind,
+            "parent": "", "is_active": "on", "responsibilities-TOTAL_FORMS": 0, "responsibilities-INITIAL_FORMS": 0}
+    page = errors_of(admin_client.post(f"/admin/directory/unit/{housing.pk}/change/", data))
+    assert "移到 定西市 后, 本单位不能再承办权责清单中的 兰州市 · 城乡建设" in page
+    housing.refresh_from_db()
+    assert housing.region == directory["lanzhou"]
+
+
+def test_an_addressee_office_of_another_province_is_refused(admin_client, directory, shaanxi):
+    data = {"title": "兰州市副市长", "region": directory["lanzhou"].pk, "unit": shaanxi.pk, "sort": 2,
+            "is_active": "on"}
+    page = errors_of(admin_client.post("/admin/directory/addressee/add/", data))
+    assert "不是 甘肃省兰州市 或其上下级区划的单位" in page
+
+
+def test_switching_off_a_lead_unit_warns_that_its_rows_fall_back(admin_client, directory):
+    housing, lz = directory["housing"], directory["lanzhou"]
+    rows = list(housing.responsibilities.order_by("pk"))
+    data = {"name": housing.name, "short_name": housing.short_name, "region": lz.pk, "kind": housing.kind,
+            "parent": "", "responsibilities-TOTAL_FORMS": len(rows), "responsibilities-INITIAL_FORMS": len(rows)}
+    for i, row in enumerate(rows):
+        data.update({f"responsibilities-{i}-id": row.pk, f"responsibilities-{i}-unit": housing.pk,
+                     f"responsibilities-{i}-region": row.region_id, f"responsibilities-{i}-topic": row.topic_id,
+                     f"responsibilities-{i}-role": row.role})
+    response = admin_client.post(f"/admin/directory/unit/{housing.pk}/change/", data, follow=True)
+    assert "兰州市住房和城乡建设局 已停用, 但仍是权责清单中 1 行的主办单位" in response.content.decode()
+    assert route(lz, directory["topic_build"]).lead is None
+
+
+# --- staff roles ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("role, unit, region, error", [
+    ("officer", None, None, "承办人员须指定单位"),
+    ("head", None, "lanzhou", "单位负责人须指定单位"),
+    ("officer", "housing", "lanzhou", "承办人员按单位办理, 区划留空"),
+    ("dispatcher", None, None, "派单员须指定负责的区划"),
+    ("supervisor", "housing", None, "督办员须指定负责的区划"),
+    ("admin", None, "lanzhou", "平台管理员管理全平台, 单位和区划留空"),
+])
+def test_a_staff_role_needs_its_unit_or_region(admin_client, directory, role, unit, region, error):
+    user = make_user("new_staff")
+    data = {"user": user.pk, "role": role, "unit": directory[unit].pk if unit else "",
+            "region": directory[region].pk if region else ""}
+    page = errors_of(admin_client.post("/admin/accounts/membership/add/", data))
+    assert error in page
+    assert not Membership.objects.filter(user=user).exists()
+
+
+def test_a_complete_staff_role_is_saved(admin_client, directory):
+    user = make_user("new_dispatcher")
+    response = admin_client.post("/admin/accounts/membership/add/",
+                                 {"user": user.pk, "role": "dispatcher", "region": directory["dingxi"].pk})
+    assert response.status_code == 302
+    assert Membership.objects.get(user=user).region == directory["dingxi"]
+
+
+# --- topics in use are switched off, not deleted ---------------------------------------
+
+def test_a_topic_that_messages_use_cannot_be_deleted(admin_client, personas, directory):
+    traffic = directory["topic_traffic"]
+    message = do_submit(personas["citizen"], title="公交站牌损坏", body="七里河区某路口公交站牌损坏多日", kind="complaint",
+                        region=directory["qilihe"], topic=traffic)
+    page = admin_client.get(f"/admin/directory/topic/{traffic.pk}/delete/").content.decode()
+    assert "领域「交通运输」: 1 条留言使用" in page and "请改为停用" in page
+    response = admin_client.post(f"/admin/directory/topic/{traffic.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 200
+    message.refresh_from_db()
+    assert message.topic == traffic
+    response = admin_client.post("/admin/directory/topic/", {"action": "delete_selected", "post": "yes",
+                                                             "_selected_action": [traffic.pk]})
+    assert Topic.objects.filter(pk=traffic.pk).exists()
+
+
+def test_an_addressee_that_messages_use_cannot_be_deleted(admin_client, personas, directory):
+    mayor = directory["mayor"]
+    message = do_submit(personas["citizen"], title="小区停车难", body="城关区某小区停车位严重不足", kind="suggestion",
+                        region=directory["chengguan"], addressee=mayor)
+    page = admin_client.get(f"/admin/directory/addressee/{mayor.pk}/delete/").content.decode()
+    assert "留言对象「兰州市市长」: 1 条留言使用" in page
+    admin_client.post(f"/admin/directory/addressee/{mayor.pk}/delete/", {"post": "yes"})
+    message.refresh_from_db()
+    assert message.addressee == mayor
+
+
+def test_a_topic_a_campaign_is_limited_to_cannot_be_deleted(admin_client, directory):
+    env = directory["topic_env"]
+    campaign = Campaign.objects.create(slug="blue-sky", name="蓝天行动", start=datetime.date(2026, 1, 1),
+                                       end=datetime.date(2026, 12, 31))
+    campaign.topics.add(env)
+    page = admin_client.get(f"/admin/directory/topic/{env.pk}/delete/").content.decode()
+    assert "征集活动「蓝天行动」限定了此领域" in page
+    admin_client.post(f"/admin/directory/topic/{env.pk}/delete/", {"post": "yes"})
+    assert list(campaign.topics.all()) == [env]
+    unused = Topic.objects.create(code="unused", name="未使用")
+    assert admin_client.post(f"/admin/directory/topic/{unused.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Topic.objects.filter(pk=unused.pk).exists()
