@@ -1,12 +1,17 @@
 """The platform administrator's work: the admin speaks Chinese, refuses a directory that
 cannot route (cycles of regions and topics, a lead in another province, two leads, a
-staff role without its unit or region) and keeps topics that messages use."""
+staff role without its unit or region), keeps topics that messages use, and the CSV
+import reports a spreadsheet's mistakes as file:line without writing anything."""
 
 from __future__ import annotations
 
 import datetime
+import io
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from minsheng.accounts.models import Membership
 from minsheng.board.actions import do_submit
@@ -251,3 +256,66 @@ def test_a_topic_a_campaign_is_limited_to_cannot_be_deleted(admin_client, direct
     unused = Topic.objects.create(code="unused", name="未使用")
     assert admin_client.post(f"/admin/directory/topic/{unused.pk}/delete/", {"post": "yes"}).status_code == 302
     assert not Topic.objects.filter(pk=unused.pk).exists()
+
+
+# --- the CSV files, as a spreadsheet leaves them -----------------------------------------
+
+def import_errors(folder: Path) -> list[str]:
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="未做任何修改"):
+        call_command("import_directory", str(folder), "--commit", stdout=io.StringIO(), stderr=err)
+    return err.getvalue().splitlines()
+
+
+def test_a_gbk_file_is_reported_with_its_line_and_how_to_save_it(directory, tmp_path):
+    (tmp_path / "units.csv").write_bytes(
+        "name,short_name,region_code,kind,parent_name,is_active\r\n".encode("ascii")
+        + "兰州市新区管委会,新区,620100,government,,1\r\n".encode("gbk"))
+    errors = import_errors(tmp_path)
+    assert any(e.startswith("units.csv:2: 不是 UTF-8 编码, 看来是 GBK 编码") and "CSV UTF-8" in e for e in errors)
+    assert not Unit.objects.filter(name="兰州市新区管委会").exists()
+
+
+def test_a_row_naming_a_unit_of_another_province_is_reported(directory, shaanxi, tmp_path):
+    (tmp_path / "responsibilities.csv").write_text(
+        "\ufeffregion_code,topic_code,unit_name,role\n620100,traffic,兰州市政务服务中心,lead\n\n"
+        "620100,environment,西安市住房和城乡建设局,assist\n620100,traffic,城关区人民政府,assist\n"
+        "620100,nosuch,兰州市交通运输局,lead\n", encoding="utf-8")
+    errors = import_errors(tmp_path)  # in the order of the lines
+    assert errors[0].startswith("responsibilities.csv:2: 620100 · traffic 已有主办单位 兰州市交通运输局")
+    assert "responsibilities.csv:4: 单位 西安市住房和城乡建设局 属于区划 610100, 不能承办 620100 的留言" in errors[1]
+    assert "responsibilities.csv:5: 单位 城关区人民政府 属于区划 620102, 不能承办 620100 的留言" in errors[2]
+    assert errors[3] == "responsibilities.csv:6: 领域 nosuch 不存在"
+    assert not Responsibility.objects.filter(unit__in=[shaanxi, directory["cg_gov"]], region=directory["lanzhou"]).exists()
+
+
+def test_changing_the_lead_in_the_file_does_not_leave_two_leads(directory, tmp_path):
+    """An admin exports, replaces 住建局 by 城管局 in the 兰州市 · urban row and imports: the
+    old row stays in the database (absent rows are kept), so routing would pick either."""
+    call_command("export_directory", "--out", str(tmp_path), stdout=io.StringIO())
+    path = tmp_path / "responsibilities.csv"
+    text = path.read_text(encoding="utf-8-sig")
+    path.write_text(text.replace("620100,urban,兰州市住房和城乡建设局,lead", "620100,urban,兰州市政务服务中心,lead"),
+                    encoding="utf-8-sig")
+    errors = import_errors(tmp_path)
+    assert any("620100 · urban 已有主办单位 兰州市住房和城乡建设局" in e and e.startswith("responsibilities.csv:")
+               for e in errors)
+    assert route(directory["lanzhou"], directory["topic_build"]).lead == directory["housing"]
+    assert not Responsibility.objects.filter(unit=directory["center"]).exists()
+    # as an assisting unit it is fine
+    path.write_text(text.replace("620100,urban,兰州市住房和城乡建设局,lead",
+                                 "620100,urban,兰州市住房和城乡建设局,lead\n620100,urban,兰州市政务服务中心,assist"),
+                    encoding="utf-8-sig")
+    call_command("import_directory", str(tmp_path), "--commit", stdout=io.StringIO())
+    assert route(directory["lanzhou"], directory["topic_build"]).assists == [directory["center"]]
+
+
+def test_moving_a_unit_in_the_file_away_from_its_rows_is_reported(directory, tmp_path):
+    (tmp_path / "units.csv").write_text(
+        "name,short_name,region_code,kind,parent_name,is_active\n"
+        "兰州市住房和城乡建设局,住建局,621100,department,,1\n", encoding="utf-8")
+    errors = import_errors(tmp_path)
+    assert any(e.startswith("units.csv:2: 单位 兰州市住房和城乡建设局 移到区划 621100 后, 不能再承办权责清单中的 620100 · urban")
+               for e in errors)
+    directory["housing"].refresh_from_db()
+    assert directory["housing"].region == directory["lanzhou"]

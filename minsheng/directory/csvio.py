@@ -189,10 +189,28 @@ def _read_file(path: Path, name: str) -> tuple[list[Row], list[str]]:
                 rows.append(Row(name, line, dict(zip(header, values, strict=True))))
             return rows, errors
     except UnicodeDecodeError:
-        return [], [f"{name}: 不是 UTF-8 编码的文本文件"]
+        return [], [_encoding_error(path, name)]
     except csv.Error as exc:
         line = reader.line_num if reader is not None else 1
         return [], [f"{name}:{line}: CSV 格式错误 (引号或分隔符不匹配): {exc}"]
+
+
+def _encoding_error(path: Path, name: str) -> str:
+    """Where the file stops being UTF-8, and the likely cause: Excel in China saves
+    「CSV (逗号分隔)」 in GBK. Guessing the encoding could write garbled names, so say it."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8-sig")
+        line = 1
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+    try:
+        raw.decode("gb18030")
+        cause = ", 看来是 GBK 编码 (Excel「CSV (逗号分隔)」的默认格式)"
+    except UnicodeDecodeError:
+        cause = ""
+    return (f"{name}:{line}: 不是 UTF-8 编码{cause}; 请在 Excel 中另存为「CSV UTF-8 (逗号分隔)」, "
+            "或在 WPS、记事本中以 UTF-8 编码保存")
 
 
 # --- validation ---------------------------------------------------------------------
@@ -219,14 +237,7 @@ def _parse_int(row: Row, key: str, errors: list[str], default: int = 0) -> int:
     return int(raw)
 
 
-def _level_of_code(code: str) -> int:
-    if len(code) > 6:
-        return 4
-    if code.endswith("0000"):
-        return 1
-    if code.endswith("00"):
-        return 2
-    return 3
+_level_of_code = Region.level_for
 
 
 def validate(bundle: Bundle) -> list[str]:
@@ -237,7 +248,23 @@ def validate(bundle: Bundle) -> list[str]:
     units = _validate_units(bundle.get("units.csv"), regions, errors)
     _validate_addressees(bundle.get("addressees.csv"), regions, units, errors)
     _validate_responsibilities(bundle.get("responsibilities.csv"), regions, topics, units, errors)
-    return errors
+    _validate_moved_units(bundle, regions, units, errors)
+    return sorted(errors, key=_position)
+
+
+def _position(error: str) -> tuple[int, int]:
+    """Errors in the order of the files and their lines, as the admin reads them."""
+    name, _, rest = error.partition(":")
+    line = rest.partition(":")[0]
+    return (list(FILES).index(name) if name in FILES else len(FILES), int(line) if line.isdigit() else 0)
+
+
+def _serves(unit_region: str, region: str, levels: dict[str, int]) -> bool:
+    """Unit.serves on codes: the unit's region is ``region`` or above it."""
+    if unit_region not in levels or region not in levels:
+        return True  # reported as unknown elsewhere
+    level = levels[unit_region]
+    return region.startswith(Region.prefix_for(unit_region, level)) and levels[region] >= level
 
 
 def _validate_regions(rows: list[Row], errors: list[str]) -> dict[str, int]:
@@ -311,8 +338,9 @@ def _validate_topics(rows: list[Row], errors: list[str]) -> set[str]:
     return set(parents)
 
 
-def _validate_units(rows: list[Row], regions: dict[str, int], errors: list[str]) -> set[str]:
-    known = set(Unit.objects.values_list("name", flat=True))
+def _validate_units(rows: list[Row], regions: dict[str, int], errors: list[str]) -> dict[str, str]:
+    """Unit names known after the import -> their region code."""
+    known = dict(Unit.objects.values_list("name", "region__code"))
     in_file: dict[str, Row] = {}
     kinds = set(Unit.Kind.values)
     for row in rows:
@@ -331,7 +359,7 @@ def _validate_units(rows: list[Row], regions: dict[str, int], errors: list[str])
         if row["kind"] and row["kind"] not in kinds:
             errors.append(f"{row.where}: 类别 {row['kind']!r} 应为 {', '.join(sorted(kinds))} 之一")
         _parse_bool(row, "is_active", errors)
-    known |= set(in_file)
+    known |= {name: row["region_code"] for name, row in in_file.items()}
     for row in in_file.values():
         parent = row["parent_name"]
         if parent and parent not in known:
@@ -375,8 +403,52 @@ def _validate_responsibilities(rows, regions, topics, units, errors) -> None:
             errors.append(f"{row.where}: 领域 {row['topic_code'] or '(空)'} 不存在")
         if row["unit_name"] not in units:
             errors.append(f"{row.where}: 单位 {row['unit_name'] or '(空)'} 不存在")
+        elif not _serves(units[row["unit_name"]], row["region_code"], regions):
+            errors.append(f"{row.where}: 单位 {row['unit_name']} 属于区划 {units[row['unit_name']]}, 不能承办 "
+                          f"{row['region_code']} 的留言 (须为该区划或其上级区划的单位)")
         if row["role"] and row["role"] not in roles:
             errors.append(f"{row.where}: 角色 {row['role']!r} 应为 lead(主办) 或 assist(协办)")
+    _validate_one_lead(rows, seen, errors)
+
+
+def _validate_one_lead(rows: list[Row], seen: dict, errors: list[str]) -> None:
+    """Routing takes the first lead it finds, so a region and topic get one lead unit,
+    counting the rows already in the database that the file leaves as they are."""
+    roles = {(region, topic, unit): role for region, topic, unit, role in Responsibility.objects.values_list(
+        "region__code", "topic__code", "unit__name", "role")}
+    for row in rows:
+        if seen.get((row["region_code"], row["topic_code"], row["unit_name"])) == row.line:
+            roles[(row["region_code"], row["topic_code"], row["unit_name"])] = row["role"] or Responsibility.Role.LEAD
+    leads: dict[tuple[str, str], list[str]] = {}
+    for (region, topic, unit), role in roles.items():
+        if role == Responsibility.Role.LEAD:
+            leads.setdefault((region, topic), []).append(unit)
+    for row in rows:
+        pair = (row["region_code"], row["topic_code"])
+        if (row["role"] or Responsibility.Role.LEAD) != Responsibility.Role.LEAD or len(leads.get(pair, [])) < 2:
+            continue
+        if seen.get((*pair, row["unit_name"])) != row.line:
+            continue
+        others = "、".join(sorted(u for u in leads[pair] if u != row["unit_name"]))
+        errors.append(f"{row.where}: {row['region_code']} · {row['topic_code']} 已有主办单位 {others}; 一个区划的一个领域"
+                      "只能有一个主办单位, 把其中一行改为 assist, 或先在后台删除原来的行")
+
+
+def _validate_moved_units(bundle: Bundle, regions: dict[str, int], units: dict[str, str], errors: list[str]) -> None:
+    """A unit moved to another region must still serve the table rows the file leaves as they are."""
+    in_file = {(r["region_code"], r["topic_code"], r["unit_name"]) for r in bundle.get("responsibilities.csv")}
+    before = dict(Unit.objects.values_list("name", "region__code"))
+    moved = {row["name"]: row for row in bundle.get("units.csv") if before.get(row["name"], row["region_code"])
+             != row["region_code"]}
+    rows = Responsibility.objects.filter(unit__name__in=list(moved)).values_list("region__code", "topic__code",
+                                                                                  "unit__name")
+    stray: dict[str, list[str]] = {}
+    for region, topic, unit in rows:
+        if (region, topic, unit) not in in_file and not _serves(units[unit], region, regions):
+            stray.setdefault(unit, []).append(f"{region} · {topic}")
+    for unit, pairs in stray.items():
+        errors.append(f"{moved[unit].where}: 单位 {unit} 移到区划 {units[unit]} 后, 不能再承办权责清单中的 "
+                      f"{'、'.join(pairs[:5])} 等 {len(pairs)} 行 (须为该区划或其上级区划的单位), 请先修改这些行")
 
 
 # --- applying -------------------------------------------------------------------------
