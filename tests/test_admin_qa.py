@@ -66,6 +66,12 @@ def test_admin_index_names_the_apps_in_chinese(admin_client):
         assert f">{name}</a>" in page
     for english in (">Directory</a>", ">Accounts</a>", ">Api</a>", ">Insight</a>"):
         assert english not in page
+    for name in ("办理记录", "答复", "Open311 请求", "Open311 接入密钥"):  # the models too
+        assert f">{name}</a>" in page
+    for english in (">Events</a>", ">Replys</a>", ">Open311 requests</a>", ">Open311 API key</a>"):
+        assert english not in page
+    keys = admin_client.get("/admin/api/open311key/add/").content.decode()
+    assert "Created at" not in keys and "创建时间" in keys
 
 
 # --- regions and topics cannot form cycles or leave their code's subtree ---------------

@@ -30,9 +30,9 @@ class ApiToken(models.Model):
     name = models.CharField("名称", max_length=60)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     key_prefix = models.CharField("前缀", max_length=12, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -60,15 +60,15 @@ class Open311Key(models.Model):
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     key_prefix = models.CharField("前缀", max_length=12, editable=False)
     is_active = models.BooleanField("启用", default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     # author of requests posted without an email or a phone
     service_user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                      related_name="+", editable=False)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = verbose_name_plural = "Open311 API key"
+        verbose_name = verbose_name_plural = "Open311 接入密钥"
 
     def __str__(self) -> str:
         return self.name
@@ -102,6 +102,9 @@ class Open311Request(models.Model):
     media_state = models.CharField(max_length=10, choices=MediaState.choices, blank=True, default="")
     media_error = models.CharField(max_length=200, blank=True)
     media_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "Open311 请求"
 
     def __str__(self) -> str:
         return f"Open311 {self.token[:8]}…"

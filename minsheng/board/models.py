@@ -199,6 +199,7 @@ class Reply(models.Model):
 
     class Meta:
         ordering = ["published_at"]
+        verbose_name = verbose_name_plural = "答复"
 
     def __str__(self) -> str:
         return f"{self.unit} 答复 {self.message_id}"
@@ -290,6 +291,7 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = verbose_name_plural = "办理记录"
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
