@@ -225,3 +225,10 @@ def test_open311_a_post_without_key_says_where_the_key_goes(client, directory):
                            format="json")
     assert response.status_code == 403
     assert "X-API-Key" in error_of(response)["message"]
+
+
+@pytest.mark.parametrize("query, field", [("unit=99999", "unit"), ("region=999999", "region"),
+                                          ("topic=nope", "topic"), ("campaign=nope", "campaign")])
+def test_an_unknown_statistics_filter_is_named_in_fields(client, directory, query, field):
+    error = error_of(client.get(f"/api/v1/statistics/?{query}"))
+    assert list(error["fields"]) == [field] and error["fields"][field] == [error["message"]]

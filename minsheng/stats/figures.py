@@ -41,7 +41,12 @@ BREAKDOWNS = ("region", "unit", "topic", "kind", "month")
 
 
 class ScopeError(ValueError):
-    """An unknown region, topic, unit, campaign or a bad date (one-line message)."""
+    """An unknown region, topic, unit, campaign or a bad date (one-line message);
+    ``field`` names the filter at fault (region, date_from, …) when one is."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -191,7 +196,7 @@ def topic_subtree_ids(topics) -> list[int]:
 
 # --- building a scope from user input -------------------------------------------------
 
-def parse_date(value, name: str) -> dt.date | None:
+def parse_date(value, name: str, field: str | None = None) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.date):
@@ -199,7 +204,7 @@ def parse_date(value, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ScopeError(f"{name} 不是有效日期 (应为 YYYY-MM-DD): {value}") from None
+        raise ScopeError(f"{name} 不是有效日期 (应为 YYYY-MM-DD): {value}", field) from None
 
 
 def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=None, unit=None,
@@ -214,7 +219,7 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
         if not isinstance(campaign, Campaign):
             campaign = Campaign.objects.filter(slug=str(campaign)).first()
             if campaign is None:
-                raise ScopeError("没有这个征集活动")
+                raise ScopeError("没有这个征集活动", "campaign")
         scope.campaign = campaign
         scope.regions = list(campaign.regions.all())
         scope.topics = list(campaign.topics.all())
@@ -223,7 +228,7 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
         if not isinstance(region, Region):
             found = Region.objects.filter(code=str(region).strip()).first()
             if found is None:
-                raise ScopeError(f"没有区划代码为 {region} 的区划")
+                raise ScopeError(f"没有区划代码为 {region} 的区划", "region")
             region = found
         scope.regions = _narrowed(scope.regions, region, lambda a, b: a.contains(b),
                                   f"{region.name} 不在该征集活动的范围内")
@@ -231,25 +236,25 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
         if not isinstance(topic, Topic):
             found = Topic.objects.filter(code=str(topic).strip()).first()
             if found is None:
-                raise ScopeError(f"没有代码为 {topic} 的领域")
+                raise ScopeError(f"没有代码为 {topic} 的领域", "topic")
             topic = found
         scope.topics = _narrowed(scope.topics, topic, _topic_contains, f"{topic.name} 不在该征集活动的领域内")
     if own not in (None, "", False, "0"):
         if scope.region is None:
-            raise ScopeError("“本级”需要选定一个区划")
+            raise ScopeError("“本级”需要选定一个区划", "own")
         scope.own_level = True
     if kind not in (None, ""):
         if kind not in MessageKind.values:
-            raise ScopeError(f"没有这个留言类型: {kind}")
+            raise ScopeError(f"没有这个留言类型: {kind}", "kind")
         scope.kind = kind
     if unit not in (None, ""):
         if not isinstance(unit, Unit):
             try:
                 unit = Unit.objects.get(pk=int(unit))
             except (ValueError, Unit.DoesNotExist):
-                raise ScopeError("没有这个办理单位") from None
+                raise ScopeError("没有这个办理单位", "unit") from None
         scope.unit = unit
-    d_from, d_to = parse_date(date_from, "开始日期"), parse_date(date_to, "结束日期")
+    d_from, d_to = parse_date(date_from, "开始日期", "date_from"), parse_date(date_to, "结束日期", "date_to")
     if d_from:
         scope.date_from = max(d_from, scope.date_from) if scope.date_from else d_from
     if d_to:

@@ -170,7 +170,7 @@ def _figures(call, params):
     try:
         return call(**{k: v for k, v in params.items() if k != "by"})
     except stats.ScopeError as exc:
-        raise ApiError(str(exc))
+        raise ApiError(str(exc), fields={exc.field: [str(exc)]} if exc.field else None) from None
 
 
 class Statistics(ApiView):
