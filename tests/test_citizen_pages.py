@@ -343,7 +343,11 @@ def test_rating_needs_every_score(personas, directory, login):
     m = submit(personas["citizen"], directory)
     replied(personas, directory, m)
     r = login(personas["citizen"]).post(f"/m/{m.public_id}/rate/", {"resolution": "satisfied"})
-    assert r.content.decode().count("请选择满意、基本满意或不满意") == 2
+    page = r.content.decode()
+    # next to each of the two missing scores, and again in the summary that links to them
+    assert page.count('<li>请选择满意、基本满意或不满意</li>') == 2
+    assert '<a href="#id_attitude_0">办理态度: 请选择满意、基本满意或不满意</a>' in page
+    assert '<a href="#id_speed_0">办理速度: 请选择满意、基本满意或不满意</a>' in page
     assert not m.evaluations.exists()
 
 
