@@ -448,7 +448,7 @@ def test_notifications_after_dispatch_reply_and_close(personas, directory, login
     with django_assert_max_num_queries(8):
         page = c.get("/me/notifications/").content.decode()
     assert "已办结" in page
-    assert '<span class="count" title="未读消息">3</span>' in page
+    assert '<span class="count">3<span class="visually-hidden"> 条未读</span></span>' in page
     # other citizens see none of it
     assert "已交由相关单位办理" not in login(p["other_citizen"]).get("/me/notifications/").content.decode()
     # opening one marks it read and leads to the message
