@@ -343,7 +343,11 @@ def test_rating_needs_every_score(personas, directory, login):
     m = submit(personas["citizen"], directory)
     replied(personas, directory, m)
     r = login(personas["citizen"]).post(f"/m/{m.public_id}/rate/", {"resolution": "satisfied"})
-    assert r.content.decode().count("请选择满意、基本满意或不满意") == 2
+    page = r.content.decode()
+    # next to each of the two missing scores, and again in the summary that links to them
+    assert page.count('<li>请选择满意、基本满意或不满意</li>') == 2
+    assert '<a href="#id_attitude_0">办理态度: 请选择满意、基本满意或不满意</a>' in page
+    assert '<a href="#id_speed_0">办理速度: 请选择满意、基本满意或不满意</a>' in page
     assert not m.evaluations.exists()
 
 
@@ -444,7 +448,7 @@ def test_notifications_after_dispatch_reply_and_close(personas, directory, login
     with django_assert_max_num_queries(8):
         page = c.get("/me/notifications/").content.decode()
     assert "已办结" in page
-    assert '<span class="count" title="未读消息">3</span>' in page
+    assert '<span class="count">3<span class="visually-hidden"> 条未读</span></span>' in page
     # other citizens see none of it
     assert "已交由相关单位办理" not in login(p["other_citizen"]).get("/me/notifications/").content.decode()
     # opening one marks it read and leads to the message

@@ -36,16 +36,23 @@ def _keep_typed(post) -> dict:
     return {k: v for k, v in post.items() if k not in ("password1", "password2", "csrfmiddlewaretoken", "action")}
 
 
+def _code_refused(form, errors):
+    """(form, errors) with the identifier box marked invalid and tied to the errors shown
+    under it (the unbound form does not do that itself)."""
+    described_by = "id_identifier_error" + (" id_identifier_helptext" if form.fields["identifier"].help_text else "")
+    form.fields["identifier"].widget.attrs.update({"aria-invalid": "true", "aria-describedby": described_by})
+    return form, errors
+
+
 def _send_code(request, form_class, purpose):
-    """Handle the "获取验证码" button; returns (form to show, sent flag)."""
+    """Handle the "获取验证码" button; returns (form to show, the send step's errors or None)."""
     ident = IdentifierForm(request.POST)
     form = form_class(initial=_keep_typed(request.POST))
     if not ident.is_valid():
-        form.fields["identifier"].widget.attrs["aria-invalid"] = "true"
-        return form, ident.errors["identifier"]
+        return _code_refused(form, ident.errors["identifier"])
     target = ident.cleaned_data["identifier"]
     if purpose == "register" and find_user(target):
-        return form, ["该手机号或邮箱已注册, 请直接登录"]
+        return _code_refused(form, ["该手机号或邮箱已注册, 请直接登录"])
     if purpose == "reset" and not find_user(target):
         # Say the same as for a real account: whether someone is registered is private.
         messages.success(request, "如果该账号存在, 验证码已发送, 10 分钟内有效")
@@ -53,7 +60,7 @@ def _send_code(request, form_class, purpose):
     try:
         issue_code(target, purpose)
     except CodeError as exc:
-        return form, [str(exc)]
+        return _code_refused(form, [str(exc)])
     messages.success(request, "验证码已发送, 10 分钟内有效" if purpose == "register"
                      else "如果该账号存在, 验证码已发送, 10 分钟内有效")
     return form, None

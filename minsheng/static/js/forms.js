@@ -1,7 +1,8 @@
 /* A form that is sending cannot be sent again: a double click on 提交/派单/答复 posts once
    (the second post would meet 「刚刚被其他人处理过」 or count a second sign-in failure).
    htmx and scripts that handle a submit themselves (preventDefault) are left alone; the
-   buttons come back when the page is shown again from the back/forward cache. */
+   buttons come back when the page is shown again from the back/forward cache.
+   A refused form's error summary takes the focus when the page opens. */
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
@@ -14,6 +15,16 @@
       });
     }, 0);
   });
+  // A refused form: the summary of what to correct takes the focus, so a screen reader
+  // reads it and the keyboard starts from it (its links lead to the fields). Again on load:
+  // a page posted from /post/#main (after 跳到正文) scrolls to #main and focuses it then.
+  function focusSummary() {
+    var summary = document.querySelector("[data-focus-on-load]");
+    var at = document.activeElement;
+    if (summary && (!at || at === document.body || at.tagName === "MAIN" || at.autofocus)) summary.focus();
+  }
+  focusSummary();
+  window.addEventListener("load", focusSummary);
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("[data-sending]").forEach(function (b) {
       b.disabled = false;
