@@ -127,7 +127,8 @@ class Unit(models.Model):
         if self.parent_id and _has_cycle(self, "parent"):
             raise ValidationError({"parent": "上级单位不能是本单位或本单位的下级单位"})
         if self.pk and self.region_id:
-            rows = Responsibility.objects.filter(unit_id=self.pk).select_related("region", "topic")
+            rows = (Responsibility.objects.filter(unit_id=self.pk).select_related("region", "topic")
+                    .order_by("region__code", "topic__sort", "topic__code"))
             stray = [row for row in rows if not self.serves(row.region)]
             if stray:
                 listed = "、".join(f"{row.region.name} · {row.topic.name}" for row in stray[:5])
