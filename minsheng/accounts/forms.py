@@ -3,8 +3,6 @@ number or an email and a verification code, edit the nickname."""
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -14,9 +12,8 @@ from django.core.validators import validate_email
 from minsheng.board.forms import ChineseRenderer
 
 from . import limits
-from .models import User, find_user
+from .models import User, canonical_phone, find_user
 
-PHONE = re.compile(r"^1[3-9]\d{9}$")
 PASSWORD_ERRORS = {  # Django's own messages are not all translated
     "password_too_short": "密码至少 8 位",
     "password_too_common": "密码太常见, 请换一个",
@@ -27,11 +24,10 @@ PASSWORD_ERRORS = {  # Django's own messages are not all translated
 
 def normalize_identifier(raw: str) -> tuple[str, str]:
     """(kind, value) for a phone number or an email; ValidationError otherwise."""
-    value = (raw or "").strip().replace(" ", "").replace("-", "")
-    if value.startswith("+86"):
-        value = value[3:]
-    if PHONE.match(value):
-        return "phone", value
+    phone = canonical_phone(raw)
+    if phone:
+        return "phone", phone
+    value = (raw or "").strip()
     if "@" in value:
         try:
             validate_email(value)

@@ -1,0 +1,56 @@
+"""QA of search and accounts as citizens use them: phone numbers typed the way people
+type them, queries with nothing searchable or too long, and the best matches first."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from minsheng.accounts.models import User
+from minsheng.accounts.senders import MemorySender
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Gansu-lanzhou-2026"
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def memory_sender(settings):
+    settings.MINSHENG_CODE_SENDER = "minsheng.accounts.senders.MemorySender"
+    MemorySender.outbox.clear()
+    yield MemorySender.outbox
+    MemorySender.outbox.clear()
+
+
+def register(client, outbox, typed):
+    r = client.post("/accounts/register/", {"action": "send_code", "identifier": typed})
+    assert "验证码已发送" in r.content.decode(), r.content.decode()
+    code = outbox[-1][1]
+    return client.post("/accounts/register/", {"identifier": typed, "code": code, "password1": PASSWORD,
+                                               "password2": PASSWORD})
+
+
+@pytest.mark.parametrize("typed", ["+86 139-1234-5678", "139 1234 5678", "(139) 1234-5678", "0086 13912345678"])
+def test_phone_typed_as_at_registration_signs_in(memory_sender, typed):
+    assert register(Client(), memory_sender, typed).status_code == 302
+    assert User.objects.get(phone="13912345678").username == "13912345678"
+    r = Client().post("/accounts/login/", {"username": typed, "password": PASSWORD})
+    assert r.status_code == 302, "signing in with the number as typed at registration is refused"
+
+
+def test_full_width_phone_digits_from_a_chinese_keyboard_are_accepted(memory_sender):
+    assert register(Client(), memory_sender, "１３９１２３４５６７８").status_code == 302
+    assert User.objects.filter(phone="13912345678").exists()
+    assert Client().post("/accounts/login/", {"username": "１３９１２３４５６７８", "password": PASSWORD}).status_code == 302
+
+
+def test_email_with_a_dash_is_registered_as_typed(memory_sender):
+    assert register(Client(), memory_sender, "Li-Na@example.com").status_code == 302
+    assert memory_sender[-1][0] == "li-na@example.com"  # the code went to the real address
+    assert User.objects.get(email="li-na@example.com")
+    assert Client().post("/accounts/login/", {"username": "li-na@example.com", "password": PASSWORD}).status_code == 302
+
