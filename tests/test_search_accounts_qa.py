@@ -54,3 +54,24 @@ def test_email_with_a_dash_is_registered_as_typed(memory_sender):
     assert User.objects.get(email="li-na@example.com")
     assert Client().post("/accounts/login/", {"username": "li-na@example.com", "password": PASSWORD}).status_code == 302
 
+
+
+@pytest.mark.parametrize("nickname", ["138 1234 5678", "620102199001011234", "wang@example.com"])
+def test_a_nickname_that_would_publish_contact_details_is_refused(memory_sender, nickname):
+    client = Client()
+    assert register(client, memory_sender, "13912345678").status_code == 302
+    r = client.post("/accounts/me/", {"display_name": nickname})
+    assert r.status_code == 200 and "请不要填写手机号、证件号或邮箱" in r.content.decode()
+    assert User.objects.get(phone="13912345678").display_name == ""
+    r = client.post("/accounts/me/", {"display_name": "  兰州老王 "})
+    assert r.status_code == 302 and User.objects.get(phone="13912345678").display_name == "兰州老王"
+
+
+def test_registration_refuses_a_phone_number_as_nickname(memory_sender):
+    client = Client()
+    client.post("/accounts/register/", {"action": "send_code", "identifier": "13912345678"})
+    r = client.post("/accounts/register/", {"identifier": "13912345678", "code": memory_sender[-1][1],
+                                            "display_name": "13912345678", "password1": PASSWORD,
+                                            "password2": PASSWORD})
+    assert r.status_code == 200 and "请不要填写手机号、证件号或邮箱" in r.content.decode()
+    assert not User.objects.filter(phone="13912345678").exists()

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from minsheng.board.forms import ChineseRenderer
+from minsheng.board.moderation import personal_data
 
 from . import limits
 from .models import User, canonical_phone, find_user
@@ -35,6 +36,14 @@ def normalize_identifier(raw: str) -> tuple[str, str]:
             raise ValidationError("邮箱格式不正确") from None
         return "email", value.lower()
     raise ValidationError("请输入 11 位手机号或有效的邮箱地址")
+
+
+def clean_nickname(value: str) -> str:
+    """A nickname may be shown on public messages: no phone, ID, card number or email in it."""
+    value = (value or "").strip()
+    if any(f.label != "姓名" for f in personal_data(value)):
+        raise ValidationError("昵称可能公开显示, 请不要填写手机号、证件号或邮箱")
+    return value
 
 
 class IdentifierField(forms.CharField):
@@ -120,6 +129,9 @@ class RegisterForm(_PasswordPair):
 
     field_order = ["identifier", "code", "display_name", "password1", "password2"]
 
+    def clean_display_name(self):
+        return clean_nickname(self.cleaned_data.get("display_name"))
+
     def clean_identifier(self):
         value = self.cleaned_data["identifier"]
         if find_user(value):
@@ -169,3 +181,6 @@ class ProfileForm(forms.ModelForm):
         fields = ["display_name"]
         labels = {"display_name": "昵称"}
         error_messages = {"display_name": {"max_length": "昵称最多 30 个字"}}
+
+    def clean_display_name(self):
+        return clean_nickname(self.cleaned_data.get("display_name"))
