@@ -3,11 +3,15 @@ type them, queries with nothing searchable or too long, and the best matches fir
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from minsheng.accounts.models import User
 from minsheng.accounts.senders import MemorySender
+
+from .test_public_pages import dispatched, submit
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Gansu-lanzhou-2026"
@@ -75,3 +79,49 @@ def test_registration_refuses_a_phone_number_as_nickname(memory_sender):
                                             "password2": PASSWORD})
     assert r.status_code == 200 and "请不要填写手机号、证件号或邮箱" in r.content.decode()
     assert not User.objects.filter(phone="13912345678").exists()
+
+
+# --- search ---------------------------------------------------------------------------
+
+@pytest.fixture
+def elevators(personas, directory, django_capture_on_commit_callbacks):
+    """Oldest first: the whole query in a title, then only in a body, then both words apart
+    in a title (the default order, newest first, is the reverse)."""
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        return [dispatched(p, d, submit(p["citizen"], d, title=t, body=b)) for t, b in [
+            ("幸福小区加装电梯的问题", "六层老楼没有电梯, 老人上下楼困难。"),
+            ("老旧小区改造进展缓慢", "改造方案里说好的加装电梯两年没有动静。"),
+            ("电梯该怎么加装", "想了解老楼加装流程, 需要多少户同意。"),
+        ]]
+
+
+def listed_titles(response) -> list[str]:
+    assert response.status_code == 200
+    return re.findall(r'class="title" href="[^"]+">([^<]+)<', response.content.decode())
+
+
+def test_browse_search_lists_title_matches_first(client, elevators):
+    assert listed_titles(client.get("/browse/", {"q": "加装电梯"})) == [
+        "幸福小区加装电梯的问题", "电梯该怎么加装", "老旧小区改造进展缓慢"]
+    # without a query the list stays newest first
+    assert listed_titles(client.get("/browse/"))[0] == "电梯该怎么加装"
+
+
+def test_a_long_pasted_query_is_searched_not_refused(client, elevators):
+    r = client.get("/browse/", {"q": "电梯该怎么加装, 想了解老楼加装流程, " + "请问需要什么材料" * 20})
+    page = r.content.decode()
+    assert "确保该变量" not in page and "errorlist" not in page
+    assert listed_titles(r) == ["电梯该怎么加装"]  # searched by its beginning, not the whole list
+
+
+@pytest.mark.parametrize("q", ["😀", "！？。，", '"*-'])
+def test_a_query_with_nothing_to_search_says_so(client, elevators, q):
+    page = client.get("/browse/", {"q": q}).content.decode()
+    assert "没有可搜索的文字、字母或数字" in page
+    assert len(listed_titles(client.get("/browse/", {"q": q}))) == 3
+
+
+def test_an_empty_search_result_suggests_what_to_try(client, elevators):
+    page = client.get("/browse/", {"q": "地铁 停车"}).content.decode()
+    assert "没有找到相关留言" in page and 'value="地铁 停车"' in page
