@@ -125,3 +125,13 @@ def test_a_query_with_nothing_to_search_says_so(client, elevators, q):
 def test_an_empty_search_result_suggests_what_to_try(client, elevators):
     page = client.get("/browse/", {"q": "地铁 停车"}).content.decode()
     assert "没有找到相关留言" in page and 'value="地铁 停车"' in page
+
+
+@pytest.mark.parametrize("typed, password", [("13912345678", "13912345678a"), ("wangfang@example.com", "wangfang@123")])
+def test_a_password_made_of_ones_own_phone_or_email_is_refused(memory_sender, typed, password):
+    client = Client()
+    client.post("/accounts/register/", {"action": "send_code", "identifier": typed})
+    r = client.post("/accounts/register/", {"identifier": typed, "code": memory_sender[-1][1],
+                                            "password1": password, "password2": password})
+    assert r.status_code == 200 and "密码与您的手机号、邮箱或昵称太相似" in r.content.decode()
+    assert not User.objects.exists()

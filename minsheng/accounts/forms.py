@@ -140,10 +140,11 @@ class RegisterForm(_PasswordPair):
 
     def clean(self):
         data = super().clean()
-        self._check_password()
+        # the account to be: the password is checked against its phone, e-mail and nickname
+        self._check_password(self.build_user(with_password=False) if data.get("identifier") else None)
         return data
 
-    def build_user(self) -> User:
+    def build_user(self, with_password=True) -> User:
         value = self.cleaned_data["identifier"]
         kind, _ = normalize_identifier(value)
         user = User(username=value, display_name=self.cleaned_data.get("display_name", "").strip())
@@ -151,7 +152,8 @@ class RegisterForm(_PasswordPair):
             user.phone, user.phone_verified = value, True
         else:
             user.email, user.email_verified = value, True
-        user.set_password(self.cleaned_data["password1"])
+        if with_password:
+            user.set_password(self.cleaned_data["password1"])
         return user
 
 
