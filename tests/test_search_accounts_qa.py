@@ -135,3 +135,23 @@ def test_a_password_made_of_ones_own_phone_or_email_is_refused(memory_sender, ty
                                             "password1": password, "password2": password})
     assert r.status_code == 200 and "密码与您的手机号、邮箱或昵称太相似" in r.content.decode()
     assert not User.objects.exists()
+
+
+def test_a_code_used_once_says_so_when_typed_again(memory_sender):
+    assert register(Client(), memory_sender, "13912345678").status_code == 302
+    client = Client()
+    client.post("/accounts/reset/", {"action": "send_code", "identifier": "13912345678"})
+    form = {"identifier": "13912345678", "code": memory_sender[-1][1], "password1": "Another-pass-2026",
+            "password2": "Another-pass-2026"}
+    assert client.post("/accounts/reset/", form).status_code == 302
+    r = client.post("/accounts/reset/", {**form, "password1": "Third-pass-2026", "password2": "Third-pass-2026"})
+    assert "验证码已使用, 请重新获取" in r.content.decode()
+
+
+def test_the_logout_address_opened_directly_offers_the_button(memory_sender):
+    client = Client()
+    assert register(client, memory_sender, "13912345678").status_code == 302
+    r = client.get("/accounts/logout/")
+    assert r.status_code == 200 and "退出登录" in r.content.decode()
+    assert client.post("/accounts/logout/").status_code == 302
+    assert Client().get("/accounts/logout/").status_code == 302  # signed out: nothing to do
