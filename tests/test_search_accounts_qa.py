@@ -104,6 +104,7 @@ def listed_titles(response) -> list[str]:
 def test_browse_search_lists_title_matches_first(client, elevators):
     assert listed_titles(client.get("/browse/", {"q": "加装电梯"})) == [
         "幸福小区加装电梯的问题", "电梯该怎么加装", "老旧小区改造进展缓慢"]
+    assert listed_titles(client.get("/browse/", {"q": "加装 电梯"}))[0] == "幸福小区加装电梯的问题"  # typed apart
     # without a query the list stays newest first
     assert listed_titles(client.get("/browse/"))[0] == "电梯该怎么加装"
 
