@@ -153,6 +153,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # a password made of one's own phone number or e-mail (13912345678a) is the first one tried
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "phone", "email", "display_name")}},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "board:home"

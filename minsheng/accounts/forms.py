@@ -3,8 +3,6 @@ number or an email and a verification code, edit the nickname."""
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -12,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from minsheng.board.forms import ChineseRenderer
+from minsheng.board.moderation import personal_data
 
 from . import limits
-from .models import User, find_user
+from .models import User, canonical_phone, find_user
 
-PHONE = re.compile(r"^1[3-9]\d{9}$")
 PASSWORD_ERRORS = {  # Django's own messages are not all translated
     "password_too_short": "密码至少 8 位",
     "password_too_common": "密码太常见, 请换一个",
@@ -27,11 +25,10 @@ PASSWORD_ERRORS = {  # Django's own messages are not all translated
 
 def normalize_identifier(raw: str) -> tuple[str, str]:
     """(kind, value) for a phone number or an email; ValidationError otherwise."""
-    value = (raw or "").strip().replace(" ", "").replace("-", "")
-    if value.startswith("+86"):
-        value = value[3:]
-    if PHONE.match(value):
-        return "phone", value
+    phone = canonical_phone(raw)
+    if phone:
+        return "phone", phone
+    value = (raw or "").strip()
     if "@" in value:
         try:
             validate_email(value)
@@ -39,6 +36,14 @@ def normalize_identifier(raw: str) -> tuple[str, str]:
             raise ValidationError("邮箱格式不正确") from None
         return "email", value.lower()
     raise ValidationError("请输入 11 位手机号或有效的邮箱地址")
+
+
+def clean_nickname(value: str) -> str:
+    """A nickname may be shown on public messages: no phone, ID, card number or email in it."""
+    value = (value or "").strip()
+    if any(f.label != "姓名" for f in personal_data(value)):
+        raise ValidationError("昵称可能公开显示, 请不要填写手机号、证件号或邮箱")
+    return value
 
 
 class IdentifierField(forms.CharField):
@@ -124,6 +129,9 @@ class RegisterForm(_PasswordPair):
 
     field_order = ["identifier", "code", "display_name", "password1", "password2"]
 
+    def clean_display_name(self):
+        return clean_nickname(self.cleaned_data.get("display_name"))
+
     def clean_identifier(self):
         value = self.cleaned_data["identifier"]
         if find_user(value):
@@ -132,10 +140,11 @@ class RegisterForm(_PasswordPair):
 
     def clean(self):
         data = super().clean()
-        self._check_password()
+        # the account to be: the password is checked against its phone, e-mail and nickname
+        self._check_password(self.build_user(with_password=False) if data.get("identifier") else None)
         return data
 
-    def build_user(self) -> User:
+    def build_user(self, with_password=True) -> User:
         value = self.cleaned_data["identifier"]
         kind, _ = normalize_identifier(value)
         user = User(username=value, display_name=self.cleaned_data.get("display_name", "").strip())
@@ -143,7 +152,8 @@ class RegisterForm(_PasswordPair):
             user.phone, user.phone_verified = value, True
         else:
             user.email, user.email_verified = value, True
-        user.set_password(self.cleaned_data["password1"])
+        if with_password:
+            user.set_password(self.cleaned_data["password1"])
         return user
 
 
@@ -173,3 +183,6 @@ class ProfileForm(forms.ModelForm):
         fields = ["display_name"]
         labels = {"display_name": "昵称"}
         error_messages = {"display_name": {"max_length": "昵称最多 30 个字"}}
+
+    def clean_display_name(self):
+        return clean_nickname(self.cleaned_data.get("display_name"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -33,11 +36,27 @@ class User(AbstractUser):
         return self._memberships
 
 
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+_PHONE_SEPARATORS = re.compile(r"[\s\-()]")
+
+
+def canonical_phone(raw: str | None) -> str | None:
+    """The 11-digit mainland mobile number in what someone typed (full-width digits,
+    spaces, dashes, brackets, a +86 or 0086 prefix), or None when it is not one."""
+    value = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
+    for prefix in ("+86", "0086"):
+        if value.startswith(prefix):
+            value = value[len(prefix):]
+    return value if PHONE.match(value) else None
+
+
 def find_user(identifier: str | None):
-    """The account a phone number, an email (any case) or a user name names, or None."""
+    """The account a phone number (typed as at registration: +86, spaces, dashes), an email
+    (any case) or a user name names, or None."""
     identifier = (identifier or "").strip()
     if not identifier:
         return None
+    identifier = canonical_phone(identifier) or identifier
     return User.objects.filter(Q(phone=identifier) | Q(email__iexact=identifier) | Q(username=identifier)).first()
 
 

@@ -101,7 +101,9 @@ def check_code(target: str, purpose: str, code: str, now=None) -> None:
                                            created_at__gt=now - CODE_TTL)
            .order_by("-created_at").first())
     if row is None:
-        raise CodeError("验证码已过期或尚未发送, 请重新获取")
+        used = VerificationCode.objects.filter(target=target, purpose=purpose, used_at__isnull=False,
+                                               created_at__gt=now - CODE_TTL).exists()
+        raise CodeError("验证码已使用, 请重新获取" if used else "验证码已过期或尚未发送, 请重新获取")
     if row.attempts >= MAX_ATTEMPTS:
         raise CodeError("验证码错误次数过多, 请重新获取")
     if not secrets.compare_digest(row.code, digest(target, purpose, (code or "").strip())):

@@ -3,6 +3,7 @@ verification code (sent by the configured ``senders`` class); my profile."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -22,6 +23,18 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """Signing out is a POST (the 退出 button); a GET (a bookmark, a typed address) shows a
+    page with that button instead of an empty 405."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(settings.LOGOUT_REDIRECT_URL)
+        return render(request, "accounts/logout.html")
 
 
 def _safe_next(request, default="board:home"):

@@ -233,10 +233,13 @@ class WithdrawForm(ChineseForm):
 PUBLIC_STATUS_CHOICES = [("", "全部状态")] + [(s.value, s.label) for s in Status if s in Status.public()]
 
 
+MAX_QUERY_LENGTH = 100
+
+
 class BrowseForm(ChineseForm):
     """Filters of the public list; bad values are dropped, never an error page."""
 
-    q = forms.CharField(label="关键词", required=False, max_length=100)
+    q = forms.CharField(label="关键词", required=False)
     region = forms.CharField(label="区划", required=False, max_length=12)
     topic = forms.CharField(label="领域", required=False, max_length=40)
     kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型")] + MessageKind.choices)
@@ -245,3 +248,7 @@ class BrowseForm(ChineseForm):
                                 error_messages={"invalid": "日期格式应为 年-月-日"})
     date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
                               error_messages={"invalid": "日期格式应为 年-月-日"})
+
+    def clean_q(self):
+        # a pasted sentence or title is searched by its beginning, never refused
+        return self.cleaned_data["q"][:MAX_QUERY_LENGTH]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
 from minsheng.board.moderation import mask
@@ -72,6 +73,32 @@ def _tsquery(words: list[list[str]]) -> tuple[str, list[str]]:
             params.extend(chars)
         parts.append(alt)
     return " || ' & ' || ".join(parts), params
+
+
+def searchable(query: str) -> bool:
+    """Whether ``query`` has anything to search for (a word, a character or a message
+    number); punctuation, symbols and emoji alone filter nothing."""
+    query = (query or "").strip()
+    return bool(query) and bool(_PUBLIC_ID.match(query) or query_words(query))
+
+
+def rank(queryset, query: str):
+    """Best matches first, then the queryset's own order: the whole query in the title, every
+    query word in the title, the rest. Plain LIKE on both engines over the titles of the rows
+    the search already found (titles only: a LIKE over the bodies of a common word's
+    hundreds of thousands of matches would be slow)."""
+    words = [w for w, *_ in query_words(query)]
+    if not words:
+        return queryset
+    # Chinese is written without spaces: 加装 电梯 and 12345 热线 are looked for as 加装电梯, 12345热线
+    phrase = ("" if any(_is_han(c) for w in words for c in w) else " ").join(words)
+    all_in_title = Q()
+    for w in words:
+        all_in_title &= Q(title__icontains=w)
+    score = Case(When(title__icontains=phrase, then=Value(0)), When(all_in_title, then=Value(1)),
+                 default=Value(2), output_field=IntegerField())
+    order = queryset.query.order_by or queryset.model._meta.ordering
+    return queryset.annotate(search_rank=score).order_by("search_rank", *order)
 
 
 def filter_messages(queryset, query: str):

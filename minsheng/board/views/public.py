@@ -107,11 +107,15 @@ def browse(request):
         form.is_valid()  # invalid fields are dropped (and shown next to the field)
         data = form.cleaned_data
     qs, region = filter_public(public_messages(), data)
+    q = data.get("q") or ""
+    if search.searchable(q):
+        qs = search.rank(qs, q)
     page, query = paginate(request, list_queryset(qs))
     regions = Region.objects.filter(level__lte=Region.Level.COUNTY).only("code", "name", "level")
     topics = Topic.objects.filter(is_active=True).only("code", "name", "parent_id").order_by("sort", "code")
     return render(request, "board/browse.html", {
         "form": form, "page": page, "query": query, "region": region, "regions": regions, "topics": topics,
+        "q": q, "nothing_to_search": bool(q.strip()) and not search.searchable(q),
     })
 
 
