@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_accounts)
 """QA of search and accounts as citizens use them: phone numbers typed the way people
 type them, queries with nothing searchable or too long, and the best matches first."""
 
@@ -9,25 +10,12 @@ import pytest
 from django.test import Client
 
 from minsheng.accounts.models import User
-from minsheng.accounts.senders import MemorySender
 
+from .test_accounts import fast_hasher, memory_sender  # noqa: F401 (autouse fixtures)
 from .test_public_pages import dispatched, submit
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Gansu-lanzhou-2026"
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def memory_sender(settings):
-    settings.MINSHENG_CODE_SENDER = "minsheng.accounts.senders.MemorySender"
-    MemorySender.outbox.clear()
-    yield MemorySender.outbox
-    MemorySender.outbox.clear()
 
 
 def register(client, outbox, typed):
