@@ -87,25 +87,22 @@ class Membership(models.Model):
     def clean(self):
         # roles.roles_of reads an officer without a unit as nothing, and one with only a
         # region as that region's supervisor: such rows must not be saved.
+        if self.role not in self.Role.values:
+            return  # the role field reports it
         role = self.get_role_display()
-        if self.role in (self.Role.OFFICER, self.Role.HEAD):
-            errors = {}
-            if not self.unit_id:
-                errors["unit"] = f"{role}须指定单位"
-            if self.region_id:
-                errors["region"] = f"{role}按单位办理, 区划留空"
-            if errors:
-                raise ValidationError(errors)
-        elif self.role in (self.Role.DISPATCHER, self.Role.SUPERVISOR):
-            errors = {}
-            if not self.region_id:
-                errors["region"] = f"{role}须指定负责的区划"
-            if self.unit_id:
-                errors["unit"] = f"{role}按区划工作, 单位留空"
-            if errors:
-                raise ValidationError(errors)
-        elif self.role == self.Role.ADMIN and (self.unit_id or self.region_id):
-            raise ValidationError("平台管理员管理全平台, 单位和区划留空")
+        if self.role == self.Role.ADMIN:
+            if self.unit_id or self.region_id:
+                raise ValidationError("平台管理员管理全平台, 单位和区划留空")
+            return
+        by_unit = self.role in (self.Role.OFFICER, self.Role.HEAD)
+        needed, other = ("unit", "region") if by_unit else ("region", "unit")
+        errors = {}
+        if not getattr(self, f"{needed}_id"):
+            errors[needed] = f"{role}须指定单位" if by_unit else f"{role}须指定负责的区划"
+        if getattr(self, f"{other}_id"):
+            errors[other] = f"{role}按单位办理, 区划留空" if by_unit else f"{role}按区划工作, 单位留空"
+        if errors:
+            raise ValidationError(errors)
 
 
 class VerificationCode(models.Model):

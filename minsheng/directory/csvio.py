@@ -237,9 +237,6 @@ def _parse_int(row: Row, key: str, errors: list[str], default: int = 0) -> int:
     return int(raw)
 
 
-_level_of_code = Region.level_for
-
-
 def validate(bundle: Bundle) -> list[str]:
     """Every problem of every row, one line each; empty when the bundle can be applied."""
     errors: list[str] = []
@@ -280,10 +277,10 @@ def _validate_regions(rows: list[Row], errors: list[str]) -> dict[str, int]:
             errors.append(f"{row.where}: 区划代码 {code} 与第 {in_file[code].line} 行重复")
             continue
         in_file[code] = row
-        level = _parse_int(row, "level", errors, default=_level_of_code(code))
+        level = _parse_int(row, "level", errors, default=Region.level_for(code))
         if level not in (1, 2, 3, 4):
             errors.append(f"{row.where}: level 应为 1(省级)、2(地级)、3(县级) 或 4(乡级)")
-        elif level != _level_of_code(code):
+        elif level != Region.level_for(code):
             errors.append(f"{row.where}: 区划代码 {code} 与级别 {level} 不符")
         if not row["name"] or len(row["name"]) > 50:
             errors.append(f"{row.where}: 名称不能为空且不超过 50 字")
@@ -503,10 +500,10 @@ def _report(progress: Progress, name: str, done: int, total: int) -> None:
 def _apply_regions(rows, result, progress) -> dict[str, Region]:
     name = "regions.csv"
     by_code = {r.code: r for r in Region.objects.all()}
-    ordered = sorted(rows, key=lambda r: (_level_of_code(r["code"]), r["code"]))
+    ordered = sorted(rows, key=lambda r: (Region.level_for(r["code"]), r["code"]))
     for i, row in enumerate(ordered, start=1):
         code = row["code"]
-        fields = {"name": row["name"], "level": int(row["level"] or _level_of_code(code)),
+        fields = {"name": row["name"], "level": int(row["level"] or Region.level_for(code)),
                   "parent_id": by_code[row["parent_code"]].pk if row["parent_code"] else None}
         if code in by_code:
             _save(by_code[code], fields, result, name)
