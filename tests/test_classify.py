@@ -382,6 +382,26 @@ def test_normalize_equals_nfkc_with_whitespace_collapsed_and_stars_dropped():
     assert normalize("ＡＢＣ　１２３，请问？") == "ABC 123,请问?"
 
 
+def test_a_message_in_traditional_characters_reads_as_its_simplified_form(tiny_model):
+    """Real citizens write 繁體 now and then (five messages of the reference data): the model,
+    trained on simplified text, reads them exactly as if they were simplified."""
+    simplified = ("小区路灯坏了三个月没人修", "晚上出门很危险, 请问什么时候能修好路灯")
+    traditional = ("小區路燈壞了三個月沒人修", "晚上出門很危險, 請問什麼時候能修好路燈")
+    assert tiny_model.predict_one(*traditional) == tiny_model.predict_one(*simplified)
+    assert tiny_model.predict_one(*traditional).label == "城乡建设"
+
+
+def test_simplified_text_with_a_stray_traditional_character_stays_as_written():
+    from minsheng.insight.text import normalize, simplified
+
+    assert normalize("小區路燈壞了三個月沒人修") == "小区路灯坏了三个月没人修"
+    # a name (乾源国际广场) in a simplified message is not turned into 干源, nor 坏 into 坯
+    assert normalize("A6区乾源国际广场的路灯坏了") == "A6区乾源国际广场的路灯坏了"
+    text = "昇明壹城小区的电梯坏了, 物业沒有人来修, 住户出行很不方便"  # 2 of 24 characters
+    assert normalize(text) == text
+    assert simplified("燈", loose=True) == "灯" and simplified("燈") == "燈"
+
+
 # --- the targets on messages never seen in training (docs/classification.md) --------------
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "train"

@@ -74,3 +74,38 @@ def test_index_follows_edits_and_deletes(messages):
     assert titles("路灯") == [m.title]  # not 学校 (马路 … 红绿灯: the characters are not adjacent)
     m.delete()
     assert titles("路灯") == []
+
+
+@pytest.mark.django_db
+def test_traditional_and_simplified_characters_find_each_other(personas, directory):
+    def post(title, body):
+        return actions.do_submit(personas["citizen"], title=title, body=body, kind="complain",
+                                 region=directory["chengguan"])
+
+    traditional = post("小區路燈壞了三個月", "晚上出門很危險, 請儘快維修")
+    named = post("乾源国际广场电梯停运", "电梯停了一周, 老人上不了楼")
+    assert titles("路灯") == [traditional.title]  # simplified query, traditional message
+    assert titles("灯") == [traditional.title]
+    assert titles("路燈") == [traditional.title]
+    assert titles("電梯") == [named.title]  # traditional query, simplified message
+    assert titles("乾源") == titles("干源") == [named.title]  # a name with a traditional character
+    assert titles("危險 維修") == titles("危险 维修") == [traditional.title]
+    assert search.rank(Message.objects.all(), "路燈").first() == traditional
+
+
+@pytest.mark.django_db
+def test_the_reindex_migration_makes_an_older_traditional_message_findable(personas, directory):
+    import importlib
+
+    from django.apps import apps
+
+    m = actions.do_submit(personas["citizen"], title="小區路燈壞了三個月", body="晚上出門很危險",
+                          kind="complain", region=directory["chengguan"])
+    untouched = actions.do_submit(personas["citizen"], title=TEXTS[0][0], body=TEXTS[0][1], kind="complain",
+                                  region=directory["chengguan"])
+    older = " 小區 路燈 壞 了 三個 月 晚上 出門 很 危險 "  # how the index held it before
+    Message.objects.filter(pk=m.pk).update(search_text=older)
+    assert titles("路灯") == []
+    importlib.import_module("minsheng.board.migrations.0009_search_text_in_simplified_characters").reindex(apps, None)
+    assert titles("路灯") == [m.title] and titles("危险") == [m.title]
+    assert Message.objects.get(pk=untouched.pk).search_text == untouched.search_text

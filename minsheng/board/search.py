@@ -23,7 +23,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
 from minsheng.board.moderation import mask
-from minsheng.insight.text import _is_han, normalize, search_terms, tokenize
+from minsheng.insight.text import _is_han, normalize, search_terms, simplified, tokenize
 
 MAX_QUERY_WORDS = 8
 _PUBLIC_ID = re.compile(r"^\d{14}$")
@@ -40,38 +40,41 @@ def index(message) -> None:
     nothing to do per message. Kept as the one hook should an engine need it."""
 
 
-def query_words(query: str) -> list[list[str]]:
-    """Each query word as [word] or [word, char, char...] (word OR the char phrase)."""
-    words = []
+def query_words(query: str) -> list[list[list[str]]]:
+    """Each query word as its alternatives, each a phrase of index terms: the word, and the
+    phrase of its characters (``电梯 → [["电梯"], ["电", "梯"]]``); a word with traditional
+    characters also in simplified ones (``路燈 → … ["路灯"], ["路", "灯"]``)."""
+    words, seen = [], set()
     for w in tokenize(normalize(query).lower()):
         w = w.strip().replace('"', "").replace("'", "")
-        if not w or w in (x[0] for x in words):
+        if not w or w in seen:
             continue
-        chars = [c for c in w if _is_han(c)]
-        words.append([w] + (chars if len(w) > 1 and len(chars) == len(w) else []))
+        seen.add(w)
+        alternatives = []
+        for form in dict.fromkeys((w, simplified(w, loose=True))):
+            alternatives.append([form])
+            chars = [c for c in form if _is_han(c)]
+            if len(form) > 1 and len(chars) == len(form):
+                alternatives.append(chars)
+        words.append(alternatives)
         if len(words) >= MAX_QUERY_WORDS:
             break
     return words
 
 
-def _fts5_query(words: list[list[str]]) -> str:
-    parts = []
-    for w, *chars in words:
-        parts.append(f'("{w}" OR "{" ".join(chars)}")' if chars else f'"{w}"')
-    return " AND ".join(parts)
+def _fts5_query(words: list[list[list[str]]]) -> str:
+    return " AND ".join("(" + " OR ".join(f'"{" ".join(phrase)}"' for phrase in alts) + ")" for alts in words)
 
 
-def _tsquery(words: list[list[str]]) -> tuple[str, list[str]]:
+def _tsquery(words: list[list[list[str]]]) -> tuple[str, list[str]]:
     """A to_tsquery expression built from parameters (no user text in the SQL)."""
     parts, params = [], []
-    for w, *chars in words:
-        alt = "quote_literal(%s)"
-        params.append(w)
-        if chars:
-            phrase = " || ' <-> ' || ".join("quote_literal(%s)" for _ in chars)
-            alt = f"'(' || {alt} || ' | (' || {phrase} || '))'"
-            params.extend(chars)
-        parts.append(alt)
+    for alts in words:
+        phrases = []
+        for phrase in alts:
+            phrases.append("'(' || " + " || ' <-> ' || ".join("quote_literal(%s)" for _ in phrase) + " || ')'")
+            params.extend(phrase)
+        parts.append("'(' || " + " || ' | ' || ".join(phrases) + " || ')'")
     return " || ' & ' || ".join(parts), params
 
 
@@ -87,15 +90,19 @@ def rank(queryset, query: str):
     query word in the title, the rest. Plain LIKE on both engines over the titles of the rows
     the search already found (titles only: a LIKE over the bodies of a common word's
     hundreds of thousands of matches would be slow)."""
-    words = [w for w, *_ in query_words(query)]
+    words = [alts[0][0] for alts in query_words(query)]
     if not words:
         return queryset
     # Chinese is written without spaces: 加装 电梯 and 12345 热线 are looked for as 加装电梯, 12345热线
     phrase = ("" if any(_is_han(c) for w in words for c in w) else " ").join(words)
+
+    def in_title(text):  # as typed or in simplified characters (路燈 finds 路灯 and 路燈)
+        return Q(title__icontains=text) | Q(title__icontains=simplified(text, loose=True))
+
     all_in_title = Q()
     for w in words:
-        all_in_title &= Q(title__icontains=w)
-    score = Case(When(title__icontains=phrase, then=Value(0)), When(all_in_title, then=Value(1)),
+        all_in_title &= in_title(w)
+    score = Case(When(in_title(phrase), then=Value(0)), When(all_in_title, then=Value(1)),
                  default=Value(2), output_field=IntegerField())
     order = queryset.query.order_by or queryset.model._meta.ordering
     return queryset.annotate(search_rank=score).order_by("search_rank", *order)

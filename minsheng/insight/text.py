@@ -16,7 +16,12 @@ _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000:
 
 
 def normalize(text: str | None) -> str:
-    """NFKC (full-width -> half-width), collapse whitespace, drop masking stars."""
+    """NFKC (full-width -> half-width), collapse whitespace, drop masking stars; a text
+    written in traditional characters is read in simplified ones (``simplified``)."""
+    return simplified(_plain(text))
+
+
+def _plain(text: str | None) -> str:
     if not text:
         return ""
     # Chinese text is NFKC-stable except for its full-width punctuation: map those forms
@@ -27,6 +32,40 @@ def normalize(text: str | None) -> str:
         text = unicodedata.normalize("NFKC", text)
     text = _MASK.sub("", text)
     return _SPACE.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _traditional():
+    """(OpenCC's traditional -> simplified converter, a pattern matching the characters
+    that only traditional writing uses). A character counts when OpenCC simplifies it and
+    does not itself write any simplified character (燈, 壞, 後 do; 坏, 著 do not)."""
+    import opencc
+
+    t2s, s2t = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+    chars = [chr(c) for r in ((0x4E00, 0xA000), (0x3400, 0x4DC0)) for c in range(*r)]
+    simple = t2s.convert("\n".join(chars)).split("\n")
+    traditional = s2t.convert("\n".join(chars)).split("\n")
+    only = "".join(c for c, s, t in zip(chars, simple, traditional, strict=True) if s != c and t == c)
+    return t2s, re.compile(f"[{only}]")
+
+
+def traditional_pattern() -> str:
+    """A regular expression matching any character only traditional writing uses."""
+    return _traditional()[1].pattern
+
+
+def simplified(text: str, *, loose: bool = False) -> str:
+    """``text`` converted to simplified characters (OpenCC, phrase by phrase) when it is
+    written in traditional ones: at least two traditional-only characters making a tenth of
+    its Han characters. Simplified messages carry a stray one now and then, often in a name
+    (乾源国际广场, 昇明壹城), and converting those would change the name (and OpenCC turns a
+    simplified 坏 into 坯), so they stay as written. ``loose`` converts on any one such
+    character (a search query word: 燈)."""
+    t2s, only = _traditional()
+    found = len(only.findall(text))
+    if found and (loose or (found >= 2 and found * 10 >= sum(map(_is_han, text)))):
+        return t2s.convert(text)
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -52,12 +91,17 @@ def search_terms(text: str | None) -> list[str]:
     """Search-engine style segmentation (jieba.cut_for_search, each word once),
     followed by every Han character in text order, so that a one-character query
     finds its matches and a word segmented differently elsewhere still matches as a
-    phrase of adjacent characters."""
-    text = normalize(text).lower()
-    if not text:
+    phrase of adjacent characters. A text with traditional characters gives the terms of
+    its simplified form too."""
+    plain = _plain(text).lower()
+    if not plain:
         return []
-    words = dict.fromkeys(w for w in _jieba().cut_for_search(text) if w.strip() and not _is_punct(w))
-    return list(words) + [c for c in text if _is_han(c)]
+    # as written and in simplified characters (loose: a stray 燈 too), so that a query in
+    # either writing finds it (board.search looks for a query word in both)
+    forms = dict.fromkeys((plain, simplified(plain, loose=True)))
+    words = dict.fromkeys(w for form in forms for w in _jieba().cut_for_search(form)
+                          if w.strip() and not _is_punct(w))
+    return list(words) + [c for form in forms for c in form if _is_han(c)]
 
 
 def _is_han(ch: str) -> bool:

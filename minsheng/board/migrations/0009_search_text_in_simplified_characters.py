@@ -1,0 +1,24 @@
+"""Re-index the messages written with traditional characters (燈, 壞), now that the search
+index also holds their simplified form, so that 路灯 finds 路燈壞了 (docs/search.md)."""
+
+from django.db import migrations
+from django.db.models import Q
+
+
+def reindex(apps, schema_editor):
+    from minsheng.board.moderation import real_name
+    from minsheng.board.search import terms_for
+    from minsheng.insight.text import traditional_pattern
+
+    Message = apps.get_model("board", "Message")
+    pattern = traditional_pattern()
+    candidates = Message.objects.filter(Q(body__regex=pattern) | Q(title__regex=pattern))
+    for message in candidates.select_related("author").only(
+            "pk", "title", "body", "show_name", "author__display_name").iterator(chunk_size=2000):
+        names = () if message.show_name else real_name(message.author.display_name)
+        Message.objects.filter(pk=message.pk).update(search_text=terms_for(message.title, message.body, names))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("board", "0008_chinese_admin_names")]
+    operations = [migrations.RunPython(reindex, migrations.RunPython.noop, elidable=True)]
