@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
-from minsheng.board.moderation import mask
+from minsheng.board.moderation import mask, real_name
 from minsheng.insight.text import _is_han, normalize, search_terms, simplified, tokenize
 
 MAX_QUERY_WORDS = 8
@@ -33,6 +33,15 @@ def terms_for(title: str, body: str, names: tuple[str, ...] = ()) -> str:
     # indexed as the public reads it: a phone or ID number, a name the citizen introduced or
     # their own (``names``, moderation.real_name) must not find their message
     return " " + " ".join(search_terms(mask(f"{title} {body}", names=names))) + " "
+
+
+def reindex(messages) -> None:
+    """Write ``search_text`` anew for each message of the queryset ``messages`` (the
+    re-index migrations pass the historical model's)."""
+    for message in messages.select_related("author").only(
+            "pk", "title", "body", "show_name", "author__display_name").iterator(chunk_size=2000):
+        names = () if message.show_name else real_name(message.author.display_name)
+        messages.model.objects.filter(pk=message.pk).update(search_text=terms_for(message.title, message.body, names))
 
 
 def index(message) -> None:

@@ -6,17 +6,13 @@ from django.db.models import Q
 
 
 def reindex(apps, schema_editor):
-    from minsheng.board.moderation import real_name
-    from minsheng.board.search import terms_for
+    from minsheng.board.search import reindex as reindex_messages
     from minsheng.insight.text import traditional_pattern
 
     Message = apps.get_model("board", "Message")
     pattern = traditional_pattern()
     candidates = Message.objects.filter(Q(body__regex=pattern) | Q(title__regex=pattern))
-    for message in candidates.select_related("author").only(
-            "pk", "title", "body", "show_name", "author__display_name").iterator(chunk_size=2000):
-        names = () if message.show_name else real_name(message.author.display_name)
-        Message.objects.filter(pk=message.pk).update(search_text=terms_for(message.title, message.body, names))
+    reindex_messages(candidates)
 
 
 class Migration(migrations.Migration):
