@@ -125,7 +125,7 @@ def ours(model):
 
 TARGETS = {"messages": 0.93, "bodies": 0.93, "titles": 0.92, "types": 0.86}
 NAMES = {"messages": "topic/title+body", "bodies": "topic/body alone", "titles": "topic/title alone",
-         "traditional": "topic/繁體 t+b", "types": "type"}
+         "traditional": "topic/traditional", "types": "type"}
 
 
 def speed(predict, titles, bodies, repeat: int = 3) -> float:
