@@ -294,7 +294,9 @@ for _scope, _rate in MINSHENG_API_RATES.items():
         raise ImproperlyConfigured(f"MINSHENG_API_RATE_{_scope.upper()}={_rate!r}: use N/s, N/min, N/hour or N/day")
 SPECTACULAR_SETTINGS = {
     "TITLE": "minsheng API",
-    "DESCRIPTION": "民声 public API: messages, directory, workflow actions, statistics.",
+    "DESCRIPTION": "民声 public API: messages, directory, workflow actions, statistics. A GET takes the query "
+                   "parameters listed for it, plus `format=json` and `api_key` everywhere; any other is a 400 "
+                   "naming it (未知的查询参数).",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

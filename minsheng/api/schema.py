@@ -23,6 +23,15 @@ PRIVATE_ERRORS = ("400", "401", "403", "404", "405", "406", "409", "415", "429")
 
 
 class ApiAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        """A GET's query parameters are its view's ``query_class`` (views.base.ApiView),
+        the same serializer that validates them and lists the accepted names."""
+        parameters = super().get_override_parameters()
+        query_class = getattr(self.view, "query_class", None)
+        if self.method == "GET" and query_class is not None:
+            parameters = [query_class, *parameters]
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code in PRIVATE_ERRORS:

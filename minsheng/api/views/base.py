@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import difflib
+
 from django.db.models import Prefetch
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from minsheng.board.models import Assignment, Event, Message
+
+from ..errors import ApiError
 
 
 def parse(serializer_class, data, **kwargs) -> dict:
@@ -57,9 +62,51 @@ def reject_nul(request, kwargs) -> None:
         raise serializers.ValidationError("请求中含有无效字符 (NUL)")
 
 
+def common_query_params() -> tuple[str, ...]:
+    """Query parameters every endpoint reads: DRF's format override (``?format=json``)
+    and the Open311 key (authentication.ApiKeyAuthentication)."""
+    return tuple(name for name in (api_settings.URL_FORMAT_OVERRIDE, "api_key") if name)
+
+
+def paginator_query_params(pagination_class) -> tuple[str, ...]:
+    names = ("cursor_query_param", "page_query_param", "page_size_query_param")
+    return tuple(filter(None, (getattr(pagination_class, n, None) for n in names))) if pagination_class else ()
+
+
+def check_query_names(request, accepted: tuple[str, ...]) -> None:
+    """A query parameter the endpoint does not read is a 400 naming it, not silently
+    ignored: ``?statu=open`` would otherwise return every record."""
+    unknown = [name for name in request.query_params if name and name not in accepted]
+    if not unknown:
+        return
+    fields = {}
+    for name in unknown:
+        close = difflib.get_close_matches(name, accepted, n=1, cutoff=0.7)
+        fields[name] = [f"未知的查询参数 (是否应为 {close[0]}?)" if close else "未知的查询参数"]
+    raise ApiError(f"未知的查询参数: {', '.join(unknown)} (可用: {', '.join(accepted)})", fields=fields)
+
+
 class ApiView(APIView):
     """Base of every endpoint (authentication, throttles and errors come from settings)."""
+
+    # The query parameters of GET, declared once: this serializer validates them
+    # (self.query), documents them in the OpenAPI schema (schema.ApiAutoSchema) and,
+    # with the paginator's and the common ones, lists the accepted names (the
+    # docstring above is not the place: drf-spectacular shows it for views without one).
+    query_class: type[serializers.Serializer] | None = None
 
     def initial(self, request, *args, **kwargs):
         reject_nul(request, kwargs)
         super().initial(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD"):
+            check_query_names(request, self.accepted_query_params())
+
+    @classmethod
+    def accepted_query_params(cls) -> tuple[str, ...]:
+        declared = list(cls.query_class().fields) if cls.query_class else []
+        names = [*declared, *paginator_query_params(getattr(cls, "pagination_class", None)), *common_query_params()]
+        return tuple(dict.fromkeys(names))  # declaration order, once each
+
+    def query(self, request) -> dict:
+        """The validated query parameters of ``query_class``."""
+        return parse(self.query_class, query_dict(request))

@@ -17,7 +17,7 @@ from ..serializers import (
     TopicTreeSerializer,
     UnitSerializer,
 )
-from .base import ApiView, parse, query_dict
+from .base import ApiView
 
 
 def _nest(rows, key, parent_key, root_keys, make):
@@ -37,9 +37,11 @@ def _nest(rows, key, parent_key, root_keys, make):
 class RegionTree(ApiView):
     """行政区划树 (从 root 开始, 至多 depth 层)."""
 
-    @extend_schema(parameters=[RegionTreeQuery], responses=RegionTreeSerializer(many=True), tags=["directory"])
+    query_class = RegionTreeQuery
+
+    @extend_schema(responses=RegionTreeSerializer(many=True), tags=["directory"])
     def get(self, request):
-        params = parse(RegionTreeQuery, query_dict(request))
+        params = self.query(request)
         root, depth = params.get("root"), params["depth"]
         if root is None:
             roots = list(Region.objects.filter(parent__isnull=True).values_list("pk", flat=True))
@@ -69,10 +71,11 @@ class UnitList(ApiView):
     """办理单位 (按区划筛选, 含下级区划)."""
 
     pagination_class = DirectoryPages
+    query_class = DirectoryQuery
 
-    @extend_schema(parameters=[DirectoryQuery], responses=UnitSerializer(many=True), tags=["directory"])
+    @extend_schema(responses=UnitSerializer(many=True), tags=["directory"])
     def get(self, request):
-        params = parse(DirectoryQuery, query_dict(request))
+        params = self.query(request)
         qs = Unit.objects.filter(is_active=True).select_related("region").order_by("region__code", "name", "id")
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
@@ -85,10 +88,11 @@ class AddresseeList(ApiView):
     """留言对象 (领导信箱)."""
 
     pagination_class = DirectoryPages
+    query_class = DirectoryQuery
 
-    @extend_schema(parameters=[DirectoryQuery], responses=AddresseeSerializer(many=True), tags=["directory"])
+    @extend_schema(responses=AddresseeSerializer(many=True), tags=["directory"])
     def get(self, request):
-        params = parse(DirectoryQuery, query_dict(request))
+        params = self.query(request)
         qs = (Addressee.objects.filter(is_active=True).select_related("region", "unit")
               .order_by("region__code", "sort", "title", "id"))
         if params.get("region"):

@@ -20,7 +20,7 @@ from ..errors import ApiError
 from ..inputs import check_date_range
 from ..pagination import DirectoryPages
 from ..serializers import MessageListSerializer, RegionRefSerializer
-from .base import ApiView, list_queryset, parse, query_dict
+from .base import ApiView, list_queryset
 
 
 class HotspotSerializer(serializers.Serializer):
@@ -80,10 +80,11 @@ class HotspotList(ApiView):
     """热点问题 (按热度排序) 及老大难: 两条以上留言且至少一条已公开的热点, 与 /hotspots/ 页面一致."""
 
     pagination_class = DirectoryPages
+    query_class = HotspotQuery
 
-    @extend_schema(parameters=[HotspotQuery], responses=HotspotSerializer(many=True), tags=["insight"])
+    @extend_schema(responses=HotspotSerializer(many=True), tags=["insight"])
     def get(self, request):
-        params = parse(HotspotQuery, query_dict(request))
+        params = self.query(request)
         roles = roles_of(request.user)
         supervisor = roles.is_supervisor
         if params.get("chronic") is not None and not supervisor:
@@ -176,17 +177,21 @@ def _figures(call, params):
 class Statistics(ApiView):
     """公开统计: 留言数、回复率、按时率、满意率 (定义见 docs/statistics.md)."""
 
-    @extend_schema(parameters=[FiguresQuery], responses=FiguresSerializer, tags=["statistics"])
+    query_class = FiguresQuery
+
+    @extend_schema(responses=FiguresSerializer, tags=["statistics"])
     def get(self, request):
-        params = parse(FiguresQuery, query_dict(request))
+        params = self.query(request)
         return Response(_figures(stats.compute, params))
 
 
 class StatisticsBreakdown(ApiView):
     """按区划、单位、领域、类型或月份分组的统计."""
 
-    @extend_schema(parameters=[BreakdownQuery], responses=BreakdownRowSerializer(many=True), tags=["statistics"])
+    query_class = BreakdownQuery
+
+    @extend_schema(responses=BreakdownRowSerializer(many=True), tags=["statistics"])
     def get(self, request):
-        params = parse(BreakdownQuery, query_dict(request))
+        params = self.query(request)
         rows = _figures(lambda **f: stats.breakdown(params["by"], **f), params)
         return Response(rows)

@@ -13,18 +13,18 @@ from ..inputs import MessageCreate, MessageQuery, apply_message_filters
 from ..pagination import MessageCursor
 from ..permissions import IsPerson
 from ..serializers import MessageDetailSerializer, MessageListSerializer, OwnMessageSerializer
-from .base import ApiView, detail_queryset, list_queryset, parse, query_dict
+from .base import ApiView, detail_queryset, list_queryset
 
 
 class MessageList(ApiView):
     """公开留言列表."""
 
     pagination_class = MessageCursor
+    query_class = MessageQuery
 
-    @extend_schema(parameters=[MessageQuery], responses=MessageListSerializer(many=True), tags=["messages"],
-                   operation_id="messages_list")
+    @extend_schema(responses=MessageListSerializer(many=True), tags=["messages"], operation_id="messages_list")
     def get(self, request):
-        params = parse(MessageQuery, query_dict(request))
+        params = self.query(request)
         qs = apply_message_filters(list_queryset().filter(status__in=Status.public()), params)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)

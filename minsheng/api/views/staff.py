@@ -24,7 +24,7 @@ from .. import inputs
 from ..pagination import MessageCursor
 from ..permissions import IsStaffMember
 from ..serializers import InboxItemSerializer, ReadingSerializer, StaffCaseSerializer, SuggestionSerializer
-from .base import ApiView, body_of, list_queryset, parse, query_dict, staff_queryset
+from .base import ApiView, body_of, list_queryset, parse, staff_queryset
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
 
@@ -54,10 +54,11 @@ class Inbox(ApiView):
 
     permission_classes = [IsStaffMember]
     pagination_class = MessageCursor
+    query_class = inputs.InboxQuery
 
-    @extend_schema(parameters=[inputs.InboxQuery], responses=InboxItemSerializer(many=True), tags=["staff"])
+    @extend_schema(responses=InboxItemSerializer(many=True), tags=["staff"])
     def get(self, request):
-        params = parse(inputs.InboxQuery, query_dict(request))
+        params = self.query(request)
         qs = list_queryset().filter(inbox_q(request.user, params["box"]))
         if params.get("status"):
             qs = qs.filter(status=params["status"])
@@ -101,10 +102,11 @@ class Reading(ApiView):
     """机器阅读表现: 派单人员和督办人员所辖区划内, 机器预测与派单结果的一致率."""
 
     permission_classes = [IsStaffMember]
+    query_class = inputs.ReadingQuery
 
-    @extend_schema(parameters=[inputs.ReadingQuery], responses=ReadingSerializer, tags=["staff"])
+    @extend_schema(responses=ReadingSerializer, tags=["staff"])
     def get(self, request):
-        params = parse(inputs.ReadingQuery, query_dict(request))
+        params = self.query(request)
         roles = roles_of(request.user)
         if not (roles.is_dispatcher or roles.is_supervisor):
             raise PermissionDenied("只有派单和督办人员可以查看机器阅读表现")
