@@ -293,6 +293,17 @@ def test_schema_and_swagger_ui_are_served_locally(client, db):
     assert "/static/drf_spectacular_sidecar/" in html
 
 
+def test_every_operation_describes_its_own_endpoint(client, db):
+    """An integrator reading /api/docs/ sees what each endpoint does, not the base view's
+    internal note (14 operations showed "Base of every endpoint …")."""
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    described = {f"{method} {path}": op.get("description", "") for path, ops in paths.items()
+                 for method, op in ops.items() if isinstance(op, dict)}
+    assert not [name for name, text in described.items() if "Base of every endpoint" in text]
+    assert "签收" in described["post /api/v1/staff/cases/{public_id}/sign/"]
+    assert described["get /api/v1/regions/{code}/"] == "一个行政区划及其上级."
+
+
 def test_api_client_helper_is_unauthenticated_by_default(db):
     assert APIClient().get("/api/v1/me/messages/").status_code == 401
 

@@ -3,6 +3,8 @@ error shape (see errors.py)."""
 
 from __future__ import annotations
 
+import inspect
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
@@ -31,6 +33,14 @@ class ApiAutoSchema(AutoSchema):
         if self.method == "GET" and query_class is not None:
             parameters = [query_class, *parameters]
         return parameters
+
+    def get_description(self):
+        """The view's or the method's own docstring, never the one of ``ApiView`` that a
+        view without its own would inherit (it says nothing about the endpoint)."""
+        from .views.base import ApiView
+
+        description = super().get_description()
+        return "" if description == inspect.cleandoc(ApiView.__doc__) else description
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -61,6 +61,8 @@ class MyMessageList(ApiView):
 
 
 class MyMessageDetail(ApiView):
+    """我的一条留言, 含尚未公开的处理过程."""
+
     permission_classes = [IsPerson]
 
     @extend_schema(responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])

@@ -60,6 +60,8 @@ class RegionTree(ApiView):
 
 
 class RegionDetail(ApiView):
+    """一个行政区划及其上级."""
+
     @extend_schema(responses=RegionSerializer, tags=["directory"],
                    parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="区划代码")])
     def get(self, request, code):

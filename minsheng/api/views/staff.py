@@ -187,6 +187,7 @@ def _action_view(name: str):
 
     class CaseAction(ApiView):
         permission_classes = [IsStaffMember]
+        __doc__ = f"对一件案件执行「{summary}」, 返回案件的新状态 (动作规则见 docs/api.md)."
 
         @extend_schema(request=body_class, responses=StaffCaseSerializer, tags=["staff"], parameters=[PUBLIC_ID],
                        summary=summary, operation_id=f"staff_cases_{name.replace('-', '_')}")
