@@ -16,10 +16,13 @@ def report(campaign):
     today = timezone.localdate()
     with figures.one_version():
         got = figures.page(scope, ["totals", "region", "topic", "month", "unit"])
+        # a campaign of several regions (topics): a row for each, its districts beneath
+        by_region = figures.tabulate("region", scope, rows=got["region"])
+        by_topic = figures.tabulate("topic", scope, rows=got["topic"])
     return scope, {
         "totals": got["totals"],
-        "by_region": got["region"],
-        "by_topic": got["topic"],
+        "by_region": by_region,
+        "by_topic": by_topic,
         "by_month": got["month"],
         "by_unit": got["unit"],
         "as_of": today,
