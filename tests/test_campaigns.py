@@ -261,3 +261,13 @@ def test_campaign_of_two_subtopics_has_a_row_and_a_slice_for_each(client, cases,
     charts = json.loads(re.search(r'id="stats-data"[^>]*>(.*?)</script>',
                                   client.get("/stats/campaigns/urban/").content.decode(), re.S).group(1))
     assert charts["topics"] == [{"name": "道路", "value": 2}, {"name": "住房", "value": 1}]
+
+
+def test_campaign_not_started_yet_says_so(client, directory):
+    """It said "进行中" and "共收到群众留言 0 件 … 回应率 —" before its first day."""
+    today = timezone.localdate()
+    start = today + dt.timedelta(days=20)
+    _campaign("soon", start=start, end=start + dt.timedelta(days=30))
+    text = re.sub(r"\s+", " ", client.get("/stats/campaigns/soon/").content.decode())
+    assert f"活动将于{start.year}年{start.month}月{start.day}日开始" in text and "未开始" in text
+    assert "进行中" not in text and "共收到群众留言" not in text
