@@ -271,3 +271,20 @@ def test_campaign_not_started_yet_says_so(client, directory):
     text = re.sub(r"\s+", " ", client.get("/stats/campaigns/soon/").content.decode())
     assert f"活动将于{start.year}年{start.month}月{start.day}日开始" in text and "未开始" in text
     assert "进行中" not in text and "共收到群众留言" not in text
+
+
+def test_campaign_not_public_is_not_reachable_through_the_filters(client, cases, directory, capsys):
+    """Its page answered 404, but /stats/list/?campaign=<slug> named it and the figures
+    JSON and the API counted it."""
+    c = _campaign("draft", directory["dingxi"])
+    c.name = "尚未公布的行动"
+    c.is_public = False
+    c.save()
+    listed = client.get("/stats/list/?campaign=draft&measure=received")
+    assert listed.status_code == 400 and "尚未公布的行动" not in listed.content.decode()
+    assert "没有这个征集活动" in listed.content.decode()
+    assert client.get("/stats/figures.json?campaign=draft").json() == {"error": "没有这个征集活动"}
+    assert client.get("/api/v1/statistics/?campaign=draft").status_code == 400
+    assert client.get("/stats/export/table.csv?campaign=draft").status_code == 400
+    call_command("stats", "--campaign", "draft", "--json")  # operators still count it
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["received"] == 1

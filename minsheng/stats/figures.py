@@ -209,16 +209,18 @@ def parse_date(value, name: str, field: str | None = None) -> dt.date | None:
 
 
 def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=None, unit=None,
-               campaign=None, own=None) -> Scope:
+               campaign=None, own=None, drafts=False) -> Scope:
     """A campaign narrows everything else: a region or topic filter given with it keeps
     the part of the campaign inside it (a row of the campaign's own tables), and one
-    outside the campaign is an error."""
+    outside the campaign is an error. A campaign slug names a public campaign (its page is
+    public too); ``drafts`` (the operators' commands) also finds those not public."""
     from .models import Campaign
 
     scope = Scope()
     if campaign not in (None, ""):
         if not isinstance(campaign, Campaign):
-            campaign = Campaign.objects.filter(slug=str(campaign)).first()
+            found = Campaign.objects.filter(slug=str(campaign))
+            campaign = (found if drafts else found.filter(is_public=True)).first()
             if campaign is None:
                 raise ScopeError("没有这个征集活动", "campaign")
         scope.campaign = campaign
