@@ -16,14 +16,18 @@ def report(campaign):
     today = timezone.localdate()
     with figures.one_version():
         got = figures.page(scope, ["totals", "region", "topic", "month", "unit"])
+        # a campaign of several regions (topics): a row for each, its districts beneath
+        by_region = figures.tabulate("region", scope, rows=got["region"])
+        by_topic = figures.tabulate("topic", scope, rows=got["topic"])
     return scope, {
         "totals": got["totals"],
-        "by_region": got["region"],
-        "by_topic": got["topic"],
+        "by_region": by_region,
+        "by_topic": by_topic,
         "by_month": got["month"],
         "by_unit": got["unit"],
         "as_of": today,
-        "ongoing": today <= campaign.end,
+        "upcoming": today < campaign.start,
+        "ongoing": campaign.start <= today <= campaign.end,
     }
 
 
@@ -32,11 +36,14 @@ def announcement(campaign, report) -> str:
     t = report["totals"]
     as_of = report["as_of"]
     rate = figures.percent(t["reply_rate"])
+    start = campaign.start
+    if report["upcoming"]:  # nothing to count yet: not "共收到 0 件 … 回应率 —"
+        return f"活动将于{start.year}年{start.month}月{start.day}日开始,届时公布收到的群众留言及回应情况"
     if report["ongoing"]:
         return (f"截至{as_of.month}月{as_of.day}日,共收到群众留言 {t['received']:,} 件,"
                 f"其中 {t['replied']:,} 件得到回应,回应率 {rate}")
     # After the end the count of messages is final, while replies still arrive.
-    start, end = campaign.start, campaign.end
+    end = campaign.end
     return (f"活动期间({start.month}月{start.day}日至{end.month}月{end.day}日)共收到群众留言 {t['received']:,} 件,"
             f"截至{as_of.year}年{as_of.month}月{as_of.day}日,其中 {t['replied']:,} 件得到回应,回应率 {rate}")
 

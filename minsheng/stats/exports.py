@@ -20,7 +20,7 @@ from minsheng.board.models import Event, Message, MessageKind
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
-from .figures import Scope, breakdown, compute, topic_subtree_ids
+from .figures import Scope, compute, tabulate, topic_subtree_ids
 
 XLSX_MAX_ROWS = 200_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -221,8 +221,11 @@ TABLE_COLUMNS = [
 
 
 def table_rows(rows: list[dict], first: str):
+    """Header and body of a table; a row beneath another (``depth`` 1: a district under
+    its city in a campaign of several regions) is indented with an ideographic space."""
     header = [first, *(label for _, label in TABLE_COLUMNS)]
-    body = [[row["label"], *(row[name] for name, _ in TABLE_COLUMNS)] for row in rows]
+    body = [["\u3000" * row.get("depth", 0) + row["label"], *(row[name] for name, _ in TABLE_COLUMNS)]
+            for row in rows]
     return header, body
 
 
@@ -236,6 +239,6 @@ BY_LABELS = {"region": "区划", "unit": "办理单位", "topic": "领域", "kin
 def table_sheets(by: str, scope: Scope) -> list[tuple[str, list, list]]:
     """A statistics table grouped ``by`` (its first column named in Chinese), then the
     scope's totals: the web export's and `minsheng export-stats table`'s sheets."""
-    header, body = table_rows(breakdown(by, scope), BY_LABELS[by])
+    header, body = table_rows(tabulate(by, scope), BY_LABELS[by])
     totals = totals_rows(compute(scope))
     return [(f"按{BY_LABELS[by]}", header, body), ("合计", totals[0], totals[1:])]

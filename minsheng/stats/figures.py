@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -208,16 +209,18 @@ def parse_date(value, name: str, field: str | None = None) -> dt.date | None:
 
 
 def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=None, unit=None,
-               campaign=None, own=None) -> Scope:
+               campaign=None, own=None, drafts=False) -> Scope:
     """A campaign narrows everything else: a region or topic filter given with it keeps
     the part of the campaign inside it (a row of the campaign's own tables), and one
-    outside the campaign is an error."""
+    outside the campaign is an error. A campaign slug names a public campaign (its page is
+    public too); ``drafts`` (the operators' commands) also finds those not public."""
     from .models import Campaign
 
     scope = Scope()
     if campaign not in (None, ""):
         if not isinstance(campaign, Campaign):
-            campaign = Campaign.objects.filter(slug=str(campaign)).first()
+            found = Campaign.objects.filter(slug=str(campaign))
+            campaign = (found if drafts else found.filter(is_public=True)).first()
             if campaign is None:
                 raise ScopeError("没有这个征集活动", "campaign")
         scope.campaign = campaign
@@ -647,6 +650,46 @@ def breakdown(by: str, scope: Scope | None = None, *, now=None, **filters) -> li
     now = _clock(now)
     _group(scope, by)  # an unknown grouping is an error before the cache is consulted
     return _cached("breakdown", scope, now, lambda: _breakdown(by, scope, now), by)
+
+
+def tabulate(by: str, scope: Scope, *, rows: list[dict] | None = None, now=None) -> list[dict]:
+    """The rows of the table "按<by>" of ``scope`` as the pages and the exports lay it out
+    (``rows``: ``breakdown(by, scope)`` when already at hand).
+
+    A scope of several regions or topics (a campaign of 兰州市 and 天水市, of a province and
+    a county elsewhere, of two subtopics) has by region or topic a row for each of them
+    (``depth`` 0: its part of the scope), each followed by the rows of its own children
+    (``depth`` 1: as the table of that one region or topic shows them, "…本级" included).
+    Rows at depth 0 add up to the scope's totals, each one's children to it. A region or
+    topic inside another of the scope counts in the outer one. Otherwise: ``breakdown``."""
+    chosen = scope.regions if by == "region" else scope.topics if by == "topic" else []
+    if len(chosen) < 2:
+        return rows if rows is not None else breakdown(by, scope, now=now)
+    name = "regions" if by == "region" else "topics"
+    tops = _outermost(by, chosen)
+    if len(tops) == 1:
+        return breakdown(by, dataclasses.replace(scope, **{name: tops}), now=now)
+    out = []
+    for node in tops:
+        got = page(dataclasses.replace(scope, **{name: [node]}), ["totals", by], now=now)
+        children = got[by]
+        if len(children) == 1 and _is_itself(by, node, children[0]):
+            children = []  # a county without townships: its "…本级" row would repeat it
+        key = node.prefix if by == "region" else node.pk
+        out.append([{"key": key, "label": node.name, "filters": {by: node.code}, "depth": 0, **got["totals"]},
+                    *({**row, "depth": 1} for row in children)])
+    out.sort(key=lambda group: (-group[0]["received"], group[0]["label"]))
+    return [row for group in out for row in group]
+
+
+def _outermost(by: str, nodes: list) -> list:
+    contains = (lambda a, b: a.contains(b)) if by == "region" else _topic_contains
+    return [n for n in nodes if not any(o.pk != n.pk and contains(o, n) for o in nodes)]
+
+
+def _is_itself(by: str, node, row: dict) -> bool:
+    """A child row of ``node`` that is ``node`` itself ("…本级", "… (未细分)")."""
+    return row["filters"].get("region") == node.code if by == "region" else row["key"] == node.pk
 
 
 def received_by_child(region: Region) -> dict[str, int]:

@@ -73,6 +73,9 @@ def _bad_request(request, message: str, status: int = 400):
 
 
 def _chart_data(months, regions, topics, kinds) -> dict:
+    # a table of several regions (topics) has their sub-rows beneath: the charts show the
+    # rows that add up to the total, not each number twice
+    regions, topics = ([r for r in rows if not r.get("depth")] for rows in (regions, topics))
     return {
         "months": {"labels": [r["label"] for r in months], "received": [r["received"] for r in months],
                    "replied": [r["replied"] for r in months],
@@ -120,7 +123,9 @@ def index(request):
     # figures without an explicit clock: overdue counts as of this minute (cached)
     with figures.one_version():
         got = figures.page(scope, ["totals", "region", "topic", "kind", "month"])
-    totals, by_region, by_topic, by_kind, by_month = (got[k] for k in ("totals", "region", "topic", "kind", "month"))
+        by_region = figures.tabulate("region", scope, rows=got["region"])
+        by_topic = figures.tabulate("topic", scope, rows=got["topic"])
+    totals, by_kind, by_month = (got[k] for k in ("totals", "kind", "month"))
     context = {
         **_context_filters(scope, filters), "totals": totals, "by_region": by_region, "by_topic": by_topic,
         "by_kind": by_kind, "by_month": by_month, "now": now,

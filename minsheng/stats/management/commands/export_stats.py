@@ -40,7 +40,7 @@ class Command(BaseCommand):
                     raise CommandError("请用 --campaign 指定征集活动")
                 sheets = self._campaign(opts["campaign"])
             else:
-                scope = figures.make_scope(campaign=opts["campaign"], **filters)
+                scope = figures.make_scope(campaign=opts["campaign"], **filters, drafts=True)
                 sheets = self._messages(scope, opts) if opts["what"] == "messages" else self._table(scope, opts)
         except ScopeError as exc:
             raise CommandError(str(exc)) from None

@@ -32,9 +32,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         filters = {k: opts[k] for k in ("campaign", "region", "topic", "kind", "date_from", "date_to") if opts[k]}
         try:
-            scope = figures.make_scope(**filters)
+            scope = figures.make_scope(**filters, drafts=True)  # operators see campaigns not public yet
             totals = figures.compute(scope)
-            rows = figures.breakdown(opts["by"], scope) if opts["by"] else None
+            rows = figures.tabulate(opts["by"], scope) if opts["by"] else None  # as the pages lay it out
         except ScopeError as exc:
             raise CommandError(str(exc)) from None
         if opts["json"]:
@@ -52,5 +52,6 @@ class Command(BaseCommand):
         if rows is not None:
             self.stdout.write("")
             for row in rows:
-                self.stdout.write(f"{row['label']}\t受理 {row['received']}\t答复 {row['replied']}\t"
+                indent = "  " * row.get("depth", 0)  # a district beneath its city (a campaign of several)
+                self.stdout.write(f"{indent}{row['label']}\t受理 {row['received']}\t答复 {row['replied']}\t"
                                   f"答复率 {figures.percent(row['reply_rate'])}")
