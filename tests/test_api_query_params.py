@@ -185,3 +185,14 @@ def test_open311_still_ignores_extra_parameters_the_rest_api_refuses(client, wor
     assert world["public_id"] in str(client.get("/open311/v2/requests.json", extra).json())
     rest = client.get("/api/v1/messages/", {"x_city_ref": "A-17"})
     assert rest.status_code == 400 and "x_city_ref" in error_of(rest)["fields"]
+
+
+def test_a_query_string_on_a_post_only_endpoint_is_still_a_405(as_persona, world):
+    """A GET where only POST is served says so (405), whatever the query string: a 400
+    about an unknown parameter would suggest that GET works there."""
+    citizen = as_persona("citizen")
+    for query in ({}, {"resolution": "satisfied"}):
+        response = citizen.get(f"/api/v1/messages/{world['public_id']}/rate/", query)
+        assert response.status_code == 405, (query, response.content)
+    assert as_persona("dispatcher").get(f"/api/v1/staff/cases/{world['public_id']}/accept/",
+                                        {"dry_run": "1"}).status_code == 405

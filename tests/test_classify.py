@@ -400,6 +400,27 @@ def test_simplified_text_with_a_stray_traditional_character_stays_as_written():
     text = "昇明壹城小区的电梯坏了, 物业沒有人来修, 住户出行很不方便"  # 2 of 24 characters
     assert normalize(text) == text
     assert simplified("燈", loose=True) == "灯" and simplified("燈") == "燈"
+    # two names with a stray traditional character each, in a short simplified title
+    for text in ("明昇壹城乾源国际之间积水", "乾县乾陵景区门票问题", "於某某反映於家村道路损坏"):
+        assert normalize(text) == text
+
+
+def test_without_opencc_text_is_read_as_written(monkeypatch):
+    """A missing or broken OpenCC wheel must not stop anything that reads text (a citizen's
+    message is stored, search and similar messages work): traditional text is read as is."""
+    import sys
+
+    from minsheng.insight import text
+
+    text._traditional.cache_clear()
+    try:
+        with monkeypatch.context() as patch:
+            patch.setitem(sys.modules, "opencc", None)  # import opencc raises ImportError
+            assert text.normalize("小區路燈壞了") == "小區路燈壞了"
+            assert text.search_terms("路燈壞了") and text.traditional_pattern() is None
+    finally:
+        text._traditional.cache_clear()
+    assert text.normalize("小區路燈壞了") == "小区路灯坏了"
 
 
 # --- the targets on messages never seen in training (docs/classification.md) --------------

@@ -109,3 +109,18 @@ def test_the_reindex_migration_makes_an_older_traditional_message_findable(perso
     importlib.import_module("minsheng.board.migrations.0009_search_text_in_simplified_characters").reindex(apps, None)
     assert titles("路灯") == [m.title] and titles("危险") == [m.title]
     assert Message.objects.get(pk=untouched.pk).search_text == untouched.search_text
+
+
+@pytest.mark.django_db
+def test_a_title_holding_the_query_as_typed_ranks_first(personas, directory):
+    def post(title, body):
+        return actions.do_submit(personas["citizen"], title=title, body=body, kind="complain",
+                                 region=directory["chengguan"])
+
+    exact = post("小區路燈壞了三個月", "晚上出門很危險")
+    post("路灯坏了没人修", "小区路灯坏了")  # newer: first among equals
+    named = post("乾城一期乾城二期之间道路", "道路积水")
+    post("道路坏了请修复", "乾城一期乾城二期之间的道路坏了")
+    assert search.rank(search.filter_messages(Message.objects.all(), "路燈壞了"), "路燈壞了").first() == exact
+    assert search.rank(search.filter_messages(Message.objects.all(), "乾城一期乾城二期"),
+                       "乾城一期乾城二期").first() == named

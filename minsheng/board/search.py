@@ -23,7 +23,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
 from minsheng.board.moderation import mask, real_name
-from minsheng.insight.text import _is_han, normalize, search_terms, simplified, tokenize
+from minsheng.insight.text import _is_han, search_terms, simplified, tokenize
 
 MAX_QUERY_WORDS = 8
 _PUBLIC_ID = re.compile(r"^\d{14}$")
@@ -54,7 +54,7 @@ def query_words(query: str) -> list[list[list[str]]]:
     phrase of its characters (``电梯 → [["电梯"], ["电", "梯"]]``); a word with traditional
     characters also in simplified ones (``路燈 → … ["路灯"], ["路", "灯"]``)."""
     words, seen = [], set()
-    for w in tokenize(normalize(query).lower()):
+    for w in tokenize(query.lower(), as_written=True):  # as typed: rank() looks for it in titles
         w = w.strip().replace('"', "").replace("'", "")
         if not w or w in seen:
             continue
@@ -111,8 +111,8 @@ def rank(queryset, query: str):
     all_in_title = Q()
     for w in words:
         all_in_title &= in_title(w)
-    score = Case(When(in_title(phrase), then=Value(0)), When(all_in_title, then=Value(1)),
-                 default=Value(2), output_field=IntegerField())
+    score = Case(When(title__icontains=phrase, then=Value(0)), When(in_title(phrase), then=Value(1)),
+                 When(all_in_title, then=Value(2)), default=Value(3), output_field=IntegerField())
     order = queryset.query.order_by or queryset.model._meta.ordering
     return queryset.annotate(search_rank=score).order_by("search_rank", *order)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from functools import lru_cache
@@ -18,10 +19,11 @@ _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000:
 def normalize(text: str | None) -> str:
     """NFKC (full-width -> half-width), collapse whitespace, drop masking stars; a text
     written in traditional characters is read in simplified ones (``simplified``)."""
-    return simplified(_plain(text))
+    return simplified(plain(text))
 
 
-def _plain(text: str | None) -> str:
+def plain(text: str | None) -> str:
+    """``normalize`` without the reading of traditional characters: the text as written."""
     if not text:
         return ""
     # Chinese text is NFKC-stable except for its full-width punctuation: map those forms
@@ -37,41 +39,53 @@ def _plain(text: str | None) -> str:
 @lru_cache(maxsize=1)
 def _traditional():
     """(OpenCC's traditional -> simplified converter, a pattern matching the characters
-    that only traditional writing uses). A character counts when OpenCC simplifies it and
-    does not itself write any simplified character (燈, 壞, 後 do; 坏, 著 do not)."""
-    import opencc
+    only traditional writing uses, one matching those only simplified writing uses), or
+    None when OpenCC cannot be loaded: text is then read as written (logged once), and a
+    citizen's message is stored all the same. A character is traditional-only when OpenCC
+    simplifies it and it writes no simplified character itself (燈, 壞, 後; not 著), and
+    simplified-only the other way round (灯, 区, 门)."""
+    try:
+        import opencc
 
-    t2s, s2t = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
-    chars = [chr(c) for r in ((0x4E00, 0xA000), (0x3400, 0x4DC0)) for c in range(*r)]
-    simple = t2s.convert("\n".join(chars)).split("\n")
-    traditional = s2t.convert("\n".join(chars)).split("\n")
-    only = "".join(c for c, s, t in zip(chars, simple, traditional, strict=True) if s != c and t == c)
-    return t2s, re.compile(f"[{only}]")
+        t2s, s2t = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+        chars = [chr(c) for r in ((0x4E00, 0xA000), (0x3400, 0x4DC0)) for c in range(*r)]
+        simple = t2s.convert("\n".join(chars)).split("\n")
+        traditional = s2t.convert("\n".join(chars)).split("\n")
+    except Exception:  # a missing or broken wheel must not stop a citizen's message
+        logging.getLogger(__name__).warning("OpenCC unavailable: traditional characters are read as written",
+                                            exc_info=True)
+        return None
+    pairs = list(zip(chars, simple, traditional, strict=True))
+    only_traditional = "".join(c for c, s, t in pairs if s != c and t == c)
+    only_simplified = "".join(c for c, s, t in pairs if t != c and s == c)
+    return t2s, re.compile(f"[{only_traditional}]"), re.compile(f"[{only_simplified}]")
 
 
-def traditional_pattern() -> str:
-    """A regular expression matching any character only traditional writing uses."""
-    return _traditional()[1].pattern
+def traditional_pattern() -> str | None:
+    """A regular expression matching any character only traditional writing uses (None
+    without OpenCC)."""
+    loaded = _traditional()
+    return loaded[1].pattern if loaded else None
 
 
 def simplified(text: str, *, loose: bool = False) -> str:
     """``text`` converted to simplified characters (OpenCC, phrase by phrase) when it is
-    written in traditional ones: at least two traditional-only characters making a tenth of
-    its Han characters. Simplified messages carry a stray one now and then, often in a name
-    (乾源国际广场, 昇明壹城), and converting those would change the name (and OpenCC turns a
-    simplified 坏 into 坯), so they stay as written. ``loose`` converts on any one such
-    character (a search query word: 燈)."""
-    t2s, only = _traditional()
-    found = len(only.findall(text))
-    if found and (loose or (found >= 2 and found * 10 >= sum(map(_is_han, text)))):
+    written in traditional ones: at least two traditional-only characters, and more of them
+    than simplified-only ones. Simplified messages carry a stray one now and then, often in
+    a name (乾源国际, 明昇壹城, 乾县), and converting those would change the name, so they stay
+    as written. ``loose`` converts on any one such character (a search query word: 燈)."""
+    loaded = _traditional()
+    if loaded is None:
+        return text
+    t2s, traditional, simple = loaded
+    found = len(traditional.findall(text))
+    if found and (loose or (found >= 2 and found > len(simple.findall(text)))):
         return t2s.convert(text)
     return text
 
 
 @lru_cache(maxsize=1)
 def _jieba():
-    import logging
-
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -79,9 +93,10 @@ def _jieba():
     return jieba
 
 
-def tokenize(text: str | None) -> list[str]:
-    """jieba words of the normalised text, without whitespace and punctuation."""
-    text = normalize(text)
+def tokenize(text: str | None, *, as_written: bool = False) -> list[str]:
+    """jieba words of the normalised text (``as_written``: traditional characters kept),
+    without whitespace and punctuation."""
+    text = plain(text) if as_written else normalize(text)
     if not text:
         return []
     return [w for w in _jieba().lcut(text) if w.strip() and not _is_punct(w)]
@@ -93,12 +108,12 @@ def search_terms(text: str | None) -> list[str]:
     finds its matches and a word segmented differently elsewhere still matches as a
     phrase of adjacent characters. A text with traditional characters gives the terms of
     its simplified form too."""
-    plain = _plain(text).lower()
-    if not plain:
+    written = plain(text).lower()
+    if not written:
         return []
     # as written and in simplified characters (loose: a stray 燈 too), so that a query in
     # either writing finds it (board.search looks for a query word in both)
-    forms = dict.fromkeys((plain, simplified(plain, loose=True)))
+    forms = dict.fromkeys((written, simplified(written, loose=True)))
     words = dict.fromkeys(w for form in forms for w in _jieba().cut_for_search(form)
                           if w.strip() and not _is_punct(w))
     return list(words) + [c for form in forms for c in form if _is_han(c)]

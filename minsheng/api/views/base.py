@@ -98,7 +98,8 @@ class ApiView(APIView):
     def initial(self, request, *args, **kwargs):
         reject_nul(request, kwargs)
         super().initial(request, *args, **kwargs)
-        if request.method in ("GET", "HEAD"):
+        # only where GET is served: elsewhere the answer is 405, whatever the query says
+        if request.method in ("GET", "HEAD") and hasattr(self, "get"):
             check_query_names(request, self.accepted_query_params())
 
     @classmethod

@@ -11,6 +11,8 @@ def reindex(apps, schema_editor):
 
     Message = apps.get_model("board", "Message")
     pattern = traditional_pattern()
+    if pattern is None:  # OpenCC missing: nothing is converted, nothing to re-index
+        return
     candidates = Message.objects.filter(Q(body__regex=pattern) | Q(title__regex=pattern))
     reindex_messages(candidates)
 
