@@ -211,6 +211,10 @@ def test_campaign_region_table_is_the_same_in_the_exports_and_the_command(client
     call_command("stats", "--campaign", "two", "--by", "region", "--json")
     lines = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()[:-1]]
     assert [("\u3000" * line["depth"] + line["label"], line["received"]) for line in lines] == [tuple(r) for r in want]
+    # and the API: the same rows, each with its depth (it gave one 甘肃省 row)
+    api = client.get("/api/v1/statistics/breakdown/", {"campaign": "two", "by": "region"}).json()
+    assert [("\u3000" * row["depth"] + row["label"], row["received"]) for row in api] == [tuple(r) for r in want]
+    assert sum(row["received"] for row in api if row["depth"] == 0) == figures.compute(campaign="two")["received"]
 
 
 def test_campaign_of_a_city_and_a_county_of_another_province(client, cases, directory, personas,

@@ -165,6 +165,8 @@ class BreakdownRowSerializer(FiguresSerializer):
     key = serializers.JSONField(help_text="分组键: 区划前缀、单位编号、领域编号、类型或月份")
     label = serializers.CharField()
     filters = serializers.DictField(child=serializers.JSONField(), help_text="查看该组明细时使用的筛选参数")
+    depth = serializers.IntegerField(help_text="0: 一组; 1: 上方最近一个 0 级组的下级 (活动含多个区划或领域时, "
+                                               "0 级各行之和为总数)")
 
 
 def _figures(call, params):
@@ -193,5 +195,7 @@ class StatisticsBreakdown(ApiView):
     @extend_schema(responses=BreakdownRowSerializer(many=True), tags=["statistics"])
     def get(self, request):
         params = self.query(request)
-        rows = _figures(lambda **f: stats.breakdown(params["by"], **f), params)
-        return Response(rows)
+        # laid out as the pages and exports show it: a campaign of several regions (topics)
+        # has a row for each, depth 0, with its children beneath at depth 1
+        rows = _figures(lambda **f: stats.tabulate(params["by"], stats.make_scope(**f)), params)
+        return Response([{**row, "depth": row.get("depth", 0)} for row in rows])
