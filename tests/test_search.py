@@ -1,6 +1,8 @@
 """Chinese full-text search: the same results on SQLite (FTS5) and PostgreSQL
 (tsvector + GIN), one-character queries, and words jieba segments differently."""
 
+import functools
+
 import pytest
 
 from minsheng.board import actions, search
@@ -20,6 +22,10 @@ def messages(personas, directory):
         actions.do_submit(personas["citizen"], title=t, body=b, kind="complain", region=directory["chengguan"])
         for t, b in TEXTS
     ]
+
+
+def _post(personas, directory, title, body):
+    return actions.do_submit(personas["citizen"], title=title, body=body, kind="complain", region=directory["chengguan"])
 
 
 def titles(query):
@@ -78,10 +84,7 @@ def test_index_follows_edits_and_deletes(messages):
 
 @pytest.mark.django_db
 def test_traditional_and_simplified_characters_find_each_other(personas, directory):
-    def post(title, body):
-        return actions.do_submit(personas["citizen"], title=title, body=body, kind="complain",
-                                 region=directory["chengguan"])
-
+    post = functools.partial(_post, personas, directory)
     traditional = post("小區路燈壞了三個月", "晚上出門很危險, 請儘快維修")
     named = post("乾源国际广场电梯停运", "电梯停了一周, 老人上不了楼")
     assert titles("路灯") == [traditional.title]  # simplified query, traditional message
@@ -113,10 +116,7 @@ def test_the_reindex_migration_makes_an_older_traditional_message_findable(perso
 
 @pytest.mark.django_db
 def test_a_title_holding_the_query_as_typed_ranks_first(personas, directory):
-    def post(title, body):
-        return actions.do_submit(personas["citizen"], title=title, body=body, kind="complain",
-                                 region=directory["chengguan"])
-
+    post = functools.partial(_post, personas, directory)
     exact = post("小區路燈壞了三個月", "晚上出門很危險")
     post("路灯坏了没人修", "小区路灯坏了")  # newer: first among equals
     named = post("乾城一期乾城二期之间道路", "道路积水")
