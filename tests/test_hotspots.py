@@ -120,6 +120,13 @@ def test_places_groups_and_county_are_read_from_text():
     assert core.extract_places("七里河污水处理厂臭味扰民") == ["七里河", "污水处理厂"]
     assert core.extract_places("成功大道拥堵, 城市之光小区停车难") == ["成功大道", "城市之光"]
     assert core.extract_places("东岗街道路灯不亮, 南山隧道路面积水") == ["东岗街道", "南山隧道"]
+    # a 路 that begins 路灯, 路面, 路况, 路牌 is no road's (金色家园小区路灯 gave 金色家园小区路);
+    # 太 (too) ends a name, but not in 太平路
+    assert core.extract_places("金色家园小区路灯坏了, 幸福家园路面积水, 阳光城路况差") == [
+        "金色家园", "幸福家园", "阳光城"]
+    assert core.extract_places("庆和里路、太平路路灯很久没亮了, 解放路路牌倒了, 月亮岛路沿线") == [
+        "太平路", "解放路", "月亮岛路"]
+    assert core.extract_places("金色家园噪音太大") == ["金色家园"]
     # 小区 ends a name before 市政路; what is set up at a place, and power lines, are no places
     assert core.extract_places("恒大雅苑小区市政路上停满了车") == ["恒大雅苑", "市政路"]
     assert core.extract_places("反对在诺亚山林小区门口设置医院, 能否设立金星路公交站") == ["诺亚山林", "金星路"]
