@@ -127,6 +127,7 @@ def test_places_groups_and_county_are_read_from_text():
     assert core.extract_places("庆和里路、太平路路灯很久没亮了, 解放路路牌倒了, 月亮岛路沿线") == [
         "太平路", "解放路", "月亮岛路"]
     assert core.extract_places("金色家园噪音太大") == ["金色家园"]
+    assert core.extract_places("能否设立南塘城轨公交站, 丽发新城轨道交通") == ["南塘城轨公交站", "丽发新城"]
     # 小区 ends a name before 市政路; what is set up at a place, and power lines, are no places
     assert core.extract_places("恒大雅苑小区市政路上停满了车") == ["恒大雅苑", "市政路"]
     assert core.extract_places("反对在诺亚山林小区门口设置医院, 能否设立金星路公交站") == ["诺亚山林", "金星路"]

@@ -95,7 +95,7 @@ _COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
 # 金色家园小区路灯, 幸福家园路面: 路灯 (street lamp), 路面, 路况, 路牌 are things on a
 # road, and their 路 no road's suffix (解放路路灯 still gives 解放路)
-_NOT_A_SUFFIX = r"(?!(?<=城)(?:际|市(?!场|之光))|(?<=路)[灯面况牌])"  # 恒大雅苑小区市政路: 小区 ends a name
+_NOT_A_SUFFIX = r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光))|(?<=路)[灯面况牌])"  # 恒大雅苑小区市政路: 小区 ends a name
 _TRIM = re.compile(r"(?:小区|一期|二期|三期|四期|五期|项目|楼盘)$")
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
