@@ -75,8 +75,8 @@ _SPLIT = re.compile(
     r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|\d+月\d*日?|\d+日|"
     # 和 joins two places (北环路和平凉路) but is part of names too (和平嘉园, 和谐家园, 和政县, 禧和路)
     r"和(?!平(?!凉)|谐|政|睦|[路街园苑村巷])|"
-    # 太 (too) but not the 太 of 太平路, 太原, 太湖
-    r"太(?![平原湖阳白仓康])|"
+    # 太 as "too" (太大, 太吵, 太不方便), not the 太 of names (太平路, 太京镇, 太子山)
+    r"太(?=[多少大小吵贵慢快远近差脏乱高低深长久晚早热冷臭难吓过不了])|"
     r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也都就还又很请求问去说跟往或并找旁])"
 )
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
@@ -93,9 +93,10 @@ _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间]|[这那该本此][所�
 _COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)(?=.{2})")
 # a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
-# 金色家园小区路灯, 幸福家园路面: 路灯 (street lamp), 路面, 路况, 路牌 are things on a
-# road, and their 路 no road's suffix (解放路路灯 still gives 解放路)
-_NOT_A_SUFFIX = r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光))|(?<=路)[灯面况牌])"  # 恒大雅苑小区市政路: 小区 ends a name
+# 金色家园小区路灯, 幸福家园路面: after a compound, 路灯 (street lamp), 路面, 路况, 路牌 are
+# things on its roads, and their 路 no road's suffix; after any other name it is one (解放路灯不亮,
+# 中山路面塌陷: 解放路, 中山路)
+_NOT_A_SUFFIX = r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光))|(?<=小区路|家园路)[灯面况牌])"  # 恒大雅苑小区市政路: 小区 ends a name
 _TRIM = re.compile(r"(?:小区|一期|二期|三期|四期|五期|项目|楼盘)$")
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
