@@ -176,6 +176,17 @@ def test_an_open311_key_works_as_api_key_and_its_typo_is_named(client, world, ap
     assert error_of(typo)["fields"] == {"apikey": ["未知的查询参数 (是否应为 api_key?)"]}
 
 
+def test_a_cache_buster_passes_and_is_not_offered(client, world):
+    """jQuery's ``cache: false`` adds ``_=<timestamp>`` to every GET: it must not break a
+    client, nor appear among the parameters a typo is told about."""
+    busted = client.get("/api/v1/messages/", {"_": "1733200000000", "status": "replied"})
+    assert busted.status_code == 200, busted.content
+    assert busted.json() == client.get("/api/v1/messages/", {"status": "replied"}).json()
+    refused = client.get("/api/v1/messages/", {"_": "1", "statu": "open"})
+    assert set(error_of(refused)["fields"]) == {"statu"}
+    assert "_" not in accepted_in(error_of(refused)["message"])
+
+
 def test_open311_still_ignores_extra_parameters_the_rest_api_refuses(client, world):
     extra = {"jurisdiction_id": "620000", "extensions": "true", "x_city_ref": "A-17"}
     for path in ("discovery.json", "services.json", "services/urban.json", "requests.json", "requests.xml",

@@ -73,10 +73,15 @@ def paginator_query_params(pagination_class) -> tuple[str, ...]:
     return tuple(filter(None, (getattr(pagination_class, n, None) for n in names))) if pagination_class else ()
 
 
+# A browser client's cache buster (jQuery's ``cache: false`` adds ``_=<timestamp>``):
+# it changes nothing in the answer, so it passes without being listed as a parameter.
+CACHE_BUSTER = "_"
+
+
 def check_query_names(request, accepted: tuple[str, ...]) -> None:
     """A query parameter the endpoint does not read is a 400 naming it, not silently
     ignored: ``?statu=open`` would otherwise return every record."""
-    unknown = [name for name in request.query_params if name and name not in accepted]
+    unknown = [name for name in request.query_params if name and name not in accepted and name != CACHE_BUSTER]
     if not unknown:
         return
     fields = {}
