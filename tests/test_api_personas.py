@@ -56,7 +56,8 @@ MATRIX = {
     "withdraw": ("post", "/api/v1/messages/{new}/withdraw/", None,
                  {**PERSON, "citizen": 200, "officer": 404, "other_officer": 404, "dispatcher": 404,
                   "supervisor": 404}),
-    "support": ("post", "/api/v1/messages/{signed}/support/", None, PERSON),
+    # the author (citizen) cannot support their own message
+    "support": ("post", "/api/v1/messages/{signed}/support/", None, {**PERSON, "citizen": 403}),
     "inbox": ("get", "/api/v1/staff/inbox/", None, {**STAFF_ONLY, "officer": 200, "other_officer": 200,
                                                     "dispatcher": 200, "supervisor": 200}),
     "case": ("get", "/api/v1/staff/cases/{signed}/", None, {**STAFF_ONLY, "officer": 200, "other_officer": 404,

@@ -170,6 +170,20 @@ def test_support_once(client, personas, directory, login):
     assert not Support.objects.filter(message=hidden).exists()
 
 
+def test_author_cannot_support_own_message(personas, directory, login):
+    """我也遇到 counts other people with the same problem: the author's own click would
+    count them twice (and raise the hotspot's heat)."""
+    p, d = personas, directory
+    m = dispatched(p, d, submit(p["citizen"], d))
+    c = login(p["citizen"])
+    page = text(c.get(f"/m/{m.public_id}/"))
+    assert "0 人也遇到这个问题" in page and f"/m/{m.public_id}/support/" not in page
+    page = text(c.post(f"/m/{m.public_id}/support/", follow=True))
+    assert "这是您自己的留言" in page and "已记录" not in page
+    m.refresh_from_db()
+    assert m.support_count == 0 and not Support.objects.filter(message=m).exists()
+
+
 def test_support_needs_post(client, personas, directory, login):
     m = dispatched(personas, directory, submit(personas["citizen"], directory))
     assert login(personas["other_citizen"]).get(f"/m/{m.public_id}/support/").status_code == 405

@@ -152,9 +152,12 @@ def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
 
 
 def do_support(user, message: Message) -> bool:
-    """我也遇到. Returns False when the user already supports it."""
+    """我也遇到: another person has the same problem. Returns False when the user
+    already supports it; the author cannot (they would count twice in the heat)."""
     if not message.is_public:
         raise IllegalMove("该留言尚未公开")
+    if message.author_id == user.pk:
+        raise PermissionDenied("这是您自己的留言, 不能点“我也遇到”")
     with transaction.atomic():
         _, created = Support.objects.get_or_create(message=message, user=user)
         if created:

@@ -209,7 +209,7 @@ def support(request, public_id):
     message = get_object_or_404(Message, public_id=public_id, status__in=Status.public())
     try:
         created = actions.do_support(request.user, message)
-    except IllegalMove as exc:
+    except (IllegalMove, PermissionDenied) as exc:
         flash.error(request, str(exc))
     else:
         if created:
