@@ -638,6 +638,9 @@ def test_replied_case_closes_automatically_after_seven_days(personas, directory,
     assert fresh(recent).status == Status.REPLIED
     assert actions.close_stale() == 0  # idempotent
     assert Notification.objects.filter(user=personas["citizen"], message=m, kind="closed").exists()
+    # the case page says why it closed in words, not the stored code
+    case_page = text(staff["dispatcher"].get(case_url(m)))
+    assert "答复后 7 天未评价, 自动办结" in case_page and "no_evaluation" not in case_page
 
 
 # --- bad input on every staff form -----------------------------------------------------
