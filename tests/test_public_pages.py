@@ -5,6 +5,7 @@ and for other citizens."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils import timezone
 from minsheng.board import actions
 from minsheng.board.models import Message, Support
 from minsheng.board.workflow import Status
-from minsheng.directory.models import Region
+from minsheng.directory.models import Region, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -246,6 +247,25 @@ def test_browse_bad_filter_values_never_break(client, spread):
     page = text(client.get("/browse/", {"date_from": "昨天", "kind": "nope", "status": "submitted", "page": "x"}))
     assert "日期格式应为" in page
     assert titles(page) == {"城关区路灯不亮", "七里河区电梯维修", "定西市噪音扰民"}
+
+
+def _topic_options(page: str) -> list[str]:
+    select = re.search(r'<select name="topic"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", o).strip(" ") for o in re.findall(r"<option[^>]*>[^<]*", select)][1:]
+
+
+@pytest.mark.parametrize("url, persona", [("/browse/", None), ("/stats/", None), ("/post/", "citizen"),
+                                          ("case", "dispatcher")])
+def test_topic_select_lists_each_parent_with_its_own_children(client, personas, directory, login, url, persona):
+    """Sub-topics sit under their own parent: sorted flat by ``sort`` the first children of
+    every parent came together, and 噪声污染 (环境保护) read as a child of 城乡建设."""
+    d = directory
+    Topic.objects.create(code="urban-property", name="物业管理", parent=d["topic_build"], sort=1)
+    Topic.objects.create(code="environment-noise", name="噪声污染", parent=d["topic_env"], sort=1)
+    if url == "case":
+        url = f"/staff/case/{submit(personas['citizen'], d).public_id}/"
+    page = text((login(personas[persona]) if persona else client).get(url))
+    assert _topic_options(page) == ["城乡建设", "\u3000物业管理", "环境保护", "\u3000噪声污染", "交通运输"]
 
 
 def test_browse_paginates_with_bounded_queries(client, personas, directory, django_assert_max_num_queries):

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 
-from minsheng.directory.models import Addressee, Region, Topic
+from minsheng.directory.models import Addressee, Region, Topic, topic_tree
 
 from .models import MessageKind, Rating
 from .photos import clean_photo
@@ -113,19 +113,7 @@ def addressees_for(region):
 
 def topic_choices():
     """Topics as an indented list, parents before their children."""
-    topics = list(Topic.objects.filter(is_active=True).order_by("sort", "code"))
-    children: dict = {}
-    for t in topics:
-        children.setdefault(t.parent_id, []).append(t)
-    out = [("", "不确定 (由工作人员判断)")]
-
-    def walk(parent_id, depth):
-        for t in children.get(parent_id, []):
-            out.append((t.code, "　" * depth + t.name))
-            walk(t.pk, depth + 1)
-
-    walk(None, 0)
-    return out
+    return [("", "不确定 (由工作人员判断)")] + [(t.code, t.indent + t.name) for t in topic_tree()]
 
 
 class MessageForm(ChineseForm):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
-from minsheng.directory.models import Topic, Unit
+from minsheng.directory.models import Topic, Unit, topic_tree
 
 from .models import MessageKind
 
@@ -103,6 +103,7 @@ class DispatchForm(VersionedForm):
         qs = units if units is not None else Unit.objects.filter(is_active=True)
         self.fields["lead"].queryset = qs
         self.fields["assists"].queryset = qs
+        self.fields["topic"].choices = [("", "(不变)")] + [(t.pk, t.indent + t.name) for t in topic_tree()]
 
     def clean(self):
         data = super().clean()

@@ -198,6 +198,27 @@ class Topic(models.Model):
         return chain
 
 
+def topic_tree() -> list[Topic]:
+    """The active topics for a select box: each parent followed by its children (siblings
+    by sort, code), each with ``depth`` (0 at the top) and ``indent`` (a full-width space
+    a level). A flat ``sort`` order would interleave the children of different parents."""
+    topics = list(Topic.objects.filter(is_active=True).only("code", "name", "parent_id", "sort"))
+    active = {t.pk for t in topics}
+    children: dict = {}
+    for t in topics:  # a child of an inactive topic stands at the top
+        children.setdefault(t.parent_id if t.parent_id in active else None, []).append(t)
+    out: list[Topic] = []
+
+    def walk(parent_id, depth):
+        for t in sorted(children.get(parent_id, []), key=lambda t: (t.sort, t.code)):
+            t.depth, t.indent = depth, "\u3000" * depth
+            out.append(t)
+            walk(t.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
 class Responsibility(models.Model):
     """权责清单 row: in ``region`` (and its whole subtree unless a lower region has its
     own rows for the topic) messages on ``topic`` go to ``unit`` as lead or assist."""

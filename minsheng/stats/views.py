@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
 from minsheng.board.models import MessageKind
-from minsheng.directory.models import Region, Topic
+from minsheng.directory.models import Region, topic_tree
 
 from . import campaign_report, exports, figures
 from .figures import ScopeError, make_scope
@@ -106,7 +106,7 @@ def _context_filters(scope, filters) -> dict:
         "scope": scope,
         "period_notice": _period_notice(scope),
         "regions": Region.objects.filter(region_q).only("code", "name", "level"),
-        "topics": Topic.objects.filter(is_active=True).only("code", "name", "parent_id"),
+        "topics": topic_tree(),
         "kinds": MessageKind.choices,
         "breadcrumbs": list(reversed(scope.region.ancestors())) if scope.region else [],
     }

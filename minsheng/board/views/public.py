@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
-from minsheng.directory.models import Addressee, Region, Topic
+from minsheng.directory.models import Addressee, Region, Topic, topic_tree
 
 from .. import actions, search
 from ..forms import BrowseForm
@@ -112,7 +112,7 @@ def browse(request):
         qs = search.rank(qs, q)
     page, query = paginate(request, list_queryset(qs))
     regions = Region.objects.filter(level__lte=Region.Level.COUNTY).only("code", "name", "level")
-    topics = Topic.objects.filter(is_active=True).only("code", "name", "parent_id").order_by("sort", "code")
+    topics = topic_tree()
     return render(request, "board/browse.html", {
         "form": form, "page": page, "query": query, "region": region, "regions": regions, "topics": topics,
         "q": q, "nothing_to_search": bool(q.strip()) and not search.searchable(q),
