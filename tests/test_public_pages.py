@@ -365,6 +365,23 @@ def test_leader_board_figures_are_the_public_statistics(client, personas, direct
     assert "<strong>1</strong><span>已答复</span>" in page and "<strong>50.0%</strong>" in page
 
 
+def test_leader_counts_agree_with_the_board_and_its_list(client, personas, directory,
+                                                        django_capture_on_commit_callbacks):
+    """/leaders/ shows each office's 收到留言, the figure its board leads with; a merged
+    message (public, counted once in its main message) is in the board's list, which says so."""
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        main = replied(p, d, submit(p["citizen"], d, title="写给市长的主留言", addressee=d["mayor"]))
+        dup = submit(p["other_citizen"], d, title="写给市长的重复留言", addressee=d["mayor"])
+        actions.do_merge(p["dispatcher"], dup, main)
+    index = text(client.get("/leaders/"))
+    assert f'href="/leaders/{d["mayor"].pk}/">兰州市市长</a> <span class="muted">(1)</span>' in index
+    board = text(client.get(f"/leaders/{d['mayor'].pk}/"))
+    assert "<strong>1</strong><span>收到留言</span>" in board
+    assert "写给市长的主留言" in board and "写给市长的重复留言" in board
+    assert "共 2 条 (含已并入其他留言的 1 条" in board
+
+
 def test_pages_render_for_anonymous_and_signed_in(client, personas, directory, login):
     for viewer in (client, login(personas["citizen"]), login(personas["officer"])):
         for url in ("/", "/browse/", "/leaders/", "/region/620000/"):

@@ -9,7 +9,6 @@ these templates' context. A message's author may open its page in any status.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
@@ -193,17 +192,25 @@ def message_detail(request, public_id):
 
 
 def addressees(request):
-    rows = Addressee.objects.filter(is_active=True).select_related("region").annotate(
-        n=Count("messages", filter=Q(messages__status__in=Status.public())))
+    """Each leader's office with its 收到留言 figure, the one its own board leads with."""
+    from minsheng.stats.figures import received_by_addressee
+
+    rows = list(Addressee.objects.filter(is_active=True).select_related("region"))
+    received = received_by_addressee()
+    for a in rows:
+        a.n = received.get(a.pk, 0)
     return render(request, "board/addressees.html", {"addressees": rows})
 
 
 def addressee_board(request, pk):
+    """A leader's office: its figures and its public messages; the list has more than the
+    收到留言 figure when it holds merged messages, and says so (as a region page does)."""
     addressee = get_object_or_404(Addressee.objects.select_related("region"), pk=pk, is_active=True)
     qs = public_messages().filter(addressee=addressee)
     page, query = paginate(request, list_queryset(qs))
     return render(request, "board/addressee.html", {
-        "addressee": addressee, "page": page, "query": query, "figures": public_figures(addressee)})
+        "addressee": addressee, "page": page, "query": query, "figures": public_figures(addressee),
+        "merged": qs.filter(status=Status.MERGED).count()})
 
 
 def region_page(request, code):
