@@ -268,6 +268,21 @@ def test_topic_select_lists_each_parent_with_its_own_children(client, personas, 
     assert _topic_options(page) == ["城乡建设", "\u3000物业管理", "环境保护", "\u3000噪声污染", "交通运输"]
 
 
+def test_home_more_answers_lists_every_answered_message(client, personas, directory):
+    """最新答复's 查看更多 leads to all the answered messages, rated and closed ones too (it
+    listed only those still waiting for a rating: 9 of the demo's 500)."""
+    p, d = personas, directory
+    replied(p, d, submit(p["citizen"], d, title="已答复待评价的留言"))
+    rated = replied(p, d, submit(p["citizen"], d, title="已答复已评价的留言"))
+    actions.do_evaluate(p["citizen"], rated, resolution="satisfied", attitude="satisfied", speed="satisfied")
+    dispatched(p, d, submit(p["citizen"], d, title="还在办理的留言"))
+    home = text(client.get("/"))
+    assert "已答复已评价的留言" in home
+    more = re.search(r'<a href="([^"]+)">查看更多', home).group(1).replace("&amp;", "&")
+    page = text(client.get(more))
+    assert "已答复待评价的留言" in page and "已答复已评价的留言" in page and "还在办理的留言" not in page
+
+
 def test_browse_paginates_with_bounded_queries(client, personas, directory, django_assert_max_num_queries):
     p, d = personas, directory
     for i in range(45):

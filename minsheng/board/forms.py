@@ -218,7 +218,9 @@ class WithdrawForm(ChineseForm):
     confirm = forms.BooleanField(label="我确认撤回这条留言", error_messages={"required": "请勾选确认后再撤回"})
 
 
-PUBLIC_STATUS_CHOICES = [("", "全部状态")] + [(s.value, s.label) for s in Status if s in Status.public()]
+ANSWERED = "answered"  # browse's "any answered status": the home page's 最新答复 lead here
+PUBLIC_STATUS_CHOICES = [("", "全部状态"), (ANSWERED, "有答复 (已答复、已评价、已办结)")] + [
+    (s.value, s.label) for s in Status if s in Status.public()]
 
 
 MAX_QUERY_LENGTH = 100

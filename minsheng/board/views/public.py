@@ -16,7 +16,7 @@ from django.urls import path
 from minsheng.directory.models import Addressee, Region, Topic, topic_tree
 
 from .. import actions, search
-from ..forms import BrowseForm
+from ..forms import ANSWERED, BrowseForm
 from ..models import HIDDEN_EVENT_KINDS, Attachment, Evaluation, Event, Message, Rating, Reply
 from ..workflow import Status, allowed
 
@@ -88,7 +88,9 @@ def filter_public(qs, data: dict):
         qs = qs.filter(topic_id__in=_topic_subtree_ids(data["topic"]))
     if data.get("kind"):
         qs = qs.filter(kind=data["kind"])
-    if data.get("status"):
+    if data.get("status") == ANSWERED:
+        qs = qs.filter(status__in=Status.answered())
+    elif data.get("status"):
         qs = qs.filter(status=data["status"])
     if data.get("date_from"):
         qs = qs.filter(submitted_at__date__gte=data["date_from"])
