@@ -351,6 +351,14 @@ def test_rating_needs_every_score(personas, directory, login):
     assert not m.evaluations.exists()
 
 
+def test_rating_form_states_the_configured_reopen_period(personas, directory, login, settings):
+    settings.MINSHENG_REOPEN_DAYS = 15
+    m = submit(personas["citizen"], directory)
+    replied(personas, directory, m)
+    page = login(personas["citizen"]).get(f"/m/{m.public_id}/rate/").content.decode()
+    assert "可在评价后 15 天内申请重办一次" in page and "7 天" not in page
+
+
 def test_satisfied_rating_closes_and_cannot_be_repeated(personas, directory, login):
     m = submit(personas["citizen"], directory)
     replied(personas, directory, m)

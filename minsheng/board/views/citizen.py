@@ -170,7 +170,8 @@ def rate(request, public_id):
         if ok and message.status == Status.EVALUATED:
             flash.info(request, f"如问题仍未解决, 可在 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
         return redirect("board:message", public_id)
-    return render(request, "board/rate.html", {"message": message, "form": form})
+    return render(request, "board/rate.html", {"message": message, "form": form,
+                                               "reopen_days": settings.MINSHENG_REOPEN_DAYS})
 
 
 @login_required
