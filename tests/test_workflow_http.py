@@ -621,7 +621,7 @@ def test_supervision_flags_the_case_and_lists_overdue_ones(personas, directory, 
     assert "已超期" in inbox and "督办" in inbox
 
 
-def test_replied_case_closes_automatically_after_seven_days(personas, directory, signed, staff,
+def test_replied_case_closes_automatically_after_seven_days(personas, directory, signed, staff, client, settings,
                                                            django_capture_on_commit_callbacks):
     replied_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
     actions.do_reply(personas["officer"], signed, signed.assignments.get().unit, REPLY_TEXT, at=replied_at)
@@ -641,6 +641,9 @@ def test_replied_case_closes_automatically_after_seven_days(personas, directory,
     # the case page says why it closed in words, not the stored code
     case_page = text(staff["dispatcher"].get(case_url(m)))
     assert "答复后 7 天未评价, 自动办结" in case_page and "no_evaluation" not in case_page
+    settings.MINSHENG_EVALUATION_DAYS = 10  # the period stated is the deployment's, on both timelines
+    assert "答复后 10 天未评价, 自动办结" in text(staff["dispatcher"].get(case_url(m)))
+    assert "答复后 10 天未评价, 自动办结" in text(client.get(f"/m/{m.public_id}/"))
 
 
 # --- bad input on every staff form -----------------------------------------------------

@@ -8,6 +8,7 @@ these templates' context. A message's author may open its page in any status.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -21,11 +22,13 @@ from ..models import HIDDEN_EVENT_KINDS, Attachment, Evaluation, Event, Message,
 from ..workflow import Status, allowed
 
 PAGE_SIZE = 20
-CLOSE_REASONS = {
-    "evaluated": "评价后办结",
-    "no_evaluation": "答复后 7 天未评价, 自动办结",
-    "not_reopened": "不满意评价后未申请重办, 自动办结",
-}
+def close_reason(code: str | None) -> str:
+    """A closing's reason (stored as a code) in the words the timelines show."""
+    return {
+        "evaluated": "评价后办结",
+        "no_evaluation": f"答复后 {settings.MINSHENG_EVALUATION_DAYS} 天未评价, 自动办结",
+        "not_reopened": "不满意评价后未申请重办, 自动办结",
+    }.get(code or "", "")
 
 
 def public_messages():
@@ -163,7 +166,7 @@ def timeline(message) -> list[dict]:
         elif e.kind == Event.Kind.REOPENED:
             detail = f"留言人不满意, 交 {unit} 重新办理"
         elif e.kind == Event.Kind.CLOSED:
-            detail = CLOSE_REASONS.get(d.get("reason"), "")
+            detail = close_reason(d.get("reason"))
         elif e.kind == Event.Kind.MERGED:
             detail = f"与留言 {d['into']} 合并办理" if d.get("into") and message.public_main else "与另一条留言合并办理"
         entries.append({"at": e.at, "label": e.get_kind_display(), "detail": detail, "kind": e.kind})

@@ -30,7 +30,7 @@ from .. import actions, moderation
 from .. import staff_forms as forms
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
-from .public import CLOSE_REASONS
+from .public import close_reason
 from .staff_hints import Suggestion, near_duplicates_for, quality_for, similar_answered_for, suggestion_for
 
 log = logging.getLogger(__name__)
@@ -250,7 +250,7 @@ def _event_detail(event: Event) -> str:
     if d.get("days"):
         parts.append(f"{d['days']} 个工作日")
     if event.kind == Event.Kind.CLOSED:  # a closing's reason is a code, not words someone wrote
-        d = {**d, "reason": CLOSE_REASONS.get(d.get("reason"), "")}
+        d = {**d, "reason": close_reason(d.get("reason"))}
     for key, label in (("reason", "理由"), ("note", "意见"), ("body", "内容"), ("comment", "评价")):
         if d.get(key):
             parts.append(f"{label}: {d[key]}")
