@@ -183,6 +183,11 @@ def test_support(as_persona, personas, directory):
     assert as_persona("anonymous").post(url).status_code == 401
     pending = submit(personas["citizen"], directory, title="未公开")
     assert as_persona("other_citizen").post(f"/api/v1/messages/{pending.public_id}/support/").status_code == 404
+    # the supporter finds it among 我也遇到的; the author and other people do not
+    listed = as_persona("other_citizen").get("/api/v1/me/supported/").json()["results"]
+    assert [r["public_id"] for r in listed] == [m.public_id]
+    assert as_persona("citizen").get("/api/v1/me/supported/").json()["results"] == []
+    assert as_persona("anonymous").get("/api/v1/me/supported/").status_code == 401
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
+from minsheng.board import actions
 from minsheng.insight.models import Hotspot, HotspotMember
 from minsheng.stats.models import Campaign
 
@@ -46,6 +47,7 @@ ENDPOINTS = {
     "/api/v1/messages/{public_id}/": ("anonymous", {}),
     "/api/v1/me/messages/": ("citizen", {"cursor": CURSOR, "page_size": "5"}),
     "/api/v1/me/messages/{public_id}/": ("citizen", {}),
+    "/api/v1/me/supported/": ("other_citizen", {"cursor": CURSOR, "page_size": "5"}),
     "/api/v1/regions/": ("anonymous", {"root": "620100", "depth": "2"}),
     "/api/v1/regions/{code}/": ("anonymous", {}),
     "/api/v1/units/": ("anonymous", {"region": "620100", "page": "1", "page_size": "10"}),
@@ -75,12 +77,15 @@ def schema_get_parameters() -> dict[str, set[str]]:
 
 @pytest.fixture
 def world(personas, directory):
-    """Two public messages of the citizen (one replied, in dispatcher's 兰州市), a public
+    """Two public messages of the citizen (one replied, in dispatcher's 兰州市; the other
+    citizen supports both), a public
     chronic hotspot in 兰州市 and a campaign: every parameter above finds something."""
     p, d = personas, directory
     day = timezone.now() - dt.timedelta(days=2)
     replied = advance(submit(p["citizen"], d, at=day), p, d, "replied")
     accepted = advance(submit(p["citizen"], d, title="小区门口路灯坏了"), p, d, "accepted")
+    for m in (replied, accepted):
+        actions.do_support(p["other_citizen"], m)
     now = timezone.now()
     hotspot = Hotspot.objects.create(title="七里河区某小区加装电梯", region=d["qilihe"], first_at=now, last_at=now,
                                      message_count=2, public_count=2, citizen_count=1, heat=5.0, chronic=True)

@@ -16,6 +16,8 @@ from minsheng.board import actions
 from minsheng.board.models import Assignment, Attachment, Event, Message, Notification
 from minsheng.board.workflow import Status
 
+from .conftest import make_user
+
 pytestmark = pytest.mark.django_db
 
 BODY = "城关区某小区3号楼电梯坏了三个月, 老人上下楼非常困难, 物业一直推诿, 请有关部门督促尽快维修。"
@@ -467,6 +469,55 @@ def test_notifications_after_dispatch_reply_and_close(personas, directory, login
     c.post("/me/notifications/read-all/")
     assert not Notification.objects.filter(user=p["citizen"], read_at__isnull=True).exists()
     assert '<span class="count"' not in c.get("/me/notifications/").content.decode()
+
+
+def test_who_said_i_have_it_too_hears_of_the_answer(personas, directory, login,
+                                                    django_capture_on_commit_callbacks):
+    """我也遇到 and a message merged into another are ways to follow a case instead of
+    posting again: those citizens are told of its answer and its closing too, and find it
+    under 我的留言 → 我也遇到的."""
+    p, d = personas, directory
+    third = make_user("13800000003", phone="13800000003", display_name="小张")
+    fourth = make_user("13800000004", phone="13800000004", display_name="小赵")
+    m = submit(p["citizen"], d)
+    dispatch(p, d, m)
+    again = submit(third, d, title="三号楼电梯又坏了")  # posted anyway; the dispatcher merges it
+    actions.do_merge(p["dispatcher"], again, m)
+    actions.do_support(p["other_citizen"], m)
+    actions.do_support(fourth, again)  # supported the merged one: waits for the same answer
+    actions.do_support(third, m)  # told once, as the author of the merged message
+    r = login(p["other_citizen"]).post(f"/m/{m.public_id}/support/", follow=True)
+    assert "您已经点过“我也遇到”" in r.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_sign(p["officer"], m, d["housing"])
+        actions.do_reply(p["officer"], m, d["housing"], REPLY)
+    notes = {u: list(Notification.objects.filter(user=u, kind="replied")) for u in (p["other_citizen"], third, fourth)}
+    assert [n.text for n in notes[p["other_citizen"]]] == [f"您也遇到的问题「{m.title}」已收到答复"]
+    assert [n.text for n in notes[fourth]] == [f"您也遇到的问题「{m.title}」已收到答复"]
+    assert [n.text for n in notes[third]] == [f"您的留言「{again.title}」已与「{m.title}」合并办理, 已收到答复"]
+    assert Notification.objects.filter(user=p["citizen"], kind="replied").count() == 1  # the author's own note
+    # opening the note leads a citizen to the public page, not to the staff case page
+    c = login(p["other_citizen"])
+    assert c.get(f"/me/notifications/{notes[p['other_citizen']][0].pk}/")["Location"] == f"/m/{m.public_id}/"
+    assert login(third).get(f"/me/notifications/{notes[third][0].pk}/")["Location"] == f"/m/{again.public_id}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        rate(login(p["citizen"]), m)
+    assert Notification.objects.filter(user=p["other_citizen"], kind="closed").get().text == \
+        f"您也遇到的问题「{m.title}」已办结"
+    # 我的留言 → 我也遇到的 lists it; my own list does not
+    page = c.get("/me/messages/", {"supported": "1"}).content.decode()
+    assert f'href="/m/{m.public_id}/"' in page and "您点过“我也遇到”的留言" in page
+    assert f'href="/m/{m.public_id}/"' not in c.get("/me/messages/").content.decode()
+    assert f'href="/m/{m.public_id}/"' not in c.get("/me/messages/", {"supported": "1", "status": "replied"}).content.decode()
+
+
+def test_staff_notes_still_open_the_case_page(personas, directory, login, django_capture_on_commit_callbacks):
+    m = submit(personas["citizen"], directory)
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch(personas, directory, m)
+    note = Notification.objects.get(user=personas["officer"], kind="case_arrived")
+    r = login(personas["officer"]).get(f"/me/notifications/{note.pk}/")
+    assert r["Location"] == f"/staff/case/{m.public_id}/"
 
 
 def test_notification_of_someone_else_is_404(personas, directory, login):

@@ -41,6 +41,7 @@ urlpatterns = [
     path(f"{v1}messages/<str:public_id>/support/", citizen.Support.as_view(), name="message-support"),
     path(f"{v1}me/messages/", citizen.MyMessageList.as_view(), name="my-messages"),
     path(f"{v1}me/messages/<str:public_id>/", citizen.MyMessageDetail.as_view(), name="my-message"),
+    path(f"{v1}me/supported/", citizen.MySupportedList.as_view(), name="my-supported"),
     path(f"{v1}regions/", directory.RegionTree.as_view(), name="region-tree"),
     path(f"{v1}regions/<str:code>/", directory.RegionDetail.as_view(), name="region-detail"),
     path(f"{v1}units/", directory.UnitList.as_view(), name="unit-list"),

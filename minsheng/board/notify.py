@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from minsheng.accounts.models import Membership
 
-from .models import Notification
+from .models import Message, Notification, Support
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,28 @@ def _send(user, message, kind: str, text: str, email: bool = True) -> None:
             log.exception("email to %s failed", user.pk)
 
 
+# Notes that send a person to the staff case page; the others go to the public page.
+STAFF_KINDS = frozenset({"case_arrived", "due_soon", "supervised", "returned", "extension_requested"})
+
+
 def _citizen(message, kind, text):
     _send(message.author, message, kind, f"您的留言「{message.title}」{text}")
+
+
+def _followers(message, kind, text):
+    """The others waiting for this message's answer: the authors of messages merged into
+    it (their pages show its reply) and everyone who said 我也遇到 on it or on them."""
+    merged = list(Message.objects.filter(duplicate_of=message).select_related("author"))
+    told = {message.author_id}
+    for m in merged:
+        if m.author_id not in told:
+            told.add(m.author_id)
+            _send(m.author, m, kind, f"您的留言「{m.title}」已与「{message.title}」合并办理, {text}")
+    supports = Support.objects.filter(message__in=[message, *merged]).select_related("user").order_by("created_at")
+    for s in supports:
+        if s.user_id not in told:
+            told.add(s.user_id)
+            _send(s.user, message, kind, f"您也遇到的问题「{message.title}」{text}")
 
 
 def dispatched(message):
@@ -35,10 +55,12 @@ def dispatched(message):
 
 def replied(message):
     _citizen(message, "replied", "已收到答复, 欢迎评价")
+    _followers(message, "replied", "已收到答复")
 
 
 def closed(message):
     _citizen(message, "closed", "已办结")
+    _followers(message, "closed", "已办结")
 
 
 def rejected(message):

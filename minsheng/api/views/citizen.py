@@ -17,7 +17,7 @@ from minsheng.board.workflow import Status
 from ..inputs import MessageCreate, RateBody, ReopenBody
 from ..pagination import MessageCursor
 from ..permissions import IsPerson
-from ..serializers import OwnListSerializer, OwnMessageSerializer
+from ..serializers import MessageListSerializer, OwnListSerializer, OwnMessageSerializer
 from .base import ApiView, body_of, detail_queryset, list_queryset, parse
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
@@ -58,6 +58,21 @@ class MyMessageList(ApiView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(OwnListSerializer(page, many=True).data)
+
+
+class MySupportedList(ApiView):
+    """我也遇到的: public messages I supported, newest first; I am notified when they are
+    answered and closed."""
+
+    permission_classes = [IsPerson]
+    pagination_class = MessageCursor
+
+    @extend_schema(responses=MessageListSerializer(many=True), tags=["citizen"])
+    def get(self, request):
+        qs = list_queryset().filter(supports__user=request.user, status__in=Status.public())
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(MessageListSerializer(page, many=True).data)
 
 
 class MyMessageDetail(ApiView):

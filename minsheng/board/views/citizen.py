@@ -11,13 +11,13 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from minsheng.directory.models import Region
 
-from .. import actions
+from .. import actions, notify
 from ..forms import EvaluationForm, MessageForm, ReopenForm, WithdrawForm, addressees_for
 from ..models import Message, Notification
 from ..workflow import Conflict, IllegalMove, Status, allowed
@@ -148,13 +148,19 @@ def _own(request, public_id) -> Message:
 
 @login_required
 def my_messages(request):
-    qs = Message.objects.filter(author=request.user)
+    """我的留言, or with ``?supported=1`` the public messages I said 我也遇到 on (I am told
+    when they are answered: notify.replied)."""
+    supported = request.GET.get("supported") == "1"
+    if supported:
+        qs = Message.objects.filter(supports__user=request.user, status__in=Status.public())
+    else:
+        qs = Message.objects.filter(author=request.user)
     status = request.GET.get("status", "")
     if status in Status.values:
         qs = qs.filter(status=status)
     page, query = paginate(request, list_queryset(qs))
     return render(request, "board/my_messages.html", {
-        "page": page, "query": query, "status": status, "statuses": Status.choices})
+        "page": page, "query": query, "status": status, "statuses": Status.choices, "supported": supported})
 
 
 @login_required
@@ -214,7 +220,7 @@ def support(request, public_id):
         flash.error(request, str(exc))
     else:
         if created:
-            flash.success(request, "已记录: 您也遇到了这个问题")
+            flash.success(request, "已记录: 您也遇到了这个问题。有答复和办结时会通知您")
         else:
             flash.info(request, "您已经点过“我也遇到”")
     return redirect("board:message", public_id)
@@ -247,11 +253,8 @@ def notification_open(request, pk):
     if note.read_at is None:
         Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
     if note.message is not None:
-        if note.message.author_id != request.user.pk:  # staff: a case arrived, is due, supervised
-            try:
-                return redirect(reverse("board:case", args=[note.message.public_id]))
-            except NoReverseMatch:
-                pass
+        if note.kind in notify.STAFF_KINDS:  # a case arrived, is due, supervised, ...
+            return redirect(reverse("board:case", args=[note.message.public_id]))
         return redirect("board:message", note.message.public_id)
     return redirect("board:notifications")
 
