@@ -194,3 +194,30 @@ def test_demo_trains_models_and_places_hotspots(settings, tmp_path):
     assert recent.exists() and not recent.filter(classified_at__isnull=True).exists()
     assert re.search(r"近 90 天留言: [1-9]\d* 条由此前数据训练的模型预读", out.getvalue())
     assert all(m.classified_at == m.submitted_at + dt.timedelta(minutes=1) for m in recent)  # on arrival
+
+
+@pytest.mark.django_db
+def test_demo_dates_each_note_by_its_event_also_a_merged_messages(personas, directory,
+                                                                  django_capture_on_commit_callbacks):
+    """The demo plays months of history in seconds; its notes take the time of their event.
+    The author of a merged message is told of the main message's reply (notify._followers)."""
+    from minsheng.board import actions
+    from minsheng.board.demo import backdate_notifications
+    from minsheng.board.models import Notification
+
+    p, d = personas, directory
+    fields = {"body": "城关区某小区3号楼电梯坏了三个月, 老人上下楼非常困难, 请有关部门督促尽快维修。",
+              "kind": "complain", "region": d["chengguan"], "topic": d["topic_build"]}
+    main = actions.do_submit(p["citizen"], title="小区电梯坏了三个月没人修", **fields)
+    again = actions.do_submit(p["other_citizen"], title="三号楼电梯又坏了", **fields)
+    replied_at = timezone.now() - dt.timedelta(days=40)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_dispatch(p["dispatcher"], main, d["housing"], at=replied_at - dt.timedelta(days=5))
+        actions.do_merge(p["dispatcher"], again, main, at=replied_at - dt.timedelta(days=4))
+        actions.do_sign(p["officer"], main, d["housing"], at=replied_at - dt.timedelta(days=3))
+        actions.do_reply(p["officer"], main, d["housing"], "经核查, 已责成物业公司于本周内完成电梯维修, 感谢监督。",
+                         at=replied_at)
+    backdate_notifications(timezone.now())
+    assert Notification.objects.get(message=main, kind="replied").created_at == replied_at
+    merged_note = Notification.objects.get(message=again, kind="replied")
+    assert merged_note.created_at == replied_at and merged_note.read_at is not None  # old: read, as in a real inbox

@@ -498,8 +498,11 @@ def backdate_notifications(now: dt.datetime) -> None:
     and mark the older ones read, as a real inbox would look."""
     for kind, event_kind in NOTIFICATION_EVENTS.items():
         at = Event.objects.filter(message=OuterRef("message_id"), kind=event_kind).order_by("-at").values("at")[:1]
+        # a merged message's author is told of the main message's reply (notify._followers)
+        main_at = Event.objects.filter(message__merged=OuterRef("message_id"), kind=event_kind
+                                       ).order_by("-at").values("at")[:1]
         Notification.objects.filter(kind=kind, message__isnull=False).update(
-            created_at=Coalesce(Subquery(at), F("created_at")))
+            created_at=Coalesce(Subquery(at), Subquery(main_at), F("created_at")))
     Notification.objects.filter(created_at__lt=now - 14 * D, read_at__isnull=True).update(read_at=now - 14 * D)
 
 
