@@ -121,6 +121,26 @@ def test_bad_out_path_fails_before_writing(tmp_path, good, model, command):
     fails(*args_for(command, good, "/proc/minsheng-x.csv", model), match="无法写入")
 
 
+@pytest.mark.parametrize("command", ["classify", "find_duplicates", "detect_hotspots", "score_replies"])
+def test_out_that_is_the_input_is_refused(tmp_path, model, command):
+    """--out F.csv --data F.csv (or a link to it) would replace the input with the output."""
+    data = tmp_path / "in.csv"
+    write(data, make_rows())
+    before = data.read_bytes()
+    (tmp_path / "link.csv").symlink_to(data)
+    for out in (str(data), str(tmp_path / "." / "in.csv"), str(tmp_path / "link.csv")):
+        fails(*args_for(command, str(data), out, model), match="是同一个文件")
+    assert data.read_bytes() == before
+
+
+def test_detect_hotspots_report_that_is_out_is_refused(tmp_path, good):
+    """--report c.csv --out c.csv: the report would silently replace the clusters."""
+    out = tmp_path / "c.csv"
+    fails("detect_hotspots", "--data", good, "--out", str(out), "--report", str(out), match="是同一个文件")
+    fails("detect_hotspots", "--data", good, "--out", str(out), "--report", good, match="是同一个文件")
+    assert not out.exists()
+
+
 def test_detect_hotspots_bad_report_path_writes_nothing(tmp_path, good):
     fails("detect_hotspots", "--data", good, "--out", str(tmp_path / "c.csv"),
           "--report", str(tmp_path / "none" / "h.csv"), match="输出目录不存在")

@@ -211,15 +211,27 @@ def _probe_writable(directory: Path, shown: str | Path) -> None:
         os.unlink(name)
 
 
-def check_output(path: str | Path) -> Path:
-    """CSVError unless ``path`` can be an output file: not empty, not a directory, in an
-    existing writable directory. Commands call it before the work, so a bad --out fails
-    at once."""
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file (through links too), existing or not yet."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
+    """CSVError unless ``path`` can be an output file: not empty, not a directory, not the
+    same file as any of ``others`` (the input, another output: writing it would destroy
+    that data), in an existing writable directory. Commands call it before the work, so a
+    bad --out fails at once."""
     if not str(path).strip():
         raise CSVError("输出路径为空")
     path = Path(path)
     if path.is_dir():
         raise CSVError(f"输出路径是目录, 不是文件: {path}")
+    same = next((other for other in others if other and _same_file(path, other)), None)
+    if same is not None:
+        raise CSVError(f"输出文件 {path} 与 {same} 是同一个文件, 写入会覆盖它; 请换一个输出文件名")
     parent = path.parent
     if not parent.is_dir():
         raise CSVError(f"输出目录不存在: {parent}")

@@ -32,8 +32,9 @@ class Command(BaseCommand):
             raise CommandError("--window-days 应为正整数")
         started = time.perf_counter()
         try:
-            for path in filter(None, (out, report)):
-                csvio.check_output(path)
+            csvio.check_output(out, others=(data,))
+            if report:
+                csvio.check_output(report, others=(data, out))
             table = csvio.read_table(data, required=REQUIRED)
             csvio.require_texts(table, [r["留言主题"] + r["留言详情"] for r in table.rows], "标题和正文")
             ids = csvio.unique_ids(table)
