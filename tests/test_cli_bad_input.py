@@ -175,6 +175,20 @@ def test_infinite_likes_and_empty_replies(tmp_path):
     assert not list(tmp_path.glob("[cs].csv"))
 
 
+def test_detect_hotspots_window_and_dates_at_the_edges(tmp_path, good):
+    """A huge --window-days, or a message dated in year 1 (a typo: 0001/03/01), is an
+    error or a result, never an OverflowError."""
+    out = tmp_path / "c.csv"
+    for days in ("999999999", "99999999999999999999"):
+        fails("detect_hotspots", "--data", good, "--out", str(out), "--window-days", days,
+              match="--window-days 应为 1 至 36500 之间的整数")
+    rows = make_rows()
+    rows[4][3] = "0001/03/01 10:00:00"
+    call_command("detect_hotspots", "--data", write(tmp_path / "y1.csv", rows), "--out", str(out),
+                 "--window-days", "36500", stdout=StringIO())
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(rows) + 1
+
+
 def test_write_rows_leaves_no_half_written_file(tmp_path):
     out = tmp_path / "o.csv"
     out.write_text("old", encoding="utf-8")
