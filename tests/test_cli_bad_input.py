@@ -147,6 +147,16 @@ def test_detect_hotspots_bad_report_path_writes_nothing(tmp_path, good):
     assert not (tmp_path / "c.csv").exists()
 
 
+@pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
+def test_model_that_is_a_file_or_holds_a_folder(tmp_path, good, model, command):
+    """--model F.csv said the directory did not exist; a model.json that is a folder was an
+    IsADirectoryError traceback."""
+    fails(*args_for(command, good, str(tmp_path / "o.csv"), Path(good)), match="是文件, 不是模型目录")
+    (tmp_path / "m" / "model.json").mkdir(parents=True)
+    fails(*args_for(command, good, str(tmp_path / "o.csv"), tmp_path / "m"), match="无法读取 .*model.json")
+    assert not (tmp_path / "o.csv").exists()
+
+
 @pytest.mark.parametrize("damage", [b"", b"PK\x03\x04garbage", "truncate", "flip"],
                          ids=["empty", "not-zip", "truncated", "bad-deflate"])
 @pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
