@@ -352,6 +352,15 @@ def test_train_checks_out_before_training(tmp_path, good, bad, message):
     assert sorted(p.name for p in (tmp_path / "folder").iterdir()) == ["notes.csv"]
 
 
+@pytest.mark.parametrize("c", ["0", "-1", "nan", "inf"])
+def test_train_refuses_a_c_that_is_not_a_positive_number(tmp_path, good, c):
+    """nan and inf passed the c <= 0 check and failed later in scikit-learn, in English."""
+    said = StringIO()
+    with pytest.raises(CommandError, match="--c 必须是大于 0 的有限数"):
+        call_command(*train_args(good, str(tmp_path / "m")), "--c", c, stdout=said)
+    assert said.getvalue() == "" and not (tmp_path / "m").exists()
+
+
 def test_train_writes_new_empty_and_existing_model_directories(tmp_path, good, model):
     import shutil
 
