@@ -210,6 +210,19 @@ def test_extension_decision_without_pending_request_is_409(as_persona, cases):
     assert not Extension.objects.exists()
 
 
+def test_extension_decision_for_an_id_of_another_case_is_400(as_persona, cases, personas, directory):
+    """It said 409 没有待审批的延期申请 while the case had one pending."""
+    from minsheng.board import actions
+
+    ext = actions.do_request_extension(personas["officer"], cases["housing"], directory["housing"], 5, "需要现场勘察")
+    response = as_persona("supervisor").post(case_url(cases["housing"], "extension-decision"),
+                                             {"approve": True, "extension": ext.pk + 1000}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"extension": [f"该留言没有编号为 {ext.pk + 1000} 的延期申请"]}
+    ext.refresh_from_db()
+    assert ext.state == Extension.State.PENDING
+
+
 def test_validation_of_action_bodies(as_persona, cases):
     officer = as_persona("officer")
     for body in ({"days": 0, "reason": "x"}, {"days": "many", "reason": "x"}, {"days": 5}):
