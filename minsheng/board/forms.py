@@ -8,6 +8,7 @@ arguments of ``board.actions.do_submit``.
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 from django import forms
@@ -24,6 +25,18 @@ from .workflow import Status
 COMPETENT_DEPARTMENT = ""  # the addressee choice "职能部门": routed by the responsibility table
 # for a NUL character in any text field (set on Django's validator in BoardConfig.ready)
 NUL_CHARACTERS = "含有无法识别的控制字符, 请删除后重试"
+
+
+def require_words(what: str):
+    """A validator: at least one letter or digit. A title of zero-width spaces (U+200B)
+    passes the length rule yet shows blank on every list; one of emoji or punctuation
+    alone says nothing a unit can act on."""
+
+    def check(value: str) -> None:
+        if not any(unicodedata.category(c)[0] in "LN" for c in value):
+            raise ValidationError(f"{what}需要有文字, 不能只有符号、表情或不可见字符")
+
+    return check
 
 
 class ChineseRenderer(DjangoTemplates):
@@ -129,11 +142,11 @@ def topic_choices():
 
 
 class MessageForm(ChineseForm):
-    title = forms.CharField(label="标题", min_length=5, max_length=50, strip=True,
+    title = forms.CharField(label="标题", min_length=5, max_length=50, strip=True, validators=[require_words("标题")],
                             error_messages={"required": "请填写标题",
                                             "min_length": "标题至少 5 个字 (现在 %(show_value)d 个)",
                                             "max_length": "标题最多 50 个字 (现在 %(show_value)d 个)"})
-    body = forms.CharField(label="内容", min_length=20, max_length=3000, strip=True,
+    body = forms.CharField(label="内容", min_length=20, max_length=3000, strip=True, validators=[require_words("内容")],
                            widget=forms.Textarea(attrs={"rows": 8}),
                            help_text="请写清楚时间、地点、问题和诉求, 20 至 3000 字",
                            error_messages={"required": "请填写留言内容",
