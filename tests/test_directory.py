@@ -257,6 +257,17 @@ def test_import_refuses_odd_numbers_codes_and_repeated_columns(gansu, tmp_path):
     assert Topic.objects.get(code="urban").name == "城乡建设"
 
 
+def test_import_refuses_a_nul_character(gansu, tmp_path):
+    """A NUL was stored on SQLite and a DataError traceback on PostgreSQL, dry run included."""
+    folder = tmp_path / "nul"
+    folder.mkdir()
+    (folder / "topics.csv").write_text("code,name,keywords\nurban,城乡建设,住房\x00 小区\n", encoding="utf-8")
+    for args in ((), ("--commit",)):
+        message, lines = _import_errors(folder, *args)
+        assert "\n" not in message and lines == ["topics.csv:2: 含有 NUL 字符 (\\x00), 请删除后重试"]
+    assert "\x00" not in Topic.objects.get(code="urban").keywords
+
+
 def test_demo_bundle_is_valid_without_a_database_directory(db):
     from minsheng.directory import csvio
 

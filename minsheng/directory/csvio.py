@@ -190,6 +190,9 @@ def _read_file(path: Path, name: str) -> tuple[list[Row], list[str]]:
                 if len(values) != len(header):
                     errors.append(f"{name}:{line}: 应有 {len(header)} 列, 实际 {len(values)} 列")
                     continue
+                if any("\x00" in v for v in values):  # PostgreSQL refuses it; no name holds one
+                    errors.append(f"{name}:{line}: 含有 NUL 字符 (\\x00), 请删除后重试")
+                    continue
                 rows.append(Row(name, line, dict(zip(header, values, strict=True))))
             return rows, errors
     except UnicodeDecodeError:
