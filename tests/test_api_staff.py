@@ -223,6 +223,20 @@ def test_extension_decision_for_an_id_of_another_case_is_400(as_persona, cases, 
     assert ext.state == Extension.State.PENDING
 
 
+def test_a_reply_without_words_is_refused(as_persona, cases, personas, directory):
+    """Eleven emoji passed the 10-character rule and were published as the answer."""
+    from minsheng.board import actions
+
+    m = cases["housing"]
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    for body in ("😀" * 11, "。" * 12, "\u200b" * 15):
+        response = as_persona("officer").post(case_url(m, "reply"), {"body": body}, format="json")
+        assert response.status_code == 400, response.content
+        assert error_of(response)["message"] == "答复内容需要有文字, 不能只有符号、表情或不可见字符"
+    m.refresh_from_db()
+    assert m.status == "signed" and not m.replies.exists()
+
+
 def test_validation_of_action_bodies(as_persona, cases):
     officer = as_persona("officer")
     for body in ({"days": 0, "reason": "x"}, {"days": "many", "reason": "x"}, {"days": 5}):

@@ -8,7 +8,6 @@ arguments of ``board.actions.do_submit``.
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import Decimal
 
 from django import forms
@@ -17,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 
 from minsheng.directory.models import Addressee, Region, Topic
+from minsheng.insight.text import has_words
 
 from .models import MessageKind, Rating
 from .photos import clean_photo
@@ -25,16 +25,17 @@ from .workflow import Status
 COMPETENT_DEPARTMENT = ""  # the addressee choice "职能部门": routed by the responsibility table
 # for a NUL character in any text field (set on Django's validator in BoardConfig.ready)
 NUL_CHARACTERS = "含有无法识别的控制字符, 请删除后重试"
+WITHOUT_WORDS = "{what}需要有文字, 不能只有符号、表情或不可见字符"
 
 
 def require_words(what: str):
-    """A validator: at least one letter or digit. A title of zero-width spaces (U+200B)
-    passes the length rule yet shows blank on every list; one of emoji or punctuation
-    alone says nothing a unit can act on."""
+    """A validator (``text.has_words``): a title of zero-width spaces (U+200B) passes the
+    length rule yet shows blank on every list; one of emoji or punctuation alone says
+    nothing a unit can act on."""
 
     def check(value: str) -> None:
-        if not any(unicodedata.category(c)[0] in "LN" for c in value):
-            raise ValidationError(f"{what}需要有文字, 不能只有符号、表情或不可见字符")
+        if not has_words(value):
+            raise ValidationError(WITHOUT_WORDS.format(what=what))
 
     return check
 
