@@ -237,6 +237,14 @@ def test_a_reply_without_words_is_refused(as_persona, cases, personas, directory
     assert m.status == "signed" and not m.replies.exists()
 
 
+def test_an_error_in_one_item_of_a_list_is_a_list_of_messages(as_persona, cases, directory):
+    """fields.assists was {"1": [...]}, not the list of messages docs/api.md shows."""
+    response = as_persona("dispatcher").post(case_url(cases["new"], "dispatch"),
+                                             {"assists": [directory["ecology"].pk, "abc"]}, format="json")
+    assert response.status_code == 400, response.content
+    assert error_of(response)["fields"] == {"assists": ["第 2 项: 请填写合法的整数值。"]}
+
+
 def test_validation_of_action_bodies(as_persona, cases):
     officer = as_persona("officer")
     for body in ({"days": 0, "reason": "x"}, {"days": "many", "reason": "x"}, {"days": 5}):
