@@ -33,7 +33,7 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off)")
 
 
-def env_int(name: str, default: int, minimum: int | None = None) -> int:
+def env_int(name: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
@@ -43,6 +43,8 @@ def env_int(name: str, default: int, minimum: int | None = None) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={value} must be at most {maximum}")
     return value
 
 
@@ -253,8 +255,9 @@ MINSHENG_MODEL_DIR = Path(env_str("MINSHENG_MODEL_DIR", str(VAR_DIR / "models"))
 MINSHENG_PREFILL_CONFIDENCE = env_float("MINSHENG_PREFILL_CONFIDENCE", 0.6)
 # hotspots: a hotspot idle longer than the window takes no new messages; one older than
 # MINSHENG_CHRONIC_DAYS with unresolved or unsatisfied messages is 老大难
-MINSHENG_HOTSPOT_WINDOW_DAYS = env_int("MINSHENG_HOTSPOT_WINDOW_DAYS", 180, minimum=1)
-MINSHENG_CHRONIC_DAYS = env_int("MINSHENG_CHRONIC_DAYS", 90, minimum=1)
+# at most a century (insight.hotspots.MAX_WINDOW_DAYS): date arithmetic overflows far beyond
+MINSHENG_HOTSPOT_WINDOW_DAYS = env_int("MINSHENG_HOTSPOT_WINDOW_DAYS", 180, minimum=1, maximum=36_500)
+MINSHENG_CHRONIC_DAYS = env_int("MINSHENG_CHRONIC_DAYS", 90, minimum=1, maximum=36_500)
 MINSHENG_CODE_SENDER = env_str("MINSHENG_CODE_SENDER", "minsheng.accounts.senders.ConsoleSender")
 MINSHENG_MAX_PHOTOS = 6
 MINSHENG_MAX_PHOTO_BYTES = 5 * 1024 * 1024

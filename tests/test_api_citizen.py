@@ -90,6 +90,21 @@ def test_a_nul_character_gets_a_readable_error(as_persona, field):
     assert not Message.objects.exists()
 
 
+@pytest.mark.parametrize("field, text", [
+    ("title", "\u200b" * 6), ("title", "😀" * 6), ("body", "！" * 25), ("body", "🙏\u200d" * 12),
+])
+def test_a_text_without_words_is_refused(as_persona, field, text):
+    """Six zero-width spaces made a title every list showed blank; emoji or punctuation
+    alone passed the length rules too."""
+    response = as_persona("citizen").post("/api/v1/messages/", {**NEW, field: text}, format="json")
+    assert response.status_code == 400, response.content
+    what = "标题" if field == "title" else "内容"
+    assert error_of(response)["fields"][field] == [f"{what}需要有文字, 不能只有符号、表情或不可见字符"]
+    assert not Message.objects.exists()
+    response = as_persona("citizen").post("/api/v1/messages/", {**NEW, field: NEW[field] + "😀"}, format="json")
+    assert response.status_code == 201, response.content
+
+
 def test_addressee_must_serve_the_region(as_persona, directory):
     # 兰州市市长 does not take messages about 定西市 (a rule of the web form)
     response = as_persona("citizen").post("/api/v1/messages/", {**NEW, "region": "621100",

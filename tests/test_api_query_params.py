@@ -212,3 +212,14 @@ def test_a_query_string_on_a_post_only_endpoint_is_still_a_405(as_persona, world
         assert response.status_code == 405, (query, response.content)
     assert as_persona("dispatcher").get(f"/api/v1/staff/cases/{world['public_id']}/accept/",
                                         {"dry_run": "1"}).status_code == 405
+
+
+def test_a_format_other_than_json_is_a_400_naming_it(client, world):
+    """?format=xml (or JSON) was a 404 「未找到」, as if the message did not exist."""
+    for path in ("/api/v1/messages/", f"/api/v1/messages/{world['public_id']}/"):
+        for fmt in ("xml", "JSON"):
+            response = client.get(path, {"format": fmt})
+            assert response.status_code == 400, (path, response.content)
+            assert error_of(response)["fields"] == {"format": [f"不支持的格式 '{fmt}' (可用: json)"]}
+        assert client.get(path, {"format": "json"}).status_code == 200
+    assert client.get("/api/v1/messages/19990101000000/", {"format": "json"}).status_code == 404

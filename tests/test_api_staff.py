@@ -210,6 +210,41 @@ def test_extension_decision_without_pending_request_is_409(as_persona, cases):
     assert not Extension.objects.exists()
 
 
+def test_extension_decision_for_an_id_of_another_case_is_400(as_persona, cases, personas, directory):
+    """It said 409 没有待审批的延期申请 while the case had one pending."""
+    from minsheng.board import actions
+
+    ext = actions.do_request_extension(personas["officer"], cases["housing"], directory["housing"], 5, "需要现场勘察")
+    response = as_persona("supervisor").post(case_url(cases["housing"], "extension-decision"),
+                                             {"approve": True, "extension": ext.pk + 1000}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"extension": [f"该留言没有编号为 {ext.pk + 1000} 的延期申请"]}
+    ext.refresh_from_db()
+    assert ext.state == Extension.State.PENDING
+
+
+def test_a_reply_without_words_is_refused(as_persona, cases, personas, directory):
+    """Eleven emoji passed the 10-character rule and were published as the answer."""
+    from minsheng.board import actions
+
+    m = cases["housing"]
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    for body in ("😀" * 11, "。" * 12, "\u200b" * 15):
+        response = as_persona("officer").post(case_url(m, "reply"), {"body": body}, format="json")
+        assert response.status_code == 400, response.content
+        assert error_of(response)["message"] == "答复内容需要有文字, 不能只有符号、表情或不可见字符"
+    m.refresh_from_db()
+    assert m.status == "signed" and not m.replies.exists()
+
+
+def test_an_error_in_one_item_of_a_list_is_a_list_of_messages(as_persona, cases, directory):
+    """fields.assists was {"1": [...]}, not the list of messages docs/api.md shows."""
+    response = as_persona("dispatcher").post(case_url(cases["new"], "dispatch"),
+                                             {"assists": [directory["ecology"].pk, "abc"]}, format="json")
+    assert response.status_code == 400, response.content
+    assert error_of(response)["fields"] == {"assists": ["第 2 项: 请填写合法的整数值。"]}
+
+
 def test_validation_of_action_bodies(as_persona, cases):
     officer = as_persona("officer")
     for body in ({"days": 0, "reason": "x"}, {"days": "many", "reason": "x"}, {"days": 5}):

@@ -121,10 +121,40 @@ def test_bad_out_path_fails_before_writing(tmp_path, good, model, command):
     fails(*args_for(command, good, "/proc/minsheng-x.csv", model), match="无法写入")
 
 
+@pytest.mark.parametrize("command", ["classify", "find_duplicates", "detect_hotspots", "score_replies"])
+def test_out_that_is_the_input_is_refused(tmp_path, model, command):
+    """--out F.csv --data F.csv (or a link to it) would replace the input with the output."""
+    data = tmp_path / "in.csv"
+    write(data, make_rows())
+    before = data.read_bytes()
+    (tmp_path / "link.csv").symlink_to(data)
+    for out in (str(data), str(tmp_path / "." / "in.csv"), str(tmp_path / "link.csv")):
+        fails(*args_for(command, str(data), out, model), match="是同一个文件")
+    assert data.read_bytes() == before
+
+
+def test_detect_hotspots_report_that_is_out_is_refused(tmp_path, good):
+    """--report c.csv --out c.csv: the report would silently replace the clusters."""
+    out = tmp_path / "c.csv"
+    fails("detect_hotspots", "--data", good, "--out", str(out), "--report", str(out), match="是同一个文件")
+    fails("detect_hotspots", "--data", good, "--out", str(out), "--report", good, match="是同一个文件")
+    assert not out.exists()
+
+
 def test_detect_hotspots_bad_report_path_writes_nothing(tmp_path, good):
     fails("detect_hotspots", "--data", good, "--out", str(tmp_path / "c.csv"),
           "--report", str(tmp_path / "none" / "h.csv"), match="输出目录不存在")
     assert not (tmp_path / "c.csv").exists()
+
+
+@pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
+def test_model_that_is_a_file_or_holds_a_folder(tmp_path, good, model, command):
+    """--model F.csv said the directory did not exist; a model.json that is a folder was an
+    IsADirectoryError traceback."""
+    fails(*args_for(command, good, str(tmp_path / "o.csv"), Path(good)), match="是文件, 不是模型目录")
+    (tmp_path / "m" / "model.json").mkdir(parents=True)
+    fails(*args_for(command, good, str(tmp_path / "o.csv"), tmp_path / "m"), match="无法读取 .*model.json")
+    assert not (tmp_path / "o.csv").exists()
 
 
 @pytest.mark.parametrize("damage", [b"", b"PK\x03\x04garbage", "truncate", "flip"],
@@ -153,6 +183,20 @@ def test_infinite_likes_and_empty_replies(tmp_path):
     fails("score_replies", "--data", write(tmp_path / "empty.csv", rows), "--out", str(tmp_path / "s.csv"),
           match="第 1 条记录 \\(第 2 行\\)的答复意见为空")
     assert not list(tmp_path.glob("[cs].csv"))
+
+
+def test_detect_hotspots_window_and_dates_at_the_edges(tmp_path, good):
+    """A huge --window-days, or a message dated in year 1 (a typo: 0001/03/01), is an
+    error or a result, never an OverflowError."""
+    out = tmp_path / "c.csv"
+    for days in ("999999999", "99999999999999999999"):
+        fails("detect_hotspots", "--data", good, "--out", str(out), "--window-days", days,
+              match="--window-days 应为 1 至 36500 之间的整数")
+    rows = make_rows()
+    rows[4][3] = "0001/03/01 10:00:00"
+    call_command("detect_hotspots", "--data", write(tmp_path / "y1.csv", rows), "--out", str(out),
+                 "--window-days", "36500", stdout=StringIO())
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(rows) + 1
 
 
 def test_write_rows_leaves_no_half_written_file(tmp_path):
@@ -306,6 +350,15 @@ def test_train_checks_out_before_training(tmp_path, good, bad, message):
     assert "\n" not in str(info.value)
     assert said.getvalue() == ""  # refused before reading or training anything
     assert sorted(p.name for p in (tmp_path / "folder").iterdir()) == ["notes.csv"]
+
+
+@pytest.mark.parametrize("c", ["0", "-1", "nan", "inf"])
+def test_train_refuses_a_c_that_is_not_a_positive_number(tmp_path, good, c):
+    """nan and inf passed the c <= 0 check and failed later in scikit-learn, in English."""
+    said = StringIO()
+    with pytest.raises(CommandError, match="--c 必须是大于 0 的有限数"):
+        call_command(*train_args(good, str(tmp_path / "m")), "--c", c, stdout=said)
+    assert said.getvalue() == "" and not (tmp_path / "m").exists()
 
 
 def test_train_writes_new_empty_and_existing_model_directories(tmp_path, good, model):

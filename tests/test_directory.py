@@ -234,6 +234,40 @@ def test_import_detects_a_topic_cycle_and_duplicate_rows(gansu, tmp_path):
     assert not Topic.objects.filter(code__startswith="loop-").exists()
 
 
+def test_import_refuses_odd_numbers_codes_and_repeated_columns(gansu, tmp_path):
+    """² (isdigit() but not int()), a sort past the 32-bit column and 5,000 digits were
+    tracebacks, even in a dry run; a full-width region code and a repeated column (whose
+    last value won) passed."""
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "topics.csv").write_text(
+        "code,name,sort\nurban,城乡建设,²\nenvironment,环境保护,99999999999999999999\n"
+        f"transport,交通运输,{'9' * 5000}\n", encoding="utf-8")
+    (folder / "regions.csv").write_text("code,name,level\n６２００００,甘肃省,1\n", encoding="utf-8")
+    message, lines = _import_errors(folder, "--commit")
+    assert "\n" not in message and "未做任何修改" in message
+    for line in (2, 3, 4):
+        assert any(x.startswith(f"topics.csv:{line}: sort 应为 0 至 2147483647 之间的整数") for x in lines)
+    assert any(x.startswith("regions.csv:2:") and "６２００００" in x for x in lines)
+    repeated = tmp_path / "repeated"
+    repeated.mkdir()
+    (repeated / "topics.csv").write_text("code,name,name\nurban,城乡建设,改名\n", encoding="utf-8")
+    _, lines = _import_errors(repeated, "--commit")
+    assert lines == ["topics.csv:1: 表头有重复的列名 name"]
+    assert Topic.objects.get(code="urban").name == "城乡建设"
+
+
+def test_import_refuses_a_nul_character(gansu, tmp_path):
+    """A NUL was stored on SQLite and a DataError traceback on PostgreSQL, dry run included."""
+    folder = tmp_path / "nul"
+    folder.mkdir()
+    (folder / "topics.csv").write_text("code,name,keywords\nurban,城乡建设,住房\x00 小区\n", encoding="utf-8")
+    for args in ((), ("--commit",)):
+        message, lines = _import_errors(folder, *args)
+        assert "\n" not in message and lines == ["topics.csv:2: 含有 NUL 字符 (\\x00), 请删除后重试"]
+    assert "\x00" not in Topic.objects.get(code="urban").keywords
+
+
 def test_demo_bundle_is_valid_without_a_database_directory(db):
     from minsheng.directory import csvio
 

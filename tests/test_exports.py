@@ -281,6 +281,24 @@ def test_export_command(cases, tmp_path, capsys):
         call_command("export_stats", "campaign", "--campaign", "nope")
 
 
+@pytest.mark.django_db
+def test_export_command_bad_output_is_one_line_and_audits_nothing(directory, tmp_path):
+    """-o naming a folder, a missing folder or /proc was a traceback (IsADirectoryError,
+    FileNotFoundError), after the audit row of a --personal export was written."""
+    (tmp_path / "old.csv").write_text("旧文件", encoding="utf-8")
+    for output, message in [(tmp_path, "是目录"), (tmp_path / "none" / "m.csv", "输出目录不存在"),
+                            ("/proc/minsheng-m.xlsx", "无法写入")]:
+        for fmt in ("csv", "xlsx"):
+            with pytest.raises(CommandError, match=message) as info:
+                call_command("export_stats", "messages", "--personal", "--format", fmt, "-o", str(output))
+            assert "\n" not in str(info.value)
+    assert not Event.objects.filter(kind=Event.Kind.EXPORTED).exists()
+    with pytest.raises(CommandError, match="区划"):  # a failure after the check keeps the old file
+        call_command("export_stats", "messages", "--region", "x", "-o", str(tmp_path / "old.csv"))
+    assert [p.name for p in tmp_path.iterdir()] == ["old.csv"]
+    assert (tmp_path / "old.csv").read_text(encoding="utf-8") == "旧文件"
+
+
 def test_a_control_character_in_a_title_does_not_break_the_xlsx_export(client, directory, personas,
                                                                        django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):

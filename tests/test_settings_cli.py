@@ -24,6 +24,7 @@ def run(*args, **env):
         ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE='Mars/Olympus'"),
         ("EMAIL_PORT", "smtp", "EMAIL_PORT='smtp' is not an integer"),
         ("MINSHENG_REPLY_DAYS_COMPLAIN", "0", "MINSHENG_REPLY_DAYS_COMPLAIN=0 must be at least 1"),
+        ("MINSHENG_HOTSPOT_WINDOW_DAYS", "999999999", "MINSHENG_HOTSPOT_WINDOW_DAYS=999999999 must be at most 36500"),
         ("CACHE_URL", "memcached://127.0.0.1", "CACHE_URL='memcached://127.0.0.1' is not a cache URL"),
     ],
 )

@@ -50,14 +50,16 @@ class ApiError(exceptions.APIException):
         super().__init__(message, code)
 
 
-def _flatten(detail) -> object:
+def _messages(detail, prefix: str = "") -> list[str]:
+    """Every message under ``detail`` as one flat list, as docs/api.md promises for each
+    field; a message about one item of a list field (DRF keys it by index) says which:
+    「第 2 项: 请填写合法的整数值。」."""
     if isinstance(detail, dict):
-        return {str(k): _flatten(v) for k, v in detail.items()}
+        return [m for k, v in detail.items()
+                for m in _messages(v, prefix + (f"第 {int(k) + 1} 项" if str(k).isdigit() else str(k)) + ": ")]
     if isinstance(detail, list):
-        if all(not isinstance(d, (dict, list)) for d in detail):
-            return [str(d) for d in detail]
-        return [_flatten(d) for d in detail]
-    return [str(detail)]
+        return [m for d in detail for m in _messages(d, prefix)]
+    return [prefix + str(detail)]
 
 
 def error_body(code: str, message: str, fields=None) -> dict:
@@ -84,13 +86,13 @@ def _classify(exc) -> tuple[int, str, str, dict, dict]:
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         if isinstance(detail, dict):
-            fields = _flatten(detail)
+            fields = {str(k): _messages(v) for k, v in detail.items()}
             message = MESSAGES["invalid"]
             non_field = fields.pop("non_field_errors", None)
             if non_field:
                 message = "; ".join(non_field)
             return 400, "invalid", message, fields, headers
-        items = _flatten(detail)
+        items = _messages(detail)
         return 400, "invalid", "; ".join(items) if items else MESSAGES["invalid"], {}, headers
     if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
         return 403, "permission_denied", CSRF_MESSAGE, {}, headers  # DRF's SessionAuthentication, in English

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
 from minsheng.directory.models import Unit
+from minsheng.insight.text import has_words
 
 from . import notify, search
 from .deadlines import due_after
@@ -418,6 +419,8 @@ def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) ->
     body = (body or "").strip()
     if len(body) < 10:
         raise Invalid("答复内容至少 10 个字")
+    if not has_words(body):  # published at once: eleven emoji are not an answer
+        raise Invalid("答复内容需要有文字, 不能只有符号、表情或不可见字符")
     now = at or timezone.now()
     with transaction.atomic():
         a = active_assignment(message, unit)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 
 from minsheng.directory.models import Addressee, Region, Topic, topic_tree
+from minsheng.insight.text import has_words
 
 from .models import MessageKind, Rating
 from .photos import clean_photo
@@ -24,6 +25,19 @@ from .workflow import Status
 COMPETENT_DEPARTMENT = ""  # the addressee choice "职能部门": routed by the responsibility table
 # for a NUL character in any text field (set on Django's validator in BoardConfig.ready)
 NUL_CHARACTERS = "含有无法识别的控制字符, 请删除后重试"
+WITHOUT_WORDS = "{what}需要有文字, 不能只有符号、表情或不可见字符"
+
+
+def require_words(what: str):
+    """A validator (``text.has_words``): a title of zero-width spaces (U+200B) passes the
+    length rule yet shows blank on every list; one of emoji or punctuation alone says
+    nothing a unit can act on."""
+
+    def check(value: str) -> None:
+        if not has_words(value):
+            raise ValidationError(WITHOUT_WORDS.format(what=what))
+
+    return check
 
 
 class ChineseRenderer(DjangoTemplates):
@@ -117,11 +131,11 @@ def topic_choices():
 
 
 class MessageForm(ChineseForm):
-    title = forms.CharField(label="标题", min_length=5, max_length=50, strip=True,
+    title = forms.CharField(label="标题", min_length=5, max_length=50, strip=True, validators=[require_words("标题")],
                             error_messages={"required": "请填写标题",
                                             "min_length": "标题至少 5 个字 (现在 %(show_value)d 个)",
                                             "max_length": "标题最多 50 个字 (现在 %(show_value)d 个)"})
-    body = forms.CharField(label="内容", min_length=20, max_length=3000, strip=True,
+    body = forms.CharField(label="内容", min_length=20, max_length=3000, strip=True, validators=[require_words("内容")],
                            widget=forms.Textarea(attrs={"rows": 8}),
                            help_text="请写清楚时间、地点、问题和诉求, 20 至 3000 字",
                            error_messages={"required": "请填写留言内容",

@@ -36,8 +36,9 @@ FILES: dict[str, list[str]] = {
 # Columns an input file may leave out (they take the model default).
 OPTIONAL = {"short_name", "kind", "parent_name", "is_active", "sort", "keywords", "unit_name", "parent_code", "role"}
 
-_CODE = re.compile(r"^\d{6}(\d{3})?(\d{3})?$")
+_CODE = re.compile(r"^\d{6}(\d{3})?(\d{3})?$", re.ASCII)  # ６２０１００ (full-width) is not a code
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+MAX_INT = 2_147_483_647  # PositiveIntegerField on PostgreSQL
 _TRUE = {"1", "true", "yes", "是", "y"}
 _FALSE = {"0", "false", "no", "否", "n"}
 
@@ -169,6 +170,9 @@ def _read_file(path: Path, name: str) -> tuple[list[Row], list[str]]:
                 header = [h.strip() for h in next(reader)]
             except StopIteration:
                 return [], [f"{name}:1: 文件为空, 缺少表头"]
+            repeated = sorted({c for c in header if header.count(c) > 1})
+            if repeated:  # a row would silently keep the last of the two values
+                return [], [f"{name}:1: 表头有重复的列名 {', '.join(repeated)}"]
             missing = [c for c in FILES[name] if c not in header and c not in OPTIONAL]
             unknown = [c for c in header if c not in FILES[name]]
             if missing or unknown:
@@ -185,6 +189,9 @@ def _read_file(path: Path, name: str) -> tuple[list[Row], list[str]]:
                     continue
                 if len(values) != len(header):
                     errors.append(f"{name}:{line}: 应有 {len(header)} 列, 实际 {len(values)} 列")
+                    continue
+                if any("\x00" in v for v in values):  # PostgreSQL refuses it; no name holds one
+                    errors.append(f"{name}:{line}: 含有 NUL 字符 (\\x00), 请删除后重试")
                     continue
                 rows.append(Row(name, line, dict(zip(header, values, strict=True))))
             return rows, errors
@@ -231,8 +238,9 @@ def _parse_int(row: Row, key: str, errors: list[str], default: int = 0) -> int:
     raw = row[key]
     if not raw:
         return default
-    if not raw.isdigit():
-        errors.append(f"{row.where}: {key} 应为非负整数, 而不是 {raw!r}")
+    # isdigit() alone takes ² and full-width digits, and the column is a 32-bit integer
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_INT:
+        errors.append(f"{row.where}: {key} 应为 0 至 {MAX_INT} 之间的整数, 而不是 {raw!r}")
         return default
     return int(raw)
 

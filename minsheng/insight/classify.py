@@ -359,11 +359,13 @@ class TextClassifier:
     def load(cls, directory: str | Path) -> TextClassifier:
         directory = Path(directory)
         if not directory.is_dir():
-            raise ModelError(f"模型目录不存在: {directory}")
+            raise ModelError(f"{directory} 是文件, 不是模型目录" if directory.exists() else f"模型目录不存在: {directory}")
         try:
             meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ModelError(f"{directory}: 不是模型目录 (缺少 model.json)") from None
+        except OSError as exc:  # model.json is a folder, or unreadable
+            raise ModelError(f"无法读取 {directory / 'model.json'}: {exc.strerror or exc}") from None
         except (ValueError, UnicodeDecodeError):
             raise ModelError(f"{directory}/model.json 已损坏") from None
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:

@@ -211,15 +211,27 @@ def _probe_writable(directory: Path, shown: str | Path) -> None:
         os.unlink(name)
 
 
-def check_output(path: str | Path) -> Path:
-    """CSVError unless ``path`` can be an output file: not empty, not a directory, in an
-    existing writable directory. Commands call it before the work, so a bad --out fails
-    at once."""
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file (through links too), existing or not yet."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
+    """CSVError unless ``path`` can be an output file: not empty, not a directory, not the
+    same file as any of ``others`` (the input, another output: writing it would destroy
+    that data), in an existing writable directory. Commands call it before the work, so a
+    bad --out fails at once."""
     if not str(path).strip():
         raise CSVError("输出路径为空")
     path = Path(path)
     if path.is_dir():
         raise CSVError(f"输出路径是目录, 不是文件: {path}")
+    same = next((other for other in others if other and _same_file(path, other)), None)
+    if same is not None:
+        raise CSVError(f"输出文件 {path} 与 {same} 是同一个文件, 写入会覆盖它; 请换一个输出文件名")
     parent = path.parent
     if not parent.is_dir():
         raise CSVError(f"输出目录不存在: {parent}")
@@ -256,28 +268,36 @@ def check_model_output(path: str | Path) -> Path:
     return path
 
 
-def write_rows(path: str | Path, header: list[str], rows) -> int:
-    """Write plain UTF-8 CSV without a BOM, so that a program reading it as UTF-8 finds the
-    first column under its exact name (留言编号); return the count. Written to a temporary file then renamed, so a
-    failure (an I/O error, or an error raised while ``rows`` is produced) never leaves a
+@contextlib.contextmanager
+def replacing(path: str | Path):
+    """A temporary path beside ``path`` (checked by ``check_output``) for the block to
+    write; renamed onto ``path`` when the block succeeds, removed otherwise, so a failure
+    (an I/O error, or an error raised while the content is produced) never leaves a
     half-written file at ``path``. A symbolic link at ``path`` stays a link: its target is
     written."""
     path = Path(os.path.realpath(check_output(path)))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    n = 0
     try:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            for row in rows:
-                writer.writerow(row)
-                n += 1
+        yield tmp
         os.replace(tmp, path)
     except OSError as exc:
         raise CSVError(f"无法写入 {path}: {exc.strerror or exc}") from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def write_rows(path: str | Path, header: list[str], rows) -> int:
+    """Write plain UTF-8 CSV without a BOM, so that a program reading it as UTF-8 finds the
+    first column under its exact name (留言编号); return the count. Written through
+    ``replacing``: never half-written."""
+    n = 0
+    with replacing(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            n += 1
     return n
 
 

@@ -31,6 +31,7 @@ from .text import normalize
 
 BODY_CHARS = 150
 WINDOW_DAYS = 180
+MAX_WINDOW_DAYS = 36_500  # a century: any longer window is the same as none
 # similarity (cosine to the hotspot centroid) needed to join, by place evidence
 JOIN_SAME_PLACE = 0.22
 JOIN_SAME_PROBLEM = 0.20  # same place: cosine without the place's own name
@@ -353,7 +354,6 @@ class HotspotIndex:
             item.prepare()
         vec = vec if vec is not None else self.vector(item)
         votes: Counter = Counter()
-        horizon = item.at - self.window
         for key in self._keys(item, vec):
             plist = self.postings.get(key)
             if plist:
@@ -369,7 +369,7 @@ class HotspotIndex:
         best, best_score = None, 0.0
         for cid in ranked:
             c = self.clusters.get(cid)
-            if c is None or c.last_at < horizon:
+            if c is None or item.at - c.last_at > self.window:  # not at - window: no overflow near year 1
                 continue
             if item.region and c.regions and item.region not in c.regions:
                 continue

@@ -127,6 +127,12 @@ def _is_punct(word: str) -> bool:
     return all(unicodedata.category(c)[0] in "PSZ" for c in word)
 
 
+def has_words(text: str) -> bool:
+    """At least one letter or digit: not only emoji, punctuation or invisible characters
+    (U+200B), which pass a length rule yet say nothing."""
+    return any(unicodedata.category(c)[0] in "LN" for c in text)
+
+
 def han_ratio(text: str) -> float:
     """Share of Han characters among the non-space characters (0 for empty text)."""
     chars = [c for c in text if not c.isspace()]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import difflib
 
 from django.db.models import Prefetch
+from django.http import Http404
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -106,6 +107,15 @@ class ApiView(APIView):
         # only where GET is served: elsewhere the answer is 405, whatever the query says
         if request.method in ("GET", "HEAD") and hasattr(self, "get"):
             check_query_names(request, self.accepted_query_params())
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:  # DRF's answer to ?format=xml, as if the record did not exist
+            name = api_settings.URL_FORMAT_OVERRIDE
+            formats = ", ".join(r.format for r in self.get_renderers())
+            problem = f"不支持的格式 {request.query_params.get(name)!r} (可用: {formats})"
+            raise ApiError(problem, fields={name: [problem]}) from None
 
     @classmethod
     def accepted_query_params(cls) -> tuple[str, ...]:

@@ -142,10 +142,14 @@ def _dispatch(user, message, b):
 def _decide_extension(user, message, b):
     pending = Extension.objects.filter(assignment__message=message).select_related("assignment__message",
                                                                                      "assignment__unit")
-    ext = pending.filter(pk=b["extension"]).first() if b.get("extension") else pending.filter(
-        state=Extension.State.PENDING).order_by("-requested_at").first()
-    if ext is None:
-        raise IllegalMove("没有待审批的延期申请")
+    if b.get("extension"):
+        ext = pending.filter(pk=b["extension"]).first()
+        if ext is None:  # a wrong id, not a case without requests
+            raise serializers.ValidationError({"extension": [f"该留言没有编号为 {b['extension']} 的延期申请"]})
+    else:
+        ext = pending.filter(state=Extension.State.PENDING).order_by("-requested_at").first()
+        if ext is None:
+            raise IllegalMove("没有待审批的延期申请")
     ext.assignment.message = message
     actions.do_decide_extension(user, ext, b["approve"], note=b["note"])
 

@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, model, data, out, **options):
         try:
-            csvio.check_output(out)
+            csvio.check_output(out, others=(data,))
             clf = classify.TextClassifier.load(model)
             table, titles, bodies = csvio.read_messages(data)
             classify.check_texts(titles, bodies, where=f"{data}: ")  # most rows must hold Chinese

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from minsheng.insight import csvio
-from minsheng.insight.hotspots import WINDOW_DAYS, Item, cluster_batch, cluster_heat
+from minsheng.insight.hotspots import MAX_WINDOW_DAYS, WINDOW_DAYS, Item, cluster_batch, cluster_heat
 
 REQUIRED = ("留言编号", "留言主题", "留言时间", "留言详情")
 REPORT_HEADER = ["热度排名", "热度指数", "时间范围", "地点/人群", "问题描述", "留言数", "留言用户数", "点赞数", "cluster_id",
@@ -23,17 +23,19 @@ class Command(BaseCommand):
         parser.add_argument("--report", help="output CSV of hotspots by heat (热度排名, 热度指数, 时间范围, ...)")
         parser.add_argument("--top", type=int, default=None, help="hotspots in the report (default: all with 2+ messages)")
         parser.add_argument("--window-days", type=int, default=WINDOW_DAYS,
-                            help=f"sliding window: a hotspot idle longer than this takes no new messages (default {WINDOW_DAYS})")
+                            help=f"sliding window: a hotspot idle longer than this takes no new messages "
+                                 f"(1 to {MAX_WINDOW_DAYS}; default {WINDOW_DAYS})")
 
     def handle(self, *args, data, out, report, top, window_days, **options):
         if top is not None and top < 1:
             raise CommandError("--top 应为正整数")
-        if window_days < 1:
-            raise CommandError("--window-days 应为正整数")
+        if not 1 <= window_days <= MAX_WINDOW_DAYS:
+            raise CommandError(f"--window-days 应为 1 至 {MAX_WINDOW_DAYS} 之间的整数")
         started = time.perf_counter()
         try:
-            for path in filter(None, (out, report)):
-                csvio.check_output(path)
+            csvio.check_output(out, others=(data,))
+            if report:
+                csvio.check_output(report, others=(data, out))
             table = csvio.read_table(data, required=REQUIRED)
             csvio.require_texts(table, [r["留言主题"] + r["留言详情"] for r in table.rows], "标题和正文")
             ids = csvio.unique_ids(table)

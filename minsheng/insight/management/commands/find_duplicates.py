@@ -19,7 +19,7 @@ class Command(BaseCommand):
         if not 0 < min_similarity <= 1:
             raise CommandError("--min-similarity 应在 0 与 1 之间")
         try:
-            csvio.check_output(out)
+            csvio.check_output(out, others=(data,))
             table, titles, bodies = csvio.read_messages(data)
             ids = csvio.unique_ids(table)
             index = TextIndex.build(titles, bodies)

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, data, out, **options):
         try:
-            csvio.check_output(out)
+            csvio.check_output(out, others=(data,))
             table = csvio.read_table(data)
             header, rows = table.header, table.rows
             reply_col = csvio.pick_column(header, REPLY_COLUMNS)

@@ -1,6 +1,7 @@
 """minsheng train-classifier --data F.csv [--data G.csv ...] --label-column COL --out DIR
 minsheng train-classifier --from-db --out DIR [--target topic|kind|unit]"""
 
+import math
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -31,8 +32,8 @@ class Command(BaseCommand):
             raise CommandError("请给出 --data 文件 (可多次) 或 --from-db")
         if data and not label_column:
             raise CommandError("使用 --data 时必须给出 --label-column")
-        if c <= 0:
-            raise CommandError("--c 必须大于 0")
+        if not 0 < c < math.inf:  # nan fails both comparisons
+            raise CommandError("--c 必须是大于 0 的有限数")
         say = training.progress_printer(self.stdout)
         try:
             out_path = csvio.check_model_output(out)  # before any work: training takes a minute

@@ -4,10 +4,12 @@ is recorded in the audit log like a web export."""
 
 from __future__ import annotations
 
+import csv
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from minsheng.insight import csvio
 from minsheng.stats import campaign_report, exports, figures
 from minsheng.stats.figures import ScopeError
 from minsheng.stats.models import Campaign
@@ -35,6 +37,8 @@ class Command(BaseCommand):
         if opts["format"] == "xlsx" and not opts["output"]:
             raise CommandError("XLSX 需要 --output 文件名")
         try:
+            if opts["output"]:
+                csvio.check_output(opts["output"])  # before the work and the audit row of --personal
             if opts["what"] == "campaign":
                 if not opts["campaign"]:
                     raise CommandError("请用 --campaign 指定征集活动")
@@ -42,9 +46,9 @@ class Command(BaseCommand):
             else:
                 scope = figures.make_scope(campaign=opts["campaign"], **filters, drafts=True)
                 sheets = self._messages(scope, opts) if opts["what"] == "messages" else self._table(scope, opts)
-        except ScopeError as exc:
+            self._write(sheets, opts)
+        except (ScopeError, csvio.CSVError) as exc:
             raise CommandError(str(exc)) from None
-        self._write(sheets, opts)
 
     def _messages(self, scope, opts):
         measure = opts["measure"]
@@ -67,14 +71,12 @@ class Command(BaseCommand):
         return campaign_report.sheets(campaign)
 
     def _write(self, sheets, opts):
-        if opts["format"] == "xlsx":
-            exports.write_xlsx(opts["output"], sheets)
+        if not opts["output"]:
+            csv.writer(sys.stdout).writerows(exports.csv_cells(row) for row in exports.stacked_rows(sheets))
             return
-        import csv
-
-        out = open(opts["output"], "w", newline="", encoding="utf-8-sig") if opts["output"] else sys.stdout
-        try:
-            csv.writer(out).writerows(exports.csv_cells(row) for row in exports.stacked_rows(sheets))
-        finally:
-            if out is not sys.stdout:
-                out.close()
+        with csvio.replacing(opts["output"]) as tmp:  # an error leaves no half-written file
+            if opts["format"] == "xlsx":
+                exports.write_xlsx(tmp, sheets)
+            else:
+                with tmp.open("w", newline="", encoding="utf-8-sig") as out:
+                    csv.writer(out).writerows(exports.csv_cells(row) for row in exports.stacked_rows(sheets))
