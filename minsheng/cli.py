@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> None:
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"minsheng: configuration error: {exc}\n")
         sys.exit(2)
+    except BrokenPipeError:  # `minsheng ... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        sys.exit(141)
 
 
 def _dashed_usage() -> None:

@@ -5,6 +5,7 @@ no output file left behind; good input still works."""
 from __future__ import annotations
 
 import csv
+import os
 import random
 import subprocess
 import sys
@@ -370,3 +371,29 @@ def test_train_writes_new_empty_and_existing_model_directories(tmp_path, good, m
     for out in (again, tmp_path / "empty", tmp_path / "new" / "topic"):
         call_command(*train_args(good, str(out)), stdout=StringIO())
         assert classify.TextClassifier.load(out).labels == sorted(VOCAB)
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    """`minsheng … | head -1`: the pipe closes early; no traceback, the shell's 141."""
+    big = subprocess.Popen([sys.executable, "-m", "minsheng", "shell", "-c",
+                            "import sys\nfor i in range(100000): sys.stdout.write(f'line {i}\\n')"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env={**os.environ, "MINSHENG_VAR_DIR": str(tmp_path)})
+    big.stdout.readline()
+    big.stdout.close()  # the reader goes away
+    assert big.wait(timeout=120) == 141
+    assert b"Traceback" not in big.stderr.read()
+
+
+@pytest.mark.django_db
+def test_small_option_mistakes_are_named(tmp_path, good, model):
+    fails("evaluate_classifier", "--model", str(model), "--data", good, "--label-column", " ",
+          match="--label-column 不能为空")
+    fails("train_classifier", "--from-db", "--out", str(tmp_path / "m"), match="还没有可用于训练的已派单留言")
+    assert not (tmp_path / "m" / "model.json").exists()
+    err = StringIO()
+    with pytest.raises(CommandError, match="导入失败"):
+        call_command("import_directory", good, stderr=err)
+    assert "是文件, 请给出存放这些文件的目录" in err.getvalue()
+    fails("export_directory", "--out", "", match="--out 不能为空")
+    fails("create_api_key", "兰州\n12345", match="line breaks")

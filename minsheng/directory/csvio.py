@@ -149,7 +149,7 @@ def read_directory(folder: Path) -> tuple[Bundle, list[str]]:
     """Read whichever of the five files exist in ``folder``; returns (bundle, errors)."""
     errors: list[str] = []
     if not folder.is_dir():
-        return Bundle(), [f"{folder}: 目录不存在"]
+        return Bundle(), [f"{folder}: 是文件, 请给出存放这些文件的目录" if folder.exists() else f"{folder}: 目录不存在"]
     present = [name for name in FILES if (folder / name).is_file()]
     if not present:
         return Bundle(), [f"{folder}: 没有找到 {', '.join(FILES)} 中的任何文件"]

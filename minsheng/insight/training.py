@@ -35,6 +35,8 @@ def load_labelled(paths: Sequence[str | Path], label_column: str) -> tuple[list[
     bodies: list[str] = []
     labels: list[str] = []
     unlabelled = 0
+    if not label_column.strip():
+        raise csvio.CSVError("--label-column 不能为空")
     for path in paths:
         table, t, b = csvio.read_messages(path)  # every row checked as by the other commands
         if label_column not in table.header:

@@ -15,6 +15,8 @@ class Command(BaseCommand):
         name = name.strip()
         if not name:
             raise CommandError("NAME must not be empty")
+        if any(not ch.isprintable() for ch in name):
+            raise CommandError("NAME must not contain line breaks or control characters")
         if len(name) > 100:
             raise CommandError("NAME must be at most 100 characters")
         if Open311Key.objects.filter(name=name).exists():

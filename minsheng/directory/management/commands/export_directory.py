@@ -14,6 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="folder to write the CSV files into (created if missing)")
 
     def handle(self, *args, out, **options):
+        if not out.strip():
+            raise CommandError("--out 不能为空: 请给出要写入的目录")
         folder = Path(out)
         if folder.exists() and not folder.is_dir():
             raise CommandError(f"{folder} 已存在且不是目录")

@@ -40,6 +40,8 @@ class Command(BaseCommand):
             if from_db:
                 titles, bodies, labels, corrections = training.handled_cases(target)
                 fixed = "经转办或退单" if target == "unit" else f"经派单员更正{'领域' if target == 'topic' else '类型'}"
+                if not labels:
+                    raise CommandError("数据库中还没有可用于训练的已派单留言 (需要派单员处理过的留言)")
                 say(f"数据库: {len(labels)} 条已派单留言, 其中 {corrections} 条{fixed}")
                 sources = [f"database: dispatched messages ({target})"]
             else:
