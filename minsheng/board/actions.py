@@ -275,6 +275,7 @@ def do_merge(actor, message: Message, into: Message, at=None) -> None:
             _event(message, Event.Kind.ACCEPTED, actor=actor, at=now)
         _event(message, Event.Kind.MERGED, actor=actor, at=now, into=into.public_id)
         _event(into, Event.Kind.MERGED, actor=actor, public=False, at=now, merged=message.public_id)
+        transaction.on_commit(lambda: notify.merged(message, into))
 
 
 # --- unit staff -----------------------------------------------------------------
