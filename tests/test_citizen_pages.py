@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -573,6 +574,24 @@ def test_a_merged_authors_own_late_merge_note(personas, directory, django_captur
     note = Notification.objects.get(user=third)
     assert (note.kind, note.message, note.text) == (
         "replied", late, f"您的留言「{late.title}」已与「{m.title}」合并办理, 已收到答复")
+
+
+def test_i_have_it_too_tabs_are_the_statuses_such_a_message_can_have(personas, directory, login):
+    """我也遇到的 lists public messages only: no tab for 待审核, 未受理 or 已撤回, which
+    could never list anything there; 我发的留言 keeps them."""
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    dispatch(p, d, m)
+    actions.do_support(p["other_citizen"], m)
+    c = login(p["other_citizen"])
+    page = c.get("/me/messages/", {"supported": "1"}).content.decode()
+    tabs = re.search(r'<nav class="tabs" aria-label="按状态筛选">(.*?)</nav>', page, re.S).group(1)
+    labels = re.findall(r">([^<]+)</a>", tabs)
+    assert "待审核" not in labels and "未受理" not in labels and "已撤回" not in labels
+    assert "待签收" in labels and "已办结" in labels
+    assert f"supported=1&amp;status={Status.DISPATCHED.value}" in tabs
+    mine = login(p["citizen"]).get("/me/messages/").content.decode()
+    assert f"?status={Status.WITHDRAWN.value}" in mine
 
 
 def test_staff_notes_still_open_the_case_page(personas, directory, login, django_capture_on_commit_callbacks):
