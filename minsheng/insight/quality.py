@@ -56,6 +56,9 @@ _CONTACT = re.compile(r"(?:\d{3,4}[-—－ ]?)?\d{7,8}|0\d{2,3}[-—－]\d[\d-]{
 _STOP_GRAMS = frozenset("您好 你好 网友 留言 收悉 问题 反映 情况 回复 答复 如下 现将 感谢 支持 关心 监督 理解 我们 工作 "
                         "部门 相关 有关 希望 请问 谢谢 领导 尊敬 市民 同志".split())
 
+# a stop word cut out of a question leaves a gap, not bigrams across it (请相关部门核查: 核查, not 门核)
+_STOP_WORDS = re.compile("|".join(sorted(_STOP_GRAMS, key=len, reverse=True)))
+
 BOILERPLATE_CAP = 20
 MIN_SUBSTANCE = 25  # characters left after the courtesy phrases
 
@@ -79,11 +82,20 @@ def _cosine(a: Counter, b: Counter) -> float:
     return dot / (na * nb)
 
 
+def _content(question: str) -> list[str]:
+    """The bigrams a reply must echo to take a question up: its cue words, the citizen's own
+    phone number and the stop words (领导, 您好, 我们, 相关, 部门 …) left out."""
+    text = _STOP_WORDS.sub(" ", _OWN_CONTACT.sub(" ", _QUESTION.sub(" ", question)))
+    return [g for g in _grams(text) if not g.isdigit()]
+
+
 def questions(text: str) -> list[str]:
-    """Sentences of the message that ask something or demand something."""
+    """Sentences of the message that ask something or demand something; a plea that
+    names nothing (领导您好, 恳请帮帮我们) asks nothing a reply could take up."""
     text = normalize(text)
     found = [s.strip() for s in _SENTENCE.findall(text)
-             if _QUESTION.search(s) and len(s.strip()) >= 4 and not _CLOSING.match(s.strip())]
+             if _QUESTION.search(s) and len(s.strip()) >= 4 and not _CLOSING.match(s.strip())
+             and len(_content(s)) >= 2]
     return found[:8]
 
 
@@ -128,7 +140,7 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         if _WHEN.search(q) and _DATE.search(core):
             addressed.append(True)  # a "when" answered with a date or a time limit
             continue
-        key = [g for g in _grams(_OWN_CONTACT.sub(" ", _QUESTION.sub(" ", q))) if not g.isdigit()]
+        key = _content(q)
         hit = sum(1 for g in key if g in reply_grams) / len(key) if key else float(relevance >= 0.4)
         addressed.append(hit >= 0.25)
     completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)
