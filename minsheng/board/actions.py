@@ -275,7 +275,8 @@ def do_merge(actor, message: Message, into: Message, at=None) -> None:
             _event(message, Event.Kind.ACCEPTED, actor=actor, at=now)
         _event(message, Event.Kind.MERGED, actor=actor, at=now, into=into.public_id)
         _event(into, Event.Kind.MERGED, actor=actor, public=False, at=now, merged=message.public_id)
-        transaction.on_commit(lambda: notify.merged(message, into))
+        if into.status in Status.answered():  # its people missed notify.replied: they hear of it now
+            transaction.on_commit(lambda: notify.merged(message, into))
 
 
 # --- unit staff -----------------------------------------------------------------

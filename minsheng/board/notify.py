@@ -78,8 +78,6 @@ def merged(message, main):
     """``message`` was merged into ``main`` after main was answered: its page shows that
     answer at once, so its author and supporters hear of it now (they missed ``replied``);
     those who followed main already are not told twice."""
-    if main.status not in Status.answered():
-        return
     told = {user.pk for user, _ in _followers(main, leaving_out=message)}
     kind, text = ("closed", "已办结") if main.status == Status.CLOSED else ("replied", "已收到答复")
     _tell_followers(main, kind, text, [(user, own) for user, own in _followers(main) if user.pk not in told])
