@@ -612,6 +612,22 @@ def test_merge_into_unknown_or_itself_is_refused(personas, directory, staff):
     assert fresh(m).status == Status.SUBMITTED
 
 
+def test_a_main_case_with_merged_messages_cannot_itself_be_merged(personas, directory, staff, client):
+    """Merged into a third case, the main case left its own merged messages pointing at a
+    case that would never be answered: their pages never showed the reply, and their
+    authors and supporters were never told of it."""
+    p, d = personas, directory
+    main = post_message(p, d, title="七里河区小区加装电梯主留言")
+    actions.do_dispatch(p["dispatcher"], main, d["housing"])
+    dup = post_message(p, d, title="七里河区小区加装电梯重复留言")
+    actions.do_merge(p["dispatcher"], dup, fresh(main))
+    other = post_message(p, d, title="七里河区另一条加装电梯留言")
+    actions.do_accept(p["dispatcher"], other)
+    r = act(staff["dispatcher"], main, "merge", into=other.public_id)
+    assert r.status_code == 400 and "已有其他留言并入" in text(r)
+    assert fresh(main).status == Status.DISPATCHED and fresh(dup).duplicate_of_id == main.pk
+
+
 def test_supervision_flags_the_case_and_lists_overdue_ones(personas, directory, staff,
                                                           django_capture_on_commit_callbacks):
     late = post_message(personas, directory, title="超期未办的留言标题")
