@@ -90,12 +90,10 @@ def _content(question: str) -> list[str]:
 
 
 def questions(text: str) -> list[str]:
-    """Sentences of the message that ask something or demand something; a plea that
-    names nothing (领导您好, 恳请帮帮我们) asks nothing a reply could take up."""
+    """Sentences of the message that ask something or demand something."""
     text = normalize(text)
     found = [s.strip() for s in _SENTENCE.findall(text)
-             if _QUESTION.search(s) and len(s.strip()) >= 4 and not _CLOSING.match(s.strip())
-             and len(_content(s)) >= 2]
+             if _QUESTION.search(s) and len(s.strip()) >= 4 and not _CLOSING.match(s.strip())]
     return found[:8]
 
 
@@ -141,7 +139,8 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
             addressed.append(True)  # a "when" answered with a date or a time limit
             continue
         key = _content(q)
-        hit = sum(1 for g in key if g in reply_grams) / len(key) if key else float(relevance >= 0.4)
+        # a plea that names nothing (领导您好, 恳请帮帮我们) asks for the message as a whole
+        hit = sum(1 for g in key if g in reply_grams) / len(key) if len(key) >= 2 else float(relevance >= 0.4)
         addressed.append(hit >= 0.25)
     completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)
     missed = [q for q, ok in zip(asked, addressed, strict=True) if not ok]
