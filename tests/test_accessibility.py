@@ -117,6 +117,12 @@ def test_tabs_say_which_is_current(personas, login):
     page = body(login(personas["citizen"]).get("/me/messages/?status=submitted"))
     current = page.find("a", aria_current="page")
     assert len(current) == 1 and "status=submitted" in current[0]["href"]
+    # 我的留言's two lists: the chosen one is marked current in its set, the status tab is the page
+    page = body(login(personas["citizen"]).get("/me/messages/?supported=1&status=replied"))
+    current = page.find("a", aria_current="page")
+    assert len(current) == 1 and current[0]["href"] == "?supported=1&status=replied"
+    chosen = page.find("a", aria_current="true")
+    assert len(chosen) == 1 and chosen[0]["href"] == "?supported=1"
 
 
 # --- labels ------------------------------------------------------------------------------

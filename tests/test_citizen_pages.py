@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -509,6 +510,88 @@ def test_who_said_i_have_it_too_hears_of_the_answer(personas, directory, login,
     assert f'href="/m/{m.public_id}/"' in page and "您点过“我也遇到”的留言" in page
     assert f'href="/m/{m.public_id}/"' not in c.get("/me/messages/").content.decode()
     assert f'href="/m/{m.public_id}/"' not in c.get("/me/messages/", {"supported": "1", "status": "replied"}).content.decode()
+
+
+def test_a_follower_reads_the_main_message_title_as_the_public_does(personas, directory, mailoutbox,
+                                                                    django_capture_on_commit_callbacks):
+    """Another citizen's note (and email) names the message as its public page does: the
+    phone number its author wrote into the title stays hidden."""
+    p, d = personas, directory
+    p["other_citizen"].email = "xiaowang@example.com"
+    p["other_citizen"].save(update_fields=["email"])
+    m = submit(p["citizen"], d, title="电梯坏了请回电13912345678")
+    dispatch(p, d, m)
+    actions.do_support(p["other_citizen"], m)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_sign(p["officer"], m, d["housing"])
+        actions.do_reply(p["officer"], m, d["housing"], REPLY)
+    note = Notification.objects.get(user=p["other_citizen"], kind="replied")
+    assert note.text == "您也遇到的问题「电梯坏了请回电139****5678」已收到答复"
+    mail = next(e for e in mailoutbox if e.to == ["xiaowang@example.com"])
+    assert "13912345678" not in mail.subject + mail.body
+    # the author's own note keeps the title as written
+    assert Notification.objects.get(user=p["citizen"], kind="replied").text.startswith("您的留言「电梯坏了请回电13912345678」")
+
+
+@pytest.mark.parametrize("then", ["replied", "closed"])
+def test_a_message_merged_after_the_answer_hears_of_it(personas, directory, then, django_capture_on_commit_callbacks):
+    """A duplicate merged into a case that is already answered shows that answer at once:
+    its author and supporters are told then (notify.replied went out before they followed),
+    and those who were told already are not told again."""
+    p, d = personas, directory
+    fourth = make_user("13800000004", phone="13800000004", display_name="小赵")
+    m = submit(p["citizen"], d)
+    dispatch(p, d, m)
+    actions.do_support(p["other_citizen"], m)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_sign(p["officer"], m, d["housing"])
+        actions.do_reply(p["officer"], m, d["housing"], REPLY)
+        if then == "closed":
+            actions.do_evaluate(p["citizen"], m, resolution="satisfied", attitude="satisfied", speed="satisfied")
+    late = submit(p["other_citizen"], d, title="三号楼电梯还是坏的")
+    actions.do_accept(p["dispatcher"], late)
+    actions.do_support(fourth, late)
+    before = Notification.objects.filter(user=p["other_citizen"]).count()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_merge(p["dispatcher"], late, m)
+    word = "已收到答复" if then == "replied" else "已办结"
+    assert list(Notification.objects.filter(user=fourth).values_list("kind", "text")) == [
+        (then, f"您也遇到的问题「{m.title}」{word}")]
+    # the supporter of the main case was told already; now they are told nothing more
+    assert Notification.objects.filter(user=p["other_citizen"]).count() == before
+    assert not Notification.objects.filter(user=p["citizen"], kind="replied").exclude(message=m).exists()
+
+
+def test_a_merged_authors_own_late_merge_note(personas, directory, django_capture_on_commit_callbacks):
+    p, d = personas, directory
+    third = make_user("13800000003", phone="13800000003", display_name="小张")
+    m = submit(p["citizen"], d)
+    with django_capture_on_commit_callbacks(execute=True):
+        replied(p, d, m)
+    late = submit(third, d, title="三号楼电梯还是坏的")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_merge(p["dispatcher"], late, m)
+    note = Notification.objects.get(user=third)
+    assert (note.kind, note.message, note.text) == (
+        "replied", late, f"您的留言「{late.title}」已与「{m.title}」合并办理, 已收到答复")
+
+
+def test_i_have_it_too_tabs_are_the_statuses_such_a_message_can_have(personas, directory, login):
+    """我也遇到的 lists public messages only: no tab for 待审核, 未受理 or 已撤回, which
+    could never list anything there; 我发的留言 keeps them."""
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    dispatch(p, d, m)
+    actions.do_support(p["other_citizen"], m)
+    c = login(p["other_citizen"])
+    page = c.get("/me/messages/", {"supported": "1"}).content.decode()
+    tabs = re.search(r'<nav class="tabs" aria-label="按状态筛选">(.*?)</nav>', page, re.S).group(1)
+    labels = re.findall(r">([^<]+)</a>", tabs)
+    assert "待审核" not in labels and "未受理" not in labels and "已撤回" not in labels
+    assert "待签收" in labels and "已办结" in labels
+    assert f"supported=1&amp;status={Status.DISPATCHED.value}" in tabs
+    mine = login(p["citizen"]).get("/me/messages/").content.decode()
+    assert f"?status={Status.WITHDRAWN.value}" in mine
 
 
 def test_staff_notes_still_open_the_case_page(personas, directory, login, django_capture_on_commit_callbacks):

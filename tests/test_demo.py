@@ -221,3 +221,12 @@ def test_demo_dates_each_note_by_its_event_also_a_merged_messages(personas, dire
     assert Notification.objects.get(message=main, kind="replied").created_at == replied_at
     merged_note = Notification.objects.get(message=again, kind="replied")
     assert merged_note.created_at == replied_at and merged_note.read_at is not None  # old: read, as in a real inbox
+    # merged after the reply, its author was told at the merge, not before it
+    from .conftest import make_user
+
+    late = actions.do_submit(make_user("13800000005", phone="13800000005"), title="三号楼电梯还是坏的", **fields)
+    merged_at = replied_at + dt.timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_merge(p["dispatcher"], late, main, at=merged_at)
+    backdate_notifications(timezone.now())
+    assert Notification.objects.get(message=late, kind="replied").created_at == merged_at

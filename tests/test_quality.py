@@ -51,6 +51,21 @@ def test_off_topic_reply_loses_relevance_and_completeness():
     assert off["score"] < good["score"]
 
 
+def test_a_plea_asks_for_the_whole_message_and_a_demand_is_read_without_its_stop_words():
+    """A reply that takes up the one thing asked scored 完整性 0 with 「2 个问题中有 2 个未回应,
+    如「领导您好, 恳请帮帮我们。」」: the plea had to echo 帮帮, and 请相关部门核查物业收费 needed
+    bigrams across 部门 (门核) the reply could never echo."""
+    body = ("领导您好, 恳请帮帮我们。物业公司没有召开业主大会就把物业费从每平米一元涨到一元五。"
+            "请相关部门核查物业收费是否合规。")
+    reply = ("经查, 丽景新村物业公司未经业主大会擅自上调物业费, 违反《甘肃省物业管理条例》规定。我局已责令其"
+             "于12月20日前恢复原收费标准并退还多收费用。如有疑问请致电 0931-8888888。")
+    result = score_reply("丽景新村物业收费问题", body, reply)
+    assert result["questions"] == 2 and result["completeness"] == 1.0
+    assert not any("未回应" in r for r in result["reasons"])
+    off = score_reply("丽景新村物业收费问题", body, OFF_TOPIC)  # the plea still wants an answer
+    assert off["completeness"] == 0 and any("如「领导您好, 恳请帮帮我们。」" in r for r in off["reasons"])
+
+
 def test_missing_parts_are_named():
     no_contact = GOOD.replace("如有疑问请致电城关区住建局 0931-8451234。", "")
     result = score_reply(TITLE, BODY, no_contact)

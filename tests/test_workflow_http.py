@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Event, Extension, Message, Notification, Reply
@@ -550,6 +551,20 @@ def test_reply_form_shows_similar_answers_and_the_preview_scores_the_draft(perso
     assert 0 <= quality["score"] <= 100 and quality["reasons"]
 
 
+def test_the_quality_panel_shows_every_part_the_score_is_made_of(personas, directory, signed, staff):
+    """The score weighs four parts; the panel showed three, so 相关性, 完整性 and 可解释性
+    never added up to the score beside them (及时性, a tenth of it, was missing)."""
+    Message.objects.filter(pk=signed.pk).update(submitted_at=timezone.now() - dt.timedelta(days=30))
+    body = "经现场核查, 该小区电梯已由物业公司更换主板并恢复运行, 如有问题请致电 0931-8123456。"
+    r = staff["officer"].post(reverse("board:reply_preview", args=[signed.public_id]),
+                              {"version": fresh(signed).version, "body": body})
+    q = lookup.score_for_reply(fresh(signed), body)
+    panel = text(r)
+    assert f"及时性 {q['timeliness']:.2f}" in panel and q["timeliness"] < 1
+    parts = 0.3 * (q["relevance"] + q["completeness"] + q["interpretability"]) + 0.1 * q["timeliness"]
+    assert f"答复质量评分: {q['score']:g}" in panel and abs(100 * parts - q["score"]) < 0.2
+
+
 def test_the_case_page_shows_the_machines_reading_of_topic_and_type(personas, directory, staff):
     m = post_message(personas, directory)  # the citizen chose a topic; the machine read another
     Message.objects.filter(pk=m.pk).update(predicted_topic=directory["topic_env"], topic_confidence=0.93,
@@ -595,6 +610,22 @@ def test_merge_into_unknown_or_itself_is_refused(personas, directory, staff):
     r = act(staff["dispatcher"], m, "merge", into=m.public_id)
     assert r.status_code == 400 and "不能合并到自身" in text(r)
     assert fresh(m).status == Status.SUBMITTED
+
+
+def test_a_main_case_with_merged_messages_cannot_itself_be_merged(personas, directory, staff, client):
+    """Merged into a third case, the main case left its own merged messages pointing at a
+    case that would never be answered: their pages never showed the reply, and their
+    authors and supporters were never told of it."""
+    p, d = personas, directory
+    main = post_message(p, d, title="七里河区小区加装电梯主留言")
+    actions.do_dispatch(p["dispatcher"], main, d["housing"])
+    dup = post_message(p, d, title="七里河区小区加装电梯重复留言")
+    actions.do_merge(p["dispatcher"], dup, fresh(main))
+    other = post_message(p, d, title="七里河区另一条加装电梯留言")
+    actions.do_accept(p["dispatcher"], other)
+    r = act(staff["dispatcher"], main, "merge", into=other.public_id)
+    assert r.status_code == 400 and "已有其他留言并入" in text(r)
+    assert fresh(main).status == Status.DISPATCHED and fresh(dup).duplicate_of_id == main.pk
 
 
 def test_supervision_flags_the_case_and_lists_overdue_ones(personas, directory, staff,

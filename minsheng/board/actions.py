@@ -258,7 +258,8 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
 def do_merge(actor, message: Message, into: Message, at=None) -> None:
     """并单: ``message`` joins ``into``; its page shows the main case's reply. A merged
     message is public, so the main case must be public (accepted) already, and merging a
-    message nobody has reviewed yet is its review (受理, then 并单: two events)."""
+    message nobody has reviewed yet is its review (受理, then 并单: two events). A main
+    case (one with merged messages) is not merged in turn: merges are one level deep."""
     _require_dispatcher(actor, message)
     if into.pk == message.pk or into.duplicate_of_id:
         raise Invalid("不能合并到自身或已被合并的留言")
@@ -266,6 +267,8 @@ def do_merge(actor, message: Message, into: Message, at=None) -> None:
         raise Invalid("主留言已不受理、撤回或被合并")
     if not into.is_public:
         raise Invalid("主留言尚未受理, 请先受理主留言再并单")
+    if message.merged.exists():  # its merged messages would wait on a case never answered
+        raise Invalid("该留言已有其他留言并入, 不能再并入别的留言; 可将另一条留言并入该留言")
     now = at or timezone.now()
     reviewed = {"accepted_at": now} if message.status == Status.SUBMITTED else {}
     with transaction.atomic():
@@ -276,6 +279,8 @@ def do_merge(actor, message: Message, into: Message, at=None) -> None:
             _event(message, Event.Kind.ACCEPTED, actor=actor, at=now)
         _event(message, Event.Kind.MERGED, actor=actor, at=now, into=into.public_id)
         _event(into, Event.Kind.MERGED, actor=actor, public=False, at=now, merged=message.public_id)
+        if into.status in Status.answered():  # its people missed notify.replied: they hear of it now
+            transaction.on_commit(lambda: notify.merged(message, into))
 
 
 # --- unit staff -----------------------------------------------------------------

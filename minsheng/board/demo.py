@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.signals import post_save, pre_delete
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -498,11 +498,14 @@ def backdate_notifications(now: dt.datetime) -> None:
     and mark the older ones read, as a real inbox would look."""
     for kind, event_kind in NOTIFICATION_EVENTS.items():
         at = Event.objects.filter(message=OuterRef("message_id"), kind=event_kind).order_by("-at").values("at")[:1]
-        # a merged message's author is told of the main message's reply (notify._followers)
+        # a merged message's author is told of the main message's reply (notify._followers),
+        # or at the merge when it came after the reply (notify.merged)
         main_at = Event.objects.filter(message__merged=OuterRef("message_id"), kind=event_kind
                                        ).order_by("-at").values("at")[:1]
+        merged_at = Event.objects.filter(message=OuterRef("message_id"), kind=Event.Kind.MERGED
+                                         ).order_by("-at").values("at")[:1]
         Notification.objects.filter(kind=kind, message__isnull=False).update(
-            created_at=Coalesce(Subquery(at), Subquery(main_at), F("created_at")))
+            created_at=Coalesce(Subquery(at), Greatest(Subquery(main_at), Subquery(merged_at)), F("created_at")))
     Notification.objects.filter(created_at__lt=now - 14 * D, read_at__isnull=True).update(read_at=now - 14 * D)
 
 

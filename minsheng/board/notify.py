@@ -11,6 +11,7 @@ from django.urls import reverse
 from minsheng.accounts.models import Membership
 
 from .models import Message, Notification, Support
+from .workflow import Status
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +34,30 @@ def _citizen(message, kind, text):
     _send(message.author, message, kind, f"您的留言「{message.title}」{text}")
 
 
-def _followers(message, kind, text):
-    """The others waiting for this message's answer: the authors of messages merged into
-    it (their pages show its reply) and everyone who said 我也遇到 on it or on them."""
-    merged = list(Message.objects.filter(duplicate_of=message).select_related("author"))
-    told = {message.author_id}
-    for m in merged:
-        if m.author_id not in told:
-            told.add(m.author_id)
-            _send(m.author, m, kind, f"您的留言「{m.title}」已与「{message.title}」合并办理, {text}")
-    supports = Support.objects.filter(message__in=[message, *merged]).select_related("user").order_by("created_at")
-    for s in supports:
-        if s.user_id not in told:
-            told.add(s.user_id)
-            _send(s.user, message, kind, f"您也遇到的问题「{message.title}」{text}")
+def _followers(main, leaving_out=None) -> list[tuple]:
+    """The others waiting for ``main``'s answer, each once: the authors of messages merged
+    into it, with their message (its page shows main's reply), then everyone who said
+    我也遇到 on it or on them, with None (their note is about main). ``leaving_out``: a
+    merged message whose people are not counted."""
+    merged = list(Message.objects.filter(duplicate_of=main).exclude(pk=getattr(leaving_out, "pk", None))
+                  .select_related("author").order_by("submitted_at"))
+    supports = Support.objects.filter(message__in=[main, *merged]).select_related("user").order_by("created_at")
+    people, seen = [], {main.author_id}
+    for user, own in [*((m.author, m) for m in merged), *((s.user, None) for s in supports)]:
+        if user.pk not in seen:
+            seen.add(user.pk)
+            people.append((user, own))
+    return people
+
+
+def _tell_followers(main, kind, text, people=None):
+    # main's title as the public reads it: these people are not its author
+    title = main.public_title
+    for user, own in _followers(main) if people is None else people:
+        if own is None:
+            _send(user, main, kind, f"您也遇到的问题「{title}」{text}")
+        else:
+            _send(user, own, kind, f"您的留言「{own.title}」已与「{title}」合并办理, {text}")
 
 
 def dispatched(message):
@@ -55,12 +66,21 @@ def dispatched(message):
 
 def replied(message):
     _citizen(message, "replied", "已收到答复, 欢迎评价")
-    _followers(message, "replied", "已收到答复")
+    _tell_followers(message, "replied", "已收到答复")
 
 
 def closed(message):
     _citizen(message, "closed", "已办结")
-    _followers(message, "closed", "已办结")
+    _tell_followers(message, "closed", "已办结")
+
+
+def merged(message, main):
+    """``message`` was merged into ``main`` after main was answered: its page shows that
+    answer at once, so its author and supporters hear of it now (they missed ``replied``);
+    those who followed main already are not told twice."""
+    told = {user.pk for user, _ in _followers(main, leaving_out=message)}
+    kind, text = ("closed", "已办结") if main.status == Status.CLOSED else ("replied", "已收到答复")
+    _tell_followers(main, kind, text, [(user, own) for user, own in _followers(main) if user.pk not in told])
 
 
 def rejected(message):

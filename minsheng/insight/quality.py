@@ -56,6 +56,9 @@ _CONTACT = re.compile(r"(?:\d{3,4}[-—－ ]?)?\d{7,8}|0\d{2,3}[-—－]\d[\d-]{
 _STOP_GRAMS = frozenset("您好 你好 网友 留言 收悉 问题 反映 情况 回复 答复 如下 现将 感谢 支持 关心 监督 理解 我们 工作 "
                         "部门 相关 有关 希望 请问 谢谢 领导 尊敬 市民 同志".split())
 
+# a stop word cut out of a question leaves a gap, not bigrams across it (请相关部门核查: 核查, not 门核)
+_STOP_WORDS = re.compile("|".join(sorted(_STOP_GRAMS, key=len, reverse=True)))
+
 BOILERPLATE_CAP = 20
 MIN_SUBSTANCE = 25  # characters left after the courtesy phrases
 
@@ -77,6 +80,13 @@ def _cosine(a: Counter, b: Counter) -> float:
     na = math.sqrt(sum(math.log1p(v) ** 2 for v in a.values()))
     nb = math.sqrt(sum(math.log1p(v) ** 2 for v in b.values()))
     return dot / (na * nb)
+
+
+def _content(question: str) -> list[str]:
+    """The bigrams a reply must echo to take a question up: its cue words, the citizen's own
+    phone number and the stop words (领导, 您好, 我们, 相关, 部门 …) left out."""
+    text = _STOP_WORDS.sub(" ", _OWN_CONTACT.sub(" ", _QUESTION.sub(" ", question)))
+    return [g for g in _grams(text) if not g.isdigit()]
 
 
 def questions(text: str) -> list[str]:
@@ -128,8 +138,9 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         if _WHEN.search(q) and _DATE.search(core):
             addressed.append(True)  # a "when" answered with a date or a time limit
             continue
-        key = [g for g in _grams(_OWN_CONTACT.sub(" ", _QUESTION.sub(" ", q))) if not g.isdigit()]
-        hit = sum(1 for g in key if g in reply_grams) / len(key) if key else float(relevance >= 0.4)
+        key = _content(q)
+        # a plea that names nothing (领导您好, 恳请帮帮我们) asks for the message as a whole
+        hit = sum(1 for g in key if g in reply_grams) / len(key) if len(key) >= 2 else float(relevance >= 0.4)
         addressed.append(hit >= 0.25)
     completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)
     missed = [q for q, ok in zip(asked, addressed, strict=True) if not ok]

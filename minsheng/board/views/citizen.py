@@ -155,12 +155,13 @@ def my_messages(request):
         qs = Message.objects.filter(supports__user=request.user, status__in=Status.public())
     else:
         qs = Message.objects.filter(author=request.user)
+    statuses = [(s.value, s.label) for s in Status if not supported or s in Status.public()]
     status = request.GET.get("status", "")
-    if status in Status.values:
+    if status in dict(statuses):
         qs = qs.filter(status=status)
     page, query = paginate(request, list_queryset(qs))
     return render(request, "board/my_messages.html", {
-        "page": page, "query": query, "status": status, "statuses": Status.choices, "supported": supported})
+        "page": page, "query": query, "status": status, "statuses": statuses, "supported": supported})
 
 
 @login_required
