@@ -236,6 +236,8 @@ def test_hotspots_list(client, hotspots, django_assert_max_num_queries):
     assert client.get("/api/v1/hotspots/?region=1").status_code == 400
     # as /hotspots/: no hotspot without a public message, none of a single message
     assert client.get(f"/api/v1/hotspots/{hotspots['unpublished'].pk}/").status_code == 404
+    assert client.get(f"/api/v1/hotspots/{hotspots['single'].pk}/").status_code == 404
+    assert client.get(f"/hotspots/{hotspots['single'].pk}/").status_code == 404  # the page agrees
 
 
 def test_supervisors_read_and_filter_the_chronic_flags(hotspots, personas):

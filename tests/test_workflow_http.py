@@ -196,6 +196,26 @@ def test_dispatcher_rejects_with_a_reason(personas, directory, staff, django_cap
     assert Notification.objects.filter(user=personas["citizen"], message=m, kind="rejected").exists()
 
 
+def test_a_case_others_were_merged_into_cannot_end_unanswered(personas, directory, staff):
+    """Its merged messages show its reply: withdrawing or rejecting it would leave them
+    waiting for one that never comes."""
+    main = post_message(personas, directory)
+    actions.do_accept(personas["dispatcher"], main)
+    again = actions.do_submit(personas["other_citizen"], title="同一个小区电梯还是坏的", kind="complain",
+                              body="我们小区的老楼没有电梯, 老人上下楼非常困难, 希望尽快加装。",
+                              region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_merge(personas["dispatcher"], again, main)
+    r = act(staff["dispatcher"], main, "reject", reason="重复留言")
+    assert r.status_code == 400 and "已有 1 条留言并入该留言一起办理" in text(r) and "请派单办理" in text(r)
+    assert fresh(main).status == Status.ACCEPTED
+    with pytest.raises(actions.Invalid, match="不能撤回"):
+        actions.do_withdraw(personas["citizen"], fresh(main))
+    assert fresh(main).status == Status.ACCEPTED and fresh(again).status == Status.MERGED
+    lone = post_message(personas, directory, title="另一个问题无人并入")
+    actions.do_withdraw(personas["citizen"], lone)  # without merged messages nothing changes
+    assert fresh(lone).status == Status.WITHDRAWN
+
+
 # --- illegal moves are refused with a clear message -----------------------------------
 
 def test_reply_before_sign_is_refused(dispatched, staff):

@@ -88,10 +88,19 @@ def _after_submit(message_pk: int) -> None:
         logging.getLogger(__name__).exception("could not queue reading of message %s", message_pk)
 
 
+def _refuse_if_others_wait(message: Message, why: str) -> None:
+    """A message others were merged into is their case too: ending it unanswered
+    (withdrawn, rejected) would leave their pages waiting for a reply that never comes."""
+    count = message.merged.count()
+    if count:
+        raise Invalid(f"已有 {count} 条留言并入该留言一起办理: {why}")
+
+
 def do_withdraw(actor, message: Message, at=None) -> None:
     """Precondition: actor is the author; the message has not been dispatched."""
     if message.author_id != actor.pk:
         raise PermissionDenied("只有留言人可以撤回留言")
+    _refuse_if_others_wait(message, "其他市民反映的同一问题在等待答复, 不能撤回")
     now = at or timezone.now()
     with transaction.atomic():
         transition(message, "withdraw", closed_at=now)
@@ -189,6 +198,7 @@ def do_reject(actor, message: Message, reason: str, at=None) -> None:
     _require_dispatcher(actor, message)
     if not reason.strip():
         raise Invalid("请填写不予受理的理由")
+    _refuse_if_others_wait(message, "它们在等待这条留言的答复, 不能不予受理; 请派单办理")
     now = at or timezone.now()
     with transaction.atomic():
         transition(message, "reject", reject_reason=reason.strip()[:200], closed_at=now)

@@ -101,7 +101,7 @@ class HotspotList(ApiView):
 
 
 class HotspotDetail(ApiView):
-    """一个热点问题及其公开留言 (没有公开留言的热点不公开)."""
+    """一个热点问题及其公开留言 (与列表一致: 两条以上留言且至少一条已公开)."""
 
     @extend_schema(responses=HotspotDetailSerializer, tags=["insight"],
                    parameters=[OpenApiParameter("hotspot_id", int, OpenApiParameter.PATH)])
@@ -109,7 +109,7 @@ class HotspotDetail(ApiView):
         members = HotspotMember.objects.filter(message__status__in=Status.public()).select_related(
             "message").order_by("joined_at", "id")
         hotspot = get_object_or_404(
-            Hotspot.objects.filter(public_count__gte=1).select_related("region")
+            Hotspot.objects.public().select_related("region")
             .prefetch_related(Prefetch("members", queryset=members)), pk=hotspot_id)
         messages = list_queryset().filter(pk__in=[m.message_id for m in hotspot.members.all()]).order_by(
             "-submitted_at", "-id")[:200]
