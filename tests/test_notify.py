@@ -66,3 +66,24 @@ def test_a_pending_extension_ends_when_the_unit_lets_the_case_go(case, personas,
     assert ext.state == Extension.State.VOID and ext.get_state_display() == "已失效"
     with pytest.raises(IllegalMove):
         actions.do_decide_extension(personas["supervisor"], ext, approve=True)
+
+
+def test_followers_hear_of_the_answer_from_the_notify_queue(case, personas, monkeypatch,
+                                                            django_capture_on_commit_callbacks):
+    """Hundreds of supporters, each with an email, must not hold up the officer's 发布答复:
+    the author hears at once; the followers from a task on the notify queue."""
+    from minsheng.board import tasks
+    from minsheng.celery import app
+
+    actions.do_support(personas["other_citizen"], case)
+    queued = []
+    monkeypatch.setattr(tasks.notify_followers, "delay", lambda *args: queued.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_reply(personas["officer"], case, case.assignments.get(role="lead").unit,
+                         "经核查, 道路已列入本月维修计划, 施工期间请注意绕行, 感谢监督。")
+    assert queued == [(case.pk, "replied")]
+    assert any("已收到答复" in n for n in notes(personas["citizen"]))
+    assert notes(personas["other_citizen"]) == []  # not yet: the task tells them
+    tasks.notify_followers(*queued[0])
+    assert notes(personas["other_citizen"]) == [f"您也遇到的问题「{case.public_title}」已收到答复"]
+    assert app.amqp.router.route({}, "minsheng.board.tasks.notify_followers")["queue"].name == "notify"

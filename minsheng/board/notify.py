@@ -64,14 +64,25 @@ def dispatched(message):
     _citizen(message, "dispatched", "已交由相关单位办理")
 
 
+FOLLOWER_TEXTS = {"replied": "已收到答复", "closed": "已办结"}
+
+
+def _later_for_followers(message, kind):
+    """A case may have hundreds of followers, each with an email: they are told by a
+    background task (the notify queue), not within the officer's request."""
+    from .tasks import notify_followers
+
+    notify_followers.delay(message.pk, kind)
+
+
 def replied(message):
     _citizen(message, "replied", "已收到答复, 欢迎评价")
-    _tell_followers(message, "replied", "已收到答复")
+    _later_for_followers(message, "replied")
 
 
 def closed(message):
     _citizen(message, "closed", "已办结")
-    _tell_followers(message, "closed", "已办结")
+    _later_for_followers(message, "closed")
 
 
 def merged(message, main):

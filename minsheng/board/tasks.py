@@ -23,6 +23,16 @@ def close_stale() -> int:
     return close()
 
 
+@shared_task(name="minsheng.board.tasks.notify_followers", ignore_result=True)
+def notify_followers(message_pk: int, kind: str) -> None:
+    """Tell the followers of a case (notify._followers) that it was answered or closed."""
+    from .models import Message
+
+    message = Message.objects.filter(pk=message_pk).first()
+    if message is not None:
+        notify._tell_followers(message, kind, notify.FOLLOWER_TEXTS[kind])
+
+
 @shared_task(name="minsheng.board.tasks.notify_due_soon", ignore_result=True)
 def notify_due_soon(now=None) -> int:
     """Tell the handling units about cases due by the end of the next working day,
