@@ -87,3 +87,18 @@ def test_followers_hear_of_the_answer_from_the_notify_queue(case, personas, monk
     tasks.notify_followers(*queued[0])
     assert notes(personas["other_citizen"]) == [f"您也遇到的问题「{case.public_title}」已收到答复"]
     assert app.amqp.router.route({}, "minsheng.board.tasks.notify_followers")["queue"].name == "notify"
+
+
+def test_followers_are_told_even_when_the_broker_is_down(case, personas, monkeypatch,
+                                                        django_capture_on_commit_callbacks):
+    from minsheng.board import tasks
+
+    def down(*args):
+        raise ConnectionError("broker unreachable")
+
+    actions.do_support(personas["other_citizen"], case)
+    monkeypatch.setattr(tasks.notify_followers, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_reply(personas["officer"], case, case.assignments.get(role="lead").unit,
+                         "经核查, 道路已列入本月维修计划, 施工期间请注意绕行, 感谢监督。")
+    assert notes(personas["other_citizen"]) == [f"您也遇到的问题「{case.public_title}」已收到答复"]

@@ -72,7 +72,11 @@ def _later_for_followers(message, kind):
     background task (the notify queue), not within the officer's request."""
     from .tasks import notify_followers
 
-    notify_followers.delay(message.pk, kind)
+    try:
+        notify_followers.delay(message.pk, kind)
+    except Exception:  # the broker is down: tell them here rather than not at all
+        log.exception("could not queue the followers' notes of message %s; sending them now", message.pk)
+        _tell_followers(message, kind, FOLLOWER_TEXTS[kind])
 
 
 def replied(message):
