@@ -50,9 +50,13 @@ def _followers(main, leaving_out=None) -> list[tuple]:
     return people
 
 
-def _tell_followers(main, kind, text, people=None):
-    # main's title as the public reads it: these people are not its author
-    title = main.public_title
+FOLLOWER_TEXTS = {"replied": "已收到答复", "closed": "已办结"}
+
+
+def _tell_followers(main, kind, people=None):
+    """Tell ``people`` (default: every follower) that ``main`` was answered or closed
+    (``kind``), with main's title as the public reads it: they are not its author."""
+    text, title = FOLLOWER_TEXTS[kind], main.public_title
     for user, own in _followers(main) if people is None else people:
         if own is None:
             _send(user, main, kind, f"您也遇到的问题「{title}」{text}")
@@ -64,9 +68,6 @@ def dispatched(message):
     _citizen(message, "dispatched", "已交由相关单位办理")
 
 
-FOLLOWER_TEXTS = {"replied": "已收到答复", "closed": "已办结"}
-
-
 def _later_for_followers(message, kind):
     """A case may have hundreds of followers, each with an email: they are told by a
     background task (the notify queue), not within the officer's request."""
@@ -76,7 +77,7 @@ def _later_for_followers(message, kind):
         notify_followers.delay(message.pk, kind)
     except Exception:  # the broker is down: tell them here rather than not at all
         log.exception("could not queue the followers' notes of message %s; sending them now", message.pk)
-        _tell_followers(message, kind, FOLLOWER_TEXTS[kind])
+        _tell_followers(message, kind)
 
 
 def replied(message):
@@ -94,8 +95,8 @@ def merged(message, main):
     answer at once, so its author and supporters hear of it now (they missed ``replied``);
     those who followed main already are not told twice."""
     told = {user.pk for user, _ in _followers(main, leaving_out=message)}
-    kind, text = ("closed", "已办结") if main.status == Status.CLOSED else ("replied", "已收到答复")
-    _tell_followers(main, kind, text, [(user, own) for user, own in _followers(main) if user.pk not in told])
+    kind = "closed" if main.status == Status.CLOSED else "replied"
+    _tell_followers(main, kind, [(user, own) for user, own in _followers(main) if user.pk not in told])
 
 
 def rejected(message):

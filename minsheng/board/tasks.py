@@ -30,7 +30,7 @@ def notify_followers(message_pk: int, kind: str) -> None:
 
     message = Message.objects.filter(pk=message_pk).first()
     if message is not None:
-        notify._tell_followers(message, kind, notify.FOLLOWER_TEXTS[kind])
+        notify._tell_followers(message, kind)
 
 
 @shared_task(name="minsheng.board.tasks.notify_due_soon", ignore_result=True)

@@ -22,6 +22,8 @@ from ..models import HIDDEN_EVENT_KINDS, Attachment, Evaluation, Event, Message,
 from ..workflow import Status, allowed
 
 PAGE_SIZE = 20
+
+
 def close_reason(code: str | None) -> str:
     """A closing's reason (stored as a code) in the words the timelines show."""
     return {
