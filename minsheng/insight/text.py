@@ -124,7 +124,9 @@ def _is_han(ch: str) -> bool:
 
 
 def _is_punct(word: str) -> bool:
-    return all(unicodedata.category(c)[0] in "PSZ" for c in word)
+    """Punctuation, symbols, spaces, or control characters (a NUL in a search query would
+    end the search engine's string)."""
+    return all(unicodedata.category(c)[0] in "PSZC" for c in word)
 
 
 def has_words(text: str) -> bool:
