@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from minsheng.board import actions
 from minsheng.board.models import Message
+from minsheng.insight import hotspots as core
 from minsheng.insight import hotspots_service, lookup
 from minsheng.insight.models import Hotspot, HotspotMember
 
@@ -214,6 +215,25 @@ def test_refresh_all_recomputes_a_hotspot_older_than_the_horizon(lift_hotspot, c
     call_command("refresh_hotspots", "--all")
     assert "幸福家园" in Hotspot.objects.get(pk=hotspot.pk).place
     assert "1 updated" in capsys.readouterr().out
+
+
+def test_the_hourly_refresh_decays_the_heat_of_a_hotspot_older_than_the_horizon(lift_hotspot, client):
+    """A hotspot last written to 400 days ago kept the heat of its last recompute (here at
+    270 days: a fifth above the formula's) in the list order, the API and the pages."""
+    hotspot, _messages = lift_hotspot
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    figures = (hotspot.citizen_count, hotspot.message_count, hotspot.support_count)
+    stale = core.heat(*figures, long_ago, long_ago + dt.timedelta(days=270))
+    Hotspot.objects.filter(pk=hotspot.pk).update(last_at=long_ago, heat=stale, place="旧标签")
+    hotspots_service.refresh_hotspots_task()
+    after = Hotspot.objects.get(pk=hotspot.pk)
+    assert after.heat == pytest.approx(core.heat(*figures, long_ago, timezone.now()), abs=0.01)
+    assert after.heat < stale * 0.9
+    assert after.place == "旧标签"  # only the heat: old hotspots keep their label until --all
+    assert client.get(f"/api/v1/hotspots/{hotspot.pk}/").json()["heat"] == after.heat
+    now = timezone.now()
+    assert hotspots_service.refresh(now)["changed"] <= 1
+    assert hotspots_service.refresh(now)["changed"] == 0  # still idempotent
 
 
 def test_refresh_is_idempotent(lift_hotspot):
