@@ -265,6 +265,25 @@ def test_old_unresolved_hotspot_is_chronic_and_spanning_units_needs_coordination
     assert chronic_hotspot.unresolved_count == 3
 
 
+def test_refresh_reads_a_hotspots_topics_without_a_query_per_message(lift_hotspot, directory):
+    """Each member filed under a sub-topic cost one query for its parent (the hourly refresh
+    ran about one query per message of the last 270 days)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.directory.models import Topic
+
+    hotspot, messages = lift_hotspot
+    lift = Topic.objects.create(code="lift", name="电梯", parent=directory["topic_build"])
+    repair = Topic.objects.create(code="lift_repair", name="电梯维修", parent=lift)
+    Message.objects.filter(pk__in=[m.pk for m in messages]).update(topic=repair)
+    hotspot = hotspots_service.refresh_one(hotspot)
+    with CaptureQueriesContext(connection) as queries:
+        hotspots_service.refresh_one(hotspot)
+    assert len(queries) == 4  # members, their ratings, lead units, assisting units
+    assert Hotspot.objects.get(pk=hotspot.pk).topics == ["城乡建设"]
+
+
 def test_recent_hotspot_is_not_chronic(lift_hotspot):
     hotspot, _ = lift_hotspot
     hotspots_service.refresh()

@@ -196,7 +196,9 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
 
     now = now or timezone.now()
     messages = list(Message.objects.filter(hotspot_member__hotspot=hotspot).exclude(status__in=CLOSED_OUT)
-                    .select_related("topic", "predicted_topic", "region__parent__parent__parent", "author")
+                    # the topics' roots (three levels) and regions in the same query, not one per message
+                    .select_related("topic__parent__parent", "predicted_topic__parent__parent",
+                                    "region__parent__parent__parent", "author")
                     .prefetch_related("evaluations"))
     if not messages:
         fields = {"message_count": 0, "public_count": 0, "citizen_count": 0, "support_count": 0,
