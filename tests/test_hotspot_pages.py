@@ -284,6 +284,35 @@ def test_refresh_reads_a_hotspots_topics_without_a_query_per_message(lift_hotspo
     assert Hotspot.objects.get(pk=hotspot.pk).topics == ["城乡建设"]
 
 
+def test_an_old_chronic_problem_answered_at_last_is_no_longer_chronic(directory, personas, login,
+                                                                      django_capture_on_commit_callbacks):
+    """Lift messages of 400 to 360 days ago, never answered: 老大难. When the unit finally
+    answered them, the hotspot (older than the hourly refresh's 270 days) stayed 老大难 with
+    3 unresolved, on /chronic/ and in the API, until someone ran --all."""
+    p, d = personas, directory
+    start = timezone.now() - dt.timedelta(days=400)
+    messages = [post(who, t, b, d["chengguan"], p["dispatcher"], at=start + dt.timedelta(days=20 * i))
+                for i, (who, (t, b)) in enumerate(zip(citizens(3), LIFT, strict=False))]
+    for m in messages:
+        actions.do_dispatch(p["dispatcher"], m, d["housing"], at=m.submitted_at)
+        hotspots_service.place_message(m)
+    hotspot = Hotspot.objects.get(members__message=messages[0])
+    hotspots_service.refresh(hotspots=Hotspot.objects.all())
+    hotspot.refresh_from_db()
+    assert hotspot.chronic and hotspot.unresolved_count == 3
+    supervisor = login(p["supervisor"])
+    assert hotspot.title in supervisor.get("/chronic/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        for m in messages:
+            actions.do_sign(p["officer"], m, d["housing"])
+            actions.do_reply(p["officer"], m, d["housing"], "经核查, 已责成物业公司于本周内完成电梯维修, 感谢您的监督。")
+    hotspots_service.refresh_hotspots_task()  # the hourly refresh
+    hotspot.refresh_from_db()
+    assert not hotspot.chronic and hotspot.unresolved_count == 0
+    assert hotspot.title not in supervisor.get("/chronic/").content.decode()
+    assert supervisor.get(f"/api/v1/hotspots/{hotspot.pk}/").json()["unresolved_count"] == 0
+
+
 def test_recent_hotspot_is_not_chronic(lift_hotspot):
     hotspot, _ = lift_hotspot
     hotspots_service.refresh()
