@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
+from minsheng.board import actions
 from minsheng.board.models import Attachment, Event, Message, Support
 
 from .test_api_support import (  # noqa: F401 (fixtures)
@@ -203,6 +206,25 @@ def test_support(as_persona, personas, directory):
     assert [r["public_id"] for r in listed] == [m.public_id]
     assert as_persona("citizen").get("/api/v1/me/supported/").json()["results"] == []
     assert as_persona("anonymous").get("/api/v1/me/supported/").status_code == 401
+
+
+def test_supported_list_is_in_the_order_i_supported(as_persona, personas, directory):
+    """我也遇到的 was sorted by the messages' dates: what I supported today sank below a
+    newer message I supported a month ago. Latest support first, across pages too."""
+    older, newer, third = (advance(submit(personas["citizen"], directory, title=f"第{i}条"), personas, directory,
+                                   "accepted") for i in range(3))
+    Message.objects.filter(pk=older.pk).update(submitted_at=older.submitted_at - dt.timedelta(days=60))
+    now = timezone.now()
+    for message, days_ago in ((newer, 30), (third, 10), (older, 1)):
+        actions.do_support(personas["other_citizen"], message)
+        Support.objects.filter(message=message).update(created_at=now - dt.timedelta(days=days_ago))
+    client = as_persona("other_citizen")
+    body = client.get("/api/v1/me/supported/", {"page_size": 2}).json()
+    assert [r["public_id"] for r in body["results"]] == [older.public_id, third.public_id]
+    supported_at = dt.datetime.fromisoformat(body["results"][0]["supported_at"])
+    assert supported_at == now - dt.timedelta(days=1)
+    rest = client.get(body["next"]).json()
+    assert [r["public_id"] for r in rest["results"]] == [newer.public_id] and rest["next"] is None
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image, PngImagePlugin
 
 from minsheng.board import actions
-from minsheng.board.models import Assignment, Attachment, Event, Message, Notification
+from minsheng.board.models import Assignment, Attachment, Event, Message, Notification, Support
 from minsheng.board.workflow import Status
 
 from .conftest import make_user
@@ -574,6 +574,25 @@ def test_a_merged_authors_own_late_merge_note(personas, directory, django_captur
     note = Notification.objects.get(user=third)
     assert (note.kind, note.message, note.text) == (
         "replied", late, f"您的留言「{late.title}」已与「{m.title}」合并办理, 已收到答复")
+
+
+def test_i_have_it_too_lists_what_i_supported_last_first(personas, directory, login):
+    """我也遇到的 was sorted by the messages' dates: what I said 我也遇到 on today sank below a
+    newer message I supported a month ago. Now the order is mine, and each item says when."""
+    p, d = personas, directory
+    older, newer, third = (submit(p["citizen"], d, title=f"小区电梯坏了第{i}次") for i in range(3))
+    Message.objects.filter(pk=older.pk).update(submitted_at=older.submitted_at - dt.timedelta(days=60))
+    now = timezone.now()
+    for message, days_ago in ((newer, 30), (third, 10), (older, 1)):
+        dispatch(p, d, message)
+        actions.do_support(p["other_citizen"], message)
+        Support.objects.filter(message=message).update(created_at=now - dt.timedelta(days=days_ago))
+    page = login(p["other_citizen"]).get("/me/messages/", {"supported": "1"}).content.decode()
+    order = [m.public_id for m in (older, third, newer)]
+    assert sorted(order, key=lambda public_id: page.index(f'href="/m/{public_id}/"')) == order
+    day = timezone.localtime(now - dt.timedelta(days=1)).date().isoformat()
+    assert f"您于 {day} 点了“我也遇到”" in page
+    assert "点了“我也遇到”" not in login(p["citizen"]).get("/me/messages/").content.decode()
 
 
 def test_i_have_it_too_tabs_are_the_statuses_such_a_message_can_have(personas, directory, login):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import os
 import random
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -184,6 +185,35 @@ def test_infinite_likes_and_empty_replies(tmp_path):
     fails("score_replies", "--data", write(tmp_path / "empty.csv", rows), "--out", str(tmp_path / "s.csv"),
           match="第 1 条记录 \\(第 2 行\\)的答复意见为空")
     assert not list(tmp_path.glob("[cs].csv"))
+
+
+@pytest.mark.parametrize("column", ["点赞数", "反对数"])
+@pytest.mark.parametrize("value, match", [
+    ("1.9", "应为整数: '1.9'"), ("-0.5", "不能为负数"), ("-3", "不能为负数"), ("abc", "不是数字: 'abc'"),
+    ("nan", "不是数字"),
+])
+def test_detect_hotspots_counts_are_whole_numbers(tmp_path, column, value, match):
+    """1.9 likes were read as 1 (and -0.5 as 0, a 反对数 of abc not at all): a count that is
+    no whole number is a one-line error naming the record, its line and the column."""
+    rows = [r[:6] + ["0"] + r[6:] for r in make_rows()]
+    header = HEADER[:6] + ["反对数"] + HEADER[6:]
+    rows[2][header.index(column)] = value
+    fails("detect_hotspots", "--data", write(tmp_path / "n.csv", rows, header), "--out", str(tmp_path / "c.csv"),
+          match=f"第 3 条记录 \\(第 4 行\\)的 {column} {re.escape(match)}")
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_detect_hotspots_reads_a_spreadsheets_whole_numbers(tmp_path):
+    """2.0 and 2 are the same count (a spreadsheet may write either)."""
+    report = {}
+    for likes in ("2", "2.0", " 2 "):
+        rows = [r[:6] + [likes] + r[7:] for r in make_rows()]
+        call_command("detect_hotspots", "--data", write(tmp_path / "w.csv", rows), "--out", str(tmp_path / "c.csv"),
+                     "--report", str(tmp_path / "r.csv"), stdout=StringIO())
+        report[likes] = (tmp_path / "r.csv").read_text(encoding="utf-8")
+        hot = list(csv.DictReader(StringIO(report[likes])))
+        assert hot and all(int(h["点赞数"]) == 2 * int(h["留言数"]) for h in hot)
+    assert report["2"] == report["2.0"] == report[" 2 "]
 
 
 def test_detect_hotspots_window_and_dates_at_the_edges(tmp_path, good):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from minsheng.board import actions
 from minsheng.board.models import Message
+from minsheng.insight import hotspots as core
 from minsheng.insight import hotspots_service, lookup
 from minsheng.insight.models import Hotspot, HotspotMember
 
@@ -216,6 +217,25 @@ def test_refresh_all_recomputes_a_hotspot_older_than_the_horizon(lift_hotspot, c
     assert "1 updated" in capsys.readouterr().out
 
 
+def test_the_hourly_refresh_decays_the_heat_of_a_hotspot_older_than_the_horizon(lift_hotspot, client):
+    """A hotspot last written to 400 days ago kept the heat of its last recompute (here at
+    270 days: a fifth above the formula's) in the list order, the API and the pages."""
+    hotspot, _messages = lift_hotspot
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    figures = (hotspot.citizen_count, hotspot.message_count, hotspot.support_count)
+    stale = core.heat(*figures, long_ago, long_ago + dt.timedelta(days=270))
+    Hotspot.objects.filter(pk=hotspot.pk).update(last_at=long_ago, heat=stale, place="旧标签")
+    hotspots_service.refresh_hotspots_task()
+    after = Hotspot.objects.get(pk=hotspot.pk)
+    assert after.heat == pytest.approx(core.heat(*figures, long_ago, timezone.now()), abs=0.01)
+    assert after.heat < stale * 0.9
+    assert after.place == "旧标签"  # only the heat: old hotspots keep their label until --all
+    assert client.get(f"/api/v1/hotspots/{hotspot.pk}/").json()["heat"] == after.heat
+    now = timezone.now()
+    assert hotspots_service.refresh(now)["changed"] <= 1
+    assert hotspots_service.refresh(now)["changed"] == 0  # still idempotent
+
+
 def test_refresh_is_idempotent(lift_hotspot):
     now = timezone.now()
     hotspots_service.refresh(now)
@@ -243,6 +263,54 @@ def test_old_unresolved_hotspot_is_chronic_and_spanning_units_needs_coordination
     assert chronic_hotspot.needs_coordination
     assert set(chronic_hotspot.units) == {"兰州市住房和城乡建设局", "兰州市生态环境局"}
     assert chronic_hotspot.unresolved_count == 3
+
+
+def test_refresh_reads_a_hotspots_topics_without_a_query_per_message(lift_hotspot, directory):
+    """Each member filed under a sub-topic cost one query for its parent (the hourly refresh
+    ran about one query per message of the last 270 days)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.directory.models import Topic
+
+    hotspot, messages = lift_hotspot
+    lift = Topic.objects.create(code="lift", name="电梯", parent=directory["topic_build"])
+    repair = Topic.objects.create(code="lift_repair", name="电梯维修", parent=lift)
+    Message.objects.filter(pk__in=[m.pk for m in messages]).update(topic=repair)
+    hotspot = hotspots_service.refresh_one(hotspot)
+    with CaptureQueriesContext(connection) as queries:
+        hotspots_service.refresh_one(hotspot)
+    assert len(queries) == 4  # members, their ratings, lead units, assisting units
+    assert Hotspot.objects.get(pk=hotspot.pk).topics == ["城乡建设"]
+
+
+def test_an_old_chronic_problem_answered_at_last_is_no_longer_chronic(directory, personas, login,
+                                                                      django_capture_on_commit_callbacks):
+    """Lift messages of 400 to 360 days ago, never answered: 老大难. When the unit finally
+    answered them, the hotspot (older than the hourly refresh's 270 days) stayed 老大难 with
+    3 unresolved, on /chronic/ and in the API, until someone ran --all."""
+    p, d = personas, directory
+    start = timezone.now() - dt.timedelta(days=400)
+    messages = [post(who, t, b, d["chengguan"], p["dispatcher"], at=start + dt.timedelta(days=20 * i))
+                for i, (who, (t, b)) in enumerate(zip(citizens(3), LIFT, strict=False))]
+    for m in messages:
+        actions.do_dispatch(p["dispatcher"], m, d["housing"], at=m.submitted_at)
+        hotspots_service.place_message(m)
+    hotspot = Hotspot.objects.get(members__message=messages[0])
+    hotspots_service.refresh(hotspots=Hotspot.objects.all())
+    hotspot.refresh_from_db()
+    assert hotspot.chronic and hotspot.unresolved_count == 3
+    supervisor = login(p["supervisor"])
+    assert hotspot.title in supervisor.get("/chronic/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        for m in messages:
+            actions.do_sign(p["officer"], m, d["housing"])
+            actions.do_reply(p["officer"], m, d["housing"], "经核查, 已责成物业公司于本周内完成电梯维修, 感谢您的监督。")
+    hotspots_service.refresh_hotspots_task()  # the hourly refresh
+    hotspot.refresh_from_db()
+    assert not hotspot.chronic and hotspot.unresolved_count == 0
+    assert hotspot.title not in supervisor.get("/chronic/").content.decode()
+    assert supervisor.get(f"/api/v1/hotspots/{hotspot.pk}/").json()["unresolved_count"] == 0
 
 
 def test_recent_hotspot_is_not_chronic(lift_hotspot):

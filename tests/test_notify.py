@@ -68,6 +68,34 @@ def test_a_pending_extension_ends_when_the_unit_lets_the_case_go(case, personas,
         actions.do_decide_extension(personas["supervisor"], ext, approve=True)
 
 
+@pytest.mark.parametrize("outcome", ["approved", "refused", "void"])
+def test_a_decided_extension_request_is_no_longer_an_unread_to_do(case, personas, directory, login, outcome,
+                                                                   django_capture_on_commit_callbacks):
+    """Once one supervisor approved or refused a request, or it lapsed (已失效) because the
+    unit replied first, every supervisor's 「请审批」 note stayed unread: a to-do that was
+    done, counted in the unread badge. They are read now; another case's request is not."""
+    colleague = make_user("lz_supervisor2", role="supervisor", region=directory["lanzhou"])
+    other = actions.do_submit(personas["citizen"], title="路灯不亮", body=BODY, kind="help",
+                              region=directory["qilihe"], topic=directory["topic_build"])
+    housing = directory["housing"]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_dispatch(personas["dispatcher"], other, housing)
+        actions.do_sign(personas["officer"], other, housing)
+        ext = actions.do_request_extension(personas["officer"], case, housing, 5, "需要协调施工单位")
+        actions.do_request_extension(personas["officer"], other, housing, 3, "等待供电公司")
+    assert login(colleague).get("/me/notifications/", {"unread": "1"}).content.decode().count("请审批") == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        if outcome == "void":
+            actions.do_reply(personas["officer"], case, housing, "经现场核实, 已安排施工队于本周内修复路面, 感谢监督。")
+        else:
+            actions.do_decide_extension(personas["supervisor"], ext, approve=outcome == "approved")
+    for supervisor in (colleague, personas["supervisor"]):
+        unread = Notification.objects.filter(user=supervisor, kind="extension_requested", read_at__isnull=True)
+        assert [n.message for n in unread] == [other]
+        page = login(supervisor).get("/me/notifications/", {"unread": "1"}).content.decode()
+        assert "「路灯不亮」延期 3 个工作日" in page and "「小区门口道路坑洼」延期" not in page
+
+
 def test_followers_hear_of_the_answer_from_the_notify_queue(case, personas, monkeypatch,
                                                             django_capture_on_commit_callbacks):
     """Hundreds of supporters, each with an email, must not hold up the officer's 发布答复:

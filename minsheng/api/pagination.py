@@ -1,5 +1,5 @@
-"""Stable pagination: a cursor over (submitted_at, id) for messages, pages for the
-directory."""
+"""Stable pagination: a cursor over (submitted_at, id) for messages (over (supported_at,
+id) for the ones a citizen supported), pages for the directory."""
 
 from __future__ import annotations
 
@@ -28,6 +28,12 @@ class MessageCursor(CursorPagination):
             if cursor is None or cursor.position is None or _is_datetime(cursor.position):
                 return cursor
         raise serializers.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
+
+
+class SupportCursor(MessageCursor):
+    """我也遇到的: by when the caller said 我也遇到 (``supported_at``), latest first."""
+
+    ordering = ("-supported_at", "-id")
 
 
 def _is_datetime(value: str) -> bool:

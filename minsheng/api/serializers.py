@@ -111,6 +111,12 @@ class MessageListSerializer(serializers.Serializer):
         return reverse("api:message-detail", args=[obj.public_id])
 
 
+class SupportedListSerializer(MessageListSerializer):
+    """A list item of 我也遇到的: when the caller said 我也遇到 on it (the list's order)."""
+
+    supported_at = serializers.DateTimeField()
+
+
 class OwnListSerializer(MessageListSerializer):
     """A list item for the author: the text as written."""
 

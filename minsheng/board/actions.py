@@ -323,8 +323,9 @@ def do_sign(actor, message: Message, unit, at=None) -> None:
 def _void_extensions(message: Message, now) -> None:
     """A pending extension request ends with the assignment it asked for: the unit replied,
     transferred or returned the case before the supervisor decided."""
-    Extension.objects.filter(assignment__message=message, state=Extension.State.PENDING).update(
-        state=Extension.State.VOID, decided_at=now)
+    if Extension.objects.filter(assignment__message=message, state=Extension.State.PENDING).update(
+            state=Extension.State.VOID, decided_at=now):
+        notify.extension_handled(message, now)
 
 
 def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=None) -> Assignment:
@@ -402,6 +403,7 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
             decided_at=now, decision_note=note)
         if not updated:
             raise Conflict("该延期申请已被处理")
+        notify.extension_handled(message, now)
         if approve:
             from .deadlines import SHANGHAI, add_working_days
 

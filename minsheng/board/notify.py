@@ -143,6 +143,16 @@ def extension_requested(extension):
               f"{a.unit.name} 申请将留言「{a.message.title}」延期 {extension.days} 个工作日, 请审批。理由: {extension.reason}")
 
 
+def extension_handled(message, now) -> None:
+    """The extension request of ``message`` was approved, refused or lapsed (已失效): the
+    supervisors' 「请审批」 notes of it are read, everyone's, not only the decider's; unread,
+    they stay a to-do in every inbox and in the unread count. A unit asks for one extension
+    of a case at a time, so the notes of the case are those of this request or of earlier,
+    decided ones."""
+    Notification.objects.filter(message=message, kind="extension_requested", read_at__isnull=True).update(
+        read_at=now)
+
+
 def due_tomorrow(assignment):
     _unit(assignment.unit, assignment.message, "due_soon",
           f"留言「{assignment.message.title}」将于下一个工作日到期, 请尽快答复")

@@ -106,10 +106,10 @@ def transition(message, action: str, **fields) -> None:
     )
     if updated != 1:
         raise Conflict("该留言刚刚被其他人处理过, 请刷新页面后查看最新状态")
-    if ((message.status in Status.public()) != (to_status in Status.public())
-            or to_status in (Status.REJECTED, Status.WITHDRAWN)):
-        # a hotspot shows only what is public and counts only what stands: it follows at once
-        transaction.on_commit(partial(refresh_hotspot, message.pk))
+    # a hotspot shows only what is public, counts only what stands, and reads its 老大难 and
+    # coordination flags from its members' answers, ratings and units: it follows every move
+    # at once (the hourly refresh recomputes only hotspots with a message in 270 days)
+    transaction.on_commit(partial(refresh_hotspot, message.pk))
     message.status = to_status
     message.version += 1
     for name, value in fields.items():
@@ -117,7 +117,7 @@ def transition(message, action: str, **fields) -> None:
 
 
 def refresh_hotspot(message_pk: int) -> None:
-    """Recompute the hotspot of a message now (its support count or its publicity
+    """Recompute the hotspot of a message now (its support count or its status
     changed), not only at the hourly refresh. A hotspot is derived data: a failure is
     logged and the action that caused it stands."""
     try:

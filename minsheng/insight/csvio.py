@@ -2,9 +2,9 @@
 their output.
 
 Every problem a user can cause (missing file, wrong encoding, broken quoting, missing
-columns, empty file, an empty or over-long text, a duplicate 留言编号, a bad --out) raises
-``CSVError`` with a Chinese+English one-line message; the commands turn it into a non-zero
-exit. A row is always named the same way (``row_name``): its record number and the line
+columns, empty file, an empty or over-long text, a duplicate 留言编号, a bad date or count,
+a bad --out) raises ``CSVError`` with a Chinese+English one-line message; the commands turn
+it into a non-zero exit. A row is always named the same way (``row_name``): its record number and the line
 of the file it starts on, 「第 3 条记录 (第 4 行)」.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import math
 import os
 import sys
 import tempfile
@@ -327,14 +328,21 @@ def parse_time(value: str, path, number: int, column: str, line: int | None = No
 
 
 def parse_count(value: str, path, number: int, column: str, line: int | None = None) -> int:
-    """A non-negative count (点赞数, 反对数); empty means 0."""
+    """A count (点赞数, 反对数): a whole number, 0 or more, written as 2 or as a spreadsheet
+    writes it (2.0); empty means 0. Anything else (1.9, -3, abc, 1e400) is a CSVError naming
+    the file, the row and the column: truncating 1.9 to 1 would silently change the data."""
     raw = (value or "").strip()
     if not raw:
         return 0
+    where = f"{path}: {row_name(number, line)}的 {column}"
     try:
-        count = int(float(raw))
-    except (ValueError, OverflowError):
-        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是数字: {raw!r}") from None
+        count = float(raw)
+    except ValueError:
+        raise CSVError(f"{where} 不是数字: {raw!r}") from None
+    if not math.isfinite(count):
+        raise CSVError(f"{where} 不是数字: {raw!r}")
     if count < 0:
-        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不能为负数: {raw!r}")
-    return count
+        raise CSVError(f"{where} 不能为负数: {raw!r}")
+    if not count.is_integer():
+        raise CSVError(f"{where} 应为整数: {raw!r}")
+    return int(count)

@@ -196,7 +196,9 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
 
     now = now or timezone.now()
     messages = list(Message.objects.filter(hotspot_member__hotspot=hotspot).exclude(status__in=CLOSED_OUT)
-                    .select_related("topic", "predicted_topic", "region__parent__parent__parent", "author")
+                    # the topics' roots (three levels) and regions in the same query, not one per message
+                    .select_related("topic__parent__parent", "predicted_topic__parent__parent",
+                                    "region__parent__parent__parent", "author")
                     .prefetch_related("evaluations"))
     if not messages:
         fields = {"message_count": 0, "public_count": 0, "citizen_count": 0, "support_count": 0,
@@ -243,17 +245,34 @@ def refresh_for_message(message_pk: int) -> None:
         refresh_one(member.hotspot)
 
 
+def decay_heat(hotspots, now: dt.datetime) -> int:
+    """Recompute the heat of ``hotspots`` from their stored counts and latest message
+    (heat falls with time alone; the counts follow each support and publication at once),
+    without reading their members: cheap enough for every old hotspot every hour. Saves
+    only the changed rows; returns their number."""
+    stale = []
+    rows = hotspots.values_list("pk", "citizen_count", "message_count", "support_count", "last_at", "heat")
+    for pk, citizens, messages, supports, last_at, heat in rows.iterator(chunk_size=2000):
+        current = core.heat(citizens, messages, supports, last_at, now) if messages else 0.0
+        if current != heat:
+            stale.append(Hotspot(pk=pk, heat=current, refreshed_at=now))
+    Hotspot.objects.bulk_update(stale, ["heat", "refreshed_at"], batch_size=500)
+    return len(stale)
+
+
 def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dict:
     """Recompute every hotspot with a message in the last ``chronic_days + window``
-    days (older ones keep their last figures), or the given ``hotspots``. Idempotent: a
-    second run with the same ``now`` changes nothing. ``progress(done, total)`` is called
-    every 1,000 hotspots. Returns counts."""
+    days, or the given ``hotspots``; older ones keep their last title, label and flags,
+    but their heat is brought up to date (``decay_heat``). Idempotent: a second run with
+    the same ``now`` changes nothing. ``progress(done, total)`` is called every 1,000
+    hotspots. Returns counts."""
     now = now or timezone.now()
+    changed = 0
     if hotspots is None:
         horizon = now - dt.timedelta(days=window_days() + chronic_days())
         hotspots = Hotspot.objects.filter(last_at__gte=horizon)
+        changed += decay_heat(Hotspot.objects.filter(last_at__lt=horizon), now)
     total = hotspots.count() if progress else 0
-    changed = 0
     for done, hotspot in enumerate(hotspots.iterator(chunk_size=500), 1):
         before = hotspot.refreshed_at
         refresh_one(hotspot, now)

@@ -3,7 +3,7 @@ withdraw, support. Each calls the board action the web pages call."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,9 +15,9 @@ from minsheng.board.forms import MessageForm
 from minsheng.board.workflow import Status
 
 from ..inputs import MessageCreate, RateBody, ReopenBody
-from ..pagination import MessageCursor
+from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
-from ..serializers import MessageListSerializer, OwnListSerializer, OwnMessageSerializer
+from ..serializers import OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
 from .base import ApiView, body_of, detail_queryset, list_queryset, parse
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
@@ -61,18 +61,20 @@ class MyMessageList(ApiView):
 
 
 class MySupportedList(ApiView):
-    """我也遇到的: public messages I supported, newest first; I am notified when they are
-    answered and closed."""
+    """我也遇到的: public messages I supported, the one I supported last first; I am
+    notified when they are answered and closed."""
 
     permission_classes = [IsPerson]
-    pagination_class = MessageCursor
+    pagination_class = SupportCursor
 
-    @extend_schema(responses=MessageListSerializer(many=True), tags=["citizen"])
+    @extend_schema(responses=SupportedListSerializer(many=True), tags=["citizen"])
     def get(self, request):
-        qs = list_queryset().filter(supports__user=request.user, status__in=Status.public())
+        # one join: the annotation reads the caller's own support row, the one filtered on
+        qs = (list_queryset().filter(supports__user=request.user, status__in=Status.public())
+              .annotate(supported_at=F("supports__created_at")))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(MessageListSerializer(page, many=True).data)
+        return paginator.get_paginated_response(SupportedListSerializer(page, many=True).data)
 
 
 class MyMessageDetail(ApiView):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -148,11 +149,12 @@ def _own(request, public_id) -> Message:
 
 @login_required
 def my_messages(request):
-    """我的留言, or with ``?supported=1`` the public messages I said 我也遇到 on (I am told
-    when they are answered: notify.replied)."""
+    """我的留言, or with ``?supported=1`` the public messages I said 我也遇到 on, the one I
+    supported last first (I am told when they are answered: notify.replied)."""
     supported = request.GET.get("supported") == "1"
     if supported:
-        qs = Message.objects.filter(supports__user=request.user, status__in=Status.public())
+        qs = (Message.objects.filter(supports__user=request.user, status__in=Status.public())
+              .annotate(supported_at=F("supports__created_at")).order_by("-supported_at", "-id"))
     else:
         qs = Message.objects.filter(author=request.user)
     statuses = [(s.value, s.label) for s in Status if not supported or s in Status.public()]

@@ -41,6 +41,8 @@ class Command(BaseCommand):
             ids = csvio.unique_ids(table)
             items = []
             for i, (rid, row, line) in enumerate(zip(ids, table.rows, table.lines, strict=True), start=1):
+                # 反对数 is not in the heat, but a count that is no count is a broken row
+                csvio.parse_count(row.get("反对数", ""), data, i, "反对数", line)
                 items.append(Item(
                     id=rid, title=row["留言主题"], body=row["留言详情"],
                     at=csvio.parse_time(row["留言时间"], data, i, "留言时间", line),
