@@ -400,3 +400,24 @@ def test_one_village_named_under_its_city_holds_one_hotspot_per_problem(director
     county = post(people[3], "马家坪村水泥路塌了没人修", "马家坪村的水泥路坑坑洼洼, 有的地方已经塌了, 下雨天车开不进来, 请尽快维修。",
                   directory["qilihe"], personas["dispatcher"], at=start + dt.timedelta(days=5))
     assert hotspots_service.place_message(county) == road
+
+
+def test_an_action_queues_its_hotspots_refresh_and_refreshes_in_place_when_the_broker_is_down(
+        lift_hotspot, personas, directory, monkeypatch, django_capture_on_commit_callbacks):
+    """Refreshing a hotspot reads every member (a few milliseconds each): a task, not part
+    of the officer's request; with the broker down the hotspot still follows the action."""
+    hotspot, messages = lift_hotspot
+    queued = []
+    monkeypatch.setattr(hotspots_service.refresh_message_hotspot, "delay", lambda pk: queued.append(pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_support(personas["citizen"], messages[0])
+    assert queued == [messages[0].pk]
+    assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count  # not yet: the task's job
+
+    def down(pk):
+        raise OSError("Connection refused")
+
+    monkeypatch.setattr(hotspots_service.refresh_message_hotspot, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_support(personas["other_citizen"], messages[1])
+    assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count + 2

@@ -245,6 +245,16 @@ def refresh_for_message(message_pk: int) -> None:
         refresh_one(member.hotspot)
 
 
+@shared_task(name="minsheng.insight.refresh_message_hotspot", ignore_result=True)
+def refresh_message_hotspot(message_pk: int) -> None:
+    """``refresh_for_message`` as a task (board.workflow.refresh_hotspot queues it); a
+    failure is logged, never raised into the action that queued it."""
+    try:
+        refresh_for_message(message_pk)
+    except Exception:
+        log.exception("could not refresh the hotspot of message %s", message_pk)
+
+
 def decay_heat(hotspots, now: dt.datetime) -> int:
     """Recompute the heat of ``hotspots`` from their stored counts and latest message
     (heat falls with time alone; the counts follow each support and publication at once),
