@@ -423,3 +423,23 @@ def test_message_page_runs_a_bounded_number_of_queries(client, personas, directo
         with django_assert_max_num_queries(14):
             page = text(viewer.get(f"/m/{m.public_id}/"))
         assert "第 2 次答复" in page and "重办" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/stats/?region=%00", "/stats/units/?topic=%00", "/stats/list/?region=%00",
+                                 "/stats/export/messages.csv?status=%00", "/stats/export/table.csv?topic=%00",
+                                 "/post/where/?region=%00", "/m/%00/", "/browse/?q=%00", "/hotspots/?re%00gion=1"])
+def test_a_nul_character_in_the_address_is_a_clear_400_on_every_database(client, directory, url):
+    # PostgreSQL refuses a NUL in a query: these were 500s there
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "请求中含有无效字符" in response.content.decode()
+    response = client.get(url, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and response.json() == {"error": "请求中含有无效字符 (NUL)"}
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_form_field_is_a_clear_400(personas, login):
+    officer = login(personas["officer"])
+    response = officer.post("/api/tokens/", {"name": "对接\x00系统"})
+    assert response.status_code == 400 and "请求中含有无效字符" in response.content.decode()

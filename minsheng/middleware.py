@@ -1,0 +1,33 @@
+"""Project middleware."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from rest_framework.views import APIView
+
+NUL_MESSAGE = "请求中含有无效字符 (NUL)"
+
+
+class RejectNulMiddleware:
+    """A NUL character is never valid input, and PostgreSQL refuses one in a query (a 500
+    on /stats/?region=%00, /m/%00/ or a token named with one): a page request whose
+    address, query string or form fields hold one is a 400 before its view reads it (no
+    browser sends one: a program or a tampered form does). The REST and Open311 views
+    answer it themselves, in their own formats (api.views.base.reject_nul)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if issubclass(getattr(view_func, "cls", object), APIView) or not _has_nul(request):
+            return None
+        if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+            return JsonResponse({"error": NUL_MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
+        return render(request, "400.html", {"error": NUL_MESSAGE}, status=400)
+
+
+def _has_nul(request) -> bool:
+    fields = [*request.GET.lists(), *(request.POST.lists() if request.method == "POST" else ())]
+    return "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values) for key, values in fields)
