@@ -16,11 +16,12 @@ import urllib.request
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
 from minsheng.board.demo_accounts import DEMO_PASSWORD, PERSONAS, logins_table
-from minsheng.board.models import Evaluation, Event, Message, MessageKind, Rating, Reply
+from minsheng.board.models import Evaluation, Event, Message, MessageKind, Rating, Reply, Support
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Topic
 
@@ -76,6 +77,18 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
     citizen.login(username="citizen@example.com", password=DEMO_PASSWORD)
     mine = Message.objects.filter(author__username="13900000001").first()
     assert mine is not None and mine.title in citizen.get("/me/messages/").content.decode()
+    # 我也遇到: other citizens support public messages, never their own; the counts agree, and
+    # the demo citizen's 我也遇到的 tab lists what they supported
+    supports = Support.objects.all()
+    assert supports.count() >= 20 and not supports.filter(user=F("message__author")).exists()
+    assert not supports.exclude(message__status__in=Status.public()).exists()
+    assert not supports.filter(created_at__gt=now).exists()
+    assert all(m.support_count == m.supports.count() for m in messages.filter(support_count__gt=0))
+    assert messages.filter(support_count__gt=0).count() == supports.values("message").distinct().count()
+    supported = Support.objects.filter(user__username="13900000001").select_related("message")
+    assert supported.exists()
+    tab = citizen.get("/me/messages/?supported=1").content.decode()
+    assert all(s.message.title in tab for s in supported)
 
     count = messages.count()
     with pytest.raises(CommandError, match="--reset"):

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.signals import post_save, pre_delete
 from django.test.utils import override_settings
@@ -35,7 +35,8 @@ from minsheng.directory.routing import route
 from . import actions
 from . import demo_text as text
 from .demo_accounts import Cast
-from .models import Event, Extension, Message, Notification, Rating
+from .models import Event, Extension, Message, Notification, Rating, Support
+from .workflow import Status
 
 H = dt.timedelta(hours=1)
 D = dt.timedelta(days=1)
@@ -483,10 +484,41 @@ def generate(cast: Cast, count: int, seed: int, progress: Callable[[str], None] 
     finally:
         actions._after_submit = after_submit
     backdate_notifications(now)
+    add_supports(gen, created, {m.pk for (p, _), m in zip(todo, created, strict=True) if p.cluster is not None})
     summary = Summary(messages=len(created), clusters=len({p.cluster for p, _ in todo if p.cluster is not None}))
     for status in Message.objects.values_list("status", flat=True):
         summary.statuses[status] = summary.statuses.get(status, 0) + 1
     return summary
+
+
+def add_supports(gen: Generator, messages: list[Message], in_cluster: set[int]) -> None:
+    """我也遇到: other citizens with the same problem support public messages, those of a
+    hotspot (``in_cluster``: their ids) more often; the demo citizen supports a few recent ones
+    in 兰州市 (their 我也遇到的 tab). Each support falls within a month of the message, before
+    today; the messages' counts follow."""
+    rng, now = gen.rng, gen.now
+    demo_citizen = gen.cast.persona.get("13900000001")
+    public = list(Message.objects.filter(pk__in=[m.pk for m in messages], status__in=Status.public())
+                  .exclude(status=Status.MERGED).order_by("pk").values("pk", "author_id", "submitted_at", "region__code"))
+    rows = []
+    for m in public:
+        n = rng.choices([0, 1, 2, 4, 7], weights=[30, 30, 20, 12, 8] if m["pk"] in in_cluster else [80, 14, 5, 1, 0])[0]
+        others = [c for c in rng.sample(gen.cast.citizens, min(n + 1, len(gen.cast.citizens))) if c.pk != m["author_id"]]
+        span = max(min(now, m["submitted_at"] + 30 * D) - m["submitted_at"], dt.timedelta(hours=1))
+        rows += [Support(message_id=m["pk"], user=user, created_at=m["submitted_at"] + span * (0.05 + 0.95 * rng.random()))
+                 for user in others[:n]]
+    if demo_citizen is not None:
+        taken = {(r.message_id, r.user_id) for r in rows}
+        theirs = [m for m in public if m["author_id"] != demo_citizen.pk and m["region__code"].startswith("6201")
+                  and m["submitted_at"] > now - 60 * D and (m["pk"], demo_citizen.pk) not in taken]
+        rows += [Support(message_id=m["pk"], user=demo_citizen, created_at=m["submitted_at"] + (now - m["submitted_at"]) / 2)
+                 for m in rng.sample(theirs, min(4, len(theirs)))]
+    Support.objects.bulk_create(rows, batch_size=500)
+    by_count: dict[int, list[int]] = {}
+    for row in Support.objects.filter(message_id__in=[m["pk"] for m in public]).values("message").annotate(n=Count("id")):
+        by_count.setdefault(row["n"], []).append(row["message"])
+    for n, ids in by_count.items():
+        Message.objects.filter(pk__in=ids).update(support_count=n)
 
 
 NOTIFICATION_EVENTS = {"dispatched": "dispatched", "case_arrived": "dispatched", "replied": "replied",
