@@ -9,10 +9,11 @@ NUL_MESSAGE = "请求中含有无效字符 (NUL)"
 
 class RejectNulMiddleware:
     """A NUL character is never valid input, and PostgreSQL refuses one in a query (a 500
-    on /stats/?region=%00, /m/%00/ or a token named with one): a page request whose
-    address, query string or form fields hold one is a 400 before its view reads it (no
-    browser sends one: a program or a tampered form does). The REST and Open311 views
-    answer it themselves, in their own formats (api.views.base.reject_nul)."""
+    on /stats/?region=%00 or /m/%00/): a page request whose address or query string holds
+    one is a 400 before its view reads it (no link has one: a program or a hand-edited
+    address does). Forms refuse one beside the field, keeping what was typed (Django's
+    ProhibitNullCharactersValidator, board.forms.NUL_CHARACTERS); the REST and Open311
+    views answer it themselves, in their own formats (api.views.base.reject_nul)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -29,5 +30,5 @@ class RejectNulMiddleware:
 
 
 def _has_nul(request) -> bool:
-    fields = [*request.GET.lists(), *(request.POST.lists() if request.method == "POST" else ())]
-    return "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values) for key, values in fields)
+    return "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
+                                         for key, values in request.GET.lists())

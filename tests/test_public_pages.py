@@ -439,7 +439,8 @@ def test_a_nul_character_in_the_address_is_a_clear_400_on_every_database(client,
 
 
 @pytest.mark.django_db
-def test_a_nul_character_in_a_form_field_is_a_clear_400(personas, login):
+def test_a_token_named_with_a_nul_character_is_refused_on_its_form(personas, login):
     officer = login(personas["officer"])
     response = officer.post("/api/tokens/", {"name": "对接\x00系统"})
-    assert response.status_code == 400 and "请求中含有无效字符" in response.content.decode()
+    assert response.status_code == 400 and "名称含有无法识别的控制字符" in response.content.decode()
+    assert not personas["officer"].api_tokens.exists()

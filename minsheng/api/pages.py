@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from minsheng.board.forms import NUL_CHARACTERS
+
 from .models import ApiToken
 
 MAX_ACTIVE_TOKENS = 20
@@ -23,6 +25,8 @@ def tokens(request):
         active = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).count()
         if not name:
             error = "请给令牌起个名字 (例如: 我的脚本)"
+        elif "\x00" in name:
+            error = "名称" + NUL_CHARACTERS
         elif len(name) > 60:
             error = "名称最多 60 个字"
         elif active >= MAX_ACTIVE_TOKENS:
