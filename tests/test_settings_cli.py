@@ -26,6 +26,9 @@ def run(*args, **env):
         ("MINSHENG_REPLY_DAYS_COMPLAIN", "0", "MINSHENG_REPLY_DAYS_COMPLAIN=0 must be at least 1"),
         ("MINSHENG_HOTSPOT_WINDOW_DAYS", "999999999", "MINSHENG_HOTSPOT_WINDOW_DAYS=999999999 must be at most 36500"),
         ("CACHE_URL", "memcached://127.0.0.1", "CACHE_URL='memcached://127.0.0.1' is not a cache URL"),
+        ("LOG_LEVEL", "verbose", "LOG_LEVEL='verbose' is not a log level"),
+        ("MINSHENG_PREFILL_CONFIDENCE", "60", "MINSHENG_PREFILL_CONFIDENCE=60 must be between 0 and 1"),
+        ("DATABASE_URL", "mysql://nowhere/minsheng", "DATABASE_URL='mysql://nowhere/minsheng': unsupported scheme"),
     ],
 )
 def test_bad_setting_is_one_line_and_non_zero(name, value, expected):
