@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +72,34 @@ def test_shared_cache_counts_sign_in_failures_across_processes():
     assert other.stdout.strip() == "blocked", other.stderr
     alone = run("shell", "-v", "0", "-c", code + "print('blocked' if limits.blocked(r, None) else 'free')", CACHE_URL="")
     assert alone.stdout.strip() == "free"  # the per-process memory cache saw nothing
+
+
+PROJECT_APPS = ("minsheng.api", "minsheng.board", "minsheng.directory", "minsheng.insight", "minsheng.stats")
+
+
+def test_every_project_command_says_what_each_argument_does():
+    """`minsheng COMMAND --help` explains every argument of the project's own commands."""
+    from django.core.management import get_commands, load_command_class
+    from django.core.management.base import BaseCommand
+
+    django_defaults = {action.dest for action in BaseCommand().create_parser("minsheng", "x")._actions}
+    ours = {name: app for name, app in get_commands().items() if app in PROJECT_APPS}
+    assert len(ours) == 17
+    silent = []
+    for name, app in sorted(ours.items()):
+        command = load_command_class(app, name)
+        parser = command.create_parser("minsheng", name)
+        assert command.help, name
+        silent += [f"{name} {action.dest}" for action in parser._actions
+                   if action.dest not in django_defaults and not action.help]
+    assert silent == []
+
+
+def test_every_project_command_is_in_the_readme():
+    from django.core.management import get_commands
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [name for name, app in get_commands().items()
+               if app in PROJECT_APPS and f"minsheng {name.replace('_', '-')}" not in readme
+               and f"/ `{name.replace('_', '-')} " not in readme]
+    assert missing == []

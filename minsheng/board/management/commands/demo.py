@@ -21,7 +21,9 @@ from minsheng.directory.management.commands.load_directory import load
 
 
 class Command(BaseCommand):
-    help = "Load the demo directory, accounts and N generated messages (default 3000) into the configured database."
+    help = ("Load the demo directory, accounts and N generated messages (default 3000) into the configured database, "
+            "then train the demo models and place the messages into hotspots. Refuses when messages exist "
+            "(see --reset and --if-empty). For a demo database only: the accounts share one password.")
 
     def add_arguments(self, parser):
         parser.add_argument("--messages", type=int, default=3000, help="how many messages to generate (default 3000)")

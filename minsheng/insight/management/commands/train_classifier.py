@@ -10,7 +10,8 @@ from minsheng.insight import classify, csvio, training
 
 
 class Command(BaseCommand):
-    help = "Train a topic or type classifier from labelled CSV files, or from handled cases in the database."
+    help = ("Train a topic or type classifier from labelled CSV files, or a topic, type or unit model from "
+            "handled cases in the database (--from-db).")
 
     def add_arguments(self, parser):
         parser.add_argument("--data", action="append", default=[],
