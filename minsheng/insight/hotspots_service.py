@@ -271,9 +271,10 @@ def refresh_hotspots_task() -> None:
     refresh()
 
 
-def rebuild(messages=None) -> int:
+def rebuild(messages=None, progress=None) -> int:
     """Place every message that has no hotspot yet (oldest first), then recompute the
-    hotspots it touched once; returns the number placed."""
+    hotspots it touched once; returns the number placed. ``progress(done, total)`` is
+    called every 1,000 messages."""
     from minsheng.board.models import Message
 
     qs = messages if messages is not None else Message.objects.filter(hotspot_member__isnull=True)
@@ -281,11 +282,14 @@ def rebuild(messages=None) -> int:
         "submitted_at", "id")
     touched: set[int] = set()
     placed = 0
-    for message in qs.iterator(chunk_size=1000):
+    total = qs.count() if progress else 0
+    for done, message in enumerate(qs.iterator(chunk_size=1000), 1):
         hotspot = place_message(message, refresh=False)
         if hotspot is not None:
             touched.add(hotspot.pk)
             placed += 1
+        if progress and done % 1000 == 0:
+            progress(done, total)
     now = timezone.now()
     for hotspot in Hotspot.objects.filter(pk__in=touched).iterator(chunk_size=500):
         refresh_one(hotspot, now)
