@@ -243,11 +243,14 @@ def refresh_for_message(message_pk: int) -> None:
         refresh_one(member.hotspot)
 
 
+PROGRESS_EVERY = 1000  # hotspots refreshed, messages placed
+
+
 def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dict:
     """Recompute every hotspot with a message in the last ``chronic_days + window``
     days (older ones keep their last figures), or the given ``hotspots``. Idempotent: a
     second run with the same ``now`` changes nothing. ``progress(done, total)`` is called
-    every 1,000 hotspots. Returns counts."""
+    every PROGRESS_EVERY hotspots. Returns counts."""
     now = now or timezone.now()
     if hotspots is None:
         horizon = now - dt.timedelta(days=window_days() + chronic_days())
@@ -258,7 +261,7 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
         before = hotspot.refreshed_at
         refresh_one(hotspot, now)
         changed += hotspot.refreshed_at != before
-        if progress and done % 1000 == 0:
+        if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
     qs = Hotspot.objects.all()
     return {"hotspots": qs.count(), "changed": changed, "chronic": qs.filter(chronic=True).count(),
@@ -274,7 +277,7 @@ def refresh_hotspots_task() -> None:
 def rebuild(messages=None, progress=None) -> int:
     """Place every message that has no hotspot yet (oldest first), then recompute the
     hotspots it touched once; returns the number placed. ``progress(done, total)`` is
-    called every 1,000 messages."""
+    called every PROGRESS_EVERY messages."""
     from minsheng.board.models import Message
 
     qs = messages if messages is not None else Message.objects.filter(hotspot_member__isnull=True)
@@ -288,7 +291,7 @@ def rebuild(messages=None, progress=None) -> int:
         if hotspot is not None:
             touched.add(hotspot.pk)
             placed += 1
-        if progress and done % 1000 == 0:
+        if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
     now = timezone.now()
     for hotspot in Hotspot.objects.filter(pk__in=touched).iterator(chunk_size=500):
