@@ -273,6 +273,8 @@ MINSHENG_FETCH_MEDIA_THREAD = True  # without a broker, fetch in a background th
 # GeoJSON of the deployment's region shapes for the statistics map (features carry the
 # region code as id or properties.code). Empty: the bundled demo map of 甘肃省.
 MINSHENG_MAP_FILE = env_str("MINSHENG_MAP_FILE", "")
+if MINSHENG_MAP_FILE and not Path(MINSHENG_MAP_FILE).is_file():  # else the map vanishes in silence
+    raise ImproperlyConfigured(f"MINSHENG_MAP_FILE={MINSHENG_MAP_FILE!r} is not a file")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "minsheng.api.schema.ApiAutoSchema",
