@@ -60,6 +60,15 @@ def test_dashed_command_names_and_help():
     assert one.returncode == 0 and "usage: minsheng detect-hotspots" in one.stdout
 
 
+def test_a_mistyped_command_is_named_and_corrected_as_it_is_typed():
+    for args in (["train-classifer", "--out", "m"], ["help", "train-classifer"]):
+        result = run(*args)
+        assert result.returncode == 1
+        assert result.stderr == ("Unknown command: 'train-classifer'. Did you mean train-classifier?\n"
+                                 "Type 'minsheng help' for usage.\n")
+    assert run("nonsense").stderr.startswith("Unknown command: 'nonsense'\n")
+
+
 def test_shared_cache_counts_sign_in_failures_across_processes():
     """With CACHE_URL, the failures one web worker saw lock the address in another."""
     from tests.test_worker import redis_or_skip
