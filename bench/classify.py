@@ -144,7 +144,8 @@ def report(name, gold, predicted, speeds) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", default=str(ROOT / ".." / "shared" / "datasets"))
+    parser.add_argument("--datasets", default=str(ROOT / ".." / "shared" / "datasets"),
+                        help="folder holding train/ (default ../shared/datasets)")
     parser.add_argument("--folds", type=int, default=5, help="folds of the whole-message topic split")
     args = parser.parse_args(argv)
     train_dir = Path(args.datasets) / "train"

@@ -92,10 +92,11 @@ def agreement(index) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--place", type=int, default=500, help="messages placed one by one after the batch")
-    parser.add_argument("--dataset", action="store_true")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="synthetic messages clustered in one batch (default 100000)")
+    parser.add_argument("--place", type=int, default=500, help="messages placed one by one after the batch (default 500)")
+    parser.add_argument("--dataset", action="store_true",
+                        help="also time ../shared/datasets/unlabeled/tipdm_hotspot_messages.csv when present")
     args = parser.parse_args()
 
     items = synthetic(args.n + args.place)

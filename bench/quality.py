@@ -48,7 +48,7 @@ def auc(labels: list[int], scores: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(DEFAULT))
+    parser.add_argument("--data", default=str(DEFAULT), help=f"annotated replies CSV (default {DEFAULT})")
     args = parser.parse_args()
     path = Path(args.data)
     if not path.exists():

@@ -173,7 +173,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--demo", action="store_true", help="measure on the configured database")
     parser.add_argument("--reference", action="store_true", help="measure on ../shared/datasets")
-    parser.add_argument("--datasets", default=str(ROOT / ".." / "shared" / "datasets"))
+    parser.add_argument("--datasets", default=str(ROOT / ".." / "shared" / "datasets"),
+                        help="folder of the reference files for --reference (default ../shared/datasets)")
     args = parser.parse_args(argv)
     if not (args.demo or args.reference):
         args.demo = args.reference = True

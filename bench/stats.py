@@ -280,11 +280,13 @@ def timed(client, url: str, runs: int, cold: bool) -> tuple[float, float, int]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
-    parser.add_argument("--db", default="minsheng_bench")
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--seed", type=float, default=0.2026)
+    parser.add_argument("--messages", type=int, default=1_000_000, help="messages to generate (default 1000000)")
+    parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"),
+                        help="PostgreSQL server URL without a database (default $BENCH_PG or postgres://postgres@127.0.0.1:5432)")
+    parser.add_argument("--db", default="minsheng_bench", help="database to create, dropped at the end unless --keep "
+                                                                 "(default minsheng_bench)")
+    parser.add_argument("--runs", type=int, default=20, help="timed requests per page, cold and warm (default 20)")
+    parser.add_argument("--seed", type=float, default=0.2026, help="PostgreSQL setseed() value, -1 to 1 (default 0.2026)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="time an existing --db (kept by --keep)")
     args = parser.parse_args(argv)

@@ -3,7 +3,8 @@
 `minsheng train-classifier ...` runs the management command `train_classifier`;
 `minsheng help train-classifier` shows its help, and `minsheng help` lists the commands
 with dashes. Usage lines and option errors name every command as it is typed
-(`usage: minsheng export-stats`, not `export_stats`), and a bad option value is reported
+(`usage: minsheng export-stats`, not `export_stats`; `Unknown command: 'train-classifer'. Did you
+mean train-classifier?`), and a bad option value is reported
 in one line (`minsheng detect-hotspots: error: argument --top: invalid int value: 'abc'`,
 exit status 2), without the usage block argparse prints first.
 """
@@ -42,17 +43,32 @@ def main(argv: list[str] | None = None) -> None:
 def _dashed_usage() -> None:
     """Every command's parser is named with dashes, the way the command is typed, and
     reports an option error in its one ``prog: error: ...`` line (``--help`` still prints
-    the usage)."""
+    the usage); an unknown command is named, and a close one suggested, with dashes too."""
+    from difflib import get_close_matches
+
+    from django.core.management import ManagementUtility, get_commands
     from django.core.management.base import BaseCommand
 
     create_parser = BaseCommand.create_parser
+    fetch_command = ManagementUtility.fetch_command
 
     def dashed(self, prog_name, subcommand, **kwargs):
         parser = create_parser(self, prog_name, subcommand.replace("_", "-"), **kwargs)
         parser.print_usage = lambda file=None: None
         return parser
 
+    def fetch_dashed(self, subcommand):
+        commands = get_commands()
+        if subcommand not in commands:  # Django's own message would say train_classifer
+            close = get_close_matches(subcommand, commands)
+            sys.stderr.write(f"Unknown command: {subcommand.replace('_', '-')!r}"
+                             + (f". Did you mean {close[0].replace('_', '-')}?" if close else "")
+                             + "\nType 'minsheng help' for usage.\n")
+            sys.exit(1)
+        return fetch_command(self, subcommand)
+
     BaseCommand.create_parser = dashed
+    ManagementUtility.fetch_command = fetch_dashed
 
 
 def _command_list(argv: list[str]) -> str:

@@ -48,14 +48,17 @@ def env_int(name: str, default: int, minimum: int | None = None, maximum: int | 
     return value
 
 
-def env_float(name: str, default: float) -> float:
+def env_float(name: str, default: float, minimum: float | None = None, maximum: float | None = None) -> float:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if not (minimum is None or value >= minimum) or not (maximum is None or value <= maximum):  # nan fails both
+        raise ImproperlyConfigured(f"{name}={raw} must be between {minimum} and {maximum}")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -133,7 +136,7 @@ try:
     _db = dj_database_url.parse(_db_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
 except Exception as exc:  # dj_database_url raises several types for a bad URL
     raise ImproperlyConfigured(f"DATABASE_URL={_db_url!r} is not a valid database URL: {exc}") from None
-if not _db.get("ENGINE"):
+if _db.get("ENGINE") not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
     raise ImproperlyConfigured(f"DATABASE_URL={_db_url!r}: unsupported scheme (use sqlite:// or postgres://)")
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {})
@@ -254,7 +257,7 @@ MINSHENG_REPLY_DAYS = {
 MINSHENG_EVALUATION_DAYS = env_int("MINSHENG_EVALUATION_DAYS", 7, minimum=1)  # calendar days
 MINSHENG_REOPEN_DAYS = env_int("MINSHENG_REOPEN_DAYS", 7, minimum=1)
 MINSHENG_MODEL_DIR = Path(env_str("MINSHENG_MODEL_DIR", str(VAR_DIR / "models")))
-MINSHENG_PREFILL_CONFIDENCE = env_float("MINSHENG_PREFILL_CONFIDENCE", 0.6)
+MINSHENG_PREFILL_CONFIDENCE = env_float("MINSHENG_PREFILL_CONFIDENCE", 0.6, minimum=0, maximum=1)  # a probability
 # hotspots: a hotspot idle longer than the window takes no new messages; one older than
 # MINSHENG_CHRONIC_DAYS with unresolved or unsatisfied messages is 老大难
 # at most a century (insight.hotspots.MAX_WINDOW_DAYS): date arithmetic overflows far beyond
@@ -271,6 +274,8 @@ MINSHENG_FETCH_MEDIA_THREAD = True  # without a broker, fetch in a background th
 # GeoJSON of the deployment's region shapes for the statistics map (features carry the
 # region code as id or properties.code). Empty: the bundled demo map of 甘肃省.
 MINSHENG_MAP_FILE = env_str("MINSHENG_MAP_FILE", "")
+if MINSHENG_MAP_FILE and not Path(MINSHENG_MAP_FILE).is_file():  # else the map vanishes in silence
+    raise ImproperlyConfigured(f"MINSHENG_MAP_FILE={MINSHENG_MAP_FILE!r} is not a file")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "minsheng.api.schema.ApiAutoSchema",
@@ -315,9 +320,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+_log_level = env_str("LOG_LEVEL", "WARNING")
+LOG_LEVEL = _log_level.strip().upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(f"LOG_LEVEL={_log_level!r} is not a log level (use DEBUG, INFO, WARNING, ERROR or CRITICAL)")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -169,6 +169,17 @@ def test_a_missing_trailing_slash_says_where_the_endpoint_is(client, db, path):
     assert f"{path}/" in error_of(response)["message"]
 
 
+def test_a_post_without_the_slash_is_told_the_same_not_a_csrf_failure(personas):
+    """A program posting with its token to /api/v1/messages was told 「CSRF 校验失败 … 或改用 API 令牌」."""
+    client = APIClient(enforce_csrf_checks=True)
+    _, key = ApiToken.issue(personas["citizen"], "qa")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    for path in ("/api/v1/messages", "/open311/v2/requests"):
+        response = client.post(path, {"title": "小区电梯坏了"}, format="json")
+        assert response.status_code == 404, response.content
+        assert f"{path}/" in error_of(response)["message"] or path.startswith("/open311")
+
+
 def test_an_unknown_path_gets_no_slash_hint(client, db):
     response = client.get("/api/v1/nothing")
     assert response.status_code == 404 and "/ 结尾" not in error_of(response)["message"]

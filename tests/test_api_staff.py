@@ -86,6 +86,20 @@ def test_case_detail_is_scoped(as_persona, cases, persona, status):
         assert "13800000001" not in response.content.decode()
 
 
+def test_an_event_of_the_system_has_no_actor(as_persona, cases, personas, directory):
+    """An automatic dispatch (actor empty = the system) reads as null, not as a Python repr."""
+    from minsheng.board import actions
+
+    m = cases["new"]
+    actions.do_accept(personas["dispatcher"], m)
+    m.refresh_from_db()
+    actions.do_dispatch(None, m, directory["housing"])
+    events = as_persona("officer").get(case_url(m)).json()["events"]
+    actors = {e["kind"]: e["actor"] for e in events}
+    assert actors["dispatched"] is None
+    assert actors["accepted"] == str(personas["dispatcher"])
+
+
 def test_dispatcher_of_another_region_sees_nothing(as_persona, cases):
     assert as_persona("dx_dispatcher").get(case_url(cases["new"])).status_code == 404
     assert as_persona("dx_dispatcher").post(case_url(cases["new"], "accept")).status_code == 404

@@ -321,6 +321,10 @@ def test_missing_model_dir_and_unknown_label_column(files, cli_model, tmp_path):
                      "--label-column", "类型")
     with pytest.raises(CommandError, match="--label-column"):
         call_command("train_classifier", "--data", str(files["train"]), "--out", str(tmp_path / "m"))
+    with pytest.raises(CommandError, match="--target 只能与 --from-db 一起使用"):  # not silently a topic model
+        call_command("train_classifier", "--data", str(files["train"]), "--label-column", "一级标签",
+                     "--target", "unit", "--out", str(tmp_path / "m"))
+    assert not (tmp_path / "m").exists()
 
 
 def test_cli_exit_code_is_non_zero(files, tmp_path):

@@ -427,3 +427,21 @@ def test_small_option_mistakes_are_named(tmp_path, good, model):
     assert "是文件, 请给出存放这些文件的目录" in err.getvalue()
     fails("export_directory", "--out", "", match="--out 不能为空")
     fails("create_api_key", "兰州\n12345", match="line breaks")
+
+
+# --- long work shows how far it got --------------------------------------------------
+
+@pytest.mark.parametrize("command, counted", [("detect_hotspots", "messages placed"),
+                                              ("find_duplicates", "messages compared")])
+def test_long_commands_show_progress_on_stderr(tmp_path, good, monkeypatch, command, counted):
+    """At 100,000 messages these run for minutes: they count on stderr (here from 6 messages on)."""
+    from minsheng.insight import hotspots
+    from minsheng.insight.management.commands import find_duplicates
+
+    monkeypatch.setattr(hotspots, "PROGRESS_EVERY", 6, raising=False)
+    monkeypatch.setattr(find_duplicates, "PROGRESS_FROM", 6, raising=False)
+    out, err = StringIO(), StringIO()
+    call_command(command, "--data", good, "--out", str(tmp_path / "o.csv"), stdout=out, stderr=err)
+    n = len(make_rows())
+    assert f"{n}/{n} {counted}" in err.getvalue()
+    assert counted not in out.getvalue()  # the summary on stdout stays one line to read or parse

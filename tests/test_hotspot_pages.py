@@ -381,6 +381,17 @@ def test_refresh_command_places_new_messages_and_reports(directory, personas, ca
     assert "placed 0 message(s)" in capsys.readouterr().out
 
 
+def test_refresh_command_counts_the_messages_it_places(directory, personas, capsys, monkeypatch):
+    """After an import of 100,000 messages --place-new runs for minutes: it counts on stderr."""
+    from minsheng.insight import hotspots_service
+
+    monkeypatch.setattr(hotspots_service, "PROGRESS_EVERY", 1, raising=False)
+    for p, (t, b) in zip(citizens(3, start=90), LIFT, strict=False):
+        post(p, t, b, directory["chengguan"], personas["dispatcher"])
+    call_command("refresh_hotspots", place_new=True)
+    assert "3/3 messages placed" in capsys.readouterr().err
+
+
 def test_one_village_named_under_its_city_holds_one_hotspot_per_problem(directory, personas):
     """Filed under 兰州市, about 七里河区马家坪村: the county says where, not which problem, so
     the road's messages make one hotspot and the drinking water another; a message filed

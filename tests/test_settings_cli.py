@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,12 @@ def run(*args, **env):
         ("MINSHENG_REPLY_DAYS_COMPLAIN", "0", "MINSHENG_REPLY_DAYS_COMPLAIN=0 must be at least 1"),
         ("MINSHENG_HOTSPOT_WINDOW_DAYS", "999999999", "MINSHENG_HOTSPOT_WINDOW_DAYS=999999999 must be at most 36500"),
         ("CACHE_URL", "memcached://127.0.0.1", "CACHE_URL='memcached://127.0.0.1' is not a cache URL"),
+        ("LOG_LEVEL", "verbose", "LOG_LEVEL='verbose' is not a log level"),
+        ("MINSHENG_MAP_FILE", "/nonexistent/gansu.json", "MINSHENG_MAP_FILE='/nonexistent/gansu.json' is not a file"),
+        ("MINSHENG_CODE_SENDER", "minsheng.accounts.senders.SmsSender",
+         "MINSHENG_CODE_SENDER='minsheng.accounts.senders.SmsSender' cannot be imported"),
+        ("MINSHENG_PREFILL_CONFIDENCE", "60", "MINSHENG_PREFILL_CONFIDENCE=60 must be between 0 and 1"),
+        ("DATABASE_URL", "mysql://nowhere/minsheng", "DATABASE_URL='mysql://nowhere/minsheng': unsupported scheme"),
     ],
 )
 def test_bad_setting_is_one_line_and_non_zero(name, value, expected):
@@ -53,6 +60,15 @@ def test_dashed_command_names_and_help():
     assert one.returncode == 0 and "usage: minsheng detect-hotspots" in one.stdout
 
 
+def test_a_mistyped_command_is_named_and_corrected_as_it_is_typed():
+    for args in (["train-classifer", "--out", "m"], ["help", "train-classifer"]):
+        result = run(*args)
+        assert result.returncode == 1
+        assert result.stderr == ("Unknown command: 'train-classifer'. Did you mean train-classifier?\n"
+                                 "Type 'minsheng help' for usage.\n")
+    assert run("nonsense").stderr.startswith("Unknown command: 'nonsense'\n")
+
+
 def test_shared_cache_counts_sign_in_failures_across_processes():
     """With CACHE_URL, the failures one web worker saw lock the address in another."""
     from tests.test_worker import redis_or_skip
@@ -68,3 +84,34 @@ def test_shared_cache_counts_sign_in_failures_across_processes():
     assert other.stdout.strip() == "blocked", other.stderr
     alone = run("shell", "-v", "0", "-c", code + "print('blocked' if limits.blocked(r, None) else 'free')", CACHE_URL="")
     assert alone.stdout.strip() == "free"  # the per-process memory cache saw nothing
+
+
+PROJECT_APPS = ("minsheng.api", "minsheng.board", "minsheng.directory", "minsheng.insight", "minsheng.stats")
+
+
+def test_every_project_command_says_what_each_argument_does():
+    """`minsheng COMMAND --help` explains every argument of the project's own commands."""
+    from django.core.management import get_commands, load_command_class
+    from django.core.management.base import BaseCommand
+
+    django_defaults = {action.dest for action in BaseCommand().create_parser("minsheng", "x")._actions}
+    ours = {name: app for name, app in get_commands().items() if app in PROJECT_APPS}
+    assert len(ours) >= 17  # the test reads the real commands
+    silent = []
+    for name, app in sorted(ours.items()):
+        command = load_command_class(app, name)
+        parser = command.create_parser("minsheng", name)
+        assert command.help, name
+        silent += [f"{name} {action.dest}" for action in parser._actions
+                   if action.dest not in django_defaults and not action.help]
+    assert silent == []
+
+
+def test_every_project_command_is_in_the_readme():
+    from django.core.management import get_commands
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [name for name, app in get_commands().items()
+               if app in PROJECT_APPS and f"minsheng {name.replace('_', '-')}" not in readme
+               and f"/ `{name.replace('_', '-')} " not in readme]
+    assert missing == []

@@ -257,7 +257,7 @@ class StaffEventSerializer(serializers.Serializer):
     label = serializers.CharField(source="get_kind_display")
     at = serializers.DateTimeField()
     public = serializers.BooleanField()
-    actor = serializers.CharField(source="actor.__str__", allow_null=True, default=None)
+    actor = serializers.CharField(allow_null=True, default=None)  # null: the system (automatic dispatch, reading)
     unit = serializers.CharField(source="unit.name", allow_null=True, default=None)
     data = serializers.DictField(child=serializers.JSONField())
 

@@ -538,15 +538,21 @@ class HotspotIndex:
         return best
 
 
-def cluster_batch(items: Iterable[Item], window_days: int = WINDOW_DAYS) -> HotspotIndex:
+PROGRESS_EVERY = 10_000  # a batch of 100,000 takes a minute or two
+
+
+def cluster_batch(items: Iterable[Item], window_days: int = WINDOW_DAYS, progress=None) -> HotspotIndex:
     """Cluster a whole collection in time order, with its own document frequencies,
-    then merge hotspots that one pass in time order left split (``merge_split``)."""
+    then merge hotspots that one pass in time order left split (``merge_split``).
+    ``progress(done, total)`` is called every PROGRESS_EVERY messages placed."""
     items = [it if it.grams else it.prepare() for it in items]
     df: Counter = Counter()
     for it in items:
         df.update(it.grams.keys())
     index = HotspotIndex(window_days=window_days, df=df, n_docs=len(items))
-    for it in sorted(items, key=lambda i: i.at):
+    for done, it in enumerate(sorted(items, key=lambda i: i.at), 1):
         index.place(it)
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done, len(items))
     index.merge_split()
     return index

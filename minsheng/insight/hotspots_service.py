@@ -270,12 +270,15 @@ def decay_heat(hotspots, now: dt.datetime) -> int:
     return len(stale)
 
 
+PROGRESS_EVERY = 1000  # hotspots refreshed, messages placed
+
+
 def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dict:
     """Recompute every hotspot with a message in the last ``chronic_days + window``
     days, or the given ``hotspots``; older ones keep their last title, label and flags,
     but their heat is brought up to date (``decay_heat``). Idempotent: a second run with
-    the same ``now`` changes nothing. ``progress(done, total)`` is called every 1,000
-    hotspots. Returns counts."""
+    the same ``now`` changes nothing. ``progress(done, total)`` is called every
+    PROGRESS_EVERY hotspots. Returns counts."""
     now = now or timezone.now()
     changed = 0
     if hotspots is None:
@@ -287,7 +290,7 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
         before = hotspot.refreshed_at
         refresh_one(hotspot, now)
         changed += hotspot.refreshed_at != before
-        if progress and done % 1000 == 0:
+        if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
     qs = Hotspot.objects.all()
     return {"hotspots": qs.count(), "changed": changed, "chronic": qs.filter(chronic=True).count(),
@@ -300,9 +303,10 @@ def refresh_hotspots_task() -> None:
     refresh()
 
 
-def rebuild(messages=None) -> int:
+def rebuild(messages=None, progress=None) -> int:
     """Place every message that has no hotspot yet (oldest first), then recompute the
-    hotspots it touched once; returns the number placed."""
+    hotspots it touched once; returns the number placed. ``progress(done, total)`` is
+    called every PROGRESS_EVERY messages."""
     from minsheng.board.models import Message
 
     qs = messages if messages is not None else Message.objects.filter(hotspot_member__isnull=True)
@@ -310,11 +314,14 @@ def rebuild(messages=None) -> int:
         "submitted_at", "id")
     touched: set[int] = set()
     placed = 0
-    for message in qs.iterator(chunk_size=1000):
+    total = qs.count() if progress else 0
+    for done, message in enumerate(qs.iterator(chunk_size=1000), 1):
         hotspot = place_message(message, refresh=False)
         if hotspot is not None:
             touched.add(hotspot.pk)
             placed += 1
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done, total)
     now = timezone.now()
     for hotspot in Hotspot.objects.filter(pk__in=touched).iterator(chunk_size=500):
         refresh_one(hotspot, now)

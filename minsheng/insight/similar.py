@@ -126,8 +126,9 @@ class TextIndex:
         scores[i] = -1.0
         return _top(scores, k, min_score)
 
-    def pairs(self, min_score: float, chunk: int = 2000) -> list[tuple[int, int, float]]:
-        """Every pair (i < j) with cosine ≥ ``min_score``, most similar first."""
+    def pairs(self, min_score: float, chunk: int = 2000, progress=None) -> list[tuple[int, int, float]]:
+        """Every pair (i < j) with cosine ≥ ``min_score``, most similar first.
+        ``progress(done, total)`` is called after each chunk of messages."""
         out = []
         m = self.matrix
         for start in range(0, m.shape[0], chunk):
@@ -136,6 +137,8 @@ class TextIndex:
                 i += start
                 if i < j and s >= min_score:
                     out.append((int(i), int(j), float(s)))
+            if progress:
+                progress(min(start + chunk, m.shape[0]), m.shape[0])
         out.sort(key=lambda p: (-p[2], p[0], p[1]))
         return out
 
@@ -156,7 +159,8 @@ def _top(scores: np.ndarray, k: int, min_score: float, allowed=None) -> list[Nei
 
 
 def duplicate_pairs(ids: Sequence[str], titles: Sequence[str], bodies: Sequence[str],
-                    min_score: float = 0.5, index: TextIndex | None = None) -> list[tuple[str, str, float]]:
+                    min_score: float = 0.5, index: TextIndex | None = None,
+                    progress=None) -> list[tuple[str, str, float]]:
     """Near-duplicate messages: similar text AND not two different places — pairs
     whose titles name different places or counties (see hotspots.extract_places) are
     kept only when the texts are almost identical (≥ SAME_TEXT)."""
@@ -166,7 +170,7 @@ def duplicate_pairs(ids: Sequence[str], titles: Sequence[str], bodies: Sequence[
     places = [set(extract_places(t)) for t in titles]
     counties = [county_of(t) or county_of(b[:200]) for t, b in zip(titles, bodies, strict=True)]
     out = []
-    for i, j, score in index.pairs(min_score):
+    for i, j, score in index.pairs(min_score, progress=progress):
         if score < SAME_TEXT and not same_place(places[i], places[j], counties[i], counties[j]):
             continue
         out.append((ids[i], ids[j], round(score, 4)))

@@ -21,7 +21,9 @@ from minsheng.directory.management.commands.load_directory import load
 
 
 class Command(BaseCommand):
-    help = "Load the demo directory, accounts and N generated messages (default 3000) into the configured database."
+    help = ("Load the demo directory, accounts and N generated messages (default 3000) into the configured database, "
+            "then train the demo models and place the messages into hotspots. Refuses when messages exist "
+            "(see --reset and --if-empty). For a demo database only: the accounts share one password.")
 
     def add_arguments(self, parser):
         parser.add_argument("--messages", type=int, default=3000, help="how many messages to generate (default 3000)")
@@ -103,8 +105,9 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         hotspots_service.reset_index()
-        placed = hotspots_service.rebuild()
+        placed = hotspots_service.rebuild(progress=lambda done, total: self._progress(f"热点: {done}/{total} 条留言"))
         figures = hotspots_service.refresh()
+        self._progress("")  # the final line below replaces the count
         self.stdout.write(f"热点: {placed} 条留言归入 {figures['hotspots']} 个热点, 其中老大难 {figures['chronic']} 个 "
                           f"(用时 {time.monotonic() - started:.0f} 秒)")
 

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Export regions, units, addressees, topics and responsibilities as CSV files into DIR."
 
     def add_arguments(self, parser):
-        parser.add_argument("--out", required=True, help="folder to write the CSV files into (created if missing)")
+        parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the CSV files into (created if missing)")
 
     def handle(self, *args, out, **options):
         if not out.strip():

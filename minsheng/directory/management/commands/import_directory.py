@@ -16,7 +16,9 @@ class Command(BaseCommand):
     help = "Import the directory from CSV files in DIR (regions.csv, units.csv, ...). Dry run unless --commit."
 
     def add_arguments(self, parser):
-        parser.add_argument("folder", metavar="DIR")
+        parser.add_argument("folder", metavar="DIR",
+                            help="folder holding any of regions.csv, units.csv, addressees.csv, topics.csv, "
+                                 "responsibilities.csv (as export-directory writes them)")
         parser.add_argument("--commit", action="store_true", help="write the changes (default: dry run)")
 
     def handle(self, *args, folder, commit, **options):

@@ -49,7 +49,8 @@ class Command(BaseCommand):
                     user=row.get("留言用户", "").strip(),
                     supports=csvio.parse_count(row.get("点赞数", ""), data, i, "点赞数", line),
                 ))
-            index = cluster_batch(items, window_days=window_days)
+            index = cluster_batch(items, window_days=window_days,
+                                  progress=lambda done, total: self.stderr.write(f"  {done}/{total} messages placed"))
             now = max(it.at for it in items)
             ranked = sorted(index.clusters.values(), key=lambda c: (-cluster_heat(c, now), -c.size, c.first_at))
             number = {c.id: n for n, c in enumerate(ranked, start=1)}

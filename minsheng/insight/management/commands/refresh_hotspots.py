@@ -19,7 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, place_new=False, everything=False, **options):
         if place_new:
-            placed = hotspots_service.rebuild()
+            placed = hotspots_service.rebuild(
+                progress=lambda done, total: self.stderr.write(f"  {done}/{total} messages placed"))
             self.stdout.write(f"placed {placed} message(s) into hotspots")
         result = hotspots_service.refresh(
             hotspots=Hotspot.objects.all() if everything else None,

@@ -10,7 +10,8 @@ from minsheng.insight import classify, csvio, training
 
 
 class Command(BaseCommand):
-    help = "Train a topic or type classifier from labelled CSV files, or from handled cases in the database."
+    help = ("Train a topic or type classifier from labelled CSV files, or a topic, type or unit model from "
+            "handled cases in the database (--from-db).")
 
     def add_arguments(self, parser):
         parser.add_argument("--data", action="append", default=[],
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--label-column", help="the label column, e.g. 一级标签 or 问题类型")
         parser.add_argument("--from-db", action="store_true",
                             help="train from dispatched messages (topic and type as the dispatcher left them)")
-        parser.add_argument("--target", choices=training.TARGETS, default="topic",
+        parser.add_argument("--target", choices=training.TARGETS,
                             help="with --from-db: topic, kind (type) or unit (the lead unit that handled the case "
                                  "in the end: routing learned from past dispatches); default topic")
         parser.add_argument("--out", required=True, help="model directory to write")
@@ -32,6 +33,9 @@ class Command(BaseCommand):
             raise CommandError("请给出 --data 文件 (可多次) 或 --from-db")
         if data and not label_column:
             raise CommandError("使用 --data 时必须给出 --label-column")
+        if target and not from_db:  # a CSV's labels are what --label-column names
+            raise CommandError("--target 只能与 --from-db 一起使用; 训练 CSV 时用 --label-column 选择标签")
+        target = target or "topic"
         if not 0 < c < math.inf:  # nan fails both comparisons
             raise CommandError("--c 必须是大于 0 的有限数")
         say = training.progress_printer(self.stdout)

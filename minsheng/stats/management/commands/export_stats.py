@@ -19,18 +19,27 @@ class Command(BaseCommand):
     help = "Export a message list, a statistics table or a campaign report as CSV or XLSX."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["messages", "table", "campaign"])
-        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-        parser.add_argument("--output", "-o", help="file to write (CSV: default standard output)")
-        parser.add_argument("--region")
-        parser.add_argument("--topic")
-        parser.add_argument("--kind")
-        parser.add_argument("--from", dest="date_from")
-        parser.add_argument("--to", dest="date_to")
-        parser.add_argument("--campaign", help="campaign slug (required for `campaign`)")
-        parser.add_argument("--by", choices=figures.BREAKDOWNS, default="region", help="grouping of `table`")
-        parser.add_argument("--measure", default="received", help="which messages of `messages`")
-        parser.add_argument("--personal", action="store_true", help="include author and contact (audited)")
+        parser.add_argument("what", choices=["messages", "table", "campaign"],
+                            help="messages: the list behind a figure (--measure); table: a statistics table with "
+                                 "its totals (--by); campaign: a campaign's report (--campaign)")
+        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv",
+                            help="file format (default csv; xlsx needs --output)")
+        parser.add_argument("--output", "-o", metavar="FILE", help="file to write (CSV: default standard output)")
+        parser.add_argument("--region", metavar="CODE", help="region code (GB/T 2260), subtree included")
+        parser.add_argument("--topic", metavar="CODE", help="topic code, subtree included")
+        parser.add_argument("--kind", help="message type: suggest, complain, help, consult, thanks")
+        parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="submitted on or after this day")
+        parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="submitted on or before this day")
+        parser.add_argument("--campaign", metavar="SLUG",
+                            help="campaign slug (required for `campaign`; with `messages` or `table`: its scope)")
+        parser.add_argument("--by", choices=figures.BREAKDOWNS, default="region",
+                            help="grouping of `table` (default region)")
+        parser.add_argument("--measure", default="received",
+                            help="which messages `messages` lists (default received): "
+                                 + ", ".join([*exports.MEASURE_Q, *sorted(exports.TIMED_MEASURES)]))
+        parser.add_argument("--personal", action="store_true",
+                            help="`messages` with the author's name, phone and e-mail, titles as written and "
+                                 "messages not published (pending, rejected, ...) too; recorded in the audit log")
 
     def handle(self, *args, **opts):
         filters = {k: opts[k] for k in ("region", "topic", "kind", "date_from", "date_to") if opts[k]}
