@@ -115,3 +115,33 @@ def test_every_project_command_is_in_the_readme():
                if app in PROJECT_APPS and f"minsheng {name.replace('_', '-')}" not in readme
                and f"/ `{name.replace('_', '-')} " not in readme]
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_the_server_log_keeps_one_line_for_a_403_and_the_traceback_for_a_500(personas, login, monkeypatch):
+    import io
+    import logging
+
+    from django.urls import clear_url_caches, path
+
+    import minsheng.urls
+
+    console = next(h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler)
+    stream = io.StringIO()
+    monkeypatch.setattr(console, "stream", stream)
+    citizen = login(personas["citizen"])
+    assert citizen.get("/staff/supervision/").status_code == 403
+    assert "Forbidden (Permission denied): /staff/supervision/" in stream.getvalue()
+    assert "Traceback" not in stream.getvalue()  # it was a dozen lines for every 403
+
+    def broken(request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(minsheng.urls, "urlpatterns", [path("boom/", broken), *minsheng.urls.urlpatterns])
+    clear_url_caches()
+    citizen.raise_request_exception = False
+    try:
+        assert citizen.get("/boom/").status_code == 500
+    finally:
+        clear_url_caches()
+    assert "Traceback" in stream.getvalue() and "RuntimeError: boom" in stream.getvalue()
