@@ -29,6 +29,7 @@ ID_COLUMNS = ("留言编号", "id")
 # no message, reply or title comes near it (the longest in the reference data has 12,220
 # characters); a 2 MB field is not a message.
 MAX_TEXT_CHARS = 100_000
+PROGRESS_EVERY = 10_000  # rows: classify and score-replies count on stderr past this (about a minute at 100,000)
 MODEL_FILES = frozenset({"model.json", "weights.npz", ".model.json.tmp", ".weights.npz.tmp"})
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))

@@ -24,7 +24,12 @@ class Command(BaseCommand):
             classify.check_texts(titles, bodies, where=f"{data}: ")  # most rows must hold Chinese
             ids = csvio.unique_ids(table)
             id_column = csvio.pick_column(table.header, csvio.ID_COLUMNS) or "row"
-            predictions = clf.predict(titles, bodies)
+            predictions = []
+            for start in range(0, len(titles), csvio.PROGRESS_EVERY):
+                predictions += clf.predict(titles[start:start + csvio.PROGRESS_EVERY],
+                                           bodies[start:start + csvio.PROGRESS_EVERY])
+                if len(titles) > csvio.PROGRESS_EVERY:
+                    self.stderr.write(f"  {len(predictions)}/{len(titles)} messages classified")
             n = csvio.write_rows(
                 out, [id_column, "label", "confidence", "top3"],
                 ([i, p.label, f"{p.confidence:.4f}", "; ".join(f"{label}:{conf:.4f}" for label, conf in p.top)]

@@ -38,6 +38,8 @@ class Command(BaseCommand):
                 asked, replied = [csvio.parse_time(row[col], data, i, col, line) if col and row[col].strip() else None
                                   for col in (asked_col, replied_col)]
                 results.append(score_reply(title, body, row[reply_col], asked, replied))
+                if len(rows) > csvio.PROGRESS_EVERY and (i % csvio.PROGRESS_EVERY == 0 or i == len(rows)):
+                    self.stderr.write(f"  {i}/{len(rows)} replies scored")
             csvio.write_rows(out, HEADER, (
                 [rid, r["score"], r["relevance"], r["completeness"], r["interpretability"],
                  "" if r["timeliness"] is None else r["timeliness"], "是" if r["boilerplate"] else "否",
