@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import getpass
 import io
 
 import pytest
@@ -293,6 +294,10 @@ def test_export_command_bad_output_is_one_line_and_audits_nothing(directory, tmp
                 call_command("export_stats", "messages", "--personal", "--format", fmt, "-o", str(output))
             assert "\n" not in str(info.value)
     assert not Event.objects.filter(kind=Event.Kind.EXPORTED).exists()
+    call_command("export_stats", "messages", "--personal", "-o", str(tmp_path / "p.csv"))
+    audit = Event.objects.get(kind=Event.Kind.EXPORTED)  # who ran it: the system account
+    assert audit.actor is None and audit.data["filters"]["system_user"] == getpass.getuser()
+    (tmp_path / "p.csv").unlink()
     with pytest.raises(CommandError, match="区划"):  # a failure after the check keeps the old file
         call_command("export_stats", "messages", "--region", "x", "-o", str(tmp_path / "old.csv"))
     assert [p.name for p in tmp_path.iterdir()] == ["old.csv"]

@@ -5,6 +5,8 @@ is recorded in the audit log like a web export."""
 from __future__ import annotations
 
 import csv
+import getpass
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -65,8 +67,10 @@ class Command(BaseCommand):
             raise CommandError(f"不支持的统计项: {measure}")
         qs = exports.message_queryset(scope, measure, public=not opts["personal"])
         if opts["personal"]:
-            exports.record_personal_export(None, {"command": "export-stats", "measure": measure,
-                                                  "region": opts["region"] or ""}, qs.count(), opts["format"])
+            # no site user runs a command: the audit row names the system account instead
+            exports.record_personal_export(None, {"command": "export-stats", "system_user": _system_user(),
+                                                  "measure": measure, "region": opts["region"] or ""},
+                                           qs.count(), opts["format"])
         header = exports.PUBLIC_COLUMNS + (exports.PERSONAL_COLUMNS if opts["personal"] else [])
         return [("留言", header, exports.message_rows(qs, opts["personal"]))]
 
@@ -89,3 +93,10 @@ class Command(BaseCommand):
             else:
                 with tmp.open("w", newline="", encoding="utf-8-sig") as out:
                     csv.writer(out).writerows(exports.csv_cells(row) for row in exports.stacked_rows(sheets))
+
+
+def _system_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return f"uid {os.getuid()}"
