@@ -7,6 +7,7 @@ or a 400 that names the field, never a 500 or a puzzle."""
 from __future__ import annotations
 
 import base64
+import json
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -232,3 +233,20 @@ def test_open311_a_post_without_key_says_where_the_key_goes(client, directory):
 def test_an_unknown_statistics_filter_is_named_in_fields(client, directory, query, field):
     error = error_of(client.get(f"/api/v1/statistics/?{query}"))
     assert list(error["fields"]) == [field] and error["fields"][field] == [error["message"]]
+
+
+@pytest.mark.parametrize("body", ["[1]", '"urban"', "42"])
+def test_open311_a_json_body_that_is_no_object_is_a_400(client, directory, api_key, body):
+    response = client.post("/open311/v2/requests.json", body, content_type="application/json",
+                           HTTP_X_API_KEY=api_key[1])
+    assert response.status_code == 400
+    assert "JSON 对象" in error_of(response)["message"]
+
+
+def test_open311_a_json_post_with_a_numeric_jurisdiction_id(client, directory, api_key):
+    body = {"service_code": "urban", "description": DESCRIPTION, "address_string": "兰州市七里河区",
+            "jurisdiction_id": 620103}
+    response = client.post("/open311/v2/requests.json", json.dumps(body), content_type="application/json",
+                           HTTP_X_API_KEY=api_key[1])
+    assert response.status_code == 200, response.content
+    assert Message.objects.get(public_id=response.json()[0]["service_request_id"]).region.code == "620103"

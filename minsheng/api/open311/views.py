@@ -74,8 +74,10 @@ class Open311View(APIView):
 
     def jurisdiction(self, request) -> Region | None:
         """The region named by jurisdiction_id; required when several provinces are served."""
-        code = (request.query_params.get("jurisdiction_id") or
-                (request.data.get("jurisdiction_id") if request.method == "POST" else None) or "").strip()
+        body = request.data if request.method == "POST" else {}
+        if not hasattr(body, "get"):  # a JSON array or string: no field of it can be read
+            raise bad("请求体应为表单 (application/x-www-form-urlencoded) 或 JSON 对象")
+        code = str(request.query_params.get("jurisdiction_id") or body.get("jurisdiction_id") or "").strip()
         if not code:
             if Region.objects.filter(level=Region.Level.PROVINCE).count() > 1:
                 raise bad("jurisdiction_id is required (本平台服务多个省份, 请提供区划代码)")
