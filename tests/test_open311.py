@@ -280,6 +280,20 @@ def test_get_requests_date_range(client311, published):
     assert client311.get(f"{BASE}/requests.json?status=pending").status_code == 400
 
 
+def test_xml_stays_well_formed_with_control_characters_in_a_message(client311, personas, directory):
+    """A citizen's text may hold a character XML 1.0 forbids (a vertical tab pasted from a
+    document): the feed drops it instead of becoming unreadable for every client."""
+    message = submit(personas["citizen"], directory, title="小区电梯\x0b加装进展缓慢",
+                     body="我们小区是老旧小区\x01, 六层楼没有电梯\x1f, 老人上下楼很困难, 希望尽快加装电梯。")
+    advance(message, personas, directory, "accepted")
+    root = xml(client311.get(f"{BASE}/requests.xml"))
+    assert root.findtext("request/description") == "我们小区是老旧小区, 六层楼没有电梯, 老人上下楼很困难, 希望尽快加装电梯。"
+    one = xml(client311.get(f"{BASE}/requests/{message.public_id}.xml"))
+    assert one.findtext("request/service_request_id") == message.public_id
+    error = xml(client311.get(f"{BASE}/requests/x%01y.xml"))
+    assert error.findtext("error/code") == "404" and "xy" in error.findtext("error/description")
+
+
 def test_get_one_request_and_token(client311, key, published):
     one = client311.get(f"{BASE}/requests/{published['replied'].public_id}.json").json()
     validate("requests.json", one)
