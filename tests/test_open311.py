@@ -166,6 +166,17 @@ def test_post_with_phone_and_address_only(client311, key, directory):
     assert message.author.phone == "13900001111" and message.address == "城关区张掖路 88 号"
 
 
+@pytest.mark.parametrize("phone", ["+86 138-0000-0001", "(138) 0000 0001", "１３８０００００００１", "0086 13800000001"])
+def test_post_with_a_phone_written_otherwise_is_the_citizen_with_that_phone(client311, key, personas, phone):
+    """A hotline system writes numbers its own way: the request is the registered
+    citizen's (in 我的留言), as signing in with that number would be, not a second account."""
+    users = User.objects.count()
+    response = client311.post(f"{BASE}/requests.json", form(key, email=None, phone=phone))
+    assert response.status_code == 200, response.content
+    message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
+    assert message.author == personas["citizen"] and User.objects.count() == users
+
+
 def test_post_without_contact_uses_the_keys_service_user(client311, key, directory, api_key):
     response = client311.post(f"{BASE}/requests.json", form(key, email=None))
     message = Message.objects.get(public_id=response.json()[0]["service_request_id"])

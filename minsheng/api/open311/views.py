@@ -21,7 +21,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from minsheng.accounts.models import User
+from minsheng.accounts.models import User, canonical_phone
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.forms import MessageForm
@@ -260,7 +260,9 @@ def _bool(raw: str, name: str) -> bool:
 
 def _author(data, key: Open311Key):
     email = (data.get("email") or "").strip()
-    phone = (data.get("phone") or "").strip().replace(" ", "").replace("-", "")
+    raw_phone = str(data.get("phone") or "").strip()
+    # a mainland mobile as its account has it (+86, brackets, full-width digits), as sign-in reads it
+    phone = canonical_phone(raw_phone) or raw_phone.replace(" ", "").replace("-", "")
     if email:
         try:
             EmailValidator()(email)
