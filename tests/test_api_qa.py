@@ -170,6 +170,18 @@ def test_a_missing_trailing_slash_says_where_the_endpoint_is(client, db, path):
     assert f"{path}/" in error_of(response)["message"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/messages", "/api/v1/messages/20260501000123/rate", "/api/v1/nothing/"])
+def test_a_token_post_to_a_wrong_path_is_a_404_not_a_csrf_error(personas, path):
+    """CSRF concerns a browser's session; a program with a token that missed the trailing
+    slash is told where the endpoint is, not to send an X-CSRFToken header."""
+    client = APIClient(enforce_csrf_checks=True)
+    _, key = ApiToken.issue(personas["citizen"], "qa")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    response = client.post(path, {"title": "小区电梯"}, format="json")
+    assert response.status_code == 404, response.content
+    assert path in error_of(response)["message"]
+
+
 def test_an_unknown_path_gets_no_slash_hint(client, db):
     response = client.get("/api/v1/nothing")
     assert response.status_code == 404 and "/ 结尾" not in error_of(response)["message"]
