@@ -282,6 +282,24 @@ def test_statistics_are_the_figures_of_the_stats_pages(client, personas, directo
     assert client.get("/api/v1/statistics/?topic=nope").status_code == 400
 
 
+def test_every_breakdown_row_filters_are_accepted_by_statistics(client, personas, directory):
+    """docs/api.md: identify a row by its filters; the "…本级" row's (own=1) were a 400
+    「未知的查询参数: own」 on the statistics they should narrow."""
+    from minsheng.stats import facts
+
+    advance(submit(personas["citizen"], directory), personas, directory, "replied")  # 兰州市 itself
+    advance(submit(personas["citizen"], directory, title="七里河区的留言", region="qilihe"), personas, directory,
+            "accepted")
+    facts.rebuild()
+    rows = client.get("/api/v1/statistics/breakdown/?by=region&region=620100").json()
+    assert {r["label"] for r in rows} == {"兰州市本级", "七里河区"}
+    for row in rows:
+        response = client.get("/api/v1/statistics/", row["filters"])
+        assert response.status_code == 200, response.content
+        assert response.json()["received"] == row["received"] == 1
+    assert "own" in error_of(client.get("/api/v1/statistics/?own=1"))["fields"]  # 本级 of no region
+
+
 # --- schema and docs ----------------------------------------------------------------
 
 def test_schema_and_swagger_ui_are_served_locally(client, db):

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 COMMON = {"format", "api_key"}  # read by every endpoint: DRF's format override, the Open311 key
 CURSOR = object()  # stands for a cursor the endpoint itself issued (its first page's ``next``)
 FIGURES = {"region": "620100", "topic": "urban", "kind": "help", "unit": "{unit}", "campaign": "blue-sky",
-           "date_from": "2026-03-01", "date_to": "2026-03-31"}
+           "date_from": "2026-03-01", "date_to": "2026-03-31", "own": "1"}
 
 # Each GET endpoint as docs/api.md documents it: who calls it, and every query
 # parameter with a valid value. A filter added to an endpoint must be added here (and
