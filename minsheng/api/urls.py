@@ -4,11 +4,13 @@ personal token page) and /open311/v2/... (GeoReport v2)."""
 from django.urls import path, re_path, register_converter
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.renderers import JSONRenderer
 
 from . import pages
 from .errors import json_not_found
 from .open311 import views as open311
 from .views import citizen, directory, figures, public, staff
+from .views.base import FormatOverride
 
 
 class FormatConverter:
@@ -25,8 +27,14 @@ register_converter(FormatConverter, "fmt")
 
 
 @extend_schema(exclude=True)
-class SchemaView(SpectacularAPIView):
-    """The OpenAPI document itself (not listed in itself)."""
+class SchemaView(FormatOverride, SpectacularAPIView):
+    """The OpenAPI document itself (not listed in itself). Its errors are the API's JSON
+    errors, not YAML: ``?format=xml`` is a 400 naming format, as on every endpoint."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return response
 
 app_name = "api"
 
