@@ -151,6 +151,26 @@ def test_signing_twice_is_409(as_persona, cases):
     assert again.status_code == 409 and error_of(again)["code"] == "illegal_move"
 
 
+@pytest.mark.parametrize("action, body", [("reply", {"body": "经核查, 已列入今年的加装电梯计划。"}),
+                                          ("transfer", {"to_unit": "ecology", "reason": "属于环保问题"}),
+                                          ("extension", {"days": 5, "reason": "需要现场勘察"})])
+def test_acting_again_after_the_reply_is_409_not_another_units_case(as_persona, cases, directory, action, body):
+    """A case system retrying its reply (the first answer lost on the way) hears that the
+    case is already answered, as docs/api.md says for a move the status does not allow,
+    not 403 「该留言当前不在您单位办理」."""
+    officer = as_persona("officer")
+    assert officer.post(case_url(cases["housing"], "sign")).status_code == 200
+    assert officer.post(case_url(cases["housing"], "reply"), {"body": "经核查, 已列入今年的加装电梯计划。"},
+                        format="json").status_code == 200
+    body = {k: directory[v].pk if k == "to_unit" else v for k, v in body.items()}
+    again = officer.post(case_url(cases["housing"], action), body, format="json")
+    assert again.status_code == 409 and error_of(again)["code"] == "illegal_move"
+    assert "已答复" in error_of(again)["message"]
+    # another unit's officer still does not see the case at all
+    assert as_persona("other_officer").post(case_url(cases["housing"], action), body,
+                                            format="json").status_code == 404
+
+
 def test_conflict_is_409(as_persona, cases, monkeypatch):
     from minsheng.board import actions
     from minsheng.board.workflow import Conflict
