@@ -347,6 +347,16 @@ def test_odd_search_text_is_never_a_server_error(client, board, q):
     assert response.status_code in (200, 400), response.content
 
 
+@pytest.mark.parametrize("q", ["😀", "？！", "***", "——"])
+def test_a_search_with_nothing_to_search_is_a_400_not_every_message(client, board, q):
+    """An app forwarding its search box: 「😀」 filters nothing, and answering with every
+    message would read as that many matches (the browse page says so in words)."""
+    response = client.get("/api/v1/messages/", {"q": q})
+    assert response.status_code == 400, response.content
+    assert list(error_of(response)["fields"]) == ["q"]
+    assert len(ids(client.get("/api/v1/messages/", {"q": "  "}))) == 3  # blank: no filter, as documented
+
+
 @pytest.mark.parametrize("query", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"},
                                    {"date_from": "0001-01-01", "date_to": "9999-12-31"}])
 def test_extreme_dates_are_never_a_server_error(client, board, query):
