@@ -51,8 +51,9 @@ def _has_nul(value) -> bool:
     return isinstance(value, str) and "\x00" in value
 
 
-def bad(message: str, status: int = 400, code: str = "invalid") -> ApiError:
-    return ApiError(message, code=code, status_code=status)
+def bad(message: str, status: int = 400, code: str = "invalid", field: str | None = None) -> ApiError:
+    """An error; ``field`` names the parameter at fault in ``fields``, as the API's 400s do."""
+    return ApiError(message, code=code, status_code=status, fields={field: [message]} if field else None)
 
 
 @extend_schema(exclude=True)
@@ -80,7 +81,7 @@ class Open311View(APIView):
         code = str(request.query_params.get("jurisdiction_id") or body.get("jurisdiction_id") or "").strip()
         if not code:
             if Region.objects.filter(level=Region.Level.PROVINCE).count() > 1:
-                raise bad("jurisdiction_id is required (本平台服务多个省份, 请提供区划代码)")
+                raise bad("jurisdiction_id is required (本平台服务多个省份, 请提供区划代码)", field="jurisdiction_id")
             return None
         region = Region.objects.filter(code=code).first()
         if region is None:
@@ -152,9 +153,9 @@ def _moment(raw: str, name: str, end: bool = False) -> dt.datetime:
         if value is None:
             raise ValueError
     except ValueError:
-        raise bad(f"{name} 应为 ISO 8601 日期时间, 如 2026-05-01T00:00:00+08:00")
+        raise bad(f"{name} 应为 ISO 8601 日期时间, 如 2026-05-01T00:00:00+08:00", field=name)
     if not 1990 <= value.year <= 2099:
-        raise bad(f"{name} 应在 1990 至 2099 年之间")
+        raise bad(f"{name} 应在 1990 至 2099 年之间", field=name)
     if timezone.is_naive(value):
         value = timezone.make_aware(value, timezone.get_default_timezone())
     return value
@@ -170,7 +171,7 @@ class Requests(Open311View):
         ids = [i.strip() for i in p.get("service_request_id", "").split(",") if i.strip()]
         if ids:  # the spec: other parameters are ignored
             if len(ids) > MAX_RESULTS:
-                raise bad(f"service_request_id: 最多 {MAX_RESULTS} 个")
+                raise bad(f"service_request_id: 最多 {MAX_RESULTS} 个", field="service_request_id")
             qs = qs.filter(public_id__in=ids)
         else:
             qs = self._filter(qs, p)
@@ -181,9 +182,9 @@ class Requests(Open311View):
         start = _moment(p["start_date"], "start_date") if p.get("start_date") else None
         end = _moment(p["end_date"], "end_date", end=True) if p.get("end_date") else None
         if start and end and end - start > MAX_RANGE + dt.timedelta(days=1):
-            raise bad("start_date 与 end_date 最多相隔 90 天")
+            raise bad("start_date 与 end_date 最多相隔 90 天", field="end_date")
         if start and end and end < start:
-            raise bad("end_date 不能早于 start_date")
+            raise bad("end_date 不能早于 start_date", field="end_date")
         if start is None and end is None:
             end = timezone.now()
         start = start or end - MAX_RANGE
@@ -200,7 +201,7 @@ class Requests(Open311View):
         statuses = [s.strip() for s in p.get("status", "").split(",") if s.strip()]
         if statuses:
             if not set(statuses) <= {"open", "closed"}:
-                raise bad("status 只能是 open 或 closed")
+                raise bad("status 只能是 open 或 closed", field="status")
             allowed = [s for s, v in mapping.STATUS_MAP.items() if v in statuses]
             qs = qs.filter(status__in=allowed)
         return qs
@@ -255,7 +256,7 @@ def _bool(raw: str, name: str) -> bool:
         return True
     if value in ("false", "0", "no", ""):
         return False
-    raise bad(f"attribute[{name}] 应为 true 或 false")
+    raise bad(f"attribute[{name}] 应为 true 或 false", field=f"attribute[{name}]")
 
 
 def _author(data, key: Open311Key):
@@ -267,9 +268,9 @@ def _author(data, key: Open311Key):
         try:
             EmailValidator()(email)
         except DjangoValidationError:
-            raise bad("email 格式不正确")
+            raise bad("email 格式不正确", field="email")
     if phone and not PHONE.match(phone):
-        raise bad("phone 格式不正确")
+        raise bad("phone 格式不正确", field="phone")
     name = f"{(data.get('last_name') or '').strip()}{(data.get('first_name') or '').strip()}"[:30]
     if not email and not phone:
         return _service_user(key)
@@ -314,25 +315,26 @@ def submit(request, jurisdiction: Region | None) -> Message:
         raise bad("请求体应为表单 (application/x-www-form-urlencoded) 或 JSON 对象")
     code = str(data.get("service_code") or "").strip()
     if not code:
-        raise bad("service_code is required (请提供服务类型 service_code)")
+        raise bad("service_code is required (请提供服务类型 service_code)", field="service_code")
     description = str(data.get("description") or "").strip()
     if not description:
-        raise bad("description is required (请描述问题)")
+        raise bad("description is required (请描述问题)", field="description")
     lat, lon = data.get("lat"), data.get("long")
     address = str(data.get("address_string") or "").strip()
     if lat in (None, "") and not address:
-        raise bad("需要位置: lat 和 long, 或 address_string")
+        where = "需要位置: lat 和 long, 或 address_string"
+        raise ApiError(where, fields={"lat": [where], "address_string": [where]})
     attrs = _attributes(data) if hasattr(data, "keys") else {}
     region_code = (attrs.get("region") or "").strip() or (jurisdiction.code if jurisdiction else "")
     region = Region.objects.filter(code=region_code).first() if region_code else None
     if region is not None and jurisdiction is not None and not jurisdiction.contains(region):
-        raise bad("attribute[region] 不在 jurisdiction_id 所指区划之内")
+        raise bad("attribute[region] 不在 jurisdiction_id 所指区划之内", field="attribute[region]")
     media_url = str(data.get("media_url") or "").strip()
     if media_url:
         try:
             URLValidator(schemes=["http", "https"])(media_url)
         except DjangoValidationError:
-            raise bad("media_url 不是有效的 http(s) 地址")
+            raise bad("media_url 不是有效的 http(s) 地址", field="media_url")
     form_data = {
         "title": (attrs.get("title") or "").strip() or _title_from(description), "body": description,
         "kind": attrs.get("kind") or MessageKind.HELP, "region": region_code, "topic": code,
