@@ -49,6 +49,7 @@ def test_api_root_lists_where_each_collection_lives(client):
     body = r.json()
     assert body["message_list"] == "http://testserver/api/v1/messages/"
     assert body["statistics"].endswith("/api/v1/statistics/") and body["docs"].endswith("/api/docs/")
+    assert body["my_supported"] == "http://testserver/api/v1/me/supported/"  # 我也遇到的, a list as my_messages
     for url in body.values():
         if url.startswith("http"):
             assert client.get(url).status_code in (200, 401, 403), url
