@@ -144,6 +144,17 @@ def test_a_lead_unit_cannot_also_assist(as_persona, cases, directory):
     assert not Assignment.objects.filter(message=cases["new"]).exists()
 
 
+def test_a_unit_named_twice_among_the_assists_assists_once(as_persona, cases, directory):
+    eco = directory["ecology"].pk
+    response = as_persona("dispatcher").post(case_url(cases["new"], "dispatch"),
+                                             {"lead": directory["housing"].pk, "assists": [eco, eco]}, format="json")
+    assert response.status_code == 200, response.content
+    assists = [a["unit"]["id"] for a in response.json()["assignments"] if a["role"] == "assist"]
+    assert assists == [eco]
+    dispatched = [e for e in response.json()["timeline"] if e["kind"] == "dispatched"]
+    assert dispatched[0]["detail"]["assists"] == [directory["ecology"].name]
+
+
 def test_signing_twice_is_409(as_persona, cases):
     officer = as_persona("officer")
     assert officer.post(case_url(cases["housing"], "sign")).status_code == 200

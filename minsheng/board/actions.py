@@ -228,7 +228,7 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     """派单 to a lead unit and optional assisting units. A topic or type that differs
     from the machine's prediction is stored as a correction for retraining."""
     _require_dispatcher(actor, message)
-    assists = [u for u in assists if u.pk != lead.pk]
+    assists = list({u.pk: u for u in assists if u.pk != lead.pk}.values())  # each unit once (an API list may repeat)
     if not lead.is_active:
         raise Invalid("该单位已停用")
     _require_units_for(message, [lead, *assists])
