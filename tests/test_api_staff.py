@@ -4,6 +4,8 @@ each persona allowed, refused or scoped as on the staff pages."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from minsheng.board.models import Assignment, Event, Extension, Message
@@ -59,6 +61,16 @@ def test_inbox_per_persona(as_persona, cases, personas, directory):
     assert as_persona("anonymous").get("/api/v1/staff/inbox/").status_code == 401
     assert as_persona("api_key").get("/api/v1/staff/inbox/").status_code == 403
     assert as_persona("officer").get("/api/v1/staff/inbox/?box=everything").status_code == 400
+
+
+def test_inbox_overdue_false_leaves_the_overdue_cases_out(as_persona, cases):
+    from django.utils import timezone
+
+    Message.objects.filter(pk=cases["housing"].pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    client = as_persona("officer")
+    assert inbox(client, overdue="true") == {cases["housing"].public_id}
+    assert cases["housing"].public_id not in inbox(client, overdue="false")
+    assert cases["housing"].public_id in inbox(client)
 
 
 def test_inbox_runs_a_bounded_number_of_queries(as_persona, personas, directory, django_assert_max_num_queries):

@@ -62,8 +62,11 @@ class Inbox(ApiView):
         qs = list_queryset().filter(inbox_q(request.user, params["box"]))
         if params.get("status"):
             qs = qs.filter(status=params["status"])
+        overdue = Q(status__in=Status.handling(), replied_at__isnull=True, due_at__lt=timezone.now())
         if params.get("overdue") is True:
-            qs = qs.filter(status__in=Status.handling(), replied_at__isnull=True, due_at__lt=timezone.now())
+            qs = qs.filter(overdue)
+        elif params.get("overdue") is False:
+            qs = qs.exclude(overdue)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs.distinct(), request, view=self)
         return paginator.get_paginated_response(InboxItemSerializer(page, many=True).data)
