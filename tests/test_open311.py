@@ -177,6 +177,18 @@ def test_post_with_a_phone_written_otherwise_is_the_citizen_with_that_phone(clie
     assert message.author == personas["citizen"] and User.objects.count() == users
 
 
+@pytest.mark.parametrize("names", [{"last_name": "13912345678"}, {"first_name": "身份证620102199001011234"},
+                                   {"first_name": "wang@example.com"}])
+def test_a_name_holding_a_phone_id_or_email_is_refused(client311, key, directory, names):
+    """The name becomes the nickname that show_name publishes beside the message: the
+    registration form refuses such a nickname, and so does a request."""
+    response = client311.post(f"{BASE}/requests.json", form(key, email="new@example.com",
+                                                            **{"attribute[show_name]": "true", **names}))
+    assert response.status_code == 400, response.content
+    assert set(error_of(response)["fields"]) == {"first_name", "last_name"}
+    assert "手机号" in error_of(response)["message"] and not Message.objects.exists()
+
+
 def test_post_without_contact_uses_the_keys_service_user(client311, key, directory, api_key):
     response = client311.post(f"{BASE}/requests.json", form(key, email=None))
     message = Message.objects.get(public_id=response.json()[0]["service_request_id"])

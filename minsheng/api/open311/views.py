@@ -21,6 +21,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from minsheng.accounts.forms import clean_nickname
 from minsheng.accounts.models import User, canonical_phone
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
@@ -272,6 +273,11 @@ def _author(data, key: Open311Key):
     if phone and not PHONE.match(phone):
         raise bad("phone 格式不正确", field="phone")
     name = f"{(data.get('last_name') or '').strip()}{(data.get('first_name') or '').strip()}"[:30]
+    try:  # it becomes the nickname that show_name publishes: the registration form's rule
+        clean_nickname(name)
+    except DjangoValidationError as exc:
+        problem = exc.messages[0].replace("昵称", "姓名")
+        raise ApiError(problem, fields={"first_name": [problem], "last_name": [problem]}) from None
     if not email and not phone:
         return _service_user(key)
     cond = Q()
