@@ -167,6 +167,27 @@ def test_a_unit_named_twice_among_the_assists_assists_once(as_persona, cases, di
     assert dispatched[0]["detail"]["assists"] == [directory["ecology"].name]
 
 
+def test_an_action_refused_for_one_parameter_names_it_in_fields(as_persona, cases, directory, personas):
+    """docs/api.md: a bad body is a 400 naming the field; the rules the actions check
+    themselves (a unit outside the region, a reply of two characters) came with fields {}."""
+    dispatcher, officer = as_persona("dispatcher"), as_persona("officer")
+
+    def refused(client, case, action, body):
+        response = client.post(case_url(case, action), body, format="json")
+        assert response.status_code == 400, response.content
+        error = error_of(response)
+        assert error["fields"] == {next(iter(error["fields"])): [error["message"]]}
+        return next(iter(error["fields"]))
+
+    dx = directory["dx_housing"].pk
+    assert refused(dispatcher, cases["new"], "dispatch", {"lead": dx}) == "lead"
+    assert refused(dispatcher, cases["new"], "dispatch", {"lead": directory["housing"].pk, "assists": [dx]}) == "assists"
+    assert refused(dispatcher, cases["ecology"], "merge", {"into": cases["new"].public_id}) == "into"
+    assert officer.post(case_url(cases["housing"], "sign")).status_code == 200
+    assert refused(officer, cases["housing"], "reply", {"body": "已阅"}) == "body"
+    assert refused(officer, cases["housing"], "transfer", {"to_unit": directory["housing"].pk, "reason": "本单位"}) == "to_unit"
+
+
 def test_signing_twice_is_409(as_persona, cases):
     officer = as_persona("officer")
     assert officer.post(case_url(cases["housing"], "sign")).status_code == 200
