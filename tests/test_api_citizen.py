@@ -205,6 +205,25 @@ def test_support(as_persona, personas, directory):
     assert as_persona("anonymous").get("/api/v1/me/supported/").status_code == 401
 
 
+def test_support_answers_the_count_as_stored(as_persona, personas, directory, monkeypatch):
+    """Someone else says 我也遇到 while the request is on its way: the answer counts them
+    too (and a repeated support answers the count, not the one read before)."""
+    from minsheng.board import actions
+
+    m = advance(submit(personas["citizen"], directory), personas, directory, "accepted")
+    real = actions.do_support
+
+    def someone_else_first(user, message):
+        real(personas["officer"], Message.objects.get(pk=message.pk))
+        return real(user, message)
+
+    monkeypatch.setattr(actions, "do_support", someone_else_first)
+    answer = as_persona("other_citizen").post(f"/api/v1/messages/{m.public_id}/support/").json()
+    assert answer == {"supported": True, "created": True, "support_count": 2}
+    m.refresh_from_db()
+    assert m.support_count == 2
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_citizen_actions_by_persona(as_persona, personas, directory, persona):
     """Only the author rates; everybody else is refused (401 without a person, 403 otherwise)."""
