@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import secrets
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -16,6 +17,7 @@ from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import dateparse, timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.encoding import iri_to_uri, punycode
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -314,6 +316,21 @@ FORM_TO_OPEN311 = {"title": "attribute[title]", "body": "description", "kind": "
                    "show_name": "attribute[show_name]"}
 
 
+def as_uri(url: str) -> str:
+    """The URI an IRI stands for (https://例子.中国/照片.jpg → https://xn--fsqu00a.xn--fiqs8s/%E7%85%A7…):
+    the official schema's media_url is a URI, and a request line can only hold ASCII."""
+    parts = urlsplit(url)
+    if not parts.netloc.isascii():
+        userinfo, at, hostport = parts.netloc.rpartition("@")
+        host, colon, port = hostport.partition(":")
+        try:
+            host = punycode(host)
+        except UnicodeError:
+            pass  # left to iri_to_uri's percent-encoding; fetching it then fails with a reason
+        parts = parts._replace(netloc=f"{userinfo}{at}{host}{colon}{port}")
+    return iri_to_uri(urlunsplit(parts))
+
+
 def submit(request, jurisdiction: Region | None) -> Message:
     """Validate with the web form (board.forms.MessageForm), then board.actions.do_submit."""
     data = request.data
@@ -341,6 +358,7 @@ def submit(request, jurisdiction: Region | None) -> Message:
             URLValidator(schemes=["http", "https"])(media_url)
         except DjangoValidationError:
             raise bad("media_url 不是有效的 http(s) 地址", field="media_url")
+        media_url = as_uri(media_url)
     form_data = {
         "title": (attrs.get("title") or "").strip() or _title_from(description), "body": description,
         "kind": attrs.get("kind") or MessageKind.HELP, "region": region_code, "topic": code,
