@@ -44,6 +44,16 @@ def test_citizen_posts_a_message_as_json(as_persona, personas):
     assert body["contact_phone"] == "13800000001"  # the author sees their own contact data
 
 
+def test_the_url_of_my_message_reads_it_before_it_is_public(as_persona):
+    """The answer to a post, and my list, give the url where I read the message: the
+    public one is a 404 until a dispatcher accepts it."""
+    citizen = as_persona("citizen")
+    url = citizen.post("/api/v1/messages/", NEW, format="json").json()["url"]
+    assert url.startswith("/api/v1/me/messages/") and citizen.get(url).status_code == 200
+    [item] = citizen.get("/api/v1/me/messages/").json()["results"]
+    assert item["url"] == url
+
+
 def test_citizen_posts_with_photos_multipart(as_persona):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -73,6 +73,17 @@ def test_inbox_overdue_false_leaves_the_overdue_cases_out(as_persona, cases):
     assert cases["housing"].public_id in inbox(client)
 
 
+def test_the_url_of_an_inbox_item_is_the_case(as_persona, cases):
+    """A new message is not public yet: its public url was a 404 for the dispatcher
+    following it; the case (with the actions under it) is where staff read it."""
+    dispatcher = as_persona("dispatcher")
+    items = dispatcher.get("/api/v1/staff/inbox/", {"box": "dispatch"}).json()["results"]
+    new = next(i for i in items if i["public_id"] == cases["new"].public_id)
+    assert new["url"] == case_url(cases["new"])
+    case = dispatcher.get(new["url"])
+    assert case.status_code == 200 and case.json()["url"] == new["url"]
+
+
 def test_inbox_runs_a_bounded_number_of_queries(as_persona, personas, directory, django_assert_max_num_queries):
     for i in range(15):
         advance(submit(personas["citizen"], directory, title=f"在办{i}"), personas, directory, "dispatched")
