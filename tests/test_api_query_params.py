@@ -147,6 +147,15 @@ def test_every_unknown_name_is_listed(client, world):
     assert set(err["fields"]) == {"statu", "regoin", "sort"} and err["fields"]["sort"] == ["未知的查询参数"]
 
 
+def test_a_parameter_given_twice_with_different_values_is_a_400(client, world):
+    """?status=replied&status=closed read as "either" by the caller listed the closed only."""
+    response = client.get("/api/v1/messages/?status=replied&status=closed")
+    assert response.status_code == 400
+    assert list(error_of(response)["fields"]) == ["status"]
+    assert client.get("/api/v1/messages/?status=closed&status=closed").status_code == 200  # the same twice
+    assert client.get("/api/v1/messages/?status=&status=closed").status_code == 200  # an empty one is none
+
+
 @pytest.mark.parametrize("template", ENDPOINTS)
 def test_each_endpoint_takes_its_documented_parameters_and_no_other(as_persona, world, template):
     persona, documented = ENDPOINTS[template]

@@ -81,8 +81,14 @@ CACHE_BUSTER = "_"
 
 def check_query_names(request, accepted: tuple[str, ...]) -> None:
     """A query parameter the endpoint does not read is a 400 naming it, not silently
-    ignored: ``?statu=open`` would otherwise return every record."""
+    ignored: ``?statu=open`` would otherwise return every record. So is one given twice
+    with different values: ``?status=replied&status=closed`` would list the closed only."""
     unknown = [name for name in request.query_params if name and name not in accepted and name != CACHE_BUSTER]
+    repeated = [name for name, values in request.query_params.lists()
+                if name in accepted and len({v for v in values if v != ""}) > 1]
+    if repeated:
+        raise ApiError(f"查询参数只能取一个值: {', '.join(repeated)}",
+                       fields={name: ["只能取一个值 (重复给出了不同的值)"] for name in repeated})
     if not unknown:
         return
     fields = {}
