@@ -318,11 +318,13 @@ def test_schema_and_swagger_ui_are_served_locally(client, db):
     ("get", "?format=xml", "*/*", 400, "format"),
     ("get", "", "text/html", 406, None),
     ("post", "", "*/*", 405, None),
+    ("post", "docs", "*/*", 405, None),
 ])
 def test_the_schema_answers_errors_in_the_one_json_shape(client, db, method, query, accept, status, field):
     """Not in YAML (an integrator's client parses the error as JSON), and ?format=xml is
-    a 400 naming format as on every endpoint, not 404 「未找到」."""
-    response = getattr(client, method)(f"/api/schema/{query}", HTTP_ACCEPT=accept)
+    a 400 naming format as on every endpoint, not 404 「未找到」; Swagger UI's too."""
+    path = "/api/docs/" if query == "docs" else f"/api/schema/{query}"
+    response = getattr(client, method)(path, HTTP_ACCEPT=accept)
     assert response.status_code == status and response["Content-Type"].startswith("application/json")
     assert list(error_of(response)["fields"]) == ([field] if field else [])
 

@@ -26,15 +26,23 @@ class FormatConverter:
 register_converter(FormatConverter, "fmt")
 
 
-@extend_schema(exclude=True)
-class SchemaView(FormatOverride, SpectacularAPIView):
-    """The OpenAPI document itself (not listed in itself). Its errors are the API's JSON
-    errors, not YAML: ``?format=xml`` is a 400 naming format, as on every endpoint."""
+class JsonErrors:
+    """Errors in the API's one JSON shape, whatever the view renders otherwise (YAML, HTML)."""
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
         self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
         return response
+
+
+@extend_schema(exclude=True)
+class SchemaView(JsonErrors, FormatOverride, SpectacularAPIView):
+    """The OpenAPI document itself (not listed in itself). Its errors are the API's JSON
+    errors, not YAML: ``?format=xml`` is a 400 naming format, as on every endpoint."""
+
+
+class DocsView(JsonErrors, SpectacularSwaggerView):
+    """Swagger UI (a POST there was an HTML 405)."""
 
 app_name = "api"
 
@@ -66,7 +74,7 @@ urlpatterns = [
     *[path(f"{v1}staff/cases/<str:public_id>/{name}/", view.as_view(), name=f"staff-{name}")
       for name, view in staff.ACTION_VIEWS.items()],
     path("api/schema/", SchemaView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("api/docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("api/tokens/", pages.tokens, name="tokens"),
     path("api/tokens/<int:pk>/revoke/", pages.revoke_token, name="token-revoke"),
     # Open311 GeoReport v2; every resource in .json and .xml
