@@ -262,3 +262,15 @@ def test_open311_a_json_post_with_a_numeric_jurisdiction_id(client, directory, a
                            HTTP_X_API_KEY=api_key[1])
     assert response.status_code == 200, response.content
     assert Message.objects.get(public_id=response.json()[0]["service_request_id"]).region.code == "620103"
+
+
+@pytest.mark.parametrize("extra, status", [({"email": 5}, 400), ({"first_name": 7, "last_name": 8}, 200),
+                                           ({"phone": 13900000001}, 200)])
+def test_open311_a_json_post_with_numbers_for_contact_fields(client, directory, api_key, extra, status):
+    body = {"service_code": "urban", "description": DESCRIPTION, "address_string": "兰州市七里河区",
+            "attribute[region]": "620103", **extra}
+    response = client.post("/open311/v2/requests.json", json.dumps(body), content_type="application/json",
+                           HTTP_X_API_KEY=api_key[1])
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert list(error_of(response)["fields"]) == ["email"]

@@ -263,7 +263,7 @@ def _bool(raw: str, name: str) -> bool:
 
 
 def _author(data, key: Open311Key):
-    email = (data.get("email") or "").strip()
+    email = str(data.get("email") or "").strip()  # str(): a JSON body may send a number
     raw_phone = str(data.get("phone") or "").strip()
     # a mainland mobile as its account has it (+86, brackets, full-width digits), as sign-in reads it
     phone = canonical_phone(raw_phone) or raw_phone.replace(" ", "").replace("-", "")
@@ -274,7 +274,7 @@ def _author(data, key: Open311Key):
             raise bad("email 格式不正确", field="email")
     if phone and not PHONE.match(phone):
         raise bad("phone 格式不正确", field="phone")
-    name = f"{(data.get('last_name') or '').strip()}{(data.get('first_name') or '').strip()}"[:30]
+    name = f"{str(data.get('last_name') or '').strip()}{str(data.get('first_name') or '').strip()}"[:30]
     try:  # it becomes the nickname that show_name publishes: the registration form's rule
         clean_nickname(name)
     except DjangoValidationError as exc:
