@@ -189,6 +189,24 @@ def test_a_name_holding_a_phone_id_or_email_is_refused(client311, key, directory
     assert "手机号" in error_of(response)["message"] and not Message.objects.exists()
 
 
+def test_two_requests_of_a_new_citizen_at_once_share_one_account(client311, key, directory, monkeypatch):
+    """A hotline system sends two requests of the same new caller together: the second one
+    to create the account finds it made by the first (on PostgreSQL both read "no such
+    account" first, and the second insert was an IntegrityError, a 500)."""
+    real = User.set_unusable_password
+
+    def the_other_request_first(self):  # between this request's look-up and its insert
+        if self.pk is None and not User.objects.filter(username="new@example.com").exists():
+            User.objects.create(username="new@example.com", email="new@example.com")
+        return real(self)
+
+    monkeypatch.setattr(User, "set_unusable_password", the_other_request_first)
+    response = client311.post(f"{BASE}/requests.json", form(key, email="new@example.com"))
+    assert response.status_code == 200, response.content
+    message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
+    assert message.author == User.objects.get(username="new@example.com")
+
+
 def test_post_without_contact_uses_the_keys_service_user(client311, key, directory, api_key):
     response = client311.post(f"{BASE}/requests.json", form(key, email=None))
     message = Message.objects.get(public_id=response.json()[0]["service_request_id"])

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import dateparse, timezone
@@ -294,7 +294,13 @@ def _author(data, key: Open311Key):
         return user
     user = User(username=phone or email, phone=phone or None, email=email, display_name=name)
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same person's other request created the account a moment ago
+        user = User.objects.filter(cond).order_by("pk").first()
+        if user is None:
+            raise
     return user
 
 
