@@ -292,6 +292,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "minsheng.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # the per-IP limit counts the connection's address (as the sign-in limits do): with DRF's
+    # default, any caller named a new X-Forwarded-For on each request and was never limited
+    "NUM_PROXIES": 0,
 }
 # API rate limits ("N/s|min|hour|day"): per token, Open311 key or signed-in user; per IP otherwise.
 MINSHENG_API_RATES = {

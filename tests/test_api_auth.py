@@ -173,6 +173,13 @@ def test_ip_rate_limit_answers_429_with_retry_after(db, settings):
     assert client.get("/api/v1/topics/", REMOTE_ADDR="10.0.0.9").status_code == 200
 
 
+def test_ip_rate_limit_is_not_escaped_with_a_forged_x_forwarded_for(db, settings):
+    settings.MINSHENG_API_RATES = {"ip": "3/min", "key": "100/min"}
+    client = APIClient()
+    codes = [client.get("/api/v1/topics/", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code for i in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
 def test_rate_limit_is_per_key(api_key, personas, settings):
     settings.MINSHENG_API_RATES = {"ip": "100/min", "key": "2/min"}
     _, key = api_key

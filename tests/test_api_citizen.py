@@ -47,6 +47,16 @@ def test_citizen_posts_a_message_as_json(as_persona, personas):
     assert body["contact_phone"] == "13800000001"  # the author sees their own contact data
 
 
+def test_the_url_of_my_message_reads_it_before_it_is_public(as_persona):
+    """The answer to a post, and my list, give the url where I read the message: the
+    public one is a 404 until a dispatcher accepts it."""
+    citizen = as_persona("citizen")
+    url = citizen.post("/api/v1/messages/", NEW, format="json").json()["url"]
+    assert url.startswith("/api/v1/me/messages/") and citizen.get(url).status_code == 200
+    [item] = citizen.get("/api/v1/me/messages/").json()["results"]
+    assert item["url"] == url
+
+
 def test_citizen_posts_with_photos_multipart(as_persona):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -225,6 +235,25 @@ def test_supported_list_is_in_the_order_i_supported(as_persona, personas, direct
     assert supported_at == now - dt.timedelta(days=1)
     rest = client.get(body["next"]).json()
     assert [r["public_id"] for r in rest["results"]] == [newer.public_id] and rest["next"] is None
+
+
+def test_support_answers_the_count_as_stored(as_persona, personas, directory, monkeypatch):
+    """Someone else says 我也遇到 while the request is on its way: the answer counts them
+    too (and a repeated support answers the count, not the one read before)."""
+    from minsheng.board import actions
+
+    m = advance(submit(personas["citizen"], directory), personas, directory, "accepted")
+    real = actions.do_support
+
+    def someone_else_first(user, message):
+        real(personas["officer"], Message.objects.get(pk=message.pk))
+        return real(user, message)
+
+    monkeypatch.setattr(actions, "do_support", someone_else_first)
+    answer = as_persona("other_citizen").post(f"/api/v1/messages/{m.public_id}/support/").json()
+    assert answer == {"supported": True, "created": True, "support_count": 2}
+    m.refresh_from_db()
+    assert m.support_count == 2
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -49,6 +49,7 @@ def test_api_root_lists_where_each_collection_lives(client):
     body = r.json()
     assert body["message_list"] == "http://testserver/api/v1/messages/"
     assert body["statistics"].endswith("/api/v1/statistics/") and body["docs"].endswith("/api/docs/")
+    assert body["my_supported"] == "http://testserver/api/v1/me/supported/"  # 我也遇到的, a list as my_messages
     for url in body.values():
         if url.startswith("http"):
             assert client.get(url).status_code in (200, 401, 403), url
@@ -282,6 +283,24 @@ def test_statistics_are_the_figures_of_the_stats_pages(client, personas, directo
     assert client.get("/api/v1/statistics/?topic=nope").status_code == 400
 
 
+def test_every_breakdown_row_filters_are_accepted_by_statistics(client, personas, directory):
+    """docs/api.md: identify a row by its filters; the "…本级" row's (own=1) were a 400
+    「未知的查询参数: own」 on the statistics they should narrow."""
+    from minsheng.stats import facts
+
+    advance(submit(personas["citizen"], directory), personas, directory, "replied")  # 兰州市 itself
+    advance(submit(personas["citizen"], directory, title="七里河区的留言", region="qilihe"), personas, directory,
+            "accepted")
+    facts.rebuild()
+    rows = client.get("/api/v1/statistics/breakdown/?by=region&region=620100").json()
+    assert {r["label"] for r in rows} == {"兰州市本级", "七里河区"}
+    for row in rows:
+        response = client.get("/api/v1/statistics/", row["filters"])
+        assert response.status_code == 200, response.content
+        assert response.json()["received"] == row["received"] == 1
+    assert "own" in error_of(client.get("/api/v1/statistics/?own=1"))["fields"]  # 本级 of no region
+
+
 # --- schema and docs ----------------------------------------------------------------
 
 def test_schema_and_swagger_ui_are_served_locally(client, db):
@@ -293,6 +312,21 @@ def test_schema_and_swagger_ui_are_served_locally(client, db):
     html = docs.content.decode()
     assert "swagger-ui" in html and "cdn" not in html.lower()
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+@pytest.mark.parametrize("method, query, accept, status, field", [
+    ("get", "?format=xml", "*/*", 400, "format"),
+    ("get", "", "text/html", 406, None),
+    ("post", "", "*/*", 405, None),
+    ("post", "docs", "*/*", 405, None),
+])
+def test_the_schema_answers_errors_in_the_one_json_shape(client, db, method, query, accept, status, field):
+    """Not in YAML (an integrator's client parses the error as JSON), and ?format=xml is
+    a 400 naming format as on every endpoint, not 404 「未找到」; Swagger UI's too."""
+    path = "/api/docs/" if query == "docs" else f"/api/schema/{query}"
+    response = getattr(client, method)(path, HTTP_ACCEPT=accept)
+    assert response.status_code == status and response["Content-Type"].startswith("application/json")
+    assert list(error_of(response)["fields"]) == ([field] if field else [])
 
 
 def test_every_operation_describes_its_own_endpoint(client, db):
@@ -314,6 +348,16 @@ def test_api_client_helper_is_unauthenticated_by_default(db):
 def test_odd_search_text_is_never_a_server_error(client, board, q):
     response = client.get("/api/v1/messages/", {"q": q})
     assert response.status_code in (200, 400), response.content
+
+
+@pytest.mark.parametrize("q", ["😀", "？！", "***", "——"])
+def test_a_search_with_nothing_to_search_is_a_400_not_every_message(client, board, q):
+    """An app forwarding its search box: 「😀」 filters nothing, and answering with every
+    message would read as that many matches (the browse page says so in words)."""
+    response = client.get("/api/v1/messages/", {"q": q})
+    assert response.status_code == 400, response.content
+    assert list(error_of(response)["fields"]) == ["q"]
+    assert len(ids(client.get("/api/v1/messages/", {"q": "  "}))) == 3  # blank: no filter, as documented
 
 
 @pytest.mark.parametrize("query", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"},

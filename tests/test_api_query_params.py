@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 COMMON = {"format", "api_key"}  # read by every endpoint: DRF's format override, the Open311 key
 CURSOR = object()  # stands for a cursor the endpoint itself issued (its first page's ``next``)
 FIGURES = {"region": "620100", "topic": "urban", "kind": "help", "unit": "{unit}", "campaign": "blue-sky",
-           "date_from": "2026-03-01", "date_to": "2026-03-31"}
+           "date_from": "2026-03-01", "date_to": "2026-03-31", "own": "1"}
 
 # Each GET endpoint as docs/api.md documents it: who calls it, and every query
 # parameter with a valid value. A filter added to an endpoint must be added here (and
@@ -145,6 +145,15 @@ def test_every_unknown_name_is_listed(client, world):
     assert response.status_code == 400
     assert err["message"].startswith("未知的查询参数: statu, regoin, sort (可用: q, region, topic, kind, status, ")
     assert set(err["fields"]) == {"statu", "regoin", "sort"} and err["fields"]["sort"] == ["未知的查询参数"]
+
+
+def test_a_parameter_given_twice_with_different_values_is_a_400(client, world):
+    """?status=replied&status=closed read as "either" by the caller listed the closed only."""
+    response = client.get("/api/v1/messages/?status=replied&status=closed")
+    assert response.status_code == 400
+    assert list(error_of(response)["fields"]) == ["status"]
+    assert client.get("/api/v1/messages/?status=closed&status=closed").status_code == 200  # the same twice
+    assert client.get("/api/v1/messages/?status=&status=closed").status_code == 200  # an empty one is none
 
 
 @pytest.mark.parametrize("template", ENDPOINTS)

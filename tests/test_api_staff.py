@@ -4,6 +4,8 @@ each persona allowed, refused or scoped as on the staff pages."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from minsheng.board.models import Assignment, Event, Extension, Message
@@ -59,6 +61,27 @@ def test_inbox_per_persona(as_persona, cases, personas, directory):
     assert as_persona("anonymous").get("/api/v1/staff/inbox/").status_code == 401
     assert as_persona("api_key").get("/api/v1/staff/inbox/").status_code == 403
     assert as_persona("officer").get("/api/v1/staff/inbox/?box=everything").status_code == 400
+
+
+def test_inbox_overdue_false_leaves_the_overdue_cases_out(as_persona, cases):
+    from django.utils import timezone
+
+    Message.objects.filter(pk=cases["housing"].pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    client = as_persona("officer")
+    assert inbox(client, overdue="true") == {cases["housing"].public_id}
+    assert cases["housing"].public_id not in inbox(client, overdue="false")
+    assert cases["housing"].public_id in inbox(client)
+
+
+def test_the_url_of_an_inbox_item_is_the_case(as_persona, cases):
+    """A new message is not public yet: its public url was a 404 for the dispatcher
+    following it; the case (with the actions under it) is where staff read it."""
+    dispatcher = as_persona("dispatcher")
+    items = dispatcher.get("/api/v1/staff/inbox/", {"box": "dispatch"}).json()["results"]
+    new = next(i for i in items if i["public_id"] == cases["new"].public_id)
+    assert new["url"] == case_url(cases["new"])
+    case = dispatcher.get(new["url"])
+    assert case.status_code == 200 and case.json()["url"] == new["url"]
 
 
 def test_inbox_runs_a_bounded_number_of_queries(as_persona, personas, directory, django_assert_max_num_queries):
@@ -158,11 +181,63 @@ def test_a_lead_unit_cannot_also_assist(as_persona, cases, directory):
     assert not Assignment.objects.filter(message=cases["new"]).exists()
 
 
+def test_a_unit_named_twice_among_the_assists_assists_once(as_persona, cases, directory):
+    eco = directory["ecology"].pk
+    response = as_persona("dispatcher").post(case_url(cases["new"], "dispatch"),
+                                             {"lead": directory["housing"].pk, "assists": [eco, eco]}, format="json")
+    assert response.status_code == 200, response.content
+    assists = [a["unit"]["id"] for a in response.json()["assignments"] if a["role"] == "assist"]
+    assert assists == [eco]
+    dispatched = [e for e in response.json()["timeline"] if e["kind"] == "dispatched"]
+    assert dispatched[0]["detail"]["assists"] == [directory["ecology"].name]
+
+
+def test_an_action_refused_for_one_parameter_names_it_in_fields(as_persona, cases, directory, personas):
+    """docs/api.md: a bad body is a 400 naming the field; the rules the actions check
+    themselves (a unit outside the region, a reply of two characters) came with fields {}."""
+    dispatcher, officer = as_persona("dispatcher"), as_persona("officer")
+
+    def refused(client, case, action, body):
+        response = client.post(case_url(case, action), body, format="json")
+        assert response.status_code == 400, response.content
+        error = error_of(response)
+        assert error["fields"] == {next(iter(error["fields"])): [error["message"]]}
+        return next(iter(error["fields"]))
+
+    dx = directory["dx_housing"].pk
+    assert refused(dispatcher, cases["new"], "dispatch", {"lead": dx}) == "lead"
+    assert refused(dispatcher, cases["new"], "dispatch", {"lead": directory["housing"].pk, "assists": [dx]}) == "assists"
+    assert refused(dispatcher, cases["ecology"], "merge", {"into": cases["new"].public_id}) == "into"
+    assert officer.post(case_url(cases["housing"], "sign")).status_code == 200
+    assert refused(officer, cases["housing"], "reply", {"body": "已阅"}) == "body"
+    assert refused(officer, cases["housing"], "transfer", {"to_unit": directory["housing"].pk, "reason": "本单位"}) == "to_unit"
+
+
 def test_signing_twice_is_409(as_persona, cases):
     officer = as_persona("officer")
     assert officer.post(case_url(cases["housing"], "sign")).status_code == 200
     again = officer.post(case_url(cases["housing"], "sign"))
     assert again.status_code == 409 and error_of(again)["code"] == "illegal_move"
+
+
+@pytest.mark.parametrize("action, body", [("reply", {"body": "经核查, 已列入今年的加装电梯计划。"}),
+                                          ("transfer", {"to_unit": "ecology", "reason": "属于环保问题"}),
+                                          ("extension", {"days": 5, "reason": "需要现场勘察"})])
+def test_acting_again_after_the_reply_is_409_not_another_units_case(as_persona, cases, directory, action, body):
+    """A case system retrying its reply (the first answer lost on the way) hears that the
+    case is already answered, as docs/api.md says for a move the status does not allow,
+    not 403 「该留言当前不在您单位办理」."""
+    officer = as_persona("officer")
+    assert officer.post(case_url(cases["housing"], "sign")).status_code == 200
+    assert officer.post(case_url(cases["housing"], "reply"), {"body": "经核查, 已列入今年的加装电梯计划。"},
+                        format="json").status_code == 200
+    body = {k: directory[v].pk if k == "to_unit" else v for k, v in body.items()}
+    again = officer.post(case_url(cases["housing"], action), body, format="json")
+    assert again.status_code == 409 and error_of(again)["code"] == "illegal_move"
+    assert "已答复" in error_of(again)["message"]
+    # another unit's officer still does not see the case at all
+    assert as_persona("other_officer").post(case_url(cases["housing"], action), body,
+                                            format="json").status_code == 404
 
 
 def test_conflict_is_409(as_persona, cases, monkeypatch):

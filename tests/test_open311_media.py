@@ -33,6 +33,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's name)
         routes = {
             "/photo.png": (200, {"Content-Type": "image/png"}, png_bytes()),
+            "/%E7%85%A7%E7%89%87.png": (200, {"Content-Type": "image/png"}, png_bytes()),  # /照片.png
             "/big.png": (200, {"Content-Type": "image/png"}, png_bytes((600, 600)) + b"\0" * 50_000),
             "/page.html": (200, {"Content-Type": "text/html"}, "<html>不是图片</html>".encode()),
             "/moved": (302, {"Location": "/photo.png"}, b""),
@@ -103,6 +104,20 @@ def test_the_linked_photo_becomes_a_photo_of_the_message(fetching, post, image_h
     # the posting client still reads the link it sent
     record = Open311Client().get(f"{BASE}/requests/{message.public_id}.json", {"api_key": api_key[1]}).json()[0]
     assert record["media_url"] == f"{image_host}/photo.png"
+
+
+def test_a_link_with_chinese_characters_is_fetched_and_shown_as_a_uri(fetching, post, image_host, api_key):
+    """A phone app's link as typed (/照片.png): fetched (a request line holds only ASCII), and
+    shown back in its URI form, as the official schema's format "uri" wants."""
+    message, o311 = post(f"{image_host}/照片.png")
+    assert o311.media_state == "fetched", o311.media_error
+    record = Open311Client().get(f"{BASE}/requests/{message.public_id}.json", {"api_key": api_key[1]}).json()[0]
+    assert record["media_url"] == f"{image_host}/%E7%85%A7%E7%89%87.png"
+
+
+def test_a_chinese_host_name_is_kept_in_punycode(post):
+    message, o311 = post("https://例子.中国/a.jpg?说明=楼道")
+    assert o311.media_url == "https://xn--fsqu00a.xn--fiqs8s/a.jpg?%E8%AF%B4%E6%98%8E=%E6%A5%BC%E9%81%93"
 
 
 def test_a_redirect_is_followed(fetching, post, image_host):

@@ -75,7 +75,7 @@ def _classify(exc) -> tuple[int, str, str, dict, dict]:
     if isinstance(exc, Conflict):
         return 409, "conflict", str(exc), {}, headers
     if isinstance(exc, Invalid):
-        return 400, "invalid", str(exc), {}, headers
+        return 400, "invalid", str(exc), {exc.field: [str(exc)]} if exc.field else {}, headers
     if isinstance(exc, (Http404, ObjectDoesNotExist)):
         return 404, "not_found", MESSAGES["not_found"], {}, headers
     if isinstance(exc, PermissionDenied):

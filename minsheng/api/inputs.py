@@ -41,6 +41,13 @@ class MessageQuery(serializers.Serializer):
     cursor = serializers.CharField(required=False, max_length=200)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
+    def validate_q(self, value):
+        from minsheng.board.search import searchable
+
+        if value.strip() and not searchable(value):  # else it would filter nothing: every message
+            raise serializers.ValidationError("检索词中没有可检索的文字、字母或数字 (只有标点、符号或表情)")
+        return value
+
     def validate_region(self, code):
         region = Region.objects.filter(code=code).first()
         if region is None:

@@ -118,19 +118,27 @@ class SupportedListSerializer(MessageListSerializer):
 
 
 class OwnListSerializer(MessageListSerializer):
-    """A list item for the author: the text as written."""
+    """A list item for the author: the text as written; its url reads it in every status
+    (the public one is a 404 until the message is accepted)."""
 
     title = serializers.CharField()
 
     def get_excerpt(self, obj) -> str:
         return obj.body[:80]
 
+    def get_url(self, obj) -> str:
+        return reverse("api:my-message", args=[obj.public_id])
+
 
 class InboxItemSerializer(OwnListSerializer):
-    """A list item for staff: the text as written, the reply deadline and whether it has passed."""
+    """A list item for staff: the text as written, the reply deadline and whether it has
+    passed; its url is the case, where the actions are."""
 
     due_at = serializers.DateTimeField(allow_null=True)
     overdue = serializers.BooleanField(source="is_overdue")
+
+    def get_url(self, obj) -> str:
+        return reverse("api:staff-case", args=[obj.public_id])
 
 
 class ReplySerializer(serializers.Serializer):
@@ -224,6 +232,8 @@ class OwnMessageSerializer(MessageDetailSerializer):
 
         return can_reopen(obj)
 
+    get_url = OwnListSerializer.get_url
+
 
 # --- staff -----------------------------------------------------------------------
 
@@ -290,6 +300,8 @@ class StaffCaseSerializer(MessageDetailSerializer):
     extensions = serializers.SerializerMethodField()
     events = StaffEventSerializer(many=True)
     open311 = serializers.SerializerMethodField()
+
+    get_url = InboxItemSerializer.get_url
 
     @extend_schema_field(Open311MediaSerializer(allow_null=True))
     def get_open311(self, obj):

@@ -4,11 +4,13 @@ personal token page) and /open311/v2/... (GeoReport v2)."""
 from django.urls import path, re_path, register_converter
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.renderers import JSONRenderer
 
 from . import pages
 from .errors import json_not_found
 from .open311 import views as open311
 from .views import citizen, directory, figures, public, staff
+from .views.base import FormatOverride
 
 
 class FormatConverter:
@@ -24,9 +26,23 @@ class FormatConverter:
 register_converter(FormatConverter, "fmt")
 
 
+class JsonErrors:
+    """Errors in the API's one JSON shape, whatever the view renders otherwise (YAML, HTML)."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return response
+
+
 @extend_schema(exclude=True)
-class SchemaView(SpectacularAPIView):
-    """The OpenAPI document itself (not listed in itself)."""
+class SchemaView(JsonErrors, FormatOverride, SpectacularAPIView):
+    """The OpenAPI document itself (not listed in itself). Its errors are the API's JSON
+    errors, not YAML: ``?format=xml`` is a 400 naming format, as on every endpoint."""
+
+
+class DocsView(JsonErrors, SpectacularSwaggerView):
+    """Swagger UI (a POST there was an HTML 405)."""
 
 app_name = "api"
 
@@ -58,7 +74,7 @@ urlpatterns = [
     *[path(f"{v1}staff/cases/<str:public_id>/{name}/", view.as_view(), name=f"staff-{name}")
       for name, view in staff.ACTION_VIEWS.items()],
     path("api/schema/", SchemaView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("api/docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("api/tokens/", pages.tokens, name="tokens"),
     path("api/tokens/<int:pk>/revoke/", pages.revoke_token, name="token-revoke"),
     # Open311 GeoReport v2; every resource in .json and .xml

@@ -30,7 +30,12 @@ __all__ = ["Conflict", "IllegalMove", "Invalid"]
 
 
 class Invalid(ValueError):
-    """The action's parameters are wrong (shown to the user as is)."""
+    """The action's parameters are wrong (shown to the user as is); ``field`` names the
+    parameter at fault, as the API reports it in ``fields``."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def _event(message, kind, actor=None, unit=None, public=True, at=None, **data) -> Event:
@@ -197,7 +202,7 @@ def do_accept(actor, message: Message, at=None) -> None:
 def do_reject(actor, message: Message, reason: str, at=None) -> None:
     _require_dispatcher(actor, message)
     if not reason.strip():
-        raise Invalid("请填写不予受理的理由")
+        raise Invalid("请填写不予受理的理由", "reason")
     _refuse_if_others_wait(message, "它们在等待这条留言的答复, 不能不予受理; 请派单办理")
     now = at or timezone.now()
     with transaction.atomic():
@@ -217,21 +222,22 @@ def units_for(message: Message):
             .order_by("region__code", "name"))
 
 
-def _require_units_for(message: Message, units) -> None:
+def _require_units_for(message: Message, units: dict) -> None:
+    """``units``: {unit: the parameter that named it}."""
     allowed = set(units_for(message).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
-    for unit in units:
+    for unit, field in units.items():
         if unit.pk not in allowed:
-            raise Invalid(f"{unit.name} 不办理{message.region.name}的留言, 请选择本区划或上级的单位")
+            raise Invalid(f"{unit.name} 不办理{message.region.name}的留言, 请选择本区划或上级的单位", field)
 
 
 def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kind=None, at=None) -> Assignment:
     """派单 to a lead unit and optional assisting units. A topic or type that differs
     from the machine's prediction is stored as a correction for retraining."""
     _require_dispatcher(actor, message)
-    assists = [u for u in assists if u.pk != lead.pk]
+    assists = list({u.pk: u for u in assists if u.pk != lead.pk}.values())  # each unit once (an API list may repeat)
     if not lead.is_active:
-        raise Invalid("该单位已停用")
-    _require_units_for(message, [lead, *assists])
+        raise Invalid("该单位已停用", "lead")
+    _require_units_for(message, {lead: "lead", **{u: "assists" for u in assists}})
     now = at or timezone.now()
     with transaction.atomic():
         fields = {"dispatched_at": now, "due_at": due_after(now, reply_days(kind or message.kind))}
@@ -272,11 +278,11 @@ def do_merge(actor, message: Message, into: Message, at=None) -> None:
     case (one with merged messages) is not merged in turn: merges are one level deep."""
     _require_dispatcher(actor, message)
     if into.pk == message.pk or into.duplicate_of_id:
-        raise Invalid("不能合并到自身或已被合并的留言")
+        raise Invalid("不能合并到自身或已被合并的留言", "into")
     if into.status in (Status.REJECTED, Status.WITHDRAWN, Status.MERGED):
-        raise Invalid("主留言已不受理、撤回或被合并")
+        raise Invalid("主留言已不受理、撤回或被合并", "into")
     if not into.is_public:
-        raise Invalid("主留言尚未受理, 请先受理主留言再并单")
+        raise Invalid("主留言尚未受理, 请先受理主留言再并单", "into")
     if message.merged.exists():  # its merged messages would wait on a case never answered
         raise Invalid("该留言已有其他留言并入, 不能再并入别的留言; 可将另一条留言并入该留言")
     now = at or timezone.now()
@@ -333,10 +339,10 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
     _require_member(actor, unit)
     check_allowed("transfer", message.status)
     if to_unit.pk == unit.pk:
-        raise Invalid("不能转办给本单位")
-    _require_units_for(message, [to_unit])
+        raise Invalid("不能转办给本单位", "to_unit")
+    _require_units_for(message, {to_unit: "to_unit"})
     if not reason.strip():
-        raise Invalid("请填写转办理由")
+        raise Invalid("请填写转办理由", "reason")
     now = at or timezone.now()
     with transaction.atomic():
         a = active_assignment(message, unit)
@@ -356,7 +362,7 @@ def do_return(actor, message: Message, unit, reason: str, at=None) -> None:
     _require_member(actor, unit)
     check_allowed("return", message.status)
     if not reason.strip():
-        raise Invalid("请填写退单理由")
+        raise Invalid("请填写退单理由", "reason")
     now = at or timezone.now()
     with transaction.atomic():
         active_assignment(message, unit)
@@ -372,9 +378,9 @@ def do_request_extension(actor, message: Message, unit, days: int, reason: str, 
     _require_member(actor, unit)
     check_allowed("request_extension", message.status)
     if not 1 <= int(days) <= 30:
-        raise Invalid("延期天数应为 1 至 30 个工作日")
+        raise Invalid("延期天数应为 1 至 30 个工作日", "days")
     if not reason.strip():
-        raise Invalid("请填写延期理由")
+        raise Invalid("请填写延期理由", "reason")
     with transaction.atomic():
         message = _lock(message)
         a = active_assignment(message, unit)
@@ -424,7 +430,7 @@ def do_assist_note(actor, message: Message, unit, body: str, at=None) -> None:
     _require_member(actor, unit)
     check_allowed("assist_note", message.status)
     if not body.strip():
-        raise Invalid("请填写协办意见")
+        raise Invalid("请填写协办意见", "body")
     active_assignment(message, unit, role=Assignment.Role.ASSIST)
     _event(message, Event.Kind.ASSIST_NOTE, actor=actor, unit=unit, public=False, at=at, body=body.strip())
 
@@ -435,9 +441,9 @@ def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) ->
     check_allowed("reply", message.status)
     body = (body or "").strip()
     if len(body) < 10:
-        raise Invalid("答复内容至少 10 个字")
+        raise Invalid("答复内容至少 10 个字", "body")
     if not has_words(body):  # published at once: eleven emoji are not an answer
-        raise Invalid("答复内容需要有文字, 不能只有符号、表情或不可见字符")
+        raise Invalid("答复内容需要有文字, 不能只有符号、表情或不可见字符", "body")
     now = at or timezone.now()
     with transaction.atomic():
         a = active_assignment(message, unit)
@@ -459,7 +465,7 @@ def do_supervise(actor, message: Message, note: str, at=None) -> None:
     if not roles_of(actor).supervises(message.region):
         raise PermissionDenied("您不是该区划的督办员")
     if not note.strip():
-        raise Invalid("请填写督办意见")
+        raise Invalid("请填写督办意见", "note")
     with transaction.atomic():
         transition(message, "supervise", supervised=True, supervision_note=note.strip()[:300])
         _event(message, Event.Kind.SUPERVISED, actor=actor, at=at, note=note.strip()[:300])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
@@ -11,13 +12,17 @@ from django.http import HttpResponse
 ITEM_NAMES = {"services": "service", "service_requests": "request", "attributes": "attribute",
               "values": "value", "endpoints": "endpoint", "formats": "format", "errors": "error"}
 
+# characters XML 1.0 does not allow, even escaped: a citizen's text may hold one (a control
+# character pasted from a document), and one of them would make the whole feed unreadable
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 
 def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return NOT_XML.sub("", str(value))
 
 
 def _fill(element: ET.Element, value) -> None:

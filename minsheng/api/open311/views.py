@@ -8,20 +8,23 @@ import datetime as dt
 import re
 import secrets
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import dateparse, timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.encoding import iri_to_uri, punycode
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from minsheng.accounts.models import User
+from minsheng.accounts.forms import clean_nickname
+from minsheng.accounts.models import User, canonical_phone
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.forms import MessageForm
@@ -51,8 +54,9 @@ def _has_nul(value) -> bool:
     return isinstance(value, str) and "\x00" in value
 
 
-def bad(message: str, status: int = 400, code: str = "invalid") -> ApiError:
-    return ApiError(message, code=code, status_code=status)
+def bad(message: str, status: int = 400, code: str = "invalid", field: str | None = None) -> ApiError:
+    """An error; ``field`` names the parameter at fault in ``fields``, as the API's 400s do."""
+    return ApiError(message, code=code, status_code=status, fields={field: [message]} if field else None)
 
 
 @extend_schema(exclude=True)
@@ -74,11 +78,13 @@ class Open311View(APIView):
 
     def jurisdiction(self, request) -> Region | None:
         """The region named by jurisdiction_id; required when several provinces are served."""
-        code = (request.query_params.get("jurisdiction_id") or
-                (request.data.get("jurisdiction_id") if request.method == "POST" else None) or "").strip()
+        body = request.data if request.method == "POST" else {}
+        if not hasattr(body, "get"):  # a JSON array or string: no field of it can be read
+            raise bad("请求体应为表单 (application/x-www-form-urlencoded) 或 JSON 对象")
+        code = str(request.query_params.get("jurisdiction_id") or body.get("jurisdiction_id") or "").strip()
         if not code:
             if Region.objects.filter(level=Region.Level.PROVINCE).count() > 1:
-                raise bad("jurisdiction_id is required (本平台服务多个省份, 请提供区划代码)")
+                raise bad("jurisdiction_id is required (本平台服务多个省份, 请提供区划代码)", field="jurisdiction_id")
             return None
         region = Region.objects.filter(code=code).first()
         if region is None:
@@ -150,9 +156,9 @@ def _moment(raw: str, name: str, end: bool = False) -> dt.datetime:
         if value is None:
             raise ValueError
     except ValueError:
-        raise bad(f"{name} 应为 ISO 8601 日期时间, 如 2026-05-01T00:00:00+08:00")
+        raise bad(f"{name} 应为 ISO 8601 日期时间, 如 2026-05-01T00:00:00+08:00", field=name)
     if not 1990 <= value.year <= 2099:
-        raise bad(f"{name} 应在 1990 至 2099 年之间")
+        raise bad(f"{name} 应在 1990 至 2099 年之间", field=name)
     if timezone.is_naive(value):
         value = timezone.make_aware(value, timezone.get_default_timezone())
     return value
@@ -168,7 +174,7 @@ class Requests(Open311View):
         ids = [i.strip() for i in p.get("service_request_id", "").split(",") if i.strip()]
         if ids:  # the spec: other parameters are ignored
             if len(ids) > MAX_RESULTS:
-                raise bad(f"service_request_id: 最多 {MAX_RESULTS} 个")
+                raise bad(f"service_request_id: 最多 {MAX_RESULTS} 个", field="service_request_id")
             qs = qs.filter(public_id__in=ids)
         else:
             qs = self._filter(qs, p)
@@ -179,9 +185,9 @@ class Requests(Open311View):
         start = _moment(p["start_date"], "start_date") if p.get("start_date") else None
         end = _moment(p["end_date"], "end_date", end=True) if p.get("end_date") else None
         if start and end and end - start > MAX_RANGE + dt.timedelta(days=1):
-            raise bad("start_date 与 end_date 最多相隔 90 天")
+            raise bad("start_date 与 end_date 最多相隔 90 天", field="end_date")
         if start and end and end < start:
-            raise bad("end_date 不能早于 start_date")
+            raise bad("end_date 不能早于 start_date", field="end_date")
         if start is None and end is None:
             end = timezone.now()
         start = start or end - MAX_RANGE
@@ -198,7 +204,7 @@ class Requests(Open311View):
         statuses = [s.strip() for s in p.get("status", "").split(",") if s.strip()]
         if statuses:
             if not set(statuses) <= {"open", "closed"}:
-                raise bad("status 只能是 open 或 closed")
+                raise bad("status 只能是 open 或 closed", field="status")
             allowed = [s for s, v in mapping.STATUS_MAP.items() if v in statuses]
             qs = qs.filter(status__in=allowed)
         return qs
@@ -253,20 +259,27 @@ def _bool(raw: str, name: str) -> bool:
         return True
     if value in ("false", "0", "no", ""):
         return False
-    raise bad(f"attribute[{name}] 应为 true 或 false")
+    raise bad(f"attribute[{name}] 应为 true 或 false", field=f"attribute[{name}]")
 
 
 def _author(data, key: Open311Key):
-    email = (data.get("email") or "").strip()
-    phone = (data.get("phone") or "").strip().replace(" ", "").replace("-", "")
+    email = str(data.get("email") or "").strip()  # str(): a JSON body may send a number
+    raw_phone = str(data.get("phone") or "").strip()
+    # a mainland mobile as its account has it (+86, brackets, full-width digits), as sign-in reads it
+    phone = canonical_phone(raw_phone) or raw_phone.replace(" ", "").replace("-", "")
     if email:
         try:
             EmailValidator()(email)
         except DjangoValidationError:
-            raise bad("email 格式不正确")
+            raise bad("email 格式不正确", field="email")
     if phone and not PHONE.match(phone):
-        raise bad("phone 格式不正确")
-    name = f"{(data.get('last_name') or '').strip()}{(data.get('first_name') or '').strip()}"[:30]
+        raise bad("phone 格式不正确", field="phone")
+    name = f"{str(data.get('last_name') or '').strip()}{str(data.get('first_name') or '').strip()}"[:30]
+    try:  # it becomes the nickname that show_name publishes: the registration form's rule
+        clean_nickname(name)
+    except DjangoValidationError as exc:
+        problem = exc.messages[0].replace("昵称", "姓名")
+        raise ApiError(problem, fields={"first_name": [problem], "last_name": [problem]}) from None
     if not email and not phone:
         return _service_user(key)
     cond = Q()
@@ -281,7 +294,13 @@ def _author(data, key: Open311Key):
         return user
     user = User(username=phone or email, phone=phone or None, email=email, display_name=name)
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same person's other request created the account a moment ago
+        user = User.objects.filter(cond).order_by("pk").first()
+        if user is None:
+            raise
     return user
 
 
@@ -303,6 +322,21 @@ FORM_TO_OPEN311 = {"title": "attribute[title]", "body": "description", "kind": "
                    "show_name": "attribute[show_name]"}
 
 
+def as_uri(url: str) -> str:
+    """The URI an IRI stands for (https://例子.中国/照片.jpg → https://xn--fsqu00a.xn--fiqs8s/%E7%85%A7…):
+    the official schema's media_url is a URI, and a request line can only hold ASCII."""
+    parts = urlsplit(url)
+    if not parts.netloc.isascii():
+        userinfo, at, hostport = parts.netloc.rpartition("@")
+        host, colon, port = hostport.partition(":")
+        try:
+            host = punycode(host)
+        except UnicodeError:
+            pass  # left to iri_to_uri's percent-encoding; fetching it then fails with a reason
+        parts = parts._replace(netloc=f"{userinfo}{at}{host}{colon}{port}")
+    return iri_to_uri(urlunsplit(parts))
+
+
 def submit(request, jurisdiction: Region | None) -> Message:
     """Validate with the web form (board.forms.MessageForm), then board.actions.do_submit."""
     data = request.data
@@ -310,25 +344,27 @@ def submit(request, jurisdiction: Region | None) -> Message:
         raise bad("请求体应为表单 (application/x-www-form-urlencoded) 或 JSON 对象")
     code = str(data.get("service_code") or "").strip()
     if not code:
-        raise bad("service_code is required (请提供服务类型 service_code)")
+        raise bad("service_code is required (请提供服务类型 service_code)", field="service_code")
     description = str(data.get("description") or "").strip()
     if not description:
-        raise bad("description is required (请描述问题)")
+        raise bad("description is required (请描述问题)", field="description")
     lat, lon = data.get("lat"), data.get("long")
     address = str(data.get("address_string") or "").strip()
     if lat in (None, "") and not address:
-        raise bad("需要位置: lat 和 long, 或 address_string")
+        where = "需要位置: lat 和 long, 或 address_string"
+        raise ApiError(where, fields={"lat": [where], "address_string": [where]})
     attrs = _attributes(data) if hasattr(data, "keys") else {}
     region_code = (attrs.get("region") or "").strip() or (jurisdiction.code if jurisdiction else "")
     region = Region.objects.filter(code=region_code).first() if region_code else None
     if region is not None and jurisdiction is not None and not jurisdiction.contains(region):
-        raise bad("attribute[region] 不在 jurisdiction_id 所指区划之内")
+        raise bad("attribute[region] 不在 jurisdiction_id 所指区划之内", field="attribute[region]")
     media_url = str(data.get("media_url") or "").strip()
     if media_url:
         try:
             URLValidator(schemes=["http", "https"])(media_url)
         except DjangoValidationError:
-            raise bad("media_url 不是有效的 http(s) 地址")
+            raise bad("media_url 不是有效的 http(s) 地址", field="media_url")
+        media_url = as_uri(media_url)
     form_data = {
         "title": (attrs.get("title") or "").strip() or _title_from(description), "body": description,
         "kind": attrs.get("kind") or MessageKind.HELP, "region": region_code, "topic": code,

@@ -81,8 +81,14 @@ CACHE_BUSTER = "_"
 
 def check_query_names(request, accepted: tuple[str, ...]) -> None:
     """A query parameter the endpoint does not read is a 400 naming it, not silently
-    ignored: ``?statu=open`` would otherwise return every record."""
+    ignored: ``?statu=open`` would otherwise return every record. So is one given twice
+    with different values: ``?status=replied&status=closed`` would list the closed only."""
     unknown = [name for name in request.query_params if name and name not in accepted and name != CACHE_BUSTER]
+    repeated = [name for name, values in request.query_params.lists()
+                if name in accepted and len({v for v in values if v != ""}) > 1]
+    if repeated:
+        raise ApiError(f"查询参数只能取一个值: {', '.join(repeated)}",
+                       fields={name: ["只能取一个值 (重复给出了不同的值)"] for name in repeated})
     if not unknown:
         return
     fields = {}
@@ -92,7 +98,20 @@ def check_query_names(request, accepted: tuple[str, ...]) -> None:
     raise ApiError(f"未知的查询参数: {', '.join(unknown)} (可用: {', '.join(accepted)})", fields=fields)
 
 
-class ApiView(APIView):
+class FormatOverride:
+    """A ``?format=`` the view cannot render is a 400 naming format."""
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:  # DRF's answer to ?format=xml, as if the record did not exist
+            name = api_settings.URL_FORMAT_OVERRIDE
+            formats = ", ".join(dict.fromkeys(r.format for r in self.get_renderers()))
+            problem = f"不支持的格式 {request.query_params.get(name)!r} (可用: {formats})"
+            raise ApiError(problem, fields={name: [problem]}) from None
+
+
+class ApiView(FormatOverride, APIView):
     """Base of every endpoint (authentication, throttles and errors come from settings)."""
 
     # The query parameters of GET, declared once: this serializer validates them
@@ -107,15 +126,6 @@ class ApiView(APIView):
         # only where GET is served: elsewhere the answer is 405, whatever the query says
         if request.method in ("GET", "HEAD") and hasattr(self, "get"):
             check_query_names(request, self.accepted_query_params())
-
-    def perform_content_negotiation(self, request, force=False):
-        try:
-            return super().perform_content_negotiation(request, force)
-        except Http404:  # DRF's answer to ?format=xml, as if the record did not exist
-            name = api_settings.URL_FORMAT_OVERRIDE
-            formats = ", ".join(r.format for r in self.get_renderers())
-            problem = f"不支持的格式 {request.query_params.get(name)!r} (可用: {formats})"
-            raise ApiError(problem, fields={name: [problem]}) from None
 
     @classmethod
     def accepted_query_params(cls) -> tuple[str, ...]:

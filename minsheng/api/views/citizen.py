@@ -142,6 +142,7 @@ class Support(ApiView):
     def post(self, request, public_id):
         message = _own_or_public(request, public_id)
         created = actions.do_support(request.user, message)
+        message.refresh_from_db(fields=["support_count"])  # others may have supported it meanwhile
         return Response({"supported": True, "created": created, "support_count": message.support_count})
 
 

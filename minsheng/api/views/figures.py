@@ -126,6 +126,8 @@ class FiguresQuery(serializers.Serializer):
     campaign = serializers.CharField(required=False, max_length=60, help_text="征集活动代码")
     date_from = serializers.DateField(required=False, help_text="提交日期起 (含)")
     date_to = serializers.DateField(required=False, help_text="提交日期止 (含)")
+    own = serializers.BooleanField(required=False, help_text="只算在该区划本级提交的留言 (需要 region; "
+                                                             "按区划分组时「…本级」一行的 filters)")
 
     def validate(self, attrs):
         check_date_range(attrs)

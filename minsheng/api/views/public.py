@@ -57,7 +57,7 @@ class MessageDetail(ApiView):
 class Root(ApiView):
     """/api/v1/: where each collection lives, for a person or a client finding their way."""
 
-    LISTED = ("message-list", "my-messages", "region-tree", "unit-list", "addressee-list", "topic-tree",
+    LISTED = ("message-list", "my-messages", "my-supported", "region-tree", "unit-list", "addressee-list", "topic-tree",
               "hotspot-list", "statistics", "staff-inbox", "schema", "docs")
 
     def get(self, request):

@@ -62,8 +62,11 @@ class Inbox(ApiView):
         qs = list_queryset().filter(inbox_q(request.user, params["box"]))
         if params.get("status"):
             qs = qs.filter(status=params["status"])
+        overdue = Q(status__in=Status.handling(), replied_at__isnull=True, due_at__lt=timezone.now())
         if params.get("overdue") is True:
-            qs = qs.filter(status__in=Status.handling(), replied_at__isnull=True, due_at__lt=timezone.now())
+            qs = qs.filter(overdue)
+        elif params.get("overdue") is False:
+            qs = qs.exclude(overdue)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs.distinct(), request, view=self)
         return paginator.get_paginated_response(InboxItemSerializer(page, many=True).data)
@@ -118,9 +121,10 @@ def acting_unit(user, message, unit, role=Assignment.Role.LEAD):
     """The unit the caller acts for: the given one, or their unit now holding the case."""
     if unit is not None:
         return unit
-    unit_ids = roles_of(user).unit_ids
-    a = (message.assignments.filter(unit_id__in=unit_ids, role=role, state=Assignment.State.ACTIVE)
-         .select_related("unit").first())
+    mine = message.assignments.filter(unit_id__in=roles_of(user).unit_ids, role=role).select_related("unit")
+    # the one holding the case now; else the last one my unit held, so that the action says
+    # why it cannot be done (a reply sent twice: 409 already answered, not "not your unit")
+    a = mine.filter(state=Assignment.State.ACTIVE).first() or mine.order_by("-assigned_at", "-id").first()
     if a is None:
         raise PermissionDenied("该留言当前不在您单位办理")
     return a.unit
