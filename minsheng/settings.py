@@ -292,9 +292,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "minsheng.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # the per-IP limit counts the connection's address (as the sign-in limits do): with DRF's
-    # default, any caller named a new X-Forwarded-For on each request and was never limited
-    "NUM_PROXIES": 0,
+    # the client's address for the per-IP limits (API and sign-in): the connection's own, or
+    # behind N trusted reverse proxies the one the outermost of them saw (X-Forwarded-For's
+    # N-th entry from the end). DRF's default read the header as sent, so a caller naming a
+    # new address on each request was never limited.
+    "NUM_PROXIES": env_int("MINSHENG_NUM_PROXIES", 0, minimum=0),
 }
 # API rate limits ("N/s|min|hour|day"): per token, Open311 key or signed-in user; per IP otherwise.
 MINSHENG_API_RATES = {

@@ -180,6 +180,25 @@ def test_ip_rate_limit_is_not_escaped_with_a_forged_x_forwarded_for(db, settings
     assert codes == [200, 200, 200, 429]
 
 
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(db, settings):
+    """Behind one reverse proxy every connection comes from the proxy: with
+    MINSHENG_NUM_PROXIES=1 the limit counts the address the proxy appended, not a forged
+    entry before it; sign-in limits read the same address."""
+    from minsheng.accounts import limits
+
+    settings.MINSHENG_API_RATES = {"ip": "3/min", "key": "100/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    client = APIClient(REMOTE_ADDR="10.9.9.9")  # the proxy
+
+    def get(xff):
+        return client.get("/api/v1/topics/", HTTP_X_FORWARDED_FOR=xff).status_code
+
+    assert [get(f"1.1.1.{i}, 203.0.113.5") for i in range(4)] == [200, 200, 200, 429]
+    assert get("203.0.113.6") == 200  # another citizen behind the same proxy
+    request = client.get("/api/v1/", HTTP_X_FORWARDED_FOR="x, 203.0.113.7").wsgi_request
+    assert limits._keys(request, None) == [("login-failures:address:203.0.113.7", limits.PER_ADDRESS)]
+
+
 def test_rate_limit_is_per_key(api_key, personas, settings):
     settings.MINSHENG_API_RATES = {"ip": "100/min", "key": "2/min"}
     _, key = api_key

@@ -10,6 +10,7 @@ this reason, so the sign-in form can say why (``was_locked``).
 from __future__ import annotations
 
 from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
 
 PER_ACCOUNT = 5
 PER_ADDRESS = 30
@@ -19,7 +20,8 @@ MESSAGE = f"登录失败次数过多, 请 {WINDOW // 60} 分钟后再试"
 
 def _keys(request, user) -> list[tuple[str, int]]:
     keys = [(f"login-failures:account:{user.pk}", PER_ACCOUNT)] if user is not None else []
-    address = request.META.get("REMOTE_ADDR") if request is not None else None
+    # the client's address as the API's per-IP limit reads it (settings MINSHENG_NUM_PROXIES)
+    address = BaseThrottle().get_ident(request) if request is not None else None
     if address:
         keys.append((f"login-failures:address:{address}", PER_ADDRESS))
     return keys
