@@ -178,3 +178,14 @@ def test_an_assisting_note_is_not_stale_because_the_lead_signed_meanwhile(person
     response = act(client, m, "assist", version=page_version, body="经核查, 该处排水设施属我局管理, 已安排清淤。")
     assert response.status_code == 302
     assert "已安排清淤" in text(client.get(reverse("board:case", args=[m.public_id])))
+
+
+# --- a second QA walk: odd form values, merges, transfers and districts ------------------
+
+def test_a_dispatch_naming_an_assisting_unit_by_a_huge_number_is_refused_in_words(personas, directory, login):
+    """A tampered form (or a stray paste) must not reach the database as a number it cannot hold."""
+    m = submit(personas, directory, "协办单位编号过大的留言")
+    r = act(login(personas["dispatcher"]), m, "dispatch", lead=directory["housing"].pk,
+            assists=[directory["ecology"].pk, 10**30])
+    assert r.status_code == 400 and "请选择有效的协办单位" in text(r)
+    assert fresh(m).status == "submitted"
