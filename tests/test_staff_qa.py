@@ -189,3 +189,15 @@ def test_a_dispatch_naming_an_assisting_unit_by_a_huge_number_is_refused_in_word
             assists=[directory["ecology"].pk, 10**30])
     assert r.status_code == 400 and "请选择有效的协办单位" in text(r)
     assert fresh(m).status == "submitted"
+
+
+def test_merging_a_case_ends_its_units_pending_extension_request(personas, directory, login):
+    """The merged case is answered through the main case: its unit's request for more days is
+    void, not 待审批 forever on a page no supervisor's list shows any more."""
+    m = dispatch(personas, directory, "申请延期后被并单的留言")
+    ext = actions.do_request_extension(personas["officer"], m, directory["housing"], 5, "需要现场勘查")
+    main = dispatch(personas, directory, "同一问题的主留言")
+    assert act(login(personas["dispatcher"]), m, "merge", into=main.public_id).status_code == 302
+    assert Extension.objects.get(pk=ext.pk).state == Extension.State.VOID
+    page = text(login(personas["officer"]).get(reverse("board:case", args=[m.public_id])))
+    assert "需要现场勘查 — <b>已失效</b>" in page and "待审批" not in page

@@ -284,6 +284,7 @@ def do_merge(actor, message: Message, into: Message, at=None) -> None:
     with transaction.atomic():
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE,
                                                                          closed_at=now)
+        _void_extensions(message, now)  # the main case's units answer it: no deadline of its own to extend
         transition(message, "merge", duplicate_of=into, **reviewed)
         if reviewed:
             _event(message, Event.Kind.ACCEPTED, actor=actor, at=now)
@@ -322,7 +323,7 @@ def do_sign(actor, message: Message, unit, at=None) -> None:
 
 def _void_extensions(message: Message, now) -> None:
     """A pending extension request ends with the assignment it asked for: the unit replied,
-    transferred or returned the case before the supervisor decided."""
+    transferred or returned the case, or it was merged, before the supervisor decided."""
     if Extension.objects.filter(assignment__message=message, state=Extension.State.PENDING).update(
             state=Extension.State.VOID, decided_at=now):
         notify.extension_handled(message, now)
