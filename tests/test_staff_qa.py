@@ -201,3 +201,17 @@ def test_merging_a_case_ends_its_units_pending_extension_request(personas, direc
     assert Extension.objects.get(pk=ext.pk).state == Extension.State.VOID
     page = text(login(personas["officer"]).get(reverse("board:case", args=[m.public_id])))
     assert "需要现场勘查 — <b>已失效</b>" in page and "待审批" not in page
+
+
+def test_a_case_transferred_to_its_assisting_unit_is_led_by_it_and_no_longer_assisted(personas, directory, login):
+    m = dispatch(personas, directory, "转给协办单位主办的留言", assists=[directory["ecology"]])
+    r = act(login(personas["officer"]), m, "transfer", to_unit=directory["ecology"].pk, reason="排水设施属生态环境局管理")
+    assert r.status_code == 302
+    active = set(fresh(m).assignments.filter(state=Assignment.State.ACTIVE).values_list("unit__name", "role"))
+    assert active == {("兰州市生态环境局", "lead")}
+    ecology = login(personas["other_officer"])
+    inbox = text(ecology.get(reverse("board:inbox")))
+    assert "待签收 (1)" in inbox and "协办 (0)" in inbox
+    assert row_titles(text(ecology.get(reverse("board:inbox") + "?tab=assist"))) == []
+    page = text(ecology.get(reverse("board:case", args=[m.public_id])))
+    assert "<h2>签收</h2>" in page and "<h2>协办意见</h2>" not in page

@@ -330,7 +330,8 @@ def _void_extensions(message: Message, now) -> None:
 
 
 def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=None) -> Assignment:
-    """转办 directly to another unit, which must sign again; the reply deadline stays."""
+    """转办 directly to another unit, which must sign again; the reply deadline stays. An
+    assisting unit transferred to leads instead of assisting."""
     _require_member(actor, unit)
     check_allowed("transfer", message.status)
     if to_unit.pk == unit.pk:
@@ -343,6 +344,9 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
         a = active_assignment(message, unit)
         transition(message, "transfer")
         Assignment.objects.filter(pk=a.pk).update(state=Assignment.State.TRANSFERRED, closed_at=now)
+        # an assisting unit that now leads is no longer its own helper (one row, one inbox tab)
+        message.assignments.filter(unit=to_unit, role=Assignment.Role.ASSIST,
+                                   state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE, closed_at=now)
         _void_extensions(message, now)
         new = Assignment.objects.create(message=message, unit=to_unit, role=Assignment.Role.LEAD, round=a.round,
                                         assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS),
