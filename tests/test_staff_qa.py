@@ -215,3 +215,17 @@ def test_a_case_transferred_to_its_assisting_unit_is_led_by_it_and_no_longer_ass
     assert row_titles(text(ecology.get(reverse("board:inbox") + "?tab=assist"))) == []
     page = text(ecology.get(reverse("board:case", args=[m.public_id])))
     assert "<h2>签收</h2>" in page and "<h2>协办意见</h2>" not in page
+
+
+def test_the_cases_filed_at_the_supervisors_own_city_are_its_own_level_not_the_whole_city(personas, directory, login):
+    """A 兰州市 tab beside 城关区 read as the whole city (as a province supervisor's 兰州市 tab is),
+    counting fewer than the heading's total for 兰州市; the dashboard calls these 兰州市本级."""
+    for n in range(2):
+        dispatch(personas, directory, f"市本级超期{n}", region="lanzhou", at=LONG_AGO)
+    dispatch(personas, directory, "城关区超期", region="chengguan", at=LONG_AGO)
+    client = login(personas["supervisor"])
+    page = text(client.get(reverse("board:supervision")))
+    assert re.findall(r'district=(\d+)#overdue"[^>]*>(\S+) <b class="late-count">(\d+)</b>', page) == [
+        ("620100", "兰州市本级", "2"), ("620102", "城关区", "1")]
+    page = text(client.get(reverse("board:supervision") + "?district=620100"))
+    assert "超期未答复 · 兰州市本级 (2)" in page

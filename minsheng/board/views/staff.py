@@ -163,6 +163,8 @@ def triage(request):
 # a province's supervisor counts overdue cases by prefecture, a prefecture's by county;
 # a county's by the region itself (the county or its townships)
 DISTRICT_DEPTH = {2: 4, 4: 6}
+DISTRICT_LEVEL = {2: Region.Level.PROVINCE, 4: Region.Level.PREFECTURE, 6: Region.Level.COUNTY,
+                  None: Region.Level.TOWNSHIP}  # the level of the districts counted at each depth
 
 
 def _district_depth(roles: Roles) -> int | None:
@@ -186,7 +188,11 @@ def _overdue_by_district(overdue, depth: int | None) -> list[dict]:
     for code, n in overdue.order_by().values_list("region__code").annotate(n=Count("pk")):
         key = _district_code(code, depth)
         counts[key] = counts.get(key, 0) + n
-    names = dict(Region.objects.filter(code__in=counts).values_list("code", "name"))
+    # a district above the others' level holds the cases filed there: 兰州市本级 beside its counties
+    # (as the dashboard names it), not 兰州市, which reads as the whole city
+    level = DISTRICT_LEVEL.get(depth)
+    names = {code: f"{name}本级" if level and region_level < level else name
+             for code, name, region_level in Region.objects.filter(code__in=counts).values_list("code", "name", "level")}
     return sorted(({"code": code, "name": names.get(code, code), "count": n} for code, n in counts.items()),
                   key=lambda d: (-d["count"], d["code"]))
 
