@@ -229,3 +229,20 @@ def test_the_cases_filed_at_the_supervisors_own_city_are_its_own_level_not_the_w
         ("620100", "兰州市本级", "2"), ("620102", "城关区", "1")]
     page = text(client.get(reverse("board:supervision") + "?district=620100"))
     assert "超期未答复 · 兰州市本级 (2)" in page
+
+
+def test_the_address_of_a_preview_or_an_extension_decision_opened_again_shows_the_case(personas, directory, login):
+    """Both pages come from a POST (a preview without htmx, a refused decision); their address,
+    reopened or sent to a colleague, was an empty 405 that the browser shows as its own
+    English error page."""
+    m, ext = _extension(personas, directory, login)
+    case_url = reverse("board:case", args=[m.public_id])
+    r = login(personas["officer"]).get(reverse("board:reply_preview", args=[m.public_id]))
+    assert r.status_code == 302 and r["Location"] == case_url
+    r = login(personas["supervisor"]).get(reverse("board:decide_extension", args=[ext.pk]))
+    assert r.status_code == 302 and r["Location"] == case_url
+    assert Extension.objects.get(pk=ext.pk).state == Extension.State.PENDING
+    # as before: nobody outside the case learns where it is
+    assert login(personas["other_officer"]).get(reverse("board:reply_preview", args=[m.public_id])).status_code == 302
+    assert login(personas["other_officer"]).get(case_url).status_code == 404
+    assert login(personas["dx_dispatcher"]).get(reverse("board:decide_extension", args=[ext.pk])).status_code == 404

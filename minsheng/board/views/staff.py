@@ -21,7 +21,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Unit
@@ -486,9 +485,10 @@ def case_action(request, public_id, action):
 
 
 @login_required
-@require_POST
 def reply_preview(request, public_id):
     """Show the reply as the public will see it, with its quality score; changes nothing."""
+    if request.method != "POST":  # the address of a preview shown without htmx, reopened or shared
+        return redirect("board:case", public_id)
     roles = _staff_roles(request)
     message = _case_or_404(roles, public_id)
     form = forms.ReplyForm(request.POST)
@@ -503,7 +503,6 @@ def reply_preview(request, public_id):
 
 
 @login_required
-@require_POST
 def decide_extension(request, pk):
     """The region's supervisor approves (the deadline moves) or refuses an extension."""
     roles = _staff_roles(request)
@@ -512,6 +511,8 @@ def decide_extension(request, pk):
     message = extension.assignment.message
     if not _can_see(roles, message):
         raise Http404("没有找到该延期申请")
+    if request.method != "POST":  # the address of a refused decision, reopened: the case and its requests
+        return redirect("board:case", message.public_id)
     form = forms.DecideExtensionForm(request.POST)
     error, status = "", 200
     if not form.is_valid():
