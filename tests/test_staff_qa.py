@@ -246,3 +246,28 @@ def test_the_address_of_a_preview_or_an_extension_decision_opened_again_shows_th
     assert login(personas["other_officer"]).get(reverse("board:reply_preview", args=[m.public_id])).status_code == 302
     assert login(personas["other_officer"]).get(case_url).status_code == 404
     assert login(personas["dx_dispatcher"]).get(reverse("board:decide_extension", args=[ext.pk])).status_code == 404
+
+
+def test_a_refused_stale_reply_says_the_page_is_already_the_latest_not_to_reload_it(personas, directory, login):
+    """Reloading the refused page sends the stale form again and is refused again: the officer
+    who followed 「请刷新页面」 went round in circles (or left the page and lost the reply)."""
+    m = dispatch(personas, directory, "督办时正在答复的留言")
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    stale = fresh(m).version
+    actions.do_supervise(personas["supervisor"], fresh(m), "请尽快答复")  # while the officer writes
+    client = login(personas["officer"])
+    body = "经现场核查, 电梯已由物业公司维修, 现已恢复运行。"
+    r = act(client, m, "reply", version=stale, body=body)
+    assert r.status_code == 409
+    assert "本页已更新为最新状态, 请核对后再提交; 您填写的内容已保留" in text(r) and "请刷新页面" not in text(r)
+    assert body in text(r) and f'name="version" value="{fresh(m).version}"' in text(r)
+    # a colleague answered first: nothing left to send
+    actions.do_reply(personas["officer"], fresh(m), directory["housing"], "经现场核查, 问题已经解决, 感谢监督。")
+    r = act(client, m, "reply", version=stale, body=body)
+    assert r.status_code == 409 and "现在不能再执行该操作" in text(r)
+    # a form with nothing typed in it does not claim to keep anything
+    s = dispatch(personas, directory, "签收前被督办的留言")
+    stale = fresh(s).version
+    actions.do_supervise(personas["supervisor"], s, "请尽快签收")
+    r = act(client, s, "sign", version=stale)
+    assert r.status_code == 409 and "本页已更新为最新状态, 请核对后再提交</p>" in text(r)

@@ -36,6 +36,11 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 CONFLICT_TEXT = "该留言刚刚被其他人处理过, 请刷新页面后查看最新状态"
+# a refused stale form is answered with the fresh case: reloading that page would send the stale
+# form again (and be refused again), so these say the page is already the latest
+CONFLICT_RETRY = "该留言刚刚被其他人处理过, 本页已更新为最新状态, 请核对后再提交"
+CONFLICT_KEPT = "; 您填写的内容已保留"
+CONFLICT_GONE = "该留言刚刚被其他人处理过, 本页已更新为最新状态, 现在不能再执行该操作"
 A = Assignment
 
 
@@ -292,7 +297,9 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
     return result
 
 
-def _render_case(request, roles: Roles, message: Message, *, bound=None, error="", status=200, preview=None):
+def _render_case(request, roles: Roles, message: Message, *, bound=None, error="", status=200, preview=None,
+                 conflict=""):
+    """The case page; ``conflict``: the action whose stale form was refused (kept in ``bound``)."""
     now = timezone.now()
     assignments = list(message.assignments.select_related("unit").order_by("assigned_at", "pk"))
     active = [a for a in assignments if a.state == A.State.ACTIVE]
@@ -321,6 +328,9 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "supervise": supervisor and allowed("supervise", message.status),
         "decide": supervisor and allowed("decide_extension", message.status),
     }
+    if conflict:
+        kept = len(bound[conflict].fields) > 1  # more than its version: what the user wrote or chose
+        error = CONFLICT_RETRY + (CONFLICT_KEPT if kept else "") if can.get(conflict) else CONFLICT_GONE
     units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
     suggestion = suggestion_for(message) if can["dispatch"] else None
     case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion)
@@ -467,15 +477,14 @@ def case_action(request, public_id, action):
         if action not in UNVERSIONED and form.cleaned_data["version"] != message.version:
             raise Conflict(CONFLICT_TEXT)
         done = run(request, roles, message, form.cleaned_data)
-    except Conflict as exc:
+    except Conflict:
         fresh = _case_or_404(roles, public_id)
         # every value of a multiple choice (the dispatch form's assisting units), not only the last
         initial = {k: v if len(v) > 1 else v[0] for k, v in request.POST.lists()
                    if k not in ("csrfmiddlewaretoken", "version")}
         initial["version"] = fresh.version
         retry = form_class(initial=initial, **kwargs)
-        return _render_case(request, roles, fresh, bound={action: retry}, error=str(exc) or CONFLICT_TEXT,
-                            status=409)
+        return _render_case(request, roles, fresh, bound={action: retry}, conflict=action, status=409)
     except (IllegalMove, actions.Invalid, PermissionDenied) as exc:
         fresh = _case_or_404(roles, public_id)
         return _render_case(request, roles, fresh, bound={action: form}, error=str(exc) or "无法执行该操作",
