@@ -271,3 +271,24 @@ def test_a_refused_stale_reply_says_the_page_is_already_the_latest_not_to_reload
     actions.do_supervise(personas["supervisor"], s, "请尽快签收")
     r = act(client, s, "sign", version=stale)
     assert r.status_code == 409 and "本页已更新为最新状态, 请核对后再提交</p>" in text(r)
+
+
+# --- the dispatcher's queue: finding one case among two hundred --------------------------
+
+def test_the_dispatcher_finds_a_case_in_the_queue_by_its_number_or_words(personas, directory, login):
+    parking = [submit(personas, directory, f"七里河区小区停车难问题{n:02d}") for n in range(21)]
+    lift = submit(personas, directory, "敦煌路小区加装电梯进展缓慢")
+    actions.do_accept(personas["dispatcher"], parking[0])
+    client = login(personas["dispatcher"])
+    triage = reverse("board:triage")
+    page = text(client.get(triage, {"tab": "all", "q": "停车"}))
+    assert "全部 (21)" in page and "待审核 (20)" in page and "待派单 (1)" in page
+    assert lift.title not in page and len(row_titles(page)) == 20
+    # the other tabs and the next page keep the search
+    assert 'href="?tab=accepted&amp;q=%E5%81%9C%E8%BD%A6"' in page
+    assert 'href="?tab=all&amp;q=%E5%81%9C%E8%BD%A6&amp;page=2"' in page
+    assert len(row_titles(text(client.get(triage, {"tab": "all", "q": "停车", "page": 2})))) == 1
+    page = text(client.get(triage, {"q": lift.public_id}))
+    assert row_titles(page) == [lift.title] and "全部 (1)" in page
+    page = text(client.get(triage, {"q": "学校"}))
+    assert "队列中没有与「学校」相符的留言。" in page

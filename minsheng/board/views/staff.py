@@ -20,13 +20,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Unit
 
-from .. import actions, moderation
+from .. import actions, moderation, search
 from .. import staff_forms as forms
+from ..forms import MAX_QUERY_LENGTH
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
 from .public import close_reason
@@ -150,6 +151,10 @@ def triage(request):
     base = (Message.objects.filter(roles.region_q(roles.dispatch_prefixes),
                                    status__in=[Status.SUBMITTED, Status.ACCEPTED])
             .annotate(was_returned=Exists(returned)))
+    # a citizen on the phone gives the 编号, a colleague a few words of the title: the search
+    # of the public list (编号, or every word in title and body), within the queue
+    query = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    base = search.filter_messages(base, query)
     counts = base.aggregate(all=Count("pk"), returned=Count("pk", filter=Q(was_returned=True)),
                             submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
                             accepted=Count("pk", filter=Q(status=Status.ACCEPTED)))
@@ -161,7 +166,8 @@ def triage(request):
           .order_by("-was_returned", "submitted_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in TRIAGE_TABS.items()]
     return render(request, "board/staff/triage.html", {
-        "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "section": "triage"})
+        "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "section": "triage", "q": query,
+        "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
 
 
 # a province's supervisor counts overdue cases by prefecture, a prefecture's by county;
