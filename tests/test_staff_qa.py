@@ -292,3 +292,18 @@ def test_the_dispatcher_finds_a_case_in_the_queue_by_its_number_or_words(persona
     assert row_titles(page) == [lift.title] and "全部 (1)" in page
     page = text(client.get(triage, {"q": "学校"}))
     assert "队列中没有与「学校」相符的留言。" in page
+
+
+def test_a_rejection_reason_longer_than_the_citizen_can_be_shown_is_refused_not_cut(personas, directory, login):
+    """The form took 300 characters and stored the first 200: the citizen read a reason cut off
+    mid-sentence, and the dispatcher was not told."""
+    m = submit(personas, directory, "不予受理理由很长的留言")
+    client = login(personas["dispatcher"])
+    page = text(client.get(reverse("board:case", args=[m.public_id])))
+    assert re.search(r'<textarea name="reason"[^>]*maxlength="200"', page[page.index("<h2>不予受理</h2>"):])
+    reason = "该留言反映的是商业合同纠纷, 属于民事争议, 不属于行政机关职责范围, 请通过法律途径解决。" * 6
+    r = act(client, m, "reject", reason=reason)
+    assert r.status_code == 400 and "不予受理的理由不能超过 200 字" in text(r)
+    assert fresh(m).status == "submitted" and reason in text(r)  # kept for shortening
+    assert act(client, m, "reject", reason=reason[:200]).status_code == 302
+    assert fresh(m).reject_reason == reason[:200]

@@ -53,7 +53,9 @@ class ReturnForm(ReasonForm):
 
 
 class RejectForm(ReasonForm):
-    pass
+    # the citizen reads it on their page as stored (Message.reject_reason holds 200, as the API takes)
+    reason = forms.CharField(label="理由", max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写理由", "max_length": "不予受理的理由不能超过 200 字"})
 
 
 class TransferForm(ReasonForm):
