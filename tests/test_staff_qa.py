@@ -307,3 +307,23 @@ def test_a_rejection_reason_longer_than_the_citizen_can_be_shown_is_refused_not_
     assert fresh(m).status == "submitted" and reason in text(r)  # kept for shortening
     assert act(client, m, "reject", reason=reason[:200]).status_code == 302
     assert fresh(m).reject_reason == reason[:200]
+
+
+def test_a_case_accepted_a_moment_ago_is_offered_at_once_to_merge_its_duplicate(personas, directory, login):
+    """Duplicates arrive together: the dispatcher accepts the first and opens the next. The
+    candidates were cached for a minute, so the case just accepted was not among them and the
+    duplicate went out as a second case."""
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    body = "七里河区敦煌路幸福家园小区3号楼电梯坏了三个月, 物业一直不修, 老人出不了门。"
+    first, second = (actions.do_submit(personas["citizen"], title=title, body=body, kind="complain",
+                                       region=directory["qilihe"])
+                     for title in ("幸福家园小区3号楼电梯坏了三个月", "幸福家园小区3号楼电梯三个月没人修"))
+    client = login(personas["dispatcher"])
+    case = reverse("board:case", args=[second.public_id])
+    assert first.public_id not in text(client.get(case))  # not public yet: no main case
+    assert act(client, first, "accept").status_code == 302
+    page = text(client.get(case))
+    assert f'<input type="radio" name="pick" value="{first.public_id}">' in page
+    lookup.clear_cache()
