@@ -327,3 +327,18 @@ def test_a_case_accepted_a_moment_ago_is_offered_at_once_to_merge_its_duplicate(
     page = text(client.get(case))
     assert f'<input type="radio" name="pick" value="{first.public_id}">' in page
     lookup.clear_cache()
+
+
+def test_approving_an_extension_says_the_new_deadline_and_whether_the_case_is_still_late(personas, directory, login):
+    """The days run on from the old deadline: 「期限已顺延」 left a supervisor who granted 3 days
+    on a case two months late believing it was no longer late."""
+    m = dispatch(personas, directory, "超期很久才申请延期的留言", at=LONG_AGO)
+    actions.do_sign(personas["officer"], m, directory["housing"], at=LONG_AGO)
+    ext = actions.do_request_extension(personas["officer"], fresh(m), directory["housing"], 3, "需要现场勘查")
+    client = login(personas["supervisor"])
+    r = client.post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"}, follow=True)
+    due = fresh(m).due_at.astimezone(SH)
+    assert f"已同意延期, 答复期限顺延至 {due:%Y-%m-%d}; 该件仍已超期" in text(r)
+    m, ext = _extension(personas, directory, login, "按时申请延期的留言")
+    r = client.post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"}, follow=True)
+    assert f"答复期限顺延至 {fresh(m).due_at.astimezone(SH):%Y-%m-%d}</" in text(r)

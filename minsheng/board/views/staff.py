@@ -545,7 +545,11 @@ def decide_extension(request, pk):
             context.update(error=error, decide_form=form)
             return render(request, "board/staff/supervision.html", context, status=status)
         return _render_case(request, roles, message, error=error, status=status)
-    flash.success(request, "已同意延期, 期限已顺延" if approve else "已不同意延期, 期限不变")
+    if approve:  # the days run on from the old deadline: a long-overdue case may still be late
+        late = "; 该件仍已超期" if message.due_at < timezone.now() else ""
+        flash.success(request, f"已同意延期, 答复期限顺延至 {timezone.localtime(message.due_at):%Y-%m-%d}{late}")
+    else:
+        flash.success(request, "已不同意延期, 期限不变")
     return redirect(_safe_next(request, reverse("board:supervision")))
 
 
