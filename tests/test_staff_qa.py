@@ -342,3 +342,15 @@ def test_approving_an_extension_says_the_new_deadline_and_whether_the_case_is_st
     m, ext = _extension(personas, directory, login, "按时申请延期的留言")
     r = client.post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"}, follow=True)
     assert f"答复期限顺延至 {fresh(m).due_at.astimezone(SH):%Y-%m-%d}</" in text(r)
+
+
+def test_a_returned_case_is_not_preselected_back_to_the_unit_that_returned_it(personas, directory, login):
+    """The responsibility table still names the unit that said 「不属于本单位职责」: the form chose
+    it again, and one click on 派单 sent the case back to be returned a second time."""
+    m = dispatch(personas, directory, "住建局退回的留言")  # 城乡建设 in 七里河区 → 兰州市住建局
+    actions.do_return(personas["officer"], m, directory["housing"], "属于物业纠纷, 不属于本单位职责")
+    page = text(login(personas["dispatcher"]).get(reverse("board:case", args=[m.public_id])))
+    form = page[page.index('id="dispatch-form"'):]
+    assert "建议主办单位: <b>兰州市住房和城乡建设局</b> (<strong class=\"guess\">该单位已退回本件, 未预选</strong>)" in form
+    lead = re.search(r'<select name="lead".*?</select>', form, re.S).group(0)
+    assert re.findall(r"<option value=\"(\d*)\" selected>", lead) == [""]

@@ -277,7 +277,9 @@ def _event_detail(event: Event) -> str:
     return "; ".join(parts)
 
 
-def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | None) -> dict:
+def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | None, returned_by=()) -> dict:
+    """The forms of the case page; ``returned_by``: units that returned the case (退单), never
+    preselected to receive it again (the table that sent it to them still names them)."""
     v = {"version": message.version}
     result = {
         "sign": forms.SignForm(initial=v), "reply": forms.ReplyForm(initial=v),
@@ -289,9 +291,11 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
     initial = dict(v)
     if suggestion is not None:
         if suggestion.lead is not None and suggestion.units_prefill:
-            initial["lead"] = suggestion.lead.pk
+            if suggestion.lead.pk not in returned_by:
+                initial["lead"] = suggestion.lead.pk
             initial["assists"] = [u.pk for u in suggestion.assists if u.pk != suggestion.lead.pk]
-        elif suggestion.history is not None and units.filter(pk=suggestion.history.pk).exists():
+        elif (suggestion.history is not None and suggestion.history.pk not in returned_by
+              and units.filter(pk=suggestion.history.pk).exists()):
             # no responsibility row (or only one for an unsure topic guess): past dispatches decide
             initial["lead"] = suggestion.history.pk
         topic = (suggestion.topic if suggestion.prefill else None) or message.topic
@@ -339,7 +343,9 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         error = CONFLICT_RETRY + (CONFLICT_KEPT if kept else "") if can.get(conflict) else CONFLICT_GONE
     units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
     suggestion = suggestion_for(message) if can["dispatch"] else None
-    case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion)
+    returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED}
+    case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion,
+                             returned_by)
     if bound:
         case_forms.update(bound)
     events = list(message.events.select_related("actor", "unit"))
@@ -352,7 +358,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "can": can, "forms": case_forms, "extensions": extensions, "pending_extension": pending_extension,
         "events": events,
         "replies": list(message.replies.select_related("unit", "author")),
-        "show_contact": handling_contact, "suggestion": suggestion,
+        "show_contact": handling_contact, "suggestion": suggestion, "returned_by": returned_by,
         "duplicates": near_duplicates_for(message) if can["merge"] else [],
         "similar": similar_answered_for(message) if can["reply"] else [],
         "merged": list(message.merged.only("public_id", "title")), "last_return": returned[-1] if returned else None,
