@@ -362,3 +362,16 @@ def test_the_dispatch_suggestion_gives_its_reason_in_chinese(personas, directory
     page = text(login(personas["dispatcher"]).get(reverse("board:case", args=[m.public_id])))
     suggestion = re.search(r'<p class="suggestion">.*?</p>', page, re.S).group(0)
     assert "(兰州市 · 城乡建设 → 兰州市住房和城乡建设局)" in suggestion and " in " not in suggestion
+
+
+def test_a_supervised_case_answered_still_names_its_unit_in_the_supervisors_list(personas, directory, login):
+    """Listed until closed, an answered case showed 「主办单位: —」: the supervisor could not see
+    who had answered it."""
+    m = dispatch(personas, directory, "督办后已答复的留言")
+    actions.do_supervise(personas["supervisor"], fresh(m), "请尽快答复")
+    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
+    actions.do_reply(personas["officer"], fresh(m), directory["housing"], "经现场核查, 问题已经解决, 感谢监督。")
+    page = text(login(personas["supervisor"]).get(reverse("board:supervision")))
+    supervised = page[page.index('id="supervised"'):]
+    row = next(r for r in re.findall(r"<tr.*?</tr>", supervised, re.S) if m.title in r)
+    assert '<td data-label="主办单位">兰州市住房和城乡建设局</td>' in row and "已答复" in row

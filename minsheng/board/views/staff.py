@@ -226,9 +226,13 @@ def _supervision_context(request, roles: Roles) -> dict:
     if district is not None:
         overdue = overdue.filter(_district_q(district["code"], depth))
     overdue = overdue.select_related("region", "topic").prefetch_related(leads).order_by("due_at", "pk")
+    # a supervised case stays listed once answered (until closed): the unit that answered it leads
+    last_leads = Prefetch("assignments", to_attr="last_leads",
+                          queryset=A.objects.filter(state__in=[A.State.ACTIVE, A.State.DONE], role=A.Role.LEAD)
+                          .select_related("unit").order_by("-assigned_at", "-pk"))
     supervised = (Message.objects.filter(scope, supervised=True)
                   .exclude(status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED])
-                  .select_related("region", "topic").prefetch_related(leads)
+                  .select_related("region", "topic").prefetch_related(last_leads)
                   .annotate(late=_late_first(now)).order_by("late", "due_at", "pk"))
     # a request whose unit no longer handles the case (replied, transferred, returned) cannot be decided
     extensions = (Extension.objects.filter(roles.region_q(roles.supervise_prefixes,
