@@ -375,3 +375,26 @@ def test_a_supervised_case_answered_still_names_its_unit_in_the_supervisors_list
     supervised = page[page.index('id="supervised"'):]
     row = next(r for r in re.findall(r"<tr.*?</tr>", supervised, re.S) if m.title in r)
     assert '<td data-label="主办单位">兰州市住房和城乡建设局</td>' in row and "已答复" in row
+
+
+def test_the_unit_hears_whether_its_extension_was_granted(personas, directory, login,
+                                                          django_capture_on_commit_callbacks):
+    """A refused request was written on the case page only: the unit, waiting for more days,
+    learnt nothing until its case was overdue."""
+    from minsheng.board.models import Notification
+
+    m, ext = _extension(personas, directory, login, "申请延期后等待审批的留言")
+    due = fresh(m).due_at.astimezone(SH)
+    client = login(personas["supervisor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "refuse", "note": "请按期答复"})
+    note = Notification.objects.get(user=personas["officer"], kind="extension_decided")
+    assert note.text == f"留言「{m.title}」的延期申请未获批准, 请在原期限 {due:%Y-%m-%d} 前答复。审批意见: 请按期答复"
+    officer = login(personas["officer"])
+    assert officer.get(reverse("board:notification_open", args=[note.pk]))["Location"] == reverse(
+        "board:case", args=[m.public_id])
+    ext = actions.do_request_extension(personas["officer"], fresh(m), directory["housing"], 5, "仍需现场勘查")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"})
+    note = Notification.objects.filter(user=personas["officer"], kind="extension_decided").first()
+    assert note.text == f"留言「{m.title}」的延期申请已批准, 答复期限顺延至 {fresh(m).due_at.astimezone(SH):%Y-%m-%d}"

@@ -422,6 +422,8 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
         else:
             _event(message, Event.Kind.EXTENSION_REFUSED, actor=actor, unit=extension.assignment.unit, at=now,
                    note=note)
+        extension.decision_note = note
+        transaction.on_commit(lambda: notify.extension_decided(extension, approve))
 
 
 def do_assist_note(actor, message: Message, unit, body: str, at=None) -> None:
