@@ -398,3 +398,15 @@ def test_the_unit_hears_whether_its_extension_was_granted(personas, directory, l
         client.post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"})
     note = Notification.objects.filter(user=personas["officer"], kind="extension_decided").first()
     assert note.text == f"留言「{m.title}」的延期申请已批准, 答复期限顺延至 {fresh(m).due_at.astimezone(SH):%Y-%m-%d}"
+
+
+def test_a_staff_email_links_to_the_case_page_where_the_work_is_done(personas, directory,
+                                                                      django_capture_on_commit_callbacks):
+    """The site inbox opened the case page, the email the public page: no sign, no reply there."""
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        m = dispatch(personas, directory, "新派给住建局的留言")
+    sent = next(e for e in mail.outbox if e.to == [personas["officer"].email])
+    assert reverse("board:case", args=[m.public_id]) in sent.body
+    assert reverse("board:message", args=[m.public_id]) not in sent.body

@@ -21,7 +21,8 @@ def _send(user, message, kind: str, text: str, email: bool = True) -> None:
     Notification.objects.create(user=user, message=message, kind=kind, text=text[:300])
     if email and user.email:
         try:
-            link = reverse("board:message", args=[message.public_id]) if message else ""
+            page = "board:case" if kind in STAFF_KINDS else "board:message"  # as the site inbox opens it
+            link = reverse(page, args=[message.public_id]) if message else ""
             send_mail(f"【民声】{text[:60]}", f"{text}\n\n{link}", None, [user.email], fail_silently=False)
         except Exception:  # mail trouble never undoes the action
             log.exception("email to %s failed", user.pk)
