@@ -410,3 +410,11 @@ def test_a_staff_email_links_to_the_case_page_where_the_work_is_done(personas, d
     sent = next(e for e in mail.outbox if e.to == [personas["officer"].email])
     assert reverse("board:case", args=[m.public_id]) in sent.body
     assert reverse("board:message", args=[m.public_id]) not in sent.body
+
+
+def test_the_merge_field_reads_on_its_own_when_no_duplicate_is_listed(personas, directory, login):
+    """「或填写并入的留言编号」: an 'or' with nothing before it when no duplicate was found."""
+    m = submit(personas, directory, "没有相似留言的留言")
+    page = text(login(personas["dispatcher"]).get(reverse("board:case", args=[m.public_id])))
+    merge = page[page.index("<h2>并单</h2>"):]
+    assert "疑似重复的留言" not in merge and ">并入的留言编号</label>" in merge and "或填写" not in merge

@@ -133,7 +133,7 @@ class DispatchForm(VersionedForm):
 
 
 class MergeForm(VersionedForm):
-    into = forms.CharField(label="或填写并入的留言编号", max_length=20, required=False,
+    into = forms.CharField(label="并入的留言编号", max_length=20, required=False,
                            error_messages={"max_length": "留言编号不能超过 20 个字符"})
 
     def clean(self):
