@@ -418,3 +418,19 @@ def test_the_merge_field_reads_on_its_own_when_no_duplicate_is_listed(personas, 
     page = text(login(personas["dispatcher"]).get(reverse("board:case", args=[m.public_id])))
     merge = page[page.index("<h2>并单</h2>"):]
     assert "疑似重复的留言" not in merge and ">并入的留言编号</label>" in merge and "或填写" not in merge
+
+
+def test_a_supervisor_cannot_read_another_regions_unpublished_hotspot_by_its_number(personas, directory, login):
+    """Its title quotes a message nobody has reviewed yet: the 老大难 list is scoped to the
+    supervisor's regions, the hotspot page took any number."""
+    now = dt.datetime.now(dt.UTC)
+    other = Hotspot.objects.create(title="定西市某幼儿园课后服务收费问题", region=directory["dingxi"], first_at=now,
+                                   last_at=now, message_count=1, public_count=0)
+    own = Hotspot.objects.create(title="七里河区某小区加装电梯问题", region=directory["qilihe"], first_at=now,
+                                 last_at=now, message_count=1, public_count=0)
+    client = login(personas["supervisor"])
+    assert client.get(reverse("insight:hotspot", args=[other.pk])).status_code == 404
+    assert client.get(reverse("insight:hotspot", args=[own.pk])).status_code == 200
+    other.message_count, other.public_count = 2, 1  # public: everybody reads it
+    other.save()
+    assert client.get(reverse("insight:hotspot", args=[other.pk])).status_code == 200
