@@ -178,3 +178,259 @@ def test_an_assisting_note_is_not_stale_because_the_lead_signed_meanwhile(person
     response = act(client, m, "assist", version=page_version, body="经核查, 该处排水设施属我局管理, 已安排清淤。")
     assert response.status_code == 302
     assert "已安排清淤" in text(client.get(reverse("board:case", args=[m.public_id])))
+
+
+# --- a second QA walk: odd form values, merges, transfers and districts ------------------
+
+def test_a_dispatch_naming_an_assisting_unit_by_a_huge_number_is_refused_in_words(personas, directory, login):
+    """A tampered form (or a stray paste) must not reach the database as a number it cannot hold."""
+    m = submit(personas, directory, "协办单位编号过大的留言")
+    r = act(login(personas["dispatcher"]), m, "dispatch", lead=directory["housing"].pk,
+            assists=[directory["ecology"].pk, 10**30])
+    assert r.status_code == 400 and "请选择有效的协办单位" in text(r)
+    assert fresh(m).status == "submitted"
+
+
+def test_merging_a_case_ends_its_units_pending_extension_request(personas, directory, login):
+    """The merged case is answered through the main case: its unit's request for more days is
+    void, not 待审批 forever on a page no supervisor's list shows any more."""
+    m = dispatch(personas, directory, "申请延期后被并单的留言")
+    ext = actions.do_request_extension(personas["officer"], m, directory["housing"], 5, "需要现场勘查")
+    main = dispatch(personas, directory, "同一问题的主留言")
+    assert act(login(personas["dispatcher"]), m, "merge", into=main.public_id).status_code == 302
+    assert Extension.objects.get(pk=ext.pk).state == Extension.State.VOID
+    page = text(login(personas["officer"]).get(reverse("board:case", args=[m.public_id])))
+    assert "需要现场勘查 — <b>已失效</b>" in page and "待审批" not in page
+
+
+def test_a_case_transferred_to_its_assisting_unit_is_led_by_it_and_no_longer_assisted(personas, directory, login):
+    m = dispatch(personas, directory, "转给协办单位主办的留言", assists=[directory["ecology"]])
+    r = act(login(personas["officer"]), m, "transfer", to_unit=directory["ecology"].pk, reason="排水设施属生态环境局管理")
+    assert r.status_code == 302
+    active = set(fresh(m).assignments.filter(state=Assignment.State.ACTIVE).values_list("unit__name", "role"))
+    assert active == {("兰州市生态环境局", "lead")}
+    ecology = login(personas["other_officer"])
+    inbox = text(ecology.get(reverse("board:inbox")))
+    assert "待签收 (1)" in inbox and "协办 (0)" in inbox
+    assert row_titles(text(ecology.get(reverse("board:inbox") + "?tab=assist"))) == []
+    page = text(ecology.get(reverse("board:case", args=[m.public_id])))
+    assert "<h2>签收</h2>" in page and "<h2>协办意见</h2>" not in page
+
+
+def test_the_cases_filed_at_the_supervisors_own_city_are_its_own_level_not_the_whole_city(personas, directory, login):
+    """A 兰州市 tab beside 城关区 read as the whole city (as a province supervisor's 兰州市 tab is),
+    counting fewer than the heading's total for 兰州市; the dashboard calls these 兰州市本级."""
+    for n in range(2):
+        dispatch(personas, directory, f"市本级超期{n}", region="lanzhou", at=LONG_AGO)
+    dispatch(personas, directory, "城关区超期", region="chengguan", at=LONG_AGO)
+    client = login(personas["supervisor"])
+    page = text(client.get(reverse("board:supervision")))
+    assert re.findall(r'district=(\d+)#overdue"[^>]*>(\S+) <b class="late-count">(\d+)</b>', page) == [
+        ("620100", "兰州市本级", "2"), ("620102", "城关区", "1")]
+    page = text(client.get(reverse("board:supervision") + "?district=620100"))
+    assert "超期未答复 · 兰州市本级 (2)" in page
+
+
+def test_the_address_of_a_preview_or_an_extension_decision_opened_again_shows_the_case(personas, directory, login):
+    """Both pages come from a POST (a preview without htmx, a refused decision); their address,
+    reopened or sent to a colleague, was an empty 405 that the browser shows as its own
+    English error page."""
+    m, ext = _extension(personas, directory, login)
+    case_url = reverse("board:case", args=[m.public_id])
+    r = login(personas["officer"]).get(reverse("board:reply_preview", args=[m.public_id]))
+    assert r.status_code == 302 and r["Location"] == case_url
+    r = login(personas["supervisor"]).get(reverse("board:decide_extension", args=[ext.pk]))
+    assert r.status_code == 302 and r["Location"] == case_url
+    assert Extension.objects.get(pk=ext.pk).state == Extension.State.PENDING
+    # as before: nobody outside the case learns where it is
+    assert login(personas["other_officer"]).get(reverse("board:reply_preview", args=[m.public_id])).status_code == 302
+    assert login(personas["other_officer"]).get(case_url).status_code == 404
+    assert login(personas["dx_dispatcher"]).get(reverse("board:decide_extension", args=[ext.pk])).status_code == 404
+
+
+def test_a_refused_stale_reply_says_the_page_is_already_the_latest_not_to_reload_it(personas, directory, login):
+    """Reloading the refused page sends the stale form again and is refused again: the officer
+    who followed 「请刷新页面」 went round in circles (or left the page and lost the reply)."""
+    m = dispatch(personas, directory, "督办时正在答复的留言")
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    stale = fresh(m).version
+    actions.do_supervise(personas["supervisor"], fresh(m), "请尽快答复")  # while the officer writes
+    client = login(personas["officer"])
+    body = "经现场核查, 电梯已由物业公司维修, 现已恢复运行。"
+    r = act(client, m, "reply", version=stale, body=body)
+    assert r.status_code == 409
+    assert "本页已更新为最新状态, 请核对后再提交; 您填写的内容已保留" in text(r) and "请刷新页面" not in text(r)
+    assert body in text(r) and f'name="version" value="{fresh(m).version}"' in text(r)
+    # a colleague answered first: nothing left to send
+    actions.do_reply(personas["officer"], fresh(m), directory["housing"], "经现场核查, 问题已经解决, 感谢监督。")
+    r = act(client, m, "reply", version=stale, body=body)
+    assert r.status_code == 409 and "现在不能再执行该操作" in text(r)
+    # a form with nothing typed in it does not claim to keep anything
+    s = dispatch(personas, directory, "签收前被督办的留言")
+    stale = fresh(s).version
+    actions.do_supervise(personas["supervisor"], s, "请尽快签收")
+    r = act(client, s, "sign", version=stale)
+    assert r.status_code == 409 and "本页已更新为最新状态, 请核对后再提交</p>" in text(r)
+
+
+# --- the dispatcher's queue: finding one case among two hundred --------------------------
+
+def test_the_dispatcher_finds_a_case_in_the_queue_by_its_number_or_words(personas, directory, login):
+    parking = [submit(personas, directory, f"七里河区小区停车难问题{n:02d}") for n in range(21)]
+    lift = submit(personas, directory, "敦煌路小区加装电梯进展缓慢")
+    actions.do_accept(personas["dispatcher"], parking[0])
+    client = login(personas["dispatcher"])
+    triage = reverse("board:triage")
+    page = text(client.get(triage, {"tab": "all", "q": "停车"}))
+    assert "全部 (21)" in page and "待审核 (20)" in page and "待派单 (1)" in page
+    assert lift.title not in page and len(row_titles(page)) == 20
+    # the other tabs and the next page keep the search
+    assert 'href="?tab=accepted&amp;q=%E5%81%9C%E8%BD%A6"' in page
+    assert 'href="?tab=all&amp;q=%E5%81%9C%E8%BD%A6&amp;page=2"' in page
+    assert len(row_titles(text(client.get(triage, {"tab": "all", "q": "停车", "page": 2})))) == 1
+    page = text(client.get(triage, {"q": lift.public_id}))
+    assert row_titles(page) == [lift.title] and "全部 (1)" in page
+    page = text(client.get(triage, {"q": "学校"}))
+    assert "队列中没有与「学校」相符的留言。" in page
+
+
+def test_a_rejection_reason_longer_than_the_citizen_can_be_shown_is_refused_not_cut(personas, directory, login):
+    """The form took 300 characters and stored the first 200: the citizen read a reason cut off
+    mid-sentence, and the dispatcher was not told."""
+    m = submit(personas, directory, "不予受理理由很长的留言")
+    client = login(personas["dispatcher"])
+    page = text(client.get(reverse("board:case", args=[m.public_id])))
+    assert re.search(r'<textarea name="reason"[^>]*maxlength="200"', page[page.index("<h2>不予受理</h2>"):])
+    reason = "该留言反映的是商业合同纠纷, 属于民事争议, 不属于行政机关职责范围, 请通过法律途径解决。" * 6
+    r = act(client, m, "reject", reason=reason)
+    assert r.status_code == 400 and "不予受理的理由不能超过 200 字" in text(r)
+    assert fresh(m).status == "submitted" and reason in text(r)  # kept for shortening
+    assert act(client, m, "reject", reason=reason[:200]).status_code == 302
+    assert fresh(m).reject_reason == reason[:200]
+
+
+def test_a_case_accepted_a_moment_ago_is_offered_at_once_to_merge_its_duplicate(personas, directory, login):
+    """Duplicates arrive together: the dispatcher accepts the first and opens the next. The
+    candidates were cached for a minute, so the case just accepted was not among them and the
+    duplicate went out as a second case."""
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    body = "七里河区敦煌路幸福家园小区3号楼电梯坏了三个月, 物业一直不修, 老人出不了门。"
+    first, second = (actions.do_submit(personas["citizen"], title=title, body=body, kind="complain",
+                                       region=directory["qilihe"])
+                     for title in ("幸福家园小区3号楼电梯坏了三个月", "幸福家园小区3号楼电梯三个月没人修"))
+    client = login(personas["dispatcher"])
+    case = reverse("board:case", args=[second.public_id])
+    assert first.public_id not in text(client.get(case))  # not public yet: no main case
+    assert act(client, first, "accept").status_code == 302
+    page = text(client.get(case))
+    assert f'<input type="radio" name="pick" value="{first.public_id}">' in page
+    lookup.clear_cache()
+
+
+def test_approving_an_extension_says_the_new_deadline_and_whether_the_case_is_still_late(personas, directory, login):
+    """The days run on from the old deadline: 「期限已顺延」 left a supervisor who granted 3 days
+    on a case two months late believing it was no longer late."""
+    m = dispatch(personas, directory, "超期很久才申请延期的留言", at=LONG_AGO)
+    actions.do_sign(personas["officer"], m, directory["housing"], at=LONG_AGO)
+    ext = actions.do_request_extension(personas["officer"], fresh(m), directory["housing"], 3, "需要现场勘查")
+    client = login(personas["supervisor"])
+    r = client.post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"}, follow=True)
+    due = fresh(m).due_at.astimezone(SH)
+    assert f"已同意延期, 答复期限顺延至 {due:%Y-%m-%d}; 该件仍已超期" in text(r)
+    m, ext = _extension(personas, directory, login, "按时申请延期的留言")
+    r = client.post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"}, follow=True)
+    assert f"答复期限顺延至 {fresh(m).due_at.astimezone(SH):%Y-%m-%d}</" in text(r)
+
+
+def test_a_returned_case_is_not_preselected_back_to_the_unit_that_returned_it(personas, directory, login):
+    """The responsibility table still names the unit that said 「不属于本单位职责」: the form chose
+    it again, and one click on 派单 sent the case back to be returned a second time."""
+    m = dispatch(personas, directory, "住建局退回的留言")  # 兰州市 · 城乡建设 → 兰州市住建局
+    actions.do_return(personas["officer"], m, directory["housing"], "属于物业纠纷, 不属于本单位职责")
+    page = text(login(personas["dispatcher"]).get(reverse("board:case", args=[m.public_id])))
+    form = page[page.index('id="dispatch-form"'):]
+    assert "建议主办单位: <b>兰州市住房和城乡建设局</b> (<strong class=\"guess\">该单位已退回本件, 未预选</strong>)" in form
+    lead = re.search(r'<select name="lead".*?</select>', form, re.S).group(0)
+    assert re.findall(r"<option value=\"(\d*)\" selected>", lead) == [""]
+
+
+def test_the_dispatch_suggestion_gives_its_reason_in_chinese(personas, directory, login):
+    """「城乡建设 in 七里河区 → …」: an English word in the middle of every suggestion."""
+    m = submit(personas, directory, "七里河区老旧小区加装电梯")
+    page = text(login(personas["dispatcher"]).get(reverse("board:case", args=[m.public_id])))
+    suggestion = re.search(r'<p class="suggestion">.*?</p>', page, re.S).group(0)
+    assert "(兰州市 · 城乡建设 → 兰州市住房和城乡建设局)" in suggestion and " in " not in suggestion
+
+
+def test_a_supervised_case_answered_still_names_its_unit_in_the_supervisors_list(personas, directory, login):
+    """Listed until closed, an answered case showed 「主办单位: —」: the supervisor could not see
+    who had answered it."""
+    m = dispatch(personas, directory, "督办后已答复的留言")
+    actions.do_supervise(personas["supervisor"], fresh(m), "请尽快答复")
+    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
+    actions.do_reply(personas["officer"], fresh(m), directory["housing"], "经现场核查, 问题已经解决, 感谢监督。")
+    page = text(login(personas["supervisor"]).get(reverse("board:supervision")))
+    supervised = page[page.index('id="supervised"'):]
+    row = next(r for r in re.findall(r"<tr.*?</tr>", supervised, re.S) if m.title in r)
+    assert '<td data-label="主办单位">兰州市住房和城乡建设局</td>' in row and "已答复" in row
+
+
+def test_the_unit_hears_whether_its_extension_was_granted(personas, directory, login,
+                                                          django_capture_on_commit_callbacks):
+    """A refused request was written on the case page only: the unit, waiting for more days,
+    learnt nothing until its case was overdue."""
+    from minsheng.board.models import Notification
+
+    m, ext = _extension(personas, directory, login, "申请延期后等待审批的留言")
+    due = fresh(m).due_at.astimezone(SH)
+    client = login(personas["supervisor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "refuse", "note": "请按期答复"})
+    note = Notification.objects.get(user=personas["officer"], kind="extension_decided")
+    assert note.text == f"留言「{m.title}」的延期申请未获批准, 请在原期限 {due:%Y-%m-%d} 前答复。审批意见: 请按期答复"
+    officer = login(personas["officer"])
+    assert officer.get(reverse("board:notification_open", args=[note.pk]))["Location"] == reverse(
+        "board:case", args=[m.public_id])
+    ext = actions.do_request_extension(personas["officer"], fresh(m), directory["housing"], 5, "仍需现场勘查")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"})
+    note = Notification.objects.filter(user=personas["officer"], kind="extension_decided").first()
+    assert note.text == f"留言「{m.title}」的延期申请已批准, 答复期限顺延至 {fresh(m).due_at.astimezone(SH):%Y-%m-%d}"
+
+
+def test_a_staff_email_links_to_the_case_page_where_the_work_is_done(personas, directory,
+                                                                      django_capture_on_commit_callbacks):
+    """The site inbox opened the case page, the email the public page: no sign, no reply there."""
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        m = dispatch(personas, directory, "新派给住建局的留言")
+    sent = next(e for e in mail.outbox if e.to == [personas["officer"].email])
+    assert reverse("board:case", args=[m.public_id]) in sent.body
+    assert reverse("board:message", args=[m.public_id]) not in sent.body
+
+
+def test_the_merge_field_reads_on_its_own_when_no_duplicate_is_listed(personas, directory, login):
+    """「或填写并入的留言编号」: an 'or' with nothing before it when no duplicate was found."""
+    m = submit(personas, directory, "没有相似留言的留言")
+    page = text(login(personas["dispatcher"]).get(reverse("board:case", args=[m.public_id])))
+    merge = page[page.index("<h2>并单</h2>"):]
+    assert "疑似重复的留言" not in merge and ">并入的留言编号</label>" in merge and "或填写" not in merge
+
+
+def test_a_supervisor_cannot_read_another_regions_unpublished_hotspot_by_its_number(personas, directory, login):
+    """Its title quotes a message nobody has reviewed yet: the 老大难 list is scoped to the
+    supervisor's regions, the hotspot page took any number."""
+    now = dt.datetime.now(dt.UTC)
+    other = Hotspot.objects.create(title="定西市某幼儿园课后服务收费问题", region=directory["dingxi"], first_at=now,
+                                   last_at=now, message_count=1, public_count=0)
+    own = Hotspot.objects.create(title="七里河区某小区加装电梯问题", region=directory["qilihe"], first_at=now,
+                                 last_at=now, message_count=1, public_count=0)
+    client = login(personas["supervisor"])
+    assert client.get(reverse("insight:hotspot", args=[other.pk])).status_code == 404
+    assert client.get(reverse("insight:hotspot", args=[own.pk])).status_code == 200
+    other.message_count, other.public_count = 2, 1  # public: everybody reads it
+    other.save()
+    assert client.get(reverse("insight:hotspot", args=[other.pk])).status_code == 200

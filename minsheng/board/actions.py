@@ -290,6 +290,7 @@ def do_merge(actor, message: Message, into: Message, at=None) -> None:
     with transaction.atomic():
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE,
                                                                          closed_at=now)
+        _void_extensions(message, now)  # the main case's units answer it: no deadline of its own to extend
         transition(message, "merge", duplicate_of=into, **reviewed)
         if reviewed:
             _event(message, Event.Kind.ACCEPTED, actor=actor, at=now)
@@ -328,14 +329,15 @@ def do_sign(actor, message: Message, unit, at=None) -> None:
 
 def _void_extensions(message: Message, now) -> None:
     """A pending extension request ends with the assignment it asked for: the unit replied,
-    transferred or returned the case before the supervisor decided."""
+    transferred or returned the case, or it was merged, before the supervisor decided."""
     if Extension.objects.filter(assignment__message=message, state=Extension.State.PENDING).update(
             state=Extension.State.VOID, decided_at=now):
         notify.extension_handled(message, now)
 
 
 def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=None) -> Assignment:
-    """转办 directly to another unit, which must sign again; the reply deadline stays."""
+    """转办 directly to another unit, which must sign again; the reply deadline stays. An
+    assisting unit transferred to leads instead of assisting."""
     _require_member(actor, unit)
     check_allowed("transfer", message.status)
     if to_unit.pk == unit.pk:
@@ -348,6 +350,9 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
         a = active_assignment(message, unit)
         transition(message, "transfer")
         Assignment.objects.filter(pk=a.pk).update(state=Assignment.State.TRANSFERRED, closed_at=now)
+        # an assisting unit that now leads is no longer its own helper (one row, one inbox tab)
+        message.assignments.filter(unit=to_unit, role=Assignment.Role.ASSIST,
+                                   state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE, closed_at=now)
         _void_extensions(message, now)
         new = Assignment.objects.create(message=message, unit=to_unit, role=Assignment.Role.LEAD, round=a.round,
                                         assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS),
@@ -423,6 +428,8 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
         else:
             _event(message, Event.Kind.EXTENSION_REFUSED, actor=actor, unit=extension.assignment.unit, at=now,
                    note=note)
+        extension.decision_note = note
+        transaction.on_commit(lambda: notify.extension_decided(extension, approve))
 
 
 def do_assist_note(actor, message: Message, unit, body: str, at=None) -> None:

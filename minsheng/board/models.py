@@ -170,7 +170,7 @@ class Extension(models.Model):
         PENDING = "pending", "待审批"
         APPROVED = "approved", "已批准"
         REFUSED = "refused", "未批准"
-        VOID = "void", "已失效"  # the unit replied, transferred or returned the case first
+        VOID = "void", "已失效"  # the unit replied, transferred or returned the case first, or it was merged
 
     assignment = models.ForeignKey(Assignment, models.CASCADE, related_name="extensions")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")

@@ -7,6 +7,7 @@ import logging
 
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import timezone
 
 from minsheng.accounts.models import Membership
 
@@ -20,14 +21,16 @@ def _send(user, message, kind: str, text: str, email: bool = True) -> None:
     Notification.objects.create(user=user, message=message, kind=kind, text=text[:300])
     if email and user.email:
         try:
-            link = reverse("board:message", args=[message.public_id]) if message else ""
+            page = "board:case" if kind in STAFF_KINDS else "board:message"  # as the site inbox opens it
+            link = reverse(page, args=[message.public_id]) if message else ""
             send_mail(f"【民声】{text[:60]}", f"{text}\n\n{link}", None, [user.email], fail_silently=False)
         except Exception:  # mail trouble never undoes the action
             log.exception("email to %s failed", user.pk)
 
 
 # Notes that send a person to the staff case page; the others go to the public page.
-STAFF_KINDS = frozenset({"case_arrived", "due_soon", "supervised", "returned", "extension_requested"})
+STAFF_KINDS = frozenset({"case_arrived", "due_soon", "supervised", "returned", "extension_requested",
+                         "extension_decided"})
 
 
 def _citizen(message, kind, text):
@@ -151,6 +154,17 @@ def extension_handled(message, now) -> None:
     decided ones."""
     Notification.objects.filter(message=message, kind="extension_requested", read_at__isnull=True).update(
         read_at=now)
+
+
+def extension_decided(extension, approved: bool):
+    """The unit that asked for more days hears the answer: its deadline moved, or it did not."""
+    a, message = extension.assignment, extension.assignment.message
+    due = f"{timezone.localtime(message.due_at):%Y-%m-%d}"
+    text = (f"留言「{message.title}」的延期申请已批准, 答复期限顺延至 {due}" if approved
+            else f"留言「{message.title}」的延期申请未获批准, 请在原期限 {due} 前答复")
+    if extension.decision_note:
+        text += f"。审批意见: {extension.decision_note}"
+    _unit(a.unit, message, "extension_decided", text)
 
 
 def due_tomorrow(assignment):

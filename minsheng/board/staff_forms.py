@@ -5,6 +5,7 @@ with the Conflict message instead of overwriting their work."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from minsheng.directory.models import Topic, Unit, topic_tree
 
@@ -52,7 +53,9 @@ class ReturnForm(ReasonForm):
 
 
 class RejectForm(ReasonForm):
-    pass
+    # the citizen reads it on their page as stored (Message.reject_reason holds 200, as the API takes)
+    reason = forms.CharField(label="理由", max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写理由", "max_length": "不予受理的理由不能超过 200 字"})
 
 
 class TransferForm(ReasonForm):
@@ -85,11 +88,27 @@ class SuperviseForm(VersionedForm):
                            error_messages={"required": "请填写督办意见", "max_length": "督办意见不能超过 300 字"})
 
 
+class UnitsField(forms.ModelMultipleChoiceField):
+    """Several units by id. An id past the database's integers is an invalid choice: the
+    ``IN`` query of Django's own check would overflow (a 500 on SQLite)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                too_big = abs(int(str(pk))) > 2**63 - 1
+            except ValueError:
+                continue  # not a number: Django's own check names it
+            if too_big:
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+        return super()._check_values(value)
+
+
 class DispatchForm(VersionedForm):
     lead = forms.ModelChoiceField(label="主办单位", queryset=Unit.objects.none(),
                                   error_messages={"required": "请选择主办单位",
                                                   "invalid_choice": "请选择有效的主办单位"})
-    assists = forms.ModelMultipleChoiceField(label="协办单位(可多选)", queryset=Unit.objects.none(), required=False,
+    assists = UnitsField(label="协办单位(可多选)", queryset=Unit.objects.none(), required=False,
                                              widget=forms.SelectMultiple(attrs={"size": 4}),
                                              error_messages={"invalid_choice": "请选择有效的协办单位",
                                                              "invalid_pk_value": "请选择有效的协办单位"})
@@ -114,7 +133,7 @@ class DispatchForm(VersionedForm):
 
 
 class MergeForm(VersionedForm):
-    into = forms.CharField(label="或填写并入的留言编号", max_length=20, required=False,
+    into = forms.CharField(label="并入的留言编号", max_length=20, required=False,
                            error_messages={"max_length": "留言编号不能超过 20 个字符"})
 
     def clean(self):

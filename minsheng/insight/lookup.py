@@ -4,7 +4,8 @@ form (similar answered messages with their replies, and a quality score of the d
 
 Each lookup ranks a bounded set of candidates from the database (same region subtree,
 recent first) with ``similar.TextIndex``; the index over a candidate set is cached in
-the process for ``CACHE_SECONDS`` so that typing in the post form stays fast.
+the process for ``CACHE_SECONDS`` so that typing in the post form stays fast. The
+dispatcher's candidates are cached only while they stay the same (their count and versions).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from minsheng.board.models import Message, Reply
@@ -52,6 +54,10 @@ def _index(key: tuple, queryset, public: bool = False) -> tuple[list[Message], T
     hit = _cache.get(key)
     if hit and now - hit[0] < CACHE_SECONDS:
         return hit[1], hit[2]
+    # keys that change do not pile up; a copy, for other threads of the worker use the cache too
+    for old, entry in list(_cache.items()):
+        if now - entry[0] >= CACHE_SECONDS:
+            _cache.pop(old, None)
     messages = list(queryset.select_related("region", "author")[:CANDIDATES])
     titles = [m.public_title if public else m.title for m in messages]
     bodies = [(m.public_body if public else m.body)[:BODY_CHARS] for m in messages]
@@ -98,7 +104,11 @@ def near_duplicates(message, k: int = 5, min_score: float = 0.35, days: int = 18
     prefix = _prefix(region)
     if prefix:
         qs = qs.filter(region__code__startswith=prefix)
-    messages, index = _index(("dup", prefix, since.date()), qs.order_by("-submitted_at"))
+    # the candidates as they are now: a case accepted (or merged, rejected) a moment ago counts at
+    # once, for the dispatcher opens its duplicate next (every move raises a message's version)
+    state = qs.aggregate(n=Count("pk"), versions=Sum("version"))
+    messages, index = _index(("dup", prefix, since.date(), state["n"], state["versions"]),
+                             qs.order_by("-submitted_at"))
     if index is None:
         return []
     places = set(extract_places(message.title))

@@ -76,8 +76,11 @@ def _trend(messages: list[Message]) -> dict:
 def hotspot_detail(request, pk: int):
     roles = roles_of(request.user)
     # as the lists: two messages or more, one of them public (its title and place would
-    # otherwise quote unpublished text); supervisors reach the others from /chronic/
-    readable = Hotspot.objects.all() if roles.is_supervisor else Hotspot.objects.public()
+    # otherwise quote unpublished text); supervisors reach the others of their own regions
+    # from /chronic/, never another region's by its number
+    readable = Hotspot.objects.public()
+    if roles.is_supervisor:
+        readable = Hotspot.objects.filter(Q(pk__in=readable.values("pk")) | roles.region_q(roles.supervise_prefixes))
     hotspot = get_object_or_404(readable.select_related("region"), pk=pk)
     visible = Q(status__in=Status.public())
     if request.user.is_authenticated:

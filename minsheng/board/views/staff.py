@@ -20,14 +20,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Unit
 
-from .. import actions, moderation
+from .. import actions, moderation, search
 from .. import staff_forms as forms
+from ..forms import MAX_QUERY_LENGTH
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
 from .public import close_reason
@@ -37,6 +37,11 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 CONFLICT_TEXT = "该留言刚刚被其他人处理过, 请刷新页面后查看最新状态"
+# a refused stale form is answered with the fresh case: reloading that page would send the stale
+# form again (and be refused again), so these say the page is already the latest
+CONFLICT_RETRY = "该留言刚刚被其他人处理过, 本页已更新为最新状态, 请核对后再提交"
+CONFLICT_KEPT = "; 您填写的内容已保留"
+CONFLICT_GONE = "该留言刚刚被其他人处理过, 本页已更新为最新状态, 现在不能再执行该操作"
 A = Assignment
 
 
@@ -146,6 +151,10 @@ def triage(request):
     base = (Message.objects.filter(roles.region_q(roles.dispatch_prefixes),
                                    status__in=[Status.SUBMITTED, Status.ACCEPTED])
             .annotate(was_returned=Exists(returned)))
+    # a citizen on the phone gives the 编号, a colleague a few words of the title: the search
+    # of the public list (编号, or every word in title and body), within the queue
+    query = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    base = search.filter_messages(base, query)
     counts = base.aggregate(all=Count("pk"), returned=Count("pk", filter=Q(was_returned=True)),
                             submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
                             accepted=Count("pk", filter=Q(status=Status.ACCEPTED)))
@@ -157,12 +166,15 @@ def triage(request):
           .order_by("-was_returned", "submitted_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in TRIAGE_TABS.items()]
     return render(request, "board/staff/triage.html", {
-        "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "section": "triage"})
+        "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "section": "triage", "q": query,
+        "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
 
 
 # a province's supervisor counts overdue cases by prefecture, a prefecture's by county;
 # a county's by the region itself (the county or its townships)
 DISTRICT_DEPTH = {2: 4, 4: 6}
+DISTRICT_LEVEL = {2: Region.Level.PROVINCE, 4: Region.Level.PREFECTURE, 6: Region.Level.COUNTY,
+                  None: Region.Level.TOWNSHIP}  # the level of the districts counted at each depth
 
 
 def _district_depth(roles: Roles) -> int | None:
@@ -186,7 +198,11 @@ def _overdue_by_district(overdue, depth: int | None) -> list[dict]:
     for code, n in overdue.order_by().values_list("region__code").annotate(n=Count("pk")):
         key = _district_code(code, depth)
         counts[key] = counts.get(key, 0) + n
-    names = dict(Region.objects.filter(code__in=counts).values_list("code", "name"))
+    # a district above the others' level holds the cases filed there: 兰州市本级 beside its counties
+    # (as the dashboard names it), not 兰州市, which reads as the whole city
+    level = DISTRICT_LEVEL.get(depth)
+    names = {code: f"{name}本级" if level and region_level < level else name
+             for code, name, region_level in Region.objects.filter(code__in=counts).values_list("code", "name", "level")}
     return sorted(({"code": code, "name": names.get(code, code), "count": n} for code, n in counts.items()),
                   key=lambda d: (-d["count"], d["code"]))
 
@@ -210,9 +226,13 @@ def _supervision_context(request, roles: Roles) -> dict:
     if district is not None:
         overdue = overdue.filter(_district_q(district["code"], depth))
     overdue = overdue.select_related("region", "topic").prefetch_related(leads).order_by("due_at", "pk")
+    # a supervised case stays listed once answered (until closed): the unit that answered it leads
+    last_leads = Prefetch("assignments", to_attr="last_leads",
+                          queryset=A.objects.filter(state__in=[A.State.ACTIVE, A.State.DONE], role=A.Role.LEAD)
+                          .select_related("unit").order_by("-assigned_at", "-pk"))
     supervised = (Message.objects.filter(scope, supervised=True)
                   .exclude(status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED])
-                  .select_related("region", "topic").prefetch_related(leads)
+                  .select_related("region", "topic").prefetch_related(last_leads)
                   .annotate(late=_late_first(now)).order_by("late", "due_at", "pk"))
     # a request whose unit no longer handles the case (replied, transferred, returned) cannot be decided
     extensions = (Extension.objects.filter(roles.region_q(roles.supervise_prefixes,
@@ -261,7 +281,9 @@ def _event_detail(event: Event) -> str:
     return "; ".join(parts)
 
 
-def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | None) -> dict:
+def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | None, returned_by=()) -> dict:
+    """The forms of the case page; ``returned_by``: units that returned the case (退单), never
+    preselected to receive it again (the table that sent it to them still names them)."""
     v = {"version": message.version}
     result = {
         "sign": forms.SignForm(initial=v), "reply": forms.ReplyForm(initial=v),
@@ -273,9 +295,11 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
     initial = dict(v)
     if suggestion is not None:
         if suggestion.lead is not None and suggestion.units_prefill:
-            initial["lead"] = suggestion.lead.pk
+            if suggestion.lead.pk not in returned_by:
+                initial["lead"] = suggestion.lead.pk
             initial["assists"] = [u.pk for u in suggestion.assists if u.pk != suggestion.lead.pk]
-        elif suggestion.history is not None and units.filter(pk=suggestion.history.pk).exists():
+        elif (suggestion.history is not None and suggestion.history.pk not in returned_by
+              and units.filter(pk=suggestion.history.pk).exists()):
             # no responsibility row (or only one for an unsure topic guess): past dispatches decide
             initial["lead"] = suggestion.history.pk
         topic = (suggestion.topic if suggestion.prefill else None) or message.topic
@@ -287,7 +311,9 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
     return result
 
 
-def _render_case(request, roles: Roles, message: Message, *, bound=None, error="", status=200, preview=None):
+def _render_case(request, roles: Roles, message: Message, *, bound=None, error="", status=200, preview=None,
+                 conflict=""):
+    """The case page; ``conflict``: the action whose stale form was refused (kept in ``bound``)."""
     now = timezone.now()
     assignments = list(message.assignments.select_related("unit").order_by("assigned_at", "pk"))
     active = [a for a in assignments if a.state == A.State.ACTIVE]
@@ -316,9 +342,14 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "supervise": supervisor and allowed("supervise", message.status),
         "decide": supervisor and allowed("decide_extension", message.status),
     }
+    if conflict:
+        kept = len(bound[conflict].fields) > 1  # more than its version: what the user wrote or chose
+        error = CONFLICT_RETRY + (CONFLICT_KEPT if kept else "") if can.get(conflict) else CONFLICT_GONE
     units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
     suggestion = suggestion_for(message) if can["dispatch"] else None
-    case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion)
+    returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED}
+    case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion,
+                             returned_by)
     if bound:
         case_forms.update(bound)
     events = list(message.events.select_related("actor", "unit"))
@@ -331,7 +362,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "can": can, "forms": case_forms, "extensions": extensions, "pending_extension": pending_extension,
         "events": events,
         "replies": list(message.replies.select_related("unit", "author")),
-        "show_contact": handling_contact, "suggestion": suggestion,
+        "show_contact": handling_contact, "suggestion": suggestion, "returned_by": returned_by,
         "duplicates": near_duplicates_for(message) if can["merge"] else [],
         "similar": similar_answered_for(message) if can["reply"] else [],
         "merged": list(message.merged.only("public_id", "title")), "last_return": returned[-1] if returned else None,
@@ -462,15 +493,14 @@ def case_action(request, public_id, action):
         if action not in UNVERSIONED and form.cleaned_data["version"] != message.version:
             raise Conflict(CONFLICT_TEXT)
         done = run(request, roles, message, form.cleaned_data)
-    except Conflict as exc:
+    except Conflict:
         fresh = _case_or_404(roles, public_id)
         # every value of a multiple choice (the dispatch form's assisting units), not only the last
         initial = {k: v if len(v) > 1 else v[0] for k, v in request.POST.lists()
                    if k not in ("csrfmiddlewaretoken", "version")}
         initial["version"] = fresh.version
         retry = form_class(initial=initial, **kwargs)
-        return _render_case(request, roles, fresh, bound={action: retry}, error=str(exc) or CONFLICT_TEXT,
-                            status=409)
+        return _render_case(request, roles, fresh, bound={action: retry}, conflict=action, status=409)
     except (IllegalMove, actions.Invalid, PermissionDenied) as exc:
         fresh = _case_or_404(roles, public_id)
         return _render_case(request, roles, fresh, bound={action: form}, error=str(exc) or "无法执行该操作",
@@ -480,9 +510,10 @@ def case_action(request, public_id, action):
 
 
 @login_required
-@require_POST
 def reply_preview(request, public_id):
     """Show the reply as the public will see it, with its quality score; changes nothing."""
+    if request.method != "POST":  # the address of a preview shown without htmx, reopened or shared
+        return redirect("board:case", public_id)
     roles = _staff_roles(request)
     message = _case_or_404(roles, public_id)
     form = forms.ReplyForm(request.POST)
@@ -497,7 +528,6 @@ def reply_preview(request, public_id):
 
 
 @login_required
-@require_POST
 def decide_extension(request, pk):
     """The region's supervisor approves (the deadline moves) or refuses an extension."""
     roles = _staff_roles(request)
@@ -506,6 +536,8 @@ def decide_extension(request, pk):
     message = extension.assignment.message
     if not _can_see(roles, message):
         raise Http404("没有找到该延期申请")
+    if request.method != "POST":  # the address of a refused decision, reopened: the case and its requests
+        return redirect("board:case", message.public_id)
     form = forms.DecideExtensionForm(request.POST)
     error, status = "", 200
     if not form.is_valid():
@@ -523,7 +555,11 @@ def decide_extension(request, pk):
             context.update(error=error, decide_form=form)
             return render(request, "board/staff/supervision.html", context, status=status)
         return _render_case(request, roles, message, error=error, status=status)
-    flash.success(request, "已同意延期, 期限已顺延" if approve else "已不同意延期, 期限不变")
+    if approve:  # the days run on from the old deadline: a long-overdue case may still be late
+        late = "; 该件仍已超期" if message.due_at < timezone.now() else ""
+        flash.success(request, f"已同意延期, 答复期限顺延至 {timezone.localtime(message.due_at):%Y-%m-%d}{late}")
+    else:
+        flash.success(request, "已不同意延期, 期限不变")
     return redirect(_safe_next(request, reverse("board:supervision")))
 
 

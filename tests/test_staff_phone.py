@@ -1,0 +1,55 @@
+"""The staff workbench on a phone (390×844) in the system Chromium: a dispatcher, an officer
+and a supervisor read cases whose text holds a pasted link or a long number, and no page
+scrolls sideways."""
+
+from __future__ import annotations
+
+import pytest
+
+from minsheng.board import actions
+
+from .conftest import PASSWORD
+from .test_browser import CHROMIUM, browser  # noqa: F401 (a fixture)
+from .test_mobile_layout import PHONE, overflow
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="system Chromium not installed at /usr/bin/chromium"),
+]
+
+LINK = "https://mp.weixin.qq.com/s?__biz=MzA3NjQ2NTUwMQ==&mid=2651234567&idx=1&sn=0123456789abcdef0123456789abcdef"
+BODY = f"小区电梯坏了三个月, 物业说等维修基金, 详见业主群转发的通知 {LINK} , 维修单号 20261101000123456789012345。"
+REPLY = f"经核查, 电梯维修资金已于本周拨付, 物业公司将在十日内修复, 办理进度可查询 {LINK} 。"
+
+
+def phone_page(browser, live_server, username):  # noqa: F811
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pasted_link_does_not_widen_the_workbench_on_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    p, d = personas, directory
+    waiting = actions.do_submit(p["citizen"], title="小区电梯坏了三个月没人修", body=BODY, kind="complain",
+                                region=d["qilihe"])
+    answered = actions.do_submit(p["citizen"], title="七里河区小区电梯维修资金迟迟不到位", body=BODY,
+                                 kind="complain", region=d["qilihe"], topic=d["topic_build"])
+    actions.do_dispatch(p["dispatcher"], answered, d["housing"])
+    actions.do_sign(p["officer"], answered, d["housing"])
+    actions.do_supervise(p["supervisor"], answered, f"群众反映多次, 见 {LINK}")
+    actions.do_reply(p["officer"], answered, d["housing"], REPLY)
+    for username, urls in (("dispatcher", ["/staff/triage/", f"/staff/case/{waiting.public_id}/"]),
+                           ("officer", ["/staff/", f"/staff/case/{answered.public_id}/"]),
+                           ("supervisor", ["/staff/supervision/", f"/staff/case/{answered.public_id}/"])):
+        page = phone_page(browser, live_server, username)
+        for url in urls:
+            assert page.goto(live_server.url + url).status == 200, url
+            assert overflow(page) <= 0, f"{username} {url} scrolls sideways by {overflow(page)}px at 390px"
+        page.context.close()
