@@ -7,6 +7,7 @@ variable. See .env.example for the full list.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -236,6 +237,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)  # seconds: a slow mail server never holds up an action
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "minsheng <noreply@minsheng.local>")
+# the site's address as people open it: the links in emails (and in exports written by a
+# command) are made of it; a request knows its own address, a mail does not
+MINSHENG_SITE_URL = env_str("MINSHENG_SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", MINSHENG_SITE_URL):
+    raise ImproperlyConfigured(f"MINSHENG_SITE_URL={MINSHENG_SITE_URL!r} is not a site address "
+                               "(use http://host[:port] or https://host)")
 
 # --- security -----------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)

@@ -28,6 +28,7 @@ def run(*args, **env):
         ("MINSHENG_HOTSPOT_WINDOW_DAYS", "999999999", "MINSHENG_HOTSPOT_WINDOW_DAYS=999999999 must be at most 36500"),
         ("CACHE_URL", "memcached://127.0.0.1", "CACHE_URL='memcached://127.0.0.1' is not a cache URL"),
         ("LOG_LEVEL", "verbose", "LOG_LEVEL='verbose' is not a log level"),
+        ("MINSHENG_SITE_URL", "minsheng.gov.cn", "MINSHENG_SITE_URL='minsheng.gov.cn' is not a site address"),
         ("MINSHENG_MAP_FILE", "/nonexistent/gansu.json", "MINSHENG_MAP_FILE='/nonexistent/gansu.json' is not a file"),
         ("MINSHENG_CODE_SENDER", "minsheng.accounts.senders.SmsSender",
          "MINSHENG_CODE_SENDER='minsheng.accounts.senders.SmsSender' cannot be imported"),
@@ -76,7 +77,7 @@ def test_shared_cache_counts_sign_in_failures_across_processes():
     redis_or_skip()
     address = f"10.{os.getpid() % 250}.{uuid.uuid4().int % 250}.7"
     code = ("from types import SimpleNamespace as N; from minsheng.accounts import limits; "
-            f"r = N(META={{'REMOTE_ADDR': '{address}'}}); ")
+            f"r = N(META={{'REMOTE_ADDR': '{address}'}}, headers={{}}); ")
     env = {"CACHE_URL": "redis://127.0.0.1:6379/14"}
     fail = run("shell", "-v", "0", "-c", code + "[limits.failed(r, None) for _ in range(limits.PER_ADDRESS)]", **env)
     assert fail.returncode == 0, fail.stderr

@@ -402,6 +402,8 @@ def test_a_staff_email_links_to_the_case_page_where_the_work_is_done(personas, d
     sent = next(e for e in mail.outbox if e.to == [personas["officer"].email])
     assert reverse("board:case", args=[m.public_id]) in sent.body
     assert reverse("board:message", args=[m.public_id]) not in sent.body
+    # a link a mail program opens: the site's address (MINSHENG_SITE_URL), not a bare path
+    assert sent.body.endswith("\n\nhttp://127.0.0.1:8000" + reverse("board:case", args=[m.public_id]))
 
 
 def test_the_merge_field_reads_on_its_own_when_no_duplicate_is_listed(personas, directory, login):

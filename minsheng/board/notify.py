@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ def _send(user, message, kind: str, text: str, email: bool = True) -> None:
     if email and user.email:
         try:
             page = "board:case" if kind in STAFF_KINDS else "board:message"  # as the site inbox opens it
-            link = reverse(page, args=[message.public_id]) if message else ""
+            link = settings.MINSHENG_SITE_URL + reverse(page, args=[message.public_id]) if message else ""
             send_mail(f"【民声】{text[:60]}", f"{text}\n\n{link}", None, [user.email], fail_silently=False)
         except Exception:  # mail trouble never undoes the action
             log.exception("email to %s failed", user.pk)

@@ -9,6 +9,7 @@ import getpass
 import os
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from minsheng.insight import csvio
@@ -72,7 +73,7 @@ class Command(BaseCommand):
                                                   "measure": measure, "region": opts["region"] or ""},
                                            qs.count(), opts["format"])
         header = exports.PUBLIC_COLUMNS + (exports.PERSONAL_COLUMNS if opts["personal"] else [])
-        return [("留言", header, exports.message_rows(qs, opts["personal"]))]
+        return [("留言", header, exports.message_rows(qs, opts["personal"], settings.MINSHENG_SITE_URL))]
 
     def _table(self, scope, opts):
         return exports.table_sheets(opts["by"], scope)
