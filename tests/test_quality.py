@@ -97,6 +97,25 @@ def test_a_polite_closing_is_not_a_question_to_answer(closing):
     assert asked == ["建议在建设路口增加红绿灯。"]
 
 
+@pytest.mark.parametrize("opening", ["领导好, 提一点建议。", "领导您好! 我想反映一个问题。", "尊敬的市长您好, 提几点小建议。"])
+def test_an_opening_announces_a_question_but_is_none_itself(opening):
+    assert questions(opening + "小区门口应该增设红绿灯, 希望尽快安排。") == ["小区门口应该增设红绿灯, 希望尽快安排。"]
+
+
+def test_asking_to_be_told_is_a_question():
+    assert questions("我家孩子明年上小学。请告知公租房的申请条件和办理地点。") == ["请告知公租房的申请条件和办理地点。"]
+    assert questions("想了解一下异地就医如何备案。") == ["想了解一下异地就医如何备案。"]
+
+
+def test_a_short_reply_with_a_concrete_step_is_brief_not_boilerplate():
+    """「已责成物业维修, 现已恢复运行」 was flagged 套话 and capped at 20: it says what was done."""
+    assert not is_boilerplate("网友您好! 已责成物业维修, 现已恢复运行。")
+    assert not is_boilerplate("经查, 该路段路灯已修复。")
+    # 调查处理 is no step taken: still 套话
+    assert is_boilerplate("您好, 您反映的问题已转市自然资源和规划局调查处理。")
+    assert is_boilerplate("网友您好, 您的留言已收悉, 已转相关部门处理, 感谢您的支持!")
+
+
 def test_empty_and_odd_input_do_not_crash():
     for reply in ("", "   ", "ok", "x" * 20000):
         result = score_reply("", "", reply)

@@ -30,6 +30,7 @@ from .text import LONG_NUMBER, normalize
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _QUESTION = re.compile(r"[?？]|请问|能否|能不能|可否|是否|何时|什么时候|多久|为什么|为何|怎么|如何|哪里|谁来|有没有|"
+                       r"请告知|请说明|请解释|想了解|想咨询|"
                        r"希望|恳请|请求|要求|建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)")
 _COURTESY = re.compile(
     r"网友[“\"]?[A-Za-z0-9]*[”\"]?[:：,，]?|市民同志|尊敬的[^，。,:：]{0,10}|您好[!！,，。]?|你好[!！,，。]?|"
@@ -41,6 +42,9 @@ _COURTESY = re.compile(
 _CLOSING = re.compile(r"^(?:以上|上述|此|这些)?(?:建议|意见|想法)?[,，、]?\s*(?:望|希望|恳请|敬请|请)(?:能够?|各位)?"
                       r"(?:领导|政府|有关部门|相关部门|贵单位)?(?:参考|采纳|考虑|予以考虑|斟酌|重视|批评指正)"
                       r"[,，!！。]?\s*(?:谢谢|感谢)?[!！。]?$")
+# an opening announces what follows, it asks nothing itself: 领导好, 提一点建议 / 我想反映一个问题
+_OPENING = re.compile(r"^(?:尊敬的)?(?:各位)?(?:领导|书记|市长|县长|区长|局长)?(?:您|你|们)?好?[,，!！]?\s*"
+                      r"(?:我|本人)?(?:想|要)?(?:提|反映|说)(?:一下)?(?:一|几|两|三)?(?:点|个|条)?(?:小)?(?:建议|意见|问题|情况)[。!！:：]?$")
 # the citizen's own phone number is how to reach them, not something a reply must take up
 _OWN_CONTACT = re.compile(r"(?:我的|本人|我)?(?:联系)?(?:电话|手机号?码?|联系方式)(?:号码)?(?:是|为|[:：])?\s*[\d\-—－ ]{7,}")
 _WHEN = re.compile(r"何时|什么时候|多久|多长时间|哪天|几时|时间")
@@ -58,6 +62,11 @@ _STOP_GRAMS = frozenset("您好 你好 网友 留言 收悉 问题 反映 情况
 
 # a stop word cut out of a question leaves a gap, not bigrams across it (请相关部门核查: 核查, not 门核)
 _STOP_WORDS = re.compile("|".join(sorted(_STOP_GRAMS, key=len, reverse=True)))
+
+# a concrete step or finding, which no form letter holds (not the bare 已 / 将 / 尽快 of
+# 已转相关部门, 将尽快研究 or 调查处理): a short reply with one (已责成物业维修, 现已恢复运行) is brief, not 套话
+_CONCRETE = re.compile(r"经查|经核实|经调查|责令|责成|督促|约谈|整改|维修|清理|拆除|(?<!调)查处|处罚|施工|更换|修复|恢复|"
+                       r"安装|疏通|清运|补发|退还|办结|已解决|完成")
 
 BOILERPLATE_CAP = 20
 MIN_SUBSTANCE = 25  # characters left after the courtesy phrases
@@ -93,7 +102,8 @@ def questions(text: str) -> list[str]:
     """Sentences of the message that ask something or demand something."""
     text = normalize(text)
     found = [s.strip() for s in _SENTENCE.findall(text)
-             if _QUESTION.search(s) and len(s.strip()) >= 4 and not _CLOSING.match(s.strip())]
+             if _QUESTION.search(s) and len(s.strip()) >= 4 and not _CLOSING.match(s.strip())
+             and not _OPENING.match(s.strip())]
     return found[:8]
 
 
@@ -115,7 +125,7 @@ def substance(reply: str) -> str:
 
 def is_boilerplate(reply: str) -> bool:
     core = _FORWARDED.sub("", substance(reply))
-    return len(re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", core)) < MIN_SUBSTANCE
+    return len(re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", core)) < MIN_SUBSTANCE and not _CONCRETE.search(core)
 
 
 def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None = None,
