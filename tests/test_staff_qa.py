@@ -294,6 +294,27 @@ def test_the_dispatcher_finds_a_case_in_the_queue_by_its_number_or_words(persona
     assert "队列中没有与「学校」相符的留言。" in page
 
 
+def test_the_officer_finds_a_case_in_the_units_inbox_by_its_number_or_words(personas, directory, login):
+    """200 cases in the inbox and a citizen on the phone with the 编号: there was no search."""
+    parking = [dispatch(personas, directory, f"七里河区小区停车难问题{n:02d}") for n in range(21)]
+    lift = dispatch(personas, directory, "敦煌路小区加装电梯进展缓慢")
+    actions.do_sign(personas["officer"], parking[0], directory["housing"])
+    client = login(personas["officer"])
+    inbox = reverse("board:inbox")
+    page = text(client.get(inbox, {"q": "停车"}))
+    assert "待办(主办) (21)" in page and "待签收 (20)" in page and "办理中 (1)" in page
+    assert lift.title not in page and len(row_titles(page)) == 20
+    assert 'href="?tab=handling&amp;q=%E5%81%9C%E8%BD%A6"' in page  # tabs and pages keep the search
+    assert 'href="?q=%E5%81%9C%E8%BD%A6&amp;page=2"' in page
+    assert len(row_titles(text(client.get(inbox, {"tab": "todo", "q": "停车", "page": 2})))) == 1
+    assert row_titles(text(client.get(inbox, {"q": lift.public_id}))) == [lift.title]
+    assert "待办中没有与「学校」相符的留言。" in text(client.get(inbox, {"q": "学校"}))
+    # another unit's case is not found by its number
+    other = submit(personas, directory, "别的单位的留言")
+    actions.do_dispatch(personas["dispatcher"], other, directory["ecology"])
+    assert row_titles(text(client.get(inbox, {"q": other.public_id}))) == []
+
+
 def test_a_rejection_reason_longer_than_the_citizen_can_be_shown_is_refused_not_cut(personas, directory, login):
     """The form took 300 characters and stored the first 200: the citizen read a reason cut off
     mid-sentence, and the dispatcher was not told."""

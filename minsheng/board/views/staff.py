@@ -118,6 +118,9 @@ def inbox(request):
     base = A.objects.filter(state=A.State.ACTIVE, message__status__in=Status.handling())
     if not roles.admin:
         base = base.filter(unit_id__in=roles.unit_ids)
+    query = _queue_query(request)
+    if query:
+        base = base.filter(message__in=search.filter_messages(Message.objects.all(), query))
     inbox_tabs = _inbox_tabs(now)
     counts = base.aggregate(**{key: Count("pk", filter=q) for key, (_, q) in inbox_tabs.items()})
     tab = request.GET.get("tab", "todo")
@@ -129,7 +132,15 @@ def inbox(request):
           .order_by("late", "signed", "due_at", "assigned_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in inbox_tabs.items()]
     return render(request, "board/staff/inbox.html", {
-        "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "counts": counts, "now": now, "section": "inbox"})
+        "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "counts": counts, "now": now, "section": "inbox",
+        "q": query, "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
+
+
+def _queue_query(request) -> str:
+    """?q= of a staff list: a citizen on the phone gives the 编号, a colleague a few words of
+    the title; the search of the public list (编号, or every word in title and body) within
+    the list."""
+    return (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
 
 
 TRIAGE_TABS = {
@@ -151,9 +162,7 @@ def triage(request):
     base = (Message.objects.filter(roles.region_q(roles.dispatch_prefixes),
                                    status__in=[Status.SUBMITTED, Status.ACCEPTED])
             .annotate(was_returned=Exists(returned)))
-    # a citizen on the phone gives the 编号, a colleague a few words of the title: the search
-    # of the public list (编号, or every word in title and body), within the queue
-    query = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    query = _queue_query(request)
     base = search.filter_messages(base, query)
     counts = base.aggregate(all=Count("pk"), returned=Count("pk", filter=Q(was_returned=True)),
                             submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
