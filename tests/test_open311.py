@@ -328,6 +328,11 @@ def test_get_requests_date_range(client311, published):
     assert too_long.status_code == 400 and "90" in error_of(too_long)["message"]
     assert client311.get(f"{BASE}/requests.json?start_date=yesterday").status_code == 400
     assert client311.get(f"{BASE}/requests.json?status=pending").status_code == 400
+    # one end given: the 90 days from it (a start long ago listed everything since, newest first)
+    long_ago = client311.get(f"{BASE}/requests.json", {"start_date": (today - dt.timedelta(days=200)).isoformat()})
+    assert long_ago.json() == []
+    recent = client311.get(f"{BASE}/requests.json", {"start_date": (today - dt.timedelta(days=80)).isoformat()})
+    assert len(recent.json()) == len(client311.get(f"{BASE}/requests.json").json())
 
 
 def test_xml_stays_well_formed_with_control_characters_in_a_message(client311, personas, directory):

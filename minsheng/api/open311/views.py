@@ -188,12 +188,13 @@ class Requests(Open311View):
             raise bad("start_date 与 end_date 最多相隔 90 天", field="end_date")
         if start and end and end < start:
             raise bad("end_date 不能早于 start_date", field="end_date")
-        if start is None and end is None:
-            end = timezone.now()
-        start = start or end - MAX_RANGE
-        qs = qs.filter(submitted_at__gte=start)
-        if end is not None:
-            qs = qs.filter(submitted_at__lt=end)
+        # the spec's range is at most 90 days: the last 90 days, or 90 days from (to) the one given
+        if start is None:
+            end = end or timezone.now()
+            start = end - MAX_RANGE
+        elif end is None:
+            end = start + MAX_RANGE
+        qs = qs.filter(submitted_at__gte=start, submitted_at__lt=end)
         codes = [c.strip() for c in p.get("service_code", "").split(",") if c.strip()]
         if codes:
             topic_ids = list(Topic.objects.filter(code__in=codes).values_list("pk", flat=True))
