@@ -449,3 +449,11 @@ def test_a_supervisor_cannot_read_another_regions_unpublished_hotspot_by_its_num
     other.message_count, other.public_count = 2, 1  # public: everybody reads it
     other.save()
     assert client.get(reverse("insight:hotspot", args=[other.pk])).status_code == 200
+
+
+def test_a_refused_staff_page_leads_back_to_the_workbench(personas, login):
+    """A unit officer sent to 督办 by a colleague's link got only 返回首页 (the public board)."""
+    page = login(personas["officer"]).get(reverse("board:supervision"))
+    assert page.status_code == 403 and f'<a href="{reverse("board:inbox")}">返回工作台</a>' in text(page)
+    page = login(personas["citizen"]).get(reverse("board:supervision"))
+    assert page.status_code == 403 and "返回工作台" not in text(page)
