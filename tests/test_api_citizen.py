@@ -47,6 +47,52 @@ def test_citizen_posts_a_message_as_json(as_persona, personas):
     assert body["contact_phone"] == "13800000001"  # the author sees their own contact data
 
 
+def test_a_retry_with_the_same_idempotency_key_posts_once(as_persona, personas):
+    """An app whose answer was lost on a bad line sends the post again: one message, and
+    the retry answers it (Idempotent-Replayed); other fields under the key are a 409."""
+    citizen = as_persona("citizen")
+    first = citizen.post("/api/v1/messages/", NEW, format="json", HTTP_IDEMPOTENCY_KEY="app-7f3a-0001")
+    again = citizen.post("/api/v1/messages/", NEW, format="json", HTTP_IDEMPOTENCY_KEY="app-7f3a-0001")
+    assert first.status_code == again.status_code == 201
+    assert again.json()["public_id"] == first.json()["public_id"] and again["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first
+    assert Message.objects.filter(author=personas["citizen"]).count() == 1
+    other = citizen.post("/api/v1/messages/", {**NEW, "title": "另一件事: 路灯不亮"}, format="json",
+                         HTTP_IDEMPOTENCY_KEY="app-7f3a-0001")
+    assert other.status_code == 409 and error_of(other)["fields"] == {"Idempotency-Key": ["已被使用"]}
+    # another user's key is theirs; without the header every post creates
+    assert as_persona("other_citizen").post("/api/v1/messages/", NEW, format="json",
+                                            HTTP_IDEMPOTENCY_KEY="app-7f3a-0001").status_code == 201
+    citizen.post("/api/v1/messages/", NEW, format="json")
+    assert Message.objects.filter(author=personas["citizen"]).count() == 2
+    bad = citizen.post("/api/v1/messages/", NEW, format="json", HTTP_IDEMPOTENCY_KEY="键")
+    assert bad.status_code == 400 and "Idempotency-Key" in error_of(bad)["fields"]
+
+
+def test_two_posts_with_one_idempotency_key_at_once_create_one_message(as_persona, personas, directory,
+                                                                      monkeypatch):
+    """The other request committed its message and key while this one was on its way: the
+    unique key rolls this one's message back and it answers the other's."""
+    from minsheng.api.models import IdempotencyKey
+    from minsheng.api.views import citizen as views
+
+    real = views._fingerprint
+
+    def the_other_request_commits_first(request):
+        fingerprint = real(request)
+        other = actions.do_submit(personas["citizen"], title="同一条留言的另一次提交", body=NEW["body"], kind="suggest",
+                                  region=directory["chengguan"])
+        IdempotencyKey.objects.create(user=personas["citizen"], key="k-1", message=other, fingerprint=fingerprint)
+        return fingerprint
+
+    monkeypatch.setattr(views, "_fingerprint", the_other_request_commits_first)
+    answer = as_persona("citizen").post("/api/v1/messages/", NEW, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert answer.status_code == 201 and answer.json()["title"] == "同一条留言的另一次提交"
+    assert answer["Idempotent-Replayed"] == "true"
+    assert list(Message.objects.filter(author=personas["citizen"]).values_list("title", flat=True)) == [
+        "同一条留言的另一次提交"]
+
+
 def test_the_url_of_my_message_reads_it_before_it_is_public(as_persona):
     """The answer to a post, and my list, give the url where I read the message: the
     public one is a 404 until a dispatcher accepts it."""

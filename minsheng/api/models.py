@@ -108,3 +108,23 @@ class Open311Request(models.Model):
 
     def __str__(self) -> str:
         return f"Open311 {self.token[:8]}…"
+
+
+class IdempotencyKey(models.Model):
+    """A ``POST /api/v1/messages/`` sent with an ``Idempotency-Key`` header: a retry with the
+    same key by the same user within ``IDEMPOTENCY_HOURS`` (an answer lost on a bad line, a
+    double tap) answers the message the first request created instead of posting it again.
+    The row is written in the message's transaction, so two requests at once create one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)  # sha256 of the request's fields
+    message = models.ForeignKey("board.Message", models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        unique_together = [("user", "key")]
+        verbose_name = verbose_name_plural = "幂等键"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.key}"

@@ -35,12 +35,17 @@ class MessageList(ApiView):
 
     @extend_schema(request={"multipart/form-data": MessageCreate, "application/json": MessageCreate},
                    responses={201: OwnMessageSerializer}, tags=["citizen"], operation_id="messages_create",
-                   summary="发表留言 (登录用户)")
+                   summary="发表留言 (登录用户)",
+                   parameters=[OpenApiParameter(
+                       "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                       description="重试不重复发表: 同一用户 24 小时内以同一键再次提交同样的内容, 返回第一次创建的留言 "
+                                   "(响应头 Idempotent-Replayed: true); 同一键、不同内容为 409")])
     def post(self, request):
-        from .citizen import create_message
+        from .citizen import create_message, once
 
-        message = create_message(request)
-        return Response(OwnMessageSerializer(detail_queryset().get(pk=message.pk)).data, status=201)
+        message, replayed = once(request, create_message)
+        return Response(OwnMessageSerializer(detail_queryset().get(pk=message.pk)).data, status=201,
+                        headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
 class MessageDetail(ApiView):
