@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from minsheng.board.models import Assignment, Event, Extension, Message
 
@@ -150,6 +151,25 @@ def test_the_whole_handling_through_the_api(as_persona, cases, personas):
     kinds = list(Event.objects.filter(message=m).values_list("kind", flat=True))
     assert kinds == ["submitted", "accepted", "dispatched", "signed", "extension_requested",
                      "extension_approved", "replied"]
+
+
+@pytest.mark.parametrize("confidence, unit, topic", [(0.9, "兰州市生态环境局", "environment"),
+                                                    (0.3, "兰州市住房和城乡建设局", "urban")])
+def test_a_dispatch_without_a_lead_follows_what_the_form_proposes(as_persona, cases, directory, settings,
+                                                                 confidence, unit, topic):
+    """The citizen chose 城乡建设, the machine reads 环境保护: the form (and /suggestion/)
+    proposes 生态环境局 once the reading is sure enough to prefill; the API routed by the
+    citizen's topic all the same."""
+    settings.MINSHENG_PREFILL_CONFIDENCE = 0.6
+    m = cases["new"]
+    Message.objects.filter(pk=m.pk).update(predicted_topic=directory["topic_env"], topic_confidence=confidence,
+                                           classified_at=timezone.now())
+    dispatcher = as_persona("dispatcher")
+    dispatcher.post(case_url(m, "accept"))
+    proposed = dispatcher.get(case_url(m, "suggestion")).json()
+    body = dispatcher.post(case_url(m, "dispatch"), {}, format="json").json()
+    assert body["assignments"][0]["unit"]["name"] == unit == proposed["lead"]["name"]
+    assert Message.objects.get(pk=m.pk).topic.code == topic
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -4,6 +4,7 @@ action. Each action calls the board action the staff pages call, so the rules
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -133,14 +134,19 @@ def acting_unit(user, message, unit, role=Assignment.Role.LEAD):
 # --- the actions: (body, perform) per name -------------------------------------------
 
 def _dispatch(user, message, b):
-    lead, assists = b.get("lead"), b.get("assists")
+    lead, assists, topic = b.get("lead"), b.get("assists"), b.get("topic")
     if lead is None:
-        suggestion = route(message.region, b.get("topic") or message.topic or message.predicted_topic)
+        # as the dispatch form proposes (and /suggestion/): the predicted topic when it is sure
+        # enough to prefill, the case then filed under it; else the citizen's own
+        if (topic is None and message.predicted_topic is not None
+                and (message.topic_confidence or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE):
+            topic = message.predicted_topic
+        suggestion = route(message.region, topic or message.topic or message.predicted_topic)
         if suggestion.lead is None:
             raise serializers.ValidationError({"lead": [f"请指定主办单位 ({suggestion.reason})"]})
         lead = suggestion.lead
         assists = suggestion.assists if assists is None else assists
-    actions.do_dispatch(user, message, lead, assists=assists or (), topic=b.get("topic"), kind=b.get("kind"))
+    actions.do_dispatch(user, message, lead, assists=assists or (), topic=topic, kind=b.get("kind"))
 
 
 def _decide_extension(user, message, b):
