@@ -576,6 +576,28 @@ def test_a_merged_authors_own_late_merge_note(personas, directory, django_captur
         "replied", late, f"您的留言「{late.title}」已与「{m.title}」合并办理, 已收到答复")
 
 
+def test_i_have_it_too_on_a_closed_case_promises_no_notes(personas, directory, login):
+    """我也遇到 on a closed case (or a message merged into one) said 「有答复和办结时会通知您」:
+    no note ever came, it was closed already. Now the citizen is told where the answer is
+    and that they may post again; on an answered case, that the answer is on the page."""
+    p, d = personas, directory
+    third = make_user("13800000003", phone="13800000003", display_name="小张")
+    m = submit(p["citizen"], d)
+    again = submit(third, d, title="三号楼电梯又坏了")
+    dispatch(p, d, m)
+    actions.do_merge(p["dispatcher"], again, m)
+    actions.do_sign(p["officer"], m, d["housing"])
+    actions.do_reply(p["officer"], m, d["housing"], REPLY)
+    c = login(p["other_citizen"])
+    page = c.post(f"/m/{m.public_id}/support/", follow=True).content.decode()
+    assert "已记录: 您也遇到了这个问题。已有答复, 见本页; 再有答复和办结时会通知您" in page
+    actions.do_evaluate(p["citizen"], m, resolution="satisfied", attitude="satisfied", speed="satisfied")
+    for n, message in enumerate((m, again)):
+        page = login(make_user(f"1380000001{n}")).post(f"/m/{message.public_id}/support/", follow=True).content.decode()
+        assert "有答复和办结时会通知您" not in page
+        assert "已记录: 您也遇到了这个问题。该问题已办结, 答复见本页, 不会再有新的通知; 如问题仍未解决, 可以另行留言" in page
+
+
 def test_i_have_it_too_lists_what_i_supported_last_first(personas, directory, login):
     """我也遇到的 was sorted by the messages' dates: what I said 我也遇到 on today sank below a
     newer message I supported a month ago. Now the order is mine, and each item says when."""
