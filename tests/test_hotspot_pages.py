@@ -351,6 +351,19 @@ def test_similar_fragment_shows_open_messages_in_the_same_area(client, lift_hots
     assert client.get("/similar/", {"title": "x" * 5000, "region": "abc"}).status_code == 200
 
 
+def test_similar_fragment_says_which_is_my_own_message(client, login, lift_hotspot):
+    """The box told a citizen to open a similar message and press 我也遇到; their own
+    earlier message was listed like any other, and its page has no such button (a dead
+    end). Now it says it is their own, and where to follow it."""
+    _, messages = lift_hotspot
+    query = {"title": "幸福家园小区电梯坏了", "body": "3号楼电梯停运", "region": "620102"}
+    mine = login(messages[0].author).post("/similar/", query).content.decode()
+    item = re.search(rf'<li><a href="/m/{messages[0].public_id}/".*?</li>', mine, re.S).group(0)
+    assert "您自己的留言" in item
+    assert mine.count("您自己的留言") == 1
+    assert "您自己的留言" not in client.post("/similar/", query).content.decode()
+
+
 def test_similar_fragment_takes_a_full_length_body_by_post(lift_hotspot, personas):
     """The post form sends its text by POST: a 3000-character body made the GET URL too
     long for the server (414 from about 450 characters) and the box stopped updating."""
