@@ -139,3 +139,24 @@ def test_posting_on_a_phone_from_a_leaders_board(browser, live_server, personas,
     page.wait_for_selector(".errorsummary")
     colour = page.eval_on_selector("#id_title", "e => getComputedStyle(e).borderTopColor")
     assert colour == "rgb(176, 0, 32)", colour
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_address_in_a_title_or_address_wraps_on_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    """Only the message body broke long words: a web address in a title, or a long address,
+    widened the message page, the lists and 我的留言 by hundreds of pixels at 390px."""
+    p, d = personas, directory
+    message = actions.do_submit(
+        p["citizen"], title="网站链接打不开https://zwfw.gansu.gov.cn/lanzhou/banshi/abcdefghijklmnop",
+        body="办事网站打不开, 请尽快修复。", kind="consult", region=d["chengguan"],
+        address="城关区东岗西路" + "A" * 60)
+    actions.do_accept(p["dispatcher"], message)
+    page = phone_page(browser)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", p["citizen"].phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    for url in (f"/m/{message.public_id}/", "/browse/", "/me/messages/", f"/region/{d['chengguan'].code}/"):
+        page.goto(live_server.url + url)
+        assert overflow(page) <= 0, f"{url} scrolls sideways by {overflow(page)}px at 390px"
