@@ -342,6 +342,16 @@ def test_rate_before_reply_is_refused(personas, directory, login):
     assert not m.evaluations.exists()
 
 
+def test_rating_form_shows_the_answer_being_rated(personas, directory, login):
+    """我的留言's 去评价 leads straight to the rating form, which showed only the title: on a
+    phone the citizen rated an answer they could not see without going back."""
+    m = submit(personas["citizen"], directory)
+    replied(personas, directory, m)
+    page = login(personas["citizen"]).get(f"/m/{m.public_id}/rate/").content.decode()
+    assert REPLY in page and directory["housing"].name in page
+    assert page.index(REPLY) < page.index("提交评价")
+
+
 def test_rating_needs_every_score(personas, directory, login):
     m = submit(personas["citizen"], directory)
     replied(personas, directory, m)

@@ -179,7 +179,9 @@ def rate(request, public_id):
         if ok and message.status == Status.EVALUATED:
             flash.info(request, f"如问题仍未解决, 可在 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
         return redirect("board:message", public_id)
-    return render(request, "board/rate.html", {"message": message, "form": form,
+    # the answer being rated, on the page: 我的留言's 去评价 leads here, not to the message
+    reply = message.replies.select_related("unit").order_by("-published_at").first()
+    return render(request, "board/rate.html", {"message": message, "form": form, "reply": reply,
                                                "reopen_days": settings.MINSHENG_REOPEN_DAYS})
 
 
