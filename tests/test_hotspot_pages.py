@@ -125,6 +125,23 @@ def test_hotspot_page_shows_messages_region_and_trend(client, lift_hotspot):
     assert client.get("/hotspots/999999/").status_code == 404
 
 
+def test_hotspot_trend_says_what_a_bar_counts(client, lift_hotspot):
+    """The chart's bars were messages per day, per week or per month with nothing saying
+    which: a week's bar stood at its Monday (a day before any message) and a month's at its
+    first day (2025-06-01) as if all were posted then."""
+    hotspot, messages = lift_hotspot
+    text = client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    assert "留言趋势 (每日留言数)" in text
+    Message.objects.filter(pk=messages[0].pk).update(submitted_at=timezone.now() - dt.timedelta(days=500))
+    text = client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    trend = json.loads(re.search(r'id="trend-data">(.*?)</script>', text, re.S).group(1))
+    assert "留言趋势 (每月留言数)" in text and trend["per"] == "月"
+    first = timezone.localtime(timezone.now() - dt.timedelta(days=500)).date()
+    assert trend["labels"][0] == first.strftime("%Y-%m") and sum(trend["counts"]) == len(messages)
+    Message.objects.filter(pk=messages[0].pk).update(submitted_at=timezone.now() - dt.timedelta(days=100))
+    assert "留言趋势 (每周留言数, 以周一标注)" in client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+
+
 def test_hotspot_page_hides_messages_not_yet_public(client, directory, personas):
     message = post(personas["citizen"], *LIFT[0], directory["chengguan"], personas["dispatcher"], accept=False)
     hotspot = hotspots_service.place_message(message)
