@@ -405,6 +405,7 @@ def test_leader_counts_agree_with_the_board_and_its_list(client, personas, direc
         actions.do_merge(p["dispatcher"], dup, main)
     index = text(client.get("/leaders/"))
     assert f'href="/leaders/{d["mayor"].pk}/">兰州市市长</a> <span class="muted">(1)</span>' in index
+    assert "括号内为收到的留言数" in index  # a bare (1) read as anything: unread, pages, people
     board = text(client.get(f"/leaders/{d['mayor'].pk}/"))
     assert "<strong>1</strong><span>收到留言</span>" in board
     assert "写给市长的主留言" in board and "写给市长的重复留言" in board
