@@ -381,6 +381,18 @@ def test_similar_fragment_says_which_is_my_own_message(client, login, lift_hotsp
     assert "您自己的留言" not in client.post("/similar/", query).content.decode()
 
 
+def test_similar_fragment_counts_a_support_given_a_moment_ago(client, login, lift_hotspot, personas):
+    """The box's candidates are cached for a minute: a citizen who opened a similar message,
+    pressed 我也遇到 and came back to the form still read no one had (the page said 1)."""
+    _, messages = lift_hotspot
+    query = {"title": "幸福家园小区电梯坏了", "body": "3号楼电梯停运", "region": "620102"}
+    assert "人也遇到" not in client.post("/similar/", query).content.decode()
+    login(personas["other_citizen"]).post(f"/m/{messages[0].public_id}/support/")
+    page = client.post("/similar/", query).content.decode()
+    item = re.search(rf'<li><a href="/m/{messages[0].public_id}/".*?</li>', page, re.S).group(0)
+    assert "1 人也遇到" in item
+
+
 def test_similar_fragment_takes_a_full_length_body_by_post(lift_hotspot, personas):
     """The post form sends its text by POST: a 3000-character body made the GET URL too
     long for the server (414 from about 450 characters) and the box stopped updating."""

@@ -139,4 +139,10 @@ def similar(request):
     found = lookup.similar_open(title, body, region, k=5) if len(title + body) >= 4 else []
     if not found:  # an empty answer empties the box (the page hides an empty one)
         return HttpResponse("")
+    # the candidates are cached for a minute (lookup.CACHE_SECONDS): their counts and
+    # statuses are read now, so a 我也遇到 pressed a moment ago shows
+    now = {pk: (status, count) for pk, status, count in Message.objects.filter(
+        pk__in=[m.pk for m, _ in found]).values_list("pk", "status", "support_count")}
+    for m, _ in found:
+        m.status, m.support_count = now.get(m.pk, (m.status, m.support_count))
     return render(request, "insight/_similar.html", {"found": found})
