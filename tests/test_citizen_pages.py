@@ -308,6 +308,20 @@ def test_withdraw_before_dispatch(personas, directory, login):
     assert m.events.filter(kind=Event.Kind.WITHDRAWN, actor=personas["citizen"]).exists()
 
 
+def test_withdrawing_a_public_message_says_it_comes_down(personas, directory, login):
+    """Accepted, a message is public and others may have said 我也遇到: the page said
+    「也不会公开」, as if no one had seen it."""
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    c = login(p["citizen"])
+    assert "也不会公开" in c.get(f"/m/{m.public_id}/withdraw/").content.decode()
+    actions.do_accept(p["dispatcher"], m)
+    actions.do_support(p["other_citizen"], m)
+    page = c.get(f"/m/{m.public_id}/withdraw/").content.decode()
+    assert "也不会公开" not in page
+    assert "这条留言已经公开, 1 人点了“我也遇到”。撤回后留言不再办理, 公开页面也将撤下, 他们将看不到它" in page
+
+
 def test_withdraw_after_dispatch_is_refused(personas, directory, login):
     m = submit(personas["citizen"], directory)
     dispatch(personas, directory, m)
