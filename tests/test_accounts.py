@@ -202,6 +202,27 @@ def test_reset_password_by_code(personas, memory_sender):
                                               "password": NEW_PASSWORD}).status_code == 302
 
 
+def test_the_page_a_citizen_was_going_to_survives_register_and_reset(personas, memory_sender):
+    """Sent to sign in on the way to a message (我也遇到), a citizen who opened 注册新账号 and
+    then 已有账号? 登录, or 忘记密码 and then reset it, signed in to the home page: those
+    links and the reset's redirect dropped ?next=."""
+    going = "/m/20261121000083/"
+    login_page = Client().get("/accounts/login/", {"next": going}).content.decode()
+    assert 'href="/accounts/reset/?next=/m/20261121000083/"' in login_page
+    register_page = Client().get("/accounts/register/", {"next": going}).content.decode()
+    assert 'href="/accounts/login/?next=/m/20261121000083/"' in register_page
+    c = Client()
+    reset_page = c.get("/accounts/reset/", {"next": going}).content.decode()
+    assert 'href="/accounts/login/?next=/m/20261121000083/"' in reset_page
+    send_code(c, f"/accounts/reset/?next={going}", "13800000001")
+    code = last_code(memory_sender, "13800000001")
+    r = c.post(f"/accounts/reset/?next={going}", {"action": "reset", "identifier": "13800000001", "code": code,
+                                                  "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert r["Location"] == "/accounts/login/?next=%2Fm%2F20261121000083%2F"
+    r = c.post(r["Location"], {"username": "13800000001", "password": NEW_PASSWORD, "next": going})
+    assert r["Location"] == going
+
+
 def test_reset_for_unknown_account_says_the_same_but_sends_nothing(client, memory_sender):
     r = send_code(client, "/accounts/reset/", "13999999999")
     assert "验证码已发送" in r.content.decode()

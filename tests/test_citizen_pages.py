@@ -308,6 +308,20 @@ def test_withdraw_before_dispatch(personas, directory, login):
     assert m.events.filter(kind=Event.Kind.WITHDRAWN, actor=personas["citizen"]).exists()
 
 
+def test_withdrawing_a_public_message_says_it_comes_down(personas, directory, login):
+    """Accepted, a message is public and others may have said 我也遇到: the page said
+    「也不会公开」, as if no one had seen it."""
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    c = login(p["citizen"])
+    assert "也不会公开" in c.get(f"/m/{m.public_id}/withdraw/").content.decode()
+    actions.do_accept(p["dispatcher"], m)
+    actions.do_support(p["other_citizen"], m)
+    page = c.get(f"/m/{m.public_id}/withdraw/").content.decode()
+    assert "也不会公开" not in page
+    assert "这条留言已经公开, 1 人点了“我也遇到”。撤回后留言不再办理, 公开页面也将撤下, 他们将看不到它" in page
+
+
 def test_withdraw_after_dispatch_is_refused(personas, directory, login):
     m = submit(personas["citizen"], directory)
     dispatch(personas, directory, m)
@@ -340,6 +354,16 @@ def test_rate_before_reply_is_refused(personas, directory, login):
     r = rate(login(personas["citizen"]), m)
     assert "只能在收到答复后评价" in r.content.decode()
     assert not m.evaluations.exists()
+
+
+def test_rating_form_shows_the_answer_being_rated(personas, directory, login):
+    """我的留言's 去评价 leads straight to the rating form, which showed only the title: on a
+    phone the citizen rated an answer they could not see without going back."""
+    m = submit(personas["citizen"], directory)
+    replied(personas, directory, m)
+    page = login(personas["citizen"]).get(f"/m/{m.public_id}/rate/").content.decode()
+    assert REPLY in page and directory["housing"].name in page
+    assert page.index(REPLY) < page.index("提交评价")
 
 
 def test_rating_needs_every_score(personas, directory, login):
@@ -574,6 +598,28 @@ def test_a_merged_authors_own_late_merge_note(personas, directory, django_captur
     note = Notification.objects.get(user=third)
     assert (note.kind, note.message, note.text) == (
         "replied", late, f"您的留言「{late.title}」已与「{m.title}」合并办理, 已收到答复")
+
+
+def test_i_have_it_too_on_a_closed_case_promises_no_notes(personas, directory, login):
+    """我也遇到 on a closed case (or a message merged into one) said 「有答复和办结时会通知您」:
+    no note ever came, it was closed already. Now the citizen is told where the answer is
+    and that they may post again; on an answered case, that the answer is on the page."""
+    p, d = personas, directory
+    third = make_user("13800000003", phone="13800000003", display_name="小张")
+    m = submit(p["citizen"], d)
+    again = submit(third, d, title="三号楼电梯又坏了")
+    dispatch(p, d, m)
+    actions.do_merge(p["dispatcher"], again, m)
+    actions.do_sign(p["officer"], m, d["housing"])
+    actions.do_reply(p["officer"], m, d["housing"], REPLY)
+    c = login(p["other_citizen"])
+    page = c.post(f"/m/{m.public_id}/support/", follow=True).content.decode()
+    assert "已记录: 您也遇到了这个问题。已有答复, 见本页; 再有答复和办结时会通知您" in page
+    actions.do_evaluate(p["citizen"], m, resolution="satisfied", attitude="satisfied", speed="satisfied")
+    for n, message in enumerate((m, again)):
+        page = login(make_user(f"1380000001{n}")).post(f"/m/{message.public_id}/support/", follow=True).content.decode()
+        assert "有答复和办结时会通知您" not in page
+        assert "已记录: 您也遇到了这个问题。该问题已办结, 答复见本页, 不会再有新的通知; 如问题仍未解决, 可以另行留言" in page
 
 
 def test_i_have_it_too_lists_what_i_supported_last_first(personas, directory, login):

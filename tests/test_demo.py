@@ -189,6 +189,19 @@ def test_serve_warns_when_the_front_end_files_are_missing(settings, tmp_path):
 
 
 @pytest.mark.django_db
+def test_serve_says_where_the_demos_verification_codes_are(settings):
+    """A citizen registering on the demo taps 获取验证码, reads 「验证码已发送」 and waits for
+    an SMS that never comes: the console sender prints codes where the server runs."""
+    out = io.StringIO()
+    call_command("serve", "--check", "--no-collectstatic", stdout=out)
+    assert "验证码不发短信, 打印在本终端" in out.getvalue()
+    settings.MINSHENG_CODE_SENDER = "minsheng.accounts.senders.EmailSender"
+    out = io.StringIO()
+    call_command("serve", "--check", "--no-collectstatic", stdout=out)
+    assert "验证码" not in out.getvalue()
+
+
+@pytest.mark.django_db
 def test_demo_trains_models_and_places_hotspots(settings, tmp_path):
     from minsheng.insight.models import Hotspot, HotspotMember
 

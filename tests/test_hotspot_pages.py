@@ -125,6 +125,23 @@ def test_hotspot_page_shows_messages_region_and_trend(client, lift_hotspot):
     assert client.get("/hotspots/999999/").status_code == 404
 
 
+def test_hotspot_trend_says_what_a_bar_counts(client, lift_hotspot):
+    """The chart's bars were messages per day, per week or per month with nothing saying
+    which: a week's bar stood at its Monday (a day before any message) and a month's at its
+    first day (2025-06-01) as if all were posted then."""
+    hotspot, messages = lift_hotspot
+    text = client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    assert "留言趋势 (每日留言数)" in text
+    Message.objects.filter(pk=messages[0].pk).update(submitted_at=timezone.now() - dt.timedelta(days=500))
+    text = client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    trend = json.loads(re.search(r'id="trend-data">(.*?)</script>', text, re.S).group(1))
+    assert "留言趋势 (每月留言数)" in text and trend["per"] == "月"
+    first = timezone.localtime(timezone.now() - dt.timedelta(days=500)).date()
+    assert trend["labels"][0] == first.strftime("%Y-%m") and sum(trend["counts"]) == len(messages)
+    Message.objects.filter(pk=messages[0].pk).update(submitted_at=timezone.now() - dt.timedelta(days=100))
+    assert "留言趋势 (每周留言数, 以周一标注)" in client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+
+
 def test_hotspot_page_hides_messages_not_yet_public(client, directory, personas):
     message = post(personas["citizen"], *LIFT[0], directory["chengguan"], personas["dispatcher"], accept=False)
     hotspot = hotspots_service.place_message(message)
@@ -349,6 +366,31 @@ def test_similar_fragment_shows_open_messages_in_the_same_area(client, lift_hots
     assert unrelated == ""  # an empty answer, so the box on the form disappears
     assert client.get("/similar/").status_code == 200
     assert client.get("/similar/", {"title": "x" * 5000, "region": "abc"}).status_code == 200
+
+
+def test_similar_fragment_says_which_is_my_own_message(client, login, lift_hotspot):
+    """The box told a citizen to open a similar message and press 我也遇到; their own
+    earlier message was listed like any other, and its page has no such button (a dead
+    end). Now it says it is their own, and where to follow it."""
+    _, messages = lift_hotspot
+    query = {"title": "幸福家园小区电梯坏了", "body": "3号楼电梯停运", "region": "620102"}
+    mine = login(messages[0].author).post("/similar/", query).content.decode()
+    item = re.search(rf'<li><a href="/m/{messages[0].public_id}/".*?</li>', mine, re.S).group(0)
+    assert "您自己的留言" in item
+    assert mine.count("您自己的留言") == 1
+    assert "您自己的留言" not in client.post("/similar/", query).content.decode()
+
+
+def test_similar_fragment_counts_a_support_given_a_moment_ago(client, login, lift_hotspot, personas):
+    """The box's candidates are cached for a minute: a citizen who opened a similar message,
+    pressed 我也遇到 and came back to the form still read no one had (the page said 1)."""
+    _, messages = lift_hotspot
+    query = {"title": "幸福家园小区电梯坏了", "body": "3号楼电梯停运", "region": "620102"}
+    assert "人也遇到" not in client.post("/similar/", query).content.decode()
+    login(personas["other_citizen"]).post(f"/m/{messages[0].public_id}/support/")
+    page = client.post("/similar/", query).content.decode()
+    item = re.search(rf'<li><a href="/m/{messages[0].public_id}/".*?</li>', page, re.S).group(0)
+    assert "1 人也遇到" in item
 
 
 def test_similar_fragment_takes_a_full_length_body_by_post(lift_hotspot, personas):

@@ -139,3 +139,45 @@ def test_posting_on_a_phone_from_a_leaders_board(browser, live_server, personas,
     page.wait_for_selector(".errorsummary")
     colour = page.eval_on_selector("#id_title", "e => getComputedStyle(e).borderTopColor")
     assert colour == "rgb(176, 0, 32)", colour
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_address_in_a_title_or_address_wraps_on_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    """Only the message body broke long words: a web address in a title, or a long address,
+    widened the message page, the lists and 我的留言 by hundreds of pixels at 390px."""
+    p, d = personas, directory
+    message = actions.do_submit(
+        p["citizen"], title="网站打不开https://zwfw.gansu.gov.cn/banshi/abcdefghij",
+        body="办事网站打不开, 请尽快修复。", kind="consult", region=d["chengguan"],
+        address="城关区东岗西路" + "A" * 60)
+    actions.do_accept(p["dispatcher"], message)
+    page = phone_page(browser)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", p["citizen"].phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    for url in (f"/m/{message.public_id}/", "/browse/", "/me/messages/", f"/region/{d['chengguan'].code}/"):
+        page.goto(live_server.url + url)
+        assert overflow(page) <= 0, f"{url} scrolls sideways by {overflow(page)}px at 390px"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_account_name_leaves_the_sign_out_button_whole(browser, live_server, directory):  # noqa: F811
+    """An account registered by e-mail without a nickname is named by its address in the
+    header: it took the row, and 退出 was squeezed into 退 above 出."""
+    email = "zhangsan.longname.tester@example-mail-domain.com"
+    make_user(email, email=email)
+    page = phone_page(browser)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert overflow(page) <= 0
+    lines = page.evaluate("""() => { const r = document.createRange();
+        r.selectNodeContents(document.querySelector('header.site .who button')); return r.getClientRects().length; }""")
+    assert lines == 1, "退出 is broken over several lines"
+    brand, who = (page.locator(f"header.site {s}").bounding_box() for s in (".brand", ".who"))
+    assert abs(brand["y"] + brand["height"] / 2 - (who["y"] + who["height"] / 2)) < 8  # one row, as with a nickname
+    assert who["x"] + who["width"] <= 390

@@ -155,6 +155,20 @@ def test_merged_message_shows_main_reply(client, personas, directory):
     assert "合并办理" in page and main.public_id in page and REPLY in page
 
 
+def test_a_merged_messages_page_does_not_give_the_main_authors_rating_as_its_own(client, personas, directory):
+    """A merged message's page shows the main message's reply with its rating: under
+    「留言人评价」 it read as the rating of this page's 留言人, who never gave one."""
+    p, d = personas, directory
+    main = replied(p, d, submit(p["citizen"], d, title="主留言: 电梯坏了"))
+    actions.do_evaluate(p["citizen"], main, resolution="unsatisfied", attitude="satisfied", speed="satisfied")
+    dup = submit(p["other_citizen"], d, title="重复留言: 同一部电梯")
+    actions.do_merge(p["dispatcher"], dup, main)
+    page = text(client.get(f"/m/{dup.public_id}/"))
+    assert "主留言留言人的评价" in page and 'class="rate-unsatisfied">不满意' in page
+    assert "留言人评价" not in page
+    assert "留言人评价" in text(client.get(f"/m/{main.public_id}/"))
+
+
 def test_support_once(client, personas, directory, login):
     p, d = personas, directory
     m = dispatched(p, d, submit(p["citizen"], d))
@@ -391,6 +405,7 @@ def test_leader_counts_agree_with_the_board_and_its_list(client, personas, direc
         actions.do_merge(p["dispatcher"], dup, main)
     index = text(client.get("/leaders/"))
     assert f'href="/leaders/{d["mayor"].pk}/">兰州市市长</a> <span class="muted">(1)</span>' in index
+    assert "括号内为收到的留言数" in index  # a bare (1) read as anything: unread, pages, people
     board = text(client.get(f"/leaders/{d['mayor'].pk}/"))
     assert "<strong>1</strong><span>收到留言</span>" in board
     assert "写给市长的主留言" in board and "写给市长的重复留言" in board

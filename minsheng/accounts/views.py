@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from .forms import IdentifierForm, LoginForm, ProfileForm, RegisterForm, ResetForm, find_user
 from .senders import CodeError, check_code, issue_code
@@ -42,6 +42,12 @@ def _safe_next(request, default="board:home"):
     if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
         return nxt
     return reverse(default)
+
+
+def _with_next(url, request) -> str:
+    """``url`` keeping the page the citizen was on their way to (sign-in checks it)."""
+    nxt = request.GET.get("next", "")
+    return f"{url}?{urlencode({'next': nxt})}" if nxt else url
 
 
 def _keep_typed(post) -> dict:
@@ -126,10 +132,11 @@ def reset_password(request):
                 form.user.set_password(form.cleaned_data["password1"])
                 form.user.save(update_fields=["password"])
                 messages.success(request, "密码已重置, 请用新密码登录")
-                return redirect("accounts:login")
+                return redirect(_with_next(reverse("accounts:login"), request))
     else:
         form = ResetForm()
-    return render(request, "accounts/reset.html", {"form": form, "code_errors": code_errors})
+    return render(request, "accounts/reset.html", {"form": form, "code_errors": code_errors,
+                                                   "next": request.GET.get("next", "")})
 
 
 def _tokens_url():

@@ -52,25 +52,27 @@ def hotspot_list(request):
 
 
 def _trend(messages: list[Message]) -> dict:
-    """Messages per day (span ≤ 60 days), per week, or per month, for the chart."""
+    """Messages per day (span ≤ 60 days), per week (labelled by its Monday), or per month
+    (labelled 2026-01), for the chart; ``per`` names the period (日, 周, 月) for its heading."""
     if not messages:
-        return {"labels": [], "counts": []}
+        return {"labels": [], "counts": [], "per": "日"}
     days = [timezone.localtime(m.submitted_at).date() for m in messages]
     first, last = min(days), max(days)
     span = (last - first).days
     if span <= 60:
-        key, step = (lambda d: d), dt.timedelta(days=1)
+        key, step, per = (lambda d: d), dt.timedelta(days=1), "日"
     elif span <= 400:
-        key, step = (lambda d: d - dt.timedelta(days=d.weekday())), dt.timedelta(days=7)
+        key, step, per = (lambda d: d - dt.timedelta(days=d.weekday())), dt.timedelta(days=7), "周"
     else:
-        key, step = (lambda d: d.replace(day=1)), None
+        key, step, per = (lambda d: d.replace(day=1)), None, "月"
     counts = Counter(key(d) for d in days)
     labels, cursor = [], key(first)
     while cursor <= key(last):
         labels.append(cursor)
         cursor = cursor + step if step else (cursor.replace(year=cursor.year + 1, month=1) if cursor.month == 12
                                              else cursor.replace(month=cursor.month + 1))
-    return {"labels": [d.isoformat() for d in labels], "counts": [counts.get(d, 0) for d in labels]}
+    return {"labels": [d.isoformat()[:7] if per == "月" else d.isoformat() for d in labels],
+            "counts": [counts.get(d, 0) for d in labels], "per": per}
 
 
 def hotspot_detail(request, pk: int):
@@ -89,7 +91,7 @@ def hotspot_detail(request, pk: int):
                     .select_related("region", "topic", "author").order_by("-submitted_at"))
     return render(request, "insight/hotspot.html", {
         "hotspot": hotspot, "members": messages,
-        "trend_json": json.dumps(_trend(messages), ensure_ascii=False),
+        "trend": (trend := _trend(messages)), "trend_json": json.dumps(trend, ensure_ascii=False),
         "show_flags": roles.is_supervisor,
     })
 
@@ -140,4 +142,10 @@ def similar(request):
     found = lookup.similar_open(title, body, region, k=5) if len(title + body) >= 4 else []
     if not found:  # an empty answer empties the box (the page hides an empty one)
         return HttpResponse("")
+    # the candidates are cached for a minute (lookup.CACHE_SECONDS): their counts and
+    # statuses are read now, so a 我也遇到 pressed a moment ago shows
+    now = {pk: (status, count) for pk, status, count in Message.objects.filter(
+        pk__in=[m.pk for m, _ in found]).values_list("pk", "status", "support_count")}
+    for m, _ in found:
+        m.status, m.support_count = now.get(m.pk, (m.status, m.support_count))
     return render(request, "insight/_similar.html", {"found": found})

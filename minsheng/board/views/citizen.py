@@ -179,7 +179,9 @@ def rate(request, public_id):
         if ok and message.status == Status.EVALUATED:
             flash.info(request, f"如问题仍未解决, 可在 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
         return redirect("board:message", public_id)
-    return render(request, "board/rate.html", {"message": message, "form": form,
+    # the answer being rated, on the page: 我的留言's 去评价 leads here, not to the message
+    reply = message.replies.select_related("unit").order_by("-published_at").first()
+    return render(request, "board/rate.html", {"message": message, "form": form, "reply": reply,
                                                "reopen_days": settings.MINSHENG_REOPEN_DAYS})
 
 
@@ -211,6 +213,17 @@ def withdraw(request, public_id):
     return render(request, "board/withdraw.html", {"message": message, "form": form})
 
 
+def _what_comes_next(message) -> str:
+    """What a supporter will still hear of (notify.replied and notify.closed, about the
+    main case of a merged message): nothing more once it is closed."""
+    case = (message.public_main or message) if message.status == Status.MERGED else message
+    if case.status == Status.CLOSED:
+        return "该问题已办结, 答复见本页, 不会再有新的通知; 如问题仍未解决, 可以另行留言"
+    if case.status in Status.answered():
+        return "已有答复, 见本页; 再有答复和办结时会通知您"
+    return "有答复和办结时会通知您"
+
+
 @require_POST
 def support(request, public_id):
     if not request.user.is_authenticated:
@@ -223,7 +236,7 @@ def support(request, public_id):
         flash.error(request, str(exc))
     else:
         if created:
-            flash.success(request, "已记录: 您也遇到了这个问题。有答复和办结时会通知您")
+            flash.success(request, f"已记录: 您也遇到了这个问题。{_what_comes_next(message)}")
         else:
             flash.info(request, "您已经点过“我也遇到”")
     return redirect("board:message", public_id)

@@ -66,6 +66,9 @@ class Command(BaseCommand):
         if host not in ("127.0.0.1", "localhost", "::1") and not settings.DEBUG:
             self.stdout.write(f"提示: 从其他机器访问时, 请把访问用的主机名加入 ALLOWED_HOSTS (当前 {settings.ALLOWED_HOSTS})")
         self._print_logins()
+        if settings.MINSHENG_CODE_SENDER.endswith(".ConsoleSender"):
+            # a citizen trying the demo on a phone taps 获取验证码 and waits for an SMS
+            self.stdout.write("注册和重置密码的验证码不发短信, 打印在本终端 (MINSHENG_CODE_SENDER=ConsoleSender)")
         if check:
             self.stdout.write(" ".join(argv))
             return
