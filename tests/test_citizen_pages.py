@@ -319,7 +319,7 @@ def test_withdrawing_a_public_message_says_it_comes_down(personas, directory, lo
     actions.do_support(p["other_citizen"], m)
     page = c.get(f"/m/{m.public_id}/withdraw/").content.decode()
     assert "也不会公开" not in page
-    assert "这条留言已经公开, 1 人点了“我也遇到”。撤回后留言不再办理, 公开页面也将撤下, 他们将看不到它" in page
+    assert "这条留言已经公开, 1 人点了“我也遇到”。撤回后留言不再办理, 公开页面也将撤下, 他们将收到撤回的通知" in page
 
 
 def test_withdraw_after_dispatch_is_refused(personas, directory, login):

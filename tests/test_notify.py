@@ -130,3 +130,24 @@ def test_followers_are_told_even_when_the_broker_is_down(case, personas, monkeyp
         actions.do_reply(personas["officer"], case, case.assignments.get(role="lead").unit,
                          "经核查, 道路已列入本月维修计划, 施工期间请注意绕行, 感谢监督。")
     assert notes(personas["other_citizen"]) == [f"您也遇到的问题「{case.public_title}」已收到答复"]
+
+
+@pytest.mark.parametrize("end", ["withdraw", "reject"])
+def test_supporters_hear_when_the_message_they_followed_is_withdrawn_or_rejected(
+        personas, directory, login, django_capture_on_commit_callbacks, end):
+    """It left their 我也遇到的 list without a word; they waited for an answer that would not come."""
+    with django_capture_on_commit_callbacks(execute=True):
+        m = actions.do_submit(personas["citizen"], title="小区门口道路坑洼", body=BODY, kind="help",
+                              region=directory["qilihe"], topic=directory["topic_build"])
+        actions.do_accept(personas["dispatcher"], m)
+        actions.do_support(personas["other_citizen"], m)
+        title = m.public_title
+        if end == "withdraw":
+            actions.do_withdraw(personas["citizen"], m)
+        else:
+            actions.do_reject(personas["dispatcher"], m, "该问题已由城管部门另案处理, 不再重复受理")
+    what = "已由留言人撤回" if end == "withdraw" else "未予受理"
+    note = Notification.objects.get(user=personas["other_citizen"])
+    assert note.text == f"您也遇到的问题「{title}」{what}, 不再办理; 如问题仍在, 您可以发表新留言"
+    assert note.message is None  # the message is no longer public: nothing to open
+    assert login(personas["other_citizen"]).get("/me/notifications/").status_code == 200

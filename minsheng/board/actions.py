@@ -110,6 +110,7 @@ def do_withdraw(actor, message: Message, at=None) -> None:
     with transaction.atomic():
         transition(message, "withdraw", closed_at=now)
         _event(message, Event.Kind.WITHDRAWN, actor=actor, at=now)
+        transaction.on_commit(lambda: notify.withdrawn(message))
 
 
 def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment="", at=None) -> Evaluation:

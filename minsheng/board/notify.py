@@ -54,16 +54,21 @@ def _followers(main, leaving_out=None) -> list[tuple]:
     return people
 
 
-FOLLOWER_TEXTS = {"replied": "已收到答复", "closed": "已办结"}
+FOLLOWER_TEXTS = {"replied": "已收到答复", "closed": "已办结",
+                  # no longer public: the note has no page to open, and says what to do instead
+                  "withdrawn": "已由留言人撤回, 不再办理; 如问题仍在, 您可以发表新留言",
+                  "rejected": "未予受理, 不再办理; 如问题仍在, 您可以发表新留言"}
+ENDED = frozenset({"withdrawn", "rejected"})
 
 
 def _tell_followers(main, kind, people=None):
-    """Tell ``people`` (default: every follower) that ``main`` was answered or closed
-    (``kind``), with main's title as the public reads it: they are not its author."""
+    """Tell ``people`` (default: every follower) that ``main`` was answered, closed,
+    withdrawn or rejected (``kind``), with main's title as the public reads it: they are
+    not its author."""
     text, title = FOLLOWER_TEXTS[kind], main.public_title
     for user, own in _followers(main) if people is None else people:
         if own is None:
-            _send(user, main, kind, f"您也遇到的问题「{title}」{text}")
+            _send(user, None if kind in ENDED else main, kind, f"您也遇到的问题「{title}」{text}")
         else:
             _send(user, own, kind, f"您的留言「{own.title}」已与「{title}」合并办理, {text}")
 
@@ -105,6 +110,12 @@ def merged(message, main):
 
 def rejected(message):
     _citizen(message, "rejected", f"未予受理: {message.reject_reason}")
+    _later_for_followers(message, "rejected")
+
+
+def withdrawn(message):
+    """Those who said 我也遇到 on a public message its author withdrew: it left their list."""
+    _later_for_followers(message, "withdrawn")
 
 
 def supervised(message):
