@@ -41,8 +41,9 @@ def browser():
             chromium.close()
 
 
-def signed_in_page(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 915})  # a phone
+def signed_in_page(browser, live_server, username, **context_options):
+    context = browser.new_context(**{"locale": "zh-CN", "viewport": {"width": 412, "height": 915},  # a phone
+                                     **context_options})
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")

@@ -8,8 +8,7 @@ import pytest
 
 from minsheng.board import actions
 
-from .conftest import PASSWORD
-from .test_browser import CHROMIUM, browser  # noqa: F401 (a fixture)
+from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
 from .test_mobile_layout import PHONE, overflow
 
 pytestmark = [
@@ -20,18 +19,6 @@ pytestmark = [
 LINK = "https://mp.weixin.qq.com/s?__biz=MzA3NjQ2NTUwMQ==&mid=2651234567&idx=1&sn=0123456789abcdef0123456789abcdef"
 BODY = f"小区电梯坏了三个月, 物业说等维修基金, 详见业主群转发的通知 {LINK} , 维修单号 20261101000123456789012345。"
 REPLY = f"经核查, 电梯维修资金已于本周拨付, 物业公司将在十日内修复, 办理进度可查询 {LINK} 。"
-
-
-def phone_page(browser, live_server, username):  # noqa: F811
-    context = browser.new_context(**PHONE)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,7 +35,7 @@ def test_a_pasted_link_does_not_widen_the_workbench_on_a_phone(browser, live_ser
     for username, urls in (("dispatcher", ["/staff/triage/", f"/staff/case/{waiting.public_id}/"]),
                            ("officer", ["/staff/", f"/staff/case/{answered.public_id}/"]),
                            ("supervisor", ["/staff/supervision/", f"/staff/case/{answered.public_id}/"])):
-        page = phone_page(browser, live_server, username)
+        page = signed_in_page(browser, live_server, username, **PHONE)
         for url in urls:
             assert page.goto(live_server.url + url).status == 200, url
             assert overflow(page) <= 0, f"{username} {url} scrolls sideways by {overflow(page)}px at 390px"
