@@ -168,7 +168,8 @@ def test_a_dispatch_without_a_lead_follows_what_the_form_proposes(as_persona, ca
     dispatcher.post(case_url(m, "accept"))
     proposed = dispatcher.get(case_url(m, "suggestion")).json()
     body = dispatcher.post(case_url(m, "dispatch"), {}, format="json").json()
-    assert body["assignments"][0]["unit"]["name"] == unit == proposed["lead"]["name"]
+    lead = next(a for a in body["assignments"] if a["role"] == "lead")
+    assert lead["unit"]["name"] == unit == proposed["lead"]["name"]
     assert Message.objects.get(pk=m.pk).topic.code == topic
 
 

@@ -103,6 +103,21 @@ def suggest_for(message) -> Suggestion:
                       history_confidence=history_conf)
 
 
+def proposed_units(suggestion: Suggestion, returned_by, allowed) -> tuple[object | None, list]:
+    """The lead and assisting units the dispatch form preselects, and a dispatch through the
+    API without a lead takes: the responsibility table's for the topic shown when they follow
+    the citizen's topic or a reading sure enough (``units_prefill``), else the unit that
+    handled similar cases when it is one of ``allowed``; never a unit in ``returned_by`` (it
+    returned the case: 退单, and the table that sent it there still names it)."""
+    if suggestion.lead is not None and suggestion.units_prefill:
+        lead = suggestion.lead if suggestion.lead.pk not in returned_by else None
+        return lead, [u for u in suggestion.assists if u.pk != suggestion.lead.pk]
+    history = suggestion.history
+    if history is not None and history.pk not in returned_by and allowed.filter(pk=history.pk).exists():
+        return history, []  # no responsibility row (or only one for an unsure topic guess)
+    return None, []
+
+
 def readable(message) -> bool:
     """The message has enough Chinese for the models to read: an English or garbled text
     gets a near-random reading, and the unit model would follow the region's name alone

@@ -4,7 +4,6 @@ action. Each action calls the board action the staff pages call, so the rules
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -19,7 +18,7 @@ from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.workflow import IllegalMove, Status
 from minsheng.directory.routing import route
 from minsheng.insight.reading import cached_reading
-from minsheng.insight.suggest import suggest_for
+from minsheng.insight.suggest import Suggestion, proposed_units, suggest_for
 
 from .. import inputs
 from ..pagination import MessageCursor
@@ -136,16 +135,24 @@ def acting_unit(user, message, unit, role=Assignment.Role.LEAD):
 def _dispatch(user, message, b):
     lead, assists, topic = b.get("lead"), b.get("assists"), b.get("topic")
     if lead is None:
-        # as the dispatch form proposes (and /suggestion/): the predicted topic when it is sure
-        # enough to prefill, the case then filed under it; else the citizen's own
-        if (topic is None and message.predicted_topic is not None
-                and (message.topic_confidence or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE):
-            topic = message.predicted_topic
-        suggestion = route(message.region, topic or message.topic or message.predicted_topic)
-        if suggestion.lead is None:
-            raise serializers.ValidationError({"lead": [f"请指定主办单位 ({suggestion.reason})"]})
-        lead = suggestion.lead
-        assists = suggestion.assists if assists is None else assists
+        # what the dispatch form proposes (and /suggestion/): for the topic given, else the
+        # predicted one when it is sure enough to prefill (the case then filed under it), else
+        # the citizen's; never back to a unit that returned the case
+        returned_by = set(message.assignments.filter(state=Assignment.State.RETURNED).values_list("unit_id", flat=True))
+        if topic is not None:
+            routed = route(message.region, topic)
+            suggestion = Suggestion(topic=topic, topic_confidence=None, kind="", kind_confidence=None,
+                                    region=message.region, lead=routed.lead, assists=list(routed.assists),
+                                    reason=routed.reason)
+        else:
+            suggestion = suggest_for(message)
+            topic = suggestion.topic if suggestion.prefill else None
+        lead, proposed = proposed_units(suggestion, returned_by, actions.units_for(message))
+        if lead is None:
+            why = "该单位已退回本件" if suggestion.lead is not None and suggestion.lead.pk in returned_by \
+                else suggestion.reason
+            raise serializers.ValidationError({"lead": [f"请指定主办单位 ({why})"]})
+        assists = proposed if assists is None else assists
     actions.do_dispatch(user, message, lead, assists=assists or (), topic=topic, kind=b.get("kind"))
 
 

@@ -24,6 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Unit
+from minsheng.insight.suggest import proposed_units
 
 from .. import actions, moderation, search
 from .. import staff_forms as forms
@@ -303,14 +304,11 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
     }
     initial = dict(v)
     if suggestion is not None:
-        if suggestion.lead is not None and suggestion.units_prefill:
-            if suggestion.lead.pk not in returned_by:
-                initial["lead"] = suggestion.lead.pk
-            initial["assists"] = [u.pk for u in suggestion.assists if u.pk != suggestion.lead.pk]
-        elif (suggestion.history is not None and suggestion.history.pk not in returned_by
-              and units.filter(pk=suggestion.history.pk).exists()):
-            # no responsibility row (or only one for an unsure topic guess): past dispatches decide
-            initial["lead"] = suggestion.history.pk
+        lead, assists = proposed_units(suggestion, returned_by, units)
+        if lead is not None:
+            initial["lead"] = lead.pk
+        if assists:
+            initial["assists"] = [u.pk for u in assists]
         topic = (suggestion.topic if suggestion.prefill else None) or message.topic
         if topic is not None:
             initial["topic"] = topic.pk
