@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from minsheng.board import actions
 from minsheng.board.models import Assignment, Event, Extension, Message
 
 from .test_api_support import (  # noqa: F401 (fixtures)
@@ -171,6 +172,16 @@ def test_a_dispatch_without_a_lead_follows_what_the_form_proposes(as_persona, ca
     lead = next(a for a in body["assignments"] if a["role"] == "lead")
     assert lead["unit"]["name"] == unit == proposed["lead"]["name"]
     assert Message.objects.get(pk=m.pk).topic.code == topic
+
+
+def test_a_dispatch_without_a_lead_never_sends_a_case_back_to_the_unit_that_returned_it(as_persona, cases,
+                                                                                      personas, directory):
+    """The table still names 住建局 after its 退单: {} sent the case straight back to it."""
+    m = cases["housing"]
+    actions.do_return(personas["officer"], m, directory["housing"], "不属于本单位职责, 请改派")
+    response = as_persona("dispatcher").post(case_url(m, "dispatch"), {}, format="json")
+    assert response.status_code == 400 and error_of(response)["fields"] == {"lead": ["请指定主办单位 (该单位已退回本件)"]}
+    assert Message.objects.get(pk=m.pk).status == "accepted"
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
