@@ -65,17 +65,21 @@ def once(request, create):
         raise ApiError("Idempotency-Key 应为 1–100 个可见 ASCII 字符 (例如一个 UUID)",
                        fields={"Idempotency-Key": ["格式不正确"]})
     fingerprint = _fingerprint(request)
-    mine = IdempotencyKey.objects.filter(user=request.user, key=key)
-    mine.filter(created_at__lt=timezone.now() - dt.timedelta(hours=IDEMPOTENCY_HOURS)).delete()
-    try:
-        with transaction.atomic():
-            message = create(request)
-            IdempotencyKey.objects.create(user=request.user, key=key, fingerprint=fingerprint, message=message)
-        return message, False
-    except IntegrityError:  # the key was used first (a retry, or the same request twice at once)
-        earlier = mine.select_related("message").first()
-        if earlier is None:
-            raise
+    # a user's expired keys go as they send the next one: the table holds a day of posts
+    IdempotencyKey.objects.filter(user=request.user,
+                                  created_at__lt=timezone.now() - dt.timedelta(hours=IDEMPOTENCY_HOURS)).delete()
+    mine = IdempotencyKey.objects.filter(user=request.user, key=key).select_related("message")
+    earlier = mine.first()  # a retry: answered without checking the form or saving photos again
+    if earlier is None:
+        try:
+            with transaction.atomic():
+                message = create(request)
+                IdempotencyKey.objects.create(user=request.user, key=key, fingerprint=fingerprint, message=message)
+            return message, False
+        except IntegrityError:  # the same request twice at once: the other wrote the key first
+            earlier = mine.first()
+            if earlier is None:
+                raise
     if earlier.fingerprint != fingerprint:
         raise ApiError("该 Idempotency-Key 已用于另一条内容不同的留言; 新留言请换一个键",
                        code="conflict", status_code=409, fields={"Idempotency-Key": ["已被使用"]})
