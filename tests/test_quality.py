@@ -111,8 +111,10 @@ def test_a_short_reply_with_a_concrete_step_is_brief_not_boilerplate():
     """「已责成物业维修, 现已恢复运行」 was flagged 套话 and capped at 20: it says what was done."""
     assert not is_boilerplate("网友您好! 已责成物业维修, 现已恢复运行。")
     assert not is_boilerplate("经查, 该路段路灯已修复。")
-    # 调查处理 is no step taken: still 套话
-    assert is_boilerplate("您好, 您反映的问题已转市自然资源和规划局调查处理。")
+    # 调查处理, 已办结, 督促整改 say nothing of what was done: still 套话
+    for form_letter in ("您好, 您反映的问题已转市自然资源和规划局调查处理。", "此件已办结。感谢您的来信。", "已完成。",
+                        "您反映的问题已收悉, 已督促相关部门办理。", "您的建议已收悉, 我们将督促整改。"):
+        assert is_boilerplate(form_letter), form_letter
     assert is_boilerplate("网友您好, 您的留言已收悉, 已转相关部门处理, 感谢您的支持!")
 
 

@@ -64,9 +64,10 @@ _STOP_GRAMS = frozenset("您好 你好 网友 留言 收悉 问题 反映 情况
 _STOP_WORDS = re.compile("|".join(sorted(_STOP_GRAMS, key=len, reverse=True)))
 
 # a concrete step or finding, which no form letter holds (not the bare 已 / 将 / 尽快 of
-# 已转相关部门, 将尽快研究 or 调查处理): a short reply with one (已责成物业维修, 现已恢复运行) is brief, not 套话
-_CONCRETE = re.compile(r"经查|经核实|经调查|责令|责成|督促|约谈|整改|维修|清理|拆除|(?<!调)查处|处罚|施工|更换|修复|恢复|"
-                       r"安装|疏通|清运|补发|退还|办结|已解决|完成")
+# 已转相关部门, 将尽快研究, 调查处理, nor 已办结 / 已完成 / 督促整改, which say nothing of what was
+# done): a short reply with one (已责成物业维修, 现已恢复运行) is brief, not 套话
+_CONCRETE = re.compile(r"经查|经核实|经调查|责令|责成|约谈|维修|清理|拆除|(?<!调)查处|处罚|施工|更换|修复|恢复|"
+                       r"安装|疏通|清运|补发|退还")
 
 BOILERPLATE_CAP = 20
 MIN_SUBSTANCE = 25  # characters left after the courtesy phrases
