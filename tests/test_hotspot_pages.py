@@ -393,6 +393,15 @@ def test_similar_fragment_counts_a_support_given_a_moment_ago(client, login, lif
     assert "1 人也遇到" in item
 
 
+def test_similar_fragment_leaves_out_a_message_withdrawn_a_moment_ago(client, lift_hotspot):
+    """Within the cache minute a withdrawn message stayed in the box, its link a 404."""
+    _, messages = lift_hotspot
+    query = {"title": "幸福家园小区电梯坏了", "body": "3号楼电梯停运", "region": "620102"}
+    assert f"/m/{messages[0].public_id}/" in client.post("/similar/", query).content.decode()
+    Message.objects.filter(pk=messages[0].pk).update(status="withdrawn")
+    assert f"/m/{messages[0].public_id}/" not in client.post("/similar/", query).content.decode()
+
+
 def test_similar_fragment_takes_a_full_length_body_by_post(lift_hotspot, personas):
     """The post form sends its text by POST: a 3000-character body made the GET URL too
     long for the server (414 from about 450 characters) and the box stopped updating."""

@@ -151,3 +151,24 @@ def test_supporters_hear_when_the_message_they_followed_is_withdrawn_or_rejected
     assert note.text == f"您也遇到的问题「{title}」{what}, 不再办理; 如问题仍在, 您可以发表新留言"
     assert note.message is None  # the message is no longer public: nothing to open
     assert login(personas["other_citizen"]).get("/me/notifications/").status_code == 200
+
+
+@pytest.mark.parametrize("approve, said", [
+    (True, "的延期申请已批准, 答复期限顺延至 {due}; 该件仍已超期, 请尽快答复"),
+    (False, "的延期申请未获批准, 原期限 {due} 已过, 请尽快答复")])
+def test_a_late_units_extension_note_says_the_case_is_still_late(case, personas, directory,
+                                                                 django_capture_on_commit_callbacks, approve, said):
+    """「请在原期限 X 前答复」 with X a month ago; 「顺延至 Y」 with Y still past."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.board.models import Message
+
+    ext = actions.do_request_extension(personas["officer"], case, directory["housing"], 3, "需要现场勘查")
+    Message.objects.filter(pk=case.pk).update(due_at=timezone.now() - dt.timedelta(days=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_decide_extension(personas["supervisor"], Extension.objects.get(pk=ext.pk), approve)
+    due = f"{timezone.localtime(Message.objects.get(pk=case.pk).due_at):%Y-%m-%d}"
+    note = Notification.objects.get(user=personas["officer"], kind="extension_decided")
+    assert note.text == f"留言「{case.title}」" + said.format(due=due)

@@ -172,8 +172,13 @@ def extension_decided(extension, approved: bool):
     """The unit that asked for more days hears the answer: its deadline moved, or it did not."""
     a, message = extension.assignment, extension.assignment.message
     due = f"{timezone.localtime(message.due_at):%Y-%m-%d}"
-    text = (f"留言「{message.title}」的延期申请已批准, 答复期限顺延至 {due}" if approved
-            else f"留言「{message.title}」的延期申请未获批准, 请在原期限 {due} 前答复")
+    late = message.due_at < timezone.now()  # the days run on from the old deadline
+    if approved:
+        text = f"留言「{message.title}」的延期申请已批准, 答复期限顺延至 {due}" + ("; 该件仍已超期, 请尽快答复" if late else "")
+    elif late:
+        text = f"留言「{message.title}」的延期申请未获批准, 原期限 {due} 已过, 请尽快答复"
+    else:
+        text = f"留言「{message.title}」的延期申请未获批准, 请在原期限 {due} 前答复"
     if extension.decision_note:
         text += f"。审批意见: {extension.decision_note}"
     _unit(a.unit, message, "extension_decided", text)

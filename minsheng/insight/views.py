@@ -148,4 +148,8 @@ def similar(request):
         pk__in=[m.pk for m, _ in found]).values_list("pk", "status", "support_count")}
     for m, _ in found:
         m.status, m.support_count = now.get(m.pk, (m.status, m.support_count))
+    # one withdrawn or rejected since is no longer public: its link would be a 404
+    found = [(m, score) for m, score in found if m.pk in now and m.status in Status.public()]
+    if not found:
+        return HttpResponse("")
     return render(request, "insight/_similar.html", {"found": found})
