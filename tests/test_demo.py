@@ -202,6 +202,20 @@ def test_serve_says_where_the_demos_verification_codes_are(settings):
 
 
 @pytest.mark.django_db
+def test_serve_warns_when_emails_would_link_elsewhere(settings):
+    """Served on another address than MINSHENG_SITE_URL, every email's link opens nothing."""
+    def served(*args):
+        out = io.StringIO()
+        call_command("serve", "--check", "--no-collectstatic", *args, stdout=out)
+        return out.getvalue()
+
+    assert "MINSHENG_SITE_URL" not in served()  # the demo: http://127.0.0.1:8000
+    assert "邮件中的链接以 MINSHENG_SITE_URL=http://127.0.0.1:8000 开头" in served("--port", "8011")
+    settings.MINSHENG_SITE_URL = "http://localhost:8011"
+    assert "MINSHENG_SITE_URL" not in served("--port", "8011")
+
+
+@pytest.mark.django_db
 def test_demo_trains_models_and_places_hotspots(settings, tmp_path):
     from minsheng.insight.models import Hotspot, HotspotMember
 

@@ -34,6 +34,9 @@ def vendor_warning() -> str:
     return f"警告: 缺少前端文件 {'、'.join(missing)} — 请先运行 make assets (否则页面交互和图表无法使用)"
 
 
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"  # settings.MINSHENG_SITE_URL's default
+
+
 class Command(BaseCommand):
     help = "Serve minsheng with gunicorn (collects static files first)."
 
@@ -65,6 +68,13 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(warning))
         if host not in ("127.0.0.1", "localhost", "::1") and not settings.DEBUG:
             self.stdout.write(f"提示: 从其他机器访问时, 请把访问用的主机名加入 ALLOWED_HOSTS (当前 {settings.ALLOWED_HOSTS})")
+        here, site = (url.replace("//localhost", "//127.0.0.1") for url in (f"http://{shown}:{port}",
+                                                                          settings.MINSHENG_SITE_URL))
+        if settings.MINSHENG_SITE_URL == DEFAULT_SITE_URL and here != site:  # left at the demo's
+            # links in emails are made of it: served elsewhere, they would open nothing
+            self.stdout.write(self.style.WARNING(
+                f"提示: 邮件中的链接以 MINSHENG_SITE_URL={settings.MINSHENG_SITE_URL} 开头; "
+                "请把它设为市民和工作人员访问本站用的地址"))
         self._print_logins()
         if settings.MINSHENG_CODE_SENDER.endswith(".ConsoleSender"):
             # a citizen trying the demo on a phone taps 获取验证码 and waits for an SMS
