@@ -254,6 +254,8 @@ def test_supervisors_read_and_filter_the_chronic_flags(hotspots, personas):
     officer.force_authenticate(personas["officer"])
     assert officer.get(f"/api/v1/hotspots/{hotspots['hot'].pk}/").json()["chronic"] is None
     assert officer.get("/api/v1/hotspots/?chronic=false").status_code == 403
+    anonymous = APIClient().get("/api/v1/hotspots/?chronic=true")  # unknown caller: sign in first
+    assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "not_authenticated"
 
 
 def test_hotspot_detail_lists_public_messages_only(client, hotspots):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from minsheng.accounts.roles import roles_of
@@ -88,6 +88,8 @@ class HotspotList(ApiView):
         roles = roles_of(request.user)
         supervisor = roles.is_supervisor
         if params.get("chronic") is not None and not supervisor:
+            if not request.user.is_authenticated:  # who asks is unknown: sign in (401), as elsewhere
+                raise exceptions.NotAuthenticated("按老大难筛选需要督办人员或领导的令牌")
             raise ApiError("只有督办人员和领导可以按老大难筛选", code="permission_denied", status_code=403)
         qs = Hotspot.objects.public().select_related("region").order_by("-heat", "-last_at", "-id")  # as /hotspots/
         if params.get("region"):
