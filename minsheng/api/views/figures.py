@@ -89,7 +89,7 @@ class HotspotList(ApiView):
         supervisor = roles.is_supervisor
         if params.get("chronic") is not None and not supervisor:
             if not request.user.is_authenticated:  # who asks is unknown: sign in (401), as elsewhere
-                raise exceptions.NotAuthenticated("按老大难筛选需要督办人员或领导的令牌")
+                raise exceptions.NotAuthenticated()
             raise ApiError("只有督办人员和领导可以按老大难筛选", code="permission_denied", status_code=403)
         qs = Hotspot.objects.public().select_related("region").order_by("-heat", "-last_at", "-id")  # as /hotspots/
         if params.get("region"):
