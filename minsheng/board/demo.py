@@ -514,11 +514,9 @@ def add_supports(gen: Generator, messages: list[Message], in_cluster: set[int]) 
         rows += [Support(message_id=m["pk"], user=demo_citizen, created_at=m["submitted_at"] + (now - m["submitted_at"]) / 2)
                  for m in rng.sample(theirs, min(4, len(theirs)))]
     Support.objects.bulk_create(rows, batch_size=500)
-    by_count: dict[int, list[int]] = {}
-    for row in Support.objects.filter(message_id__in=[m["pk"] for m in public]).values("message").annotate(n=Count("id")):
-        by_count.setdefault(row["n"], []).append(row["message"])
-    for n, ids in by_count.items():
-        Message.objects.filter(pk__in=ids).update(support_count=n)
+    supported = {r.message_id for r in rows}
+    count = Support.objects.filter(message=OuterRef("pk")).values("message").annotate(n=Count("id")).values("n")
+    Message.objects.filter(pk__in=supported).update(support_count=Subquery(count))
 
 
 NOTIFICATION_EVENTS = {"dispatched": "dispatched", "case_arrived": "dispatched", "replied": "replied",

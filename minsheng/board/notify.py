@@ -80,13 +80,11 @@ def dispatched(message):
 def _later_for_followers(message, kind):
     """A case may have hundreds of followers, each with an email: they are told by a
     background task (the notify queue), not within the officer's request."""
+    from minsheng.celery import delay_or_run
+
     from .tasks import notify_followers
 
-    try:
-        notify_followers.delay(message.pk, kind)
-    except Exception:  # the broker is down: tell them here rather than not at all
-        log.exception("could not queue the followers' notes of message %s; sending them now", message.pk)
-        _tell_followers(message, kind)
+    delay_or_run(notify_followers, message.pk, kind)
 
 
 def replied(message):

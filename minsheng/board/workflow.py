@@ -7,7 +7,6 @@ two staff acting at once cannot both succeed and no update is lost.
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 
 from django.db import models, transaction
@@ -122,14 +121,7 @@ def refresh_hotspot(message_pk: int) -> None:
     milliseconds per member) never holds up the officer's or citizen's request; in place in
     the embedded default, or when the broker cannot take it. A hotspot is derived data: a
     failure is logged and the action that caused it stands."""
-    from minsheng.insight.hotspots_service import refresh_for_message, refresh_message_hotspot
+    from minsheng.celery import delay_or_run
+    from minsheng.insight.hotspots_service import refresh_message_hotspot  # it logs its own failure
 
-    try:
-        refresh_message_hotspot.delay(message_pk)
-        return
-    except Exception:
-        logging.getLogger(__name__).exception("could not queue the hotspot refresh of message %s", message_pk)
-    try:
-        refresh_for_message(message_pk)
-    except Exception:
-        logging.getLogger(__name__).exception("could not refresh the hotspot of message %s", message_pk)
+    delay_or_run(refresh_message_hotspot, message_pk)

@@ -68,9 +68,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(warning))
         if host not in ("127.0.0.1", "localhost", "::1") and not settings.DEBUG:
             self.stdout.write(f"提示: 从其他机器访问时, 请把访问用的主机名加入 ALLOWED_HOSTS (当前 {settings.ALLOWED_HOSTS})")
-        here, site = (url.replace("//localhost", "//127.0.0.1") for url in (f"http://{shown}:{port}",
-                                                                          settings.MINSHENG_SITE_URL))
-        if settings.MINSHENG_SITE_URL == DEFAULT_SITE_URL and here != site:  # left at the demo's
+        here = f"http://{shown}:{port}".replace("//localhost", "//127.0.0.1")
+        if settings.MINSHENG_SITE_URL == DEFAULT_SITE_URL != here:  # left at the demo's address
             # links in emails are made of it: served elsewhere, they would open nothing
             self.stdout.write(self.style.WARNING(
                 f"提示: 邮件中的链接以 MINSHENG_SITE_URL={settings.MINSHENG_SITE_URL} 开头; "
