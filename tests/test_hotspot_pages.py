@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -285,7 +287,6 @@ def test_old_unresolved_hotspot_is_chronic_and_spanning_units_needs_coordination
 def test_refresh_reads_a_hotspots_topics_without_a_query_per_message(lift_hotspot, directory):
     """Each member filed under a sub-topic cost one query for its parent (the hourly refresh
     ran about one query per message of the last 270 days)."""
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from minsheng.directory.models import Topic
@@ -297,7 +298,8 @@ def test_refresh_reads_a_hotspots_topics_without_a_query_per_message(lift_hotspo
     hotspot = hotspots_service.refresh_one(hotspot)
     with CaptureQueriesContext(connection) as queries:
         hotspots_service.refresh_one(hotspot)
-    assert len(queries) == 4  # members, their ratings, lead units, assisting units
+    reads = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(reads) == 5  # the hotspot's row (locked), members, their ratings, lead units, assisting units
     assert Hotspot.objects.get(pk=hotspot.pk).topics == ["城乡建设"]
 
 
@@ -470,16 +472,82 @@ def test_an_action_queues_its_hotspots_refresh_and_refreshes_in_place_when_the_b
     of the officer's request; with the broker down the hotspot still follows the action."""
     hotspot, messages = lift_hotspot
     queued = []
-    monkeypatch.setattr(hotspots_service.refresh_message_hotspot, "delay", lambda pk: queued.append(pk))
+    monkeypatch.setattr(hotspots_service.refresh_hotspot, "delay", lambda pk: queued.append(pk))
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_support(personas["citizen"], messages[0])
-    assert queued == [messages[0].pk]
+    assert queued == [hotspot.pk]
     assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count  # not yet: the task's job
+    hotspots_service.refresh_hotspot(hotspot.pk)  # a worker takes it
+    assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count + 1
 
     def down(pk):
         raise OSError("Connection refused")
 
-    monkeypatch.setattr(hotspots_service.refresh_message_hotspot, "delay", down)
+    monkeypatch.setattr(hotspots_service.refresh_hotspot, "delay", down)
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_support(personas["other_citizen"], messages[1])
     assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count + 2
+
+
+def test_a_hotspot_waiting_for_its_refresh_is_not_queued_again(
+        lift_hotspot, personas, monkeypatch, django_capture_on_commit_callbacks):
+    """Many moves in one hotspot (closing 100 of its messages in one go) queue one
+    refresh, not one per message: the waiting refresh reads every move when it starts. A move after it started
+    queues the next one, and a refresh lost for 5 minutes (a worker died) is queued again."""
+    hotspot, messages = lift_hotspot
+    queued = []
+    monkeypatch.setattr(hotspots_service.refresh_hotspot, "delay", lambda pk: queued.append(pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        for m in messages[:3]:
+            actions.do_support(personas["citizen"], m)
+    assert queued == [hotspot.pk]
+    hotspots_service.refresh_hotspot(hotspot.pk)
+    assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count + 3  # all three read
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_support(personas["citizen"], messages[3])
+    assert queued == [hotspot.pk, hotspot.pk]
+
+    Hotspot.objects.filter(pk=hotspot.pk).update(refresh_queued_at=timezone.now() - dt.timedelta(minutes=6))
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_support(personas["other_citizen"], messages[0])
+    assert queued == [hotspot.pk, hotspot.pk, hotspot.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_of_one_hotspot_take_turns_and_the_newer_reading_stays(lift_hotspot, monkeypatch):
+    """A refresh that read the members before a change must not save its older reading
+    over the reading of a refresh that started after the change."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL (SQLite test database is in-memory)")
+    hotspot, messages = lift_hotspot
+    Hotspot.objects.filter(pk=hotspot.pk).update(support_count=999)  # out of date: both refreshes save
+    read_done, go = threading.Event(), threading.Event()
+    reading = hotspots_service._reading
+
+    def slow_first_reading(h, now):
+        result = reading(h, now)
+        if threading.current_thread().name == "first":
+            read_done.set()
+            go.wait(10)
+        return result
+
+    monkeypatch.setattr(hotspots_service, "_reading", slow_first_reading)
+
+    def refresh():
+        try:
+            hotspots_service.refresh_one(Hotspot.objects.get(pk=hotspot.pk))
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=refresh, name="first")
+    first.start()
+    assert read_done.wait(10)
+    Message.objects.filter(pk=messages[0].pk).update(support_count=5)  # committed after the first read
+    second = threading.Thread(target=refresh, name="second")
+    second.start()
+    second.join(0.5)  # without the lock it would read and save now
+    go.set()
+    first.join(10)
+    second.join(10)
+    assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count + 5

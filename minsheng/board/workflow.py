@@ -118,10 +118,8 @@ def transition(message, action: str, **fields) -> None:
 def refresh_hotspot(message_pk: int) -> None:
     """Recompute the hotspot of a message (its support count or its status changed), not
     only at the hourly refresh: a task on the ml queue, so that a large hotspot (a few
-    milliseconds per member) never holds up the officer's or citizen's request; in place in
-    the embedded default, or when the broker cannot take it. A hotspot is derived data: a
-    failure is logged and the action that caused it stands."""
-    from minsheng.celery import delay_or_run
-    from minsheng.insight.hotspots_service import refresh_message_hotspot  # it logs its own failure
+    milliseconds per member) never holds up the officer's or citizen's request
+    (``hotspots_service.queue_refresh``)."""
+    from minsheng.insight.hotspots_service import queue_refresh
 
-    delay_or_run(refresh_message_hotspot, message_pk)
+    queue_refresh(message_pk)

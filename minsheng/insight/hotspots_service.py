@@ -18,7 +18,7 @@ from collections import Counter
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from minsheng.board.moderation import mask
@@ -191,68 +191,105 @@ def public_title(title: str, public) -> str:
 
 
 def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
-    """Recompute one hotspot from its members. Changes nothing when nothing changed."""
+    """Recompute one hotspot from its members. Changes nothing when nothing changed.
+
+    The hotspot's row is locked while its members are read and the result saved, so two
+    refreshes of one hotspot (two workers, or a worker and the hourly refresh) take turns:
+    the second reads the members after the first has saved, and never saves an older
+    reading over a newer one."""
+    with transaction.atomic():
+        locked = Hotspot.objects.select_for_update().filter(pk=hotspot.pk).first()
+        if locked is None:  # deleted meanwhile (a rebuild)
+            return hotspot
+        fields = _reading(locked, now or timezone.now())
+        changed = [name for name, value in fields.items() if getattr(locked, name) != value]
+        if changed:
+            fields["refreshed_at"] = now or timezone.now()
+            for name in fields:
+                setattr(locked, name, fields[name])
+            locked.save(update_fields=[*changed, "refreshed_at"])
+    for name in ("refreshed_at", *fields):
+        setattr(hotspot, name, getattr(locked, name))
+    return hotspot
+
+
+def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
+    """The figures, flags, title and place of ``hotspot`` as its members give them now."""
     from minsheng.board.models import Assignment, Message
 
-    now = now or timezone.now()
     messages = list(Message.objects.filter(hotspot_member__hotspot=hotspot).exclude(status__in=CLOSED_OUT)
                     # the topics' roots (three levels) and regions in the same query, not one per message
                     .select_related("topic__parent__parent", "predicted_topic__parent__parent",
                                     "region__parent__parent__parent", "author")
                     .prefetch_related("evaluations"))
     if not messages:
-        fields = {"message_count": 0, "public_count": 0, "citizen_count": 0, "support_count": 0,
-                  "unresolved_count": 0, "heat": 0.0, "chronic": False, "needs_coordination": False}
-    else:
-        first = min(m.submitted_at for m in messages)
-        last = max(m.submitted_at for m in messages)
-        citizens = len({m.author_id for m in messages})
-        supports = sum(m.support_count for m in messages)
-        unresolved = _unresolved(messages)
-        leads = list(Assignment.objects.filter(message__in=messages, role=Assignment.Role.LEAD)
-                     .exclude(state=Assignment.State.TRANSFERRED).values_list("unit__name", flat=True).distinct())
-        assists = list(Assignment.objects.filter(message__in=messages, role=Assignment.Role.ASSIST)
-                       .values_list("unit__name", flat=True).distinct())
-        topics = sorted({(m.topic or m.predicted_topic).root().name for m in messages if m.topic or m.predicted_topic})
-        public = [m for m in messages if m.status in Status.public()]
-        title, place = public_face(hotspot.title, hotspot.place, public)
-        fields = {
-            "first_at": first, "last_at": last, "message_count": len(messages), "public_count": len(public),
-            "title": title, "place": place,
-            "citizen_count": citizens,
-            "support_count": supports, "unresolved_count": unresolved,
-            "heat": core.heat(citizens, len(messages), supports, last, now),
-            # a single message is a case, not a hotspot: flags need two or more
-            "chronic": len(messages) >= 2 and core.is_chronic(first, now, unresolved, chronic_days()),
-            # several lead units or several topics: one unit alone cannot settle it
-            "needs_coordination": len(messages) >= 2 and (len(set(leads)) >= 2 or len(topics) >= 2),
-            "units": sorted(set(leads)) + sorted(set(assists) - set(leads)),
-            "topics": topics,
-        }
-    changed = [name for name, value in fields.items() if getattr(hotspot, name) != value]
-    for name in changed:
-        setattr(hotspot, name, fields[name])
-    if changed:
-        hotspot.refreshed_at = now
-        hotspot.save(update_fields=[*changed, "refreshed_at"])
-    return hotspot
+        return {"message_count": 0, "public_count": 0, "citizen_count": 0, "support_count": 0,
+                "unresolved_count": 0, "heat": 0.0, "chronic": False, "needs_coordination": False}
+    first = min(m.submitted_at for m in messages)
+    last = max(m.submitted_at for m in messages)
+    citizens = len({m.author_id for m in messages})
+    supports = sum(m.support_count for m in messages)
+    unresolved = _unresolved(messages)
+    leads = list(Assignment.objects.filter(message__in=messages, role=Assignment.Role.LEAD)
+                 .exclude(state=Assignment.State.TRANSFERRED).values_list("unit__name", flat=True).distinct())
+    assists = list(Assignment.objects.filter(message__in=messages, role=Assignment.Role.ASSIST)
+                   .values_list("unit__name", flat=True).distinct())
+    topics = sorted({(m.topic or m.predicted_topic).root().name for m in messages if m.topic or m.predicted_topic})
+    public = [m for m in messages if m.status in Status.public()]
+    title, place = public_face(hotspot.title, hotspot.place, public)
+    return {
+        "first_at": first, "last_at": last, "message_count": len(messages), "public_count": len(public),
+        "title": title, "place": place,
+        "citizen_count": citizens,
+        "support_count": supports, "unresolved_count": unresolved,
+        "heat": core.heat(citizens, len(messages), supports, last, now),
+        # a single message is a case, not a hotspot: flags need two or more
+        "chronic": len(messages) >= 2 and core.is_chronic(first, now, unresolved, chronic_days()),
+        # several lead units or several topics: one unit alone cannot settle it
+        "needs_coordination": len(messages) >= 2 and (len(set(leads)) >= 2 or len(topics) >= 2),
+        "units": sorted(set(leads)) + sorted(set(assists) - set(leads)),
+        "topics": topics,
+    }
 
 
-def refresh_for_message(message_pk: int) -> None:
-    """Refresh the hotspot of one message (after a support), if it has one."""
-    member = HotspotMember.objects.select_related("hotspot").filter(message_id=message_pk).first()
-    if member is not None:
-        refresh_one(member.hotspot)
+# A queued refresh not started after this long is taken as lost (its worker died) and queued again.
+REFRESH_CLAIM = dt.timedelta(minutes=5)
 
 
-@shared_task(name="minsheng.insight.refresh_message_hotspot", ignore_result=True)
-def refresh_message_hotspot(message_pk: int) -> None:
-    """``refresh_for_message`` as a task (board.workflow.refresh_hotspot queues it); a
-    failure is logged, never raised into the action that queued it."""
+def queue_refresh(message_pk: int) -> None:
+    """Refresh the hotspot of a message whose status or support count changed: a task on the
+    ml queue (in place without a broker, ``delay_or_run``). Queued once: while a refresh of
+    the hotspot waits in the queue, a further change needs none (the waiting one reads it
+    when it starts), so closing 100 messages of one hotspot in one go queues one refresh,
+    not 100. A hotspot is derived data: a failure is logged, and the action stands."""
+    from minsheng.celery import delay_or_run
+
     try:
-        refresh_for_message(message_pk)
+        hotspot_pk = HotspotMember.objects.filter(message_id=message_pk).values_list("hotspot_id", flat=True).first()
+        if hotspot_pk is None:
+            return
+        now = timezone.now()
+        claimed = (Hotspot.objects.filter(pk=hotspot_pk)
+                   .filter(Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=now - REFRESH_CLAIM))
+                   .update(refresh_queued_at=now))
+        if claimed:
+            delay_or_run(refresh_hotspot, hotspot_pk)
     except Exception:
         log.exception("could not refresh the hotspot of message %s", message_pk)
+
+
+@shared_task(name="minsheng.insight.refresh_hotspot", ignore_result=True)
+def refresh_hotspot(hotspot_pk: int) -> None:
+    """The refresh ``queue_refresh`` queues. It gives up its place in the queue before it
+    reads, so a change committed from then on queues the next refresh; a failure is
+    logged, never raised into the action that queued it."""
+    try:
+        Hotspot.objects.filter(pk=hotspot_pk).update(refresh_queued_at=None)
+        hotspot = Hotspot.objects.filter(pk=hotspot_pk).first()
+        if hotspot is not None:
+            refresh_one(hotspot)
+    except Exception:
+        log.exception("could not refresh hotspot %s", hotspot_pk)
 
 
 def decay_heat(hotspots, now: dt.datetime) -> int:

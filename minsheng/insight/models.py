@@ -42,6 +42,8 @@ class Hotspot(models.Model):
     units = models.JSONField("涉及单位", default=list, blank=True)
     topics = models.JSONField("涉及领域", default=list, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # set while a refresh of this hotspot waits in the queue (hotspots_service.queue_refresh)
+    refresh_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = HotspotQuerySet.as_manager()
 
