@@ -79,10 +79,10 @@ def test_two_posts_with_one_idempotency_key_at_once_create_one_message(as_person
                                                                       monkeypatch):
     """The other request committed its message and key while this one was on its way: the
     unique key rolls this one's message back and it answers the other's."""
+    from minsheng.api import idempotency
     from minsheng.api.models import IdempotencyKey
-    from minsheng.api.views import citizen as views
 
-    real = views._fingerprint
+    real = idempotency._fingerprint
 
     def the_other_request_commits_first(request):
         fingerprint = real(request)
@@ -91,7 +91,7 @@ def test_two_posts_with_one_idempotency_key_at_once_create_one_message(as_person
         IdempotencyKey.objects.create(user=personas["citizen"], key="k-1", message=other, fingerprint=fingerprint)
         return fingerprint
 
-    monkeypatch.setattr(views, "_fingerprint", the_other_request_commits_first)
+    monkeypatch.setattr(idempotency, "_fingerprint", the_other_request_commits_first)
     answer = as_persona("citizen").post("/api/v1/messages/", NEW, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert answer.status_code == 201 and answer.json()["title"] == "同一条留言的另一次提交"
     assert answer["Idempotent-Replayed"] == "true"

@@ -220,6 +220,127 @@ def test_post_never_acts_as_a_staff_member(client311, key, personas):
     assert message.author != personas["officer"]
 
 
+def test_a_retry_with_the_same_idempotency_key_answers_the_first_request(client311, key, directory, monkeypatch):
+    """A phone app's post timed out and it sends it again: one message, and the retry gets
+    the first answer (the same service_request_id and token) with Idempotent-Replayed."""
+    from minsheng.api.open311 import views
+
+    submitted = []
+    real = views.submit
+    monkeypatch.setattr(views, "submit", lambda *args: submitted.append(1) or real(*args))
+    first = client311.post(f"{BASE}/requests.json", form(key), HTTP_IDEMPOTENCY_KEY="app-311-0001")
+    # the key now as a header: a credential, not a part of the request
+    again = client311.post(f"{BASE}/requests.json", form(None), HTTP_IDEMPOTENCY_KEY="app-311-0001",
+                           HTTP_X_API_KEY=key)
+    assert first.status_code == again.status_code == 200, again.content
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+    assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+    assert submitted == [1]  # the retry checks no form and stores nothing
+    assert Message.objects.count() == Open311Request.objects.count() == 1
+    [answer] = again.json()
+    assert answer["service_request_id"] == Message.objects.get().public_id
+    assert answer["token"] == Open311Request.objects.get().token
+    # without the header every post creates, as before
+    plain = [client311.post(f"{BASE}/requests.json", form(key)) for _ in range(2)]
+    assert all(r.status_code == 200 and "Idempotent-Replayed" not in r for r in plain)
+    assert len({r.json()[0]["service_request_id"] for r in plain} | {answer["service_request_id"]}) == 3
+    assert Message.objects.count() == 3
+
+
+def test_an_idempotent_retry_in_xml_answers_the_first_xml(client311, key, directory):
+    first = client311.post(f"{BASE}/requests.xml", form(key), HTTP_IDEMPOTENCY_KEY="app-311-0002")
+    again = client311.post(f"{BASE}/requests.xml", form(key), HTTP_IDEMPOTENCY_KEY="app-311-0002")
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content and again["Idempotent-Replayed"] == "true"
+    root = xml(again)
+    assert root.tag == "service_requests"
+    assert root.findtext("request/service_request_id") == Message.objects.get().public_id
+    assert root.findtext("request/token") == Open311Request.objects.get().token
+
+
+def test_an_idempotent_retry_saves_its_photo_once(key, directory):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from minsheng.board.models import Attachment
+
+    from .test_api_citizen import png_bytes
+
+    client = APIClient()
+    answers = [client.post(f"{BASE}/requests.json", {**form(key), "media": SimpleUploadedFile(
+        "stairs.png", png_bytes(), "image/png")}, format="multipart", HTTP_IDEMPOTENCY_KEY="app-311-0003")
+        for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 200] and answers[1]["Idempotent-Replayed"] == "true"
+    assert Message.objects.count() == Attachment.objects.count() == 1
+
+
+def test_an_idempotency_key_reused_for_another_request_is_refused(client311, key, directory):
+    client311.post(f"{BASE}/requests.json", form(key), HTTP_IDEMPOTENCY_KEY="app-311-0004")
+    other = form(key, description="另一件事: 小区门口的路灯坏了两个星期, 晚上出行很不方便。")
+    refused = client311.post(f"{BASE}/requests.json", other, HTTP_IDEMPOTENCY_KEY="app-311-0004")
+    assert refused.status_code == 409 and error_of(refused)["code"] == "conflict"
+    assert error_of(refused)["fields"] == {"Idempotency-Key": ["已被使用"]}
+    as_xml = client311.post(f"{BASE}/requests.xml", other, HTTP_IDEMPOTENCY_KEY="app-311-0004")
+    assert as_xml.status_code == 409
+    root = xml(as_xml)
+    assert root.tag == "errors" and root.findtext("error/code") == "409"
+    assert "Idempotency-Key" in root.findtext("error/description") and "换一个键" in root.findtext("error/description")
+    # the URL's jurisdiction_id is a part of the request too
+    moved = client311.post(f"{BASE}/requests.json?jurisdiction_id=620100", form(key),
+                           HTTP_IDEMPOTENCY_KEY="app-311-0004")
+    assert moved.status_code == 409
+    bad = client311.post(f"{BASE}/requests.json", form(key), HTTP_IDEMPOTENCY_KEY="键")
+    assert bad.status_code == 400 and "Idempotency-Key" in error_of(bad)["fields"]
+    assert Message.objects.count() == 1
+
+
+def test_idempotency_keys_are_each_api_keys_own(client311, key, personas, directory, as_persona):
+    """Two systems (or a system and a citizen's app) that happen to pick one key string
+    each post their own message: keys are scoped per Open311 key, as per user in REST."""
+    from minsheng.api.models import Open311Key
+
+    _, other_key = Open311Key.issue("另一个系统")
+    ours = client311.post(f"{BASE}/requests.json", form(key), HTTP_IDEMPOTENCY_KEY="shared-1")
+    theirs = client311.post(f"{BASE}/requests.json", form(other_key), HTTP_IDEMPOTENCY_KEY="shared-1")
+    assert ours.status_code == theirs.status_code == 200 and "Idempotent-Replayed" not in theirs
+    assert ours.json()[0]["service_request_id"] != theirs.json()[0]["service_request_id"]
+    rest = as_persona("citizen").post("/api/v1/messages/", {
+        "title": "学校门口接送车辆拥堵", "body": "城关区某小学门口每天放学时车辆拥堵, 孩子过马路很危险, 建议设置临时停车区。",
+        "kind": "suggest", "region": "620102", "topic": "traffic"}, format="json", HTTP_IDEMPOTENCY_KEY="shared-1")
+    assert rest.status_code == 201 and "Idempotent-Replayed" not in rest
+    assert Message.objects.count() == 3
+
+
+def test_two_requests_with_one_idempotency_key_at_once_create_one_message(client311, key, api_key, directory,
+                                                                        monkeypatch):
+    """The other request committed its message and key while this one was on its way: the
+    unique key rolls this one's message back and it answers the other's."""
+    import secrets
+
+    from minsheng.api import idempotency
+    from minsheng.api.models import IdempotencyKey
+    from minsheng.board import actions
+
+    real = idempotency._fingerprint
+
+    def the_other_request_commits_first(request):
+        fingerprint = real(request)
+        other = actions.do_submit(api_key[0].service_user or User.objects.create(username="svc"),
+                                  title="同一请求的另一次提交", body=form(key)["description"], kind="help",
+                                  region=directory["chengguan"])
+        Open311Request.objects.create(message=other, api_key=api_key[0], token=secrets.token_urlsafe(16))
+        IdempotencyKey.objects.create(api_key=api_key[0], key="k-1", message=other, fingerprint=fingerprint)
+        return fingerprint
+
+    monkeypatch.setattr(idempotency, "_fingerprint", the_other_request_commits_first)
+    answer = client311.post(f"{BASE}/requests.json", form(key), HTTP_IDEMPOTENCY_KEY="k-1")
+    assert answer.status_code == 200, answer.content
+    assert answer["Idempotent-Replayed"] == "true"
+    other = Message.objects.get()  # this request's own message was rolled back
+    assert other.title == "同一请求的另一次提交"
+    assert answer.json()[0]["service_request_id"] == other.public_id
+    assert answer.json()[0]["token"] == other.open311.token
+
+
 @pytest.mark.parametrize("change, needle", [
     ({"service_code": None}, "service_code"), ({"service_code": "nope"}, "service_code"),
     ({"description": None}, "description"), ({"description": "太短"}, "description"),

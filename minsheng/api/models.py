@@ -111,12 +111,15 @@ class Open311Request(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """A ``POST /api/v1/messages/`` sent with an ``Idempotency-Key`` header: a retry with the
-    same key by the same user within ``IDEMPOTENCY_HOURS`` (an answer lost on a bad line, a
-    double tap) answers the message the first request created instead of posting it again.
-    The row is written in the message's transaction, so two requests at once create one."""
+    """A post sent with an ``Idempotency-Key`` header (``POST /api/v1/messages/`` by a user,
+    Open311 ``POST requests`` by an Open311 key): a retry with the same key by the same
+    caller within ``IDEMPOTENCY_HOURS`` (an answer lost on a bad line, a double tap)
+    answers the message the first request created instead of posting it again. The row is
+    written in the message's transaction, so two requests at once create one."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    # the caller: exactly one of them
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, null=True, related_name="+")
+    api_key = models.ForeignKey(Open311Key, models.CASCADE, null=True, related_name="+")
     key = models.CharField(max_length=100)
     fingerprint = models.CharField(max_length=64)  # sha256 of the request's fields
     message = models.ForeignKey("board.Message", models.CASCADE, related_name="+")
@@ -124,7 +127,12 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         unique_together = [("user", "key")]
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "key"], name="api_idempotencykey_api_key_key"),
+            models.CheckConstraint(condition=models.Q(user__isnull=False, api_key__isnull=True)
+                                   | models.Q(user__isnull=True, api_key__isnull=False), name="api_idempotencykey_one_caller"),
+        ]
         verbose_name = verbose_name_plural = "幂等键"
 
     def __str__(self) -> str:
-        return f"{self.user_id}: {self.key}"
+        return f"{self.user_id or f'Open311 {self.api_key_id}'}: {self.key}"

@@ -34,6 +34,7 @@ from minsheng.directory.models import Region, Topic
 
 from ..authentication import ApiKeyAuthentication
 from ..errors import ApiError
+from ..idempotency import once
 from ..inputs import round_coordinate
 from ..models import Open311Key, Open311Request
 from ..tasks import queue_fetch
@@ -214,13 +215,16 @@ class Requests(Open311View):
         if not isinstance(request.auth, Open311Key):
             raise bad("api_key is required (需要 API key: 表单字段 api_key、查询参数 api_key 或 X-API-Key 请求头)",
                       status=403, code="permission_denied")
-        jurisdiction = self.jurisdiction(request)
-        message = submit(request, jurisdiction)
+        # a retry with the first one's Idempotency-Key gets the first one's answer, as the REST post does
+        message, replayed = once(request, lambda request: submit(request, self.jurisdiction(request)))
         notice = (f"留言已收到, 编号 {message.public_id}; 审核后将按权责清单交由相关单位办理, "
                   f"一般 {actions.reply_days(message.kind)} 个工作日内答复")
-        return respond(fmt, "service_requests", [{
+        response = respond(fmt, "service_requests", [{
             "service_request_id": message.public_id, "token": message.open311.token,
             "service_notice": notice, "account_id": None}])
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 def _attributes(data) -> dict[str, str]:

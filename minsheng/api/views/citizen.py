@@ -3,15 +3,8 @@ withdraw, support. Each calls the board action the web pages call."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-import re
-
-from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -21,9 +14,7 @@ from minsheng.board import actions
 from minsheng.board.forms import MessageForm
 from minsheng.board.workflow import Status
 
-from ..errors import ApiError
 from ..inputs import MessageCreate, RateBody, ReopenBody
-from ..models import IdempotencyKey
 from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
 from ..serializers import OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
@@ -47,51 +38,6 @@ def create_message(request):
     if not form.is_valid():
         raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
     return actions.do_submit(request.user, **form.submit_kwargs())
-
-
-IDEMPOTENCY_HOURS = 24
-_KEY = re.compile(r"[\x21-\x7e]{1,100}")  # visible ASCII, as a UUID or a client's own id
-
-
-def once(request, create):
-    """``create(request)`` once per ``Idempotency-Key`` header: a retry with the key (same
-    user, within IDEMPOTENCY_HOURS, the same fields) gets the message the first request
-    created, and ``replayed`` True; the same key with other fields is a 409. Without the
-    header every request creates."""
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return create(request), False
-    if not _KEY.fullmatch(key):
-        raise ApiError("Idempotency-Key 应为 1–100 个可见 ASCII 字符 (例如一个 UUID)",
-                       fields={"Idempotency-Key": ["格式不正确"]})
-    fingerprint = _fingerprint(request)
-    # a user's expired keys go as they send the next one: the table holds a day of posts
-    IdempotencyKey.objects.filter(user=request.user,
-                                  created_at__lt=timezone.now() - dt.timedelta(hours=IDEMPOTENCY_HOURS)).delete()
-    mine = IdempotencyKey.objects.filter(user=request.user, key=key).select_related("message")
-    earlier = mine.first()  # a retry: answered without checking the form or saving photos again
-    if earlier is None:
-        try:
-            with transaction.atomic():
-                message = create(request)
-                IdempotencyKey.objects.create(user=request.user, key=key, fingerprint=fingerprint, message=message)
-            return message, False
-        except IntegrityError:  # the same request twice at once: the other wrote the key first
-            earlier = mine.first()
-            if earlier is None:
-                raise
-    if earlier.fingerprint != fingerprint:
-        raise ApiError("该 Idempotency-Key 已用于另一条内容不同的留言; 新留言请换一个键",
-                       code="conflict", status_code=409, fields={"Idempotency-Key": ["已被使用"]})
-    return earlier.message, True
-
-
-def _fingerprint(request) -> str:
-    data = request.data
-    fields = sorted((k, [str(v) for v in data.getlist(k)]) for k in data) if hasattr(data, "getlist") else data
-    files = sorted((k, [(f.name, f.size) for f in request.FILES.getlist(k)]) for k in request.FILES)
-    text = json.dumps([fields, files], sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _own_or_public(request, public_id):

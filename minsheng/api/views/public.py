@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from minsheng.board.workflow import Status
 
+from ..idempotency import once
 from ..inputs import MessageCreate, MessageQuery, apply_message_filters
 from ..pagination import MessageCursor
 from ..permissions import IsPerson
@@ -41,7 +42,7 @@ class MessageList(ApiView):
                        description="重试不重复发表: 同一用户 24 小时内以同一键再次提交同样的内容, 返回第一次创建的留言 "
                                    "(响应头 Idempotent-Replayed: true); 同一键、不同内容为 409")])
     def post(self, request):
-        from .citizen import create_message, once
+        from .citizen import create_message
 
         message, replayed = once(request, create_message)
         return Response(OwnMessageSerializer(detail_queryset().get(pk=message.pk)).data, status=201,
