@@ -214,6 +214,10 @@ CACHES = cache_settings(env_str("CACHE_URL", ""))
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", env_str("BROKER_URL", ""))
 # Without a broker (the embedded default) tasks run in-process, right after commit.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+if CELERY_TASK_ALWAYS_EAGER and not CELERY_BROKER_URL:
+    # an eager task still opens a (never used) broker connection; without a host kombu logs
+    # "No hostname was supplied" at every process's first task
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ROUTES = {"minsheng.insight.*": {"queue": "ml"}, "minsheng.board.tasks.notify*": {"queue": "notify"}}

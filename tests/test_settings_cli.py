@@ -146,3 +146,16 @@ def test_the_server_log_keeps_one_line_for_a_403_and_the_traceback_for_a_500(per
     finally:
         clear_url_caches()
     assert "Traceback" in stream.getvalue() and "RuntimeError: boom" in stream.getvalue()
+
+
+def test_a_task_without_a_broker_runs_in_place_without_a_broker_warning(tmp_path):
+    """The embedded default runs tasks eagerly; kombu used to log "No hostname was
+    supplied" at each process's first task (an operator reads it as a broker problem)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "BROKER_URL",
+                                                            "CELERY_TASK_ALWAYS_EAGER")}
+    code = "from minsheng.insight.hotspots_service import refresh_hotspot; refresh_hotspot.delay(0); print('ran')"
+    result = subprocess.run([*MINSHENG, "shell", "-c", code], capture_output=True, text=True, timeout=120,
+                            env={**env, "MINSHENG_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "ran" in result.stdout
+    assert "hostname" not in result.stderr
