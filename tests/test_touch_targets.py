@@ -1,0 +1,139 @@
+"""Touch targets on a phone (390×844) in the system Chromium, over demo data: no link,
+button, summary or select that stands on its own (not a link inside a sentence) is
+smaller than 24×24 CSS px (WCAG 2.2 target size, minimum), and every button — the
+page's actions — is 44 px high, the height a thumb hits without aiming. Staff case
+titles in a phone's card (21 px), 督办's disclosure (23 px) and the buttons in a table
+cell (38 px) were below that."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from minsheng.board.demo_accounts import DEMO_PASSWORD
+from minsheng.board.models import Message
+from minsheng.board.workflow import Status
+from minsheng.insight import hotspots_service
+from minsheng.insight.models import Hotspot
+
+from .test_browser import CHROMIUM, browser  # noqa: F401 (a fixture)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="system Chromium not installed at /usr/bin/chromium"),
+]
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True, "locale": "zh-CN"}
+TARGET = 24  # px, WCAG 2.2 SC 2.5.8 (AA)
+ACTION = 44  # px, a button on a phone
+
+# Every visible target as {text, w, h, where, button}. A target is "in running text" when
+# its paragraph (<p>) has words of its own on the target's line: its size is the line's
+# (the WCAG exception for inline targets). Closed <details> are opened first: what they
+# hide is tapped too.
+TARGETS_JS = r"""() => {
+  const SEL = "a[href], button, input[type=submit], input[type=button], summary, select";
+  document.querySelectorAll("details").forEach(d => { d.open = true; });
+  const words = s => /[\p{L}\p{N}]/u.test(s);
+  const inRunningText = e => {
+    const p = e.closest("p");
+    if (!p) return false;
+    const r = e.getBoundingClientRect();
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    for (let t; (t = walker.nextNode());) {
+      if (!words(t.data) || t.parentElement.closest(SEL)) continue;
+      const range = document.createRange();
+      range.selectNodeContents(t);
+      for (const q of range.getClientRects())
+        if (q.width > 0 && q.bottom > r.top + 1 && q.top < r.bottom - 1) return true;
+    }
+    return false;
+  };
+  const where = e => { const out = [];
+    for (let n = e; n && n !== document.body && out.length < 3; n = n.parentElement)
+      out.unshift(n.tagName.toLowerCase() + (n.id ? "#" + n.id : "") + [...n.classList].map(c => "." + c).join(""));
+    return out.join(" > "); };
+  return [...document.querySelectorAll(SEL)]
+    .filter(e => { const r = e.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && e.checkVisibility({visibilityProperty: true, opacityProperty: true}); })
+    .filter(e => !inRunningText(e))
+    .map(e => { const r = e.getBoundingClientRect();
+      return {text: (e.innerText || e.value || e.getAttribute("aria-label") || "").trim().slice(0, 20),
+              w: Math.round(r.width * 10) / 10, h: Math.round(r.height * 10) / 10, where: where(e),
+              button: e.matches("button:not(.link), .button, input[type=submit], input[type=button]")}; });
+}"""
+
+
+def sign_in(browser, live_server, username):  # noqa: F811
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, f"{username} could not sign in"
+    return page
+
+
+def first_link(page, url, selector) -> str:
+    page.goto(url)
+    href = page.eval_on_selector(selector, "a => a.getAttribute('href')") if page.query_selector(selector) else None
+    assert href, f"no {selector} on {url}"
+    return href
+
+
+@pytest.mark.django_db(transaction=True)
+def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_server):  # noqa: F811
+    # 200 messages: every status and every kind of handling (tests/test_demo.py), so the
+    # queues, the forms of each state, extensions awaiting a decision and hotspots are there
+    call_command("demo", "--messages", "200", "--seed", "2026", "--no-train", stdout=io.StringIO())
+    hotspots_service.reset_index()
+    hotspots_service.rebuild()
+    hotspots_service.refresh()
+    base = live_server.url
+    citizen_id = "13900000001"
+
+    visitor = browser.new_context(**PHONE).new_page()
+    public = Message.objects.filter(status__in=Status.answered()).order_by("-id").first()
+    hotspot = Hotspot.objects.public().order_by("-heat").first()
+    assert public is not None and hotspot is not None
+    pages = [(visitor, url) for url in (
+        "/", "/browse/", "/browse/?q=电梯", f"/m/{public.public_id}/", "/hotspots/", f"/hotspots/{hotspot.pk}/",
+        "/leaders/", "/region/620100/", "/accounts/login/", "/accounts/register/", "/accounts/reset/")]
+
+    citizen = sign_in(browser, live_server, citizen_id)
+    own = Message.objects.filter(author__username=citizen_id)
+    pages += [(citizen, url) for url in ("/post/", "/me/messages/", "/me/messages/?supported=1",
+                                         "/me/notifications/", "/accounts/me/")]
+    pages += [(citizen, f"/m/{m.public_id}/") for m in own.order_by("-id")[:3]]
+    rated = own.filter(status=Status.REPLIED).first()
+    if rated:
+        pages.append((citizen, f"/m/{rated.public_id}/rate/"))
+
+    officer = sign_in(browser, live_server, "lz_housing")
+    case = first_link(officer, f"{base}/staff/", "main table.cases a[href^='/staff/case/']")
+    pages += [(officer, url) for url in ("/staff/", "/staff/?tab=overdue", case)]
+    dispatcher = sign_in(browser, live_server, "lz_dispatcher")
+    triage_case = first_link(dispatcher, f"{base}/staff/triage/", "main table.cases a[href^='/staff/case/']")
+    pages += [(dispatcher, url) for url in ("/staff/triage/", triage_case)]
+    supervisor = sign_in(browser, live_server, "lz_supervisor")
+    pages += [(supervisor, url) for url in ("/staff/supervision/", "/staff/reading/", "/chronic/")]
+
+    small, short_buttons, seen = [], [], 0
+    for page, url in pages:
+        response = page.goto(base + url)
+        assert response.status == 200, f"{url}: {response.status}"
+        for t in page.evaluate(TARGETS_JS):
+            seen += 1
+            if t["w"] < TARGET or t["h"] < TARGET:
+                small.append(f"{url}: 「{t['text']}」 {t['w']}×{t['h']} ({t['where']})")
+            elif t["button"] and t["h"] < ACTION:
+                short_buttons.append(f"{url}: 「{t['text']}」 {t['h']}px high ({t['where']})")
+    assert seen > 500, seen  # the pages had their lists, forms and queues
+    assert not small, f"targets smaller than {TARGET}×{TARGET}px at 390px:\n" + "\n".join(small)
+    assert not short_buttons, f"buttons lower than {ACTION}px at 390px:\n" + "\n".join(short_buttons)
