@@ -70,9 +70,41 @@ def test_home_shows_latest_answers_and_the_public_statistics_figures(client, per
     for m in answered:
         assert m.title in page
     assert "办理中的留言" not in page and "待审核的留言" not in page
-    assert f"<strong>{public}</strong><span>收到留言</span>" in page
+    assert f"<strong>{public}</strong><span>受理留言</span>" in page
     assert f"<strong>{answered_n}</strong><span>已答复</span>" in page
     assert f"{round(100 * answered_n / public, 1)}%" in page
+
+
+
+def test_the_received_figure_has_one_name_wherever_it_is_read(client, personas, directory,
+                                                             django_capture_on_commit_callbacks):
+    """The home page called the `received` figure 收到留言 and its rate 回复率 while /stats/,
+    the exports and the API called the same numbers 受理 and 答复率; and 收到 was untrue of
+    it, since a message still awaiting review, rejected, withdrawn or merged is not in it."""
+    from minsheng.stats.models import Campaign
+
+    p, d = personas, directory
+    today = timezone.localdate()
+    Campaign.objects.create(slug="now", name="本月征集", start=today - dt.timedelta(days=5), end=today)
+    with django_capture_on_commit_callbacks(execute=True):
+        replied(p, d, submit(p["citizen"], d, addressee=d["mayor"]))
+        submit(p["citizen"], d, title="待审核的留言")  # not in the figure, though received
+    pages = ["/", "/region/620100/", f"/leaders/{d['mayor'].pk}/", "/leaders/", "/stats/",
+             "/stats/campaigns/now/", "/stats/list/?measure=received"]
+    for url in pages:
+        page = text(client.get(url))
+        for old in ("收到留言", "收到的留言", "回复率", "回应率"):
+            assert old not in page, f"{url} still says {old}"
+        assert "受理留言" in page, url
+    home = text(client.get("/"))
+    assert "<strong>1</strong><span>受理留言</span>" in home and "<span>答复率</span>" in home
+    assert "不含待审核、未受理、撤回和重复(并单)的留言" in home and 'href="/stats/#definitions"' in home
+    assert "共受理群众留言 1 件,其中 1 件已答复,答复率 100.0%" in text(client.get("/stats/campaigns/now/"))
+    # every public message of the period, under one heading (it read 全部留言留言)
+    everything = text(client.get("/stats/list/?measure=submitted"))
+    assert "<h1>全部留言 " in everything and "全部留言留言" not in everything
+    schema = text(client.get("/api/schema/?format=json"))
+    assert "受理留言: 通过审核" in schema and "答复率 = 已答复 / 受理留言" in schema and "回复率" not in schema
 
 
 # --- scoping ----------------------------------------------------------------------
@@ -340,7 +372,7 @@ def test_region_page_counts_subtree(client, personas, directory, spread, django_
 
 def test_region_page_sub_region_counts_are_their_headlines(client, personas, directory,
                                                            django_capture_on_commit_callbacks):
-    """A sub-region's count is the 收到留言 of its own page; the list also holds merged
+    """A sub-region's count is the 受理留言 of its own page; the list also holds merged
     messages (public, but counted once, in the main message) and says so."""
     p, d = personas, directory
     with django_capture_on_commit_callbacks(execute=True):
@@ -350,14 +382,14 @@ def test_region_page_sub_region_counts_are_their_headlines(client, personas, dir
     city = text(client.get("/region/620100/"))
     county = text(client.get("/region/620102/"))
     assert 'href="/region/620102/">城关区</a> <span class="muted">1 条' in city
-    assert "<strong>1</strong><span>收到留言</span>" in county
+    assert "<strong>1</strong><span>受理留言</span>" in county
     assert 'href="/region/620103/">七里河区</a> <span class="muted">1 条' in city
-    assert "<strong>2</strong><span>收到留言</span>" in city
+    assert "<strong>2</strong><span>受理留言</span>" in city
     assert "城关区电梯重复留言" in city and "城关区电梯重复留言" in county  # merged: still listed
     assert "共 3 条 (含已并入其他留言的 1 条" in city
     assert "共 2 条 (含已并入其他留言的 1 条" in county
     qilihe = text(client.get("/region/620103/"))
-    assert "<strong>1</strong><span>收到留言</span>" in qilihe and "含已并入" not in qilihe
+    assert "<strong>1</strong><span>受理留言</span>" in qilihe and "含已并入" not in qilihe
 
 
 def test_region_page_figures_are_the_public_statistics(client, personas, directory,
@@ -373,7 +405,7 @@ def test_region_page_figures_are_the_public_statistics(client, personas, directo
     figures = compute(region="620100")
     assert (figures["received"], figures["replied"]) == (1, 1)
     page = text(client.get("/region/620100/"))
-    assert "<strong>1</strong><span>收到留言</span>" in page
+    assert "<strong>1</strong><span>受理留言</span>" in page
     assert "<strong>1</strong><span>已答复</span>" in page and "<strong>100.0%</strong>" in page
 
 
@@ -390,13 +422,13 @@ def test_leader_board_figures_are_the_public_statistics(client, personas, direct
         submit(p["citizen"], d, title="写给市长但未审核", addressee=d["mayor"])
         replied(p, d, submit(p["citizen"], d, title="写给职能部门的留言"))
     page = text(client.get(f"/leaders/{d['mayor'].pk}/"))
-    assert "<strong>2</strong><span>收到留言</span>" in page
+    assert "<strong>2</strong><span>受理留言</span>" in page
     assert "<strong>1</strong><span>已答复</span>" in page and "<strong>50.0%</strong>" in page
 
 
 def test_leader_counts_agree_with_the_board_and_its_list(client, personas, directory,
                                                         django_capture_on_commit_callbacks):
-    """/leaders/ shows each office's 收到留言, the figure its board leads with; a merged
+    """/leaders/ shows each office's 受理留言, the figure its board leads with; a merged
     message (public, counted once in its main message) is in the board's list, which says so."""
     p, d = personas, directory
     with django_capture_on_commit_callbacks(execute=True):
@@ -405,9 +437,9 @@ def test_leader_counts_agree_with_the_board_and_its_list(client, personas, direc
         actions.do_merge(p["dispatcher"], dup, main)
     index = text(client.get("/leaders/"))
     assert f'href="/leaders/{d["mayor"].pk}/">兰州市市长</a> <span class="muted">(1)</span>' in index
-    assert "括号内为收到的留言数" in index  # a bare (1) read as anything: unread, pages, people
+    assert "括号内为受理留言数" in index  # a bare (1) read as anything: unread, pages, people
     board = text(client.get(f"/leaders/{d['mayor'].pk}/"))
-    assert "<strong>1</strong><span>收到留言</span>" in board
+    assert "<strong>1</strong><span>受理留言</span>" in board
     assert "写给市长的主留言" in board and "写给市长的重复留言" in board
     assert "共 2 条 (含已并入其他留言的 1 条" in board
 

@@ -43,7 +43,7 @@ MEASURE_Q = {
 }
 TIMED_MEASURES = {"overdue", "overdue_unreplied"}
 MEASURE_LABELS = {
-    "submitted": "全部留言", "received": "受理", "replied": "已答复", "on_time": "按时答复", "evaluated": "已评价",
+    "submitted": "全部", "received": "受理", "replied": "已答复", "on_time": "按时答复", "evaluated": "已评价",
     "satisfied": "满意", "reopened": "重办", "extended": "延期", "merged": "并单", "rejected": "未受理",
     "withdrawn": "撤回", "pending": "待审核", "open": "办理中", "overdue": "超期未答复",
     "overdue_unreplied": "超期且从未答复",

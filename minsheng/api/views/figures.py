@@ -142,14 +142,14 @@ class BreakdownQuery(FiguresQuery):
 
 
 class FiguresSerializer(serializers.Serializer):
-    submitted = serializers.IntegerField(help_text="提交的留言")
+    submitted = serializers.IntegerField(help_text="全部留言: 所选期间提交的留言, 含待审核、未受理、撤回和并单的")
     pending = serializers.IntegerField(help_text="待审核")
     rejected = serializers.IntegerField(help_text="未受理")
     withdrawn = serializers.IntegerField(help_text="撤回")
     merged = serializers.IntegerField(help_text="并单")
-    received = serializers.IntegerField(help_text="受理")
+    received = serializers.IntegerField(help_text="受理留言: 通过审核、进入办理的留言 (不含待审核、未受理、撤回和并入其他留言的)")
     replied = serializers.IntegerField(help_text="已答复")
-    reply_rate = serializers.FloatField(allow_null=True, help_text="回复率")
+    reply_rate = serializers.FloatField(allow_null=True, help_text="答复率 = 已答复 / 受理留言 (无受理留言时为 null)")
     on_time = serializers.IntegerField(help_text="按时答复")
     overdue_unreplied = serializers.IntegerField()
     on_time_rate = serializers.FloatField(allow_null=True, help_text="按时率")
@@ -181,7 +181,7 @@ def _figures(call, params):
 
 
 class Statistics(ApiView):
-    """公开统计: 留言数、回复率、按时率、满意率 (定义见 docs/statistics.md)."""
+    """公开统计: 受理留言数、答复率、按时率、满意率 (定义见 docs/statistics.md)."""
 
     query_class = FiguresQuery
 

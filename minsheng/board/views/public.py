@@ -199,7 +199,7 @@ def message_detail(request, public_id):
 
 
 def addressees(request):
-    """Each leader's office with its 收到留言 figure, the one its own board leads with."""
+    """Each leader's office with its 受理留言 figure, the one its own board leads with."""
     from minsheng.stats.figures import received_by_addressee
 
     rows = list(Addressee.objects.filter(is_active=True).select_related("region"))
@@ -211,7 +211,7 @@ def addressees(request):
 
 def addressee_board(request, pk):
     """A leader's office: its figures and its public messages; the list has more than the
-    收到留言 figure when it holds merged messages, and says so (as a region page does)."""
+    受理留言 figure when it holds merged messages, and says so (as a region page does)."""
     addressee = get_object_or_404(Addressee.objects.select_related("region"), pk=pk, is_active=True)
     qs = public_messages().filter(addressee=addressee)
     page, query = paginate(request, list_queryset(qs))
@@ -222,7 +222,7 @@ def addressee_board(request, pk):
 
 def region_page(request, code):
     """A region's figures, its sub-regions and its public messages. Each sub-region shows
-    its 收到留言 figure, the one its own page leads with; the list has more than that
+    its 受理留言 figure, the one its own page leads with; the list has more than that
     figure when it holds merged messages (public, but counted once, in the main message)."""
     from minsheng.stats.figures import one_version, received_by_child
 
