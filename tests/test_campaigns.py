@@ -87,8 +87,8 @@ def test_public_page_announces_the_tally(client, campaign):
     assert response.status_code == 200
     text = re.sub(r"\s+", " ", response.content.decode())
     today = timezone.localdate()
-    expected = (f"截至{today.month}月{today.day}日,共受理群众留言 {totals['received']} 件,"
-                f"其中 {totals['replied']} 件已答复,答复率 {figures.percent(totals['reply_rate'])}")
+    expected = (f"截至{today.month}月{today.day}日,共收到群众留言 {totals['received']} 件,"
+                f"其中 {totals['replied']} 件得到回应,回应率 {figures.percent(totals['reply_rate'])}")
     assert expected in text
     assert "stats/stats.css" in text and "@media print" in Path(finders.find("stats/stats.css")).read_text()
     assert 'onclick="window.print()"' in text
@@ -101,7 +101,7 @@ def test_ended_campaign_states_both_dates(client, cases, directory):
                                 end=today - dt.timedelta(days=30))
     text = client.get("/stats/campaigns/past/").content.decode()
     assert f"截至{today.year}年{today.month}月{today.day}日" in text
-    assert f"{c.end.month}月{c.end.day}日)共受理群众留言" in text
+    assert f"{c.end.month}月{c.end.day}日)共收到群众留言" in text
 
 
 def test_unknown_campaign_is_404(client, directory):
@@ -268,13 +268,13 @@ def test_campaign_of_two_subtopics_has_a_row_and_a_slice_for_each(client, cases,
 
 
 def test_campaign_not_started_yet_says_so(client, directory):
-    """It said "进行中" and "共受理群众留言 0 件 … 答复率 —" before its first day."""
+    """It said "进行中" and "共收到群众留言 0 件 … 回应率 —" before its first day."""
     today = timezone.localdate()
     start = today + dt.timedelta(days=20)
     _campaign("soon", start=start, end=start + dt.timedelta(days=30))
     text = re.sub(r"\s+", " ", client.get("/stats/campaigns/soon/").content.decode())
     assert f"活动将于{start.year}年{start.month}月{start.day}日开始" in text and "未开始" in text
-    assert "进行中" not in text and "共受理群众留言" not in text
+    assert "进行中" not in text and "共收到群众留言" not in text
 
 
 def test_campaign_not_public_is_not_reachable_through_the_filters(client, cases, directory, capsys):

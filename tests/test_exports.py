@@ -248,7 +248,7 @@ def test_campaign_report_exports(client, cases, directory):
     assert wb.sheetnames == ["汇总", "按区划", "按领域", "按单位", "按月份"]
     summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
     assert summary["受理"] == figures.compute(campaign="c1")["received"]
-    assert "共受理群众留言" in summary["公告"]
+    assert "共收到群众留言" in summary["公告"]
     rows = _csv(client.get("/stats/campaigns/c1/report.csv"))
     assert any(r and r[0] == "按区划" for r in rows)
 

@@ -37,15 +37,15 @@ def announcement(campaign, report) -> str:
     as_of = report["as_of"]
     rate = figures.percent(t["reply_rate"])
     start = campaign.start
-    if report["upcoming"]:  # nothing to count yet: not "共受理 0 件 … 答复率 —"
-        return f"活动将于{start.year}年{start.month}月{start.day}日开始,届时公布受理群众留言及答复情况"
+    if report["upcoming"]:  # nothing to count yet: not "共收到 0 件 … 回应率 —"
+        return f"活动将于{start.year}年{start.month}月{start.day}日开始,届时公布收到的群众留言及回应情况"
     if report["ongoing"]:
-        return (f"截至{as_of.month}月{as_of.day}日,共受理群众留言 {t['received']:,} 件,"
-                f"其中 {t['replied']:,} 件已答复,答复率 {rate}")
+        return (f"截至{as_of.month}月{as_of.day}日,共收到群众留言 {t['received']:,} 件,"
+                f"其中 {t['replied']:,} 件得到回应,回应率 {rate}")
     # After the end the count of messages is final, while replies still arrive.
     end = campaign.end
-    return (f"活动期间({start.month}月{start.day}日至{end.month}月{end.day}日)共受理群众留言 {t['received']:,} 件,"
-            f"截至{as_of.year}年{as_of.month}月{as_of.day}日,其中 {t['replied']:,} 件已答复,答复率 {rate}")
+    return (f"活动期间({start.month}月{start.day}日至{end.month}月{end.day}日)共收到群众留言 {t['received']:,} 件,"
+            f"截至{as_of.year}年{as_of.month}月{as_of.day}日,其中 {t['replied']:,} 件得到回应,回应率 {rate}")
 
 
 BREAKDOWNS = [("by_region", "按区划", "区划"), ("by_topic", "按领域", "领域"),
