@@ -154,6 +154,37 @@ def test_hotspot_page_hides_messages_not_yet_public(client, directory, personas)
     assert LIFT[0][0] in mine.get(f"/m/{message.public_id}/").content.decode()
 
 
+def test_a_hotspot_page_lists_and_charts_only_public_messages_to_their_authors_too(
+        login, directory, personas, django_capture_on_commit_callbacks):
+    """A signed-in author saw their own pending and withdrawn messages in 相关留言 and in the
+    trend: 「相关留言 (4)」 and four bars beside 「留言数 3 条 (已公开 2 条, 其余尚在审核)」, a withdrawn
+    message listed as part of a problem it had left. The page shows the public members to
+    everyone; the author follows their own message on its own page."""
+    people = citizens(3)
+    start = timezone.now() - dt.timedelta(days=3)
+    shown = [post(p, *LIFT[i], directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(hours=i))
+             for i, p in enumerate(people[:2])]
+    author = people[2]
+    pending = post(author, *LIFT[2], directory["chengguan"], personas["dispatcher"], accept=False,
+                   at=start + dt.timedelta(hours=2))
+    withdrawn = post(author, *LIFT[3], directory["chengguan"], personas["dispatcher"], accept=False,
+                     at=start + dt.timedelta(hours=3))
+    for m in (*shown, pending, withdrawn):
+        hotspot = hotspots_service.place_message(m)
+    assert {hotspots_service.place_message(m).pk for m in (*shown, pending, withdrawn)} == {hotspot.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_withdraw(author, withdrawn)
+    hotspot.refresh_from_db()
+    assert hotspot.message_count == 3 and hotspot.public_count == 2
+    page = login(author).get(f"/hotspots/{hotspot.pk}/").content.decode()
+    assert "相关留言 (2)" in page and "3 条 (已公开 2 条, 其余尚在审核)" in page
+    assert LIFT[2][0] not in page and LIFT[3][0] not in page
+    assert pending.public_id not in page and withdrawn.public_id not in page
+    trend = json.loads(re.search(r'id="trend-data">(.*?)</script>', page, re.S).group(1))
+    assert sum(trend["counts"]) == 2
+    assert LIFT[2][0] in login(author).get(f"/m/{pending.public_id}/").content.decode()  # their own page
+
+
 def test_a_hotspot_never_quotes_a_message_not_yet_public(client, directory, personas,
                                                         django_capture_on_commit_callbacks):
     """Its title is a public member's; its public count follows acceptance at once; public
