@@ -130,6 +130,23 @@ def test_asking_to_be_told_is_a_question():
     assert questions("想了解一下异地就医如何备案。") == ["想了解一下异地就医如何备案。"]
 
 
+@pytest.mark.parametrize("letter", [
+    "您好, 您反映的问题已收到, 我们高度重视, 已安排专人处理, 感谢您的监督。",
+    "您反映的问题我们已经知晓，正在积极协调解决中，感谢您的理解与支持。",
+    "您好! 您反映的问题已转交相关部门, 现正在积极处理, 请耐心等待。",
+])
+def test_a_form_letter_in_other_words_is_boilerplate(letter):
+    """These said nothing beyond 收到, 重视, 专人, 请耐心等待 and scored 31.6 and 11.1 without the 套话
+    flag, above the cap of a form letter that says 已收悉."""
+    result = score_reply(TITLE, BODY, letter)
+    assert result["boilerplate"] and result["score"] <= 20 and "套话" in result["reasons"][0]
+
+
+def test_taking_it_seriously_beside_a_finding_is_not_boilerplate():
+    reply = "经核查, 3号楼电梯主板老化, 我局高度重视, 已安排专人跟进, 物业公司将于5月10日前更换主板。"
+    assert not is_boilerplate(reply)
+
+
 def test_a_short_reply_with_a_concrete_step_is_brief_not_boilerplate():
     """「已责成物业维修, 现已恢复运行」 was flagged 套话 and capped at 20: it says what was done."""
     assert not is_boilerplate("网友您好! 已责成物业维修, 现已恢复运行。")
