@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -177,6 +178,7 @@ def triage(request):
     tabs = [(key, label, counts[key]) for key, (label, _) in TRIAGE_TABS.items()]
     return render(request, "board/staff/triage.html", {
         "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "section": "triage", "q": query,
+        "sure": settings.MINSHENG_PREFILL_CONFIDENCE,
         "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
 
 
