@@ -142,6 +142,24 @@ def test_hotspot_trend_says_what_a_bar_counts(client, lift_hotspot):
     assert "留言趋势 (每周留言数, 以周一标注)" in client.get(f"/hotspots/{hotspot.pk}/").content.decode()
 
 
+def test_a_hotspot_filed_under_the_city_about_a_county_is_listed_under_the_county(client, login, directory,
+                                                                                   personas):
+    """「七里河区幸福家园…」 filed under 兰州市 was clustered as 七里河区's, but its hotspot kept 兰州市: the
+    list's 七里河区 filter and the county's 老大难 list left it out (the demo's 榆中县马家坪村 and
+    前进村 problems stood under 兰州市). A hotspot's region is the one its first message is about."""
+    people = citizens(2)
+    start = timezone.now() - dt.timedelta(days=3)
+    messages = [post(p, "七里河区" + t, b, directory["lanzhou"], personas["dispatcher"], at=start + dt.timedelta(hours=i))
+                for i, (p, (t, b)) in enumerate(zip(people, LIFT, strict=False))]
+    hotspot = {hotspots_service.place_message(m).pk for m in messages}
+    assert len(hotspot) == 1
+    hotspot = Hotspot.objects.get(pk=hotspot.pop())
+    assert hotspot.region == directory["qilihe"] and hotspot.message_count == 2
+    assert f"/hotspots/{hotspot.pk}/" in client.get("/hotspots/?region=620103").content.decode()
+    assert hotspot.pk in [h["id"] for h in client.get("/api/v1/hotspots/?region=620103").json()["results"]]
+    assert "甘肃省兰州市七里河区" in client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+
+
 def test_hotspot_page_hides_messages_not_yet_public(client, directory, personas):
     message = post(personas["citizen"], *LIFT[0], directory["chengguan"], personas["dispatcher"], accept=False)
     hotspot = hotspots_service.place_message(message)
