@@ -372,3 +372,29 @@ def test_validation_of_action_bodies(as_persona, cases):
         response = officer.post(case_url(cases["housing"], "extension"), body, format="json")
         assert response.status_code == 400, body
     assert officer.post(case_url(cases["housing"], "extension"), [], format="json").status_code == 400
+
+
+def test_a_reply_through_the_api_is_scored_as_the_reply_form_scores_it(as_persona, login, personas, directory):
+    """A unit's case system answering through the API stored no 答复质量: the case page showed
+    「质量评分」 beside the replies written in the form only, and the API had no score to give.
+    Now the reply is scored as the form scores it and the staff case carries the score."""
+    good, boiler = (advance(submit(personas["citizen"], directory, title=title), personas, directory, "signed")
+                    for title in ("小区电梯加装进展缓慢", "小区六层楼没有电梯"))
+    officer = as_persona("officer")
+    answer = ("经核查, 该小区已列入今年老旧小区加装电梯计划, 街道已协调维修资金, 预计10月开工。"
+              "如有疑问请致电城关区住建局 0931-8451234。")
+    assert officer.post(case_url(good, "reply"), {"body": answer}, format="json").status_code == 200
+    stored = good.replies.get().quality
+    assert stored["score"] >= 60 and not stored["boilerplate"]
+    body = officer.get(case_url(good)).json()
+    assert body["replies"][0]["quality"]["score"] == stored["score"]
+    assert set(body["replies"][0]["quality"]) == {"score", "relevance", "completeness", "interpretability",
+                                                  "timeliness", "boilerplate", "reasons"}
+    assert f"质量评分 {stored['score']}" in login(personas["officer"]).get(f"/staff/case/{good.public_id}/").content.decode()
+    said = officer.post(case_url(boiler, "reply"), {"body": "您好, 您的留言已收悉, 已转相关部门处理, 感谢您的支持。"},
+                        format="json")
+    quality = said.json()["replies"][0]["quality"]
+    assert quality["boilerplate"] and quality["score"] <= 20 and "套话" in quality["reasons"][0]
+    # a reply stored without a score (before this change, or by a script) reads null, not zeros
+    good.replies.update(quality={})
+    assert officer.get(case_url(good)).json()["replies"][0]["quality"] is None

@@ -56,6 +56,11 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
     assert not messages.filter(submitted_at__gt=now).exists()
     assert not messages.filter(submitted_at__lt=now - dt.timedelta(days=367)).exists()
     assert Reply.objects.filter(message__status=Status.CLOSED).count() >= 100
+    # every reply scored as the reply form scores one (they had none: no 质量评分 on any demo case),
+    # the demo's poor replies flagged as 套话
+    assert not Reply.objects.filter(quality={}).exists()
+    assert Reply.objects.filter(quality__boilerplate=True).exists()
+    assert Reply.objects.filter(quality__boilerplate=False, quality__score__gte=60).exists()
     # histories are in the past, in order
     assert not Event.objects.filter(at__gt=now).exists()
     late = [m for m in messages.filter(status=Status.CLOSED)[:50]

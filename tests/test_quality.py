@@ -102,9 +102,49 @@ def test_an_opening_announces_a_question_but_is_none_itself(opening):
     assert questions(opening + "小区门口应该增设红绿灯, 希望尽快安排。") == ["小区门口应该增设红绿灯, 希望尽快安排。"]
 
 
+@pytest.mark.parametrize("opening", ["我有一个建议。", "您好, 想咨询一个问题。"])
+def test_an_opening_that_has_or_consults_announces_too(opening):
+    """「我有一个建议。」 and 「您好, 想咨询一个问题。」 were questions a reply had left unanswered."""
+    assert questions(opening + "小区门口应该增设红绿灯, 希望尽快安排。") == ["小区门口应该增设红绿灯, 希望尽快安排。"]
+
+
+@pytest.mark.parametrize("plea", ["恳请相关部门认真处理, 谢谢!", "希望领导重视, 尽快解决!"])
+def test_a_plea_to_handle_it_asks_for_the_message_as_a_whole(plea):
+    """A reply that answered everything was told 「留言提出的 2 个问题中有 1 个未回应, 如「恳请相关部门认真
+    处理, 谢谢!」」 (it had not echoed 认真处理), while a form letter's 「已转相关部门处理」 counted as
+    answering it. How a plea asks (认真, 重视, 尽快, 处理, 解决) names nothing to take up: the plea
+    is answered by a relevant reply, as 「恳请帮帮我们」 is."""
+    body = f"丽景新村的加装电梯申请交到街道后没有下文。希望社区出面做好低层住户的工作。{plea}"
+    reply = ("经核查, 丽景新村加装电梯申请已于10月通过审核, 街道已组织协调会做低层住户的工作, 预计12月底前开工。"
+             "如有疑问请致电 0931-8888888。")
+    good = score_reply("丽景新村加装电梯申请没有进展", body, reply)
+    assert good["questions"] == 2 and good["completeness"] == 1.0
+    assert not any("未回应" in r for r in good["reasons"])
+    form_letter = score_reply("丽景新村加装电梯申请没有进展", body, BOILER)
+    assert form_letter["boilerplate"] and form_letter["score"] <= 20
+    assert any("未回应, 如「希望社区出面做好低层住户的工作。」" in r for r in form_letter["reasons"])
+
+
 def test_asking_to_be_told_is_a_question():
     assert questions("我家孩子明年上小学。请告知公租房的申请条件和办理地点。") == ["请告知公租房的申请条件和办理地点。"]
     assert questions("想了解一下异地就医如何备案。") == ["想了解一下异地就医如何备案。"]
+
+
+@pytest.mark.parametrize("letter", [
+    "您好, 您反映的问题已收到, 我们高度重视, 已安排专人处理, 感谢您的监督。",
+    "您反映的问题我们已经知晓，正在积极协调解决中，感谢您的理解与支持。",
+    "您好! 您反映的问题已转交相关部门, 现正在积极处理, 请耐心等待。",
+])
+def test_a_form_letter_in_other_words_is_boilerplate(letter):
+    """These said nothing beyond 收到, 重视, 专人, 请耐心等待 and scored 31.6 and 11.1 without the 套话
+    flag, above the cap of a form letter that says 已收悉."""
+    result = score_reply(TITLE, BODY, letter)
+    assert result["boilerplate"] and result["score"] <= 20 and "套话" in result["reasons"][0]
+
+
+def test_taking_it_seriously_beside_a_finding_is_not_boilerplate():
+    reply = "经核查, 3号楼电梯主板老化, 我局高度重视, 已安排专人跟进, 物业公司将于5月10日前更换主板。"
+    assert not is_boilerplate(reply)
 
 
 def test_a_short_reply_with_a_concrete_step_is_brief_not_boilerplate():

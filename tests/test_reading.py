@@ -137,6 +137,22 @@ def test_a_kept_citizen_topic_is_a_correction_of_the_machine(personas, directory
 
 
 @pytest.mark.django_db
+def test_the_case_history_says_what_the_machine_read_and_what_was_corrected(personas, directory, login):
+    """The history listed 「自动分类」 and 「人工更正分类」 without a word of what was read or changed:
+    a dispatcher could not tell a correction of the topic from one of the type."""
+    m = read(personas, directory, predicted="topic_traffic", confidence=0.4, topic="topic_build")
+    Event.objects.create(message=m, kind=Event.Kind.CLASSIFIED, public=False,
+                         data={"topic": directory["topic_traffic"].name, "topic_confidence": 0.4,
+                               "kind": "complain", "kind_label": "complain", "kind_confidence": 0.9})
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"], topic=directory["topic_build"], kind="help")
+    page = login(personas["dispatcher"]).get(f"/staff/case/{m.public_id}/").content.decode()
+    traffic, build = directory["topic_traffic"].name, directory["topic_build"].name
+    assert f"领域 {traffic} (把握 0.40); 类型 投诉 (把握 0.90)" in page
+    assert f"领域: {traffic} → {build}; 类型: 投诉 → 求助" in page
+    assert "complain" not in page.split("办理记录")[-1]  # no code words in the history
+
+
+@pytest.mark.django_db
 def test_the_served_models_describe_themselves(personas, directory, settings, tmp_path, login):
     from minsheng.insight import classify
     from tests.test_classify import make_rows

@@ -151,6 +151,21 @@ def test_lists_are_scoped(personas, directory, login):
     assert row_titles(html) == []
 
 
+def test_triage_tells_a_prediction_from_a_guess(personas, directory, login, settings):
+    """The queue said 「预测: 老旧小区改造」 of a topic the model gave 5 %: a dispatcher going down
+    200 rows took a guess for a reading. Below the prefill threshold it is a guess and says so."""
+    settings.MINSHENG_PREFILL_CONFIDENCE = 0.6
+    guessed, read = (actions.do_submit(personas["citizen"], title=title, body="楼道灯坏了三个月, 晚上老人上下楼摸黑。",
+                                       kind="help", region=directory["qilihe"]) for title in ("楼道灯坏了", "小区没有电梯"))
+    Message.objects.filter(pk=guessed.pk).update(predicted_topic=directory["topic_build"], topic_confidence=0.05)
+    Message.objects.filter(pk=read.pk).update(predicted_topic=directory["topic_build"], topic_confidence=0.93)
+    html = login(personas["dispatcher"]).get(reverse("board:triage")).content.decode()
+    name = directory["topic_build"].name
+    rows = {t: html[html.index(t):html.index("</tr>", html.index(t))] for t in ("楼道灯坏了", "小区没有电梯")}
+    assert f"未分类 (机器猜测: {name}, 把握低)" in rows["楼道灯坏了"] and f"预测: {name}" not in rows["楼道灯坏了"]
+    assert f"预测: {name}" in rows["小区没有电梯"] and "把握低" not in rows["小区没有电梯"]
+
+
 def test_case_page_is_usable_on_a_phone(personas, directory, login):
     m = make_cases(personas, directory, 1)[0]
     html = login(personas["officer"]).get(reverse("board:case", args=[m.public_id])).content.decode()

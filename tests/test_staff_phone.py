@@ -9,6 +9,7 @@ import pytest
 from minsheng.board import actions
 
 from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
+from .test_hotspot_pages import chronic_hotspot, fresh_index  # noqa: F401 (fixtures)
 from .test_mobile_layout import PHONE, overflow
 
 pytestmark = [
@@ -40,3 +41,20 @@ def test_a_pasted_link_does_not_widen_the_workbench_on_a_phone(browser, live_ser
             assert page.goto(live_server.url + url).status == 200, url
             assert overflow(page) <= 0, f"{username} {url} scrolls sideways by {overflow(page)}px at 390px"
         page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_chronic_list_is_a_card_per_hotspot_on_a_phone(browser, live_server, chronic_hotspot):  # noqa: F811
+    """/chronic/ kept its seven columns on a phone: 兰州市 stood one character a line in a column
+    narrower than a word (城关区 likewise), the dates and units wrapped into slivers. Now each hotspot is a card."""
+    assert chronic_hotspot.chronic
+    page = signed_in_page(browser, live_server, "supervisor", **PHONE)
+    assert page.goto(live_server.url + "/chronic/").status == 200
+    cells = page.locator("main table tbody tr").first.locator("td")
+    title, region = cells.nth(0), cells.nth(1)
+    assert region.inner_text().strip() == chronic_hotspot.region.name  # 城关区
+    line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight) || 24")
+    assert region.bounding_box()["height"] < 2 * line, "the region's name wraps a character a line"
+    assert title.bounding_box()["width"] > 300
+    assert overflow(page) <= 0
+    page.context.close()

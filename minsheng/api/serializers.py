@@ -283,8 +283,34 @@ class Open311MediaSerializer(serializers.Serializer):
     media_error = serializers.CharField()
 
 
+class ReplyQualitySerializer(serializers.Serializer):
+    """答复质量 as the reply form shows it (docs/answer-quality.md)."""
+
+    score = serializers.FloatField(allow_null=True, help_text="0–100")
+    relevance = serializers.FloatField(allow_null=True, help_text="相关性 0–1")
+    completeness = serializers.FloatField(allow_null=True, help_text="完整性 0–1")
+    interpretability = serializers.FloatField(allow_null=True, help_text="可解释性 0–1")
+    timeliness = serializers.FloatField(allow_null=True, help_text="及时性 0–1, 未知为空")
+    boilerplate = serializers.BooleanField(help_text="套话")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class StaffReplySerializer(ReplySerializer):
+    quality = serializers.SerializerMethodField(help_text="答复质量; 未评分的答复为空")
+
+    @extend_schema_field(ReplyQualitySerializer(allow_null=True))
+    def get_quality(self, obj):
+        q = obj.quality or {}
+        if not q:
+            return None
+        return {name: q.get(name) for name in ("score", "relevance", "completeness", "interpretability",
+                                               "timeliness")} | {"boilerplate": bool(q.get("boilerplate")),
+                                                                 "reasons": list(q.get("reasons") or [])}
+
+
 class StaffCaseSerializer(MessageDetailSerializer):
     title = serializers.CharField()  # staff read the text as written
+    replies = StaffReplySerializer(many=True)
     body = serializers.CharField()
     address = serializers.CharField()
     version = serializers.IntegerField()

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from minsheng.directory.models import Addressee, Region, Topic, Unit
 from minsheng.directory.routing import route
+from minsheng.insight import lookup
 
 from . import actions
 from . import demo_text as text
@@ -374,7 +375,10 @@ class Generator:
                 actions.do_assist_note(self._staff(assignment.unit), s.message, assignment.unit, note,
                                        at=at - self.rng.uniform(2, 20) * H)
         poor = step == "reply_poor" or (step == "reply_late" and self.rng.random() < 0.5)
-        actions.do_reply(self._staff(s.unit), s.message, s.unit, self.reply_text(s.plan, s.unit, poor), at=at)
+        body = self.reply_text(s.plan, s.unit, poor)
+        # scored as the reply form scores an officer's reply: the case pages show 质量评分, 套话 included
+        actions.do_reply(self._staff(s.unit), s.message, s.unit, body,
+                         quality=lookup.score_for_reply(s.message, body, replied_at=at), at=at)
 
     def _do_eval(self, s, step, at, main):
         level = {"eval_sat": Rating.SATISFIED, "eval_basic": Rating.BASIC, "eval_unsat": Rating.UNSATISFIED}[step]

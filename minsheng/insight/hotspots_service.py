@@ -60,11 +60,16 @@ def _admin_names(region) -> tuple[str, ...]:
     return tuple(sorted(names, key=len, reverse=True))
 
 
+def _where(message):
+    """The region a message is about: filed under 兰州市 but about 榆中县马家坪村, it is in 榆中县."""
+    if not message.region_id:
+        return None
+    return refined_region(message.region, f"{message.title} {message.body[:core.BODY_CHARS * 2]}")
+
+
 def _item(message) -> core.Item:
-    # filed under 兰州市 but about 榆中县马家坪村: the county is where it is, and its name (like
-    # the city's) says where, not which problem
-    region = refined_region(message.region, f"{message.title} {message.body[:core.BODY_CHARS * 2]}") \
-        if message.region_id else None
+    # the county is where it is, and its name (like the city's) says where, not which problem
+    region = _where(message)
     return core.Item(id=str(message.pk), title=message.title, body=message.body, at=message.submitted_at,
                      user=str(message.author_id), supports=message.support_count,
                      region=region.code if region else None,
@@ -114,7 +119,9 @@ def place_message(message, refresh: bool = True) -> Hotspot | None:
         cid, score = index.assign(item, vector)
         with transaction.atomic():
             if cid is None or not Hotspot.objects.filter(pk=cid).exists():
-                hotspot = Hotspot.objects.create(title=message.public_title[:200], region=message.region,
+                # the region it is about, as the clustering reads it: the list's 榆中县 filter finds the
+                # 马家坪村 problem whose first message was filed under 兰州市
+                hotspot = Hotspot.objects.create(title=message.public_title[:200], region=_where(message),
                                                  first_at=message.submitted_at, last_at=message.submitted_at)
                 cid, score = hotspot.pk, 1.0
             else:

@@ -42,15 +42,22 @@ _COURTESY = re.compile(
 _CLOSING = re.compile(r"^(?:以上|上述|此|这些)?(?:建议|意见|想法)?[,，、]?\s*(?:望|希望|恳请|敬请|请)(?:能够?|各位)?"
                       r"(?:领导|政府|有关部门|相关部门|贵单位)?(?:参考|采纳|考虑|予以考虑|斟酌|重视|批评指正)"
                       r"[,，!！。]?\s*(?:谢谢|感谢)?[!！。]?$")
-# an opening announces what follows, it asks nothing itself: 领导好, 提一点建议 / 我想反映一个问题
+# an opening announces what follows, it asks nothing itself: 领导好, 提一点建议 / 我想反映一个问题 /
+# 我有一个建议 / 您好, 想咨询一个问题
 _OPENING = re.compile(r"^(?:尊敬的)?(?:各位)?(?:领导|书记|市长|县长|区长|局长)?(?:您|你|们)?好?[,，!！]?\s*"
-                      r"(?:我|本人)?(?:想|要)?(?:提|反映|说)(?:一下)?(?:一|几|两|三)?(?:点|个|条)?(?:小)?(?:建议|意见|问题|情况)[。!！:：]?$")
+                      r"(?:我|本人)?(?:想|要)?(?:提|反映|说|咨询|请教|有)(?:一下)?(?:一|几|两|三)?(?:点|个|条)?(?:小)?"
+                      r"(?:建议|意见|问题|情况)[。!！:：]?$")
 # the citizen's own phone number is how to reach them, not something a reply must take up
 _OWN_CONTACT = re.compile(r"(?:我的|本人|我)?(?:联系)?(?:电话|手机号?码?|联系方式)(?:号码)?(?:是|为|[:：])?\s*[\d\-—－ ]{7,}")
 _WHEN = re.compile(r"何时|什么时候|多久|多长时间|哪天|几时|时间")
 _DATE = re.compile(r"\d{1,2}月|\d{1,2}日|\d+(?:个)?(?:工作日|天|周|个月)内|年底|年内|月底|近期|本周|下周|今年|明年|预计|计划于")
 _FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|职能)?(?:部门|单位)|转(?:交|请)?(?:相关|有关)部门(?:处理|办理|研究)|"
-                        r"已(?:交|转)由?.{0,10}(?:处理|办理)|正在(?:处理|调查|研究)中?|将(?:尽快|及时)?(?:处理|研究|调查)")
+                        r"已(?:交|转)由?.{0,10}(?:处理|办理)|正在(?:处理|调查|研究)中?|将(?:尽快|及时)?(?:处理|研究|调查)|"
+                        # the form letter's other words: received, taken seriously, someone assigned, please wait
+                        r"(?:您反映的问题|您的?(?:留言|来信))?(?:我们)?已(?:经)?(?:收到|知晓)|来信收到|"
+                        r"(?:我们|我局|我单位|我委|我办)?(?:非常|十分)?高度重视|已安排专人(?:负责|跟进|处理|办理)?|"
+                        r"正在积极(?:协调|处理|研究)(?:解决|处理)?中?|(?:将)?认真研究|妥善处理|请(?:您)?耐心等待|"
+                        r"感谢您的(?:关注|监督|支持|理解|信任)(?:[与和、](?:关注|监督|支持|理解|信任))*")
 _FACTS = re.compile(r"经查|经核实|经调查|经了解|调查核实|核查|根据|依据|按照|《[^》]{2,40}》|规定|条例|办法|政策|文件|标准|"
                     r"\d+(?:\.\d+)?(?:万|亿)?(?:元|米|平方米|户|人|天|个|年|月|%|吨|公里)")
 _MEASURES = re.compile(r"(?:已|将|正在|已经|立即|尽快|责令|要求|督促|组织|安排|协调|整改|维修|清理|拆除|查处|处罚|约谈|"
@@ -62,6 +69,9 @@ _STOP_GRAMS = frozenset("您好 你好 网友 留言 收悉 问题 反映 情况
 
 # a stop word cut out of a question leaves a gap, not bigrams across it (请相关部门核查: 核查, not 门核)
 _STOP_WORDS = re.compile("|".join(sorted(_STOP_GRAMS, key=len, reverse=True)))
+# how a plea asks, not what it is about: 恳请相关部门认真处理 and 希望领导重视, 尽快解决 name nothing a
+# reply could echo; they ask for the message as a whole (希望尽快维修道路 still names 维修道路)
+_PLEA_WORDS = re.compile(r"高度重视|重视|认真|尽快|及时|妥善|切实|给予|予以|帮帮|帮助|帮忙|解决|处理|办理|关注")
 
 # a concrete step or finding, which no form letter holds (not the bare 已 / 将 / 尽快 of
 # 已转相关部门, 将尽快研究, 调查处理, nor 已办结 / 已完成 / 督促整改, which say nothing of what was
@@ -95,7 +105,7 @@ def _cosine(a: Counter, b: Counter) -> float:
 def _content(question: str) -> list[str]:
     """The bigrams a reply must echo to take a question up: its cue words, the citizen's own
     phone number and the stop words (领导, 您好, 我们, 相关, 部门 …) left out."""
-    text = _STOP_WORDS.sub(" ", _OWN_CONTACT.sub(" ", _QUESTION.sub(" ", question)))
+    text = _PLEA_WORDS.sub(" ", _STOP_WORDS.sub(" ", _OWN_CONTACT.sub(" ", _QUESTION.sub(" ", question))))
     return [g for g in _grams(text) if not g.isdigit()]
 
 

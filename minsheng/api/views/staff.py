@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Extension, Message
+from minsheng.board.views.staff_hints import quality_for
 from minsheng.board.workflow import IllegalMove, Status
 from minsheng.directory.routing import route
 from minsheng.insight.reading import cached_reading
@@ -171,6 +172,12 @@ def _decide_extension(user, message, b):
     actions.do_decide_extension(user, ext, b["approve"], note=b["note"])
 
 
+def _reply(user, message, b):
+    # scored as the reply form scores it: the case page shows every reply's 质量评分
+    actions.do_reply(user, message, acting_unit(user, message, b.get("unit")), b["body"],
+                     quality=quality_for(message, b["body"]))
+
+
 def _merge(user, message, b):
     into = Message.objects.filter(pk__in=scoped_ids(user), public_id=b["into"]).first()
     if into is None:
@@ -184,8 +191,7 @@ ACTIONS = {
     "dispatch": ("派单", inputs.DispatchBody, _dispatch),
     "sign": ("签收", inputs.ActingUnitBody,
              lambda u, m, b: actions.do_sign(u, m, acting_unit(u, m, b.get("unit")))),
-    "reply": ("答复", inputs.ReplyBody,
-              lambda u, m, b: actions.do_reply(u, m, acting_unit(u, m, b.get("unit")), b["body"])),
+    "reply": ("答复", inputs.ReplyBody, _reply),
     "transfer": ("转办", inputs.TransferBody,
                  lambda u, m, b: actions.do_transfer(u, m, acting_unit(u, m, b.get("unit")), b["to_unit"],
                                                      b["reason"])),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from minsheng.accounts.roles import Roles, roles_of
-from minsheng.directory.models import Region, Unit
+from minsheng.directory.models import Region, Topic, Unit
 from minsheng.insight.suggest import proposed_units
 
 from .. import actions, moderation, search
@@ -177,6 +178,7 @@ def triage(request):
     tabs = [(key, label, counts[key]) for key, (label, _) in TRIAGE_TABS.items()]
     return render(request, "board/staff/triage.html", {
         "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "section": "triage", "q": query,
+        "sure": settings.MINSHENG_PREFILL_CONFIDENCE,
         "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
 
 
@@ -268,7 +270,28 @@ def supervision(request):
 
 # --- the case page ----------------------------------------------------------------
 
-def _event_detail(event: Event) -> str:
+def _reading_detail(event: Event, topics: dict) -> str:
+    """What the machine read (自动分类) or what a dispatcher changed of it (人工更正分类), in
+    words: the timeline showed the two events without saying what was read or corrected."""
+    d, kinds = event.data or {}, dict(MessageKind.choices)
+    parts = []
+    if event.kind == Event.Kind.CLASSIFIED:
+        if d.get("topic"):
+            parts.append(f"领域 {d['topic']} (把握 {d.get('topic_confidence') or 0:.2f})")
+        if d.get("kind") in kinds:
+            parts.append(f"类型 {kinds[d['kind']]} (把握 {d.get('kind_confidence') or 0:.2f})")
+        return "; ".join(parts)
+    topic, kind = d.get("topic"), d.get("kind")
+    if isinstance(topic, list) and len(topic) == 2:
+        parts.append("领域: {} → {}".format(*(topics.get(pk, "未分类") for pk in topic)))
+    if isinstance(kind, list) and len(kind) == 2:
+        parts.append("类型: {} → {}".format(*(kinds.get(code, "—") for code in kind)))
+    return "; ".join(parts)
+
+
+def _event_detail(event: Event, topics: dict | None = None) -> str:
+    if event.kind in (Event.Kind.CLASSIFIED, Event.Kind.CORRECTED):
+        return _reading_detail(event, topics or {})
     d = event.data or {}
     parts = []
     if d.get("lead"):
@@ -360,8 +383,11 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     if bound:
         case_forms.update(bound)
     events = list(message.events.select_related("actor", "unit"))
+    corrected = [pk for e in events if e.kind == Event.Kind.CORRECTED and isinstance((e.data or {}).get("topic"), list)
+                 for pk in e.data["topic"]]
+    topics = dict(Topic.objects.filter(pk__in=corrected).values_list("pk", "name")) if corrected else {}
     for e in events:
-        e.detail = _event_detail(e)
+        e.detail = _event_detail(e, topics)
     handling_contact = roles.admin or dispatcher or supervisor or any(a.unit_id in roles.unit_ids for a in active)
     returned = [e for e in events if e.kind == Event.Kind.RETURNED]
     return render(request, "board/staff/case.html", {
