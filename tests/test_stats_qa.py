@@ -119,7 +119,7 @@ def test_campaign_list_queries_do_not_grow_with_campaigns(client, directory):
 
 
 def test_dashboard_overdue_numbers_link_to_exactly_those_cases(login, personas, cases):
-    """The week's "超期未答复" (0) linked to every overdue case of the region."""
+    """The week's "超期从未答复" (0) linked to every overdue case of the region."""
     sup = login(personas["supervisor"])
     assert _mismatched_links(sup, "/stats/dashboard/", path="/stats/overdue/") == []
     assert _mismatched_links(sup, "/stats/dashboard/") == []

@@ -56,7 +56,7 @@ def _build(region, now=None) -> dict:
     weekly = []
     for name, label, is_rate in [("received", "受理留言", False), ("replied", "已答复", False),
                                  ("reply_rate", "答复率", True), ("satisfaction_rate", "满意率", True),
-                                 ("overdue_unreplied", "超期未答复", False)]:
+                                 ("overdue_unreplied", "超期从未答复", False)]:
         weekly.append({"name": name, "label": label, "is_rate": is_rate, "this": this_figures[name],
                        "last": last_figures[name], "change": _change(this_figures[name], last_figures[name])})
     topic_this = {r["key"]: r for r in this_page["topic"]}

@@ -45,8 +45,8 @@ TIMED_MEASURES = {"overdue", "overdue_unreplied"}
 MEASURE_LABELS = {
     "submitted": "全部", "received": "受理", "replied": "已答复", "on_time": "按时答复", "evaluated": "已评价",
     "satisfied": "满意", "reopened": "重办", "extended": "延期", "merged": "并单", "rejected": "未受理",
-    "withdrawn": "撤回", "pending": "待审核", "open": "办理中", "overdue": "超期未答复",
-    "overdue_unreplied": "超期且从未答复",
+    "withdrawn": "撤回", "pending": "待审核", "open": "待答复", "overdue": "超期未答复",
+    "overdue_unreplied": "超期从未答复",
 }
 PUBLIC_MEASURES = {"received", "replied", "on_time", "evaluated", "satisfied", "reopened", "extended", "merged",
                    "open", "submitted"}
@@ -213,10 +213,10 @@ def record_personal_export(user, filters: dict, rows: int, fmt: str) -> Event:
 
 TABLE_COLUMNS = [
     ("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"), ("on_time", "按时答复"),
-    ("overdue_unreplied", "超期未答复"), ("on_time_rate", "按时率"), ("median_days_to_reply", "答复用时中位数(工作日)"),
+    ("overdue_unreplied", "超期从未答复"), ("on_time_rate", "按时率"), ("median_days_to_reply", "答复用时中位数(工作日)"),
     ("mean_days_to_reply", "平均答复用时(工作日)"), ("evaluated", "参评"), ("satisfied", "满意"),
     ("satisfaction_rate", "满意率"), ("reopened", "重办"), ("reopened_rate", "重办率"), ("extended", "延期"),
-    ("rejected", "未受理"), ("withdrawn", "撤回"), ("merged", "并单"), ("open", "办理中"), ("overdue", "超期"),
+    ("rejected", "未受理"), ("withdrawn", "撤回"), ("merged", "并单"), ("open", "待答复"), ("overdue", "超期未答复"),
 ]
 
 

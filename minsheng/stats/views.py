@@ -30,7 +30,7 @@ from .models import Campaign
 FILTER_KEYS = ("region", "topic", "kind", "unit", "date_from", "date_to", "campaign", "own")
 UNIT_COLUMNS = [("label", "办理单位"), ("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"),
                 ("on_time_rate", "按时率"), ("median_days_to_reply", "用时中位数"), ("mean_days_to_reply", "平均用时"),
-                ("satisfaction_rate", "满意率"), ("reopened_rate", "重办率"), ("overdue_unreplied", "超期未答复")]
+                ("satisfaction_rate", "满意率"), ("reopened_rate", "重办率"), ("overdue_unreplied", "超期从未答复")]
 SORTABLE = {key for key, _ in UNIT_COLUMNS}
 
 
@@ -236,8 +236,8 @@ def dashboard(request):
 
 
 def overdue(request):
-    """超期未答复 list for staff: supervisors and dispatchers see their regions,
-    unit staff their units' cases."""
+    """The staff list behind 超期未答复 (``overdue``) or 超期从未答复 (``overdue_unreplied``):
+    supervisors and dispatchers see their regions, unit staff their units' cases."""
     redirect = _require_login(request)
     if redirect:
         return redirect

@@ -151,8 +151,9 @@ class FiguresSerializer(serializers.Serializer):
     replied = serializers.IntegerField(help_text="已答复")
     reply_rate = serializers.FloatField(allow_null=True, help_text="答复率 = 已答复 / 受理留言 (无受理留言时为 null)")
     on_time = serializers.IntegerField(help_text="按时答复")
-    overdue_unreplied = serializers.IntegerField()
-    on_time_rate = serializers.FloatField(allow_null=True, help_text="按时率")
+    overdue_unreplied = serializers.IntegerField(help_text="超期从未答复: 超期未答复 (overdue) 中一次也没有答复过的 "
+                                                       "(不含重办)")
+    on_time_rate = serializers.FloatField(allow_null=True, help_text="按时率 = 按时答复 / (已答复 + 超期从未答复)")
     median_days_to_reply = serializers.FloatField(allow_null=True, help_text="答复用时中位数 (工作日)")
     mean_days_to_reply = serializers.FloatField(allow_null=True)
     evaluated = serializers.IntegerField()
@@ -161,8 +162,10 @@ class FiguresSerializer(serializers.Serializer):
     reopened = serializers.IntegerField()
     reopened_rate = serializers.FloatField(allow_null=True)
     extended = serializers.IntegerField()
-    open = serializers.IntegerField(help_text="在办")
-    overdue = serializers.IntegerField(help_text="超期在办")
+    open = serializers.IntegerField(help_text="待答复: 已受理、正在等待答复的留言 (待派单、待签收、办理中, "
+                                              "含重办后等待再次答复的)")
+    overdue = serializers.IntegerField(help_text="超期未答复: 待答复且现已过答复期限 (含批准的延期) 的留言, "
+                                                 "含重办后再次超期的")
 
 
 class BreakdownRowSerializer(FiguresSerializer):
