@@ -75,6 +75,8 @@ def test_stats_page_names_the_figures_and_defines_them(client, cases):
     for name in NAMES.values():
         assert f"{name}: " in definitions
     assert "(已答复 + 超期从未答复)" in definitions
+    # on_time_rate is 按时率 on the figure card as in the tables, the CLI and the API (it was 按时答复率 there)
+    assert '<span class="name">按时率 (' in page and "<th>按时率</th>" in page
 
 
 def test_dashboard_and_supervision_page_use_the_same_names(login, personas, cases):
