@@ -105,6 +105,16 @@ def personas(directory):
 
 
 @pytest.fixture
+def cases(directory, personas, django_capture_on_commit_callbacks):
+    """Cases built through every workflow path (tests/test_stats_cases.py), their
+    follow-up work (statistics facts, hotspots) done."""
+    from .test_stats_cases import build_cases
+
+    with django_capture_on_commit_callbacks(execute=True):
+        return build_cases(directory, personas)
+
+
+@pytest.fixture
 def login():
     """login(user) -> a test Client signed in as ``user``."""
 

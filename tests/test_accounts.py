@@ -19,11 +19,6 @@ NEW_PASSWORD = "minsheng-new-pw-2026"
 
 
 @pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def memory_sender(settings):
     settings.MINSHENG_CODE_SENDER = "minsheng.accounts.senders.MemorySender"
     MemorySender.outbox.clear()

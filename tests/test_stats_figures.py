@@ -15,19 +15,6 @@ from minsheng.stats.models import MessageFact, OpenCase, Rollup
 from .test_stats_cases import build_cases, raw_figures
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # personas are created with passwords; the production hasher costs ~0.5 s each
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def cases(directory, personas, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        built = build_cases(directory, personas)
-    return built
-
-
 def _messages(**filters):
     return Message.objects.filter(**filters)
 

@@ -9,25 +9,11 @@ import csv
 import io
 import re
 
-import pytest
 from django.core.management import call_command
 
 from minsheng.stats import exports, figures
 
-from .test_stats_cases import build_cases
-
 NAMES = {"open": "待答复", "overdue": "超期未答复", "overdue_unreplied": "超期从未答复"}
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def cases(directory, personas, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return build_cases(directory, personas)
 
 
 def _text(response) -> str:

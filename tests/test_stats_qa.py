@@ -16,14 +16,6 @@ from minsheng.directory.models import Region, Topic
 from minsheng.stats import figures
 from minsheng.stats.models import Campaign
 
-from .test_stats_cases import build_cases
-
-
-@pytest.fixture
-def cases(directory, personas, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return build_cases(directory, personas)
-
 
 def _text(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())

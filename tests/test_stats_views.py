@@ -11,19 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from minsheng.stats import figures
 
 from .conftest import make_user
-from .test_stats_cases import build_cases, raw_figures
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # personas are created with passwords; the production hasher costs ~0.5 s each
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def cases(directory, personas, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return build_cases(directory, personas)
+from .test_stats_cases import raw_figures
 
 
 def _text(response) -> str:
