@@ -32,6 +32,7 @@ from .. import staff_forms as forms
 from ..forms import MAX_QUERY_LENGTH
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
+from . import staff_hints
 from .public import close_reason
 from .staff_hints import Suggestion, near_duplicates_for, quality_for, similar_answered_for, suggestion_for
 
@@ -176,8 +177,14 @@ def triage(request):
           .select_related("region", "topic", "predicted_topic", "addressee")
           .order_by("-was_returned", "submitted_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in TRIAGE_TABS.items()]
+    page = _paginate(request, qs)
+    page.object_list = list(page.object_list)
+    # the case page's 疑似重复 list, counted for the page's rows at once (not a lookup per row)
+    duplicates = staff_hints.near_duplicate_counts(page.object_list)
+    for m in page.object_list:
+        m.duplicate_count = duplicates.get(m.pk, 0)
     return render(request, "board/staff/triage.html", {
-        "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "section": "triage", "q": query,
+        "page": page, "tab": tab, "tabs": tabs, "section": "triage", "q": query,
         "sure": settings.MINSHENG_PREFILL_CONFIDENCE,
         "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
 
