@@ -192,8 +192,8 @@ def test_triage_tells_a_prediction_from_a_guess(personas, directory, login, sett
     html = login(personas["dispatcher"]).get(reverse("board:triage")).content.decode()
     name = directory["topic_build"].name
     rows = {t: html[html.index(t):html.index("</tr>", html.index(t))] for t in ("楼道灯坏了", "小区没有电梯")}
-    assert f"未分类 (机器猜测: {name}, 把握低)" in rows["楼道灯坏了"] and f"预测: {name}" not in rows["楼道灯坏了"]
-    assert f"预测: {name}" in rows["小区没有电梯"] and "把握低" not in rows["小区没有电梯"]
+    assert f"未分类 (机器猜测: {name}, 置信度低)" in rows["楼道灯坏了"] and f"预测: {name}" not in rows["楼道灯坏了"]
+    assert f"预测: {name}" in rows["小区没有电梯"] and "置信度低" not in rows["小区没有电梯"]
 
 
 def test_case_page_is_usable_on_a_phone(personas, directory, login):

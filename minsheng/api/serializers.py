@@ -361,7 +361,7 @@ class SuggestionSerializer(serializers.Serializer):
     prefill = serializers.BooleanField(help_text="领域置信度达到预填门槛")
     kind_prefill = serializers.BooleanField(help_text="类型置信度达到预填门槛")
     units_prefill = serializers.BooleanField(
-        help_text="派单表单预选主办/协办单位; 为 false 时单位依据把握较低的机器猜测领域 (留言人未选领域), 仅供参考")
+        help_text="派单表单预选主办/协办单位; 为 false 时单位依据置信度较低的机器猜测领域 (留言人未选领域), 仅供参考")
     history = UnitRefSerializer(allow_null=True, help_text="历史派单参考: 类似留言最终由该单位主办")
     history_confidence = serializers.FloatField(allow_null=True)
 
