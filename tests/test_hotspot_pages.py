@@ -532,3 +532,73 @@ def test_an_action_queues_its_hotspots_refresh_and_refreshes_in_place_when_the_b
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_support(personas["other_citizen"], messages[1])
     assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count + 2
+
+
+def hotspot_note(page: str) -> str:
+    found = re.search(r'<p class="meta hotspot-note">(.*?)</p>', page, re.S)
+    return found.group(1) if found else ""
+
+
+def test_the_staff_case_page_says_the_case_belongs_to_a_hotspot(lift_hotspot, directory, personas, login):
+    """The case page said nothing of the 55 others raising the same problem: an officer answered
+    the one case without the hotspot's page, a dispatcher routed it without its flags."""
+    hotspot, messages = lift_hotspot
+    Hotspot.objects.filter(pk=hotspot.pk).update(chronic=True, needs_coordination=True)
+    case = f"/staff/case/{messages[0].public_id}/"
+    for who, flags in (("dispatcher", False), ("supervisor", True)):  # flags as on the hotspot's page
+        note = hotspot_note(login(personas[who]).get(case).content.decode())
+        assert f'<a href="/hotspots/{hotspot.pk}/">{hotspot.title}</a>' in note
+        assert f"共 {hotspot.message_count} 条留言" in note
+        assert ("老大难" in note) == flags and ("需多部门协调" in note) == flags
+    actions.do_dispatch(personas["dispatcher"], messages[1], directory["housing"])
+    assert hotspot.title in hotspot_note(login(personas["officer"]).get(f"/staff/case/{messages[1].public_id}/")
+                                         .content.decode())
+    alone = post(personas["citizen"], *OTHER_LIFT, directory["chengguan"], personas["dispatcher"])
+    hotspots_service.place_message(alone)  # a hotspot of one message is a case, not a hotspot
+    assert hotspot_note(login(personas["dispatcher"]).get(f"/staff/case/{alone.public_id}/").content.decode()) == ""
+
+
+def test_a_case_in_a_hotspot_not_yet_public_links_it_only_for_its_supervisors(directory, personas, login):
+    """The hotspot's page answers 404 to everyone but its region's supervisors while none of its
+    messages is public: the dispatcher reads its title without a dead link."""
+    people = citizens(2)
+    start = timezone.now() - dt.timedelta(days=1)
+    pending = [post(p, t, b, directory["chengguan"], personas["dispatcher"], accept=False,
+                    at=start + dt.timedelta(hours=i)) for i, (p, (t, b)) in enumerate(zip(people, LIFT, strict=False))]
+    for m in pending:
+        hotspot = hotspots_service.place_message(m)
+    hotspot.refresh_from_db()
+    assert hotspot.message_count == 2 and hotspot.public_count == 0
+    case = f"/staff/case/{pending[0].public_id}/"
+    note = hotspot_note(login(personas["dispatcher"]).get(case).content.decode())
+    assert hotspot.title in note and "热点页面未公开" in note and "/hotspots/" not in note
+    assert login(personas["dispatcher"]).get(f"/hotspots/{hotspot.pk}/").status_code == 404
+    note = hotspot_note(login(personas["supervisor"]).get(case).content.decode())
+    assert f'<a href="/hotspots/{hotspot.pk}/">' in note
+    assert login(personas["supervisor"]).get(f"/hotspots/{hotspot.pk}/").status_code == 200
+
+
+def test_the_staff_api_case_gives_its_hotspot(lift_hotspot, directory, personas):
+    from rest_framework.test import APIClient
+
+    from minsheng.api.models import ApiToken
+
+    hotspot, messages = lift_hotspot
+    Hotspot.objects.filter(pk=hotspot.pk).update(chronic=True)
+
+    def case(who, message):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(personas[who], 'tests')[1]}")
+        response = client.get(f"/api/v1/staff/cases/{message.public_id}/")
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    assert case("dispatcher", messages[0])["hotspot"] == {
+        "id": hotspot.pk, "title": hotspot.title, "message_count": 4, "public": True,
+        "chronic": None, "needs_coordination": None}  # the flags are for supervisors and leaders
+    assert case("supervisor", messages[0])["hotspot"] == {
+        "id": hotspot.pk, "title": hotspot.title, "message_count": 4, "public": True,
+        "chronic": True, "needs_coordination": False}
+    alone = post(personas["citizen"], *OTHER_LIFT, directory["chengguan"], personas["dispatcher"])
+    hotspots_service.place_message(alone)
+    assert case("dispatcher", alone)["hotspot"] is None

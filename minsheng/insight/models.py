@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 # === hotspots (热点问题) and chronic problems (老大难) — minsheng.insight.hotspots_service ===
@@ -15,6 +16,13 @@ class HotspotQuerySet(models.QuerySet):
     def public(self):
         """Hotspots the public lists (/hotspots/, the API): see MIN_MESSAGES."""
         return self.filter(message_count__gte=MIN_MESSAGES, public_count__gte=1)
+
+    def readable_by(self, roles):
+        """Hotspots whose page ``roles`` may open: the public ones; supervisors also reach
+        the others of the regions they supervise (from /chronic/), never another region's."""
+        if not roles.is_supervisor:
+            return self.public()
+        return self.filter(Q(pk__in=self.public().values("pk")) | roles.region_q(roles.supervise_prefixes))
 
 
 class Hotspot(models.Model):
@@ -51,6 +59,16 @@ class Hotspot(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.message_count >= MIN_MESSAGES and self.public_count >= 1
+
+    def readable_by(self, roles) -> bool:
+        """``HotspotQuerySet.readable_by`` for one hotspot (its region loaded)."""
+        if self.is_public:
+            return True
+        return roles.is_supervisor and (roles.admin or (self.region is not None and roles.supervises(self.region)))
 
 
 class HotspotMember(models.Model):

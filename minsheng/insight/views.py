@@ -80,10 +80,7 @@ def hotspot_detail(request, pk: int):
     # as the lists: two messages or more, one of them public (its title and place would
     # otherwise quote unpublished text); supervisors reach the others of their own regions
     # from /chronic/, never another region's by its number
-    readable = Hotspot.objects.public()
-    if roles.is_supervisor:
-        readable = Hotspot.objects.filter(Q(pk__in=readable.values("pk")) | roles.region_q(roles.supervise_prefixes))
-    hotspot = get_object_or_404(readable.select_related("region"), pk=pk)
+    hotspot = get_object_or_404(Hotspot.objects.readable_by(roles).select_related("region"), pk=pk)
     # the public members, for everyone: the page states what the hotspot publicly is (its count
     # says 已公开 N 条), and the author reads a pending, rejected or withdrawn message of their own
     # on its own page, not listed and charted here as part of a public problem

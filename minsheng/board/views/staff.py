@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Topic, Unit
+from minsheng.insight import hotspots_service
 from minsheng.insight.suggest import proposed_units
 
 from .. import actions, moderation, search
@@ -397,6 +398,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         e.detail = _event_detail(e, topics)
     handling_contact = roles.admin or dispatcher or supervisor or any(a.unit_id in roles.unit_ids for a in active)
     returned = [e for e in events if e.kind == Event.Kind.RETURNED]
+    hotspot = hotspots_service.hotspot_of(message)
     return render(request, "board/staff/case.html", {
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
         "can": can, "forms": case_forms, "extensions": extensions, "pending_extension": pending_extension,
@@ -410,6 +412,9 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "decide_form": forms.DecideExtensionForm(), "section": "case",
         "review": moderation.grouped(moderation.review(message.title, message.body)),
         "predicted_kind": dict(MessageKind.choices).get(message.predicted_kind, ""),
+        # its flags as on the hotspot's page: for supervisors and leaders
+        "hotspot": hotspot, "hotspot_link": bool(hotspot and hotspot.readable_by(roles)),
+        "show_hotspot_flags": roles.is_supervisor,
     }, status=status)
 
 
