@@ -602,3 +602,50 @@ def test_the_staff_api_case_gives_its_hotspot(lift_hotspot, directory, personas)
     alone = post(personas["citizen"], *OTHER_LIFT, directory["chengguan"], personas["dispatcher"])
     hotspots_service.place_message(alone)
     assert case("dispatcher", alone)["hotspot"] is None
+
+
+def test_a_hotspots_public_figures_are_those_of_its_public_messages(client, login, directory, personas):
+    """The page listed and charted the public messages but gave 我也遇到, the time range and the
+    citizens of every member, pending ones included: 「3 位群众」 over two public messages, a
+    range ending on a day no public message was posted. Supervisors read both, labelled."""
+    people = citizens(3)
+    start = timezone.now() - dt.timedelta(days=20)
+    shown = [post(p, *LIFT[i], directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(days=i))
+             for i, p in enumerate(people[:2])]
+    pending = post(people[2], *LIFT[2], directory["chengguan"], personas["dispatcher"], accept=False,
+                   at=start + dt.timedelta(days=10))
+    for m in (*shown, pending):
+        hotspot = hotspots_service.place_message(m)
+    Message.objects.filter(pk=shown[0].pk).update(support_count=2)
+    Message.objects.filter(pk=pending.pk).update(support_count=7)
+    hotspots_service.refresh_one(hotspot)
+    hotspot.refresh_from_db()
+    assert (hotspot.message_count, hotspot.public_count, hotspot.citizen_count, hotspot.support_count) == (3, 2, 3, 9)
+    day = lambda m: timezone.localtime(m.submitted_at).strftime("%Y-%m-%d")  # noqa: E731
+    public_range = f"{day(shown[0])} 至 {day(shown[1])}"
+
+    page = client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    assert public_range in page and f"至 {day(pending)}" not in page
+    assert "已公开的来自 2 位群众" in page and "3 位群众" not in page
+    assert "<dt>我也遇到</dt><dd>2 人" in page and "9 人" not in page
+    assert f"{hotspot.heat:.1f}" in page  # the heat counts every member, as documented
+    listed = client.get("/hotspots/").content.decode()
+    row = listed[listed.index(f"/hotspots/{hotspot.pk}/"):]
+    row = row[:row.index("</tr>")]
+    assert public_range in row and '<td data-label="人数">2</td>' in row and '<td data-label="我也遇到">2</td>' in row
+
+    body = client.get(f"/api/v1/hotspots/{hotspot.pk}/").json()
+    assert (body["citizen_count"], body["support_count"], body["all_members"]) == (2, 2, None)
+    assert body["last_at"][:10] == shown[1].submitted_at.isoformat()[:10]
+    (item,) = [h for h in client.get("/api/v1/hotspots/").json()["results"] if h["id"] == hotspot.pk]
+    assert {k: item[k] for k in ("first_at", "last_at", "citizen_count", "support_count", "all_members")} == \
+        {k: body[k] for k in ("first_at", "last_at", "citizen_count", "support_count", "all_members")}
+
+    supervisor = login(personas["supervisor"])
+    page = supervisor.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    assert "已公开的来自 2 位群众" in page and "全部留言" in page
+    assert f"{day(shown[0])} 至 {day(pending)}, 3 位群众, 我也遇到 9 人" in page
+    assert "全部留言" not in client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    everything = supervisor.get(f"/api/v1/hotspots/{hotspot.pk}/").json()["all_members"]
+    assert (everything["citizen_count"], everything["support_count"]) == (3, 9)
+    assert everything["last_at"][:10] == pending.submitted_at.isoformat()[:10]

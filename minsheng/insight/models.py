@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 # === hotspots (热点问题) and chronic problems (老大难) — minsheng.insight.hotspots_service ===
@@ -16,6 +17,27 @@ class HotspotQuerySet(models.QuerySet):
     def public(self):
         """Hotspots the public lists (/hotspots/, the API): see MIN_MESSAGES."""
         return self.filter(message_count__gte=MIN_MESSAGES, public_count__gte=1)
+
+    def with_public_figures(self):
+        """Annotates the time range (``public_first_at``, ``public_last_at``), citizens
+        (``public_citizen_count``) and 我也遇到 (``public_support_count``) of the public members:
+        what the public reads beside a hotspot's public messages. The stored counts take in
+        pending messages too (for supervisors, and the heat)."""
+        from minsheng.board.models import Message
+        from minsheng.board.workflow import Status
+
+        public = (Message.objects.filter(hotspot_member__hotspot=OuterRef("pk"), status__in=Status.public())
+                  .order_by().values("hotspot_member__hotspot"))
+
+        def figure(aggregate, output, default=None):
+            value = Subquery(public.annotate(figure=aggregate).values("figure"), output_field=output)
+            return value if default is None else Coalesce(value, default)
+
+        return self.annotate(
+            public_first_at=figure(Min("submitted_at"), models.DateTimeField()),
+            public_last_at=figure(Max("submitted_at"), models.DateTimeField()),
+            public_citizen_count=figure(Count("author", distinct=True), models.IntegerField(), 0),
+            public_support_count=figure(Sum("support_count"), models.IntegerField(), 0))
 
     def readable_by(self, roles):
         """Hotspots whose page ``roles`` may open: the public ones; supervisors also reach
