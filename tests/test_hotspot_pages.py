@@ -532,4 +532,3 @@ def test_an_action_queues_its_hotspots_refresh_and_refreshes_in_place_when_the_b
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_support(personas["other_citizen"], messages[1])
     assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count + 2
-
