@@ -39,16 +39,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _isolated(settings, tmp_path):
     """Every test: a fast password hasher (personas are created by the dozen), its own
     media folder, an empty model directory (models a developer trained under var/ never
-    leak in), an empty cache and an empty in-process hotspot index; Open311 media links
-    are not fetched (tests/test_open311_media.py switches it on against a local server)."""
+    leak in), an empty cache, an empty in-process hotspot index and similar-message cache;
+    Open311 media links are not fetched (tests/test_open311_media.py switches it on against a
+    local server)."""
     settings.MINSHENG_FETCH_MEDIA = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MINSHENG_MODEL_DIR = tmp_path / "models"
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()  # sign-in failure counts, throttles and figure caches start empty
-    from minsheng.insight import hotspots_service
+    from minsheng.insight import hotspots_service, lookup
 
     hotspots_service.reset_index()  # the in-process hotspot index of an earlier test's (rolled back) data
+    lookup.clear_cache()  # so are the similar-message candidates (an empty set's key matches another test's)
 
 
 @pytest.fixture

@@ -147,7 +147,7 @@ def test_the_case_history_says_what_the_machine_read_and_what_was_corrected(pers
     actions.do_dispatch(personas["dispatcher"], m, directory["housing"], topic=directory["topic_build"], kind="help")
     page = login(personas["dispatcher"]).get(f"/staff/case/{m.public_id}/").content.decode()
     traffic, build = directory["topic_traffic"].name, directory["topic_build"].name
-    assert f"领域 {traffic} (把握 0.40); 类型 投诉 (把握 0.90)" in page
+    assert f"领域 {traffic} (置信度 0.40); 类型 投诉 (置信度 0.90)" in page
     assert f"领域: {traffic} → {build}; 类型: 投诉 → 求助" in page
     assert "complain" not in page.split("办理记录")[-1]  # no code words in the history
 
@@ -210,3 +210,24 @@ def test_figures_are_computed_at_most_every_five_minutes(dispatched, personas, d
     assert api.get(API).json()["topic"]["n"] == 3  # the cached figures
     cache.clear()
     assert api.get(API).json()["topic"] == {"n": 4, "agree": 2, "rate": 0.5}
+
+
+@pytest.mark.django_db
+def test_confidence_has_one_name_wherever_staff_read_it(personas, directory, login, settings, tmp_path):
+    """The case page and the queue said 「把握」, the history, the dispatch hint and /staff/reading/
+    「置信度」: two words for one number."""
+    settings.MINSHENG_MODEL_DIR = tmp_path  # no models: the suggestion is the stored reading's
+    settings.MINSHENG_PREFILL_CONFIDENCE = 0.6
+    tasks.forget_models()
+    m = read(personas, directory, predicted="topic_traffic", confidence=0.4)
+    Event.objects.create(message=m, kind=Event.Kind.CLASSIFIED, public=False,
+                         data={"topic": directory["topic_traffic"].name, "topic_confidence": 0.4,
+                               "kind": "complain", "kind_confidence": 0.9})
+    client = login(personas["dispatcher"])
+    case = client.get(f"/staff/case/{m.public_id}/").content.decode()
+    queue = client.get("/staff/triage/").content.decode()
+    reading = client.get("/staff/reading/").content.decode()
+    assert "机器猜测 (置信度较低)" in case and "(置信度 0.40)" in case  # the dispatch hint, 机器阅读, history
+    assert "置信度低" in queue and "置信度" in reading
+    for page in (case, queue, reading):
+        assert "把握" not in page

@@ -18,9 +18,11 @@ from minsheng.board.models import Message
 SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
 
-# Measured: inbox 7 and triage 6 (session, user, roles, unread count, the counts
-# aggregate, the page count, the rows), supervision 12 (three paginated sections and
-# their prefetches). The bounds leave a little room for the base template; what
+# Measured: inbox 7 and triage 9 (session, user, roles, unread count, the counts
+# aggregate, the page count, the rows, and for the 疑似重复 badges the candidates' state
+# and, on a cold cache, the candidates themselves; +1 when a row is filed under a city or
+# province and its text is read for a county), supervision 12 (three paginated sections
+# and their prefetches). The bounds leave a little room for the base template; what
 # matters is that the count does not grow with the number of rows.
 MAX_QUERIES = 10
 MAX_SUPERVISION_QUERIES = 15
@@ -95,6 +97,34 @@ def test_triage_queries_do_not_grow_with_rows(personas, directory, login, django
         many, page = count_queries(client, reverse("board:triage"))
     assert many == few
     assert "单位退回" in page
+    assert "疑似重复" in page  # the returned (accepted) cases are main cases the others may join
+
+
+def queue_row(html: str, title: str) -> str:
+    return next(row for row in re.findall(r"<tr[ >].*?</tr>", html, re.S) if title in row)
+
+
+def test_triage_flags_a_likely_duplicate_as_its_case_page_offers_it(personas, directory, login):
+    """The near-duplicate to merge showed only on the case page: a dispatcher working down the
+    queue dispatched the duplicate as a second case before opening it."""
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    body = "七里河区敦煌路幸福家园小区3号楼电梯坏了三个月, 物业一直不修, 老人出不了门。"
+    main, dup = (actions.do_submit(personas["citizen"], title=title, body=body, kind="complain",
+                                   region=directory["qilihe"])
+                 for title in ("幸福家园小区3号楼电梯坏了三个月", "幸福家园小区3号楼电梯三个月没人修"))
+    other = actions.do_submit(personas["other_citizen"], title="定西路口红绿灯时间太短", kind="complain",
+                              body="定西路口红绿灯绿灯只有十秒, 老人过不去马路。", region=directory["qilihe"])
+    actions.do_accept(personas["dispatcher"], main)
+    client = login(personas["dispatcher"])
+    page = client.get(reverse("board:triage")).content.decode()
+    assert "疑似重复 1" in queue_row(page, dup.title)
+    assert "疑似重复" not in queue_row(page, other.title)
+    assert "疑似重复" not in queue_row(page, main.title)  # its duplicate is not accepted: no main case
+    case = client.get(reverse("board:case", args=[dup.public_id])).content.decode()
+    assert case.count('name="pick"') == 1 and f'value="{main.public_id}"' in case
+    lookup.clear_cache()
 
 
 def row_titles(html: str) -> list[str]:
@@ -162,8 +192,8 @@ def test_triage_tells_a_prediction_from_a_guess(personas, directory, login, sett
     html = login(personas["dispatcher"]).get(reverse("board:triage")).content.decode()
     name = directory["topic_build"].name
     rows = {t: html[html.index(t):html.index("</tr>", html.index(t))] for t in ("楼道灯坏了", "小区没有电梯")}
-    assert f"未分类 (机器猜测: {name}, 把握低)" in rows["楼道灯坏了"] and f"预测: {name}" not in rows["楼道灯坏了"]
-    assert f"预测: {name}" in rows["小区没有电梯"] and "把握低" not in rows["小区没有电梯"]
+    assert f"未分类 (机器猜测: {name}, 置信度低)" in rows["楼道灯坏了"] and f"预测: {name}" not in rows["楼道灯坏了"]
+    assert f"预测: {name}" in rows["小区没有电梯"] and "置信度低" not in rows["小区没有电梯"]
 
 
 def test_case_page_is_usable_on_a_phone(personas, directory, login):

@@ -226,7 +226,7 @@ def test_an_unsure_guess_without_the_citizens_topic_routes_as_a_hint_only(models
         assert data["units_prefill"] is False and data["prefill"] is False
         assert data["lead"]["name"] == "兰州市生态环境局" and data["reason"].startswith("环境保护 in 兰州市")
         page = dispatcher.get(f"/staff/case/{m.public_id}/").content.decode()
-        assert "机器猜测 (把握较低)" in page and "兰州市生态环境局" in page and ecology not in page
+        assert "机器猜测 (置信度较低)" in page and "兰州市生态环境局" in page and ecology not in page
     with override_settings(MINSHENG_PREFILL_CONFIDENCE=0.0):
         assert suggest_for(m).units_prefill and api.get(url).json()["units_prefill"] is True
         page = dispatcher.get(f"/staff/case/{m.public_id}/").content.decode()

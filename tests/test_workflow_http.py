@@ -591,7 +591,7 @@ def test_the_case_page_shows_the_machines_reading_of_topic_and_type(personas, di
                                            predicted_kind="suggest", kind_confidence=0.81)
     page = text(staff["dispatcher"].get(case_url(m)))
     reading = page[page.index("机器阅读:"):][:200]
-    assert f"领域 {directory['topic_env'].name} (把握 0.93)" in reading and "类型 建言 (把握 0.81)" in reading
+    assert f"领域 {directory['topic_env'].name} (置信度 0.93)" in reading and "类型 建言 (置信度 0.81)" in reading
 
 
 def _reply_preview(personas, directory, staff, **message_fields):
@@ -889,7 +889,7 @@ def test_unsure_prediction_is_not_prefilled(personas, directory, staff):
     assert _selected(page, "topic") == [] and _selected(page, "kind") == []
     # the citizen chose no topic: the units of the unsure guess are a labelled hint, not preselected
     assert _selected(page, "lead") == [] and _selected(page, "assists") == []
-    assert "机器猜测 (把握较低)</strong>, 未预选: 主办单位 <b>兰州市交通运输局</b>" in page
+    assert "机器猜测 (置信度较低)</strong>, 未预选: 主办单位 <b>兰州市交通运输局</b>" in page
     assert "领域置信度 0.30" in page and "建议主办单位" not in page
 
 
@@ -941,7 +941,7 @@ def test_the_fallback_does_not_preselect_units_of_an_unsure_guess_either(persona
 
     monkeypatch.setattr(staff_hints, "suggest_for", broken)
     page = text(staff["dispatcher"].get(case_url(m)))
-    assert _selected(page, "lead") == [] and "机器猜测 (把握较低)" in page and "兰州市交通运输局" in page
+    assert _selected(page, "lead") == [] and "机器猜测 (置信度较低)" in page and "兰州市交通运输局" in page
 
 
 @pytest.mark.parametrize("confidence, topic, lead", [(0.95, "topic_traffic", "transport"), (0.2, "topic_build", "housing")])

@@ -308,6 +308,25 @@ class StaffReplySerializer(ReplySerializer):
                                                                  "reasons": list(q.get("reasons") or [])}
 
 
+class CaseHotspotSerializer(serializers.Serializer):
+    """The hotspot a case belongs to, as the staff case page shows it."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField(help_text="问题描述")
+    message_count = serializers.IntegerField(help_text="留言数 (含尚在审核的)")
+    public = serializers.BooleanField(source="is_public",
+                                      help_text="已公开: /hotspots/{id}/ 和 GET /api/v1/hotspots/{id}/ 可以查看")
+    chronic = serializers.SerializerMethodField(help_text="老大难 (督办人员和领导可见; 其他人为 null)")
+    needs_coordination = serializers.SerializerMethodField(help_text="需多部门协调 (督办人员和领导可见; 其他人为 null)")
+
+    # for supervisors and leaders, as on the hotspot pages and GET /api/v1/hotspots/
+    def get_chronic(self, obj) -> bool | None:
+        return obj.chronic if self.context.get("supervisor") else None
+
+    def get_needs_coordination(self, obj) -> bool | None:
+        return obj.needs_coordination if self.context.get("supervisor") else None
+
+
 class StaffCaseSerializer(MessageDetailSerializer):
     title = serializers.CharField()  # staff read the text as written
     replies = StaffReplySerializer(many=True)
@@ -326,8 +345,16 @@ class StaffCaseSerializer(MessageDetailSerializer):
     extensions = serializers.SerializerMethodField()
     events = StaffEventSerializer(many=True)
     open311 = serializers.SerializerMethodField()
+    hotspot = serializers.SerializerMethodField(help_text="本件所属的热点问题 (两条以上留言); 不属于任何热点为 null")
 
     get_url = InboxItemSerializer.get_url
+
+    @extend_schema_field(CaseHotspotSerializer(allow_null=True))
+    def get_hotspot(self, obj):
+        from minsheng.insight.hotspots_service import hotspot_of
+
+        hotspot = hotspot_of(obj)
+        return CaseHotspotSerializer(hotspot, context=self.context).data if hotspot else None
 
     @extend_schema_field(Open311MediaSerializer(allow_null=True))
     def get_open311(self, obj):
@@ -361,7 +388,7 @@ class SuggestionSerializer(serializers.Serializer):
     prefill = serializers.BooleanField(help_text="领域置信度达到预填门槛")
     kind_prefill = serializers.BooleanField(help_text="类型置信度达到预填门槛")
     units_prefill = serializers.BooleanField(
-        help_text="派单表单预选主办/协办单位; 为 false 时单位依据把握较低的机器猜测领域 (留言人未选领域), 仅供参考")
+        help_text="派单表单预选主办/协办单位; 为 false 时单位依据置信度较低的机器猜测领域 (留言人未选领域), 仅供参考")
     history = UnitRefSerializer(allow_null=True, help_text="历史派单参考: 类似留言最终由该单位主办")
     history_confidence = serializers.FloatField(allow_null=True)
 

@@ -463,10 +463,11 @@ def plans(gen: Generator, count: int) -> list[tuple[Plan, int | None]]:
     return out
 
 
-def generate(cast: Cast, count: int, seed: int, progress: Callable[[str], None] | None = None,
+def generate(cast: Cast, count: int, seed: int, progress: Callable[[int, int], None] | None = None,
              now: dt.datetime | None = None, batch: int = 100) -> Summary:
-    """Create ``count`` (or a few more, for the showcase) messages with their histories."""
-    progress = progress or (lambda line: None)
+    """Create ``count`` (or a few more, for the showcase) messages with their histories;
+    ``progress(done, total)`` after each batch."""
+    progress = progress or (lambda done, total: None)
     if now is None:  # the start of today: runs on the same day give the same data
         local = timezone.localtime()
         now = local.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -484,7 +485,7 @@ def generate(cast: Cast, count: int, seed: int, progress: Callable[[str], None] 
                     for plan, main_index in todo[start:start + batch]:
                         main = created[main_index] if main_index is not None else None
                         created.append(gen.live(plan, main))
-                progress(f"留言 {len(created)}/{len(todo)}")
+                progress(len(created), len(todo))
     finally:
         actions._after_submit = after_submit
     backdate_notifications(now)

@@ -25,7 +25,7 @@ from minsheng.board.moderation import mask
 from minsheng.board.workflow import Status
 
 from . import hotspots as core
-from .models import Hotspot, HotspotMember
+from .models import MIN_MESSAGES, Hotspot, HotspotMember
 from .places import refined_region
 
 log = logging.getLogger(__name__)
@@ -142,6 +142,14 @@ def place_message(message, refresh: bool = True) -> Hotspot | None:
     if refresh:
         refresh_one(hotspot)
     return hotspot
+
+
+def hotspot_of(message) -> Hotspot | None:
+    """The hotspot ``message`` belongs to, when it is one (two messages or more: a single
+    message is a case, not a hotspot), with its region."""
+    member = (HotspotMember.objects.select_related("hotspot__region")
+              .filter(message=message, hotspot__message_count__gte=MIN_MESSAGES).first())
+    return member.hotspot if member else None
 
 
 # --- recomputing counts, heat and flags ---------------------------------------

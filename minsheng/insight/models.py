@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 # === hotspots (热点问题) and chronic problems (老大难) — minsheng.insight.hotspots_service ===
@@ -15,6 +17,34 @@ class HotspotQuerySet(models.QuerySet):
     def public(self):
         """Hotspots the public lists (/hotspots/, the API): see MIN_MESSAGES."""
         return self.filter(message_count__gte=MIN_MESSAGES, public_count__gte=1)
+
+    def with_public_figures(self):
+        """Annotates the time range (``public_first_at``, ``public_last_at``), citizens
+        (``public_citizen_count``) and 我也遇到 (``public_support_count``) of the public members:
+        what the public reads beside a hotspot's public messages. The stored counts take in
+        pending messages too (for supervisors, and the heat)."""
+        from minsheng.board.models import Message
+        from minsheng.board.workflow import Status
+
+        public = (Message.objects.filter(hotspot_member__hotspot=OuterRef("pk"), status__in=Status.public())
+                  .order_by().values("hotspot_member__hotspot"))
+
+        def figure(aggregate, output, default=None):
+            value = Subquery(public.annotate(figure=aggregate).values("figure"), output_field=output)
+            return value if default is None else Coalesce(value, default)
+
+        return self.annotate(
+            public_first_at=figure(Min("submitted_at"), models.DateTimeField()),
+            public_last_at=figure(Max("submitted_at"), models.DateTimeField()),
+            public_citizen_count=figure(Count("author", distinct=True), models.IntegerField(), 0),
+            public_support_count=figure(Sum("support_count"), models.IntegerField(), 0))
+
+    def readable_by(self, roles):
+        """Hotspots whose page ``roles`` may open: the public ones; supervisors also reach
+        the others of the regions they supervise (from /chronic/), never another region's."""
+        if not roles.is_supervisor:
+            return self.public()
+        return self.filter(Q(pk__in=self.public().values("pk")) | roles.region_q(roles.supervise_prefixes))
 
 
 class Hotspot(models.Model):
@@ -53,6 +83,16 @@ class Hotspot(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.message_count >= MIN_MESSAGES and self.public_count >= 1
+
+    def readable_by(self, roles) -> bool:
+        """``HotspotQuerySet.readable_by`` for one hotspot (its region loaded)."""
+        if self.is_public:
+            return True
+        return roles.is_supervisor and (roles.admin or (self.region is not None and roles.supervises(self.region)))
 
 
 class HotspotMember(models.Model):

@@ -129,3 +129,19 @@ def refined_region(region, text: str):
         return region
     found = extract_region(text, within=region)
     return found if found is not None else region
+
+
+def refined_areas(pairs) -> list:
+    """``refined_region`` of each (region, text) of ``pairs``, as its code and level (the
+    Region itself, or the gazetteer's Place when the text names a lower one), with one query
+    however many pairs (a list page reads every row's)."""
+    from minsheng.directory.models import Region
+
+    out = [region for region, _ in pairs]
+    if all(region is not None and region.level > Region.Level.PREFECTURE for region in out):
+        return out
+    names = gazetteer()
+    for i, (region, text) in enumerate(pairs):
+        if region is None or region.level <= Region.Level.PREFECTURE:
+            out[i] = names.find(text, region.code if region else None, region.level if region else 0) or region
+    return out

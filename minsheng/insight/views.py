@@ -41,7 +41,7 @@ def _regions_for_filter():
 
 def hotspot_list(request):
     region = _region(request.GET.get("region"))
-    qs = Hotspot.objects.public().select_related("region")
+    qs = Hotspot.objects.public().with_public_figures().select_related("region")
     if region:
         qs = qs.filter(region__code__startswith=region.prefix)
     page = Paginator(qs.order_by("-heat", "-last_at"), PER_PAGE).get_page(request.GET.get("page"))
@@ -80,10 +80,8 @@ def hotspot_detail(request, pk: int):
     # as the lists: two messages or more, one of them public (its title and place would
     # otherwise quote unpublished text); supervisors reach the others of their own regions
     # from /chronic/, never another region's by its number
-    readable = Hotspot.objects.public()
-    if roles.is_supervisor:
-        readable = Hotspot.objects.filter(Q(pk__in=readable.values("pk")) | roles.region_q(roles.supervise_prefixes))
-    hotspot = get_object_or_404(readable.select_related("region"), pk=pk)
+    hotspot = get_object_or_404(Hotspot.objects.readable_by(roles).with_public_figures().select_related("region"),
+                                pk=pk)
     # the public members, for everyone: the page states what the hotspot publicly is (its count
     # says 已公开 N 条), and the author reads a pending, rejected or withdrawn message of their own
     # on its own page, not listed and charted here as part of a public problem
@@ -93,6 +91,9 @@ def hotspot_detail(request, pk: int):
         "hotspot": hotspot, "members": messages,
         "trend": (trend := _trend(messages)), "trend_json": json.dumps(trend, ensure_ascii=False),
         "show_flags": roles.is_supervisor,
+        # some members are not public yet: the page's figures are the public members' (supervisors
+        # also read those of every member, labelled)
+        "partial": hotspot.public_count != hotspot.message_count,
     })
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
@@ -23,17 +23,28 @@ from ..serializers import MessageListSerializer, RegionRefSerializer
 from .base import ApiView, list_queryset
 
 
+class AllMembersSerializer(serializers.Serializer):
+    """A hotspot's figures over all its members, pending ones included (the heat's)."""
+
+    first_at = serializers.DateTimeField()
+    last_at = serializers.DateTimeField()
+    citizen_count = serializers.IntegerField()
+    support_count = serializers.IntegerField()
+
+
 class HotspotSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     region = RegionRefSerializer(allow_null=True)
     place = serializers.CharField()
-    first_at = serializers.DateTimeField()
-    last_at = serializers.DateTimeField()
+    first_at = serializers.DateTimeField(source="public_first_at", allow_null=True, help_text="首条公开留言的时间")
+    last_at = serializers.DateTimeField(source="public_last_at", allow_null=True, help_text="最近一条公开留言的时间")
     message_count = serializers.IntegerField(help_text="留言数 (含尚在审核的)")
     public_count = serializers.IntegerField(help_text="其中已公开的留言数")
-    citizen_count = serializers.IntegerField()
-    support_count = serializers.IntegerField()
+    citizen_count = serializers.IntegerField(source="public_citizen_count", help_text="公开留言的留言人数")
+    support_count = serializers.IntegerField(source="public_support_count", help_text="公开留言的「我也遇到」人数")
+    all_members = serializers.SerializerMethodField(
+        help_text="全部留言 (含尚在审核的) 的时间范围、留言人数和「我也遇到」人数 (督办人员和领导可见; 其他人为 null)")
     unresolved_count = serializers.SerializerMethodField(
         help_text="未解决的留言数 (督办人员和领导可见; 其他人为 null: 它与首条留言时间一起会透露老大难)")
     heat = serializers.FloatField()
@@ -54,6 +65,10 @@ class HotspotSerializer(serializers.Serializer):
 
     def get_unresolved_count(self, obj) -> int | None:
         return self._supervisors_only(obj.unresolved_count)
+
+    @extend_schema_field(AllMembersSerializer(allow_null=True))
+    def get_all_members(self, obj):
+        return AllMembersSerializer(obj).data if self.context.get("supervisor") else None
 
 
 class HotspotDetailSerializer(HotspotSerializer):
@@ -91,7 +106,8 @@ class HotspotList(ApiView):
             if not request.user.is_authenticated:  # who asks is unknown: sign in (401), as elsewhere
                 raise exceptions.NotAuthenticated()
             raise ApiError("只有督办人员和领导可以按老大难筛选", code="permission_denied", status_code=403)
-        qs = Hotspot.objects.public().select_related("region").order_by("-heat", "-last_at", "-id")  # as /hotspots/
+        qs = (Hotspot.objects.public().with_public_figures().select_related("region")
+              .order_by("-heat", "-last_at", "-id"))  # as /hotspots/
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
         if params.get("chronic") is not None:  # as /chronic/: the regions they supervise
@@ -111,7 +127,7 @@ class HotspotDetail(ApiView):
         members = HotspotMember.objects.filter(message__status__in=Status.public()).select_related(
             "message").order_by("joined_at", "id")
         hotspot = get_object_or_404(
-            Hotspot.objects.public().select_related("region")
+            Hotspot.objects.public().with_public_figures().select_related("region")
             .prefetch_related(Prefetch("members", queryset=members)), pk=hotspot_id)
         messages = list_queryset().filter(pk__in=[m.message_id for m in hotspot.members.all()]).order_by(
             "-submitted_at", "-id")[:200]

@@ -78,8 +78,10 @@ def get_case(request, public_id) -> Message:
     return get_object_or_404(staff_queryset().filter(pk__in=scoped_ids(request.user)), public_id=public_id)
 
 
-def case_response(message) -> Response:
-    return Response(StaffCaseSerializer(staff_queryset().get(pk=message.pk)).data)
+def case_response(request, message) -> Response:
+    # the hotspot's flags for supervisors and leaders, as on the pages
+    context = {"supervisor": roles_of(request.user).is_supervisor}
+    return Response(StaffCaseSerializer(staff_queryset().get(pk=message.pk), context=context).data)
 
 
 class CaseDetail(ApiView):
@@ -89,7 +91,7 @@ class CaseDetail(ApiView):
 
     @extend_schema(responses=StaffCaseSerializer, tags=["staff"], parameters=[PUBLIC_ID])
     def get(self, request, public_id):
-        return case_response(get_case(request, public_id))
+        return case_response(request, get_case(request, public_id))
 
 
 class CaseSuggestion(ApiView):
@@ -222,7 +224,7 @@ def _action_view(name: str):
             body = parse(body_class, body_of(request, body_class)) if body_class else {}
             message = get_case(request, public_id)
             perform(request.user, message, body)
-            return case_response(message)
+            return case_response(request, message)
 
     CaseAction.__name__ = CaseAction.__qualname__ = "Case" + name.title().replace("-", "")
     return CaseAction

@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Topic, Unit
+from minsheng.insight import hotspots_service
 from minsheng.insight.suggest import proposed_units
 
 from .. import actions, moderation, search
@@ -32,6 +33,7 @@ from .. import staff_forms as forms
 from ..forms import MAX_QUERY_LENGTH
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
+from . import staff_hints
 from .public import close_reason
 from .staff_hints import Suggestion, near_duplicates_for, quality_for, similar_answered_for, suggestion_for
 
@@ -176,8 +178,14 @@ def triage(request):
           .select_related("region", "topic", "predicted_topic", "addressee")
           .order_by("-was_returned", "submitted_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in TRIAGE_TABS.items()]
+    page = _paginate(request, qs)
+    page.object_list = list(page.object_list)
+    # the case page's 疑似重复 list, counted for the page's rows at once (not a lookup per row)
+    duplicates = staff_hints.near_duplicate_counts(page.object_list)
+    for m in page.object_list:
+        m.duplicate_count = duplicates.get(m.pk, 0)
     return render(request, "board/staff/triage.html", {
-        "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "section": "triage", "q": query,
+        "page": page, "tab": tab, "tabs": tabs, "section": "triage", "q": query,
         "sure": settings.MINSHENG_PREFILL_CONFIDENCE,
         "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
 
@@ -277,9 +285,9 @@ def _reading_detail(event: Event, topics: dict) -> str:
     parts = []
     if event.kind == Event.Kind.CLASSIFIED:
         if d.get("topic"):
-            parts.append(f"领域 {d['topic']} (把握 {d.get('topic_confidence') or 0:.2f})")
+            parts.append(f"领域 {d['topic']} (置信度 {d.get('topic_confidence') or 0:.2f})")
         if d.get("kind") in kinds:
-            parts.append(f"类型 {kinds[d['kind']]} (把握 {d.get('kind_confidence') or 0:.2f})")
+            parts.append(f"类型 {kinds[d['kind']]} (置信度 {d.get('kind_confidence') or 0:.2f})")
         return "; ".join(parts)
     topic, kind = d.get("topic"), d.get("kind")
     if isinstance(topic, list) and len(topic) == 2:
@@ -390,6 +398,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         e.detail = _event_detail(e, topics)
     handling_contact = roles.admin or dispatcher or supervisor or any(a.unit_id in roles.unit_ids for a in active)
     returned = [e for e in events if e.kind == Event.Kind.RETURNED]
+    hotspot = hotspots_service.hotspot_of(message)
     return render(request, "board/staff/case.html", {
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
         "can": can, "forms": case_forms, "extensions": extensions, "pending_extension": pending_extension,
@@ -403,6 +412,9 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "decide_form": forms.DecideExtensionForm(), "section": "case",
         "review": moderation.grouped(moderation.review(message.title, message.body)),
         "predicted_kind": dict(MessageKind.choices).get(message.predicted_kind, ""),
+        # its flags as on the hotspot's page: for supervisors and leaders
+        "hotspot": hotspot, "hotspot_link": bool(hotspot and hotspot.readable_by(roles)),
+        "show_hotspot_flags": roles.is_supervisor,
     }, status=status)
 
 

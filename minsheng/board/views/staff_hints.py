@@ -52,6 +52,16 @@ def near_duplicates_for(message: Message, limit: int = 5) -> list[tuple[Message,
         return []
 
 
+def near_duplicate_counts(messages) -> dict[int, int]:
+    """How many near-duplicates the case page of each message offers to merge (the 疑似重复
+    badge of the dispatcher's queue), computed for the whole page at once."""
+    try:
+        return {pk: len(found) for pk, found in lookup.near_duplicates_many(messages).items()}
+    except Exception:
+        log.exception("near_duplicates_many failed for %d messages", len(messages))
+        return {}
+
+
 def similar_answered_for(message: Message, limit: int = 3) -> list[tuple[Message, Reply]]:
     """Past answered messages like this one with their latest reply (reply form)."""
     try:

@@ -18,6 +18,7 @@ from minsheng.board import demo
 from minsheng.board.demo_accounts import ensure_accounts, logins_table
 from minsheng.board.models import Message
 from minsheng.directory.management.commands.load_directory import load
+from minsheng.progress import Progress
 
 
 class Command(BaseCommand):
@@ -57,8 +58,9 @@ class Command(BaseCommand):
         self.stdout.write(f"演示目录: {load().summary()}")
         cast = ensure_accounts()
         self.stdout.write(f"演示账号: {len(cast.officers)} 个单位承办人, {len(cast.citizens)} 个市民")
-        summary = demo.generate(cast, messages, seed, progress=self._progress, now=now)
-        self.stdout.write("")
+        with Progress(self.stdout) as progress:
+            summary = demo.generate(cast, messages, seed, now=now,
+                                    progress=lambda done, total: progress(f"留言 {done}/{total}", done, total))
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items()))
         self.stdout.write(f"已生成 {summary.messages} 条留言 ({summary.clusters} 组热点/老大难), "
                           f"用时 {time.monotonic() - started:.0f} 秒; 状态: {statuses}")
@@ -76,10 +78,6 @@ class Command(BaseCommand):
         if date > timezone.localdate():
             raise CommandError(f"--today {day} 在未来; 演示数据的历史只能截至今天或更早")
         return timezone.make_aware(dt.datetime.combine(date, dt.time()))
-
-    def _progress(self, line):
-        self.stdout.write(f"\r{line}", ending="")
-        self.stdout.flush()
 
     def _train(self, now=None):
         from minsheng.insight.training import train_demo_models
@@ -105,9 +103,10 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         hotspots_service.reset_index()
-        placed = hotspots_service.rebuild(progress=lambda done, total: self._progress(f"热点: {done}/{total} 条留言"))
-        figures = hotspots_service.refresh()
-        self._progress("")  # the final line below replaces the count
+        with Progress(self.stdout, keep=False) as progress:  # the final line below replaces the count
+            placed = hotspots_service.rebuild(
+                progress=lambda done, total: progress(f"热点: {done}/{total} 条留言", done, total))
+            figures = hotspots_service.refresh()
         self.stdout.write(f"热点: {placed} 条留言归入 {figures['hotspots']} 个热点, 其中老大难 {figures['chronic']} 个 "
                           f"(用时 {time.monotonic() - started:.0f} 秒)")
 

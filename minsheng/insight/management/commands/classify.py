@@ -6,6 +6,7 @@ top three labels with their confidences."""
 from django.core.management.base import BaseCommand, CommandError
 
 from minsheng.insight import classify, csvio
+from minsheng.progress import Progress
 
 
 class Command(BaseCommand):
@@ -25,11 +26,12 @@ class Command(BaseCommand):
             ids = csvio.unique_ids(table)
             id_column = csvio.pick_column(table.header, csvio.ID_COLUMNS) or "row"
             predictions = []
-            for start in range(0, len(titles), csvio.PROGRESS_EVERY):
-                predictions += clf.predict(titles[start:start + csvio.PROGRESS_EVERY],
-                                           bodies[start:start + csvio.PROGRESS_EVERY])
-                if len(titles) > csvio.PROGRESS_EVERY:
-                    self.stderr.write(f"  {len(predictions)}/{len(titles)} messages classified")
+            with Progress(self.stderr) as progress:
+                for start in range(0, len(titles), csvio.PROGRESS_EVERY):
+                    predictions += clf.predict(titles[start:start + csvio.PROGRESS_EVERY],
+                                               bodies[start:start + csvio.PROGRESS_EVERY])
+                    if len(titles) > csvio.PROGRESS_EVERY:
+                        progress(f"  {len(predictions)}/{len(titles)} messages classified")
             n = csvio.write_rows(
                 out, [id_column, "label", "confidence", "top3"],
                 ([i, p.label, f"{p.confidence:.4f}", "; ".join(f"{label}:{conf:.4f}" for label, conf in p.top)]

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from minsheng.insight import csvio
 from minsheng.insight.hotspots import MAX_WINDOW_DAYS, WINDOW_DAYS, Item, cluster_batch, cluster_heat
+from minsheng.progress import Progress
 
 REQUIRED = ("留言编号", "留言主题", "留言时间", "留言详情")
 REPORT_HEADER = ["热度排名", "热度指数", "时间范围", "地点/人群", "问题描述", "留言数", "留言用户数", "点赞数", "cluster_id",
@@ -49,8 +50,9 @@ class Command(BaseCommand):
                     user=row.get("留言用户", "").strip(),
                     supports=csvio.parse_count(row.get("点赞数", ""), data, i, "点赞数", line),
                 ))
-            index = cluster_batch(items, window_days=window_days,
-                                  progress=lambda done, total: self.stderr.write(f"  {done}/{total} messages placed"))
+            with Progress(self.stderr) as progress:
+                index = cluster_batch(items, window_days=window_days,
+                                      progress=lambda done, total: progress(f"  {done}/{total} messages placed"))
             now = max(it.at for it in items)
             ranked = sorted(index.clusters.values(), key=lambda c: (-cluster_heat(c, now), -c.size, c.first_at))
             number = {c.id: n for n, c in enumerate(ranked, start=1)}

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from minsheng.insight import csvio
 from minsheng.insight.similar import TextIndex, duplicate_pairs
+from minsheng.progress import Progress
 
 PROGRESS_FROM = 10_000  # messages: minutes at 100,000; a small file needs no count
 
@@ -25,7 +26,9 @@ class Command(BaseCommand):
             table, titles, bodies = csvio.read_messages(data)
             ids = csvio.unique_ids(table)
             index = TextIndex.build(titles, bodies)
-            pairs = duplicate_pairs(ids, titles, bodies, min_similarity, index=index, progress=self._progress)
+            with Progress(self.stderr) as progress:
+                pairs = duplicate_pairs(ids, titles, bodies, min_similarity, index=index,
+                                        progress=lambda done, total: self._progress(progress, done, total))
             title_of = dict(zip(ids, titles, strict=True))
             n = csvio.write_rows(out, ["留言编号_a", "留言编号_b", "similarity", "留言主题_a", "留言主题_b"],
                                  ([a, b, f"{s:.4f}", title_of[a], title_of[b]] for a, b, s in pairs))
@@ -33,6 +36,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         self.stdout.write(f"{len(ids)} messages, {n} near-duplicate pairs (similarity >= {min_similarity}) -> {out}")
 
-    def _progress(self, done, total):
+    @staticmethod
+    def _progress(progress, done, total):
         if total >= PROGRESS_FROM:
-            self.stderr.write(f"  {done}/{total} messages compared")
+            progress(f"  {done}/{total} messages compared")

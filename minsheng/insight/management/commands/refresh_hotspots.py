@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from minsheng.insight import hotspots_service
 from minsheng.insight.models import Hotspot
+from minsheng.progress import Progress
 
 
 class Command(BaseCommand):
@@ -19,12 +20,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, place_new=False, everything=False, **options):
         if place_new:
-            placed = hotspots_service.rebuild(
-                progress=lambda done, total: self.stderr.write(f"  {done}/{total} messages placed"))
+            with Progress(self.stderr) as progress:
+                placed = hotspots_service.rebuild(
+                    progress=lambda done, total: progress(f"  {done}/{total} messages placed"))
             self.stdout.write(f"placed {placed} message(s) into hotspots")
-        result = hotspots_service.refresh(
-            hotspots=Hotspot.objects.all() if everything else None,
-            progress=lambda done, total: self.stderr.write(f"  {done}/{total} hotspots"))
+        with Progress(self.stderr) as progress:
+            result = hotspots_service.refresh(
+                hotspots=Hotspot.objects.all() if everything else None,
+                progress=lambda done, total: progress(f"  {done}/{total} hotspots"))
         self.stdout.write(
             f"{result['hotspots']} hotspot(s), {result['changed']} updated; "
             f"{result['chronic']} 老大难, {result['coordination']} need coordination"

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from minsheng.insight import csvio
 from minsheng.insight.quality import score_reply
+from minsheng.progress import Progress
 
 REPLY_COLUMNS = ("答复意见", "reply")
 ASKED_AT = ("留言时间", "submitted_at")
@@ -34,12 +35,14 @@ class Command(BaseCommand):
             ids = csvio.unique_ids(table)
             asked_col, replied_col = csvio.pick_column(header, ASKED_AT), csvio.pick_column(header, REPLIED_AT)
             results = []
-            for i, (row, title, body, line) in enumerate(zip(rows, titles, bodies, table.lines, strict=True), start=1):
-                asked, replied = [csvio.parse_time(row[col], data, i, col, line) if col and row[col].strip() else None
-                                  for col in (asked_col, replied_col)]
-                results.append(score_reply(title, body, row[reply_col], asked, replied))
-                if len(rows) > csvio.PROGRESS_EVERY and (i % csvio.PROGRESS_EVERY == 0 or i == len(rows)):
-                    self.stderr.write(f"  {i}/{len(rows)} replies scored")
+            with Progress(self.stderr) as progress:
+                for i, (row, title, body, line) in enumerate(zip(rows, titles, bodies, table.lines, strict=True),
+                                                             start=1):
+                    asked, replied = [csvio.parse_time(row[col], data, i, col, line) if col and row[col].strip()
+                                      else None for col in (asked_col, replied_col)]
+                    results.append(score_reply(title, body, row[reply_col], asked, replied))
+                    if len(rows) > csvio.PROGRESS_EVERY and (i % csvio.PROGRESS_EVERY == 0 or i == len(rows)):
+                        progress(f"  {i}/{len(rows)} replies scored")
             csvio.write_rows(out, HEADER, (
                 [rid, r["score"], r["relevance"], r["completeness"], r["interpretability"],
                  "" if r["timeliness"] is None else r["timeliness"], "是" if r["boilerplate"] else "否",

@@ -1,0 +1,109 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_cli_bad_input)
+"""Progress of the long commands: in place on a terminal, a line per update in a file or a
+pipe (「留言 100/3000\\r留言 200/3000\\r…」 was one line of a log)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import OutputWrapper
+
+from minsheng.insight import csvio, hotspots, hotspots_service, similar
+from minsheng.progress import ERASE, Progress
+
+from .test_cli_bad_input import args_for, good, model  # noqa: F401 (fixtures)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_updates_are_lines_in_a_file_and_replace_each_other_on_a_terminal():
+    log = io.StringIO()
+    with Progress(OutputWrapper(log)) as progress:
+        for done in (100, 200, 300):
+            progress(f"留言 {done}/300")
+    assert log.getvalue() == "留言 100/300\n留言 200/300\n留言 300/300\n"
+
+    screen = Terminal()
+    with Progress(OutputWrapper(screen)) as progress:
+        for done in (100, 200, 300):
+            progress(f"留言 {done}/300")
+    assert screen.getvalue() == f"\r留言 100/300{ERASE}\r留言 200/300{ERASE}\r留言 300/300{ERASE}\n"
+
+    screen = Terminal()
+    with Progress(OutputWrapper(screen), keep=False) as progress:  # the step's summary takes its place
+        progress("热点: 1000/2813 条留言")
+    assert screen.getvalue() == f"\r热点: 1000/2813 条留言{ERASE}\r{ERASE}"
+
+
+def test_a_file_gets_a_line_per_tenth_of_the_way():
+    log = io.StringIO()
+    with Progress(OutputWrapper(log)) as progress:
+        for done in range(100, 2001, 100):
+            progress(f"留言 {done}/2000", done, 2000)
+    assert log.getvalue().splitlines() == ["留言 100/2000", *(f"留言 {n}/2000" for n in range(200, 2001, 200))]
+
+
+def test_an_error_is_read_on_a_line_of_its_own():
+    screen = Terminal()
+    with pytest.raises(ValueError), Progress(OutputWrapper(screen), keep=False) as progress:
+        progress("  2/6 messages placed")
+        raise ValueError
+    assert screen.getvalue().endswith("\n")
+
+
+@pytest.mark.django_db
+def test_demo_progress_in_a_file_is_a_line_per_update():
+    out = io.StringIO()
+    call_command("demo", "--messages", "250", "--seed", "1", "--no-train", stdout=out)
+    output = out.getvalue()
+    assert "\r" not in output
+    assert len(re.findall(r"^留言 \d+/\d+$", output, re.M)) >= 3
+    assert re.search(r"^留言 \d+/\d+\n已生成 ", output, re.M)  # no blank line where the count ended
+
+
+@pytest.mark.parametrize("command", ["classify", "find_duplicates", "detect_hotspots", "score_replies"])
+def test_the_csv_commands_show_progress_the_same_way(command, tmp_path, good, model, monkeypatch):
+    monkeypatch.setattr(csvio, "PROGRESS_EVERY", 5)  # classify, score-replies
+    monkeypatch.setattr(hotspots, "PROGRESS_EVERY", 5)  # detect-hotspots
+    monkeypatch.setattr("minsheng.insight.management.commands.find_duplicates.PROGRESS_FROM", 1)
+    monkeypatch.setattr(similar.TextIndex, "pairs", _pairs_in_chunks_of(5))
+    args = args_for(command, good, str(tmp_path / "o.csv"), model)
+    log = io.StringIO()
+    call_command(*args, stdout=io.StringIO(), stderr=log)
+    lines = log.getvalue().splitlines()
+    assert len(lines) >= 3 and all(re.fullmatch(r"  \d+/\d+ [a-z ]+", line) for line in lines)
+    screen = Terminal()
+    call_command(*args, stdout=io.StringIO(), stderr=screen)
+    shown = screen.getvalue()
+    assert shown.count("\r") == len(lines) and "\n" not in shown[:-1] and shown.endswith("\n")
+
+
+def _pairs_in_chunks_of(size):
+    pairs = similar.TextIndex.pairs
+    return lambda self, min_score, chunk=2000, progress=None: pairs(self, min_score, chunk=size, progress=progress)
+
+
+@pytest.mark.django_db
+def test_refresh_hotspots_shows_progress_the_same_way(directory, personas, monkeypatch):
+    from minsheng.board import actions
+    from minsheng.insight.models import Hotspot
+
+    monkeypatch.setattr(hotspots_service, "PROGRESS_EVERY", 1)
+    for title in ("幸福家园小区电梯坏了", "阳光花园小区门口路灯不亮", "定西路公交站台破损"):
+        m = actions.do_submit(personas["citizen"], title=title, body=f"{title}, 请尽快处理。", kind="help",
+                              region=directory["qilihe"])
+        actions.do_accept(personas["dispatcher"], m)
+    log = io.StringIO()
+    call_command("refresh_hotspots", "--place-new", "--all", stdout=io.StringIO(), stderr=log)
+    assert log.getvalue().splitlines() == ["  1/3 messages placed", "  2/3 messages placed", "  3/3 messages placed",
+                                           *[f"  {n}/{Hotspot.objects.count()} hotspots"
+                                             for n in range(1, Hotspot.objects.count() + 1)]]
+    screen = Terminal()
+    call_command("refresh_hotspots", "--all", stdout=io.StringIO(), stderr=screen)
+    assert screen.getvalue() == "".join(f"\r  {n}/3 hotspots{ERASE}" for n in (1, 2, 3)) + "\n"
