@@ -11,7 +11,7 @@ from django.test import Client
 
 from minsheng.accounts.models import User
 
-from .test_accounts import fast_hasher, memory_sender  # noqa: F401 (autouse fixtures)
+from .test_accounts import memory_sender  # noqa: F401 (an autouse fixture)
 from .test_public_pages import dispatched, submit
 
 pytestmark = pytest.mark.django_db
