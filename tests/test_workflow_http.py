@@ -386,6 +386,16 @@ def test_stale_form_is_refused_with_the_conflict_message(signed, directory, staf
     assert m.assignments.get(state="active").unit == directory["transport"]
 
 
+def test_a_reply_a_moment_after_a_colleagues_is_told_of_it_not_refused(signed, personas, directory):
+    """The second of two replies read the case's assignment after the first had closed it:
+    「该留言当前不在您单位办理」 (403) instead of the conflict message, under load."""
+    stale = fresh(signed)
+    actions.do_reply(personas["officer"], fresh(signed), directory["housing"], REPLY_TEXT)
+    with pytest.raises(actions.Conflict):
+        actions.do_reply(personas["officer"], stale, directory["housing"], f"{REPLY_TEXT} 第二次")
+    assert Reply.objects.filter(message=signed).count() == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_truly_concurrent_replies_on_postgresql(personas, directory, login):
     """Two requests pass the version check together; the conditional UPDATE lets one win."""

@@ -454,8 +454,10 @@ def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) ->
         raise Invalid("答复内容需要有文字, 不能只有符号、表情或不可见字符", "body")
     now = at or timezone.now()
     with transaction.atomic():
-        a = active_assignment(message, unit)
+        # the version check first: an officer whose colleague replied a moment earlier is told
+        # so (409), not that the case is no longer their unit's (its assignment is done now)
         transition(message, "reply", replied_at=now)
+        a = active_assignment(message, unit)
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE, closed_at=now)
         _void_extensions(message, now)
         reply = Reply.objects.create(message=message, unit=unit, author=actor, body=body, round=a.round,
