@@ -41,17 +41,17 @@ def browser():
             chromium.close()
 
 
-def signed_in_page(browser, live_server, username, **context_options):
+def signed_in_page(browser, live_server, username, password=PASSWORD, **context_options):
     context = browser.new_context(**{"locale": "zh-CN", "viewport": {"width": 412, "height": 915},  # a phone
                                      **context_options})
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.click("form.stack button[type=submit]")
     page.wait_for_load_state("networkidle")
-    assert "/accounts/login/" not in page.url, page.content()
+    assert "/accounts/login/" not in page.url, f"{username} could not sign in"
     return page
 
 

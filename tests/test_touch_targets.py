@@ -18,7 +18,7 @@ from minsheng.board.workflow import Status
 from minsheng.insight import hotspots_service
 from minsheng.insight.models import Hotspot
 
-from .test_browser import CHROMIUM, browser  # noqa: F401 (a fixture)
+from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
 
 pytestmark = [
     pytest.mark.browser,
@@ -67,19 +67,6 @@ TARGETS_JS = r"""() => {
 }"""
 
 
-def sign_in(browser, live_server, username):  # noqa: F811
-    context = browser.new_context(**PHONE)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/accounts/login/" not in page.url, f"{username} could not sign in"
-    return page
-
-
 def first_link(page, url, selector) -> str:
     page.goto(url)
     href = page.eval_on_selector(selector, "a => a.getAttribute('href')") if page.query_selector(selector) else None
@@ -106,7 +93,7 @@ def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_serve
         "/", "/browse/", "/browse/?q=电梯", f"/m/{public.public_id}/", "/hotspots/", f"/hotspots/{hotspot.pk}/",
         "/leaders/", "/region/620100/", "/accounts/login/", "/accounts/register/", "/accounts/reset/")]
 
-    citizen = sign_in(browser, live_server, citizen_id)
+    citizen = signed_in_page(browser, live_server, citizen_id, password=DEMO_PASSWORD, **PHONE)
     own = Message.objects.filter(author__username=citizen_id)
     pages += [(citizen, url) for url in ("/post/", "/me/messages/", "/me/messages/?supported=1",
                                          "/me/notifications/", "/accounts/me/")]
@@ -115,13 +102,13 @@ def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_serve
     if rated:
         pages.append((citizen, f"/m/{rated.public_id}/rate/"))
 
-    officer = sign_in(browser, live_server, "lz_housing")
+    officer = signed_in_page(browser, live_server, "lz_housing", password=DEMO_PASSWORD, **PHONE)
     case = first_link(officer, f"{base}/staff/", "main table.cases a[href^='/staff/case/']")
     pages += [(officer, url) for url in ("/staff/", "/staff/?tab=overdue", case)]
-    dispatcher = sign_in(browser, live_server, "lz_dispatcher")
+    dispatcher = signed_in_page(browser, live_server, "lz_dispatcher", password=DEMO_PASSWORD, **PHONE)
     triage_case = first_link(dispatcher, f"{base}/staff/triage/", "main table.cases a[href^='/staff/case/']")
     pages += [(dispatcher, url) for url in ("/staff/triage/", triage_case)]
-    supervisor = sign_in(browser, live_server, "lz_supervisor")
+    supervisor = signed_in_page(browser, live_server, "lz_supervisor", password=DEMO_PASSWORD, **PHONE)
     pages += [(supervisor, url) for url in ("/staff/supervision/", "/staff/reading/", "/chronic/")]
 
     small, short_buttons, seen = [], [], 0
