@@ -95,6 +95,87 @@ def test_inbox_runs_a_bounded_number_of_queries(as_persona, personas, directory,
     assert len(response.json()["results"]) == 15
 
 
+LIFT_BODY = "七里河区敦煌路幸福家园小区3号楼电梯坏了三个月, 物业一直不修, 老人出不了门。"
+
+
+def lift_duplicates(personas, directory):
+    """An accepted case, a new message raising the same problem (a near-duplicate to merge into
+    it) and a new message about something else: the queue page's 疑似重复 1, 0 and 0."""
+    main, dup = (submit(personas["citizen"], directory, title=title, body=LIFT_BODY, kind="complain",
+                        region="qilihe", topic=None)
+                 for title in ("幸福家园小区3号楼电梯坏了三个月", "幸福家园小区3号楼电梯三个月没人修"))
+    other = submit(personas["other_citizen"], directory, title="定西路口红绿灯时间太短", kind="complain",
+                   body="定西路口红绿灯绿灯只有十秒, 老人过不去马路。", region="qilihe", topic=None)
+    actions.do_accept(personas["dispatcher"], main)
+    return main, dup, other
+
+
+def duplicate_counts(client, **params) -> dict[str, int | None]:
+    response = client.get("/api/v1/staff/inbox/", params)
+    assert response.status_code == 200, response.content
+    return {m["public_id"]: m["duplicate_count"] for m in response.json()["results"]}
+
+
+def test_the_dispatch_box_counts_each_rows_near_duplicates_as_the_queue_page_does(
+        as_persona, personas, directory, login):
+    """The queue page marked a likely duplicate 「疑似重复 N」; a dispatcher's client reading the
+    inbox API had no such figure and dispatched the duplicate as a second case."""
+    import re
+
+    from django.urls import reverse
+
+    main, dup, other = lift_duplicates(personas, directory)
+    counts = duplicate_counts(as_persona("dispatcher"), box="dispatch")
+    assert counts == {dup.public_id: 1, other.public_id: 0, main.public_id: 0}
+    page = login(personas["dispatcher"]).get(reverse("board:triage")).content.decode()
+    for m in (main, dup, other):
+        row = next(r for r in re.findall(r"<tr[ >].*?</tr>", page, re.S) if m.title in r)
+        assert (f"疑似重复 {counts[m.public_id]}" in row) == (counts[m.public_id] > 0)
+    # the other boxes are not the dispatcher's queue: no count, rather than a false 0
+    assert set(duplicate_counts(as_persona("dispatcher")).values()) == {None}
+    advance(dup, personas, directory, "dispatched")
+    assert duplicate_counts(as_persona("officer"), box="unit") == {dup.public_id: None}
+
+
+def test_a_failing_duplicate_lookup_leaves_the_dispatch_box_listed(as_persona, personas, directory, monkeypatch):
+    from minsheng.insight import lookup
+
+    main, dup, other = lift_duplicates(personas, directory)
+
+    def broken(messages, **kwargs):
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr(lookup, "near_duplicates_many", broken)
+    counts = duplicate_counts(as_persona("dispatcher"), box="dispatch")
+    assert counts == {main.public_id: None, dup.public_id: None, other.public_id: None}  # unknown, not 0
+
+
+def test_the_dispatch_box_counts_duplicates_in_a_bounded_number_of_queries(as_persona, personas, directory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.insight import lookup
+
+    client = as_persona("dispatcher")
+
+    def queries(rows: int) -> int:
+        lookup.clear_cache()  # a cold cache both times: the candidates are read again
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/api/v1/staff/inbox/", {"box": "dispatch", "page_size": 100})
+        assert len(response.json()["results"]) == rows
+        return len(ctx.captured_queries)
+
+    lift_duplicates(personas, directory)
+    client.get("/api/v1/staff/inbox/")  # the token's first use is recorded once
+    few = queries(3)
+    for i in range(12):
+        m = submit(personas["citizen"], directory, title=f"幸福家园小区{i}号楼电梯坏了", body=LIFT_BODY,
+                   region="qilihe", topic=None)
+        if i % 3 == 0:
+            actions.do_accept(personas["dispatcher"], m)
+    assert queries(15) == few  # one lookup for the page, not one per row
+
+
 @pytest.mark.parametrize("persona, status", [
     ("officer", 200), ("dispatcher", 200), ("supervisor", 200),
     ("other_officer", 404), ("citizen", 403), ("anonymous", 401), ("api_key", 403),

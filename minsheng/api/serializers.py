@@ -132,13 +132,21 @@ class OwnListSerializer(MessageListSerializer):
 
 class InboxItemSerializer(OwnListSerializer):
     """A list item for staff: the text as written, the reply deadline and whether it has
-    passed; its url is the case, where the actions are."""
+    passed, and in the dispatch box its near-duplicates (the queue page's 疑似重复); its url is
+    the case, where the actions are."""
 
     due_at = serializers.DateTimeField(allow_null=True)
     overdue = serializers.BooleanField(source="is_overdue")
+    duplicate_count = serializers.SerializerMethodField(
+        help_text="疑似重复: how many near-duplicates the case page offers to merge (at most 5), the dispatcher "
+                  "queue's badge; box=dispatch only (null in the other boxes, and when the lookup failed)")
 
     def get_url(self, obj) -> str:
         return reverse("api:staff-case", args=[obj.public_id])
+
+    def get_duplicate_count(self, obj) -> int | None:
+        duplicates = self.context.get("duplicates")
+        return None if duplicates is None else duplicates.get(obj.pk)
 
 
 class ReplySerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Extension, Message
-from minsheng.board.views.staff_hints import quality_for
+from minsheng.board.views.staff_hints import near_duplicate_counts, quality_for
 from minsheng.board.workflow import IllegalMove, Status
 from minsheng.directory.routing import route
 from minsheng.insight.reading import cached_reading
@@ -70,7 +70,11 @@ class Inbox(ApiView):
             qs = qs.exclude(overdue)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs.distinct(), request, view=self)
-        return paginator.get_paginated_response(InboxItemSerializer(page, many=True).data)
+        # the queue page's 疑似重复 badge, counted for the page's rows at once; guarded as there:
+        # a failing lookup leaves the counts null and the list stands
+        duplicates = near_duplicate_counts(page) if params["box"] == "dispatch" else None
+        data = InboxItemSerializer(page, many=True, context={"duplicates": duplicates}).data
+        return paginator.get_paginated_response(data)
 
 
 def get_case(request, public_id) -> Message:

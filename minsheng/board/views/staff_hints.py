@@ -54,7 +54,8 @@ def near_duplicates_for(message: Message, limit: int = 5) -> list[tuple[Message,
 
 def near_duplicate_counts(messages) -> dict[int, int]:
     """How many near-duplicates the case page of each message offers to merge (the 疑似重复
-    badge of the dispatcher's queue), computed for the whole page at once."""
+    badge of the dispatcher's queue, ``duplicate_count`` of the API's dispatch box), computed
+    for the whole page at once; empty when the lookup failed."""
     try:
         return {pk: len(found) for pk, found in lookup.near_duplicates_many(messages).items()}
     except Exception:
