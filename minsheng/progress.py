@@ -1,5 +1,5 @@
 """Progress of long commands (demo, classify, score-replies, find-duplicates, detect-hotspots,
-refresh-hotspots): in place on a terminal, one line per update in a file or a pipe.
+refresh-hotspots, refresh-stats): in place on a terminal, one line per update in a file or a pipe.
 
 A carriage return moves back to the start of the line on a terminal only; written to a log
 file or read through a pipe, 「留言 100/3000\\r留言 200/3000\\r…」 was one line of thirty counts.

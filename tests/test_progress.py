@@ -107,3 +107,29 @@ def test_refresh_hotspots_shows_progress_the_same_way(directory, personas, monke
     screen = Terminal()
     call_command("refresh_hotspots", "--all", stdout=io.StringIO(), stderr=screen)
     assert screen.getvalue() == "".join(f"\r  {n}/3 hotspots{ERASE}" for n in (1, 2, 3)) + "\n"
+
+
+@pytest.mark.django_db
+def test_refresh_stats_shows_progress_the_same_way(directory, personas, monkeypatch):
+    """refresh-stats drew its bar on a terminal only: run from cron into a log, a rebuild of
+    minutes said nothing until it ended."""
+    from django.db import connection
+
+    from minsheng.board import actions
+    from minsheng.stats import facts
+    from minsheng.stats.management.commands import refresh_stats
+
+    # a chunk per message (the command's floor is 100) so that each chunk is an update
+    monkeypatch.setattr(refresh_stats, "rebuild", lambda chunk, progress: facts.rebuild(chunk=1, progress=progress))
+    for title in ("幸福家园小区电梯坏了", "阳光花园小区门口路灯不亮", "定西路公交站台破损"):
+        actions.do_submit(personas["citizen"], title=title, body=f"{title}, 请尽快处理。", kind="help",
+                          region=directory["qilihe"])
+    # PostgreSQL rebuilds in a few set-based statements: one update, at the end
+    counts = (3,) if connection.vendor == "postgresql" else (1, 2, 3)
+    log, out = io.StringIO(), io.StringIO()
+    call_command("refresh_stats", "--commit", stdout=out, stderr=log)
+    assert log.getvalue().splitlines() == [f"  {n}/3 messages" for n in counts]
+    assert "\r" not in log.getvalue() and "rebuilt the statistics of 3 messages" in out.getvalue()
+    screen = Terminal()
+    call_command("refresh_stats", "--commit", stdout=io.StringIO(), stderr=screen)
+    assert screen.getvalue() == "".join(f"\r  {n}/3 messages{ERASE}" for n in counts) + "\n"

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 from django.core.management.base import BaseCommand
 
 from minsheng.board.models import Message
+from minsheng.progress import Progress
 from minsheng.stats.facts import rebuild
 from minsheng.stats.models import MessageFact, Rollup
 
 
 class Command(BaseCommand):
-    help = "Recompute the statistics of every message (dry run unless --commit)."
+    help = ("Recompute the statistics of every message (dry run unless --commit); the progress goes to "
+            "standard error.")
 
     def add_arguments(self, parser):
         parser.add_argument("--commit", action="store_true", help="really rebuild (otherwise only report)")
@@ -30,16 +31,9 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         self.stdout.write(f"rebuilding the statistics of {total} messages ...")  # minutes at a million
-
-        def progress(done):
-            if sys.stderr.isatty():
-                width = 30
-                filled = int(width * done / max(total, 1))
-                sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-                sys.stderr.flush()
-
-        count = rebuild(chunk=max(100, opts["chunk"]), progress=progress)
-        if sys.stderr.isatty():
-            sys.stderr.write("\n")
+        # in place on a terminal, a line per tenth of the way in a log (minsheng.progress)
+        with Progress(self.stderr) as progress:
+            count = rebuild(chunk=max(100, opts["chunk"]),
+                            progress=lambda done: progress(f"  {done}/{total} messages", done, total))
         self.stdout.write(f"rebuilt the statistics of {count} messages: {Rollup.objects.count()} rollup rows "
                           f"in {time.monotonic() - started:.1f}s")
