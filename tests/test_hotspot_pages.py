@@ -10,7 +10,7 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -546,8 +546,8 @@ def test_a_hotspot_waiting_for_its_refresh_is_not_queued_again(
     hotspot, messages = lift_hotspot
     queued = []
     monkeypatch.setattr(hotspots_service.refresh_hotspot, "delay", lambda pk: queued.append(pk))
-    with django_capture_on_commit_callbacks(execute=True):
-        for m in messages[:3]:
+    for m in messages[:3]:  # three transactions
+        with django_capture_on_commit_callbacks(execute=True):
             actions.do_support(personas["citizen"], m)
     assert queued == [hotspot.pk]
     hotspots_service.refresh_hotspot(hotspot.pk)
@@ -561,6 +561,58 @@ def test_a_hotspot_waiting_for_its_refresh_is_not_queued_again(
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_support(personas["other_citizen"], messages[0])
     assert queued == [hotspot.pk, hotspot.pk, hotspot.pk]
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the hooks run as in a request
+def test_moves_of_one_transaction_refresh_their_hotspot_once_in_place(lift_hotspot, personas, directory, monkeypatch):
+    """Without a broker the refresh runs in place: a dispatcher dispatching every message of a
+    hotspot in one request refreshed it once per move (each refresh gave up its claim before the
+    next move's came), reading all its members each time."""
+    hotspot, messages = lift_hotspot
+    other = post(personas["other_citizen"], *OTHER_LIFT, directory["chengguan"], personas["dispatcher"])
+    hotspots_service.place_message(other)
+    refreshed = []
+    refresh_one = hotspots_service.refresh_one
+    monkeypatch.setattr(hotspots_service, "refresh_one",
+                        lambda h, now=None: refreshed.append(h.pk) or refresh_one(h, now))
+    supporter = citizens(1, start=50)[0]
+    with transaction.atomic():
+        for m in [*messages, other]:
+            actions.do_dispatch(personas["dispatcher"], Message.objects.get(pk=m.pk), directory["housing"],
+                                assists=[directory["ecology"]])
+            actions.do_support(supporter, m)
+    other_hotspot = HotspotMember.objects.get(message=other).hotspot
+    assert other_hotspot.pk != hotspot.pk
+    assert sorted(refreshed) == sorted([hotspot.pk, other_hotspot.pk])  # once each, not 8 and 2 times
+    after = Hotspot.objects.get(pk=hotspot.pk)
+    assert after.support_count == hotspot.support_count + len(messages)
+    assert after.units == ["兰州市住房和城乡建设局", "兰州市生态环境局"]
+    assert after.unresolved_count == len(messages) and after.refresh_queued_at is None
+    assert Hotspot.objects.get(pk=other_hotspot.pk).support_count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_savepoint_does_not_take_the_next_moves_refresh_with_it(lift_hotspot, personas, monkeypatch):
+    """The moves are collected among the transaction's commit hooks: a savepoint rolled back
+    discards the collection it started, and a move after it starts another."""
+    hotspot, messages = lift_hotspot
+    refreshed = []
+    refresh_one = hotspots_service.refresh_one
+    monkeypatch.setattr(hotspots_service, "refresh_one",
+                        lambda h, now=None: refreshed.append(h.pk) or refresh_one(h, now))
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            actions.do_support(personas["citizen"], messages[0])
+            raise RuntimeError("the request failed")
+        actions.do_support(personas["other_citizen"], messages[1])
+    assert refreshed == [hotspot.pk]
+    assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count + 1
+    with pytest.raises(RuntimeError), transaction.atomic():  # a whole transaction rolled back
+        actions.do_support(personas["citizen"], messages[2])
+        raise RuntimeError("the request failed")
+    actions.do_support(personas["citizen"], messages[3])  # its own transaction
+    assert refreshed == [hotspot.pk, hotspot.pk]
+    assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count + 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -179,7 +179,7 @@ def do_support(user, message: Message) -> bool:
         if created:
             Message.objects.filter(pk=message.pk).update(support_count=F("support_count") + 1)
             message.support_count += 1
-            transaction.on_commit(lambda: refresh_hotspot(message.pk))
+            refresh_hotspot(message.pk)  # after the commit
     return created
 
 

@@ -7,9 +7,7 @@ two staff acting at once cannot both succeed and no update is lost.
 
 from __future__ import annotations
 
-from functools import partial
-
-from django.db import models, transaction
+from django.db import models
 
 
 class Status(models.TextChoices):
@@ -107,8 +105,8 @@ def transition(message, action: str, **fields) -> None:
         raise Conflict("该留言刚刚被其他人处理过, 请刷新页面后查看最新状态")
     # a hotspot shows only what is public, counts only what stands, and reads its 老大难 and
     # coordination flags from its members' answers, ratings and units: it follows every move
-    # at once (the hourly refresh recomputes only hotspots with a message in 270 days)
-    transaction.on_commit(partial(refresh_hotspot, message.pk))
+    # once it commits (the hourly refresh recomputes only hotspots with a message in 270 days)
+    refresh_hotspot(message.pk)
     message.status = to_status
     message.version += 1
     for name, value in fields.items():
@@ -116,10 +114,11 @@ def transition(message, action: str, **fields) -> None:
 
 
 def refresh_hotspot(message_pk: int) -> None:
-    """Recompute the hotspot of a message (its support count or its status changed), not
-    only at the hourly refresh: a task on the ml queue, so that a large hotspot (a few
-    milliseconds per member) never holds up the officer's or citizen's request
-    (``hotspots_service.queue_refresh``)."""
-    from minsheng.insight.hotspots_service import queue_refresh
+    """Recompute the hotspot of a message (its support count or its status changed) after
+    the transaction commits, not only at the hourly refresh: a task on the ml queue, so that a
+    large hotspot (a few milliseconds per member) never holds up the officer's or citizen's
+    request, and once per transaction however many of its messages moved
+    (``hotspots_service.refresh_after_commit``)."""
+    from minsheng.insight.hotspots_service import refresh_after_commit
 
-    queue_refresh(message_pk)
+    refresh_after_commit(message_pk)

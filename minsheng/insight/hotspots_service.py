@@ -271,26 +271,74 @@ def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
 REFRESH_CLAIM = dt.timedelta(minutes=5)
 
 
-def queue_refresh(message_pk: int) -> None:
-    """Refresh the hotspot of a message whose status or support count changed: a task on the
-    ml queue (in place without a broker, ``delay_or_run``). Queued once: while a refresh of
-    the hotspot waits in the queue, a further change needs none (the waiting one reads it
-    when it starts), so closing 100 messages of one hotspot in one go queues one refresh,
-    not 100. A hotspot is derived data: a failure is logged, and the action stands."""
+class _Batch:
+    """The messages whose status or support count one transaction changed."""
+
+    def __init__(self):
+        self.messages: set[int] = set()
+        self.done = False
+
+
+class _AfterCommit:
+    """A commit hook of a move: the first of a batch's hooks to run refreshes the hotspots of
+    all its messages, each once (``queue_refresh``); the others find it done."""
+
+    def __init__(self, batch: _Batch):
+        self.batch = batch
+
+    def __call__(self) -> None:
+        if not self.batch.done:
+            self.batch.done = True
+            queue_refresh(self.batch.messages)
+
+
+def refresh_after_commit(message_pk: int) -> None:
+    """Refresh the hotspot of ``message_pk`` once the current transaction commits (at once
+    outside one). The moves of one transaction are collected and each hotspot they touch is
+    refreshed once after the commit, not once per move: in the embedded default the refresh
+    runs in place, and a dispatcher dispatching or closing 100 messages of one hotspot in one
+    request read its members 100 times."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        queue_refresh([message_pk])
+        return
+    # the transaction's batch is found through its commit hooks (Django's run_on_commit), so a
+    # rollback that discards them discards the batch too; a hook per move, so that a savepoint
+    # rolled back inside the transaction leaves the other moves' hooks (its own moves then cost
+    # one refresh that finds nothing changed)
+    batch = next((hook.batch for _, hook, _ in reversed(connection.run_on_commit)
+                  if isinstance(hook, _AfterCommit) and not hook.batch.done), None) or _Batch()
+    batch.messages.add(message_pk)
+    transaction.on_commit(_AfterCommit(batch))
+
+
+def queue_refresh(message_pks) -> None:
+    """Refresh the hotspots of messages whose status or support count changed: a task on the
+    ml queue (in place without a broker, ``delay_or_run``), one per hotspot however many of its
+    messages changed. Queued once: while a refresh of the hotspot waits in the queue, a further
+    change needs none (the waiting one reads it when it starts), so closing 100 messages of one
+    hotspot one by one queues one refresh, not 100. A hotspot is derived data: a failure is
+    logged, and the action stands."""
     from minsheng.celery import delay_or_run
 
+    message_pks = sorted(message_pks)
     try:
-        hotspot_pk = HotspotMember.objects.filter(message_id=message_pk).values_list("hotspot_id", flat=True).first()
-        if hotspot_pk is None:
-            return
-        now = timezone.now()
-        claimed = (Hotspot.objects.filter(pk=hotspot_pk)
-                   .filter(Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=now - REFRESH_CLAIM))
-                   .update(refresh_queued_at=now))
-        if claimed:
-            delay_or_run(refresh_hotspot, hotspot_pk)
+        hotspot_pks = sorted({pk for start in range(0, len(message_pks), 2000)  # within any backend's parameters
+                              for pk in HotspotMember.objects.filter(message_id__in=message_pks[start:start + 2000])
+                              .values_list("hotspot_id", flat=True)})
     except Exception:
-        log.exception("could not refresh the hotspot of message %s", message_pk)
+        log.exception("could not find the hotspots of %d message(s)", len(message_pks))
+        return
+    for hotspot_pk in hotspot_pks:
+        try:
+            now = timezone.now()
+            claimed = (Hotspot.objects.filter(pk=hotspot_pk)
+                       .filter(Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=now - REFRESH_CLAIM))
+                       .update(refresh_queued_at=now))
+            if claimed:
+                delay_or_run(refresh_hotspot, hotspot_pk)
+        except Exception:
+            log.exception("could not refresh hotspot %s", hotspot_pk)
 
 
 @shared_task(name="minsheng.insight.refresh_hotspot", ignore_result=True)
