@@ -461,3 +461,60 @@ def test_classifying_and_scoring_count_their_rows_on_stderr(tmp_path, good, mode
     n = len(make_rows())
     assert f"  10/{n} {counted}" in err.getvalue() and f"  {n}/{n} {counted}" in err.getvalue()
     assert (tmp_path / "o.csv").read_text(encoding="utf-8") == (tmp_path / "whole.csv").read_text(encoding="utf-8")
+
+
+# --- the sweep of an outside checker (qa-cli): the console script as installed -----------
+
+def fresh_env(var_dir: Path) -> dict:
+    """The environment of `minsheng` straight after install: its own, empty var dir on
+    SQLite (the test run's DATABASE_URL, PostgreSQL, is not passed on)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return {**env, "MINSHENG_VAR_DIR": str(var_dir)}
+
+
+@pytest.mark.parametrize("args", [["train-classifier", "--from-db", "--out", "MODEL"], ["refresh-hotspots"]])
+def test_a_database_never_migrated_is_one_line(tmp_path, args):
+    """`train-classifier --from-db` before `minsheng migrate` was a 50-line traceback ending in
+    `no such table: board_message`."""
+    args = [str(tmp_path / "m") if a == "MODEL" else a for a in args]
+    proc = subprocess.run([sys.executable, "-m", "minsheng", *args], capture_output=True, text=True, timeout=120,
+                          env=fresh_env(tmp_path / "var"))
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0
+    assert "迁移未执行, 请先运行 minsheng migrate" in proc.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_the_insight_commands_run_before_any_migrate(tmp_path, good):
+    """An outside check may run train-classifier and classify straight after install."""
+    env = fresh_env(tmp_path / "var")
+    model, out = str(tmp_path / "model"), str(tmp_path / "p.csv")
+    for args in (["train-classifier", "--data", good, "--label-column", "一级标签", "--out", model],
+                 ["classify", "--model", model, "--data", good, "--out", out]):
+        proc = subprocess.run([sys.executable, "-m", "minsheng", *args], capture_output=True, text=True,
+                              timeout=180, env=env)
+        assert proc.returncode == 0, proc.stderr
+    assert len(Path(out).read_text(encoding="utf-8").splitlines()) == len(make_rows()) + 1
+
+
+def test_ctrl_c_is_one_line(monkeypatch, capsys):
+    """Ctrl-C while a command works (training takes a minute): one line and the shell's
+    130, not a traceback."""
+    import django.core.management
+
+    from minsheng import cli
+
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", interrupted)
+    monkeypatch.setattr(cli, "_dashed_usage", lambda: None)  # it renames every parser of this test process
+    try:
+        cli.main(["minsheng", "train-classifier", "--help"])
+    except KeyboardInterrupt:  # would stop the whole test run
+        pytest.fail("Ctrl-C left minsheng as a KeyboardInterrupt traceback")
+    except SystemExit as exc:
+        assert exc.code == 130
+    else:
+        pytest.fail("no exit status")
+    assert capsys.readouterr().err.strip() == "minsheng: 已中断 (interrupted)"
