@@ -216,6 +216,25 @@ def test_detect_hotspots_reads_a_spreadsheets_whole_numbers(tmp_path):
     assert report["2"] == report["2.0"] == report[" 2 "]
 
 
+@pytest.mark.parametrize("command", ["detect_hotspots", "score_replies"])
+def test_dates_written_the_chinese_way_are_read(tmp_path, command):
+    """2019年3月1日 10:00:00 (a Chinese spreadsheet's date) was 「不是有效的时间」; it is the
+    same time as 2019/3/1 10:00:00."""
+    out = {}
+    for name, pattern in (("slash", "{y}/{m}/{d} 10:00:00"), ("han", "{y}年{m}月{d}日 10:00:00")):
+        rows = make_rows()
+        for r in rows:
+            for col in (3, 8):
+                y, m, d = r[col].split()[0].split("/")
+                r[col] = pattern.format(y=y, m=m, d=d)
+        call_command(command, "--data", write(tmp_path / f"{name}.csv", rows), "--out", str(tmp_path / f"{name}.out"),
+                     stdout=StringIO())
+        out[name] = (tmp_path / f"{name}.out").read_text(encoding="utf-8")
+    assert out["han"] == out["slash"]
+    fails(command, "--data", write(tmp_path / "bad.csv", [r[:3] + ["2019年13月1日"] + r[4:] for r in make_rows()]),
+          "--out", str(tmp_path / "bad.out"), match="不是有效的时间: '2019年13月1日'")
+
+
 def test_detect_hotspots_window_and_dates_at_the_edges(tmp_path, good):
     """A huge --window-days, or a message dated in year 1 (a typo: 0001/03/01), is an
     error or a result, never an OverflowError."""

@@ -355,13 +355,15 @@ _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d %H:%
 
 
 def parse_time(value: str, path, number: int, column: str, line: int | None = None):
-    """A naive datetime from 2019/2/28 11:25:05, 2019-08-01 09:00 or ISO 8601;
-    CSVError names the file, the row (record ``number``, file ``line``) and the column
-    otherwise."""
+    """A naive datetime from 2019/2/28 11:25:05, 2019-08-01 09:00, 2019年2月28日 11:25 or
+    ISO 8601; CSVError names the file, the row (record ``number``, file ``line``) and the
+    column otherwise."""
     import datetime as dt
 
     raw = (value or "").strip()
     text = raw.replace("-", "/").replace("T", " ")
+    if "年" in text:  # 2019年2月28日 11:25:05, as a Chinese spreadsheet writes a date
+        text = " ".join(text.replace("年", "/").replace("月", "/").replace("日", " ").split())
     if "." in text:
         text = text.split(".", 1)[0]
     for fmt in _TIME_FORMATS:
