@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> None:
         if argv[1] == "help" and len(argv) > 2 and not argv[2].startswith("-"):
             argv[2] = argv[2].replace("-", "_")
     from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError
 
     try:
         if argv[1:] in ([], ["help"], ["--help"], ["-h"]):
@@ -38,6 +39,40 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:  # `minsheng ... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         sys.exit(141)
+    except KeyboardInterrupt:  # Ctrl-C: outputs are written beside their name and renamed, so none is half-written
+        sys.stderr.write("\nminsheng: 已中断 (interrupted)\n")
+        sys.exit(130)
+    except DatabaseError as exc:
+        problem = None if argv[1:2] == ["migrate"] else _database_problem(exc)
+        if problem is None:
+            raise  # a database that is there and migrated: a bug, with its traceback
+        sys.stderr.write(f"minsheng: {problem}\n")
+        sys.exit(1)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _database_problem(exc: BaseException) -> str | None:
+    """Why a command's query failed, in one line, when the cause is the set-up: a database
+    never migrated (a fresh MINSHENG_VAR_DIR: ``train-classifier --from-db`` straight after
+    install was a traceback of ``no such table: board_message``) or one that cannot be
+    reached. None when the database is there and fully migrated."""
+    from django.db import DatabaseError, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection = connections["default"]
+    try:
+        connection.close()  # a failed statement may have left the connection unusable (PostgreSQL)
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as failed:
+        return f"无法连接数据库: {_first_line(failed)}"
+    if plan:
+        return f"数据库还有 {len(plan)} 个迁移未执行, 请先运行 minsheng migrate ({_first_line(exc)})"
+    return None
 
 
 def _dashed_usage() -> None:

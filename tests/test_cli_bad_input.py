@@ -216,6 +216,25 @@ def test_detect_hotspots_reads_a_spreadsheets_whole_numbers(tmp_path):
     assert report["2"] == report["2.0"] == report[" 2 "]
 
 
+@pytest.mark.parametrize("command", ["detect_hotspots", "score_replies"])
+def test_dates_written_the_chinese_way_are_read(tmp_path, command):
+    """2019年3月1日 10:00:00 (a Chinese spreadsheet's date) was 「不是有效的时间」; it is the
+    same time as 2019/3/1 10:00:00."""
+    out = {}
+    for name, pattern in (("slash", "{y}/{m}/{d} 10:00:00"), ("han", "{y}年{m}月{d}日 10:00:00")):
+        rows = make_rows()
+        for r in rows:
+            for col in (3, 8):
+                y, m, d = r[col].split()[0].split("/")
+                r[col] = pattern.format(y=y, m=m, d=d)
+        call_command(command, "--data", write(tmp_path / f"{name}.csv", rows), "--out", str(tmp_path / f"{name}.out"),
+                     stdout=StringIO())
+        out[name] = (tmp_path / f"{name}.out").read_text(encoding="utf-8")
+    assert out["han"] == out["slash"]
+    fails(command, "--data", write(tmp_path / "bad.csv", [r[:3] + ["2019年13月1日"] + r[4:] for r in make_rows()]),
+          "--out", str(tmp_path / "bad.out"), match="不是有效的时间: '2019年13月1日'")
+
+
 def test_detect_hotspots_window_and_dates_at_the_edges(tmp_path, good):
     """A huge --window-days, or a message dated in year 1 (a typo: 0001/03/01), is an
     error or a result, never an OverflowError."""
@@ -461,3 +480,177 @@ def test_classifying_and_scoring_count_their_rows_on_stderr(tmp_path, good, mode
     n = len(make_rows())
     assert f"  10/{n} {counted}" in err.getvalue() and f"  {n}/{n} {counted}" in err.getvalue()
     assert (tmp_path / "o.csv").read_text(encoding="utf-8") == (tmp_path / "whole.csv").read_text(encoding="utf-8")
+
+
+# --- the sweep of an outside checker (qa-cli): the console script as installed -----------
+
+def fresh_env(var_dir: Path) -> dict:
+    """The environment of `minsheng` straight after install: its own, empty var dir on
+    SQLite (the test run's DATABASE_URL, PostgreSQL, is not passed on)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return {**env, "MINSHENG_VAR_DIR": str(var_dir)}
+
+
+@pytest.mark.parametrize("args", [["train-classifier", "--from-db", "--out", "MODEL"], ["refresh-hotspots"]])
+def test_a_database_never_migrated_is_one_line(tmp_path, args):
+    """`train-classifier --from-db` before `minsheng migrate` was a 50-line traceback ending in
+    `no such table: board_message`."""
+    args = [str(tmp_path / "m") if a == "MODEL" else a for a in args]
+    proc = subprocess.run([sys.executable, "-m", "minsheng", *args], capture_output=True, text=True, timeout=120,
+                          env=fresh_env(tmp_path / "var"))
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0
+    assert "迁移未执行, 请先运行 minsheng migrate" in proc.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_the_insight_commands_run_before_any_migrate(tmp_path, good):
+    """An outside check may run train-classifier and classify straight after install."""
+    env = fresh_env(tmp_path / "var")
+    model, out = str(tmp_path / "model"), str(tmp_path / "p.csv")
+    for args in (["train-classifier", "--data", good, "--label-column", "一级标签", "--out", model],
+                 ["classify", "--model", model, "--data", good, "--out", out]):
+        proc = subprocess.run([sys.executable, "-m", "minsheng", *args], capture_output=True, text=True,
+                              timeout=180, env=env)
+        assert proc.returncode == 0, proc.stderr
+    assert len(Path(out).read_text(encoding="utf-8").splitlines()) == len(make_rows()) + 1
+
+
+def test_data_from_standard_input_or_a_pipe(tmp_path, good, model):
+    """`--data -` and `--data /dev/stdin` read the CSV piped in (were 「文件不存在: -」, and
+    「文件不存在: /dev/stdin」 for a file that is there); `--out -` is refused rather than
+    written as a file named "-"."""
+    content = Path(good).read_text(encoding="utf-8")
+    for data in ("-", "/dev/stdin"):
+        out = tmp_path / f"p{len(data)}.csv"
+        proc = subprocess.run([sys.executable, "-m", "minsheng", "classify", "--model", str(model), "--data", data,
+                               "--out", str(out)], input=content, capture_output=True, text=True, timeout=120,
+                              env=fresh_env(tmp_path / "var"))
+        assert proc.returncode == 0, proc.stderr
+        assert [r[0] for r in csv.reader(out.open(encoding="utf-8"))][1:] == [r[0] for r in make_rows()]
+    proc = subprocess.run([sys.executable, "-m", "minsheng", "find-duplicates", "--data", "-", "--out",
+                           str(tmp_path / "d.csv")], input="留言主题\n", capture_output=True, text=True, timeout=120,
+                          env=fresh_env(tmp_path / "var"))
+    assert proc.returncode == 1 and "标准输入: 只有表头, 没有数据行" in proc.stderr
+    fails("classify", "--model", str(model), "--data", good, "--out", "-", match="不写到标准输出")
+    assert not Path("-").exists()
+    fails("classify", "--model", str(model), "--data", "/dev/zero", "--out", str(tmp_path / "z.csv"),
+          match="不是普通文件")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_file_that_is_not_utf8_csv_says_what_it_is(tmp_path, model, command):
+    """Excel's 「CSV (逗号分隔)」 saves GBK: the error says so, and on which line; a workbook or a
+    gzip file is named as such (was 「不是 UTF-8 编码 (byte 10)」 for all of them)."""
+    out = str(tmp_path / "o.csv")
+    gbk = write(tmp_path / "gbk.csv", make_rows(), encoding="gb18030")
+    message = fails(*args_for(command, gbk, out, model), match="GBK/GB18030")
+    assert "第 1 行" in message
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(Path(write(tmp_path / "u8.csv", make_rows()[:3])).read_bytes() + "4,小区,电梯\n".encode("gbk"))
+    fails(*args_for(command, str(mixed), out, model), match="第 5 行")
+    import gzip
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.save(tmp_path / "book.csv")
+    fails(*args_for(command, str(tmp_path / "book.csv"), out, model), match="Excel 工作簿")
+    (tmp_path / "z.csv").write_bytes(gzip.compress(Path(gbk).read_bytes()))
+    fails(*args_for(command, str(tmp_path / "z.csv"), out, model), match="gzip")
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("command", ["classify", "find_duplicates", "detect_hotspots", "score_replies"])
+def test_the_columns_listed_in_an_error_are_few_and_short(tmp_path, model, command):
+    """A text file that is no CSV (one line of 5,000 characters) was repeated whole in the
+    one-line error 「现有列: xxxx…」."""
+    data = tmp_path / "notes.csv"
+    data.write_text("x" * 5000 + "\n" + "y" * 5000 + "\n", encoding="utf-8")
+    assert len(fails(*args_for(command, str(data), str(tmp_path / "o.csv"), model), match="现有列")) < 400
+    data.write_text(",".join(f"列{i}" for i in range(100)) + "\n" + ",".join("1" * 100) + "\n", encoding="utf-8")
+    message = fails(*args_for(command, str(data), str(tmp_path / "o.csv"), model), match="现有列")
+    assert "列19" in message and "列20," not in message and "等 100 列" in message
+
+
+def test_train_reads_a_file_named_twice_once(tmp_path, good):
+    """--data F.csv --data ./F.csv counted every message twice (400 rows from 200)."""
+    said = StringIO()
+    call_command("train_classifier", "--data", good, "--data", str(Path(good).parent / "." / Path(good).name),
+                 "--label-column", "一级标签", "--out", str(tmp_path / "m"), stdout=said)
+    assert classify.TextClassifier.load(tmp_path / "m").meta["n_train"] == len(make_rows())
+    assert "只读取一次" in said.getvalue()
+
+
+@pytest.mark.django_db
+def test_train_from_db_refuses_a_label_column(tmp_path):
+    """--from-db --label-column 问题类型 trained the topic model all the same, silently."""
+    fails("train_classifier", "--from-db", "--label-column", "问题类型", "--out", str(tmp_path / "m"),
+          match="--label-column 只能与 --data 一起使用")
+
+
+def test_train_on_a_column_that_is_no_label_says_so_in_a_line(tmp_path, good, monkeypatch):
+    """--label-column 留言详情 (a label per message): sklearn's three-line ConvergenceWarning
+    naming its source file becomes one line, a note says the column is no label column, and
+    the summary cuts each long label."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    real_train = classify.train
+
+    def train(*args, **kwargs):
+        import warnings
+
+        warnings.warn("Liblinear failed to converge, increase the number of iterations.", ConvergenceWarning,
+                      stacklevel=1)
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(classify, "train", train)
+    out, err = StringIO(), StringIO()
+    import warnings
+
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        call_command("train_classifier", "--data", good, "--label-column", "留言详情", "--out", str(tmp_path / "m"),
+                     stdout=out, stderr=err)
+    assert not [w for w in shown if w.category is ConvergenceWarning]
+    assert "线性 SVM 未完全收敛" in err.getvalue() and "不像标签列" in err.getvalue()
+    summary = out.getvalue().splitlines()[-1]
+    assert summary.startswith("完成:") and len(summary) < 400
+
+
+@pytest.mark.parametrize("command, words", [
+    ("classify", ["label, confidence", "one output row per input row", "stderr"]),
+    ("find-duplicates", ["留言编号 (or id)", "stderr"]),
+    ("detect-hotspots", ["地点/人群, 问题描述", "its own cluster_id", "stderr"]),
+    ("score-replies", ["总分, 相关性", "stderr"]),
+    ("train-classifier", ["progress", "summary", "read once"]),
+    ("evaluate-classifier", ["n, macro_f1, accuracy, per_class, messages_per_second"]),
+])
+def test_help_names_the_outputs_and_the_progress(command, words):
+    text = " ".join(run_cli(command, "--help").stdout.split())
+    for word in words:
+        assert word in text, word
+
+
+def test_ctrl_c_is_one_line(monkeypatch, capsys):
+    """Ctrl-C while a command works (training takes a minute): one line and the shell's
+    130, not a traceback."""
+    import django.core.management
+
+    from minsheng import cli
+
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", interrupted)
+    monkeypatch.setattr(cli, "_dashed_usage", lambda: None)  # it renames every parser of this test process
+    try:
+        cli.main(["minsheng", "train-classifier", "--help"])
+    except KeyboardInterrupt:  # would stop the whole test run
+        pytest.fail("Ctrl-C left minsheng as a KeyboardInterrupt traceback")
+    except SystemExit as exc:
+        assert exc.code == 130
+    else:
+        pytest.fail("no exit status")
+    assert capsys.readouterr().err.strip() == "minsheng: 已中断 (interrupted)"

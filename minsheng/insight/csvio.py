@@ -60,23 +60,68 @@ class Table:
         return f"{self.path}: {row_name(index + 1, self.lines[index])}"
 
 
-def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
-    """A UTF-8 (BOM allowed) CSV file as a ``Table``."""
-    path = Path(path)
+STDIN = "-"  # --data -: the CSV comes on standard input (`cat F.csv | minsheng classify --data - ...`)
+STDIN_NAME = "标准输入"
+MAX_LISTED_COLUMNS = 20  # an error lists at most these many of a file's columns, each cut to 30 characters
+BINARY_SIGNATURES = {b"PK\x03\x04": "Excel 工作簿 (xlsx) 或 zip 压缩包", b"\x1f\x8b": "gzip 压缩文件",
+                     b"\xd0\xcf\x11\xe0": "旧版 Excel 工作簿 (xls)", b"%PDF": "PDF 文件"}
+
+
+def columns_text(header: list[str]) -> str:
+    """A file's columns for an error message: 「留言编号, 留言主题, …」, at most
+    MAX_LISTED_COLUMNS names of at most 30 characters, so that the one-line error of a file
+    that is no CSV (one 5 MB "column") stays a line to read."""
+    names = [h if len(h) <= 30 else h[:30] + "…" for h in header[:MAX_LISTED_COLUMNS]]
+    more = len(header) - MAX_LISTED_COLUMNS
+    return ", ".join(names) + (f" 等 {len(header)} 列" if more > 0 else "")
+
+
+def _read_input(path: Path) -> tuple[bytes, str]:
+    """(bytes, name to show) of ``--data``: a file, a pipe (/dev/stdin, a named pipe) or
+    ``-`` for standard input. A directory, a missing file, a device and a terminal on
+    standard input (the command would wait for typing) are CSVErrors."""
+    if str(path) == STDIN and not path.exists():
+        if sys.stdin is None or sys.stdin.isatty():
+            raise CSVError("--data -: 标准输入是终端, 没有数据; 请用管道或重定向提供 CSV (… < F.csv), 或给出文件路径")
+        return sys.stdin.buffer.read(), STDIN_NAME
     if path.is_dir():
         raise CSVError(f"{path} 是目录, 不是 CSV 文件")
-    if not path.is_file():
+    if not path.exists():
         raise CSVError(f"文件不存在: {path}")
+    if not (path.is_file() or path.is_fifo()):
+        raise CSVError(f"{path} 不是普通文件 (设备或套接字), 不是 CSV 文件")
     try:
-        data = path.read_bytes()
+        return path.read_bytes(), str(path)
     except OSError as exc:
         raise CSVError(f"无法读取 {path}: {exc.strerror or exc}") from None
+
+
+def _decode(data: bytes, shown: str) -> str:
+    """The text of a UTF-8 (BOM allowed) file; CSVError naming what the file is instead
+    (UTF-16, GBK as Excel's 「CSV (逗号分隔)」 saves it, a workbook, a zip) and the first
+    line that is not UTF-8. The encoding is never guessed to read the file."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CSVError(f"{path}: 是 UTF-16 编码, 不是 UTF-8; 请另存为 UTF-8 CSV")
+        raise CSVError(f"{shown}: 是 UTF-16 编码, 不是 UTF-8; 请另存为 UTF-8 CSV")
+    kind = next((what for magic, what in BINARY_SIGNATURES.items() if data.startswith(magic)), None)
+    if kind:
+        raise CSVError(f"{shown}: 是 {kind}, 不是 CSV 文件; 请另存为 UTF-8 CSV")
     try:
-        raw = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CSVError(f"{path}: 不是 UTF-8 编码 (byte {exc.start}); 请另存为 UTF-8 CSV") from None
+        line = data[:exc.start].count(b"\n") + 1
+        try:
+            data.decode("gb18030")
+            hint = "看起来是 GBK/GB18030 编码 (Excel 「CSV (逗号分隔)」 的默认编码); 请另存为 「CSV UTF-8 (逗号分隔)」"
+        except UnicodeDecodeError:
+            hint = "请另存为 UTF-8 CSV"
+        raise CSVError(f"{shown}: 不是 UTF-8 编码 (第 {line} 行, 第 {exc.start} 字节); {hint}") from None
+
+
+def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
+    """A UTF-8 (BOM allowed) CSV file as a ``Table``; ``-`` reads standard input."""
+    data, shown = _read_input(Path(path))
+    raw = _decode(data, shown)
+    path = shown  # how every message below names the input
     if "\x00" in raw:
         raise CSVError(f"{path}: 含有 NUL 字节, 不是文本 CSV 文件")
     lines = raw.splitlines(keepends=True)
@@ -111,7 +156,7 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
         raise CSVError(f"{path}: {row_name(len(rows) + 1, start)}: CSV 格式错误: {exc}") from None
     missing = [c for c in required if c not in header]
     if missing:
-        raise CSVError(f"{path}: 缺少列 {', '.join(missing)}; 现有列: {', '.join(header)}")
+        raise CSVError(f"{path}: 缺少列 {', '.join(missing)}; 现有列: {columns_text(header)}")
     return Table(str(path), header, rows, starts)
 
 
@@ -133,7 +178,7 @@ def message_columns(table: Table) -> tuple[list[str], list[str]]:
     body_col = pick_column(table.header, BODY_COLUMNS) or pick_column(table.header, TEXT_COLUMNS)
     if not title_col and not body_col:
         raise CSVError(f"{table.path}: 需要标题列 (留言主题/title)、正文列 (留言详情/body) 或文本列 (留言/text); "
-                       f"现有列: {', '.join(table.header)}")
+                       f"现有列: {columns_text(table.header)}")
     titles = [r.get(title_col, "") if title_col else "" for r in table.rows]
     bodies = [r.get(body_col, "") if body_col else "" for r in table.rows]
     return titles, bodies
@@ -213,7 +258,7 @@ def _probe_writable(directory: Path, shown: str | Path) -> None:
         os.unlink(name)
 
 
-def _same_file(a: str | Path, b: str | Path) -> bool:
+def same_file(a: str | Path, b: str | Path) -> bool:
     """Whether two paths name one file (through links too), existing or not yet."""
     try:
         return os.path.samefile(a, b)
@@ -228,10 +273,12 @@ def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
     bad --out fails at once."""
     if not str(path).strip():
         raise CSVError("输出路径为空")
+    if str(path) == STDIN:  # a file named "-" in the working directory was written, and reported as "→ -"
+        raise CSVError("输出路径 - : 不写到标准输出 (它留给摘要); 请给出输出文件名")
     path = Path(path)
     if path.is_dir():
         raise CSVError(f"输出路径是目录, 不是文件: {path}")
-    same = next((other for other in others if other and _same_file(path, other)), None)
+    same = next((other for other in others if other and same_file(path, other)), None)
     if same is not None:
         raise CSVError(f"输出文件 {path} 与 {same} 是同一个文件, 写入会覆盖它; 请换一个输出文件名")
     parent = path.parent
@@ -308,13 +355,15 @@ _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d %H:%
 
 
 def parse_time(value: str, path, number: int, column: str, line: int | None = None):
-    """A naive datetime from 2019/2/28 11:25:05, 2019-08-01 09:00 or ISO 8601;
-    CSVError names the file, the row (record ``number``, file ``line``) and the column
-    otherwise."""
+    """A naive datetime from 2019/2/28 11:25:05, 2019-08-01 09:00, 2019年2月28日 11:25 or
+    ISO 8601; CSVError names the file, the row (record ``number``, file ``line``) and the
+    column otherwise."""
     import datetime as dt
 
     raw = (value or "").strip()
     text = raw.replace("-", "/").replace("T", " ")
+    if "年" in text:  # 2019年2月28日 11:25:05, as a Chinese spreadsheet writes a date
+        text = " ".join(text.replace("年", "/").replace("月", "/").replace("日", " ").split())
     if "." in text:
         text = text.split(".", 1)[0]
     for fmt in _TIME_FORMATS:

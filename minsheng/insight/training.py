@@ -40,8 +40,8 @@ def load_labelled(paths: Sequence[str | Path], label_column: str) -> tuple[list[
     for path in paths:
         table, t, b = csvio.read_messages(path)  # every row checked as by the other commands
         if label_column not in table.header:
-            raise csvio.CSVError(f"{path}: 没有标签列 {label_column}; 现有列: {', '.join(table.header)}")
-        classify.check_texts(t, b, where=f"{path}: ")
+            raise csvio.CSVError(f"{table.path}: 没有标签列 {label_column}; 现有列: {csvio.columns_text(table.header)}")
+        classify.check_texts(t, b, where=f"{table.path}: ")
         for title, body, row in zip(t, b, table.rows, strict=True):
             label = (row.get(label_column) or "").strip()
             if not label:

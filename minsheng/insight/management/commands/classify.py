@@ -10,19 +10,23 @@ from minsheng.progress import Progress
 
 
 class Command(BaseCommand):
-    help = "Classify the messages of a CSV file with a trained model."
+    help = ("Classify the messages of a CSV file with a trained model: one output row per input row. A file over "
+            "10,000 rows counts its progress on stderr; stdout gets one summary line.")
 
     def add_arguments(self, parser):
         parser.add_argument("--model", required=True, help="model directory (from train-classifier)")
-        parser.add_argument("--data", required=True, help="CSV with 留言主题/title and/or 留言详情/body (or 留言/text)")
-        parser.add_argument("--out", required=True, help="output CSV")
+        parser.add_argument("--data", required=True,
+                            help="UTF-8 CSV with 留言主题/title and/or 留言详情/body (or 留言/text) ('-': standard input)")
+        parser.add_argument("--out", required=True,
+                            help="output CSV: 留言编号 (or row, the row number, without that column), label, confidence, "
+                                 "top3 (label:confidence; ...)")
 
     def handle(self, *args, model, data, out, **options):
         try:
             csvio.check_output(out, others=(data,))
             clf = classify.TextClassifier.load(model)
             table, titles, bodies = csvio.read_messages(data)
-            classify.check_texts(titles, bodies, where=f"{data}: ")  # most rows must hold Chinese
+            classify.check_texts(titles, bodies, where=f"{table.path}: ")  # most rows must hold Chinese
             ids = csvio.unique_ids(table)
             id_column = csvio.pick_column(table.header, csvio.ID_COLUMNS) or "row"
             predictions = []

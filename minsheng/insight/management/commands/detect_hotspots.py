@@ -15,14 +15,17 @@ REPORT_HEADER = ["热度排名", "热度指数", "时间范围", "地点/人群"
 
 class Command(BaseCommand):
     help = ("Cluster messages into hotspots (same concrete problem at the same place or for the same group) and "
-            "rank them by heat.")
+            "rank them by heat. Counts every 10,000 messages placed on stderr; stdout gets a summary and the top five.")
 
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True,
-                            help="CSV with 留言编号, 留言主题, 留言时间, 留言详情 (留言用户, 点赞数, 反对数 optional)")
-        parser.add_argument("--out", required=True, help="output CSV: 留言编号,cluster_id for every input row")
-        parser.add_argument("--report", help="output CSV of hotspots by heat (热度排名, 热度指数, 时间范围, ...)")
-        parser.add_argument("--top", type=int, default=None, help="hotspots in the report (default: all with 2+ messages)")
+                            help="UTF-8 CSV with 留言编号, 留言主题, 留言时间, 留言详情 (留言用户, 点赞数, 反对数 optional)"
+                                 " ('-': standard input)")
+        parser.add_argument("--out", required=True, help="output CSV: 留言编号,cluster_id for every input row (a message alone has "
+                                                            "its own cluster_id; 1 is the hottest)")
+        parser.add_argument("--report", help="output CSV of hotspots (2+ messages) by heat: 热度排名, 热度指数, 时间范围, "
+                                                   "地点/人群, 问题描述, 留言数, 留言用户数, 点赞数, cluster_id, 留言编号")
+        parser.add_argument("--top", type=int, default=None, help="the N hottest in the report, N >= 1 (default: all with 2+ messages)")
         parser.add_argument("--window-days", type=int, default=WINDOW_DAYS,
                             help=f"sliding window: a hotspot idle longer than this takes no new messages "
                                  f"(1 to {MAX_WINDOW_DAYS}; default {WINDOW_DAYS})")
@@ -43,12 +46,12 @@ class Command(BaseCommand):
             items = []
             for i, (rid, row, line) in enumerate(zip(ids, table.rows, table.lines, strict=True), start=1):
                 # 反对数 is not in the heat, but a count that is no count is a broken row
-                csvio.parse_count(row.get("反对数", ""), data, i, "反对数", line)
+                csvio.parse_count(row.get("反对数", ""), table.path, i, "反对数", line)
                 items.append(Item(
                     id=rid, title=row["留言主题"], body=row["留言详情"],
-                    at=csvio.parse_time(row["留言时间"], data, i, "留言时间", line),
+                    at=csvio.parse_time(row["留言时间"], table.path, i, "留言时间", line),
                     user=row.get("留言用户", "").strip(),
-                    supports=csvio.parse_count(row.get("点赞数", ""), data, i, "点赞数", line),
+                    supports=csvio.parse_count(row.get("点赞数", ""), table.path, i, "点赞数", line),
                 ))
             with Progress(self.stderr) as progress:
                 index = cluster_batch(items, window_days=window_days,

@@ -11,11 +11,13 @@ from minsheng.insight import classify, csvio, training
 
 
 class Command(BaseCommand):
-    help = "Measure a classifier on a labelled CSV; prints the figures as one JSON object on the last line."
+    help = ("Measure a classifier on a labelled CSV; the last line printed is one JSON object: n, macro_f1, "
+            "accuracy, per_class, messages_per_second. Rows without a label are counted and left out.")
 
     def add_arguments(self, parser):
         parser.add_argument("--model", required=True, help="model directory (from train-classifier)")
-        parser.add_argument("--data", required=True, help="labelled CSV")
+        parser.add_argument("--data", required=True,
+                            help="labelled UTF-8 CSV (留言主题/title and/or 留言详情/body, or 留言/text; '-': standard input)")
         parser.add_argument("--label-column", required=True, help="the label column, e.g. 一级标签")
 
     def handle(self, *args, model, data, label_column, **options):

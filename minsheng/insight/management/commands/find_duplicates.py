@@ -10,10 +10,12 @@ PROGRESS_FROM = 10_000  # messages: minutes at 100,000; a small file needs no co
 
 
 class Command(BaseCommand):
-    help = "Near-duplicate messages (same problem, same place) in a CSV: 留言编号 pairs with their similarity."
+    help = ("Near-duplicate messages (same problem, same place) in a CSV: 留言编号 pairs with their similarity. "
+            "From 10,000 messages it counts its progress on stderr; stdout gets one summary line.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--data", required=True, help="CSV with 留言主题 and/or 留言详情 (or title/body/留言/text)")
+        parser.add_argument("--data", required=True, help="UTF-8 CSV with 留言主题 and/or 留言详情 (or title/body/留言/text); 留言编号 (or id) "
+                                                            "names the rows, else their numbers ('-': standard input)")
         parser.add_argument("--out", required=True, help="output CSV: 留言编号_a,留言编号_b,similarity,...")
         parser.add_argument("--min-similarity", type=float, default=0.5,
                             help="cosine similarity from which a pair is reported (default 0.5)")

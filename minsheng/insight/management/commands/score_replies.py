@@ -13,11 +13,14 @@ HEADER = ["留言编号", "总分", "相关性", "完整性", "可解释性", "�
 
 
 class Command(BaseCommand):
-    help = "Score replies (relevance, completeness, interpretability, timeliness; boilerplate) with reasons."
+    help = ("Score replies (relevance, completeness, interpretability, timeliness; boilerplate) with reasons. A "
+            "file over 10,000 rows counts its progress on stderr; stdout gets one summary line.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--data", required=True, help="CSV like tipdm_replies.csv (答复意见 + 留言主题/留言详情)")
-        parser.add_argument("--out", required=True, help="output CSV, one row per reply")
+        parser.add_argument("--data", required=True, help="UTF-8 CSV like tipdm_replies.csv: 答复意见 (or reply) and 留言主题/留言详情; "
+                                                            "留言编号, 留言时间, 答复时间 used when present ('-': standard input)")
+        parser.add_argument("--out", required=True, help="output CSV, one row per reply: 留言编号 (or the row number), 总分, 相关性, 完整性, "
+                                                            "可解释性, 及时性, 套话, 原因")
 
     def handle(self, *args, data, out, **options):
         try:
@@ -26,9 +29,9 @@ class Command(BaseCommand):
             header, rows = table.header, table.rows
             reply_col = csvio.pick_column(header, REPLY_COLUMNS)
             if reply_col is None:
-                raise csvio.CSVError(f"{data}: 缺少列 答复意见 (或 reply); 现有列: {', '.join(header)}")
+                raise csvio.CSVError(f"{table.path}: 缺少列 答复意见 (或 reply); 现有列: {csvio.columns_text(header)}")
             if not csvio.pick_column(header, csvio.TITLE_COLUMNS + csvio.BODY_COLUMNS + csvio.TEXT_COLUMNS):
-                raise csvio.CSVError(f"{data}: 需要留言主题或留言详情列, 才能判断答复是否切题; 现有列: {', '.join(header)}")
+                raise csvio.CSVError(f"{table.path}: 需要留言主题或留言详情列, 才能判断答复是否切题; 现有列: {csvio.columns_text(header)}")
             titles, bodies = csvio.message_columns(table)
             csvio.require_texts(table, [r[reply_col] for r in rows], "答复意见")
             csvio.require_texts(table, [t + b for t, b in zip(titles, bodies, strict=True)], "标题和正文")
@@ -38,7 +41,7 @@ class Command(BaseCommand):
             with Progress(self.stderr) as progress:
                 for i, (row, title, body, line) in enumerate(zip(rows, titles, bodies, table.lines, strict=True),
                                                              start=1):
-                    asked, replied = [csvio.parse_time(row[col], data, i, col, line) if col and row[col].strip()
+                    asked, replied = [csvio.parse_time(row[col], table.path, i, col, line) if col and row[col].strip()
                                       else None for col in (asked_col, replied_col)]
                     results.append(score_reply(title, body, row[reply_col], asked, replied))
                     if len(rows) > csvio.PROGRESS_EVERY and (i % csvio.PROGRESS_EVERY == 0 or i == len(rows)):

@@ -2,6 +2,8 @@
 minsheng train-classifier --from-db --out DIR [--target topic|kind|unit]"""
 
 import math
+import warnings
+from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,18 +13,22 @@ from minsheng.insight import classify, csvio, training
 
 class Command(BaseCommand):
     help = ("Train a topic or type classifier from labelled CSV files, or a topic, type or unit model from "
-            "handled cases in the database (--from-db).")
+            "handled cases in the database (--from-db). Prints its progress (rows read, the 20% hold-out "
+            "macro-F1 and accuracy, features) and a summary line on stdout; the model directory holds "
+            "model.json (labels, fingerprint of the training data, hold-out figures) and weights.npz.")
 
     def add_arguments(self, parser):
         parser.add_argument("--data", action="append", default=[],
-                            help="labelled CSV (留言主题/title and/or 留言详情/body, or 留言/text); repeatable")
+                            help="labelled UTF-8 CSV (留言主题/title and/or 留言详情/body, or 留言/text); repeatable, a file "
+                                 "named twice is read once; '-' reads standard input")
         parser.add_argument("--label-column", help="the label column, e.g. 一级标签 or 问题类型")
         parser.add_argument("--from-db", action="store_true",
                             help="train from dispatched messages (topic and type as the dispatcher left them)")
         parser.add_argument("--target", choices=training.TARGETS,
                             help="with --from-db: topic, kind (type) or unit (the lead unit that handled the case "
                                  "in the end: routing learned from past dispatches); default topic")
-        parser.add_argument("--out", required=True, help="model directory to write")
+        parser.add_argument("--out", required=True, help="model directory to write: new (missing folders are created), empty, or a model "
+                                                            "directory whose model is replaced")
         parser.add_argument("--c", type=float, default=classify.DEFAULT_C,
                             help=f"SVM regularisation C (default {classify.DEFAULT_C})")
 
@@ -35,6 +41,8 @@ class Command(BaseCommand):
             raise CommandError("使用 --data 时必须给出 --label-column")
         if target and not from_db:  # a CSV's labels are what --label-column names
             raise CommandError("--target 只能与 --from-db 一起使用; 训练 CSV 时用 --label-column 选择标签")
+        if from_db and label_column is not None:  # was ignored: the topic model was trained whatever it named
+            raise CommandError("--label-column 只能与 --data 一起使用; 从数据库训练时用 --target 选择 topic/kind/unit")
         target = target or "topic"
         if not 0 < c < math.inf:  # nan fails both comparisons
             raise CommandError("--c 必须是大于 0 的有限数")
@@ -49,10 +57,22 @@ class Command(BaseCommand):
                 say(f"数据库: {len(labels)} 条已派单留言, 其中 {corrections} 条{fixed}")
                 sources = [f"database: dispatched messages ({target})"]
             else:
+                data = self._once(data)
                 titles, bodies, labels, unlabelled = training.load_labelled(data, label_column)
                 say(f"读取 {len(data)} 个文件: {len(labels)} 行有标签" + (f", {unlabelled} 行无标签已跳过" if unlabelled else ""))
-                sources = [str(Path(p).resolve().name) for p in data]
-            model = classify.train(titles, bodies, labels, c=c, sources=sources, progress=say)
+                self._check_labels(labels, label_column)
+                sources = [csvio.STDIN_NAME if p == csvio.STDIN else str(Path(p).resolve().name) for p in data]
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                model = classify.train(titles, bodies, labels, c=c, sources=sources, progress=say)
+            converged = True
+            for w in caught:  # sklearn's warning is three lines naming its source file; one line says what it means
+                if w.category.__name__ == "ConvergenceWarning":
+                    converged = False
+                else:
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            if not converged:
+                self.stderr.write("注意: 线性 SVM 未完全收敛 (标签过多或过碎?); 模型可用, 但请检查 --label-column 或调小 --c")
             model.save(out_path)
         except (csvio.CSVError, classify.TrainingError, ValueError) as exc:
             raise CommandError(str(exc)) from None
@@ -65,8 +85,30 @@ class Command(BaseCommand):
             + f"模型 → {out_path} (指纹 {model.meta['fingerprint'][:12]})"
         )
 
+    def _once(self, paths: list[str]) -> list[str]:
+        """The --data files, each once: a file named twice (also through another path or a
+        link) was read twice, every message counted double."""
+        kept: list[str] = []
+        for path in paths:
+            first = next((k for k in kept if k == path or csvio.same_file(k, path)), None)
+            if first is not None:
+                self.stdout.write(f"注意: --data {path} 与 {first} 是同一个文件, 只读取一次")
+                continue
+            kept.append(path)
+        return kept
 
-def _labels(labels, shown: int = 12) -> str:
+    def _check_labels(self, labels: list[str], label_column: str) -> None:
+        """A note when most labels name one row each: an id or text column given as
+        --label-column trains a model of a label per message."""
+        counts = Counter(labels)
+        single = sum(n == 1 for n in counts.values())
+        if len(counts) > 20 and single * 2 > len(counts):
+            self.stderr.write(f"注意: 列 {label_column} 有 {len(counts)} 个不同的值, 其中 {single} 个只出现一次; "
+                              "它像编号或正文, 不像标签列")
+
+
+def _labels(labels, shown: int = 12, width: int = 20) -> str:
+    names = [label if len(label) <= width else label[:width] + "…" for label in labels[:shown]]
     if len(labels) <= shown:
-        return "标签 " + ", ".join(labels)
-    return f"{len(labels)} 个标签 ({', '.join(labels[:shown])}, …)"
+        return "标签 " + ", ".join(names)
+    return f"{len(labels)} 个标签 ({', '.join(names)}, …)"
