@@ -24,7 +24,7 @@ from minsheng.board.workflow import Status
 from . import quality
 from .hotspots import county_of, extract_places
 from .places import refined_areas, refined_region
-from .similar import TextIndex, same_place
+from .similar import TextIndex, message_places, same_place
 
 CANDIDATES = 1500
 CACHE_SECONDS = 60
@@ -86,8 +86,10 @@ def clear_cache() -> None:
 
 
 def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0.2) -> list[tuple[Message, float]]:
-    """Public messages not yet closed in the same area, most similar first, so a
-    citizen can support (我也遇到) or follow one instead of posting again."""
+    """Public messages not yet closed in the same area that raise the same problem, most
+    similar first, so a citizen can support (我也遇到) or follow one instead of posting again.
+    A message about another problem at the same compound is not one (``TextIndex.same_problem``):
+    the citizen would read it as already reported."""
     if not (title or "").strip() and not (body or "").strip():
         return []
     open_statuses = [Status.ACCEPTED, Status.DISPATCHED, Status.SIGNED, Status.REPLIED, Status.EVALUATED]
@@ -101,10 +103,13 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
     out = []
     # a neighbouring county's message may be the same problem filed under the wrong county:
     # the citizen only gets a suggestion to support it, so only the title's marks are compared
+    title, body = title or "", (body or "")[:BODY_CHARS]
     places, county = set(extract_places(title)), county_of(title)
-    for n in index.query(title or "", (body or "")[:BODY_CHARS], k=k * 3, min_score=min_score):
+    vector, named = index.vector(title, body), message_places(title, body)
+    for n in index.query(title, body, k=k * 3, min_score=min_score, vector=vector):
         m = messages[n.index]
-        if same_place(places, set(extract_places(m.title)), county, county_of(m.title)):
+        if (same_place(places, set(extract_places(m.title)), county, county_of(m.title))
+                and index.same_problem(vector, n.index, named)):
             out.append((m, n.score))
     return out[:k]
 
@@ -204,14 +209,16 @@ def _near(message, region, since, candidates, index, *, k: int, min_score: float
     # the candidates are newest first: the message's window is a head of the list
     window = bisect.bisect_right(candidates, -since.timestamp(), key=lambda c: -c.submitted_at.timestamp())
     places = set(extract_places(message.title))
+    body = message.body[:BODY_CHARS]
+    vector, named = index.vector(message.title, body), message_places(message.title, body)
     out = []
     allowed = None if window == len(candidates) else range(window)
-    for n in index.query(message.title, message.body[:BODY_CHARS], k=k * 3 + 1, min_score=min_score,
-                         allowed=allowed):
+    for n in index.query(message.title, body, k=k * 3 + 1, min_score=min_score, allowed=allowed, vector=vector):
         other = candidates[n.index]
         if other.pk == message.pk or other.duplicate_of_id:
             continue
-        if same_place(places, set(extract_places(other.title)), *_counties(message, region, other)):
+        if (same_place(places, set(extract_places(other.title)), *_counties(message, region, other))
+                and index.same_problem(vector, n.index, named)):
             out.append((other, n.score))
     return out[:k]
 

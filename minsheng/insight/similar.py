@@ -9,6 +9,12 @@ A message is represented by TF-IDF over two kinds of features, L2-normalised:
 
 The title counts twice: citizens put the problem and the place in it.
 Cosine similarity between two such vectors is the ``similarity`` the commands print.
+
+Two messages about one compound share its name, and the name alone can make a lift
+breaking down at 金城花园 look like parking fees at 金城花园. So a match must also be the
+same problem: the cosine computed without the bigrams of the places both name
+(``TextIndex.problem_score``) must reach ``SAME_PROBLEM``. The post form's box, the
+dispatcher's near-duplicates and ``find-duplicates`` all ask it (``TextIndex.same_problem``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from .hotspots import extract_places
 from .text import LONG_NUMBER, normalize, tokenize
 
 _NON_TEXT = re.compile(r"[^\u3400-\u9fffA-Za-z0-9]+")
@@ -56,6 +63,39 @@ def features(title: str, body: str, words: bool = False) -> list[str]:
     return feats
 
 
+# the cosine two messages must keep without the bigrams of the places both name. Set on the
+# reference data (bench/similar.py --dataset, 220 pairs the post form showed, read by hand): at
+# 0.10 none of the 155 same-problem pairs that share a place is lost and 5 of their 20
+# different-problem pairs go. The same problem worded apart keeps little beyond the place: the
+# lowest same-problem pairs keep 0.100-0.12 (中海国际社区's kindergarten; 伊景园滨河苑 「强买强卖」
+# and 「坑害购房者」, both about the bundled parking spaces), a higher threshold loses them
+SAME_PROBLEM = 0.10
+PLACE_CHARS = 150  # the body's head, where citizens say where
+
+
+def message_places(title: str, body: str) -> list[str]:
+    """The places a message names (hotspots.extract_places): its title's, then those of the
+    head of its body."""
+    places = extract_places(title or "")
+    return places + [p for p in extract_places((body or "")[:PLACE_CHARS]) if p not in places]
+
+
+def common_places(places_a: Iterable[str], places_b: Iterable[str]) -> set[str]:
+    """The places two messages both name, each as the shorter of its two spellings
+    (城关区幸福家园 and 幸福家园: 幸福家园). The shorter, because a name read too long
+    swallows part of the problem (违建搅拌站, 南延至生态动物园): only what both spell is the place."""
+    places_b = list(places_b)
+    return {min(a, b, key=len) for a in places_a for b in places_b if a.endswith(b) or b.endswith(a)}
+
+
+def name_grams(names: Iterable[str]) -> set[str]:
+    """The bigrams of place names, also as written before 小区 (金城花园小区: 园小, 小区)."""
+    grams: set[str] = set()
+    for name in names:
+        grams.update(char_grams(name + "小区"))
+    return grams
+
+
 @dataclass
 class Neighbour:
     index: int
@@ -74,10 +114,13 @@ class TextIndex:
         self.vocab: dict[str, int] = {}
         self.idf = np.zeros(0)
         self.matrix = sparse.csr_matrix((0, 0))
+        self.texts: list[tuple[str, str]] = []  # (title, body) of each row, for its places
+        self._places: dict[int, list[str]] = {}
 
     @classmethod
     def build(cls, titles: Sequence[str], bodies: Sequence[str], words: bool = False) -> TextIndex:
         index = cls(words=words)
+        index.texts = list(zip(titles, bodies, strict=True))
         docs = [Counter(features(t, b, words)) for t, b in zip(titles, bodies, strict=True)]
         df: Counter = Counter()
         for doc in docs:
@@ -113,12 +156,43 @@ class TextIndex:
     def vector(self, title: str, body: str) -> sparse.csr_matrix:
         return self._vectors([Counter(features(title, body, self.words))])
 
+    def places(self, i: int) -> list[str]:
+        """``message_places`` of row ``i``, read when first asked (only neighbours are)."""
+        found = self._places.get(i)
+        if found is None:
+            found = self._places[i] = message_places(*self.texts[i])
+        return found
+
+    def problem_score(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> float:
+        """Cosine of ``vector`` (a query's, or a row of the matrix) and row ``i`` without the
+        bigrams of the places both name (``places``: the query's): how alike the two are
+        beyond where they are. The plain cosine when they name no place in common."""
+        drop = {self.vocab[g] for g in name_grams(common_places(places, self.places(i))) if g in self.vocab}
+        row = self.matrix[i]
+        theirs = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        dot = norm_q = 0.0
+        for j, w in zip(vector.indices.tolist(), vector.data.tolist(), strict=True):
+            if j not in drop:
+                norm_q += w * w
+                dot += w * theirs.get(j, 0.0)
+        if dot <= 0.0:
+            return 0.0
+        norm_r = sum(w * w for j, w in theirs.items() if j not in drop)
+        return float(dot / math.sqrt(norm_q * norm_r))
+
+    def same_problem(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> bool:
+        """Whether row ``i`` raises the problem of ``vector`` (a query with ``places``), not
+        only at its place: ``problem_score`` ≥ ``SAME_PROBLEM``."""
+        return self.problem_score(vector, i, places) >= SAME_PROBLEM
+
     def query(self, title: str, body: str, k: int = 5, min_score: float = 0.0,
-              allowed: Sequence[int] | None = None) -> list[Neighbour]:
-        """The ``k`` most similar messages of the collection (best first)."""
+              allowed: Sequence[int] | None = None, vector: sparse.csr_matrix | None = None) -> list[Neighbour]:
+        """The ``k`` most similar messages of the collection (best first); ``vector``: the
+        query's, when the caller has it already."""
         if self.matrix.shape[0] == 0:
             return []
-        scores = self.matrix.dot(self.vector(title, body).T).toarray().ravel()
+        vector = self.vector(title, body) if vector is None else vector
+        scores = self.matrix.dot(vector.T).toarray().ravel()
         return _top(scores, k, min_score, allowed)
 
     def neighbours_of(self, i: int, k: int = 5, min_score: float = 0.0) -> list[Neighbour]:
@@ -161,17 +235,19 @@ def _top(scores: np.ndarray, k: int, min_score: float, allowed=None) -> list[Nei
 def duplicate_pairs(ids: Sequence[str], titles: Sequence[str], bodies: Sequence[str],
                     min_score: float = 0.5, index: TextIndex | None = None,
                     progress=None) -> list[tuple[str, str, float]]:
-    """Near-duplicate messages: similar text AND not two different places — pairs
-    whose titles name different places or counties (see hotspots.extract_places) are
-    kept only when the texts are almost identical (≥ SAME_TEXT)."""
-    from .hotspots import county_of, extract_places
+    """Near-duplicate messages: similar text AND the same problem beyond the place
+    (``TextIndex.same_problem``) AND not two different places — pairs whose titles name
+    different places or counties (see hotspots.extract_places) are kept only when the
+    texts are almost identical (≥ SAME_TEXT). ``index``: built over these titles and bodies."""
+    from .hotspots import county_of
 
     index = index or TextIndex.build(titles, bodies)
     places = [set(extract_places(t)) for t in titles]
     counties = [county_of(t) or county_of(b[:200]) for t, b in zip(titles, bodies, strict=True)]
     out = []
     for i, j, score in index.pairs(min_score, progress=progress):
-        if score < SAME_TEXT and not same_place(places[i], places[j], counties[i], counties[j]):
+        if score < SAME_TEXT and not (same_place(places[i], places[j], counties[i], counties[j])
+                                      and index.same_problem(index.matrix[i], j, index.places(i))):
             continue
         out.append((ids[i], ids[j], round(score, 4)))
     return out
