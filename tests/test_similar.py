@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from minsheng.board import actions
+from minsheng.board.models import Message
 from minsheng.insight import lookup
 from minsheng.insight.similar import TextIndex, duplicate_pairs, similarity
 
@@ -277,3 +278,87 @@ def test_the_same_problem_on_two_streets_is_no_duplicate():
     assert [extract_places(t) for t in titles] == [["民主西路"], ["定西南路"]]
     assert duplicate_pairs(["a", "b"], titles, bodies, min_score=0.3) == []
     assert extract_places("禧和路垃圾分拣中心") == ["禧和路", "垃圾分拣中心"]  # a named facility stays one
+
+
+# --- the dispatcher's candidates, kept up to date ----------------------------------------
+
+def test_feature_counts_make_the_index_of_a_fresh_build():
+    """Rows kept, dropped, moved and added: the index made from the counts is the one built
+    from the texts (what triage reads after a change is what it would read after a restart)."""
+    from minsheng.insight.similar import FeatureCounts
+
+    texts = [worded(place, problem, w) for w in (0, 1) for place, problem in GRID] + [(t, b) for _, t, b in MESSAGES]
+    before = FeatureCounts().select(texts[:20])
+    # the first five gone, the rest newest first, then the new messages
+    after = before.select([*range(19, 4, -1), *texts[20:]])
+    wanted = [*texts[19:4:-1], *texts[20:]]
+    assert after.texts == wanted
+    kept, fresh = after.index(), TextIndex.build(*zip(*wanted, strict=True))
+    assert kept.matrix.shape == fresh.matrix.shape and set(kept.vocab) == set(fresh.vocab)
+    for title, body in texts:
+        got = [(n.index, round(n.score, 5)) for n in kept.query(title, body, k=8)]
+        assert got == [(n.index, round(n.score, 5)) for n in fresh.query(title, body, k=8)]
+    assert before.texts == texts[:20] and before.index().matrix.shape[0] == 20  # left as it was
+
+
+class Clock:
+    def __init__(self, now: float):
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_triage_reads_only_what_changed_and_never_serves_a_gone_case(stored, directory, personas, monkeypatch):
+    """The candidate index expired every minute and was read and built again whenever any
+    candidate moved (0.2-0.8 s a page on the demo): now a lookup reads the candidates' versions
+    and only the messages new or moved since."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    d, p = directory, personas
+    dup = actions.do_submit(p["other_citizen"], title="幸福家园3号楼电梯又停了", kind="complain", region=d["chengguan"],
+                            body="幸福家园小区3号楼电梯又故障停运, 物业不修, 请督促维修电梯。")
+    assert [m for m, _ in lookup.near_duplicates(dup)][:2] == [stored["2"], stored["1"]]
+    clock = Clock(1_000_000.0)
+    monkeypatch.setattr(lookup, "time", clock)
+    lookup.near_duplicates(dup)
+    clock.now += 10 * lookup.CACHE_SECONDS  # no expiry: nothing moved, nothing is read again
+    with CaptureQueriesContext(connection) as ctx:
+        found = lookup.near_duplicates(dup)
+    assert len(ctx.captured_queries) == 1 and [m for m, _ in found][:2] == [stored["2"], stored["1"]]
+    # a case accepted a moment ago: read alone, and offered at once
+    third = actions.do_submit(p["citizen"], title="幸福家园电梯三天两头坏", kind="complain", region=d["chengguan"],
+                              body="幸福家园小区3号楼电梯又停运了, 物业不修, 老人下不了楼, 请督促维修电梯。")
+    actions.do_accept(p["dispatcher"], third)
+    with CaptureQueriesContext(connection) as ctx:
+        found = [m for m, _ in lookup.near_duplicates(dup)]
+    assert len(ctx.captured_queries) == 2 and f"IN ({third.pk})" in ctx.captured_queries[1]["sql"]
+    assert third in found
+    # withdrawn, merged: gone at once
+    actions.do_withdraw(p["citizen"], Message.objects.get(pk=stored["2"].pk))
+    actions.do_merge(p["dispatcher"], Message.objects.get(pk=third.pk), stored["1"])
+    found = lookup.near_duplicates(dup)
+    assert [m for m, _ in found] == [stored["1"]]
+    assert found[0][0].status == Message.objects.get(pk=stored["1"].pk).status  # the case as it is now
+    # and the same as read afresh
+    lookup.clear_cache()
+    assert [(m, round(s, 5)) for m, s in lookup.near_duplicates(dup)] == [(m, round(s, 5)) for m, s in found]
+
+
+def test_one_lookup_for_a_prefecture_and_the_province_reads_what_each_reads_alone(stored, directory, personas):
+    """The candidates of a prefecture and of the whole province come from one query (a window
+    numbering each prefecture's rows and the province's): the same lists as looked up alone."""
+    d, p = directory, personas
+    title, body = MESSAGES[1][1], MESSAGES[1][2]
+    here = actions.do_submit(p["other_citizen"], title=title, body=body, kind="complain", region=d["qilihe"])
+    province = actions.do_submit(p["other_citizen"], title=title, body=body, kind="complain", region=d["province"])
+    elsewhere = actions.do_submit(p["citizen"], title=title, body=body, kind="complain", region=d["dingxi"])
+    together = lookup.near_duplicates_many([here, province, elsewhere])
+    alone = {}
+    for m in (here, province, elsewhere):
+        lookup.clear_cache()
+        alone[m.pk] = lookup.near_duplicates(m)
+    assert together == alone
+    assert [m for m, _ in together[province.pk]][:2] == [stored["2"], stored["1"]]
+    assert together[elsewhere.pk] == []
