@@ -182,14 +182,15 @@ def _dup_update(old: _Candidates, state, fetched: dict[int, Message]) -> _Candid
     """``old`` brought to ``state``: the messages ``fetched`` (new or moved since) replace
     theirs, the others are kept with their counts; the index is made again from the counts."""
     row_of = {pk: i for i, (pk, _) in enumerate(old.state)}
+    held = dict(old.state)
     messages, rows = [], []
-    for pk, _ in state:
+    for pk, version in state:
         if pk in fetched:
             messages.append(fetched[pk])
-        elif pk in row_of:
+        elif held.get(pk) == version:
             messages.append(old.messages[row_of[pk]])
         else:
-            continue  # deleted between the two queries
+            continue  # no longer a candidate when it was read (withdrawn, merged, deleted a moment ago)
         # a message's text does not change when it moves: its counts are kept
         rows.append(row_of[pk] if pk in row_of else (messages[-1].title, messages[-1].body[:BODY_CHARS]))
     counts = old.counts.select(rows)
@@ -198,9 +199,11 @@ def _dup_update(old: _Candidates, state, fetched: dict[int, Message]) -> _Candid
 
 
 def _dup_fetch(pks) -> dict[int, Message]:
+    """The messages ``pks`` that are still possible main cases (see ``_dup_candidates``)."""
     pks, fetched = sorted(pks), {}
+    candidates = Message.objects.filter(status__in=Status.public()).exclude(status=Status.MERGED)
     for first in range(0, len(pks), FETCH_CHUNK):
-        for m in Message.objects.filter(pk__in=pks[first:first + FETCH_CHUNK]).select_related("region", "author"):
+        for m in candidates.filter(pk__in=pks[first:first + FETCH_CHUNK]).select_related("region", "author"):
             fetched[m.pk] = m
     return fetched
 
