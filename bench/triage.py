@@ -10,7 +10,9 @@ then requests the queue's first page as 兰州市's dispatcher and as the provin
 one request that loads the templates, the similar-message cache of insight.lookup emptied)
 and warm, and prints the number of queries and the wall time in milliseconds (warm: the median of ``--runs``), with the number
 of rows that carry a 疑似重复 badge and, for comparison, what the case page's lookup run once
-per row of the page costs.
+per row of the page costs. Then, as on a busy queue, the page after a change (``--runs`` times:
+one of 兰州市's pending messages accepted, a new candidate to merge with; the median) and a
+minute later with nothing changed (the clock of insight.lookup moved on 61 seconds).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import re
 import statistics
 import sys
 import time
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,11 +75,40 @@ def measure(username: str, runs: int) -> dict:
     lookup.clear_cache()
     cold_queries, cold_ms, page = once()
     warm = [once() for _ in range(runs)]
+    changed = []
+    for _ in range(runs):
+        accept_one()
+        changed.append(once())
+    later = minute_later(lookup, once)
     rows = len(re.findall(r'<td data-label="留言">', page))
     badges = len(re.findall(r"疑似重复 \d", page))
     return {"rows": rows, "badges": badges, "cold_queries": cold_queries, "cold_ms": cold_ms,
             "warm_queries": warm[-1][0], "warm_ms": statistics.median(ms for _, ms, _ in warm),
+            "changed_queries": changed[-1][0], "changed_ms": statistics.median(ms for _, ms, _ in changed),
+            "later_queries": later[0], "later_ms": later[1],
             **per_row(re.findall(r'<a href="/staff/case/(\w+)/">', page))}
+
+
+def accept_one() -> None:
+    """兰州市's dispatcher accepts the oldest of its pending messages: a new candidate to merge with."""
+    from minsheng.accounts.models import User
+    from minsheng.board import actions
+    from minsheng.board.models import Message
+    from minsheng.board.workflow import Status
+
+    pending = Message.objects.filter(region__code__startswith="6201", status=Status.SUBMITTED).order_by("pk").first()
+    actions.do_accept(User.objects.get(username="lz_dispatcher"), pending)
+
+
+def minute_later(lookup, once) -> tuple[int, float]:
+    """The page with insight.lookup's clock 61 seconds on (its caches' age), nothing changed."""
+    real = time.monotonic
+    lookup.time = types.SimpleNamespace(monotonic=lambda: real() + 61)
+    try:
+        queries, ms, _ = once()
+    finally:
+        lookup.time = time
+    return queries, ms
 
 
 def per_row(public_ids: list[str]) -> dict:
@@ -123,6 +155,8 @@ def main() -> None:
                 print(f"{username}: first page {r['rows']} rows, {r['badges']} with 疑似重复; "
                       f"cold {r['cold_queries']} queries {r['cold_ms']:.0f} ms; "
                       f"warm {r['warm_queries']} queries {r['warm_ms']:.0f} ms (median of {args.runs}); "
+                      f"after a case is accepted {r['changed_queries']} queries {r['changed_ms']:.0f} ms (median); "
+                      f"a minute later {r['later_queries']} queries {r['later_ms']:.0f} ms; "
                       f"a lookup per row instead: {r['per_row_queries']} queries {r['per_row_ms']:.0f} ms cold")
             raise Rollback
     except Rollback:

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from minsheng.board import actions
+from minsheng.board.models import Message
 from minsheng.insight import lookup
 from minsheng.insight.similar import TextIndex, duplicate_pairs, similarity
 
@@ -180,3 +181,184 @@ def test_a_phone_number_does_not_make_messages_alike():
     plain = (query[0], "楼下餐馆油烟很大。联系电话, 身份证")
     assert [(n.index, round(n.score, 6)) for n in with_numbers.query(*query)] == \
         [(n.index, round(n.score, 6)) for n in without.query(*plain)]
+
+
+# --- same problem, not only the same place ---------------------------------------------
+# Generated messages: three compounds × four problems, each problem in two wordings that
+# share its key words (电梯, 停车费, 垃圾, 施工) but little else, as two citizens write it.
+COMPOUNDS = ["金城花园", "锦绣家园", "翠湖新村"]
+PROBLEMS = {
+    "lift": [("{p}小区电梯频繁故障", "{p}小区5号楼电梯这个月已经坏了四次, 多次困人, 物业维修不及时, 请督促整改。"),
+             ("{p}5号楼电梯又坏了", "我们{p}的电梯老是停运, 上周还困住了两位老人, 物业说没钱修电梯, 希望尽快解决。")],
+    "parking": [("{p}小区停车收费不合理", "{p}小区物业今年起地面停车每月收费300元, 没有公示收费依据, 业主意见很大, 请物价部门核查。"),
+                ("{p}地面停车费太贵", "{p}物业擅自把地面停车费涨到每月300元, 也不公示收费标准, 请相关部门查一查。")],
+    "rubbish": [("{p}门口垃圾堆积无人清运", "{p}小区东门垃圾堆了一个星期没人清运, 臭气熏天, 苍蝇蚊子很多。"),
+                ("{p}东门的垃圾没人管", "{p}东门垃圾桶满了好几天, 垃圾堆到路上, 气味很大, 请环卫部门清运。")],
+    "noise": [("{p}旁边工地夜间施工扰民", "{p}旁边的工地每天晚上施工到凌晨两点, 噪音很大, 居民根本睡不着。"),
+              ("{p}附近工地半夜还在施工", "{p}附近工地半夜打桩, 噪音吵得老人孩子无法休息, 请城管夜间查处。")],
+}
+
+
+def worded(place: str, problem: str, wording: int) -> tuple[str, str]:
+    title, body = PROBLEMS[problem][wording]
+    return title.format(p=place), body.format(p=place)
+
+
+GRID = [(place, problem) for place in COMPOUNDS for problem in PROBLEMS]
+
+
+def test_a_shared_place_alone_is_not_the_same_problem():
+    """金城花园's lift and 金城花园's parking fees share the compound's name, which made them
+    look alike (cosine 0.23-0.32); the problem is compared without the name."""
+    from minsheng.insight.similar import message_places
+
+    collection = [worded(place, problem, 1) for place, problem in GRID]
+    index = TextIndex.build(*zip(*collection, strict=True))
+    for place, problem in GRID:
+        title, body = worded(place, problem, 0)
+        vector, places = index.vector(title, body), message_places(title, body)
+        for i, (other_place, other_problem) in enumerate(GRID):
+            same = index.same_problem(vector, i, places)
+            if other_problem != problem:
+                assert not same, (title, collection[i][0])
+            elif other_place == place:
+                assert same, (title, collection[i][0])
+    # find-duplicates asks the same, at any threshold
+    ids = [f"{place}-{problem}-{w}" for w in (0, 1) for place, problem in GRID]
+    texts = [worded(place, problem, w) for w in (0, 1) for place, problem in GRID]
+    pairs = duplicate_pairs(ids, *zip(*texts, strict=True), min_score=0.2)
+    assert {(a.rsplit("-", 1)[0], b.rsplit("-", 1)[0]) for a, b, _ in pairs} == {(f"{p}-{x}",) * 2 for p, x in GRID}
+
+
+@pytest.fixture
+def grid(directory, personas):
+    """The second wording of every (compound, problem), accepted in 城关区."""
+    lookup.clear_cache()
+    made = {}
+    for place, problem in GRID:
+        title, body = worded(place, problem, 1)
+        m = actions.do_submit(personas["other_citizen"], title=title, body=body, kind="complain",
+                              region=directory["chengguan"])
+        actions.do_accept(personas["dispatcher"], m)
+        made[(place, problem)] = m
+    yield made
+    lookup.clear_cache()
+
+
+def test_similar_box_lists_the_same_problem_not_another_at_the_same_compound(client, grid, directory):
+    """「已有相似留言」 listed 金城花园's parking fees under a message about 金城花园's lift: the
+    citizen reads it as already reported and does not post."""
+    for place, problem in GRID:
+        title, body = worded(place, problem, 0)
+        page = client.post("/similar/", {"title": title, "body": body,
+                                          "region": directory["chengguan"].code}).content.decode()
+        assert grid[(place, problem)].title in page, title
+        for other, m in grid.items():
+            if other != (place, problem):
+                assert m.title not in page, (title, m.title)
+
+
+def test_near_duplicates_are_the_same_problem_at_the_same_place(grid, directory, personas):
+    """At dispatch: the other wording of the same problem at the same compound is offered to
+    merge; the same problem at another compound and another problem at the same one are not."""
+    for place, problem in GRID:
+        title, body = worded(place, problem, 0)
+        new = actions.do_submit(personas["citizen"], title=title, body=body, kind="complain",
+                                region=directory["chengguan"])
+        assert [m for m, _ in lookup.near_duplicates(new)] == [grid[(place, problem)]], title
+
+
+def test_the_same_problem_on_two_streets_is_no_duplicate():
+    """垃圾站 was read as a place of its own, shared by every street's rubbish station: the same
+    complaint about two streets' stations was offered for merging."""
+    from minsheng.insight.hotspots import extract_places
+
+    titles = ["民主西路垃圾站臭气熏天", "定西南路垃圾站臭气熏天"]
+    bodies = ["民主西路的垃圾站常年不清理, 夏天味道太大, 居民不敢开窗。", "定西南路垃圾站夏天臭气熏天, 常年不清理, 附近居民不敢开窗。"]
+    assert [extract_places(t) for t in titles] == [["民主西路"], ["定西南路"]]
+    assert duplicate_pairs(["a", "b"], titles, bodies, min_score=0.3) == []
+    assert extract_places("禧和路垃圾分拣中心") == ["禧和路", "垃圾分拣中心"]  # a named facility stays one
+
+
+# --- the dispatcher's candidates, kept up to date ----------------------------------------
+
+def test_feature_counts_make_the_index_of_a_fresh_build():
+    """Rows kept, dropped, moved and added: the index made from the counts is the one built
+    from the texts (what triage reads after a change is what it would read after a restart)."""
+    from minsheng.insight.similar import FeatureCounts
+
+    texts = [worded(place, problem, w) for w in (0, 1) for place, problem in GRID] + [(t, b) for _, t, b in MESSAGES]
+    before = FeatureCounts().select(texts[:20])
+    # the first five gone, the rest newest first, then the new messages
+    after = before.select([*range(19, 4, -1), *texts[20:]])
+    wanted = [*texts[19:4:-1], *texts[20:]]
+    assert after.texts == wanted
+    kept, fresh = after.index(), TextIndex.build(*zip(*wanted, strict=True))
+    assert kept.matrix.shape == fresh.matrix.shape and set(kept.vocab) == set(fresh.vocab)
+    for title, body in texts:
+        got = [(n.index, round(n.score, 5)) for n in kept.query(title, body, k=8)]
+        assert got == [(n.index, round(n.score, 5)) for n in fresh.query(title, body, k=8)]
+    assert before.texts == texts[:20] and before.index().matrix.shape[0] == 20  # left as it was
+
+
+class Clock:
+    def __init__(self, now: float):
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_triage_reads_only_what_changed_and_never_serves_a_gone_case(stored, directory, personas, monkeypatch):
+    """The candidate index expired every minute and was read and built again whenever any
+    candidate moved (0.2-0.8 s a page on the demo): now a lookup reads the candidates' versions
+    and only the messages new or moved since."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    d, p = directory, personas
+    dup = actions.do_submit(p["other_citizen"], title="幸福家园3号楼电梯又停了", kind="complain", region=d["chengguan"],
+                            body="幸福家园小区3号楼电梯又故障停运, 物业不修, 请督促维修电梯。")
+    assert [m for m, _ in lookup.near_duplicates(dup)][:2] == [stored["2"], stored["1"]]
+    clock = Clock(1_000_000.0)
+    monkeypatch.setattr(lookup, "time", clock)
+    lookup.near_duplicates(dup)
+    clock.now += 10 * lookup.CACHE_SECONDS  # no expiry: nothing moved, nothing is read again
+    with CaptureQueriesContext(connection) as ctx:
+        found = lookup.near_duplicates(dup)
+    assert len(ctx.captured_queries) == 1 and [m for m, _ in found][:2] == [stored["2"], stored["1"]]
+    # a case accepted a moment ago: read alone, and offered at once
+    third = actions.do_submit(p["citizen"], title="幸福家园电梯三天两头坏", kind="complain", region=d["chengguan"],
+                              body="幸福家园小区3号楼电梯又停运了, 物业不修, 老人下不了楼, 请督促维修电梯。")
+    actions.do_accept(p["dispatcher"], third)
+    with CaptureQueriesContext(connection) as ctx:
+        found = [m for m, _ in lookup.near_duplicates(dup)]
+    assert len(ctx.captured_queries) == 2 and f"IN ({third.pk})" in ctx.captured_queries[1]["sql"]
+    assert third in found
+    # withdrawn, merged: gone at once
+    actions.do_withdraw(p["citizen"], Message.objects.get(pk=stored["2"].pk))
+    actions.do_merge(p["dispatcher"], Message.objects.get(pk=third.pk), stored["1"])
+    found = lookup.near_duplicates(dup)
+    assert [m for m, _ in found] == [stored["1"]]
+    assert found[0][0].status == Message.objects.get(pk=stored["1"].pk).status  # the case as it is now
+    # and the same as read afresh
+    lookup.clear_cache()
+    assert [(m, round(s, 5)) for m, s in lookup.near_duplicates(dup)] == [(m, round(s, 5)) for m, s in found]
+
+
+def test_one_lookup_for_a_prefecture_and_the_province_reads_what_each_reads_alone(stored, directory, personas):
+    """The candidates of a prefecture and of the whole province come from one query (a window
+    numbering each prefecture's rows and the province's): the same lists as looked up alone."""
+    d, p = directory, personas
+    title, body = MESSAGES[1][1], MESSAGES[1][2]
+    here = actions.do_submit(p["other_citizen"], title=title, body=body, kind="complain", region=d["qilihe"])
+    province = actions.do_submit(p["other_citizen"], title=title, body=body, kind="complain", region=d["province"])
+    elsewhere = actions.do_submit(p["citizen"], title=title, body=body, kind="complain", region=d["dingxi"])
+    together = lookup.near_duplicates_many([here, province, elsewhere])
+    alone = {}
+    for m in (here, province, elsewhere):
+        lookup.clear_cache()
+        alone[m.pk] = lookup.near_duplicates(m)
+    assert together == alone
+    assert [m for m, _ in together[province.pk]][:2] == [stored["2"], stored["1"]]
+    assert together[elsewhere.pk] == []

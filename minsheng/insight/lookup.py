@@ -5,7 +5,10 @@ form (similar answered messages with their replies, and a quality score of the d
 Each lookup ranks a bounded set of candidates from the database (same region subtree,
 recent first) with ``similar.TextIndex``; the index over a candidate set is cached in
 the process for ``CACHE_SECONDS`` so that typing in the post form stays fast. The
-dispatcher's candidates are cached only while they stay the same (their count and versions).
+dispatcher's candidates are kept up to date instead (``_dup_indexes``): every lookup reads
+which candidates there are and their versions, and only the messages new or moved since are
+read again; their feature counts (``similar.FeatureCounts``) make the index again in
+milliseconds.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import time
+from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
 
@@ -24,12 +28,17 @@ from minsheng.board.workflow import Status
 from . import quality
 from .hotspots import county_of, extract_places
 from .places import refined_areas, refined_region
-from .similar import TextIndex, same_place
+from .similar import FeatureCounts, TextIndex, message_places, same_place
 
 CANDIDATES = 1500
 CACHE_SECONDS = 60
 BODY_CHARS = 300
+# the dispatcher's candidate indexes need no expiry (each lookup brings them up to date); one
+# nobody used for this long is dropped, so that the areas and days once asked do not pile up
+DUP_IDLE_SECONDS = 30 * 60
+FETCH_CHUNK = 5000  # messages read by one query (SQLite takes 32,766 parameters)
 _cache: dict = {}
+_dup_cache: dict = {}
 
 
 def _prefix(region) -> str:
@@ -83,11 +92,14 @@ def _index(key: tuple, queryset, public: bool = False) -> tuple[list[Message], T
 
 def clear_cache() -> None:
     _cache.clear()
+    _dup_cache.clear()
 
 
 def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0.2) -> list[tuple[Message, float]]:
-    """Public messages not yet closed in the same area, most similar first, so a
-    citizen can support (我也遇到) or follow one instead of posting again."""
+    """Public messages not yet closed in the same area that raise the same problem, most
+    similar first, so a citizen can support (我也遇到) or follow one instead of posting again.
+    A message about another problem at the same compound is not one (``TextIndex.same_problem``):
+    the citizen would read it as already reported."""
     if not (title or "").strip() and not (body or "").strip():
         return []
     open_statuses = [Status.ACCEPTED, Status.DISPATCHED, Status.SIGNED, Status.REPLIED, Status.EVALUATED]
@@ -101,10 +113,13 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
     out = []
     # a neighbouring county's message may be the same problem filed under the wrong county:
     # the citizen only gets a suggestion to support it, so only the title's marks are compared
+    title, body = title or "", (body or "")[:BODY_CHARS]
     places, county = set(extract_places(title)), county_of(title)
-    for n in index.query(title or "", (body or "")[:BODY_CHARS], k=k * 3, min_score=min_score):
+    vector, named = index.vector(title, body), message_places(title, body)
+    for n in index.query(title, body, k=k * 3, min_score=min_score, vector=vector):
         m = messages[n.index]
-        if same_place(places, set(extract_places(m.title)), county, county_of(m.title)):
+        if (same_place(places, set(extract_places(m.title)), county, county_of(m.title))
+                and index.same_problem(vector, n.index, named)):
             out.append((m, n.score))
     return out[:k]
 
@@ -124,56 +139,98 @@ def _dup_candidates(prefixes, start: dt.datetime):
     return qs
 
 
-def _dup_states(groups) -> dict:
-    """(count, sum of versions) of the candidates of each (prefix, start) of ``groups``:
-    one grouped aggregate per start (prefectures by the first four digits of the code)."""
-    states = {}
+_NEWEST_FIRST = (F("submitted_at").desc(), F("pk").desc())
+
+
+def _dup_states(groups) -> dict[tuple, tuple[tuple[int, int], ...]]:
+    """The candidates of each (prefix, start) of ``groups`` as (pk, version), newest first,
+    the ``CANDIDATES`` latest of each prefix: one query per start, a window function numbering
+    the rows of each prefecture (and of each province or everything, for wider prefixes)."""
+    states: dict[tuple, list] = {group: [] for group in groups}
     for start in {start for _, start in groups}:
-        prefixes = {prefix for prefix, s in groups if s == start}
-        rows = (_dup_candidates(prefixes, start).order_by().values(area=Substr("region__code", 1, 4))
-                .annotate(n=Count("pk"), versions=Sum("version")))
-        areas = [(row["area"] or "", row["n"], row["versions"] or 0) for row in rows]
+        prefixes = sorted({prefix for prefix, s in groups if s == start})
+        ranks, wanted = {}, Q()
         for prefix in prefixes:
-            mine = [(n, v) for area, n, v in areas if area.startswith(prefix)]
-            states[(prefix, start)] = (sum(n for n, _ in mine), sum(v for _, v in mine))
-    return states
+            rank = f"rank_{len(prefix)}"
+            ranks[rank] = Window(RowNumber(), partition_by=Substr("region__code", 1, len(prefix)) if prefix else None,
+                                 order_by=list(_NEWEST_FIRST))
+            wanted |= Q(**{f"{rank}__lte": CANDIDATES}) & (Q(region__code__startswith=prefix) if prefix else Q())
+        rows = (_dup_candidates(prefixes, start).annotate(**ranks).filter(wanted)
+                .order_by(*_NEWEST_FIRST).values_list("pk", "version", "region__code", *ranks))
+        for pk, version, code, *numbers in rows:
+            rank_of = dict(zip(ranks, numbers, strict=True))
+            for prefix in prefixes:
+                if (code or "").startswith(prefix) and rank_of[f"rank_{len(prefix)}"] <= CANDIDATES:
+                    states[(prefix, start)].append((pk, version))
+    return {group: tuple(state) for group, state in states.items()}
 
 
-def _dup_fetch(prefixes, start: dt.datetime) -> dict[str, list[Message]]:
-    """The ``CANDIDATES`` latest candidates of each prefix (newest first), in one query for
-    the prefectures (a window function numbers each one's rows) and one per wider prefix."""
-    fetched: dict[str, list[Message]] = {}
-    areas = sorted(p for p in prefixes if len(p) == 4)
-    if areas:
-        area = Substr("region__code", 1, 4)
-        rows = (_dup_candidates(areas, start)
-                .annotate(area=area, rank=Window(RowNumber(), partition_by=area,
-                                                 order_by=[F("submitted_at").desc(), F("pk").desc()]))
-                .filter(rank__lte=CANDIDATES).select_related("region", "author")
-                .order_by("area", "-submitted_at", "-pk"))
-        fetched = {p: [] for p in areas}
-        for m in rows:
-            fetched[m.area].append(m)
-    for prefix in prefixes:
-        if len(prefix) != 4:
-            fetched[prefix] = list(_dup_candidates({prefix}, start).select_related("region", "author")
-                                   .order_by("-submitted_at", "-pk")[:CANDIDATES])
+@dataclass(frozen=True)
+class _Candidates:
+    """The candidates of one (prefix, start), newest first, with their feature counts and index."""
+
+    state: tuple[tuple[int, int], ...]  # (pk, version) of each message
+    messages: list[Message]
+    counts: FeatureCounts
+    index: TextIndex | None
+
+
+_NO_CANDIDATES = _Candidates((), [], FeatureCounts(), None)
+
+
+def _dup_update(old: _Candidates, state, fetched: dict[int, Message]) -> _Candidates:
+    """``old`` brought to ``state``: the messages ``fetched`` (new or moved since) replace
+    theirs, the others are kept with their counts; the index is made again from the counts."""
+    row_of = {pk: i for i, (pk, _) in enumerate(old.state)}
+    held = dict(old.state)
+    messages, rows = [], []
+    for pk, version in state:
+        if pk in fetched:
+            messages.append(fetched[pk])
+        elif held.get(pk) == version:
+            messages.append(old.messages[row_of[pk]])
+        else:
+            continue  # no longer a candidate when it was read (withdrawn, merged, deleted a moment ago)
+        # a message's text does not change when it moves: its counts are kept
+        rows.append(row_of[pk] if pk in row_of else (messages[-1].title, messages[-1].body[:BODY_CHARS]))
+    counts = old.counts.select(rows)
+    return _Candidates(tuple((m.pk, m.version) for m in messages), messages, counts,
+                       counts.index() if messages else None)
+
+
+def _dup_fetch(pks) -> dict[int, Message]:
+    """The messages ``pks`` that are still possible main cases (see ``_dup_candidates``)."""
+    pks, fetched = sorted(pks), {}
+    candidates = Message.objects.filter(status__in=Status.public()).exclude(status=Status.MERGED)
+    for first in range(0, len(pks), FETCH_CHUNK):
+        for m in candidates.filter(pk__in=pks[first:first + FETCH_CHUNK]).select_related("region", "author"):
+            fetched[m.pk] = m
     return fetched
 
 
 def _dup_indexes(groups) -> dict:
-    """(messages, index) of each (prefix, start) of ``groups``, from the cache while their
-    candidates stay the same (their count and the sum of their versions: a case accepted,
+    """(messages, index) of each (prefix, start) of ``groups``, up to date: the candidates'
+    pks and versions are read (every move raises a message's version: a case accepted,
     merged or rejected a moment ago counts at once, for the dispatcher opens its duplicate
-    next, and every move raises a message's version)."""
+    next), and only the messages new or moved since the last lookup are read again, in one
+    query; the index is made again from the kept feature counts (``_dup_update``)."""
     states = _dup_states(groups)
-    keys = {group: ("dup", group[0], group[1].date(), *states[group]) for group in groups}
-    found = {group: _cached(key) for group, key in keys.items()}
-    missing = [group for group, hit in found.items() if hit is None]
-    for start in {start for _, start in missing}:
-        for prefix, messages in _dup_fetch([prefix for prefix, s in missing if s == start], start).items():
-            found[(prefix, start)] = _store(keys[(prefix, start)], messages, [m.title for m in messages],
-                                            [m.body[:BODY_CHARS] for m in messages])
+    now = time.monotonic()
+    for key, (used, _) in list(_dup_cache.items()):  # a copy: other threads of the worker use it too
+        if now - used >= DUP_IDLE_SECONDS:
+            _dup_cache.pop(key, None)
+    held = {group: _dup_cache.get(("dup", *group), (now, _NO_CANDIDATES))[1] for group in groups}
+    stale = {group for group in groups if held[group].state != states[group]}
+    moved = set()
+    for group in stale:
+        moved.update(set(states[group]) - set(held[group].state))
+    fetched = _dup_fetch({pk for pk, _ in moved}) if moved else {}
+    found = {}
+    for group in groups:
+        if group in stale:
+            held[group] = _dup_update(held[group], states[group], fetched)
+        _dup_cache[("dup", *group)] = (now, held[group])
+        found[group] = (held[group].messages, held[group].index)
     return found
 
 
@@ -204,14 +261,16 @@ def _near(message, region, since, candidates, index, *, k: int, min_score: float
     # the candidates are newest first: the message's window is a head of the list
     window = bisect.bisect_right(candidates, -since.timestamp(), key=lambda c: -c.submitted_at.timestamp())
     places = set(extract_places(message.title))
+    body = message.body[:BODY_CHARS]
+    vector, named = index.vector(message.title, body), message_places(message.title, body)
     out = []
     allowed = None if window == len(candidates) else range(window)
-    for n in index.query(message.title, message.body[:BODY_CHARS], k=k * 3 + 1, min_score=min_score,
-                         allowed=allowed):
+    for n in index.query(message.title, body, k=k * 3 + 1, min_score=min_score, allowed=allowed, vector=vector):
         other = candidates[n.index]
         if other.pk == message.pk or other.duplicate_of_id:
             continue
-        if same_place(places, set(extract_places(other.title)), *_counties(message, region, other)):
+        if (same_place(places, set(extract_places(other.title)), *_counties(message, region, other))
+                and index.same_problem(vector, n.index, named)):
             out.append((other, n.score))
     return out[:k]
 

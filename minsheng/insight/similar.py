@@ -9,6 +9,12 @@ A message is represented by TF-IDF over two kinds of features, L2-normalised:
 
 The title counts twice: citizens put the problem and the place in it.
 Cosine similarity between two such vectors is the ``similarity`` the commands print.
+
+Two messages about one compound share its name, and the name alone can make a lift
+breaking down at 金城花园 look like parking fees at 金城花园. So a match must also be the
+same problem: the cosine computed without the bigrams of the places both name
+(``TextIndex.problem_score``) must reach ``SAME_PROBLEM``. The post form's box, the
+dispatcher's near-duplicates and ``find-duplicates`` all ask it (``TextIndex.same_problem``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from .hotspots import extract_places
 from .text import LONG_NUMBER, normalize, tokenize
 
 _NON_TEXT = re.compile(r"[^\u3400-\u9fffA-Za-z0-9]+")
@@ -56,6 +63,39 @@ def features(title: str, body: str, words: bool = False) -> list[str]:
     return feats
 
 
+# the cosine two messages must keep without the bigrams of the places both name. Set on the
+# reference data (bench/similar.py --dataset, 220 pairs the post form showed, read by hand): at
+# 0.10 none of the 155 same-problem pairs that share a place is lost and 5 of their 20
+# different-problem pairs go. The same problem worded apart keeps little beyond the place: the
+# lowest same-problem pairs keep 0.100-0.12 (中海国际社区's kindergarten; 伊景园滨河苑 「强买强卖」
+# and 「坑害购房者」, both about the bundled parking spaces), a higher threshold loses them
+SAME_PROBLEM = 0.10
+PLACE_CHARS = 150  # the body's head, where citizens say where
+
+
+def message_places(title: str, body: str) -> list[str]:
+    """The places a message names (hotspots.extract_places): its title's, then those of the
+    head of its body."""
+    places = extract_places(title or "")
+    return places + [p for p in extract_places((body or "")[:PLACE_CHARS]) if p not in places]
+
+
+def common_places(places_a: Iterable[str], places_b: Iterable[str]) -> set[str]:
+    """The places two messages both name, each as the shorter of its two spellings
+    (城关区幸福家园 and 幸福家园: 幸福家园). The shorter, because a name read too long
+    swallows part of the problem (违建搅拌站, 南延至生态动物园): only what both spell is the place."""
+    places_b = list(places_b)
+    return {min(a, b, key=len) for a in places_a for b in places_b if a.endswith(b) or b.endswith(a)}
+
+
+def name_grams(names: Iterable[str]) -> set[str]:
+    """The bigrams of place names, also as written before 小区 (金城花园小区: 园小, 小区)."""
+    grams: set[str] = set()
+    for name in names:
+        grams.update(char_grams(name + "小区"))
+    return grams
+
+
 @dataclass
 class Neighbour:
     index: int
@@ -74,23 +114,12 @@ class TextIndex:
         self.vocab: dict[str, int] = {}
         self.idf = np.zeros(0)
         self.matrix = sparse.csr_matrix((0, 0))
+        self.texts: list[tuple[str, str]] = []  # (title, body) of each row, for its places
+        self._places: dict[int, list[str]] = {}
 
     @classmethod
     def build(cls, titles: Sequence[str], bodies: Sequence[str], words: bool = False) -> TextIndex:
-        index = cls(words=words)
-        docs = [Counter(features(t, b, words)) for t, b in zip(titles, bodies, strict=True)]
-        df: Counter = Counter()
-        for doc in docs:
-            df.update(doc.keys())
-        n = len(docs)
-        # a feature in more than a tenth of the messages says little about sameness and
-        # makes the all-pairs product dense
-        max_df = n if n < 100 else max(50, n // 10)
-        kept = sorted(f for f, c in df.items() if c <= max_df)
-        index.vocab = {f: i for i, f in enumerate(kept)}
-        index.idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in kept])
-        index.matrix = index._vectors(docs)
-        return index
+        return FeatureCounts(words).select(list(zip(titles, bodies, strict=True))).index()
 
     def _vectors(self, docs: Iterable[Counter]) -> sparse.csr_matrix:
         indptr, cols, counts = [0], [], []
@@ -102,23 +131,50 @@ class TextIndex:
                     cols.append(j)
                     counts.append(count)
             indptr.append(len(cols))
-        data = (1.0 + np.log(np.asarray(counts, dtype=np.float32))) * self.idf[np.asarray(cols, dtype=np.int64)] \
-            if cols else np.zeros(0, dtype=np.float32)
-        m = sparse.csr_matrix((data.astype(np.float32), np.asarray(cols, dtype=np.int64), np.asarray(indptr)),
-                              shape=(len(indptr) - 1, len(vocab)))
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sparse.diags(1.0 / norms).dot(m).tocsr()
+        m = sparse.csr_matrix((np.asarray(counts, dtype=np.float32), np.asarray(cols, dtype=np.int64),
+                               np.asarray(indptr)), shape=(len(indptr) - 1, len(vocab)))
+        return _weighted(m, self.idf)
 
     def vector(self, title: str, body: str) -> sparse.csr_matrix:
         return self._vectors([Counter(features(title, body, self.words))])
 
+    def places(self, i: int) -> list[str]:
+        """``message_places`` of row ``i``, read when first asked (only neighbours are)."""
+        found = self._places.get(i)
+        if found is None:
+            found = self._places[i] = message_places(*self.texts[i])
+        return found
+
+    def problem_score(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> float:
+        """Cosine of ``vector`` (a query's, or a row of the matrix) and row ``i`` without the
+        bigrams of the places both name (``places``: the query's): how alike the two are
+        beyond where they are. The plain cosine when they name no place in common."""
+        drop = {self.vocab[g] for g in name_grams(common_places(places, self.places(i))) if g in self.vocab}
+        row = self.matrix[i]
+        theirs = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        dot = norm_q = 0.0
+        for j, w in zip(vector.indices.tolist(), vector.data.tolist(), strict=True):
+            if j not in drop:
+                norm_q += w * w
+                dot += w * theirs.get(j, 0.0)
+        if dot <= 0.0:
+            return 0.0
+        norm_r = sum(w * w for j, w in theirs.items() if j not in drop)
+        return float(dot / math.sqrt(norm_q * norm_r))
+
+    def same_problem(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> bool:
+        """Whether row ``i`` raises the problem of ``vector`` (a query with ``places``), not
+        only at its place: ``problem_score`` ≥ ``SAME_PROBLEM``."""
+        return self.problem_score(vector, i, places) >= SAME_PROBLEM
+
     def query(self, title: str, body: str, k: int = 5, min_score: float = 0.0,
-              allowed: Sequence[int] | None = None) -> list[Neighbour]:
-        """The ``k`` most similar messages of the collection (best first)."""
+              allowed: Sequence[int] | None = None, vector: sparse.csr_matrix | None = None) -> list[Neighbour]:
+        """The ``k`` most similar messages of the collection (best first); ``vector``: the
+        query's, when the caller has it already."""
         if self.matrix.shape[0] == 0:
             return []
-        scores = self.matrix.dot(self.vector(title, body).T).toarray().ravel()
+        vector = self.vector(title, body) if vector is None else vector
+        scores = self.matrix.dot(vector.T).toarray().ravel()
         return _top(scores, k, min_score, allowed)
 
     def neighbours_of(self, i: int, k: int = 5, min_score: float = 0.0) -> list[Neighbour]:
@@ -143,6 +199,75 @@ class TextIndex:
         return out
 
 
+def _weighted(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """``(1 + ln tf) · idf`` of a count matrix whose columns are ``idf``'s, rows L2-normalised."""
+    data = ((1.0 + np.log(counts.data.astype(np.float32))) * idf[counts.indices]).astype(np.float32)
+    # plain numpy: a query's one row goes through here on every lookup, and scipy's row
+    # scaling costs milliseconds where this costs microseconds
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0])).astype(np.float32)
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix((data / norms[rows], counts.indices, counts.indptr), shape=counts.shape)
+
+
+class FeatureCounts:
+    """The feature counts of a collection of messages, from which ``index()`` makes the
+    TextIndex of ``TextIndex.build`` over the same texts.
+
+    A collection that changes a little at a time (the dispatcher's candidates for 并单) keeps
+    its counts: ``select`` keeps the rows of messages still there and reads the texts of new
+    ones only, and the index is made again from the counts in milliseconds, where reading every
+    text again takes a few hundred. Every instance is left as it is once made (threads may
+    read it while another one is selected from it)."""
+
+    def __init__(self, words: bool = False):
+        self.words = words
+        self.columns: dict[str, int] = {}  # every feature met, numbered in order of first sight
+        self.counts = sparse.csr_matrix((0, 0), dtype=np.float32)
+        self.texts: list[tuple[str, str]] = []
+
+    def select(self, rows: Sequence[int | tuple[str, str]]) -> FeatureCounts:
+        """A new collection whose row ``k`` is this one's row ``rows[k]`` (an int) or the
+        counts of a new message's ``(title, body)``."""
+        out = FeatureCounts(self.words)
+        out.columns = dict(self.columns)
+        kept = [(k, row) for k, row in enumerate(rows) if isinstance(row, int)]
+        new = [(k, row) for k, row in enumerate(rows) if not isinstance(row, int)]
+        indptr, cols, counts = [0], [], []
+        for _, (title, body) in new:
+            for feature, count in Counter(features(title, body, self.words)).items():
+                cols.append(out.columns.setdefault(feature, len(out.columns)))
+                counts.append(count)
+            indptr.append(len(cols))
+        width = len(out.columns)
+        read = sparse.csr_matrix((np.asarray(counts, dtype=np.float32), np.asarray(cols, dtype=np.int64),
+                                  np.asarray(indptr)), shape=(len(new), width))
+        old = self.counts[[row for _, row in kept]] if kept else sparse.csr_matrix((0, width), dtype=np.float32)
+        old = sparse.csr_matrix((old.data, old.indices, old.indptr), shape=(len(kept), width))
+        # the stacked matrix holds the kept rows, then the new ones: put each where it was asked
+        where = np.empty(len(rows), dtype=np.int64)
+        where[[k for k, _ in kept] + [k for k, _ in new]] = np.arange(len(rows))
+        out.counts = sparse.vstack([old, read], format="csr")[where] if rows else read
+        out.texts = [self.texts[row] if isinstance(row, int) else tuple(row) for row in rows]
+        return out
+
+    def index(self) -> TextIndex:
+        """TF-IDF over these counts (``TextIndex.build``'s weights and vocabulary)."""
+        index = TextIndex(words=self.words)
+        index.texts = list(self.texts)
+        n = self.counts.shape[0]
+        df = np.bincount(self.counts.indices, minlength=self.counts.shape[1])
+        # a feature in more than a tenth of the messages says little about sameness and
+        # makes the all-pairs product dense; one met only in messages gone is no feature
+        max_df = n if n < 100 else max(50, n // 10)
+        kept = np.flatnonzero((df > 0) & (df <= max_df))
+        names = list(self.columns)
+        index.vocab = {names[j]: i for i, j in enumerate(kept.tolist())}
+        index.idf = np.log((1 + n) / (1 + df[kept])) + 1.0
+        index.matrix = _weighted(self.counts[:, kept].tocsr(), index.idf)
+        return index
+
+
 def _top(scores: np.ndarray, k: int, min_score: float, allowed=None) -> list[Neighbour]:
     if allowed is not None:
         mask = np.full(scores.shape, -1.0)
@@ -161,17 +286,19 @@ def _top(scores: np.ndarray, k: int, min_score: float, allowed=None) -> list[Nei
 def duplicate_pairs(ids: Sequence[str], titles: Sequence[str], bodies: Sequence[str],
                     min_score: float = 0.5, index: TextIndex | None = None,
                     progress=None) -> list[tuple[str, str, float]]:
-    """Near-duplicate messages: similar text AND not two different places — pairs
-    whose titles name different places or counties (see hotspots.extract_places) are
-    kept only when the texts are almost identical (≥ SAME_TEXT)."""
-    from .hotspots import county_of, extract_places
+    """Near-duplicate messages: similar text AND the same problem beyond the place
+    (``TextIndex.same_problem``) AND not two different places — pairs whose titles name
+    different places or counties (see hotspots.extract_places) are kept only when the
+    texts are almost identical (≥ SAME_TEXT). ``index``: built over these titles and bodies."""
+    from .hotspots import county_of
 
     index = index or TextIndex.build(titles, bodies)
     places = [set(extract_places(t)) for t in titles]
     counties = [county_of(t) or county_of(b[:200]) for t, b in zip(titles, bodies, strict=True)]
     out = []
     for i, j, score in index.pairs(min_score, progress=progress):
-        if score < SAME_TEXT and not same_place(places[i], places[j], counties[i], counties[j]):
+        if score < SAME_TEXT and not (same_place(places[i], places[j], counties[i], counties[j])
+                                      and index.same_problem(index.matrix[i], j, index.places(i))):
             continue
         out.append((ids[i], ids[j], round(score, 4)))
     return out
