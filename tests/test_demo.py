@@ -95,6 +95,19 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
     tab = citizen.get("/me/messages/?supported=1").content.decode()
     assert all(s.message.title in tab for s in supported)
 
+    # 征集活动 (the page said 暂无征集活动): a province-wide call still open, with the messages of its
+    # months counted, and a city's call about one topic, ended
+    from minsheng.stats import figures
+    from minsheng.stats.models import Campaign
+
+    page = Client().get("/stats/campaigns/").content.decode()
+    assert "我为群众办实事" in page and "兰州市老旧小区改造意见征集" in page and "暂无征集活动" not in page
+    wide = Campaign.objects.get(slug="banshishi")
+    assert wide.start < timezone.localdate() < wide.end
+    assert figures.compute(figures.make_scope(campaign=wide))["received"] > 0
+    assert Client().get("/stats/campaigns/banshishi/").status_code == 200
+    assert Campaign.objects.get(slug="lanzhou-old-compounds").end < timezone.localdate()
+
     count = messages.count()
     with pytest.raises(CommandError, match="--reset"):
         run_demo("--messages", "10")

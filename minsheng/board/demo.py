@@ -489,6 +489,7 @@ def generate(cast: Cast, count: int, seed: int, progress: Callable[[int, int], N
         actions._after_submit = after_submit
     read_old_notifications(now)
     add_supports(gen, created, {m.pk for (p, _), m in zip(todo, created, strict=True) if p.cluster is not None})
+    add_campaigns(now)
     summary = Summary(messages=len(created), clusters=len({p.cluster for p, _ in todo if p.cluster is not None}))
     for status in Message.objects.values_list("status", flat=True):
         summary.statuses[status] = summary.statuses.get(status, 0) + 1
@@ -521,6 +522,28 @@ def add_supports(gen: Generator, messages: list[Message], in_cluster: set[int]) 
     supported = {r.message_id for r in rows}
     count = Support.objects.filter(message=OuterRef("pk")).values("message").annotate(n=Count("id")).values("n")
     Message.objects.filter(pk__in=supported).update(support_count=Subquery(count))
+
+
+def add_campaigns(now: dt.datetime) -> None:
+    """征集活动 over the demo's months (/stats/campaigns/ was empty): a province-wide call still
+    open, and a city's call about one topic, ended, its report complete. Created or updated by
+    slug: a run with --reset keeps one of each."""
+    from minsheng.stats.models import Campaign
+
+    today = timezone.localtime(now).date()
+    province = Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").first()
+    city = Region.objects.filter(code="620100").first()
+    old_compounds = Topic.objects.filter(code="urban-oldcompound").first()
+    wide, _ = Campaign.objects.update_or_create(slug="banshishi", defaults={
+        "name": "我为群众办实事", "start": today - 120 * D, "end": today + 30 * D,
+        "description": "集中征集群众身边的急难愁盼问题, 逐条交办、限时答复, 办理结果向社会公开。"})
+    wide.regions.set([province] if province else [])
+    if city and old_compounds:
+        local, _ = Campaign.objects.update_or_create(slug="lanzhou-old-compounds", defaults={
+            "name": f"{city.name}老旧小区改造意见征集", "start": today - 240 * D, "end": today - 150 * D,
+            "description": "征集老旧小区加装电梯、管网改造、外墙保温等方面的意见建议。"})
+        local.regions.set([city])
+        local.topics.set([old_compounds])
 
 
 def read_old_notifications(now: dt.datetime) -> None:
