@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("", include("minsheng.api.urls")),  # /api/v1/, /api/schema/, /open311/v2/
     path("", include("minsheng.board.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    # browsers ask for /favicon.ico on pages that name no icon (the admin, Swagger UI, a JSON file)
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),
 ]
 
 # JSON errors under /api/ and /open311/, Django's pages elsewhere (minsheng.api.errors)

@@ -303,3 +303,32 @@ def test_a_stale_form_on_an_api_path_answers_json_to_programs(personas):
     assert program.status_code == 403
     assert program.json() == {"error": {"code": "permission_denied", "fields": {},
                                         "message": "CSRF 校验失败: 请带上 X-CSRFToken 请求头, 或改用 API 令牌"}}
+
+
+def test_the_header_sign_in_link_returns_to_the_page_being_read(personas):
+    """A citizen reading a message taps 登录 (or 注册) in the header and, signed in, was on the
+    home page: the header's links carried no ?next=. On the home page they need none."""
+    from minsheng.board import actions
+
+    m = actions.do_submit(personas["citizen"], title="小区门口道路坑洼多年", kind="help",
+                          body="小区门口道路坑洼多年, 雨天积水, 老人出行不便, 希望尽快修复。",
+                          region=personas["dispatcher"].memberships.get().region)
+    actions.do_accept(personas["dispatcher"], m)
+    page = Client().get(f"/m/{m.public_id}/", {"from": "list"}).content.decode()
+    assert f'href="/accounts/login/?next=/m/{m.public_id}/%3Ffrom%3Dlist">登录</a>' in page
+    assert f'href="/accounts/register/?next=/m/{m.public_id}/%3Ffrom%3Dlist">注册</a>' in page
+    r = Client().post(f"/accounts/login/?next=/m/{m.public_id}/%3Ffrom%3Dlist",
+                      {"username": "13800000002", "password": PASSWORD, "next": f"/m/{m.public_id}/?from=list"})
+    assert r.status_code == 302 and r["Location"] == f"/m/{m.public_id}/?from=list"
+    home = Client().get("/").content.decode()
+    assert 'href="/accounts/login/">登录</a>' in home
+
+
+@pytest.mark.parametrize("username, lands", [("13800000001", "/"), ("officer", "/staff/"),
+                                              ("dispatcher", "/staff/triage/"), ("supervisor", "/staff/supervision/")])
+def test_staff_sign_in_to_their_workbench(personas, username, lands):
+    """Signed in from the home page, a dispatcher, an officer or a supervisor stood on the public
+    home page and had to find 工作台; a citizen still lands on the home page."""
+    c = Client()
+    r = c.post("/accounts/login/", {"username": username, "password": PASSWORD}, follow=True)
+    assert r.status_code == 200 and r.redirect_chain[-1][0] == lands

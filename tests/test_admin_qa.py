@@ -325,3 +325,59 @@ def test_moving_a_unit_in_the_file_away_from_its_rows_is_reported(directory, tmp
                for e in errors)
     directory["housing"].refresh_from_db()
     assert directory["housing"].region == directory["lanzhou"]
+
+
+# --- cases in the admin: read in Chinese, history not written by hand ---------------------
+
+@pytest.fixture
+def answered(personas, directory, django_capture_on_commit_callbacks):
+    from minsheng.board import actions
+
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        m = do_submit(p["citizen"], title="小区门口道路坑洼多年", kind="help", region=d["qilihe"],
+                      body="小区门口道路坑洼多年, 雨天积水, 老人出行不便, 希望尽快修复。")
+        actions.do_dispatch(p["dispatcher"], m, d["housing"])
+        actions.do_sign(p["officer"], m, d["housing"])
+        actions.do_reply(p["officer"], m, d["housing"], "经核查, 已安排施工队本月内修复路面, 感谢监督。")
+    return m
+
+
+def test_the_case_admin_speaks_chinese(admin_client, answered):
+    """The message, reply and history pages of the admin read 「以 status」「以 kind」 over their
+    filters, STATUS / SUBMITTED AT / KIND / ACTOR over their columns, and Contact phone:,
+    Submitted at:, Reopen count:… on a message: the fields had no Chinese names."""
+    from minsheng.board.models import Event
+
+    event = Event.objects.filter(message=answered).first()
+    pages = {
+        "/admin/board/message/": ["状态", "提交时间", "以 状态\n"],
+        f"/admin/board/message/{answered.pk}/change/": ["联系电话:", "提交时间:", "重办次数:", "督办意见:", "留言人:",
+                                                       "签收期限", "办理单位"],
+        "/admin/board/event/": ["事项", "操作人", "以 事项\n"],
+        f"/admin/board/event/{event.pk}/change/": ["事项:", "操作人:", "详情:"],
+        "/admin/board/reply/": ["答复单位", "发布时间"],
+        f"/admin/board/reply/{answered.replies.get().pk}/change/": ["答复人:", "轮次:", "答复质量:"],
+    }
+    for path, words in pages.items():
+        page = errors_of(admin_client.get(path))
+        for word in words:
+            assert word in page, f"{path}: {word}"
+        for english in ("以 status", "以 kind", "Status", "Submitted at", "Contact phone", "Reopen count", "Actor",
+                        "Kind:", "Published at", "Author:", "Sign due at", "Assignment"):
+            assert english not in page, f"{path}: {english}"
+
+
+def test_history_and_replies_are_not_written_in_the_admin(admin_client, answered):
+    """办理记录 and 答复 offered 增加 on the admin's index: an event written by hand enters the
+    append-only public timeline, a reply skips the case's status and its score; a message added
+    there skips its history, moderation and machine reading. They are read (a reply's text may be
+    corrected), not added."""
+    for model in ("event", "reply", "message"):
+        assert admin_client.get(f"/admin/board/{model}/add/").status_code == 403, model
+    index = admin_client.get("/admin/").content.decode()
+    for model in ("event", "reply", "message"):
+        assert f'href="/admin/board/{model}/add/"' not in index
+    reply = answered.replies.get()
+    page = admin_client.get(f"/admin/board/reply/{reply.pk}/change/").content.decode()
+    assert 'name="body"' in page and 'name="message"' not in page

@@ -95,6 +95,19 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
     tab = citizen.get("/me/messages/?supported=1").content.decode()
     assert all(s.message.title in tab for s in supported)
 
+    # 征集活动 (the page said 暂无征集活动): a province-wide call still open, with the messages of its
+    # months counted, and a city's call about one topic, ended
+    from minsheng.stats import figures
+    from minsheng.stats.models import Campaign
+
+    page = Client().get("/stats/campaigns/").content.decode()
+    assert "我为群众办实事" in page and "兰州市老旧小区改造意见征集" in page and "暂无征集活动" not in page
+    wide = Campaign.objects.get(slug="banshishi")
+    assert wide.start < timezone.localdate() < wide.end
+    assert figures.compute(figures.make_scope(campaign=wide))["received"] > 0
+    assert Client().get("/stats/campaigns/banshishi/").status_code == 200
+    assert Campaign.objects.get(slug="lanzhou-old-compounds").end < timezone.localdate()
+
     count = messages.count()
     with pytest.raises(CommandError, match="--reset"):
         run_demo("--messages", "10")
@@ -247,7 +260,7 @@ def test_demo_dates_each_note_by_its_event_also_a_merged_messages(personas, dire
     """The demo plays months of history in seconds; its notes take the time of their event.
     The author of a merged message is told of the main message's reply (notify._followers)."""
     from minsheng.board import actions
-    from minsheng.board.demo import backdate_notifications
+    from minsheng.board.demo import read_old_notifications
     from minsheng.board.models import Notification
 
     p, d = personas, directory
@@ -262,7 +275,7 @@ def test_demo_dates_each_note_by_its_event_also_a_merged_messages(personas, dire
         actions.do_sign(p["officer"], main, d["housing"], at=replied_at - dt.timedelta(days=3))
         actions.do_reply(p["officer"], main, d["housing"], "经核查, 已责成物业公司于本周内完成电梯维修, 感谢监督。",
                          at=replied_at)
-    backdate_notifications(timezone.now())
+    read_old_notifications(timezone.now())
     assert Notification.objects.get(message=main, kind="replied").created_at == replied_at
     merged_note = Notification.objects.get(message=again, kind="replied")
     assert merged_note.created_at == replied_at and merged_note.read_at is not None  # old: read, as in a real inbox
@@ -273,5 +286,5 @@ def test_demo_dates_each_note_by_its_event_also_a_merged_messages(personas, dire
     merged_at = replied_at + dt.timedelta(days=2)
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_merge(p["dispatcher"], late, main, at=merged_at)
-    backdate_notifications(timezone.now())
+    read_old_notifications(timezone.now())
     assert Notification.objects.get(message=late, kind="replied").created_at == merged_at

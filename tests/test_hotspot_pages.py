@@ -333,6 +333,22 @@ def test_old_unresolved_hotspot_is_chronic_and_spanning_units_needs_coordination
     assert chronic_hotspot.unresolved_count == 3
 
 
+def test_a_unit_that_returned_a_case_is_not_among_the_hotspots_units(lift_hotspot, directory, personas):
+    """A lift message dispatched to the 生态环境局 by mistake, returned (退单: not ours) and
+    dispatched to the 住建局: the hotspot listed both units and was flagged 需多部门协调 (the demo's
+    vaccination hotspot on /chronic/ named the 住建局 that had sent it back). A transferred
+    unit was left out already; a returning one is left out alike."""
+    p, d = personas, directory
+    hotspot, messages = lift_hotspot
+    actions.do_dispatch(p["dispatcher"], messages[0], d["ecology"])
+    actions.do_return(p["other_officer"], messages[0], d["ecology"], "电梯维修不属于本单位职责")
+    actions.do_dispatch(p["dispatcher"], messages[0], d["housing"])
+    actions.do_dispatch(p["dispatcher"], messages[1], d["housing"])
+    hotspot = hotspots_service.refresh_one(hotspot)
+    assert hotspot.units == ["兰州市住房和城乡建设局"]
+    assert not hotspot.needs_coordination
+
+
 def test_refresh_reads_a_hotspots_topics_without_a_query_per_message(lift_hotspot, directory):
     """Each member filed under a sub-topic cost one query for its parent (the hourly refresh
     ran about one query per message of the last 270 days)."""

@@ -172,3 +172,47 @@ def test_a_late_units_extension_note_says_the_case_is_still_late(case, personas,
     due = f"{timezone.localtime(Message.objects.get(pk=case.pk).due_at):%Y-%m-%d}"
     note = Notification.objects.get(user=personas["officer"], kind="extension_decided")
     assert note.text == f"留言「{case.title}」" + said.format(due=due)
+
+
+def test_notes_take_the_time_of_their_action(personas, directory, django_capture_on_commit_callbacks):
+    """The demo plays a case's months in one transaction, its notes written at the commit: each
+    took the run's time (a dispatcher's 20 unread 「退回了留言」 of old returns dated today) or, once
+    backdated, the time of the case's latest event of its kind (a reopened case's two replies at the
+    second, its reopen's 新主办件 at the first dispatch). Now each note is dated by its action and
+    judged as of then, and a 「请审批」 decided in the same batch is no longer an unread to-do."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    p, d = personas, directory
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=60)
+    day = dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        m = actions.do_submit(p["citizen"], title="小区门口道路坑洼", body=BODY, kind="help",
+                              region=directory["qilihe"], topic=directory["topic_build"], at=t0)
+        actions.do_dispatch(p["dispatcher"], m, d["housing"], at=t0 + day / 24)
+        actions.do_sign(p["officer"], m, d["housing"], at=t0 + day)
+        ext = actions.do_request_extension(p["officer"], m, d["housing"], 3, "需要现场勘查", at=t0 + 2 * day)
+        actions.do_decide_extension(p["supervisor"], ext, True, at=t0 + 3 * day)
+        m.refresh_from_db()  # the approval moved its deadline
+        actions.do_reply(p["officer"], m, d["housing"], "经核查, 已安排施工队本月内修复路面, 感谢监督。", at=t0 + 5 * day)
+        actions.do_evaluate(p["citizen"], m, resolution="unsatisfied", attitude="basic", speed="basic", at=t0 + 6 * day)
+        actions.do_reopen(p["citizen"], m, "路面还没修", at=t0 + 7 * day)
+        actions.do_sign(p["officer"], m, d["housing"], at=t0 + 8 * day)
+        actions.do_reply(p["officer"], m, d["housing"], "路面已于本周修复完毕, 欢迎监督。", at=t0 + 10 * day)
+        back = actions.do_submit(p["other_citizen"], title="河道垃圾无人清理", body=BODY, kind="complain",
+                                 region=directory["qilihe"], at=t0)
+        actions.do_dispatch(p["dispatcher"], back, d["housing"], at=t0 + day)
+        actions.do_return(p["officer"], back, d["housing"], "不属于本单位职责", at=t0 + 2 * day)
+
+    def times(user, kind, message=m):
+        return sorted(Notification.objects.filter(user=user, kind=kind, message=message)
+                      .values_list("created_at", flat=True))
+
+    assert times(p["citizen"], "replied") == [t0 + 5 * day, t0 + 10 * day]
+    assert times(p["officer"], "case_arrived") == [t0 + day / 24, t0 + 7 * day]  # dispatch, then reopen
+    assert times(p["dispatcher"], "returned", back) == [t0 + 2 * day]
+    request = Notification.objects.get(user=p["supervisor"], kind="extension_requested")
+    assert request.created_at == t0 + 2 * day and request.read_at == t0 + 3 * day  # approved the next day
+    decided = Notification.objects.get(user=p["officer"], kind="extension_decided")
+    assert decided.created_at == t0 + 3 * day and "仍已超期" not in decided.text  # not late then

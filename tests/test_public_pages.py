@@ -488,3 +488,10 @@ def test_a_token_named_with_a_nul_character_is_refused_on_its_form(personas, log
     response = officer.post("/api/tokens/", {"name": "对接\x00系统"})
     assert response.status_code == 400 and "名称含有无法识别的控制字符" in response.content.decode()
     assert not personas["officer"].api_tokens.exists()
+
+
+def test_the_icon_browsers_ask_for_is_found(client):
+    """The admin and the API's pages name no icon: the browser's request for /favicon.ico was a
+    404 on each of them (in the console and the log)."""
+    r = client.get("/favicon.ico")
+    assert r.status_code == 301 and r["Location"] == "/static/favicon.svg"

@@ -58,3 +58,29 @@ def test_the_chronic_list_is_a_card_per_hotspot_on_a_phone(browser, live_server,
     assert title.bounding_box()["width"] > 300
     assert overflow(page) <= 0
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_leaders_dashboard_fits_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    """领导驾驶舱's unit tables keep their cells on one line: 谁在拖延's row of a long unit name beside
+    「65.0% (13/20 件)」 pushed the page 36px past a 390px screen (the demo's 兰州市住房和城乡建设局).
+    Its tables now scroll inside their cards, as /stats/'s do, the unit's name wrapping."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from minsheng.directory.models import Unit
+
+    p, d = personas, directory
+    pensions = Unit.objects.create(name="兰州市城乡居民社会养老保险服务中心", short_name="社保中心", region=d["lanzhou"])
+    month_ago = timezone.now() - timedelta(days=30)
+    for i in range(2):
+        late = actions.do_submit(p["citizen"], title=f"城关区退休人员养老金迟迟未发放{i + 1}",
+                                 body="我父亲今年退休, 养老金申请提交三个月了还没有发放, 请帮忙核实办理进度。",
+                                 kind="help", region=d["chengguan"], at=month_ago)
+        actions.do_dispatch(p["dispatcher"], late, pensions, at=month_ago)
+    page = signed_in_page(browser, live_server, "supervisor", **PHONE)
+    assert page.goto(live_server.url + "/stats/dashboard/").status == 200
+    assert page.get_by_text(pensions.name).count() >= 1
+    assert overflow(page) <= 0, f"/stats/dashboard/ scrolls sideways by {overflow(page)}px at 390px"
+    page.context.close()

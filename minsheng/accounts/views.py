@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from .forms import IdentifierForm, LoginForm, ProfileForm, RegisterForm, ResetForm, find_user
+from .roles import roles_of
 from .senders import CodeError, check_code, issue_code
 
 BACKEND = "minsheng.accounts.backends.PhoneOrEmailBackend"
@@ -23,6 +24,13 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """Without a page to return to, staff go to their 工作台 (/staff/ leads a dispatcher or
+        a supervisor on to their own list), citizens to the home page."""
+        if roles_of(self.request.user).is_staff_member:
+            return reverse("board:inbox")
+        return super().get_default_redirect_url()
 
 
 class LogoutView(auth_views.LogoutView):

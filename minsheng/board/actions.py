@@ -110,7 +110,7 @@ def do_withdraw(actor, message: Message, at=None) -> None:
     with transaction.atomic():
         transition(message, "withdraw", closed_at=now)
         _event(message, Event.Kind.WITHDRAWN, actor=actor, at=now)
-        transaction.on_commit(lambda: notify.withdrawn(message))
+        transaction.on_commit(notify.dated(now, lambda: notify.withdrawn(message)))
 
 
 def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment="", at=None) -> Evaluation:
@@ -132,7 +132,7 @@ def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment
         if resolution != Rating.UNSATISFIED or message.reopen_count >= 1:
             transition(message, "close", closed_at=now)
             _event(message, Event.Kind.CLOSED, at=now, reason="evaluated")
-            transaction.on_commit(lambda: notify.closed(message))
+            transaction.on_commit(notify.dated(now, lambda: notify.closed(message)))
     return evaluation
 
 
@@ -163,7 +163,7 @@ def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
             assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS), due_at=due)
         _event(message, Event.Kind.REOPENED, actor=actor, unit=last_lead.unit, at=now, reason=reason,
                due_at=due.isoformat())
-        transaction.on_commit(lambda: notify.case_arrived(assignment))
+        transaction.on_commit(notify.dated(now, lambda: notify.case_arrived(assignment)))
     return assignment
 
 
@@ -209,7 +209,7 @@ def do_reject(actor, message: Message, reason: str, at=None) -> None:
     with transaction.atomic():
         transition(message, "reject", reject_reason=reason.strip()[:200], closed_at=now)
         _event(message, Event.Kind.REJECTED, actor=actor, at=now, reason=reason.strip()[:200])
-        transaction.on_commit(lambda: notify.rejected(message))
+        transaction.on_commit(notify.dated(now, lambda: notify.rejected(message)))
 
 
 def units_for(message: Message):
@@ -267,8 +267,8 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
             # data keys "topic"/"kind": not through _event(), whose own ``kind`` parameter would clash
             Event.objects.create(message=message, kind=Event.Kind.CORRECTED, actor=actor, public=False, at=now,
                                  data=corrections)
-        transaction.on_commit(lambda: [notify.case_arrived(a) for a in [assignment, *helpers]])
-        transaction.on_commit(lambda: notify.dispatched(message))
+        transaction.on_commit(notify.dated(now, lambda: [notify.case_arrived(a) for a in [assignment, *helpers]]))
+        transaction.on_commit(notify.dated(now, lambda: notify.dispatched(message)))
     return assignment
 
 
@@ -298,7 +298,7 @@ def do_merge(actor, message: Message, into: Message, at=None) -> None:
         _event(message, Event.Kind.MERGED, actor=actor, at=now, into=into.public_id)
         _event(into, Event.Kind.MERGED, actor=actor, public=False, at=now, merged=message.public_id)
         if into.status in Status.answered():  # its people missed notify.replied: they hear of it now
-            transaction.on_commit(lambda: notify.merged(message, into))
+            transaction.on_commit(notify.dated(now, lambda: notify.merged(message, into)))
 
 
 # --- unit staff -----------------------------------------------------------------
@@ -359,7 +359,7 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
                                         assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS),
                                         due_at=message.due_at)
         _event(message, Event.Kind.TRANSFERRED, actor=actor, unit=unit, at=now, to=to_unit.name, reason=reason)
-        transaction.on_commit(lambda: notify.case_arrived(new))
+        transaction.on_commit(notify.dated(now, lambda: notify.case_arrived(new)))
     return new
 
 
@@ -377,7 +377,7 @@ def do_return(actor, message: Message, unit, reason: str, at=None) -> None:
                                                                          closed_at=now)
         _void_extensions(message, now)
         _event(message, Event.Kind.RETURNED, actor=actor, unit=unit, at=now, reason=reason)
-        transaction.on_commit(lambda: notify.returned(message, unit, reason))
+        transaction.on_commit(notify.dated(now, lambda: notify.returned(message, unit, reason)))
 
 
 def do_request_extension(actor, message: Message, unit, days: int, reason: str, at=None) -> Extension:
@@ -396,7 +396,7 @@ def do_request_extension(actor, message: Message, unit, days: int, reason: str, 
                                        requested_at=at or timezone.now())
         _event(message, Event.Kind.EXTENSION_REQUESTED, actor=actor, unit=unit, at=ext.requested_at,
                days=int(days), reason=reason)
-        transaction.on_commit(lambda: notify.extension_requested(ext))
+        transaction.on_commit(notify.dated(ext.requested_at, lambda: notify.extension_requested(ext)))
     return ext
 
 
@@ -430,7 +430,7 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
             _event(message, Event.Kind.EXTENSION_REFUSED, actor=actor, unit=extension.assignment.unit, at=now,
                    note=note)
         extension.decision_note = note
-        transaction.on_commit(lambda: notify.extension_decided(extension, approve))
+        transaction.on_commit(notify.dated(now, lambda: notify.extension_decided(extension, approve)))
 
 
 def do_assist_note(actor, message: Message, unit, body: str, at=None) -> None:
@@ -464,7 +464,7 @@ def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) ->
                                      published_at=now, quality=quality or {})
         _event(message, Event.Kind.REPLIED, actor=actor, unit=unit, at=now,
                on_time=bool(message.due_at is None or now <= message.due_at))
-        transaction.on_commit(lambda: notify.replied(message))
+        transaction.on_commit(notify.dated(now, lambda: notify.replied(message)))
     return reply
 
 
@@ -476,10 +476,11 @@ def do_supervise(actor, message: Message, note: str, at=None) -> None:
         raise PermissionDenied("您不是该区划的督办员")
     if not note.strip():
         raise Invalid("请填写督办意见", "note")
+    now = at or timezone.now()
     with transaction.atomic():
         transition(message, "supervise", supervised=True, supervision_note=note.strip()[:300])
-        _event(message, Event.Kind.SUPERVISED, actor=actor, at=at, note=note.strip()[:300])
-        transaction.on_commit(lambda: notify.supervised(message))
+        _event(message, Event.Kind.SUPERVISED, actor=actor, at=now, note=note.strip()[:300])
+        transaction.on_commit(notify.dated(now, lambda: notify.supervised(message)))
 
 
 def do_close(message: Message, actor=None, at=None, reason="auto") -> None:
@@ -487,7 +488,7 @@ def do_close(message: Message, actor=None, at=None, reason="auto") -> None:
     with transaction.atomic():
         transition(message, "close", closed_at=now)
         _event(message, Event.Kind.CLOSED, actor=actor, at=now, reason=reason)
-        transaction.on_commit(lambda: notify.closed(message))
+        transaction.on_commit(notify.dated(now, lambda: notify.closed(message)))
 
 
 def close_stale(now=None) -> int:

@@ -12,7 +12,8 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    """Read-mostly: state changes go through the workflow pages, not the admin."""
+    """Read-mostly: state changes go through the workflow pages, not the admin. A message is
+    posted through the site or the API (do_submit: its history, moderation and reading)."""
 
     list_display = ["public_id", "title", "kind", "region", "status", "submitted_at"]
     list_filter = ["status", "kind"]
@@ -21,12 +22,18 @@ class MessageAdmin(admin.ModelAdmin):
     raw_id_fields = ["region", "topic", "addressee", "duplicate_of", "predicted_topic"]
     inlines = [AssignmentInline]
 
+    def has_add_permission(self, request):
+        return False
+
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["message", "kind", "actor", "unit", "at"]
     list_filter = ["kind"]
     raw_id_fields = ["message"]
+
+    def has_add_permission(self, request):  # history is append-only, written by the actions
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -35,5 +42,17 @@ class EventAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(Reply)
+@admin.register(Reply)
+class ReplyAdmin(admin.ModelAdmin):
+    """A reply is published by do_reply (the case's status, its event, its score); here an
+    administrator may correct its text."""
+
+    list_display = ["message", "unit", "round", "published_at"]
+    # not selects: one of every message and every user took seconds to render
+    readonly_fields = ["message", "unit", "author", "round", "published_at", "quality"]
+
+    def has_add_permission(self, request):
+        return False
+
+
 admin.site.site_header = "民声 后台管理"

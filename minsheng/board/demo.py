@@ -23,8 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.signals import post_save, pre_delete
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -488,8 +487,9 @@ def generate(cast: Cast, count: int, seed: int, progress: Callable[[int, int], N
                 progress(len(created), len(todo))
     finally:
         actions._after_submit = after_submit
-    backdate_notifications(now)
+    read_old_notifications(now)
     add_supports(gen, created, {m.pk for (p, _), m in zip(todo, created, strict=True) if p.cluster is not None})
+    add_campaigns(now)
     summary = Summary(messages=len(created), clusters=len({p.cluster for p, _ in todo if p.cluster is not None}))
     for status in Message.objects.values_list("status", flat=True):
         summary.statuses[status] = summary.statuses.get(status, 0) + 1
@@ -524,23 +524,31 @@ def add_supports(gen: Generator, messages: list[Message], in_cluster: set[int]) 
     Message.objects.filter(pk__in=supported).update(support_count=Subquery(count))
 
 
-NOTIFICATION_EVENTS = {"dispatched": "dispatched", "case_arrived": "dispatched", "replied": "replied",
-                       "closed": "closed", "rejected": "rejected", "supervised": "supervised"}
+def add_campaigns(now: dt.datetime) -> None:
+    """征集活动 over the demo's months (/stats/campaigns/ was empty): a province-wide call still
+    open, and a city's call about one topic, ended, its report complete. Created or updated by
+    slug: a run with --reset keeps one of each."""
+    from minsheng.stats.models import Campaign
+
+    today = timezone.localtime(now).date()
+    province = Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").first()
+    city = Region.objects.filter(code="620100").first()
+    old_compounds = Topic.objects.filter(code="urban-oldcompound").first()
+    wide, _ = Campaign.objects.update_or_create(slug="banshishi", defaults={
+        "name": "我为群众办实事", "start": today - 120 * D, "end": today + 30 * D,
+        "description": "集中征集群众身边的急难愁盼问题, 逐条交办、限时答复, 办理结果向社会公开。"})
+    wide.regions.set([province] if province else [])
+    if city and old_compounds:
+        local, _ = Campaign.objects.update_or_create(slug="lanzhou-old-compounds", defaults={
+            "name": f"{city.name}老旧小区改造意见征集", "start": today - 240 * D, "end": today - 150 * D,
+            "description": "征集老旧小区加装电梯、管网改造、外墙保温等方面的意见建议。"})
+        local.regions.set([city])
+        local.topics.set([old_compounds])
 
 
-def backdate_notifications(now: dt.datetime) -> None:
-    """Notifications were written at commit time; give them the time of their event
-    and mark the older ones read, as a real inbox would look."""
-    for kind, event_kind in NOTIFICATION_EVENTS.items():
-        at = Event.objects.filter(message=OuterRef("message_id"), kind=event_kind).order_by("-at").values("at")[:1]
-        # a merged message's author is told of the main message's reply (notify._followers),
-        # or at the merge when it came after the reply (notify.merged)
-        main_at = Event.objects.filter(message__merged=OuterRef("message_id"), kind=event_kind
-                                       ).order_by("-at").values("at")[:1]
-        merged_at = Event.objects.filter(message=OuterRef("message_id"), kind=Event.Kind.MERGED
-                                         ).order_by("-at").values("at")[:1]
-        Notification.objects.filter(kind=kind, message__isnull=False).update(
-            created_at=Coalesce(Subquery(at), Greatest(Subquery(main_at), Subquery(merged_at)), F("created_at")))
+def read_old_notifications(now: dt.datetime) -> None:
+    """Mark the notes older than two weeks read, as a real inbox would look. Each note is
+    dated by its action already (notify.dated: the demo's actions are passed their time)."""
     Notification.objects.filter(created_at__lt=now - 14 * D, read_at__isnull=True).update(read_at=now - 14 * D)
 
 

@@ -37,39 +37,40 @@ class Message(models.Model):
     region = models.ForeignKey("directory.Region", models.PROTECT, related_name="messages", verbose_name="区划")
     addressee = models.ForeignKey("directory.Addressee", models.SET_NULL, null=True, blank=True,
                                   related_name="messages", verbose_name="留言对象")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="messages", verbose_name="留言人")
     show_name = models.BooleanField("公开我的昵称", default=False)
-    contact_phone = models.CharField(max_length=20, blank=True)
-    contact_email = models.EmailField(blank=True)
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    contact_email = models.EmailField("联系邮箱", blank=True)
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     address = models.CharField("地点", max_length=200, blank=True)
 
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
-    version = models.PositiveIntegerField(default=0)  # bumped by every transition (optimistic lock)
-    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    dispatched_at = models.DateTimeField(null=True, blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    version = models.PositiveIntegerField("版本", default=0)  # bumped by every transition (optimistic lock)
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now, db_index=True)
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     due_at = models.DateTimeField("答复期限", null=True, blank=True, db_index=True)
-    reject_reason = models.CharField(max_length=200, blank=True)
-    reopen_count = models.PositiveSmallIntegerField(default=0)
+    reject_reason = models.CharField("不予受理理由", max_length=200, blank=True)
+    reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
     supervised = models.BooleanField("督办", default=False)
-    supervision_note = models.CharField(max_length=300, blank=True)
-    duplicate_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="merged")
-    support_count = models.PositiveIntegerField(default=0)
+    supervision_note = models.CharField("督办意见", max_length=300, blank=True)
+    duplicate_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="merged",
+                                     verbose_name="并入的留言")
+    support_count = models.PositiveIntegerField("我也遇到人数", default=0)
 
     # full-text search: jieba terms, maintained by minsheng.board.search
     search_text = models.TextField(blank=True, editable=False)
 
     # machine reading (minsheng.insight), filled after commit by a task
     predicted_topic = models.ForeignKey("directory.Topic", models.SET_NULL, null=True, blank=True,
-                                        related_name="+")
-    topic_confidence = models.FloatField(null=True, blank=True)
-    predicted_kind = models.CharField(max_length=10, blank=True)
-    kind_confidence = models.FloatField(null=True, blank=True)
-    classified_at = models.DateTimeField(null=True, blank=True)
+                                        related_name="+", verbose_name="机器预测领域")
+    topic_confidence = models.FloatField("领域置信度", null=True, blank=True)
+    predicted_kind = models.CharField("机器预测类型", max_length=10, blank=True)
+    kind_confidence = models.FloatField("类型置信度", null=True, blank=True)
+    classified_at = models.DateTimeField("机器阅读时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -138,20 +139,21 @@ class Assignment(models.Model):
         RETURNED = "returned", "已退单"
         DONE = "done", "已办结"
 
-    message = models.ForeignKey(Message, models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey("directory.Unit", models.PROTECT, related_name="assignments")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.LEAD)
-    state = models.CharField(max_length=12, choices=State.choices, default=State.ACTIVE, db_index=True)
-    round = models.PositiveSmallIntegerField(default=1)
-    assigned_at = models.DateTimeField(default=timezone.now)
-    sign_due_at = models.DateTimeField(null=True, blank=True)
-    signed_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    message = models.ForeignKey(Message, models.CASCADE, related_name="assignments", verbose_name="留言")
+    unit = models.ForeignKey("directory.Unit", models.PROTECT, related_name="assignments", verbose_name="办理单位")
+    role = models.CharField("角色", max_length=10, choices=Role.choices, default=Role.LEAD)
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.ACTIVE, db_index=True)
+    round = models.PositiveSmallIntegerField("轮次", default=1)
+    assigned_at = models.DateTimeField("派单时间", default=timezone.now)
+    sign_due_at = models.DateTimeField("签收期限", null=True, blank=True)
+    signed_at = models.DateTimeField("签收时间", null=True, blank=True)
+    due_at = models.DateTimeField("答复期限", null=True, blank=True)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-assigned_at"]
         indexes = [models.Index(fields=["unit", "state"])]
+        verbose_name = verbose_name_plural = "办理单位"
 
     def __str__(self) -> str:
         return f"{self.message_id} → {self.unit} ({self.get_role_display()}, {self.get_state_display()})"
@@ -189,13 +191,13 @@ class Extension(models.Model):
 class Reply(models.Model):
     """答复: the public answer of the lead unit (one per round)."""
 
-    message = models.ForeignKey(Message, models.CASCADE, related_name="replies")
-    unit = models.ForeignKey("directory.Unit", models.PROTECT, related_name="replies")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    message = models.ForeignKey(Message, models.CASCADE, related_name="replies", verbose_name="留言")
+    unit = models.ForeignKey("directory.Unit", models.PROTECT, related_name="replies", verbose_name="答复单位")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="答复人")
     body = models.TextField("答复内容")
-    round = models.PositiveSmallIntegerField(default=1)
-    published_at = models.DateTimeField(default=timezone.now)
-    quality = models.JSONField(default=dict, blank=True)
+    round = models.PositiveSmallIntegerField("轮次", default=1)
+    published_at = models.DateTimeField("发布时间", default=timezone.now)
+    quality = models.JSONField("答复质量", default=dict, blank=True)
 
     class Meta:
         ordering = ["published_at"]
@@ -281,13 +283,16 @@ class Event(models.Model):
         CORRECTED = "corrected", "人工更正分类"
         EXPORTED = "exported", "导出个人信息"
 
-    message = models.ForeignKey(Message, models.CASCADE, null=True, blank=True, related_name="events")
-    kind = models.CharField(max_length=24, choices=Kind.choices, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
-    unit = models.ForeignKey("directory.Unit", models.SET_NULL, null=True, blank=True, related_name="+")
-    data = models.JSONField(default=dict, blank=True)
-    public = models.BooleanField(default=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    message = models.ForeignKey(Message, models.CASCADE, null=True, blank=True, related_name="events",
+                                verbose_name="留言")
+    kind = models.CharField("事项", max_length=24, choices=Kind.choices, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name="操作人")
+    unit = models.ForeignKey("directory.Unit", models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name="单位")
+    data = models.JSONField("详情", default=dict, blank=True)
+    public = models.BooleanField("公开", default=True)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["at", "id"]

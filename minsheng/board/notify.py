@@ -4,6 +4,7 @@ in the demo) sent after commit. Called by actions via transaction.on_commit."""
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -12,14 +13,35 @@ from django.utils import timezone
 
 from minsheng.accounts.models import Membership
 
-from .models import Message, Notification, Support
+from .models import Extension, Message, Notification, Support
 from .workflow import Status
 
 log = logging.getLogger(__name__)
 
+# The time of the action being told of, while its notes are written (``dated``).
+_action_at: ContextVar = ContextVar("notify_action_at", default=None)
+
+
+def dated(at, tell):
+    """``tell`` (a call of this module's functions) for ``transaction.on_commit``, its notes
+    dated ``at``, the action's time, and judged as of then: an action passed a time in the
+    past (the demo plays months of history in one run) is told of as it happened, not as of
+    the run. A live action's notes are written a moment after it, at its time."""
+    def run():
+        token = _action_at.set(at)
+        try:
+            tell()
+        finally:
+            _action_at.reset(token)
+    return run
+
+
+def _now():
+    return _action_at.get() or timezone.now()
+
 
 def _send(user, message, kind: str, text: str, email: bool = True) -> None:
-    Notification.objects.create(user=user, message=message, kind=kind, text=text[:300])
+    Notification.objects.create(user=user, message=message, kind=kind, text=text[:300], created_at=_now())
     if email and user.email:
         try:
             page = "board:case" if kind in STAFF_KINDS else "board:message"  # as the site inbox opens it
@@ -154,6 +176,12 @@ def extension_requested(extension):
     for user in _regional(a.message, Membership.Role.SUPERVISOR):
         _send(user, a.message, "extension_requested",
               f"{a.unit.name} 申请将留言「{a.message.title}」延期 {extension.days} 个工作日, 请审批。理由: {extension.reason}")
+    # decided (or lapsed) in the request's own transaction, before these notes were written
+    # (the demo's history): extension_handled found none to mark read then
+    handled = Extension.objects.filter(pk=extension.pk).exclude(state=Extension.State.PENDING).values_list(
+        "decided_at", flat=True).first()
+    if handled is not None:
+        extension_handled(a.message, handled)
 
 
 def extension_handled(message, now) -> None:
@@ -170,7 +198,7 @@ def extension_decided(extension, approved: bool):
     """The unit that asked for more days hears the answer: its deadline moved, or it did not."""
     a, message = extension.assignment, extension.assignment.message
     due = f"{timezone.localtime(message.due_at):%Y-%m-%d}"
-    late = message.due_at < timezone.now()  # the days run on from the old deadline
+    late = message.due_at < _now()  # the days run on from the old deadline
     if approved:
         text = f"留言「{message.title}」的延期申请已批准, 答复期限顺延至 {due}" + ("; 该件仍已超期, 请尽快答复" if late else "")
     elif late:

@@ -245,10 +245,13 @@ def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
     citizens = len({m.author_id for m in messages})
     supports = sum(m.support_count for m in messages)
     unresolved = _unresolved(messages)
+    # a unit that passed a case on (转办) or sent it back as not its own (退单, its assisting
+    # units released with it) does not handle the problem
+    passed_on = [Assignment.State.TRANSFERRED, Assignment.State.RETURNED]
     leads = list(Assignment.objects.filter(message__in=messages, role=Assignment.Role.LEAD)
-                 .exclude(state=Assignment.State.TRANSFERRED).values_list("unit__name", flat=True).distinct())
+                 .exclude(state__in=passed_on).values_list("unit__name", flat=True).distinct())
     assists = list(Assignment.objects.filter(message__in=messages, role=Assignment.Role.ASSIST)
-                   .values_list("unit__name", flat=True).distinct())
+                   .exclude(state__in=passed_on).values_list("unit__name", flat=True).distinct())
     topics = sorted({(m.topic or m.predicted_topic).root().name for m in messages if m.topic or m.predicted_topic})
     public = [m for m in messages if m.status in Status.public()]
     title, place = public_face(hotspot.title, hotspot.place, public)
