@@ -191,8 +191,11 @@ def _dup_update(old: _Candidates, state, fetched: dict[int, Message]) -> _Candid
             messages.append(old.messages[row_of[pk]])
         else:
             continue  # no longer a candidate when it was read (withdrawn, merged, deleted a moment ago)
-        # a message's text does not change when it moves: its counts are kept
-        rows.append(row_of[pk] if pk in row_of else (messages[-1].title, messages[-1].body[:BODY_CHARS]))
+        # a message's text does not change when it moves: its counts are kept, unless the text
+        # read again differs (an edit in the Django admin raises no version; it shows here with
+        # the message's next move)
+        text = (messages[-1].title, messages[-1].body[:BODY_CHARS])
+        rows.append(row_of[pk] if pk in row_of and old.counts.texts[row_of[pk]] == text else text)
     counts = old.counts.select(rows)
     return _Candidates(tuple((m.pk, m.version) for m in messages), messages, counts,
                        counts.index() if messages else None)
