@@ -36,6 +36,9 @@ BODY_CHARS = 300
 # the dispatcher's candidate indexes need no expiry (each lookup brings them up to date); one
 # nobody used for this long is dropped, so that the areas and days once asked do not pile up
 DUP_IDLE_SECONDS = 30 * 60
+# and at most this many are kept, the least recently used dropped first: a backlog of old cases
+# spread over many days has an index per day (each up to CANDIDATES messages)
+DUP_MAX_INDEXES = 16
 FETCH_CHUNK = 5000  # messages read by one query (SQLite takes 32,766 parameters)
 _cache: dict = {}
 _dup_cache: dict = {}
@@ -191,8 +194,11 @@ def _dup_update(old: _Candidates, state, fetched: dict[int, Message]) -> _Candid
             messages.append(old.messages[row_of[pk]])
         else:
             continue  # no longer a candidate when it was read (withdrawn, merged, deleted a moment ago)
-        # a message's text does not change when it moves: its counts are kept
-        rows.append(row_of[pk] if pk in row_of else (messages[-1].title, messages[-1].body[:BODY_CHARS]))
+        # a message's text does not change when it moves: its counts are kept, unless the text
+        # read again differs (an edit in the Django admin raises no version; it shows here with
+        # the message's next move)
+        text = (messages[-1].title, messages[-1].body[:BODY_CHARS])
+        rows.append(row_of[pk] if pk in row_of and old.counts.texts[row_of[pk]] == text else text)
     counts = old.counts.select(rows)
     return _Candidates(tuple((m.pk, m.version) for m in messages), messages, counts,
                        counts.index() if messages else None)
@@ -231,6 +237,9 @@ def _dup_indexes(groups) -> dict:
             held[group] = _dup_update(held[group], states[group], fetched)
         _dup_cache[("dup", *group)] = (now, held[group])
         found[group] = (held[group].messages, held[group].index)
+    by_use = sorted(list(_dup_cache.items()), key=lambda item: item[1][0])
+    for key, _ in by_use[:max(0, len(by_use) - max(DUP_MAX_INDEXES, len(groups)))]:
+        _dup_cache.pop(key, None)
     return found
 
 
