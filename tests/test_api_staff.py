@@ -286,12 +286,17 @@ def test_dispatch_by_persona(as_persona, cases, directory, persona):
     assert Assignment.objects.filter(message=cases["new"]).exists() == (persona == "dispatcher")
 
 
-def test_a_lead_unit_cannot_also_assist(as_persona, cases, directory):
-    lead = directory["transport"].pk
-    response = as_persona("dispatcher").post(case_url(cases["new"], "dispatch"), {"lead": lead, "assists": [lead]},
-                                             format="json")
-    assert response.status_code == 400 and error_of(response)["fields"]["assists"] == ["主办单位不能同时作为协办单位"]
-    assert not Assignment.objects.filter(message=cases["new"]).exists()
+def test_a_lead_unit_named_among_the_assists_leads_only(as_persona, cases, directory):
+    """As the dispatch form: the lead unit leaves the assisting ones, the others still assist."""
+    lead, eco = directory["transport"].pk, directory["ecology"].pk
+    response = as_persona("dispatcher").post(case_url(cases["new"], "dispatch"),
+                                             {"lead": lead, "assists": [lead, eco]}, format="json")
+    assert response.status_code == 200, response.content
+    roles = {(a["unit"]["id"], a["role"]) for a in response.json()["assignments"]}
+    assert roles == {(lead, "lead"), (eco, "assist")}
+    dispatched = [e for e in response.json()["timeline"] if e["kind"] == "dispatched"]
+    assert dispatched[0]["detail"]["assists"] == [directory["ecology"].name]
+    assert Assignment.objects.filter(message=cases["new"], unit_id=lead).count() == 1
 
 
 def test_a_unit_named_twice_among_the_assists_assists_once(as_persona, cases, directory):

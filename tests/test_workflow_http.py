@@ -128,6 +128,24 @@ def test_dispatcher_accepts_and_dispatches_with_the_responsible_unit_preselected
     assert Notification.objects.filter(user=personas["officer"], message=m, kind="case_arrived").exists()
 
 
+def test_the_lead_unit_chosen_among_the_assisting_ones_leaves_them(personas, directory, staff):
+    """The dispatcher makes 主办 a unit the form had as 协办: it leads and no longer assists,
+    the others still assist, and the history names the assisting units actually used."""
+    m = post_message(personas, directory)
+    housing, transport, ecology = (directory[k].pk for k in ("housing", "transport", "ecology"))
+    r = act(staff["dispatcher"], m, "dispatch", lead=transport, assists=[transport, ecology])
+    assert r.status_code == 302, text(r)
+    m = fresh(m)
+    assert m.status == Status.DISPATCHED
+    assert {(a.unit_id, a.role) for a in m.assignments.all()} == {(transport, "lead"), (ecology, "assist")}
+    event = Event.objects.get(message=m, kind="dispatched")
+    assert event.data["lead"] == directory["transport"].name
+    assert event.data["assists"] == [directory["ecology"].name]
+    page = text(staff["dispatcher"].get(case_url(m)))
+    assert f"协办: {directory['ecology'].name}" in page and f"协办: {directory['transport'].name}" not in page
+    assert housing not in {a.unit_id for a in m.assignments.all()}
+
+
 def test_county_override_preselects_the_district_government(personas, directory, staff):
     m = post_message(personas, directory, region="chengguan")
     page = text(staff["dispatcher"].get(case_url(m)))
@@ -742,7 +760,6 @@ def test_bad_input_on_unit_forms(signed, directory, staff, action, data, error):
 DISPATCHER_BAD_INPUT = [
     ("dispatch", {}, "请选择主办单位"),
     ("dispatch", {"lead": "999999"}, "请选择有效的主办单位"),
-    ("dispatch", {"lead": "HOUSING", "assists": ["HOUSING"]}, "主办单位不能同时作为协办单位"),
     ("dispatch", {"lead": "HOUSING", "assists": ["x"]}, "请选择有效的协办单位"),
     ("dispatch", {"lead": "HOUSING", "kind": "spam"}, "请选择有效的留言类型"),
     ("dispatch", {"lead": "HOUSING", "topic": "999999"}, "请选择有效的领域"),

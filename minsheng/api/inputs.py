@@ -187,8 +187,8 @@ class DispatchBody(serializers.Serializer):
 
     def validate(self, attrs):
         lead = attrs.get("lead")
-        if lead is not None and any(u.pk == lead.pk for u in attrs.get("assists") or ()):
-            raise serializers.ValidationError({"assists": ["主办单位不能同时作为协办单位"]})  # as the web form
+        if lead is not None and attrs.get("assists"):  # as the web form: the lead unit leaves the assisting ones
+            attrs["assists"] = [u for u in attrs["assists"] if u.pk != lead.pk]
         return attrs
 
 

@@ -126,9 +126,11 @@ class DispatchForm(VersionedForm):
 
     def clean(self):
         data = super().clean()
-        lead, assists = data.get("lead"), data.get("assists") or []
-        if lead is not None and any(u.pk == lead.pk for u in assists):
-            self.add_error("assists", "主办单位不能同时作为协办单位")
+        # the unit chosen to lead leaves the assisting ones (often prefilled there by the
+        # routing table): a dispatcher who picks it as 主办 means it to lead, not to be refused
+        lead = data.get("lead")
+        if lead is not None and "assists" in data:
+            data["assists"] = [u for u in data["assists"] or [] if u.pk != lead.pk]
         return data
 
 
