@@ -457,3 +457,41 @@ def test_a_refused_staff_page_leads_back_to_the_workbench(personas, login):
     assert page.status_code == 403 and f'<a href="{reverse("board:inbox")}">返回工作台</a>' in text(page)
     page = login(personas["citizen"]).get(reverse("board:supervision"))
     assert page.status_code == 403 and "返回工作台" not in text(page)
+
+
+# --- a third QA walk: the supervisor's list keeps a refused 督办 -----------------------------
+
+def test_a_supervision_refused_from_the_list_comes_back_on_the_list(personas, directory, login):
+    """督办 with an empty note, sent from the second page of a district's overdue cases: the
+    error on that same list and page, the row's form open with what was typed; from the case
+    page it stays on the case page."""
+    for n in range(21):
+        dispatch(personas, directory, f"超期留言{n:02d}", at=LONG_AGO)
+    client = login(personas["supervisor"])
+    listed = reverse("board:supervision") + "?district=620103&op=2"
+    page = text(client.get(listed))
+    overdue = page[page.index('id="overdue"'):page.index('id="supervised"')]
+    (public_id,) = re.findall(r'<a href="/staff/case/(\d+)/">', overdue)  # 21 cases: one on page 2
+    m = Message.objects.get(public_id=public_id)
+    r = client.post(reverse("board:case_action", args=[public_id, "supervise"]),
+                    {"version": m.version, "note": "   ", "next": listed})
+    assert r.status_code == 400
+    page = text(r)
+    assert "请填写督办意见" in page and "<h1>督办</h1>" in page
+    overdue = page[page.index('id="overdue"'):page.index('id="supervised"')]
+    assert "超期未答复 · 七里河区 (21)" in overdue and "第 2 / 2 页" in overdue
+    assert row_titles(overdue) == [m.title]
+    assert re.search(r'<details open><summary>督办</summary>.*?placeholder="督办意见">   </textarea>', overdue, re.S)
+    # its links and forms lead to the list, not to the action's address
+    assert 'href="/staff/supervision/?district=620103&amp;op=1"' in overdue
+    assert f'name="next" value="{listed.replace("&", "&amp;")}"' in overdue
+    assert not fresh(m).supervised
+    # the same refused from the case page: the case page
+    r = client.post(reverse("board:case_action", args=[public_id, "supervise"]),
+                    {"version": m.version, "note": ""})
+    assert r.status_code == 400 and "请填写督办意见" in text(r) and "<h1>督办</h1>" not in text(r)
+    # sent again with a note, from the list: done, back at the list's page
+    r = client.post(reverse("board:case_action", args=[public_id, "supervise"]),
+                    {"version": m.version, "note": "请尽快答复", "next": listed})
+    assert r.status_code == 302 and r["Location"] == listed
+    assert fresh(m).supervised

@@ -10,6 +10,7 @@ a staff member outside the case's units and regions gets 404.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages as flash
@@ -17,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -91,8 +92,9 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
-def _paginate(request, qs, param="page"):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get(param))
+def _paginate(request_or_query, qs, param="page"):
+    query = getattr(request_or_query, "GET", request_or_query)
+    return Paginator(qs, PAGE_SIZE).get_page(query.get(param))
 
 
 # --- lists -----------------------------------------------------------------------
@@ -227,14 +229,17 @@ def _overdue_by_district(overdue, depth: int | None) -> list[dict]:
                   key=lambda d: (-d["count"], d["code"]))
 
 
-def _keep_query(request, param: str) -> str:
+def _keep_query(request, param: str, query: QueryDict | None = None) -> str:
     """The list's query string without ``param``: paging one section keeps the others'."""
-    query = request.GET.copy()
+    query = (request.GET if query is None else query).copy()
     query.pop(param, None)
     return query.urlencode()
 
 
-def _supervision_context(request, roles: Roles) -> dict:
+def _supervision_context(request, roles: Roles, query: QueryDict | None = None) -> dict:
+    """``query``: the list's own query string (page of each section, district) when an action
+    posted from it is refused and the list is shown again at another address."""
+    query = request.GET if query is None else query
     now = timezone.now()
     leads = Prefetch("assignments", to_attr="active_leads",
                      queryset=A.objects.filter(state=A.State.ACTIVE, role=A.Role.LEAD).select_related("unit"))
@@ -242,7 +247,7 @@ def _supervision_context(request, roles: Roles) -> dict:
     overdue = Message.objects.filter(scope, status__in=Status.handling(), replied_at__isnull=True, due_at__lt=now)
     depth = _district_depth(roles)
     districts = _overdue_by_district(overdue, depth)
-    district = next((d for d in districts if d["code"] == request.GET.get("district")), None)
+    district = next((d for d in districts if d["code"] == query.get("district")), None)
     if district is not None:
         overdue = overdue.filter(_district_q(district["code"], depth))
     overdue = overdue.select_related("region", "topic").prefetch_related(leads).order_by("due_at", "pk")
@@ -260,11 +265,31 @@ def _supervision_context(request, roles: Roles) -> dict:
                                            state=Extension.State.PENDING, assignment__state=A.State.ACTIVE)
                   .select_related("assignment__unit", "assignment__message__region", "requested_by")
                   .order_by("requested_at", "pk"))
-    return {"overdue": _paginate(request, overdue, "op"), "supervised": _paginate(request, supervised, "sp"),
-            "extensions": _paginate(request, extensions, "ep"), "now": now, "section": "supervision",
+    # shown again at an action's address, the list's links name the list
+    list_url = reverse("board:supervision") if query is not request.GET else ""
+    return {"overdue": _paginate(query, overdue, "op"), "supervised": _paginate(query, supervised, "sp"),
+            "extensions": _paginate(query, extensions, "ep"), "now": now, "section": "supervision",
             "districts": districts, "district": district,
-            "keep": {p: _keep_query(request, p) for p in ("op", "sp", "ep")},
-            "decide_form": forms.DecideExtensionForm()}
+            "keep": {p: _keep_query(request, p, query) for p in ("op", "sp", "ep")},
+            "decide_form": forms.DecideExtensionForm(),
+            # links and the forms' ``next``: the list, also when shown again at an action's address
+            "list_url": list_url,
+            "here": f"{reverse('board:supervision')}?{query.urlencode()}" if query else reverse("board:supervision")}
+
+
+def _refused_on_supervision(request, roles: Roles, error: str, status: int, *, or_without_next=False, **extra):
+    """An action posted from the supervisor's list and refused: the list again, at the page
+    and district it was posted from (its ``next``), with the error; None when it came from
+    elsewhere (the case page shows the error then). ``or_without_next``: a post naming no
+    page at all is taken as from the list too."""
+    parts = urlsplit(request.POST.get("next") or "")
+    from_list = not (parts.scheme or parts.netloc) and (
+        parts.path == reverse("board:supervision") or (or_without_next and not parts.path))
+    if not roles.is_supervisor or not from_list:
+        return None
+    context = _supervision_context(request, roles, QueryDict(parts.query))
+    context.update(error=error, **extra)
+    return render(request, "board/staff/supervision.html", context, status=status)
 
 
 @login_required
@@ -533,6 +558,10 @@ def case_action(request, public_id, action):
     kwargs = {"units": actions.units_for(message)} if action in UNIT_FORMS else {}
     form = form_class(request.POST, **kwargs)
     if not form.is_valid():
+        listed = action == "supervise" and _refused_on_supervision(
+            request, roles, _first_error(form), 400, supervise_form=form, supervise_id=message.public_id)
+        if listed:
+            return listed
         return _render_case(request, roles, message, bound={action: form}, error=_first_error(form), status=400)
     try:
         if action not in UNVERSIONED and form.cleaned_data["version"] != message.version:
@@ -547,6 +576,11 @@ def case_action(request, public_id, action):
         retry = form_class(initial=initial, **kwargs)
         return _render_case(request, roles, fresh, bound={action: retry}, conflict=action, status=409)
     except (IllegalMove, actions.Invalid, PermissionDenied) as exc:
+        listed = action == "supervise" and _refused_on_supervision(
+            request, roles, str(exc) or "无法执行该操作", _error_status(exc), supervise_form=form,
+            supervise_id=message.public_id)
+        if listed:
+            return listed
         fresh = _case_or_404(roles, public_id)
         return _render_case(request, roles, fresh, bound={action: form}, error=str(exc) or "无法执行该操作",
                             status=_error_status(exc))
@@ -594,11 +628,9 @@ def decide_extension(request, pk):
         except (Conflict, IllegalMove, actions.Invalid, PermissionDenied) as exc:
             error, status = str(exc) or "无法执行该操作", _error_status(exc)
     if error:
-        from_case = request.POST.get("next") == reverse("board:case", args=[message.public_id])
-        if roles.is_supervisor and not from_case:
-            context = _supervision_context(request, roles)
-            context.update(error=error, decide_form=form)
-            return render(request, "board/staff/supervision.html", context, status=status)
+        listed = _refused_on_supervision(request, roles, error, status, or_without_next=True, decide_form=form)
+        if listed:
+            return listed
         return _render_case(request, roles, message, error=error, status=status)
     if approve:  # the days run on from the old deadline: a long-overdue case may still be late
         late = "; 该件仍已超期" if message.due_at < timezone.now() else ""
