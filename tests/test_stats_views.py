@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from minsheng.stats import figures
+from minsheng.stats import figures, views
 
 from .conftest import make_user
 from .test_stats_cases import raw_figures
@@ -81,6 +81,34 @@ def test_units_league_table_sorts(client, cases):
     text_desc = _text(client.get("/stats/units/", {"sort": "received"}))
     assert text_desc.index("兰州市住房和城乡建设局") < text_desc.index("兰州市生态环境局")
     assert client.get("/stats/units/", {"sort": "drop table"}).status_code == 200
+
+
+def test_units_league_table_is_paged_keeping_sort_and_filters(client, cases, monkeypatch):
+    """The league table of hundreds of units comes a page at a time; ranks go on across
+    pages, the page links keep the sort and filters, a new sort starts at page 1, and the
+    exports hold every unit."""
+    query = {"region": "620100", "sort": "received", "dir": "desc"}
+    ranked = re.compile(r"<td>(\d+)\. ([^<]+)</td>")
+    whole = ranked.findall(_text(client.get("/stats/units/", query)))
+    assert len(whole) >= 3 and whole[0] == ("1", "兰州市住房和城乡建设局")
+    monkeypatch.setattr(views, "UNITS_PER_PAGE", 1, raising=False)  # without paging: fails on the page
+    first = _text(client.get("/stats/units/", query))
+    assert ranked.findall(first) == whole[:1]
+    pager = first[first.index('class="pagination"'):]
+    assert f"第 1 / {len(whole)} 页" in pager
+    next_link = re.search(r'<a href="(\?[^"]+)">下一页</a>', pager).group(1).replace("&amp;", "&")
+    assert {"region=620100", "sort=received", "dir=desc", "page=2"} <= set(next_link[1:].split("&"))
+    second = _text(client.get("/stats/units/" + next_link))
+    assert ranked.findall(second) == whole[1:2]  # its rank counted across pages
+    # sorting from page 2 starts again at page 1; the exports are not paged
+    head = second[second.index("<thead>"):second.index("</thead>")]
+    assert "page=" not in head
+    exports = re.findall(r'href="(/stats/export/table\.[a-z]+\?[^"]+)"', second)
+    assert len(exports) == 2 and all("page=" not in link for link in exports)
+    export = client.get(exports[0].replace("&amp;", "&"))
+    csv_text = b"".join(export.streaming_content).decode("utf-8-sig") if export.streaming else export.content.decode(
+        "utf-8-sig")
+    assert "兰州市住房和城乡建设局" in csv_text and "兰州市生态环境局" in csv_text
 
 
 def test_dashboard_is_for_supervisors_of_their_regions(client, login, personas, cases):

@@ -32,6 +32,7 @@ UNIT_COLUMNS = [("label", "办理单位"), ("received", "受理"), ("replied", "
                 ("on_time_rate", "按时率"), ("median_days_to_reply", "用时中位数"), ("mean_days_to_reply", "平均用时"),
                 ("satisfaction_rate", "满意率"), ("reopened_rate", "重办率"), ("overdue_unreplied", "超期从未答复")]
 SORTABLE = {key for key, _ in UNIT_COLUMNS}
+UNITS_PER_PAGE = 50  # the league table's page (the demo's hundreds of units made a page 15,000 px tall)
 
 
 def _default_region() -> Region | None:
@@ -150,7 +151,9 @@ def units(request):
     if descending:
         present = [r for r in rows if r[sort] is not None]
         rows = list(reversed(present)) + [r for r in rows if r[sort] is None]
-    return render(request, "stats/units.html", {**_context_filters(scope, filters), "rows": rows, "sort": sort,
+    # ranked over all units, then paged: a unit keeps its rank on any page (the exports stay whole)
+    page = Paginator(rows, UNITS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "stats/units.html", {**_context_filters(scope, filters), "page": page, "sort": sort,
                                                  "descending": descending, "columns": UNIT_COLUMNS})
 
 
