@@ -268,7 +268,7 @@ MINSHENG_REPLY_DAYS = {
 MINSHENG_EVALUATION_DAYS = env_int("MINSHENG_EVALUATION_DAYS", 7, minimum=1)  # calendar days
 MINSHENG_REOPEN_DAYS = env_int("MINSHENG_REOPEN_DAYS", 7, minimum=1)
 MINSHENG_MODEL_DIR = Path(env_str("MINSHENG_MODEL_DIR", str(VAR_DIR / "models")))
-# a serving process (minsheng serve's gunicorn workers, runserver) loads the classifiers and builds
+# each gunicorn worker of minsheng serve (not runserver) loads the classifiers and builds
 # the hotspot index in a background thread when it starts, so that the first message posted does
 # not wait for them (embedded default only: with a broker the workers read messages); 0: off
 MINSHENG_WARMUP = env_bool("MINSHENG_WARMUP", True)

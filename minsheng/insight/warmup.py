@@ -3,8 +3,8 @@
 In the embedded default (no broker) ``tasks.read_message`` runs inside the citizen's
 request, and the first one in a process loaded the classifiers and built the hotspot index
 from the database: 3–5 s on the demo, once per process, in one citizen's wait. A serving
-process (each gunicorn worker of ``minsheng serve``: ``minsheng.gunicorn_conf``; the inner
-process of ``runserver``) calls ``start()``, which does that work in a background thread;
+process (each gunicorn worker of ``minsheng serve``: ``minsheng.gunicorn_conf``; not
+``runserver``) calls ``start()``, which does that work in a background thread;
 nothing else does (``migrate``, the tests and the one-off commands never warm).
 
 The caches it fills are the ones a request fills, under the same locks (``tasks._lock``,
