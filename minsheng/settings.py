@@ -268,6 +268,10 @@ MINSHENG_REPLY_DAYS = {
 MINSHENG_EVALUATION_DAYS = env_int("MINSHENG_EVALUATION_DAYS", 7, minimum=1)  # calendar days
 MINSHENG_REOPEN_DAYS = env_int("MINSHENG_REOPEN_DAYS", 7, minimum=1)
 MINSHENG_MODEL_DIR = Path(env_str("MINSHENG_MODEL_DIR", str(VAR_DIR / "models")))
+# each gunicorn worker of minsheng serve (not runserver) loads the classifiers and builds
+# the hotspot index in a background thread when it starts, so that the first message posted does
+# not wait for them (embedded default only: with a broker the workers read messages); 0: off
+MINSHENG_WARMUP = env_bool("MINSHENG_WARMUP", True)
 MINSHENG_PREFILL_CONFIDENCE = env_float("MINSHENG_PREFILL_CONFIDENCE", 0.6, minimum=0, maximum=1)  # a probability
 # hotspots: a hotspot idle longer than the window takes no new messages; one older than
 # MINSHENG_CHRONIC_DAYS with unresolved or unsatisfied messages is 老大难

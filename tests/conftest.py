@@ -43,6 +43,7 @@ def _isolated(settings, tmp_path):
     Open311 media links are not fetched (tests/test_open311_media.py switches it on against a
     local server)."""
     settings.MINSHENG_FETCH_MEDIA = False
+    settings.MINSHENG_WARMUP = False  # no background warm-up unless a test asks (tests/test_warmup.py)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MINSHENG_MODEL_DIR = tmp_path / "models"
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -76,23 +76,27 @@ def _item(message) -> core.Item:
                      admin_names=_admin_names(region) if region else ())
 
 
-def _catch_up(index: core.HotspotIndex) -> None:
-    """Add memberships written since this process last looked (by any process)."""
+def _catch_up(index: core.HotspotIndex, state: dict) -> None:
+    """Add memberships written since ``state["seen"]`` (by any process). ``seen`` follows
+    each membership added, so a catch-up that fails half-way adds none of them twice."""
     horizon = timezone.now() - dt.timedelta(days=window_days())
-    rows = (HotspotMember.objects.filter(id__gt=_state["seen"], message__submitted_at__gte=horizon)
+    rows = (HotspotMember.objects.filter(id__gt=state["seen"], message__submitted_at__gte=horizon)
             .select_related("message__region__parent__parent__parent").order_by("id"))
-    last = _state["seen"]
     for member in rows.iterator(chunk_size=2000):
         index.add(_item(member.message).prepare(), member.hotspot_id)
-        last = member.id
-    _state["seen"] = max(last, HotspotMember.objects.order_by("-id").values_list("id", flat=True).first() or 0)
+        state["seen"] = member.id
+    state["seen"] = max(state["seen"], HotspotMember.objects.order_by("-id").values_list("id", flat=True).first() or 0)
 
 
 def get_index() -> core.HotspotIndex:
+    """The process's index, brought up to date; the caller holds ``_lock``. A first build
+    is made aside and kept only once whole: one that fails leaves no half-built index."""
     if _state["index"] is None:
-        _state["index"] = core.HotspotIndex(window_days=window_days())
-        _state["seen"] = 0
-    _catch_up(_state["index"])
+        index, state = core.HotspotIndex(window_days=window_days()), {"seen": 0}
+        _catch_up(index, state)
+        _state["index"], _state["seen"] = index, state["seen"]
+        return index
+    _catch_up(_state["index"], _state)
     return _state["index"]
 
 

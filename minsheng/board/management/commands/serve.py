@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 raise CommandError(f"无法收集静态文件到 {settings.STATIC_ROOT}: {exc}")
         argv = [sys.executable, "-m", "gunicorn", "minsheng.wsgi:application", "--bind", f"{host}:{port}",
                 "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-                "--timeout", "60", "--preload", "--access-logfile", "-", "--error-logfile", "-"]
+                "--timeout", "60", "--preload", "--config", "python:minsheng.gunicorn_conf", "--access-logfile", "-", "--error-logfile", "-"]
         shown = "localhost" if host in ("0.0.0.0", "::") else host
         self.stdout.write(f"民声 minsheng 运行于 http://{shown}:{port}/  (Ctrl+C 停止)")
         if warning := vendor_warning():

@@ -1,0 +1,75 @@
+"""Warm a serving process: build what the first message's reading needs before a citizen posts it.
+
+In the embedded default (no broker) ``tasks.read_message`` runs inside the citizen's
+request, and the first one in a process loaded the classifiers and built the hotspot index
+from the database: 3–5 s on the demo, once per process, in one citizen's wait. A serving
+process (each gunicorn worker of ``minsheng serve``: ``minsheng.gunicorn_conf``; not
+``runserver``) calls ``start()``, which does that work in a background thread;
+nothing else does (``migrate``, the tests and the one-off commands never warm).
+
+The caches it fills are the ones a request fills, under the same locks (``tasks._lock``,
+``hotspots_service._lock``): a message posted while the warm-up runs waits for the index
+being built and gets the whole of it, never half. A failing warm-up is logged and leaves
+the caches as they were; the first reading then builds them as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+
+def enabled() -> bool:
+    """Warm only where messages are read in the web process (no broker: tasks run eagerly)
+    and MINSHENG_WARMUP is not switched off."""
+    return bool(getattr(settings, "MINSHENG_WARMUP", True)) and bool(
+        getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
+
+
+def warm() -> float:
+    """Import the views, load the classifiers and build the hotspot index (what a post and
+    ``read_message`` need);
+    returns the seconds it took. Raises what fails (``start`` logs it)."""
+    from django.urls import get_resolver
+
+    from . import hotspots_service, tasks
+    from .text import tokenize
+
+    began = time.monotonic()
+    get_resolver().url_patterns  # noqa: B018 - imports every view, serializer and form (0.5 s on first use)
+    tokenize("民声")  # jieba's dictionary (already loaded where minsheng.wsgi was imported)
+    for target in (*tasks.TARGETS, "unit"):
+        tasks.get_model(target)
+    with hotspots_service._lock:
+        hotspots_service.get_index()
+    return time.monotonic() - began
+
+
+def _run() -> None:
+    from django.db import connections
+
+    try:
+        seconds = warm()
+        log.info("warm-up done in %.1f s: classifiers loaded, hotspot index built", seconds)
+    except Exception:
+        log.exception("warm-up failed; the first message read will build what it needs")
+    finally:
+        connections.close_all()  # this thread's connections only
+
+
+def start() -> threading.Thread | None:
+    """Start the warm-up in a daemon thread (None when ``enabled()`` says no). Never raises."""
+    try:
+        if not enabled():
+            return None
+        thread = threading.Thread(target=_run, name="minsheng-warmup", daemon=True)
+        thread.start()
+        return thread
+    except Exception:
+        log.exception("could not start the warm-up")
+        return None
