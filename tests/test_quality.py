@@ -232,3 +232,12 @@ def test_score_for_reply_on_a_stored_message(directory, personas):
     bad = lookup.score_for_reply(message, BOILER)
     assert good["score"] > bad["score"] and bad["boilerplate"]
     assert good["timeliness"] == 1.0
+
+
+def test_a_long_question_is_quoted_cut_with_an_ellipsis():
+    """The officer read 「…如「小区东门外的路灯坏了两个月, 晚上老人出门很不方便, 」」: a long
+    question cut at 30 characters looked like the citizen's whole sentence, ending at a comma."""
+    asked = "小区东门外的路灯坏了两个月, 晚上老人出门很不方便, 希望有关部门尽快派人来修理路灯并检查线路?"
+    result = score_reply("路灯", asked, "您好, 您反映的问题已收悉, 感谢您的监督。")
+    quoted = next(r for r in result["reasons"] if "未回应" in r)
+    assert quoted.endswith("…」") and asked[:29] in quoted

@@ -166,7 +166,8 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)
     missed = [q for q, ok in zip(asked, addressed, strict=True) if not ok]
     if missed:
-        reasons.append(f"留言提出的 {len(asked)} 个问题中有 {len(missed)} 个未回应, 如「{missed[0][:30]}」")
+        quote = missed[0] if len(missed[0]) <= 30 else missed[0][:29] + "…"  # cut, and seen to be
+        reasons.append(f"留言提出的 {len(asked)} 个问题中有 {len(missed)} 个未回应, 如「{quote}」")
 
     has_facts = bool(_FACTS.search(core))
     has_measures = bool(_MEASURES.search(core))
