@@ -185,12 +185,6 @@ class DispatchBody(serializers.Serializer):
             raise serializers.ValidationError("领域代码不存在")
         return topic
 
-    def validate(self, attrs):
-        lead = attrs.get("lead")
-        if lead is not None and attrs.get("assists"):  # as the web form: the lead unit leaves the assisting ones
-            attrs["assists"] = [u for u in attrs["assists"] if u.pk != lead.pk]
-        return attrs
-
 
 class RejectBody(serializers.Serializer):
     reason = serializers.CharField(max_length=SHORT)

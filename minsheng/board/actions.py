@@ -235,7 +235,9 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     """派单 to a lead unit and optional assisting units. A topic or type that differs
     from the machine's prediction is stored as a correction for retraining."""
     _require_dispatcher(actor, message)
-    assists = list({u.pk: u for u in assists if u.pk != lead.pk}.values())  # each unit once (an API list may repeat)
+    # each unit once (an API list may repeat), the lead not among them: a unit the routing table
+    # prefilled as 协办 and the dispatcher picked as 主办 leads (the page and the API alike)
+    assists = list({u.pk: u for u in assists if u.pk != lead.pk}.values())
     if not lead.is_active:
         raise Invalid("该单位已停用", "lead")
     _require_units_for(message, {lead: "lead", **{u: "assists" for u in assists}})

@@ -124,15 +124,6 @@ class DispatchForm(VersionedForm):
         self.fields["assists"].queryset = qs
         self.fields["topic"].choices = [("", "(不变)")] + [(t.pk, t.indent + t.name) for t in topic_tree()]
 
-    def clean(self):
-        data = super().clean()
-        # the unit chosen to lead leaves the assisting ones (often prefilled there by the
-        # routing table): a dispatcher who picks it as 主办 means it to lead, not to be refused
-        lead = data.get("lead")
-        if lead is not None and "assists" in data:
-            data["assists"] = [u for u in data["assists"] or [] if u.pk != lead.pk]
-        return data
-
 
 class MergeForm(VersionedForm):
     into = forms.CharField(label="并入的留言编号", max_length=20, required=False,
