@@ -4,7 +4,10 @@
 
 Prints, for each annotation column, the ROC AUC of our total score and of each part
 (the chance that a reply annotated 1 scores above one annotated 0), and the agreement of
-the boilerplate flag with the annotation. Also the scoring speed.
+the boilerplate flag with the annotation. Also the scoring speed, and the precision of the
+「N 个问题中有 K 个未回应」 flag on the replies of bench/quality_missed.csv: 60 replies the scorer
+flagged on 2026-12-03, drawn at random and read by hand (missed = 1 when the reply does leave a
+question of the citizen unanswered; part dev = read while fixing the check, held = kept apart).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from minsheng.insight.csvio import parse_time  # noqa: E402
 from minsheng.insight.quality import score_reply  # noqa: E402
 
+LABELS = ROOT / "bench" / "quality_missed.csv"
 DEFAULT = ROOT.parent / "shared" / "datasets" / "unlabeled" / "tipdm_replies.csv"
 COLUMNS = ["可解释性_Syucryingstar", "完整性_Rollbear100", "可解释性_Rollbear100"]
 PARTS = ["score", "relevance", "completeness", "interpretability"]
@@ -78,6 +82,17 @@ def main() -> None:
         line.append(f"boilerplate flag: {tp}/{neg} annotated-0 caught, {fp} annotated-1 flagged "
                     f"(precision {tp / max(1, tp + fp):.2f})")
         print("; ".join(line))
+    flags = {r["留言编号"]: res["questions_addressed"] < res["questions"] for r, res in zip(rows, results, strict=True)}
+    print(f"missed-question flag: {sum(flags.values())} of {len(rows)} replies flagged")
+    with LABELS.open(encoding="utf-8") as fh:
+        labelled = list(csv.DictReader(fh))
+    for part in ("dev", "held", None):
+        sample = [x for x in labelled if part in (None, x["part"])]
+        still = [x for x in sample if flags[x["留言编号"]]]
+        right = sum(x["missed"] == "1" for x in still)
+        missed = sum(x["missed"] == "1" for x in sample)
+        print(f"  {part or 'all'}: {len(still)} of {len(sample)} read still flagged, {right} rightly "
+              f"(precision {right / max(1, len(still)):.2f}); {right} of the {missed} that do miss a question kept")
 
 
 if __name__ == "__main__":

@@ -130,6 +130,85 @@ def test_asking_to_be_told_is_a_question():
     assert questions("想了解一下异地就医如何备案。") == ["想了解一下异地就医如何备案。"]
 
 
+# --- the missed-question check: what a reply answered is not 「未回应」 ---------------------
+# Each message asks something the reply does take up; before 2026-12-03 each reply was told
+# 「N 个问题中有 K 个未回应」 (bench/quality.py: 38 % of the flags on tipdm_replies.csv were right).
+
+ANSWERED = {
+    "long sentence, demand at its end": (
+        "幸福路夜间车辆乱鸣笛",
+        "每天晚上十点以后幸福路上还有大货车一路按喇叭, 附近小区的老人孩子都睡不好, 投诉过几次也没有改观, "
+        "建议交警部门在幸福路安装鸣笛抓拍设备。",
+        "经查, 幸福路属城区禁鸣路段。我大队已于5月10日在幸福路与建设路口安装鸣笛抓拍设备, 抓拍的违法鸣笛车辆将"
+        "依法处罚。如有疑问请致电 0931-8451234。"),
+    "rhetorical question, demand told of someone else": (
+        "丽景新村物业收费问题",
+        "上个月物业向业主要求一次预交三年物业费。难道业主不交就不能装修吗? 请相关部门核查物业收费是否合规。",
+        "经核查, 丽景新村物业公司要求预交三年物业费不符合《甘肃省物业管理条例》规定, 我局已责令其停止预收物业费, "
+        "已预交的可申请退还。如有疑问请致电 0931-8888888。"),
+    "the cue took the unit out of the demand (请督促热力公司尽快…)": (
+        "和平小区暖气不热",
+        "今年供暖以来家里暖气一直不热, 室温只有十三四度。请督促热力公司尽快排查原因。",
+        "经热力公司入户测温, 该户室温低于规定标准, 热力公司已对楼内管网进行冲洗和调试, 目前室温已达到18摄氏度。"
+        "如有疑问请致电 0931-8808299。"),
+    "how to get one's due, answered with where to go": (
+        "某建筑公司拖欠工资",
+        "我们十几个人在工地干了半年, 老板一分钱工资没发。请告知维权的途径。",
+        "劳动保障监察大队已立案调查, 约谈了施工总承包单位。如仍有工资未结清, 可携带劳动合同、考勤记录等证据到"
+        "区劳动保障监察大队投诉, 电话 0931-8536665。"),
+    "the words of the demand, not its bigrams (希望规范药店经营)": (
+        "天水南路药店违规销售处方药",
+        "天水南路一家药店不凭处方就卖处方药, 执业药师经常不在岗。希望规范药店经营。",
+        "执法人员已对该药店进行检查, 对其违规销售处方药的行为立案调查, 并责令其落实执业药师在岗制度。"
+        "如有疑问请致电 0931-8135402。"),
+    "a title restating the body's one demand in other words": (
+        "建议优化滨河路大桥下第一个路口的红绿灯",
+        "滨河路大桥下第一个路口早高峰排队很长, 一个绿灯只能过几辆车。建议优化此处红绿灯。",
+        "经现场调查, 该处早高峰东西向车流较大, 我大队已于6月1日优化红绿灯配时, 东西向绿灯由30秒延长至45秒。"
+        "如有疑问请致电 0931-8451234。"),
+    "a question cut at its mark (是否…? 否则…?)": (
+        "村道硬化由谁施工",
+        "请问村级道路硬化是否必须由区城建局承包施工? 否则不予拨款?",
+        "根据《全市自然村通水泥路建设工作方案》, 村级道路硬化由市交通运输局统一招标, 确定一家具有路桥资质的企业"
+        "承担施工总承包任务, 资金按实际工程量拨付, 村集体施工队不能另行承包。咨询电话 0931-8223344。"),
+}
+
+
+@pytest.mark.parametrize("case", ANSWERED)
+def test_a_reply_that_answers_what_was_asked_is_not_told_it_missed_a_question(case):
+    title, body, reply = ANSWERED[case]
+    result = score_reply(title, body, reply)
+    assert result["questions"] >= 1 and result["completeness"] == 1.0, result
+    assert not any("未回应" in r for r in result["reasons"])
+
+
+@pytest.mark.parametrize("sentence", [
+    "前段时间我反映了小区路灯的问题, 没过多久问题就解决了。",  # a thanks note: 多久 tells, it does not ask
+    "因为路不好, 如何把猪运出去是一个难题。",
+    "业主代表向开发商要求公示施工图, 开发商拒绝了。",  # a demand told of someone else
+    "难道业主不交就不能装修吗?",  # rhetorical
+    "这不是以权压人吗?",
+    "在此呼吁大家, 希望各位网友查看一下自己楼层的消防设施。",  # to the other readers
+    "请问一下, 我每天上下班都经过北环路。",  # an opening before the question
+    "在此我想请问一下;",
+    "这是我对教育工作的一个小小的建议, 望重视和采纳!",  # a closing
+])
+def test_a_sentence_that_asks_the_unit_nothing_is_no_question(sentence):
+    assert questions(sentence) == []
+
+
+def test_a_question_still_asked_is_still_missed():
+    """What the fix must not lose: the demand the reply leaves out, and the one a form letter
+    leaves out, are still quoted; a rhetorical sentence that also demands still asks."""
+    title, body, _ = ANSWERED["long sentence, demand at its end"]
+    off = score_reply(title, body + "希望公开处罚结果。", "我大队已在幸福路安装鸣笛抓拍设备。如有疑问请致电 0931-8451234。")
+    assert off["questions_addressed"] == 1 and any("如「希望公开处罚结果。」" in r for r in off["reasons"])
+    assert any("未回应" in r for r in score_reply(title, body, BOILER)["reasons"])
+    assert questions("难道就没人管吗? 希望城管部门依法查处。") == ["难道就没人管吗?", "希望城管部门依法查处。"][1:]
+    assert questions("我们强烈要求政府尽快修复道路。") == ["我们强烈要求政府尽快修复道路。"]
+    assert questions("请问补贴什么时候发放? 否则我们去哪里办理?") == ["请问补贴什么时候发放?否则我们去哪里办理?"]
+
+
 @pytest.mark.parametrize("letter", [
     "您好, 您反映的问题已收到, 我们高度重视, 已安排专人处理, 感谢您的监督。",
     "您反映的问题我们已经知晓，正在积极协调解决中，感谢您的理解与支持。",

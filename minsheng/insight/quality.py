@@ -5,8 +5,10 @@ Four parts, each in [0, 1]:
 
 - relevance: cosine of character bigrams of the reply and the message (letter-writing
   phrases removed), scaled so that 0.25 already counts as fully relevant;
-- completeness: the share of the questions raised in the message (sentences with a
-  question or a demand) whose key bigrams the reply takes up;
+- completeness: the share of the questions raised in the message (sentences that ask or
+  demand something of the unit: not a rhetorical question, a narrative 要求, an opening or
+  a closing) whose key bigrams or words the reply takes up, or that it answers with the
+  date, the place to go or the rule they ask for;
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
@@ -25,13 +27,33 @@ import math
 import re
 from collections import Counter
 
-from .text import LONG_NUMBER, normalize
+from .text import LONG_NUMBER, normalize, tokenize
 
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
-_QUESTION = re.compile(r"[?？]|请问|能否|能不能|可否|是否|何时|什么时候|多久|为什么|为何|怎么|如何|哪里|谁来|有没有|"
-                       r"请告知|请说明|请解释|想了解|想咨询|"
-                       r"希望|恳请|请求|要求|建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)")
+# a question or a demand: a question mark, a cue that asks (请问, 能否, 是否, 何时, 请告知 …) or
+# one that demands (希望, 恳请, 建议, 请…解决/处理/查处 …); 要求 / 请求 and the interrogative words
+# count only as _DEMAND and _WEAK_ASK say
+_DEMANDS = r"希望|恳请|建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)"
+_QUESTION = re.compile(r"[?？]|请问|能否|可否|是否|何时|什么时候|请告知|请说明|请解释|想了解|想咨询|" + _DEMANDS)
+# the cue words alone, cut out of a question before it is matched: 请督促热力公司尽快排查原因 keeps
+# 督促热力公司 (the whole match of 请.{0,6}尽快 took the unit out with it)
+_CUE_WORDS = re.compile(r"[?？]|请问|能否|能不能|可否|是否|何时|什么时候|多久|为什么|为何|怎么|如何|哪里|谁来|有没有|"
+                        r"请告知|请说明|请解释|想了解|想咨询|希望|恳请|请求|要求|建议|请")
+# an interrogative word asks only in a question (…怎么办? / 请问…如何申请); in a statement it tells
+# (没过多久又坏, 去哪里都不方便, 如何把猪运出去是一个难题)
+_WEAK_ASK = re.compile(r"多久|为什么|为何|怎么|如何|哪里|谁来|有没有|能不能")
+_ASKING = re.compile(r"[?？吗呢]|请问|想问|咨询|想了解|想知道|请告知|请说明|请解释")
+# 要求 / 请求 demand when the writer makes them (我们要求…, 强烈要求政府…, 请求撤销…); told of
+# someone else (业主向开发商要求公示, 依法要求你提供, 无视业主要求) they ask nothing of the reply
+_DEMAND = re.compile(r"(?:^|[,，:：;；、]|我们?|本人|大家|特此|强烈|再次|恳切|迫切|郑重|一致|在此|现|故|因此|为此|所以|特|"
+                     r"[一二三四五]是)\s*(?:要求|请求)|(?:要求|请求)(?:政府|领导|上级|相关|有关|你们|您|贵|市|县|区|尽快)")
+# a rhetorical question states, it asks for no answer: 难道…吗, 岂非…, 试问…, 这不是…吗
+_RHETORICAL = re.compile(r"难道|岂(?:非|不|能|有)|试问|何尝|凭什么|(?:天理|公道|王法)何在|谁来主持公道|还有没有(?:王法|天理)|"
+                         r"(?:这|那)不是.{0,40}吗[?？!！]*$|说这公平吗")
+# what a demand is about is said right at its cue: 满大街听到乱鸣笛, 建议政府引入鸣笛声纳抓拍系统 is
+# answered by a reply on 声纳抓拍系统, not on what the citizen told before it
+_CLAUSE = re.compile(r"[^,，、:：]+")
 _COURTESY = re.compile(
     r"网友[“\"]?[A-Za-z0-9]*[”\"]?[:：,，]?|市民同志|尊敬的[^，。,:：]{0,10}|您好[!！,，。]?|你好[!！,，。]?|"
     r"您的留言已收悉|您的来信已收悉|留言已收悉|来信已收悉|已收悉|现将[^。:：]{0,20}(?:答复|回复)如下[:：]?|"
@@ -39,17 +61,32 @@ _COURTESY = re.compile(
     r"\d{4}年\d{1,2}月\d{1,2}日|[\u3000\s]+"
 )
 # a polite closing asks nothing a reply must answer: 以上建议, 望领导参考 / 希望能够采纳, 谢谢
-_CLOSING = re.compile(r"^(?:以上|上述|此|这些)?(?:建议|意见|想法)?[,，、]?\s*(?:望|希望|恳请|敬请|请)(?:能够?|各位)?"
-                      r"(?:领导|政府|有关部门|相关部门|贵单位)?(?:参考|采纳|考虑|予以考虑|斟酌|重视|批评指正)"
+_CLOSING = re.compile(r"^(?:(?:以上|上述|此|这些)?(?:建议|意见|想法)?|这是[^,，。]{0,30}(?:建议|意见|心声))[,，、]?\s*"
+                      r"(?:望|希望|恳请|敬请|请)(?:能够?|各位)?(?:领导|政府|有关部门|相关部门|贵单位)?"
+                      r"(?:参考|采纳|考虑|予以考虑|斟酌|重视|批评指正)(?:[和与并及](?:参考|采纳|考虑|重视))?"
                       r"[,，!！。]?\s*(?:谢谢|感谢)?[!！。]?$")
 # an opening announces what follows, it asks nothing itself: 领导好, 提一点建议 / 我想反映一个问题 /
 # 我有一个建议 / 您好, 想咨询一个问题
 _OPENING = re.compile(r"^(?:尊敬的)?(?:各位)?(?:领导|书记|市长|县长|区长|局长)?(?:您|你|们)?好?[,，!！]?\s*"
                       r"(?:我|本人)?(?:想|要)?(?:提|反映|说|咨询|请教|有)(?:一下)?(?:一|几|两|三)?(?:点|个|条)?(?:小)?"
-                      r"(?:建议|意见|问题|情况)[。!！:：]?$")
+                      r"(?:建议|意见|问题|情况)[。!！:：]?$|"
+                      # 在此我想请问一下; / 有2个具体问题, 想咨询一下。 / 请问一下, 我是城关区的居民。
+                      r"^(?:在此|所以|现)?(?:我|本人)?(?:有\d+个(?:具体)?问题[,，]\s*)?(?:想|要)?(?:请问|咨询|问|了解)一下"
+                      r"(?:[;；:：,，。!！]?$|[,，]\s*(?:我|本人)(?!.*(?:什么|多少|哪|怎|如何|何时|是否|能否|可否|几))[^?？吗呢]*$)")
+# a short sentence that goes on with the question before it (否则…? 还是…? 那么…?) is part of it
+_GOES_ON = re.compile(r"(?:否则|还是|那么|或者|或是|并且|而且|以及)(?![^?？]{30})")
+# a call to the other readers (在此呼吁大家…, 希望各位网友…) asks nothing of the unit
+_TO_OTHERS = re.compile(r"呼吁大家|希望(?:各位|广大)?(?:网友|市民朋友|大家)")
 # the citizen's own phone number is how to reach them, not something a reply must take up
 _OWN_CONTACT = re.compile(r"(?:我的|本人|我)?(?:联系)?(?:电话|手机号?码?|联系方式)(?:号码)?(?:是|为|[:：])?\s*[\d\-—－ ]{7,}")
-_WHEN = re.compile(r"何时|什么时候|多久|多长时间|哪天|几时|时间")
+_WHEN = re.compile(r"何时|什么时候|多久|多长时间|哪天|几时|时间|工期")
+# how, where, to whom (维权的途径, 需要哪些材料, 到哪里查询, 不知道找谁) is answered by telling the citizen
+# where to go or what to do: 可携带相关证据到劳动保障监察机构投诉
+_HOW = re.compile(r"途径|渠道|怎么办|如何(?:办理|申请|维权|处理|查询|投诉)|流程|手续|材料|哪里|哪个部门|找谁|去哪|到哪")
+_DIRECTIVE = re.compile(r"(?:可|可以|请|建议您?|需)(?:您)?(?:携带|持|凭|到|向|通过|拨打|致电|登录|前往|联系|咨询|申请|提交)")
+# a question about the basis (哪来的依据, 收费标准) is answered by the rule cited: 根据…文件规定
+_BASIS = re.compile(r"依据|根据什么|标准|政策")
+_CITED = re.compile(r"《[^》]{2,40}》|(?:根据|依据|按照).{0,40}(?:规定|文件|通知|办法|条例|政策|标准|方案)|标准为")
 _DATE = re.compile(r"\d{1,2}月|\d{1,2}日|\d+(?:个)?(?:工作日|天|周|个月)内|年底|年内|月底|近期|本周|下周|今年|明年|预计|计划于")
 _FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|职能)?(?:部门|单位)|转(?:交|请)?(?:相关|有关)部门(?:处理|办理|研究)|"
                         r"已(?:交|转)由?.{0,10}(?:处理|办理)|正在(?:处理|调查|研究)中?|将(?:尽快|及时)?(?:处理|研究|调查)|"
@@ -71,7 +108,9 @@ _STOP_GRAMS = frozenset("您好 你好 网友 留言 收悉 问题 反映 情况
 _STOP_WORDS = re.compile("|".join(sorted(_STOP_GRAMS, key=len, reverse=True)))
 # how a plea asks, not what it is about: 恳请相关部门认真处理 and 希望领导重视, 尽快解决 name nothing a
 # reply could echo; they ask for the message as a whole (希望尽快维修道路 still names 维修道路)
-_PLEA_WORDS = re.compile(r"高度重视|重视|认真|尽快|及时|妥善|切实|给予|予以|帮帮|帮助|帮忙|解决|处理|办理|关注")
+_PLEA_WORDS = re.compile(r"高度重视|重视|认真|尽快|及早|尽早|早日|及时|妥善|切实|给予|予以|给以|帮帮|帮助|帮个?忙|解决|处理|"
+                         r"办理|关注|政府|出面|亲自|视察|给与|百忙之中|抽空|慎重考虑|体会百姓疾苦|为民做主|拿出实际行动|"
+                         r"(?:与我|和我)?联系(?:我|本人)")  # 请尽快联系我: a reply does not echo it
 
 # a concrete step or finding, which no form letter holds (not the bare 已 / 将 / 尽快 of
 # 已转相关部门, 将尽快研究, 调查处理, nor 已办结 / 已完成 / 督促整改, which say nothing of what was
@@ -81,6 +120,8 @@ _CONCRETE = re.compile(r"经查|经核实|经调查|责令|责成|约谈|维修|
 
 BOILERPLATE_CAP = 20
 MIN_SUBSTANCE = 25  # characters left after the courtesy phrases
+WORDS = 0.3  # share of a question's words in the reply
+HITS = 5  # shared bigrams that take a long question up, whatever its length
 
 
 def _grams(text: str) -> Counter:
@@ -102,30 +143,103 @@ def _cosine(a: Counter, b: Counter) -> float:
     return dot / (na * nb)
 
 
+def _words(question: str) -> list[str]:
+    """The words (jieba, two characters or more) of ``_content``'s text: 希望规范药店经营 is
+    规范 药店 经营, taken up by a reply on the 药店 whose bigrams 范药 and 店经 no reply holds."""
+    return [w for w in tokenize(_cleaned(question)) if len(w) >= 2 and _RUN.fullmatch(w) and not w.isdigit()]
+
+
+def _cleaned(question: str) -> str:
+    return _PLEA_WORDS.sub(" ", _STOP_WORDS.sub(" ", _OWN_CONTACT.sub(" ", _CUE_WORDS.sub(" ", question))))
+
+
 def _content(question: str) -> list[str]:
     """The bigrams a reply must echo to take a question up: its cue words, the citizen's own
     phone number and the stop words (领导, 您好, 我们, 相关, 部门 …) left out."""
-    text = _PLEA_WORDS.sub(" ", _STOP_WORDS.sub(" ", _OWN_CONTACT.sub(" ", _QUESTION.sub(" ", question))))
-    return [g for g in _grams(text) if not g.isdigit()]
+    return [g for g in _grams(_cleaned(question)) if not g.isdigit()]
+
+
+def _focus(question: str) -> str:
+    """The part of a question its cue is in: from the clause of the first cue on, the clauses
+    that name something (three bigrams or more); with only a question mark to go by, the last
+    clauses. 满大街到处听到乱鸣笛, 建议政府引入鸣笛声纳抓拍系统, 布置在重点区域和路口 is about
+    引入鸣笛声纳抓拍系统."""
+    clauses = _CLAUSE.findall(question)
+    first = next((i for i, c in enumerate(clauses) if _CUE_WORDS.search(re.sub(r"[?？]", "", c))), None)
+    step = 1
+    if first is None:
+        first, step = len(clauses) - 1, -1
+    picked: list[str] = []
+    i = first
+    while 0 <= i < len(clauses):
+        picked.insert(0, clauses[i]) if step < 0 else picked.append(clauses[i])
+        if len(_content("，".join(picked))) >= 3:
+            break
+        i += step
+    return "，".join(picked)
+
+
+def _addressed(question: str, core: str, reply_grams: Counter, relevant: bool, concrete: bool) -> bool:
+    """Whether the reply takes the question up: a quarter of its bigrams, either of the whole
+    sentence or of the part its cue is in; a date for a "when", a place to go or a step to take
+    for a "how / where"; a plea that names nothing is answered by a relevant or concrete reply."""
+    if _WHEN.search(question) and _DATE.search(core):
+        return True  # a "when" answered with a date or a time limit
+    if _HOW.search(question) and _DIRECTIVE.search(core):
+        return True  # a "how / where" answered with where to go or what to do
+    if _BASIS.search(question) and _CITED.search(core):
+        return True  # "on what basis" answered with the rule
+    key, focus = _content(question), _content(_focus(question))
+    if len(key) < 2 or len(focus) < 2:
+        # a plea that names nothing (领导您好, 恳请帮帮我们; …噪音扰民, 请求领导及早解决) asks for the
+        # message as a whole
+        return relevant or concrete
+    hits = sum(1 for g in key if g in reply_grams)
+    if hits / len(key) >= 0.25 or hits >= HITS or sum(1 for g in focus if g in reply_grams) / len(focus) >= 0.25:
+        return True
+    words = _words(_focus(question))
+    return bool(words) and sum(1 for w in words if w in core) / len(words) >= WORDS
 
 
 def questions(text: str) -> list[str]:
     """Sentences of the message that ask something or demand something."""
-    text = normalize(text)
-    found = [s.strip() for s in _SENTENCE.findall(text)
-             if _QUESTION.search(s) and len(s.strip()) >= 4 and not _CLOSING.match(s.strip())
-             and not _OPENING.match(s.strip())]
+    found: list[str] = []
+    asked = False  # whether the sentence before was a question
+    for sentence in (s.strip() for s in _SENTENCE.findall(normalize(text))):
+        if asked and _GOES_ON.match(sentence):
+            found[-1] += sentence  # 是否必须由城建局施工? 否则不予拨款? is one question, cut at its mark
+        elif asked := _asks(sentence):
+            found.append(sentence)
     return found[:8]
+
+
+def _asks(sentence: str) -> bool:
+    """Whether a sentence asks the unit something: a cue, not only an interrogative word in a
+    statement, a demand told of someone else, a rhetorical question, an opening, a closing or a
+    call to the other readers."""
+    if len(sentence) < 4 or _CLOSING.match(sentence) or _OPENING.match(sentence) or _TO_OTHERS.search(sentence):
+        return False
+    if _QUESTION.search(sentence):  # a rhetorical question asks nothing, unless it demands too
+        return not _RHETORICAL.search(sentence) or bool(re.search(_DEMANDS, sentence))
+    if _DEMAND.search(sentence):
+        return True
+    return bool(_WEAK_ASK.search(sentence) and _ASKING.search(sentence) and not _RHETORICAL.search(sentence))
 
 
 def _asked(title: str, body: str) -> list[str]:
     """The questions of the message; a title that restates one of the body's questions
     (half its bigrams there) is not counted twice: 「公租房什么时候分配申请条件是什么」 over
-    two questions in the body is two questions, not three."""
+    two questions in the body is two questions, not three; nor is 「建议优化楚府路大桥下第一个红绿灯」
+    over 「建议优化此处红绿灯」 in the body."""
     in_body = questions(body)
     body_grams = set().union(*(_grams(q) for q in in_body))
-    in_title = [q for q in questions(title)
-                if not (grams := _grams(q)) or sum(g in body_grams for g in grams) / len(grams) < 0.5]
+
+    def restated(q: str) -> bool:  # half the title's bigrams in the body, or a body question in the title
+        grams = _grams(q)
+        return (not grams or sum(g in body_grams for g in grams) / len(grams) >= 0.5
+                or any(b and sum(g in grams for g in b) / len(b) >= 0.5 for b in map(_grams, in_body)))
+
+    in_title = [q for q in questions(title) if not restated(q)]
     return (in_title + in_body)[:8]
 
 
@@ -154,15 +268,9 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
 
     asked = _asked(title or "", body or "")
     reply_grams = _grams(core)
-    addressed = []
-    for q in asked:
-        if _WHEN.search(q) and _DATE.search(core):
-            addressed.append(True)  # a "when" answered with a date or a time limit
-            continue
-        key = _content(q)
-        # a plea that names nothing (领导您好, 恳请帮帮我们) asks for the message as a whole
-        hit = sum(1 for g in key if g in reply_grams) / len(key) if len(key) >= 2 else float(relevance >= 0.4)
-        addressed.append(hit >= 0.25)
+    boilerplate = is_boilerplate(reply)
+    concrete = not boilerplate and bool(_CONCRETE.search(core))
+    addressed = [_addressed(q, core, reply_grams, relevance >= 0.4, concrete) for q in asked]
     completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)
     missed = [q for q, ok in zip(asked, addressed, strict=True) if not ok]
     if missed:
@@ -194,7 +302,6 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         parts.append((0.1, timeliness))
     score = 100 * sum(w * v for w, v in parts) / sum(w for w, _ in parts)
 
-    boilerplate = is_boilerplate(reply)
     if boilerplate:
         score = min(score, BOILERPLATE_CAP)
         reasons.insert(0, "答复为套话 (如“已收悉”“已转相关部门处理”), 没有实质内容")
