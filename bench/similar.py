@@ -8,10 +8,11 @@ one of twelve problems in one of three wordings (two citizens rarely write a pro
 adding up to two of the sentences anybody adds (请尽快解决, 物业也不管), then ``--queries`` new messages looked up among them, as the
 box (cosine ≥ 0.2, 5 listed) and triage (cosine ≥ 0.35, 5 listed) do among titles naming no
 different place, without and with the check that the problem is the same beyond
-the place (``similar.SAME_PROBLEM``). The lookups filter the 15 nearest messages (5 × 3); here
-the same problem at other places, worded alike, often fills them, which hides the other problems
-at the query's place, so the figures are also given for the 150 nearest, as when an area holds
-few messages about the same problem. Prints precision (the share of listed messages that have
+the place (``similar.SAME_PROBLEM``). The lookups used to filter the 15 nearest messages (5 × 3):
+the same problem at other places, worded alike, often fills them, which hides the other wordings
+at the query's place, so the figures are also given for the 150 nearest, and for what the
+product reads now (``TextIndex.nearest``: the 15 nearest and, among the 150 nearest, those that
+name the query's place: "its place"). Prints precision (the share of listed messages that have
 the query's place and problem), recall (the share of queries with such a message among the
 candidates that list one) and how many listed messages were another problem at the same place.
 

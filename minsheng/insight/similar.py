@@ -13,8 +13,11 @@ Cosine similarity between two such vectors is the ``similarity`` the commands pr
 Two messages about one compound share its name, and the name alone can make a lift
 breaking down at 金城花园 look like parking fees at 金城花园. So a match must also be the
 same problem: the cosine computed without the bigrams of the places both name
-(``TextIndex.problem_score``) must reach ``SAME_PROBLEM``. The post form's box, the
-dispatcher's near-duplicates and ``find-duplicates`` all ask it (``TextIndex.same_problem``).
+(``TextIndex.problem_score``) must reach ``SAME_PROBLEM``, and what they share beyond it must be
+more than one ordinary word (``words``). The post form's box, the dispatcher's near-duplicates
+and ``find-duplicates`` all ask it (``TextIndex.same_problem``); the box and the near-duplicates
+read the nearest messages and, further down, those that name the query's place
+(``TextIndex.nearest``).
 """
 
 from __future__ import annotations
@@ -77,8 +80,9 @@ WIDE = 150
 
 
 def words(grams: Iterable[str]) -> int:
-    """How many words the bigrams ``grams`` make: a run of bigrams that overlap by a character
-    is a word of up to three characters (停车, 车费: 停车费), two of up to five (捆绑销售车位: three)."""
+    """How much the bigrams ``grams`` say, in words: a lone bigram (物业, 噪音) is one ordinary word;
+    a run of ``n`` bigrams that overlap by a character is a longer word or phrase and counts
+    ``(n + 2) // 2`` (停车, 车费: 停车费, two; 捆绑销售车位, three), so that one is enough."""
     grams = set(grams)
     after: dict[str, list[str]] = {}
     for g in grams:
@@ -92,7 +96,7 @@ def words(grams: Iterable[str]) -> int:
             seen.add(g)
             length += 1
             g = next((h for h in after.get(g[-1:], ()) if h not in seen), "")
-        count += (length + 2) // 2  # 物业: one word; 停车费, 捆绑销售车位: more than one
+        count += (length + 2) // 2
     return count
 
 
@@ -106,7 +110,7 @@ def message_places(title: str, body: str) -> list[str]:
 def common_places(places_a: Iterable[str], places_b: Iterable[str]) -> set[str]:
     """The places two messages both name, each as the shorter of its two spellings
     (城关区幸福家园 and 幸福家园: 幸福家园). The shorter, because a name read too long
-    swallows part of the problem (违建搅拌站, 南延至生态动物园): only what both spell is the place."""
+    swallows part of the problem (as 违建搅拌站 and 南延至生态动物园 were): only what both spell is the place."""
     places_b = list(places_b)
     return {min(a, b, key=len) for a in places_a for b in places_b if a.endswith(b) or b.endswith(a)}
 
