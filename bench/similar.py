@@ -8,10 +8,11 @@ one of twelve problems in one of three wordings (two citizens rarely write a pro
 adding up to two of the sentences anybody adds (请尽快解决, 物业也不管), then ``--queries`` new messages looked up among them, as the
 box (cosine ≥ 0.2, 5 listed) and triage (cosine ≥ 0.35, 5 listed) do among titles naming no
 different place, without and with the check that the problem is the same beyond
-the place (``similar.SAME_PROBLEM``). The lookups filter the 15 nearest messages (5 × 3); here
-the same problem at other places, worded alike, often fills them, which hides the other problems
-at the query's place, so the figures are also given for the 150 nearest, as when an area holds
-few messages about the same problem. Prints precision (the share of listed messages that have
+the place (``similar.SAME_PROBLEM``). The lookups used to filter the 15 nearest messages (5 × 3):
+the same problem at other places, worded alike, often fills them, which hides the other wordings
+at the query's place, so the figures are also given for the 150 nearest, and for what the
+product reads now (``TextIndex.nearest``: the 15 nearest and, among the 150 nearest, those that
+name the query's place: "its place"). Prints precision (the share of listed messages that have
 the query's place and problem), recall (the share of queries with such a message among the
 candidates that list one) and how many listed messages were another problem at the same place.
 
@@ -114,7 +115,7 @@ def synthetic(n: int, seed: int) -> list[tuple[str, int, str, str]]:
 
 
 def lookup(index: TextIndex, titles: list[str], title: str, body: str, *, min_score: float, check: bool,
-           widen: int, k: int = 5) -> list[int]:
+           widen: int, k: int = 5, place: bool = False) -> list[int]:
     """The rows the box (``min_score`` 0.2) or triage (0.35) would list, as insight.lookup's
     similar_open and _near filter them, among the ``k × widen`` nearest (the product: 3);
     ``check``: with the same-problem check."""
@@ -122,7 +123,9 @@ def lookup(index: TextIndex, titles: list[str], title: str, body: str, *, min_sc
     vector, named = index.vector(title, body), message_places(title, body)
     mine, county = set(extract_places(title)), county_of(title)
     out = []
-    for n in index.query(title, body, k=k * widen, min_score=min_score, vector=vector):
+    nearest = (index.nearest(vector, named, k * widen, min_score=min_score) if place
+               else index.query(title, body, k=k * widen, min_score=min_score, vector=vector))
+    for n in nearest:
         theirs = set(extract_places(titles[n.index]))
         if not same_place(mine, theirs, county, county_of(titles[n.index])):
             continue
@@ -140,14 +143,15 @@ def run_synthetic(n: int, queries: int, seed: int) -> None:
     index = TextIndex.build(titles, [b[:BODY_CHARS] for *_, b in candidates])
     print(f"synthetic: {n:,} candidates ({len({p for p, *_ in candidates}):,} places, 12 problems x 3 wordings), "
           f"index built in {(time.perf_counter() - start) * 1000:.0f} ms; {queries} queries")
-    for name, min_score, widen in (("box", 0.2, 3), ("triage", 0.35, 3), ("box, 150 nearest", 0.2, 30),
-                                   ("triage, 150 nearest", 0.35, 30)):
+    for name, min_score, widen, by_place in (("box", 0.2, 3, False), ("triage", 0.35, 3, False),
+                                          ("box, 150 nearest", 0.2, 30, False), ("triage, 150 nearest", 0.35, 30, False),
+                                          ("box, its place", 0.2, 3, True), ("triage, its place", 0.35, 3, True)):
         for check in (False, True):
             listed = right = other_problem = findable = found = 0
             timings = []
             for place, problem, title, body in asked:
                 t = time.perf_counter()
-                rows = lookup(index, titles, title, body, min_score=min_score, check=check, widen=widen)
+                rows = lookup(index, titles, title, body, min_score=min_score, check=check, widen=widen, place=by_place)
                 timings.append(time.perf_counter() - t)
                 hits = [candidates[i][:2] == (place, problem) for i in rows]
                 listed += len(rows)

@@ -282,6 +282,39 @@ def test_the_same_problem_on_two_streets_is_no_duplicate():
     assert extract_places("禧和路垃圾分拣中心") == ["禧和路", "垃圾分拣中心"]  # a named facility stays one
 
 
+def test_one_ordinary_word_beyond_the_place_is_not_the_same_problem():
+    """Two short messages about one compound that share 物业 and nothing concrete passed the
+    check (0.10 without the place): the box told a citizen with a broken lift that the
+    parking fee was already reported. One concrete word is enough when it weighs (停车费)."""
+    from minsheng.insight.similar import message_places
+
+    collection = [worded(place, problem, 1) for place, problem in GRID]
+    collection += [("金城花园物业停车收费", "物业收停车费。"),
+                   ("锦绣家园路灯不亮", "锦绣家园东门路灯坏了一个月。")]
+    index = TextIndex.build(*zip(*collection, strict=True))
+    title, body = "金城花园物业不修电梯", ""
+    vector, places = index.vector(title, body), message_places(title, body)
+    assert index.problem_score(vector, len(GRID), places) >= 0.10  # the plain score lets it through
+    assert not index.same_problem(vector, len(GRID), places)
+    title, body = "金城花园停车费太贵", "物业收的停车费一个月300元。"
+    assert index.same_problem(index.vector(title, body), len(GRID), message_places(title, body))
+
+
+def test_the_same_problem_at_other_places_does_not_hide_the_one_at_the_query_s(grid, directory, personas):
+    """The box read the 15 nearest messages: twenty compounds' parking fees worded like the
+    citizen's filled them, and 金城花园's own, worded apart, was never looked at."""
+    for n in range(20):
+        title, body = worded(["滨江", "望月", "书香", "紫荆", "青松"][n % 5] + ["花园", "家园", "雅苑", "名城"][n // 5],
+                             "parking", 0)
+        m = actions.do_submit(personas["other_citizen"], title=title, body=body, kind="complain",
+                              region=directory["chengguan"])
+        actions.do_accept(personas["dispatcher"], m)
+    lookup.clear_cache()
+    title, body = worded("金城花园", "parking", 0)
+    found = [m for m, _ in lookup.similar_open(title, body, directory["chengguan"])]
+    assert grid[("金城花园", "parking")] in found, found
+
+
 # --- the dispatcher's candidates, kept up to date ----------------------------------------
 
 def test_feature_counts_make_the_index_of_a_fresh_build():

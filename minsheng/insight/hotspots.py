@@ -65,6 +65,9 @@ _SPLIT = re.compile(
     # hotlines and governments (打过12345热线, 市政府), none of them part of a name
     r"督促|尽快|尽早|及时|加强|规范|调整|恢复|维修|清理|修建|新建(?![东西南北中]?[路街村])|增设|改装|经过|"
     r"一下|一段|解决|排查|"
+    # building a thing is not its name (违建搅拌站, 拟建加油站); from one place to another (南延至生态动物园,
+    # 泉塘直达汽车南站); and where two roads meet or between them (西二环叉路口, 桃花村中间修路)
+    r"违建|拟建|兴建|直达|中间|交叉|叉路|修路|"
     r"考虑|重新|明确|跑路|倒灌|必经之|有人|孩子|老人|随着|拨打|打过|热线|政府|市委|绕路|封路|炸街|飙车|遭遇|"
     r"故意|夜间|破损|施工(?!公司|队|单位)|过马路|过街|"
     # what happens to or around a place (指导盛世新村, 拆除电力名城, 恢复原线路, 倒灌进沿街商铺,
@@ -78,13 +81,16 @@ _SPLIT = re.compile(
     r"和(?!平(?!凉)|谐|政|睦|[路街园苑村巷])|"
     # 太 as "too" (太大, 太吵, 太不方便), not the 太 of names (太平路, 太京镇, 太子山)
     r"太(?=[多少大小吵贵慢快远近差脏乱高低深长久晚早热冷臭难吓过不了])|"
-    r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也都就还又很请求问去说跟往或并找旁])"
+    r"[的在是了与及我你他她它们这那该本此其被把将让给向从到至对为于由已也都就还又很请求问去说跟往或并找旁])"
 )
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
                            r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
                            r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|混凝土|沥青|"
-                           r"配套|配建|私立|公办|民办|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线)$")
+                           r"配套|配建|私立|公办|民办|民营|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线)$")
 # a direction and a number name a road (东六路, 南二环线), though neither names one alone
+# to build or mend a thing of no name (建搅拌站, 修建垃圾站, 会规划地铁站) names no place; a name may begin with
+# the same characters (建设路, 建工学校, 修文路): only a generic rest is left out
+_BUILDING = re.compile(r"^[会要将想]?(?:规划|建设|修建|新建|建|修|设)")
 _NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$")
 _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
@@ -128,14 +134,17 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 continue
             for m in re.finditer(rf"(.{{2,8}}?)((?:{_SUFFIX_RE})+){_NOT_A_SUFFIX}", chunk):
                 name, suffix = m.group(1), m.group(2)
+                rest = _BUILDING.sub("", name, count=1)
                 if ((_GENERIC_NAME.match(name) and not (_NUMBERED.match(name) and suffix.endswith(_ROADS)))
+                        or rest != name and len(rest) > 1 and _GENERIC_NAME.match(rest)
                         or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2):
                     continue
                 short = _COUNTY_PREFIX.sub("", name)
                 if short != name and not _GENERIC_NAME.match(short) and len(_TRIM.sub("", short + suffix)) >= 3:
                     name = short
                 # 北环路路面, 幸福大道路口 → 北环路, 幸福大道; 第5小学学校门口 → 第5小学
-                if len(suffix) > 1 and suffix[-1] == "路" and suffix[-2] in "路街道":
+                # and 汉回村村支书, 村村通 → 汉回村
+                if len(suffix) > 1 and (suffix[-1] == "路" and suffix[-2] in "路街道" or suffix.endswith("村村")):
                     suffix = suffix[:-1]
                 if len(suffix) > 2 and suffix.endswith("学校"):
                     suffix = suffix[:-2]

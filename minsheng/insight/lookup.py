@@ -119,7 +119,7 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
     title, body = title or "", (body or "")[:BODY_CHARS]
     places, county = set(extract_places(title)), county_of(title)
     vector, named = index.vector(title, body), message_places(title, body)
-    for n in index.query(title, body, k=k * 3, min_score=min_score, vector=vector):
+    for n in index.nearest(vector, named, k * 3, min_score=min_score):
         m = messages[n.index]
         if (same_place(places, set(extract_places(m.title)), county, county_of(m.title))
                 and index.same_problem(vector, n.index, named)):
@@ -274,7 +274,7 @@ def _near(message, region, since, candidates, index, *, k: int, min_score: float
     vector, named = index.vector(message.title, body), message_places(message.title, body)
     out = []
     allowed = None if window == len(candidates) else range(window)
-    for n in index.query(message.title, body, k=k * 3 + 1, min_score=min_score, allowed=allowed, vector=vector):
+    for n in index.nearest(vector, named, k * 3 + 1, min_score=min_score, allowed=allowed):
         other = candidates[n.index]
         if other.pk == message.pk or other.duplicate_of_id:
             continue

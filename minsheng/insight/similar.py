@@ -13,8 +13,11 @@ Cosine similarity between two such vectors is the ``similarity`` the commands pr
 Two messages about one compound share its name, and the name alone can make a lift
 breaking down at 金城花园 look like parking fees at 金城花园. So a match must also be the
 same problem: the cosine computed without the bigrams of the places both name
-(``TextIndex.problem_score``) must reach ``SAME_PROBLEM``. The post form's box, the
-dispatcher's near-duplicates and ``find-duplicates`` all ask it (``TextIndex.same_problem``).
+(``TextIndex.problem_score``) must reach ``SAME_PROBLEM``, and what they share beyond it must be
+more than one ordinary word (``words``). The post form's box, the dispatcher's near-duplicates
+and ``find-duplicates`` all ask it (``TextIndex.same_problem``); the box and the near-duplicates
+read the nearest messages and, further down, those that name the query's place
+(``TextIndex.nearest``).
 """
 
 from __future__ import annotations
@@ -71,6 +74,30 @@ def features(title: str, body: str, words: bool = False) -> list[str]:
 # and 「坑害购房者」, both about the bundled parking spaces), a higher threshold loses them
 SAME_PROBLEM = 0.10
 PLACE_CHARS = 150  # the body's head, where citizens say where
+# neighbours read for a query's place (``TextIndex.nearest``): beyond the first few, only those
+# that name the query's place count
+WIDE = 150
+
+
+def words(grams: Iterable[str]) -> int:
+    """How much the bigrams ``grams`` say, in words: a lone bigram (物业, 噪音) is one ordinary word;
+    a run of ``n`` bigrams that overlap by a character is a longer word or phrase and counts
+    ``(n + 2) // 2`` (停车, 车费: 停车费, two; 捆绑销售车位, three), so that one is enough."""
+    grams = set(grams)
+    after: dict[str, list[str]] = {}
+    for g in grams:
+        after.setdefault(g[:1], []).append(g)
+    seen: set[str] = set()
+    count = 0
+    # each run from its first bigram (none leads into it), then any bigram left (a cycle)
+    for g in sorted(grams, key=lambda g: any(h[-1:] == g[:1] and h != g for h in grams)):
+        length = 0
+        while g and g not in seen:
+            seen.add(g)
+            length += 1
+            g = next((h for h in after.get(g[-1:], ()) if h not in seen), "")
+        count += (length + 2) // 2
+    return count
 
 
 def message_places(title: str, body: str) -> list[str]:
@@ -83,7 +110,7 @@ def message_places(title: str, body: str) -> list[str]:
 def common_places(places_a: Iterable[str], places_b: Iterable[str]) -> set[str]:
     """The places two messages both name, each as the shorter of its two spellings
     (城关区幸福家园 and 幸福家园: 幸福家园). The shorter, because a name read too long
-    swallows part of the problem (违建搅拌站, 南延至生态动物园): only what both spell is the place."""
+    swallows part of the problem (as 违建搅拌站 and 南延至生态动物园 were): only what both spell is the place."""
     places_b = list(places_b)
     return {min(a, b, key=len) for a in places_a for b in places_b if a.endswith(b) or b.endswith(a)}
 
@@ -93,6 +120,17 @@ def name_grams(names: Iterable[str]) -> set[str]:
     grams: set[str] = set()
     for name in names:
         grams.update(char_grams(name + "小区"))
+    return grams
+
+
+def edge_grams(text: str, names: Iterable[str]) -> set[str]:
+    """The bigrams of ``text`` that straddle the edge of a place it names (香丽家园地面: 园地;
+    我家住在蓉德街: 在蓉): half name, they say no more about the problem than the name."""
+    text = normalize(text)
+    grams = set()
+    for name in names:
+        for m in re.finditer(re.escape(name), text):
+            grams.update(text[a:a + 2] for a in (m.start() - 1, m.end() - 1) if a >= 0)
     return grams
 
 
@@ -116,6 +154,7 @@ class TextIndex:
         self.matrix = sparse.csr_matrix((0, 0))
         self.texts: list[tuple[str, str]] = []  # (title, body) of each row, for its places
         self._places: dict[int, list[str]] = {}
+        self._feature_names: list[str] = []
 
     @classmethod
     def build(cls, titles: Sequence[str], bodies: Sequence[str], words: bool = False) -> TextIndex:
@@ -145,27 +184,67 @@ class TextIndex:
             found = self._places[i] = message_places(*self.texts[i])
         return found
 
+    def _beyond_place(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> tuple[float, list[str]]:
+        """``problem_score``, and the features of row ``i`` and ``vector`` it rests on but those
+        at the edge of a common place in row ``i``'s text (``edge_grams``)."""
+        common = common_places(places, self.places(i))
+        drop = {self.vocab[g] for g in name_grams(common) if g in self.vocab}
+        row = self.matrix[i]
+        theirs = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        dot = norm_q = 0.0
+        shared = []
+        for j, w in zip(vector.indices.tolist(), vector.data.tolist(), strict=True):
+            if j not in drop:
+                norm_q += w * w
+                if j in theirs:
+                    dot += w * theirs[j]
+                    shared.append(j)
+        if dot <= 0.0:
+            return 0.0, []
+        norm_r = sum(w * w for j, w in theirs.items() if j not in drop)
+        names = self._names()
+        edges = edge_grams(" ".join(self.texts[i]), common) if common else set()
+        return float(dot / math.sqrt(norm_q * norm_r)), [names[j] for j in shared if names[j] not in edges]
+
+    def _names(self) -> list[str]:
+        if len(self._feature_names) != len(self.vocab):
+            self._feature_names = list(self.vocab)
+        return self._feature_names
+
     def problem_score(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> float:
         """Cosine of ``vector`` (a query's, or a row of the matrix) and row ``i`` without the
         bigrams of the places both name (``places``: the query's): how alike the two are
         beyond where they are. The plain cosine when they name no place in common."""
-        drop = {self.vocab[g] for g in name_grams(common_places(places, self.places(i))) if g in self.vocab}
-        row = self.matrix[i]
-        theirs = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-        dot = norm_q = 0.0
-        for j, w in zip(vector.indices.tolist(), vector.data.tolist(), strict=True):
-            if j not in drop:
-                norm_q += w * w
-                dot += w * theirs.get(j, 0.0)
-        if dot <= 0.0:
-            return 0.0
-        norm_r = sum(w * w for j, w in theirs.items() if j not in drop)
-        return float(dot / math.sqrt(norm_q * norm_r))
+        return self._beyond_place(vector, i, places)[0]
 
     def same_problem(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> bool:
         """Whether row ``i`` raises the problem of ``vector`` (a query with ``places``), not
-        only at its place: ``problem_score`` ≥ ``SAME_PROBLEM``."""
-        return self.problem_score(vector, i, places) >= SAME_PROBLEM
+        only at its place: ``problem_score`` ≥ ``SAME_PROBLEM``, and what the two share beyond
+        the place is more than one word (``words``): 「电梯故障, 请督促物业维修」 and 「物业地面停车
+        收费」 at one compound share 物业 and nothing else."""
+        score, shared = self._beyond_place(vector, i, places)
+        return score >= SAME_PROBLEM and words(shared) >= 2
+
+    def nearest(self, vector: sparse.csr_matrix, places: Iterable[str], k: int, min_score: float = 0.0,
+                allowed: Sequence[int] | None = None) -> list[Neighbour]:
+        """The ``k`` nearest rows (``query``) and, among the ``WIDE`` nearest, those that name one
+        of ``places`` (the query's), best first: the same problem at other places, worded alike,
+        often fills the ``k`` nearest and hides the query's own place."""
+        if self.matrix.shape[0] == 0:
+            return []
+        scores = self.matrix.dot(vector.T).toarray().ravel()
+        found = _top(scores, max(k, WIDE), min_score, allowed)
+        # a row names a place when it has every bigram of the name, but those too common to
+        # be features (名苑, 大道 in a tenth of the messages)
+        names = [cols for cols in ([self.vocab[g] for g in char_grams(p) if g in self.vocab] for p in places) if cols]
+        if len(found) <= k or not names:
+            return found[:k]
+        rest = found[k:]
+        rows = self.matrix[[n.index for n in rest]]
+        named = np.zeros(len(rest), dtype=bool)
+        for cols in names:
+            named |= np.asarray((rows[:, cols] != 0).sum(axis=1)).ravel() == len(cols)
+        return found[:k] + [n for n, hit in zip(rest, named.tolist(), strict=True) if hit]
 
     def query(self, title: str, body: str, k: int = 5, min_score: float = 0.0,
               allowed: Sequence[int] | None = None, vector: sparse.csr_matrix | None = None) -> list[Neighbour]:
