@@ -1,7 +1,13 @@
 """A city deploying minsheng with its own directory, not the demo's 甘肃省 (docs/deploy.md):
 its province is only the parent its codes need, and the pages must not assume Gansu."""
 
+import io
+import shutil
+from pathlib import Path
+
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from minsheng.directory.models import Region, Unit, home_region
 
@@ -64,3 +70,61 @@ def test_before_any_region_is_imported_the_post_page_says_why_nobody_can_post(cl
     client.force_login(make_user("13700000001", phone="13700000001"))
     page = client.get("/post/").content.decode()
     assert "本站还没有导入区划目录, 暂时不能留言" in page
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "example-city"
+
+
+def import_directory(folder, *args) -> str:
+    out = io.StringIO()
+    call_command("import_directory", str(folder), *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def import_errors(folder) -> list[str]:
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="未做任何修改"):
+        call_command("import_directory", str(folder), "--commit", stdout=io.StringIO(), stderr=err)
+    assert not Region.objects.exists()
+    return err.getvalue().splitlines()
+
+
+def test_the_example_city_of_docs_deploy_imports_and_routes(db):
+    """docs/deploy.md walks a deployment through docs/example-city/: it must import as it says."""
+    assert "新增 15" in import_directory(EXAMPLE, "--commit")
+    from minsheng.directory.models import Topic
+    from minsheng.directory.routing import route
+
+    street = route(Region.objects.get(code="330502001"), Topic.objects.get(code="urban-property"))
+    assert street.lead.name == "月河街道办事处"  # the street's own row, before its district's
+    noise = route(Region.objects.get(code="330503"), Topic.objects.get(code="environment-noise"))
+    assert noise.lead.name == "湖州市生态环境局" and [u.name for u in noise.assists] == ["湖州市公安局"]
+    assert home_region().name == "湖州市"
+
+
+def test_the_mistakes_of_a_first_import_are_one_line_each(db, tmp_path):
+    """A district left out while its streets remain, a street pasted twice, a unit with no
+    region, a city without its province, a file saved by Excel (GBK): each is one line
+    that says what to do, and nothing is written."""
+    for name in ("regions.csv", "units.csv"):
+        shutil.copy(EXAMPLE / name, tmp_path / name)
+    regions = (tmp_path / "regions.csv").read_text(encoding="utf-8").splitlines()
+    regions = [r for r in regions if not r.startswith("330503,")] + ["330502001,月河街道,4,330502"]
+    (tmp_path / "regions.csv").write_text("\n".join(regions) + "\n", encoding="utf-8")
+    with open(tmp_path / "units.csv", "a", encoding="utf-8") as fh:
+        fh.write("湖州市信访局,,,department,,1\n")
+    assert import_errors(tmp_path) == [
+        "regions.csv:10: 上级区划 330503 不存在", "regions.csv:11: 上级区划 330503 不存在",
+        "regions.csv:12: 上级区划 330503 不存在", "regions.csv:16: 区划代码 330502001 与第 6 行重复",
+        "units.csv:13: 所在区划 330503 不存在", "units.csv:17: 缺少所在区划 region_code"]
+
+    (tmp_path / "regions.csv").write_text("code,name,level,parent_code\n330500,湖州市,2,\n", encoding="utf-8")
+    (tmp_path / "units.csv").unlink()
+    assert import_errors(tmp_path) == [
+        "regions.csv:2: 缺少上级区划 parent_code; 地级区划也要有上级: 在 regions.csv 加一行它所在的省 (330000, level 1) "
+        "并填为 parent_code"]
+
+    (tmp_path / "regions.csv").write_bytes((EXAMPLE / "regions.csv").read_text(encoding="utf-8").encode("gbk"))
+    assert import_errors(tmp_path) == [
+        "regions.csv:2: 不是 UTF-8 编码, 看来是 GBK 编码 (Excel「CSV (逗号分隔)」的默认格式); 请在 Excel 中另存为「CSV UTF-8 "
+        "(逗号分隔)」, 或在 WPS、记事本中以 UTF-8 编码保存"]
