@@ -104,7 +104,8 @@ def test_the_example_city_of_docs_deploy_imports_and_routes(db):
 
 def test_the_mistakes_of_a_first_import_are_one_line_each(db, tmp_path):
     """A district left out while its streets remain, a street pasted twice, a unit with no
-    region, a city without its province, a file saved by Excel (GBK): each is one line
+    region, a city without its province, a 12-digit code Excel turned into 3.30502E+11, a
+    file saved by Excel (GBK): each is one line
     that says what to do, and nothing is written."""
     for name in ("regions.csv", "units.csv"):
         shutil.copy(EXAMPLE / name, tmp_path / name)
@@ -123,6 +124,11 @@ def test_the_mistakes_of_a_first_import_are_one_line_each(db, tmp_path):
     assert import_errors(tmp_path) == [
         "regions.csv:2: 缺少上级区划 parent_code; 地级区划也要有上级: 在 regions.csv 加一行它所在的省 (330000, level 1) "
         "并填为 parent_code"]
+
+    (tmp_path / "regions.csv").write_text("code,name,level,parent_code\n330000,浙江省,1,\n330500,湖州市,2,330000\n"
+                                          "330502,吴兴区,3,330500\n3.30502E+11,月河社区,4,330502\n", encoding="utf-8")
+    excel = "; 看来是 Excel 把长数字存成了科学计数法: 请把该列设为「文本」格式, 重新填入代码后再保存"
+    assert import_errors(tmp_path) == [f"regions.csv:5: 区划代码 '3.30502E+11' 应为 6、9 或 12 位数字{excel}"]
 
     (tmp_path / "regions.csv").write_bytes((EXAMPLE / "regions.csv").read_text(encoding="utf-8").encode("gbk"))
     assert import_errors(tmp_path) == [

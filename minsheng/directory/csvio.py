@@ -249,7 +249,17 @@ def _unknown(row: Row, key: str, label: str) -> str:
     """A reference that names nothing: left empty (a unit with no region), or not found."""
     if not row[key]:
         return f"{row.where}: 缺少{label} {key}"
-    return f"{row.where}: {label} {row[key]} 不存在"
+    return f"{row.where}: {label} {row[key]} 不存在{_excel_hint(row[key])}"
+
+
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+\d+$")
+
+
+def _excel_hint(value: str) -> str:
+    """Excel shows a 12-digit code as 3.30502E+11 and saves it so: the digits are lost."""
+    if _SCIENTIFIC.match(value):
+        return "; 看来是 Excel 把长数字存成了科学计数法: 请把该列设为「文本」格式, 重新填入代码后再保存"
+    return ""
 
 
 def validate(bundle: Bundle) -> list[str]:
@@ -286,7 +296,7 @@ def _validate_regions(rows: list[Row], errors: list[str]) -> dict[str, int]:
     for row in rows:
         code = row["code"]
         if not _CODE.match(code):
-            errors.append(f"{row.where}: 区划代码 {code!r} 应为 6、9 或 12 位数字")
+            errors.append(f"{row.where}: 区划代码 {code!r} 应为 6、9 或 12 位数字{_excel_hint(code)}")
             continue
         if code in in_file:
             errors.append(f"{row.where}: 区划代码 {code} 与第 {in_file[code].line} 行重复")
