@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("\nminsheng: 已中断 (interrupted)\n")
         sys.exit(130)
     except DatabaseError as exc:
-        problem = None if argv[1:2] == ["migrate"] else _database_problem(exc)
+        problem = _database_problem(exc, migrating=argv[1:2] == ["migrate"])
         if problem is None:
             raise  # a database that is there and migrated: a bug, with its traceback
         sys.stderr.write(f"minsheng: {problem}\n")
@@ -55,11 +55,13 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _database_problem(exc: BaseException) -> str | None:
+def _database_problem(exc: BaseException, migrating: bool = False) -> str | None:
     """Why a command's query failed, in one line, when the cause is the set-up: a database
     never migrated (a fresh MINSHENG_VAR_DIR: ``train-classifier --from-db`` straight after
     install was a traceback of ``no such table: board_message``) or one that cannot be
-    reached. None when the database is there and fully migrated."""
+    reached (``minsheng migrate``, the first command of a deployment, was 88 lines of
+    traceback for a PostgreSQL database not created yet). None when the database is there
+    and fully migrated, or is there at all while ``migrating``."""
     from django.db import DatabaseError, connections
     from django.db.migrations.executor import MigrationExecutor
 
@@ -70,7 +72,7 @@ def _database_problem(exc: BaseException) -> str | None:
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as failed:
         return f"无法连接数据库: {_first_line(failed)}"
-    if plan:
+    if plan and not migrating:
         return f"数据库还有 {len(plan)} 个迁移未执行, 请先运行 minsheng migrate ({_first_line(exc)})"
     return None
 

@@ -71,9 +71,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+DEV_SECRET_KEY = "dev-insecure-minsheng-key-do-not-use-in-production"  # public: `check --deploy` refuses it
 if not SECRET_KEY:
     if DEBUG or os.environ.get("MINSHENG_INSECURE_DEV_KEY", "1") == "1":
-        SECRET_KEY = "dev-insecure-minsheng-key-do-not-use-in-production"
+        SECRET_KEY = DEV_SECRET_KEY
     else:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
@@ -253,6 +254,19 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 CSRF_FAILURE_VIEW = "minsheng.api.errors.csrf_failure"  # the site's page, not Django's technical one
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS (`minsheng check --deploy` asks for these): redirect http to https, and tell browsers
+# to use https only for SECURE_HSTS_SECONDS. Behind a reverse proxy that ends TLS, name the
+# header it sets (X-Forwarded-Proto), or the redirect never ends: every request reads as http.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)  # every subdomain is https too
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+_proxy_header = env_str("SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_header:
+    if not re.fullmatch(r"[A-Za-z0-9-]+", _proxy_header):
+        raise ImproperlyConfigured(f"SECURE_PROXY_SSL_HEADER={_proxy_header!r} is not a header name "
+                                   "(e.g. X-Forwarded-Proto)")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
 X_FRAME_OPTIONS = "DENY"
 
 # --- minsheng -----------------------------------------------------------------

@@ -654,3 +654,15 @@ def test_ctrl_c_is_one_line(monkeypatch, capsys):
     else:
         pytest.fail("no exit status")
     assert capsys.readouterr().err.strip() == "minsheng: 已中断 (interrupted)"
+
+
+def test_migrate_to_a_database_that_cannot_be_reached_is_one_line(tmp_path):
+    """The first command of a PostgreSQL deployment, `minsheng migrate` before the database
+    was created (or with the server down), was an 88-line traceback; every other command
+    already said it in one line."""
+    env = {**fresh_env(tmp_path / "var"), "DATABASE_URL": "postgres://postgres@127.0.0.1:1/minsheng_nowhere"}
+    proc = subprocess.run([sys.executable, "-m", "minsheng", "migrate"], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0
+    assert proc.stderr.startswith("minsheng: 无法连接数据库: ")

@@ -20,10 +20,11 @@ from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
+from minsheng.accounts.models import User
 from minsheng.board.demo_accounts import DEMO_PASSWORD, PERSONAS, logins_table
 from minsheng.board.models import Evaluation, Event, Message, MessageKind, Rating, Reply, Support
 from minsheng.board.workflow import Status
-from minsheng.directory.models import Topic
+from minsheng.directory.models import Region, Topic
 
 
 def run_demo(*args) -> str:
@@ -217,6 +218,24 @@ def test_serve_says_where_the_demos_verification_codes_are(settings):
     out = io.StringIO()
     call_command("serve", "--check", "--no-collectstatic", stdout=out)
     assert "验证码" not in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_serve_tells_a_deployment_what_it_lacks_never_to_run_the_demo():
+    """A city that imported its own directory was told at every start 「还没有演示数据: 运行
+    minsheng demo」, a command the docs say never to run against production."""
+    def served():
+        out = io.StringIO()
+        call_command("serve", "--check", "--no-collectstatic", stdout=out)
+        return out.getvalue()
+
+    assert "minsheng createsuperuser" in served() and "minsheng import-directory" in served()
+    city = Region.objects.create(code="330000", name="浙江省", level=1)
+    Region.objects.create(code="330500", name="湖州市", level=2, parent=city)
+    User.objects.create_superuser("itadmin", password="Xq7!admin-pass")
+    out = served()
+    assert "createsuperuser" not in out and "import-directory" not in out
+    assert "demo" not in out and "演示" not in out
 
 
 @pytest.mark.django_db

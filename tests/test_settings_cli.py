@@ -34,6 +34,8 @@ def run(*args, **env):
          "MINSHENG_CODE_SENDER='minsheng.accounts.senders.SmsSender' cannot be imported"),
         ("MINSHENG_PREFILL_CONFIDENCE", "60", "MINSHENG_PREFILL_CONFIDENCE=60 must be between 0 and 1"),
         ("DATABASE_URL", "mysql://nowhere/minsheng", "DATABASE_URL='mysql://nowhere/minsheng': unsupported scheme"),
+        ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https", "SECURE_PROXY_SSL_HEADER='X-Forwarded-Proto: https'"),
+        ("SECURE_HSTS_SECONDS", "1y", "SECURE_HSTS_SECONDS='1y' is not an integer"),
     ],
 )
 def test_bad_setting_is_one_line_and_non_zero(name, value, expected):
@@ -159,3 +161,21 @@ def test_a_task_without_a_broker_runs_in_place_without_a_broker_warning(tmp_path
     assert result.returncode == 0, result.stderr
     assert "ran" in result.stdout
     assert "hostname" not in result.stderr
+
+
+def test_check_deploy_refuses_the_public_demo_key_and_names_what_citizens_would_miss():
+    """`minsheng check --deploy` without SECRET_KEY passed Django's checks in silence (the demo's
+    public key is long and does not start with django-insecure), so a city could go live with
+    a key anyone can read in the source."""
+    demo = run("check", "--deploy", SECRET_KEY="", MINSHENG_INSECURE_DEV_KEY="1", DEBUG="0")
+    assert demo.returncode != 0
+    assert "minsheng.E002" in demo.stderr and "公开的演示密钥" in demo.stderr
+    assert "minsheng.W001" in demo.stderr and "市民收不到" in demo.stderr  # codes printed in the terminal
+    assert "minsheng.W002" in demo.stderr  # mails printed in the terminal
+    real = run("check", "--deploy", SECRET_KEY="k" * 20 + "-a-real-random-key-of-fifty-chars-" + "x" * 10,
+               MINSHENG_INSECURE_DEV_KEY="0", DEBUG="0", EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+               MINSHENG_CODE_SENDER="minsheng.accounts.senders.MemorySender", SESSION_COOKIE_SECURE="1",
+               CSRF_COOKIE_SECURE="1", SECURE_SSL_REDIRECT="1", SECURE_HSTS_SECONDS="31536000",
+               SECURE_HSTS_INCLUDE_SUBDOMAINS="1", SECURE_HSTS_PRELOAD="1",
+               SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
+    assert real.returncode == 0 and "no issues" in real.stdout, real.stdout + real.stderr

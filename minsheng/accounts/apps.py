@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         checks.register(code_sender_check)
+        checks.register(deployment_check, checks.Tags.security, deploy=True)
 
 
 def code_sender_check(app_configs, **kwargs):
@@ -22,3 +23,25 @@ def code_sender_check(app_configs, **kwargs):
         return [checks.Error(f"MINSHENG_CODE_SENDER={settings.MINSHENG_CODE_SENDER!r} cannot be imported: {exc}",
                              id="minsheng.E001")]
     return []
+
+
+def deployment_check(app_configs, **kwargs):
+    """`minsheng check --deploy`: what the demo's defaults leave unfit for real use. Django's
+    own deploy checks passed the demo's public SECRET_KEY (long enough, not "django-insecure")
+    in silence, and know nothing of verification codes printed in the server's terminal."""
+    found = []
+    if settings.SECRET_KEY == settings.DEV_SECRET_KEY:
+        found.append(checks.Error(
+            "SECRET_KEY 未设置, 正在使用公开的演示密钥: 任何人都能伪造登录会话和密码重置",
+            hint="设置 SECRET_KEY 为长随机串 (python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+                 "并设 MINSHENG_INSECURE_DEV_KEY=0", id="minsheng.E002"))
+    if settings.MINSHENG_CODE_SENDER.endswith(("senders.ConsoleSender", "senders.EmailSender")):
+        found.append(checks.Warning(
+            f"MINSHENG_CODE_SENDER={settings.MINSHENG_CODE_SENDER}: 发往手机号的注册和重置密码验证码只打印在服务器终端, "
+            "市民收不到", hint="接入短信网关: 写一个有 send(target, code, purpose) 方法的类, 把 MINSHENG_CODE_SENDER "
+                            "设为它的路径 (minsheng/accounts/senders.py)", id="minsheng.W001"))
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+        found.append(checks.Warning("EMAIL_BACKEND 是控制台: 通知邮件只打印在服务器终端, 不会发出",
+                                    hint="设置 EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend 和 EMAIL_HOST 等",
+                                    id="minsheng.W002"))
+    return found

@@ -245,6 +245,23 @@ def _parse_int(row: Row, key: str, errors: list[str], default: int = 0) -> int:
     return int(raw)
 
 
+def _unknown(row: Row, key: str, label: str) -> str:
+    """A reference that names nothing: left empty (a unit with no region), or not found."""
+    if not row[key]:
+        return f"{row.where}: 缺少{label} {key}"
+    return f"{row.where}: {label} {row[key]} 不存在{_excel_hint(row[key])}"
+
+
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+\d+$")
+
+
+def _excel_hint(value: str) -> str:
+    """Excel shows a 12-digit code as 3.30502E+11 and saves it so: the digits are lost."""
+    if _SCIENTIFIC.match(value):
+        return "; 看来是 Excel 把长数字存成了科学计数法: 请把该列设为「文本」格式, 重新填入代码后再保存"
+    return ""
+
+
 def validate(bundle: Bundle) -> list[str]:
     """Every problem of every row, one line each; empty when the bundle can be applied."""
     errors: list[str] = []
@@ -279,7 +296,7 @@ def _validate_regions(rows: list[Row], errors: list[str]) -> dict[str, int]:
     for row in rows:
         code = row["code"]
         if not _CODE.match(code):
-            errors.append(f"{row.where}: 区划代码 {code!r} 应为 6、9 或 12 位数字")
+            errors.append(f"{row.where}: 区划代码 {code!r} 应为 6、9 或 12 位数字{_excel_hint(code)}")
             continue
         if code in in_file:
             errors.append(f"{row.where}: 区划代码 {code} 与第 {in_file[code].line} 行重复")
@@ -301,7 +318,9 @@ def _validate_regions(rows: list[Row], errors: list[str]) -> dict[str, int]:
                 errors.append(f"{row.where}: 省级区划不能有上级区划")
             continue
         if not parent:
-            errors.append(f"{row.where}: 缺少上级区划 parent_code")
+            errors.append(f"{row.where}: 缺少上级区划 parent_code" + (
+                f"; 地级区划也要有上级: 在 regions.csv 加一行它所在的省 ({code[:2]}0000, level 1) 并填为 parent_code"
+                if level == 2 else ""))
         elif parent not in known:
             errors.append(f"{row.where}: 上级区划 {parent} 不存在")
         elif known[parent] >= level or not code.startswith(Region.prefix_for(parent, known[parent])):
@@ -360,7 +379,7 @@ def _validate_units(rows: list[Row], regions: dict[str, int], errors: list[str])
         if len(row["short_name"]) > 30:
             errors.append(f"{row.where}: 简称不超过 30 字")
         if row["region_code"] not in regions:
-            errors.append(f"{row.where}: 所在区划 {row['region_code'] or '(空)'} 不存在")
+            errors.append(_unknown(row, "region_code", "所在区划"))
         if row["kind"] and row["kind"] not in kinds:
             errors.append(f"{row.where}: 类别 {row['kind']!r} 应为 {', '.join(sorted(kinds))} 之一")
         _parse_bool(row, "is_active", errors)
@@ -386,7 +405,7 @@ def _validate_addressees(rows, regions, units, errors) -> None:
             continue
         seen[key] = row.line
         if row["region_code"] not in regions:
-            errors.append(f"{row.where}: 区划 {row['region_code'] or '(空)'} 不存在")
+            errors.append(_unknown(row, "region_code", "区划"))
         if row["unit_name"] and row["unit_name"] not in units:
             errors.append(f"{row.where}: 单位 {row['unit_name']} 不存在")
         _parse_int(row, "sort", errors)
@@ -403,11 +422,11 @@ def _validate_responsibilities(rows, regions, topics, units, errors) -> None:
             continue
         seen[key] = row.line
         if row["region_code"] not in regions:
-            errors.append(f"{row.where}: 区划 {row['region_code'] or '(空)'} 不存在")
+            errors.append(_unknown(row, "region_code", "区划"))
         if row["topic_code"] not in topics:
-            errors.append(f"{row.where}: 领域 {row['topic_code'] or '(空)'} 不存在")
+            errors.append(_unknown(row, "topic_code", "领域"))
         if row["unit_name"] not in units:
-            errors.append(f"{row.where}: 单位 {row['unit_name'] or '(空)'} 不存在")
+            errors.append(_unknown(row, "unit_name", "单位"))
         elif not _serves(units[row["unit_name"]], row["region_code"], regions):
             errors.append(f"{row.where}: 单位 {row['unit_name']} 属于区划 {units[row['unit_name']]}, 不能承办 "
                           f"{row['region_code']} 的留言 (须为该区划或其上级区划的单位)")

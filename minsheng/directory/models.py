@@ -198,6 +198,19 @@ class Topic(models.Model):
         return chain
 
 
+def home_region() -> Region | None:
+    """The region the whole directory sits under: the only top-level region, and below it
+    while a region has a single sub-region and no unit of its own. A city's directory holds
+    its province as the parent the codes need (浙江省 › 湖州市); the statistics then open on
+    湖州市 and the region picker starts there, not at a province with one choice."""
+    region, below = None, Region.objects.filter(parent__isnull=True)
+    while True:
+        found = list(below.only("code", "name", "level", "parent")[:2])
+        if len(found) != 1 or (region is not None and region.units.exists()):
+            return region
+        region, below = found[0], found[0].children.all()
+
+
 def topic_tree() -> list[Topic]:
     """The active topics for a select box: each parent followed by its children (siblings
     by sort, code), each with ``depth`` (0 at the top) and ``indent`` (a full-width space

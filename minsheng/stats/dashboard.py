@@ -33,6 +33,8 @@ def build(region, now=None) -> dict:
 
 
 def _build(region, now=None) -> dict:
+    from .views import has_map  # views imports this module when the page is asked for
+
     clock = now  # figures: an explicit clock, or None (this minute, cached)
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -103,7 +105,7 @@ def _build(region, now=None) -> dict:
         "base_filters": base,
         "charts": {"regions": [{"code": r["filters"].get("region", ""), "name": r["label"], "received": r["received"],
                                 "reply_rate": r["reply_rate"]} for r in by_region]},
-        "show_map": bool(region is None or region.level == 1),
+        "show_map": has_map(region),
     }
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
 from minsheng.board.models import MessageKind
-from minsheng.directory.models import Region, topic_tree
+from minsheng.directory.models import Region, home_region, topic_tree
 
 from . import campaign_report, exports, figures
 from .figures import ScopeError, make_scope
@@ -36,8 +36,21 @@ UNITS_PER_PAGE = 50  # the league table's page (the demo's hundreds of units mad
 
 
 def _default_region() -> Region | None:
-    provinces = list(Region.objects.filter(level=Region.Level.PROVINCE)[:2])
-    return provinces[0] if len(provinces) == 1 else None
+    return home_region()
+
+
+BUNDLED_MAP_PROVINCE = "620000"  # static/stats/gansu.json draws 甘肃省's prefectures
+
+
+def has_map(region: Region | None) -> bool:
+    """The map card shows for the whole directory or a province, or for the home region
+    when the deployment gives its own map. The bundled map draws 甘肃省 only: another
+    deployment's statistics showed Gansu's outline, empty, and no way to say why."""
+    if settings.MINSHENG_MAP_FILE:
+        return region is None or region.level == Region.Level.PROVINCE or region == home_region()
+    if region is None:
+        return Region.objects.filter(code=BUNDLED_MAP_PROVINCE).exists()
+    return region.code == BUNDLED_MAP_PROVINCE
 
 
 def _filters(request, default_region=True) -> dict:
@@ -131,7 +144,7 @@ def index(request):
         **_context_filters(scope, filters), "totals": totals, "by_region": by_region, "by_topic": by_topic,
         "by_kind": by_kind, "by_month": by_month, "now": now,
         "charts": _chart_data(by_month, by_region, by_topic, by_kind),
-        "show_map": bool(scope.region is None or scope.region.level == Region.Level.PROVINCE),
+        "show_map": has_map(scope.region),
     }
     return render(request, "stats/index.html", context)
 

@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from minsheng.directory.models import Region
+from minsheng.directory.models import Region, home_region
 
 from .. import actions, notify
 from ..forms import EvaluationForm, MessageForm, ReopenForm, WithdrawForm, addressees_for
@@ -69,7 +69,12 @@ def _region_from_levels(params) -> Region | None:
 
 def picker_context(region, addressee_value="", region_errors=None, addressee_errors=None) -> dict:
     """Select boxes from the province down to the chosen region's children, and its
-    addressees (leaders' offices of the region and above)."""
+    addressees (leaders' offices of the region and above). On a city's site the city is
+    chosen to begin with: its province and the city itself are no choice at all."""
+    if region is None:
+        home = home_region()
+        if home is not None and home.level > Region.Level.PROVINCE:
+            region = home
     chain = list(reversed(region.ancestors())) if region else []
     levels, parent = [], None
     for depth in range(MAX_LEVEL):

@@ -96,12 +96,20 @@ class Command(BaseCommand):
             raise CommandError(f"数据库还有 {len(plan)} 个迁移未执行, 请先运行 minsheng migrate")
 
     def _print_logins(self):
+        """The demo's logins, or what a fresh database still lacks. A deployment with its own
+        directory was told 「还没有演示数据: 运行 minsheng demo」, which it must never run."""
         from minsheng.accounts.models import User
         from minsheng.board.demo_accounts import PERSONAS, logins_table
+        from minsheng.directory.models import Region
 
-        if not User.objects.filter(username=PERSONAS[0][0]).exists():
-            self.stdout.write("还没有演示数据: 运行 minsheng demo 生成演示目录、账号和留言")
+        if not User.objects.filter(is_superuser=True).exists():
+            self.stdout.write("还没有管理员账号: 运行 minsheng createsuperuser, 再到 /admin/ 添加工作人员")
+        if not Region.objects.exists():
+            self.stdout.write("目录为空: 用 minsheng import-directory DIR --commit 导入本地的区划、单位和权责清单 "
+                              "(docs/deploy.md), 或运行 minsheng demo 生成演示数据")
             return
+        if not User.objects.filter(username=PERSONAS[0][0]).exists():
+            return  # a deployment's own directory and accounts
         self.stdout.write("演示登录 (所有账号密码相同):")
         for role, username, password, what in logins_table():
             self.stdout.write(f"  {role:<12} {username:<16} {password}  {what}")
