@@ -133,6 +133,9 @@ def _dashed_usage() -> None:
     def fetch_dashed(self, subcommand):
         commands = get_commands()
         if subcommand not in commands:  # Django's own message would say train_classifer
+            from django.conf import settings
+
+            settings.INSTALLED_APPS  # noqa: B018 -- settings that fail (get_commands hides it) raise here, as in Django
             close = get_close_matches(subcommand, commands)
             sys.stderr.write(f"Unknown command: {subcommand.replace('_', '-')!r}"
                              + (f". Did you mean {close[0].replace('_', '-')}?" if close else "")
