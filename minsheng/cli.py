@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     except DatabaseError as exc:
         problem = _database_problem(exc, migrating=argv[1:2] == ["migrate"])
         if problem is None:
-            raise  # a database that is there and migrated: a bug, with its traceback
+            raise  # a database that is there, migrated and working: a bug, with its traceback
         sys.stderr.write(f"minsheng: {problem}\n")
         sys.exit(1)
 
@@ -56,25 +56,63 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _database_problem(exc: BaseException, migrating: bool = False) -> str | None:
-    """Why a command's query failed, in one line, when the cause is the set-up: a database
-    never migrated (a fresh MINSHENG_VAR_DIR: ``train-classifier --from-db`` straight after
-    install was a traceback of ``no such table: board_message``) or one that cannot be
-    reached (``minsheng migrate``, the first command of a deployment, was 88 lines of
-    traceback for a PostgreSQL database not created yet). None when the database is there
-    and fully migrated, or is there at all while ``migrating``."""
+    """Why a command's query failed, in one line, when the cause is the set-up or the
+    environment, not the code: a database never migrated (a fresh MINSHENG_VAR_DIR:
+    ``train-classifier --from-db`` straight after install was a traceback of ``no such
+    table: board_message``), one that cannot be reached, a SQLite file another process holds
+    locked or that cannot be written, a PostgreSQL connection lost while the command ran.
+    ``minsheng migrate``, the first command of a deployment, was 88 lines of traceback for a
+    PostgreSQL database not created yet. None otherwise (a bug; and a database that is there
+    at all while ``migrating``). What a failed command wrote in its transaction is rolled back."""
     from django.db import DatabaseError, connections
     from django.db.migrations.executor import MigrationExecutor
 
     connection = connections["default"]
+    if problem := _sqlite_problem(exc, connection):  # first: the check below would wait for a lock again (20 s)
+        return problem
     try:
         connection.close()  # a failed statement may have left the connection unusable (PostgreSQL)
         executor = MigrationExecutor(connection)
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as failed:
-        return f"无法连接数据库: {_first_line(failed)}"
+        return _sqlite_problem(failed, connection) or f"无法连接数据库: {_first_line(failed)}"
     if plan and not migrating:
         return f"数据库还有 {len(plan)} 个迁移未执行, 请先运行 minsheng migrate ({_first_line(exc)})"
+    state = getattr(exc.__cause__, "sqlstate", None) or ""
+    if connection.vendor == "postgresql" and (
+            state.startswith(("08", "57P")) or (not state and isinstance(exc.__cause__, _psycopg_lost()))):
+        # 57P01: pg_terminate_backend or a server shutting down; no SQLSTATE: the socket closed
+        return f"与数据库的连接中断, 请检查数据库服务后重试 ({_first_line(exc)})"
+    if state == "55P03":  # lock_timeout
+        return f"数据库被另一个进程锁住, 请稍后重试 ({_first_line(exc)})"
+    if state.startswith("53"):  # insufficient resources: disk full, out of memory, too many connections
+        return f"数据库服务器资源不足 ({_first_line(exc)})"
+    if state == "57014":  # statement_timeout, pg_cancel_backend
+        return f"数据库取消了正在执行的语句 ({_first_line(exc)})"
     return None
+
+
+def _sqlite_problem(exc: BaseException, connection) -> str | None:
+    """A SQLite file another process holds locked past the busy timeout (20 s, settings),
+    one that cannot be written (permissions) or read (a disk error, a full disk)."""
+    name = getattr(exc.__cause__, "sqlite_errorname", None) or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return f"数据库被另一个进程锁住, 请稍后重试 ({_first_line(exc)})"
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN")):
+        return f"无法读写数据库文件 {connection.settings_dict['NAME']}, 请检查它和所在目录的权限 ({_first_line(exc)})"
+    if name.startswith(("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return f"数据库文件 {connection.settings_dict['NAME']} 读写出错 ({_first_line(exc)})"
+    return None
+
+
+def _psycopg_lost() -> tuple[type, ...]:
+    """psycopg's error without a SQLSTATE that means the connection is gone ("server closed
+    the connection unexpectedly", "the connection is lost")."""
+    try:
+        import psycopg
+    except ImportError:
+        return ()
+    return (psycopg.OperationalError,)
 
 
 def _dashed_usage() -> None:
@@ -97,6 +135,9 @@ def _dashed_usage() -> None:
     def fetch_dashed(self, subcommand):
         commands = get_commands()
         if subcommand not in commands:  # Django's own message would say train_classifer
+            from django.conf import settings
+
+            settings.INSTALLED_APPS  # noqa: B018 -- settings that fail (get_commands hides it) raise here, as in Django
             close = get_close_matches(subcommand, commands)
             sys.stderr.write(f"Unknown command: {subcommand.replace('_', '-')!r}"
                              + (f". Did you mean {close[0].replace('_', '-')}?" if close else "")

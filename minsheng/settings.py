@@ -22,6 +22,16 @@ def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+def make_folder(path: Path, name: str) -> None:
+    """Create ``path`` (named by the variable ``name``) if missing; one that cannot be created
+    (a read-only disk, a file in its way) stops start-up with one line naming the variable."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name}={os.environ.get(name, '')!r}: cannot create the folder {path} "
+                                   f"({exc.strerror or exc})") from None
+
+
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -151,7 +161,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     if _db["NAME"] != ":memory:":
-        Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        make_folder(Path(_db["NAME"]).parent, "DATABASE_URL" if "DATABASE_URL" in os.environ else "MINSHENG_VAR_DIR")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -190,7 +200,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 40 * 1024 * 1024
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start otherwise
+make_folder(STATIC_ROOT, "STATIC_ROOT" if "STATIC_ROOT" in os.environ else "MINSHENG_VAR_DIR")  # whitenoise warns otherwise
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

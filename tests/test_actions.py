@@ -155,3 +155,36 @@ def test_a_case_goes_only_to_units_of_its_region_and_above(message, personas, di
         actions.do_transfer(personas["officer"], message, directory["housing"], directory["dx_housing"], "不属本单位")
     names = {u.name for u in actions.units_for(message)}
     assert {"兰州市住房和城乡建设局", "城关区人民政府"} <= names and "定西市住房和城乡建设局" not in names
+
+
+@pytest.mark.django_db
+def test_a_due_soon_reminder_cut_off_half_way_is_sent_whole_next_time(message, personas, directory, monkeypatch):
+    """The unit's officers are told in one transaction: a run that lost the database after
+    the first officer's note left the second none, and every later run found the reminder sent."""
+    from django.db import OperationalError
+
+    from minsheng.board import notify
+
+    from .conftest import make_user
+
+    second = make_user("officer2", role="officer", unit=directory["housing"])
+    now = timezone.now()
+    actions.do_dispatch(personas["dispatcher"], message, directory["housing"], at=now - dt.timedelta(days=30))
+    message.assignments.update(due_at=now + dt.timedelta(hours=2))
+    Message.objects.filter(pk=message.pk).update(due_at=now + dt.timedelta(hours=2))
+    send, calls = notify._send, []
+
+    def cut_off(user, *args, **kwargs):
+        calls.append(user)
+        if len(calls) == 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        send(user, *args, **kwargs)
+
+    monkeypatch.setattr(notify, "_send", cut_off)
+    with pytest.raises(OperationalError):
+        notify_due_soon()
+    assert not Notification.objects.filter(kind="due_soon").exists()
+    monkeypatch.setattr(notify, "_send", send)
+    assert notify_due_soon() == 1
+    assert set(Notification.objects.filter(kind="due_soon").values_list("user", flat=True)) == {
+        personas["officer"].pk, second.pk}

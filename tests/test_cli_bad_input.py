@@ -10,6 +10,7 @@ import random
 import re
 import subprocess
 import sys
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -502,6 +503,104 @@ def test_a_database_never_migrated_is_one_line(tmp_path, args):
     assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0
     assert "迁移未执行, 请先运行 minsheng migrate" in proc.stderr
     assert not (tmp_path / "m").exists()
+
+
+def minsheng(*args: str, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "minsheng", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+
+
+def test_a_database_another_process_holds_locked_is_one_line(tmp_path):
+    """Another process writing to the SQLite file for longer than the busy timeout (20 s,
+    settings) made every writing command a traceback ending in `database is locked`. One
+    line now, exit status 1, and nothing stored changed (the commands run side by side: one
+    wait of 20 s)."""
+    import sqlite3
+
+    env = fresh_env(tmp_path / "var")
+    for args in (["migrate", "-v0"], ["load-directory"], ["export-directory", "--out", str(tmp_path / "dir")]):
+        proc = minsheng(*args, env=env)
+        assert proc.wait(timeout=180) == 0, proc.stderr.read()
+    units = tmp_path / "dir" / "units.csv"
+    units.write_text(units.read_text(encoding="utf-8-sig").replace(",省委办公厅,", ",省委办,"), encoding="utf-8")
+    db = tmp_path / "var" / "minsheng.sqlite3"
+
+    def stored() -> list[str]:
+        with sqlite3.connect(db) as reader:
+            return list(reader.iterdump())
+
+    before = stored()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # as a second minsheng process in the middle of a long write
+    try:
+        procs = [minsheng(*args, env=env) for args in (
+            ["import-directory", str(tmp_path / "dir"), "--commit"], ["load-directory"], ["refresh-stats", "--commit"],
+            ["create-api-key", "市长热线"])]
+        results = [(proc.wait(timeout=180), proc.stderr.read()) for proc in procs]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    for returncode, stderr in results:
+        assert "Traceback" not in stderr
+        assert stderr.strip() == "minsheng: 数据库被另一个进程锁住, 请稍后重试 (database is locked)"
+        assert returncode == 1
+    assert stored() == before
+
+
+@pytest.mark.django_db(transaction=True)  # the command, another process, reads what the test stored
+def test_a_postgresql_connection_lost_mid_command_is_one_line(tmp_path, personas, directory):
+    """`pg_terminate_backend` of the command's connection (a restarted server, an
+    administrator) while it rebuilds the statistics was a traceback ending in `terminating
+    connection due to administrator command`. One line now, exit status 1, and the
+    statistics as they were: the rebuild is one transaction."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    from minsheng.board import actions
+    from minsheng.stats.models import MessageFact, Rollup
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: run with DATABASE_URL=postgres://… (scripts/test.sh)")
+    import psycopg
+
+    actions.do_submit(personas["citizen"], title="小区电梯坏了三个月没人修", kind="complain",
+                      body="城关区某小区3号楼电梯坏了三个月, 老人上下楼非常困难, 请有关部门督促尽快维修。",
+                      region=directory["chengguan"], topic=directory["topic_build"])
+
+    def stored():
+        return (list(MessageFact.objects.order_by("pk").values_list()),
+                sorted(Rollup.objects.values_list("cube", "grain", "period", "submitted")))
+
+    before = stored()
+    assert before[0]
+    s = connection.settings_dict
+    login = quote(s["USER"] or "") + (":" + quote(s["PASSWORD"]) if s["PASSWORD"] else "")
+    url = f"postgres://{login}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
+    env = {**fresh_env(tmp_path / "var"), "DATABASE_URL": url}
+    holder, watcher = psycopg.connect(url), psycopg.connect(url, autocommit=True)
+    holder.execute("LOCK TABLE stats_rollup IN ACCESS EXCLUSIVE MODE")  # the command waits there, mid-rebuild
+    try:
+        proc = minsheng("refresh-stats", "--commit", env=env)
+        for _ in range(600):
+            waiting = watcher.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                      "AND wait_event_type = 'Lock' AND pid <> %s",
+                                      (holder.info.backend_pid,)).fetchall()
+            if waiting or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert waiting, proc.stderr.read() if proc.poll() is not None else "the command never waited for the lock"
+        for (pid,) in waiting:
+            watcher.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    finally:
+        holder.rollback()
+        holder.close()
+        watcher.close()
+    assert proc.wait(timeout=120) == 1
+    stderr = proc.stderr.read()
+    assert "Traceback" not in stderr and stderr.strip().count("\n") == 0
+    assert stderr.startswith("minsheng: 与数据库的连接中断, 请检查数据库服务后重试 (terminating connection")
+    assert stored() == before
 
 
 def test_the_insight_commands_run_before_any_migrate(tmp_path, good):

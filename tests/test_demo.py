@@ -307,3 +307,31 @@ def test_demo_dates_each_note_by_its_event_also_a_merged_messages(personas, dire
         actions.do_merge(p["dispatcher"], late, main, at=merged_at)
     read_old_notifications(timezone.now())
     assert Notification.objects.get(message=late, kind="replied").created_at == merged_at
+
+
+@pytest.mark.django_db(transaction=True)  # the demo's own transactions, committed as for real
+def test_a_demo_that_fails_half_way_leaves_the_database_as_it_was(monkeypatch):
+    """The database locked or its connection lost half-way: the generated messages were
+    committed 100 at a time, their statistics never rebuilt; with --reset the old messages
+    were deleted and the figures still counted them."""
+    from django.db import OperationalError
+
+    from minsheng.stats import facts
+    from minsheng.stats.models import MessageFact, Rollup
+
+    def lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(facts, "rebuild", lost)  # after every message and its history
+        with pytest.raises(OperationalError):
+            run_demo("--messages", "30", "--seed", "3")
+    assert not Message.objects.exists() and not MessageFact.objects.exists() and not Rollup.objects.exists()
+    run_demo("--messages", "30", "--seed", "3")
+    before = (Message.objects.count(), MessageFact.objects.count(), sorted(Rollup.objects.values_list("submitted", flat=True)))
+    with monkeypatch.context() as patched:
+        patched.setattr(facts, "rebuild", lost)  # the statistics of the reset
+        with pytest.raises(OperationalError):
+            run_demo("--messages", "30", "--seed", "4", "--reset")
+    after = (Message.objects.count(), MessageFact.objects.count(), sorted(Rollup.objects.values_list("submitted", flat=True)))
+    assert after == before

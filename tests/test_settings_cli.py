@@ -36,6 +36,8 @@ def run(*args, **env):
         ("DATABASE_URL", "mysql://nowhere/minsheng", "DATABASE_URL='mysql://nowhere/minsheng': unsupported scheme"),
         ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https", "SECURE_PROXY_SSL_HEADER='X-Forwarded-Proto: https'"),
         ("SECURE_HSTS_SECONDS", "1y", "SECURE_HSTS_SECONDS='1y' is not an integer"),
+        # a file in the way (or a read-only disk): was a traceback of NotADirectoryError (PermissionError)
+        ("MINSHENG_VAR_DIR", "/dev/null/var", "MINSHENG_VAR_DIR='/dev/null/var': cannot create the folder /dev/null/var"),
     ],
 )
 def test_bad_setting_is_one_line_and_non_zero(name, value, expected):
@@ -43,6 +45,13 @@ def test_bad_setting_is_one_line_and_non_zero(name, value, expected):
     assert result.returncode != 0
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_bad_setting_is_named_by_the_projects_own_commands_too():
+    """Was 「Unknown command: 'stats'. Did you mean startapp?」: without settings Django lists only its own commands."""
+    result = run("stats", DEBUG="maybe")
+    assert (result.returncode, result.stderr) == (2, "minsheng: configuration error: DEBUG='maybe' is not a boolean "
+                                                     "(use 1/0, true/false, yes/no, on/off)\n")
 
 
 def test_secret_key_required_in_production():

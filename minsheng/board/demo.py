@@ -478,18 +478,22 @@ def generate(cast: Cast, count: int, seed: int, progress: Callable[[int, int], N
     after_submit = actions._after_submit
     actions._after_submit = lambda pk: None
     try:
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), stats_paused():
+        # one transaction, the statistics' rebuild (stats_paused) in it: a run that fails half-way
+        # (the database locked or its connection lost) leaves no messages without their figures;
+        # the actions' notes are made at its commit (on_commit), still without mail
+        with (override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+              transaction.atomic(), stats_paused()):
             for start in range(0, len(todo), batch):
-                with transaction.atomic():
-                    for plan, main_index in todo[start:start + batch]:
-                        main = created[main_index] if main_index is not None else None
-                        created.append(gen.live(plan, main))
+                for plan, main_index in todo[start:start + batch]:
+                    main = created[main_index] if main_index is not None else None
+                    created.append(gen.live(plan, main))
                 progress(len(created), len(todo))
     finally:
         actions._after_submit = after_submit
-    read_old_notifications(now)
-    add_supports(gen, created, {m.pk for (p, _), m in zip(todo, created, strict=True) if p.cluster is not None})
-    add_campaigns(now)
+    with transaction.atomic():  # after those notes: a supporter is not told of a reply before the support
+        read_old_notifications(now)
+        add_supports(gen, created, {m.pk for (p, _), m in zip(todo, created, strict=True) if p.cluster is not None})
+        add_campaigns(now)
     summary = Summary(messages=len(created), clusters=len({p.cluster for p, _ in todo if p.cluster is not None}))
     for status in Message.objects.values_list("status", flat=True):
         summary.statuses[status] = summary.statuses.get(status, 0) + 1
@@ -555,7 +559,7 @@ def read_old_notifications(now: dt.datetime) -> None:
 def reset() -> int:
     """Delete every message (and, by cascade, its history and notifications)."""
     count = Message.objects.count()
-    with stats_paused(), transaction.atomic():
+    with transaction.atomic(), stats_paused():  # the statistics rebuilt in the same transaction
         Extension.objects.all().delete()
         Notification.objects.all().delete()
         Message.objects.filter(duplicate_of__isnull=False).update(duplicate_of=None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from . import notify
@@ -50,6 +51,9 @@ def notify_due_soon(now=None) -> int:
         already = Notification.objects.filter(message=assignment.message, kind="due_soon",
                                               created_at__gte=assignment.assigned_at).exists()
         if not already:
-            notify.due_tomorrow(assignment)
+            # the unit's notes together: a run stopped after the first officer's would leave the
+            # others none, the next run finding the reminder sent
+            with transaction.atomic():
+                notify.due_tomorrow(assignment)
             sent += 1
     return sent
