@@ -132,6 +132,29 @@ def test_close_stale_closes_unrated_replies_after_seven_days(message, personas, 
     assert message.events.filter(kind=Event.Kind.CLOSED, data__reason="no_evaluation").exists()
 
 
+@pytest.mark.django_db(transaction=True)  # real commits: the hotspot refresh runs after each
+def test_close_stale_refreshes_a_hotspot_once_for_all_its_cases(personas, directory, monkeypatch):
+    from minsheng.insight import hotspots_service
+    from minsheng.insight.models import Hotspot, HotspotMember
+
+    long_ago = timezone.now() - dt.timedelta(days=8)
+    now = timezone.now()
+    hotspot = Hotspot.objects.create(title="七里河区某小区加装电梯", region=directory["qilihe"], first_at=now,
+                                     last_at=now)
+    for n in range(3):
+        m = actions.do_submit(personas["citizen"], title=f"老旧小区加装电梯{n}", body=BODY, kind="help",
+                              region=directory["qilihe"], topic=directory["topic_build"])
+        dispatched(m, personas, directory)
+        actions.do_sign(personas["officer"], m, directory["housing"])
+        actions.do_reply(personas["officer"], m, directory["housing"], "已安排现场查看并答复群众。", at=long_ago)
+        # (the submission may have placed it already, in a hotspot of its own)
+        HotspotMember.objects.update_or_create(message=m, defaults={"hotspot": hotspot})
+    refreshed = []
+    monkeypatch.setattr(hotspots_service, "refresh_one", lambda h, *args, **kw: refreshed.append(h.pk))
+    assert close_stale() == 3
+    assert refreshed == [hotspot.pk]  # once, not once per closed case
+
+
 @pytest.mark.django_db
 def test_due_soon_reminder_is_sent_once(message, personas, directory):
     now = timezone.now()

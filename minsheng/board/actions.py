@@ -493,6 +493,9 @@ def do_close(message: Message, actor=None, at=None, reason="auto") -> None:
         transaction.on_commit(notify.dated(now, lambda: notify.closed(message)))
 
 
+CLOSE_BATCH = 500
+
+
 def close_stale(now=None) -> int:
     """Close replied cases not rated within MINSHENG_EVALUATION_DAYS, and unsatisfied
     ones not reopened within MINSHENG_REOPEN_DAYS. Idempotent; returns the count."""
@@ -503,10 +506,18 @@ def close_stale(now=None) -> int:
     stale_evaluated = Message.objects.filter(
         status=Status.EVALUATED,
         evaluations__created_at__lt=now - dt.timedelta(days=settings.MINSHENG_REOPEN_DAYS)).distinct()
-    for message in [*stale_replied, *stale_evaluated]:
-        try:
-            do_close(message, at=now, reason="no_evaluation" if message.status == Status.REPLIED else "not_reopened")
-            count += 1
-        except (Conflict, IllegalMove):
-            continue
+    stale = [*stale_replied, *stale_evaluated]
+    # closed CLOSE_BATCH at a time in one transaction (each in its own savepoint: a case someone
+    # acted on meanwhile is skipped alone), so that a hotspot is refreshed once for all its cases
+    # closed here (hotspots_service.refresh_after_commit), not once per case; in the embedded
+    # default every refresh runs in place and reads all the hotspot's members
+    for start in range(0, len(stale), CLOSE_BATCH):
+        with transaction.atomic():
+            for message in stale[start:start + CLOSE_BATCH]:
+                try:
+                    do_close(message, at=now,
+                             reason="no_evaluation" if message.status == Status.REPLIED else "not_reopened")
+                    count += 1
+                except (Conflict, IllegalMove):
+                    continue
     return count
