@@ -17,6 +17,7 @@ from django.utils import timezone
 from minsheng.board import demo
 from minsheng.board.demo_accounts import ensure_accounts, logins_table
 from minsheng.board.models import Message
+from minsheng.board.tasks import analyze_database
 from minsheng.directory.management.commands.load_directory import load
 from minsheng.progress import Progress
 
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         if not no_train:
             self._train(now)
             self._hotspots()
+        analyze_database()  # a new database's planner has no statistics yet (SQLite keeps none unless asked)
         self._print_logins()
 
     @staticmethod

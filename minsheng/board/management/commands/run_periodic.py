@@ -1,14 +1,15 @@
 from django.core.management.base import BaseCommand
 
-from minsheng.board.tasks import close_stale, notify_due_soon
+from minsheng.board.tasks import analyze_database, close_stale, notify_due_soon
 
 
 class Command(BaseCommand):
     help = ("Run the periodic board tasks once (for cron when no Celery beat runs): close stale cases (replies not "
             "rated within MINSHENG_EVALUATION_DAYS, unsatisfied ones not reopened within MINSHENG_REOPEN_DAYS), "
-            "send due-tomorrow reminders. Hotspots and statistics: refresh-hotspots, refresh-stats --commit.")
+            "send due-tomorrow reminders, refresh the database's query planner statistics (ANALYZE). Hotspots and statistics: refresh-hotspots, refresh-stats --commit.")
 
     def handle(self, *args, **options):
         closed = close_stale()
         reminded = notify_due_soon()
+        analyze_database()
         self.stdout.write(f"closed {closed} case(s) not rated or not reopened in time; sent {reminded} due reminder(s)")
