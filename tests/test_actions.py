@@ -227,3 +227,22 @@ def test_run_periodic_gives_the_sqlite_planner_its_statistics(message):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'board_message'")
             assert cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db
+def test_the_supervised_cases_are_found_through_their_own_index(message, personas, directory):
+    """The supervisors' 督办 list (supervised cases not yet closed) scanned every message: 350 ms
+    at 60,000 messages on SQLite. A partial index holds the supervised ones only."""
+    from django.db import connection
+
+    from minsheng.board.tasks import analyze_database
+
+    for n in range(5):
+        actions.do_submit(personas["citizen"], title=f"老旧小区加装电梯{n}", body=BODY, kind="help",
+                          region=directory["qilihe"])
+    Message.objects.filter(pk=message.pk).update(supervised=True)
+    analyze_database()
+    supervised = Message.objects.filter(supervised=True).exclude(status__in=[Status.CLOSED, Status.REJECTED])
+    assert list(supervised) == [message]
+    if connection.vendor == "sqlite":
+        assert "board_message_supervised" in supervised.explain()

@@ -79,6 +79,9 @@ class Message(models.Model):
             models.Index(fields=["region", "-submitted_at"]),
             models.Index(fields=["dispatched_at"]),  # 机器阅读 counts a period's dispatches
             models.Index(fields=["classified_at"]),
+            # the supervisors' 督办 list: a few hundred supervised cases among all (a scan at 60,000
+            # messages took 350 ms on SQLite)
+            models.Index(fields=["due_at"], condition=models.Q(supervised=True), name="board_message_supervised"),
         ]
         verbose_name = verbose_name_plural = "留言"
 
