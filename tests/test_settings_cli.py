@@ -201,5 +201,7 @@ def test_check_deploy_names_the_test_sender_that_delivers_no_code():
     """MemorySender keeps the codes in the process's memory: a deployment set to it (as the
     test above once was, for 「a code sender of your own」) passed `check --deploy` in silence,
     and no citizen could register."""
-    result = run("check", "--deploy", MINSHENG_CODE_SENDER="minsheng.accounts.senders.MemorySender")
+    result = run("check", "--deploy", MINSHENG_CODE_SENDER="minsheng.accounts.senders.MemorySender",
+                 EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
     assert "minsheng.W001" in result.stderr and "只留在内存中 (测试用), 市民收不到" in result.stderr
+    assert "(minsheng.W002) EMAIL_BACKEND 丢弃所有邮件, 不会发出" in result.stderr  # nor did the dummy mail backend
