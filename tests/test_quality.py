@@ -209,6 +209,25 @@ def test_a_question_still_asked_is_still_missed():
     assert questions("请问补贴什么时候发放? 否则我们去哪里办理?") == ["请问补贴什么时候发放?否则我们去哪里办理?"]
 
 
+def test_a_long_message_is_read_in_linear_time(monkeypatch):
+    """A message may hold 100,000 characters. A question of many short clauses that name
+    nothing (请问, a, a, …) had its growing part read again at each clause (25,000 clauses:
+    8 minutes); a long run of one character went whole to jieba (50,000 的: 20 s), on
+    every reply preview."""
+    from minsheng.insight import quality
+
+    read, segmented = [], []
+    content, tokenize = quality._content, quality.tokenize
+    monkeypatch.setattr(quality, "_content", lambda text: read.append(len(text)) or content(text))
+    monkeypatch.setattr(quality, "tokenize", lambda text: segmented.append(len(text)) or tokenize(text))
+    reply = "经查, 已维修道路。如有疑问请致电 0931-8451234。"
+    body = "请问" + ", a" * 2000
+    score_reply("路灯", body, reply)
+    assert sum(read) < 10 * len(body)
+    score_reply("路灯", "请问这不是" + "的" * 50000, reply)
+    assert segmented and max(segmented) <= quality.WORD_CHARS
+
+
 @pytest.mark.parametrize("letter", [
     "您好, 您反映的问题已收到, 我们高度重视, 已安排专人处理, 感谢您的监督。",
     "您反映的问题我们已经知晓，正在积极协调解决中，感谢您的理解与支持。",

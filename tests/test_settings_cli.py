@@ -183,8 +183,25 @@ def test_check_deploy_refuses_the_public_demo_key_and_names_what_citizens_would_
     assert "minsheng.W002" in demo.stderr  # mails printed in the terminal
     real = run("check", "--deploy", SECRET_KEY="k" * 20 + "-a-real-random-key-of-fifty-chars-" + "x" * 10,
                MINSHENG_INSECURE_DEV_KEY="0", DEBUG="0", EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-               MINSHENG_CODE_SENDER="minsheng.accounts.senders.MemorySender", SESSION_COOKIE_SECURE="1",
+               MINSHENG_CODE_SENDER="tests.test_settings_cli.GatewaySender", SESSION_COOKIE_SECURE="1",
                CSRF_COOKIE_SECURE="1", SECURE_SSL_REDIRECT="1", SECURE_HSTS_SECONDS="31536000",
                SECURE_HSTS_INCLUDE_SUBDOMAINS="1", SECURE_HSTS_PRELOAD="1",
                SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
     assert real.returncode == 0 and "no issues" in real.stdout, real.stdout + real.stderr
+
+
+class GatewaySender:
+    """A deployment's own sender (an SMS gateway's client), for `check --deploy`."""
+
+    def send(self, target, code, purpose):
+        raise NotImplementedError
+
+
+def test_check_deploy_names_the_test_sender_that_delivers_no_code():
+    """MemorySender keeps the codes in the process's memory: a deployment set to it (as the
+    test above once was, for 「a code sender of your own」) passed `check --deploy` in silence,
+    and no citizen could register."""
+    result = run("check", "--deploy", MINSHENG_CODE_SENDER="minsheng.accounts.senders.MemorySender",
+                 EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+    assert "minsheng.W001" in result.stderr and "只留在内存中 (测试用), 市民收不到" in result.stderr
+    assert "(minsheng.W002) EMAIL_BACKEND 丢弃所有邮件, 不会发出" in result.stderr  # nor did the dummy mail backend

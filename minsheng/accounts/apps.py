@@ -35,13 +35,18 @@ def deployment_check(app_configs, **kwargs):
             "SECRET_KEY 未设置, 正在使用公开的演示密钥: 任何人都能伪造登录会话和密码重置",
             hint="设置 SECRET_KEY 为长随机串 (python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), "
                  "并设 MINSHENG_INSECURE_DEV_KEY=0", id="minsheng.E002"))
-    if settings.MINSHENG_CODE_SENDER.endswith(("senders.ConsoleSender", "senders.EmailSender")):
+    sender = settings.MINSHENG_CODE_SENDER
+    if sender.endswith(("senders.ConsoleSender", "senders.EmailSender", "senders.MemorySender")):
+        where = "只留在内存中 (测试用)" if sender.endswith("MemorySender") else "只打印在服务器终端"
         found.append(checks.Warning(
-            f"MINSHENG_CODE_SENDER={settings.MINSHENG_CODE_SENDER}: 发往手机号的注册和重置密码验证码只打印在服务器终端, "
+            f"MINSHENG_CODE_SENDER={sender}: 发往手机号的注册和重置密码验证码{where}, "
             "市民收不到", hint="接入短信网关: 写一个有 send(target, code, purpose) 方法的类, 把 MINSHENG_CODE_SENDER "
                             "设为它的路径 (minsheng/accounts/senders.py)", id="minsheng.W001"))
-    if settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
-        found.append(checks.Warning("EMAIL_BACKEND 是控制台: 通知邮件只打印在服务器终端, 不会发出",
+    unsent = {"console": "是控制台: 通知邮件只打印在服务器终端", "locmem": "只把邮件留在内存中 (测试用)",
+              "dummy": "丢弃所有邮件"}
+    kind = settings.EMAIL_BACKEND.removeprefix("django.core.mail.backends.").removesuffix(".EmailBackend")
+    if kind in unsent:
+        found.append(checks.Warning(f"EMAIL_BACKEND {unsent[kind]}, 不会发出",
                                     hint="设置 EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend 和 EMAIL_HOST 等",
                                     id="minsheng.W002"))
     return found

@@ -122,6 +122,7 @@ BOILERPLATE_CAP = 20
 MIN_SUBSTANCE = 25  # characters left after the courtesy phrases
 WORDS = 0.3  # share of a question's words in the reply
 HITS = 5  # shared bigrams that take a long question up, whatever its length
+WORD_CHARS = 1000  # of a question's part read in words (the longest on tipdm_replies.csv: 613)
 
 
 def _grams(text: str) -> Counter:
@@ -145,8 +146,11 @@ def _cosine(a: Counter, b: Counter) -> float:
 
 def _words(question: str) -> list[str]:
     """The words (jieba, two characters or more) of ``_content``'s text: 希望规范药店经营 is
-    规范 药店 经营, taken up by a reply on the 药店 whose bigrams 范药 and 店经 no reply holds."""
-    return [w for w in tokenize(_cleaned(question)) if len(w) >= 2 and _RUN.fullmatch(w) and not w.isdigit()]
+    规范 药店 经营, taken up by a reply on the 药店 whose bigrams 范药 and 店经 no reply holds.
+    Those of its first ``WORD_CHARS`` characters: jieba reads a long run of one character in
+    quadratic time (50,000 的, a message's limit, took 20 s on every reply preview)."""
+    return [w for w in tokenize(_cleaned(question)[:WORD_CHARS])
+            if len(w) >= 2 and _RUN.fullmatch(w) and not w.isdigit()]
 
 
 def _cleaned(question: str) -> str:
@@ -169,14 +173,19 @@ def _focus(question: str) -> str:
     step = 1
     if first is None:
         first, step = len(clauses) - 1, -1
+    # no bigram spans two clauses: those of the part are those of its clauses, counted as
+    # they are picked (the part's text read again at each clause took minutes on a long
+    # message of short clauses)
     picked: list[str] = []
+    named: set[str] = set()
     i = first
     while 0 <= i < len(clauses):
-        picked.insert(0, clauses[i]) if step < 0 else picked.append(clauses[i])
-        if len(_content("，".join(picked))) >= 3:
+        picked.append(clauses[i])
+        named.update(_content(clauses[i]))
+        if len(named) >= 3:
             break
         i += step
-    return "，".join(picked)
+    return "，".join(picked[::step])
 
 
 def _addressed(question: str, core: str, reply_grams: Counter, relevant: bool, concrete: bool) -> bool:

@@ -14,7 +14,7 @@ Two messages about one compound share its name, and the name alone can make a li
 breaking down at 金城花园 look like parking fees at 金城花园. So a match must also be the
 same problem: the cosine computed without the bigrams of the places both name
 (``TextIndex.problem_score``) must reach ``SAME_PROBLEM``, and what they share beyond it must be
-more than one ordinary word (``words``). The post form's box, the dispatcher's near-duplicates
+more than one ordinary word (two features: one bigram is a word of two characters). The post form's box, the dispatcher's near-duplicates
 and ``find-duplicates`` all ask it (``TextIndex.same_problem``); the box and the near-duplicates
 read the nearest messages and, further down, those that name the query's place
 (``TextIndex.nearest``).
@@ -77,27 +77,6 @@ PLACE_CHARS = 150  # the body's head, where citizens say where
 # neighbours read for a query's place (``TextIndex.nearest``): beyond the first few, only those
 # that name the query's place count
 WIDE = 150
-
-
-def words(grams: Iterable[str]) -> int:
-    """How much the bigrams ``grams`` say, in words: a lone bigram (物业, 噪音) is one ordinary word;
-    a run of ``n`` bigrams that overlap by a character is a longer word or phrase and counts
-    ``(n + 2) // 2`` (停车, 车费: 停车费, two; 捆绑销售车位, three), so that one is enough."""
-    grams = set(grams)
-    after: dict[str, list[str]] = {}
-    for g in grams:
-        after.setdefault(g[:1], []).append(g)
-    seen: set[str] = set()
-    count = 0
-    # each run from its first bigram (none leads into it), then any bigram left (a cycle)
-    for g in sorted(grams, key=lambda g: any(h[-1:] == g[:1] and h != g for h in grams)):
-        length = 0
-        while g and g not in seen:
-            seen.add(g)
-            length += 1
-            g = next((h for h in after.get(g[-1:], ()) if h not in seen), "")
-        count += (length + 2) // 2
-    return count
 
 
 def message_places(title: str, body: str) -> list[str]:
@@ -220,10 +199,10 @@ class TextIndex:
     def same_problem(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> bool:
         """Whether row ``i`` raises the problem of ``vector`` (a query with ``places``), not
         only at its place: ``problem_score`` ≥ ``SAME_PROBLEM``, and what the two share beyond
-        the place is more than one word (``words``): 「电梯故障, 请督促物业维修」 and 「物业地面停车
-        收费」 at one compound share 物业 and nothing else."""
+        the place is more than one word, two features or more: 「电梯故障, 请督促物业维修」 and
+        「物业地面停车收费」 at one compound share 物业 and nothing else; 停车费 is two (停车, 车费)."""
         score, shared = self._beyond_place(vector, i, places)
-        return score >= SAME_PROBLEM and words(shared) >= 2
+        return score >= SAME_PROBLEM and len(set(shared)) >= 2
 
     def nearest(self, vector: sparse.csr_matrix, places: Iterable[str], k: int, min_score: float = 0.0,
                 allowed: Sequence[int] | None = None) -> list[Neighbour]:
