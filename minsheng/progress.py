@@ -1,4 +1,4 @@
-"""Progress of long commands (demo, classify, score-replies, find-duplicates, detect-hotspots,
+"""Progress of long commands (demo, classify, score-replies, find-duplicates, detect-hotspots, import-staff,
 refresh-hotspots, refresh-stats): in place on a terminal, one line per update in a file or a pipe.
 
 A carriage return moves back to the start of the line on a terminal only; written to a log
