@@ -153,3 +153,36 @@ def test_the_cron_commands_report_in_chinese(directory, personas):
     out = io.StringIO()
     call_command("run_periodic", stdout=out)
     assert out.getvalue() == "已结案 0 件 (逾期未评价或未申请重办); 已发送 0 条明日到期提醒\n"
+
+
+@pytest.mark.django_db
+def test_a_log_of_both_streams_reads_in_the_order_they_were_written(directory, personas, monkeypatch):
+    """Run from cron into one log (`>> log 2>&1`), standard output waits in a block buffer:
+    refresh-stats' count 「1/1」 (stderr) came before its own 「正在重算 …」 (stdout), right under
+    the error of the train-classifier --from-db run before it, as if that failed command
+    had gone on counting."""
+    import sys
+
+    from minsheng.board import actions
+
+    log: list[str] = []
+
+    class Pipe(io.StringIO):  # standard output into a file: held until flushed
+        def flush(self):
+            log.append(self.getvalue())
+            self.seek(0)
+            self.truncate()
+
+    class Stderr(io.StringIO):  # standard error: written at once
+        def write(self, text):
+            log.append(text)
+            return len(text)
+
+    actions.do_submit(personas["citizen"], title="幸福家园小区电梯坏了", body="幸福家园小区电梯坏了, 请尽快处理。",
+                      kind="help", region=directory["qilihe"])
+    stdout = Pipe()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    call_command("refresh_stats", "--commit", stdout=stdout, stderr=Stderr())
+    stdout.flush()
+    lines = "".join(log).splitlines()
+    assert lines[:2] == ["正在重算 1 条留言的统计...", "  1/1 条留言"]
