@@ -1,4 +1,4 @@
-"""Progress of long commands (demo, classify, score-replies, find-duplicates, detect-hotspots,
+"""Progress of long commands (demo, classify, score-replies, find-duplicates, detect-hotspots, import-staff,
 refresh-hotspots, refresh-stats): in place on a terminal, one line per update in a file or a pipe.
 
 A carriage return moves back to the start of the line on a terminal only; written to a log
@@ -6,6 +6,8 @@ file or read through a pipe, 「留言 100/3000\\r留言 200/3000\\r…」 was o
 """
 
 from __future__ import annotations
+
+import sys
 
 ERASE = "\x1b[K"  # erase to the end of the line: a shorter update leaves nothing of a longer one
 
@@ -29,8 +31,7 @@ class Progress:
 
     def __call__(self, text: str, done: int | None = None, total: int | None = None) -> None:
         if self.tty:
-            self.stream.write(f"\r{text}{ERASE}", ending="")
-            self.stream.flush()
+            self._write(f"\r{text}{ERASE}", ending="")
             self.open = True
             return
         if done is not None and total:
@@ -38,7 +39,15 @@ class Progress:
             if tenth <= self.tenth and done < total:
                 return
             self.tenth = tenth
-        self.stream.write(text)
+        self._write(text)
+
+    def _write(self, text: str, ending: str = "\n") -> None:
+        # Standard output waits in a block buffer when it is a file or a pipe: in a cron log
+        # that takes both streams, refresh-stats' 「1/1 messages」 (stderr) came before its own
+        # 「rebuilding …」 (stdout), right under the error of the command run before it.
+        sys.stdout.flush()
+        self.stream.write(text, ending=ending)
+        self.stream.flush()
 
     def end(self, keep: bool | None = None) -> None:
         """End the update line on a terminal (nothing to do elsewhere)."""

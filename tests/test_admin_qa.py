@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from minsheng.accounts.models import Membership
+from minsheng.accounts.models import Membership, User
 from minsheng.board.actions import do_submit
 from minsheng.directory.models import Region, Responsibility, Topic, Unit
 from minsheng.directory.routing import route
@@ -220,6 +220,23 @@ def test_a_complete_staff_role_is_saved(admin_client, directory):
                                  {"user": user.pk, "role": "dispatcher", "region": directory["dingxi"].pk})
     assert response.status_code == 302
     assert Membership.objects.get(user=user).region == directory["dingxi"]
+
+
+def test_the_add_user_page_asks_for_the_display_name(admin_client, directory, login):
+    """The page asked only for a user name and password: the 工作台 of every officer made
+    there greeted them by their user name, and the cases showed it."""
+    page = admin_client.get("/admin/accounts/user/add/").content.decode()
+    assert "昵称:</label>" in page
+    data = {"username": "wangfang", "usable_password": "true", "password1": "Hz-2026-wangfang",
+            "password2": "Hz-2026-wangfang", "display_name": "住建局王芳", "email": "wang@example.gov.cn",
+            "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
+            "memberships-0-role": "officer", "memberships-0-unit": directory["housing"].pk}
+    response = admin_client.post("/admin/accounts/user/add/", data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    user = User.objects.get(username="wangfang")
+    assert (user.display_name, user.email) == ("住建局王芳", "wang@example.gov.cn")
+    assert Membership.objects.get(user=user).unit == directory["housing"]
+    assert "住建局王芳" in login(user).get("/staff/").content.decode()
 
 
 # --- topics in use are switched off, not deleted ---------------------------------------

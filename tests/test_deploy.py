@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from minsheng.accounts.models import Membership
 from minsheng.directory.models import Region, Unit, home_region
 
 from .conftest import make_user
@@ -134,3 +136,65 @@ def test_the_mistakes_of_a_first_import_are_one_line_each(db, tmp_path):
     assert import_errors(tmp_path) == [
         "regions.csv:2: 不是 UTF-8 编码, 看来是 GBK 编码 (Excel「CSV (逗号分隔)」的默认格式); 请在 Excel 中另存为「CSV UTF-8 "
         "(逗号分隔)」, 或在 WPS、记事本中以 UTF-8 编码保存"]
+
+
+# --- a message filed at the province nobody serves --------------------------------------
+
+PROVINCE_REFUSED = "本站不受理浙江省的留言 (没有负责该区划的办理单位或派单员); 请选择湖州市或其下级区划"
+MESSAGE = {"title": "小区电梯坏了三个月", "body": "月河街道某小区电梯坏了三个月没人修, 老人上下楼很困难, 请尽快处理。",
+           "kind": "help"}
+
+
+def test_the_web_form_the_api_and_open311_refuse_the_province_of_a_city_and_say_where_to_post(city, client):
+    """Filed at 330000 (浙江省, no unit of its own), a message was in no city dispatcher's
+    queue, only the administrators'. Each channel now refuses it alike, naming 湖州市."""
+    from urllib.parse import urlencode
+
+    from rest_framework.test import APIClient
+
+    from minsheng.api.models import ApiToken, Open311Key
+    from minsheng.board.models import Message
+    from minsheng.directory.models import Topic
+
+    Topic.objects.create(code="urban", name="城乡建设")
+    citizen = make_user("13700000001", phone="13700000001")
+    client.force_login(citizen)
+    page = client.post("/post/", {**MESSAGE, "region": "330000"}).content.decode()
+    assert PROVINCE_REFUSED in page
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(citizen, 'app')[1]}")
+    answer = api.post("/api/v1/messages/", {**MESSAGE, "region": "330000"}, format="json")
+    assert answer.status_code == 400 and PROVINCE_REFUSED in answer.json()["error"]["fields"]["region"]
+    open311 = APIClient().post("/open311/v2/requests.json", urlencode({
+        "api_key": Open311Key.issue("12345 热线")[1], "service_code": "urban", "description": MESSAGE["body"],
+        "address_string": "月河街道", "email": "wang@example.com", "attribute[region]": "330000"}),
+        content_type="application/x-www-form-urlencoded")
+    assert open311.status_code == 400, open311.content.decode()
+    assert open311.json()["error"]["fields"]["attribute[region]"] == [PROVINCE_REFUSED]
+    assert not Message.objects.exists()
+    # the city itself and a district below it are taken
+    assert client.post("/post/", {**MESSAGE, "region": "330502"}).status_code == 302
+    assert api.post("/api/v1/messages/", {**MESSAGE, "region": "330500"}, format="json").status_code == 201
+
+
+def test_a_province_with_its_own_unit_or_dispatcher_takes_messages(city):
+    from minsheng.board.forms import check_handled
+
+    province = city.parent
+    make_user("zj_dispatcher", role="dispatcher", region=province)
+    check_handled(province)  # the province's dispatcher sees it and dispatches to the city's units
+    Membership.objects.all().delete()
+    with pytest.raises(ValidationError, match="请选择湖州市或其下级区划"):
+        check_handled(province)
+    Unit.objects.create(name="浙江省住房和城乡建设厅", region=province)
+    check_handled(province)
+
+
+def test_the_demo_province_takes_messages_and_an_empty_directory_says_why_not(db):
+    from minsheng.board.forms import check_handled
+
+    gansu = Region.objects.create(code="620000", name="甘肃省", level=1)
+    with pytest.raises(ValidationError, match="本站还没有办理单位, 暂时不能留言"):
+        check_handled(gansu)
+    call_command("load_directory", stdout=io.StringIO())
+    check_handled(Region.objects.get(code="620000"))  # the demo's 甘肃省 has departments of its own

@@ -282,7 +282,7 @@ def test_refresh_all_recomputes_a_hotspot_older_than_the_horizon(lift_hotspot, c
     assert Hotspot.objects.get(pk=hotspot.pk).place == "旧标签"  # outside the window + 老大难 days
     call_command("refresh_hotspots", "--all")
     assert "幸福家园" in Hotspot.objects.get(pk=hotspot.pk).place
-    assert "1 updated" in capsys.readouterr().out
+    assert "其中 1 个有更新" in capsys.readouterr().out
 
 
 def test_the_hourly_refresh_decays_the_heat_of_a_hotspot_older_than_the_horizon(lift_hotspot, client):
@@ -493,10 +493,10 @@ def test_refresh_command_places_new_messages_and_reports(directory, personas, ca
     assert HotspotMember.objects.count() == 0
     call_command("refresh_hotspots", place_new=True)
     out = capsys.readouterr().out
-    assert "placed 3 message(s)" in out and "老大难" in out
+    assert "已将 3 条留言归入热点" in out and "老大难" in out
     assert Hotspot.objects.get().message_count == 3
     call_command("refresh_hotspots", place_new=True)
-    assert "placed 0 message(s)" in capsys.readouterr().out
+    assert "已将 0 条留言归入热点" in capsys.readouterr().out
 
 
 def test_refresh_command_counts_the_messages_it_places(directory, personas, capsys, monkeypatch):
@@ -507,7 +507,7 @@ def test_refresh_command_counts_the_messages_it_places(directory, personas, caps
     for p, (t, b) in zip(citizens(3, start=90), LIFT, strict=False):
         post(p, t, b, directory["chengguan"], personas["dispatcher"])
     call_command("refresh_hotspots", place_new=True)
-    assert "3/3 messages placed" in capsys.readouterr().err
+    assert "3/3 条留言已归入热点" in capsys.readouterr().err
 
 
 def test_one_village_named_under_its_city_holds_one_hotspot_per_problem(directory, personas):

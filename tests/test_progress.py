@@ -101,12 +101,12 @@ def test_refresh_hotspots_shows_progress_the_same_way(directory, personas, monke
         actions.do_accept(personas["dispatcher"], m)
     log = io.StringIO()
     call_command("refresh_hotspots", "--place-new", "--all", stdout=io.StringIO(), stderr=log)
-    assert log.getvalue().splitlines() == ["  1/3 messages placed", "  2/3 messages placed", "  3/3 messages placed",
-                                           *[f"  {n}/{Hotspot.objects.count()} hotspots"
+    assert log.getvalue().splitlines() == ["  1/3 条留言已归入热点", "  2/3 条留言已归入热点", "  3/3 条留言已归入热点",
+                                           *[f"  {n}/{Hotspot.objects.count()} 个热点"
                                              for n in range(1, Hotspot.objects.count() + 1)]]
     screen = Terminal()
     call_command("refresh_hotspots", "--all", stdout=io.StringIO(), stderr=screen)
-    assert screen.getvalue() == "".join(f"\r  {n}/3 hotspots{ERASE}" for n in (1, 2, 3)) + "\n"
+    assert screen.getvalue() == "".join(f"\r  {n}/3 个热点{ERASE}" for n in (1, 2, 3)) + "\n"
 
 
 @pytest.mark.django_db
@@ -128,8 +128,61 @@ def test_refresh_stats_shows_progress_the_same_way(directory, personas, monkeypa
     counts = (3,) if connection.vendor == "postgresql" else (1, 2, 3)
     log, out = io.StringIO(), io.StringIO()
     call_command("refresh_stats", "--commit", stdout=out, stderr=log)
-    assert log.getvalue().splitlines() == [f"  {n}/3 messages" for n in counts]
-    assert "\r" not in log.getvalue() and "rebuilt the statistics of 3 messages" in out.getvalue()
+    assert log.getvalue().splitlines() == [f"  {n}/3 条留言" for n in counts]
+    assert "\r" not in log.getvalue() and "已重算 3 条留言的统计" in out.getvalue()
     screen = Terminal()
     call_command("refresh_stats", "--commit", stdout=io.StringIO(), stderr=screen)
-    assert screen.getvalue() == "".join(f"\r  {n}/3 messages{ERASE}" for n in counts) + "\n"
+    assert screen.getvalue() == "".join(f"\r  {n}/3 条留言{ERASE}" for n in counts) + "\n"
+
+
+@pytest.mark.django_db
+def test_the_cron_commands_report_in_chinese(directory, personas):
+    """run-periodic, refresh-stats and refresh-hotspots, which cron runs into the log an
+    administrator reads, summed up in English ("closed 0 case(s) ..."); every other
+    command speaks Chinese."""
+    from minsheng.board import actions
+
+    actions.do_submit(personas["citizen"], title="幸福家园小区电梯坏了", body="幸福家园小区电梯坏了, 请尽快处理。",
+                      kind="help", region=directory["qilihe"])
+    runs = [("run_periodic",), ("refresh_stats",), ("refresh_stats", "--commit"), ("refresh_hotspots", "--place-new")]
+    for args in runs:
+        out, err = io.StringIO(), io.StringIO()
+        call_command(*args, stdout=out, stderr=err)
+        words = re.findall(r"[A-Za-z]{2,}", (out.getvalue() + err.getvalue()).replace("--commit", ""))
+        assert not words, (args, out.getvalue(), err.getvalue())
+    out = io.StringIO()
+    call_command("run_periodic", stdout=out)
+    assert out.getvalue() == "已结案 0 件 (逾期未评价或未申请重办); 已发送 0 条明日到期提醒\n"
+
+
+@pytest.mark.django_db
+def test_a_log_of_both_streams_reads_in_the_order_they_were_written(directory, personas, monkeypatch):
+    """Run from cron into one log (`>> log 2>&1`), standard output waits in a block buffer:
+    refresh-stats' count 「1/1」 (stderr) came before its own 「正在重算 …」 (stdout), right under
+    the error of the train-classifier --from-db run before it, as if that failed command
+    had gone on counting."""
+    import sys
+
+    from minsheng.board import actions
+
+    log: list[str] = []
+
+    class Pipe(io.StringIO):  # standard output into a file: held until flushed
+        def flush(self):
+            log.append(self.getvalue())
+            self.seek(0)
+            self.truncate()
+
+    class Stderr(io.StringIO):  # standard error: written at once
+        def write(self, text):
+            log.append(text)
+            return len(text)
+
+    actions.do_submit(personas["citizen"], title="幸福家园小区电梯坏了", body="幸福家园小区电梯坏了, 请尽快处理。",
+                      kind="help", region=directory["qilihe"])
+    stdout = Pipe()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    call_command("refresh_stats", "--commit", stdout=stdout, stderr=Stderr())
+    stdout.flush()
+    lines = "".join(log).splitlines()
+    assert lines[:2] == ["正在重算 1 条留言的统计...", "  1/1 条留言"]

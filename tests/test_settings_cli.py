@@ -98,7 +98,7 @@ def test_shared_cache_counts_sign_in_failures_across_processes():
     assert alone.stdout.strip() == "free"  # the per-process memory cache saw nothing
 
 
-PROJECT_APPS = ("minsheng.api", "minsheng.board", "minsheng.directory", "minsheng.insight", "minsheng.stats")
+PROJECT_APPS = ("minsheng.accounts", "minsheng.api", "minsheng.board", "minsheng.directory", "minsheng.insight", "minsheng.stats")
 
 
 def test_every_project_command_says_what_each_argument_does():

@@ -15,6 +15,8 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "phone", "email", "is_staff"]
     search_fields = ["username", "display_name", "phone", "email"]
     fieldsets = BaseUserAdmin.fieldsets + (("民声", {"fields": ("phone", "display_name")}),)
+    # the 工作台 greets staff by 昵称 and shows it on their work: asked when the account is made
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (("民声", {"fields": ("display_name", "email")}),)
     inlines = [MembershipInline]
 
 

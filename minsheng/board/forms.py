@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 
-from minsheng.directory.models import Addressee, Region, Topic, topic_tree
+from minsheng.accounts.models import Membership
+from minsheng.directory.models import Addressee, Region, Topic, Unit, topic_tree
 from minsheng.insight.text import has_words
 
 from .models import MessageKind, Rating
@@ -115,6 +116,40 @@ class RegionField(forms.ModelChoiceField):
                                                           "invalid_choice": "请选择有效的区划"}, **kwargs)
 
 
+def handled_regions() -> list[Region]:
+    """The highest regions whose messages someone takes: those of the active units (a unit
+    serves its region and everything below it) and of the dispatchers (whose queue holds
+    their region and everything below it), none below another, highest first."""
+    ids = set(Unit.objects.filter(is_active=True).values_list("region_id", flat=True))
+    ids |= set(Membership.objects.filter(role=Membership.Role.DISPATCHER, region__isnull=False)
+               .values_list("region_id", flat=True))
+    top: list[Region] = []
+    for region in Region.objects.filter(pk__in=ids).order_by("level", "code"):
+        if not any(t.contains(region) for t in top):
+            top.append(region)
+    return top
+
+
+def check_handled(region: Region) -> None:
+    """Refuse a region no unit serves and no dispatcher sees: a message filed at a city's
+    province (浙江省 above 湖州市) reached nobody's queue, only the administrators'. Web form,
+    API and Open311 all validate with MessageForm, so all three refuse it the same way."""
+    chain = region.ancestors()
+    if (Unit.objects.filter(is_active=True, region__in=chain).exists()
+            or Membership.objects.filter(role=Membership.Role.DISPATCHER, region__in=chain).exists()):
+        return
+    top = handled_regions()
+    if not top:
+        raise ValidationError("本站还没有办理单位, 暂时不能留言")
+    names = "、".join(r.name for r in top[:MAX_NAMED_REGIONS]) + (
+        f" 等 {len(top)} 个区划" if len(top) > MAX_NAMED_REGIONS else "")
+    raise ValidationError(f"本站不受理{region.name}的留言 (没有负责该区划的办理单位或派单员); "
+                          f"请选择{names}或其下级区划")
+
+
+MAX_NAMED_REGIONS = 10
+
+
 def addressees_for(region):
     """Leaders' offices of ``region`` and the regions above it, nearest first."""
     if region is None:
@@ -184,6 +219,11 @@ class MessageForm(ChineseForm):
         if not code:
             return None
         return Region.objects.filter(code=str(code)).select_related("parent").first()
+
+    def clean_region(self):
+        region = self.cleaned_data["region"]
+        check_handled(region)
+        return region
 
     def clean(self):
         data = super().clean()

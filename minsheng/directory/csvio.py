@@ -155,13 +155,17 @@ def read_directory(folder: Path) -> tuple[Bundle, list[str]]:
         return Bundle(), [f"{folder}: 没有找到 {', '.join(FILES)} 中的任何文件"]
     bundle = Bundle()
     for name in present:
-        rows, file_errors = _read_file(folder / name, name)
+        rows, file_errors = read_table(folder / name, name, FILES[name], OPTIONAL)
         bundle.rows[name] = rows
         errors += file_errors
     return bundle, errors
 
 
-def _read_file(path: Path, name: str) -> tuple[list[Row], list[str]]:
+def read_table(path: Path, name: str, columns: list[str], optional: set[str]) -> tuple[list[Row], list[str]]:
+    """The rows of one CSV file with the header ``columns`` (those in ``optional`` may be
+    left out), or one line per problem "name:line: message": encoding (a hint for Excel's
+    GBK), quoting, columns, row lengths. A file of another import (accounts.staffcsv) reads
+    the same way."""
     reader = None
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -173,15 +177,15 @@ def _read_file(path: Path, name: str) -> tuple[list[Row], list[str]]:
             repeated = sorted({c for c in header if header.count(c) > 1})
             if repeated:  # a row would silently keep the last of the two values
                 return [], [f"{name}:1: 表头有重复的列名 {', '.join(repeated)}"]
-            missing = [c for c in FILES[name] if c not in header and c not in OPTIONAL]
-            unknown = [c for c in header if c not in FILES[name]]
+            missing = [c for c in columns if c not in header and c not in optional]
+            unknown = [c for c in header if c not in columns]
             if missing or unknown:
                 problems = []
                 if missing:
                     problems.append(f"缺少列 {', '.join(missing)}")
                 if unknown:
                     problems.append(f"未知列 {', '.join(unknown)}")
-                return [], [f"{name}:1: {'; '.join(problems)} (应为 {','.join(FILES[name])})"]
+                return [], [f"{name}:1: {'; '.join(problems)} (应为 {','.join(columns)})"]
             rows, errors = [], []
             for values in reader:
                 line = reader.line_num

@@ -12,4 +12,4 @@ class Command(BaseCommand):
         closed = close_stale()
         reminded = notify_due_soon()
         analyze_database()
-        self.stdout.write(f"closed {closed} case(s) not rated or not reopened in time; sent {reminded} due reminder(s)")
+        self.stdout.write(f"已结案 {closed} 件 (逾期未评价或未申请重办); 已发送 {reminded} 条明日到期提醒")

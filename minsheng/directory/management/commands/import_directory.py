@@ -12,6 +12,16 @@ from minsheng.directory import csvio
 MAX_SHOWN = 100
 
 
+def refuse(stderr, errors: list[str]) -> None:
+    """Print the first MAX_SHOWN problems, a line each, and stop: nothing was written
+    (import-directory, import-staff)."""
+    for line in errors[:MAX_SHOWN]:
+        stderr.write(line)
+    if len(errors) > MAX_SHOWN:
+        stderr.write(f"... 另有 {len(errors) - MAX_SHOWN} 处错误")
+    raise CommandError(f"导入失败: {len(errors)} 处错误, 未做任何修改")
+
+
 class Command(BaseCommand):
     help = "Import the directory from CSV files in DIR (regions.csv, units.csv, ...). Dry run unless --commit."
 
@@ -31,11 +41,7 @@ class Command(BaseCommand):
             except csvio.DirectoryImportError as exc:
                 errors = exc.errors
         if errors:
-            for line in errors[:MAX_SHOWN]:
-                self.stderr.write(line)
-            if len(errors) > MAX_SHOWN:
-                self.stderr.write(f"... 另有 {len(errors) - MAX_SHOWN} 处错误")
-            raise CommandError(f"导入失败: {len(errors)} 处错误, 未做任何修改")
+            refuse(self.stderr, errors)
         if commit:
             self.stdout.write(f"已导入: {result.summary()}")
         else:

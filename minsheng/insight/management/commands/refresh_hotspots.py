@@ -22,13 +22,13 @@ class Command(BaseCommand):
         if place_new:
             with Progress(self.stderr) as progress:
                 placed = hotspots_service.rebuild(
-                    progress=lambda done, total: progress(f"  {done}/{total} messages placed"))
-            self.stdout.write(f"placed {placed} message(s) into hotspots")
+                    progress=lambda done, total: progress(f"  {done}/{total} 条留言已归入热点"))
+            self.stdout.write(f"已将 {placed} 条留言归入热点")
         with Progress(self.stderr) as progress:
             result = hotspots_service.refresh(
                 hotspots=Hotspot.objects.all() if everything else None,
-                progress=lambda done, total: progress(f"  {done}/{total} hotspots"))
+                progress=lambda done, total: progress(f"  {done}/{total} 个热点"))
         self.stdout.write(
-            f"{result['hotspots']} hotspot(s), {result['changed']} updated; "
-            f"{result['chronic']} 老大难, {result['coordination']} need coordination"
+            f"热点 {result['hotspots']} 个, 其中 {result['changed']} 个有更新; "
+            f"老大难 {result['chronic']} 个, 需多部门协调 {result['coordination']} 个"
         )

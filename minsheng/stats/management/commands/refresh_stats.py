@@ -25,15 +25,14 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         total = Message.objects.count()
         if not opts["commit"]:
-            self.stdout.write(f"dry run: would rebuild the statistics of {total} messages "
-                              f"(now {MessageFact.objects.count()} facts, {Rollup.objects.count()} rollup rows); "
-                              "add --commit to do it")
+            self.stdout.write(f"试运行 (未重算, 加 --commit 才会执行): 将重算 {total} 条留言的统计 "
+                              f"(现有 {MessageFact.objects.count()} 条留言统计, {Rollup.objects.count()} 行汇总)")
             return
         started = time.monotonic()
-        self.stdout.write(f"rebuilding the statistics of {total} messages ...")  # minutes at a million
+        self.stdout.write(f"正在重算 {total} 条留言的统计...")  # minutes at a million
         # in place on a terminal, a line per tenth of the way in a log (minsheng.progress)
         with Progress(self.stderr) as progress:
             count = rebuild(chunk=max(100, opts["chunk"]),
-                            progress=lambda done: progress(f"  {done}/{total} messages", done, total))
-        self.stdout.write(f"rebuilt the statistics of {count} messages: {Rollup.objects.count()} rollup rows "
-                          f"in {time.monotonic() - started:.1f}s")
+                            progress=lambda done: progress(f"  {done}/{total} 条留言", done, total))
+        self.stdout.write(f"已重算 {count} 条留言的统计: 汇总 {Rollup.objects.count()} 行, "
+                          f"用时 {time.monotonic() - started:.1f} 秒")

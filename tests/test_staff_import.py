@@ -1,0 +1,134 @@
+"""`minsheng import-staff`: a city's hundreds of officers from one CSV file (docs/deploy.md §5),
+not one by one in the admin. A dry run unless --commit, one line per problem, nothing written
+on any, the initial passwords printed once, and a second import updates instead of adding."""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from minsheng.accounts.models import Membership, User
+from minsheng.directory.models import Unit
+
+from .test_deploy import EXAMPLE, import_directory
+
+DEPLOY = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
+HEADER = "username,display_name,role,unit_name,region_code,phone,email,password\n"
+
+
+def import_staff(path, *args) -> str:
+    out = io.StringIO()
+    call_command("import_staff", "--data", str(path), *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def staff_errors(path) -> list[str]:
+    err = io.StringIO()
+    before = (User.objects.count(), Membership.objects.count())
+    with pytest.raises(CommandError, match="未做任何修改"):
+        call_command("import_staff", "--data", str(path), "--commit", stdout=io.StringIO(), stderr=err)
+    assert (User.objects.count(), Membership.objects.count()) == before
+    return err.getvalue().splitlines()
+
+
+@pytest.fixture
+def huzhou(db):
+    import_directory(EXAMPLE, "--commit")
+
+
+def test_the_example_staff_of_docs_deploy_import_as_it_says(huzhou, client):
+    """The commands and output of docs/deploy.md §5, on docs/example-city/staff.csv."""
+    section = DEPLOY.read_text(encoding="utf-8").split("## 5. Staff accounts")[1].split("## 6.")[0]
+    commands, output = re.findall(r"```(?:sh)?\n(.*?)```", section, re.S)[:2]
+    assert [c.split("#")[0].split() for c in commands.strip().splitlines()] == [
+        ["minsheng", "import-staff", "--data", "docs/example-city/staff.csv"],
+        ["minsheng", "import-staff", "--data", "docs/example-city/staff.csv", "--commit"]]
+    staff = EXAMPLE / "staff.csv"
+    assert "试运行 (未写入" in import_staff(staff) and not User.objects.exists()
+    out = import_staff(staff, "--commit").splitlines()
+    documented = output.strip().splitlines()
+    assert out[:3] == documented[:3]
+    shown = {line.split()[0]: line.split()[1] for line in out[3:]}
+    assert [line.split()[0] for line in documented[3:5]] == list(shown)[:2] and len(shown) == 7
+    # each printed password signs its user in, and the 工作台 greets them by 昵称
+    assert client.login(username="hz_zhujian_wang", password=shown["hz_zhujian_wang"])
+    assert "市住建局王芳" in client.get("/staff/").content.decode()
+    wang = User.objects.get(username="hz_zhujian_wang")
+    assert (wang.phone, wang.email) == ("13700001001", "wangfang@example.gov.cn")
+    xu = User.objects.get(username="yuehe_xu")
+    assert sorted(xu.memberships.values_list("role", flat=True)) == ["dispatcher", "officer"]
+    assert User.objects.get(username="hz_paidan").memberships.get().region.name == "湖州市"
+    # again: nothing new, nothing printed
+    assert import_staff(staff, "--commit").splitlines()[1] == "已导入: 账号: 新增 0, 更新 0, 未变 7; 角色: 新增 0, 删除 0"
+    assert Membership.objects.count() == 8
+
+
+def test_importing_again_moves_an_officer_instead_of_adding_a_unit(huzhou, tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + "wangfang,王芳,承办人员,湖州市住房和城乡建设局,,,,Hz-2026-wangfang\n", encoding="utf-8")
+    assert "新增 1" in import_staff(path, "--commit")
+    assert User.objects.get(username="wangfang").check_password("Hz-2026-wangfang")
+    path.write_text(HEADER + "wangfang,市生态环境局王芳,officer,湖州市生态环境局,,,,\n", encoding="utf-8-sig")  # a BOM
+    assert "账号: 新增 0, 更新 1, 未变 0; 角色: 新增 1, 删除 1" in import_staff(path, "--commit")
+    user = User.objects.get(username="wangfang")
+    assert [m.unit.name for m in user.memberships.all()] == ["湖州市生态环境局"]
+    assert user.display_name == "市生态环境局王芳" and user.check_password("Hz-2026-wangfang")  # kept
+
+
+def test_a_dry_run_writes_nothing_and_shows_no_password(huzhou):
+    out = import_staff(EXAMPLE / "staff.csv")
+    assert "账号: 新增 7" in out and "初始密码" not in out
+    assert not User.objects.exists() and not Membership.objects.exists()
+
+
+def test_each_mistake_is_one_line_and_nothing_is_written(huzhou, tmp_path):
+    User.objects.create_user("13700009999", phone="13700009999")
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + "\n".join([
+        "ok_user,张三,派单员,,330500,,,",
+        "a1,科长甲,科长,,,,,",
+        "a2,,承办人员,湖州市信访局,,,,",
+        "a3,,承办人员,湖州市教育局,330500,,,",
+        "a4,,派单员,,,,,",
+        "a 5,,派单员,,330500,,,",
+        "a6,,督办员,,330500,,,",
+        "a6,,督办员,,330500,,,",
+        "a7,,派单员,,330500,137 0000 9999,,",
+        "a8,,平台管理员,,330500,,,",
+    ]) + "\n", encoding="utf-8")
+    assert staff_errors(path) == [
+        "staff.csv:3: 角色 '科长' 不存在 (应为 承办人员、单位负责人、派单员、督办员、平台管理员, 或 officer, head, dispatcher, "
+        "supervisor, admin)",
+        "staff.csv:4: 单位 湖州市信访局 不存在 (先用 minsheng import-directory 导入 units.csv)",
+        "staff.csv:5: 承办人员按单位办理, region_code 留空",
+        "staff.csv:6: 派单员须指定负责的区划 region_code",
+        "staff.csv:7: 用户名 'a 5' 只能由字母、数字和 @ . + - _ 组成 (不超过 150 字符)",
+        "staff.csv:9: 与第 8 行重复",
+        "staff.csv:10: 手机号 13700009999 已是账号 13700009999 的手机号",
+        "staff.csv:11: 平台管理员管理全平台, unit_name 和 region_code 留空",
+    ]
+    assert not User.objects.filter(username="ok_user").exists()
+
+
+def test_a_file_saved_by_excel_or_with_other_columns_is_one_line(huzhou, tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_bytes((EXAMPLE / "staff.csv").read_text(encoding="utf-8").encode("gbk"))
+    assert staff_errors(path) == [
+        "staff.csv:2: 不是 UTF-8 编码, 看来是 GBK 编码 (Excel「CSV (逗号分隔)」的默认格式); 请在 Excel 中另存为「CSV UTF-8 "
+        "(逗号分隔)」, 或在 WPS、记事本中以 UTF-8 编码保存"]
+    path.write_text("用户名,昵称,角色\nhz,张三,派单员\n", encoding="utf-8")
+    assert staff_errors(path) == ["staff.csv:1: 缺少列 username, role; 未知列 用户名, 昵称, 角色 "
+                                  "(应为 username,display_name,role,unit_name,region_code,phone,email,password)"]
+    assert staff_errors(tmp_path / "missing.csv") == [f"{tmp_path / 'missing.csv'}: 文件不存在"]
+    assert Unit.objects.count() == 15
+
+
+def test_hundreds_of_accounts_count_on_stderr(huzhou):
+    """A password's hash takes about half a second: 300 accounts took two minutes without a word."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_staff", "--data", str(EXAMPLE / "staff.csv"), "--commit", stdout=out, stderr=err)
+    assert err.getvalue().splitlines()[-1] == "  账号 7/7"
+    assert "账号 7/7" not in out.getvalue()
