@@ -203,6 +203,7 @@ def pages() -> list[tuple[str, str | None, str]]:
         ("stats/list", None, "/stats/list/"),
         ("api messages", None, "/api/v1/messages/"),
         ("api messages q=", None, "/api/v1/messages/?q=电梯"),
+        ("api messages q=小区 物业", None, "/api/v1/messages/?q=小区+物业"),
         ("api message", None, f"/api/v1/messages/{public.public_id}/"),
         ("api hotspots", None, "/api/v1/hotspots/"),
         ("api statistics", None, "/api/v1/statistics/"),

@@ -1,0 +1,73 @@
+"""The search's two queries behind the browse page (the count and the first page, ranked),
+each timed as SQL on the database as it is, for one to three common words, a rare word, a
+very common one and a message number.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/minsheng_perf MINSHENG_VAR_DIR=/tmp/var-perf-pg \\
+        .venv/bin/python bench/search.py [--plans]
+
+Each query runs four times: it prints the median ms of the last three; ``--plans`` prints
+each one's ``EXPLAIN (ANALYZE, BUFFERS)`` (PostgreSQL; ``EXPLAIN QUERY PLAN`` on SQLite) on
+stderr. It reads only; use a database of the bench/pages.py size (60,000 messages).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+QUERIES = [("1 common word", "小区"), ("2 common words", "小区 物业"), ("3 common words", "小区 物业 问题"),
+           ("rare word", "金花"), ("very common word", "您好")]
+
+
+def timed(sql: str, plans: bool) -> float:
+    from django.db import connection
+
+    times = []
+    with connection.cursor() as cur:
+        for _ in range(4):
+            started = time.perf_counter()
+            cur.execute(sql)
+            cur.fetchall()
+            times.append((time.perf_counter() - started) * 1000)
+        if plans:
+            explain = "EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+            cur.execute(explain + sql)
+            print(sql, *(" | ".join(map(str, row)) for row in cur.fetchall()), "", sep="\n", file=sys.stderr)
+    return statistics.median(times[1:])
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.board import search
+    from minsheng.board.models import Message
+    from minsheng.board.views.public import filter_public, list_queryset, public_messages
+
+    plans = "--plans" in sys.argv
+    number = Message.objects.order_by("-id").values_list("public_id", flat=True).first()
+    print(f"{connection.vendor}: {Message.objects.count()} messages\n")
+    print("| query | q | matches | count ms | page 1 ms |\n|---|---|---:|---:|---:|")
+    for label, q in [*QUERIES, ("message number", number)]:
+        qs, _ = filter_public(public_messages(), {"q": q})  # as the browse page builds it
+        if search.searchable(q):
+            qs = search.rank(qs, q)
+        qs = list_queryset(qs)
+        with CaptureQueriesContext(connection) as queries:
+            matches = qs.count()
+            list(qs[:20])
+        count_ms, page_ms = (timed(query["sql"], plans) for query in queries.captured_queries)
+        print(f"| {label} | {q} | {matches} | {count_ms:.0f} | {page_ms:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
