@@ -13,7 +13,15 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from .forms import IdentifierForm, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, ResetForm, find_user
+from .forms import (
+    IdentifierForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetForm,
+    find_user,
+)
 from .roles import roles_of
 from .senders import CodeError, check_code, issue_code
 
