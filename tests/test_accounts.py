@@ -257,6 +257,29 @@ def test_profile_needs_login_and_saves_nickname(client, personas, login):
     assert r.status_code == 200 and "昵称最多 30 个字" in r.content.decode()
 
 
+def test_a_signed_in_user_changes_the_password_with_the_current_one(client, personas, login):
+    """Staff created by the admin or by import-staff often have neither phone nor e-mail: 修改密码
+    led to the reset page, whose code could not reach them."""
+    officer = personas["officer"]
+    User.objects.filter(pk=officer.pk).update(phone=None, email="")
+    assert client.get("/accounts/me/password/").status_code == 302  # sign-in first
+    c = login(officer)
+    assert 'href="/accounts/me/password/"' in c.get("/accounts/me/").content.decode()
+    r = c.post("/accounts/me/password/", {"old_password": "wrong-one", "password1": NEW_PASSWORD,
+                                           "password2": NEW_PASSWORD})
+    assert r.status_code == 200 and "当前密码不正确" in r.content.decode()
+    r = c.post("/accounts/me/password/", {"old_password": PASSWORD, "password1": "12345678", "password2": "12345678"})
+    assert r.status_code == 200 and "密码不能全是数字" in r.content.decode()
+    officer.refresh_from_db()
+    assert officer.check_password(PASSWORD)  # nothing changed by the refused forms
+    r = c.post("/accounts/me/password/", {"old_password": PASSWORD, "password1": NEW_PASSWORD,
+                                           "password2": NEW_PASSWORD}, follow=True)
+    assert "密码已修改" in r.content.decode()
+    officer.refresh_from_db()
+    assert officer.check_password(NEW_PASSWORD)
+    assert c.get("/staff/").status_code == 200  # still signed in on this browser
+
+
 def test_console_sender_prints_the_code(capsys, settings):
     ConsoleSender().send("13812345678", "246810", "register")
     assert "13812345678" in capsys.readouterr().out

@@ -171,6 +171,32 @@ class ResetForm(_PasswordPair):
         return data
 
 
+class PasswordChangeForm(_PasswordPair):
+    """A signed-in user's new password, with the current one: staff created by the admin or
+    by import-staff often have neither phone nor e-mail, so the code of ResetForm cannot reach them."""
+
+    old_password = forms.CharField(label="当前密码", strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                                   error_messages={"required": "请输入当前密码"})
+    field_order = ["old_password", "password1", "password2"]
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = "新密码"
+        self.fields["password2"].label = "确认新密码"
+
+    def clean_old_password(self):
+        if not self.user.check_password(self.cleaned_data["old_password"]):
+            raise ValidationError("当前密码不正确")
+        return self.cleaned_data["old_password"]
+
+    def clean(self):
+        data = super().clean()
+        self._check_password(self.user)
+        return data
+
+
 class ProfileForm(forms.ModelForm):
     default_renderer = ChineseRenderer
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("reset/", views.reset_password, name="reset"),
     path("me/", views.profile, name="profile"),
+    path("me/password/", views.change_password, name="password"),
 ]

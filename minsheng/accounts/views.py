@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
@@ -13,7 +13,15 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from .forms import IdentifierForm, LoginForm, ProfileForm, RegisterForm, ResetForm, find_user
+from .forms import (
+    IdentifierForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetForm,
+    find_user,
+)
 from .roles import roles_of
 from .senders import CodeError, check_code, issue_code
 
@@ -145,6 +153,19 @@ def reset_password(request):
         form = ResetForm()
     return render(request, "accounts/reset.html", {"form": form, "code_errors": code_errors,
                                                    "next": request.GET.get("next", "")})
+
+
+@login_required
+def change_password(request):
+    """The signed-in user's password, with the current one (no code needed)."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.user.set_password(form.cleaned_data["password1"])
+        request.user.save(update_fields=["password"])
+        update_session_auth_hash(request, request.user)  # stay signed in here; other sessions end
+        messages.success(request, "密码已修改")
+        return redirect("accounts:profile")
+    return render(request, "accounts/password.html", {"form": form})
 
 
 def _tokens_url():
