@@ -13,7 +13,8 @@ MINSHENG = [sys.executable, "-m", "minsheng"]
 
 
 def run(*args, **env):
-    full_env = {**os.environ, **env}
+    # test_browser sets DJANGO_ALLOW_ASYNC_UNSAFE in this process, which check --deploy rightly refuses
+    full_env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **env}
     return subprocess.run([*MINSHENG, *args], capture_output=True, text=True, env=full_env, timeout=120)
 
 
