@@ -47,7 +47,7 @@ def status_notes(message) -> str:
 
 
 def lead_unit(message) -> str | None:
-    leads = [a for a in message.assignments.all() if a.role == Assignment.Role.LEAD]
+    leads = [a for a in message.assignment_list if a.role == Assignment.Role.LEAD]
     if not leads:
         return None
     active = [a for a in leads if a.state == Assignment.State.ACTIVE]
@@ -62,14 +62,14 @@ def service_code_of(message) -> str:
 
 def request_record(message, request) -> dict:
     """One request as GeoReport v2 shows it; ``message`` comes from views.request_queryset
-    (which annotates ``last_event_at``)."""
+    (which annotates ``last_event_at`` and lists ``assignment_list`` and ``attachment_list``)."""
     topic = message.topic or message.predicted_topic
     media_url = None
     extra = getattr(message, "open311", None)
     if extra is not None and extra.media_url:
         media_url = extra.media_url
     else:
-        photos = list(message.attachments.all())
+        photos = message.attachment_list
         if photos:
             media_url = request.build_absolute_uri(photos[0].file.url)
     return {

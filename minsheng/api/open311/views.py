@@ -128,11 +128,14 @@ class ServiceDefinition(Open311View):
 
 
 def request_queryset():
+    """The messages with what ``mapping.request_record`` reads. The two prefetches fill plain
+    lists (``to_attr``): a related manager's queryset built for each of 1,000 messages took
+    two thirds of requests.json (170 of 258 ms on the demo's last 90 days)."""
     return Message.objects.select_related(
         "region__parent__parent__parent", "topic", "predicted_topic", "duplicate_of", "open311", "author",
     ).prefetch_related(
-        Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
-        "attachments",
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit"), to_attr="assignment_list"),
+        Prefetch("attachments", to_attr="attachment_list"),
     ).annotate(last_event_at=Subquery(  # the last public step: a private one's time is not the public's
         Event.objects.filter(message=OuterRef("pk"), public=True).exclude(kind__in=HIDDEN_EVENT_KINDS)
         .order_by("-at").values("at")[:1]))
