@@ -123,9 +123,9 @@ def test_create_api_key_command_prints_the_key_last(db, capsys):
 
 def test_create_api_key_command_errors(db):
     call_command("create_api_key", "系统A")
-    with pytest.raises(CommandError, match="already exists"):
+    with pytest.raises(CommandError, match="已有名为"):
         call_command("create_api_key", "系统A")
-    with pytest.raises(CommandError, match="empty"):
+    with pytest.raises(CommandError, match="不能为空"):
         call_command("create_api_key", " ")
 
 
@@ -137,7 +137,7 @@ def test_create_api_key_cli_exits_non_zero_with_one_line(db):
     result = subprocess.run([sys.executable, "-m", "minsheng", "create-api-key", ""], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode != 0
-    assert result.stderr.strip().splitlines()[-1].startswith("CommandError: NAME must not be empty")
+    assert result.stderr.strip().splitlines()[-1].startswith("CommandError: NAME 不能为空")
 
 
 def test_admin_issues_a_key_shown_once(personas, admin_client):

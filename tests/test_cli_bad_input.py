@@ -446,13 +446,13 @@ def test_small_option_mistakes_are_named(tmp_path, good, model):
         call_command("import_directory", good, stderr=err)
     assert "是文件, 请给出存放这些文件的目录" in err.getvalue()
     fails("export_directory", "--out", "", match="--out 不能为空")
-    fails("create_api_key", "兰州\n12345", match="line breaks")
+    fails("create_api_key", "兰州\n12345", match="换行")
 
 
 # --- long work shows how far it got --------------------------------------------------
 
-@pytest.mark.parametrize("command, counted", [("detect_hotspots", "messages placed"),
-                                              ("find_duplicates", "messages compared")])
+@pytest.mark.parametrize("command, counted", [("detect_hotspots", "条留言已聚类"),
+                                              ("find_duplicates", "条留言已比较")])
 def test_long_commands_show_progress_on_stderr(tmp_path, good, monkeypatch, command, counted):
     """At 100,000 messages these run for minutes: they count on stderr (here from 6 messages on)."""
     from minsheng.insight import hotspots
@@ -467,7 +467,7 @@ def test_long_commands_show_progress_on_stderr(tmp_path, good, monkeypatch, comm
     assert counted not in out.getvalue()  # the summary on stdout stays one line to read or parse
 
 
-@pytest.mark.parametrize("command, counted", [("classify", "messages classified"), ("score_replies", "replies scored")])
+@pytest.mark.parametrize("command, counted", [("classify", "条留言已分类"), ("score_replies", "条答复已评分")])
 def test_classifying_and_scoring_count_their_rows_on_stderr(tmp_path, good, model, monkeypatch, command, counted):
     """About a minute at 100,000 rows: a count every PROGRESS_EVERY rows (here 10), and
     the same output as in one go."""

@@ -14,13 +14,13 @@ class Command(BaseCommand):
     def handle(self, *args, name, **options):
         name = name.strip()
         if not name:
-            raise CommandError("NAME must not be empty")
+            raise CommandError("NAME 不能为空")
         if any(not ch.isprintable() for ch in name):
-            raise CommandError("NAME must not contain line breaks or control characters")
+            raise CommandError("NAME 不能含换行或控制字符")
         if len(name) > 100:
-            raise CommandError("NAME must be at most 100 characters")
+            raise CommandError("NAME 最多 100 个字符")
         if Open311Key.objects.filter(name=name).exists():
-            raise CommandError(f"an API key named {name!r} already exists (revoke it in the admin, or pick another name)")
+            raise CommandError(f"已有名为 {name!r} 的 API 密钥 (在后台停用它, 或换一个名字)")
         row, key = Open311Key.issue(name)
-        self.stdout.write(f"Open311 API key #{row.pk} for {name!r} created; it is shown only once:")
+        self.stdout.write(f"已为 {name!r} 创建 Open311 API 密钥 #{row.pk}; 密钥只显示这一次:")
         self.stdout.write(key)

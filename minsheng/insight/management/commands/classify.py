@@ -35,7 +35,7 @@ class Command(BaseCommand):
                     predictions += clf.predict(titles[start:start + csvio.PROGRESS_EVERY],
                                                bodies[start:start + csvio.PROGRESS_EVERY])
                     if len(titles) > csvio.PROGRESS_EVERY:
-                        progress(f"  {len(predictions)}/{len(titles)} messages classified")
+                        progress(f"  {len(predictions)}/{len(titles)} 条留言已分类")
             n = csvio.write_rows(
                 out, [id_column, "label", "confidence", "top3"],
                 ([i, p.label, f"{p.confidence:.4f}", "; ".join(f"{label}:{conf:.4f}" for label, conf in p.top)]

@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 ))
             with Progress(self.stderr) as progress:
                 index = cluster_batch(items, window_days=window_days,
-                                      progress=lambda done, total: progress(f"  {done}/{total} messages placed"))
+                                      progress=lambda done, total: progress(f"  {done}/{total} 条留言已聚类"))
             now = max(it.at for it in items)
             ranked = sorted(index.clusters.values(), key=lambda c: (-cluster_heat(c, now), -c.size, c.first_at))
             number = {c.id: n for n, c in enumerate(ranked, start=1)}
@@ -76,7 +76,7 @@ class Command(BaseCommand):
         except csvio.CSVError as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
-        self.stdout.write(f"{len(items)} messages -> {len(ranked)} clusters, {sum(c.size >= 2 for c in ranked)} "
-                          f"with 2+ messages ({elapsed:.1f} s) -> {out}" + (f", report {report}" if report else ""))
+        self.stdout.write(f"{len(items)} 条留言 → {len(ranked)} 个簇, 其中 {sum(c.size >= 2 for c in ranked)} 个有 2 条以上 "
+                          f"(用时 {elapsed:.1f} 秒) → {out}" + (f", 报告 {report}" if report else ""))
         for rank, c in enumerate(hot[:5], start=1):
             self.stdout.write(f"  {rank}. [{cluster_heat(c, now):.1f}] {index.title_of(c)} ({c.size} 条)")

@@ -36,9 +36,9 @@ class Command(BaseCommand):
                                  ([a, b, f"{s:.4f}", title_of[a], title_of[b]] for a, b, s in pairs))
         except csvio.CSVError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"{len(ids)} messages, {n} near-duplicate pairs (similarity >= {min_similarity}) -> {out}")
+        self.stdout.write(f"{len(ids)} 条留言, {n} 对疑似重复 (相似度 ≥ {min_similarity}) → {out}")
 
     @staticmethod
     def _progress(progress, done, total):
         if total >= PROGRESS_FROM:
-            progress(f"  {done}/{total} messages compared")
+            progress(f"  {done}/{total} 条留言已比较")

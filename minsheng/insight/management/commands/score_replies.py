@@ -45,7 +45,7 @@ class Command(BaseCommand):
                                       else None for col in (asked_col, replied_col)]
                     results.append(score_reply(title, body, row[reply_col], asked, replied))
                     if len(rows) > csvio.PROGRESS_EVERY and (i % csvio.PROGRESS_EVERY == 0 or i == len(rows)):
-                        progress(f"  {i}/{len(rows)} replies scored")
+                        progress(f"  {i}/{len(rows)} 条答复已评分")
             csvio.write_rows(out, HEADER, (
                 [rid, r["score"], r["relevance"], r["completeness"], r["interpretability"],
                  "" if r["timeliness"] is None else r["timeliness"], "是" if r["boilerplate"] else "否",
@@ -55,4 +55,4 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         boiler = sum(r["boilerplate"] for r in results)
         mean = sum(r["score"] for r in results) / len(results)
-        self.stdout.write(f"{len(results)} replies scored, mean score {mean:.1f}, {boiler} boilerplate -> {out}")
+        self.stdout.write(f"{len(results)} 条答复已评分, 平均 {mean:.1f} 分, 套话 {boiler} 条 → {out}")
