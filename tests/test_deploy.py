@@ -9,6 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from minsheng.accounts.models import Membership
 from minsheng.directory.models import Region, Unit, home_region
@@ -46,6 +48,18 @@ def test_a_deployments_own_map_shows_for_its_city(client, city, settings, tmp_pa
     settings.MINSHENG_MAP_FILE = str(shapes)
     assert "地区分布" in client.get("/stats/").content.decode()
     assert "地区分布" not in client.get("/stats/?region=330502").content.decode()
+
+
+def test_the_stats_page_finds_the_home_region_once(client, city, settings, tmp_path):
+    """It walked the region tree twice per page: once for the default region, once more
+    for the map card."""
+    shapes = tmp_path / "huzhou.json"
+    shapes.write_text('{"type": "FeatureCollection", "features": []}')
+    settings.MINSHENG_MAP_FILE = str(shapes)
+    with CaptureQueriesContext(connection) as queries:
+        assert "地区分布" in client.get("/stats/").content.decode()
+    walks = [q["sql"] for q in queries.captured_queries if '"parent_id" IS NULL' in q["sql"]]
+    assert len(walks) == 1
 
 
 def test_the_bundled_map_still_shows_for_gansu(client, directory):

@@ -9,6 +9,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from minsheng.directory.models import home_region
+
 from . import figures
 from .figures import make_scope
 
@@ -27,12 +29,13 @@ def _change(current, previous):
     return current - previous
 
 
-def build(region, now=None) -> dict:
+def build(region, now=None, home=None) -> dict:
+    """``home``: the home region or a callable that finds it (the map card), when the caller has it."""
     with figures.one_version():
-        return _build(region, now)
+        return _build(region, now, home)
 
 
-def _build(region, now=None) -> dict:
+def _build(region, now=None, home=None) -> dict:
     from .views import has_map  # views imports this module when the page is asked for
 
     clock = now  # figures: an explicit clock, or None (this minute, cached)
@@ -105,7 +108,7 @@ def _build(region, now=None) -> dict:
         "base_filters": base,
         "charts": {"regions": [{"code": r["filters"].get("region", ""), "name": r["label"], "received": r["received"],
                                 "reply_rate": r["reply_rate"]} for r in by_region]},
-        "show_map": has_map(region),
+        "show_map": has_map(region, home=home or home_region),
     }
 
 

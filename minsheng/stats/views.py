@@ -35,19 +35,25 @@ SORTABLE = {key for key, _ in UNIT_COLUMNS}
 UNITS_PER_PAGE = 50  # the league table's page (the demo's hundreds of units made a page 15,000 px tall)
 
 
-def _default_region() -> Region | None:
-    return home_region()
+def _default_region(request) -> Region | None:
+    """The home region, computed once per request (a few queries per level of the tree)."""
+    if not hasattr(request, "_minsheng_home_region"):
+        request._minsheng_home_region = home_region()
+    return request._minsheng_home_region
 
 
 BUNDLED_MAP_PROVINCE = "620000"  # static/stats/gansu.json draws 甘肃省's prefectures
 
 
-def has_map(region: Region | None) -> bool:
+def has_map(region: Region | None, home=home_region) -> bool:
     """The map card shows for the whole directory or a province, or for the home region
     when the deployment gives its own map. The bundled map draws 甘肃省 only: another
-    deployment's statistics showed Gansu's outline, empty, and no way to say why."""
+    deployment's statistics showed Gansu's outline, empty, and no way to say why.
+    ``home`` gives the home region (or a callable that finds it) when the caller has it."""
     if settings.MINSHENG_MAP_FILE:
-        return region is None or region.level == Region.Level.PROVINCE or region == home_region()
+        if region is None or region.level == Region.Level.PROVINCE:
+            return True
+        return region == (home() if callable(home) else home)
     if region is None:
         return Region.objects.filter(code=BUNDLED_MAP_PROVINCE).exists()
     return region.code == BUNDLED_MAP_PROVINCE
@@ -56,7 +62,7 @@ def has_map(region: Region | None) -> bool:
 def _filters(request, default_region=True) -> dict:
     data = {k: request.GET.get(k, "").strip() for k in FILTER_KEYS}
     if default_region and not data["region"]:
-        region = _default_region()
+        region = _default_region(request)
         if region:
             data["region"] = region.code
     return {k: v for k, v in data.items() if v}
@@ -144,7 +150,7 @@ def index(request):
         **_context_filters(scope, filters), "totals": totals, "by_region": by_region, "by_topic": by_topic,
         "by_kind": by_kind, "by_month": by_month, "now": now,
         "charts": _chart_data(by_month, by_region, by_topic, by_kind),
-        "show_map": has_map(scope.region),
+        "show_map": has_map(scope.region, home=lambda: _default_region(request)),
     }
     return render(request, "stats/index.html", context)
 
@@ -244,11 +250,11 @@ def dashboard(request):
         if allowed is not None and not any(a.contains(region) for a in allowed):
             return _error(request, "您无权查看该区划", 403)
     else:
-        region = allowed[0] if allowed else _default_region()
+        region = allowed[0] if allowed else _default_region(request)
     from .dashboard import build
 
-
-    return render(request, "stats/dashboard.html", {**build(region), "allowed": allowed, "region": region})
+    return render(request, "stats/dashboard.html", {**build(region, home=lambda: _default_region(request)),
+                                                    "allowed": allowed, "region": region})
 
 
 def overdue(request):
