@@ -547,6 +547,28 @@ def test_a_database_another_process_holds_locked_is_one_line(tmp_path):
     assert stored() == before
 
 
+def test_migrate_on_a_locked_database_names_the_lock_not_json(tmp_path):
+    """`minsheng migrate` with a migration to apply, while another process wrote to the file,
+    printed after 20 s 「SQLite does not support JSONFields」 for four models: Django's probe
+    of the JSON functions had failed on the lock."""
+    import sqlite3
+
+    env = fresh_env(tmp_path / "var")
+    for args in (["migrate", "-v0"], ["migrate", "-v0", "stats", "0005"]):
+        assert minsheng(*args, env=env).wait(timeout=180) == 0
+    holder = sqlite3.connect(tmp_path / "var" / "minsheng.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        proc = minsheng("migrate", "-v0", env=env)
+        returncode, stderr = proc.wait(timeout=180), proc.stderr.read()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "JSONField" not in stderr
+    assert stderr.strip() == "minsheng: 数据库被另一个进程锁住, 请稍后重试 (database is locked)"
+    assert returncode == 1
+
+
 @pytest.mark.django_db(transaction=True)  # the command, another process, reads what the test stored
 def test_a_postgresql_connection_lost_mid_command_is_one_line(tmp_path, personas, directory):
     """`pg_terminate_backend` of the command's connection (a restarted server, an
