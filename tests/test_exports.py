@@ -67,6 +67,27 @@ def test_personal_export_is_for_authorised_staff_and_audited(client, login, pers
     assert event.data["rows"] == in_region and event.data["filters"]["region"] == "620100"
 
 
+@pytest.mark.parametrize("personal", [False, True])
+def test_message_rows_read_only_the_columns_they_show_in_a_fixed_number_of_queries(cases, personal):
+    """A row read whole the five models it joins (the body, the author's record, …): 0.47 ms a
+    message, 28 s for 60,000. A column left out of ``only`` would be read once per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    qs = Message.objects.order_by("id")
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(exports.message_rows(qs, personal=personal))
+    assert len(rows) == qs.count() >= 5
+    assert len(queries) <= 3  # the unit names, the rows (and a savepoint or chunk on some databases)
+    read = queries.captured_queries[-1]["sql"]
+    assert '"password"' not in read and '"last_login"' not in read and '"address"' not in read
+    assert all(row[10].endswith(f"/m/{row[0]}/") and row[4] for row in rows)  # 链接, 区划
+    main = next(row for row in rows if row[0] == cases["pending"].public_id)
+    assert main[1] == cases["pending"].title or not personal
+    if personal:
+        assert main[-3] and main[-2] == cases["pending"].contact_phone
+
+
 @pytest.mark.parametrize("who, region", [("officer", "620100"), ("citizen", "620100"), ("supervisor", "621100"),
                                          ("supervisor", "620000"), ("dx_dispatcher", "620100")])
 def test_personal_export_refused(login, personas, cases, who, region):

@@ -105,10 +105,18 @@ def message_rows(qs, personal: bool, base_url: str = ""):
     statuses = dict(Status.choices)
     kinds = dict(MessageKind.choices)
 
-    def fmt(moment):
-        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    zone = timezone.get_current_timezone()
 
-    qs = qs.select_related("region", "topic", "author", "fact")
+    def fmt(moment):
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    # only the columns a row shows (and public_title's masking reads): whole rows of five
+    # models cost 0.47 ms a message, 28 s for a city's 60,000
+    fields = ["public_id", "title", "body", "kind", "status", "submitted_at", "due_at", "replied_at", "show_name",
+              "region__name", "topic__name", "author__display_name", "fact__unit_key"]
+    if personal:
+        fields += ["author__username", "contact_phone", "contact_email"]
+    qs = qs.select_related("region", "topic", "author", "fact").only(*fields)
     for m in qs.iterator(chunk_size=2000):
         fact = getattr(m, "fact", None)
         title = m.title if personal else m.public_title  # public exports hide personal data
