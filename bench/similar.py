@@ -129,7 +129,7 @@ def lookup(index: TextIndex, titles: list[str], title: str, body: str, *, min_sc
         theirs = set(extract_places(titles[n.index]))
         if not same_place(mine, theirs, county, county_of(titles[n.index])):
             continue
-        if check and not index.same_problem(vector, n.index, named):
+        if check and not index.same_problem(vector, n.index, named, (title, body)):
             continue
         out.append(n.index)
     return out[:k]
@@ -177,7 +177,7 @@ def run_dataset() -> None:
     index = TextIndex.build(titles, [r["留言详情"].strip()[:BODY_CHARS] for r in rows])
     with LABELS.open(encoding="utf-8") as fh:
         labelled = [(row_of[r["留言编号_a"]], row_of[r["留言编号_b"]], r["same_problem"] == "1") for r in csv.DictReader(fh)]
-    kept = [(index.same_problem(index.matrix[i], j, index.places(i)), same, bool(index.places(i)) and any(
+    kept = [(index.same_problem(index.matrix[i], j, index.places(i), index.texts[i]), same, bool(index.places(i)) and any(
         a.endswith(b) or b.endswith(a) for a in index.places(i) for b in index.places(j))) for i, j, same in labelled]
     print(f"dataset: {len(rows):,} messages; {len(labelled)} pairs the box listed without the check, read by hand")
     for scope, chosen in (("all pairs", kept), ("pairs naming a place in common", [k for k in kept if k[2]])):

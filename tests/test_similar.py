@@ -220,7 +220,7 @@ def test_a_shared_place_alone_is_not_the_same_problem():
         title, body = worded(place, problem, 0)
         vector, places = index.vector(title, body), message_places(title, body)
         for i, (other_place, other_problem) in enumerate(GRID):
-            same = index.same_problem(vector, i, places)
+            same = index.same_problem(vector, i, places, (title, body))
             if other_problem != problem:
                 assert not same, (title, collection[i][0])
             elif other_place == place:
@@ -295,9 +295,9 @@ def test_one_ordinary_word_beyond_the_place_is_not_the_same_problem():
     title, body = "金城花园物业不修电梯", ""
     vector, places = index.vector(title, body), message_places(title, body)
     assert index.problem_score(vector, len(GRID), places) >= 0.10  # the plain score lets it through
-    assert not index.same_problem(vector, len(GRID), places)
+    assert not index.same_problem(vector, len(GRID), places, (title, body))
     title, body = "金城花园停车费太贵", "物业收的停车费一个月300元。"
-    assert index.same_problem(index.vector(title, body), len(GRID), message_places(title, body))
+    assert index.same_problem(index.vector(title, body), len(GRID), message_places(title, body), (title, body))
 
 
 def test_two_long_messages_are_checked_in_linear_time():
@@ -323,7 +323,7 @@ def test_two_long_messages_are_checked_in_linear_time():
 
     sys.settrace(tracer)
     try:
-        same = index.same_problem(index.matrix[0], 1, ["金城花园"])
+        same = index.same_problem(index.matrix[0], 1, ["金城花园"], index.texts[0])
     finally:
         sys.settrace(None)
     assert same and 0 < lines[0] <= budget
@@ -343,6 +343,35 @@ def test_the_same_problem_at_other_places_does_not_hide_the_one_at_the_query_s(g
     found = [m for m, _ in lookup.similar_open(title, body, directory["chengguan"])]
     assert grid[("金城花园", "parking")] in found, found
 
+
+def test_a_sentence_anybody_adds_is_not_the_same_problem(client, grid, directory, personas):
+    """Two messages about 金城花园 that share one stock sentence (多次拨打热线电话都没有回音)
+    and nothing else of their problems: the flooded gate was listed first, above the lift
+    already reported, under a message about the lift, and offered to the dispatcher to merge."""
+    flooded = actions.do_submit(personas["other_citizen"], title="金城花园门口积水",
+                                body="金城花园东门一下雨就积水, 出门要蹚水。多次拨打热线电话都没有回音。",
+                                kind="complain", region=directory["chengguan"])
+    actions.do_accept(personas["dispatcher"], flooded)
+    lookup.clear_cache()
+    title, body = "金城花园电梯坏了没人修", "金城花园8号楼电梯停了一个星期, 老人只能爬楼。多次拨打热线电话都没有回音。"
+    page = client.post("/similar/", {"title": title, "body": body,
+                                      "region": directory["chengguan"].code}).content.decode()
+    assert grid[("金城花园", "lift")].title in page
+    assert flooded.title not in page
+    new = actions.do_submit(personas["citizen"], title=title, body=body, kind="complain",
+                            region=directory["chengguan"])
+    assert [m for m, _ in lookup.near_duplicates(new)] == [grid[("金城花园", "lift")]]
+
+
+def test_find_duplicates_leaves_out_two_problems_that_share_one_sentence():
+    """find-duplicates paired the lift and the flooded gate of one compound on the stock
+    sentence both end with (0.29); the lift's two messages stay a pair."""
+    titles = ["金城花园电梯坏了没人修", "金城花园门口积水", "金城花园电梯停运一周"]
+    bodies = ["金城花园8号楼电梯停了一个星期, 老人只能爬楼。多次拨打热线电话都没有回音。",
+              "金城花园东门一下雨就积水, 出门要蹚水。多次拨打热线电话都没有回音。",
+              "我们金城花园的电梯停运一周了, 老人下不了楼, 物业不修电梯。"]
+    pairs = duplicate_pairs(["lift", "gate", "lift2"], titles, bodies, min_score=0.2)
+    assert [(a, b) for a, b, _ in pairs] == [("lift", "lift2")]
 
 # --- the dispatcher's candidates, kept up to date ----------------------------------------
 

@@ -121,7 +121,7 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
     for n in index.nearest(vector, named, k * 3, min_score=min_score):
         m = messages[n.index]
         if (same_place(places, set(extract_places(m.title)), county, county_of(m.title))
-                and index.same_problem(vector, n.index, named)):
+                and index.same_problem(vector, n.index, named, (title, body))):
             out.append((m, n.score))
     return out[:k]
 
@@ -264,7 +264,7 @@ def _near(message, region, since, candidates, index, *, k: int, min_score: float
         if other.pk == message.pk or other.duplicate_of_id:
             continue
         if (same_place(places, set(extract_places(other.title)), *_counties(message, region, other))
-                and index.same_problem(vector, n.index, named)):
+                and index.same_problem(vector, n.index, named, (message.title, body))):
             out.append((other, n.score))
     return out[:k]
 

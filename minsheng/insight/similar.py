@@ -14,7 +14,8 @@ Two messages about one compound share its name, and the name alone can make a li
 breaking down at 金城花园 look like parking fees at 金城花园. So a match must also be the
 same problem: the cosine computed without the bigrams of the places both name
 (``TextIndex.problem_score``) must reach ``SAME_PROBLEM``, and what they share beyond it must be
-more than one ordinary word (two features: one bigram is a word of two characters). The post form's box, the dispatcher's near-duplicates
+more than one ordinary word (two features: one bigram is a word of two characters), found in two
+clauses or more of one of them (a stock sentence, 打了12345也没有结果, is one). The post form's box, the dispatcher's near-duplicates
 and ``find-duplicates`` all ask it (``TextIndex.same_problem``); the box and the near-duplicates
 read the nearest messages and, further down, those that name the query's place
 (``TextIndex.nearest``).
@@ -64,6 +65,14 @@ def features(title: str, body: str, words: bool = False) -> list[str]:
     if words:
         feats += ["w:" + w for w in tokenize(title) * 2 + tokenize(body) if len(w) > 1]
     return feats
+
+
+def clause_features(title: str, body: str, words: bool = False) -> list[set[str]]:
+    """The features (``features``) of each clause of a message: its title's and those of each
+    piece of its body between two punctuation marks."""
+    runs = _NON_TEXT.split(LONG_NUMBER.sub(" ", normalize(title or ""))) + _NON_TEXT.split(
+        LONG_NUMBER.sub(" ", normalize(body or "")))
+    return [set(features(run, "", words)) for run in runs if run]
 
 
 # the cosine two messages must keep without the bigrams of the places both name. Set on the
@@ -196,13 +205,20 @@ class TextIndex:
         beyond where they are. The plain cosine when they name no place in common."""
         return self._beyond_place(vector, i, places)[0]
 
-    def same_problem(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> bool:
-        """Whether row ``i`` raises the problem of ``vector`` (a query with ``places``), not
-        only at its place: ``problem_score`` ≥ ``SAME_PROBLEM``, and what the two share beyond
-        the place is more than one word, two features or more: 「电梯故障, 请督促物业维修」 and
-        「物业地面停车收费」 at one compound share 物业 and nothing else; 停车费 is two (停车, 车费)."""
+    def same_problem(self, vector: sparse.csr_matrix, i: int, places: Iterable[str], text: tuple[str, str]) -> bool:
+        """Whether row ``i`` raises the problem of ``vector`` (a query with ``places``, written
+        ``text``: its title and body), not only at its place: ``problem_score`` ≥ ``SAME_PROBLEM``,
+        and what the two share beyond the place is more than one word, two features or more:
+        「电梯故障, 请督促物业维修」 and 「物业地面停车收费」 at one compound share 物业 and nothing
+        else; 停车费 is two (停车, 车费). And it is found in two clauses or more of one of them
+        (``clause_features``): a sentence anybody adds (打了12345也没有结果) or one phrase
+        (收费不合理, 一下雨就积水) is one, the problem said in the title and again in the body two."""
         score, shared = self._beyond_place(vector, i, places)
-        return score >= SAME_PROBLEM and len(set(shared)) >= 2
+        shared = set(shared)
+        if score < SAME_PROBLEM or len(shared) < 2:
+            return False
+        return any(sum(not clause.isdisjoint(shared) for clause in clause_features(*texts, self.words)) >= 2
+                   for texts in (text, self.texts[i]))
 
     def nearest(self, vector: sparse.csr_matrix, places: Iterable[str], k: int, min_score: float = 0.0,
                 allowed: Sequence[int] | None = None) -> list[Neighbour]:
@@ -356,7 +372,7 @@ def duplicate_pairs(ids: Sequence[str], titles: Sequence[str], bodies: Sequence[
     out = []
     for i, j, score in index.pairs(min_score, progress=progress):
         if score < SAME_TEXT and not (same_place(places[i], places[j], counties[i], counties[j])
-                                      and index.same_problem(index.matrix[i], j, index.places(i))):
+                                      and index.same_problem(index.matrix[i], j, index.places(i), index.texts[i])):
             continue
         out.append((ids[i], ids[j], round(score, 4)))
     return out
