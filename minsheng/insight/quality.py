@@ -7,8 +7,9 @@ Four parts, each in [0, 1]:
   phrases removed), scaled so that 0.25 already counts as fully relevant;
 - completeness: the share of the questions raised in the message (sentences that ask or
   demand something of the unit: not a rhetorical question, a narrative 要求, an opening or
-  a closing) whose key bigrams or words the reply takes up, or that it answers with the
-  date, the place to go or the rule they ask for;
+  a closing) whose key bigrams or words the reply takes up, as written or in the reply's
+  words (a synonym: 噪音 / 噪声; an abbreviation: 公厕 / 公共厕所), or that it answers with
+  the date, the place to go or the rule they ask for;
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
