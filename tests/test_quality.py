@@ -182,6 +182,52 @@ def test_a_reply_that_answers_what_was_asked_is_not_told_it_missed_a_question(ca
     assert not any("未回应" in r for r in result["reasons"])
 
 
+# Each reply takes the question up in other words: an abbreviation spelled out (公厕 / 公共厕所)
+# or a synonym (噪音 / 噪声). Before 2026-12-03 each was told 「1 个问题中有 1 个未回应」.
+IN_OTHER_WORDS = {
+    "公厕 / 公共厕所": (
+        "东湖公园如厕难", "东湖公园每天有上千人晨练, 园内却只有一处旱厕。希望增建公厕。",
+        "经现场查看, 我局已将东湖公园北门公共厕所纳入今年建设计划, 预计8月底前建成投用。如有疑问请致电 0931-8451234。"),
+    "吃水难 / 饮水工程": (
+        "石门村村民挑水", "石门村地势高, 村民要到三里外挑水。恳请政府解决吃水难。",
+        "经核实, 石门村饮水工程已列入今年农村饮水安全巩固提升项目, 管网铺设将于9月底前完工。咨询电话 0931-8451234。"),
+    "路灯 / 照明设施": (
+        "滨河路晚上一片漆黑", "滨河路从大桥到公园一段晚上一片漆黑, 行人很不安全。希望尽快修好路灯。",
+        "经查, 该路段照明设施因电缆被盗停用, 我处已更换电缆, 照明设施已于6月3日恢复正常。如有疑问请致电 0931-8451234。"),
+    "噪音 / 噪声": (
+        "工地夜间施工", "小区旁边的工地每天晚上施工到凌晨两点, 孩子没法睡觉。建议查处夜间噪音。",
+        "经执法人员蹲守核实, 该工地确有超时施工产生噪声的行为, 我局已依法处罚并责令其晚十点后停止施工作业。"
+        "如有疑问请致电 0931-8451234。"),
+    "停车位 / 泊位": (
+        "和平小区停车难", "和平小区住户有一千多户, 晚上车都停在消防通道上。希望多建一些停车位。",
+        "经街道与物业公司协调, 小区东侧空地已划出120个泊位, 已于5月投入使用。如有疑问请致电 0931-8451234。"),
+    "学位 / 入学": (
+        "孩子上小学", "我家孩子今年满六岁, 户口在城关区, 学区内的小学说已经满了。请问怎样才能有学位?",
+        "经核实, 您家孩子符合城关区义务教育入学条件, 区教育局已统筹安排其到东岗小学入学。咨询电话 0931-8451234。"),
+}
+
+
+@pytest.mark.parametrize("case", IN_OTHER_WORDS)
+def test_a_reply_in_other_words_answers_the_question(case):
+    title, body, reply = IN_OTHER_WORDS[case]
+    result = score_reply(title, body, reply)
+    assert result["questions"] == 1 and result["completeness"] == 1.0, result
+    assert not any("未回应" in r for r in result["reasons"])
+
+
+@pytest.mark.parametrize("body, reply", [
+    # 噪声 answers 噪音, not 路灯
+    ("滨河路晚上一片漆黑。希望尽快修好路灯。", "经查, 该工地超时施工产生噪声, 我局已依法处罚。如有疑问请致电 0931-8451234。"),
+    # 依法依规 spells no 法规 out: its 法 starts no word
+    ("学校门口接送孩子的车乱停乱放。希望出台管理法规。",
+     "我局已依法依规对学校门口乱停乱放的车辆进行处罚。如有疑问请致电 0931-8451234。"),
+])
+def test_other_words_for_something_else_still_leave_the_question_unanswered(body, reply):
+    result = score_reply("留言", body, reply)
+    assert result["questions"] == 1 and result["questions_addressed"] == 0
+    assert any("1 个问题中有 1 个未回应" in r for r in result["reasons"])
+
+
 @pytest.mark.parametrize("sentence", [
     "前段时间我反映了小区路灯的问题, 没过多久问题就解决了。",  # a thanks note: 多久 tells, it does not ask
     "因为路不好, 如何把猪运出去是一个难题。",

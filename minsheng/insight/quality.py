@@ -7,8 +7,9 @@ Four parts, each in [0, 1]:
   phrases removed), scaled so that 0.25 already counts as fully relevant;
 - completeness: the share of the questions raised in the message (sentences that ask or
   demand something of the unit: not a rhetorical question, a narrative 要求, an opening or
-  a closing) whose key bigrams or words the reply takes up, or that it answers with the
-  date, the place to go or the rule they ask for;
+  a closing) whose key bigrams or words the reply takes up, as written or in the reply's
+  words (a synonym: 噪音 / 噪声; an abbreviation: 公厕 / 公共厕所), or that it answers with
+  the date, the place to go or the rule they ask for;
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
@@ -26,8 +27,9 @@ import datetime as dt
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 
-from .text import LONG_NUMBER, normalize, tokenize
+from .text import LONG_NUMBER, normalize, tokenize, word_frequency
 
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -118,10 +120,40 @@ _PLEA_WORDS = re.compile(r"高度重视|重视|认真|尽快|及早|尽早|早�
 _CONCRETE = re.compile(r"经查|经核实|经调查|责令|责成|约谈|维修|清理|拆除|(?<!调)查处|处罚|施工|更换|修复|恢复|"
                        r"安装|疏通|清运|补发|退还")
 
+# words a citizen and the reply put differently, one group a line: a question in one word is
+# taken up by a reply in another (工地噪音扰民 / 超时施工产生噪声). Kept short and general: the
+# vocabulary of government replies, not of one message
+_SYNONYMS = (
+    ("噪音", "噪声"),
+    ("吃水", "饮水", "饮用水", "自来水", "供水"),
+    ("路灯", "照明"),
+    ("停车位", "车位", "泊位"),
+    ("学位", "入学", "就读", "就学"),
+    ("拆迁", "征收", "征迁"),
+    ("补贴", "补助"),
+    ("工资", "薪酬", "薪资", "劳动报酬"),
+    ("违建", "违章建筑", "违法建设", "违法建筑", "私搭乱建"),
+    ("摊贩", "摊点", "占道经营"),
+    ("堵车", "拥堵"),
+    ("红绿灯", "信号灯"),
+    ("路线", "线路"),
+    ("养老金", "退休金"),
+    ("房产证", "产权证", "不动产权证", "不动产证"),
+    ("治理", "整治"),
+    ("积水", "内涝"),
+    ("黑车", "非法营运"),
+    ("退费", "退款", "退还"),
+)
+_SYNONYM_OF = {word: group for group in _SYNONYMS for word in group}
+_SYNONYM = re.compile("|".join(sorted(_SYNONYM_OF, key=len, reverse=True)))
+_HAN_WORD = re.compile("[\u3400-\u9fff]+")
+_NUMERAL = re.compile("[一二两三四五六七八九十百千万几多第]")
+
 BOILERPLATE_CAP = 20
 MIN_SUBSTANCE = 25  # characters left after the courtesy phrases
 WORDS = 0.3  # share of a question's words in the reply
 HITS = 5  # shared bigrams that take a long question up, whatever its length
+COMMON = 1200  # jieba's frequency of the commonest abbreviation read (环保 1045; 进步 5265, 现在 34145)
 WORD_CHARS = 1000  # of a question's part read in words (the longest on tipdm_replies.csv: 613)
 
 
@@ -144,13 +176,16 @@ def _cosine(a: Counter, b: Counter) -> float:
     return dot / (na * nb)
 
 
-def _words(question: str) -> list[str]:
+# _words and _focus read a question twice or three times (its bigrams, its words, and again in
+# the reply's words when it seemed unanswered): kept for the questions of the last few replies
+@lru_cache(maxsize=64)
+def _words(question: str) -> tuple[str, ...]:
     """The words (jieba, two characters or more) of ``_content``'s text: 希望规范药店经营 is
     规范 药店 经营, taken up by a reply on the 药店 whose bigrams 范药 and 店经 no reply holds.
     Those of its first ``WORD_CHARS`` characters: jieba reads a long run of one character in
     quadratic time (50,000 的, a message's limit, took 20 s on every reply preview)."""
-    return [w for w in tokenize(_cleaned(question)[:WORD_CHARS])
-            if len(w) >= 2 and _RUN.fullmatch(w) and not w.isdigit()]
+    return tuple(w for w in tokenize(_cleaned(question)[:WORD_CHARS])
+                 if len(w) >= 2 and _RUN.fullmatch(w) and not w.isdigit())
 
 
 def _cleaned(question: str) -> str:
@@ -163,6 +198,7 @@ def _content(question: str) -> list[str]:
     return [g for g in _grams(_cleaned(question)) if not g.isdigit()]
 
 
+@lru_cache(maxsize=64)
 def _focus(question: str) -> str:
     """The part of a question its cue is in: from the clause of the first cue on, the clauses
     that name something (three bigrams or more); with only a question mark to go by, the last
@@ -188,10 +224,67 @@ def _focus(question: str) -> str:
     return "，".join(picked[::step])
 
 
+def _reworded(question: str, core: str) -> str:
+    """The question in the reply's words, where the reply names the same thing otherwise: a
+    word of ``_SYNONYMS`` by the one of its group the reply uses (噪音 by 噪声), and an
+    abbreviation by the short word of the reply its characters are in, in order (公厕 by 公共厕,
+    of 公共厕所; 违建 by 违法建, of 违法建设)."""
+
+    def reply_word(match: re.Match) -> str:
+        word = match.group()
+        return word if word in core else next((w for w in _SYNONYM_OF[word] if w in core), word)
+
+    question = _SYNONYM.sub(reply_word, question)
+    for word in set(_words(_focus(question))):
+        # an abbreviation is a word of the dictionary (not 上要, 人车: jieba's guesses), and not a
+        # common one (现在, 同时, 进步) or a number (第一, 七十): those are words of their own
+        if len(word) > 3 or word in core or not 0 < word_frequency(word) <= COMMON or _NUMERAL.search(word):
+            continue
+        spelled = _spelled_out(word, core)
+        if spelled:
+            question = question.replace(word, spelled)
+    return question
+
+
+def _spelled_out(word: str, text: str) -> str | None:
+    """The short word of ``text`` that ``word`` abbreviates: its characters in order, each at
+    most two Chinese characters after the one before and each the first of a word (公厕 in
+    公共厕所: 公共 厕所; 违建 in 违法建设), or all in one word (公车 in 公交车). Not the 法规 of 依法依规,
+    whose 法 starts no word."""
+    start = text.find(word[0])
+    while start != -1:
+        at = [start]
+        for char in word[1:]:
+            found = text.find(char, at[-1] + 1, at[-1] + 4)
+            if found == -1:
+                break
+            at.append(found)
+        else:
+            span = text[start:at[-1] + 1]
+            if _HAN_WORD.fullmatch(span) and (word_frequency(span) or all(word_frequency(text[i:i + 2]) for i in at)):
+                return span
+        start = text.find(word[0], start + 1)
+    return None
+
+
+def _takes_up(question: str, core: str, reply_grams: Counter) -> bool:
+    """A quarter of the question's bigrams in the reply (five whatever its length), or a
+    quarter of those of the part its cue is in, or 30 % of that part's words."""
+    key, focus = _content(question), _content(_focus(question))
+    if not key or not focus:
+        return False
+    hits = sum(1 for g in key if g in reply_grams)
+    if hits / len(key) >= 0.25 or hits >= HITS or sum(1 for g in focus if g in reply_grams) / len(focus) >= 0.25:
+        return True
+    words = _words(_focus(question))
+    return bool(words) and sum(1 for w in words if w in core) / len(words) >= WORDS
+
+
 def _addressed(question: str, core: str, reply_grams: Counter, relevant: bool, concrete: bool) -> bool:
     """Whether the reply takes the question up: a quarter of its bigrams, either of the whole
-    sentence or of the part its cue is in; a date for a "when", a place to go or a step to take
-    for a "how / where"; a plea that names nothing is answered by a relevant or concrete reply."""
+    sentence or of the part its cue is in, read in the reply's words where it names the same
+    thing otherwise; a date for a "when", a place to go or a step to take for a "how / where";
+    a plea that names nothing is answered by a relevant or concrete reply."""
     if _WHEN.search(question) and _DATE.search(core):
         return True  # a "when" answered with a date or a time limit
     if _HOW.search(question) and _DIRECTIVE.search(core):
@@ -203,11 +296,10 @@ def _addressed(question: str, core: str, reply_grams: Counter, relevant: bool, c
         # a plea that names nothing (领导您好, 恳请帮帮我们; …噪音扰民, 请求领导及早解决) asks for the
         # message as a whole
         return relevant or concrete
-    hits = sum(1 for g in key if g in reply_grams)
-    if hits / len(key) >= 0.25 or hits >= HITS or sum(1 for g in focus if g in reply_grams) / len(focus) >= 0.25:
+    if _takes_up(question, core, reply_grams):
         return True
-    words = _words(_focus(question))
-    return bool(words) and sum(1 for w in words if w in core) / len(words) >= WORDS
+    reworded = _reworded(question, core)
+    return reworded != question and _takes_up(reworded, core, reply_grams)
 
 
 def questions(text: str) -> list[str]:

@@ -102,6 +102,11 @@ def tokenize(text: str | None, *, as_written: bool = False) -> list[str]:
     return [w for w in _jieba().lcut(text) if w.strip() and not _is_punct(w)]
 
 
+def word_frequency(text: str) -> int:
+    """How often ``text`` is a word in jieba's dictionary (公共 4271, 厕所 906; 法依 0: none)."""
+    return _jieba().get_FREQ(text) or 0
+
+
 def search_terms(text: str | None) -> list[str]:
     """Search-engine style segmentation (jieba.cut_for_search, each word once),
     followed by every Han character in text order, so that a one-character query
