@@ -54,9 +54,14 @@ _ADMIN = re.compile(r"[A-Z]\d*[市区县省]|西地省|[\u4e00-\u9fff]{2,3}省")
 PLACE_SUFFIXES = (
     "小区 花园 花苑 家园 公寓 新城 新村 广场 大厦 商城 市场 公园 山庄 雅苑 名苑 华苑 华府 名城 国际 天下 "
     "苑 园 府 湾 城 村 组 社区 街道 镇 乡 路 街 大道 巷 桥 立交 隧道 学校 小学 中学 大学 学院 医院 幼儿园 "
-    "公司 集团 工厂 厂 搅拌站 站 工地 楼盘 车贷 平台 酒店 景区 水库 河 湖 港 机场 高速 线 号线 馆 中心 市场"
+    "公司 集团 工厂 厂 搅拌站 站 工地 楼盘 车贷 平台 酒店 景区 水库 河 湖 港 机场 高速 线 号线 馆 中心 市场 "
+    # estate names often end in no place word (锦绣世家, 新城国际花都, 利保壹号公馆, 枫华府邸, 江山帝景)
+    "世家 花都 公馆 邸 天地 壹号 帝景 御景 华庭 豪庭 名都 尚都"
 ).split()
 _SUFFIX_RE = "|".join(sorted(set(PLACE_SUFFIXES), key=len, reverse=True))
+# 一号 ends a name after a place word (碧桂园公园一号, 紫鑫御湖湾一号), not as building or gate one
+# (幸福家园一号楼) nor alone (一号线, 中央一号文件)
+_SUFFIXES = rf"(?:{_SUFFIX_RE})+(?:一号(?![楼栋门线院号单期区地文]))?"
 # separators inside a run: function words and place-relative words end a name
 _SPLIT = re.compile(
     r"(?:位于|地处|关于|对于|附近|旁边|周边|周围|门口|对面|里面|外面|一带|路段|区域|地区|要求|希望|建议|反映|投诉|举报|"
@@ -65,6 +70,9 @@ _SPLIT = re.compile(
     # hotlines and governments (打过12345热线, 市政府), none of them part of a name
     r"督促|尽快|尽早|及时|加强|规范|调整|恢复|维修|清理|修建|新建(?![东西南北中]?[路街村])|增设|改装|经过|"
     r"一下|一段|解决|排查|"
+    # 至 as "to" ends a name, and so do the words made with it (至今, 截至目前), not 冬至村; 都 as "all"
+    # ends one too, not the 都 of names (新城国际花都)
+    r"至今|至于|至少|至多|截至|直至|甚至|乃至|以至于?|目前|已经|曾经|(?<![花名尚京首成帝])都|"
     # building a thing is not its name (违建搅拌站, 拟建加油站); from one place to another (南延至生态动物园,
     # 泉塘直达汽车南站); and where two roads meet or between them (西二环叉路口, 桃花村中间修路); not in
     # the names made of them (兴建路, 中间村, 中间坝村, 冬至村, 夏至路)
@@ -78,11 +86,9 @@ _SPLIT = re.compile(
     # and in the reference data: 知道58车贷, 经确认达融造价公司, 多次找八医院, 紧挨着绿地海外滩, 通过正规网站,
     # 拒绝转成普惠制幼儿园, 5月10日下午市城
     r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|\d+月\d*日?|\d+日|"
-    # 和 joins two places (北环路和平凉路) but is part of names too (和平嘉园, 和谐家园, 和政县, 禧和路)
-    r"和(?!平(?!凉)|谐|政|睦|[路街园苑村巷])|"
     # 太 as "too" (太大, 太吵, 太不方便), not the 太 of names (太平路, 太京镇, 太子山)
     r"太(?=[多少大小吵贵慢快远近差脏乱高低深长久晚早热冷臭难吓过不了])|"
-    r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也都就还又很请求问去说跟往或并找旁])"
+    r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁])"
 )
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
                            r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
@@ -105,7 +111,16 @@ _COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市
 # things on its roads, and their 路 no road's suffix; after any other name it is one (解放路灯不亮,
 # 中山路面塌陷: 解放路, 中山路)
 _NOT_A_SUFFIX = r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光))|(?<=小区路|家园路)[灯面况牌])"  # 恒大雅苑小区市政路: 小区 ends a name
-_TRIM = re.compile(r"(?:小区|一期|二期|三期|四期|五期|项目|楼盘)$")
+_PLACE = re.compile(rf"(.{{2,8}}?)({_SUFFIXES}){_NOT_A_SUFFIX}")
+# 和 joins two places (北环路和平凉路) but is part of names too (和平嘉园, 和谐家园, 和政县, 禧和路)
+_AND = re.compile(r"和(?!平(?!凉)|谐|政|睦|[路街园苑村巷])")
+_ENDS_PLACE = re.compile(rf"(?:{_SUFFIX_RE})$")
+# the words after which a place is named (至和天街, 住在和平嘉园): a 和 after them begins the name
+_LEADS = re.compile(r"(?:至|到|在|从|往|去|于|向|经过|靠近|临近|挨着)$")
+# a name with 城 inside it (古汉城邮政小区, 明珠城南苑小区): a word between 城 and 小区 is still the name,
+# not a phase, a block, a road or a kind of compound (业振城二期小区, 星沙汽配城大塘安置小区)
+_CITY_COMPOUND = re.compile(r"([^\d期区栋]{1,3}?)小区")
+_TRIM = re.compile(r"(?:小区|一期|二期|三期|四期|五期|项目|楼盘)+$")
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
     "摊贩 投资人 出借人 受害者 受害人 患者 考生 环卫工 快递 外卖 医生 护士 军人 退役 失地农民 拆迁户 租户 "
@@ -129,12 +144,18 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
         text = text.replace(name, " ")
     text = _ADMIN.sub(" ", text)
     found: dict[str, None] = {}
-    for run in _RUN.findall(text):
-        for chunk in _SPLIT.split(run):
+    for found_run in _RUN.finditer(text):
+        run, fresh = found_run.group(0), found_run.start() == 0 or text[found_run.start() - 1].isspace()
+        for chunk in _chunks(run, fresh):
             if len(chunk) < 3:
                 continue
-            for m in re.finditer(rf"(.{{2,8}}?)((?:{_SUFFIX_RE})+){_NOT_A_SUFFIX}", chunk):
-                name, suffix = m.group(1), m.group(2)
+            pos = 0
+            while m := _PLACE.search(chunk, pos):
+                name, suffix, pos = m.group(1), m.group(2), m.end()
+                if suffix.endswith("城") and (inside := _CITY_COMPOUND.match(chunk, pos)):
+                    middle = inside.group(1)
+                    if not middle.endswith(_ROADS) and not _GENERIC_NAME.match(middle[-2:]):
+                        name, suffix, pos = name + suffix + middle, "小区", inside.end()
                 rest = _BUILDING.sub("", name, count=1)
                 if ((_GENERIC_NAME.match(name) and not (_NUMBERED.match(name) and suffix.endswith(_ROADS)))
                         or rest != name and len(rest) > 1 and _GENERIC_NAME.match(rest)
@@ -153,6 +174,38 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 if len(key) >= 3 and not _GENERIC_NAME.match(key):
                     found.setdefault(key, None)
     return list(found)
+
+
+def _chunks(run: str, fresh: bool) -> list[str]:
+    """``run`` cut at the separators and where 和 joins two names (北环路和平凉路, 热线和微信平台). 和
+    begins a name when nothing it could join comes before it: at the start of the text or after a
+    region named (``fresh``: 和天街停车难, A3区和顺洋湖壹号) and after 至, 到, 在 and the like
+    (至和天街的公交); and it belongs to a name after one character there (润和滨江府, 共和世家,
+    投诉兴和社区). After a name it joins unless only the name read with 和 is one (北环路和天街:
+    天街 is none; but 小区和学校, 街道和社区: 和学校 is none either)."""
+    if "和" not in run:
+        return _SPLIT.split(run)
+    seps = [(m.start(), m.end()) for m in _SPLIT.finditer(run)]
+    cuts = list(seps)
+    for m in _AND.finditer(run):
+        at = m.start()
+        if any(a <= at < b for a, b in seps):  # inside a separator word
+            continue
+        before = [sep for sep in seps if sep[1] <= at]
+        name = run[before[-1][1] if before else 0:at]
+        ahead = run[at:next((a for a, _ in seps if a > at), len(run))]
+        if not name:
+            if fresh and not before or before and _LEADS.search(run, before[-1][0], at):
+                continue
+        elif _ENDS_PLACE.search(name):
+            if _PLACE.match(ahead) and not _PLACE.match(ahead, 1):
+                continue
+        elif len(name) == 1 and (fresh or before):
+            continue
+        cuts.append((at, at + 1))
+    cuts.sort()
+    ends = [0] + [b for _, b in cuts]
+    return [run[start:a] for start, (a, _) in zip(ends, cuts + [(len(run), len(run))], strict=True)]
 
 
 def place_tails(places: list[str]) -> list[str]:
