@@ -415,6 +415,18 @@ def test_chronic_list_is_for_supervisors_only(client, login, personas, chronic_h
     assert "老大难" in login(personas["supervisor"]).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
 
 
+def test_an_empty_chronic_tab_says_what_it_lists(login, personas):
+    """The 需多部门协调 tab with nothing to list said 「暂无老大难问题」, and no tab was marked
+    as the current one for a screen reader."""
+    supervisor = login(personas["supervisor"])
+    expected = {"": "暂无老大难或需多部门协调的问题", "chronic": "暂无老大难问题", "coordination": "暂无需多部门协调的问题"}
+    for show, says in expected.items():
+        page = supervisor.get("/chronic/", {"show": show} if show else {}).content.decode()
+        assert says in page, show
+        current = re.findall(r'<a href="\?(?:show=)?(\w*)" class="on" aria-current="page">', page)
+        assert current == [show], show
+
+
 def test_chronic_list_is_scoped_to_the_supervisors_region(login, directory, chronic_hotspot):
     dx_supervisor = make_user("dx_supervisor", role="supervisor", region=directory["dingxi"])
     page = login(dx_supervisor).get("/chronic/")
