@@ -426,6 +426,15 @@ def test_the_region_filter_lists_each_region_under_the_ones_above_it(client, lif
     assert lift_hotspot[0].title in client.get("/hotspots/", {"region": "620100"}).content.decode()
 
 
+def test_a_hotspot_that_names_no_place_shows_no_stray_dash(client, login, personas, chronic_hotspot):
+    """The stored place of a hotspot naming none is 「—」: the list read 「城关区 —」 and the
+    老大难 list put a lone 「—」 under the title."""
+    Hotspot.objects.filter(pk=chronic_hotspot.pk).update(place="—")
+    assert '<td class="place">城关区</td>' in client.get("/hotspots/").content.decode()
+    page = login(personas["supervisor"]).get("/chronic/").content.decode()
+    assert f'{chronic_hotspot.title}</a></td>' in page
+
+
 def test_an_empty_chronic_tab_says_what_it_lists(login, personas):
     """The 需多部门协调 tab with nothing to list said 「暂无老大难问题」, and no tab was marked
     as the current one for a screen reader."""
