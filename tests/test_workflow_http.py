@@ -911,6 +911,7 @@ def test_a_sure_topic_does_not_prefill_an_unsure_type(personas, directory, staff
     page = text(staff["dispatcher"].get(case_url(m)))
     assert _selected(page, "topic") == [str(directory["topic_traffic"].pk)]
     assert _selected(page, "kind") == []
+    assert re.search(r'<select name="topic"[^>]*>\s*<option value="">\(未分类, 请选择\)</option>', page)
 
 
 def test_unsure_prediction_is_not_prefilled(personas, directory, staff):
@@ -923,6 +924,9 @@ def test_unsure_prediction_is_not_prefilled(personas, directory, staff):
     assert _selected(page, "lead") == [] and _selected(page, "assists") == []
     assert "机器猜测 (置信度较低)</strong>, 未预选: 主办单位 <b>兰州市交通运输局</b>" in page
     assert "领域置信度 0.30" in page and "建议主办单位" not in page
+    # the empty choices say what they keep: a bare 「(不变)」 read as if the message had a topic
+    assert re.search(r'<select name="topic"[^>]*>\s*<option value="" selected>\(未分类, 请选择\)</option>', page)
+    assert re.search(r'<select name="kind"[^>]*>\s*<option value="" selected>\(不变: 求助\)</option>', page)
 
 
 def test_actions_return_to_a_local_next_page_only(dispatched, staff):
