@@ -148,6 +148,8 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
     citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。")
     citizen.wait_for_selector(f"#similar a[href='/m/{same.public_id}/']")  # no region yet: the province
     assert "我也遇到" in box.inner_text()
+    # the title is the way to its 我也遇到 button: a finger's target on a phone (it was 24px high)
+    assert box.locator(f"a[href='/m/{same.public_id}/']").bounding_box()["height"] >= 40
     # the whole text goes by POST: a 3000-character body in a GET URL got 414 from gunicorn
     with citizen.expect_response(lambda r: r.url.endswith("/similar/")) as answer:
         citizen.fill("#id_body", ("我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。" * 100)[:3000])
@@ -182,3 +184,28 @@ def test_a_double_click_sends_a_form_once(browser, live_server, personas):
     page.wait_for_load_state("networkidle")
     assert len(posts) == 1
     assert page.is_enabled("form.stack button[type=submit]")  # a new page: the button works again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_merge_candidates_are_targets_a_finger_can_hit(browser, live_server, personas, directory):
+    """On a phone the 并单 candidates were a bullet, an 18px radio and a wrapped title each,
+    their lines 24px apart, with a 20px 查看 link: a thumb picked the neighbour."""
+    from minsheng.board import actions
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    body = "七里河区敦煌路幸福家园小区3号楼电梯坏了三个月, 物业一直不修, 老人出不了门。"
+    first, second = (actions.do_submit(personas["citizen"], title=title, body=body, kind="complain",
+                                       region=directory["qilihe"])
+                     for title in ("幸福家园小区3号楼电梯坏了三个月", "幸福家园小区3号楼电梯三个月没人修"))
+    actions.do_accept(personas["dispatcher"], first)
+    page = signed_in_page(browser, live_server, personas["dispatcher"].username,
+                          viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/staff/case/{second.public_id}/")
+    candidate = page.locator(f"ul.duplicates li:has(input[value='{first.public_id}'])")
+    assert candidate.evaluate("li => getComputedStyle(li).listStyleType") == "none"  # the radio is the marker
+    assert candidate.locator("label").bounding_box()["height"] >= 40
+    assert candidate.get_by_role("link", name="查看").bounding_box()["height"] >= 40
+    candidate.locator("label").click(position={"x": 200, "y": 5})  # the label's top edge, on its text
+    assert page.is_checked(f"input[name=pick][value='{first.public_id}']")
+    lookup.clear_cache()

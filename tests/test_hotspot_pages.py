@@ -415,6 +415,38 @@ def test_chronic_list_is_for_supervisors_only(client, login, personas, chronic_h
     assert "老大难" in login(personas["supervisor"]).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
 
 
+def test_the_region_filter_lists_each_region_under_the_ones_above_it(client, lift_hotspot):
+    """Only the regions holding a hotspot were listed, flat: a county whose prefecture held
+    none came right after another prefecture and read as part of it (demo: 张家川回族自治县
+    after 白银市), and its own prefecture could not be chosen."""
+    page = client.get("/hotspots/").content.decode()
+    select = re.search(r'<select name="region".*?</select>', page, re.S).group(0)
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', select)
+    assert options == [("", "全部"), ("620000", "甘肃省"), ("620100", "\u3000兰州市"), ("620102", "\u3000\u3000城关区")]
+    assert lift_hotspot[0].title in client.get("/hotspots/", {"region": "620100"}).content.decode()
+
+
+def test_a_hotspot_that_names_no_place_shows_no_stray_dash(client, login, personas, chronic_hotspot):
+    """The stored place of a hotspot naming none is 「—」: the list read 「城关区 —」 and the
+    老大难 list put a lone 「—」 under the title."""
+    Hotspot.objects.filter(pk=chronic_hotspot.pk).update(place="—")
+    assert '<td class="place">城关区</td>' in client.get("/hotspots/").content.decode()
+    page = login(personas["supervisor"]).get("/chronic/").content.decode()
+    assert f'{chronic_hotspot.title}</a></td>' in page
+
+
+def test_an_empty_chronic_tab_says_what_it_lists(login, personas):
+    """The 需多部门协调 tab with nothing to list said 「暂无老大难问题」, and no tab was marked
+    as the current one for a screen reader."""
+    supervisor = login(personas["supervisor"])
+    expected = {"": "暂无老大难或需多部门协调的问题", "chronic": "暂无老大难问题", "coordination": "暂无需多部门协调的问题"}
+    for show, says in expected.items():
+        page = supervisor.get("/chronic/", {"show": show} if show else {}).content.decode()
+        assert says in page, show
+        current = re.findall(r'<a href="\?(?:show=)?(\w*)" class="on" aria-current="page">', page)
+        assert current == [show], show
+
+
 def test_chronic_list_is_scoped_to_the_supervisors_region(login, directory, chronic_hotspot):
     dx_supervisor = make_user("dx_supervisor", role="supervisor", region=directory["dingxi"])
     page = login(dx_supervisor).get("/chronic/")

@@ -15,6 +15,7 @@ from minsheng.board import actions
 from minsheng.board.photos import clean_photo
 from minsheng.directory.models import Addressee
 from minsheng.insight import hotspots_service
+from minsheng.insight.models import Hotspot
 
 from .conftest import PASSWORD, make_user
 from .test_browser import CHROMIUM, browser  # noqa: F401 (a fixture)
@@ -107,6 +108,23 @@ def test_public_pages_fit_a_phone_and_their_links_can_be_tapped(browser, live_se
     page.goto(live_server.url + "/hotspots/")
     title = page.locator("table.hotspots tbody tr").first.locator("td:has(a)").bounding_box()
     assert title["width"] >= 300, title
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_hotspot_list_keeps_its_headings_on_one_line_on_a_desk(browser, live_server, lift_hotspot):  # noqa: F811
+    """A long problem took the table's width on a 1366px screen: 排名, 留言, 人数 and 我也遇到
+    stood a character or two a line, the time range on two."""
+    Hotspot.objects.filter(pk=lift_hotspot.pk).update(
+        title="建议热力公司改造城关区幸福家园小区3号楼和5号楼老化供热管网并尽快更换电梯主板")
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/hotspots/")
+    lines = page.evaluate("""() => [...document.querySelectorAll('table.hotspots th, table.hotspots td.small')]
+        .map(cell => { const r = document.createRange(); r.selectNodeContents(cell);
+                       const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+                       return [cell.innerText.trim(), tops.size]; })""")
+    assert lines and all(n == 1 for _, n in lines), lines
+    context.close()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -83,6 +83,8 @@ def test_a_longer_period_counts_older_dispatches(dispatched, personas, login):
     page = login(personas["dispatcher"]).get(URL + "?days=90").content.decode()
     assert "领域 (全部)</td><td data-label=\"件数\">4</td>" in page
     assert "1 件提交已超过 10 分钟的留言未能自动分类" in page  # not the one from before the first reading
+    # the period shown is the tab marked current, for a screen reader too (as 派单队列's tabs)
+    assert '<a href="?days=90" class="current" aria-current="page">近 90 天</a>' in page
     for bad in ("abc", "²", "-1", "30.0", "9" * 40):  # falls back to 30 days
         r = login(personas["dispatcher"]).get(URL, {"days": bad})
         assert r.status_code == 200 and "近 30 天 (" in r.content.decode()

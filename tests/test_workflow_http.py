@@ -113,6 +113,10 @@ def test_dispatcher_accepts_and_dispatches_with_the_responsible_unit_preselected
     lead_select = re.search(r'<select name="lead".*?</select>', page, re.S).group(0)
     assert re.search(rf'<option value="{directory["housing"].pk}" selected>', lead_select)
     assert "建议主办单位" in page and directory["housing"].name in page
+    # the reason reads as Chinese: it was 「城乡建设 in 兰州市 → …」
+    reason = re.search(r'<p class="suggestion">.*?</p>', page, re.S).group(0)
+    assert "(权责清单: 兰州市 · 城乡建设 → 兰州市住房和城乡建设局)" in reason
+    assert not re.search(r"[A-Za-z]", re.sub(r"<[^>]*>", "", reason))
 
     assert act(c, m, "accept").status_code == 302
     assert fresh(m).status == Status.ACCEPTED
@@ -601,7 +605,8 @@ def test_reply_form_shows_similar_answers_and_the_preview_scores_the_draft(perso
 
 def test_the_quality_panel_shows_every_part_the_score_is_made_of(personas, directory, signed, staff):
     """The score weighs four parts; the panel showed three, so 相关性, 完整性 and 可解释性
-    never added up to the score beside them (及时性, a tenth of it, was missing)."""
+    never added up to the score beside them (及时性, a tenth of it, was missing); and
+    「答复质量评分: 20」 did not say out of what (the parts read 0–1, the score 0–100)."""
     Message.objects.filter(pk=signed.pk).update(submitted_at=timezone.now() - dt.timedelta(days=30))
     body = "经现场核查, 该小区电梯已由物业公司更换主板并恢复运行, 如有问题请致电 0931-8123456。"
     r = staff["officer"].post(reverse("board:reply_preview", args=[signed.public_id]),
@@ -610,7 +615,7 @@ def test_the_quality_panel_shows_every_part_the_score_is_made_of(personas, direc
     panel = text(r)
     assert f"及时性 {q['timeliness']:.2f}" in panel and q["timeliness"] < 1
     parts = 0.3 * (q["relevance"] + q["completeness"] + q["interpretability"]) + 0.1 * q["timeliness"]
-    assert f"答复质量评分: {q['score']:g}" in panel and abs(100 * parts - q["score"]) < 0.2
+    assert f"答复质量评分: {q['score']:g} 分 (满分 100)" in panel and abs(100 * parts - q["score"]) < 0.2
 
 
 def test_the_case_page_shows_the_machines_reading_of_topic_and_type(personas, directory, staff):
@@ -906,6 +911,7 @@ def test_a_sure_topic_does_not_prefill_an_unsure_type(personas, directory, staff
     page = text(staff["dispatcher"].get(case_url(m)))
     assert _selected(page, "topic") == [str(directory["topic_traffic"].pk)]
     assert _selected(page, "kind") == []
+    assert re.search(r'<select name="topic"[^>]*>\s*<option value="">\(未分类, 请选择\)</option>', page)
 
 
 def test_unsure_prediction_is_not_prefilled(personas, directory, staff):
@@ -918,6 +924,9 @@ def test_unsure_prediction_is_not_prefilled(personas, directory, staff):
     assert _selected(page, "lead") == [] and _selected(page, "assists") == []
     assert "机器猜测 (置信度较低)</strong>, 未预选: 主办单位 <b>兰州市交通运输局</b>" in page
     assert "领域置信度 0.30" in page and "建议主办单位" not in page
+    # the empty choices say what they keep: a bare 「(不变)」 read as if the message had a topic
+    assert re.search(r'<select name="topic"[^>]*>\s*<option value="" selected>\(未分类, 请选择\)</option>', page)
+    assert re.search(r'<select name="kind"[^>]*>\s*<option value="" selected>\(不变: 求助\)</option>', page)
 
 
 def test_actions_return_to_a_local_next_page_only(dispatched, staff):

@@ -117,12 +117,23 @@ class DispatchForm(VersionedForm):
     kind = forms.ChoiceField(label="留言类型", choices=[("", "(不变)"), *MessageKind.choices], required=False,
                              error_messages={"invalid_choice": "请选择有效的留言类型"})
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, message=None, **kwargs):
         super().__init__(*args, **kwargs)
         qs = units if units is not None else Unit.objects.filter(is_active=True)
         self.fields["lead"].queryset = qs
         self.fields["assists"].queryset = qs
-        self.fields["topic"].choices = [("", "(不变)")] + [(t.pk, t.indent + t.name) for t in topic_tree()]
+        self.fields["topic"].choices = [("", _keep_label(message, "topic"))] + [(t.pk, t.indent + t.name) for t in topic_tree()]
+        self.fields["kind"].choices = [("", _keep_label(message, "kind")), *MessageKind.choices]
+
+
+def _keep_label(message, field: str) -> str:
+    """The empty choice of 领域 / 留言类型 keeps what the message has: say what that is. A bare
+    「(不变)」 on a message with no topic read as if it had one."""
+    if message is None:
+        return "(不变)"
+    if field == "topic":
+        return f"(不变: {message.topic.name})" if message.topic else "(未分类, 请选择)"
+    return f"(不变: {message.get_kind_display()})"
 
 
 class MergeForm(VersionedForm):

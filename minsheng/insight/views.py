@@ -35,8 +35,19 @@ def _region(code: str | None) -> Region | None:
     return Region.objects.filter(code=code).first()
 
 
-def _regions_for_filter():
-    return Region.objects.filter(level__lte=Region.Level.COUNTY, hotspots__in=Hotspot.objects.public()).distinct().order_by("code")
+def _regions_for_filter() -> list[Region]:
+    """Regions holding public hotspots and the regions above them, by code, each indented by
+    its level: a county listed without its prefecture (张家川回族自治县 right after 白银市)
+    read as part of the one before it, and its prefecture could not be chosen."""
+    held = Region.objects.filter(level__lte=Region.Level.COUNTY, hotspots__in=Hotspot.objects.public()).distinct()
+    ids, wanted = set(), set(held.values_list("id", flat=True))
+    while wanted - ids:  # up one level at a time: three levels at most
+        ids |= wanted
+        wanted |= set(Region.objects.filter(id__in=wanted, parent__isnull=False).values_list("parent_id", flat=True))
+    regions = list(Region.objects.filter(id__in=ids).order_by("code"))
+    for r in regions:
+        r.indent = "\u3000" * (r.level - 1)  # full-width spaces: an option holds no markup
+    return regions
 
 
 def hotspot_list(request):

@@ -370,7 +370,7 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
             initial["topic"] = topic.pk
         if suggestion.kind_prefill:
             initial["kind"] = suggestion.kind
-    result["dispatch"] = forms.DispatchForm(initial=initial, units=units)
+    result["dispatch"] = forms.DispatchForm(initial=initial, units=units, message=message)
     return result
 
 
@@ -556,6 +556,8 @@ def case_action(request, public_id, action):
         raise Http404("没有这个操作")
     form_class, run = HANDLERS[action]
     kwargs = {"units": actions.units_for(message)} if action in UNIT_FORMS else {}
+    if action == "dispatch":  # a refused form shown again names what 领域 and 类型 keep
+        kwargs["message"] = message
     form = form_class(request.POST, **kwargs)
     if not form.is_valid():
         listed = action == "supervise" and _refused_on_supervision(
