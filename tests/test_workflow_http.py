@@ -602,14 +602,15 @@ def test_reply_form_shows_similar_answers_and_the_preview_scores_the_draft(perso
 def test_the_quality_panel_shows_every_part_the_score_is_made_of(personas, directory, signed, staff):
     """The score weighs four parts; the panel showed three, so 相关性, 完整性 and 可解释性
     never added up to the score beside them (及时性, a tenth of it, was missing); and
-    「答复质量评分: 20」 did not say out of what (the parts read 0–1, the score 0–100)."""
+    「答复质量评分: 20」 did not say out of what; the parts read 0–1 beside a score of 0–100 (now %)."""
     Message.objects.filter(pk=signed.pk).update(submitted_at=timezone.now() - dt.timedelta(days=30))
     body = "经现场核查, 该小区电梯已由物业公司更换主板并恢复运行, 如有问题请致电 0931-8123456。"
     r = staff["officer"].post(reverse("board:reply_preview", args=[signed.public_id]),
                               {"version": fresh(signed).version, "body": body})
     q = lookup.score_for_reply(fresh(signed), body)
     panel = text(r)
-    assert f"及时性 {q['timeliness']:.2f}" in panel and q["timeliness"] < 1
+    assert f"及时性 {round(q['timeliness'] * 100)}%" in panel and q["timeliness"] < 1  # parts in % of their best
+    assert f"相关性 {round(q['relevance'] * 100)}%" in panel
     parts = 0.3 * (q["relevance"] + q["completeness"] + q["interpretability"]) + 0.1 * q["timeliness"]
     assert f"答复质量评分: {q['score']:g} 分 (满分 100)" in panel and abs(100 * parts - q["score"]) < 0.2
 
