@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import io
 
-from django.db.models import Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
@@ -21,25 +22,26 @@ from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
 from .figures import Scope, compute, tabulate, topic_subtree_ids
+from .models import MessageFact, OpenCase
 
 XLSX_MAX_ROWS = 200_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# measure -> condition on the message's fact / open case (docs/statistics.md)
+# measure -> condition on the message's fact (docs/statistics.md); "open": it has an open case
 MEASURE_Q = {
-    "submitted": Q(),
-    "received": Q(fact__category="received"),
-    "replied": Q(fact__category="received", fact__replied=True),
-    "on_time": Q(fact__category="received", fact__on_time=True, fact__replied=True),
-    "evaluated": Q(fact__category="received", fact__evaluated=True),
-    "satisfied": Q(fact__category="received", fact__satisfied=True),
-    "reopened": Q(fact__category="received", fact__reopened=True),
-    "extended": Q(fact__category="received", fact__extended=True),
-    "merged": Q(fact__category="merged"),
-    "rejected": Q(fact__category="rejected"),
-    "withdrawn": Q(fact__category="withdrawn"),
-    "pending": Q(fact__category="pending"),
-    "open": Q(open_case__isnull=False),
+    "submitted": {},
+    "received": {"category": "received"},
+    "replied": {"category": "received", "replied": True},
+    "on_time": {"category": "received", "on_time": True, "replied": True},
+    "evaluated": {"category": "received", "evaluated": True},
+    "satisfied": {"category": "received", "satisfied": True},
+    "reopened": {"category": "received", "reopened": True},
+    "extended": {"category": "received", "extended": True},
+    "merged": {"category": "merged"},
+    "rejected": {"category": "rejected"},
+    "withdrawn": {"category": "withdrawn"},
+    "pending": {"category": "pending"},
+    "open": {},
 }
 TIMED_MEASURES = {"overdue", "overdue_unreplied"}
 MEASURE_LABELS = {
@@ -53,8 +55,10 @@ PUBLIC_MEASURES = {"received", "replied", "on_time", "evaluated", "satisfied", "
 
 
 def message_queryset(scope: Scope, measure: str = "received", *, public: bool = True, now=None, status=None,
-                     query: str = ""):
-    """The messages behind a figure of ``scope``. ``public`` keeps published statuses only."""
+                     query: str = "", walk: bool = False):
+    """The messages behind a figure of ``scope``. ``public`` keeps published statuses only.
+    ``walk``: the same messages, their fact and open case tested by EXISTS instead of joined
+    (see ``message_page``)."""
     now = now or timezone.now()
     qs = Message.objects.all()
     if scope.regions:
@@ -68,22 +72,32 @@ def message_queryset(scope: Scope, measure: str = "received", *, public: bool = 
         qs = qs.filter(topic_id__in=topic_subtree_ids(scope.topics))
     if scope.kind:
         qs = qs.filter(kind=scope.kind)
+    fact, case = {}, {}  # conditions on the message's fact and on its open case
     if scope.unit is not None:
         # overdue and open lists: the unit handling the case now; others: the unit credited
         if measure in TIMED_MEASURES or measure == "open":
-            qs = qs.filter(open_case__unit_key=scope.unit.pk)
+            case["unit_key"] = scope.unit.pk
         else:
-            qs = qs.filter(fact__unit_key=scope.unit.pk)
+            fact["unit_key"] = scope.unit.pk
     if scope.date_from:
-        qs = qs.filter(fact__day__gte=scope.date_from)
+        fact["day__gte"] = scope.date_from
     if scope.date_to:
-        qs = qs.filter(fact__day__lte=scope.date_to)
+        fact["day__lte"] = scope.date_to
     if measure == "overdue":
-        qs = qs.filter(open_case__due_at__lt=now)
+        case["due_at__lt"] = now
     elif measure == "overdue_unreplied":
-        qs = qs.filter(open_case__due_at__lt=now, open_case__ever_replied=False)
+        case.update(due_at__lt=now, ever_replied=False)
     else:
-        qs = qs.filter(MEASURE_Q.get(measure, MEASURE_Q["received"]))
+        fact.update(MEASURE_Q.get(measure, MEASURE_Q["received"]))
+    # a message without a fact is listed when nothing is asked of its fact
+    wanted = [(MessageFact, "fact", fact)] if fact else []
+    if case or measure in TIMED_MEASURES or measure == "open":
+        wanted.append((OpenCase, "open_case", case))
+    for model, name, conditions in wanted:
+        if walk:
+            qs = qs.filter(Exists(model.objects.filter(message=OuterRef("pk"), **conditions)))
+        else:
+            qs = qs.filter(**{f"{name}__{key}": value for key, value in conditions.items()} or {f"{name}__isnull": False})
     if public:
         qs = qs.filter(status__in=Status.public())
     if status:
@@ -93,6 +107,25 @@ def message_queryset(scope: Scope, measure: str = "received", *, public: bool = 
 
         qs = search.filter_messages(qs, query)
     return qs.order_by("-submitted_at", "-id")
+
+
+# the measures most messages count in (at 60,000 messages: 34,000-54,000 each)
+DENSE_MEASURES = {"received", "replied", "on_time", "evaluated", "satisfied"}
+
+
+def message_page(scope: Scope, measure: str, number, per_page: int = 30) -> Page:
+    """A page of ``message_queryset(scope, measure)`` (public) for /stats/list/. Joined to the
+    facts, SQLite reads every fact of the measure, then each one's message, and sorts them all:
+    the 54,420 received of 60,000 messages took 150 ms to count and 300 ms for the first page.
+    For a dense measure it reads the messages instead, newest first from the index
+    ``board_message_newest`` (status and region in the index), and tests each one's fact
+    (EXISTS): the page stops at its last row (1 ms), the count is a third cheaper, a county's
+    ten times. Sparse rows (merged, extended, a unit's, a period's) stay joined: there the
+    facts come first (a period's through their index on the day), and a walk would read far
+    more messages than the join reads facts (merged: 15 → 100 ms to count)."""
+    walk = measure in DENSE_MEASURES and scope.unit is None and not (scope.date_from or scope.date_to)
+    qs = message_queryset(scope, measure, walk=walk).select_related("region", "topic", "author")
+    return Paginator(qs, per_page).get_page(number)
 
 
 PUBLIC_COLUMNS = ["留言编号", "标题", "类型", "领域", "区划", "状态", "提交时间", "答复期限", "答复时间", "办理单位",

@@ -186,8 +186,7 @@ def message_list(request):
         scope = make_scope(**filters)
     except ScopeError as exc:
         return _error(request, str(exc))
-    qs = exports.message_queryset(scope, measure).select_related("region", "topic", "author")
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = exports.message_page(scope, measure, request.GET.get("page"))
     return render(request, "stats/list.html", {**_context_filters(scope, filters), "page": page,
                                                 "measure": measure,
                                                 "measure_label": exports.MEASURE_LABELS[measure]})

@@ -180,7 +180,9 @@ def triage(request):
           .select_related("region", "topic", "predicted_topic", "addressee")
           .order_by("-was_returned", "submitted_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in TRIAGE_TABS.items()]
-    page = _paginate(request, qs)
+    paginator = Paginator(qs, PAGE_SIZE)
+    paginator.count = counts[tab]  # the tab's count from the query above, not a second scan of the queue
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     # the case page's 疑似重复 list, counted for the page's rows at once (not a lookup per row)
     duplicates = staff_hints.near_duplicate_counts(page.object_list)
