@@ -159,7 +159,7 @@ def test_a_demand_with_the_citizens_phone_is_answered_by_a_relevant_reply(person
     html = page.content.decode()
     assert page.status_code == 200 and "答复质量评分" in html
     assert "未回应" not in html and "13912345678" not in html
-    assert "完整性 1.00" in html
+    assert "完整性 100%" in html
     # a reply about something else still leaves the demand unanswered
     off = score_reply(WATER_TITLE, WATER_BODY, "您好, 关于公交线路调整, 将于下月开通新线路, 咨询电话 0931-1234567。")
     assert off["completeness"] == 0 and any("未回应" in r for r in off["reasons"])

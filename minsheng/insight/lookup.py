@@ -263,11 +263,12 @@ def _near(message, region, since, candidates, index, near, *, k: int,
     # (same_problem) was most of a queue page's time (60% of the province's at 60,000 messages)
     key = (message.pk, message.title, message.body[:BODY_CHARS], getattr(region, "code", None),
            getattr(region, "level", None), since, k, min_score)
-    if key not in near:
+    found = near.get(key)  # one read: another thread of the worker may clear it meanwhile
+    if found is None:
         if len(near) >= NEAR_KEPT:
             near.clear()
-        near[key] = _near_found(message, region, since, candidates, index, k=k, min_score=min_score)
-    return list(near[key])
+        found = near[key] = _near_found(message, region, since, candidates, index, k=k, min_score=min_score)
+    return list(found)
 
 
 def _near_found(message, region, since, candidates, index, *, k: int, min_score: float) -> list[tuple[Message, float]]:
