@@ -310,10 +310,13 @@ def main_places(places: Counter, title_places: Counter, size: int) -> list[str]:
     return ranked[:2]
 
 
+NO_PLACE = "—"  # the 地点/人群 of a cluster that names neither
+
+
 def label(places: list[str], groups: Counter, size: int) -> str:
     """地点/人群 from the main places and the groups at least half the messages name."""
     parts = places + [g for g, c in groups.most_common(2) if c * 2 >= size]
-    return " ".join(parts) or "—"
+    return " ".join(parts) or NO_PLACE
 
 
 def heat(citizens: int, messages: int, supports: int, last_at: dt.datetime, now: dt.datetime) -> float:

@@ -7,6 +7,8 @@ from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .hotspots import NO_PLACE
+
 # === hotspots (热点问题) and chronic problems (老大难) — minsheng.insight.hotspots_service ===
 
 
@@ -87,6 +89,12 @@ class Hotspot(models.Model):
     @property
     def is_public(self) -> bool:
         return self.message_count >= MIN_MESSAGES and self.public_count >= 1
+
+    @property
+    def named_place(self) -> str:
+        """地点/人群, or "" when it names neither (stored as 「—」, which after the region in a
+        list read as a stray dash)."""
+        return "" if self.place == NO_PLACE else self.place
 
     def readable_by(self, roles) -> bool:
         """``HotspotQuerySet.readable_by`` for one hotspot (its region loaded)."""

@@ -30,7 +30,7 @@ def _change(current, previous):
 
 
 def build(region, now=None, home=None) -> dict:
-    """``home``: the home region or a callable that finds it (the map card), when the caller has it."""
+    """``home()``: finds the home region (the map card), when the caller has it already."""
     with figures.one_version():
         return _build(region, now, home)
 

@@ -49,11 +49,9 @@ def has_map(region: Region | None, home=home_region) -> bool:
     """The map card shows for the whole directory or a province, or for the home region
     when the deployment gives its own map. The bundled map draws 甘肃省 only: another
     deployment's statistics showed Gansu's outline, empty, and no way to say why.
-    ``home`` gives the home region (or a callable that finds it) when the caller has it."""
+    ``home()`` finds the home region (the caller's, found once per request)."""
     if settings.MINSHENG_MAP_FILE:
-        if region is None or region.level == Region.Level.PROVINCE:
-            return True
-        return region == (home() if callable(home) else home)
+        return region is None or region.level == Region.Level.PROVINCE or region == home()
     if region is None:
         return Region.objects.filter(code=BUNDLED_MAP_PROVINCE).exists()
     return region.code == BUNDLED_MAP_PROVINCE

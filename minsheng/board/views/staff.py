@@ -92,9 +92,13 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
-def _paginate(request_or_query, qs, param="page"):
+def _paginate(request_or_query, qs, param="page", count=None):
+    """A page of ``qs``; ``count``: its length when the caller counted it already."""
     query = getattr(request_or_query, "GET", request_or_query)
-    return Paginator(qs, PAGE_SIZE).get_page(query.get(param))
+    paginator = Paginator(qs, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
+    return paginator.get_page(query.get(param))
 
 
 # --- lists -----------------------------------------------------------------------
@@ -180,9 +184,7 @@ def triage(request):
           .select_related("region", "topic", "predicted_topic", "addressee")
           .order_by("-was_returned", "submitted_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in TRIAGE_TABS.items()]
-    paginator = Paginator(qs, PAGE_SIZE)
-    paginator.count = counts[tab]  # the tab's count from the query above, not a second scan of the queue
-    page = paginator.get_page(request.GET.get("page"))
+    page = _paginate(request, qs, count=counts[tab])  # the tab's count above, not a second scan of the queue
     page.object_list = list(page.object_list)
     # the case page's 疑似重复 list, counted for the page's rows at once (not a lookup per row)
     duplicates = staff_hints.near_duplicate_counts(page.object_list)
