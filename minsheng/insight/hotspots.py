@@ -129,6 +129,11 @@ GROUPS = (
 _GROUP_RE = re.compile("|".join(sorted(GROUPS, key=len, reverse=True)))
 
 
+def ends_in_place_word(name: str) -> bool:
+    """Whether ``name`` ends in a place word (路, 花园, 工地, 街道, …)."""
+    return bool(_ENDS_PLACE.search(name))
+
+
 def county_of(text: str) -> str | None:
     """The first county-level mark in the text (A3区, 城关区), if any."""
     m = _COUNTY.search(normalize(text))
