@@ -642,3 +642,34 @@ def test_the_case_page_offers_the_duplicate_whose_place_reads_on(directory, pers
     assert "疑似重复的留言" in page and f"{old.public_id} {old_title}" in page
     assert "中星街路灯不亮" not in page  # another problem at the same street
     lookup.clear_cache()
+
+
+def _accepted(personas, region, title, body):
+    m = actions.do_submit(personas["other_citizen"], title=title, body=body, kind="complain", region=region)
+    actions.do_accept(personas["dispatcher"], m)
+    return m
+
+
+def test_a_city_level_message_is_offered_a_countys_case_only_at_a_place_of_that_county(directory, personas, login):
+    """A message filed under 兰州市 whose text names no county was offered to merge with any
+    county's case the moment either named no place or both named one: 兰州市's public rental
+    housing with 城关区's, a street lamp on 建设路 with 城关区's 建设路 and 七里河区's 建设路 at once
+    (two roads of one name: which one is meant, the dispatcher cannot tell). A place that only
+    one county's messages name is that county's: 幸福家园's lift is still offered."""
+    lookup.clear_cache()
+    d, p = directory, personas
+    lift = _accepted(p, d["chengguan"], "幸福家园3号楼电梯又坏了", "幸福家园小区3号楼电梯又故障停运, 物业不修, 请督促维修电梯。")
+    lamps = [_accepted(p, d[county], "建设路路灯不亮", "建设路一带路灯坏了好几个月, 晚上出行很不安全, 请尽快维修路灯。")
+             for county in ("chengguan", "qilihe")]
+    housing = _accepted(p, d["chengguan"], "城关区公租房申请轮候两年", "公租房申请已经轮候两年了, 一直没有分配, 请公开公租房分配进度。")
+    dispatcher = login(p["dispatcher"])
+
+    def offered(title, body):
+        new = actions.do_submit(p["citizen"], title=title, body=body, kind="complain", region=d["lanzhou"])
+        page = dispatcher.get(f"/staff/case/{new.public_id}/").content.decode()
+        return {m for m in (lift, *lamps, housing) if f"{m.public_id} {m.title}" in page}
+
+    assert offered("幸福家园小区电梯经常故障", "幸福家园小区3号楼电梯这个月坏了三次, 老人上下楼困难, 请尽快维修电梯。") == {lift}
+    assert offered("建设路路灯坏了没人修", "建设路的路灯坏了很久, 晚上出行很不安全, 请尽快维修路灯。") == set()
+    assert offered("兰州市公租房分配进度太慢", "公租房申请轮候好几年了, 请公开公租房分配进度。") == set()
+    lookup.clear_cache()

@@ -291,6 +291,14 @@ class TextIndex:
             named |= np.asarray((rows[:, cols] != 0).sum(axis=1)).ravel() == len(cols)
         return head + [n for n, hit in zip(rest, named.tolist(), strict=True) if hit]
 
+    def rows_naming(self, name: str) -> list[int]:
+        """The rows whose features hold every bigram of ``name`` (those too common to be features
+        aside), as ``nearest`` reads a row as naming a place: the rows that may name it."""
+        cols = [self.vocab[g] for g in char_grams(name) if g in self.vocab]
+        if not cols or self.matrix.shape[0] == 0:
+            return []
+        return np.flatnonzero(np.asarray((self.matrix[:, cols] != 0).sum(axis=1)).ravel() == len(cols)).tolist()
+
     def query(self, title: str, body: str, k: int = 5, min_score: float = 0.0,
               allowed: Sequence[int] | None = None, vector: sparse.csr_matrix | None = None) -> list[Neighbour]:
         """The ``k`` most similar messages of the collection (best first); ``vector``: the
