@@ -673,3 +673,23 @@ def test_a_city_level_message_is_offered_a_countys_case_only_at_a_place_of_that_
     assert offered("建设路路灯坏了没人修", "建设路的路灯坏了很久, 晚上出行很不安全, 请尽快维修路灯。") == set()
     assert offered("兰州市公租房分配进度太慢", "公租房申请轮候好几年了, 请公开公租房分配进度。") == set()
     lookup.clear_cache()
+
+
+def test_a_compound_with_he_after_its_county_is_a_place_and_not_another_compounds_duplicate(directory, personas,
+                                                                                            login):
+    """「城关区怡和新村家里暖气不热」 named no place: 和 after 城关区怡 was read as "and", so the
+    dispatcher opening it was offered 城关区石化花园's cold radiators to merge (one side naming no
+    place, same_place let them through)."""
+    from minsheng.insight.hotspots import extract_places
+
+    assert extract_places("城关区怡和新村家里暖气不热老人孩子受冻") == ["怡和新村"]
+    assert extract_places("咨询永登县怡和嘉园供暖温度不达标能否退费") == ["怡和嘉园"]
+    assert extract_places("北环路和平凉路路口") == ["北环路", "平凉路"]  # 和 still joins two names
+    lookup.clear_cache()
+    body = "家里暖气一直不热, 室温不到十五度, 老人孩子受冻, 请督促供热公司整改。"
+    other = _accepted(personas, directory["chengguan"], "城关区石化花园家里暖气不热老人孩子受冻", body)
+    new = actions.do_submit(personas["citizen"], title="城关区怡和新村家里暖气不热老人孩子受冻", body=body,
+                            kind="complain", region=directory["chengguan"])
+    page = login(personas["dispatcher"]).get(f"/staff/case/{new.public_id}/").content.decode()
+    assert other.public_id not in page
+    lookup.clear_cache()

@@ -104,6 +104,9 @@ _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix r
 _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间]|[这那该本此][所家个座条间]?)")
 # a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
 # not which: cut when a specific name remains (榆中县人民医院 stays whole)
+# a county named before a name that 和 is inside (城关区怡和新村, 永登县怡和嘉园): the name begins with
+# the one character after the county, as after a region cut out (``admin_names``)
+_COUNTY_AND_ONE = re.compile(r".{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区).")
 _COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)(?=.{2})")
 # a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
@@ -205,7 +208,7 @@ def _chunks(run: str, fresh: bool) -> list[str]:
         elif _ENDS_PLACE.search(name):
             if _PLACE.match(ahead) and not _PLACE.match(ahead, 1):
                 continue
-        elif len(name) == 1 and (fresh or before):
+        elif len(name) == 1 and (fresh or before) or _COUNTY_AND_ONE.fullmatch(name):
             continue
         cuts.append((at, at + 1))
     cuts.sort()
