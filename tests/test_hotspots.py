@@ -141,6 +141,39 @@ def test_estate_names_without_a_place_word_and_names_with_cheng_or_he_inside():
                           set(core.extract_places("锦绣花园电梯经常故障")), None, None)
 
 
+def test_two_character_estates_roads_joined_by_he_ping_and_names_read_too_long():
+    """An estate of two characters before 小区 was not read (八方小区, 扬帆小区: the box and the hotspots
+    saw no place), 解放路和平安路 was read as 和平安路 alone, and an organisation or a turn before a
+    place was read into its name (温斯顿英语梅溪新天地, 富绿物业丽发新城, 左转进入梅溪湖路), so two
+    messages about the same compound or road shared no place."""
+    from minsheng.insight.similar import same_place
+
+    assert core.extract_places("A3区八方小区又在搞违法搭建了") == ["八方"]
+    assert core.extract_places("A1区东屯渡街道扬帆小区夜宵噪音很大") == ["东屯渡街道", "扬帆"]
+    assert core.extract_places("投诉丽发小区建搅拌站, 北环路和金麓小区停电") == ["丽发", "北环路", "金麓"]
+    # after an estate, two characters before 小区 end its name (not a second place)
+    assert core.extract_places("A市锦楚国际星城小区三期停电") == ["锦楚国际星城"]
+    # a quantity, a part, a kind of compound or a verb before 小区 names none
+    assert core.extract_places("周边小区, 两个小区, 我们小区, 老旧小区, 长期霸凌小区, 在选聘小区物业, 公寓小区") == []
+    assert core.extract_places("A市解放路和平安路路口堵车") == ["解放路", "平安路"]
+    # 和平 still begins a name after a road when no second road follows without it
+    assert core.extract_places("北环路和平嘉园, 中山路和平路, 中山路和平西路") == ["北环路", "和平嘉园", "中山路", "和平路", "和平西路"]
+    assert core.extract_places("A市温斯顿英语梅溪新天地校区何时退费") == ["梅溪新天地"]
+    assert core.extract_places("投诉温斯顿英语培训学校, 长城物业公司") == ["温斯顿英语培训学校", "长城物业公司"]
+    assert core.extract_places("A市富绿物业丽发新城强行断业主家水") == ["丽发新城"]
+    assert core.extract_places("A市泉水路左转进入梅溪湖路车道设置不合理, 805路改道走木莲中路") == [
+        "泉水路", "梅溪湖路", "805路", "木莲中路"]
+    assert core.extract_places("走马楼步行街, 民房屋因乾隆世家施工受损, 杏林小区旁有一处工地") == [
+        "走马楼步行街", "乾隆世家", "杏林"]
+    # what a citizen sees: two messages about 八方小区 name the same place, and not 扬帆小区
+    assert same_place(set(core.extract_places("A3区八方小区有人开涉黄场所")),
+                      set(core.extract_places("A3区八方小区又在搞违法搭建了")), None, None)
+    assert not same_place(set(core.extract_places("A3区八方小区有人开涉黄场所")),
+                          set(core.extract_places("A1区扬帆小区有人开涉黄场所")), None, None)
+    assert not same_place(set(core.extract_places("A市富绿物业丽发新城强行断业主家水")),
+                          set(core.extract_places("A市富绿物业金色家园强行断业主家水")), None, None)
+
+
 def test_places_groups_and_county_are_read_from_text():
     places = core.extract_places("A市A2区丽发新城小区附近搅拌站噪音扰民")
     assert "丽发新城" in places
