@@ -374,3 +374,25 @@ def test_reference_data_hotspots(tmp_path):
     # the 搅拌站 noise at 丽发新城 and the bundled parking at 伊景园滨河苑 are known hotspots
     assert "丽发新城" in titles
     assert "伊景园" in titles or "滨河苑" in titles
+
+
+def test_shores_numbered_days_building_sites_police_stations_and_county_level_cities():
+    """兰亭湾畔 was read as 兰亭湾 (and 畔高层 as a second place), the roads named by a day (五一大道,
+    八一路, 三一大道) were not read, a compound's building site was another place than the compound
+    (恒泰楚壹府工地), police stations were not read (城南路派出所 → 城南路), and A8县市 left a 市 on the
+    next name (市流沙河镇): the messages about one of them shared no place with the others."""
+    from minsheng.insight.similar import same_place
+
+    assert core.extract_places("A3区兰亭湾畔高层小区违搭雨棚") == ["兰亭湾畔"]
+    assert core.extract_places("D7县花钱镇畔塘村无联通信号") == ["花钱镇", "畔塘村"]
+    assert core.extract_places("A市A1区路和五一大道交叉口无红绿灯, 远大路和八一路, 三一大道") == [
+        "五一大道", "远大路", "八一路", "三一大道"]
+    assert core.extract_places("A4区恒泰楚壹府工地夜间施工扰民") == ["恒泰楚壹府"]
+    assert core.extract_places("请A2区城南路派出所帮我讨回欠款, 辖区派出所不管") == ["城南路派出所"]
+    assert core.extract_places("A8县市流沙河镇大田方村农田直补") == ["流沙河镇", "大田方村"]
+    assert core.extract_places("反馈广铁集团职工住房, 楚雅附二后面文艺新村停车, 新联路出入口水泥路两侧") == [
+        "广铁集团", "文艺新村", "新联路"]
+    assert same_place(set(core.extract_places("A4区恒泰楚壹府工地夜间施工扰民")),
+                      set(core.extract_places("A4区恒泰楚壹府夜间施工噪音")), None, None)
+    assert same_place(set(core.extract_places("A8县市流沙河镇大田方村农田直补")),
+                      set(core.extract_places("流沙河镇农田直补没发")), None, None)

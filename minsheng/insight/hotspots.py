@@ -51,13 +51,15 @@ _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 # county-level marks of the reference data (A3区, A7县). Real county names are not read
 # from free text (小区, 居民区, 景区 look the same); the product passes Message.region.
 _COUNTY = re.compile(r"[A-Z]\d+[区县]")
-_ADMIN = re.compile(r"[A-Z]\d*[市区县省]|西地省|[\u4e00-\u9fff]{2,3}省")
+# A8县市 is one mark (a county-level city): not A8县 and a 市 read into the next name (市流沙河镇)
+_ADMIN = re.compile(r"[A-Z]\d*(?:县市|[市区县省])|西地省|[\u4e00-\u9fff]{2,3}省")
 PLACE_SUFFIXES = (
     "小区 花园 花苑 家园 公寓 新城 新村 广场 大厦 商城 市场 公园 山庄 雅苑 名苑 华苑 华府 名城 国际 天下 "
     "苑 园 府 湾 城 村 组 社区 街道 镇 乡 路 街 大道 巷 桥 立交 隧道 学校 小学 中学 大学 学院 医院 幼儿园 "
-    "公司 集团 工厂 厂 搅拌站 站 工地 楼盘 车贷 平台 酒店 景区 水库 河 湖 港 机场 高速 线 号线 馆 中心 市场 "
+    "公司 集团 工厂 厂 派出所 搅拌站 站 工地 楼盘 车贷 平台 酒店 景区 水库 河 湖 港 机场 高速 线 号线 馆 中心 市场 "
     # estate names often end in no place word (锦绣世家, 新城国际花都, 利保壹号公馆, 枫华府邸, 江山帝景)
-    "世家 花都 公馆 邸 天地 壹号 帝景 御景 华庭 豪庭 名都 尚都"
+    # or on a shore (兰亭湾畔, 松雅湖畔; not the 畔 of 畔塘村)
+    "世家 花都 公馆 邸 天地 壹号 帝景 御景 华庭 豪庭 名都 尚都 湖畔 湾畔 河畔 江畔"
 ).split()
 _SUFFIX_RE = "|".join(sorted(set(PLACE_SUFFIXES), key=len, reverse=True))
 # 一号 ends a name after a place word (碧桂园公园一号, 紫鑫御湖湾一号), not as building or gate one
@@ -65,7 +67,7 @@ _SUFFIX_RE = "|".join(sorted(set(PLACE_SUFFIXES), key=len, reverse=True))
 _SUFFIXES = rf"(?:{_SUFFIX_RE})+(?:一号(?![楼栋门线院号单期区地文]))?"
 # separators inside a run: function words and place-relative words end a name
 _SPLIT = re.compile(
-    r"(?:位于|地处|关于|对于|附近|旁边|周边|周围|门口|对面|里面|外面|一带|路段|区域|地区|要求|希望|建议|反映|投诉|举报|"
+    r"(?:位于|地处|关于|后面|前面|背后|隔壁|出入口|对于|附近|旁边|周边|周围|门口|对面|里面|外面|一带|路段|区域|地区|要求|希望|建议|反映|反馈|投诉|举报|"
     r"请求|请问|咨询|问题|严重|长期|没有|无法|进行|存在|导致|影响|造成|以及|还是|但是|而且|因为|所以|"
     # verbs and adverbs that precede a place in requests (督促物业公司, 尽快维修北环路, 经过平凉路),
     # hotlines and governments (打过12345热线, 市政府), none of them part of a name
@@ -101,12 +103,14 @@ _SPLIT = re.compile(
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
                            r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
                            r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|混凝土|沥青|"
-                           r"配套|配建|私立|公办|民办|民营|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线)$")
-# a direction and a number name a road (东六路, 南二环线), though neither names one alone
+                           r"配套|配建|私立|公办|民办|民营|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线|"
+                           r"辖区|当地|基层|所属|居住地|公安|户籍地)$")  # 辖区派出所: the local one, no name
+# a direction and a number name a road (东六路, 南二环线), though neither names one alone; so do the
+# days named by a number (五一大道, 八一路, 三一大道)
 # to build or mend a thing of no name (建搅拌站, 修建垃圾站, 会规划地铁站) names no place; a name may begin with
 # the same characters (建设路, 建工学校, 修文路): only a generic rest is left out
 _BUILDING = re.compile(r"^[会要将想]?(?:规划|建设|修建|新建|建|修|设)")
-_NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$")
+_NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$|^[三五七八]一$")
 _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
 _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间处]|[这那该本此][所家个座条间]?)")
@@ -128,11 +132,12 @@ _LEADS = re.compile(r"(?:至|到|在|从|往|去|于|向|经过|靠近|临近|�
 # extract_places), unless the two are no name: a quantity, a part, a kind of compound or a verb
 # (两个小区, 周边小区, 洋房小区, 毁坏小区)
 _ESTATE_PAIR = re.compile(r"^(?!(?:周边|周围|外围|两旁|朝向|洋房|生活|科技|住宅|占用|原本|较大|代管|侵占|隐瞒|进出|上述|"
-                          r"部分|老旧|高档|选聘|自己|面对|不少|入住|进入|毁坏|破坏|维护|改善|阻止|告知|发现|其他|其它|未经|成立|外来|按照)$)"
+                          r"部分|老旧|高档|高层|多层|别墅|选聘|自己|面对|不少|入住|进入|毁坏|破坏|维护|改善|阻止|告知|发现|其他|其它|未经|成立|外来|按照)$)"
                           r"(?![各每某全整这那其本该此另别同几多两有无没不非我你他她])[\u4e00-\u9fff]"
                           r"(?![个栋期号座片些边面侧旁内外里等])[\u4e00-\u9fff]$")
-_SUFFIX_SET = frozenset(PLACE_SUFFIXES)  # 公寓小区, 花园小区: a kind of compound, not its name
-_SUFFIX_TUPLE = tuple(_SUFFIX_SET)
+_SUFFIX_TUPLE = tuple(set(PLACE_SUFFIXES))
+# 公寓小区, 花园小区: a kind of compound, not its name (but 河畔小区 is one)
+_KINDS = frozenset(PLACE_SUFFIXES) - {"湖畔", "湾畔", "河畔", "江畔"}
 # the words after which a name begins (投诉扬帆小区, 解决湖开小区, 在八方小区, 北环路和八方小区)
 _OPENS = frozenset("投诉 举报 反映 关于 解决 拆除 督促 在 到 至 从 往 于 靠近 临近 位于 和".split())
 # after a road, a street office, a village or a school, two characters before 小区 are another place
@@ -196,11 +201,12 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 # and 汉回村村支书, 村村通 → 汉回村
                 if len(suffix) > 1 and (suffix[-1] == "路" and suffix[-2] in "路街道" or suffix.endswith("村村")):
                     suffix = suffix[:-1]
-                if len(suffix) > 2 and suffix.endswith("学校"):
+                # and a compound's 工地 is the compound (璀璨天城工地, 恒泰楚壹府工地 → 璀璨天城, 恒泰楚壹府)
+                if len(suffix) > 2 and suffix.endswith(("学校", "工地")):
                     suffix = suffix[:-2]
                 key = _TRIM.sub("", name + suffix)
                 pair = len(key) == 2 and at_opening and suffix == "小区"
-                if ((len(key) >= 3 or pair and _ESTATE_PAIR.match(key) and key not in _SUFFIX_SET)
+                if ((len(key) >= 3 or pair and _ESTATE_PAIR.match(key) and key not in _KINDS)
                         and not _GENERIC_NAME.match(key)):
                     if pair and m.start() and last_new and not last_suffix.endswith(_CONTAINERS):
                         del found[last_key]
