@@ -396,3 +396,14 @@ def test_shores_numbered_days_building_sites_police_stations_and_county_level_ci
                       set(core.extract_places("A4区恒泰楚壹府夜间施工噪音")), None, None)
     assert same_place(set(core.extract_places("A8县市流沙河镇大田方村农田直补")),
                       set(core.extract_places("流沙河镇农田直补没发")), None, None)
+
+
+def test_house_and_building_numbers_and_residential_end_no_name():
+    """A house or building number was read into the name after it (香樟路168号楚樟家园 → 168号楚樟家园,
+    17栋廷泊酒店) and 住宅小区 left 住宅 on the compound (祥英春天住宅): the messages naming the compound
+    without them shared no place with these."""
+    assert core.extract_places("申请将A市香樟路168号楚樟家园小区纳入提质改造") == ["香樟路", "楚樟家园"]
+    assert core.extract_places("A3区弘德西街宜居雅苑17栋廷泊酒店涉黄, B7栋垃圾站") == ["弘德西街", "宜居雅苑", "廷泊酒店"]
+    assert core.extract_places("A4区福元西路祥英春天住宅小区底层住改商") == ["福元西路", "祥英春天"]
+    # a line's number stays (地铁1号线, 地铁4号北延线)
+    assert core.extract_places("地铁1号线和地铁4号北延线") == ["地铁1号线", "地铁4号北延线"]
