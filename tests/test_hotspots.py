@@ -407,3 +407,12 @@ def test_house_and_building_numbers_and_residential_end_no_name():
     assert core.extract_places("A4区福元西路祥英春天住宅小区底层住改商") == ["福元西路", "祥英春天"]
     # a line's number stays (地铁1号线, 地铁4号北延线)
     assert core.extract_places("地铁1号线和地铁4号北延线") == ["地铁1号线", "地铁4号北延线"]
+
+
+def test_li_du_he_cheng_and_cheng_guan():
+    """柠檬丽都 and 中建嘉和城 were not read at all (都 as "all", 和 as "and"), 城管 made a 城 of the
+    compound before it (四方小区城管队 → 四方小区城) and 路口 a road of it (白沙湾嘉园小区路口)."""
+    assert core.extract_places("A2区柠檬丽都小区商铺噪音扰民, 中建嘉和城小区停车场") == ["柠檬丽都", "中建嘉和城"]
+    assert core.extract_places("开放A4区四方小区城管队侧面空地, 白沙湾嘉园小区路口增设红绿灯") == ["四方", "白沙湾嘉园"]
+    # 和 still joins before 城乡 and 城管 (住房和城乡建设局: no place)
+    assert core.extract_places("住房和城乡建设局回复") == []

@@ -74,8 +74,8 @@ _SPLIT = re.compile(
     r"督促|尽快|尽早|及时|加强|规范|调整|恢复|维修|清理|修建|新建(?![东西南北中]?[路街村])|增设|改装|经过|"
     r"一下|一段|解决|排查|"
     # 至 as "to" ends a name, and so do the words made with it (至今, 截至目前), not 冬至村; 都 as "all"
-    # ends one too, not the 都 of names (新城国际花都)
-    r"至今|至于|至少|至多|截至|直至|甚至|乃至|以至于?|目前|已经|曾经|(?<![花名尚京首成帝])都|"
+    # ends one too, not the 都 of names (新城国际花都, 柠檬丽都)
+    r"至今|至于|至少|至多|截至|直至|甚至|乃至|以至于?|目前|已经|曾经|(?<![花名尚京首成帝丽])都|"
     # building a thing is not its name (违建搅拌站, 拟建加油站); from one place to another (南延至生态动物园,
     # 泉塘直达汽车南站); and where two roads meet or between them (西二环叉路口, 桃花村中间修路); not in
     # the names made of them (兴建路, 中间村, 中间坝村, 冬至村, 夏至路)
@@ -123,11 +123,12 @@ _COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
 # 金色家园小区路灯, 幸福家园路面: after a compound, 路灯 (street lamp), 路面, 路况, 路牌 are
 # things on its roads, and their 路 no road's suffix; after any other name it is one (解放路灯不亮,
-# 中山路面塌陷: 解放路, 中山路)
-_NOT_A_SUFFIX = r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光))|(?<=小区路|家园路)[灯面况牌])"  # 恒大雅苑小区市政路: 小区 ends a name
+# 中山路面塌陷: 解放路, 中山路); so is 路口 (白沙湾嘉园小区路口 → 白沙湾嘉园), and 城管 is no 城
+_NOT_A_SUFFIX = r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管)|(?<=小区路|家园路)[灯面况牌口])"  # 恒大雅苑小区市政路: 小区 ends a name
 _PLACE = re.compile(rf"(.{{2,8}}?)({_SUFFIXES}){_NOT_A_SUFFIX}")
-# 和 joins two places (北环路和平凉路) but is part of names too (和平嘉园, 和谐家园, 和政县, 禧和路)
-_AND = re.compile(r"和(?!平(?!凉)|谐|政|睦|[路街园苑村巷])")
+# 和 joins two places (北环路和平凉路) but is part of names too (和平嘉园, 和谐家园, 和政县, 禧和路,
+# 中建嘉和城)
+_AND = re.compile(r"和(?!平(?!凉)|谐|政|睦|[路街园苑村巷]|城(?![乡管市]))")
 # the words after which a place is named (至和天街, 住在和平嘉园): a 和 after them begins the name
 _LEADS = re.compile(r"(?:至|到|在|从|往|去|于|向|经过|靠近|临近|挨着)$")
 # an estate of two characters before 小区 (八方小区, 扬帆小区) is read where a name begins (see
