@@ -102,6 +102,7 @@ _SPLIT = re.compile(
     r"\d+号(?![线院楼号地]|[东西南北]延)|[A-Za-z]?\d+栋|"
     r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁因])"
 )
+_SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")  # the same cuts, keeping the separators
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
                            r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
                            r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|混凝土|沥青|"
@@ -229,6 +230,9 @@ def _chunks(run: str, fresh: bool) -> list[tuple[str, str]]:
     投诉兴和社区). After a name it joins unless only the name read with 和 is one (北环路和天街:
     天街 is none; but 小区和学校, 街道和社区: 和学校 is none either); 和平 and 和谐 begin a name
     (和平嘉园, 北环路和平路) except between two roads (解放路和平安路: 解放路 and 平安路)."""
+    if "和" not in run:  # the common case, cut in C: [chunk, separator, chunk, ...]
+        pieces = _SPLIT_KEEP.split(run)
+        return list(zip(pieces[::2], [None, *pieces[1::2]], strict=True))
     seps = [(m.start(), m.end()) for m in _SPLIT.finditer(run)]
     starts, stops = [a for a, _ in seps], [b for _, b in seps]
     cuts = list(seps)
