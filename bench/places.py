@@ -4,10 +4,15 @@ near-duplicates) against places read by hand in message titles of the reference 
     .venv/bin/python bench/places.py
 
 bench/places.csv: 留言编号 and the places its title names, as a reader marks them: character
-spans ``start:end`` of the title (| between two; the file holds no text of the reference data), of 80 titles drawn at random (seed 7) and 8 about 丽发新城's 搅拌站 and 地铁 南延; ``part``
-``tune`` (the 56 + 8 the rules were looked at on) or ``held`` (24 left apart to check them). A
-place read matches a place written when one ends with the other (泉塘中国铁建国际城 is
-中国铁建国际城), 小区 left off as the keys do. Prints precision (places read that are written)
+spans ``start:end`` of the title (| between two; the file holds no text of the reference data).
+The first 88 rows: 80 titles drawn at random (seed 7) and 8 about 丽发新城's 搅拌站 and 地铁 南延,
+``part`` ``tune`` (the 56 + 8 the rules were looked at on) or ``held`` (24 left apart to check
+them). Then (2026-12-03, third change) 30 ``held`` titles naming 小区/路/街/村, drawn at random
+(seed 11) among those whose reading the change did not touch and no one had looked at, marked by
+reading the title alone (so they show the level elsewhere, not the change); and 40 ``tune`` titles
+naming 小区/路/街/村 (seed 12, any title not yet in the file), marked after the rules' reading of
+them was seen. A place read matches a place written when one ends with the other
+(泉塘中国铁建国际城 is 中国铁建国际城), 小区 left off as the keys do. Prints precision (places read that are written)
 and recall (places written that are read) of each part.
 """
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -50,13 +51,15 @@ _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 # county-level marks of the reference data (A3区, A7县). Real county names are not read
 # from free text (小区, 居民区, 景区 look the same); the product passes Message.region.
 _COUNTY = re.compile(r"[A-Z]\d+[区县]")
-_ADMIN = re.compile(r"[A-Z]\d*[市区县省]|西地省|[\u4e00-\u9fff]{2,3}省")
+# A8县市 is one mark (a county-level city): not A8县 and a 市 read into the next name (市流沙河镇)
+_ADMIN = re.compile(r"[A-Z]\d*(?:县市|[市区县省])|西地省|[\u4e00-\u9fff]{2,3}省")
 PLACE_SUFFIXES = (
     "小区 花园 花苑 家园 公寓 新城 新村 广场 大厦 商城 市场 公园 山庄 雅苑 名苑 华苑 华府 名城 国际 天下 "
     "苑 园 府 湾 城 村 组 社区 街道 镇 乡 路 街 大道 巷 桥 立交 隧道 学校 小学 中学 大学 学院 医院 幼儿园 "
-    "公司 集团 工厂 厂 搅拌站 站 工地 楼盘 车贷 平台 酒店 景区 水库 河 湖 港 机场 高速 线 号线 馆 中心 市场 "
+    "公司 集团 工厂 厂 派出所 搅拌站 站 工地 楼盘 车贷 平台 酒店 景区 水库 河 湖 港 机场 高速 线 号线 馆 中心 市场 "
     # estate names often end in no place word (锦绣世家, 新城国际花都, 利保壹号公馆, 枫华府邸, 江山帝景)
-    "世家 花都 公馆 邸 天地 壹号 帝景 御景 华庭 豪庭 名都 尚都"
+    # or on a shore (兰亭湾畔, 松雅湖畔; not the 畔 of 畔塘村)
+    "世家 花都 公馆 邸 天地 壹号 帝景 御景 华庭 豪庭 名都 尚都 湖畔 湾畔 河畔 江畔"
 ).split()
 _SUFFIX_RE = "|".join(sorted(set(PLACE_SUFFIXES), key=len, reverse=True))
 # 一号 ends a name after a place word (碧桂园公园一号, 紫鑫御湖湾一号), not as building or gate one
@@ -64,15 +67,15 @@ _SUFFIX_RE = "|".join(sorted(set(PLACE_SUFFIXES), key=len, reverse=True))
 _SUFFIXES = rf"(?:{_SUFFIX_RE})+(?:一号(?![楼栋门线院号单期区地文]))?"
 # separators inside a run: function words and place-relative words end a name
 _SPLIT = re.compile(
-    r"(?:位于|地处|关于|对于|附近|旁边|周边|周围|门口|对面|里面|外面|一带|路段|区域|地区|要求|希望|建议|反映|投诉|举报|"
+    r"(?:位于|地处|关于|后面|前面|背后|隔壁|出入口|对于|附近|旁边|周边|周围|门口|对面|里面|外面|一带|路段|区域|地区|要求|希望|建议|反映|反馈|投诉|举报|"
     r"请求|请问|咨询|问题|严重|长期|没有|无法|进行|存在|导致|影响|造成|以及|还是|但是|而且|因为|所以|"
     # verbs and adverbs that precede a place in requests (督促物业公司, 尽快维修北环路, 经过平凉路),
     # hotlines and governments (打过12345热线, 市政府), none of them part of a name
     r"督促|尽快|尽早|及时|加强|规范|调整|恢复|维修|清理|修建|新建(?![东西南北中]?[路街村])|增设|改装|经过|"
     r"一下|一段|解决|排查|"
     # 至 as "to" ends a name, and so do the words made with it (至今, 截至目前), not 冬至村; 都 as "all"
-    # ends one too, not the 都 of names (新城国际花都)
-    r"至今|至于|至少|至多|截至|直至|甚至|乃至|以至于?|目前|已经|曾经|(?<![花名尚京首成帝])都|"
+    # ends one too, not the 都 of names (新城国际花都, 柠檬丽都)
+    r"至今|至于|至少|至多|截至|直至|甚至|乃至|以至于?|目前|已经|曾经|(?<![花名尚京首成帝丽])都|"
     # building a thing is not its name (违建搅拌站, 拟建加油站); from one place to another (南延至生态动物园,
     # 泉塘直达汽车南站); and where two roads meet or between them (西二环叉路口, 桃花村中间修路); not in
     # the names made of them (兴建路, 中间村, 中间坝村, 冬至村, 夏至路)
@@ -88,20 +91,32 @@ _SPLIT = re.compile(
     r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|\d+月\d*日?|\d+日|"
     # 太 as "too" (太大, 太吵, 太不方便), not the 太 of names (太平路, 太京镇, 太子山)
     r"太(?=[多少大小吵贵慢快远近差脏乱高低深长久晚早热冷臭难吓过不了])|"
-    r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁])"
+    # an organisation before its place (温斯顿英语梅溪新天地, 学而思培优华盛花园, 富绿物业丽发新城) is not
+    # part of the place's name, nor are turning into a road (左转进入梅溪湖路, 改道走木莲中路; not 走马楼, 科技走廊), doing a thing
+    # without leave (私自, 隐瞒, 包庇, 开办) or "because" (民房屋因乾隆世家); 有 before 一 or 无 and
+    # "a" place (有一处工地, 建一个卫生服务中心) are cut before, so the place is read as no particular one
+    r"(?:英语|培优)(?!培训|学校|学院|中心|机构|教育)|(?:物业|置业)(?!公司|管理|服务|有限|集团|大厦|中心|办公)|"
+    r"改道|[左右][转拐](?:进入|进|上|入)?|进入|走[投头]无路|走(?![马廊])|增停|取消|开办|隐瞒|包庇|私自|入读|有一(?![所个家座间处条])|有(?=[一无])|"
+    r"(?<![第十])(?=一[所个家座间处条])|"
+    # a house or building number ends the name before it (仓板路123号天成国际酒店, 17栋廷泊酒店), not 1号线, 4号北延线
+    r"\d+号(?![线院楼号地]|[东西南北]延)|[A-Za-z]?\d+栋|"
+    r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁因])"
 )
+_SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")  # the same cuts, keeping the separators
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
                            r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
                            r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|混凝土|沥青|"
-                           r"配套|配建|私立|公办|民办|民营|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线)$")
-# a direction and a number name a road (东六路, 南二环线), though neither names one alone
+                           r"配套|配建|私立|公办|民办|民营|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线|"
+                           r"辖区|当地|基层|所属|居住地|公安|户籍地)$")  # 辖区派出所: the local one, no name
+# a direction and a number name a road (东六路, 南二环线), though neither names one alone; so do the
+# days named by a number (五一大道, 八一路, 三一大道)
 # to build or mend a thing of no name (建搅拌站, 修建垃圾站, 会规划地铁站) names no place; a name may begin with
 # the same characters (建设路, 建工学校, 修文路): only a generic rest is left out
 _BUILDING = re.compile(r"^[会要将想]?(?:规划|建设|修建|新建|建|修|设)")
-_NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$")
+_NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$|^[三五七八]一$")
 _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
-_ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间]|[这那该本此][所家个座条间]?)")
+_ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间处]|[这那该本此][所家个座条间]?)")
 # a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
 # not which: cut when a specific name remains (榆中县人民医院 stays whole)
 # a county named before a name that 和 is inside (城关区怡和新村, 永登县怡和嘉园): the name begins with
@@ -112,18 +127,35 @@ _COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
 # 金色家园小区路灯, 幸福家园路面: after a compound, 路灯 (street lamp), 路面, 路况, 路牌 are
 # things on its roads, and their 路 no road's suffix; after any other name it is one (解放路灯不亮,
-# 中山路面塌陷: 解放路, 中山路)
-_NOT_A_SUFFIX = r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光))|(?<=小区路|家园路)[灯面况牌])"  # 恒大雅苑小区市政路: 小区 ends a name
+# 中山路面塌陷: 解放路, 中山路); so is 路口 (白沙湾嘉园小区路口 → 白沙湾嘉园), and 城管 is no 城
+_NOT_A_SUFFIX = r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管)|(?<=小区路|家园路)[灯面况牌口])"  # 恒大雅苑小区市政路: 小区 ends a name
 _PLACE = re.compile(rf"(.{{2,8}}?)({_SUFFIXES}){_NOT_A_SUFFIX}")
-# 和 joins two places (北环路和平凉路) but is part of names too (和平嘉园, 和谐家园, 和政县, 禧和路)
-_AND = re.compile(r"和(?!平(?!凉)|谐|政|睦|[路街园苑村巷])")
-_ENDS_PLACE = re.compile(rf"(?:{_SUFFIX_RE})$")
+# 和 joins two places (北环路和平凉路) but is part of names too (和平嘉园, 和谐家园, 和政县, 禧和路,
+# 中建嘉和城)
+_AND = re.compile(r"和(?!平(?!凉)|谐|政|睦|[路街园苑村巷]|城(?![乡管市]))")
 # the words after which a place is named (至和天街, 住在和平嘉园): a 和 after them begins the name
 _LEADS = re.compile(r"(?:至|到|在|从|往|去|于|向|经过|靠近|临近|挨着)$")
+# an estate of two characters before 小区 (八方小区, 扬帆小区) is read where a name begins (see
+# extract_places), unless the two are no name: a quantity, a part, a kind of compound or a verb
+# (两个小区, 周边小区, 洋房小区, 毁坏小区)
+_ESTATE_PAIR = re.compile(r"^(?!(?:周边|周围|外围|两旁|朝向|洋房|生活|科技|住宅|占用|原本|较大|代管|侵占|隐瞒|进出|上述|"
+                          r"部分|老旧|高档|高层|多层|别墅|选聘|自己|面对|不少|入住|进入|毁坏|破坏|维护|改善|阻止|告知|发现|其他|其它|未经|成立|外来|按照|城镇|使用)$)"
+                          r"(?![各每某全整这那其本该此另别同几多两有无没不非我你他她])[\u4e00-\u9fff]"
+                          r"(?![个栋期号座片些边面侧旁内外里等])[\u4e00-\u9fff]$")
+_SUFFIX_TUPLE = tuple(set(PLACE_SUFFIXES))
+# 公寓小区, 花园小区: a kind of compound, not its name (but 河畔小区 is one)
+_KINDS = frozenset(PLACE_SUFFIXES) - {"湖畔", "湾畔", "河畔", "江畔"}
+# the words after which a name begins (投诉扬帆小区, 解决湖开小区, 在八方小区, 北环路和八方小区)
+_OPENS = frozenset("投诉 举报 反映 关于 解决 拆除 督促 在 到 至 从 往 于 靠近 临近 位于 和".split())
+# after a road, a street office, a village or a school, two characters before 小区 are another place
+# (东屯渡街道扬帆小区, 工商大学荷塘小区); after an estate they end its name (锦楚国际星城小区, 紫湖香醍小区)
+_CONTAINERS = ("街道", "社区", "路", "街", "大道", "巷", "村", "组", "镇", "乡", "站", "大学", "学院", "学校", "中学", "小学", "医院")
+# 和平西路, 和谐一路 after a road are one road, not 平西路
+_DIRECTION_ROAD = re.compile(r"[平谐睦][东西南北中一二三四五六七八九十]")
 # a name with 城 inside it (古汉城邮政小区, 明珠城南苑小区): a word between 城 and 小区 is still the name,
 # not a phase, a block, a road or a kind of compound (业振城二期小区, 星沙汽配城大塘安置小区)
 _CITY_COMPOUND = re.compile(r"([^\d期区栋]{1,3}?)小区")
-_TRIM = re.compile(r"(?:小区|一期|二期|三期|四期|五期|项目|楼盘)+$")
+_TRIM = re.compile(r"(?:小区|住宅|一期|二期|三期|四期|五期|项目|楼盘)+$")  # 祥英春天住宅小区 is 祥英春天
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
     "摊贩 投资人 出借人 受害者 受害人 患者 考生 环卫工 快递 外卖 医生 护士 军人 退役 失地农民 拆迁户 租户 "
@@ -134,7 +166,7 @@ _GROUP_RE = re.compile("|".join(sorted(GROUPS, key=len, reverse=True)))
 
 def ends_in_place_word(name: str) -> bool:
     """Whether ``name`` ends in a place word (路, 花园, 工地, 街道, …)."""
-    return bool(_ENDS_PLACE.search(name))
+    return name.endswith(_SUFFIX_TUPLE)
 
 
 def county_of(text: str) -> str | None:
@@ -154,12 +186,17 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
     found: dict[str, None] = {}
     for found_run in _RUN.finditer(text):
         run, fresh = found_run.group(0), found_run.start() == 0 or text[found_run.start() - 1].isspace()
-        for chunk in _chunks(run, fresh):
+        for chunk, word in _chunks(run, fresh):
             if len(chunk) < 3:
                 continue
-            pos = 0
+            # where a name may begin that is only two characters before 小区: the start of the text,
+            # after a region (A3区八方小区), after a word that leads to a place (投诉扬帆小区), and
+            # right after a place read (东屯渡街道扬帆小区)
+            opening = 0 if (fresh if word is None else word in _OPENS) else -1
+            pos, last_new, last_key, last_suffix = 0, False, "", ""
             while m := _PLACE.search(chunk, pos):
                 name, suffix, pos = m.group(1), m.group(2), m.end()
+                at_opening, opening = m.start() == opening, -1
                 if suffix.endswith("城") and (inside := _CITY_COMPOUND.match(chunk, pos)):
                     middle = inside.group(1)
                     if not middle.endswith(_ROADS) and not _GENERIC_NAME.match(middle[-2:]):
@@ -176,44 +213,65 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 # and 汉回村村支书, 村村通 → 汉回村
                 if len(suffix) > 1 and (suffix[-1] == "路" and suffix[-2] in "路街道" or suffix.endswith("村村")):
                     suffix = suffix[:-1]
-                if len(suffix) > 2 and suffix.endswith("学校"):
+                # and a compound's 工地 is the compound (璀璨天城工地, 恒泰楚壹府工地 → 璀璨天城, 恒泰楚壹府)
+                if len(suffix) > 2 and suffix.endswith(("学校", "工地")):
                     suffix = suffix[:-2]
                 key = _TRIM.sub("", name + suffix)
-                if len(key) >= 3 and not _GENERIC_NAME.match(key):
+                pair = len(key) == 2 and at_opening and suffix == "小区"
+                if ((len(key) >= 3 or pair and _ESTATE_PAIR.match(key) and key not in _KINDS)
+                        and not _GENERIC_NAME.match(key)):
+                    if pair and m.start() and last_new and not last_suffix.endswith(_CONTAINERS):
+                        del found[last_key]
+                        key = last_key + key
+                    last_new, last_key, last_suffix = key not in found, key, suffix
                     found.setdefault(key, None)
+                    opening = pos
     return list(found)
 
 
-def _chunks(run: str, fresh: bool) -> list[str]:
-    """``run`` cut at the separators and where 和 joins two names (北环路和平凉路, 热线和微信平台). 和
+def _chunks(run: str, fresh: bool) -> list[tuple[str, str]]:
+    """``run`` cut at the separators and where 和 joins two names (北环路和平凉路, 热线和微信平台), each
+    piece with the word it was cut from before it (None at the start of the run). 和
     begins a name when nothing it could join comes before it: at the start of the text or after a
     region named (``fresh``: 和天街停车难, A3区和顺洋湖壹号) and after 至, 到, 在 and the like
     (至和天街的公交); and it belongs to a name after one character there (润和滨江府, 共和世家,
     投诉兴和社区). After a name it joins unless only the name read with 和 is one (北环路和天街:
-    天街 is none; but 小区和学校, 街道和社区: 和学校 is none either)."""
-    if "和" not in run:
-        return _SPLIT.split(run)
+    天街 is none; but 小区和学校, 街道和社区: 和学校 is none either); 和平 and 和谐 begin a name
+    (和平嘉园, 北环路和平路) except between two roads (解放路和平安路: 解放路 and 平安路)."""
+    if "和" not in run:  # the common case, cut in C: [chunk, separator, chunk, ...]
+        pieces = _SPLIT_KEEP.split(run)
+        return list(zip(pieces[::2], [None, *pieces[1::2]], strict=True))
     seps = [(m.start(), m.end()) for m in _SPLIT.finditer(run)]
+    starts, stops = [a for a, _ in seps], [b for _, b in seps]
     cuts = list(seps)
-    for m in _AND.finditer(run):
-        at = m.start()
-        if any(a <= at < b for a, b in seps):  # inside a separator word
-            continue
-        before = [sep for sep in seps if sep[1] <= at]
-        name = run[before[-1][1] if before else 0:at]
-        ahead = run[at:next((a for a, _ in seps if a > at), len(run))]
-        if not name:
-            if fresh and not before or before and _LEADS.search(run, before[-1][0], at):
-                continue
-        elif _ENDS_PLACE.search(name):
-            if _PLACE.match(ahead) and not _PLACE.match(ahead, 1):
-                continue
-        elif len(name) == 1 and (fresh or before) or _COUNTY_AND_ONE.fullmatch(name):
-            continue
-        cuts.append((at, at + 1))
+    at = run.find("和")
+    while at >= 0:
+        inside = bisect_right(starts, at) - 1  # the last separator that begins at or before 和
+        if not (inside >= 0 and at < stops[inside]) and _joins(run, at, seps, stops, fresh):
+            cuts.append((at, at + 1))
+        at = run.find("和", at + 1)
     cuts.sort()
     ends = [0] + [b for _, b in cuts]
-    return [run[start:a] for start, (a, _) in zip(ends, cuts + [(len(run), len(run))], strict=True)]
+    words = [None] + [run[a:b] for a, b in cuts]
+    return [(run[start:a], word) for start, word, (a, _) in
+            zip(ends, words, cuts + [(len(run), len(run))], strict=True)]
+
+
+def _joins(run: str, at: int, seps: list[tuple[int, int]], stops: list[int], fresh: bool) -> bool:
+    """Whether the 和 at ``at`` joins two names rather than begins or sits in one (see _chunks).
+    Each 和 looks at a bounded span around it, so a long run is read in linear time."""
+    n_before = bisect_right(stops, at)
+    name_start = stops[n_before - 1] if n_before else 0
+    ahead_end = next((a for a, _ in seps[n_before:n_before + 2] if a > at), len(run))
+    if not _AND.match(run, at):  # 和平, 和谐, 和路, 和园 ...: a name, unless two roads meet there
+        road = _PLACE.match(run, at + 1, ahead_end)
+        return bool(run.endswith(_ROADS, name_start, at) and road and road.group(2).endswith(_ROADS)
+                    and not _DIRECTION_ROAD.match(run, at + 1))
+    if name_start == at:
+        return not (fresh and not n_before or n_before and _LEADS.search(run, seps[n_before - 1][0], at))
+    if run.endswith(_SUFFIX_TUPLE, name_start, at):
+        return not (_PLACE.match(run, at, ahead_end) and not _PLACE.match(run, at + 1, ahead_end))
+    return not (at - name_start == 1 and (fresh or n_before) or _COUNTY_AND_ONE.fullmatch(run, name_start, at))
 
 
 def place_tails(places: list[str]) -> list[str]:
