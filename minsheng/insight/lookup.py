@@ -72,7 +72,7 @@ def _in_its_county(places: set[str], other: Message, region, candidates, index) 
     only that county's messages name. A dispatcher merges a city-level message about 永登县's
     滨河家园 into 永登县's case, but a city-level message naming no place (兰州市公租房分配, 12345
     无人回复) is not that county's case, nor one about a name two counties' messages use (北滨河路
-    runs through three districts; 滨河家园 is an estate in 皋兰县 and in 永登县): the county is not known.
+    runs through three districts; every county has a 第二人民医院): the county is not known.
     ``places``: the places the message's title names; ``region``: the message's, refined."""
     county = _county_code(region) or _county_code(other.region)
     theirs = set(extract_places(other.title))
