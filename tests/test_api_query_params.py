@@ -53,7 +53,8 @@ ENDPOINTS = {
     "/api/v1/units/": ("anonymous", {"region": "620100", "page": "1", "page_size": "10"}),
     "/api/v1/addressees/": ("anonymous", {"region": "620100", "page": "1", "page_size": "10"}),
     "/api/v1/topics/": ("anonymous", {}),
-    "/api/v1/hotspots/": ("supervisor", {"region": "620100", "chronic": "true", "page": "1", "page_size": "10"}),
+    "/api/v1/hotspots/": ("supervisor", {"region": "620100", "chronic": "true", "needs_coordination": "true",
+                                         "page": "1", "page_size": "10"}),
     "/api/v1/hotspots/{hotspot_id}/": ("anonymous", {}),
     "/api/v1/statistics/": ("anonymous", FIGURES),
     "/api/v1/statistics/breakdown/": ("anonymous", {"by": "region", **FIGURES}),
@@ -79,7 +80,7 @@ def schema_get_parameters() -> dict[str, set[str]]:
 def world(personas, directory):
     """Two public messages of the citizen (one replied, in dispatcher's 兰州市; the other
     citizen supports both), a public
-    chronic hotspot in 兰州市 and a campaign: every parameter above finds something."""
+    chronic hotspot needing coordination in 兰州市 and a campaign: every parameter above finds something."""
     p, d = personas, directory
     day = timezone.now() - dt.timedelta(days=2)
     replied = advance(submit(p["citizen"], d, at=day), p, d, "replied")
@@ -88,7 +89,8 @@ def world(personas, directory):
         actions.do_support(p["other_citizen"], m)
     now = timezone.now()
     hotspot = Hotspot.objects.create(title="七里河区某小区加装电梯", region=d["qilihe"], first_at=now, last_at=now,
-                                     message_count=2, public_count=2, citizen_count=1, heat=5.0, chronic=True)
+                                     message_count=2, public_count=2, citizen_count=1, heat=5.0, chronic=True,
+                                     needs_coordination=True)
     for m in (replied, accepted):
         HotspotMember.objects.create(hotspot=hotspot, message=m)
     Campaign.objects.create(slug="blue-sky", name="蓝天行动", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))

@@ -700,3 +700,38 @@ def test_two_refreshes_of_one_hotspot_take_turns_and_the_newer_reading_stays(lif
     first.join(10)
     second.join(10)
     assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count + 5
+
+
+def test_a_hotspot_handled_by_a_lead_and_an_assisting_unit_needs_coordination(lift_hotspot, directory, personas,
+                                                                                login):
+    """The demo's 需多部门协调 was empty for 兰州市: only lead units counted, and a problem the
+    dispatcher sends to a lead unit with another assisting (协办: part of it is that unit's remit)
+    has one lead. Now the assisting unit counts; the supervisor finds the hotspot on the page's
+    tab and through the API (?needs_coordination=true, which the API did not have)."""
+    p, d = personas, directory
+    hotspot, messages = lift_hotspot
+    for m in messages[:2]:
+        actions.do_dispatch(p["dispatcher"], m, d["housing"], assists=[d["ecology"]])
+    hotspot = hotspots_service.refresh_one(hotspot)
+    assert hotspot.units == ["兰州市住房和城乡建设局", "兰州市生态环境局"]
+    assert hotspot.needs_coordination
+    supervisor = login(p["supervisor"])
+    assert hotspot.title in supervisor.get("/chronic/?show=coordination").content.decode()
+    found = supervisor.get("/api/v1/hotspots/?needs_coordination=true").json()["results"]
+    assert [(h["id"], h["needs_coordination"]) for h in found] == [(hotspot.pk, True)]
+    assert supervisor.get("/api/v1/hotspots/?needs_coordination=false").json()["results"] == []
+    assert login(p["officer"]).get("/api/v1/hotspots/?needs_coordination=true").status_code == 403
+    assert Client().get("/api/v1/hotspots/?needs_coordination=true").status_code == 401
+
+
+def test_a_case_transferred_to_the_unit_that_handles_it_needs_no_coordination(lift_hotspot, directory, personas):
+    """转办: the 生态环境局, sent a lift case, passes it to the 住建局, which handles the others.
+    The problem is one unit's remit, found a step late: no coordination, as for a return (退单)."""
+    p, d = personas, directory
+    hotspot, messages = lift_hotspot
+    actions.do_dispatch(p["dispatcher"], messages[0], d["ecology"])
+    actions.do_transfer(p["other_officer"], messages[0], d["ecology"], d["housing"], "电梯维修属住建部门职责")
+    actions.do_dispatch(p["dispatcher"], messages[1], d["housing"])
+    hotspot = hotspots_service.refresh_one(hotspot)
+    assert hotspot.units == ["兰州市住房和城乡建设局"]
+    assert not hotspot.needs_coordination

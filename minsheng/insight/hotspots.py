@@ -119,6 +119,9 @@ _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix r
 _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间处]|[这那该本此][所家个座条间]?)")
 # a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
 # not which: cut when a specific name remains (榆中县人民医院 stays whole)
+# a county named before a name that 和 is inside (城关区怡和新村, 永登县怡和嘉园): the name begins with
+# the one character after the county, as after a region cut out (``admin_names``)
+_COUNTY_AND_ONE = re.compile(r".{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区).")
 _COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)(?=.{2})")
 # a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
@@ -159,6 +162,11 @@ GROUPS = (
     "业委会 购房者 房东 个体户 贫困户 低保户 孕妇 儿童 幼儿 研究生 大学生 毕业生 应届生 特岗 代课 民办"
 ).split()
 _GROUP_RE = re.compile("|".join(sorted(GROUPS, key=len, reverse=True)))
+
+
+def ends_in_place_word(name: str) -> bool:
+    """Whether ``name`` ends in a place word (路, 花园, 工地, 街道, …)."""
+    return name.endswith(_SUFFIX_TUPLE)
 
 
 def county_of(text: str) -> str | None:
@@ -263,7 +271,7 @@ def _joins(run: str, at: int, seps: list[tuple[int, int]], stops: list[int], fre
         return not (fresh and not n_before or n_before and _LEADS.search(run, seps[n_before - 1][0], at))
     if run.endswith(_SUFFIX_TUPLE, name_start, at):
         return not (_PLACE.match(run, at, ahead_end) and not _PLACE.match(run, at + 1, ahead_end))
-    return not (at - name_start == 1 and (fresh or n_before))
+    return not (at - name_start == 1 and (fresh or n_before) or _COUNTY_AND_ONE.fullmatch(run, name_start, at))
 
 
 def place_tails(places: list[str]) -> list[str]:

@@ -27,7 +27,7 @@ from minsheng.directory.models import Region
 from . import quality
 from .hotspots import county_of, extract_places
 from .places import refined_areas, refined_region
-from .similar import FeatureCounts, TextIndex, message_places, same_place
+from .similar import FeatureCounts, TextIndex, common_places, message_places, same_name, same_place
 
 CANDIDATES = 1500
 CACHE_SECONDS = 60
@@ -59,6 +59,34 @@ def _counties(a: Message, region_a, b: Message) -> tuple[str | None, str | None]
     if region_a is not None and b.region is not None and region_a.level >= 3 and b.region.level >= 3:
         return region_a.code[:6], b.region.code[:6]
     return county_of(a.title), county_of(b.title)
+
+
+def _county_code(region) -> str | None:
+    """The county code of a region at county level or below (a Region or a gazetteer Place)."""
+    return region.code[:6] if region is not None and region.level >= 3 else None
+
+
+def _in_its_county(places: set[str], other: Message, region, candidates, index) -> bool:
+    """For a message and a candidate of which one is known to be in a county and the other is
+    filed above it (兰州市, its text naming no county): whether the two name a place in common that
+    only that county's messages name. A dispatcher merges a city-level message about 永登县's
+    滨河家园 into 永登县's case, but a city-level message naming no place (兰州市公租房分配, 12345
+    无人回复) is not that county's case, nor one about a name two counties' messages use (北滨河路
+    runs through three districts; every county has a 第二人民医院): the county is not known.
+    ``places``: the places the message's title names; ``region``: the message's, refined."""
+    county = _county_code(region) or _county_code(other.region)
+    theirs = set(extract_places(other.title))
+    for name in common_places(places, theirs):
+        elsewhere = False
+        for row in index.rows_naming(name):
+            m = candidates[row]
+            code = _county_code(m.region)
+            if code and code != county and any(same_name(name, p) for p in extract_places(m.title)):
+                elsewhere = True
+                break
+        if not elsewhere:
+            return True
+    return False
 
 
 def _cached(key: tuple):
@@ -284,8 +312,12 @@ def _near_found(message, region, since, candidates, index, *, k: int, min_score:
         other = candidates[n.index]
         if other.pk == message.pk or other.duplicate_of_id:
             continue
-        if (same_place(places, set(extract_places(other.title)), *_counties(message, region, other))
-                and index.same_problem(vector, n.index, named, (message.title, body))):
+        if not same_place(places, set(extract_places(other.title)), *_counties(message, region, other)):
+            continue
+        if (_county_code(region) is None) != (_county_code(other.region) is None) and not _in_its_county(
+                places, other, region, candidates, index):
+            continue
+        if index.same_problem(vector, n.index, named, (message.title, body)):
             out.append((other, n.score))
     return out[:k]
 

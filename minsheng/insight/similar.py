@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .hotspots import extract_places
+from .hotspots import ends_in_place_word, extract_places
 from .text import LONG_NUMBER, normalize, tokenize
 
 _NON_TEXT = re.compile(r"[^\u3400-\u9fffA-Za-z0-9]+")
@@ -86,6 +86,12 @@ PLACE_CHARS = 150  # the body's head, where citizens say where
 # neighbours read for a query's place (``TextIndex.nearest``): beyond the first few, only those
 # that name the query's place count
 WIDE = 150
+# the cosine from which a row that names the query's place is read (``TextIndex.nearest``), when
+# the lookup asks more of the others (triage: 0.35). The same problem at one place worded apart
+# keeps 0.30-0.35 (「金静街电梯停运没人修」, 「金静街23号楼电梯又坏了」: 0.35 rounded down), and the
+# same-problem check (``same_problem``) still decides: bench/similar.py, triage recall 0.894 →
+# 0.906, nothing more listed of another place or problem
+NAMED_MIN_SCORE = 0.30
 
 
 def message_places(title: str, body: str) -> list[str]:
@@ -95,12 +101,30 @@ def message_places(title: str, body: str) -> list[str]:
     return places + [p for p in extract_places((body or "")[:PLACE_CHARS]) if p not in places]
 
 
+# what a name read from a message may run on into and still be the place the other names: the
+# road (中庭华苑路面破损 → 中庭华苑路), the subdistrict or community named after it (蓉德街道路坑洼 →
+# 蓉德街道, 丽发新城社区), the building site or the station at it (中星街工地, 星沙大道站)
+READ_ON = ("路", "道", "街道", "社区", "镇", "乡", "工地", "站")
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two place names read from two messages name one place: one qualifies the other
+    with its district (城关区幸福家园, 幸福家园), or runs on past it into a place word of
+    ``READ_ON``. A name of its own that begins with the other is another place (松雅湖小学 is
+    not 松雅湖, 翠湖公园一号 not 翠湖公园, 金凤城邮电 not 金凤城)."""
+    if a.endswith(b) or b.endswith(a):
+        return True
+    short, long = sorted((a, b), key=len)
+    return long.startswith(short) and long[len(short):] in READ_ON and ends_in_place_word(long)
+
+
 def common_places(places_a: Iterable[str], places_b: Iterable[str]) -> set[str]:
-    """The places two messages both name, each as the shorter of its two spellings
-    (城关区幸福家园 and 幸福家园: 幸福家园). The shorter, because a name read too long
-    swallows part of the problem (as 违建搅拌站 and 南延至生态动物园 were): only what both spell is the place."""
+    """The places two messages both name (``same_name``), each as the shorter of its two
+    spellings (城关区幸福家园 and 幸福家园: 幸福家园). The shorter, because a name read too long
+    swallows part of the problem (as 违建搅拌站, 南延至生态动物园 and 塘安名苑路 in 塘安名苑路灯
+    were): only what both spell is the place."""
     places_b = list(places_b)
-    return {min(a, b, key=len) for a in places_a for b in places_b if a.endswith(b) or b.endswith(a)}
+    return {min(a, b, key=len) for a in places_a for b in places_b if same_name(a, b)}
 
 
 def name_grams(names: Iterable[str]) -> set[str]:
@@ -120,6 +144,24 @@ def edge_grams(text: str, names: Iterable[str]) -> set[str]:
         for m in re.finditer(re.escape(name), text):
             grams.update(text[a:a + 2] for a in (m.start() - 1, m.end() - 1) if a >= 0)
     return grams
+
+
+def _trigrams(title: str, body: str) -> set[str]:
+    return {run[k:k + 3] for run in _NON_TEXT.split(LONG_NUMBER.sub(" ", normalize(f"{title} {body}")))
+            for k in range(len(run) - 2)}
+
+
+def run_on(shared: set[str], text_a: tuple[str, str], text_b: tuple[str, str], features: set[str]) -> set[str]:
+    """The bigrams, none of ``features`` (an index's features, the bigrams of a place), that
+    extend one of ``shared`` into three characters both texts (title, body) write: 物业费 in
+    both, 业费 shared, gives 物业, a bigram too frequent to be a feature but part of the word."""
+    found = set()
+    for gram in _trigrams(*text_a) & _trigrams(*text_b):
+        head, tail = gram[:2], gram[1:]
+        for seed, other in ((head, tail), (tail, head)):
+            if seed in shared and other not in features and other not in _STOP_GRAMS:
+                found.add(other)
+    return found
 
 
 @dataclass
@@ -210,36 +252,52 @@ class TextIndex:
         ``text``: its title and body), not only at its place: ``problem_score`` ≥ ``SAME_PROBLEM``,
         and what the two share beyond the place is more than one word, two features or more:
         「电梯故障, 请督促物业维修」 and 「物业地面停车收费」 at one compound share 物业 and nothing
-        else; 停车费 is two (停车, 车费). And it is found in two clauses or more of one of them
+        else; 停车费 is two (停车, 车费), and so is 物业费 though 物业, in more than a tenth of the
+        messages, is no feature (``run_on``). And it is found in two clauses or more of one of them
         (``clause_features``): a sentence anybody adds (打了12345也没有结果) or one phrase
         (收费不合理, 一下雨就积水) is one, the problem said in the title and again in the body two."""
         score, shared = self._beyond_place(vector, i, places)
         shared = set(shared)
-        if score < SAME_PROBLEM or len(shared) < 2:
+        if score < SAME_PROBLEM or not shared:
             return False
+        if len(shared) < 2:
+            common = common_places(places, self.places(i))
+            shared |= run_on(shared, text, self.texts[i], set(self.vocab) | name_grams(common))
+            if len(shared) < 2:
+                return False
         return any(sum(not clause.isdisjoint(shared) for clause in clause_features(*texts, self.words)) >= 2
                    for texts in (text, self.texts[i]))
 
     def nearest(self, vector: sparse.csr_matrix, places: Iterable[str], k: int, min_score: float = 0.0,
                 allowed: Sequence[int] | None = None) -> list[Neighbour]:
-        """The ``k`` nearest rows (``query``) and, among the ``WIDE`` nearest, those that name one
-        of ``places`` (the query's), best first: the same problem at other places, worded alike,
-        often fills the ``k`` nearest and hides the query's own place."""
+        """The ``k`` nearest rows (``query``) from ``min_score`` and, among the ``WIDE`` nearest,
+        those that name one of ``places`` (the query's) from ``min(min_score, NAMED_MIN_SCORE)``,
+        best first: the same problem at other places, worded alike, often fills the ``k`` nearest
+        and hides the query's own place."""
         if self.matrix.shape[0] == 0:
             return []
         scores = self.matrix.dot(vector.T).toarray().ravel()
-        found = _top(scores, max(k, WIDE), min_score, allowed)
+        found = _top(scores, max(k, WIDE), min(min_score, NAMED_MIN_SCORE), allowed)
+        head = [n for n in found[:k] if n.score >= min_score]
         # a row names a place when it has every bigram of the name, but those too common to
         # be features (名苑, 大道 in a tenth of the messages)
         names = [cols for cols in ([self.vocab[g] for g in char_grams(p) if g in self.vocab] for p in places) if cols]
-        if len(found) <= k or not names:
-            return found[:k]
-        rest = found[k:]
+        rest = found[len(head):]
+        if not rest or not names:
+            return head
         rows = self.matrix[[n.index for n in rest]]
         named = np.zeros(len(rest), dtype=bool)
         for cols in names:
             named |= np.asarray((rows[:, cols] != 0).sum(axis=1)).ravel() == len(cols)
-        return found[:k] + [n for n, hit in zip(rest, named.tolist(), strict=True) if hit]
+        return head + [n for n, hit in zip(rest, named.tolist(), strict=True) if hit]
+
+    def rows_naming(self, name: str) -> list[int]:
+        """The rows whose features hold every bigram of ``name`` (those too common to be features
+        aside), as ``nearest`` reads a row as naming a place: the rows that may name it."""
+        cols = [self.vocab[g] for g in char_grams(name) if g in self.vocab]
+        if not cols or self.matrix.shape[0] == 0:
+            return []
+        return np.flatnonzero(np.asarray((self.matrix[:, cols] != 0).sum(axis=1)).ravel() == len(cols)).tolist()
 
     def query(self, title: str, body: str, k: int = 5, min_score: float = 0.0,
               allowed: Sequence[int] | None = None, vector: sparse.csr_matrix | None = None) -> list[Neighbour]:
@@ -387,8 +445,9 @@ def same_place(places_a: set, places_b: set, county_a: str | None, county_b: str
         return False
     if not (places_a and places_b):
         return True
-    # one message may qualify the place with its district: 城关区幸福家园 is 幸福家园
-    return any(a.endswith(b) or b.endswith(a) for a in places_a for b in places_b)
+    # one message may qualify the place with its district (城关区幸福家园 is 幸福家园), or the
+    # name read may run on into a place word (中庭华苑路面破损: 中庭华苑路 is 中庭华苑)
+    return any(same_name(a, b) for a in places_a for b in places_b)
 
 
 def similarity(title_a: str, body_a: str, title_b: str, body_b: str) -> float:

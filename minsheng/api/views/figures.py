@@ -79,6 +79,8 @@ class HotspotQuery(serializers.Serializer):
     region = serializers.CharField(required=False, max_length=12, help_text="区划代码, 含下级区划")
     chronic = serializers.BooleanField(required=False, allow_null=True, default=None,
                                        help_text="只看 (true) 或排除 (false) 老大难; 仅督办人员和领导")
+    needs_coordination = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                                  help_text="只看 (true) 或排除 (false) 需多部门协调; 仅督办人员和领导")
     page = serializers.IntegerField(required=False, min_value=1, max_value=100000)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
@@ -102,16 +104,17 @@ class HotspotList(ApiView):
         params = self.query(request)
         roles = roles_of(request.user)
         supervisor = roles.is_supervisor
-        if params.get("chronic") is not None and not supervisor:
+        flags = {name: params[name] for name in ("chronic", "needs_coordination") if params.get(name) is not None}
+        if flags and not supervisor:
             if not request.user.is_authenticated:  # who asks is unknown: sign in (401), as elsewhere
                 raise exceptions.NotAuthenticated()
-            raise ApiError("只有督办人员和领导可以按老大难筛选", code="permission_denied", status_code=403)
+            raise ApiError("只有督办人员和领导可以按老大难或需多部门协调筛选", code="permission_denied", status_code=403)
         qs = (Hotspot.objects.public().with_public_figures().select_related("region")
               .order_by("-heat", "-last_at", "-id"))  # as /hotspots/
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
-        if params.get("chronic") is not None:  # as /chronic/: the regions they supervise
-            qs = qs.filter(roles.region_q(roles.supervise_prefixes), chronic=params["chronic"])
+        if flags:  # as /chronic/ and its 需多部门协调 tab: the regions they supervise
+            qs = qs.filter(roles.region_q(roles.supervise_prefixes), **flags)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         data = HotspotSerializer(page, many=True, context={"supervisor": supervisor}).data

@@ -109,7 +109,8 @@ class Command(BaseCommand):
             placed = hotspots_service.rebuild(
                 progress=lambda done, total: progress(f"热点: {done}/{total} 条留言", done, total))
             figures = hotspots_service.refresh()
-        self.stdout.write(f"热点: {placed} 条留言归入 {figures['hotspots']} 个热点, 其中老大难 {figures['chronic']} 个 "
+        self.stdout.write(f"热点: {placed} 条留言归入 {figures['hotspots']} 个热点, 其中老大难 {figures['chronic']} 个, "
+                          f"需多部门协调 {figures['coordination']} 个 "
                           f"(用时 {time.monotonic() - started:.0f} 秒)")
 
     def _print_logins(self):
