@@ -626,6 +626,18 @@ def test_a_name_read_on_into_a_place_word_is_the_same_place_but_a_name_of_its_ow
     assert not same_place({"金凤城邮电"}, {"金凤城"}, None, None)
 
 
+def test_a_two_character_estate_is_not_the_end_of_another_estates_name():
+    """八方小区, 雅园小区: estates of two characters are read since 2026-12-03, and 雅园 then
+    matched 麓谷雅园 (and 嘉园 银杏嘉园) as 幸福家园 matches 城关区幸福家园."""
+    from minsheng.insight.similar import same_place
+
+    assert not same_place({"雅园"}, {"麓谷雅园"}, None, None)
+    assert not same_place({"嘉园"}, {"银杏嘉园"}, None, None)
+    assert same_place({"八方"}, {"城关区八方"}, None, None)
+    assert same_place({"八方"}, {"八方"}, None, None)
+    assert same_place({"幸福家园"}, {"城关区幸福家园"}, None, None)
+
+
 def test_the_case_page_offers_the_duplicate_whose_place_reads_on(directory, personas, login):
     """The dispatcher opening 「中星街工地夜间施工扰民」 was offered nothing to merge: the accepted
     「中星街附近工地半夜还在施工」 names 中星街, the new one 中星街工地, two places to same_place."""

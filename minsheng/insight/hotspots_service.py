@@ -267,11 +267,13 @@ def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
         "heat": core.heat(citizens, len(messages), supports, last, now),
         # a single message is a case, not a hotspot: flags need two or more
         "chronic": len(messages) >= 2 and core.is_chronic(first, now, unresolved, chronic_days()),
-        # several units or several topics: one unit alone cannot settle it. An assisting unit (协办)
-        # counts: the dispatcher sent it the case because part of the problem is its remit (a
-        # school gate's traffic: 公安局 leads, 交通运输局 assists). Counting lead units only left the
-        # flag to the rare hotspot whose cases went to two leads: none of the demo's for 兰州市
-        "needs_coordination": len(messages) >= 2 and (len(set(leads) | set(assists)) >= 2 or len(topics) >= 2),
+        # several units or several topics, and not yet settled: one unit alone cannot settle it. An
+        # assisting unit (协办) counts: the dispatcher sent it the case because part of the problem is
+        # its remit (a school gate's traffic: 公安局 leads, 交通运输局 assists). A problem every unit
+        # has settled needs no one brought together: without ``unresolved`` the demo flagged 54 of
+        # 兰州市's 87 hotspots, most of them long answered and rated
+        "needs_coordination": len(messages) >= 2 and unresolved > 0
+                              and (len(set(leads) | set(assists)) >= 2 or len(topics) >= 2),
         "units": sorted(set(leads)) + sorted(set(assists) - set(leads)),
         "topics": topics,
     }

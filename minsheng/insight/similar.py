@@ -111,10 +111,12 @@ def same_name(a: str, b: str) -> bool:
     """Whether two place names read from two messages name one place: one qualifies the other
     with its district (城关区幸福家园, 幸福家园), or runs on past it into a place word of
     ``READ_ON``. A name of its own that begins with the other is another place (松雅湖小学 is
-    not 松雅湖, 翠湖公园一号 not 翠湖公园, 金凤城邮电 not 金凤城)."""
-    if a.endswith(b) or b.endswith(a):
-        return True
+    not 松雅湖, 翠湖公园一号 not 翠湖公园, 金凤城邮电 not 金凤城). A name of two characters (八方,
+    雅园: an estate read before 小区) is the end of a longer one only after a district (城关区八方):
+    雅园 is not 麓谷雅园, nor 嘉园 银杏嘉园."""
     short, long = sorted((a, b), key=len)
+    if long.endswith(short):
+        return len(short) > 2 or len(long) == 2 or long[-3] in "区县市"
     return long.startswith(short) and long[len(short):] in READ_ON and ends_in_place_word(long)
 
 
