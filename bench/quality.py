@@ -7,7 +7,9 @@ Prints, for each annotation column, the ROC AUC of our total score and of each p
 the boilerplate flag with the annotation. Also the scoring speed, and the precision of the
 「N 个问题中有 K 个未回应」 flag on the replies of bench/quality_missed.csv: 60 replies the scorer
 flagged on 2026-12-03, drawn at random and read by hand (missed = 1 when the reply does leave a
-question of the citizen unanswered; part dev = read while fixing the check, held = kept apart).
+question of the citizen unanswered; part dev = read while fixing the check, held = kept apart),
+and 60 more dev rows (its last 60) drawn at random from the 1,223 others it still flagged later
+that day, before the second review's fixes, and read the same way.
 """
 
 from __future__ import annotations

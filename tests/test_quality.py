@@ -243,6 +243,95 @@ def test_a_sentence_that_asks_the_unit_nothing_is_no_question(sentence):
     assert questions(sentence) == []
 
 
+# Each reply answers what was asked; before 2026-12-03 (second review) each was told 「N 个问题中有
+# K 个未回应」: a plea naming whom it asks and how (恳请各位领导…责成有关部门…, 恳请书记帮帮忙) had to be
+# echoed; a "how long" answered with where to ask, a bus asked for and answered with a new line, a
+# "why not yet" answered with when, a "how much" with the amount, "what requirements" with the rule
+# cited were not seen as answers.
+ANSWERED_IN_KIND = {
+    "a plea naming whom it asks and how": (
+        "东湖花园垃圾站异味扰民",
+        "小区楼下的垃圾收集站夏天异味很重, 住户开不了窗。请求将垃圾收集站迁出小区。恳请各位领导在百忙之中责成有关部门"
+        "依法履职, 支持我们居民的合理诉求。",
+        "经核查, 该垃圾收集站设在居民楼下, 确实影响居民生活。区城管局已选定小区东侧空地新建收集站, 原收集站将于8月底"
+        "前迁出小区。如有疑问请致电 0931-8451234。"),
+    "a plea to the secretary beside a question answered": (
+        "孩子上学", "我家孩子今年六岁, 户口在城关区。请问孩子能否在东岗小学入学? 恳请书记帮帮忙, 解决这个棘手的难题。",
+        "经核实, 您家孩子符合城关区义务教育入学条件, 区教育局已安排其到东岗小学入学。咨询电话 0931-8451234。"),
+    "how long, answered with where to ask": (
+        "危房改造补助", "我家危房改造后新建了住房。请问改造补助的标准是多少? 改造后新房的产证办理需要多长时间?",
+        "按照本县农房改造补助办法, 新建住房每户补助3万元, 资金由财政直接打到农户的社保卡。"
+        "产权证书的办理进度, 可以到所在镇的村镇建设办公室咨询。"),
+    "a bus asked for, answered with a new line": (
+        "东湖新城出行难", "东湖新城小区只有一趟12路公交。希望能增加一趟经滨河新村到第四中学的公交车, 方便孩子上学。",
+        "我公司计划下月开通58路, 线路走向为火车站—建设路—人民广场—东湖新城。"),
+    "why not yet, answered with when": (
+        "青石公路", "政府多次宣布青石公路拓宽改造, 为什么至今没有动工?",
+        "该工程正在办理用地审批手续, 施工准备周期约6个月, 我厅将督促加快推进。"),
+    "how much, answered with the amount": (
+        "补考费", "我是去年九月报名的学员, 我想知道今年科目二的补考费是多少?",
+        "按照省里核定的收费标准, 科目二考试费为每次180元, 第一次补考不收费。"),
+    "what requirements, answered with the rule": (
+        "入学条件", "我们在县城打工, 小孩却入不了小学。都是什么要求?",
+        "依据《城区中小学招生工作细则》, 外来务工人员子女需要提供一年以上的务工证明和居住证。"),
+}
+
+
+@pytest.mark.parametrize("case", ANSWERED_IN_KIND)
+def test_a_reply_that_answers_in_kind_is_not_told_it_missed_a_question(case):
+    title, body, reply = ANSWERED_IN_KIND[case]
+    result = score_reply(title, body, reply)
+    assert result["questions"] >= 1 and result["completeness"] == 1.0, result
+    assert not any("未回应" in r for r in result["reasons"])
+
+
+def test_a_title_naming_the_subject_is_no_question_beside_the_bodys():
+    """「对…的建议」 names what the body's 建议 is about: it was a second question a reply had to echo."""
+    title = "对滨河路右转道标线设置的建议"
+    body = "早高峰右转车辆排到建设路口。建议该路口最右侧车道改为只能右转。"
+    reply = "经现场调查, 我大队已于6月1日将该路口最右侧车道改为右转专用道。如有疑问请致电 0931-8451234。"
+    result = score_reply(title, body, reply)
+    assert result["questions"] == 1 and result["completeness"] == 1.0
+    assert score_reply(title, "早高峰右转车辆排到建设路口。", reply)["questions"] == 1  # alone, the title asks
+
+
+@pytest.mark.parametrize("sentence", [
+    "对这种违法行为, 城管部门能坐视不管?",  # a reproach, not a question
+    "这样的评选谈何公平?",
+    "物价部门的监管职责何在?",
+    "这次划片是否有什么内幕?",  # an insinuation the reply's facts answer
+    "老百姓想租一套房子怎么就这么难?",  # a lament
+    "物业这样收费, 对得起交费的业主吗?",
+    "不是说去年报名的按原价收费吗?",
+    "孩子们是家庭的希望。",  # 希望 a noun, not a demand
+    "业委会可以向街道提出建议。",  # 建议 a noun: the rule told
+    "我想提醒准备买这个小区房子的朋友, 这样的物业你们还敢买吗?",  # to the other readers
+])
+def test_a_reproach_or_a_noun_is_no_question(sentence):
+    assert questions(sentence) == []
+
+
+def test_a_question_asked_twice_is_one_question():
+    assert questions("补贴迟迟没有到账。补贴什么时候发放? 补贴什么时候发放?") == ["补贴什么时候发放?"]
+    assert questions("原因何在?") == ["原因何在?"]  # a real question, not 职责何在
+
+
+def test_what_the_answer_kinds_do_not_answer_is_still_missed():
+    """The closing 如有疑问请致电 tells no one where to ask about the question, and a reply that
+    only sends the citizen elsewhere answers no "how long"; a plea beside a form letter, and a bus
+    asked for beside a reply on something else, still want an answer."""
+    title, body = "新房产权证", "我家危房改造后新建了住房。请问改造后新房的产证办理需要多长时间?"
+    closing_only = score_reply(title, body, "您反映的情况我们正在研究。如有疑问请致电 0931-8451234。")
+    assert closing_only["questions_addressed"] == 0 and any("未回应" in r for r in closing_only["reasons"])
+    only_referred = score_reply(title, body, "产权证书的办理进度, 可以到所在镇的村镇建设办公室咨询。")
+    assert only_referred["questions_addressed"] == 0
+    title, body, _ = ANSWERED_IN_KIND["a plea naming whom it asks and how"]
+    assert any("未回应" in r for r in score_reply(title, body, BOILER)["reasons"])
+    title, body, _ = ANSWERED_IN_KIND["a bus asked for, answered with a new line"]
+    off = score_reply(title, body, "经查, 该小区门口道路已完成修补。如有疑问请致电 0931-8451234。")
+    assert off["questions_addressed"] == 0
+
+
 def test_a_question_still_asked_is_still_missed():
     """What the fix must not lose: the demand the reply leaves out, and the one a form letter
     leaves out, are still quoted; a rhetorical sentence that also demands still asks."""

@@ -987,3 +987,17 @@ def test_lead_follows_the_topic_the_form_shows(personas, directory, staff, confi
     page = text(staff["dispatcher"].get(case_url(m)))
     assert _selected(page, "topic") == [str(directory[topic].pk)]
     assert _selected(page, "lead") == [str(directory[lead].pk)]
+
+
+def test_reply_preview_says_which_question_is_left_unanswered_and_not_a_plea(personas, directory, staff):
+    """The officer is told, in Chinese, which question the draft leaves out, quoting it. Before
+    2026-12-03 a draft answering the one thing asked was also told that 「恳请各位领导责成有关部门依法
+    履职。」 went unanswered, a plea naming only whom it asks and how."""
+    preview = _reply_preview(personas, directory, staff, title="东湖花园垃圾站异味扰民",
+                             body="小区楼下的垃圾收集站异味很重。请问垃圾收集站能否迁出小区? "
+                                  "恳请各位领导责成有关部门依法履职。")
+    answered = preview("经核查, 区城管局已选定小区东侧空地新建垃圾收集站, 原收集站将于8月底前迁出小区。"
+                       "如有疑问请致电 0931-8451234。")
+    assert "答复质量评分" in answered and "未回应" not in answered
+    left_out = preview("经核查, 区城管局已对小区内的绿化带进行了修剪。如有疑问请致电 0931-8451234。")
+    assert "留言提出的 2 个问题中有 2 个未回应, 如「请问垃圾收集站能否迁出小区?」" in left_out

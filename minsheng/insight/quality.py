@@ -8,8 +8,11 @@ Four parts, each in [0, 1]:
 - completeness: the share of the questions raised in the message (sentences that ask or
   demand something of the unit: not a rhetorical question, a narrative 要求, an opening or
   a closing) whose key bigrams or words the reply takes up, as written or in the reply's
-  words (a synonym: 噪音 / 噪声; an abbreviation: 公厕 / 公共厕所), or that it answers with
-  the date, the place to go or the rule they ask for;
+  words (a synonym: 噪音 / 噪声; an abbreviation: 公厕 / 公共厕所), or that it answers in
+  kind: a "when" with a date (or, in a reply saying more, with where to ask), a "why not yet"
+  with when, a "how much" with an amount, a bus with the line, a "how" with the place to go,
+  a "what rule" with the rule; a plea naming only whom it asks and how (恳请…责成相关部门…) is
+  answered by a reply that takes up the message;
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
@@ -34,9 +37,9 @@ from .text import LONG_NUMBER, normalize, tokenize, word_frequency
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 # a question or a demand: a question mark, a cue that asks (请问, 能否, 是否, 何时, 请告知 …) or
-# one that demands (希望, 恳请, 建议, 请…解决/处理/查处 …); 要求 / 请求 and the interrogative words
-# count only as _DEMAND and _WEAK_ASK say
-_DEMANDS = r"希望|恳请|建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)"
+# one that demands (希望, 恳请, 建议, 请…解决/处理/查处 …; not the nouns 希望 of 祖国未来的希望, 没有希望
+# and 建议 of 提出处理建议); 要求 / 请求 and the interrogative words count only as _DEMAND and _WEAK_ASK say
+_DEMANDS = r"(?<![的有])希望|恳请|(?<![出提理化见])建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)"
 _QUESTION = re.compile(r"[?？]|请问|能否|可否|是否|何时|什么时候|请告知|请说明|请解释|想了解|想咨询|" + _DEMANDS)
 # the cue words alone, cut out of a question before it is matched: 请督促热力公司尽快排查原因 keeps
 # 督促热力公司 (the whole match of 请.{0,6}尽快 took the unit out with it)
@@ -52,7 +55,13 @@ _DEMAND = re.compile(r"(?:^|[,，:：;；、]|我们?|本人|大家|特此|强�
                      r"[一二三四五]是)\s*(?:要求|请求)|(?:要求|请求)(?:政府|领导|上级|相关|有关|你们|您|贵|市|县|区|尽快)")
 # a rhetorical question states, it asks for no answer: 难道…吗, 岂非…, 试问…, 这不是…吗
 _RHETORICAL = re.compile(r"难道|岂(?:非|不|能|有)|试问|何尝|凭什么|(?:天理|公道|王法)何在|谁来主持公道|还有没有(?:王法|天理)|"
-                         r"(?:这|那)不是.{0,40}吗[?？!！]*$|说这公平吗")
+                         r"(?:这|那)不是.{0,40}吗[?？!！]*$|^不是说.{0,40}吗[?？!！]*$|说这公平吗|"
+                         # 谈何公道, 何以服众, 职责何在, 这是何道理, 对得起…吗, 置…于何地
+                         r"谈何|何谈|何以服众|(?<!原因)(?<!问题)何在[?？!！]*$|何道理|对得起.{0,20}吗|(?:置|至|放)于何地|"
+                         # asking whether the unit will look away is a reproach: 相关部门能够坐视不理?
+                         r"坐视不(?:理|管)|置之不理|置若罔闻|视而不见|不闻不问|袖手旁观|无动于衷|而不顾|于不顾|"
+                         # an insinuation: 其中是否有何内幕?; a lament: 怎么就这么难啊?
+                         r"内幕|猫腻|黑幕|官官相护|(?:怎么|为什么|为何)(?:就|会|还)?(?:这么|那么|如此)难")
 # what a demand is about is said right at its cue: 满大街听到乱鸣笛, 建议政府引入鸣笛声纳抓拍系统 is
 # answered by a reply on 声纳抓拍系统, not on what the citizen told before it
 _CLAUSE = re.compile(r"[^,，、:：]+")
@@ -62,6 +71,8 @@ _COURTESY = re.compile(
     r"感谢您对[^。!！]{0,20}(?:关心|支持|理解|监督|信任)[^。!！]{0,12}[。!！]?|谢谢[!！。]?|"
     r"\d{4}年\d{1,2}月\d{1,2}日|[\u3000\s]+"
 )
+# a title naming what the body asks about: 关于…的建议, 对…的质疑
+_SUBJECT = re.compile(r"^(?:关于|对|有关)[^?？]*的(?:建议|意见|请求|诉求|咨询|投诉|质疑|举报|反映)(?:书|信)?[。!！]?$")
 # a polite closing asks nothing a reply must answer: 以上建议, 望领导参考 / 希望能够采纳, 谢谢
 _CLOSING = re.compile(r"^(?:(?:以上|上述|此|这些)?(?:建议|意见|想法)?|这是[^,，。]{0,30}(?:建议|意见|心声))[,，、]?\s*"
                       r"(?:望|希望|恳请|敬请|请)(?:能够?|各位)?(?:领导|政府|有关部门|相关部门|贵单位)?"
@@ -77,19 +88,41 @@ _OPENING = re.compile(r"^(?:尊敬的)?(?:各位)?(?:领导|书记|市长|县长
                       r"(?:[;；:：,，。!！]?$|[,，]\s*(?:我|本人)(?!.*(?:什么|多少|哪|怎|如何|何时|是否|能否|可否|几))[^?？吗呢]*$)")
 # a short sentence that goes on with the question before it (否则…? 还是…? 那么…?) is part of it
 _GOES_ON = re.compile(r"(?:否则|还是|那么|或者|或是|并且|而且|以及)(?![^?？]{30})")
-# a call to the other readers (在此呼吁大家…, 希望各位网友…) asks nothing of the unit
-_TO_OTHERS = re.compile(r"呼吁大家|希望(?:各位|广大)?(?:网友|市民朋友|大家)")
+# a call to the other readers (在此呼吁大家…, 希望各位网友…, 想告诉即将购买的客户…) asks nothing of the unit
+_TO_OTHERS = re.compile(r"呼吁大家|希望(?:各位|广大)?(?:网友|市民朋友|大家)|"
+                        r"(?:告诉|奉劝|提醒)(?:各位|广大|大家|所有)?[^,，。]{0,12}(?:客户|网友|朋友|购房者|消费者|家长)")
 # the citizen's own phone number is how to reach them, not something a reply must take up
 _OWN_CONTACT = re.compile(r"(?:我的|本人|我)?(?:联系)?(?:电话|手机号?码?|联系方式)(?:号码)?(?:是|为|[:：])?\s*[\d\-—－ ]{7,}")
 _WHEN = re.compile(r"何时|什么时候|多久|多长时间|哪天|几时|时间|工期")
-# how, where, to whom (维权的途径, 需要哪些材料, 到哪里查询, 不知道找谁) is answered by telling the citizen
-# where to go or what to do: 可携带相关证据到劳动保障监察机构投诉
-_HOW = re.compile(r"途径|渠道|怎么办|如何(?:办理|申请|维权|处理|查询|投诉)|流程|手续|材料|哪里|哪个部门|找谁|去哪|到哪")
+# why it is not done yet (为什么至今未拆, 为什么没有动工) is answered by when it will be: 2027年将依法关闭
+_NOT_YET = re.compile(r"至今(?:还|仍|都)?(?:未|没|不)|迟迟|为什么(?:还)?(?:没有?|未|不)(?:动工|开工|开建|建设|实施|落实|兑现|拆)")
+# how, where, to whom (维权的途径, 需要哪些材料, 到哪里查询, 不知道找谁, 要如何报名, 我该怎么办) is answered by
+# telling the citizen where to go or what to do: 可携带相关证据到劳动保障监察机构投诉
+_HOW = re.compile(r"途径|渠道|怎么办|(?:如何|怎样|怎么)(?:才能|才可以|可以|能)?(?:办理|申请|维权|处理|查询|投诉|报名|登记|缴纳|"
+                  r"领取|补办|迁移?|上户|参加|享受|做|办)|该怎么|流程|手续|材料|哪里|哪个部门|找谁|去哪|到哪")
 _DIRECTIVE = re.compile(r"(?:可|可以|请|建议您?|需)(?:您)?(?:携带|持|凭|到|向|通过|拨打|致电|登录|前往|联系|咨询|申请|提交)")
-# a question about the basis (哪来的依据, 收费标准) is answered by the rule cited: 根据…文件规定
-_BASIS = re.compile(r"依据|根据什么|标准|政策")
+# told where or whom to ask (可以到所辖乡镇办公室咨询, 可与该乡直接联系): the answer to a "when" the
+# replying unit cannot give itself; not the 如有疑问请致电 that closes any reply
+_REFERRAL = re.compile(r"(?:^|[。;；!！])(?:(?!如有|如需|若有|如对|如您|如果|如还)[^。;；!！])*?(?:可|可以|请|建议您?)(?:您)?(?:直接)?"
+                       r"(?:与|向|到|和|前往|拨打|致电)?[^,，。;；!！]{0,14}?(?:联系|咨询|了解|询问|查询)")
+# a question about the basis (哪来的依据, 收费标准, 都是什么要求, 如此规定?, 按片区还是按成绩,
+# 最终怎么定) is answered by the rule cited: 根据…文件规定
+_BASIS = re.compile(r"依据|根据什么|标准|政策|(?:什么|哪些|何种|哪条|如此|这样)(?:规定|要求|条件)|"
+                    r"按(?:照)?什么|按[^,，。?？]{1,8}还是按|(?:怎么|如何)(?:确定|认定|计算|划分|算|定)")
 _CITED = re.compile(r"《[^》]{2,40}》|(?:根据|依据|按照).{0,40}(?:规定|文件|通知|办法|条例|政策|标准|方案)|标准为")
-_DATE = re.compile(r"\d{1,2}月|\d{1,2}日|\d+(?:个)?(?:工作日|天|周|个月)内|年底|年内|月底|近期|本周|下周|今年|明年|预计|计划于")
+_DATE = re.compile(r"\d{1,2}月|\d{1,2}日|\d+(?:个)?(?:工作日|天|周|个月)内|年底|年内|月底|近期|本周|下周|今年|明年|预计|计划于|"
+                   # a time it takes: 前期工作周期需1-2年, 约3个月
+                   r"(?:需要?|约|大约|周期|为期|历时)[^。，,;；]{0,4}\d{1,2}(?:[-~至到]\d{1,2})?(?:个)?(?:工作日|天|周|个?月|年)|"
+                   # a year to come: 2027年将依法关闭, 拟进入2027年计划
+                   r"(?:19|20)\d{2}年[^。，,;；]{0,6}(?:将|拟|计划|底|内|前)|(?:拟|计划|将)(?:于|在|进入)?(?:19|20)\d{2}年")
+# the amount asked for (补考费是多少, 多少钱) is answered by one: 每人次200元, 可免费补考一次
+_HOW_MUCH = re.compile(r"多少(?:钱|元|费)|(?:费|价|金|资|补贴|补助|标准)[^,，。?？]{0,4}多少|几块钱")
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:万|亿)?元|免费|免收|不收(?:取)?(?:任何)?费")
+# a bus asked for (增加一趟到第四中学的公车, 公交线路) is answered by the line opened or changed, or why
+# not yet: 新开通58路, 具体走线为…
+_ROUTE = re.compile(r"公交|公车|班车|线路|路线|\d+路|专线")
+_LINE = re.compile(r"(?:开通|新开|增开|开行|新辟|延伸|延长|调整|优化|增设|加密)[^。；;]{0,10}(?:\d+路|线路|路线|公交|班车|专线|站点)|"
+                   r"走线|线路走向|途经|经停")
 _FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|职能)?(?:部门|单位)|转(?:交|请)?(?:相关|有关)部门(?:处理|办理|研究)|"
                         r"已(?:交|转)由?.{0,10}(?:处理|办理)|正在(?:处理|调查|研究)中?|将(?:尽快|及时)?(?:处理|研究|调查)|"
                         # the form letter's other words: received, taken seriously, someone assigned, please wait
@@ -113,6 +146,18 @@ _STOP_WORDS = re.compile("|".join(sorted(_STOP_GRAMS, key=len, reverse=True)))
 _PLEA_WORDS = re.compile(r"高度重视|重视|认真|尽快|及早|尽早|早日|及时|妥善|切实|给予|予以|给以|帮帮|帮助|帮个?忙|解决|处理|"
                          r"办理|关注|政府|出面|亲自|视察|给与|百忙之中|抽空|慎重考虑|体会百姓疾苦|为民做主|拿出实际行动|"
                          r"(?:与我|和我)?联系(?:我|本人)")  # 请尽快联系我: a reply does not echo it
+# whom a plea asks and how it asks them to act (恳请各位领导责成有关部门依法履职, 恳请书记帮帮忙, 希望卫生局能够
+# 重视), what it refers back to (这件事情, 我们的合理诉求, 以上问题) and whom for (老百姓, 民生): a plea
+# naming nothing else asks for the message as a whole, as 恳请帮帮我们 does. Cut only to tell such a
+# plea: a question that names something is matched as written (纪委为什么不管? is about the 纪委)
+_ASKED_OF = re.compile(r"书记|市长|县长|区长|局长|镇长|乡长|主任|巡视组|纪委|监委|上级|各位|诸位|您们|你们|"
+                       r"[\u4e00-\u9fff]{2,4}局(?=能|要|可以|给|出面)|"
+                       r"责成|督促|严格执法|依法行政|依法|履职|做主|办(?:一点|点)?实事|为民办事|管一管|过问|批示|严肃处理|(?:不搞)?形式主义|"
+                       r"看到(?:后|此信|留言)?|(?:到)?实地(?:查看|考察|看看|走走)|为盼|"
+                       r"(?:有效|果断|切实)?采取(?:有效|果断|切实)?措施|考虑考虑|多考虑一下|体谅|着想|给(?:个|一个)?说法|指导性?意见|"
+                       r"[还给][^,，。;；!！?？]{0,6}?一个[^,，。;；!！?？]{0,12}|"
+                       r"这一?件事情?|此事|这个|这种|以上|上述|这些|棘手|(?:合理|合法)?诉求|合法权益|"
+                       r"老百姓|百姓|群众|民生|我等|草民|普通|和谐社会|为此|因此|所以|再次|衷心地?|诚恳地?|恳切|迫切|能够")
 
 # a concrete step or finding, which no form letter holds (not the bare 已 / 将 / 尽快 of
 # 已转相关部门, 将尽快研究, 调查处理, nor 已办结 / 已完成 / 督促整改, which say nothing of what was
@@ -147,6 +192,8 @@ _SYNONYMS = (
 _SYNONYM_OF = {word: group for group in _SYNONYMS for word in group}
 _SYNONYM = re.compile("|".join(sorted(_SYNONYM_OF, key=len, reverse=True)))
 _HAN_WORD = re.compile("[\u3400-\u9fff]+")
+_MARK = re.compile("[?？]")
+_PARTICLE = re.compile("[的了地得着们之]")
 _NUMERAL = re.compile("[一二两三四五六七八九十百千万几多第]")
 
 BOILERPLATE_CAP = 20
@@ -192,10 +239,13 @@ def _cleaned(question: str) -> str:
     return _PLEA_WORDS.sub(" ", _STOP_WORDS.sub(" ", _OWN_CONTACT.sub(" ", _CUE_WORDS.sub(" ", question))))
 
 
-def _content(question: str) -> list[str]:
+@lru_cache(maxsize=256)
+def _content(question: str) -> tuple[str, ...]:
     """The bigrams a reply must echo to take a question up: its cue words, the citizen's own
-    phone number and the stop words (领导, 您好, 我们, 相关, 部门 …) left out."""
-    return [g for g in _grams(_cleaned(question)) if not g.isdigit()]
+    phone number and the stop words (领导, 您好, 我们, 相关, 部门 …) left out. Kept for the
+    questions of the last few replies: whether a plea names nothing and whether the reply
+    takes it up both read them."""
+    return tuple(g for g in _grams(_cleaned(question)) if not g.isdigit())
 
 
 @lru_cache(maxsize=64)
@@ -280,22 +330,52 @@ def _takes_up(question: str, core: str, reply_grams: Counter) -> bool:
     return bool(words) and sum(1 for w in words if w in core) / len(words) >= WORDS
 
 
-def _addressed(question: str, core: str, reply_grams: Counter, relevant: bool, concrete: bool) -> bool:
+def _referred(core: str) -> bool:
+    """Whether the reply tells where or whom to ask, beside saying something of its own: a
+    reply that only refers the citizen elsewhere (建议直接咨询教育局) answers no "when"."""
+    rest = _REFERRAL.sub("", core)
+    return rest != core and len("".join(_HAN_WORD.findall(_FORWARDED.sub("", rest)))) >= MIN_SUBSTANCE
+
+
+def _names_nothing(question: str) -> bool:
+    """A plea that names nothing (领导您好, 恳请帮帮我们; …噪音扰民, 请求领导及早解决; 恳请书记帮帮忙,
+    解决这个棘手的难题; 恳请各位领导责成有关部门依法履职, 支持我们的合理诉求): fewer than two content
+    bigrams, in the whole or in the part its cue is in, once whom it asks and how (``_ASKED_OF``)
+    are cut from a demand without a question mark. It asks for the message as a whole."""
+    if len(_content(question)) < 2 or len(_content(_focus(question))) < 2:
+        return True
+    if _MARK.search(question):
+        return False
+    plea = _ASKED_OF.sub(" ", question)
+
+    def named(text: str) -> int:  # a bigram with a particle (民的, 的难) names nothing
+        return sum(1 for g in _content(text) if not _PARTICLE.search(g))
+
+    return named(plea) < 2 or named(_focus(plea)) < 2
+
+
+def _addressed(question: str, core: str, reply_grams: Counter, whole: bool) -> bool:
     """Whether the reply takes the question up: a quarter of its bigrams, either of the whole
     sentence or of the part its cue is in, read in the reply's words where it names the same
     thing otherwise; a date for a "when", a place to go or a step to take for a "how / where";
-    a plea that names nothing is answered by a relevant or concrete reply."""
-    if _WHEN.search(question) and _DATE.search(core):
-        return True  # a "when" answered with a date or a time limit
+    a plea that names nothing is answered by a reply that takes up the message as a whole
+    (``whole``: relevant or concrete; ``score_reply`` also counts one that answers another
+    question of the message)."""
+    if _WHEN.search(question) and (_DATE.search(core) or _referred(core)):
+        return True  # a "when" answered with a date or a time limit, or with whom to ask
+    if _NOT_YET.search(question) and _DATE.search(core):
+        return True  # "why not yet" answered with when
+    if _HOW_MUCH.search(question) and _AMOUNT.search(core):
+        return True  # "how much" answered with an amount
+    if _ROUTE.search(question) and _LINE.search(core):
+        return True  # a bus asked for, answered with the line
     if _HOW.search(question) and _DIRECTIVE.search(core):
         return True  # a "how / where" answered with where to go or what to do
     if _BASIS.search(question) and _CITED.search(core):
         return True  # "on what basis" answered with the rule
     key, focus = _content(question), _content(_focus(question))
     if len(key) < 2 or len(focus) < 2:
-        # a plea that names nothing (领导您好, 恳请帮帮我们; …噪音扰民, 请求领导及早解决) asks for the
-        # message as a whole
-        return relevant or concrete
+        return whole  # a plea that names nothing (领导您好, 恳请帮帮我们)
     if _takes_up(question, core, reply_grams):
         return True
     reworded = _reworded(question, core)
@@ -310,7 +390,8 @@ def questions(text: str) -> list[str]:
         if asked and _GOES_ON.match(sentence):
             found[-1] += sentence  # 是否必须由城建局施工? 否则不予拨款? is one question, cut at its mark
         elif asked := _asks(sentence):
-            found.append(sentence)
+            if sentence not in found:  # 补贴什么时候发放? 补贴什么时候发放? is asked once, not twice
+                found.append(sentence)
     return found[:8]
 
 
@@ -331,7 +412,8 @@ def _asked(title: str, body: str) -> list[str]:
     """The questions of the message; a title that restates one of the body's questions
     (half its bigrams there) is not counted twice: 「公租房什么时候分配申请条件是什么」 over
     two questions in the body is two questions, not three; nor is 「建议优化楚府路大桥下第一个红绿灯」
-    over 「建议优化此处红绿灯」 in the body."""
+    over 「建议优化此处红绿灯」 in the body. A title that names the subject of the body's
+    questions (「对滨河路右转道标线设置的建议」) asks nothing of its own."""
     in_body = questions(body)
     body_grams = set().union(*(_grams(q) for q in in_body))
 
@@ -340,7 +422,7 @@ def _asked(title: str, body: str) -> list[str]:
         return (not grams or sum(g in body_grams for g in grams) / len(grams) >= 0.5
                 or any(b and sum(g in grams for g in b) / len(b) >= 0.5 for b in map(_grams, in_body)))
 
-    in_title = [q for q in questions(title) if not restated(q)]
+    in_title = [q for q in questions(title) if not restated(q) and not (in_body and _SUBJECT.match(q))]
     return (in_title + in_body)[:8]
 
 
@@ -371,7 +453,13 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     reply_grams = _grams(core)
     boilerplate = is_boilerplate(reply)
     concrete = not boilerplate and bool(_CONCRETE.search(core))
-    addressed = [_addressed(q, core, reply_grams, relevance >= 0.4, concrete) for q in asked]
+    # a plea that names nothing is answered by a reply that takes up the message: one that is
+    # relevant, names a concrete step, or answers another of its questions (恳请书记帮帮忙 beside
+    # the question the reply answers in other words than the message's)
+    taken_up = {q: _addressed(q, core, reply_grams, relevance >= 0.4 or concrete) for q in asked}
+    pleas = {q for q in asked if not _MARK.search(q) and _names_nothing(q)}
+    whole = not boilerplate and (relevance >= 0.4 or concrete or any(ok for q, ok in taken_up.items() if q not in pleas))
+    addressed = [taken_up[q] or (q in pleas and whole) for q in asked]
     completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)
     missed = [q for q, ok in zip(asked, addressed, strict=True) if not ok]
     if missed:
