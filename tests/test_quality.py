@@ -230,7 +230,7 @@ def test_other_words_for_something_else_still_leave_the_question_unanswered(body
 
 @pytest.mark.parametrize("sentence", [
     "前段时间我反映了小区路灯的问题, 没过多久问题就解决了。",  # a thanks note: 多久 tells, it does not ask
-    "因为路不好, 如何把猪运出去是一个难题。",
+    "因为路不好, 如何把菜运出去成了难事。",
     "业主代表向开发商要求公示施工图, 开发商拒绝了。",  # a demand told of someone else
     "难道业主不交就不能装修吗?",  # rhetorical
     "这不是以权压人吗?",

@@ -46,7 +46,7 @@ _QUESTION = re.compile(r"[?？]|请问|能否|可否|是否|何时|什么时候|
 _CUE_WORDS = re.compile(r"[?？]|请问|能否|能不能|可否|是否|何时|什么时候|多久|为什么|为何|怎么|如何|哪里|谁来|有没有|"
                         r"请告知|请说明|请解释|想了解|想咨询|希望|恳请|请求|要求|建议|请")
 # an interrogative word asks only in a question (…怎么办? / 请问…如何申请); in a statement it tells
-# (没过多久又坏, 去哪里都不方便, 如何把猪运出去是一个难题)
+# (没过多久又坏, 去哪里都不方便, 如何把菜运出去成了难事)
 _WEAK_ASK = re.compile(r"多久|为什么|为何|怎么|如何|哪里|谁来|有没有|能不能")
 _ASKING = re.compile(r"[?？吗呢]|请问|想问|咨询|想了解|想知道|请告知|请说明|请解释")
 # 要求 / 请求 demand when the writer makes them (我们要求…, 强烈要求政府…, 请求撤销…); told of
@@ -58,11 +58,11 @@ _RHETORICAL = re.compile(r"难道|岂(?:非|不|能|有)|试问|何尝|凭什么
                          r"(?:这|那)不是.{0,40}吗[?？!！]*$|^不是说.{0,40}吗[?？!！]*$|说这公平吗|"
                          # 谈何公道, 何以服众, 职责何在, 这是何道理, 对得起…吗, 置…于何地
                          r"谈何|何谈|何以服众|(?<!原因)(?<!问题)何在[?？!！]*$|何道理|对得起.{0,20}吗|(?:置|至|放)于何地|"
-                         # asking whether the unit will look away is a reproach: 相关部门能够坐视不理?
+                         # asking whether the unit will look away is a reproach: 有关部门就这样坐视不理?
                          r"坐视不(?:理|管)|置之不理|置若罔闻|视而不见|不闻不问|袖手旁观|无动于衷|而不顾|于不顾|"
                          # an insinuation: 其中是否有何内幕?; a lament: 怎么就这么难啊?
                          r"内幕|猫腻|黑幕|官官相护|(?:怎么|为什么|为何)(?:就|会|还)?(?:这么|那么|如此)难")
-# what a demand is about is said right at its cue: 满大街听到乱鸣笛, 建议政府引入鸣笛声纳抓拍系统 is
+# what a demand is about is said right at its cue: 满街都是乱鸣笛, 建议装鸣笛抓拍设备 is
 # answered by a reply on 声纳抓拍系统, not on what the citizen told before it
 _CLAUSE = re.compile(r"[^,，、:：]+")
 _COURTESY = re.compile(
@@ -252,8 +252,8 @@ def _content(question: str) -> tuple[str, ...]:
 def _focus(question: str) -> str:
     """The part of a question its cue is in: from the clause of the first cue on, the clauses
     that name something (three bigrams or more); with only a question mark to go by, the last
-    clauses. 满大街到处听到乱鸣笛, 建议政府引入鸣笛声纳抓拍系统, 布置在重点区域和路口 is about
-    引入鸣笛声纳抓拍系统."""
+    clauses. 满街都是乱鸣笛, 建议装鸣笛抓拍设备, 放在重点路口 is about
+    装鸣笛抓拍设备."""
     clauses = _CLAUSE.findall(question)
     first = next((i for i, c in enumerate(clauses) if _CUE_WORDS.search(re.sub(r"[?？]", "", c))), None)
     step = 1
