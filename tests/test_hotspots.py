@@ -153,6 +153,10 @@ def test_two_character_estates_roads_joined_by_he_ping_and_names_read_too_long()
     assert core.extract_places("投诉丽发小区建搅拌站, 北环路和金麓小区停电") == ["丽发", "北环路", "金麓"]
     # after an estate, two characters before 小区 end its name (not a second place)
     assert core.extract_places("A市锦楚国际星城小区三期停电") == ["锦楚国际星城"]
+    # two estates side by side are two, not one name made of both (扬帆八方, growing with each)
+    assert core.extract_places("扬帆小区八方小区停水") == ["扬帆", "八方"]
+    assert core.extract_places("锦绣华庭小区八方小区") == ["锦绣华庭", "八方"]
+    assert core.extract_places("八方小区" * 5) == ["八方"]
     # a quantity, a part, a kind of compound or a verb before 小区 names none
     assert core.extract_places("周边小区, 两个小区, 我们小区, 老旧小区, 长期霸凌小区, 在选聘小区物业, 公寓小区") == []
     assert core.extract_places("A市解放路和平安路路口堵车") == ["解放路", "平安路"]

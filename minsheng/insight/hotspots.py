@@ -88,7 +88,7 @@ _SPLIT = re.compile(
     r"整治|搬迁|加快|下穿|设置|设立|架设|办理|能否|可否|是否|以上|以下|高压|"
     # and in the reference data: 知道58车贷, 经确认达融造价公司, 多次找八医院, 紧挨着绿地海外滩, 通过正规网站,
     # 拒绝转成普惠制幼儿园, 5月10日下午市城
-    r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|\d+月\d*日?|\d+日|"
+    r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|(?<!\d)\d+月\d*日?|(?<!\d)\d+日|"
     # 太 as "too" (太大, 太吵, 太不方便), not the 太 of names (太平路, 太京镇, 太子山)
     r"太(?=[多少大小吵贵慢快远近差脏乱高低深长久晚早热冷臭难吓过不了])|"
     # an organisation before its place (温斯顿英语梅溪新天地, 学而思培优华盛花园, 富绿物业丽发新城) is not
@@ -99,7 +99,7 @@ _SPLIT = re.compile(
     r"改道|[左右][转拐](?:进入|进|上|入)?|进入|走[投头]无路|走(?![马廊])|增停|取消|开办|隐瞒|包庇|私自|入读|有一(?![所个家座间处条])|有(?=[一无])|"
     r"(?<![第十])(?=一[所个家座间处条])|"
     # a house or building number ends the name before it (仓板路123号天成国际酒店, 17栋廷泊酒店), not 1号线, 4号北延线
-    r"\d+号(?![线院楼号地]|[东西南北]延)|[A-Za-z]?\d+栋|"
+    r"(?<!\d)\d+号(?![线院楼号地]|[东西南北]延)|(?:(?<![A-Za-z\d])[A-Za-z])?(?<!\d)\d+栋|"
     r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁因])"
 )
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")  # the same cuts, keeping the separators
@@ -220,7 +220,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 pair = len(key) == 2 and at_opening and suffix == "小区"
                 if ((len(key) >= 3 or pair and _ESTATE_PAIR.match(key) and key not in _KINDS)
                         and not _GENERIC_NAME.match(key)):
-                    if pair and m.start() and last_new and not last_suffix.endswith(_CONTAINERS):
+                    # (not after a name that ended in 小区: 扬帆小区八方小区 is two estates)
+                    if pair and m.start() and last_new and not last_suffix.endswith(("小区", *_CONTAINERS)):
                         del found[last_key]
                         key = last_key + key
                     last_new, last_key, last_suffix = key not in found, key, suffix
