@@ -32,7 +32,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from .text import LONG_NUMBER, normalize, tokenize, word_frequency
+from .text import LONG_NUMBER, in_words_of, normalize, tokenize, word_frequency
 
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -165,32 +165,6 @@ _ASKED_OF = re.compile(r"书记|市长|县长|区长|局长|镇长|乡长|主任
 _CONCRETE = re.compile(r"经查|经核实|经调查|责令|责成|约谈|维修|清理|拆除|(?<!调)查处|处罚|施工|更换|修复|恢复|"
                        r"安装|疏通|清运|补发|退还")
 
-# words a citizen and the reply put differently, one group a line: a question in one word is
-# taken up by a reply in another (工地噪音扰民 / 超时施工产生噪声). Kept short and general: the
-# vocabulary of government replies, not of one message
-_SYNONYMS = (
-    ("噪音", "噪声"),
-    ("吃水", "饮水", "饮用水", "自来水", "供水"),
-    ("路灯", "照明"),
-    ("停车位", "车位", "泊位"),
-    ("学位", "入学", "就读", "就学"),
-    ("拆迁", "征收", "征迁"),
-    ("补贴", "补助"),
-    ("工资", "薪酬", "薪资", "劳动报酬"),
-    ("违建", "违章建筑", "违法建设", "违法建筑", "私搭乱建"),
-    ("摊贩", "摊点", "占道经营"),
-    ("堵车", "拥堵"),
-    ("红绿灯", "信号灯"),
-    ("路线", "线路"),
-    ("养老金", "退休金"),
-    ("房产证", "产权证", "不动产权证", "不动产证"),
-    ("治理", "整治"),
-    ("积水", "内涝"),
-    ("黑车", "非法营运"),
-    ("退费", "退款", "退还"),
-)
-_SYNONYM_OF = {word: group for group in _SYNONYMS for word in group}
-_SYNONYM = re.compile("|".join(sorted(_SYNONYM_OF, key=len, reverse=True)))
 _HAN_WORD = re.compile("[\u3400-\u9fff]+")
 _MARK = re.compile("[?？]")
 _PARTICLE = re.compile("[的了地得着们之]")
@@ -276,15 +250,11 @@ def _focus(question: str) -> str:
 
 def _reworded(question: str, core: str) -> str:
     """The question in the reply's words, where the reply names the same thing otherwise: a
-    word of ``_SYNONYMS`` by the one of its group the reply uses (噪音 by 噪声), and an
+    word of ``text.SYNONYMS`` by the one of its group the reply uses (噪音 by 噪声), and an
     abbreviation by the short word of the reply its characters are in, in order (公厕 by 公共厕,
     of 公共厕所; 违建 by 违法建, of 违法建设)."""
 
-    def reply_word(match: re.Match) -> str:
-        word = match.group()
-        return word if word in core else next((w for w in _SYNONYM_OF[word] if w in core), word)
-
-    question = _SYNONYM.sub(reply_word, question)
+    question = in_words_of(question, core)
     for word in set(_words(_focus(question))):
         # an abbreviation is a word of the dictionary (not 上要, 人车: jieba's guesses), and not a
         # common one (现在, 同时, 进步) or a number (第一, 七十): those are words of their own

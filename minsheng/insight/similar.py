@@ -18,7 +18,8 @@ more than one ordinary word (two features: one bigram is a word of two character
 clauses or more of one of them (a stock sentence, 打了12345也没有结果, is one). The post form's box, the dispatcher's near-duplicates
 and ``find-duplicates`` all ask it (``TextIndex.same_problem``); the box and the near-duplicates
 read the nearest messages and, further down, those that name the query's place
-(``TextIndex.nearest``).
+(``TextIndex.nearest``). Two messages that say one problem in two words of a group of
+``text.SYNONYMS`` (暖气不热 / 供暖温度不达标) are checked again with the query in the other's words.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import numpy as np
 from scipy import sparse
 
 from .hotspots import ends_in_place_word, extract_places
-from .text import LONG_NUMBER, normalize, tokenize
+from .text import LONG_NUMBER, in_words_of, normalize, tokenize
 
 _NON_TEXT = re.compile(r"[^\u3400-\u9fffA-Za-z0-9]+")
 # frequent letter-writing phrases that make unrelated messages look alike
@@ -258,6 +259,17 @@ class TextIndex:
         messages, is no feature (``run_on``). And it is found in two clauses or more of one of them
         (``clause_features``): a sentence anybody adds (打了12345也没有结果) or one phrase
         (收费不合理, 一下雨就积水) is one, the problem said in the title and again in the body two."""
+        if self._shares_problem(vector, i, places, text):
+            return True
+        # the same problem worded apart (暖气不热 / 供暖温度不达标): the query in row i's words,
+        # a word of ``text.SYNONYMS`` by the one of its group row i writes. Only the words of one
+        # group are made one: 停水 and 停电 are none, and stay two problems
+        title, body = self.texts[i]
+        theirs = f"{title} {body}"
+        reworded = (in_words_of(text[0] or "", theirs), in_words_of(text[1] or "", theirs))
+        return reworded != (text[0] or "", text[1] or "") and self._shares_problem(self.vector(*reworded), i, places, reworded)
+
+    def _shares_problem(self, vector: sparse.csr_matrix, i: int, places: Iterable[str], text: tuple[str, str]) -> bool:
         score, shared = self._beyond_place(vector, i, places)
         shared = set(shared)
         if score < SAME_PROBLEM or not shared:
