@@ -89,7 +89,7 @@ PLACE_CHARS = 150  # the body's head, where citizens say where
 WIDE = 150
 # the cosine from which a row that names the query's place is read (``TextIndex.nearest``), when
 # the lookup asks more of the others (triage: 0.35). The same problem at one place worded apart
-# keeps 0.30-0.35 (「金静街电梯停运没人修」, 「金静街23号楼电梯又坏了」: 0.35 rounded down), and the
+# keeps 0.30-0.35 (「金静街电梯停运没人修」, 「金静街23号楼电梯又坏了」: 0.336), and the
 # same-problem check (``same_problem``) still decides: bench/similar.py, triage recall 0.894 →
 # 0.906, nothing more listed of another place or problem
 NAMED_MIN_SCORE = 0.30
