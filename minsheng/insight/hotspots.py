@@ -230,7 +230,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
     return list(found)
 
 
-def _chunks(run: str, fresh: bool) -> list[tuple[str, str]]:
+def _chunks(run: str, fresh: bool) -> list[tuple[str, str | None]]:
     """``run`` cut at the separators and where 和 joins two names (北环路和平凉路, 热线和微信平台), each
     piece with the word it was cut from before it (None at the start of the run). 和
     begins a name when nothing it could join comes before it: at the start of the text or after a

@@ -187,6 +187,7 @@ class TextIndex:
         self.matrix = sparse.csr_matrix((0, 0))
         self.texts: list[tuple[str, str]] = []  # (title, body) of each row, for its places
         self._places: dict[int, list[str]] = {}
+        self._title_places: dict[int, list[str]] = {}
         self._feature_names: list[str] = []
 
     @classmethod
@@ -215,6 +216,13 @@ class TextIndex:
         found = self._places.get(i)
         if found is None:
             found = self._places[i] = message_places(*self.texts[i])
+        return found
+
+    def title_places(self, i: int) -> list[str]:
+        """The places row ``i``'s title names (``extract_places``), read when first asked."""
+        found = self._title_places.get(i)
+        if found is None:
+            found = self._title_places[i] = extract_places(self.texts[i][0])
         return found
 
     def _beyond_place(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> tuple[float, list[str]]:
