@@ -1,7 +1,7 @@
 """Similar messages (the post form's 「已有相似留言」 box) and near-duplicates (the
 dispatcher's 疑似重复): how often what they list is the same problem at the same place.
 
-    .venv/bin/python bench/similar.py [--n 1500] [--queries 600] [--dataset]
+    .venv/bin/python bench/similar.py [--n 1500] [--queries 600] [--dataset] [--lookups]
 
 Synthetic: ``--n`` messages (a prefecture's candidates) about compounds and roads, each raising
 one of twelve problems in one of three wordings (two citizens rarely write a problem alike) and
@@ -19,7 +19,8 @@ candidates that list one) and how many listed messages were another problem at t
 With --dataset, also the reference data (../shared/datasets/unlabeled/tipdm_hotspot_messages.csv,
 read where it is): the 220 pairs of bench/similar_pairs.csv, drawn at random from what the box
 listed for its messages before the check and read by hand (same_problem 1 or 0), with the
-check's verdict on each.
+check's verdict on each. With --lookups, every message of the reference data looked up among the
+others as the box does, and how many pairs pass the check only in the other's words.
 """
 
 from __future__ import annotations
@@ -190,17 +191,48 @@ def run_dataset() -> None:
               f"{len(chosen) - positives} different problems left out)")
 
 
+def run_lookups() -> None:
+    """Each message of the reference data looked up among the others as the box does (cosine 0.2,
+    the 15 nearest and the rows naming its place, no different place): the pairs the check passes,
+    and how many of them pass only with the query read in the other's words (text.SYNONYMS)."""
+    if not DATASET.exists():
+        print("lookups: dataset absent, skipped")
+        return
+    with DATASET.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    titles = [r["留言主题"] for r in rows]
+    index = TextIndex.build(titles, [r["留言详情"].strip()[:BODY_CHARS] for r in rows])
+    places = [set(extract_places(t)) for t in titles]
+    counties = [county_of(t) for t in titles]
+    as_written = reworded = 0
+    for i in range(len(rows)):
+        vector, named = index.matrix[i], index.places(i)
+        for n in index.nearest(vector, named, 15, min_score=0.2):
+            j = n.index
+            if j == i or not same_place(places[i], places[j], counties[i], counties[j]):
+                continue
+            if index._shares_problem(vector, j, named, index.texts[i]):
+                as_written += 1
+            elif index.same_problem(vector, j, named, index.texts[i]):
+                reworded += 1
+    print(f"lookups: {len(rows):,} messages looked up as the box does: {as_written + reworded} pairs pass the check, "
+          f"{reworded} of them only in the other's words (text.SYNONYMS)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1500, help="synthetic candidates (default 1500, as insight.lookup)")
     parser.add_argument("--queries", type=int, default=600)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--dataset", action="store_true", help="also the labelled pairs of the reference data")
+    parser.add_argument("--lookups", action="store_true", help="also every message of the reference data looked up")
     args = parser.parse_args()
     print(f"SAME_PROBLEM = {SAME_PROBLEM}")
     run_synthetic(args.n, args.queries, args.seed)
     if args.dataset:
         run_dataset()
+    if args.lookups:
+        run_lookups()
 
 
 if __name__ == "__main__":

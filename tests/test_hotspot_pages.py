@@ -364,7 +364,7 @@ def test_refresh_reads_a_hotspots_topics_without_a_query_per_message(lift_hotspo
     with CaptureQueriesContext(connection) as queries:
         hotspots_service.refresh_one(hotspot)
     reads = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
-    assert len(reads) == 5  # the hotspot's row (locked), members, their ratings, lead units, assisting units
+    assert len(reads) == 4  # the hotspot's row (locked), members, their ratings, the units handling them
     assert Hotspot.objects.get(pk=hotspot.pk).topics == ["城乡建设"]
 
 
@@ -751,3 +751,19 @@ def test_a_problem_every_unit_has_answered_needs_no_coordination(lift_hotspot, d
     assert hotspot.units == ["兰州市住房和城乡建设局", "兰州市生态环境局"]
     assert hotspot.unresolved_count == 0 and not hotspot.needs_coordination
     assert hotspot.title not in login(p["supervisor"]).get("/chronic/?show=coordination").content.decode()
+
+
+def test_a_settled_case_of_an_assisting_unit_does_not_flag_what_one_unit_still_handles(lift_hotspot, directory,
+                                                                                      personas):
+    """One lift case went to the 住建局 with the 生态环境局 assisting and was answered; the open ones
+    are the 住建局's alone. The hotspot was flagged 需多部门协调 while only one unit had anything left."""
+    p, d = personas, directory
+    hotspot, messages = lift_hotspot
+    actions.do_dispatch(p["dispatcher"], messages[0], d["housing"], assists=[d["ecology"]])
+    actions.do_sign(p["officer"], messages[0], d["housing"])
+    actions.do_reply(p["officer"], messages[0], d["housing"], "经核查, 已责成物业公司于本周内完成电梯维修, 感谢您的监督。")
+    for m in messages[1:]:
+        actions.do_dispatch(p["dispatcher"], m, d["housing"])
+    hotspot = hotspots_service.refresh_one(hotspot)
+    assert hotspot.units == ["兰州市住房和城乡建设局", "兰州市生态环境局"]
+    assert hotspot.unresolved_count == len(messages) - 1 and not hotspot.needs_coordination

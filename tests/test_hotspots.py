@@ -153,6 +153,10 @@ def test_two_character_estates_roads_joined_by_he_ping_and_names_read_too_long()
     assert core.extract_places("投诉丽发小区建搅拌站, 北环路和金麓小区停电") == ["丽发", "北环路", "金麓"]
     # after an estate, two characters before 小区 end its name (not a second place)
     assert core.extract_places("A市锦楚国际星城小区三期停电") == ["锦楚国际星城"]
+    # two estates side by side are two, not one name made of both (扬帆八方, growing with each)
+    assert core.extract_places("扬帆小区八方小区停水") == ["扬帆", "八方"]
+    assert core.extract_places("锦绣华庭小区八方小区") == ["锦绣华庭", "八方"]
+    assert core.extract_places("八方小区" * 5) == ["八方"]
     # a quantity, a part, a kind of compound or a verb before 小区 names none
     assert core.extract_places("周边小区, 两个小区, 我们小区, 老旧小区, 长期霸凌小区, 在选聘小区物业, 公寓小区") == []
     assert core.extract_places("A市解放路和平安路路口堵车") == ["解放路", "平安路"]
@@ -416,3 +420,36 @@ def test_li_du_he_cheng_and_cheng_guan():
     assert core.extract_places("希望开放A4区四方小区城管队旁的空地, 白沙湾嘉园小区路口车辆乱停") == ["四方", "白沙湾嘉园"]
     # 和 still joins before 城乡 and 城管 (住房和城乡建设局: no place)
     assert core.extract_places("住房和城乡建设局回复") == []
+
+
+def test_villagers_roads_joined_with_generic_words_and_second_compounds():
+    # 村民 after a group or a community are villagers, not a village named 八组村
+    assert core.extract_places("八组村民晚上用不上自来水") == []
+    assert core.extract_places("柳树湾组村民的宅基地被占") == ["柳树湾组"]
+    assert core.extract_places("福元路和环线交会处天天堵车") == ["福元路"]
+    assert core.extract_places("北环路和安街没有红绿灯") == ["北环路", "和安街"]
+    # estates named ...人家, ...水岸, ...半岛, also with a place word after 水岸 or 半岛
+    assert core.extract_places("山水人家停电两天了, 蓝天水岸电梯坏了, 阳光半岛物业不作为") == [
+        "山水人家", "蓝天水岸", "阳光半岛"]
+    assert core.extract_places("邦盛水岸御园门口积水, 长房半岛蓝湾停车难") == ["邦盛水岸御园", "长房半岛蓝湾"]
+    assert core.extract_places("这户人家养狗扰民, 老人家行动不便, 受害人家属多次上访") == []
+    # two compounds, or a road and a compound, named one after the other are two places
+    assert core.extract_places("江滨家园华庭苑之间的空地堆满垃圾") == ["江滨家园", "华庭苑"]
+    assert core.extract_places("楚府东路水岸天际小区门前积水") == ["楚府东路", "水岸天际"]
+    assert core.extract_places("幸福家园小区停水, 青山新村社区停电") == ["幸福家园", "青山新村社区"]
+    # a road of three characters is not cut to two (a rule reading a long run before 路 as words
+    # and then a two-character road read 万家丽路 as 家丽路; the run stays whole instead)
+    assert core.extract_places("学校外万家丽路经常堵车") != ["家丽路"]
+
+
+def test_district_and_county_names_and_generic_markets_are_no_places():
+    # the demo's Lanzhou districts and counties named in free text say where, not which place
+    assert core.extract_places("七里河区幸福家园停水") == ["幸福家园"]
+    assert core.extract_places("七里河区到处是工地") == []
+    assert core.extract_places("城关区小区物业普遍不作为") == []
+    assert core.extract_places("永登县城关镇停电一整天") == ["城关镇"]
+    assert core.extract_places("西固区福利路, 安宁区万新路, 红古区海石湾镇, 皋兰县石洞镇, 榆中县人民医院") == [
+        "福利路", "万新路", "海石湾镇", "石洞镇", "榆中县人民医院"]
+    # 农贸市场 alone is any market; one with a name is a place
+    assert core.extract_places("农贸市场脏乱差, 附近的菜市场占道") == []
+    assert core.extract_places("东岗农贸市场脏乱差") == ["东岗农贸市场"]

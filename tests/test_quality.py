@@ -204,6 +204,13 @@ IN_OTHER_WORDS = {
     "学位 / 入学": (
         "孩子上小学", "我家孩子今年满六岁, 户口在城关区, 学区内的小学说已经满了。请问怎样才能有学位?",
         "经核实, 您家孩子符合城关区义务教育入学条件, 区教育局已统筹安排其到东岗小学入学。咨询电话 0931-8451234。"),
+    # the groups similar.py reads too (text.SYNONYMS), added 2026-12-03
+    "暖气 / 供热": (
+        "家里太冷", "入冬以来我家屋里只有十二度, 老人一直感冒。希望解决我家暖气不热的问题。",
+        "经热力公司上门检测, 您所在单元的供热管道阀门堵塞, 已于1月8日疏通, 室温现已达到18度。如有疑问请致电 0931-8451234。"),
+    "地库渗水 / 车库漏水": (
+        "新房刚交就出问题", "我们小区交房才一年, 每逢下雨地库就渗水, 车停着都不放心。希望督促开发商修好地库渗水。",
+        "经住建局现场查看, 该小区地下车库漏水系顶板防水层破损所致, 已责令开发商于6月底前完成修复。如有疑问请致电 0931-8451234。"),
 }
 
 
@@ -474,3 +481,25 @@ def test_a_long_question_is_quoted_cut_with_an_ellipsis():
     result = score_reply("路灯", asked, "您好, 您反映的问题已收悉, 感谢您的监督。")
     quoted = next(r for r in result["reasons"] if "未回应" in r)
     assert quoted.endswith("…」") and asked[:29] in quoted
+
+
+@pytest.mark.parametrize("question", [
+    "真的希望政府能尽快解决小区供暖问题。",  # 真的希望 demands; 的希望 of 未来的希望 is a noun
+    "请问学校什么时候告诉家长分班结果?",  # the unit tells the parents: not a call to other readers
+    "学校能否提前告诉家长考试安排?",
+    "为什么坐视不管, 什么时候处理?",  # a reproach in one clause, a question in the next
+])
+def test_a_question_beside_words_that_look_like_a_reproach_or_a_call_to_readers_is_still_asked(question):
+    assert questions(question) == [question]
+
+
+def test_a_form_letters_date_of_receipt_or_free_hotline_answers_no_question_in_kind():
+    """A form letter (received on 5月3日, passed on) read as answering 「为什么至今未交付?」 with a
+    date, and a 免费咨询电话 as answering 「多少钱?」 with an amount."""
+    received = score_reply("安置房交付", "安置房为什么至今未交付?",
+                           "您好, 我单位于5月3日收到您的留言, 已转交相关部门认真研究处理, 请耐心等待。感谢监督。")
+    assert "留言提出的 1 个问题中有 1 个未回应" in " ".join(received["reasons"])
+    free = score_reply("补考", "补考费是多少钱?", "您好, 关于补考安排请拨打免费咨询电话12345了解。")
+    assert "留言提出的 1 个问题中有 1 个未回应" in " ".join(free["reasons"])
+    priced = score_reply("补考", "补考费是多少钱?", "经核实, 补考费按省物价部门核定标准每人每科30元收取, 请于考前缴纳。")
+    assert not any("未回应" in r for r in priced["reasons"])

@@ -59,9 +59,14 @@ PLACE_SUFFIXES = (
     "公司 集团 工厂 厂 派出所 搅拌站 站 工地 楼盘 车贷 平台 酒店 景区 水库 河 湖 港 机场 高速 线 号线 馆 中心 市场 "
     # estate names often end in no place word (锦绣世家, 新城国际花都, 利保壹号公馆, 枫华府邸, 江山帝景)
     # or on a shore (兰亭湾畔, 松雅湖畔; not the 畔 of 畔塘村)
-    "世家 花都 公馆 邸 天地 壹号 帝景 御景 华庭 豪庭 名都 尚都 湖畔 湾畔 河畔 江畔"
+    "世家 花都 公馆 邸 天地 壹号 帝景 御景 华庭 豪庭 名都 尚都 湖畔 湾畔 河畔 江畔 "
+    # and in 人家, 水岸 or 半岛 (山水人家, 万境水岸, 海洋半岛); see _NOT_A_SUFFIX for 人家 as "people"
+    "人家 水岸 半岛"
 ).split()
 _SUFFIX_RE = "|".join(sorted(set(PLACE_SUFFIXES), key=len, reverse=True))
+# 水岸 and 半岛 also sit inside a name that ends in a place word one or two characters later
+# (邦盛水岸御园, 长房半岛蓝湾): read whole, not cut after 水岸
+_SUFFIX_RE = rf"(?:水岸|半岛)[\u4e00-\u9fff]{{1,2}}?(?:{_SUFFIX_RE})|{_SUFFIX_RE}"
 # 一号 ends a name after a place word (碧桂园公园一号, 紫鑫御湖湾一号), not as building or gate one
 # (幸福家园一号楼) nor alone (一号线, 中央一号文件)
 _SUFFIXES = rf"(?:{_SUFFIX_RE})+(?:一号(?![楼栋门线院号单期区地文]))?"
@@ -88,7 +93,7 @@ _SPLIT = re.compile(
     r"整治|搬迁|加快|下穿|设置|设立|架设|办理|能否|可否|是否|以上|以下|高压|"
     # and in the reference data: 知道58车贷, 经确认达融造价公司, 多次找八医院, 紧挨着绿地海外滩, 通过正规网站,
     # 拒绝转成普惠制幼儿园, 5月10日下午市城
-    r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|\d+月\d*日?|\d+日|"
+    r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|(?<!\d)\d+月\d*日?|(?<!\d)\d+日|"
     # 太 as "too" (太大, 太吵, 太不方便), not the 太 of names (太平路, 太京镇, 太子山)
     r"太(?=[多少大小吵贵慢快远近差脏乱高低深长久晚早热冷臭难吓过不了])|"
     # an organisation before its place (温斯顿英语梅溪新天地, 学而思培优华盛花园, 富绿物业丽发新城) is not
@@ -99,7 +104,7 @@ _SPLIT = re.compile(
     r"改道|[左右][转拐](?:进入|进|上|入)?|进入|走[投头]无路|走(?![马廊])|增停|取消|开办|隐瞒|包庇|私自|入读|有一(?![所个家座间处条])|有(?=[一无])|"
     r"(?<![第十])(?=一[所个家座间处条])|"
     # a house or building number ends the name before it (仓板路123号天成国际酒店, 17栋廷泊酒店), not 1号线, 4号北延线
-    r"\d+号(?![线院楼号地]|[东西南北]延)|[A-Za-z]?\d+栋|"
+    r"(?<!\d)\d+号(?![线院楼号地]|[东西南北]延)|(?:(?<![A-Za-z\d])[A-Za-z])?(?<!\d)\d+栋|"
     r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁因])"
 )
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")  # the same cuts, keeping the separators
@@ -107,7 +112,7 @@ _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多�
                            r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
                            r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|混凝土|沥青|"
                            r"配套|配建|私立|公办|民办|民营|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线|"
-                           r"辖区|当地|基层|所属|居住地|公安|户籍地)$")  # 辖区派出所: the local one, no name
+                           r"辖区|当地|基层|所属|居住地|公安|户籍地|农贸|集贸|蔬菜|菜|批发|环|村民小?|居民小?|民小|[每两几各]?条|商业)$")  # 辖区派出所: the local one, no name
 # a direction and a number name a road (东六路, 南二环线), though neither names one alone; so do the
 # days named by a number (五一大道, 八一路, 三一大道)
 # to build or mend a thing of no name (建搅拌站, 修建垃圾站, 会规划地铁站) names no place; a name may begin with
@@ -122,13 +127,20 @@ _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间处]|[这那该本此][�
 # a county named before a name that 和 is inside (城关区怡和新村, 永登县怡和嘉园): the name begins with
 # the one character after the county, as after a region cut out (``admin_names``)
 _COUNTY_AND_ONE = re.compile(r".{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区).")
+# what is left of 城关区小区 once 小区 is trimmed: a district, no place
+_DISTRICT = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)$")
 _COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)(?=.{2})")
 # a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
 # 金色家园小区路灯, 幸福家园路面: after a compound, 路灯 (street lamp), 路面, 路况, 路牌 are
 # things on its roads, and their 路 no road's suffix; after any other name it is one (解放路灯不亮,
 # 中山路面塌陷: 解放路, 中山路); so is 路口 (白沙湾嘉园小区路口 → 白沙湾嘉园), and 城管 is no 城
-_NOT_A_SUFFIX = r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管)|(?<=小区路|家园路)[灯面况牌口])"  # 恒大雅苑小区市政路: 小区 ends a name
+# 七里河区, 永登县城关镇: a place word before 区 or 县 names a district or county, no place (and 城关 is
+# no 城); 八组村民, 社区村民: the 村 of 村民 (villagers) after a group or community is no village;
+# 户人家, 老人家, 受害人家属: 人家 as "people" or "family" ends no name
+_NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关)|(?<=小区路|家园路)[灯面况牌口]"  # 恒大雅苑小区市政路: 小区 ends a name
+                 r"|(?<=[河湖湾港桥城])[区县]|(?<=组村|区村|镇村|乡村|道村)民"
+                 r"|(?<=[户本老害别些通分个家]人家))")
 _PLACE = re.compile(rf"(.{{2,8}}?)({_SUFFIXES}){_NOT_A_SUFFIX}")
 # 和 joins two places (北环路和平凉路) but is part of names too (和平嘉园, 和谐家园, 和政县, 禧和路,
 # 中建嘉和城)
@@ -143,6 +155,14 @@ _ESTATE_PAIR = re.compile(r"^(?!(?:周边|周围|外围|两旁|朝向|洋房|生
                           r"(?![各每某全整这那其本该此另别同几多两有无没不非我你他她])[\u4e00-\u9fff]"
                           r"(?![个栋期号座片些边面侧旁内外里等])[\u4e00-\u9fff]$")
 _SUFFIX_TUPLE = tuple(set(PLACE_SUFFIXES))
+_SUFFIX_WORD = re.compile(_SUFFIX_RE)
+# two compounds named one after the other (江滨家园华庭苑), or a road and a compound (楚府东路水岸天际):
+# after a word that ends a compound's or a road's name, an estate's name of three characters or more
+# begins another place (家园 + 华庭苑), where 小区, 社区, 路 or 幼儿园 after it are the same
+# compound's (幸福家园小区, 青山新村社区)
+_COMPOUND_ENDS = frozenset("家园 花园 花苑 小区 公寓 山庄 雅苑 名苑 华苑 新村 路 街 大道 巷".split())
+_ESTATE_BEGINS = tuple("华庭 豪庭 华府 苑 园 府 世家 花都 公馆 邸 天地 帝景 御景 名都 尚都 名城 天下 雅苑 名苑 华苑 "
+                       "花苑 花园 家园 新城 城 湾 壹号 人家 水岸 半岛".split())
 # 公寓小区, 花园小区: a kind of compound, not its name (but 河畔小区 is one)
 _KINDS = frozenset(PLACE_SUFFIXES) - {"湖畔", "湾畔", "河畔", "江畔"}
 # the words after which a name begins (投诉扬帆小区, 解决湖开小区, 在八方小区, 北环路和八方小区)
@@ -197,6 +217,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
             while m := _PLACE.search(chunk, pos):
                 name, suffix, pos = m.group(1), m.group(2), m.end()
                 at_opening, opening = m.start() == opening, -1
+                if len(suffix) >= 5 and (end := _second_compound(suffix)):
+                    suffix, pos = suffix[:end], m.start(2) + end
                 if suffix.endswith("城") and (inside := _CITY_COMPOUND.match(chunk, pos)):
                     middle = inside.group(1)
                     if not middle.endswith(_ROADS) and not _GENERIC_NAME.match(middle[-2:]):
@@ -219,8 +241,9 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 key = _TRIM.sub("", name + suffix)
                 pair = len(key) == 2 and at_opening and suffix == "小区"
                 if ((len(key) >= 3 or pair and _ESTATE_PAIR.match(key) and key not in _KINDS)
-                        and not _GENERIC_NAME.match(key)):
-                    if pair and m.start() and last_new and not last_suffix.endswith(_CONTAINERS):
+                        and not _GENERIC_NAME.match(key) and not _DISTRICT.match(key)):
+                    # (not after a name that ended in 小区: 扬帆小区八方小区 is two estates)
+                    if pair and m.start() and last_new and not last_suffix.endswith(("小区", *_CONTAINERS)):
                         del found[last_key]
                         key = last_key + key
                     last_new, last_key, last_suffix = key not in found, key, suffix
@@ -229,7 +252,16 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
     return list(found)
 
 
-def _chunks(run: str, fresh: bool) -> list[tuple[str, str]]:
+def _second_compound(suffix: str) -> int:
+    """Where another compound's name begins in a run of place words (家园华庭苑 → 3), or 0."""
+    for word in _SUFFIX_WORD.finditer(suffix):
+        end = word.end()
+        if word.group(0) in _COMPOUND_ENDS and len(suffix) - end >= 3 and suffix.startswith(_ESTATE_BEGINS, end):
+            return end
+    return 0
+
+
+def _chunks(run: str, fresh: bool) -> list[tuple[str, str | None]]:
     """``run`` cut at the separators and where 和 joins two names (北环路和平凉路, 热线和微信平台), each
     piece with the word it was cut from before it (None at the start of the run). 和
     begins a name when nothing it could join comes before it: at the start of the text or after a
@@ -270,7 +302,10 @@ def _joins(run: str, at: int, seps: list[tuple[int, int]], stops: list[int], fre
     if name_start == at:
         return not (fresh and not n_before or n_before and _LEADS.search(run, seps[n_before - 1][0], at))
     if run.endswith(_SUFFIX_TUPLE, name_start, at):
-        return not (_PLACE.match(run, at, ahead_end) and not _PLACE.match(run, at + 1, ahead_end))
+        # 北环路和安街: 和安街 is the name; 福元路和环线: 环线 is a word of no name, and 和 joins
+        with_and = _PLACE.match(run, at, ahead_end)
+        return not (with_and and not _GENERIC_NAME.match(with_and.group(1)[1:])
+                    and not _PLACE.match(run, at + 1, ahead_end))
     return not (at - name_start == 1 and (fresh or n_before) or _COUNTY_AND_ONE.fullmatch(run, name_start, at))
 
 

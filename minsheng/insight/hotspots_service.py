@@ -159,19 +159,19 @@ def hotspot_of(message) -> Hotspot | None:
 # --- recomputing counts, heat and flags ---------------------------------------
 
 
-def _unresolved(messages) -> int:
+def _unresolved(messages) -> list:
     """Members still awaiting a reply, or whose latest rating is 不满意."""
     from minsheng.board.models import Rating
 
-    count = 0
+    found = []
     for m in messages:
         if m.status in Status.handling() or m.status == Status.SUBMITTED:
-            count += 1
+            found.append(m)
         elif m.status in Status.answered():
             ratings = sorted(m.evaluations.all(), key=lambda e: e.created_at)
             if ratings and ratings[-1].resolution == Rating.UNSATISFIED:
-                count += 1
-    return count
+                found.append(m)
+    return found
 
 
 def _public_members(hotspot: Hotspot) -> list:
@@ -248,15 +248,21 @@ def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
     last = max(m.submitted_at for m in messages)
     citizens = len({m.author_id for m in messages})
     supports = sum(m.support_count for m in messages)
-    unresolved = _unresolved(messages)
+    open_members = _unresolved(messages)
+    unresolved = len(open_members)
     # a unit that passed a case on (转办) or sent it back as not its own (退单, its assisting
     # units released with it) does not handle the problem
     passed_on = [Assignment.State.TRANSFERRED, Assignment.State.RETURNED]
-    leads = list(Assignment.objects.filter(message__in=messages, role=Assignment.Role.LEAD)
-                 .exclude(state__in=passed_on).values_list("unit__name", flat=True).distinct())
-    assists = list(Assignment.objects.filter(message__in=messages, role=Assignment.Role.ASSIST)
-                   .exclude(state__in=passed_on).values_list("unit__name", flat=True).distinct())
+    handling = sorted(Assignment.objects.filter(message__in=messages).exclude(state__in=passed_on)
+                      .values_list("message_id", "role", "unit__name").distinct())
+    leads = list(dict.fromkeys(name for _, role, name in handling if role == Assignment.Role.LEAD))
+    assists = list(dict.fromkeys(name for _, role, name in handling if role == Assignment.Role.ASSIST))
     topics = sorted({(m.topic or m.predicted_topic).root().name for m in messages if m.topic or m.predicted_topic})
+    # what is still open: the units and topics of the unresolved members alone, so a settled
+    # case's assisting unit does not flag a problem that is now one unit's
+    open_ids = {m.pk for m in open_members}
+    open_units = {name for message_id, _, name in handling if message_id in open_ids}
+    open_topics = {(m.topic or m.predicted_topic).root().name for m in open_members if m.topic or m.predicted_topic}
     public = [m for m in messages if m.status in Status.public()]
     title, place = public_face(hotspot.title, hotspot.place, public)
     return {
@@ -267,13 +273,12 @@ def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
         "heat": core.heat(citizens, len(messages), supports, last, now),
         # a single message is a case, not a hotspot: flags need two or more
         "chronic": len(messages) >= 2 and core.is_chronic(first, now, unresolved, chronic_days()),
-        # several units or several topics, and not yet settled: one unit alone cannot settle it. An
-        # assisting unit (协办) counts: the dispatcher sent it the case because part of the problem is
-        # its remit (a school gate's traffic: 公安局 leads, 交通运输局 assists). A problem every unit
-        # has settled needs no one brought together: without ``unresolved`` the demo flagged 54 of
-        # 兰州市's 87 hotspots, most of them long answered and rated
-        "needs_coordination": len(messages) >= 2 and unresolved > 0
-                              and (len(set(leads) | set(assists)) >= 2 or len(topics) >= 2),
+        # the open members span several units or several topics: one unit alone cannot settle it.
+        # An assisting unit (协办) counts: the dispatcher sent it the case because part of the
+        # problem is its remit (a school gate's traffic: 公安局 leads, 交通运输局 assists). What
+        # the units have settled needs no one brought together: counting every member's units,
+        # the demo flagged 54 of 兰州市's 87 hotspots, most of them long answered and rated
+        "needs_coordination": len(messages) >= 2 and (len(open_units) >= 2 or len(open_topics) >= 2),
         "units": sorted(set(leads)) + sorted(set(assists) - set(leads)),
         "topics": topics,
     }

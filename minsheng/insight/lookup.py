@@ -81,7 +81,7 @@ def _in_its_county(places: set[str], other: Message, region, candidates, index) 
         for row in index.rows_naming(name):
             m = candidates[row]
             code = _county_code(m.region)
-            if code and code != county and any(same_name(name, p) for p in extract_places(m.title)):
+            if code and code != county and any(same_name(name, p) for p in index.title_places(row)):
                 elsewhere = True
                 break
         if not elsewhere:

@@ -32,14 +32,14 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from .text import LONG_NUMBER, normalize, tokenize, word_frequency
+from .text import LONG_NUMBER, in_words_of, normalize, tokenize, word_frequency
 
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 # a question or a demand: a question mark, a cue that asks (请问, 能否, 是否, 何时, 请告知 …) or
-# one that demands (希望, 恳请, 建议, 请…解决/处理/查处 …; not the nouns 希望 of 祖国未来的希望, 没有希望
+# one that demands (希望, 真的希望, 恳请, 建议, 请…解决/处理/查处 …; not the nouns 希望 of 祖国未来的希望, 没有希望
 # and 建议 of 提出处理建议); 要求 / 请求 and the interrogative words count only as _DEMAND and _WEAK_ASK say
-_DEMANDS = r"(?<![的有])希望|恳请|(?<![出提理化见])建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)"
+_DEMANDS = r"(?<!有)(?<![^真]的)希望|恳请|(?<![出提理化见])建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)"
 _QUESTION = re.compile(r"[?？]|请问|能否|可否|是否|何时|什么时候|请告知|请说明|请解释|想了解|想咨询|" + _DEMANDS)
 # the cue words alone, cut out of a question before it is matched: 请督促热力公司尽快排查原因 keeps
 # 督促热力公司 (the whole match of 请.{0,6}尽快 took the unit out with it)
@@ -48,6 +48,8 @@ _CUE_WORDS = re.compile(r"[?？]|请问|能否|能不能|可否|是否|何时|�
 # an interrogative word asks only in a question (…怎么办? / 请问…如何申请); in a statement it tells
 # (没过多久又坏, 去哪里都不方便, 如何把菜运出去成了难事)
 _WEAK_ASK = re.compile(r"多久|为什么|为何|怎么|如何|哪里|谁来|有没有|能不能")
+# the cues that ask in words, not by a question mark alone
+_ASKS_IN_WORDS = re.compile(r"请问|能否|可否|是否|何时|什么时候|多久|多长时间|请告知|请说明|请解释|想了解|想咨询|怎么办")
 _ASKING = re.compile(r"[?？吗呢]|请问|想问|咨询|想了解|想知道|请告知|请说明|请解释")
 # 要求 / 请求 demand when the writer makes them (我们要求…, 强烈要求政府…, 请求撤销…); told of
 # someone else (业主向开发商要求公示, 依法要求你提供, 无视业主要求) they ask nothing of the reply
@@ -88,9 +90,10 @@ _OPENING = re.compile(r"^(?:尊敬的)?(?:各位)?(?:领导|书记|市长|县长
                       r"(?:[;；:：,，。!！]?$|[,，]\s*(?:我|本人)(?!.*(?:什么|多少|哪|怎|如何|何时|是否|能否|可否|几))[^?？吗呢]*$)")
 # a short sentence that goes on with the question before it (否则…? 还是…? 那么…?) is part of it
 _GOES_ON = re.compile(r"(?:否则|还是|那么|或者|或是|并且|而且|以及)(?![^?？]{30})")
-# a call to the other readers (在此呼吁大家…, 希望各位网友…, 想告诉即将购买的客户…) asks nothing of the unit
+# a call to the other readers (在此呼吁大家…, 希望各位网友…, 想告诉即将购买的客户…) asks nothing of the unit;
+# the writer tells them (请问学校什么时候告诉家长… asks the unit when it will tell)
 _TO_OTHERS = re.compile(r"呼吁大家|希望(?:各位|广大)?(?:网友|市民朋友|大家)|"
-                        r"(?:告诉|奉劝|提醒)(?:各位|广大|大家|所有)?[^,，。]{0,12}(?:客户|网友|朋友|购房者|消费者|家长)")
+                        r"(?:我|我们|在此|特此|想|要)(?:告诉|奉劝|提醒)(?:各位|广大|大家|所有)?[^,，。]{0,12}(?:客户|网友|朋友|购房者|消费者|家长)")
 # the citizen's own phone number is how to reach them, not something a reply must take up
 _OWN_CONTACT = re.compile(r"(?:我的|本人|我)?(?:联系)?(?:电话|手机号?码?|联系方式)(?:号码)?(?:是|为|[:：])?\s*[\d\-—－ ]{7,}")
 _WHEN = re.compile(r"何时|什么时候|多久|多长时间|哪天|几时|时间|工期")
@@ -110,18 +113,18 @@ _REFERRAL = re.compile(r"(?:^|[。;；!！])(?:(?!如有|如需|若有|如对|�
 _BASIS = re.compile(r"依据|根据什么|标准|政策|(?:什么|哪些|何种|哪条|如此|这样)(?:规定|要求|条件)|"
                     r"按(?:照)?什么|按[^,，。?？]{1,8}还是按|(?:怎么|如何)(?:确定|认定|计算|划分|算|定)")
 _CITED = re.compile(r"《[^》]{2,40}》|(?:根据|依据|按照).{0,40}(?:规定|文件|通知|办法|条例|政策|标准|方案)|标准为")
-_DATE = re.compile(r"\d{1,2}月|\d{1,2}日|\d+(?:个)?(?:工作日|天|周|个月)内|年底|年内|月底|近期|本周|下周|今年|明年|预计|计划于|"
+_DATE = re.compile(r"\d{1,2}月|\d{1,2}日|(?<!\d)\d+(?:个)?(?:工作日|天|周|个月)内|年底|年内|月底|近期|本周|下周|今年|明年|预计|计划于|"
                    # a time it takes: 前期工作周期需1-2年, 约3个月
                    r"(?:需要?|约|大约|周期|为期|历时)[^。，,;；]{0,4}\d{1,2}(?:[-~至到]\d{1,2})?(?:个)?(?:工作日|天|周|个?月|年)|"
                    # a year to come: 2027年将依法关闭, 拟进入2027年计划
                    r"(?:19|20)\d{2}年[^。，,;；]{0,6}(?:将|拟|计划|底|内|前)|(?:拟|计划|将)(?:于|在|进入)?(?:19|20)\d{2}年")
 # the amount asked for (补考费是多少, 多少钱) is answered by one: 每人次200元, 可免费补考一次
 _HOW_MUCH = re.compile(r"多少(?:钱|元|费)|(?:费|价|金|资|补贴|补助|标准)[^,，。?？]{0,4}多少|几块钱")
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:万|亿)?元|免费|免收|不收(?:取)?(?:任何)?费")
+_AMOUNT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?元|免费(?!咨询|热线|电话|服务热线)|免收|不收(?:取)?(?:任何)?费")
 # a bus asked for (增加一趟到第四中学的公车, 公交线路) is answered by the line opened or changed, or why
 # not yet: 新开通58路, 具体走线为…
-_ROUTE = re.compile(r"公交|公车|班车|线路|路线|\d+路|专线")
-_LINE = re.compile(r"(?:开通|新开|增开|开行|新辟|延伸|延长|调整|优化|增设|加密)[^。；;]{0,10}(?:\d+路|线路|路线|公交|班车|专线|站点)|"
+_ROUTE = re.compile(r"公交|公车|班车|线路|路线|(?<!\d)\d+路|专线")
+_LINE = re.compile(r"(?:开通|新开|增开|开行|新辟|延伸|延长|调整|优化|增设|加密)[^。；;]{0,10}(?:(?<!\d)\d+路|线路|路线|公交|班车|专线|站点)|"
                    r"走线|线路走向|途经|经停")
 _FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|职能)?(?:部门|单位)|转(?:交|请)?(?:相关|有关)部门(?:处理|办理|研究)|"
                         r"已(?:交|转)由?.{0,10}(?:处理|办理)|正在(?:处理|调查|研究)中?|将(?:尽快|及时)?(?:处理|研究|调查)|"
@@ -131,7 +134,7 @@ _FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|
                         r"正在积极(?:协调|处理|研究)(?:解决|处理)?中?|(?:将)?认真研究|妥善处理|请(?:您)?耐心等待|"
                         r"感谢您的(?:关注|监督|支持|理解|信任)(?:[与和、](?:关注|监督|支持|理解|信任))*")
 _FACTS = re.compile(r"经查|经核实|经调查|经了解|调查核实|核查|根据|依据|按照|《[^》]{2,40}》|规定|条例|办法|政策|文件|标准|"
-                    r"\d+(?:\.\d+)?(?:万|亿)?(?:元|米|平方米|户|人|天|个|年|月|%|吨|公里)")
+                    r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:元|米|平方米|户|人|天|个|年|月|%|吨|公里)")
 _MEASURES = re.compile(r"(?:已|将|正在|已经|立即|尽快|责令|要求|督促|组织|安排|协调|整改|维修|清理|拆除|查处|处罚|约谈|"
                        r"施工|更换|修复|建设|落实|开展|启动|完成|纳入|申报|下发|制定)")
 _CONTACT = re.compile(r"(?:\d{3,4}[-—－ ]?)?\d{7,8}|0\d{2,3}[-—－]\d[\d-]{5,}|1[3-9]\d{9}|电话|热线|咨询|联系|窗口|"
@@ -165,32 +168,6 @@ _ASKED_OF = re.compile(r"书记|市长|县长|区长|局长|镇长|乡长|主任
 _CONCRETE = re.compile(r"经查|经核实|经调查|责令|责成|约谈|维修|清理|拆除|(?<!调)查处|处罚|施工|更换|修复|恢复|"
                        r"安装|疏通|清运|补发|退还")
 
-# words a citizen and the reply put differently, one group a line: a question in one word is
-# taken up by a reply in another (工地噪音扰民 / 超时施工产生噪声). Kept short and general: the
-# vocabulary of government replies, not of one message
-_SYNONYMS = (
-    ("噪音", "噪声"),
-    ("吃水", "饮水", "饮用水", "自来水", "供水"),
-    ("路灯", "照明"),
-    ("停车位", "车位", "泊位"),
-    ("学位", "入学", "就读", "就学"),
-    ("拆迁", "征收", "征迁"),
-    ("补贴", "补助"),
-    ("工资", "薪酬", "薪资", "劳动报酬"),
-    ("违建", "违章建筑", "违法建设", "违法建筑", "私搭乱建"),
-    ("摊贩", "摊点", "占道经营"),
-    ("堵车", "拥堵"),
-    ("红绿灯", "信号灯"),
-    ("路线", "线路"),
-    ("养老金", "退休金"),
-    ("房产证", "产权证", "不动产权证", "不动产证"),
-    ("治理", "整治"),
-    ("积水", "内涝"),
-    ("黑车", "非法营运"),
-    ("退费", "退款", "退还"),
-)
-_SYNONYM_OF = {word: group for group in _SYNONYMS for word in group}
-_SYNONYM = re.compile("|".join(sorted(_SYNONYM_OF, key=len, reverse=True)))
 _HAN_WORD = re.compile("[\u3400-\u9fff]+")
 _MARK = re.compile("[?？]")
 _PARTICLE = re.compile("[的了地得着们之]")
@@ -276,15 +253,11 @@ def _focus(question: str) -> str:
 
 def _reworded(question: str, core: str) -> str:
     """The question in the reply's words, where the reply names the same thing otherwise: a
-    word of ``_SYNONYMS`` by the one of its group the reply uses (噪音 by 噪声), and an
+    word of ``text.SYNONYMS`` by the one of its group the reply uses (噪音 by 噪声), and an
     abbreviation by the short word of the reply its characters are in, in order (公厕 by 公共厕,
     of 公共厕所; 违建 by 违法建, of 违法建设)."""
 
-    def reply_word(match: re.Match) -> str:
-        word = match.group()
-        return word if word in core else next((w for w in _SYNONYM_OF[word] if w in core), word)
-
-    question = _SYNONYM.sub(reply_word, question)
+    question = in_words_of(question, core)
     for word in set(_words(_focus(question))):
         # an abbreviation is a word of the dictionary (not 上要, 人车: jieba's guesses), and not a
         # common one (现在, 同时, 进步) or a number (第一, 七十): those are words of their own
@@ -354,25 +327,31 @@ def _names_nothing(question: str) -> bool:
     return named(plea) < 2 or named(_focus(plea)) < 2
 
 
-def _addressed(question: str, core: str, reply_grams: Counter, whole: bool) -> bool:
+# the day a message was received or passed on is no answer to "when": 于5月3日收到您的留言
+_RECEIVED = re.compile(r"(?:于)?(?:\d{4}年)?\d{1,2}月\d{1,2}日[^,，。;；]{0,8}?(?:收到|收悉|受理|转来|转交|转办|登记)")
+
+
+def _in_kind(question: str, core: str) -> bool:
+    """Whether the reply gives what the question asks for, in other words than its own."""
+    dated = _RECEIVED.sub("", core)
+    return bool(_WHEN.search(question) and (_DATE.search(dated) or _referred(core))  # a date, a time limit, whom to ask
+                or _NOT_YET.search(question) and _DATE.search(dated)  # "why not yet" answered with when
+                or _HOW_MUCH.search(question) and _AMOUNT.search(core)  # "how much" with an amount
+                or _ROUTE.search(question) and _LINE.search(core)  # a bus asked for, with the line
+                or _HOW.search(question) and _DIRECTIVE.search(core)  # "how / where" with where to go, what to do
+                or _BASIS.search(question) and _CITED.search(core))  # "on what basis" with the rule
+
+
+def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form_letter: bool = False) -> bool:
     """Whether the reply takes the question up: a quarter of its bigrams, either of the whole
     sentence or of the part its cue is in, read in the reply's words where it names the same
     thing otherwise; a date for a "when", a place to go or a step to take for a "how / where";
     a plea that names nothing is answered by a reply that takes up the message as a whole
     (``whole``: relevant or concrete; ``score_reply`` also counts one that answers another
     question of the message)."""
-    if _WHEN.search(question) and (_DATE.search(core) or _referred(core)):
-        return True  # a "when" answered with a date or a time limit, or with whom to ask
-    if _NOT_YET.search(question) and _DATE.search(core):
-        return True  # "why not yet" answered with when
-    if _HOW_MUCH.search(question) and _AMOUNT.search(core):
-        return True  # "how much" answered with an amount
-    if _ROUTE.search(question) and _LINE.search(core):
-        return True  # a bus asked for, answered with the line
-    if _HOW.search(question) and _DIRECTIVE.search(core):
-        return True  # a "how / where" answered with where to go or what to do
-    if _BASIS.search(question) and _CITED.search(core):
-        return True  # "on what basis" answered with the rule
+    # a form letter (``form_letter``: 我单位于5月3日收到您的留言, 已转交相关部门) answers nothing in kind
+    if not form_letter and _in_kind(question, core):
+        return True
     key, focus = _content(question), _content(_focus(question))
     if len(key) < 2 or len(focus) < 2:
         return whole  # a plea that names nothing (领导您好, 恳请帮帮我们)
@@ -402,7 +381,11 @@ def _asks(sentence: str) -> bool:
     if len(sentence) < 4 or _CLOSING.match(sentence) or _OPENING.match(sentence) or _TO_OTHERS.search(sentence):
         return False
     if _QUESTION.search(sentence):  # a rhetorical question asks nothing, unless it demands too
-        return not _RHETORICAL.search(sentence) or bool(re.search(_DEMANDS, sentence))
+        if not _RHETORICAL.search(sentence) or re.search(_DEMANDS, sentence):
+            return True
+        # or asks in another clause: 为什么坐视不管, 什么时候处理?
+        rest = "".join(c for c in _CLAUSE.findall(sentence) if not _RHETORICAL.search(c))
+        return bool(_ASKS_IN_WORDS.search(rest))
     if _DEMAND.search(sentence):
         return True
     return bool(_WEAK_ASK.search(sentence) and _ASKING.search(sentence) and not _RHETORICAL.search(sentence))
@@ -456,7 +439,7 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     # a plea that names nothing is answered by a reply that takes up the message: one that is
     # relevant, names a concrete step, or answers another of its questions (恳请书记帮帮忙 beside
     # the question the reply answers in other words than the message's)
-    taken_up = {q: _addressed(q, core, reply_grams, relevance >= 0.4 or concrete) for q in asked}
+    taken_up = {q: _addressed(q, core, reply_grams, relevance >= 0.4 or concrete, boilerplate) for q in asked}
     pleas = {q for q in asked if not _MARK.search(q) and _names_nothing(q)}
     whole = not boilerplate and (relevance >= 0.4 or concrete or any(ok for q, ok in taken_up.items() if q not in pleas))
     addressed = [taken_up[q] or (q in pleas and whole) for q in asked]

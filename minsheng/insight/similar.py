@@ -18,7 +18,8 @@ more than one ordinary word (two features: one bigram is a word of two character
 clauses or more of one of them (a stock sentence, 打了12345也没有结果, is one). The post form's box, the dispatcher's near-duplicates
 and ``find-duplicates`` all ask it (``TextIndex.same_problem``); the box and the near-duplicates
 read the nearest messages and, further down, those that name the query's place
-(``TextIndex.nearest``).
+(``TextIndex.nearest``). Two messages that say one problem in two words of a group of
+``text.SYNONYMS`` (暖气不热 / 供暖温度不达标) are checked again with the query in the other's words.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import numpy as np
 from scipy import sparse
 
 from .hotspots import ends_in_place_word, extract_places
-from .text import LONG_NUMBER, normalize, tokenize
+from .text import LONG_NUMBER, in_words_of, normalize, tokenize
 
 _NON_TEXT = re.compile(r"[^\u3400-\u9fffA-Za-z0-9]+")
 # frequent letter-writing phrases that make unrelated messages look alike
@@ -88,7 +89,7 @@ PLACE_CHARS = 150  # the body's head, where citizens say where
 WIDE = 150
 # the cosine from which a row that names the query's place is read (``TextIndex.nearest``), when
 # the lookup asks more of the others (triage: 0.35). The same problem at one place worded apart
-# keeps 0.30-0.35 (「金静街电梯停运没人修」, 「金静街23号楼电梯又坏了」: 0.35 rounded down), and the
+# keeps 0.30-0.35 (「金静街电梯停运没人修」, 「金静街23号楼电梯又坏了」: 0.336), and the
 # same-problem check (``same_problem``) still decides: bench/similar.py, triage recall 0.894 →
 # 0.906, nothing more listed of another place or problem
 NAMED_MIN_SCORE = 0.30
@@ -186,6 +187,7 @@ class TextIndex:
         self.matrix = sparse.csr_matrix((0, 0))
         self.texts: list[tuple[str, str]] = []  # (title, body) of each row, for its places
         self._places: dict[int, list[str]] = {}
+        self._title_places: dict[int, list[str]] = {}
         self._feature_names: list[str] = []
 
     @classmethod
@@ -214,6 +216,13 @@ class TextIndex:
         found = self._places.get(i)
         if found is None:
             found = self._places[i] = message_places(*self.texts[i])
+        return found
+
+    def title_places(self, i: int) -> list[str]:
+        """The places row ``i``'s title names (``extract_places``), read when first asked."""
+        found = self._title_places.get(i)
+        if found is None:
+            found = self._title_places[i] = extract_places(self.texts[i][0])
         return found
 
     def _beyond_place(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> tuple[float, list[str]]:
@@ -258,6 +267,17 @@ class TextIndex:
         messages, is no feature (``run_on``). And it is found in two clauses or more of one of them
         (``clause_features``): a sentence anybody adds (打了12345也没有结果) or one phrase
         (收费不合理, 一下雨就积水) is one, the problem said in the title and again in the body two."""
+        if self._shares_problem(vector, i, places, text):
+            return True
+        # the same problem worded apart (暖气不热 / 供暖温度不达标): the query in row i's words,
+        # a word of ``text.SYNONYMS`` by the one of its group row i writes. Only the words of one
+        # group are made one: 停水 and 停电 are none, and stay two problems
+        title, body = self.texts[i]
+        theirs = f"{title} {body}"
+        reworded = (in_words_of(text[0] or "", theirs), in_words_of(text[1] or "", theirs))
+        return reworded != (text[0] or "", text[1] or "") and self._shares_problem(self.vector(*reworded), i, places, reworded)
+
+    def _shares_problem(self, vector: sparse.csr_matrix, i: int, places: Iterable[str], text: tuple[str, str]) -> bool:
         score, shared = self._beyond_place(vector, i, places)
         shared = set(shared)
         if score < SAME_PROBLEM or not shared:

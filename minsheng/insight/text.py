@@ -146,3 +146,63 @@ def han_ratio(text: str) -> float:
     if not chars:
         return 0.0
     return sum(_is_han(c) for c in chars) / len(chars)
+
+
+# words two citizens, or a citizen and the reply, put differently for one thing, one group a
+# line: a question in one word is taken up by a reply in another (工地噪音扰民 / 超时施工产生噪声:
+# quality), and two messages raise one problem in two (similar). Kept general: the vocabulary of
+# messages and replies, not of one message
+SYNONYMS = (
+    ("噪音", "噪声"),
+    ("吃水", "饮水", "饮用水", "自来水", "供水"),
+    ("路灯", "照明"),
+    ("停车位", "车位", "泊位"),
+    ("学位", "入学", "就读", "就学"),
+    ("拆迁", "征收", "征迁"),
+    ("补贴", "补助"),
+    ("工资", "薪酬", "薪资", "劳动报酬"),
+    ("违建", "违章建筑", "违法建设", "违法建筑", "私搭乱建"),
+    ("摊贩", "摊点", "占道经营"),
+    ("堵车", "拥堵"),
+    ("红绿灯", "信号灯"),
+    ("路线", "线路"),
+    ("养老金", "退休金"),
+    ("房产证", "产权证", "不动产权证", "不动产证"),
+    ("治理", "整治"),
+    ("积水", "内涝"),
+    # the problem, said two ways by two citizens (similar): heating, water, leaks, the garage,
+    # lifts, fees, eateries, roads, night work. A group holds one problem only: 停水 and 停电,
+    # 漏水 and 积水 (a roof, a flooded road) stay apart
+    ("供暖", "暖气", "供热", "采暖", "取暖"),
+    ("暖气不热", "暖气不暖", "供暖不热", "暖气冰凉"),
+    ("停水", "断水", "没水", "不出水", "出不来水", "用不上水"),
+    ("水压低", "水压小", "水压不足", "水压不够"),
+    ("漏水", "渗水", "渗漏", "漏雨"),
+    ("地下车库", "车库", "地库", "地下停车场"),
+    ("车库漏水", "车库积水", "车库渗水", "车库进水", "地库漏水", "地库积水", "地库渗水"),
+    ("电梯故障", "电梯坏了", "电梯停运", "电梯损坏", "电梯停用"),
+    ("路灯不亮", "路灯坏了", "路灯损坏", "路灯故障"),
+    ("物业费", "物业管理费", "物业服务费", "物管费"),
+    ("停车费", "停车收费", "停车管理费"),
+    ("餐馆", "饭店", "餐厅", "饭馆", "餐饮店", "烧烤店", "小吃店"),
+    ("路面破损", "道路破损", "路面坑洼", "道路坑洼", "坑坑洼洼", "坑洼", "路烂"),
+    ("夜间施工", "深夜施工", "半夜施工", "晚上施工", "夜晚施工", "通宵施工"),
+    ("安置房", "安置住房", "还建房", "回迁房"),
+    ("黑车", "非法营运"),
+    ("退费", "退款", "退还"),
+)
+SYNONYM_OF = {word: group for group in SYNONYMS for word in group}
+_LONGEST_FIRST = sorted(SYNONYM_OF, key=len, reverse=True)
+
+
+def in_words_of(text: str, other: str) -> str:
+    """``text`` with each word of ``SYNONYMS`` written as the one of its group ``other`` uses
+    (噪音 by 噪声 where ``other`` says 噪声); as it is where ``other`` uses that word itself, or
+    none of its group. Longest words first, and a shorter one inside a longer is read too: in
+    暖气不热, against a text that says 供暖 but none of 暖气不热's group, 暖气 is 供暖."""
+    for word in _LONGEST_FIRST:
+        if word in text and word not in other:
+            theirs = next((w for w in SYNONYM_OF[word] if w in other), None)
+            if theirs:
+                text = text.replace(word, theirs)
+    return text
