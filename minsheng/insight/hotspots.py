@@ -122,14 +122,16 @@ _NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|
 _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
 _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间处]|[这那该本此][所家个座条间]?)")
-# a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
-# not which: cut when a specific name remains (榆中县人民医院 stays whole)
+# a county, a county-level city or a district named before a name (榆中县, 城关区, 七里河区)
+_COUNTY_MARK = r".{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)"
 # a county named before a name that 和 is inside (城关区怡和新村, 永登县怡和嘉园): the name begins with
 # the one character after the county, as after a region cut out (``admin_names``)
-_COUNTY_AND_ONE = re.compile(r".{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区).")
+_COUNTY_AND_ONE = re.compile(_COUNTY_MARK + ".")
 # what is left of 城关区小区 once 小区 is trimmed: a district, no place
-_DISTRICT = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)$")
-_COUNTY_PREFIX = re.compile(r"^.{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)(?=.{2})")
+_DISTRICT = re.compile(f"^{_COUNTY_MARK}$")
+# a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
+# not which: cut when a specific name remains (榆中县人民医院 stays whole)
+_COUNTY_PREFIX = re.compile(f"^{_COUNTY_MARK}(?=.{{2}})")
 # a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
 # 金色家园小区路灯, 幸福家园路面: after a compound, 路灯 (street lamp), 路面, 路况, 路牌 are

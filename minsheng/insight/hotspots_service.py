@@ -253,10 +253,10 @@ def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
     # a unit that passed a case on (转办) or sent it back as not its own (退单, its assisting
     # units released with it) does not handle the problem
     passed_on = [Assignment.State.TRANSFERRED, Assignment.State.RETURNED]
-    handling = sorted(Assignment.objects.filter(message__in=messages).exclude(state__in=passed_on)
-                      .values_list("message_id", "role", "unit__name").distinct())
-    leads = list(dict.fromkeys(name for _, role, name in handling if role == Assignment.Role.LEAD))
-    assists = list(dict.fromkeys(name for _, role, name in handling if role == Assignment.Role.ASSIST))
+    handling = list(Assignment.objects.filter(message__in=messages).exclude(state__in=passed_on)
+                    .values_list("message_id", "role", "unit__name").distinct())
+    leads = {name for _, role, name in handling if role == Assignment.Role.LEAD}
+    assists = {name for _, role, name in handling if role == Assignment.Role.ASSIST}
     topics = sorted({(m.topic or m.predicted_topic).root().name for m in messages if m.topic or m.predicted_topic})
     # what is still open: the units and topics of the unresolved members alone, so a settled
     # case's assisting unit does not flag a problem that is now one unit's
@@ -279,7 +279,7 @@ def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
         # the units have settled needs no one brought together: counting every member's units,
         # the demo flagged 54 of 兰州市's 87 hotspots, most of them long answered and rated
         "needs_coordination": len(messages) >= 2 and (len(open_units) >= 2 or len(open_topics) >= 2),
-        "units": sorted(set(leads)) + sorted(set(assists) - set(leads)),
+        "units": sorted(leads) + sorted(assists - leads),
         "topics": topics,
     }
 
