@@ -8,8 +8,9 @@ the boilerplate flag with the annotation. Also the scoring speed, and the precis
 「N 个问题中有 K 个未回应」 flag on the replies of bench/quality_missed.csv: 60 replies the scorer
 flagged on 2026-12-03, drawn at random and read by hand (missed = 1 when the reply does leave a
 question of the citizen unanswered; part dev = read while fixing the check, held = kept apart),
-and 60 more dev rows (its last 60) drawn at random from the 1,223 others it still flagged later
-that day, before the second review's fixes, and read the same way.
+60 more dev rows drawn at random from the 1,223 others it still flagged later
+that day, before the second review's fixes, and 40 more (the last 40 dev rows, "dev, 40 added")
+from the 1,121 it still flagged and not yet read before the third review's fixes, read the same way.
 """
 
 from __future__ import annotations
@@ -88,12 +89,13 @@ def main() -> None:
     print(f"missed-question flag: {sum(flags.values())} of {len(rows)} replies flagged")
     with LABELS.open(encoding="utf-8") as fh:
         labelled = list(csv.DictReader(fh))
-    for part in ("dev", "held", None):
-        sample = [x for x in labelled if part in (None, x["part"])]
+    dev = [x for x in labelled if x["part"] == "dev"]
+    for part, sample in (("dev", dev), ("dev, 40 added", dev[100:]), ("held", [x for x in labelled if x["part"] == "held"]),
+                         ("all", labelled)):
         still = [x for x in sample if flags[x["留言编号"]]]
         right = sum(x["missed"] == "1" for x in still)
         missed = sum(x["missed"] == "1" for x in sample)
-        print(f"  {part or 'all'}: {len(still)} of {len(sample)} read still flagged, {right} rightly "
+        print(f"  {part}: {len(still)} of {len(sample)} read still flagged, {right} rightly "
               f"(precision {right / max(1, len(still)):.2f}); {right} of the {missed} that do miss a question kept")
 
 

@@ -503,3 +503,79 @@ def test_a_form_letters_date_of_receipt_or_free_hotline_answers_no_question_in_k
     assert "留言提出的 1 个问题中有 1 个未回应" in " ".join(free["reasons"])
     priced = score_reply("补考", "补考费是多少钱?", "经核实, 补考费按省物价部门核定标准每人每科30元收取, 请于考前缴纳。")
     assert not any("未回应" in r for r in priced["reasons"])
+
+
+# Third review (2026-12-03, later): each case was told 「N 个问题中有 K 个未回应」 before.
+ANSWERED_THIRD = {
+    "a title and a body asking for one thing in other words": (
+        "建议在滨湖公园东侧修建游泳馆",
+        "那块空地荒了好几年, 周边居民多, 休闲的地方太少。建议把地收回改建游泳馆或者其他运动场所。",
+        "经核实, 滨湖公园东侧地块已出让给某商贸公司, 规划用于修建商业综合体, 暂无修建游泳馆的计划。"
+        "如有疑问请致电 0931-8451234。"),
+    "有何 marks what is asked (有何规划, not 能否公示)": (
+        "孩子上学远",
+        "我们这里新建了七八个楼盘, 住了上万人, 只有一所小学, 每年报名都排长队, 今后政府对这一片的教育有何规划, "
+        "能否给大家一个公示?",
+        "经核实, 该片区教育规划已明确: 区教育局将于明年秋季新建一所九年一贯制学校, 可提供学位1800个。"
+        "咨询电话 0931-8451234。"),
+    "a plea for an explanation, beside a question the reply answers": (
+        "新生儿医保",
+        "孩子出生快一个月了, 村里说父母没交医保孩子就不能参保。请问新生儿怎样参加城乡居民医保? "
+        "恳请有关部门作出一个明确的解释。",
+        "根据《居民医保参保登记办法》, 城乡居民以家庭为单位在户籍地参保, 父母未参保的先补缴当年保费, "
+        "新生儿随后登记参保即可。咨询电话 0931-8451234。"),
+    "whether a charge is fair, answered with the rule": (
+        "驾校加收费用",
+        "快考试了驾校突然让我们这批学员每人再交六百块, 说是统一涨价。这样合理吗?",
+        "根据《驾驶培训收费管理办法》, 培训费用应在合同中明码标价, 不得在合同之外另行加收; "
+        "如遇加收, 可拨打12315投诉。"),
+    "a paved road asked for, a hardening project answered": (
+        "出行难", "我们组四户人家只有一条泥巴路进出, 一下雨车都开不进来。恳请政府帮忙修一条水泥路。",
+        "经与村委会核实, 该组道路已列入今年农村公路硬化计划, 预计10月底前完工。如有疑问请致电 0931-8451234。"),
+    "a camera asked for, monitoring equipment answered": (
+        "学校门口车速快", "放学时学校门口车开得飞快, 几次差点撞到学生。恳请在路口装几个违章摄像头。",
+        "交警大队已在该路口增设监控设备和限速标志, 并安排民警在上下学时段值守。如有疑问请致电 0931-8451234。"),
+}
+
+
+@pytest.mark.parametrize("case", ANSWERED_THIRD)
+def test_a_reply_that_answers_in_the_third_reviews_ways_is_not_told_it_missed_a_question(case):
+    title, body, reply = ANSWERED_THIRD[case]
+    result = score_reply(title, body, reply)
+    assert result["questions"] >= 1 and result["completeness"] == 1.0, result
+    assert not any("未回应" in r for r in result["reasons"])
+
+
+@pytest.mark.parametrize("text, asked", [
+    # the end of a question said again is the same question
+    ("学校收了这么多费用却还欠着外债, 钱到底去了哪里? 钱到底去了哪里?", 1),
+    # 投诉建议 is a noun, and a demand made of the writer is none of the writer's
+    ("我多次打热线提出投诉建议, 一直没有结果。", 0),
+    ("客服说现在没人处理, 要求我们晚上十点以后再打电话。", 0),
+])
+def test_a_question_said_again_or_a_demand_told_is_not_a_new_question(text, asked):
+    assert len(questions(text)) == asked
+
+
+def test_a_form_letter_that_names_the_unit_it_passed_the_message_to_is_boilerplate():
+    """Passing the message to a named unit, or telling that an answer is to follow, says nothing
+    of the problem: these were no 套话 and scored above the cap."""
+    for letter in ("您好! 您反映的问题已转交县住建局核查、办复, 如有进展将及时反馈, 谢谢!",
+                   "您好, 您通过平台反映的问题已移交区教育局, 稍后会就此做出答复。",
+                   "您好! 我们已将此事转有关部门进行处理, 敬请留意后续答复, 谢谢!"):
+        result = score_reply(TITLE, BODY, letter)
+        assert result["boilerplate"] and result["score"] <= 20, letter
+        assert result["reasons"][0].startswith("答复为套话")
+    # a reply that says what was found is no form letter for also passing something on
+    assert not is_boilerplate("经查, 3号楼电梯主板老化, 物业公司已于5月10日更换; 噪声问题已转交区环保局核查。")
+
+
+def test_a_reply_with_policy_measures_and_contact_is_explained_and_a_form_letter_is_told_why():
+    """The officer sees the three parts of interpretability, and for a form letter why it is one."""
+    good = score_reply(TITLE, BODY, GOOD)
+    assert good["interpretability"] == 1.0 and good["score"] >= 80
+    assert not any(r.startswith("未说明") or r.startswith("未提供") for r in good["reasons"])
+    bad = score_reply(TITLE, BODY, BOILER)
+    assert bad["score"] <= 20 and bad["reasons"][0] == "答复为套话 (如“已收悉”“已转相关部门处理”), 没有实质内容"
+    assert "未说明调查核实的事实或依据的政策法规" in bad["reasons"]
+    assert "未说明已采取或将采取的具体措施" in bad["reasons"]

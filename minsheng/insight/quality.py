@@ -39,12 +39,12 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 # a question or a demand: a question mark, a cue that asks (请问, 能否, 是否, 何时, 请告知 …) or
 # one that demands (希望, 真的希望, 恳请, 建议, 请…解决/处理/查处 …; not the nouns 希望 of 祖国未来的希望, 没有希望
 # and 建议 of 提出处理建议); 要求 / 请求 and the interrogative words count only as _DEMAND and _WEAK_ASK say
-_DEMANDS = r"(?<!有)(?<![^真]的)希望|恳请|(?<![出提理化见])建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)"
+_DEMANDS = r"(?<!有)(?<![^真]的)希望|恳请|(?<![出提理化见诉])建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)"
 _QUESTION = re.compile(r"[?？]|请问|能否|可否|是否|何时|什么时候|请告知|请说明|请解释|想了解|想咨询|" + _DEMANDS)
 # the cue words alone, cut out of a question before it is matched: 请督促热力公司尽快排查原因 keeps
 # 督促热力公司 (the whole match of 请.{0,6}尽快 took the unit out with it)
 _CUE_WORDS = re.compile(r"[?？]|请问|能否|能不能|可否|是否|何时|什么时候|多久|为什么|为何|怎么|如何|哪里|谁来|有没有|"
-                        r"请告知|请说明|请解释|想了解|想咨询|希望|恳请|请求|要求|建议|请")
+                        r"请告知|请说明|请解释|想了解|想咨询|有何|希望|恳请|请求|要求|建议|请")
 # an interrogative word asks only in a question (…怎么办? / 请问…如何申请); in a statement it tells
 # (没过多久又坏, 去哪里都不方便, 如何把菜运出去成了难事)
 _WEAK_ASK = re.compile(r"多久|为什么|为何|怎么|如何|哪里|谁来|有没有|能不能")
@@ -54,7 +54,7 @@ _ASKING = re.compile(r"[?？吗呢]|请问|想问|咨询|想了解|想知道|请
 # 要求 / 请求 demand when the writer makes them (我们要求…, 强烈要求政府…, 请求撤销…); told of
 # someone else (业主向开发商要求公示, 依法要求你提供, 无视业主要求) they ask nothing of the reply
 _DEMAND = re.compile(r"(?:^|[,，:：;；、]|我们?|本人|大家|特此|强烈|再次|恳切|迫切|郑重|一致|在此|现|故|因此|为此|所以|特|"
-                     r"[一二三四五]是)\s*(?:要求|请求)|(?:要求|请求)(?:政府|领导|上级|相关|有关|你们|您|贵|市|县|区|尽快)")
+                     r"[一二三四五]是)\s*(?:要求|请求)(?!我|本人)|(?:要求|请求)(?:政府|领导|上级|相关|有关|你们|您|贵|市|县|区|尽快)")
 # a rhetorical question states, it asks for no answer: 难道…吗, 岂非…, 试问…, 这不是…吗
 _RHETORICAL = re.compile(r"难道|岂(?:非|不|能|有)|试问|何尝|凭什么|(?:天理|公道|王法)何在|谁来主持公道|还有没有(?:王法|天理)|"
                          r"(?:这|那)不是.{0,40}吗[?？!！]*$|^不是说.{0,40}吗[?？!！]*$|说这公平吗|"
@@ -110,7 +110,7 @@ _REFERRAL = re.compile(r"(?:^|[。;；!！])(?:(?!如有|如需|若有|如对|�
                        r"(?:与|向|到|和|前往|拨打|致电)?[^,，。;；!！]{0,14}?(?:联系|咨询|了解|询问|查询)")
 # a question about the basis (哪来的依据, 收费标准, 都是什么要求, 如此规定?, 按片区还是按成绩,
 # 最终怎么定) is answered by the rule cited: 根据…文件规定
-_BASIS = re.compile(r"依据|根据什么|标准|政策|(?:什么|哪些|何种|哪条|如此|这样)(?:规定|要求|条件)|"
+_BASIS = re.compile(r"依据|根据什么|标准|政策|(?:合理|合法|合规)(?:吗|么|嘛|[?？])|(?:什么|哪些|何种|哪条|如此|这样)(?:规定|要求|条件)|"
                     r"按(?:照)?什么|按[^,，。?？]{1,8}还是按|(?:怎么|如何)(?:确定|认定|计算|划分|算|定)")
 _CITED = re.compile(r"《[^》]{2,40}》|(?:根据|依据|按照).{0,40}(?:规定|文件|通知|办法|条例|政策|标准|方案)|标准为")
 _DATE = re.compile(r"\d{1,2}月|\d{1,2}日|(?<!\d)\d+(?:个)?(?:工作日|天|周|个月)内|年底|年内|月底|近期|本周|下周|今年|明年|预计|计划于|"
@@ -124,7 +124,7 @@ _AMOUNT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?元|免费(?!咨询|�
 # a bus asked for (增加一趟到第四中学的公车, 公交线路) is answered by the line opened or changed, or why
 # not yet: 新开通58路, 具体走线为…
 _ROUTE = re.compile(r"公交|公车|班车|线路|路线|(?<!\d)\d+路|专线")
-_LINE = re.compile(r"(?:开通|新开|增开|开行|新辟|延伸|延长|调整|优化|增设|加密)[^。；;]{0,10}(?:(?<!\d)\d+路|线路|路线|公交|班车|专线|站点)|"
+_LINE = re.compile(r"(?:开通|新开|增开|开行|新辟|延伸|延长|调整|优化|增设|设置|加密)[^。；;]{0,10}(?:(?<!\d)\d+路|线路|路线|公交|班车|专线|站点|停靠站)|"
                    r"走线|线路走向|途经|经停")
 _FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|职能)?(?:部门|单位)|转(?:交|请)?(?:相关|有关)部门(?:处理|办理|研究)|"
                         r"已(?:交|转)由?.{0,10}(?:处理|办理)|正在(?:处理|调查|研究)中?|将(?:尽快|及时)?(?:处理|研究|调查)|"
@@ -132,7 +132,16 @@ _FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|
                         r"(?:您反映的问题|您的?(?:留言|来信))?(?:我们)?已(?:经)?(?:收到|知晓)|来信收到|"
                         r"(?:我们|我局|我单位|我委|我办)?(?:非常|十分)?高度重视|已安排专人(?:负责|跟进|处理|办理)?|"
                         r"正在积极(?:协调|处理|研究)(?:解决|处理)?中?|(?:将)?认真研究|妥善处理|请(?:您)?耐心等待|"
-                        r"感谢您的(?:关注|监督|支持|理解|信任)(?:[与和、](?:关注|监督|支持|理解|信任))*")
+                        r"感谢您的(?:关注|监督|支持|理解|信任)(?:[与和、](?:关注|监督|支持|理解|信任))*|"
+                        # passed on to a named unit, and what it is to do: 已转某镇核查、办复, 已交该单位调查
+                        # 核处, 已发函交办给镇政府进行办理, 已移交区教育局
+                        r"(?:(?:已经?|并|现已|已将[^,，。;；]{0,10}?)(?:发函)?(?:转交|移交|交办|转办|转|交)|转交|移交|交办)"
+                        r"(?:给|至|到|由)?[^,，。;；!！]{0,20}?(?:(?:进行)?(?:处理|办理|核查|调查|核处|办复|答复|回复|研究)"
+                        r"(?:[、和与](?:处理|办理|核查|调查|核处|办复|答复|回复))*|"
+                        r"(?:部门|单位|局|办|所|镇|乡|街道|公司|支队|大队)(?=[,，。;；!！]|$))|"
+                        # and that an answer is to follow: 有情况将及时反馈, 敬请留意后续答复
+                        r"(?:如有(?:相关)?情况|办理结果|处理结果)?将(?:会)?及时(?:反馈|回复|答复)(?:发布上网)?|"
+                        r"敬请(?:留意|关注)(?:后续|近期)?(?:回复|答复)|稍后会?[^,，。;；!！]{0,10}?做出(?:回复|答复)|答复反馈|调查核处")
 _FACTS = re.compile(r"经查|经核实|经调查|经了解|调查核实|核查|根据|依据|按照|《[^》]{2,40}》|规定|条例|办法|政策|文件|标准|"
                     r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:元|米|平方米|户|人|天|个|年|月|%|吨|公里)")
 _MEASURES = re.compile(r"(?:已|将|正在|已经|立即|尽快|责令|要求|督促|组织|安排|协调|整改|维修|清理|拆除|查处|处罚|约谈|"
@@ -159,6 +168,11 @@ _ASKED_OF = re.compile(r"书记|市长|县长|区长|局长|镇长|乡长|主任
                        r"看到(?:后|此信|留言)?|(?:到)?实地(?:查看|考察|看看|走走)|为盼|"
                        r"(?:有效|果断|切实)?采取(?:有效|果断|切实)?措施|考虑考虑|多考虑一下|体谅|着想|给(?:个|一个)?说法|指导性?意见|"
                        r"[还给][^,，。;；!！?？]{0,6}?一个[^,，。;；!！?？]{0,12}|"
+                       # asking for an answer, and how soon: 作出一个正式的说明, 10个工作日内给予回复
+                       r"(?:做|作|给|给予|给与)出?(?:个|一个)?[^,，。;；!！?？]{0,6}?(?:解释|说明|答复|回复|说法|交代|解答)|"
+                       r"(?:在)?\d+个?(?:工作日|日|天|周|个?月)内|"
+                       # asking to be heeded: 希望引起领导注意, 造福于民, 解除后患
+                       r"引起[^,，。;；!！?？]{0,8}?(?:注意|重视|关注)|造福|(?:解除|消除|排除)(?:后患|隐患)|"
                        r"这一?件事情?|此事|这个|这种|以上|上述|这些|棘手|(?:合理|合法)?诉求|合法权益|"
                        r"老百姓|百姓|群众|民生|我等|草民|普通|和谐社会|为此|因此|所以|再次|衷心地?|诚恳地?|恳切|迫切|能够")
 
@@ -232,7 +246,12 @@ def _focus(question: str) -> str:
     clauses. 满街都是乱鸣笛, 建议装鸣笛抓拍设备, 放在重点路口 is about
     装鸣笛抓拍设备."""
     clauses = _CLAUSE.findall(question)
-    first = next((i for i, c in enumerate(clauses) if _CUE_WORDS.search(re.sub(r"[?？]", "", c))), None)
+    cues = [i for i, c in enumerate(clauses) if _CUE_WORDS.search(re.sub(r"[?？]", "", c))]
+    if not _MARK.search(question):
+        # without a question mark an interrogative word asks nothing (``_WEAK_ASK``): the part
+        # is that of the demand (怎么别的车站都有座位, 所以建议车站安排几个座位: 安排几个座位)
+        cues = [i for i in cues if _CUE_WORDS.search(_WEAK_ASK.sub("", clauses[i]))] or cues
+    first = cues[0] if cues else None
     step = 1
     if first is None:
         first, step = len(clauses) - 1, -1
@@ -369,7 +388,9 @@ def questions(text: str) -> list[str]:
         if asked and _GOES_ON.match(sentence):
             found[-1] += sentence  # 是否必须由城建局施工? 否则不予拨款? is one question, cut at its mark
         elif asked := _asks(sentence):
-            if sentence not in found:  # 补贴什么时候发放? 补贴什么时候发放? is asked once, not twice
+            # 补贴什么时候发放? 补贴什么时候发放? is asked once, not twice; nor is the end of a
+            # question said again (…, 钱到哪里去了? 钱到哪里去了?)
+            if not any(sentence in q for q in found):
                 found.append(sentence)
     return found[:8]
 
@@ -409,6 +430,22 @@ def _asked(title: str, body: str) -> list[str]:
     return (in_title + in_body)[:8]
 
 
+def _twins(title: str, body: str, asked: list[str]) -> dict[str, list[str]]:
+    """The title's question beside the body's question it says in other words (three content
+    bigrams in common, the cue words and the plea's words cut: 「建议在某小区西侧建游泳馆」 over
+    「建议把这块空地改建为游泳馆」): one question, taken up when either wording is. Keyed by the
+    asked question (the body's), for a title restated there and not counted (``_asked``), or
+    one counted that shares a body question's words."""
+    body_qs = [q for q in asked if q not in questions(title)] or asked
+    twins: dict[str, list[str]] = {}
+    for q in questions(title):
+        mine = {g for g in _content(q) if _HAN_WORD.fullmatch(g)}
+        shared = max(((len(mine & set(_content(b))), b) for b in body_qs if b != q), default=(0, ""))
+        if shared[0] >= 3:
+            twins.setdefault(shared[1], []).append(q)
+    return twins
+
+
 def substance(reply: str) -> str:
     """The reply without greetings, 已收悉, thanks and dates."""
     return _COURTESY.sub("", normalize(reply))
@@ -439,10 +476,16 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     # a plea that names nothing is answered by a reply that takes up the message: one that is
     # relevant, names a concrete step, or answers another of its questions (恳请书记帮帮忙 beside
     # the question the reply answers in other words than the message's)
-    taken_up = {q: _addressed(q, core, reply_grams, relevance >= 0.4 or concrete, boilerplate) for q in asked}
+    twins = _twins(title or "", body or "", asked)
+    for body_q, title_qs in list(twins.items()):  # either way round: the title's taken up by the body's
+        for t in title_qs:
+            twins.setdefault(t, []).append(body_q)
+    taken_up = {q: _addressed(q, core, reply_grams, relevance >= 0.4 or concrete, boilerplate)
+                for q in {*asked, *(t for ts in twins.values() for t in ts)}}
     pleas = {q for q in asked if not _MARK.search(q) and _names_nothing(q)}
     whole = not boilerplate and (relevance >= 0.4 or concrete or any(ok for q, ok in taken_up.items() if q not in pleas))
-    addressed = [taken_up[q] or (q in pleas and whole) for q in asked]
+    # a body question is taken up in its own words or in the title's, where the title says it again
+    addressed = [taken_up[q] or any(taken_up[t] for t in twins.get(q, ())) or (q in pleas and whole) for q in asked]
     completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)
     missed = [q for q, ok in zip(asked, addressed, strict=True) if not ok]
     if missed:
@@ -450,7 +493,8 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         reasons.append(f"留言提出的 {len(asked)} 个问题中有 {len(missed)} 个未回应, 如「{quote}」")
 
     has_facts = bool(_FACTS.search(core))
-    has_measures = bool(_MEASURES.search(core))
+    # passing the message on (已转相关部门处理, 将尽快处理) is no measure taken: its 已 and 将 are not read
+    has_measures = bool(_MEASURES.search(_FORWARDED.sub(" ", core)))
     has_contact = bool(_CONTACT.search(core))
     interpretability = (has_facts + has_measures + has_contact) / 3
     if not has_facts:
