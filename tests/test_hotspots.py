@@ -453,3 +453,33 @@ def test_district_and_county_names_and_generic_markets_are_no_places():
     # 农贸市场 alone is any market; one with a name is a place
     assert core.extract_places("农贸市场脏乱差, 附近的菜市场占道") == []
     assert core.extract_places("东岗农贸市场脏乱差") == ["东岗农贸市场"]
+
+
+def test_clause_marks_li_du_lamps_of_a_town_and_phases():
+    """A two-character estate after a comma was not read (only after a space), 力都花园 was cut at 都
+    ("all"), a town's or a village's street lamp made a road of it (城关镇路), and a phase began a
+    name of its own (二期物业公司): the messages naming the place alone shared no key with these."""
+    assert core.extract_places("晨光小区，丰收小区都停水") == ["晨光", "丰收"]
+    assert core.extract_places("晨光小区、丰收小区") == ["晨光", "丰收"]
+    assert core.extract_places("力都花园门口积水, 幸福家园都没有路灯") == ["力都花园", "幸福家园"]
+    assert core.extract_places("请领导替彩云都家园业主做主") == ["彩云都家园"]
+    assert core.extract_places("城关镇路灯不亮, 青山村路面坑洼, 阳光社区路口积水") == ["城关镇", "青山村", "阳光社区"]
+    assert core.extract_places("东城路网规划, 一期工程线网") == []  # a network of roads or lines
+    assert core.extract_places("锦江国际城二期物业公司不作为") == ["锦江国际城"]
+    assert core.extract_places("翠湖花园三期幼儿园, 蓝湾华城二期小区垃圾站") == ["翠湖花园", "蓝湾华城"]
+    assert core.extract_places("青山社区工厂排污") == ["青山社区"]
+
+
+def test_doers_kinds_of_facility_and_district_stations_are_no_names():
+    """What disturbs a place was read as a place (烧烤店扰乱 + 小区), kinds of facility as names
+    (养老中心, 加油站, 人行天桥), 五一中路 was not read, to build "a" bridge was a name (建个天桥),
+    and 七里河区西站 kept its district (no key in common with 西站 read elsewhere)."""
+    assert core.extract_places("烧烤店扰乱小区秩序") == []
+    assert core.extract_places("工地长期占用青松路") == ["青松路"]
+    assert core.extract_places("幸福社区养老中心") == ["幸福社区"]
+    assert core.extract_places("修建人行天桥, 增设加油站, 普惠制幼儿园, 液化气站, 高速公路收费站") == []
+    assert core.extract_places("五一中路, 八一西路") == ["五一中路", "八一西路"]
+    assert core.extract_places("应建公交站, 希望建个天桥") == []
+    assert core.extract_places("塞纳丽舍停车难") == ["塞纳丽舍"]
+    assert core.extract_places("七里河区西站出租车拒载") == ["西站"]
+    assert core.extract_places("兰州西站") == ["兰州西站"]  # a city's station keeps its city

@@ -59,7 +59,7 @@ PLACE_SUFFIXES = (
     "公司 集团 工厂 厂 派出所 搅拌站 站 工地 楼盘 车贷 平台 酒店 景区 水库 河 湖 港 机场 高速 线 号线 馆 中心 市场 "
     # estate names often end in no place word (锦绣世家, 新城国际花都, 利保壹号公馆, 枫华府邸, 江山帝景)
     # or on a shore (兰亭湾畔, 松雅湖畔; not the 畔 of 畔塘村)
-    "世家 花都 公馆 邸 天地 壹号 帝景 御景 华庭 豪庭 名都 尚都 湖畔 湾畔 河畔 江畔 "
+    "世家 花都 公馆 邸 天地 壹号 帝景 御景 华庭 豪庭 名都 尚都 丽舍 湖畔 湾畔 河畔 江畔 "
     # and in 人家, 水岸 or 半岛 (山水人家, 万境水岸, 海洋半岛); see _NOT_A_SUFFIX for 人家 as "people"
     "人家 水岸 半岛"
 ).split()
@@ -80,7 +80,8 @@ _SPLIT = re.compile(
     r"一下|一段|解决|排查|"
     # 至 as "to" ends a name, and so do the words made with it (至今, 截至目前), not 冬至村; 都 as "all"
     # ends one too, not the 都 of names (新城国际花都, 柠檬丽都)
-    r"至今|至于|至少|至多|截至|直至|甚至|乃至|以至于?|目前|已经|曾经|(?<![花名尚京首成帝丽])都|"
+    r"至今|至于|至少|至多|截至|直至|甚至|乃至|以至于?|目前|已经|曾经|"
+    r"(?<![花名尚京首成帝丽])都(?!小区|花园|花苑|家园|公寓|大厦|新城|商城|广场|山庄|雅苑|名苑|华苑|华府|名城|国际|社区|公园)|"
     # building a thing is not its name (违建搅拌站, 拟建加油站); from one place to another (南延至生态动物园,
     # 泉塘直达汽车南站); and where two roads meet or between them (西二环叉路口, 桃花村中间修路); not in
     # the names made of them (兴建路, 中间村, 中间坝村, 冬至村, 夏至路)
@@ -91,6 +92,10 @@ _SPLIT = re.compile(
     # 楼下餐馆): never part of its name
     r"报不上|上不了|进不了|处理(?!厂|站|场|中心|公司)|指导|协调|组织|帮助|依法|拆除|改造|改建|扩建|利用|线路|(?<![大街隧])道路|沿街|楼下|楼上|"
     r"整治|搬迁|加快|下穿|设置|设立|架设|办理|能否|可否|是否|以上|以下|高压|"
+    # what a place does to another (饭店扰乱小区, 工厂污染村子): the doer ends before the verb; and
+    # a phase (二期, 3期) ends the compound's name before it (… 二期物业公司 is the phase's manager,
+    # no place named 二期物业公司); to build "a" thing (建个天桥) names none
+    r"扰乱|干扰|污染|侵占|占用|霸占|堵塞|阻碍|毁坏|破坏|搭建|(?:(?<!第)[一二三四五六七八九十]+|(?<!\d)\d+)期(?!小区)|[建修设装]个|"
     # and in the reference data: 知道58车贷, 经确认达融造价公司, 多次找八医院, 紧挨着绿地海外滩, 通过正规网站,
     # 拒绝转成普惠制幼儿园, 5月10日下午市城
     r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|(?<!\d)\d+月\d*日?|(?<!\d)\d+日|"
@@ -105,20 +110,22 @@ _SPLIT = re.compile(
     r"(?<![第十])(?=一[所个家座间处条])|"
     # a house or building number ends the name before it (仓板路123号天成国际酒店, 17栋廷泊酒店), not 1号线, 4号北延线
     r"(?<!\d)\d+号(?![线院楼号地]|[东西南北]延)|(?:(?<![A-Za-z\d])[A-Za-z])?(?<!\d)\d+栋|"
-    r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁因])"
+    r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁因替])"
 )
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")  # the same cuts, keeping the separators
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
                            r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
                            r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|混凝土|沥青|"
                            r"配套|配建|私立|公办|民办|民营|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线|"
-                           r"辖区|当地|基层|所属|居住地|公安|户籍地|农贸|集贸|蔬菜|菜|批发|环|村民小?|居民小?|民小|[每两几各]?条|商业)$")  # 辖区派出所: the local one, no name
+                           r"辖区|当地|基层|所属|居住地|公安|户籍地|农贸|集贸|蔬菜|菜|批发|环|村民小?|居民小?|民小|[每两几各]?条|商业|"
+                           # kinds of facility, not their names (养老中心, 加油站, 人行天桥, 高速公路, 普惠制幼儿园)
+                           r"养老|服务(?:有限)?|活动|健身|托管|加油|加气|充电|液化气(?:供应)?|人行(?:天|横道)?|高速公?|收费|普惠制?|精?装修|房地?产|公共马?|[一二三四五六七八九十\d]+期)$")  # 辖区派出所: the local one, no name
 # a direction and a number name a road (东六路, 南二环线), though neither names one alone; so do the
 # days named by a number (五一大道, 八一路, 三一大道)
 # to build or mend a thing of no name (建搅拌站, 修建垃圾站, 会规划地铁站) names no place; a name may begin with
 # the same characters (建设路, 建工学校, 修文路): only a generic rest is left out
-_BUILDING = re.compile(r"^[会要将想]?(?:规划|建设|修建|新建|建|修|设)")
-_NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$|^[三五七八]一$")
+_BUILDING = re.compile(r"^[会要将想应]?(?:规划|建设|修建|新建|建|修|设)")
+_NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$|^[三五七八]一[东西南北中]?$")
 _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
 _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间处]|[这那该本此][所家个座条间]?)")
@@ -132,6 +139,9 @@ _DISTRICT = re.compile(f"^{_COUNTY_MARK}$")
 # a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
 # not which: cut when a specific name remains (榆中县人民医院 stays whole)
 _COUNTY_PREFIX = re.compile(f"^{_COUNTY_MARK}(?=.{{2}})")
+# 七里河区西站: a district and a direction before 站 name the district's station, read as 西站 (the
+# district cut as before other names, so that it is the same key as 西站 after a district cut out)
+_DISTRICT_STATION = re.compile(f"^{_COUNTY_MARK}[东南西北]$")
 # a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
 # 金色家园小区路灯, 幸福家园路面: after a compound, 路灯 (street lamp), 路面, 路况, 路牌 are
@@ -140,7 +150,7 @@ _COUNTY_PREFIX = re.compile(f"^{_COUNTY_MARK}(?=.{{2}})")
 # 七里河区, 永登县城关镇: a place word before 区 or 县 names a district or county, no place (and 城关 is
 # no 城); 八组村民, 社区村民: the 村 of 村民 (villagers) after a group or community is no village;
 # 户人家, 老人家, 受害人家属: 人家 as "people" or "family" ends no name
-_NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关)|(?<=小区路|家园路)[灯面况牌口]"  # 恒大雅苑小区市政路: 小区 ends a name
+_NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关)|(?:(?<=小区路|社区路|家园路)|(?<=[镇村乡组]路))[灯面况牌口]|(?<=[路线])网"  # 恒大雅苑小区市政路: 小区 ends a name
                  r"|(?<=[河湖湾港桥城])[区县]|(?<=组村|区村|镇村|乡村|道村)民"
                  r"|(?<=[户本老害别些通分个家]人家))")
 _PLACE = re.compile(rf"(.{{2,8}}?)({_SUFFIXES}){_NOT_A_SUFFIX}")
@@ -156,6 +166,8 @@ _ESTATE_PAIR = re.compile(r"^(?!(?:周边|周围|外围|两旁|朝向|洋房|生
                           r"部分|老旧|高档|高层|多层|别墅|选聘|自己|面对|不少|入住|进入|毁坏|破坏|维护|改善|阻止|告知|发现|其他|其它|未经|成立|外来|按照|城镇|使用)$)"
                           r"(?![各每某全整这那其本该此另别同几多两有无没不非我你他她])[\u4e00-\u9fff]"
                           r"(?![个栋期号座片些边面侧旁内外里等])[\u4e00-\u9fff]$")
+# punctuation that ends a clause: a name may begin after it as at the start of the text (扬帆小区，八方小区)
+_CLAUSE_MARKS = frozenset(",.;:!?、。;:!?()[]【】《》<>\"'“”‘’")
 _SUFFIX_TUPLE = tuple(set(PLACE_SUFFIXES))
 _SUFFIX_WORD = re.compile(_SUFFIX_RE)
 # two compounds named one after the other (江滨家园华庭苑), or a road and a compound (楚府东路水岸天际):
@@ -207,7 +219,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
     text = _ADMIN.sub(" ", text)
     found: dict[str, None] = {}
     for found_run in _RUN.finditer(text):
-        run, fresh = found_run.group(0), found_run.start() == 0 or text[found_run.start() - 1].isspace()
+        run, start = found_run.group(0), found_run.start()
+        fresh = start == 0 or text[start - 1].isspace() or text[start - 1] in _CLAUSE_MARKS
         for chunk, word in _chunks(run, fresh):
             if len(chunk) < 3:
                 continue
@@ -230,6 +243,9 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                         or rest != name and len(rest) > 1 and _GENERIC_NAME.match(rest)
                         or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2):
                     continue
+                station = suffix == "站" and _DISTRICT_STATION.match(name)
+                if station:
+                    name = name[-1]
                 short = _COUNTY_PREFIX.sub("", name)
                 if short != name and not _GENERIC_NAME.match(short) and len(_TRIM.sub("", short + suffix)) >= 3:
                     name = short
@@ -237,12 +253,13 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 # and 汉回村村支书, 村村通 → 汉回村
                 if len(suffix) > 1 and (suffix[-1] == "路" and suffix[-2] in "路街道" or suffix.endswith("村村")):
                     suffix = suffix[:-1]
-                # and a compound's 工地 is the compound (璀璨天城工地, 恒泰楚壹府工地 → 璀璨天城, 恒泰楚壹府)
-                if len(suffix) > 2 and suffix.endswith(("学校", "工地")):
+                # and a compound's 工地 is the compound (璀璨天城工地, 恒泰楚壹府工地 → 璀璨天城, 恒泰楚壹府),
+                # as a community's or a village's 工厂 is (青山社区工厂 → 青山社区)
+                if len(suffix) > 2 and suffix.endswith(("学校", "工地", "工厂")):
                     suffix = suffix[:-2]
                 key = _TRIM.sub("", name + suffix)
                 pair = len(key) == 2 and at_opening and suffix == "小区"
-                if ((len(key) >= 3 or pair and _ESTATE_PAIR.match(key) and key not in _KINDS)
+                if ((len(key) >= 3 or station or pair and _ESTATE_PAIR.match(key) and key not in _KINDS)
                         and not _GENERIC_NAME.match(key) and not _DISTRICT.match(key)):
                     # (not after a name that ended in 小区: 扬帆小区八方小区 is two estates)
                     if pair and m.start() and last_new and not last_suffix.endswith(("小区", *_CONTAINERS)):
