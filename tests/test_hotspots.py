@@ -483,3 +483,18 @@ def test_doers_kinds_of_facility_and_district_stations_are_no_names():
     assert core.extract_places("塞纳丽舍停车难") == ["塞纳丽舍"]
     assert core.extract_places("七里河区西站出租车拒载") == ["西站"]
     assert core.extract_places("兰州西站") == ["兰州西站"]  # a city's station keeps its city
+    # the same station after a region cut out first (the demo's districts, A市): 西站, 北站
+    assert core.extract_places("七里河区西站出租车拒载", ("七里河区",)) == ["西站"]
+    assert core.extract_places("A市北站候车室座椅太少") == ["北站"]
+    assert core.extract_places("北站座椅太少, 到了北站") == []  # after no region: which city's?
+
+
+def test_schools_named_international_sections_blocks_and_there_is():
+    """A school named …国际实验小学 was read as two places (the estate-like …国际 and a generic 实验小学),
+    a school's 小学部 made a second primary school of it, 街区 was cut to a street (坡子街), and 有
+    ("there is") after a compound began a name (有餐馆)."""
+    assert core.extract_places("明德国际实验小学门口拥堵, 星城国际双语学校") == ["明德国际实验小学", "星城国际双语学校"]
+    assert core.extract_places("育才学校初中部, 育才学校小学部搬迁") == ["育才学校"]
+    assert core.extract_places("坡子街区夜市扰民, 三一街区小区停水") == ["坡子街区", "三一街区"]
+    assert core.extract_places("锦绣花园有餐馆油烟扰民, 工地开设快递站") == ["锦绣花园"]
+    assert core.extract_places("星辰科技有限公司") == ["星辰科技有限公司"]  # 有限 stays in a name
