@@ -461,6 +461,9 @@ def test_clause_marks_li_du_lamps_of_a_town_and_phases():
     name of its own (二期物业公司): the messages naming the place alone shared no key with these."""
     assert core.extract_places("晨光小区，丰收小区都停水") == ["晨光", "丰收"]
     assert core.extract_places("晨光小区、丰收小区") == ["晨光", "丰收"]
+    # only a list of places: a clause after a comma begins with a word as often as with a name
+    assert core.extract_places("我是这里的住户，最近小区一直停水") == []
+    assert core.extract_places("“丰收小区违建”, 物业(分公司)和青竹社区推诿") == ["丰收", "青竹社区"]
     assert core.extract_places("力都花园门口积水, 幸福家园都没有路灯") == ["力都花园", "幸福家园"]
     assert core.extract_places("请领导替彩云都家园业主做主") == ["彩云都家园"]
     assert core.extract_places("城关镇路灯不亮, 青山村路面坑洼, 阳光社区路口积水") == ["城关镇", "青山村", "阳光社区"]

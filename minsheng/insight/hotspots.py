@@ -180,8 +180,13 @@ _ESTATE_PAIR = re.compile(r"^(?!(?:周边|周围|外围|两旁|朝向|洋房|生
                           r"部分|老旧|高档|高层|多层|别墅|选聘|自己|面对|不少|入住|进入|毁坏|破坏|维护|改善|阻止|告知|发现|其他|其它|未经|成立|外来|按照|城镇|使用)$)"
                           r"(?![各每某全整这那其本该此另别同几多两有无没不非我你他她])[\u4e00-\u9fff]"
                           r"(?![个栋期号座片些边面侧旁内外里等])[\u4e00-\u9fff]$")
-# punctuation that ends a clause: a name may begin after it as at the start of the text (扬帆小区，八方小区)
-_CLAUSE_MARKS = frozenset(",.;:!?、。;:!?()[]【】《》<>\"'“”‘’")
+# a name may begin after an opening quotation mark or bracket as at the start of the text (“板桥小区…”), and
+# after a comma or the like that ends a place read (扬帆小区，八方小区; 扬帆小区、八方小区): a list of places.
+# Not after a comma that ends anything else, where a clause begins with a word as often as with a name
+# (…的居民，最近小区…: no estate 最近), nor after a closing bracket, where the sentence goes on
+# (…分公司)和西垅社区: 和 joins)
+_OPENING_MARKS = frozenset("([【《<“‘")
+_LIST_MARKS = frozenset(",;、")
 _SUFFIX_TUPLE = tuple(set(PLACE_SUFFIXES))
 _SUFFIX_WORD = re.compile(_SUFFIX_RE)
 # two compounds named one after the other (江滨家园华庭苑), or a road and a compound (楚府东路水岸天际):
@@ -232,10 +237,13 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
         text = text.replace(name, _REGION_CUT)
     text = _ADMIN.sub(_REGION_CUT, text)
     found: dict[str, None] = {}
+    place_at_end = False  # whether the run before ended in a place read
     for found_run in _RUN.finditer(text):
         run, start = found_run.group(0), found_run.start()
-        fresh = start == 0 or text[start - 1].isspace() or text[start - 1] in _CLAUSE_MARKS
+        before = text[start - 1] if start else " "
+        fresh = before.isspace() or before in _OPENING_MARKS or place_at_end and before in _LIST_MARKS
         for chunk, word in _chunks(run, fresh):
+            place_at_end = False
             station_at = word is None and start and text[start - 1] == _REGION_CUT and _STATION.match(chunk)
             if station_at:
                 found.setdefault(chunk[:2], None)
@@ -285,6 +293,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                     last_new, last_key, last_suffix = key not in found, key, suffix
                     found.setdefault(key, None)
                     opening = pos
+                    place_at_end = pos == len(chunk)
     return list(found)
 
 
