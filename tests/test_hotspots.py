@@ -501,3 +501,12 @@ def test_schools_named_international_sections_blocks_and_there_is():
     assert core.extract_places("坡子街区夜市扰民, 三一街区小区停水") == ["坡子街区", "三一街区"]
     assert core.extract_places("锦绣花园有餐馆油烟扰民, 工地开设快递站") == ["锦绣花园"]
     assert core.extract_places("星辰科技有限公司") == ["星辰科技有限公司"]  # 有限 stays in a name
+
+
+def test_a_stretch_of_a_named_road():
+    """路段 (a stretch of road) cut the road's name off (梧桐路段: no place), so a message about a
+    stretch of a road shared no place with one about the road."""
+    assert core.extract_places("从银杏路至梧桐路段晚上渣土车很多") == ["银杏路", "梧桐路"]
+    assert core.extract_places("翠湖小区杜鹃路段积水") == ["翠湖", "杜鹃路"]
+    # a stretch said by where or which it is names no road
+    assert core.extract_places("附近路段, 该路段, 上述路段, 禁停路段, 小学路段, 南侧路段, 两百米路段, 大桥路段") == []

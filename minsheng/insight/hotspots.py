@@ -73,7 +73,7 @@ _SUFFIX_RE = rf"(?:水岸|半岛)[\u4e00-\u9fff]{{1,2}}?(?:{_SUFFIX_RE})|{_SUFFI
 _SUFFIXES = rf"(?:{_SUFFIX_RE})+(?:一号(?![楼栋门线院号单期区地文]))?"
 # separators inside a run: function words and place-relative words end a name
 _SPLIT = re.compile(
-    r"(?:位于|地处|关于|后面|前面|背后|隔壁|出入口|对于|附近|旁边|周边|周围|门口|对面|里面|外面|一带|路段|区域|地区|要求|希望|建议|反映|反馈|投诉|举报|"
+    r"(?:位于|地处|关于|后面|前面|背后|隔壁|出入口|对于|附近|旁边|周边|周围|门口|对面|里面|外面|一带|区域|地区|要求|希望|建议|反映|反馈|投诉|举报|"
     r"请求|请问|咨询|问题|严重|长期|没有|无法|进行|存在|导致|影响|造成|以及|还是|但是|而且|因为|所以|"
     # verbs and adverbs that precede a place in requests (督促物业公司, 尽快维修北环路, 经过平凉路),
     # hotlines and governments (打过12345热线, 市政府), none of them part of a name
@@ -94,6 +94,12 @@ _SPLIT = re.compile(
     # 楼下餐馆): never part of its name
     r"报不上|上不了|进不了|处理(?!厂|站|场|中心|公司)|指导|协调|组织|帮助|依法|拆除|改造|改建|扩建|利用|线路|(?<![大街隧])道路|沿街|楼下|楼上|"
     r"整治|搬迁|加快|下穿|设置|设立|架设|办理|能否|可否|是否|以上|以下|高压|"
+    # 路段 (a stretch of road) ends the name before it, and after a name of no place word the 路 is that
+    # name's (杜鹃路段 → 杜鹃路, 栖凤路段 → 栖凤路), but not after a place word, a part, a measure or a
+    # word that says which stretch (小学路段, 大桥路段, 附近路段, 禁停路段, 部分路段, 该路段, 上述路段, 南侧路段,
+    # 两百米路段, 公路段, …等路段: no road)
+    r"(?<![^站学校院心场所局苑区城庭岸镇村道线园桥号停分汇间口近端侧前右该此这一个些条部述等米截栏坡华划有车公\d])路段|"
+    r"(?<=路)段|"
     # what a place does to another (饭店扰乱小区, 工厂污染村子, 占用青松路): the doer ends before the verb; a
     # phase (二期, 3期) ends the compound's name before it (… 二期物业公司 is the phase's manager, no place
     # named 二期物业公司), save before 小区, where the trim of the key reads it (华城二期小区 → 华城); the
