@@ -11,7 +11,9 @@ them). Then (2026-12-03, third change) 30 ``held`` titles naming 小区/路/街/
 (seed 11) among those whose reading the change did not touch and no one had looked at, marked by
 reading the title alone (so they show the level elsewhere, not the change); and 40 ``tune`` titles
 naming 小区/路/街/村 (seed 12, any title not yet in the file), marked after the rules' reading of
-them was seen. A place read matches a place written when one ends with the other
+them was seen. Then (2026-12-03, fifth change) 62 ``tune`` titles drawn at random (seed 13) among those not
+yet in the file, any title, marked with the rules' reading of them in view (a bus line, 星沙X215路, is a
+place; a court, a bureau or a police brigade is none). A place read matches a place written when one ends with the other
 (泉塘中国铁建国际城 is 中国铁建国际城), 小区 left off as the keys do. Prints precision (places read that are written)
 and recall (places written that are read) of each part.
 """

@@ -453,3 +453,60 @@ def test_district_and_county_names_and_generic_markets_are_no_places():
     # 农贸市场 alone is any market; one with a name is a place
     assert core.extract_places("农贸市场脏乱差, 附近的菜市场占道") == []
     assert core.extract_places("东岗农贸市场脏乱差") == ["东岗农贸市场"]
+
+
+def test_clause_marks_li_du_lamps_of_a_town_and_phases():
+    """A two-character estate after a comma was not read (only after a space), 力都花园 was cut at 都
+    ("all"), a town's or a village's street lamp made a road of it (城关镇路), and a phase began a
+    name of its own (二期物业公司): the messages naming the place alone shared no key with these."""
+    assert core.extract_places("晨光小区，丰收小区都停水") == ["晨光", "丰收"]
+    assert core.extract_places("晨光小区、丰收小区") == ["晨光", "丰收"]
+    # only a list of places: a clause after a comma begins with a word as often as with a name
+    assert core.extract_places("我是这里的住户，最近小区一直停水") == []
+    assert core.extract_places("“丰收小区违建”, 物业(分公司)和青竹社区推诿") == ["丰收", "青竹社区"]
+    assert core.extract_places("力都花园门口积水, 幸福家园都没有路灯") == ["力都花园", "幸福家园"]
+    assert core.extract_places("请领导替彩云都家园业主做主") == ["彩云都家园"]
+    assert core.extract_places("城关镇路灯不亮, 青山村路面坑洼, 阳光社区路口积水") == ["城关镇", "青山村", "阳光社区"]
+    assert core.extract_places("东城路网规划, 一期工程线网") == []  # a network of roads or lines
+    assert core.extract_places("锦江国际城二期物业公司不作为") == ["锦江国际城"]
+    assert core.extract_places("翠湖花园三期幼儿园, 蓝湾华城二期小区垃圾站") == ["翠湖花园", "蓝湾华城"]
+    assert core.extract_places("青山社区工厂排污") == ["青山社区"]
+
+
+def test_doers_kinds_of_facility_and_district_stations_are_no_names():
+    """What disturbs a place was read as a place (烧烤店扰乱 + 小区), kinds of facility as names
+    (养老中心, 加油站, 人行天桥), 五一中路 was not read, to build "a" bridge was a name (建个天桥),
+    and 七里河区西站 kept its district (no key in common with 西站 read elsewhere)."""
+    assert core.extract_places("烧烤店扰乱小区秩序") == []
+    assert core.extract_places("工地长期占用青松路") == ["青松路"]
+    assert core.extract_places("幸福社区养老中心") == ["幸福社区"]
+    assert core.extract_places("修建人行天桥, 增设加油站, 普惠制幼儿园, 液化气站, 高速公路收费站") == []
+    assert core.extract_places("五一中路, 八一西路") == ["五一中路", "八一西路"]
+    assert core.extract_places("应建公交站, 希望建个天桥") == []
+    assert core.extract_places("塞纳丽舍停车难") == ["塞纳丽舍"]
+    assert core.extract_places("七里河区西站出租车拒载") == ["西站"]
+    assert core.extract_places("兰州西站") == ["兰州西站"]  # a city's station keeps its city
+    # the same station after a region cut out first (the demo's districts, A市): 西站, 北站
+    assert core.extract_places("七里河区西站出租车拒载", ("七里河区",)) == ["西站"]
+    assert core.extract_places("A市北站候车室座椅太少") == ["北站"]
+    assert core.extract_places("北站座椅太少, 到了北站") == []  # after no region: which city's?
+
+
+def test_schools_named_international_sections_blocks_and_there_is():
+    """A school named …国际实验小学 was read as two places (the estate-like …国际 and a generic 实验小学),
+    a school's 小学部 made a second primary school of it, 街区 was cut to a street (坡子街), and 有
+    ("there is") after a compound began a name (有餐馆)."""
+    assert core.extract_places("明德国际实验小学门口拥堵, 星城国际双语学校") == ["明德国际实验小学", "星城国际双语学校"]
+    assert core.extract_places("育才学校初中部, 育才学校小学部搬迁") == ["育才学校"]
+    assert core.extract_places("坡子街区夜市扰民, 三一街区小区停水") == ["坡子街区", "三一街区"]
+    assert core.extract_places("锦绣花园有餐馆油烟扰民, 工地开设快递站") == ["锦绣花园"]
+    assert core.extract_places("星辰科技有限公司") == ["星辰科技有限公司"]  # 有限 stays in a name
+
+
+def test_a_stretch_of_a_named_road():
+    """路段 (a stretch of road) cut the road's name off (梧桐路段: no place), so a message about a
+    stretch of a road shared no place with one about the road."""
+    assert core.extract_places("从银杏路至梧桐路段晚上渣土车很多") == ["银杏路", "梧桐路"]
+    assert core.extract_places("翠湖小区杜鹃路段积水") == ["翠湖", "杜鹃路"]
+    # a stretch said by where or which it is names no road
+    assert core.extract_places("附近路段, 该路段, 上述路段, 禁停路段, 小学路段, 南侧路段, 两百米路段, 大桥路段") == []

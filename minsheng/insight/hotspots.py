@@ -55,11 +55,12 @@ _COUNTY = re.compile(r"[A-Z]\d+[区县]")
 _ADMIN = re.compile(r"[A-Z]\d*(?:县市|[市区县省])|西地省|[\u4e00-\u9fff]{2,3}省")
 PLACE_SUFFIXES = (
     "小区 花园 花苑 家园 公寓 新城 新村 广场 大厦 商城 市场 公园 山庄 雅苑 名苑 华苑 华府 名城 国际 天下 "
-    "苑 园 府 湾 城 村 组 社区 街道 镇 乡 路 街 大道 巷 桥 立交 隧道 学校 小学 中学 大学 学院 医院 幼儿园 "
+    "苑 园 府 湾 城 村 组 社区 街道 街区 镇 乡 路 街 大道 巷 桥 立交 隧道 学校 小学 中学 大学 学院 医院 幼儿园 "
     "公司 集团 工厂 厂 派出所 搅拌站 站 工地 楼盘 车贷 平台 酒店 景区 水库 河 湖 港 机场 高速 线 号线 馆 中心 市场 "
-    # estate names often end in no place word (锦绣世家, 新城国际花都, 利保壹号公馆, 枫华府邸, 江山帝景)
+    # (街区: a block, 坡子街区, not 坡子街 and a 区)
+    # estate names often end in no place word (锦绣世家, 新城国际花都, 利保壹号公馆, 枫华府邸, 江山帝景, 塞纳丽舍)
     # or on a shore (兰亭湾畔, 松雅湖畔; not the 畔 of 畔塘村)
-    "世家 花都 公馆 邸 天地 壹号 帝景 御景 华庭 豪庭 名都 尚都 湖畔 湾畔 河畔 江畔 "
+    "世家 花都 公馆 邸 天地 壹号 帝景 御景 华庭 豪庭 名都 尚都 丽舍 湖畔 湾畔 河畔 江畔 "
     # and in 人家, 水岸 or 半岛 (山水人家, 万境水岸, 海洋半岛); see _NOT_A_SUFFIX for 人家 as "people"
     "人家 水岸 半岛"
 ).split()
@@ -72,15 +73,17 @@ _SUFFIX_RE = rf"(?:水岸|半岛)[\u4e00-\u9fff]{{1,2}}?(?:{_SUFFIX_RE})|{_SUFFI
 _SUFFIXES = rf"(?:{_SUFFIX_RE})+(?:一号(?![楼栋门线院号单期区地文]))?"
 # separators inside a run: function words and place-relative words end a name
 _SPLIT = re.compile(
-    r"(?:位于|地处|关于|后面|前面|背后|隔壁|出入口|对于|附近|旁边|周边|周围|门口|对面|里面|外面|一带|路段|区域|地区|要求|希望|建议|反映|反馈|投诉|举报|"
+    r"(?:位于|地处|关于|后面|前面|背后|隔壁|出入口|对于|附近|旁边|周边|周围|门口|对面|里面|外面|一带|区域|地区|要求|希望|建议|反映|反馈|投诉|举报|"
     r"请求|请问|咨询|问题|严重|长期|没有|无法|进行|存在|导致|影响|造成|以及|还是|但是|而且|因为|所以|"
     # verbs and adverbs that precede a place in requests (督促物业公司, 尽快维修北环路, 经过平凉路),
     # hotlines and governments (打过12345热线, 市政府), none of them part of a name
     r"督促|尽快|尽早|及时|加强|规范|调整|恢复|维修|清理|修建|新建(?![东西南北中]?[路街村])|增设|改装|经过|"
     r"一下|一段|解决|排查|"
     # 至 as "to" ends a name, and so do the words made with it (至今, 截至目前), not 冬至村; 都 as "all"
-    # ends one too, not the 都 of names (新城国际花都, 柠檬丽都)
-    r"至今|至于|至少|至多|截至|直至|甚至|乃至|以至于?|目前|已经|曾经|(?<![花名尚京首成帝丽])都|"
+    # ends one too, not the 都 of names (新城国际花都, 柠檬丽都) nor one before a place word (力都花园, 力都大厦;
+    # 都 as "all" comes before a verb or an adverb: 都没有, 都停水)
+    r"至今|至于|至少|至多|截至|直至|甚至|乃至|以至于?|目前|已经|曾经|"
+    r"(?<![花名尚京首成帝丽])都(?!小区|花园|花苑|家园|公寓|大厦|新城|商城|广场|山庄|雅苑|名苑|华苑|华府|名城|国际|社区|公园)|"
     # building a thing is not its name (违建搅拌站, 拟建加油站); from one place to another (南延至生态动物园,
     # 泉塘直达汽车南站); and where two roads meet or between them (西二环叉路口, 桃花村中间修路); not in
     # the names made of them (兴建路, 中间村, 中间坝村, 冬至村, 夏至路)
@@ -91,6 +94,18 @@ _SPLIT = re.compile(
     # 楼下餐馆): never part of its name
     r"报不上|上不了|进不了|处理(?!厂|站|场|中心|公司)|指导|协调|组织|帮助|依法|拆除|改造|改建|扩建|利用|线路|(?<![大街隧])道路|沿街|楼下|楼上|"
     r"整治|搬迁|加快|下穿|设置|设立|架设|办理|能否|可否|是否|以上|以下|高压|"
+    # 路段 (a stretch of road) ends the name before it, and after a name of no place word the 路 is that
+    # name's (杜鹃路段 → 杜鹃路, 栖凤路段 → 栖凤路), but not after a place word, a part, a measure or a
+    # word that says which stretch (小学路段, 大桥路段, 附近路段, 禁停路段, 部分路段, 该路段, 上述路段, 南侧路段,
+    # 两百米路段, 公路段, …等路段: no road)
+    r"(?<![^站学校院心场所局苑区城庭岸镇村道线园桥号停分汇间口近端侧前右该此这一个些条部述等米截栏坡华划有车公\d])路段|"
+    r"(?<=路)段|"
+    # what a place does to another (饭店扰乱小区, 工厂污染村子, 占用青松路): the doer ends before the verb; a
+    # phase (二期, 3期) ends the compound's name before it (… 二期物业公司 is the phase's manager, no place
+    # named 二期物业公司), save before 小区, where the trim of the key reads it (华城二期小区 → 华城); the
+    # numerals are counted from the first of a run and at most three, so a run of them is read in linear
+    # time; to build "a" thing (建个天桥) names none
+    r"扰乱|干扰|污染|侵占|占用|霸占|堵塞|阻碍|毁坏|破坏|搭建|(?:(?<![第一二三四五六七八九十])[一二三四五六七八九十]{1,3}|(?<!\d)\d{1,3})期(?!小区)|[建修设装]个|"
     # and in the reference data: 知道58车贷, 经确认达融造价公司, 多次找八医院, 紧挨着绿地海外滩, 通过正规网站,
     # 拒绝转成普惠制幼儿园, 5月10日下午市城
     r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|(?<!\d)\d+月\d*日?|(?<!\d)\d+日|"
@@ -99,26 +114,31 @@ _SPLIT = re.compile(
     # an organisation before its place (温斯顿英语梅溪新天地, 学而思培优华盛花园, 富绿物业丽发新城) is not
     # part of the place's name, nor are turning into a road (左转进入梅溪湖路, 改道走木莲中路; not 走马楼, 科技走廊), doing a thing
     # without leave (私自, 隐瞒, 包庇, 开办) or "because" (民房屋因乾隆世家); 有 before 一 or 无 and
-    # "a" place (有一处工地, 建一个卫生服务中心) are cut before, so the place is read as no particular one
+    # "a" place (有一处工地, 建一个卫生服务中心) are cut before, so the place is read as no particular one;
+    # after a place, 有 is "there is" (锦绣花园有餐馆: not 有餐馆; 有限公司 stays), and 开设 (to open) and 替
+    # ("on behalf of": 领导替彩云都家园业主) end a name as 开办 does
     r"(?:英语|培优)(?!培训|学校|学院|中心|机构|教育)|(?:物业|置业)(?!公司|管理|服务|有限|集团|大厦|中心|办公)|"
-    r"改道|[左右][转拐](?:进入|进|上|入)?|进入|走[投头]无路|走(?![马廊])|增停|取消|开办|隐瞒|包庇|私自|入读|有一(?![所个家座间处条])|有(?=[一无])|"
+    r"改道|[左右][转拐](?:进入|进|上|入)?|进入|走[投头]无路|走(?![马廊])|增停|取消|开办|开设|隐瞒|包庇|私自|入读|有一(?![所个家座间处条])|有(?=[一无])|(?<=[园苑区城村])有(?!限|色)|"
     r"(?<![第十])(?=一[所个家座间处条])|"
     # a house or building number ends the name before it (仓板路123号天成国际酒店, 17栋廷泊酒店), not 1号线, 4号北延线
     r"(?<!\d)\d+号(?![线院楼号地]|[东西南北]延)|(?:(?<![A-Za-z\d])[A-Za-z])?(?<!\d)\d+栋|"
-    r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁因])"
+    r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁因替])"
 )
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")  # the same cuts, keeping the separators
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
                            r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
                            r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|混凝土|沥青|"
                            r"配套|配建|私立|公办|民办|民营|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线|"
-                           r"辖区|当地|基层|所属|居住地|公安|户籍地|农贸|集贸|蔬菜|菜|批发|环|村民小?|居民小?|民小|[每两几各]?条|商业)$")  # 辖区派出所: the local one, no name
+                           r"辖区|当地|基层|所属|居住地|公安|户籍地|农贸|集贸|蔬菜|菜|批发|环|村民小?|居民小?|民小|[每两几各]?条|商业|"
+                           # kinds of facility, not their names (养老中心, 加油站, 人行天桥, 高速公路, 普惠制幼儿园,
+                           # 收费站, 快递站, 精装修楼盘), and a phase alone (三期幼儿园: the kindergarten of a phase)
+                           r"养老|服务(?:有限)?|活动|健身|托管|加油|加气|充电|液化气(?:供应)?|人行(?:天|横道)?|高速公?|收费|快递|普惠制?|精?装修|房地?产|公共马?|[一二三四五六七八九十\d]+期)$")  # 辖区派出所: the local one, no name
 # a direction and a number name a road (东六路, 南二环线), though neither names one alone; so do the
-# days named by a number (五一大道, 八一路, 三一大道)
-# to build or mend a thing of no name (建搅拌站, 修建垃圾站, 会规划地铁站) names no place; a name may begin with
+# days named by a number (五一大道, 八一路, 三一大道, 五一中路, 三一街区)
+# to build or mend a thing of no name (建搅拌站, 修建垃圾站, 会规划地铁站, 应建公交站) names no place; a name may begin with
 # the same characters (建设路, 建工学校, 修文路): only a generic rest is left out
-_BUILDING = re.compile(r"^[会要将想]?(?:规划|建设|修建|新建|建|修|设)")
-_NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$|^[三五七八]一$")
+_BUILDING = re.compile(r"^[会要将想应]?(?:规划|建设|修建|新建|建|修|设)")
+_NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$|^[三五七八]一[东西南北中]?$")
 _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
 _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间处]|[这那该本此][所家个座条间]?)")
@@ -132,6 +152,12 @@ _DISTRICT = re.compile(f"^{_COUNTY_MARK}$")
 # a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
 # not which: cut when a specific name remains (榆中县人民医院 stays whole)
 _COUNTY_PREFIX = re.compile(f"^{_COUNTY_MARK}(?=.{{2}})")
+# 七里河区西站, A市南站: a region and a direction before 站 name the region's station, read as 西站,
+# 南站 (the region cut as before other names), whether the region is written before it or cut out
+# first (``admin_names``, A市); 西站 alone, or after any other word, is none
+_DISTRICT_STATION = re.compile(f"^{_COUNTY_MARK}[东南西北]$")
+_REGION_CUT = "\u3000"  # what a region cut out leaves: a space (to the rules that look for one)
+_STATION = re.compile("[东南西北]站")
 # a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
 # 金色家园小区路灯, 幸福家园路面: after a compound, 路灯 (street lamp), 路面, 路况, 路牌 are
@@ -139,8 +165,12 @@ _COUNTY_PREFIX = re.compile(f"^{_COUNTY_MARK}(?=.{{2}})")
 # 中山路面塌陷: 解放路, 中山路); so is 路口 (白沙湾嘉园小区路口 → 白沙湾嘉园), and 城管 is no 城
 # 七里河区, 永登县城关镇: a place word before 区 or 县 names a district or county, no place (and 城关 is
 # no 城); 八组村民, 社区村民: the 村 of 村民 (villagers) after a group or community is no village;
-# 户人家, 老人家, 受害人家属: 人家 as "people" or "family" ends no name
-_NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关)|(?<=小区路|家园路)[灯面况牌口]"  # 恒大雅苑小区市政路: 小区 ends a name
+# 户人家, 老人家, 受害人家属: 人家 as "people" or "family" ends no name. And (2026-12-03, fifth change):
+# 路灯, 路面, 路口 after a community, a town, a village, a township or a group are its lamps, surface and
+# junction (城关镇路灯 → 城关镇, 青山村路面 → 青山村); 路网, 线网 are networks, no road or line (东城路网);
+# 小学部, 中学部 are a school's sections (育才学校小学部 → 育才学校); and 国际 before a school's words is
+# inside the school's name (明德国际实验小学, 星城国际双语学校: not 明德国际 + 实验小学)
+_NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关)|(?:(?<=小区路|社区路|家园路)|(?<=[镇村乡组]路))[灯面况牌口]|(?<=[路线])网|(?<=[小中大]学)部|(?<=国际)(?=实验|双语|外国语|学校|小学|中学|幼儿园)"  # 恒大雅苑小区市政路: 小区 ends a name
                  r"|(?<=[河湖湾港桥城])[区县]|(?<=组村|区村|镇村|乡村|道村)民"
                  r"|(?<=[户本老害别些通分个家]人家))")
 _PLACE = re.compile(rf"(.{{2,8}}?)({_SUFFIXES}){_NOT_A_SUFFIX}")
@@ -156,6 +186,13 @@ _ESTATE_PAIR = re.compile(r"^(?!(?:周边|周围|外围|两旁|朝向|洋房|生
                           r"部分|老旧|高档|高层|多层|别墅|选聘|自己|面对|不少|入住|进入|毁坏|破坏|维护|改善|阻止|告知|发现|其他|其它|未经|成立|外来|按照|城镇|使用)$)"
                           r"(?![各每某全整这那其本该此另别同几多两有无没不非我你他她])[\u4e00-\u9fff]"
                           r"(?![个栋期号座片些边面侧旁内外里等])[\u4e00-\u9fff]$")
+# a name may begin after an opening quotation mark or bracket as at the start of the text (“板桥小区…”), and
+# after a comma or the like that ends a place read (扬帆小区，八方小区; 扬帆小区、八方小区): a list of places.
+# Not after a comma that ends anything else, where a clause begins with a word as often as with a name
+# (…的居民，最近小区…: no estate 最近), nor after a closing bracket, where the sentence goes on
+# (…分公司)和西垅社区: 和 joins)
+_OPENING_MARKS = frozenset("([【《<“‘")
+_LIST_MARKS = frozenset(",;、")
 _SUFFIX_TUPLE = tuple(set(PLACE_SUFFIXES))
 _SUFFIX_WORD = re.compile(_SUFFIX_RE)
 # two compounds named one after the other (江滨家园华庭苑), or a road and a compound (楚府东路水岸天际):
@@ -203,19 +240,26 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
     ``admin_names`` (兰州市, 七里河区, …) are region names to cut out first."""
     text = normalize(text)
     for name in admin_names:
-        text = text.replace(name, " ")
-    text = _ADMIN.sub(" ", text)
+        text = text.replace(name, _REGION_CUT)
+    text = _ADMIN.sub(_REGION_CUT, text)
     found: dict[str, None] = {}
+    place_at_end = False  # whether the run before ended in a place read
     for found_run in _RUN.finditer(text):
-        run, fresh = found_run.group(0), found_run.start() == 0 or text[found_run.start() - 1].isspace()
+        run, start = found_run.group(0), found_run.start()
+        before = text[start - 1] if start else " "
+        fresh = before.isspace() or before in _OPENING_MARKS or place_at_end and before in _LIST_MARKS
         for chunk, word in _chunks(run, fresh):
+            place_at_end = False
+            station_at = word is None and start and text[start - 1] == _REGION_CUT and _STATION.match(chunk)
+            if station_at:
+                found.setdefault(chunk[:2], None)
             if len(chunk) < 3:
                 continue
             # where a name may begin that is only two characters before 小区: the start of the text,
             # after a region (A3区八方小区), after a word that leads to a place (投诉扬帆小区), and
             # right after a place read (东屯渡街道扬帆小区)
             opening = 0 if (fresh if word is None else word in _OPENS) else -1
-            pos, last_new, last_key, last_suffix = 0, False, "", ""
+            pos, last_new, last_key, last_suffix = 2 if station_at else 0, False, "", ""
             while m := _PLACE.search(chunk, pos):
                 name, suffix, pos = m.group(1), m.group(2), m.end()
                 at_opening, opening = m.start() == opening, -1
@@ -226,10 +270,13 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                     if not middle.endswith(_ROADS) and not _GENERIC_NAME.match(middle[-2:]):
                         name, suffix, pos = name + suffix + middle, "小区", inside.end()
                 rest = _BUILDING.sub("", name, count=1)
-                if ((_GENERIC_NAME.match(name) and not (_NUMBERED.match(name) and suffix.endswith(_ROADS)))
+                if ((_GENERIC_NAME.match(name) and not (_NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区"))))
                         or rest != name and len(rest) > 1 and _GENERIC_NAME.match(rest)
                         or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2):
                     continue
+                station = suffix == "站" and _DISTRICT_STATION.match(name)
+                if station:
+                    name = name[-1]
                 short = _COUNTY_PREFIX.sub("", name)
                 if short != name and not _GENERIC_NAME.match(short) and len(_TRIM.sub("", short + suffix)) >= 3:
                     name = short
@@ -237,12 +284,13 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 # and 汉回村村支书, 村村通 → 汉回村
                 if len(suffix) > 1 and (suffix[-1] == "路" and suffix[-2] in "路街道" or suffix.endswith("村村")):
                     suffix = suffix[:-1]
-                # and a compound's 工地 is the compound (璀璨天城工地, 恒泰楚壹府工地 → 璀璨天城, 恒泰楚壹府)
-                if len(suffix) > 2 and suffix.endswith(("学校", "工地")):
+                # and a compound's 工地 is the compound (璀璨天城工地, 恒泰楚壹府工地 → 璀璨天城, 恒泰楚壹府),
+                # as a community's or a village's 工厂 is (青山社区工厂 → 青山社区)
+                if len(suffix) > 2 and suffix.endswith(("学校", "工地", "工厂")):
                     suffix = suffix[:-2]
                 key = _TRIM.sub("", name + suffix)
                 pair = len(key) == 2 and at_opening and suffix == "小区"
-                if ((len(key) >= 3 or pair and _ESTATE_PAIR.match(key) and key not in _KINDS)
+                if ((len(key) >= 3 or station or pair and _ESTATE_PAIR.match(key) and key not in _KINDS)
                         and not _GENERIC_NAME.match(key) and not _DISTRICT.match(key)):
                     # (not after a name that ended in 小区: 扬帆小区八方小区 is two estates)
                     if pair and m.start() and last_new and not last_suffix.endswith(("小区", *_CONTAINERS)):
@@ -251,6 +299,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                     last_new, last_key, last_suffix = key not in found, key, suffix
                     found.setdefault(key, None)
                     opening = pos
+                    place_at_end = pos == len(chunk)
     return list(found)
 
 
