@@ -571,3 +571,17 @@ def test_a_reply_with_policy_measures_and_contact_is_explained_and_a_form_letter
     assert bad["score"] <= 20 and bad["reasons"][0] == "答复为套话 (如“已收悉”“已转相关部门处理”), 没有实质内容"
     assert "未说明调查核实的事实或依据的政策法规" in bad["reasons"]
     assert "未说明已采取或将采取的具体措施" in bad["reasons"]
+
+
+@pytest.mark.parametrize("contact, counted", [
+    ("如有疑问请致电12345。", True),
+    ("也可拨打12315投诉。", True),
+    ("可通过12345政务服务便民热线反映。", True),
+    ("共花费12345元。", False),  # an amount, not a hotline
+])
+def test_a_service_hotline_is_a_contact_and_an_amount_is_not(contact, counted):
+    """「请致电12345」 told the officer 「未提供联系电话或办理窗口」: the government's hotline is how
+    most citizens ask again, and only numbers of seven digits or more counted."""
+    reply = "经核实, 该路段路灯因线路老化损坏, 我局已于5月3日完成维修。" + contact
+    reasons = score_reply("小区路灯不亮", "小区路灯坏了一个月, 请维修。", reply)["reasons"]
+    assert ("未提供联系电话或办理窗口, 群众无法进一步咨询" not in reasons) == counted, reasons
