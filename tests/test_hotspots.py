@@ -88,14 +88,14 @@ def test_building_a_thing_or_going_to_a_place_is_not_a_name():
     """建搅拌站 (to build a mixing plant) was read as a place shared by every message about one,
     南延至生态动物园 as another place than 生态动物园, 汉回村村支书 as 汉回村村, 中间修路 as a road
     (bench/places.py: precision 0.877 → 0.966 on the titles read by hand)."""
-    assert core.extract_places("投诉A2区丽发新城附近建搅拌站噪音扰民") == ["丽发新城"]
-    assert core.extract_places("A市丽发新城违建搅拌站，彻夜施工扰民污染环境") == ["丽发新城"]
-    assert core.extract_places("雷峰大道A市医学院附近会规划地铁站吗") == ["雷峰大道"]
-    assert core.extract_places("请求A市地铁1号线南延至生态动物园") == ["地铁1号线", "生态动物园"]
-    assert core.extract_places("恳请A7县增加一条泉塘直达汽车南站的公交车") == ["汽车南站"]
-    assert core.extract_places("A4区沙坪街道汉回村村支书纵容农民山林被非法侵占") == ["沙坪街道", "汉回村"]
-    assert core.extract_places("A市银杉路北段和潇楚北路桃花村中间修路大晚上的吵死人") == ["银杉路", "潇楚北路", "桃花村"]
-    assert core.extract_places("麓山南路与西二环叉路口停水, 请加快提高A市民营幼儿园老师的待遇") == ["麓山南路"]
+    assert core.extract_places("A2区丽发新城旁边在建搅拌站, 噪音太大") == ["丽发新城"]
+    assert core.extract_places("A市丽发新城旁违建搅拌站，整夜施工吵得睡不着") == ["丽发新城"]
+    assert core.extract_places("雷峰大道A市医学院一带是否规划地铁站") == ["雷峰大道"]
+    assert core.extract_places("希望地铁1号线早日南延至生态动物园") == ["地铁1号线", "生态动物园"]
+    assert core.extract_places("A7县能否开一趟泉塘直达汽车南站的公交车") == ["汽车南站"]
+    assert core.extract_places("A4区沙坪街道汉回村村支书不作为, 集体山林被人侵占") == ["沙坪街道", "汉回村"]
+    assert core.extract_places("A市银杉路北段与潇楚北路桃花村中间修路, 半夜施工太吵") == ["银杉路", "潇楚北路", "桃花村"]
+    assert core.extract_places("麓山南路与西二环叉路口停水, 请提高A市民营幼儿园教师的工资") == ["麓山南路"]
     # names that begin like a verb stay whole
     assert core.extract_places("建设路公交站, A7县建工学校, 修文路, 新建西路") == ["建设路", "建工学校", "修文路", "新建西路"]
     # nor do names made of the words that now cut (中间村 and 冬至村 were lost, 兴建路 too):
@@ -217,16 +217,16 @@ def test_places_groups_and_county_are_read_from_text():
     # a 路 that begins 路灯, 路面, 路况, 路牌 is no road's (金色家园小区路灯 gave 金色家园小区路);
     # 太 (too) ends a name, but not in 太平路
     assert core.extract_places("金色家园小区路灯坏了, 幸福家园路面积水") == ["金色家园", "幸福家园"]
-    assert core.extract_places("庆和里路、太平路路灯很久没亮了, 解放路路牌倒了, 月亮岛路沿线") == [
+    assert core.extract_places("庆和里路、太平路路灯坏了半年, 解放路路牌倒了, 月亮岛路沿线") == [
         "庆和里路", "太平路", "解放路", "月亮岛路"]
     assert core.extract_places("解放路灯不亮, 中山路面塌陷, 金城路况太差") == ["解放路", "中山路", "金城路"]
     assert core.extract_places("金色家园噪音太大, 太京镇中心小学, 太子山景区收费太高") == [
         "金色家园", "太京镇中心小学", "太子山景区"]
-    assert core.extract_places("能否设立南塘城轨公交站, 丽发新城轨道交通") == ["南塘城轨公交站", "丽发新城"]
+    assert core.extract_places("可否增设南塘城轨公交站, 丽发新城轨道交通") == ["南塘城轨公交站", "丽发新城"]
     # 小区 ends a name before 市政路; what is set up at a place, and power lines, are no places
     assert core.extract_places("恒大雅苑小区市政路上停满了车") == ["恒大雅苑", "市政路"]
     assert core.extract_places("反对在诺亚山林小区门口设置医院, 能否设立金星路公交站") == ["诺亚山林", "金星路"]
-    assert core.extract_places("月亮岛路沿线架设110kv高压电线杆, 金星北片110kv及以上高压线") == ["月亮岛路"]
+    assert core.extract_places("月亮岛路沿线新架设110kv高压线, 金星北片110kv及以上高压线") == ["月亮岛路"]
     # 和 joins two places, or is part of one
     assert core.extract_places("北环路和平凉路, 和谐家园和石化花园, 禧和路垃圾分拣中心") == [
         "北环路", "平凉路", "和谐家园", "石化花园", "禧和路", "垃圾分拣中心"]

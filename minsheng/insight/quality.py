@@ -416,8 +416,8 @@ def _asks(sentence: str) -> bool:
 def _asked(title: str, body: str) -> list[str]:
     """The questions of the message; a title that restates one of the body's questions
     (half its bigrams there) is not counted twice: 「公租房什么时候分配申请条件是什么」 over
-    two questions in the body is two questions, not three; nor is 「建议优化楚府路大桥下第一个红绿灯」
-    over 「建议优化此处红绿灯」 in the body. A title that names the subject of the body's
+    two questions in the body is two questions, not three; nor is 「建议调整楚府路桥下第一个信号灯」
+    over 「建议调整此处信号灯」 in the body. A title that names the subject of the body's
     questions (「对滨河路右转道标线设置的建议」) asks nothing of its own."""
     in_body = questions(body)
     body_grams = set().union(*(_grams(q) for q in in_body))
