@@ -5,6 +5,7 @@ no output file left behind; good input still works."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import random
 import re
@@ -787,3 +788,43 @@ def test_migrate_to_a_database_that_cannot_be_reached_is_one_line(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0
     assert proc.stderr.startswith("minsheng: 无法连接数据库: ")
+
+
+def command_result(command: str, data: str, out: Path, model: Path) -> object:
+    """What a user reads of one run: the output file, the model's fingerprint, or the
+    evaluation figures (without the speed, which varies)."""
+    stdout = StringIO()
+    call_command(*args_for(command, data, str(out), model), stdout=stdout)
+    if command == "train_classifier":
+        return json.loads((out / "model.json").read_text(encoding="utf-8"))["fingerprint"]
+    if command == "evaluate_classifier":
+        figures = json.loads(stdout.getvalue().splitlines()[-1])
+        figures.pop("messages_per_second")
+        return figures
+    return out.read_bytes()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_column_names_with_a_bom_or_zero_width_space_are_read(tmp_path, model, command):
+    """A header pasted from elsewhere: 「\\ufeff留言主题」 was not 留言主题 (detect-hotspots said
+    the column was missing; the others silently read no titles)."""
+    header = list(HEADER)
+    header[2], header[4] = "\ufeff" + header[2], header[4] + "\u200b"
+    marked = write(tmp_path / "marked.csv", make_rows(), header=header)
+    clean = write(tmp_path / "clean.csv", make_rows())
+    assert (command_result(command, marked, tmp_path / "a", model)
+            == command_result(command, clean, tmp_path / "b", model))
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_files_concatenated_with_their_headers_are_refused(tmp_path, model, command):
+    """`cat a.csv b.csv > c.csv`: b's header (with its BOM) was read as one more message."""
+    a = Path(write(tmp_path / "a.csv", make_rows()[:18], encoding="utf-8-sig"))
+    rows = make_rows()[18:]
+    for row in rows:
+        row[0] = "B" + row[0]
+    b = Path(write(tmp_path / "b.csv", rows, encoding="utf-8-sig"))
+    both = tmp_path / "both.csv"
+    both.write_bytes(a.read_bytes() + b.read_bytes())
+    fails(*args_for(command, str(both), str(tmp_path / "o"), model),
+          match=r"both.csv: 第 19 条记录 \(第 20 行\)与表头相同")

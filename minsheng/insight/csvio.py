@@ -67,6 +67,14 @@ BINARY_SIGNATURES = {b"PK\x03\x04": "Excel 工作簿 (xlsx) 或 zip 压缩包", 
                      b"\xd0\xcf\x11\xe0": "旧版 Excel 工作簿 (xls)", b"%PDF": "PDF 文件"}
 
 
+def column_name(name: str) -> str:
+    """A header cell as the column's name: without surrounding spaces, nor the byte-order
+    marks and zero-width spaces a pasted or concatenated header carries (a 「\ufeff留言主题」
+    column was not 留言主题: detect-hotspots said it was missing, the other commands
+    silently read no titles)."""
+    return name.strip().strip("\ufeff\u200b\u2060").strip()
+
+
 def columns_text(header: list[str]) -> str:
     """A file's columns for an error message: 「留言编号, 留言主题, …」, at most
     MAX_LISTED_COLUMNS names of at most 30 characters, so that the one-line error of a file
@@ -133,7 +141,7 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
         header = next(reader, None)
         if not header or not any(h.strip() for h in header):
             raise CSVError(f"{path}: 文件为空或缺少表头")
-        header = [h.strip() for h in header]
+        header = [column_name(h) for h in header]
         if len(header) == 1 and ("\t" in header[0] or ";" in header[0]):
             raise CSVError(f"{path}: 表头只有一列且含制表符或分号; 请用逗号分隔的 CSV")
         duplicated = [h for h, n in Counter(header).items() if h and n > 1]
@@ -145,6 +153,8 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
             if not record or not any(c.strip() for c in record):
                 continue
             where = f"{path}: {row_name(len(rows) + 1, line)}"
+            if [column_name(c) for c in record] == header:  # `cat a.csv b.csv`: b's header is read as a message
+                raise CSVError(f"{where}与表头相同 (几个 CSV 文件直接拼接了?); 请只保留第一行表头")
             if len(record) != len(header):
                 raise CSVError(f"{where}有 {len(record)} 列, 表头有 {len(header)} 列 (引号未闭合?)")
             for name, value in zip(header, record, strict=True):
