@@ -828,3 +828,33 @@ def test_files_concatenated_with_their_headers_are_refused(tmp_path, model, comm
     both.write_bytes(a.read_bytes() + b.read_bytes())
     fails(*args_for(command, str(both), str(tmp_path / "o"), model),
           match=r"both.csv: 第 19 条记录 \(第 20 行\)与表头相同")
+
+
+@pytest.mark.parametrize("command", CSV_OUTPUTS)
+def test_an_output_written_over_keeps_its_permissions(tmp_path, good, model, command):
+    """A private (600) output file stays private when a command writes it again; it was
+    replaced by a new file with the umask's mode (644), readable by everyone."""
+    out = tmp_path / "o.csv"
+    out.write_text("old\n", encoding="utf-8")
+    out.chmod(0o600)
+    call_command(*args_for(command, good, str(out), model))
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert out.read_text(encoding="utf-8") != "old\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file")
+def test_a_read_only_output_is_refused(tmp_path, good, model):
+    out = tmp_path / "o.csv"
+    out.write_text("keep\n", encoding="utf-8")
+    out.chmod(0o444)
+    fails(*args_for("classify", good, str(out), model), match="是只读的")
+    assert out.read_text(encoding="utf-8") == "keep\n"
+
+
+@pytest.mark.parametrize("command", ["train_classifier", "evaluate_classifier"])
+def test_a_label_column_named_with_spaces_is_found(tmp_path, good, model, command):
+    """The header's names are read without surrounding spaces; --label-column 「一级标签 」
+    (pasted with a space) said 没有标签列 一级标签 , naming a column the file has."""
+    args = args_for(command, good, str(tmp_path / "m"), model)
+    args[args.index("一级标签")] = " 一级标签 "
+    call_command(*args, stdout=StringIO())

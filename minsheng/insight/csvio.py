@@ -14,6 +14,7 @@ import contextlib
 import csv
 import math
 import os
+import shutil
 import sys
 import tempfile
 from collections import Counter
@@ -295,6 +296,8 @@ def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
     if not parent.is_dir():
         raise CSVError(f"输出目录不存在: {parent}")
     _probe_writable(parent, path)
+    if path.exists() and not os.access(path, os.W_OK):  # replacing it by a rename would pass over its mode
+        raise CSVError(f"输出文件 {path} 是只读的; 请换一个输出文件名, 或先改变它的权限")
     return path
 
 
@@ -338,6 +341,8 @@ def replacing(path: str | Path):
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         yield tmp
+        if path.exists():  # a file written over keeps its permissions (a 600 file stays private), as with `>`
+            shutil.copymode(path, tmp)
         os.replace(tmp, path)
     except OSError as exc:
         raise CSVError(f"无法写入 {path}: {exc.strerror or exc}") from None
