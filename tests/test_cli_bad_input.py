@@ -778,6 +778,35 @@ def test_ctrl_c_is_one_line(monkeypatch, capsys):
     assert capsys.readouterr().err.strip() == "minsheng: 已中断 (interrupted)"
 
 
+def test_ctrl_c_while_a_database_failure_is_looked_into_is_one_line(monkeypatch, capsys):
+    """A command's query failed and minsheng checks why (on a locked SQLite file the check
+    itself waits up to 20 s): Ctrl-C then, or while Django is still being imported, was a
+    KeyboardInterrupt traceback; it is the same one line as Ctrl-C during the work."""
+    import django.core.management
+    from django.db import OperationalError
+
+    from minsheng import cli
+
+    def failed(argv):
+        raise OperationalError("database is locked")
+
+    def interrupted(exc, migrating=False):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", failed)
+    monkeypatch.setattr(cli, "_dashed_usage", lambda: None)
+    monkeypatch.setattr(cli, "_database_problem", interrupted)
+    try:
+        cli.main(["minsheng", "train-classifier", "--from-db", "--out", "m"])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C left minsheng as a KeyboardInterrupt traceback")
+    except SystemExit as exc:
+        assert exc.code == 130
+    else:
+        pytest.fail("no exit status")
+    assert capsys.readouterr().err.strip() == "minsheng: 已中断 (interrupted)"
+
+
 def test_migrate_to_a_database_that_cannot_be_reached_is_one_line(tmp_path):
     """The first command of a PostgreSQL deployment, `minsheng migrate` before the database
     was created (or with the server down), was an 88-line traceback; every other command
