@@ -887,3 +887,20 @@ def test_a_label_column_named_with_spaces_is_found(tmp_path, good, model, comman
     args = args_for(command, good, str(tmp_path / "m"), model)
     args[args.index("一级标签")] = " 一级标签 "
     call_command(*args, stdout=StringIO())
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_unicode_line_separators_inside_a_field_are_text(tmp_path, model, command):
+    """Python's csv writer (and pandas) leave a field with U+2028, NEL or a form feed
+    unquoted; the reader ended a line there (str.splitlines) and said the row had too few
+    columns. Only \\n, \\r\\n and \\r end a line, as for csv itself."""
+    rows = make_rows()
+    rows[0][2] = rows[0][2][:4] + "\u2028" + rows[0][2][4:]
+    rows[1][4] = rows[1][4][:6] + "\x85" + rows[1][4][6:] + "\x0c"
+    rows[2][7] = rows[2][7][:6] + "\u2029" + rows[2][7][6:]
+    data = write(tmp_path / "seps.csv", rows)
+    out = tmp_path / "o"
+    call_command(*args_for(command, data, str(out), model), stdout=StringIO())
+    if command in ("classify", "detect_hotspots", "score_replies"):
+        with out.open(encoding="utf-8", newline="") as fh:
+            assert [r[0] for r in list(csv.reader(fh))[1:]] == [r[0] for r in rows]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import math
 import os
 import shutil
@@ -133,7 +134,9 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
     path = shown  # how every message below names the input
     if "\x00" in raw:
         raise CSVError(f"{path}: 含有 NUL 字节, 不是文本 CSV 文件")
-    lines = raw.splitlines(keepends=True)
+    # lines end at \n, \r\n or \r, as csv reads them: str.splitlines also ends one at \u2028, \x85,
+    # \x0c and \x1c-\x1e, which a CSV writer leaves unquoted in a field (a title pasted from a web page)
+    lines = io.StringIO(raw, newline="")
     rows: list[dict] = []
     starts: list[int] = []
     start = 1  # the line the next record starts on
