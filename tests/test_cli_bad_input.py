@@ -904,3 +904,10 @@ def test_unicode_line_separators_inside_a_field_are_text(tmp_path, model, comman
     if command in ("classify", "detect_hotspots", "score_replies"):
         with out.open(encoding="utf-8", newline="") as fh:
             assert [r[0] for r in list(csv.reader(fh))[1:]] == [r[0] for r in rows]
+
+
+@pytest.mark.parametrize("command", CSV_OUTPUTS)
+def test_an_out_ending_in_a_slash_is_a_folder_not_a_file(tmp_path, good, model, command):
+    """--out results/ (a folder not made yet) wrote a file named results."""
+    fails(*args_for(command, good, str(tmp_path / "results") + "/", model), match="以 / 结尾")
+    assert not (tmp_path / "results").exists()

@@ -289,6 +289,8 @@ def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
         raise CSVError("输出路径为空")
     if str(path) == STDIN:  # a file named "-" in the working directory was written, and reported as "→ -"
         raise CSVError("输出路径 - : 不写到标准输出 (它留给摘要); 请给出输出文件名")
+    if str(path).endswith(("/", os.sep)):  # Path() drops the slash: --out results/ wrote a file named results
+        raise CSVError(f"输出路径 {path} 以 / 结尾, 是目录; 请给出输出文件名")
     path = Path(path)
     if path.is_dir():
         raise CSVError(f"输出路径是目录, 不是文件: {path}")
