@@ -157,7 +157,8 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
             if not record or not any(c.strip() for c in record):
                 continue
             where = f"{path}: {row_name(len(rows) + 1, line)}"
-            if [column_name(c) for c in record] == header:  # `cat a.csv b.csv`: b's header is read as a message
+            # `cat a.csv b.csv`: b's header would be read as a message
+            if column_name(record[0]) == header[0] and [column_name(c) for c in record] == header:
                 raise CSVError(f"{where}与表头相同 (几个 CSV 文件直接拼接了?); 请只保留第一行表头")
             if len(record) != len(header):
                 raise CSVError(f"{where}有 {len(record)} 列, 表头有 {len(header)} 列 (引号未闭合?)")
