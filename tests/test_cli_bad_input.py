@@ -911,3 +911,14 @@ def test_an_out_ending_in_a_slash_is_a_folder_not_a_file(tmp_path, good, model, 
     """--out results/ (a folder not made yet) wrote a file named results."""
     fails(*args_for(command, good, str(tmp_path / "results") + "/", model), match="以 / 结尾")
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("column, command", [(3, "detect_hotspots"), (6, "detect_hotspots"), (8, "score_replies")])
+def test_a_bad_value_is_quoted_short(tmp_path, column, command):
+    """A date or count cell holding a whole text (columns shifted) was quoted whole: an
+    error line of 60,000 characters."""
+    rows = make_rows()
+    rows[2][column] = "电梯坏了" * 15_000
+    message = fails(command, "--data", write(tmp_path / "d.csv", rows), "--out", str(tmp_path / "o.csv"),
+                    match=r"第 3 条记录 \(第 4 行\)的 (留言时间|点赞数|答复时间) 不是")
+    assert len(message) < 200

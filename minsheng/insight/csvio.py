@@ -372,6 +372,12 @@ def write_rows(path: str | Path, header: list[str], rows) -> int:
 
 
 # --- dates and counts (hotspots, replies) ----------------------------------------
+def _cut(value: str, width: int = 40) -> str:
+    """A cell quoted in an error, cut to ``width`` characters: a 留言时间 or 点赞数 holding a
+    whole letter (a column shifted) made a one-line error of 100,000 characters."""
+    return value if len(value) <= width else value[:width] + "…"
+
+
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d %H:%M:%S", "%Y%m%d")
 
 
@@ -395,7 +401,7 @@ def parse_time(value: str, path, number: int, column: str, line: int | None = No
     try:
         return dt.datetime.fromisoformat(raw).replace(tzinfo=None)
     except ValueError:
-        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是有效的时间: {raw!r}") from None
+        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是有效的时间: {_cut(raw)!r}") from None
 
 
 def parse_count(value: str, path, number: int, column: str, line: int | None = None) -> int:
@@ -409,11 +415,11 @@ def parse_count(value: str, path, number: int, column: str, line: int | None = N
     try:
         count = float(raw)
     except ValueError:
-        raise CSVError(f"{where} 不是数字: {raw!r}") from None
+        raise CSVError(f"{where} 不是数字: {_cut(raw)!r}") from None
     if not math.isfinite(count):
-        raise CSVError(f"{where} 不是数字: {raw!r}")
+        raise CSVError(f"{where} 不是数字: {_cut(raw)!r}")
     if count < 0:
-        raise CSVError(f"{where} 不能为负数: {raw!r}")
+        raise CSVError(f"{where} 不能为负数: {_cut(raw)!r}")
     if not count.is_integer():
-        raise CSVError(f"{where} 应为整数: {raw!r}")
+        raise CSVError(f"{where} 应为整数: {_cut(raw)!r}")
     return int(count)
