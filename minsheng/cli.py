@@ -15,6 +15,15 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    try:
+        _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C: outputs are written beside their name and renamed, so none is half-written
+        # caught here, around the imports too: Ctrl-C in the first half second was a traceback of the module loading
+        sys.stderr.write("\nminsheng: 已中断 (interrupted)\n")
+        sys.exit(130)
+
+
+def _main(argv: list[str] | None) -> None:
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "minsheng"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
@@ -39,9 +48,6 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:  # `minsheng ... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         sys.exit(141)
-    except KeyboardInterrupt:  # Ctrl-C: outputs are written beside their name and renamed, so none is half-written
-        sys.stderr.write("\nminsheng: 已中断 (interrupted)\n")
-        sys.exit(130)
     except DatabaseError as exc:
         problem = _database_problem(exc, migrating=argv[1:2] == ["migrate"])
         if problem is None:

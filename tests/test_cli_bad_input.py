@@ -5,6 +5,7 @@ no output file left behind; good input still works."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import random
 import re
@@ -777,6 +778,35 @@ def test_ctrl_c_is_one_line(monkeypatch, capsys):
     assert capsys.readouterr().err.strip() == "minsheng: 已中断 (interrupted)"
 
 
+def test_ctrl_c_while_a_database_failure_is_looked_into_is_one_line(monkeypatch, capsys):
+    """A command's query failed and minsheng checks why (on a locked SQLite file the check
+    itself waits up to 20 s): Ctrl-C then, or while Django is still being imported, was a
+    KeyboardInterrupt traceback; it is the same one line as Ctrl-C during the work."""
+    import django.core.management
+    from django.db import OperationalError
+
+    from minsheng import cli
+
+    def failed(argv):
+        raise OperationalError("database is locked")
+
+    def interrupted(exc, migrating=False):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", failed)
+    monkeypatch.setattr(cli, "_dashed_usage", lambda: None)
+    monkeypatch.setattr(cli, "_database_problem", interrupted)
+    try:
+        cli.main(["minsheng", "train-classifier", "--from-db", "--out", "m"])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C left minsheng as a KeyboardInterrupt traceback")
+    except SystemExit as exc:
+        assert exc.code == 130
+    else:
+        pytest.fail("no exit status")
+    assert capsys.readouterr().err.strip() == "minsheng: 已中断 (interrupted)"
+
+
 def test_migrate_to_a_database_that_cannot_be_reached_is_one_line(tmp_path):
     """The first command of a PostgreSQL deployment, `minsheng migrate` before the database
     was created (or with the server down), was an 88-line traceback; every other command
@@ -787,3 +817,108 @@ def test_migrate_to_a_database_that_cannot_be_reached_is_one_line(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0
     assert proc.stderr.startswith("minsheng: 无法连接数据库: ")
+
+
+def command_result(command: str, data: str, out: Path, model: Path) -> object:
+    """What a user reads of one run: the output file, the model's fingerprint, or the
+    evaluation figures (without the speed, which varies)."""
+    stdout = StringIO()
+    call_command(*args_for(command, data, str(out), model), stdout=stdout)
+    if command == "train_classifier":
+        return json.loads((out / "model.json").read_text(encoding="utf-8"))["fingerprint"]
+    if command == "evaluate_classifier":
+        figures = json.loads(stdout.getvalue().splitlines()[-1])
+        figures.pop("messages_per_second")
+        return figures
+    return out.read_bytes()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_column_names_with_a_bom_or_zero_width_space_are_read(tmp_path, model, command):
+    """A header pasted from elsewhere: 「\\ufeff留言主题」 was not 留言主题 (detect-hotspots said
+    the column was missing; the others silently read no titles)."""
+    header = list(HEADER)
+    header[2], header[4] = "\ufeff" + header[2], header[4] + "\u200b"
+    marked = write(tmp_path / "marked.csv", make_rows(), header=header)
+    clean = write(tmp_path / "clean.csv", make_rows())
+    assert (command_result(command, marked, tmp_path / "a", model)
+            == command_result(command, clean, tmp_path / "b", model))
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_files_concatenated_with_their_headers_are_refused(tmp_path, model, command):
+    """`cat a.csv b.csv > c.csv`: b's header (with its BOM) was read as one more message."""
+    a = Path(write(tmp_path / "a.csv", make_rows()[:18], encoding="utf-8-sig"))
+    rows = make_rows()[18:]
+    for row in rows:
+        row[0] = "B" + row[0]
+    b = Path(write(tmp_path / "b.csv", rows, encoding="utf-8-sig"))
+    both = tmp_path / "both.csv"
+    both.write_bytes(a.read_bytes() + b.read_bytes())
+    fails(*args_for(command, str(both), str(tmp_path / "o"), model),
+          match=r"both.csv: 第 19 条记录 \(第 20 行\)与表头相同")
+
+
+@pytest.mark.parametrize("command", CSV_OUTPUTS)
+def test_an_output_written_over_keeps_its_permissions(tmp_path, good, model, command):
+    """A private (600) output file stays private when a command writes it again; it was
+    replaced by a new file with the umask's mode (644), readable by everyone."""
+    out = tmp_path / "o.csv"
+    out.write_text("old\n", encoding="utf-8")
+    out.chmod(0o600)
+    call_command(*args_for(command, good, str(out), model))
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert out.read_text(encoding="utf-8") != "old\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file")
+def test_a_read_only_output_is_refused(tmp_path, good, model):
+    out = tmp_path / "o.csv"
+    out.write_text("keep\n", encoding="utf-8")
+    out.chmod(0o444)
+    fails(*args_for("classify", good, str(out), model), match="是只读的")
+    assert out.read_text(encoding="utf-8") == "keep\n"
+
+
+@pytest.mark.parametrize("command", ["train_classifier", "evaluate_classifier"])
+def test_a_label_column_named_with_spaces_is_found(tmp_path, good, model, command):
+    """The header's names are read without surrounding spaces; --label-column 「一级标签 」
+    (pasted with a space) said 没有标签列 一级标签 , naming a column the file has."""
+    args = args_for(command, good, str(tmp_path / "m"), model)
+    args[args.index("一级标签")] = " 一级标签 "
+    call_command(*args, stdout=StringIO())
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_unicode_line_separators_inside_a_field_are_text(tmp_path, model, command):
+    """Python's csv writer (and pandas) leave a field with U+2028, NEL or a form feed
+    unquoted; the reader ended a line there (str.splitlines) and said the row had too few
+    columns. Only \\n, \\r\\n and \\r end a line, as for csv itself."""
+    rows = make_rows()
+    rows[0][2] = rows[0][2][:4] + "\u2028" + rows[0][2][4:]
+    rows[1][4] = rows[1][4][:6] + "\x85" + rows[1][4][6:] + "\x0c"
+    rows[2][7] = rows[2][7][:6] + "\u2029" + rows[2][7][6:]
+    data = write(tmp_path / "seps.csv", rows)
+    out = tmp_path / "o"
+    call_command(*args_for(command, data, str(out), model), stdout=StringIO())
+    if command in ("classify", "detect_hotspots", "score_replies"):
+        with out.open(encoding="utf-8", newline="") as fh:
+            assert [r[0] for r in list(csv.reader(fh))[1:]] == [r[0] for r in rows]
+
+
+@pytest.mark.parametrize("command", CSV_OUTPUTS)
+def test_an_out_ending_in_a_slash_is_a_folder_not_a_file(tmp_path, good, model, command):
+    """--out results/ (a folder not made yet) wrote a file named results."""
+    fails(*args_for(command, good, str(tmp_path / "results") + "/", model), match="以 / 结尾")
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("column, command", [(3, "detect_hotspots"), (6, "detect_hotspots"), (8, "score_replies")])
+def test_a_bad_value_is_quoted_short(tmp_path, column, command):
+    """A date or count cell holding a whole text (columns shifted) was quoted whole: an
+    error line of 60,000 characters."""
+    rows = make_rows()
+    rows[2][column] = "电梯坏了" * 15_000
+    message = fails(command, "--data", write(tmp_path / "d.csv", rows), "--out", str(tmp_path / "o.csv"),
+                    match=r"第 3 条记录 \(第 4 行\)的 (留言时间|点赞数|答复时间) 不是")
+    assert len(message) < 200

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import math
 import os
+import shutil
 import sys
 import tempfile
 from collections import Counter
@@ -65,6 +67,14 @@ STDIN_NAME = "标准输入"
 MAX_LISTED_COLUMNS = 20  # an error lists at most these many of a file's columns, each cut to 30 characters
 BINARY_SIGNATURES = {b"PK\x03\x04": "Excel 工作簿 (xlsx) 或 zip 压缩包", b"\x1f\x8b": "gzip 压缩文件",
                      b"\xd0\xcf\x11\xe0": "旧版 Excel 工作簿 (xls)", b"%PDF": "PDF 文件"}
+
+
+def column_name(name: str) -> str:
+    """A header cell as the column's name: without surrounding spaces, nor the byte-order
+    marks and zero-width spaces a pasted or concatenated header carries (a 「\ufeff留言主题」
+    column was not 留言主题: detect-hotspots said it was missing, the other commands
+    silently read no titles)."""
+    return name.strip().strip("\ufeff\u200b\u2060").strip()
 
 
 def columns_text(header: list[str]) -> str:
@@ -124,7 +134,9 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
     path = shown  # how every message below names the input
     if "\x00" in raw:
         raise CSVError(f"{path}: 含有 NUL 字节, 不是文本 CSV 文件")
-    lines = raw.splitlines(keepends=True)
+    # lines end at \n, \r\n or \r, as csv reads them: str.splitlines also ends one at \u2028, \x85,
+    # \x0c and \x1c-\x1e, which a CSV writer leaves unquoted in a field (a title pasted from a web page)
+    lines = io.StringIO(raw, newline="")
     rows: list[dict] = []
     starts: list[int] = []
     start = 1  # the line the next record starts on
@@ -133,7 +145,7 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
         header = next(reader, None)
         if not header or not any(h.strip() for h in header):
             raise CSVError(f"{path}: 文件为空或缺少表头")
-        header = [h.strip() for h in header]
+        header = [column_name(h) for h in header]
         if len(header) == 1 and ("\t" in header[0] or ";" in header[0]):
             raise CSVError(f"{path}: 表头只有一列且含制表符或分号; 请用逗号分隔的 CSV")
         duplicated = [h for h, n in Counter(header).items() if h and n > 1]
@@ -145,6 +157,9 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
             if not record or not any(c.strip() for c in record):
                 continue
             where = f"{path}: {row_name(len(rows) + 1, line)}"
+            # `cat a.csv b.csv`: b's header would be read as a message
+            if column_name(record[0]) == header[0] and [column_name(c) for c in record] == header:
+                raise CSVError(f"{where}与表头相同 (几个 CSV 文件直接拼接了?); 请只保留第一行表头")
             if len(record) != len(header):
                 raise CSVError(f"{where}有 {len(record)} 列, 表头有 {len(header)} 列 (引号未闭合?)")
             for name, value in zip(header, record, strict=True):
@@ -275,6 +290,8 @@ def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
         raise CSVError("输出路径为空")
     if str(path) == STDIN:  # a file named "-" in the working directory was written, and reported as "→ -"
         raise CSVError("输出路径 - : 不写到标准输出 (它留给摘要); 请给出输出文件名")
+    if str(path).endswith(("/", os.sep)):  # Path() drops the slash: --out results/ wrote a file named results
+        raise CSVError(f"输出路径 {path} 以 / 结尾, 是目录; 请给出输出文件名")
     path = Path(path)
     if path.is_dir():
         raise CSVError(f"输出路径是目录, 不是文件: {path}")
@@ -285,6 +302,8 @@ def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
     if not parent.is_dir():
         raise CSVError(f"输出目录不存在: {parent}")
     _probe_writable(parent, path)
+    if path.exists() and not os.access(path, os.W_OK):  # replacing it by a rename would pass over its mode
+        raise CSVError(f"输出文件 {path} 是只读的; 请换一个输出文件名, 或先改变它的权限")
     return path
 
 
@@ -328,6 +347,8 @@ def replacing(path: str | Path):
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         yield tmp
+        if path.exists():  # a file written over keeps its permissions (a 600 file stays private), as with `>`
+            shutil.copymode(path, tmp)
         os.replace(tmp, path)
     except OSError as exc:
         raise CSVError(f"无法写入 {path}: {exc.strerror or exc}") from None
@@ -351,6 +372,12 @@ def write_rows(path: str | Path, header: list[str], rows) -> int:
 
 
 # --- dates and counts (hotspots, replies) ----------------------------------------
+def _cut(value: str, width: int = 40) -> str:
+    """A cell quoted in an error, cut to ``width`` characters: a 留言时间 or 点赞数 holding a
+    whole letter (a column shifted) made a one-line error of 100,000 characters."""
+    return value if len(value) <= width else value[:width] + "…"
+
+
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d %H:%M:%S", "%Y%m%d")
 
 
@@ -374,7 +401,7 @@ def parse_time(value: str, path, number: int, column: str, line: int | None = No
     try:
         return dt.datetime.fromisoformat(raw).replace(tzinfo=None)
     except ValueError:
-        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是有效的时间: {raw!r}") from None
+        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是有效的时间: {_cut(raw)!r}") from None
 
 
 def parse_count(value: str, path, number: int, column: str, line: int | None = None) -> int:
@@ -388,11 +415,11 @@ def parse_count(value: str, path, number: int, column: str, line: int | None = N
     try:
         count = float(raw)
     except ValueError:
-        raise CSVError(f"{where} 不是数字: {raw!r}") from None
+        raise CSVError(f"{where} 不是数字: {_cut(raw)!r}") from None
     if not math.isfinite(count):
-        raise CSVError(f"{where} 不是数字: {raw!r}")
+        raise CSVError(f"{where} 不是数字: {_cut(raw)!r}")
     if count < 0:
-        raise CSVError(f"{where} 不能为负数: {raw!r}")
+        raise CSVError(f"{where} 不能为负数: {_cut(raw)!r}")
     if not count.is_integer():
-        raise CSVError(f"{where} 应为整数: {raw!r}")
+        raise CSVError(f"{where} 应为整数: {_cut(raw)!r}")
     return int(count)

@@ -37,6 +37,7 @@ from ..errors import ApiError
 from ..idempotency import once
 from ..inputs import round_coordinate
 from ..models import Open311Key, Open311Request
+from ..parsers import PARSERS
 from ..tasks import queue_fetch
 from ..views.base import reject_nul
 from . import mapping
@@ -65,6 +66,7 @@ class Open311View(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
+    parser_classes = PARSERS
 
     def initial(self, request, *args, **kwargs):
         reject_nul(request, kwargs)

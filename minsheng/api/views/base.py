@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from minsheng.board.models import Assignment, Event, Message
 
 from ..errors import ApiError
+from ..parsers import PARSERS
 
 
 def parse(serializer_class, data, **kwargs) -> dict:
@@ -120,6 +121,7 @@ class ApiView(FormatOverride, APIView):
     # with the paginator's and the common ones, lists the accepted names (the
     # docstring above is not the place: drf-spectacular shows it for views without one).
     query_class: type[serializers.Serializer] | None = None
+    parser_classes = PARSERS
 
     def initial(self, request, *args, **kwargs):
         reject_nul(request, kwargs)
