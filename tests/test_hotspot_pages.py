@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from minsheng.board import actions
 from minsheng.board.models import Message
+from minsheng.directory.models import Region
 from minsheng.insight import hotspots as core
 from minsheng.insight import hotspots_service, lookup
 from minsheng.insight.models import Hotspot, HotspotMember
@@ -424,6 +425,32 @@ def test_the_region_filter_lists_each_region_under_the_ones_above_it(client, lif
     options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', select)
     assert options == [("", "全部"), ("620000", "甘肃省"), ("620100", "\u3000兰州市"), ("620102", "\u3000\u3000城关区")]
     assert lift_hotspot[0].title in client.get("/hotspots/", {"region": "620100"}).content.decode()
+
+
+def region_options(page: str) -> list[tuple[str, str, bool]]:
+    select = re.search(r'<select name="region".*?</select>', page, re.S).group(0)
+    return [(code, name, bool(selected)) for code, selected, name
+            in re.findall(r'<option value="(\d*)"( selected)?>([^<]*)</option>', select)]
+
+
+def test_the_region_filter_lists_the_county_of_a_hotspot_in_one_of_its_streets(client, lift_hotspot):
+    """A hotspot filed under a street office (东岗街道) left its county out of the filter: the
+    demo's 城关区 could not be chosen, though filtering by it lists its streets' hotspots, and
+    with ?region=620102 the select read 「全部」 above a filtered list."""
+    hotspot, _ = lift_hotspot
+    street = Region.objects.create(code="620102005", name="东岗街道", level=Region.Level.TOWNSHIP,
+                                   parent=Region.objects.get(code="620102"))
+    Hotspot.objects.filter(pk=hotspot.pk).update(region=street)
+    options = region_options(client.get("/hotspots/").content.decode())
+    assert [(code, name) for code, name, _ in options] == [
+        ("", "全部"), ("620000", "甘肃省"), ("620100", "\u3000兰州市"), ("620102", "\u3000\u3000城关区")]
+    page = client.get("/hotspots/", {"region": "620102"}).content.decode()
+    assert hotspot.title in page
+    assert [code for code, _, selected in region_options(page) if selected] == ["620102"]
+    # a region holding none, reached by a typed address, is still shown as the one filtered
+    empty = client.get("/hotspots/", {"region": "621100"}).content.decode()
+    assert "暂无热点问题 (定西市)" in empty
+    assert [code for code, _, selected in region_options(empty) if selected] == ["621100"]
 
 
 def test_a_hotspot_that_names_no_place_shows_no_stray_dash(client, login, personas, chronic_hotspot):

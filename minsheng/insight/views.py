@@ -35,16 +35,22 @@ def _region(code: str | None) -> Region | None:
     return Region.objects.filter(code=code).first()
 
 
-def _regions_for_filter() -> list[Region]:
+def _regions_for_filter(chosen: Region | None = None) -> list[Region]:
     """Regions holding public hotspots and the regions above them, by code, each indented by
     its level: a county listed without its prefecture (张家川回族自治县 right after 白银市)
-    read as part of the one before it, and its prefecture could not be chosen."""
-    held = Region.objects.filter(level__lte=Region.Level.COUNTY, hotspots__in=Hotspot.objects.public()).distinct()
-    ids, wanted = set(), set(held.values_list("id", flat=True))
-    while wanted - ids:  # up one level at a time: three levels at most
+    read as part of the one before it, and its prefecture could not be chosen. Townships are
+    not listed, but their county is: a county whose hotspots all sit in its streets (城关区's
+    火车站街道, 东岗街道) was missing, though filtering by it lists them. The region chosen
+    (from a link or a typed address) is always listed, so the select shows what is filtered."""
+    ids = set()
+    wanted = set(Region.objects.filter(hotspots__in=Hotspot.objects.public()).values_list("id", flat=True))
+    if chosen:
+        wanted.add(chosen.id)
+    while wanted - ids:  # up one level at a time: four levels at most
         ids |= wanted
         wanted |= set(Region.objects.filter(id__in=wanted, parent__isnull=False).values_list("parent_id", flat=True))
-    regions = list(Region.objects.filter(id__in=ids).order_by("code"))
+    listed = Q(level__lte=Region.Level.COUNTY) | Q(id=chosen.id) if chosen else Q(level__lte=Region.Level.COUNTY)
+    regions = list(Region.objects.filter(listed, id__in=ids).order_by("code"))
     for r in regions:
         r.indent = "\u3000" * (r.level - 1)  # full-width spaces: an option holds no markup
     return regions
@@ -57,7 +63,7 @@ def hotspot_list(request):
         qs = qs.filter(region__code__startswith=region.prefix)
     page = Paginator(qs.order_by("-heat", "-last_at"), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "insight/hotspots.html", {
-        "page": page, "region": region, "regions": _regions_for_filter(),
+        "page": page, "region": region, "regions": _regions_for_filter(region),
         "query": f"region={region.code}&" if region else "",
     })
 
