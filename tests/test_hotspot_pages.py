@@ -519,6 +519,28 @@ def test_similar_fragment_counts_a_support_given_a_moment_ago(client, login, lif
     assert "1 人也遇到" in item
 
 
+def test_similar_fragment_offers_we_too_and_says_when_it_was_pressed(client, login, lift_hotspot, personas):
+    """The box sent the citizen to each message's own page to press 我也遇到; it now has the
+    button (posting the empty form after the post form, to the message's 我也遇到 address),
+    and a message already supported says so instead."""
+    _, messages = lift_hotspot
+    query = {"title": "幸福家园小区电梯坏了", "body": "3号楼电梯停运", "region": "620102"}
+    citizen = login(personas["other_citizen"])
+    support_url = f"/m/{messages[0].public_id}/support/"
+    item = re.search(rf'<li><a href="/m/{messages[0].public_id}/".*?</li>',
+                     citizen.post("/similar/", query).content.decode(), re.S).group(0)
+    assert f'form="similar-support" formaction="{support_url}">我也遇到</button>' in item
+    assert '<form id="similar-support" method="post" hidden>' in citizen.get("/post/").content.decode()
+    assert citizen.post(support_url).status_code == 302
+    citizen.post(support_url)  # a second press counts once
+    messages[0].refresh_from_db()
+    assert messages[0].support_count == 1
+    item = re.search(rf'<li><a href="/m/{messages[0].public_id}/".*?</li>',
+                     citizen.post("/similar/", query).content.decode(), re.S).group(0)
+    assert "您已点过“我也遇到”" in item and "<button" not in item and "1 人也遇到" in item
+    assert "您已点过" not in client.post("/similar/", query).content.decode()  # signed out: the button
+
+
 def test_similar_fragment_leaves_out_a_message_withdrawn_a_moment_ago(client, lift_hotspot):
     """Within the cache minute a withdrawn message stayed in the box, its link a 404."""
     _, messages = lift_hotspot

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
-from minsheng.board.models import Message
+from minsheng.board.models import Message, Support
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 
@@ -170,4 +170,8 @@ def similar(request):
     found = [(m, score) for m, score in found if m.pk in now and m.status in Status.public()]
     if not found:
         return HttpResponse("")
-    return render(request, "insight/_similar.html", {"found": found})
+    # 我也遇到 is pressed in the box itself (it was only on each message's own page, opened in
+    # another tab); one already pressed says so rather than offering the button again
+    supported = set(Support.objects.filter(user=request.user, message__in=[m for m, _ in found])
+                    .values_list("message_id", flat=True)) if request.user.is_authenticated else set()
+    return render(request, "insight/_similar.html", {"found": found, "supported": supported})
