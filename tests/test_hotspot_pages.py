@@ -474,6 +474,18 @@ def test_an_empty_chronic_tab_says_what_it_lists(login, personas):
         assert current == [show], show
 
 
+def test_each_chronic_tab_says_how_many_it_lists(login, personas, chronic_hotspot):
+    """The tabs 全部 / 老大难 / 需多部门协调 gave no figure (the dispatcher's queue does): a
+    supervisor had to open each to learn whether it held anything."""
+    Hotspot.objects.filter(pk=chronic_hotspot.pk).update(needs_coordination=False)
+    page = login(personas["supervisor"]).get("/chronic/").content.decode()
+    assert ">全部 (1)</a>" in page and ">老大难 (1)</a>" in page and ">需多部门协调 (0)</a>" in page
+    Hotspot.objects.filter(pk=chronic_hotspot.pk).update(chronic=False, needs_coordination=True)
+    page = login(personas["supervisor"]).get("/chronic/", {"show": "chronic"}).content.decode()
+    assert ">全部 (1)</a>" in page and ">老大难 (0)</a>" in page and ">需多部门协调 (1)</a>" in page
+    assert "暂无老大难问题" in page
+
+
 def test_chronic_list_is_scoped_to_the_supervisors_region(login, directory, chronic_hotspot):
     dx_supervisor = make_user("dx_supervisor", role="supervisor", region=directory["dingxi"])
     page = login(dx_supervisor).get("/chronic/")

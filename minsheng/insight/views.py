@@ -11,7 +11,7 @@ from collections import Counter
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -124,6 +124,9 @@ def chronic(request):
         raise PermissionDenied("只有督办人员和领导可以查看老大难问题")
     qs = Hotspot.objects.filter(Q(chronic=True) | Q(needs_coordination=True)).select_related("region")
     qs = qs.filter(roles.region_q(roles.supervise_prefixes))
+    # each tab says how many it lists, as the dispatcher's queue does (the tabs had no figure)
+    counts = qs.aggregate(all=Count("pk"), chronic=Count("pk", filter=Q(chronic=True)),
+                          coordination=Count("pk", filter=Q(needs_coordination=True)))
     show = request.GET.get("show", "")
     if show == "chronic":
         qs = qs.filter(chronic=True)
@@ -134,6 +137,7 @@ def chronic(request):
     for h in page.object_list:  # in days: "10 月" (timesince) reads as October
         h.days = (now - h.first_at).days
     return render(request, "insight/chronic.html", {"page": page, "show": show, "now": now, "section": "chronic",
+                                                   "counts": counts,
                                                    "query": f"show={show}&" if show in ("chronic", "coordination") else ""})
 
 
