@@ -486,6 +486,21 @@ def test_each_chronic_tab_says_how_many_it_lists(login, personas, chronic_hotspo
     assert "暂无老大难问题" in page
 
 
+def test_a_hotspots_page_leads_its_supervisor_on_to_each_case(client, login, personas, directory, chronic_hotspot):
+    """From /chronic/ a supervisor reached the hotspot's page, whose messages linked to their
+    public pages only: no way on to a case's 办理 page (督办, the units and their deadlines)."""
+    members = list(Message.objects.filter(hotspot_member__hotspot=chronic_hotspot))
+    assert len(members) == 3
+    page = login(personas["supervisor"]).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+    for m in members:
+        assert f'<a href="/staff/case/{m.public_id}/">办理详情</a>' in page
+    assert login(personas["supervisor"]).get(f"/staff/case/{members[0].public_id}/").status_code == 200
+    dx_supervisor = make_user("dx_supervisor", role="supervisor", region=directory["dingxi"])
+    for who in (None, personas["citizen"], personas["officer"], dx_supervisor):
+        page = (login(who) if who else client).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+        assert "办理详情" not in page and "/staff/case/" not in page, who
+
+
 def test_chronic_list_is_scoped_to_the_supervisors_region(login, directory, chronic_hotspot):
     dx_supervisor = make_user("dx_supervisor", role="supervisor", region=directory["dingxi"])
     page = login(dx_supervisor).get("/chronic/")

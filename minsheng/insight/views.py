@@ -104,6 +104,11 @@ def hotspot_detail(request, pk: int):
     # on its own page, not listed and charted here as part of a public problem
     messages = list(Message.objects.filter(status__in=Status.public(), hotspot_member__hotspot=hotspot)
                     .select_related("region", "topic", "author").order_by("-submitted_at"))
+    # a supervisor who opened a 老大难 from /chronic/ reached each case's public page only, with no
+    # way on to its 办理 page (督办, the units' deadlines): the staff who dispatch or supervise a
+    # message's region get that link too (the rule of the staff case page, less the unit officers)
+    for m in messages:
+        m.staff_case = roles.admin or roles.dispatches(m.region) or roles.supervises(m.region)
     return render(request, "insight/hotspot.html", {
         "hotspot": hotspot, "members": messages,
         "trend": (trend := _trend(messages)), "trend_json": json.dumps(trend, ensure_ascii=False),
