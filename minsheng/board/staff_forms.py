@@ -4,12 +4,16 @@ with the Conflict message instead of overwriting their work."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from minsheng.directory.models import Topic, Unit, topic_tree
 
 from .models import MessageKind
+
+HAN = re.compile(r"[\u3400-\u9fff]")  # a Chinese character
 
 
 class VersionedForm(forms.Form):
@@ -35,6 +39,14 @@ class ReplyForm(VersionedForm):
                            widget=forms.Textarea(attrs={"rows": 8}),
                            error_messages={"required": "请填写答复内容", "min_length": "答复内容至少 10 个字",
                                            "max_length": "答复内容不能超过 5000 字"})
+
+    def clean_body(self):
+        # a reply pasted in English (or digits alone) was published to a Chinese board, scored
+        # 10 with reasons in Chinese but never refused
+        body = self.cleaned_data["body"]
+        if not HAN.search(body):
+            raise ValidationError("答复内容没有中文, 请用中文答复群众")
+        return body
 
 
 class ReasonForm(VersionedForm):
