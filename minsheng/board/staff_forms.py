@@ -4,16 +4,14 @@ with the Conflict message instead of overwriting their work."""
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 
 from minsheng.directory.models import Topic, Unit, topic_tree
+from minsheng.insight.text import han_ratio
 
+from .actions import NO_CHINESE_REPLY
 from .models import MessageKind
-
-HAN = re.compile(r"[\u3400-\u9fff]")  # a Chinese character
 
 
 class VersionedForm(forms.Form):
@@ -44,8 +42,8 @@ class ReplyForm(VersionedForm):
         # a reply pasted in English (or digits alone) was published to a Chinese board, scored
         # 10 with reasons in Chinese but never refused
         body = self.cleaned_data["body"]
-        if not HAN.search(body):
-            raise ValidationError("答复内容没有中文, 请用中文答复群众")
+        if not han_ratio(body):
+            raise ValidationError(NO_CHINESE_REPLY)  # do_reply's rule, said in the preview too
         return body
 
 
