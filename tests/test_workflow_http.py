@@ -1008,9 +1008,14 @@ def test_reply_preview_says_which_question_is_left_unanswered_and_not_a_plea(per
 
 def test_the_reply_preview_refuses_a_reply_without_chinese(signed, staff):
     """The preview scored an English reply 10 and showed it as the public would read it; it
-    says what is wrong, as publishing does."""
+    says what is wrong, as publishing does, and shows no refused reply as the public's."""
     page = text(staff["officer"].post(f"/staff/case/{signed.public_id}/reply/preview/",
                                       {"body": "We have received your message and will handle it soon.",
                                        "version": signed.version},
                                       HTTP_HX_REQUEST="true"))
     assert "答复内容没有中文, 请用中文答复群众" in page and "答复质量评分" not in page
+    assert "答复预览" not in page and "We have received" not in page  # not shown as what the public reads
+    too_long = text(staff["officer"].post(f"/staff/case/{signed.public_id}/reply/preview/",
+                                          {"body": "经核查" * 34000, "version": signed.version},
+                                          HTTP_HX_REQUEST="true"))
+    assert "答复内容不能超过 5000 字" in too_long and len(too_long) < 2000  # the paste is not sent back
