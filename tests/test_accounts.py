@@ -355,3 +355,15 @@ def test_staff_sign_in_to_their_workbench(personas, username, lands):
     c = Client()
     r = c.post("/accounts/login/", {"username": username, "password": PASSWORD}, follow=True)
     assert r.status_code == 200 and r.redirect_chain[-1][0] == lands
+
+
+@pytest.mark.django_db
+def test_a_signed_out_citizen_sent_to_sign_in_from_the_post_form_is_told_why(client):
+    """我要留言 signed out led to a bare login form; the citizen did not learn that posting
+    needs an account, nor that one is made with a phone number (我也遇到 said so already)."""
+    page = client.get("/post/", follow=True)
+    assert page.redirect_chain[-1][0] == "/accounts/login/?next=/post/"
+    text = page.content.decode()
+    assert "登录后即可留言" in text and '<a href="/accounts/register/?next=/post/">注册新账号</a>' in text
+    for elsewhere in ("/accounts/login/", "/accounts/login/?next=/chronic/"):
+        assert "登录后即可留言" not in client.get(elsewhere).content.decode()

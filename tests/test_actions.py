@@ -254,3 +254,16 @@ def test_the_supervised_cases_are_found_through_their_own_index(message, persona
     assert list(supervised) == [message]
     if connection.vendor == "sqlite":
         assert "board_message_supervised" in supervised.explain()
+
+
+def test_a_reply_without_a_chinese_character_is_refused(message, personas, directory):
+    """Through the form or the API, a reply pasted in English (or a phone number alone) was
+    published as the answer; it is refused, the case still waiting for one."""
+    dispatched(message, personas, directory)
+    actions.do_sign(personas["officer"], message, directory["housing"])
+    for body in ("We have received your message and will handle it soon.", "0931-12345678 / 12345"):
+        with pytest.raises(actions.Invalid, match="答复内容没有中文"):
+            actions.do_reply(personas["officer"], Message.objects.get(pk=message.pk), directory["housing"], body)
+    m = Message.objects.get(pk=message.pk)
+    assert m.status == Status.SIGNED and not m.replies.exists()
+    actions.do_reply(personas["officer"], m, directory["housing"], "经核查, 已于12月1日修复。Thank you.")

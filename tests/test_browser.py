@@ -166,6 +166,62 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
     assert box.inner_text().strip() == "" and box.bounding_box()["height"] == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_similar_message_is_supported_from_the_box_and_enter_still_posts(browser, live_server, personas,
+                                                                           directory):
+    """「已有相似留言」 told the citizen to open the message (another tab) and press 我也遇到 there;
+    the box now has the button. It belongs to a form of its own: as a button of the post form,
+    Enter in the title would have pressed it instead of posting."""
+    from minsheng.board import actions
+    from minsheng.board.models import Support
+
+    same = actions.do_submit(personas["other_citizen"], title="定西市幸福家园小区电梯坏了三个月没人修",
+                             body="幸福家园小区3号楼电梯坏了三个月, 物业一直不修, 老人上下楼非常困难。",
+                             kind="complain", region=directory["dingxi"], topic=directory["topic_build"])
+    actions.do_accept(personas["dx_dispatcher"], same)
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", "幸福家园小区电梯坏了三个月")
+    citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了, 物业不修。")
+    button = citizen.locator("#similar button:has-text('我也遇到')")
+    button.wait_for()
+    assert button.bounding_box()["height"] >= 40
+    citizen.press("#id_title", "Enter")  # posts the message: too short, so the form comes back
+    citizen.wait_for_selector("text=请按提示修改标红的内容后重新提交")
+    assert not Support.objects.exists()
+    button.wait_for()  # the form came back with its text, and the box with it
+    button.click()
+    citizen.wait_for_url(f"**/m/{same.public_id}/")
+    assert "已记录: 您也遇到了这个问题" in citizen.inner_text("main")
+    same.refresh_from_db()
+    assert same.support_count == 1 and Support.objects.get().user == personas["citizen"]
+    assert not Message.objects.filter(author=personas["citizen"]).exists()
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", "幸福家园小区电梯坏了三个月")
+    citizen.wait_for_selector("#similar >> text=您已点过“我也遇到”")
+    assert citizen.locator("#similar button").count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_pasted_over_the_limit_is_not_cut_but_refused(browser, live_server, personas, directory):
+    """The reply box cut a pasted reply at 5000 characters without a word (maxlength), and the
+    rest, often the contact number at its end, was lost from the published answer."""
+    from minsheng.board import actions
+
+    message = actions.do_submit(personas["citizen"], title=TITLE, body=BODY, kind="help", region=directory["qilihe"])
+    actions.do_dispatch(personas["dispatcher"], message, directory["housing"])
+    actions.do_sign(personas["officer"], message, directory["housing"])
+    officer = signed_in_page(browser, live_server, "officer")
+    officer.goto(f"{live_server.url}/staff/case/{message.public_id}/")
+    pasted = REPLY * 100 + "联系电话 0931-8888888"
+    officer.focus("#reply-form textarea[name=body]")
+    officer.keyboard.insert_text(pasted)  # as a paste arrives
+    assert officer.eval_on_selector("#reply-form textarea[name=body]", "e => e.value.length") == len(pasted) > 5000
+    officer.click("#reply-form button:has-text('发布答复')")
+    officer.wait_for_selector("text=答复内容不能超过 5000 字")
+    assert not Reply.objects.exists()
+
+
 def test_a_double_click_sends_a_form_once(browser, live_server, personas):
     """Two quick clicks on 登录 (or 派单, 答复) post once: the second would count as a second
     sign-in failure, or meet 「刚刚被其他人处理过」 on a case."""

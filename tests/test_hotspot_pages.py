@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from minsheng.board import actions
 from minsheng.board.models import Message
+from minsheng.directory.models import Region
 from minsheng.insight import hotspots as core
 from minsheng.insight import hotspots_service, lookup
 from minsheng.insight.models import Hotspot, HotspotMember
@@ -426,6 +427,32 @@ def test_the_region_filter_lists_each_region_under_the_ones_above_it(client, lif
     assert lift_hotspot[0].title in client.get("/hotspots/", {"region": "620100"}).content.decode()
 
 
+def region_options(page: str) -> list[tuple[str, str, bool]]:
+    select = re.search(r'<select name="region".*?</select>', page, re.S).group(0)
+    return [(code, name, bool(selected)) for code, selected, name
+            in re.findall(r'<option value="(\d*)"( selected)?>([^<]*)</option>', select)]
+
+
+def test_the_region_filter_lists_the_county_of_a_hotspot_in_one_of_its_streets(client, lift_hotspot):
+    """A hotspot filed under a street office (东岗街道) left its county out of the filter: the
+    demo's 城关区 could not be chosen, though filtering by it lists its streets' hotspots, and
+    with ?region=620102 the select read 「全部」 above a filtered list."""
+    hotspot, _ = lift_hotspot
+    street = Region.objects.create(code="620102005", name="东岗街道", level=Region.Level.TOWNSHIP,
+                                   parent=Region.objects.get(code="620102"))
+    Hotspot.objects.filter(pk=hotspot.pk).update(region=street)
+    options = region_options(client.get("/hotspots/").content.decode())
+    assert [(code, name) for code, name, _ in options] == [
+        ("", "全部"), ("620000", "甘肃省"), ("620100", "\u3000兰州市"), ("620102", "\u3000\u3000城关区")]
+    page = client.get("/hotspots/", {"region": "620102"}).content.decode()
+    assert hotspot.title in page
+    assert [code for code, _, selected in region_options(page) if selected] == ["620102"]
+    # a region holding none, reached by a typed address, is still shown as the one filtered
+    empty = client.get("/hotspots/", {"region": "621100"}).content.decode()
+    assert "暂无热点问题 (定西市)" in empty
+    assert [code for code, _, selected in region_options(empty) if selected] == ["621100"]
+
+
 def test_a_hotspot_that_names_no_place_shows_no_stray_dash(client, login, personas, chronic_hotspot):
     """The stored place of a hotspot naming none is 「—」: the list read 「城关区 —」 and the
     老大难 list put a lone 「—」 under the title."""
@@ -445,6 +472,33 @@ def test_an_empty_chronic_tab_says_what_it_lists(login, personas):
         assert says in page, show
         current = re.findall(r'<a href="\?(?:show=)?(\w*)" class="on" aria-current="page">', page)
         assert current == [show], show
+
+
+def test_each_chronic_tab_says_how_many_it_lists(login, personas, chronic_hotspot):
+    """The tabs 全部 / 老大难 / 需多部门协调 gave no figure (the dispatcher's queue does): a
+    supervisor had to open each to learn whether it held anything."""
+    Hotspot.objects.filter(pk=chronic_hotspot.pk).update(needs_coordination=False)
+    page = login(personas["supervisor"]).get("/chronic/").content.decode()
+    assert ">全部 (1)</a>" in page and ">老大难 (1)</a>" in page and ">需多部门协调 (0)</a>" in page
+    Hotspot.objects.filter(pk=chronic_hotspot.pk).update(chronic=False, needs_coordination=True)
+    page = login(personas["supervisor"]).get("/chronic/", {"show": "chronic"}).content.decode()
+    assert ">全部 (1)</a>" in page and ">老大难 (0)</a>" in page and ">需多部门协调 (1)</a>" in page
+    assert "暂无老大难问题" in page
+
+
+def test_a_hotspots_page_leads_its_supervisor_on_to_each_case(client, login, personas, directory, chronic_hotspot):
+    """From /chronic/ a supervisor reached the hotspot's page, whose messages linked to their
+    public pages only: no way on to a case's 办理 page (督办, the units and their deadlines)."""
+    members = list(Message.objects.filter(hotspot_member__hotspot=chronic_hotspot))
+    assert len(members) == 3
+    page = login(personas["supervisor"]).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+    for m in members:
+        assert f'<a href="/staff/case/{m.public_id}/">办理详情</a>' in page
+    assert login(personas["supervisor"]).get(f"/staff/case/{members[0].public_id}/").status_code == 200
+    dx_supervisor = make_user("dx_supervisor", role="supervisor", region=directory["dingxi"])
+    for who in (None, personas["citizen"], personas["officer"], dx_supervisor):
+        page = (login(who) if who else client).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+        assert "办理详情" not in page and "/staff/case/" not in page, who
 
 
 def test_chronic_list_is_scoped_to_the_supervisors_region(login, directory, chronic_hotspot):
@@ -490,6 +544,28 @@ def test_similar_fragment_counts_a_support_given_a_moment_ago(client, login, lif
     page = client.post("/similar/", query).content.decode()
     item = re.search(rf'<li><a href="/m/{messages[0].public_id}/".*?</li>', page, re.S).group(0)
     assert "1 人也遇到" in item
+
+
+def test_similar_fragment_offers_we_too_and_says_when_it_was_pressed(client, login, lift_hotspot, personas):
+    """The box sent the citizen to each message's own page to press 我也遇到; it now has the
+    button (posting the empty form after the post form, to the message's 我也遇到 address),
+    and a message already supported says so instead."""
+    _, messages = lift_hotspot
+    query = {"title": "幸福家园小区电梯坏了", "body": "3号楼电梯停运", "region": "620102"}
+    citizen = login(personas["other_citizen"])
+    support_url = f"/m/{messages[0].public_id}/support/"
+    item = re.search(rf'<li><a href="/m/{messages[0].public_id}/".*?</li>',
+                     citizen.post("/similar/", query).content.decode(), re.S).group(0)
+    assert f'form="similar-support" formaction="{support_url}">我也遇到</button>' in item
+    assert '<form id="similar-support" method="post" hidden>' in citizen.get("/post/").content.decode()
+    assert citizen.post(support_url).status_code == 302
+    citizen.post(support_url)  # a second press counts once
+    messages[0].refresh_from_db()
+    assert messages[0].support_count == 1
+    item = re.search(rf'<li><a href="/m/{messages[0].public_id}/".*?</li>',
+                     citizen.post("/similar/", query).content.decode(), re.S).group(0)
+    assert "您已点过“我也遇到”" in item and "<button" not in item and "1 人也遇到" in item
+    assert "您已点过" not in client.post("/similar/", query).content.decode()  # signed out: the button
 
 
 def test_similar_fragment_leaves_out_a_message_withdrawn_a_moment_ago(client, lift_hotspot):

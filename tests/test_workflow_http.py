@@ -732,6 +732,9 @@ def test_replied_case_closes_automatically_after_seven_days(personas, directory,
 BAD_INPUT = [
     ("reply", {"body": "好的"}, "至少 10 个字"),
     ("reply", {"body": ""}, "请填写答复内容"),
+    ("reply", {"body": "We have received your message and will handle it soon."}, "答复内容没有中文"),
+    ("reply", {"body": "0931-12345678, 12345"}, "答复内容没有中文"),
+    ("reply", {"body": "经核查" * 34000}, "答复内容不能超过 5000 字"),
     ("transfer", {"reason": "不属于本单位"}, "请选择转办单位"),
     ("transfer", {"to_unit": "999999", "reason": "不属于本单位"}, "请选择有效的办理单位"),
     ("transfer", {"to_unit": "abc", "reason": "不属于本单位"}, "请选择有效的办理单位"),
@@ -1001,3 +1004,18 @@ def test_reply_preview_says_which_question_is_left_unanswered_and_not_a_plea(per
     assert "答复质量评分" in answered and "未回应" not in answered
     left_out = preview("经核查, 区城管局已对小区内的绿化带进行了修剪。如有疑问请致电 0931-8451234。")
     assert "留言提出的 2 个问题中有 2 个未回应, 如「请问垃圾收集站能否迁出小区?」" in left_out
+
+
+def test_the_reply_preview_refuses_a_reply_without_chinese(signed, staff):
+    """The preview scored an English reply 10 and showed it as the public would read it; it
+    says what is wrong, as publishing does, and shows no refused reply as the public's."""
+    page = text(staff["officer"].post(f"/staff/case/{signed.public_id}/reply/preview/",
+                                      {"body": "We have received your message and will handle it soon.",
+                                       "version": signed.version},
+                                      HTTP_HX_REQUEST="true"))
+    assert "答复内容没有中文, 请用中文答复群众" in page and "答复质量评分" not in page
+    assert "答复预览" not in page and "We have received" not in page  # not shown as what the public reads
+    too_long = text(staff["officer"].post(f"/staff/case/{signed.public_id}/reply/preview/",
+                                          {"body": "经核查" * 34000, "version": signed.version},
+                                          HTTP_HX_REQUEST="true"))
+    assert "答复内容不能超过 5000 字" in too_long and len(too_long) < 2000  # the paste is not sent back

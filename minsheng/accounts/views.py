@@ -33,6 +33,12 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # 我要留言 signed out led to a bare login form that did not say why (我也遇到 says so)
+        context["to_post"] = context.get("next", "").startswith(reverse("board:post"))
+        return context
+
     def get_default_redirect_url(self):
         """Without a page to return to, staff go to their 工作台 (/staff/ leads a dispatcher or
         a supervisor on to their own list), citizens to the home page."""

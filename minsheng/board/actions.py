@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
 from minsheng.directory.models import Unit
-from minsheng.insight.text import has_words
+from minsheng.insight.text import han_ratio, has_words
 
 from . import notify, search
 from .deadlines import due_after
@@ -445,6 +445,9 @@ def do_assist_note(actor, message: Message, unit, body: str, at=None) -> None:
     _event(message, Event.Kind.ASSIST_NOTE, actor=actor, unit=unit, public=False, at=at, body=body.strip())
 
 
+NO_CHINESE_REPLY = "答复内容没有中文, 请用中文答复群众"
+
+
 def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) -> Reply:
     """答复, published at once. Precondition: the unit signed for the case."""
     _require_member(actor, unit)
@@ -454,6 +457,8 @@ def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) ->
         raise Invalid("答复内容至少 10 个字", "body")
     if not has_words(body):  # published at once: eleven emoji are not an answer
         raise Invalid("答复内容需要有文字, 不能只有符号、表情或不可见字符", "body")
+    if not han_ratio(body):  # a reply pasted in English, or a phone number alone, answers no citizen here
+        raise Invalid(NO_CHINESE_REPLY, "body")
     now = at or timezone.now()
     with transaction.atomic():
         # the version check first: an officer whose colleague replied a moment earlier is told

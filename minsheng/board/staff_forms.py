@@ -8,7 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from minsheng.directory.models import Topic, Unit, topic_tree
+from minsheng.insight.text import han_ratio
 
+from .actions import NO_CHINESE_REPLY
 from .models import MessageKind
 
 
@@ -34,7 +36,22 @@ class ReplyForm(VersionedForm):
     body = forms.CharField(label="答复内容", min_length=10, max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 8}),
                            error_messages={"required": "请填写答复内容", "min_length": "答复内容至少 10 个字",
-                                           "max_length": "答复内容不能超过 5000 字"})
+                                           "max_length": "答复内容不能超过 5000 字"},
+                           help_text="10 至 5000 字")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # no maxlength on the textarea: a pasted reply over the limit was cut there without a word
+        # (the contact number at its end lost) and published so; the form says it is too long instead
+        self.fields["body"].widget.attrs.pop("maxlength", None)
+
+    def clean_body(self):
+        # a reply pasted in English (or digits alone) was published to a Chinese board, scored
+        # 10 with reasons in Chinese but never refused
+        body = self.cleaned_data["body"]
+        if not han_ratio(body):
+            raise ValidationError(NO_CHINESE_REPLY)  # do_reply's rule, said in the preview too
+        return body
 
 
 class ReasonForm(VersionedForm):

@@ -11,13 +11,13 @@ from collections import Counter
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
-from minsheng.board.models import Message
+from minsheng.board.models import Message, Support
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 
@@ -35,16 +35,22 @@ def _region(code: str | None) -> Region | None:
     return Region.objects.filter(code=code).first()
 
 
-def _regions_for_filter() -> list[Region]:
+def _regions_for_filter(chosen: Region | None = None) -> list[Region]:
     """Regions holding public hotspots and the regions above them, by code, each indented by
     its level: a county listed without its prefecture (张家川回族自治县 right after 白银市)
-    read as part of the one before it, and its prefecture could not be chosen."""
-    held = Region.objects.filter(level__lte=Region.Level.COUNTY, hotspots__in=Hotspot.objects.public()).distinct()
-    ids, wanted = set(), set(held.values_list("id", flat=True))
-    while wanted - ids:  # up one level at a time: three levels at most
+    read as part of the one before it, and its prefecture could not be chosen. Townships are
+    not listed, but their county is: a county whose hotspots all sit in its streets (城关区's
+    火车站街道, 东岗街道) was missing, though filtering by it lists them. The region chosen
+    (from a link or a typed address) is always listed, so the select shows what is filtered."""
+    ids = set()
+    wanted = set(Region.objects.filter(hotspots__in=Hotspot.objects.public()).values_list("id", flat=True))
+    if chosen:
+        wanted.add(chosen.id)
+    while wanted - ids:  # up one level at a time: four levels at most
         ids |= wanted
         wanted |= set(Region.objects.filter(id__in=wanted, parent__isnull=False).values_list("parent_id", flat=True))
-    regions = list(Region.objects.filter(id__in=ids).order_by("code"))
+    listed = Q(level__lte=Region.Level.COUNTY) | Q(id=chosen.id) if chosen else Q(level__lte=Region.Level.COUNTY)
+    regions = list(Region.objects.filter(listed, id__in=ids).order_by("code"))
     for r in regions:
         r.indent = "\u3000" * (r.level - 1)  # full-width spaces: an option holds no markup
     return regions
@@ -57,7 +63,7 @@ def hotspot_list(request):
         qs = qs.filter(region__code__startswith=region.prefix)
     page = Paginator(qs.order_by("-heat", "-last_at"), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "insight/hotspots.html", {
-        "page": page, "region": region, "regions": _regions_for_filter(),
+        "page": page, "region": region, "regions": _regions_for_filter(region),
         "query": f"region={region.code}&" if region else "",
     })
 
@@ -98,6 +104,11 @@ def hotspot_detail(request, pk: int):
     # on its own page, not listed and charted here as part of a public problem
     messages = list(Message.objects.filter(status__in=Status.public(), hotspot_member__hotspot=hotspot)
                     .select_related("region", "topic", "author").order_by("-submitted_at"))
+    # a supervisor who opened a 老大难 from /chronic/ reached each case's public page only, with no
+    # way on to its 办理 page (督办, the units' deadlines): the staff who dispatch or supervise a
+    # message's region get that link too (the rule of the staff case page, less the unit officers)
+    for m in messages:
+        m.staff_case = roles.admin or roles.dispatches(m.region) or roles.supervises(m.region)
     return render(request, "insight/hotspot.html", {
         "hotspot": hotspot, "members": messages,
         "trend": (trend := _trend(messages)), "trend_json": json.dumps(trend, ensure_ascii=False),
@@ -118,6 +129,9 @@ def chronic(request):
         raise PermissionDenied("只有督办人员和领导可以查看老大难问题")
     qs = Hotspot.objects.filter(Q(chronic=True) | Q(needs_coordination=True)).select_related("region")
     qs = qs.filter(roles.region_q(roles.supervise_prefixes))
+    # each tab says how many it lists, as the dispatcher's queue does (the tabs had no figure)
+    counts = qs.aggregate(all=Count("pk"), chronic=Count("pk", filter=Q(chronic=True)),
+                          coordination=Count("pk", filter=Q(needs_coordination=True)))
     show = request.GET.get("show", "")
     if show == "chronic":
         qs = qs.filter(chronic=True)
@@ -128,6 +142,7 @@ def chronic(request):
     for h in page.object_list:  # in days: "10 月" (timesince) reads as October
         h.days = (now - h.first_at).days
     return render(request, "insight/chronic.html", {"page": page, "show": show, "now": now, "section": "chronic",
+                                                   "counts": counts,
                                                    "query": f"show={show}&" if show in ("chronic", "coordination") else ""})
 
 
@@ -164,4 +179,8 @@ def similar(request):
     found = [(m, score) for m, score in found if m.pk in now and m.status in Status.public()]
     if not found:
         return HttpResponse("")
-    return render(request, "insight/_similar.html", {"found": found})
+    # 我也遇到 is pressed in the box itself (it was only on each message's own page, opened in
+    # another tab); one already pressed says so rather than offering the button again
+    supported = set(Support.objects.filter(user=request.user, message__in=[m for m, _ in found])
+                    .values_list("message_id", flat=True)) if request.user.is_authenticated else set()
+    return render(request, "insight/_similar.html", {"found": found, "supported": supported})
