@@ -15,6 +15,7 @@ import time
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -178,6 +179,41 @@ def test_corrupt_weights_are_a_model_error(tmp_path, good, model, command, damag
     assert not (tmp_path / "o.csv").exists()
 
 
+def _edit_model(model: Path, to: Path, meta=None, **arrays) -> Path:
+    """A copy of ``model`` with model.json's keys and weights.npz's arrays replaced."""
+    import json
+
+    import numpy as np
+
+    to.mkdir()
+    data = json.loads((model / "model.json").read_text(encoding="utf-8"))
+    (to / "model.json").write_text(json.dumps({**data, **(meta or {})}, ensure_ascii=False), encoding="utf-8")
+    with np.load(model / "weights.npz") as weights:
+        kept = {k: weights[k] for k in weights.files}
+    np.savez(to / "weights.npz", **{**kept, **{k: v(kept[k]) for k, v in arrays.items()}})
+    return to
+
+
+@pytest.mark.parametrize("meta, arrays", [
+    ({}, {"coef": lambda c: c[0]}),  # one row of weights: 1-D
+    ({}, {"coef": lambda c: np.float64(1.0)}),
+    ({}, {"intercept": lambda i: i[:1]}),
+    ({"labels": [1, 2, 3]}, {}),
+    ({"labels": ["城乡建设", "城乡建设", "交通运输"]}, {}),
+    ({"temperature": 0}, {}),
+    ({"temperature": -1.5}, {}),
+    ({}, {"coef": lambda c: np.full_like(c, np.nan)}),
+], ids=["coef-1d", "coef-scalar", "short-intercept", "int-labels", "twice-a-label", "temperature-0",
+        "temperature-negative", "nan-weights"])
+@pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
+def test_a_hand_edited_model_is_a_model_error(tmp_path, good, model, command, meta, arrays):
+    """Weights of the wrong shape were an IndexError or a numpy broadcast traceback, integer labels
+    a TypeError, and a zero temperature or NaN weights were read as a model (every confidence NaN)."""
+    broken = _edit_model(model, tmp_path / "m", meta, **arrays)
+    fails(*args_for(command, good, str(tmp_path / "o.csv"), broken), match="模型文件(已损坏|不一致)")
+    assert not (tmp_path / "o.csv").exists()
+
+
 def test_infinite_likes_and_empty_replies(tmp_path):
     rows = make_rows()
     rows[5][6] = "1e400"
@@ -309,6 +345,8 @@ def test_output_csv_has_no_bom(tmp_path, good, model, command):
     written = [out] + ([tmp_path / "report.csv"] if command == "detect_hotspots" else [])
     for path in written:
         assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
+        # lines end in \n as the reference files' do: `head -1 o.csv` is the header, no \r after it
+        assert b"\r" not in path.read_bytes()
     with out.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         rows = list(reader)
@@ -338,6 +376,26 @@ def test_empty_message_is_refused_naming_the_row(tmp_path, model, command):
     out = tmp_path / "o.csv"
     fails(*args_for(command, data, str(out), model), match=r"empty.csv: 第 3 条记录 \(第 5 行\)的标题和正文为空")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_blank_line_between_rows_is_refused_and_blank_lines_at_the_end_are_not_rows(tmp_path, model, command):
+    """classify skipped a blank line (「,」) between rows and numbered the rows after it one less:
+    the 3rd message came out as row 2. A blank line between rows is now named; blank lines that
+    end the file (a spreadsheet's trailing empty rows) are still no rows."""
+    header, rows = HEADER, make_rows()
+    if command == "classify":  # no 留言编号: classify numbers the rows
+        header, rows = HEADER[1:], [r[1:] for r in rows]
+    blank = [""] * len(header)
+    middle = write(tmp_path / "middle.csv", rows[:2] + [blank] + rows[2:], header)
+    out = tmp_path / "o.csv"
+    fails(*args_for(command, middle, str(out), model), match=r"middle.csv: 第 3 条记录 \(第 4 行\)为空行")
+    assert not out.exists()
+    end = write(tmp_path / "end.csv", rows + [blank] * 2, header)
+    call_command(*args_for(command, end, str(out), model))
+    if command == "classify":
+        with out.open(encoding="utf-8", newline="") as fh:
+            assert [r["row"] for r in csv.DictReader(fh)] == [str(n) for n in range(1, len(rows) + 1)]
 
 
 def test_score_replies_refuses_an_empty_reply(tmp_path):

@@ -383,8 +383,15 @@ class TextClassifier:
             # a truncated or foreign weights.npz raises any of these from numpy or zipfile
             raise ModelError(f"{directory}: 模型文件已损坏或不完整 ({type(exc).__name__})") from None
         n_features = sum(len(b.idf) for b in blocks)
-        if model.coef.shape[1] != n_features or model.coef.shape[0] not in (len(model.labels), 1):
+        coef, intercept = np.asarray(model.coef), np.asarray(model.intercept)
+        if (coef.ndim != 2 or coef.shape[1] != n_features or coef.shape[0] not in (len(model.labels), 1)
+                or intercept.shape != (coef.shape[0],)):
             raise ModelError(f"{directory}: 模型文件不一致 (特征数或标签数不符)")
+        labels, temperature = meta["labels"], meta["temperature"]
+        if (not all(isinstance(label, str) and label for label in labels) or len(set(labels)) != len(labels)
+                or not isinstance(temperature, (int, float)) or not 0 < temperature < math.inf
+                or not (np.issubdtype(coef.dtype, np.floating) and np.isfinite(coef).all())):
+            raise ModelError(f"{directory}: 模型文件已损坏 (标签、温度或权重无效)")
         return model
 
 

@@ -152,10 +152,14 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
         if duplicated:
             raise CSVError(f"{path}: 表头有重复的列名 {', '.join(duplicated)}")
         start = reader.line_num + 1
+        blank = None  # the first blank record not yet followed by another: blanks that end the file are no rows
         for record in reader:
             line, start = start, reader.line_num + 1
             if not record or not any(c.strip() for c in record):
+                blank = blank or f"{path}: {row_name(len(rows) + 1, line)}"
                 continue
+            if blank:  # skipped, it would have renumbered every row after it (classify's `row`)
+                raise CSVError(f"{blank}为空行; 请删除空行或填写内容")
             where = f"{path}: {row_name(len(rows) + 1, line)}"
             # `cat a.csv b.csv`: b's header would be read as a message
             if column_name(record[0]) == header[0] and [column_name(c) for c in record] == header:
@@ -359,11 +363,12 @@ def replacing(path: str | Path):
 
 def write_rows(path: str | Path, header: list[str], rows) -> int:
     """Write plain UTF-8 CSV without a BOM, so that a program reading it as UTF-8 finds the
-    first column under its exact name (留言编号); return the count. Written through
-    ``replacing``: never half-written."""
+    first column under its exact name (留言编号), its lines ending in \n as the reference files'
+    do (csv's default \r\n left a \r on the header that `head -1` shows); return the count.
+    Written through ``replacing``: never half-written."""
     n = 0
     with replacing(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
+        writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         for row in rows:
             writer.writerow(row)

@@ -343,10 +343,10 @@ class TextIndex:
         m = self.matrix
         for start in range(0, m.shape[0], chunk):
             block = m[start:start + chunk].dot(m.T).tocoo()
-            for i, j, s in zip(block.row, block.col, block.data, strict=True):
-                i += start
-                if i < j and s >= min_score:
-                    out.append((int(i), int(j), float(s)))
+            # filtered in numpy: a Python loop over every pair sharing a feature was most of the time
+            keep = (block.row + start < block.col) & (block.data >= min_score)
+            out += zip((block.row[keep] + start).tolist(), block.col[keep].tolist(),
+                       block.data[keep].astype(float).tolist(), strict=True)
             if progress:
                 progress(min(start + chunk, m.shape[0]), m.shape[0])
         out.sort(key=lambda p: (-p[2], p[0], p[1]))
