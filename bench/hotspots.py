@@ -2,10 +2,13 @@
 messages one by one into the index of those N (the sliding window).
 
     .venv/bin/python bench/hotspots.py [--n 100000] [--place 500] [--dataset]
+    .venv/bin/python bench/hotspots.py --n 0 --dataset   # the real file's figures alone
 
 Targets (issue 3): batch of 100,000 ≤ 2 minutes; one placement ≤ 20 ms with 100,000
 messages in the window. With --dataset, also times ../shared/datasets/unlabeled/
-tipdm_hotspot_messages.csv when present. Synthetic messages: a few thousand compounds,
+tipdm_hotspot_messages.csv when present and prints how right its clusters are against the hand-read
+labels of bench/hotspots_real.csv (ids and labels only; the design is in its header and
+docs/hotspots.md), for the tune and held parts. Synthetic messages: a few thousand compounds,
 roads and schools × a few dozen concrete problems, phrased by templates, spread over the
 window, so that real hotspots (same problem, same place) and near misses (same problem
 elsewhere, other problem at the same place) both occur.
@@ -91,6 +94,56 @@ def agreement(index) -> str:
     return f"purity {pure / total:.3f}, completeness {complete / total:.3f} ({len(spread):,} true problems)"
 
 
+REAL_LABELS = Path(__file__).with_name("hotspots_real.csv")
+
+
+def real_figures(index, rows: list[dict]) -> list[str]:
+    """The hand-read figures of one part of bench/hotspots_real.csv against ``index``'s clusters.
+
+    Precision: in every cluster holding two labelled messages or more, the share of them that raise
+    the cluster's main problem (its most frequent label), and the share of such clusters that are pure.
+    Kept: of the pairs of precision-sample members with the same label, the share still in one cluster.
+    Recall: for each query, the share of its true companions in its cluster (averaged over queries),
+    and over all query-companion pairs. Alone: queries with no companion that share a cluster anyway."""
+    from collections import Counter, defaultdict
+
+    of = {m: cid for cid, c in index.clusters.items() for m in c.members}
+    size = {cid: c.size for cid, c in index.clusters.items()}
+    label = {r["留言编号"]: r["problem"] for r in rows}
+    inside: dict = defaultdict(list)
+    for m, lab in label.items():
+        inside[of[m]].append(lab)
+    mixed = [Counter(labs) for labs in inside.values() if len(labs) >= 2]
+    judged = sum(sum(c.values()) for c in mixed)
+    right = sum(c.most_common(1)[0][1] for c in mixed)
+    pure = sum(len(c) == 1 for c in mixed)
+    groups: dict = defaultdict(set)
+    for r in rows:
+        if r["role"] == "member":
+            groups[r["problem"]].add(r["留言编号"])
+    pairs = [(a, b) for g in groups.values() for a in g for b in g if a < b]
+    kept = sum(of[a] == of[b] for a, b in pairs)
+    companions: dict = defaultdict(list)
+    queries = {}
+    for r in rows:
+        if r["role"] == "query":
+            queries[r["unit"]] = r["留言编号"]
+        elif r["role"] == "companion":
+            companions[r["unit"]].append(r["留言编号"])
+    shares, found, total = [], 0, 0
+    for unit, q in queries.items():
+        hits = sum(of[m] == of[q] for m in companions[unit])
+        shares.append(hits / len(companions[unit]))
+        found, total = found + hits, total + len(companions[unit])
+    alone = [r["留言编号"] for r in rows if r["role"] == "alone"]
+    joined = sum(size[of[m]] > 1 for m in alone)
+    return [f"precision {right / max(judged, 1):.3f} ({right}/{judged} labelled messages in {len(mixed)} clusters), "
+            f"pure clusters {pure / max(len(mixed), 1):.3f} ({pure}/{len(mixed)}), kept together {kept / max(len(pairs), 1):.3f} "
+            f"({kept}/{len(pairs)} pairs)",
+            f"recall {sum(shares) / max(len(shares), 1):.3f} per query ({len(shares)} queries), {found / max(total, 1):.3f} of "
+            f"{total} pairs; alone yet joined {joined}/{len(alone)}"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="synthetic messages clustered in one batch (default 100000)")
@@ -99,6 +152,9 @@ def main() -> None:
                         help="also time ../shared/datasets/unlabeled/tipdm_hotspot_messages.csv when present")
     args = parser.parse_args()
 
+    if args.n < 1:  # --n 0: the real file alone
+        real_dataset()
+        return
     items = synthetic(args.n + args.place)
     window, new = items[: args.n], items[args.n:]
     t, c = time.perf_counter(), time.process_time()
@@ -129,23 +185,31 @@ def main() -> None:
           f"p95 {cpu[int(len(cpu) * 0.95) - 1]:.2f} ms (target <= 20 ms) {'OK' if p95 <= 20 else 'SLOW'}")
 
     if args.dataset:
-        path = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "unlabeled" / "tipdm_hotspot_messages.csv"
-        if not path.exists():
-            print("dataset: absent, skipped")
-            return
-        import csv
+        real_dataset()
 
-        from minsheng.insight.csvio import parse_time
 
-        with path.open(encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-        real = [Item(r["留言编号"], r["留言主题"], r["留言详情"], parse_time(r["留言时间"], path, i, "留言时间"),
-                     r["留言用户"], int(r["点赞数"] or 0)) for i, r in enumerate(rows, 1)]
-        t = time.perf_counter()
-        idx = cluster_batch(real)
-        print(f"dataset: {len(real):,} messages -> {len(idx.clusters):,} clusters, "
-              f"{sum(c.size > 1 for c in idx.clusters.values())} with 2+ messages, in {time.perf_counter() - t:.1f} s")
+def real_dataset() -> None:
+    path = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "unlabeled" / "tipdm_hotspot_messages.csv"
+    if not path.exists():
+        print("dataset: absent, skipped")
+        return
+    import csv
 
+    from minsheng.insight.csvio import parse_time
+
+    with path.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    real = [Item(r["留言编号"], r["留言主题"], r["留言详情"], parse_time(r["留言时间"], path, i, "留言时间"),
+                 r["留言用户"], int(r["点赞数"] or 0)) for i, r in enumerate(rows, 1)]
+    t = time.perf_counter()
+    idx = cluster_batch(real)
+    print(f"dataset: {len(real):,} messages -> {len(idx.clusters):,} clusters, "
+          f"{sum(c.size > 1 for c in idx.clusters.values())} with 2+ messages, in {time.perf_counter() - t:.1f} s")
+    with REAL_LABELS.open(encoding="utf-8") as fh:
+        labels = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    for part in ("tune", "held"):
+        for line in real_figures(idx, [r for r in labels if r["part"] == part]):
+            print(f"dataset {part}: {line}")
 
 if __name__ == "__main__":
     main()

@@ -41,6 +41,13 @@ JOIN_SAME_GROUP = 0.42
 JOIN_NO_PLACE = 0.50
 JOIN_OTHER_PLACE = 0.72
 JOIN_OTHER_TITLE_PLACE = 0.88  # the titles name different places: nearly the same text only
+# the author already wrote into the hotspot: the same letter again if the titles say the same (cosine of the
+# title to the hotspot's titles), else nearly the same text only (a prolific citizen's template)
+SAME_AUTHOR_TITLE = 0.50
+JOIN_SAME_AUTHOR = 0.30
+# a title place in common: the titles say the same problem there (cosine of the titles without the place's
+# name) even where the bodies tell it in other words
+SAME_PLACE_TITLE = 0.50
 CANDIDATES = 8
 MERGE_SAME_PLACE = 0.25  # centroid cosine for merging split hotspots (batch)
 POSTINGS_CAP = 60  # most recent hotspots per key; older ones are rarely the match
@@ -397,6 +404,7 @@ class Item:
     tails: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     grams: Counter = field(default_factory=Counter)
+    title_grams: Counter = field(default_factory=Counter)
     keys: list[str] = field(default_factory=list)
 
     def prepare(self) -> Item:
@@ -413,6 +421,7 @@ class Item:
             title = title.replace(name, " ")  # every message of a county look alike
             body = body.replace(name, " ")
         self.grams = bigrams(title, body)
+        self.title_grams = bigrams(title, "")
         return self
 
 
@@ -423,6 +432,8 @@ class Cluster:
     last_at: dt.datetime
     centroid: dict[str, float] = field(default_factory=dict)
     norm2: float = 0.0
+    title_centroid: dict[str, float] = field(default_factory=dict)  # sum of the members' title vectors
+    title_norm2: float = 0.0
     members: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
     users: set[str] = field(default_factory=set)
@@ -488,6 +499,28 @@ def _cosine(a: Cluster, b: Cluster, exclude: frozenset = frozenset()) -> float:
     dot = sum(w * get(g, 0.0) for g, w in small.centroid.items() if g not in exclude)
     na = a.norm2 - sum(a.centroid.get(g, 0.0) ** 2 for g in exclude)
     nb = b.norm2 - sum(b.centroid.get(g, 0.0) ** 2 for g in exclude)
+    return dot / math.sqrt(max(na, 1e-12) * max(nb, 1e-12))
+
+
+_SAME_AUTHOR = -1.0  # _threshold's answer when the author already wrote into the hotspot (see assign)
+
+
+def _title_cosine(tvec: dict[str, float], c: Cluster, exclude: frozenset = frozenset()) -> float:
+    """Cosine of a title vector and the sum of the hotspot's title vectors, ``exclude`` bigrams left out."""
+    get = c.title_centroid.get
+    dot = sum(w * get(g, 0.0) for g, w in tvec.items() if g not in exclude)
+    nv = 1.0 - sum(tvec.get(g, 0.0) ** 2 for g in exclude)
+    nc = c.title_norm2 - sum(get(g, 0.0) ** 2 for g in exclude)
+    return dot / math.sqrt(max(nv, 1e-12) * max(nc, 1e-12))
+
+
+def _titles_cosine(a: Cluster, b: Cluster, exclude: frozenset) -> float:
+    """Cosine of two hotspots' title vectors, ``exclude`` bigrams left out."""
+    small, large = (a, b) if len(a.title_centroid) < len(b.title_centroid) else (b, a)
+    get = large.title_centroid.get
+    dot = sum(w * get(g, 0.0) for g, w in small.title_centroid.items() if g not in exclude)
+    na = a.title_norm2 - sum(a.title_centroid.get(g, 0.0) ** 2 for g in exclude)
+    nb = b.title_norm2 - sum(b.title_centroid.get(g, 0.0) ** 2 for g in exclude)
     return dot / math.sqrt(max(na, 1e-12) * max(nb, 1e-12))
 
 
@@ -557,6 +590,13 @@ class HotspotIndex:
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         return {g: w / norm for g, w in vec.items()}
 
+    def title_vector(self, item: Item) -> dict[str, float]:
+        """The title's bigrams alone, weighted and normalised as ``vector``."""
+        idf = self._idf
+        vec = {g: (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * idf(g) for g, c in item.title_grams.items()}
+        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        return {g: w / norm for g, w in vec.items()}
+
     def _keys(self, item: Item, vec: dict[str, float]) -> list[str]:
         if item.keys:  # computed once per message (assign, then add)
             return item.keys
@@ -584,7 +624,7 @@ class HotspotIndex:
                 resolved[self._resolve(cid)] += n
             votes = resolved
         ranked = [cid for cid, _ in votes.most_common(CANDIDATES)]
-        best, best_score = None, 0.0
+        best, best_score, tvec = None, 0.0, None
         for cid in ranked:
             c = self.clusters.get(cid)
             if c is None or item.at - c.last_at > self.window:  # not at - window: no overflow near year 1
@@ -595,11 +635,21 @@ class HotspotIndex:
             dot = sum([w * get(g, 0.0) for g, w in vec.items()])
             cos = dot / math.sqrt(c.norm2 or 1.0)
             threshold = self._threshold(item, c)
+            if threshold == _SAME_AUTHOR:
+                # the author wrote into this hotspot before: a letter sent again (its title says the same
+                # thing) joins as any close text does; another letter in the same words of a template does not
+                tvec = tvec if tvec is not None else self.title_vector(item)
+                threshold = JOIN_SAME_AUTHOR if _title_cosine(tvec, c) >= SAME_AUTHOR_TITLE else JOIN_OTHER_TITLE_PLACE
             if threshold == JOIN_SAME_PLACE:
                 # the shared place name makes every problem there look alike: judge the
                 # sameness of the problem on the rest of the text
-                cos = _without(vec, c, _name_grams(_shared_places(item, c)), dot)
+                names = _name_grams(_shared_places(item, c))
+                cos = _without(vec, c, names, dot)
                 threshold = JOIN_SAME_PROBLEM
+                if cos < threshold:
+                    tvec = tvec if tvec is not None else self.title_vector(item)
+                    if _title_cosine(tvec, c, names) >= SAME_PLACE_TITLE:
+                        threshold = 0.0
             if cos > best_score and cos >= threshold:
                 best, best_score = cid, cos
         return best, best_score
@@ -610,8 +660,8 @@ class HotspotIndex:
                 any(p in c.title_places for p in item.places + item.tails):
             return JOIN_SAME_PLACE
         if item.user and item.user in c.users:
-            # a prolific citizen's letter template must not glue different problems together
-            return JOIN_OTHER_TITLE_PLACE
+            # a prolific citizen's letter template must not glue different problems together (see assign)
+            return _SAME_AUTHOR
         if item.title_places and c.title_places:
             return JOIN_OTHER_TITLE_PLACE
         if any(p in c.places for p in item.places):
@@ -636,6 +686,12 @@ class HotspotIndex:
             old = c.centroid.get(g, 0.0)
             c.centroid[g] = old + w
             c.norm2 += 2 * old * w + w * w
+        if not item.title_grams and item.title:
+            item.title_grams = bigrams(item.title, "")
+        for g, w in self.title_vector(item).items():
+            old = c.title_centroid.get(g, 0.0)
+            c.title_centroid[g] = old + w
+            c.title_norm2 += 2 * old * w + w * w
         c.first_at, c.last_at = min(c.first_at, item.at), max(c.last_at, item.at)
         c.members.append(item.id)
         c.titles.append(item.title)
@@ -649,7 +705,14 @@ class HotspotIndex:
         c.groups.update(item.groups)
         if item.region:
             c.regions[item.region] += 1
-        for key in self._keys(item, vec):
+        keys = self._keys(item, vec)
+        if not self.frozen_df:
+            # running frequencies: the keys looked up were the bigrams others had used before this message;
+            # it is posted under its own rarest ones, which the next message about the same new matter shares
+            # (a first letter about something nobody had written of before was found by no later one)
+            rare = sorted(vec, key=vec.__getitem__, reverse=True)[:5]
+            keys = [k for k in keys if k[0] == "p"] + ["g:" + g for g in rare]
+        for key in keys:
             plist = self.postings[key]
             plist.pop(cid, None)
             plist[cid] = None
@@ -712,7 +775,8 @@ class HotspotIndex:
                     if abs((ca.last_at - cb.first_at).days) > self.window.days and \
                             abs((cb.last_at - ca.first_at).days) > self.window.days:
                         continue
-                    if _cosine(ca, cb, _name_grams([key[2:]])) >= min_cosine:
+                    names = _name_grams([key[2:]])
+                    if _cosine(ca, cb, names) >= min_cosine or _titles_cosine(ca, cb, names) >= SAME_PLACE_TITLE:
                         self._absorb(ca, cb)
                         merged += 1
         return merged
@@ -722,6 +786,10 @@ class HotspotIndex:
             old = into.centroid.get(g, 0.0)
             into.centroid[g] = old + w
             into.norm2 += 2 * old * w + w * w
+        for g, w in other.title_centroid.items():
+            old = into.title_centroid.get(g, 0.0)
+            into.title_centroid[g] = old + w
+            into.title_norm2 += 2 * old * w + w * w
         into.first_at, into.last_at = min(into.first_at, other.first_at), max(into.last_at, other.last_at)
         into.members += other.members
         into.titles += other.titles
