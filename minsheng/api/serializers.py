@@ -301,6 +301,7 @@ class ReplyQualitySerializer(serializers.Serializer):
     timeliness = serializers.FloatField(allow_null=True, help_text="及时性 0–1, 未知为空")
     boilerplate = serializers.BooleanField(help_text="套话")
     reasons = serializers.ListField(child=serializers.CharField())
+    missed = serializers.ListField(child=serializers.CharField(), help_text="留言中未回应的问题 (每个至多 30 字)")
 
 
 class StaffReplySerializer(ReplySerializer):
@@ -313,7 +314,8 @@ class StaffReplySerializer(ReplySerializer):
             return None
         return {name: q.get(name) for name in ("score", "relevance", "completeness", "interpretability",
                                                "timeliness")} | {"boilerplate": bool(q.get("boilerplate")),
-                                                                 "reasons": list(q.get("reasons") or [])}
+                                                                 "reasons": list(q.get("reasons") or []),
+                                                                 "missed": list(q.get("missed") or [])}
 
 
 class CaseHotspotSerializer(serializers.Serializer):

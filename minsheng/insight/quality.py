@@ -490,8 +490,8 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)
     missed = [q for q, ok in zip(asked, addressed, strict=True) if not ok]
     if missed:
-        quote = missed[0] if len(missed[0]) <= 30 else missed[0][:29] + "…"  # cut, and seen to be
-        reasons.append(f"留言提出的 {len(asked)} 个问题中有 {len(missed)} 个未回应, 如「{quote}」")
+        missed = [q if len(q) <= 30 else q[:29] + "…" for q in missed]  # cut, and seen to be
+        reasons.append(f"留言提出的 {len(asked)} 个问题中有 {len(missed)} 个未回应, 如「{missed[0]}」")
 
     has_facts = bool(_FACTS.search(core))
     # passing the message on (已转相关部门处理, 将尽快处理) is no measure taken: its 已 and 将 are not read
@@ -535,4 +535,5 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         "questions_addressed": sum(addressed),
         "boilerplate": boilerplate,
         "reasons": reasons,
+        "missed": missed,  # every question not taken up, as the reason quotes the first: the reply form lists them
     }
