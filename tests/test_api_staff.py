@@ -475,7 +475,7 @@ def test_a_reply_through_the_api_is_scored_as_the_reply_form_scores_it(as_person
     body = officer.get(case_url(good)).json()
     assert body["replies"][0]["quality"]["score"] == stored["score"]
     assert set(body["replies"][0]["quality"]) == {"score", "relevance", "completeness", "interpretability",
-                                                  "timeliness", "boilerplate", "reasons"}
+                                                  "timeliness", "boilerplate", "reasons", "missed"}
     assert f"质量评分 {stored['score']} 分 (满分 100)" in login(personas["officer"]).get(f"/staff/case/{good.public_id}/").content.decode()
     said = officer.post(case_url(boiler, "reply"), {"body": "您好, 您的留言已收悉, 已转相关部门处理, 感谢您的支持。"},
                         format="json")

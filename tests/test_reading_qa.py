@@ -183,8 +183,8 @@ def test_a_reply_with_the_citizens_phone_is_stopped_before_its_score(personas, d
     assert html.count("答复中含有留言人的个人信息") == 1 and "手机号" in html[alert:html.index("答复质量评分")]
 
 
-SCHOOL_TITLE = "孩子上学的几个问题"
-SCHOOL_BODY = ("请问今年小学报名什么时候开始? 需要准备哪些材料? 外地户口的孩子能不能在这里上公办学校? "
+ENROL_TITLE = "孩子上学的几个问题"
+ENROL_BODY = ("请问今年小学报名什么时候开始? 需要准备哪些材料? 外地户口的孩子能不能在这里上公办学校? "
                "学校门口的斑马线什么时候重新画?")
 
 
@@ -193,14 +193,14 @@ def test_the_reply_form_lists_every_question_the_draft_leaves_unanswered(persona
     """The reason quoted only the first question missed (「4 个问题中有 3 个未回应, 如「…」」): an officer
     answering a letter of four questions could not see which three were left."""
     d, p = directory, personas
-    m = actions.do_submit(p["citizen"], title=SCHOOL_TITLE, body=SCHOOL_BODY, kind="consult", region=d["lanzhou"])
+    m = actions.do_submit(p["citizen"], title=ENROL_TITLE, body=ENROL_BODY, kind="consult", region=d["lanzhou"])
     actions.do_dispatch(p["dispatcher"], m, d["housing"])
     m.refresh_from_db()
     actions.do_sign(p["officer"], m, d["housing"])
     m.refresh_from_db()
     draft = "您好, 今年小学报名定于6月10日开始, 请关注教育局公告。咨询电话 0931-8451234。"
-    quality = score_reply(SCHOOL_TITLE, SCHOOL_BODY, draft)
-    assert len(quality["missed"]) >= 2 and all(q in SCHOOL_BODY for q in quality["missed"])
+    quality = score_reply(ENROL_TITLE, ENROL_BODY, draft)
+    assert len(quality["missed"]) >= 2 and all(q in ENROL_BODY for q in quality["missed"])
     html = login(p["officer"]).post(f"/staff/case/{m.public_id}/reply/preview/",
                                     {"version": m.version, "body": draft}, HTTP_HX_REQUEST="true").content.decode()
     listed = html[html.index("未回应的问题"):]
