@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
+from minsheng.board.actions import REPLY_MAX_CHARS
 from minsheng.board.models import MessageKind, Rating
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic, Unit
@@ -191,7 +192,7 @@ class RejectBody(serializers.Serializer):
 
 
 class ReplyBody(ActingUnitBody):
-    body = serializers.CharField(max_length=10000)
+    body = serializers.CharField(max_length=REPLY_MAX_CHARS)
 
 
 class TransferBody(ActingUnitBody):

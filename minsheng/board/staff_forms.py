@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from minsheng.board.actions import REPLY_MAX_CHARS
 from minsheng.directory.models import Topic, Unit, topic_tree
 from minsheng.insight.text import han_ratio
 
@@ -33,11 +34,11 @@ class AcceptForm(VersionedForm):
 
 
 class ReplyForm(VersionedForm):
-    body = forms.CharField(label="答复内容", min_length=10, max_length=5000,
+    body = forms.CharField(label="答复内容", min_length=10, max_length=REPLY_MAX_CHARS,
                            widget=forms.Textarea(attrs={"rows": 8}),
                            error_messages={"required": "请填写答复内容", "min_length": "答复内容至少 10 个字",
-                                           "max_length": "答复内容不能超过 5000 字"},
-                           help_text="10 至 5000 字")
+                                           "max_length": f"答复内容不能超过 {REPLY_MAX_CHARS} 字"},
+                           help_text=f"10 至 {REPLY_MAX_CHARS} 字")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
