@@ -267,3 +267,79 @@ def test_a_reply_without_a_chinese_character_is_refused(message, personas, direc
     m = Message.objects.get(pk=message.pk)
     assert m.status == Status.SIGNED and not m.replies.exists()
     actions.do_reply(personas["officer"], m, directory["housing"], "经核查, 已于12月1日修复。Thank you.")
+
+
+# --- 撤销并单 -------------------------------------------------------------------------
+
+def _wrongly_merged(message, personas, directory):
+    """``message``, dispatched, then merged by mistake into another (accepted) case."""
+    main = actions.do_submit(personas["other_citizen"], title="另一个小区的电梯问题", body=BODY, kind="help",
+                             region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_accept(personas["dispatcher"], main)
+    dispatched(message, personas, directory)
+    actions.do_merge(personas["dispatcher"], Message.objects.get(pk=message.pk), Message.objects.get(pk=main.pk))
+    return Message.objects.get(pk=message.pk), Message.objects.get(pk=main.pk)
+
+
+@pytest.mark.django_db
+def test_unmerge_puts_the_message_back_in_the_queue_on_its_own(message, personas, directory,
+                                                               django_capture_on_commit_callbacks):
+    from minsheng.stats import facts, figures
+
+    from .test_stats_cases import raw_figures
+
+    with django_capture_on_commit_callbacks(execute=True):
+        merged, main = _wrongly_merged(message, personas, directory)
+    assert merged.due_at is not None  # its own dispatch's deadline, kept while merged
+    before = figures.compute()
+    assert before["merged"] == 1 and before["received"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_unmerge(personas["dispatcher"], merged, "  不是同一个小区, 并错了  ")
+    m = Message.objects.get(pk=message.pk)
+    assert m.status == Status.ACCEPTED and m.duplicate_of is None
+    assert m.due_at is None and not m.is_overdue  # no deadline until it is dispatched again
+    assert not main.merged.exists()
+    assert not m.assignments.filter(state="active").exists()  # the old units do not get it back unasked
+    own = m.events.get(kind=Event.Kind.UNMERGED)
+    assert own.public and own.actor == personas["dispatcher"]
+    assert own.data == {"reason": "不是同一个小区, 并错了", "main": main.public_id}
+    other = main.events.get(kind=Event.Kind.UNMERGED)
+    assert not other.public and other.data["split"] == m.public_id
+    note = Notification.objects.get(user=personas["citizen"], message=m, kind="unmerged")
+    assert "已撤销并单" in note.text and "并错了" not in note.text  # the reason stays internal
+    assert not Notification.objects.filter(user=personas["other_citizen"], kind="unmerged").exists()
+    # the figures: one more case received and open (not overdue), none merged; as a rebuild says
+    after = figures.compute()
+    assert (after["merged"], after["received"], after["open"], after["overdue"]) == (0, 2, 2, 0)
+    assert after == raw_figures(Message.objects.all())
+    facts.rebuild()
+    assert figures.compute() == after
+    # dispatched again: a full deadline from the new dispatch, a new lead assignment
+    later = timezone.now() + dt.timedelta(days=1)
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"], at=later)
+    m.refresh_from_db()
+    assert m.status == Status.DISPATCHED and m.due_at > later + dt.timedelta(days=7)
+
+
+@pytest.mark.django_db
+def test_unmerge_is_refused_without_writing_anything(message, personas, directory):
+    merged, main = _wrongly_merged(message, personas, directory)
+    events, notes = Event.objects.count(), Notification.objects.count()
+    for actor in (personas["citizen"], personas["officer"], personas["supervisor"], personas["dx_dispatcher"]):
+        with pytest.raises(PermissionDenied, match="不是该区划的派单员"):
+            actions.do_unmerge(actor, merged, "并错了")
+    for reason in ("", "   "):
+        with pytest.raises(actions.Invalid, match="请填写撤销并单的理由"):
+            actions.do_unmerge(personas["dispatcher"], merged, reason)
+    with pytest.raises(IllegalMove, match="不能撤销并单"):
+        actions.do_unmerge(personas["dispatcher"], main, "并错了")  # the main case is not merged
+    stale = Message.objects.get(pk=merged.pk)
+    stale.version -= 1  # a page read before the merge
+    with pytest.raises(Conflict):
+        actions.do_unmerge(personas["dispatcher"], stale, "并错了")
+    m = Message.objects.get(pk=merged.pk)
+    assert m.status == Status.MERGED and m.duplicate_of_id == main.pk and m.due_at is not None
+    assert (Event.objects.count(), Notification.objects.count()) == (events, notes)
+    actions.do_unmerge(personas["dispatcher"], m, "并错了")
+    with pytest.raises(IllegalMove):  # twice: it is no longer merged
+        actions.do_unmerge(personas["dispatcher"], Message.objects.get(pk=m.pk), "并错了")

@@ -410,6 +410,37 @@ def test_reject_merge_supervise_and_assist_note(as_persona, cases, personas, dir
     assert "assist_note" not in [e["kind"] for e in public["timeline"]]
 
 
+def test_unmerge_sends_a_wrongly_merged_message_back_to_the_dispatch_box(as_persona, cases, personas, directory):
+    """撤销并单 next to 并单: the message leaves its main case and waits to be dispatched again."""
+    dispatcher, main = as_persona("dispatcher"), cases["housing"]
+    dup = submit(personas["other_citizen"], directory, title="另一个小区的楼道灯")
+    assert dispatcher.post(case_url(dup, "merge"), {"into": main.public_id}, format="json").status_code == 200
+    events = Event.objects.count()
+    for name, status in (("citizen", 403), ("officer", 404), ("supervisor", 403), ("dx_dispatcher", 404)):
+        refused = as_persona(name).post(case_url(dup, "unmerge"), {"reason": "并错了"}, format="json")
+        assert refused.status_code == status, name
+        assert error_of(refused)["code"] in ("permission_denied", "not_found")
+    for body in ({}, {"reason": "  "}):
+        empty = dispatcher.post(case_url(dup, "unmerge"), body, format="json")
+        assert empty.status_code == 400 and "reason" in error_of(empty)["fields"]
+    never = dispatcher.post(case_url(main, "unmerge"), {"reason": "并错了"}, format="json")
+    assert never.status_code == 409 and "不能撤销并单" in error_of(never)["message"]
+    assert Event.objects.count() == events and Message.objects.get(pk=dup.pk).status == "merged"
+    done = dispatcher.post(case_url(dup, "unmerge"), {"reason": "不是同一个问题"}, format="json")
+    assert done.status_code == 200
+    body = done.json()
+    assert body["status"] == "accepted" and body["duplicate_of"] is None and body["due_at"] is None
+    unmerged = [e for e in body["events"] if e["kind"] == "unmerged"]
+    assert [(e["public"], e["data"]) for e in unmerged] == [(True, {"reason": "不是同一个问题", "main": main.public_id})]
+    assert dup.public_id in inbox(dispatcher, box="dispatch")
+    on_main = dispatcher.get(case_url(main)).json()["events"]
+    assert [e["data"]["split"] for e in on_main if e["kind"] == "unmerged" and not e["public"]] == [dup.public_id]
+    public = as_persona("anonymous").get(f"/api/v1/messages/{dup.public_id}/").json()
+    assert public["status"] == "accepted" and "不是同一个问题" not in str(public["timeline"])
+    again = dispatcher.post(case_url(dup, "unmerge"), {"reason": "不是同一个问题"}, format="json")
+    assert again.status_code == 409
+
+
 def test_extension_decision_without_pending_request_is_409(as_persona, cases):
     response = as_persona("supervisor").post(case_url(cases["housing"], "extension-decision"), {"approve": True},
                                              format="json")

@@ -678,6 +678,50 @@ def test_a_main_case_with_merged_messages_cannot_itself_be_merged(personas, dire
     assert fresh(main).status == Status.DISPATCHED and fresh(dup).duplicate_of_id == main.pk
 
 
+def test_a_wrong_merge_is_undone_on_the_case_page(personas, directory, staff, client,
+                                                 django_capture_on_commit_callbacks):
+    """撤销并单: merged into the wrong case, the message goes back to the dispatcher's queue."""
+    p, d, c = personas, directory, staff["dispatcher"]
+    main = post_message(p, d, title="七里河区甲小区电梯停运")
+    actions.do_accept(p["dispatcher"], main)
+    m = post_message(p, d, title="七里河区乙小区楼道灯不亮")
+    assert act(c, m, "dispatch", lead=d["housing"].pk).status_code == 302
+    assert act(c, m, "merge", into=main.public_id).status_code == 302
+    assert m.title in text(c.get(case_url(main)))  # 并入本件的留言
+    page = text(c.get(case_url(m)))
+    form = re.search(r'<form[^>]*/unmerge/".*?</form>', page, re.S).group(0)
+    assert 'name="reason"' in form and "<button" in form and "撤销并单" in form
+    # those who may not: a citizen, the unit that had it, a supervisor (403); another region's dispatcher sees nothing
+    for name, status in (("citizen", 403), ("officer", 403), ("supervisor", 403), ("dx_dispatcher", 404)):
+        r = act(staff[name], m, "unmerge", reason="并错了")
+        assert r.status_code == status, name
+        if status == 403 and name != "citizen":
+            assert "不是该区划的派单员" in text(r) and "/unmerge/" not in text(r)
+    r = act(c, m, "unmerge", reason="   ")
+    assert r.status_code == 400 and "请填写理由" in text(r)
+    r = act(c, m, "unmerge", version=fresh(m).version - 1, reason="并错了")  # a page read before the merge
+    assert r.status_code == 409 and CONFLICT in text(r)
+    r = act(c, main, "unmerge", reason="并错了")  # never merged itself
+    assert r.status_code == 409 and "不能撤销并单" in text(r)
+    assert fresh(m).status == Status.MERGED and not Event.objects.filter(kind=Event.Kind.UNMERGED).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = act(c, m, "unmerge", reason="楼道灯与电梯不是同一问题")
+    assert r.status_code == 302
+    page = text(c.get(r.url))
+    assert f"已撤销并单, 该留言不再并入 {main.public_id}" in page  # said once, after the action
+    assert "待派单" in page and "楼道灯与电梯不是同一问题" in page
+    assert f"已撤出原主件 {main.public_id}, 重新待派单" in page  # 办理记录, in words
+    assert "/unmerge/" not in page and "/dispatch/" in page  # to be dispatched again, here
+    assert m.title in text(c.get(reverse("board:triage")))
+    main_page = text(c.get(case_url(main)))
+    assert "并入本件的留言" not in main_page and f"撤出留言 {m.public_id}, 不再并入本件" in main_page
+    public = text(client.get(reverse("board:message", args=[m.public_id])))
+    assert "撤销并单" in public and "楼道灯与电梯不是同一问题" not in public  # the reason stays internal
+    assert Notification.objects.filter(user=p["citizen"], message=m, kind="unmerged").count() == 1
+    assert act(c, m, "dispatch", lead=d["transport"].pk).status_code == 302
+    assert fresh(m).status == Status.DISPATCHED and fresh(m).due_at is not None
+
+
 def test_supervision_flags_the_case_and_lists_overdue_ones(personas, directory, staff,
                                                           django_capture_on_commit_callbacks):
     late = post_message(personas, directory, title="超期未办的留言标题")

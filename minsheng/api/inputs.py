@@ -220,6 +220,10 @@ class MergeBody(serializers.Serializer):
     into = serializers.CharField(max_length=20, help_text="主留言编号")
 
 
+class UnmergeBody(serializers.Serializer):
+    reason = serializers.CharField(max_length=SHORT, help_text="撤销并单的理由 (仅内部可见)")
+
+
 class SuperviseBody(serializers.Serializer):
     note = serializers.CharField(max_length=300)
 

@@ -303,6 +303,33 @@ def do_merge(actor, message: Message, into: Message, at=None) -> None:
             transaction.on_commit(notify.dated(now, lambda: notify.merged(message, into)))
 
 
+def do_unmerge(actor, message: Message, reason: str, at=None) -> None:
+    """撤销并单: a message merged into the wrong case leaves it and waits in the dispatcher's
+    queue again as accepted (受理, 待派单), to be dispatched on its own. Preconditions: the
+    actor dispatches the message's region (as for 并单), the message is merged, and a reason
+    is given (kept in the case history, never shown to the public).
+
+    The reply deadline is cleared: an accepted case has none until it is dispatched, and the
+    dispatch gives the units a full one (do_dispatch); the citizen's wait still shows in the
+    days from submission to the first reply (docs/statistics.md). Assignments closed by the
+    merge stay closed: the old units do not get the case back without a dispatch."""
+    _require_dispatcher(actor, message)
+    check_allowed("unmerge", message.status)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("请填写撤销并单的理由", "reason")
+    now = at or timezone.now()
+    main = message.duplicate_of
+    with transaction.atomic():
+        transition(message, "unmerge", duplicate_of=None, due_at=None)
+        _event(message, Event.Kind.UNMERGED, actor=actor, at=now, reason=reason,
+               main=main.public_id if main else "")
+        if main is not None:
+            _event(main, Event.Kind.UNMERGED, actor=actor, public=False, at=now, reason=reason,
+                   split=message.public_id)
+        transaction.on_commit(notify.dated(now, lambda: notify.unmerged(message)))
+
+
 # --- unit staff -----------------------------------------------------------------
 
 def active_assignment(message: Message, unit, role=Assignment.Role.LEAD) -> Assignment:

@@ -286,6 +286,7 @@ class Event(models.Model):
         REOPENED = "reopened", "重办"
         CLOSED = "closed", "办结"
         MERGED = "merged", "并单"
+        UNMERGED = "unmerged", "撤销并单"
         SUPERVISED = "supervised", "督办"
         CLASSIFIED = "classified", "自动分类"
         CORRECTED = "corrected", "人工更正分类"

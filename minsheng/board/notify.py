@@ -128,6 +128,12 @@ def merged(message, main):
     _tell_followers(main, kind, [(user, own) for user, own in _followers(main) if user.pk not in told])
 
 
+def unmerged(message):
+    """撤销并单: the author learns that their message is handled on its own again; the
+    dispatcher's reason stays internal, as a return's does."""
+    _citizen(message, "unmerged", "已撤销并单, 不再与其他留言合并办理, 将单独派单办理")
+
+
 def rejected(message):
     _citizen(message, "rejected", f"未予受理: {message.reject_reason}")
     _later_for_followers(message, "rejected")

@@ -51,6 +51,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "reopen": (frozenset({S.EVALUATED}), S.DISPATCHED),
     "close": (frozenset({S.REPLIED, S.EVALUATED}), S.CLOSED),
     "merge": (frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED}), S.MERGED),
+    # 撤销并单: a message merged by mistake waits in the dispatcher's queue again (受理, 待派单)
+    "unmerge": (frozenset({S.MERGED}), S.ACCEPTED),
 }
 
 # Moves that leave the status as it is but still require one of these statuses.
@@ -73,7 +75,7 @@ class Conflict(Exception):
 ACTION_LABELS = {
     "accept": "审核通过", "reject": "不予受理", "withdraw": "撤回", "dispatch": "派单", "sign": "签收",
     "transfer": "转办", "return": "退单", "reply": "答复", "evaluate": "评价", "reopen": "重办",
-    "close": "办结", "merge": "并单", "request_extension": "申请延期", "decide_extension": "审批延期",
+    "close": "办结", "merge": "并单", "unmerge": "撤销并单", "request_extension": "申请延期", "decide_extension": "审批延期",
     "supervise": "督办", "assist_note": "协办意见",
 }
 

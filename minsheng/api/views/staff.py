@@ -208,6 +208,7 @@ ACTIONS = {
                                                                b["reason"])),
     "extension-decision": ("审批延期 (督办员)", inputs.ExtensionDecisionBody, _decide_extension),
     "merge": ("并单", inputs.MergeBody, _merge),
+    "unmerge": ("撤销并单", inputs.UnmergeBody, lambda u, m, b: actions.do_unmerge(u, m, b["reason"])),
     "supervise": ("督办", inputs.SuperviseBody, lambda u, m, b: actions.do_supervise(u, m, b["note"])),
     "assist-note": ("协办意见", inputs.AssistNoteBody,
                     lambda u, m, b: actions.do_assist_note(

@@ -348,6 +348,9 @@ def _event_detail(event: Event, topics: dict | None = None) -> str:
         parts.append(f"并入: {d['into']}")
     if d.get("merged"):
         parts.append(f"并入本件: {d['merged']}")
+    if event.kind == Event.Kind.UNMERGED:
+        parts.insert(0, f"撤出留言 {d['split']}, 不再并入本件" if d.get("split")
+                     else f"已撤出原主件 {d['main']}, 重新待派单" if d.get("main") else "重新待派单")
     return "; ".join(parts)
 
 
@@ -360,7 +363,8 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
         "transfer": forms.TransferForm(initial=v, units=units), "return": forms.ReturnForm(initial=v),
         "extend": forms.ExtensionForm(initial=v), "assist": forms.AssistNoteForm(initial=v),
         "accept": forms.AcceptForm(initial=v), "reject": forms.RejectForm(initial=v),
-        "merge": forms.MergeForm(initial=v), "supervise": forms.SuperviseForm(initial=v),
+        "merge": forms.MergeForm(initial=v), "unmerge": forms.ReasonForm(initial=v),
+        "supervise": forms.SuperviseForm(initial=v),
     }
     initial = dict(v)
     if suggestion is not None:
@@ -406,6 +410,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "reject": dispatcher and allowed("reject", message.status),
         "dispatch": dispatcher and allowed("dispatch", message.status),
         "merge": dispatcher and allowed("merge", message.status),
+        "unmerge": dispatcher and allowed("unmerge", message.status),
         "supervise": supervisor and allowed("supervise", message.status),
         "decide": supervisor and allowed("decide_extension", message.status),
     }
@@ -427,6 +432,10 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         e.detail = _event_detail(e, topics)
     handling_contact = roles.admin or dispatcher or supervisor or any(a.unit_id in roles.unit_ids for a in active)
     returned = [e for e in events if e.kind == Event.Kind.RETURNED]
+    # the note of a split-out message, until it is dispatched again (as 单位退回's, while it waits)
+    unmerged = [i for i, e in enumerate(events) if e.kind == Event.Kind.UNMERGED and "main" in (e.data or {})]
+    if unmerged and any(e.kind == Event.Kind.DISPATCHED for e in events[unmerged[-1]:]):
+        unmerged = []
     hotspot = hotspots_service.hotspot_of(message)
     return render(request, "board/staff/case.html", {
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
@@ -437,6 +446,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "duplicates": near_duplicates_for(message) if can["merge"] else [],
         "similar": similar_answered_for(message) if can["reply"] else [],
         "merged": list(message.merged.only("public_id", "title")), "last_return": returned[-1] if returned else None,
+        "last_unmerge": events[unmerged[-1]] if unmerged else None,
         "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
         "decide_form": forms.DecideExtensionForm(), "section": "case",
         "review": moderation.grouped(moderation.review(message.title, message.body)),
@@ -516,6 +526,13 @@ def _run_merge(request, roles, message, data):
     return f"已并入留言 {into.public_id}"
 
 
+def _run_unmerge(request, roles, message, data):
+    main = message.duplicate_of
+    actions.do_unmerge(request.user, message, data["reason"])
+    return (f"已撤销并单, 该留言不再并入 {main.public_id}, 已回到派单队列待派单" if main
+            else "已撤销并单, 该留言已回到派单队列待派单")
+
+
 def _run_supervise(request, roles, message, data):
     actions.do_supervise(request.user, message, data["note"])
     return "已督办"
@@ -527,6 +544,7 @@ HANDLERS = {
     "extend": (forms.ExtensionForm, _run_extend), "assist": (forms.AssistNoteForm, _run_assist),
     "accept": (forms.AcceptForm, _run_accept), "reject": (forms.RejectForm, _run_reject),
     "dispatch": (forms.DispatchForm, _run_dispatch), "merge": (forms.MergeForm, _run_merge),
+    "unmerge": (forms.ReasonForm, _run_unmerge),
     "supervise": (forms.SuperviseForm, _run_supervise),
 }
 UNIT_FORMS = {"transfer", "dispatch"}
