@@ -322,6 +322,24 @@ def test_unmerge_puts_the_message_back_in_the_queue_on_its_own(message, personas
 
 
 @pytest.mark.django_db
+def test_unmerge_tells_those_who_said_they_met_the_split_message_too(message, personas, directory,
+                                                                      django_capture_on_commit_callbacks):
+    """Who pressed 我也遇到 on the merged message followed the main case through it; after 撤销并单
+    they silently stopped hearing of the main case. They are told, as its author is."""
+    from .conftest import make_user
+
+    neighbour = make_user("neighbour")
+    with django_capture_on_commit_callbacks(execute=True):
+        merged, main = _wrongly_merged(message, personas, directory)
+        actions.do_support(neighbour, merged)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_unmerge(personas["dispatcher"], merged, "不是同一个小区")
+    note = Notification.objects.get(user=neighbour, kind="unmerged")
+    assert "已撤销并单" in note.text and "不是同一个小区" not in note.text
+    assert not Notification.objects.filter(user=personas["other_citizen"], kind="unmerged").exists()
+
+
+@pytest.mark.django_db
 def test_unmerge_is_refused_without_writing_anything(message, personas, directory):
     merged, main = _wrongly_merged(message, personas, directory)
     events, notes = Event.objects.count(), Notification.objects.count()

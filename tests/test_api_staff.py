@@ -515,3 +515,19 @@ def test_a_reply_through_the_api_is_scored_as_the_reply_form_scores_it(as_person
     # a reply stored without a score (before this change, or by a script) reads null, not zeros
     good.replies.update(quality={})
     assert officer.get(case_url(good)).json()["replies"][0]["quality"] is None
+
+
+def test_a_reason_the_page_takes_the_api_takes_too():
+    """The page took a return, transfer or 撤销并单 reason of 300 characters, the API 200: one
+    limit, actions.REASON_MAX_CHARS (a 不予受理 reason stays 200, what the citizen's page stores)."""
+    from minsheng.api import inputs
+    from minsheng.board import staff_forms
+    from minsheng.board.actions import REASON_MAX_CHARS
+
+    for body in (inputs.ReturnBody, inputs.UnmergeBody):
+        assert body(data={"reason": "理" * REASON_MAX_CHARS}).is_valid()
+        assert not body(data={"reason": "理" * (REASON_MAX_CHARS + 1)}).is_valid()
+    form = staff_forms.ReasonForm(data={"version": 1, "reason": "理" * (REASON_MAX_CHARS + 1)})
+    assert not form.is_valid() and f"理由不能超过 {REASON_MAX_CHARS} 字" in form.errors["reason"]
+    assert staff_forms.ReasonForm(data={"version": 1, "reason": "理" * REASON_MAX_CHARS}).is_valid()
+    assert not inputs.RejectBody(data={"reason": "理" * 201}).is_valid()

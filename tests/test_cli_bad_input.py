@@ -203,8 +203,10 @@ def _edit_model(model: Path, to: Path, meta=None, **arrays) -> Path:
     ({"temperature": 0}, {}),
     ({"temperature": -1.5}, {}),
     ({}, {"coef": lambda c: np.full_like(c, np.nan)}),
+    ({}, {"intercept": lambda i: np.full_like(i, np.nan)}),
+    ({"temperature": True}, {}),
 ], ids=["coef-1d", "coef-scalar", "short-intercept", "int-labels", "twice-a-label", "temperature-0",
-        "temperature-negative", "nan-weights"])
+        "temperature-negative", "nan-weights", "nan-intercept", "temperature-true"])
 @pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
 def test_a_hand_edited_model_is_a_model_error(tmp_path, good, model, command, meta, arrays):
     """Weights of the wrong shape were an IndexError or a numpy broadcast traceback, integer labels

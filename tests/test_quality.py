@@ -365,7 +365,7 @@ def test_a_long_message_is_read_in_linear_time(monkeypatch):
 @pytest.mark.parametrize("letter", [
     "您好, 您反映的问题已收到, 我们高度重视, 已安排专人处理, 感谢您的监督。",
     "您反映的问题我们已经知晓，正在积极协调解决中，感谢您的理解与支持。",
-    "您好! 您反映的问题已转交相关部门, 现正在积极处理, 请耐心等待。",
+    "您好! 您反映的事项已转交相关部门, 目前正在积极处理, 请您耐心等待。",
 ])
 def test_a_form_letter_in_other_words_is_boilerplate(letter):
     """These said nothing beyond 收到, 重视, 专人, 请耐心等待 and scored 31.6 and 11.1 without the 套话
@@ -578,6 +578,8 @@ def test_a_reply_with_policy_measures_and_contact_is_explained_and_a_form_letter
     ("也可拨打12315投诉。", True),
     ("可通过12345政务服务便民热线反映。", True),
     ("共花费12345元。", False),  # an amount, not a hotline
+    ("共惠及12315户居民。", False),  # a count
+    ("改造面积12345 平方米。", False),
 ])
 def test_a_service_hotline_is_a_contact_and_an_amount_is_not(contact, counted):
     """「请致电12345」 told the officer 「未提供联系电话或办理窗口」: the government's hotline is how
@@ -585,3 +587,12 @@ def test_a_service_hotline_is_a_contact_and_an_amount_is_not(contact, counted):
     reply = "经核实, 该路段路灯因线路老化损坏, 我局已于5月3日完成维修。" + contact
     reasons = score_reply("小区路灯不亮", "小区路灯坏了一个月, 请维修。", reply)["reasons"]
     assert ("未提供联系电话或办理窗口, 群众无法进一步咨询" not in reasons) == counted, reasons
+
+
+def test_a_deposit_paid_is_not_a_message_passed_on():
+    """已交纳的押金… read as 已交 (passed on) …核查: the refund was no measure taken."""
+    result = score_reply("押金不退", "公司押金一直不退, 请督促退还。",
+                         "经核查, 您已交纳的押金由公司核查后退还, 预计5月10日前到账。联系电话 0931-8451234。")
+    assert result["measures"] and not result["boilerplate"]
+    assert score_reply("押金不退", "公司押金一直不退, 请督促退还。",
+                       "您反映的问题已交由区市场监管局调查处理。")["boilerplate"]

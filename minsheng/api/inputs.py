@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
-from minsheng.board.actions import REPLY_MAX_CHARS
+from minsheng.board.actions import REASON_MAX_CHARS, REPLY_MAX_CHARS
 from minsheng.board.models import MessageKind, Rating
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic, Unit
@@ -197,11 +197,11 @@ class ReplyBody(ActingUnitBody):
 
 class TransferBody(ActingUnitBody):
     to_unit = UnitField()
-    reason = serializers.CharField(max_length=SHORT)
+    reason = serializers.CharField(max_length=REASON_MAX_CHARS)
 
 
 class ReturnBody(ActingUnitBody):
-    reason = serializers.CharField(max_length=SHORT)
+    reason = serializers.CharField(max_length=REASON_MAX_CHARS)
 
 
 class ExtensionBody(ActingUnitBody):
@@ -221,7 +221,7 @@ class MergeBody(serializers.Serializer):
 
 
 class UnmergeBody(serializers.Serializer):
-    reason = serializers.CharField(max_length=SHORT, help_text="撤销并单的理由 (仅内部可见)")
+    reason = serializers.CharField(max_length=REASON_MAX_CHARS, help_text="撤销并单的理由 (仅内部可见)")
 
 
 class SuperviseBody(serializers.Serializer):

@@ -1,17 +1,37 @@
 """Request body parsers of the API and Open311: DRF's, with a JSON body nested too deeply
-for Python's decoder (``{"a": {"a": ...}}`` a few thousand levels down, a few kilobytes) a
-400 parse error; it was a RecursionError, answered 500."""
+(``{"a": {"a": ...}}``) a 400 parse error: a few thousand levels were a RecursionError in
+Python's decoder, and a few hundred one in any code walking the parsed value (Open311's
+NUL check), each answered 500. No field of the API nests more than a few levels."""
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
+
+MAX_DEPTH = 32
+TOO_DEEP = "JSON 嵌套层数过多"
+
+
+def _depth_ok(value) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > MAX_DEPTH:
+                    return False
+                stack.append((child, depth + 1))
+    return True
 
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON 嵌套层数过多") from None
+            raise ParseError(TOO_DEEP) from None
+        if not _depth_ok(data):
+            raise ParseError(TOO_DEEP)
+        return data
 
 
 PARSERS = [JSONParser, parsers.FormParser, parsers.MultiPartParser]

@@ -475,6 +475,8 @@ def do_assist_note(actor, message: Message, unit, body: str, at=None) -> None:
 NO_CHINESE_REPLY = "答复内容没有中文, 请用中文答复群众"
 # one limit for the form and the API (the form took 5,000, the API 10,000); real replies reach 7,900
 REPLY_MAX_CHARS = 10_000
+# the reason of a return, transfer or 撤销并单, page and API alike (a 不予受理 reason: Message.reject_reason, 200)
+REASON_MAX_CHARS = 300
 
 
 def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) -> Reply:

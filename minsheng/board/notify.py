@@ -79,7 +79,8 @@ def _followers(main, leaving_out=None) -> list[tuple]:
 FOLLOWER_TEXTS = {"replied": "已收到答复", "closed": "已办结",
                   # no longer public: the note has no page to open, and says what to do instead
                   "withdrawn": "已由留言人撤回, 不再办理; 如问题仍在, 您可以发表新留言",
-                  "rejected": "未予受理, 不再办理; 如问题仍在, 您可以发表新留言"}
+                  "rejected": "未予受理, 不再办理; 如问题仍在, 您可以发表新留言",
+                  "unmerged": "已撤销并单, 不再与其他留言合并办理, 将单独派单办理"}
 ENDED = frozenset({"withdrawn", "rejected"})
 
 
@@ -129,9 +130,10 @@ def merged(message, main):
 
 
 def unmerged(message):
-    """撤销并单: the author learns that their message is handled on its own again; the
-    dispatcher's reason stays internal, as a return's does."""
-    _citizen(message, "unmerged", "已撤销并单, 不再与其他留言合并办理, 将单独派单办理")
+    """撤销并单: the author, and those who said 我也遇到 on the message, learn that it is
+    handled on its own again; the dispatcher's reason stays internal, as a return's does."""
+    _citizen(message, "unmerged", FOLLOWER_TEXTS["unmerged"])
+    _later_for_followers(message, "unmerged")  # its 我也遇到 followed the main case through it
 
 
 def rejected(message):

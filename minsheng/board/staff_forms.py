@@ -7,11 +7,10 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from minsheng.board.actions import REPLY_MAX_CHARS
 from minsheng.directory.models import Topic, Unit, topic_tree
 from minsheng.insight.text import han_ratio
 
-from .actions import NO_CHINESE_REPLY
+from .actions import NO_CHINESE_REPLY, REASON_MAX_CHARS, REPLY_MAX_CHARS
 from .models import MessageKind
 
 
@@ -56,8 +55,8 @@ class ReplyForm(VersionedForm):
 
 
 class ReasonForm(VersionedForm):
-    reason = forms.CharField(label="理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": "请填写理由", "max_length": "理由不能超过 300 字"})
+    reason = forms.CharField(label="理由", max_length=REASON_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写理由", "max_length": f"理由不能超过 {REASON_MAX_CHARS} 字"})
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()

@@ -389,8 +389,9 @@ class TextClassifier:
             raise ModelError(f"{directory}: 模型文件不一致 (特征数或标签数不符)")
         labels, temperature = meta["labels"], meta["temperature"]
         if (not all(isinstance(label, str) and label for label in labels) or len(set(labels)) != len(labels)
-                or not isinstance(temperature, (int, float)) or not 0 < temperature < math.inf
-                or not (np.issubdtype(coef.dtype, np.floating) and np.isfinite(coef).all())):
+                or isinstance(temperature, bool) or not isinstance(temperature, (int, float))
+                or not 0 < temperature < math.inf
+                or not all(np.issubdtype(a.dtype, np.floating) and np.isfinite(a).all() for a in (coef, intercept))):
             raise ModelError(f"{directory}: 模型文件已损坏 (标签、温度或权重无效)")
         return model
 
