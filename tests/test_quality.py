@@ -596,3 +596,16 @@ def test_a_deposit_paid_is_not_a_message_passed_on():
     assert result["measures"] and not result["boilerplate"]
     assert score_reply("押金不退", "公司押金一直不退, 请督促退还。",
                        "您反映的问题已交由区市场监管局调查处理。")["boilerplate"]
+
+
+def test_one_date_answers_one_of_two_when_questions():
+    """A letter asking when enrolment opens and when the crossing is repainted was told both were
+    answered by the enrolment date alone: any date answered every 「什么时候」. With two, a date
+    answers the one its sentence names; a single 「什么时候」 is still answered by any date."""
+    body = "请问今年小学报名什么时候开始? 学校门口的斑马线什么时候重新画?"
+    one = "您好, 今年小学报名定于6月10日开始, 请关注教育局公告。咨询电话 0931-8451234。"
+    assert score_reply("上学的两个问题", body, one)["missed"] == ["学校门口的斑马线什么时候重新画?"]
+    both = one + "学校门口斑马线将于6月底前重新施划。"
+    assert score_reply("上学的两个问题", body, both)["missed"] == []
+    assert score_reply("斑马线", "学校门口的斑马线什么时候重新画?", "经核实, 预计6月底前完成施划。咨询电话 0931-8451234。")[
+        "missed"] == []

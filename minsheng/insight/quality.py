@@ -351,10 +351,18 @@ def _names_nothing(question: str) -> bool:
 _RECEIVED = re.compile(r"(?:于)?(?:\d{4}年)?\d{1,2}月\d{1,2}日[^,，。;；]{0,8}?(?:收到|收悉|受理|转来|转交|转办|登记)")
 
 
-def _in_kind(question: str, core: str) -> bool:
+def _dated_about(question: str, dated: str) -> bool:
+    """A sentence of the reply with a date that names something the question names: where a
+    message asks "when" twice (报名什么时候开始? 斑马线什么时候重画?), one date answers one of them."""
+    named = set(_content(question))
+    return any(_DATE.search(s) and named & set(_grams(s)) for s in _SENTENCE.findall(dated))
+
+
+def _in_kind(question: str, core: str, several_whens: bool = False) -> bool:
     """Whether the reply gives what the question asks for, in other words than its own."""
     dated = _RECEIVED.sub("", core)
-    return bool(_WHEN.search(question) and (_DATE.search(dated) or _referred(core))  # a date, a time limit, whom to ask
+    has_date = _dated_about(question, dated) if several_whens else _DATE.search(dated)
+    return bool(_WHEN.search(question) and (has_date or _referred(core))  # a date, a time limit, whom to ask
                 or _NOT_YET.search(question) and _DATE.search(dated)  # "why not yet" answered with when
                 or _HOW_MUCH.search(question) and _AMOUNT.search(core)  # "how much" with an amount
                 or _ROUTE.search(question) and _LINE.search(core)  # a bus asked for, with the line
@@ -362,7 +370,8 @@ def _in_kind(question: str, core: str) -> bool:
                 or _BASIS.search(question) and _CITED.search(core))  # "on what basis" with the rule
 
 
-def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form_letter: bool = False) -> bool:
+def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form_letter: bool = False,
+               several_whens: bool = False) -> bool:
     """Whether the reply takes the question up: a quarter of its bigrams, either of the whole
     sentence or of the part its cue is in, read in the reply's words where it names the same
     thing otherwise; a date for a "when", a place to go or a step to take for a "how / where";
@@ -370,7 +379,7 @@ def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form
     (``whole``: relevant or concrete; ``score_reply`` also counts one that answers another
     question of the message)."""
     # a form letter (``form_letter``: 我单位于5月3日收到您的留言, 已转交相关部门) answers nothing in kind
-    if not form_letter and _in_kind(question, core):
+    if not form_letter and _in_kind(question, core, several_whens):
         return True
     key, focus = _content(question), _content(_focus(question))
     if len(key) < 2 or len(focus) < 2:
@@ -481,7 +490,8 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     for body_q, title_qs in list(twins.items()):  # either way round: the title's taken up by the body's
         for t in title_qs:
             twins.setdefault(t, []).append(body_q)
-    taken_up = {q: _addressed(q, core, reply_grams, relevance >= 0.4 or concrete, boilerplate)
+    several_whens = sum(1 for q in asked if _WHEN.search(q)) > 1
+    taken_up = {q: _addressed(q, core, reply_grams, relevance >= 0.4 or concrete, boilerplate, several_whens)
                 for q in {*asked, *(t for ts in twins.values() for t in ts)}}
     pleas = {q for q in asked if not _MARK.search(q) and _names_nothing(q)}
     whole = not boilerplate and (relevance >= 0.4 or concrete or any(ok for q, ok in taken_up.items() if q not in pleas))
