@@ -130,15 +130,21 @@ def test_post_dispatch_sign_reply_rate_and_read_in_public(browser, live_server, 
     assert personas["citizen"].phone not in visitor.content()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_server, personas, directory):
+def _dingxi_lift(personas, directory):
+    """Another citizen's accepted (public) message about 幸福家园's lift in 定西市."""
     from minsheng.board import actions
 
-    d = directory
     same = actions.do_submit(personas["other_citizen"], title="定西市幸福家园小区电梯坏了三个月没人修",
                              body="幸福家园小区3号楼电梯坏了三个月, 物业一直不修, 老人上下楼非常困难。",
-                             kind="complain", region=d["dingxi"], topic=d["topic_build"])
+                             kind="complain", region=directory["dingxi"], topic=directory["topic_build"])
     actions.do_accept(personas["dx_dispatcher"], same)
+    return same
+
+
+@pytest.mark.django_db(transaction=True)
+def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_server, personas, directory):
+    d = directory
+    same = _dingxi_lift(personas, d)
 
     citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
     citizen.goto(f"{live_server.url}/post/")
@@ -172,13 +178,9 @@ def test_a_similar_message_is_supported_from_the_box_and_enter_still_posts(brows
     """「已有相似留言」 told the citizen to open the message (another tab) and press 我也遇到 there;
     the box now has the button. It belongs to a form of its own: as a button of the post form,
     Enter in the title would have pressed it instead of posting."""
-    from minsheng.board import actions
     from minsheng.board.models import Support
 
-    same = actions.do_submit(personas["other_citizen"], title="定西市幸福家园小区电梯坏了三个月没人修",
-                             body="幸福家园小区3号楼电梯坏了三个月, 物业一直不修, 老人上下楼非常困难。",
-                             kind="complain", region=directory["dingxi"], topic=directory["topic_build"])
-    actions.do_accept(personas["dx_dispatcher"], same)
+    same = _dingxi_lift(personas, directory)
     citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
     citizen.goto(f"{live_server.url}/post/")
     citizen.fill("#id_title", "幸福家园小区电梯坏了三个月")

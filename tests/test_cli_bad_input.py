@@ -815,6 +815,21 @@ def test_help_names_the_outputs_and_the_progress(command, words):
         assert word in text, word
 
 
+def _interrupted_in_one_line(capsys, argv):
+    """``cli.main(argv)`` stopped by Ctrl-C: exit status 130 and one line, no traceback."""
+    from minsheng import cli
+
+    try:
+        cli.main(argv)
+    except KeyboardInterrupt:  # would stop the whole test run
+        pytest.fail("Ctrl-C left minsheng as a KeyboardInterrupt traceback")
+    except SystemExit as exc:
+        assert exc.code == 130
+    else:
+        pytest.fail("no exit status")
+    assert capsys.readouterr().err.strip() == "minsheng: 已中断 (interrupted)"
+
+
 def test_ctrl_c_is_one_line(monkeypatch, capsys):
     """Ctrl-C while a command works (training takes a minute): one line and the shell's
     130, not a traceback."""
@@ -827,15 +842,7 @@ def test_ctrl_c_is_one_line(monkeypatch, capsys):
 
     monkeypatch.setattr(django.core.management, "execute_from_command_line", interrupted)
     monkeypatch.setattr(cli, "_dashed_usage", lambda: None)  # it renames every parser of this test process
-    try:
-        cli.main(["minsheng", "train-classifier", "--help"])
-    except KeyboardInterrupt:  # would stop the whole test run
-        pytest.fail("Ctrl-C left minsheng as a KeyboardInterrupt traceback")
-    except SystemExit as exc:
-        assert exc.code == 130
-    else:
-        pytest.fail("no exit status")
-    assert capsys.readouterr().err.strip() == "minsheng: 已中断 (interrupted)"
+    _interrupted_in_one_line(capsys, ["minsheng", "train-classifier", "--help"])
 
 
 def test_ctrl_c_while_a_database_failure_is_looked_into_is_one_line(monkeypatch, capsys):
@@ -856,15 +863,7 @@ def test_ctrl_c_while_a_database_failure_is_looked_into_is_one_line(monkeypatch,
     monkeypatch.setattr(django.core.management, "execute_from_command_line", failed)
     monkeypatch.setattr(cli, "_dashed_usage", lambda: None)
     monkeypatch.setattr(cli, "_database_problem", interrupted)
-    try:
-        cli.main(["minsheng", "train-classifier", "--from-db", "--out", "m"])
-    except KeyboardInterrupt:
-        pytest.fail("Ctrl-C left minsheng as a KeyboardInterrupt traceback")
-    except SystemExit as exc:
-        assert exc.code == 130
-    else:
-        pytest.fail("no exit status")
-    assert capsys.readouterr().err.strip() == "minsheng: 已中断 (interrupted)"
+    _interrupted_in_one_line(capsys, ["minsheng", "train-classifier", "--from-db", "--out", "m"])
 
 
 def test_migrate_to_a_database_that_cannot_be_reached_is_one_line(tmp_path):

@@ -53,16 +53,26 @@ def clusters_of(index: core.HotspotIndex) -> dict[str, object]:
     return {member: cid for cid, c in index.clusters.items() for member in c.members}
 
 
+def clustered(items: list[core.Item], mode: str) -> dict[str, object]:
+    """Each item's hotspot, ``items`` clustered as one batch or placed one by one as they arrive."""
+    if mode == "batch":
+        return clusters_of(core.cluster_batch(items))
+    index = core.HotspotIndex()
+    for item in items:
+        index.place(item)
+    return clusters_of(index)
+
+
+def letters(prefix: str, rows, user=None) -> list[core.Item]:
+    """``rows`` as messages nine days apart from day 20, ids prefix0, prefix1 …; by ``user``, or each by its own."""
+    return [core.Item(id=f"{prefix}{k}", title=title, body=body, at=T0 + dt.timedelta(days=20 + 9 * k),
+                      user=user or f"{prefix.lower()}{k}") for k, (title, body) in enumerate(rows)]
+
+
 @pytest.mark.parametrize("mode", ["batch", "incremental"])
 def test_same_problem_same_place_clusters_and_other_places_or_problems_split(mode):
     items = make_items()
-    if mode == "batch":
-        index = core.cluster_batch(items)
-    else:
-        index = core.HotspotIndex()
-        for item in items:
-            index.place(item)
-    of = clusters_of(index)
+    of = clustered(items, mode)
     lift_a = {of[f"A{i}"] for i in range(len(LIFT_A))}
     lift_b = {of[f"B{i}"] for i in range(len(LIFT_B))}
     garbage = {of[f"G{i}"] for i in range(len(GARBAGE_A))}
@@ -527,16 +537,8 @@ def test_a_citizen_writing_again_about_the_same_problem_joins_the_first_letter(m
     """An author already in a hotspot joined it only with nearly the same text (cosine 0.88), so a
     citizen who wrote twice about one problem in other words got two hotspots; now the titles decide:
     saying the same thing, the letters join; another matter in the same opening words stays apart."""
-    items = make_items()
-    for k, (title, body) in enumerate([*FOOTBRIDGE, OTHER_MATTER]):
-        items.append(core.Item(id=f"W{k}", title=title, body=body, at=T0 + dt.timedelta(days=20 + 9 * k), user="w"))
-    if mode == "batch":
-        index = core.cluster_batch(items)
-    else:
-        index = core.HotspotIndex()
-        for item in items:
-            index.place(item)
-    of = clusters_of(index)
+    items = make_items() + letters("W", [*FOOTBRIDGE, OTHER_MATTER], user="w")
+    of = clustered(items, mode)
     assert of["W0"] == of["W1"], "the same complaint written twice is one hotspot"
     assert of["W2"] != of["W0"], "another matter from the same citizen is another hotspot"
 
@@ -554,16 +556,8 @@ def test_titles_that_say_the_same_problem_at_one_place_join_though_the_bodies_di
     """With a place in common the bodies had to share words beyond the place's name (cosine 0.20); two
     residents describing one flooded garage in other words stayed apart. Titles that say the same once
     the place's name is left out now join; another problem at the same compound stays apart."""
-    items = make_items()
-    for k, (title, body) in enumerate([*FLOODED_GARAGE, NIGHT_MARKET]):
-        items.append(core.Item(id=f"F{k}", title=title, body=body, at=T0 + dt.timedelta(days=20 + 9 * k), user=f"f{k}"))
-    if mode == "batch":
-        index = core.cluster_batch(items)
-    else:
-        index = core.HotspotIndex()
-        for item in items:
-            index.place(item)
-    of = clusters_of(index)
+    items = make_items() + letters("F", [*FLOODED_GARAGE, NIGHT_MARKET])
+    of = clustered(items, mode)
     assert of["F0"] == of["F1"]
     assert of["F2"] != of["F0"]
 

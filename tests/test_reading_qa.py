@@ -146,14 +146,20 @@ WATER_REPLY = ("您好, 经核实, 华联家园3号楼停水是因供水主管�
                "如再出现停水, 请拨打物业服务热线0931-6666666或我局监督电话0931-8888888。")
 
 
-@pytest.mark.django_db
-def test_a_demand_with_the_citizens_phone_is_answered_by_a_relevant_reply(personas, directory, login):
-    d, p = directory, personas
-    m = actions.do_submit(p["citizen"], title=WATER_TITLE, body=WATER_BODY, kind="help", region=d["lanzhou"])
+
+def _signed(p, d, title, body, kind):
+    """A citizen's message in 兰州市, dispatched to the housing bureau and signed for by its officer."""
+    m = actions.do_submit(p["citizen"], title=title, body=body, kind=kind, region=d["lanzhou"])
     actions.do_dispatch(p["dispatcher"], m, d["housing"])
     m.refresh_from_db()
     actions.do_sign(p["officer"], m, d["housing"])
     m.refresh_from_db()
+    return m
+
+@pytest.mark.django_db
+def test_a_demand_with_the_citizens_phone_is_answered_by_a_relevant_reply(personas, directory, login):
+    d, p = directory, personas
+    m = _signed(p, d, WATER_TITLE, WATER_BODY, "help")
     page = login(p["officer"]).post(f"/staff/case/{m.public_id}/reply/preview/",
                                     {"version": m.version, "body": WATER_REPLY}, HTTP_HX_REQUEST="true")
     html = page.content.decode()
@@ -170,11 +176,7 @@ def test_a_reply_with_the_citizens_phone_is_stopped_before_its_score(personas, d
     """A full-marks reply that quotes the citizen's phone: the warning comes first, as an
     alert, not as one bullet under 「答复质量评分: 100.0」."""
     d, p = directory, personas
-    m = actions.do_submit(p["citizen"], title=WATER_TITLE, body=WATER_BODY, kind="help", region=d["lanzhou"])
-    actions.do_dispatch(p["dispatcher"], m, d["housing"])
-    m.refresh_from_db()
-    actions.do_sign(p["officer"], m, d["housing"])
-    m.refresh_from_db()
+    m = _signed(p, d, WATER_TITLE, WATER_BODY, "help")
     leaky = WATER_REPLY + "我们已通过13912345678与您联系。"
     html = login(p["officer"]).post(f"/staff/case/{m.public_id}/reply/preview/",
                                     {"version": m.version, "body": leaky}, HTTP_HX_REQUEST="true").content.decode()
@@ -193,11 +195,7 @@ def test_the_reply_form_lists_every_question_the_draft_leaves_unanswered(persona
     """The reason quoted only the first question missed (「4 个问题中有 3 个未回应, 如「…」」): an officer
     answering a letter of four questions could not see which three were left."""
     d, p = directory, personas
-    m = actions.do_submit(p["citizen"], title=ENROL_TITLE, body=ENROL_BODY, kind="consult", region=d["lanzhou"])
-    actions.do_dispatch(p["dispatcher"], m, d["housing"])
-    m.refresh_from_db()
-    actions.do_sign(p["officer"], m, d["housing"])
-    m.refresh_from_db()
+    m = _signed(p, d, ENROL_TITLE, ENROL_BODY, "consult")
     draft = "您好, 今年小学报名定于6月10日开始, 请关注教育局公告。咨询电话 0931-8451234。"
     quality = score_reply(ENROL_TITLE, ENROL_BODY, draft)
     assert len(quality["missed"]) >= 2 and all(q in ENROL_BODY for q in quality["missed"])

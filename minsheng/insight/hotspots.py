@@ -493,35 +493,41 @@ def heat(citizens: int, messages: int, supports: int, last_at: dt.datetime, now:
     return round(10 * volume * recency, 2)
 
 
-def _cosine(a: Cluster, b: Cluster, exclude: frozenset = frozenset()) -> float:
-    small, large = (a, b) if len(a.centroid) < len(b.centroid) else (b, a)
-    get = large.centroid.get
-    dot = sum(w * get(g, 0.0) for g, w in small.centroid.items() if g not in exclude)
-    na = a.norm2 - sum(a.centroid.get(g, 0.0) ** 2 for g in exclude)
-    nb = b.norm2 - sum(b.centroid.get(g, 0.0) ** 2 for g in exclude)
+def _sums_cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float,
+                 exclude: frozenset = frozenset()) -> float:
+    """Cosine of two sums of vectors given with their squared norms, ``exclude`` bigrams left out."""
+    small, large = (a, b) if len(a) < len(b) else (b, a)
+    get = large.get
+    dot = sum(w * get(g, 0.0) for g, w in small.items() if g not in exclude)
+    na -= sum(a.get(g, 0.0) ** 2 for g in exclude)
+    nb -= sum(b.get(g, 0.0) ** 2 for g in exclude)
     return dot / math.sqrt(max(na, 1e-12) * max(nb, 1e-12))
+
+
+def _add_into(sums: dict[str, float], norm2: float, vec: dict[str, float]) -> float:
+    """Add ``vec`` into ``sums`` (a hotspot's centroid); the squared norm of the new sum."""
+    for g, w in vec.items():
+        old = sums.get(g, 0.0)
+        sums[g] = old + w
+        norm2 += 2 * old * w + w * w
+    return norm2
+
+
+def _cosine(a: Cluster, b: Cluster, exclude: frozenset = frozenset()) -> float:
+    return _sums_cosine(a.centroid, a.norm2, b.centroid, b.norm2, exclude)
 
 
 _SAME_AUTHOR = -1.0  # _threshold's answer when the author already wrote into the hotspot (see assign)
 
 
 def _title_cosine(tvec: dict[str, float], c: Cluster, exclude: frozenset = frozenset()) -> float:
-    """Cosine of a title vector and the sum of the hotspot's title vectors, ``exclude`` bigrams left out."""
-    get = c.title_centroid.get
-    dot = sum(w * get(g, 0.0) for g, w in tvec.items() if g not in exclude)
-    nv = 1.0 - sum(tvec.get(g, 0.0) ** 2 for g in exclude)
-    nc = c.title_norm2 - sum(get(g, 0.0) ** 2 for g in exclude)
-    return dot / math.sqrt(max(nv, 1e-12) * max(nc, 1e-12))
+    """Cosine of a (normalised) title vector and the sum of the hotspot's title vectors."""
+    return _sums_cosine(tvec, 1.0, c.title_centroid, c.title_norm2, exclude)
 
 
 def _titles_cosine(a: Cluster, b: Cluster, exclude: frozenset) -> float:
     """Cosine of two hotspots' title vectors, ``exclude`` bigrams left out."""
-    small, large = (a, b) if len(a.title_centroid) < len(b.title_centroid) else (b, a)
-    get = large.title_centroid.get
-    dot = sum(w * get(g, 0.0) for g, w in small.title_centroid.items() if g not in exclude)
-    na = a.title_norm2 - sum(a.title_centroid.get(g, 0.0) ** 2 for g in exclude)
-    nb = b.title_norm2 - sum(b.title_centroid.get(g, 0.0) ** 2 for g in exclude)
-    return dot / math.sqrt(max(na, 1e-12) * max(nb, 1e-12))
+    return _sums_cosine(a.title_centroid, a.title_norm2, b.title_centroid, b.title_norm2, exclude)
 
 
 def _shared_places(item: Item, c: Cluster) -> list[str]:
@@ -682,16 +688,8 @@ class HotspotIndex:
         c = self.clusters.get(cid)
         if c is None:
             c = self.clusters[cid] = Cluster(cid, item.at, item.at)
-        for g, w in vec.items():
-            old = c.centroid.get(g, 0.0)
-            c.centroid[g] = old + w
-            c.norm2 += 2 * old * w + w * w
-        if not item.title_grams and item.title:
-            item.title_grams = bigrams(item.title, "")
-        for g, w in self.title_vector(item).items():
-            old = c.title_centroid.get(g, 0.0)
-            c.title_centroid[g] = old + w
-            c.title_norm2 += 2 * old * w + w * w
+        c.norm2 = _add_into(c.centroid, c.norm2, vec)
+        c.title_norm2 = _add_into(c.title_centroid, c.title_norm2, self.title_vector(item))
         c.first_at, c.last_at = min(c.first_at, item.at), max(c.last_at, item.at)
         c.members.append(item.id)
         c.titles.append(item.title)
@@ -782,14 +780,8 @@ class HotspotIndex:
         return merged
 
     def _absorb(self, into: Cluster, other: Cluster) -> None:
-        for g, w in other.centroid.items():
-            old = into.centroid.get(g, 0.0)
-            into.centroid[g] = old + w
-            into.norm2 += 2 * old * w + w * w
-        for g, w in other.title_centroid.items():
-            old = into.title_centroid.get(g, 0.0)
-            into.title_centroid[g] = old + w
-            into.title_norm2 += 2 * old * w + w * w
+        into.norm2 = _add_into(into.centroid, into.norm2, other.centroid)
+        into.title_norm2 = _add_into(into.title_centroid, into.title_norm2, other.title_centroid)
         into.first_at, into.last_at = min(into.first_at, other.first_at), max(into.last_at, other.last_at)
         into.members += other.members
         into.titles += other.titles
