@@ -37,6 +37,7 @@ def load_labelled(paths: Sequence[str | Path], label_column: str) -> tuple[list[
     unlabelled = 0
     if not label_column.strip():
         raise csvio.CSVError("--label-column 不能为空")
+    label_column = csvio.column_name(label_column)  # as the header's names are read: 「一级标签 」 is 一级标签
     for path in paths:
         table, t, b = csvio.read_messages(path)  # every row checked as by the other commands
         if label_column not in table.header:

@@ -21,7 +21,6 @@ class Command(BaseCommand):
         parser.add_argument("--label-column", required=True, help="the label column, e.g. 一级标签")
 
     def handle(self, *args, model, data, label_column, **options):
-        label_column = csvio.column_name(label_column)  # as the header's names are read: 「一级标签 」 is 一级标签
         try:
             clf = classify.TextClassifier.load(model)
             titles, bodies, labels, unlabelled = training.load_labelled([data], label_column)

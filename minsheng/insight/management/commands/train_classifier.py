@@ -33,8 +33,6 @@ class Command(BaseCommand):
                             help=f"SVM regularisation C (default {classify.DEFAULT_C})")
 
     def handle(self, *args, data, label_column, from_db, target, out, c, **options):
-        if label_column is not None:  # as the header's names are read: 「一级标签 」 is 一级标签
-            label_column = csvio.column_name(label_column)
         if from_db and data:
             raise CommandError("--from-db 与 --data 不能同时使用")
         if not from_db and not data:
