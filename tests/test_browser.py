@@ -82,6 +82,8 @@ def test_post_dispatch_sign_reply_rate_and_read_in_public(browser, live_server, 
     message = Message.objects.get(title=TITLE)
     assert message.region.code == "620103" and message.status == Status.SUBMITTED
     assert message.public_id in citizen.url
+    citizen.goto(f"{live_server.url}/post/")  # posted: the draft kept while typing is gone
+    assert citizen.input_value("#id_title") == "" and citizen.locator("#draft-note").is_hidden()
 
     # the dispatcher finds it in the triage queue; 住建局 is preselected from the responsibility table
     dispatcher = signed_in_page(browser, live_server, "dispatcher")
@@ -198,10 +200,17 @@ def test_a_similar_message_is_supported_from_the_box_and_enter_still_posts(brows
     same.refresh_from_db()
     assert same.support_count == 1 and Support.objects.get().user == personas["citizen"]
     assert not Message.objects.filter(author=personas["citizen"]).exists()
+    # back on the form, what was typed before 我也遇到 is there again (it was lost), with its box
     citizen.goto(f"{live_server.url}/post/")
-    citizen.fill("#id_title", "幸福家园小区电梯坏了三个月")
+    citizen.wait_for_selector("#draft-note >> text=已恢复您在本页填写但未提交的内容")
+    assert citizen.input_value("#id_title") == "幸福家园小区电梯坏了三个月"
+    assert citizen.input_value("#id_body") == "我们幸福家园小区3号楼的电梯坏了, 物业不修。"
     citizen.wait_for_selector("#similar >> text=您已点过“我也遇到”")
     assert citizen.locator("#similar button").count() == 0
+    citizen.click("#draft-clear")  # 清除: an empty form, also after a reload
+    assert citizen.input_value("#id_title") == "" and citizen.input_value("#id_body") == ""
+    citizen.reload()
+    assert citizen.input_value("#id_title") == "" and citizen.locator("#draft-note").is_hidden()
 
 
 @pytest.mark.django_db(transaction=True)
