@@ -13,7 +13,9 @@ reading the title alone (so they show the level elsewhere, not the change); and 
 naming 小区/路/街/村 (seed 12, any title not yet in the file), marked after the rules' reading of
 them was seen. Then (2026-12-03, fifth change) 62 ``tune`` titles drawn at random (seed 13) among those not
 yet in the file, any title, marked with the rules' reading of them in view (a bus line, 星沙X215路, is a
-place; a court, a bureau or a police brigade is none). A place read matches a place written when one ends with the other
+place; a court, a bureau or a police brigade is none). Then (2026-12-03, sixth change) 43 ``tune`` titles drawn at
+random (seed 14) among those not yet in the file, any title, marked with the rules' reading of them in view (two
+whose place the masking garbled were left out). A place read matches a place written when one ends with the other
 (泉塘中国铁建国际城 is 中国铁建国际城), 小区 left off as the keys do. Prints precision (places read that are written)
 and recall (places written that are read) of each part.
 """

@@ -522,6 +522,39 @@ def test_a_stretch_of_a_named_road():
     assert core.extract_places("附近路段, 该路段, 上述路段, 禁停路段, 小学路段, 南侧路段, 两百米路段, 大桥路段") == []
 
 
+
+def test_names_longer_than_eight_characters_keep_their_head():
+    """A name of more than eight characters before its place word lost its head (a company read as
+    …仪表有限责任公司 without its own name), so two letters about one firm, one naming it in full, shared
+    no place; a chain of city, district and street office kept the city; and 国际 before a market's
+    or a centre's name ended the name (金岭国际 + 建材城 for one market)."""
+    assert core.extract_places("A市云岭鑫达光电仪表有限责任公司欠薪") == ["云岭鑫达光电仪表有限责任公司"]
+    assert core.extract_places("长沙市岳麓区望月湖街道望月湖社区路灯坏了") == ["望月湖街道", "望月湖社区"]
+    assert core.extract_places("A4区金岭国际建材城门面办不了证") == ["金岭国际建材城"]
+    assert core.extract_places("投诉A市青禾国际会展中心噪音") == ["青禾国际会展中心"]
+    # a compound's 国际 stays its name before its property company or a short word ending in 城
+    assert core.extract_places("松岭国际长城物业乱收费") == ["松岭国际"]
+    assert core.extract_places("松雅国际星城小区停水") == ["松雅国际星城"]
+
+
+def test_a_list_after_a_clause_that_names_no_place():
+    """Estates of two characters listed with 、 were read only when the words before the list ended in
+    a place read; after a clause such as "the problem concerns" none of them was, and the hotspot of
+    each compound missed the letter."""
+    assert core.extract_places("业主反映的问题涉及柳岸小区、桐林小区和青石花园") == ["柳岸", "桐林", "青石花园"]
+    assert core.extract_places("停水涉及柳岸小区、桐林小区、枫岭小区") == ["柳岸", "桐林", "枫岭"]
+    # a comma that ends no place still begins no estate (…的居民，最近小区), and quantities are none
+    assert core.extract_places("楼下的居民，最近小区停水") == []
+    assert core.extract_places("两个小区、三个小区停电") == []
+
+
+def test_buying_a_flat_or_an_area_committee_names_no_place():
+    """To buy (买, 购买) a kind of flat was read into a name (买商业公寓), and a village committee of an
+    area (…片区村委) as a village."""
+    assert core.extract_places("想在A市买商业公寓能落户吗") == []
+    assert core.extract_places("职工购买丹桂苑的房子要捆绑车位") == ["丹桂苑"]
+    assert core.extract_places("青山片区村委挪用集体的钱") == []
+
 # The same citizen writes again about one problem, in other words each time (2026-12-03: on the reference file
 # such letters were split, since an author already in a hotspot had to repeat nearly the same text)
 FOOTBRIDGE = [

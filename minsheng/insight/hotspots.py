@@ -114,8 +114,9 @@ _SPLIT = re.compile(
     # time; to build "a" thing (建个天桥) names none
     r"扰乱|干扰|污染|侵占|占用|霸占|堵塞|阻碍|毁坏|破坏|搭建|(?:(?<![第一二三四五六七八九十])[一二三四五六七八九十]{1,3}|(?<!\d)\d{1,3})期(?!小区)|[建修设装]个|"
     # and in the reference data: 知道58车贷, 经确认达融造价公司, 多次找八医院, 紧挨着绿地海外滩, 通过正规网站,
-    # 拒绝转成普惠制幼儿园, 5月10日下午市城
-    r"知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|(?<!\d)\d+月\d*日?|(?<!\d)\d+日|"
+    # 拒绝转成普惠制(幼儿园), 5月10日下午市城; buying a kind of flat (买商业公寓) names none. (无资质, "without
+    # a licence", is no cut, as 乱建 is not: it keeps a letter naming 丽发新城 misspelt in that compound's hotspot)
+    r"(?<!购)买(?!卖)|购买|知道|确认|穿越|多次|拒绝|转成|紧挨着|挨着|紧挨|官宣|预计|后来|大量|排入|靠近|临近|通过|经营|大力|实行|上午|下午|晚上|(?<!\d)\d+月\d*日?|(?<!\d)\d+日|"
     # 太 as "too" (太大, 太吵, 太不方便), not the 太 of names (太平路, 太京镇, 太子山)
     r"太(?=[多少大小吵贵慢快远近差脏乱高低深长久晚早热冷臭难吓过不了])|"
     # an organisation before its place (温斯顿英语梅溪新天地, 学而思培优华盛花园, 富绿物业丽发新城) is not
@@ -178,8 +179,13 @@ _STATION = re.compile("[东南西北]站")
 # 小学部, 中学部 are a school's sections (育才学校小学部 → 育才学校); and 国际 before a school's words is
 # inside the school's name (明德国际实验小学, 星城国际双语学校: not 明德国际 + 实验小学)
 _NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关)|(?:(?<=小区路|社区路|家园路)|(?<=[镇村乡组]路))[灯面况牌口]|(?<=[路线])网|(?<=[小中大]学)部|(?<=国际)(?=实验|双语|外国语|学校|小学|中学|幼儿园)"  # 恒大雅苑小区市政路: 小区 ends a name
-                 r"|(?<=[河湖湾港桥城])[区县]|(?<=组村|区村|镇村|乡村|道村)民"
+                 r"|(?<=[河湖湾港桥城])[区县]|(?<=组村|区村|镇村|乡村|道村)[民委]"
+                 # 国际 inside a longer name that ends in a market, a centre or a building (万达国际商贸城,
+                 # 金鹰国际会展中心, 华远国际商业广场: not 万达国际 + 商贸城); a compound's 国际 stays one
+                 # before its property company or another compound (锦江国际物业公司, 松雅国际星城小区, 某国际长城物业)
+                 r"|(?<=国际)(?![小社新花公物星华金])(?=[\u4e00-\u9fff]{2,3}城|[\u4e00-\u9fff]{1,3}(?:中心|广场|大厦|大酒店))"
                  r"|(?<=[户本老害别些通分个家]人家))")
+_LONGEST_NAME = 16  # characters before the place word: a longer run is words, not one name
 _PLACE = re.compile(rf"(.{{2,8}}?)({_SUFFIXES}){_NOT_A_SUFFIX}")
 # 和 joins two places (北环路和平凉路) but is part of names too (和平嘉园, 和谐家园, 和政县, 禧和路,
 # 中建嘉和城)
@@ -251,11 +257,18 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
     text = _ADMIN.sub(_REGION_CUT, text)
     found: dict[str, None] = {}
     place_at_end = False  # whether the run before ended in a place read
+    run_before = ""
     for found_run in _RUN.finditer(text):
         run, start = found_run.group(0), found_run.start()
         before = text[start - 1] if start else " "
-        fresh = before.isspace() or before in _OPENING_MARKS or place_at_end and before in _LIST_MARKS
-        for chunk, word in _chunks(run, fresh):
+        # 、 only ever lists: after one that ends in a place word, read or not (…涉及甲乙小区、丙丁小区),
+        # the next item begins a name; and an item that is followed by 、 and a place is one too
+        fresh = (before.isspace() or before in _OPENING_MARKS
+                 or before in _LIST_MARKS and (place_at_end or before == "、" and ends_in_place_word(run_before)))
+        listed = text.startswith("、", found_run.end()) and _PLACE.match(text, found_run.end() + 1) is not None
+        run_before = run
+        chunks = _chunks(run, fresh)
+        for at_chunk, (chunk, word) in enumerate(chunks):
             place_at_end = False
             station_at = word is None and start and text[start - 1] == _REGION_CUT and _STATION.match(chunk)
             if station_at:
@@ -268,7 +281,14 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
             opening = 0 if (fresh if word is None else word in _OPENS) else -1
             pos, last_new, last_key, last_suffix = 2 if station_at else 0, False, "", ""
             while m := _PLACE.search(chunk, pos):
-                name, suffix, pos = m.group(1), m.group(2), m.end()
+                name, suffix, head = m.group(1), m.group(2), chunk[pos:m.start()]
+                # a name longer than the pattern's eight characters (云岭鑫达光电仪表有限责任公司, a chain of
+                # city, district and street office) is read whole where a name begins, when not too long
+                # to be one and not led by a year or a number (2019年开始民办学校 stays as it was)
+                if (len(name) == 8 and head and pos == opening and len(head) + len(name) <= _LONGEST_NAME
+                        and not any(c.isdigit() for c in head)):
+                    name = head + name
+                pos = m.end()
                 at_opening, opening = m.start() == opening, -1
                 if len(suffix) >= 5 and (end := _second_compound(suffix)):
                     suffix, pos = suffix[:end], m.start(2) + end
@@ -284,7 +304,9 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 station = suffix == "站" and _DISTRICT_STATION.match(name)
                 if station:
                     name = name[-1]
-                short = _COUNTY_PREFIX.sub("", name)
+                short = name
+                while (shorter := _COUNTY_PREFIX.sub("", short)) != short:  # 长沙市岳麓区望月湖 → 望月湖
+                    short = shorter
                 if short != name and not _GENERIC_NAME.match(short) and len(_TRIM.sub("", short + suffix)) >= 3:
                     name = short
                 # 北环路路面, 幸福大道路口 → 北环路, 幸福大道; 第5小学学校门口 → 第5小学
@@ -296,7 +318,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 if len(suffix) > 2 and suffix.endswith(("学校", "工地", "工厂")):
                     suffix = suffix[:-2]
                 key = _TRIM.sub("", name + suffix)
-                pair = len(key) == 2 and at_opening and suffix == "小区"
+                listed_last = listed and at_chunk == len(chunks) - 1 and m.end() == len(chunk)
+                pair = len(key) == 2 and (at_opening or listed_last) and suffix == "小区"
                 if ((len(key) >= 3 or station or pair and _ESTATE_PAIR.match(key) and key not in _KINDS)
                         and not _GENERIC_NAME.match(key) and not _DISTRICT.match(key)):
                     # (not after a name that ended in 小区: 扬帆小区八方小区 is two estates)
