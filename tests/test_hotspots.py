@@ -618,3 +618,24 @@ def test_a_first_letter_about_a_new_matter_is_found_by_the_next_one_placed_live(
     second, _ = index.place(core.Item("N1", "江边步道护栏被冲垮无人修", "江边步道的护栏汛期倒塌至今没修, 晚上散步的人很危险, 请尽快修复。",
                                       at=T0 + dt.timedelta(days=24), user="n1"))
     assert first == second
+
+
+def test_the_cuts_behind_their_look_ahead_are_the_cuts_without_it():
+    """extract_places cuts a run at some 300 words (``_SPLIT``), looked for behind a look-ahead for the
+    characters they begin with (``text.starting_at``): the same cuts on texts made of the words' own
+    characters, other ones and digits of other scripts (\\d is any digit: ٣号 is a house number too)."""
+    import random
+    import re
+
+    from minsheng.insight.text import match_starts, starting_at
+
+    written = core._SPLIT.pattern.split("(?:", 1)[1][:-1]  # the pattern as written, without the look-ahead
+    assert core._SPLIT.pattern == starting_at(written)
+    bare = re.compile(f"({written})")
+    alphabet = sorted({c for c in written if "\u4e00" <= c <= "\u9fff"}) + list("0123456789٣٤abcXYZ幸福家园花城路村,")
+    rng = random.Random(3)
+    for _ in range(3000):
+        run = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 30)))
+        assert core._SPLIT_KEEP.split(run) == bare.split(run), run
+    assert match_starts("(?<!x)(?:ab|[cd]e|\\d+f|(?=g)|h?i)") == {"a", "c", "d", "\\d", "g", "h", "i"}
+    assert match_starts("a|b?") is None and match_starts("(?i:a)") is None and match_starts(".a") is None

@@ -15,6 +15,7 @@ import csv
 import io
 import math
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -247,6 +248,9 @@ def unique_ids(table: Table) -> list[str]:
     return ids
 
 
+_WORD_CHAR = re.compile("[\u4e00-\u9fffA-Za-z0-9]")
+
+
 def require_texts(table: Table, texts: list[str], what: str) -> None:
     """CSVError for no data rows, a row whose ``what`` (e.g. 标题和正文, 答复意见) is empty or
     longer than MAX_TEXT_CHARS, or texts that are hardly Chinese. ``texts`` has one
@@ -258,7 +262,9 @@ def require_texts(table: Table, texts: list[str], what: str) -> None:
     for i, text in enumerate(texts):
         if len(text) > MAX_TEXT_CHARS:
             raise CSVError(f"{table.where(i)}的{what}过长 ({len(text)} 字, 上限 {MAX_TEXT_CHARS} 字)")
-        if not normalize(text):
+        # a Chinese character, a Latin letter or a digit stays one when normalised: the whole (long)
+        # text is normalised only when it holds none
+        if not _WORD_CHAR.search(text) and not normalize(text):
             raise CSVError(f"{table.where(i)}的{what}为空")
     sample = "".join(t[:200] for t in texts[:2000])
     if han_ratio(sample) < 0.2:

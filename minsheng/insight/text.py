@@ -211,3 +211,83 @@ def in_words_of(text: str, other: str) -> str:
             if theirs:
                 text = text.replace(word, theirs)
     return text
+
+
+def starting_at(pattern: str) -> str:
+    """``pattern`` behind a look-ahead for the characters a match of it can begin at, when they can be
+    told (``match_starts``): the same matches, found faster by a pattern of many alternatives, most of
+    which begin with a lookbehind or a group that the regular expression engine tries one by one at
+    every position of the text (hotspots' cuts: the engine tried each of some 300 words at each
+    character of a message; with the look-ahead it skips a character no word begins with)."""
+    starts = match_starts(pattern)
+    if not starts:
+        return pattern
+    chars = "".join(c if len(c) > 1 else re.escape(c) for c in sorted(starts))  # \d stays a class
+    return f"(?=[{chars}])(?:{pattern})"
+
+
+def match_starts(pattern: str) -> frozenset[str] | None:
+    """The characters at which a match of ``pattern`` can begin (the first it consumes, or the one
+    a look-ahead it begins with requires; ``\\d`` for any digit), or None when any can, the empty string
+    matches, or the pattern uses what this reading does not follow (flags, back-references, ``.``)."""
+    try:
+        import re._constants as c
+        import re._parser as parser
+
+        parsed = parser.parse(pattern)
+    except (ImportError, re.error):
+        return None
+    if parsed.state.flags & ~(re.UNICODE | re.ASCII):
+        return None
+    starts, nullable = _starts(list(parsed), c)
+    return None if starts is None or nullable else frozenset(starts)
+
+
+def _starts(items: list, c) -> tuple[set[str] | None, bool]:
+    """(characters the sequence ``items`` can begin at, None for any; whether it can match empty)."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is c.LITERAL:
+            return out | {chr(av)}, False
+        if op is c.IN:
+            chars = set()
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    chars.add(chr(value))
+                elif kind is c.RANGE:
+                    chars.update(chr(code) for code in range(value[0], value[1] + 1))
+                elif kind is c.CATEGORY and value in (c.CATEGORY_DIGIT, c.CATEGORY_UNI_DIGIT):
+                    chars.add("\\d")  # any Unicode digit (٣ too), kept as the class it is
+                else:
+                    return None, False
+            return out | chars, False
+        if op is c.ASSERT_NOT or op is c.ASSERT and av[0] < 0 or op is c.AT:
+            continue  # a lookbehind or a position: the match begins at the same character
+        if op is c.ASSERT:  # a look-ahead: the character it requires first
+            ahead, empty = _starts(list(av[1]), c)
+            if ahead is None or empty:
+                continue
+            return out | ahead, False
+        if op is c.SUBPATTERN:
+            if av[1] or av[2]:  # (?i:...)
+                return None, False
+            inner, empty = _starts(list(av[-1]), c)
+        elif op is c.BRANCH:
+            inner, empty = set(), False
+            for branch in av[1]:
+                chars, branch_empty = _starts(list(branch), c)
+                if chars is None:
+                    return None, False
+                inner |= chars
+                empty = empty or branch_empty
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            inner, empty = _starts(list(av[2]), c)
+            empty = empty or av[0] == 0
+        else:
+            return None, False
+        if inner is None:
+            return None, False
+        out |= inner
+        if not empty:
+            return out, False
+    return out, True
