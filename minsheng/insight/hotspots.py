@@ -633,10 +633,10 @@ class HotspotIndex:
     def _weights(self, grams: Counter) -> dict[str, float]:
         if self.frozen_df:  # batch: the weights of the collection's bigrams, looked up (see cluster_batch)
             known, idf = self._idf_cache, self._idf
-            vec = {g: (1.0 + _LOG[c] if c < 64 else 1.0 + math.log(c)) * (known.get(g) or idf(g)) for g, c in grams.items()}
+            vec = {g: (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * (known.get(g) or idf(g)) for g, c in grams.items()}
         else:
             idf = self._idf
-            vec = {g: (1.0 + _LOG[c] if c < 64 else 1.0 + math.log(c)) * idf(g) for g, c in grams.items()}
+            vec = {g: (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * idf(g) for g, c in grams.items()}
         norm = math.sqrt(sum([w * w for w in vec.values()])) or 1.0
         return {g: w / norm for g, w in vec.items()}
 
