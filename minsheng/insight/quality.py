@@ -9,10 +9,11 @@ Four parts, each in [0, 1]:
   demand something of the unit: not a rhetorical question, a narrative 要求, an opening or
   a closing) whose key bigrams or words the reply takes up, as written or in the reply's
   words (a synonym: 噪音 / 噪声; an abbreviation: 公厕 / 公共厕所), or that it answers in
-  kind: a "when" with a date (or, in a reply saying more, with where to ask), a "why not yet"
-  with when, a "how much" with an amount, a bus with the line, a "how" with the place to go,
-  a "what rule" with the rule; a plea naming only whom it asks and how (恳请…责成相关部门…) is
-  answered by a reply that takes up the message;
+  kind: a "when" with a date that tells when (将于…, …前, N个工作日内; not the day the letter
+  came, nor a past document's date) or, in a reply saying more, with where to ask, a "why not
+  yet" with when, a "how much" with an amount, a bus with the line, a "how" with the place to
+  go, a "what rule" with the rule; a plea naming only whom it asks and how (恳请…责成相关部门…) is
+  answered by a reply that takes up the message, a plea listing measures by one on any of them;
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
