@@ -9,8 +9,11 @@ the boilerplate flag with the annotation. Also the scoring speed, and the precis
 flagged on 2026-12-03, drawn at random and read by hand (missed = 1 when the reply does leave a
 question of the citizen unanswered; part dev = read while fixing the check, held = kept apart),
 60 more dev rows drawn at random from the 1,223 others it still flagged later
-that day, before the second review's fixes, and 40 more (the last 40 dev rows, "dev, 40 added")
+that day, before the second review's fixes, and 40 more (dev rows 101-140, "dev, 40 added")
 from the 1,121 it still flagged and not yet read before the third review's fixes, read the same way.
+The last 16 dev rows ("dev, 16 added", the fourth review's) are not drawn at random: they are every
+reply not read before whose flag the fourth review's rules (a "when" answered only by a date that
+tells when; rhetorical questions; pleas listing measures) turn on or off, read the same way.
 """
 
 from __future__ import annotations
@@ -90,7 +93,8 @@ def main() -> None:
     with LABELS.open(encoding="utf-8") as fh:
         labelled = list(csv.DictReader(fh))
     dev = [x for x in labelled if x["part"] == "dev"]
-    for part, sample in (("dev", dev), ("dev, 40 added", dev[100:]), ("held", [x for x in labelled if x["part"] == "held"]),
+    for part, sample in (("dev", dev), ("dev, 40 added", dev[100:140]), ("dev, 16 added", dev[140:]),
+                         ("held", [x for x in labelled if x["part"] == "held"]),
                          ("all", labelled)):
         still = [x for x in sample if flags[x["留言编号"]]]
         right = sum(x["missed"] == "1" for x in still)

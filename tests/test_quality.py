@@ -609,3 +609,98 @@ def test_one_date_answers_one_of_two_when_questions():
     assert score_reply("上学的两个问题", body, both)["missed"] == []
     assert score_reply("斑马线", "学校门口的斑马线什么时候重新画?", "经核实, 预计6月底前完成施划。咨询电话 0931-8451234。")[
         "missed"] == []
+
+
+# Fourth review (2026-12-03, latest): a "when" answered by any date, and rhetorical questions and
+# long pleas read as questions a reply must answer.
+@pytest.mark.parametrize("body, reply", [
+    # the day the letter came is no answer to when the drain is cleared
+    ("我家门前那段排水沟堵了半个月, 污水漫到路上。请问到底什么时候能够派人来掏?",
+     "您于4月2日反映的排水沟问题, 我单位已登记, 会安排人员到现场调查核实。联系电话 0931-8451234。"),
+    # nor the date a past document was issued, to when a park opens
+    ("新区的体育公园围了两年, 请问究竟什么时候才能对市民开放?",
+     "该公园依据2018年6月印发的《城市绿地建设办法》建设, 由区园林局负责管理。咨询电话 0931-8451234。"),
+    # nor a date of something done long ago
+    ("村口的小桥去年汛期冲坏了, 村民只能绕行三公里。请问被冲坏的村口小桥何时能够重建?",
+     "经核实, 该桥于2009年3月建成, 由镇政府负责日常管护, 目前镇里正在统计辖区内的受损设施。"),
+])
+def test_a_date_about_something_else_does_not_answer_when(body, reply):
+    """Any date in the reply answered a single 「什么时候」: the day the letter was received (您于4月2日
+    反映的…) or the year an old rule was issued told the citizen nothing about when, and the reply was
+    not told it had left the question unanswered."""
+    result = score_reply("一件事", body, reply)
+    assert result["missed"] == [q for q in questions(body) if "时" in q], result
+    assert any("1 个问题中有 1 个未回应" in r for r in result["reasons"])
+
+
+@pytest.mark.parametrize("reply", [
+    "经现场查看, 区城管局将于5月20日前派人清掏排水沟。联系电话 0931-8451234。",  # a date planned
+    "经现场查看, 区城管局已安排施工队, 10个工作日内完成清掏。联系电话 0931-8451234。",  # a time limit
+    "经现场查看, 区城管局已于5月3日清掏完毕, 路面已恢复。联系电话 0931-8451234。",  # done, and when
+])
+def test_a_date_that_tells_when_still_answers_when(reply):
+    body = "我家门前那段排水沟堵了半个月, 污水漫到路上。请问到底什么时候能够派人来掏?"
+    assert score_reply("排水沟", body, reply)["missed"] == []
+
+
+def test_with_two_when_questions_the_date_of_receipt_answers_neither():
+    """「您于3月5日反映的路灯问题」 names the street lights, so its date answered 「路灯什么时候修?」 as if
+    it told when."""
+    body = "请问小区北门外那排坏了三个月的路灯什么时候能够修好? 学校门口答应过的减速带什么时候安装?"
+    reply = "您于3月5日反映的路灯和减速带问题, 街道办工作人员已联系物业公司, 物业表示近来人手紧张。咨询电话 0931-8451234。"
+    assert score_reply("两件事", body, reply)["missed"] == ["请问小区北门外那排坏了三个月的路灯什么时候能够修好?",
+                                                          "学校门口答应过的减速带什么时候安装?"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "这合理吗?",
+    "这是一个服务窗口该有的态度吗?",
+    "孩子们每天上学的安全就不重要吗?",
+    "这种乱收费就没人管了吗?",
+    "这还算是为人民服务吗?",
+    "政府不正是应该为群众排忧解难吗?",
+    "这样的日子什么时候才是个头?",
+    "物业公司怎么能够这样随便停业主的水呢?",
+    "居委会真的那么忙吗?",
+])
+def test_a_rhetorical_question_of_an_angry_letter_is_not_a_question(sentence):
+    assert questions(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "请问这个说法是真的吗?",  # a rumour checked: 真的 is not rhetorical here
+    "交了押金就可以办理吗?",
+    "这样收费合理吗?",  # the charge is named: answered by the rule cited
+])
+def test_a_real_question_in_the_same_words_is_still_asked(sentence):
+    assert questions(sentence) == [sentence]
+
+
+def test_an_angry_letter_is_told_only_of_the_question_it_really_left():
+    """Five rhetorical questions around one real one: a reply answering the real one was told
+    「6 个问题中有 5 个未回应」, and the form listed the five to the officer."""
+    body = ("我们楼下的烧烤店每晚营业到凌晨两点, 油烟和吵闹让老人孩子无法休息。这合理吗? 居民的休息就不重要吗? "
+            "这种扰民就没人管了吗? 这还算是文明城市吗? 这样的日子什么时候才是个头? 请问烧烤店的油烟能否督促整改?")
+    reply = ("经核查, 该烧烤店未安装油烟净化设施, 区城管局已责令其5日内安装油烟净化器, 并限定每晚22时前停止室外经营。"
+             "联系电话 0931-8451234。")
+    result = score_reply("烧烤店扰民", body, reply)
+    assert result["questions"] == 1 and result["missed"] == [] and result["completeness"] == 1.0
+    assert not any("未回应" in r for r in result["reasons"])
+    unanswered = score_reply("烧烤店扰民", body, "您的留言已收悉, 我们已转交有关单位办理。")
+    assert any("1 个问题中有 1 个未回应" in r for r in unanswered["reasons"])
+
+
+def test_a_rhetorical_question_takes_its_follow_up_with_it():
+    """「…还是…?」 going on with a rhetorical question was left as a question of its own."""
+    assert questions("这合理吗? 还是说老百姓只能自认倒霉?") == []
+
+
+def test_a_plea_listing_measures_is_answered_by_a_reply_on_one_of_them():
+    """A long plea naming three measures had to be echoed as a whole: a reply dealing with one of
+    them in full was told the plea went unanswered."""
+    body = ("小区交房三年了问题不断。恳请区政府督促开发商按合同退还全体业主的装修保证金、严厉查处物业公司擅自上调停车费的"
+            "违规行为、公开地下车位的产权登记情况, 还业主一个公道。")
+    reply = "经核查, 该小区车位产权登记已全部办理, 可到区不动产登记中心查询。联系电话 0931-8451234。"
+    assert score_reply("小区问题", body, reply)["missed"] == []
+    # a form letter naming the district takes up none of them
+    assert score_reply("小区问题", body, "您反映的问题已转区政府调查处理。")["missed"]

@@ -1050,6 +1050,21 @@ def test_reply_preview_says_which_question_is_left_unanswered_and_not_a_plea(per
     assert "留言提出的 2 个问题中有 2 个未回应, 如「请问垃圾收集站能否迁出小区?」" in left_out
 
 
+def test_reply_preview_lists_the_when_a_date_of_receipt_leaves_and_no_rhetorical_question(personas, directory, staff):
+    """An angry letter's 「这合理吗?」 and 「就没人管了吗?」 were listed under 「未回应的问题」 as questions
+    the draft had to answer, while the one real question, when the lift is mended, was taken as
+    answered by the date the letter was received (「您于5月6日反映的…」)."""
+    preview = _reply_preview(personas, directory, staff, title="电梯停运",
+                             body="我们单元的电梯停了一个多月, 八十岁的老人只能困在家里。这合理吗? "
+                                  "这种事就没人管了吗? 请问停运的电梯究竟什么时候才能恢复运行?")
+    page = preview("您于5月6日反映的电梯问题, 街道办已联系物业公司了解情况, 物业称维保单位正在联系厂家。"
+                   "如有疑问请致电 0931-8451234。")
+    assert "留言提出的 1 个问题中有 1 个未回应, 如「请问停运的电梯究竟什么时候才能恢复运行?」" in page
+    assert "未回应的问题" not in page and "「这合理吗?」" not in page  # the letter itself is on the page
+    dated = preview("经核查, 维保单位已订购主板, 预计5月20日前更换完毕并恢复运行。如有疑问请致电 0931-8451234。")
+    assert "答复质量评分" in dated and "未回应" not in dated
+
+
 def test_the_reply_preview_refuses_a_reply_without_chinese(signed, staff):
     """The preview scored an English reply 10 and showed it as the public would read it; it
     says what is wrong, as publishing does, and shows no refused reply as the public's."""

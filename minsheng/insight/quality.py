@@ -9,10 +9,11 @@ Four parts, each in [0, 1]:
   demand something of the unit: not a rhetorical question, a narrative 要求, an opening or
   a closing) whose key bigrams or words the reply takes up, as written or in the reply's
   words (a synonym: 噪音 / 噪声; an abbreviation: 公厕 / 公共厕所), or that it answers in
-  kind: a "when" with a date (or, in a reply saying more, with where to ask), a "why not yet"
-  with when, a "how much" with an amount, a bus with the line, a "how" with the place to go,
-  a "what rule" with the rule; a plea naming only whom it asks and how (恳请…责成相关部门…) is
-  answered by a reply that takes up the message;
+  kind: a "when" with a date that tells when (将于…, …前, N个工作日内; not the day the letter
+  came, nor a past document's date) or, in a reply saying more, with where to ask, a "why not
+  yet" with when, a "how much" with an amount, a bus with the line, a "how" with the place to
+  go, a "what rule" with the rule; a plea naming only whom it asks and how (恳请…责成相关部门…) is
+  answered by a reply that takes up the message, a plea listing measures by one on any of them;
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
@@ -63,7 +64,22 @@ _RHETORICAL = re.compile(r"难道|岂(?:非|不|能|有)|试问|何尝|凭什么
                          # asking whether the unit will look away is a reproach: 有关部门就这样坐视不理?
                          r"坐视不(?:理|管)|置之不理|置若罔闻|视而不见|不闻不问|袖手旁观|无动于衷|而不顾|于不顾|"
                          # an insinuation: 其中是否有何内幕?; a lament: 怎么就这么难啊?
-                         r"内幕|猫腻|黑幕|官官相护|(?:怎么|为什么|为何)(?:就|会|还)?(?:这么|那么|如此)难")
+                         r"内幕|猫腻|黑幕|官官相护|别有用心|(?:怎么|为什么|为何)(?:就|会|还)?(?:这么|那么|如此)难|"
+                         # a lament: 这样的日子哪天是个头?
+                         r"(?:何时|什么时候|哪天)(?:才)?(?:是|能)?(?:个)?(?:头|尽头)|有完没完|"
+                         # whenever, not when: 什么时候来办卡就什么时候生效
+                         r"什么时候[^,，。?？]{1,8}就什么时候|"
+                         # the angry letter's forms, which state and ask nothing: 这合理吗? (这样收费合理吗? asks the
+                         # rule), 这是一个部门该有的作风吗?
+                         # 不正是…的职责所在吗? 群众的安全就不重要吗? 就没人管吗? 这还算…吗? 真的是…吗? 怎么能…呢?
+                         r"^(?:这|那)(?:还|又|也|真的)?(?:合理|公平|公正|合法|合情|正常|应该|对)+(?:吗|么|嘛)[?？!！]*$|"
+                         r"(?:这|那|难道|岂)?(?:还|就|也|都)?是[^,，?？]{0,24}(?:该|应该|应|所应|所该)有的[^,，?？]{0,8}吗|"
+                         r"不(?:正|就|都|也|明显|恰恰)(?:是|应该|该)[^?？]{0,40}吗[?？!！]*$|"
+                         r"就(?:不(?!能|可以|可)|没|能不|应该|该|活该|可以随便|能随便|随便)[^,，?？]{0,24}吗[?？!！]*$|"
+                         r"(?:没|没有)人(?:管|过问|负责)(?:了)?(?:吗|呢)|还有(?:人管|王法|天理|人性|良心)吗|"
+                         r"这还(?:能|是|有|算|叫)[^,，?？]{0,24}吗[?？!！]*$|就是(?:这样|如此|这么)[^,，?？]{0,24}的吗|"
+                         r"心里[^,，?？]{0,6}(?:惭愧|平衡|过意|安心|踏实)[^,，?？]{0,4}吗|(?<!请问)(?<!想问)真的(?:是|那么|这么)?[^,，?？吗]{1,12}吗[?？!！]*$|"
+                         r"怎么(?:能|能够|可以|好意思)(?!办|申请|查询|报名|领取|参加)[^?？]{0,40}呢[?？!！]*$")
 # what a demand is about is said right at its cue: 满街都是乱鸣笛, 建议装鸣笛抓拍设备 is
 # answered by a reply on 声纳抓拍系统, not on what the citizen told before it
 _CLAUSE = re.compile(r"[^,，、:：]+")
@@ -96,7 +112,9 @@ _TO_OTHERS = re.compile(r"呼吁大家|希望(?:各位|广大)?(?:网友|市民�
                         r"(?:我|我们|在此|特此|想|要)(?:告诉|奉劝|提醒)(?:各位|广大|大家|所有)?[^,，。]{0,12}(?:客户|网友|朋友|购房者|消费者|家长)")
 # the citizen's own phone number is how to reach them, not something a reply must take up
 _OWN_CONTACT = re.compile(r"(?:我的|本人|我)?(?:联系)?(?:电话|手机号?码?|联系方式)(?:号码)?(?:是|为|[:：])?\s*[\d\-—－ ]{7,}")
-_WHEN = re.compile(r"何时|什么时候|多久|多长时间|哪天|几时|时间|工期")
+# 时间 asks when only as 什么时间, 具体时间, 完工时间, 时间表 …: not 抽出时间, 花费的时间, 时间很急
+_WHEN = re.compile(r"何时|什么时[候间]|多久|多长时间|哪天|几时|工期|时间表|时间节点|"
+                   r"(?:具体|确切|大概|大致|预计|计划|完成|完工|竣工|开工|施工|办理|发放|开通|交付|到位|到账|搬迁|拆迁|开始|结束)的?时间")
 # why it is not done yet (为什么至今未拆, 为什么没有动工) is answered by when it will be: 2027年将依法关闭
 _NOT_YET = re.compile(r"至今(?:还|仍|都)?(?:未|没|不)|迟迟|为什么(?:还)?(?:没有?|未|不)(?:动工|开工|开建|建设|实施|落实|兑现|拆)")
 # how, where, to whom (维权的途径, 需要哪些材料, 到哪里查询, 不知道找谁, 要如何报名, 我该怎么办) is answered by
@@ -113,19 +131,22 @@ _REFERRAL = re.compile(r"(?:^|[。;；!！])(?:(?!如有|如需|若有|如对|�
 _BASIS = re.compile(r"依据|根据什么|标准|政策|(?:合理|合法|合规)(?:吗|么|嘛|[?？])|(?:什么|哪些|何种|哪条|如此|这样)(?:规定|要求|条件)|"
                     r"按(?:照)?什么|按[^,，。?？]{1,8}还是按|(?:怎么|如何)(?:确定|认定|计算|划分|算|定)")
 _CITED = re.compile(r"《[^》]{2,40}》|(?:根据|依据|按照).{0,40}(?:规定|文件|通知|办法|条例|政策|标准|方案)|标准为")
-_DATE = re.compile(r"\d{1,2}月|\d{1,2}日|(?<!\d)\d+(?:个)?(?:工作日|天|周|个月)内|年底|年内|月底|近期|本周|下周|今年|明年|预计|计划于|"
+# a date, a time or a time frame; whether it tells when the thing asked will be done is
+# ``_when_told``'s to say (the clause it is in)
+_DATE = re.compile(r"\d{1,2}月|\d{1,2}日|(?<!\d)\d+(?:个)?(?:工作日|天|周|个月)内|[一二两三四五六七八九十半]+个?(?:工作日|天|周|月|年)内|"
+                   r"年底|年内|年末|月底|上半年|下半年|近期|本周|下周|下个?月|今年|明年|(?<!\d)(?:19|20)\d{2}年|"
                    # a time it takes: 前期工作周期需1-2年, 约3个月
-                   r"(?:需要?|约|大约|周期|为期|历时)[^。，,;；]{0,4}\d{1,2}(?:[-~至到]\d{1,2})?(?:个)?(?:工作日|天|周|个?月|年)|"
-                   # a year to come: 2027年将依法关闭, 拟进入2027年计划
-                   r"(?:19|20)\d{2}年[^。，,;；]{0,6}(?:将|拟|计划|底|内|前)|(?:拟|计划|将)(?:于|在|进入)?(?:19|20)\d{2}年")
+                   r"(?:需要?|约|大约|周期|为期|历时)[^。，,;；]{0,4}\d{1,2}(?:[-~至到]\d{1,2})?(?:个)?(?:工作日|天|周|个?月|年)")
 # the amount asked for (补考费是多少, 多少钱) is answered by one: 每人次200元, 可免费补考一次
 _HOW_MUCH = re.compile(r"多少(?:钱|元|费)|(?:费|价|金|资|补贴|补助|标准)[^,，。?？]{0,4}多少|几块钱")
 _AMOUNT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?元|免费(?!咨询|热线|电话|服务热线)|免收|不收(?:取)?(?:任何)?费")
 # a bus asked for (增加一趟到第四中学的公车, 公交线路) is answered by the line opened or changed, or why
 # not yet: 新开通58路, 具体走线为…
-_ROUTE = re.compile(r"公交|公车|班车|线路|路线|(?<!\d)\d+路|专线")
+_ROUTE = re.compile(r"公交|公车|班车|线路|路线|(?<!\d)\d+路|专线|终点站|始发站|首末站")
 _LINE = re.compile(r"(?:开通|新开|增开|开行|新辟|延伸|延长|调整|优化|增设|设置|加密)[^。；;]{0,10}(?:(?<!\d)\d+路|线路|路线|公交|班车|专线|站点|停靠站)|"
-                   r"走线|线路走向|途经|经停")
+                   r"走线|线路走向|途经|经停|"
+                   # the line named first: 58路暂无调整计划, 对现有公交线路进行优化
+                   r"(?:(?<!\d)\d+路|线路|路线)[^。；;，,]{0,10}?(?:开通|调整|优化|延伸|延长|改线)")
 _FORWARDED = re.compile(r"已转(?:交|至|给|办|送)?(?:相关|有关|责任|职能)?(?:部门|单位)|转(?:交|请)?(?:相关|有关)部门(?:处理|办理|研究)|"
                         r"已(?:交|转)由?.{0,10}(?:处理|办理)|正在(?:处理|调查|研究)中?|将(?:尽快|及时)?(?:处理|研究|调查)|"
                         # the form letter's other words: received, taken seriously, someone assigned, please wait
@@ -175,7 +196,7 @@ _ASKED_OF = re.compile(r"书记|市长|县长|区长|局长|镇长|乡长|主任
                        # asking to be heeded: 希望引起领导注意, 造福于民, 解除后患
                        r"引起[^,，。;；!！?？]{0,8}?(?:注意|重视|关注)|造福|(?:解除|消除|排除)(?:后患|隐患)|"
                        r"这一?件事情?|此事|这个|这种|以上|上述|这些|棘手|(?:合理|合法)?诉求|合法权益|"
-                       r"老百姓|百姓|群众|民生|我等|草民|普通|和谐社会|为此|因此|所以|再次|衷心地?|诚恳地?|恳切|迫切|能够")
+                       r"(?:抽出|抽|耽误)[^,，。;；!！?？]{0,6}?时间|倾听|(?:迫切)?心声|老百姓|百姓|群众|民生|我等|草民|小市民|普通|斟酌|各级|(?:本人|我|我们|我家)的?(?:家庭|实际|具体|特殊)情况|和谐社会|为此|因此|所以|再次|衷心地?|诚恳地?|恳切|迫切|能够")
 
 # a concrete step or finding, which no form letter holds (not the bare 已 / 将 / 尽快 of
 # 已转相关部门, 将尽快研究, 调查处理, nor 已办结 / 已完成 / 督促整改, which say nothing of what was
@@ -310,9 +331,10 @@ def _spelled_out(word: str, text: str) -> str | None:
     return None
 
 
-def _takes_up(question: str, core: str, reply_grams: Counter) -> bool:
+def _takes_up(question: str, core: str, reply_grams: Counter, lists: bool = True) -> bool:
     """A quarter of the question's bigrams in the reply (five whatever its length), or a
-    quarter of those of the part its cue is in, or 30 % of that part's words."""
+    quarter of those of the part its cue is in, or 30 % of that part's words, or, where
+    ``lists`` and the question is a plea listing measures, a third of one measure's bigrams."""
     key, focus = _content(question), _content(_focus(question))
     if not key or not focus:
         return False
@@ -320,7 +342,32 @@ def _takes_up(question: str, core: str, reply_grams: Counter) -> bool:
     if hits / len(key) >= 0.25 or hits >= HITS or sum(1 for g in focus if g in reply_grams) / len(focus) >= 0.25:
         return True
     words = _words(_focus(question))
-    return bool(words) and sum(1 for w in words if w in core) / len(words) >= WORDS
+    if words and sum(1 for w in words if w in core) / len(words) >= WORDS:
+        return True
+    # a measure is taken up in words of its own, not by the place or unit it names (东山镇, 某区的)
+    return lists and any(sum(1 for g in m if g in reply_grams) >= max(3, len(m) / 3) for m in _measures(question))
+
+
+# the bigrams of a place or unit (镇党, 县委, 区的), which a measure names but a reply names too
+# whatever it says
+_PLACE_GRAMS = frozenset("县委 市委 区委 镇党 党委 政府 县政 市政 区政 镇政 人民 省市 市区 区的 县的 市的 镇的 "
+                         "环保 街道 社区 村委 委会".split())
+
+
+def _measures(question: str) -> list[tuple[str, ...]]:
+    """The measures a long plea lists (恳请…协调开发商尽快回款, 严厉打击违法转包, 监督工程按期完工): its
+    clauses from the demand on, each naming something (three content bigrams or more), when it
+    lists three or more and asks without a question mark. A reply that takes one of them up
+    answers the plea; before, it had to echo a quarter of the whole list."""
+    if _MARK.search(question):
+        return []
+    clauses = re.split(r"[,，、;；]|并且|以及", question)
+    start = next((i for i, c in enumerate(clauses) if re.search(_DEMANDS, c) or _DEMAND.search(c)), None)
+    if start is None:
+        return []
+    named = [m for m in (tuple(g for g in _content(_ASKED_OF.sub(" ", c)) if _HAN_WORD.fullmatch(g) and g not in _PLACE_GRAMS)
+                         for c in clauses[start:]) if len(m) >= 3]
+    return named if len(named) >= 3 else []
 
 
 def _referred(core: str) -> bool:
@@ -347,23 +394,52 @@ def _names_nothing(question: str) -> bool:
     return named(plea) < 2 or named(_focus(plea)) < 2
 
 
-# the day a message was received or passed on is no answer to "when": 于5月3日收到您的留言
-_RECEIVED = re.compile(r"(?:于)?(?:\d{4}年)?\d{1,2}月\d{1,2}日[^,，。;；]{0,8}?(?:收到|收悉|受理|转来|转交|转办|登记)")
+# the day a message was received or passed on is no answer to "when": 于5月3日收到您的留言, 您于3月5日反映的
+_RECEIVED = re.compile(r"(?:于)?(?:\d{4}年)?\d{1,2}月\d{1,2}日[^,，。;；]{0,8}?(?:收到|收悉|获悉|受理|转来|转交|转办|登记|"
+                       r"来信|来电|留言|反映|投诉|咨询|提出|致信)")
+# a date answers a "when" when it tells when the thing asked for will be done, or a time frame:
+# in a clause that plans (将于6月开通, 预计明年完工, 定于6月10日开始, 确保年底完成, 一般在8月20日安排)
+# or sets a limit (5月10日前, 10个工作日内, 周期约6个月), or tells it is done (已于5月3日修复); not
+# the day a letter came (您于3月5日反映的) nor the date of a past document or step (2018年6月印发的办法,
+# 今年4月曾到现场查看)
+_CLAUSE_OF = re.compile(r"[^,，。;；!！?？]+")
+# 将 of the future (将于, 将依法关闭, 将全面开工), not the 将 of 于6月30日将通知贴出 (把)
+_PLANNED = re.compile(r"将(?:会|要)?(?:于|在|进一步|全面|逐步|尽快|加快|继续|按|依|根据|予以|开|启|完|实|建|投|组|安排|纳|争取|"
+                      r"及时|适时|统一|正式)|拟|计划|预计|预定|定于|争取|力争|确保|有望|可望|即将|届时|待|一般|通常|每年|"
+                      r"开始|起(?!诉|草)|(?:年|月|日|号|底|末|旬)(?:之|以)?前|(?:年|月)(?:底|末)|年内|明年|下周|下个?月")
+_LIMIT = re.compile(r"(?<!\d)\d+(?:个)?(?:工作日|天|日|周|个?月|年)(?:之|以)?内|[一二两三四五六七八九十半]+个?(?:工作日|天|周|月|年)(?:之|以)?内|"
+                    r"(?:需要?|约|大约|周期|为期|历时)[^。，,;；]{0,4}\d{1,2}(?:[-~至到]\d{1,2})?(?:个)?(?:工作日|天|周|个?月|年)")
+_DONE = re.compile(r"(?:已(?:经)?(?:于|在)[^,，。;；]{0,14}?|(?:日|月|年|底|前)已(?:经)?(?:全部|基本)?)(?:完成|完工|竣工|建成|开通|通车|修复|恢复|发放|到位|到账|办结|投入使用|交付|解决|拆除|"
+                   r"维修|更换|安装|整改|清理|疏通|退还|补发|完毕)")
+# past or a document's date: 已, 去年, 曾 (已于…启动, 2018年6月印发的…办法)
+_PAST = re.compile(r"已|曾|去年|前年|上年|以来|印发|发布|出台|颁布|下发|公布|制定|签订|签署|《")
+
+
+def _when_told(text: str) -> bool:
+    """Whether ``text`` (a reply without its dates of receipt) tells when: a date or time in a
+    clause that plans, sets a limit or tells the thing is done; a time frame (10个工作日内, 周期约6个月)."""
+    for clause in _CLAUSE_OF.findall(text):
+        if not _DATE.search(clause):
+            continue
+        if _LIMIT.search(clause) or _DONE.search(clause) or _PLANNED.search(clause) and not _PAST.search(clause):
+            return True
+    return False
 
 
 def _dated_about(question: str, dated: str) -> bool:
-    """A sentence of the reply with a date that names something the question names: where a
-    message asks "when" twice (报名什么时候开始? 斑马线什么时候重画?), one date answers one of them."""
+    """A sentence of the reply that tells when (``_when_told``) and names something the question
+    names: where a message asks "when" twice (报名什么时候开始? 斑马线什么时候重画?), one date answers
+    one of them."""
     named = set(_content(question))
-    return any(_DATE.search(s) and named & set(_grams(s)) for s in _SENTENCE.findall(dated))
+    return any(_when_told(s) and named & set(_grams(s)) for s in _SENTENCE.findall(dated))
 
 
 def _in_kind(question: str, core: str, several_whens: bool = False) -> bool:
     """Whether the reply gives what the question asks for, in other words than its own."""
     dated = _RECEIVED.sub("", core)
-    has_date = _dated_about(question, dated) if several_whens else _DATE.search(dated)
+    has_date = _dated_about(question, dated) if several_whens else _when_told(dated)
     return bool(_WHEN.search(question) and (has_date or _referred(core))  # a date, a time limit, whom to ask
-                or _NOT_YET.search(question) and _DATE.search(dated)  # "why not yet" answered with when
+                or _NOT_YET.search(question) and _when_told(dated)  # "why not yet" answered with when
                 or _HOW_MUCH.search(question) and _AMOUNT.search(core)  # "how much" with an amount
                 or _ROUTE.search(question) and _LINE.search(core)  # a bus asked for, with the line
                 or _HOW.search(question) and _DIRECTIVE.search(core)  # "how / where" with where to go, what to do
@@ -384,24 +460,29 @@ def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form
     key, focus = _content(question), _content(_focus(question))
     if len(key) < 2 or len(focus) < 2:
         return whole  # a plea that names nothing (领导您好, 恳请帮帮我们)
-    if _takes_up(question, core, reply_grams):
+    # a form letter takes up no measure of a plea: 已转某镇核查 names the town the plea names
+    if _takes_up(question, core, reply_grams, not form_letter):
         return True
     reworded = _reworded(question, core)
-    return reworded != question and _takes_up(reworded, core, reply_grams)
+    return reworded != question and _takes_up(reworded, core, reply_grams, not form_letter)
 
 
 def questions(text: str) -> list[str]:
     """Sentences of the message that ask something or demand something."""
     found: list[str] = []
     asked = False  # whether the sentence before was a question
+    rhetorical = False  # or a rhetorical one, which its 还是…? goes on with as well
     for sentence in (s.strip() for s in _SENTENCE.findall(normalize(text))):
-        if asked and _GOES_ON.match(sentence):
-            found[-1] += sentence  # 是否必须由城建局施工? 否则不予拨款? is one question, cut at its mark
-        elif asked := _asks(sentence):
+        if (asked or rhetorical) and _GOES_ON.match(sentence):
+            if asked:
+                found[-1] += sentence  # 是否必须由城建局施工? 否则不予拨款? is one question, cut at its mark
+            continue
+        if asked := _asks(sentence):
             # 补贴什么时候发放? 补贴什么时候发放? is asked once, not twice; nor is the end of a
             # question said again (…, 钱到哪里去了? 钱到哪里去了?)
             if not any(sentence in q for q in found):
                 found.append(sentence)
+        rhetorical = not asked and bool(_MARK.search(sentence) and _RHETORICAL.search(sentence))
     return found[:8]
 
 
