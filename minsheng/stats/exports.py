@@ -18,6 +18,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from minsheng.board.models import Event, Message, MessageKind
+from minsheng.board.moderation import mask, real_name
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
@@ -143,21 +144,23 @@ def message_rows(qs, personal: bool, base_url: str = ""):
     def fmt(moment):
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
-    # only the columns a row shows (and public_title's masking reads): whole rows of five
-    # models cost 0.47 ms a message, 28 s for a city's 60,000
+    # plain values of the columns a row shows (and the title's masking reads), not models:
+    # a model instance per row (with its region, topic, author and fact) was a third of a
+    # city's export; the title is masked as Message.public_title does
     fields = ["public_id", "title", "body", "kind", "status", "submitted_at", "due_at", "replied_at", "show_name",
               "region__name", "topic__name", "author__display_name", "fact__unit_key"]
     if personal:
         fields += ["author__username", "contact_phone", "contact_email"]
-    qs = qs.select_related("region", "topic", "author", "fact").only(*fields)
-    for m in qs.iterator(chunk_size=2000):
-        fact = getattr(m, "fact", None)
-        title = m.title if personal else m.public_title  # public exports hide personal data
-        row = [m.public_id, title, kinds.get(m.kind, m.kind), m.topic.name if m.topic else "", m.region.name,
-               statuses.get(m.status, m.status), fmt(m.submitted_at), fmt(m.due_at), fmt(m.replied_at),
-               units.get(fact.unit_key, "") if fact else "", f"{base_url}/m/{m.public_id}/"]
+    for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
+         author_name, unit_key, *contact) in qs.values_list(*fields).iterator(chunk_size=2000):
+        if not personal:  # public exports hide personal data
+            title = mask(title, context=body, names=() if show_name else real_name(author_name))
+        row = [public_id, title, kinds.get(kind, kind), topic or "", region, statuses.get(status, status),
+               fmt(submitted_at), fmt(due_at), fmt(replied_at), units.get(unit_key, "") if unit_key else "",
+               f"{base_url}/m/{public_id}/"]
         if personal:
-            row += [m.author.display_name or m.author.username, m.contact_phone, m.contact_email]
+            username, phone, email = contact
+            row += [author_name or username, phone, email]
         yield row
 
 
@@ -204,8 +207,16 @@ def stream_csv(filename: str, header, rows) -> StreamingHttpResponse:
 
     def generate():
         yield "\ufeff" + writer.writerow(csv_cells(header))
+        # 500 rows a chunk: the response encodes each chunk it is given, a row at a time
+        # that was a tenth of a whole export's time; the download still starts at once
+        lines = []
         for row in rows:
-            yield writer.writerow(csv_cells(row))
+            lines.append(writer.writerow(csv_cells(row)))
+            if len(lines) == 500:
+                yield "".join(lines)
+                lines = []
+        if lines:
+            yield "".join(lines)
 
     response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
