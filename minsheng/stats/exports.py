@@ -13,6 +13,7 @@ import csv
 import io
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -126,7 +127,30 @@ def message_page(scope: Scope, measure: str, number, per_page: int = 30) -> Page
     more messages than the join reads facts (merged: 15 → 100 ms to count)."""
     walk = measure in DENSE_MEASURES and scope.unit is None and not (scope.date_from or scope.date_to)
     qs = message_queryset(scope, measure, walk=walk).select_related("region", "topic", "author")
-    return Paginator(qs, per_page).get_page(number)
+    paginator = Paginator(qs, per_page)
+    if walk and not (scope.regions or scope.topics or scope.kind):
+        paginator.count = _public_fact_count(measure)
+    return paginator.get_page(number)
+
+
+def _public_fact_count(measure: str) -> int:
+    """How many published messages have a fact of ``measure``: the count of
+    ``message_queryset(Scope(), measure)`` without reading each message. The walk tested
+    the fact of every message (54,420 received of 60,000: about 100 ms on SQLite and
+    PostgreSQL); here the facts of the measure are counted from their own table, less those
+    of the few messages not published (submitted, rejected, withdrawn: through the index on
+    the status). One statement, so both counts see the same moment."""
+    facts = MessageFact.objects.filter(**MEASURE_Q[measure]).order_by()
+    unpublished = [value for value in Status.values if value not in Status.public()]
+    all_sql, all_params = facts.values("pk").query.sql_with_params()
+    # from the few unpublished messages (their status index) to their fact: joined the other
+    # way, SQLite read every fact of the measure and then its message
+    hidden = Message.objects.filter(status__in=unpublished).filter(Exists(facts.filter(message=OuterRef("pk"))))
+    hidden_sql, hidden_params = hidden.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM ({all_sql}) facts) - (SELECT COUNT(*) FROM ({hidden_sql}) hidden)",
+                       [*all_params, *hidden_params])
+        return cursor.fetchone()[0]
 
 
 PUBLIC_COLUMNS = ["留言编号", "标题", "类型", "领域", "区划", "状态", "提交时间", "答复期限", "答复时间", "办理单位",
