@@ -370,3 +370,27 @@ def test_the_received_list_reads_the_newest_messages_not_every_fact(client, case
             cursor.execute("EXPLAIN QUERY PLAN " + rows)
             plan = " / ".join(row[3] for row in cursor.fetchall())
         assert "board_message USING INDEX board_message_newest" in plan and "TEMP B-TREE" not in plan
+
+
+@pytest.mark.parametrize("measure", ["received", "replied"])
+def test_the_whole_list_counts_the_facts_not_each_message(client, cases, measure):
+    """The count of /stats/list/ without filters tested every message's fact (54,420 received
+    of 60,000 messages: about 100 ms); it now counts the measure's facts, less those of the
+    unpublished messages. A message withdrawn a moment ago, its fact not yet refreshed, is
+    neither listed nor counted."""
+    from minsheng.board.models import Message
+    from minsheng.board.workflow import Status
+
+    total, _ = _listed(client, {"measure": measure})
+    assert total == len(_expected_list(measure))
+    gone = Message.objects.filter(fact__category="received", status__in=Status.public()).order_by("-submitted_at")
+    if measure == "replied":
+        gone = gone.filter(fact__replied=True)
+    gone = gone.first()
+    Message.objects.filter(pk=gone.pk).update(status=Status.WITHDRAWN)  # as before its fact's refresh
+    with CaptureQueriesContext(connection) as ctx:
+        shown, rows = _listed(client, {"measure": measure})
+    assert shown == total - 1 and gone.public_id not in rows
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    # the facts are counted first, not every message walked and its fact looked up
+    assert counts and all(sql.index('"stats_messagefact"') < sql.index('"board_message"') for sql in counts)

@@ -13,11 +13,13 @@ import csv
 import io
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from minsheng.board.models import Event, Message, MessageKind
+from minsheng.board.moderation import mask, real_name
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
@@ -125,7 +127,30 @@ def message_page(scope: Scope, measure: str, number, per_page: int = 30) -> Page
     more messages than the join reads facts (merged: 15 → 100 ms to count)."""
     walk = measure in DENSE_MEASURES and scope.unit is None and not (scope.date_from or scope.date_to)
     qs = message_queryset(scope, measure, walk=walk).select_related("region", "topic", "author")
-    return Paginator(qs, per_page).get_page(number)
+    paginator = Paginator(qs, per_page)
+    if walk and not (scope.regions or scope.topics or scope.kind):
+        paginator.count = _public_fact_count(measure)
+    return paginator.get_page(number)
+
+
+def _public_fact_count(measure: str) -> int:
+    """How many published messages have a fact of ``measure``: the count of
+    ``message_queryset(Scope(), measure)`` without reading each message. The walk tested
+    the fact of every message (54,420 received of 60,000: about 100 ms on SQLite and
+    PostgreSQL); here the facts of the measure are counted from their own table, less those
+    of the few messages not published (submitted, rejected, withdrawn: through the index on
+    the status). One statement, so both counts see the same moment."""
+    facts = MessageFact.objects.filter(**MEASURE_Q[measure]).order_by()
+    unpublished = [value for value in Status.values if value not in Status.public()]
+    all_sql, all_params = facts.values("pk").query.sql_with_params()
+    # from the few unpublished messages (their status index) to their fact: joined the other
+    # way, SQLite read every fact of the measure and then its message
+    hidden = Message.objects.filter(status__in=unpublished).filter(Exists(facts.filter(message=OuterRef("pk"))))
+    hidden_sql, hidden_params = hidden.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM ({all_sql}) facts) - (SELECT COUNT(*) FROM ({hidden_sql}) hidden)",
+                       [*all_params, *hidden_params])
+        return cursor.fetchone()[0]
 
 
 PUBLIC_COLUMNS = ["留言编号", "标题", "类型", "领域", "区划", "状态", "提交时间", "答复期限", "答复时间", "办理单位",
@@ -143,21 +168,23 @@ def message_rows(qs, personal: bool, base_url: str = ""):
     def fmt(moment):
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
-    # only the columns a row shows (and public_title's masking reads): whole rows of five
-    # models cost 0.47 ms a message, 28 s for a city's 60,000
+    # plain values of the columns a row shows (and the title's masking reads), not models:
+    # a model instance per row (with its region, topic, author and fact) was a third of a
+    # city's export; the title is masked as Message.public_title does
     fields = ["public_id", "title", "body", "kind", "status", "submitted_at", "due_at", "replied_at", "show_name",
               "region__name", "topic__name", "author__display_name", "fact__unit_key"]
     if personal:
         fields += ["author__username", "contact_phone", "contact_email"]
-    qs = qs.select_related("region", "topic", "author", "fact").only(*fields)
-    for m in qs.iterator(chunk_size=2000):
-        fact = getattr(m, "fact", None)
-        title = m.title if personal else m.public_title  # public exports hide personal data
-        row = [m.public_id, title, kinds.get(m.kind, m.kind), m.topic.name if m.topic else "", m.region.name,
-               statuses.get(m.status, m.status), fmt(m.submitted_at), fmt(m.due_at), fmt(m.replied_at),
-               units.get(fact.unit_key, "") if fact else "", f"{base_url}/m/{m.public_id}/"]
+    for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
+         author_name, unit_key, *contact) in qs.values_list(*fields).iterator(chunk_size=2000):
+        if not personal:  # public exports hide personal data
+            title = mask(title, context=body, names=() if show_name else real_name(author_name))
+        row = [public_id, title, kinds.get(kind, kind), topic or "", region, statuses.get(status, status),
+               fmt(submitted_at), fmt(due_at), fmt(replied_at), units.get(unit_key, "") if unit_key else "",
+               f"{base_url}/m/{public_id}/"]
         if personal:
-            row += [m.author.display_name or m.author.username, m.contact_phone, m.contact_email]
+            username, phone, email = contact
+            row += [author_name or username, phone, email]
         yield row
 
 
@@ -204,8 +231,16 @@ def stream_csv(filename: str, header, rows) -> StreamingHttpResponse:
 
     def generate():
         yield "\ufeff" + writer.writerow(csv_cells(header))
+        # 500 rows a chunk: the response encodes each chunk it is given, a row at a time
+        # that was a tenth of a whole export's time; the download still starts at once
+        lines = []
         for row in rows:
-            yield writer.writerow(csv_cells(row))
+            lines.append(writer.writerow(csv_cells(row)))
+            if len(lines) == 500:
+                yield "".join(lines)
+                lines = []
+        if lines:
+            yield "".join(lines)
 
     response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
