@@ -204,3 +204,24 @@ def test_the_reindex_migration_forgets_a_name_an_older_index_kept(client, person
 ])
 def test_a_two_character_name_is_not_hidden_where_it_is_an_ordinary_word(title, body):
     assert mask(title, context=body) == title
+
+
+def test_names_are_looked_for_wherever_an_introduction_can_stand():
+    """NAME runs only on texts holding one of NAME_CUES (a fast literal search): texts built of
+    NAME's own words, surnames and punctuation, wherever NAME finds a name, hold a cue — a word
+    added to NAME and not to the cues would let names through unmasked."""
+    import random
+    import re
+
+    from minsheng.board import moderation as m
+
+    words = sorted(set(re.findall(r"[\u4e00-\u9fa5]{2,}", m.NAME.pattern)) | set(m.RELATIVE.split("|")))
+    pieces = words + list(m.SURNAMES[:40] + m.WORDLIKE_SURNAMES) + list("我的叫是家在:：, 。明华") + ["本人", "我家"]
+    rng = random.Random(7)
+    found = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        if m.NAME.search(text):
+            found += 1
+            assert m.NAME_CUES.search(text), text
+    assert found > 100  # the texts do introduce names (about 250)
