@@ -365,13 +365,15 @@ class TextIndex:
         of ``also`` (two arrays of rows) whose cosine reaches ``min_score``: most similar first.
         ``progress(done, total)`` is called after each chunk of messages.
 
-        Only pairs that can reach it are compared: a pair whose cosine reaches ``t`` shares one
-        of the rarest features of a row that, left out, leave it a norm under ``t`` — the rest,
-        its most frequent features, gives less than ``t`` by Cauchy-Schwarz (the prefix filter
-        of Bayardo, Ma and Srikant's All-Pairs). The product of every row with every other made
-        nearly all pairs at 50,000 messages (a feature may be in a tenth of them); the rare
-        features make a few per message. Each pair found gets the cosine the full product gives,
-        bit for bit (``_pair_scores``)."""
+        Only pairs that can reach it are compared. A row's most frequent features whose norm
+        stays under ``t`` give less than ``t`` with any row (Cauchy-Schwarz), so a pair that
+        reaches ``t`` shares one of the row's other, rarer features: only those are multiplied
+        with the other rows (the prefix filter of Bayardo, Ma and Srikant's All-Pairs), and a
+        pair so found is dropped when its products plus that norm times the other row's norm
+        over those frequent features stay under ``t`` (``_Prefix``). The product of every row
+        with every other held nearly all pairs at 50,000 messages (a feature may be in a tenth
+        of them); the rarer features make far fewer. Each pair left gets the cosine the full
+        product gives, bit for bit (``_pair_scores``)."""
         m = self.matrix
         n = m.shape[0]
         if n < 2:
