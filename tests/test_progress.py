@@ -86,7 +86,8 @@ def test_the_csv_commands_show_progress_the_same_way(command, tmp_path, good, mo
 
 def _pairs_in_chunks_of(size):
     pairs = similar.TextIndex.pairs
-    return lambda self, min_score, chunk=2000, progress=None: pairs(self, min_score, chunk=size, progress=progress)
+    return lambda self, min_score, chunk=2000, progress=None, **rows: pairs(self, min_score, chunk=size,
+                                                                             progress=progress, **rows)
 
 
 @pytest.mark.django_db

@@ -743,3 +743,63 @@ def test_the_same_problem_in_other_words_is_the_same_problem_and_another_still_i
     # the other problems at each compound are not the new messages' either
     for new, _ in WORDED_APART.values():
         assert not any(same(new, old) for other, old in APART_AT_ONE_PLACE if other[0][:3] == new[0][:3])
+
+
+def _every_pair(index: TextIndex, min_score: float) -> list[tuple[int, int, float]]:
+    """The pairs as find-duplicates read them before 2026-12-03: every row multiplied with every
+    other, the pairs from ``min_score`` kept."""
+    block = index.matrix.dot(index.matrix.T).tocoo()
+    keep = (block.row < block.col) & (block.data >= min_score)
+    out = list(zip(block.row[keep].tolist(), block.col[keep].tolist(), block.data[keep].astype(float).tolist(),
+                   strict=True))
+    return sorted(out, key=lambda p: (-p[2], p[0], p[1]))
+
+
+def _compounds(n: int) -> tuple[list[str], list[str], list[str]]:
+    """``n`` synthetic messages (bench/similar.py: a dozen problems in three wordings at n / 10
+    compounds); every tenth title without its compound, as many a citizen writes it."""
+    from bench.similar import synthetic
+
+    messages = synthetic(n, 7)
+    titles = [title.replace(place, "") if k % 10 == 0 else title for k, (place, _, title, _) in enumerate(messages)]
+    return [str(k) for k in range(n)], titles, [body for *_, body in messages]
+
+
+@pytest.mark.parametrize("min_score", [0.5, 0.3])
+def test_find_duplicates_compares_the_pairs_that_may_be_duplicates_only(min_score, monkeypatch):
+    """One problem worded alike at two compounds reaches cosine 0.5: every pair of them was checked
+    for its place, one by one, and their number grew with the square of the file (300 s at 50,000
+    messages). Now a pair is compared below SAME_TEXT only when a title names no place or both may
+    name one, and the pairs are those of the product of every row with every other, to the bit."""
+    from minsheng.insight import similar
+    from minsheng.insight.hotspots import county_of
+
+    ids, titles, bodies = _compounds(1500)
+    elsewhere = 0  # pairs compared to learn that they are at two places
+    same_place = similar.same_place
+
+    def counting(*args):
+        nonlocal elsewhere
+        found = same_place(*args)
+        elsewhere += not found
+        return found
+
+    monkeypatch.setattr(similar, "same_place", counting)
+    pairs = duplicate_pairs(ids, titles, bodies, min_score=min_score)
+    assert elsewhere < len(ids) // 10
+    monkeypatch.setattr(similar, "same_place", same_place)
+    index = TextIndex.build(titles, bodies)
+    places = [set(similar.extract_places(t)) for t in titles]
+    counties = [county_of(t) or county_of(b[:200]) for t, b in zip(titles, bodies, strict=True)]
+    expected = [(ids[i], ids[j], round(s, 4)) for i, j, s in _every_pair(index, min_score)
+                if s >= similar.SAME_TEXT or (same_place(places[i], places[j], counties[i], counties[j])
+                                              and index.same_problem(index.matrix[i], j, index.places(i), index.texts[i]))]
+    assert len(expected) > 500
+    assert pairs == expected
+
+
+def test_index_pairs_are_those_of_the_product_of_every_row_with_every_other():
+    _, titles, bodies = _compounds(1500)
+    index = TextIndex.build(titles, bodies)
+    for min_score in (0.2, 0.5, 0.9):
+        assert index.pairs(min_score, chunk=400) == _every_pair(index, min_score)

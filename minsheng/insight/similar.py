@@ -29,6 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -74,6 +75,11 @@ def clause_features(title: str, body: str, words: bool = False) -> list[set[str]
     runs = _NON_TEXT.split(LONG_NUMBER.sub(" ", normalize(title or ""))) + _NON_TEXT.split(
         LONG_NUMBER.sub(" ", normalize(body or "")))
     return [set(features(run, "", words)) for run in runs if run]
+
+
+# find-duplicates asks it of one message in several pairs: read again, its clauses were a fifth of
+# the time of the check
+_clauses = lru_cache(maxsize=4096)(clause_features)
 
 
 # the cosine two messages must keep without the bigrams of the places both name. Set on the
@@ -167,6 +173,14 @@ def run_on(shared: set[str], text_a: tuple[str, str], text_b: tuple[str, str], f
     return found
 
 
+@dataclass(frozen=True)
+class RowWeights:
+    """The features (column numbers) and weights of a row of ``TextIndex.matrix``."""
+
+    indices: np.ndarray
+    data: np.ndarray
+
+
 @dataclass
 class Neighbour:
     index: int
@@ -225,12 +239,12 @@ class TextIndex:
             found = self._title_places[i] = extract_places(self.texts[i][0])
         return found
 
-    def _beyond_place(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> tuple[float, list[str]]:
+    def _beyond_place(self, vector: sparse.csr_matrix | RowWeights, i: int, places: Iterable[str]) -> tuple[float, list[str]]:
         """``problem_score``, and the features of row ``i`` and ``vector`` it rests on but those
         at the edge of a common place in row ``i``'s text (``edge_grams``)."""
         common = common_places(places, self.places(i))
         drop = {self.vocab[g] for g in name_grams(common) if g in self.vocab}
-        row = self.matrix[i]
+        row = self.row(i)
         theirs = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
         dot = norm_q = 0.0
         shared = []
@@ -247,18 +261,26 @@ class TextIndex:
         edges = edge_grams(" ".join(self.texts[i]), common) if common else set()
         return float(dot / math.sqrt(norm_q * norm_r)), [names[j] for j in shared if names[j] not in edges]
 
+    def row(self, i: int) -> RowWeights:
+        """Row ``i``'s features and weights, as ``matrix[i]`` stores them, which ``same_problem``
+        reads of a vector: scipy's row indexing costs ten times as much, twice per pair of
+        find-duplicates."""
+        m = self.matrix
+        start, end = m.indptr[i], m.indptr[i + 1]
+        return RowWeights(m.indices[start:end], m.data[start:end])
+
     def _names(self) -> list[str]:
         if len(self._feature_names) != len(self.vocab):
             self._feature_names = list(self.vocab)
         return self._feature_names
 
-    def problem_score(self, vector: sparse.csr_matrix, i: int, places: Iterable[str]) -> float:
+    def problem_score(self, vector: sparse.csr_matrix | RowWeights, i: int, places: Iterable[str]) -> float:
         """Cosine of ``vector`` (a query's, or a row of the matrix) and row ``i`` without the
         bigrams of the places both name (``places``: the query's): how alike the two are
         beyond where they are. The plain cosine when they name no place in common."""
         return self._beyond_place(vector, i, places)[0]
 
-    def same_problem(self, vector: sparse.csr_matrix, i: int, places: Iterable[str], text: tuple[str, str]) -> bool:
+    def same_problem(self, vector: sparse.csr_matrix | RowWeights, i: int, places: Iterable[str], text: tuple[str, str]) -> bool:
         """Whether row ``i`` raises the problem of ``vector`` (a query with ``places``, written
         ``text``: its title and body), not only at its place: ``problem_score`` ≥ ``SAME_PROBLEM``,
         and what the two share beyond the place is more than one word, two features or more:
@@ -277,7 +299,7 @@ class TextIndex:
         reworded = (in_words_of(text[0] or "", theirs), in_words_of(text[1] or "", theirs))
         return reworded != (text[0] or "", text[1] or "") and self._shares_problem(self.vector(*reworded), i, places, reworded)
 
-    def _shares_problem(self, vector: sparse.csr_matrix, i: int, places: Iterable[str], text: tuple[str, str]) -> bool:
+    def _shares_problem(self, vector: sparse.csr_matrix | RowWeights, i: int, places: Iterable[str], text: tuple[str, str]) -> bool:
         score, shared = self._beyond_place(vector, i, places)
         shared = set(shared)
         if score < SAME_PROBLEM or not shared:
@@ -287,7 +309,7 @@ class TextIndex:
             shared |= run_on(shared, text, self.texts[i], set(self.vocab) | name_grams(common))
             if len(shared) < 2:
                 return False
-        return any(sum(not clause.isdisjoint(shared) for clause in clause_features(*texts, self.words)) >= 2
+        return any(sum(not clause.isdisjoint(shared) for clause in _clauses(*texts, self.words)) >= 2
                    for texts in (text, self.texts[i]))
 
     def nearest(self, vector: sparse.csr_matrix, places: Iterable[str], k: int, min_score: float = 0.0,
@@ -336,21 +358,117 @@ class TextIndex:
         scores[i] = -1.0
         return _top(scores, k, min_score)
 
-    def pairs(self, min_score: float, chunk: int = 2000, progress=None) -> list[tuple[int, int, float]]:
-        """Every pair (i < j) with cosine ≥ ``min_score``, most similar first.
-        ``progress(done, total)`` is called after each chunk of messages."""
-        out = []
+    def pairs(self, min_score: float, chunk: int = 2000, progress=None, wanted: np.ndarray | None = None,
+              also: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[int, int, float]]:
+        """The pairs (i < j) whose cosine reaches ``min_score`` and the cosine one of the two
+        wants (``wanted[i]``, a cosine per row; default ``min_score`` for every row), and those
+        of ``also`` (two arrays of rows) whose cosine reaches ``min_score``: most similar first.
+        ``progress(done, total)`` is called after each chunk of messages.
+
+        Only pairs that can reach it are compared. A row's most frequent features whose norm
+        stays under ``t`` give less than ``t`` with any row (Cauchy-Schwarz), so a pair that
+        reaches ``t`` shares one of the row's other, rarer features: only those are multiplied
+        with the other rows (the prefix filter of Bayardo, Ma and Srikant's All-Pairs), and a
+        pair so found is dropped when its products plus that norm times the other row's norm
+        over those frequent features stay under ``t`` (``_Prefix``). The product of every row
+        with every other held nearly all pairs at 50,000 messages (a feature may be in a tenth
+        of them); the rarer features make far fewer. Each pair left gets the cosine the full
+        product gives, bit for bit (``_pair_scores``)."""
         m = self.matrix
-        for start in range(0, m.shape[0], chunk):
-            block = m[start:start + chunk].dot(m.T).tocoo()
-            # filtered in numpy: a Python loop over every pair sharing a feature was most of the time
-            keep = (block.row + start < block.col) & (block.data >= min_score)
-            out += zip((block.row[keep] + start).tolist(), block.col[keep].tolist(),
-                       block.data[keep].astype(float).tolist(), strict=True)
+        n = m.shape[0]
+        if n < 2:
+            return []
+        wanted = np.full(n, min_score) if wanted is None else np.maximum(np.asarray(wanted, dtype=float), min_score)
+        listed = np.zeros(0, dtype=np.int64) if also is None else np.unique(_pair_keys(*also, n))
+        found = [listed]
+        prefix = _Prefix(m, wanted)
+        for start in range(0, n, chunk):
+            block = prefix.heads[start:start + chunk].dot(prefix.transposed).tocoo()
+            rows = block.row.astype(np.int64) + start
+            cols = block.col.astype(np.int64)
+            keep = (rows != cols) & prefix.may_reach(rows, cols, block.data)
+            found.append(np.unique(_pair_keys(rows[keep], cols[keep], n)))
             if progress:
-                progress(min(start + chunk, m.shape[0]), m.shape[0])
+                progress(min(start + chunk, n), n)
+        keys = np.unique(np.concatenate(found))
+        first, second = keys // n, keys % n
+        scores = _pair_scores(m, first, second)
+        keep = (scores >= min_score) & ((scores >= np.minimum(wanted[first], wanted[second])) | np.isin(keys, listed))
+        out = list(zip(first[keep].tolist(), second[keep].tolist(), scores[keep].astype(float).tolist(), strict=True))
         out.sort(key=lambda p: (-p[2], p[0], p[1]))
         return out
+
+
+def _pair_keys(first: np.ndarray, second: np.ndarray, n: int) -> np.ndarray:
+    """One number per pair of rows, the smaller row first: ``i * n + j``."""
+    first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+    return np.minimum(first, second) * n + np.maximum(first, second)
+
+
+class _Prefix:
+    """Each row split in two, its features ranked from the most frequent: the tail, the most
+    frequent ones whose norm stays under the row's ``wanted`` cosine (a little under, for float32
+    rounding), and the head, the rest. A pair that reaches it shares a feature of the head."""
+
+    def __init__(self, m: sparse.csr_matrix, wanted: np.ndarray):
+        n, width = m.shape
+        lens = np.diff(m.indptr)
+        row = np.repeat(np.arange(n), lens)
+        df = np.bincount(m.indices, minlength=width)
+        rank = np.empty(width, dtype=np.int64)
+        rank[np.argsort(-df, kind="stable")] = np.arange(width)
+        order = np.lexsort((rank[m.indices], row))  # each row's features, the most frequent first
+        self.width = width
+        self.keys = row * width + rank[m.indices[order]]  # ascending
+        self.row = row
+        squares = m.data[order].astype(np.float64) ** 2
+        cum = np.cumsum(squares)
+        self.norms = cum - np.repeat(np.concatenate(([0.0], cum))[m.indptr[:-1]], lens)  # squared, up to each
+        tail = self.norms < (np.clip(wanted - 1e-4, 0.0, None) ** 2)[row]
+        self.tail_norm = np.sqrt(np.bincount(row[tail], weights=squares[tail], minlength=n))
+        head = order[~tail]
+        # the rank from which each row's head begins (its tail is its features ranked before it)
+        self.cut = np.full(n, width, dtype=np.int64)
+        np.minimum.at(self.cut, row[head], rank[m.indices[head]])
+        self.wanted = wanted
+        self.heads = sparse.csr_matrix((m.data[head], (row[head], m.indices[head])), shape=m.shape)
+        self.transposed = m.T.tocsr()
+
+    def may_reach(self, rows: np.ndarray, others: np.ndarray, head_dots: np.ndarray) -> np.ndarray:
+        """Whether each pair of ``rows`` (found by its head) and ``others`` may reach the cosine
+        the row wants: its head's products (``head_dots``) and, at most, its tail's norm times the
+        norm of the other's features ranked before the row's head (Cauchy-Schwarz)."""
+        where = np.searchsorted(self.keys, others * self.width + self.cut[rows]) - 1
+        valid = where >= 0
+        where = np.maximum(where, 0)
+        before = np.where(valid & (self.row[where] == others), self.norms[where], 0.0)
+        return head_dots + self.tail_norm[rows] * np.sqrt(before) >= self.wanted[rows] - 1e-4
+
+
+def _pair_scores(m: sparse.csr_matrix, first: np.ndarray, second: np.ndarray, chunk: int = 500_000) -> np.ndarray:
+    """The cosine of rows ``first[k]`` and ``second[k]`` as ``m[first] · m.T`` gives it: the
+    products of their common features summed in float32 in the order row ``first[k]`` stores
+    them, so that a pair's similarity (and whether it reaches a threshold) is the one the product
+    of every row with every other printed."""
+    out = np.zeros(len(first), dtype=np.float32)
+    lens = np.diff(m.indptr)
+    place = (np.arange(m.nnz) - np.repeat(m.indptr[:-1], lens) + 1).astype(np.float32)
+    ranked = sparse.csr_matrix((place, m.indices, m.indptr), shape=m.shape)
+    ones = sparse.csr_matrix((np.ones(m.nnz, dtype=np.float32), m.indices, m.indptr), shape=m.shape)
+    for start in range(0, len(first), chunk):
+        rows, cols = first[start:start + chunk], second[start:start + chunk]
+        # the same two patterns multiplied: the products and the places come out in one order
+        products = m[rows].multiply(m[cols]).tocsr()
+        places = ranked[rows].multiply(ones[cols]).tocsr()
+        pair = np.repeat(np.arange(len(rows)), np.diff(products.indptr))
+        by_place = np.lexsort((pair, places.data))
+        pair, value, place_of = pair[by_place], products.data[by_place], places.data[by_place]
+        sums = np.zeros(len(rows), dtype=np.float32)
+        cuts = np.flatnonzero(np.diff(place_of)) + 1
+        for p, v in zip(np.split(pair, cuts), np.split(value, cuts), strict=True):
+            sums[p] += v  # one product per pair at each place: added in turn, as the product does
+        out[start:start + chunk] = sums
+    return out
 
 
 def _weighted(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
@@ -449,16 +567,57 @@ def duplicate_pairs(ids: Sequence[str], titles: Sequence[str], bodies: Sequence[
     index = index or TextIndex.build(titles, bodies)
     places = [set(extract_places(t)) for t in titles]
     counties = [county_of(t) or county_of(b[:200]) for t, b in zip(titles, bodies, strict=True)]
+    # below SAME_TEXT a pair must be at one place (``same_place``): a title that names none
+    # pairs with any row, the others only with rows that name their place — so only those are
+    # compared below it (the product of every row with every other, all but a few of them at
+    # two places, grew with the square of the file: 300 s at 50,000 messages)
+    wanted = np.array([max(min_score, SAME_TEXT) if named else min_score for named in places])
     out = []
-    for i, j, score in index.pairs(min_score, progress=progress):
+    for i, j, score in index.pairs(min_score, progress=progress, wanted=wanted, also=_named_alike(places)):
         if score < SAME_TEXT and not (same_place(places[i], places[j], counties[i], counties[j])
-                                      and index.same_problem(index.matrix[i], j, index.places(i), index.texts[i])):
+                                      and index.same_problem(index.row(i), j, index.places(i), index.texts[i])):
             continue
         out.append((ids[i], ids[j], round(score, 4)))
     return out
 
 
 SAME_TEXT = 0.9
+
+
+def _name_keys(name: str) -> set[str]:
+    """The names ``name`` is one place with by ``same_name`` when it is the longer of the two (or
+    of the same length): itself, its ends (城关区幸福家园: 幸福家园; of three characters or more,
+    or fewer after a district) and itself without a place word it runs on into (中庭华苑路)."""
+    keys = {name}
+    keys.update(name[k:] for k in range(1, len(name) - 2))
+    if len(name) == 2 or (len(name) >= 3 and name[-3] in "区县市"):
+        keys.update((name[-2:], name[-1:]))
+    keys.update(name[:-len(word)] for word in READ_ON if name.endswith(word) and len(name) > len(word))
+    return keys
+
+
+def _named_alike(places: Sequence[set[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of rows whose titles may name one place (``same_name``): a name one names is one
+    of ``_name_keys`` of a name the other names. More than ``same_place`` passes (it decides)."""
+    named: dict[str, list[int]] = {}
+    keyed: dict[str, list[int]] = {}
+    for row, names in enumerate(places):
+        for name in names:
+            named.setdefault(name, []).append(row)
+        for key in set().union(*(_name_keys(name) for name in names)) if names else ():
+            keyed.setdefault(key, []).append(row)
+    first, second = [], []
+    for name, rows in named.items():
+        others = keyed.get(name)
+        if others and len(others) > 1:
+            rows, others = np.asarray(rows), np.asarray(others)
+            first.append(np.repeat(rows, len(others)))
+            second.append(np.tile(others, len(rows)))
+    if not first:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    first, second = np.concatenate(first), np.concatenate(second)
+    keep = first != second
+    return first[keep], second[keep]
 
 
 def same_place(places_a: set, places_b: set, county_a: str | None, county_b: str | None) -> bool:
