@@ -245,3 +245,16 @@ def test_dispatch_reason_and_phone_labels_are_in_chinese(personas, directory, lo
     actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
     inbox = queue_row(login(personas["officer"]).get(reverse("board:inbox")).content.decode(), m.title)
     assert f'data-label="区划 · 领域">{m.region.name} · {name}' in inbox
+
+
+def test_a_signed_out_preview_says_so_in_the_reply_form(personas, directory, client):
+    """Signed out while writing (the session ran out), 预览 followed the login redirect and put the
+    whole login page, header and all, inside the reply form. A full post still goes to the login."""
+    m = make_cases(personas, directory, 1)[0]
+    url = reverse("board:reply_preview", args=[m.public_id])
+    r = client.post(url, {"version": m.version, "body": "经核查, 电梯已列入改造计划。"}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and "登录已失效, 未能预览" in html
+    assert "<html" not in html and 'name="password"' not in html
+    r = client.post(url, {"version": m.version, "body": "经核查, 电梯已列入改造计划。"})
+    assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:login"))
