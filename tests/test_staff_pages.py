@@ -258,3 +258,15 @@ def test_a_signed_out_preview_says_so_in_the_reply_form(personas, directory, cli
     assert "<html" not in html and 'name="password"' not in html
     r = client.post(url, {"version": m.version, "body": "经核查, 电梯已列入改造计划。"})
     assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_stale_form_token_is_told_without_the_hidden_fields_name(personas, directory, login):
+    """A form whose hidden version was lost or garbled said 「(隐藏字段 version) 表单已失效…」 above its
+    fields: Django's wording for a hidden field's error, with the field's English name in it."""
+    m = submit(personas, directory, 1)
+    client = login(personas["dispatcher"])
+    r = client.post(reverse("board:case_action", args=[m.public_id, "dispatch"]),
+                    {"version": "abc", "lead": directory["housing"].pk})
+    html = r.content.decode()
+    assert r.status_code == 400 and "表单已失效, 请刷新页面后重试" in html
+    assert "隐藏字段" not in html and "version)" not in html
