@@ -233,6 +233,39 @@ def test_a_reply_pasted_over_the_limit_is_not_cut_but_refused(browser, live_serv
     assert not Reply.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_reply_preview_says_when_it_could_not_be_made(browser, live_server, personas, directory):
+    """预览 did nothing when the request failed (a lost connection, a server error, a page whose token
+    expired), and put the whole login page into the reply form once the officer was signed out."""
+    from minsheng.board import actions
+
+    message = actions.do_submit(personas["citizen"], title=TITLE, body=BODY, kind="help", region=directory["qilihe"])
+    actions.do_dispatch(personas["dispatcher"], message, directory["housing"])
+    actions.do_sign(personas["officer"], message, directory["housing"])
+    officer = signed_in_page(browser, live_server, "officer")
+    officer.goto(f"{live_server.url}/staff/case/{message.public_id}/")
+    officer.fill("#reply-form textarea[name=body]", REPLY)
+    preview = "#reply-form button:has-text('预览')"
+    officer.route("**/reply/preview/", lambda route: route.fulfill(status=500, body="oops"))
+    officer.click(preview)
+    officer.wait_for_selector("#reply-preview [role=alert]:has-text('服务器暂时出错 (500), 未能预览')")
+    officer.unroute("**/reply/preview/")
+    officer.route("**/reply/preview/", lambda route: route.abort())
+    officer.click(preview)
+    officer.wait_for_selector("#reply-preview [role=alert]:has-text('网络连接失败, 未能预览')")
+    officer.unroute("**/reply/preview/")
+    context = officer.context
+    context.add_cookies([{**c, "value": "expired"} for c in context.cookies() if c["name"] == "sessionid"])
+    officer.click(preview)
+    officer.wait_for_selector("#reply-preview:has-text('登录已失效, 未能预览')")
+    assert officer.locator("#reply-preview input[name=password]").count() == 0
+    assert officer.input_value("#reply-form textarea[name=body]") == REPLY
+    context.clear_cookies()  # no CSRF cookie: the token of the page no longer holds (403)
+    officer.click(preview)
+    officer.wait_for_selector("#reply-preview [role=alert]:has-text('页面已过期, 未能预览')")
+    assert not Reply.objects.exists()
+
+
 def test_a_double_click_sends_a_form_once(browser, live_server, personas):
     """Two quick clicks on 登录 (or 派单, 答复) post once: the second would count as a second
     sign-in failure, or meet 「刚刚被其他人处理过」 on a case."""

@@ -128,6 +128,29 @@ def test_the_hotspot_list_keeps_its_headings_on_one_line_on_a_desk(browser, live
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_chronic_list_keeps_its_headings_and_figures_on_one_line_on_a_desk(browser, live_server,  # noqa: F811
+                                                                                lift_hotspot, personas):
+    """/chronic/ on a 1366px screen: the problem and the units to bring together took the width, and
+    兰州市 stood as 兰州/市, 留言 as 留/言, 未解决 as 未解/决 and 「已 262 天」 on two lines."""
+    from .test_browser import signed_in_page
+
+    Hotspot.objects.filter(pk=lift_hotspot.pk).update(
+        title="建议热力公司改造城关区幸福家园小区3号楼和5号楼老化供热管网并尽快更换电梯主板",
+        chronic=True, needs_coordination=True, unresolved_count=3,
+        units=["兰州市住房和城乡建设局", "兰州市城市管理局", "城关区人民政府", "兰州市市场监督管理局"])
+    page = signed_in_page(browser, live_server, personas["supervisor"].username,
+                          viewport={"width": 1366, "height": 900})
+    page.goto(live_server.url + "/chronic/")
+    lines = page.evaluate("""() => [...document.querySelectorAll('table.cases th, table.cases td')]
+        .filter(cell => !['问题描述', '涉及单位', '标记'].includes(cell.dataset.label || cell.innerText.trim()))
+        .map(cell => { const r = document.createRange(); r.selectNodeContents(cell);
+                       const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+                       return [cell.innerText.trim(), tops.size]; })""")
+    assert len(lines) == 4 + 4 and all(n == 1 for _, n in lines), lines
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_posting_on_a_phone_from_a_leaders_board(browser, live_server, personas, directory):  # noqa: F811
     mayor = Addressee.objects.get(title="兰州市市长")
     page = phone_page(browser)

@@ -228,3 +228,45 @@ def test_late_sign_for_is_flagged_in_the_inbox(personas, directory, login):
     rows = {m.title: row for row in re.findall(r"<tr.*?</tr>", page, re.S) for m in (old, new) if m.title in row}
     assert "签收超期" in rows[old.title]
     assert "签收超期" not in rows[new.title]
+
+
+def test_dispatch_reason_and_phone_labels_are_in_chinese(personas, directory, login):
+    """The dispatch form's reason read 「城乡建设 in 兰州市 → 兰州市住房和城乡建设局」: English in the
+    middle of a Chinese form. And on a phone, where each cell carries its column's name, the
+    queue's 「投诉 · 城乡建设」 was labelled 「类型:」 and the inbox's 「兰州市 · 城乡建设」 「区划:」."""
+    m = submit(personas, directory, 1)
+    dispatcher = login(personas["dispatcher"])
+    case = dispatcher.get(reverse("board:case", args=[m.public_id])).content.decode()
+    suggestion = re.search(r'<p class="suggestion">(.*?)</p>', case, re.S).group(1)
+    name = directory["topic_build"].name
+    assert f"兰州市 · {name} → 兰州市住房和城乡建设局" in suggestion and " in " not in suggestion
+    triage = queue_row(dispatcher.get(reverse("board:triage")).content.decode(), m.title)
+    assert f'data-label="类型 · 领域">{m.get_kind_display()} · {name}' in triage
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    inbox = queue_row(login(personas["officer"]).get(reverse("board:inbox")).content.decode(), m.title)
+    assert f'data-label="区划 · 领域">{m.region.name} · {name}' in inbox
+
+
+def test_a_signed_out_preview_says_so_in_the_reply_form(personas, directory, client):
+    """Signed out while writing (the session ran out), 预览 followed the login redirect and put the
+    whole login page, header and all, inside the reply form. A full post still goes to the login."""
+    m = make_cases(personas, directory, 1)[0]
+    url = reverse("board:reply_preview", args=[m.public_id])
+    r = client.post(url, {"version": m.version, "body": "经核查, 电梯已列入改造计划。"}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and "登录已失效, 未能预览" in html
+    assert "<html" not in html and 'name="password"' not in html
+    r = client.post(url, {"version": m.version, "body": "经核查, 电梯已列入改造计划。"})
+    assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_stale_form_token_is_told_without_the_hidden_fields_name(personas, directory, login):
+    """A form whose hidden version was lost or garbled said 「(隐藏字段 version) 表单已失效…」 above its
+    fields: Django's wording for a hidden field's error, with the field's English name in it."""
+    m = submit(personas, directory, 1)
+    client = login(personas["dispatcher"])
+    r = client.post(reverse("board:case_action", args=[m.public_id, "dispatch"]),
+                    {"version": "abc", "lead": directory["housing"].pk})
+    html = r.content.decode()
+    assert r.status_code == 400 and "表单已失效, 请刷新页面后重试" in html
+    assert "隐藏字段" not in html and "version)" not in html

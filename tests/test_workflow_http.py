@@ -587,6 +587,8 @@ def test_reply_form_shows_similar_answers_and_the_preview_scores_the_draft(perso
     assert old.title in similar and REPLY_TEXT in similar
     # a past case may be another unit's, anywhere in the province: its citizen's data stays hidden
     assert "139****5678" in similar and "13912345678" not in similar
+    # its body is cut at 200 characters: the whole message is one click away (there was no link)
+    assert f'href="{reverse("board:message", args=[old.public_id])}"' in similar.split("</details>")[0]
 
     r = staff["officer"].post(reverse("board:reply_preview", args=[m.public_id]),
                               {"version": fresh(m).version, "body": "收到, 谢谢您的留言。"})

@@ -5,7 +5,8 @@ with the Conflict message instead of overwriting their work."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.utils import ErrorDict
 
 from minsheng.directory.models import Topic, Unit, topic_tree
 from minsheng.insight.text import han_ratio
@@ -22,6 +23,15 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0,
                                  error_messages={"required": "表单已失效, 请刷新页面后重试",
                                                  "invalid": "表单已失效, 请刷新页面后重试"})
+
+    def full_clean(self):
+        super().full_clean()
+        # a hidden field's error is shown as 「(隐藏字段 version) …」: the form's own error instead
+        # (first, as it was: a stale form is refreshed before anything else is corrected)
+        if self._errors and "version" in self._errors:
+            stale = self.error_class(self._errors.pop("version"), error_class="nonfield", renderer=self.renderer)
+            stale.extend(self._errors.pop(NON_FIELD_ERRORS, []))
+            self._errors = ErrorDict({NON_FIELD_ERRORS: stale, **self._errors}, renderer=self.renderer)
 
 
 class SignForm(VersionedForm):

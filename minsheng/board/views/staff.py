@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
@@ -612,11 +613,19 @@ def case_action(request, public_id, action):
     return redirect(_safe_next(request, reverse("board:case", args=[message.public_id])))
 
 
-@login_required
+# the preview box is filled in place: a login page (or nothing at all) there leaves the officer
+# with a draft and no word of what happened
+PREVIEW_SIGNED_OUT = "登录已失效, 未能预览: 请先复制您写的答复, 再刷新本页重新登录"
+
+
 def reply_preview(request, public_id):
     """Show the reply as the public will see it, with its quality score; changes nothing."""
     if request.method != "POST":  # the address of a preview shown without htmx, reopened or shared
         return redirect("board:case", public_id)
+    if not request.user.is_authenticated:
+        if request.headers.get("HX-Request"):  # htmx followed the login redirect into the reply form
+            return render(request, "board/staff/_reply_preview.html", {"preview": {"error": PREVIEW_SIGNED_OUT}})
+        return redirect_to_login(request.get_full_path())
     roles = _staff_roles(request)
     message = _case_or_404(roles, public_id)
     form = forms.ReplyForm(request.POST)
