@@ -75,7 +75,7 @@ def test_routing_prefecture_rows_with_assisting_units(gansu):
     # a second-level topic without a row falls back to its parent topic
     r = route(R("620100"), T("urban-heating"))
     assert r.lead.name == "兰州市住房和城乡建设局" and names(r.assists) == ["兰州市城市管理局"]
-    assert r.reason == f"兰州市 · {T('urban-heating').name} (属城乡建设) → 兰州市住房和城乡建设局"
+    assert r.reason == f"{T('urban-heating').name} (属城乡建设) in 兰州市 → 兰州市住房和城乡建设局"
 
 
 def test_subtree_inherits_the_prefecture_rows(gansu):

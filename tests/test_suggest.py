@@ -151,7 +151,7 @@ def test_suggestion_routes_by_topic_and_region(models, personas, directory, djan
     s = suggest_for(m)
     assert s.topic == directory["topic_build"] and s.region == directory["lanzhou"]
     assert s.lead == directory["housing"] and s.assists == []
-    assert s.reason == "兰州市 · 城乡建设 → 兰州市住房和城乡建设局"
+    assert s.reason == "城乡建设 in 兰州市 → 兰州市住房和城乡建设局"
     assert s.kind == "consult" and s.region_from_text is False
 
 
@@ -162,7 +162,7 @@ def test_suggestion_uses_lower_place_named_in_text(models, personas, directory, 
     s = suggest_for(m)
     assert s.region == directory["chengguan"] and s.region_from_text
     assert s.lead == directory["cg_gov"]  # the county's own row overrides the city's
-    assert s.reason.startswith("城关区 · 城乡建设 → 城关区人民政府") and "取自留言内容" in s.reason
+    assert s.reason.startswith("城乡建设 in 城关区 → 城关区人民政府") and "取自留言内容" in s.reason
 
 
 @pytest.mark.django_db
@@ -194,7 +194,7 @@ def test_unsure_prediction_routes_by_the_citizens_topic(models, personas, direct
     url = f"/api/v1/staff/cases/{m.public_id}/suggestion/"
     with override_settings(MINSHENG_PREFILL_CONFIDENCE=1.01):
         s = suggest_for(m)
-        assert not s.prefill and s.lead == directory["transport"] and s.reason.startswith("兰州市 · 交通运输 →")
+        assert not s.prefill and s.lead == directory["transport"] and s.reason.startswith("交通运输 in 兰州市")
         assert s.units_prefill  # the citizen's own topic: preselected on the form
         data = api.get(url).json()
         assert data["lead"]["name"] == directory["transport"].name  # as the form (test_workflow_http)
@@ -224,7 +224,7 @@ def test_an_unsure_guess_without_the_citizens_topic_routes_as_a_hint_only(models
         assert not s.prefill and not s.units_prefill and s.lead == directory["ecology"]  # still named, as a hint
         data = api.get(url).json()
         assert data["units_prefill"] is False and data["prefill"] is False
-        assert data["lead"]["name"] == "兰州市生态环境局" and data["reason"].startswith("兰州市 · 环境保护 →")
+        assert data["lead"]["name"] == "兰州市生态环境局" and data["reason"].startswith("环境保护 in 兰州市")
         page = dispatcher.get(f"/staff/case/{m.public_id}/").content.decode()
         assert "机器猜测 (置信度较低)" in page and "兰州市生态环境局" in page and ecology not in page
     with override_settings(MINSHENG_PREFILL_CONFIDENCE=0.0):
@@ -398,7 +398,7 @@ def test_history_unit_learned_from_past_dispatches(model_dir, settings, tmp_path
     api.force_authenticate(p["dispatcher"])
     data = api.get(f"/api/v1/staff/cases/{m.public_id}/suggestion/").json()
     assert data["lead"]["name"] == "兰州市生态环境局" and data["history"]["name"] == "兰州市政务服务中心"
-    assert data["reason"].startswith("兰州市 · 环境保护 →") and 0.6 <= data["history_confidence"] <= 1
+    assert data["reason"].startswith("环境保护 in 兰州市") and 0.6 <= data["history_confidence"] <= 1
     api.force_authenticate(p["citizen"])
     assert api.get(f"/api/v1/staff/cases/{m.public_id}/suggestion/").status_code == 403
     m = submit(p, d, django_capture_on_commit_callbacks, title="公交站红绿灯", body="公交站附近没有红绿灯和斑马线, 道路拥堵")

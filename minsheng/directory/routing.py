@@ -33,6 +33,5 @@ def route(region: Region | None, topic: Topic | None) -> Route:
             if lead:
                 assists = [row.unit for row in here if row.role == Responsibility.Role.ASSIST]
                 asked = t.name if t.pk == topic.pk else f"{topic.name} (属{t.name})"  # the row of a parent topic
-                # in words, as the no-route reason below: "城乡建设 in 兰州市" put English into the form
-                return Route(lead, assists, f"{r.name} · {asked} → {lead.name}")
+                return Route(lead, assists, f"{asked} in {r.name} → {lead.name}")
     return Route(None, [], f"权责清单中没有 {region.name} · {topic.name} 的主办单位, 需人工派单")

@@ -1,5 +1,5 @@
 """What the dispatcher's form proposes for a message: topic, type, region, lead and
-assisting units, and why ("兰州市 · 城乡建设 → 兰州市住房和城乡建设局").
+assisting units, and why ("城乡建设 in 兰州市 → 兰州市住房和城乡建设局").
 
 Topic and type come from the stored prediction (or the models, when the message has
 not been read yet); the region is the citizen's choice, refined to a lower place the
