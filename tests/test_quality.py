@@ -568,7 +568,7 @@ def test_a_reply_with_policy_measures_and_contact_is_explained_and_a_form_letter
     assert good["interpretability"] == 1.0 and good["score"] >= 80
     assert not any(r.startswith("未说明") or r.startswith("未提供") for r in good["reasons"])
     bad = score_reply(TITLE, BODY, BOILER)
-    assert bad["score"] <= 20 and bad["reasons"][0] == "答复为套话 (如“已收悉”“已转相关部门处理”), 没有实质内容"
+    assert bad["score"] <= 20 and bad["reasons"][0] == "答复为套话 (“留言已收悉”“已转相关部门”“感谢您对我们工作的关心、监督与支持”), 没有实质内容"
     assert "未说明调查核实的事实或依据的政策法规" in bad["reasons"]
     assert "未说明已采取或将采取的具体措施" in bad["reasons"]
 
@@ -704,3 +704,13 @@ def test_a_plea_listing_measures_is_answered_by_a_reply_on_one_of_them():
     assert score_reply("小区问题", body, reply)["missed"] == []
     # a form letter naming the district takes up none of them
     assert score_reply("小区问题", body, "您反映的问题已转区政府调查处理。")["missed"]
+
+
+def test_a_form_letter_is_told_by_its_own_phrases():
+    """The reason quoted 「如“已收悉”“已转相关部门处理”」 whatever the draft said: a draft saying only
+    that the unit takes it seriously and will study it was told of phrases it does not hold."""
+    draft = score_reply(TITLE, BODY, "您好, 我们对此高度重视, 将认真研究。")
+    assert draft["boilerplate"] and draft["reasons"][0] == "答复为套话 (“高度重视”“将认真研究”), 没有实质内容"
+    assert "已收悉" not in draft["reasons"][0]
+    bare = score_reply(TITLE, BODY, "好的, 知道了。")  # no stock phrase at all: too little said
+    assert bare["boilerplate"] and bare["reasons"][0] == "答复内容过少, 没有实质内容"

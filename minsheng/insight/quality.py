@@ -542,6 +542,17 @@ def substance(reply: str) -> str:
     return _COURTESY.sub("", normalize(reply))
 
 
+_RECEIVED = re.compile(r"(?:留言|来信)?已收悉|感谢您对[^。!！]{0,20}(?:关心|支持|理解|监督|信任)")
+
+
+def stock_phrases(reply: str, most: int = 3) -> list[str]:
+    """The form letter's own phrases in ``reply`` (已收悉, 已转交县住建局核查, 高度重视 …), in
+    order, at most ``most``: what the officer is shown of why a reply is 套话."""
+    text = normalize(reply or "")
+    found = sorted([*_RECEIVED.finditer(text), *_FORWARDED.finditer(text)], key=lambda m: m.start())
+    return list(dict.fromkeys(m.group(0).strip(",，。 ") for m in found))[:most]
+
+
 def is_boilerplate(reply: str) -> bool:
     core = _FORWARDED.sub("", substance(reply))
     return len(re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", core)) < MIN_SUBSTANCE and not _CONCRETE.search(core)
@@ -612,7 +623,9 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
 
     if boilerplate:
         score = min(score, BOILERPLATE_CAP)
-        reasons.insert(0, "答复为套话 (如“已收悉”“已转相关部门处理”), 没有实质内容")
+        # the phrases of this reply, not the same two examples whatever it says (高度重视, 认真研究)
+        said = "".join(f"“{p}”" for p in stock_phrases(reply))
+        reasons.insert(0, f"答复为套话 ({said}), 没有实质内容" if said else "答复内容过少, 没有实质内容")
     return {
         "score": round(score, 1),
         "relevance": round(relevance, 3),
