@@ -843,3 +843,16 @@ def test_a_settled_case_of_an_assisting_unit_does_not_flag_what_one_unit_still_h
     hotspot = hotspots_service.refresh_one(hotspot)
     assert hotspot.units == ["兰州市住房和城乡建设局", "兰州市生态环境局"]
     assert hotspot.unresolved_count == len(messages) - 1 and not hotspot.needs_coordination
+
+
+def test_thank_you_notes_make_no_hotspot(directory, personas):
+    """Three citizens thanking 住建局 for the lift it fixed at 幸福家园 ranked among the problems
+    raised (a walk found one 14th on /hotspots/): a thank-you note is no problem raised."""
+    thanks = [actions.do_submit(p, title="感谢住建局为幸福家园小区修好电梯",
+                                body="幸福家园小区3号楼电梯修好了, 感谢住建局和物业的辛勤工作。", kind="thanks",
+                                region=directory["chengguan"]) for p in citizens(3)]
+    for m in thanks:
+        actions.do_accept(personas["dispatcher"], m)
+        assert hotspots_service.place_message(m) is None
+    assert hotspots_service.rebuild() == 0
+    assert not Hotspot.objects.exists()

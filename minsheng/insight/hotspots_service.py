@@ -110,7 +110,12 @@ def reset_index() -> None:
 def place_message(message, refresh: bool = True) -> Hotspot | None:
     """Put ``message`` into its hotspot, creating one when none fits. Idempotent: a
     message already placed keeps its hotspot. Returns the hotspot (None for an
-    empty message). ``refresh=False`` leaves counts and heat to the caller (bulk)."""
+    empty message, and for a thank-you note: a hotspot is a problem raised, and thanks for
+    one solved ranked among them). ``refresh=False`` leaves counts and heat to the caller (bulk)."""
+    from minsheng.board.models import MessageKind
+
+    if message.kind == MessageKind.THANKS:
+        return None
     existing = HotspotMember.objects.filter(message_id=message.pk).select_related("hotspot").first()
     if existing:
         return existing.hotspot
@@ -424,10 +429,10 @@ def rebuild(messages=None, progress=None) -> int:
     """Place every message that has no hotspot yet (oldest first), then recompute the
     hotspots it touched once; returns the number placed. ``progress(done, total)`` is
     called every PROGRESS_EVERY messages."""
-    from minsheng.board.models import Message
+    from minsheng.board.models import Message, MessageKind
 
     qs = messages if messages is not None else Message.objects.filter(hotspot_member__isnull=True)
-    qs = qs.exclude(status__in=CLOSED_OUT).select_related("region__parent__parent__parent", "author").order_by(
+    qs = qs.exclude(status__in=CLOSED_OUT).exclude(kind=MessageKind.THANKS).select_related("region__parent__parent__parent", "author").order_by(
         "submitted_at", "id")
     touched: set[int] = set()
     placed = 0
