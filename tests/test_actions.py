@@ -182,6 +182,24 @@ def test_a_case_goes_only_to_units_of_its_region_and_above(message, personas, di
 
 
 @pytest.mark.django_db
+def test_the_units_a_case_can_go_to_begin_with_its_own_regions(personas, directory):
+    """The dispatch form's 主办/协办 lists ran by region code: a 兰州市 case's began with the
+    province's units, a 城关区 case's too, its own district's government somewhere after them."""
+    from minsheng.directory.models import Unit
+
+    province = Unit.objects.create(name="甘肃省住房和城乡建设厅", region=directory["province"])
+    qlh = Unit.objects.create(name="七里河区人民政府", region=directory["qilihe"])
+    city = actions.do_submit(personas["citizen"], title="老楼加装电梯没有结果", body=BODY, kind="help", region=directory["lanzhou"])
+    names = [u.name for u in actions.units_for(city)]
+    assert names[:4] == sorted(names[:4]) and {*names[:4]} == {"兰州市住房和城乡建设局", "兰州市生态环境局",
+                                                                "兰州市交通运输局", "兰州市政务服务中心"}
+    assert names[4:] == [province.name, "城关区人民政府", qlh.name]
+    district = actions.do_submit(personas["citizen"], title="老楼加装电梯没有结果", body=BODY, kind="help", region=directory["chengguan"])
+    names = [u.name for u in actions.units_for(district)]
+    assert names[0] == "城关区人民政府" and names[5] == province.name and names[6:] == [qlh.name]
+
+
+@pytest.mark.django_db
 def test_a_due_soon_reminder_cut_off_half_way_is_sent_whole_next_time(message, personas, directory, monkeypatch):
     """The unit's officers are told in one transaction: a run that lost the database after
     the first officer's note left the second none, and every later run found the reminder sent."""

@@ -14,7 +14,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
@@ -215,12 +215,17 @@ def do_reject(actor, message: Message, reason: str, at=None) -> None:
 def units_for(message: Message):
     """The active units a case can go to (dispatch, assist, transfer): those of the message's
     region and the regions above it, and every unit of its prefecture (a 兰州 case is not
-    sent to 定西市住建局). The dispatch and transfer forms list exactly these."""
+    sent to 定西市住建局). The dispatch and transfer forms list exactly these: the region's own
+    units first, then those above it, nearest first, then the rest of the prefecture (by code:
+    a 兰州市 case's list began with the province's units)."""
     region = message.region
     prefix = region.code[:4] if region.level >= 2 else region.code[:2]
+    above = [r.pk for r in region.ancestors() if r.pk != region.pk]
+    near = Case(When(region_id=region.pk, then=Value(0)), When(region_id__in=above, then=10 - F("region__level")),
+                default=Value(20))
     return (Unit.objects.filter(is_active=True)
-            .filter(Q(region_id__in=[r.pk for r in region.ancestors()]) | Q(region__code__startswith=prefix))
-            .order_by("region__code", "name"))
+            .filter(Q(region_id__in=[*above, region.pk]) | Q(region__code__startswith=prefix))
+            .order_by(near, "region__code", "name"))
 
 
 def _require_units_for(message: Message, units: dict) -> None:
