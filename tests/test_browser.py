@@ -214,6 +214,29 @@ def test_a_similar_message_is_supported_from_the_box_and_enter_still_posts(brows
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_draft_left_on_a_shared_computer_is_not_shown_to_the_next_citizen(browser, live_server, personas, directory):
+    """The post form's draft is kept in the tab: a citizen who typed their name and phone,
+    did not post and signed out left it there, and the next one to sign in on that computer
+    (a library's, a community centre's) found it restored on 我要留言."""
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", "小区门口的路灯坏了很久")
+    citizen.fill("#id_body", "联系人: 李明, 电话 13912345678, 路灯坏了三个星期了。")
+    citizen.click("header form.inline button")  # 退出, in the same tab
+    citizen.wait_for_load_state("networkidle")
+    assert citizen.evaluate("Object.keys(sessionStorage).filter(k => k.includes('post-draft'))") == []
+    citizen.goto(f"{live_server.url}/accounts/login/")
+    citizen.fill("input[name=username]", personas["other_citizen"].phone)
+    citizen.fill("input[name=password]", PASSWORD)
+    citizen.click("form.stack button[type=submit]")
+    citizen.wait_for_load_state("networkidle")
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.wait_for_load_state("load")
+    assert citizen.input_value("#id_title") == "" and citizen.input_value("#id_body") == ""
+    assert citizen.locator("#draft-note").is_hidden()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_reply_pasted_over_the_limit_is_not_cut_but_refused(browser, live_server, personas, directory):
     """The reply box cut a pasted reply at its limit without a word (maxlength), and the
     rest, often the contact number at its end, was lost from the published answer."""

@@ -323,3 +323,32 @@ def test_a_control_character_in_a_title_does_not_break_the_xlsx_export(client, d
     assert response.status_code == 200
     titles = [row[1].value for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2)]
     assert "路灯不亮" in titles
+
+
+def test_the_public_csv_masks_each_title_as_the_public_page_does(client, directory, personas,
+                                                                django_capture_on_commit_callbacks):
+    """The export reads plain column values and masks the title itself: a phone in the title,
+    a name introduced in the body and the anonymous author's own registered name are hidden
+    as ``Message.public_title`` hides them, and a name shown by choice stays."""
+    anonymous = make_user("13800000071", phone="13800000071", display_name="赵德柱")
+    shown = make_user("13800000072", phone="13800000072", display_name="钱多多")
+    crafted = [
+        (anonymous, False, "赵德柱反映小区电梯停运一个月", "电梯停运一个月了, 请尽快修复, 谢谢。"),
+        (personas["citizen"], False, "孙大成家门口下水道堵塞", "联系人: 孙大成, 下水道堵了一周, 请派人疏通。"),
+        (personas["citizen"], False, "请回电13912345678说明停水原因", "小区停水三天, 没有任何通知, 请说明。"),
+        (shown, True, "钱多多反映路灯坏了很久", "路灯坏了很久, 晚上出行很不方便, 请维修。"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        made = []
+        for author, show_name, title, body in crafted:
+            m = actions.do_submit(author, title=title, body=body, kind="help", region=directory["chengguan"],
+                                  topic=directory["topic_build"], show_name=show_name)
+            actions.do_accept(personas["dispatcher"], m)
+            made.append(m)
+    rows = _csv(client.get("/stats/export/messages.csv", {"region": "620102", "measure": "received"}))
+    titles = {r[0]: r[1] for r in rows[1:]}
+    for m in made:
+        m = Message.objects.select_related("author").get(pk=m.pk)
+        assert titles[m.public_id] == m.public_title
+    assert [titles[m.public_id] for m in made] == ["赵**反映小区电梯停运一个月", "孙**家门口下水道堵塞",
+                                                  "请回电139****5678说明停水原因", "钱多多反映路灯坏了很久"]

@@ -573,7 +573,8 @@ def duplicate_pairs(ids: Sequence[str], titles: Sequence[str], bodies: Sequence[
     # two places, grew with the square of the file: 300 s at 50,000 messages)
     wanted = np.array([max(min_score, SAME_TEXT) if named else min_score for named in places])
     out = []
-    for i, j, score in index.pairs(min_score, progress=progress, wanted=wanted, also=_named_alike(places)):
+    also = _named_alike(places, index.matrix, min_score)
+    for i, j, score in index.pairs(min_score, progress=progress, wanted=wanted, also=also):
         if score < SAME_TEXT and not (same_place(places[i], places[j], counties[i], counties[j])
                                       and index.same_problem(index.row(i), j, index.places(i), index.texts[i])):
             continue
@@ -596,9 +597,18 @@ def _name_keys(name: str) -> set[str]:
     return keys
 
 
-def _named_alike(places: Sequence[set[str]]) -> tuple[np.ndarray, np.ndarray]:
+# a place named in more titles than this (pairs of them) is paired through the product of their rows
+_LISTED_PAIRS = 20_000
+
+
+def _named_alike(places: Sequence[set[str]], matrix: sparse.csr_matrix | None = None,
+                 min_score: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The pairs of rows whose titles may name one place (``same_name``): a name one names is one
-    of ``_name_keys`` of a name the other names. More than ``same_place`` passes (it decides)."""
+    of ``_name_keys`` of a name the other names. More than ``same_place`` passes (it decides).
+    Where many titles name one place (a city's main road, a large estate: 3,000 titles make 9
+    million pairs) and ``matrix`` is given, only those whose product reaches ``min_score`` (a
+    little under, for rounding): listing every pair of them for its exact cosine took 26 s at
+    3,000 such titles, 160 s at 6,000, against 1-2 s for the product of every row with every other."""
     named: dict[str, list[int]] = {}
     keyed: dict[str, list[int]] = {}
     for row, names in enumerate(places):
@@ -611,8 +621,17 @@ def _named_alike(places: Sequence[set[str]]) -> tuple[np.ndarray, np.ndarray]:
         others = keyed.get(name)
         if others and len(others) > 1:
             rows, others = np.asarray(rows), np.asarray(others)
-            first.append(np.repeat(rows, len(others)))
-            second.append(np.tile(others, len(rows)))
+            if matrix is None or len(rows) * len(others) <= _LISTED_PAIRS:
+                first.append(np.repeat(rows, len(others)))
+                second.append(np.tile(others, len(rows)))
+                continue
+            theirs = matrix[others].T.tocsr()
+            for start in range(0, len(rows), 2000):
+                part = rows[start:start + 2000]
+                block = matrix[part].dot(theirs).tocoo()
+                keep = block.data >= min_score - 1e-4
+                first.append(part[block.row[keep]])
+                second.append(others[block.col[keep]])
     if not first:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     first, second = np.concatenate(first), np.concatenate(second)

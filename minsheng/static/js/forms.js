@@ -8,6 +8,7 @@
   "use strict";
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    if (form.hasAttribute("data-forget-drafts")) forgetDrafts();
     if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
     setTimeout(function () {  // after the form data (with the clicked button's value) is taken
       if (event.defaultPrevented) return;
@@ -16,6 +17,16 @@
       });
     }, 0);
   });
+  // 退出: the post form's drafts kept in this tab (board/post.html) go with the citizen, so
+  // the next one to sign in on a shared computer does not find their name and phone there
+  function forgetDrafts() {
+    try {
+      for (var i = sessionStorage.length - 1; i >= 0; i--) {
+        var key = sessionStorage.key(i);
+        if (key && key.indexOf("minsheng:post-draft") === 0) sessionStorage.removeItem(key);
+      }
+    } catch (e) { /* storage off */ }
+  }
   // A refused form: the summary of what to correct takes the focus, so a screen reader
   // reads it and the keyboard starts from it (its links lead to the fields). Again on load:
   // a page posted from /post/#main (after 跳到正文) scrolls to #main and focuses it then.
