@@ -639,3 +639,52 @@ def test_the_cuts_behind_their_look_ahead_are_the_cuts_without_it():
         assert core._SPLIT_KEEP.split(run) == bare.split(run), run
     assert match_starts("(?<!x)(?:ab|[cd]e|\\d+f|(?=g)|h?i)") == {"a", "c", "d", "\\d", "g", "h", "i"}
     assert match_starts("a|b?") is None and match_starts("(?i:a)") is None and match_starts(".a") is None
+
+
+# one problem at one place told by three residents in other words: the titles share a word of the
+# problem (停水 / 没水 / 断水) and the place, the bodies little but the place
+WATER_CUT = [
+    ("柏溪雅苑小区又停水了", "家里水龙头拧开一滴都没有, 早上起来洗漱做饭都成了难题, 打物业电话一直占线。"),
+    ("柏溪雅苑三天没水谁来管", "连续三天水龙头干涸, 老人只能提桶去亲戚家接, 上班族只好买矿泉水刷牙。"),
+    ("柏溪雅苑断水何时恢复", "周一开始整栋楼水龙头没动静, 通知上说检修管道一天, 结果到今天还是干的。"),
+]
+WATER_ELSEWHERE = ("枫林雅苑小区又停水了", "家里水龙头拧开一滴都没有, 早上起来洗漱做饭都成了难题, 打物业电话一直占线。")
+PARKING_THERE = ("柏溪雅苑车位被外来车辆占用", "每天晚上回家找不到地方停, 外面的车随便开进来, 门卫也不管。")
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_word_of_the_problem_and_the_place_in_both_titles_join_though_told_in_other_words(mode):
+    """With a title place in common, letters joined only when the bodies shared words beyond the
+    place's name (cosine 0.20) or the titles said the same (0.50): residents who each told one water
+    cut in their own words got a hotspot each. A word of the same problem in both titles (停水, 没水,
+    断水 are one) now joins them; another problem at the compound and the same problem at another
+    compound stay apart."""
+    items = make_items() + letters("C", [*WATER_CUT, WATER_ELSEWHERE, PARKING_THERE])
+    of = clustered(items, mode)
+    assert of["C0"] == of["C1"] == of["C2"], "one water cut told three ways is one hotspot"
+    assert of["C3"] != of["C0"], "the same problem at another compound is another hotspot"
+    assert of["C4"] != of["C0"], "another problem at the compound is another hotspot"
+
+
+# one company written two ways (its first two characters swapped) and a metro line numbered in words
+# and in digits: each pair is one problem at one place, the titles saying the same or sharing a word of it
+SWAPPED_NAME = [
+    ("举报启航优选商贸公司拖欠货款", "我们给这家公司供了半年的货, 对方一拖再拖, 现在电话也不接, 请求帮忙追讨。"),
+    ("航启优选商贸公司拖欠货款不还", "合同到期结算款迟迟不付, 财务说老板出差, 几十家小商户的钱都压在里面。"),
+]
+LINE_IN_WORDS = [
+    ("地铁九号线半夜施工太吵", "工地围挡就在楼下, 每晚打桩到两三点, 窗户关上也没用, 孩子睡不着觉第二天还要上学。"),
+    ("地铁9号线施工扰民", "凌晨还在打桩破路面, 轰隆声一阵接一阵, 整栋楼的人都睡不着觉。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_place_written_two_ways_is_one_place(mode):
+    """A name with two characters swapped or a number written in words rather than digits was another
+    place, and titles naming different places join only on nearly the same text (cosine 0.88): the
+    two ways of writing one company or one metro line each made two hotspots."""
+    items = make_items() + letters("S", SWAPPED_NAME) + letters("L", LINE_IN_WORDS)
+    of = clustered(items, mode)
+    assert of["S0"] == of["S1"], "the company's name misspelt is the same company"
+    assert of["L0"] == of["L1"], "九号线 and 9号线 are one line"
+    assert of["S0"] != of["L0"]

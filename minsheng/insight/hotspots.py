@@ -12,8 +12,10 @@ Method (see docs/hotspots.md):
 3. A new message looks up candidate hotspots through an inverted index of its places and
    its rarest bigrams (only hotspots active within the sliding ``window_days``), and
    joins the one whose centroid is most similar if the similarity clears a threshold
-   that depends on the place evidence: low when they name the same place, high when
-   they name different places, and never across different counties.
+   that depends on the place evidence: low when they name the same place (lower still when
+   both titles name it and a word of the same problem), high when they name different places,
+   and never across different counties. A place written two ways (九号线/9号线, two characters
+   swapped) is one (``place_variant``).
    Otherwise it starts a hotspot of its own.
 4. Heat grows with distinct citizens, messages, supports and recency (``heat()``).
 """
@@ -29,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .text import normalize, starting_at
+from .text import SYNONYMS, normalize, starting_at
 
 # Item.prepare normalises a message's title four times and its body head twice (county, places,
 # bigrams of the text and of the title): a few recent texts remembered read each once
@@ -53,6 +55,10 @@ JOIN_SAME_AUTHOR = 0.30
 # a title place in common: the titles say the same problem there (cosine of the titles without the place's
 # name) even where the bodies tell it in other words
 SAME_PLACE_TITLE = 0.50
+# a title place in common and a word of one problem in both titles (漏水/渗水 there, 飙车 there): the
+# bodies may tell it in other words still
+JOIN_SAME_PLACE_WORD = 0.0
+JOIN_SAME_ROAD_WORD = 0.10  # the same with one road in common only
 CANDIDATES = 8
 MERGE_SAME_PLACE = 0.25  # centroid cosine for merging split hotspots (batch)
 POSTINGS_CAP = 60  # most recent hotspots per key; older ones are rarely the match
@@ -398,8 +404,43 @@ def _joins(run: str, at: int, seps: list[tuple[int, int]], stops: list[int], fre
 
 def place_tails(places: list[str]) -> list[str]:
     """The last four characters of long names: 万科魅力之城 also answers to 魅力之城 (but
-    two long names with the same tail are still different places)."""
-    return [p[-4:] for p in places if len(p) >= 6]
+    two long names with the same tail are still different places); and the name as it is written
+    the other way (``place_variant``)."""
+    tails = [p[-4:] for p in places if len(p) >= 6]
+    return tails + [v for p in places if (v := place_variant(p)) != p and v not in places]
+
+
+_NUMERALS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def place_variant(name: str) -> str:
+    """One way of writing the names citizens write two ways: numerals as digits (地铁六号线 →
+    地铁6号线), and the first two characters of a long name in one order (a brand misspelt by
+    swapping them: 蓝湖星苑小镇 and 湖蓝星苑小镇 are one). Of two ways of writing a name, one is
+    nearly always already this one, so an item's variants are matched against the others' names
+    as its tails are."""
+    name = name.translate(_NUMERALS)
+    if len(name) >= 5 and name[1] < name[0]:
+        name = name[1] + name[0] + name[2:]
+    return name
+
+
+# the words of a concrete problem, each group one problem said several ways: those of text.SYNONYMS
+# and a few more that name a problem by themselves
+_PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
+    ("飙车", "飙行", "炸街"),
+    ("乞讨", "流浪", "乞丐"),
+    ("修路",),
+    ("夜间施工", "施工扰民", "施工噪音", "施工噪声"),  # work that keeps people awake, said without the hour
+    ("消防通道", "消防生命", "消防车道"),
+)
+_PROBLEM_OF = {word: group[0] for group in reversed(_PROBLEM_GROUPS) for word in group}
+_PROBLEM_RE = re.compile(starting_at("|".join(sorted(_PROBLEM_OF, key=len, reverse=True))))
+
+
+def problem_words(text: str) -> frozenset:
+    """The problems ``text`` names in words of ``_PROBLEM_GROUPS``, each as its group's first word."""
+    return frozenset(_PROBLEM_OF[w] for w in _PROBLEM_RE.findall(_normalized(text)))
 
 
 def extract_groups(text: str) -> list[str]:
@@ -438,6 +479,7 @@ class Item:
     groups: list[str] = field(default_factory=list)
     grams: Counter = field(default_factory=Counter)
     title_grams: Counter = field(default_factory=Counter)
+    title_problems: frozenset = frozenset()  # the problem words of the title (``problem_words``)
     keys: list[str] = field(default_factory=list)
 
     def prepare(self) -> Item:
@@ -455,6 +497,7 @@ class Item:
             body = body.replace(name, " ")
         self.grams = bigrams(title, body)
         self.title_grams = bigrams(title, "")
+        self.title_problems = problem_words(title)
         return self
 
 
@@ -467,6 +510,8 @@ class Cluster:
     norm2: float = 0.0
     title_centroid: dict[str, float] = field(default_factory=dict)  # sum of the members' title vectors
     title_norm2: float = 0.0
+    title_problems: Counter = field(default_factory=Counter)
+    title_variants: Counter = field(default_factory=Counter)  # its title places as ``place_variant`` writes them
     members: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
     users: set[str] = field(default_factory=set)
@@ -567,6 +612,17 @@ def _shared_places(item: Item, c: Cluster) -> list[str]:
     return [p for p in item.places if p in c.places or p in c.tails] + [t for t in item.tails if t in c.places]
 
 
+# a town, a street office or a community holds many compounds and roads: a problem's word there says
+# too little about where
+_WIDE_PLACES = ("镇", "乡", "街道", "社区")
+
+
+def _same_title_places(item: Item, c: Cluster) -> list[str]:
+    """The places the item's title and a title of ``c`` both name, written alike or two ways
+    (``place_variant``), other than towns, street offices and communities (``_WIDE_PLACES``)."""
+    return [p for p in item.title_places if not p.endswith(_WIDE_PLACES) and place_variant(p) in c.title_variants]
+
+
 def _name_grams(names) -> frozenset:
     return frozenset(n[i:i + 2] for n in names for i in range(len(n) - 1))
 
@@ -653,7 +709,8 @@ class HotspotIndex:
         min_df = 2 if self.frozen_df else 1  # a bigram nobody else used finds nothing
         df = self.df
         rare = sorted((g for g in vec if df.get(g, 0) >= min_df), key=vec.__getitem__, reverse=True)[:5]
-        item.keys = ["p:" + p for p in dict.fromkeys(item.places + item.tails)] + ["g:" + g for g in rare]
+        # a place is posted and looked up as ``place_variant`` writes it: its two ways of writing share one list
+        item.keys = ["p:" + p for p in dict.fromkeys(map(place_variant, item.places + item.tails))] + ["g:" + g for g in rare]
         return item.keys
 
     # --- placement ----------------------------------------------------------------
@@ -700,6 +757,13 @@ class HotspotIndex:
                     tvec = tvec if tvec is not None else self.title_vector(item)
                     if _title_cosine(tvec, c, names) >= SAME_PLACE_TITLE:
                         threshold = 0.0
+                    elif any(c.title_problems[w] * 2 >= c.size for w in item.title_problems) and (
+                            shared := _same_title_places(item, c)):
+                        # the same problem's word in both titles, said by at least half the hotspot's (a member
+                        # that joined by mistake does not draw in its own problem's letters); a road is long:
+                        # one alone says less than a compound, a lake or two roads that cross
+                        one_road = len(shared) == 1 and shared[0].endswith(_ROADS)
+                        threshold = JOIN_SAME_ROAD_WORD if one_road else JOIN_SAME_PLACE_WORD
             if cos > best_score and cos >= threshold:
                 best, best_score = cid, cos
         return best, best_score
@@ -743,6 +807,8 @@ class HotspotIndex:
         c.supports += max(0, item.supports)
         c.places.update(item.places)
         c.title_places.update(item.title_places)
+        c.title_problems.update(item.title_problems)
+        c.title_variants.update(place_variant(p) for p in item.title_places)
         c.tails.update(item.tails)
         c.groups.update(item.groups)
         if item.region:
@@ -810,14 +876,15 @@ class HotspotIndex:
                     continue
                 for b in alive[i + 1:]:
                     ca, cb = self.clusters.get(a), self.clusters.get(b)
-                    if ca is None or cb is None or key[2:] not in ca.title_places or key[2:] not in cb.title_places:
+                    if ca is None or cb is None or key[2:] not in ca.title_variants or key[2:] not in cb.title_variants:
                         continue
                     if ca.region and cb.region and ca.region != cb.region:
                         continue
                     if abs((ca.last_at - cb.first_at).days) > self.window.days and \
                             abs((cb.last_at - ca.first_at).days) > self.window.days:
                         continue
-                    names = _name_grams([key[2:]])
+                    names = _name_grams([key[2:], *(p for p in (*ca.title_places, *cb.title_places)
+                                                      if place_variant(p) == key[2:])])
                     if _cosine(ca, cb, names) >= min_cosine or _titles_cosine(ca, cb, names) >= SAME_PLACE_TITLE:
                         self._absorb(ca, cb)
                         merged += 1
@@ -832,7 +899,7 @@ class HotspotIndex:
         into.dates += other.dates
         into.users |= other.users
         into.supports += other.supports
-        for name in ("places", "title_places", "tails", "groups", "regions"):
+        for name in ("places", "title_places", "tails", "groups", "regions", "title_problems", "title_variants"):
             getattr(into, name).update(getattr(other, name))
         del self.clusters[other.id]
         self.alias[other.id] = into.id  # postings keep the old id; lookups resolve it
