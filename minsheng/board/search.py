@@ -99,6 +99,29 @@ class _Matches(Lookup):
         return f"{compiler.quote_name_unless_alias(self.lhs.alias)}.search_vector @@ {rhs}", params
 
 
+def _matches(expr: str, params: list[str]) -> _Matches:
+    return _Matches(F("search_text"), RawSQL(f"to_tsquery('simple'::regconfig, {expr})", params))
+
+
+def _pg_condition(words: list[list[list[str]]]):
+    """The query as ``search_vector @@ …``, split in two so that a common word does not make
+    PostgreSQL recheck every candidate: a GIN index answers a query of whole terms exactly
+    (``小区``), but a phrase (``小 <-> 区``) needs the positions it does not hold, and the
+    candidates of a phrase are rechecked against their stored tsvector, which PostgreSQL keeps
+    out of line (a read per candidate: every message with 小 and 区 for 小区). Written as
+    ``whole OR (query AND NOT whole)`` (``whole``: each word as one of its whole terms), the
+    same messages match; only those that need the phrase are rechecked (docs/search.md)."""
+    expr, params = _tsquery(words)
+    if all(len(phrase) == 1 for alts in words for phrase in alts):
+        return _matches(expr, params)  # whole terms only: nothing to recheck
+    whole = [[phrase for phrase in alts if len(phrase) == 1] for alts in words]
+    whole_expr, whole_params = _tsquery(whole)
+    if len(words) == 1:  # the same as the whole query AND NOT …, and the planner estimates it better
+        expr, params = _tsquery([[phrase for phrase in words[0] if len(phrase) > 1]])
+    rest = f"'(' || {expr} || ') & !(' || {whole_expr} || ')'"
+    return Q(_matches(whole_expr, whole_params)) | Q(_matches(rest, [*params, *whole_params]))
+
+
 def searchable(query: str) -> bool:
     """Whether ``query`` has anything to search for (a word, a character or a message
     number); punctuation, symbols and emoji alone filter nothing."""
@@ -118,15 +141,31 @@ def rank(queryset, query: str):
     phrase = ("" if any(_is_han(c) for w in words for c in w) else " ").join(words)
 
     def in_title(text):  # as typed or in simplified characters (路燈 finds 路灯 and 路燈)
-        return Q(title__icontains=text) | Q(title__icontains=simplified(text, loose=True))
+        found = Q()
+        for form in dict.fromkeys((text, simplified(text, loose=True))):
+            found |= _title_has(form)
+        return found
 
     all_in_title = Q()
     for w in words:
         all_in_title &= in_title(w)
-    score = Case(When(title__icontains=phrase, then=Value(0)), When(in_title(phrase), then=Value(1)),
-                 When(all_in_title, then=Value(2)), default=Value(3), output_field=IntegerField())
+    # a condition that repeats an earlier one is left out (a common word's thousands of matches
+    # each evaluate every condition): the order is the same
+    whens, tried = [], []
+    for value, condition in enumerate((_title_has(phrase), in_title(phrase), all_in_title)):
+        if condition not in tried:
+            tried.append(condition)
+            whens.append(When(condition, then=Value(value)))
+    score = Case(*whens, default=Value(3), output_field=IntegerField())
     order = queryset.query.order_by or queryset.model._meta.ordering
     return queryset.annotate(search_rank=score).order_by("search_rank", *order)
+
+
+def _title_has(text: str) -> Q:
+    """The title holds ``text``, letters in any case: Han characters have none, so a plain LIKE
+    for them rather than ``UPPER(title) LIKE UPPER(…)``, which PostgreSQL computes for each row
+    ranked (SQLite's LIKE is the same for both)."""
+    return Q(title__contains=text) if text.upper() == text.lower() else Q(title__icontains=text)
 
 
 def filter_messages(queryset, query: str):
@@ -140,8 +179,7 @@ def filter_messages(queryset, query: str):
     if not words:
         return queryset
     if connection.vendor == "postgresql":
-        expr, params = _tsquery(words)
-        return queryset.filter(_Matches(F("search_text"), RawSQL(f"to_tsquery('simple'::regconfig, {expr})", params)))
+        return queryset.filter(_pg_condition(words))
     sql = "SELECT rowid FROM board_message_fts WHERE board_message_fts MATCH %s"
     return queryset.filter(id__in=RawSQL(sql, [_fts5_query(words)]))
 
