@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -688,3 +689,14 @@ def test_a_place_written_two_ways_is_one_place(mode):
     assert of["S0"] == of["S1"], "the company's name misspelt is the same company"
     assert of["L0"] == of["L1"], "九号线 and 9号线 are one line"
     assert of["S0"] != of["L0"]
+
+
+def test_a_long_letter_naming_thousands_of_lines_is_read_in_a_moment():
+    """Each place written another way (一号线 → 1号线) was looked for in the list of the letter's places
+    before it was added: a 50,000-character letter naming ten thousand metro lines took 2 s to read
+    (the same letter 0.1 s before places had a second way of writing)."""
+    text = "".join(f"{chr(0x4E00 + i % 900)}{chr(0x4F00 + i // 900)}{'一二三四五六七八九'[i % 9]}号线" for i in range(10000))
+    item = core.Item(id="long", title=text, body=text, at=dt.datetime(2024, 1, 1))
+    started = time.process_time()
+    item.prepare()
+    assert len(item.places) > 9000 and time.process_time() - started < 0.8

@@ -406,8 +406,8 @@ def place_tails(places: list[str]) -> list[str]:
     """The last four characters of long names: 万科魅力之城 also answers to 魅力之城 (but
     two long names with the same tail are still different places); and the name as it is written
     the other way (``place_variant``)."""
-    tails = [p[-4:] for p in places if len(p) >= 6]
-    return tails + [v for p in places if (v := place_variant(p)) != p and v not in places]
+    tails, named = [p[-4:] for p in places if len(p) >= 6], set(places)  # a set: a long letter names thousands
+    return tails + [v for p in places if (v := place_variant(p)) != p and v not in named]
 
 
 _NUMERALS = str.maketrans("〇零一二三四五六七八九", "00123456789")
