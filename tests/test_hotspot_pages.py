@@ -856,3 +856,23 @@ def test_thank_you_notes_make_no_hotspot(directory, personas):
         assert hotspots_service.place_message(m) is None
     assert hotspots_service.rebuild() == 0
     assert not Hotspot.objects.exists()
+
+
+def test_a_letter_the_dispatcher_files_as_thanks_leaves_its_hotspots_figures(directory, personas):
+    """A thank-you note is placed in no hotspot, but a letter placed as a complaint and filed as 感谢
+    when dispatched (or one placed before thank-you notes were left out) still counted in its hotspot's
+    messages and heat and was listed on its page."""
+    people = citizens(3)
+    messages = [post(p, t, b, directory["chengguan"], personas["dispatcher"]) for p, (t, b) in zip(people, LIFT, strict=False)]
+    for m in messages:
+        hotspots_service.place_message(m)
+    hotspot = Hotspot.objects.get(members__message=messages[0])
+    assert hotspots_service.refresh_one(hotspot).message_count == 3
+    actions.do_dispatch(personas["dispatcher"], messages[2], directory["housing"], kind="thanks")
+    hotspot = hotspots_service.refresh_one(hotspot)
+    assert hotspot.message_count == 2 and hotspot.citizen_count == 2
+    page = Client().get(f"/hotspots/{hotspot.pk}/").content.decode()
+    assert messages[0].title in page and messages[2].title not in page
+    listed = [m["title"] for m in Client().get(f"/api/v1/hotspots/{hotspot.pk}/").json()["messages"]]
+    assert messages[0].title in listed and messages[2].title not in listed
+    assert hotspots_service.hotspot_of(messages[2]) is None  # its page names no hotspot it is one of

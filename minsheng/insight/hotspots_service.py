@@ -156,6 +156,10 @@ def place_message(message, refresh: bool = True) -> Hotspot | None:
 def hotspot_of(message) -> Hotspot | None:
     """The hotspot ``message`` belongs to, when it is one (two messages or more: a single
     message is a case, not a hotspot), with its region."""
+    from minsheng.board.models import MessageKind
+
+    if message.kind == MessageKind.THANKS:  # counted in none (_reading)
+        return None
     member = (HotspotMember.objects.select_related("hotspot__region")
               .filter(message=message, hotspot__message_count__gte=MIN_MESSAGES).first())
     return member.hotspot if member else None
@@ -180,9 +184,10 @@ def _unresolved(messages) -> list:
 
 
 def _public_members(hotspot: Hotspot) -> list:
-    from minsheng.board.models import Message
+    from minsheng.board.models import Message, MessageKind
 
     return list(Message.objects.filter(hotspot_member__hotspot=hotspot, status__in=Status.public())
+                .exclude(kind=MessageKind.THANKS)
                 .select_related("author").only("title", "body", "submitted_at", "show_name", "author__display_name"))
 
 
@@ -239,9 +244,12 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
 
 def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
     """The figures, flags, title and place of ``hotspot`` as its members give them now."""
-    from minsheng.board.models import Assignment, Message
+    from minsheng.board.models import Assignment, Message, MessageKind
 
+    # a thank-you note is placed in no hotspot (place_message); one placed before it was filed as 感谢 (a
+    # complaint the dispatcher filed so, a note placed before 2026-12-03) counts in none either
     messages = list(Message.objects.filter(hotspot_member__hotspot=hotspot).exclude(status__in=CLOSED_OUT)
+                    .exclude(kind=MessageKind.THANKS)
                     # the topics' roots (three levels) and regions in the same query, not one per message
                     .select_related("topic__parent__parent", "predicted_topic__parent__parent",
                                     "region__parent__parent__parent", "author")

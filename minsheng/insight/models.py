@@ -25,10 +25,11 @@ class HotspotQuerySet(models.QuerySet):
         (``public_citizen_count``) and 我也遇到 (``public_support_count``) of the public members:
         what the public reads beside a hotspot's public messages. The stored counts take in
         pending messages too (for supervisors, and the heat)."""
-        from minsheng.board.models import Message
+        from minsheng.board.models import Message, MessageKind
         from minsheng.board.workflow import Status
 
         public = (Message.objects.filter(hotspot_member__hotspot=OuterRef("pk"), status__in=Status.public())
+                  .exclude(kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._reading)
                   .order_by().values("hotspot_member__hotspot"))
 
         def figure(aggregate, output, default=None):

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
-from minsheng.board.models import Message, Support
+from minsheng.board.models import Message, MessageKind, Support
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 
@@ -103,6 +103,7 @@ def hotspot_detail(request, pk: int):
     # says 已公开 N 条), and the author reads a pending, rejected or withdrawn message of their own
     # on its own page, not listed and charted here as part of a public problem
     messages = list(Message.objects.filter(status__in=Status.public(), hotspot_member__hotspot=hotspot)
+                    .exclude(kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._reading)
                     .select_related("region", "topic", "author").order_by("-submitted_at"))
     # a supervisor who opened a 老大难 from /chronic/ reached each case's public page only, with no
     # way on to its 办理 page (督办, the units' deadlines): the staff who dispatch or supervise a

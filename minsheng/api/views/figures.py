@@ -11,7 +11,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from minsheng.accounts.roles import roles_of
-from minsheng.board.models import Message
+from minsheng.board.models import Message, MessageKind
 from minsheng.board.workflow import Status
 from minsheng.insight.models import Hotspot, HotspotMember
 from minsheng.stats import figures as stats
@@ -127,8 +127,9 @@ class HotspotDetail(ApiView):
     @extend_schema(responses=HotspotDetailSerializer, tags=["insight"],
                    parameters=[OpenApiParameter("hotspot_id", int, OpenApiParameter.PATH)])
     def get(self, request, hotspot_id):
-        members = HotspotMember.objects.filter(message__status__in=Status.public()).select_related(
-            "message").order_by("joined_at", "id")
+        members = (HotspotMember.objects.filter(message__status__in=Status.public())
+                   .exclude(message__kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._reading)
+                   .select_related("message").order_by("joined_at", "id"))
         hotspot = get_object_or_404(
             Hotspot.objects.public().with_public_figures().select_related("region")
             .prefetch_related(Prefetch("members", queryset=members)), pk=hotspot_id)
