@@ -700,3 +700,19 @@ def test_a_long_letter_naming_thousands_of_lines_is_read_in_a_moment():
     started = time.process_time()
     item.prepare()
     assert len(item.places) > 9000 and time.process_time() - started < 0.8
+
+
+# a road named by a date (八一路) and the bus line of the same number (81路): two places, each water on its own
+DATE_ROAD_AND_BUS = [
+    ("八一路积水严重", "一下雨路面就积水到小腿, 行人只能绕到机动车道上走, 下水道口全被堵住了。"),
+    ("81路公交车站积水", "等车的站台一下雨就积水, 乘客只能站在马路牙子上等车, 下水道口堵住了没人清。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_road_named_by_a_date_is_not_the_bus_line_of_that_number(mode):
+    """Numerals written as digits made 八一路 the bus line 81路, one road in common: water on the road and
+    water at a stop of the bus line joined as one hotspot."""
+    of = clustered(make_items() + letters("R", DATE_ROAD_AND_BUS), mode)
+    assert of["R0"] != of["R1"]
+    assert core.place_variant("地铁一号线") == "地铁1号线" and core.place_variant("五一大道") == "五一大道"

@@ -411,6 +411,8 @@ def place_tails(places: list[str]) -> list[str]:
 
 
 _NUMERALS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+# a road named by a date alone (八一路, 五一大道) keeps its numerals: 81路 is a bus line, not that road
+_DATE_ROAD = re.compile("[〇零一二三四五六七八九十]+(?:路|大道|大街|街)")
 
 
 def place_variant(name: str) -> str:
@@ -418,8 +420,9 @@ def place_variant(name: str) -> str:
     地铁6号线), and the first two characters of a long name in one order (a brand misspelt by
     swapping them: 蓝湖星苑小镇 and 湖蓝星苑小镇 are one). Of two ways of writing a name, one is
     nearly always already this one, so an item's variants are matched against the others' names
-    as its tails are."""
-    name = name.translate(_NUMERALS)
+    as its tails are. A road named by numerals alone keeps them (八一路, not the bus line 81路)."""
+    if not _DATE_ROAD.fullmatch(name):
+        name = name.translate(_NUMERALS)
     if len(name) >= 5 and name[1] < name[0]:
         name = name[1] + name[0] + name[2:]
     return name
