@@ -78,7 +78,8 @@ def test_late_reply_loses_timeliness():
     late = score_reply(TITLE, BODY, GOOD, T0, T0 + dt.timedelta(days=50))
     assert late["timeliness"] < on_time["timeliness"]
     assert late["score"] < on_time["score"]
-    assert any("超过 15 天" in r for r in late["reasons"])
+    # said as true of a draft in the preview as of a reply sent (「答复用时」 read as already sent)
+    assert "距留言提交已 50.0 天, 超过 15 天" in late["reasons"]
     assert score_reply(TITLE, BODY, GOOD)["timeliness"] is None
     # a reply dated before its message is a data error: timeliness unknown and said so, not perfect
     before = score_reply(TITLE, BODY, GOOD, T0, T0 - dt.timedelta(days=2))

@@ -613,7 +613,7 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         if days < 0:  # a data error: the timeliness is unknown, not perfect
             reasons.append("答复时间早于留言时间, 请核对时间; 未计及时性")
         elif days > 15:
-            reasons.append(f"答复用时 {days:.1f} 天, 超过 15 天")
+            reasons.append(f"距留言提交已 {days:.1f} 天, 超过 15 天")  # true of a preview too (答复用时 read as sent)
 
     parts = [(0.3, relevance), (0.3, completeness), (0.3, interpretability)]
     if timeliness is not None:
