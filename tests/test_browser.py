@@ -46,13 +46,18 @@ def signed_in_page(browser, live_server, username, password=PASSWORD, **context_
                                      **context_options})
     context.set_default_timeout(20_000)
     page = context.new_page()
+    sign_in(page, live_server, username, password)
+    return page
+
+
+def sign_in(page, live_server, username, password=PASSWORD) -> None:
+    """Sign ``username`` in through the login form, in ``page``'s own tab."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("form.stack button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "/accounts/login/" not in page.url, f"{username} could not sign in"
-    return page
 
 
 def pick_region(page, level: int, code: str) -> None:
@@ -225,11 +230,7 @@ def test_a_draft_left_on_a_shared_computer_is_not_shown_to_the_next_citizen(brow
     citizen.click("header form.inline button")  # 退出, in the same tab
     citizen.wait_for_load_state("networkidle")
     assert citizen.evaluate("Object.keys(sessionStorage).filter(k => k.includes('post-draft'))") == []
-    citizen.goto(f"{live_server.url}/accounts/login/")
-    citizen.fill("input[name=username]", personas["other_citizen"].phone)
-    citizen.fill("input[name=password]", PASSWORD)
-    citizen.click("form.stack button[type=submit]")
-    citizen.wait_for_load_state("networkidle")
+    sign_in(citizen, live_server, personas["other_citizen"].phone)
     citizen.goto(f"{live_server.url}/post/")
     citizen.wait_for_load_state("load")
     assert citizen.input_value("#id_title") == "" and citizen.input_value("#id_body") == ""

@@ -17,8 +17,8 @@ from minsheng.directory.models import Addressee
 from minsheng.insight import hotspots_service
 from minsheng.insight.models import Hotspot
 
-from .conftest import PASSWORD, make_user
-from .test_browser import CHROMIUM, browser  # noqa: F401 (a fixture)
+from .conftest import make_user
+from .test_browser import CHROMIUM, browser, sign_in  # noqa: F401 (a fixture)
 
 pytestmark = [
     pytest.mark.browser,
@@ -154,11 +154,7 @@ def test_the_chronic_list_keeps_its_headings_and_figures_on_one_line_on_a_desk(b
 def test_posting_on_a_phone_from_a_leaders_board(browser, live_server, personas, directory):  # noqa: F811
     mayor = Addressee.objects.get(title="兰州市市长")
     page = phone_page(browser)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", personas["citizen"].phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    sign_in(page, live_server, personas["citizen"].phone)
 
     page.goto(f"{live_server.url}/leaders/{mayor.pk}/")
     page.click(f"text=给{mayor.title}留言")
@@ -193,11 +189,7 @@ def test_a_web_address_in_a_title_or_address_wraps_on_a_phone(browser, live_serv
         address="城关区东岗西路" + "A" * 60)
     actions.do_accept(p["dispatcher"], message)
     page = phone_page(browser)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", p["citizen"].phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    sign_in(page, live_server, p["citizen"].phone)
     for url in (f"/m/{message.public_id}/", "/browse/", "/me/messages/", f"/region/{d['chengguan'].code}/"):
         page.goto(live_server.url + url)
         assert overflow(page) <= 0, f"{url} scrolls sideways by {overflow(page)}px at 390px"
@@ -210,11 +202,7 @@ def test_a_long_account_name_leaves_the_sign_out_button_whole(browser, live_serv
     email = "zhangsan.longname.tester@example-mail-domain.com"
     make_user(email, email=email)
     page = phone_page(browser)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    sign_in(page, live_server, email)
     assert overflow(page) <= 0
     lines = page.evaluate("""() => { const r = document.createRange();
         r.selectNodeContents(document.querySelector('header.site .who button')); return r.getClientRects().length; }""")
