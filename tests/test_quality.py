@@ -715,3 +715,12 @@ def test_a_form_letter_is_told_by_its_own_phrases():
     assert "已收悉" not in draft["reasons"][0]
     bare = score_reply(TITLE, BODY, "好的, 知道了。")  # no stock phrase at all: too little said
     assert bare["boilerplate"] and bare["reasons"][0] == "答复内容过少, 没有实质内容"
+
+
+def test_the_day_a_letter_came_in_is_no_answer_to_when_also_before_the_stock_phrases_list():
+    """「6月1日前来信」 is the day the letter came, not a deadline (日前): the receipt pattern that
+    strips it was shadowed by a later pattern of the same name (stock_phrases'), and this reply
+    counted as telling when the light would be fixed."""
+    reply = "您好! 您于6月1日前来信反映的路灯问题, 物业公司正在核查。"
+    result = score_reply("小区路灯什么时候修?", "我们小区的路灯坏了一个月, 请问什么时候能修好?", reply)
+    assert result["missed"] == ["我们小区的路灯坏了一个月, 请问什么时候能修好?"]

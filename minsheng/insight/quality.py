@@ -83,10 +83,11 @@ _RHETORICAL = re.compile(r"难道|岂(?:非|不|能|有)|试问|何尝|凭什么
 # what a demand is about is said right at its cue: 满街都是乱鸣笛, 建议装鸣笛抓拍设备 is
 # answered by a reply on 声纳抓拍系统, not on what the citizen told before it
 _CLAUSE = re.compile(r"[^,，、:：]+")
+_THANKS_FOR = r"感谢您对[^。!！]{0,20}(?:关心|支持|理解|监督|信任)"  # a form letter's thanks (also stock_phrases)
 _COURTESY = re.compile(
     r"网友[“\"]?[A-Za-z0-9]*[”\"]?[:：,，]?|市民同志|尊敬的[^，。,:：]{0,10}|您好[!！,，。]?|你好[!！,，。]?|"
     r"您的留言已收悉|您的来信已收悉|留言已收悉|来信已收悉|已收悉|现将[^。:：]{0,20}(?:答复|回复)如下[:：]?|"
-    r"感谢您对[^。!！]{0,20}(?:关心|支持|理解|监督|信任)[^。!！]{0,12}[。!！]?|谢谢[!！。]?|"
+    rf"{_THANKS_FOR}[^。!！]{{0,12}}[。!！]?|谢谢[!！。]?|"
     r"\d{4}年\d{1,2}月\d{1,2}日|[\u3000\s]+"
 )
 # a title naming what the body asks about: 关于…的建议, 对…的质疑
@@ -541,14 +542,14 @@ def substance(reply: str) -> str:
     return _COURTESY.sub("", normalize(reply))
 
 
-_RECEIVED = re.compile(r"(?:留言|来信)?已收悉|感谢您对[^。!！]{0,20}(?:关心|支持|理解|监督|信任)")
+_STOCK_COURTESY = re.compile(rf"(?:留言|来信)?已收悉|{_THANKS_FOR}")
 
 
 def stock_phrases(reply: str, most: int = 3) -> list[str]:
     """The form letter's own phrases in ``reply`` (已收悉, 已转交县住建局核查, 高度重视 …), in
     order, at most ``most``: what the officer is shown of why a reply is 套话."""
     text = normalize(reply or "")
-    found = sorted([*_RECEIVED.finditer(text), *_FORWARDED.finditer(text)], key=lambda m: m.start())
+    found = sorted([*_STOCK_COURTESY.finditer(text), *_FORWARDED.finditer(text)], key=lambda m: m.start())
     return list(dict.fromkeys(m.group(0).strip(",，。 ") for m in found))[:most]
 
 
