@@ -261,8 +261,9 @@ def notifications(request):
 
 
 @login_required
-@require_POST
 def notifications_read_all(request):
+    if request.method != "POST":  # the address of a post that met the login page (session run out)
+        return redirect("board:notifications")
     n = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     flash.success(request, f"已将 {n} 条消息标为已读" if n else "没有未读消息")
     return redirect("board:notifications")
