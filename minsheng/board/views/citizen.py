@@ -22,6 +22,7 @@ from .. import actions, notify
 from ..forms import EvaluationForm, MessageForm, ReopenForm, WithdrawForm, addressees_for
 from ..models import Message, Notification
 from ..workflow import Conflict, IllegalMove, Status, allowed
+from . import DRAFT_SENT
 from .public import list_queryset, paginate
 
 MAX_LEVEL = Region.Level.TOWNSHIP
@@ -130,7 +131,8 @@ def post_message(request):
             except (actions.Invalid, PermissionDenied) as exc:
                 flash.error(request, str(exc))
             else:
-                flash.success(request, f"留言已提交 (编号 {message.public_id}), 审核通过后公开, 处理进展会通知您")
+                flash.success(request, f"留言已提交 (编号 {message.public_id}), 审核通过后公开, 处理进展会通知您",
+                              extra_tags=DRAFT_SENT)  # the draft kept in the tab goes
                 return redirect("board:message", message.public_id)
     else:
         # from a leader's board: ?region=…&addressee=… (picker_context drops one not for the region)
