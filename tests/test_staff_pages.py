@@ -298,4 +298,6 @@ def test_a_post_on_the_case_page_after_the_session_ran_out_leads_back_to_the_cas
         assert page.status_code == 200, url
         assert page.redirect_chain[-1][0] == case_url, url
     m.refresh_from_db()
-    assert not m.replies.exists()  # nothing was done on the way
+    extension.refresh_from_db()
+    assert not m.replies.exists() and m.status == "signed"  # nothing was done on the way
+    assert extension.state == "pending"
