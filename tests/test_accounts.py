@@ -367,3 +367,21 @@ def test_a_signed_out_citizen_sent_to_sign_in_from_the_post_form_is_told_why(cli
     assert "登录后即可留言" in text and '<a href="/accounts/register/?next=/post/">注册新账号</a>' in text
     for elsewhere in ("/accounts/login/", "/accounts/login/?next=/chronic/"):
         assert "登录后即可留言" not in client.get(elsewhere).content.decode()
+
+
+@pytest.mark.parametrize("going, lands", [("/me/notifications/read-all/", "/me/notifications/"),
+                                          ("/api/tokens/{token}/revoke/", "/api/tokens/")])
+def test_a_post_that_met_the_login_page_lands_on_its_page_once_signed_in(going, lands, personas):
+    """标为已读 or 撤销 pressed with the session run out goes to the login page with the post's
+    address as next; signed in, the citizen got an empty 405 at that address (it took posts only)."""
+    from minsheng.api.models import ApiToken
+
+    token, _ = ApiToken.issue(personas["citizen"], "我的脚本")
+    going = going.format(token=token.pk)
+    client = Client()
+    r = client.post(going)
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/login/?next=")
+    page = client.post(r["Location"], {"username": "13800000001", "password": PASSWORD, "next": going}, follow=True)
+    assert page.status_code == 200 and page.redirect_chain[-1][0] == lands
+    token.refresh_from_db()
+    assert token.revoked_at is None  # nothing was done on the way

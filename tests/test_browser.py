@@ -229,12 +229,27 @@ def test_a_draft_left_on_a_shared_computer_is_not_shown_to_the_next_citizen(brow
     citizen.fill("#id_body", "联系人: 李明, 电话 13912345678, 路灯坏了三个星期了。")
     citizen.click("header form.inline button")  # 退出, in the same tab
     citizen.wait_for_load_state("networkidle")
-    assert citizen.evaluate("Object.keys(sessionStorage).filter(k => k.includes('post-draft'))") == []
+    assert citizen.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('minsheng:'))") == []
     sign_in(citizen, live_server, personas["other_citizen"].phone)
     citizen.goto(f"{live_server.url}/post/")
     citizen.wait_for_load_state("load")
     assert citizen.input_value("#id_title") == "" and citizen.input_value("#id_body") == ""
     assert citizen.locator("#draft-note").is_hidden()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_draft_kept_under_the_old_key_still_comes_back(browser, live_server, personas, directory):
+    """The post form kept its draft under minsheng:post-draft:<user> until 2026-12-03: a tab open
+    over the upgrade finds it again (under the drafts' own key now)."""
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    uid = personas["citizen"].pk
+    citizen.evaluate("""uid => sessionStorage.setItem("minsheng:post-draft:" + uid,
+        JSON.stringify({title: "小区门口的路灯坏了很久", body: "", address: ""}))""", uid)
+    citizen.reload()
+    citizen.wait_for_selector("#draft-note >> text=已恢复您在本页填写但未提交的内容")
+    assert citizen.input_value("#id_title") == "小区门口的路灯坏了很久"
+    assert citizen.evaluate("Object.keys(sessionStorage)") == [f"minsheng:draft:{uid}:post"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -288,6 +303,72 @@ def test_the_reply_preview_says_when_it_could_not_be_made(browser, live_server, 
     officer.click(preview)
     officer.wait_for_selector("#reply-preview [role=alert]:has-text('页面已过期, 未能预览')")
     assert not Reply.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_draft_outlives_a_session_that_ran_out_and_goes_once_published(browser, live_server, personas,
+                                                                                 directory):
+    """An officer whose session had run out pressed 发布答复: the post went to the login page and
+    the reply typed was gone. The case page's forms keep their text in the tab: signed in again,
+    the officer is back on the case with the reply (and the 退单 reason) restored, and publishing
+    drops the draft."""
+    from django.contrib.sessions.models import Session
+
+    from minsheng.board import actions
+
+    message = actions.do_submit(personas["citizen"], title=TITLE, body=BODY, kind="help", region=directory["qilihe"])
+    actions.do_dispatch(personas["dispatcher"], message, directory["housing"])
+    actions.do_sign(personas["officer"], message, directory["housing"])
+    case_url = f"{live_server.url}/staff/case/{message.public_id}/"
+    officer = signed_in_page(browser, live_server, "officer")
+    officer.goto(case_url)
+    officer.fill("#reply-form textarea[name=body]", REPLY)
+    officer.fill("form[action$='/return/'] textarea[name=reason]", "该路段不归本局管理")
+    Session.objects.all().delete()  # the session ran out on the server
+    officer.click("#reply-form button:has-text('发布答复')")
+    officer.wait_for_url("**/accounts/login/**")
+    assert not Reply.objects.exists()
+    officer.fill("input[name=username]", "officer")
+    officer.fill("input[name=password]", PASSWORD)
+    officer.click("form.stack button[type=submit]")
+    officer.wait_for_url(case_url)  # back on the case page, not a 405 at the reply's address
+    officer.wait_for_selector("#reply-form [data-draft-note]:has-text('已恢复您在本页填写但未提交的草稿')")
+    assert officer.input_value("#reply-form textarea[name=body]") == REPLY
+    assert officer.input_value("form[action$='/return/'] textarea[name=reason]") == "该路段不归本局管理"
+    assert officer.locator("form[action$='/return/'] [data-draft-note]").is_visible()
+    officer.click("#reply-form button:has-text('发布答复')")
+    officer.wait_for_selector("text=答复已公开发布")
+    assert Reply.objects.get(message=message).body == REPLY
+    drafts = "Object.keys(sessionStorage).filter(k => k.startsWith('minsheng:draft'))"
+    assert officer.evaluate(drafts) == [f"minsheng:draft:{personas['officer'].pk}:return:{message.pk}"]
+    officer.click("header form.inline button")  # 退出: the officer's drafts go with them
+    officer.wait_for_load_state("networkidle")
+    assert officer.evaluate(drafts) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cleared_staff_draft_stays_cleared_and_a_refused_reply_keeps_it(browser, live_server, personas, directory):
+    """清除 empties the form for good; a reply the server refused (not in Chinese) stays the draft."""
+    from minsheng.board import actions
+
+    message = actions.do_submit(personas["citizen"], title=TITLE, body=BODY, kind="help", region=directory["qilihe"])
+    actions.do_dispatch(personas["dispatcher"], message, directory["housing"])
+    actions.do_sign(personas["officer"], message, directory["housing"])
+    case_url = f"{live_server.url}/staff/case/{message.public_id}/"
+    officer = signed_in_page(browser, live_server, "officer")
+    officer.goto(case_url)
+    officer.fill("#reply-form textarea[name=body]", "Received, we will look into it.")
+    officer.click("#reply-form button:has-text('发布答复')")
+    officer.wait_for_selector("text=答复内容没有中文")
+    officer.goto(case_url)
+    officer.wait_for_selector("#reply-form [data-draft-note]:has-text('已恢复')")
+    assert officer.input_value("#reply-form textarea[name=body]") == "Received, we will look into it."
+    officer.click("#reply-form [data-draft-clear]")
+    assert officer.input_value("#reply-form textarea[name=body]") == ""
+    officer.reload()
+    officer.wait_for_load_state("load")
+    assert officer.input_value("#reply-form textarea[name=body]") == ""
+    assert officer.locator("#reply-form [data-draft-note]").is_hidden()
 
 
 def test_a_double_click_sends_a_form_once(browser, live_server, personas):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,8 @@ from django.urls import reverse
 
 from minsheng.board import actions
 from minsheng.board.models import Message
+
+from .conftest import PASSWORD
 
 SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -266,3 +269,35 @@ def test_a_stale_form_token_is_told_without_the_hidden_fields_name(personas, dir
     html = r.content.decode()
     assert r.status_code == 400 and "表单已失效, 请刷新页面后重试" in html
     assert "隐藏字段" not in html and "version)" not in html
+
+
+def test_a_post_on_the_case_page_after_the_session_ran_out_leads_back_to_the_case(personas, directory, client):
+    """发布答复 (or 退单, 预览, 同意延期) with the session run out goes to the login page with the
+    action's address as next; signed in, the officer lands on the case page (where the draft kept
+    in the tab comes back), not on a 405 or an error at an address that takes only posts."""
+    m = submit(personas, directory, 1)
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    extension = actions.do_request_extension(personas["officer"], m, directory["housing"], 5, "需要协调多个部门")
+    m.refresh_from_db()
+    case_url = reverse("board:case", args=[m.public_id])
+    posts = [(reverse("board:case_action", args=[m.public_id, "reply"]), {"body": "经核查, 电梯已列入改造计划。"}),
+             (reverse("board:case_action", args=[m.public_id, "return"]), {"reason": "不属于本单位职责"}),
+             (reverse("board:reply_preview", args=[m.public_id]), {"body": "经核查, 电梯已列入改造计划。"}),
+             (reverse("board:decide_extension", args=[extension.pk]), {"decision": "approve", "next": case_url})]
+    for url, data in posts:
+        client.logout()
+        r = client.post(url, {"version": m.version, **data})
+        assert r.status_code == 302
+        login_url = r["Location"]
+        assert login_url.startswith(reverse("accounts:login")) and "next=" in login_url
+        who = "supervisor" if "extensions" in url else "officer"
+        going = parse_qs(urlsplit(login_url).query)["next"][0]
+        assert going == urlsplit(url).path  # the login form carries it
+        page = client.post(login_url, {"username": who, "password": PASSWORD, "next": going}, follow=True)
+        assert page.status_code == 200, url
+        assert page.redirect_chain[-1][0] == case_url, url
+    m.refresh_from_db()
+    extension.refresh_from_db()
+    assert not m.replies.exists() and m.status == "signed"  # nothing was done on the way
+    assert extension.state == "pending"

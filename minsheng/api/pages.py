@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from minsheng.board.forms import NUL_CHARACTERS
 
@@ -40,8 +40,9 @@ def tokens(request):
 
 
 @login_required
-@require_POST
 def revoke_token(request, pk):
+    if request.method != "POST":  # the address of a post that met the login page (session run out)
+        return redirect("api:tokens")
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     if token.revoked_at is None:
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

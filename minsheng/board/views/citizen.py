@@ -22,6 +22,7 @@ from .. import actions, notify
 from ..forms import EvaluationForm, MessageForm, ReopenForm, WithdrawForm, addressees_for
 from ..models import Message, Notification
 from ..workflow import Conflict, IllegalMove, Status, allowed
+from . import DRAFT_SENT
 from .public import list_queryset, paginate
 
 MAX_LEVEL = Region.Level.TOWNSHIP
@@ -130,7 +131,8 @@ def post_message(request):
             except (actions.Invalid, PermissionDenied) as exc:
                 flash.error(request, str(exc))
             else:
-                flash.success(request, f"留言已提交 (编号 {message.public_id}), 审核通过后公开, 处理进展会通知您")
+                flash.success(request, f"留言已提交 (编号 {message.public_id}), 审核通过后公开, 处理进展会通知您",
+                              extra_tags=DRAFT_SENT)  # the draft kept in the tab goes
                 return redirect("board:message", message.public_id)
     else:
         # from a leader's board: ?region=…&addressee=… (picker_context drops one not for the region)
@@ -261,8 +263,9 @@ def notifications(request):
 
 
 @login_required
-@require_POST
 def notifications_read_all(request):
+    if request.method != "POST":  # the address of a post that met the login page (session run out)
+        return redirect("board:notifications")
     n = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     flash.success(request, f"已将 {n} 条消息标为已读" if n else "没有未读消息")
     return redirect("board:notifications")

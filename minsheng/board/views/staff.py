@@ -35,7 +35,7 @@ from .. import staff_forms as forms
 from ..forms import MAX_QUERY_LENGTH
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
-from . import staff_hints
+from . import DRAFT_SENT, staff_hints
 from .public import close_reason
 from .staff_hints import Suggestion, near_duplicates_for, quality_for, similar_answered_for, suggestion_for
 
@@ -609,7 +609,8 @@ def case_action(request, public_id, action):
         fresh = _case_or_404(roles, public_id)
         return _render_case(request, roles, fresh, bound={action: form}, error=str(exc) or "无法执行该操作",
                             status=_error_status(exc))
-    flash.success(request, done)
+    # draft-sent: the form's draft kept in the tab (static/js/forms.js) was taken, and goes
+    flash.success(request, done, extra_tags=DRAFT_SENT)
     return redirect(_safe_next(request, reverse("board:case", args=[message.public_id])))
 
 

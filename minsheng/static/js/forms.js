@@ -3,9 +3,11 @@
    htmx and scripts that handle a submit themselves (preventDefault) are left alone; the
    buttons come back when the page is shown again from the back/forward cache.
    A refused form's error summary takes the focus when the page opens, and an htmx box
-   says when its request failed. */
+   says when its request failed. A form marked data-draft-key keeps what is typed in it
+   as a draft in the tab (below). */
 (function () {
   "use strict";
+  var USER = (document.currentScript && document.currentScript.getAttribute("data-user")) || "";
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.hasAttribute("data-forget-drafts")) forgetDrafts();
@@ -15,18 +17,94 @@
       form.querySelectorAll("button:not([type=button]), input[type=submit]").forEach(function (b) {
         if (!b.disabled) { b.disabled = true; b.setAttribute("data-sending", ""); }
       });
+      sending(form);
     }, 0);
   });
-  // 退出: the post form's drafts kept in this tab (board/post.html) go with the citizen, so
-  // the next one to sign in on a shared computer does not find their name and phone there
-  function forgetDrafts() {
-    try {
-      for (var i = sessionStorage.length - 1; i >= 0; i--) {
-        var key = sessionStorage.key(i);
-        if (key && key.indexOf("minsheng:post-draft") === 0) sessionStorage.removeItem(key);
-      }
-    } catch (e) { /* storage off */ }
+
+  /* Drafts. A form marked data-draft-key="NAME" (data-draft-fields: the fields kept) keeps
+     what is typed in it in the tab's sessionStorage, under minsheng:draft:<user>:NAME (the user
+     is the data-user of this script's tag: each one's drafts are their own on a shared tab).
+     Back on the page with the fields empty, the draft comes back, with the form's
+     [data-draft-note] shown and its [data-draft-clear] button (清除); a form the server sent
+     back with its text (refused, or stale) keeps that text as the draft. A draft is dropped
+     only when the server took it: the form posted marks its draft as sending, and the next
+     page drops it when it says so (a flash marked draft-sent: 答复已公开发布, 留言已提交).
+     A post that met the login page (the session ran out), a refusal or a lost connection
+     keeps it, so the officer who signs in again finds the reply on the case page.
+     退出 (data-forget-drafts) drops every draft of the tab. */
+  var DRAFT = "minsheng:draft:", SENDING = "minsheng:draft-sending";
+  var store = null;
+  try { store = window.sessionStorage; store.getItem(SENDING); } catch (e) { store = null; }  // storage off
+
+  function storedKeys() {
+    var keys = [];
+    for (var i = 0; i < store.length; i++) keys.push(store.key(i));
+    return keys;
   }
+  function forgetDrafts() {
+    if (!store) return;
+    storedKeys().forEach(function (key) {
+      // minsheng:post-draft:<user>: the post form's key until 2026-12-03
+      if (key.indexOf("minsheng:draft") === 0 || key.indexOf("minsheng:post-draft:") === 0) store.removeItem(key);
+    });
+  }
+  function draftKey(form) { return DRAFT + USER + ":" + form.getAttribute("data-draft-key"); }
+  function sending(form) {
+    if (!store) return;
+    try {
+      if (form.hasAttribute("data-draft-key")) store.setItem(SENDING, draftKey(form));
+      else store.removeItem(SENDING);
+    } catch (e) { /* full */ }
+  }
+  function readDraft(key) {
+    try { return JSON.parse(store.getItem(key) || "null"); } catch (e) { return null; }
+  }
+  function keepDrafts(form) {
+    var key = draftKey(form), note = form.querySelector("[data-draft-note]");
+    var fields = (form.getAttribute("data-draft-fields") || "").split(/\s+/)
+      .map(function (name) { return form.elements[name]; }).filter(Boolean);
+    if (!fields.length) return;
+    function save() {
+      var draft = {}, any = false;
+      fields.forEach(function (f) { draft[f.name] = f.value; any = any || !!f.value.trim(); });
+      try { if (any) store.setItem(key, JSON.stringify(draft)); else store.removeItem(key); } catch (e) { /* full */ }
+    }
+    form.addEventListener("input", save);
+    if (fields.some(function (f) { return f.value.trim(); })) { save(); return; }  // sent back: its own text
+    var draft = readDraft(key);
+    if (!draft) return;
+    fields.forEach(function (f) { if (typeof draft[f.name] === "string") f.value = draft[f.name]; });
+    if (note) {
+      note.hidden = false;
+      var clear = note.querySelector("[data-draft-clear]");
+      if (clear) clear.addEventListener("click", function () {
+        fields.forEach(function (f) { f.value = ""; });
+        store.removeItem(key);
+        note.hidden = true;
+        form.dispatchEvent(new CustomEvent("draftcleared", { bubbles: true }));
+        fields[0].focus();
+      });
+    }
+    window.addEventListener("load", function () {  // htmx is ready (the post form's 「已有相似留言」 asks)
+      form.dispatchEvent(new CustomEvent("draftrestored", { bubbles: true }));
+    });
+  }
+  if (store) {
+    // the post form's draft under its key until 2026-12-03 (a tab open over an upgrade)
+    storedKeys().forEach(function (key) {
+      var uid = key.match(/^minsheng:post-draft:(.*)$/);
+      if (!uid) return;
+      try {
+        if (store.getItem(DRAFT + uid[1] + ":post") === null) store.setItem(DRAFT + uid[1] + ":post", store.getItem(key));
+      } catch (e) { /* full */ }
+      store.removeItem(key);
+    });
+    var sent = store.getItem(SENDING);
+    store.removeItem(SENDING);  // this page is the answer to that post, whatever it says
+    if (sent && document.querySelector(".flash .draft-sent")) store.removeItem(sent);
+    document.querySelectorAll("form[data-draft-key]").forEach(keepDrafts);
+  }
+
   // A refused form: the summary of what to correct takes the focus, so a screen reader
   // reads it and the keyboard starts from it (its links lead to the fields). Again on load:
   // a page posted from /post/#main (after 跳到正文) scrolls to #main and focuses it then.
