@@ -19,7 +19,7 @@ whose place the masking garbled were left out). A place read matches a place wri
 (泉塘中国铁建国际城 is 中国铁建国际城), 小区 left off as the keys do. Prints precision (places read that are written)
 and recall (places written that are read) of each part, with ``extract_places`` alone and with the schools and
 hospitals of short names added (``places.with_short_names``: 育才二小, 师大附中, A7县一中); ``--misses`` lists the
-places written that are not read. Then (2026-12-03, seventh change) 13 ``tune`` titles naming a school or a hospital
+places written that are not read. Then (2026-12-03, short names) 13 ``tune`` titles naming a school or a hospital
 by a short name (so not at random), marked by reading the title alone.
 """
 
