@@ -719,9 +719,10 @@ def test_a_road_named_by_a_date_is_not_the_bus_line_of_that_number(mode):
 
 
 def test_schools_and_hospitals_by_their_short_names():
-    """A numbered school or hospital written the way the town says it (青柳二小, C县三中, 河大附中, D市二医院)
-    ends in no place word: extract_places read none of them, so two letters about one school shared no
-    place. ``places.with_short_names`` adds them (bench/places.py, tune recall 0.908 → 0.916)."""
+    """A numbered school or hospital written the way the town says it (青柳二小, C县三中, 河大附中, D市二医院),
+    or a county's 人民医院, ends in no place word or a generic one: extract_places read none of them, so two
+    letters about one school shared no place. ``places.with_short_names`` adds them (bench/places.py, tune
+    recall 0.908 → 0.916)."""
     from minsheng.insight.places import short_names, with_short_names
 
     def read(text):
@@ -736,6 +737,12 @@ def test_schools_and_hospitals_by_their_short_names():
     assert read("反映C县三中食堂饭菜太贵") == ["C县三中"]
     assert read("E市一中和E7县一中都要求补课") == ["E市一中", "E7县一中"]
     assert read("D市二医院挂号难") == ["D市二医院"]
+    # so does a kind of hospital every county has: with the region written before it, and only then
+    assert read("G省人民医院停车费太贵") == ["G省人民医院"]
+    assert read("E8县中医院夜里施工") == ["E8县中医院"]
+    assert read("E8县青禾镇卫生院药品短缺") == ["青禾镇", "青禾镇卫生院"]
+    for text in ("孩子在医院住了一周", "家住县人民医院附近", "离这里就是县妇幼保健院", "各县人民医院都一样"):
+        assert with_short_names(core.extract_places(text), text) == core.extract_places(text), text
     # a place read that is only the name before the number gives way to the school, unless named alone too
     assert core.extract_places("B2区松林湖二小东门车多") == ["松林湖"]
     assert read("B2区松林湖二小东门车多") == ["松林湖二小"]

@@ -166,6 +166,10 @@ _WORD_GOES_ON = {
 _SHORT_NAME = re.compile(
     rf"(?<![第{_NUMERAL}\d])(?:[{_NUMERAL}]{{1,3}}(?P<school>[小中])|[{_NUMERAL}]{{1,3}}(?P<hospital>医院)"
     rf"|(?:第?[{_NUMERAL}]{{1,2}})?附(?P<attached>[小中]|[一二三四五六七八九](?![十百千万])))")
+# a kind of hospital every county has one of (人民医院, 中医院, 妇幼保健院, 卫生院): a place only with the region
+# written right before it (A8县人民医院, 西地省人民医院, 黄兴镇卫生院), keyed with it; the 人民 and 中 of these
+# are generic to ``hotspots.extract_places``, which reads none of them after a region
+_HOSPITAL_KIND = re.compile("(?:人民|中医|中西医结合|妇幼保健|儿童)医院|中医院|妇幼保健院|卫生院")
 # the numeral of a word, not of a school (统一, 唯一, 周一, 初二, 高三, 万一, 之一, 星期一, 五一中路, 三八)
 _NUMBER_WORDS = "初高周统唯万之不同每逐单期年月日号届级其"
 # where a name may not begin or run through (function words, verbs and pronouns that end the words before it)
@@ -208,6 +212,9 @@ def _short_names(text: str) -> list[tuple[str, str]]:
             found.setdefault(name + m.group(0), name + m.group(0))
         elif not name and not m.group("attached") and (start == 0 or _is_boundary(text[start - 1])):
             found.setdefault(_region_before(text, start) + m.group(0), m.group(0))
+    for m in _HOSPITAL_KIND.finditer(text):
+        if region := _region_before(text, m.start()):
+            found.setdefault(region + m.group(0), m.group(0))
     return list(found.items())
 
 
@@ -227,18 +234,28 @@ def _name_before(text: str, at: int) -> str | None:
     return name if len(name) <= _LONGEST_SHORT else None
 
 
-_REGION_MARK = re.compile(r"(?:[A-Z]\d*|[\u4e00-\u9fff]{1,4})[区县市镇乡]$")
+_MASKED_REGION = re.compile(r"[A-Z]\d*[区县市省]$")  # A7县, A市: the reference data's regions
+_NO_REGION = _NOT_IN_NAME | frozenset("各全外邻每某住")  # 本市, 各县, 家住省…: no region named
 
 
 def _region_before(text: str, at: int) -> str:
-    """The region written right before ``at`` (A7县, 榆中县, A市), or ""."""
-    found = _REGION_MARK.search(text, max(0, at - 5), at)
-    if not found:
+    """The region written right before ``at`` (A7县, A市, 西地省, and after A7县 the town 黄兴镇), or "":
+    a name of one to four characters before 区/县/市/镇/乡/省 that begins where a word may (转至西地省: 西地省;
+    日到省, 就是县: none)."""
+    if at == 0 or text[at - 1] not in _REGION_ENDS:
         return ""
-    region = found.group(0)
-    while region and region[0] in _NOT_IN_NAME:  # 本市一中: no region named
-        region = region[1:]
-    return region if len(region) >= 2 else ""
+    if masked := _MASKED_REGION.search(text, max(0, at - 4), at):
+        return masked.group(0)
+    begin = at - 1
+    while begin > 0 and at - 1 - begin < 4 and _may_name(text[begin - 1]):
+        begin -= 1
+    if begin == at - 1 or begin > 0 and _may_name(text[begin - 1]):
+        return ""  # no name, or a longer run of words
+    return text[begin:at]
+
+
+def _may_name(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" and char not in _NO_REGION and char not in _REGION_ENDS
 
 
 def _is_boundary(char: str) -> bool:
