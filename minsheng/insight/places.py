@@ -5,6 +5,9 @@ Names are matched with and without their suffixes (市/区/县/镇/乡/街道 ..
 the places found, the most specific (lowest level) one wins, and a name shared by
 several regions counts only when the message's region or another named place tells
 them apart.
+
+Also the schools and hospitals a text names by a short name (育才二小, 师大附中, A7县一中), which end in
+no place word (``short_names``, ``with_short_names``; see docs/hotspots.md).
 """
 
 from __future__ import annotations
@@ -145,3 +148,129 @@ def refined_areas(pairs) -> list:
         if region is None or region.level <= Region.Level.PREFECTURE:
             out[i] = names.find(text, region.code if region else None, region.level if region else 0) or region
     return out
+
+
+# Schools and hospitals by their short names. Citizens write a numbered school or hospital the way
+# the town says it: 育才二小 (育才第二小学), 松雅湖二小, A7县一中, 十五中, A市四医院; a school attached to
+# a university or a hospital: 师大附中, 民院附小, 楚雅附二. None of them ends in a place word, so
+# ``hotspots.extract_places`` misses them; ``short_names`` reads them, and ``with_short_names`` adds
+# them to the places read there. A numeral before 小/中 is a school only where a word ends after it
+# (not 一小时, 一小区, 一中心, 二中院, 初三中考) and the numeral begins no word of its own (统一, 周一, 初二,
+# 高一, 五一中路); a bare 一中 or 四医院 only right after a region (A7县一中) or where the text begins.
+_NUMERAL = "一二三四五六七八九十"
+# what follows 小 or 中 when they begin a longer word (一小时, 一小区, 二中院, 一中心, 初三中考, 十一中旬)
+_WORD_GOES_ON = {
+    "小": "学区时孩伙朋型部块段撮店吃卖商额微组队班姐妹弟哥事数便车路街巷号鬼件点批片份半中些心口步声房屋间",
+    "中": "学心间央国共华医药级层等年期旬午秋介标考专队院部型断止毒风转班段环路街线小文式餐外招",
+}
+_SHORT_NAME = re.compile(
+    rf"(?<![第{_NUMERAL}\d])(?:[{_NUMERAL}]{{1,3}}(?P<school>[小中])|[{_NUMERAL}]{{1,3}}(?P<hospital>医院)"
+    rf"|(?:第?[{_NUMERAL}]{{1,2}})?附(?P<attached>[小中]|[一二三四五六七八九](?![十百千万])))")
+# a kind of hospital every county has one of (人民医院, 中医院, 妇幼保健院, 卫生院): a place only with the region
+# written right before it (A8县人民医院, 西地省人民医院, 黄兴镇卫生院), keyed with it; the 人民 and 中 of these
+# are generic to ``hotspots.extract_places``, which reads none of them after a region
+_HOSPITAL_KIND = re.compile("(?:人民|中医|中西医结合|妇幼保健|儿童)医院|中医院|妇幼保健院|卫生院")
+# the numeral of a word, not of a school (统一, 唯一, 周一, 初二, 高三, 万一, 之一, 星期一, 五一中路, 三八)
+_NUMBER_WORDS = "初高周统唯万之不同每逐单期年月日号届级其"
+# where a name may not begin or run through (function words, verbs and pronouns that end the words before it)
+_NOT_IN_NAME = frozenset("的了在是与和及对把被给向从到为于由也就还又很请求问去说跟往或并且找旁因替读我你他她它们"
+                         "这那该本此其有无没不将让已都要想离近至经入回接送")
+_REGION_ENDS = frozenset("区县市镇乡省")
+_NUMBERED_INSIDE = re.compile(f"[{_NUMERAL}][小中](?!学)")
+_LONGEST_SHORT = 6  # characters of a name before its number: 长郡月亮岛二小 (a longer run is words, no name)
+# words that end the words before a name (加强楚雅附二 → 楚雅附二, 地处师大附中 → 师大附中, 周五泉塘三小 →
+# 泉塘三小), and a road or a place before it (中山路楚雅附二 → 楚雅附二)
+_LEADS_TO_NAME = re.compile("加强|督促|尽快|要求|希望|建议|反映|反馈|投诉|举报|关于|解决|整治|规范|保障|落实|位于|地处|靠近|"
+                            "临近|紧邻|附近|旁边|对面|隔壁|门口|周边|就读|报名|入学|学生|老师|家长|小区|学校|名校|方便|后来|"
+                            "周[一二三四五六日末]|[路街道巷村站园]")
+
+
+def short_names(text: str) -> list[str]:
+    """The schools and hospitals the text names by a short name (育才二小, 师大附中, 楚雅附二,
+    A7县一中, A市四医院), in order, each once. A bare numbered one keeps the region written before
+    it, since every county has its 一中 (A7县一中 and A市一中 are two schools); after a region cut
+    out it is bare (一中)."""
+    return [key for key, _name in _short_names(normalize(text))]
+
+
+def _short_names(text: str) -> list[tuple[str, str]]:
+    """(key, the school's own name without the region before it) of each short name in ``text``."""
+    found: dict[str, str] = {}
+    for m in _SHORT_NAME.finditer(text):
+        start, end = m.start(), m.end()
+        if start and text[start - 1] in _NUMBER_WORDS:
+            continue
+        kind = m.group("school") or m.group("attached")
+        if kind in _WORD_GOES_ON and end < len(text) and text[end] in _WORD_GOES_ON[kind]:
+            continue
+        if m.group("attached") and m.group("attached") not in "小中" and text.startswith(("医", "院"), end):
+            continue  # 楚雅附二医院 ends in a place word: hotspots reads it whole
+        name = _name_before(text, start)
+        if name is None or _NUMBERED_INSIDE.search(name):  # 一中一小: a school before a school, no name
+            continue
+        if len(name) >= 2:
+            found.setdefault(name + m.group(0), name + m.group(0))
+        elif not name and not m.group("attached") and (start == 0 or _is_boundary(text[start - 1])):
+            found.setdefault(_region_before(text, start) + m.group(0), m.group(0))
+    for m in _HOSPITAL_KIND.finditer(text):
+        if region := _region_before(text, m.start()):
+            found.setdefault(region + m.group(0), m.group(0))
+    return list(found.items())
+
+
+def _name_before(text: str, at: int) -> str | None:
+    """The run of characters before ``at`` that can be a name: back to a region's last character,
+    a function word, a word that leads to a name, or anything not a Chinese character; None when
+    it is longer than ``_LONGEST_SHORT`` (looked at no farther back than a lead word before a name that long:
+    a run of 50,000 characters is read in linear time)."""
+    begin, farthest = at, max(0, at - _LONGEST_SHORT - 3)  # a lead word ends within two of the name
+    while begin > farthest and "\u4e00" <= text[begin - 1] <= "\u9fff" and text[begin - 1] not in _NOT_IN_NAME:
+        if text[begin - 1] in _REGION_ENDS or text[begin - 1] in "年月日号" and begin > 1 and text[begin - 2].isdigit():
+            break  # 2019年育才二小: a date is no part of the name
+        begin -= 1
+    name = text[begin:at]
+    if leads := list(_LEADS_TO_NAME.finditer(name)):
+        name = name[leads[-1].end():]
+    return name if len(name) <= _LONGEST_SHORT else None
+
+
+_MASKED_REGION = re.compile(r"[A-Z]\d*[区县市省]$")  # A7县, A市: the reference data's regions
+_NO_REGION = _NOT_IN_NAME | frozenset("各全外邻每某住")  # 本市, 各县, 家住省…: no region named
+
+
+def _region_before(text: str, at: int) -> str:
+    """The region written right before ``at`` (A7县, A市, 西地省, and after A7县 the town 黄兴镇), or "":
+    a name of one to four characters before 区/县/市/镇/乡/省 that begins where a word may (转至西地省: 西地省;
+    日到省, 就是县: none)."""
+    if at == 0 or text[at - 1] not in _REGION_ENDS:
+        return ""
+    if masked := _MASKED_REGION.search(text, max(0, at - 4), at):
+        return masked.group(0)
+    begin = at - 1
+    while begin > 0 and at - 1 - begin < 4 and _may_name(text[begin - 1]):
+        begin -= 1
+    if begin == at - 1 or begin > 0 and _may_name(text[begin - 1]):
+        return ""  # no name, or a longer run of words
+    return text[begin:at]
+
+
+def _may_name(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" and char not in _NO_REGION and char not in _REGION_ENDS
+
+
+def _is_boundary(char: str) -> bool:
+    """Whether a bare numbered school may follow ``char``: a region's last character (A7县一中), a
+    region cut out (``hotspots._REGION_CUT``, a space) or a mark."""
+    return char in _REGION_ENDS or not ("\u4e00" <= char <= "\u9fff" or char.isalnum())
+
+
+def with_short_names(places: list[str], text: str) -> list[str]:
+    """``places`` (read by ``hotspots.extract_places`` from ``text``) with the short names of ``text``
+    that no place read already holds (楚雅附二医院 holds 楚雅附二; 一中实验学校 holds 一中) after them.
+    A place read that is only the name before a school's number (松雅湖 of 松雅湖二小) gives way to the
+    school, unless the text also names it alone."""
+    text = normalize(text)
+    schools = [(key, name) for key, name in _short_names(text) if not any(name in place for place in places)]
+    pieces = {place for place in places for _key, name in schools
+              if name != place and name.startswith(place) and text.count(place) <= text.count(name)}
+    return [place for place in places if place not in pieces] + [key for key, _name in schools]
