@@ -753,3 +753,66 @@ def test_schools_and_hospitals_by_their_short_names():
     for text in ("等了一小时才轮到", "统一小区门口", "五一中路路灯不亮", "初三中考体育加分", "只有一小部分人",
                  "二中院已经判决", "星期三中午停水", "高一学生太累", "住在一小区", "排名第二中等"):
         assert short_names(text) == [], text
+
+
+# one problem at one place whose name the rules read in one title and not in the other (glued to the next
+# word there), and the same problem on the road that goes on from the name, 西路: another place
+WRITTEN_NOT_READ = [
+    ("勘探队西环路九十一号楼上常往下扔垃圾", "住在九十一号的几户人家天天把剩饭和塑料袋从阳台往下扔, 楼下晾的衣服都被弄脏了, 请物业和社区管一管。"),
+    ("勘探队西环家属院宿舍楼有人往楼下扔垃圾", "家属院挨着青松小学, 宿舍楼总有人从阳台往下扔剩饭和塑料袋, 砸在车顶和花坛里, 希望社区出面制止。"),
+    ("勘探队西环西路宿舍楼上有人往下扔垃圾", "宿舍楼上总有人把垃圾袋从窗口往下扔, 好几次差点砸到路过的小孩, 希望社区出面制止。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_place_one_title_names_and_the_other_writes_is_a_place_in_common(mode):
+    """A place read in one title (勘探队西环路) and written in the other without its 路 (勘探队西环家属院, where
+    the rules read no place) was no place in common: the letters had to be nearly the same text (0.72) and the
+    two residents' letters about one building made two hotspots. The name written in the other title now counts
+    as the place both name; a name that goes on into another road (勘探队西环西路) does not."""
+    of = clustered(make_items() + letters("W", WRITTEN_NOT_READ), mode)
+    assert of["W0"] == of["W1"], "one building's rubbish told by two residents is one hotspot"
+    assert of["W2"] != of["W0"], "the road that goes on from the name is another place"
+
+
+# two problems at one water company: its name says 供水, which is no water cut
+COMPANY_NAMED_FOR_WATER = [
+    ("青禾供水公司泵房噪音吵得睡不着", "泵房就在我们楼后面, 机器从晚上一直响到天亮, 新扩建的厂房离住户只有几米。"),
+    ("青禾供水公司的井盖高出人行道", "人行道上的井盖比路面高出十几公分, 晚上散步的老人已经绊倒好几个了, 请尽快整平。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_word_of_a_problem_inside_a_company_name_is_no_problem_in_common(mode):
+    """供水 in a water company's name was read as the problem of water (吃水/供水), so any two letters naming
+    the company in their titles joined whatever they raised: its pumps' noise and its manhole cover."""
+    of = clustered(make_items() + letters("Y", COMPANY_NAMED_FOR_WATER), mode)
+    assert of["Y0"] != of["Y1"]
+
+
+# hotspots split by the pass in time order: one compound's building quality told in two words of it
+# (质量问题 / 房屋质量), and the lighting of two crossings of one road
+QUALITY_TWO_WAYS = [
+    ("枫丹雅居小区交房后质量问题严重", "收房才半年, 卧室墙面大面积开裂, 卫生间天花板往下掉灰, 开发商只派人刷了层漆。"),
+    ("枫丹雅居楼盘房屋质量太差", "交房不到一年外墙瓷砖成片脱落, 窗框渗水, 墙面开裂, 找开发商维修一拖再拖。"),
+]
+LIGHTS_AT_TWO_CROSSINGS = [
+    ("桂花路与樟树路口照明太暗", "晚上路口一片漆黑, 过马路的行人和电动车根本看不清, 前几天还发生了剐蹭。"),
+    ("桂花路和竹林路交汇处照明不足", "交汇处只有一盏灯还经常不亮, 晚上过马路的行人看不清来车, 很不安全。"),
+]
+
+
+@pytest.mark.parametrize(("rows", "merges"), [(QUALITY_TWO_WAYS, 1), (LIGHTS_AT_TWO_CROSSINGS, 0)])
+def test_merge_pass_joins_hotspots_whose_titles_name_one_place_and_a_word_of_one_problem(rows, merges):
+    """The merge pass joined hotspots of one title place only when their texts (0.25) or titles (0.50) were
+    alike: one compound's building quality told in other words stayed two hotspots. A word of one problem that
+    at least half the titles of each say now merges them too, but not when all they name in common is one long
+    road (lights at two of its crossings are two problems)."""
+    index = core.HotspotIndex()
+    for item in make_items():
+        index.place(item)
+    for k, (title, body) in enumerate(rows):
+        index.add(core.Item(id=f"Q{k}", title=title, body=body, at=T0 + dt.timedelta(days=k), user=f"q{k}"), f"h{k}")
+    assert index.merge_split() == merges
+    of = clusters_of(index)
+    assert (of["Q0"] == of["Q1"]) == bool(merges)

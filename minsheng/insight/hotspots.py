@@ -60,7 +60,9 @@ SAME_PLACE_TITLE = 0.50
 JOIN_SAME_PLACE_WORD = 0.0
 JOIN_SAME_ROAD_WORD = 0.10  # the same with one road in common only
 CANDIDATES = 8
+TITLE_TEXTS = 50  # a hotspot's titles in which another's place is looked for (``_named_in_titles``)
 MERGE_SAME_PLACE = 0.25  # centroid cosine for merging split hotspots (batch)
+MERGE_SAME_PROBLEM_WORD = 0.10  # the same, their titles naming the place and a word of one problem
 POSTINGS_CAP = 60  # most recent hotspots per key; older ones are rarely the match
 HALF_LIFE_DAYS = 90.0
 
@@ -428,6 +430,46 @@ def place_variant(name: str) -> str:
     return name
 
 
+_SHORT_ENDS = ("社区", "路", "街")  # 西外环路 is also written 西外环, 桃花岭社区 桃花岭
+
+
+@lru_cache(maxsize=8192)
+def _written_names(name: str) -> tuple[str, ...]:
+    """How a place of one title may be written in another whose places were read otherwise: the name with
+    numerals as digits, and without 路/街/社区 (西外环路 → 西外环, in 西外环家属区); names of fewer than three
+    characters, which are words of other names as often, are none."""
+    name = name.translate(_NUMERALS)
+    forms = [name[:-len(end)] for end in _SHORT_ENDS if name.endswith(end)]
+    return tuple(f for f in (name, *forms) if len(f) >= 3)
+
+
+_ROAD_GOES_ON = re.compile("[东南西北中]?(?:路|街|大道|巷)")
+
+
+def _writes(text: str, digits: str, name: str) -> bool:
+    """Whether ``text`` (``digits``: the same with numerals as digits) writes the place ``name`` in one of its
+    ``_written_names`` where no road goes on from it (咸嘉湖 is not in 咸嘉湖西路). A road named by a date and the
+    bus line of its number are two places (八一路, 81路), as in ``place_variant``."""
+    date_road = _DATE_ROAD.fullmatch(name)
+    for form in _written_names(name):
+        at = digits.find(form)
+        while at >= 0:
+            end = at + len(form)
+            if not _ROAD_GOES_ON.match(digits, end) and (
+                    text[at:end] == name[:len(form)] or not (date_road or _DATE_ROAD.match(text, at))):
+                return True
+            at = digits.find(form, at + 1)
+    return False
+
+
+def _named_in_titles(item: Item, c: Cluster) -> list[str]:
+    """The places one's title names that a title of the other writes, though its own places were read otherwise
+    (地铁六号线 in 枫林苑地铁6号线, 城际空间站 in 地绿城际空间站, 西外环路 in 西外环家属区)."""
+    found = [p for p in item.title_places if _writes(c.title_text, c.title_digits, p)]
+    digits = item.title_text.translate(_NUMERALS)
+    return found + [p for p in c.title_places if _writes(item.title_text, digits, p)]
+
+
 # the words of a concrete problem, each group one problem said several ways: those of text.SYNONYMS
 # and a few more that name a problem by themselves
 _PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
@@ -436,9 +478,20 @@ _PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
     ("修路",),
     ("夜间施工", "施工扰民", "施工噪音", "施工噪声"),  # work that keeps people awake, said without the hour
     ("消防通道", "消防生命", "消防车道"),
+    ("建筑质量", "房屋质量", "工程质量", "质量问题", "豆腐渣"),  # what was built, not a product bought
+    ("虚假宣传", "虚假广告"),
 )
 _PROBLEM_OF = {word: group[0] for group in reversed(_PROBLEM_GROUPS) for word in group}
 _PROBLEM_RE = re.compile(starting_at("|".join(sorted(_PROBLEM_OF, key=len, reverse=True))))
+
+
+_COMPANIES = ("公司", "集团")
+
+
+def _without_names(text: str, names: list[str]) -> str:
+    for name in names:
+        text = text.replace(name, " ")
+    return text
 
 
 def problem_words(text: str) -> frozenset:
@@ -483,6 +536,7 @@ class Item:
     grams: Counter = field(default_factory=Counter)
     title_grams: Counter = field(default_factory=Counter)
     title_problems: frozenset = frozenset()  # the problem words of the title (``problem_words``)
+    title_text: str = ""  # the title normalised, where a place another title names is looked for
     keys: list[str] = field(default_factory=list)
 
     def prepare(self) -> Item:
@@ -500,7 +554,10 @@ class Item:
             body = body.replace(name, " ")
         self.grams = bigrams(title, body)
         self.title_grams = bigrams(title, "")
-        self.title_problems = problem_words(title)
+        # 星沙供水公司 is a company's name, not water that does not come
+        companies = [p for p in self.title_places if p.endswith(_COMPANIES)]
+        self.title_problems = problem_words(_without_names(_normalized(title), companies))
+        self.title_text = _normalized(title)
         return self
 
 
@@ -515,6 +572,8 @@ class Cluster:
     title_norm2: float = 0.0
     title_problems: Counter = field(default_factory=Counter)
     title_variants: Counter = field(default_factory=Counter)  # its title places as ``place_variant`` writes them
+    title_text: str = ""  # its members' titles normalised, one a line (the first TITLE_TEXTS)
+    title_digits: str = ""  # the same with numerals as digits
     members: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
     users: set[str] = field(default_factory=set)
@@ -642,6 +701,52 @@ def _without(vec: dict[str, float], c: Cluster, exclude: frozenset, dot: float) 
     return dot / math.sqrt(max(nv, 1e-12) * max(nc, 1e-12))
 
 
+def _same_place(item: Item, c: Cluster, vec: dict[str, float], dot: float, tvec: dict[str, float],
+                shared: list[str], in_titles: list[str] | None = None) -> tuple[float, float]:
+    """The cosine of ``item`` and ``c`` that name the places ``shared`` and the threshold it must reach;
+    ``in_titles``: the places both titles name (by default ``_same_title_places`` and the places but roads
+    one title names and the other writes, ``_named_in_titles``).
+
+    The shared place name makes every problem there look alike: the sameness of the problem is judged on
+    the rest of the text, or on titles that say the same, or on a word of the same problem in both titles."""
+    names = _name_grams(shared)
+    cos = _without(vec, c, names, dot)
+    if cos >= JOIN_SAME_PROBLEM:
+        return cos, JOIN_SAME_PROBLEM
+    if _title_cosine(tvec, c, names) >= SAME_PLACE_TITLE:
+        return cos, 0.0
+    if in_titles is None:  # a road read in one title and written in the other's is not enough (a long road)
+        named = [p for p in _named_in_titles(item, c) if not p.endswith(_ROADS)]
+        in_titles = list(dict.fromkeys(_same_title_places(item, c) + named))
+    if any(c.title_problems[w] * 2 >= c.size for w in item.title_problems) and (
+            same := [p for p in in_titles if not p.endswith(_WIDE_PLACES)]):
+        # the same problem's word in both titles, said by at least half the hotspot's (a member that joined by
+        # mistake does not draw in its own problem's letters); a road is long: one alone says less than a
+        # compound, a lake or two roads that cross
+        one_road = len(same) == 1 and same[0].endswith(_ROADS)
+        return cos, JOIN_SAME_ROAD_WORD if one_road else JOIN_SAME_PLACE_WORD
+    return cos, JOIN_SAME_PROBLEM
+
+
+def _common_problem(a: Cluster, b: Cluster) -> bool:
+    """Whether a word of one problem is said by at least half the titles of each hotspot."""
+    return any(n * 2 >= a.size and b.title_problems[w] * 2 >= b.size for w, n in a.title_problems.items())
+
+
+def _same_problem_at(a: Cluster, b: Cluster, variant: str, names: frozenset) -> bool:
+    """Whether two hotspots whose titles say a word of one problem (``_common_problem``) are at one place: both
+    titles name the place ``variant`` (not a town, a street office or a community), their texts have some words
+    in common besides its name, and a road or a line, which is long, is not all they name in common (the lake
+    by the road, the compound by the line: lights at two crossings of one road are two problems)."""
+    if variant not in a.title_variants or variant not in b.title_variants:
+        return False
+    if any(place_variant(p) == variant and p.endswith(_WIDE_PLACES) for p in (*a.title_places, *b.title_places)):
+        return False
+    if variant.endswith(_ROADS) and not ({place_variant(p) for p in a.places} & {place_variant(p) for p in b.places}) - {variant}:
+        return False
+    return _cosine(a, b, names) >= MERGE_SAME_PROBLEM_WORD
+
+
 def cluster_heat(cluster: Cluster, now: dt.datetime) -> float:
     return heat(len(cluster.users) or cluster.size, cluster.size, cluster.supports, cluster.last_at, now)
 
@@ -751,22 +856,14 @@ class HotspotIndex:
                 tvec = tvec if tvec is not None else self.title_vector(item)
                 threshold = JOIN_SAME_AUTHOR if _title_cosine(tvec, c) >= SAME_AUTHOR_TITLE else JOIN_OTHER_TITLE_PLACE
             if threshold == JOIN_SAME_PLACE:
-                # the shared place name makes every problem there look alike: judge the
-                # sameness of the problem on the rest of the text
-                names = _name_grams(_shared_places(item, c))
-                cos = _without(vec, c, names, dot)
-                threshold = JOIN_SAME_PROBLEM
-                if cos < threshold:
-                    tvec = tvec if tvec is not None else self.title_vector(item)
-                    if _title_cosine(tvec, c, names) >= SAME_PLACE_TITLE:
-                        threshold = 0.0
-                    elif any(c.title_problems[w] * 2 >= c.size for w in item.title_problems) and (
-                            shared := _same_title_places(item, c)):
-                        # the same problem's word in both titles, said by at least half the hotspot's (a member
-                        # that joined by mistake does not draw in its own problem's letters); a road is long:
-                        # one alone says less than a compound, a lake or two roads that cross
-                        one_road = len(shared) == 1 and shared[0].endswith(_ROADS)
-                        threshold = JOIN_SAME_ROAD_WORD if one_road else JOIN_SAME_PLACE_WORD
+                tvec = tvec if tvec is not None else self.title_vector(item)
+                cos, threshold = _same_place(item, c, vec, dot, tvec, _shared_places(item, c))
+            elif cos < threshold and (named := _named_in_titles(item, c)):
+                # a place one title names is written in the other's, which read its places otherwise: judged as
+                # a place in common, where the text alone does not join
+                tvec = tvec if tvec is not None else self.title_vector(item)
+                cos, threshold = _same_place(item, c, vec, dot, tvec, [f for p in named for f in (p, *_written_names(p))],
+                                             named)
             if cos > best_score and cos >= threshold:
                 best, best_score = cid, cos
         return best, best_score
@@ -812,6 +909,9 @@ class HotspotIndex:
         c.title_places.update(item.title_places)
         c.title_problems.update(item.title_problems)
         c.title_variants.update(place_variant(p) for p in item.title_places)
+        if c.size <= TITLE_TEXTS:
+            c.title_text += item.title_text + "\n"
+            c.title_digits += item.title_text.translate(_NUMERALS) + "\n"
         c.tails.update(item.tails)
         c.groups.update(item.groups)
         if item.region:
@@ -879,21 +979,30 @@ class HotspotIndex:
                     continue
                 for b in alive[i + 1:]:
                     ca, cb = self.clusters.get(a), self.clusters.get(b)
-                    if ca is None or cb is None or key[2:] not in ca.title_variants or key[2:] not in cb.title_variants:
+                    if ca is None or cb is None:
+                        continue
+                    both_titles = key[2:] in ca.title_variants and key[2:] in cb.title_variants
+                    problem = _common_problem(ca, cb)
+                    if not (both_titles or problem):
                         continue
                     if ca.region and cb.region and ca.region != cb.region:
                         continue
                     if abs((ca.last_at - cb.first_at).days) > self.window.days and \
                             abs((cb.last_at - ca.first_at).days) > self.window.days:
                         continue
-                    names = _name_grams([key[2:], *(p for p in (*ca.title_places, *cb.title_places)
-                                                      if place_variant(p) == key[2:])])
-                    if _cosine(ca, cb, names) >= min_cosine or _titles_cosine(ca, cb, names) >= SAME_PLACE_TITLE:
+                    names = _name_grams([key[2:], *(p for p in (*ca.title_places, *cb.title_places, *ca.places,
+                                                                *cb.places) if place_variant(p) == key[2:])])
+                    if both_titles and (_cosine(ca, cb, names) >= min_cosine
+                                        or _titles_cosine(ca, cb, names) >= SAME_PLACE_TITLE) or \
+                            problem and _same_problem_at(ca, cb, key[2:], names):
                         self._absorb(ca, cb)
                         merged += 1
         return merged
 
     def _absorb(self, into: Cluster, other: Cluster) -> None:
+        if into.size < TITLE_TEXTS:
+            into.title_text += other.title_text
+            into.title_digits += other.title_digits
         into.norm2 = _add_into(into.centroid, into.norm2, other.centroid)
         into.title_norm2 = _add_into(into.title_centroid, into.title_norm2, other.title_centroid)
         into.first_at, into.last_at = min(into.first_at, other.first_at), max(into.last_at, other.last_at)
