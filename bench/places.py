@@ -17,8 +17,8 @@ place; a court, a bureau or a police brigade is none). Then (2026-12-03, sixth c
 random (seed 14) among those not yet in the file, any title, marked with the rules' reading of them in view (two
 whose place the masking garbled were left out). A place read matches a place written when one ends with the other
 (泉塘中国铁建国际城 is 中国铁建国际城), 小区 left off as the keys do. Prints precision (places read that are written)
-and recall (places written that are read) of each part, with ``extract_places`` alone and with the schools and
-hospitals of short names added (``places.with_short_names``: 育才二小, 师大附中, A7县一中); ``--misses`` lists the
+and recall (places written that are read) of each part (``extract_places``, which since 2026-12-03 adds the schools
+and hospitals of short names: ``places.with_short_names``, 育才二小, 师大附中, A7县一中); ``--misses`` lists the
 places written that are not read. Then (2026-12-03, short names) 13 ``tune`` titles naming a school or a hospital
 by a short name (so not at random), marked by reading the title alone.
 """
@@ -34,7 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from minsheng.insight.hotspots import _TRIM, extract_places  # noqa: E402
-from minsheng.insight.places import with_short_names  # noqa: E402
 
 DATASET = ROOT.parent / "shared" / "datasets" / "unlabeled" / "tipdm_hotspot_messages.csv"
 LABELS = ROOT / "bench" / "places.csv"
@@ -56,12 +55,9 @@ def main() -> None:
         title = {r["留言编号"]: r["留言主题"] for r in csv.DictReader(fh)}
     with LABELS.open(encoding="utf-8") as fh:
         labelled = list(csv.DictReader(fh))
-    readers = (("extract_places", extract_places),
-               ("+ short names", lambda text: with_short_names(extract_places(text), text)))
     for part in ("tune", "held"):
         rows = [r for r in labelled if r["part"] == part]
-        for reader_name, reader in readers:
-            print(f"{part} {reader_name}: {score(rows, title, reader, args.misses)}")
+        print(f"{part}: {score(rows, title, extract_places, args.misses)}")
 
 
 def score(rows, title, reader, misses: bool) -> str:

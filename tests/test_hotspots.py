@@ -406,7 +406,7 @@ def test_shores_numbered_days_building_sites_police_stations_and_county_level_ci
     assert core.extract_places("请A2区城南路派出所帮忙追回被骗的钱, 辖区派出所不管") == ["城南路派出所"]
     assert core.extract_places("A8县市流沙河镇大田方村补贴迟迟未发") == ["流沙河镇", "大田方村"]
     assert core.extract_places("反馈广铁集团宿舍漏水, 楚雅附二后面文艺新村没地方停车, 新联路出入口两侧堆满垃圾") == [
-        "广铁集团", "文艺新村", "新联路"]
+        "广铁集团", "文艺新村", "新联路", "楚雅附二"]  # 楚雅附二: a hospital's short name (places.short_names)
     assert same_place(set(core.extract_places("A4区恒泰楚壹府工地深夜打桩吵得睡不着")),
                       set(core.extract_places("A4区恒泰楚壹府夜间施工噪音")), None, None)
     assert same_place(set(core.extract_places("A8县市流沙河镇大田方村补贴迟迟未发")),
@@ -721,14 +721,11 @@ def test_a_road_named_by_a_date_is_not_the_bus_line_of_that_number(mode):
 def test_schools_and_hospitals_by_their_short_names():
     """A numbered school or hospital written the way the town says it (青柳二小, C县三中, 河大附中, D市二医院),
     or a county's 人民医院, ends in no place word or a generic one: extract_places read none of them, so two
-    letters about one school shared no place. ``places.with_short_names`` adds them (bench/places.py, tune
-    recall 0.908 → 0.916)."""
-    from minsheng.insight.places import short_names, with_short_names
+    letters about one school shared no place. ``places.with_short_names`` adds them to what extract_places
+    reads (bench/places.py, tune recall 0.908 → 0.916)."""
+    from minsheng.insight.places import short_names
 
-    def read(text):
-        return with_short_names(core.extract_places(text), text)
-
-    assert core.extract_places("B2区青柳二小门口早上堵车") == []
+    read = core.extract_places
     assert read("B2区青柳二小门口早上堵车") == ["青柳二小"]
     assert read("河大附中旁边的烧烤店油烟大") == ["河大附中"]
     assert read("去年在城北附一看病排队太久") == ["城北附一"]
@@ -742,13 +739,12 @@ def test_schools_and_hospitals_by_their_short_names():
     assert read("E8县中医院夜里施工") == ["E8县中医院"]
     assert read("E8县青禾镇卫生院药品短缺") == ["青禾镇", "青禾镇卫生院"]
     for text in ("孩子在医院住了一周", "家住县人民医院附近", "离这里就是县妇幼保健院", "各县人民医院都一样"):
-        assert with_short_names(core.extract_places(text), text) == core.extract_places(text), text
+        assert short_names(text) == [], text
     # a place read that is only the name before the number gives way to the school, unless named alone too
-    assert core.extract_places("B2区松林湖二小东门车多") == ["松林湖"]
     assert read("B2区松林湖二小东门车多") == ["松林湖二小"]
     assert read("松林湖边散步的人多, 松林湖二小门口车也多") == ["松林湖", "松林湖二小"]
     # a name already read whole is not read again
-    assert read("请E市楚江附二医院退还押金") == core.extract_places("请E市楚江附二医院退还押金")
+    assert read("请E市楚江附二医院退还押金") == ["楚江附二医院"]
     # numbers that begin other words are no school
     for text in ("等了一小时才轮到", "统一小区门口", "五一中路路灯不亮", "初三中考体育加分", "只有一小部分人",
                  "二中院已经判决", "星期三中午停水", "高一学生太累", "住在一小区", "排名第二中等"):

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .places import with_short_names
 from .text import SYNONYMS, normalize, starting_at
 
 # Item.prepare normalises a message's title four times and its body head twice (county, places,
@@ -265,7 +266,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
     """Named places and organisations (丽发新城, 景蓉华苑, 58车贷, 潇楚南路), as keys:
     trailing 小区/一期/项目 removed, generic names (停车场, 搅拌站, 学校) dropped.
     ``admin_names`` (兰州市, 七里河区, …) are region names to cut out first."""
-    text = _normalized(text)
+    text = written = _normalized(text)
     for name in admin_names:
         text = text.replace(name, _REGION_CUT)
     text = _ADMIN.sub(_REGION_CUT, text)
@@ -344,7 +345,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                     found.setdefault(key, None)
                     opening = pos
                     place_at_end = pos == len(chunk)
-    return list(found)
+    return with_short_names(list(found), written)  # 育才二小, A7县一中: no place word ends them
 
 
 def _second_compound(suffix: str) -> int:
