@@ -775,7 +775,7 @@ def test_a_date_with_its_year_that_sets_a_limit_answers_when():
     "路灯坏了半年没人修, 还是街道办不作为?",
     "业主的权利就被一张通知拿走了?",
     "上个月还能办, 怎么就办不下来了呢!",
-    "上回区长在信上批示“请尽快处理小区停水的事”, 距今已经过了二十来天!",
+    "上回区长在信上批示: “请尽快处理小区停水的事”, 距今已经过了二十来天!",
 ])
 def test_rhetorical_questions_in_other_words_and_quotations_ask_nothing(sentence):
     assert questions(sentence) == []
@@ -812,3 +812,7 @@ def test_a_document_cited_by_its_number_answers_what_rule():
 def test_a_yes_on_the_act_asked_answers_can_i():
     body = "我已交满15年社保。如果想多拿点能否接着交养老金, 还是只能一次性补交几年?"
     assert score_reply("社保", body, "您离退休还早, 可以接着交, 交得越多领得越多。" + PHONE)["missed"] == []
+
+
+def test_the_writers_own_question_in_quotation_marks_is_still_asked():
+    assert questions("我想咨询“小区何时通天然气”。") == ["我想咨询“小区何时通天然气”。"]

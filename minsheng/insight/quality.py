@@ -114,8 +114,10 @@ _OPENING = re.compile(r"^(?:尊敬的)?(?:各位)?(?:领导|书记|市长|县长
                       # 在此我想请问一下; / 有3个问题, 想咨询一下。 / 请问一下, 我是城关区的居民。
                       r"^(?:在此|所以|现)?(?:我|本人)?(?:有\d+个(?:具体)?问题[,，]\s*)?(?:想|要)?(?:请问|咨询|问|了解)一下"
                       r"(?:[;；:：,，。!！]?$|[,，]\s*(?:我|本人)(?!.*(?:什么|多少|哪|怎|如何|何时|是否|能否|可否|几))[^?？吗呢]*$)")
-# a quotation: words of someone else (a reply, a document, an earlier letter) the writer cites
-_QUOTED = re.compile(r"“[^“”]{2,80}”|\"[^\"]{2,80}\"")
+# a quotation: words of someone else the writer cites (区长的批示: “请尽快处理…”, 答复称“…”); not the
+# writer's own question quoted (咨询“小区何时通气”)
+_QUOTED = re.compile(r"(?<=批复|批示|回复|答复|表示|承诺|写着|写道|通知|规定|表态|告知|说道)[:：,，]?\s*"
+                     r"(?:“[^“”]{2,80}”|\"[^\"]{2,80}\")|(?<=[说称])[:：,，]?\s*(?:“[^“”]{2,80}”|\"[^\"]{2,80}\")")
 # a short sentence that goes on with the question before it (否则…? 还是…? 那么…?) is part of it
 _GOES_ON = re.compile(r"(?:否则|还是|那么|或者|或是|并且|而且|以及|而)(?![^?？]{30})")
 # a call to the other readers (在此呼吁大家…, 希望各位网友…, 想告诉即将购买的客户…) asks nothing of the unit;
@@ -133,6 +135,7 @@ _NO_WHEN = re.compile(r"(?:生怕|害怕|担心|唯恐|恐怕|说不定)[^,，�
 
 
 def _asks_when(question: str) -> bool:
+    """Whether ``question`` asks when (``_WHEN``), a when feared or told (``_NO_WHEN``) aside."""
     return bool(_WHEN.search(_NO_WHEN.sub(" ", question)))
 
 
