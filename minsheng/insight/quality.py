@@ -13,7 +13,10 @@ Four parts, each in [0, 1]:
   came, nor a past document's date) or, in a reply saying more, with where to ask, a "why not
   yet" with when, a "how much" with an amount, a bus with the line, a "how" with the place to
   go, a "what rule" with the rule; a plea naming only whom it asks and how (恳请…责成相关部门…) is
-  answered by a reply that takes up the message, a plea listing measures by one on any of them;
+  answered by a reply that takes up the message, a plea listing measures by one on any of them, a
+  demand by a step the reply tells on the thing it is about (古桥: 将对古桥进行加固); a question of a
+  kind (whether lawful, when, how much, can I) taken up on its subject wants an answer of that kind
+  too, and a sum of money (物业费) is matched whole, not by its 物业;
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
