@@ -822,3 +822,8 @@ def test_why_a_charge_is_answered_by_the_rule_it_is_made_by():
     body = "我去年报的驾校, 今年教练通知老学员补考也要多交钱, 为什么我们这些老学员还要涨价?"
     reply = "根据《驾驶人考试收费标准》, 科目二补考每次100元, 不另收费。"
     assert score_reply("驾校", body, reply)["missed"] == []
+
+
+def test_a_question_going_on_with_er_is_part_of_the_one_before():
+    """「…? 而…?」 was two questions, the second of which no reply echoes on its own."""
+    assert questions("物业费的账目什么时候公示? 而账目又由谁来监督?") == ["物业费的账目什么时候公示?而账目又由谁来监督?"]
