@@ -819,7 +819,7 @@ def test_the_writers_own_question_in_quotation_marks_is_still_asked():
 
 
 def test_why_a_charge_is_answered_by_the_rule_it_is_made_by():
-    body = "我去年报的驾校, 今年教练通知老学员补考也要多交钱, 为什么我们这些老学员还要涨价?"
+    body = "我去年报的驾校, 今年教练通知补考也要多交钱, 老学员为什么也要涨价?"
     reply = "根据《驾驶人考试收费标准》, 科目二补考每次100元, 不另收费。"
     assert score_reply("驾校", body, reply)["missed"] == []
 
