@@ -13,7 +13,10 @@ that day, before the second review's fixes, and 40 more (dev rows 101-140, "dev,
 from the 1,121 it still flagged and not yet read before the third review's fixes, read the same way.
 The last 16 dev rows ("dev, 16 added", the fourth review's) are not drawn at random: they are every
 reply not read before whose flag the fourth review's rules (a "when" answered only by a date that
-tells when; rhetorical questions; pleas listing measures) turn on or off, read the same way.
+tells when; rhetorical questions; pleas listing measures) turn on or off, read the same way. The
+17 after them ("dev, 17 added", the fifth review's) are chosen the same way for its rules (an answer
+of the kind asked, a sum of money matched whole, rhetorical questions in other words, quotations, a
+step on the thing a demand is about).
 """
 
 from __future__ import annotations
@@ -93,7 +96,8 @@ def main() -> None:
     with LABELS.open(encoding="utf-8") as fh:
         labelled = list(csv.DictReader(fh))
     dev = [x for x in labelled if x["part"] == "dev"]
-    for part, sample in (("dev", dev), ("dev, 40 added", dev[100:140]), ("dev, 16 added", dev[140:]),
+    for part, sample in (("dev", dev), ("dev, 40 added", dev[100:140]), ("dev, 16 added", dev[140:156]),
+                         ("dev, 17 added", dev[156:]),
                          ("held", [x for x in labelled if x["part"] == "held"]),
                          ("all", labelled)):
         still = [x for x in sample if flags[x["留言编号"]]]

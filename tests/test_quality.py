@@ -724,3 +724,106 @@ def test_the_day_a_letter_came_in_is_no_answer_to_when_also_before_the_stock_phr
     reply = "您好! 您于6月1日前来信反映的路灯问题, 物业公司正在核查。"
     result = score_reply("小区路灯什么时候修?", "我们小区的路灯坏了一个月, 请问什么时候能修好?", reply)
     assert result["missed"] == ["我们小区的路灯坏了一个月, 请问什么时候能修好?"]
+
+
+PHONE = "联系电话 0931-8451234。"
+
+
+def test_a_fee_is_not_taken_up_by_a_reply_on_what_it_pays_for():
+    """物业 of 物业费 made a reply on the property company's lift repairs answer a plea to lower
+    the fee: a sum of money is matched whole."""
+    plea = "恳请降低物业费。"
+    assert score_reply("物业费", plea, "您好, 已督促物业公司对小区电梯进行维修保养。" + PHONE)["missed"] == [plea]
+    assert score_reply("物业费", plea, "经核查, 该小区物业费按政府指导价收取, 暂无下调计划。" + PHONE)["missed"] == []
+
+
+@pytest.mark.parametrize(("body", "on_the_subject", "in_kind"), [
+    ("小区门口停车每次收10元, 这个停车费合法吗?",
+     "经查, 小区门口停车秩序较乱, 我局已安排执法人员加强停车管理。",
+     "经查, 小区门口收取停车费未经价格部门备案, 属违规收费, 已责令停止收费。"),
+    ("游泳馆哪天开放?", "游泳馆的水质由专人检测, 体育局会加强游泳馆日常管理。",
+     "游泳馆开放时间待消防验收后确定。"),
+    ("补考费要交多少钱?", "补考费的收取由驾校负责, 请您与驾校联系。", "补考费每科100元, 由驾校代收。"),
+    ("我能不能把户口迁回老家?", "户口迁移政策请关注公安局网站, 户口相关业务在派出所办理。",
+     "根据规定, 您符合条件, 可以将户口迁回老家, 请携带身份证到派出所办理。"),
+])
+def test_a_question_of_a_kind_wants_an_answer_of_that_kind(body, on_the_subject, in_kind):
+    """Whether it is lawful, when, how much, can I: a reply on the subject that gives no verdict,
+    no date, no amount, no yes or no counted as answering it."""
+    assert score_reply("咨询", body, on_the_subject + PHONE)["missed"] == [body]
+    assert score_reply("咨询", body, in_kind + PHONE)["missed"] == []
+
+
+def test_a_when_feared_is_no_when_asked():
+    """「生怕什么时候桥就塌了」 tells a fear; the plea beside it is answered by the work done."""
+    body = "桥面裂缝很大, 大家生怕什么时候桥就塌了, 请求尽快加固桥梁。"
+    assert score_reply("危桥", body, "县公路局已对桥梁进行加固。" + PHONE)["missed"] == []
+
+
+def test_a_date_with_its_year_that_sets_a_limit_answers_when():
+    """The year's dates were dropped with the signature's, so 「于2024年6月30日之前」 told no "when"."""
+    body = "楼下烧烤店油烟呛人, 请问什么时候能治理好?"
+    reply = "环保局已下达通知书, 责令该店于2024年6月30日之前安装净化设备。" + PHONE
+    assert score_reply("油烟", body, reply)["missed"] == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "修了半年的路, 怎么反而越修越堵呢?",
+    "这就是你们的办事效率吗?",
+    "能随意占用消防通道吗?",
+    "一个小区只有两个垃圾桶够吗?",
+    "路灯坏了半年没人修, 还是街道办不作为?",
+    "业主的权利就被一张通知拿走了?",
+    "上个月还能办, 怎么就办不下来了呢!",
+    "上回区长在信上批示: “请尽快处理小区停水的事”, 距今已经过了二十来天!",
+])
+def test_rhetorical_questions_in_other_words_and_quotations_ask_nothing(sentence):
+    assert questions(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "为什么至今还没有动工呢!", "请问女儿能在家附近的小学上学吗?", "孩子怎么就读附近的学校?", "请问停车场这样收钱合法吗?",
+])
+def test_real_questions_beside_those_forms_are_still_asked(sentence):
+    assert questions(sentence) == [sentence]
+
+
+def test_a_demand_is_taken_up_by_a_step_on_what_it_is_about():
+    """「恳请…看管修缮这座古桥」 answered by 「将对古桥进行加固」 was missed: the plea's words (专门,
+    看管, 修缮) are not the reply's; the thing named whole with a step taken on it is."""
+    body = "村口的石拱古桥有三百年了, 恳请安排专门人员看管修缮这座古桥, 给子孙留个念想。"
+    assert score_reply("古桥", body, "县文物局已实地查看, 将对古桥进行加固, 桥面限行大型车辆。" + PHONE)["missed"] == []
+    # a rule quoted is no step taken
+    assert score_reply("古桥", body, "根据《文物法》, 各地应当将古桥纳入修缮规划。" + PHONE)["missed"]
+
+
+def test_the_suggestions_above_are_no_demand_of_their_own():
+    """「以上建议, …恳请解决」 closes a letter whose suggestion the reply takes up."""
+    body = "学校门口的路口车多, 建议在路口增设红绿灯。以上建议, 如能采纳将方便周边几千户居民, 恳请解决。"
+    reply = "经查, 交警大队已将该路口纳入今年信号灯建设计划, 预计9月底前安装红绿灯。" + PHONE
+    assert score_reply("红绿灯", body, reply)["missed"] == []
+
+
+def test_a_document_cited_by_its_number_answers_what_rule():
+    body = "家里老房子被划入改造范围, 想知道依据的是哪份政策?"
+    assert score_reply("老房", body, "目前执行的是市政办发[2018]12号文, 可到街道办查阅全文。")["missed"] == []
+
+
+def test_a_yes_on_the_act_asked_answers_can_i():
+    body = "我已交满15年社保。如果想多拿点能否接着交养老金, 还是只能一次性补交几年?"
+    assert score_reply("社保", body, "您离退休还早, 可以接着交, 交得越多领得越多。" + PHONE)["missed"] == []
+
+
+def test_the_writers_own_question_in_quotation_marks_is_still_asked():
+    assert questions("我想咨询“小区何时通天然气”。") == ["我想咨询“小区何时通天然气”。"]
+
+
+def test_why_a_charge_is_answered_by_the_rule_it_is_made_by():
+    body = "我去年报的驾校, 今年教练通知补考也要多交钱, 老学员为什么也要涨价?"
+    reply = "根据《驾驶人考试收费标准》, 科目二补考每次100元, 不另收费。"
+    assert score_reply("驾校", body, reply)["missed"] == []
+
+
+def test_a_question_going_on_with_er_is_part_of_the_one_before():
+    """「…? 而…?」 was two questions, the second of which no reply echoes on its own."""
+    assert questions("物业费的账目什么时候公示? 而账目又由谁来监督?") == ["物业费的账目什么时候公示?而账目又由谁来监督?"]

@@ -13,7 +13,10 @@ Four parts, each in [0, 1]:
   came, nor a past document's date) or, in a reply saying more, with where to ask, a "why not
   yet" with when, a "how much" with an amount, a bus with the line, a "how" with the place to
   go, a "what rule" with the rule; a plea naming only whom it asks and how (恳请…责成相关部门…) is
-  answered by a reply that takes up the message, a plea listing measures by one on any of them;
+  answered by a reply that takes up the message, a plea listing measures by one on any of them, a
+  demand by a step the reply tells on the thing it is about (古桥: 将对古桥进行加固); a question of a
+  kind (whether lawful, when, how much, can I) taken up on its subject wants an answer of that kind
+  too, and a sum of money (物业费) is matched whole, not by its 物业;
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
@@ -40,12 +43,12 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 # a question or a demand: a question mark, a cue that asks (请问, 能否, 是否, 何时, 请告知 …) or
 # one that demands (希望, 真的希望, 恳请, 建议, 请…解决/处理/查处 …; not the nouns 希望 of 祖国未来的希望, 没有希望
 # and 建议 of 提出处理建议); 要求 / 请求 and the interrogative words count only as _DEMAND and _WEAK_ASK say
-_DEMANDS = r"(?<!有)(?<![^真]的)希望|恳请|(?<![出提理化见诉])建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)"
+_DEMANDS = r"(?<!有)(?<![^真]的)希望|恳请|(?<![出提理化见诉])(?<!以上)(?<!上述)建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)"
 _QUESTION = re.compile(r"[?？]|请问|能否|可否|是否|何时|什么时候|请告知|请说明|请解释|想了解|想咨询|" + _DEMANDS)
 # the cue words alone, cut out of a question before it is matched: 请督促热力公司尽快排查原因 keeps
 # 督促热力公司 (the whole match of 请.{0,6}尽快 took the unit out with it)
 _CUE_WORDS = re.compile(r"[?？]|请问|能否|能不能|可否|是否|何时|什么时候|多久|为什么|为何|怎么|如何|哪里|谁来|有没有|"
-                        r"请告知|请说明|请解释|想了解|想咨询|有何|希望|恳请|请求|要求|建议|请")
+                        r"请告知|请说明|请解释|想了解|想咨询|有何|希望|恳请|请求|要求|(?<!以上)(?<!上述)建议|请")
 # an interrogative word asks only in a question (…怎么办? / 请问…如何申请); in a statement it tells
 # (没过多久又坏, 去哪里都不方便, 如何把菜运出去成了难事)
 _WEAK_ASK = re.compile(r"多久|为什么|为何|怎么|如何|哪里|谁来|有没有|能不能")
@@ -79,7 +82,16 @@ _RHETORICAL = re.compile(r"难道|岂(?:非|不|能|有)|试问|何尝|凭什么
                          r"(?:没|没有)人(?:管|过问|负责)(?:了)?(?:吗|呢)|还有(?:人管|王法|天理|人性|良心)吗|"
                          r"这还(?:能|是|有|算|叫)[^,，?？]{0,24}吗[?？!！]*$|就是(?:这样|如此|这么)[^,，?？]{0,24}的吗|"
                          r"心里[^,，?？]{0,6}(?:惭愧|平衡|过意|安心|踏实)[^,，?？]{0,4}吗|(?<!请问)(?<!想问)真的(?:是|那么|这么)?[^,，?？吗]{1,12}吗[?？!！]*$|"
-                         r"怎么(?:能|能够|可以|好意思)(?!办|申请|查询|报名|领取|参加)[^?？]{0,40}呢[?？!！]*$")
+                         r"怎么(?:能|能够|可以|好意思)(?!办|申请|查询|报名|领取|参加)[^?？]{0,40}呢[?？!！]*$|"
+                         # and in other words: a lament (怎么反而…呢, 怎么就不行了呢, 为何还要让…), a reproach that
+                         # something may be done at will (能随意…吗), a verdict asked of the reader (这就是…的态度吗,
+                         # 就这样…的嘛, …的健身区够吗), an accusation (还是…不作为?), a wrong told as a question
+                         # (业主的权利就被一张通知拿走了?)
+                         r"(?:怎么|为什么|为何)(?:就(?![读近业医诊餐学])|反而|竟然?|居然|偏偏|还要让)|怎么[^,，?？]{0,12}(?:反而|竟然|偏偏)|"
+                         r"(?:能|可以)(?:随意|随便|任意|肆意|擅自|厚此薄彼)[^,，?？]{0,20}(?:吗|嘛|么)|"
+                         r"(?:这|那)(?:个|种|样)?就是[^,，?？]{0,24}(?:吗|嘛)[?？!！]*$|就(?:是)?(?:这样|如此|这么)[^,，?？]{0,24}(?:吗|嘛)[?？!！]*$|"
+                         r"(?<!能不)(?<!够不)够(?:吗|么|嘛)[?？!！]*$|(?:不作为|乱作为|懒政|失职|渎职)(?:吗|呢|了)?[?？!！]*$|"
+                         r"(?:就|竟然?|居然)被[^,，?？吗呢]{0,30}[?？!！]+$")
 # what a demand is about is said right at its cue: 满街都是乱鸣笛, 建议装鸣笛抓拍设备 is
 # answered by a reply on 声纳抓拍系统, not on what the citizen told before it
 _CLAUSE = re.compile(r"[^,，、:：]+")
@@ -105,8 +117,12 @@ _OPENING = re.compile(r"^(?:尊敬的)?(?:各位)?(?:领导|书记|市长|县长
                       # 在此我想请问一下; / 有3个问题, 想咨询一下。 / 请问一下, 我是城关区的居民。
                       r"^(?:在此|所以|现)?(?:我|本人)?(?:有\d+个(?:具体)?问题[,，]\s*)?(?:想|要)?(?:请问|咨询|问|了解)一下"
                       r"(?:[;；:：,，。!！]?$|[,，]\s*(?:我|本人)(?!.*(?:什么|多少|哪|怎|如何|何时|是否|能否|可否|几))[^?？吗呢]*$)")
+# a quotation: words of someone else the writer cites (区长的批示: “请尽快处理…”, 答复称“…”); not the
+# writer's own question quoted (咨询“小区何时通气”)
+_QUOTED = re.compile(r"(?<=批复|批示|回复|答复|表示|承诺|写着|写道|通知|规定|表态|告知|说道)[:：,，]?\s*"
+                     r"(?:“[^“”]{2,80}”|\"[^\"]{2,80}\")|(?<=[说称])[:：,，]?\s*(?:“[^“”]{2,80}”|\"[^\"]{2,80}\")")
 # a short sentence that goes on with the question before it (否则…? 还是…? 那么…?) is part of it
-_GOES_ON = re.compile(r"(?:否则|还是|那么|或者|或是|并且|而且|以及)(?![^?？]{30})")
+_GOES_ON = re.compile(r"(?:否则|还是|那么|或者|或是|并且|而且|以及|而)(?![^?？]{30})")
 # a call to the other readers (在此呼吁大家…, 希望各位网友…, 想告诉即将购买的客户…) asks nothing of the unit;
 # the writer tells them (请问学校什么时候告诉家长… asks the unit when it will tell)
 _TO_OTHERS = re.compile(r"呼吁大家|希望(?:各位|广大)?(?:网友|市民朋友|大家)|"
@@ -116,6 +132,16 @@ _OWN_CONTACT = re.compile(r"(?:我的|本人|我)?(?:联系)?(?:电话|手机号
 # 时间 asks when only as 什么时间, 具体时间, 完工时间, 时间表 …: not 抽出时间, 花费的时间, 时间很急
 _WHEN = re.compile(r"何时|什么时[候间]|多久|多长时间|哪天|几时|工期|时间表|时间节点|"
                    r"(?:具体|确切|大概|大致|预计|计划|完成|完工|竣工|开工|施工|办理|发放|开通|交付|到位|到账|搬迁|拆迁|开始|结束)的?时间")
+# a when feared or told, not asked: 生怕什么时候墙就倒了, 担心哪天出事, 用不了多久就要塌
+_NO_WHEN = re.compile(r"(?:生怕|害怕|担心|唯恐|恐怕|说不定)[^,，。;；?？]{0,6}(?:什么时[候间]|何时|哪天)|"
+                      r"(?:过不了|用不了|要不了|没过|不用|没)多久")
+
+
+def _asks_when(question: str) -> bool:
+    """Whether ``question`` asks when (``_WHEN``), a when feared or told (``_NO_WHEN``) aside."""
+    return bool(_WHEN.search(_NO_WHEN.sub(" ", question)))
+
+
 # why it is not done yet (为什么至今未拆, 为什么没有动工) is answered by when it will be: 2027年将依法关闭
 _NOT_YET = re.compile(r"至今(?:还|仍|都)?(?:未|没|不)|迟迟|为什么(?:还)?(?:没有?|未|不)(?:动工|开工|开建|建设|实施|落实|兑现|拆)")
 # how, where, to whom (维权的途径, 需要哪些材料, 到哪里查询, 不知道找谁, 要如何报名, 我该怎么办) is answered by
@@ -130,8 +156,12 @@ _REFERRAL = re.compile(r"(?:^|[。;；!！])(?:(?!如有|如需|若有|如对|�
 # a question about the basis (哪来的依据, 收费标准, 都是什么要求, 如此规定?, 按片区还是按成绩,
 # 最终怎么定) is answered by the rule cited: 根据…文件规定
 _BASIS = re.compile(r"依据|根据什么|标准|政策|(?:合理|合法|合规)(?:吗|么|嘛|[?？])|(?:什么|哪些|何种|哪条|如此|这样)(?:规定|要求|条件)|"
-                    r"按(?:照)?什么|按[^,，。?？]{1,8}还是按|(?:怎么|如何)(?:确定|认定|计算|划分|算|定)")
-_CITED = re.compile(r"《[^》]{2,40}》|(?:根据|依据|按照).{0,40}(?:规定|文件|通知|办法|条例|政策|标准|方案)|标准为")
+                    r"按(?:照)?什么|按[^,，。?？]{1,8}还是按|(?:怎么|如何)(?:确定|认定|计算|划分|算|定)|"
+                    # why a charge (为什么还要涨价, 为何要收取押金): the rule it is made by
+                    r"(?:为什么|为何)[^,，。?？]{0,12}(?:收费|收取|涨价|加价|交费|缴费|罚款)")
+_CITED = re.compile(r"《[^》]{2,40}》|(?:根据|依据|按照).{0,40}(?:规定|文件|通知|办法|条例|政策|标准|方案)|标准为|"
+                    # a document by its number: 楚政办发[2016]12号, 〔2019〕217号
+                    r"[\[〔(（]\d{4}[\]〕)）]\s*\d{1,4}\s*号")
 # a time it takes: 前期工作周期需1-2年, 约3个月
 _TAKES = r"(?:需要?|约|大约|周期|为期|历时)[^。，,;；]{0,4}\d{1,2}(?:[-~至到]\d{1,2})?(?:个)?(?:工作日|天|周|个?月|年)"
 # a date, a time or a time frame; whether it tells when the thing asked will be done is
@@ -269,7 +299,7 @@ def _focus(question: str) -> str:
     clauses. 满街都是乱鸣笛, 建议装鸣笛抓拍设备, 放在重点路口 is about
     装鸣笛抓拍设备."""
     clauses = _CLAUSE.findall(question)
-    cues = [i for i, c in enumerate(clauses) if _CUE_WORDS.search(re.sub(r"[?？]", "", c))]
+    cues = [i for i, c in enumerate(clauses) if _CUE_WORDS.search(_NO_WHEN.sub(" ", re.sub(r"[?？]", "", c)))]
     if not _MARK.search(question):
         # without a question mark an interrogative word asks nothing (``_WEAK_ASK``): the part
         # is that of the demand (怎么别的车站都有座位, 所以建议车站安排几个座位: 安排几个座位)
@@ -339,14 +369,42 @@ def _takes_up(question: str, core: str, reply_grams: Counter, lists: bool = True
     key, focus = _content(question), _content(_focus(question))
     if not key or not focus:
         return False
-    hits = sum(1 for g in key if g in reply_grams)
-    if hits / len(key) >= 0.25 or hits >= HITS or sum(1 for g in focus if g in reply_grams) / len(focus) >= 0.25:
+    echoed = set(reply_grams) - _part_only(question, core)
+    hits = sum(1 for g in key if g in echoed)
+    if hits / len(key) >= 0.25 or hits >= HITS or sum(1 for g in focus if g in echoed) / len(focus) >= 0.25:
         return True
     words = _words(_focus(question))
     if words and sum(1 for w in words if w in core) / len(words) >= WORDS:
         return True
     # a measure is taken up in words of its own, not by the place or unit it names (东山镇, 某区的)
-    return lists and any(sum(1 for g in m if g in reply_grams) >= max(3, len(m) / 3) for m in _measures(question))
+    return lists and any(sum(1 for g in m if g in echoed) >= max(3, len(m) / 3) for m in _measures(question))
+
+
+# a sum of money named after what it pays for (物业费, 停车费, 诚意金, 拆迁款, 公积金): a thing of its
+# own, not the 物业 or the 停车 its first two characters name
+_MONEY_WORD = re.compile(r"[\u4e00-\u9fff]{2}[费金款税价]")
+_MONEY_HEAD = re.compile("[费金款税价]")
+
+
+@lru_cache(maxsize=64)
+def _compounds(question: str) -> tuple[str, ...]:
+    """The sums of money a question names, as jieba reads them (物业费, 补考费, 公积金)."""
+    # jieba reads only the clauses that may hold one (its time was a third of the scorer's)
+    return tuple(w for c in _CLAUSE_OF.findall(_cleaned(question)[:WORD_CHARS]) if _MONEY_HEAD.search(c)
+                 for w in tokenize(c) if _MONEY_WORD.fullmatch(w))
+
+
+def _part_only(question: str, core: str) -> set[str]:
+    """The bigrams of the question's compounds the reply does not name whole (物业 and 业费 of
+    物业费, to a reply on the 物业 that never says 物业费), where the question does not use them
+    elsewhere: a reply on the property company does not take up whether its fee is lawful."""
+    missing = [w for w in set(_compounds(question)) if w not in core]
+    if not missing:
+        return set()
+    rest = question
+    for word in missing:
+        rest = rest.replace(word, " ")
+    return {g for w in missing for g in (w[:2], w[1:])} - set(_content(rest))
 
 
 # the bigrams of a place or unit (镇党, 县委, 区的), which a measure names but a reply names too
@@ -434,20 +492,45 @@ def _dated_about(question: str, dated: str) -> bool:
     return any(_when_told(s) and named & set(_grams(s)) for s in _SENTENCE.findall(dated))
 
 
-def _in_kind(question: str, core: str, several_whens: bool = False) -> bool:
-    """Whether the reply gives what the question asks for, in other words than its own."""
-    dated = _RECEIVED.sub("", core)
+# a date with its year in a clause telling when (于2014年4月3日之前, 自2019年9月1日起): ``substance``
+# drops every such date with the signature's, so the "when" rules read it without its year
+_TOLD_DATE = re.compile(r"(?<=[于在至到自从止])\d{4}年(?=\d{1,2}月\d{1,2}日)|"
+                        r"\d{4}年(?=\d{1,2}月\d{1,2}日(?:之前|以前|前|起|开始|至|到|以后|后|内))")
+
+
+def _dates_kept(reply: str) -> str:
+    """``substance`` of the reply with the dates that tell when kept (``_TOLD_DATE``)."""
+    return substance(_TOLD_DATE.sub("", normalize(reply)))
+
+
+def _in_kind(question: str, core: str, several_whens: bool = False, dates: str = "") -> bool:
+    """Whether the reply gives what the question asks for, in other words than its own
+    (``dates``: the reply as ``_dates_kept`` reads it, for a "when")."""
+    dated = _RECEIVED.sub("", dates or core)
     has_date = _dated_about(question, dated) if several_whens else _when_told(dated)
-    return bool(_WHEN.search(question) and (has_date or _referred(core))  # a date, a time limit, whom to ask
+    return bool(_asks_when(question) and (has_date or _referred(core))  # a date, a time limit, whom to ask
                 or _NOT_YET.search(question) and _when_told(dated)  # "why not yet" answered with when
                 or _HOW_MUCH.search(question) and _AMOUNT.search(core)  # "how much" with an amount
                 or _ROUTE.search(question) and _LINE.search(core)  # a bus asked for, with the line
                 or _HOW.search(question) and _DIRECTIVE.search(core)  # "how / where" with where to go, what to do
-                or _BASIS.search(question) and _CITED.search(core))  # "on what basis" with the rule
+                or _BASIS.search(question) and _CITED.search(core)  # "on what basis" with the rule
+                or _CAN.search(question) and _yes_or_no(question, core))  # "can I" with a yes or a no
+
+
+# can I (我能不能…, 孩子可以…吗, 是否可以, 能否)
+_CAN = re.compile(r"能否|可否|能不能|可不可以|是否(?:可以|能够?|允许)|"
+                  r"(?:我|我们|本人|孩子|小孩|老人|家人|他|她)(?:还|也|是否)?(?:可以|能够?)[^,，。?？]{0,20}(?:吗|么|嘛)")
+_YES_NO = re.compile(r"(?:可以|能够|不能|不可以|无法|不予|不得|不允许|允许|不支持|支持)([\u4e00-\u9fff]{2})")
+
+
+def _yes_or_no(question: str, core: str) -> bool:
+    """A yes or a no on the very act a "can I" question asks (可否继续缴纳 / 可以继续缴费)."""
+    named = set(_content(question))
+    return any(m.group(1) in named for m in _YES_NO.finditer(core))
 
 
 def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form_letter: bool = False,
-               several_whens: bool = False) -> bool:
+               several_whens: bool = False, dates: str = "") -> bool:
     """Whether the reply takes the question up: a quarter of its bigrams, either of the whole
     sentence or of the part its cue is in, read in the reply's words where it names the same
     thing otherwise; a date for a "when", a place to go or a step to take for a "how / where";
@@ -455,16 +538,93 @@ def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form
     (``whole``: relevant or concrete; ``score_reply`` also counts one that answers another
     question of the message)."""
     # a form letter (``form_letter``: 我单位于5月3日收到您的留言, 已转交相关部门) answers nothing in kind
-    if not form_letter and _in_kind(question, core, several_whens):
+    if not form_letter and _in_kind(question, core, several_whens, dates):
         return True
     key, focus = _content(question), _content(_focus(question))
     if len(key) < 2 or len(focus) < 2:
         return whole  # a plea that names nothing (领导您好, 恳请帮帮我们)
     # a form letter takes up no measure of a plea: 已转某镇核查 names the town the plea names
-    if _takes_up(question, core, reply_grams, not form_letter):
-        return True
-    reworded = _reworded(question, core)
-    return reworded != question and _takes_up(reworded, core, reply_grams, not form_letter)
+    if not _takes_up(question, core, reply_grams, not form_letter):
+        reworded = _reworded(question, core)
+        if reworded == question or not _takes_up(reworded, core, reply_grams, not form_letter):
+            return not form_letter and _step_on(reworded, core)
+    # on the subject, and the kind of answer asked for: not a mention of the 物业 beside 核查 to
+    # whether the 物业费 is lawful
+    return _of_its_kind(question, dates or core)
+
+
+# a step taken or planned on a thing (将对这座桥加固, 已列入道路改造计划, 责令其拆除), which takes up a
+# demand on it; not a rule quoted (应当将其纳入规划, 《…条例》) nor a word of the story (违法建设)
+_STEP = re.compile(r"(?:将|已|已经|现已|正在|拟|计划|准备|立即|马上|及时|责令|责成|要求|督促)[^,，。;；]{0,12}?"
+                   r"(?:维修|加固|修缮|整改|硬化|改造|修建|纳入|列入|关停|取缔|查扣|停止|暂停|调整|增设|设置|保护|防护|"
+                   r"安装|拆除|修复|清理|清运|疏通|更换|处罚|查处|退还|补发)")
+# what a demand is on says nothing of its own: 请求解决这个问题, 希望尽快施工
+_GENERIC_OBJECT = frozenset("问题 情况 事情 部门 领导 政府 群众 百姓 居民 业主 村民 市民 工作 施工 污染 安全 "
+                            "利益 权益 生活 困难 诉求 心情 时间 地方 方面 行为 现象 措施 办法 实事 民生 办理 手续".split())
+
+
+@lru_cache(maxsize=64)
+def _object(demand: str) -> str | None:
+    """What a demand without a question mark asks something done to: the last noun of the part
+    its cue is in (恳请安排人员看管这座古桥: 古桥; 希望帮忙修一条水泥路: 水泥路), not a word that names
+    nothing of its own (问题, 情况, 施工)."""
+    if _MARK.search(demand):
+        return None
+    import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for such a demand)
+
+    nouns = [p.word for p in jieba.posseg.cut(_focus(demand)[:WORD_CHARS])
+             if p.flag.startswith("n") and len(p.word) >= 2 and _HAN_WORD.fullmatch(p.word)]
+    return nouns[-1] if nouns and nouns[-1] not in _GENERIC_OBJECT else None
+
+
+def _step_on(demand: str, core: str) -> bool:
+    """Whether the reply tells of a step on the thing a demand is about, in one sentence (将对古桥
+    进行加固 to 恳请安排人员看管这座古桥): the object matched whole, not a
+    bigram of it."""
+    steps = [s for s in _SENTENCE.findall(core) if _STEP.search(s) and not _RULE_QUOTED.search(s)]
+    thing = _object(demand) if steps else None  # jieba's parts of speech only where a step is told
+    return bool(thing) and any(thing in s for s in steps)
+
+
+_RULE_QUOTED = re.compile(r"《|应当|应该|“")
+
+
+# a question of a kind wants an answer of that kind, not a word on its subject: whether something is
+# lawful (是否合法, 违规吗) a verdict or the rule; how much an amount or the rule; when a date, that
+# it is done or that no date is set yet; whether one can (能否, 可以…吗) a yes, a no or what it takes
+_KINDS = (
+    (re.compile(r"(?:是否|是不是|有没有)(?:合法|违法|违规|合规|符合(?:规定|法律|政策))|"
+                r"(?:合法|违法|违规|合规)(?:吗|么|嘛|呢|[?？])").search,
+     re.compile(r"合法|违法|违规|合规|违反|符合|属于|必须|规定|不存在|未发现|无权|有权|不得|禁止|允许|依法|"
+                r"(?:根据|依据|按照).{0,40}(?:规定|文件|通知|办法|条例|政策|标准)|《")),
+    (_HOW_MUCH.search, re.compile(_AMOUNT.pattern + r"|标准|(?:根据|依据|按照).{0,40}(?:规定|文件|通知|办法|条例|政策)|《")),
+    (_asks_when, re.compile(r"(?:已|现已|目前已|均已)(?:经)?(?:全部|基本)?(?:完成|完工|竣工|建成|开通|通车|修复|恢复|开放|"
+                       r"发放|到位|到账|解决|拆除|安装|整改|投入使用|交付|办结|退还)|"
+                       # not yet, and what it waits for: 暂无计划, 待审批通过后, 谈妥后即进场, 要等上级通知
+                       r"暂(?:无|未|不)|尚未|还没有|(?:无法|不能|难以|方可|才能|再)确定|不确定|为准|如期|按期|"
+                       r"待[^,，。;；]{1,20}后|[^,，。;；]{1,12}(?:好|完成|批准|通过|成功)后|"
+                       r"等(?:待)?[^,，。;；]{0,10}(?:通知|批复|批准|审批|确定|安排)|(?:关注|留意)[^,，。;；]{0,10}(?:公布|公告|通知|媒体|网站)|"
+                       # under way: 正在加紧推进, 已纳入明年计划, 已报送区民政局
+                       r"正在[^,，。;；]{0,20}(?:施工|建设|办理|推进|实施|审批|进行|论证|协调|编制|制定|申报)|"
+                       r"已[^,，。;；]{0,12}(?:纳入|列入|上报|申报|报送)|(?:纳入|列入)[^,，。;；]{0,10}(?:计划|规划)|"
+                       # how long it takes: 证件制作时间为10日, 两个工作日即可办结
+                       r"(?:时间|周期|时长)(?:为|是|约)|(?:\d+|[一二两三四五六七八九十半]+)个?(?:工作日|日|天|周|月)(?:即可|可|能)")),
+    # can I (``_CAN``): a yes, a no or what it takes (需, 应当, 符合条件)
+    (_CAN.search,
+     re.compile(r"可以|可(?!能)|能够?|不|无法|没有|无|暂无|具备|符合|需要?|须|应当?|要|允许|同意|支持|已|将|计划|纳入|免费")),
+)
+
+
+def _when_dated(text: str) -> bool:
+    """A date in a clause that tells of no past step: 于明年秋季转为公办园."""
+    return any(_DATE.search(c) and not _PAST.search(c) for c in _CLAUSE_OF.findall(_RECEIVED.sub("", text)))
+
+
+def _of_its_kind(question: str, core: str) -> bool:
+    """Whether the reply answers in the kind ``question`` asks for (``_KINDS``); true of a
+    question of no such kind."""
+    return all(answer.search(core) or asks is _asks_when and _when_dated(core)
+               for asks, answer in _KINDS if asks(question))
 
 
 def questions(text: str) -> list[str]:
@@ -492,6 +652,9 @@ def _asks(sentence: str) -> bool:
     call to the other readers."""
     if len(sentence) < 4 or _CLOSING.match(sentence) or _OPENING.match(sentence) or _TO_OTHERS.search(sentence):
         return False
+    # someone else's words quoted (区长的批示: “请尽快处理…”) ask nothing of the reply, nor does a when
+    # feared (生怕什么时候桥就塌了)
+    sentence = _NO_WHEN.sub(" ", _QUOTED.sub("“”", sentence))
     if _QUESTION.search(sentence):  # a rhetorical question asks nothing, unless it demands too
         if not _RHETORICAL.search(sentence) or re.search(_DEMANDS, sentence):
             return True
@@ -500,7 +663,9 @@ def _asks(sentence: str) -> bool:
         return bool(_ASKS_IN_WORDS.search(rest))
     if _DEMAND.search(sentence):
         return True
-    return bool(_WEAK_ASK.search(sentence) and _ASKING.search(sentence) and not _RHETORICAL.search(sentence))
+    # an exclamation asks nothing (怎么就办成了呢!), unless it asks why not yet (为什么至今还没有动静…!)
+    return bool(_WEAK_ASK.search(sentence) and _ASKING.search(sentence) and not _RHETORICAL.search(sentence)
+                and (not sentence.endswith(("!", "！")) or _NOT_YET.search(sentence)))
 
 
 def _asked(title: str, body: str) -> list[str]:
@@ -582,8 +747,9 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     for body_q, title_qs in list(twins.items()):  # either way round: the title's taken up by the body's
         for t in title_qs:
             twins.setdefault(t, []).append(body_q)
-    several_whens = sum(1 for q in asked if _WHEN.search(q)) > 1
-    taken_up = {q: _addressed(q, core, reply_grams, relevance >= 0.4 or concrete, boilerplate, several_whens)
+    several_whens = sum(1 for q in asked if _asks_when(q)) > 1
+    dates = _dates_kept(reply)
+    taken_up = {q: _addressed(q, core, reply_grams, relevance >= 0.4 or concrete, boilerplate, several_whens, dates)
                 for q in {*asked, *(t for ts in twins.values() for t in ts)}}
     pleas = {q for q in asked if not _MARK.search(q) and _names_nothing(q)}
     whole = not boilerplate and (relevance >= 0.4 or concrete or any(ok for q, ok in taken_up.items() if q not in pleas))
