@@ -66,10 +66,13 @@ class SearchPaginator(Paginator):
 
 
 def _page_asked(request) -> int:
+    """The page number asked for; Paginator.get_page lists the last page for one below 1,
+    which takes the whole count."""
     try:
-        return min(max(int(request.GET.get("page") or 1), 1), 100_000)
+        asked = int(request.GET.get("page") or 1)
     except ValueError:
         return 1
+    return min(asked if asked >= 1 else 100_000, 100_000)
 
 
 def paginate(request, qs, size=PAGE_SIZE, count_cap=None):
