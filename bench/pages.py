@@ -198,6 +198,7 @@ def pages() -> list[tuple[str, str | None, str]]:
         ("browse q=电梯", None, "/browse/?q=电梯"),
         ("browse q=小区 物业", None, "/browse/?q=小区+物业"),
         ("browse q=小区", None, "/browse/?q=小区"),  # a word in a quarter of the messages
+        ("browse q=您好", None, "/browse/?q=您好"),  # a word in most messages
         ("browse filters", None, "/browse/?region=620102&status=closed&kind=complain"),
         ("message page", None, f"/m/{public.public_id}/"),
         ("hotspots", None, "/hotspots/"),

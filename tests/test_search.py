@@ -2,6 +2,7 @@
 (tsvector + GIN), one-character queries, and words jieba segments differently."""
 
 import functools
+import re
 
 import pytest
 
@@ -225,3 +226,51 @@ def test_a_bulk_update_of_the_search_text_is_searched(messages):
     Message.objects.filter(pk=messages[1].pk).update(search_text=search.terms_for("路灯不亮", "小区路灯坏了"))
     assert titles("路灯") == [messages[1].title]
     assert titles("噪音") == []
+
+
+@pytest.mark.django_db
+def test_the_two_part_reading_of_a_page_lists_the_ranked_order(personas, directory):
+    # a word in most messages is read as the matches with the word in the title, then the
+    # others newest first (search.Ranked): every page as the one ranked query lists it
+    post = functools.partial(_post, personas, directory)
+    post("小區路燈壞了三個月", "晚上出門很危險")
+    post("路灯坏了没人修", "小区路灯坏了")
+    post("坏了的路灯", "路灯不亮")  # every word in the title, not the phrase
+    post("晚上太黑", "小区路灯坏了很久")  # in the body only
+    post("ETC车道收费有误", "高速收费站多扣了钱")
+    post("高速路多扣了钱", "走的是etc车道, 路灯也坏了")
+    post("路灯", "路灯坏了")
+    for query in ("路燈 壞了", "路灯", "etc", "坏了"):
+        qs = search.filter_messages(Message.objects.all(), query)
+        whole = list(search.rank(qs, query))
+        assert len(whole) >= 2
+        ranked = search.Ranked(qs, query)
+        for start in range(len(whole) + 1):
+            for stop in range(start, len(whole) + 2):
+                assert ranked.in_two_parts(start, stop) == whole[start:stop], (query, start, stop)
+        assert ranked[0:len(whole)] == whole
+
+
+@pytest.mark.django_db
+def test_a_search_with_more_matches_than_counted_says_so_and_pages_on(client, personas, directory, monkeypatch):
+    # counting every match of a word in most messages (您好: 42,000 of 60,000) took as long as
+    # listing the page: the count stops at SEARCH_COUNT_CAP and the page says 超过 … 条
+    from minsheng.board.views import public
+
+    monkeypatch.setattr(public, "SEARCH_COUNT_CAP", 20, raising=False)  # raising: the code before had none
+    post = functools.partial(_post, personas, directory)
+    for n in range(22):
+        post(f"{n}号楼电梯坏了" if n % 2 else f"{n}号楼没人管", "电梯停了三天, 物业不管")
+    post("门口路灯不亮", "晚上看不清路")
+    Message.objects.update(status="accepted")
+    first = client.get("/browse/", {"q": "电梯"}).content.decode()
+    assert "超过 20 条" in first and "共 22 条" not in first and "page=2" in first
+    second = client.get("/browse/", {"q": "电梯", "page": "2"}).content.decode()
+    assert "第 2 / 2 页 · 共 22 条" in second
+    below = client.get("/browse/", {"q": "电梯", "page": "-1"}).content.decode()  # the last page, as before
+    assert "第 2 / 2 页 · 共 22 条" in below
+    listed = re.findall(r'class="title" href="/m/(\d+)/"', first + second)
+    ranked = search.rank(search.filter_messages(Message.objects.all(), "电梯"), "电梯")
+    assert listed == [m.public_id for m in ranked]
+    few = client.get("/browse/", {"q": "路灯"}).content.decode()  # counted whole
+    assert "共 1 条" in few

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.utils.functional import cached_property
 
 from minsheng.directory.models import Addressee, Region, Topic, topic_tree
 
@@ -22,6 +23,7 @@ from ..models import HIDDEN_EVENT_KINDS, Attachment, Evaluation, Event, Message,
 from ..workflow import Status, allowed
 
 PAGE_SIZE = 20
+SEARCH_COUNT_CAP = 1000  # a search's matches counted up to (SearchPaginator)
 
 
 def close_reason(code: str | None) -> str:
@@ -44,8 +46,43 @@ def list_queryset(qs):
         "replied_at", "due_at", "support_count", "region__name", "region__code", "topic__name", "addressee__title")
 
 
-def paginate(request, qs, size=PAGE_SIZE):
-    page = Paginator(qs, size).get_page(request.GET.get("page"))
+class SearchPaginator(Paginator):
+    """A search's pages with its matches counted up to ``cap`` only: counting every match of a
+    word in most messages (您好: 42,000 of 60,000) read every message's terms and took as long
+    as the page. The page then says 超过 1000 条 and offers the next page."""
+
+    def __init__(self, object_list, per_page, cap):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self):
+        return self.object_list.count_up_to(self.cap + 1)
+
+    @property
+    def more(self) -> bool:
+        """More matches than ``cap`` (how many was not counted)."""
+        return self.count > self.cap
+
+
+def _page_asked(request) -> int:
+    """The page number asked for; Paginator.get_page lists the last page for one below 1,
+    which takes the whole count."""
+    try:
+        asked = int(request.GET.get("page") or 1)
+    except ValueError:
+        return 1
+    return min(asked if asked >= 1 else 100_000, 100_000)
+
+
+def paginate(request, qs, size=PAGE_SIZE, count_cap=None):
+    """A page of ``qs``; with ``count_cap`` (a ``search.Ranked``), its matches are counted up to
+    that many, or as far as the page asked for and the one after it reach."""
+    if count_cap is None:
+        paginator = Paginator(qs, size)
+    else:
+        paginator = SearchPaginator(qs, size, cap=max(count_cap, _page_asked(request) * size))
+    page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return page, params.urlencode()
@@ -115,8 +152,9 @@ def browse(request):
     qs, region = filter_public(public_messages(), data)
     q = data.get("q") or ""
     if search.searchable(q):
-        qs = search.rank(qs, q)
-    page, query = paginate(request, list_queryset(qs))
+        page, query = paginate(request, search.Ranked(list_queryset(qs), q), count_cap=SEARCH_COUNT_CAP)
+    else:
+        page, query = paginate(request, list_queryset(qs))
     regions = Region.objects.filter(level__lte=Region.Level.COUNTY).only("code", "name", "level")
     topics = topic_tree()
     return render(request, "board/browse.html", {
