@@ -187,8 +187,16 @@ def read_rows(path: str | Path, required: tuple[str, ...] = ()) -> tuple[list[st
 
 
 def pick_column(header: list[str], candidates: tuple[str, ...]) -> str | None:
-    """The first of ``candidates`` present in ``header``."""
-    return next((c for c in candidates if c in header), None)
+    """The header's name of the first of ``candidates`` present in ``header``; an English
+    name in any case (Title, BODY, as a spreadsheet or pandas may write it) when none is
+    written exactly so."""
+    exact = next((c for c in candidates if c in header), None)
+    if exact is not None:
+        return exact
+    folded = {}
+    for name in header:
+        folded.setdefault(name.casefold(), name)
+    return next((folded[c.casefold()] for c in candidates if c.casefold() in folded), None)
 
 
 def message_columns(table: Table) -> tuple[list[str], list[str]]:

@@ -4,6 +4,7 @@ The last line printed is one JSON object:
 {"n", "macro_f1", "accuracy", "per_class", "messages_per_second"}."""
 
 import json
+import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         try:
             clf = classify.TextClassifier.load(model)
             titles, bodies, labels, unlabelled = training.load_labelled([data], label_column)
+            labels = _as_model_labels(labels, clf.labels)
             if not labels:
                 raise CommandError(f"{data}: 列 {label_column} 中没有任何标签")
             figures = classify.evaluate(clf, titles, bodies, labels)
@@ -36,3 +38,16 @@ class Command(BaseCommand):
         if unknown:
             self.stdout.write(f"注意: 数据中有模型不认识的标签 {', '.join(unknown)}")
         self.stdout.write(json.dumps(figures, ensure_ascii=False))
+
+
+def _squashed(label: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", label).split())
+
+
+def _as_model_labels(labels: list[str], known: list[str]) -> list[str]:
+    """The data's labels, each written as the model's label it differs from only by spaces
+    or full-width forms: 「投诉 / 求助」 and 「投诉／求助」 are the model's 投诉/求助. They were
+    counted as labels the model never predicts, every such row wrong (macro-F1 0.67 for 0.99
+    on the same rows)."""
+    spelled = {_squashed(k): k for k in known}
+    return [label if label in spelled.values() else spelled.get(_squashed(label), label) for label in labels]
