@@ -9,11 +9,13 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 
 from minsheng.insight import classify, csvio, training
+from minsheng.progress import Progress
 
 
 class Command(BaseCommand):
     help = ("Measure a classifier on a labelled CSV; the last line printed is one JSON object: n, macro_f1, "
-            "accuracy, per_class, messages_per_second. Rows without a label are counted and left out.")
+            "accuracy, per_class, messages_per_second. Rows without a label are counted and left out. A file over "
+            "10,000 rows counts its progress on stderr.")
 
     def add_arguments(self, parser):
         parser.add_argument("--model", required=True, help="model directory (from train-classifier)")
@@ -28,7 +30,11 @@ class Command(BaseCommand):
             labels = _as_model_labels(labels, clf.labels)
             if not labels:
                 raise CommandError(f"{data}: 列 {label_column} 中没有任何标签")
-            figures = classify.evaluate(clf, titles, bodies, labels)
+            with Progress(self.stderr) as progress:
+                figures = classify.evaluate(
+                    clf, titles, bodies, labels, chunk=csvio.PROGRESS_EVERY,
+                    progress=(lambda done, total: progress(f"  {done}/{total} 条留言已评估", done, total))
+                    if len(labels) > csvio.PROGRESS_EVERY else None)
         except (classify.ModelError, csvio.CSVError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         unknown = sorted(set(labels) - set(clf.labels))
