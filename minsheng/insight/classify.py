@@ -472,17 +472,25 @@ def fit_temperature(scores: np.ndarray, gold: np.ndarray) -> float:
     return best_t
 
 
-def evaluate(model: TextClassifier, titles, bodies, labels) -> dict:
+def evaluate(model: TextClassifier, titles, bodies, labels, *, chunk: int = 0,
+             progress: Callable[[int, int], None] | None = None) -> dict:
     """{"n", "macro_f1", "accuracy", "per_class", "messages_per_second"} on labelled rows.
     messages_per_second is the steady speed, measured as bench/classify.py does: rows per
     CPU-second (process_time) of the whole prediction pass, after a warm-up pass over the
     first 50 rows (the segmenter's start-up and the model's first call take most of a
-    second, paid once per process). F1 and accuracy come from the timed pass."""
+    second, paid once per process). F1 and accuracy come from the timed pass. With ``chunk``,
+    the pass reads that many rows at a time and calls ``progress(done, total)`` after each
+    (evaluate-classifier counts a large file on stderr)."""
     from sklearn.metrics import precision_recall_fscore_support
 
     model.predict(titles[:50], bodies[:50])
+    step = chunk or max(len(titles), 1)
+    predicted = []
     start = time.process_time()
-    predicted = [p.label for p in model.predict(titles, bodies)]
+    for at in range(0, len(titles), step):
+        predicted += [p.label for p in model.predict(titles[at:at + step], bodies[at:at + step])]
+        if progress:
+            progress(len(predicted), len(titles))
     elapsed = max(time.process_time() - start, 1e-9)
     classes = sorted(set(labels) | set(predicted))
     p, r, f, support = precision_recall_fscore_support(labels, predicted, labels=classes, zero_division=0)

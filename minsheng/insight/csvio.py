@@ -187,8 +187,16 @@ def read_rows(path: str | Path, required: tuple[str, ...] = ()) -> tuple[list[st
 
 
 def pick_column(header: list[str], candidates: tuple[str, ...]) -> str | None:
-    """The first of ``candidates`` present in ``header``."""
-    return next((c for c in candidates if c in header), None)
+    """The header's name of the first of ``candidates`` present in ``header``; an English
+    name in any case (Title, BODY, as a spreadsheet or pandas may write it) when none is
+    written exactly so."""
+    exact = next((c for c in candidates if c in header), None)
+    if exact is not None:
+        return exact
+    folded = {}
+    for name in header:
+        folded.setdefault(name.casefold(), name)
+    return next((folded[c.casefold()] for c in candidates if c.casefold() in folded), None)
 
 
 def message_columns(table: Table) -> tuple[list[str], list[str]]:
@@ -390,29 +398,59 @@ def _cut(value: str, width: int = 40) -> str:
 
 
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d %H:%M:%S", "%Y%m%d")
+_DOTTED_DATE = re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})(?=\s|$)")
+_EXCEL_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")  # days since 1899-12-30: 10000 is 1927, 99999 is 2173
+_HALF_DAY = re.compile(r"\s*(上午|下午|AM|PM|am|pm)\s*")
+
+
+def _spreadsheet_time(text: str):
+    """A naive datetime from what a spreadsheet writes when 留言时间 loses its format: the
+    serial day number (43473.6118 is 2019/1/8 14:41, rounded to the second), or a 12-hour
+    clock (2019/1/8 下午 2:39, 2019/1/8 2:39:05 PM); None for anything else."""
+    import datetime as dt
+
+    if _EXCEL_SERIAL.fullmatch(text):
+        return dt.datetime(1899, 12, 30) + dt.timedelta(seconds=round(float(text) * 86400))
+    half = _HALF_DAY.search(text)
+    if not half or " " not in text.strip():
+        return None
+    clock = _HALF_DAY.sub(" ", text).strip()
+    for fmt in ("%Y/%m/%d %I:%M:%S", "%Y/%m/%d %I:%M"):
+        try:
+            at = dt.datetime.strptime(clock, fmt)
+        except ValueError:
+            continue
+        return at.replace(hour=at.hour % 12 + (12 if half.group(1) in ("下午", "PM", "pm") else 0))
+    return None
 
 
 def parse_time(value: str, path, number: int, column: str, line: int | None = None):
-    """A naive datetime from 2019/2/28 11:25:05, 2019-08-01 09:00, 2019年2月28日 11:25 or
-    ISO 8601; CSVError names the file, the row (record ``number``, file ``line``) and the
-    column otherwise."""
+    """A naive datetime from 2019/2/28 11:25:05, 2019-08-01 09:00, 2019.8.1 09:00,
+    2019年2月28日 11:25, ISO 8601, a spreadsheet's serial day number (43473.6118) or 12-hour
+    clock (2019/1/8 下午 2:39); CSVError names the file, the row (record ``number``, file
+    ``line``) and the column otherwise. A date with the year last (1/8/2019) is refused:
+    month-first or day-first cannot be told apart."""
     import datetime as dt
 
     raw = (value or "").strip()
-    text = raw.replace("-", "/").replace("T", " ")
+    text = _DOTTED_DATE.sub(r"\1/\2/\3", raw).replace("-", "/").replace("T", " ")
     if "年" in text:  # 2019年2月28日 11:25:05, as a Chinese spreadsheet writes a date
         text = " ".join(text.replace("年", "/").replace("月", "/").replace("日", " ").split())
-    if "." in text:
+    if "." in text and not _EXCEL_SERIAL.fullmatch(text):  # 11:25:05.250: the fraction of a second is dropped
         text = text.split(".", 1)[0]
     for fmt in _TIME_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
+    at = _spreadsheet_time(text)
+    if at is not None:
+        return at
     try:
         return dt.datetime.fromisoformat(raw).replace(tzinfo=None)
     except ValueError:
-        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是有效的时间: {_cut(raw)!r}") from None
+        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是有效的时间: {_cut(raw)!r} "
+                       "(应为 2019/1/8 14:39:05 或 2019-01-08 14:39 之类)") from None
 
 
 def parse_count(value: str, path, number: int, column: str, line: int | None = None) -> int:

@@ -4,15 +4,18 @@ The last line printed is one JSON object:
 {"n", "macro_f1", "accuracy", "per_class", "messages_per_second"}."""
 
 import json
+import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 
 from minsheng.insight import classify, csvio, training
+from minsheng.progress import Progress
 
 
 class Command(BaseCommand):
     help = ("Measure a classifier on a labelled CSV; the last line printed is one JSON object: n, macro_f1, "
-            "accuracy, per_class, messages_per_second. Rows without a label are counted and left out.")
+            "accuracy, per_class, messages_per_second. Rows without a label are counted and left out. A file over "
+            "10,000 rows counts its progress on stderr.")
 
     def add_arguments(self, parser):
         parser.add_argument("--model", required=True, help="model directory (from train-classifier)")
@@ -24,9 +27,14 @@ class Command(BaseCommand):
         try:
             clf = classify.TextClassifier.load(model)
             titles, bodies, labels, unlabelled = training.load_labelled([data], label_column)
+            labels = _as_model_labels(labels, clf.labels)
             if not labels:
                 raise CommandError(f"{data}: 列 {label_column} 中没有任何标签")
-            figures = classify.evaluate(clf, titles, bodies, labels)
+            with Progress(self.stderr) as progress:
+                figures = classify.evaluate(
+                    clf, titles, bodies, labels, chunk=csvio.PROGRESS_EVERY,
+                    progress=(lambda done, total: progress(f"  {done}/{total} 条留言已评估", done, total))
+                    if len(labels) > csvio.PROGRESS_EVERY else None)
         except (classify.ModelError, csvio.CSVError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         unknown = sorted(set(labels) - set(clf.labels))
@@ -36,3 +44,17 @@ class Command(BaseCommand):
         if unknown:
             self.stdout.write(f"注意: 数据中有模型不认识的标签 {', '.join(unknown)}")
         self.stdout.write(json.dumps(figures, ensure_ascii=False))
+
+
+def _squashed(label: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", label).split())
+
+
+def _as_model_labels(labels: list[str], known: list[str]) -> list[str]:
+    """The data's labels, each written as the model's label it differs from only by spaces
+    or full-width forms: 「投诉 / 求助」 and 「投诉／求助」 are the model's 投诉/求助. They were
+    counted as labels the model never predicts, every such row wrong (a type model's
+    macro-F1 read 0.41 for the 0.80 it has on the same rows as written)."""
+    exact = set(known)
+    spelled = {_squashed(k): k for k in known}
+    return [label if label in exact else spelled.get(_squashed(label), label) for label in labels]
