@@ -288,20 +288,24 @@ def near_duplicates_many(messages, k: int = 5, min_score: float = 0.35, days: in
     indexes = _dup_indexes({group for *_, group in wanted})
     found, todo = {}, {}
     for m, region, since, group in wanted:
+        _, index, kept = indexes[group]
+        if index is None:  # no candidates in the area
+            found[m.pk] = []
+            continue
         # the same among the same candidates finds the same: comparing each hit's clause features
         # (same_problem) was most of a queue page's time (60% of the province's at 60,000 messages).
         # The text by its hash: 5,000 keys of 16 sets holding 300 characters each were 50 MB a worker
         key = (m.pk, hash((m.title, m.body[:BODY_CHARS])), getattr(region, "code", None),
                getattr(region, "level", None), since, k, min_score)
-        kept = indexes[group][2].get(key)  # one read: another thread of the worker may clear it meanwhile
-        if kept is not None:
-            found[m.pk] = list(kept)
+        near = kept.get(key)  # one read: another thread of the worker may clear it meanwhile
+        if near is not None:
+            found[m.pk] = list(near)
         else:
             todo.setdefault(group, []).append((m, region, since, key))
     for group, rows in todo.items():
-        for (m, *_, key), near in zip(rows, _near_many(rows, *indexes[group][:2], k=k, min_score=min_score),
+        candidates, index, kept = indexes[group]
+        for (m, *_, key), near in zip(rows, _near_many(rows, candidates, index, k=k, min_score=min_score),
                                       strict=True):
-            kept = indexes[group][2]
             if len(kept) >= NEAR_KEPT:
                 kept.clear()
             kept[key] = near
@@ -332,9 +336,7 @@ def _message_places(title: str, body: str) -> tuple[str, ...]:
 def _near_many(rows, candidates, index, *, k: int, min_score: float) -> list[list[tuple[Message, float]]]:
     """``_near_found`` of each (message, region, since, …) of ``rows`` among one set of
     candidates: their vectors made at once and scored by one product with the index (a
-    product per message was a fifth of the time of a queue page's rows)."""
-    if index is None:
-        return [[] for _ in rows]
+    product per message was a quarter of the time of a queue page's rows)."""
     texts = [(m.title, m.body[:BODY_CHARS]) for m, *_ in rows]
     vectors = index.vectors(texts)
     scores = index.matrix.dot(vectors.T).toarray()
