@@ -314,8 +314,8 @@ def near_duplicates_many(messages, k: int = 5, min_score: float = 0.35, days: in
 
 
 NEAR_KEPT = 5000  # lookups kept per set of candidates (a few queues' rows and case pages)
-TITLE_PLACES_KEPT = 32_768  # titles whose places are kept: the candidates of all 16 sets, and more
-MESSAGE_PLACES_KEPT = 4096  # queue rows whose places (title and head of body) are kept
+TITLE_PLACES_KEPT = 8192  # titles whose places are kept (about 5 MB a worker): the hits of many pages
+MESSAGE_PLACES_KEPT = 4096  # queue rows whose places (title and head of body) are kept (about 5 MB)
 
 
 @lru_cache(maxsize=TITLE_PLACES_KEPT)
