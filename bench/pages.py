@@ -254,9 +254,10 @@ def pages() -> list[tuple[str, str | None, str]]:
 
 
 def forget_compared_rows() -> None:
-    """Forget what the dispatchers' queue rows found among their candidates (``lookup._near``
-    keeps it while the candidates stay the same), the indexes kept: the next request compares
-    its rows as a page not opened yet does, or any page after a case in its areas moved."""
+    """Forget what the dispatchers' queue rows found among their candidates (kept by
+    ``lookup.near_duplicates_many`` while the candidates stay the same), the indexes kept: the
+    next request compares its rows as a page not opened yet does, or any page after a case in
+    its areas moved."""
     from minsheng.insight import lookup
 
     for _, candidates in list(lookup._dup_cache.values()):

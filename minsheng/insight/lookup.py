@@ -199,8 +199,8 @@ class _Candidates:
     messages: list[Message]
     counts: FeatureCounts
     index: TextIndex | None
-    # what ``_near`` found among them, by the looked-up message's text, area and window: the queue
-    # is opened again and again while its candidates stay the same
+    # what ``near_duplicates_many`` found among them, by the looked-up message's text, area and
+    # window: the queue is opened again and again while its candidates stay the same
     near: dict = field(default_factory=dict, compare=False, repr=False)
 
 
