@@ -118,7 +118,7 @@ def synthetic(n: int, seed: int) -> list[tuple[str, int, str, str]]:
 def lookup(index: TextIndex, titles: list[str], title: str, body: str, *, min_score: float, check: bool,
            widen: int, k: int = 5, place: bool = False) -> list[int]:
     """The rows the box (``min_score`` 0.2) or triage (0.35) would list, as insight.lookup's
-    similar_open and _near filter them, among the ``k × widen`` nearest (the product: 3);
+    similar_open and _near_found filter them, among the ``k × widen`` nearest (the product: 3);
     ``check``: with the same-problem check."""
     body = body[:BODY_CHARS]
     vector, named = index.vector(title, body), message_places(title, body)

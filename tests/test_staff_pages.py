@@ -147,6 +147,45 @@ def test_triage_flags_a_likely_duplicate_as_its_case_page_offers_it(personas, di
     lookup.clear_cache()
 
 
+
+def test_the_duplicate_badge_follows_new_cases_merges_and_cases_that_leave(personas, directory, login):
+    """The queue keeps what each row found among its candidates, and reads a new page's rows in one
+    pass: a dispatcher who just accepted a second report of the problem, saw it withdrawn, or merged
+    one into the main case must see the badge say so on the next load, as the case page does."""
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    p, d = personas, directory
+    body = "七里河区敦煌路幸福家园小区3号楼电梯坏了三个月, 物业一直不修, 老人出不了门。"
+
+    def report(citizen, title):
+        return actions.do_submit(p[citizen], title=title, body=body, kind="complain", region=d["qilihe"])
+
+    main, dup = report("citizen", "幸福家园小区3号楼电梯坏了三个月"), report("other_citizen", "幸福家园小区3号楼电梯三个月没人修")
+    actions.do_accept(p["dispatcher"], main)
+    client = login(p["dispatcher"])
+
+    def badge_and_offers() -> tuple[str, int]:
+        row = queue_row(client.get(reverse("board:triage")).content.decode(), dup.title)
+        badge = re.search(r"疑似重复 \d+", row)
+        case = client.get(reverse("board:case", args=[dup.public_id])).content.decode()
+        return badge.group(0) if badge else "", case.count('name="pick"')
+
+    assert badge_and_offers() == ("疑似重复 1", 1)
+    second = report("citizen", "幸福家园3号楼电梯又坏了没人修")  # a new near-duplicate, accepted
+    actions.do_accept(p["dispatcher"], second)
+    assert badge_and_offers() == ("疑似重复 2", 2)
+    actions.do_withdraw(p["citizen"], Message.objects.get(pk=second.pk))  # it leaves the queue
+    page = client.get(reverse("board:triage")).content.decode()
+    assert second.title not in page and "疑似重复 1" in queue_row(page, dup.title)
+    assert badge_and_offers() == ("疑似重复 1", 1)
+    third = report("citizen", "幸福家园小区3号楼电梯停了三个月")
+    actions.do_accept(p["dispatcher"], third)
+    assert badge_and_offers() == ("疑似重复 2", 2)
+    actions.do_merge(p["dispatcher"], Message.objects.get(pk=third.pk), Message.objects.get(pk=main.pk))
+    assert badge_and_offers() == ("疑似重复 1", 1)
+    lookup.clear_cache()
+
 def row_titles(html: str) -> list[str]:
     return re.findall(r'<a href="/staff/case/\d+/">([^<]+)</a>', html)
 

@@ -17,7 +17,9 @@ import bisect
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy as np
 from django.utils import timezone
 
 from minsheng.board.models import Message, Reply
@@ -27,7 +29,15 @@ from minsheng.directory.models import Region
 from . import quality
 from .hotspots import county_of, extract_places
 from .places import refined_areas, refined_region
-from .similar import FeatureCounts, TextIndex, common_places, message_places, same_name, same_place
+from .similar import (
+    FeatureCounts,
+    RowWeights,
+    TextIndex,
+    common_places,
+    message_places,
+    same_name,
+    same_place,
+)
 
 CANDIDATES = 1500
 CACHE_SECONDS = 60
@@ -75,7 +85,7 @@ def _in_its_county(places: set[str], other: Message, region, candidates, index) 
     runs through three districts; every county has a 第二人民医院): the county is not known.
     ``places``: the places the message's title names; ``region``: the message's, refined."""
     county = _county_code(region) or _county_code(other.region)
-    theirs = set(extract_places(other.title))
+    theirs = _title_places(other.title)
     for name in common_places(places, theirs):
         elsewhere = False
         for row in index.rows_naming(name):
@@ -189,8 +199,8 @@ class _Candidates:
     messages: list[Message]
     counts: FeatureCounts
     index: TextIndex | None
-    # what ``_near`` found among them, by the looked-up message's text, area and window: the queue
-    # is opened again and again while its candidates stay the same
+    # what ``near_duplicates_many`` found among them, by the looked-up message's text, area and
+    # window: the queue is opened again and again while its candidates stay the same
     near: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -276,50 +286,96 @@ def near_duplicates_many(messages, k: int = 5, min_score: float = 0.35, days: in
         since = m.submitted_at - dt.timedelta(days=days)
         wanted.append((m, region, since, (_prefix(region), shared if since >= shared else _day_start(since))))
     indexes = _dup_indexes({group for *_, group in wanted})
-    return {m.pk: _near(m, region, since, *indexes[group], k=k, min_score=min_score)
-            for m, region, since, group in wanted}
+    found, todo = {}, {}
+    for m, region, since, group in wanted:
+        _, index, kept = indexes[group]
+        if index is None:  # no candidates in the area
+            found[m.pk] = []
+            continue
+        # the same among the same candidates finds the same: comparing each hit's clause features
+        # (same_problem) was most of a queue page's time (60% of the province's at 60,000 messages).
+        # The text by its hash: 5,000 keys of 16 sets holding 300 characters each were 50 MB a worker
+        key = (m.pk, hash((m.title, m.body[:BODY_CHARS])), getattr(region, "code", None),
+               getattr(region, "level", None), since, k, min_score)
+        near = kept.get(key)  # one read: another thread of the worker may clear it meanwhile
+        if near is not None:
+            found[m.pk] = list(near)
+        else:
+            todo.setdefault(group, []).append((m, region, since, key))
+    for group, rows in todo.items():
+        candidates, index, kept = indexes[group]
+        for (m, *_, key), near in zip(rows, _near_many(rows, candidates, index, k=k, min_score=min_score),
+                                      strict=True):
+            if len(kept) >= NEAR_KEPT:
+                kept.clear()
+            kept[key] = near
+            found[m.pk] = list(near)
+    return {m.pk: found[m.pk] for m, *_ in wanted}
 
 
 NEAR_KEPT = 5000  # lookups kept per set of candidates (a few queues' rows and case pages)
+TITLE_PLACES_KEPT = 8192  # titles whose places are kept (about 5 MB a worker): the hits of many pages
+MESSAGE_PLACES_KEPT = 4096  # queue rows whose places (title and head of body) are kept (about 5 MB)
 
 
-def _near(message, region, since, candidates, index, near, *, k: int,
-          min_score: float) -> list[tuple[Message, float]]:
-    if index is None:
-        return []
-    # the same among the same candidates finds the same: comparing each hit's clause features
-    # (same_problem) was most of a queue page's time (60% of the province's at 60,000 messages).
-    # The text by its hash: 5,000 keys of 16 sets holding 300 characters each were 50 MB a worker
-    key = (message.pk, hash((message.title, message.body[:BODY_CHARS])), getattr(region, "code", None),
-           getattr(region, "level", None), since, k, min_score)
-    found = near.get(key)  # one read: another thread of the worker may clear it meanwhile
-    if found is None:
-        if len(near) >= NEAR_KEPT:
-            near.clear()
-        found = near[key] = _near_found(message, region, since, candidates, index, k=k, min_score=min_score)
-    return list(found)
+@lru_cache(maxsize=TITLE_PLACES_KEPT)
+def _title_places(title: str) -> frozenset[str]:
+    """The places a title names (``extract_places``), by its text: each candidate's are read for
+    every row of a queue it is near to, and again once a move made a new set of candidates (a
+    third of a queue page's first load was reading them)."""
+    return frozenset(extract_places(title))
 
 
-def _near_found(message, region, since, candidates, index, *, k: int, min_score: float) -> list[tuple[Message, float]]:
+@lru_cache(maxsize=MESSAGE_PLACES_KEPT)
+def _message_places(title: str, body: str) -> tuple[str, ...]:
+    """``message_places`` of a queue row's text: read again for each load that compares the row
+    afresh (after any move among its candidates)."""
+    return tuple(message_places(title, body))
+
+
+def _near_many(rows, candidates, index, *, k: int, min_score: float) -> list[list[tuple[Message, float]]]:
+    """``_near_found`` of each (message, region, since, …) of ``rows`` among one set of
+    candidates: their vectors made at once and scored by one product with the index (a
+    product per message was a quarter of the time of a queue page's rows)."""
+    texts = [(m.title, m.body[:BODY_CHARS]) for m, *_ in rows]
+    vectors = index.vectors(texts)
+    scores = index.matrix.dot(vectors.T).toarray()
+    return [_near_found(m, region, since, candidates, index, text,
+                        RowWeights(*(part[vectors.indptr[j]:vectors.indptr[j + 1]]
+                                     for part in (vectors.indices, vectors.data))),
+                        scores[:, j], k=k, min_score=min_score)
+            for j, ((m, region, since, _), text) in enumerate(zip(rows, texts, strict=True))]
+
+
+def _near_found(message, region, since, candidates, index, text, vector, scores, *, k: int,
+                min_score: float) -> list[tuple[Message, float]]:
+    """``message``'s near-duplicates among ``candidates``; ``text``: its title and the head of its
+    body, ``vector``: their features' weights (a row of ``index.vectors``), ``scores``: the
+    vector's with every candidate."""
     # the candidates are newest first: the message's window is a head of the list
     window = bisect.bisect_right(candidates, -since.timestamp(), key=lambda c: -c.submitted_at.timestamp())
-    places = set(extract_places(message.title))
-    body = message.body[:BODY_CHARS]
-    vector, named = index.vector(message.title, body), message_places(message.title, body)
+    places = _title_places(message.title)
+    named = _message_places(*text)
+    if window < len(candidates):
+        # those past the window as ``nearest``'s ``allowed`` leaves them (-1), without listing the
+        # 1,500 rows it keeps
+        inside, scores = scores, np.full(len(candidates), -1.0)
+        scores[:window] = inside[:window]
     out = []
-    allowed = None if window == len(candidates) else range(window)
-    for n in index.nearest(vector, named, k * 3 + 1, min_score=min_score, allowed=allowed):
+    for n in index.nearest(None, named, k * 3 + 1, min_score=min_score, scores=scores):
         other = candidates[n.index]
         if other.pk == message.pk or other.duplicate_of_id:
             continue
-        if not same_place(places, set(extract_places(other.title)), *_counties(message, region, other)):
+        if not same_place(places, _title_places(other.title), *_counties(message, region, other)):
             continue
         if (_county_code(region) is None) != (_county_code(other.region) is None) and not _in_its_county(
                 places, other, region, candidates, index):
             continue
-        if index.same_problem(vector, n.index, named, (message.title, body)):
+        if index.same_problem(vector, n.index, named, text):
             out.append((other, n.score))
-    return out[:k]
+            if len(out) == k:  # the nearest k are the answer: those after them are not read
+                break
+    return out
 
 
 def near_duplicates(message, k: int = 5, min_score: float = 0.35, days: int = 180) -> list[tuple[Message, float]]:

@@ -225,6 +225,11 @@ class TextIndex:
     def vector(self, title: str, body: str) -> sparse.csr_matrix:
         return self._vectors([Counter(features(title, body, self.words))])
 
+    def vectors(self, texts: Iterable[tuple[str, str]]) -> sparse.csr_matrix:
+        """``vector`` of each (title, body), a row each, the same weights in the same order: one
+        product with ``matrix`` then scores them all (``nearest``'s ``scores``)."""
+        return self._vectors(Counter(features(title, body, self.words)) for title, body in texts)
+
     def places(self, i: int) -> list[str]:
         """``message_places`` of row ``i``, read when first asked (only neighbours are)."""
         found = self._places.get(i)
@@ -312,15 +317,17 @@ class TextIndex:
         return any(sum(not clause.isdisjoint(shared) for clause in _clauses(*texts, self.words)) >= 2
                    for texts in (text, self.texts[i]))
 
-    def nearest(self, vector: sparse.csr_matrix, places: Iterable[str], k: int, min_score: float = 0.0,
-                allowed: Sequence[int] | None = None) -> list[Neighbour]:
+    def nearest(self, vector: sparse.csr_matrix | None, places: Iterable[str], k: int, min_score: float = 0.0,
+                allowed: Sequence[int] | None = None, scores: np.ndarray | None = None) -> list[Neighbour]:
         """The ``k`` nearest rows (``query``) from ``min_score`` and, among the ``WIDE`` nearest,
         those that name one of ``places`` (the query's) from ``min(min_score, NAMED_MIN_SCORE)``,
         best first: the same problem at other places, worded alike, often fills the ``k`` nearest
-        and hides the query's own place."""
+        and hides the query's own place. ``scores``: ``vector``'s with every row, when the caller
+        has them already (a column of ``matrix.dot(vectors(...).T)``)."""
         if self.matrix.shape[0] == 0:
             return []
-        scores = self.matrix.dot(vector.T).toarray().ravel()
+        if scores is None:
+            scores = self.matrix.dot(vector.T).toarray().ravel()
         found = _top(scores, max(k, WIDE), min(min_score, NAMED_MIN_SCORE), allowed)
         head = [n for n in found[:k] if n.score >= min_score]
         # a row names a place when it has every bigram of the name, but those too common to
