@@ -876,3 +876,19 @@ def test_a_letter_the_dispatcher_files_as_thanks_leaves_its_hotspots_figures(dir
     listed = [m["title"] for m in Client().get(f"/api/v1/hotspots/{hotspot.pk}/").json()["messages"]]
     assert messages[0].title in listed and messages[2].title not in listed
     assert hotspots_service.hotspot_of(messages[2]) is None  # its page names no hotspot it is one of
+
+
+def test_a_public_message_links_to_its_hotspot_and_the_hotspot_says_how_to_join_it(client, lift_hotspot,
+                                                                                       directory, personas):
+    """The hotspot's page led to each message, but a message's page never said it was one of a
+    hotspot's: a reader who found it by search could not learn that others had raised the same
+    problem, nor reach the hotspot. And the hotspot's page said nothing of 我也遇到."""
+    hotspot, messages = lift_hotspot
+    page = client.get(f"/m/{messages[0].public_id}/").content.decode()
+    assert f'href="/hotspots/{hotspot.pk}/">{hotspot.title}</a>' in page
+    assert f"共 {hotspot.message_count} 条留言" in page
+    assert "我也遇到" in client.get(f"/hotspots/{hotspot.pk}/").content.decode().split("相关留言")[1]
+    alone = post(personas["citizen"], *OTHER_LIFT, directory["dingxi"], make_user("dx", role="dispatcher",
+                                                                                  region=directory["dingxi"]))
+    hotspots_service.place_message(alone)  # a hotspot of one message is a case: no link
+    assert not re.search(r'href="/hotspots/\d+/"', client.get(f"/m/{alone.public_id}/").content.decode())
