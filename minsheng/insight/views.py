@@ -22,7 +22,7 @@ from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 
 from . import lookup
-from .models import Hotspot
+from .models import AutoDispatch, Hotspot
 from .reading import DEFAULT_DAYS, PERIODS, cached_reading
 
 PER_PAGE = 30
@@ -155,8 +155,20 @@ def reading_page(request):
     if not (roles.is_dispatcher or roles.is_supervisor):
         raise PermissionDenied("只有派单和督办人员可以查看机器阅读表现")
     days = next((p for p in PERIODS if str(p) == request.GET.get("days")), DEFAULT_DAYS)
-    figures = cached_reading(roles.region_q(roles.dispatch_prefixes + roles.supervise_prefixes), days)
-    return render(request, "insight/reading.html", {"r": figures, "periods": PERIODS, "section": "reading"})
+    prefixes = roles.dispatch_prefixes + roles.supervise_prefixes
+    figures = cached_reading(roles.region_q(prefixes), days)
+    return render(request, "insight/reading.html", {"r": figures, "periods": PERIODS, "section": "reading",
+                                                    "auto_dispatch": _auto_dispatch_rows(roles, prefixes)})
+
+
+def _auto_dispatch_rows(roles, prefixes: list[str]) -> list[AutoDispatch]:
+    """The 自动派单设置 rows that govern the user's regions: their own, those below them and
+    those above (a province's switch reaches its cities). The page said 「自动派单 0 件」 and
+    nothing of whether it was on, or where it is switched. Few rows: filtered here."""
+    rows = AutoDispatch.objects.select_related("region").order_by("region__code")
+    if roles.admin:
+        return list(rows)
+    return [a for a in rows if any(p.startswith(a.region.prefix) or a.region.prefix.startswith(p) for p in prefixes)]
 
 
 def similar(request):
