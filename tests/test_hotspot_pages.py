@@ -892,3 +892,22 @@ def test_a_public_message_links_to_its_hotspot_and_the_hotspot_says_how_to_join_
                                                                                   region=directory["dingxi"]))
     hotspots_service.place_message(alone)  # a hotspot of one message is a case: no link
     assert not re.search(r'href="/hotspots/\d+/"', client.get(f"/m/{alone.public_id}/").content.decode())
+
+
+def test_a_supervisor_reads_which_of_a_chronic_hotspots_messages_are_unresolved(chronic_hotspot, directory,
+                                                                                  personas, login, client):
+    """A 老大难 whose messages all read 已办结 (answered, then rated 不满意) left the supervisor who
+    opened it from /chronic/ asking why it was one: its page gave neither the 未解决 figure of the
+    list nor which messages were unsatisfied."""
+    answered = Message.objects.get(hotspot_member__hotspot=chronic_hotspot, assignments__unit=directory["housing"])
+    actions.do_sign(personas["officer"], answered, directory["housing"])
+    actions.do_reply(personas["officer"], answered, directory["housing"], "经核查, 已责成物业维修电梯, 感谢监督。")
+    actions.do_evaluate(answered.author, answered, resolution="unsatisfied", attitude="basic", speed="basic")
+    hotspots_service.refresh()
+    chronic_hotspot.refresh_from_db()
+    page = login(personas["supervisor"]).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+    assert f"<dt>未解决</dt><dd>{chronic_hotspot.unresolved_count} 条" in page
+    row = page.split(f"/m/{answered.public_id}/")[1].split("</li>")[0]
+    assert "评价不满意" in row and page.count('warn">评价不满意') == 1  # the two others await a reply
+    public = client.get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+    assert "评价不满意" not in public and "<dt>未解决</dt>" not in public

@@ -11,7 +11,7 @@ from collections import Counter
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -22,6 +22,7 @@ from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 
 from . import lookup
+from .hotspots_service import unresolved_members
 from .models import AutoDispatch, Hotspot
 from .reading import DEFAULT_DAYS, PERIODS, cached_reading
 
@@ -110,6 +111,13 @@ def hotspot_detail(request, pk: int):
     # message's region get that link too (the rule of the staff case page, less the unit officers)
     for m in messages:
         m.staff_case = roles.admin or roles.dispatches(m.region) or roles.supervises(m.region)
+    # a 老大难 whose messages all read 已办结 left the supervisor asking why it was one: the answered
+    # members whose latest rating is 不满意 say so (the others still unresolved are in handling)
+    if roles.is_supervisor:
+        prefetch_related_objects(messages, "evaluations")
+        unsatisfied = {m.pk for m in unresolved_members(messages) if m.status in Status.answered()}
+        for m in messages:
+            m.unsatisfied = m.pk in unsatisfied
     return render(request, "insight/hotspot.html", {
         "hotspot": hotspot, "members": messages,
         "trend": (trend := _trend(messages)), "trend_json": json.dumps(trend, ensure_ascii=False),
