@@ -442,3 +442,19 @@ def test_a_message_dispatched_as_it_arrives_is_not_said_to_await_review(models, 
     AutoDispatch.objects.filter(region=directory["lanzhou"]).update(enabled=False)
     page = client.post("/post/", {**form, "title": "七里河区小区加装电梯物业不管"}, follow=True).content.decode()
     assert "审核通过后公开" in page
+
+
+@pytest.mark.django_db
+def test_the_case_timeline_says_a_dispatch_was_automatic(models, personas, directory, login,
+                                                         django_capture_on_commit_callbacks):
+    """The staff timeline read 「派单 · 兰州市住房和城乡建设局」 for an automatic dispatch: a dispatch
+    with its dispatcher's name missing, nothing saying the system made it."""
+    AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
+    m = submit(personas, directory, django_capture_on_commit_callbacks, title="七里河区小区加装电梯",
+               body="七里河区老旧小区加装电梯物业不管", region="lanzhou")
+    page = login(personas["dispatcher"]).get(f"/staff/case/{m.public_id}/").content.decode()
+    assert "系统自动派单" in page.split("办理记录")[1]
+    other = submit(personas, directory, django_capture_on_commit_callbacks, region="dingxi")  # no setting
+    actions.do_dispatch(personas["dx_dispatcher"], other, directory["dx_housing"])
+    page = login(personas["dx_dispatcher"]).get(f"/staff/case/{other.public_id}/").content.decode()
+    assert "系统自动派单" not in page
