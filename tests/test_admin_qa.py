@@ -398,3 +398,20 @@ def test_history_and_replies_are_not_written_in_the_admin(admin_client, answered
     reply = answered.replies.get()
     page = admin_client.get(f"/admin/board/reply/{reply.pk}/change/").content.decode()
     assert 'name="body"' in page and 'name="message"' not in page
+
+
+def test_automatic_dispatch_is_switched_on_for_a_region_found_by_its_name(admin_client, directory):
+    """自动派单设置 asked for the region's internal row number in a bare box (raw_id_fields):
+    an administrator typing 兰州市's code 620100 there named no region. The region is now
+    picked by typing its name or code, and the setting saves."""
+    from minsheng.insight.models import AutoDispatch
+
+    page = admin_client.get("/admin/insight/autodispatch/add/").content.decode()
+    assert "vForeignKeyRawIdAdminField" not in page and "admin-autocomplete" in page
+    found = admin_client.get("/admin/autocomplete/", {"term": "兰州", "app_label": "insight",
+                                                      "model_name": "autodispatch", "field_name": "region"}).json()
+    assert [r["id"] for r in found["results"]] == [str(directory["lanzhou"].pk)]
+    r = admin_client.post("/admin/insight/autodispatch/add/",
+                          {"region": found["results"][0]["id"], "enabled": "on", "min_confidence": "0.9"})
+    assert r.status_code == 302
+    assert AutoDispatch.for_region(directory["qilihe"]).region == directory["lanzhou"]

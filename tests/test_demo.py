@@ -42,6 +42,10 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
     output = run_demo("--messages", "200", "--seed", "1")
     messages = Message.objects.all()
     assert messages.count() >= 200
+    # the summary names the statuses as the pages do (it printed 「accepted 24, closed 2449」)
+    closed = messages.filter(status=Status.CLOSED).count()
+    assert f"待审核 {messages.filter(status=Status.SUBMITTED).count()}, " in output and f"已办结 {closed}" in output
+    assert "closed" not in output and "accepted" not in output
 
     assert set(messages.values_list("status", flat=True)) == set(Status.values)
     assert set(messages.values_list("kind", flat=True)) == set(MessageKind.values)

@@ -876,3 +876,38 @@ def test_a_letter_the_dispatcher_files_as_thanks_leaves_its_hotspots_figures(dir
     listed = [m["title"] for m in Client().get(f"/api/v1/hotspots/{hotspot.pk}/").json()["messages"]]
     assert messages[0].title in listed and messages[2].title not in listed
     assert hotspots_service.hotspot_of(messages[2]) is None  # its page names no hotspot it is one of
+
+
+def test_a_public_message_links_to_its_hotspot_and_the_hotspot_says_how_to_join_it(client, lift_hotspot,
+                                                                                       directory, personas):
+    """The hotspot's page led to each message, but a message's page never said it was one of a
+    hotspot's: a reader who found it by search could not learn that others had raised the same
+    problem, nor reach the hotspot. And the hotspot's page said nothing of 我也遇到."""
+    hotspot, messages = lift_hotspot
+    page = client.get(f"/m/{messages[0].public_id}/").content.decode()
+    assert f'href="/hotspots/{hotspot.pk}/">{hotspot.title}</a>' in page
+    assert f"共 {hotspot.message_count} 条留言" in page
+    assert "我也遇到" in client.get(f"/hotspots/{hotspot.pk}/").content.decode().split("相关留言")[1]
+    alone = post(personas["citizen"], *OTHER_LIFT, directory["dingxi"], make_user("dx", role="dispatcher",
+                                                                                  region=directory["dingxi"]))
+    hotspots_service.place_message(alone)  # a hotspot of one message is a case: no link
+    assert not re.search(r'href="/hotspots/\d+/"', client.get(f"/m/{alone.public_id}/").content.decode())
+
+
+def test_a_supervisor_reads_which_of_a_chronic_hotspots_messages_are_unresolved(chronic_hotspot, directory,
+                                                                                  personas, login, client):
+    """A 老大难 whose messages all read 已办结 (answered, then rated 不满意) left the supervisor who
+    opened it from /chronic/ asking why it was one: its page gave neither the 未解决 figure of the
+    list nor which messages were unsatisfied."""
+    answered = Message.objects.get(hotspot_member__hotspot=chronic_hotspot, assignments__unit=directory["housing"])
+    actions.do_sign(personas["officer"], answered, directory["housing"])
+    actions.do_reply(personas["officer"], answered, directory["housing"], "经核查, 已责成物业维修电梯, 感谢监督。")
+    actions.do_evaluate(answered.author, answered, resolution="unsatisfied", attitude="basic", speed="basic")
+    hotspots_service.refresh()
+    chronic_hotspot.refresh_from_db()
+    page = login(personas["supervisor"]).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+    assert f"<dt>未解决</dt><dd>{chronic_hotspot.unresolved_count} 条" in page
+    row = page.split(f"/m/{answered.public_id}/")[1].split("</li>")[0]
+    assert "评价不满意" in row and page.count('warn">评价不满意') == 1  # the two others await a reply
+    public = client.get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+    assert "评价不满意" not in public and "<dt>未解决</dt>" not in public

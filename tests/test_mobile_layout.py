@@ -210,3 +210,18 @@ def test_a_long_account_name_leaves_the_sign_out_button_whole(browser, live_serv
     brand, who = (page.locator(f"header.site {s}").bounding_box() for s in (".brand", ".who"))
     assert abs(brand["y"] + brand["height"] / 2 - (who["y"] + who["height"] / 2)) < 8  # one row, as with a nickname
     assert who["x"] + who["width"] <= 390
+
+
+@pytest.mark.django_db(transaction=True)
+def test_latitude_and_longitude_stand_level_on_a_desk(browser, live_server, personas, directory):  # noqa: F811
+    """On a desk the post form's 纬度 and 经度 share a row, and 经度 (label and box) sat .8rem
+    lower than 纬度: the margin between stacked fields applied to the second of the pair."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    sign_in(page, live_server, personas["citizen"].phone)
+    page.goto(live_server.url + "/post/")
+    latitude, longitude = (page.locator(s).bounding_box() for s in ("#id_latitude", "#id_longitude"))
+    assert longitude["x"] > latitude["x"] + latitude["width"]  # side by side
+    assert abs(latitude["y"] - longitude["y"]) < 1, (latitude, longitude)
+    context.close()

@@ -233,3 +233,22 @@ def test_confidence_has_one_name_wherever_staff_read_it(personas, directory, log
     assert "置信度低" in queue and "置信度" in reading
     for page in (case, queue, reading):
         assert "把握" not in page
+
+
+def test_the_page_says_whether_automatic_dispatch_is_on_for_the_users_regions(personas, directory, login):
+    """The page counted 「自动派单 0 件」 but never said whether automatic dispatch was on for the
+    dispatcher's regions, or where it is switched: a 0 read the same for 「off」 and 「nothing sure
+    enough」. A province's switch governs its cities; another province's does not show."""
+    from minsheng.directory.models import Region
+    from minsheng.insight.models import AutoDispatch
+
+    dispatcher = login(personas["dispatcher"])
+    assert "您负责的区划均未启用" in dispatcher.get(URL).content.decode()
+    AutoDispatch.objects.create(region=directory["province"], enabled=True, min_confidence=0.95)
+    AutoDispatch.objects.create(region=directory["chengguan"], enabled=False)
+    other = Region.objects.create(code="610000", name="陕西省", level=1)
+    AutoDispatch.objects.create(region=other, enabled=True)
+    page = dispatcher.get(URL).content.decode()
+    assert "甘肃省 已启用 (领域置信度不低于 0.95" in page
+    assert "甘肃省兰州市城关区 已停用" in page
+    assert "陕西省" not in page and "均未启用" not in page

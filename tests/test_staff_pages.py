@@ -340,3 +340,17 @@ def test_a_post_on_the_case_page_after_the_session_ran_out_leads_back_to_the_cas
     extension.refresh_from_db()
     assert not m.replies.exists() and m.status == "signed"  # nothing was done on the way
     assert extension.state == "pending"
+
+
+def test_unit_selects_name_their_empty_choice(personas, directory, login):
+    """主办单位 (no unit preselected, the machine unsure) and 转办至 opened on 「---------」,
+    Django's placeholder, which read as a broken list rather than 「请选择」."""
+    m = actions.do_submit(personas["citizen"], title="我们这里的事情", body="这件事拖了好几个月, 盼有关部门早点给个答复。" * 2,
+                          kind="help", region=directory["lanzhou"])
+    html = login(personas["dispatcher"]).get(reverse("board:case", args=[m.public_id])).content.decode()
+    assert '<option value="" selected>请选择主办单位</option>' in html
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    actions.do_sign(personas["officer"], Message.objects.get(pk=m.pk), directory["housing"])
+    html = login(personas["officer"]).get(reverse("board:case", args=[m.public_id])).content.decode()
+    assert '<option value="" selected>请选择转办单位</option>' in html
+    assert "---------" not in html

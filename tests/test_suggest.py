@@ -425,3 +425,36 @@ def test_a_returned_case_teaches_nothing_until_dispatched_again(personas, direct
     m.refresh_from_db()
     actions.do_dispatch(p["dispatcher"], m, d["ecology"])
     assert final_lead_units()[m.pk] == d["ecology"].pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_dispatched_as_it_arrives_is_not_said_to_await_review(models, personas, directory, client):
+    """Posted through the form in a region with automatic dispatch on, the message went to a unit at
+    once (public, 待签收), and the note above its page still said 「审核通过后公开」."""
+    AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
+    client.force_login(personas["citizen"])
+    form = {"title": "七里河区小区加装电梯没人管", "body": "七里河区老旧小区加装电梯物业不管, 老人上下楼很困难。",
+            "kind": "complain", "region": directory["lanzhou"].code}
+    page = client.post("/post/", form, follow=True).content.decode()
+    m = Message.objects.get(title=form["title"])
+    assert m.status == Status.DISPATCHED
+    assert "已按职责交办单位办理并公开" in page and "审核通过后公开" not in page
+    AutoDispatch.objects.filter(region=directory["lanzhou"]).update(enabled=False)
+    page = client.post("/post/", {**form, "title": "七里河区小区加装电梯物业不管"}, follow=True).content.decode()
+    assert "审核通过后公开" in page
+
+
+@pytest.mark.django_db
+def test_the_case_timeline_says_a_dispatch_was_automatic(models, personas, directory, login,
+                                                         django_capture_on_commit_callbacks):
+    """The staff timeline read 「派单 · 兰州市住房和城乡建设局」 for an automatic dispatch: a dispatch
+    with its dispatcher's name missing, nothing saying the system made it."""
+    AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
+    m = submit(personas, directory, django_capture_on_commit_callbacks, title="七里河区小区加装电梯",
+               body="七里河区老旧小区加装电梯物业不管", region="lanzhou")
+    page = login(personas["dispatcher"]).get(f"/staff/case/{m.public_id}/").content.decode()
+    assert "系统自动派单" in page.split("办理记录")[1]
+    other = submit(personas, directory, django_capture_on_commit_callbacks, region="dingxi")  # no setting
+    actions.do_dispatch(personas["dx_dispatcher"], other, directory["dx_housing"])
+    page = login(personas["dx_dispatcher"]).get(f"/staff/case/{other.public_id}/").content.decode()
+    assert "系统自动派单" not in page

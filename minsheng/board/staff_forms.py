@@ -87,7 +87,8 @@ class RejectForm(ReasonForm):
 
 class TransferForm(ReasonForm):
     field_order = ["version", "to_unit", "reason"]
-    to_unit = forms.ModelChoiceField(label="转办至", queryset=Unit.objects.none(),
+    # the empty choice in words: Django's 「---------」 read as a broken list
+    to_unit = forms.ModelChoiceField(label="转办至", queryset=Unit.objects.none(), empty_label="请选择转办单位",
                                      error_messages={"required": "请选择转办单位",
                                                      "invalid_choice": "请选择有效的办理单位"})
 
@@ -132,7 +133,7 @@ class UnitsField(forms.ModelMultipleChoiceField):
 
 
 class DispatchForm(VersionedForm):
-    lead = forms.ModelChoiceField(label="主办单位", queryset=Unit.objects.none(),
+    lead = forms.ModelChoiceField(label="主办单位", queryset=Unit.objects.none(), empty_label="请选择主办单位",
                                   error_messages={"required": "请选择主办单位",
                                                   "invalid_choice": "请选择有效的主办单位"})
     assists = UnitsField(label="协办单位(可多选)", queryset=Unit.objects.none(), required=False,

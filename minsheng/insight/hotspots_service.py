@@ -168,8 +168,9 @@ def hotspot_of(message) -> Hotspot | None:
 # --- recomputing counts, heat and flags ---------------------------------------
 
 
-def _unresolved(messages) -> list:
-    """Members still awaiting a reply, or whose latest rating is 不满意."""
+def unresolved_members(messages) -> list:
+    """Members still awaiting a reply, or whose latest rating is 不满意 (their ``evaluations``
+    prefetched)."""
     from minsheng.board.models import Rating
 
     found = []
@@ -261,7 +262,7 @@ def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
     last = max(m.submitted_at for m in messages)
     citizens = len({m.author_id for m in messages})
     supports = sum(m.support_count for m in messages)
-    open_members = _unresolved(messages)
+    open_members = unresolved_members(messages)
     unresolved = len(open_members)
     # a unit that passed a case on (转办) or sent it back as not its own (退单, its assisting
     # units released with it) does not handle the problem

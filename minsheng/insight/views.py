@@ -11,7 +11,7 @@ from collections import Counter
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -22,7 +22,8 @@ from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 
 from . import lookup
-from .models import Hotspot
+from .hotspots_service import unresolved_members
+from .models import AutoDispatch, Hotspot
 from .reading import DEFAULT_DAYS, PERIODS, cached_reading
 
 PER_PAGE = 30
@@ -110,6 +111,13 @@ def hotspot_detail(request, pk: int):
     # message's region get that link too (the rule of the staff case page, less the unit officers)
     for m in messages:
         m.staff_case = roles.admin or roles.dispatches(m.region) or roles.supervises(m.region)
+    # a 老大难 whose messages all read 已办结 left the supervisor asking why it was one: the answered
+    # members whose latest rating is 不满意 say so (the others still unresolved are in handling)
+    if roles.is_supervisor:
+        prefetch_related_objects(messages, "evaluations")
+        unsatisfied = {m.pk for m in unresolved_members(messages) if m.status in Status.answered()}
+        for m in messages:
+            m.unsatisfied = m.pk in unsatisfied
     return render(request, "insight/hotspot.html", {
         "hotspot": hotspot, "members": messages,
         "trend": (trend := _trend(messages)), "trend_json": json.dumps(trend, ensure_ascii=False),
@@ -155,8 +163,20 @@ def reading_page(request):
     if not (roles.is_dispatcher or roles.is_supervisor):
         raise PermissionDenied("只有派单和督办人员可以查看机器阅读表现")
     days = next((p for p in PERIODS if str(p) == request.GET.get("days")), DEFAULT_DAYS)
-    figures = cached_reading(roles.region_q(roles.dispatch_prefixes + roles.supervise_prefixes), days)
-    return render(request, "insight/reading.html", {"r": figures, "periods": PERIODS, "section": "reading"})
+    prefixes = roles.dispatch_prefixes + roles.supervise_prefixes
+    figures = cached_reading(roles.region_q(prefixes), days)
+    return render(request, "insight/reading.html", {"r": figures, "periods": PERIODS, "section": "reading",
+                                                    "auto_dispatch": _auto_dispatch_rows(roles, prefixes)})
+
+
+def _auto_dispatch_rows(roles, prefixes: list[str]) -> list[AutoDispatch]:
+    """The 自动派单设置 rows that govern the user's regions: their own, those below them and
+    those above (a province's switch reaches its cities). The page said 「自动派单 0 件」 and
+    nothing of whether it was on, or where it is switched. Few rows: filtered here."""
+    rows = AutoDispatch.objects.select_related("region").order_by("region__code")
+    if roles.admin:
+        return list(rows)
+    return [a for a in rows if any(p.startswith(a.region.prefix) or a.region.prefix.startswith(p) for p in prefixes)]
 
 
 def similar(request):

@@ -117,6 +117,16 @@ def _with_picked_region(post):
     return data
 
 
+def _submitted_note(message: Message) -> str:
+    """What the citizen reads once the message is in. A region with automatic dispatch on sends it
+    to a unit as it arrives (the reading runs in the request where no worker is configured): the
+    note said 「审核通过后公开」 above a page that showed it public and 待签收."""
+    message.refresh_from_db(fields=["status"])
+    if message.status == Status.DISPATCHED:
+        return f"留言已提交 (编号 {message.public_id}), 已按职责交办单位办理并公开, 处理进展会通知您"
+    return f"留言已提交 (编号 {message.public_id}), 审核通过后公开, 处理进展会通知您"
+
+
 @login_required
 def post_message(request):
     if request.method == "POST" and request.POST.get("action") == "refine":
@@ -131,8 +141,7 @@ def post_message(request):
             except (actions.Invalid, PermissionDenied) as exc:
                 flash.error(request, str(exc))
             else:
-                flash.success(request, f"留言已提交 (编号 {message.public_id}), 审核通过后公开, 处理进展会通知您",
-                              extra_tags=DRAFT_SENT)  # the draft kept in the tab goes
+                flash.success(request, _submitted_note(message), extra_tags=DRAFT_SENT)  # the draft kept in the tab goes
                 return redirect("board:message", message.public_id)
     else:
         # from a leader's board: ?region=…&addressee=… (picker_context drops one not for the region)

@@ -16,6 +16,7 @@ from django.urls import path
 from django.utils.functional import cached_property
 
 from minsheng.directory.models import Addressee, Region, Topic, topic_tree
+from minsheng.insight.hotspots_service import hotspot_of
 
 from .. import actions, search
 from ..forms import ANSWERED, BrowseForm
@@ -225,10 +226,14 @@ def message_detail(request, public_id):
         r.evaluation = next((ev for ev in evaluations if ev.reply_id == r.pk), None)
     supported = (request.user.is_authenticated
                  and message.supports.filter(user=request.user).exists())
+    # a public message of a public hotspot links to it: its page led to the message, never back,
+    # and a reader could not learn that others had raised the same problem there
+    hotspot = hotspot_of(message) if message.is_public else None
     return render(request, "board/message.html", {
         "message": message, "main": main, "replies": replies, "timeline": timeline(message),
         "photos": Attachment.objects.filter(message=message).only("file", "width", "height"),
         "is_author": is_author, "supported": supported,
+        "hotspot": hotspot if hotspot and hotspot.is_public else None,
         "can_withdraw": is_author and allowed("withdraw", message.status),
         "can_rate": is_author and message.status == Status.REPLIED,
         "can_reopen": is_author and actions.can_reopen(message),

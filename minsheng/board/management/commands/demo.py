@@ -18,6 +18,7 @@ from minsheng.board import demo
 from minsheng.board.demo_accounts import ensure_accounts, logins_table
 from minsheng.board.models import Message
 from minsheng.board.tasks import analyze_database
+from minsheng.board.workflow import Status
 from minsheng.directory.management.commands.load_directory import load
 from minsheng.progress import Progress
 
@@ -62,7 +63,8 @@ class Command(BaseCommand):
         with Progress(self.stdout) as progress:
             summary = demo.generate(cast, messages, seed, now=now,
                                     progress=lambda done, total: progress(f"留言 {done}/{total}", done, total))
-        statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items()))
+        # in the statuses' own words and order (it said 「accepted 24, closed 2449」)
+        statuses = ", ".join(f"{st.label} {summary.statuses[st.value]}" for st in Status if st.value in summary.statuses)
         self.stdout.write(f"已生成 {summary.messages} 条留言 ({summary.clusters} 组热点/老大难), "
                           f"用时 {time.monotonic() - started:.0f} 秒; 状态: {statuses}")
         if not no_train:
@@ -88,7 +90,6 @@ class Command(BaseCommand):
         # the per-message reading was paused while generating: models trained on the older
         # messages read the last 90 days' (机器阅读 shows how they fared), and the final
         # models read whatever still waits for a dispatcher, as they would have on arrival
-        from minsheng.board.workflow import Status
         from minsheng.insight.tasks import classify_message
         from minsheng.insight.training import read_demo_history
 
