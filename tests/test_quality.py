@@ -467,6 +467,30 @@ def test_score_for_reply_on_a_stored_message(directory, personas):
     assert good["timeliness"] == 1.0
 
 
+def test_the_reply_form_counts_timeliness_from_the_cases_deadline(directory, personas):
+    """The reply form showed 及时性 100% on a case nine days past its deadline: it counted 15 days
+    from the message whatever the case's deadline. A case's deadline (working days, an extension
+    granted) now decides; the 15 days hold where there is none (score-replies' reference files)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    message = actions.do_submit(personas["citizen"], title=TITLE, body=BODY, kind="consult",
+                                region=directory["chengguan"])
+    now = timezone.now()
+    message.due_at = now - timedelta(days=9)
+    late = lookup.score_for_reply(message, GOOD)
+    assert late["timeliness"] == pytest.approx(0.8, abs=0.01)
+    assert any(r.startswith("已超过答复期限 9.0 天") for r in late["reasons"])
+    # an extension granted: 20 days after the message and still within the deadline
+    message.submitted_at, message.due_at = now - timedelta(days=20), now + timedelta(days=3)
+    extended = lookup.score_for_reply(message, GOOD)
+    assert extended["timeliness"] == 1.0
+    assert not any("超过" in r for r in extended["reasons"])
+    message.due_at = None
+    assert any("超过 15 天" in r for r in lookup.score_for_reply(message, GOOD)["reasons"])
+
+
 def test_a_long_question_is_quoted_cut_with_an_ellipsis():
     """The officer read 「…如「小区东门外的路灯坏了两个月, 晚上老人出门很不方便, 」」: a long
     question cut at 30 characters looked like the citizen's whole sentence, ending at a comma."""

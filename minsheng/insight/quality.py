@@ -20,7 +20,8 @@ Four parts, each in [0, 1]:
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
-- timeliness: 1 within 15 days of the message, falling linearly to 0 at 60 days
+- timeliness: 1 within 15 days of the message, falling linearly to 0 at 60 days; in the product,
+  1 up to the case's deadline, falling linearly to 0 at 45 days past it
   (None when the dates are unknown).
 
 score = 100 × (0.3·relevance + 0.3·completeness + 0.3·interpretability + 0.1·timeliness),
@@ -724,9 +725,11 @@ def is_boilerplate(reply: str) -> bool:
 
 
 def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None = None,
-                replied_at: dt.datetime | None = None) -> dict:
+                replied_at: dt.datetime | None = None, due_at: dt.datetime | None = None) -> dict:
     """Score ``reply`` to the message (``title``, ``body``). Returns a dict with
-    ``score`` (0–100), the four parts, ``boilerplate`` and ``reasons`` (Chinese)."""
+    ``score`` (0–100), the four parts, ``boilerplate`` and ``reasons`` (Chinese).
+    Timeliness counts from ``due_at`` (the case's deadline, extensions included) when given,
+    else 15 days from ``asked_at``."""
     reply = reply or ""
     message_text = f"{title or ''}。{body or ''}"
     core = substance(reply)
@@ -779,6 +782,11 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         timeliness = None if days < 0 else 1.0 if days <= 15 else max(0.0, 1 - (days - 15) / 45)
         if days < 0:  # a data error: the timeliness is unknown, not perfect
             reasons.append("答复时间早于留言时间, 请核对时间; 未计及时性")
+        elif due_at is not None:  # the case's own deadline: working days, extensions granted
+            late = (replied_at - due_at).total_seconds() / 86400
+            timeliness = 1.0 if late <= 0 else max(0.0, 1 - late / 45)
+            if late > 0:
+                reasons.append(f"已超过答复期限 {late:.1f} 天")
         elif days > 15:
             reasons.append(f"距留言提交已 {days:.1f} 天, 超过 15 天")  # true of a preview too (答复用时 read as sent)
 
