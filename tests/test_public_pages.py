@@ -221,7 +221,8 @@ def test_author_cannot_support_own_message(personas, directory, login):
     m = dispatched(p, d, submit(p["citizen"], d))
     c = login(p["citizen"])
     page = text(c.get(f"/m/{m.public_id}/"))
-    assert "0 人也遇到这个问题" in page and f"/m/{m.public_id}/support/" not in page
+    # no one yet: said in words, not 「0 人也遇到这个问题」
+    assert "还没有人点“我也遇到”" in page and "0 人" not in page and f"/m/{m.public_id}/support/" not in page
     page = text(c.post(f"/m/{m.public_id}/support/", follow=True))
     assert "这是您自己的留言" in page and "已记录" not in page
     m.refresh_from_db()
