@@ -379,8 +379,11 @@ class TextIndex:
         pair so found is dropped when its products plus that norm times the other row's norm
         over those frequent features stay under ``t`` (``_Prefix``). The product of every row
         with every other held nearly all pairs at 50,000 messages (a feature may be in a tenth
-        of them); the rarer features make far fewer. Each pair left gets the cosine the full
-        product gives, bit for bit (``_pair_scores``)."""
+        of them); the rarer features make far fewer. A row whose rarer features are nearly all of
+        them (a low ``wanted``: a title naming no place wants 0.5, and a cut under 0.5² of its norm
+        leaves most of its features) is multiplied whole instead, and its pairs are those whose
+        product reaches the cosine (``_Prefix.whole``, ``_reaching``). Each pair left gets the
+        cosine the full product gives, bit for bit (``_pair_scores``)."""
         m = self.matrix
         n = m.shape[0]
         if n < 2:
@@ -395,6 +398,8 @@ class TextIndex:
             cols = block.col.astype(np.int64)
             keep = (rows != cols) & prefix.may_reach(rows, cols, block.data)
             found.append(np.unique(_pair_keys(rows[keep], cols[keep], n)))
+            for rows in prefix.whole_rows(start, start + chunk):
+                found.append(_reaching(m, prefix.transposed, rows, wanted))
             if progress:
                 progress(min(start + chunk, n), n)
         keys = np.unique(np.concatenate(found))
@@ -434,12 +439,26 @@ class _Prefix:
         tail = self.norms < (np.clip(wanted - 1e-4, 0.0, None) ** 2)[row]
         self.tail_norm = np.sqrt(np.bincount(row[tail], weights=squares[tail], minlength=n))
         head = order[~tail]
+        # a row whose head's products cost more to filter than its whole row's to multiply is
+        # multiplied whole (``whole_rows``): each pair its head finds is looked up for the bound
+        # of ``may_reach``, a product of the whole row is only compared with the cosine
+        self.cost = np.bincount(row, weights=df[m.indices], minlength=n)  # products of the whole row, at most
+        head_cost = np.bincount(row[head], weights=df[m.indices[head]], minlength=n)
+        self.whole = self.cost <= _FILTER_COST * head_cost
+        head = head[~self.whole[row[head]]]
         # the rank from which each row's head begins (its tail is its features ranked before it)
         self.cut = np.full(n, width, dtype=np.int64)
         np.minimum.at(self.cut, row[head], rank[m.indices[head]])
         self.wanted = wanted
         self.heads = sparse.csr_matrix((m.data[head], (row[head], m.indices[head])), shape=m.shape)
         self.transposed = m.T.tocsr()
+
+    def whole_rows(self, start: int, end: int, products: int = 4_000_000) -> list[np.ndarray]:
+        """The rows from ``start`` to ``end`` multiplied whole, in parts of about ``products``
+        products at most (a part's product is held in memory)."""
+        rows = start + np.flatnonzero(self.whole[start:end])
+        parts = np.cumsum(self.cost[rows]) // products
+        return [rows[parts == part] for part in np.unique(parts)]
 
     def may_reach(self, rows: np.ndarray, others: np.ndarray, head_dots: np.ndarray) -> np.ndarray:
         """Whether each pair of ``rows`` (found by its head) and ``others`` may reach the cosine
@@ -450,6 +469,26 @@ class _Prefix:
         where = np.maximum(where, 0)
         before = np.where(valid & (self.row[where] == others), self.norms[where], 0.0)
         return head_dots + self.tail_norm[rows] * np.sqrt(before) >= self.wanted[rows] - 1e-4
+
+
+# a pair the head of a row finds costs about this many products of a whole row to keep or drop
+# (``_Prefix.may_reach`` looks the other row up in every row's features): a row whose whole product
+# costs less than this times its head's is multiplied whole. A title naming no place (cosine 0.5)
+# is multiplied whole, one naming a place (0.9) by its head (bench/duplicates.py --placeless)
+_FILTER_COST = 8.0
+
+
+def _reaching(m: sparse.csr_matrix, transposed: sparse.csr_matrix, rows: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The pairs (``_pair_keys``) of ``rows`` with every other row whose product reaches the
+    cosine the row wants (a little under, for the float32 rounding of two orders of sums)."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    product = m[rows].dot(transposed)
+    hits = np.flatnonzero(product.data >= wanted[rows].min() - 1e-4)
+    at = np.searchsorted(product.indptr, hits, side="right") - 1
+    first, second = rows[at], product.indices[hits].astype(np.int64)
+    keep = (first != second) & (product.data[hits] >= wanted[first] - 1e-4)
+    return np.unique(_pair_keys(first[keep], second[keep], m.shape[0]))
 
 
 def _pair_scores(m: sparse.csr_matrix, first: np.ndarray, second: np.ndarray, chunk: int = 500_000) -> np.ndarray:
