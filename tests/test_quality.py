@@ -491,6 +491,23 @@ def test_the_reply_form_counts_timeliness_from_the_cases_deadline(directory, per
     assert any("超过 15 天" in r for r in lookup.score_for_reply(message, GOOD)["reasons"])
 
 
+def test_a_reply_hours_past_the_deadline_is_said_late_in_hours():
+    """A reply two hours past the case's deadline read 「已超过答复期限 0.0 天」: late, and in the
+    same words zero days late. Under a day it is counted in hours, rounded up."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    asked = now - timedelta(days=10)
+    for past, said in ((timedelta(hours=1, minutes=30), "已超过答复期限 2 小时"),
+                       (timedelta(minutes=5), "已超过答复期限 1 小时"),
+                       (timedelta(days=2, hours=12), "已超过答复期限 2.5 天")):
+        reasons = score_reply(TITLE, BODY, GOOD, asked, now, due_at=now - past)["reasons"]
+        assert [r for r in reasons if "期限" in r] == [said]
+    assert not any("期限" in r for r in score_reply(TITLE, BODY, GOOD, asked, now, due_at=now)["reasons"])
+
+
 def test_a_long_question_is_quoted_cut_with_an_ellipsis():
     """The officer read 「…如「小区东门外的路灯坏了两个月, 晚上老人出门很不方便, 」」: a long
     question cut at 30 characters looked like the citizen's whole sentence, ending at a comma."""

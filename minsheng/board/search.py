@@ -207,7 +207,8 @@ class Ranked:
 
     @functools.cached_property
     def dense(self) -> bool:
-        """Whether PostgreSQL estimates the matches at a fifth of the messages or more."""
+        """Whether PostgreSQL estimates the matches at a fifth of the messages or more (not when
+        it has no figures for the table: every word was estimated so there)."""
         if connection.vendor != "postgresql" or not self.conditions:
             return False
         # the matches alone, without the list's joins: planned in a fraction of the time
@@ -215,7 +216,9 @@ class Ranked:
         with connection.cursor() as cur:
             cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'board_message'::regclass")
             messages = cur.fetchone()[0]
-        return plan["Plan Rows"] * 5 >= messages
+        # -1: the table was never analysed (a new deployment, a restored dump): its size is unknown
+        # and so is the estimate of the matches; ranked in one query, as any word was before
+        return messages >= 0 and plan["Plan Rows"] * 5 >= messages
 
     def __getitem__(self, index):
         if not isinstance(index, slice):

@@ -399,7 +399,9 @@ def _cut(value: str, width: int = 40) -> str:
 
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d %H:%M:%S", "%Y%m%d")
 _DOTTED_DATE = re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})(?=\s|$)")
-_EXCEL_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")  # days since 1899-12-30: 10000 is 1927, 99999 is 2173
+# days since 1899-12-30: 10000 is 1927, 99999 is 2173; a spreadsheet writes no leading zero (00000 or
+# 01234 in the column is a code or an id, not a day of 1899)
+_EXCEL_SERIAL = re.compile(r"[1-9]\d{4}(?:\.\d+)?")
 _HALF_DAY = re.compile(r"\s*(上午|下午|AM|PM|am|pm)\s*")
 
 

@@ -785,8 +785,10 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         elif due_at is not None:  # the case's own deadline: working days, extensions granted
             late = (replied_at - due_at).total_seconds() / 86400
             timeliness = 1.0 if late <= 0 else max(0.0, 1 - late / 45)
-            if late > 0:
+            if late >= 1:
                 reasons.append(f"已超过答复期限 {late:.1f} 天")
+            elif late > 0:  # 「0.0 天」 read as on time: hours, rounded up
+                reasons.append(f"已超过答复期限 {math.ceil(late * 24)} 小时")
         elif days > 15:
             reasons.append(f"距留言提交已 {days:.1f} 天, 超过 15 天")  # true of a preview too (答复用时 read as sent)
 
