@@ -230,12 +230,22 @@ def _dup_update(old: _Candidates, state, fetched: dict[int, Message]) -> _Candid
                        counts.index() if messages else None)
 
 
+# what the lookup reads of a candidate, and what the case page's 并单 list shows of one (its 编号,
+# title and status): a process's first queue page reads an area's 1,500 candidates, and reading
+# every column, with the author, was half of their reading (PostgreSQL 211 → 101 ms, SQLite 281
+# → 119). Another field read of a candidate costs a query: add it here
+DUP_FIELDS = ("title", "body", "public_id", "status", "version", "submitted_at", "duplicate_of",
+              "region__code", "region__level")
+
+
 def _dup_fetch(pks) -> dict[int, Message]:
-    """The messages ``pks`` that are still possible main cases (see ``_dup_candidates``)."""
+    """The messages ``pks`` that are still possible main cases (see ``_dup_candidates``), with
+    ``DUP_FIELDS`` only."""
     pks, fetched = sorted(pks), {}
-    candidates = Message.objects.filter(status__in=Status.public()).exclude(status=Status.MERGED)
+    candidates = (Message.objects.filter(status__in=Status.public()).exclude(status=Status.MERGED)
+                  .select_related("region").only(*DUP_FIELDS))
     for first in range(0, len(pks), FETCH_CHUNK):
-        for m in candidates.filter(pk__in=pks[first:first + FETCH_CHUNK]).select_related("region", "author"):
+        for m in candidates.filter(pk__in=pks[first:first + FETCH_CHUNK]):
             fetched[m.pk] = m
     return fetched
 
