@@ -22,7 +22,6 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -53,7 +52,8 @@ def child(labels: list[str], warm_up: str | None, profile: str | None, after: fl
                 clients[username].force_login(User.objects.get(username=username))
     warmed = warmup.warm() if warm_up == "done" else None
     if warm_up == "running":
-        threading.Thread(target=warmup._run, name="minsheng-warmup", daemon=True).start()
+        if warmup.start() is None:  # as gunicorn_conf starts it in a worker
+            sys.exit("the warm-up did not start (a broker is set: it does not run there)")
         time.sleep(after)
     out = []
     for n, (label, username, url) in enumerate(chosen):
@@ -95,7 +95,8 @@ def main() -> None:
     if not var.is_dir():
         parser.error(f"--var {var}: no such folder (build the data with bench/pages.py first)")
     os.environ["MINSHENG_VAR_DIR"] = str(var)
-    os.environ["MINSHENG_WARMUP"] = "0"  # no warm-up thread of its own: --warm-up runs it in line
+    # a warm-up thread only with --warm-up running (--warm-up done runs it in line)
+    os.environ["MINSHENG_WARMUP"] = "1" if args.warm_up == "running" else "0"
     if args.db == "postgres":
         os.environ["DATABASE_URL"] = args.pg
     else:
