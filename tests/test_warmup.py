@@ -160,3 +160,17 @@ def test_the_warm_up_builds_the_queue_s_indexes_only_while_no_request_is_served(
     finally:
         request_finished.send(sender=None)
         lookup.clear_cache()
+
+
+def test_a_warm_up_that_cannot_start_counts_no_requests(settings, monkeypatch):
+    from django.core.signals import request_started
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.MINSHENG_WARMUP = True
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    assert warmup.start() is None
+    # no counting left behind, to hold up a later warm-up
+    assert not request_started.disconnect(dispatch_uid="minsheng-warmup-started")

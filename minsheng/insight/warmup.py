@@ -83,11 +83,19 @@ def _wait_for_idle() -> None:
         time.sleep(0.02)
 
 
-def _count_requests() -> None:
+def _count_requests(on: bool = True) -> None:
+    """Count the requests being served (while the warm-up runs: ``on`` from ``start``, off once
+    it ends)."""
     from django.core.signals import request_finished, request_started
 
-    request_started.connect(_request_started, dispatch_uid="minsheng-warmup-started")
-    request_finished.connect(_request_finished, dispatch_uid="minsheng-warmup-finished")
+    if on:
+        request_started.connect(_request_started, dispatch_uid="minsheng-warmup-started")
+        request_finished.connect(_request_finished, dispatch_uid="minsheng-warmup-finished")
+    else:
+        request_started.disconnect(dispatch_uid="minsheng-warmup-started")
+        request_finished.disconnect(dispatch_uid="minsheng-warmup-finished")
+        with _serving_lock:
+            _serving["requests"] = 0
 
 
 def _run() -> None:
@@ -100,6 +108,7 @@ def _run() -> None:
     except Exception:
         log.exception("warm-up failed; the first message read will build what it needs")
     finally:
+        _count_requests(on=False)
         connections.close_all()  # this thread's connections only
 
 
@@ -114,4 +123,8 @@ def start() -> threading.Thread | None:
         return thread
     except Exception:
         log.exception("could not start the warm-up")
+        try:
+            _count_requests(on=False)
+        except Exception:  # noqa: S110 - never raises: the worker serves as before
+            pass
         return None
