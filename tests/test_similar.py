@@ -141,6 +141,16 @@ def test_near_duplicates_for_triage(stored):
     assert 0 < found[0][1] <= 1
 
 
+def test_near_duplicates_show_on_the_case_page_without_a_query_each(stored, django_assert_num_queries):
+    """The candidates are read with the fields the lookup and the case page's 并单 list use only
+    (``lookup.DUP_FIELDS``): what the list shows of each must not cost a query per candidate."""
+    found = lookup.near_duplicates(stored["1"])
+    assert found
+    with django_assert_num_queries(0):
+        shown = [(m.public_id, m.title, m.get_status_display(), m.region.code) for m, _ in found]
+    assert shown[0] == (stored["2"].public_id, stored["2"].title, "待派单", stored["2"].region.code)
+
+
 def test_near_duplicates_stay_in_their_county(stored, directory, personas):
     """The same words filed under a neighbouring county are another case (another unit)."""
     key, title, body = MESSAGES[1]

@@ -92,3 +92,85 @@ def test_no_warm_up_with_a_broker_when_switched_off_or_when_it_cannot_start(sett
     settings.MINSHENG_WARMUP = True
     monkeypatch.setattr(threading.Thread, "start", refuse)
     assert warmup.start() is None  # logged; the worker serves as before
+
+
+@pytest.mark.django_db
+def test_after_the_warm_up_the_first_queue_page_reads_no_duplicate_candidates(settings, personas, directory, login):
+    """A process's first dispatch queue read its area's candidates for 并单 and counted their text
+    (0.5-1 s at 60,000 messages, bench/first_page.py): the warm-up builds the indexes of the areas
+    where messages wait for a dispatcher, and the first page shows the same 疑似重复 badge as a
+    reload, without reading them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from minsheng.board import actions
+    from minsheng.insight import lookup
+
+    from .test_staff_pages import queue_row
+
+    body = "七里河区敦煌路幸福家园小区3号楼电梯坏了三个月, 物业一直不修, 老人出不了门。"
+    main, dup = (actions.do_submit(personas["citizen"], title=title, body=body, kind="complain",
+                                   region=directory["qilihe"])
+                 for title in ("幸福家园小区3号楼电梯坏了三个月", "幸福家园小区3号楼电梯三个月没人修"))
+    actions.do_accept(personas["dispatcher"], main)
+    client = login(personas["dispatcher"])
+    lookup.clear_cache()  # a new process
+    try:
+        warmup.warm()
+        pages = []
+        for _ in range(2):  # the first page after the warm-up, then a reload
+            with CaptureQueriesContext(connection) as ctx:
+                pages.append((queue_row(client.get(reverse("board:triage")).content.decode(), dup.title),
+                              len(ctx.captured_queries)))
+    finally:
+        lookup.clear_cache()
+    (first, first_queries), (again, again_queries) = pages
+    assert "疑似重复 1" in first and first == again
+    assert first_queries == again_queries  # no candidate read: the warm-up did
+
+
+@pytest.mark.django_db(transaction=True)  # the warm-up thread reads with its own connection
+def test_the_warm_up_builds_the_queue_s_indexes_only_while_no_request_is_served(settings, personas, directory,
+                                                                                 monkeypatch):
+    """Counting an area's candidates shares the interpreter with the requests a new worker serves:
+    the warm-up waits until the request being served has ended before it builds an area's index."""
+    from django.core.signals import request_finished, request_started
+
+    from minsheng.board import actions
+    from minsheng.insight import lookup
+
+    for title in ("幸福家园小区3号楼电梯坏了三个月", "幸福家园小区3号楼电梯三个月没人修"):
+        m = actions.do_submit(personas["citizen"], title=title, kind="complain", region=directory["qilihe"],
+                              body="七里河区敦煌路幸福家园小区3号楼电梯坏了三个月, 物业一直不修, 老人出不了门。")
+    actions.do_accept(personas["dispatcher"], m)
+    settings.MINSHENG_WARMUP = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    lookup.clear_cache()
+    hotspots_service.reset_index()
+    try:
+        thread = warmup.start()
+        request_started.send(sender=None)  # a request arrives as the worker starts
+        thread.join(3)
+        assert thread.is_alive() and not lookup._dup_cache  # waiting, nothing counted
+        request_finished.send(sender=None)
+        thread.join(60)
+        assert not thread.is_alive()
+        assert [key[1] for key in lookup._dup_cache] == ["6201"]  # 七里河区's prefecture, 兰州市
+    finally:
+        request_finished.send(sender=None)
+        lookup.clear_cache()
+
+
+def test_a_warm_up_that_cannot_start_counts_no_requests(settings, monkeypatch):
+    from django.core.signals import request_started
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.MINSHENG_WARMUP = True
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    assert warmup.start() is None
+    # no counting left behind, to hold up a later warm-up
+    assert not request_started.disconnect(dispatch_uid="minsheng-warmup-started")

@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -56,7 +57,9 @@ def char_grams(text: str, sizes: Sequence[int] = (2,)) -> list[str]:
                 if n == sizes[0] and run:
                     grams.append(run)
                 continue
-            grams.extend(run[i:i + n] for i in range(len(run) - n + 1))
+            # bigrams (every lookup's) pair each character with the next at C speed: a slice per
+            # gram was a fifth of the counting of a first queue page's candidates
+            grams.extend(map(str.__add__, run, run[1:]) if n == 2 else (run[i:i + n] for i in range(len(run) - n + 1)))
     return [g for g in grams if g not in _STOP_GRAMS]
 
 
@@ -551,13 +554,18 @@ class FeatureCounts:
         out.columns = dict(self.columns)
         kept = [(k, row) for k, row in enumerate(rows) if isinstance(row, int)]
         new = [(k, row) for k, row in enumerate(rows) if not isinstance(row, int)]
-        indptr, cols, counts = [0], [], []
-        for _, (title, body) in new:
-            for feature, count in Counter(features(title, body, self.words)).items():
-                cols.append(out.columns.setdefault(feature, len(out.columns)))
-                counts.append(count)
-            indptr.append(len(cols))
-        width = len(out.columns)
+        docs = [Counter(features(title, body, self.words)) for _, (title, body) in new]
+        # the features met first here numbered in order of first sight, then each row's columns
+        # looked up at once: a loop over every feature of every row was a third of the counting
+        # of an area's 1,500 candidates (a process's first queue page)
+        columns = out.columns
+        for feature in dict.fromkeys(chain.from_iterable(docs)):
+            if feature not in columns:
+                columns[feature] = len(columns)
+        cols = list(map(columns.__getitem__, chain.from_iterable(docs)))
+        counts = list(chain.from_iterable(doc.values() for doc in docs))
+        indptr = np.cumsum([0, *map(len, docs)])
+        width = len(columns)
         read = sparse.csr_matrix((np.asarray(counts, dtype=np.float32), np.asarray(cols, dtype=np.int64),
                                   np.asarray(indptr)), shape=(len(new), width))
         old = self.counts[[row for _, row in kept]] if kept else sparse.csr_matrix((0, width), dtype=np.float32)

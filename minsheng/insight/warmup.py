@@ -9,7 +9,12 @@ nothing else does (``migrate``, the tests and the one-off commands never warm).
 
 The caches it fills are the ones a request fills, under the same locks (``tasks._lock``,
 ``hotspots_service._lock``): a message posted while the warm-up runs waits for the index
-being built and gets the whole of it, never half. A failing warm-up is logged and leaves
+being built and gets the whole of it, never half. Last, it builds the near-duplicate
+candidate indexes of the areas where messages wait for a dispatcher
+(``lookup.warm_near_duplicates``), so the first queue page of a process does not read them;
+an area at a time, each once the process serves no request (``request_started`` and
+``request_finished`` counted from ``start()``; ``IDLE_WAIT`` at most). A queue opened meanwhile
+builds its own, as before (each is kept only once whole). A failing warm-up is logged and leaves
 the caches as they were; the first reading then builds them as before.
 """
 
@@ -33,11 +38,12 @@ def enabled() -> bool:
 
 def warm() -> float:
     """Import the views, load the classifiers and build the hotspot index (what a post and
-    ``read_message`` need);
-    returns the seconds it took. Raises what fails (``start`` logs it)."""
+    ``read_message`` need), then the near-duplicate candidate indexes of the areas with the most
+    messages waiting for a dispatcher (``lookup.warm_near_duplicates``: the 疑似重复 badges of
+    the queue); returns the seconds it took. Raises what fails (``start`` logs it)."""
     from django.urls import get_resolver
 
-    from . import hotspots_service, tasks
+    from . import hotspots_service, lookup, tasks
     from .text import tokenize
 
     began = time.monotonic()
@@ -47,7 +53,49 @@ def warm() -> float:
         tasks.get_model(target)
     with hotspots_service._lock:
         hotspots_service.get_index()
+    # last, once a post finds what it needs: the dispatchers' first queue page otherwise reads and
+    # counts its area's candidates (0.3-1 s at 60,000 messages). An area at a time, each once no
+    # request is being served: a request shares the interpreter with a thread counting text, and
+    # one served meanwhile took up to four times as long (bench/first_page.py --warm-up running)
+    lookup.warm_near_duplicates(before_each=_wait_for_idle)
     return time.monotonic() - began
+
+
+IDLE_WAIT = 10.0  # seconds the warm-up waits for the requests being served to end, at most
+_serving = {"requests": 0}
+_serving_lock = threading.Lock()
+
+
+def _request_started(**kwargs) -> None:
+    with _serving_lock:
+        _serving["requests"] += 1
+
+
+def _request_finished(**kwargs) -> None:
+    with _serving_lock:
+        _serving["requests"] = max(0, _serving["requests"] - 1)
+
+
+def _wait_for_idle() -> None:
+    """Return once the process serves no request (or after ``IDLE_WAIT`` seconds)."""
+    deadline = time.monotonic() + IDLE_WAIT
+    while _serving["requests"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _count_requests(on: bool = True) -> None:
+    """Count the requests being served (while the warm-up runs: ``on`` from ``start``, off once
+    it ends)."""
+    from django.core.signals import request_finished, request_started
+
+    if on:
+        request_started.connect(_request_started, dispatch_uid="minsheng-warmup-started")
+        request_finished.connect(_request_finished, dispatch_uid="minsheng-warmup-finished")
+    else:
+        request_started.disconnect(dispatch_uid="minsheng-warmup-started")
+        request_finished.disconnect(dispatch_uid="minsheng-warmup-finished")
+        with _serving_lock:
+            _serving["requests"] = 0
 
 
 def _run() -> None:
@@ -55,10 +103,12 @@ def _run() -> None:
 
     try:
         seconds = warm()
-        log.info("warm-up done in %.1f s: classifiers loaded, hotspot index built", seconds)
+        log.info("warm-up done in %.1f s: classifiers loaded, hotspot index and dispatch areas' indexes built",
+                 seconds)
     except Exception:
         log.exception("warm-up failed; the first message read will build what it needs")
     finally:
+        _count_requests(on=False)
         connections.close_all()  # this thread's connections only
 
 
@@ -67,9 +117,14 @@ def start() -> threading.Thread | None:
     try:
         if not enabled():
             return None
+        _count_requests()  # from the start: the warm-up waits for those being served
         thread = threading.Thread(target=_run, name="minsheng-warmup", daemon=True)
         thread.start()
         return thread
     except Exception:
         log.exception("could not start the warm-up")
+        try:
+            _count_requests(on=False)
+        except Exception:  # noqa: S110 - never raises: the worker serves as before
+            pass
         return None
