@@ -458,3 +458,13 @@ def test_the_case_timeline_says_a_dispatch_was_automatic(models, personas, direc
     actions.do_dispatch(personas["dx_dispatcher"], other, directory["dx_housing"])
     page = login(personas["dx_dispatcher"]).get(f"/staff/case/{other.public_id}/").content.decode()
     assert "系统自动派单" not in page
+    # a dispatcher whose account is deleted later leaves no actor either: not the system's dispatch
+    third = submit(personas, directory, django_capture_on_commit_callbacks, region="dingxi")
+    gone = type(personas["dx_dispatcher"]).objects.create_user("dx_dispatcher_gone", password="x")
+    for membership in personas["dx_dispatcher"].memberships.all():
+        membership.pk, membership.user = None, gone
+        membership.save()
+    actions.do_dispatch(gone, third, directory["dx_housing"])
+    gone.delete()
+    page = login(personas["dx_dispatcher"]).get(f"/staff/case/{third.public_id}/").content.decode()
+    assert "系统自动派单" not in page and "派单" in page.split("办理记录")[1]

@@ -268,8 +268,11 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
         helpers = [Assignment.objects.create(message=message, unit=u, role=Assignment.Role.ASSIST, round=rnd,
                                              assigned_at=now, sign_due_at=sign_due, due_at=fields["due_at"])
                    for u in assists]
+        # auto: the system's own dispatch (insight.tasks.auto_dispatch), told apart from a dispatcher's
+        # whose account was deleted later (both leave no actor)
         _event(message, Event.Kind.DISPATCHED, actor=actor, unit=lead, at=now, lead=lead.name,
-               assists=[u.name for u in assists], due_at=fields["due_at"].isoformat())
+               assists=[u.name for u in assists], due_at=fields["due_at"].isoformat(),
+               **({"auto": True} if actor is None else {}))
         if corrections:
             # data keys "topic"/"kind": not through _event(), whose own ``kind`` parameter would clash
             Event.objects.create(message=message, kind=Event.Kind.CORRECTED, actor=actor, public=False, at=now,

@@ -98,7 +98,7 @@ def reading(scope: Q, days: int = DEFAULT_DAYS, now: dt.datetime | None = None) 
     since = until - dt.timedelta(days=days)
     threshold = settings.MINSHENG_PREFILL_CONFIDENCE
     messages = Message.objects.filter(scope)
-    by_machine = Event.objects.filter(kind=Event.Kind.DISPATCHED, actor__isnull=True, message=OuterRef("pk"),
+    by_machine = Event.objects.filter(kind=Event.Kind.DISPATCHED, data__auto=True, message=OuterRef("pk"),
                                       at=OuterRef("dispatched_at"))
     dispatched = (messages.filter(dispatched_at__gte=since, dispatched_at__lt=until)
                   .exclude(status__in=[Status.SUBMITTED, Status.ACCEPTED]).exclude(Exists(by_machine)))
@@ -130,7 +130,7 @@ def reading(scope: Q, days: int = DEFAULT_DAYS, now: dt.datetime | None = None) 
                        [(names[other], k) for other, k in confusions[pk].most_common(2)])
               for pk, n in finals.most_common()]
     topics.sort(key=lambda t: t.found - t.n)  # most missed first (stable: then by volume)
-    auto = Event.objects.filter(kind=Event.Kind.DISPATCHED, actor__isnull=True, at__gte=since, at__lt=until,
+    auto = Event.objects.filter(kind=Event.Kind.DISPATCHED, data__auto=True, at__gte=since, at__lt=until,
                                 message__in=messages)
     moved_after = Event.objects.filter(kind__in=[Event.Kind.TRANSFERRED, Event.Kind.RETURNED],
                                        message=OuterRef("message_id"), at__gte=OuterRef("at"), at__lt=until)

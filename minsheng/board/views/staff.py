@@ -332,9 +332,9 @@ def _event_detail(event: Event, topics: dict | None = None) -> str:
         return _reading_detail(event, topics or {})
     d = event.data or {}
     parts = []
-    if event.kind == Event.Kind.DISPATCHED and event.actor_id is None:
+    if event.kind == Event.Kind.DISPATCHED and d.get("auto"):
         # an automatic dispatch (insight.tasks.auto_dispatch) has no actor: the line read as any
-        # dispatch with its dispatcher's name missing
+        # dispatch with its dispatcher's name missing (a dispatcher's account deleted later leaves none either)
         parts.append("系统自动派单 (本区划已开启自动派单, 预测领域的置信度达到设定值)")
     if d.get("lead"):
         parts.append(f"主办: {d['lead']}")
