@@ -605,7 +605,9 @@ def test_the_quality_panel_shows_every_part_the_score_is_made_of(personas, direc
     """The score weighs four parts; the panel showed three, so 相关性, 完整性 and 可解释性
     never added up to the score beside them (及时性, a tenth of it, was missing); and
     「答复质量评分: 20」 did not say out of what; the parts read 0–1 beside a score of 0–100 (now %)."""
-    Message.objects.filter(pk=signed.pk).update(submitted_at=timezone.now() - dt.timedelta(days=30))
+    # late: ten days past the case's deadline (timeliness counts from it)
+    Message.objects.filter(pk=signed.pk).update(submitted_at=timezone.now() - dt.timedelta(days=30),
+                                                due_at=timezone.now() - dt.timedelta(days=10))
     body = "经现场核查, 该小区电梯已由物业公司更换主板并恢复运行, 如有问题请致电 0931-8123456。"
     r = staff["officer"].post(reverse("board:reply_preview", args=[signed.public_id]),
                               {"version": fresh(signed).version, "body": body})
