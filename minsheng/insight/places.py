@@ -265,11 +265,11 @@ def _is_boundary(char: str) -> bool:
 
 
 def with_short_names(places: list[str], text: str) -> list[str]:
-    """``places`` (read by ``hotspots.extract_places`` from ``text``) with the short names of ``text``
-    that no place read already holds (楚雅附二医院 holds 楚雅附二; 一中实验学校 holds 一中) after them.
-    A place read that is only the name before a school's number (松雅湖 of 松雅湖二小) gives way to the
-    school, unless the text also names it alone."""
-    text = normalize(text)
+    """``places`` (read by ``hotspots.extract_places`` from ``text``, already as ``normalize`` gives
+    it: extract_places has normalised it) with the short names of ``text`` that no place read
+    already holds (楚雅附二医院 holds 楚雅附二; 一中实验学校 holds 一中) after them. A place read that is
+    only the name before a school's number (松雅湖 of 松雅湖二小) gives way to the school, unless the
+    text also names it alone."""
     schools = [(key, name) for key, name in _short_names(text) if not any(name in place for place in places)]
     pieces = {place for place in places for _key, name in schools
               if name != place and name.startswith(place) and text.count(place) <= text.count(name)}
