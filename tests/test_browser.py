@@ -305,6 +305,20 @@ def test_the_reply_preview_says_when_it_could_not_be_made(browser, live_server, 
     assert not Reply.objects.exists()
 
 
+def _officer_on_a_signed_case(browser, live_server, personas, directory):
+    """(message, the officer's page on its case, the case's URL): a citizen's message dispatched to
+    the officer's unit and signed, the officer signed in on its case page."""
+    from minsheng.board import actions
+
+    message = actions.do_submit(personas["citizen"], title=TITLE, body=BODY, kind="help", region=directory["qilihe"])
+    actions.do_dispatch(personas["dispatcher"], message, directory["housing"])
+    actions.do_sign(personas["officer"], message, directory["housing"])
+    case_url = f"{live_server.url}/staff/case/{message.public_id}/"
+    officer = signed_in_page(browser, live_server, "officer")
+    officer.goto(case_url)
+    return message, officer, case_url
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_reply_draft_outlives_a_session_that_ran_out_and_goes_once_published(browser, live_server, personas,
                                                                                  directory):
@@ -314,14 +328,7 @@ def test_a_reply_draft_outlives_a_session_that_ran_out_and_goes_once_published(b
     drops the draft."""
     from django.contrib.sessions.models import Session
 
-    from minsheng.board import actions
-
-    message = actions.do_submit(personas["citizen"], title=TITLE, body=BODY, kind="help", region=directory["qilihe"])
-    actions.do_dispatch(personas["dispatcher"], message, directory["housing"])
-    actions.do_sign(personas["officer"], message, directory["housing"])
-    case_url = f"{live_server.url}/staff/case/{message.public_id}/"
-    officer = signed_in_page(browser, live_server, "officer")
-    officer.goto(case_url)
+    message, officer, case_url = _officer_on_a_signed_case(browser, live_server, personas, directory)
     officer.fill("#reply-form textarea[name=body]", REPLY)
     officer.fill("form[action$='/return/'] textarea[name=reason]", "该路段不归本局管理")
     Session.objects.all().delete()  # the session ran out on the server
@@ -349,14 +356,7 @@ def test_a_reply_draft_outlives_a_session_that_ran_out_and_goes_once_published(b
 @pytest.mark.django_db(transaction=True)
 def test_a_cleared_staff_draft_stays_cleared_and_a_refused_reply_keeps_it(browser, live_server, personas, directory):
     """清除 empties the form for good; a reply the server refused (not in Chinese) stays the draft."""
-    from minsheng.board import actions
-
-    message = actions.do_submit(personas["citizen"], title=TITLE, body=BODY, kind="help", region=directory["qilihe"])
-    actions.do_dispatch(personas["dispatcher"], message, directory["housing"])
-    actions.do_sign(personas["officer"], message, directory["housing"])
-    case_url = f"{live_server.url}/staff/case/{message.public_id}/"
-    officer = signed_in_page(browser, live_server, "officer")
-    officer.goto(case_url)
+    message, officer, case_url = _officer_on_a_signed_case(browser, live_server, personas, directory)
     officer.fill("#reply-form textarea[name=body]", "Received, we will look into it.")
     officer.click("#reply-form button:has-text('发布答复')")
     officer.wait_for_selector("text=答复内容没有中文")
