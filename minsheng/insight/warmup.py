@@ -11,7 +11,8 @@ The caches it fills are the ones a request fills, under the same locks (``tasks.
 ``hotspots_service._lock``): a message posted while the warm-up runs waits for the index
 being built and gets the whole of it, never half. Last, it builds the near-duplicate
 candidate indexes of the areas where messages wait for a dispatcher
-(``lookup.warm_near_duplicates``), so the first queue page of a process does not read them;
+(``lookup.warm_near_duplicates``), so the first queue page of a process does not read them
+(with a broker only these: the Celery workers read the messages, the web process serves the queue);
 an area at a time, each once the process serves no request (``request_started`` and
 ``request_finished`` counted from ``start()``; ``IDLE_WAIT`` at most). A queue opened meanwhile
 builds its own, as before (each is kept only once whole). A failing warm-up is logged and leaves
@@ -30,17 +31,23 @@ log = logging.getLogger(__name__)
 
 
 def enabled() -> bool:
-    """Warm only where messages are read in the web process (no broker: tasks run eagerly)
-    and MINSHENG_WARMUP is not switched off."""
-    return bool(getattr(settings, "MINSHENG_WARMUP", True)) and bool(
-        getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
+    """Warm unless MINSHENG_WARMUP is switched off."""
+    return bool(getattr(settings, "MINSHENG_WARMUP", True))
+
+
+def reads_messages() -> bool:
+    """Whether this process reads the messages it takes in (no broker: tasks run eagerly).
+    With a broker the Celery workers do, and the web process needs no classifier or hotspot
+    index; it still serves the dispatchers' queue, whose indexes the warm-up builds."""
+    return bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
 
 
 def warm() -> float:
-    """Import the views, load the classifiers and build the hotspot index (what a post and
-    ``read_message`` need), then the near-duplicate candidate indexes of the areas with the most
-    messages waiting for a dispatcher (``lookup.warm_near_duplicates``: the 疑似重复 badges of
-    the queue); returns the seconds it took. Raises what fails (``start`` logs it)."""
+    """Import the views; where this process reads messages (``reads_messages``) load the
+    classifiers and build the hotspot index (what a post and ``read_message`` need); then build the
+    near-duplicate candidate indexes of the areas with the most messages waiting for a dispatcher
+    (``lookup.warm_near_duplicates``: the 疑似重复 badges of the queue, served by the web process
+    with or without a broker). Returns the seconds it took. Raises what fails (``start`` logs it)."""
     from django.urls import get_resolver
 
     from . import hotspots_service, lookup, tasks
@@ -49,10 +56,11 @@ def warm() -> float:
     began = time.monotonic()
     get_resolver().url_patterns  # noqa: B018 - imports every view, serializer and form (0.5 s on first use)
     tokenize("民声")  # jieba's dictionary (already loaded where minsheng.wsgi was imported)
-    for target in (*tasks.TARGETS, "unit"):
-        tasks.get_model(target)
-    with hotspots_service._lock:
-        hotspots_service.get_index()
+    if reads_messages():
+        for target in (*tasks.TARGETS, "unit"):
+            tasks.get_model(target)
+        with hotspots_service._lock:
+            hotspots_service.get_index()
     # last, once a post finds what it needs: the dispatchers' first queue page otherwise reads and
     # counts its area's candidates (0.3-1 s at 60,000 messages). An area at a time, each once no
     # request is being served: a request shares the interpreter with a thread counting text, and
@@ -103,8 +111,8 @@ def _run() -> None:
 
     try:
         seconds = warm()
-        log.info("warm-up done in %.1f s: classifiers loaded, hotspot index and dispatch areas' indexes built",
-                 seconds)
+        log.info("warm-up done in %.1f s: %sdispatch areas' indexes built", seconds,
+                 "classifiers loaded, hotspot index and " if reads_messages() else "")
     except Exception:
         log.exception("warm-up failed; the first message read will build what it needs")
     finally:
