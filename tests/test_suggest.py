@@ -320,6 +320,7 @@ def test_train_demo_models(personas, directory, tmp_path, settings):
     assert classify.TextClassifier.load(tmp_path / "topic").labels == sorted(VOCAB)
     assert sorted(classify.TextClassifier.load(tmp_path / "kind").labels) == kinds
     assert "topic 模型: 90 条" in out.getvalue()
+    assert "准确率" in out.getvalue() and "派单建议以权责清单为准" in out.getvalue()  # the unit model's low figures explained
     tasks.forget_models()
     assert tasks.get_model("topic") is not None
     tasks.forget_models()

@@ -129,6 +129,10 @@ def train_to(out: str | Path, titles, bodies, labels, *, sources=(), progress=No
     return model
 
 
+# the unit model's figures read low on the demo (hundreds of units, a few cases each): say what it is for
+UNIT_NOTE = "\n  (单位模型按各单位过去办理的案件学习, 只作「历史派单」参考; 派单建议以权责清单为准, 见 docs/routing.md)"
+
+
 def train_demo_models(stdout=None) -> dict[str, Path]:
     """Train the topic, type and unit (history of dispatches) models from the messages in
     the database (the demo data) into settings.MINSHENG_MODEL_DIR/"topic", /"kind" and
@@ -161,7 +165,8 @@ def train_demo_models(stdout=None) -> dict[str, Path]:
         written[target] = base / target
         figures = (model.meta.get("evaluation") or {}).get("holdout_20pct") or {}
         say(f"{target} 模型: {model.meta['n_train']} 条, {len(model.labels)} 个标签"
-            + (f", 留出 macro-F1 {figures['macro_f1']:.3f}" if figures else "") + f" → {base / target}")
+            + (f", 留出 macro-F1 {figures['macro_f1']:.3f}, 准确率 {figures['accuracy']:.3f}" if figures else "")
+            + f" → {base / target}" + (UNIT_NOTE if target == "unit" else ""))
     from .tasks import forget_models
 
     forget_models()
