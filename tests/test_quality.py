@@ -868,3 +868,47 @@ def test_why_a_charge_is_answered_by_the_rule_it_is_made_by():
 def test_a_question_going_on_with_er_is_part_of_the_one_before():
     """「…? 而…?」 was two questions, the second of which no reply echoes on its own."""
     assert questions("物业费的账目什么时候公示? 而账目又由谁来监督?") == ["物业费的账目什么时候公示?而账目又由谁来监督?"]
+
+
+@pytest.mark.parametrize(("body", "elsewhere", "on_the_subject"), [
+    # a date the reply gives for another thing is no answer to when the lamp is mended
+    ("小区北门的路灯坏了两个月, 请问路灯什么时候能修好?",
+     "门口的健身器材将于6月10日前更换。经查, 小区北门路灯线路老化, 供电公司正在排查故障。",
+     "经查, 小区北门路灯线路老化, 供电公司将于6月10日前更换线路。"),
+    # nor is a repair done on the basketball hall when the pool opens; talks under way are
+    ("游泳馆哪天开放?", "篮球馆已完成维修。游泳馆的水质由专人检测, 体育局会加强游泳馆日常管理。",
+     "篮球馆已完成维修。游泳馆目前正在与运营公司洽谈, 开放时间待定。"),
+])
+def test_a_question_of_a_kind_is_answered_on_its_subject_not_elsewhere_in_the_reply(body, elsewhere, on_the_subject):
+    """The answer of the kind asked (a date, that it is done) was looked for anywhere in the reply:
+    a date told of something else answered "when" on a reply that named the lamp."""
+    assert score_reply("咨询", body, elsewhere + PHONE)["missed"] == [body]
+    assert score_reply("咨询", body, on_the_subject + PHONE)["missed"] == []
+
+
+def test_can_another_give_it_wants_a_yes_or_a_no():
+    """「残联可以给补助吗」 asks whether one can have the aid as much as 「我能否…」 does: it was no
+    "can" question at all, and a reply on the training that says neither yes nor no took it up."""
+    body = "孩子在外地做康复训练, 残联可以给补助吗?"
+    assert score_reply("补助", body, "残联一直关心孩子们的康复训练, 全市康复训练机构名单见残联官网。" + PHONE)["missed"] == [body]
+    assert score_reply("补助", body, "在外地的康复训练费用残联不予补助, 户籍地定点机构的康复训练免费。" + PHONE)["missed"] == []
+
+
+def test_can_i_is_not_answered_by_a_bare_bu_or_jiang():
+    """Whether the citizen may do something wants a yes, a no or what it takes: the 将 and the 不 of
+    不断 in a reply on the subject answered it."""
+    body = "我能否在居住地参加医保?"
+    assert score_reply("医保", body, "医保参保工作将进一步规范, 不断提高医保经办服务水平。" + PHONE)["missed"] == [body]
+    assert score_reply("医保", body, "您在居住地办理居住证后可以参加当地医保。" + PHONE)["missed"] == []
+
+
+def test_a_flat_no_answers_can():
+    body = "我家孩子这种情形, 残联能否给补助?"
+    assert score_reply("补助", body, "按照现有规定, 本市没有此类政策, 感谢您的理解。" + PHONE)["missed"] == []
+
+
+def test_a_plea_answered_in_a_near_word_is_taken_up():
+    """驾驶室 and 驾驶员 share their head: a reply on the drivers' cooling takes up the plea for the
+    cab; a sum of money is still matched whole (test_a_fee_is_not_taken_up_by_a_reply_on_what_it_pays_for)."""
+    body = "夏天公交车很热, 希望给驾驶室装空调。"
+    assert score_reply("驾驶室", body, "公交公司已为全部驾驶员配备降温用品并安装风扇。" + PHONE)["missed"] == []

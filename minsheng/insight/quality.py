@@ -16,7 +16,9 @@ Four parts, each in [0, 1]:
   answered by a reply that takes up the message, a plea listing measures by one on any of them, a
   demand by a step the reply tells on the thing it is about (古桥: 将对古桥进行加固); a question of a
   kind (whether lawful, when, how much, can I) taken up on its subject wants an answer of that kind
-  too, and a sum of money (物业费) is matched whole, not by its 物业;
+  too, in the reply's sentences on that subject (not a date given for something else), and a sum of
+  money (物业费) is matched whole, not by its 物业, while a near word is read as the reply's (驾驶室 /
+  驾驶员);
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
@@ -339,7 +341,25 @@ def _reworded(question: str, core: str) -> str:
         spelled = _spelled_out(word, core)
         if spelled:
             question = question.replace(word, spelled)
+    for word in set(_words(_focus(question))):
+        near = _near_word(word, core)
+        if near:
+            question = question.replace(word, near)
     return question
+
+
+def _near_word(word: str, text: str) -> str | None:
+    """The word of ``text`` that ``word`` names with another last character: three characters,
+    the first two a word of their own, the whole a dictionary word (驾驶室 in a reply on the
+    驾驶员, 垃圾桶 / 垃圾箱); not a sum of money (物业费 is not the 物业 of 物业公司: ``_MONEY_WORD``)."""
+    if (len(word) != 3 or word in text or not _HAN_WORD.fullmatch(word) or _MONEY_WORD.fullmatch(word)
+            or not word_frequency(word[:2])):
+        return None
+    for m in re.finditer(re.escape(word[:2]) + "([\u4e00-\u9fff])", text):
+        near = m.group(0)
+        if near != word and word_frequency(near) and not _MONEY_WORD.fullmatch(near):
+            return near
+    return None
 
 
 def _spelled_out(word: str, text: str) -> str | None:
@@ -485,6 +505,35 @@ def _when_told(text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=8)
+def _sentence_grams(text: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+    """The sentences of a reply and the bigrams of each, read once for all its questions."""
+    sentences = tuple(_SENTENCE.findall(text))
+    return sentences, tuple(frozenset(_grams(s)) for s in sentences)
+
+
+def _on_subject(question: str, text: str) -> str:
+    """The sentences of ``text`` (a reply) on the question's subject, where a question of a kind
+    looks for its answer: those naming at least half as many of the question's content bigrams
+    as the sentence naming the most, each with the sentence after it (关于路灯的问题。经查, 将于
+    下周更换), and the one after that where it is the question quoted (疑问五: …? 答: …); the
+    whole of ``text`` when no sentence names two of them (a reply in other words)."""
+    named = {g for g in _content(question) if _HAN_WORD.fullmatch(g)}
+    sentences, grams = _sentence_grams(text)
+    shared = [len(named & g) for g in grams]
+    best = max(shared, default=0)
+    if best < 2:
+        return text
+    keep: set[int] = set()
+    for i, n in enumerate(shared):
+        if 2 * n >= best:
+            j = i + 1
+            while j < len(sentences) and _MARK.search(sentences[j - 1]):
+                j += 1  # a quoted question's answer follows it
+            keep.update(range(i, min(j + 1, len(sentences))))
+    return "".join(sentences[i] for i in sorted(keep))
+
+
 def _dated_about(question: str, dated: str) -> bool:
     """A sentence of the reply that tells when (``_when_told``) and names something the question
     names: where a message asks "when" twice (报名什么时候开始? 斑马线什么时候重画?), one date answers
@@ -508,10 +557,11 @@ def _in_kind(question: str, core: str, several_whens: bool = False, dates: str =
     """Whether the reply gives what the question asks for, in other words than its own
     (``dates``: the reply as ``_dates_kept`` reads it, for a "when")."""
     dated = _RECEIVED.sub("", dates or core)
-    has_date = _dated_about(question, dated) if several_whens else _when_told(dated)
+    # a date told of the question's subject, not of another thing the reply tells of
+    has_date = _dated_about(question, dated) if several_whens else _when_told(_on_subject(question, dated))
     return bool(_asks_when(question) and (has_date or _referred(core))  # a date, a time limit, whom to ask
-                or _NOT_YET.search(question) and _when_told(dated)  # "why not yet" answered with when
-                or _HOW_MUCH.search(question) and _AMOUNT.search(core)  # "how much" with an amount
+                or _NOT_YET.search(question) and _when_told(_on_subject(question, dated))  # "why not yet" with when
+                or _HOW_MUCH.search(question) and _AMOUNT.search(_on_subject(question, core))  # "how much": an amount
                 or _ROUTE.search(question) and _LINE.search(core)  # a bus asked for, with the line
                 or _HOW.search(question) and _DIRECTIVE.search(core)  # "how / where" with where to go, what to do
                 or _BASIS.search(question) and _CITED.search(core)  # "on what basis" with the rule
@@ -520,14 +570,24 @@ def _in_kind(question: str, core: str, several_whens: bool = False, dates: str =
 
 # can I (我能不能…, 孩子可以…吗, 是否可以, 能否)
 _CAN = re.compile(r"能否|可否|能不能|可不可以|是否(?:可以|能够?|允许)|"
-                  r"(?:我|我们|本人|孩子|小孩|老人|家人|他|她)(?:还|也|是否)?(?:可以|能够?)[^,，。?？]{0,20}(?:吗|么|嘛)")
+                  # and any other's (残联可以给补助吗, 路口能设岗亭吗), not the 能 of a noun (太阳能, 功能)
+                  r"(?:可以|(?<![阳功性智技职体动潜效节热电])能够?)[^,，。?？]{0,20}(?:吗|么|嘛)")
+# can I myself (我能否…, 孩子可不可以…, 本人是否可以…): the citizen's own act, which wants a yes, a no
+# or what it takes, not the 将 / 已 that answers a plea for the unit to act (能否尽快维修)
+_CAN_I = re.compile(r"(?:我|我们|本人|孩子|小孩|女儿|儿子|老人|家人)(?:还|也|现在|以后)?"
+                    r"(?:能否|可否|能不能|可不可以|是否(?:可以|能够?|允许)|(?:可以|能够?)[^,，。?？]{0,20}(?:吗|么|嘛))")
 _YES_NO = re.compile(r"(?:可以|能够|不能|不可以|无法|不予|不得|不允许|允许|不支持|支持)([\u4e00-\u9fff]{2})")
 
 
+# a flat no: there is no such rule or aid (没有此类规定, 暂无相关政策)
+_FLAT_NO = re.compile(r"(?:没有|无|暂无|未出台|不存在)(?:此类|这类|此项|该项|这方面的?|相关)(?:规定|政策|补助|补贴|项目)")
+
+
 def _yes_or_no(question: str, core: str) -> bool:
-    """A yes or a no on the very act a "can I" question asks (可否继续缴纳 / 可以继续缴费)."""
+    """A yes or a no on the very act a "can I" question asks (可否继续缴纳 / 可以继续缴费), or a
+    flat no on its subject (没有此类规定)."""
     named = set(_content(question))
-    return any(m.group(1) in named for m in _YES_NO.finditer(core))
+    return any(m.group(1) in named for m in _YES_NO.finditer(core)) or bool(_FLAT_NO.search(_on_subject(question, core)))
 
 
 def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form_letter: bool = False,
@@ -596,7 +656,7 @@ _RULE_QUOTED = re.compile(r"《|应当|应该|“")
 _KINDS = (
     (re.compile(r"(?:是否|是不是|有没有)(?:合法|违法|违规|合规|符合(?:规定|法律|政策))|"
                 r"(?:合法|违法|违规|合规)(?:吗|么|嘛|呢|[?？])").search,
-     re.compile(r"合法|违法|违规|合规|违反|符合|属于|必须|规定|不存在|未发现|无权|有权|不得|禁止|允许|依法|"
+     re.compile(r"合法|违法|违规|合规|违反|符合|属于|必须|规定|不存在|未发现|未(?:从事|进行|开展)|无权|有权|不得|禁止|允许|依法|"
                 r"(?:根据|依据|按照).{0,40}(?:规定|文件|通知|办法|条例|政策|标准)|《")),
     (_HOW_MUCH.search, re.compile(_AMOUNT.pattern + r"|标准|(?:根据|依据|按照).{0,40}(?:规定|文件|通知|办法|条例|政策)|《")),
     (_asks_when, re.compile(r"(?:已|现已|目前已|均已)(?:经)?(?:全部|基本)?(?:完成|完工|竣工|建成|开通|通车|修复|恢复|开放|"
@@ -606,13 +666,18 @@ _KINDS = (
                        r"待[^,，。;；]{1,20}后|[^,，。;；]{1,12}(?:好|完成|批准|通过|成功)后|"
                        r"等(?:待)?[^,，。;；]{0,10}(?:通知|批复|批准|审批|确定|安排)|(?:关注|留意)[^,，。;；]{0,10}(?:公布|公告|通知|媒体|网站)|"
                        # under way: 正在加紧推进, 已纳入明年计划, 已报送区民政局
-                       r"正在[^,，。;；]{0,20}(?:施工|建设|办理|推进|实施|审批|进行|论证|协调|编制|制定|申报)|"
+                       r"正在[^,，。;；]{0,20}(?:施工|建设|办理|推进|实施|审批|进行|论证|协调|编制|制定|申报|洽谈|谈判|筹备|研究)|始于|"
                        r"已[^,，。;；]{0,12}(?:纳入|列入|上报|申报|报送)|(?:纳入|列入)[^,，。;；]{0,10}(?:计划|规划)|"
                        # how long it takes: 证件制作时间为10日, 两个工作日即可办结
                        r"(?:时间|周期|时长)(?:为|是|约)|(?:\d+|[一二两三四五六七八九十半]+)个?(?:工作日|日|天|周|月)(?:即可|可|能)")),
     # can I (``_CAN``): a yes, a no or what it takes (需, 应当, 符合条件)
     (_CAN.search,
-     re.compile(r"可以|可(?!能)|能够?|不|无法|没有|无|暂无|具备|符合|需要?|须|应当?|要|允许|同意|支持|已|将|计划|纳入|免费")),
+     re.compile(r"可以|可(?!能)|能够?|不|无法|没有|无|暂无|具备|符合|属于|需要?|须|应当?|要|允许|同意|支持|已|将|拟|计划|纳入|免费|"
+                r"(?:根据|依据|按照).{0,40}(?:规定|原则|政策|办法|文件)")),
+    # can I myself (``_CAN_I``): a yes, a no, what it takes or the rule, not a bare 不 / 已 / 将
+    (_CAN_I.search,
+     re.compile(r"可以|能够|不能|不可|无法|不予|不得|不允许|允许|同意|符合|属于|具备|条件|需要?|须|应当|暂无|没有|免费|"
+                r"(?:根据|依据|按照).{0,40}(?:规定|原则|政策|办法|文件)|《")),
 )
 
 
@@ -624,8 +689,10 @@ def _when_dated(text: str) -> bool:
 def _of_its_kind(question: str, core: str) -> bool:
     """Whether the reply answers in the kind ``question`` asks for (``_KINDS``); true of a
     question of no such kind."""
-    return all(answer.search(core) or asks is _asks_when and _when_dated(core)
-               for asks, answer in _KINDS if asks(question))
+    kinds = [(asks, answer) for asks, answer in _KINDS if asks(question)]
+    on_subject = _on_subject(question, core) if kinds else core
+    return all(answer.search(on_subject) or asks is _asks_when and _when_dated(on_subject)
+               for asks, answer in kinds)
 
 
 def questions(text: str) -> list[str]:
