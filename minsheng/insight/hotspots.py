@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .places import with_short_names
+from .places import _NOT_IN_NAME, with_short_names
 from .text import SYNONYMS, normalize, starting_at
 
 # Item.prepare normalises a message's title four times and its body head twice (county, places,
@@ -243,6 +243,25 @@ _DIRECTION_ROAD = re.compile(r"[平谐睦][东西南北中一二三四五六七�
 # not a phase, a block, a road or a kind of compound (业振城二期小区, 星沙汽配城大塘安置小区)
 _CITY_COMPOUND = re.compile(r"([^\d期区栋]{1,3}?)小区")
 _TRIM = re.compile(r"(?:小区|住宅|一期|二期|三期|四期|五期|项目|楼盘)+$")  # 祥英春天住宅小区 is 祥英春天
+# an estate named without its place word (时代年华, 阳光100, 峰景: 小区 left out) is read where a name begins (the
+# start of the text, after a region, after 投诉, 举报, 反映, 关于, 督促 or 位于) when a word of an estate follows it:
+# its owners, developer, manager, flats, phases or buildings (时代年华业主, 峰景项目, 阳光100房屋, 天健盛世工地,
+# 海德公元3栋, 某某全体业主); ``_ESTATE_CUE_AFTER`` are those that cut a run (物业, 二期, 3栋). Not a word or a
+# verb before them (房子房产证, 违法交房, 通知业主), nor a run that goes on after a name (何时能发, 小区c栋302)
+_ESTATE_CUE = re.compile(r"(?:全体|广大|众多|部分|所有|数[十百千万]+|多[户名位]|\d+[户名位]|第[一二三四五六七八九十\d]+届)?"
+                         r"(?:业主|业委会)|楼盘|开发商|"
+                         r"交房|房产证|房屋|精装|售楼|项目|工地|内?(?:[A-Za-z]\d*区)?(?:\d+|[一二三四五六七八九十]+)(?:栋|单元|号楼)")
+_ESTATE_CUE_AFTER = re.compile(r"物业|(?:\d+|[一二三四五六七八九十]+)(?:期|栋)")
+_BARE_OPENS = frozenset("投诉 举报 反映 关于 督促 位于".split())
+_BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,}[A-Za-z0-9]*")  # 阳光100: Chinese, then letters or digits at most
+# words before an estate's words that are none of its name: a flat, a parking space or a kind of housing (房子,
+# 新房, 车位, 商品住宅), a wrong (违法, 违规), a question, a notice, an office, a court or a rule, a public works
+# (重点工程项目), one owner (一名业主); nor are a project's works (六堆子拆迁项目 → 六堆子), "inside" (某某内3栋 → 某某), a
+# side (某某西7栋) or one flat (购入某某一套精装房)
+_NO_BARE_NAME = re.compile(r"房子|新房|住房|商品|楼房|二手|住宅|车位|停车|违法|违规|何时|通知|申请|本人|自己|自家|"
+                           r"局|法院|政府|规定|判决|工程|使用|前期|之初|^一[名位户套个]")
+_BARE_WORKS = re.compile(r"(?:拆迁|棚改|改造|安置|建设|开发|内|[东西南北]|一[套间处])$")
+_VERB_ENDS = frozenset("交缴付收办买卖租退给叫让问")
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
     "摊贩 投资人 出借人 受害者 受害人 患者 考生 环卫工 快递 外卖 医生 护士 军人 退役 失地农民 拆迁户 租户 "
@@ -270,6 +289,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
     for name in admin_names:
         text = text.replace(name, _REGION_CUT)
     text = _ADMIN.sub(_REGION_CUT, text)
+    lead = len(text) - len(text.lstrip())  # where the text's first word begins
     found: dict[str, None] = {}
     place_at_end = False  # whether the run before ended in a place read
     run_before = ""
@@ -294,6 +314,11 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
             # after a region (A3区八方小区), after a word that leads to a place (投诉扬帆小区), and
             # right after a place read (东屯渡街道扬帆小区)
             opening = 0 if (fresh if word is None else word in _OPENS) else -1
+            # an estate of no place word: only where the text begins, after a region or after 投诉, 关于 …
+            # (after a mark a clause begins with a word as often: 另外当日…交房, 原开发商前期…)
+            bare_at, bare = (_bare_estate(chunk, chunks[at_chunk + 1][1] if at_chunk + 1 < len(chunks) else "")
+                             if (word in _BARE_OPENS if word else start == lead or text[start - 1] == _REGION_CUT)
+                             else (0, ""))
             pos, last_new, last_key, last_suffix = 2 if station_at else 0, False, "", ""
             while m := _PLACE.search(chunk, pos):
                 name, suffix, head = m.group(1), m.group(2), chunk[pos:m.start()]
@@ -345,7 +370,27 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                     found.setdefault(key, None)
                     opening = pos
                     place_at_end = pos == len(chunk)
+                    bare_at = bare_at if m.start() >= bare_at else 0  # a place read over it: no bare name
+            if bare_at:
+                found.setdefault(bare, None)
     return with_short_names(list(found), written)  # 育才二小, A7县一中: no place word ends them
+
+
+def _bare_estate(chunk: str, cut_after: str) -> tuple[int, str]:
+    """Where an estate's name that ends in no place word ends in ``chunk`` (a chunk where a name begins) and its
+    key, when a word of an estate follows it (``_ESTATE_CUE``; or ``_ESTATE_CUE_AFTER``, the word that cut the run
+    after the chunk); else (0, "")."""
+    cue = _ESTATE_CUE.search(chunk, 2, 9)
+    end = cue.start() if cue else len(chunk) if cut_after and _ESTATE_CUE_AFTER.fullmatch(cut_after) else 0
+    if not end:
+        return 0, ""
+    name = _TRIM.sub("", _BARE_WORKS.sub("", chunk[:end]))
+    if (len(name) < 2 or len(name) > 8 or not _BARE_NAME.fullmatch(name) or name[-1] in _VERB_ENDS
+            or ends_in_place_word(chunk[:end]) or ends_in_place_word(name) or _DISTRICT.match(name)
+            or _GENERIC_NAME.match(name) or _ANONYMOUS.match(name)
+            or _NO_BARE_NAME.search(name) or _ESTATE_CUE.search(name) or not _NOT_IN_NAME.isdisjoint(name)):
+        return 0, ""
+    return end, name
 
 
 def _second_compound(suffix: str) -> int:
@@ -411,6 +456,55 @@ def place_tails(places: list[str]) -> list[str]:
     the other way (``place_variant``)."""
     tails, named = [p[-4:] for p in places if len(p) >= 6], set(places)  # a set: a long letter names thousands
     return tails + [v for p in places if (v := place_variant(p)) != p and v not in named]
+
+
+# where a name written bare may begin: the start of a title, after a mark, a region or a word that leads to a place
+_BEGINS_AFTER = re.compile(r"(?:[^\u4e00-\u9fff]|[A-Z]\d*(?:县市|[市区县省])|西地省|投诉|举报|反映|关于|督促|位于|购买|解决|"
+                           r"在|到|至|从|往|于|对|和)$")
+# the positions ``_begins_name`` may accept, found in one pass: the start, or after a character other than a
+# Chinese one or the last character of a region or of a word of ``_BEGINS_AFTER``
+_MAY_BEGIN = re.compile(r"^|(?<=[^\u4e00-\u9fff]|[市区县省诉报映于促买决在到至从往对和])(?=[\u4e00-\u9fff])")
+
+
+def _begins_name(text: str, at: int) -> bool:
+    return at == 0 or _BEGINS_AFTER.search(text, max(0, at - 4), at) is not None
+
+
+class KnownEstates:
+    """The estates a collection's titles name with 小区 (时代年华小区), read where another title writes the name
+    bare (时代年华精装房, 投诉时代年华): a name of no place word that ``extract_places`` reads only before a word
+    of an estate (``_ESTATE_CUE``). A name is learnt and read only where a name begins (``_BEGINS_AFTER``: not
+    改变…小区, not 文化公园里), of three characters or more (two are words of other names as often) and
+    none of the words ``_bare_estate`` refuses (街道安置小区, 不能上小区). ``learn`` a title's places, then ``read``
+    a title: the two characters at each place a name may begin are looked up, so a title costs the same however
+    many names are known."""
+
+    def __init__(self) -> None:
+        self._by_head: dict[str, set[str]] = {}
+
+    def learn(self, places: list[str], text: str) -> None:
+        """Remember the places of ``text`` (its ``extract_places``; ``text`` normalised) written with 小区."""
+        for place in places:
+            if len(place) >= 3 and not ends_in_place_word(place) and (at := text.find(place + "小区")) >= 0 \
+                    and _begins_name(text, at) and _bare_estate(place + "业主", "")[1] == place:
+                self._by_head.setdefault(place[:2], set()).add(place)
+
+    def read(self, places: list[str], text: str) -> list[str]:
+        """The known names ``text`` (normalised) writes where a name begins, that none of ``places`` (read from
+        it) nor a longer known name holds or is part of."""
+        found: list[str] = []
+        if not self._by_head:
+            return found
+        heads = self._by_head
+        for begin in _MAY_BEGIN.finditer(text):
+            at = begin.end()
+            names = heads.get(text[at:at + 2])
+            if names:
+                for name in sorted(names, key=len, reverse=True):
+                    if (text.startswith(name, at) and _begins_name(text, at)
+                            and not any(name in p or p in name for p in (*places, *found))):
+                        found.append(name)
+        return found
 
 
 _NUMERALS = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -778,6 +872,7 @@ class HotspotIndex:
         self.alias: dict = {}  # merged hotspot id -> the id it was merged into
         self._next = 0
         self._new_id = new_id
+        self.estates = KnownEstates()  # the estates its titles name with 小区 (``read_estates``)
 
     # --- vectors ------------------------------------------------------------------
     def _idf(self, gram: str) -> float:
@@ -790,6 +885,17 @@ class HotspotIndex:
 
     def vector(self, item: Item) -> dict[str, float]:
         return self._weights(item.grams)
+
+    def read_estates(self, item: Item) -> Item:
+        """``item`` with the estates its title writes bare that a title of the index names with 小区
+        (``KnownEstates``) among its title places; before its keys are posted or looked up."""
+        found = self.estates.read(item.title_places, item.title_text)
+        if found:
+            item.title_places = item.title_places + found
+            item.places = item.title_places + [p for p in item.places if p not in item.title_places]
+            item.tails = place_tails(item.places)
+            item.keys = []
+        return item
 
     def title_vector(self, item: Item) -> dict[str, float]:
         """The title's bigrams alone, weighted and normalised as ``vector``."""
@@ -908,6 +1014,8 @@ class HotspotIndex:
         c.supports += max(0, item.supports)
         c.places.update(item.places)
         c.title_places.update(item.title_places)
+        if not self.frozen_df:  # a batch learnt the whole collection's first (``cluster_batch``)
+            self.estates.learn(item.title_places, item.title_text)
         c.title_problems.update(item.title_problems)
         c.title_variants.update(place_variant(p) for p in item.title_places)
         if c.size <= TITLE_TEXTS:
@@ -936,6 +1044,7 @@ class HotspotIndex:
         """Put ``item`` into its hotspot (a new one when none fits); returns (id, score)."""
         if not item.grams:
             item.prepare()
+        self.read_estates(item)
         vec = self.vector(item)
         cid, score = self.assign(item, vec)
         if cid is None:
@@ -1053,6 +1162,8 @@ def cluster_batch(items: Iterable[Item], window_days: int = WINDOW_DAYS, progres
         df.update(it.grams.keys())
     index = HotspotIndex(window_days=window_days, df=df, n_docs=len(items))
     index.weigh_all()
+    for it in items:  # the whole collection's estates named with 小区, read in the titles that name them bare
+        index.estates.learn(it.title_places, it.title_text)
     for done, it in enumerate(sorted(items, key=lambda i: i.at), 1):
         index.place(it)
         if progress and done % PROGRESS_EVERY == 0:

@@ -123,7 +123,7 @@ def place_message(message, refresh: bool = True) -> Hotspot | None:
         return None
     with _lock:
         index = get_index()
-        item = _item(message).prepare()
+        item = index.read_estates(_item(message).prepare())  # 时代年华 where a title wrote 时代年华小区
         vector = index.vector(item)
         cid, score = index.assign(item, vector)
         with transaction.atomic():
