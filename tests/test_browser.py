@@ -414,3 +414,214 @@ def test_the_merge_candidates_are_targets_a_finger_can_hit(browser, live_server,
     candidate.locator("label").click(position={"x": 200, "y": 5})  # the label's top edge, on its text
     assert page.is_checked(f"input[name=pick][value='{first.public_id}']")
     lookup.clear_cache()
+
+
+# --- what a phone and a desk draw: separators, dates, names --------------------------------
+
+# every 「·」 of the page's text that begins or ends a drawn line: the nearest character before
+# it (or after it) sits on another line, or there is none
+TEXT_SEPARATORS_AT_LINE_EDGES = """() => {
+  const rectOf = ([n, i]) => {
+    const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+    const rs = r.getClientRects(); return rs.length ? rs[0] : null;
+  };
+  const sameLine = (a, b) => Math.abs((a.top + a.bottom) / 2 - (b.top + b.bottom) / 2) < Math.min(a.height, b.height) / 2;
+  const chars = [];
+  const walk = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode())
+    if (n.parentElement.checkVisibility())
+      for (let i = 0; i < n.data.length; i++) if (!/\\s/.test(n.data[i])) chars.push([n, i]);
+  const found = [];
+  chars.forEach((c, k) => {
+    const me = c[0].data[c[1]] === "·" && rectOf(c); if (!me || !me.height) return;
+    const before = k > 0 && rectOf(chars[k - 1]), after = k + 1 < chars.length && rectOf(chars[k + 1]);
+    if (!before || !sameLine(before, me) || !after || !sameLine(me, after))
+      found.push(c[0].parentElement.closest("p, div, li, td, span").innerText);
+  });
+  return found;
+}"""
+
+# a 「·」 a style draws (content: "·" before or after an element): mark them, and return, for each
+# element holding such separators, its box and its text's line boxes, in page coordinates; then
+# paint every text, background and border of the page transparent and only those 「·」 black
+DRAWN_SEPARATORS = """() => {
+  const lists = new Map();
+  for (const el of document.querySelectorAll("main *"))
+    for (const pseudo of ["::before", "::after"])
+      if (/^"\\s*·\\s*"$/.test(getComputedStyle(el, pseudo).content)) {  // a 「·」 alone, not a label holding one
+        el.dataset.separator = "";
+        lists.set(el.parentElement, true);
+      }
+  const page = r => [r.left + scrollX, r.top + scrollY, r.right + scrollX, r.bottom + scrollY];
+  const out = [...lists.keys()].map(list => {
+    const lines = [];
+    const walk = document.createTreeWalker(list, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (!n.data.trim()) continue;
+      const r = document.createRange(); r.selectNodeContents(n);
+      for (const box of r.getClientRects()) if (box.width > 0) lines.push(page(box));
+    }
+    return {box: page(list.getBoundingClientRect()), text: list.innerText, lines};
+  });
+  const style = document.createElement("style");
+  style.textContent = `* { color: transparent !important; background: transparent !important; border-color: transparent !important;
+                           text-decoration-color: transparent !important; box-shadow: none !important; outline: none !important; }
+                       [data-separator]::before, [data-separator]::after { color: #000 !important; }`;
+  document.head.append(style);
+  return out;
+}"""
+
+
+def separators_at_line_edges(page) -> list[str]:
+    """The text of each list on ``page`` where a reader sees a 「·」 begin or end a line: in the
+    page's text, or drawn by a style (found in a screenshot where only those are painted)."""
+    import io
+
+    from PIL import Image
+
+    found = page.evaluate(TEXT_SEPARATORS_AT_LINE_EDGES)
+    lists = page.evaluate(DRAWN_SEPARATORS)
+    shot = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("L")
+    page.reload()  # the page as it was, for what the test does next
+    for drawn in lists:
+        left, top, right, bottom = (round(v) for v in drawn["box"])
+        for y in range(max(top, 0), min(bottom, shot.height)):
+            for x in range(max(left - 30, 0), min(right + 30, shot.width)):
+                if shot.getpixel((x, y)) > 100:
+                    continue  # not a dot's ink
+                on_line = [b for b in drawn["lines"] if b[1] <= y <= b[3]]
+                if not any(b[2] <= x for b in on_line) or not any(b[0] >= x for b in on_line):
+                    found.append(drawn["text"])  # nothing of the list before it, or after it, on its line
+                    break
+            else:
+                continue
+            break
+    return found
+
+
+def wrapped_lists(page, selector) -> int:
+    """How many of the ``selector`` lists take more than one line."""
+    return page.evaluate("""sel => [...document.querySelectorAll(sel)].filter(list =>
+        new Set([...list.children].map(c => Math.round(c.getBoundingClientRect().top))).size > 1).length""", selector)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_line_of_a_message_list_begins_or_ends_with_a_separator_on_a_phone(browser, live_server, personas,
+                                                                               directory):
+    """At 390px a message's 「region · 致 … · topic · date」 wrapped as the words fell, and the
+    next line could open on a lone 「·」 (the list, /browse/, the staff case page)."""
+    from minsheng.board import actions
+    from minsheng.directory.models import Addressee
+
+    d = directory
+    titles = ("兰州市市长", "七里河区人民政府区长", "兰州市人民政府分管城建的副市长", "兰州市住房和城乡建设局局长")
+    for n, title in enumerate(titles):
+        to, _ = Addressee.objects.get_or_create(title=title, region=d["lanzhou"], defaults={"unit": d["center"]})
+        m = actions.do_submit(personas["citizen"], title=f"敦煌路{n + 1}号楼电梯停运", body="电梯停了两周, 老人下不了楼。",
+                              kind="complain", region=d["qilihe"], addressee=to, topic=d["topic_build"])
+        actions.do_dispatch(personas["dispatcher"], m, d["housing"])
+        if n % 2:
+            actions.do_support(personas["other_citizen"], m)
+    visitor = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    visitor.goto(f"{live_server.url}/browse/")
+    assert wrapped_lists(visitor, "ul.msglist .meta") >= 2  # the case this is about: lists that wrap
+    assert separators_at_line_edges(visitor) == []
+
+    officer = signed_in_page(browser, live_server, "officer", viewport={"width": 390, "height": 844})
+    officer.goto(f"{live_server.url}/staff/case/{m.public_id}/")
+    assert wrapped_lists(officer, ".case-head .meta") >= 1
+    assert separators_at_line_edges(officer) == []
+    officer.goto(f"{live_server.url}/staff/")
+    assert separators_at_line_edges(officer) == []
+
+
+# each date, time and badge drawn on more than one line
+VALUES_CUT_IN_TWO = r"""() => {
+  const lines = rects => new Set([...rects].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+  const cut = [];
+  const walk = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode())
+    for (const m of n.data.matchAll(/\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?|\d{2}-\d{2} \d{2}:\d{2}/g)) {
+      const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+      if (lines(r.getClientRects()) > 1) cut.push(m[0]);
+    }
+  for (const badge of document.querySelectorAll("main .badge, main .overdue"))
+    if (lines(badge.getClientRects()) > 1 || badge.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(badge).lineHeight))
+      cut.push(badge.innerText);
+  return cut;
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_supervisors_dates_stay_whole_on_a_desk_and_the_page_fits_a_phone(browser, live_server, personas,
+                                                                              directory):
+    """At 1280px the 督办 page's extension table drew 「2026-12-」 over 「11」 and 「12-02」 over
+    「11:20」: the title, unit and reason columns took the width the dates needed."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.board import actions
+    from minsheng.board.models import Message
+
+    d, officer = directory, personas["officer"]
+    for n, reason in enumerate(("需要召开业主协调会, 听取各楼栋住户对施工方案的意见",
+                                "需要等待第三方检测机构出具电梯安全评估报告后再答复")):
+        m = actions.do_submit(personas["citizen"], title=f"建议尽快公开敦煌路{n + 1}号楼老旧电梯更换的资金来源",
+                              body="电梯老化严重, 希望尽快更换。", kind="suggest", region=d["qilihe"],
+                              topic=d["topic_build"])
+        actions.do_dispatch(personas["dispatcher"], m, d["housing"])
+        actions.do_sign(officer, Message.objects.get(pk=m.pk), d["housing"])
+        actions.do_request_extension(officer, Message.objects.get(pk=m.pk), d["housing"], 10, reason)
+    late = actions.do_submit(personas["citizen"], title="七里河区某小区加装电梯审批半年没有进展", body="审批一直没有消息。",
+                             kind="complain", region=d["qilihe"], topic=d["topic_build"])
+    actions.do_dispatch(personas["dispatcher"], late, d["housing"], at=timezone.now() - dt.timedelta(days=60))
+    actions.do_supervise(personas["supervisor"], Message.objects.get(pk=late.pk), "该件已超期, 请抓紧办理并答复群众")
+
+    desk = signed_in_page(browser, live_server, "supervisor", viewport={"width": 1280, "height": 900})
+    desk.goto(f"{live_server.url}/staff/supervision/")
+    assert desk.locator("#extensions tbody tr").count() == 2 and desk.locator("#supervised tbody tr").count() == 1
+    assert desk.evaluate(VALUES_CUT_IN_TWO) == []
+    phone = signed_in_page(browser, live_server, "supervisor", viewport={"width": 390, "height": 844})
+    phone.goto(f"{live_server.url}/staff/supervision/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling of the page
+    assert phone.evaluate(VALUES_CUT_IN_TWO) == []
+
+
+# each name or 「置信度 0.93」 of ``names`` drawn on more than one line
+NAMES_CUT_IN_TWO = r"""names => {
+  const cut = [];
+  const walk = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    if (!n.parentElement.checkVisibility()) continue;
+    const found = [...n.data.matchAll(/置信度\s[\d.]+/g)].map(m => [m.index, m[0]]);
+    for (const name of names) for (let i = n.data.indexOf(name); i >= 0; i = n.data.indexOf(name, i + 1)) found.push([i, name]);
+    for (const [at, what] of found) {
+      const r = document.createRange(); r.setStart(n, at); r.setEnd(n, at + what.length);
+      if (new Set([...r.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.top))).size > 1) cut.push(what);
+    }
+  }
+  return cut;
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dispatch_form_keeps_unit_names_and_confidences_whole(browser, live_server, personas, directory):
+    """The case page's 机器阅读 drew 「(置」 over 「信度 0.63)」 on a phone, and the dispatch hint
+    「兰州市住房和城乡建」 over 「设局」 in its narrow column on a desk."""
+    from minsheng.board import actions
+    from minsheng.board.models import Message
+
+    d = directory
+    m = actions.do_submit(personas["citizen"], title="七里河区敦煌路小区冬季供暖温度一直不达标",
+                          body="今年冬天暖气片摸着是凉的, 屋里只有十几度, 老人孩子都冻感冒了。",
+                          kind="help", region=d["qilihe"], addressee=d["mayor"], topic=d["topic_build"])
+    Message.objects.filter(pk=m.pk).update(predicted_topic=d["topic_build"], topic_confidence=0.93,
+                                           predicted_kind="complain", kind_confidence=0.63)
+    names = [u.name for u in (d["housing"], d["ecology"], d["transport"])]
+    for width in (390, 1280):
+        page = signed_in_page(browser, live_server, "dispatcher", viewport={"width": width, "height": 900})
+        page.goto(f"{live_server.url}/staff/case/{m.public_id}/")
+        assert "置信度 0.63" in page.inner_text(".machine-reading") and d["housing"].name in page.inner_text(".suggestion")
+        assert page.evaluate(NAMES_CUT_IN_TWO, names) == [], width
+        assert separators_at_line_edges(page) == [], width

@@ -65,8 +65,8 @@ def test_the_page_shows_agreement_split_by_prefill(dispatched, personas, login):
     # automatic dispatch follows the prediction by construction and is not counted, nor are
     # the 定西 case and the 40-day-old one
     assert "领域 (全部)</td><td data-label=\"件数\">3</td><td data-label=\"与派单一致\">33.3%" in page
-    assert "已预填)</td><td data-label=\"件数\">2</td><td data-label=\"与派单一致\">50.0%" in page
-    assert "未预填)</td><td data-label=\"件数\">1</td><td data-label=\"与派单一致\">0.0%" in page
+    assert "已预填)</span></span></td><td data-label=\"件数\">2</td><td data-label=\"与派单一致\">50.0%" in page
+    assert "未预填)</span></span></td><td data-label=\"件数\">1</td><td data-label=\"与派单一致\">0.0%" in page
     assert "类型</td><td data-label=\"件数\">3</td><td data-label=\"与派单一致\">66.7%" in page
     assert "自动派单 1 件, 其中 1 件随后被转办或退回" in page
     assert "1 件提交已超过 10 分钟的留言未能自动分类" in page
@@ -149,7 +149,7 @@ def test_the_case_history_says_what_the_machine_read_and_what_was_corrected(pers
     actions.do_dispatch(personas["dispatcher"], m, directory["housing"], topic=directory["topic_build"], kind="help")
     page = login(personas["dispatcher"]).get(f"/staff/case/{m.public_id}/").content.decode()
     traffic, build = directory["topic_traffic"].name, directory["topic_build"].name
-    assert f"领域 {traffic} (置信度 0.40); 类型 投诉 (置信度 0.90)" in page
+    assert f"领域 {traffic} (置信度\u00a00.40); 类型 投诉 (置信度\u00a00.90)" in page
     assert f"领域: {traffic} → {build}; 类型: 投诉 → 求助" in page
     assert "complain" not in page.split("办理记录")[-1]  # no code words in the history
 

@@ -279,10 +279,11 @@ def test_phone_labels_name_both_figures_of_a_cell(personas, directory, login):
     dispatcher = login(personas["dispatcher"])
     name = directory["topic_build"].name
     triage = queue_row(dispatcher.get(reverse("board:triage")).content.decode(), m.title)
-    assert f'data-label="类型 · 领域">{m.get_kind_display()} · {name}' in triage
+    # the two drawn 「投诉 · 城乡建设」, the 「·」 by the style (.sep)
+    assert f'data-label="类型 · 领域"><span class="dots"><span>{m.get_kind_display()}</span><span class="sep">{name}' in triage
     actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
     inbox = queue_row(login(personas["officer"]).get(reverse("board:inbox")).content.decode(), m.title)
-    assert f'data-label="区划 · 领域">{m.region.name} · {name}' in inbox
+    assert f'data-label="区划 · 领域"><span class="dots"><span>{m.region.name}</span><span class="sep">{name}' in inbox
 
 
 def test_a_signed_out_preview_says_so_in_the_reply_form(personas, directory, client):

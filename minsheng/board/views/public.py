@@ -184,7 +184,7 @@ def timeline(message) -> list[dict]:
     events = message.events.filter(public=True).exclude(kind__in=HIDDEN_EVENT_KINDS).select_related("unit")
     for e in events:
         d, unit = e.data or {}, e.unit.name if e.unit else ""
-        detail = ""
+        detail, parts = "", []
         if e.kind == Event.Kind.DISPATCHED:
             detail = f"交由 {d.get('lead') or unit} 主办"
             if d.get("assists"):
@@ -201,16 +201,16 @@ def timeline(message) -> list[dict]:
             detail = f"同意延期 {d.get('days', '')} 个工作日"
         elif e.kind == Event.Kind.REPLIED:
             detail = f"{unit} 答复" + ("" if d.get("on_time", True) else " (超期)")
-        elif e.kind == Event.Kind.EVALUATED:
-            detail = "解决情况: {} · 办理态度: {} · 办理速度: {}".format(
-                _rating_label(d.get("resolution")), _rating_label(d.get("attitude")), _rating_label(d.get("speed")))
+        elif e.kind == Event.Kind.EVALUATED:  # three parts the page lists as 「a · b · c」
+            parts = [f"{label}: {_rating_label(d.get(key))}"
+                     for key, label in (("resolution", "解决情况"), ("attitude", "办理态度"), ("speed", "办理速度"))]
         elif e.kind == Event.Kind.REOPENED:
             detail = f"留言人不满意, 交 {unit} 重新办理"
         elif e.kind == Event.Kind.CLOSED:
             detail = close_reason(d.get("reason"))
         elif e.kind == Event.Kind.MERGED:
             detail = f"与留言 {d['into']} 合并办理" if d.get("into") and message.public_main else "与另一条留言合并办理"
-        entries.append({"at": e.at, "label": e.get_kind_display(), "detail": detail, "kind": e.kind})
+        entries.append({"at": e.at, "label": e.get_kind_display(), "detail": detail, "parts": parts, "kind": e.kind})
     return entries
 
 

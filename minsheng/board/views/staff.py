@@ -314,10 +314,11 @@ def _reading_detail(event: Event, topics: dict) -> str:
     d, kinds = event.data or {}, dict(MessageKind.choices)
     parts = []
     if event.kind == Event.Kind.CLASSIFIED:
+        # a no-break space: 「(置信度 0.63)」 is not cut in two at the end of a phone's line
         if d.get("topic"):
-            parts.append(f"领域 {d['topic']} (置信度 {d.get('topic_confidence') or 0:.2f})")
+            parts.append(f"领域 {d['topic']} (置信度\u00a0{d.get('topic_confidence') or 0:.2f})")
         if d.get("kind") in kinds:
-            parts.append(f"类型 {kinds[d['kind']]} (置信度 {d.get('kind_confidence') or 0:.2f})")
+            parts.append(f"类型 {kinds[d['kind']]} (置信度\u00a0{d.get('kind_confidence') or 0:.2f})")
         return "; ".join(parts)
     topic, kind = d.get("topic"), d.get("kind")
     if isinstance(topic, list) and len(topic) == 2:
