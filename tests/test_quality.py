@@ -912,3 +912,27 @@ def test_a_plea_answered_in_a_near_word_is_taken_up():
     cab; a sum of money is still matched whole (test_a_fee_is_not_taken_up_by_a_reply_on_what_it_pays_for)."""
     body = "夏天公交车很热, 希望给驾驶室装空调。"
     assert score_reply("驾驶室", body, "公交公司已为全部驾驶员配备降温用品并安装风扇。" + PHONE)["missed"] == []
+
+
+def test_a_reply_of_many_questions_in_a_row_is_read_in_linear_time(monkeypatch):
+    """A question of a kind looks for its answer in the reply's sentences on its subject, with the
+    answer after a quoted question; each such sentence read every question after it again, so a long
+    reply quoting question after question (a reply preview, 12,000 characters) took a second and
+    grew with the square of its length."""
+    from minsheng.insight import quality
+
+    mark, read = quality._MARK, []
+
+    class Counted:
+        def search(self, text, *args):
+            read.append(len(text))
+            return mark.search(text, *args)
+
+        def __getattr__(self, name):
+            return getattr(mark, name)
+
+    monkeypatch.setattr(quality, "_MARK", Counted())
+    reply = "关于电梯维修的问题?" * 2000
+    result = score_reply("电梯维修", "请问电梯维修什么时候完成?", reply)
+    assert 0 <= result["score"] <= 100
+    assert sum(read) < 50 * len(reply)

@@ -524,14 +524,19 @@ def _on_subject(question: str, text: str) -> str:
     best = max(shared, default=0)
     if best < 2:
         return text
-    keep: set[int] = set()
+    # the first sentence at or after each that asks nothing: a quoted question's answer follows it. Read
+    # once from the end, and each sentence kept once: a reply of many questions in a row costs no more
+    answer_at = [len(sentences)] * (len(sentences) + 1)
+    for k in range(len(sentences) - 1, -1, -1):
+        answer_at[k] = answer_at[k + 1] if _MARK.search(sentences[k]) else k
+    kept: list[str] = []
+    end = 0
     for i, n in enumerate(shared):
-        if 2 * n >= best:
-            j = i + 1
-            while j < len(sentences) and _MARK.search(sentences[j - 1]):
-                j += 1  # a quoted question's answer follows it
-            keep.update(range(i, min(j + 1, len(sentences))))
-    return "".join(sentences[i] for i in sorted(keep))
+        if 2 * n >= best:  # it, the questions after it, their answer and the sentence after that
+            upto = min(answer_at[i] + 2, len(sentences))
+            kept.extend(sentences[max(i, end):upto])
+            end = max(end, upto)
+    return "".join(kept)
 
 
 def _dated_about(question: str, dated: str) -> bool:
