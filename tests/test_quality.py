@@ -914,6 +914,18 @@ def test_a_plea_answered_in_a_near_word_is_taken_up():
     assert score_reply("驾驶室", body, "公交公司已为全部驾驶员配备降温用品并安装风扇。" + PHONE)["missed"] == []
 
 
+@pytest.mark.parametrize("body, reply", [
+    ("小区电动门坏了请尽快维修。", "电动车充电桩已经安装完毕。"),
+    ("希望增加公交车班次。", "公交站已迁移至新址。"),
+    ("希望在广场旁增设卫生间。", "卫生院已增加值班医生。"),
+])
+def test_a_word_sharing_only_its_head_with_the_replys_is_not_taken_up(body, reply):
+    """A near word is read as the reply's only where the last characters name one thing (垃圾桶 / 垃圾箱):
+    the gate was taken up by a reply on electric bikes, the bus by one on a stop, the toilet by a clinic."""
+    result = score_reply("", body, reply + PHONE)
+    assert result["missed"] == [body]
+
+
 def test_a_reply_of_many_questions_in_a_row_is_read_in_linear_time(monkeypatch):
     """A question of a kind looks for its answer in the reply's sentences on its subject, with the
     answer after a quoted question; each such sentence read every question after it again, so a long

@@ -348,16 +348,23 @@ def _reworded(question: str, core: str) -> str:
     return question
 
 
+# last characters that name one thing in a near word (垃圾桶 / 垃圾箱, 隔音板 / 隔音屏, 驾驶室 / 驾驶员):
+# not any other (电动门 is no 电动车, 公交车 no 公交站, 卫生间 no 卫生院)
+_NEAR_ENDS = ("桶箱筒", "板屏墙", "场馆", "室员")
+
+
 def _near_word(word: str, text: str) -> str | None:
-    """The word of ``text`` that ``word`` names with another last character: three characters,
-    the first two a word of their own, the whole a dictionary word (驾驶室 in a reply on the
-    驾驶员, 垃圾桶 / 垃圾箱); not a sum of money (物业费 is not the 物业 of 物业公司: ``_MONEY_WORD``)."""
+    """The word of ``text`` that ``word`` names with another last character of the same kind
+    (``_NEAR_ENDS``): three characters, the first two a word of their own, the whole a dictionary
+    word (驾驶室 in a reply on the 驾驶员, 垃圾桶 / 垃圾箱); not a sum of money (物业费 is not the
+    物业 of 物业公司: ``_MONEY_WORD``)."""
     if (len(word) != 3 or word in text or not _HAN_WORD.fullmatch(word) or _MONEY_WORD.fullmatch(word)
             or not word_frequency(word[:2])):
         return None
     for m in re.finditer(re.escape(word[:2]) + "([\u4e00-\u9fff])", text):
         near = m.group(0)
-        if near != word and word_frequency(near) and not _MONEY_WORD.fullmatch(near):
+        if (near != word and word_frequency(near) and not _MONEY_WORD.fullmatch(near)
+                and any(word[-1] in ends and near[-1] in ends for ends in _NEAR_ENDS)):
             return near
     return None
 
