@@ -926,6 +926,16 @@ def test_a_word_sharing_only_its_head_with_the_replys_is_not_taken_up(body, repl
     assert result["missed"] == [body]
 
 
+@pytest.mark.parametrize("body, reply", [
+    ("请问能源补贴为什么还没发放?", "经查, 补贴资金于5月到位, 预计6月底前发放。"),
+    ("请问社区有能力做什么?", "社区负责辖区内的环境卫生和治安巡查。"),
+])
+def test_the_neng_of_a_noun_or_the_me_of_what_is_no_can_question(body, reply):
+    """「…能…吗」 asks "can" of anyone, but not the 能 of 能源 or 能力, nor a 么 of 为什么 / 什么: a "why not yet"
+    answered with a date, and a "what" answered, were told they left a "can" without a yes or a no."""
+    assert score_reply("", body, reply + PHONE)["missed"] == []
+
+
 def test_a_reply_of_many_questions_in_a_row_is_read_in_linear_time(monkeypatch):
     """A question of a kind looks for its answer in the reply's sentences on its subject, with the
     answer after a quoted question; each such sentence read every question after it again, so a long
