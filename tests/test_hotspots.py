@@ -221,6 +221,21 @@ def test_an_estate_another_title_names_with_xiaoqu_is_read_where_written_bare(mo
     assert known.read([], "投诉星河年华电梯停运") == ["星河年华"]
 
 
+@pytest.mark.parametrize("estate, letter", [
+    ("新世纪", "在新世纪背景下加强社区治理"), ("新世纪", "关于新世纪以来的发展规划"),
+    ("书香门第", "关于书香门第评选活动"), ("现代化", "投诉现代化建设进度缓慢"),
+])
+def test_an_estate_named_by_a_word_of_the_language_is_not_read_where_the_word_is_written(estate, letter):
+    """Once a title of the window named 新世纪小区, every letter that wrote 新世纪 where a name may begin was placed
+    at that estate (a place in common with its letters, and its 地点 in the hotspot): a word of the dictionary is
+    no name learnt; a name of none still is."""
+    known = core.KnownEstates()
+    for title in (f"{estate}小区停水", "星河年华小区停水"):
+        known.learn(core.extract_places(title), title)
+    assert known.read(core.extract_places(letter), letter) == []
+    assert known.read([], "投诉星河年华电梯停运") == ["星河年华"]
+
+
 def test_two_character_estates_roads_joined_by_he_ping_and_names_read_too_long():
     """An estate of two characters before 小区 was not read (八方小区, 扬帆小区: the box and the hotspots
     saw no place), 解放路和平安路 was read as 和平安路 alone, and an organisation or a turn before a

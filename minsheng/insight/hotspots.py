@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .places import _NOT_IN_NAME, with_short_names
-from .text import SYNONYMS, normalize, starting_at
+from .text import SYNONYMS, normalize, starting_at, word_frequency
 
 # Item.prepare normalises a message's title four times and its body head twice (county, places,
 # bigrams of the text and of the title): a few recent texts remembered read each once
@@ -480,7 +480,8 @@ class KnownEstates:
     改变…小区, not 文化公园里), of three characters or more (two are words of other names as often) and
     none of the words ``_bare_estate`` refuses (街道安置小区, 不能上小区). ``learn`` a title's places, then ``read``
     a title: the two characters at each place a name may begin are looked up, so a title costs the same however
-    many names are known."""
+    many names are known. Not a word of jieba's dictionary (新世纪小区, 书香门第小区: 「在新世纪背景下…」 is
+    about no estate)."""
 
     def __init__(self) -> None:
         self._by_head: dict[str, set[str]] = {}
@@ -489,7 +490,8 @@ class KnownEstates:
         """Remember the places of ``text`` (its ``extract_places``; ``text`` normalised) written with 小区."""
         for place in places:
             if len(place) >= 3 and not ends_in_place_word(place) and (at := text.find(place + "小区")) >= 0 \
-                    and _begins_name(text, at) and _bare_estate(place + "业主", "")[1] == place:
+                    and _begins_name(text, at) and _bare_estate(place + "业主", "")[1] == place \
+                    and not word_frequency(place):
                 self._by_head.setdefault(place[:2], set()).add(place)
 
     def read(self, places: list[str], text: str) -> list[str]:
