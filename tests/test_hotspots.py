@@ -179,7 +179,7 @@ def test_an_estate_named_without_any_place_word_is_read_before_a_word_of_an_esta
 
 
 @pytest.mark.parametrize("title", [
-    "A市全体业主联名反映物业乱收费", "投诉部分业主私占公共绿地", "A市广大业主强烈要求更换物业", "投诉数百业主被开发商欺骗",  # the owners counted
+    "A市全体业主联名反映物业乱收费", "投诉部分业主私占公共绿地", "A市广大业主联名希望更换物业", "投诉数百业主被开发商欺骗",  # the owners counted
     "关于公租房房产证办理", "A市安置房交房延期", "关于廉租房房屋漏水", "A市学区房业主反映入学难",  # a kind of flat
     "A市顶楼业主漏水无人管", "关于外地业主办理居住证",  # a floor, where owners come from
     "A市重点项目拖欠工资", "关于民生项目资金使用", "投诉市政项目施工扰民", "关于加装电梯项目补贴",  # public projects
