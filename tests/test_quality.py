@@ -929,6 +929,7 @@ def test_a_word_sharing_only_its_head_with_the_replys_is_not_taken_up(body, repl
 @pytest.mark.parametrize("body, reply", [
     ("请问能源补贴为什么还没发放?", "经查, 补贴资金于5月到位, 预计6月底前发放。"),
     ("请问社区有能力做什么?", "社区负责辖区内的环境卫生和治安巡查。"),
+    ("老人能领什么补贴?", "经查, 年满80周岁的老人每月发放高龄补贴100元。"),  # a "what" of the citizen's own
 ])
 def test_the_neng_of_a_noun_or_the_me_of_what_is_no_can_question(body, reply):
     """「…能…吗」 asks "can" of anyone, but not the 能 of 能源 or 能力, nor a 么 of 为什么 / 什么: a "why not yet"
