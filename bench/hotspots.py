@@ -168,7 +168,7 @@ def main() -> None:
     # incremental placement into the window of N messages (running document frequencies)
     live = HotspotIndex(window_days=365, df=index.df.copy(), n_docs=index.n_docs)
     live.frozen_df = False
-    live.clusters, live.postings = index.clusters, index.postings
+    live.clusters, live.postings, live.estates = index.clusters, index.postings, index.estates
     latest = max(it.at for it in window)
     timings, cpu = [], []
     for k, it in enumerate(new):

@@ -108,6 +108,25 @@ def test_letters_writing_an_estate_bare_are_placed_at_the_estate_a_letter_named_
     assert "星河年华" in lift.place
 
 
+def test_a_worker_that_catches_up_places_letters_at_the_estate_as_the_worker_that_placed_them(directory, personas):
+    """The worker that placed a letter writing 星河年华 bare read it at the estate another letter named with
+    小区; a worker that caught up (another worker, a restart) read the same letter without it, so a third
+    letter on the lift, placed there, relabelled the hotspot 老人 alone: its 地点 hung on which worker
+    placed the letter."""
+    rows = [("星河年华小区停水", "星河年华小区停水两天了。"),
+            ("星河年华电梯坏了没人修", "电梯坏了一个星期, 老人上下楼困难, 请督促维修。"),
+            ("电梯坏了一个星期没人修", "电梯坏了一个星期, 老人上下楼困难, 请督促维修。")]
+    start = timezone.now() - dt.timedelta(days=5)
+    messages = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(days=i),
+                     accept=False) for i, (p, (t, b)) in enumerate(zip(citizens(len(rows)), rows, strict=True))]
+    water, lift = (hotspots_service.place_message(m) for m in messages[:2])
+    hotspots_service.reset_index()  # the third letter reaches a worker that reads the first two from the database
+    again = hotspots_service.place_message(messages[2])
+    assert lift == again != water
+    again.refresh_from_db()
+    assert again.place.split() == ["星河年华", "老人"]
+
+
 def test_hotspot_list_orders_by_heat_and_filters_by_region(client, lift_hotspot, directory, personas):
     hotspot, _ = lift_hotspot
     people = citizens(2, start=50)

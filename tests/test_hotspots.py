@@ -178,6 +178,23 @@ def test_an_estate_named_without_any_place_word_is_read_before_a_word_of_an_esta
                       set(core.extract_places("A市星河年华小区墙体开裂")), None, None)
 
 
+@pytest.mark.parametrize("title", [
+    "A市全体业主联名反映物业乱收费", "投诉部分业主私占公共绿地", "A市广大业主联名希望更换物业", "投诉数百业主被开发商欺骗",  # the owners counted
+    "关于公租房房产证办理", "A市安置房交房延期", "关于廉租房房屋漏水", "A市学区房业主反映入学难",  # a kind of flat
+    "A市顶楼业主漏水无人管", "关于外地业主办理居住证",  # a floor, where owners come from
+    "A市重点项目拖欠工资", "关于民生项目资金使用", "投诉市政项目施工扰民", "关于加装电梯项目补贴",  # public projects
+])
+def test_words_before_a_word_of_an_estate_that_are_no_estate_name_are_no_place(title):
+    """Read before 业主, 项目, 交房 … where a name begins, the owners counted (全体业主), a kind of flat, a floor
+    or a public project were taken for an estate of no place word: 「全体」 was a place, so two letters of
+    全体业主 about two estates had a place in common (the similar box, the hotspots)."""
+    from minsheng.insight.similar import same_place
+
+    assert core.extract_places(title) == []
+    assert not same_place(set(core.extract_places(title)) or {"星河年华"},
+                          set(core.extract_places(title)) or {"云杉雅筑"}, None, None)
+
+
 @pytest.mark.parametrize("mode", ["batch", "incremental"])
 def test_an_estate_another_title_names_with_xiaoqu_is_read_where_written_bare(mode):
     """A hotspot of letters that write an estate's name bare, with no word of an estate after it, named no
@@ -201,6 +218,21 @@ def test_an_estate_another_title_names_with_xiaoqu_is_read_where_written_bare(mo
     known = core.KnownEstates()
     known.learn(core.extract_places("星河年华小区停水"), "星河年华小区停水")
     assert known.read([], "新星河年华路口堵车") == []
+    assert known.read([], "投诉星河年华电梯停运") == ["星河年华"]
+
+
+@pytest.mark.parametrize("estate, letter", [
+    ("新世纪", "在新世纪背景下加强社区治理"), ("新世纪", "关于新世纪以来的发展规划"),
+    ("书香门第", "关于书香门第评选活动"), ("现代化", "投诉现代化建设进度缓慢"),
+])
+def test_an_estate_named_by_a_word_of_the_language_is_not_read_where_the_word_is_written(estate, letter):
+    """Once a title of the window named 新世纪小区, every letter that wrote 新世纪 where a name may begin was placed
+    at that estate (a place in common with its letters, and its 地点 in the hotspot): a word of the dictionary is
+    no name learnt; a name of none still is."""
+    known = core.KnownEstates()
+    for title in (f"{estate}小区停水", "星河年华小区停水"):
+        known.learn(core.extract_places(title), title)
+    assert known.read(core.extract_places(letter), letter) == []
     assert known.read([], "投诉星河年华电梯停运") == ["星河年华"]
 
 

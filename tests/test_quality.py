@@ -912,3 +912,50 @@ def test_a_plea_answered_in_a_near_word_is_taken_up():
     cab; a sum of money is still matched whole (test_a_fee_is_not_taken_up_by_a_reply_on_what_it_pays_for)."""
     body = "夏天公交车很热, 希望给驾驶室装空调。"
     assert score_reply("驾驶室", body, "公交公司已为全部驾驶员配备降温用品并安装风扇。" + PHONE)["missed"] == []
+
+
+@pytest.mark.parametrize("body, reply", [
+    ("小区电动门坏了请尽快维修。", "电动车充电桩已经安装完毕。"),
+    ("希望增加公交车班次。", "公交站已迁移至新址。"),
+    ("希望在广场旁增设卫生间。", "卫生院已增加值班医生。"),
+])
+def test_a_word_sharing_only_its_head_with_the_replys_is_not_taken_up(body, reply):
+    """A near word is read as the reply's only where the last characters name one thing (垃圾桶 / 垃圾箱):
+    the gate was taken up by a reply on electric bikes, the bus by one on a stop, the toilet by a clinic."""
+    result = score_reply("", body, reply + PHONE)
+    assert result["missed"] == [body]
+
+
+@pytest.mark.parametrize("body, reply", [
+    ("请问能源补贴为什么还没发放?", "经查, 补贴资金于5月到位, 预计6月底前发放。"),
+    ("请问社区有能力做什么?", "社区负责辖区内的环境卫生和治安巡查。"),
+    ("老人能领什么补贴?", "经查, 年满80周岁的老人每月发放高龄补贴100元。"),  # a "what" of the citizen's own
+])
+def test_the_neng_of_a_noun_or_the_me_of_what_is_no_can_question(body, reply):
+    """「…能…吗」 asks "can" of anyone, but not the 能 of 能源 or 能力, nor a 么 of 为什么 / 什么: a "why not yet"
+    answered with a date, and a "what" answered, were told they left a "can" without a yes or a no."""
+    assert score_reply("", body, reply + PHONE)["missed"] == []
+
+
+def test_a_reply_of_many_questions_in_a_row_is_read_in_linear_time(monkeypatch):
+    """A question of a kind looks for its answer in the reply's sentences on its subject, with the
+    answer after a quoted question; each such sentence read every question after it again, so a long
+    reply quoting question after question (a reply preview, 12,000 characters) took a second and
+    grew with the square of its length."""
+    from minsheng.insight import quality
+
+    mark, read = quality._MARK, []
+
+    class Counted:
+        def search(self, text, *args):
+            read.append(len(text))
+            return mark.search(text, *args)
+
+        def __getattr__(self, name):
+            return getattr(mark, name)
+
+    monkeypatch.setattr(quality, "_MARK", Counted())
+    reply = "关于电梯维修的问题?" * 2000
+    result = score_reply("电梯维修", "请问电梯维修什么时候完成?", reply)
+    assert 0 <= result["score"] <= 100
+    assert sum(read) < 50 * len(reply)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .places import _NOT_IN_NAME, with_short_names
-from .text import SYNONYMS, normalize, starting_at
+from .text import SYNONYMS, normalize, starting_at, word_frequency
 
 # Item.prepare normalises a message's title four times and its body head twice (county, places,
 # bigrams of the text and of the title): a few recent texts remembered read each once
@@ -257,9 +257,11 @@ _BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,}[A-Za-z0-9]*")  # 阳光100: Chines
 # words before an estate's words that are none of its name: a flat, a parking space or a kind of housing (房子,
 # 新房, 车位, 商品住宅), a wrong (违法, 违规), a question, a notice, an office, a court or a rule, a public works
 # (重点工程项目), one owner (一名业主); nor are a project's works (六堆子拆迁项目 → 六堆子), "inside" (某某内3栋 → 某某), a
-# side (某某西7栋) or one flat (购入某某一套精装房)
+# side (某某西7栋) or one flat (购入某某一套精装房); nor a kind of flat (公租房, 安置房, 学区房, 危房), a floor or
+# where owners come from (一楼, 顶楼, 外地), nor a kind of public project (重点, 民生, 扶贫, 市政, 电梯 …项目)
 _NO_BARE_NAME = re.compile(r"房子|新房|住房|商品|楼房|二手|住宅|车位|停车|违法|违规|何时|通知|申请|本人|自己|自家|"
-                           r"局|法院|政府|规定|判决|工程|使用|前期|之初|^一[名位户套个]")
+                           r"局|法院|政府|规定|判决|工程|使用|前期|之初|^一[名位户套个]|房$|"
+                           r"^[\d一二三四五六七八九十]+楼$|顶楼|底楼|外地|本地|重点|民生|扶贫|市政|电梯|光伏|招商")
 _BARE_WORKS = re.compile(r"(?:拆迁|棚改|改造|安置|建设|开发|内|[东西南北]|一[套间处])$")
 _VERB_ENDS = frozenset("交缴付收办买卖租退给叫让问")
 GROUPS = (
@@ -388,7 +390,8 @@ def _bare_estate(chunk: str, cut_after: str) -> tuple[int, str]:
     if (len(name) < 2 or len(name) > 8 or not _BARE_NAME.fullmatch(name) or name[-1] in _VERB_ENDS
             or ends_in_place_word(chunk[:end]) or ends_in_place_word(name) or _DISTRICT.match(name)
             or _GENERIC_NAME.match(name) or _ANONYMOUS.match(name)
-            or _NO_BARE_NAME.search(name) or _ESTATE_CUE.search(name) or not _NOT_IN_NAME.isdisjoint(name)):
+            or _NO_BARE_NAME.search(name) or _ESTATE_CUE.search(name) or not _NOT_IN_NAME.isdisjoint(name)
+            or _ESTATE_CUE.fullmatch(name + "业主")):  # the owners counted (全体业主, 部分业主): no name
         return 0, ""
     return end, name
 
@@ -477,7 +480,8 @@ class KnownEstates:
     改变…小区, not 文化公园里), of three characters or more (two are words of other names as often) and
     none of the words ``_bare_estate`` refuses (街道安置小区, 不能上小区). ``learn`` a title's places, then ``read``
     a title: the two characters at each place a name may begin are looked up, so a title costs the same however
-    many names are known."""
+    many names are known. Not a word of jieba's dictionary (新世纪小区, 书香门第小区: 「在新世纪背景下…」 is
+    about no estate)."""
 
     def __init__(self) -> None:
         self._by_head: dict[str, set[str]] = {}
@@ -486,7 +490,8 @@ class KnownEstates:
         """Remember the places of ``text`` (its ``extract_places``; ``text`` normalised) written with 小区."""
         for place in places:
             if len(place) >= 3 and not ends_in_place_word(place) and (at := text.find(place + "小区")) >= 0 \
-                    and _begins_name(text, at) and _bare_estate(place + "业主", "")[1] == place:
+                    and _begins_name(text, at) and _bare_estate(place + "业主", "")[1] == place \
+                    and not word_frequency(place):
                 self._by_head.setdefault(place[:2], set()).add(place)
 
     def read(self, places: list[str], text: str) -> list[str]:

@@ -83,7 +83,9 @@ def _catch_up(index: core.HotspotIndex, state: dict) -> None:
     rows = (HotspotMember.objects.filter(id__gt=state["seen"], message__submitted_at__gte=horizon)
             .select_related("message__region__parent__parent__parent").order_by("id"))
     for member in rows.iterator(chunk_size=2000):
-        index.add(_item(member.message).prepare(), member.hotspot_id)
+        # read as ``place_message`` read it (the estates the index knew, then learn its own): a worker that
+        # catches up holds the places the placing worker gave the hotspot, and labels it the same
+        index.add(index.read_estates(_item(member.message).prepare()), member.hotspot_id)
         state["seen"] = member.id
     state["seen"] = max(state["seen"], HotspotMember.objects.order_by("-id").values_list("id", flat=True).first() or 0)
 

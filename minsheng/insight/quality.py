@@ -348,16 +348,23 @@ def _reworded(question: str, core: str) -> str:
     return question
 
 
+# last characters that name one thing in a near word (垃圾桶 / 垃圾箱, 隔音板 / 隔音屏, 驾驶室 / 驾驶员):
+# not any other (电动门 is no 电动车, 公交车 no 公交站, 卫生间 no 卫生院)
+_NEAR_ENDS = ("桶箱筒", "板屏墙", "场馆", "室员")
+
+
 def _near_word(word: str, text: str) -> str | None:
-    """The word of ``text`` that ``word`` names with another last character: three characters,
-    the first two a word of their own, the whole a dictionary word (驾驶室 in a reply on the
-    驾驶员, 垃圾桶 / 垃圾箱); not a sum of money (物业费 is not the 物业 of 物业公司: ``_MONEY_WORD``)."""
+    """The word of ``text`` that ``word`` names with another last character of the same kind
+    (``_NEAR_ENDS``): three characters, the first two a word of their own, the whole a dictionary
+    word (驾驶室 in a reply on the 驾驶员, 垃圾桶 / 垃圾箱); not a sum of money (物业费 is not the
+    物业 of 物业公司: ``_MONEY_WORD``)."""
     if (len(word) != 3 or word in text or not _HAN_WORD.fullmatch(word) or _MONEY_WORD.fullmatch(word)
             or not word_frequency(word[:2])):
         return None
     for m in re.finditer(re.escape(word[:2]) + "([\u4e00-\u9fff])", text):
         near = m.group(0)
-        if near != word and word_frequency(near) and not _MONEY_WORD.fullmatch(near):
+        if (near != word and word_frequency(near) and not _MONEY_WORD.fullmatch(near)
+                and any(word[-1] in ends and near[-1] in ends for ends in _NEAR_ENDS)):
             return near
     return None
 
@@ -524,14 +531,19 @@ def _on_subject(question: str, text: str) -> str:
     best = max(shared, default=0)
     if best < 2:
         return text
-    keep: set[int] = set()
+    # the first sentence at or after each that asks nothing: a quoted question's answer follows it. Read
+    # once from the end, and each sentence kept once: a reply of many questions in a row costs no more
+    answer_at = [len(sentences)] * (len(sentences) + 1)
+    for k in range(len(sentences) - 1, -1, -1):
+        answer_at[k] = answer_at[k + 1] if _MARK.search(sentences[k]) else k
+    kept: list[str] = []
+    end = 0
     for i, n in enumerate(shared):
-        if 2 * n >= best:
-            j = i + 1
-            while j < len(sentences) and _MARK.search(sentences[j - 1]):
-                j += 1  # a quoted question's answer follows it
-            keep.update(range(i, min(j + 1, len(sentences))))
-    return "".join(sentences[i] for i in sorted(keep))
+        if 2 * n >= best:  # it, the questions after it, their answer and the sentence after that
+            upto = min(answer_at[i] + 2, len(sentences))
+            kept.extend(sentences[max(i, end):upto])
+            end = max(end, upto)
+    return "".join(kept)
 
 
 def _dated_about(question: str, dated: str) -> bool:
@@ -570,12 +582,14 @@ def _in_kind(question: str, core: str, several_whens: bool = False, dates: str =
 
 # can I (我能不能…, 孩子可以…吗, 是否可以, 能否)
 _CAN = re.compile(r"能否|可否|能不能|可不可以|是否(?:可以|能够?|允许)|"
-                  # and any other's (残联可以给补助吗, 路口能设岗亭吗), not the 能 of a noun (太阳能, 功能)
-                  r"(?:可以|(?<![阳功性智技职体动潜效节热电])能够?)[^,，。?？]{0,20}(?:吗|么|嘛)")
+                  # and any other's (残联可以给补助吗, 路口能设岗亭吗), not the 能 of a noun (太阳能, 功能,
+                  # 能源, 能力), nor the 么 of a "what" or a "why" (能源补贴为什么…, 能做什么)
+                  r"(?:可以|(?<![阳功性智技职体动潜效节热电])能(?![源力耗量见])够?)[^,，。?？]{0,20}"
+                  r"(?:吗|(?<![什怎这那多])么|嘛)")
 # can I myself (我能否…, 孩子可不可以…, 本人是否可以…): the citizen's own act, which wants a yes, a no
 # or what it takes, not the 将 / 已 that answers a plea for the unit to act (能否尽快维修)
 _CAN_I = re.compile(r"(?:我|我们|本人|孩子|小孩|女儿|儿子|老人|家人)(?:还|也|现在|以后)?"
-                    r"(?:能否|可否|能不能|可不可以|是否(?:可以|能够?|允许)|(?:可以|能够?)[^,，。?？]{0,20}(?:吗|么|嘛))")
+                    r"(?:能否|可否|能不能|可不可以|是否(?:可以|能够?|允许)|(?:可以|能够?)[^,，。?？]{0,20}(?:吗|(?<![什怎这那多])么|嘛))")
 _YES_NO = re.compile(r"(?:可以|能够|不能|不可以|无法|不予|不得|不允许|允许|不支持|支持)([\u4e00-\u9fff]{2})")
 
 
