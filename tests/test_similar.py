@@ -876,3 +876,19 @@ def test_rows_multiplied_whole_or_by_their_head_find_every_pair_of_the_product(f
         assert sum(looked) < n * n / 50  # 69,264 when every row went by its head
         whole = similar._Prefix(index.matrix, wanted).whole
         assert whole[~named].all() and not whole[named].any()
+
+
+@pytest.mark.parametrize("title, body", [
+    ("幸福家园小区3号楼电梯坏了", "电梯坏了三个月, 物业一直不修; 联系电话13912345678。"),
+    ("關於幸福家園小區電梯的問題", "電梯壞了三個月，物業不修。"),  # traditional writing: read the slow way
+    ("WiFi信号差", "ABC小区的Wi-Fi 5G信号很差, 的的的, 了。"),
+    ("", "一"), ("A", ""), ("", ""), ("？？", "……"),
+])
+def test_clause_features_reads_each_clause_as_features_reads_it(title, body):
+    """find-duplicates takes each clause's bigrams straight from the normalised text (a fast path):
+    they must be the features ``features`` gives the clause read on its own."""
+    from minsheng.insight.similar import _NON_TEXT, clause_features, features
+    from minsheng.insight.text import LONG_NUMBER, normalize
+
+    runs = [run for text in (title, body) for run in _NON_TEXT.split(LONG_NUMBER.sub(" ", normalize(text))) if run]
+    assert clause_features(title, body) == [set(features(run, "")) for run in runs]

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import ChainMap, Counter
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -36,7 +36,7 @@ import numpy as np
 from scipy import sparse
 
 from .hotspots import ends_in_place_word, extract_places
-from .text import LONG_NUMBER, in_words_of, normalize, tokenize
+from .text import LONG_NUMBER, in_words_of, normalize, simplified, tokenize
 
 _NON_TEXT = re.compile(r"[^\u3400-\u9fffA-Za-z0-9]+")
 # frequent letter-writing phrases that make unrelated messages look alike
@@ -77,7 +77,21 @@ def clause_features(title: str, body: str, words: bool = False) -> list[set[str]
     piece of its body between two punctuation marks."""
     runs = _NON_TEXT.split(LONG_NUMBER.sub(" ", normalize(title or ""))) + _NON_TEXT.split(
         LONG_NUMBER.sub(" ", normalize(body or "")))
-    return [set(features(run, "", words)) for run in runs if run]
+    if words:
+        return [set(features(run, "", words)) for run in runs if run]
+    # a run of the normalised text is its own normalised text (Han, Latin letters and digits,
+    # its long numbers gone) unless it reads as traditional writing alone: its features are then
+    # its bigrams, taken here without normalising each run again (that was most of this
+    # function's time, a fifth of find-duplicates' same-problem check)
+    out = []
+    for run in runs:
+        if not run:
+            continue
+        if simplified(run) != run:
+            out.append(set(features(run, "", words)))
+        else:
+            out.append(set(map(str.__add__, run, run[1:]) if len(run) > 1 else (run,)) - _STOP_GRAMS)
+    return out
 
 
 # find-duplicates asks it of one message in several pairs: read again, its clauses were a fifth of
@@ -104,10 +118,10 @@ WIDE = 150
 NAMED_MIN_SCORE = 0.30
 
 
-def message_places(title: str, body: str) -> list[str]:
-    """The places a message names (hotspots.extract_places): its title's, then those of the
-    head of its body."""
-    places = extract_places(title or "")
+def message_places(title: str, body: str, title_places: list[str] | None = None) -> list[str]:
+    """The places a message names (hotspots.extract_places): its title's (``title_places``,
+    when the caller has read them already), then those of the head of its body."""
+    places = extract_places(title or "") if title_places is None else title_places
     return places + [p for p in extract_places((body or "")[:PLACE_CHARS]) if p not in places]
 
 
@@ -153,8 +167,12 @@ def edge_grams(text: str, names: Iterable[str]) -> set[str]:
     text = normalize(text)
     grams = set()
     for name in names:
-        for m in re.finditer(re.escape(name), text):
-            grams.update(text[a:a + 2] for a in (m.start() - 1, m.end() - 1) if a >= 0)
+        # str.find, not a pattern per name: find-duplicates asks it of thousands of names, and
+        # compiling them was an eighth of its same-problem check
+        at = text.find(name)
+        while at >= 0:
+            grams.update(text[a:a + 2] for a in (at - 1, at + len(name) - 1) if a >= 0)
+            at = text.find(name, at + (len(name) or 1))
     return grams
 
 
@@ -163,7 +181,7 @@ def _trigrams(title: str, body: str) -> set[str]:
             for k in range(len(run) - 2)}
 
 
-def run_on(shared: set[str], text_a: tuple[str, str], text_b: tuple[str, str], features: set[str]) -> set[str]:
+def run_on(shared: set[str], text_a: tuple[str, str], text_b: tuple[str, str], features: Container[str]) -> set[str]:
     """The bigrams, none of ``features`` (an index's features, the bigrams of a place), that
     extend one of ``shared`` into three characters both texts (title, body) write: 物业费 in
     both, 业费 shared, gives 物业, a bigram too frequent to be a feature but part of the word."""
@@ -237,14 +255,14 @@ class TextIndex:
         """``message_places`` of row ``i``, read when first asked (only neighbours are)."""
         found = self._places.get(i)
         if found is None:
-            found = self._places[i] = message_places(*self.texts[i])
+            found = self._places[i] = message_places(*self.texts[i], self.title_places(i))
         return found
 
     def title_places(self, i: int) -> list[str]:
         """The places row ``i``'s title names (``extract_places``), read when first asked."""
         found = self._title_places.get(i)
         if found is None:
-            found = self._title_places[i] = extract_places(self.texts[i][0])
+            found = self._title_places[i] = extract_places(self.texts[i][0] or "")
         return found
 
     def _beyond_place(self, vector: sparse.csr_matrix | RowWeights, i: int, places: Iterable[str]) -> tuple[float, list[str]]:
@@ -314,7 +332,8 @@ class TextIndex:
             return False
         if len(shared) < 2:
             common = common_places(places, self.places(i))
-            shared |= run_on(shared, text, self.texts[i], set(self.vocab) | name_grams(common))
+            # the vocabulary and the names' bigrams read as one, not copied into a set per pair
+            shared |= run_on(shared, text, self.texts[i], ChainMap(self.vocab, dict.fromkeys(name_grams(common))))
             if len(shared) < 2:
                 return False
         return any(sum(not clause.isdisjoint(shared) for clause in _clauses(*texts, self.words)) >= 2
@@ -619,7 +638,10 @@ def duplicate_pairs(ids: Sequence[str], titles: Sequence[str], bodies: Sequence[
     from .hotspots import county_of
 
     index = index or TextIndex.build(titles, bodies)
-    places = [set(extract_places(t)) for t in titles]
+    title_places = [extract_places(t) for t in titles]
+    # the check of a pair (``same_problem``) reads the places of the rows' titles again: read once
+    index._title_places.update(enumerate(title_places))
+    places = [set(p) for p in title_places]
     counties = [county_of(t) or county_of(b[:200]) for t, b in zip(titles, bodies, strict=True)]
     # below SAME_TEXT a pair must be at one place (``same_place``): a title that names none
     # pairs with any row, the others only with rows that name their place — so only those are
