@@ -179,6 +179,7 @@ _DISTRICT = re.compile(f"^{_COUNTY_MARK}$")
 # a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
 # not which: cut when a specific name remains (榆中县人民医院 stays whole)
 _COUNTY_PREFIX = re.compile(f"^{_COUNTY_MARK}(?=.{{2}})")
+_COUNTY_ENDS = frozenset("县市区")  # a name holding none has no county before it
 # 七里河区西站, A市南站: a region and a direction before 站 name the region's station, read as 西站,
 # 南站 (the region cut as before other names), whether the region is written before it or cut out
 # first (``admin_names``, A市); 西站 alone, or after any other word, is none
@@ -355,8 +356,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 if station:
                     name = name[-1]
                 short = name
-                while (shorter := _COUNTY_PREFIX.sub("", short)) != short:  # 长沙市岳麓区望月湖 → 望月湖
-                    short = shorter
+                while not _COUNTY_ENDS.isdisjoint(short) and (shorter := _COUNTY_PREFIX.sub("", short)) != short:
+                    short = shorter  # 长沙市岳麓区望月湖 → 望月湖
                 if short != name and not _GENERIC_NAME.match(short) and len(_TRIM.sub("", short + suffix)) >= 3:
                     name = short
                 # 北环路路面, 幸福大道路口 → 北环路, 幸福大道; 第5小学学校门口 → 第5小学
@@ -970,13 +971,12 @@ class HotspotIndex:
         if not item.grams:
             item.prepare()
         vec = vec if vec is not None else self.vector(item)
-        votes: Counter = Counter()
+        posted = []  # the hotspots of each key, a place's three times (a place counts 3, a bigram 1)
         for key in self._keys(item, vec):
             plist = self.postings.get(key)
             if plist:
-                ids = plist.keys()
-                for _ in range(3 if key[0] == "p" else 1):  # a place counts 3, a bigram 1
-                    votes.update(ids)
+                posted.extend((plist.keys(),) * (3 if key[0] == "p" else 1))
+        votes = Counter(chain.from_iterable(posted))  # counted in C, in the order the keys were looked up
         if self.alias:  # after merges, old ids stand for the hotspot they joined
             resolved: Counter = Counter()
             for cid, n in votes.items():
