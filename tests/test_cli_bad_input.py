@@ -309,11 +309,14 @@ def test_dates_a_spreadsheet_writes_are_read(tmp_path, command, name, pattern):
     assert out[name] == out["slash"]
 
 
-@pytest.mark.parametrize("value", ["3/1/2019 14:00", "2019/3/1 14:00 PM", "2019.13.1", "00000", "01234.5"])
+@pytest.mark.parametrize("value", ["3/1/2019 14:00", "2019/3/1 14:00 PM", "2019.13.1", "00000", "01234.5",
+                                   "2019/2/30 11:25:05", "2019/3/1 24:00:00", "2019/3/1 14:60:00", "2019/3/1 14:00:61"])
 def test_a_date_that_cannot_be_told_is_one_line_naming_the_expected_form(tmp_path, value):
     """A year-last date (3/1/2019: March or January?) is refused, not guessed, and the error
     shows the form that is read. So is a number with a leading zero (00000): no spreadsheet's
-    serial day (it was read as 1899-12-30)."""
+    serial day (it was read as 1899-12-30). And a day, an hour, a minute or a second that does not
+    exist in the reference files' own form (2019/2/30, 24:00, 14:60, :61), read without strptime since
+    2026-12-04."""
     rows = [r[:3] + [value] + r[4:] for r in make_rows()]
     fails("detect_hotspots", "--data", write(tmp_path / "d.csv", rows), "--out", str(tmp_path / "c.csv"),
           match=f"不是有效的时间: '{re.escape(value)}' \\(应为 2019/1/8 14:39:05")

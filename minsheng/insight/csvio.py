@@ -398,6 +398,8 @@ def _cut(value: str, width: int = 40) -> str:
 
 
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d %H:%M:%S", "%Y%m%d")
+# 2019/2/28 11:25:05, as the first of _TIME_FORMATS reads it (ASCII digits, one space)
+_PLAIN_TIME = re.compile(r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})")
 _DOTTED_DATE = re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})(?=\s|$)")
 # days since 1899-12-30: 10000 is 1927, 99999 is 2173; a spreadsheet writes no leading zero (00000 or
 # 01234 in the column is a code or an id, not a day of 1899)
@@ -440,6 +442,9 @@ def parse_time(value: str, path, number: int, column: str, line: int | None = No
         text = " ".join(text.replace("年", "/").replace("月", "/").replace("日", " ").split())
     if "." in text and not _EXCEL_SERIAL.fullmatch(text):  # 11:25:05.250: the fraction of a second is dropped
         text = text.split(".", 1)[0]
+    if plain := _PLAIN_TIME.fullmatch(text):  # the reference files' own form, read without strptime (slow)
+        with contextlib.suppress(ValueError):  # (2019/2/30, 24:00: as strptime below, refused)
+            return dt.datetime(*map(int, plain.groups()))
     for fmt in _TIME_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt)

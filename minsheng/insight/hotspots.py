@@ -30,6 +30,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain, repeat
+from operator import add, mul
 
 from .places import _NOT_IN_NAME, with_short_names
 from .text import SYNONYMS, normalize, starting_at, word_frequency
@@ -68,6 +70,8 @@ POSTINGS_CAP = 60  # most recent hotspots per key; older ones are rarely the mat
 HALF_LIFE_DAYS = 90.0
 
 _LOG = [0.0] + [math.log(i) for i in range(1, 64)]
+# the term-frequency factor 1 + ln tf, looked up: a bigram is counted at most 3 × 99 + 149 times (title and body)
+_TF = [1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c) for c in range(512)]
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 # county-level marks of the reference data (A3区, A7县). Real county names are not read
 # from free text (小区, 居民区, 景区 look the same); the product passes Message.region.
@@ -175,6 +179,7 @@ _DISTRICT = re.compile(f"^{_COUNTY_MARK}$")
 # a county or city named before the place (榆中县马家坪村, 天祝藏族自治县高家河村) says where,
 # not which: cut when a specific name remains (榆中县人民医院 stays whole)
 _COUNTY_PREFIX = re.compile(f"^{_COUNTY_MARK}(?=.{{2}})")
+_COUNTY_ENDS = frozenset("县市区")  # a name holding none has no county before it
 # 七里河区西站, A市南站: a region and a direction before 站 name the region's station, read as 西站,
 # 南站 (the region cut as before other names), whether the region is written before it or cut out
 # first (``admin_names``, A市); 西站 alone, or after any other word, is none
@@ -253,6 +258,9 @@ _ESTATE_CUE = re.compile(r"(?:全体|广大|众多|部分|所有|数[十百千�
                          r"交房|房产证|房屋|精装|售楼|项目|工地|内?(?:[A-Za-z]\d*区)?(?:\d+|[一二三四五六七八九十]+)(?:栋|单元|号楼)")
 _ESTATE_CUE_AFTER = re.compile(r"物业|(?:\d+|[一二三四五六七八九十]+)(?:期|栋)")
 _BARE_OPENS = frozenset("投诉 举报 反映 关于 督促 位于".split())
+# a run of text holding no place word and none of the words after which an estate of no place word is
+# read names no place where no name begins at its start (``extract_places``): some 7 runs of 10 in letters
+_MAY_NAME = re.compile(starting_at("|".join(sorted({*PLACE_SUFFIXES, *_BARE_OPENS}, key=len, reverse=True))))
 _BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,}[A-Za-z0-9]*")  # 阳光100: Chinese, then letters or digits at most
 # words before an estate's words that are none of its name: a flat, a parking space or a kind of housing (房子,
 # 新房, 车位, 商品住宅), a wrong (违法, 违规), a question, a notice, an office, a court or a rule, a public works
@@ -297,6 +305,9 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
     run_before = ""
     for found_run in _RUN.finditer(text):
         run, start = found_run.group(0), found_run.start()
+        if start != lead and text[start - 1] != _REGION_CUT and not _MAY_NAME.search(run):
+            place_at_end, run_before = False, run  # (no name begins at its start: neither station nor bare estate)
+            continue
         before = text[start - 1] if start else " "
         # 、 only ever lists: after one that ends in a place word, read or not (…涉及甲乙小区、丙丁小区),
         # the next item begins a name; and an item that is followed by 、 and a place is one too
@@ -347,8 +358,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 if station:
                     name = name[-1]
                 short = name
-                while (shorter := _COUNTY_PREFIX.sub("", short)) != short:  # 长沙市岳麓区望月湖 → 望月湖
-                    short = shorter
+                while not _COUNTY_ENDS.isdisjoint(short) and (shorter := _COUNTY_PREFIX.sub("", short)) != short:
+                    short = shorter  # 长沙市岳麓区望月湖 → 望月湖
                 if short != name and not _GENERIC_NAME.match(short) and len(_TRIM.sub("", short + suffix)) >= 3:
                     name = short
                 # 北环路路面, 幸福大道路口 → 北环路, 幸福大道; 第5小学学校门口 → 第5小学
@@ -603,18 +614,28 @@ def extract_groups(text: str) -> list[str]:
     return list(dict.fromkeys(_GROUP_RE.findall(_normalized(text))))
 
 
-def bigrams(title: str, body: str) -> Counter:
+def bigrams(title: str, body: str, title_grams: Counter | None = None) -> Counter:
     """Character bigrams of the title (each counted three times; its first 100 characters) and of
-    the body's first BODY_CHARS, in the order they first occur (the order the weights are summed in)."""
-    grams: Counter = Counter()
-    title = _normalized(title)[:100]
-    if title:
-        for gram, n in Counter([run[i:i + 2] for run in _RUN.findall(title) for i in range(len(run) - 1)]).items():
-            grams[gram] += 3 * n
+    the body's first BODY_CHARS, in the order they first occur (the order the weights are summed in).
+    ``title_grams``: the title's, ``bigrams(title, "")``, when already counted."""
+    if title_grams is not None:
+        grams = Counter(title_grams)
+    else:
+        grams = Counter()
+        title = _normalized(title)[:100]
+        if title:
+            for gram, n in Counter(_pairs(title)).items():
+                grams[gram] += 3 * n
     body = _normalized((body or "")[:BODY_CHARS * 2])[:BODY_CHARS]
     if body:
-        grams.update([run[i:i + 2] for run in _RUN.findall(body) for i in range(len(run) - 1)])
+        grams.update(_pairs(body))
     return grams
+
+
+def _pairs(text: str) -> Iterable[str]:
+    """The character bigrams of each run of ``text`` (``_RUN``) in order, the run's i-th character and the
+    next joined in C (``map``)."""
+    return chain.from_iterable([map(add, run, run[1:]) for run in _RUN.findall(text)])
 
 
 @dataclass
@@ -652,8 +673,8 @@ class Item:
         for name in self.admin_names:  # the region is matched by code; its name would make
             title = title.replace(name, " ")  # every message of a county look alike
             body = body.replace(name, " ")
-        self.grams = bigrams(title, body)
         self.title_grams = bigrams(title, "")
+        self.grams = bigrams(title, body, self.title_grams)
         # 星沙供水公司 is a company's name, not water that does not come
         companies = [p for p in self.title_places if p.endswith(_COMPANIES)]
         self.title_problems = problem_words(_without_names(_normalized(title), companies))
@@ -745,12 +766,12 @@ def _sums_cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float,
 
 
 def _add_into(sums: dict[str, float], norm2: float, vec: dict[str, float]) -> float:
-    """Add ``vec`` into ``sums`` (a hotspot's centroid); the squared norm of the new sum."""
-    for g, w in vec.items():
-        old = sums.get(g, 0.0)
-        sums[g] = old + w
-        norm2 += 2 * old * w + w * w
-    return norm2
+    """Add ``vec`` into ``sums`` (a hotspot's centroid); the squared norm of the new sum: ``norm2`` plus
+    2 · old · w + w · w of each bigram in the order of ``vec``, computed in C (``map``), the same floats as a loop."""
+    weights = vec.values()
+    olds = list(map(sums.get, vec, repeat(0.0)))
+    sums.update(zip(vec, map(add, olds, weights), strict=True))
+    return sum(map(add, map(mul, map(mul, repeat(2), olds), weights), map(mul, weights, weights)), norm2)
 
 
 def _cosine(a: Cluster, b: Cluster, exclude: frozenset = frozenset()) -> float:
@@ -871,6 +892,8 @@ class HotspotIndex:
         self.n_docs = n_docs
         self.frozen_df = df is not None  # batch mode: frequencies of the whole collection
         self._idf_cache: dict[str, float] = {}
+        self._last_title: tuple[Item | None, dict[str, float]] = (None, {})  # (item, its title_vector): batch
+        self._df_twice: set[str] = set()  # batch: the bigrams of two messages or more (``_keys``)
         self.clusters: dict[int | str, Cluster] = {}
         # key -> {hotspot id: None}, least recently joined first (a dict keeps order, no repeats)
         self.postings: dict[str, dict] = defaultdict(dict)
@@ -903,13 +926,23 @@ class HotspotIndex:
         return item
 
     def title_vector(self, item: Item) -> dict[str, float]:
-        """The title's bigrams alone, weighted and normalised as ``vector``."""
-        return self._weights(item.title_grams)
+        """The title's bigrams alone, weighted and normalised as ``vector``. Of fixed frequencies (batch) the
+        last item's is kept: ``place`` asks for it in ``assign`` and again in ``add``."""
+        if not self.frozen_df:
+            return self._weights(item.title_grams)
+        if self._last_title[0] is not item:
+            self._last_title = (item, self._weights(item.title_grams))
+        return self._last_title[1]
 
     def _weights(self, grams: Counter) -> dict[str, float]:
         if self.frozen_df:  # batch: the weights of the collection's bigrams, looked up (see cluster_batch)
-            known, idf = self._idf_cache, self._idf
-            vec = {g: (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * (known.get(g) or idf(g)) for g, c in grams.items()}
+            known, tf = self._idf_cache, _TF
+            try:  # a collection's own message: every bigram weighed (``weigh_all``), every count in ``_TF``
+                vec = {g: tf[c] * known[g] for g, c in grams.items()}
+            except (KeyError, IndexError):
+                idf = self._idf
+                vec = {g: (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * (known.get(g) or idf(g))
+                       for g, c in grams.items()}
         else:
             idf = self._idf
             vec = {g: (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * idf(g) for g, c in grams.items()}
@@ -922,13 +955,18 @@ class HotspotIndex:
         if self.frozen_df:
             n = 1 + self.n_docs
             self._idf_cache.update((g, math.log(n / (1 + c)) + 1.0) for g, c in self.df.items())
+            self._df_twice = {g for g, c in self.df.items() if c >= 2}
 
     def _keys(self, item: Item, vec: dict[str, float]) -> list[str]:
         if item.keys:  # computed once per message (assign, then add)
             return item.keys
-        min_df = 2 if self.frozen_df else 1  # a bigram nobody else used finds nothing
-        df = self.df
-        rare = sorted((g for g in vec if df.get(g, 0) >= min_df), key=vec.__getitem__, reverse=True)[:5]
+        # a bigram nobody else used finds nothing
+        if self.frozen_df and self._df_twice:  # (``weigh_all``: the same test, in C)
+            used = filter(self._df_twice.__contains__, vec)
+        else:
+            min_df, df = (2 if self.frozen_df else 1), self.df
+            used = (g for g in vec if df.get(g, 0) >= min_df)
+        rare = sorted(used, key=vec.__getitem__, reverse=True)[:5]
         # a place is posted and looked up as ``place_variant`` writes it: its two ways of writing share one list
         item.keys = ["p:" + p for p in dict.fromkeys(map(place_variant, item.places + item.tails))] + ["g:" + g for g in rare]
         return item.keys
@@ -938,13 +976,12 @@ class HotspotIndex:
         if not item.grams:
             item.prepare()
         vec = vec if vec is not None else self.vector(item)
-        votes: Counter = Counter()
+        posted = []  # the hotspots of each key, a place's three times (a place counts 3, a bigram 1)
         for key in self._keys(item, vec):
             plist = self.postings.get(key)
             if plist:
-                ids = plist.keys()
-                for _ in range(3 if key[0] == "p" else 1):  # a place counts 3, a bigram 1
-                    votes.update(ids)
+                posted.extend((plist.keys(),) * (3 if key[0] == "p" else 1))
+        votes = Counter(chain.from_iterable(posted))  # counted in C, in the order the keys were looked up
         if self.alias:  # after merges, old ids stand for the hotspot they joined
             resolved: Counter = Counter()
             for cid, n in votes.items():
@@ -958,8 +995,8 @@ class HotspotIndex:
                 continue
             if item.region and c.regions and item.region not in c.regions:
                 continue
-            get = c.centroid.get
-            dot = sum([w * get(g, 0.0) for g, w in vec.items()])
+            # sum(w · centroid[g]) in the order of ``vec``, multiplied and summed in C
+            dot = sum(map(mul, vec.values(), map(c.centroid.get, vec, repeat(0.0))))
             cos = dot / math.sqrt(c.norm2 or 1.0)
             threshold = self._threshold(item, c)
             if threshold == _SAME_AUTHOR:
@@ -1145,7 +1182,7 @@ class HotspotIndex:
         places = main_places(c.places, c.title_places, c.size)
         titles = [t for t in titles if any(p in t for p in places)] or titles
         best, best_score = titles[0] if titles else "", -1.0
-        for title in titles:
+        for title in dict.fromkeys(titles):  # a letter sent again scores as it did the first time
             grams = bigrams(title, "")
             norm = math.sqrt(sum(v * v for v in grams.values())) or 1.0
             score = sum(v * c.centroid.get(g, 0.0) for g, v in grams.items()) / norm

@@ -16,7 +16,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from .text import normalize
+from .text import normalize, starting_at
 
 SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "街道办事处", "街道", "地区", "新区", "林区",
             "省", "市", "区", "县", "镇", "乡", "盟", "旗")
@@ -163,9 +163,10 @@ _WORD_GOES_ON = {
     "小": "学区时孩伙朋型部块段撮店吃卖商额微组队班姐妹弟哥事数便车路街巷号鬼件点批片份半中些心口步声房屋间",
     "中": "学心间央国共华医药级层等年期旬午秋介标考专队院部型断止毒风转班段环路街线小文式餐外招",
 }
-_SHORT_NAME = re.compile(
+# (behind a look-ahead for a numeral, 第 or 附, ``starting_at``: the same matches, read four times as fast)
+_SHORT_NAME = re.compile(starting_at(
     rf"(?<![第{_NUMERAL}\d])(?:[{_NUMERAL}]{{1,3}}(?P<school>[小中])|[{_NUMERAL}]{{1,3}}(?P<hospital>医院)"
-    rf"|(?:第?[{_NUMERAL}]{{1,2}})?附(?P<attached>[小中]|[一二三四五六七八九](?![十百千万])))")
+    rf"|(?:第?[{_NUMERAL}]{{1,2}})?附(?P<attached>[小中]|[一二三四五六七八九](?![十百千万])))"))
 # a kind of hospital every county has one of (人民医院, 中医院, 妇幼保健院, 卫生院): a place only with the region
 # written right before it (A8县人民医院, 西地省人民医院, 黄兴镇卫生院), keyed with it; the 人民 and 中 of these
 # are generic to ``hotspots.extract_places``, which reads none of them after a region
