@@ -69,9 +69,15 @@ MERGE_SAME_PROBLEM_WORD = 0.10  # the same, their titles naming the place and a 
 POSTINGS_CAP = 60  # most recent hotspots per key; older ones are rarely the match
 HALF_LIFE_DAYS = 90.0
 
-_LOG = [0.0] + [math.log(i) for i in range(1, 64)]
 # the term-frequency factor 1 + ln tf, looked up: a bigram is counted at most 3 × 99 + 149 times (title and body)
-_TF = [1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c) for c in range(512)]
+_TF = [1.0] + [1.0 + math.log(c) for c in range(1, 512)]
+
+
+def _tf(count: int) -> float:
+    """1 + ln ``count``: ``_TF``'s, or computed past its end."""
+    return _TF[count] if count < len(_TF) else 1.0 + math.log(count)
+
+
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 # county-level marks of the reference data (A3区, A7县). Real county names are not read
 # from free text (小区, 居民区, 景区 look the same); the product passes Message.region.
@@ -941,11 +947,10 @@ class HotspotIndex:
                 vec = {g: tf[c] * known[g] for g, c in grams.items()}
             except (KeyError, IndexError):
                 idf = self._idf
-                vec = {g: (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * (known.get(g) or idf(g))
-                       for g, c in grams.items()}
+                vec = {g: _tf(c) * (known.get(g) or idf(g)) for g, c in grams.items()}
         else:
             idf = self._idf
-            vec = {g: (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * idf(g) for g, c in grams.items()}
+            vec = {g: _tf(c) * idf(g) for g, c in grams.items()}
         norm = math.sqrt(sum([w * w for w in vec.values()])) or 1.0
         return {g: w / norm for g, w in vec.items()}
 
