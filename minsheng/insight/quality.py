@@ -519,6 +519,7 @@ def _sentence_grams(text: str) -> tuple[tuple[str, ...], tuple[frozenset[str], .
     return sentences, tuple(frozenset(_grams(s)) for s in sentences)
 
 
+@lru_cache(maxsize=64)  # a question of a kind asks it of the same reply up to five times
 def _on_subject(question: str, text: str) -> str:
     """The sentences of ``text`` (a reply) on the question's subject, where a question of a kind
     looks for its answer: those naming at least half as many of the question's content bigrams
@@ -581,15 +582,16 @@ def _in_kind(question: str, core: str, several_whens: bool = False, dates: str =
 
 
 # can I (我能不能…, 孩子可以…吗, 是否可以, 能否)
-_CAN = re.compile(r"能否|可否|能不能|可不可以|是否(?:可以|能够?|允许)|"
+_CAN_ASKED = r"能否|可否|能不能|可不可以|是否(?:可以|能够?|允许)"
+_ASKED_END = r"(?:吗|(?<![什怎这那多])么|嘛)"  # not the 么 of a "what" or a "why" (为什么, 能做什么)
+_CAN = re.compile(_CAN_ASKED + "|"
                   # and any other's (残联可以给补助吗, 路口能设岗亭吗), not the 能 of a noun (太阳能, 功能,
-                  # 能源, 能力), nor the 么 of a "what" or a "why" (能源补贴为什么…, 能做什么)
-                  r"(?:可以|(?<![阳功性智技职体动潜效节热电])能(?![源力耗量见])够?)[^,，。?？]{0,20}"
-                  r"(?:吗|(?<![什怎这那多])么|嘛)")
+                  # 能源, 能力)
+                  r"(?:可以|(?<![阳功性智技职体动潜效节热电])能(?![源力耗量见])够?)[^,，。?？]{0,20}" + _ASKED_END)
 # can I myself (我能否…, 孩子可不可以…, 本人是否可以…): the citizen's own act, which wants a yes, a no
 # or what it takes, not the 将 / 已 that answers a plea for the unit to act (能否尽快维修)
 _CAN_I = re.compile(r"(?:我|我们|本人|孩子|小孩|女儿|儿子|老人|家人)(?:还|也|现在|以后)?"
-                    r"(?:能否|可否|能不能|可不可以|是否(?:可以|能够?|允许)|(?:可以|能够?)[^,，。?？]{0,20}(?:吗|(?<![什怎这那多])么|嘛))")
+                    rf"(?:{_CAN_ASKED}|(?:可以|能够?)[^,，。?？]{{0,20}}{_ASKED_END})")
 _YES_NO = re.compile(r"(?:可以|能够|不能|不可以|无法|不予|不得|不允许|允许|不支持|支持)([\u4e00-\u9fff]{2})")
 
 
