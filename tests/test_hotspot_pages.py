@@ -92,6 +92,13 @@ def test_a_new_worker_joins_new_messages_to_existing_hotspots(lift_hotspot, dire
     assert hotspots_service.place_message(late) == hotspot
 
 
+def _post_a_day_apart(rows, directory, personas):
+    """(title, body) rows posted in 城关区 by as many citizens, a day apart from five days ago, not yet accepted."""
+    start = timezone.now() - dt.timedelta(days=5)
+    return [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(days=i),
+                 accept=False) for i, (p, (t, b)) in enumerate(zip(citizens(len(rows)), rows, strict=True))]
+
+
 def test_letters_writing_an_estate_bare_are_placed_at_the_estate_a_letter_named_with_xiaoqu(directory, personas):
     """A worker places letters one by one: once one has named 星河年华小区, the hotspot of two later letters that
     write 星河年华 bare (no word of an estate after it) says where, not only who (老人), to the staff who see it
@@ -99,9 +106,7 @@ def test_letters_writing_an_estate_bare_are_placed_at_the_estate_a_letter_named_
     rows = [("星河年华小区停水", "星河年华小区停水两天了。"),
             ("星河年华电梯坏了没人修", "电梯坏了一个星期, 老人上下楼困难, 请督促维修。"),
             ("投诉星河年华电梯停运", "电梯停运好几天了, 老人上下楼困难。")]
-    start = timezone.now() - dt.timedelta(days=5)
-    messages = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(days=i),
-                     accept=False) for i, (p, (t, b)) in enumerate(zip(citizens(len(rows)), rows, strict=True))]
+    messages = _post_a_day_apart(rows, directory, personas)
     water, lift, again = (hotspots_service.place_message(m) for m in messages)
     assert lift == again != water
     lift.refresh_from_db()
@@ -116,9 +121,7 @@ def test_a_worker_that_catches_up_places_letters_at_the_estate_as_the_worker_tha
     rows = [("星河年华小区停水", "星河年华小区停水两天了。"),
             ("星河年华电梯坏了没人修", "电梯坏了一个星期, 老人上下楼困难, 请督促维修。"),
             ("电梯坏了一个星期没人修", "电梯坏了一个星期, 老人上下楼困难, 请督促维修。")]
-    start = timezone.now() - dt.timedelta(days=5)
-    messages = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(days=i),
-                     accept=False) for i, (p, (t, b)) in enumerate(zip(citizens(len(rows)), rows, strict=True))]
+    messages = _post_a_day_apart(rows, directory, personas)
     water, lift = (hotspots_service.place_message(m) for m in messages[:2])
     hotspots_service.reset_index()  # the third letter reaches a worker that reads the first two from the database
     again = hotspots_service.place_message(messages[2])
