@@ -18,7 +18,7 @@ Four parts, each in [0, 1]:
   kind (whether lawful, when, how much, can I) taken up on its subject wants an answer of that kind
   too, in the reply's sentences on that subject (not a date given for something else), and a sum of
   money (物业费) is matched whole, not by its 物业, while a near word is read as the reply's (驾驶室 /
-  驾驶员);
+  驾驶员), and so is a plea's act in the word of its family (关停 / 停止);
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
@@ -326,13 +326,28 @@ def _focus(question: str) -> str:
     return "，".join(picked[::step])
 
 
+# the acts a plea asks for (a demand without a question mark), each family one act said in other
+# words: a plea to 关停 a quarry is taken up by a reply that it 停止开采, one to 修缮 a road by one
+# that it is 修复. The verb heads only, two characters: 拆 alone is also the 拆 of 拆迁
+_ACTS = (
+    ("关停", "关闭", "停止", "停产", "停业", "停工", "停运", "叫停", "取缔", "禁止", "查封", "封停", "关掉"),
+    ("维修", "修复", "修理", "整修", "修缮", "抢修", "翻修", "修补"),
+    ("拆除", "拆掉", "拆毁"),
+    ("退还", "返还", "退回", "退款", "退费"),
+    ("安装", "加装", "增设", "设置", "装上", "设立", "配备", "安设"),
+)
+
+
 def _reworded(question: str, core: str) -> str:
     """The question in the reply's words, where the reply names the same thing otherwise: a
-    word of ``text.SYNONYMS`` by the one of its group the reply uses (噪音 by 噪声), and an
+    word of ``text.SYNONYMS`` by the one of its group the reply uses (噪音 by 噪声), an act by the
+    reply's word of its family (``_ACTS``: 关停 by 停止), and an
     abbreviation by the short word of the reply its characters are in, in order (公厕 by 公共厕,
     of 公共厕所; 违建 by 违法建, of 违法建设)."""
 
     question = in_words_of(question, core)
+    if not _MARK.search(question):  # a plea's act; a question (可以退回来吗?) wants its own answer
+        question = in_words_of(question, core, _ACTS)
     for word in set(_words(_focus(question))):
         # an abbreviation is a word of the dictionary (not 上要, 人车: jieba's guesses), and not a
         # common one (现在, 同时, 进步) or a number (第一, 七十): those are words of their own
@@ -392,7 +407,8 @@ def _spelled_out(word: str, text: str) -> str | None:
 
 def _takes_up(question: str, core: str, reply_grams: Counter, lists: bool = True) -> bool:
     """A quarter of the question's bigrams in the reply (five whatever its length), or a
-    quarter of those of the part its cue is in, or 30 % of that part's words, or, where
+    quarter of those of the part its cue is in (for a plea without a question mark, also that
+    part read past whom it asks and how: ``_ASKED_OF``), or 30 % of that part's words, or, where
     ``lists`` and the question is a plea listing measures, a third of one measure's bigrams."""
     key, focus = _content(question), _content(_focus(question))
     if not key or not focus:
@@ -400,6 +416,10 @@ def _takes_up(question: str, core: str, reply_grams: Counter, lists: bool = True
     echoed = set(reply_grams) - _part_only(question, core)
     hits = sum(1 for g in key if g in echoed)
     if hits / len(key) >= 0.25 or hits >= HITS or sum(1 for g in focus if g in echoed) / len(focus) >= 0.25:
+        return True
+    # a plea's part read past whom it asks and how (恳请…为百姓做主果断采取措施: 关停该场 is about 关停该场)
+    plea = () if _MARK.search(question) else _content(_focus(_ASKED_OF.sub(" ", question)))
+    if plea and sum(1 for g in plea if g in echoed) / len(plea) >= 0.25:
         return True
     words = _words(_focus(question))
     if words and sum(1 for w in words if w in core) / len(words) >= WORDS:
