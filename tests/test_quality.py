@@ -988,3 +988,19 @@ def test_a_plea_is_read_past_whom_it_asks_and_how():
     body = "邻居在楼顶加盖了两层, 恳请城管为百姓做主果断采取措施: 拆除违建!"
     assert score_reply("", body, "城管执法局已于5月10日拆除该违建。" + PHONE)["missed"] == []
 
+
+@pytest.mark.parametrize("sentence", [
+    "如果老人一时想不开怎么办?", "万一出了事谁负责?", "政府还管不管?", "难不成要我们天天忍着吗?",
+    "莫非这也算特权?", "这是谁给物业公司的特权?",
+])
+def test_a_harm_feared_an_outcry_and_an_accusation_ask_nothing(sentence):
+    """A harm feared (万一出了事谁负责?), 还管不管, 莫非 / 难不成 (难道 in other words) and a privilege named
+    to accuse were questions a reply had to answer."""
+    assert questions(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "孩子的户口出了问题怎么办?", "请问小区的路灯谁来管?", "如果孩子户口不在本地怎么办?", "万一出了事故, 保险怎么理赔?",
+])
+def test_a_real_question_beside_an_outcry_is_still_asked(sentence):
+    assert questions(sentence) == [sentence]
