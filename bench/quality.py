@@ -18,7 +18,9 @@ tells when; rhetorical questions; pleas listing measures) turn on or off, read t
 of the kind asked, a sum of money matched whole, rhetorical questions in other words, quotations, a
 step on the thing a demand is about). The 3 after them ("dev, 3 added", the sixth review's) are chosen
 the same way for its rules (the answer of a kind looked for on the question's subject, "can"
-questions of anyone and a flat no, a near word).
+questions of anyone and a flat no, a near word). The 12 after them ("dev, 12 added", the seventh
+review's) are chosen the same way for its rules (a plea's act in other words, a plea read past whom
+it asks and how, a harm feared and other outcries).
 """
 
 from __future__ import annotations
@@ -99,7 +101,8 @@ def main() -> None:
         labelled = list(csv.DictReader(fh))
     dev = [x for x in labelled if x["part"] == "dev"]
     for part, sample in (("dev", dev), ("dev, 40 added", dev[100:140]), ("dev, 16 added", dev[140:156]),
-                         ("dev, 17 added", dev[156:173]), ("dev, 3 added", dev[173:]),
+                         ("dev, 17 added", dev[156:173]), ("dev, 3 added", dev[173:176]),
+                         ("dev, 12 added", dev[176:]),
                          ("held", [x for x in labelled if x["part"] == "held"]),
                          ("all", labelled)):
         still = [x for x in sample if flags[x["留言编号"]]]

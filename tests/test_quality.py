@@ -959,3 +959,48 @@ def test_a_reply_of_many_questions_in_a_row_is_read_in_linear_time(monkeypatch):
     result = score_reply("电梯维修", "请问电梯维修什么时候完成?", reply)
     assert 0 <= result["score"] <= 100
     assert sum(read) < 50 * len(reply)
+
+
+@pytest.mark.parametrize("body, reply", [
+    ("村后的采石场整天放炮, 房子都震裂了, 恳请有关部门为百姓做主果断采取措施: 关停该场!",
+     "经查, 该采石场采矿许可证已到期, 镇政府已责令其自3月1日起停止开采。"),
+    ("楼下的油烟熏得人睁不开眼, 恳请取缔烧烤摊!", "经查, 城管中队已责令该摊点停业。"),
+    ("售楼时交的诚意金至今不退, 恳请退还诚意金。", "经协调, 已全额返还。"),
+])
+def test_a_plea_answered_by_its_act_in_other_words_is_taken_up(body, reply):
+    """A plea to 关停 a quarry answered by 停止开采, to 取缔 a stall by 停业, to 退还 a deposit by 返还:
+    the same act in other words (``quality._ACTS``) was told 「未回应」."""
+    assert score_reply("", body, reply + PHONE)["missed"] == []
+
+
+def test_an_act_of_another_family_or_a_question_is_not_taken_up_by_the_act_alone():
+    """The families hold one act each (a plea to 关停 is not taken up by a 维修), and a question
+    (可以退回来吗?) wants its own answer, not a 返还 said of something else."""
+    body = "村后的采石场整天放炮, 房子都震裂了, 恳请有关部门为百姓做主果断采取措施: 关停该场!"
+    assert score_reply("", body, "镇政府已安排人员维修村民房屋。" + PHONE)["missed"] == [body[:29] + "…"]
+    body = "如果以后不交了, 原来交的钱可以退回来不?"
+    assert score_reply("", body, "参保人身故后个人账户余额返还继承人。" + PHONE)["missed"] == [body]
+
+
+def test_a_plea_is_read_past_whom_it_asks_and_how():
+    """「恳请…为百姓做主果断采取措施: 拆除违建」: the part of the plea read was its first clause, which
+    names only how it asks (为百姓做主, 采取措施), so a reply that the building is pulled down missed it."""
+    body = "邻居在楼顶加盖了两层, 恳请城管为百姓做主果断采取措施: 拆除违建!"
+    assert score_reply("", body, "城管执法局已于5月10日拆除该违建。" + PHONE)["missed"] == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "如果老人一时想不开怎么办?", "万一出了事谁负责?", "政府还管不管?", "难不成要我们天天忍着吗?",
+    "莫非这也算特权?", "这是谁给物业公司的特权?",
+])
+def test_a_harm_feared_an_outcry_and_an_accusation_ask_nothing(sentence):
+    """A harm feared (万一出了事谁负责?), 还管不管, 莫非 / 难不成 (难道 in other words) and a privilege named
+    to accuse were questions a reply had to answer."""
+    assert questions(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "孩子的户口出了问题怎么办?", "请问小区的路灯谁来管?", "如果孩子户口不在本地怎么办?", "万一出了事故, 保险怎么理赔?",
+])
+def test_a_real_question_beside_an_outcry_is_still_asked(sentence):
+    assert questions(sentence) == [sentence]

@@ -18,7 +18,7 @@ Four parts, each in [0, 1]:
   kind (whether lawful, when, how much, can I) taken up on its subject wants an answer of that kind
   too, in the reply's sentences on that subject (not a date given for something else), and a sum of
   money (物业费) is matched whole, not by its 物业, while a near word is read as the reply's (驾驶室 /
-  驾驶员);
+  驾驶员), and so is a plea's act in the word of its family (关停 / 停止);
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
@@ -63,7 +63,7 @@ _ASKING = re.compile(r"[?？吗呢]|请问|想问|咨询|想了解|想知道|请
 _DEMAND = re.compile(r"(?:^|[,，:：;；、]|我们?|本人|大家|特此|强烈|再次|恳切|迫切|郑重|一致|在此|现|故|因此|为此|所以|特|"
                      r"[一二三四五]是)\s*(?:要求|请求)(?!我|本人)|(?:要求|请求)(?:政府|领导|上级|相关|有关|你们|您|贵|市|县|区|尽快)")
 # a rhetorical question states, it asks for no answer: 难道…吗, 岂非…, 试问…, 这不是…吗
-_RHETORICAL = re.compile(r"难道|岂(?:非|不|能|有)|试问|何尝|凭什么|(?:天理|公道|王法)何在|谁来主持公道|还有没有(?:王法|天理)|"
+_RHETORICAL = re.compile(r"难道|难不成|莫非|莫不是|岂(?:非|不|能|有)|试问|何尝|凭什么|(?:天理|公道|王法)何在|谁来主持公道|还有没有(?:王法|天理)|"
                          r"(?:这|那)不是.{0,40}吗[?？!！]*$|^不是说.{0,40}吗[?？!！]*$|说这公平吗|"
                          # 谈何公道, 何以服众, 职责何在, 这是何道理, 对得起…吗, 置…于何地
                          r"谈何|何谈|何以服众|(?<!原因)(?<!问题)何在[?？!！]*$|何道理|对得起.{0,20}吗|(?:置|至|放)于何地|"
@@ -82,7 +82,14 @@ _RHETORICAL = re.compile(r"难道|岂(?:非|不|能|有)|试问|何尝|凭什么
                          r"(?:这|那|难道|岂)?(?:还|就|也|都)?是[^,，?？]{0,24}(?:该|应该|应|所应|所该)有的[^,，?？]{0,8}吗|"
                          r"不(?:正|就|都|也|明显|恰恰)(?:是|应该|该)[^?？]{0,40}吗[?？!！]*$|"
                          r"就(?:不(?!能|可以|可)|没|能不|应该|该|活该|可以随便|能随便|随便)[^,，?？]{0,24}吗[?？!！]*$|"
-                         r"(?:没|没有)人(?:管|过问|负责)(?:了)?(?:吗|呢)|还有(?:人管|王法|天理|人性|良心)吗|"
+                         r"(?:没|没有)人(?:管|过问|负责)(?:了)?(?:吗|呢)|还有(?:人管|王法|天理|人性|良心)吗|还管不管|还有没有人管|"
+                         # a harm feared, not asked: 万一出了事谁负责?, 如果她想不开怎么办? (not 出了问题怎么办,
+                         # which may ask what to do)
+                         r"(?:万一|如果|要是|假如|一旦)[^?？。!！]{0,30}(?:出(?:了)?(?:什么)?(?:事|意外|事故|人命)|"
+                         r"发生(?:了)?(?:什么)?(?:意外|事故|火灾)|想不开|三长两短|闪失|伤亡)[^?？。!！]{0,10}"
+                         r"(?:怎么办|谁(?:来)?(?:负责|承担)|由谁)|"
+                         # a privilege named to accuse, never asked of: 这是谁给开锁公司的特权?, 成了法外之地吗?
+                         r"(?:特权|法外之地|独立王国|私人领地|后花园|提款机|摇钱树|唐僧肉|土皇帝)(?:吗|么|嘛|呢)?[?？!！]*$|"
                          r"这还(?:能|是|有|算|叫)[^,，?？]{0,24}吗[?？!！]*$|就是(?:这样|如此|这么)[^,，?？]{0,24}的吗|"
                          r"心里[^,，?？]{0,6}(?:惭愧|平衡|过意|安心|踏实)[^,，?？]{0,4}吗|(?<!请问)(?<!想问)真的(?:是|那么|这么)?[^,，?？吗]{1,12}吗[?？!！]*$|"
                          r"怎么(?:能|能够|可以|好意思)(?!办|申请|查询|报名|领取|参加)[^?？]{0,40}呢[?？!！]*$|"
@@ -326,13 +333,28 @@ def _focus(question: str) -> str:
     return "，".join(picked[::step])
 
 
+# the acts a plea asks for (a demand without a question mark), each family one act said in other
+# words: a plea to 关停 a quarry is taken up by a reply that it 停止开采, one to 修缮 a road by one
+# that it is 修复. The verb heads only, two characters: 拆 alone is also the 拆 of 拆迁
+_ACTS = (
+    ("关停", "关闭", "停止", "停产", "停业", "停工", "停运", "叫停", "取缔", "禁止", "查封", "封停", "关掉"),
+    ("维修", "修复", "修理", "整修", "修缮", "抢修", "翻修", "修补"),
+    ("拆除", "拆掉", "拆毁"),
+    ("退还", "返还", "退回", "退款", "退费"),
+    ("安装", "加装", "增设", "设置", "装上", "设立", "配备", "安设"),
+)
+
+
 def _reworded(question: str, core: str) -> str:
     """The question in the reply's words, where the reply names the same thing otherwise: a
-    word of ``text.SYNONYMS`` by the one of its group the reply uses (噪音 by 噪声), and an
+    word of ``text.SYNONYMS`` by the one of its group the reply uses (噪音 by 噪声), an act by the
+    reply's word of its family (``_ACTS``: 关停 by 停止), and an
     abbreviation by the short word of the reply its characters are in, in order (公厕 by 公共厕,
     of 公共厕所; 违建 by 违法建, of 违法建设)."""
 
     question = in_words_of(question, core)
+    if not _MARK.search(question):  # a plea's act; a question (可以退回来吗?) wants its own answer
+        question = in_words_of(question, core, _ACTS)
     for word in set(_words(_focus(question))):
         # an abbreviation is a word of the dictionary (not 上要, 人车: jieba's guesses), and not a
         # common one (现在, 同时, 进步) or a number (第一, 七十): those are words of their own
@@ -392,7 +414,8 @@ def _spelled_out(word: str, text: str) -> str | None:
 
 def _takes_up(question: str, core: str, reply_grams: Counter, lists: bool = True) -> bool:
     """A quarter of the question's bigrams in the reply (five whatever its length), or a
-    quarter of those of the part its cue is in, or 30 % of that part's words, or, where
+    quarter of those of the part its cue is in (for a plea without a question mark, also that
+    part read past whom it asks and how: ``_ASKED_OF``), or 30 % of that part's words, or, where
     ``lists`` and the question is a plea listing measures, a third of one measure's bigrams."""
     key, focus = _content(question), _content(_focus(question))
     if not key or not focus:
@@ -400,6 +423,10 @@ def _takes_up(question: str, core: str, reply_grams: Counter, lists: bool = True
     echoed = set(reply_grams) - _part_only(question, core)
     hits = sum(1 for g in key if g in echoed)
     if hits / len(key) >= 0.25 or hits >= HITS or sum(1 for g in focus if g in echoed) / len(focus) >= 0.25:
+        return True
+    # a plea's part read past whom it asks and how (恳请…为百姓做主果断采取措施: 关停该场 is about 关停该场)
+    plea = () if _MARK.search(question) else _content(_focus(_ASKED_OF.sub(" ", question)))
+    if plea and sum(1 for g in plea if g in echoed) / len(plea) >= 0.25:
         return True
     words = _words(_focus(question))
     if words and sum(1 for w in words if w in core) / len(words) >= WORDS:

@@ -197,17 +197,24 @@ SYNONYMS = (
     ("座椅", "座位", "凳子", "椅子", "坐凳"),
 )
 SYNONYM_OF = {word: group for group in SYNONYMS for word in group}
-_LONGEST_FIRST = sorted(SYNONYM_OF, key=len, reverse=True)
 
 
-def in_words_of(text: str, other: str) -> str:
-    """``text`` with each word of ``SYNONYMS`` written as the one of its group ``other`` uses
-    (噪音 by 噪声 where ``other`` says 噪声); as it is where ``other`` uses that word itself, or
-    none of its group. Longest words first, and a shorter one inside a longer is read too: in
-    暖气不热, against a text that says 供暖 but none of 暖气不热's group, 暖气 is 供暖."""
-    for word in _LONGEST_FIRST:
+@lru_cache(maxsize=8)
+def _longest_first(groups: tuple[tuple[str, ...], ...]) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """Each word of ``groups`` with its group, and the words longest first."""
+    group_of = {word: group for group in groups for word in group}
+    return group_of, sorted(group_of, key=len, reverse=True)
+
+
+def in_words_of(text: str, other: str, groups: tuple[tuple[str, ...], ...] = SYNONYMS) -> str:
+    """``text`` with each word of ``groups`` (``SYNONYMS`` unless told) written as the one of its
+    group ``other`` uses (噪音 by 噪声 where ``other`` says 噪声); as it is where ``other`` uses that
+    word itself, or none of its group. Longest words first, and a shorter one inside a longer is
+    read too: in 暖气不热, against a text that says 供暖 but none of 暖气不热's group, 暖气 is 供暖."""
+    group_of, longest_first = _longest_first(groups)
+    for word in longest_first:
         if word in text and word not in other:
-            theirs = next((w for w in SYNONYM_OF[word] if w in other), None)
+            theirs = next((w for w in group_of[word] if w in other), None)
             if theirs:
                 text = text.replace(word, theirs)
     return text
