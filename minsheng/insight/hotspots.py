@@ -159,7 +159,7 @@ _SPLIT = re.compile(starting_at(
 ))
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")  # the same cuts, keeping the separators
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
-                           r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
+                           r"搅拌|停车|公交车?|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
                            r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|混凝土|沥青|"
                            r"配套|配建|私立|公办|民办|民营|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线|"
                            r"辖区|当地|基层|所属|居住地|公安|户籍地|农贸|集贸|蔬菜|菜|批发|环|村民小?|居民小?|民小|[每两几各]?条|商业|"
@@ -210,7 +210,19 @@ _NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关)|(?:(?
                  # 金鹰国际会展中心, 华远国际商业广场: not 万达国际 + 商贸城); a compound's 国际 stays one
                  # before its property company or another compound (锦江国际物业公司, 松雅国际星城小区, 某国际长城物业)
                  r"|(?<=国际)(?![小社新花公物星华金])(?=[\u4e00-\u9fff]{2,3}城|[\u4e00-\u9fff]{1,3}(?:中心|广场|大厦|大酒店))"
-                 r"|(?<=[户本老害别些通分个家]人家))")
+                 r"|(?<=[户本老害别些通分个家]人家)"
+                 # a lake, a river or a village before a direction and a road names the road (咸嘉湖西路, 梅溪湖东路,
+                 # 桃花村南路): not 咸嘉湖 + 西路… (翠湖西路丽景雅园 → 翠湖西路, 丽景雅园)
+                 r"|(?<=[湖河江湾港村])[东西南北中](?:路|大道|街))")
+# the junction of a road (双拥路口) and the office of a street (集里街道办): the name after them begins after
+# 口 or 办 (青松路口翠柳家园 → 青松路, 翠柳家园; 枫林街道办柳塘村 → 枫林街道, 柳塘村)
+_AFTER_PLACE = re.compile(r"(?<=[路街巷道])口|(?<=街道)办(?:事处)?")
+# developers whose name citizens write before an estate's (碧桂园威尼斯城, 阳光城檀悦, 恒大御景天下, 中海国际社区):
+# alone (碧桂园业主维权, 中海业主, 恒大业主) a developer says no place, and a key of its name would draw together the
+# problems of all its estates; right before another name it is that estate's (碧桂园南城首府, 碧桂园城市花园: one key,
+# that answers to 南城首府 by its tail, ``place_tails``); written with 小区 (北辰小区) it is an estate's name
+DEVELOPERS = frozenset("碧桂园 阳光城 恒大 万科 保利 绿地 中海 融创 美的 华润 富力 世茂 龙湖 金地 雅居乐 旭辉 北辰 鑫远 "
+                       "佳兆业 金科 荣盛 卓越 奥园 中粮 中冶 建发 蓝光 正荣 泰禾 新力".split())
 _LONGEST_NAME = 16  # characters before the place word: a longer run is words, not one name
 _PLACE = re.compile(rf"(.{{2,8}}?)({_SUFFIXES}){_NOT_A_SUFFIX}")
 # 和 joins two places (北环路和平凉路) but is part of names too (和平嘉园, 和谐家园, 和政县, 禧和路,
@@ -339,6 +351,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                              if (word in _BARE_OPENS if word else start == lead or text[start - 1] == _REGION_CUT)
                              else (0, ""))
             pos, last_new, last_key, last_suffix = 2 if station_at else 0, False, "", ""
+            developer, developer_end = "", -1  # a developer's name read alone, and where it ends
             while m := _PLACE.search(chunk, pos):
                 name, suffix, head = m.group(1), m.group(2), chunk[pos:m.start()]
                 # a name longer than the pattern's eight characters (云岭鑫达光电仪表有限责任公司, a chain of
@@ -348,6 +361,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                         and not any(c.isdigit() for c in head)):
                     name = head + name
                 pos = m.end()
+                if after := _AFTER_PLACE.match(chunk, pos):
+                    pos = after.end()
                 at_opening, opening = m.start() == opening, -1
                 if len(suffix) >= 5 and (end := _second_compound(suffix)):
                     suffix, pos = suffix[:end], m.start(2) + end
@@ -356,7 +371,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                     if not middle.endswith(_ROADS) and not _GENERIC_NAME.match(middle[-2:]):
                         name, suffix, pos = name + suffix + middle, "小区", inside.end()
                 rest = _BUILDING.sub("", name, count=1)
-                if ((_GENERIC_NAME.match(name) and not (_NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区"))))
+                after_developer = m.start() == developer_end  # (碧桂园城市花园: a name of its own, though generic)
+                if not after_developer and ((_GENERIC_NAME.match(name) and not (_NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区"))))
                         or rest != name and len(rest) > 1 and _GENERIC_NAME.match(rest)
                         or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2):
                     continue
@@ -377,6 +393,11 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 if len(suffix) > 2 and suffix.endswith(("学校", "工地", "工厂")):
                     suffix = suffix[:-2]
                 key = _TRIM.sub("", name + suffix)
+                if key in DEVELOPERS and key == name + suffix:
+                    developer, developer_end = key, pos
+                    continue
+                if after_developer:
+                    key = developer + key
                 listed_last = listed and at_chunk == len(chunks) - 1 and m.end() == len(chunk)
                 pair = len(key) == 2 and (at_opening or listed_last) and suffix == "小区"
                 if ((len(key) >= 3 or station or pair and _ESTATE_PAIR.match(key) and key not in _KINDS)
@@ -408,6 +429,7 @@ def _bare_estate(chunk: str, cut_after: str) -> tuple[int, str]:
             or ends_in_place_word(chunk[:end]) or ends_in_place_word(name) or _DISTRICT.match(name)
             or _GENERIC_NAME.match(name) or _ANONYMOUS.match(name)
             or _NO_BARE_NAME.search(name) or _ESTATE_CUE.search(name) or not _NOT_IN_NAME.isdisjoint(name)
+            or name in DEVELOPERS
             or _ESTATE_CUE.fullmatch(name + "业主")):  # the owners counted (全体业主, 部分业主): no name
         return 0, ""
     return end, name
