@@ -940,3 +940,16 @@ def test_the_same_problem_at_two_estates_of_one_developer_is_two_hotspots(mode):
     of = clustered(make_items() + letters("D", DEVELOPER_ESTATES), mode)
     assert of["D0"] == of["D1"] and of["D2"] == of["D3"], "each estate's letters are one hotspot"
     assert of["D0"] != of["D2"], "two estates of one developer are two hotspots"
+
+
+def test_a_developers_estate_of_no_place_word_is_read_where_a_name_begins():
+    """An estate named by its developer and a name of no place word (金科枫语, 龙湖翠屏原著) was read only before a
+    word of an estate (业主, 交房 …), not before its parking spaces or 的, nor with a lettered block after it (c2区);
+    the developer's own business (中海地产, 金科物业) stays no place."""
+    assert core.extract_places("A市金科枫语的车位太贵") == ["金科枫语"]
+    assert core.extract_places("投诉A7县龙湖翠屏原著停车位收费") == ["龙湖翠屏原著"]
+    assert core.extract_places("A市北辰青松洲c2区3栋户型不合理") == ["北辰青松洲"]
+    assert core.extract_places("A6区中粮翠柳10~13栋业主维权") == ["中粮翠柳"]
+    assert core.extract_places("A市中海地产欺骗业主") == []
+    assert core.extract_places("投诉A7县金科物业乱收费") == []
+    assert core.extract_places("A4区北辰的学位太紧张") == []

@@ -288,7 +288,14 @@ _BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,}[A-Za-z0-9]*")  # 阳光100: Chines
 _NO_BARE_NAME = re.compile(r"房子|新房|住房|商品|楼房|二手|住宅|车位|停车|违法|违规|何时|通知|申请|本人|自己|自家|"
                            r"局|法院|政府|规定|判决|工程|使用|前期|之初|^一[名位户套个]|房$|"
                            r"^[\d一二三四五六七八九十]+楼$|顶楼|底楼|外地|本地|重点|民生|扶贫|市政|电梯|光伏|招商")
-_BARE_WORKS = re.compile(r"(?:拆迁|棚改|改造|安置|建设|开发|内|[东西南北]|一[套间处])$")
+_BARE_WORKS = re.compile(r"(?:拆迁|棚改|改造|安置|建设|开发|内|[东西南北]|一[套间处]|[A-Za-z]\d*区)$")  # (某某c2区3栋)
+# a developer's estate that ends in no place word (金科天悦, 北辰三角洲, 中粮北纬, 龙湖楚风原著) is read where a name begins
+# (as ``_bare_estate``) when the chunk ends two to four characters after the developer, or a parking space, its manager
+# or a word of an estate follows them there (金科天悦的车位, 金科天悦车位, 某某北纬10~13栋); not the developer's own
+# business (中海地产, 万科物业, 美的置业)
+_DEVELOPER_LED = re.compile("|".join(sorted(DEVELOPERS, key=len, reverse=True)))
+_DEVELOPER_ENDS = re.compile(f"{_ESTATE_CUE.pattern}|车位|停车|物业")
+_DEVELOPER_BUSINESS = re.compile("地产|置业|物业|集团|公司|开发|房产|客服|总部|销售|旗下|方")
 _VERB_ENDS = frozenset("交缴付收办买卖租退给叫让问")
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
@@ -422,9 +429,19 @@ def _bare_estate(chunk: str, cut_after: str) -> tuple[int, str]:
     after the chunk); else (0, "")."""
     cue = _ESTATE_CUE.search(chunk, 2, 9)
     end = cue.start() if cue else len(chunk) if cut_after and _ESTATE_CUE_AFTER.fullmatch(cut_after) else 0
+    developer = _DEVELOPER_LED.match(chunk)
+    if developer and _DEVELOPER_BUSINESS.match(chunk, developer.end()):
+        return 0, ""  # the developer's company, manager or sales (中海地产欺骗业主): no estate
+    if not end and developer:
+        stop = _DEVELOPER_ENDS.search(chunk, developer.end() + 2)
+        end = stop.start() if stop else len(chunk)
     if not end:
         return 0, ""
     name = _TRIM.sub("", _BARE_WORKS.sub("", chunk[:end]))
+    if developer and not cue:  # the developer and two to four characters (中粮北纬10~13栋: the buildings' number left)
+        name = name.rstrip("0123456789")
+        if not 2 <= len(name) - developer.end() <= 4:
+            return 0, ""
     if (len(name) < 2 or len(name) > 8 or not _BARE_NAME.fullmatch(name) or name[-1] in _VERB_ENDS
             or ends_in_place_word(chunk[:end]) or ends_in_place_word(name) or _DISTRICT.match(name)
             or _GENERIC_NAME.match(name) or _ANONYMOUS.match(name)
