@@ -953,3 +953,11 @@ def test_a_developers_estate_of_no_place_word_is_read_where_a_name_begins():
     assert core.extract_places("A市中海地产欺骗业主") == []
     assert core.extract_places("投诉A7县金科物业乱收费") == []
     assert core.extract_places("A4区北辰的学位太紧张") == []
+
+
+def test_a_square_or_a_village_named_by_a_day_is_read():
+    """五一 and 八一 were read as a day's name before a road only (五一大道, 八一路): the square and the village
+    named by them (五一广场, 八一新村) were generic numerals, no place."""
+    assert core.extract_places("五一广场地铁站出口太少") == ["五一广场"]
+    assert core.extract_places("高桥街道八一新村垃圾成堆") == ["高桥街道", "八一新村"]
+    assert core.extract_places("五一中路, 八一西路") == ["五一中路", "八一西路"]  # (as before)

@@ -172,6 +172,8 @@ _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多�
 # the same characters (建设路, 建工学校, 修文路): only a generic rest is left out
 _BUILDING = re.compile(r"^[会要将想应]?(?:规划|建设|修建|新建|建|修|设)")
 _NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$|^[三五七八]一[东西南北中]?$")
+# a day names a square, a village or an estate as it names a road (五一广场, 八一新村; 五一大道 above)
+_DAY_NAME = re.compile(r"^[五七八]一$")
 _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
 _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间处]|[这那该本此][所家个座条间]?)")
@@ -379,7 +381,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                         name, suffix, pos = name + suffix + middle, "小区", inside.end()
                 rest = _BUILDING.sub("", name, count=1)
                 after_developer = m.start() == developer_end  # (碧桂园城市花园: a name of its own, though generic)
-                if not after_developer and ((_GENERIC_NAME.match(name) and not (_NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区"))))
+                if not after_developer and ((_GENERIC_NAME.match(name) and not (
+                        _NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区")) or _DAY_NAME.match(name)))
                         or rest != name and len(rest) > 1 and _GENERIC_NAME.match(rest)
                         or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2):
                     continue
