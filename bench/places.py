@@ -27,6 +27,11 @@ titles), marked by reading the title alone after the rule had been written (a fe
 reading of the whole file while it was tried; one whose place the masking garbled was left out). Each part is
 printed twice: as ``extract_places`` reads a title alone, and "with the file's estates", as the hotspot batch reads
 it (``hotspots.KnownEstates``: an estate another title names with 小区, read where this one writes it bare).
+Then (2026-12-04, developers and junctions) 40 ``tune`` titles chosen for the change, not at random (titles not
+yet in the file, held ones of this file and of bench/hotspots_real.csv left out, that name a developer before an
+estate, 碧桂园威尼斯城, or with a name of no place word, 金科天悦, an estate or a road after a road's junction or a
+street's office, 咸嘉湖西路, or a square or a village named by a day, 五一广场), marked by reading the
+title alone.
 """
 
 from __future__ import annotations

@@ -301,7 +301,7 @@ def test_places_groups_and_county_are_read_from_text():
     # a place word that begins a longer word (城际, 城市) is read inside the name
     assert core.extract_places("绿地城际空间站质量差, 长株潭城际铁路停运, 兰州城市学院") == [
         "绿地城际空间站", "长株潭城际铁路", "兰州城市学院"]
-    assert core.extract_places("恒大城市之光, 碧桂园城市花园") == ["恒大城", "碧桂园"]
+    assert core.extract_places("恒大城市之光, 碧桂园城市花园") == ["恒大城", "碧桂园城市花园"]
     assert core.extract_places("某物流公司拖欠工资, 周边没有一所公办幼儿园, 学校门口没有斑马线, 小区广场") == []
     assert core.extract_places("知道58车贷, 5月10日下午市城, 紧挨着绿地海外滩小区") == ["58车贷", "绿地海外滩"]
     assert core.extract_places("A市地铁3号线松雅站") == ["地铁3号线", "松雅站"]
@@ -896,3 +896,68 @@ def test_merge_pass_joins_hotspots_whose_titles_name_one_place_and_a_word_of_one
     assert index.merge_split() == merges
     of = clusters_of(index)
     assert (of["Q0"] == of["Q1"]) == bool(merges)
+
+
+def test_an_estate_after_a_road_junction_a_street_office_or_a_lake_road_is_read():
+    """After a road's junction (青松路口) or a street's office (枫林街道办) the estate or village that follows
+    was read with 口 or 办 in front of it (口翠柳家园, 办柳塘村), a key no other letter writes; and a road named
+    after a lake and a direction (翠湖西路) was read as the lake, the road going into the estate's name after it
+    (翠湖, 西路丽景雅园)."""
+    assert core.extract_places("青松路口翠柳家园门面油烟扰民") == ["青松路", "翠柳家园"]
+    assert core.extract_places("枫林街道办柳塘村东湾组的工厂排放废气") == ["枫林街道", "柳塘村", "东湾组"]
+    assert core.extract_places("枫林街道办事处柳塘社区乱收费") == ["枫林街道", "柳塘社区"]
+    assert core.extract_places("翠湖西路丽景雅园小区楼顶被占用") == ["翠湖西路", "丽景雅园"]
+    assert core.extract_places("翠湖西路车辆违停") == ["翠湖西路"]
+    assert core.extract_places("青松路口有人摆摊") == ["青松路"]
+
+
+def test_a_developer_is_read_with_its_estate_and_alone_names_no_place():
+    """碧桂园 ends in a place word, so 碧桂园枫林湾 was read as two places, 碧桂园 and 枫林湾, and every estate
+    of the developer shared the key 碧桂园; 中海业主 read 中海 as an estate. A developer before an estate's name
+    is now that estate's (one key), and alone (its owners, its buyers) it says no place."""
+    assert core.extract_places("举报碧桂园枫林湾违建严重") == ["碧桂园枫林湾"]
+    assert core.extract_places("阳光城翠柳湾夜间施工扰民") == ["阳光城翠柳湾"]
+    assert core.extract_places("反对在碧桂园城市花园旁建垃圾站") == ["碧桂园城市花园"]  # 城市花园 alone is generic
+    assert core.extract_places("碧桂园业主集体维权") == []
+    assert core.extract_places("中海业主的孩子入学难") == []
+    assert core.extract_places("北辰小区住改商") == ["北辰"]  # written with 小区: an estate of that name
+    assert core.extract_places("恒大御景花园漏水") == ["恒大御景花园"]  # (as before)
+
+
+# the same problem at two estates of one developer, each written after its name
+DEVELOPER_ESTATES = [
+    ("碧桂园枫林湾违建严重", "枫林湾好几栋一楼业主私自扩建院子, 占用公共绿地, 物业劝阻无效。"),
+    ("碧桂园枫林湾违建无人管", "枫林湾别墅区有人加盖阳光房, 城管来看过一次就走了。"),
+    ("碧桂园翠柳湾违建严重", "翠柳湾顶楼住户在楼顶搭建铁皮房, 邻居楼下渗水, 投诉多次没人处理。"),
+    ("碧桂园翠柳湾违建无人管", "翠柳湾有业主把车库改成门面出租, 占了消防通道, 请执法部门查处。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_the_same_problem_at_two_estates_of_one_developer_is_two_hotspots(mode):
+    """With 碧桂园 read as a place of its own, a problem's word (违建) in titles naming it joined the letters of
+    all its estates; the developer now keys each estate apart."""
+    of = clustered(make_items() + letters("D", DEVELOPER_ESTATES), mode)
+    assert of["D0"] == of["D1"] and of["D2"] == of["D3"], "each estate's letters are one hotspot"
+    assert of["D0"] != of["D2"], "two estates of one developer are two hotspots"
+
+
+def test_a_developers_estate_of_no_place_word_is_read_where_a_name_begins():
+    """An estate named by its developer and a name of no place word (金科枫语, 龙湖翠屏原著) was read only before a
+    word of an estate (业主, 交房 …), not before its parking spaces or 的, nor with a lettered block after it (c2区);
+    the developer's own business (中海地产, 金科物业) stays no place."""
+    assert core.extract_places("A市金科枫语的车位太贵") == ["金科枫语"]
+    assert core.extract_places("投诉A7县龙湖翠屏原著停车位收费") == ["龙湖翠屏原著"]
+    assert core.extract_places("A市北辰青松洲c2区3栋户型不合理") == ["北辰青松洲"]
+    assert core.extract_places("A6区中粮翠柳10~13栋业主维权") == ["中粮翠柳"]
+    assert core.extract_places("A市中海地产欺骗业主") == []
+    assert core.extract_places("投诉A7县金科物业乱收费") == []
+    assert core.extract_places("A4区北辰的学位太紧张") == []
+
+
+def test_a_square_or_a_village_named_by_a_day_is_read():
+    """五一 and 八一 were read as a day's name before a road only (五一大道, 八一路): the square and the village
+    named by them (五一广场, 八一新村) were generic numerals, no place."""
+    assert core.extract_places("五一广场地铁站出口太少") == ["五一广场"]
+    assert core.extract_places("高桥街道八一新村垃圾成堆") == ["高桥街道", "八一新村"]
+    assert core.extract_places("五一中路, 八一西路") == ["五一中路", "八一西路"]  # (as before)

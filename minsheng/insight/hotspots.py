@@ -159,7 +159,7 @@ _SPLIT = re.compile(starting_at(
 ))
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")  # the same cuts, keeping the separators
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
-                           r"搅拌|停车|公交|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
+                           r"搅拌|停车|公交车?|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
                            r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|混凝土|沥青|"
                            r"配套|配建|私立|公办|民办|民营|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线|"
                            r"辖区|当地|基层|所属|居住地|公安|户籍地|农贸|集贸|蔬菜|菜|批发|环|村民小?|居民小?|民小|[每两几各]?条|商业|"
@@ -172,6 +172,8 @@ _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多�
 # the same characters (建设路, 建工学校, 修文路): only a generic rest is left out
 _BUILDING = re.compile(r"^[会要将想应]?(?:规划|建设|修建|新建|建|修|设)")
 _NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$|^[三五七八]一[东西南北中]?$")
+# a day names a square, a village or an estate as it names a road (五一广场, 八一新村; 五一大道 above)
+_DAY_NAME = re.compile(r"^[五七八]一$")
 _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
 _ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间处]|[这那该本此][所家个座条间]?)")
@@ -210,7 +212,19 @@ _NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关)|(?:(?
                  # 金鹰国际会展中心, 华远国际商业广场: not 万达国际 + 商贸城); a compound's 国际 stays one
                  # before its property company or another compound (锦江国际物业公司, 松雅国际星城小区, 某国际长城物业)
                  r"|(?<=国际)(?![小社新花公物星华金])(?=[\u4e00-\u9fff]{2,3}城|[\u4e00-\u9fff]{1,3}(?:中心|广场|大厦|大酒店))"
-                 r"|(?<=[户本老害别些通分个家]人家))")
+                 r"|(?<=[户本老害别些通分个家]人家)"
+                 # a lake, a river or a village before a direction and a road names the road (咸嘉湖西路, 梅溪湖东路,
+                 # 桃花村南路): not 咸嘉湖 + 西路… (翠湖西路丽景雅园 → 翠湖西路, 丽景雅园)
+                 r"|(?<=[湖河江湾港村])[东西南北中](?:路|大道|街))")
+# the junction of a road (双拥路口) and the office of a street (集里街道办): the name after them begins after
+# 口 or 办 (青松路口翠柳家园 → 青松路, 翠柳家园; 枫林街道办柳塘村 → 枫林街道, 柳塘村)
+_AFTER_PLACE = re.compile(r"(?<=[路街巷道])口|(?<=街道)办(?:事处)?")
+# developers whose name citizens write before an estate's (碧桂园威尼斯城, 阳光城檀悦, 恒大御景天下, 中海国际社区):
+# alone (碧桂园业主维权, 中海业主, 恒大业主) a developer says no place, and a key of its name would draw together the
+# problems of all its estates; right before another name it is that estate's (碧桂园南城首府, 碧桂园城市花园: one key,
+# that answers to 南城首府 by its tail, ``place_tails``); written with 小区 (北辰小区) it is an estate's name
+DEVELOPERS = frozenset("碧桂园 阳光城 恒大 万科 保利 绿地 中海 融创 美的 华润 富力 世茂 龙湖 金地 雅居乐 旭辉 北辰 鑫远 "
+                       "佳兆业 金科 荣盛 卓越 奥园 中粮 中冶 建发 蓝光 正荣 泰禾 新力".split())
 _LONGEST_NAME = 16  # characters before the place word: a longer run is words, not one name
 _PLACE = re.compile(rf"(.{{2,8}}?)({_SUFFIXES}){_NOT_A_SUFFIX}")
 # 和 joins two places (北环路和平凉路) but is part of names too (和平嘉园, 和谐家园, 和政县, 禧和路,
@@ -276,7 +290,14 @@ _BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,}[A-Za-z0-9]*")  # 阳光100: Chines
 _NO_BARE_NAME = re.compile(r"房子|新房|住房|商品|楼房|二手|住宅|车位|停车|违法|违规|何时|通知|申请|本人|自己|自家|"
                            r"局|法院|政府|规定|判决|工程|使用|前期|之初|^一[名位户套个]|房$|"
                            r"^[\d一二三四五六七八九十]+楼$|顶楼|底楼|外地|本地|重点|民生|扶贫|市政|电梯|光伏|招商")
-_BARE_WORKS = re.compile(r"(?:拆迁|棚改|改造|安置|建设|开发|内|[东西南北]|一[套间处])$")
+_BARE_WORKS = re.compile(r"(?:拆迁|棚改|改造|安置|建设|开发|内|[东西南北]|一[套间处]|[A-Za-z]\d*区)$")  # (某某c2区3栋)
+# a developer's estate that ends in no place word (金科天悦, 北辰三角洲, 中粮北纬, 龙湖楚风原著) is read where a name begins
+# (as ``_bare_estate``) when the chunk ends two to four characters after the developer, or a parking space, its manager
+# or a word of an estate follows them there (金科天悦的车位, 金科天悦车位, 某某北纬10~13栋); not the developer's own
+# business (中海地产, 万科物业, 美的置业)
+_DEVELOPER_LED = re.compile("|".join(sorted(DEVELOPERS, key=len, reverse=True)))
+_DEVELOPER_ENDS = re.compile(f"{_ESTATE_CUE.pattern}|车位|停车|物业")
+_DEVELOPER_BUSINESS = re.compile("地产|置业|物业|集团|公司|开发|房产|客服|总部|销售|旗下|方")
 _VERB_ENDS = frozenset("交缴付收办买卖租退给叫让问")
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
@@ -339,6 +360,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                              if (word in _BARE_OPENS if word else start == lead or text[start - 1] == _REGION_CUT)
                              else (0, ""))
             pos, last_new, last_key, last_suffix = 2 if station_at else 0, False, "", ""
+            developer, developer_end = "", -1  # a developer's name read alone, and where it ends
             while m := _PLACE.search(chunk, pos):
                 name, suffix, head = m.group(1), m.group(2), chunk[pos:m.start()]
                 # a name longer than the pattern's eight characters (云岭鑫达光电仪表有限责任公司, a chain of
@@ -348,6 +370,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                         and not any(c.isdigit() for c in head)):
                     name = head + name
                 pos = m.end()
+                if after := _AFTER_PLACE.match(chunk, pos):
+                    pos = after.end()
                 at_opening, opening = m.start() == opening, -1
                 if len(suffix) >= 5 and (end := _second_compound(suffix)):
                     suffix, pos = suffix[:end], m.start(2) + end
@@ -356,7 +380,9 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                     if not middle.endswith(_ROADS) and not _GENERIC_NAME.match(middle[-2:]):
                         name, suffix, pos = name + suffix + middle, "小区", inside.end()
                 rest = _BUILDING.sub("", name, count=1)
-                if ((_GENERIC_NAME.match(name) and not (_NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区"))))
+                after_developer = m.start() == developer_end  # (碧桂园城市花园: a name of its own, though generic)
+                if not after_developer and ((_GENERIC_NAME.match(name) and not (
+                        _NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区")) or _DAY_NAME.match(name)))
                         or rest != name and len(rest) > 1 and _GENERIC_NAME.match(rest)
                         or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2):
                     continue
@@ -377,6 +403,11 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 if len(suffix) > 2 and suffix.endswith(("学校", "工地", "工厂")):
                     suffix = suffix[:-2]
                 key = _TRIM.sub("", name + suffix)
+                if key in DEVELOPERS and key == name + suffix:
+                    developer, developer_end = key, pos
+                    continue
+                if after_developer:
+                    key = developer + key
                 listed_last = listed and at_chunk == len(chunks) - 1 and m.end() == len(chunk)
                 pair = len(key) == 2 and (at_opening or listed_last) and suffix == "小区"
                 if ((len(key) >= 3 or station or pair and _ESTATE_PAIR.match(key) and key not in _KINDS)
@@ -401,13 +432,24 @@ def _bare_estate(chunk: str, cut_after: str) -> tuple[int, str]:
     after the chunk); else (0, "")."""
     cue = _ESTATE_CUE.search(chunk, 2, 9)
     end = cue.start() if cue else len(chunk) if cut_after and _ESTATE_CUE_AFTER.fullmatch(cut_after) else 0
+    developer = _DEVELOPER_LED.match(chunk)
+    if developer and _DEVELOPER_BUSINESS.match(chunk, developer.end()):
+        return 0, ""  # the developer's company, manager or sales (中海地产欺骗业主): no estate
+    if not end and developer:
+        stop = _DEVELOPER_ENDS.search(chunk, developer.end() + 2)
+        end = stop.start() if stop else len(chunk)
     if not end:
         return 0, ""
     name = _TRIM.sub("", _BARE_WORKS.sub("", chunk[:end]))
+    if developer and not cue:  # the developer and two to four characters (中粮北纬10~13栋: the buildings' number left)
+        name = name.rstrip("0123456789")
+        if not 2 <= len(name) - developer.end() <= 4:
+            return 0, ""
     if (len(name) < 2 or len(name) > 8 or not _BARE_NAME.fullmatch(name) or name[-1] in _VERB_ENDS
             or ends_in_place_word(chunk[:end]) or ends_in_place_word(name) or _DISTRICT.match(name)
             or _GENERIC_NAME.match(name) or _ANONYMOUS.match(name)
             or _NO_BARE_NAME.search(name) or _ESTATE_CUE.search(name) or not _NOT_IN_NAME.isdisjoint(name)
+            or name in DEVELOPERS
             or _ESTATE_CUE.fullmatch(name + "业主")):  # the owners counted (全体业主, 部分业主): no name
         return 0, ""
     return end, name
