@@ -163,6 +163,10 @@ def test_everyday_words_and_street_names_name_no_region(directory):
     assert places.extract_region("嘉峪关西路路灯不亮", within=d["province"]) is None
     assert places.extract_region("定西市的耕地流转给了合作社", within=d["province"]) == d["dingxi"]
     assert places.extract_region("请党和政府帮帮我们", within=d["province"]) is None
+    qingyang = Region.objects.create(code="621000", name="庆阳市", level=2, parent=d["province"])
+    zhenyuan = Region.objects.create(code="621027", name="镇原县", level=3, parent=qingyang)
+    assert places.extract_region("黄土镇原北村的路坏了", within=d["province"]) is None  # 镇 ends 黄土镇
+    assert places.extract_region("镇原北村的路坏了", within=d["province"]) == zhenyuan
     # the full names still count, and a short name where it names the place
     assert places.extract_region("安宁区的小区没有电梯", within=d["lanzhou"]).name == "安宁区"
     assert places.extract_region("我在合作市工作", within=d["province"]).name == "合作市"

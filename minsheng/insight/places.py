@@ -16,7 +16,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from .text import normalize, starting_at
+from .text import normalize, starting_at, word_frequency
 
 SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "街道办事处", "街道", "地区", "新区", "林区",
             "省", "市", "区", "县", "镇", "乡", "盟", "旗")
@@ -92,14 +92,11 @@ class Gazetteer:
     def _names_a_place(self, text: str, start: int, end: int, adjoining: bool) -> bool:
         """Whether text[start:end], an alias, names a region there. ``adjoining``: right after
         another place name (榆中县城关镇: 县城 is no word there)."""
-        from .text import word_frequency
-
         alias = text[start:end]
         full = alias in self.full_names
         if not full and (alias in EVERYDAY_WORDS or _STREET_AFTER.match(text, end)
-                         or start and not adjoining and (text[start - 1] in "镇乡村"  # 某某镇原来的
-                                                         or alias[0] in "镇乡" and "\u4e00" <= text[start - 1] <= "\u9fff")):
-            return False  # 新建镇原来的: 镇 ends the name before
+                         or not adjoining and _after_a_name(text, start, alias)):
+            return False
         crossed = start and not adjoining and word_frequency(text[start - 1:start + 1]) >= _WORD_BEFORE_FREQUENCY
         if full:
             return not (crossed and len(alias) == 2)
@@ -131,6 +128,15 @@ class Gazetteer:
             if best is None or place.level > best.level:
                 best = place
         return best
+
+
+def _after_a_name(text: str, start: int, alias: str) -> bool:
+    """Whether the short name ``alias`` at ``start`` follows the name of a town or village not in the
+    directory (某某镇原来的: 镇原 is no county there; 新建镇七里河村)."""
+    if not start:
+        return False
+    before = text[start - 1]
+    return before in "镇乡村" or alias[0] in "镇乡" and "\u4e00" <= before <= "\u9fff"
 
 
 def _in_line(place: Place, other: Place) -> bool:
