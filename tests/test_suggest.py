@@ -167,6 +167,13 @@ def test_everyday_words_and_street_names_name_no_region(directory):
     zhenyuan = Region.objects.create(code="621027", name="镇原县", level=3, parent=qingyang)
     assert places.extract_region("黄土镇原北村的路坏了", within=d["province"]) is None  # 镇 ends 黄土镇
     assert places.extract_region("镇原北村的路坏了", within=d["province"]) == zhenyuan
+    heshui = Region.objects.create(code="621024", name="合水县", level=3, parent=qingyang)
+    longnan = Region.objects.create(code="621200", name="陇南市", level=2, parent=d["province"])
+    chengxian = Region.objects.create(code="621221", name="成县", level=3, parent=longnan)
+    assert places.extract_region("提高服务的综合水平", within=d["province"]) is None  # 综合, 水平
+    assert places.extract_region("请责成县里尽快处理", within=d["province"]) is None  # 责成
+    assert places.extract_region("合水的路坏了", within=d["province"]) == heshui
+    assert places.extract_region("请成县尽快处理", within=d["province"]) == chengxian
     # the full names still count, and a short name where it names the place
     assert places.extract_region("安宁区的小区没有电梯", within=d["lanzhou"]).name == "安宁区"
     assert places.extract_region("我在合作市工作", within=d["province"]).name == "合作市"
