@@ -18,8 +18,11 @@ their remit is clear (交管局 → 交通运输, 人力资源社会保障局 �
 others such as 应急局, 科委 or 首都之窗 are left out and counted). Measured: how often
 the topic model trained on ../shared/datasets/train picks the department's topic (the
 remit a topic-based table would route to), and unit accuracy under a table that sends
-each topic to its most frequent department. Both: the unit model (routing learned from
-past dispatches, `train-classifier --from-db --target unit`) on held-back messages.
+each topic to its most frequent department; and how many reference messages (none names a
+place in 甘肃) the demo directory's place names give a region, every one a false one.
+Both: the unit model (routing learned from past dispatches, `train-classifier --from-db
+--target unit`) on held-back messages; on the demo it learns offices (住建局) and finds the
+office's unit for the message's region, as the dispatcher's history line does.
 """
 
 from __future__ import annotations
@@ -90,6 +93,37 @@ def reference(datasets: Path) -> None:
             print("  most frequent misses (department → predicted topic): "
                   + ", ".join(f"{d}→{p} {c}" for (d, p), c in misses.most_common(5)))
         learned_units(name, [r["用户问题"] for r in rows], departments)
+    false_places(datasets)
+
+
+def false_places(datasets: Path) -> None:
+    """Regions read from texts that name none: the demo directory's gazetteer (甘肃省) over every
+    reference message (Hunan's board with its places masked as A市/A2区, and Beijing questions), where
+    each region found is a false one (安宁 of 保一方安宁, 合作 of 合作社, 和政 of 党和政府)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
+    django.setup()
+    from minsheng.directory import demo_data
+    from minsheng.insight import csvio
+    from minsheng.insight.places import Gazetteer
+
+    regions = [SimpleNamespace(pk=i, code=r["code"], level=int(r["level"]), name=r["name"])
+               for i, r in enumerate(demo_data.bundle()["regions.csv"])]
+    names = Gazetteer(regions)
+    texts = []
+    for folder, name in (("train", "tipdm_messages.csv"), ("unlabeled", "tipdm_testset.csv"),
+                         ("unlabeled", "tipdm_hotspot_messages.csv")):
+        titles, bodies, _rows, _ = csvio.message_texts(datasets / folder / name)
+        texts += [f"{t} {b}" for t, b in zip(titles, bodies, strict=True)]
+    for name in ("msgabench_nlu.csv", "msgabench_govqa.csv"):
+        _header, rows = csvio.read_rows(datasets / "unlabeled" / name, required=("用户问题",))
+        texts += [r["用户问题"] for r in rows]
+    found = Counter(names.by_alias[alias][0].name for text in texts for alias, _ in names.places_in(text)[:1])
+    regions_found = sum(names.find(text) is not None for text in texts)
+    print(f"reference texts naming no 甘肃 place: {len(texts)}; a region read from {regions_found} "
+          "(first place names read: "
+          + ", ".join(f"{n} {c}" for n, c in found.most_common(5)) + ")")
 
 
 def learned_units(name, questions, departments) -> None:
@@ -123,9 +157,9 @@ def demo() -> None:
     from minsheng.directory.models import Unit
     from minsheng.directory.routing import route
     from minsheng.insight import classify
-    from minsheng.insight.suggest import pick_unit, resolve_region
+    from minsheng.insight.suggest import pick_unit, resolve_region, unit_for_label
     from minsheng.insight.tasks import topic_for_label
-    from minsheng.insight.training import final_lead_units, region_names, unit_title
+    from minsheng.insight.training import final_lead_units, region_names, unit_label, unit_title
 
     # the unit that handled the case in the end (the demo also plays wrong dispatches and transfers)
     handled = final_lead_units()
@@ -137,24 +171,29 @@ def demo() -> None:
     predicted = model.predict([e.message.title for e in test], [e.message.body for e in test])
     topic_ok = unit_ok = oracle_ok = plain_ok = region_from_text = no_route = 0
     for e, p in zip(test, predicted, strict=True):
+        e.lead = None
         m = e.message
         topic_ok += p.label == m.topic.name
         region, from_text = resolve_region(m)
         region_from_text += from_text
         r = route(region, topic_for_label(p.label))
+        e.lead = r.lead
         no_route += r.lead is None
         unit_ok += r.lead is not None and r.lead.pk == e.unit_id
         oracle_lead = route(region, m.topic).lead
         oracle_ok += oracle_lead is not None and oracle_lead.pk == e.unit_id
         plain_lead = route(m.region, m.topic).lead  # the citizen's region as filed, no text
         plain_ok += plain_lead is not None and plain_lead.pk == e.unit_id
-    names = dict(Unit.objects.values_list("pk", "name"))
+    all_units = list(Unit.objects.filter(is_active=True).select_related("region").order_by("pk"))
+    labels = {u.pk: unit_label(u) for u in Unit.objects.all()}
     regions = region_names()
     units = classify.train([unit_title(m.title, regions[m.region_id]) for m in train], [m.body for m in train],
-                           [names[handled[m.pk]] for m in train])
+                           [labels[handled[m.pk]] for m in train])
     learned = units.predict([unit_title(e.message.title, regions[e.message.region_id]) for e in test],
                             [e.message.body for e in test])
-    learned_ok = sum(p.label == names[e.unit_id] for p, e in zip(learned, test, strict=True))
+    named = [unit_for_label(p.label, resolve_region(e.message)[0], all_units) for p, e in zip(learned, test, strict=True)]
+    learned_ok = sum(u is not None and u.pk == e.unit_id for u, e in zip(named, test, strict=True))
+    macro_f1 = _macro_f1([e.unit_id for e in test], [u.pk if u is not None else None for u in named])
     shown = [(pick_unit(p, resolve_region(e.message)[0])[0], e) for p, e in zip(learned, test, strict=True)]
     shown = [(u, e) for u, e in shown if u is not None]
     n = len(test)
@@ -164,9 +203,21 @@ def demo() -> None:
     print(f"  right lead unit (dispatcher's topic):    {oracle_ok / n:.3f}")
     print(f"  same, citizen's region as filed:         {plain_ok / n:.3f}")
     print(f"  region refined from the text:            {region_from_text} of {n}")
-    print(f"  right lead unit, unit model (history):   {learned_ok / n:.3f}   ({len(units.labels)} units learned)")
+    print(f"  right lead unit, unit model (history):   {learned_ok / n:.3f}   (macro-F1 {macro_f1:.3f}; "
+          f"{len(units.labels)} offices learned, each found in the message's region or the nearest above)")
     print(f"  history shown to the dispatcher:         {len(shown)} of {n}, right "
           f"{sum(u.pk == e.unit_id for u, e in shown) / max(len(shown), 1):.3f}")
+    differs = [(u, e) for u, e in shown if u != e.lead]
+    print(f"  history unlike the table's lead:         {len(differs)}; right: the history "
+          f"{sum(u.pk == e.unit_id for u, e in differs)}, the table "
+          f"{sum(e.lead is not None and e.lead.pk == e.unit_id for _, e in differs)}")
+
+
+def _macro_f1(truth: list, predicted: list) -> float:
+    """The mean F1 over the classes of ``truth`` (a class never right scores 0)."""
+    right = Counter(t for t, p in zip(truth, predicted, strict=True) if t == p)
+    said, there = Counter(predicted), Counter(truth)
+    return sum(2 * right[c] / (said[c] + there[c]) for c in there) / len(there)
 
 
 def main(argv=None) -> int:

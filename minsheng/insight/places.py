@@ -16,7 +16,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from .text import normalize, starting_at
+from .text import normalize, starting_at, word_frequency
 
 SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "街道办事处", "街道", "地区", "新区", "林区",
             "省", "市", "区", "县", "镇", "乡", "盟", "旗")
@@ -34,6 +34,26 @@ def aliases(name: str) -> set[str]:
     return found
 
 
+# Everyday words that are also a region's name without its suffix (合作市, 安宁区, 安定区, 清水县,
+# 火车站街道): 合作社, 保一方安宁, 社会安定, 清水塘 and 在火车站打车 name no region, so these count only in
+# full (合作市, 安宁区). Region names shared across China (和平区, 新华街道, 长安区 …) are listed too, for a
+# directory loaded elsewhere.
+EVERYDAY_WORDS = frozenset(
+    "合作 安宁 安定 清水 火车站 康乐 高台 民乐 灵台 平川 白银 景泰 和平 新华 长安 友谊 胜利 团结 光明 建设 解放 "
+    "东风 红旗 人民 新城 新区 开发 城区 郊区 中心 幸福 和谐 太平 永安 长寿 文化 朝阳 向阳 前进 东方 南湖 城南 城北 "
+    "城东 城西".split())
+# what follows a region's short name in the name of a street, an estate or a lower place (嘉峪关西路,
+# 天水南路, 东岗西路, 安定东路, 康乐嘉园, 金塔村, 城关镇): a street named after a place need not be in it
+# (嘉峪关西路 is in 兰州市城关区), and a village or town is not the county of the same name
+_STREET_AFTER = re.compile("[东西南北中]?(?:路|街(?!道)|大街|大道|巷)|嘉园|家园|花园|佳苑|名城|新村|小区|家属院|广场"
+                           "|村|镇|乡|社区")
+# a word read across a short name's first character (露天水泥, 综合水平, 居民勤劳), or the first of a
+# two-character name (责成县), of at least this jieba frequency: the name is part of other words; across its
+# last character (党和政府, 镇原有, 天水泥) only a common word counts (七里河西津西路: 河西 is no word there)
+_WORD_BEFORE_FREQUENCY = 100
+_WORD_AFTER_FREQUENCY = 1000
+
+
 @dataclass(frozen=True)
 class Place:
     region_id: int
@@ -47,36 +67,87 @@ class Gazetteer:
 
     def __init__(self, regions):
         self.by_alias: dict[str, list[Place]] = {}
+        self.full_names: set[str] = set()
         for r in regions:
             place = Place(r.pk, r.code, r.level, r.name)
+            self.full_names.add(r.name)
             for alias in aliases(r.name):
                 self.by_alias.setdefault(alias, []).append(place)
         names = sorted(self.by_alias, key=len, reverse=True)  # longest first: 七里河区 before 七里河
         self.pattern = re.compile("|".join(map(re.escape, names))) if names else None
 
     def places_in(self, text: str) -> list[tuple[str, list[Place]]]:
+        """(alias, the places it names) of each place name in ``text``; a short name that is an
+        everyday word, part of a street's or an estate's name, or read across other words is none."""
         if not self.pattern or not text:
             return []
-        return [(m.group(0), self.by_alias[m.group(0)]) for m in self.pattern.finditer(normalize(text))]
+        text = normalize(text)
+        found, last_end = [], -1
+        for m in self.pattern.finditer(text):
+            if self._names_a_place(text, m.start(), m.end(), adjoining=m.start() == last_end):
+                found.append((m.group(0), self.by_alias[m.group(0)]))
+                last_end = m.end()
+        return found
+
+    def _names_a_place(self, text: str, start: int, end: int, adjoining: bool) -> bool:
+        """Whether text[start:end], an alias, names a region there. ``adjoining``: right after
+        another place name (榆中县城关镇: 县城 is no word there)."""
+        alias = text[start:end]
+        full = alias in self.full_names
+        if not full and (alias in EVERYDAY_WORDS or _STREET_AFTER.match(text, end)
+                         or not adjoining and _after_a_name(text, start, alias)):
+            return False
+        crossed = start and not adjoining and word_frequency(text[start - 1:start + 1]) >= _WORD_BEFORE_FREQUENCY
+        if full:
+            return not (crossed and len(alias) == 2)
+        return not crossed and (end == len(text) or word_frequency(text[end - 1:end + 1]) < _WORD_AFTER_FREQUENCY)
 
     def find(self, text: str, within_code: str | None = None, within_level: int = 0) -> Place | None:
-        """The most specific place the text names (inside ``within`` when given)."""
+        """The most specific place the text names (inside ``within`` when given). A name that
+        also names ``within`` or a region above it (白银 of 白银市 and 白银区, in a message filed
+        under 白银市) means that region; a short name whose place lies outside a region the text
+        names in full (合作 of 合作市 beside 酒泉市) is not taken."""
         hits = self.places_in(text)
         if not hits:
             return None
         named_codes = [p.code for _, places in hits for p in places if len(places) == 1]
+        in_full = [places[0] for alias, places in hits if len(places) == 1 and alias in self.full_names]
         best: Place | None = None
-        for _alias, places in hits:
+        for alias, places in hits:
             if within_code:
+                if any(within_code.startswith(_prefix(p)) for p in places):
+                    continue  # names the message's own region (or one above it)
                 places = [p for p in places if _inside(p, within_code, within_level)]
             if len(places) > 1:  # ambiguous: keep those under another place the text names
                 places = [p for p in places if any(p.code != c and _inside(p, c, None) for c in named_codes)]
             if len(places) != 1:
                 continue
             place = places[0]
+            if alias not in self.full_names and not all(_in_line(place, other) for other in in_full):
+                continue
             if best is None or place.level > best.level:
                 best = place
         return best
+
+
+def _after_a_name(text: str, start: int, alias: str) -> bool:
+    """Whether the short name ``alias`` at ``start`` follows the name of a town or village not in the
+    directory (某某镇原来的: 镇原 is no county there; 新建镇七里河村)."""
+    if not start:
+        return False
+    before = text[start - 1]
+    return before in "镇乡村" or alias[0] in "镇乡" and "\u4e00" <= before <= "\u9fff"
+
+
+def _in_line(place: Place, other: Place) -> bool:
+    """One of the two lies in the other (or they are the same)."""
+    return place.code.startswith(_prefix(other)) or other.code.startswith(_prefix(place))
+
+
+def _prefix(place: Place) -> str:
+    from minsheng.directory.models import Region
+
+    return Region.prefix_for(place.code, place.level)
 
 
 def _inside(place: Place, code: str, level: int | None) -> bool:

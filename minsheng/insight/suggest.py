@@ -139,8 +139,10 @@ def history_unit(message, region):
 
 def pick_unit(prediction, region):
     """Among the model's three best readings at or above the prefill confidence, the
-    first active unit that can serve ``region`` (a unit of the region, of a region above
-    it, or of one below it): (unit, confidence), or (None, None)."""
+    first that names an active unit serving ``region`` (``unit_for_label``): (unit,
+    confidence), or (None, None)."""
+    from django.db.models import Q
+
     from minsheng.directory.models import Unit
 
     if prediction is None:
@@ -149,10 +151,32 @@ def pick_unit(prediction, region):
     candidates = [(label, p) for label, p in prediction.top if p >= floor]
     if not candidates:
         return None, None
-    units = {u.name: u for u in Unit.objects.filter(name__in=[label for label, _ in candidates], is_active=True)
-             .select_related("region")}
+    labels = [label for label, _ in candidates]
+    units = list(Unit.objects.filter(Q(name__in=labels) | Q(short_name__in=labels), is_active=True)
+                 .select_related("region").order_by("pk"))
     for label, p in candidates:
-        unit = units.get(label)
-        if unit is not None and (region is None or unit.region.contains(region) or region.contains(unit.region)):
+        unit = unit_for_label(label, region, units)
+        if unit is not None:
             return unit, round(p, 4)
     return None, None
+
+
+def unit_for_label(label: str, region, units):
+    """The unit among ``units`` that a unit model's ``label`` names for ``region``: the unit of that
+    name (a model trained before 2026-12-04 learned names), else the office of that short name
+    (``training.unit_label``) in the region or the nearest region above it, else the only one below
+    it. A unit serves a region when it is of the region, of one above it or of one below it; None
+    when no unit of the label does."""
+    def serves(unit):
+        return region is None or unit.region.contains(region) or region.contains(unit.region)
+
+    named = [u for u in units if u.name == label]
+    if named:
+        return named[0] if serves(named[0]) else None
+    offices = [u for u in units if u.short_name == label and serves(u)]
+    if region is not None:
+        for r in region.ancestors():
+            here = [u for u in offices if u.region_id == r.pk]
+            if here:
+                return here[0] if len(here) == 1 else None
+    return offices[0] if len(offices) == 1 else None

@@ -88,10 +88,18 @@ def unit_title(title: str, region_name: str) -> str:
     return f"{region_name} {title}".strip()
 
 
+def unit_label(unit) -> str:
+    """What the unit model learns of a unit: its office, the short name it shares with its peers in
+    other regions (住建局, 水务局), so that the cases of every region teach it (a region's own few cases
+    name its 水务局 seldom); the unit's name when it has no short name. ``suggest.unit_for_label`` finds
+    the office's unit for a message's region."""
+    return unit.short_name or unit.name
+
+
 def handled_cases(target: str = "topic") -> tuple[list[str], list[str], list[str], int]:
     """(titles, bodies, labels, corrections) from dispatched messages: the topic a
     dispatcher set (topic name), the type as the dispatcher left it, or the unit that
-    handled the case in the end (unit name). ``corrections`` counts the messages among
+    handled the case in the end (its office, ``unit_label``). ``corrections`` counts the messages among
     them with a CORRECTED event (a dispatcher overrode the prediction; for units: transfers and returns)."""
     from minsheng.board.models import Event, Message
     from minsheng.directory.models import Unit
@@ -104,7 +112,7 @@ def handled_cases(target: str = "topic") -> tuple[list[str], list[str], list[str
     titles, bodies, labels = [], [], []
     if target == "unit":
         handled = final_lead_units()
-        names = dict(Unit.objects.values_list("pk", "name"))
+        names = {u.pk: unit_label(u) for u in Unit.objects.only("pk", "name", "short_name")}
         regions = region_names()
         for m in qs.only("pk", "title", "body", "region_id").iterator(chunk_size=2000):
             if m.pk not in handled:
@@ -129,7 +137,8 @@ def train_to(out: str | Path, titles, bodies, labels, *, sources=(), progress=No
     return model
 
 
-# the unit model's figures read low on the demo (hundreds of units, a few cases each): say what it is for
+# the unit model's figures are of offices, and its macro-F1 reads low on the demo (the province's offices have a
+# handful of cases each): say what it is for
 UNIT_NOTE = "\n  (单位模型按各单位过去办理的案件学习, 只作「历史派单」参考; 派单建议以权责清单为准, 见 docs/routing.md)"
 
 

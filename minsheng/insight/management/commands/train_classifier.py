@@ -25,8 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--from-db", action="store_true",
                             help="train from dispatched messages (topic and type as the dispatcher left them)")
         parser.add_argument("--target", choices=training.TARGETS,
-                            help="with --from-db: topic, kind (type) or unit (the lead unit that handled the case "
-                                 "in the end: routing learned from past dispatches); default topic")
+                            help="with --from-db: topic, kind (type) or unit (the office, i.e. short name, of the lead "
+                                 "unit that handled the case in the end: routing learned from past dispatches); "
+                                 "default topic")
         parser.add_argument("--out", required=True, help="model directory to write: new (missing folders are created), empty, or a model "
                                                             "directory whose model is replaced")
         parser.add_argument("--c", type=float, default=classify.DEFAULT_C,
