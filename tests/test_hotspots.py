@@ -896,3 +896,33 @@ def test_merge_pass_joins_hotspots_whose_titles_name_one_place_and_a_word_of_one
     assert index.merge_split() == merges
     of = clusters_of(index)
     assert (of["Q0"] == of["Q1"]) == bool(merges)
+
+
+# night works for a metro line by one estate, told by three residents: the estate named with 小区 in one title,
+# right after the line in another (地铁六号线锦溪年华段: no name begins after 线), glued to a road in the third
+NIGHT_WORKS_BY_THE_LINE = [
+    ("锦溪年华小区门前修地铁到凌晨还不停", "门口修地铁, 挖掘机每晚挖到凌晨两三点, 声音巨大, 家里老人孩子都睡不着觉。"),
+    ("地铁六号线锦溪年华段夜里施工吵得没法睡", "修地铁的挖掘机每晚挖到凌晨三点多, 附近居民睡不着觉, 老人孩子被吵得受不了。"),
+    ("锦溪年华枫杨坡路与竹园路口修地铁半夜施工扰民", "修地铁的挖掘机凌晨还在挖, 声音巨大, 老人孩子被吵得睡不着觉, 周边邻居苦不堪言。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_an_estate_known_by_its_compound_is_read_after_a_place_and_apart_from_a_road_glued_to_it(mode):
+    """An estate of no place word is read bare once a title names it with 小区, but only where a name begins:
+    written right after a metro line (地铁六号线锦溪年华段) it was not read, and glued to a road (锦溪年华枫杨坡路)
+    it was held by that one place. Three residents' letters about the night works at the estate shared no
+    title place and made two or three hotspots; the estate is now read in each, the road kept apart."""
+    known = core.KnownEstates()
+    known.learn(core.extract_places("锦溪年华小区停水"), "锦溪年华小区停水")
+    assert known.read(["地铁六号线"], "地铁六号线锦溪年华段施工") == ["锦溪年华"]
+    index = core.HotspotIndex()
+    index.estates = known
+    glued = index.read_estates(core.Item("x", NIGHT_WORKS_BY_THE_LINE[2][0], "", T0).prepare())
+    assert glued.title_places == ["枫杨坡路", "竹园路", "锦溪年华"]
+    # another compound of the same name, and a kind of place after it, are no road glued to it
+    for title in ("锦溪年华花园路灯不亮", "锦溪年华配套幼儿园收费太高"):
+        assert "锦溪年华" not in index.read_estates(core.Item("y", title, "", T0).prepare()).title_places
+    of = clustered(make_items() + letters("N", NIGHT_WORKS_BY_THE_LINE), mode)
+    assert of["N0"] == of["N1"] == of["N2"]
+

@@ -512,21 +512,30 @@ class KnownEstates:
                 self._by_head.setdefault(place[:2], set()).add(place)
 
     def read(self, places: list[str], text: str) -> list[str]:
-        """The known names ``text`` (normalised) writes where a name begins, that none of ``places`` (read from
-        it) nor a longer known name holds or is part of."""
+        """The known names ``text`` (normalised) writes where a name begins or right after a place of ``places``
+        (read from it: 地铁六号线锦溪年华段), that none of ``places`` nor a longer known name holds or is part of;
+        a place read as the name and another place after it (锦溪年华枫杨坡路: ``_glued``) does not hold it."""
         found: list[str] = []
         if not self._by_head:
             return found
         heads = self._by_head
-        for begin in _MAY_BEGIN.finditer(text):
-            at = begin.end()
+        after_place = {at + len(p) for p in places if (at := text.find(p)) >= 0}
+        for at in chain((begin.end() for begin in _MAY_BEGIN.finditer(text)), sorted(after_place)):
             names = heads.get(text[at:at + 2])
             if names:
                 for name in sorted(names, key=len, reverse=True):
-                    if (text.startswith(name, at) and _begins_name(text, at)
-                            and not any(name in p or p in name for p in (*places, *found))):
+                    if (text.startswith(name, at) and (at in after_place or _begins_name(text, at))
+                            and not any(name in p and not _glued(p, name) or p in name for p in (*places, *found))):
                         found.append(name)
         return found
+
+
+def _glued(place: str, name: str) -> str:
+    """What follows the known estate ``name`` in ``place`` when it is another place read into one with it (锦溪年华 +
+    枫杨坡路, + 地铁6号线: a place read alone, that begins with no place word), else "". Not another compound of
+    the name (星河年华花园, 星河年华花园路: 花园 begins the rest), nor a kind or no place (配套幼儿园, 大市场, 无社区)."""
+    rest = place[len(name):] if place.startswith(name) else ""
+    return rest if len(rest) >= 3 and not rest.startswith(_SUFFIX_TUPLE) and extract_places(rest) == [rest] else ""
 
 
 _NUMERALS = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -925,8 +934,11 @@ class HotspotIndex:
         (``KnownEstates``) among its title places; before its keys are posted or looked up."""
         found = self.estates.read(item.title_places, item.title_text)
         if found:
-            item.title_places = item.title_places + found
-            item.places = item.title_places + [p for p in item.places if p not in item.title_places]
+            # 锦溪年华枫杨坡路 → 枫杨坡路, and 锦溪年华 among the found
+            read = item.title_places
+            item.title_places = list(dict.fromkeys([next((rest for name in found if (rest := _glued(p, name))), p)
+                                                    for p in read] + found))
+            item.places = item.title_places + [p for p in item.places if p not in read and p not in item.title_places]
             item.tails = place_tails(item.places)
             item.keys = []
         return item
