@@ -926,3 +926,11 @@ def test_an_estate_known_by_its_compound_is_read_after_a_place_and_apart_from_a_
     of = clustered(make_items() + letters("N", NIGHT_WORKS_BY_THE_LINE), mode)
     assert of["N0"] == of["N1"] == of["N2"]
 
+
+def test_a_bank_branch_is_a_place():
+    """A bank's branch ended in no place word, so letters about one branch shared no place (and the hotspot
+    found none to name). A bank's name alone is a chain, none (as bench/places.csv reads it)."""
+    assert core.extract_places("河西农商银行白沙支行乱扣房贷") == ["河西农商银行白沙支行"]
+    assert core.extract_places("中国银行东城分行门口停车难") == ["中国银行东城分行"]
+    assert core.extract_places("在建设银行排队, 这家支行不给办, 各个分行都一样") == []
+
