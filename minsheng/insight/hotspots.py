@@ -606,7 +606,13 @@ _PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
     ("消防通道", "消防生命", "消防车道"),
     ("建筑质量", "房屋质量", "工程质量", "质量问题", "豆腐渣"),  # what was built, not a product bought
     ("虚假宣传", "虚假广告"),
+    ("搅拌站", "搅拌厂", "搅拌场", "搅拌楼"),
+    ("油烟", "异味", "烟味"),
+    ("噪音扰民", "噪声扰民", "噪音污染", "噪声污染", "噪音大", "噪声大"),
 )
+# words of a problem that say nothing of its source (noise: a bar's, a lorry's, a site's): at a compound one
+# problem, along a road as many as there are sources
+_SOURCELESS = frozenset({"噪音扰民"})
 _PROBLEM_OF = {word: group[0] for group in reversed(_PROBLEM_GROUPS) for word in group}
 _PROBLEM_RE = re.compile(starting_at("|".join(sorted(_PROBLEM_OF, key=len, reverse=True))))
 
@@ -854,12 +860,14 @@ def _same_place(item: Item, c: Cluster, vec: dict[str, float], dot: float, tvec:
     if in_titles is None:  # a road read in one title and written in the other's is not enough (a long road)
         named = [p for p in _named_in_titles(item, c) if not p.endswith(_ROADS)]
         in_titles = list(dict.fromkeys(_same_title_places(item, c) + named))
-    if any(c.title_problems[w] * 2 >= c.size for w in item.title_problems) and (
+    if (words := [w for w in item.title_problems if c.title_problems[w] * 2 >= c.size]) and (
             same := [p for p in in_titles if not p.endswith(_WIDE_PLACES)]):
         # the same problem's word in both titles, said by at least half the hotspot's (a member that joined by
         # mistake does not draw in its own problem's letters); a road is long: one alone says less than a
-        # compound, a lake or two roads that cross
+        # compound, a lake or two roads that cross, and noise on it, which names no source, nothing
         one_road = len(same) == 1 and same[0].endswith(_ROADS)
+        if one_road and _SOURCELESS.issuperset(words):
+            return cos, JOIN_SAME_PROBLEM
         return cos, JOIN_SAME_ROAD_WORD if one_road else JOIN_SAME_PLACE_WORD
     return cos, JOIN_SAME_PROBLEM
 
