@@ -493,11 +493,11 @@ def _begins_name(text: str, at: int) -> bool:
 class KnownEstates:
     """The estates a collection's titles name with 小区 (时代年华小区), read where another title writes the name
     bare (时代年华精装房, 投诉时代年华): a name of no place word that ``extract_places`` reads only before a word
-    of an estate (``_ESTATE_CUE``). A name is learnt and read only where a name begins (``_BEGINS_AFTER``: not
-    改变…小区, not 文化公园里), of three characters or more (two are words of other names as often) and
-    none of the words ``_bare_estate`` refuses (街道安置小区, 不能上小区). ``learn`` a title's places, then ``read``
-    a title: the two characters at each place a name may begin are looked up, so a title costs the same however
-    many names are known. Not a word of jieba's dictionary (新世纪小区, 书香门第小区: 「在新世纪背景下…」 is
+    of an estate (``_ESTATE_CUE``). A name is learnt and read only where a name begins (``_BEGINS_AFTER``; read also
+    right after a place read: not 改变…小区, not 文化公园里), of three characters or more (two are words of other names
+    as often) and none of the words ``_bare_estate`` refuses (街道安置小区, 不能上小区). ``learn`` a title's places,
+    then ``read`` a title: the two characters at each place a name may begin are looked up, so a title costs the same
+    however many names are known. Not a word of jieba's dictionary (新世纪小区, 书香门第小区: 「在新世纪背景下…」 is
     about no estate)."""
 
     def __init__(self) -> None:
