@@ -87,7 +87,7 @@ _ADMIN = re.compile(r"[A-Z]\d*(?:县市|[市区县省])|西地省|[\u4e00-\u9fff
 PLACE_SUFFIXES = (
     "小区 花园 花苑 家园 公寓 新城 新村 广场 大厦 商城 市场 公园 山庄 雅苑 名苑 华苑 华府 名城 国际 天下 "
     "苑 园 府 湾 城 村 组 社区 街道 街区 镇 乡 路 街 大道 巷 桥 立交 隧道 学校 小学 中学 大学 学院 医院 幼儿园 "
-    "公司 集团 工厂 厂 派出所 搅拌站 站 工地 楼盘 车贷 平台 酒店 景区 水库 河 湖 港 机场 高速 线 号线 馆 中心 市场 "
+    "公司 集团 支行 分行 工厂 厂 派出所 搅拌站 站 工地 楼盘 车贷 平台 酒店 景区 水库 河 湖 港 机场 高速 线 号线 馆 中心 市场 "
     # (街区: a block, 坡子街区, not 坡子街 and a 区)
     # estate names often end in no place word (锦绣世家, 新城国际花都, 利保壹号公馆, 枫华府邸, 江山帝景, 塞纳丽舍)
     # or on a shore (兰亭湾畔, 松雅湖畔; not the 畔 of 畔塘村)
@@ -535,11 +535,11 @@ def _begins_name(text: str, at: int) -> bool:
 class KnownEstates:
     """The estates a collection's titles name with 小区 (时代年华小区), read where another title writes the name
     bare (时代年华精装房, 投诉时代年华): a name of no place word that ``extract_places`` reads only before a word
-    of an estate (``_ESTATE_CUE``). A name is learnt and read only where a name begins (``_BEGINS_AFTER``: not
-    改变…小区, not 文化公园里), of three characters or more (two are words of other names as often) and
-    none of the words ``_bare_estate`` refuses (街道安置小区, 不能上小区). ``learn`` a title's places, then ``read``
-    a title: the two characters at each place a name may begin are looked up, so a title costs the same however
-    many names are known. Not a word of jieba's dictionary (新世纪小区, 书香门第小区: 「在新世纪背景下…」 is
+    of an estate (``_ESTATE_CUE``). A name is learnt and read only where a name begins (``_BEGINS_AFTER``; read also
+    right after a place read: not 改变…小区, not 文化公园里), of three characters or more (two are words of other names
+    as often) and none of the words ``_bare_estate`` refuses (街道安置小区, 不能上小区). ``learn`` a title's places,
+    then ``read`` a title: the two characters at each place a name may begin are looked up, so a title costs the same
+    however many names are known. Not a word of jieba's dictionary (新世纪小区, 书香门第小区: 「在新世纪背景下…」 is
     about no estate)."""
 
     def __init__(self) -> None:
@@ -554,21 +554,30 @@ class KnownEstates:
                 self._by_head.setdefault(place[:2], set()).add(place)
 
     def read(self, places: list[str], text: str) -> list[str]:
-        """The known names ``text`` (normalised) writes where a name begins, that none of ``places`` (read from
-        it) nor a longer known name holds or is part of."""
+        """The known names ``text`` (normalised) writes where a name begins or right after a place of ``places``
+        (read from it: 地铁六号线锦溪年华段), that none of ``places`` nor a longer known name holds or is part of;
+        a place read as the name and another place after it (锦溪年华枫杨坡路: ``_glued``) does not hold it."""
         found: list[str] = []
         if not self._by_head:
             return found
         heads = self._by_head
-        for begin in _MAY_BEGIN.finditer(text):
-            at = begin.end()
+        after_place = {at + len(p) for p in places if (at := text.find(p)) >= 0}
+        for at in chain((begin.end() for begin in _MAY_BEGIN.finditer(text)), sorted(after_place)):
             names = heads.get(text[at:at + 2])
             if names:
                 for name in sorted(names, key=len, reverse=True):
-                    if (text.startswith(name, at) and _begins_name(text, at)
-                            and not any(name in p or p in name for p in (*places, *found))):
+                    if (text.startswith(name, at) and (at in after_place or _begins_name(text, at))
+                            and not any(name in p and not _glued(p, name) or p in name for p in (*places, *found))):
                         found.append(name)
         return found
+
+
+def _glued(place: str, name: str) -> str:
+    """What follows the known estate ``name`` in ``place`` when it is another place read into one with it (锦溪年华 +
+    枫杨坡路, + 地铁6号线: a place read alone, that begins with no place word), else "". Not another compound of
+    the name (星河年华花园, 星河年华花园路: 花园 begins the rest), nor a kind or no place (配套幼儿园, 大市场, 无社区)."""
+    rest = place[len(name):] if place.startswith(name) else ""
+    return rest if len(rest) >= 3 and not rest.startswith(_SUFFIX_TUPLE) and extract_places(rest) == [rest] else ""
 
 
 _NUMERALS = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -639,7 +648,13 @@ _PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
     ("消防通道", "消防生命", "消防车道"),
     ("建筑质量", "房屋质量", "工程质量", "质量问题", "豆腐渣"),  # what was built, not a product bought
     ("虚假宣传", "虚假广告"),
+    ("搅拌站", "搅拌厂", "搅拌场", "搅拌楼"),
+    ("油烟", "异味", "烟味"),
+    ("噪音扰民", "噪声扰民", "噪音污染", "噪声污染", "噪音大", "噪声大"),
 )
+# words of a problem that say nothing of its source (noise: a bar's, a lorry's, a site's): at a compound one
+# problem, along a road as many as there are sources
+_SOURCELESS = frozenset({"噪音扰民"})
 _PROBLEM_OF = {word: group[0] for group in reversed(_PROBLEM_GROUPS) for word in group}
 _PROBLEM_RE = re.compile(starting_at("|".join(sorted(_PROBLEM_OF, key=len, reverse=True))))
 
@@ -887,12 +902,14 @@ def _same_place(item: Item, c: Cluster, vec: dict[str, float], dot: float, tvec:
     if in_titles is None:  # a road read in one title and written in the other's is not enough (a long road)
         named = [p for p in _named_in_titles(item, c) if not p.endswith(_ROADS)]
         in_titles = list(dict.fromkeys(_same_title_places(item, c) + named))
-    if any(c.title_problems[w] * 2 >= c.size for w in item.title_problems) and (
+    if (words := [w for w in item.title_problems if c.title_problems[w] * 2 >= c.size]) and (
             same := [p for p in in_titles if not p.endswith(_WIDE_PLACES)]):
         # the same problem's word in both titles, said by at least half the hotspot's (a member that joined by
         # mistake does not draw in its own problem's letters); a road is long: one alone says less than a
-        # compound, a lake or two roads that cross
+        # compound, a lake or two roads that cross, and noise on it, which names no source, nothing
         one_road = len(same) == 1 and same[0].endswith(_ROADS)
+        if one_road and _SOURCELESS.issuperset(words):
+            return cos, JOIN_SAME_PROBLEM
         return cos, JOIN_SAME_ROAD_WORD if one_road else JOIN_SAME_PLACE_WORD
     return cos, JOIN_SAME_PROBLEM
 
@@ -967,8 +984,11 @@ class HotspotIndex:
         (``KnownEstates``) among its title places; before its keys are posted or looked up."""
         found = self.estates.read(item.title_places, item.title_text)
         if found:
-            item.title_places = item.title_places + found
-            item.places = item.title_places + [p for p in item.places if p not in item.title_places]
+            # 锦溪年华枫杨坡路 → 枫杨坡路, and 锦溪年华 among the found
+            read = item.title_places
+            item.title_places = list(dict.fromkeys([next((rest for name in found if (rest := _glued(p, name))), p)
+                                                    for p in read] + found))
+            item.places = item.title_places + [p for p in item.places if p not in read and p not in item.title_places]
             item.tails = place_tails(item.places)
             item.keys = []
         return item
