@@ -96,6 +96,20 @@ def test_save_load_round_trip(tiny_model, tmp_path):
     assert abs(a - b).max() < 1e-5
 
 
+def test_without_a_c_the_one_reading_the_holdout_better_is_kept():
+    rows = make_rows(seed=5)
+    t, b, y = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+    model = classify.train(t, b, y)
+    params, holdout = model.meta["params"], model.meta["evaluation"]["holdout_20pct"]
+    by_c = {float(c): f1 for c, f1 in params["C_by_holdout"].items()}
+    assert set(by_c) == set(classify.C_CHOICES)
+    assert by_c[params["C"]] == max(by_c.values()) == holdout["macro_f1"]
+    if len(set(by_c.values())) == 1:  # a tie keeps the default
+        assert params["C"] == classify.DEFAULT_C
+    given = classify.train(t, b, y, c=1.0)
+    assert given.meta["params"]["C"] == 1.0 and given.meta["params"]["C_by_holdout"] is None
+
+
 def test_fingerprint_names_the_data():
     rows = make_rows(seed=3, per_class=5)
     t, b, y = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
@@ -500,4 +514,6 @@ def test_type_target_on_held_back_reference_data(reference_split):
     train, test = reference_split["kind"]
     model = classify.train(*train, sources=["reference 80%"])
     figures = classify.evaluate(model, *test)
-    assert figures["macro_f1"] >= 0.82  # the TF-IDF + LinearSVC baseline is about 0.81
+    # about 0.837 with C chosen on the hold-out (0.827 at the topics' C=0.3); the TF-IDF + LinearSVC
+    # baseline is about 0.81, issue 3 asks 0.86
+    assert figures["macro_f1"] >= 0.83

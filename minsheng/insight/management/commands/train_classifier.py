@@ -30,8 +30,9 @@ class Command(BaseCommand):
                                  "default topic")
         parser.add_argument("--out", required=True, help="model directory to write: new (missing folders are created), empty, or a model "
                                                             "directory whose model is replaced")
-        parser.add_argument("--c", type=float, default=classify.DEFAULT_C,
-                            help=f"SVM regularisation C (default {classify.DEFAULT_C})")
+        parser.add_argument("--c", type=float,
+                            help="SVM regularisation C (default: whichever of "
+                                 f"{' / '.join(map(str, classify.C_CHOICES))} reads the 20%% hold-out better)")
 
     def handle(self, *args, data, label_column, from_db, target, out, c, **options):
         if from_db and data:
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         if from_db and label_column is not None:  # was ignored: the topic model was trained whatever it named
             raise CommandError("--label-column 只能与 --data 一起使用; 从数据库训练时用 --target 选择 topic/kind/unit")
         target = target or "topic"
-        if not 0 < c < math.inf:  # nan fails both comparisons
+        if c is not None and not 0 < c < math.inf:  # nan fails both comparisons
             raise CommandError("--c 必须是大于 0 的有限数")
         say = training.progress_printer(self.stdout)
         try:
