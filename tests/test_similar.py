@@ -717,6 +717,29 @@ def test_a_compound_with_he_after_its_county_is_a_place_and_not_another_compound
     lookup.clear_cache()
 
 
+def test_a_compound_named_after_a_railway_behind_its_county_is_one_place(client, directory, personas, login):
+    """「城关区铁路花园小区电动车经常被盗」 was read as a road 城关区铁路 and a 花园小区 of no name: the
+    citizen typing it saw nothing in 「已有相似留言」 and the dispatcher was offered nothing to merge,
+    though the accepted 「反映城关区铁路花园电动车被盗情况」 is the same problem (the hotspot, which
+    cuts the region's names first, put the two together)."""
+    from minsheng.insight.hotspots import extract_places
+
+    assert extract_places("城关区铁路花园小区电动车经常被盗") == ["城关区铁路花园"]
+    assert extract_places("铁路花园小区电动车经常被盗") == ["铁路花园"]
+    assert extract_places("江滨家园华庭苑") == ["江滨家园", "华庭苑"]  # two compounds, as before
+    lookup.clear_cache()
+    old = _accepted(personas, directory["chengguan"], "反映城关区铁路花园电动车被盗情况",
+                    "我们是铁路花园的住户, 小区最近一个月有十几辆电动车被盗, 监控大多坏了, 希望增加巡逻和监控。")
+    title, body = ("城关区铁路花园小区电动车经常被盗",
+                   "我们是铁路花园小区的住户, 最近小区里电动车接连被盗, 监控也坏了, 希望派出所加强巡逻。")
+    box = client.post("/similar/", {"title": title, "body": body, "region": directory["chengguan"].code})
+    assert old.title in box.content.decode()
+    new = actions.do_submit(personas["citizen"], title=title, body=body, kind="complain", region=directory["chengguan"])
+    page = login(personas["dispatcher"]).get(f"/staff/case/{new.public_id}/").content.decode()
+    assert "疑似重复的留言" in page and f"{old.public_id} {old.title}" in page
+    lookup.clear_cache()
+
+
 # Two citizens at one compound raise one problem in two words of a group of text.SYNONYMS
 # (2026-12-03: each pair was read as two problems, and the box did not list the first message
 # under the second). Each pair is followed by other problems at the same compound that must
