@@ -740,6 +740,24 @@ def test_a_compound_named_after_a_railway_behind_its_county_is_one_place(client,
     lookup.clear_cache()
 
 
+def test_the_similar_box_does_not_take_the_countys_name_for_the_problem(client, directory, personas):
+    """A citizen typing 「七里河区西津西路烧烤店油烟扰民」 was told 「已有相似留言」 of 「咨询七里河区西津西路
+    道路维修计划」: beyond the road, the two shared 七里河区, and its bigrams passed for the problem.
+    The region's names say where (the hotspots cut them out too); the road's repair is still listed
+    under a message about the road's surface."""
+    lookup.clear_cache()
+    road = _accepted(personas, directory["qilihe"], "咨询七里河区西津西路道路维修计划",
+                     "请问七里河区西津西路的破损路面什么时候维修, 上周有老人骑车在这里摔倒。")
+    qilihe = directory["qilihe"].code
+    smoke = client.post("/similar/", {"title": "七里河区西津西路烧烤店油烟扰民", "region": qilihe,
+                                      "body": "七里河区西津西路有一家烧烤店每晚露天烧烤, 油烟飘进居民家里, 希望依法查处。"})
+    assert road.title not in smoke.content.decode()
+    surface = client.post("/similar/", {"title": "七里河区西津西路路面破损需要维修", "region": qilihe,
+                                        "body": "七里河区西津西路路面坑洼很多, 有老人骑车摔倒, 希望尽快维修路面。"})
+    assert road.title in surface.content.decode()
+    lookup.clear_cache()
+
+
 # Two citizens at one compound raise one problem in two words of a group of text.SYNONYMS
 # (2026-12-03: each pair was read as two problems, and the box did not list the first message
 # under the second). Each pair is followed by other problems at the same compound that must

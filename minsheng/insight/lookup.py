@@ -29,7 +29,7 @@ from minsheng.directory.models import Region
 
 from . import quality
 from .hotspots import county_of, extract_places
-from .places import refined_areas, refined_region
+from .places import refined_areas, refined_region, without_admin_names
 from .similar import (
     FeatureCounts,
     RowWeights,
@@ -145,7 +145,8 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
         return []
     open_statuses = [Status.ACCEPTED, Status.DISPATCHED, Status.SIGNED, Status.REPLIED, Status.EVALUATED]
     qs = Message.objects.filter(status__in=open_statuses)
-    prefix = _prefix(refined_region(region, f"{title} {body}"))
+    where = refined_region(region, f"{title} {body}")
+    prefix = _prefix(where)
     if prefix:
         qs = qs.filter(region__code__startswith=prefix)
     messages, index = _index(("open", prefix), qs.order_by("-submitted_at"), public=True)
@@ -156,11 +157,15 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
     # the citizen only gets a suggestion to support it, so only the title's marks are compared
     title, body = title or "", (body or "")[:BODY_CHARS]
     places, county = set(extract_places(title)), county_of(title)
-    vector, named = index.vector(title, body), message_places(title, body)
+    named = message_places(title, body)
+    # the area's names say where, not what: compared without them (「七里河区西津西路烧烤店油烟扰民」 was
+    # offered 「咨询七里河区西津西路道路维修计划」 as the same problem, 七里河区 the words they shared beyond the road)
+    said = (without_admin_names(title, where), without_admin_names(body, where))
+    vector = index.vector(*said)
     for n in index.nearest(vector, named, k * 3, min_score=min_score):
         m = messages[n.index]
         if (same_place(places, set(extract_places(m.title)), county, county_of(m.title))
-                and index.same_problem(vector, n.index, named, (title, body))):
+                and index.same_problem(vector, n.index, named, said)):
             out.append((m, n.score))
     return out[:k]
 

@@ -134,6 +134,32 @@ def refined_region(region, text: str):
     return found if found is not None else region
 
 
+_ADMIN_SUFFIXES = ("自治县", "自治州", "自治区", "省", "市", "县", "区", "州", "盟", "旗")
+
+
+def admin_names(region) -> tuple[str, ...]:
+    """The names of the region and its parents, full and without the suffix (城关区,
+    城关), longest first: they say where, not which compound or road."""
+    names = set()
+    node = region
+    while node is not None:
+        names.add(node.name)
+        for suffix in _ADMIN_SUFFIXES:
+            if node.name.endswith(suffix) and len(node.name) - len(suffix) >= 2:
+                names.add(node.name[: -len(suffix)])
+                break
+        node = node.parent
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def without_admin_names(text: str, region) -> str:
+    """``text`` with the names of ``region`` and its parents (``admin_names``) cut out, each left
+    a space: what two messages of one county share in them says where they are, not what about."""
+    for name in admin_names(region) if region is not None else ():
+        text = text.replace(name, " ")
+    return text
+
+
 def refined_areas(pairs) -> list:
     """``refined_region`` of each (region, text) of ``pairs``, as its code and level (the
     Region itself, or the gazetteer's Place when the text names a lower one), with one query
