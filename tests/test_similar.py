@@ -775,6 +775,22 @@ def test_the_similar_box_does_not_take_the_countys_name_for_the_problem(client, 
     lookup.clear_cache()
 
 
+def test_near_duplicates_do_not_take_the_countys_name_for_the_problem(directory, personas):
+    """At dispatch, as in the box: 「七里河区西津西路烧烤店油烟扰民」 was offered 「咨询七里河区西津西路道路
+    维修计划」 to merge (and, with automatic dispatch on, waited for a dispatcher for it)."""
+    lookup.clear_cache()
+    body = "请问七里河区西津西路的破损路面什么时候维修, 上周有老人骑车在这里摔倒。"
+    road = _accepted(personas, directory["qilihe"], "咨询七里河区西津西路道路维修计划", body)
+
+    def offered(title, body):
+        new = actions.do_submit(personas["citizen"], title=title, body=body, kind="complain", region=directory["qilihe"])
+        return [m for m, _ in lookup.near_duplicates(new)]
+
+    assert offered("七里河区西津西路烧烤店油烟扰民", "七里河区西津西路有一家烧烤店每晚露天烧烤, 油烟飘进居民家里, 希望依法查处。") == []
+    assert offered("七里河区西津西路路面破损何时维修", "七里河区西津西路路面破损, 有老人骑车摔倒, 请问什么时候维修路面。") == [road]
+    lookup.clear_cache()
+
+
 # Two citizens at one compound raise one problem in two words of a group of text.SYNONYMS
 # (2026-12-03: each pair was read as two problems, and the box did not list the first message
 # under the second). Each pair is followed by other problems at the same compound that must

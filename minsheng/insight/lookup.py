@@ -29,7 +29,7 @@ from minsheng.directory.models import Region
 
 from . import quality
 from .hotspots import county_of, extract_places
-from .places import gazetteer, refined_areas, refined_region, without_admin_names
+from .places import area_names, gazetteer, refined_areas, refined_region, without_names
 from .similar import (
     FeatureCounts,
     RowWeights,
@@ -161,7 +161,8 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
     named = message_places(title, body)
     # the area's names say where, not what: compared without them (「七里河区西津西路烧烤店油烟扰民」 was
     # offered 「咨询七里河区西津西路道路维修计划」 as the same problem, 七里河区 the words they shared beyond the road)
-    said = (without_admin_names(title, where), without_admin_names(body, where))
+    names = area_names(where.code if where else None)
+    said = (without_names(title, names), without_names(body, names))
     vector = index.vector(*said)
     for n in index.nearest(vector, named, k * 3, min_score=min_score):
         m = messages[n.index]
@@ -389,10 +390,13 @@ def _near_many(rows, candidates, index, *, k: int, min_score: float) -> list[lis
     candidates: their vectors made at once and scored by one product with the index (a
     product per message was a quarter of the time of a queue page's rows)."""
     texts = [(m.title, m.body[:BODY_CHARS]) for m, *_ in rows]
-    vectors = index.vectors(texts)
+    # compared without the names of their areas, as the post form's box compares (``similar_open``)
+    said = [tuple(without_names(t, area_names(getattr(region, "code", None))) for t in text)
+            for (_, region, *_), text in zip(rows, texts, strict=True)]
+    vectors = index.vectors(said)
     scores = index.matrix.dot(vectors.T).toarray()
     area = _areas_of(candidates)
-    return [_near_found(m, region, since, candidates, index, text,
+    return [_near_found(m, region, since, candidates, index, text, said[j],
                         RowWeights(*(part[vectors.indptr[j]:vectors.indptr[j + 1]]
                                      for part in (vectors.indices, vectors.data))),
                         scores[:, j], area, k=k, min_score=min_score)
@@ -422,10 +426,11 @@ def _areas_of(candidates):
     return area
 
 
-def _near_found(message, region, since, candidates, index, text, vector, scores, area, *, k: int,
+def _near_found(message, region, since, candidates, index, text, said, vector, scores, area, *, k: int,
                 min_score: float) -> list[tuple[Message, float]]:
     """``message``'s near-duplicates among ``candidates``; ``text``: its title and the head of its
-    body, ``vector``: their features' weights (a row of ``index.vectors``), ``scores``: the
+    body, ``said``: the same without its area's names, ``vector``: their features' weights (a row of
+    ``index.vectors``), ``scores``: the
     vector's with every candidate, ``area``: the region of a candidate's row (``_areas_of``)."""
     # the candidates are newest first: the message's window is a head of the list
     window = bisect.bisect_right(candidates, -since.timestamp(), key=lambda c: -c.submitted_at.timestamp())
@@ -447,7 +452,7 @@ def _near_found(message, region, since, candidates, index, text, vector, scores,
         if (_county_code(region) is None) != (_county_code(theirs) is None) and not _in_its_county(
                 places, other, region, theirs, candidates, index):
             continue
-        if index.same_problem(vector, n.index, named, text):
+        if index.same_problem(vector, n.index, named, said):
             out.append((other, n.score))
             if len(out) == k:  # the nearest k are the answer: those after them are not read
                 break

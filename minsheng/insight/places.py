@@ -47,8 +47,10 @@ class Gazetteer:
 
     def __init__(self, regions):
         self.by_alias: dict[str, list[Place]] = {}
+        self.by_code: dict[str, Place] = {}
         for r in regions:
             place = Place(r.pk, r.code, r.level, r.name)
+            self.by_code[r.code] = place
             for alias in aliases(r.name):
                 self.by_alias.setdefault(alias, []).append(place)
         names = sorted(self.by_alias, key=len, reverse=True)  # longest first: 七里河区 before 七里河
@@ -152,10 +154,22 @@ def admin_names(region) -> tuple[str, ...]:
     return tuple(sorted(names, key=len, reverse=True))
 
 
-def without_admin_names(text: str, region) -> str:
-    """``text`` with the names of ``region`` and its parents (``admin_names``) cut out, each left
-    a space: what two messages of one county share in them says where they are, not what about."""
-    for name in admin_names(region) if region is not None else ():
+def area_names(code: str | None) -> tuple[str, ...]:
+    """The names of the region of ``code`` and of the regions above it (GB/T 2260 codes: 620103 is in
+    620100, in 620000), as citizens write them (``aliases``), longest first; read from the gazetteer,
+    so a lookup of many messages costs no query per region (the gazetteer this process holds, not
+    checked for a region renamed since: a name to cut out is no answer)."""
+    if not code:
+        return ()
+    known = (_cache["gazetteer"] or gazetteer()).by_code
+    around = [known.get(c) for c in dict.fromkeys((code[:2] + "0000", code[:4] + "00", code[:6], code))]
+    return tuple(sorted({a for place in around if place for a in aliases(place.name)}, key=len, reverse=True))
+
+
+def without_names(text: str, names: tuple[str, ...]) -> str:
+    """``text`` with ``names`` (``area_names``) cut out, each left a space: what two messages of one
+    county share in them says where they are, not what about."""
+    for name in names:
         text = text.replace(name, " ")
     return text
 
