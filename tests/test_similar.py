@@ -966,3 +966,16 @@ def test_clause_features_reads_each_clause_as_features_reads_it(title, body):
 
     runs = [run for text in (title, body) for run in _NON_TEXT.split(LONG_NUMBER.sub(" ", normalize(text))) if run]
     assert clause_features(title, body) == [set(features(run, "")) for run in runs]
+
+
+def test_the_names_cut_out_keep_a_street_offices_word_of_a_road(directory):
+    """A street office's name keeps its suffix when cut out (东岗街道, not the 东岗 of 东岗西路), as the
+    hotspots cut it: the gazetteer's own aliases would have left 「 西路」 of a road the letter names."""
+    from minsheng.directory.models import Region
+    from minsheng.insight.places import area_names, gazetteer, without_names
+
+    Region.objects.create(code="620102001", name="东岗街道", level=4, parent=directory["chengguan"])
+    gazetteer()  # the process's gazetteer, read again as any lookup of a city-level message does
+    names = area_names("620102001")
+    assert {"东岗街道", "城关区", "城关", "兰州市", "兰州"} <= set(names) and "东岗" not in names
+    assert without_names("东岗街道东岗西路路灯不亮", names).split() == ["东岗西路路灯不亮"]

@@ -139,31 +139,37 @@ def refined_region(region, text: str):
 _ADMIN_SUFFIXES = ("自治县", "自治州", "自治区", "省", "市", "县", "区", "州", "盟", "旗")
 
 
+def _admin_aliases(name: str) -> set[str]:
+    """A region's name, full and without its suffix (城关区, 城关); a street office or a town keeps
+    its suffix (东岗街道, not the 东岗 of 东岗西路)."""
+    names = {name}
+    for suffix in _ADMIN_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            names.add(name[: -len(suffix)])
+            break
+    return names
+
+
 def admin_names(region) -> tuple[str, ...]:
     """The names of the region and its parents, full and without the suffix (城关区,
     城关), longest first: they say where, not which compound or road."""
     names = set()
     node = region
     while node is not None:
-        names.add(node.name)
-        for suffix in _ADMIN_SUFFIXES:
-            if node.name.endswith(suffix) and len(node.name) - len(suffix) >= 2:
-                names.add(node.name[: -len(suffix)])
-                break
+        names |= _admin_aliases(node.name)
         node = node.parent
     return tuple(sorted(names, key=len, reverse=True))
 
 
 def area_names(code: str | None) -> tuple[str, ...]:
-    """The names of the region of ``code`` and of the regions above it (GB/T 2260 codes: 620103 is in
-    620100, in 620000), as citizens write them (``aliases``), longest first; read from the gazetteer,
-    so a lookup of many messages costs no query per region (the gazetteer this process holds, not
-    checked for a region renamed since: a name to cut out is no answer)."""
+    """``admin_names`` of the region of ``code`` (GB/T 2260 codes: 620103 is in 620100, in 620000),
+    read from the gazetteer, so a lookup of many messages costs no query per region (the gazetteer
+    this process holds, not checked for a region renamed since: a name to cut out is no answer)."""
     if not code:
         return ()
     known = (_cache["gazetteer"] or gazetteer()).by_code
     around = [known.get(c) for c in dict.fromkeys((code[:2] + "0000", code[:4] + "00", code[:6], code))]
-    return tuple(sorted({a for place in around if place for a in aliases(place.name)}, key=len, reverse=True))
+    return tuple(sorted({a for place in around if place for a in _admin_aliases(place.name)}, key=len, reverse=True))
 
 
 def without_names(text: str, names: tuple[str, ...]) -> str:
