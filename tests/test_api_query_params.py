@@ -174,6 +174,17 @@ def test_each_endpoint_takes_its_documented_parameters_and_no_other(as_persona, 
     assert accepted_in(err["message"]) == set(documented) | COMMON
 
 
+@pytest.mark.parametrize("template", [t for t, (_, documented) in ENDPOINTS.items() if "page_size" in documented])
+@pytest.mark.parametrize("page_size", ["abc", "0", "1000"])
+def test_a_page_size_out_of_range_is_a_400_on_every_list(as_persona, world, template, page_size):
+    """我的留言 and 我也遇到的 served 20 rows for ?page_size=abc and 100 for 1000, where every
+    other list answers 400 naming page_size (docs/api.md: 1–100, or 1–200 for pages)."""
+    persona, _ = ENDPOINTS[template]
+    response = as_persona(persona).get(url_of(template, world), {"page_size": page_size})
+    assert response.status_code == 400, (template, response.content)
+    assert list(error_of(response)["fields"]) == ["page_size"]
+
+
 def test_no_get_endpoint_of_the_schema_ignores_an_unknown_parameter(as_persona, world):
     for template in schema_get_parameters():
         assert template in ENDPOINTS, f"{template}: add it to ENDPOINTS (and docs/api.md)"

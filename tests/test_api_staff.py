@@ -150,6 +150,26 @@ def test_a_failing_duplicate_lookup_leaves_the_dispatch_box_listed(as_persona, p
     assert counts == {main.public_id: None, dup.public_id: None, other.public_id: None}  # unknown, not 0
 
 
+def test_the_suggestion_names_the_near_duplicates_the_inbox_counts(as_persona, personas, directory):
+    """The inbox said duplicate_count 1, and no endpoint said which case to pass as ``into`` of
+    merge/: the client could only dispatch the duplicate as a case of its own. /suggestion/ lists
+    them as the case page does, for those who dispatch the case's region; null for the others."""
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    main, dup, other = lift_duplicates(personas, directory)
+    dispatcher = as_persona("dispatcher")
+    assert duplicate_counts(dispatcher, box="dispatch")[dup.public_id] == 1
+    listed = dispatcher.get(case_url(dup, "suggestion")).json()["duplicates"]
+    assert [(d["public_id"], d["title"], d["status_label"]) for d in listed] == [(main.public_id, main.title, "待派单")]
+    assert 0 < listed[0]["similarity"] <= 1
+    assert dispatcher.get(case_url(other, "suggestion")).json()["duplicates"] == []
+    merged = dispatcher.post(case_url(dup, "merge"), {"into": listed[0]["public_id"]}, format="json")
+    assert merged.status_code == 200 and merged.json()["status"] == "merged"
+    assert as_persona("supervisor").get(case_url(other, "suggestion")).json()["duplicates"] is None
+    lookup.clear_cache()
+
+
 def test_the_dispatch_box_counts_duplicates_in_a_bounded_number_of_queries(as_persona, personas, directory):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -360,6 +360,29 @@ def test_no_auto_dispatch_below_confidence_or_when_off(models, personas, directo
 
 
 @pytest.mark.django_db
+def test_a_near_duplicate_waits_for_the_dispatcher_to_merge_it(models, personas, directory, login,
+                                                               django_capture_on_commit_callbacks):
+    """With automatic dispatch on, a message repeating an accepted one went straight to the unit: it
+    never reached the dispatcher's queue, where its 疑似重复 is offered for 并单, and the unit got the
+    same problem twice. It now waits for the dispatcher; a message repeating nothing is still dispatched."""
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    title, body = "七里河区小区加装电梯", "七里河区老旧小区加装电梯物业不管, 老人上下楼很困难, 希望尽快加装电梯。"
+    first = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
+    actions.do_accept(personas["dispatcher"], first)
+    AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
+    again = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
+    assert again.status == Status.SUBMITTED and not again.assignments.exists()
+    page = login(personas["dispatcher"]).get(f"/staff/case/{again.public_id}/").content.decode()
+    assert "疑似重复的留言" in page and first.public_id in page
+    other = submit(personas, directory, django_capture_on_commit_callbacks, title="定西路公交站太远",
+                   body="公交站离小区太远, 红绿灯也没有, 老人过马路很危险。", region="lanzhou")
+    assert other.status == Status.DISPATCHED
+    lookup.clear_cache()
+
+
+@pytest.mark.django_db
 def test_dispatcher_correction_is_recorded(models, personas, directory, django_capture_on_commit_callbacks):
     m = submit(personas, directory, django_capture_on_commit_callbacks)
     actions.do_dispatch(personas["dispatcher"], m, directory["ecology"], topic=directory["topic_env"],

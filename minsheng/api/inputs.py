@@ -241,6 +241,14 @@ class InboxQuery(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
+class CursorQuery(serializers.Serializer):
+    """The pages of a message list without filters (我的留言, 我也遇到的): a bad ``page_size`` is a
+    400, as on the other lists (the paginator alone served 20 rows for ?page_size=abc and 100 for 1000)."""
+
+    cursor = serializers.CharField(required=False, max_length=200)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
 class ReadingQuery(serializers.Serializer):
     days = serializers.ChoiceField(choices=[7, 30, 90, 365], required=False, default=30,
                                    help_text="统计最近多少天派出的留言")

@@ -383,6 +383,16 @@ class StaffCaseSerializer(MessageDetailSerializer):
 
 # --- tokens ----------------------------------------------------------------------
 
+class DuplicateSerializer(serializers.Serializer):
+    """A near-duplicate the case page offers for 并单: its public_id is ``into`` of ``merge/``."""
+
+    public_id = serializers.CharField(source="message.public_id")
+    title = serializers.CharField(source="message.title")
+    status = serializers.CharField(source="message.status")
+    status_label = serializers.CharField(source="message.get_status_display")
+    similarity = serializers.FloatField(help_text="相似度 (0–1), 派单页面所示")
+
+
 class SuggestionSerializer(serializers.Serializer):
     """What the dispatcher's form proposes (docs/routing.md)."""
 
@@ -401,6 +411,15 @@ class SuggestionSerializer(serializers.Serializer):
         help_text="派单表单预选主办/协办单位; 为 false 时单位依据置信度较低的机器猜测领域 (留言人未选领域), 仅供参考")
     history = UnitRefSerializer(allow_null=True, help_text="历史派单参考: 类似留言最终由该单位主办")
     history_confidence = serializers.FloatField(allow_null=True)
+    duplicates = serializers.SerializerMethodField(
+        help_text="疑似重复: the cases the case page offers to merge into (并单), most similar first, at most 5; "
+                  "null for those who do not dispatch the case's region")
+
+    @extend_schema_field(DuplicateSerializer(many=True, allow_null=True))
+    def get_duplicates(self, obj):
+        found = self.context.get("duplicates")
+        return None if found is None else [DuplicateSerializer({"message": m, "similarity": round(score, 4)}).data
+                                           for m, score in found]
 
 
 class AgreementSerializer(serializers.Serializer):

@@ -373,7 +373,9 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 if after := _AFTER_PLACE.match(chunk, pos):
                     pos = after.end()
                 at_opening, opening = m.start() == opening, -1
-                if len(suffix) >= 5 and (end := _second_compound(suffix)):
+                # (not after a county and one character: 文县铁路花园小区 is 铁路花园 of 文县, not a road
+                # 文县铁路 and then a 花园小区, which no message naming 铁路花园 matched)
+                if len(suffix) >= 5 and not _COUNTY_AND_ONE.fullmatch(name) and (end := _second_compound(suffix)):
                     suffix, pos = suffix[:end], m.start(2) + end
                 if suffix.endswith("城") and (inside := _CITY_COMPOUND.match(chunk, pos)):
                     middle = inside.group(1)

@@ -26,7 +26,7 @@ from minsheng.board.workflow import Status
 
 from . import hotspots as core
 from .models import MIN_MESSAGES, Hotspot, HotspotMember
-from .places import refined_region
+from .places import admin_names, refined_region
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -42,24 +42,6 @@ def chronic_days() -> int:
     return int(getattr(settings, "MINSHENG_CHRONIC_DAYS", 90))
 
 
-_ADMIN_SUFFIXES = ("自治县", "自治州", "自治区", "省", "市", "县", "区", "州", "盟", "旗")
-
-
-def _admin_names(region) -> tuple[str, ...]:
-    """The names of the region and its parents, full and without the suffix (城关区,
-    城关), longest first: they say where, not which compound or road."""
-    names = set()
-    node = region
-    while node is not None:
-        names.add(node.name)
-        for suffix in _ADMIN_SUFFIXES:
-            if node.name.endswith(suffix) and len(node.name) - len(suffix) >= 2:
-                names.add(node.name[: -len(suffix)])
-                break
-        node = node.parent
-    return tuple(sorted(names, key=len, reverse=True))
-
-
 def _where(message):
     """The region a message is about: filed under 兰州市 but about 榆中县马家坪村, it is in 榆中县."""
     if not message.region_id:
@@ -73,7 +55,7 @@ def _item(message) -> core.Item:
     return core.Item(id=str(message.pk), title=message.title, body=message.body, at=message.submitted_at,
                      user=str(message.author_id), supports=message.support_count,
                      region=region.code if region else None,
-                     admin_names=_admin_names(region) if region else ())
+                     admin_names=admin_names(region) if region else ())
 
 
 def _catch_up(index: core.HotspotIndex, state: dict) -> None:

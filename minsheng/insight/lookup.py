@@ -29,7 +29,7 @@ from minsheng.directory.models import Region
 
 from . import quality
 from .hotspots import county_of, extract_places
-from .places import refined_areas, refined_region
+from .places import area_names, gazetteer, refined_areas, refined_region, without_names
 from .similar import (
     FeatureCounts,
     RowWeights,
@@ -62,13 +62,13 @@ def _prefix(region) -> str:
     return region.code[:4] if region.level >= 2 else region.code[:2]
 
 
-def _counties(a: Message, region_a, b: Message) -> tuple[str | None, str | None]:
+def _counties(a: Message, region_a, b: Message, region_b) -> tuple[str | None, str | None]:
     """The counties two messages are about: their regions' county codes when both are
-    known at county level or below (``region_a``: ``a``'s region, refined from its text;
-    七里河区 and 榆中县 are different places: cases of two counties go to different units and
+    known at county level or below (``region_a``, ``region_b``: their regions, refined from their
+    texts; 七里河区 and 榆中县 are different places: cases of two counties go to different units and
     are never merged), else the county marks of their titles (A3区)."""
-    if region_a is not None and b.region is not None and region_a.level >= 3 and b.region.level >= 3:
-        return region_a.code[:6], b.region.code[:6]
+    if region_a is not None and region_b is not None and region_a.level >= 3 and region_b.level >= 3:
+        return region_a.code[:6], region_b.code[:6]
     return county_of(a.title), county_of(b.title)
 
 
@@ -77,15 +77,16 @@ def _county_code(region) -> str | None:
     return region.code[:6] if region is not None and region.level >= 3 else None
 
 
-def _in_its_county(places: set[str], other: Message, region, candidates, index) -> bool:
+def _in_its_county(places: set[str], other: Message, region, other_region, candidates, index) -> bool:
     """For a message and a candidate of which one is known to be in a county and the other is
     filed above it (兰州市, its text naming no county): whether the two name a place in common that
     only that county's messages name. A dispatcher merges a city-level message about 永登县's
     滨河家园 into 永登县's case, but a city-level message naming no place (兰州市公租房分配, 12345
     无人回复) is not that county's case, nor one about a name two counties' messages use (北滨河路
     runs through three districts; every county has a 第二人民医院): the county is not known.
-    ``places``: the places the message's title names; ``region``: the message's, refined."""
-    county = _county_code(region) or _county_code(other.region)
+    ``places``: the places the message's title names; ``region``, ``other_region``: the two
+    messages', refined."""
+    county = _county_code(region) or _county_code(other_region)
     theirs = _title_places(other.title)
     for name in common_places(places, theirs):
         elsewhere = False
@@ -145,7 +146,8 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
         return []
     open_statuses = [Status.ACCEPTED, Status.DISPATCHED, Status.SIGNED, Status.REPLIED, Status.EVALUATED]
     qs = Message.objects.filter(status__in=open_statuses)
-    prefix = _prefix(refined_region(region, f"{title} {body}"))
+    where = refined_region(region, f"{title} {body}")
+    prefix = _prefix(where)
     if prefix:
         qs = qs.filter(region__code__startswith=prefix)
     messages, index = _index(("open", prefix), qs.order_by("-submitted_at"), public=True)
@@ -156,11 +158,16 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
     # the citizen only gets a suggestion to support it, so only the title's marks are compared
     title, body = title or "", (body or "")[:BODY_CHARS]
     places, county = set(extract_places(title)), county_of(title)
-    vector, named = index.vector(title, body), message_places(title, body)
+    named = message_places(title, body)
+    # the area's names say where, not what: compared without them (「七里河区西津西路烧烤店油烟扰民」 was
+    # offered 「咨询七里河区西津西路道路维修计划」 as the same problem, 七里河区 the words they shared beyond the road)
+    names = area_names(where.code if where else None)
+    said = (without_names(title, names), without_names(body, names))
+    vector = index.vector(*said)
     for n in index.nearest(vector, named, k * 3, min_score=min_score):
         m = messages[n.index]
         if (same_place(places, set(extract_places(m.title)), county, county_of(m.title))
-                and index.same_problem(vector, n.index, named, (title, body))):
+                and index.same_problem(vector, n.index, named, said)):
             out.append((m, n.score))
     return out[:k]
 
@@ -383,20 +390,48 @@ def _near_many(rows, candidates, index, *, k: int, min_score: float) -> list[lis
     candidates: their vectors made at once and scored by one product with the index (a
     product per message was a quarter of the time of a queue page's rows)."""
     texts = [(m.title, m.body[:BODY_CHARS]) for m, *_ in rows]
-    vectors = index.vectors(texts)
+    # compared without the names of their areas, as the post form's box compares (``similar_open``)
+    said = [tuple(without_names(t, area_names(getattr(region, "code", None))) for t in text)
+            for (_, region, *_), text in zip(rows, texts, strict=True)]
+    vectors = index.vectors(said)
     scores = index.matrix.dot(vectors.T).toarray()
-    return [_near_found(m, region, since, candidates, index, text,
+    area = _areas_of(candidates)
+    return [_near_found(m, region, since, candidates, index, text, said[j],
                         RowWeights(*(part[vectors.indptr[j]:vectors.indptr[j + 1]]
                                      for part in (vectors.indices, vectors.data))),
-                        scores[:, j], k=k, min_score=min_score)
+                        scores[:, j], area, k=k, min_score=min_score)
             for j, ((m, region, since, _), text) in enumerate(zip(rows, texts, strict=True))]
 
 
-def _near_found(message, region, since, candidates, index, text, vector, scores, *, k: int,
+def _areas_of(candidates):
+    """The region each of ``candidates`` is about (by its row), refined from its text as the message
+    looked up is (``places.refined_areas``), read when first asked: a case filed under 兰州市 whose text
+    names 七里河区 was read as a city's, and the same letter filed so again was not offered to merge
+    with it (the two in one county, the new one known to be, the case not)."""
+    names, found = None, {}
+
+    def area(row: int):
+        nonlocal names
+        if row not in found:
+            other = candidates[row]
+            region = other.region
+            if region is not None and region.level > Region.Level.PREFECTURE:
+                found[row] = region
+            else:
+                names = names or gazetteer()  # one per lookup: its freshness costs a query
+                found[row] = names.find(f"{other.title} {other.body}", region.code if region else None,
+                                        region.level if region else 0) or region
+        return found[row]
+
+    return area
+
+
+def _near_found(message, region, since, candidates, index, text, said, vector, scores, area, *, k: int,
                 min_score: float) -> list[tuple[Message, float]]:
     """``message``'s near-duplicates among ``candidates``; ``text``: its title and the head of its
-    body, ``vector``: their features' weights (a row of ``index.vectors``), ``scores``: the
-    vector's with every candidate."""
+    body, ``said``: the same without its area's names, ``vector``: their features' weights (a row of
+    ``index.vectors``), ``scores``: the
+    vector's with every candidate, ``area``: the region of a candidate's row (``_areas_of``)."""
     # the candidates are newest first: the message's window is a head of the list
     window = bisect.bisect_right(candidates, -since.timestamp(), key=lambda c: -c.submitted_at.timestamp())
     places = _title_places(message.title)
@@ -411,12 +446,13 @@ def _near_found(message, region, since, candidates, index, text, vector, scores,
         other = candidates[n.index]
         if other.pk == message.pk or other.duplicate_of_id:
             continue
-        if not same_place(places, _title_places(other.title), *_counties(message, region, other)):
+        theirs = area(n.index)
+        if not same_place(places, _title_places(other.title), *_counties(message, region, other, theirs)):
             continue
-        if (_county_code(region) is None) != (_county_code(other.region) is None) and not _in_its_county(
-                places, other, region, candidates, index):
+        if (_county_code(region) is None) != (_county_code(theirs) is None) and not _in_its_county(
+                places, other, region, theirs, candidates, index):
             continue
-        if index.same_problem(vector, n.index, named, text):
+        if index.same_problem(vector, n.index, named, said):
             out.append((other, n.score))
             if len(out) == k:  # the nearest k are the answer: those after them are not read
                 break

@@ -68,9 +68,11 @@ class Gazetteer:
     def __init__(self, regions):
         self.by_alias: dict[str, list[Place]] = {}
         self.full_names: set[str] = set()
+        self.by_code: dict[str, Place] = {}
         for r in regions:
             place = Place(r.pk, r.code, r.level, r.name)
             self.full_names.add(r.name)
+            self.by_code[r.code] = place
             for alias in aliases(r.name):
                 self.by_alias.setdefault(alias, []).append(place)
         names = sorted(self.by_alias, key=len, reverse=True)  # longest first: 七里河区 before 七里河
@@ -203,6 +205,50 @@ def refined_region(region, text: str):
         return region
     found = extract_region(text, within=region)
     return found if found is not None else region
+
+
+_ADMIN_SUFFIXES = ("自治县", "自治州", "自治区", "省", "市", "县", "区", "州", "盟", "旗")
+
+
+def _admin_aliases(name: str) -> set[str]:
+    """A region's name, full and without its suffix (城关区, 城关); a street office or a town keeps
+    its suffix (东岗街道, not the 东岗 of 东岗西路)."""
+    names = {name}
+    for suffix in _ADMIN_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            names.add(name[: -len(suffix)])
+            break
+    return names
+
+
+def admin_names(region) -> tuple[str, ...]:
+    """The names of the region and its parents, full and without the suffix (城关区,
+    城关), longest first: they say where, not which compound or road."""
+    names = set()
+    node = region
+    while node is not None:
+        names |= _admin_aliases(node.name)
+        node = node.parent
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def area_names(code: str | None) -> tuple[str, ...]:
+    """``admin_names`` of the region of ``code`` (GB/T 2260 codes: 620103 is in 620100, in 620000),
+    read from the gazetteer, so a lookup of many messages costs no query per region (the gazetteer
+    this process holds, not checked for a region renamed since: a name to cut out is no answer)."""
+    if not code:
+        return ()
+    known = (_cache["gazetteer"] or gazetteer()).by_code
+    around = [known.get(c) for c in dict.fromkeys((code[:2] + "0000", code[:4] + "00", code[:6], code))]
+    return tuple(sorted({a for place in around if place for a in _admin_aliases(place.name)}, key=len, reverse=True))
+
+
+def without_names(text: str, names: tuple[str, ...]) -> str:
+    """``text`` with ``names`` (``area_names``) cut out, each left a space: what two messages of one
+    county share in them says where they are, not what about."""
+    for name in names:
+        text = text.replace(name, " ")
+    return text
 
 
 def refined_areas(pairs) -> list:

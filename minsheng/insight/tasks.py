@@ -146,13 +146,27 @@ def auto_dispatch(message_pk: int):
     if (message.topic_confidence or 0.0) < setting.min_confidence:
         return None
     routed = route(resolve_region(message)[0], message.predicted_topic)  # the table alone, no unit model
-    if routed.lead is None:
+    if routed.lead is None or _may_repeat(message):
         return None
     try:
         return actions.do_dispatch(None, message, routed.lead, list(routed.assists), topic=message.predicted_topic)
     except Exception as exc:  # someone acted first, or the unit was switched off: leave it to people
         log.warning("automatic dispatch of message %s skipped: %s", message_pk, exc)
         return None
+
+
+def _may_repeat(message) -> bool:
+    """Whether ``message`` may repeat a case already in hand (疑似重复: ``lookup.near_duplicates``), or
+    that cannot be told: it then waits for a dispatcher, who merges it (并单). Dispatched by the
+    system, the same problem went to its unit a second time and left the dispatcher's queue, where
+    its 疑似重复 would have been offered."""
+    from . import lookup
+
+    try:
+        return bool(lookup.near_duplicates(message))
+    except Exception:  # a failing lookup leaves the message to people, never blocks it
+        log.exception("near-duplicate lookup for automatic dispatch of message %s failed", message.pk)
+        return True
 
 
 @shared_task(name="minsheng.insight.read_message", ignore_result=True)

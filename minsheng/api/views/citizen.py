@@ -14,7 +14,7 @@ from minsheng.board import actions
 from minsheng.board.forms import MessageForm
 from minsheng.board.workflow import Status
 
-from ..inputs import MessageCreate, RateBody, ReopenBody
+from ..inputs import CursorQuery, MessageCreate, RateBody, ReopenBody
 from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
 from ..serializers import OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
@@ -51,9 +51,11 @@ class MyMessageList(ApiView):
 
     permission_classes = [IsPerson]
     pagination_class = MessageCursor
+    query_class = CursorQuery
 
     @extend_schema(responses=OwnListSerializer(many=True), tags=["citizen"])
     def get(self, request):
+        self.query(request)
         qs = list_queryset().filter(author=request.user)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
@@ -66,9 +68,11 @@ class MySupportedList(ApiView):
 
     permission_classes = [IsPerson]
     pagination_class = SupportCursor
+    query_class = CursorQuery
 
     @extend_schema(responses=SupportedListSerializer(many=True), tags=["citizen"])
     def get(self, request):
+        self.query(request)
         # one join: the annotation reads the caller's own support row, the one filtered on
         qs = (list_queryset().filter(supports__user=request.user, status__in=Status.public())
               .annotate(supported_at=F("supports__created_at")))

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Extension, Message
-from minsheng.board.views.staff_hints import near_duplicate_counts, quality_for
-from minsheng.board.workflow import IllegalMove, Status
+from minsheng.board.views.staff_hints import near_duplicate_counts, near_duplicates_for, quality_for
+from minsheng.board.workflow import IllegalMove, Status, allowed
 from minsheng.directory.routing import route
 from minsheng.insight.reading import cached_reading
 from minsheng.insight.suggest import Suggestion, proposed_units, suggest_for
@@ -105,7 +105,12 @@ class CaseSuggestion(ApiView):
 
     @extend_schema(responses=SuggestionSerializer, tags=["staff"], parameters=[PUBLIC_ID])
     def get(self, request, public_id):
-        return Response(SuggestionSerializer(suggest_for(get_case(request, public_id))).data)
+        message = get_case(request, public_id)
+        # the inbox said 疑似重复 2 (duplicate_count), and nothing said which two to merge into: the
+        # case page's list, for those it shows it to
+        merges = roles_of(request.user).dispatches(message.region) and allowed("merge", message.status)
+        context = {"duplicates": near_duplicates_for(message) if merges else None}
+        return Response(SuggestionSerializer(suggest_for(message), context=context).data)
 
 
 class Reading(ApiView):
