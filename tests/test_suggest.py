@@ -206,6 +206,29 @@ def test_a_short_name_of_the_messages_own_region_stays_there(directory):
 
 
 @pytest.mark.django_db
+def test_a_county_before_an_everyday_word_of_villages_or_a_rare_word_is_still_read(directory):
+    """村 / 镇 / 乡 after a county's short name end a village's or a town's name (金塔村, 城关镇), but they
+    also begin everyday words (榆中乡镇干部, 永登村民, 靖远乡下, 会宁镇上): the county there was dropped; and
+    county names whose everyday sense is rare in messages (景泰, 高台: no reference text reads one) were
+    read only in full."""
+    from minsheng.directory.models import Region
+
+    d = directory
+    yuzhong = Region.objects.create(code="620123", name="榆中县", level=3, parent=d["lanzhou"])
+    yongdeng = Region.objects.create(code="620121", name="永登县", level=3, parent=d["lanzhou"])
+    baiyin = Region.objects.create(code="620400", name="白银市", level=2, parent=d["province"])
+    jingyuan = Region.objects.create(code="620421", name="靖远县", level=3, parent=baiyin)
+    huining = Region.objects.create(code="620422", name="会宁县", level=3, parent=baiyin)
+    jingtai = Region.objects.create(code="620423", name="景泰县", level=3, parent=baiyin)
+    assert places.extract_region("榆中乡镇干部不作为", within=d["lanzhou"]) == yuzhong
+    assert places.extract_region("永登村民的地被占了", within=d["lanzhou"]) == yongdeng
+    assert places.extract_region("我家在靖远乡下, 路坏了", within=baiyin) == jingyuan
+    assert places.extract_region("会宁镇上的学校缺老师", within=baiyin) == huining
+    assert places.extract_region("我是景泰的, 村里的路坏了", within=baiyin) == jingtai
+    assert places.extract_region("榆中县城关镇路灯坏了", within=d["lanzhou"]) == yuzhong  # (as before)
+
+
+@pytest.mark.django_db
 def test_suggestion_keeps_the_city_for_a_station_named_in_the_text(models, personas, directory,
                                                                   django_capture_on_commit_callbacks):
     from minsheng.directory.models import Region
