@@ -961,3 +961,12 @@ def test_a_square_or_a_village_named_by_a_day_is_read():
     assert core.extract_places("五一广场地铁站出口太少") == ["五一广场"]
     assert core.extract_places("高桥街道八一新村垃圾成堆") == ["高桥街道", "八一新村"]
     assert core.extract_places("五一中路, 八一西路") == ["五一中路", "八一西路"]  # (as before)
+
+
+def test_a_developers_name_before_its_business_or_a_story_is_no_estate():
+    """A developer's name and two to four characters to the chunk's end were read as its estate (金科天悦) where
+    nothing of an estate followed: 恒大拖欠工资, 华润燃气涨价 and 龙湖水质变差 became places of their own."""
+    assert core.extract_places("关于恒大拖欠工资的问题") == []
+    assert core.extract_places("华润燃气涨价, 请求核查") == []
+    assert core.extract_places("龙湖水质变差, 鱼大量死亡") == []
+    assert core.extract_places("A市北辰三角洲E4区南门噪音扰民") == ["北辰三角洲"]  # a block after it

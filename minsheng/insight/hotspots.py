@@ -297,6 +297,7 @@ _BARE_WORKS = re.compile(r"(?:拆迁|棚改|改造|安置|建设|开发|内|[东
 # business (中海地产, 万科物业, 美的置业)
 _DEVELOPER_LED = re.compile("|".join(sorted(DEVELOPERS, key=len, reverse=True)))
 _DEVELOPER_ENDS = re.compile(f"{_ESTATE_CUE.pattern}|车位|停车|物业")
+_BLOCK = re.compile(r"[A-Za-z0-9]")  # a building's or a block's number (中粮北纬10~13栋, 北辰三角洲c2区)
 _DEVELOPER_BUSINESS = re.compile("地产|置业|物业|集团|公司|开发|房产|客服|总部|销售|旗下|方")
 _VERB_ENDS = frozenset("交缴付收办买卖租退给叫让问")
 GROUPS = (
@@ -356,7 +357,9 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
             opening = 0 if (fresh if word is None else word in _OPENS) else -1
             # an estate of no place word: only where the text begins, after a region or after 投诉, 关于 …
             # (after a mark a clause begins with a word as often: 另外当日…交房, 原开发商前期…)
-            bare_at, bare = (_bare_estate(chunk, chunks[at_chunk + 1][1] if at_chunk + 1 < len(chunks) else "")
+            then, cut_after = (chunks[at_chunk + 1] if at_chunk + 1 < len(chunks)  # (what follows the run: c2区)
+                               else (text[found_run.end():found_run.end() + 4], ""))
+            bare_at, bare = (_bare_estate(chunk, cut_after, then)
                              if (word in _BARE_OPENS if word else start == lead or text[start - 1] == _REGION_CUT)
                              else (0, ""))
             pos, last_new, last_key, last_suffix = 2 if station_at else 0, False, "", ""
@@ -426,10 +429,11 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
     return with_short_names(list(found), written)  # 育才二小, A7县一中: no place word ends them
 
 
-def _bare_estate(chunk: str, cut_after: str) -> tuple[int, str]:
+def _bare_estate(chunk: str, cut_after: str, then: str = "") -> tuple[int, str]:
     """Where an estate's name that ends in no place word ends in ``chunk`` (a chunk where a name begins) and its
     key, when a word of an estate follows it (``_ESTATE_CUE``; or ``_ESTATE_CUE_AFTER``, the word that cut the run
-    after the chunk); else (0, "")."""
+    after the chunk; after a developer, also a building's number or a parking space, here or in ``then``, the chunk
+    after the cut); else (0, "")."""
     cue = _ESTATE_CUE.search(chunk, 2, 9)
     end = cue.start() if cue else len(chunk) if cut_after and _ESTATE_CUE_AFTER.fullmatch(cut_after) else 0
     developer = _DEVELOPER_LED.match(chunk)
@@ -437,6 +441,12 @@ def _bare_estate(chunk: str, cut_after: str) -> tuple[int, str]:
         return 0, ""  # the developer's company, manager or sales (中海地产欺骗业主): no estate
     if not end and developer:
         stop = _DEVELOPER_ENDS.search(chunk, developer.end() + 2)
+        # nothing of an estate after the developer's words (a parking space, a building's number, 内) is its
+        # business or a story (恒大拖欠工资, 华润燃气涨价)
+        if not (stop or _BLOCK.search(chunk, developer.end()) or chunk.endswith("内")
+                or _BLOCK.match(cut_after or "") or _BLOCK.match(then) or then.startswith(_REGION_CUT)  # (E4区, cut out)
+                or _DEVELOPER_ENDS.match(then)):
+            return 0, ""
         end = stop.start() if stop else len(chunk)
     if not end:
         return 0, ""
