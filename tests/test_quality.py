@@ -1004,3 +1004,12 @@ def test_a_harm_feared_an_outcry_and_an_accusation_ask_nothing(sentence):
 ])
 def test_a_real_question_beside_an_outcry_is_still_asked(sentence):
     assert questions(sentence) == [sentence]
+
+
+@pytest.mark.parametrize("sentence", [
+    "请问这个补贴政策还管不管用?", "请问退休人员能享受哪些特权?", "一旦发生火灾由谁负责赔偿?",
+])
+def test_a_question_worded_like_an_outcry_is_still_asked(sentence):
+    """还管不管用 (is it still valid), a privilege asked about (哪些特权) and whose duty a loss is (由谁负责赔偿)
+    ask: they were read as 还管不管, a privilege named to accuse and a harm feared."""
+    assert questions(sentence) == [sentence]
