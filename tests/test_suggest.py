@@ -511,6 +511,29 @@ def test_history_unit_learned_from_past_dispatches(model_dir, settings, tmp_path
 
 
 @pytest.mark.django_db
+def test_two_units_of_one_region_sharing_a_short_name_are_learned_apart(personas, directory):
+    """The unit model learns offices (住建局), and ``unit_for_label`` finds the office's unit of the message's
+    region; where two active units of one region share a short name (兰州市公安局 and its traffic police, both
+    公安局) their cases were learned as one office, which found neither unit: each is learned by its name."""
+    from minsheng.directory.models import Unit
+    from minsheng.insight import training
+    from minsheng.insight.suggest import unit_for_label
+
+    d, p = directory, personas
+    police = Unit.objects.create(name="兰州市公安局", short_name="公安局", region=d["lanzhou"])
+    traffic = Unit.objects.create(name="兰州市公安局交通警察支队", short_name="公安局", region=d["lanzhou"])
+    Unit.objects.create(name="兰州市公安局旧址", short_name="公安局", region=d["lanzhou"], is_active=False)
+    for unit, title in ((police, "小区里有人聚众赌博"), (traffic, "路口车辆乱停"), (d["housing"], "加装电梯")):
+        m = actions.do_submit(p["citizen"], title=title, body=title + ", 请尽快处理", kind="complain",
+                              region=d["lanzhou"])
+        actions.do_dispatch(p["dispatcher"], m, unit)
+    _titles, _bodies, labels, _ = training.handled_cases("unit")
+    assert sorted(labels) == ["住建局", "兰州市公安局", "兰州市公安局交通警察支队"]
+    units = list(Unit.objects.filter(is_active=True).select_related("region"))
+    assert unit_for_label("兰州市公安局交通警察支队", d["lanzhou"], units) == traffic
+
+
+@pytest.mark.django_db
 def test_history_names_the_office_of_the_messages_region(model_dir, settings, tmp_path, personas, directory,
                                                         django_capture_on_commit_callbacks):
     """Only 定西市's 住建局 has handled housing cases so far: a 兰州 housing case is read as one for
