@@ -534,6 +534,23 @@ def test_two_units_of_one_region_sharing_a_short_name_are_learned_apart(personas
 
 
 @pytest.mark.django_db
+def test_a_unit_named_like_an_office_elsewhere_leaves_the_office_of_the_region(directory):
+    """A township's office named bare (城关镇, no short name) in one county, and one of that short name in
+    another: the label 城关镇 found the first by its name, which cannot serve the other county, and so none."""
+    from minsheng.directory.models import Region, Unit
+    from minsheng.insight.suggest import unit_for_label
+
+    d = directory
+    qlh_town = Region.objects.create(code="620103001", name="城关镇", level=4, parent=d["qilihe"])
+    cg_town = Region.objects.create(code="620102009", name="城关镇", level=4, parent=d["chengguan"])
+    Unit.objects.create(name="城关镇", region=qlh_town, kind=Unit.Kind.GOVERNMENT)
+    office = Unit.objects.create(name="城关区城关镇人民政府", short_name="城关镇", region=cg_town,
+                                 kind=Unit.Kind.GOVERNMENT)
+    units = list(Unit.objects.filter(is_active=True).select_related("region"))
+    assert unit_for_label("城关镇", cg_town, units) == office
+
+
+@pytest.mark.django_db
 def test_history_names_the_office_of_the_messages_region(model_dir, settings, tmp_path, personas, directory,
                                                         django_capture_on_commit_callbacks):
     """Only 定西市's 住建局 has handled housing cases so far: a 兰州 housing case is read as one for
