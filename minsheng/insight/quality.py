@@ -337,7 +337,7 @@ def _focus(question: str) -> str:
 # words: a plea to 关停 a quarry is taken up by a reply that it 停止开采, one to 修缮 a road by one
 # that it is 修复. The verb heads only, two characters: 拆 alone is also the 拆 of 拆迁
 _ACTS = (
-    ("关停", "关闭", "停止", "停产", "停业", "停工", "停运", "叫停", "取缔", "禁止", "查封", "封停", "关掉"),
+    ("关停", "关闭", "停止", "停产", "停业", "停工", "停运", "叫停", "取缔", "查封", "封停", "关掉"),
     ("维修", "修复", "修理", "整修", "修缮", "抢修", "翻修", "修补"),
     ("拆除", "拆掉", "拆毁"),
     ("退还", "返还", "退回", "退款", "退费"),
