@@ -970,3 +970,11 @@ def test_a_developers_name_before_its_business_or_a_story_is_no_estate():
     assert core.extract_places("华润燃气涨价, 请求核查") == []
     assert core.extract_places("龙湖水质变差, 鱼大量死亡") == []
     assert core.extract_places("A市北辰三角洲E4区南门噪音扰民") == ["北辰三角洲"]  # a block after it
+
+
+def test_a_word_that_begins_with_kou_after_a_road_keeps_its_kou():
+    """The 口 of a junction (青松路口) ends the road, but after a road 口 also begins words: 口袋公园 and 口罩厂
+    were read as 袋公园 and nothing."""
+    assert core.extract_places("青年路口袋公园没人管") == ["青年路", "口袋公园"]
+    assert core.extract_places("湘江路口罩厂排污") == ["湘江路", "口罩厂"]
+    assert core.extract_places("青松路口翠柳家园门面油烟扰民") == ["青松路", "翠柳家园"]  # (as before)

@@ -219,6 +219,8 @@ _NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关)|(?:(?
 # the junction of a road (双拥路口) and the office of a street (集里街道办): the name after them begins after
 # 口 or 办 (青松路口翠柳家园 → 青松路, 翠柳家园; 枫林街道办柳塘村 → 枫林街道, 柳塘村)
 _AFTER_PLACE = re.compile(r"(?<=[路街巷道])口|(?<=街道)办(?:事处)?")
+# not a word 口 begins, of at least this jieba frequency (人民路口腔医院, 青年路口袋公园, 湘江路口罩厂: 口腔 690, 口罩 136)
+_JUNCTION_WORD = 100
 # developers whose name citizens write before an estate's (碧桂园威尼斯城, 阳光城檀悦, 恒大御景天下, 中海国际社区):
 # alone (碧桂园业主维权, 中海业主, 恒大业主) a developer says no place, and a key of its name would draw together the
 # problems of all its estates; right before another name it is that estate's (碧桂园南城首府, 碧桂园城市花园: one key,
@@ -373,7 +375,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                         and not any(c.isdigit() for c in head)):
                     name = head + name
                 pos = m.end()
-                if after := _AFTER_PLACE.match(chunk, pos):
+                if (after := _AFTER_PLACE.match(chunk, pos)) and (
+                        after.group() != "口" or word_frequency(chunk[pos:pos + 2]) < _JUNCTION_WORD):
                     pos = after.end()
                 at_opening, opening = m.start() == opening, -1
                 if len(suffix) >= 5 and (end := _second_compound(suffix)):
