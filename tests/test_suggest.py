@@ -182,6 +182,21 @@ def test_everyday_words_and_street_names_name_no_region(directory):
 
 
 @pytest.mark.django_db
+def test_a_county_whose_name_begins_with_zhen_is_read_after_a_word_that_leads_to_a_place(directory):
+    """镇原 right after a character was read as the tail of a town's name (黄土镇 原北村), so 我在镇原上班,
+    家住镇原 and 关于镇原的路 named no region; after 在, 住, 于 … a place name begins."""
+    from minsheng.directory.models import Region
+
+    d = directory
+    qingyang = Region.objects.create(code="621000", name="庆阳市", level=2, parent=d["province"])
+    zhenyuan = Region.objects.create(code="621027", name="镇原县", level=3, parent=qingyang)
+    assert places.extract_region("我在镇原上班, 工资被拖欠", within=qingyang) == zhenyuan
+    assert places.extract_region("家住镇原农村", within=qingyang) == zhenyuan
+    assert places.extract_region("关于镇原的路", within=qingyang) == zhenyuan
+    assert places.extract_region("黄土镇原北村的路坏了", within=qingyang) is None  # (as before)
+
+
+@pytest.mark.django_db
 def test_a_street_named_like_a_township_elsewhere_leaves_the_county_named_in_full(directory):
     """岷县中华路: 中华路 is also the short name of 安定区's 中华路街道, which does not lie in 岷县 (before,
     the township won as the more specific place)."""

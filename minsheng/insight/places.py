@@ -137,7 +137,12 @@ def _after_a_name(text: str, start: int, alias: str) -> bool:
     if not start:
         return False
     before = text[start - 1]
-    return before in "镇乡村" or alias[0] in "镇乡" and "\u4e00" <= before <= "\u9fff"
+    return (before in "镇乡村" or alias[0] in "镇乡" and "\u4e00" <= before <= "\u9fff"
+            and before not in _BEFORE_A_PLACE)
+
+
+# a word a place name follows (在镇原上班, 家住镇原, 关于镇原的路), not the end of a town's name (黄土镇原北村)
+_BEFORE_A_PLACE = frozenset("在住于到去回从自往来向对离近是的和与及至赴驻经达")
 
 
 def _in_line(place: Place, other: Place) -> bool:
