@@ -197,6 +197,22 @@ def test_a_county_whose_name_begins_with_zhen_is_read_after_a_word_that_leads_to
 
 
 @pytest.mark.django_db
+def test_a_short_name_after_a_word_that_leads_to_a_place_is_read(directory):
+    """A short name whose first character makes a word with the one before (综合水平) names no place, but
+    回民勤, 来临夏 and 和平凉 are 回 / 来 / 和 and a place: 回民, 来临 and 和平 dropped them."""
+    from minsheng.directory.models import Region
+
+    d = directory
+    wuwei = Region.objects.create(code="620600", name="武威市", level=2, parent=d["province"])
+    minqin = Region.objects.create(code="620621", name="民勤县", level=3, parent=wuwei)
+    linxia = Region.objects.create(code="622900", name="临夏回族自治州", level=2, parent=d["province"])
+    linxia_county = Region.objects.create(code="622921", name="临夏县", level=3, parent=linxia)
+    assert places.extract_region("过年回民勤老家, 路上全是坑", within=d["province"]) == minqin
+    assert places.extract_region("我来临夏打工三年了", within=d["province"]) == linxia_county
+    assert places.extract_region("提高服务的综合水平", within=d["province"]) is None  # (as before)
+
+
+@pytest.mark.django_db
 def test_a_street_named_like_a_township_elsewhere_leaves_the_county_named_in_full(directory):
     """岷县中华路: 中华路 is also the short name of 安定区's 中华路街道, which does not lie in 岷县 (before,
     the township won as the more specific place)."""

@@ -98,7 +98,9 @@ class Gazetteer:
         if not full and (alias in EVERYDAY_WORDS or _STREET_AFTER.match(text, end)
                          or not adjoining and _after_a_name(text, start, alias)):
             return False
-        crossed = start and not adjoining and word_frequency(text[start - 1:start + 1]) >= _WORD_BEFORE_FREQUENCY
+        # (not after a word a place name follows: 回民勤, 来临夏, 和平凉 are no 回民, 来临, 和平)
+        crossed = (start and not adjoining and text[start - 1] not in _BEFORE_A_PLACE
+                   and word_frequency(text[start - 1:start + 1]) >= _WORD_BEFORE_FREQUENCY)
         if full:
             return not (crossed and len(alias) == 2)
         return not crossed and (end == len(text) or word_frequency(text[end - 1:end + 1]) < _WORD_AFTER_FREQUENCY)
