@@ -978,3 +978,11 @@ def test_a_word_that_begins_with_kou_after_a_road_keeps_its_kou():
     assert core.extract_places("青年路口袋公园没人管") == ["青年路", "口袋公园"]
     assert core.extract_places("湘江路口罩厂排污") == ["湘江路", "口罩厂"]
     assert core.extract_places("青松路口翠柳家园门面油烟扰民") == ["青松路", "翠柳家园"]  # (as before)
+
+
+def test_a_developer_with_a_phase_or_a_building_after_it_names_its_estate():
+    """A developer alone is no place (碧桂园业主维权), but with a phase or a building after it the citizen names
+    the estate by it (碧桂园三期, 阳光城2栋): those letters lost their place."""
+    assert core.extract_places("碧桂园三期业主维权") == ["碧桂园"]
+    assert core.extract_places("A市阳光城2栋漏水") == ["阳光城"]
+    assert core.extract_places("碧桂园业主集体维权") == []  # (as before)

@@ -278,7 +278,8 @@ _TRIM = re.compile(r"(?:小区|住宅|一期|二期|三期|四期|五期|项目|
 _ESTATE_CUE = re.compile(r"(?:全体|广大|众多|部分|所有|数[十百千万]+|多[户名位]|\d+[户名位]|第[一二三四五六七八九十\d]+届)?"
                          r"(?:业主|业委会)|楼盘|开发商|"
                          r"交房|房产证|房屋|精装|售楼|项目|工地|内?(?:[A-Za-z]\d*区)?(?:\d+|[一二三四五六七八九十]+)(?:栋|单元|号楼)")
-_ESTATE_CUE_AFTER = re.compile(r"物业|(?:\d+|[一二三四五六七八九十]+)(?:期|栋)")
+_PHASE = re.compile(r"(?:\d+|[一二三四五六七八九十]+)(?:期|栋)")  # a phase or a building of an estate
+_ESTATE_CUE_AFTER = re.compile(rf"物业|{_PHASE.pattern}")
 _BARE_OPENS = frozenset("投诉 举报 反映 关于 督促 位于".split())
 # a run of text holding no place word and none of the words after which an estate of no place word is
 # read names no place where no name begins at its start (``extract_places``): some 7 runs of 10 in letters
@@ -409,7 +410,9 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 if len(suffix) > 2 and suffix.endswith(("学校", "工地", "工厂")):
                     suffix = suffix[:-2]
                 key = _TRIM.sub("", name + suffix)
-                if key in DEVELOPERS and key == name + suffix:
+                # (with a phase or a building after it, 碧桂园三期, 阳光城2栋, the developer names its estate)
+                if key in DEVELOPERS and key == name + suffix and not (
+                        _PHASE.match(chunk, pos) or pos == len(chunk) and _PHASE.fullmatch(cut_after or "")):
                     developer, developer_end = key, pos
                     continue
                 if after_developer:
