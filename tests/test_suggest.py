@@ -199,7 +199,8 @@ def test_a_county_whose_name_begins_with_zhen_is_read_after_a_word_that_leads_to
 @pytest.mark.django_db
 def test_a_short_name_after_a_word_that_leads_to_a_place_is_read(directory):
     """A short name whose first character makes a word with the one before (综合水平) names no place, but
-    回民勤, 来临夏 and 和平凉 are 回 / 来 / 和 and a place: 回民, 来临 and 和平 dropped them."""
+    回民勤, 来临夏 and 和平凉 are 回 / 来 / 和 and a place: 回民, 来临 and 和平 dropped them; and 红古人 are
+    红古's people, not 古人."""
     from minsheng.directory.models import Region
 
     d = directory
@@ -210,6 +211,8 @@ def test_a_short_name_after_a_word_that_leads_to_a_place_is_read(directory):
     assert places.extract_region("过年回民勤老家, 路上全是坑", within=d["province"]) == minqin
     assert places.extract_region("我来临夏打工三年了", within=d["province"]) == linxia_county
     assert places.extract_region("提高服务的综合水平", within=d["province"]) is None  # (as before)
+    honggu = Region.objects.create(code="620111", name="红古区", level=3, parent=d["lanzhou"])
+    assert places.extract_region("我是红古人, 家门口的路坏了", within=d["lanzhou"]) == honggu  # not 古人
 
 
 @pytest.mark.django_db

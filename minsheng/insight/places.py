@@ -103,7 +103,9 @@ class Gazetteer:
                    and word_frequency(text[start - 1:start + 1]) >= _WORD_BEFORE_FREQUENCY)
         if full:
             return not (crossed and len(alias) == 2)
-        return not crossed and (end == len(text) or word_frequency(text[end - 1:end + 1]) < _WORD_AFTER_FREQUENCY)
+        # (its people are not a word across it: 红古人 is no 古人)
+        return not crossed and (end == len(text) or text[end] == "人"
+                                or word_frequency(text[end - 1:end + 1]) < _WORD_AFTER_FREQUENCY)
 
     def find(self, text: str, within_code: str | None = None, within_level: int = 0) -> Place | None:
         """The most specific place the text names (inside ``within`` when given). A name that
