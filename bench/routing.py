@@ -159,7 +159,7 @@ def demo() -> None:
     from minsheng.insight import classify
     from minsheng.insight.suggest import pick_unit, resolve_region, unit_for_label
     from minsheng.insight.tasks import topic_for_label
-    from minsheng.insight.training import final_lead_units, region_names, unit_label, unit_title
+    from minsheng.insight.training import final_lead_units, region_names, unit_labels, unit_title
 
     # the unit that handled the case in the end (the demo also plays wrong dispatches and transfers)
     handled = final_lead_units()
@@ -185,7 +185,7 @@ def demo() -> None:
         plain_lead = route(m.region, m.topic).lead  # the citizen's region as filed, no text
         plain_ok += plain_lead is not None and plain_lead.pk == e.unit_id
     all_units = list(Unit.objects.filter(is_active=True).select_related("region").order_by("pk"))
-    labels = {u.pk: unit_label(u) for u in Unit.objects.all()}
+    labels = unit_labels(Unit.objects.all())
     regions = region_names()
     units = classify.train([unit_title(m.title, regions[m.region_id]) for m in train], [m.body for m in train],
                            [labels[handled[m.pk]] for m in train])

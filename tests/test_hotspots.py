@@ -1029,3 +1029,28 @@ def test_a_problem_told_in_two_words_of_it_at_one_place_is_one_hotspot(mode, row
     on a road, which is long, a lorry's and a barbecue's are two problems still."""
     of = clustered(make_items() + letters("P", rows), mode)
     assert (of["P0"] == of["P1"]) == joined
+
+
+def test_a_developers_name_before_its_business_or_a_story_is_no_estate():
+    """A developer's name and two to four characters to the chunk's end were read as its estate (金科天悦) where
+    nothing of an estate followed: 恒大拖欠工资, 华润燃气涨价 and 龙湖水质变差 became places of their own."""
+    assert core.extract_places("关于恒大拖欠工资的问题") == []
+    assert core.extract_places("华润燃气涨价, 请求核查") == []
+    assert core.extract_places("龙湖水质变差, 鱼大量死亡") == []
+    assert core.extract_places("A市北辰三角洲E4区南门噪音扰民") == ["北辰三角洲"]  # a block after it
+
+
+def test_a_word_that_begins_with_kou_after_a_road_keeps_its_kou():
+    """The 口 of a junction (青松路口) ends the road, but after a road 口 also begins words: 口袋公园 and 口罩厂
+    were read as 袋公园 and nothing."""
+    assert core.extract_places("青年路口袋公园没人管") == ["青年路", "口袋公园"]
+    assert core.extract_places("湘江路口罩厂排污") == ["湘江路", "口罩厂"]
+    assert core.extract_places("青松路口翠柳家园门面油烟扰民") == ["青松路", "翠柳家园"]  # (as before)
+
+
+def test_a_developer_with_a_phase_or_a_building_after_it_names_its_estate():
+    """A developer alone is no place (碧桂园业主维权), but with a phase or a building after it the citizen names
+    the estate by it (碧桂园三期, 阳光城2栋): those letters lost their place."""
+    assert core.extract_places("碧桂园三期业主维权") == ["碧桂园"]
+    assert core.extract_places("A市阳光城2栋漏水") == ["阳光城"]
+    assert core.extract_places("碧桂园业主集体维权") == []  # (as before)

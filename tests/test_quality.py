@@ -1004,3 +1004,20 @@ def test_a_harm_feared_an_outcry_and_an_accusation_ask_nothing(sentence):
 ])
 def test_a_real_question_beside_an_outcry_is_still_asked(sentence):
     assert questions(sentence) == [sentence]
+
+
+@pytest.mark.parametrize("sentence", [
+    "请问这个补贴政策还管不管用?", "请问退休人员能享受哪些特权?", "一旦发生火灾由谁负责赔偿?",
+])
+def test_a_question_worded_like_an_outcry_is_still_asked(sentence):
+    """还管不管用 (is it still valid), a privilege asked about (哪些特权) and whose duty a loss is (由谁负责赔偿)
+    ask: they were read as 还管不管, a privilege named to accuse and a harm feared."""
+    assert questions(sentence) == [sentence]
+
+
+def test_a_rule_forbidding_something_else_does_not_take_up_a_plea_to_shut_down():
+    """禁止 forbids (禁止停车, 禁止外来车辆进入): it was read as 关停, so a reply on another thing's rule took up
+    a plea to shut a factory down."""
+    body = "厂子噪音扰民, 恳请关停该厂。"
+    assert score_reply("", body, "经查, 该小区停车难的问题已协调解决, 禁止外来车辆进入。" + PHONE)["missed"] == [body]
+    assert score_reply("", "采石场放炮, 要求关停采石场。", "城管已禁止商贩在人行道摆摊。" + PHONE)["missed"] != []

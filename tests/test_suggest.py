@@ -182,6 +182,40 @@ def test_everyday_words_and_street_names_name_no_region(directory):
 
 
 @pytest.mark.django_db
+def test_a_county_whose_name_begins_with_zhen_is_read_after_a_word_that_leads_to_a_place(directory):
+    """镇原 right after a character was read as the tail of a town's name (黄土镇 原北村), so 我在镇原上班,
+    家住镇原 and 关于镇原的路 named no region; after 在, 住, 于 … a place name begins."""
+    from minsheng.directory.models import Region
+
+    d = directory
+    qingyang = Region.objects.create(code="621000", name="庆阳市", level=2, parent=d["province"])
+    zhenyuan = Region.objects.create(code="621027", name="镇原县", level=3, parent=qingyang)
+    assert places.extract_region("我在镇原上班, 工资被拖欠", within=qingyang) == zhenyuan
+    assert places.extract_region("家住镇原农村", within=qingyang) == zhenyuan
+    assert places.extract_region("关于镇原的路", within=qingyang) == zhenyuan
+    assert places.extract_region("黄土镇原北村的路坏了", within=qingyang) is None  # (as before)
+
+
+@pytest.mark.django_db
+def test_a_short_name_after_a_word_that_leads_to_a_place_is_read(directory):
+    """A short name whose first character makes a word with the one before (综合水平) names no place, but
+    回民勤, 来临夏 and 和平凉 are 回 / 来 / 和 and a place: 回民, 来临 and 和平 dropped them; and 红古人 are
+    红古's people, not 古人."""
+    from minsheng.directory.models import Region
+
+    d = directory
+    wuwei = Region.objects.create(code="620600", name="武威市", level=2, parent=d["province"])
+    minqin = Region.objects.create(code="620621", name="民勤县", level=3, parent=wuwei)
+    linxia = Region.objects.create(code="622900", name="临夏回族自治州", level=2, parent=d["province"])
+    linxia_county = Region.objects.create(code="622921", name="临夏县", level=3, parent=linxia)
+    assert places.extract_region("过年回民勤老家, 路上全是坑", within=d["province"]) == minqin
+    assert places.extract_region("我来临夏打工三年了", within=d["province"]) == linxia_county
+    assert places.extract_region("提高服务的综合水平", within=d["province"]) is None  # (as before)
+    honggu = Region.objects.create(code="620111", name="红古区", level=3, parent=d["lanzhou"])
+    assert places.extract_region("我是红古人, 家门口的路坏了", within=d["lanzhou"]) == honggu  # not 古人
+
+
+@pytest.mark.django_db
 def test_a_street_named_like_a_township_elsewhere_leaves_the_county_named_in_full(directory):
     """岷县中华路: 中华路 is also the short name of 安定区's 中华路街道, which does not lie in 岷县 (before,
     the township won as the more specific place)."""
@@ -203,6 +237,29 @@ def test_a_short_name_of_the_messages_own_region_stays_there(directory):
     district = Region.objects.create(code="620402", name="白银区", level=3, parent=baiyin)
     assert places.extract_region("白银的公交线路太少", within=baiyin) is None
     assert places.extract_region("白银区的公交线路太少", within=baiyin) == district
+
+
+@pytest.mark.django_db
+def test_a_county_before_an_everyday_word_of_villages_or_a_rare_word_is_still_read(directory):
+    """村 / 镇 / 乡 after a county's short name end a village's or a town's name (金塔村, 城关镇), but they
+    also begin everyday words (榆中乡镇干部, 永登村民, 靖远乡下, 会宁镇上): the county there was dropped; and
+    county names whose everyday sense is rare in messages (景泰, 高台: no reference text reads one) were
+    read only in full."""
+    from minsheng.directory.models import Region
+
+    d = directory
+    yuzhong = Region.objects.create(code="620123", name="榆中县", level=3, parent=d["lanzhou"])
+    yongdeng = Region.objects.create(code="620121", name="永登县", level=3, parent=d["lanzhou"])
+    baiyin = Region.objects.create(code="620400", name="白银市", level=2, parent=d["province"])
+    jingyuan = Region.objects.create(code="620421", name="靖远县", level=3, parent=baiyin)
+    huining = Region.objects.create(code="620422", name="会宁县", level=3, parent=baiyin)
+    jingtai = Region.objects.create(code="620423", name="景泰县", level=3, parent=baiyin)
+    assert places.extract_region("榆中乡镇干部不作为", within=d["lanzhou"]) == yuzhong
+    assert places.extract_region("永登村民的地被占了", within=d["lanzhou"]) == yongdeng
+    assert places.extract_region("我家在靖远乡下, 路坏了", within=baiyin) == jingyuan
+    assert places.extract_region("会宁镇上的学校缺老师", within=baiyin) == huining
+    assert places.extract_region("我是景泰的, 村里的路坏了", within=baiyin) == jingtai
+    assert places.extract_region("榆中县城关镇路灯坏了", within=d["lanzhou"]) == yuzhong  # (as before)
 
 
 @pytest.mark.django_db
@@ -508,6 +565,46 @@ def test_history_unit_learned_from_past_dispatches(model_dir, settings, tmp_path
     assert suggest_for(other).history is None
     tasks.forget_models()
 
+
+
+@pytest.mark.django_db
+def test_two_units_of_one_region_sharing_a_short_name_are_learned_apart(personas, directory):
+    """The unit model learns offices (住建局), and ``unit_for_label`` finds the office's unit of the message's
+    region; where two active units of one region share a short name (兰州市公安局 and its traffic police, both
+    公安局) their cases were learned as one office, which found neither unit: each is learned by its name."""
+    from minsheng.directory.models import Unit
+    from minsheng.insight import training
+    from minsheng.insight.suggest import unit_for_label
+
+    d, p = directory, personas
+    police = Unit.objects.create(name="兰州市公安局", short_name="公安局", region=d["lanzhou"])
+    traffic = Unit.objects.create(name="兰州市公安局交通警察支队", short_name="公安局", region=d["lanzhou"])
+    Unit.objects.create(name="兰州市公安局旧址", short_name="公安局", region=d["lanzhou"], is_active=False)
+    for unit, title in ((police, "小区里有人聚众赌博"), (traffic, "路口车辆乱停"), (d["housing"], "加装电梯")):
+        m = actions.do_submit(p["citizen"], title=title, body=title + ", 请尽快处理", kind="complain",
+                              region=d["lanzhou"])
+        actions.do_dispatch(p["dispatcher"], m, unit)
+    _titles, _bodies, labels, _ = training.handled_cases("unit")
+    assert sorted(labels) == ["住建局", "兰州市公安局", "兰州市公安局交通警察支队"]
+    units = list(Unit.objects.filter(is_active=True).select_related("region"))
+    assert unit_for_label("兰州市公安局交通警察支队", d["lanzhou"], units) == traffic
+
+
+@pytest.mark.django_db
+def test_a_unit_named_like_an_office_elsewhere_leaves_the_office_of_the_region(directory):
+    """A township's office named bare (城关镇, no short name) in one county, and one of that short name in
+    another: the label 城关镇 found the first by its name, which cannot serve the other county, and so none."""
+    from minsheng.directory.models import Region, Unit
+    from minsheng.insight.suggest import unit_for_label
+
+    d = directory
+    qlh_town = Region.objects.create(code="620103001", name="城关镇", level=4, parent=d["qilihe"])
+    cg_town = Region.objects.create(code="620102009", name="城关镇", level=4, parent=d["chengguan"])
+    Unit.objects.create(name="城关镇", region=qlh_town, kind=Unit.Kind.GOVERNMENT)
+    office = Unit.objects.create(name="城关区城关镇人民政府", short_name="城关镇", region=cg_town,
+                                 kind=Unit.Kind.GOVERNMENT)
+    units = list(Unit.objects.filter(is_active=True).select_related("region"))
+    assert unit_for_label("城关镇", cg_town, units) == office
 
 
 @pytest.mark.django_db

@@ -219,6 +219,8 @@ _NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关)|(?:(?
 # the junction of a road (双拥路口) and the office of a street (集里街道办): the name after them begins after
 # 口 or 办 (青松路口翠柳家园 → 青松路, 翠柳家园; 枫林街道办柳塘村 → 枫林街道, 柳塘村)
 _AFTER_PLACE = re.compile(r"(?<=[路街巷道])口|(?<=街道)办(?:事处)?")
+# not a word 口 begins, of at least this jieba frequency (人民路口腔医院, 青年路口袋公园, 湘江路口罩厂: 口腔 690, 口罩 136)
+_JUNCTION_WORD = 100
 # developers whose name citizens write before an estate's (碧桂园威尼斯城, 阳光城檀悦, 恒大御景天下, 中海国际社区):
 # alone (碧桂园业主维权, 中海业主, 恒大业主) a developer says no place, and a key of its name would draw together the
 # problems of all its estates; right before another name it is that estate's (碧桂园南城首府, 碧桂园城市花园: one key,
@@ -276,7 +278,8 @@ _TRIM = re.compile(r"(?:小区|住宅|一期|二期|三期|四期|五期|项目|
 _ESTATE_CUE = re.compile(r"(?:全体|广大|众多|部分|所有|数[十百千万]+|多[户名位]|\d+[户名位]|第[一二三四五六七八九十\d]+届)?"
                          r"(?:业主|业委会)|楼盘|开发商|"
                          r"交房|房产证|房屋|精装|售楼|项目|工地|内?(?:[A-Za-z]\d*区)?(?:\d+|[一二三四五六七八九十]+)(?:栋|单元|号楼)")
-_ESTATE_CUE_AFTER = re.compile(r"物业|(?:\d+|[一二三四五六七八九十]+)(?:期|栋)")
+_PHASE = re.compile(r"(?:\d+|[一二三四五六七八九十]+)(?:期|栋)")  # a phase or a building of an estate
+_ESTATE_CUE_AFTER = re.compile(rf"物业|{_PHASE.pattern}")
 _BARE_OPENS = frozenset("投诉 举报 反映 关于 督促 位于".split())
 # a run of text holding no place word and none of the words after which an estate of no place word is
 # read names no place where no name begins at its start (``extract_places``): some 7 runs of 10 in letters
@@ -297,6 +300,7 @@ _BARE_WORKS = re.compile(r"(?:拆迁|棚改|改造|安置|建设|开发|内|[东
 # business (中海地产, 万科物业, 美的置业)
 _DEVELOPER_LED = re.compile("|".join(sorted(DEVELOPERS, key=len, reverse=True)))
 _DEVELOPER_ENDS = re.compile(f"{_ESTATE_CUE.pattern}|车位|停车|物业")
+_BLOCK = re.compile(r"[A-Za-z0-9]")  # a building's or a block's number (中粮北纬10~13栋, 北辰三角洲c2区)
 _DEVELOPER_BUSINESS = re.compile("地产|置业|物业|集团|公司|开发|房产|客服|总部|销售|旗下|方")
 _VERB_ENDS = frozenset("交缴付收办买卖租退给叫让问")
 GROUPS = (
@@ -356,7 +360,9 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
             opening = 0 if (fresh if word is None else word in _OPENS) else -1
             # an estate of no place word: only where the text begins, after a region or after 投诉, 关于 …
             # (after a mark a clause begins with a word as often: 另外当日…交房, 原开发商前期…)
-            bare_at, bare = (_bare_estate(chunk, chunks[at_chunk + 1][1] if at_chunk + 1 < len(chunks) else "")
+            then, cut_after = (chunks[at_chunk + 1] if at_chunk + 1 < len(chunks)  # (what follows the run: c2区)
+                               else (text[found_run.end():found_run.end() + 4], ""))
+            bare_at, bare = (_bare_estate(chunk, cut_after, then)
                              if (word in _BARE_OPENS if word else start == lead or text[start - 1] == _REGION_CUT)
                              else (0, ""))
             pos, last_new, last_key, last_suffix = 2 if station_at else 0, False, "", ""
@@ -370,7 +376,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                         and not any(c.isdigit() for c in head)):
                     name = head + name
                 pos = m.end()
-                if after := _AFTER_PLACE.match(chunk, pos):
+                if (after := _AFTER_PLACE.match(chunk, pos)) and (
+                        after.group() != "口" or word_frequency(chunk[pos:pos + 2]) < _JUNCTION_WORD):
                     pos = after.end()
                 at_opening, opening = m.start() == opening, -1
                 # (not after a county and one character: 文县铁路花园小区 is 铁路花园 of 文县, not a road
@@ -405,7 +412,9 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 if len(suffix) > 2 and suffix.endswith(("学校", "工地", "工厂")):
                     suffix = suffix[:-2]
                 key = _TRIM.sub("", name + suffix)
-                if key in DEVELOPERS and key == name + suffix:
+                # (with a phase or a building after it, 碧桂园三期, 阳光城2栋, the developer names its estate)
+                if key in DEVELOPERS and key == name + suffix and not (
+                        _PHASE.match(chunk, pos) or pos == len(chunk) and _PHASE.fullmatch(cut_after or "")):
                     developer, developer_end = key, pos
                     continue
                 if after_developer:
@@ -428,10 +437,11 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
     return with_short_names(list(found), written)  # 育才二小, A7县一中: no place word ends them
 
 
-def _bare_estate(chunk: str, cut_after: str) -> tuple[int, str]:
+def _bare_estate(chunk: str, cut_after: str, then: str = "") -> tuple[int, str]:
     """Where an estate's name that ends in no place word ends in ``chunk`` (a chunk where a name begins) and its
     key, when a word of an estate follows it (``_ESTATE_CUE``; or ``_ESTATE_CUE_AFTER``, the word that cut the run
-    after the chunk); else (0, "")."""
+    after the chunk; after a developer, also a building's number or a parking space, here or in ``then``, the chunk
+    after the cut); else (0, "")."""
     cue = _ESTATE_CUE.search(chunk, 2, 9)
     end = cue.start() if cue else len(chunk) if cut_after and _ESTATE_CUE_AFTER.fullmatch(cut_after) else 0
     developer = _DEVELOPER_LED.match(chunk)
@@ -439,6 +449,12 @@ def _bare_estate(chunk: str, cut_after: str) -> tuple[int, str]:
         return 0, ""  # the developer's company, manager or sales (中海地产欺骗业主): no estate
     if not end and developer:
         stop = _DEVELOPER_ENDS.search(chunk, developer.end() + 2)
+        # nothing of an estate after the developer's words (a parking space, a building's number, 内) is its
+        # business or a story (恒大拖欠工资, 华润燃气涨价)
+        if not (stop or _BLOCK.search(chunk, developer.end()) or chunk.endswith("内")
+                or _BLOCK.match(cut_after or "") or _BLOCK.match(then) or then.startswith(_REGION_CUT)  # (E4区, cut out)
+                or _DEVELOPER_ENDS.match(then)):
+            return 0, ""
         end = stop.start() if stop else len(chunk)
     if not end:
         return 0, ""

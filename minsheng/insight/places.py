@@ -39,14 +39,15 @@ def aliases(name: str) -> set[str]:
 # full (合作市, 安宁区). Region names shared across China (和平区, 新华街道, 长安区 …) are listed too, for a
 # directory loaded elsewhere.
 EVERYDAY_WORDS = frozenset(
-    "合作 安宁 安定 清水 火车站 康乐 高台 民乐 灵台 平川 白银 景泰 和平 新华 长安 友谊 胜利 团结 光明 建设 解放 "
+    "合作 安宁 安定 清水 火车站 康乐 和平 新华 长安 友谊 胜利 团结 光明 建设 解放 "
     "东风 红旗 人民 新城 新区 开发 城区 郊区 中心 幸福 和谐 太平 永安 长寿 文化 朝阳 向阳 前进 东方 南湖 城南 城北 "
     "城东 城西".split())
 # what follows a region's short name in the name of a street, an estate or a lower place (嘉峪关西路,
 # 天水南路, 东岗西路, 安定东路, 康乐嘉园, 金塔村, 城关镇): a street named after a place need not be in it
-# (嘉峪关西路 is in 兰州市城关区), and a village or town is not the county of the same name
+# (嘉峪关西路 is in 兰州市城关区), and a village or town is not the county of the same name; not the
+# everyday words 村 / 镇 / 乡 begin (榆中乡镇干部, 永登村民, 靖远乡下, 会宁镇上, 民勤村里: the county's)
 _STREET_AFTER = re.compile("[东西南北中]?(?:路|街(?!道)|大街|大道|巷)|嘉园|家园|花园|佳苑|名城|新村|小区|家属院|广场"
-                           "|村|镇|乡|社区")
+                           "|村(?![民里庄子干])|镇(?![上里])|乡(?![下村镇里亲间])|社区")
 # a word read across a short name's first character (露天水泥, 综合水平, 居民勤劳), or the first of a
 # two-character name (责成县), of at least this jieba frequency: the name is part of other words; across its
 # last character (党和政府, 镇原有, 天水泥) only a common word counts (七里河西津西路: 河西 is no word there)
@@ -99,10 +100,14 @@ class Gazetteer:
         if not full and (alias in EVERYDAY_WORDS or _STREET_AFTER.match(text, end)
                          or not adjoining and _after_a_name(text, start, alias)):
             return False
-        crossed = start and not adjoining and word_frequency(text[start - 1:start + 1]) >= _WORD_BEFORE_FREQUENCY
+        # (not after a word a place name follows: 回民勤, 来临夏, 和平凉 are no 回民, 来临, 和平)
+        crossed = (start and not adjoining and text[start - 1] not in _BEFORE_A_PLACE
+                   and word_frequency(text[start - 1:start + 1]) >= _WORD_BEFORE_FREQUENCY)
         if full:
             return not (crossed and len(alias) == 2)
-        return not crossed and (end == len(text) or word_frequency(text[end - 1:end + 1]) < _WORD_AFTER_FREQUENCY)
+        # (its people are not a word across it: 红古人 is no 古人)
+        return not crossed and (end == len(text) or text[end] == "人"
+                                or word_frequency(text[end - 1:end + 1]) < _WORD_AFTER_FREQUENCY)
 
     def find(self, text: str, within_code: str | None = None, within_level: int = 0) -> Place | None:
         """The most specific place the text names (inside ``within`` when given). A name that
@@ -138,7 +143,12 @@ def _after_a_name(text: str, start: int, alias: str) -> bool:
     if not start:
         return False
     before = text[start - 1]
-    return before in "镇乡村" or alias[0] in "镇乡" and "\u4e00" <= before <= "\u9fff"
+    return (before in "镇乡村" or alias[0] in "镇乡" and "\u4e00" <= before <= "\u9fff"
+            and before not in _BEFORE_A_PLACE)
+
+
+# a word a place name follows (在镇原上班, 家住镇原, 关于镇原的路), not the end of a town's name (黄土镇原北村)
+_BEFORE_A_PLACE = frozenset("在住于到去回从自往来向对离近是的和与及至赴驻经达")
 
 
 def _in_line(place: Place, other: Place) -> bool:

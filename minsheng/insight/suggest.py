@@ -163,7 +163,8 @@ def pick_unit(prediction, region):
 
 def unit_for_label(label: str, region, units):
     """The unit among ``units`` that a unit model's ``label`` names for ``region``: the unit of that
-    name (a model trained before 2026-12-04 learned names), else the office of that short name
+    name where it serves the region (a model trained before 2026-12-04 learned names; a unit named 城关镇
+    elsewhere does not hide the 城关镇 of this region), else the office of that short name
     (``training.unit_label``) in the region or the nearest region above it, else the only one below
     it. A unit serves a region when it is of the region, of one above it or of one below it; None
     when no unit of the label does."""
@@ -171,8 +172,8 @@ def unit_for_label(label: str, region, units):
         return region is None or unit.region.contains(region) or region.contains(unit.region)
 
     named = [u for u in units if u.name == label]
-    if named:
-        return named[0] if serves(named[0]) else None
+    if named and serves(named[0]):
+        return named[0]
     offices = [u for u in units if u.short_name == label and serves(u)]
     if region is not None:
         for r in region.ancestors():

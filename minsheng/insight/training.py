@@ -4,6 +4,7 @@ database, and the demo models. The commands and ``minsheng demo`` call these."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -96,6 +97,15 @@ def unit_label(unit) -> str:
     return unit.short_name or unit.name
 
 
+def unit_labels(units) -> dict[int, str]:
+    """``unit_label`` of each of ``units`` by pk; an active unit whose short name another active unit of its
+    region shares (two 公安局 of one city) by its name, so that the model tells the two apart (as one office,
+    ``suggest.unit_for_label`` found neither)."""
+    shared = Counter((u.region_id, u.short_name) for u in units if u.short_name and u.is_active)
+    return {u.pk: u.name if u.is_active and shared[(u.region_id, u.short_name)] > 1 else unit_label(u)
+            for u in units}
+
+
 def handled_cases(target: str = "topic") -> tuple[list[str], list[str], list[str], int]:
     """(titles, bodies, labels, corrections) from dispatched messages: the topic a
     dispatcher set (topic name), the type as the dispatcher left it, or the unit that
@@ -112,7 +122,7 @@ def handled_cases(target: str = "topic") -> tuple[list[str], list[str], list[str
     titles, bodies, labels = [], [], []
     if target == "unit":
         handled = final_lead_units()
-        names = {u.pk: unit_label(u) for u in Unit.objects.only("pk", "name", "short_name")}
+        names = unit_labels(Unit.objects.only("pk", "name", "short_name", "region_id", "is_active"))
         regions = region_names()
         for m in qs.only("pk", "title", "body", "region_id").iterator(chunk_size=2000):
             if m.pk not in handled:

@@ -26,7 +26,8 @@ class Command(BaseCommand):
                             help="train from dispatched messages (topic and type as the dispatcher left them)")
         parser.add_argument("--target", choices=training.TARGETS,
                             help="with --from-db: topic, kind (type) or unit (the office, i.e. short name, of the lead "
-                                 "unit that handled the case in the end: routing learned from past dispatches); "
+                                 "unit that handled the case in the end, its name where it has none or shares it "
+                                 "within its region: routing learned from past dispatches); "
                                  "default topic")
         parser.add_argument("--out", required=True, help="model directory to write: new (missing folders are created), empty, or a model "
                                                             "directory whose model is replaced")
