@@ -979,3 +979,44 @@ def test_the_names_cut_out_keep_a_street_offices_word_of_a_road(directory):
     names = area_names("620102001")
     assert {"东岗街道", "城关区", "城关", "兰州市", "兰州"} <= set(names) and "东岗" not in names
     assert without_names("东岗街道东岗西路路灯不亮", names).split() == ["东岗西路路灯不亮"]
+
+
+# Two letters whose titles name two problems, neither of which the other message writes, though
+# their bodies share a description of the place or a letter-writer's request in several clauses
+# (made-up texts after the reference pairs read by hand: a crossing's traffic light and its dust;
+# one citizen's letters on a park and on a school, each asking 加快…力度).
+TITLES_APART = [
+    (("青枫路和紫荆路交汇口红绿灯是摆设", "地处青枫路和紫荆路交汇口, 红绿灯常年不亮, 车辆乱闯, 行人过街很危险, 导致事故频发。"),
+     ("紫荆路和青枫路交叉口扬尘严重", "地处紫荆路和青枫路交叉口, 常年扬尘, 行人无法呼吸, 导致周边居民不敢开窗, 请洒水降尘。")),
+    (("请加快湿地公园建设力度", "片区这几年人口猛增, 休闲去处十分缺乏, 当下处处讲以人为本, "
+                               "恳请市委市政府加快湿地公园的建设, 刻不容缓, 不知有何具体打算?"),
+     ("请加快第二小学扩建步伐", "片区这几年人口猛增, 孩子上学十分不便, 当下处处讲以人为本, "
+                               "恳请市委市政府加快第二小学的扩建, 刻不容缓, 不知有何具体打算?")),
+]
+# the same problem: a word of one title found in the other's body only, no word in either title, or
+# titles worded apart at one compound
+TITLES_MET = [
+    (("青枫路夜里一片漆黑", "青枫路一带路灯坏了三个月, 晚上走路看不见, 请尽快维修路灯。"),
+     ("青枫路路灯不亮", "青枫路的路灯全都不亮, 夜里一片漆黑, 已经有人摔倒了。")),
+    # titles that name no problem: the bodies decide
+    (("枫林路", "枫林路东段的路灯坏了一个月, 晚上漆黑一片, 请维修路灯。"),
+     ("反映枫林路的问题", "枫林路东段路灯不亮一个月了, 晚上走路摔跤, 路灯没人修。")),
+    # at one compound its owners title one problem many ways
+    (("金城花园欺诈业主", "金城花园开发商逼我们买车位, 不买车位就不交房, 请查处捆绑销售。"),
+     ("金城花园坑害购房者", "金城花园开发商把车位和房子捆绑销售, 不买车位不给钥匙, 大家敢怒不敢言。")),
+]
+
+
+def test_two_titles_neither_found_in_the_other_message_are_two_problems():
+    """What two letters share beyond the place passed the check (more than 0.10, several words,
+    several clauses), though each title's problem is nowhere in the other letter: a citizen names
+    the problem in the title (``TextIndex.titles_met``), unless the two are about one compound."""
+    from minsheng.insight.similar import message_places
+
+    collection = [worded(place, problem, 1) for place, problem in GRID] + [old for _, old in TITLES_APART + TITLES_MET]
+    index = TextIndex.build(*zip(*collection, strict=True))
+    for new, old in TITLES_APART + TITLES_MET:
+        i = collection.index(old)
+        vector, places = index.vector(*new), message_places(*new)
+        assert index.problem_score(vector, i, places) >= 0.10, new[0]  # the plain score lets it through
+        assert index.same_problem(vector, i, places, new) == ((new, old) in TITLES_MET), new[0]

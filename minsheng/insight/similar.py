@@ -15,7 +15,8 @@ breaking down at 金城花园 look like parking fees at 金城花园. So a match
 same problem: the cosine computed without the bigrams of the places both name
 (``TextIndex.problem_score``) must reach ``SAME_PROBLEM``, and what they share beyond it must be
 more than one ordinary word (two features: one bigram is a word of two characters), found in two
-clauses or more of one of them (a stock sentence, 打了12345也没有结果, is one). The post form's box, the dispatcher's near-duplicates
+clauses or more of one of them (a stock sentence, 打了12345也没有结果, is one), and a word of one
+title must be written in the other message (``TextIndex.titles_met``). The post form's box, the dispatcher's near-duplicates
 and ``find-duplicates`` all ask it (``TextIndex.same_problem``); the box and the near-duplicates
 read the nearest messages and, further down, those that name the query's place
 (``TextIndex.nearest``). Two messages that say one problem in two words of a group of
@@ -106,6 +107,15 @@ _clauses = lru_cache(maxsize=4096)(clause_features)
 # lowest same-problem pairs keep 0.100-0.12 (中海国际社区's kindergarten; 伊景园滨河苑 「强买强卖」
 # and 「坑害购房者」, both about the bundled parking spaces), a higher threshold loses them
 SAME_PROBLEM = 0.10
+# the act a title asks for, whatever it is about: 「请加快A市X建设力度」, 「请A市加快Y步伐」, 「…刻不容缓」,
+# 「…有何具体行动」 (one citizen titles dozens of letters on different matters so). Not words the problem
+# is named by (``TextIndex.titles_met``)
+PLEA_WORDS = ("请", "加快", "力度", "步伐", "刻不容缓", "有何具体", "行动")
+_PLEA_GRAMS = frozenset(chain.from_iterable(map(str.__add__, w, w[1:]) for w in PLEA_WORDS))
+# a road is long: two letters about one road, or one crossing, may be about anything along it
+# (``TextIndex.titles_met``). Not a line (hotspots._ROADS): letters about 地铁1号线北延线 or a bus line
+# are about its building or its service
+ROADS = ("路", "街", "大道", "巷")
 PLACE_CHARS = 150  # the body's head, where citizens say where
 # neighbours read for a query's place (``TextIndex.nearest``): beyond the first few, only those
 # that name the query's place count
@@ -314,7 +324,8 @@ class TextIndex:
         else; 停车费 is two (停车, 车费), and so is 物业费 though 物业, in more than a tenth of the
         messages, is no feature (``run_on``). And it is found in two clauses or more of one of them
         (``clause_features``): a sentence anybody adds (打了12345也没有结果) or one phrase
-        (收费不合理, 一下雨就积水) is one, the problem said in the title and again in the body two."""
+        (收费不合理, 一下雨就积水) is one, the problem said in the title and again in the body two. And a
+        word of one title is written in the other message (``titles_met``)."""
         if self._shares_problem(vector, i, places, text):
             return True
         # the same problem worded apart (暖气不热 / 供暖温度不达标): the query in row i's words,
@@ -337,7 +348,29 @@ class TextIndex:
             if len(shared) < 2:
                 return False
         return any(sum(not clause.isdisjoint(shared) for clause in _clauses(*texts, self.words)) >= 2
-                   for texts in (text, self.texts[i]))
+                   for texts in (text, self.texts[i])) and self.titles_met(text, i, places)
+
+    def titles_met(self, text: tuple[str, str], i: int, places: Iterable[str]) -> bool:
+        """Whether a word of one title (a bigram, a feature of the index), not of a place both name nor
+        of the act asked (``PLEA_WORDS``), is written in the other message, one way or the other: a
+        citizen names the problem in the title, and when neither title's problem is in the other
+        message they raise two (「X路口红绿灯是摆设」 and 「X路口扬尘扰民」 share 常年 and 行人 in
+        their bodies; 「请加快X建设力度」 and 「请加快Y建设力度」 only the request). A title that says
+        nothing beyond these (「金城花园」, 「反映问题」) names no problem, and the bodies decide.
+        Asked only of messages that name no place in common, or only roads (``ROADS``): at one
+        compound the place ties them, and its owners title one problem many ways (伊景园滨河苑's
+        bundled parking spaces: 捆绑销售车位, 诈骗钱财, 欺诈消费者)."""
+        common = common_places(places, self.places(i))
+        if not all(name.endswith(ROADS) for name in common):
+            return True
+        drop = name_grams(common) | _PLEA_GRAMS
+        pair = ((text[0] or "", text[1] or ""), self.texts[i])
+        for (title, _), other in (pair, pair[::-1]):
+            said = set(char_grams(title)) - drop - edge_grams(title, (*common, *PLEA_WORDS))
+            # written in both, it is in the collection: a word in more than a tenth of it (物业) is none
+            if not said or not said.isdisjoint(g for g in char_grams(" ".join(other)) if g in self.vocab):
+                return True
+        return False
 
     def nearest(self, vector: sparse.csr_matrix | None, places: Iterable[str], k: int, min_score: float = 0.0,
                 allowed: Sequence[int] | None = None, scores: np.ndarray | None = None) -> list[Neighbour]:
