@@ -350,6 +350,22 @@ def test_a_cluster_is_labelled_by_the_places_its_messages_share():
     assert single.place_label() == "丽发新城 北环路"
 
 
+def test_a_hotspot_label_names_one_place_once():
+    """A place and a place inside it (the estate's square), a name read with and without its area, or written
+    two ways (六号线/6号线, a brand's first characters swapped) are one place in 地点/人群; the place read next,
+    which fewer messages name, does not take the freed slot."""
+    square = core.Cluster(id=1, first_at=T0, last_at=T0, members=["a", "b", "c"],
+                          places=Counter({"和平嘉园广场": 3, "和平嘉园": 3, "东湖路": 2}),
+                          title_places=Counter({"和平嘉园广场": 2, "和平嘉园": 1}), groups=Counter({"居民": 2}),
+                          regions=Counter({"A7县": 3}))
+    assert square.place_label() == "A7县 和平嘉园广场 居民"
+    assert core.main_places(Counter({"地铁3号线": 3, "3号线": 2}), Counter(), 3) == ["地铁3号线"]
+    assert core.main_places(Counter({"地铁六号线": 3, "地铁6号线": 2}), Counter(), 3) == ["地铁六号线"]
+    assert core.main_places(Counter({"蓝湖星苑小镇": 3, "湖蓝星苑小镇": 2}), Counter(), 3) == ["蓝湖星苑小镇"]
+    # two places, neither inside the other, are both named
+    assert core.main_places(Counter({"和平嘉园": 3, "东湖路": 2}), Counter(), 3) == ["和平嘉园", "东湖路"]
+
+
 def test_heat_grows_with_people_messages_supports_and_recency():
     now = T0
     base = core.heat(5, 5, 0, now, now)
