@@ -1253,10 +1253,10 @@ class HotspotIndex:
 
     # --- description --------------------------------------------------------------
     def title_of(self, c: Cluster) -> str:
-        """The member title closest to the hotspot's centroid (its 问题描述), among the titles
-        that name one of its main places when any does: 「永靖县金色花园多次发生电动车被盗」
-        says where, 「咨询电动车被盗后如何报案」 does not."""
-        titles = c.titles[:200]
+        """The member title closest to the hotspot's centroid (its 问题描述), among the titles that
+        tell its problem (``telling_titles``) and of those the ones that name one of its main places
+        when any does: 「永靖县金色花园多次发生电动车被盗」 says where, 「咨询电动车被盗后如何报案」 does not."""
+        titles = telling_titles(c.titles[:200], c.titles[:200])
         places = main_places(c.places, c.title_places, c.size)
         titles = [t for t in titles if any(p in t for p in places)] or titles
         best, best_score = titles[0] if titles else "", -1.0
@@ -1267,6 +1267,23 @@ class HotspotIndex:
             if score > best_score:
                 best, best_score = title, score
         return best
+
+
+# a title that asks (咨询…, 请问…) rather than tells the problem: a consultation's, a hotspot's label only when
+# at least half its titles ask so
+_ASKING_TITLE = re.compile(r"^(?:关于)?(?:咨询|询问|请问|想了解|想咨询)")
+# a title that says there are problems without saying which (存在一系列问题, 的几点疑惑)
+_SEVERAL_PROBLEMS = re.compile(r"(?:一系列|几点|几个|诸多|多个|一些|很多|种种|多项|若干)(?:问题|疑惑|疑问|困惑)")
+
+
+def telling_titles(titles: list[str], all_titles: list[str]) -> list[str]:
+    """The ``titles`` that tell a hotspot's problem, or all of them when none does: not a title that says there
+    are problems without saying which (``_SEVERAL_PROBLEMS``), nor one that asks (``_ASKING_TITLE``) when fewer
+    than half of ``all_titles`` (the hotspot's) ask: a consultation about the hours of 垃圾分类 does not label
+    the complaints of 垃圾分类 at that estate."""
+    asking = sum(1 for t in all_titles if _ASKING_TITLE.match(t.strip())) * 2 >= len(all_titles)
+    return [t for t in titles if not _SEVERAL_PROBLEMS.search(t)
+            and (asking or not _ASKING_TITLE.match(t.strip()))] or titles
 
 
 PROGRESS_EVERY = 10_000  # a batch of 100,000 takes a minute or two

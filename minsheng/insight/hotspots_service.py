@@ -199,9 +199,10 @@ def public_place(public) -> str:
 
 def public_title(title: str, public) -> str:
     """``title`` when it is a public member's (masked) title, else the earliest public
-    member's: a hotspot's title never quotes a message the public cannot read."""
+    member's that tells the problem (``hotspots.telling_titles``): a hotspot's title never
+    quotes a message the public cannot read."""
     titles = [m.public_title[:200] for m in sorted(public, key=lambda m: (m.submitted_at, m.pk))]
-    return title if not titles or title in titles else titles[0]
+    return title if not titles or title in titles else core.telling_titles(titles, titles)[0]
 
 
 def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
