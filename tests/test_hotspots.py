@@ -383,6 +383,9 @@ def test_a_consultation_does_not_label_a_hotspot_of_complaints():
     asked = _cluster_of_titles(["咨询滨河名城垃圾分类投放时间", "请问滨河名城垃圾几点清运", titles[0]], "滨河名城",
                                leaning_to="咨询滨河名城垃圾分类投放时间")
     assert core.HotspotIndex().title_of(asked) == "咨询滨河名城垃圾分类投放时间"
+    # nor does it label a consultation and a complaint
+    pair = _cluster_of_titles([titles[3], titles[1]], "滨河名城", leaning_to="咨询滨河名城垃圾分类投放时间")
+    assert core.HotspotIndex().title_of(pair) == "投诉滨河名城垃圾分类点臭气熏天"
 
 
 def test_a_title_that_says_there_are_problems_without_which_does_not_label_a_hotspot():
@@ -404,6 +407,9 @@ def test_a_public_hotspot_title_is_the_earliest_public_one_that_tells_the_proble
         ["咨询滨河名城垃圾分类投放时间", "滨河名城垃圾分类点臭气熏天", "滨河名城垃圾桶满溢"])]
     assert public_title("尚未公开的标题", public) == "滨河名城垃圾分类点臭气熏天"
     assert public_title("滨河名城垃圾桶满溢", public) == "滨河名城垃圾桶满溢"
+    assert public_title("尚未公开的标题", public[:2]) == "滨河名城垃圾分类点臭气熏天"
+    # a consultation kept as the title before the rule gives way when the hotspot is refreshed
+    assert public_title("咨询滨河名城垃圾分类投放时间", public[:2]) == "滨河名城垃圾分类点臭气熏天"
 
 
 def test_heat_grows_with_people_messages_supports_and_recency():

@@ -1270,20 +1270,20 @@ class HotspotIndex:
 
 
 # a title that asks (咨询…, 请问…) rather than tells the problem: a consultation's, a hotspot's label only when
-# at least half its titles ask so
-_ASKING_TITLE = re.compile(r"^(?:关于)?(?:咨询|询问|请问|想了解|想咨询)")
+# most of its titles ask so
+_ASKING_TITLE = re.compile(r"^(?:关于)?(?:咨询|询问|请问|想了解|想咨询)|的咨询$")
 # a title that says there are problems without saying which (存在一系列问题, 的几点疑惑)
 _SEVERAL_PROBLEMS = re.compile(r"(?:一系列|几点|几个|诸多|多个|一些|很多|种种|多项|若干)(?:问题|疑惑|疑问|困惑)")
 
 
 def telling_titles(titles: list[str], all_titles: list[str]) -> list[str]:
     """The ``titles`` that tell a hotspot's problem, or all of them when none does: not a title that says there
-    are problems without saying which (``_SEVERAL_PROBLEMS``), nor one that asks (``_ASKING_TITLE``) when fewer
-    than half of ``all_titles`` (the hotspot's) ask: a consultation about the hours of 垃圾分类 does not label
-    the complaints of 垃圾分类 at that estate."""
-    asking = sum(1 for t in all_titles if _ASKING_TITLE.match(t.strip())) * 2 >= len(all_titles)
+    are problems without saying which (``_SEVERAL_PROBLEMS``), nor one that asks (``_ASKING_TITLE``) unless most
+    of ``all_titles`` (the hotspot's) ask: a consultation about the hours of 垃圾分类 does not label the
+    complaints of 垃圾分类 at that estate, nor one complaint and itself."""
+    asking = sum(1 for t in all_titles if _ASKING_TITLE.search(t.strip())) * 2 > len(all_titles)
     return [t for t in titles if not _SEVERAL_PROBLEMS.search(t)
-            and (asking or not _ASKING_TITLE.match(t.strip()))] or titles
+            and (asking or not _ASKING_TITLE.search(t.strip()))] or titles
 
 
 PROGRESS_EVERY = 10_000  # a batch of 100,000 takes a minute or two
