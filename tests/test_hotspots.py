@@ -350,6 +350,68 @@ def test_a_cluster_is_labelled_by_the_places_its_messages_share():
     assert single.place_label() == "丽发新城 北环路"
 
 
+def test_a_hotspot_label_names_one_place_once():
+    """A place and a place inside it (the estate's square), a name read with and without its area, or written
+    two ways (六号线/6号线, a brand's first characters swapped) are one place in 地点/人群; the place read next,
+    which fewer messages name, does not take the freed slot."""
+    square = core.Cluster(id=1, first_at=T0, last_at=T0, members=["a", "b", "c"],
+                          places=Counter({"和平嘉园广场": 3, "和平嘉园": 3, "东湖路": 2}),
+                          title_places=Counter({"和平嘉园广场": 2, "和平嘉园": 1}), groups=Counter({"居民": 2}),
+                          regions=Counter({"A7县": 3}))
+    assert square.place_label() == "A7县 和平嘉园广场 居民"
+    assert core.main_places(Counter({"地铁3号线": 3, "3号线": 2}), Counter(), 3) == ["地铁3号线"]
+    assert core.main_places(Counter({"地铁六号线": 3, "地铁6号线": 2}), Counter(), 3) == ["地铁六号线"]
+    assert core.main_places(Counter({"蓝湖星苑小镇": 3, "湖蓝星苑小镇": 2}), Counter(), 3) == ["蓝湖星苑小镇"]
+    # two places, neither inside the other, are both named
+    assert core.main_places(Counter({"和平嘉园": 3, "东湖路": 2}), Counter(), 3) == ["和平嘉园", "东湖路"]
+
+
+def _cluster_of_titles(titles: list[str], place: str, leaning_to: str) -> core.Cluster:
+    """A hotspot whose members' titles are ``titles`` and whose centroid is nearest ``leaning_to``."""
+    return core.Cluster(id=1, first_at=T0, last_at=T0, members=[str(n) for n in range(len(titles))],
+                        titles=titles, places=Counter({place: len(titles)}),
+                        title_places=Counter({place: len(titles)}),
+                        centroid=dict(core.bigrams(leaning_to, "")))
+
+
+def test_a_consultation_does_not_label_a_hotspot_of_complaints():
+    titles = ["滨河名城垃圾分类桶天天满溢没人清运", "投诉滨河名城垃圾分类点臭气熏天",
+              "滨河名城垃圾分类设施损坏无人管", "咨询滨河名城垃圾分类投放时间"]
+    cluster = _cluster_of_titles(titles, "滨河名城", leaning_to="咨询滨河名城垃圾分类投放时间")
+    assert core.HotspotIndex().title_of(cluster) != "咨询滨河名城垃圾分类投放时间"
+    # a hotspot of consultations keeps one as its title
+    asked = _cluster_of_titles(["咨询滨河名城垃圾分类投放时间", "请问滨河名城垃圾几点清运", titles[0]], "滨河名城",
+                               leaning_to="咨询滨河名城垃圾分类投放时间")
+    assert core.HotspotIndex().title_of(asked) == "咨询滨河名城垃圾分类投放时间"
+    # nor does it label a consultation and a complaint
+    pair = _cluster_of_titles([titles[3], titles[1]], "滨河名城", leaning_to="咨询滨河名城垃圾分类投放时间")
+    assert core.HotspotIndex().title_of(pair) == "投诉滨河名城垃圾分类点臭气熏天"
+
+
+def test_a_title_that_says_there_are_problems_without_which_does_not_label_a_hotspot():
+    """「…存在一系列问题」 names the place but no problem: a title that tells the problem is the label,
+    even one that does not name the hotspot's main place."""
+    titles = ["东湖路金桂苑存在一系列问题", "金桂苑开发商交房后外墙大面积渗水"]
+    cluster = _cluster_of_titles(titles, "东湖路", leaning_to="东湖路金桂苑存在一系列问题")
+    cluster.places, cluster.title_places = Counter({"东湖路": 3}), Counter({"东湖路": 1})
+    assert core.HotspotIndex().title_of(cluster) == "金桂苑开发商交房后外墙大面积渗水"
+    assert core.telling_titles(["关于东湖公园的几点疑惑", "东湖公园何时开工"], []) == ["东湖公园何时开工"]
+
+
+def test_a_public_hotspot_title_is_the_earliest_public_one_that_tells_the_problem():
+    from types import SimpleNamespace
+
+    from minsheng.insight.hotspots_service import public_title
+
+    public = [SimpleNamespace(pk=n, submitted_at=T0 + dt.timedelta(days=n), public_title=t) for n, t in enumerate(
+        ["咨询滨河名城垃圾分类投放时间", "滨河名城垃圾分类点臭气熏天", "滨河名城垃圾桶满溢"])]
+    assert public_title("尚未公开的标题", public) == "滨河名城垃圾分类点臭气熏天"
+    assert public_title("滨河名城垃圾桶满溢", public) == "滨河名城垃圾桶满溢"
+    assert public_title("尚未公开的标题", public[:2]) == "滨河名城垃圾分类点臭气熏天"
+    # a consultation kept as the title before the rule gives way when the hotspot is refreshed
+    assert public_title("咨询滨河名城垃圾分类投放时间", public[:2]) == "滨河名城垃圾分类点臭气熏天"
+
+
 def test_heat_grows_with_people_messages_supports_and_recency():
     now = T0
     base = core.heat(5, 5, 0, now, now)

@@ -812,7 +812,16 @@ def main_places(places: Counter, title_places: Counter, size: int) -> list[str]:
     if size > 1:
         shared = [p for p in ranked if score[p] > 1]
         ranked = shared or ranked
-    return ranked[:2]
+    # one place once: not 「和平嘉园广场 和平嘉园」, 「地铁3号线 3号线」; the next place read in its stead
+    # would be one fewer messages name, on the reference file nearly always a misread (程度上依赖地铁2号线)
+    return ranked[:1] + [p for p in ranked[1:2] if not _one_place(p, ranked[0])]
+
+
+def _one_place(a: str, b: str) -> bool:
+    """Whether two names read in a hotspot's messages are one place for its label: one inside the other
+    (a square of an estate, the estate; a road read with and without its area) or one written two ways
+    (``place_variant``: 地铁六号线 and 地铁6号线, a brand's first two characters swapped)."""
+    return a in b or b in a or place_variant(a) == place_variant(b)
 
 
 NO_PLACE = "—"  # the 地点/人群 of a cluster that names neither
@@ -1260,10 +1269,10 @@ class HotspotIndex:
 
     # --- description --------------------------------------------------------------
     def title_of(self, c: Cluster) -> str:
-        """The member title closest to the hotspot's centroid (its 问题描述), among the titles
-        that name one of its main places when any does: 「永靖县金色花园多次发生电动车被盗」
-        says where, 「咨询电动车被盗后如何报案」 does not."""
-        titles = c.titles[:200]
+        """The member title closest to the hotspot's centroid (its 问题描述), among the titles that
+        tell its problem (``telling_titles``) and of those the ones that name one of its main places
+        when any does: 「永靖县金色花园多次发生电动车被盗」 says where, 「咨询电动车被盗后如何报案」 does not."""
+        titles = telling_titles(c.titles[:200], c.titles[:200])
         places = main_places(c.places, c.title_places, c.size)
         titles = [t for t in titles if any(p in t for p in places)] or titles
         best, best_score = titles[0] if titles else "", -1.0
@@ -1274,6 +1283,23 @@ class HotspotIndex:
             if score > best_score:
                 best, best_score = title, score
         return best
+
+
+# a title that asks (咨询…, 请问…) rather than tells the problem: a consultation's, a hotspot's label only when
+# most of its titles ask so
+_ASKING_TITLE = re.compile(r"^(?:关于)?(?:咨询|询问|请问|想了解|想咨询)|的咨询$")
+# a title that says there are problems without saying which (存在一系列问题, 的几点疑惑)
+_SEVERAL_PROBLEMS = re.compile(r"(?:一系列|几点|几个|诸多|多个|一些|很多|种种|多项|若干)(?:问题|疑惑|疑问|困惑)")
+
+
+def telling_titles(titles: list[str], all_titles: list[str]) -> list[str]:
+    """The ``titles`` that tell a hotspot's problem, or all of them when none does: not a title that says there
+    are problems without saying which (``_SEVERAL_PROBLEMS``), nor one that asks (``_ASKING_TITLE``) unless most
+    of ``all_titles`` (the hotspot's) ask: a consultation about the hours of 垃圾分类 does not label the
+    complaints of 垃圾分类 at that estate, nor one complaint and itself."""
+    asking = sum(1 for t in all_titles if _ASKING_TITLE.search(t.strip())) * 2 > len(all_titles)
+    return [t for t in titles if not _SEVERAL_PROBLEMS.search(t)
+            and (asking or not _ASKING_TITLE.search(t.strip()))] or titles
 
 
 PROGRESS_EVERY = 10_000  # a batch of 100,000 takes a minute or two

@@ -198,9 +198,12 @@ def public_place(public) -> str:
 
 
 def public_title(title: str, public) -> str:
-    """``title`` when it is a public member's (masked) title, else the earliest public
-    member's: a hotspot's title never quotes a message the public cannot read."""
-    titles = [m.public_title[:200] for m in sorted(public, key=lambda m: (m.submitted_at, m.pk))]
+    """``title`` when it is a public member's (masked) title that tells the problem
+    (``hotspots.telling_titles``: a consultation's, refreshed after an upgrade, gives way to
+    a complaint's), else the earliest public member's that does: a hotspot's title never
+    quotes a message the public cannot read."""
+    earliest_first = [m.public_title[:200] for m in sorted(public, key=lambda m: (m.submitted_at, m.pk))]
+    titles = core.telling_titles(earliest_first, earliest_first)
     return title if not titles or title in titles else titles[0]
 
 
