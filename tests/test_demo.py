@@ -271,6 +271,7 @@ def test_demo_trains_models_and_places_hotspots(settings, tmp_path):
     assert waiting.exists() and not waiting.filter(classified_at__isnull=True).exists()
     # all of them counted (it said 「0 条」: the last 90 days' pass below had read them already)
     assert f"待派单留言: {waiting.count()} 条已由模型预读领域和类型 (共 {waiting.count()} 条" in out.getvalue()
+    assert "其中 0 条" not in out.getvalue()  # 「其中 0 条由最终模型读」 read as a fault
     # the last 90 days were read by models trained on the messages before them, on arrival
     recent = Message.objects.filter(submitted_at__gte=timezone.now() - dt.timedelta(days=90))
     assert recent.exists() and not recent.filter(classified_at__isnull=True).exists()

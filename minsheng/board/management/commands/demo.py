@@ -99,8 +99,9 @@ class Command(BaseCommand):
         read = sum(classify_message(pk) for pk in waiting.filter(classified_at__isnull=True).values_list("pk", flat=True))
         # the count of all those waiting that carry a reading: the last 90 days' pass above reads most of
         # them, and 「待派单留言: 0 条已由模型预读」 read as if none had been
+        by_final = f", 其中 {read} 条由最终模型补读" if read else ""  # 「其中 0 条由最终模型读」 read as a fault
         self.stdout.write(f"待派单留言: {waiting.filter(classified_at__isnull=False).count()} 条已由模型预读领域和类型"
-                          f" (共 {waiting.count()} 条, 其中 {read} 条由最终模型读)")
+                          f" (共 {waiting.count()} 条{by_final})")
 
     def _hotspots(self):
         """The demo pauses the per-message reading, so place the messages into
