@@ -1116,3 +1116,21 @@ def test_a_developer_with_a_phase_or_a_building_after_it_names_its_estate():
     assert core.extract_places("碧桂园三期业主维权") == ["碧桂园"]
     assert core.extract_places("A市阳光城2栋漏水") == ["阳光城"]
     assert core.extract_places("碧桂园业主集体维权") == []  # (as before)
+
+
+def test_a_measure_word_after_this_or_a_distance_word_begins_no_name():
+    # (made-up names) 这条老街 is "this old street", no street named 条老街; 距/距离/离 measure from a place
+    assert core.extract_places("这条老街路面破碎") == []
+    assert core.extract_places("那座青禾桥很危险") == ["青禾桥"]
+    assert core.extract_places("距禾溪站不到百米") == ["禾溪站"]
+    assert core.extract_places("距离杉木街太近") == ["杉木街"]
+    assert core.extract_places("离枫渡路只有百米") == ["枫渡路"]
+
+
+def test_a_developer_led_name_keeps_the_de_or_zai_inside_it():
+    # (made-up names) 美的 holds 的, and 金地 + 乐在城 holds 在: one estate each, not cut there
+    assert core.extract_places("A6区美的澜城精装房的投诉") == ["美的澜城"]
+    assert core.extract_places("投诉美的澜城小区") == ["美的澜城"]
+    assert core.extract_places("A6区金地乐在城七期交房") == ["金地乐在城"]
+    # 的 after a word ending in 美, or 在 right after a developer, is no part of a name
+    assert core.extract_places("风景优美的青禾公园") == ["青禾公园"]

@@ -301,6 +301,15 @@ _BARE_WORKS = re.compile(r"(?:拆迁|棚改|改造|安置|建设|开发|内|[东
 _DEVELOPER_LED = re.compile("|".join(sorted(DEVELOPERS, key=len, reverse=True)))
 _DEVELOPER_ENDS = re.compile(f"{_ESTATE_CUE.pattern}|车位|停车|物业")
 _BLOCK = re.compile(r"[A-Za-z0-9]")  # a building's or a block's number (中粮北纬10~13栋, 北辰三角洲c2区)
+# 美的 holds 的, and an estate after a developer may hold 的 or 在 (金地自在城): where a chunk cut there begins with
+# the developer (美 before 的, 金地自 before 在; not 优美 before 的 nor 恒大 before 在) and one to four characters and a
+# place word follow it, the two chunks are one name (美的翰城小区 → 美的翰城)
+_DEVELOPER_NAME = re.compile(rf"(?:{_DEVELOPER_LED.pattern})[\u4e00-\u9fff]{{1,4}}?(?:{_SUFFIX_RE})")
+_IN_DEVELOPER_NAME = frozenset("的在")
+# a measure word after 这, 那 or 该 (这条老街, 那座大桥) and a distance word (距铁路中心, 距离学校, 离学校) begin no name
+_DEMONSTRATIVES = frozenset("这那该此本其")
+_MEASURES = frozenset("条个座所家间处栋块")  # (not 片: 这片区 is 这 and 片区)
+_DISTANCE = re.compile("^(?:距离?|离开?)")  # (离开中茂城: leaving it)
 _DEVELOPER_BUSINESS = re.compile("地产|置业|物业|集团|公司|开发|房产|客服|总部|销售|旗下|方")
 _VERB_ENDS = frozenset("交缴付收办买卖租退给叫让问")
 GROUPS = (
@@ -346,7 +355,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                  or before in _LIST_MARKS and (place_at_end or before == "、" and ends_in_place_word(run_before)))
         listed = text.startswith("、", found_run.end()) and _PLACE.match(text, found_run.end() + 1) is not None
         run_before = run
-        chunks = _chunks(run, fresh)
+        chunks = _developer_joined(_chunks(run, fresh))
         for at_chunk, (chunk, word) in enumerate(chunks):
             place_at_end = False
             station_at = word is None and start and text[start - 1] == _REGION_CUT and _STATION.match(chunk)
@@ -376,6 +385,11 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                         and not any(c.isdigit() for c in head)):
                     name = head + name
                 pos = m.end()
+                if m.start() == 0:
+                    if word in _DEMONSTRATIVES and name[0] in _MEASURES:
+                        name = name[1:]
+                    if not (name := _DISTANCE.sub("", name, count=1)):
+                        continue
                 if (after := _AFTER_PLACE.match(chunk, pos)) and (
                         after.group() != "口" or word_frequency(chunk[pos:pos + 2]) < _JUNCTION_WORD):
                     pos = after.end()
@@ -471,6 +485,22 @@ def _bare_estate(chunk: str, cut_after: str, then: str = "") -> tuple[int, str]:
             or _ESTATE_CUE.fullmatch(name + "业主")):  # the owners counted (全体业主, 部分业主): no name
         return 0, ""
     return end, name
+
+
+def _developer_joined(chunks: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    """``chunks`` with those cut at a 的 or 在 inside a developer-led name joined again (``_DEVELOPER_NAME``)."""
+    joined: list[tuple[str, str | None]] = []
+    for chunk, word in chunks:
+        if joined and word in _IN_DEVELOPER_NAME:
+            before, before_word = joined[-1]
+            whole = before + word + chunk
+            name, developer = _DEVELOPER_NAME.match(whole), _DEVELOPER_LED.match(whole)
+            cut = len(before)  # (the 的 or 在: inside the developer's name, or after its first character after it)
+            if name and name.end() > cut + 1 and cut != developer.end():
+                joined[-1] = (whole, before_word)
+                continue
+        joined.append((chunk, word))
+    return joined
 
 
 def _second_compound(suffix: str) -> int:
