@@ -1125,6 +1125,7 @@ def test_a_measure_word_after_this_or_a_distance_word_begins_no_name():
     assert core.extract_places("距禾溪站不到百米") == ["禾溪站"]
     assert core.extract_places("距离杉木街太近") == ["杉木街"]
     assert core.extract_places("离枫渡路只有百米") == ["枫渡路"]
+    assert core.extract_places("离石大道积水") == ["离石大道"]  # 离石 (离石区) is a name, not "from 石大道"
 
 
 def test_a_developer_led_name_keeps_the_de_or_zai_inside_it():
