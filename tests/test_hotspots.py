@@ -1135,3 +1135,12 @@ def test_a_developer_led_name_keeps_the_de_or_zai_inside_it():
     assert core.extract_places("A6区金地乐在城七期交房") == ["金地乐在城"]
     # 的 after a word ending in 美, or 在 right after a developer, is no part of a name
     assert core.extract_places("风景优美的青禾公园") == ["青禾公园"]
+
+
+def test_li_of_a_retired_cadres_name_is_no_distance_word():
+    # 离退休, 离休 and 离子 are words: 离退休职工小区 (a compound of retired staff) was read as 退休职工, 离休干部小区
+    # as 休干部, 离子厂小区 as nothing, after the distance-word rule of 2026-12-04
+    assert core.extract_places("离退休职工小区物业差") == ["离退休职工"]
+    assert core.extract_places("离休干部小区停车难") == ["离休干部"]
+    assert core.extract_places("离子厂小区停水") == ["离子厂"]
+    assert core.extract_places("离枫渡路只有百米") == ["枫渡路"]  # (as before)

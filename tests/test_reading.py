@@ -252,3 +252,14 @@ def test_the_page_says_whether_automatic_dispatch_is_on_for_the_users_regions(pe
     assert "甘肃省 已启用 (领域置信度不低于 0.95" in page
     assert "甘肃省兰州市城关区 已停用" in page
     assert "陕西省" not in page and "均未启用" not in page
+
+
+def test_the_page_says_a_near_duplicate_waits_for_the_dispatcher(personas, directory, login):
+    """Since automatic dispatch holds a message that may repeat a case in hand (疑似重复, for the
+    dispatcher to merge), the page still said every sure message with a lead unit 「由系统直接派单」:
+    a dispatcher finding one such message in the queue read it as a failure."""
+    from minsheng.insight.models import AutoDispatch
+
+    AutoDispatch.objects.create(region=directory["province"], enabled=True, min_confidence=0.95)
+    page = login(personas["dispatcher"]).get(URL).content.decode()
+    assert "疑似重复" in page.split('class="small auto-dispatch"', 1)[1].split("</p>", 1)[0]

@@ -1020,3 +1020,26 @@ def test_two_titles_neither_found_in_the_other_message_are_two_problems():
         vector, places = index.vector(*new), message_places(*new)
         assert index.problem_score(vector, i, places) >= 0.10, new[0]  # the plain score lets it through
         assert index.same_problem(vector, i, places, new) == ((new, old) in TITLES_MET), new[0]
+
+
+# titles that say a letter is written, not which problem (反映问题, 投诉, 关于…的情况反映): the bodies decide,
+# as the docs said; and 问题 in one title meets no 问题 in the other letter's body
+TITLES_OF_A_LETTER = [
+    (("关于枫林路的情况反映", "枫林路东段的路灯坏了一个月, 晚上漆黑一片, 请维修路灯。"),
+     ("枫林路问题投诉", "枫林路东段路灯不亮一个月了, 晚上走路摔跤, 路灯没人修。"), True),
+    (("市民来信", "枫林路东段的路灯坏了一个月, 晚上漆黑一片, 请维修路灯。"),
+     ("反映问题", "枫林路东段路灯不亮一个月了, 晚上走路摔跤, 路灯没人修。"), True),
+]
+
+
+def test_a_title_that_only_says_a_letter_is_written_leaves_it_to_the_bodies():
+    """「关于枫林路的情况反映」 and 「枫林路问题投诉」, both about its broken lamps, were two problems: 情况,
+    反映, 问题, 投诉 were taken for words naming the problem, and neither title's were in the other letter."""
+    from minsheng.insight.similar import message_places
+
+    collection = [worded(place, problem, 1) for place, problem in GRID] + [old for _, old, _ in TITLES_OF_A_LETTER]
+    index = TextIndex.build(*zip(*collection, strict=True))
+    for new, old, same in TITLES_OF_A_LETTER:
+        i = collection.index(old)
+        vector, places = index.vector(*new), message_places(*new)
+        assert index.same_problem(vector, i, places, new) == same, new[0]

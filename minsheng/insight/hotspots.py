@@ -309,7 +309,7 @@ _IN_DEVELOPER_NAME = frozenset("的在")
 # a measure word after 这, 那 or 该 (这条老街, 那座大桥) and a distance word (距铁路中心, 距离学校, 离学校) begin no name
 _DEMONSTRATIVES = frozenset("这那该此本其")
 _MEASURES = frozenset("条个座所家间处栋块")  # (not 片: 这片区 is 这 and 片区)
-_DISTANCE = re.compile("^(?:距离?|离开?(?![石岛]))")  # (离开中茂城: leaving it; 离石区 and 离岛区 are names)
+_DISTANCE = re.compile("^(?:距离?|离开?(?![石岛退休子]))")  # (离开中茂城: leaving it; 离石区 and 离岛区 are names, 离退休, 离休, 离子 words)
 _DEVELOPER_BUSINESS = re.compile("地产|置业|物业|集团|公司|开发|房产|客服|总部|销售|旗下|方")
 _VERB_ENDS = frozenset("交缴付收办买卖租退给叫让问")
 GROUPS = (

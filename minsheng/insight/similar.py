@@ -111,7 +111,11 @@ SAME_PROBLEM = 0.10
 # 「…有何具体行动」 (one citizen titles dozens of letters on different matters so). Not words the problem
 # is named by (``TextIndex.titles_met``)
 PLEA_WORDS = ("请", "加快", "力度", "步伐", "刻不容缓", "有何具体", "行动")
-_PLEA_GRAMS = frozenset(chain.from_iterable(map(str.__add__, w, w[1:]) for w in PLEA_WORDS))
+# and the words that say a letter is written, not which problem (「关于X路的情况反映」, 「反映问题」, 「市民来信」):
+# such a title names no problem, and the bodies decide (until 2026-12-04 they were read as the problem's
+# words, and two letters about X路's broken lamps so titled were two problems)
+LETTER_WORDS = ("关于", "反映", "问题", "投诉", "举报", "情况", "市民", "来信", "求助", "诉求")
+_PLEA_GRAMS = frozenset(chain.from_iterable(map(str.__add__, w, w[1:]) for w in PLEA_WORDS + LETTER_WORDS))
 # a road is long: two letters about one road, or one crossing, may be about anything along it
 # (``TextIndex.titles_met``). Not a line (hotspots._ROADS): letters about 地铁1号线北延线 or a bus line
 # are about its building or its service
@@ -352,7 +356,7 @@ class TextIndex:
 
     def titles_met(self, text: tuple[str, str], i: int, places: Iterable[str]) -> bool:
         """Whether a word of one title (a bigram, a feature of the index), not of a place both name nor
-        of the act asked (``PLEA_WORDS``), is written in the other message, one way or the other: a
+        of the act asked (``PLEA_WORDS``) nor of a letter (``LETTER_WORDS``), is written in the other message, one way or the other: a
         citizen names the problem in the title, and when neither title's problem is in the other
         message they raise two (「X路口红绿灯是摆设」 and 「X路口扬尘扰民」 share 常年 and 行人 in
         their bodies; 「请加快X建设力度」 and 「请加快Y建设力度」 only the request). A title that says
@@ -366,7 +370,7 @@ class TextIndex:
         drop = name_grams(common) | _PLEA_GRAMS
         pair = ((text[0] or "", text[1] or ""), self.texts[i])
         for (title, _), other in (pair, pair[::-1]):
-            said = set(char_grams(title)) - drop - edge_grams(title, (*common, *PLEA_WORDS))
+            said = set(char_grams(title)) - drop - edge_grams(title, (*common, *PLEA_WORDS, *LETTER_WORDS))
             # written in both, it is in the collection: a word in more than a tenth of it (物业) is none
             if not said or not said.isdisjoint(g for g in char_grams(" ".join(other)) if g in self.vocab):
                 return True
