@@ -395,7 +395,7 @@ def test_a_title_that_says_there_are_problems_without_which_does_not_label_a_hot
     cluster = _cluster_of_titles(titles, "东湖路", leaning_to="东湖路金桂苑存在一系列问题")
     cluster.places, cluster.title_places = Counter({"东湖路": 3}), Counter({"东湖路": 1})
     assert core.HotspotIndex().title_of(cluster) == "金桂苑开发商交房后外墙大面积渗水"
-    assert core.telling_titles(["关于东湖公园的几点疑惑", "东湖公园何时开工"], []) == ["东湖公园何时开工"]
+    assert core.telling_titles(["关于东湖公园的几点疑惑", "东湖公园何时开工"]) == ["东湖公园何时开工"]
 
 
 def test_a_public_hotspot_title_is_the_earliest_public_one_that_tells_the_problem():

@@ -1302,7 +1302,7 @@ class HotspotIndex:
         """The member title closest to the hotspot's centroid (its 问题描述), among the titles that
         tell its problem (``telling_titles``) and of those the ones that name one of its main places
         when any does: 「永靖县金色花园多次发生电动车被盗」 says where, 「咨询电动车被盗后如何报案」 does not."""
-        titles = telling_titles(c.titles[:200], c.titles[:200])
+        titles = telling_titles(c.titles[:200])
         places = main_places(c.places, c.title_places, c.size)
         titles = [t for t in titles if any(p in t for p in places)] or titles
         best, best_score = titles[0] if titles else "", -1.0
@@ -1322,12 +1322,12 @@ _ASKING_TITLE = re.compile(r"^(?:关于)?(?:咨询|询问|请问|想了解|想�
 _SEVERAL_PROBLEMS = re.compile(r"(?:一系列|几点|几个|诸多|多个|一些|很多|种种|多项|若干)(?:问题|疑惑|疑问|困惑)")
 
 
-def telling_titles(titles: list[str], all_titles: list[str]) -> list[str]:
-    """The ``titles`` that tell a hotspot's problem, or all of them when none does: not a title that says there
-    are problems without saying which (``_SEVERAL_PROBLEMS``), nor one that asks (``_ASKING_TITLE``) unless most
-    of ``all_titles`` (the hotspot's) ask: a consultation about the hours of 垃圾分类 does not label the
-    complaints of 垃圾分类 at that estate, nor one complaint and itself."""
-    asking = sum(1 for t in all_titles if _ASKING_TITLE.search(t.strip())) * 2 > len(all_titles)
+def telling_titles(titles: list[str]) -> list[str]:
+    """The ``titles`` (a hotspot's) that tell its problem, or all of them when none does: not a title that says
+    there are problems without saying which (``_SEVERAL_PROBLEMS``), nor one that asks (``_ASKING_TITLE``) unless
+    most of them ask: a consultation about the hours of 垃圾分类 does not label the complaints of 垃圾分类 at that
+    estate, nor one complaint and itself."""
+    asking = sum(1 for t in titles if _ASKING_TITLE.search(t.strip())) * 2 > len(titles)
     return [t for t in titles if not _SEVERAL_PROBLEMS.search(t)
             and (asking or not _ASKING_TITLE.search(t.strip()))] or titles
 

@@ -203,7 +203,7 @@ def public_title(title: str, public) -> str:
     a complaint's), else the earliest public member's that does: a hotspot's title never
     quotes a message the public cannot read."""
     earliest_first = [m.public_title[:200] for m in sorted(public, key=lambda m: (m.submitted_at, m.pk))]
-    titles = core.telling_titles(earliest_first, earliest_first)
+    titles = core.telling_titles(earliest_first)
     return title if not titles or title in titles else titles[0]
 
 
