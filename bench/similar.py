@@ -1,7 +1,7 @@
 """Similar messages (the post form's 「已有相似留言」 box) and near-duplicates (the
 dispatcher's 疑似重复): how often what they list is the same problem at the same place.
 
-    .venv/bin/python bench/similar.py [--n 1500] [--queries 600] [--dataset] [--lookups]
+    .venv/bin/python bench/similar.py [--n 1500] [--queries 600] [--areas] [--dataset] [--lookups]
 
 Synthetic: ``--n`` messages (a prefecture's candidates) about compounds and roads, each raising
 one of twelve problems in one of three wordings (two citizens rarely write a problem alike) and
@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from minsheng.insight.hotspots import county_of, extract_places  # noqa: E402
+from minsheng.insight.places import without_names  # noqa: E402
 from minsheng.insight.similar import SAME_PROBLEM, TextIndex, message_places, same_place  # noqa: E402
 
 DATASET = ROOT.parent / "shared" / "datasets" / "unlabeled" / "tipdm_hotspot_messages.csv"
@@ -116,12 +117,15 @@ def synthetic(n: int, seed: int) -> list[tuple[str, int, str, str]]:
 
 
 def lookup(index: TextIndex, titles: list[str], title: str, body: str, *, min_score: float, check: bool,
-           widen: int, k: int = 5, place: bool = False) -> list[int]:
+           widen: int, k: int = 5, place: bool = False, cut: tuple[str, ...] = ()) -> list[int]:
     """The rows the box (``min_score`` 0.2) or triage (0.35) would list, as insight.lookup's
     similar_open and _near_found filter them, among the ``k × widen`` nearest (the product: 3);
-    ``check``: with the same-problem check."""
+    ``check``: with the same-problem check; ``cut``: the area's names, cut out of the query's text
+    compared (``places.without_names``), not out of the text its places are read from."""
     body = body[:BODY_CHARS]
-    vector, named = index.vector(title, body), message_places(title, body)
+    named = message_places(title, body)
+    said = (without_names(title, cut), without_names(body, cut)) if cut else (title, body)
+    vector = index.vector(*said)
     mine, county = set(extract_places(title)), county_of(title)
     out = []
     nearest = (index.nearest(vector, named, k * widen, min_score=min_score) if place
@@ -130,7 +134,7 @@ def lookup(index: TextIndex, titles: list[str], title: str, body: str, *, min_sc
         theirs = set(extract_places(titles[n.index]))
         if not same_place(mine, theirs, county, county_of(titles[n.index])):
             continue
-        if check and not index.same_problem(vector, n.index, named, (title, body)):
+        if check and not index.same_problem(vector, n.index, named, said):
             continue
         out.append(n.index)
     return out[:k]
@@ -165,6 +169,66 @@ def run_synthetic(n: int, queries: int, seed: int) -> None:
             print(f"  {name:19} {'with' if check else 'without':7} the check: {listed:5} listed, precision "
                   f"{right / max(1, listed):.3f}, recall {found / max(1, findable):.3f}; another problem at the "
                   f"same place {other_problem:4}; lookup median {timings[len(timings) // 2] * 1000:.1f} ms")
+
+
+# --areas: places named after the area (a station, a bridge, roads and estates: 兰州西站, 七里河桥) and
+# letters that say their county or city, as letters of one county of 兰州市 do
+AREA_NAMES = ("七里河区", "兰州市", "七里河", "兰州")
+AREA_PLACES = ("兰州西站", "兰州站", "兰州东站", "兰州南站", "七里河桥", "七里河大桥", "七里河东路", "七里河西路",
+               "七里河路", "七里河大道", "七里河家园", "七里河花园", "七里河新村", "兰州北路", "兰州南路", "兰州花园")
+AREA_SAID = ("", "", "七里河区", "兰州市七里河区", "我们七里河这边", "兰州市")
+
+
+def run_areas(n: int, queries: int, seed: int) -> None:
+    """The synthetic messages with 16 of their places named after the area and the area named in
+    a third of their bodies, looked up as the box does (cosine 0.2, its place, with the check):
+    without the area's names cut out, with every occurrence cut (the rule before 2026-12-05) and
+    with ``places.without_names``."""
+    rng = random.Random(seed + 1)
+    data = synthetic(n + queries, seed)
+    spots = sorted({p for p, *_ in data})
+    renamed = dict(zip(rng.sample(spots, len(AREA_PLACES)), AREA_PLACES, strict=True))
+    data = [(renamed.get(p, p), k, t.replace(p, renamed.get(p, p)), rng.choice(AREA_SAID) + b.replace(p, renamed.get(p, p)))
+            for p, k, t, b in data]
+    candidates, asked = data[:n], data[n:]
+    titles = [t for _, _, t, _ in candidates]
+    index = TextIndex.build(titles, [b[:BODY_CHARS] for *_, b in candidates])
+    named_after = set(AREA_PLACES)
+    print(f"areas: {n:,} candidates, {queries} queries, {len(AREA_PLACES)} places named after the area "
+          f"({sum(p in named_after for p, *_ in asked)} queries about them)")
+    for label, cut in (("no names cut", ()), ("every name cut", "replace"), ("without_names", AREA_NAMES)):
+        tally = {scope: [0, 0, 0, 0] for scope in ("all", "named after")}  # listed, right, findable, found
+        for place, problem, title, body in asked:
+            if cut == "replace":
+                rows = _replace_lookup(index, titles, title, body)
+            else:
+                rows = lookup(index, titles, title, body, min_score=0.2, check=True, widen=3, place=True, cut=cut)
+            hits = [candidates[i][:2] == (place, problem) for i in rows]
+            for scope in ("all", "named after") if place in named_after else ("all",):
+                t = tally[scope]
+                t[0] += len(rows)
+                t[1] += sum(hits)
+                if any(c[:2] == (place, problem) for c in candidates):
+                    t[2] += 1
+                    t[3] += any(hits)
+        print(f"  {label:15} " + "; ".join(f"{scope}: {t[0]} listed, precision {t[1] / max(1, t[0]):.3f}, recall "
+                                          f"{t[3] / max(1, t[2]):.3f}" for scope, t in tally.items()))
+
+
+def _replace_lookup(index: TextIndex, titles: list[str], title: str, body: str) -> list[int]:
+    """``lookup`` (the box, its place, with the check) with every occurrence of the area's names cut."""
+    def cut_all(text):
+        for name in sorted(AREA_NAMES, key=len, reverse=True):
+            text = text.replace(name, " ")
+        return text
+
+    body = body[:BODY_CHARS]
+    named, said = message_places(title, body), (cut_all(title), cut_all(body))
+    vector = index.vector(*said)
+    mine, county = set(extract_places(title)), county_of(title)
+    return [n.index for n in index.nearest(vector, named, 15, min_score=0.2)
+            if same_place(mine, set(extract_places(titles[n.index])), county, county_of(titles[n.index]))
+            and index.same_problem(vector, n.index, named, said)][:5]
 
 
 def run_dataset() -> None:
@@ -225,10 +289,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=600)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--dataset", action="store_true", help="also the labelled pairs of the reference data")
+    parser.add_argument("--areas", action="store_true", help="also places named after the area, its names cut out")
     parser.add_argument("--lookups", action="store_true", help="also every message of the reference data looked up")
     args = parser.parse_args()
     print(f"SAME_PROBLEM = {SAME_PROBLEM}")
     run_synthetic(args.n, args.queries, args.seed)
+    if args.areas:
+        run_areas(args.n, args.queries, args.seed)
     if args.dataset:
         run_dataset()
     if args.lookups:

@@ -398,6 +398,15 @@ def test_a_title_that_says_there_are_problems_without_which_does_not_label_a_hot
     assert core.telling_titles(["关于东湖公园的几点疑惑", "东湖公园何时开工"]) == ["东湖公园何时开工"]
 
 
+def test_a_title_about_a_consultancy_tells_its_problem():
+    """「咨询公司…」 is a complaint about a consulting company, not a consultation: 咨询 before the noun it
+    qualifies (公司, 机构, 费, 服务) asks nothing, and such a title labels the hotspot as a complaint does."""
+    complaints = ["咨询公司乱收费不退款", "关于咨询机构虚假宣传", "咨询服务费收了不办事"]
+    assert core.telling_titles(["咨询电动车被盗后如何报案", *complaints]) == complaints
+    asked = ["咨询中心城区限行时间", "想咨询公司注册流程"]  # 咨询 of a question all the same
+    assert core.telling_titles([*asked, "咨询公司乱收费不退款", "咨询费收了不办事"]) == ["咨询公司乱收费不退款", "咨询费收了不办事"]
+
+
 def test_a_public_hotspot_title_is_the_earliest_public_one_that_tells_the_problem():
     from types import SimpleNamespace
 

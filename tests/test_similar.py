@@ -981,6 +981,38 @@ def test_the_names_cut_out_keep_a_street_offices_word_of_a_road(directory):
     assert without_names("东岗街道东岗西路路灯不亮", names).split() == ["东岗西路路灯不亮"]
 
 
+def test_the_names_cut_out_stay_inside_a_place_named_after_the_region(directory):
+    """A region's short name is cut out only where it says where (七里河的路灯, 兰州这边): inside a
+    station's, a road's, a bridge's or a town's name (兰州西站, 七里河桥, 城关大道, 城关镇) it is the
+    place the letter is about, and was cut to 西站, 桥, 大道, 镇, places of any town."""
+    from minsheng.insight.places import area_names, without_names
+
+    names = area_names(directory["qilihe"].code)
+    assert without_names("兰州西站出租车拒载", names) == "兰州西站出租车拒载"
+    assert without_names("兰州站广场积水", names) == "兰州站广场积水"
+    assert without_names("七里河桥下垃圾成堆", names) == "七里河桥下垃圾成堆"
+    assert without_names("七里河小区门口占道", names) == "七里河小区门口占道"
+    assert without_names("七里河区西津西路的路灯, 兰州这边夜里很黑", names).split() == ["西津西路的路灯,", "这边夜里很黑"]
+    assert without_names("七里河村民反映", names).split() == ["村民反映"]  # 村民: villagers, no 七里河村
+    names = area_names(directory["chengguan"].code)
+    assert without_names("城关大道和城关镇之间没有路灯", names) == "城关大道和城关镇之间没有路灯"
+    assert without_names("城关区城关一带没有路灯", names).split() == ["一带没有路灯"]
+
+
+def test_a_letter_about_a_station_named_after_the_city_finds_that_station_first(directory, personas):
+    """A letter about 兰州西站 was compared as one about 西站: the case about another 西站 scored as the
+    case about 兰州西站 and was listed first, in the box and at dispatch."""
+    lookup.clear_cache()
+    qilihe = directory["qilihe"]
+    here = _accepted(personas, qilihe, "兰州西站出租车拒载", "兰州西站的出租车挑客拒载, 晚上下了火车打不到车。")
+    elsewhere = _accepted(personas, qilihe, "高铁西站出租车拒载", "高铁西站的出租车挑客拒载, 晚上下了火车打不到车。")
+    title, body = "出租车拒载", "兰州西站出租车拒载, 打不到车。"
+    assert [m for m, _ in lookup.similar_open(title, body, qilihe)] == [here, elsewhere]
+    new = actions.do_submit(personas["citizen"], title=title, body=body, kind="complain", region=qilihe)
+    assert [m for m, _ in lookup.near_duplicates(new)] == [here, elsewhere]
+    lookup.clear_cache()
+
+
 # Two letters whose titles name two problems, neither of which the other message writes, though
 # their bodies share a description of the place or a letter-writer's request in several clauses
 # (made-up texts after the reference pairs read by hand: a crossing's traffic light and its dust;

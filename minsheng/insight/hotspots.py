@@ -1316,8 +1316,10 @@ class HotspotIndex:
 
 
 # a title that asks (咨询…, 请问…) rather than tells the problem: a consultation's, a hotspot's label only when
-# most of its titles ask so
-_ASKING_TITLE = re.compile(r"^(?:关于)?(?:咨询|询问|请问|想了解|想咨询)|的咨询$")
+# most of its titles ask so; not 咨询 before the noun it qualifies (咨询公司乱收费, 咨询机构, 咨询费, 咨询服务: a
+# complaint about a consultancy; 咨询中心城区…, 咨询师范生… still ask)
+_ASKING_TITLE = re.compile(r"^(?:关于)?(?:咨询(?!公司|机构|中心(?!城)|费|服务|热线|师(?![范资])|行业|窗口)"
+                           r"|询问|请问|想了解|想咨询)|的咨询$")
 # a title that says there are problems without saying which (存在一系列问题, 的几点疑惑)
 _SEVERAL_PROBLEMS = re.compile(r"(?:一系列|几点|几个|诸多|多个|一些|很多|种种|多项|若干)(?:问题|疑惑|疑问|困惑)")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .text import normalize, starting_at, word_frequency
 
@@ -253,12 +254,36 @@ def area_names(code: str | None) -> tuple[str, ...]:
     return tuple(sorted({a for place in around if place for a in _admin_aliases(place.name)}, key=len, reverse=True))
 
 
+# what makes a region's short name part of a longer proper name beyond a street's or an estate's
+# (``_STREET_AFTER``): a station, a bridge, a new area, a park, an airport, a school or a hospital
+# named after the region (兰州西站, 兰州站, 七里河桥, 兰州新区, 城关公园, 兰州大学, 安宁医院)
+_NAMED_AFTER_REGION = re.compile("[东西南北]?站|大?桥|新区|公园|机场|大学|学院|中学|小学|医院")
+
+
 def without_names(text: str, names: tuple[str, ...]) -> str:
     """``text`` with ``names`` (``area_names``) cut out, each left a space: what two messages of one
-    county share in them says where they are, not what about."""
-    for name in names:
-        text = text.replace(name, " ")
-    return text
+    county share in them says where they are, not what about. A short name (兰州 of 兰州市, 安宁 of
+    安宁区) stays where it begins a longer name (兰州西站, 安宁西路, 七里河桥, 城关镇): that is the place
+    the letter is about, and 兰州西站 is no 西站 of another town."""
+    if not names or not text:
+        return text
+    pattern, short = _names_pattern(names)
+    return pattern.sub(lambda m: m.group(0) if m.group(0) in short and _begins_a_name(text, m.end()) else " ", text)
+
+
+def _begins_a_name(text: str, end: int) -> bool:
+    """Whether a region's short name ending at ``end`` is the beginning of a street's, an estate's or
+    another place's name (安宁西路, 兰州西站)."""
+    return bool(_STREET_AFTER.match(text, end) or _NAMED_AFTER_REGION.match(text, end))
+
+
+@lru_cache(maxsize=256)
+def _names_pattern(names: tuple[str, ...]) -> tuple[re.Pattern, frozenset[str]]:
+    """One expression of ``names``, longest first (七里河区 before 七里河), and those of them that are
+    another's short form (七里河 of 七里河区; 东岗街道 keeps its suffix and has none)."""
+    pattern = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
+    short = frozenset(n for n in names for suffix in _ADMIN_SUFFIXES if n + suffix in names)
+    return pattern, short
 
 
 def refined_areas(pairs) -> list:
