@@ -182,6 +182,8 @@ LOGOUT_REDIRECT_URL = "board:home"
 # --- locale and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# the admin strings Django's own zh_Hans catalogue leaves in English (minsheng/locale)
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 try:
     import zoneinfo

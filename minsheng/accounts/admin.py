@@ -1,7 +1,30 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 
 from .models import Membership, User
+
+PERMISSION_ACTIONS = {"add": "可增加", "change": "可修改", "delete": "可删除", "view": "可查看"}
+
+
+def permission_label(permission) -> str:
+    """「留言办理 | 留言 | 可查看」: Django stores the built-in permissions' names in
+    English (「Can view message」), written once by migrate from the codename."""
+    action, _, model = permission.codename.partition("_")
+    if action in PERMISSION_ACTIONS and model == permission.content_type.model:
+        return f"{permission.content_type.app_labeled_name} | {PERMISSION_ACTIONS[action]}"
+    return f"{permission.content_type.app_labeled_name} | {permission.name}"
+
+
+class PermissionLabels:
+    """Permission choices in Chinese on the user and group forms."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("user_permissions", "permissions"):
+            field.label_from_instance = permission_label
+        return field
 
 
 class MembershipInline(admin.TabularInline):
@@ -11,7 +34,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PermissionLabels, BaseUserAdmin):
     list_display = ["username", "display_name", "phone", "email", "is_staff"]
     search_fields = ["username", "display_name", "phone", "email"]
     fieldsets = BaseUserAdmin.fieldsets + (("民声", {"fields": ("phone", "display_name")}),)
@@ -27,3 +50,11 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "unit", "region"]
     search_fields = ["user__username", "user__display_name", "unit__name", "region__name"]
     autocomplete_fields = ["user", "unit", "region"]
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabels, BaseGroupAdmin):
+    pass

@@ -115,5 +115,8 @@ class VerificationCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
+    class Meta:
+        verbose_name = verbose_name_plural = "验证码"
+
     def __str__(self) -> str:
         return f"{self.purpose} → {self.target}"

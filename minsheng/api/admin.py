@@ -46,3 +46,6 @@ class Open311RequestAdmin(admin.ModelAdmin):
     list_display = ["message", "api_key", "created_at"]
     raw_id_fields = ["message"]
     readonly_fields = ["message", "api_key", "token", "media_url", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # written by an Open311 POST; the add form (every field read-only) was a 500

@@ -88,20 +88,20 @@ class Open311Key(models.Model):
 class Open311Request(models.Model):
     """The Open311 side of a message: which key posted it, its token and media URL."""
 
-    message = models.OneToOneField("board.Message", models.CASCADE, related_name="open311")
-    api_key = models.ForeignKey(Open311Key, models.SET_NULL, null=True, related_name="requests")
-    token = models.CharField(max_length=40, unique=True)
-    media_url = models.URLField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    message = models.OneToOneField("board.Message", models.CASCADE, related_name="open311", verbose_name="留言")
+    api_key = models.ForeignKey(Open311Key, models.SET_NULL, null=True, related_name="requests", verbose_name="Open311 接入密钥")
+    token = models.CharField(max_length=40, unique=True, verbose_name="受理凭证")
+    media_url = models.URLField(max_length=500, blank=True, verbose_name="照片链接")
+    created_at = models.DateTimeField(default=timezone.now, verbose_name="提交时间")
 
     class MediaState(models.TextChoices):
         NONE = "", "待取回"
         FETCHED = "fetched", "已取回"
         FAILED = "failed", "未能取回"
 
-    media_state = models.CharField(max_length=10, choices=MediaState.choices, blank=True, default="")
-    media_error = models.CharField(max_length=200, blank=True)
-    media_checked_at = models.DateTimeField(null=True, blank=True)
+    media_state = models.CharField(max_length=10, choices=MediaState.choices, blank=True, default="", verbose_name="照片状态")
+    media_error = models.CharField(max_length=200, blank=True, verbose_name="照片错误")
+    media_checked_at = models.DateTimeField(null=True, blank=True, verbose_name="照片检查时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "Open311 请求"

@@ -3,6 +3,8 @@
 Python's decoder, and a few hundred one in any code walking the parsed value (Open311's
 NUL check), each answered 500. No field of the API nests more than a few levels."""
 
+import json
+
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -29,9 +31,20 @@ class JSONParser(parsers.JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(TOO_DEEP) from None
+        except ParseError as exc:  # DRF's text quotes Python's decoder, in English
+            raise ParseError(_where(exc.__context__)) from None
         if not _depth_ok(data):
             raise ParseError(TOO_DEEP)
         return data
+
+
+def _where(error) -> str:
+    """「JSON 格式错误: 第 1 行第 2 列」 for the decoder's error under DRF's ParseError."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"JSON 格式错误: 第 {error.lineno} 行第 {error.colno} 列"
+    if isinstance(error, UnicodeDecodeError):
+        return "JSON 格式错误: 不是 UTF-8 文本"
+    return "JSON 格式错误"
 
 
 PARSERS = [JSONParser, parsers.FormParser, parsers.MultiPartParser]

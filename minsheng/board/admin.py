@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 from .models import Assignment, Event, Message, Reply
 
@@ -56,3 +59,17 @@ class ReplyAdmin(admin.ModelAdmin):
 
 
 admin.site.site_header = "民声 后台管理"
+admin.site.site_title = "民声 后台管理"  # the <title> suffix; Django's reads 「Django 站点管理员」
+
+YES_NO = {True: ("yes", "是"), False: ("no", "否"), None: ("unknown", "未知")}
+
+
+def _boolean_icon(value):
+    """The admin's ✓/✗ icon with a Chinese alt text (Django writes str(value): True/False),
+    for every boolean column and read-only field: Django's callers import the function
+    from admin_list on each call."""
+    icon, label = YES_NO[value]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), label)
+
+
+admin_list._boolean_icon = _boolean_icon

@@ -195,6 +195,9 @@ class Extension(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=300, blank=True)
 
+    class Meta:
+        verbose_name = verbose_name_plural = "延期申请"
+
     def __str__(self) -> str:
         return f"延期 {self.days} 个工作日 ({self.get_state_display()})"
 
@@ -230,6 +233,7 @@ class Evaluation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = verbose_name_plural = "满意度评价"
         ordering = ["created_at"]
 
     def __str__(self) -> str:
@@ -250,6 +254,9 @@ class Attachment(models.Model):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        verbose_name = verbose_name_plural = "留言照片"
+
     def __str__(self) -> str:
         return self.file.name
 
@@ -262,6 +269,7 @@ class Support(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = verbose_name_plural = "我也遇到"
         unique_together = [("message", "user")]
 
     def __str__(self) -> str:
@@ -334,6 +342,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "站内信"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -113,6 +113,7 @@ class HotspotMember(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = verbose_name_plural = "热点问题成员"
         ordering = ["joined_at", "id"]
 
     def __str__(self) -> str:

@@ -69,6 +69,7 @@ class MessageFact(Dimensions):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "留言统计事实"
         indexes = [
             models.Index(fields=["p2", "day"]), models.Index(fields=["days"]),
             # the count of a dense measure's list (/stats/list/, exports.message_page) from the
@@ -128,6 +129,7 @@ class Rollup(Dimensions):
     del _name
 
     class Meta:
+        verbose_name = verbose_name_plural = "统计汇总"
         constraints = [
             models.UniqueConstraint(fields=["cube", "grain", "period", "p1", "p2", "p3", "p4", "unit_key",
                                             "topic_key", "kind"], name="stats_rollup_cube_key"),
@@ -154,6 +156,7 @@ class OpenCase(Dimensions):
     ever_replied = models.BooleanField(default=False)  # reopened after a reply
 
     class Meta:
+        verbose_name = verbose_name_plural = "在办案件"
         indexes = [models.Index(fields=["unit_key", "due_at"]), models.Index(fields=["p2", "due_at"])]
 
     def __str__(self) -> str:
@@ -193,6 +196,9 @@ class RollupVersion(models.Model):
     Random rather than incremented so that a rolled-back change never reuses a token."""
 
     token = models.CharField(max_length=32, default="0")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "统计汇总版本"
 
     def __str__(self) -> str:
         return f"rollup version {self.token}"

@@ -87,11 +87,11 @@ class Open311View(APIView):
         code = str(request.query_params.get("jurisdiction_id") or body.get("jurisdiction_id") or "").strip()
         if not code:
             if Region.objects.filter(level=Region.Level.PROVINCE).count() > 1:
-                raise bad("jurisdiction_id is required (本平台服务多个省份, 请提供区划代码)", field="jurisdiction_id")
+                raise bad("缺少 jurisdiction_id: 本平台服务多个省份, 请提供区划代码", field="jurisdiction_id")
             return None
         region = Region.objects.filter(code=code).first()
         if region is None:
-            raise bad(f"jurisdiction_id {code} not found (区划代码不存在)", status=404, code="not_found")
+            raise bad(f"区划代码不存在: jurisdiction_id {code}", status=404, code="not_found")
         return region
 
 
@@ -124,7 +124,7 @@ class ServiceDefinition(Open311View):
     def get(self, request, fmt, service_code):
         jurisdiction = self.jurisdiction(request)
         if not Topic.objects.filter(code=service_code, is_active=True).exists():
-            raise bad(f"service_code {service_code} not found (服务类型不存在)", status=404, code="not_found")
+            raise bad(f"服务类型不存在: service_code {service_code}", status=404, code="not_found")
         return respond(fmt, "service_definition",
                        {"service_code": service_code, "attributes": mapping.attributes(jurisdiction)})
 
@@ -218,7 +218,7 @@ class Requests(Open311View):
 
     def post(self, request, fmt):
         if not isinstance(request.auth, Open311Key):
-            raise bad("api_key is required (需要 API key: 表单字段 api_key、查询参数 api_key 或 X-API-Key 请求头)",
+            raise bad("需要 API key: 表单字段 api_key、查询参数 api_key 或 X-API-Key 请求头",
                       status=403, code="permission_denied")
         # a retry with the first one's Idempotency-Key gets the first one's answer, as the REST post does
         message, replayed = once(request, lambda request: submit(request, self.jurisdiction(request)))
@@ -354,10 +354,10 @@ def submit(request, jurisdiction: Region | None) -> Message:
         raise bad("请求体应为表单 (application/x-www-form-urlencoded) 或 JSON 对象")
     code = str(data.get("service_code") or "").strip()
     if not code:
-        raise bad("service_code is required (请提供服务类型 service_code)", field="service_code")
+        raise bad("缺少 service_code: 请提供服务类型", field="service_code")
     description = str(data.get("description") or "").strip()
     if not description:
-        raise bad("description is required (请描述问题)", field="description")
+        raise bad("缺少 description: 请描述问题", field="description")
     lat, lon = data.get("lat"), data.get("long")
     address = str(data.get("address_string") or "").strip()
     if lat in (None, "") and not address:
@@ -411,7 +411,7 @@ class RequestDetail(Open311View):
             qs = qs.filter(region__code__startswith=jurisdiction.prefix)
         message = qs.filter(public_id=request_id).first()
         if message is None:
-            raise bad(f"service_request_id {request_id} not found (留言不存在或未公开)", status=404, code="not_found")
+            raise bad(f"留言不存在或未公开: service_request_id {request_id}", status=404, code="not_found")
         return respond(fmt, "service_requests", [mapping.request_record(message, request)])
 
 
@@ -420,5 +420,5 @@ class TokenDetail(Open311View):
         self.jurisdiction(request)
         row = Open311Request.objects.select_related("message").filter(token=token).first()
         if row is None:
-            raise bad(f"token {token} not found (受理凭证不存在)", status=404, code="not_found")
+            raise bad(f"受理凭证不存在: token {token}", status=404, code="not_found")
         return respond(fmt, "service_requests", [{"service_request_id": row.message.public_id, "token": token}])
