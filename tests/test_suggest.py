@@ -440,6 +440,69 @@ def test_a_near_duplicate_waits_for_the_dispatcher_to_merge_it(models, personas,
 
 
 @pytest.mark.django_db
+def test_only_a_repeat_of_a_case_in_hand_is_held(models, personas, directory, django_capture_on_commit_callbacks):
+    """A message repeating only a closed case (办结: the problem back again, nothing left to merge it
+    into that is still being handled) was held for the dispatcher all the same; it is dispatched now.
+    A repeat of a case answered but not closed (已答复) is still held. The dispatcher's 疑似重复 list
+    still offers the closed case (a closed case may be merged into: its reply reaches the newcomer)."""
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    title, body = "七里河区小区加装电梯", "七里河区老旧小区加装电梯物业不管, 老人上下楼很困难, 希望尽快加装电梯。"
+    first = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
+    actions.do_accept(personas["dispatcher"], first)
+    actions.do_dispatch(personas["dispatcher"], first, directory["housing"])
+    actions.do_sign(personas["officer"], first, directory["housing"])
+    actions.do_reply(personas["officer"], first, directory["housing"], "已协调物业和街道, 本月内启动加装电梯的意见征询。")
+    AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
+    answered = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body,
+                      region="lanzhou")
+    assert answered.status == Status.SUBMITTED  # 已答复 is in hand
+    actions.do_close(first)
+    again = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
+    assert again.status == Status.DISPATCHED and not again.events.filter(kind=Event.Kind.AUTO_HELD).exists()
+    assert first.pk in [m.pk for m, _ in lookup.near_duplicates(again)]  # the list offers it as before
+    lookup.clear_cache()
+
+
+@pytest.mark.django_db
+def test_a_held_message_says_why_in_its_history(models, personas, directory, login, client, monkeypatch,
+                                                django_capture_on_commit_callbacks):
+    """A sure message held back from automatic dispatch (疑似重复, or the lookup failed) waited in the
+    queue with nothing on it saying why it was not dispatched: its staff history says so now, once,
+    however often the task runs, and never on the public page."""
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    title, body = "七里河区小区加装电梯", "七里河区老旧小区加装电梯物业不管, 老人上下楼很困难, 希望尽快加装电梯。"
+    first = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
+    actions.do_accept(personas["dispatcher"], first)
+    AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
+    again = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
+    held = Event.objects.get(message=again, kind=Event.Kind.AUTO_HELD)
+    assert held.public is False and held.actor is None and held.data == {"duplicates": [first.public_id]}
+    tasks.auto_dispatch(again.pk)
+    tasks.read_message(again.pk)
+    assert again.events.filter(kind=Event.Kind.AUTO_HELD).count() == 1
+    dispatcher = login(personas["dispatcher"])
+    history = dispatcher.get(f"/staff/case/{again.public_id}/").content.decode().split("办理记录")[1]
+    assert "自动派单暂缓" in history and f"疑似与留言 {first.public_id} 重复, 请派单人员核对并单" in history
+    actions.do_accept(personas["dispatcher"], again)
+    assert "自动派单暂缓" not in client.get(f"/m/{again.public_id}/").content.decode()
+
+    def broken(message, **kwargs):
+        raise RuntimeError("index unreadable")
+
+    monkeypatch.setattr(lookup, "near_duplicates", broken)
+    other = submit(personas, directory, django_capture_on_commit_callbacks, title="定西路公交站太远",
+                   body="公交站离小区太远, 红绿灯也没有, 老人过马路很危险。", region="lanzhou")
+    assert other.status == Status.SUBMITTED
+    history = dispatcher.get(f"/staff/case/{other.public_id}/").content.decode().split("办理记录")[1]
+    assert "自动派单暂缓" in history and "查重失败" in history
+    lookup.clear_cache()
+
+
+@pytest.mark.django_db
 def test_dispatcher_correction_is_recorded(models, personas, directory, django_capture_on_commit_callbacks):
     m = submit(personas, directory, django_capture_on_commit_callbacks)
     actions.do_dispatch(personas["dispatcher"], m, directory["ecology"], topic=directory["topic_env"],

@@ -628,6 +628,29 @@ def test_the_case_page_shows_the_machines_reading_of_topic_and_type(personas, di
     assert f"领域 {directory['topic_env'].name} (置信度 0.93)" in reading and "类型 建言 (置信度 0.81)" in reading
 
 
+def test_a_confidence_below_one_never_reads_as_one(personas, directory, staff, monkeypatch):
+    """A reading 0.9996 sure showed as 「置信度 1.00」 (two decimals, rounded): a guess read as certain.
+    Every confidence on the case page is floored to two decimals now; only 1.0 reads 1.00. The stored
+    value stays as it was."""
+    m = post_message(personas, directory)
+    Message.objects.filter(pk=m.pk).update(predicted_topic=directory["topic_env"], topic_confidence=0.9996,
+                                           predicted_kind="suggest", kind_confidence=1.0)
+    Event.objects.create(message=m, kind=Event.Kind.CLASSIFIED, public=False,
+                         data={"topic": directory["topic_env"].name, "topic_confidence": 0.9996,
+                               "kind": "suggest", "kind_label": "suggest", "kind_confidence": 0.9951})
+    monkeypatch.setattr(staff_hints, "suggest_for", lambda message: Suggestion(
+        topic=directory["topic_traffic"], topic_confidence=0.2999, kind="", kind_confidence=None,
+        region=directory["lanzhou"], lead=directory["transport"], reason="模型判断为交通运输",
+        units_prefill=False, history=directory["housing"], history_confidence=0.9996))
+    page = text(staff["dispatcher"].get(case_url(m)))
+    env = directory["topic_env"].name
+    reading = page[page.index("机器阅读:"):][:200]
+    assert f"领域 {env} (置信度 0.99)" in reading and "类型 建言 (置信度 1.00)" in reading
+    assert "领域置信度 0.29" in page and "(置信度 0.99)</span>" in page.split("历史派单参考")[1]
+    assert f"领域 {env} (置信度\u00a00.99); 类型 建言 (置信度\u00a00.99)" in page.split("办理记录")[-1]
+    assert fresh(m).topic_confidence == 0.9996
+
+
 def _reply_preview(personas, directory, staff, **message_fields):
     """The officer's reply preview of a signed message with ``message_fields`` set."""
     m = post_message(personas, directory)

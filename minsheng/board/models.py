@@ -300,6 +300,8 @@ class Event(models.Model):
         UNMERGED = "unmerged", "撤销并单"
         SUPERVISED = "supervised", "督办"
         CLASSIFIED = "classified", "自动分类"
+        # a sure message the system did not dispatch: why (insight.tasks.auto_dispatch)
+        AUTO_HELD = "auto_held", "自动派单暂缓"
         CORRECTED = "corrected", "人工更正分类"
         EXPORTED = "exported", "导出个人信息"
 
@@ -328,7 +330,8 @@ class Event(models.Model):
 
 
 # never shown in a public timeline (web, API), whatever their ``public`` flag says
-HIDDEN_EVENT_KINDS = {Event.Kind.CLASSIFIED, Event.Kind.CORRECTED, Event.Kind.EXPORTED, Event.Kind.ASSIST_NOTE}
+HIDDEN_EVENT_KINDS = {Event.Kind.CLASSIFIED, Event.Kind.AUTO_HELD, Event.Kind.CORRECTED, Event.Kind.EXPORTED,
+                      Event.Kind.ASSIST_NOTE}
 
 
 class Notification(models.Model):

@@ -28,6 +28,13 @@ class Status(models.TextChoices):
         return {cls.ACCEPTED, cls.DISPATCHED, cls.SIGNED, cls.REPLIED, cls.EVALUATED, cls.CLOSED, cls.MERGED}
 
     @classmethod
+    def in_hand(cls) -> set[str]:
+        """Statuses of a public case not yet closed (在办): one a new message may repeat, and
+        that the citizen of a repeat may support instead of posting again. Not closed (办结: a
+        repeat is the problem back again), nor merged into another case (its main case is)."""
+        return {cls.ACCEPTED, cls.DISPATCHED, cls.SIGNED, cls.REPLIED, cls.EVALUATED}
+
+    @classmethod
     def handling(cls) -> set[str]:
         """Statuses in which a reply is awaited (a deadline runs)."""
         return {cls.ACCEPTED, cls.DISPATCHED, cls.SIGNED}

@@ -33,6 +33,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,6 +66,16 @@ class Prediction:
     label: str
     confidence: float
     top: list[tuple[str, float]]  # the three most likely labels, best first
+
+
+def confidence_text(confidence: float | None) -> str:
+    """A confidence as people read it, floored to two decimals: 0.9996 is 「0.99」, only a sure 1.0 is
+    「1.00」 (rounded, a guess below certainty read as certain); "" for None. The stored value and the
+    API's number stay exact."""
+    if confidence is None:
+        return ""
+    # by its decimal digits, not its binary value: 0.29 × 100 is 28.999999999999996
+    return str(Decimal(repr(float(confidence))).quantize(Decimal("0.01"), rounding=ROUND_FLOOR))
 
 
 # --- text and tokens -------------------------------------------------------------

@@ -144,8 +144,7 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
     the citizen would read it as already reported."""
     if not (title or "").strip() and not (body or "").strip():
         return []
-    open_statuses = [Status.ACCEPTED, Status.DISPATCHED, Status.SIGNED, Status.REPLIED, Status.EVALUATED]
-    qs = Message.objects.filter(status__in=open_statuses)
+    qs = Message.objects.filter(status__in=Status.in_hand())
     where = refined_region(region, f"{title} {body}")
     prefix = _prefix(where)
     if prefix:

@@ -130,7 +130,8 @@ class AutoDispatch(models.Model):
     """A region's switch for automatic dispatch: when on, a new message in the region
     (or its subtree) whose predicted topic is at least ``min_confidence`` sure and for
     which the responsibility table names a lead unit is dispatched by the system, unless it may
-    repeat a public case (疑似重复, ``tasks._may_repeat``): that one waits for a dispatcher to merge it."""
+    repeat a public case in hand (疑似重复, ``tasks._hold_reason``): that one waits for a dispatcher to
+    merge it, its history saying why (自动派单暂缓)."""
 
     region = models.OneToOneField("directory.Region", models.CASCADE, related_name="auto_dispatch",
                                   verbose_name="区划")

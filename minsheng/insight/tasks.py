@@ -146,7 +146,11 @@ def auto_dispatch(message_pk: int):
     if (message.topic_confidence or 0.0) < setting.min_confidence:
         return None
     routed = route(resolve_region(message)[0], message.predicted_topic)  # the table alone, no unit model
-    if routed.lead is None or _may_repeat(message):
+    if routed.lead is None:
+        return None
+    held = _hold_reason(message)
+    if held is not None:
+        _note_hold(message, held)
         return None
     try:
         return actions.do_dispatch(None, message, routed.lead, list(routed.assists), topic=message.predicted_topic)
@@ -155,18 +159,37 @@ def auto_dispatch(message_pk: int):
         return None
 
 
-def _may_repeat(message) -> bool:
-    """Whether ``message`` may repeat a case already in hand (疑似重复: ``lookup.near_duplicates``), or
-    that cannot be told: it then waits for a dispatcher, who merges it (并单). Dispatched by the
-    system, the same problem went to its unit a second time and left the dispatcher's queue, where
-    its 疑似重复 would have been offered."""
+def _hold_reason(message) -> dict | None:
+    """Why ``message`` waits for a dispatcher instead (the data of its AUTO_HELD event), or None.
+    It may repeat a case in hand (疑似重复: ``lookup.near_duplicates``, the dispatcher's list, among
+    them a public case not yet closed: ``Status.in_hand``), or that cannot be told: a dispatcher
+    merges it (并单). Dispatched by the system, the same problem went to its unit a second time and
+    left the dispatcher's queue, where its 疑似重复 would have been offered. A repeat of a closed case
+    (the problem back again) is dispatched: before, it was held too."""
+    from minsheng.board.workflow import Status
+
     from . import lookup
 
     try:
-        return bool(lookup.near_duplicates(message))
+        near = lookup.near_duplicates(message)
     except Exception:  # a failing lookup leaves the message to people, never blocks it
         log.exception("near-duplicate lookup for automatic dispatch of message %s failed", message.pk)
-        return True
+        return {"lookup_failed": True}
+    in_hand = [m.public_id for m, _ in near if m.status in Status.in_hand()]
+    return {"duplicates": in_hand} if in_hand else None
+
+
+def _note_hold(message, data: dict) -> None:
+    """The case history says why the message was not dispatched automatically (internal, shown
+    on the staff timeline): once, however often the task runs."""
+    from django.db import transaction
+
+    from minsheng.board.models import Event, Message
+
+    with transaction.atomic():
+        Message.objects.select_for_update().filter(pk=message.pk).first()  # two runs at once: one note
+        if not Event.objects.filter(message=message, kind=Event.Kind.AUTO_HELD).exists():
+            Event.objects.create(message=message, kind=Event.Kind.AUTO_HELD, public=False, data=data)
 
 
 @shared_task(name="minsheng.insight.read_message", ignore_result=True)

@@ -28,6 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Topic, Unit
 from minsheng.insight import hotspots_service
+from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import proposed_units
 
 from .. import actions, moderation, search
@@ -316,9 +317,9 @@ def _reading_detail(event: Event, topics: dict) -> str:
     if event.kind == Event.Kind.CLASSIFIED:
         # a no-break space: 「(置信度 0.63)」 is not cut in two at the end of a phone's line
         if d.get("topic"):
-            parts.append(f"领域 {d['topic']} (置信度\u00a0{d.get('topic_confidence') or 0:.2f})")
+            parts.append(f"领域 {d['topic']} (置信度\u00a0{confidence_text(d.get('topic_confidence') or 0)})")
         if d.get("kind") in kinds:
-            parts.append(f"类型 {kinds[d['kind']]} (置信度\u00a0{d.get('kind_confidence') or 0:.2f})")
+            parts.append(f"类型 {kinds[d['kind']]} (置信度\u00a0{confidence_text(d.get('kind_confidence') or 0)})")
         return "; ".join(parts)
     topic, kind = d.get("topic"), d.get("kind")
     if isinstance(topic, list) and len(topic) == 2:
@@ -328,10 +329,22 @@ def _reading_detail(event: Event, topics: dict) -> str:
     return "; ".join(parts)
 
 
+def _held_detail(data: dict) -> str:
+    """Why a sure message was not dispatched automatically (insight.tasks.auto_dispatch): the case
+    waited in the queue and nothing on it said why."""
+    if data.get("duplicates"):
+        return f"疑似与留言 {'、'.join(data['duplicates'])} 重复, 请派单人员核对并单"
+    if data.get("lookup_failed"):
+        return "查重失败, 请派单人员核对是否与在办留言重复"
+    return ""
+
+
 def _event_detail(event: Event, topics: dict | None = None) -> str:
     if event.kind in (Event.Kind.CLASSIFIED, Event.Kind.CORRECTED):
         return _reading_detail(event, topics or {})
     d = event.data or {}
+    if event.kind == Event.Kind.AUTO_HELD:
+        return _held_detail(d)
     parts = []
     if event.kind == Event.Kind.DISPATCHED and d.get("auto"):
         # an automatic dispatch (insight.tasks.auto_dispatch) has no actor: the line read as any

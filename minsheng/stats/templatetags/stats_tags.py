@@ -4,6 +4,7 @@ from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 
+from minsheng.insight.classify import confidence_text
 from minsheng.stats.figures import percent as _percent
 
 register = template.Library()
@@ -12,6 +13,12 @@ register = template.Library()
 @register.filter
 def percent(rate):
     return _percent(rate)
+
+
+@register.filter
+def confidence(value):
+    """A model's confidence floored to two decimals (``classify.confidence_text``): 0.9996 is 0.99."""
+    return confidence_text(value)
 
 
 @register.filter
