@@ -1168,12 +1168,23 @@ SCHOOLING_TWO_WAYS = [
     ("翠屏湾小区小孩就近读书难", "附近明明有一所新建小学却不招本小区的孩子, 请教育局重新划片。"),
 ]
 
+ACCESS_TWO_WAYS = [
+    ("桂语澜岸业主出行难", "小区唯一的出口被工地围挡堵住, 每天要绕两公里才能上主路, 下雨天全是泥。"),
+    ("桂语澜岸门前道路不通出行不便", "开发商承诺的道路至今没修, 老人看病孩子上学都要走田埂, 请有关部门协调。"),
+]
+BUILDING_QUALITY_TWO_WAYS = [
+    ("澄湖雅苑新房的质量堪忧", "刚收房就发现卧室墙面有几道长缝, 窗户关不严, 地板一踩就响。"),
+    ("澄湖雅苑二期交付标准不达标, 质量太差", "卫生间往楼下渗水, 外墙瓷砖一碰就掉, 开发商派来的人只会敷衍。"),
+]
+
 
 @pytest.mark.parametrize("mode", ["batch", "incremental"])
 @pytest.mark.parametrize("rows", [EXTRA_LESSONS_TWO_WAYS, HANDOVER_LATE_TWO_WAYS, SUBSTATION_TWO_WAYS,
-                                  CASE_PROGRESS_TWO_WAYS, SCHOOLING_TWO_WAYS])
+                                  CASE_PROGRESS_TWO_WAYS, SCHOOLING_TWO_WAYS, ACCESS_TWO_WAYS,
+                                  BUILDING_QUALITY_TWO_WAYS])
 def test_more_problems_told_in_two_words_of_them_at_one_place_are_one_hotspot(mode, rows):
-    """补课 and 补习, 延迟交房 and 延期交房, 变电站 and 高压线, 立案 and 案情, 上学 and 读书 were no words of one problem:
+    """补课 and 补习, 延迟交房 and 延期交房, 变电站 and 高压线, 立案 and 案情, 上学 and 读书, 出行难 and 出行不便, 质量堪忧 and
+    质量太差 were no words of one problem:
     two residents of one place who told it each in their own words got a hotspot each."""
     of = clustered(make_items() + letters("W", rows), mode)
     assert of["W0"] == of["W1"]

@@ -703,7 +703,7 @@ _PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
     # work that keeps people awake, said without the hour or with the small hours (凌晨施工, 施工到凌晨)
     ("夜间施工", "施工扰民", "施工噪音", "施工噪声", "凌晨施工", "施工到凌晨", "昼夜施工", "整夜施工"),
     ("消防通道", "消防生命", "消防车道"),
-    ("建筑质量", "房屋质量", "工程质量", "质量问题", "豆腐渣"),  # what was built, not a product bought
+    ("建筑质量", "房屋质量", "工程质量", "质量问题", "豆腐渣", "质量差", "质量太差", "质量堪忧", "质量不达标", "质量不过关"),  # what was built, not a product bought
     ("虚假宣传", "虚假广告"),
     ("搅拌站", "搅拌厂", "搅拌场", "搅拌楼"),
     ("油烟", "异味", "烟味"),
@@ -728,6 +728,8 @@ _PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
     ("验收",),
     ("垃圾站", "垃圾楼", "垃圾中转站", "垃圾转运站"),
     ("烂尾", "停工"),
+    ("出行难", "出行不便", "出行困难", "出行问题", "出行怎么办"),
+    ("养老院",),
 )
 # words of a problem that say nothing of its source (noise: a bar's, a lorry's, a site's): at a compound one
 # problem, along a road as many as there are sources
