@@ -1153,3 +1153,89 @@ def test_li_of_a_retired_cadres_name_is_no_distance_word():
     assert core.extract_places("离休干部小区停车难") == ["离休干部"]
     assert core.extract_places("离子厂小区停水") == ["离子厂"]
     assert core.extract_places("离枫渡路只有百米") == ["枫渡路"]  # (as before)
+
+
+# (made-up names and letters) one problem at one place, told by two residents in two words of it each
+EXTRA_LESSONS_TWO_WAYS = [
+    ("青禾中学暑假收费补课", "学校通知七月中旬开始上课, 每人交八百元, 不去的学生老师会点名批评。"),
+    ("青禾中学强制学生参加有偿补习", "放假第二周就要返校, 班主任收钱不开收据, 孩子根本没有休息时间。"),
+]
+HANDOVER_LATE_TWO_WAYS = [
+    ("枫溪雅苑三期无限期延迟交房", "合同写的去年年底交钥匙, 现在连外墙都没做完, 售楼部的人也找不到了。"),
+    ("枫溪雅苑第四次延期交房", "我们每月还着房贷又交着租金, 开发商一拖再拖, 请住建部门介入。"),
+]
+SUBSTATION_TWO_WAYS = [
+    ("反对在松岚花园旁边建高压变电站", "规划图上离六栋只有二十米, 居民担心辐射, 公示期间也没有征求意见。"),
+    ("松岚花园楼下要架高压线", "施工队已经开始打桩, 我们问了好几次都没人解释, 希望暂停施工听取业主意见。"),
+]
+CASE_PROGRESS_TWO_WAYS = [
+    ("鑫盈车贷立案半年毫无进展", "几千名出借人的钱被卷走, 公安一直说在侦查, 请公开进展。"),
+    ("请公布鑫盈车贷一案的案情通报", "我们每个月去问一次, 每次都说不清楚, 受害人心急如焚, 请给个说法。"),
+]
+SCHOOLING_TWO_WAYS = [
+    ("翠屏湾小区孩子上学问题", "我们这里划片的小学有五公里远, 没有公交, 每天接送非常辛苦。"),
+    ("翠屏湾小区小孩就近读书难", "附近明明有一所新建小学却不招本小区的孩子, 请教育局重新划片。"),
+]
+
+ACCESS_TWO_WAYS = [
+    ("桂语澜岸业主出行难", "小区唯一的出口被工地围挡堵住, 每天要绕两公里才能上主路, 下雨天全是泥。"),
+    ("桂语澜岸门前道路不通出行不便", "开发商承诺的道路至今没修, 老人看病孩子上学都要走田埂, 请有关部门协调。"),
+]
+BUILDING_QUALITY_TWO_WAYS = [
+    ("澄湖雅苑新房的质量堪忧", "刚收房就发现卧室墙面有几道长缝, 窗户关不严, 地板一踩就响。"),
+    ("澄湖雅苑二期交付标准不达标, 质量太差", "卫生间往楼下渗水, 外墙瓷砖一碰就掉, 开发商派来的人只会敷衍。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+@pytest.mark.parametrize("rows", [EXTRA_LESSONS_TWO_WAYS, HANDOVER_LATE_TWO_WAYS, SUBSTATION_TWO_WAYS,
+                                  CASE_PROGRESS_TWO_WAYS, SCHOOLING_TWO_WAYS, ACCESS_TWO_WAYS,
+                                  BUILDING_QUALITY_TWO_WAYS])
+def test_more_problems_told_in_two_words_of_them_at_one_place_are_one_hotspot(mode, rows):
+    """补课 and 补习, 延迟交房 and 延期交房, 变电站 and 高压线, 立案 and 案情, 上学 and 读书, 出行难 and 出行不便, 质量堪忧 and
+    质量太差 were no words of one problem:
+    two residents of one place who told it each in their own words got a hotspot each."""
+    of = clustered(make_items() + letters("W", rows), mode)
+    assert of["W0"] == of["W1"]
+
+
+# one citizen's two letters about one bank branch (named in the bodies only), the titles half alike; and the same
+# citizen's letter about another matter whose body names the branch too
+ONE_AUTHOR_ONE_BRANCH = [
+    ("银保监局对农商行乱扣房贷不作为", "河西农商银行白沙支行连续三个月多扣我的房贷, 我向银保监局反映了两次, 至今没有处理结果。"),
+    ("农商行乱扣房贷的事没人管", "河西农商银行白沙支行多扣月供的事已经半年了, 银保监局一直没有处理, 请领导督办。"),
+    ("小区门口公交站台太窄", "我每天从河西农商银行白沙支行门口的公交站上车, 站台太窄, 早高峰挤不下。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_one_citizens_letters_about_one_place_with_titles_half_alike_are_one_hotspot(mode):
+    """A citizen who wrote into a hotspot before needed titles alike (0.50) or nearly the same text (0.88) to join
+    it again, more than another citizen naming the same place in the body needs (0.35): the second letter about one
+    branch's deductions, its title said half in other words, began a hotspot of its own. With a place in common and
+    titles at least 0.30 alike the author's letter is judged as another's; a letter of the author about another
+    matter at the same place stays apart."""
+    of = clustered(make_items() + letters("K", ONE_AUTHOR_ONE_BRANCH, user="k"), mode)
+    assert of["K0"] == of["K1"]
+    assert of["K2"] != of["K0"]
+
+
+def test_a_company_is_one_place_with_or_without_its_legal_form():
+    """鑫达电器有限公司 and 鑫达电器公司 are one company: the name without its legal form is among its tails, where
+    another letter's title place is matched (``HotspotIndex._threshold``)."""
+    assert "鑫达电器公司" in core.place_tails(["鑫达电器有限公司"])
+    assert "鑫达电器公司" in core.place_tails(["鑫达电器股份有限公司"])
+    assert core.place_tails(["鑫达电器公司"]) == ["电器公司", "达鑫电器公司"]  # (its tail and variant, as before)
+    a, b = (core.Item(k, t, "", T0).prepare() for k, t in (("a", "鑫达电器有限公司拖欠工资"), ("b", "鑫达电器公司欠薪")))
+    c = core.HotspotIndex().add(b, 1)
+    assert core.HotspotIndex._threshold(a, c) == core.JOIN_SAME_PLACE
+
+
+def test_letters_that_name_no_place_and_one_problem_need_less_alike_text():
+    """Two letters naming no place and no group of people needed a cosine of 0.50; with a word of one problem in
+    both titles (said by half the hotspot's) they need what letters naming one place in their bodies need."""
+    a, b, other = (core.Item(k, t, "", T0).prepare() for k, t in (
+        ("a", "人才购房补贴什么时候发"), ("b", "高级技师的购房补助一直没到账"), ("o", "公交车司机态度恶劣")))
+    c = core.HotspotIndex().add(b, 1)
+    assert core.HotspotIndex._threshold(a, c) == core.JOIN_SAME_BODY_PLACE
+    assert core.HotspotIndex._threshold(other, c) == core.JOIN_NO_PLACE

@@ -55,6 +55,9 @@ JOIN_OTHER_TITLE_PLACE = 0.88  # the titles name different places: nearly the sa
 # title to the hotspot's titles), else nearly the same text only (a prolific citizen's template)
 SAME_AUTHOR_TITLE = 0.50
 JOIN_SAME_AUTHOR = 0.30
+# ... and with a place in common and titles this alike, what another citizen's letter naming that place needs (the
+# author's second letter about one bank branch, its title half in other words; a template's titles are less alike)
+SAME_AUTHOR_PLACE_TITLE = 0.30
 # a title place in common: the titles say the same problem there (cosine of the titles without the place's
 # name) even where the bodies tell it in other words
 SAME_PLACE_TITLE = 0.50
@@ -565,7 +568,12 @@ def place_tails(places: list[str]) -> list[str]:
     two long names with the same tail are still different places); and the name as it is written
     the other way (``place_variant``)."""
     tails, named = [p[-4:] for p in places if len(p) >= 6], set(places)  # a set: a long letter names thousands
+    tails += [f for p in places if (f := _LIMITED.sub("公司", p)) != p and len(f) >= 4 and f not in named]
     return tails + [v for p in places if (v := place_variant(p)) != p and v not in named]
+
+
+# a company is named with or without its legal form (鑫达电器有限公司, 鑫达电器公司)
+_LIMITED = re.compile(r"(?:股份|责任)?有限(?:责任)?公司$")
 
 
 # where a name written bare may begin: the start of a title, after a mark, a region or a word that leads to a place
@@ -692,13 +700,36 @@ _PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
     ("飙车", "飙行", "炸街"),
     ("乞讨", "流浪", "乞丐"),
     ("修路",),
-    ("夜间施工", "施工扰民", "施工噪音", "施工噪声"),  # work that keeps people awake, said without the hour
+    # work that keeps people awake, said without the hour or with the small hours (凌晨施工, 施工到凌晨)
+    ("夜间施工", "施工扰民", "施工噪音", "施工噪声", "凌晨施工", "施工到凌晨", "昼夜施工", "整夜施工"),
     ("消防通道", "消防生命", "消防车道"),
-    ("建筑质量", "房屋质量", "工程质量", "质量问题", "豆腐渣"),  # what was built, not a product bought
+    ("建筑质量", "房屋质量", "工程质量", "质量问题", "豆腐渣", "质量差", "质量太差", "质量堪忧", "质量不达标", "质量不过关"),  # what was built, not a product bought
     ("虚假宣传", "虚假广告"),
     ("搅拌站", "搅拌厂", "搅拌场", "搅拌楼"),
     ("油烟", "异味", "烟味"),
     ("噪音扰民", "噪声扰民", "噪音污染", "噪声污染", "噪音大", "噪声大"),
+    # (2026-12-04, tenth change) more problems citizens tell in two words at one place: a school place or the way
+    # to school, lessons in the holidays, a handover put off, the fit-out of a flat, a road that ends, power lines,
+    # school meals, a bus line stopped, traffic danger at a gate, fire safety, fees of the manager, a project started
+    # or not, a case reported to the police, a building accepted or not, a rubbish station, a project abandoned
+    ("学位", "入学", "就读", "就学", "上学", "读书"),
+    ("补课", "补习"),
+    ("延期交房", "延迟交房", "逾期交房", "推迟交房", "按时交房", "拖延交房"),
+    ("精装", "全装修", "质价不符"),
+    ("断头路",),
+    ("变电站", "高压线", "高压电"),
+    ("伙食", "午餐", "学生餐", "饭菜"),
+    ("停运", "停开"),
+    ("交通安全", "交通不安全"),
+    ("消防安全", "消防设施", "消防隐患", "火灾隐患"),
+    ("物业费", "物业收费"),
+    ("开工", "动工", "建设进度"),
+    ("立案", "案件", "案情", "报案"),
+    ("验收",),
+    ("垃圾站", "垃圾楼", "垃圾中转站", "垃圾转运站"),
+    ("烂尾", "停工"),
+    ("出行难", "出行不便", "出行困难", "出行问题", "出行怎么办"),
+    ("养老院",),
 )
 # words of a problem that say nothing of its source (noise: a bar's, a lorry's, a site's): at a compound one
 # problem, along a road as many as there are sources
@@ -926,6 +957,11 @@ def _same_title_places(item: Item, c: Cluster) -> list[str]:
     return [p for p in item.title_places if not p.endswith(_WIDE_PLACES) and place_variant(p) in c.title_variants]
 
 
+def _shares_place(item: Item, c: Cluster) -> bool:
+    """Whether a place ``item`` names (title or body) is one that a member of ``c`` names."""
+    return any(p in c.places for p in item.places)
+
+
 def _name_grams(names) -> frozenset:
     return frozenset(n[i:i + 2] for n in names for i in range(len(n) - 1))
 
@@ -1127,7 +1163,10 @@ class HotspotIndex:
                 # the author wrote into this hotspot before: a letter sent again (its title says the same
                 # thing) joins as any close text does; another letter in the same words of a template does not
                 tvec = tvec if tvec is not None else self.title_vector(item)
-                threshold = JOIN_SAME_AUTHOR if _title_cosine(tvec, c) >= SAME_AUTHOR_TITLE else JOIN_OTHER_TITLE_PLACE
+                titles = _title_cosine(tvec, c)
+                threshold = (JOIN_SAME_AUTHOR if titles >= SAME_AUTHOR_TITLE
+                             else JOIN_SAME_BODY_PLACE if titles >= SAME_AUTHOR_PLACE_TITLE and _shares_place(item, c)
+                             else JOIN_OTHER_TITLE_PLACE)
             if threshold == JOIN_SAME_PLACE:
                 tvec = tvec if tvec is not None else self.title_vector(item)
                 cos, threshold = _same_place(item, c, vec, dot, tvec, _shared_places(item, c))
@@ -1151,12 +1190,15 @@ class HotspotIndex:
             return _SAME_AUTHOR
         if item.title_places and c.title_places:
             return JOIN_OTHER_TITLE_PLACE
-        if any(p in c.places for p in item.places):
+        if _shares_place(item, c):
             return JOIN_SAME_BODY_PLACE
         if item.places and c.places:
             return JOIN_OTHER_PLACE
         if item.groups and any(g in c.groups for g in item.groups):
             return JOIN_SAME_GROUP
+        if not item.places and not c.places and any(c.title_problems[w] * 2 >= c.size for w in item.title_problems):
+            return JOIN_SAME_BODY_PLACE  # no place, but a word of one problem in the titles: as good a clue as a place
+
         return JOIN_NO_PLACE
 
     def add(self, item: Item, cid: int | str, vec: dict[str, float] | None = None) -> Cluster:
