@@ -182,7 +182,7 @@ AREA_SAID = ("", "", "七里河区", "兰州市七里河区", "我们七里河�
 def run_areas(n: int, queries: int, seed: int) -> None:
     """The synthetic messages with 16 of their places named after the area and the area named in
     a third of their bodies, looked up as the box does (cosine 0.2, its place, with the check):
-    without the area's names cut out, with every occurrence cut (the rule before 2026-12-05) and
+    without the area's names cut out, with every occurrence cut (the rule before 2026-12-04) and
     with ``places.without_names``."""
     rng = random.Random(seed + 1)
     data = synthetic(n + queries, seed)

@@ -1198,7 +1198,6 @@ class HotspotIndex:
             return JOIN_SAME_GROUP
         if not item.places and not c.places and any(c.title_problems[w] * 2 >= c.size for w in item.title_problems):
             return JOIN_SAME_BODY_PLACE  # no place, but a word of one problem in the titles: as good a clue as a place
-
         return JOIN_NO_PLACE
 
     def add(self, item: Item, cid: int | str, vec: dict[str, float] | None = None) -> Cluster:

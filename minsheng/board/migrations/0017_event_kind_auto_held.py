@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("board", "0015_event_auto_dispatch"),
+        ("board", "0016_alter_attachment_options_alter_evaluation_options_and_more"),
     ]
 
     operations = [
