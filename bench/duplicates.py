@@ -19,7 +19,9 @@ a duplicate of every other with its title: a pair per two such titles, not a yea
 each file too, alternately with this one, and says whether the two pairs.csv are byte for byte
 the same. ``--dataset`` adds the reference file (../shared/datasets/unlabeled/
 tipdm_hotspot_messages.csv, read where it is). ``--keep DIR`` leaves the files and the pairs
-there (to compare two versions' output); otherwise they go to a temporary folder.
+there (to compare two versions' output); otherwise they go to a temporary folder. The last lines
+say how the CPU time grew from the smallest file to the largest (x10 for ten times the rows is
+linear, x100 the square).
 """
 
 from __future__ import annotations
@@ -108,17 +110,25 @@ def main() -> None:
             files.append((f"{rows:,} rows", data))
         if args.dataset:
             files.append(("reference file", DATASET))
-        for label, data in files:
+        growth: dict[str, list[tuple[int, float]]] = {name: [] for name, _ in codes}
+        for (label, data), rows in zip(files, sorted(args.rows) + [0], strict=False):
             outs = []
             for name, code in codes:
                 out = folder / f"pairs_{data.stem}_{name}.csv"
                 cpu, seconds, pairs, peak = run(data, out, code)
                 outs.append(out)
+                if data != DATASET:
+                    growth[name].append((rows, cpu))
                 print(f"{label:>16}  {name:<8} {cpu:7.1f} s CPU  {seconds:7.1f} s wall  {pairs:>8,} pairs  "
                       f"peak RSS {peak / 1024:,.0f} MiB", flush=True)
             if len(outs) > 1:
                 same = filecmp.cmp(outs[0], outs[1], shallow=False)
                 print(f"{label:>16}  pairs.csv {'byte for byte the same' if same else 'DIFFERENT'}", flush=True)
+        # how the CPU time grows with the file: x10 for ten times the rows is linear, x100 the square
+        for name, runs in growth.items():
+            if len(runs) > 1:
+                (rows0, cpu0), (rows1, cpu1) = runs[0], runs[-1]
+                print(f"{'growth':>16}  {name:<8} {rows1 / rows0:.0f}x the rows, {cpu1 / cpu0:.1f}x the CPU time", flush=True)
 
 
 if __name__ == "__main__":

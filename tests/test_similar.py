@@ -952,6 +952,62 @@ def test_rows_multiplied_whole_or_by_their_head_find_every_pair_of_the_product(f
         assert whole[~named].all() and not whole[named].any()
 
 
+def _checked_pairs(index: TextIndex, ids, titles, bodies, min_score: float):
+    """find-duplicates' pairs as the product of every row with every other and the checks give them."""
+    from minsheng.insight import similar
+    from minsheng.insight.hotspots import county_of
+
+    places = [set(similar.extract_places(t)) for t in titles]
+    counties = [county_of(t) or county_of(b[:200]) for t, b in zip(titles, bodies, strict=True)]
+    return [(ids[i], ids[j], round(s, 4), i, j) for i, j, s in _every_pair(index, min_score)
+            if s >= similar.SAME_TEXT or (similar.same_place(places[i], places[j], counties[i], counties[j])
+                                          and index.same_problem(index.matrix[i], j, index.places(i), index.texts[i]))]
+
+
+@pytest.mark.parametrize("rare", [None, 40])
+def test_titles_naming_no_place_find_the_pairs_that_share_a_rare_feature(rare, monkeypatch):
+    """A title naming no place was joined with every row (cosine 0.5), and that join grew with the
+    square of the file. Now it meets only the rows that share a rare feature with it (in at most
+    ``PLACELESS_RARE`` rows: a compound's name in the body, a word of its own), and every pair of
+    them that the product of every row with every other and the checks give is still found. Where
+    every feature is rare (this file, the reference data) that is every pair; with a low threshold,
+    the pairs that share only frequent features (one problem worded alike, with nothing of its own)
+    are the only ones left out — the old join found them too, and fails here."""
+    import numpy as np
+
+    from bench.similar import synthetic
+    from minsheng.insight import similar
+
+    n = 1200
+    messages = synthetic(n, 11)
+    # two in five titles without their compound; their bodies name it, or not
+    titles = [title.replace(place, "") if k % 5 < 2 else title for k, (place, _, title, _) in enumerate(messages)]
+    bodies = [body.replace(place, "", 1) if k % 10 == 1 else body for k, (place, _, _, body) in enumerate(messages)]
+    ids = [str(k) for k in range(n)]
+    if rare is not None:
+        monkeypatch.setattr(similar, "PLACELESS_RARE", rare, raising=False)
+    index = TextIndex.build(titles, bodies)
+    df = np.bincount(index.matrix.indices, minlength=index.matrix.shape[1])
+    limit = similar.PLACELESS_RARE if hasattr(similar, "PLACELESS_RARE") else n
+    rare_cols = set(np.flatnonzero(df <= limit).tolist())
+    named = [bool(similar.extract_places(t)) for t in titles]
+
+    def share_a_rare_feature(i, j):
+        return not rare_cols.isdisjoint(set(index.row(i).indices.tolist()) & set(index.row(j).indices.tolist()))
+
+    every = _checked_pairs(index, ids, titles, bodies, 0.5)
+    expected = [p[:3] for p in every if p[2] >= similar.SAME_TEXT or (named[p[3]] and named[p[4]])
+                or share_a_rare_feature(p[3], p[4])]
+    placeless = [p for p in every if not (named[p[3]] and named[p[4]])]
+    assert len(placeless) > 300  # pairs of a title naming no place
+    found = duplicate_pairs(ids, titles, bodies, 0.5)
+    assert found == expected
+    if rare is None:
+        assert expected == [p[:3] for p in every]  # every feature rare here: every pair
+    else:
+        assert sum(p[2] < similar.SAME_TEXT and not share_a_rare_feature(p[3], p[4]) for p in placeless) > 10
+
+
 @pytest.mark.parametrize("title, body", [
     ("幸福家园小区3号楼电梯坏了", "电梯坏了三个月, 物业一直不修; 联系电话13912345678。"),
     ("關於幸福家園小區電梯的問題", "電梯壞了三個月，物業不修。"),  # traditional writing: read the slow way

@@ -684,9 +684,13 @@ def duplicate_pairs(ids: Sequence[str], titles: Sequence[str], bodies: Sequence[
     # pairs with any row, the others only with rows that name their place — so only those are
     # compared below it (the product of every row with every other, all but a few of them at
     # two places, grew with the square of the file: 300 s at 50,000 messages)
-    wanted = np.array([max(min_score, SAME_TEXT) if named else min_score for named in places])
+    # and a title naming no place is paired below SAME_TEXT only with the rows that share a rare
+    # feature with it (``_placeless_pairs``): its join with every row grew with the square of the file
+    wanted = np.full(len(places), max(min_score, SAME_TEXT))
     out = []
-    also = _named_alike(places, index.matrix, min_score)
+    also = tuple(map(np.concatenate, zip(_named_alike(places, index.matrix, min_score),
+                                         _placeless_pairs(index.matrix, np.flatnonzero([not p for p in places]), min_score),
+                                         strict=True)))
     for i, j, score in index.pairs(min_score, progress=progress, wanted=wanted, also=also):
         if score < SAME_TEXT and not (same_place(places[i], places[j], counties[i], counties[j])
                                       and index.same_problem(index.row(i), j, index.places(i), index.texts[i])):
@@ -750,6 +754,59 @@ def _named_alike(places: Sequence[set[str]], matrix: sparse.csr_matrix | None = 
     first, second = np.concatenate(first), np.concatenate(second)
     keep = first != second
     return first[keep], second[keep]
+
+
+# a feature in at most this many rows is rare (``_placeless_pairs``): a title naming no place is
+# paired through them. A constant, not a share of the file, so that a row's candidates do not grow
+# with it; above the tenth of the reference data's 4,326 rows (432, ``FeatureCounts.index``), so
+# that there every feature is rare and the candidates are those of the whole product
+PLACELESS_RARE = 500
+# the pairs kept for a title naming no place, the most similar first
+PLACELESS_CANDIDATES = 1000
+
+
+def _placeless_pairs(matrix: sparse.csr_matrix, rows: np.ndarray, min_score: float,
+                     chunk: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs of ``rows`` (titles naming no place) with every row: those sharing a
+    feature in at most ``PLACELESS_RARE`` rows (the name of a compound in the body, a word of its
+    own) whose product over them plus the norms of the two rows' other features multiplied may
+    reach ``min_score`` (Cauchy-Schwarz), at most ``PLACELESS_CANDIDATES`` per row, the largest
+    products over the rare features first. Each row meets at most its rare features' rows, so the
+    work grows with the file, where the whole product of such a row met nearly every row (it grew
+    with the square of the file). What is left out: a pair that shares only frequent features
+    (one problem worded alike, nothing of its own), in a file large enough that they are frequent,
+    and a row's candidates beyond the cap. ``pairs`` still finds every pair from ``SAME_TEXT``."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(rows) or matrix.shape[0] < 2:
+        return empty, empty
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    rare = (df <= PLACELESS_RARE)[matrix.indices]
+    entry_row = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    frequent_norm = np.sqrt(np.bincount(entry_row[~rare], weights=matrix.data[~rare].astype(np.float64) ** 2,
+                                        minlength=matrix.shape[0]))
+    # built from copies: a matrix made of the index's own arrays shares them
+    rare_part = sparse.csr_matrix((matrix.data[rare], (entry_row[rare], matrix.indices[rare])), shape=matrix.shape)
+    frequent_part = sparse.csr_matrix((matrix.data[~rare], (entry_row[~rare], matrix.indices[~rare])), shape=matrix.shape)
+    transposed = rare_part.T.tocsr()
+    first, second = [], []
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        block = rare_part[part].dot(transposed).tocoo()
+        mine, theirs, dots = part[block.row], block.col.astype(np.int64), block.data
+        keep = (mine != theirs) & (dots + frequent_norm[mine] * frequent_norm[theirs] >= min_score - 1e-4)
+        mine, theirs, dots = mine[keep], theirs[keep], dots[keep]
+        # the cosine of each candidate (its frequent features' products added; ``pairs`` scores the
+        # pairs kept to the bit): those that reach it, the most similar first, cut at the cap
+        dots = dots + np.asarray(frequent_part[mine].multiply(frequent_part[theirs]).sum(axis=1)).ravel()
+        keep = dots >= min_score - 1e-3
+        mine, theirs, dots = mine[keep], theirs[keep], dots[keep]
+        order = np.lexsort((theirs, -dots, mine))
+        mine, theirs = mine[order], theirs[order]
+        starts = np.flatnonzero(np.r_[True, mine[1:] != mine[:-1]])
+        rank = np.arange(len(mine)) - np.repeat(starts, np.diff(np.r_[starts, len(mine)]))
+        first.append(mine[rank < PLACELESS_CANDIDATES])
+        second.append(theirs[rank < PLACELESS_CANDIDATES])
+    return np.concatenate(first), np.concatenate(second)
 
 
 def same_place(places_a: set, places_b: set, county_a: str | None, county_b: str | None) -> bool:
