@@ -503,6 +503,35 @@ def test_a_held_message_says_why_in_its_history(models, personas, directory, log
 
 
 @pytest.mark.django_db
+def test_no_hold_is_noted_on_a_message_a_dispatcher_took_meanwhile(models, personas, directory, monkeypatch,
+                                                                   django_capture_on_commit_callbacks):
+    """The near-duplicate lookup takes a while; a dispatcher who accepts and dispatches the message
+    meanwhile has decided: the history then said 「自动派单暂缓 — 疑似与留言 … 重复, 请派单人员核对并单」
+    after his 派单, telling the unit's officer to wait for a merge that is not coming."""
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    title, body = "七里河区小区加装电梯", "七里河区老旧小区加装电梯物业不管, 老人上下楼很困难, 希望尽快加装电梯。"
+    first = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
+    actions.do_accept(personas["dispatcher"], first)
+    AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
+    looked_up = tasks._hold_reason
+
+    def slow_lookup(message):
+        reason = looked_up(message)
+        taken = Message.objects.get(pk=message.pk)
+        actions.do_accept(personas["dispatcher"], taken)
+        actions.do_dispatch(personas["dispatcher"], taken, directory["housing"])
+        return reason
+
+    monkeypatch.setattr(tasks, "_hold_reason", slow_lookup)
+    again = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
+    assert again.status == Status.DISPATCHED
+    assert not again.events.filter(kind=Event.Kind.AUTO_HELD).exists()
+    lookup.clear_cache()
+
+
+@pytest.mark.django_db
 def test_dispatcher_correction_is_recorded(models, personas, directory, django_capture_on_commit_callbacks):
     m = submit(personas, directory, django_capture_on_commit_callbacks)
     actions.do_dispatch(personas["dispatcher"], m, directory["ecology"], topic=directory["topic_env"],

@@ -181,14 +181,18 @@ def _hold_reason(message) -> dict | None:
 
 def _note_hold(message, data: dict) -> None:
     """The case history says why the message was not dispatched automatically (internal, shown
-    on the staff timeline): once, however often the task runs."""
+    on the staff timeline): once, however often the task runs, and only while it still waits for a
+    dispatcher (one who dispatched it during the lookup has decided: no note after his 派单)."""
     from django.db import transaction
 
     from minsheng.board.models import Event, Message
+    from minsheng.board.workflow import Status
 
     with transaction.atomic():
-        Message.objects.select_for_update().filter(pk=message.pk).first()  # two runs at once: one note
-        if not Event.objects.filter(message=message, kind=Event.Kind.AUTO_HELD).exists():
+        # the row locked: two runs at once write one note, a dispatcher's move waits or came first
+        waiting = (Message.objects.select_for_update().filter(pk=message.pk)
+                   .values_list("status", flat=True).first() in (Status.SUBMITTED, Status.ACCEPTED))
+        if waiting and not Event.objects.filter(message=message, kind=Event.Kind.AUTO_HELD).exists():
             Event.objects.create(message=message, kind=Event.Kind.AUTO_HELD, public=False, data=data)
 
 
