@@ -254,6 +254,16 @@ def test_the_page_says_whether_automatic_dispatch_is_on_for_the_users_regions(pe
     assert "陕西省" not in page and "均未启用" not in page
 
 
+def test_a_threshold_reads_as_set(personas, directory, login):
+    """A threshold of 0.995 read 「不低于 1.00」 on the page and 「≥1.00」 in the admin's list, while a
+    message dispatched at 0.996 showed 「0.99」 on its case page."""
+    from minsheng.insight.models import AutoDispatch
+
+    setting = AutoDispatch.objects.create(region=directory["province"], enabled=True, min_confidence=0.995)
+    assert "领域置信度不低于 0.995" in login(personas["dispatcher"]).get(URL).content.decode()
+    assert str(setting).endswith("≥0.995")
+
+
 def test_the_page_says_a_near_duplicate_waits_for_the_dispatcher(personas, directory, login):
     """Since automatic dispatch holds a message that may repeat a case in hand (疑似重复, for the
     dispatcher to merge), the page still said every sure message with a lead unit 「由系统直接派单」:
@@ -263,3 +273,11 @@ def test_the_page_says_a_near_duplicate_waits_for_the_dispatcher(personas, direc
     AutoDispatch.objects.create(region=directory["province"], enabled=True, min_confidence=0.95)
     page = login(personas["dispatcher"]).get(URL).content.decode()
     assert "疑似重复" in page.split('class="small auto-dispatch"', 1)[1].split("</p>", 1)[0]
+
+
+def test_confidence_text_of_values_no_model_gives():
+    """An infinite confidence (a broken model file) raised on the case page: a 500."""
+    from minsheng.insight.classify import confidence_text
+
+    assert [confidence_text(x) for x in (0.9996, 1.0, 0.29, None, float("inf"), float("nan"))] == [
+        "0.99", "1.00", "0.29", "", "", ""]

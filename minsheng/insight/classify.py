@@ -72,7 +72,7 @@ def confidence_text(confidence: float | None) -> str:
     """A confidence as people read it, floored to two decimals: 0.9996 is 「0.99」, only a sure 1.0 is
     「1.00」 (rounded, a guess below certainty read as certain); "" for None. The stored value and the
     API's number stay exact."""
-    if confidence is None:
+    if confidence is None or not math.isfinite(confidence := float(confidence)):
         return ""
     # by its decimal digits, not its binary value: 0.29 × 100 is 28.999999999999996
     return str(Decimal(repr(float(confidence))).quantize(Decimal("0.01"), rounding=ROUND_FLOOR))

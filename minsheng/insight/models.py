@@ -143,7 +143,7 @@ class AutoDispatch(models.Model):
         verbose_name = verbose_name_plural = "自动派单设置"
 
     def __str__(self) -> str:
-        return f"{self.region} {'启用' if self.enabled else '停用'} ≥{self.min_confidence:.2f}"
+        return f"{self.region} {'启用' if self.enabled else '停用'} ≥{self.min_confidence:g}"  # as set: 0.995 is no 「1.00」
 
     def clean(self):
         from django.core.exceptions import ValidationError
