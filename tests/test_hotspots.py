@@ -1239,3 +1239,21 @@ def test_letters_that_name_no_place_and_one_problem_need_less_alike_text():
     c = core.HotspotIndex().add(b, 1)
     assert core.HotspotIndex._threshold(a, c) == core.JOIN_SAME_BODY_PLACE
     assert core.HotspotIndex._threshold(other, c) == core.JOIN_NO_PLACE
+
+
+# (made-up names and letters) a lift that stops and a bus line that stops, at one estate: two problems
+LIFT_AND_BUS_STOPPED = [
+    ("锦绣华庭小区电梯经常故障停运", "锦绣华庭小区2栋电梯这个月坏了四次, 老人上下楼很困难, 物业说要等配件。"),
+    ("锦绣华庭小区门口的公交线路停运了", "原来经过锦绣华庭小区门口的118路公交车从本月起不再运营, 居民去市区要走很远。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_lift_stopped_is_no_bus_line_stopped(mode):
+    """停运 was made a word of one problem for a bus line; a title naming 电梯 says it of the lift (the lift's
+    problem, 电梯故障), and the estate's two letters, whose texts have little else in common, were one hotspot
+    (a title place in common and a word of one problem join at any cosine)."""
+    assert core.problem_words("锦绣华庭小区电梯经常故障停运") == {"电梯故障"}
+    assert core.problem_words("锦绣华庭小区公交停运") == {"停运"}
+    of = clustered(make_items() + letters("W", LIFT_AND_BUS_STOPPED), mode)
+    assert of["W0"] != of["W1"]

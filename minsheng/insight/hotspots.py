@@ -748,8 +748,13 @@ def _without_names(text: str, names: list[str]) -> str:
 
 
 def problem_words(text: str) -> frozenset:
-    """The problems ``text`` names in words of ``_PROBLEM_GROUPS``, each as its group's first word."""
-    return frozenset(_PROBLEM_OF[w] for w in _PROBLEM_RE.findall(_normalized(text)))
+    """The problems ``text`` names in words of ``_PROBLEM_GROUPS``, each as its group's first word; 停运 where
+    the text names 电梯 is the lift's (电梯故障), not a bus line's."""
+    text = _normalized(text)
+    found = frozenset(_PROBLEM_OF[w] for w in _PROBLEM_RE.findall(text))
+    if "停运" in found and "电梯" in text:
+        found = found - {"停运"} | {"电梯故障"}
+    return found
 
 
 def extract_groups(text: str) -> list[str]:
