@@ -1257,3 +1257,22 @@ def test_a_lift_stopped_is_no_bus_line_stopped(mode):
     assert core.problem_words("锦绣华庭小区公交停运") == {"停运"}
     of = clustered(make_items() + letters("W", LIFT_AND_BUS_STOPPED), mode)
     assert of["W0"] != of["W1"]
+
+
+# (made-up names and letters) the air's quality and the flats' quality, at one estate: two problems
+AIR_AND_FLATS_QUALITY = [
+    ("锦绣华庭小区附近空气质量差", "锦绣华庭小区北面的化工厂每天晚上排放刺鼻气体, 居民不敢开窗, 孩子经常咳嗽。"),
+    ("锦绣华庭小区房屋质量太差", "锦绣华庭小区交房不到一年, 墙面大面积开裂, 卫生间漏水, 开发商不管。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_the_quality_of_the_air_or_the_water_is_no_buildings_quality(mode):
+    """质量差 was made a word of building quality; said of the air, the water, the meals or a service it is not,
+    and an estate's letter about a factory's fumes joined its letter about cracked walls at any cosine."""
+    for title in ("锦绣华庭小区空气质量差", "小区自来水质量太差", "学校食堂饭菜质量差", "营业厅服务质量问题"):
+        assert "建筑质量" not in core.problem_words(title), title
+    assert core.problem_words("锦绣华庭小区房屋质量太差") == {"建筑质量"}
+    assert core.problem_words("锦绣华庭新房质量堪忧") == core.problem_words("卫生间防水质量差") == {"建筑质量"}
+    of = clustered(make_items() + letters("W", AIR_AND_FLATS_QUALITY), mode)
+    assert of["W0"] != of["W1"]

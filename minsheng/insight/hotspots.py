@@ -747,11 +747,18 @@ def _without_names(text: str, names: list[str]) -> str:
     return text
 
 
+# the quality of what was not built (质量差 of the air, the water, the meals, a service): no building's (防水, the
+# waterproofing, is built)
+_NOT_BUILT = re.compile(r"(?:空气|(?<!防)水|饭菜|伙食|食品|服务|教学|产品|商品|网络|信号|医疗)$")
+
+
 def problem_words(text: str) -> frozenset:
     """The problems ``text`` names in words of ``_PROBLEM_GROUPS``, each as its group's first word; 停运 where
-    the text names 电梯 is the lift's (电梯故障), not a bus line's."""
+    the text names 电梯 is the lift's (电梯故障), not a bus line's, and 质量差 of the air or the water
+    (``_NOT_BUILT``) no building's."""
     text = _normalized(text)
-    found = frozenset(_PROBLEM_OF[w] for w in _PROBLEM_RE.findall(text))
+    found = frozenset(_PROBLEM_OF[m[0]] for m in _PROBLEM_RE.finditer(text)
+                      if not (m[0].startswith("质量") and _NOT_BUILT.search(text, 0, m.start())))
     if "停运" in found and "电梯" in text:
         found = found - {"停运"} | {"电梯故障"}
     return found
