@@ -1276,3 +1276,20 @@ def test_the_quality_of_the_air_or_the_water_is_no_buildings_quality(mode):
     assert core.problem_words("锦绣华庭新房质量堪忧") == core.problem_words("卫生间防水质量差") == {"建筑质量"}
     of = clustered(make_items() + letters("W", AIR_AND_FLATS_QUALITY), mode)
     assert of["W0"] != of["W1"]
+
+
+# (made-up names and letters) works that start before dawn, and a school promised that is not started: two problems
+DAWN_WORKS_AND_SCHOOL_NOT_STARTED = [
+    ("锦绣华庭小区旁工地凌晨开工", "锦绣华庭小区东侧的工地每天早上五点就开工, 打桩机声音震耳, 居民无法休息。"),
+    ("锦绣华庭小区配套学校何时动工", "开发商卖房时承诺小区配套建一所小学, 交房三年了学校还没动工, 请问什么时候建。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_works_started_at_night_are_night_work_not_a_project_started(mode):
+    """开工 was made a word of a project started or not; 凌晨开工 is work that keeps people awake (as 凌晨施工 is),
+    and an estate's letter about the site's noise before dawn joined its letter about a school not yet built."""
+    assert core.problem_words("工地凌晨开工") == core.problem_words("工地凌晨施工") == {"夜间施工"}
+    assert core.problem_words("配套学校何时动工") == {"开工"}
+    of = clustered(make_items() + letters("W", DAWN_WORKS_AND_SCHOOL_NOT_STARTED), mode)
+    assert of["W0"] != of["W1"]

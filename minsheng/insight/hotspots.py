@@ -701,7 +701,8 @@ _PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
     ("乞讨", "流浪", "乞丐"),
     ("修路",),
     # work that keeps people awake, said without the hour or with the small hours (凌晨施工, 施工到凌晨)
-    ("夜间施工", "施工扰民", "施工噪音", "施工噪声", "凌晨施工", "施工到凌晨", "昼夜施工", "整夜施工"),
+    ("夜间施工", "施工扰民", "施工噪音", "施工噪声", "凌晨施工", "施工到凌晨", "昼夜施工", "整夜施工",
+     "凌晨开工", "夜间开工", "半夜开工", "深夜开工"),  # (not a project started: 开工)
     ("消防通道", "消防生命", "消防车道"),
     ("建筑质量", "房屋质量", "工程质量", "质量问题", "豆腐渣", "质量差", "质量太差", "质量堪忧", "质量不达标", "质量不过关"),  # what was built, not a product bought
     ("虚假宣传", "虚假广告"),
