@@ -1239,3 +1239,57 @@ def test_letters_that_name_no_place_and_one_problem_need_less_alike_text():
     c = core.HotspotIndex().add(b, 1)
     assert core.HotspotIndex._threshold(a, c) == core.JOIN_SAME_BODY_PLACE
     assert core.HotspotIndex._threshold(other, c) == core.JOIN_NO_PLACE
+
+
+# (made-up names and letters) a lift that stops and a bus line that stops, at one estate: two problems
+LIFT_AND_BUS_STOPPED = [
+    ("锦绣华庭小区电梯经常故障停运", "锦绣华庭小区2栋电梯这个月坏了四次, 老人上下楼很困难, 物业说要等配件。"),
+    ("锦绣华庭小区门口的公交线路停运了", "原来经过锦绣华庭小区门口的118路公交车从本月起不再运营, 居民去市区要走很远。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_lift_stopped_is_no_bus_line_stopped(mode):
+    """停运 was made a word of one problem for a bus line; a title naming 电梯 says it of the lift (the lift's
+    problem, 电梯故障), and the estate's two letters, whose texts have little else in common, were one hotspot
+    (a title place in common and a word of one problem join at any cosine)."""
+    assert core.problem_words("锦绣华庭小区电梯经常故障停运") == {"电梯故障"}
+    assert core.problem_words("锦绣华庭小区公交停运") == {"停运"}
+    of = clustered(make_items() + letters("W", LIFT_AND_BUS_STOPPED), mode)
+    assert of["W0"] != of["W1"]
+
+
+# (made-up names and letters) the air's quality and the flats' quality, at one estate: two problems
+AIR_AND_FLATS_QUALITY = [
+    ("锦绣华庭小区附近空气质量差", "锦绣华庭小区北面的化工厂每天晚上排放刺鼻气体, 居民不敢开窗, 孩子经常咳嗽。"),
+    ("锦绣华庭小区房屋质量太差", "锦绣华庭小区交房不到一年, 墙面大面积开裂, 卫生间漏水, 开发商不管。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_the_quality_of_the_air_or_the_water_is_no_buildings_quality(mode):
+    """质量差 was made a word of building quality; said of the air, the water, the meals or a service it is not,
+    and an estate's letter about a factory's fumes joined its letter about cracked walls at any cosine."""
+    for title in ("锦绣华庭小区空气质量差", "小区自来水质量太差", "学校食堂饭菜质量差", "营业厅服务质量问题"):
+        assert "建筑质量" not in core.problem_words(title), title
+    assert core.problem_words("锦绣华庭小区房屋质量太差") == {"建筑质量"}
+    assert core.problem_words("锦绣华庭新房质量堪忧") == core.problem_words("卫生间防水质量差") == {"建筑质量"}
+    of = clustered(make_items() + letters("W", AIR_AND_FLATS_QUALITY), mode)
+    assert of["W0"] != of["W1"]
+
+
+# (made-up names and letters) works that start before dawn, and a school promised that is not started: two problems
+DAWN_WORKS_AND_SCHOOL_NOT_STARTED = [
+    ("锦绣华庭小区旁工地凌晨开工", "锦绣华庭小区东侧的工地每天早上五点就开工, 打桩机声音震耳, 居民无法休息。"),
+    ("锦绣华庭小区配套学校何时动工", "开发商卖房时承诺小区配套建一所小学, 交房三年了学校还没动工, 请问什么时候建。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_works_started_at_night_are_night_work_not_a_project_started(mode):
+    """开工 was made a word of a project started or not; 凌晨开工 is work that keeps people awake (as 凌晨施工 is),
+    and an estate's letter about the site's noise before dawn joined its letter about a school not yet built."""
+    assert core.problem_words("工地凌晨开工") == core.problem_words("工地凌晨施工") == {"夜间施工"}
+    assert core.problem_words("配套学校何时动工") == {"开工"}
+    of = clustered(make_items() + letters("W", DAWN_WORKS_AND_SCHOOL_NOT_STARTED), mode)
+    assert of["W0"] != of["W1"]

@@ -701,7 +701,8 @@ _PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
     ("乞讨", "流浪", "乞丐"),
     ("修路",),
     # work that keeps people awake, said without the hour or with the small hours (凌晨施工, 施工到凌晨)
-    ("夜间施工", "施工扰民", "施工噪音", "施工噪声", "凌晨施工", "施工到凌晨", "昼夜施工", "整夜施工"),
+    ("夜间施工", "施工扰民", "施工噪音", "施工噪声", "凌晨施工", "施工到凌晨", "昼夜施工", "整夜施工",
+     "凌晨开工", "夜间开工", "半夜开工", "深夜开工"),  # (not a project started: 开工)
     ("消防通道", "消防生命", "消防车道"),
     ("建筑质量", "房屋质量", "工程质量", "质量问题", "豆腐渣", "质量差", "质量太差", "质量堪忧", "质量不达标", "质量不过关"),  # what was built, not a product bought
     ("虚假宣传", "虚假广告"),
@@ -747,9 +748,21 @@ def _without_names(text: str, names: list[str]) -> str:
     return text
 
 
+# the quality of what was not built (质量差 of the air, the water, the meals, a service): no building's (防水, the
+# waterproofing, is built)
+_NOT_BUILT = re.compile(r"(?:空气|(?<!防)水|饭菜|伙食|食品|服务|教学|产品|商品|网络|信号|医疗)$")
+
+
 def problem_words(text: str) -> frozenset:
-    """The problems ``text`` names in words of ``_PROBLEM_GROUPS``, each as its group's first word."""
-    return frozenset(_PROBLEM_OF[w] for w in _PROBLEM_RE.findall(_normalized(text)))
+    """The problems ``text`` names in words of ``_PROBLEM_GROUPS``, each as its group's first word; 停运 where
+    the text names 电梯 is the lift's (电梯故障), not a bus line's, and 质量差 of the air or the water
+    (``_NOT_BUILT``) no building's."""
+    text = _normalized(text)
+    found = frozenset(_PROBLEM_OF[m[0]] for m in _PROBLEM_RE.finditer(text)
+                      if not (m[0].startswith("质量") and _NOT_BUILT.search(text, 0, m.start())))
+    if "停运" in found and "电梯" in text:
+        found = found - {"停运"} | {"电梯故障"}
+    return found
 
 
 def extract_groups(text: str) -> list[str]:

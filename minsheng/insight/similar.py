@@ -770,8 +770,8 @@ def _placeless_pairs(matrix: sparse.csr_matrix, rows: np.ndarray, min_score: flo
     """The candidate pairs of ``rows`` (titles naming no place) with every row: those sharing a
     feature in at most ``PLACELESS_RARE`` rows (the name of a compound in the body, a word of its
     own) whose product over them plus the norms of the two rows' other features multiplied may
-    reach ``min_score`` (Cauchy-Schwarz), at most ``PLACELESS_CANDIDATES`` per row, the largest
-    products over the rare features first. Each row meets at most its rare features' rows, so the
+    reach ``min_score`` (Cauchy-Schwarz), at most ``PLACELESS_CANDIDATES`` per row, the most
+    similar first (the cosine, its frequent features' products added). Each row meets at most its rare features' rows, so the
     work grows with the file, where the whole product of such a row met nearly every row (it grew
     with the square of the file). What is left out: a pair that shares only frequent features
     (one problem worded alike, nothing of its own), in a file large enough that they are frequent,
