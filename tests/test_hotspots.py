@@ -1368,3 +1368,11 @@ def test_an_institute_keeps_the_guoji_inside_its_name():
     # 某某国际工程设计院 was read as 某某国际 (a compound's 国际)
     assert core.extract_places("设计单位是禾溪国际工程设计院") == []
     assert core.extract_places("禾溪国际小区停水") == ["禾溪国际"]  # (as before)
+
+
+def test_the_citys_own_or_a_count_of_them_is_no_particular_place():
+    # 市管…学校 and 区管…学校 are the schools a level of government runs; 14所学校, 3家工厂 a count of them
+    assert core.extract_places("市管普通高中学校由市里统筹") == []
+    assert core.extract_places("区管初中学校经费不足") == []
+    assert core.extract_places("周边有5家汽修厂") == []
+    assert core.extract_places("禾溪三家村停水") == ["禾溪三家村"]  # a numeral of a name stays

@@ -192,8 +192,9 @@ _ROADS = ("路", "街", "大道", "巷", "线")
 # a name that holds a negation is a verb's words (这里不宜临路建…, 不能上…, 却不能做…组); 不夜城 is a name, 不动产中心 a registry
 _NEGATED = re.compile("不(?!夜|动产)")  # 东六路路面: the suffix read is 路路
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
-# and a share or a number of them (大部分学校, 许多村, 部分支路, 众多学校) is none either
-_ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间处]|[这那该本此][所家个座条间]?|大?部分|大?多数|少数|所有|全部|许多|很多|好多|众多)")
+# and a share or a number of them (大部分学校, 许多村, 部分支路, 众多学校) is none either, nor the city's or a district's own
+# (市管…学校, 区管…学校, 市属四十所中学: those a level of government runs), nor a count of them (14所学校, 3家工厂)
+_ANONYMOUS = re.compile(r"^(?:[市区县省][属管]|\d+[多来]?[所家个座条间处]|某|一[所家个座条间处]|[这那该本此][所家个座条间]?|大?部分|大?多数|少数|所有|全部|许多|很多|好多|众多)")
 # a county, a county-level city or a district named before a name (榆中县, 城关区, 七里河区)
 _COUNTY_MARK = r".{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)"
 # a county named before a name that 和 is inside (城关区怡和新村, 永登县怡和嘉园): the name begins with
