@@ -127,7 +127,7 @@ _SPLIT = re.compile(starting_at(
     r"故意|夜间|破损|施工(?!公司|队|单位)|过马路|过街|"
     # what happens to or around a place (指导盛世新村, 拆除电力名城, 恢复原线路, 倒灌进沿街商铺,
     # 楼下餐馆): never part of its name
-    r"报不上|上不了|进不了|处理(?!厂|站|场|中心|公司)|指导|协调|组织|帮助|依法|拆除|改造|改建|扩建|利用|线路|(?<![大街隧])道路|沿街|楼下|楼上|"
+    r"报不上|上不了|进不了|处理(?!厂|站|场|中心|公司)|指导|协调|组织|开展|帮助|依法|拆除|改造|改建|扩建|利用|线路|(?<![大街隧])道路|沿街|楼下|楼上|"
     r"整治|搬迁|加快|下穿|设置|设立|架设|办理|能否|可否|是否|以上|以下|高压|"
     # 路段 (a stretch of road) ends the name before it, and after a name of no place word the 路 is that
     # name's (杜鹃路段 → 杜鹃路, 栖凤路段 → 栖凤路), but not after a place word, a part, a measure or a
@@ -155,6 +155,11 @@ _SPLIT = re.compile(starting_at(
     # ("on behalf of": 领导替彩云都家园业主) end a name as 开办 does
     r"(?:英语|培优)(?!培训|学校|学院|中心|机构|教育)|(?:物业|置业)(?!公司|管理|服务|有限|集团|大厦|中心|办公)|"
     r"改道|[左右][转拐](?:进入|进|上|入)?|进入|走[投头]无路|走(?![马廊])|增停|取消|开办|开设|隐瞒|包庇|私自|入读|有一(?![所个家座间处条])|有(?=[一无])|(?<=[园苑区城村])有(?!限|色)|"
+    # (2026-12-04, keys of the report) 有 as "there is" or "has" is in no name but a company's legal form and
+    # state ownership (有限公司, 国有资产; 有色 metals): 本园区内既有配建学校, 北边有青禾大道, 有感 (thoughts on);
+    # nor are "oneself" and "the whole" (连自身和整个集团公司都…, 整个杉木新城 → 杉木新城); and a bank before a place is
+    # no part of its name (某某商业银行力都大厦 → 力都大厦), save its branches and its legal form
+    r"(?<!国)有(?!限|色)[些个]?|自己|自身|整个|银行(?![\u4e00-\u9fff]{0,4}[支分]行|股份|有限|集团)|"
     r"(?<![第十])(?=一[所个家座间处条])|"
     # a house or building number ends the name before it (解放路88号金城大酒店, 17栋廷泊酒店), not 1号线, 4号北延线
     r"(?<!\d)\d+号(?![线院楼号地]|[东西南北]延)|(?:(?<![A-Za-z\d])[A-Za-z])?(?<!\d)\d+栋|"
@@ -168,7 +173,13 @@ _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多�
                            r"辖区|当地|基层|所属|居住地|公安|户籍地|农贸|集贸|蔬菜|菜|批发|环|村民小?|居民小?|民小|[每两几各]?条|商业|"
                            # kinds of facility, not their names (养老中心, 加油站, 人行天桥, 高速公路, 普惠制幼儿园,
                            # 收费站, 快递站, 精装修楼盘), and a phase alone (三期幼儿园: the kindergarten of a phase)
-                           r"养老|服务(?:有限)?|活动|健身|托管|加油|加气|充电|液化气(?:供应)?|人行(?:天|横道)?|高速公?|收费|快递|普惠制?|精?装修|房地?产|公共马?|[一二三四五六七八九十\d]+期)$")  # 辖区派出所: the local one, no name
+                           r"养老|服务(?:有限)?|活动|健身|托管|加油|加气|充电|液化气(?:供应)?|人行(?:天|横道)?|高速公?|收费|快递|普惠制?|精?装修|房地?产|公共马?|[一二三四五六七八九十\d]+期|"
+                           # (2026-12-04) a platform of a messenger or the web
+                           # (微信平台, 网络平台), a group company (集团公司), a city's own works, buses and schools
+                           # (市政路, 市公交站, 市属中学, 区管学校; not 市直学校, one name to the teachers who write it), as 公办 and 民办 are kinds;
+                           # and kinds of school (高中学校), a town's sub-centre in planning words (城市次中心, 商业副中心) and kinds of railway
+                           # (建高铁铁路: 铁 and 路, no road; 石长铁路 is one, and so is 城际铁路 to its riders)
+                           r"微信|网络|网上|线上|互联网|集团|[市区县省](?:政|属|管|公交车?)|[初高]中|(?:城市|城区|商业)?[副次]|(?:高铁|城铁|高速|普速)?铁)$")  # 辖区派出所: the local one, no name
 # a direction and a number name a road (东六路, 南二环线), though neither names one alone; so do the
 # days named by a number (五一大道, 八一路, 三一大道, 五一中路, 三一街区)
 # to build or mend a thing of no name (建搅拌站, 修建垃圾站, 会规划地铁站, 应建公交站) names no place; a name may begin with
@@ -177,9 +188,13 @@ _BUILDING = re.compile(r"^[会要将想应]?(?:规划|建设|修建|新建|建|�
 _NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$|^[三五七八]一[东西南北中]?$")
 # a day names a square, a village or an estate as it names a road (五一广场, 八一新村; 五一大道 above)
 _DAY_NAME = re.compile(r"^[五七八]一$")
-_ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
+_ROADS = ("路", "街", "大道", "巷", "线")
+# a name that holds a negation is a verb's words (这里不宜临路建…, 不能上…, 却不能做…组); 不夜城 is a name, 不动产中心 a registry
+_NEGATED = re.compile("不(?!夜|动产)")  # 东六路路面: the suffix read is 路路
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
-_ANONYMOUS = re.compile(r"^(?:某|一[所家个座条间处]|[这那该本此][所家个座条间]?)")
+# and a share or a number of them (大部分学校, 许多村, 部分支路, 众多学校) is none either, nor the city's or a district's own
+# (市管…学校, 区管…学校, 市属四十所中学: those a level of government runs), nor a count of them (14所学校, 3家工厂)
+_ANONYMOUS = re.compile(r"^(?:[市区县省][属管]|\d+[多来]?[所家个座条间处]|某|一[所家个座条间处]|[这那该本此][所家个座条间]?|大?部分|大?多数|少数|所有|全部|许多|很多|好多|众多)")
 # a county, a county-level city or a district named before a name (榆中县, 城关区, 七里河区)
 _COUNTY_MARK = r".{1,6}?(?:自治县|县|(?<![城都超门夜])市|(?<![小社景园厂矿校片新老城街学院])区)"
 # a county named before a name that 和 is inside (城关区怡和新村, 永登县怡和嘉园): the name begins with
@@ -209,13 +224,19 @@ _STATION = re.compile("[东南西北]站")
 # junction (城关镇路灯 → 城关镇, 青山村路面 → 青山村); 路网, 线网 are networks, no road or line (东城路网);
 # 小学部, 中学部 are a school's sections (育才学校小学部 → 育才学校); and 国际 before a school's words is
 # inside the school's name (明德国际实验小学, 星城国际双语学校: not 明德国际 + 实验小学)
-_NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关)|(?:(?<=小区路|社区路|家园路)|(?<=[镇村乡组]路))[灯面况牌口]|(?<=[路线])网|(?<=[小中大]学)部|(?<=国际)(?=实验|双语|外国语|学校|小学|中学|幼儿园)"  # 恒大雅苑小区市政路: 小区 ends a name
+_NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关|镇|乡)|(?<=乡)镇|(?<=城镇|乡镇|村镇|城乡)|(?:(?<=小区路|社区路|家园路)|(?<=[镇村乡组]路))[灯面况牌口]|(?<=[路线])网|(?<=[小中大]学)部|(?<=国际)(?=实验|双语|外国语|学校|小学|中学|幼儿园)"  # 恒大雅苑小区市政路: 小区 ends a name
                  r"|(?<=[河湖湾港桥城])[区县]|(?<=组村|区村|镇村|乡村|道村)[民委]"
                  # 国际 inside a longer name that ends in a market, a centre or a building (万达国际商贸城,
-                 # 金鹰国际会展中心, 华远国际商业广场: not 万达国际 + 商贸城); a compound's 国际 stays one
+                 # 金鹰国际会展中心, 华远国际商业广场: not 万达国际 + 商贸城; and, 2026-12-04, an institute or a hospital: 某某国际工程设计院); a compound's 国际 stays one
                  # before its property company or another compound (锦江国际物业公司, 松雅国际星城小区, 某国际长城物业)
-                 r"|(?<=国际)(?![小社新花公物星华金])(?=[\u4e00-\u9fff]{2,3}城|[\u4e00-\u9fff]{1,3}(?:中心|广场|大厦|大酒店))"
+                 r"|(?<=国际)(?![小社新花公物星华金])(?=[\u4e00-\u9fff]{2,3}城|[\u4e00-\u9fff]{1,3}(?:中心|广场|大厦|大酒店)|[\u4e00-\u9fff]{1,4}院)"
                  r"|(?<=[户本老害别些通分个家]人家)"
+                 # (2026-12-04) 中小学 is schools of two kinds, none named (有感中小学生); going
+                 # into a garden or a town (入园, 进城, 出城) and making gardens (造绿造园) name none; 中心 after a railway or
+                 # a road is its middle (距铁路中心30米); 农村 before a bank's words is the bank's (农村商业银行, 农村信用社); and 城镇,
+                 # 乡镇, 村镇, 城乡 are towns and villages in general (开展城镇小区…), no 城 nor 镇 of a name
+                 r"|(?<=中小学)|(?<=[入造]园|[进出入]城)|(?<=[铁公道马]路中心|[河轨]道中心)(?!医院)"
+                 r"|(?<=农村)(?=商业|信用|合作)"
                  # a lake, a river or a village before a direction and a road names the road (咸嘉湖西路, 梅溪湖东路,
                  # 桃花村南路): not 咸嘉湖 + 西路… (翠湖西路丽景雅园 → 翠湖西路, 丽景雅园)
                  r"|(?<=[湖河江湾港村])[东西南北中](?:路|大道|街))")
@@ -410,7 +431,7 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 if not after_developer and ((_GENERIC_NAME.match(name) and not (
                         _NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区")) or _DAY_NAME.match(name)))
                         or rest != name and len(rest) > 1 and _GENERIC_NAME.match(rest)
-                        or _ANONYMOUS.match(name) or name.isdigit() and len(name) < 2):
+                        or _ANONYMOUS.match(name) or _NEGATED.search(name) or name.isdigit() and len(name) < 2):
                     continue
                 station = suffix == "站" and _DISTRICT_STATION.match(name)
                 if station:
