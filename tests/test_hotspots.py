@@ -319,7 +319,7 @@ def test_places_groups_and_county_are_read_from_text():
         "金色家园", "太京镇中心小学", "太子山景区"]
     assert core.extract_places("可否增设南塘城轨公交站, 丽发新城轨道交通") == ["南塘城轨公交站", "丽发新城"]
     # 小区 ends a name before 市政路; what is set up at a place, and power lines, are no places
-    assert core.extract_places("恒大雅苑小区市政路上停满了车") == ["恒大雅苑"]  # (市政路: a kind, since 2026-12-04)
+    assert core.extract_places("松鹤雅居小区市政路边堆满垃圾") == ["松鹤雅居"]  # (市政路: a kind, since 2026-12-04)
     assert core.extract_places("反对在诺亚山林小区门口设置医院, 能否设立金星路公交站") == ["诺亚山林", "金星路"]
     assert core.extract_places("月亮岛路沿线新架设110kv高压线, 金星北片110kv及以上高压线") == ["月亮岛路"]
     # 和 joins two places, or is part of one

@@ -188,9 +188,9 @@ _BUILDING = re.compile(r"^[会要将想应]?(?:规划|建设|修建|新建|建|�
 _NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$|^[三五七八]一[东西南北中]?$")
 # a day names a square, a village or an estate as it names a road (五一广场, 八一新村; 五一大道 above)
 _DAY_NAME = re.compile(r"^[五七八]一$")
-_ROADS = ("路", "街", "大道", "巷", "线")
+_ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
 # a name that holds a negation is a verb's words (这里不宜临路建…, 不能上…, 却不能做…组); 不夜城 is a name, 不动产中心 a registry
-_NEGATED = re.compile("不(?!夜|动产)")  # 东六路路面: the suffix read is 路路
+_NEGATED = re.compile("不(?!夜|动产)")
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
 # and a share or a number of them (大部分学校, 许多村, 部分支路, 众多学校) is none either, nor the city's or a district's own
 # (市管…学校, 区管…学校, 市属四十所中学: those a level of government runs), nor a count of them (14所学校, 3家工厂)
@@ -224,7 +224,7 @@ _STATION = re.compile("[东南西北]站")
 # junction (城关镇路灯 → 城关镇, 青山村路面 → 青山村); 路网, 线网 are networks, no road or line (东城路网);
 # 小学部, 中学部 are a school's sections (育才学校小学部 → 育才学校); and 国际 before a school's words is
 # inside the school's name (明德国际实验小学, 星城国际双语学校: not 明德国际 + 实验小学)
-_NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关|镇|乡)|(?<=乡)镇|(?<=城镇|乡镇|村镇|城乡)|(?:(?<=小区路|社区路|家园路)|(?<=[镇村乡组]路))[灯面况牌口]|(?<=[路线])网|(?<=[小中大]学)部|(?<=国际)(?=实验|双语|外国语|学校|小学|中学|幼儿园)"  # 恒大雅苑小区市政路: 小区 ends a name
+_NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关|镇|乡)|(?<=乡)镇|(?<=城镇|乡镇|村镇|城乡)|(?:(?<=小区路|社区路|家园路)|(?<=[镇村乡组]路))[灯面况牌口]|(?<=[路线])网|(?<=[小中大]学)部|(?<=国际)(?=实验|双语|外国语|学校|小学|中学|幼儿园)"  # 松鹤雅居小区市政路: 小区 ends a name
                  r"|(?<=[河湖湾港桥城])[区县]|(?<=组村|区村|镇村|乡村|道村)[民委]"
                  # 国际 inside a longer name that ends in a market, a centre or a building (万达国际商贸城,
                  # 金鹰国际会展中心, 华远国际商业广场: not 万达国际 + 商贸城; and, 2026-12-04, an institute or a hospital: 某某国际工程设计院); a compound's 国际 stays one
