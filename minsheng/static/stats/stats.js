@@ -78,6 +78,9 @@
         series: [{
           type: "map", map: "minsheng-regions", nameProperty: "code", roam: false,
           label: { show: !narrow, fontSize: 10, formatter: function (p) { return byCode[p.name] ? byCode[p.name].name : ""; } },
+          // small neighbours (嘉峪关市 inside 酒泉市, 临夏州 beside 定西市) printed their names over
+          // each other; the one drawn later is dropped and stays in the tooltip
+          labelLayout: { hideOverlap: true },
           data: rows.map(function (r) { return { name: r.code, value: r.received }; })
         }]
       });
