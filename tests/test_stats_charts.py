@@ -56,3 +56,20 @@ def test_the_region_map_prints_no_name_over_another(browser, live_server, person
     assert "兰州市" in {label["text"] for label in labels}
     assert not overlapping(labels), overlapping(labels)
     page.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_trend_counts_messages_in_whole_numbers(browser, live_server, personas, directory):  # noqa: F811
+    """A region (or a campaign) with a few messages a month had its 件 axis ticked 0.5, 1, 1.5:
+    half a message."""
+    for title in ("城关区某小区门口路灯坏了", "城关区某路口红绿灯坏了"):
+        message = actions.do_submit(personas["citizen"], title=title, kind="help", region=directory["chengguan"],
+                                    body="路口的灯坏了两个星期, 晚上出门很不方便, 请尽快修好。")
+        actions.do_accept(personas["dispatcher"], message)
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    assert page.goto(f"{live_server.url}/stats/?region={directory['chengguan'].code}").status == 200
+    page.wait_for_function("() => window.echarts && echarts.getInstanceByDom(document.querySelector('[data-chart=trend]'))")
+    ticks = page.evaluate("""() => echarts.getInstanceByDom(document.querySelector('[data-chart=trend]'))
+        .getModel().getComponent('yAxis', 0).axis.scale.getTicks().map(t => t.value)""")
+    assert max(ticks) >= 2 and all(t == int(t) for t in ticks), ticks
+    page.close()

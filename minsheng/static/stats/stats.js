@@ -22,7 +22,8 @@
       legend: { data: ["受理", "已答复", "答复率%", "满意率%"], type: narrow ? "scroll" : "plain" },
       grid: narrow ? { left: 40, right: 36, top: 56, bottom: 32 } : { left: 48, right: 48, bottom: 32 },
       xAxis: { type: "category", data: m.labels },
-      yAxis: [{ type: "value", name: "件" }, { type: "value", name: "%", min: 0, max: 100 }],
+      // whole messages: a county's few a month were ticked 0.5, 1, 1.5 件
+      yAxis: [{ type: "value", name: "件", minInterval: 1 }, { type: "value", name: "%", min: 0, max: 100 }],
       series: [
         { name: "受理", type: "bar", data: m.received },
         { name: "已答复", type: "bar", data: m.replied },
