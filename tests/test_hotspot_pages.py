@@ -949,3 +949,15 @@ def test_a_supervisor_reads_which_of_a_chronic_hotspots_messages_are_unresolved(
     assert "评价不满意" in row and page.count('warn">评价不满意') == 1  # the two others await a reply
     public = client.get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
     assert "评价不满意" not in public and "<dt>未解决</dt>" not in public
+
+
+def test_a_flagged_hotspots_page_says_what_made_it_chronic(chronic_hotspot, personas, login, client):
+    """The page of a 老大难 showed the badges 老大难 and 需多部门协调 with no word on why the
+    machine set them (the rule was on /chronic/ only): its supervisor now reads since when,
+    past how many days, how many messages are unresolved, and what needs coordinating."""
+    page = login(personas["supervisor"]).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+    days = (timezone.now() - chronic_hotspot.first_at).days
+    assert (f"老大难: 自 {timezone.localtime(chronic_hotspot.first_at):%Y-%m-%d} 起已 {days} 天 (超过 90 天), "
+            f"仍有 {chronic_hotspot.unresolved_count} 条留言未解决或评价不满意") in page
+    assert "需多部门协调: 未解决的留言涉及两个以上办理单位或领域" in page
+    assert "老大难:" not in client.get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()  # the public sees no flags

@@ -355,3 +355,21 @@ def test_unit_selects_name_their_empty_choice(personas, directory, login):
     html = login(personas["officer"]).get(reverse("board:case", args=[m.public_id])).content.decode()
     assert '<option value="" selected>请选择转办单位</option>' in html
     assert "---------" not in html
+
+
+def test_the_case_pages_units_read_wait_for_signing_until_they_sign(personas, directory, login):
+    """The 办理单位 table said 办理中 for a unit that had not signed yet (its 签收 cell read
+    「期限 …」, the case's badge 待签收): it says 待签收 until the unit signs, and an assisting
+    unit (which does not sign: the lead's 签收 signs it too) 待主办单位签收."""
+    m = submit(personas, directory, 1)
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
+    officer = login(personas["officer"])
+
+    def states():
+        page = officer.get(reverse("board:case", args=[m.public_id])).content.decode()
+        table = page.split("<h2>办理单位</h2>")[1].split("</table>")[0]
+        return re.findall(r'<td data-label="状态">([^<]+)</td>', table)
+
+    assert states() == ["待签收", "待主办单位签收"]
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    assert states() == ["办理中", "办理中"]

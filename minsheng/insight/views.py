@@ -22,7 +22,7 @@ from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 
 from . import lookup
-from .hotspots_service import unresolved_members
+from .hotspots_service import chronic_days, unresolved_members
 from .models import AutoDispatch, Hotspot
 from .reading import DEFAULT_DAYS, PERIODS, cached_reading
 
@@ -122,6 +122,8 @@ def hotspot_detail(request, pk: int):
         "hotspot": hotspot, "members": messages,
         "trend": (trend := _trend(messages)), "trend_json": json.dumps(trend, ensure_ascii=False),
         "show_flags": roles.is_supervisor,
+        # the badges 老大难 / 需多部门协调 are the machine's verdict: the page says what made it
+        "days": (timezone.now() - hotspot.first_at).days, "chronic_days": chronic_days(),
         # some members are not public yet: the page's figures are the public members' (supervisors
         # also read those of every member, labelled)
         "partial": hotspot.public_count != hotspot.message_count,

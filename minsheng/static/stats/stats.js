@@ -22,7 +22,8 @@
       legend: { data: ["受理", "已答复", "答复率%", "满意率%"], type: narrow ? "scroll" : "plain" },
       grid: narrow ? { left: 40, right: 36, top: 56, bottom: 32 } : { left: 48, right: 48, bottom: 32 },
       xAxis: { type: "category", data: m.labels },
-      yAxis: [{ type: "value", name: "件" }, { type: "value", name: "%", min: 0, max: 100 }],
+      // whole messages: a county's few a month were ticked 0.5, 1, 1.5 件
+      yAxis: [{ type: "value", name: "件", minInterval: 1 }, { type: "value", name: "%", min: 0, max: 100 }],
       series: [
         { name: "受理", type: "bar", data: m.received },
         { name: "已答复", type: "bar", data: m.replied },
@@ -78,6 +79,9 @@
         series: [{
           type: "map", map: "minsheng-regions", nameProperty: "code", roam: false,
           label: { show: !narrow, fontSize: 10, formatter: function (p) { return byCode[p.name] ? byCode[p.name].name : ""; } },
+          // small neighbours (嘉峪关市 inside 酒泉市, 临夏州 beside 定西市) printed their names over
+          // each other; the one drawn later is dropped and stays in the tooltip
+          labelLayout: { hideOverlap: true },
           data: rows.map(function (r) { return { name: r.code, value: r.received }; })
         }]
       });

@@ -1,0 +1,75 @@
+"""The statistics charts as drawn in the system Chromium: the region map names its regions
+without printing one name over another."""
+
+from __future__ import annotations
+
+import pytest
+
+from minsheng.board import actions
+from minsheng.directory.models import Region
+
+from .conftest import make_user
+from .test_browser import CHROMIUM, browser  # noqa: F401 (a fixture)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="system Chromium not installed at /usr/bin/chromium"),
+]
+
+# the labels ECharts drew on the map (zrender's text pieces), as rectangles on the page
+MAP_LABELS = """() => {
+  const chart = echarts.getInstanceByDom(document.querySelector('[data-chart=map]'));
+  return chart.getZr().storage.getDisplayList(true)
+    .filter(e => (e.type === 'tspan' || e.type === 'text') && !e.ignore && !e.invisible && e.style && e.style.text)
+    .map(e => { const r = e.getBoundingRect().clone(); r.applyTransform(e.getComputedTransform());
+                return {text: String(e.style.text), x: r.x, y: r.y, w: r.width, h: r.height}; });
+}"""
+
+
+def overlapping(labels) -> list[str]:
+    return [f"{a['text']}/{b['text']}" for i, a in enumerate(labels) for b in labels[i + 1:]
+            if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"]
+            and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_region_map_prints_no_name_over_another(browser, live_server, personas, directory):  # noqa: F811
+    """嘉峪关市 lies inside 酒泉市 on the bundled map: with a message in each, both names were
+    printed at the same spot as an unreadable smudge (and 临夏州 over 定西市 likewise)."""
+    gs = directory["province"]
+    places = [directory["lanzhou"], directory["dingxi"],
+              Region.objects.create(code="620200", name="嘉峪关市", level=2, parent=gs),
+              Region.objects.create(code="620900", name="酒泉市", level=2, parent=gs),
+              Region.objects.create(code="622900", name="临夏回族自治州", level=2, parent=gs)]
+    dispatcher = make_user("gs_dispatcher", role="dispatcher", region=gs, display_name="省派单员")
+    for region in places:
+        message = actions.do_submit(personas["citizen"], title=f"{region.name}小区门口路灯坏了",
+                                    body="小区门口的路灯坏了两个星期, 晚上出门很不方便, 请尽快修好。",
+                                    kind="help", region=region)
+        actions.do_accept(dispatcher, message)
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    assert page.goto(f"{live_server.url}/stats/?region={gs.code}").status == 200
+    page.wait_for_function("""() => { const el = document.querySelector('[data-chart=map]');
+        const c = el && window.echarts && echarts.getInstanceByDom(el);
+        return c && c.getZr().storage.getDisplayList(true).some(e => e.type === 'tspan'); }""")
+    labels = page.evaluate(MAP_LABELS)
+    assert "兰州市" in {label["text"] for label in labels}
+    assert not overlapping(labels), overlapping(labels)
+    page.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_trend_counts_messages_in_whole_numbers(browser, live_server, personas, directory):  # noqa: F811
+    """A region (or a campaign) with a few messages a month had its 件 axis ticked 0.5, 1, 1.5:
+    half a message."""
+    for title in ("城关区某小区门口路灯坏了", "城关区某路口红绿灯坏了"):
+        message = actions.do_submit(personas["citizen"], title=title, kind="help", region=directory["chengguan"],
+                                    body="路口的灯坏了两个星期, 晚上出门很不方便, 请尽快修好。")
+        actions.do_accept(personas["dispatcher"], message)
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    assert page.goto(f"{live_server.url}/stats/?region={directory['chengguan'].code}").status == 200
+    page.wait_for_function("() => window.echarts && echarts.getInstanceByDom(document.querySelector('[data-chart=trend]'))")
+    ticks = page.evaluate("""() => echarts.getInstanceByDom(document.querySelector('[data-chart=trend]'))
+        .getModel().getComponent('yAxis', 0).axis.scale.getTicks().map(t => t.value)""")
+    assert max(ticks) >= 2 and all(t == int(t) for t in ticks), ticks
+    page.close()
