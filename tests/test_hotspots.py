@@ -1376,3 +1376,14 @@ def test_the_citys_own_or_a_count_of_them_is_no_particular_place():
     assert core.extract_places("区管初中学校经费不足") == []
     assert core.extract_places("周边有5家汽修厂") == []
     assert core.extract_places("禾溪三家村停水") == ["禾溪三家村"]  # a numeral of a name stays
+
+
+# (2026-12-04, review of the keys' rules; made-up names) real names those rules lost or cut in two
+
+
+def test_cable_tram_and_dayou_keep_their_you():
+    # 有 as "there is" is cut, but not in 有线 (cable), 有轨 (tram) nor 大有 (a common village and town name)
+    assert core.extract_places("有线电视公司乱收费") == ["有线电视公司"]  # (main read 线电视公司)
+    assert core.extract_places("有轨电车站附近拥堵") == ["有轨电车站"]
+    assert core.extract_places("大有村道路破损") == ["大有村"]
+    assert core.extract_places("北边有青禾大道") == ["青禾大道"]  # (as before)
