@@ -1387,3 +1387,11 @@ def test_cable_tram_and_dayou_keep_their_you():
     assert core.extract_places("有轨电车站附近拥堵") == ["有轨电车站"]
     assert core.extract_places("大有村道路破损") == ["大有村"]
     assert core.extract_places("北边有青禾大道") == ["青禾大道"]  # (as before)
+
+
+def test_a_banks_own_building_or_road_keeps_the_bank():
+    # a bank's building, dormitory or road is named by the bank (建设银行大厦), not cut after 银行
+    assert core.extract_places("建设银行大厦门口拥堵") == ["建设银行大厦"]
+    assert core.extract_places("工商银行家属院小区下水道堵塞") == ["工商银行家属院"]  # (main read 家属院)
+    assert core.extract_places("银行路路灯不亮") == ["银行路"]
+    assert core.extract_places("杉木农村商业银行禾溪大厦网点何时营业") == ["禾溪大厦"]  # (as before)

@@ -159,7 +159,7 @@ _SPLIT = re.compile(starting_at(
     # state ownership (有限公司, 国有资产; 有色 metals): 本园区内既有配建学校, 北边有青禾大道, 有感 (thoughts on);
     # nor are "oneself" and "the whole" (连自身和整个集团公司都…, 整个杉木新城 → 杉木新城); and a bank before a place is
     # no part of its name (某某商业银行力都大厦 → 力都大厦), save its branches and its legal form
-    r"(?<![国大])有(?!限|色|线|轨)[些个]?|自己|自身|整个|银行(?![\u4e00-\u9fff]{0,4}[支分]行|股份|有限|集团)|"
+    r"(?<![国大])有(?!限|色|线|轨)[些个]?|自己|自身|整个|银行(?![\u4e00-\u9fff]{0,4}[支分]行|股份|有限|集团|大厦|大楼|宿舍|家属|小区|[路街])|"
     r"(?<![第十])(?=一[所个家座间处条])|"
     # a house or building number ends the name before it (解放路88号金城大酒店, 17栋廷泊酒店), not 1号线, 4号北延线
     r"(?<!\d)\d+号(?![线院楼号地]|[东西南北]延)|(?:(?<![A-Za-z\d])[A-Za-z])?(?<!\d)\d+栋|"
