@@ -1395,3 +1395,8 @@ def test_a_banks_own_building_or_road_keeps_the_bank():
     assert core.extract_places("工商银行家属院小区下水道堵塞") == ["工商银行家属院"]  # (main read 家属院)
     assert core.extract_places("银行路路灯不亮") == ["银行路"]
     assert core.extract_places("杉木农村商业银行禾溪大厦网点何时营业") == ["禾溪大厦"]  # (as before)
+
+
+def test_stainless_steel_is_no_negation():
+    assert core.extract_places("禾溪不锈钢有限公司噪音扰民") == ["禾溪不锈钢有限公司"]
+    assert core.extract_places("这里不宜临路建学校") == []  # (as before)

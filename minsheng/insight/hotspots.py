@@ -190,7 +190,7 @@ _NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|
 _DAY_NAME = re.compile(r"^[五七八]一$")
 _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
 # a name that holds a negation is a verb's words (这里不宜临路建…, 不能上…, 却不能做…组); 不夜城 is a name, 不动产中心 a registry
-_NEGATED = re.compile("不(?!夜|动产)")
+_NEGATED = re.compile("不(?!夜|动产|锈)")
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
 # and a share or a number of them (大部分学校, 许多村, 部分支路, 众多学校) is none either, nor the city's or a district's own
 # (市管…学校, 区管…学校, 市属四十所中学: those a level of government runs), nor a count of them (14所学校, 3家工厂)
