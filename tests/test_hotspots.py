@@ -1400,3 +1400,11 @@ def test_a_banks_own_building_or_road_keeps_the_bank():
 def test_stainless_steel_is_no_negation():
     assert core.extract_places("禾溪不锈钢有限公司噪音扰民") == ["禾溪不锈钢有限公司"]
     assert core.extract_places("这里不宜临路建学校") == []  # (as before)
+
+
+def test_a_town_named_cheng_or_cun_zhen_is_read():
+    # 凤城镇, 张村镇: towns whose name ends in 城 or 村; 城镇/村镇 in general after other words stay none
+    assert core.extract_places("A7县凤城镇自来水停水") == ["凤城镇"]
+    assert core.extract_places("投诉张村镇政府不作为") == ["张村镇"]
+    assert core.extract_places("J3县小城镇建设") == []
+    assert core.extract_places("开展城镇小区绿化评比") == []  # (as before)
