@@ -1408,3 +1408,10 @@ def test_a_town_named_cheng_or_cun_zhen_is_read():
     assert core.extract_places("投诉张村镇政府不作为") == ["张村镇"]
     assert core.extract_places("J3县小城镇建设") == []
     assert core.extract_places("开展城镇小区绿化评比") == []  # (as before)
+
+
+def test_the_municipal_company_or_building_is_a_place():
+    # 市政 names no road (市政路), but the city's works company and its building are places
+    assert core.extract_places("市政公司宿舍停水") == ["市政公司"]
+    assert core.extract_places("市政大厦门口乱停车") == ["市政大厦"]
+    assert core.extract_places("青禾雅苑小区市政路上停满了车") == ["青禾雅苑"]  # (as before)

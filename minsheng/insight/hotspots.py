@@ -429,7 +429,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 rest = _BUILDING.sub("", name, count=1)
                 after_developer = m.start() == developer_end  # (碧桂园城市花园: a name of its own, though generic)
                 if not after_developer and ((_GENERIC_NAME.match(name) and not (
-                        _NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区")) or _DAY_NAME.match(name)))
+                        _NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区")) or _DAY_NAME.match(name)
+                        or name[-1] == "政" and suffix.endswith(("公司", "大厦"))))
                         or rest != name and len(rest) > 1 and _GENERIC_NAME.match(rest)
                         or _ANONYMOUS.match(name) or _NEGATED.search(name) or name.isdigit() and len(name) < 2):
                     continue
