@@ -158,7 +158,8 @@ _SPLIT = re.compile(starting_at(
     # (2026-12-04, keys of the report) 有 as "there is" or "has" is in no name but a company's legal form and
     # state ownership (有限公司, 国有资产; 有色 metals): 本园区内既有配建学校, 北边有青禾大道, 有感 (thoughts on);
     # nor are "oneself" and "the whole" (连自身和整个集团公司都…, 整个杉木新城 → 杉木新城); and a bank before a place is
-    # no part of its name (某某商业银行力都大厦 → 力都大厦), save its branches and its legal form
+    # no part of its name (某某商业银行力都大厦 → 力都大厦), save its branches and its legal form; nor is it cut in 有线
+    # (cable), 有轨 (tram), 大有 (a village's or a town's name), nor before the bank's own building or road (建设银行大厦, 银行路)
     r"(?<![国大])有(?!限|色|线|轨)[些个]?|自己|自身|整个|银行(?![\u4e00-\u9fff]{0,4}[支分]行|股份|有限|集团|大厦|大楼|宿舍|家属|小区|[路街])|"
     r"(?<![第十])(?=一[所个家座间处条])|"
     # a house or building number ends the name before it (解放路88号金城大酒店, 17栋廷泊酒店), not 1号线, 4号北延线
@@ -189,7 +190,7 @@ _NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|
 # a day names a square, a village or an estate as it names a road (五一广场, 八一新村; 五一大道 above)
 _DAY_NAME = re.compile(r"^[五七八]一$")
 _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
-# a name that holds a negation is a verb's words (这里不宜临路建…, 不能上…, 却不能做…组); 不夜城 is a name, 不动产中心 a registry
+# a name that holds a negation is a verb's words (这里不宜临路建…, 不能上…, 却不能做…组); 不夜城 is a name, 不动产中心 a registry, 不锈钢 a metal
 _NEGATED = re.compile("不(?!夜|动产|锈)")
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
 # and a share or a number of them (大部分学校, 许多村, 部分支路, 众多学校) is none either, nor the city's or a district's own
@@ -235,6 +236,7 @@ _NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关|镇|�
                  # into a garden or a town (入园, 进城, 出城) and making gardens (造绿造园) name none; 中心 after a railway or
                  # a road is its middle (距铁路中心30米); 农村 before a bank's words is the bank's (农村商业银行, 农村信用社); and 城镇,
                  # 乡镇, 村镇, 城乡 are towns and villages in general (开展城镇小区…), no 城 nor 镇 of a name
+                 # (save a town X城镇 or X村镇 that begins the text read: 凤城镇, 张村镇; not 小城镇)
                  r"|(?<=中小学)|(?<=[入造]园|[进出入]城)|(?<=[铁公道马]路中心|[河轨]道中心)(?!医院)"
                  r"|(?<=农村)(?=商业|信用|合作)"
                  # a lake, a river or a village before a direction and a road names the road (咸嘉湖西路, 梅溪湖东路,
