@@ -1376,3 +1376,42 @@ def test_the_citys_own_or_a_count_of_them_is_no_particular_place():
     assert core.extract_places("区管初中学校经费不足") == []
     assert core.extract_places("周边有5家汽修厂") == []
     assert core.extract_places("禾溪三家村停水") == ["禾溪三家村"]  # a numeral of a name stays
+
+
+# (2026-12-04, review of the keys' rules; made-up names) real names those rules lost or cut in two
+
+
+def test_cable_tram_and_dayou_keep_their_you():
+    # 有 as "there is" is cut, but not in 有线 (cable), 有轨 (tram) nor 大有 (a common village and town name)
+    assert core.extract_places("有线电视公司乱收费") == ["有线电视公司"]  # (main read 线电视公司)
+    assert core.extract_places("有轨电车站附近拥堵") == ["有轨电车站"]
+    assert core.extract_places("大有村道路破损") == ["大有村"]
+    assert core.extract_places("北边有青禾大道") == ["青禾大道"]  # (as before)
+
+
+def test_a_banks_own_building_or_road_keeps_the_bank():
+    # a bank's building, dormitory or road is named by the bank (建设银行大厦), not cut after 银行
+    assert core.extract_places("建设银行大厦门口拥堵") == ["建设银行大厦"]
+    assert core.extract_places("工商银行家属院小区下水道堵塞") == ["工商银行家属院"]  # (main read 家属院)
+    assert core.extract_places("银行路路灯不亮") == ["银行路"]
+    assert core.extract_places("杉木农村商业银行禾溪大厦网点何时营业") == ["禾溪大厦"]  # (as before)
+
+
+def test_stainless_steel_is_no_negation():
+    assert core.extract_places("禾溪不锈钢有限公司噪音扰民") == ["禾溪不锈钢有限公司"]
+    assert core.extract_places("这里不宜临路建学校") == []  # (as before)
+
+
+def test_a_town_named_cheng_or_cun_zhen_is_read():
+    # 凤城镇, 张村镇: towns whose name ends in 城 or 村; 城镇/村镇 in general after other words stay none
+    assert core.extract_places("A7县凤城镇自来水停水") == ["凤城镇"]
+    assert core.extract_places("投诉张村镇政府不作为") == ["张村镇"]
+    assert core.extract_places("J3县小城镇建设") == []
+    assert core.extract_places("开展城镇小区绿化评比") == []  # (as before)
+
+
+def test_the_municipal_company_or_building_is_a_place():
+    # 市政 names no road (市政路), but the city's works company and its building are places
+    assert core.extract_places("市政公司宿舍停水") == ["市政公司"]
+    assert core.extract_places("市政大厦门口乱停车") == ["市政大厦"]
+    assert core.extract_places("青禾雅苑小区市政路上停满了车") == ["青禾雅苑"]  # (as before)

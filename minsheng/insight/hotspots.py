@@ -158,8 +158,9 @@ _SPLIT = re.compile(starting_at(
     # (2026-12-04, keys of the report) 有 as "there is" or "has" is in no name but a company's legal form and
     # state ownership (有限公司, 国有资产; 有色 metals): 本园区内既有配建学校, 北边有青禾大道, 有感 (thoughts on);
     # nor are "oneself" and "the whole" (连自身和整个集团公司都…, 整个杉木新城 → 杉木新城); and a bank before a place is
-    # no part of its name (某某商业银行力都大厦 → 力都大厦), save its branches and its legal form
-    r"(?<!国)有(?!限|色)[些个]?|自己|自身|整个|银行(?![\u4e00-\u9fff]{0,4}[支分]行|股份|有限|集团)|"
+    # no part of its name (某某商业银行力都大厦 → 力都大厦), save its branches and its legal form; nor is it cut in 有线
+    # (cable), 有轨 (tram), 大有 (a village's or a town's name), nor before the bank's own building or road (建设银行大厦, 银行路)
+    r"(?<![国大])有(?!限|色|线|轨)[些个]?|自己|自身|整个|银行(?![\u4e00-\u9fff]{0,4}[支分]行|股份|有限|集团|大厦|大楼|宿舍|家属|小区|[路街])|"
     r"(?<![第十])(?=一[所个家座间处条])|"
     # a house or building number ends the name before it (解放路88号金城大酒店, 17栋廷泊酒店), not 1号线, 4号北延线
     r"(?<!\d)\d+号(?![线院楼号地]|[东西南北]延)|(?:(?<![A-Za-z\d])[A-Za-z])?(?<!\d)\d+栋|"
@@ -189,8 +190,8 @@ _NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|
 # a day names a square, a village or an estate as it names a road (五一广场, 八一新村; 五一大道 above)
 _DAY_NAME = re.compile(r"^[五七八]一$")
 _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
-# a name that holds a negation is a verb's words (这里不宜临路建…, 不能上…, 却不能做…组); 不夜城 is a name, 不动产中心 a registry
-_NEGATED = re.compile("不(?!夜|动产)")
+# a name that holds a negation is a verb's words (这里不宜临路建…, 不能上…, 却不能做…组); 不夜城 is a name, 不动产中心 a registry, 不锈钢 a metal
+_NEGATED = re.compile("不(?!夜|动产|锈)")
 # "a" or "this" kindergarten is no particular one (一所公办幼儿园, 某物流公司, 该小区)
 # and a share or a number of them (大部分学校, 许多村, 部分支路, 众多学校) is none either, nor the city's or a district's own
 # (市管…学校, 区管…学校, 市属四十所中学: those a level of government runs), nor a count of them (14所学校, 3家工厂)
@@ -224,7 +225,7 @@ _STATION = re.compile("[东南西北]站")
 # junction (城关镇路灯 → 城关镇, 青山村路面 → 青山村); 路网, 线网 are networks, no road or line (东城路网);
 # 小学部, 中学部 are a school's sections (育才学校小学部 → 育才学校); and 国际 before a school's words is
 # inside the school's name (明德国际实验小学, 星城国际双语学校: not 明德国际 + 实验小学)
-_NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关|镇|乡)|(?<=乡)镇|(?<=城镇|乡镇|村镇|城乡)|(?:(?<=小区路|社区路|家园路)|(?<=[镇村乡组]路))[灯面况牌口]|(?<=[路线])网|(?<=[小中大]学)部|(?<=国际)(?=实验|双语|外国语|学校|小学|中学|幼儿园)"  # 松鹤雅居小区市政路: 小区 ends a name
+_NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关|镇|乡)|(?<=乡)镇|(?<=乡镇|城乡)|(?<=城镇|村镇)(?<!^[^小各全本该城村]..)|(?:(?<=小区路|社区路|家园路)|(?<=[镇村乡组]路))[灯面况牌口]|(?<=[路线])网|(?<=[小中大]学)部|(?<=国际)(?=实验|双语|外国语|学校|小学|中学|幼儿园)"  # 松鹤雅居小区市政路: 小区 ends a name
                  r"|(?<=[河湖湾港桥城])[区县]|(?<=组村|区村|镇村|乡村|道村)[民委]"
                  # 国际 inside a longer name that ends in a market, a centre or a building (万达国际商贸城,
                  # 金鹰国际会展中心, 华远国际商业广场: not 万达国际 + 商贸城; and, 2026-12-04, an institute or a hospital: 某某国际工程设计院); a compound's 国际 stays one
@@ -235,6 +236,7 @@ _NOT_A_SUFFIX = (r"(?!(?<=城)(?:际|轨(?!道)|市(?!场|之光)|管|关|镇|�
                  # into a garden or a town (入园, 进城, 出城) and making gardens (造绿造园) name none; 中心 after a railway or
                  # a road is its middle (距铁路中心30米); 农村 before a bank's words is the bank's (农村商业银行, 农村信用社); and 城镇,
                  # 乡镇, 村镇, 城乡 are towns and villages in general (开展城镇小区…), no 城 nor 镇 of a name
+                 # (save a town X城镇 or X村镇 that begins the text read: 凤城镇, 张村镇; not 小城镇)
                  r"|(?<=中小学)|(?<=[入造]园|[进出入]城)|(?<=[铁公道马]路中心|[河轨]道中心)(?!医院)"
                  r"|(?<=农村)(?=商业|信用|合作)"
                  # a lake, a river or a village before a direction and a road names the road (咸嘉湖西路, 梅溪湖东路,
@@ -429,7 +431,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 rest = _BUILDING.sub("", name, count=1)
                 after_developer = m.start() == developer_end  # (碧桂园城市花园: a name of its own, though generic)
                 if not after_developer and ((_GENERIC_NAME.match(name) and not (
-                        _NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区")) or _DAY_NAME.match(name)))
+                        _NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区")) or _DAY_NAME.match(name)
+                        or name[-1] == "政" and suffix.endswith(("公司", "大厦"))))
                         or rest != name and len(rest) > 1 and _GENERIC_NAME.match(rest)
                         or _ANONYMOUS.match(name) or _NEGATED.search(name) or name.isdigit() and len(name) < 2):
                     continue
