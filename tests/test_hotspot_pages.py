@@ -961,3 +961,25 @@ def test_a_flagged_hotspots_page_says_what_made_it_chronic(chronic_hotspot, pers
             f"仍有 {chronic_hotspot.unresolved_count} 条留言未解决或评价不满意") in page
     assert "需多部门协调: 未解决的留言涉及两个以上办理单位或领域" in page
     assert "老大难:" not in client.get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()  # the public sees no flags
+
+
+def test_the_flags_of_a_hotspot_show_only_where_the_user_supervises(login, directory, personas, chronic_hotspot):
+    """As /chronic/: 兰州市's supervisor read 老大难 / 需多部门协调 (and what set them) on the page
+    and in the API of a 定西市 hotspot that /chronic/ never lists them; the province's supervisor
+    reads them on every city's hotspots."""
+    Hotspot.objects.filter(pk=chronic_hotspot.pk).update(region=directory["dingxi"])
+    city = login(personas["supervisor"])
+    assert chronic_hotspot.title not in city.get("/chronic/").content.decode()
+    page = city.get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+    assert "老大难" not in page and "需多部门协调" not in page and "flag-why" not in page
+    data = city.get(f"/api/v1/hotspots/{chronic_hotspot.pk}/").json()
+    assert data["chronic"] is None and data["needs_coordination"] is None and data["unresolved_count"] is None
+    listed = {h["id"]: h for h in city.get("/api/v1/hotspots/").json()["results"]}
+    assert listed[chronic_hotspot.pk]["chronic"] is None
+
+    province = login(make_user("gs_supervisor", role="supervisor", region=directory["province"]))
+    assert chronic_hotspot.title in province.get("/chronic/").content.decode()
+    page = province.get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+    assert '<span class="badge warn">老大难</span>' in page and "flag-why" in page
+    data = province.get(f"/api/v1/hotspots/{chronic_hotspot.pk}/").json()
+    assert data["chronic"] is True and data["needs_coordination"] is True and data["unresolved_count"] == 3

@@ -1415,3 +1415,22 @@ def test_the_municipal_company_or_building_is_a_place():
     assert core.extract_places("市政公司宿舍停水") == ["市政公司"]
     assert core.extract_places("市政大厦门口乱停车") == ["市政大厦"]
     assert core.extract_places("青禾雅苑小区市政路上停满了车") == ["青禾雅苑"]  # (as before)
+
+
+def test_a_delivery_is_no_place_nor_group_unless_named():
+    """「皋兰县 外卖 居民」: a meal or a parcel (外卖, 快递) was read as a group of people, and an
+    unnamed 外卖平台 as a place; those who deliver are a group, a named company's site a place."""
+    rows = [("石洞镇外卖电动车乱停乱放", "外卖电动车停满人行道, 居民出门要绕行。"),
+            ("外卖车辆占用石洞镇人行道", "每天中午外卖车停得到处都是, 居民走路困难。"),
+            ("石洞镇人行道被外卖电动车占满", "外卖电动车乱停, 请管一管, 居民出行不便。")]
+    items = [core.Item(f"W{k}", title, body, at=T0 + dt.timedelta(days=k), user=f"w{k}", region="皋兰县")
+             for k, (title, body) in enumerate(rows)]
+    index = core.cluster_batch(items)
+    cluster, = [c for c in index.clusters.values() if c.size > 1]
+    assert "外卖" not in cluster.place_label().split()
+    for text in ("外卖平台的配送费又涨价了", "小区门口快递太多堆在路边", "外卖送到门口要加钱"):
+        assert not {"外卖", "快递"} & set(core.extract_groups(text)), text
+        assert not any(p.startswith(("外卖", "快递")) for p in core.extract_places(text)), text
+    assert core.extract_groups("外卖员在小区门口被保安拦住") == ["外卖员"]
+    assert core.extract_groups("快递员派件不送上楼") == ["快递员"]
+    assert core.extract_places("美团外卖站点夜间噪音扰民") == ["美团外卖站"]

@@ -394,3 +394,27 @@ def test_the_whole_list_counts_the_facts_not_each_message(client, cases, measure
     counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
     # the facts are counted first, not every message walked and its fact looked up
     assert counts and all(sql.index('"stats_messagefact"') < sql.index('"board_message"') for sql in counts)
+
+
+def test_the_current_month_says_it_is_partial(client, directory, personas, django_capture_on_commit_callbacks):
+    """The current month is only partly over: its 答复率 fell toward 0% on the trend chart, read as
+    a collapse, with a label like any whole month's. It says which days it counts, as a month cut by
+    the dates does (「2026年12月 (1日至4日)」), on the page's chart and table and in the export."""
+    import json
+
+    from django.utils import timezone
+
+    from minsheng.board import actions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_submit(personas["citizen"], title="路灯不亮了", body="小区门口的路灯坏了一个星期, 晚上很黑。",
+                          kind="complain", region=directory["chengguan"], topic=directory["topic_build"])
+    today = timezone.localdate()
+    label = f"{today:%Y年%m月} (1日至{today.day}日)"
+    page = client.get("/stats/?region=620000").content.decode()
+    chart = json.loads(re.search(r'<script id="stats-data" type="application/json">(.*?)</script>', page, re.S)[1])
+    assert chart["months"]["labels"][-1] == label
+    export = client.get("/stats/export/table.csv?region=620000&by=month")
+    csv_text = b"".join(export.streaming_content).decode("utf-8-sig") if export.streaming else export.content.decode(
+        "utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("月份,") and label in csv_text

@@ -318,6 +318,13 @@ class StaffReplySerializer(ReplySerializer):
                                                                  "missed": list(q.get("missed") or [])}
 
 
+def hotspot_flags_shown(context: dict, hotspot) -> bool:
+    """Whether the caller (``context["roles"]``) reads ``hotspot``'s 老大难 / 需多部门协调 and
+    supervisors' figures: in the regions they supervise, as /chronic/ (``Hotspot.flags_shown_to``)."""
+    roles = context.get("roles")
+    return roles is not None and hotspot.flags_shown_to(roles)
+
+
 class CaseHotspotSerializer(serializers.Serializer):
     """The hotspot a case belongs to, as the staff case page shows it."""
 
@@ -329,12 +336,12 @@ class CaseHotspotSerializer(serializers.Serializer):
     chronic = serializers.SerializerMethodField(help_text="老大难 (督办人员和领导可见; 其他人为 null)")
     needs_coordination = serializers.SerializerMethodField(help_text="需多部门协调 (督办人员和领导可见; 其他人为 null)")
 
-    # for supervisors and leaders, as on the hotspot pages and GET /api/v1/hotspots/
+    # for supervisors and leaders in their regions, as on the hotspot pages and GET /api/v1/hotspots/
     def get_chronic(self, obj) -> bool | None:
-        return obj.chronic if self.context.get("supervisor") else None
+        return obj.chronic if hotspot_flags_shown(self.context, obj) else None
 
     def get_needs_coordination(self, obj) -> bool | None:
-        return obj.needs_coordination if self.context.get("supervisor") else None
+        return obj.needs_coordination if hotspot_flags_shown(self.context, obj) else None
 
 
 class StaffCaseSerializer(MessageDetailSerializer):

@@ -173,8 +173,8 @@ _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多�
                            r"配套|配建|私立|公办|民办|民营|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线|"
                            r"辖区|当地|基层|所属|居住地|公安|户籍地|农贸|集贸|蔬菜|菜|批发|环|村民小?|居民小?|民小|[每两几各]?条|商业|"
                            # kinds of facility, not their names (养老中心, 加油站, 人行天桥, 高速公路, 普惠制幼儿园,
-                           # 收费站, 快递站, 精装修楼盘), and a phase alone (三期幼儿园: the kindergarten of a phase)
-                           r"养老|服务(?:有限)?|活动|健身|托管|加油|加气|充电|液化气(?:供应)?|人行(?:天|横道)?|高速公?|收费|快递|普惠制?|精?装修|房地?产|公共马?|[一二三四五六七八九十\d]+期|"
+                           # 收费站, 快递站, 外卖平台, 精装修楼盘), and a phase alone (三期幼儿园: the kindergarten of a phase)
+                           r"养老|服务(?:有限)?|活动|健身|托管|加油|加气|充电|液化气(?:供应)?|人行(?:天|横道)?|高速公?|收费|快递|外卖|普惠制?|精?装修|房地?产|公共马?|[一二三四五六七八九十\d]+期|"
                            # (2026-12-04) a platform of a messenger or the web
                            # (微信平台, 网络平台), a group company (集团公司), a city's own works, buses and schools
                            # (市政路, 市公交站, 市属中学, 区管学校; not 市直学校, one name to the teachers who write it), as 公办 and 民办 are kinds;
@@ -338,9 +338,11 @@ _MEASURES = frozenset("条个座所家间处栋块")  # (not 片: 这片区 is �
 _DISTANCE = re.compile("^(?:距离?|离开?(?![石岛退休子]))")  # (离开中茂城: leaving it; 离石区 and 离岛区 are names, 离退休, 离休, 离子 words)
 _DEVELOPER_BUSINESS = re.compile("地产|置业|物业|集团|公司|开发|房产|客服|总部|销售|旗下|方")
 _VERB_ENDS = frozenset("交缴付收办买卖租退给叫让问")
+# people, not things: 外卖 and 快递 alone are the meal and the parcel (「皋兰县 外卖 居民」 read as
+# a group), those who bring them are 外卖员, 骑手, 快递员
 GROUPS = (
     "业主 村民 居民 教师 老师 学生 家长 职工 员工 工人 农民工 退休 老人 老年人 残疾人 司机 出租车 网约车 商户 "
-    "摊贩 投资人 出借人 受害者 受害人 患者 考生 环卫工 快递 外卖 医生 护士 军人 退役 失地农民 拆迁户 租户 "
+    "摊贩 投资人 出借人 受害者 受害人 患者 考生 环卫工 快递员 快递小哥 外卖员 骑手 医生 护士 军人 退役 失地农民 拆迁户 租户 "
     "业委会 购房者 房东 个体户 贫困户 低保户 孕妇 儿童 幼儿 研究生 大学生 毕业生 应届生 特岗 代课 民办"
 ).split()
 _GROUP_RE = re.compile("|".join(sorted(GROUPS, key=len, reverse=True)))

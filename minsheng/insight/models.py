@@ -99,8 +99,13 @@ class Hotspot(models.Model):
 
     def readable_by(self, roles) -> bool:
         """``HotspotQuerySet.readable_by`` for one hotspot (its region loaded)."""
-        if self.is_public:
-            return True
+        return self.is_public or self.flags_shown_to(roles)
+
+    def flags_shown_to(self, roles) -> bool:
+        """Whether ``roles`` read this hotspot's 老大难 / 需多部门协调 flags and its supervisors'
+        figures (未解决, all members): as /chronic/, only where they supervise (its region within
+        one they supervise; a province's supervisor, the whole province; admins everywhere). A
+        city's supervisor read the badges on another city's hotspots, which /chronic/ never lists."""
         return roles.is_supervisor and (roles.admin or (self.region is not None and roles.supervises(self.region)))
 
 

@@ -113,7 +113,8 @@ def hotspot_detail(request, pk: int):
         m.staff_case = roles.admin or roles.dispatches(m.region) or roles.supervises(m.region)
     # a 老大难 whose messages all read 已办结 left the supervisor asking why it was one: the answered
     # members whose latest rating is 不满意 say so (the others still unresolved are in handling)
-    if roles.is_supervisor:
+    show_flags = hotspot.flags_shown_to(roles)
+    if show_flags:
         prefetch_related_objects(messages, "evaluations")
         unsatisfied = {m.pk for m in unresolved_members(messages) if m.status in Status.answered()}
         for m in messages:
@@ -121,7 +122,7 @@ def hotspot_detail(request, pk: int):
     return render(request, "insight/hotspot.html", {
         "hotspot": hotspot, "members": messages,
         "trend": (trend := _trend(messages)), "trend_json": json.dumps(trend, ensure_ascii=False),
-        "show_flags": roles.is_supervisor,
+        "show_flags": show_flags,  # as /chronic/: in the regions the user supervises
         # the badges 老大难 / 需多部门协调 are the machine's verdict: the page says what made it
         "days": (timezone.now() - hotspot.first_at).days, "chronic_days": chronic_days(),
         # some members are not public yet: the page's figures are the public members' (supervisors

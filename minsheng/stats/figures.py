@@ -733,7 +733,7 @@ def _breakdown(by: str, scope: Scope, now: dt.datetime, pre=None) -> list[dict]:
         open_by[key] = row
     if by == "topic":
         sums_by, open_by = _merge_topics(scope, sums_by), _merge_topics(scope, open_by)
-    labels = _labels(by, scope, {*sums_by, *open_by})
+    labels = _labels(by, scope, {*sums_by, *open_by}, today=timezone.localtime(now).date())
     rows = []
     for key in {*sums_by, *open_by}:
         group_q = functools.partial(_group_fact_q, by, scope, key)
@@ -779,8 +779,9 @@ def _merge_topics(scope: Scope, groups: dict) -> dict:
     return merged
 
 
-def _labels(by: str, scope: Scope, keys) -> dict:
-    """key -> (label, filters for the message list behind the number)."""
+def _labels(by: str, scope: Scope, keys, today: dt.date | None = None) -> dict:
+    """key -> (label, filters for the message list behind the number); ``today`` ends the
+    current month's row (``_month_label``)."""
     if by == "region":
         level = _region_level(scope)
         regions = {r.prefix: r for r in Region.objects.filter(level=level, prefix__in=[k for k in keys if k])}
@@ -808,17 +809,22 @@ def _labels(by: str, scope: Scope, keys) -> dict:
     if by == "kind":
         return {k: (MessageKind(k).label if k in MessageKind.values else k, {"kind": k}) for k in keys}
     if by == "month":
-        return {k: _month_label(k, scope) if k else ("", {}) for k in keys}
+        return {k: _month_label(k, scope, today) if k else ("", {}) for k in keys}
     return {}
 
 
-def _month_label(month: dt.date, scope: Scope) -> tuple[str, dict]:
-    """A month row counts only the days of the month inside the scope's dates: its label
-    says which, and its list shows exactly those days."""
+def _month_label(month: dt.date, scope: Scope, today: dt.date | None = None) -> tuple[str, dict]:
+    """A month row counts only the days of the month inside the scope's dates, and of the
+    current month only those up to ``today``: its label says which (「2026年12月 (1日至4日)」,
+    so that a month only begun is not read as a fall of its 答复率), and its list shows
+    exactly those days."""
     first = max(month, scope.date_from) if scope.date_from else month
     last = min(month_end(month), scope.date_to) if scope.date_to else month_end(month)
+    current = today is not None and first <= today <= last  # its last day too: not over yet
+    if current:
+        last = today
     label = f"{month:%Y年%m月}"
-    if (first, last) != (month, month_end(month)):
+    if current or (first, last) != (month, month_end(month)):
         label += f" ({first.day}日至{last.day}日)"
     return label, {"date_from": first.isoformat(), "date_to": last.isoformat()}
 

@@ -19,7 +19,7 @@ from minsheng.stats import figures as stats
 from ..errors import ApiError
 from ..inputs import check_date_range
 from ..pagination import DirectoryPages
-from ..serializers import MessageListSerializer, RegionRefSerializer
+from ..serializers import MessageListSerializer, RegionRefSerializer, hotspot_flags_shown
 from .base import ApiView, list_queryset
 
 
@@ -53,22 +53,23 @@ class HotspotSerializer(serializers.Serializer):
     units = serializers.ListField(child=serializers.CharField(), help_text="涉及单位")
     topics = serializers.ListField(child=serializers.CharField(), help_text="涉及领域")
 
-    # for supervisors and leaders, as on the web pages (/chronic/, a hotspot's page)
-    def _supervisors_only(self, value):
-        return value if self.context.get("supervisor") else None
+    # for supervisors and leaders in the regions they supervise, as on the web pages (/chronic/,
+    # a hotspot's page)
+    def _supervisors_only(self, obj, value):
+        return value if hotspot_flags_shown(self.context, obj) else None
 
     def get_chronic(self, obj) -> bool | None:
-        return self._supervisors_only(obj.chronic)
+        return self._supervisors_only(obj, obj.chronic)
 
     def get_needs_coordination(self, obj) -> bool | None:
-        return self._supervisors_only(obj.needs_coordination)
+        return self._supervisors_only(obj, obj.needs_coordination)
 
     def get_unresolved_count(self, obj) -> int | None:
-        return self._supervisors_only(obj.unresolved_count)
+        return self._supervisors_only(obj, obj.unresolved_count)
 
     @extend_schema_field(AllMembersSerializer(allow_null=True))
     def get_all_members(self, obj):
-        return AllMembersSerializer(obj).data if self.context.get("supervisor") else None
+        return self._supervisors_only(obj, AllMembersSerializer(obj).data)
 
 
 class HotspotDetailSerializer(HotspotSerializer):
@@ -103,9 +104,8 @@ class HotspotList(ApiView):
     def get(self, request):
         params = self.query(request)
         roles = roles_of(request.user)
-        supervisor = roles.is_supervisor
         flags = {name: params[name] for name in ("chronic", "needs_coordination") if params.get(name) is not None}
-        if flags and not supervisor:
+        if flags and not roles.is_supervisor:
             if not request.user.is_authenticated:  # who asks is unknown: sign in (401), as elsewhere
                 raise exceptions.NotAuthenticated()
             raise ApiError("只有督办人员和领导可以按老大难或需多部门协调筛选", code="permission_denied", status_code=403)
@@ -117,7 +117,7 @@ class HotspotList(ApiView):
             qs = qs.filter(roles.region_q(roles.supervise_prefixes), **flags)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        data = HotspotSerializer(page, many=True, context={"supervisor": supervisor}).data
+        data = HotspotSerializer(page, many=True, context={"roles": roles}).data
         return paginator.get_paginated_response(data)
 
 
@@ -135,7 +135,7 @@ class HotspotDetail(ApiView):
             .prefetch_related(Prefetch("members", queryset=members)), pk=hotspot_id)
         messages = list_queryset().filter(pk__in=[m.message_id for m in hotspot.members.all()]).order_by(
             "-submitted_at", "-id")[:200]
-        data = HotspotSerializer(hotspot, context={"supervisor": roles_of(request.user).is_supervisor}).data
+        data = HotspotSerializer(hotspot, context={"roles": roles_of(request.user)}).data
         data["messages"] = MessageListSerializer(messages, many=True).data
         return Response(data)
 

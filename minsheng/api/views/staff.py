@@ -84,7 +84,7 @@ def get_case(request, public_id) -> Message:
 
 def case_response(request, message) -> Response:
     # the hotspot's flags for supervisors and leaders, as on the pages
-    context = {"supervisor": roles_of(request.user).is_supervisor}
+    context = {"roles": roles_of(request.user)}
     return Response(StaffCaseSerializer(staff_queryset().get(pk=message.pk), context=context).data)
 
 

@@ -472,7 +472,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "predicted_kind": dict(MessageKind.choices).get(message.predicted_kind, ""),
         # its flags as on the hotspot's page: for supervisors and leaders
         "hotspot": hotspot, "hotspot_link": bool(hotspot and hotspot.readable_by(roles)),
-        "show_hotspot_flags": roles.is_supervisor,
+        "show_hotspot_flags": bool(hotspot and hotspot.flags_shown_to(roles)),
     }, status=status)
 
 
