@@ -368,6 +368,18 @@ def test_region_page_counts_subtree(client, personas, directory, spread, django_
     assert Region.objects.filter(code="620000").exists()
 
 
+def test_region_page_shows_its_code_to_staff_only(client, personas, directory, login):
+    """The heading printed the raw code (「620102」) beside the name to every citizen; it helps
+    only staff and admins, who look regions up by it. Links still carry it."""
+    page = text(client.get("/region/620102/"))
+    heading = page[page.index("<h1>"):page.index("</h1>")]
+    assert "城关区" in heading and "620102" not in heading
+    assert "620102" not in re.sub(r"<[^>]*>", "", page)  # nowhere as text, only in addresses
+    assert 'href="/post/?region=620102"' in page or "region=620102" in page
+    staff_page = text(login(personas["officer"]).get("/region/620102/"))
+    assert '<span class="sep">620102</span>' in staff_page[staff_page.index("<h1>"):staff_page.index("</h1>")]
+
+
 def test_region_page_sub_region_counts_are_their_headlines(client, personas, directory,
                                                            django_capture_on_commit_callbacks):
     """A sub-region's count is the 受理留言 of its own page; the list also holds merged

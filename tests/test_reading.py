@@ -4,6 +4,7 @@ under, on the workbench page and the API, within the reader's regions."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -69,6 +70,8 @@ def test_the_page_shows_agreement_split_by_prefill(dispatched, personas, login):
     assert "未预填)</span></span></td><td data-label=\"件数\">1</td><td data-label=\"与派单一致\">0.0%" in page
     assert "类型</td><td data-label=\"件数\">3</td><td data-label=\"与派单一致\">66.7%" in page
     assert "自动派单 1 件, 其中 1 件随后被转办或退回" in page
+    # the sentence before ended 「。」 and a line break, which the browser showed as 「。 自动派单」
+    assert "已照常交给派单人员)。自动派单 1 件" in page and not re.search(r"。\s+自动派单", page)
     assert "1 件提交已超过 10 分钟的留言未能自动分类" in page
     build = page[page.index('<td data-label="派单领域">城乡建设'):]
     assert build.index('<td data-label="派单领域">城乡建设') < build.index('<td data-label="派单领域">环境保护')

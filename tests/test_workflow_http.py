@@ -1114,3 +1114,29 @@ def test_a_long_reply_is_taken_by_the_form_as_by_the_api(signed, staff):
     r = act(staff["officer"], signed, "reply", body=long_reply)
     assert r.status_code == 302
     assert fresh(signed).replies.get().body == long_reply
+
+
+def test_reply_preview_explains_every_part_short_of_full_marks(personas, directory, staff):
+    """A middling reply (相关性 about 60%, 可解释性 67%) came with no word on either: reasons were
+    given only below a threshold. Each part short of full marks now says what it found and what
+    is missing; the low-score warnings stay as they were."""
+    title, body = "幸福家园小区电梯经常停运", ("我住在幸福家园小区5号楼, 电梯这个月已经停运三次, 老人上下楼很困难。"
+                                             "物业公司收了维修基金却不更换老旧设备, 楼道里的垃圾也没人清理。"
+                                             "请问电梯什么时候能修好?")
+    preview = _reply_preview(personas, directory, staff, title=title, body=body)
+    draft = "经核查, 街道办已督促物业公司清理楼道垃圾。"
+    page = preview(draft)
+    m = Message.objects.get(title=title)
+    q = lookup.score_for_reply(m, draft)
+    assert 0.4 <= q["relevance"] < 0.95 and q["interpretability"] < 1 and q["completeness"] < 1
+    assert "答复与留言内容关联不大" not in page  # no low-score warning for relevance: before, no word at all
+    relevance = f"相关性 {round(q['relevance'] * 100)}%: 答复提到了留言中的「物业公司」、「楼道」、「垃圾」, 未提到"
+    assert relevance in page and "「电梯」" in page.split(relevance)[1].split("</li>")[0]
+    assert "可解释性 67%: 已说明核实的事实或政策依据和采取的措施, 未说明联系方式 (电话或办理窗口)" in page
+    assert "完整性 0%: 留言提出 1 个问题或诉求, 已回应 0 个, 未回应「请问电梯什么时候能修好?」" in page
+    assert "及时性" not in page.split("答复质量评分")[1].split("<ul")[1]  # on time: full marks, nothing to say
+    assert "未提供联系电话或办理窗口, 群众无法进一步咨询" in page  # the warning is kept
+    # a reply with full marks in a part says nothing of it
+    full = preview("经核查, 幸福家园小区5号楼电梯主板老化, 物业公司已更换主板, 电梯已恢复运行, 楼道垃圾已清理。"
+                   "如有疑问请致电 0931-8451234。")
+    assert "可解释性 100%" in full and "可解释性 100%:" not in full

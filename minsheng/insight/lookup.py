@@ -484,6 +484,7 @@ def similar_answered(message, k: int = 3, min_score: float = 0.2) -> list[tuple[
 
 def score_for_reply(message, body: str, replied_at=None) -> dict:
     """quality.score_reply for a draft reply to ``message`` (reply form, do_reply); timely up to
-    the case's deadline (``due_at``, extensions included) where it has one."""
+    the case's deadline (``due_at``, extensions included) where it has one; with what each part
+    short of full marks found and misses (``explained``), which the form shows."""
     return quality.score_reply(message.title, message.body, body or "", message.submitted_at,
-                               replied_at or timezone.now(), due_at=message.due_at)
+                               replied_at or timezone.now(), due_at=message.due_at, explain=True)

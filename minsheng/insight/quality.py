@@ -39,7 +39,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from .text import LONG_NUMBER, in_words_of, normalize, tokenize, word_frequency
+from .text import LONG_NUMBER, SYNONYM_OF, in_words_of, normalize, tokenize, word_frequency
 
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -834,12 +834,90 @@ def is_boilerplate(reply: str) -> bool:
     return len(re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", core)) < MIN_SUBSTANCE and not _CONCRETE.search(core)
 
 
+KEY_WORDS = 6  # of the message's words the relevance explanation names as said, and as not said
+
+
+def _key_words(title: str, body: str) -> list[str]:
+    """The message's key words for the relevance explanation: its nouns, places and verbal
+    nouns of two characters or more (jieba's parts of speech), the letter-writing words and
+    the citizen's phone number left out; the title's first, then the commonest in the message."""
+    import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for the reply form)
+
+    title_words: set[str] = set()
+    counts: Counter = Counter()
+    for part, text in (("title", title), ("body", body)):
+        cleaned = _PLEA_WORDS.sub(" ", _STOP_WORDS.sub(" ", _OWN_CONTACT.sub(" ", substance(text))))
+        for p in jieba.posseg.cut(cleaned[:WORD_CHARS]):
+            if (p.flag.startswith(("n", "vn")) and len(p.word) >= 2 and _HAN_WORD.fullmatch(p.word)
+                    and p.word not in _GENERIC_OBJECT):
+                counts[p.word] += 1
+                if part == "title":
+                    title_words.add(p.word)
+    order = list(counts)  # first seen first
+    return sorted(counts, key=lambda w: (w not in title_words, -counts[w], order.index(w)))
+
+
+def _said_in(word: str, core: str) -> bool:
+    """Whether the reply says ``word``, as written or in its synonym (噪音 / 噪声)."""
+    return word in core or any(other in core for other in SYNONYM_OF.get(word, ()))
+
+
+def _quoted(items) -> str:
+    return "、".join(f"「{w}」" for w in items)
+
+
+def _and(items: list[str]) -> str:
+    return "和".join(items) if len(items) < 3 else "、".join(items[:-1]) + "和" + items[-1]
+
+
+def _explained(result: dict, title: str, body: str, core: str, asked_at, replied_at, due_at) -> dict[str, str]:
+    """What each part short of full marks found and what it misses, in plain Chinese (the
+    reply form shows it beside the part; the score is not touched). Full marks: no entry."""
+    short = {name: result[name] is not None and round(result[name] * 100) < 100
+             for name in ("relevance", "completeness", "interpretability", "timeliness")}
+    said: dict[str, str] = {}
+    if short["relevance"]:
+        words = _key_words(title or "", body or "")
+        named = [w for w in words if _said_in(w, core)][:KEY_WORDS]
+        left = [w for w in words if not _said_in(w, core)][:KEY_WORDS]
+        if not words:
+            said["relevance"] = "留言中没有可比对的关键词, 按答复与留言的字词重合度计"
+        elif not named:
+            said["relevance"] = f"答复未提到留言中的关键词, 如{_quoted(left)}"
+        else:
+            said["relevance"] = f"答复提到了留言中的{_quoted(named)}" + (f", 未提到{_quoted(left)}" if left else "")
+    if short["completeness"]:
+        n, done = result["questions"], result["questions_addressed"]
+        if not n:
+            said["completeness"] = "留言未提出明确的问题或诉求, 按答复与留言的相关性计"
+        else:
+            missed = result["missed"]
+            said["completeness"] = (f"留言提出 {n} 个问题或诉求, 已回应 {done} 个"
+                                    + (f", 未回应{_quoted(missed[:3])}" + (" 等" if len(missed) > 3 else "") if missed else ""))
+    if short["interpretability"]:
+        kinds = (("facts", "核实的事实或政策依据"), ("measures", "采取的措施"), ("contact", "联系方式 (电话或办理窗口)"))
+        found = [label for key, label in kinds if result[key]]
+        lacking = [label for key, label in kinds if not result[key]]
+        said["interpretability"] = ("已说明" + _and(found) + ", " if found else "") + "未说明" + _and(lacking)
+    if short["timeliness"] and asked_at and replied_at:
+        if due_at is not None:
+            late = (replied_at - due_at).total_seconds() / 86400
+            over = f"{late:.1f} 天" if late >= 1 else f"{math.ceil(late * 24)} 小时"  # not 「0.3 天」
+            said["timeliness"] = f"已超过答复期限 {over} (超期 45 天为 0)"
+        else:
+            days = (replied_at - asked_at).total_seconds() / 86400
+            said["timeliness"] = f"距留言提交已 {days:.1f} 天, 超过 15 天 (60 天为 0)"
+    return said
+
+
 def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None = None,
-                replied_at: dt.datetime | None = None, due_at: dt.datetime | None = None) -> dict:
+                replied_at: dt.datetime | None = None, due_at: dt.datetime | None = None,
+                explain: bool = False) -> dict:
     """Score ``reply`` to the message (``title``, ``body``). Returns a dict with
     ``score`` (0–100), the four parts, ``boilerplate`` and ``reasons`` (Chinese).
     Timeliness counts from ``due_at`` (the case's deadline, extensions included) when given,
-    else 15 days from ``asked_at``."""
+    else 15 days from ``asked_at``. With ``explain`` (the reply form), also ``explained``: for
+    each part short of full marks, what it found and what is missing (``_explained``)."""
     reply = reply or ""
     message_text = f"{title or ''}。{body or ''}"
     core = substance(reply)
@@ -912,7 +990,7 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         # the phrases of this reply, not the same two examples whatever it says (高度重视, 认真研究)
         said = "".join(f"“{p}”" for p in stock_phrases(reply))
         reasons.insert(0, f"答复为套话 ({said}), 没有实质内容" if said else "答复内容过少, 没有实质内容")
-    return {
+    result = {
         "score": round(score, 1),
         "relevance": round(relevance, 3),
         "completeness": round(completeness, 3),
@@ -927,3 +1005,6 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         "reasons": reasons,
         "missed": missed,  # every question not taken up, as the reason quotes the first: the reply form lists them
     }
+    if explain:
+        result["explained"] = _explained(result, title, body, core, asked_at, replied_at, due_at)
+    return result
