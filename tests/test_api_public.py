@@ -378,3 +378,14 @@ def test_merged_message_carries_the_main_case_reply(client, board, personas, dir
     main_reply = board["replied"].replies.get()
     assert [r["body"] for r in detail["main_case_replies"]] == [main_reply.body]
     assert client.get(f"/api/v1/messages/{board['replied'].public_id}/").json()["main_case_replies"] == []
+
+
+def test_the_schema_says_the_hotspot_flags_follow_the_regions_supervised(client, db):
+    """Since the flags follow /chronic/'s scope (``Hotspot.flags_shown_to``), a city's supervisor
+    gets null for another city's hotspot; the schema still said 「督办人员和领导可见」 of every one."""
+    components = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    described = {(name, field): prop.get("description", "") for name, schema in components.items()
+                 for field, prop in schema.get("properties", {}).items()
+                 if field in ("chronic", "needs_coordination", "unresolved_count", "all_members")}
+    assert {name for name, _ in described} >= {"Hotspot", "CaseHotspot"}
+    assert all("所督办的区划" in text for text in described.values()), described

@@ -957,7 +957,7 @@ def test_a_flagged_hotspots_page_says_what_made_it_chronic(chronic_hotspot, pers
     past how many days, how many messages are unresolved, and what needs coordinating."""
     page = login(personas["supervisor"]).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
     days = (timezone.now() - chronic_hotspot.first_at).days
-    assert (f"老大难: 自 {timezone.localtime(chronic_hotspot.first_at):%Y-%m-%d} 起已 {days} 天 (超过 90 天), "
+    assert (f"老大难: 自 {timezone.localtime(chronic_hotspot.first_at):%Y-%m-%d} 起已 {days} 天 (满 90 天), "
             f"仍有 {chronic_hotspot.unresolved_count} 条留言未解决或评价不满意") in page
     assert "需多部门协调: 未解决的留言涉及两个以上办理单位或领域" in page
     assert "老大难:" not in client.get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()  # the public sees no flags
@@ -983,3 +983,13 @@ def test_the_flags_of_a_hotspot_show_only_where_the_user_supervises(login, direc
     assert '<span class="badge warn">老大难</span>' in page and "flag-why" in page
     data = province.get(f"/api/v1/hotspots/{chronic_hotspot.pk}/").json()
     assert data["chronic"] is True and data["needs_coordination"] is True and data["unresolved_count"] == 3
+
+
+def test_a_hotspot_chronic_on_its_first_day_does_not_read_past_the_days(chronic_hotspot, personas, login):
+    """老大难 is set at ``chronic_days`` days exactly (``is_chronic``: ``>=``); on that day the page
+    read 「已 90 天 (超过 90 天)」, 90 past 90. It reads 「满 90 天」."""
+    first = timezone.now() - dt.timedelta(days=90, hours=1)
+    Hotspot.objects.filter(pk=chronic_hotspot.pk).update(first_at=first)
+    assert core.is_chronic(first, timezone.now(), 1)
+    page = login(personas["supervisor"]).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
+    assert "起已 90 天 (满 90 天)" in page and "超过 90 天" not in page

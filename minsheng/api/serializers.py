@@ -333,8 +333,8 @@ class CaseHotspotSerializer(serializers.Serializer):
     message_count = serializers.IntegerField(help_text="留言数 (含尚在审核的)")
     public = serializers.BooleanField(source="is_public",
                                       help_text="已公开: /hotspots/{id}/ 和 GET /api/v1/hotspots/{id}/ 可以查看")
-    chronic = serializers.SerializerMethodField(help_text="老大难 (督办人员和领导可见; 其他人为 null)")
-    needs_coordination = serializers.SerializerMethodField(help_text="需多部门协调 (督办人员和领导可见; 其他人为 null)")
+    chronic = serializers.SerializerMethodField(help_text="老大难 (所督办的区划内的督办人员和领导可见; 其他人为 null)")
+    needs_coordination = serializers.SerializerMethodField(help_text="需多部门协调 (所督办的区划内的督办人员和领导可见; 其他人为 null)")
 
     # for supervisors and leaders in their regions, as on the hotspot pages and GET /api/v1/hotspots/
     def get_chronic(self, obj) -> bool | None:

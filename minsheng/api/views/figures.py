@@ -44,12 +44,12 @@ class HotspotSerializer(serializers.Serializer):
     citizen_count = serializers.IntegerField(source="public_citizen_count", help_text="公开留言的留言人数")
     support_count = serializers.IntegerField(source="public_support_count", help_text="公开留言的「我也遇到」人数")
     all_members = serializers.SerializerMethodField(
-        help_text="全部留言 (含尚在审核的) 的时间范围、留言人数和「我也遇到」人数 (督办人员和领导可见; 其他人为 null)")
+        help_text="全部留言 (含尚在审核的) 的时间范围、留言人数和「我也遇到」人数 (所督办的区划内的督办人员和领导可见; 其他人为 null)")
     unresolved_count = serializers.SerializerMethodField(
-        help_text="未解决的留言数 (督办人员和领导可见; 其他人为 null: 它与首条留言时间一起会透露老大难)")
+        help_text="未解决的留言数 (所督办的区划内的督办人员和领导可见; 其他人为 null: 它与首条留言时间一起会透露老大难)")
     heat = serializers.FloatField()
-    chronic = serializers.SerializerMethodField(help_text="老大难 (督办人员和领导可见; 其他人为 null)")
-    needs_coordination = serializers.SerializerMethodField(help_text="需多部门协调 (督办人员和领导可见; 其他人为 null)")
+    chronic = serializers.SerializerMethodField(help_text="老大难 (所督办的区划内的督办人员和领导可见; 其他人为 null)")
+    needs_coordination = serializers.SerializerMethodField(help_text="需多部门协调 (所督办的区划内的督办人员和领导可见; 其他人为 null)")
     units = serializers.ListField(child=serializers.CharField(), help_text="涉及单位")
     topics = serializers.ListField(child=serializers.CharField(), help_text="涉及领域")
 
