@@ -650,7 +650,7 @@ def reply_preview(request, public_id):
     form = forms.ReplyForm(request.POST)
     preview = {"body": (request.POST.get("body") or "").strip()}
     if form.is_valid():
-        preview["quality"] = quality_for(message, form.cleaned_data["body"])
+        preview["quality"] = quality_for(message, form.cleaned_data["body"], explain=True)
     else:
         preview["error"] = _first_error(form)
     if request.headers.get("HX-Request"):

@@ -72,12 +72,12 @@ def similar_answered_for(message: Message, limit: int = 3) -> list[tuple[Message
         return []
 
 
-def quality_for(message: Message, body: str) -> dict | None:
+def quality_for(message: Message, body: str, *, explain: bool = False) -> dict | None:
     """Answer-quality score and reasons (insight.lookup.score_for_reply), with a warning
     first when the reply would publish the citizen's personal data."""
     leak = personal_data_in_reply(message, body)
     try:
-        q = lookup.score_for_reply(message, body)
+        q = lookup.score_for_reply(message, body, explain=explain)
     except Exception:
         log.exception("score_for_reply failed for message %s", message.pk)
         return {"score": None, "reasons": [leak]} if leak else None
