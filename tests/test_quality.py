@@ -1021,3 +1021,13 @@ def test_a_rule_forbidding_something_else_does_not_take_up_a_plea_to_shut_down()
     body = "厂子噪音扰民, 恳请关停该厂。"
     assert score_reply("", body, "经查, 该小区停车难的问题已协调解决, 禁止外来车辆进入。" + PHONE)["missed"] == [body]
     assert score_reply("", "采石场放炮, 要求关停采石场。", "城管已禁止商贩在人行道摆摊。" + PHONE)["missed"] != []
+
+
+def test_the_relevance_explanation_names_no_word_of_time():
+    """The reply form told an officer 「答复未提到…「时候」」 (from 什么时候): a word of time names
+    nothing a reply should repeat. The lamp and the estate are still named."""
+    from minsheng.insight.quality import _key_words
+
+    words = _key_words("请问小区路灯什么时候修好", "我们小区的路灯坏了三个月了, 请问什么时候能修好? 目前没有人来看。")
+    assert "时候" not in words and "目前" not in words
+    assert words[:2] == ["小区", "路灯"]

@@ -835,6 +835,10 @@ def is_boilerplate(reply: str) -> bool:
 
 
 KEY_WORDS = 6  # of the message's words the relevance explanation names as said, and as not said
+# nouns of time and degree that name nothing a reply should repeat (什么时候: 「时候」), for the explanation
+# alone (the relevance score reads character pairs, not these words)
+_FILLER_WORDS = frozenset("时候 时期 期间 日子 目前 现在 当时 以后 以前 今年 去年 明年 每天 天天 年底 月底 "
+                          "原因 结果 样子 程度 大家 人们 有关 相关 一些 这些 那些 其他 其它 所有 很多 多少".split())
 
 
 def _key_words(title: str, body: str) -> list[str]:
@@ -849,7 +853,7 @@ def _key_words(title: str, body: str) -> list[str]:
         cleaned = _PLEA_WORDS.sub(" ", _STOP_WORDS.sub(" ", _OWN_CONTACT.sub(" ", substance(text))))
         for p in jieba.posseg.cut(cleaned[:WORD_CHARS]):
             if (p.flag.startswith(("n", "vn")) and len(p.word) >= 2 and _HAN_WORD.fullmatch(p.word)
-                    and p.word not in _GENERIC_OBJECT):
+                    and p.word not in _GENERIC_OBJECT and p.word not in _FILLER_WORDS):
                 counts[p.word] += 1
                 if part == "title":
                     title_words.add(p.word)
