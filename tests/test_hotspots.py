@@ -1434,3 +1434,17 @@ def test_a_delivery_is_no_place_nor_group_unless_named():
     assert core.extract_groups("外卖员在小区门口被保安拦住") == ["外卖员"]
     assert core.extract_groups("快递员派件不送上楼") == ["快递员"]
     assert core.extract_places("美团外卖站点夜间噪音扰民") == ["美团外卖站"]
+
+
+def test_a_brand_that_holds_le_is_read_whole():
+    """了 cut a name before it, so 「饿了么外卖平台」 was read as the place 「么外卖平台」: the brand is read
+    whole, like 美团外卖平台, and 么 or 吗 after a cut begins no name."""
+    assert core.extract_places("昨晚在饿了么外卖平台点的餐三小时没送到") == ["饿了么外卖平台"]
+    assert core.extract_places("饿了么平台退款一直不到账") == ["饿了么平台"]
+    assert core.extract_places("投诉饿了么骑手逆行闯红灯") == []
+    assert core.extract_places("路灯修好了么青松花园还是黑的") == ["青松花园"]
+    assert core.extract_places("请问有人管吗柳湾花园门口的积水") == ["柳湾花园"]
+    assert not any(p.startswith(("么", "吗")) for p in core.extract_places("这事还管不管了么红星广场的摊贩"))
+    assert core.extract_places("什么时候青松幼儿园才能开学") == ["青松幼儿园"]
+    assert core.extract_places("为什么红枫路的路灯不亮") == ["红枫路"]
+    assert core.extract_places("下么冲组的水渠堵了") == ["下么冲组"]  # (么 as 幺 in a name stays)

@@ -164,7 +164,11 @@ _SPLIT = re.compile(starting_at(
     r"(?<![第十])(?=一[所个家座间处条])|"
     # a house or building number ends the name before it (解放路88号金城大酒店, 17栋廷泊酒店), not 1号线, 4号北延线
     r"(?<!\d)\d+号(?![线院楼号地]|[东西南北]延)|(?:(?<![A-Za-z\d])[A-Za-z])?(?<!\d)\d+栋|"
-    r"[的在是了与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁因替])"
+    # 了 ends a name, save in the one brand that holds it (饿了么外卖平台, not 么外卖平台); and so do 吗, the 么 of a
+    # question (坏了么幸福家园 → 幸福家园, not 么幸福家园; 为什么青山村 → 青山村; not 么 as 幺 in a village's name)
+    # and 时候 (什么时候青山幼儿园 → 青山幼儿园)
+    r"(?<!饿)了|(?<=[什怎这那多要了])(?<!饿了)么|吗|时候|"
+    r"[的在是与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁因替])"
 ))
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")  # the same cuts, keeping the separators
 _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多各每某全整个新老大小东南西北中上下前后左右内外]+|"
