@@ -75,7 +75,7 @@ def confidence_text(confidence: float | None) -> str:
     if confidence is None or not math.isfinite(confidence := float(confidence)):
         return ""
     # by its decimal digits, not its binary value: 0.29 × 100 is 28.999999999999996
-    return str(Decimal(repr(float(confidence))).quantize(Decimal("0.01"), rounding=ROUND_FLOOR))
+    return str(Decimal(repr(confidence)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR))
 
 
 # --- text and tokens -------------------------------------------------------------

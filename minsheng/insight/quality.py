@@ -834,6 +834,10 @@ def is_boilerplate(reply: str) -> bool:
     return len(re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", core)) < MIN_SUBSTANCE and not _CONCRETE.search(core)
 
 
+# timeliness: full up to this many days after the message (or up to the case's deadline) ...
+ON_TIME_DAYS = 15
+# ... then falling linearly to 0 this many days later
+LATE_DAYS = 45
 KEY_WORDS = 6  # of the message's words the relevance explanation names as said, and as not said
 # nouns of time and degree that name nothing a reply should repeat (什么时候: 「时候」), for the explanation
 # alone (the relevance score reads character pairs, not these words)
@@ -907,10 +911,10 @@ def _explained(result: dict, title: str, body: str, core: str, asked_at, replied
         if due_at is not None:
             late = (replied_at - due_at).total_seconds() / 86400
             over = f"{late:.1f} 天" if late >= 1 else f"{math.ceil(late * 24)} 小时"  # not 「0.3 天」
-            said["timeliness"] = f"已超过答复期限 {over} (超期 45 天为 0)"
+            said["timeliness"] = f"已超过答复期限 {over} (超期 {LATE_DAYS} 天为 0)"
         else:
             days = (replied_at - asked_at).total_seconds() / 86400
-            said["timeliness"] = f"距留言提交已 {days:.1f} 天, 超过 15 天 (60 天为 0)"
+            said["timeliness"] = f"距留言提交已 {days:.1f} 天, 超过 {ON_TIME_DAYS} 天 ({ON_TIME_DAYS + LATE_DAYS} 天为 0)"
     return said
 
 
@@ -971,12 +975,13 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     timeliness = None
     if asked_at and replied_at:
         days = (replied_at - asked_at).total_seconds() / 86400
-        timeliness = None if days < 0 else 1.0 if days <= 15 else max(0.0, 1 - (days - 15) / 45)
+        timeliness = (None if days < 0 else 1.0 if days <= ON_TIME_DAYS
+                      else max(0.0, 1 - (days - ON_TIME_DAYS) / LATE_DAYS))
         if days < 0:  # a data error: the timeliness is unknown, not perfect
             reasons.append("答复时间早于留言时间, 请核对时间; 未计及时性")
         elif due_at is not None:  # the case's own deadline: working days, extensions granted
             late = (replied_at - due_at).total_seconds() / 86400
-            timeliness = 1.0 if late <= 0 else max(0.0, 1 - late / 45)
+            timeliness = 1.0 if late <= 0 else max(0.0, 1 - late / LATE_DAYS)
             if late >= 1:
                 reasons.append(f"已超过答复期限 {late:.1f} 天")
             elif late > 0:  # 「0.0 天」 read as on time: hours, rounded up
