@@ -1448,3 +1448,61 @@ def test_a_brand_that_holds_le_is_read_whole():
     assert core.extract_places("什么时候青松幼儿园才能开学") == ["青松幼儿园"]
     assert core.extract_places("为什么红枫路的路灯不亮") == ["红枫路"]
     assert core.extract_places("下么冲组的水渠堵了") == ["下么冲组"]  # (么 as 幺 in a name stays)
+
+
+# (made-up letters) two citizens' own cases at one police station, and the first citizen's second letter about theirs
+TWO_CASES_ONE_STATION = [
+    ("青石桥派出所对我被骗一案迟迟不立案", "我上个月在网上买手机被骗了三千元, 到青石桥派出所报案后民警只做了笔录, 至今没有立案, 钱也追不回来。"),
+    ("青石桥派出所拒不受理我的伤害案件", "我在菜市场门口被摊主打伤, 去青石桥派出所报警, 民警说是邻里纠纷, 验伤报告也不收, 请上级过问。"),
+    ("青石桥派出所对我的诈骗报案不作为", "网购手机被骗三千元的事, 青石桥派出所到现在也没有立案, 骗子的账号我都提供了, 请督促办理。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_two_citizens_cases_at_one_police_station_are_two_hotspots(mode):
+    """立案/案件 is a word of one problem, and a title place in common with it joined at any cosine: one victim's
+    fraud and another's beating, each not filed at the same police station, were one hotspot. A case is one's own: two
+    citizens' letters join on it only where both titles name the same party (a platform, a company), not the station
+    they took it to; the first victim's second letter about the same fraud still joins the first."""
+    items = make_items() + letters("C", TWO_CASES_ONE_STATION[:2]) + [letters("C", TWO_CASES_ONE_STATION, user="c0")[2]]
+    of = clustered(items, mode)
+    assert of["C1"] != of["C0"]
+    assert of["C2"] == of["C0"]
+
+
+# (made-up letters) one citizen's template letters about one estate (named in the bodies only): its 停水, its 路灯,
+# and its water pumps again (没水 in the body)
+ONE_AUTHOR_TWO_PROBLEMS = [
+    ("民生问题之小区停水", "我是枫林雅苑小区的业主, 恳请有关部门重视我们小区的民生问题: 这一周每天下午都停水, 做饭洗澡都成问题, 物业一直推诿。"),
+    ("民生问题之小区路灯不亮", "我是枫林雅苑小区的业主, 恳请有关部门重视我们小区的民生问题: 小区里的路灯坏了大半年, 晚上老人出门摔了好几次, 物业一直推诿。"),
+    ("民生问题之供水设备坏了", "我是枫林雅苑小区的业主, 恳请有关部门重视我们小区的民生问题: 二次供水设备坏了, 每天下午都没水, 做饭洗澡都成问题, 物业一直推诿。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_one_citizens_template_letters_about_two_problems_of_one_place_are_two_hotspots(mode):
+    """A citizen who wrote into a hotspot before joined it again on titles 0.50 alike (0.30 with a place in common):
+    the same template's letter about the estate's street lamps joined its water cuts. Titles that name problems and
+    none in common (``problem_words``) are another problem; a letter whose body says the same problem still joins."""
+    of = clustered(make_items() + letters("T", ONE_AUTHOR_TWO_PROBLEMS, user="t"), mode)
+    assert of["T1"] != of["T0"]
+    assert of["T2"] == of["T0"]
+
+
+def test_food_safety_and_clinics_are_words_of_a_problem():
+    """食品安全 and 诊所 were no words of one problem: one citizen's template letters about the food stalls and the
+    clinics of one estate told no different problems (``_other_problems``) and were one hotspot."""
+    assert core.problem_words("请加快某区食品卫生监管") == {"食品安全"}
+    assert core.problem_words("请加快某区私人诊所检查力度") == {"诊所"}
+
+
+def test_the_merge_pass_keeps_two_citizens_cases_at_one_police_station_apart():
+    """The merge pass joined two hotspots whose titles name one police station and 立案 (a word of one problem said by
+    half the titles of each) on texts a little alike: two victims' cases, as in ``_another_case``."""
+    cases = [("青石桥派出所对我被骗一案迟迟不立案", "我上个月在网上买手机被骗了三千元, 到青石桥派出所报案后民警只做了笔录, 至今没有立案, 请上级领导过问。"),
+             ("青石桥派出所拒不受理我的伤害案件", "我在菜市场门口被摊主打伤, 去青石桥派出所报案后民警只做了笔录, 说是邻里纠纷, 请上级领导过问。")]
+    index = core.HotspotIndex()
+    for cid, (title, body) in enumerate(cases):
+        index.add(core.Item(f"c{cid}", title, body, T0, user=f"c{cid}").prepare(), cid)
+    assert index.merge_split() == 0
+    assert len(index.clusters) == 2

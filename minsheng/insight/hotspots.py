@@ -13,7 +13,8 @@ Method (see docs/hotspots.md):
    its rarest bigrams (only hotspots active within the sliding ``window_days``), and
    joins the one whose centroid is most similar if the similarity clears a threshold
    that depends on the place evidence: low when they name the same place (lower still when
-   both titles name it and a word of the same problem), high when they name different places,
+   both titles name it and a word of the same problem, but not for two citizens' own cases at one police station),
+   high when they name different places,
    and never across different counties. A place written two ways (九号线/9号线, two characters
    swapped) is one (``place_variant``).
    Otherwise it starts a hotspot of its own.
@@ -65,6 +66,9 @@ SAME_PLACE_TITLE = 0.50
 # bodies may tell it in other words still
 JOIN_SAME_PLACE_WORD = 0.0
 JOIN_SAME_ROAD_WORD = 0.10  # the same with one road in common only
+# two citizens' grievances of their own (``_PERSONAL``: one's case, wages, pension, refund, subsidy, certificate) at
+# one police station, court or office and no party named in both titles: two cases unless the texts are this alike
+JOIN_PERSONAL_CASE = 0.35
 CANDIDATES = 8
 TITLE_TEXTS = 50  # a hotspot's titles in which another's place is looked for (``_named_in_titles``)
 MERGE_SAME_PLACE = 0.25  # centroid cosine for merging split hotspots (batch)
@@ -760,7 +764,17 @@ _PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
     ("烂尾", "停工"),
     ("出行难", "出行不便", "出行困难", "出行问题", "出行怎么办"),
     ("养老院",),
+    ("食品安全", "食品卫生"),
+    ("诊所", "非法行医"),
 )
+# words of a grievance of one's own rather than of a problem all share (each its group's first word): one's case
+# (立案, 案件, 报案), wages owed, pension, refund, subsidy, property certificate. Two citizens' letters with them name
+# the same case only where they name the same party in their titles (the platform that ran off, the company that
+# owes, the estate whose certificates are late), not the police station, court or office they took it to
+_PERSONAL = frozenset({"立案", "工资", "养老金", "退费", "补贴", "房产证"})
+# where a grievance is taken, not who caused it: a police station, the police, a court, a procuratorate, a
+# government, a bureau or an office of registry or social security
+_AUTHORITY = re.compile(r"(?:派出所|公安局|分局|法院|检察院|政府|局|司法所|房管所|登记中心|政务中心|服务中心|社保中心|医保中心)$")
 # words of a problem that say nothing of its source (noise: a bar's, a lorry's, a site's): at a compound one
 # problem, along a road as many as there are sources
 _SOURCELESS = frozenset({"噪音扰民"})
@@ -999,6 +1013,16 @@ def _same_title_places(item: Item, c: Cluster) -> list[str]:
     return [p for p in item.title_places if not p.endswith(_WIDE_PLACES) and place_variant(p) in c.title_variants]
 
 
+def _other_problems(item: Item, c: Cluster) -> bool:
+    """Whether the title of ``item`` and the titles of ``c`` name problems (``problem_words``) and none in common, nor
+    does the body of ``item`` name one of theirs: one citizen's letters about two problems of one place (its 停水, its
+    路灯), however alike the words of their template (a letter about the water pumps that says 没水 in its body is
+    still about the 停水)."""
+    if not (item.title_problems and +c.title_problems) or any(c.title_problems[w] for w in item.title_problems):
+        return False
+    return not any(c.title_problems[w] for w in problem_words(item.body[:BODY_CHARS * 2]))
+
+
 def _shares_place(item: Item, c: Cluster) -> bool:
     """Whether a place ``item`` names (title or body) is one that a member of ``c`` names."""
     return any(p in c.places for p in item.places)
@@ -1030,6 +1054,8 @@ def _same_place(item: Item, c: Cluster, vec: dict[str, float], dot: float, tvec:
     the rest of the text, or on titles that say the same, or on a word of the same problem in both titles."""
     names = _name_grams(shared)
     cos = _without(vec, c, names, dot)
+    if _another_case(item, c):
+        return cos, JOIN_PERSONAL_CASE
     if cos >= JOIN_SAME_PROBLEM:
         return cos, JOIN_SAME_PROBLEM
     if _title_cosine(tvec, c, names) >= SAME_PLACE_TITLE:
@@ -1047,6 +1073,32 @@ def _same_place(item: Item, c: Cluster, vec: dict[str, float], dot: float, tvec:
             return cos, JOIN_SAME_PROBLEM
         return cos, JOIN_SAME_ROAD_WORD if one_road else JOIN_SAME_PLACE_WORD
     return cos, JOIN_SAME_PROBLEM
+
+
+def _another_case(item: Item, c: Cluster) -> bool:
+    """Whether ``item`` and ``c`` may be two citizens' own cases at the place they took them to: the words of one
+    problem they share are all of grievances of one's own (``_PERSONAL``: 立案 at one police station, 工资 at one
+    labour office), the author never wrote into ``c``, and no party is named in both titles (a place of ``item``'s
+    title, or its tail, that a title of ``c`` names, written alike or two ways, or that is a tail of ``c``'s places:
+    not a police station, court or office, ``_AUTHORITY``, nor a town, street office or community)."""
+    words = {w for w in item.title_problems if c.title_problems[w] * 2 >= c.size}
+    if not words or not words <= _PERSONAL or item.user and item.user in c.users:
+        return False
+    return not any((place_variant(p) in c.title_variants or p in c.tails) and not _AUTHORITY.search(p)
+                   and not p.endswith(_WIDE_PLACES) for p in item.title_places + item.tails)
+
+
+def _other_cases(a: Cluster, b: Cluster, names: frozenset) -> bool:
+    """``_another_case`` for two hotspots (the merge pass): the words of one problem said by half the titles of each
+    are all of grievances of one's own, no citizen wrote into both, no party is named in the titles of both, and
+    their texts without the place's name are less alike than ``JOIN_PERSONAL_CASE``."""
+    words = {w for w, n in a.title_problems.items() if n * 2 >= a.size and b.title_problems[w] * 2 >= b.size}
+    if not words or not words <= _PERSONAL or a.users & b.users:
+        return False
+    if any(p in b.title_variants and not _AUTHORITY.search(p) and not p.endswith(_WIDE_PLACES)
+           for p in a.title_variants):
+        return False
+    return _cosine(a, b, names) < JOIN_PERSONAL_CASE
 
 
 def _common_problem(a: Cluster, b: Cluster) -> bool:
@@ -1206,7 +1258,8 @@ class HotspotIndex:
                 # thing) joins as any close text does; another letter in the same words of a template does not
                 tvec = tvec if tvec is not None else self.title_vector(item)
                 titles = _title_cosine(tvec, c)
-                threshold = (JOIN_SAME_AUTHOR if titles >= SAME_AUTHOR_TITLE
+                threshold = (JOIN_OTHER_TITLE_PLACE if titles >= SAME_AUTHOR_PLACE_TITLE and _other_problems(item, c)
+                             else JOIN_SAME_AUTHOR if titles >= SAME_AUTHOR_TITLE
                              else JOIN_SAME_BODY_PLACE if titles >= SAME_AUTHOR_PLACE_TITLE and _shares_place(item, c)
                              else JOIN_OTHER_TITLE_PLACE)
             if threshold == JOIN_SAME_PLACE:
@@ -1351,6 +1404,8 @@ class HotspotIndex:
                         continue
                     names = _name_grams([key[2:], *(p for p in (*ca.title_places, *cb.title_places, *ca.places,
                                                                 *cb.places) if place_variant(p) == key[2:])])
+                    if _other_cases(ca, cb, names):
+                        continue
                     if both_titles and (_cosine(ca, cb, names) >= min_cosine
                                         or _titles_cosine(ca, cb, names) >= SAME_PLACE_TITLE) or \
                             problem and _same_problem_at(ca, cb, key[2:], names):
