@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -1031,3 +1032,34 @@ def test_the_relevance_explanation_names_no_word_of_time():
     words = _key_words("请问小区路灯什么时候修好", "我们小区的路灯坏了三个月了, 请问什么时候能修好? 目前没有人来看。")
     assert "时候" not in words and "目前" not in words
     assert words[:2] == ["小区", "路灯"]
+
+
+# made-up messages: an estate, a school and a region's government that jieba cuts into pieces
+@pytest.mark.parametrize("title, body, reply, named, not_named", [
+    ("富康家园小区电梯经常停运", "我们是A市富康家园小区的住户, 富康家园小区的电梯经常停运, 老人上下楼很不方便。",
+     "您好, 经查, 物业公司已安排维修电梯, 如有疑问请致电12345。", "富康家园", ("家园", "富康")),
+    ("就读青松小学的孩子上学路上没有红绿灯", "我家孩子就读青松小学, 上学要穿过马路, 路口没有红绿灯, 很危险。",
+     "您好, 经查, 交警部门将在路口增设信号灯, 如有疑问请致电12345。", "青松小学", ("青松", "小学")),
+    ("B县县城垃圾站臭气熏天", "B县县城东边的垃圾站夏天臭气熏天, 周边住户无法开窗, 希望县人民政府尽快搬迁垃圾站。",
+     "您好, 经核实, 县城管局已安排对垃圾站每日清洗消毒, 如有疑问请致电12345。", "垃圾站", ("人民", "县县")),
+])
+def test_the_relevance_explanation_names_whole_places_not_the_pieces_jieba_cut(title, body, reply, named, not_named):
+    """「未提到「家园」」 for 富康家园 confused the officer: a place is named as the message wrote it,
+    and the rest of a letter-writing word (人民 of 人民政府) or a piece across a region mark is not named."""
+    said = score_reply(title, body, reply, explain=True)["explained"]["relevance"]
+    terms = re.findall("「([^」]+)」", said)
+    assert named in terms
+    assert not set(not_named) & set(terms)
+
+
+def test_the_relevance_explanation_joins_a_name_jieba_does_not_know_to_the_word_after_it():
+    """益丰 (no dictionary word) and 药房 are one shop's name, 「益丰药房」, not two key words."""
+    said = score_reply("益丰药房门口积水", "下雨后益丰药房门口积水很深, 行人只能绕行。",
+                       "您好, 经查, 市政部门已疏通排水管, 如有疑问请致电12345。", explain=True)["explained"]["relevance"]
+    assert "「益丰药房」" in said and "「益丰」" not in said
+
+
+def test_the_explanation_does_not_change_the_scores():
+    plain = score_reply("富康家园小区电梯经常停运", "富康家园小区的电梯经常停运。", "物业公司已安排维修电梯。")
+    explained = score_reply("富康家园小区电梯经常停运", "富康家园小区的电梯经常停运。", "物业公司已安排维修电梯。", explain=True)
+    assert {k: v for k, v in explained.items() if k != "explained"} == plain

@@ -39,6 +39,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from .places import _NOT_IN_NAME
 from .text import LONG_NUMBER, SYNONYM_OF, in_words_of, normalize, tokenize, word_frequency
 
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
@@ -845,22 +846,120 @@ _FILLER_WORDS = frozenset("时候 时期 期间 日子 目前 现在 当时 以�
                           "原因 结果 样子 程度 大家 人们 有关 相关 一些 这些 那些 其他 其它 所有 很多 多少".split())
 
 
-def _key_words(title: str, body: str) -> list[str]:
-    """The message's key words for the relevance explanation: its nouns, places and verbal
-    nouns of two characters or more (jieba's parts of speech), the letter-writing words and
-    the citizen's phone number left out; the title's first, then the commonest in the message."""
+def _blanked(pattern: re.Pattern, text: str) -> str:
+    """``text`` with what ``pattern`` matches blanked out, each character by a space (the positions
+    stay those of the text as written)."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _place_spans(names, written: str) -> list[tuple[int, int]]:
+    """Where the places ``names`` (``hotspots.extract_places`` of the whole message: 富康家园, 石长铁路,
+    育才二小) lie in ``written``, each occurrence, the longest first where two overlap."""
+    spans: list[tuple[int, int]] = []
+    for name in sorted(names, key=len, reverse=True):
+        for m in re.finditer(re.escape(name), written):
+            if not any(m.start() < e and s < m.end() for s, e in spans):
+                spans.append(m.span())
+    return spans
+
+
+# jieba's parts of speech that no place name holds (time words, verbs, particles, pronouns,
+# conjunctions): a place read past one begins after it (前年过年前京珠高速: 京珠高速, 就读滨江小学: 滨江小学)
+_NOT_IN_PLACE = ("t", "v", "u", "r", "c", "y", "x")
+
+
+def _whole_places(spans, pieces) -> list[tuple[int, int]]:
+    """``spans`` of places begun where a word begins: after a word of the text read across a place's
+    start, or after a word inside it that no name holds (``_NOT_IN_PLACE``, a stop word cut out); one
+    left shorter than two characters is none."""
+    whole = []
+    for start, end in spans:
+        for _word, flag, s, e in pieces:
+            if s < start < e or start <= s and e <= end and e < end and flag.startswith(_NOT_IN_PLACE):
+                start = max(start, e)
+        if end - start >= 2:
+            whole.append((start, end))
+    return whole
+
+
+def _terms(written: str, place_names=()) -> list[str]:
+    """The key words of ``written`` (a title or a body) in order, as the message wrote them: jieba's
+    nouns, places and verbal nouns, a piece of a place the message names (``place_names``) read as the
+    whole place (家园 of 富康家园: 「富康家园」), adjacent words of which one is no dictionary word joined
+    (益丰 药房: 「益丰药房」); a piece of one character, the rest of a word cut out as a letter-writing
+    word (人民 of 人民政府, 人员 of 工作人员) and a piece of no word that begins or ends as a function word
+    does (将人 of 市将人民路) dropped."""
     import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for the reply form)
+
+    from .hotspots import _ADMIN  # noqa: PLC0415 (a region mark, A市 or A3区, is no key word)
+
+    cleaned = _blanked(_ADMIN, _blanked(_PLEA_WORDS, _blanked(_STOP_WORDS, _blanked(_OWN_CONTACT, written))))
+    pieces, at = [], 0
+    for p in jieba.posseg.cut(cleaned):
+        pieces.append((p.word, "x" if p.word.isspace() else p.flag, at, at + len(p.word)))
+        at += len(p.word)
+    places = _whole_places(_place_spans(place_names, written), pieces)
+    terms: list[str] = []
+    run: list[str] = []  # adjacent nouns outside any place
+    named_places: set[tuple[int, int]] = set()
+
+    def close_run() -> None:
+        if len(run) > 1 and not all(map(word_frequency, run)):
+            terms.append("".join(run))
+        else:
+            terms.extend(run)
+        run.clear()
+
+    last_end = -1
+    for word, flag, start, end in pieces:
+        if not (flag.startswith(("n", "vn")) and _HAN_WORD.fullmatch(word)):
+            close_run()
+            continue
+        if place := next(((s, e) for s, e in places if s < end and start < e), None):
+            close_run()
+            if place not in named_places:
+                named_places.add(place)
+                terms.append(written[place[0]:place[1]])
+            continue
+        if len(word) < 2 or _cut_from(word, start, end, cleaned, written):
+            close_run()
+            continue
+        if start != last_end:
+            close_run()
+        run.append(word)
+        last_end = end
+    close_run()
+    places_named = {written[s:e] for s, e in named_places}
+    return [t for t in terms if t in places_named or (
+        t not in _GENERIC_OBJECT and t not in _FILLER_WORDS
+        and (word_frequency(t) or t[0] not in _NOT_IN_NAME and t[-1] not in _NOT_IN_NAME))]
+
+
+def _cut_from(word: str, start: int, end: int, cleaned: str, written: str) -> bool:
+    """Whether ``word`` is the rest of a dictionary word whose other part was cut out as a
+    letter-writing word (人民 of 人民政府, 人员 of 工作人员, 监管 of 监管部门)."""
+    for n in (2, 3, 4):
+        if cleaned[end:end + n].isspace() and word_frequency(written[start:end + n]):
+            return True
+        if start >= n and cleaned[start - n:start].isspace() and word_frequency(written[start - n:end]):
+            return True
+    return False
+
+
+def _key_words(title: str, body: str) -> list[str]:
+    """The message's key words for the relevance explanation (``_terms``: nouns, places and verbal
+    nouns, whole as the message wrote them), the letter-writing words, region marks and the citizen's
+    phone number left out; the title's first, then the commonest in the message."""
+    from .hotspots import extract_places  # noqa: PLC0415 (only for the reply form's explanation)
 
     title_words: set[str] = set()
     counts: Counter = Counter()
+    place_names = extract_places(f"{title}。{body}")
     for part, text in (("title", title), ("body", body)):
-        cleaned = _PLEA_WORDS.sub(" ", _STOP_WORDS.sub(" ", _OWN_CONTACT.sub(" ", substance(text))))
-        for p in jieba.posseg.cut(cleaned[:WORD_CHARS]):
-            if (p.flag.startswith(("n", "vn")) and len(p.word) >= 2 and _HAN_WORD.fullmatch(p.word)
-                    and p.word not in _GENERIC_OBJECT and p.word not in _FILLER_WORDS):
-                counts[p.word] += 1
-                if part == "title":
-                    title_words.add(p.word)
+        for word in _terms(substance(text)[:WORD_CHARS], place_names):
+            counts[word] += 1
+            if part == "title":
+                title_words.add(word)
     order = list(counts)  # first seen first
     return sorted(counts, key=lambda w: (w not in title_words, -counts[w], order.index(w)))
 
