@@ -74,6 +74,8 @@ MATRIX = {
              {**STAFF_ONLY, "officer": 200, "other_officer": 404, "supervisor": 403, "dispatcher": 403}),
     "reply": ("post", "/api/v1/staff/cases/{signed}/reply/", {"body": "经核查, 已安排施工单位本月内完成整改。"},
               {**STAFF_ONLY, "officer": 200, "other_officer": 404, "supervisor": 403, "dispatcher": 403}),
+    "reply-preview": ("post", "/api/v1/staff/cases/{signed}/reply-preview/", {"body": "经核查, 已安排施工单位本月内完成整改。"},
+                      {**STAFF_ONLY, "officer": 200, "other_officer": 404, "supervisor": 403, "dispatcher": 403}),
     "transfer": ("post", "/api/v1/staff/cases/{signed}/transfer/", {"to_unit": "{transport}", "reason": "属交通问题"},
                  {**STAFF_ONLY, "officer": 200, "other_officer": 404, "supervisor": 403, "dispatcher": 403}),
     "return": ("post", "/api/v1/staff/cases/{signed}/return/", {"reason": "不属于本局职责"},

@@ -526,7 +526,7 @@ def test_a_reply_through_the_api_is_scored_as_the_reply_form_scores_it(as_person
     body = officer.get(case_url(good)).json()
     assert body["replies"][0]["quality"]["score"] == stored["score"]
     assert set(body["replies"][0]["quality"]) == {"score", "relevance", "completeness", "interpretability",
-                                                  "timeliness", "boilerplate", "reasons", "missed"}
+                                                  "timeliness", "boilerplate", "reasons", "missed", "explained"}
     assert f"质量评分 {stored['score']} 分 (满分 100)" in login(personas["officer"]).get(f"/staff/case/{good.public_id}/").content.decode()
     said = officer.post(case_url(boiler, "reply"), {"body": "您好, 您的留言已收悉, 已转相关部门处理, 感谢您的支持。"},
                         format="json")
@@ -551,3 +551,136 @@ def test_a_reason_the_page_takes_the_api_takes_too():
     assert not form.is_valid() and f"理由不能超过 {REASON_MAX_CHARS} 字" in form.errors["reason"]
     assert staff_forms.ReasonForm(data={"version": 1, "reason": "理" * REASON_MAX_CHARS}).is_valid()
     assert not inputs.RejectBody(data={"reason": "理" * 201}).is_valid()
+
+
+LAMP_TITLE = "小区路灯坏了两个月没人修"
+LAMP_BODY = ("我住在和平路38号院, 院里的路灯坏了两个月, 晚上出门黑漆漆的很不安全。"
+             "物业公司说要等街道安排, 请问路灯什么时候能修好?")
+# a middling draft: 相关性, 完整性 and 可解释性 all short of full marks
+LAMP_DRAFT = "经核查, 街道办已督促物业公司排查院内路灯线路, 更换损坏的灯具, 保障居民夜间出行安全。"
+
+
+def _lamp_case(personas, directory):
+    return advance(submit(personas["citizen"], directory, title=LAMP_TITLE, body=LAMP_BODY), personas, directory,
+                   "signed")
+
+
+def _parts_said(page: str, q: dict) -> list[str]:
+    """The lines 「相关性 57%: …」 of each part ``q`` explains, as the reply form words them."""
+    names = {"relevance": "相关性", "completeness": "完整性", "interpretability": "可解释性", "timeliness": "及时性"}
+    return [f"{names[k]} {round(q[k] * 100)}%: {text}" for k, text in q["explained"].items() if text]
+
+
+def test_a_draft_reply_is_previewed_through_the_api_as_the_reply_form_previews_it(as_persona, login, personas,
+                                                                                   directory):
+    """The API had no preview: a unit's case system could only publish a reply to learn its score, and
+    never why it was below 100. reply-preview/ gives the form's figures and explanations, storing nothing."""
+    from django.urls import reverse
+
+    from minsheng.insight import lookup
+
+    m = _lamp_case(personas, directory)
+    before = (m.version, Event.objects.count())
+    officer = as_persona("officer")
+    r = officer.post(case_url(m, "reply-preview"), {"body": f"  {LAMP_DRAFT}\n"}, format="json")
+    assert r.status_code == 200, r.content
+    got = r.json()
+    expected = lookup.score_for_reply(m, LAMP_DRAFT, explain=True)
+    assert got["body"] == LAMP_DRAFT and got["personal_data"] == ""
+    for name in ("score", "relevance", "completeness", "interpretability", "boilerplate", "reasons", "missed"):
+        assert got[name] == expected[name], name
+    assert got["relevance"] < 1 and got["completeness"] < 1 and got["interpretability"] < 1 and not got["boilerplate"]
+    assert got["explained"]["interpretability"] == "已说明核实的事实或政策依据和采取的措施, 未说明联系方式 (电话或办理窗口)"
+    assert got["explained"]["completeness"].startswith("留言提出 1 个问题或诉求, 已回应 0 个, 未回应「")
+    assert got["explained"]["timeliness"] is None  # on time: full marks, nothing to say
+    # the same words as the web form's preview, part by part
+    form = login(personas["officer"]).post(reverse("board:reply_preview", args=[m.public_id]),
+                                           {"version": m.version, "body": LAMP_DRAFT}).content.decode()
+    said = _parts_said(form, got)
+    assert len(said) == 3 and all(line in form for line in said)
+    # nothing stored: no reply, no event, the case still waits for its answer
+    m.refresh_from_db()
+    assert (m.version, Event.objects.count()) == before and m.status == "signed" and not m.replies.exists()
+    # the citizen's phone number in the draft: the form's 请勿发布 warning
+    Message.objects.filter(pk=m.pk).update(contact_phone="13912345678")
+    leak = officer.post(case_url(m, "reply-preview"), {"body": f"{LAMP_DRAFT}已电话联系您 (13912345678)。"},
+                        format="json").json()
+    assert leak["personal_data"] == "答复中含有留言人的个人信息 (手机号), 答复会公开发布, 请删去后再发布"
+    assert leak["reasons"][0] == leak["personal_data"] and leak["score"] is not None
+
+
+def test_the_reply_preview_refuses_bad_input_and_other_peoples_cases_with_a_json_error(as_persona, personas,
+                                                                                       directory):
+    m = _lamp_case(personas, directory)
+    officer = as_persona("officer")
+    url = case_url(m, "reply-preview")
+    bad = [({}, "body"), ({"body": ""}, "body"), ({"body": "   "}, "body"), ({"body": "已修好"}, "body"),
+           ({"body": "好" * 10_001}, "body"), ({"body": ["经核查, 路灯已修好。"]}, "body"),
+           ({"body": {"text": "经核查, 路灯已修好。"}}, "body"), ({"body": "The lamp was fixed yesterday."}, "body"),
+           ({"body": "😀" * 12}, "body"), ({"body": LAMP_DRAFT, "unit": "住建局"}, "unit")]
+    for body, field in bad:
+        r = officer.post(url, body, format="json")
+        assert r.status_code == 400, (body, r.content[:200])
+        assert field in error_of(r)["fields"], (body, r.json())
+    assert "答复内容没有中文" in officer.post(url, {"body": "The lamp was fixed yesterday."},
+                                              format="json").json()["error"]["message"]
+    for raw, content_type in (("[1, 2]", "application/json"), ('{"body": ', "application/json")):
+        r = officer.generic("POST", url, raw, content_type=content_type)
+        assert r.status_code == 400 and error_of(r)["code"] in ("invalid", "parse_error"), raw
+    assert officer.generic("POST", url, "body=x", content_type="text/plain").status_code == 415
+    huge = officer.generic("POST", url, '{"body": "' + "好" * 3_000_000 + '"}', content_type="application/json")
+    assert huge.status_code in (400, 413) and error_of(huge)["message"], huge.content[:200]
+    assert officer.get(url).status_code == 405
+    # only those who may reply: the lead unit's officers, on a signed case
+    draft = {"body": LAMP_DRAFT}
+    assert error_of(as_persona("other_officer").post(url, draft, format="json"))["code"] == "not_found"
+    assert as_persona("other_officer").post(url, {}, format="json").status_code == 404  # not a 400 naming body
+    for persona, status in (("supervisor", 403), ("dispatcher", 403), ("citizen", 403), ("api_key", 403),
+                            ("anonymous", 401)):
+        r = as_persona(persona).post(url, draft, format="json")
+        assert r.status_code == status and error_of(r)["message"], persona
+    assert officer.post(case_url(_lamp_case(personas, directory), "bogus-preview"), draft,
+                        format="json").status_code == 404
+    dispatched = advance(submit(personas["citizen"], directory, title="尚未签收的留言"), personas, directory,
+                         "dispatched")
+    assert error_of(officer.post(case_url(dispatched, "reply-preview"), draft, format="json"))["code"] == "illegal_move"
+    assert officer.post(case_url(m, "reply"), draft, format="json").status_code == 200
+    assert officer.post(url, draft, format="json").status_code == 409  # answered: nothing left to preview
+    assert m.replies.count() == 1
+
+
+def test_a_published_replys_stored_score_says_why_it_is_below_100(as_persona, login, personas, directory):
+    """A reply's stored 质量评分 had no explanation: the case page and the staff API said 「质量评分 58 分」
+    and nothing of why. Published through the API or the form, the explanation is stored with the score
+    and shown to staff in the form's words; replies stored before keep working without it."""
+    from django.urls import reverse
+
+    from minsheng.insight import lookup
+
+    api_case, form_case = _lamp_case(personas, directory), _lamp_case(personas, directory)
+    officer = as_persona("officer")
+    expected = lookup.score_for_reply(api_case, LAMP_DRAFT, explain=True)["explained"]
+    assert set(expected) == {"relevance", "completeness", "interpretability"}
+    assert officer.post(case_url(api_case, "reply"), {"body": LAMP_DRAFT}, format="json").status_code == 200
+    web = login(personas["officer"])
+    form_case.refresh_from_db()
+    assert web.post(reverse("board:case_action", args=[form_case.public_id, "reply"]),
+                    {"version": form_case.version, "body": LAMP_DRAFT}).status_code == 302
+    for m in (api_case, form_case):
+        stored = m.replies.get().quality
+        assert stored["explained"] == expected
+        shown = officer.get(case_url(m)).json()["replies"][0]["quality"]
+        assert shown["explained"] == {**expected, "timeliness": None} and shown["score"] == stored["score"]
+        page = web.get(f"/staff/case/{m.public_id}/").content.decode()
+        said = _parts_said(page, shown)
+        assert len(said) == 3 and all(line in page.split("<h2>答复</h2>")[1] for line in said), said
+        # the public page shows the reply, never its score or why
+        public = login(personas["other_citizen"]).get(reverse("board:message", args=[m.public_id])).content.decode()
+        assert LAMP_DRAFT in public and "未说明联系方式" not in public and "相关性" not in public
+    # a reply stored before the explanation was: its score is shown as before, with no explanation
+    old = {k: v for k, v in api_case.replies.get().quality.items() if k != "explained"}
+    api_case.replies.update(quality=old)
+    shown = officer.get(case_url(api_case)).json()["replies"][0]["quality"]
+    assert shown["explained"] is None and shown["score"] == old["score"]
+    page = web.get(f"/staff/case/{api_case.public_id}/").content.decode()
+    assert f"质量评分 {old['score']} 分 (满分 100)" in page and "quality-parts" not in page

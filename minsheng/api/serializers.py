@@ -291,6 +291,19 @@ class Open311MediaSerializer(serializers.Serializer):
     media_error = serializers.CharField()
 
 
+QUALITY_PARTS = ("relevance", "completeness", "interpretability", "timeliness")
+
+
+class QualityExplainedSerializer(serializers.Serializer):
+    """What each part short of full marks (under 100 % as shown) found and what it misses, as the
+    reply form says it beside the part; null for a part at full marks."""
+
+    relevance = serializers.CharField(allow_null=True, help_text="相关性: 答复提到和未提到的留言关键词")
+    completeness = serializers.CharField(allow_null=True, help_text="完整性: 留言的问题或诉求, 已回应和未回应的")
+    interpretability = serializers.CharField(allow_null=True, help_text="可解释性: 已说明和未说明的事实依据、措施、联系方式")
+    timeliness = serializers.CharField(allow_null=True, help_text="及时性: 超过答复期限 (或留言后 15 天) 多久")
+
+
 class ReplyQualitySerializer(serializers.Serializer):
     """答复质量 as the reply form shows it (docs/answer-quality.md)."""
 
@@ -302,6 +315,24 @@ class ReplyQualitySerializer(serializers.Serializer):
     boilerplate = serializers.BooleanField(help_text="套话")
     reasons = serializers.ListField(child=serializers.CharField())
     missed = serializers.ListField(child=serializers.CharField(), help_text="留言中未回应的问题 (每个至多 30 字)")
+    explained = QualityExplainedSerializer(allow_null=True, help_text="各项未满分的说明 (满分的项为空); 2026-12-04 前发布的答复没有说明, 为空")
+
+
+def quality_shown(q: dict) -> dict:
+    """A score of ``score_reply`` (stored in ``Reply.quality`` or just made) in the API's shape:
+    every key present, ``explained`` null where it was not made (replies stored before it was)."""
+    explained = q.get("explained")
+    return {name: q.get(name) for name in ("score", *QUALITY_PARTS)} | {
+        "boilerplate": bool(q.get("boilerplate")), "reasons": list(q.get("reasons") or []),
+        "missed": list(q.get("missed") or []),
+        "explained": None if explained is None else {name: explained.get(name) or None for name in QUALITY_PARTS}}
+
+
+class ReplyPreviewSerializer(ReplyQualitySerializer):
+    """The score of a draft reply, as the reply form's 预览 shows it; nothing is stored."""
+
+    body = serializers.CharField(help_text="答复内容, 按发布时的样子 (去掉首尾空白)")
+    personal_data = serializers.CharField(help_text="答复含有留言人个人信息时的警告 (请勿发布); 否则为空字符串")
 
 
 class StaffReplySerializer(ReplySerializer):
@@ -309,13 +340,7 @@ class StaffReplySerializer(ReplySerializer):
 
     @extend_schema_field(ReplyQualitySerializer(allow_null=True))
     def get_quality(self, obj):
-        q = obj.quality or {}
-        if not q:
-            return None
-        return {name: q.get(name) for name in ("score", "relevance", "completeness", "interpretability",
-                                               "timeliness")} | {"boilerplate": bool(q.get("boilerplate")),
-                                                                 "reasons": list(q.get("reasons") or []),
-                                                                 "missed": list(q.get("missed") or [])}
+        return quality_shown(obj.quality) if obj.quality else None
 
 
 def hotspot_flags_shown(context: dict, hotspot) -> bool:

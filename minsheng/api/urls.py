@@ -70,6 +70,8 @@ urlpatterns = [
     path(f"{v1}staff/inbox/", staff.Inbox.as_view(), name="staff-inbox"),
     path(f"{v1}staff/cases/<str:public_id>/", staff.CaseDetail.as_view(), name="staff-case"),
     path(f"{v1}staff/cases/<str:public_id>/suggestion/", staff.CaseSuggestion.as_view(), name="staff-suggestion"),
+    path(f"{v1}staff/cases/<str:public_id>/reply-preview/", staff.CaseReplyPreview.as_view(),
+         name="staff-reply-preview"),
     path(f"{v1}staff/reading/", staff.Reading.as_view(), name="staff-reading"),
     *[path(f"{v1}staff/cases/<str:public_id>/{name}/", view.as_view(), name=f"staff-{name}")
       for name, view in staff.ACTION_VIEWS.items()],

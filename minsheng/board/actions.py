@@ -487,8 +487,10 @@ REPLY_MAX_CHARS = 10_000
 REASON_MAX_CHARS = 300
 
 
-def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) -> Reply:
-    """答复, published at once. Precondition: the unit signed for the case."""
+def may_reply(actor, message: Message, unit, body: str) -> str:
+    """The body as ``do_reply`` would publish it (stripped), or the refusal it would give: not a
+    member of ``unit`` (403), a status that takes no reply (409), a body too short, too long, without
+    words or without Chinese (400). Changes nothing: the API's reply preview asks it too."""
     _require_member(actor, unit)
     check_allowed("reply", message.status)
     body = (body or "").strip()
@@ -500,6 +502,12 @@ def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) ->
         raise Invalid("答复内容需要有文字, 不能只有符号、表情或不可见字符", "body")
     if not han_ratio(body):  # a reply pasted in English, or a phone number alone, answers no citizen here
         raise Invalid(NO_CHINESE_REPLY, "body")
+    return body
+
+
+def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) -> Reply:
+    """答复, published at once. Precondition: the unit signed for the case (``may_reply``)."""
+    body = may_reply(actor, message, unit, body)
     now = at or timezone.now()
     with transaction.atomic():
         # the version check first: an officer whose colleague replied a moment earlier is told

@@ -485,7 +485,8 @@ def similar_answered(message, k: int = 3, min_score: float = 0.2) -> list[tuple[
 def score_for_reply(message, body: str, replied_at=None, *, explain: bool = False) -> dict:
     """quality.score_reply for a draft reply to ``message`` (reply form, do_reply); timely up to
     the case's deadline (``due_at``, extensions included) where it has one; with what each part
-    short of full marks found and misses (``explained``) with ``explain``: the form's preview shows it; a
-    stored reply does not need it (about 7 ms of part-of-speech tagging each)."""
+    short of full marks found and misses (``explained``) with ``explain``: the form's and the API's preview
+    show it and a published reply stores it; the seeded demo's replies skip it (about 7 ms of part-of-speech
+    tagging each)."""
     return quality.score_reply(message.title, message.body, body or "", message.submitted_at,
                                replied_at or timezone.now(), due_at=message.due_at, explain=explain)

@@ -24,7 +24,14 @@ from minsheng.insight.suggest import Suggestion, proposed_units, suggest_for
 from .. import inputs
 from ..pagination import MessageCursor
 from ..permissions import IsStaffMember
-from ..serializers import InboxItemSerializer, ReadingSerializer, StaffCaseSerializer, SuggestionSerializer
+from ..serializers import (
+    InboxItemSerializer,
+    ReadingSerializer,
+    ReplyPreviewSerializer,
+    StaffCaseSerializer,
+    SuggestionSerializer,
+    quality_shown,
+)
 from .base import ApiView, body_of, list_queryset, parse, staff_queryset
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
@@ -184,9 +191,29 @@ def _decide_extension(user, message, b):
 
 
 def _reply(user, message, b):
-    # scored as the reply form scores it: the case page shows every reply's 质量评分
+    # scored as the reply form scores it, with what each part short of full marks misses: the case
+    # page and GET /staff/cases/{id}/ show every reply's 质量评分 and why it is below 100
     actions.do_reply(user, message, acting_unit(user, message, b.get("unit")), b["body"],
-                     quality=quality_for(message, b["body"]))
+                     quality=quality_for(message, b["body"], explain=True))
+
+
+class CaseReplyPreview(ApiView):
+    """答复预览: 答复草稿的质量评分、各项得分和未满分的说明 (与答复表单的「预览」相同); 不保存任何内容.
+    只有可以答复本件的人 (主办单位的工作人员, 案件已签收) 可以预览."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=inputs.ReplyBody, responses=ReplyPreviewSerializer, tags=["staff"],
+                   parameters=[PUBLIC_ID], summary="答复预览", operation_id="staff_cases_reply_preview")
+    def post(self, request, public_id):
+        message = get_case(request, public_id)  # another unit's case: 404 whatever the body says
+        b = parse(inputs.ReplyBody, body_of(request, inputs.ReplyBody))
+        unit = acting_unit(request.user, message, b.get("unit"))
+        body = actions.may_reply(request.user, message, unit, b["body"])  # the refusals of reply/
+        actions.active_assignment(message, unit)
+        q = quality_for(message, body, explain=True) or {}
+        return Response(ReplyPreviewSerializer(
+            quality_shown(q) | {"body": body, "personal_data": q.get("personal_data", "")}).data)
 
 
 def _merge(user, message, b):

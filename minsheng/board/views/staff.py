@@ -493,7 +493,9 @@ def _run_sign(request, roles, message, data):
 
 def _run_reply(request, roles, message, data):
     a = _my_assignment(roles, message, A.Role.LEAD)
-    actions.do_reply(request.user, message, a.unit, data["body"], quality=quality_for(message, data["body"]))
+    # stored with what each part short of full marks misses: the case page says why a score is below 100
+    actions.do_reply(request.user, message, a.unit, data["body"],
+                     quality=quality_for(message, data["body"], explain=True))
     return "答复已公开发布"
 
 

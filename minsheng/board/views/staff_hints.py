@@ -80,7 +80,7 @@ def quality_for(message: Message, body: str, *, explain: bool = False) -> dict |
         q = lookup.score_for_reply(message, body, explain=explain)
     except Exception:
         log.exception("score_for_reply failed for message %s", message.pk)
-        return {"score": None, "reasons": [leak]} if leak else None
+        return {"score": None, "reasons": [leak], "personal_data": leak} if leak else None
     if not leak:
         return q
     # the score judges the wording; the leak must be seen before it (a 100 beside it reads as "publish")
