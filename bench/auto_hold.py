@@ -4,11 +4,14 @@
 
 Reads the configured database, which must hold the demo (``minsheng demo``). For each message of the
 region (code prefix) submitted in the last ``--days`` days whose topic was read at ``--confidence`` or
-more, it looks up its 疑似重复 (``lookup.near_duplicates``, the dispatcher's list) and keeps those
-submitted before it, as they stood when it arrived (public by then, not merged): it prints how many of
-the messages have one (the hold before 2026-12-04's change: any of them), and how many have one still
-in hand then (accepted, not closed by then: the hold now). Statuses at arrival are read from the cases'
-accepted_at and closed_at.
+more, it looks up its 疑似重复 (``lookup.near_duplicates``, every one from the threshold, not only the
+five the dispatcher's list shows) and keeps those submitted before it, as they stood when it arrived
+(public by then, not merged): it prints how many of the messages have one among the five nearest (the
+hold before 2026-12-04's change: any of them), how many have one of the five still in hand then
+(accepted, not closed by then: the hold of the in-hand rule, reading the five), and how many have one in
+hand among all (the hold now). Statuses at arrival are read from the cases' accepted_at and closed_at;
+the lookup reads today's candidates (a case merged or withdrawn since is missing), so the figures are
+estimates.
 """
 
 from __future__ import annotations
@@ -48,20 +51,25 @@ def main() -> None:
         .select_related("region")
         .order_by("submitted_at", "pk")
     )
-    held_any = held_in_hand = 0
+    held_any = held_five = held_in_hand = 0
     for m in sure:
-        earlier = [d for d, _ in lookup.near_duplicates(m) if d.submitted_at < m.submitted_at]
+        near = lookup.near_duplicates(m, k=None)  # nearest first: the dispatcher's list is its head
+        listed = {d.pk for d, _ in near[:5]}
+        earlier = [d for d, _ in near if d.submitted_at < m.submitted_at]
         full = {d.pk: d for d in Message.objects.filter(pk__in=[d.pk for d in earlier])}
         public = [
             full[d.pk] for d in earlier if full[d.pk].accepted_at and full[d.pk].accepted_at <= m.submitted_at
         ]
-        held_any += bool(public)
-        held_in_hand += any(d.closed_at is None or d.closed_at > m.submitted_at for d in public)
+        in_hand = [d for d in public if d.closed_at is None or d.closed_at > m.submitted_at]
+        held_any += any(d.pk in listed for d in public)
+        held_five += any(d.pk in listed for d in in_hand)
+        held_in_hand += bool(in_hand)
     print(
         f"{len(sure)} messages of {args.region}* of the last {args.days} days read at {args.confidence} or more"
     )
-    print(f"with an earlier 疑似重复 public when they arrived (held before): {held_any}")
-    print(f"with one in hand when they arrived, not closed (held now): {held_in_hand}")
+    print(f"with an earlier 疑似重复 public when they arrived, among the five listed (the first rule): {held_any}")
+    print(f"with one of the five in hand when they arrived, not closed (the five read: held before): {held_five}")
+    print(f"with one in hand among all from the threshold (held now): {held_in_hand}")
 
 
 if __name__ == "__main__":

@@ -418,3 +418,49 @@ def test_the_current_month_says_it_is_partial(client, directory, personas, djang
     csv_text = b"".join(export.streaming_content).decode("utf-8-sig") if export.streaming else export.content.decode(
         "utf-8-sig")
     assert csv_text.splitlines()[0].startswith("月份,") and label in csv_text
+
+
+def test_dashboard_lists_chronic_problems_where_chronic_lists_them(client, login, personas, directory):
+    """The dashboard opens on a region the user dispatches as well as on those they supervise: on a
+    region they only dispatch, its 老大难 card listed that region's chronic problems, which /chronic/
+    never lists to them (and whose pages show no flag), and a hotspot with no public message, whose
+    page answered 404. The card now lists and counts what /chronic/ lists, and says why it lists
+    nothing on a region they do not supervise."""
+    from django.utils import timezone
+
+    from minsheng.accounts.models import Membership
+    from minsheng.insight.models import Hotspot
+
+    now = timezone.now()
+    old = now - timezone.timedelta(days=200)
+    Hotspot.objects.create(title="七里河区幸福家园电梯常年失修", region=directory["qilihe"], first_at=old, last_at=now,
+                           message_count=4, public_count=3, unresolved_count=2, heat=5.0, chronic=True)
+    Hotspot.objects.create(title="定西市安定区供暖不热", region=directory["dingxi"], first_at=old, last_at=now,
+                           message_count=3, public_count=2, unresolved_count=1, heat=4.0, chronic=True)
+    Hotspot.objects.create(title="定西市某小区尚未审核的停水", region=directory["dingxi"], first_at=now, last_at=now,
+                           message_count=2, public_count=0, heat=9.0)
+    both = make_user("lz_sup_dx_disp", role="supervisor", region=directory["lanzhou"])  # supervises 兰州市
+    Membership.objects.create(user=both, role="dispatcher", region=directory["dingxi"])  # dispatches 定西市
+    user = login(both)
+    chronic = _text(user.get("/chronic/", {"show": "chronic"}))
+    assert "老大难 (1)" in chronic and "七里河区幸福家园电梯常年失修" in chronic and "定西市安定区供暖不热" not in chronic
+
+    def card(response) -> str:
+        assert response.status_code == 200
+        text = _text(response)
+        return text[text.index("<h3>老大难"):text.index("</section>", text.index("<h3>老大难"))]
+
+    dingxi = user.get("/stats/dashboard/", {"region": "621100"})
+    assert "定西市安定区供暖不热" not in card(dingxi)
+    assert "您不督办该区划" in card(dingxi)
+    assert "定西市某小区尚未审核的停水" not in _text(dingxi)  # its page: 404 to them
+    lanzhou = card(user.get("/stats/dashboard/", {"region": "620100"}))
+    assert "老大难 (1)" in lanzhou and "七里河区幸福家园电梯常年失修" in lanzhou
+    assert 'href="/chronic/?show=chronic"' in lanzhou
+    hidden = Hotspot.objects.get(title="定西市某小区尚未审核的停水")
+    assert user.get(f"/hotspots/{hidden.pk}/").status_code == 404
+    # the supervisor of 兰州市 reads the same; a dispatcher of 定西市 alone has neither page
+    sup = login(personas["supervisor"])
+    assert "老大难 (1)" in card(sup.get("/stats/dashboard/")) and "老大难 (1)" in _text(sup.get("/chronic/"))
+    dx = login(personas["dx_dispatcher"])
+    assert dx.get("/stats/dashboard/").status_code == 403 and dx.get("/chronic/").status_code == 403

@@ -466,6 +466,45 @@ def test_only_a_repeat_of_a_case_in_hand_is_held(models, personas, directory, dj
 
 
 @pytest.mark.django_db
+def test_a_case_in_hand_behind_five_closed_ones_still_holds(models, personas, directory,
+                                                           django_capture_on_commit_callbacks,
+                                                           django_assert_max_num_queries):
+    """The hold read only the five nearest the dispatch form lists: a case in hand ranked sixth,
+    behind five closed repeats worded exactly as the newcomer, held nothing, and the newcomer went
+    to the unit as a second case of a problem still being handled. Every near-duplicate in hand
+    holds it now, read among the same candidates with a fixed number of queries."""
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    title, body = "七里河区小区加装电梯", "七里河区老旧小区加装电梯物业不管, 老人上下楼很困难, 希望尽快加装电梯。"
+    in_hand = submit(personas, directory, django_capture_on_commit_callbacks, title="七里河区老旧小区加装电梯没人管",
+                     body="七里河区老旧小区想加装电梯, 物业一直不管, 老人上下楼很困难。", region="lanzhou")
+    actions.do_accept(personas["dispatcher"], in_hand)
+    actions.do_dispatch(personas["dispatcher"], in_hand, directory["housing"])
+    closed = []
+    for _ in range(5):
+        m = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
+        actions.do_accept(personas["dispatcher"], m)
+        actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+        actions.do_sign(personas["officer"], m, directory["housing"])
+        actions.do_reply(personas["officer"], m, directory["housing"], "已协调物业和街道, 本月内启动加装电梯的意见征询。")
+        actions.do_close(m)
+        closed.append(m.pk)
+    AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
+    again = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
+    listed = [m.pk for m, _ in lookup.near_duplicates(again)]
+    assert sorted(listed) == sorted(closed)  # the form's five: the case in hand is sixth
+    assert in_hand.pk in [m.pk for m, _ in lookup.near_duplicates(again, k=None)]
+    assert again.status == Status.SUBMITTED and not again.assignments.exists()
+    held = Event.objects.get(message=again, kind=Event.Kind.AUTO_HELD)
+    assert held.data == {"duplicates": [in_hand.public_id]}
+    lookup.clear_cache()
+    with django_assert_max_num_queries(4):  # the candidates' versions and those moved, not a query a row
+        assert tasks._hold_reason(again) == {"duplicates": [in_hand.public_id]}
+    lookup.clear_cache()
+
+
+@pytest.mark.django_db
 def test_a_held_message_says_why_in_its_history(models, personas, directory, login, client, monkeypatch,
                                                 django_capture_on_commit_callbacks):
     """A sure message held back from automatic dispatch (疑似重复, or the lookup failed) waited in the

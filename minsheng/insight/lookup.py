@@ -325,13 +325,17 @@ def warm_near_duplicates(days: int = 180, before_each=None) -> int:
     return len(groups)
 
 
-def near_duplicates_many(messages, k: int = 5, min_score: float = 0.35, days: int = 180,
-                         now: dt.datetime | None = None) -> dict[int, list[tuple[Message, float]]]:
+def near_duplicates_many(messages, k: int | None = 5, min_score: float = 0.35, days: int = 180,
+                         now: dt.datetime | None = None,
+                         statuses: frozenset[str] | None = None) -> dict[int, list[tuple[Message, float]]]:
     """``near_duplicates`` of several messages (the dispatcher's queue), by message pk, with
     a fixed number of queries: every message submitted in the last ``days`` days is looked up
     in one index per area, over the candidates of the last 2 × ``days`` days (the same index
     for the queue and the case page, so both say the same), each message keeping to its own
-    window; an older one is looked up in an index from its own window's first day."""
+    window; an older one is looked up in an index from its own window's first day.
+    ``k``: the nearest ``k``, or every one from ``min_score`` (None); ``statuses``: only the
+    candidates in one of these (the rows of the same index, scored as the dispatcher's list
+    scores them: automatic dispatch's hold asks for those in hand, ``Status.in_hand``)."""
     messages = list(messages)
     if not messages:
         return {}
@@ -347,7 +351,7 @@ def near_duplicates_many(messages, k: int = 5, min_score: float = 0.35, days: in
         # (same_problem) was most of a queue page's time (60% of the province's at 60,000 messages).
         # The text by its hash: 5,000 keys of 16 sets holding 300 characters each were 50 MB a worker
         key = (m.pk, hash((m.title, m.body[:BODY_CHARS])), getattr(region, "code", None),
-               getattr(region, "level", None), since, k, min_score)
+               getattr(region, "level", None), since, k, min_score, statuses)
         near = kept.get(key)  # one read: another thread of the worker may clear it meanwhile
         if near is not None:
             found[m.pk] = list(near)
@@ -355,8 +359,8 @@ def near_duplicates_many(messages, k: int = 5, min_score: float = 0.35, days: in
             todo.setdefault(group, []).append((m, region, since, key))
     for group, rows in todo.items():
         candidates, index, kept = indexes[group]
-        for (m, *_, key), near in zip(rows, _near_many(rows, candidates, index, k=k, min_score=min_score),
-                                      strict=True):
+        for (m, *_, key), near in zip(rows, _near_many(rows, candidates, index, k=k, min_score=min_score,
+                                                       statuses=statuses), strict=True):
             if len(kept) >= NEAR_KEPT:
                 kept.clear()
             kept[key] = near
@@ -384,7 +388,8 @@ def _message_places(title: str, body: str) -> tuple[str, ...]:
     return tuple(message_places(title, body))
 
 
-def _near_many(rows, candidates, index, *, k: int, min_score: float) -> list[list[tuple[Message, float]]]:
+def _near_many(rows, candidates, index, *, k: int | None, min_score: float,
+               statuses: frozenset[str] | None = None) -> list[list[tuple[Message, float]]]:
     """``_near_found`` of each (message, region, since, …) of ``rows`` among one set of
     candidates: their vectors made at once and scored by one product with the index (a
     product per message was a quarter of the time of a queue page's rows)."""
@@ -394,6 +399,8 @@ def _near_many(rows, candidates, index, *, k: int, min_score: float) -> list[lis
             for (_, region, *_), text in zip(rows, texts, strict=True)]
     vectors = index.vectors(said)
     scores = index.matrix.dot(vectors.T).toarray()
+    if statuses is not None:  # the others as past the window: never read (-1)
+        scores[[i for i, c in enumerate(candidates) if c.status not in statuses]] = -1.0
     area = _areas_of(candidates)
     return [_near_found(m, region, since, candidates, index, text, said[j],
                         RowWeights(*(part[vectors.indptr[j]:vectors.indptr[j + 1]]
@@ -425,7 +432,7 @@ def _areas_of(candidates):
     return area
 
 
-def _near_found(message, region, since, candidates, index, text, said, vector, scores, area, *, k: int,
+def _near_found(message, region, since, candidates, index, text, said, vector, scores, area, *, k: int | None,
                 min_score: float) -> list[tuple[Message, float]]:
     """``message``'s near-duplicates among ``candidates``; ``text``: its title and the head of its
     body, ``said``: the same without its area's names, ``vector``: their features' weights (a row of
@@ -441,7 +448,9 @@ def _near_found(message, region, since, candidates, index, text, said, vector, s
         inside, scores = scores, np.full(len(candidates), -1.0)
         scores[:window] = inside[:window]
     out = []
-    for n in index.nearest(None, named, k * 3 + 1, min_score=min_score, scores=scores):
+    # k None: every candidate from min_score is read (and those naming its place from NAMED_MIN_SCORE)
+    for n in index.nearest(None, named, len(candidates) if k is None else k * 3 + 1, min_score=min_score,
+                           scores=scores):
         other = candidates[n.index]
         if other.pk == message.pk or other.duplicate_of_id:
             continue
@@ -458,10 +467,11 @@ def _near_found(message, region, since, candidates, index, text, said, vector, s
     return out
 
 
-def near_duplicates(message, k: int = 5, min_score: float = 0.35, days: int = 180) -> list[tuple[Message, float]]:
+def near_duplicates(message, k: int | None = 5, min_score: float = 0.35, days: int = 180,
+                    statuses: frozenset[str] | None = None) -> list[tuple[Message, float]]:
     """Messages in the same area from ``days`` days before ``message`` on that raise the same
     problem at the same place: candidates for 并单 at triage (see near_duplicates_many)."""
-    return near_duplicates_many([message], k=k, min_score=min_score, days=days)[message.pk]
+    return near_duplicates_many([message], k=k, min_score=min_score, days=days, statuses=statuses)[message.pk]
 
 
 def similar_answered(message, k: int = 3, min_score: float = 0.2) -> list[tuple[Message, Reply, float]]:

@@ -159,23 +159,28 @@ def auto_dispatch(message_pk: int):
         return None
 
 
+HELD_LISTED = 5  # the in-hand near-duplicates a hold names, nearest first (as many as the dispatch form lists)
+
+
 def _hold_reason(message) -> dict | None:
     """Why ``message`` waits for a dispatcher instead (the data of its AUTO_HELD event), or None.
-    It may repeat a case in hand (疑似重复: ``lookup.near_duplicates``, the dispatcher's list, among
-    them a public case not yet closed: ``Status.in_hand``), or that cannot be told: a dispatcher
-    merges it (并单). Dispatched by the system, the same problem went to its unit a second time and
-    left the dispatcher's queue, where its 疑似重复 would have been offered. A repeat of a closed case
-    (the problem back again) is dispatched: before, it was held too."""
+    It may repeat a case in hand (疑似重复: ``lookup.near_duplicates``, the dispatcher's candidates
+    and scores, any of them from its threshold that is a public case not yet closed: ``Status.in_hand``;
+    the nearest ``HELD_LISTED`` are named), or that cannot be told: a dispatcher merges it (并单).
+    Dispatched by the system, the same problem went to its unit a second time and left the
+    dispatcher's queue, where its 疑似重复 would have been offered. A repeat of a closed case (the
+    problem back again) is dispatched: before, it was held too. Before, only the five nearest the
+    dispatch form lists were read: a case in hand behind five closed ones held nothing."""
     from minsheng.board.workflow import Status
 
     from . import lookup
 
     try:
-        near = lookup.near_duplicates(message)
+        near = lookup.near_duplicates(message, k=None, statuses=frozenset(Status.in_hand()))
     except Exception:  # a failing lookup leaves the message to people, never blocks it
         log.exception("near-duplicate lookup for automatic dispatch of message %s failed", message.pk)
         return {"lookup_failed": True}
-    in_hand = [m.public_id for m, _ in near if m.status in Status.in_hand()]
+    in_hand = [m.public_id for m, _ in near[:HELD_LISTED]]
     return {"duplicates": in_hand} if in_hand else None
 
 

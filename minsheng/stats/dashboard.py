@@ -29,13 +29,14 @@ def _change(current, previous):
     return current - previous
 
 
-def build(region, now=None, home=None) -> dict:
-    """``home()``: finds the home region (the map card), when the caller has it already."""
+def build(region, roles, now=None, home=None) -> dict:
+    """``roles``: the user's (what the hotspot card lists); ``home()``: finds the home region (the
+    map card), when the caller has it already."""
     with figures.one_version():
-        return _build(region, now, home)
+        return _build(region, roles, now, home)
 
 
-def _build(region, now=None, home=None) -> dict:
+def _build(region, roles, now=None, home=None) -> dict:
     from .views import has_map  # views imports this module when the page is asked for
 
     clock = now  # figures: an explicit clock, or None (this minute, cached)
@@ -104,7 +105,7 @@ def _build(region, now=None, home=None) -> dict:
         "weekly": weekly, "this_week": this_week, "last_week": last_week, "topic_changes": topic_changes[:10],
         "late_units": late, "late_regions": late_regions, "satisfaction_units": satisfaction[:15],
         "min_rated": MIN_RATED, "few_rated": len(rated) - len(satisfaction),
-        "hotspots": hotspots(region),
+        "hotspots": hotspots(region, roles),
         "base_filters": base,
         "charts": {"regions": [{"code": r["filters"].get("region", ""), "name": r["label"], "received": r["received"],
                                 "reply_rate": r["reply_rate"]} for r in by_region]},
@@ -112,8 +113,14 @@ def _build(region, now=None, home=None) -> dict:
     }
 
 
-def hotspots(region, limit: int = 10) -> dict:
-    """The hottest hotspots and 老大难 of ``region`` (minsheng.insight), two messages or more."""
+def hotspots(region, roles, limit: int = 10) -> dict:
+    """The hottest hotspots of ``region`` (minsheng.insight), two messages or more, those whose
+    page ``roles`` may open (``readable_by``), and its 老大难 as ``/chronic/`` lists them: in the
+    regions they supervise (``Hotspot.flags_shown_to``), with their number (``chronic_count``).
+    ``chronic_shown``: whether they supervise any of ``region``. The dashboard also opens on a
+    region they only dispatch: its card listed that region's 老大难, which ``/chronic/`` never
+    lists to them and whose pages show no flag (before 2026-12-04), and hotspots no public message
+    of which linked to a page that answered 404."""
     from django.urls import reverse
 
     from minsheng.insight.models import Hotspot
@@ -121,9 +128,15 @@ def hotspots(region, limit: int = 10) -> dict:
     qs = Hotspot.objects.filter(message_count__gte=2).order_by("-heat", "-last_at")
     if region is not None:
         qs = qs.filter(region__code__startswith=region.prefix)
+    shown = region is None or roles.admin or any(
+        region.code.startswith(p) or p.startswith(region.prefix) for p in roles.supervise_prefixes)
+    chronic = qs.filter(roles.region_q(roles.supervise_prefixes), chronic=True) if shown else qs.none()
 
     def row(h) -> dict:
         return {"label": h.title, "count": h.message_count, "url": reverse("insight:hotspot", args=[h.pk])}
 
-    return {"available": True, "hot": [row(h) for h in qs[:limit]],
-            "chronic": [row(h) for h in qs.filter(chronic=True)[:limit]]}
+    listed = list(chronic[:limit])
+    return {"available": True, "hot": [row(h) for h in qs.readable_by(roles)[:limit]],
+            "chronic": [row(h) for h in listed],
+            "chronic_count": len(listed) if len(listed) < limit else chronic.count(),  # counted when cut short
+            "chronic_shown": shown}

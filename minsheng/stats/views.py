@@ -250,7 +250,7 @@ def dashboard(request):
         region = allowed[0] if allowed else _default_region(request)
     from .dashboard import build
 
-    return render(request, "stats/dashboard.html", {**build(region, home=lambda: _default_region(request)),
+    return render(request, "stats/dashboard.html", {**build(region, roles, home=lambda: _default_region(request)),
                                                     "allowed": allowed, "region": region})
 
 
