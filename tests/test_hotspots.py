@@ -1506,3 +1506,71 @@ def test_the_merge_pass_keeps_two_citizens_cases_at_one_police_station_apart():
         index.add(core.Item(f"c{cid}", title, body, T0, user=f"c{cid}").prepare(), cid)
     assert index.merge_split() == 0
     assert len(index.clusters) == 2
+
+
+def test_a_facility_kind_or_a_level_of_governments_schools_label_no_place():
+    """地点/人群 read 「变电站」 (a kind of facility: which one, the estate or road beside it says) and
+    「属下区中学」 (A市属下区中学 with the region's mark cut: the city's schools put under the districts) as
+    places. They stay keys that join letters, but the label shows the place read next, or the region."""
+    substation = core.Cluster(id=1, first_at=T0, last_at=T0, members=["a", "b", "c"],
+                              places=Counter({"35KV变电站": 3, "青禾苑": 3, "枫溪街道": 2}),
+                              title_places=Counter({"35KV变电站": 3, "青禾苑": 2}), regions=Counter({"B2区": 3}))
+    assert substation.place_label() == "B2区 青禾苑 枫溪街道"
+    for kind in ("变电站", "建变电站", "垃圾分拣中心", "生活垃圾站", "公交首末站"):
+        assert core.main_places(Counter({kind: 3, "禾溪路": 2}), Counter(), 3) == ["禾溪路"], kind
+    assert core.main_places(Counter({"青禾变电站": 3}), Counter(), 3) == ["青禾变电站"]  # a named one stays
+    assert core.main_places(Counter({"220千伏变电站": 3}), Counter(), 3) == []
+    schools = core.Cluster(id=2, first_at=T0, last_at=T0, members=["a", "b"],
+                           places=Counter({"属下区中学": 2, "会上承诺下区学校": 2, "逐步减少区管学校": 2}),
+                           groups=Counter({"教师": 2}))
+    assert schools.place_label() == "教师"
+    assert core.extract_places("请将原B市属下区中学划回") == ["属下区中学"]  # (the key that joins them)
+
+
+def test_a_schools_kind_read_apart_is_labelled_with_its_name():
+    """「湖大附中麓城 实验学校」: a school's name was read as two places (麓城 ends in 城, 实验学校 is read
+    apart); the label writes the school whole, as its letters do, and its numbered section with it."""
+    rows = [("湖大附中麓城实验学校门口接送拥堵", "每天放学湖大附中麓城实验学校门口车辆拥堵, 学生过马路危险。"),
+            ("湖大附中麓城实验学校放学车多人乱", "湖大附中麓城实验学校门口没有红绿灯, 学生上下学很危险。"),
+            ("湖大附中麓城实验学校放学时段拥堵", "放学时湖大附中麓城实验学校门口车辆乱停, 学生过马路危险。")]
+    items = [core.Item(f"S{k}", title, body, at=T0 + dt.timedelta(days=k), user=f"s{k}", region="B7县")
+             for k, (title, body) in enumerate(rows)]
+    assert core.extract_places(rows[0][0]) == ["湖大附中麓城", "实验学校"]  # (the keys, as before)
+    index = core.cluster_batch(items)
+    cluster, = [c for c in index.clusters.values() if c.size > 1]
+    assert cluster.place_label() == "B7县 湖大附中麓城实验学校 学生"
+    assert core.main_places(Counter({"湖大附中麓城": 3, "实验学校": 3, "第二小学": 2}), Counter(), 3,
+                            "湖大附中麓城实验学校第二小学门口") == ["湖大附中麓城实验学校第二小学"]
+    # written apart, they stay two places
+    assert core.main_places(Counter({"青禾苑": 3, "实验学校": 2}), Counter(), 3, "青禾苑旁的实验学校") == ["青禾苑", "实验学校"]
+
+
+def test_a_road_or_street_office_named_by_the_region_begins_no_name():
+    """After a region's mark (A3区大道, a masked 某某大道; A3区街道, the district's office) or a region's name cut
+    out (城关路 with 城关 cut), the road word was read into the next name: 「大道东湖」, 「街道青石」, 「路青松家园」."""
+    assert core.extract_places("B5区大道东湖建工集团夜间施工扰民") == ["东湖建工集团"]
+    assert core.extract_places("B5区街道青石小区门口积水") == ["青石"]
+    assert core.extract_places("城关路青松家园停车难", ("城关区", "城关")) == ["青松家园"]
+    assert core.extract_places("B7县路口镇青石村修路") == ["路口镇", "青石村"]  # (路口镇 is a town)
+
+
+def test_words_of_a_clause_are_no_part_of_a_name():
+    """即 ("that is"), 阻 of 阻挡/阻止, 创建 (to win a city's title) and trade or leisure (商业游玩中心) were read into
+    a name (「即青松路」, 「路边车阻线」, 「创建国际花园」, 「商业游玩中心」)."""
+    assert core.extract_places("公交线路即青松路") == ["青松路"]
+    assert core.extract_places("即墨路路灯不亮") == ["即墨路"]  # (即墨 is a name)
+    assert core.extract_places("路边车阻线破损") == []
+    assert core.extract_places("大力创建国际花园城市") == []
+    assert core.extract_places("这里曾是全城的商业游玩中心") == []
+    assert core.extract_places("休闲娱乐广场晚上太吵") == []
+
+
+def test_names_the_cuts_of_you_gaozhong_and_le_lost_are_read():
+    """富有家园 (有 cut as "there is"), 高中路 (高中 a kind of school) and a brand of 了么 other than 饿了么 were lost."""
+    assert core.extract_places("富有家园小区停车难") == ["富有家园"]
+    assert core.extract_places("锦绣花园有餐馆油烟大") == ["锦绣花园"]  # (有 after a place still cuts)
+    assert core.extract_places("高中路路灯不亮") == ["高中路"]
+    assert core.extract_places("这里的高中学校太少") == []
+    assert core.extract_places("乐了么平台退款难") == ["乐了么平台"]
+    assert core.extract_places("惠了吗外卖平台配送慢") == ["惠了吗外卖平台"]
+    assert core.extract_places("坏了么幸福家园的路灯") == ["幸福家园"]

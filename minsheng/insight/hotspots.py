@@ -109,6 +109,8 @@ _SUFFIX_RE = rf"(?:水岸|半岛)[\u4e00-\u9fff]{{1,2}}?(?:{_SUFFIX_RE})|{_SUFFI
 # 一号 ends a name after a place word (碧桂园公园一号, 紫鑫御湖湾一号), not as building or gate one
 # (幸福家园一号楼) nor alone (一号线, 中央一号文件)
 _SUFFIXES = rf"(?:{_SUFFIX_RE})+(?:一号(?![楼栋门线院号单期区地文]))?"
+# what a brand that holds 了么 (饿了么) is written before: a business's words (饿了么外卖平台, 饿了么超市)
+_BRAND_BUSINESS = "外卖|平台|超市|商城|商场|公司|门店|网站|App|APP|app"
 # separators inside a run: function words and place-relative words end a name (behind a look-ahead for
 # the characters one can begin with, ``starting_at``: cut in half the time)
 _SPLIT = re.compile(starting_at(
@@ -125,8 +127,9 @@ _SPLIT = re.compile(starting_at(
     r"(?<![花名尚京首成帝丽])都(?!小区|花园|花苑|家园|公寓|大厦|新城|商城|广场|山庄|雅苑|名苑|华苑|华府|名城|国际|社区|公园)|"
     # building a thing is not its name (违建搅拌站, 拟建加油站); from one place to another (南延至生态动物园,
     # 泉塘直达汽车南站); and where two roads meet or between them (西二环叉路口, 桃花村中间修路); not in
-    # the names made of them (兴建路, 中间村, 中间坝村, 冬至村, 夏至路)
-    r"违建|拟建|兴建(?![东西南北中]?[路街村])|直达|中间(?![村坝屯庄寨组])|(?<![冬夏])至|交叉|叉路|修路|"
+    # the names made of them (兴建路, 中间村, 中间坝村, 冬至村, 夏至路); and (2026-12-04) 创建, winning a city's title
+    # (创建国际…城市: none)
+    r"违建|拟建|兴建(?![东西南北中]?[路街村])|创建(?![东西南北中]?[路街村])|直达|中间(?![村坝屯庄寨组])|(?<![冬夏])至|交叉|叉路|修路|"
     r"考虑|重新|明确|跑路|倒灌|必经之|有人|孩子|老人|随着|拨打|打过|热线|政府|市委|绕路|封路|炸街|飙车|遭遇|"
     r"故意|夜间|破损|施工(?!公司|队|单位)|过马路|过街|"
     # what happens to or around a place (指导盛世新村, 拆除电力名城, 恢复原线路, 倒灌进沿街商铺,
@@ -139,12 +142,13 @@ _SPLIT = re.compile(starting_at(
     # 两百米路段, 公路段, …等路段: no road)
     r"(?<![^站学校院心场所局苑区城庭岸镇村道线园桥号停分汇间口近端侧前右该此这一个些条部述等米截栏坡华划有车公\d])路段|"
     r"(?<=路)段|"
-    # what a place does to another (饭店扰乱小区, 工厂污染村子, 占用青松路): the doer ends before the verb; a
+    # what a place does to another (饭店扰乱小区, 工厂污染村子, 占用青松路; since 2026-12-04 阻 alone and 阻挡, 阻止, 阻拦 …
+    # as 阻碍 was: 车阻线 none): the doer ends before the verb; a
     # phase (二期, 3期) ends the compound's name before it (… 二期物业公司 is the phase's manager, no place
     # named 二期物业公司), save before 小区, where the trim of the key reads it (华城二期小区 → 华城); the
     # numerals are counted from the first of a run and at most three, so a run of them is read in linear
     # time; to build "a" thing (建个天桥) names none
-    r"扰乱|干扰|污染|侵占|占用|霸占|堵塞|阻碍|毁坏|破坏|搭建|(?:(?<![第一二三四五六七八九十])[一二三四五六七八九十]{1,3}|(?<!\d)\d{1,3})期(?!小区)|[建修设装]个|"
+    r"扰乱|干扰|污染|侵占|占用|霸占|堵塞|阻[碍挡止拦隔断塞]?|毁坏|破坏|搭建|(?:(?<![第一二三四五六七八九十])[一二三四五六七八九十]{1,3}|(?<!\d)\d{1,3})期(?!小区)|[建修设装]个|"
     # and in the reference data: 知道58车贷, 经确认达融造价公司, 多次找八医院, 紧挨着绿地海外滩, 通过正规网站,
     # 拒绝转成普惠制(幼儿园), 5月10日下午市城; buying a kind of flat (买商业公寓) names none. (无资质, "without
     # a licence", is no cut, as 乱建 is not: it keeps a letter naming 丽发新城 misspelt in that compound's hotspot)
@@ -164,14 +168,16 @@ _SPLIT = re.compile(starting_at(
     # nor are "oneself" and "the whole" (连自身和整个集团公司都…, 整个杉木新城 → 杉木新城); and a bank before a place is
     # no part of its name (某某商业银行力都大厦 → 力都大厦), save its branches and its legal form; nor is it cut in 有线
     # (cable), 有轨 (tram), 大有 (a village's or a town's name), nor before the bank's own building or road (建设银行大厦, 银行路)
-    r"(?<![国大])有(?!限|色|线|轨)[些个]?|自己|自身|整个|银行(?![\u4e00-\u9fff]{0,4}[支分]行|股份|有限|集团|大厦|大楼|宿舍|家属|小区|[路街])|"
+    r"(?<![国大])有(?!限|色|线|轨|家园|花园|花苑|新村|山庄|公寓|雅苑|名苑|华苑)[些个]?|自己|自身|整个|银行(?![\u4e00-\u9fff]{0,4}[支分]行|股份|有限|集团|大厦|大楼|宿舍|家属|小区|[路街])|"
     r"(?<![第十])(?=一[所个家座间处条])|"
     # a house or building number ends the name before it (解放路88号金城大酒店, 17栋廷泊酒店), not 1号线, 4号北延线
     r"(?<!\d)\d+号(?![线院楼号地]|[东西南北]延)|(?:(?<![A-Za-z\d])[A-Za-z])?(?<!\d)\d+栋|"
-    # 了 ends a name, save in the one brand that holds it (饿了么外卖平台, not 么外卖平台); and so do 吗, the 么 of a
-    # question (坏了么幸福家园 → 幸福家园, not 么幸福家园; 为什么青山村 → 青山村; not 么 as 幺 in a village's name)
-    # and 时候 (什么时候青山幼儿园 → 青山幼儿园)
-    r"(?<!饿)了|(?<=[什怎这那多要了])(?<!饿了)么|吗|时候|"
+    # 了 ends a name, save in a brand that holds it, written before a business's word (饿了么外卖平台, 某了么超市:
+    # not 么外卖平台); and so do 吗, the 么 of a question (坏了么幸福家园 → 幸福家园, not 么幸福家园; 为什么青山村 → 青山村;
+    # not 么 as 幺 in a village's name) and 时候 (什么时候青山幼儿园 → 青山幼儿园)
+    rf"了(?![么吗](?:{_BRAND_BUSINESS}))|(?<=[什怎这那多要了])么(?!(?<=了么)(?:{_BRAND_BUSINESS}))|吗(?!(?<=了吗)(?:{_BRAND_BUSINESS}))|时候|"
+    # 即 ("that is", "then") is none of a name, save 即墨's
+    r"即(?!墨)|"
     r"[的在是与及我你他她它们这那该本此其被把将让给向从到对为于由已也就还又很请求问去说跟往或并且找旁因替])"
 ))
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")  # the same cuts, keeping the separators
@@ -179,7 +185,9 @@ _GENERIC_NAME = re.compile(r"^(?:[一二三四五六七八九十百千两几多�
                            r"搅拌|停车|公交车?|地铁|火车|汽车|高铁|城铁|物业|开发|安置|拆迁|回迁|居民|商品|农村|城市|热力|燃气|供热|供水|自来水|"
                            r"学|中|小|大|医|工|商|住宅|宿舍|职工|人民|马路|道路|公路|街|村|镇|市|区|县|省|国际|混凝土|沥青|"
                            r"配套|配建|私立|公办|民办|民营|普惠性|有限|十字|水泥|通村|通组|断头|建筑|小区|斑马|幼儿|[建修]?垃圾中转|垃圾|[一二三四五]线|"
-                           r"辖区|当地|基层|所属|居住地|公安|户籍地|农贸|集贸|蔬菜|菜|批发|环|村民小?|居民小?|民小|[每两几各]?条|商业|"
+                           r"辖区|当地|基层|所属|居住地|公安|户籍地|农贸|集贸|蔬菜|菜|批发|环|村民小?|居民小?|民小|[每两几各]?条|"
+                           # trade and leisure, in any number (商业中心, 商业游玩中心, 休闲娱乐广场): what a place is for
+                           r"(?:商业|游玩|娱乐|休闲|购物)+|"
                            # kinds of facility, not their names (养老中心, 加油站, 人行天桥, 高速公路, 普惠制幼儿园,
                            # 收费站, 快递站, 外卖平台, 精装修楼盘), and a phase alone (三期幼儿园: the kindergarten of a phase)
                            r"养老|服务(?:有限)?|活动|健身|托管|加油|加气|充电|液化气(?:供应)?|人行(?:天|横道)?|高速公?|收费|快递|外卖|普惠制?|精?装修|房地?产|公共马?|[一二三四五六七八九十\d]+期|"
@@ -197,6 +205,8 @@ _BUILDING = re.compile(r"^[会要将想应]?(?:规划|建设|修建|新建|建|�
 _NUMBERED = re.compile(r"^[东南西北]{1,2}[一二三四五六七八九十]+$|^[一二三四五六七八九十]+[东南西北]$|^[三五七八]一[东西南北中]?$")
 # a day names a square, a village or an estate as it names a road (五一广场, 八一新村; 五一大道 above)
 _DAY_NAME = re.compile(r"^[五七八]一$")
+# a stage of school is a kind before a school's word (高中学校, 初中部) and a name before a road's (高中路, 初中街)
+_SCHOOL_STAGE = re.compile("^[初高]中$")
 _ROADS = ("路", "街", "大道", "巷", "线")  # 东六路路面: the suffix read is 路路
 # a name that holds a negation is a verb's words (这里不宜临路建…, 不能上…, 却不能做…组); 不夜城 is a name, 不动产中心 a registry, 不锈钢 a metal
 _NEGATED = re.compile("不(?!夜|动产|锈)")
@@ -221,6 +231,10 @@ _COUNTY_ENDS = frozenset("县市区")  # a name holding none has no county befor
 _DISTRICT_STATION = re.compile(f"^{_COUNTY_MARK}[东南西北]$")
 _REGION_CUT = "\u3000"  # what a region cut out leaves: a space (to the rules that look for one)
 _STATION = re.compile("[东南西北]站")
+# a road or a street office named by a region cut out right before it (A3区大道, a masked 某某大道; A3区街道, the
+# district's own office; 城关路 with 城关 cut): the name after it begins after it (B5区大道东湖建工集团 → 东湖建工集团,
+# not 大道东湖; A3区街道青石小区 → 青石, not 街道青石); not 路口 (a junction, or the town 路口镇)
+_REGION_ROAD = re.compile("大道|大街|街道(?:办事处|办)?|路(?!口)|街")
 # a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
 # 金色家园小区路灯, 幸福家园路面: after a compound, 路灯 (street lamp), 路面, 路况, 路牌 are
@@ -394,6 +408,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
         chunks = _developer_joined(_chunks(run, fresh))
         for at_chunk, (chunk, word) in enumerate(chunks):
             place_at_end = False
+            if word is None and start and text[start - 1] == _REGION_CUT and (road := _REGION_ROAD.match(chunk)):
+                chunk = chunk[road.end():]  # (B5区大道东湖建工集团 → 东湖建工集团, not 大道东湖)
             station_at = word is None and start and text[start - 1] == _REGION_CUT and _STATION.match(chunk)
             if station_at:
                 found.setdefault(chunk[:2], None)
@@ -441,7 +457,8 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
                 rest = _BUILDING.sub("", name, count=1)
                 after_developer = m.start() == developer_end  # (碧桂园城市花园: a name of its own, though generic)
                 if not after_developer and ((_GENERIC_NAME.match(name) and not (
-                        _NUMBERED.match(name) and suffix.startswith((*_ROADS, "街区")) or _DAY_NAME.match(name)
+                        (_NUMBERED.match(name) or _SCHOOL_STAGE.match(name)) and suffix.startswith((*_ROADS, "街区"))
+                        or _DAY_NAME.match(name)
                         or name[-1] == "政" and suffix.endswith(("公司", "大厦"))))
                         or rest != name and len(rest) > 1 and _GENERIC_NAME.match(rest)
                         or _ANONYMOUS.match(name) or _NEGATED.search(name) or name.isdigit() and len(name) < 2):
@@ -914,21 +931,26 @@ class Cluster:
 
     def place_label(self, with_region: bool = True) -> str:
         """地点/人群: the county, the main places and groups."""
-        parts = main_places(self.places, self.title_places, self.size)
+        parts = main_places(self.places, self.title_places, self.size, self.title_text)
         if with_region and self.region and not any(self.region in p for p in parts):
             parts.insert(0, self.region)
         return label(parts, self.groups, self.size)
 
 
-def main_places(places: Counter, title_places: Counter, size: int) -> list[str]:
+def main_places(places: Counter, title_places: Counter, size: int, titles: str = "") -> list[str]:
     """The two places a cluster is about: named in a title counts twice (a title states the
     problem; a body also names landmarks and companies on the way), and in a cluster of
-    several messages a place one body alone names is left out when others are shared."""
-    score = Counter({p: n + title_places[p] for p, n in places.items()})
+    several messages a place one body alone names is left out when others are shared. A key
+    that names no place to a reader (``_names_no_place``) is left out; a school's kind that
+    ``titles`` (the members' titles, normalised) write right after the name read before it is
+    that school's name, written whole (湖大附中麓城 and 实验学校 → 湖大附中麓城实验学校)."""
+    score = Counter({p: n + title_places[p] for p, n in places.items() if not _names_no_place(p)})
     ranked = [p for p, _ in score.most_common()]
     if size > 1:
         shared = [p for p in ranked if score[p] > 1]
         ranked = shared or ranked
+    while len(ranked) > 1 and (whole := _school_whole(ranked[0], ranked[1], titles)):
+        ranked = [whole, *ranked[2:]]
     # one place once: not 「和平嘉园广场 和平嘉园」, 「地铁3号线 3号线」; the next place read in its stead
     # would be one fewer messages name, on the reference file nearly always a misread (程度上依赖地铁2号线)
     return ranked[:1] + [p for p in ranked[1:2] if not _one_place(p, ranked[0])]
@@ -939,6 +961,38 @@ def _one_place(a: str, b: str) -> bool:
     (a square of an estate, the estate; a road read with and without its area) or one written two ways
     (``place_variant``: 地铁六号线 and 地铁6号线, a brand's first two characters swapped)."""
     return a in b or b in a or place_variant(a) == place_variant(b)
+
+
+# what a label names no place by: a kind of facility, however it is built or sized (变电站, 35千伏变电站, 建变电站,
+# 垃圾分拣中心, 公交首末站 …: the estate, the road or the region beside it says where), and the schools a level of
+# government runs, read after its mark cut out (A市属下区中学 → 属下区中学: the city's schools put under the districts)
+# or after words of a clause (…承诺下区学校, …减少区管学校: whatever is read before 区管 is no name). They stay keys,
+# which join the letters about one substation or one such grievance (a letter writes 杨梅公园 for 杨美公园, and the
+# substation is what it shares with the others); the label shows the place read next, or the region alone
+_UNNAMED_FACILITY = re.compile(
+    r"^(?:[会要将想应]?(?:规划|建设|修建|新建|建|修|设))?(?:\d+(?:[A-Za-z]*|千伏)|[一二三四五六七八九十百千]+千伏)?(?:特?大型|小型|高压|生活|公交)*"
+    r"(?:变电|配电|垃圾(?:分拣|收集|中转|转运|压缩|处理)?|废品(?:收购|回收)|首末|终点|始发|中转|换乘)(?:站|所|中心|场|厂)$")
+_RUN_BY = re.compile(r"^属|(?:[市区县省][属管]|下区)(?:学校|小学|中学)$")
+
+
+def _names_no_place(key: str) -> bool:
+    """Whether a place key names no place a reader of the label could find (``_UNNAMED_FACILITY``, ``_RUN_BY``, and
+    ``_ANONYMOUS`` as a county cut before it may leave it: 某, 一所 …)."""
+    return bool(_UNNAMED_FACILITY.match(key) or _RUN_BY.search(key) or _ANONYMOUS.match(key))
+
+
+# a school's kind or number with no name of its own (实验学校, 双语中学, 外国语学校, 第一小学): read apart from the name
+# before it, where that name ends in a place word (师大附中星城 + 实验学校 + 第一小学, 同升湖 + 实验学校)
+_SCHOOL_KIND = re.compile(r"^(?:(?:实验|双语|外国语|附属)+|第[一二三四五六七八九十]+)(?:学校|小学|中学|幼儿园)$")
+
+
+def _school_whole(first: str, second: str, titles: str) -> str:
+    """The school's whole name when one of the two main places is a school's kind (``_SCHOOL_KIND``) that
+    ``titles`` write right after the other (湖大附中麓城 and 实验学校), else ""."""
+    for name, kind in ((first, second), (second, first)):
+        if _SCHOOL_KIND.match(kind) and not _SCHOOL_KIND.match(name) and name + kind in titles:
+            return name + kind
+    return ""
 
 
 NO_PLACE = "—"  # the 地点/人群 of a cluster that names neither
@@ -1441,7 +1495,7 @@ class HotspotIndex:
         tell its problem (``telling_titles``) and of those the ones that name one of its main places
         when any does: 「永靖县金色花园多次发生电动车被盗」 says where, 「咨询电动车被盗后如何报案」 does not."""
         titles = telling_titles(c.titles[:200])
-        places = main_places(c.places, c.title_places, c.size)
+        places = main_places(c.places, c.title_places, c.size, c.title_text)
         titles = [t for t in titles if any(p in t for p in places)] or titles
         best, best_score = titles[0] if titles else "", -1.0
         for title in dict.fromkeys(titles):  # a letter sent again scores as it did the first time

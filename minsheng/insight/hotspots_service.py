@@ -187,13 +187,14 @@ def public_face(title: str, place: str, public) -> tuple[str, str]:
 
 def public_place(public) -> str:
     """地点/人群 of the public members, read as ``Cluster.place_label`` reads all members."""
-    places, title_places, groups = Counter(), Counter(), Counter()
+    places, title_places, groups, titles = Counter(), Counter(), Counter(), []
     for m in public:
         item = _item(m).prepare()
         places.update(item.places)
         title_places.update(item.title_places)
         groups.update(item.groups)
-    parts = core.main_places(places, title_places, len(public))
+        titles.append(item.title_text)
+    parts = core.main_places(places, title_places, len(public), "\n".join(titles))
     return mask(core.label(parts, groups, len(public)))[:200]
 
 
