@@ -1574,3 +1574,19 @@ def test_names_the_cuts_of_you_gaozhong_and_le_lost_are_read():
     assert core.extract_places("乐了么平台退款难") == ["乐了么平台"]
     assert core.extract_places("惠了吗外卖平台配送慢") == ["惠了吗外卖平台"]
     assert core.extract_places("坏了么幸福家园的路灯") == ["幸福家园"]
+
+
+# (made-up letters) two citizens' cases against two different companies, each taken to one police station
+TWO_COMPANIES_ONE_STATION = [
+    ("青石桥派出所对金鼎商贸有限公司诈骗我的案件不立案", "我去年把八万元货款打给金鼎商贸有限公司, 对方收钱后不发货, 到青石桥派出所报案半年了, 至今没有立案。"),
+    ("青石桥派出所对华联物流有限公司扣我货物一事不立案", "华联物流有限公司扣了我价值五万元的货物不还, 我到青石桥派出所报警, 民警说是经济纠纷不予立案, 请上级过问。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_two_companies_with_one_legal_form_are_no_party_in_common(mode):
+    """The party named in both titles was also looked for tail against tail: 金鼎商贸有限公司 and 华联物流有限公司 both
+    end in 有限公司, so two citizens' cases against two companies at one police station read as one party's and
+    joined at any cosine. Two long names with one tail are two places (``place_tails``)."""
+    of = clustered(make_items() + letters("C", TWO_COMPANIES_ONE_STATION), mode)
+    assert of["C1"] != of["C0"]

@@ -1063,3 +1063,20 @@ def test_the_explanation_does_not_change_the_scores():
     plain = score_reply("富康家园小区电梯经常停运", "富康家园小区的电梯经常停运。", "物业公司已安排维修电梯。")
     explained = score_reply("富康家园小区电梯经常停运", "富康家园小区的电梯经常停运。", "物业公司已安排维修电梯。", explain=True)
     assert {k: v for k, v in explained.items() if k != "explained"} == plain
+
+
+@pytest.mark.parametrize("title, body, named, not_named", [
+    # (made-up) a manager's name between nouns: the whole title was one key word, quoted twice
+    ("物业经理张德彪态度恶劣", "小区物业经理张德彪态度恶劣, 业主投诉无人理。", ("物业", "态度恶劣"),
+     ("物业经理张德彪态度恶劣", "小区物业经理张德彪态度恶劣")),
+    # the shop's name joined, not the estate before it
+    ("小区益丰药房门口积水", "我们小区益丰药房门口积水很深。", ("益丰药房", "小区"), ("小区益丰药房",)),
+])
+def test_the_relevance_explanation_joins_an_unknown_name_to_its_next_word_only(title, body, named, not_named):
+    """Every noun of a run beside a word jieba does not know was joined: 「小区益丰药房」, and a title of
+    nouns around a person's name named whole as one key word. The unknown word joins the word after it
+    (益丰 药房), a person's name none."""
+    said = score_reply(title, body, "您好, 经查, 已督促相关单位处理, 如有疑问请致电12345。", explain=True)["explained"]["relevance"]
+    terms = re.findall("「([^」]+)」", said)
+    assert set(named) <= set(terms), terms
+    assert not set(not_named) & set(terms), terms

@@ -792,6 +792,9 @@ _PERSONAL = frozenset({"立案", "工资", "养老金", "退费", "补贴", "房
 # where a grievance is taken, not who caused it: a police station, the police, a court, a procuratorate, a
 # government, a bureau or an office of registry or social security
 _AUTHORITY = re.compile(r"(?:派出所|公安局|分局|法院|检察院|政府|局|司法所|房管所|登记中心|政务中心|服务中心|社保中心|医保中心)$")
+# the tail (``place_tails``) of every limited company's name (…有限公司, …有限责任公司): two companies that end so are no
+# party named in both titles (``_another_case``: 金鼎商贸有限公司 and 华联物流有限公司 are two)
+_LEGAL_FORM_TAILS = frozenset({"有限公司", "责任公司"})
 # words of a problem that say nothing of its source (noise: a bar's, a lorry's, a site's): at a compound one
 # problem, along a road as many as there are sources
 _SOURCELESS = frozenset({"噪音扰民"})
@@ -1138,8 +1141,8 @@ def _another_case(item: Item, c: Cluster) -> bool:
     words = {w for w in item.title_problems if c.title_problems[w] * 2 >= c.size}
     if not words or not words <= _PERSONAL or item.user and item.user in c.users:
         return False
-    return not any((place_variant(p) in c.title_variants or p in c.tails) and not _AUTHORITY.search(p)
-                   and not p.endswith(_WIDE_PLACES) for p in item.title_places + item.tails)
+    return not any((place_variant(p) in c.title_variants or p in c.tails) and p not in _LEGAL_FORM_TAILS
+                   and not _AUTHORITY.search(p) and not p.endswith(_WIDE_PLACES) for p in item.title_places + item.tails)
 
 
 def _other_cases(a: Cluster, b: Cluster, names: frozenset) -> bool:

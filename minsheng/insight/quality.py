@@ -885,8 +885,8 @@ def _whole_places(spans, pieces) -> list[tuple[int, int]]:
 def _terms(written: str, place_names=()) -> list[str]:
     """The key words of ``written`` (a title or a body) in order, as the message wrote them: jieba's
     nouns, places and verbal nouns, a piece of a place the message names (``place_names``) read as the
-    whole place (家园 of 富康家园: 「富康家园」), adjacent words of which one is no dictionary word joined
-    (益丰 药房: 「益丰药房」); a piece of one character, the rest of a word cut out as a letter-writing
+    whole place (家园 of 富康家园: 「富康家园」), a word no dictionary knows joined to the
+    noun after it (益丰 药房: 「益丰药房」); a piece of one character, the rest of a word cut out as a letter-writing
     word (人民 of 人民政府, 人员 of 工作人员) and a piece of no word that begins or ends as a function word
     does (将人 of 市将人民路) dropped."""
     import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for the reply form)
@@ -900,14 +900,26 @@ def _terms(written: str, place_names=()) -> list[str]:
         at += len(p.word)
     places = _whole_places(_place_spans(place_names, written), pieces)
     terms: list[str] = []
-    run: list[str] = []  # adjacent nouns outside any place
+    run: list[tuple[str, str]] = []  # adjacent nouns outside any place, with their parts of speech
     named_places: set[tuple[int, int]] = set()
 
     def close_run() -> None:
-        if len(run) > 1 and not all(map(word_frequency, run)):
-            terms.append("".join(run))
-        else:
-            terms.extend(run)
+        # a word no dictionary knows is joined to the noun after it (益丰 药房: 「益丰药房」), or to the one
+        # before it when last; the others stand alone: the whole run joined named 「小区益丰药房」, and a
+        # title of nouns around a person's name (nr, joined to none) as one key word
+        i, joined_last = 0, False
+        while i < len(run):
+            word, flag = run[i]
+            unknown = not word_frequency(word) and not flag.startswith("nr")
+            if unknown and i + 1 < len(run) and not run[i + 1][1].startswith("nr"):
+                terms.append(word + run[i + 1][0])
+                i, joined_last = i + 2, True
+                continue
+            if unknown and i and not joined_last and not run[i - 1][1].startswith("nr"):
+                terms[-1] += word
+            else:
+                terms.append(word)
+            i, joined_last = i + 1, False
         run.clear()
 
     last_end = -1
@@ -926,7 +938,7 @@ def _terms(written: str, place_names=()) -> list[str]:
             continue
         if start != last_end:
             close_run()
-        run.append(word)
+        run.append((word, flag))
         last_end = end
     close_run()
     places_named = {written[s:e] for s, e in named_places}
