@@ -287,6 +287,15 @@ def test_browse_date_range(client, spread):
     assert titles(old) == {"定西市噪音扰民"}
 
 
+def test_browse_dates_the_wrong_way_round_say_so(client, spread):
+    """起始日期 after 截止日期 listed nothing and said nothing; 公开统计 names the problem."""
+    today = timezone.localdate()
+    page = text(client.get("/browse/", {"date_from": (today - dt.timedelta(days=7)).isoformat(),
+                                        "date_to": (today - dt.timedelta(days=30)).isoformat()}))
+    assert "截止日期早于起始日期" in page
+    assert titles(page) == {"城关区路灯不亮", "七里河区电梯维修"}  # from 起始日期 on
+
+
 def test_browse_bad_filter_values_never_break(client, spread):
     page = text(client.get("/browse/", {"date_from": "昨天", "kind": "nope", "status": "submitted", "page": "x"}))
     assert "日期格式应为" in page

@@ -135,6 +135,26 @@ def test_dashboard_rates_have_counts_and_points(login, personas, cases):
                      r"\(\d+/\d+ 件\)", late)
 
 
+def test_dashboard_topic_tables_list_no_empty_rows(login, personas, directory, cases,
+                                                  django_capture_on_commit_callbacks):
+    """With fewer than ten topics in the period, 群众最关心的问题 filled up with 「未分类 0 — —」
+    (a topic whose messages were all refused) and 变化最大的领域 with topics that did not change."""
+    from minsheng.board import actions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = actions.do_submit(personas["citizen"], title="测试留言交通", body="七里河区某路口红绿灯坏了三天, 请尽快修复。",
+                                    kind="complain", region=directory["qilihe"], topic=directory["topic_traffic"],
+                                    at=timezone.now() - dt.timedelta(days=2))
+        actions.do_reject(personas["dispatcher"], refused, "重复提交")
+    text = _text(login(personas["supervisor"]).get("/stats/dashboard/"))
+    top = text[text.index("群众最关心的问题"):text.index("周环比")].split("</table>")[0]
+    received = [int(n) for n in re.findall(r"</td> ?<td>(?:<a [^>]+>)?(\d+)(?:</a>)?</td> ?<td>[^<]*</td> ?<td>", top)]
+    assert received and 0 not in received
+    changes = text[text.index("变化最大的领域"):].split("</table>")[0]
+    rows = re.findall(r"<tr><td>[^<]+</td>.*?</tr>", changes)
+    assert rows and not [row for row in rows if re.search(r"<td>0</td></tr>$", row)]
+
+
 def test_dashboard_does_not_rank_satisfaction_on_a_handful_of_ratings(login, personas, cases):
     """住建局 has a few ratings: ranked as the least satisfying unit on them before."""
     text = _text(login(personas["supervisor"]).get("/stats/dashboard/"))

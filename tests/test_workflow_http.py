@@ -1008,6 +1008,18 @@ def test_actions_return_to_a_local_next_page_only(dispatched, staff):
     assert r.status_code == 302 and r["Location"] == case_url(dispatched)
 
 
+def test_the_dispatch_form_gives_the_routing_reason_without_english(personas, directory, staff, client):
+    """The form read 「建议主办单位: … (城乡建设 in 兰州市 → 兰州市住房和城乡建设局)」, an English
+    word on a dispatcher's Chinese page; the API's reason keeps issue 3's form for integrators."""
+    m = post_message(personas, directory)
+    page = text(staff["dispatcher"].get(case_url(m)))
+    suggestion = re.search(r'<p class="suggestion">(.*?)</p>', page, re.S).group(1)
+    assert "权责清单: 兰州市 · 城乡建设 → 兰州市住房和城乡建设局" in suggestion
+    assert not re.search(r"[A-Za-z]", re.sub(r"<[^>]+>", "", suggestion))
+    api = staff["dispatcher"].get(f"/api/v1/staff/cases/{m.public_id}/suggestion/").json()
+    assert api["reason"].startswith("城乡建设 in 兰州市 → 兰州市住房和城乡建设局")
+
+
 @pytest.mark.parametrize("prefill", [True, False])
 def test_insight_suggestion_drives_the_dispatch_form(personas, directory, staff, monkeypatch, prefill):
     """The machine's suggestion: its unit is preselected, its reason shown, and its

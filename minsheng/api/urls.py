@@ -1,7 +1,9 @@
 """/api/v1/... (REST), /api/schema/ and /api/docs/ (OpenAPI), /api/tokens/ (the
 personal token page) and /open311/v2/... (GeoReport v2)."""
 
+from django.core.signals import setting_changed
 from django.urls import path, re_path, register_converter
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.renderers import JSONRenderer
@@ -35,10 +37,29 @@ class JsonErrors:
         return response
 
 
+class GeneratedOnce(SchemaGenerator):
+    """The document, generated once per process and version: it is the same for every
+    caller (SERVE_PUBLIC), and generating it took 0.6 to 1 s a request, so that /api/docs/
+    (Swagger UI asks for it) took over 2 s to show. A changed setting (tests) starts afresh."""
+
+    documents: dict = {}
+
+    def get_schema(self, request=None, public=False):
+        key = (self.api_version or getattr(request, "version", None), public)
+        if key not in self.documents:
+            self.documents[key] = super().get_schema(request=request, public=public)
+        return self.documents[key]
+
+
+setting_changed.connect(lambda **kwargs: GeneratedOnce.documents.clear(), weak=False)
+
+
 @extend_schema(exclude=True)
 class SchemaView(JsonErrors, FormatOverride, SpectacularAPIView):
     """The OpenAPI document itself (not listed in itself). Its errors are the API's JSON
     errors, not YAML: ``?format=xml`` is a 400 naming format, as on every endpoint."""
+
+    generator_class = GeneratedOnce
 
 
 class DocsView(JsonErrors, SpectacularSwaggerView):

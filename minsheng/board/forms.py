@@ -296,3 +296,11 @@ class BrowseForm(ChineseForm):
     def clean_q(self):
         # a pasted sentence or title is searched by its beginning, never refused
         return self.cleaned_data["q"][:MAX_QUERY_LENGTH]
+
+    def clean(self):
+        # the two dates the wrong way round found nothing and said nothing (公开统计 and the
+        # API name the problem): 截止日期 is dropped and says why, the list runs from 起始日期
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "截止日期早于起始日期, 未按截止日期筛选")
+        return data

@@ -13,7 +13,13 @@ from .models import Region, Responsibility, Topic, Unit
 class Route:
     lead: Unit | None
     assists: list[Unit] = field(default_factory=list)
-    reason: str = ""
+    reason: str = ""  # issue 3's form, read by integrators (the API): 城乡建设 in 兰州市 → 兰州市住房和城乡建设局
+    # the same for the dispatcher's form, without the English 「in」 on a Chinese page
+    # (权责清单: 兰州市 · 城乡建设 → 兰州市住房和城乡建设局); the reason itself when it has no English
+    shown: str = ""
+
+    def __post_init__(self):
+        self.shown = self.shown or self.reason
 
 
 def route(region: Region | None, topic: Topic | None) -> Route:
@@ -33,5 +39,6 @@ def route(region: Region | None, topic: Topic | None) -> Route:
             if lead:
                 assists = [row.unit for row in here if row.role == Responsibility.Role.ASSIST]
                 asked = t.name if t.pk == topic.pk else f"{topic.name} (属{t.name})"  # the row of a parent topic
-                return Route(lead, assists, f"{asked} in {r.name} → {lead.name}")
+                return Route(lead, assists, f"{asked} in {r.name} → {lead.name}",
+                             shown=f"权责清单: {r.name} · {asked} → {lead.name}")
     return Route(None, [], f"权责清单中没有 {region.name} · {topic.name} 的主办单位, 需人工派单")

@@ -26,6 +26,7 @@ class Suggestion:
     lead: object | None  # directory.Unit
     assists: list = field(default_factory=list)
     reason: str = ""
+    shown_reason: str = ""  # the reason on the dispatcher's form (Route.shown); `reason` when empty
     prefill: bool = False  # confident enough to prefill the dispatcher's form
     # False when lead and assists follow a topic the machine guessed below the prefill
     # confidence (the citizen chose none): the form shows them as a hint, not preselected
@@ -40,6 +41,10 @@ class Suggestion:
         from minsheng.board.models import MessageKind
 
         return self.kind in MessageKind.values and (self.kind_confidence or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE
+
+    @property
+    def reason_in_words(self) -> str:
+        return self.shown_reason or self.reason
 
     @property
     def history_differs(self) -> bool:
@@ -89,16 +94,17 @@ def suggest_for(message) -> Suggestion:
     region, from_text = resolve_region(message)
     routed = route(region, topic if prefill else (message.topic or topic))
     guessed = not prefill and message.topic is None and topic is not None
-    reason = routed.reason
+    notes = ""
     if from_text and region is not None:
-        reason += f" (区划「{region.name}」取自留言内容)"
+        notes += f" (区划「{region.name}」取自留言内容)"
     history, history_conf = None, None
     if readable(message):
         history, history_conf = history_unit(message, region)
     else:
-        reason += "; 留言几乎没有中文, 机器的判断不可靠, 请人工确定领域和单位"
+        notes += "; 留言几乎没有中文, 机器的判断不可靠, 请人工确定领域和单位"
     return Suggestion(topic=topic, topic_confidence=topic_conf, kind=kind, kind_confidence=kind_conf,
-                      region=region, lead=routed.lead, assists=list(routed.assists), reason=reason,
+                      region=region, lead=routed.lead, assists=list(routed.assists), reason=routed.reason + notes,
+                      shown_reason=routed.shown + notes,
                       prefill=prefill, units_prefill=not guessed, region_from_text=from_text, history=history,
                       history_confidence=history_conf)
 

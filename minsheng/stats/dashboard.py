@@ -74,7 +74,8 @@ def _build(region, roles, now=None, home=None) -> dict:
         before = topic_last.get(key, {}).get("received", 0)
         topic_changes.append({"label": row["label"], "filters": row["filters"], "this": now_count, "last": before,
                               "change": now_count - before})
-    topic_changes.sort(key=lambda r: (-abs(r["change"]), r["label"]))
+    # a topic that did not change is no 变化最大的领域 (with few topics, 0 → 0 rows filled the table)
+    topic_changes = sorted((r for r in topic_changes if r["change"]), key=lambda r: (-abs(r["change"]), r["label"]))
 
     league_from, league_to = _window(LEAGUE_DAYS, today)
     league = {**base, "date_from": league_from.isoformat(), "date_to": league_to.isoformat()}
@@ -100,7 +101,8 @@ def _build(region, roles, now=None, home=None) -> dict:
     return {
         "today": today, "recent": recent, "recent_days": RECENT_DAYS, "league": league, "league_days": LEAGUE_DAYS,
         "totals": recent_figures["totals"],
-        "top_topics": recent_figures["topic"][:10],
+        # a topic with nothing received (all refused, withdrawn, pending) is no 群众最关心的问题
+        "top_topics": [r for r in recent_figures["topic"] if r["received"]][:10],
         "by_region": by_region,
         "weekly": weekly, "this_week": this_week, "last_week": last_week, "topic_changes": topic_changes[:10],
         "late_units": late, "late_regions": late_regions, "satisfaction_units": satisfaction[:15],

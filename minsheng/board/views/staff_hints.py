@@ -38,7 +38,7 @@ def suggestion_for(message: Message) -> Suggestion:
     return Suggestion(topic=message.topic or (message.predicted_topic if topic_sure else None),
                       topic_confidence=message.topic_confidence,
                       kind=message.predicted_kind if kind_sure else "", kind_confidence=message.kind_confidence,
-                      region=message.region, lead=r.lead, assists=list(r.assists), reason=r.reason,
+                      region=message.region, lead=r.lead, assists=list(r.assists), reason=r.reason, shown_reason=r.shown,
                       prefill=topic_sure or kind_sure,
                       units_prefill=message.topic is not None or message.predicted_topic is None or topic_sure)
 
