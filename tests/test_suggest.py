@@ -5,6 +5,8 @@ a citizen."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import override_settings
 
@@ -465,6 +467,39 @@ def test_only_a_repeat_of_a_case_in_hand_is_held(models, personas, directory, dj
     lookup.clear_cache()
 
 
+REPEATED = ("七里河区小区加装电梯", "七里河区老旧小区加装电梯物业不管, 老人上下楼很困难, 希望尽快加装电梯。")
+
+
+def in_hand_repeat(personas, directory, django_capture_on_commit_callbacks, n: int = 0) -> Message:
+    """A case dispatched to 住建局 (in hand) repeating ``REPEATED`` in other words (the ``n``-th wording)."""
+    title, body = [("七里河区老旧小区加装电梯没人管", "七里河区老旧小区想加装电梯, 物业一直不管, 老人上下楼很困难。"),
+                   ("七里河区老小区加装电梯一直没人管", "七里河区老小区申请加装电梯, 物业不管, 老人上下楼很困难。"),
+                   ("七里河区老旧小区加装电梯难", "七里河区老旧小区加装电梯, 物业一直不管不问, 老人上下楼困难。")][n]
+    m = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
+    if m.status == Status.SUBMITTED:  # else dispatched automatically
+        actions.do_accept(personas["dispatcher"], m)
+        actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    return m
+
+
+def held_behind_five_closed(personas, directory, django_capture_on_commit_callbacks):
+    """A case in hand, five closed repeats worded exactly as a newcomer (ranked before it), and the
+    newcomer, held by automatic dispatch: (the case in hand, the closed pks, the newcomer)."""
+    in_hand = in_hand_repeat(personas, directory, django_capture_on_commit_callbacks)
+    closed = []
+    for _ in range(5):
+        m = submit(personas, directory, django_capture_on_commit_callbacks, *REPEATED, region="lanzhou")
+        actions.do_accept(personas["dispatcher"], m)
+        actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+        actions.do_sign(personas["officer"], m, directory["housing"])
+        actions.do_reply(personas["officer"], m, directory["housing"], "已协调物业和街道, 本月内启动加装电梯的意见征询。")
+        actions.do_close(m)
+        closed.append(m.pk)
+    AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
+    again = submit(personas, directory, django_capture_on_commit_callbacks, *REPEATED, region="lanzhou")
+    return in_hand, closed, again
+
+
 @pytest.mark.django_db
 def test_a_case_in_hand_behind_five_closed_ones_still_holds(models, personas, directory,
                                                            django_capture_on_commit_callbacks,
@@ -476,22 +511,7 @@ def test_a_case_in_hand_behind_five_closed_ones_still_holds(models, personas, di
     from minsheng.insight import lookup
 
     lookup.clear_cache()
-    title, body = "七里河区小区加装电梯", "七里河区老旧小区加装电梯物业不管, 老人上下楼很困难, 希望尽快加装电梯。"
-    in_hand = submit(personas, directory, django_capture_on_commit_callbacks, title="七里河区老旧小区加装电梯没人管",
-                     body="七里河区老旧小区想加装电梯, 物业一直不管, 老人上下楼很困难。", region="lanzhou")
-    actions.do_accept(personas["dispatcher"], in_hand)
-    actions.do_dispatch(personas["dispatcher"], in_hand, directory["housing"])
-    closed = []
-    for _ in range(5):
-        m = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
-        actions.do_accept(personas["dispatcher"], m)
-        actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
-        actions.do_sign(personas["officer"], m, directory["housing"])
-        actions.do_reply(personas["officer"], m, directory["housing"], "已协调物业和街道, 本月内启动加装电梯的意见征询。")
-        actions.do_close(m)
-        closed.append(m.pk)
-    AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
-    again = submit(personas, directory, django_capture_on_commit_callbacks, title=title, body=body, region="lanzhou")
+    in_hand, closed, again = held_behind_five_closed(personas, directory, django_capture_on_commit_callbacks)
     listed = [m.pk for m, _ in lookup.near_duplicates(again)]
     assert sorted(listed) == sorted(closed)  # the form's five: the case in hand is sixth
     assert in_hand.pk in [m.pk for m, _ in lookup.near_duplicates(again, k=None)]
@@ -501,6 +521,63 @@ def test_a_case_in_hand_behind_five_closed_ones_still_holds(models, personas, di
     lookup.clear_cache()
     with django_assert_max_num_queries(4):  # the candidates' versions and those moved, not a query a row
         assert tasks._hold_reason(again) == {"duplicates": [in_hand.public_id]}
+    lookup.clear_cache()
+
+
+def merge_choices(page: str) -> list[tuple[str, str]]:
+    """(public_id, status shown) of each 疑似重复 the 并单 form offers, in its order."""
+    form = page.split("<h2>并单</h2>")[1].split("</form>")[0]
+    return re.findall(r'name="pick" value="([^"]+)".*?<span>([^<]+)</span>', form, re.S)
+
+
+@pytest.mark.django_db
+def test_the_case_a_message_was_held_on_is_offered_to_merge(models, personas, directory, login,
+                                                            django_capture_on_commit_callbacks):
+    """The hold names the case in hand ranked sixth (「疑似与留言 N 重复, 请派单人员核对并单」), and the
+    dispatch page's 疑似重复 list (the five nearest) and the API's left it out: the dispatcher typed its
+    number into the merge form by hand. It is offered after the five, with its status (in hand), and
+    merged by the same choice; the queries do not grow with the cases held on."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    in_hand, closed, again = held_behind_five_closed(personas, directory, django_capture_on_commit_callbacks)
+    closed_ids = set(Message.objects.filter(pk__in=closed).values_list("public_id", flat=True))
+    dispatcher = login(personas["dispatcher"])
+    url = f"/staff/case/{again.public_id}/"
+
+    def page_queries(url: str) -> tuple[int, str]:
+        lookup.clear_cache()  # a cold cache each time: the candidates are read again
+        with CaptureQueriesContext(connection) as ctx:
+            response = dispatcher.get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.content.decode()
+
+    one, page = page_queries(url)
+    offered = merge_choices(page)
+    assert {pid for pid, _ in offered[:5]} == closed_ids and {s for _, s in offered[:5]} == {"已办结"}
+    assert offered[5:] == [(in_hand.public_id, in_hand.get_status_display())] and offered[5][1] == "待签收"
+    assert "自动派单因此暂缓" in page.split("<h2>并单</h2>")[1].split("</form>")[0]
+    api = dispatcher.get(f"/api/v1/staff/cases/{again.public_id}/suggestion/").json()["duplicates"]
+    assert [(d["public_id"], d["held"]) for d in api][5:] == [(in_hand.public_id, True)]
+    assert api[5]["status_label"] == "待签收" and not any(d["held"] for d in api[:5])
+    assert api[5]["similarity"] <= api[4]["similarity"]  # nearest first
+    version = re.search(r'name="version" value="(\d+)"', page.split("<h2>并单</h2>")[1]).group(1)
+    merged = dispatcher.post(f"/staff/case/{again.public_id}/merge/", {"pick": in_hand.public_id, "version": version})
+    assert merged.status_code == 302
+    again.refresh_from_db()
+    assert again.status == Status.MERGED and again.duplicate_of_id == in_hand.pk
+
+    # held on three cases in hand, all behind the five closed ones: as many queries as for one
+    more = [in_hand_repeat(personas, directory, django_capture_on_commit_callbacks, n) for n in (1, 2)]
+    third = submit(personas, directory, django_capture_on_commit_callbacks, *REPEATED, region="lanzhou")
+    held = Event.objects.get(message=third, kind=Event.Kind.AUTO_HELD).data["duplicates"]
+    assert set(held) == {in_hand.public_id, *(m.public_id for m in more)}
+    three, page = page_queries(f"/staff/case/{third.public_id}/")
+    assert {pid for pid, _ in merge_choices(page)[5:]} == set(held)
+    assert three == one
     lookup.clear_cache()
 
 

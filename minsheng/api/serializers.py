@@ -423,6 +423,7 @@ class DuplicateSerializer(serializers.Serializer):
     status = serializers.CharField(source="message.status")
     status_label = serializers.CharField(source="message.get_status_display")
     similarity = serializers.FloatField(help_text="相似度 (0–1), 派单页面所示")
+    held = serializers.BooleanField(help_text="自动派单因该件 (在办) 暂缓: 暂缓记录所列的留言, 不在最相似的 5 条之内时也列出")
 
 
 class SuggestionSerializer(serializers.Serializer):
@@ -444,13 +445,15 @@ class SuggestionSerializer(serializers.Serializer):
     history = UnitRefSerializer(allow_null=True, help_text="历史派单参考: 类似留言最终由该单位主办")
     history_confidence = serializers.FloatField(allow_null=True)
     duplicates = serializers.SerializerMethodField(
-        help_text="疑似重复: the cases the case page offers to merge into (并单), most similar first, at most 5; "
+        help_text="疑似重复: the cases the case page offers to merge into (并单), most similar first: the 5 nearest, "
+                  "and the cases in hand the case's automatic dispatch was held on (held) that are not among them; "
                   "null for those who do not dispatch the case's region")
 
     @extend_schema_field(DuplicateSerializer(many=True, allow_null=True))
     def get_duplicates(self, obj):
-        found = self.context.get("duplicates")
-        return None if found is None else [DuplicateSerializer({"message": m, "similarity": round(score, 4)}).data
+        found, held = self.context.get("duplicates"), set(self.context.get("held", ()))
+        return None if found is None else [DuplicateSerializer({"message": m, "similarity": round(score, 4),
+                                                                "held": m.public_id in held}).data
                                            for m, score in found]
 
 

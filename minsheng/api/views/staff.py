@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Extension, Message
-from minsheng.board.views.staff_hints import near_duplicate_counts, near_duplicates_for, quality_for
+from minsheng.board.views.staff_hints import held_on, near_duplicate_counts, near_duplicates_for, quality_for
 from minsheng.board.workflow import IllegalMove, Status, allowed
 from minsheng.directory.routing import route
 from minsheng.insight.reading import cached_reading
@@ -116,7 +116,9 @@ class CaseSuggestion(ApiView):
         # the inbox said 疑似重复 2 (duplicate_count), and nothing said which two to merge into: the
         # case page's list, for those it shows it to
         merges = roles_of(request.user).dispatches(message.region) and allowed("merge", message.status)
-        context = {"duplicates": near_duplicates_for(message) if merges else None}
+        # with the cases in hand its automatic dispatch was held on, where the five nearest leave them out
+        held = held_on(message) if merges else []
+        context = {"duplicates": near_duplicates_for(message, held=held) if merges else None, "held": held}
         return Response(SuggestionSerializer(suggest_for(message), context=context).data)
 
 

@@ -456,13 +456,15 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     if unmerged and any(e.kind == Event.Kind.DISPATCHED for e in events[unmerged[-1]:]):
         unmerged = []
     hotspot = hotspots_service.hotspot_of(message)
+    held = staff_hints.held_on(message, events)
     return render(request, "board/staff/case.html", {
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
         "can": can, "forms": case_forms, "extensions": extensions, "pending_extension": pending_extension,
         "events": events,
         "replies": list(message.replies.select_related("unit", "author")),
         "show_contact": handling_contact, "suggestion": suggestion, "returned_by": returned_by,
-        "duplicates": near_duplicates_for(message) if can["merge"] else [],
+        # with the cases in hand its automatic dispatch was held on, where the five nearest leave them out
+        "duplicates": near_duplicates_for(message, held=held) if can["merge"] else [], "held_on": held,
         "similar": similar_answered_for(message) if can["reply"] else [],
         "merged": list(message.merged.only("public_id", "title")), "last_return": returned[-1] if returned else None,
         "last_unmerge": events[unmerged[-1]] if unmerged else None,

@@ -17,8 +17,9 @@ from minsheng.directory.routing import route
 from minsheng.insight import lookup
 from minsheng.insight.suggest import Suggestion, suggest_for
 
-from ..models import Message, Reply
+from ..models import Event, Message, Reply
 from ..moderation import personal_data
+from ..workflow import Status
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,30 @@ def suggestion_for(message: Message) -> Suggestion:
                       units_prefill=message.topic is not None or message.predicted_topic is None or topic_sure)
 
 
-def near_duplicates_for(message: Message, limit: int = 5) -> list[tuple[Message, float]]:
-    """Candidates for 并单 (insight.lookup.near_duplicates), with their similarity."""
+def near_duplicates_for(message: Message, limit: int = 5, held: list[str] | None = None) -> list[tuple[Message, float]]:
+    """Candidates for 并单 (insight.lookup.near_duplicates), with their similarity, nearest first: the
+    ``limit`` nearest, and the cases in hand an automatic dispatch was held on (``held``, default
+    ``held_on(message)``) that are not among them. A hold reads every near-duplicate in hand, the list
+    only the five nearest of any status: a case in hand behind five closed ones was named in the hold's
+    note and missing from the list, its number typed into the merge form by hand."""
     try:
-        return lookup.near_duplicates(message)[:limit]
+        found = lookup.near_duplicates(message)[:limit]
+        missing = set(held_on(message) if held is None else held) - {m.public_id for m, _ in found}
+        if missing:  # the hold's own lookup (insight.tasks._hold_reason): the same candidates, no query more
+            in_hand = lookup.near_duplicates(message, k=None, statuses=frozenset(Status.in_hand()))
+            found = sorted(found + [(m, s) for m, s in in_hand if m.public_id in missing], key=lambda f: -f[1])
+        return found
     except Exception:
         log.exception("near_duplicates failed for message %s", message.pk)
         return []
+
+
+def held_on(message: Message, events: list[Event] | None = None) -> list[str]:
+    """The public ids of the cases in hand the automatic dispatch of ``message`` was held on (its
+    AUTO_HELD event, insight.tasks._hold_reason); ``events``: its history when already read (else one query)."""
+    if events is None:
+        events = list(message.events.filter(kind=Event.Kind.AUTO_HELD))
+    return [pid for e in events if e.kind == Event.Kind.AUTO_HELD for pid in (e.data or {}).get("duplicates", [])]
 
 
 def near_duplicate_counts(messages) -> dict[int, int]:
