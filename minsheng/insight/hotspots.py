@@ -233,7 +233,8 @@ _REGION_CUT = "\u3000"  # what a region cut out leaves: a space (to the rules th
 _STATION = re.compile("[东南西北]站")
 # a road or a street office named by a region cut out right before it (A3区大道, a masked 某某大道; A3区街道, the
 # district's own office; 城关路 with 城关 cut): the name after it begins after it (B5区大道东湖建工集团 → 东湖建工集团,
-# not 大道东湖; A3区街道青石小区 → 青石, not 街道青石); not 路口 (a junction, or the town 路口镇)
+# not 大道东湖; A3区街道青石小区 → 青石, not 街道青石); not 路口 (a junction, or the town 路口镇), nor 街 that
+# begins a word with the character after it (A3区街心公园, 街头: a name of its own or no place)
 _REGION_ROAD = re.compile("大道|大街|街道(?:办事处|办)?|路(?!口)|街")
 # a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
@@ -408,8 +409,12 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
         chunks = _developer_joined(_chunks(run, fresh))
         for at_chunk, (chunk, word) in enumerate(chunks):
             place_at_end = False
-            if word is None and start and text[start - 1] == _REGION_CUT and (road := _REGION_ROAD.match(chunk)):
-                chunk = chunk[road.end():]  # (B5区大道东湖建工集团 → 东湖建工集团, not 大道东湖)
+            # (B5区大道东湖建工集团 → 东湖建工集团, not 大道东湖); not 街 where it begins a word with the next
+            # character (街心公园, 街头: 「心公园」 was read); 路 is cut still: on the reference file a road named by
+            # the region is written before 路沿线, 路德泽苑, 路上新河路 (路边, 路桥公司 lose their 路)
+            if (word is None and start and text[start - 1] == _REGION_CUT and (road := _REGION_ROAD.match(chunk))
+                    and not (road.group() == "街" and word_frequency(chunk[:2]))):
+                chunk = chunk[road.end():]
             station_at = word is None and start and text[start - 1] == _REGION_CUT and _STATION.match(chunk)
             if station_at:
                 found.setdefault(chunk[:2], None)
