@@ -333,6 +333,20 @@ def test_the_schema_is_generated_once_not_on_every_request(client, db, monkeypat
     assert len(calls) <= 1  # none when an earlier test's request generated it
 
 
+def test_the_schema_kept_does_not_grow_with_the_versions_asked(client, db):
+    """The document is kept per version, and ``?version=`` is whatever the caller writes (the API has
+    no versioning): each value asked (a, b, c …) generated a document and kept it for the life of the
+    worker, whose memory grew with every new value."""
+    from minsheng.api.urls import GeneratedOnce
+
+    client.get("/api/schema/?format=json")
+    kept = len(GeneratedOnce.documents)
+    for value in ("a", "b", "c", "d"):
+        response = client.get(f"/api/schema/?format=json&version={value}")
+        assert response.status_code == 200 and "/api/v1/messages/" in response.json()["paths"]
+    assert len(GeneratedOnce.documents) == kept == 1
+
+
 @pytest.mark.parametrize("method, query, accept, status, field", [
     ("get", "?format=xml", "*/*", 400, "format"),
     ("get", "", "text/html", 406, None),

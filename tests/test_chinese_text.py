@@ -221,3 +221,16 @@ def test_the_admins_two_box_picker_speaks_chinese(login):
     catalogue = json.loads(re.search(r"const newcatalog = (\{.*?\});\n", body, re.S).group(1))
     assert not sorted(s for s in shown if s not in catalogue)
     assert catalogue["Choose all %s"] == "选择全部%s"
+
+
+@pytest.mark.django_db
+def test_the_admins_counted_strings_keep_their_chinese(login):
+    """minsheng's djangojs catalogue is put before Django's, and its header says how Chinese counts
+    (one form): without it /admin/jsi18n/ counted as English does, so that a counted string read
+    its second, empty form for any count but 1: the change list's 「选中了 5 个中的 0 个」 was blank."""
+    body = login(make_user("root", is_superuser=True, is_staff=True)).get("/admin/jsi18n/").content.decode()
+    catalogue = json.loads(re.search(r"const newcatalog = (\{.*?\});\n", body, re.S).group(1))
+    counted = {k: v for k, v in catalogue.items() if isinstance(v, list)}
+    assert "%(sel)s of %(cnt)s selected" in counted
+    assert not {k: v for k, v in counted.items() if not all(v)}  # no empty form to pick
+    assert "(count == 1) ? 0 : 1" not in body  # English counting

@@ -1590,3 +1590,21 @@ def test_two_companies_with_one_legal_form_are_no_party_in_common(mode):
     joined at any cosine. Two long names with one tail are two places (``place_tails``)."""
     of = clustered(make_items() + letters("C", TWO_COMPANIES_ONE_STATION), mode)
     assert of["C1"] != of["C0"]
+
+
+def test_a_word_that_begins_with_a_road_word_after_the_region_stays_whole():
+    """After the region's mark 街 was cut off whatever followed it: 「B5区街心公园」 was read 「心公园」,
+    「B5区街头小吃城」 「头小吃城」."""
+    assert core.extract_places("B5区街心公园晚上太吵") == ["街心公园"]
+    assert core.extract_places("城关区街头小吃城噪音扰民", ("城关区",)) == ["街头小吃城"]
+    assert core.extract_places("B5区街青石小区门口积水") == ["青石"]  # (a street named by the region: still cut)
+    assert core.extract_places("B5区大道东湖建工集团夜间施工扰民") == ["东湖建工集团"]  # (still cut)
+
+
+def test_there_is_before_an_estates_word_names_no_estate():
+    """Since 有 before an estate's word was kept for 富有家园, 「附近有花园小区」 read a place 「有花园」,
+    「楼下有新村超市」 「有新村」 and 「区里有家园…」 「区里有家园」: after where or an adverb, 有 is "there is"."""
+    assert core.extract_places("附近有花园小区在建") == []
+    assert core.extract_places("楼下有新村超市卖过期食品") == []
+    assert core.extract_places("区里有家园卫士志愿者") == []
+    assert core.extract_places("富有家园小区停车难") == ["富有家园"]  # (still read)

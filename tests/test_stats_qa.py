@@ -191,3 +191,23 @@ def test_warm_dashboard_reads_each_region_once(login, personas, cases):
         assert sup.get("/stats/dashboard/").status_code == 200
     region_reads = [q for q in ctx.captured_queries if 'FROM "directory_region"' in q["sql"]]
     assert len(region_reads) <= 3, [q["sql"][:120] for q in region_reads]
+
+
+def test_dashboard_says_no_topic_changed_rather_than_no_data(login, personas, directory,
+                                                            django_capture_on_commit_callbacks):
+    """Since topics whose count did not change are left out of 变化最大的领域, a fortnight of one
+    message a week in one topic left the table empty, and it read 「暂无数据」 beside weeks that
+    each counted a message."""
+    from minsheng.board import actions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for days in (2, 9):
+            m = actions.do_submit(personas["citizen"], title="测试留言交通", body="七里河区某路口红绿灯坏了三天, 请尽快修复。",
+                                  kind="complain", region=directory["qilihe"], topic=directory["topic_traffic"],
+                                  at=timezone.now() - dt.timedelta(days=days))
+            actions.do_accept(personas["dispatcher"], m)
+    text = _text(login(personas["supervisor"]).get("/stats/dashboard/"))
+    weekly = text[text.index("周环比"):text.index("变化最大的领域")]
+    assert re.search(r"受理留言</td> ?<td><a [^>]+>1</a></td> ?<td><a [^>]+>1</a>", weekly)
+    changes = text[text.index("变化最大的领域"):].split("</table>")[0]
+    assert "暂无数据" not in changes and "各领域的留言数与上周相同" in changes

@@ -7,6 +7,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.renderers import JSONRenderer
+from rest_framework.settings import api_settings
 
 from . import pages
 from .errors import json_not_found
@@ -46,6 +47,10 @@ class GeneratedOnce(SchemaGenerator):
 
     def get_schema(self, request=None, public=False):
         key = (self.api_version or getattr(request, "version", None), public)
+        if key[0] is not None and key[0] not in (api_settings.ALLOWED_VERSIONS or ()):
+            # ?version= is whatever the caller writes (the API has no versioning): kept, each value
+            # asked was one more document for the life of the worker
+            return super().get_schema(request=request, public=public)
         if key not in self.documents:
             self.documents[key] = super().get_schema(request=request, public=public)
         return self.documents[key]

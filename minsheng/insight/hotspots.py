@@ -165,10 +165,11 @@ _SPLIT = re.compile(starting_at(
     r"改道|[左右][转拐](?:进入|进|上|入)?|进入|走[投头]无路|走(?![马廊])|增停|取消|开办|开设|隐瞒|包庇|私自|入读|有一(?![所个家座间处条])|有(?=[一无])|(?<=[园苑区城村])有(?!限|色)|"
     # (2026-12-04, keys of the report) 有 as "there is" or "has" is in no name but a company's legal form and
     # state ownership (有限公司, 国有资产; 有色 metals): 本园区内既有配建学校, 北边有青禾大道, 有感 (thoughts on);
-    # nor are "oneself" and "the whole" (连自身和整个集团公司都…, 整个杉木新城 → 杉木新城); and a bank before a place is
+    # (富有家园 keeps its 有; not after where or an adverb: 附近有花园小区, 楼下有新村超市 and 区里有家园 are "there is", as
+    # before 2026-12-04 and its review); nor are "oneself" and "the whole" (连自身和整个集团公司都…, 整个杉木新城 → 杉木新城); and a bank before a place is
     # no part of its name (某某商业银行力都大厦 → 力都大厦), save its branches and its legal form; nor is it cut in 有线
     # (cable), 有轨 (tram), 大有 (a village's or a town's name), nor before the bank's own building or road (建设银行大厦, 银行路)
-    r"(?<![国大])有(?!限|色|线|轨|家园|花园|花苑|新村|山庄|公寓|雅苑|名苑|华苑)[些个]?|自己|自身|整个|银行(?![\u4e00-\u9fff]{0,4}[支分]行|股份|有限|集团|大厦|大楼|宿舍|家属|小区|[路街])|"
+    r"(?<![国大])有(?!限|色|线|轨|(?<![里近边旁面上下还也都没只就又再内外前后区村镇]有)(?:家园|花园|花苑|新村|山庄|公寓|雅苑|名苑|华苑))[些个]?|自己|自身|整个|银行(?![\u4e00-\u9fff]{0,4}[支分]行|股份|有限|集团|大厦|大楼|宿舍|家属|小区|[路街])|"
     r"(?<![第十])(?=一[所个家座间处条])|"
     # a house or building number ends the name before it (解放路88号金城大酒店, 17栋廷泊酒店), not 1号线, 4号北延线
     r"(?<!\d)\d+号(?![线院楼号地]|[东西南北]延)|(?:(?<![A-Za-z\d])[A-Za-z])?(?<!\d)\d+栋|"
@@ -233,7 +234,8 @@ _REGION_CUT = "\u3000"  # what a region cut out leaves: a space (to the rules th
 _STATION = re.compile("[东南西北]站")
 # a road or a street office named by a region cut out right before it (A3区大道, a masked 某某大道; A3区街道, the
 # district's own office; 城关路 with 城关 cut): the name after it begins after it (B5区大道东湖建工集团 → 东湖建工集团,
-# not 大道东湖; A3区街道青石小区 → 青石, not 街道青石); not 路口 (a junction, or the town 路口镇)
+# not 大道东湖; A3区街道青石小区 → 青石, not 街道青石); not 路口 (a junction, or the town 路口镇), nor 街 that
+# begins a word with the character after it (A3区街心公园, 街头: a name of its own or no place)
 _REGION_ROAD = re.compile("大道|大街|街道(?:办事处|办)?|路(?!口)|街")
 # a place word that begins a longer word is no place word there (绿地城际空间站, 长株潭城际铁路,
 # 兰州城市学院: not 绿地城 + 际空间站; 恒大城市之光 stays 恒大城)
@@ -408,8 +410,12 @@ def extract_places(text: str, admin_names: tuple[str, ...] = ()) -> list[str]:
         chunks = _developer_joined(_chunks(run, fresh))
         for at_chunk, (chunk, word) in enumerate(chunks):
             place_at_end = False
-            if word is None and start and text[start - 1] == _REGION_CUT and (road := _REGION_ROAD.match(chunk)):
-                chunk = chunk[road.end():]  # (B5区大道东湖建工集团 → 东湖建工集团, not 大道东湖)
+            # (B5区大道东湖建工集团 → 东湖建工集团, not 大道东湖); not 街 where it begins a word with the next
+            # character (街心公园, 街头: 「心公园」 was read); 路 is cut still: on the reference file a road named by
+            # the region is written before 路沿线, 路德泽苑, 路上新河路 (路边, 路桥公司 lose their 路)
+            if (word is None and start and text[start - 1] == _REGION_CUT and (road := _REGION_ROAD.match(chunk))
+                    and not (road.group() == "街" and word_frequency(chunk[:2]))):
+                chunk = chunk[road.end():]
             station_at = word is None and start and text[start - 1] == _REGION_CUT and _STATION.match(chunk)
             if station_at:
                 found.setdefault(chunk[:2], None)

@@ -71,7 +71,8 @@ def held_on(message: Message, events: list[Event] | None = None) -> list[str]:
 
 
 def near_duplicate_counts(messages) -> dict[int, int]:
-    """How many near-duplicates the case page of each message offers to merge (the 疑似重复
+    """How many of the nearest near-duplicates the case page of each message offers to merge, not
+    counting the cases in hand a hold named beyond them (``near_duplicates_for``) (the 疑似重复
     badge of the dispatcher's queue, ``duplicate_count`` of the API's dispatch box), computed
     for the whole page at once; empty when the lookup failed."""
     try:
