@@ -482,22 +482,32 @@ class _Prefix:
     rounding), and the head, the rest. A pair that reaches it shares a feature of the head."""
 
     def __init__(self, m: sparse.csr_matrix, wanted: np.ndarray):
+        # each array here has an entry per feature of every row (12 million at 54,000 letters):
+        # rows numbered in int32, and each array let go once read (find-duplicates' peak). A key
+        # holds its row: ``may_reach`` reads it there
         n, width = m.shape
         lens = np.diff(m.indptr)
-        row = np.repeat(np.arange(n), lens)
+        row = np.repeat(np.arange(n, dtype=np.int32), lens)
         df = np.bincount(m.indices, minlength=width)
         rank = np.empty(width, dtype=np.int64)
         rank[np.argsort(-df, kind="stable")] = np.arange(width)
         order = np.lexsort((rank[m.indices], row))  # each row's features, the most frequent first
         self.width = width
-        self.keys = row * width + rank[m.indices[order]]  # ascending
-        self.row = row
-        squares = m.data[order].astype(np.float64) ** 2
-        cum = np.cumsum(squares)
-        self.norms = cum - np.repeat(np.concatenate(([0.0], cum))[m.indptr[:-1]], lens)  # squared, up to each
-        tail = self.norms < (np.clip(wanted - 1e-4, 0.0, None) ** 2)[row]
+        squares = m.data[order].astype(np.float64)
+        squares **= 2
+        self.norms = np.cumsum(squares)
+        self.norms -= np.repeat(np.concatenate(([0.0], self.norms))[m.indptr[:-1]], lens)  # squared, up to each
+        tail = self.norms < np.repeat(np.clip(wanted - 1e-4, 0.0, None) ** 2, lens)
         self.tail_norm = np.sqrt(np.bincount(row[tail], weights=squares[tail], minlength=n))
+        del squares
         head = order[~tail]
+        del tail
+        self.keys = rank[m.indices[order]]  # ascending: row * width + rank
+        del order
+        start = row.astype(np.int64)
+        start *= width
+        self.keys += start
+        del start
         # a row whose head's products cost more to filter than its whole row's to multiply is
         # multiplied whole (``whole_rows``): each pair its head finds is looked up for the bound
         # of ``may_reach``, a product of the whole row is only compared with the cosine
@@ -526,7 +536,7 @@ class _Prefix:
         where = np.searchsorted(self.keys, others * self.width + self.cut[rows]) - 1
         valid = where >= 0
         where = np.maximum(where, 0)
-        before = np.where(valid & (self.row[where] == others), self.norms[where], 0.0)
+        before = np.where(valid & (self.keys[where] >= others * self.width), self.norms[where], 0.0)
         return head_dots + self.tail_norm[rows] * np.sqrt(before) >= self.wanted[rows] - 1e-4
 
 
@@ -550,21 +560,28 @@ def _reaching(m: sparse.csr_matrix, transposed: sparse.csr_matrix, rows: np.ndar
     return np.unique(_pair_keys(first[keep], second[keep], m.shape[0]))
 
 
-def _pair_scores(m: sparse.csr_matrix, first: np.ndarray, second: np.ndarray, chunk: int = 500_000) -> np.ndarray:
+def _pair_scores(m: sparse.csr_matrix, first: np.ndarray, second: np.ndarray, entries: int = 2_000_000) -> np.ndarray:
     """The cosine of rows ``first[k]`` and ``second[k]`` as ``m[first] · m.T`` gives it: the
     products of their common features summed in float32 in the order row ``first[k]`` stores
     them, so that a pair's similarity (and whether it reaches a threshold) is the one the product
-    of every row with every other printed."""
+    of every row with every other printed. The pairs are taken in parts whose first rows hold
+    about ``entries`` features (a part's rows are copied four times: 500,000 pairs of letters at
+    a time were 1.6 GB, half the peak of find-duplicates at 54,000 letters)."""
     out = np.zeros(len(first), dtype=np.float32)
-    lens = np.diff(m.indptr)
-    place = (np.arange(m.nnz) - np.repeat(m.indptr[:-1], lens) + 1).astype(np.float32)
-    ranked = sparse.csr_matrix((place, m.indices, m.indptr), shape=m.shape)
-    ones = sparse.csr_matrix((np.ones(m.nnz, dtype=np.float32), m.indices, m.indptr), shape=m.shape)
-    for start in range(0, len(first), chunk):
-        rows, cols = first[start:start + chunk], second[start:start + chunk]
-        # the same two patterns multiplied: the products and the places come out in one order
-        products = m[rows].multiply(m[cols]).tocsr()
-        places = ranked[rows].multiply(ones[cols]).tocsr()
+    held = np.cumsum(np.diff(m.indptr)[first])  # the features of the first rows, up to each pair
+    start = 0
+    while start < len(first):
+        end = max(start + 1, int(np.searchsorted(held, (held[start - 1] if start else 0) + entries, side="right")))
+        rows, cols = first[start:end], second[start:end]
+        mine, theirs = m[rows], m[cols]
+        # each product's place in its first row, and a one at each feature of its second: the
+        # same two patterns multiplied, the products and the places come out in one order
+        ranked = sparse.csr_matrix(((np.arange(mine.nnz) - np.repeat(mine.indptr[:-1], np.diff(mine.indptr)) + 1).astype(np.float32),
+                                    mine.indices.copy(), mine.indptr.copy()), shape=mine.shape)
+        ones = sparse.csr_matrix((np.ones(theirs.nnz, dtype=np.float32), theirs.indices.copy(), theirs.indptr.copy()),
+                                 shape=theirs.shape)
+        products = mine.multiply(theirs).tocsr()
+        places = ranked.multiply(ones).tocsr()
         pair = np.repeat(np.arange(len(rows)), np.diff(products.indptr))
         by_place = np.lexsort((pair, places.data))
         pair, value, place_of = pair[by_place], products.data[by_place], places.data[by_place]
@@ -572,7 +589,8 @@ def _pair_scores(m: sparse.csr_matrix, first: np.ndarray, second: np.ndarray, ch
         cuts = np.flatnonzero(np.diff(place_of)) + 1
         for p, v in zip(np.split(pair, cuts), np.split(value, cuts), strict=True):
             sums[p] += v  # one product per pair at each place: added in turn, as the product does
-        out[start:start + chunk] = sums
+        out[start:end] = sums
+        start = end
     return out
 
 
@@ -585,6 +603,10 @@ def _weighted(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0])).astype(np.float32)
     norms[norms == 0] = 1.0
     return sparse.csr_matrix((data / norms[rows], counts.indices, counts.indptr), shape=counts.shape)
+
+
+# the messages whose texts ``FeatureCounts.select`` reads at a time
+_COUNT_BATCH = 2000
 
 
 class FeatureCounts:
@@ -610,20 +632,26 @@ class FeatureCounts:
         out.columns = dict(self.columns)
         kept = [(k, row) for k, row in enumerate(rows) if isinstance(row, int)]
         new = [(k, row) for k, row in enumerate(rows) if not isinstance(row, int)]
-        docs = [Counter(features(title, body, self.words)) for _, (title, body) in new]
-        # the features met first here numbered in order of first sight, then each row's columns
-        # looked up at once: a loop over every feature of every row was a third of the counting
-        # of an area's 1,500 candidates (a process's first queue page)
         columns = out.columns
-        for feature in dict.fromkeys(chain.from_iterable(docs)):
-            if feature not in columns:
-                columns[feature] = len(columns)
-        cols = list(map(columns.__getitem__, chain.from_iterable(docs)))
-        counts = list(chain.from_iterable(doc.values() for doc in docs))
-        indptr = np.cumsum([0, *map(len, docs)])
+        cols, counts, lens = [], [], []
+        # read a batch of texts at a time: a Counter of its feature strings per message, held for
+        # every message of a year's file (54,000 letters), was 1.4 GB of find-duplicates' peak
+        for start in range(0, len(new), _COUNT_BATCH):
+            docs = [Counter(features(title, body, self.words)) for _, (title, body) in new[start:start + _COUNT_BATCH]]
+            # the features met first here numbered in order of first sight, then each row's columns
+            # looked up at once: a loop over every feature of every row was a third of the counting
+            # of an area's 1,500 candidates (a process's first queue page)
+            for feature in dict.fromkeys(chain.from_iterable(docs)):
+                if feature not in columns:
+                    columns[feature] = len(columns)
+            cols.append(np.fromiter(map(columns.__getitem__, chain.from_iterable(docs)), dtype=np.int64))
+            counts.append(np.fromiter(chain.from_iterable(doc.values() for doc in docs), dtype=np.float32))
+            lens.extend(map(len, docs))
+        indptr = np.cumsum([0, *lens])
         width = len(columns)
-        read = sparse.csr_matrix((np.asarray(counts, dtype=np.float32), np.asarray(cols, dtype=np.int64),
-                                  np.asarray(indptr)), shape=(len(new), width))
+        read = sparse.csr_matrix((np.concatenate(counts) if counts else np.zeros(0, dtype=np.float32),
+                                  np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64),
+                                  indptr), shape=(len(new), width))
         old = self.counts[[row for _, row in kept]] if kept else sparse.csr_matrix((0, width), dtype=np.float32)
         old = sparse.csr_matrix((old.data, old.indices, old.indptr), shape=(len(kept), width))
         # the stacked matrix holds the kept rows, then the new ones: put each where it was asked
@@ -781,12 +809,21 @@ def _placeless_pairs(matrix: sparse.csr_matrix, rows: np.ndarray, min_score: flo
         return empty, empty
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     rare = (df <= PLACELESS_RARE)[matrix.indices]
-    entry_row = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    entry_row = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(matrix.indptr))
     frequent_norm = np.sqrt(np.bincount(entry_row[~rare], weights=matrix.data[~rare].astype(np.float64) ** 2,
                                         minlength=matrix.shape[0]))
-    # built from copies: a matrix made of the index's own arrays shares them
-    rare_part = sparse.csr_matrix((matrix.data[rare], (entry_row[rare], matrix.indices[rare])), shape=matrix.shape)
-    frequent_part = sparse.csr_matrix((matrix.data[~rare], (entry_row[~rare], matrix.indices[~rare])), shape=matrix.shape)
+    # built from copies: a matrix made of the index's own arrays shares them. Each row's entries
+    # taken in their order, as a matrix made of the (row, column) pairs has them (without the
+    # pairs' arrays, an entry per feature of every row), and put in canonical order as it does
+    parts = []
+    for keep in (rare, ~rare):
+        part = sparse.csr_matrix((matrix.data[keep], matrix.indices[keep],
+                                  np.r_[0, np.cumsum(np.bincount(entry_row[keep], minlength=matrix.shape[0]))]),
+                                 shape=matrix.shape)
+        part.sum_duplicates()
+        parts.append(part)
+    del entry_row
+    rare_part, frequent_part = parts
     transposed = rare_part.T.tocsr()
     first, second = [], []
     for start in range(0, len(rows), chunk):

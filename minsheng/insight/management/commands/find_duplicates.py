@@ -27,6 +27,7 @@ class Command(BaseCommand):
             csvio.check_output(out, others=(data,))
             table, titles, bodies = csvio.read_messages(data)
             ids = csvio.unique_ids(table)
+            del table  # every column of every row, read as text: not held while the pairs are sought
             index = TextIndex.build(titles, bodies)
             with Progress(self.stderr) as progress:
                 pairs = duplicate_pairs(ids, titles, bodies, min_similarity, index=index,
