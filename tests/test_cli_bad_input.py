@@ -9,6 +9,7 @@ import json
 import os
 import random
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -361,6 +362,26 @@ def test_an_output_that_is_a_symbolic_link_stays_one(tmp_path):
     csvio.write_rows(link, ["id", "x"], [["1", "a"]])
     assert link.is_symlink()
     assert target.read_text(encoding="utf-8").splitlines() == ["id,x", "1,a"]
+
+
+@pytest.mark.parametrize("command", ["classify", "find_duplicates", "detect_hotspots", "score_replies"])
+def test_an_output_that_is_a_named_pipe_stays_one_and_gets_the_rows(tmp_path, good, model, command):
+    """--out a named pipe (or /dev/null, /dev/full): the rows go into it. The rows were written
+    beside it and renamed onto it, so the pipe became a plain file; run as root, --out /dev/full
+    turned the device into a CSV file and the command reported success."""
+    pipe = tmp_path / "rows"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # a reader is there: the writer's open does not wait
+    try:
+        call_command(*args_for(command, good, str(pipe), model))
+        assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+        got = b""
+        while chunk := os.read(reader, 1 << 16):
+            got += chunk
+    finally:
+        os.close(reader)
+    assert got.decode("utf-8").startswith(CSV_OUTPUTS[command] + ",")
+    assert [p.name for p in tmp_path.iterdir()] == ["rows"]
 
 
 def run_cli(*args) -> subprocess.CompletedProcess:
