@@ -393,11 +393,27 @@ def test_cli_usage_and_write_errors_are_one_line(tmp_path, good):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "--top" in proc.stderr
     assert proc.stderr.startswith("minsheng detect-hotspots: error:")  # the name as typed, not detect_hotspots
+    assert "'abc' 不是整数" in proc.stderr  # in Chinese, as the other errors (was "invalid int value: 'abc'")
     assert run_cli("train-classifier", "--help").stdout.startswith("usage: minsheng train-classifier ")
     proc = run_cli("find-duplicates", "--data", good, "--out", str(tmp_path))
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and "是目录" in proc.stderr and "Traceback" not in proc.stderr
 
+
+
+@pytest.mark.parametrize("args, said", [
+    (["classify", "--data", "x.csv"], "缺少必需的参数 --model, --out"),
+    (["find-duplicates", "--data", "x.csv", "--out", "y.csv", "--bogus"], "不认识的参数 --bogus"),
+    (["train-classifier", "--data", "x.csv", "--out", "m", "--c", "abc"], "参数 --c 的值 'abc' 不是数字"),
+    (["export-stats", "table", "--format", "pdf"], "参数 --format 的值 'pdf' 不在可选范围内 (可选: 'csv', 'xlsx')"),
+    (["detect-hotspots", "--data", "x.csv", "--out"], "参数 --out 后面缺少值"),
+])
+def test_option_mistakes_are_one_chinese_line(args, said):
+    """Every other error of the commands is Chinese; argparse's were English
+    ("the following arguments are required: --model, --out")."""
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert proc.stderr == f"minsheng {args[0]}: error: {said}\n"
 
 # --- outputs are plain UTF-8: the columns are named exactly -----------------------------
 
