@@ -217,6 +217,17 @@ def test_a_hand_edited_model_is_a_model_error(tmp_path, good, model, command, me
     assert not (tmp_path / "o.csv").exists()
 
 
+
+@pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
+def test_a_model_json_nested_too_deep_is_damaged(tmp_path, good, model, command):
+    """Arrays nested 100,000 deep in model.json were a RecursionError traceback of 34 lines."""
+    broken = tmp_path / "m"
+    broken.mkdir()
+    (broken / "weights.npz").write_bytes((model / "weights.npz").read_bytes())
+    (broken / "model.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    fails(*args_for(command, good, str(tmp_path / "o.csv"), broken), match="model.json 已损坏")
+    assert not (tmp_path / "o.csv").exists()
+
 def test_infinite_likes_and_empty_replies(tmp_path):
     rows = make_rows()
     rows[5][6] = "1e400"

@@ -380,7 +380,7 @@ class TextClassifier:
             raise ModelError(f"{directory}: 不是模型目录 (缺少 model.json)") from None
         except OSError as exc:  # model.json is a folder, or unreadable
             raise ModelError(f"无法读取 {directory / 'model.json'}: {exc.strerror or exc}") from None
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: arrays nested 100,000 deep
             raise ModelError(f"{directory}/model.json 已损坏") from None
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise ModelError(f"{directory}: 不是 minsheng 分类模型")
