@@ -153,6 +153,17 @@ def test_detect_hotspots_bad_report_path_writes_nothing(tmp_path, good):
     assert not (tmp_path / "c.csv").exists()
 
 
+
+def test_detect_hotspots_report_that_cannot_be_written_leaves_out_as_it_was(tmp_path, good):
+    """Both files or neither: a report the disk refused (here /dev/full) left a new --out behind."""
+    if not os.path.exists("/dev/full") or not stat.S_ISCHR(os.stat("/dev/full").st_mode):
+        pytest.skip("no /dev/full")
+    out = tmp_path / "c.csv"
+    out.write_text("old", encoding="utf-8")
+    fails("detect_hotspots", "--data", good, "--out", str(out), "--report", "/dev/full", match="无法写入 /dev/full")
+    assert out.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["c.csv"]
+
 @pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
 def test_model_that_is_a_file_or_holds_a_folder(tmp_path, good, model, command):
     """--model F.csv said the directory did not exist; a model.json that is a folder was an

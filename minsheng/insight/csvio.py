@@ -403,8 +403,15 @@ def write_rows(path: str | Path, header: list[str], rows) -> int:
     first column under its exact name (留言编号), its lines ending in \n as the reference files'
     do (csv's default \r\n left a \r on the header that `head -1` shows); return the count.
     Written through ``replacing``: never half-written."""
+    with replacing(path) as tmp:
+        return fill_csv(tmp, header, rows)
+
+
+def fill_csv(path: str | Path, header: list[str], rows) -> int:
+    """``write_rows`` straight into ``path``: for the temporary file of a ``replacing`` block
+    that writes two outputs, both or neither."""
     n = 0
-    with replacing(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         for row in rows:
