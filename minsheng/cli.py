@@ -48,6 +48,15 @@ def _main(argv: list[str] | None) -> None:
     except BrokenPipeError:  # `minsheng ... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         sys.exit(141)
+    except UnicodeEncodeError as exc:
+        # a byte that is no UTF-8 in an argument (a GBK terminal): Python keeps it as a lone
+        # surrogate, and the query that reads it (stats --region) failed in a traceback
+        undecoded = next((arg for arg in argv[1:] if any("\udc80" <= ch <= "\udcff" for ch in arg)), None)
+        if undecoded is None or "surrogates not allowed" not in str(exc):
+            raise
+        shown = undecoded.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        sys.stderr.write(f"minsheng: 参数 {shown} 不是 UTF-8 编码 (终端或脚本用了 GBK 编码?); 请用 UTF-8 输入\n")
+        sys.exit(2)
     except DatabaseError as exc:
         problem = _database_problem(exc, migrating=argv[1:2] == ["migrate"])
         if problem is None:

@@ -970,6 +970,20 @@ def test_ctrl_c_is_one_line(monkeypatch, capsys):
     _interrupted_in_one_line(capsys, ["minsheng", "train-classifier", "--help"])
 
 
+
+@pytest.mark.parametrize("args", [["stats", "--region", "62\udcff"], ["export-stats", "table", "--campaign", "\udcc4\udcfa"]])
+def test_an_argument_that_is_not_utf8_is_one_line(monkeypatch, capsys, db, args):
+    """Typed in a GBK terminal, 兰州 reaches Python as bytes that are no UTF-8 (lone surrogates):
+    the query reading it was a traceback ending in 'surrogates not allowed'."""
+    from minsheng import cli
+
+    monkeypatch.setattr(cli, "_dashed_usage", lambda: None)  # it renames every parser of this test process
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["minsheng", *args])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "不是 UTF-8 编码" in err and "\\x" in err
+
 def test_ctrl_c_while_a_database_failure_is_looked_into_is_one_line(monkeypatch, capsys):
     """A command's query failed and minsheng checks why (on a locked SQLite file the check
     itself waits up to 20 s): Ctrl-C then, or while Django is still being imported, was a
