@@ -239,6 +239,22 @@ def test_a_model_json_nested_too_deep_is_damaged(tmp_path, good, model, command)
     fails(*args_for(command, good, str(tmp_path / "o.csv"), broken), match="model.json 已损坏")
     assert not (tmp_path / "o.csv").exists()
 
+
+def test_retraining_that_cannot_write_model_json_keeps_the_old_model(tmp_path, good, model):
+    """Both files or neither: weights.npz was renamed into place before model.json was written,
+    so a model.json that could not be written (here a folder in the way, as a full disk would)
+    left the new weights beside the old model.json."""
+    target = tmp_path / "m"
+    target.mkdir()
+    for name in ("weights.npz", "model.json"):
+        (target / name).write_bytes((model / name).read_bytes())
+    before = {name: (target / name).read_bytes() for name in ("weights.npz", "model.json")}
+    (target / ".model.json.tmp").mkdir()
+    with pytest.raises(CommandError, match="无法写入模型目录"):
+        call_command("train_classifier", "--data", good, "--label-column", "一级标签", "--out", str(target), "--c", "0.5")
+    assert {name: (target / name).read_bytes() for name in before} == before
+    assert not (target / ".weights.npz.tmp").exists()
+
 def test_infinite_likes_and_empty_replies(tmp_path):
     rows = make_rows()
     rows[5][6] = "1e400"
