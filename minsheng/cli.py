@@ -3,10 +3,10 @@
 `minsheng train-classifier ...` runs the management command `train_classifier`;
 `minsheng help train-classifier` shows its help, and `minsheng help` lists the commands
 with dashes. Usage lines and option errors name every command as it is typed
-(`usage: minsheng export-stats`, not `export_stats`; `Unknown command: 'train-classifer'. Did you
-mean train-classifier?`), and a bad option value is reported
-in one line (`minsheng detect-hotspots: error: argument --top: invalid int value: 'abc'`,
-exit status 2), without the usage block argparse prints first.
+(`usage: minsheng export-stats`, not `export_stats`; `minsheng: 没有命令 train-classifer; 是不是
+train-classifier? ...`), and a bad option value is reported in one Chinese line
+(`minsheng detect-hotspots: error: 参数 --top 的值 'abc' 不是整数`, exit status 2), without the
+usage block argparse prints first.
 """
 
 import os
@@ -48,6 +48,15 @@ def _main(argv: list[str] | None) -> None:
     except BrokenPipeError:  # `minsheng ... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         sys.exit(141)
+    except UnicodeEncodeError as exc:
+        # a byte that is no UTF-8 in an argument (a GBK terminal): Python keeps it as a lone
+        # surrogate, and the query that reads it (stats --region) failed in a traceback
+        undecoded = next((arg for arg in argv[1:] if any("\udc80" <= ch <= "\udcff" for ch in arg)), None)
+        if undecoded is None or "surrogates not allowed" not in str(exc):
+            raise
+        shown = undecoded.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        sys.stderr.write(f"minsheng: 参数 {shown} 不是 UTF-8 编码 (终端或脚本用了 GBK 编码?); 请用 UTF-8 输入\n")
+        sys.exit(2)
     except DatabaseError as exc:
         problem = _database_problem(exc, migrating=argv[1:2] == ["migrate"])
         if problem is None:
@@ -136,6 +145,8 @@ def _dashed_usage() -> None:
     def dashed(self, prog_name, subcommand, **kwargs):
         parser = create_parser(self, prog_name, subcommand.replace("_", "-"), **kwargs)
         parser.print_usage = lambda file=None: None
+        error = parser.error
+        parser.error = lambda message: error(_option_error_in_chinese(message))
         return parser
 
     def fetch_dashed(self, subcommand):
@@ -145,14 +156,42 @@ def _dashed_usage() -> None:
 
             settings.INSTALLED_APPS  # noqa: B018 -- settings that fail (get_commands hides it) raise here, as in Django
             close = get_close_matches(subcommand, commands)
-            sys.stderr.write(f"Unknown command: {subcommand.replace('_', '-')!r}"
-                             + (f". Did you mean {close[0].replace('_', '-')}?" if close else "")
-                             + "\nType 'minsheng help' for usage.\n")
+            sys.stderr.write(f"minsheng: 没有命令 {subcommand.replace('_', '-')}; "
+                             + (f"是不是 {close[0].replace('_', '-')}? " if close else "")
+                             + "运行 minsheng help 列出全部命令\n")
             sys.exit(1)
         return fetch_command(self, subcommand)
 
     BaseCommand.create_parser = dashed
     ManagementUtility.fetch_command = fetch_dashed
+
+
+# argparse's messages, said in Chinese; the option names and values stay as typed
+_ARGPARSE_ERRORS = [
+    (r"the following arguments are required: (.*)", r"缺少必需的参数 \1"),
+    (r"unrecognized arguments: (.*)", r"不认识的参数 \1"),
+    (r"one of the arguments (.*) is required", r"参数 \1 必须给出一个"),
+    (r"ambiguous option: (\S+) could match (.*)", r"选项 \1 有歧义, 可能是 \2"),
+    (r"argument (\S+): invalid int value: (.*)", r"参数 \1 的值 \2 不是整数"),
+    (r"argument (\S+): invalid float value: (.*)", r"参数 \1 的值 \2 不是数字"),
+    (r"argument (\S+): invalid \w+ value: (.*)", r"参数 \1 的值 \2 无效"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", r"参数 \1 的值 \2 不在可选范围内 (可选: \3)"),
+    (r"argument (\S+): expected one argument", r"参数 \1 后面缺少值"),
+    (r"argument (\S+): expected at least one argument", r"参数 \1 后面至少要有一个值"),
+    (r"argument (\S+): expected at most one argument", r"参数 \1 后面至多一个值"),
+    (r"argument (\S+): ignored explicit argument (.*)", r"参数 \1 不接受值 \2"),
+    (r"argument (\S+): not allowed with argument (.*)", r"参数 \1 不能与 \2 同时使用"),
+]
+
+
+def _option_error_in_chinese(message: str) -> str:
+    """An option mistake said in Chinese, as every other error of the commands is
+    (``argument --top: invalid int value: 'abc'`` -> ``参数 --top 的值 'abc' 不是整数``);
+    a message argparse words otherwise is passed on as it is."""
+    for pattern, said in _ARGPARSE_ERRORS:
+        if re.fullmatch(pattern, message, flags=re.S):
+            return re.sub(pattern, said, message, flags=re.S)
+    return message
 
 
 def _command_list(argv: list[str]) -> str:

@@ -32,3 +32,24 @@ class RejectNulMiddleware:
 def _has_nul(request) -> bool:
     return "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
                                          for key, values in request.GET.lists())
+
+
+class MethodNotAllowedPage:
+    """A page that takes only some methods (``require_POST``: 我也遇到, the token page,
+    sign-out) answered any other with an empty 405: a blank page for a GET of
+    /m/<id>/support/ (a link copied, the address typed). It is the project's page saying
+    so, in Chinese; the Allow header stays. The REST and Open311 views answer in JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or getattr(response, "streaming", False) or response.content \
+                or request.method == "HEAD":
+            return response
+        page = render(request, "400.html", {"error": f"此页面不接受 {request.method} 请求; 请从页面上的按钮或链接操作"},
+                      status=405)
+        if "Allow" in response:
+            page["Allow"] = response["Allow"]
+        return page

@@ -9,6 +9,7 @@ import json
 import os
 import random
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -152,6 +153,17 @@ def test_detect_hotspots_bad_report_path_writes_nothing(tmp_path, good):
     assert not (tmp_path / "c.csv").exists()
 
 
+
+def test_detect_hotspots_report_that_cannot_be_written_leaves_out_as_it_was(tmp_path, good):
+    """Both files or neither: a report the disk refused (here /dev/full) left a new --out behind."""
+    if not os.path.exists("/dev/full") or not stat.S_ISCHR(os.stat("/dev/full").st_mode):
+        pytest.skip("no /dev/full")
+    out = tmp_path / "c.csv"
+    out.write_text("old", encoding="utf-8")
+    fails("detect_hotspots", "--data", good, "--out", str(out), "--report", "/dev/full", match="无法写入 /dev/full")
+    assert out.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["c.csv"]
+
 @pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
 def test_model_that_is_a_file_or_holds_a_folder(tmp_path, good, model, command):
     """--model F.csv said the directory did not exist; a model.json that is a folder was an
@@ -215,6 +227,33 @@ def test_a_hand_edited_model_is_a_model_error(tmp_path, good, model, command, me
     fails(*args_for(command, good, str(tmp_path / "o.csv"), broken), match="模型文件(已损坏|不一致)")
     assert not (tmp_path / "o.csv").exists()
 
+
+
+@pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
+def test_a_model_json_nested_too_deep_is_damaged(tmp_path, good, model, command):
+    """Arrays nested 100,000 deep in model.json were a RecursionError traceback of 34 lines."""
+    broken = tmp_path / "m"
+    broken.mkdir()
+    (broken / "weights.npz").write_bytes((model / "weights.npz").read_bytes())
+    (broken / "model.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    fails(*args_for(command, good, str(tmp_path / "o.csv"), broken), match="model.json 已损坏")
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_retraining_that_cannot_write_model_json_keeps_the_old_model(tmp_path, good, model):
+    """Both files or neither: weights.npz was renamed into place before model.json was written,
+    so a model.json that could not be written (here a folder in the way, as a full disk would)
+    left the new weights beside the old model.json."""
+    target = tmp_path / "m"
+    target.mkdir()
+    for name in ("weights.npz", "model.json"):
+        (target / name).write_bytes((model / name).read_bytes())
+    before = {name: (target / name).read_bytes() for name in ("weights.npz", "model.json")}
+    (target / ".model.json.tmp").mkdir()
+    with pytest.raises(CommandError, match="无法写入模型目录"):
+        call_command("train_classifier", "--data", good, "--label-column", "一级标签", "--out", str(target), "--c", "0.5")
+    assert {name: (target / name).read_bytes() for name in before} == before
+    assert not (target / ".weights.npz.tmp").exists()
 
 def test_infinite_likes_and_empty_replies(tmp_path):
     rows = make_rows()
@@ -363,6 +402,26 @@ def test_an_output_that_is_a_symbolic_link_stays_one(tmp_path):
     assert target.read_text(encoding="utf-8").splitlines() == ["id,x", "1,a"]
 
 
+@pytest.mark.parametrize("command", ["classify", "find_duplicates", "detect_hotspots", "score_replies"])
+def test_an_output_that_is_a_named_pipe_stays_one_and_gets_the_rows(tmp_path, good, model, command):
+    """--out a named pipe (or /dev/null, /dev/full): the rows go into it. The rows were written
+    beside it and renamed onto it, so the pipe became a plain file; run as root, --out /dev/full
+    turned the device into a CSV file and the command reported success."""
+    pipe = tmp_path / "rows"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # a reader is there: the writer's open does not wait
+    try:
+        call_command(*args_for(command, good, str(pipe), model))
+        assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+        got = b""
+        while chunk := os.read(reader, 1 << 16):
+            got += chunk
+    finally:
+        os.close(reader)
+    assert got.decode("utf-8").startswith(CSV_OUTPUTS[command] + ",")
+    assert [p.name for p in tmp_path.iterdir()] == ["rows"]
+
+
 def run_cli(*args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "minsheng", *args], capture_output=True, text=True, timeout=120)
 
@@ -372,11 +431,27 @@ def test_cli_usage_and_write_errors_are_one_line(tmp_path, good):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "--top" in proc.stderr
     assert proc.stderr.startswith("minsheng detect-hotspots: error:")  # the name as typed, not detect_hotspots
+    assert "'abc' 不是整数" in proc.stderr  # in Chinese, as the other errors (was "invalid int value: 'abc'")
     assert run_cli("train-classifier", "--help").stdout.startswith("usage: minsheng train-classifier ")
     proc = run_cli("find-duplicates", "--data", good, "--out", str(tmp_path))
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and "是目录" in proc.stderr and "Traceback" not in proc.stderr
 
+
+
+@pytest.mark.parametrize("args, said", [
+    (["classify", "--data", "x.csv"], "缺少必需的参数 --model, --out"),
+    (["find-duplicates", "--data", "x.csv", "--out", "y.csv", "--bogus"], "不认识的参数 --bogus"),
+    (["train-classifier", "--data", "x.csv", "--out", "m", "--c", "abc"], "参数 --c 的值 'abc' 不是数字"),
+    (["export-stats", "table", "--format", "pdf"], "参数 --format 的值 'pdf' 不在可选范围内 (可选: 'csv', 'xlsx')"),
+    (["detect-hotspots", "--data", "x.csv", "--out"], "参数 --out 后面缺少值"),
+])
+def test_option_mistakes_are_one_chinese_line(args, said):
+    """Every other error of the commands is Chinese; argparse's were English
+    ("the following arguments are required: --model, --out")."""
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert proc.stderr == f"minsheng {args[0]}: error: {said}\n"
 
 # --- outputs are plain UTF-8: the columns are named exactly -----------------------------
 
@@ -910,6 +985,20 @@ def test_ctrl_c_is_one_line(monkeypatch, capsys):
     monkeypatch.setattr(cli, "_dashed_usage", lambda: None)  # it renames every parser of this test process
     _interrupted_in_one_line(capsys, ["minsheng", "train-classifier", "--help"])
 
+
+
+@pytest.mark.parametrize("args", [["stats", "--region", "62\udcff"], ["export-stats", "table", "--campaign", "\udcc4\udcfa"]])
+def test_an_argument_that_is_not_utf8_is_one_line(monkeypatch, capsys, db, args):
+    """Typed in a GBK terminal, 兰州 reaches Python as bytes that are no UTF-8 (lone surrogates):
+    the query reading it was a traceback ending in 'surrogates not allowed'."""
+    from minsheng import cli
+
+    monkeypatch.setattr(cli, "_dashed_usage", lambda: None)  # it renames every parser of this test process
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["minsheng", *args])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "不是 UTF-8 编码" in err and "\\x" in err
 
 def test_ctrl_c_while_a_database_failure_is_looked_into_is_one_line(monkeypatch, capsys):
     """A command's query failed and minsheng checks why (on a locked SQLite file the check

@@ -152,6 +152,17 @@ def test_export_import_round_trip(gansu, tmp_path):
     assert route(R("620102"), T("urban-property")).lead.name == "城关区住房和城乡建设局"
 
 
+
+def test_an_export_that_cannot_write_one_file_writes_none(gansu, tmp_path):
+    """All five files or none: a folder named units.csv (as a full disk would) left regions.csv
+    of this export beside the earlier export's others, and the error named the folder."""
+    (tmp_path / "regions.csv").write_text("earlier export", encoding="utf-8")
+    (tmp_path / "units.csv").mkdir()
+    with pytest.raises(CommandError, match="units.csv"):
+        call_command("export_directory", "--out", str(tmp_path), stdout=io.StringIO())
+    assert (tmp_path / "regions.csv").read_text(encoding="utf-8") == "earlier export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["regions.csv", "units.csv"]
+
 def _edit(path: Path, edit):
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))

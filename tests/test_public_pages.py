@@ -231,7 +231,18 @@ def test_author_cannot_support_own_message(personas, directory, login):
 
 def test_support_needs_post(client, personas, directory, login):
     m = dispatched(personas, directory, submit(personas["citizen"], directory))
-    assert login(personas["other_citizen"]).get(f"/m/{m.public_id}/support/").status_code == 405
+    response = login(personas["other_citizen"]).get(f"/m/{m.public_id}/support/")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "此页面不接受 GET 请求" in response.content.decode()  # was an empty body: a blank page
+
+
+def test_a_method_a_page_does_not_take_is_a_chinese_page(personas, login):
+    client = login(personas["citizen"])
+    for method in ("put", "delete"):
+        for path in ("/api/tokens/", "/accounts/logout/"):
+            response = getattr(client, method)(path)
+            assert response.status_code == 405, path
+            assert f"此页面不接受 {method.upper()} 请求" in response.content.decode(), path
 
 
 # --- browse ---------------------------------------------------------------------------

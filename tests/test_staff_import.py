@@ -126,6 +126,15 @@ def test_a_file_saved_by_excel_or_with_other_columns_is_one_line(huzhou, tmp_pat
     assert Unit.objects.count() == 15
 
 
+
+def test_a_weak_password_is_said_in_chinese(huzhou, tmp_path):
+    """Django's "too short" message has no Chinese in its catalogue: the line read
+    "密码不可用: This password is too short. It must contain at least 8 characters. 这个密码太常见了。"."""
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + "a1,,派单员,,330500,,,1234\n", encoding="utf-8")
+    assert staff_errors(path) == ["staff.csv:2: 密码不可用: 密码至少 8 位; 密码太常见, 请换一个; 密码不能全是数字"]
+    assert not User.objects.filter(username="a1").exists()
+
 def test_hundreds_of_accounts_count_on_stderr(huzhou):
     """A password's hash takes about half a second: 300 accounts took two minutes without a word."""
     out, err = io.StringIO(), io.StringIO()

@@ -32,6 +32,7 @@ from django.db import transaction
 from minsheng.directory.csvio import DirectoryImportError, Row, read_table
 from minsheng.directory.models import Region, Unit
 
+from .forms import PASSWORD_ERRORS
 from .models import Membership, User, canonical_phone
 
 COLUMNS = ["username", "display_name", "role", "unit_name", "region_code", "phone", "email", "password"]
@@ -103,7 +104,8 @@ def validate(rows: list[Row]) -> tuple[dict[str, Account], list[str]]:
                 validate_password(account.password, User(username=account.username,
                                                           email=account.email, display_name=account.display_name))
             except ValidationError as exc:
-                errors.append(f"{account.rows[0].where}: 密码不可用: {' '.join(exc.messages)}")
+                said = "; ".join(PASSWORD_ERRORS.get(e.code, e.messages[0]) for e in exc.error_list)
+                errors.append(f"{account.rows[0].where}: 密码不可用: {said}")  # Django's too_short is English
     return accounts, errors
 
 

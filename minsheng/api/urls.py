@@ -68,7 +68,10 @@ class SchemaView(JsonErrors, FormatOverride, SpectacularAPIView):
 
 
 class DocsView(JsonErrors, SpectacularSwaggerView):
-    """Swagger UI (a POST there was an HTML 405)."""
+    """Swagger UI (a POST there was an HTML 405). An HTML page: OPTIONS is a 405 too (DRF's
+    metadata answer, rendered with the page's template renderer and no template, was a 500)."""
+
+    http_method_names = ["get", "head"]
 
 app_name = "api"
 

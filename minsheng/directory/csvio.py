@@ -16,6 +16,7 @@ in the files are left as they are (switch units, addressees and topics off with
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+
+from minsheng.insight.csvio import replacing  # the one way outputs are written
 
 from .models import Addressee, Region, Responsibility, Topic, Unit
 
@@ -131,15 +134,19 @@ def _bool_out(value: bool) -> str:
 
 
 def export_directory(out: Path) -> dict[str, int]:
-    """Write the five CSV files into ``out`` (created if missing); returns row counts."""
+    """Write the five CSV files into ``out`` (created if missing); returns row counts. All
+    five or none: each is written beside its name and renamed once all are written (a full
+    disk, or a folder named units.csv, truncated the earlier export's file and left the
+    five from two exports). insight.csvio.CSVError when one cannot be written."""
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for name, rows in export_rows().items():
-        with open(out / name, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=FILES[name])
-            writer.writeheader()
-            writer.writerows(rows)
-        counts[name] = len(rows)
+    with contextlib.ExitStack() as files:
+        for name, rows in export_rows().items():
+            with open(files.enter_context(replacing(out / name)), "w", encoding="utf-8-sig", newline="") as fh:
+                writer = csv.DictWriter(fh, fieldnames=FILES[name])
+                writer.writeheader()
+                writer.writerows(rows)
+            counts[name] = len(rows)
     return counts
 
 

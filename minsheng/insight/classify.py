@@ -22,6 +22,7 @@ and scikit-learn, and a broken or foreign directory raises ``ModelError``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -356,17 +357,23 @@ class TextClassifier:
         directory.mkdir(parents=True, exist_ok=True)
         arrays = {k: v for b in self.blocks for k, v in b.arrays().items()}
         # each file is written beside its final name and renamed over it, so a reader (the
-        # product reloads a model whose files changed) never sees a half-written file
-        tmp = directory / ".weights.npz.tmp"
-        with tmp.open("wb") as fh:
-            np.savez_compressed(fh, coef=self.coef, intercept=self.intercept, **arrays)
-        tmp.replace(directory / "weights.npz")
+        # product reloads a model whose files changed) never sees a half-written file; both are
+        # written before either is renamed: a model.json that could not be written (a full disk)
+        # left the new weights beside the old model.json, and the model retrained was lost
+        weights_tmp, meta_tmp = directory / ".weights.npz.tmp", directory / ".model.json.tmp"
         meta = {**self.meta, "format": FORMAT, "format_version": FORMAT_VERSION, "labels": self.labels,
                 "temperature": self.temperature,
                 "blocks": [{"name": b.name, "field": b.field, "analyzer": b.analyzer} for b in self.blocks]}
-        tmp = directory / ".model.json.tmp"
-        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-        tmp.replace(directory / "model.json")
+        try:
+            with weights_tmp.open("wb") as fh:
+                np.savez_compressed(fh, coef=self.coef, intercept=self.intercept, **arrays)
+            meta_tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+            weights_tmp.replace(directory / "weights.npz")
+            meta_tmp.replace(directory / "model.json")
+        finally:
+            for tmp in (weights_tmp, meta_tmp):
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)
         return directory
 
     @classmethod
@@ -380,7 +387,7 @@ class TextClassifier:
             raise ModelError(f"{directory}: 不是模型目录 (缺少 model.json)") from None
         except OSError as exc:  # model.json is a folder, or unreadable
             raise ModelError(f"无法读取 {directory / 'model.json'}: {exc.strerror or exc}") from None
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: arrays nested 100,000 deep
             raise ModelError(f"{directory}/model.json 已损坏") from None
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise ModelError(f"{directory}: 不是 minsheng 分类模型")

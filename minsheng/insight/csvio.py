@@ -17,6 +17,7 @@ import math
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 from collections import Counter
@@ -291,6 +292,15 @@ def _probe_writable(directory: Path, shown: str | Path) -> None:
         os.unlink(name)
 
 
+def _not_a_file(path: Path) -> bool:
+    """Whether ``path`` (through links) exists and is no regular file: a device, a pipe."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def same_file(a: str | Path, b: str | Path) -> bool:
     """Whether two paths name one file (through links too), existing or not yet."""
     try:
@@ -316,6 +326,10 @@ def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
     same = next((other for other in others if other and same_file(path, other)), None)
     if same is not None:
         raise CSVError(f"输出文件 {path} 与 {same} 是同一个文件, 写入会覆盖它; 请换一个输出文件名")
+    if _not_a_file(path):  # /dev/null, a named pipe: written in place (``replacing``), its folder is not written
+        if not os.access(path, os.W_OK):
+            raise CSVError(f"无法写入 {path}: 没有写权限")
+        return path
     parent = path.parent
     if not parent.is_dir():
         raise CSVError(f"输出目录不存在: {parent}")
@@ -360,8 +374,17 @@ def replacing(path: str | Path):
     write; renamed onto ``path`` when the block succeeds, removed otherwise, so a failure
     (an I/O error, or an error raised while the content is produced) never leaves a
     half-written file at ``path``. A symbolic link at ``path`` stays a link: its target is
-    written."""
-    path = Path(os.path.realpath(check_output(path)))
+    written. A device or a named pipe (/dev/null, a pipe to another program) is written in
+    place: renaming the file onto it replaced it (run as root, --out /dev/full turned the
+    device into a CSV file and reported success)."""
+    path = check_output(path)
+    if _not_a_file(path):
+        try:
+            yield path
+        except OSError as exc:
+            raise CSVError(f"无法写入 {path}: {exc.strerror or exc}") from None
+        return
+    path = Path(os.path.realpath(path))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         yield tmp
@@ -380,8 +403,15 @@ def write_rows(path: str | Path, header: list[str], rows) -> int:
     first column under its exact name (留言编号), its lines ending in \n as the reference files'
     do (csv's default \r\n left a \r on the header that `head -1` shows); return the count.
     Written through ``replacing``: never half-written."""
+    with replacing(path) as tmp:
+        return fill_csv(tmp, header, rows)
+
+
+def fill_csv(path: str | Path, header: list[str], rows) -> int:
+    """``write_rows`` straight into ``path``: for the temporary file of a ``replacing`` block
+    that writes two outputs, both or neither."""
     n = 0
-    with replacing(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         for row in rows:

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from minsheng.directory import csvio
+from minsheng.insight.csvio import CSVError
 
 
 class Command(BaseCommand):
@@ -21,7 +22,9 @@ class Command(BaseCommand):
             raise CommandError(f"{folder} 已存在且不是目录")
         try:
             counts = csvio.export_directory(folder)
+        except CSVError as exc:  # a file that cannot be written: it names the file
+            raise CommandError(str(exc)) from None
         except OSError as exc:
-            raise CommandError(f"无法写入 {folder}: {exc.strerror or exc}")
+            raise CommandError(f"无法写入 {folder}: {exc.strerror or exc}") from None
         for name, count in counts.items():
             self.stdout.write(f"{folder / name}: {count} 行")

@@ -1,5 +1,6 @@
 """minsheng detect-hotspots --data F.csv --out clusters.csv [--report hotspots.csv] [--top N]"""
 
+import contextlib
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -63,16 +64,19 @@ class Command(BaseCommand):
             for c in ranked:
                 for member in c.members:
                     cluster_of.setdefault(member, number[c.id])
-            csvio.write_rows(out, ["留言编号", "cluster_id"], ([it.id, cluster_of[it.id]] for it in items))
             hot = [c for c in ranked if c.size >= 2]
             if top is not None:
                 hot = hot[:top]
-            if report:
-                csvio.write_rows(report, REPORT_HEADER, (
-                    [rank, f"{cluster_heat(c, now):.2f}", f"{c.first_at:%Y/%m/%d} 至 {c.last_at:%Y/%m/%d}",
-                     c.place_label(), index.title_of(c), c.size, len(c.users), c.supports, number[c.id],
-                     " ".join(c.members)]
-                    for rank, c in enumerate(hot, start=1)))
+            # both files or neither: a report that could not be written (a full disk) left a new --out behind
+            with csvio.replacing(out) as out_tmp, \
+                    (csvio.replacing(report) if report else contextlib.nullcontext()) as report_tmp:
+                csvio.fill_csv(out_tmp, ["留言编号", "cluster_id"], ([it.id, cluster_of[it.id]] for it in items))
+                if report:
+                    csvio.fill_csv(report_tmp, REPORT_HEADER, (
+                        [rank, f"{cluster_heat(c, now):.2f}", f"{c.first_at:%Y/%m/%d} 至 {c.last_at:%Y/%m/%d}",
+                         c.place_label(), index.title_of(c), c.size, len(c.users), c.supports, number[c.id],
+                         " ".join(c.members)]
+                        for rank, c in enumerate(hot, start=1)))
         except csvio.CSVError as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
