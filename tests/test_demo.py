@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from minsheng.accounts.models import User
 from minsheng.board.demo_accounts import DEMO_PASSWORD, PERSONAS, logins_table
-from minsheng.board.models import Evaluation, Event, Message, MessageKind, Rating, Reply, Support
+from minsheng.board.models import Assignment, Evaluation, Event, Message, MessageKind, Rating, Reply, Support
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
 
@@ -83,6 +83,14 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
         path = what.split()[0]
         response = client.get(path)
         assert response.status_code == 200, (role, path, response.status_code)
+    # 指派承办人: the head of 住建局 gave most of its cases to its officers (an internal record),
+    # and 本单位办理情况 counts them per officer
+    given = Assignment.objects.filter(unit__name="兰州市住房和城乡建设局", handler__isnull=False)
+    assert given.exists() and not Event.objects.filter(kind="handler_assigned", public=True).exists()
+    head = Client()
+    assert head.login(username="lz_housing_head", password=DEMO_PASSWORD)
+    work = head.get("/staff/unit-work/").content.decode()
+    assert all(name in work for name in ("住建局张科长", "住建局李科员", "住建局赵科员", "未指派"))
     citizen = Client()
     citizen.login(username="citizen@example.com", password=DEMO_PASSWORD)
     mine = Message.objects.filter(author__username="13900000001").first()

@@ -105,6 +105,8 @@ def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_serve
     officer = signed_in_page(browser, live_server, "lz_housing", password=DEMO_PASSWORD, **PHONE)
     case = first_link(officer, f"{base}/staff/", "main table.cases a[href^='/staff/case/']")
     pages += [(officer, url) for url in ("/staff/", "/staff/?tab=overdue", case)]
+    head = signed_in_page(browser, live_server, "lz_housing_head", password=DEMO_PASSWORD, **PHONE)
+    pages += [(head, url) for url in ("/staff/unit-work/", "/staff/?handler=none", case)]  # case: 指派承办人
     dispatcher = signed_in_page(browser, live_server, "lz_dispatcher", password=DEMO_PASSWORD, **PHONE)
     triage_case = first_link(dispatcher, f"{base}/staff/triage/", "main table.cases a[href^='/staff/case/']")
     pages += [(dispatcher, url) for url in ("/staff/triage/", triage_case)]

@@ -204,6 +204,12 @@ class ReturnBody(ActingUnitBody):
     reason = serializers.CharField(max_length=REASON_MAX_CHARS)
 
 
+class AssignHandlerBody(serializers.Serializer):
+    handler = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
+                                       help_text="承办人的用户编号: 本单位的承办人员或单位负责人")
+    unit = UnitField(required=False, help_text="为哪个单位指派; 缺省为您负责的、正在办理此件的单位")
+
+
 class ExtensionBody(ActingUnitBody):
     days = serializers.IntegerField(min_value=1, max_value=30)
     reason = serializers.CharField(max_length=300)

@@ -246,6 +246,11 @@ class OwnMessageSerializer(MessageDetailSerializer):
 
 # --- staff -----------------------------------------------------------------------
 
+class AuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
 class AssignmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     unit = UnitRefSerializer()
@@ -257,6 +262,7 @@ class AssignmentSerializer(serializers.Serializer):
     signed_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
+    handler = AuthorSerializer(allow_null=True, help_text="承办人: 单位负责人指派的本单位人员; 未指派为 null")
 
 
 class ExtensionSerializer(serializers.Serializer):
@@ -279,11 +285,6 @@ class StaffEventSerializer(serializers.Serializer):
     actor = serializers.CharField(allow_null=True, default=None)  # null: the system (automatic dispatch, reading)
     unit = serializers.CharField(source="unit.name", allow_null=True, default=None)
     data = serializers.DictField(child=serializers.JSONField())
-
-
-class AuthorSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
 
 
 class Open311MediaSerializer(serializers.Serializer):

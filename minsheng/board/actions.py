@@ -352,6 +352,63 @@ def _require_member(actor, unit):
         raise PermissionDenied("您不是该单位的工作人员")
 
 
+def unit_staff(unit):
+    """The people who handle ``unit``'s cases: its officers and heads (a head may take a case
+    themselves), each once, by name."""
+    from minsheng.accounts.models import Membership, User
+
+    roles = [Membership.Role.OFFICER, Membership.Role.HEAD]
+    return (User.objects.filter(memberships__unit=unit, memberships__role__in=roles).distinct()
+            .order_by("display_name", "username"))
+
+
+def headed_assignment(actor, message: Message, assignments=None) -> Assignment | None:
+    """The active assignment of a unit ``actor`` heads (单位负责人), whose 承办人 they may assign
+    (the lead one first); for a platform admin the lead unit's. None for everyone else.
+    ``assignments``: the message's, when the caller has them already."""
+    roles = roles_of(actor)
+    if assignments is None:
+        assignments = message.assignments.filter(state=Assignment.State.ACTIVE).select_related("unit", "handler")
+    active = sorted((a for a in assignments if a.state == Assignment.State.ACTIVE),
+                    key=lambda a: a.role != Assignment.Role.LEAD)
+    return next((a for a in active if a.unit_id in roles.head_unit_ids
+                 or (roles.admin and a.role == Assignment.Role.LEAD)), None)
+
+
+def do_assign_handler(actor, message: Message, unit, handler, at=None) -> Assignment:
+    """指派承办人: the head (单位负责人) of ``unit`` gives the unit's share of the case to one of
+    its officers (or heads), or gives it to another one. Preconditions: the actor heads ``unit``
+    (or is a platform admin), the unit holds the case now (its assignment is active: dispatched
+    or signed, not yet answered), and ``handler`` is an officer or head of ``unit``. Internal:
+    the history records it unpublished; the officer is told."""
+    roles = roles_of(actor)
+    if unit is None or (unit.pk not in roles.head_unit_ids and not roles.admin):
+        raise PermissionDenied("只有本单位负责人可以指派承办人")
+    check_allowed("assign_handler", message.status)
+    if handler is None or not unit_staff(unit).filter(pk=handler.pk).exists():
+        raise Invalid(f"{handler or '该用户'} 不是{unit.name}的工作人员, 只能指派本单位的承办人员", "handler")
+    now = at or timezone.now()
+    with transaction.atomic():
+        _lock(message)  # the row locked, the caller's copy still current (it moves with the transition below)
+        # not message.assignments: a list's prefetch of them may join the nullable handler (PostgreSQL
+        # locks no outer join)
+        a = (Assignment.objects.select_for_update().filter(message=message, unit=unit, state=Assignment.State.ACTIVE)
+             .order_by("-role", "-assigned_at").first())  # "lead" before "assist"
+        if a is None:
+            raise PermissionDenied("该留言当前不在您单位办理")
+        if a.handler_id == handler.pk:
+            raise Invalid(f"该件已由 {handler} 承办", "handler")
+        previous = a.handler
+        transition(message, "assign_handler")
+        Assignment.objects.filter(pk=a.pk).update(handler=handler)
+        a.handler = handler
+        _event(message, Event.Kind.HANDLER_ASSIGNED, actor=actor, unit=unit, public=False, at=now,
+               handler=str(handler), handler_id=handler.pk,
+               **({"previous": str(previous), "previous_id": previous.pk} if previous else {}))
+        transaction.on_commit(notify.dated(now, lambda: notify.handler_assigned(a, actor, previous)))
+    return a
+
+
 def do_sign(actor, message: Message, unit, at=None) -> None:
     _require_member(actor, unit)
     check_allowed("sign", message.status)

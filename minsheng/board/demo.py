@@ -38,6 +38,7 @@ from .demo_accounts import Cast
 from .models import Event, Extension, Message, Notification, Rating, Support
 from .workflow import Status
 
+M = dt.timedelta(minutes=1)
 H = dt.timedelta(hours=1)
 D = dt.timedelta(days=1)
 YEAR = 365 * D
@@ -131,6 +132,9 @@ class Generator:
     def __init__(self, cast: Cast, seed: int, now: dt.datetime):
         self.cast = cast
         self.rng = random.Random(seed)
+        # the heads' 指派承办人 draw from their own stream: the cases and their histories stay
+        # those of the same seed without it
+        self.assign_rng = random.Random(seed + 1)
         self.now = now
         self.topics = {t.code: t for t in Topic.objects.select_related("parent")}
         regions = list(Region.objects.select_related("parent__parent__parent").order_by("code"))
@@ -321,8 +325,23 @@ class Generator:
             getattr(self, f"_do_{step.split('_')[0]}")(state, step, at, main)
         return message
 
-    def _staff(self, unit: Unit):
+    def _staff(self, unit: Unit, s=None):
+        """Who acts for ``unit`` on a case: the 承办人 its head gave the case to, else its officer."""
+        if s is not None and s.handler is not None and s.handler[0] == unit.id:
+            return s.handler[1]
         return self.cast.officers[unit.id]
+
+    def _assign(self, s, at) -> None:
+        """The head of the unit that just received the case gives most cases to one of its
+        officers within the hour (指派承办人); the rest wait unassigned."""
+        head, people = self.cast.heads.get(s.unit.id), self.cast.handlers.get(s.unit.id)
+        if head is None or not people or self.assign_rng.random() < 0.2:
+            return
+        handler, when = self.assign_rng.choice(people), at + self.assign_rng.uniform(5, 60) * M
+        if when >= self.now:
+            return
+        actions.do_assign_handler(head, s.message, s.unit, handler, at=when)
+        s.handler = (s.unit.id, handler)
 
     def _do_accept(self, s, step, at, main):
         actions.do_accept(self.cast.dispatcher_for(s.plan.region), s.message, at=at)
@@ -340,20 +359,22 @@ class Generator:
         actions.do_dispatch(self.cast.dispatcher_for(s.plan.region), s.message, unit, assists=assists,
                             topic=s.subtopic, at=at)
         s.unit = unit
+        self._assign(s, at)
 
     def _do_transfer(self, s, step, at, main):
         reason = self.rng.choice(text.TRANSFER_REASONS).format(to=s.lead.name)
-        actions.do_transfer(self._staff(s.unit), s.message, s.unit, s.lead, reason, at=at)
+        actions.do_transfer(self._staff(s.unit, s), s.message, s.unit, s.lead, reason, at=at)
         s.unit = s.lead
+        self._assign(s, at)
 
     def _do_return(self, s, step, at, main):
-        actions.do_return(self._staff(s.unit), s.message, s.unit, self.rng.choice(text.RETURN_REASONS), at=at)
+        actions.do_return(self._staff(s.unit, s), s.message, s.unit, self.rng.choice(text.RETURN_REASONS), at=at)
 
     def _do_sign(self, s, step, at, main):
-        actions.do_sign(self._staff(s.unit), s.message, s.unit, at=at)
+        actions.do_sign(self._staff(s.unit, s), s.message, s.unit, at=at)
 
     def _do_extension(self, s, step, at, main):
-        ext = actions.do_request_extension(self._staff(s.unit), s.message, s.unit, self.rng.randint(3, 10),
+        ext = actions.do_request_extension(self._staff(s.unit, s), s.message, s.unit, self.rng.randint(3, 10),
                                            self.rng.choice(text.EXTENSION_REASONS), at=at)
         if step == "extension_pending":
             return
@@ -376,7 +397,7 @@ class Generator:
         poor = step == "reply_poor" or (step == "reply_late" and self.rng.random() < 0.5)
         body = self.reply_text(s.plan, s.unit, poor)
         # scored as the reply form scores an officer's reply: the case pages show 质量评分, 套话 included
-        actions.do_reply(self._staff(s.unit), s.message, s.unit, body,
+        actions.do_reply(self._staff(s.unit, s), s.message, s.unit, body,
                          quality=lookup.score_for_reply(s.message, body, replied_at=at), at=at)
 
     def _do_eval(self, s, step, at, main):
@@ -389,6 +410,7 @@ class Generator:
 
     def _do_reopen(self, s, step, at, main):
         actions.do_reopen(s.author, s.message, self.rng.choice(text.REOPEN_REASONS), at=at)
+        self._assign(s, at)  # the reopened round is a new assignment of the unit
 
     def _do_close(self, s, step, at, main):
         actions.do_close(s.message, at=at, reason="no_evaluation" if step == "close_noeval" else "not_reopened")
@@ -409,6 +431,7 @@ class _State:
     subtopic: Topic
     author: object
     unit: Unit | None = None
+    handler: tuple[int, object] | None = None  # (unit id, 承办人) its head gave the case to
 
 
 # --- the whole run -------------------------------------------------------------------

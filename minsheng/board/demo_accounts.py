@@ -31,6 +31,13 @@ PERSONAS: list[tuple[str, str, str | None, str | None, str, str]] = [
     ("admin", "平台管理员", R.ADMIN, None, "admin:index", "平台管理员 (Django admin 超级用户)"),
 ]
 
+# more officers of a persona's unit, not personas themselves: the unit's head (单位负责人) gives its
+# cases to them and to its persona officer (指派承办人), so that 本单位办理情况 has people to count
+COLLEAGUES: list[tuple[str, str, str]] = [
+    ("lz_housing_li", "住建局李科员", "兰州市住房和城乡建设局"),
+    ("lz_housing_zhao", "住建局赵科员", "兰州市住房和城乡建设局"),
+]
+
 
 @dataclass
 class Cast:
@@ -42,6 +49,8 @@ class Cast:
     dispatchers: dict[str, User]  # prefecture (or province) code -> dispatcher
     supervisors: dict[str, User]
     units: dict[int, Unit] = field(default_factory=dict)
+    heads: dict[int, User] = field(default_factory=dict)  # unit id -> its head (a persona)
+    handlers: dict[int, list[User]] = field(default_factory=dict)  # unit id -> whom its head assigns cases to
 
     def dispatcher_for(self, region: Region) -> User:
         return self.dispatchers.get(region.code[:4] + "00") or self.dispatchers["620000"]
@@ -78,6 +87,10 @@ def ensure_accounts() -> Cast:
             memberships.append((username, role, None, regions[target]))
         elif role == R.ADMIN:
             memberships.append((username, role, None, None))
+
+    for username, display, target in COLLEAGUES:
+        wanted[username] = {"display_name": display}
+        memberships.append((username, R.OFFICER, unit_by_name[target], None))
 
     persona_units = {unit_by_name[t].id for _, _, role, t, _, _ in PERSONAS if role == R.OFFICER}
     unit_usernames: dict[int, str] = {}
@@ -118,13 +131,17 @@ def ensure_accounts() -> Cast:
     for name, _, role, target, _, _ in PERSONAS:
         if role == R.OFFICER:
             officers[unit_by_name[target].id] = users[name]
+    heads = {unit_by_name[target].id: users[name] for name, _, role, target, _, _ in PERSONAS if role == R.HEAD}
+    handlers = {unit_id: [officers[unit_id], *(users[name] for name, _, target in COLLEAGUES
+                                               if unit_by_name[target].id == unit_id)]
+                for unit_id in heads if unit_id in officers}
     dispatchers = {code: users[f"d{code}"] for code in regions if f"d{code}" in users}
     supervisors = {code: users[f"s{code}"] for code in regions if f"s{code}" in users}
     dispatchers.update({"620000": users["gs_dispatcher"], "620100": users["lz_dispatcher"]})
     supervisors.update({"620000": users["gs_supervisor"], "620100": users["lz_supervisor"]})
     citizens = sorted((u for u in users.values() if u.phone and u.username != "13900000001"),
                       key=lambda u: u.username)
-    return Cast(citizens, persona, officers, dispatchers, supervisors, units)
+    return Cast(citizens, persona, officers, dispatchers, supervisors, units, heads, handlers)
 
 
 def logins_table() -> list[tuple[str, str, str, str]]:

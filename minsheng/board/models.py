@@ -160,6 +160,10 @@ class Assignment(models.Model):
     signed_at = models.DateTimeField("签收时间", null=True, blank=True)
     due_at = models.DateTimeField("答复期限", null=True, blank=True)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # 承办人: the officer of the unit its head (单位负责人) gave the case to (actions.do_assign_handler);
+    # empty until then, and for every unit without a head who assigns
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                related_name="handled_assignments", verbose_name="承办人")
 
     class Meta:
         ordering = ["-assigned_at"]
@@ -292,6 +296,7 @@ class Event(models.Model):
         EXTENSION_APPROVED = "extension_approved", "同意延期"
         EXTENSION_REFUSED = "extension_refused", "不同意延期"
         ASSIST_NOTE = "assist_note", "协办意见"
+        HANDLER_ASSIGNED = "handler_assigned", "指派承办人"
         REPLIED = "replied", "答复"
         EVALUATED = "evaluated", "评价"
         REOPENED = "reopened", "重办"
@@ -331,7 +336,7 @@ class Event(models.Model):
 
 # never shown in a public timeline (web, API), whatever their ``public`` flag says
 HIDDEN_EVENT_KINDS = {Event.Kind.CLASSIFIED, Event.Kind.AUTO_HELD, Event.Kind.CORRECTED, Event.Kind.EXPORTED,
-                      Event.Kind.ASSIST_NOTE}
+                      Event.Kind.ASSIST_NOTE, Event.Kind.HANDLER_ASSIGNED}
 
 
 class Notification(models.Model):

@@ -53,7 +53,7 @@ def _send(user, message, kind: str, text: str, email: bool = True) -> None:
 
 # Notes that send a person to the staff case page; the others go to the public page.
 STAFF_KINDS = frozenset({"case_arrived", "due_soon", "supervised", "returned", "extension_requested",
-                         "extension_decided"})
+                         "extension_decided", "handler_assigned"})
 
 
 def _citizen(message, kind, text):
@@ -172,6 +172,19 @@ def case_arrived(assignment):
     else:  # an assisting unit does not sign; it helps the lead unit
         text = f"新协办件: 「{assignment.message.title}」, 请配合主办单位办理, 可在案件页填写协办意见"
     _unit(assignment.unit, assignment.message, "case_arrived", text)
+
+
+def handler_assigned(assignment, head, previous=None):
+    """指派承办人: the officer the head gave the case to is told (with its deadline), and the one
+    who had it before learns that it is no longer theirs; a head who took it themselves is not told."""
+    message, handler = assignment.message, assignment.handler
+    head_pk = getattr(head, "pk", None)
+    if handler.pk != head_pk:
+        due = f", 答复期限 {timezone.localtime(assignment.due_at):%Y-%m-%d}" if assignment.due_at else ""
+        _send(handler, message, "handler_assigned",
+              f"{assignment.unit.name}负责人指派您承办留言「{message.title}」{due}, 请及时办理")
+    if previous is not None and previous.pk not in (handler.pk, head_pk):
+        _send(previous, message, "handler_assigned", f"留言「{message.title}」已改由 {handler} 承办", email=False)
 
 
 def returned(message, unit, reason: str):

@@ -116,6 +116,28 @@ class SuperviseForm(VersionedForm):
                            error_messages={"required": "请填写督办意见", "max_length": "督办意见不能超过 300 字"})
 
 
+class StaffField(forms.ModelChoiceField):
+    """One of a unit's people by id; an id past the database's integers is not one of them (the
+    lookup would overflow on SQLite: a 500)."""
+
+    def to_python(self, value):
+        if str(value or "").strip().lstrip("-").isdigit() and abs(int(str(value).strip())) > 2**63 - 1:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class AssignHandlerForm(VersionedForm):
+    """指派承办人: the head of the unit picks one of its officers (``staff``: actions.unit_staff)."""
+
+    handler = StaffField(label="承办人", queryset=None, empty_label="请选择本单位的承办人员",
+                         error_messages={"required": "请选择承办人",
+                                         "invalid_choice": "所选的人不是本单位的工作人员, 请选择本单位的承办人员"})
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = staff
+
+
 class UnitsField(forms.ModelMultipleChoiceField):
     """Several units by id. An id past the database's integers is an invalid choice: the
     ``IN`` query of Django's own check would overflow (a 500 on SQLite)."""

@@ -53,7 +53,7 @@ def detail_queryset():
 
 def staff_queryset():
     return detail_queryset().select_related("predicted_topic").prefetch_related(
-        Prefetch("assignments", queryset=Assignment.objects.select_related("unit").prefetch_related("extensions")
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit", "handler").prefetch_related("extensions")
                  .order_by("-assigned_at", "pk")),
     )
 

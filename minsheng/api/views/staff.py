@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Extension, Message
@@ -218,6 +219,16 @@ class CaseReplyPreview(ApiView):
             quality_shown(q) | {"body": body, "personal_data": q.get("personal_data", "")}).data)
 
 
+def _assign_handler(user, message, b):
+    unit = b.get("unit")
+    if unit is None:
+        headed = actions.headed_assignment(user, message)
+        if headed is None:
+            raise PermissionDenied("只有本单位负责人可以指派承办人")
+        unit = headed.unit
+    actions.do_assign_handler(user, message, unit, User.objects.filter(pk=b["handler"]).first())
+
+
 def _merge(user, message, b):
     into = Message.objects.filter(pk__in=scoped_ids(user), public_id=b["into"]).first()
     if into is None:
@@ -244,6 +255,7 @@ ACTIONS = {
     "merge": ("并单", inputs.MergeBody, _merge),
     "unmerge": ("撤销并单", inputs.UnmergeBody, lambda u, m, b: actions.do_unmerge(u, m, b["reason"])),
     "supervise": ("督办", inputs.SuperviseBody, lambda u, m, b: actions.do_supervise(u, m, b["note"])),
+    "assign": ("指派承办人 (单位负责人)", inputs.AssignHandlerBody, _assign_handler),
     "assist-note": ("协办意见", inputs.AssistNoteBody,
                     lambda u, m, b: actions.do_assist_note(
                         u, m, acting_unit(u, m, b.get("unit"), Assignment.Role.ASSIST), b["body"])),

@@ -25,6 +25,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from minsheng.accounts.models import User
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Topic, Unit
 from minsheng.insight import hotspots_service
@@ -33,6 +34,7 @@ from minsheng.insight.suggest import proposed_units
 
 from .. import actions, moderation, search
 from .. import staff_forms as forms
+from ..deadlines import due_after
 from ..forms import MAX_QUERY_LENGTH
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
@@ -109,20 +111,53 @@ def _late_first(now, due_field="due_at"):
     return Case(When(**{f"{due_field}__lt": now}, then=Value(0)), default=Value(1), output_field=IntegerField())
 
 
+# 即将到期: due by the end of the second working day from today (the 本单位办理情况 page counts them)
+DUE_SOON_WORKING_DAYS = 2
+
+
 def _inbox_tabs(now) -> dict:
     return {
         "todo": ("待办(主办)", Q(role=A.Role.LEAD)),
         "new": ("待签收", Q(role=A.Role.LEAD, signed_at__isnull=True)),
         "handling": ("办理中", Q(role=A.Role.LEAD, signed_at__isnull=False)),
         "overdue": ("已超期", Q(role=A.Role.LEAD, due_at__lt=now)),
+        "soon": ("即将到期", Q(role=A.Role.LEAD, due_at__gte=now, due_at__lte=due_after(now, DUE_SOON_WORKING_DAYS))),
         "assist": ("协办", Q(role=A.Role.ASSIST)),
     }
 
 
+def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str]:
+    """The inbox's ?handler= (me: 指派给我, none: 未指派, a user's id: the head's 本单位办理情况
+    links) and ?unit= (one of the user's units): (the filter, the parameters to keep in the
+    inbox's links, what the filter shows, in words)."""
+    q, keep, words = Q(), {}, []
+    unit = request.GET.get("unit", "")
+    if unit.isdigit() and (roles.admin or int(unit) in roles.unit_ids):
+        q &= Q(unit_id=int(unit))
+        keep["unit"] = unit
+        words.append(Unit.objects.filter(pk=int(unit)).values_list("name", flat=True).first() or "")
+    handler = request.GET.get("handler", "")
+    if handler == "me":
+        q &= Q(handler=request.user)
+    elif handler == "none":
+        q &= Q(handler__isnull=True)
+        words.append("未指派承办人")
+    elif handler.isdigit() and int(handler) < 2**31:
+        q &= Q(handler_id=int(handler))
+        name = User.objects.filter(pk=int(handler)).first()
+        words.append(f"承办人 {name}" if name else "承办人不存在")
+    else:
+        handler = ""
+    if handler:
+        keep["handler"] = handler
+    return q, keep, " · ".join(w for w in words if w)
+
+
 @login_required
 def inbox(request):
-    """My unit's cases: new, in handling, overdue first; overdue and assisting cases on
-    their own tabs. A dispatcher or supervisor without a unit lands on their own list."""
+    """My unit's cases: new, in handling, overdue first; overdue, soon due and assisting cases
+    on their own tabs; 指派给我 (or, from the head's 本单位办理情况, one officer's) as a filter
+    over them. A dispatcher or supervisor without a unit lands on their own list."""
     roles = _staff_roles(request)
     if not (roles.unit_ids or roles.admin):
         return redirect("board:triage" if roles.is_dispatcher else "board:supervision")
@@ -130,6 +165,8 @@ def inbox(request):
     base = A.objects.filter(state=A.State.ACTIVE, message__status__in=Status.handling())
     if not roles.admin:
         base = base.filter(unit_id__in=roles.unit_ids)
+    filtered, keep_filters, filter_words = _inbox_filters(request, roles)
+    base = base.filter(filtered)
     query = _queue_query(request)
     if query:
         base = base.filter(message__in=search.filter_messages(Message.objects.all(), query))
@@ -140,12 +177,15 @@ def inbox(request):
         tab = "todo"
     unsigned_first = Case(When(signed_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
     qs = (base.filter(inbox_tabs[tab][1]).annotate(late=_late_first(now), signed=unsigned_first)
-          .select_related("message__region", "message__topic", "unit")
+          .select_related("message__region", "message__topic", "unit", "handler")
           .order_by("late", "signed", "due_at", "assigned_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in inbox_tabs.items()]
     return render(request, "board/staff/inbox.html", {
         "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "counts": counts, "now": now, "section": "inbox",
-        "q": query, "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
+        "q": query, "keep": _keep_query(request, "page"),
+        "q_param": urlencode({**keep_filters, **({"q": query} if query else {})}),
+        "handler": keep_filters.get("handler", ""), "unit": keep_filters.get("unit", ""),
+        "filter_words": filter_words, "heads": bool(roles.head_unit_ids or roles.admin)})
 
 
 def _queue_query(request) -> str:
@@ -358,6 +398,8 @@ def _event_detail(event: Event, topics: dict | None = None) -> str:
         parts.append(f"转至: {d['to']}")
     if d.get("days"):
         parts.append(f"{d['days']} 个工作日")
+    if event.kind == Event.Kind.HANDLER_ASSIGNED and d.get("handler"):
+        parts.append(f"承办人: {d['handler']}" + (f" (原承办人: {d['previous']})" if d.get("previous") else ""))
     if event.kind == Event.Kind.CLOSED:  # a closing's reason is a code, not words someone wrote
         d = {**d, "reason": close_reason(d.get("reason"))}
     for key, label in (("reason", "理由"), ("note", "意见"), ("body", "内容"), ("comment", "评价")):
@@ -405,11 +447,12 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
                  conflict=""):
     """The case page; ``conflict``: the action whose stale form was refused (kept in ``bound``)."""
     now = timezone.now()
-    assignments = list(message.assignments.select_related("unit").order_by("assigned_at", "pk"))
+    assignments = list(message.assignments.select_related("unit", "handler").order_by("assigned_at", "pk"))
     active = [a for a in assignments if a.state == A.State.ACTIVE]
     my_lead = next((a for a in active if a.role == A.Role.LEAD and (a.unit_id in roles.unit_ids or roles.admin)),
                    None)
     my_assist = next((a for a in active if a.role == A.Role.ASSIST and a.unit_id in roles.unit_ids), None)
+    headed = actions.headed_assignment(request.user, message, active)
     dispatcher = roles.dispatches(message.region)
     supervisor = roles.supervises(message.region)
     extensions = list(Extension.objects.filter(assignment__message=message)
@@ -425,6 +468,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "return": bool(my_lead and allowed("return", message.status)),
         "extend": may_extend and pending_extension is None,
         "assist": bool(my_assist and allowed("assist_note", message.status)),
+        "assign": bool(headed and allowed("assign_handler", message.status)),
         "accept": dispatcher and allowed("accept", message.status),
         "reject": dispatcher and allowed("reject", message.status),
         "dispatch": dispatcher and allowed("dispatch", message.status),
@@ -441,6 +485,9 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED}
     case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion,
                              returned_by)
+    if can["assign"]:
+        case_forms["assign"] = forms.AssignHandlerForm(
+            initial={"version": message.version, "handler": headed.handler_id}, staff=actions.unit_staff(headed.unit))
     if bound:
         case_forms.update(bound)
     events = list(message.events.select_related("actor", "unit"))
@@ -459,6 +506,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     held = staff_hints.held_on(message, events)
     return render(request, "board/staff/case.html", {
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
+        "headed": headed,
         "can": can, "forms": case_forms, "extensions": extensions, "pending_extension": pending_extension,
         "events": events,
         "replies": list(message.replies.select_related("unit", "author")),
@@ -525,6 +573,14 @@ def _run_assist(request, roles, message, data):
     return "协办意见已提交"
 
 
+def _run_assign(request, roles, message, data):
+    a = actions.headed_assignment(request.user, message)
+    if a is None:
+        raise PermissionDenied("只有本单位负责人可以指派承办人")
+    actions.do_assign_handler(request.user, message, a.unit, data["handler"])
+    return f"已指派 {data['handler']} 承办"
+
+
 def _run_accept(request, roles, message, data):
     actions.do_accept(request.user, message)
     return "已审核通过, 待派单"
@@ -569,6 +625,7 @@ HANDLERS = {
     "dispatch": (forms.DispatchForm, _run_dispatch), "merge": (forms.MergeForm, _run_merge),
     "unmerge": (forms.ReasonForm, _run_unmerge),
     "supervise": (forms.SuperviseForm, _run_supervise),
+    "assign": (forms.AssignHandlerForm, _run_assign),
 }
 UNIT_FORMS = {"transfer", "dispatch"}
 # a note adds to the case without deciding on what the page showed: the lead signing or a
@@ -603,6 +660,11 @@ def case_action(request, public_id, action):
     kwargs = {"units": actions.units_for(message)} if action in UNIT_FORMS else {}
     if action == "dispatch":  # a refused form shown again names what 领域 and 类型 keep
         kwargs["message"] = message
+    if action == "assign":  # the people of the unit the user heads: anyone else is not a choice
+        headed = actions.headed_assignment(request.user, message)
+        if headed is None:
+            raise PermissionDenied("只有本单位负责人可以指派承办人")
+        kwargs["staff"] = actions.unit_staff(headed.unit)
     form = form_class(request.POST, **kwargs)
     if not form.is_valid():
         listed = action == "supervise" and _refused_on_supervision(

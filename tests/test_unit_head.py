@@ -1,0 +1,244 @@
+"""单位负责人 (a unit head): 指派承办人 on the case page and through the API, the officers'
+「指派给我」 filter, and the 本单位办理情况 page. Personas: the head of 住建局 (王局长), two of its
+officers (张科长, 李科员), an officer of another unit, a citizen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from minsheng.board import actions
+from minsheng.board.deadlines import due_after
+from minsheng.board.models import Assignment, Event, Message, Notification
+
+from .conftest import make_user
+from .test_browser import browser, signed_in_page  # noqa: F401 (a fixture)
+
+SH = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team(personas, directory):
+    housing = directory["housing"]
+    return {**personas,
+            "head": make_user("head", role="head", unit=housing, display_name="住建局王局长"),
+            "colleague": make_user("colleague", role="officer", unit=housing, display_name="住建局李科员",
+                                   email="li@example.gov.cn")}
+
+
+def dispatched(team, directory, n=0, at=None, sign=False) -> Message:
+    m = actions.do_submit(team["citizen"], title=f"七里河区小区加装电梯{n:03d}",
+                          body="老旧小区没有电梯, 老人上下楼困难, 希望尽快解决。" * 2, kind="help",
+                          region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(team["dispatcher"], m, directory["housing"], at=at)
+    m = Message.objects.get(pk=m.pk)
+    if sign:
+        actions.do_sign(team["officer"], m, directory["housing"])
+        m = Message.objects.get(pk=m.pk)
+    return m
+
+
+def lead_of(m) -> Assignment:
+    return Assignment.objects.get(message=m, role="lead", state="active")
+
+
+def post_assign(client, m, handler):
+    return client.post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                       {"version": Message.objects.get(pk=m.pk).version, "handler": handler.pk})
+
+
+def test_the_head_assigns_a_case_and_the_officer_is_told(team, directory, login, django_capture_on_commit_callbacks):
+    m = dispatched(team, directory)
+    head = login(team["head"])
+    page = head.get(reverse("board:case", args=[m.public_id])).content.decode()
+    assert "指派承办人" in page and "住建局李科员" in page  # the form lists the unit's people
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_assign(head, m, team["colleague"])
+    assert response.status_code == 302
+    assert lead_of(m).handler == team["colleague"]
+    event = Event.objects.get(message=m, kind=Event.Kind.HANDLER_ASSIGNED)
+    assert not event.public and event.actor == team["head"] and event.data["handler"] == "住建局李科员"
+    note = Notification.objects.get(user=team["colleague"], kind="handler_assigned")
+    assert "指派您承办" in note.text and m.title in note.text
+    # the case page shows the 承办人 and the internal record; the public page neither
+    page = login(team["officer"]).get(reverse("board:case", args=[m.public_id])).content.decode()
+    assert "住建局李科员" in page and "承办人: 住建局李科员" in page
+    public = login(team["other_citizen"]).get(reverse("board:message", args=[m.public_id])).content.decode()
+    assert "住建局李科员" not in public and "指派承办人" not in public
+
+
+def test_the_head_reassigns_and_the_previous_officer_hears_of_it(team, directory, login,
+                                                                 django_capture_on_commit_callbacks):
+    m = dispatched(team, directory, sign=True)
+    head = login(team["head"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_assign(head, m, team["officer"]).status_code == 302
+        assert post_assign(head, m, team["colleague"]).status_code == 302
+    assert lead_of(m).handler == team["colleague"]
+    last = Event.objects.filter(message=m, kind=Event.Kind.HANDLER_ASSIGNED).order_by("-pk").first()
+    assert last.data["previous"] == "住建局张科长"
+    assert Notification.objects.filter(user=team["officer"], text__contains="已改由 住建局李科员 承办").exists()
+    # the same officer again changes nothing and says so
+    response = post_assign(head, m, team["colleague"])
+    assert response.status_code == 400 and "已由 住建局李科员 承办" in response.content.decode()
+    assert Event.objects.filter(message=m, kind=Event.Kind.HANDLER_ASSIGNED).count() == 2
+
+
+@pytest.mark.parametrize("persona, status", [("officer", 403), ("other_officer", 404), ("citizen", 403)])
+def test_only_the_head_may_assign(team, directory, login, persona, status):
+    m = dispatched(team, directory)
+    client = login(team[persona])
+    assert post_assign(client, m, team["colleague"]).status_code == status
+    assert lead_of(m).handler is None
+    if persona == "officer":  # an officer of the unit sees the case but not the form
+        assert 'id="assign-form"' not in client.get(reverse("board:case", args=[m.public_id])).content.decode()
+
+
+def test_assigning_someone_outside_the_unit_is_refused_in_words(team, directory, login):
+    m = dispatched(team, directory)
+    response = post_assign(login(team["head"]), m, team["other_officer"])
+    assert response.status_code == 400
+    assert "不是本单位的工作人员" in response.content.decode()
+    assert lead_of(m).handler is None
+    with pytest.raises(actions.Invalid, match="不是兰州市住房和城乡建设局的工作人员"):
+        actions.do_assign_handler(team["head"], m, directory["housing"], team["other_officer"])
+
+
+def test_an_answered_case_is_not_assigned(team, directory):
+    m = dispatched(team, directory, sign=True)
+    actions.do_reply(team["officer"], m, directory["housing"], "经现场核查, 已协调加装电梯事宜, 预计下月开工。")
+    with pytest.raises(actions.IllegalMove):
+        actions.do_assign_handler(team["head"], Message.objects.get(pk=m.pk), directory["housing"], team["officer"])
+
+
+def test_the_inbox_filters_what_was_assigned_to_me_and_shows_the_handler(team, directory, login):
+    mine, theirs, nobody = (dispatched(team, directory, n) for n in range(3))
+    actions.do_assign_handler(team["head"], mine, directory["housing"], team["officer"])
+    actions.do_assign_handler(team["head"], Message.objects.get(pk=theirs.pk), directory["housing"],
+                              team["colleague"])
+    client = login(team["officer"])
+    page = client.get(reverse("board:inbox") + "?handler=me").content.decode()
+    assert "指派给我" in page and mine.title in page
+    assert theirs.title not in page and nobody.title not in page
+    assert "待办(主办) (1)" in page
+    everything = client.get(reverse("board:inbox")).content.decode()
+    assert all(m.title in everything for m in (mine, theirs, nobody))
+    assert "住建局李科员" in everything and "未指派" in everything  # the 承办人 column
+
+
+def test_api_assign(team, directory):
+    m = dispatched(team, directory)
+    url = f"/api/v1/staff/cases/{m.public_id}/assign/"
+
+    def as_(name):
+        client = APIClient()
+        client.force_authenticate(team[name])
+        return client
+
+    for name, status in (("officer", 403), ("other_officer", 404), ("citizen", 403)):
+        response = as_(name).post(url, {"handler": team["colleague"].pk}, format="json")
+        assert response.status_code == status, (name, response.content)
+    refused = as_("officer").post(url, {"handler": team["colleague"].pk}, format="json").json()["error"]
+    assert refused["message"] == "只有本单位负责人可以指派承办人"
+    outside = as_("head").post(url, {"handler": team["other_officer"].pk}, format="json")
+    assert outside.status_code == 400
+    assert "不是兰州市住房和城乡建设局的工作人员" in outside.json()["error"]["fields"]["handler"][0]
+    ok = as_("head").post(url, {"handler": team["colleague"].pk}, format="json")
+    assert ok.status_code == 200, ok.content
+    lead = next(a for a in ok.json()["assignments"] if a["role"] == "lead")
+    assert lead["handler"] == {"id": team["colleague"].pk, "name": "住建局李科员"}
+    detail = as_("officer").get(f"/api/v1/staff/cases/{m.public_id}/").json()
+    assert next(a for a in detail["assignments"] if a["role"] == "lead")["handler"]["name"] == "住建局李科员"
+    assert lead_of(m).handler == team["colleague"]
+
+
+def _row(page: str, name: str) -> str:
+    return re.search(rf"<tr[^>]*>\s*<td data-label=\"承办人\">(?:<b>)?{name}.*?</tr>", page, re.S).group(0)
+
+
+def _cells(row: str) -> dict:
+    return {label: int(n) for label, n in re.findall(r'data-label="(主办|协办|已超期|即将到期)">(?:<a [^>]*>|<span[^>]*>)?(\d+)',
+                                                     row)}
+
+
+def test_unit_work_counts_per_officer_with_links_to_the_inbox(team, directory, login):
+    late = dispatched(team, directory, 0, at=dt.datetime(2025, 3, 3, 9, 0, tzinfo=SH))
+    soon, calm, unassigned = (dispatched(team, directory, n) for n in (1, 2, 3))
+    Assignment.objects.filter(message=soon, role="lead").update(due_at=due_after(timezone.now(), 1))
+    for m, who in ((late, "officer"), (soon, "officer"), (calm, "colleague")):
+        actions.do_assign_handler(team["head"], Message.objects.get(pk=m.pk), directory["housing"], team[who])
+    head = login(team["head"])
+    inbox = head.get(reverse("board:inbox")).content.decode()
+    assert reverse("board:unit_work") in inbox  # the head's workbench links the page
+    page = head.get(reverse("board:unit_work")).content.decode()
+    assert "本单位办理情况" in page and "兰州市住房和城乡建设局" in page
+    assert _cells(_row(page, "住建局张科长")) == {"主办": 2, "协办": 0, "已超期": 1, "即将到期": 1}
+    assert _cells(_row(page, "住建局李科员")) == {"主办": 1, "协办": 0, "已超期": 0, "即将到期": 0}
+    assert _cells(_row(page, "住建局王局长")) == {"主办": 0, "协办": 0, "已超期": 0, "即将到期": 0}
+    assert _cells(_row(page, "未指派")) == {"主办": 1, "协办": 0, "已超期": 0, "即将到期": 0}
+    # each count opens the inbox with those cases alone
+    link = re.search(rf'href="([^"]*tab=overdue[^"]*handler={team["officer"].pk}[^"]*)"',
+                     _row(page, "住建局张科长")).group(1).replace("&amp;", "&")
+    listed = head.get(link).content.decode()
+    assert late.title in listed and soon.title not in listed and calm.title not in listed
+    link = re.search(r'href="([^"]*tab=soon[^"]*)"', _row(page, "住建局张科长")).group(1).replace("&amp;", "&")
+    listed = head.get(link).content.decode()
+    assert soon.title in listed and late.title not in listed
+    link = re.search(r'href="([^"]*tab=todo[^"]*)"', _row(page, "未指派")).group(1).replace("&amp;", "&")
+    listed = head.get(link).content.decode()
+    assert unassigned.title in listed and calm.title not in listed and "未指派承办人" in listed
+
+
+@pytest.mark.parametrize("persona, status", [("officer", 403), ("other_officer", 403), ("citizen", 403)])
+def test_unit_work_is_the_heads(team, login, persona, status):
+    assert login(team[persona]).get(reverse("board:unit_work")).status_code == status
+
+
+def test_unit_work_queries_do_not_grow_with_rows(team, directory, login, django_assert_max_num_queries):
+    head = login(team["head"])
+    url = reverse("board:unit_work")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert head.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    dispatched(team, directory, 0)
+    few = count()
+    for n in range(1, 13):
+        m = dispatched(team, directory, n)
+        who = make_user(f"officer{n}", role="officer", unit=directory["housing"]) if n % 3 else team["officer"]
+        actions.do_assign_handler(team["head"], m, directory["housing"], who)
+    with django_assert_max_num_queries(10):
+        many = count()
+    assert many == few
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_heads_pages_fit_a_phone(browser, live_server, team, directory):  # noqa: F811
+    """本单位办理情况, the inbox with its 承办人 filter and column, and the case page with 指派承办人,
+    at 390px: nothing wider than the screen."""
+    from .test_browser import CHROMIUM
+    from .test_mobile_layout import PHONE, overflow
+
+    if not CHROMIUM.exists():
+        pytest.skip("system Chromium not installed at /usr/bin/chromium")
+    m = dispatched(team, directory, 0, at=dt.datetime(2025, 3, 3, 9, 0, tzinfo=SH))
+    actions.do_assign_handler(team["head"], m, directory["housing"], team["colleague"])
+    dispatched(team, directory, 1)
+    page = signed_in_page(browser, live_server, "head", **PHONE)
+    for url in ("/staff/unit-work/", "/staff/?handler=none", f"/staff/?tab=overdue&handler={team['colleague'].pk}",
+                f"/staff/case/{m.public_id}/"):
+        assert page.goto(live_server.url + url).status == 200, url
+        assert overflow(page) <= 0, url
+    assert "住建局李科员" in page.content() and page.query_selector("#assign-form select") is not None
