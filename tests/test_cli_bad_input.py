@@ -164,6 +164,16 @@ def test_detect_hotspots_report_that_cannot_be_written_leaves_out_as_it_was(tmp_
     assert out.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["c.csv"]
 
+def test_detect_hotspots_both_outputs_into_one_device(good, capsys):
+    """--out /dev/null --report /dev/null (the rows thrown away, the summary kept): refused as
+    "the same file, writing would overwrite it", though a device is written in place."""
+    if not os.path.exists("/dev/null") or not stat.S_ISCHR(os.stat("/dev/null").st_mode):
+        pytest.skip("no /dev/null")
+    call_command("detect_hotspots", "--data", good, "--out", "/dev/null", "--report", "/dev/null")
+    assert "个簇" in capsys.readouterr().out
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
 @pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
 def test_model_that_is_a_file_or_holds_a_folder(tmp_path, good, model, command):
     """--model F.csv said the directory did not exist; a model.json that is a folder was an
