@@ -997,6 +997,17 @@ def test_ctrl_c_is_one_line(monkeypatch, capsys):
 
 
 
+def test_an_output_named_in_gbk_is_written_and_said(tmp_path, good):
+    """A file name that is no UTF-8 (a folder unpacked from a GBK zip) is a name all the same: the
+    rows were written, then the summary naming the file failed on a UTF-8 terminal (its stdout
+    strict), and the command exited 2 saying the argument was bad and to type UTF-8."""
+    out = os.fsencode(tmp_path) + "/结果.csv".encode("gbk")
+    proc = subprocess.run([sys.executable, "-m", "minsheng", "find-duplicates", "--data", good, "--out", out],
+                          capture_output=True, timeout=120, env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert os.path.exists(out) and out in proc.stdout  # said as it was typed, as ls does
+
+
 @pytest.mark.parametrize("args", [["stats", "--region", "62\udcff"], ["export-stats", "table", "--campaign", "\udcc4\udcfa"]])
 def test_an_argument_that_is_not_utf8_is_one_line(monkeypatch, capsys, db, args):
     """Typed in a GBK terminal, 兰州 reaches Python as bytes that are no UTF-8 (lone surrogates):
