@@ -164,6 +164,17 @@ def test_detect_hotspots_report_that_cannot_be_written_leaves_out_as_it_was(tmp_
     assert out.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["c.csv"]
 
+def test_detect_hotspots_out_that_cannot_be_written_is_named(tmp_path, good):
+    """--out /dev/full with a --report: the error named the report (its file was being made when
+    --out's write failed), and the user looked for a fault in the wrong file."""
+    if not os.path.exists("/dev/full") or not stat.S_ISCHR(os.stat("/dev/full").st_mode):
+        pytest.skip("no /dev/full")
+    said = fails("detect_hotspots", "--data", good, "--out", "/dev/full", "--report", str(tmp_path / "r.csv"),
+                 match="无法写入 /dev/full")
+    assert "r.csv" not in said
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_detect_hotspots_both_outputs_into_one_device(good, capsys):
     """--out /dev/null --report /dev/null (the rows thrown away, the summary kept): refused as
     "the same file, writing would overwrite it", though a device is written in place."""
