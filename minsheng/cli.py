@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> None:
 def _main(argv: list[str] | None) -> None:
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "minsheng"
+    if hasattr(sys.stdout, "reconfigure"):
+        # a file name that is no UTF-8 (unpacked from a GBK zip) is said back in the bytes it was
+        # typed in, as ls does: on a UTF-8 terminal (stdout strict) the summary naming an --out so
+        # named failed after the rows were written, and was told as a bad argument (exit 2)
+        sys.stdout.reconfigure(errors="surrogateescape")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")

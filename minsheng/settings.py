@@ -118,9 +118,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "minsheng.middleware.RejectNulMiddleware",
-    "minsheng.middleware.MethodNotAllowedPage",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last: the page it makes passes the others (the notes it shows are marked read, they were
+    # shown again; X-Frame-Options is set on it, it was set on the empty 405 it replaces)
+    "minsheng.middleware.MethodNotAllowedPage",
 ]
 
 ROOT_URLCONF = "minsheng.urls"

@@ -164,6 +164,27 @@ def test_detect_hotspots_report_that_cannot_be_written_leaves_out_as_it_was(tmp_
     assert out.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["c.csv"]
 
+def test_detect_hotspots_out_that_cannot_be_written_is_named(tmp_path, good):
+    """--out /dev/full with a --report: the error named the report (its file was being made when
+    --out's write failed), and the user looked for a fault in the wrong file."""
+    if not os.path.exists("/dev/full") or not stat.S_ISCHR(os.stat("/dev/full").st_mode):
+        pytest.skip("no /dev/full")
+    said = fails("detect_hotspots", "--data", good, "--out", "/dev/full", "--report", str(tmp_path / "r.csv"),
+                 match="无法写入 /dev/full")
+    assert "r.csv" not in said
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_detect_hotspots_both_outputs_into_one_device(good, capsys):
+    """--out /dev/null --report /dev/null (the rows thrown away, the summary kept): refused as
+    "the same file, writing would overwrite it", though a device is written in place."""
+    if not os.path.exists("/dev/null") or not stat.S_ISCHR(os.stat("/dev/null").st_mode):
+        pytest.skip("no /dev/null")
+    call_command("detect_hotspots", "--data", good, "--out", "/dev/null", "--report", "/dev/null")
+    assert "个簇" in capsys.readouterr().out
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
 @pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
 def test_model_that_is_a_file_or_holds_a_folder(tmp_path, good, model, command):
     """--model F.csv said the directory did not exist; a model.json that is a folder was an
@@ -985,6 +1006,17 @@ def test_ctrl_c_is_one_line(monkeypatch, capsys):
     monkeypatch.setattr(cli, "_dashed_usage", lambda: None)  # it renames every parser of this test process
     _interrupted_in_one_line(capsys, ["minsheng", "train-classifier", "--help"])
 
+
+
+def test_an_output_named_in_gbk_is_written_and_said(tmp_path, good):
+    """A file name that is no UTF-8 (a folder unpacked from a GBK zip) is a name all the same: the
+    rows were written, then the summary naming the file failed on a UTF-8 terminal (its stdout
+    strict), and the command exited 2 saying the argument was bad and to type UTF-8."""
+    out = os.fsencode(tmp_path) + "/结果.csv".encode("gbk")
+    proc = subprocess.run([sys.executable, "-m", "minsheng", "find-duplicates", "--data", good, "--out", out],
+                          capture_output=True, timeout=120, env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert os.path.exists(out) and out in proc.stdout  # said as it was typed, as ls does
 
 
 @pytest.mark.parametrize("args", [["stats", "--region", "62\udcff"], ["export-stats", "table", "--campaign", "\udcc4\udcfa"]])

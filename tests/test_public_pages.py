@@ -245,6 +245,23 @@ def test_a_method_a_page_does_not_take_is_a_chinese_page(personas, login):
             assert f"此页面不接受 {method.upper()} 请求" in response.content.decode(), path
 
 
+def test_a_note_shown_on_the_405_page_is_not_shown_again(personas, login):
+    """The 405 page shows the notes waiting (资料已保存) as every page does; they were kept for
+    the next page too, which showed them a second time (the page was made after the notes were
+    stored back)."""
+    client = login(personas["citizen"])
+    assert client.post("/accounts/me/", {"display_name": "新昵称"}).status_code == 302
+    page = client.put("/api/tokens/")
+    assert page.status_code == 405 and "资料已保存" in page.content.decode()
+    assert "资料已保存" not in client.get("/accounts/me/").content.decode()
+
+
+def test_the_405_page_may_not_be_framed(personas, login):
+    """X-Frame-Options as on every page: it was set on the empty 405 the page replaced."""
+    response = login(personas["citizen"]).put("/accounts/logout/")
+    assert response.status_code == 405 and response["X-Frame-Options"] == "DENY"
+
+
 # --- browse ---------------------------------------------------------------------------
 
 @pytest.fixture

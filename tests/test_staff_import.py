@@ -135,6 +135,14 @@ def test_a_weak_password_is_said_in_chinese(huzhou, tmp_path):
     assert staff_errors(path) == ["staff.csv:2: 密码不可用: 密码至少 8 位; 密码太常见, 请换一个; 密码不能全是数字"]
     assert not User.objects.filter(username="a1").exists()
 
+def test_a_password_like_the_username_names_the_username(huzhou, tmp_path):
+    """An account of the file has no phone and is no "您": the line said 「密码与您的手机号、邮箱或昵称
+    太相似」 for a password made of its username (Django's own message named the username)."""
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + "wangfang2024,,派单员,,330500,,,wangfang2024x\n", encoding="utf-8")
+    assert staff_errors(path) == ["staff.csv:2: 密码不可用: 密码与用户名太相似"]
+
+
 def test_hundreds_of_accounts_count_on_stderr(huzhou):
     """A password's hash takes about half a second: 300 accounts took two minutes without a word."""
     out, err = io.StringIO(), io.StringIO()

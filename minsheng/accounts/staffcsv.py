@@ -78,6 +78,15 @@ def read_staff(path: Path) -> tuple[list[Row], list[str]]:
     return read_table(path, path.name, COLUMNS, OPTIONAL)
 
 
+def _password_error(error: ValidationError) -> str:
+    """A password validator's complaint in Chinese. Too like one of the account's fields: the
+    field named (an account of the file is no 「您」, and it is most often its username)."""
+    field = (error.params or {}).get("verbose_name")
+    if error.code == "password_too_similar" and field:
+        return f"密码与{field}太相似"
+    return PASSWORD_ERRORS.get(error.code, error.messages[0])
+
+
 def validate(rows: list[Row]) -> tuple[dict[str, Account], list[str]]:
     """The accounts the rows describe, and one line per problem ("file:line: message")."""
     errors: list[str] = []
@@ -104,7 +113,7 @@ def validate(rows: list[Row]) -> tuple[dict[str, Account], list[str]]:
                 validate_password(account.password, User(username=account.username,
                                                           email=account.email, display_name=account.display_name))
             except ValidationError as exc:
-                said = "; ".join(PASSWORD_ERRORS.get(e.code, e.messages[0]) for e in exc.error_list)
+                said = "; ".join(_password_error(e) for e in exc.error_list)
                 errors.append(f"{account.rows[0].where}: 密码不可用: {said}")  # Django's too_short is English
     return accounts, errors
 

@@ -301,6 +301,15 @@ def _not_a_file(path: Path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
+def _a_device(path: Path) -> bool:
+    """Whether ``path`` (through links) is a character device (/dev/null, a terminal): written
+    in place, what it holds is not lost by writing it, and two outputs may be one."""
+    try:
+        return stat.S_ISCHR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def same_file(a: str | Path, b: str | Path) -> bool:
     """Whether two paths name one file (through links too), existing or not yet."""
     try:
@@ -324,7 +333,7 @@ def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
     if path.is_dir():
         raise CSVError(f"输出路径是目录, 不是文件: {path}")
     same = next((other for other in others if other and same_file(path, other)), None)
-    if same is not None:
+    if same is not None and not _a_device(path):  # /dev/null twice, a terminal's stdout and stderr: written in place
         raise CSVError(f"输出文件 {path} 与 {same} 是同一个文件, 写入会覆盖它; 请换一个输出文件名")
     if _not_a_file(path):  # /dev/null, a named pipe: written in place (``replacing``), its folder is not written
         if not os.access(path, os.W_OK):

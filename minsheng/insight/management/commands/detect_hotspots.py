@@ -67,16 +67,18 @@ class Command(BaseCommand):
             hot = [c for c in ranked if c.size >= 2]
             if top is not None:
                 hot = hot[:top]
-            # both files or neither: a report that could not be written (a full disk) left a new --out behind
-            with csvio.replacing(out) as out_tmp, \
-                    (csvio.replacing(report) if report else contextlib.nullcontext()) as report_tmp:
+            # both files or neither: a report that could not be written (a full disk) left a new --out behind.
+            # --out written before the report's block is entered: a write of --out that failed in it
+            # was told as the report's
+            with csvio.replacing(out) as out_tmp:
                 csvio.fill_csv(out_tmp, ["留言编号", "cluster_id"], ([it.id, cluster_of[it.id]] for it in items))
-                if report:
-                    csvio.fill_csv(report_tmp, REPORT_HEADER, (
-                        [rank, f"{cluster_heat(c, now):.2f}", f"{c.first_at:%Y/%m/%d} 至 {c.last_at:%Y/%m/%d}",
-                         c.place_label(), index.title_of(c), c.size, len(c.users), c.supports, number[c.id],
-                         " ".join(c.members)]
-                        for rank, c in enumerate(hot, start=1)))
+                with csvio.replacing(report) if report else contextlib.nullcontext() as report_tmp:
+                    if report:
+                        csvio.fill_csv(report_tmp, REPORT_HEADER, (
+                            [rank, f"{cluster_heat(c, now):.2f}", f"{c.first_at:%Y/%m/%d} 至 {c.last_at:%Y/%m/%d}",
+                             c.place_label(), index.title_of(c), c.size, len(c.users), c.supports, number[c.id],
+                             " ".join(c.members)]
+                            for rank, c in enumerate(hot, start=1)))
         except csvio.CSVError as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
