@@ -303,3 +303,14 @@ def test_a_head_whose_unit_answered_meanwhile_hears_so_not_that_they_are_not_the
     response = client.post(f"/api/v1/staff/cases/{m.public_id}/assign/", {"handler": team["colleague"].pk},
                            format="json")
     assert response.status_code == 403
+
+
+def test_due_soon_says_what_it_counts(team, directory, login):
+    """即将到期 counts a case due by the end of the 2nd working day after today: the page must not
+    read as 「2 days, today included」 (today and tomorrow only)."""
+    m = dispatched(team, directory)
+    Assignment.objects.filter(message=m, role="lead").update(
+        due_at=due_after(timezone.now(), 2) - dt.timedelta(hours=1))
+    page = login(team["head"]).get(reverse("board:unit_work")).content.decode()
+    assert _cells(_row(page, "未指派"))["即将到期"] == 1
+    assert "今天及其后 2 个工作日内" in page and "(含今天)" not in page
