@@ -242,3 +242,75 @@ def test_the_heads_pages_fit_a_phone(browser, live_server, team, directory):  # 
         assert page.goto(live_server.url + url).status == 200, url
         assert overflow(page) <= 0, url
     assert "住建局李科员" in page.content() and page.query_selector("#assign-form select") is not None
+
+
+@pytest.mark.parametrize("url", ["/staff/?handler=%C2%B2", "/staff/?unit=%C2%B2", "/staff/?tab=todo&unit=%EF%BC%91",
+                                 "/staff/unit-work/?unit=%C2%B2"])
+def test_odd_digits_in_the_address_are_ignored_not_a_500(team, directory, login, url):
+    """² and full-width digits pass str.isdigit() but not int(): the filter is dropped, the page shows."""
+    m = dispatched(team, directory)
+    page = login(team["head"]).get(url)
+    assert page.status_code == 200
+    if url.startswith("/staff/?"):
+        assert m.title in page.content.decode()
+
+
+def test_an_admins_unit_filter_past_the_integers_is_ignored(team, directory, login):
+    m = dispatched(team, directory)
+    client = login(make_user("root", role="admin"))
+    page = client.get("/staff/?unit=99999999999999999999999")
+    assert page.status_code == 200 and m.title in page.content.decode()
+    assert client.get("/staff/unit-work/?unit=99999999999999999999999").status_code == 403  # names no unit
+
+
+def test_the_handler_filter_names_no_one_outside_the_users_units(team, directory, login):
+    """?handler=<id> must not turn the inbox into a look-up of any account's name or phone number."""
+    dispatched(team, directory)
+    nameless = make_user("13911112222", phone="13911112222")
+    client = login(team["officer"])
+    for person in (nameless, team["citizen"], team["other_officer"]):
+        page = client.get(f"/staff/?handler={person.pk}").content.decode()
+        assert str(person) not in page, person
+        assert "没有这位承办人" in page
+    # a colleague, and one who has left the unit but still has its cases, are named
+    assert "承办人 住建局李科员" in client.get(f"/staff/?handler={team['colleague'].pk}").content.decode()
+
+
+def test_a_non_number_handler_is_refused_in_words(team, directory, login):
+    m = dispatched(team, directory)
+    response = login(team["head"]).post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                                        {"version": m.version, "handler": "²"})
+    assert response.status_code == 400 and "不是本单位的工作人员" in response.content.decode()
+    assert lead_of(m).handler is None
+
+
+def test_a_head_whose_unit_answered_meanwhile_hears_so_not_that_they_are_not_the_head(team, directory, login):
+    m = dispatched(team, directory, sign=True)
+    version = m.version
+    actions.do_reply(team["officer"], m, directory["housing"], "经现场核查, 已协调加装电梯事宜, 预计下月开工。")
+    response = login(team["head"]).post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                                        {"version": version, "handler": team["colleague"].pk})
+    page = response.content.decode()
+    assert response.status_code == 409 and "当前不在您单位办理" in page and "只有本单位负责人" not in page
+    assert m.title in page  # the case page, not a bare refusal
+    client = APIClient()
+    client.force_authenticate(team["head"])
+    response = client.post(f"/api/v1/staff/cases/{m.public_id}/assign/", {"handler": team["colleague"].pk},
+                           format="json")
+    assert response.status_code == 409 and "当前不在您单位办理" in response.json()["error"]["message"]
+    # someone heading none of the case's units is still refused as before
+    client.force_authenticate(team["supervisor"])
+    response = client.post(f"/api/v1/staff/cases/{m.public_id}/assign/", {"handler": team["colleague"].pk},
+                           format="json")
+    assert response.status_code == 403
+
+
+def test_due_soon_says_what_it_counts(team, directory, login):
+    """即将到期 counts a case due by the end of the 2nd working day after today: the page must not
+    read as 「2 days, today included」 (today and tomorrow only)."""
+    m = dispatched(team, directory)
+    Assignment.objects.filter(message=m, role="lead").update(
+        due_at=due_after(timezone.now(), 2) - dt.timedelta(hours=1))
+    page = login(team["head"]).get(reverse("board:unit_work")).content.decode()
+    assert _cells(_row(page, "未指派"))["即将到期"] == 1
+    assert "今天及其后 2 个工作日内" in page and "(含今天)" not in page

@@ -375,6 +375,19 @@ def headed_assignment(actor, message: Message, assignments=None) -> Assignment |
                  or (roles.admin and a.role == Assignment.Role.LEAD)), None)
 
 
+def assignable(actor, message: Message) -> Assignment:
+    """The assignment whose 承办人 ``actor`` may give out now (headed_assignment). A head whose
+    unit no longer holds the case (answered, transferred, returned while the page was open) is
+    told so, as a 409 (IllegalMove); anyone who heads none of the case's units, a 403."""
+    headed = headed_assignment(actor, message)
+    if headed is not None:
+        return headed
+    roles = roles_of(actor)
+    if roles.admin or message.assignments.filter(unit_id__in=roles.head_unit_ids).exists():
+        raise IllegalMove("该留言当前不在您单位办理 (已答复、转办或退回), 不能指派承办人")
+    raise PermissionDenied("只有本单位负责人可以指派承办人")
+
+
 def do_assign_handler(actor, message: Message, unit, handler, at=None) -> Assignment:
     """指派承办人: the head (单位负责人) of ``unit`` gives the unit's share of the case to one of
     its officers (or heads), or gives it to another one. Preconditions: the actor heads ``unit``

@@ -121,7 +121,8 @@ class StaffField(forms.ModelChoiceField):
     lookup would overflow on SQLite: a 500)."""
 
     def to_python(self, value):
-        if str(value or "").strip().lstrip("-").isdigit() and abs(int(str(value).strip())) > 2**63 - 1:
+        digits = str(value or "").strip().lstrip("-")  # ASCII only: int() refuses ², which isdigit() takes
+        if digits.isascii() and digits.isdigit() and int(digits) > 2**63 - 1:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 

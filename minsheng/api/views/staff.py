@@ -222,10 +222,7 @@ class CaseReplyPreview(ApiView):
 def _assign_handler(user, message, b):
     unit = b.get("unit")
     if unit is None:
-        headed = actions.headed_assignment(user, message)
-        if headed is None:
-            raise PermissionDenied("只有本单位负责人可以指派承办人")
-        unit = headed.unit
+        unit = actions.assignable(user, message).unit
     actions.do_assign_handler(user, message, unit, User.objects.filter(pk=b["handler"]).first())
 
 

@@ -126,26 +126,36 @@ def _inbox_tabs(now) -> dict:
     }
 
 
+def id_param(raw: str) -> int | None:
+    """A row id from the address (?unit=, ?handler=): ASCII digits within the database's integers,
+    else None (``isdigit`` alone takes ² and full-width digits, which ``int`` refuses)."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) < 2**31 else None
+
+
 def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str]:
     """The inbox's ?handler= (me: 指派给我, none: 未指派, a user's id: the head's 本单位办理情况
     links) and ?unit= (one of the user's units): (the filter, the parameters to keep in the
     inbox's links, what the filter shows, in words)."""
     q, keep, words = Q(), {}, []
-    unit = request.GET.get("unit", "")
-    if unit.isdigit() and (roles.admin or int(unit) in roles.unit_ids):
-        q &= Q(unit_id=int(unit))
-        keep["unit"] = unit
-        words.append(Unit.objects.filter(pk=int(unit)).values_list("name", flat=True).first() or "")
+    unit = id_param(request.GET.get("unit", ""))
+    if unit is not None and (roles.admin or unit in roles.unit_ids):
+        q &= Q(unit_id=unit)
+        keep["unit"] = str(unit)
+        words.append(Unit.objects.filter(pk=unit).values_list("name", flat=True).first() or "")
     handler = request.GET.get("handler", "")
     if handler == "me":
         q &= Q(handler=request.user)
     elif handler == "none":
         q &= Q(handler__isnull=True)
         words.append("未指派承办人")
-    elif handler.isdigit() and int(handler) < 2**31:
-        q &= Q(handler_id=int(handler))
-        name = User.objects.filter(pk=int(handler)).first()
-        words.append(f"承办人 {name}" if name else "承办人不存在")
+    elif (handler_id := id_param(handler)) is not None:
+        q &= Q(handler_id=handler_id)
+        people = User.objects.filter(pk=handler_id)
+        if not roles.admin:  # named only if of the user's units, or given their cases: not any user's name or phone
+            people = people.filter(Q(memberships__unit_id__in=roles.unit_ids)
+                                   | Q(handled_assignments__unit_id__in=roles.unit_ids))
+        name = people.first()
+        words.append(f"承办人 {name}" if name else "没有这位承办人")
     else:
         handler = ""
     if handler:
@@ -574,9 +584,7 @@ def _run_assist(request, roles, message, data):
 
 
 def _run_assign(request, roles, message, data):
-    a = actions.headed_assignment(request.user, message)
-    if a is None:
-        raise PermissionDenied("只有本单位负责人可以指派承办人")
+    a = actions.assignable(request.user, message)
     actions.do_assign_handler(request.user, message, a.unit, data["handler"])
     return f"已指派 {data['handler']} 承办"
 
@@ -661,10 +669,10 @@ def case_action(request, public_id, action):
     if action == "dispatch":  # a refused form shown again names what 领域 and 类型 keep
         kwargs["message"] = message
     if action == "assign":  # the people of the unit the user heads: anyone else is not a choice
-        headed = actions.headed_assignment(request.user, message)
-        if headed is None:
-            raise PermissionDenied("只有本单位负责人可以指派承办人")
-        kwargs["staff"] = actions.unit_staff(headed.unit)
+        try:
+            kwargs["staff"] = actions.unit_staff(actions.assignable(request.user, message).unit)
+        except IllegalMove as exc:  # the unit no longer holds the case: the page says so, as for any stale form
+            return _render_case(request, roles, message, error=str(exc), status=409)
     form = form_class(request.POST, **kwargs)
     if not form.is_valid():
         listed = action == "supervise" and _refused_on_supervision(

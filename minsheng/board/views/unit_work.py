@@ -17,7 +17,7 @@ from minsheng.directory.models import Unit
 
 from ..models import Assignment
 from ..workflow import Status
-from .staff import DUE_SOON_WORKING_DAYS, _inbox_tabs, _staff_roles
+from .staff import DUE_SOON_WORKING_DAYS, _inbox_tabs, _staff_roles, id_param
 
 A = Assignment
 # the inbox tabs each count opens, with the column's heading
@@ -35,9 +35,9 @@ def _row(unit_id: int, handler, name: str, note: str, counts: dict) -> dict:
 
 def _units_asked(request, roles) -> list[int]:
     """The units the user heads (a platform admin: the one named by ?unit=), or one of them."""
-    asked = request.GET.get("unit", "")
-    if asked.isdigit() and int(asked) < 2**31 and (roles.admin or int(asked) in roles.head_unit_ids):
-        return [int(asked)]
+    asked = id_param(request.GET.get("unit", ""))
+    if asked is not None and (roles.admin or asked in roles.head_unit_ids):
+        return [asked]
     if not roles.head_unit_ids:
         raise PermissionDenied("仅限单位负责人查看本单位办理情况" if not roles.admin
                                else "请在地址中用 ?unit= 指定要查看的单位")
