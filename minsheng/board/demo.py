@@ -333,7 +333,9 @@ class Generator:
 
     def _assign(self, s, at) -> None:
         """The head of the unit that just received the case gives most cases to one of its
-        officers within the hour (指派承办人); the rest wait unassigned."""
+        officers within the hour (指派承办人); the rest wait unassigned. A new round (a transfer, a
+        reopening) starts unassigned: the last round's 承办人 does not answer it unasked."""
+        s.handler = None
         head, people = self.cast.heads.get(s.unit.id), self.cast.handlers.get(s.unit.id)
         if head is None or not people or self.assign_rng.random() < 0.2:
             return
