@@ -113,6 +113,18 @@ def test_assigning_someone_outside_the_unit_is_refused_in_words(team, directory,
         actions.do_assign_handler(team["head"], m, directory["housing"], team["other_officer"])
 
 
+def test_a_deactivated_officer_is_neither_offered_nor_assigned(team, directory, login):
+    """An officer who left (account deactivated) was still in the 指派 list and could be given cases."""
+    team["colleague"].is_active = False
+    team["colleague"].save(update_fields=["is_active"])
+    m = dispatched(team, directory)
+    page = login(team["head"]).get(reverse("board:case", args=[m.public_id])).content.decode()
+    assert "住建局李科员" not in page
+    with pytest.raises(actions.Invalid, match="不是兰州市住房和城乡建设局的工作人员"):
+        actions.do_assign_handler(team["head"], m, directory["housing"], team["colleague"])
+    assert lead_of(m).handler is None
+
+
 def test_an_answered_case_is_not_assigned(team, directory):
     m = dispatched(team, directory, sign=True)
     actions.do_reply(team["officer"], m, directory["housing"], "经现场核查, 已协调加装电梯事宜, 预计下月开工。")

@@ -354,11 +354,11 @@ def _require_member(actor, unit):
 
 def unit_staff(unit):
     """The people who handle ``unit``'s cases: its officers and heads (a head may take a case
-    themselves), each once, by name."""
+    themselves), each once, by name; not an account that was deactivated (someone who left)."""
     from minsheng.accounts.models import Membership, User
 
     roles = [Membership.Role.OFFICER, Membership.Role.HEAD]
-    return (User.objects.filter(memberships__unit=unit, memberships__role__in=roles).distinct()
+    return (User.objects.filter(memberships__unit=unit, memberships__role__in=roles, is_active=True).distinct()
             .order_by("display_name", "username"))
 
 
