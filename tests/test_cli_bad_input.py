@@ -466,6 +466,10 @@ def test_cli_usage_and_write_errors_are_one_line(tmp_path, good):
     (["train-classifier", "--data", "x.csv", "--out", "m", "--c", "abc"], "参数 --c 的值 'abc' 不是数字"),
     (["export-stats", "table", "--format", "pdf"], "参数 --format 的值 'pdf' 不在可选范围内 (可选: 'csv', 'xlsx')"),
     (["detect-hotspots", "--data", "x.csv", "--out"], "参数 --out 后面缺少值"),
+    # below the floor of 100 the rebuild went on with 100 unsaid
+    (["refresh-stats", "--commit", "--chunk", "0"], "参数 --chunk 的值 '0' 不能小于 100"),
+    (["refresh-stats", "--commit", "--chunk", "-1"], "参数 --chunk 的值 '-1' 不能小于 100"),
+    (["refresh-stats", "--chunk", "many"], "参数 --chunk 的值 'many' 不是整数"),
 ])
 def test_option_mistakes_are_one_chinese_line(args, said):
     """Every other error of the commands is Chinese; argparse's were English
