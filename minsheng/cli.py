@@ -48,7 +48,7 @@ def _main(argv: list[str] | None) -> None:
         _dashed_usage()
         execute_from_command_line(argv)
     except ImproperlyConfigured as exc:
-        sys.stderr.write(f"minsheng: configuration error: {exc}\n")
+        sys.stderr.write(f"minsheng: 配置错误: {exc}\n")
         sys.exit(2)
     except BrokenPipeError:  # `minsheng ... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
