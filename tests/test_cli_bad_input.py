@@ -1121,6 +1121,20 @@ def test_an_output_written_over_keeps_its_permissions(tmp_path, good, model, com
     assert out.read_text(encoding="utf-8") != "old\n"
 
 
+def test_a_model_retrained_over_keeps_its_files_permissions(tmp_path, good):
+    """A model directory made private keeps its files private when trained again, as the
+    CSV outputs do; model.json and weights.npz came back 644."""
+    out = tmp_path / "m"
+    call_command("train_classifier", "--data", good, "--label-column", "一级标签", "--out", str(out))
+    (out / "model.json").chmod(0o600)
+    (out / "weights.npz").chmod(0o640)
+    before = (out / "model.json").read_text(encoding="utf-8")
+    call_command("train_classifier", "--data", good, "--label-column", "一级标签", "--out", str(out), "--c", "2")
+    assert (out / "model.json").stat().st_mode & 0o777 == 0o600
+    assert (out / "weights.npz").stat().st_mode & 0o777 == 0o640
+    assert (out / "model.json").read_text(encoding="utf-8") != before  # written again, not left alone
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file")
 def test_a_read_only_output_is_refused(tmp_path, good, model):
     out = tmp_path / "o.csv"
