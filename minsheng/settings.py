@@ -28,7 +28,7 @@ def make_folder(path: Path, name: str) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ImproperlyConfigured(f"{name}={os.environ.get(name, '')!r}: cannot create the folder {path} "
+        raise ImproperlyConfigured(f"{name}={os.environ.get(name, '')!r}: 无法创建目录 {path} "
                                    f"({exc.strerror or exc})") from None
 
 
@@ -41,7 +41,7 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in {"0", "false", "no", "off"}:
         return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off)")
+    raise ImproperlyConfigured(f"{name}={raw!r} 不是布尔值 (请用 1/0, true/false, yes/no, on/off)")
 
 
 def env_int(name: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -51,11 +51,11 @@ def env_int(name: str, default: int, minimum: int | None = None, maximum: int | 
     try:
         value = int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
+        raise ImproperlyConfigured(f"{name}={raw!r} 不是整数") from None
     if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}")
+        raise ImproperlyConfigured(f"{name}={value} 不能小于 {minimum}")
     if maximum is not None and value > maximum:
-        raise ImproperlyConfigured(f"{name}={value} must be at most {maximum}")
+        raise ImproperlyConfigured(f"{name}={value} 不能大于 {maximum}")
     return value
 
 
@@ -66,9 +66,9 @@ def env_float(name: str, default: float, minimum: float | None = None, maximum: 
     try:
         value = float(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+        raise ImproperlyConfigured(f"{name}={raw!r} 不是数字") from None
     if not (minimum is None or value >= minimum) or not (maximum is None or value <= maximum):  # nan fails both
-        raise ImproperlyConfigured(f"{name}={raw} must be between {minimum} and {maximum}")
+        raise ImproperlyConfigured(f"{name}={raw} 应在 {minimum} 与 {maximum} 之间")
     return value
 
 
@@ -86,7 +86,7 @@ if not SECRET_KEY:
     if DEBUG or os.environ.get("MINSHENG_INSECURE_DEV_KEY", "1") == "1":
         SECRET_KEY = DEV_SECRET_KEY
     else:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+        raise ImproperlyConfigured("DEBUG 关闭时必须设置 SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -150,9 +150,9 @@ _db_url = env_str("DATABASE_URL", DEFAULT_SQLITE)
 try:
     _db = dj_database_url.parse(_db_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
 except Exception as exc:  # dj_database_url raises several types for a bad URL
-    raise ImproperlyConfigured(f"DATABASE_URL={_db_url!r} is not a valid database URL: {exc}") from None
+    raise ImproperlyConfigured(f"DATABASE_URL={_db_url!r} 不是有效的数据库 URL: {exc}") from None
 if _db.get("ENGINE") not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
-    raise ImproperlyConfigured(f"DATABASE_URL={_db_url!r}: unsupported scheme (use sqlite:// or postgres://)")
+    raise ImproperlyConfigured(f"DATABASE_URL={_db_url!r}: 不支持的数据库类型 (请用 sqlite:// 或 postgres://)")
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {})
     # WAL + a busy timeout: the web process and a worker can share the file.
@@ -193,7 +193,7 @@ try:
 
     zoneinfo.ZoneInfo(TIME_ZONE)
 except Exception:
-    raise ImproperlyConfigured(f"TIME_ZONE={TIME_ZONE!r} is not a known time zone") from None
+    raise ImproperlyConfigured(f"TIME_ZONE={TIME_ZONE!r} 不是已知的时区") from None
 USE_I18N = True
 USE_TZ = True
 
@@ -221,7 +221,7 @@ def cache_settings(url: str) -> dict:
     if url.startswith(("redis://", "rediss://", "unix://")):
         return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
                             "KEY_PREFIX": "minsheng"}}
-    raise ImproperlyConfigured(f"CACHE_URL={url!r} is not a cache URL (use redis://host:port/db or leave it empty)")
+    raise ImproperlyConfigured(f"CACHE_URL={url!r} 不是缓存地址 (请用 redis://host:port/db 或留空)")
 
 
 CACHES = cache_settings(env_str("CACHE_URL", ""))
@@ -263,8 +263,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "minsheng <noreply@minsheng.l
 # command) are made of it; a request knows its own address, a mail does not
 MINSHENG_SITE_URL = env_str("MINSHENG_SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
 if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", MINSHENG_SITE_URL):
-    raise ImproperlyConfigured(f"MINSHENG_SITE_URL={MINSHENG_SITE_URL!r} is not a site address "
-                               "(use http://host[:port] or https://host)")
+    raise ImproperlyConfigured(f"MINSHENG_SITE_URL={MINSHENG_SITE_URL!r} 不是网站地址 "
+                               "(请用 http://host[:port] 或 https://host)")
 
 # --- security -----------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
@@ -281,8 +281,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 _proxy_header = env_str("SECURE_PROXY_SSL_HEADER", "").strip()
 if _proxy_header:
     if not re.fullmatch(r"[A-Za-z0-9-]+", _proxy_header):
-        raise ImproperlyConfigured(f"SECURE_PROXY_SSL_HEADER={_proxy_header!r} is not a header name "
-                                   "(e.g. X-Forwarded-Proto)")
+        raise ImproperlyConfigured(f"SECURE_PROXY_SSL_HEADER={_proxy_header!r} 不是请求头名称 "
+                                   "(例如 X-Forwarded-Proto)")
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
 X_FRAME_OPTIONS = "DENY"
 
@@ -321,7 +321,7 @@ MINSHENG_FETCH_MEDIA_THREAD = True  # without a broker, fetch in a background th
 # region code as id or properties.code). Empty: the bundled demo map of 甘肃省.
 MINSHENG_MAP_FILE = env_str("MINSHENG_MAP_FILE", "")
 if MINSHENG_MAP_FILE and not Path(MINSHENG_MAP_FILE).is_file():  # else the map vanishes in silence
-    raise ImproperlyConfigured(f"MINSHENG_MAP_FILE={MINSHENG_MAP_FILE!r} is not a file")
+    raise ImproperlyConfigured(f"MINSHENG_MAP_FILE={MINSHENG_MAP_FILE!r} 不是文件")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "minsheng.api.schema.ApiAutoSchema",
@@ -352,7 +352,7 @@ MINSHENG_API_RATES = {
 for _scope, _rate in MINSHENG_API_RATES.items():
     _num, _, _period = _rate.partition("/")
     if not _num.isdigit() or _period[:1] not in {"s", "m", "h", "d"}:
-        raise ImproperlyConfigured(f"MINSHENG_API_RATE_{_scope.upper()}={_rate!r}: use N/s, N/min, N/hour or N/day")
+        raise ImproperlyConfigured(f"MINSHENG_API_RATE_{_scope.upper()}={_rate!r}: 请用 N/s, N/min, N/hour 或 N/day")
 SPECTACULAR_SETTINGS = {
     "TITLE": "minsheng API",
     "DESCRIPTION": "民声 public API: messages, directory, workflow actions, statistics. A GET takes the query "
@@ -374,7 +374,7 @@ SPECTACULAR_SETTINGS = {
 _log_level = env_str("LOG_LEVEL", "WARNING")
 LOG_LEVEL = _log_level.strip().upper()
 if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-    raise ImproperlyConfigured(f"LOG_LEVEL={_log_level!r} is not a log level (use DEBUG, INFO, WARNING, ERROR or CRITICAL)")
+    raise ImproperlyConfigured(f"LOG_LEVEL={_log_level!r} 不是日志级别 (请用 DEBUG, INFO, WARNING, ERROR 或 CRITICAL)")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -466,6 +466,10 @@ def test_cli_usage_and_write_errors_are_one_line(tmp_path, good):
     (["train-classifier", "--data", "x.csv", "--out", "m", "--c", "abc"], "参数 --c 的值 'abc' 不是数字"),
     (["export-stats", "table", "--format", "pdf"], "参数 --format 的值 'pdf' 不在可选范围内 (可选: 'csv', 'xlsx')"),
     (["detect-hotspots", "--data", "x.csv", "--out"], "参数 --out 后面缺少值"),
+    # below the floor of 100 the rebuild went on with 100 unsaid
+    (["refresh-stats", "--commit", "--chunk", "0"], "参数 --chunk 的值 '0' 不能小于 100"),
+    (["refresh-stats", "--commit", "--chunk", "-1"], "参数 --chunk 的值 '-1' 不能小于 100"),
+    (["refresh-stats", "--chunk", "many"], "参数 --chunk 的值 'many' 不是整数"),
 ])
 def test_option_mistakes_are_one_chinese_line(args, said):
     """Every other error of the commands is Chinese; argparse's were English
@@ -1115,6 +1119,20 @@ def test_an_output_written_over_keeps_its_permissions(tmp_path, good, model, com
     call_command(*args_for(command, good, str(out), model))
     assert out.stat().st_mode & 0o777 == 0o600
     assert out.read_text(encoding="utf-8") != "old\n"
+
+
+def test_a_model_retrained_over_keeps_its_files_permissions(tmp_path, good):
+    """A model directory made private keeps its files private when trained again, as the
+    CSV outputs do; model.json and weights.npz came back 644."""
+    out = tmp_path / "m"
+    call_command("train_classifier", "--data", good, "--label-column", "一级标签", "--out", str(out))
+    (out / "model.json").chmod(0o600)
+    (out / "weights.npz").chmod(0o640)
+    before = (out / "model.json").read_text(encoding="utf-8")
+    call_command("train_classifier", "--data", good, "--label-column", "一级标签", "--out", str(out), "--c", "2")
+    assert (out / "model.json").stat().st_mode & 0o777 == 0o600
+    assert (out / "weights.npz").stat().st_mode & 0o777 == 0o640
+    assert (out / "model.json").read_text(encoding="utf-8") != before  # written again, not left alone
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file")

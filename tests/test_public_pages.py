@@ -245,6 +245,16 @@ def test_a_method_a_page_does_not_take_is_a_chinese_page(personas, login):
             assert f"此页面不接受 {method.upper()} 请求" in response.content.decode(), path
 
 
+def test_a_page_that_answers_get_answers_head(personas, login):
+    """HEAD (link checkers, monitoring) is answered as GET is, without the body; the sign-out
+    page and the tokens page answered it with 405 while GET showed the page."""
+    client = login(personas["citizen"])
+    for path in ("/api/tokens/", "/accounts/logout/"):
+        assert client.get(path).status_code == 200, path
+        response = client.head(path)
+        assert (response.status_code, response.content) == (200, b""), path
+
+
 def test_a_note_shown_on_the_405_page_is_not_shown_again(personas, login):
     """The 405 page shows the notes waiting (资料已保存) as every page does; they were kept for
     the next page too, which showed them a second time (the page was made after the notes were

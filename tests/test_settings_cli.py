@@ -21,24 +21,24 @@ def run(*args, **env):
 @pytest.mark.parametrize(
     "name, value, expected",
     [
-        ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+        ("DEBUG", "maybe", "DEBUG='maybe' 不是布尔值"),
         ("DATABASE_URL", "mysqlx://nowhere", "DATABASE_URL"),
-        ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE='Mars/Olympus'"),
-        ("EMAIL_PORT", "smtp", "EMAIL_PORT='smtp' is not an integer"),
-        ("MINSHENG_REPLY_DAYS_COMPLAIN", "0", "MINSHENG_REPLY_DAYS_COMPLAIN=0 must be at least 1"),
-        ("MINSHENG_HOTSPOT_WINDOW_DAYS", "999999999", "MINSHENG_HOTSPOT_WINDOW_DAYS=999999999 must be at most 36500"),
-        ("CACHE_URL", "memcached://127.0.0.1", "CACHE_URL='memcached://127.0.0.1' is not a cache URL"),
-        ("LOG_LEVEL", "verbose", "LOG_LEVEL='verbose' is not a log level"),
-        ("MINSHENG_SITE_URL", "minsheng.gov.cn", "MINSHENG_SITE_URL='minsheng.gov.cn' is not a site address"),
-        ("MINSHENG_MAP_FILE", "/nonexistent/gansu.json", "MINSHENG_MAP_FILE='/nonexistent/gansu.json' is not a file"),
+        ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE='Mars/Olympus' 不是已知的时区"),
+        ("EMAIL_PORT", "smtp", "EMAIL_PORT='smtp' 不是整数"),
+        ("MINSHENG_REPLY_DAYS_COMPLAIN", "0", "MINSHENG_REPLY_DAYS_COMPLAIN=0 不能小于 1"),
+        ("MINSHENG_HOTSPOT_WINDOW_DAYS", "999999999", "MINSHENG_HOTSPOT_WINDOW_DAYS=999999999 不能大于 36500"),
+        ("CACHE_URL", "memcached://127.0.0.1", "CACHE_URL='memcached://127.0.0.1' 不是缓存地址"),
+        ("LOG_LEVEL", "verbose", "LOG_LEVEL='verbose' 不是日志级别"),
+        ("MINSHENG_SITE_URL", "minsheng.gov.cn", "MINSHENG_SITE_URL='minsheng.gov.cn' 不是网站地址"),
+        ("MINSHENG_MAP_FILE", "/nonexistent/gansu.json", "MINSHENG_MAP_FILE='/nonexistent/gansu.json' 不是文件"),
         ("MINSHENG_CODE_SENDER", "minsheng.accounts.senders.SmsSender",
          "MINSHENG_CODE_SENDER='minsheng.accounts.senders.SmsSender' cannot be imported"),
-        ("MINSHENG_PREFILL_CONFIDENCE", "60", "MINSHENG_PREFILL_CONFIDENCE=60 must be between 0 and 1"),
-        ("DATABASE_URL", "mysql://nowhere/minsheng", "DATABASE_URL='mysql://nowhere/minsheng': unsupported scheme"),
-        ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https", "SECURE_PROXY_SSL_HEADER='X-Forwarded-Proto: https'"),
-        ("SECURE_HSTS_SECONDS", "1y", "SECURE_HSTS_SECONDS='1y' is not an integer"),
+        ("MINSHENG_PREFILL_CONFIDENCE", "60", "MINSHENG_PREFILL_CONFIDENCE=60 应在 0 与 1 之间"),
+        ("DATABASE_URL", "mysql://nowhere/minsheng", "DATABASE_URL='mysql://nowhere/minsheng': 不支持的数据库类型"),
+        ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https", "SECURE_PROXY_SSL_HEADER='X-Forwarded-Proto: https' 不是请求头名称"),
+        ("SECURE_HSTS_SECONDS", "1y", "SECURE_HSTS_SECONDS='1y' 不是整数"),
         # a file in the way (or a read-only disk): was a traceback of NotADirectoryError (PermissionError)
-        ("MINSHENG_VAR_DIR", "/dev/null/var", "MINSHENG_VAR_DIR='/dev/null/var': cannot create the folder /dev/null/var"),
+        ("MINSHENG_VAR_DIR", "/dev/null/var", "MINSHENG_VAR_DIR='/dev/null/var': 无法创建目录 /dev/null/var"),
     ],
 )
 def test_bad_setting_is_one_line_and_non_zero(name, value, expected):
@@ -51,14 +51,14 @@ def test_bad_setting_is_one_line_and_non_zero(name, value, expected):
 def test_a_bad_setting_is_named_by_the_projects_own_commands_too():
     """Was 「Unknown command: 'stats'. Did you mean startapp?」: without settings Django lists only its own commands."""
     result = run("stats", DEBUG="maybe")
-    assert (result.returncode, result.stderr) == (2, "minsheng: configuration error: DEBUG='maybe' is not a boolean "
-                                                     "(use 1/0, true/false, yes/no, on/off)\n")
+    assert (result.returncode, result.stderr) == (2, "minsheng: 配置错误: DEBUG='maybe' 不是布尔值 "
+                                                     "(请用 1/0, true/false, yes/no, on/off)\n")
 
 
 def test_secret_key_required_in_production():
     result = run("check", MINSHENG_INSECURE_DEV_KEY="0", SECRET_KEY="", DEBUG="0")
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "minsheng: 配置错误: DEBUG 关闭时必须设置 SECRET_KEY\n" in result.stderr
 
 
 def test_dashed_command_names_and_help():

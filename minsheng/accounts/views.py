@@ -49,9 +49,9 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     """Signing out is a POST (the 退出 button); a GET (a bookmark, a typed address) shows a
-    page with that button instead of an empty 405."""
+    page with that button instead of an empty 405; HEAD answers as GET does (it was a 405)."""
 
-    http_method_names = ["get", "post", "options"]
+    http_method_names = ["get", "head", "post", "options"]
 
     def get(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

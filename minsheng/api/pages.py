@@ -17,7 +17,7 @@ MAX_ACTIVE_TOKENS = 20
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])  # HEAD as GET (was a 405)
 def tokens(request):
     new_key, error = None, None
     if request.method == "POST":

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .csvio import MAX_TEXT_CHARS  # one limit for every command
+from .csvio import MAX_TEXT_CHARS, replace_keeping_mode  # one limit for every command
 from .text import han_ratio, normalize
 
 FORMAT = "minsheng-text-classifier"
@@ -368,8 +368,9 @@ class TextClassifier:
             with weights_tmp.open("wb") as fh:
                 np.savez_compressed(fh, coef=self.coef, intercept=self.intercept, **arrays)
             meta_tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-            weights_tmp.replace(directory / "weights.npz")
-            meta_tmp.replace(directory / "model.json")
+            # a model.json or weights.npz made private (600) stays so when the model is retrained
+            replace_keeping_mode(weights_tmp, directory / "weights.npz")
+            replace_keeping_mode(meta_tmp, directory / "model.json")
         finally:
             for tmp in (weights_tmp, meta_tmp):
                 with contextlib.suppress(OSError):

@@ -397,14 +397,20 @@ def replacing(path: str | Path):
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         yield tmp
-        if path.exists():  # a file written over keeps its permissions (a 600 file stays private), as with `>`
-            shutil.copymode(path, tmp)
-        os.replace(tmp, path)
+        replace_keeping_mode(tmp, path)
     except OSError as exc:
         raise CSVError(f"无法写入 {path}: {exc.strerror or exc}") from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def replace_keeping_mode(tmp: Path, path: Path) -> None:
+    """Rename ``tmp`` onto ``path``; a file written over keeps its permissions (a 600 file
+    stays private), as with ``>``: the CSV outputs, and a model directory's files."""
+    if path.exists():
+        shutil.copymode(path, tmp)
+    os.replace(tmp, path)
 
 
 def write_rows(path: str | Path, header: list[str], rows) -> int:

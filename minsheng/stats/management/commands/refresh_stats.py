@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from minsheng.board.models import Message
+from minsheng.cli import int_at_least
 from minsheng.progress import Progress
 from minsheng.stats.facts import rebuild
 from minsheng.stats.models import MessageFact, Rollup
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--commit", action="store_true", help="really rebuild (otherwise only report)")
-        parser.add_argument("--chunk", type=int, default=5000,
+        parser.add_argument("--chunk", type=int_at_least(100), default=5000,
                             help="messages computed per step when the rebuild runs in Python, as on SQLite "
                                  "(default 5000; at least 100)")
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         self.stdout.write(f"正在重算 {total} 条留言的统计...")  # minutes at a million
         # in place on a terminal, a line per tenth of the way in a log (minsheng.progress)
         with Progress(self.stderr) as progress:
-            count = rebuild(chunk=max(100, opts["chunk"]),
+            count = rebuild(chunk=opts["chunk"],
                             progress=lambda done: progress(f"  {done}/{total} 条留言", done, total))
         self.stdout.write(f"已重算 {count} 条留言的统计: 汇总 {Rollup.objects.count()} 行, "
                           f"用时 {time.monotonic() - started:.1f} 秒")
