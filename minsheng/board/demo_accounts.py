@@ -23,7 +23,7 @@ PERSONAS: list[tuple[str, str, str | None, str | None, str, str]] = [
     ("13900000001", "小李", None, None, "board:my_messages", "市民: 我的留言、评价、重办、撤回 (也可用 citizen@example.com 登录)"),
     ("lz_housing", "住建局张科长", R.OFFICER, "兰州市住房和城乡建设局", "board:inbox", "承办人员: 兰州市住建局的待办"),
     ("lz_ecology", "生态环境局刘工", R.OFFICER, "兰州市生态环境局", "board:inbox", "另一单位的承办人员 (看不到住建局的案件)"),
-    ("lz_housing_head", "住建局王局长", R.HEAD, "兰州市住房和城乡建设局", "board:inbox", "单位负责人: 兰州市住建局"),
+    ("lz_housing_head", "住建局王局长", R.HEAD, "兰州市住房和城乡建设局", "board:unit_work", "单位负责人: 兰州市住建局 (本单位办理情况、指派承办人)"),
     ("lz_dispatcher", "兰州12345派单员", R.DISPATCHER, "620100", "board:triage", "派单员: 兰州市及所辖区县"),
     ("gs_dispatcher", "省12345派单员", R.DISPATCHER, "620000", "board:triage", "派单员: 甘肃省全省"),
     ("lz_supervisor", "兰州市督办员", R.SUPERVISOR, "620100", "board:supervision", "督办员: 兰州市 (超期、督办、延期审批)"),
