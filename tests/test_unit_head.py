@@ -326,3 +326,22 @@ def test_due_soon_says_what_it_counts(team, directory, login):
     page = login(team["head"]).get(reverse("board:unit_work")).content.decode()
     assert _cells(_row(page, "未指派"))["即将到期"] == 1
     assert "今天及其后 2 个工作日内" in page and "(含今天)" not in page
+
+
+def _handler_links(page: str) -> dict:
+    nav = re.search(r'<nav class="tabs handler-filter".*?</nav>', page, re.S).group(0)
+    return {label: href.replace("&amp;", "&") for href, label in re.findall(r'<a href="([^"]*)"[^>]*>([^<]+)</a>', nav)}
+
+
+def test_the_handler_filter_links_keep_the_tab_unit_and_search(team, directory, login):
+    """Switching 全部 / 指派给我 / 未指派 changes that filter alone: the tab, ?unit= and the search stay."""
+    wanted, other = dispatched(team, directory, 1), dispatched(team, directory, 2)
+    unit = directory["housing"].pk
+    head = login(team["head"])
+    page = head.get(f"/staff/?tab=todo&unit={unit}&q={wanted.public_id}&handler=me").content.decode()
+    links = _handler_links(page)
+    for label in ("全部", "指派给我", "未指派"):
+        assert all(p in links[label] for p in (f"unit={unit}", "tab=todo", f"q={wanted.public_id}")), (label, links)
+    assert "handler=none" in links["未指派"] and "handler" not in links["全部"]
+    listed = head.get("/staff/" + links["未指派"]).content.decode()
+    assert wanted.title in listed and other.title not in listed and "未指派承办人" in listed

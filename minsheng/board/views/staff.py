@@ -194,6 +194,9 @@ def inbox(request):
         "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "counts": counts, "now": now, "section": "inbox",
         "q": query, "keep": _keep_query(request, "page"),
         "q_param": urlencode({**keep_filters, **({"q": query} if query else {})}),
+        # the 全部 / 指派给我 / 未指派 links change the 承办人 filter alone: the tab, unit and search stay
+        "handler_param": urlencode({"tab": tab, **({"unit": keep_filters["unit"]} if "unit" in keep_filters else {}),
+                                    **({"q": query} if query else {})}),
         "handler": keep_filters.get("handler", ""), "unit": keep_filters.get("unit", ""),
         "filter_words": filter_words, "heads": bool(roles.head_unit_ids or roles.admin)})
 
