@@ -345,3 +345,35 @@ def test_the_handler_filter_links_keep_the_tab_unit_and_search(team, directory, 
     assert "handler=none" in links["未指派"] and "handler" not in links["全部"]
     listed = head.get("/staff/" + links["未指派"]).content.decode()
     assert wanted.title in listed and other.title not in listed and "未指派承办人" in listed
+
+
+def test_api_inbox_filters_by_handler_within_the_users_units(team, directory):
+    mine, theirs, nobody = (dispatched(team, directory, n) for n in range(3))
+    actions.do_assign_handler(team["head"], mine, directory["housing"], team["officer"])
+    actions.do_assign_handler(team["head"], Message.objects.get(pk=theirs.pk), directory["housing"],
+                              team["colleague"])
+    client = APIClient()
+    client.force_authenticate(team["officer"])
+
+    def titles(query):
+        response = client.get(f"/api/v1/staff/inbox/?box=unit&{query}")
+        assert response.status_code == 200, response.content
+        return {item["title"] for item in response.json()["results"]}
+
+    assert titles("handler=me") == {mine.title}
+    assert titles("handler=none") == {nobody.title}
+    assert titles(f"handler={team['colleague'].pk}") == {theirs.title}
+    assert titles("") == {mine.title, theirs.title, nobody.title}
+    # no one outside the user's units is filterable (nor their existence told), a bad value is refused in words
+    for value in (team["other_officer"].pk, team["citizen"].pk, 99999, "²", "someone", "-1"):
+        response = client.get(f"/api/v1/staff/inbox/?handler={value}")
+        assert response.status_code == 400, (value, response.content)
+        assert re.search("[\u4e00-\u9fff]", response.json()["error"]["fields"]["handler"][0]), value
+    assert (client.get(f"/api/v1/staff/inbox/?handler={team['other_officer'].pk}").json()
+            == client.get("/api/v1/staff/inbox/?handler=99999").json())
+    # another unit's officer sees none of housing's cases through it
+    client.force_authenticate(team["other_officer"])
+    assert client.get("/api/v1/staff/inbox/?handler=none").json()["results"] == []
+    schema = client.get("/api/schema/?format=json").json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/staff/inbox/"]["get"]["parameters"]}
+    assert "指派给我" in parameters["handler"]["description"]

@@ -132,6 +132,17 @@ def id_param(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) < 2**31 else None
 
 
+def named_handler(roles: Roles, pk: int):
+    """The 承办人 ``pk`` as ``roles``' user may name them (the inbox's and the API's ?handler=): a person
+    of the user's units, or one given their cases (who may have left since); for an admin anyone. None
+    otherwise: the filter must not look up any account's name or phone number."""
+    people = User.objects.filter(pk=pk)
+    if not roles.admin:
+        people = people.filter(Q(memberships__unit_id__in=roles.unit_ids)
+                               | Q(handled_assignments__unit_id__in=roles.unit_ids))
+    return people.first()
+
+
 def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str]:
     """The inbox's ?handler= (me: 指派给我, none: 未指派, a user's id: the head's 本单位办理情况
     links) and ?unit= (one of the user's units): (the filter, the parameters to keep in the
@@ -150,11 +161,7 @@ def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str]:
         words.append("未指派承办人")
     elif (handler_id := id_param(handler)) is not None:
         q &= Q(handler_id=handler_id)
-        people = User.objects.filter(pk=handler_id)
-        if not roles.admin:  # named only if of the user's units, or given their cases: not any user's name or phone
-            people = people.filter(Q(memberships__unit_id__in=roles.unit_ids)
-                                   | Q(handled_assignments__unit_id__in=roles.unit_ids))
-        name = people.first()
+        name = named_handler(roles, handler_id)
         words.append(f"承办人 {name}" if name else "没有这位承办人")
     else:
         handler = ""
