@@ -377,3 +377,46 @@ def test_api_inbox_filters_by_handler_within_the_users_units(team, directory):
     schema = client.get("/api/schema/?format=json").json()
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/staff/inbox/"]["get"]["parameters"]}
     assert "指派给我" in parameters["handler"]["description"]
+
+
+def _answered_and_rated(team, directory, handler, n=0):
+    m = dispatched(team, directory, n, sign=True)
+    actions.do_assign_handler(team["head"], m, directory["housing"], handler)
+    m = Message.objects.get(pk=m.pk)
+    actions.do_reply(handler, m, directory["housing"], "经现场核查, 已协调加装电梯事宜, 预计下月开工。")
+    m = Message.objects.get(pk=m.pk)
+    actions.do_evaluate(team["citizen"], m, resolution="unsatisfied", attitude="satisfied", speed="satisfied")
+    return Message.objects.get(pk=m.pk)
+
+
+def test_a_reopened_case_stays_with_its_handler(team, directory, login, django_capture_on_commit_callbacks):
+    m = _answered_and_rated(team, directory, team["colleague"])
+    with django_capture_on_commit_callbacks(execute=True):
+        reopened = actions.do_reopen(team["citizen"], m, "电梯仍未开工")
+    assert reopened.round == 2 and lead_of(m).handler == team["colleague"]
+    event = Event.objects.get(message=m, kind=Event.Kind.HANDLER_ASSIGNED, data__carried_over=True)
+    assert not event.public and event.data["handler_id"] == team["colleague"].pk
+    note = Notification.objects.filter(user=team["colleague"], kind="handler_assigned").latest("pk")
+    assert "重办" in note.text and m.title in note.text
+    page = login(team["colleague"]).get(reverse("board:inbox") + "?handler=me").content.decode()
+    assert m.title in page
+    case = login(team["head"]).get(reverse("board:case", args=[m.public_id])).content.decode()
+    assert "沿用上一轮承办人" in case
+
+
+def test_a_reopened_case_whose_handler_left_starts_unassigned(team, directory):
+    m = _answered_and_rated(team, directory, team["colleague"])
+    team["colleague"].is_active = False
+    team["colleague"].save()
+    actions.do_reopen(team["citizen"], m, "电梯仍未开工")
+    assert lead_of(m).handler is None
+    assert not Event.objects.filter(message=m, kind=Event.Kind.HANDLER_ASSIGNED, data__carried_over=True).exists()
+
+
+def test_a_transferred_case_starts_unassigned(team, directory):
+    m = dispatched(team, directory, sign=True)
+    actions.do_assign_handler(team["head"], m, directory["housing"], team["colleague"])
+    other = team["other_officer"].memberships.first().unit
+    new = actions.do_transfer(team["officer"], Message.objects.get(pk=m.pk), directory["housing"], other,
+                              "不属于本单位职责")
+    assert new.handler is None and lead_of(m).unit == other

@@ -145,9 +145,20 @@ def can_reopen(message: Message, now=None) -> bool:
                 and now - last.created_at <= dt.timedelta(days=settings.MINSHENG_REOPEN_DAYS))
 
 
+def _carried_handler(message: Message, unit, round_: int):
+    """The 承办人 of ``unit``'s share of the case's round ``round_`` (its latest one there), if
+    still an officer or head of ``unit``: a new round back to the same unit stays theirs."""
+    last = (message.assignments.filter(unit=unit, round=round_, handler__isnull=False)
+            .order_by("-assigned_at", "-pk").select_related("handler").first())
+    if last is not None and unit_staff(unit).filter(pk=last.handler_id).exists():
+        return last.handler
+    return None
+
+
 def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
     """重办: once, within the reopen window after an unsatisfied rating, back to the
-    same lead unit with a new deadline."""
+    same lead unit with a new deadline. The round's 承办人 is carried over (recorded internally,
+    and told) when the unit's last round had one who still works there; else it starts 未指派."""
     if message.author_id != actor.pk:
         raise PermissionDenied("只有留言人可以申请重办")
     now = at or timezone.now()
@@ -158,11 +169,17 @@ def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
         due = due_after(now, reply_days(message.kind))
         transition(message, "reopen", reopen_count=message.reopen_count + 1, due_at=due, replied_at=None,
                    dispatched_at=now)
+        handler = _carried_handler(message, last_lead.unit, last_lead.round)
         assignment = Assignment.objects.create(
             message=message, unit=last_lead.unit, role=Assignment.Role.LEAD, round=last_lead.round + 1,
-            assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS), due_at=due)
+            assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS), due_at=due, handler=handler)
         _event(message, Event.Kind.REOPENED, actor=actor, unit=last_lead.unit, at=now, reason=reason,
                due_at=due.isoformat())
+        if handler is not None:
+            _event(message, Event.Kind.HANDLER_ASSIGNED, unit=last_lead.unit, public=False, at=now,
+                   handler=str(handler), handler_id=handler.pk, carried_over=True)
+            transaction.on_commit(notify.dated(now, lambda: notify.handler_assigned(assignment, None,
+                                                                                    carried_over=True)))
         transaction.on_commit(notify.dated(now, lambda: notify.case_arrived(assignment)))
     return assignment
 

@@ -419,7 +419,8 @@ def _event_detail(event: Event, topics: dict | None = None) -> str:
     if d.get("days"):
         parts.append(f"{d['days']} 个工作日")
     if event.kind == Event.Kind.HANDLER_ASSIGNED and d.get("handler"):
-        parts.append(f"承办人: {d['handler']}" + (f" (原承办人: {d['previous']})" if d.get("previous") else ""))
+        parts.append(f"承办人: {d['handler']}" + (f" (原承办人: {d['previous']})" if d.get("previous") else "")
+                     + (" (重办, 沿用上一轮承办人)" if d.get("carried_over") else ""))
     if event.kind == Event.Kind.CLOSED:  # a closing's reason is a code, not words someone wrote
         d = {**d, "reason": close_reason(d.get("reason"))}
     for key, label in (("reason", "理由"), ("note", "意见"), ("body", "内容"), ("comment", "评价")):
