@@ -420,3 +420,38 @@ def test_a_transferred_case_starts_unassigned(team, directory):
     new = actions.do_transfer(team["officer"], Message.objects.get(pk=m.pk), directory["housing"], other,
                               "不属于本单位职责")
     assert new.handler is None and lead_of(m).unit == other
+
+
+def test_a_head_of_the_lead_and_an_assisting_unit_assigns_each(team, directory, login):
+    """One head of 住建局 (lead) and 生态局 (assisting): the case page offers a 指派承办人 form for each unit."""
+    from minsheng.accounts.models import Membership
+
+    Membership.objects.create(user=team["head"], role="head", unit=directory["ecology"])
+    m = actions.do_submit(team["citizen"], title="小区旁工地夜间施工噪声扰民",
+                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complaint",
+                          region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
+    head = login(team["head"])
+    page = head.get(reverse("board:case", args=[m.public_id])).content.decode()
+    forms_ = re.findall(r'<form[^>]*case/[^"]*/assign/.*?</form>', page, re.S)
+    assert len(forms_) == 2, forms_
+    assist_form = next(f for f in forms_ if f'value="{directory["ecology"].pk}"' in f)
+    assert "生态局刘" in assist_form and "住建局李科员" not in assist_form
+    response = head.post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                         {"version": Message.objects.get(pk=m.pk).version, "unit": directory["ecology"].pk,
+                          "handler": team["other_officer"].pk})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assist = Assignment.objects.get(message=m, role="assist", state="active")
+    assert assist.handler == team["other_officer"] and lead_of(m).handler is None
+    # the lead unit's form still assigns the lead's 承办人
+    response = head.post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                         {"version": Message.objects.get(pk=m.pk).version, "unit": directory["housing"].pk,
+                          "handler": team["colleague"].pk})
+    assert response.status_code == 302 and lead_of(m).handler == team["colleague"]
+    # a stale form comes back in its own unit's place, the choice kept
+    response = head.post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                         {"version": 0, "unit": directory["ecology"].pk, "handler": team["head"].pk})
+    assert response.status_code == 409
+    forms_ = re.findall(r'<form[^>]*case/[^"]*/assign/.*?</form>', response.content.decode(), re.S)
+    assert len(forms_) == 2 and f'value="{directory["ecology"].pk}"' in forms_[1]
+    assert re.search(rf'<option value="{team["head"].pk}" selected', forms_[1]), forms_[1]

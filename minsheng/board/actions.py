@@ -379,28 +379,36 @@ def unit_staff(unit):
             .order_by("display_name", "username"))
 
 
-def headed_assignment(actor, message: Message, assignments=None) -> Assignment | None:
-    """The active assignment of a unit ``actor`` heads (单位负责人), whose 承办人 they may assign
-    (the lead one first); for a platform admin the lead unit's. None for everyone else.
-    ``assignments``: the message's, when the caller has them already."""
+def headed_assignments(actor, message: Message, assignments=None) -> list[Assignment]:
+    """The active assignments of the units ``actor`` heads (单位负责人), whose 承办人 they may assign,
+    the lead one first (a head of both the lead and an assisting unit has two); for a platform
+    admin the lead unit's. Empty for everyone else. ``assignments``: the message's, when the caller
+    has them already."""
     roles = roles_of(actor)
     if assignments is None:
         assignments = message.assignments.filter(state=Assignment.State.ACTIVE).select_related("unit", "handler")
     active = sorted((a for a in assignments if a.state == Assignment.State.ACTIVE),
                     key=lambda a: a.role != Assignment.Role.LEAD)
-    return next((a for a in active if a.unit_id in roles.head_unit_ids
-                 or (roles.admin and a.role == Assignment.Role.LEAD)), None)
+    return [a for a in active if a.unit_id in roles.head_unit_ids
+            or (roles.admin and a.role == Assignment.Role.LEAD)]
 
 
-def assignable(actor, message: Message) -> Assignment:
-    """The assignment whose 承办人 ``actor`` may give out now (headed_assignment). A head whose
-    unit no longer holds the case (answered, transferred, returned while the page was open) is
-    told so, as a 409 (IllegalMove); anyone who heads none of the case's units, a 403."""
-    headed = headed_assignment(actor, message)
-    if headed is not None:
-        return headed
+def headed_assignment(actor, message: Message, assignments=None) -> Assignment | None:
+    """The first of headed_assignments (the lead unit's if the actor heads it), or None."""
+    return next(iter(headed_assignments(actor, message, assignments)), None)
+
+
+def assignable(actor, message: Message, unit_id: int | None = None) -> Assignment:
+    """The assignment whose 承办人 ``actor`` may give out now (headed_assignments; with ``unit_id``,
+    that unit's, else the first). A head whose unit no longer holds the case (answered,
+    transferred, returned while the page was open) is told so, as a 409 (IllegalMove); anyone who
+    heads none of the case's units (or not ``unit_id``), a 403."""
+    headed = [a for a in headed_assignments(actor, message) if unit_id is None or a.unit_id == unit_id]
+    if headed:
+        return headed[0]
     roles = roles_of(actor)
-    if roles.admin or message.assignments.filter(unit_id__in=roles.head_unit_ids).exists():
+    heads = roles.head_unit_ids if unit_id is None else [u for u in roles.head_unit_ids if u == unit_id]
+    if roles.admin or message.assignments.filter(unit_id__in=heads).exists():
         raise IllegalMove("该留言当前不在您单位办理 (已答复、转办或退回), 不能指派承办人")
     raise PermissionDenied("只有本单位负责人可以指派承办人")
 

@@ -473,7 +473,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     my_lead = next((a for a in active if a.role == A.Role.LEAD and (a.unit_id in roles.unit_ids or roles.admin)),
                    None)
     my_assist = next((a for a in active if a.role == A.Role.ASSIST and a.unit_id in roles.unit_ids), None)
-    headed = actions.headed_assignment(request.user, message, active)
+    headed_list = actions.headed_assignments(request.user, message, active)
+    headed = headed_list[0] if headed_list else None
     dispatcher = roles.dispatches(message.region)
     supervisor = roles.supervises(message.region)
     extensions = list(Extension.objects.filter(assignment__message=message)
@@ -506,9 +507,15 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED}
     case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion,
                              returned_by)
-    if can["assign"]:
-        case_forms["assign"] = forms.AssignHandlerForm(
-            initial={"version": message.version, "handler": headed.handler_id}, staff=actions.unit_staff(headed.unit))
+    # 指派承办人: a form for each unit the user heads that holds the case (lead and assisting);
+    # a refused or stale one shown again in its unit's place
+    assign_forms = []
+    for a in headed_list if can["assign"] else ():
+        form = forms.AssignHandlerForm(initial={"version": message.version, "handler": a.handler_id, "unit": a.unit_id},
+                                       staff=actions.unit_staff(a.unit), auto_id=f"id_assign{a.unit_id}_%s")
+        if bound and "assign" in bound and id_param(str(bound["assign"]["unit"].value() or "")) in (a.unit_id, None):
+            form = bound.pop("assign")
+        assign_forms.append((a, form))
     if bound:
         case_forms.update(bound)
     events = list(message.events.select_related("actor", "unit"))
@@ -527,7 +534,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     held = staff_hints.held_on(message, events)
     return render(request, "board/staff/case.html", {
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
-        "headed": headed,
+        "assign_forms": assign_forms,
         "can": can, "forms": case_forms, "extensions": extensions, "pending_extension": pending_extension,
         "events": events,
         "replies": list(message.replies.select_related("unit", "author")),
@@ -595,7 +602,7 @@ def _run_assist(request, roles, message, data):
 
 
 def _run_assign(request, roles, message, data):
-    a = actions.assignable(request.user, message)
+    a = actions.assignable(request.user, message, data.get("unit"))
     actions.do_assign_handler(request.user, message, a.unit, data["handler"])
     return f"已指派 {data['handler']} 承办"
 
@@ -681,7 +688,8 @@ def case_action(request, public_id, action):
         kwargs["message"] = message
     if action == "assign":  # the people of the unit the user heads: anyone else is not a choice
         try:
-            kwargs["staff"] = actions.unit_staff(actions.assignable(request.user, message).unit)
+            headed = actions.assignable(request.user, message, id_param(request.POST.get("unit", "")))
+            kwargs["staff"] = actions.unit_staff(headed.unit)
         except IllegalMove as exc:  # the unit no longer holds the case: the page says so, as for any stale form
             return _render_case(request, roles, message, error=str(exc), status=409)
     form = form_class(request.POST, **kwargs)
