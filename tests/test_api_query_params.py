@@ -59,7 +59,7 @@ ENDPOINTS = {
     "/api/v1/statistics/": ("anonymous", FIGURES),
     "/api/v1/statistics/breakdown/": ("anonymous", {"by": "region", **FIGURES}),
     "/api/v1/staff/inbox/": ("dispatcher", {"box": "all", "status": "accepted", "overdue": "false",
-                                            "cursor": CURSOR, "page_size": "5"}),
+                                            "handler": "none", "cursor": CURSOR, "page_size": "5"}),
     "/api/v1/staff/cases/{public_id}/": ("dispatcher", {}),
     "/api/v1/staff/cases/{public_id}/suggestion/": ("dispatcher", {}),
     "/api/v1/staff/reading/": ("dispatcher", {"days": "90"}),

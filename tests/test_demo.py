@@ -87,6 +87,15 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
     # and 本单位办理情况 counts them per officer
     given = Assignment.objects.filter(unit__name="兰州市住房和城乡建设局", handler__isnull=False)
     assert given.exists() and not Event.objects.filter(kind="handler_assigned", public=True).exists()
+    # a reopened case went back to the 承办人 who answered it (the product's rule), and they answered again
+    reopened = Assignment.objects.filter(round=2, role="lead", message__reopen_count=1,
+                                         unit__name="兰州市住房和城乡建设局")
+    carried = [a for a in reopened.select_related("message") if a.message.assignments.filter(
+        round=1, unit=a.unit, handler__isnull=False, handler__is_active=True).exists()]
+    for a in carried:
+        first = a.message.assignments.filter(round=1, unit=a.unit, handler__isnull=False).latest("assigned_at")
+        assert a.handler_id == first.handler_id, a.message.public_id
+    assert carried, "no reopened case of 住建局 in the demo"
     head = Client()
     assert head.login(username="lz_housing_head", password=DEMO_PASSWORD)
     work = head.get("/staff/unit-work/").content.decode()

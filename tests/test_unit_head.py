@@ -326,3 +326,132 @@ def test_due_soon_says_what_it_counts(team, directory, login):
     page = login(team["head"]).get(reverse("board:unit_work")).content.decode()
     assert _cells(_row(page, "未指派"))["即将到期"] == 1
     assert "今天及其后 2 个工作日内" in page and "(含今天)" not in page
+
+
+def _handler_links(page: str) -> dict:
+    nav = re.search(r'<nav class="tabs handler-filter".*?</nav>', page, re.S).group(0)
+    return {label: href.replace("&amp;", "&") for href, label in re.findall(r'<a href="([^"]*)"[^>]*>([^<]+)</a>', nav)}
+
+
+def test_the_handler_filter_links_keep_the_tab_unit_and_search(team, directory, login):
+    """Switching 全部 / 指派给我 / 未指派 changes that filter alone: the tab, ?unit= and the search stay."""
+    wanted, other = dispatched(team, directory, 1), dispatched(team, directory, 2)
+    unit = directory["housing"].pk
+    head = login(team["head"])
+    page = head.get(f"/staff/?tab=todo&unit={unit}&q={wanted.public_id}&handler=me").content.decode()
+    links = _handler_links(page)
+    for label in ("全部", "指派给我", "未指派"):
+        assert all(p in links[label] for p in (f"unit={unit}", "tab=todo", f"q={wanted.public_id}")), (label, links)
+    assert "handler=none" in links["未指派"] and "handler" not in links["全部"]
+    listed = head.get("/staff/" + links["未指派"]).content.decode()
+    assert wanted.title in listed and other.title not in listed and "未指派承办人" in listed
+
+
+def test_api_inbox_filters_by_handler_within_the_users_units(team, directory):
+    mine, theirs, nobody = (dispatched(team, directory, n) for n in range(3))
+    actions.do_assign_handler(team["head"], mine, directory["housing"], team["officer"])
+    actions.do_assign_handler(team["head"], Message.objects.get(pk=theirs.pk), directory["housing"],
+                              team["colleague"])
+    client = APIClient()
+    client.force_authenticate(team["officer"])
+
+    def titles(query):
+        response = client.get(f"/api/v1/staff/inbox/?box=unit&{query}")
+        assert response.status_code == 200, response.content
+        return {item["title"] for item in response.json()["results"]}
+
+    assert titles("handler=me") == {mine.title}
+    assert titles("handler=none") == {nobody.title}
+    assert titles(f"handler={team['colleague'].pk}") == {theirs.title}
+    assert titles("") == {mine.title, theirs.title, nobody.title}
+    # no one outside the user's units is filterable (nor their existence told), a bad value is refused in words
+    for value in (team["other_officer"].pk, team["citizen"].pk, 99999, "²", "someone", "-1"):
+        response = client.get(f"/api/v1/staff/inbox/?handler={value}")
+        assert response.status_code == 400, (value, response.content)
+        assert re.search("[\u4e00-\u9fff]", response.json()["error"]["fields"]["handler"][0]), value
+    assert (client.get(f"/api/v1/staff/inbox/?handler={team['other_officer'].pk}").json()
+            == client.get("/api/v1/staff/inbox/?handler=99999").json())
+    # another unit's officer sees none of housing's cases through it
+    client.force_authenticate(team["other_officer"])
+    assert client.get("/api/v1/staff/inbox/?handler=none").json()["results"] == []
+    schema = client.get("/api/schema/?format=json").json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/staff/inbox/"]["get"]["parameters"]}
+    assert "指派给我" in parameters["handler"]["description"]
+
+
+def _answered_and_rated(team, directory, handler, n=0):
+    m = dispatched(team, directory, n, sign=True)
+    actions.do_assign_handler(team["head"], m, directory["housing"], handler)
+    m = Message.objects.get(pk=m.pk)
+    actions.do_reply(handler, m, directory["housing"], "经现场核查, 已协调加装电梯事宜, 预计下月开工。")
+    m = Message.objects.get(pk=m.pk)
+    actions.do_evaluate(team["citizen"], m, resolution="unsatisfied", attitude="satisfied", speed="satisfied")
+    return Message.objects.get(pk=m.pk)
+
+
+def test_a_reopened_case_stays_with_its_handler(team, directory, login, django_capture_on_commit_callbacks):
+    m = _answered_and_rated(team, directory, team["colleague"])
+    with django_capture_on_commit_callbacks(execute=True):
+        reopened = actions.do_reopen(team["citizen"], m, "电梯仍未开工")
+    assert reopened.round == 2 and lead_of(m).handler == team["colleague"]
+    event = Event.objects.get(message=m, kind=Event.Kind.HANDLER_ASSIGNED, data__carried_over=True)
+    assert not event.public and event.data["handler_id"] == team["colleague"].pk
+    note = Notification.objects.filter(user=team["colleague"], kind="handler_assigned").latest("pk")
+    assert "重办" in note.text and m.title in note.text
+    page = login(team["colleague"]).get(reverse("board:inbox") + "?handler=me").content.decode()
+    assert m.title in page
+    case = login(team["head"]).get(reverse("board:case", args=[m.public_id])).content.decode()
+    assert "沿用上一轮承办人" in case
+
+
+def test_a_reopened_case_whose_handler_left_starts_unassigned(team, directory):
+    m = _answered_and_rated(team, directory, team["colleague"])
+    team["colleague"].is_active = False
+    team["colleague"].save()
+    actions.do_reopen(team["citizen"], m, "电梯仍未开工")
+    assert lead_of(m).handler is None
+    assert not Event.objects.filter(message=m, kind=Event.Kind.HANDLER_ASSIGNED, data__carried_over=True).exists()
+
+
+def test_a_transferred_case_starts_unassigned(team, directory):
+    m = dispatched(team, directory, sign=True)
+    actions.do_assign_handler(team["head"], m, directory["housing"], team["colleague"])
+    other = team["other_officer"].memberships.first().unit
+    new = actions.do_transfer(team["officer"], Message.objects.get(pk=m.pk), directory["housing"], other,
+                              "不属于本单位职责")
+    assert new.handler is None and lead_of(m).unit == other
+
+
+def test_a_head_of_the_lead_and_an_assisting_unit_assigns_each(team, directory, login):
+    """One head of 住建局 (lead) and 生态局 (assisting): the case page offers a 指派承办人 form for each unit."""
+    from minsheng.accounts.models import Membership
+
+    Membership.objects.create(user=team["head"], role="head", unit=directory["ecology"])
+    m = actions.do_submit(team["citizen"], title="小区旁工地夜间施工噪声扰民",
+                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complaint",
+                          region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
+    head = login(team["head"])
+    page = head.get(reverse("board:case", args=[m.public_id])).content.decode()
+    forms_ = re.findall(r'<form[^>]*case/[^"]*/assign/.*?</form>', page, re.S)
+    assert len(forms_) == 2, forms_
+    assist_form = next(f for f in forms_ if f'value="{directory["ecology"].pk}"' in f)
+    assert "生态局刘" in assist_form and "住建局李科员" not in assist_form
+    response = head.post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                         {"version": Message.objects.get(pk=m.pk).version, "unit": directory["ecology"].pk,
+                          "handler": team["other_officer"].pk})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assist = Assignment.objects.get(message=m, role="assist", state="active")
+    assert assist.handler == team["other_officer"] and lead_of(m).handler is None
+    # the lead unit's form still assigns the lead's 承办人
+    response = head.post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                         {"version": Message.objects.get(pk=m.pk).version, "unit": directory["housing"].pk,
+                          "handler": team["colleague"].pk})
+    assert response.status_code == 302 and lead_of(m).handler == team["colleague"]
+    # a stale form comes back in its own unit's place, the choice kept
+    response = head.post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                         {"version": 0, "unit": directory["ecology"].pk, "handler": team["head"].pk})
+    assert response.status_code == 409
+    forms_ = re.findall(r'<form[^>]*case/[^"]*/assign/.*?</form>', response.content.decode(), re.S)
+    assert len(forms_) == 2 and f'value="{directory["ecology"].pk}"' in forms_[1]
+    assert re.search(rf'<option value="{team["head"].pk}" selected', forms_[1]), forms_[1]

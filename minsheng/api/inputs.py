@@ -243,8 +243,20 @@ class InboxQuery(serializers.Serializer):
                                            ("supervise", "督办")], required=False, default="all")
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    handler = serializers.CharField(
+        required=False, max_length=20,
+        help_text="承办人: `me` (指派给我), `none` (未指派), or a user id (that 承办人's); over the active "
+                  "assignments of the caller's own units (a platform admin's: any unit's). An id is taken only "
+                  "for a person of those units or one given their cases")
     cursor = serializers.CharField(required=False, max_length=200)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+    def validate_handler(self, value):
+        from minsheng.board.views.staff import id_param
+
+        if value in ("me", "none") or id_param(value) is not None:
+            return value
+        raise serializers.ValidationError("应为 ?handler=me (指派给我)、?handler=none (未指派) 或 ?handler=承办人的用户编号")
 
 
 class CursorQuery(serializers.Serializer):

@@ -145,9 +145,20 @@ def can_reopen(message: Message, now=None) -> bool:
                 and now - last.created_at <= dt.timedelta(days=settings.MINSHENG_REOPEN_DAYS))
 
 
+def _carried_handler(message: Message, unit, round_: int):
+    """The 承办人 of ``unit``'s share of the case's round ``round_`` (its latest one there), if
+    still an officer or head of ``unit``: a new round back to the same unit stays theirs."""
+    last = (message.assignments.filter(unit=unit, round=round_, handler__isnull=False)
+            .order_by("-assigned_at", "-pk").select_related("handler").first())
+    if last is not None and unit_staff(unit).filter(pk=last.handler_id).exists():
+        return last.handler
+    return None
+
+
 def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
     """重办: once, within the reopen window after an unsatisfied rating, back to the
-    same lead unit with a new deadline."""
+    same lead unit with a new deadline. The round's 承办人 is carried over (recorded internally,
+    and told) when the unit's last round had one who still works there; else it starts 未指派."""
     if message.author_id != actor.pk:
         raise PermissionDenied("只有留言人可以申请重办")
     now = at or timezone.now()
@@ -158,11 +169,17 @@ def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
         due = due_after(now, reply_days(message.kind))
         transition(message, "reopen", reopen_count=message.reopen_count + 1, due_at=due, replied_at=None,
                    dispatched_at=now)
+        handler = _carried_handler(message, last_lead.unit, last_lead.round)
         assignment = Assignment.objects.create(
             message=message, unit=last_lead.unit, role=Assignment.Role.LEAD, round=last_lead.round + 1,
-            assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS), due_at=due)
+            assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS), due_at=due, handler=handler)
         _event(message, Event.Kind.REOPENED, actor=actor, unit=last_lead.unit, at=now, reason=reason,
                due_at=due.isoformat())
+        if handler is not None:
+            _event(message, Event.Kind.HANDLER_ASSIGNED, unit=last_lead.unit, public=False, at=now,
+                   handler=str(handler), handler_id=handler.pk, carried_over=True)
+            transaction.on_commit(notify.dated(now, lambda: notify.handler_assigned(assignment, None,
+                                                                                    carried_over=True)))
         transaction.on_commit(notify.dated(now, lambda: notify.case_arrived(assignment)))
     return assignment
 
@@ -362,28 +379,36 @@ def unit_staff(unit):
             .order_by("display_name", "username"))
 
 
-def headed_assignment(actor, message: Message, assignments=None) -> Assignment | None:
-    """The active assignment of a unit ``actor`` heads (单位负责人), whose 承办人 they may assign
-    (the lead one first); for a platform admin the lead unit's. None for everyone else.
-    ``assignments``: the message's, when the caller has them already."""
+def headed_assignments(actor, message: Message, assignments=None) -> list[Assignment]:
+    """The active assignments of the units ``actor`` heads (单位负责人), whose 承办人 they may assign,
+    the lead one first (a head of both the lead and an assisting unit has two); for a platform
+    admin the lead unit's. Empty for everyone else. ``assignments``: the message's, when the caller
+    has them already."""
     roles = roles_of(actor)
     if assignments is None:
         assignments = message.assignments.filter(state=Assignment.State.ACTIVE).select_related("unit", "handler")
     active = sorted((a for a in assignments if a.state == Assignment.State.ACTIVE),
                     key=lambda a: a.role != Assignment.Role.LEAD)
-    return next((a for a in active if a.unit_id in roles.head_unit_ids
-                 or (roles.admin and a.role == Assignment.Role.LEAD)), None)
+    return [a for a in active if a.unit_id in roles.head_unit_ids
+            or (roles.admin and a.role == Assignment.Role.LEAD)]
 
 
-def assignable(actor, message: Message) -> Assignment:
-    """The assignment whose 承办人 ``actor`` may give out now (headed_assignment). A head whose
-    unit no longer holds the case (answered, transferred, returned while the page was open) is
-    told so, as a 409 (IllegalMove); anyone who heads none of the case's units, a 403."""
-    headed = headed_assignment(actor, message)
-    if headed is not None:
-        return headed
+def headed_assignment(actor, message: Message, assignments=None) -> Assignment | None:
+    """The first of headed_assignments (the lead unit's if the actor heads it), or None."""
+    return next(iter(headed_assignments(actor, message, assignments)), None)
+
+
+def assignable(actor, message: Message, unit_id: int | None = None) -> Assignment:
+    """The assignment whose 承办人 ``actor`` may give out now (headed_assignments; with ``unit_id``,
+    that unit's, else the first). A head whose unit no longer holds the case (answered,
+    transferred, returned while the page was open) is told so, as a 409 (IllegalMove); anyone who
+    heads none of the case's units (or not ``unit_id``), a 403."""
+    headed = [a for a in headed_assignments(actor, message) if unit_id is None or a.unit_id == unit_id]
+    if headed:
+        return headed[0]
     roles = roles_of(actor)
-    if roles.admin or message.assignments.filter(unit_id__in=roles.head_unit_ids).exists():
+    heads = roles.head_unit_ids if unit_id is None else [u for u in roles.head_unit_ids if u == unit_id]
+    if roles.admin or message.assignments.filter(unit_id__in=heads).exists():
         raise IllegalMove("该留言当前不在您单位办理 (已答复、转办或退回), 不能指派承办人")
     raise PermissionDenied("只有本单位负责人可以指派承办人")
 

@@ -333,8 +333,8 @@ class Generator:
 
     def _assign(self, s, at) -> None:
         """The head of the unit that just received the case gives most cases to one of its
-        officers within the hour (指派承办人); the rest wait unassigned. A new round (a transfer, a
-        reopening) starts unassigned: the last round's 承办人 does not answer it unasked."""
+        officers within the hour (指派承办人); the rest wait unassigned. A transfer starts
+        unassigned: the last unit's 承办人 does not answer it (a reopening keeps its own, _do_reopen)."""
         s.handler = None
         head, people = self.cast.heads.get(s.unit.id), self.cast.handlers.get(s.unit.id)
         if head is None or not people or self.assign_rng.random() < 0.2:
@@ -411,8 +411,11 @@ class Generator:
                             at=at)
 
     def _do_reopen(self, s, step, at, main):
-        actions.do_reopen(s.author, s.message, self.rng.choice(text.REOPEN_REASONS), at=at)
-        self._assign(s, at)  # the reopened round is a new assignment of the unit
+        reopened = actions.do_reopen(s.author, s.message, self.rng.choice(text.REOPEN_REASONS), at=at)
+        if reopened.handler is not None:  # back to the unit whose 承办人 answered it: theirs again
+            s.handler = (s.unit.id, reopened.handler)
+        else:
+            self._assign(s, at)  # the reopened round is a new assignment of the unit
 
     def _do_close(self, s, step, at, main):
         actions.do_close(s.message, at=at, reason="no_evaluation" if step == "close_noeval" else "not_reopened")

@@ -174,15 +174,17 @@ def case_arrived(assignment):
     _unit(assignment.unit, assignment.message, "case_arrived", text)
 
 
-def handler_assigned(assignment, head, previous=None):
+def handler_assigned(assignment, head, previous=None, carried_over=False):
     """指派承办人: the officer the head gave the case to is told (with its deadline), and the one
-    who had it before learns that it is no longer theirs; a head who took it themselves is not told."""
+    who had it before learns that it is no longer theirs; a head who took it themselves is not told.
+    ``carried_over``: a reopened case back to the unit stays with its last 承办人 (no head acted)."""
     message, handler = assignment.message, assignment.handler
     head_pk = getattr(head, "pk", None)
     if handler.pk != head_pk:
         due = f", 答复期限 {timezone.localtime(assignment.due_at):%Y-%m-%d}" if assignment.due_at else ""
-        _send(handler, message, "handler_assigned",
-              f"{assignment.unit.name}负责人指派您承办留言「{message.title}」{due}, 请及时办理")
+        text = (f"留言「{message.title}」重办, 仍由您承办{due}, 请及时办理" if carried_over
+                else f"{assignment.unit.name}负责人指派您承办留言「{message.title}」{due}, 请及时办理")
+        _send(handler, message, "handler_assigned", text)
     if previous is not None and previous.pk not in (handler.pk, head_pk):
         _send(previous, message, "handler_assigned", f"留言「{message.title}」已改由 {handler} 承办", email=False)
 

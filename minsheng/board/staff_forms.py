@@ -134,6 +134,10 @@ class AssignHandlerForm(VersionedForm):
                          error_messages={"required": "请选择承办人",
                                          "invalid_choice": "所选的人不是本单位的工作人员, 请选择本单位的承办人员"})
 
+    # which of the units the head heads that hold the case (a head of the lead and an assisting
+    # unit has a form for each); read by the view before the form (staff.case_action)
+    unit = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["handler"].queryset = staff

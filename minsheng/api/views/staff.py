@@ -16,6 +16,7 @@ from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Extension, Message
+from minsheng.board.views.staff import named_handler
 from minsheng.board.views.staff_hints import held_on, near_duplicate_counts, near_duplicates_for, quality_for
 from minsheng.board.workflow import IllegalMove, Status, allowed
 from minsheng.directory.routing import route
@@ -58,6 +59,25 @@ def inbox_q(user, box: str) -> Q:
     return Q(pk__in=scoped_ids(user))
 
 
+def handler_q(user, handler: str) -> Q:
+    """?handler= (me, none, a user id): the messages whose active assignment of one of ``user``'s units
+    (an admin's: any unit) has that 承办人, as the inbox page's filter (none for a user of no unit). A 400
+    for an id the user may not name there (named_handler: no look-up of any account)."""
+    roles = roles_of(user)
+    active = Assignment.objects.filter(state=Assignment.State.ACTIVE)
+    if not roles.admin:
+        active = active.filter(unit_id__in=roles.unit_ids)
+    if handler == "me":
+        active = active.filter(handler=user)
+    elif handler == "none":
+        active = active.filter(handler__isnull=True)
+    else:
+        if named_handler(roles, int(handler)) is None:
+            raise serializers.ValidationError({"handler": ["没有这位承办人 (只能按本单位的承办人筛选)"]})
+        active = active.filter(handler_id=int(handler))
+    return Q(pk__in=active.values("message_id"))
+
+
 class Inbox(ApiView):
     """待办: 本单位在办、待派单、督办范围内的留言."""
 
@@ -76,6 +96,8 @@ class Inbox(ApiView):
             qs = qs.filter(overdue)
         elif params.get("overdue") is False:
             qs = qs.exclude(overdue)
+        if params.get("handler"):
+            qs = qs.filter(handler_q(request.user, params["handler"]))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs.distinct(), request, view=self)
         # the queue page's 疑似重复 badge, counted for the page's rows at once; guarded as there:

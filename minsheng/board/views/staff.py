@@ -132,6 +132,17 @@ def id_param(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) < 2**31 else None
 
 
+def named_handler(roles: Roles, pk: int):
+    """The 承办人 ``pk`` as ``roles``' user may name them (the inbox's and the API's ?handler=): a person
+    of the user's units, or one given their cases (who may have left since); for an admin anyone. None
+    otherwise: the filter must not look up any account's name or phone number."""
+    people = User.objects.filter(pk=pk)
+    if not roles.admin:
+        people = people.filter(Q(memberships__unit_id__in=roles.unit_ids)
+                               | Q(handled_assignments__unit_id__in=roles.unit_ids))
+    return people.first()
+
+
 def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str]:
     """The inbox's ?handler= (me: 指派给我, none: 未指派, a user's id: the head's 本单位办理情况
     links) and ?unit= (one of the user's units): (the filter, the parameters to keep in the
@@ -150,11 +161,7 @@ def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str]:
         words.append("未指派承办人")
     elif (handler_id := id_param(handler)) is not None:
         q &= Q(handler_id=handler_id)
-        people = User.objects.filter(pk=handler_id)
-        if not roles.admin:  # named only if of the user's units, or given their cases: not any user's name or phone
-            people = people.filter(Q(memberships__unit_id__in=roles.unit_ids)
-                                   | Q(handled_assignments__unit_id__in=roles.unit_ids))
-        name = people.first()
+        name = named_handler(roles, handler_id)
         words.append(f"承办人 {name}" if name else "没有这位承办人")
     else:
         handler = ""
@@ -194,6 +201,9 @@ def inbox(request):
         "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "counts": counts, "now": now, "section": "inbox",
         "q": query, "keep": _keep_query(request, "page"),
         "q_param": urlencode({**keep_filters, **({"q": query} if query else {})}),
+        # the 全部 / 指派给我 / 未指派 links change the 承办人 filter alone: the tab, unit and search stay
+        "handler_param": urlencode({"tab": tab, **({"unit": keep_filters["unit"]} if "unit" in keep_filters else {}),
+                                    **({"q": query} if query else {})}),
         "handler": keep_filters.get("handler", ""), "unit": keep_filters.get("unit", ""),
         "filter_words": filter_words, "heads": bool(roles.head_unit_ids or roles.admin)})
 
@@ -409,7 +419,8 @@ def _event_detail(event: Event, topics: dict | None = None) -> str:
     if d.get("days"):
         parts.append(f"{d['days']} 个工作日")
     if event.kind == Event.Kind.HANDLER_ASSIGNED and d.get("handler"):
-        parts.append(f"承办人: {d['handler']}" + (f" (原承办人: {d['previous']})" if d.get("previous") else ""))
+        parts.append(f"承办人: {d['handler']}" + (f" (原承办人: {d['previous']})" if d.get("previous") else "")
+                     + (" (重办, 沿用上一轮承办人)" if d.get("carried_over") else ""))
     if event.kind == Event.Kind.CLOSED:  # a closing's reason is a code, not words someone wrote
         d = {**d, "reason": close_reason(d.get("reason"))}
     for key, label in (("reason", "理由"), ("note", "意见"), ("body", "内容"), ("comment", "评价")):
@@ -462,7 +473,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     my_lead = next((a for a in active if a.role == A.Role.LEAD and (a.unit_id in roles.unit_ids or roles.admin)),
                    None)
     my_assist = next((a for a in active if a.role == A.Role.ASSIST and a.unit_id in roles.unit_ids), None)
-    headed = actions.headed_assignment(request.user, message, active)
+    headed_list = actions.headed_assignments(request.user, message, active)
+    headed = headed_list[0] if headed_list else None
     dispatcher = roles.dispatches(message.region)
     supervisor = roles.supervises(message.region)
     extensions = list(Extension.objects.filter(assignment__message=message)
@@ -495,9 +507,15 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED}
     case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion,
                              returned_by)
-    if can["assign"]:
-        case_forms["assign"] = forms.AssignHandlerForm(
-            initial={"version": message.version, "handler": headed.handler_id}, staff=actions.unit_staff(headed.unit))
+    # 指派承办人: a form for each unit the user heads that holds the case (lead and assisting);
+    # a refused or stale one shown again in its unit's place
+    assign_forms = []
+    for a in headed_list if can["assign"] else ():
+        form = forms.AssignHandlerForm(initial={"version": message.version, "handler": a.handler_id, "unit": a.unit_id},
+                                       staff=actions.unit_staff(a.unit), auto_id=f"id_assign{a.unit_id}_%s")
+        if bound and "assign" in bound and id_param(str(bound["assign"]["unit"].value() or "")) in (a.unit_id, None):
+            form = bound.pop("assign")
+        assign_forms.append((a, form))
     if bound:
         case_forms.update(bound)
     events = list(message.events.select_related("actor", "unit"))
@@ -516,7 +534,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     held = staff_hints.held_on(message, events)
     return render(request, "board/staff/case.html", {
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
-        "headed": headed,
+        "assign_forms": assign_forms,
         "can": can, "forms": case_forms, "extensions": extensions, "pending_extension": pending_extension,
         "events": events,
         "replies": list(message.replies.select_related("unit", "author")),
@@ -584,7 +602,7 @@ def _run_assist(request, roles, message, data):
 
 
 def _run_assign(request, roles, message, data):
-    a = actions.assignable(request.user, message)
+    a = actions.assignable(request.user, message, data.get("unit"))
     actions.do_assign_handler(request.user, message, a.unit, data["handler"])
     return f"已指派 {data['handler']} 承办"
 
@@ -670,7 +688,8 @@ def case_action(request, public_id, action):
         kwargs["message"] = message
     if action == "assign":  # the people of the unit the user heads: anyone else is not a choice
         try:
-            kwargs["staff"] = actions.unit_staff(actions.assignable(request.user, message).unit)
+            headed = actions.assignable(request.user, message, id_param(request.POST.get("unit", "")))
+            kwargs["staff"] = actions.unit_staff(headed.unit)
         except IllegalMove as exc:  # the unit no longer holds the case: the page says so, as for any stale form
             return _render_case(request, roles, message, error=str(exc), status=409)
     form = form_class(request.POST, **kwargs)
