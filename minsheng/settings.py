@@ -147,8 +147,9 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'minsheng.sqlite3'}"
 _db_url = env_str("DATABASE_URL", DEFAULT_SQLITE)
+_conn_max_age = env_int("DB_CONN_MAX_AGE", 0, minimum=0)  # outside the try: its own error, not the URL's
 try:
-    _db = dj_database_url.parse(_db_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
+    _db = dj_database_url.parse(_db_url, conn_max_age=_conn_max_age)
 except Exception as exc:  # dj_database_url raises several types for a bad URL
     raise ImproperlyConfigured(f"DATABASE_URL={_db_url!r} 不是有效的数据库 URL: {exc}") from None
 if _db.get("ENGINE") not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):

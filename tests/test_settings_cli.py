@@ -37,6 +37,8 @@ def run(*args, **env):
         ("DATABASE_URL", "mysql://nowhere/minsheng", "DATABASE_URL='mysql://nowhere/minsheng': 不支持的数据库类型"),
         ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https", "SECURE_PROXY_SSL_HEADER='X-Forwarded-Proto: https' 不是请求头名称"),
         ("SECURE_HSTS_SECONDS", "1y", "SECURE_HSTS_SECONDS='1y' 不是整数"),
+        # was told as "DATABASE_URL=... 不是有效的数据库 URL: DB_CONN_MAX_AGE=..." (the URL blamed)
+        ("DB_CONN_MAX_AGE", "x", "配置错误: DB_CONN_MAX_AGE='x' 不是整数"),
         # a file in the way (or a read-only disk): was a traceback of NotADirectoryError (PermissionError)
         ("MINSHENG_VAR_DIR", "/dev/null/var", "MINSHENG_VAR_DIR='/dev/null/var': 无法创建目录 /dev/null/var"),
     ],

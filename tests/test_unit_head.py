@@ -455,3 +455,28 @@ def test_a_head_of_the_lead_and_an_assisting_unit_assigns_each(team, directory, 
     forms_ = re.findall(r'<form[^>]*case/[^"]*/assign/.*?</form>', response.content.decode(), re.S)
     assert len(forms_) == 2 and f'value="{directory["ecology"].pk}"' in forms_[1]
     assert re.search(rf'<option value="{team["head"].pk}" selected', forms_[1]), forms_[1]
+
+
+def test_an_admin_assigns_an_assisting_units_handler_on_the_page_as_through_the_api(team, directory, login):
+    """A platform admin may give any unit's share of a case out (do_assign_handler, the API's ``unit``);
+    the page's hidden ``unit`` naming an assisting unit that holds the case was a 409 saying the case
+    had left it."""
+    from minsheng.accounts.models import User
+
+    admin = User.objects.create_superuser(username="root", password="pw-Secret-123", email="root@example.com")
+    m = actions.do_submit(team["citizen"], title="小区旁工地夜间施工噪声扰民",
+                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complaint",
+                          region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
+    response = login(admin).post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                                 {"version": Message.objects.get(pk=m.pk).version, "unit": directory["ecology"].pk,
+                                  "handler": team["other_officer"].pk})
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    assert Assignment.objects.get(message=m, role="assist", state="active").handler == team["other_officer"]
+    assert lead_of(m).handler is None
+    # a unit that does not hold the case is still refused, in words
+    response = login(admin).post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                                 {"version": Message.objects.get(pk=m.pk).version,
+                                  "unit": 999999,
+                                  "handler": team["officer"].pk})
+    assert response.status_code in (403, 409)

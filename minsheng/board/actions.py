@@ -402,11 +402,17 @@ def assignable(actor, message: Message, unit_id: int | None = None) -> Assignmen
     """The assignment whose 承办人 ``actor`` may give out now (headed_assignments; with ``unit_id``,
     that unit's, else the first). A head whose unit no longer holds the case (answered,
     transferred, returned while the page was open) is told so, as a 409 (IllegalMove); anyone who
-    heads none of the case's units (or not ``unit_id``), a 403."""
+    heads none of the case's units (or not ``unit_id``), a 403. A platform admin naming ``unit_id``
+    may give out any unit's share that is active, as do_assign_handler and the API allow."""
     headed = [a for a in headed_assignments(actor, message) if unit_id is None or a.unit_id == unit_id]
     if headed:
         return headed[0]
     roles = roles_of(actor)
+    if roles.admin and unit_id is not None:
+        held = (message.assignments.filter(state=Assignment.State.ACTIVE, unit_id=unit_id)
+                .select_related("unit", "handler").order_by("-role", "-assigned_at").first())  # "lead" first
+        if held is not None:
+            return held
     heads = roles.head_unit_ids if unit_id is None else [u for u in roles.head_unit_ids if u == unit_id]
     if roles.admin or message.assignments.filter(unit_id__in=heads).exists():
         raise IllegalMove("该留言当前不在您单位办理 (已答复、转办或退回), 不能指派承办人")
