@@ -32,7 +32,7 @@ def run(*args, **env):
         ("MINSHENG_SITE_URL", "minsheng.gov.cn", "MINSHENG_SITE_URL='minsheng.gov.cn' 不是网站地址"),
         ("MINSHENG_MAP_FILE", "/nonexistent/gansu.json", "MINSHENG_MAP_FILE='/nonexistent/gansu.json' 不是文件"),
         ("MINSHENG_CODE_SENDER", "minsheng.accounts.senders.SmsSender",
-         "MINSHENG_CODE_SENDER='minsheng.accounts.senders.SmsSender' cannot be imported"),
+         "MINSHENG_CODE_SENDER='minsheng.accounts.senders.SmsSender' 无法导入"),  # was 「cannot be imported」
         ("MINSHENG_PREFILL_CONFIDENCE", "60", "MINSHENG_PREFILL_CONFIDENCE=60 应在 0 与 1 之间"),
         ("DATABASE_URL", "mysql://nowhere/minsheng", "DATABASE_URL='mysql://nowhere/minsheng': 不支持的数据库类型"),
         ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https", "SECURE_PROXY_SSL_HEADER='X-Forwarded-Proto: https' 不是请求头名称"),

@@ -20,7 +20,7 @@ def code_sender_check(app_configs, **kwargs):
     try:
         import_string(settings.MINSHENG_CODE_SENDER)
     except ImportError as exc:
-        return [checks.Error(f"MINSHENG_CODE_SENDER={settings.MINSHENG_CODE_SENDER!r} cannot be imported: {exc}",
+        return [checks.Error(f"MINSHENG_CODE_SENDER={settings.MINSHENG_CODE_SENDER!r} 无法导入: {exc}",
                              id="minsheng.E001")]
     return []
 
