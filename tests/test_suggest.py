@@ -72,6 +72,32 @@ def test_read_message_is_idempotent(models, personas, directory, django_capture_
 
 
 @pytest.mark.django_db
+def test_a_reading_is_stored_whole_or_not_at_all(models, personas, directory, django_capture_on_commit_callbacks,
+                                                 monkeypatch):
+    """The reading (classified_at and the predictions) and its history event were two writes: a failing
+    event left a message read with no event, and a reader between them (the worker test, on a busy
+    machine) found the one without the other."""
+    with django_capture_on_commit_callbacks(execute=False):
+        m = actions.do_submit(personas["citizen"], title="小区加装电梯没人管", body="老旧小区想加装电梯, 请问怎么办理",
+                              kind="complain", region=directory["lanzhou"])
+    create = Event.objects.create
+
+    def failing(**kwargs):
+        if kwargs.get("kind") == Event.Kind.CLASSIFIED:
+            raise RuntimeError("disk full")
+        return create(**kwargs)
+
+    monkeypatch.setattr(Event.objects, "create", failing)
+    with pytest.raises(RuntimeError):
+        tasks.classify_message(m.pk)
+    m.refresh_from_db()
+    assert m.classified_at is None and m.predicted_topic is None
+    monkeypatch.setattr(Event.objects, "create", create)
+    assert tasks.classify_message(m.pk) is True  # read again later, whole
+    assert Event.objects.filter(message=m, kind=Event.Kind.CLASSIFIED).count() == 1
+
+
+@pytest.mark.django_db
 def test_label_without_directory_topic_stays_unset(models, personas, directory, django_capture_on_commit_callbacks):
     from minsheng.directory.models import Topic
 

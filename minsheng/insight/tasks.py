@@ -14,6 +14,7 @@ from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from .classify import ModelError, Prediction, TextClassifier
@@ -118,10 +119,12 @@ def classify_message(message_pk: int) -> bool:
         kind = kind_for_label(kind_p.label)
         fields.update(predicted_kind=kind, kind_confidence=round(kind_p.confidence, 4) if kind else None)
         data.update(kind=kind, kind_label=kind_p.label, kind_confidence=round(kind_p.confidence, 4))
-    # a conditional UPDATE, not a transition: the status and version stay; a second run finds it done
-    if not Message.objects.filter(pk=message.pk, classified_at__isnull=True).update(**fields):
-        return False
-    Event.objects.create(message=message, kind=Event.Kind.CLASSIFIED, public=False, data=data)
+    # a conditional UPDATE, not a transition: the status and version stay; a second run finds it done.
+    # One transaction with its event: a reader never finds the reading without it, a failure leaves neither
+    with transaction.atomic():
+        if not Message.objects.filter(pk=message.pk, classified_at__isnull=True).update(**fields):
+            return False
+        Event.objects.create(message=message, kind=Event.Kind.CLASSIFIED, public=False, data=data)
     return True
 
 
@@ -188,8 +191,6 @@ def _note_hold(message, data: dict) -> None:
     """The case history says why the message was not dispatched automatically (internal, shown
     on the staff timeline): once, however often the task runs, and only while it still waits for a
     dispatcher (one who dispatched it during the lookup has decided: no note after his 派单)."""
-    from django.db import transaction
-
     from minsheng.board.models import Event, Message
     from minsheng.board.workflow import Status
 
