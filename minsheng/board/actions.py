@@ -393,11 +393,6 @@ def headed_assignments(actor, message: Message, assignments=None) -> list[Assign
             or (roles.admin and a.role == Assignment.Role.LEAD)]
 
 
-def headed_assignment(actor, message: Message, assignments=None) -> Assignment | None:
-    """The first of headed_assignments (the lead unit's if the actor heads it), or None."""
-    return next(iter(headed_assignments(actor, message, assignments)), None)
-
-
 def assignable(actor, message: Message, unit_id: int | None = None) -> Assignment:
     """The assignment whose 承办人 ``actor`` may give out now (headed_assignments; with ``unit_id``,
     that unit's, else the first). A head whose unit no longer holds the case (answered,

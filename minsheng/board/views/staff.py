@@ -474,7 +474,6 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
                    None)
     my_assist = next((a for a in active if a.role == A.Role.ASSIST and a.unit_id in roles.unit_ids), None)
     headed_list = actions.headed_assignments(request.user, message, active)
-    headed = headed_list[0] if headed_list else None
     dispatcher = roles.dispatches(message.region)
     supervisor = roles.supervises(message.region)
     extensions = list(Extension.objects.filter(assignment__message=message)
@@ -490,7 +489,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "return": bool(my_lead and allowed("return", message.status)),
         "extend": may_extend and pending_extension is None,
         "assist": bool(my_assist and allowed("assist_note", message.status)),
-        "assign": bool(headed and allowed("assign_handler", message.status)),
+        "assign": bool(headed_list) and allowed("assign_handler", message.status),
         "accept": dispatcher and allowed("accept", message.status),
         "reject": dispatcher and allowed("reject", message.status),
         "dispatch": dispatcher and allowed("dispatch", message.status),
