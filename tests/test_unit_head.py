@@ -51,9 +51,12 @@ def lead_of(m) -> Assignment:
     return Assignment.objects.get(message=m, role="lead", state="active")
 
 
-def post_assign(client, m, handler):
+def post_assign(client, m, handler, seen=None):
+    """The 指派 form as the page draws it now (``seen``: the 承办人 it showed, by default the current one)."""
+    current = Assignment.objects.filter(message=m, role="lead", state="active").values_list("handler", flat=True)
+    seen = current.first() if seen is None else seen
     return client.post(reverse("board:case_action", args=[m.public_id, "assign"]),
-                       {"version": Message.objects.get(pk=m.pk).version, "handler": handler.pk})
+                       {"version": Message.objects.get(pk=m.pk).version, "handler": handler.pk, "seen": seen or ""})
 
 
 def test_the_head_assigns_a_case_and_the_officer_is_told(team, directory, login, django_capture_on_commit_callbacks):
@@ -480,3 +483,148 @@ def test_an_admin_assigns_an_assisting_units_handler_on_the_page_as_through_the_
                                   "unit": 999999,
                                   "handler": team["officer"].pk})
     assert response.status_code in (403, 409)
+
+
+# --- one ?handler= for the page and the API; the 指派 form asks assignable once -------------------------
+
+@pytest.mark.parametrize("value", ["someone", "-1", "²", "other_officer", "citizen"])
+def test_a_refused_handler_filter_says_the_same_on_the_page_as_in_the_api(team, directory, login, value):
+    """The inbox page dropped a bad ?handler= unsaid (or listed nothing for someone it may not name)
+    where the API said why: one builder now, the same words."""
+    m = dispatched(team, directory)
+    value = str(team[value].pk) if value in team else value
+    client = APIClient()
+    client.force_authenticate(team["officer"])
+    response = client.get(f"/api/v1/staff/inbox/?handler={value}")
+    assert response.status_code == 400
+    said = response.json()["error"]["fields"]["handler"][0]
+    page = login(team["officer"]).get("/staff/?handler=" + value)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert said in text and "已显示全部待办" in text and m.title in text  # told, and the list shown unfiltered
+
+
+def test_the_assign_form_asks_who_may_assign_once(team, directory, login, monkeypatch):
+    m = dispatched(team, directory)
+    asked = []
+    real = actions.assignable
+    monkeypatch.setattr(actions, "assignable", lambda *a, **k: asked.append(a) or real(*a, **k))
+    assert post_assign(login(team["head"]), m, team["colleague"]).status_code == 302
+    assert lead_of(m).handler == team["colleague"] and len(asked) == 1
+
+
+# --- assigning does not make an officer's page stale; two heads at once are told ----------------------
+
+REPLY = "经现场核查, 已协调加装电梯事宜, 预计下月开工。"
+
+
+def test_an_officer_answering_while_the_head_assigns_is_not_refused(team, directory, login):
+    m = dispatched(team, directory)
+    officer, head = login(team["officer"]), login(team["head"])
+    loaded = Message.objects.get(pk=m.pk).version  # the head's page, before the officer signs
+    response = officer.post(reverse("board:case_action", args=[m.public_id, "sign"]), {"version": loaded})
+    assert response.status_code == 302
+    signed = Message.objects.get(pk=m.pk).version  # the officer's page, with the reply form
+    response = head.post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                         {"version": loaded, "handler": team["officer"].pk, "seen": ""})
+    assert response.status_code == 302 and lead_of(m).handler == team["officer"]  # signing meanwhile: no conflict
+    assert Message.objects.get(pk=m.pk).version == signed  # nothing the officer sees or writes changed
+    response = officer.post(reverse("board:case_action", args=[m.public_id, "reply"]),
+                            {"version": signed, "body": REPLY})
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    assert Message.objects.get(pk=m.pk).status == "replied"
+
+
+def test_two_heads_giving_a_case_out_at_once_do_not_overwrite_each_other(team, directory, login):
+    """Both pages showed 未指派: the second head is told who has it now (409), their choice kept,
+    and sending it again (now knowing) reassigns."""
+    deputy = make_user("deputy", role="head", unit=directory["housing"], display_name="住建局赵副局长")
+    m = dispatched(team, directory)
+    assert post_assign(login(team["head"]), m, team["officer"], seen="").status_code == 302
+    second = login(deputy)
+    response = post_assign(second, m, team["colleague"], seen="")
+    page = response.content.decode()
+    assert response.status_code == 409 and lead_of(m).handler == team["officer"]
+    assert "现由 <b>住建局张科长</b> 承办" in page
+    form = re.search(r'<form[^>]*id="assign-form".*?</form>', page, re.S).group(0)
+    assert re.search(rf'<option value="{team["colleague"].pk}" selected', form)  # the choice kept
+    seen = re.search(r'name="seen" value="(\d*)"', form).group(1)
+    assert seen == str(team["officer"].pk)
+    response = post_assign(second, m, team["colleague"], seen=seen)
+    assert response.status_code == 302 and lead_of(m).handler == team["colleague"]
+    last = Event.objects.filter(message=m, kind=Event.Kind.HANDLER_ASSIGNED).latest("pk")
+    assert last.data["previous"] == "住建局张科长" and last.actor == deputy
+    with pytest.raises(actions.Conflict, match="已由 住建局李科员 承办"):  # the action itself, as the API may use it
+        actions.do_assign_handler(team["head"], m, directory["housing"], team["officer"], seen=None)
+
+
+def test_an_admin_gets_a_form_for_each_unit_holding_the_case(team, directory, login):
+    """The page offered an admin the lead unit's 指派 alone, while the API assigns any unit's."""
+    admin = make_user("root", role="admin")
+    m = actions.do_submit(team["citizen"], title="小区旁工地夜间施工噪声扰民",
+                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complaint",
+                          region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
+    page = login(admin).get(reverse("board:case", args=[m.public_id])).content.decode()
+    forms_ = re.findall(r'<form[^>]*case/[^"]*/assign/.*?</form>', page, re.S)
+    assert len(forms_) == 2, forms_
+    assert "住建局李科员" in forms_[0] and "生态局刘" in forms_[1] and "住建局李科员" not in forms_[1]
+
+
+# --- the 承办人 when the case moves between units -------------------------------------------------
+
+def test_a_case_transferred_back_stays_with_its_handler(team, directory, login, django_capture_on_commit_callbacks):
+    m = dispatched(team, directory, sign=True)
+    actions.do_assign_handler(team["head"], m, directory["housing"], team["colleague"])
+    actions.do_transfer(team["colleague"], Message.objects.get(pk=m.pk), directory["housing"], directory["ecology"],
+                        "请生态环境局核查")
+    # gone from the 承办人's 指派给我 (page and API) while another unit holds it
+    colleague = login(team["colleague"])
+    assert m.title not in colleague.get("/staff/?handler=me").content.decode()
+    api = APIClient()
+    api.force_authenticate(team["colleague"])
+    assert api.get("/api/v1/staff/inbox/?handler=me").json()["results"] == []
+    with django_capture_on_commit_callbacks(execute=True):
+        back = actions.do_transfer(team["other_officer"], Message.objects.get(pk=m.pk), directory["ecology"],
+                                   directory["housing"], "属住建局职责")
+    assert back.handler == team["colleague"] and lead_of(m).handler == team["colleague"]
+    event = Event.objects.filter(message=m, kind=Event.Kind.HANDLER_ASSIGNED).latest("pk")
+    assert not event.public and event.data["carried_over"] and event.data["via"] == "transfer"
+    note = Notification.objects.filter(user=team["colleague"], kind="handler_assigned").latest("pk")
+    assert "转回本单位, 仍由您承办" in note.text
+    assert m.title in colleague.get("/staff/?handler=me").content.decode()
+    assert "转回本单位, 沿用原承办人" in login(team["head"]).get(reverse("board:case", args=[m.public_id])).content.decode()
+
+
+def test_a_returned_case_dispatched_again_to_the_unit_stays_with_its_handler(team, directory):
+    m = dispatched(team, directory, sign=True)
+    actions.do_assign_handler(team["head"], m, directory["housing"], team["colleague"])
+    actions.do_return(team["colleague"], Message.objects.get(pk=m.pk), directory["housing"], "请补充具体位置")
+    assert not Assignment.objects.filter(message=m, state="active").exists()
+    lead = actions.do_dispatch(team["dispatcher"], Message.objects.get(pk=m.pk), directory["housing"])
+    assert lead.handler == team["colleague"]
+    assert Event.objects.filter(message=m, data__via="dispatch", data__handler_id=team["colleague"].pk).exists()
+
+
+def test_a_case_transferred_to_its_assisting_unit_stays_with_that_units_handler(team, directory):
+    m = actions.do_submit(team["citizen"], title="小区旁工地夜间施工噪声扰民",
+                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complaint",
+                          region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
+    eco_head = make_user("eco_head", role="head", unit=directory["ecology"], display_name="生态局局长")
+    actions.do_assign_handler(eco_head, Message.objects.get(pk=m.pk), directory["ecology"], team["other_officer"])
+    new = actions.do_transfer(team["officer"], Message.objects.get(pk=m.pk), directory["housing"],
+                              directory["ecology"], "以噪声污染为主, 请生态环境局主办")
+    assert new.role == "lead" and new.handler == team["other_officer"]
+
+
+def test_a_case_back_to_a_unit_its_handler_left_starts_unassigned(team, directory):
+    m = dispatched(team, directory, sign=True)
+    actions.do_assign_handler(team["head"], m, directory["housing"], team["colleague"])
+    actions.do_transfer(team["colleague"], Message.objects.get(pk=m.pk), directory["housing"], directory["ecology"],
+                        "请生态环境局核查")
+    team["colleague"].is_active = False
+    team["colleague"].save(update_fields=["is_active"])
+    back = actions.do_transfer(team["other_officer"], Message.objects.get(pk=m.pk), directory["ecology"],
+                               directory["housing"], "属住建局职责")
+    assert back.handler is None

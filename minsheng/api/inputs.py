@@ -251,13 +251,6 @@ class InboxQuery(serializers.Serializer):
     cursor = serializers.CharField(required=False, max_length=200)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
-    def validate_handler(self, value):
-        from minsheng.board.views.staff import id_param
-
-        if value in ("me", "none") or id_param(value) is not None:
-            return value
-        raise serializers.ValidationError("应为 ?handler=me (指派给我)、?handler=none (未指派) 或 ?handler=承办人的用户编号")
-
 
 class CursorQuery(serializers.Serializer):
     """The pages of a message list without filters (我的留言, 我也遇到的): a bad ``page_size`` is a

@@ -146,13 +146,24 @@ def can_reopen(message: Message, now=None) -> bool:
 
 
 def _carried_handler(message: Message, unit, round_: int):
-    """The 承办人 of ``unit``'s share of the case's round ``round_`` (its latest one there), if
-    still an officer or head of ``unit``: a new round back to the same unit stays theirs."""
+    """The 承办人 of ``unit``'s share of the case's round ``round_`` (its latest one there, lead or
+    assisting), if still an officer or head of ``unit``: a case back to the same unit stays theirs."""
     last = (message.assignments.filter(unit=unit, round=round_, handler__isnull=False)
             .order_by("-assigned_at", "-pk").select_related("handler").first())
     if last is not None and unit_staff(unit).filter(pk=last.handler_id).exists():
         return last.handler
     return None
+
+
+def _told_carried(message: Message, assignment: Assignment, now, via: str) -> None:
+    """A new assignment created with its unit's earlier 承办人 (_carried_handler): recorded internally
+    (no head acted) and the 承办人 told, once the transaction commits. ``via``: reopen (重办),
+    transfer (转办 back, or to the assisting unit) or dispatch (派单 again after a return or undone merge)."""
+    if assignment.handler is None:
+        return
+    _event(message, Event.Kind.HANDLER_ASSIGNED, unit=assignment.unit, public=False, at=now,
+           handler=str(assignment.handler), handler_id=assignment.handler_id, carried_over=True, via=via)
+    transaction.on_commit(notify.dated(now, lambda: notify.handler_assigned(assignment, None, carried_over=via)))
 
 
 def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
@@ -169,17 +180,13 @@ def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
         due = due_after(now, reply_days(message.kind))
         transition(message, "reopen", reopen_count=message.reopen_count + 1, due_at=due, replied_at=None,
                    dispatched_at=now)
-        handler = _carried_handler(message, last_lead.unit, last_lead.round)
         assignment = Assignment.objects.create(
             message=message, unit=last_lead.unit, role=Assignment.Role.LEAD, round=last_lead.round + 1,
-            assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS), due_at=due, handler=handler)
+            assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS), due_at=due,
+            handler=_carried_handler(message, last_lead.unit, last_lead.round))
         _event(message, Event.Kind.REOPENED, actor=actor, unit=last_lead.unit, at=now, reason=reason,
                due_at=due.isoformat())
-        if handler is not None:
-            _event(message, Event.Kind.HANDLER_ASSIGNED, unit=last_lead.unit, public=False, at=now,
-                   handler=str(handler), handler_id=handler.pk, carried_over=True)
-            transaction.on_commit(notify.dated(now, lambda: notify.handler_assigned(assignment, None,
-                                                                                    carried_over=True)))
+        _told_carried(message, assignment, now, "reopen")
         transaction.on_commit(notify.dated(now, lambda: notify.case_arrived(assignment)))
     return assignment
 
@@ -280,16 +287,21 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
         transition(message, "dispatch", **fields)
         rnd = message.reopen_count + 1
         sign_due = due_after(now, settings.MINSHENG_SIGN_DAYS)
+        # a unit that returned the case (or had it before a merge undone) gets it back with its 承办人
         assignment = Assignment.objects.create(message=message, unit=lead, role=Assignment.Role.LEAD, round=rnd,
-                                               assigned_at=now, sign_due_at=sign_due, due_at=fields["due_at"])
+                                               assigned_at=now, sign_due_at=sign_due, due_at=fields["due_at"],
+                                               handler=_carried_handler(message, lead, rnd))
         helpers = [Assignment.objects.create(message=message, unit=u, role=Assignment.Role.ASSIST, round=rnd,
-                                             assigned_at=now, sign_due_at=sign_due, due_at=fields["due_at"])
+                                             assigned_at=now, sign_due_at=sign_due, due_at=fields["due_at"],
+                                             handler=_carried_handler(message, u, rnd))
                    for u in assists]
         # auto: the system's own dispatch (insight.tasks.auto_dispatch), told apart from a dispatcher's
         # whose account was deleted later (both leave no actor)
         _event(message, Event.Kind.DISPATCHED, actor=actor, unit=lead, at=now, lead=lead.name,
                assists=[u.name for u in assists], due_at=fields["due_at"].isoformat(),
                **({"auto": True} if actor is None else {}))
+        for a in [assignment, *helpers]:
+            _told_carried(message, a, now, "dispatch")
         if corrections:
             # data keys "topic"/"kind": not through _event(), whose own ``kind`` parameter would clash
             Event.objects.create(message=message, kind=Event.Kind.CORRECTED, actor=actor, public=False, at=now,
@@ -382,44 +394,46 @@ def unit_staff(unit):
 def headed_assignments(actor, message: Message, assignments=None) -> list[Assignment]:
     """The active assignments of the units ``actor`` heads (单位负责人), whose 承办人 they may assign,
     the lead one first (a head of both the lead and an assisting unit has two); for a platform
-    admin the lead unit's. Empty for everyone else. ``assignments``: the message's, when the caller
-    has them already."""
+    admin every unit's (as do_assign_handler and the API allow). Empty for everyone else.
+    ``assignments``: the message's, when the caller has them already."""
     roles = roles_of(actor)
     if assignments is None:
         assignments = message.assignments.filter(state=Assignment.State.ACTIVE).select_related("unit", "handler")
     active = sorted((a for a in assignments if a.state == Assignment.State.ACTIVE),
                     key=lambda a: a.role != Assignment.Role.LEAD)
-    return [a for a in active if a.unit_id in roles.head_unit_ids
-            or (roles.admin and a.role == Assignment.Role.LEAD)]
+    return [a for a in active if roles.admin or a.unit_id in roles.head_unit_ids]
 
 
 def assignable(actor, message: Message, unit_id: int | None = None) -> Assignment:
     """The assignment whose 承办人 ``actor`` may give out now (headed_assignments; with ``unit_id``,
     that unit's, else the first). A head whose unit no longer holds the case (answered,
     transferred, returned while the page was open) is told so, as a 409 (IllegalMove); anyone who
-    heads none of the case's units (or not ``unit_id``), a 403. A platform admin naming ``unit_id``
-    may give out any unit's share that is active, as do_assign_handler and the API allow."""
+    heads none of the case's units (or not ``unit_id``), a 403."""
     headed = [a for a in headed_assignments(actor, message) if unit_id is None or a.unit_id == unit_id]
     if headed:
         return headed[0]
     roles = roles_of(actor)
-    if roles.admin and unit_id is not None:
-        held = (message.assignments.filter(state=Assignment.State.ACTIVE, unit_id=unit_id)
-                .select_related("unit", "handler").order_by("-role", "-assigned_at").first())  # "lead" first
-        if held is not None:
-            return held
     heads = roles.head_unit_ids if unit_id is None else [u for u in roles.head_unit_ids if u == unit_id]
     if roles.admin or message.assignments.filter(unit_id__in=heads).exists():
         raise IllegalMove("该留言当前不在您单位办理 (已答复、转办或退回), 不能指派承办人")
     raise PermissionDenied("只有本单位负责人可以指派承办人")
 
 
-def do_assign_handler(actor, message: Message, unit, handler, at=None) -> Assignment:
+# do_assign_handler's ``seen`` when the caller showed no 承办人 to check against (the API)
+UNSEEN = object()
+
+
+def do_assign_handler(actor, message: Message, unit, handler, at=None, seen=UNSEEN) -> Assignment:
     """指派承办人: the head (单位负责人) of ``unit`` gives the unit's share of the case to one of
     its officers (or heads), or gives it to another one. Preconditions: the actor heads ``unit``
     (or is a platform admin), the unit holds the case now (its assignment is active: dispatched
     or signed, not yet answered), and ``handler`` is an officer or head of ``unit``. Internal:
-    the history records it unpublished; the officer is told."""
+    the history records it unpublished; the officer is told.
+
+    Who handles the case inside the unit is not what its officers sign, answer or transfer: the
+    case's ``version`` stays (an officer answering meanwhile is not refused as stale). Two heads
+    giving it out at once are told apart by ``seen``, the id of the 承办人 the actor's page showed
+    (None: 未指派): another one there now is a Conflict, not a silent overwrite."""
     roles = roles_of(actor)
     if unit is None or (unit.pk not in roles.head_unit_ids and not roles.admin):
         raise PermissionDenied("只有本单位负责人可以指派承办人")
@@ -428,17 +442,21 @@ def do_assign_handler(actor, message: Message, unit, handler, at=None) -> Assign
         raise Invalid(f"{handler or '该用户'} 不是{unit.name}的工作人员, 只能指派本单位的承办人员", "handler")
     now = at or timezone.now()
     with transaction.atomic():
-        _lock(message)  # the row locked, the caller's copy still current (it moves with the transition below)
+        # the row locked against a reply, transfer or return meanwhile, the caller's copy still current;
+        # its version stays (see above)
+        _lock(message)
         # not message.assignments: a list's prefetch of them may join the nullable handler (PostgreSQL
         # locks no outer join)
         a = (Assignment.objects.select_for_update().filter(message=message, unit=unit, state=Assignment.State.ACTIVE)
              .order_by("-role", "-assigned_at").first())  # "lead" before "assist"
         if a is None:
             raise PermissionDenied("该留言当前不在您单位办理")
+        if seen is not UNSEEN and a.handler_id != seen:
+            now_with = f"已由 {a.handler} 承办" if a.handler else "已改为未指派"
+            raise Conflict(f"该件刚刚{now_with}, 请核对后再指派")
         if a.handler_id == handler.pk:
             raise Invalid(f"该件已由 {handler} 承办", "handler")
         previous = a.handler
-        transition(message, "assign_handler")
         Assignment.objects.filter(pk=a.pk).update(handler=handler)
         a.handler = handler
         _event(message, Event.Kind.HANDLER_ASSIGNED, actor=actor, unit=unit, public=False, at=now,
@@ -488,10 +506,13 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
         message.assignments.filter(unit=to_unit, role=Assignment.Role.ASSIST,
                                    state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE, closed_at=now)
         _void_extensions(message, now)
+        # a case transferred back to a unit that had it this round (or to its assisting unit) stays
+        # with that unit's 承办人; else it starts 未指派
         new = Assignment.objects.create(message=message, unit=to_unit, role=Assignment.Role.LEAD, round=a.round,
                                         assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS),
-                                        due_at=message.due_at)
+                                        due_at=message.due_at, handler=_carried_handler(message, to_unit, a.round))
         _event(message, Event.Kind.TRANSFERRED, actor=actor, unit=unit, at=now, to=to_unit.name, reason=reason)
+        _told_carried(message, new, now, "transfer")
         transaction.on_commit(notify.dated(now, lambda: notify.case_arrived(new)))
     return new
 

@@ -334,7 +334,7 @@ class Generator:
     def _assign(self, s, at) -> None:
         """The head of the unit that just received the case gives most cases to one of its
         officers within the hour (指派承办人); the rest wait unassigned. A transfer starts
-        unassigned: the last unit's 承办人 does not answer it (a reopening keeps its own, _do_reopen)."""
+        unassigned: the last unit's 承办人 does not answer it (a case back to a unit keeps its own, _arrived)."""
         s.handler = None
         head, people = self.cast.heads.get(s.unit.id), self.cast.handlers.get(s.unit.id)
         if head is None or not people or self.assign_rng.random() < 0.2:
@@ -344,6 +344,14 @@ class Generator:
             return
         actions.do_assign_handler(head, s.message, s.unit, handler, at=when)
         s.handler = (s.unit.id, handler)
+
+    def _arrived(self, s, assignment, at) -> None:
+        """The case reached ``assignment``'s unit: back to a unit whose 承办人 had it (重办, 转办 back,
+        派单 again after a return), theirs again (actions._carried_handler); else the head assigns."""
+        if assignment.handler is not None:
+            s.handler = (assignment.unit_id, assignment.handler)
+        else:
+            self._assign(s, at)
 
     def _do_accept(self, s, step, at, main):
         actions.do_accept(self.cast.dispatcher_for(s.plan.region), s.message, at=at)
@@ -358,16 +366,16 @@ class Generator:
     def _do_dispatch(self, s, step, at, main):
         unit = self.wrong_unit(s.plan.region, s.lead) if step == "dispatch_wrong" else s.lead
         assists = [] if step == "dispatch_wrong" else s.assists
-        actions.do_dispatch(self.cast.dispatcher_for(s.plan.region), s.message, unit, assists=assists,
-                            topic=s.subtopic, at=at)
+        lead = actions.do_dispatch(self.cast.dispatcher_for(s.plan.region), s.message, unit, assists=assists,
+                                   topic=s.subtopic, at=at)
         s.unit = unit
-        self._assign(s, at)
+        self._arrived(s, lead, at)
 
     def _do_transfer(self, s, step, at, main):
         reason = self.rng.choice(text.TRANSFER_REASONS).format(to=s.lead.name)
-        actions.do_transfer(self._staff(s.unit, s), s.message, s.unit, s.lead, reason, at=at)
+        new = actions.do_transfer(self._staff(s.unit, s), s.message, s.unit, s.lead, reason, at=at)
         s.unit = s.lead
-        self._assign(s, at)
+        self._arrived(s, new, at)
 
     def _do_return(self, s, step, at, main):
         actions.do_return(self._staff(s.unit, s), s.message, s.unit, self.rng.choice(text.RETURN_REASONS), at=at)
@@ -412,10 +420,7 @@ class Generator:
 
     def _do_reopen(self, s, step, at, main):
         reopened = actions.do_reopen(s.author, s.message, self.rng.choice(text.REOPEN_REASONS), at=at)
-        if reopened.handler is not None:  # back to the unit whose 承办人 answered it: theirs again
-            s.handler = (s.unit.id, reopened.handler)
-        else:
-            self._assign(s, at)  # the reopened round is a new assignment of the unit
+        self._arrived(s, reopened, at)  # the reopened round is a new assignment of the unit
 
     def _do_close(self, s, step, at, main):
         actions.do_close(s.message, at=at, reason="no_evaluation" if step == "close_noeval" else "not_reopened")

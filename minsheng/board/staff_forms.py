@@ -11,7 +11,7 @@ from django.forms.utils import ErrorDict
 from minsheng.directory.models import Topic, Unit, topic_tree
 from minsheng.insight.text import han_ratio
 
-from .actions import NO_CHINESE_REPLY, REASON_MAX_CHARS, REPLY_MAX_CHARS
+from .actions import NO_CHINESE_REPLY, REASON_MAX_CHARS, REPLY_MAX_CHARS, unit_staff
 from .models import MessageKind
 
 
@@ -128,7 +128,10 @@ class StaffField(forms.ModelChoiceField):
 
 
 class AssignHandlerForm(VersionedForm):
-    """指派承办人: the head of the unit picks one of its officers (``staff``: actions.unit_staff)."""
+    """指派承办人: the head of the unit picks one of its officers. ``assignment``: the unit's share of
+    the case the user may give out (actions.assignable), whose people are the choices; cleaned
+    data hold it. Its ``version`` is not compared (actions.do_assign_handler): ``seen``, the
+    承办人 the page showed, is."""
 
     handler = StaffField(label="承办人", queryset=None, empty_label="请选择本单位的承办人员",
                          error_messages={"required": "请选择承办人",
@@ -137,10 +140,18 @@ class AssignHandlerForm(VersionedForm):
     # which of the units the head heads that hold the case (a head of the lead and an assisting
     # unit has a form for each); read by the view before the form (staff.case_action)
     unit = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # the 承办人 the page showed (empty: 未指派); another one meanwhile is a conflict, not overwritten
+    seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1,
+                              error_messages={"invalid": "表单已失效, 请刷新页面后重试",
+                                              "min_value": "表单已失效, 请刷新页面后重试"})
 
-    def __init__(self, *args, staff=None, **kwargs):
+    def __init__(self, *args, assignment=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = staff
+        self.assignment = assignment
+        self.fields["handler"].queryset = unit_staff(assignment.unit)
+
+    def clean(self):
+        return {**super().clean(), "assignment": self.assignment}
 
 
 class UnitsField(forms.ModelMultipleChoiceField):

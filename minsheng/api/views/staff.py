@@ -16,7 +16,7 @@ from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Extension, Message
-from minsheng.board.views.staff import named_handler
+from minsheng.board.views.staff import handler_filter
 from minsheng.board.views.staff_hints import held_on, near_duplicate_counts, near_duplicates_for, quality_for
 from minsheng.board.workflow import IllegalMove, Status, allowed
 from minsheng.directory.routing import route
@@ -60,22 +60,13 @@ def inbox_q(user, box: str) -> Q:
 
 
 def handler_q(user, handler: str) -> Q:
-    """?handler= (me, none, a user id): the messages whose active assignment of one of ``user``'s units
-    (an admin's: any unit) has that 承办人, as the inbox page's filter (none for a user of no unit). A 400
-    for an id the user may not name there (named_handler: no look-up of any account)."""
+    """?handler= (handler_filter, as on the inbox page): the messages whose active assignment of one of
+    ``user``'s units (an admin's: any unit) has that 承办人 (none for a user of no unit)."""
     roles = roles_of(user)
     active = Assignment.objects.filter(state=Assignment.State.ACTIVE)
     if not roles.admin:
         active = active.filter(unit_id__in=roles.unit_ids)
-    if handler == "me":
-        active = active.filter(handler=user)
-    elif handler == "none":
-        active = active.filter(handler__isnull=True)
-    else:
-        if named_handler(roles, int(handler)) is None:
-            raise serializers.ValidationError({"handler": ["没有这位承办人 (只能按本单位的承办人筛选)"]})
-        active = active.filter(handler_id=int(handler))
-    return Q(pk__in=active.values("message_id"))
+    return Q(pk__in=active.filter(handler_filter(user, roles, handler)[0]).values("message_id"))
 
 
 class Inbox(ApiView):

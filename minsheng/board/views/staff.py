@@ -143,31 +143,49 @@ def named_handler(roles: Roles, pk: int):
     return people.first()
 
 
-def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str]:
-    """The inbox's ?handler= (me: 指派给我, none: 未指派, a user's id: the head's 本单位办理情况
-    links) and ?unit= (one of the user's units): (the filter, the parameters to keep in the
-    inbox's links, what the filter shows, in words)."""
-    q, keep, words = Q(), {}, []
+HANDLER_VALUES = "承办人筛选应为 me (指派给我)、none (未指派) 或承办人的用户编号"
+NO_SUCH_HANDLER = "没有这位承办人 (只能按本单位的承办人筛选)"
+
+
+def handler_filter(user, roles: Roles, handler: str) -> tuple[Q, str]:
+    """?handler= of the inbox page and of the API's inbox, over assignments: me (指派给我), none
+    (未指派) or the id of a person ``user`` may name (named_handler: the head's 本单位办理情况
+    links); (the filter, what it shows, in words). Anything else is refused (Invalid naming
+    ``handler``), the same words on the page and in the API's 400."""
+    if handler == "me":
+        return Q(handler=user), ""
+    if handler == "none":
+        return Q(handler__isnull=True), "未指派承办人"
+    handler_id = id_param(handler)
+    if handler_id is None:
+        raise actions.Invalid(HANDLER_VALUES, "handler")
+    name = named_handler(roles, handler_id)
+    if name is None:
+        raise actions.Invalid(NO_SUCH_HANDLER, "handler")
+    return Q(handler_id=handler_id), f"承办人 {name}"
+
+
+def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str, str]:
+    """The inbox's ?handler= (handler_filter) and ?unit= (one of the user's units): (the filter,
+    the parameters to keep in the inbox's links, what the filter shows, in words, and why a
+    ?handler= was refused: the list then shows without it)."""
+    q, keep, words, refused = Q(), {}, [], ""
     unit = id_param(request.GET.get("unit", ""))
     if unit is not None and (roles.admin or unit in roles.unit_ids):
         q &= Q(unit_id=unit)
         keep["unit"] = str(unit)
         words.append(Unit.objects.filter(pk=unit).values_list("name", flat=True).first() or "")
     handler = request.GET.get("handler", "")
-    if handler == "me":
-        q &= Q(handler=request.user)
-    elif handler == "none":
-        q &= Q(handler__isnull=True)
-        words.append("未指派承办人")
-    elif (handler_id := id_param(handler)) is not None:
-        q &= Q(handler_id=handler_id)
-        name = named_handler(roles, handler_id)
-        words.append(f"承办人 {name}" if name else "没有这位承办人")
-    else:
-        handler = ""
     if handler:
-        keep["handler"] = handler
-    return q, keep, " · ".join(w for w in words if w)
+        try:
+            handler_q, said = handler_filter(request.user, roles, handler)
+        except actions.Invalid as exc:
+            refused = str(exc)
+        else:
+            q &= handler_q
+            keep["handler"] = handler
+            words.append(said)
+    return q, keep, " · ".join(w for w in words if w), refused
 
 
 @login_required
@@ -182,7 +200,7 @@ def inbox(request):
     base = A.objects.filter(state=A.State.ACTIVE, message__status__in=Status.handling())
     if not roles.admin:
         base = base.filter(unit_id__in=roles.unit_ids)
-    filtered, keep_filters, filter_words = _inbox_filters(request, roles)
+    filtered, keep_filters, filter_words, filter_refused = _inbox_filters(request, roles)
     base = base.filter(filtered)
     query = _queue_query(request)
     if query:
@@ -205,7 +223,8 @@ def inbox(request):
         "handler_param": urlencode({"tab": tab, **({"unit": keep_filters["unit"]} if "unit" in keep_filters else {}),
                                     **({"q": query} if query else {})}),
         "handler": keep_filters.get("handler", ""), "unit": keep_filters.get("unit", ""),
-        "filter_words": filter_words, "heads": bool(roles.head_unit_ids or roles.admin)})
+        "filter_words": filter_words, "error": f"{filter_refused}; 已显示全部待办" if filter_refused else "",
+        "heads": bool(roles.head_unit_ids or roles.admin)})
 
 
 def _queue_query(request) -> str:
@@ -399,6 +418,11 @@ def _held_detail(data: dict) -> str:
     return ""
 
 
+# a 承办人 kept by a case back to the unit (actions._told_carried; events before 2026-12-04 have no ``via``: 重办)
+CARRIED_WORDS = {"reopen": "重办, 沿用上一轮承办人", "transfer": "转回本单位, 沿用原承办人",
+                 "dispatch": "重新派至本单位, 沿用原承办人"}
+
+
 def _event_detail(event: Event, topics: dict | None = None) -> str:
     if event.kind in (Event.Kind.CLASSIFIED, Event.Kind.CORRECTED):
         return _reading_detail(event, topics or {})
@@ -420,7 +444,7 @@ def _event_detail(event: Event, topics: dict | None = None) -> str:
         parts.append(f"{d['days']} 个工作日")
     if event.kind == Event.Kind.HANDLER_ASSIGNED and d.get("handler"):
         parts.append(f"承办人: {d['handler']}" + (f" (原承办人: {d['previous']})" if d.get("previous") else "")
-                     + (" (重办, 沿用上一轮承办人)" if d.get("carried_over") else ""))
+                     + (f" ({CARRIED_WORDS.get(d.get('via'), CARRIED_WORDS['reopen'])})" if d.get("carried_over") else ""))
     if event.kind == Event.Kind.CLOSED:  # a closing's reason is a code, not words someone wrote
         d = {**d, "reason": close_reason(d.get("reason"))}
     for key, label in (("reason", "理由"), ("note", "意见"), ("body", "内容"), ("comment", "评价")):
@@ -511,9 +535,11 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     assign_forms = []
     for a in headed_list if can["assign"] else ():
         form = forms.AssignHandlerForm(initial={"version": message.version, "handler": a.handler_id, "unit": a.unit_id},
-                                       staff=actions.unit_staff(a.unit), auto_id=f"id_assign{a.unit_id}_%s")
+                                       assignment=a, auto_id=f"id_assign{a.unit_id}_%s")
         if bound and "assign" in bound and id_param(str(bound["assign"]["unit"].value() or "")) in (a.unit_id, None):
             form = bound.pop("assign")
+        if not form.is_bound:  # a stale form shown again (the choice kept) is checked against what is there now
+            form.initial["seen"] = a.handler_id
         assign_forms.append((a, form))
     if bound:
         case_forms.update(bound)
@@ -601,8 +627,7 @@ def _run_assist(request, roles, message, data):
 
 
 def _run_assign(request, roles, message, data):
-    a = actions.assignable(request.user, message, data.get("unit"))
-    actions.do_assign_handler(request.user, message, a.unit, data["handler"])
+    actions.do_assign_handler(request.user, message, data["assignment"].unit, data["handler"], seen=data["seen"])
     return f"已指派 {data['handler']} 承办"
 
 
@@ -654,8 +679,9 @@ HANDLERS = {
 }
 UNIT_FORMS = {"transfer", "dispatch"}
 # a note adds to the case without deciding on what the page showed: the lead signing or a
-# supervisor acting meanwhile does not make it stale (the action still checks the status)
-UNVERSIONED = {"assist"}
+# supervisor acting meanwhile does not make it stale (the action still checks the status);
+# 指派承办人 is checked against the 承办人 the page showed instead (actions.do_assign_handler)
+UNVERSIONED = {"assist", "assign"}
 
 
 def _first_error(form) -> str:
@@ -687,8 +713,7 @@ def case_action(request, public_id, action):
         kwargs["message"] = message
     if action == "assign":  # the people of the unit the user heads: anyone else is not a choice
         try:
-            headed = actions.assignable(request.user, message, id_param(request.POST.get("unit", "")))
-            kwargs["staff"] = actions.unit_staff(headed.unit)
+            kwargs["assignment"] = actions.assignable(request.user, message, id_param(request.POST.get("unit", "")))
         except IllegalMove as exc:  # the unit no longer holds the case: the page says so, as for any stale form
             return _render_case(request, roles, message, error=str(exc), status=409)
     form = form_class(request.POST, **kwargs)
