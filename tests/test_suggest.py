@@ -607,6 +607,66 @@ def test_the_case_a_message_was_held_on_is_offered_to_merge(models, personas, di
     lookup.clear_cache()
 
 
+def queue_badges(client) -> dict[str, int]:
+    """The 「疑似重复 N」 of each row of the dispatcher's queue, by public id (0 without the badge)."""
+    from django.urls import reverse
+
+    page = client.get(reverse("board:triage"))
+    assert page.status_code == 200
+    badges = {}
+    for row in re.findall(r"<tr[ >].*?</tr>", page.content.decode(), re.S):
+        pid = re.search(r'/staff/case/([^/"]+)/', row)
+        if pid:
+            badge = re.search(r"疑似重复 (\d+)", row)
+            badges[pid.group(1)] = int(badge.group(1)) if badge else 0
+    return badges
+
+
+@pytest.mark.django_db
+def test_the_queue_counts_what_the_case_page_offers_to_merge(models, personas, directory, login,
+                                                             django_capture_on_commit_callbacks):
+    """The queue's 「疑似重复 N」 counted the five nearest only, while the case page of a held message
+    also lists the cases in hand it was held on: the row said 5 and the page offered 6 (the API's
+    ``duplicate_count`` 5 beside a ``duplicates`` of 6). Both count what the page lists now, and the
+    queue's queries do not grow with the rows held."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    in_hand, closed, again = held_behind_five_closed(personas, directory, django_capture_on_commit_callbacks)
+    dispatcher = login(personas["dispatcher"])
+
+    def offered(m: Message) -> int:
+        return len(merge_choices(dispatcher.get(f"/staff/case/{m.public_id}/").content.decode()))
+
+    def queue_queries() -> int:
+        lookup.clear_cache()  # a cold cache each time: the candidates are read again
+        with CaptureQueriesContext(connection) as ctx:
+            queue_badges(dispatcher)
+        return len(ctx.captured_queries)
+
+    one_held = queue_queries()
+    assert offered(again) == 6 and queue_badges(dispatcher)[again.public_id] == 6
+    api = dispatcher.get("/api/v1/staff/inbox/", {"box": "dispatch"}).json()["results"]
+    count = next(m["duplicate_count"] for m in api if m["public_id"] == again.public_id)
+    suggestion = dispatcher.get(f"/api/v1/staff/cases/{again.public_id}/suggestion/").json()["duplicates"]
+    assert count == len(suggestion) == 6
+
+    # two more held rows, each held on cases in hand behind the five closed: the same queries
+    for n in (1, 2):
+        in_hand_repeat(personas, directory, django_capture_on_commit_callbacks, n)
+    held = [submit(personas, directory, django_capture_on_commit_callbacks, *REPEATED, region="lanzhou")
+            for _ in range(2)]
+    assert all(Event.objects.filter(message=m, kind=Event.Kind.AUTO_HELD).exists() for m in held)
+    badges = queue_badges(dispatcher)
+    for m in (again, *held):
+        assert badges[m.public_id] == offered(m) > 5
+    assert queue_queries() == one_held
+    lookup.clear_cache()
+
+
 @pytest.mark.django_db
 def test_a_held_message_says_why_in_its_history(models, personas, directory, login, client, monkeypatch,
                                                 django_capture_on_commit_callbacks):
