@@ -61,6 +61,32 @@ def test_new_message_gets_topic_and_type(models, personas, directory, django_cap
 
 
 @pytest.mark.django_db
+def test_a_reading_just_below_certainty_never_reads_as_certain(models, personas, directory, login, monkeypatch,
+                                                               django_capture_on_commit_callbacks):
+    """A reading 0.99996 sure was stored rounded to four decimals, as 1.0: the case page's 机器阅读
+    and its history said 「置信度 1.00」 although the page floors every confidence (0.9996 reads 0.99),
+    and the API said 1.0. It is stored as read: the pages say 0.99, the API 0.99996."""
+    sure = 0.99996
+    monkeypatch.setattr(tasks, "predict", lambda title, body: {
+        "topic": classify.Prediction("城乡建设", sure, [("城乡建设", sure), ("环境保护", 0.00004)]),
+        "kind": classify.Prediction("咨询", sure, [("咨询", sure), ("建言", 0.00004)])})
+    m = submit(personas, directory, django_capture_on_commit_callbacks)
+    assert (m.predicted_topic, m.topic_confidence, m.predicted_kind, m.kind_confidence) == (
+        directory["topic_build"], sure, "consult", sure)
+    dispatcher = login(personas["dispatcher"])
+    page = dispatcher.get(f"/staff/case/{m.public_id}/").content.decode()
+    reading = page[page.index("机器阅读:"):][:300]
+    assert "领域 城乡建设 (置信度 0.99)" in reading and "类型 咨询 (置信度 0.99)" in reading
+    history = page.split("办理记录")[-1]
+    assert "领域 城乡建设 (置信度\u00a00.99); 类型 咨询 (置信度\u00a00.99)" in history
+    assert "1.00" not in reading + history
+    api = dispatcher.get(f"/api/v1/staff/cases/{m.public_id}/").json()
+    assert api["topic_confidence"] == sure
+    suggestion = dispatcher.get(f"/api/v1/staff/cases/{m.public_id}/suggestion/").json()
+    assert suggestion["topic_confidence"] == suggestion["kind_confidence"] == sure
+
+
+@pytest.mark.django_db
 def test_read_message_is_idempotent(models, personas, directory, django_capture_on_commit_callbacks):
     m = submit(personas, directory, django_capture_on_commit_callbacks)
     before = (m.classified_at, m.topic_confidence)
