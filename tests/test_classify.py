@@ -278,6 +278,22 @@ def test_classify_writes_one_row_per_input(files, cli_model, tmp_path):
     assert all(0 < float(r["confidence"]) <= 1 and len(r["top3"].split("; ")) == 3 for r in rows)
 
 
+def test_classify_never_writes_a_guess_below_certainty_as_certain(files, cli_model, tmp_path, monkeypatch):
+    """The CSV rounded confidences to four decimals: a reading 0.99996 sure was written 「1.0000」. It is
+    floored as the pages floor it (``classify.confidence_text``): 0.9999; a sure 1.0 stays 1.0000."""
+    def predict(self, titles, bodies):
+        return [classify.Prediction("城乡建设", 0.99996, [("城乡建设", 0.99996), ("环境保护", 0.00004)])
+                if i % 2 else classify.Prediction("交通运输", 1.0, [("交通运输", 1.0)]) for i in range(len(titles))]
+
+    monkeypatch.setattr(classify.TextClassifier, "predict", predict)
+    out_csv = tmp_path / "pred.csv"
+    run("classify", "--model", str(cli_model), "--data", str(files["test"]), "--out", str(out_csv))
+    with out_csv.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["confidence"], r["top3"]) for r in rows[:2]] == [
+        ("1.0000", "交通运输:1.0000"), ("0.9999", "城乡建设:0.9999; 环境保护:0.0000")]
+
+
 def test_classify_one_text_column_numbers_rows(files, cli_model, tmp_path):
     out_csv = tmp_path / "pred.csv"
     run("classify", "--model", str(cli_model), "--data", str(files["test_text"]), "--out", str(out_csv))

@@ -61,6 +61,32 @@ def test_new_message_gets_topic_and_type(models, personas, directory, django_cap
 
 
 @pytest.mark.django_db
+def test_a_reading_just_below_certainty_never_reads_as_certain(models, personas, directory, login, monkeypatch,
+                                                               django_capture_on_commit_callbacks):
+    """A reading 0.99996 sure was stored rounded to four decimals, as 1.0: the case page's 机器阅读
+    and its history said 「置信度 1.00」 although the page floors every confidence (0.9996 reads 0.99),
+    and the API said 1.0. It is stored as read: the pages say 0.99, the API 0.99996."""
+    sure = 0.99996
+    monkeypatch.setattr(tasks, "predict", lambda title, body: {
+        "topic": classify.Prediction("城乡建设", sure, [("城乡建设", sure), ("环境保护", 0.00004)]),
+        "kind": classify.Prediction("咨询", sure, [("咨询", sure), ("建言", 0.00004)])})
+    m = submit(personas, directory, django_capture_on_commit_callbacks)
+    assert (m.predicted_topic, m.topic_confidence, m.predicted_kind, m.kind_confidence) == (
+        directory["topic_build"], sure, "consult", sure)
+    dispatcher = login(personas["dispatcher"])
+    page = dispatcher.get(f"/staff/case/{m.public_id}/").content.decode()
+    reading = page[page.index("机器阅读:"):][:300]
+    assert "领域 城乡建设 (置信度 0.99)" in reading and "类型 咨询 (置信度 0.99)" in reading
+    history = page.split("办理记录")[-1]
+    assert "领域 城乡建设 (置信度\u00a00.99); 类型 咨询 (置信度\u00a00.99)" in history
+    assert "1.00" not in reading + history
+    api = dispatcher.get(f"/api/v1/staff/cases/{m.public_id}/").json()
+    assert api["topic_confidence"] == sure
+    suggestion = dispatcher.get(f"/api/v1/staff/cases/{m.public_id}/suggestion/").json()
+    assert suggestion["topic_confidence"] == suggestion["kind_confidence"] == sure
+
+
+@pytest.mark.django_db
 def test_read_message_is_idempotent(models, personas, directory, django_capture_on_commit_callbacks):
     m = submit(personas, directory, django_capture_on_commit_callbacks)
     before = (m.classified_at, m.topic_confidence)
@@ -604,6 +630,66 @@ def test_the_case_a_message_was_held_on_is_offered_to_merge(models, personas, di
     three, page = page_queries(f"/staff/case/{third.public_id}/")
     assert {pid for pid, _ in merge_choices(page)[5:]} == set(held)
     assert three == one
+    lookup.clear_cache()
+
+
+def queue_badges(client) -> dict[str, int]:
+    """The 「疑似重复 N」 of each row of the dispatcher's queue, by public id (0 without the badge)."""
+    from django.urls import reverse
+
+    page = client.get(reverse("board:triage"))
+    assert page.status_code == 200
+    badges = {}
+    for row in re.findall(r"<tr[ >].*?</tr>", page.content.decode(), re.S):
+        pid = re.search(r'/staff/case/([^/"]+)/', row)
+        if pid:
+            badge = re.search(r"疑似重复 (\d+)", row)
+            badges[pid.group(1)] = int(badge.group(1)) if badge else 0
+    return badges
+
+
+@pytest.mark.django_db
+def test_the_queue_counts_what_the_case_page_offers_to_merge(models, personas, directory, login,
+                                                             django_capture_on_commit_callbacks):
+    """The queue's 「疑似重复 N」 counted the five nearest only, while the case page of a held message
+    also lists the cases in hand it was held on: the row said 5 and the page offered 6 (the API's
+    ``duplicate_count`` 5 beside a ``duplicates`` of 6). Both count what the page lists now, and the
+    queue's queries do not grow with the rows held."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.insight import lookup
+
+    lookup.clear_cache()
+    in_hand, closed, again = held_behind_five_closed(personas, directory, django_capture_on_commit_callbacks)
+    dispatcher = login(personas["dispatcher"])
+
+    def offered(m: Message) -> int:
+        return len(merge_choices(dispatcher.get(f"/staff/case/{m.public_id}/").content.decode()))
+
+    def queue_queries() -> int:
+        lookup.clear_cache()  # a cold cache each time: the candidates are read again
+        with CaptureQueriesContext(connection) as ctx:
+            queue_badges(dispatcher)
+        return len(ctx.captured_queries)
+
+    one_held = queue_queries()
+    assert offered(again) == 6 and queue_badges(dispatcher)[again.public_id] == 6
+    api = dispatcher.get("/api/v1/staff/inbox/", {"box": "dispatch"}).json()["results"]
+    count = next(m["duplicate_count"] for m in api if m["public_id"] == again.public_id)
+    suggestion = dispatcher.get(f"/api/v1/staff/cases/{again.public_id}/suggestion/").json()["duplicates"]
+    assert count == len(suggestion) == 6
+
+    # two more held rows, each held on cases in hand behind the five closed: the same queries
+    for n in (1, 2):
+        in_hand_repeat(personas, directory, django_capture_on_commit_callbacks, n)
+    held = [submit(personas, directory, django_capture_on_commit_callbacks, *REPEATED, region="lanzhou")
+            for _ in range(2)]
+    assert all(Event.objects.filter(message=m, kind=Event.Kind.AUTO_HELD).exists() for m in held)
+    badges = queue_badges(dispatcher)
+    for m in (again, *held):
+        assert badges[m.public_id] == offered(m) > 5
+    assert queue_queries() == one_held
     lookup.clear_cache()
 
 

@@ -138,9 +138,9 @@ class InboxItemSerializer(OwnListSerializer):
     due_at = serializers.DateTimeField(allow_null=True)
     overdue = serializers.BooleanField(source="is_overdue")
     duplicate_count = serializers.SerializerMethodField(
-        help_text="疑似重复: how many of the nearest near-duplicates the case page offers to merge (at most 5; "
-                  "not the cases in hand a held message was held on, offered beyond them), the dispatcher queue's "
-                  "badge; box=dispatch only (null in the other boxes, and when the lookup failed)")
+        help_text="疑似重复: how many near-duplicates the case page offers to merge (the 5 nearest, and the cases "
+                  "in hand a held message was held on beyond them: as many as the suggestion's duplicates), the "
+                  "dispatcher queue's badge; box=dispatch only (null in the other boxes, and when the lookup failed)")
 
     def get_url(self, obj) -> str:
         return reverse("api:staff-case", args=[obj.public_id])

@@ -69,14 +69,14 @@ class Prediction:
     top: list[tuple[str, float]]  # the three most likely labels, best first
 
 
-def confidence_text(confidence: float | None) -> str:
-    """A confidence as people read it, floored to two decimals: 0.9996 is 「0.99」, only a sure 1.0 is
-    「1.00」 (rounded, a guess below certainty read as certain); "" for None. The stored value and the
-    API's number stay exact."""
+def confidence_text(confidence: float | None, places: int = 2) -> str:
+    """A confidence as people read it, floored to ``places`` decimals (two on the pages, four in the
+    ``classify`` command's CSV): 0.9996 is 「0.99」, only a sure 1.0 is 「1.00」 (rounded, a guess below
+    certainty read as certain); "" for None. The stored value and the API's number stay exact."""
     if confidence is None or not math.isfinite(confidence := float(confidence)):
         return ""
     # by its decimal digits, not its binary value: 0.29 × 100 is 28.999999999999996
-    return str(Decimal(repr(confidence)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR))
+    return str(Decimal(repr(confidence)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR))
 
 
 # --- text and tokens -------------------------------------------------------------

@@ -112,13 +112,14 @@ def classify_message(message_pk: int) -> bool:
     data: dict = {}
     if topic_p is not None:
         topic = topic_for_label(topic_p.label)
-        fields.update(predicted_topic=topic, topic_confidence=round(topic_p.confidence, 4) if topic else None)
-        data.update(topic=topic_p.label, topic_confidence=round(topic_p.confidence, 4),
-                    topic_top=[[label, round(p, 4)] for label, p in topic_p.top])
+        # exact, not rounded to 4 decimals: 0.99996 stored as 1.0 read 「置信度 1.00」 and passed a 0.99999 setting
+        fields.update(predicted_topic=topic, topic_confidence=topic_p.confidence if topic else None)
+        data.update(topic=topic_p.label, topic_confidence=topic_p.confidence,
+                    topic_top=[[label, p] for label, p in topic_p.top])
     if kind_p is not None:
         kind = kind_for_label(kind_p.label)
-        fields.update(predicted_kind=kind, kind_confidence=round(kind_p.confidence, 4) if kind else None)
-        data.update(kind=kind, kind_label=kind_p.label, kind_confidence=round(kind_p.confidence, 4))
+        fields.update(predicted_kind=kind, kind_confidence=kind_p.confidence if kind else None)
+        data.update(kind=kind, kind_label=kind_p.label, kind_confidence=kind_p.confidence)
     # a conditional UPDATE, not a transition: the status and version stay; a second run finds it done.
     # One transaction with its event: a reader never finds the reading without it, a failure leaves neither
     with transaction.atomic():

@@ -234,13 +234,13 @@ def read_demo_history(days: int = 90, stdout=None, now=None) -> int:
             if p.label not in topics:
                 topics[p.label] = topic_for_label(p.label)
             m.predicted_topic = topics[p.label]
-            m.topic_confidence = round(p.confidence, 4) if m.predicted_topic else None
-            data.update(topic=p.label, topic_confidence=round(p.confidence, 4))
+            m.topic_confidence = p.confidence if m.predicted_topic else None
+            data.update(topic=p.label, topic_confidence=p.confidence)
         if "kind" in readings:
             p = readings["kind"][i]
             m.predicted_kind = kind_for_label(p.label)
-            m.kind_confidence = round(p.confidence, 4) if m.predicted_kind else None
-            data.update(kind=m.predicted_kind, kind_confidence=round(p.confidence, 4))
+            m.kind_confidence = p.confidence if m.predicted_kind else None
+            data.update(kind=m.predicted_kind, kind_confidence=p.confidence)
         events.append(Event(message=m, kind=Event.Kind.CLASSIFIED, public=False, at=m.classified_at, data=data))
     Message.objects.bulk_update(recent, ["classified_at", "predicted_topic", "topic_confidence", "predicted_kind",
                                          "kind_confidence"], batch_size=500)

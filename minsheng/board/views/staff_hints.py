@@ -47,19 +47,36 @@ def suggestion_for(message: Message) -> Suggestion:
 def near_duplicates_for(message: Message, limit: int = 5, held: list[str] | None = None) -> list[tuple[Message, float]]:
     """Candidates for 并单 (insight.lookup.near_duplicates), with their similarity, nearest first: the
     ``limit`` nearest, and the cases in hand an automatic dispatch was held on (``held``, default
-    ``held_on(message)``) that are not among them. A hold reads every near-duplicate in hand, the list
-    only the five nearest of any status: a case in hand behind five closed ones was named in the hold's
-    note and missing from the list, its number typed into the merge form by hand."""
+    ``held_on(message)``) that are not among them (``near_duplicates_each``)."""
+    held_each = None if held is None else {message.pk: held}
+    return near_duplicates_each([message], limit=limit, held_each=held_each).get(message.pk, [])
+
+
+def near_duplicates_each(messages, limit: int = 5,
+                         held_each: dict[int, list[str]] | None = None) -> dict[int, list[tuple[Message, float]]]:
+    """``near_duplicates_for`` of several messages (the case page for one, the dispatcher's queue for
+    a page of rows), by message pk, with a fixed number of queries whatever the rows: the ``limit``
+    nearest of each, and the cases in hand its automatic dispatch was held on (``held_each``: by
+    pk, default their AUTO_HELD events, read in one query) that are not among them. A hold reads every
+    near-duplicate in hand, the list only the five nearest of any status: a case in hand behind five
+    closed ones was named in the hold's note and missing from the list, its number typed into the
+    merge form by hand. Empty when the lookup failed."""
+    messages = list(messages)
     try:
-        found = lookup.near_duplicates(message)[:limit]
-        missing = set(held_on(message) if held is None else held) - {m.public_id for m, _ in found}
-        if missing:  # the hold's own lookup (insight.tasks._hold_reason): the same candidates, no query more
-            in_hand = lookup.near_duplicates(message, k=None, statuses=frozenset(Status.in_hand()))
-            found = sorted(found + [(m, s) for m, s in in_hand if m.public_id in missing], key=lambda f: -f[1])
+        if held_each is None:
+            held_each = _held_on_each(messages)
+        found = lookup.near_duplicates_many(messages, k=limit)
+        missing = {m.pk: set(held_each.get(m.pk, ())) - {d.public_id for d, _ in found[m.pk]} for m in messages}
+        holding = [m for m in messages if missing[m.pk]]
+        if holding:  # the hold's own lookup (insight.tasks._hold_reason): the same candidates, no query a row
+            in_hand = lookup.near_duplicates_many(holding, k=None, statuses=frozenset(Status.in_hand()))
+            for m in holding:
+                found[m.pk] = sorted(found[m.pk] + [(d, s) for d, s in in_hand[m.pk] if d.public_id in missing[m.pk]],
+                                     key=lambda f: -f[1])
         return found
     except Exception:
-        log.exception("near_duplicates failed for message %s", message.pk)
-        return []
+        log.exception("near_duplicates failed for %d messages", len(messages))
+        return {}
 
 
 def held_on(message: Message, events: list[Event] | None = None) -> list[str]:
@@ -70,16 +87,20 @@ def held_on(message: Message, events: list[Event] | None = None) -> list[str]:
     return [pid for e in events if e.kind == Event.Kind.AUTO_HELD for pid in (e.data or {}).get("duplicates", [])]
 
 
+def _held_on_each(messages) -> dict[int, list[str]]:
+    """``held_on`` of several messages, by pk, in one query."""
+    events: dict[int, list[Event]] = {}
+    for e in Event.objects.filter(message__in=messages, kind=Event.Kind.AUTO_HELD).order_by("at", "pk"):
+        events.setdefault(e.message_id, []).append(e)
+    return {m.pk: held_on(m, events.get(m.pk, [])) for m in messages}
+
+
 def near_duplicate_counts(messages) -> dict[int, int]:
-    """How many of the nearest near-duplicates the case page of each message offers to merge, not
-    counting the cases in hand a hold named beyond them (``near_duplicates_for``) (the 疑似重复
-    badge of the dispatcher's queue, ``duplicate_count`` of the API's dispatch box), computed
-    for the whole page at once; empty when the lookup failed."""
-    try:
-        return {pk: len(found) for pk, found in lookup.near_duplicates_many(messages).items()}
-    except Exception:
-        log.exception("near_duplicates_many failed for %d messages", len(messages))
-        return {}
+    """How many near-duplicates the case page of each message offers to merge (``near_duplicates_each``:
+    the five nearest and the cases in hand a hold named beyond them; the 疑似重复 badge of the
+    dispatcher's queue, ``duplicate_count`` of the API's dispatch box), for the whole page at once;
+    empty when the lookup failed."""
+    return {pk: len(found) for pk, found in near_duplicates_each(messages).items()}
 
 
 def similar_answered_for(message: Message, limit: int = 3) -> list[tuple[Message, Reply]]:

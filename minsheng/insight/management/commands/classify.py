@@ -19,7 +19,7 @@ class Command(BaseCommand):
                             help="UTF-8 CSV with 留言主题/title and/or 留言详情/body (or 留言/text) ('-': standard input)")
         parser.add_argument("--out", required=True,
                             help="output CSV: 留言编号 (or row, the row number, without that column), label, confidence, "
-                                 "top3 (label:confidence; ...)")
+                                 "top3 (label:confidence; ...); confidences floored to 4 decimals (0.99996 is 0.9999)")
 
     def handle(self, *args, model, data, out, **options):
         try:
@@ -38,7 +38,8 @@ class Command(BaseCommand):
                         progress(f"  {len(predictions)}/{len(titles)} 条留言已分类")
             n = csvio.write_rows(
                 out, [id_column, "label", "confidence", "top3"],
-                ([i, p.label, f"{p.confidence:.4f}", "; ".join(f"{label}:{conf:.4f}" for label, conf in p.top)]
+                ([i, p.label, classify.confidence_text(p.confidence, 4),
+                  "; ".join(f"{label}:{classify.confidence_text(conf, 4)}" for label, conf in p.top)]
                  for i, p in zip(ids, predictions, strict=True)))
         except (classify.ModelError, csvio.CSVError, ValueError) as exc:
             raise CommandError(str(exc)) from None
