@@ -888,8 +888,11 @@ class Item:
         text = f"{self.title} {self.body[:BODY_CHARS * 2]}"
         if self.region is None:
             self.region = county_of(self.title) or county_of(text)
-        self.title_places = extract_places(self.title, self.admin_names)
+        # a kind of facility or a level of government's schools (变电站, 属下区中学) is no place in common: two
+        # letters about two substations are not joined by the word (``_names_no_place``); their named places are
+        self.title_places = [p for p in extract_places(self.title, self.admin_names) if not _names_no_place(p)]
         body_places = extract_places(self.body[:BODY_CHARS * 2], self.admin_names) if self.body else []
+        body_places = [p for p in body_places if not _names_no_place(p)]
         self.places = self.title_places + [p for p in body_places if p not in self.title_places][:4]
         self.tails = place_tails(self.places)
         self.groups = extract_groups(text)
