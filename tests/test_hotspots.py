@@ -1225,7 +1225,8 @@ def test_a_company_is_one_place_with_or_without_its_legal_form():
     another letter's title place is matched (``HotspotIndex._threshold``)."""
     assert "鑫达电器公司" in core.place_tails(["鑫达电器有限公司"])
     assert "鑫达电器公司" in core.place_tails(["鑫达电器股份有限公司"])
-    assert core.place_tails(["鑫达电器公司"]) == ["电器公司", "达鑫电器公司"]  # (its tail and variant, as before)
+    # (its variant; its trade and legal form, 电器公司, no tail since another company of the trade ends so too)
+    assert core.place_tails(["鑫达电器公司"]) == ["达鑫电器公司"]
     a, b = (core.Item(k, t, "", T0).prepare() for k, t in (("a", "鑫达电器有限公司拖欠工资"), ("b", "鑫达电器公司欠薪")))
     c = core.HotspotIndex().add(b, 1)
     assert core.HotspotIndex._threshold(a, c) == core.JOIN_SAME_PLACE
@@ -1591,6 +1592,25 @@ def test_two_companies_with_one_legal_form_are_no_party_in_common(mode):
     joined at any cosine. Two long names with one tail are two places (``place_tails``)."""
     of = clustered(make_items() + letters("C", TWO_COMPANIES_ONE_STATION), mode)
     assert of["C1"] != of["C0"]
+
+
+# (made-up letters) two citizens' cases against two carriers of one trade at one police station, and a third citizen's
+# against the first carrier, named with its city before it
+TWO_CARRIERS_ONE_STATION = [
+    ("青石桥派出所对金鼎物流公司扣我货物一事不立案", "金鼎物流公司扣了我价值五万元的货物不还, 我到青石桥派出所报警, 民警说是经济纠纷不予立案, 请上级过问。"),
+    ("青石桥派出所对华联物流公司诈骗我的案件不立案", "我去年把八万元运费打给华联物流公司, 对方收钱后不发货, 到青石桥派出所报案半年了, 至今没有立案。"),
+    ("禾城金鼎物流公司扣货青石桥派出所不立案", "托运的一批家具被扣下三个月了, 打电话对方不接, 报警后民警说这事不归他们管。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_two_companies_of_one_trade_are_no_party_in_common(mode):
+    """金鼎物流公司 and 华联物流公司 both had the tail 物流公司 (``place_tails``: the last four characters of a long name),
+    so two citizens' cases against two carriers at one police station read as one party's and joined at any cosine. A
+    company's tail is its trade and legal form: no tail; one company written with more before it is still one party."""
+    of = clustered(make_items() + letters("C", TWO_CARRIERS_ONE_STATION), mode)
+    assert of["C1"] != of["C0"]
+    assert of["C2"] == of["C0"]
 
 
 # (made-up letters) two estates' and a school's letters about the substation by each, and a second letter of the first
