@@ -1159,7 +1159,7 @@ _COMPANY_NAME = 6  # characters of the shorter of two companies' names that end 
 
 def _one_company(name: str, names: Iterable[str]) -> bool:
     """Whether the company ``name`` is one of ``names`` written with more or less before it: one ends with the other,
-    of ``_COMPANY_NAME`` characters or more (高速建设开发总公司, 建设开发总公司); not a company's trade and legal form
+    of ``_COMPANY_NAME`` characters or more (禾城路桥建设总公司, 路桥建设总公司); not a company's trade and legal form
     alone (金鼎物流公司, 物流公司), nor two companies of one trade (金鼎物流公司, 华联物流公司: no tail, ``place_tails``)."""
     if len(name) < _COMPANY_NAME or not name.endswith(_COMPANIES):
         return False
