@@ -1225,7 +1225,8 @@ def test_a_company_is_one_place_with_or_without_its_legal_form():
     another letter's title place is matched (``HotspotIndex._threshold``)."""
     assert "鑫达电器公司" in core.place_tails(["鑫达电器有限公司"])
     assert "鑫达电器公司" in core.place_tails(["鑫达电器股份有限公司"])
-    assert core.place_tails(["鑫达电器公司"]) == ["电器公司", "达鑫电器公司"]  # (its tail and variant, as before)
+    # (its variant; its trade and legal form, 电器公司, no tail since another company of the trade ends so too)
+    assert core.place_tails(["鑫达电器公司"]) == ["达鑫电器公司"]
     a, b = (core.Item(k, t, "", T0).prepare() for k, t in (("a", "鑫达电器有限公司拖欠工资"), ("b", "鑫达电器公司欠薪")))
     c = core.HotspotIndex().add(b, 1)
     assert core.HotspotIndex._threshold(a, c) == core.JOIN_SAME_PLACE
@@ -1511,7 +1512,8 @@ def test_the_merge_pass_keeps_two_citizens_cases_at_one_police_station_apart():
 def test_a_facility_kind_or_a_level_of_governments_schools_label_no_place():
     """地点/人群 read 「变电站」 (a kind of facility: which one, the estate or road beside it says) and
     「属下区中学」 (A市属下区中学 with the region's mark cut: the city's schools put under the districts) as
-    places. They stay keys that join letters, but the label shows the place read next, or the region."""
+    places. The label shows the place read next, or the region (and since they name no place they join no letters,
+    ``test_a_facility_kind_is_no_place_in_common``)."""
     substation = core.Cluster(id=1, first_at=T0, last_at=T0, members=["a", "b", "c"],
                               places=Counter({"35KV变电站": 3, "青禾苑": 3, "枫溪街道": 2}),
                               title_places=Counter({"35KV变电站": 3, "青禾苑": 2}), regions=Counter({"B2区": 3}))
@@ -1524,7 +1526,7 @@ def test_a_facility_kind_or_a_level_of_governments_schools_label_no_place():
                            places=Counter({"属下区中学": 2, "会上承诺下区学校": 2, "逐步减少区管学校": 2}),
                            groups=Counter({"教师": 2}))
     assert schools.place_label() == "教师"
-    assert core.extract_places("请将原B市属下区中学划回") == ["属下区中学"]  # (the key that joins them)
+    assert core.extract_places("请将原B市属下区中学划回") == ["属下区中学"]  # (read, but no place: ``_names_no_place``)
 
 
 def test_a_schools_kind_read_apart_is_labelled_with_its_name():
@@ -1590,6 +1592,45 @@ def test_two_companies_with_one_legal_form_are_no_party_in_common(mode):
     joined at any cosine. Two long names with one tail are two places (``place_tails``)."""
     of = clustered(make_items() + letters("C", TWO_COMPANIES_ONE_STATION), mode)
     assert of["C1"] != of["C0"]
+
+
+# (made-up letters) two citizens' cases against two carriers of one trade at one police station, and a third citizen's
+# against the first carrier, named with its city before it
+TWO_CARRIERS_ONE_STATION = [
+    ("青石桥派出所对金鼎物流公司扣我货物一事不立案", "金鼎物流公司扣了我价值五万元的货物不还, 我到青石桥派出所报警, 民警说是经济纠纷不予立案, 请上级过问。"),
+    ("青石桥派出所对华联物流公司诈骗我的案件不立案", "我去年把八万元运费打给华联物流公司, 对方收钱后不发货, 到青石桥派出所报案半年了, 至今没有立案。"),
+    ("禾城金鼎物流公司扣货青石桥派出所不立案", "托运的一批家具被扣下三个月了, 打电话对方不接, 报警后民警说这事不归他们管。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_two_companies_of_one_trade_are_no_party_in_common(mode):
+    """金鼎物流公司 and 华联物流公司 both had the tail 物流公司 (``place_tails``: the last four characters of a long name),
+    so two citizens' cases against two carriers at one police station read as one party's and joined at any cosine. A
+    company's tail is its trade and legal form: no tail; one company written with more before it is still one party."""
+    of = clustered(make_items() + letters("C", TWO_CARRIERS_ONE_STATION), mode)
+    assert of["C1"] != of["C0"]
+    assert of["C2"] == of["C0"]
+
+
+# (made-up letters) two estates' and a school's letters about the substation by each, and a second letter of the first
+SUBSTATIONS = [
+    ("青禾苑小区旁的变电站噪音很大", "青禾苑小区东边的变电站离住宅楼不到二十米, 晚上嗡嗡响, 业主担心辐射, 请有关部门检测。"),
+    ("禾溪中学门口的变电站能否搬走", "禾溪中学门口的变电站就在学生每天经过的路边, 家长们很担心安全, 请公开检测数据。"),
+    ("青禾苑旁边的变电站太吵了", "青禾苑小区的业主反映, 小区东边变电站的噪音越来越大, 距离太近了, 辐射影响健康。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_facility_kind_is_no_place_in_common(mode):
+    """变电站 read bare was a place, and with 变电站 a word of one problem in both titles the letters about a
+    school's substation and an estate's joined at any cosine. A kind of facility (``_names_no_place``: 变电站, 垃圾分拣中心,
+    属下区中学) is no place in common; the letters naming one estate still join."""
+    of = clustered(make_items() + letters("S", SUBSTATIONS), mode)
+    assert of["S1"] != of["S0"]
+    assert of["S2"] == of["S0"]
+    school = core.Item("s", "请将原B市属下区中学划回市教育局", "", T0).prepare()
+    assert school.title_places == school.places == []
 
 
 def test_a_word_that_begins_with_a_road_word_after_the_region_stays_whole():

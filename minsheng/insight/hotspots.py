@@ -620,11 +620,16 @@ def _joins(run: str, at: int, seps: list[tuple[int, int]], stops: list[int], fre
     return not (at - name_start == 1 and (fresh or n_before) or _COUNTY_AND_ONE.fullmatch(run, name_start, at))
 
 
+_COMPANIES = ("公司", "集团")  # what a company's or a group's name ends in
+
+
 def place_tails(places: list[str]) -> list[str]:
     """The last four characters of long names: 万科魅力之城 also answers to 魅力之城 (but
-    two long names with the same tail are still different places); and the name as it is written
-    the other way (``place_variant``)."""
-    tails, named = [p[-4:] for p in places if len(p) >= 6], set(places)  # a set: a long letter names thousands
+    two long names with the same tail are still different places), not of a company's (顺丰物流公司, 鑫达置业有限公司,
+    爱尔眼科集团: the tail is its trade or its legal form, 物流公司, 有限公司, which another company of the trade shares;
+    its distinctive part comes before); and the name as it is written the other way (``place_variant``)."""
+    tails = [p[-4:] for p in places if len(p) >= 6 and not p.endswith(_COMPANIES)]
+    named = set(places)  # a set: a long letter names thousands
     tails += [f for p in places if (f := _LIMITED.sub("公司", p)) != p and len(f) >= 4 and f not in named]
     return tails + [v for p in places if (v := place_variant(p)) != p and v not in named]
 
@@ -798,17 +803,11 @@ _PERSONAL = frozenset({"立案", "工资", "养老金", "退费", "补贴", "房
 # where a grievance is taken, not who caused it: a police station, the police, a court, a procuratorate, a
 # government, a bureau or an office of registry or social security
 _AUTHORITY = re.compile(r"(?:派出所|公安局|分局|法院|检察院|政府|局|司法所|房管所|登记中心|政务中心|服务中心|社保中心|医保中心)$")
-# the tail (``place_tails``) of every limited company's name (…有限公司, …有限责任公司): two companies that end so are no
-# party named in both titles (``_another_case``: 金鼎商贸有限公司 and 华联物流有限公司 are two)
-_LEGAL_FORM_TAILS = frozenset({"有限公司", "责任公司"})
 # words of a problem that say nothing of its source (noise: a bar's, a lorry's, a site's): at a compound one
 # problem, along a road as many as there are sources
 _SOURCELESS = frozenset({"噪音扰民"})
 _PROBLEM_OF = {word: group[0] for group in reversed(_PROBLEM_GROUPS) for word in group}
 _PROBLEM_RE = re.compile(starting_at("|".join(sorted(_PROBLEM_OF, key=len, reverse=True))))
-
-
-_COMPANIES = ("公司", "集团")
 
 
 def _without_names(text: str, names: list[str]) -> str:
@@ -888,8 +887,11 @@ class Item:
         text = f"{self.title} {self.body[:BODY_CHARS * 2]}"
         if self.region is None:
             self.region = county_of(self.title) or county_of(text)
-        self.title_places = extract_places(self.title, self.admin_names)
+        # a kind of facility or a level of government's schools (变电站, 属下区中学) is no place in common: two
+        # letters about two substations are not joined by the word (``_names_no_place``); their named places are
+        self.title_places = [p for p in extract_places(self.title, self.admin_names) if not _names_no_place(p)]
         body_places = extract_places(self.body[:BODY_CHARS * 2], self.admin_names) if self.body else []
+        body_places = [p for p in body_places if not _names_no_place(p)]
         self.places = self.title_places + [p for p in body_places if p not in self.title_places][:4]
         self.tails = place_tails(self.places)
         self.groups = extract_groups(text)
@@ -1142,13 +1144,27 @@ def _another_case(item: Item, c: Cluster) -> bool:
     """Whether ``item`` and ``c`` may be two citizens' own cases at the place they took them to: the words of one
     problem they share are all of grievances of one's own (``_PERSONAL``: 立案 at one police station, 工资 at one
     labour office), the author never wrote into ``c``, and no party is named in both titles (a place of ``item``'s
-    title, or its tail, that a title of ``c`` names, written alike or two ways, or that is a tail of ``c``'s places:
-    not a police station, court or office, ``_AUTHORITY``, nor a town, street office or community)."""
+    title, or its tail, that a title of ``c`` names, written alike or two ways, or that is a tail of ``c``'s places, or a
+    company named by a title of ``c`` with more or less before it, ``_one_company``: not a police station, court or
+    office, ``_AUTHORITY``, nor a town, street office or community)."""
     words = {w for w in item.title_problems if c.title_problems[w] * 2 >= c.size}
     if not words or not words <= _PERSONAL or item.user and item.user in c.users:
         return False
-    return not any((place_variant(p) in c.title_variants or p in c.tails) and p not in _LEGAL_FORM_TAILS
+    return not any((place_variant(p) in c.title_variants or p in c.tails or _one_company(p, c.title_places))
                    and not _AUTHORITY.search(p) and not p.endswith(_WIDE_PLACES) for p in item.title_places + item.tails)
+
+
+_COMPANY_NAME = 6  # characters of the shorter of two companies' names that end alike, to be one company
+
+
+def _one_company(name: str, names: Iterable[str]) -> bool:
+    """Whether the company ``name`` is one of ``names`` written with more or less before it: one ends with the other,
+    of ``_COMPANY_NAME`` characters or more (禾城路桥建设总公司, 路桥建设总公司); not a company's trade and legal form
+    alone (金鼎物流公司, 物流公司), nor two companies of one trade (金鼎物流公司, 华联物流公司: no tail, ``place_tails``)."""
+    if len(name) < _COMPANY_NAME or not name.endswith(_COMPANIES):
+        return False
+    return any(len(other) >= _COMPANY_NAME and (other.endswith(name) or name.endswith(other)) for other in names
+               if other.endswith(_COMPANIES))
 
 
 def _other_cases(a: Cluster, b: Cluster, names: frozenset) -> bool:
