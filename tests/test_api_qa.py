@@ -297,3 +297,83 @@ def test_a_json_body_nested_too_deeply_is_a_400(as_persona, personas, directory,
     error = error_of(response)
     assert error["code"] == "parse_error" and "嵌套" in error["message"]
     assert Message.objects.count() == 1
+
+
+
+@pytest.fixture
+def signed(personas, directory):
+    return advance(submit(personas["citizen"], directory), personas, directory, "signed")
+
+
+# --- the status code says what is wrong, whoever asks -----------------------------
+
+@pytest.mark.parametrize("path", ["/api/v1/messages/{id}/rate/", "/api/v1/messages/{id}/support/",
+                                  "/api/v1/staff/cases/{id}/accept/"])
+def test_a_get_where_only_post_is_served_is_a_405_also_without_credentials(as_persona, signed, path):
+    """Checked after the credentials, an anonymous GET was a 401 「请先登录」: signing in
+    would not have made it work."""
+    response = as_persona("anonymous").get(path.format(id=signed.public_id))
+    assert response.status_code == 405, response.content
+    assert error_of(response)["code"] == "method_not_allowed"
+    assert "POST" in response["Allow"]
+
+
+@pytest.mark.parametrize("action,body", [("reply", {}), ("transfer", {"to_unit": "abc"}), ("dispatch", {"lead": "x"}),
+                                         ("extension", {"days": 99})])
+def test_an_action_on_a_case_out_of_scope_is_a_404_whatever_the_body(as_persona, signed, action, body):
+    """Another unit's case does not exist for its officer (docs/api.md): a bad body on it was
+    a 400 about the body, which says the case is there; so for a case that does not exist."""
+    other = as_persona("other_officer")
+    for public_id in (signed.public_id, "99999999999999"):
+        response = other.post(f"/api/v1/staff/cases/{public_id}/{action}/", body, format="json")
+        assert response.status_code == 404, (public_id, response.content)
+        assert error_of(response)["code"] == "not_found"
+    # in scope, the same body is still answered for what it is
+    officer = as_persona("officer").post(f"/api/v1/staff/cases/{signed.public_id}/{action}/", body, format="json")
+    assert officer.status_code in (400, 403), officer.content
+
+
+# --- Open311 as the official swagger.json describes the calls -----------------------
+
+@pytest.fixture
+def open_and_closed(personas, directory):
+    return {"open": advance(submit(personas["citizen"], directory), personas, directory, "signed"),
+            "closed": advance(submit(personas["citizen"], directory, title="小区门口路灯坏了"), personas, directory,
+                              "replied")}
+
+
+def test_open311_a_list_parameter_declared_several_times_reads_every_value(client, open_and_closed):
+    """「can be declared multiple times, comma delimited」 (swagger.json, status; service_request_id
+    alike): ``status=open&status=closed`` listed the closed requests only, two ids the last one."""
+    both = {m.public_id for m in open_and_closed.values()}
+
+    def ids(query):
+        response = client.get("/open311/v2/requests.json?" + query)
+        assert response.status_code == 200, response.content
+        return {r["service_request_id"] for r in response.json()}
+
+    assert ids("status=open&status=closed") == both == ids("status=open,closed")
+    assert ids("status=open") == {open_and_closed["open"].public_id}
+    assert ids("&".join(f"service_request_id={i}" for i in sorted(both))) == both
+    assert ids("service_code=urban&service_code=nothing-such") == both  # the fixture's topic is urban
+    refused = client.get("/open311/v2/requests.json?status=open&status=pending")
+    assert refused.status_code == 400 and "status" in error_of(refused)["fields"]
+
+
+def test_open311_post_with_the_parameters_in_the_query_string_as_the_swagger_declares(client, directory, api_key):
+    """swagger.json puts every parameter of POST requests ``in: query``: a generated client sent
+    them there and was told 「缺少 service_code」."""
+    params = {"api_key": api_key[1], "service_code": "urban", "description": DESCRIPTION, "lat": "36.0611",
+              "long": "103.8343", "attribute[region]": "620103", "attribute[kind]": "complain"}
+    response = client.post("/open311/v2/requests.json?" + urlencode(params))
+    assert response.status_code == 200, response.content
+    message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
+    assert (message.kind, message.region.code, message.body) == ("complain", "620103", DESCRIPTION)
+    # a parameter in both places: the body's
+    body = client.post("/open311/v2/requests.json?" + urlencode({**params, "attribute[kind]": "help"}),
+                       {"attribute[kind]": "suggest"})
+    assert body.status_code == 200, body.content
+    assert Message.objects.get(public_id=body.json()[0]["service_request_id"]).kind == "suggest"
+    # and a bad one is reported as from the body
+    bad = client.post("/open311/v2/requests.json?" + urlencode({**params, "lat": "abc"}))
+    assert bad.status_code == 400 and "lat" in error_of(bad)["fields"]

@@ -170,6 +170,12 @@ def _moment(raw: str, name: str, end: bool = False) -> dt.datetime:
     return value
 
 
+def _listed(params, name: str) -> list[str]:
+    """A list parameter: comma-separated, or declared several times (``status=open&status=closed``:
+    the spec allows both; only the last one was read)."""
+    return [v.strip() for value in params.getlist(name) for v in value.split(",") if v.strip()]
+
+
 class Requests(Open311View):
     def get(self, request, fmt):
         jurisdiction = self.jurisdiction(request)
@@ -177,7 +183,7 @@ class Requests(Open311View):
         if jurisdiction is not None:
             qs = qs.filter(region__code__startswith=jurisdiction.prefix)
         p = request.query_params
-        ids = [i.strip() for i in p.get("service_request_id", "").split(",") if i.strip()]
+        ids = _listed(p, "service_request_id")
         if ids:  # the spec: other parameters are ignored
             if len(ids) > MAX_RESULTS:
                 raise bad(f"service_request_id: 最多 {MAX_RESULTS} 个", field="service_request_id")
@@ -201,14 +207,14 @@ class Requests(Open311View):
         elif end is None:
             end = start + MAX_RANGE
         qs = qs.filter(submitted_at__gte=start, submitted_at__lt=end)
-        codes = [c.strip() for c in p.get("service_code", "").split(",") if c.strip()]
+        codes = _listed(p, "service_code")
         if codes:
             topic_ids = list(Topic.objects.filter(code__in=codes).values_list("pk", flat=True))
             cond = Q(topic_id__in=topic_ids) | Q(topic__isnull=True, predicted_topic_id__in=topic_ids)
             if mapping.UNCLASSIFIED in codes:
                 cond |= Q(topic__isnull=True, predicted_topic__isnull=True)
             qs = qs.filter(cond)
-        statuses = [s.strip() for s in p.get("status", "").split(",") if s.strip()]
+        statuses = _listed(p, "status")
         if statuses:
             if not set(statuses) <= {"open", "closed"}:
                 raise bad("status 只能是 open 或 closed", field="status")
@@ -347,11 +353,27 @@ def as_uri(url: str) -> str:
     return iri_to_uri(urlunsplit(parts))
 
 
-def submit(request, jurisdiction: Region | None) -> Message:
-    """Validate with the web form (board.forms.MessageForm), then board.actions.do_submit."""
+def _parameters(request):
+    """The body's parameters, with those sent in the query string: the official swagger.json
+    declares every parameter of POST requests ``in: query``, so a client generated from it sends
+    them there (it was told 「缺少 service_code」). A parameter in both: the body's."""
     data = request.data
     if not hasattr(data, "get"):
         raise bad("请求体应为表单 (application/x-www-form-urlencoded) 或 JSON 对象")
+    extra = {k: request.query_params.getlist(k) for k in request.query_params if k not in data}
+    if not extra:
+        return data
+    if not hasattr(data, "getlist"):  # a JSON object
+        return {**{k: v[-1] for k, v in extra.items()}, **data}
+    merged = MultiValueDict(extra)
+    for k in data:
+        merged.setlist(k, data.getlist(k))
+    return merged
+
+
+def submit(request, jurisdiction: Region | None) -> Message:
+    """Validate with the web form (board.forms.MessageForm), then board.actions.do_submit."""
+    data = _parameters(request)
     code = str(data.get("service_code") or "").strip()
     if not code:
         raise bad("缺少 service_code: 请提供服务类型", field="service_code")
