@@ -377,3 +377,20 @@ def test_open311_post_with_the_parameters_in_the_query_string_as_the_swagger_dec
     # and a bad one is reported as from the body
     bad = client.post("/open311/v2/requests.json?" + urlencode({**params, "lat": "abc"}))
     assert bad.status_code == 400 and "lat" in error_of(bad)["fields"]
+
+
+@pytest.mark.parametrize("field,value", [("description", [DESCRIPTION]), ("address_string", ["七里河区某小区"]),
+                                         ("first_name", {"x": 1}), ("jurisdiction_id", ["620000"]),
+                                         ("attribute", {"region": "620103"})])
+def test_open311_a_json_list_or_object_for_a_parameter_is_a_400_naming_it(client, directory, api_key, field, value):
+    """A JSON body's list or object was read as its Python text: a description of ``["…"]``
+    became the message 「['…']」, a list for jurisdiction_id a 404 「区划代码不存在: ['620000']」."""
+    body = {**open311_form(api_key[1], email="wang@example.com"), field: value}
+    if field == "address_string":
+        body.pop("lat"), body.pop("long")
+    response = client.post("/open311/v2/requests.json", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert list(error_of(response)["fields"]) == [field]
+    assert not Message.objects.exists()
+    xml = client.post("/open311/v2/requests.xml", body, content_type="application/json")
+    assert xml.status_code == 400 and b"<description>" in xml.content

@@ -56,6 +56,15 @@ def _has_nul(value) -> bool:
     return isinstance(value, str) and "\x00" in value
 
 
+def _scalars_only(body: dict) -> None:
+    """Each parameter of a JSON body is one value, as a form field is: a list or an object was
+    stored as its Python text (a description of ``["…"]`` became the message 「['…']」)."""
+    for name, value in body.items():
+        if isinstance(value, (list, dict)):
+            hint = ", 属性请写成 attribute[code] 形式的键, 如 attribute[region]" if name == "attribute" else ""
+            raise bad(f"{name} 应为字符串或数字, 不能是列表或对象{hint}", field=str(name))
+
+
 def bad(message: str, status: int = 400, code: str = "invalid", field: str | None = None) -> ApiError:
     """An error; ``field`` names the parameter at fault in ``fields``, as the API's 400s do."""
     return ApiError(message, code=code, status_code=status, fields={field: [message]} if field else None)
@@ -74,6 +83,8 @@ class Open311View(APIView):
         if request.method == "POST" and _has_nul(
                 dict(request.data.lists()) if hasattr(request.data, "lists") else request.data):
             raise bad("请求中含有无效字符 (NUL)")
+        if request.method == "POST" and isinstance(request.data, dict) and not hasattr(request.data, "getlist"):
+            _scalars_only(request.data)
 
     def perform_content_negotiation(self, request, force=False):
         # the format is the URL's suffix, whatever the Accept header says
