@@ -394,3 +394,17 @@ def test_open311_a_json_list_or_object_for_a_parameter_is_a_400_naming_it(client
     assert not Message.objects.exists()
     xml = client.post("/open311/v2/requests.xml", body, content_type="application/json")
     assert xml.status_code == 400 and b"<description>" in xml.content
+
+
+def test_open311_a_json_post_with_its_api_key_in_the_body(client, directory, api_key):
+    """As a form field: a JSON post carrying its key was a 403 「需要 API key」."""
+    response = client.post("/open311/v2/requests.json", open311_form(api_key[1]), content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert Message.objects.get(public_id=response.json()[0]["service_request_id"]).open311.api_key == api_key[0]
+    wrong = client.post("/open311/v2/requests.json", open311_form("o311_wrong"), content_type="application/json")
+    assert wrong.status_code == 403 and error_of(wrong)["code"] == "authentication_failed"
+    broken = client.post("/open311/v2/requests.json", '{"api_key": ', content_type="application/json")
+    assert broken.status_code == 400 and error_of(broken)["code"] == "parse_error"
+    # the REST API reads no key from a body: an unknown body field, ignored
+    rest = client.post("/api/v1/messages/", {"api_key": api_key[1]}, content_type="application/json")
+    assert rest.status_code == 401

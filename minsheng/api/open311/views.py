@@ -32,7 +32,7 @@ from minsheng.board.models import HIDDEN_EVENT_KINDS, Assignment, Event, Message
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
 
-from ..authentication import ApiKeyAuthentication
+from ..authentication import Open311KeyAuthentication
 from ..errors import ApiError
 from ..idempotency import once
 from ..inputs import round_coordinate
@@ -72,7 +72,7 @@ def bad(message: str, status: int = 400, code: str = "invalid", field: str | Non
 
 @extend_schema(exclude=True)
 class Open311View(APIView):
-    authentication_classes = [ApiKeyAuthentication]
+    authentication_classes = [Open311KeyAuthentication]
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
     parser_classes = PARSERS
@@ -235,7 +235,7 @@ class Requests(Open311View):
 
     def post(self, request, fmt):
         if not isinstance(request.auth, Open311Key):
-            raise bad("需要 API key: 表单字段 api_key、查询参数 api_key 或 X-API-Key 请求头",
+            raise bad("需要 API key: 表单或 JSON 字段 api_key、查询参数 api_key 或 X-API-Key 请求头",
                       status=403, code="permission_denied")
         # a retry with the first one's Idempotency-Key gets the first one's answer, as the REST post does
         message, replayed = once(request, lambda request: submit(request, self.jurisdiction(request)))
