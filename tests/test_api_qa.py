@@ -408,3 +408,13 @@ def test_open311_a_json_post_with_its_api_key_in_the_body(client, directory, api
     # the REST API reads no key from a body: an unknown body field, ignored
     rest = client.post("/api/v1/messages/", {"api_key": api_key[1]}, content_type="application/json")
     assert rest.status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/open311/v2/nothing.xml", "/open311/v2/services/urban/extra.xml",
+                                  "/open311/v2/requests/1/2.xml"])
+def test_open311_an_unknown_xml_path_is_answered_in_the_specs_xml_errors(client, db, path):
+    """It was the JSON error: a client reading ``.xml`` got JSON where the spec's <errors> go."""
+    response = client.get(path)
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/xml")
+    assert b"<errors><error><code>404</code><description>" in response.content
+    assert client.get(path.replace(".xml", ".json")).json()["error"]["code"] == "not_found"
