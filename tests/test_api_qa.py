@@ -418,3 +418,11 @@ def test_open311_an_unknown_xml_path_is_answered_in_the_specs_xml_errors(client,
     assert response.status_code == 404 and response["Content-Type"].startswith("text/xml")
     assert b"<errors><error><code>404</code><description>" in response.content
     assert client.get(path.replace(".xml", ".json")).json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/units/", "/api/v1/addressees/", "/api/v1/hotspots/"])
+def test_a_page_past_the_last_is_a_404_saying_which_page(client, directory, path):
+    """It said 「无效页面。」: neither which page nor that the list had ended."""
+    response = client.get(path, {"page": 9999})
+    assert response.status_code == 404
+    assert error_of(response)["message"].startswith("第 9999 页不存在: 已超出最后一页")
