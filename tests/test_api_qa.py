@@ -297,3 +297,132 @@ def test_a_json_body_nested_too_deeply_is_a_400(as_persona, personas, directory,
     error = error_of(response)
     assert error["code"] == "parse_error" and "嵌套" in error["message"]
     assert Message.objects.count() == 1
+
+
+
+@pytest.fixture
+def signed(personas, directory):
+    return advance(submit(personas["citizen"], directory), personas, directory, "signed")
+
+
+# --- the status code says what is wrong, whoever asks -----------------------------
+
+@pytest.mark.parametrize("path", ["/api/v1/messages/{id}/rate/", "/api/v1/messages/{id}/support/",
+                                  "/api/v1/staff/cases/{id}/accept/"])
+def test_a_get_where_only_post_is_served_is_a_405_also_without_credentials(as_persona, signed, path):
+    """Checked after the credentials, an anonymous GET was a 401 「请先登录」: signing in
+    would not have made it work."""
+    response = as_persona("anonymous").get(path.format(id=signed.public_id))
+    assert response.status_code == 405, response.content
+    assert error_of(response)["code"] == "method_not_allowed"
+    assert "POST" in response["Allow"]
+
+
+@pytest.mark.parametrize("action,body", [("reply", {}), ("transfer", {"to_unit": "abc"}), ("dispatch", {"lead": "x"}),
+                                         ("extension", {"days": 99})])
+def test_an_action_on_a_case_out_of_scope_is_a_404_whatever_the_body(as_persona, signed, action, body):
+    """Another unit's case does not exist for its officer (docs/api.md): a bad body on it was
+    a 400 about the body, which says the case is there; so for a case that does not exist."""
+    other = as_persona("other_officer")
+    for public_id in (signed.public_id, "99999999999999"):
+        response = other.post(f"/api/v1/staff/cases/{public_id}/{action}/", body, format="json")
+        assert response.status_code == 404, (public_id, response.content)
+        assert error_of(response)["code"] == "not_found"
+    # in scope, the same body is still answered for what it is
+    officer = as_persona("officer").post(f"/api/v1/staff/cases/{signed.public_id}/{action}/", body, format="json")
+    assert officer.status_code in (400, 403), officer.content
+
+
+# --- Open311 as the official swagger.json describes the calls -----------------------
+
+@pytest.fixture
+def open_and_closed(personas, directory):
+    return {"open": advance(submit(personas["citizen"], directory), personas, directory, "signed"),
+            "closed": advance(submit(personas["citizen"], directory, title="小区门口路灯坏了"), personas, directory,
+                              "replied")}
+
+
+def test_open311_a_list_parameter_declared_several_times_reads_every_value(client, open_and_closed):
+    """「can be declared multiple times, comma delimited」 (swagger.json, status; service_request_id
+    alike): ``status=open&status=closed`` listed the closed requests only, two ids the last one."""
+    both = {m.public_id for m in open_and_closed.values()}
+
+    def ids(query):
+        response = client.get("/open311/v2/requests.json?" + query)
+        assert response.status_code == 200, response.content
+        return {r["service_request_id"] for r in response.json()}
+
+    assert ids("status=open&status=closed") == both == ids("status=open,closed")
+    assert ids("status=open") == {open_and_closed["open"].public_id}
+    assert ids("&".join(f"service_request_id={i}" for i in sorted(both))) == both
+    assert ids("service_code=urban&service_code=nothing-such") == both  # the fixture's topic is urban
+    refused = client.get("/open311/v2/requests.json?status=open&status=pending")
+    assert refused.status_code == 400 and "status" in error_of(refused)["fields"]
+
+
+def test_open311_post_with_the_parameters_in_the_query_string_as_the_swagger_declares(client, directory, api_key):
+    """swagger.json puts every parameter of POST requests ``in: query``: a generated client sent
+    them there and was told 「缺少 service_code」."""
+    params = {"api_key": api_key[1], "service_code": "urban", "description": DESCRIPTION, "lat": "36.0611",
+              "long": "103.8343", "attribute[region]": "620103", "attribute[kind]": "complain"}
+    response = client.post("/open311/v2/requests.json?" + urlencode(params))
+    assert response.status_code == 200, response.content
+    message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
+    assert (message.kind, message.region.code, message.body) == ("complain", "620103", DESCRIPTION)
+    # a parameter in both places: the body's
+    body = client.post("/open311/v2/requests.json?" + urlencode({**params, "attribute[kind]": "help"}),
+                       {"attribute[kind]": "suggest"})
+    assert body.status_code == 200, body.content
+    assert Message.objects.get(public_id=body.json()[0]["service_request_id"]).kind == "suggest"
+    # and a bad one is reported as from the body
+    bad = client.post("/open311/v2/requests.json?" + urlencode({**params, "lat": "abc"}))
+    assert bad.status_code == 400 and "lat" in error_of(bad)["fields"]
+
+
+@pytest.mark.parametrize("field,value", [("description", [DESCRIPTION]), ("address_string", ["七里河区某小区"]),
+                                         ("first_name", {"x": 1}), ("jurisdiction_id", ["620000"]),
+                                         ("attribute", {"region": "620103"})])
+def test_open311_a_json_list_or_object_for_a_parameter_is_a_400_naming_it(client, directory, api_key, field, value):
+    """A JSON body's list or object was read as its Python text: a description of ``["…"]``
+    became the message 「['…']」, a list for jurisdiction_id a 404 「区划代码不存在: ['620000']」."""
+    body = {**open311_form(api_key[1], email="wang@example.com"), field: value}
+    if field == "address_string":
+        body.pop("lat"), body.pop("long")
+    response = client.post("/open311/v2/requests.json", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert list(error_of(response)["fields"]) == [field]
+    assert not Message.objects.exists()
+    xml = client.post("/open311/v2/requests.xml", body, content_type="application/json")
+    assert xml.status_code == 400 and b"<description>" in xml.content
+
+
+def test_open311_a_json_post_with_its_api_key_in_the_body(client, directory, api_key):
+    """As a form field: a JSON post carrying its key was a 403 「需要 API key」."""
+    response = client.post("/open311/v2/requests.json", open311_form(api_key[1]), content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert Message.objects.get(public_id=response.json()[0]["service_request_id"]).open311.api_key == api_key[0]
+    wrong = client.post("/open311/v2/requests.json", open311_form("o311_wrong"), content_type="application/json")
+    assert wrong.status_code == 403 and error_of(wrong)["code"] == "authentication_failed"
+    broken = client.post("/open311/v2/requests.json", '{"api_key": ', content_type="application/json")
+    assert broken.status_code == 400 and error_of(broken)["code"] == "parse_error"
+    # the REST API reads no key from a body: an unknown body field, ignored
+    rest = client.post("/api/v1/messages/", {"api_key": api_key[1]}, content_type="application/json")
+    assert rest.status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/open311/v2/nothing.xml", "/open311/v2/services/urban/extra.xml",
+                                  "/open311/v2/requests/1/2.xml"])
+def test_open311_an_unknown_xml_path_is_answered_in_the_specs_xml_errors(client, db, path):
+    """It was the JSON error: a client reading ``.xml`` got JSON where the spec's <errors> go."""
+    response = client.get(path)
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/xml")
+    assert b"<errors><error><code>404</code><description>" in response.content
+    assert client.get(path.replace(".xml", ".json")).json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/units/", "/api/v1/addressees/", "/api/v1/hotspots/"])
+def test_a_page_past_the_last_is_a_404_saying_which_page(client, directory, path):
+    """It said 「无效页面。」: neither which page nor that the list had ended."""
+    response = client.get(path, {"page": 9999})
+    assert response.status_code == 404
+    assert error_of(response)["message"].startswith("第 9999 页不存在: 已超出最后一页")

@@ -48,6 +48,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     """An Open311 key identifies a system, not a person: the request stays anonymous
     (public data only) but is rate-limited per key and may post Open311 requests."""
 
+    # Open311 reads ``api_key`` from a JSON body too, as from a form (a JSON post with its key there
+    # was a 403 「需要 API key」); the REST API ignores unknown body fields, and its bodies carry no key
+    json_body = False
+
     def authenticate(self, request):
         key = request.META.get("HTTP_X_API_KEY") or request.query_params.get("api_key")
         media_type = (request.content_type or "").split(";")[0].strip().lower()
@@ -57,6 +61,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
                 key = request._request.POST.get("api_key")
             except Exception:  # a malformed body: the parser reports it as a 400 later
                 key = None
+        if not key and self.json_body and request.method == "POST" and media_type == "application/json":
+            data = request.data  # parsed here: a malformed body is the parser's 400 at once
+            key = data.get("api_key") if isinstance(data, dict) else None
         if not key:
             return None
         row = Open311Key.objects.filter(key_hash=hash_key(str(key)), is_active=True).first()
@@ -64,3 +71,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("api_key 无效或已停用")
         _touch(Open311Key, row)
         return AnonymousUser(), row
+
+
+class Open311KeyAuthentication(ApiKeyAuthentication):
+    """The Open311 endpoints' authentication: also the ``api_key`` of a JSON body."""
+
+    json_body = True

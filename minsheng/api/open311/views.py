@@ -32,7 +32,7 @@ from minsheng.board.models import HIDDEN_EVENT_KINDS, Assignment, Event, Message
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
 
-from ..authentication import ApiKeyAuthentication
+from ..authentication import Open311KeyAuthentication
 from ..errors import ApiError
 from ..idempotency import once
 from ..inputs import round_coordinate
@@ -56,6 +56,15 @@ def _has_nul(value) -> bool:
     return isinstance(value, str) and "\x00" in value
 
 
+def _scalars_only(body: dict) -> None:
+    """Each parameter of a JSON body is one value, as a form field is: a list or an object was
+    stored as its Python text (a description of ``["…"]`` became the message 「['…']」)."""
+    for name, value in body.items():
+        if isinstance(value, (list, dict)):
+            hint = ", 属性请写成 attribute[code] 形式的键, 如 attribute[region]" if name == "attribute" else ""
+            raise bad(f"{name} 应为字符串或数字, 不能是列表或对象{hint}", field=str(name))
+
+
 def bad(message: str, status: int = 400, code: str = "invalid", field: str | None = None) -> ApiError:
     """An error; ``field`` names the parameter at fault in ``fields``, as the API's 400s do."""
     return ApiError(message, code=code, status_code=status, fields={field: [message]} if field else None)
@@ -63,7 +72,7 @@ def bad(message: str, status: int = 400, code: str = "invalid", field: str | Non
 
 @extend_schema(exclude=True)
 class Open311View(APIView):
-    authentication_classes = [ApiKeyAuthentication]
+    authentication_classes = [Open311KeyAuthentication]
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
     parser_classes = PARSERS
@@ -74,6 +83,8 @@ class Open311View(APIView):
         if request.method == "POST" and _has_nul(
                 dict(request.data.lists()) if hasattr(request.data, "lists") else request.data):
             raise bad("请求中含有无效字符 (NUL)")
+        if request.method == "POST" and isinstance(request.data, dict) and not hasattr(request.data, "getlist"):
+            _scalars_only(request.data)
 
     def perform_content_negotiation(self, request, force=False):
         # the format is the URL's suffix, whatever the Accept header says
@@ -170,6 +181,12 @@ def _moment(raw: str, name: str, end: bool = False) -> dt.datetime:
     return value
 
 
+def _listed(params, name: str) -> list[str]:
+    """A list parameter: comma-separated, or declared several times (``status=open&status=closed``:
+    the spec allows both; only the last one was read)."""
+    return [v.strip() for value in params.getlist(name) for v in value.split(",") if v.strip()]
+
+
 class Requests(Open311View):
     def get(self, request, fmt):
         jurisdiction = self.jurisdiction(request)
@@ -177,7 +194,7 @@ class Requests(Open311View):
         if jurisdiction is not None:
             qs = qs.filter(region__code__startswith=jurisdiction.prefix)
         p = request.query_params
-        ids = [i.strip() for i in p.get("service_request_id", "").split(",") if i.strip()]
+        ids = _listed(p, "service_request_id")
         if ids:  # the spec: other parameters are ignored
             if len(ids) > MAX_RESULTS:
                 raise bad(f"service_request_id: 最多 {MAX_RESULTS} 个", field="service_request_id")
@@ -201,14 +218,14 @@ class Requests(Open311View):
         elif end is None:
             end = start + MAX_RANGE
         qs = qs.filter(submitted_at__gte=start, submitted_at__lt=end)
-        codes = [c.strip() for c in p.get("service_code", "").split(",") if c.strip()]
+        codes = _listed(p, "service_code")
         if codes:
             topic_ids = list(Topic.objects.filter(code__in=codes).values_list("pk", flat=True))
             cond = Q(topic_id__in=topic_ids) | Q(topic__isnull=True, predicted_topic_id__in=topic_ids)
             if mapping.UNCLASSIFIED in codes:
                 cond |= Q(topic__isnull=True, predicted_topic__isnull=True)
             qs = qs.filter(cond)
-        statuses = [s.strip() for s in p.get("status", "").split(",") if s.strip()]
+        statuses = _listed(p, "status")
         if statuses:
             if not set(statuses) <= {"open", "closed"}:
                 raise bad("status 只能是 open 或 closed", field="status")
@@ -218,7 +235,7 @@ class Requests(Open311View):
 
     def post(self, request, fmt):
         if not isinstance(request.auth, Open311Key):
-            raise bad("需要 API key: 表单字段 api_key、查询参数 api_key 或 X-API-Key 请求头",
+            raise bad("需要 API key: 表单或 JSON 字段 api_key、查询参数 api_key 或 X-API-Key 请求头",
                       status=403, code="permission_denied")
         # a retry with the first one's Idempotency-Key gets the first one's answer, as the REST post does
         message, replayed = once(request, lambda request: submit(request, self.jurisdiction(request)))
@@ -347,11 +364,27 @@ def as_uri(url: str) -> str:
     return iri_to_uri(urlunsplit(parts))
 
 
-def submit(request, jurisdiction: Region | None) -> Message:
-    """Validate with the web form (board.forms.MessageForm), then board.actions.do_submit."""
+def _parameters(request):
+    """The body's parameters, with those sent in the query string: the official swagger.json
+    declares every parameter of POST requests ``in: query``, so a client generated from it sends
+    them there (it was told 「缺少 service_code」). A parameter in both: the body's."""
     data = request.data
     if not hasattr(data, "get"):
         raise bad("请求体应为表单 (application/x-www-form-urlencoded) 或 JSON 对象")
+    extra = {k: request.query_params.getlist(k) for k in request.query_params if k not in data}
+    if not extra:
+        return data
+    if not hasattr(data, "getlist"):  # a JSON object
+        return {**{k: v[-1] for k, v in extra.items()}, **data}
+    merged = MultiValueDict(extra)
+    for k in data:
+        merged.setlist(k, data.getlist(k))
+    return merged
+
+
+def submit(request, jurisdiction: Region | None) -> Message:
+    """Validate with the web form (board.forms.MessageForm), then board.actions.do_submit."""
+    data = _parameters(request)
     code = str(data.get("service_code") or "").strip()
     if not code:
         raise bad("缺少 service_code: 请提供服务类型", field="service_code")

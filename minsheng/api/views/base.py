@@ -4,7 +4,7 @@ import difflib
 
 from django.db.models import Prefetch
 from django.http import Http404
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
@@ -125,6 +125,10 @@ class ApiView(FormatOverride, APIView):
 
     def initial(self, request, *args, **kwargs):
         reject_nul(request, kwargs)
+        if not hasattr(self, request.method.lower()):
+            # a method the endpoint does not serve is a 405 for everyone: checked after the
+            # credentials, an anonymous GET of rate/ was a 401, as if signing in would make it work
+            raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
         # only where GET is served: elsewhere the answer is 405, whatever the query says
         if request.method in ("GET", "HEAD") and hasattr(self, "get"):

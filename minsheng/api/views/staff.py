@@ -282,8 +282,8 @@ def _action_view(name: str):
         @extend_schema(request=body_class, responses=StaffCaseSerializer, tags=["staff"], parameters=[PUBLIC_ID],
                        summary=summary, operation_id=f"staff_cases_{name.replace('-', '_')}")
         def post(self, request, public_id):
+            message = get_case(request, public_id)  # another unit's case: 404 whatever the body says
             body = parse(body_class, body_of(request, body_class)) if body_class else {}
-            message = get_case(request, public_id)
             perform(request.user, message, body)
             return case_response(request, message)
 
