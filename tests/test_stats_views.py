@@ -464,3 +464,17 @@ def test_dashboard_lists_chronic_problems_where_chronic_lists_them(client, login
     assert "老大难 (1)" in card(sup.get("/stats/dashboard/")) and "老大难 (1)" in _text(sup.get("/chronic/"))
     dx = login(personas["dx_dispatcher"])
     assert dx.get("/stats/dashboard/").status_code == 403 and dx.get("/chronic/").status_code == 403
+
+
+def test_dashboard_counts_the_late_units_it_does_not_list(login, cases, monkeypatch):
+    """谁在拖延 lists the units with the most overdue cases; the others were dropped unsaid
+    (the demo: 20 of 52 late units listed, 32 overdue cases at the others nowhere on the card)."""
+    from minsheng.stats import dashboard
+
+    monkeypatch.setattr(dashboard, "LATE_UNITS", 1)  # the fixture has two late units: 住建局 ×2, 定西 ×1
+    admin = login(make_user("root", is_superuser=True, is_staff=True))
+    text = _text(admin.get("/stats/dashboard/", {"region": "620000"}))
+    card = text[text.index("谁在拖延"):text.index("群众最关心的问题")]
+    assert "兰州市住房和城乡建设局" in card and "定西" not in card.split("另有")[0]
+    assert "另有 1 个单位共 1 件超期未答复, 未列入上表 (上表为超期最多的 1 个单位)" in card
+    assert 'href="/stats/overdue/?region=620000">超期清单</a>' in card
