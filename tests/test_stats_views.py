@@ -478,3 +478,14 @@ def test_dashboard_counts_the_late_units_it_does_not_list(login, cases, monkeypa
     assert "兰州市住房和城乡建设局" in card and "定西" not in card.split("另有")[0]
     assert "另有 1 个单位共 1 件超期未答复, 未列入上表 (上表为超期最多的 1 个单位)" in card
     assert 'href="/stats/overdue/?region=620000">超期清单</a>' in card
+
+
+def test_overdue_list_leads_to_the_case_page_and_names_the_late_unit(login, personas, cases):
+    """From 哪里在拖延 to a case: the supervisor lands where 督办 is (the staff case page), and
+    each row says which unit is late. The list linked to the public page and named no unit."""
+    text = _text(login(personas["supervisor"]).get("/stats/overdue/"))
+    overdue = cases["overdue"]
+    row = re.search(rf"<tr><td>{overdue.public_id}</td>.*?</tr>", text).group(0)
+    assert f'href="/staff/case/{overdue.public_id}/"' in row
+    assert "<td>兰州市住房和城乡建设局</td>" in row
+    assert f'href="/m/{overdue.public_id}/"' not in text
