@@ -489,3 +489,14 @@ def test_overdue_list_leads_to_the_case_page_and_names_the_late_unit(login, pers
     assert f'href="/staff/case/{overdue.public_id}/"' in row
     assert "<td>兰州市住房和城乡建设局</td>" in row
     assert f'href="/m/{overdue.public_id}/"' not in text
+
+
+def test_dashboard_lists_late_districts_in_the_order_of_the_supervision_page(login, personas, cases):
+    """城关区 and 七里河区 have one overdue case each: the dashboard put 七里河区 first (by name),
+    /staff/supervision/ 城关区 (by code), so a supervisor comparing the two read two rankings."""
+    sup = login(personas["supervisor"])
+    text = _text(sup.get("/stats/dashboard/"))
+    card = text[text.index("哪里在拖延"):text.index("谁在拖延")]
+    dashboard = re.findall(r"<tr><td>([^<]+)</td><td><a", card)
+    tabs = re.findall(r'district=\d+#overdue"[^>]*>([^<]+?) <b', _text(sup.get("/staff/supervision/")))
+    assert dashboard == tabs == ["城关区", "七里河区"]

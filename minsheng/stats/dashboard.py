@@ -92,9 +92,10 @@ def _build(region, roles, now=None, home=None) -> dict:
         late.append({**o, "on_time_rate": league_row.get("on_time_rate"), "on_time": league_row.get("on_time", 0),
                      "on_time_base": league_row.get("replied", 0) + league_row.get("overdue_unreplied", 0),
                      "name": o["unit"].name if o["unit"] else "尚未派单"})
-    # which district is late: open cases past their deadline now, whenever submitted
+    # which district is late: open cases past their deadline now, whenever submitted; ties in
+    # code order, as the tabs of /staff/supervision/ (by name, the two pages listed them differently)
     late_regions = sorted([r for r in figures.breakdown("region", all_time, now=clock) if r["overdue"]],
-                          key=lambda r: (-r["overdue"], r["label"]))
+                          key=lambda r: (-r["overdue"], r["filters"].get("region", ""), r["label"]))
     rated = [r for r in units if r["evaluated"]]
     satisfaction = sorted([r for r in rated if r["evaluated"] >= MIN_RATED],
                           key=lambda r: (r["satisfaction_rate"], -r["evaluated"]))
