@@ -497,6 +497,17 @@ def test_dashboard_lists_late_districts_in_the_order_of_the_supervision_page(log
     sup = login(personas["supervisor"])
     text = _text(sup.get("/stats/dashboard/"))
     card = text[text.index("哪里在拖延"):text.index("谁在拖延")]
-    dashboard = re.findall(r"<tr><td>([^<]+)</td><td><a", card)
+    dashboard = re.findall(r"<tr><td>(?:<a [^>]+>)?([^<]+)(?:</a>)?</td><td><a", card)
     tabs = re.findall(r'district=\d+#overdue"[^>]*>([^<]+?) <b', _text(sup.get("/staff/supervision/")))
     assert dashboard == tabs == ["城关区", "七里河区"]
+
+
+def test_a_late_district_opens_its_own_dashboard(login, personas, cases):
+    """哪里在拖延 names the district; its name leads to that district's dashboard (who is late
+    there), which a supervisor reached only by typing ?region= into the address."""
+    sup = login(personas["supervisor"])
+    text = _text(sup.get("/stats/dashboard/"))
+    card = text[text.index("哪里在拖延"):text.index("谁在拖延")]
+    assert '<td><a href="?region=620103">七里河区</a></td>' in card
+    below = _text(sup.get("/stats/dashboard/", {"region": "620103"}))
+    assert "领导驾驶舱 · 七里河区" in below and "兰州市住房和城乡建设局" in below
