@@ -993,3 +993,18 @@ def test_a_hotspot_chronic_on_its_first_day_does_not_read_past_the_days(chronic_
     assert core.is_chronic(first, timezone.now(), 1)
     page = login(personas["supervisor"]).get(f"/hotspots/{chronic_hotspot.pk}/").content.decode()
     assert "起已 90 天 (满 90 天)" in page and "超过 90 天" not in page
+
+
+def test_the_chronic_list_narrows_to_the_region_of_the_dashboard(login, personas, chronic_hotspot):
+    """A province's dashboard of one city counted that city's 老大难 (天水市: 2) and linked to
+    /chronic/, which listed every city's (54) with no way to narrow it; ?region= narrows it."""
+    supervisor = login(personas["supervisor"])
+    board = supervisor.get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    assert 'href="/chronic/?region=620100&amp;show=chronic">查看兰州市的全部老大难问题' in board
+    page = supervisor.get("/chronic/", {"region": "620102", "show": "chronic"}).content.decode()
+    assert "老大难问题 · 城关区" in page and chronic_hotspot.title in page
+    assert 'href="?region=620102&amp;show=coordination"' in page  # the tabs keep the region
+    elsewhere = supervisor.get("/chronic/", {"region": "620103"}).content.decode()
+    assert chronic_hotspot.title not in elsewhere and "七里河区在您负责的区划内暂无老大难或需多部门协调的问题" in elsewhere
+    unknown = supervisor.get("/chronic/", {"region": "99x"})
+    assert unknown.status_code == 400 and "没有区划代码为 99x 的区划" in unknown.content.decode()

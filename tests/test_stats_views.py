@@ -456,7 +456,7 @@ def test_dashboard_lists_chronic_problems_where_chronic_lists_them(client, login
     assert "定西市某小区尚未审核的停水" not in _text(dingxi)  # its page: 404 to them
     lanzhou = card(user.get("/stats/dashboard/", {"region": "620100"}))
     assert "老大难 (1)" in lanzhou and "七里河区幸福家园电梯常年失修" in lanzhou
-    assert 'href="/chronic/?show=chronic"' in lanzhou
+    assert 'href="/chronic/?region=620100&amp;show=chronic"' in lanzhou  # the card's region
     hidden = Hotspot.objects.get(title="定西市某小区尚未审核的停水")
     assert user.get(f"/hotspots/{hidden.pk}/").status_code == 404
     # the supervisor of 兰州市 reads the same; a dispatcher of 定西市 alone has neither page
@@ -464,3 +464,50 @@ def test_dashboard_lists_chronic_problems_where_chronic_lists_them(client, login
     assert "老大难 (1)" in card(sup.get("/stats/dashboard/")) and "老大难 (1)" in _text(sup.get("/chronic/"))
     dx = login(personas["dx_dispatcher"])
     assert dx.get("/stats/dashboard/").status_code == 403 and dx.get("/chronic/").status_code == 403
+
+
+def test_dashboard_counts_the_late_units_it_does_not_list(login, cases, monkeypatch):
+    """谁在拖延 lists the units with the most overdue cases; the others were dropped unsaid
+    (the demo: 20 of 52 late units listed, 32 overdue cases at the others nowhere on the card)."""
+    from minsheng.stats import dashboard
+
+    monkeypatch.setattr(dashboard, "LATE_UNITS", 1)  # the fixture has two late units: 住建局 ×2, 定西 ×1
+    admin = login(make_user("root", is_superuser=True, is_staff=True))
+    text = _text(admin.get("/stats/dashboard/", {"region": "620000"}))
+    card = text[text.index("谁在拖延"):text.index("群众最关心的问题")]
+    assert "兰州市住房和城乡建设局" in card and "定西" not in card.split("另有")[0]
+    assert "另有 1 个单位共 1 件超期未答复, 未列入上表 (上表为超期最多的 1 个单位)" in card
+    assert 'href="/stats/overdue/?region=620000">超期清单</a>' in card
+
+
+def test_overdue_list_leads_to_the_case_page_and_names_the_late_unit(login, personas, cases):
+    """From 哪里在拖延 to a case: the supervisor lands where 督办 is (the staff case page), and
+    each row says which unit is late. The list linked to the public page and named no unit."""
+    text = _text(login(personas["supervisor"]).get("/stats/overdue/"))
+    overdue = cases["overdue"]
+    row = re.search(rf"<tr><td>{overdue.public_id}</td>.*?</tr>", text).group(0)
+    assert f'href="/staff/case/{overdue.public_id}/"' in row
+    assert "<td>兰州市住房和城乡建设局</td>" in row
+    assert f'href="/m/{overdue.public_id}/"' not in text
+
+
+def test_dashboard_lists_late_districts_in_the_order_of_the_supervision_page(login, personas, cases):
+    """城关区 and 七里河区 have one overdue case each: the dashboard put 七里河区 first (by name),
+    /staff/supervision/ 城关区 (by code), so a supervisor comparing the two read two rankings."""
+    sup = login(personas["supervisor"])
+    text = _text(sup.get("/stats/dashboard/"))
+    card = text[text.index("哪里在拖延"):text.index("谁在拖延")]
+    dashboard = re.findall(r"<tr><td>(?:<a [^>]+>)?([^<]+)(?:</a>)?</td><td><a", card)
+    tabs = re.findall(r'district=\d+#overdue"[^>]*>([^<]+?) <b', _text(sup.get("/staff/supervision/")))
+    assert dashboard == tabs == ["城关区", "七里河区"]
+
+
+def test_a_late_district_opens_its_own_dashboard(login, personas, cases):
+    """哪里在拖延 names the district; its name leads to that district's dashboard (who is late
+    there), which a supervisor reached only by typing ?region= into the address."""
+    sup = login(personas["supervisor"])
+    text = _text(sup.get("/stats/dashboard/"))
+    card = text[text.index("哪里在拖延"):text.index("谁在拖延")]
+    assert '<td><a href="?region=620103">七里河区</a></td>' in card
+    below = _text(sup.get("/stats/dashboard/", {"region": "620103"}))
+    assert "领导驾驶舱 · 七里河区" in below and "兰州市住房和城乡建设局" in below

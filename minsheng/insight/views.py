@@ -141,6 +141,14 @@ def chronic(request):
         raise PermissionDenied("只有督办人员和领导可以查看老大难问题")
     qs = Hotspot.objects.filter(Q(chronic=True) | Q(needs_coordination=True)).select_related("region")
     qs = qs.filter(roles.region_q(roles.supervise_prefixes))
+    # ?region=: one city's 老大难 (the dashboard of 天水市 counted its 2 and linked to all 54 of the province)
+    code = request.GET.get("region", "").strip()
+    region = _region(code) if code else None
+    if code and region is None:
+        return render(request, "insight/chronic.html", {"error": f"没有区划代码为 {code[:20]} 的区划",
+                                                       "section": "chronic"}, status=400)
+    if region is not None:
+        qs = qs.filter(region__code__startswith=region.prefix)
     # each tab says how many it lists, as the dispatcher's queue does (the tabs had no figure)
     counts = qs.aggregate(all=Count("pk"), chronic=Count("pk", filter=Q(chronic=True)),
                           coordination=Count("pk", filter=Q(needs_coordination=True)))
@@ -153,9 +161,11 @@ def chronic(request):
     now = timezone.now()
     for h in page.object_list:  # in days: "10 月" (timesince) reads as October
         h.days = (now - h.first_at).days
+    in_region = f"region={region.code}&" if region else ""
     return render(request, "insight/chronic.html", {"page": page, "show": show, "now": now, "section": "chronic",
-                                                   "counts": counts,
-                                                   "query": f"show={show}&" if show in ("chronic", "coordination") else ""})
+                                                   "counts": counts, "region": region, "in_region": in_region,
+                                                   "query": in_region + (f"show={show}&" if show in ("chronic", "coordination")
+                                                                         else "")})
 
 
 def reading_page(request):

@@ -16,6 +16,7 @@ from .figures import make_scope
 
 RECENT_DAYS = 30
 LEAGUE_DAYS = 90
+LATE_UNITS = 20  # units listed under 谁在拖延; the others are counted beneath, not dropped unsaid
 MIN_RATED = 5  # a unit's satisfaction rate is ranked only from this many rated messages on
 
 
@@ -81,17 +82,20 @@ def _build(region, roles, now=None, home=None) -> dict:
     league = {**base, "date_from": league_from.isoformat(), "date_to": league_to.isoformat()}
     units = figures.breakdown("unit", scope_of(league_from, league_to), now=clock)
     all_time = make_scope(**scoped)
-    overdue_units = figures.overdue_by_unit(all_time, now=clock)
+    # every late unit is counted: the card listed the first 20 and read as if no other unit were late
+    overdue_units = figures.overdue_by_unit(all_time, now=clock, limit=None)
+    unlisted = overdue_units[LATE_UNITS:]
     by_unit = {r["key"]: r for r in units}
     late = []
-    for o in overdue_units:
+    for o in overdue_units[:LATE_UNITS]:
         league_row = by_unit.get(o["unit_id"], {})
         late.append({**o, "on_time_rate": league_row.get("on_time_rate"), "on_time": league_row.get("on_time", 0),
                      "on_time_base": league_row.get("replied", 0) + league_row.get("overdue_unreplied", 0),
                      "name": o["unit"].name if o["unit"] else "尚未派单"})
-    # which district is late: open cases past their deadline now, whenever submitted
+    # which district is late: open cases past their deadline now, whenever submitted; ties in
+    # code order, as the tabs of /staff/supervision/ (by name, the two pages listed them differently)
     late_regions = sorted([r for r in figures.breakdown("region", all_time, now=clock) if r["overdue"]],
-                          key=lambda r: (-r["overdue"], r["label"]))
+                          key=lambda r: (-r["overdue"], r["filters"].get("region", ""), r["label"]))
     rated = [r for r in units if r["evaluated"]]
     satisfaction = sorted([r for r in rated if r["evaluated"] >= MIN_RATED],
                           key=lambda r: (r["satisfaction_rate"], -r["evaluated"]))
@@ -105,7 +109,8 @@ def _build(region, roles, now=None, home=None) -> dict:
         "top_topics": [r for r in recent_figures["topic"] if r["received"]][:10],
         "by_region": by_region,
         "weekly": weekly, "this_week": this_week, "last_week": last_week, "topic_changes": topic_changes[:10],
-        "late_units": late, "late_regions": late_regions, "satisfaction_units": satisfaction[:15],
+        "late_units": late, "late_regions": late_regions,
+        "unlisted_late": {"units": len(unlisted), "overdue": sum(o["overdue"] for o in unlisted)}, "satisfaction_units": satisfaction[:15],
         "min_rated": MIN_RATED, "few_rated": len(rated) - len(satisfaction),
         "hotspots": hotspots(region, roles),
         "base_filters": base,

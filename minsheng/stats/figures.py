@@ -829,14 +829,15 @@ def _month_label(month: dt.date, scope: Scope, today: dt.date | None = None) -> 
     return label, {"date_from": first.isoformat(), "date_to": last.isoformat()}
 
 
-def overdue_by_unit(scope: Scope | None = None, *, now=None, limit: int = 20, **filters) -> list[dict]:
-    """Units with the most open cases past their reply deadline (the lead unit now)."""
+def overdue_by_unit(scope: Scope | None = None, *, now=None, limit: int | None = 20, **filters) -> list[dict]:
+    """Units with the most open cases past their reply deadline (the lead unit now); every
+    such unit when ``limit`` is None."""
     scope = scope or make_scope(**filters)
     now = _clock(now)
     return _cached("overdue_by_unit", scope, now, lambda: _overdue_by_unit(scope, now, limit), limit)
 
 
-def _overdue_by_unit(scope: Scope, now: dt.datetime, limit: int) -> list[dict]:
+def _overdue_by_unit(scope: Scope, now: dt.datetime, limit: int | None) -> list[dict]:
     rows = list(OpenCase.objects.filter(scope.dims_q(), due_at__lt=now).values("unit_key")
                 .annotate(overdue=Count("pk")).order_by("-overdue", "unit_key")[:limit])
     units = Unit.objects.in_bulk([r["unit_key"] for r in rows if r["unit_key"]])

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
 from minsheng.board.models import MessageKind
-from minsheng.directory.models import Region, home_region, topic_tree
+from minsheng.directory.models import Region, Unit, home_region, topic_tree
 
 from . import campaign_report, exports, figures
 from .figures import ScopeError, make_scope
@@ -281,6 +281,10 @@ def overdue(request):
     qs = qs.filter(pk__in=exports.message_queryset(scope, measure, public=False, now=now).values("pk"))
     qs = qs.select_related("region", "topic", "open_case").order_by("open_case__due_at", "id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    # who is late: the lead unit handling each case now (the unit 谁在拖延 counts it for)
+    units = Unit.objects.in_bulk({m.open_case.unit_key for m in page.object_list if m.open_case.unit_key})
+    for m in page.object_list:
+        m.lead_unit = units.get(m.open_case.unit_key)
     can_export = _personal_allowed(request.user, _personal_export_scope(request.user, scope, filters)[0])
     return render(request, "stats/overdue.html", {**_context_filters(scope, filters), "page": page, "now": now,
                                                   "can_export": can_export, "measure": measure,
