@@ -167,6 +167,9 @@ def test_api_assign(team, directory):
     outside = as_("head").post(url, {"handler": team["other_officer"].pk}, format="json")
     assert outside.status_code == 400
     assert "不是兰州市住房和城乡建设局的工作人员" in outside.json()["error"]["fields"]["handler"][0]
+    nobody = as_("head").post(url, {"handler": 10**9}, format="json")
+    assert nobody.status_code == 400
+    assert nobody.json()["error"]["fields"]["handler"][0].startswith("该用户不是兰州市住房和城乡建设局的工作人员")
     ok = as_("head").post(url, {"handler": team["colleague"].pk}, format="json")
     assert ok.status_code == 200, ok.content
     lead = next(a for a in ok.json()["assignments"] if a["role"] == "lead")
