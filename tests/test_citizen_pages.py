@@ -102,6 +102,23 @@ def test_post_message_with_photo_stores_everything(personas, directory, login):
     assert "仅您本人可见" in c.get(r["Location"]).content.decode()
 
 
+def test_the_same_message_posted_again_is_not_a_second_message(personas, directory, login):
+    """The back button after 提交留言 shows the form filled in again (the browser restores it);
+    pressing 提交留言 there posted the same message a second time."""
+    d, c = directory, login(personas["citizen"])
+    first = c.post("/post/", form_data(d))
+    again = c.post("/post/", form_data(d), follow=True)
+    m = Message.objects.get()
+    assert first["Location"] == f"/m/{m.public_id}/"
+    assert again.redirect_chain[-1][0] == f"/m/{m.public_id}/"
+    assert f"您刚才已提交过这条留言 (编号 {m.public_id}), 没有重复提交" in again.content.decode()
+    # a different text, or the same one once the first is withdrawn, is a new message
+    c.post("/post/", form_data(d, body=BODY + "补充: 物业电话打不通。"))
+    actions.do_withdraw(personas["citizen"], m)
+    c.post("/post/", form_data(d))
+    assert Message.objects.count() == 3
+
+
 def test_addressee_defaults_to_competent_department_and_show_name_off(personas, directory, login):
     d, c = directory, login(personas["citizen"])
     assert c.post("/post/", form_data(d)).status_code == 302
