@@ -450,6 +450,21 @@ def test_reopen_once_after_unsatisfied(personas, directory, login):
     assert m.events.filter(kind=Event.Kind.REOPENED).count() == 1
 
 
+@pytest.mark.parametrize("reason", ["😡😡😡😡😡", "。。。。。。", "\u200b" * 6])
+def test_reopen_reason_without_words_is_refused(personas, directory, login, reason):
+    """A reason of emoji, punctuation or invisible characters passed the 5-character rule and
+    sent the case back to the unit with nothing it could act on."""
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    replied(p, d, m)
+    c = login(p["citizen"])
+    rate(c, m, resolution="unsatisfied", comment="电梯还是坏的")
+    r = c.post(f"/m/{m.public_id}/reopen/", {"reason": reason})
+    assert r.status_code == 200 and "重办理由需要有文字, 不能只有符号、表情或不可见字符" in r.content.decode()
+    m.refresh_from_db()
+    assert m.status == Status.EVALUATED and m.reopen_count == 0
+
+
 def test_reopen_after_seven_days_is_refused(personas, directory, login):
     p, d = personas, directory
     m = submit(p["citizen"], d)
