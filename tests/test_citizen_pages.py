@@ -119,6 +119,15 @@ def test_the_same_message_posted_again_is_not_a_second_message(personas, directo
     assert Message.objects.count() == 3
 
 
+def test_post_form_says_which_name_公开我的昵称_shows(directory, login):
+    """Without a nickname, 公开我的昵称 shows the first digits of the phone number (138***):
+    the form did not say so, only that the default is 匿名网友."""
+    page = login(make_user("13800000009", phone="13800000009")).get("/post/").content.decode()
+    assert "勾选后公开页面显示为“138***”" in page
+    named = login(make_user("13800000008", phone="13800000008", display_name="老张")).get("/post/")
+    assert "勾选后公开页面显示为“老张”" in named.content.decode()
+
+
 def test_addressee_defaults_to_competent_department_and_show_name_off(personas, directory, login):
     d, c = directory, login(personas["citizen"])
     assert c.post("/post/", form_data(d)).status_code == 302
