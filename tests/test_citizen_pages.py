@@ -128,6 +128,17 @@ def test_post_form_says_which_name_公开我的昵称_shows(directory, login):
     assert "勾选后公开页面显示为“老张”" in named.content.decode()
 
 
+def test_header_does_not_show_a_citizens_whole_phone_number(directory, login):
+    """Without a nickname the header showed the whole phone number on every page, on the
+    screenshots citizens share of their message's page too."""
+    c = login(make_user("13800000009", phone="13800000009"))
+    for url in ("/", "/me/messages/", "/post/"):
+        page = c.get(url).content.decode()
+        assert "13800000009" not in page and '<span class="name">138***</span>' in page
+    named = login(make_user("13800000008", phone="13800000008", display_name="老张")).get("/").content.decode()
+    assert '<span class="name">老张</span>' in named
+
+
 def test_addressee_defaults_to_competent_department_and_show_name_off(personas, directory, login):
     d, c = directory, login(personas["citizen"])
     assert c.post("/post/", form_data(d)).status_code == 302
