@@ -4,6 +4,7 @@ email and a verification code; my profile. Codes go through the configured sende
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -66,6 +67,21 @@ def test_register_with_email_then_sign_in_with_email(memory_sender):
     r = fresh.post("/accounts/login/", {"username": "wang@example.com", "password": NEW_PASSWORD})
     assert r.status_code == 302
     assert fresh.get("/me/messages/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/accounts/register/", "/accounts/reset/"])
+def test_code_box_asks_a_phone_for_digits_and_takes_the_focus_once_sent(client, url):
+    """The code box showed a phone's full keyboard and did not offer the code of the SMS just
+    received; after 获取验证码 the page opened at its top, not at the box the code goes in."""
+    blank = client.get(url).content.decode()
+    box = re.search(r'<input[^>]*name="code"[^>]*>', blank).group(0)
+    assert 'inputmode="numeric"' in box and 'autocomplete="one-time-code"' in box and "autofocus" not in box
+    assert re.search(r'<input[^>]*name="identifier"[^>]*autocomplete="username"', blank)
+    sent = send_code(client, url, "13812345678").content.decode()
+    assert "autofocus" in re.search(r'<input[^>]*name="code"[^>]*>', sent).group(0)
+    assert "autofocus" not in re.search(r'<input[^>]*name="identifier"[^>]*>', sent).group(0)
+    refused = send_code(client, url, "1381234").content.decode()  # the number is to be corrected first
+    assert "autofocus" not in re.search(r'<input[^>]*name="code"[^>]*>', refused).group(0)
 
 
 def test_wrong_code_creates_no_account_and_keeps_input(client, memory_sender):

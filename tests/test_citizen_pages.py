@@ -102,6 +102,43 @@ def test_post_message_with_photo_stores_everything(personas, directory, login):
     assert "仅您本人可见" in c.get(r["Location"]).content.decode()
 
 
+def test_the_same_message_posted_again_is_not_a_second_message(personas, directory, login):
+    """The back button after 提交留言 shows the form filled in again (the browser restores it);
+    pressing 提交留言 there posted the same message a second time."""
+    d, c = directory, login(personas["citizen"])
+    first = c.post("/post/", form_data(d))
+    again = c.post("/post/", form_data(d), follow=True)
+    m = Message.objects.get()
+    assert first["Location"] == f"/m/{m.public_id}/"
+    assert again.redirect_chain[-1][0] == f"/m/{m.public_id}/"
+    assert f"您刚才已提交过这条留言 (编号 {m.public_id}), 没有重复提交" in again.content.decode()
+    # a different text, or the same one once the first is withdrawn, is a new message
+    c.post("/post/", form_data(d, body=BODY + "补充: 物业电话打不通。"))
+    actions.do_withdraw(personas["citizen"], m)
+    c.post("/post/", form_data(d))
+    assert Message.objects.count() == 3
+
+
+def test_post_form_says_which_name_公开我的昵称_shows(directory, login):
+    """Without a nickname, 公开我的昵称 shows the first digits of the phone number (138***):
+    the form did not say so, only that the default is 匿名网友."""
+    page = login(make_user("13800000009", phone="13800000009")).get("/post/").content.decode()
+    assert "勾选后公开页面显示为“138***”" in page
+    named = login(make_user("13800000008", phone="13800000008", display_name="老张")).get("/post/")
+    assert "勾选后公开页面显示为“老张”" in named.content.decode()
+
+
+def test_header_does_not_show_a_citizens_whole_phone_number(directory, login):
+    """Without a nickname the header showed the whole phone number on every page, on the
+    screenshots citizens share of their message's page too."""
+    c = login(make_user("13800000009", phone="13800000009"))
+    for url in ("/", "/me/messages/", "/post/"):
+        page = c.get(url).content.decode()
+        assert "13800000009" not in page and '<span class="name">138***</span>' in page
+    named = login(make_user("13800000008", phone="13800000008", display_name="老张")).get("/").content.decode()
+    assert '<span class="name">老张</span>' in named
+
+
 def test_addressee_defaults_to_competent_department_and_show_name_off(personas, directory, login):
     d, c = directory, login(personas["citizen"])
     assert c.post("/post/", form_data(d)).status_code == 302
@@ -431,6 +468,21 @@ def test_reopen_once_after_unsatisfied(personas, directory, login):
     r = c.post(f"/m/{m.public_id}/reopen/", {"reason": "还是没修好啊"}, follow=True)
     assert "只能在“不满意”评价后" in r.content.decode()
     assert m.events.filter(kind=Event.Kind.REOPENED).count() == 1
+
+
+@pytest.mark.parametrize("reason", ["😡😡😡😡😡", "。。。。。。", "\u200b" * 6])
+def test_reopen_reason_without_words_is_refused(personas, directory, login, reason):
+    """A reason of emoji, punctuation or invisible characters passed the 5-character rule and
+    sent the case back to the unit with nothing it could act on."""
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    replied(p, d, m)
+    c = login(p["citizen"])
+    rate(c, m, resolution="unsatisfied", comment="电梯还是坏的")
+    r = c.post(f"/m/{m.public_id}/reopen/", {"reason": reason})
+    assert r.status_code == 200 and "重办理由需要有文字, 不能只有符号、表情或不可见字符" in r.content.decode()
+    m.refresh_from_db()
+    assert m.status == Status.EVALUATED and m.reopen_count == 0
 
 
 def test_reopen_after_seven_days_is_refused(personas, directory, login):

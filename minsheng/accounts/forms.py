@@ -51,11 +51,24 @@ class IdentifierField(forms.CharField):
         kwargs.setdefault("label", "手机号或邮箱")
         kwargs.setdefault("max_length", 254)
         kwargs.setdefault("error_messages", {"required": "请输入手机号或邮箱"})
+        # the account's name for the browser's password manager, as on the sign-in page
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "username"}))
         super().__init__(**kwargs)
 
     def clean(self, value):
         value = super().clean(value)
         return normalize_identifier(value)[1]
+
+
+class CodeField(forms.CharField):
+    """The 6-digit code sent by SMS or e-mail: a phone shows its number pad for it and offers
+    the code of the message just received (one-time-code); it showed the full keyboard."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "验证码")
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+        super().__init__(max_length=6, min_length=6, error_messages={
+            "required": "请输入验证码", "min_length": "验证码为 6 位数字", "max_length": "验证码为 6 位数字"}, **kwargs)
 
 
 class LoginForm(AuthenticationForm):
@@ -120,9 +133,7 @@ class _PasswordPair(ChineseForm):
 
 class RegisterForm(_PasswordPair):
     identifier = IdentifierField(help_text="验证码将发送到该手机号或邮箱")
-    code = forms.CharField(label="验证码", max_length=6, min_length=6,
-                           error_messages={"required": "请输入验证码", "min_length": "验证码为 6 位数字",
-                                           "max_length": "验证码为 6 位数字"})
+    code = CodeField()
     display_name = forms.CharField(label="昵称", max_length=30, required=False,
                                    help_text="选填; 仅在您选择公开昵称时显示",
                                    error_messages={"max_length": "昵称最多 30 个字"})
@@ -159,9 +170,7 @@ class RegisterForm(_PasswordPair):
 
 class ResetForm(_PasswordPair):
     identifier = IdentifierField()
-    code = forms.CharField(label="验证码", max_length=6, min_length=6,
-                           error_messages={"required": "请输入验证码", "min_length": "验证码为 6 位数字",
-                                           "max_length": "验证码为 6 位数字"})
+    code = CodeField()
     field_order = ["identifier", "code", "password1", "password2"]
 
     def clean(self):

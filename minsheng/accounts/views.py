@@ -92,11 +92,14 @@ def _send_code(request, form_class, purpose):
     if not ident.is_valid():
         return _code_refused(form, ident.errors["identifier"])
     target = ident.cleaned_data["identifier"]
+    # sent: the page opens again at the box the code goes in (a screen reader and the keyboard start there)
+    code_box = form.fields["code"].widget.attrs
     if purpose == "register" and find_user(target):
         return _code_refused(form, ["该手机号或邮箱已注册, 请直接登录"])
     if purpose == "reset" and not find_user(target):
         # Say the same as for a real account: whether someone is registered is private.
         messages.success(request, "如果该账号存在, 验证码已发送, 10 分钟内有效")
+        code_box["autofocus"] = True
         return form, None
     try:
         issue_code(target, purpose)
@@ -104,6 +107,7 @@ def _send_code(request, form_class, purpose):
         return _code_refused(form, [str(exc)])
     messages.success(request, "验证码已发送, 10 分钟内有效" if purpose == "register"
                      else "如果该账号存在, 验证码已发送, 10 分钟内有效")
+    code_box["autofocus"] = True
     return form, None
 
 

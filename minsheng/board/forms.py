@@ -261,7 +261,7 @@ class EvaluationForm(ChineseForm):
 
 
 class ReopenForm(ChineseForm):
-    reason = forms.CharField(label="重办理由", min_length=5, max_length=300,
+    reason = forms.CharField(label="重办理由", min_length=5, max_length=300, validators=[require_words("重办理由")],
                              widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "请说明问题为何没有解决",
                                              "min_length": "重办理由至少 5 个字",

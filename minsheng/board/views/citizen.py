@@ -6,6 +6,8 @@ message on the page, never a 500."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -127,6 +129,18 @@ def _submitted_note(message: Message) -> str:
     return f"留言已提交 (编号 {message.public_id}), 审核通过后公开, 处理进展会通知您"
 
 
+REPOST_WINDOW = timedelta(minutes=30)
+
+
+def _just_posted(user, cleaned) -> Message | None:
+    """The citizen's own message with this title and body sent a moment ago: the back button
+    after 提交留言 shows the form filled in again (the browser restores it), and pressing
+    提交留言 there posted the same message twice."""
+    return (Message.objects.filter(author=user, title=cleaned["title"], body=cleaned["body"],
+                                   submitted_at__gte=timezone.now() - REPOST_WINDOW)
+            .exclude(status=Status.WITHDRAWN).order_by("-id").first())
+
+
 @login_required
 def post_message(request):
     if request.method == "POST" and request.POST.get("action") == "refine":
@@ -135,6 +149,11 @@ def post_message(request):
         form = MessageForm(initial={key: data.get(key, "") for key in MessageForm.base_fields if key != "photos"})
     elif request.method == "POST":
         form = MessageForm(_with_picked_region(request.POST), request.FILES)
+        earlier = _just_posted(request.user, form.cleaned_data) if form.is_valid() else None
+        if earlier is not None:
+            flash.info(request, f"您刚才已提交过这条留言 (编号 {earlier.public_id}), 没有重复提交",
+                       extra_tags=DRAFT_SENT)
+            return redirect("board:message", earlier.public_id)
         if form.is_valid():
             try:
                 message = actions.do_submit(request.user, **form.submit_kwargs())
