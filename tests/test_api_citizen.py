@@ -213,6 +213,9 @@ def test_rate_then_reopen(as_persona, personas, directory):
     assert response.json()["status"] == "evaluated" and response.json()["can_reopen"] is True
     again = as_persona("citizen").post(f"{url}/rate/", rating, format="json")
     assert again.status_code == 409 and error_of(again)["code"] == "illegal_move"
+    wordless = as_persona("citizen").post(f"{url}/reopen/", {"reason": "😡😡😡😡😡"}, format="json")
+    assert wordless.status_code == 400 and "重办理由" in error_of(wordless)["fields"]["reason"][0]
+    assert Message.objects.get(pk=m.pk).reopen_count == 0  # as the web form: not sent back for no words
     response = as_persona("citizen").post(f"{url}/reopen/", {"reason": "电梯仍未开工"}, format="json")
     assert response.status_code == 200
     m.refresh_from_db()

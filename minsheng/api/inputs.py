@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from minsheng.board.actions import REASON_MAX_CHARS, REPLY_MAX_CHARS
+from minsheng.board.forms import require_words
 from minsheng.board.models import MessageKind, Rating
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic, Unit
@@ -149,7 +150,8 @@ class RateBody(serializers.Serializer):
 class ReopenBody(serializers.Serializer):
     """As board.forms.ReopenForm."""
 
-    reason = serializers.CharField(min_length=5, max_length=300, help_text="重办理由: 问题为何没有解决")
+    reason = serializers.CharField(min_length=5, max_length=300, validators=[require_words("重办理由")],
+                                   help_text="重办理由: 问题为何没有解决 (要有文字: 只有表情或标点的不算)")
 
 
 class UnitField(serializers.IntegerField):
