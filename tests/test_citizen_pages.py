@@ -146,6 +146,16 @@ def test_addressee_defaults_to_competent_department_and_show_name_off(personas, 
     assert m.addressee is None and m.show_name is False
 
 
+@pytest.mark.parametrize("value", ["1e999", "-1e999", "123456789"])
+def test_a_latitude_out_of_range_gets_one_error_not_two(personas, directory, login, value):
+    """1e999 broke both the range and the digit count: the two errors stood run together
+    (「纬度应在 -90 至 90 之间纬度格式不正确」)."""
+    c = login(personas["citizen"])
+    page = c.post("/post/", form_data(directory, latitude=value, longitude="103.8")).content.decode()
+    assert "纬度应在 -90 至 90 之间" in page and "纬度格式不正确" not in page
+    assert Message.objects.count() == 0
+
+
 @pytest.mark.parametrize("field, value, error", [
     ("title", "电梯坏", "标题至少 5 个字"),
     ("title", "电" * 51, "标题最多 50 个字"),

@@ -41,6 +41,17 @@ def require_words(what: str):
     return check
 
 
+class CoordinateField(forms.DecimalField):
+    """A latitude or longitude: only its first broken rule is told. 1e999 breaks both the range and
+    the digit count, and the two errors stood run together (「纬度应在 -90 至 90 之间纬度格式不正确」)."""
+
+    def run_validators(self, value):
+        try:
+            super().run_validators(value)
+        except ValidationError as e:
+            raise ValidationError(e.error_list[:1]) from None
+
+
 class ChineseRenderer(DjangoTemplates):
     """Each field as label, errors next to it, widget and help text in one block."""
 
@@ -188,13 +199,13 @@ class MessageForm(ChineseForm):
                          help_text="最多 6 张, JPEG 或 PNG, 每张不超过 5 MB; 上传时会去除拍摄位置等隐私信息")
     address = forms.CharField(label="地点 (选填)", max_length=200, required=False,
                               error_messages={"max_length": "地点最多 200 个字"})
-    latitude = forms.DecimalField(label="纬度", required=False, min_value=Decimal(-90), max_value=Decimal(90),
+    latitude = CoordinateField(label="纬度", required=False, min_value=Decimal(-90), max_value=Decimal(90),
                                   max_digits=9, decimal_places=6,
                                   error_messages={"invalid": "纬度应为数字", "min_value": "纬度应在 -90 至 90 之间",
                                                   "max_value": "纬度应在 -90 至 90 之间",
                                                   "max_decimal_places": "纬度最多 6 位小数",
                                                   "max_digits": "纬度格式不正确"})
-    longitude = forms.DecimalField(label="经度", required=False, min_value=Decimal(-180), max_value=Decimal(180),
+    longitude = CoordinateField(label="经度", required=False, min_value=Decimal(-180), max_value=Decimal(180),
                                    max_digits=9, decimal_places=6,
                                    error_messages={"invalid": "经度应为数字",
                                                    "min_value": "经度应在 -180 至 180 之间",
