@@ -8,7 +8,8 @@ occurrence of it in the message (title and body, normalised) is aligned, an occu
 aligned when
 
 - it neither crosses nor lies strictly inside a place the message names (``hotspots.extract_places``:
-  estates, roads, villages, schools …; and a region mark such as A市 or A3区): 「家园」 of 富康家园 or
+  estates, roads, villages, schools …, a name that is a word of its own with the 小区 after it, 安居小区;
+  and a region mark such as A市 or A3区): 「家园」 of 富康家园 or
   「市玉」 across A市 and 玉瓷村 is not whole, 「富康家园」 is;
 - it begins and ends where jieba's dictionary cut of the message (no HMM guessing) puts a boundary:
   it cuts no dictionary word in two (a place read as 读滨江小学 out of 就读滨江小学 does);
@@ -31,17 +32,18 @@ sys.path.insert(0, str(ROOT))
 
 from minsheng.insight.hotspots import _ADMIN, extract_places  # noqa: E402
 from minsheng.insight.places import _NOT_IN_NAME  # noqa: E402
-from minsheng.insight.quality import score_reply  # noqa: E402
+from minsheng.insight.quality import _place_spans, score_reply  # noqa: E402
 from minsheng.insight.text import normalize, word_frequency  # noqa: E402
 
 _NAMED = re.compile("「([^」]+)」")
 
 
 def place_spans(message: str) -> list[tuple[int, int]]:
-    """Where the places the message names lie in it (each occurrence), region marks included."""
+    """Where the places the message names lie in it (each occurrence, as the explanation reads them: 安居 of
+    安居小区 with its 小区), region marks included."""
     spans = [m.span() for m in _ADMIN.finditer(message)]
     for name in extract_places(message):
-        spans += [m.span() for m in re.finditer(re.escape(name), message)]
+        spans += _place_spans([name], message)
     return spans
 
 

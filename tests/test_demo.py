@@ -358,3 +358,18 @@ def test_a_demo_that_fails_half_way_leaves_the_database_as_it_was(monkeypatch):
             run_demo("--messages", "30", "--seed", "4", "--reset")
     after = (Message.objects.count(), MessageFact.objects.count(), sorted(Rollup.objects.values_list("submitted", flat=True)))
     assert after == before
+
+
+@pytest.mark.django_db
+def test_the_demos_replies_say_why_their_score_is_below_100_on_the_case_page():
+    """The seeded demo stored its replies' scores without the explanation the reply action stores, so the
+    staff case page showed 质量评分 and no 「可解释性 …%: …」 line under a demo reply."""
+    run_demo("--messages", "40", "--seed", "3", "--today", "2026-06-01")
+    replies = list(Reply.objects.select_related("message", "author"))
+    assert replies and all("explained" in r.quality for r in replies)
+    short = next(r for r in replies if round(r.quality["interpretability"] * 100) < 100)
+    client = Client()
+    client.force_login(short.author)
+    page = client.get(f"/staff/case/{short.message.public_id}/").content.decode()
+    percent = round(short.quality["interpretability"] * 100)
+    assert f"可解释性 {percent}%: {short.quality['explained']['interpretability']}" in page

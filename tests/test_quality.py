@@ -1080,3 +1080,58 @@ def test_the_relevance_explanation_joins_an_unknown_name_to_its_next_word_only(t
     terms = re.findall("「([^」]+)」", said)
     assert set(named) <= set(terms), terms
     assert not set(not_named) & set(terms), terms
+
+
+def _terms_said(title, body, reply):
+    """The key words the relevance explanation names as said, and as not said."""
+    said = score_reply(title, body, reply + PHONE, explain=True)["explained"]["relevance"]
+    named, _, left = said.partition("未提到")
+    return re.findall("「([^」]+)」", named), re.findall("「([^」]+)」", left)
+
+
+# made-up: a place read with the town it lies in, said by its facility word or without the region
+@pytest.mark.parametrize("title, body, reply, place", [
+    ("县城垃圾站臭气熏天", "县城垃圾站夏天臭气熏天, 周边住户无法开窗, 希望尽快整治。",
+     "经核实, 环卫所已安排对垃圾站每日清洗消毒。", "县城垃圾站"),
+    ("城关镇卫生院看病排队太久", "城关镇卫生院挂号排队要两个小时, 希望增加窗口。",
+     "经核实, 卫生院已调整门诊的人员安排。", "城关镇卫生院"),
+])
+def test_a_place_said_by_its_head_is_not_told_unmentioned(title, body, reply, place):
+    """「未提到「县城垃圾站」」 under a reply about the 垃圾站 read to the officer as a reply off the subject:
+    a reply naming the place's facility word, or the place without the region before it, names it."""
+    named, left = _terms_said(title, body, reply)
+    assert place in named and place not in left
+
+
+@pytest.mark.parametrize("title, body, reply, place", [
+    # 垃圾 is no 垃圾站, 家园 no 富康家园: a short word does not name the place
+    ("县城垃圾站臭气熏天", "县城垃圾站夏天臭气熏天, 周边住户无法开窗, 希望尽快整治。",
+     "经核实, 环卫所已安排加快垃圾清运。", "县城垃圾站"),
+    ("富康家园电梯经常停运", "我们富康家园的电梯经常停运, 老人上下楼很不方便。",
+     "经查, 家园物业已安排维修电梯。", "富康家园"),
+])
+def test_a_short_word_inside_a_place_does_not_name_it(title, body, reply, place):
+    named, left = _terms_said(title, body, reply)
+    assert place in left and place not in named
+
+
+def test_an_estate_named_by_a_verb_stays_whole_in_the_relevance_explanation():
+    """安居 is a verb: 安居小区 was named 「小区」, and a reply naming 安居小区 was not told it did."""
+    title, body = "安居小区路灯不亮", "我住在安居小区, 小区的路灯坏了两个月, 晚上出行不便, 请尽快维修。"
+    named, left = _terms_said(title, body, "经查, 安居小区的电缆被施工挖断, 供电公司已派人抢修。")
+    assert "安居小区" in named and "安居" not in named + left
+    named, left = _terms_said(title, body, "经查, 路灯线路老化, 已安排维修。")
+    assert "安居小区" in left
+
+
+@pytest.mark.parametrize("title, body, verb", [
+    ("物业服务差", "请物业做好清扫, 保持小区整洁。", "保持"),
+    ("垃圾站选址", "垃圾站不应建在邻近小区、学校的地方。", "邻近"),
+])
+def test_a_common_verb_before_an_estate_is_no_estates_name(title, body, verb):
+    """extract_places reads 保持 of 保持小区整洁 as an estate's name too: a verb as common as that acts on the
+    小区, it names no 「保持小区」."""
+    from minsheng.insight.quality import _key_words
+
+    words = _key_words(title, body)
+    assert "小区" in words and not any(verb in w for w in words)

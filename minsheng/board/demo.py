@@ -406,9 +406,10 @@ class Generator:
                                        at=at - self.rng.uniform(2, 20) * H)
         poor = step == "reply_poor" or (step == "reply_late" and self.rng.random() < 0.5)
         body = self.reply_text(s.plan, s.unit, poor)
-        # scored as the reply form scores an officer's reply: the case pages show 质量评分, 套话 included
+        # scored and explained as the reply form scores an officer's reply: the case pages show 质量评分, 套话
+        # included, and what each part short of full marks misses (「可解释性 67%: …」)
         actions.do_reply(self._staff(s.unit, s), s.message, s.unit, body,
-                         quality=lookup.score_for_reply(s.message, body, replied_at=at), at=at)
+                         quality=lookup.score_for_reply(s.message, body, replied_at=at, explain=True), at=at)
 
     def _do_eval(self, s, step, at, main):
         level = {"eval_sat": Rating.SATISFIED, "eval_basic": Rating.BASIC, "eval_unsat": Rating.UNSATISFIED}[step]

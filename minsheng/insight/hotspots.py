@@ -319,7 +319,9 @@ _DIRECTION_ROAD = re.compile(r"[平谐睦][东西南北中一二三四五六七�
 # a name with 城 inside it (古汉城邮政小区, 明珠城南苑小区): a word between 城 and 小区 is still the name,
 # not a phase, a block, a road or a kind of compound (业振城二期小区, 星沙汽配城大塘安置小区)
 _CITY_COMPOUND = re.compile(r"([^\d期区栋]{1,3}?)小区")
-_TRIM = re.compile(r"(?:小区|住宅|一期|二期|三期|四期|五期|项目|楼盘)+$")  # 祥英春天住宅小区 is 祥英春天
+# the words after an estate's name that its key leaves out (祥英春天住宅小区 is 祥英春天)
+TRIMMED_WORDS = r"(?:小区|住宅|一期|二期|三期|四期|五期|项目|楼盘)+"
+_TRIM = re.compile(TRIMMED_WORDS + "$")
 # an estate named without its place word (时代年华, 阳光100, 峰景: 小区 left out) is read where a name begins (the
 # start of the text, after a region, after 投诉, 举报, 反映, 关于, 督促 or 位于) when a word of an estate follows it:
 # its owners, developer, manager, flats, phases or buildings (时代年华业主, 峰景项目, 阳光100房屋, 天健盛世工地,

@@ -39,7 +39,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from .places import _NOT_IN_NAME
+from .places import _BEFORE_A_PLACE, _NOT_IN_NAME
 from .text import LONG_NUMBER, SYNONYM_OF, in_words_of, normalize, tokenize, word_frequency
 
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
@@ -854,13 +854,35 @@ def _blanked(pattern: re.Pattern, text: str) -> str:
 
 def _place_spans(names, written: str) -> list[tuple[int, int]]:
     """Where the places ``names`` (``hotspots.extract_places`` of the whole message: 富康家园, 石长铁路,
-    育才二小) lie in ``written``, each occurrence, the longest first where two overlap."""
+    育才二小) lie in ``written``, each occurrence, the longest first where two overlap; a name that is a
+    verb (安居: the key of 安居小区, 小区 trimmed) with the 小区 written after it where a name begins (住在安居小区,
+    安居小区路灯…; not 开发商赔偿小区业主)."""
+    from .hotspots import TRIMMED_WORDS  # noqa: PLC0415 (only for the reply form's explanation)
+
     spans: list[tuple[int, int]] = []
     for name in sorted(names, key=len, reverse=True):
         for m in re.finditer(re.escape(name), written):
-            if not any(m.start() < e and s < m.end() for s, e in spans):
-                spans.append(m.span())
+            start, end = m.span()
+            if _a_verb(name) and (not start or not _HAN_WORD.match(written[start - 1])
+                                  or written[start - 1] in _BEFORE_A_PLACE):
+                end = (re.compile(TRIMMED_WORDS).match(written, end) or m).end()
+            if not any(start < e and s < end for s, e in spans):
+                spans.append((start, end))
     return spans
+
+
+# how common a verb an estate is named by may be (安居 142, 宜居 56, 兴旺 357 in jieba's dictionary): a commoner
+# one read as a name before 小区 acts on the estate (邻近 888, 加紧 1,040, 赔偿 1,072, 保持 10,261: 保持小区文明)
+NAME_VERB_MAX = 500
+
+
+@lru_cache(maxsize=1024)
+def _a_verb(name: str) -> bool:
+    """Whether jieba reads ``name`` as one verb, rare enough to name an estate (安居: ``NAME_VERB_MAX``)."""
+    import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for the reply form)
+
+    pieces = jieba.posseg.lcut(name, HMM=False)
+    return len(pieces) == 1 and pieces[0].flag == "v" and word_frequency(name) <= NAME_VERB_MAX
 
 
 # jieba's parts of speech that no place name holds (time words, verbs, particles, pronouns,
@@ -868,14 +890,17 @@ def _place_spans(names, written: str) -> list[tuple[int, int]]:
 _NOT_IN_PLACE = ("t", "v", "u", "r", "c", "y", "x")
 
 
-def _whole_places(spans, pieces) -> list[tuple[int, int]]:
+def _whole_places(spans, pieces, written: str) -> list[tuple[int, int]]:
     """``spans`` of places begun where a word begins: after a word of the text read across a place's
-    start, or after a word inside it that no name holds (``_NOT_IN_PLACE``, a stop word cut out); one
-    left shorter than two characters is none."""
+    start, or after a word inside it that no name holds (``_NOT_IN_PLACE``, a stop word cut out) but
+    for the name of an estate (安居 of 安居小区: not 「小区」); one left shorter than two characters is none."""
+    from .hotspots import TRIMMED_WORDS  # noqa: PLC0415 (only for the reply form's explanation)
+
     whole = []
     for start, end in spans:
         for _word, flag, s, e in pieces:
-            if s < start < e or start <= s and e <= end and e < end and flag.startswith(_NOT_IN_PLACE):
+            if s < start < e or (start <= s and e <= end and e < end and flag.startswith(_NOT_IN_PLACE)
+                                 and not (flag == "v" and re.fullmatch(TRIMMED_WORDS, written[e:end]))):
                 start = max(start, e)
         if end - start >= 2:
             whole.append((start, end))
@@ -898,7 +923,7 @@ def _terms(written: str, place_names=()) -> list[str]:
     for p in jieba.posseg.cut(cleaned):
         pieces.append((p.word, "x" if p.word.isspace() else p.flag, at, at + len(p.word)))
         at += len(p.word)
-    places = _whole_places(_place_spans(place_names, written), pieces)
+    places = _whole_places(_place_spans(place_names, written), pieces, written)
     terms: list[str] = []
     run: list[tuple[str, str]] = []  # adjacent nouns outside any place, with their parts of speech
     named_places: set[tuple[int, int]] = set()
@@ -977,8 +1002,39 @@ def _key_words(title: str, body: str) -> list[str]:
 
 
 def _said_in(word: str, core: str) -> bool:
-    """Whether the reply says ``word``, as written or in its synonym (噪音 / 噪声)."""
-    return word in core or any(other in core for other in SYNONYM_OF.get(word, ()))
+    """Whether the reply says ``word``, as written, in its synonym (噪音 / 噪声) or by its head
+    (``_heads``: 县城垃圾站 said as 垃圾站)."""
+    return (word in core or any(other in core for other in SYNONYM_OF.get(word, ()))
+            or any(head in core for head in _heads(word)))
+
+
+# what leads a place's name without naming it: a region (城关镇, 县城, A区) or, in a place read too long, a
+# number or a time (几天塘湖村)
+_REGION_LEADS = ("ns", "m", "t")
+_REGION_LAST = frozenset("区县市镇乡省城")
+# a company is named by its name: 有限公司 and 物业公司 name none (水务有限公司, 某某物业公司)
+_NO_FACILITY = ("公司", "集团")
+
+
+@lru_cache(maxsize=1024)
+def _heads(word: str) -> tuple[str, ...]:
+    """The shorter names a reply may call the key word ``word`` by: its last word, a facility of three
+    characters or more that the dictionary knows (垃圾站 of 县城垃圾站, 卫生院 of 城关镇卫生院; no company), and the
+    rest after a region, a number or a time that leads it (塘湖村 of 几天塘湖村, 人民医院 of 第一人民医院), of
+    three characters or more too: 垃圾 names no 垃圾站, 家园 no 富康家园."""
+    import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for the reply form)
+
+    pieces = jieba.posseg.lcut(word, HMM=False)
+    if len(pieces) < 2:
+        return ()
+    heads = []
+    if len(last := pieces[-1].word) >= 3 and word_frequency(last) and not last.endswith(_NO_FACILITY):
+        heads.append(last)
+    first = pieces[0]
+    rest = word[len(first.word):]
+    if len(rest) >= 3 and (first.flag.startswith(_REGION_LEADS) or first.word[-1] in _REGION_LAST):
+        heads.append(rest)
+    return tuple(dict.fromkeys(heads))
 
 
 def _quoted(items) -> str:
