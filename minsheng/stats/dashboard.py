@@ -139,8 +139,7 @@ def hotspots(region, roles, limit: int = 10) -> dict:
     qs = Hotspot.objects.filter(message_count__gte=2).order_by("-heat", "-last_at")
     if region is not None:
         qs = qs.filter(region__code__startswith=region.prefix)
-    shown = region is None or roles.admin or any(
-        region.code.startswith(p) or p.startswith(region.prefix) for p in roles.supervise_prefixes)
+    shown = region is None or roles.supervises_some_of(region)
     chronic = qs.filter(roles.region_q(roles.supervise_prefixes), chronic=True) if shown else qs.none()
 
     def row(h) -> dict:
