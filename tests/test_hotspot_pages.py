@@ -1008,3 +1008,16 @@ def test_the_chronic_list_narrows_to_the_region_of_the_dashboard(login, personas
     assert chronic_hotspot.title not in elsewhere and "七里河区在您负责的区划内暂无老大难或需多部门协调的问题" in elsewhere
     unknown = supervisor.get("/chronic/", {"region": "99x"})
     assert unknown.status_code == 400 and "没有区划代码为 99x 的区划" in unknown.content.decode()
+
+
+def test_the_chronic_list_of_a_region_one_does_not_supervise_says_so(login, personas, chronic_hotspot):
+    """兰州市's supervisor typing ?region=621100 read 「老大难问题 · 定西市」 and 「定西市在您负责的区划内暂无…」, as if
+    定西市 were theirs and had none; the dashboard answers 「您无权查看该区划」 for it. A region above theirs narrows
+    to what they supervise in it."""
+    supervisor = login(personas["supervisor"])
+    other = supervisor.get("/chronic/", {"region": "621100", "show": "chronic"})
+    text = other.content.decode()
+    assert other.status_code == 403 and "老大难只列您督办的区划; 您不督办定西市。" in text
+    assert "在您负责的区划内暂无" not in text
+    province = supervisor.get("/chronic/", {"region": "620000"}).content.decode()
+    assert chronic_hotspot.title in province

@@ -1613,6 +1613,25 @@ def test_two_companies_of_one_trade_are_no_party_in_common(mode):
     assert of["C2"] == of["C0"]
 
 
+# (made-up letters) the first carrier's case, its name written with its legal form; a second citizen's against it
+# written with its city and without the form; a third's against "a logistics company" named by its trade alone
+ONE_CARRIER_TWO_WAYS = [
+    ("青石桥派出所对金鼎物流有限公司扣我货物一事不立案", "金鼎物流有限公司扣了我价值五万元的货物不还, 我到青石桥派出所报警, 民警说是经济纠纷不予立案, 请上级过问。"),
+    ("禾城金鼎物流公司扣货青石桥派出所不立案", "托运的一批家具被扣下三个月了, 打电话对方不接, 报警后民警说这事不归他们管。"),
+    ("青石桥派出所对物流有限公司诈骗我的案件不立案", "我去年把八万元运费打给一家物流有限公司, 对方收钱后不发货, 到青石桥派出所报案半年了, 至今没有立案。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_one_company_with_or_without_its_legal_form_is_one_party_and_a_trade_alone_none(mode):
+    """``_one_company`` compared the names as written: 禾城金鼎物流公司 and 金鼎物流有限公司 (one carrier, written with
+    its city and without 有限) were two parties, and 物流有限公司 (a carrier of no name: its trade and legal form) was
+    金鼎物流有限公司 (one ends with the other), so a stranger's case against some carrier joined the first's."""
+    of = clustered(make_items() + letters("K", ONE_CARRIER_TWO_WAYS), mode)
+    assert of["K1"] == of["K0"]
+    assert of["K2"] != of["K0"]
+
+
 # (made-up letters) two estates' and a school's letters about the substation by each, and a second letter of the first
 SUBSTATIONS = [
     ("青禾苑小区旁的变电站噪音很大", "青禾苑小区东边的变电站离住宅楼不到二十米, 晚上嗡嗡响, 业主担心辐射, 请有关部门检测。"),

@@ -511,3 +511,21 @@ def test_a_late_district_opens_its_own_dashboard(login, personas, cases):
     assert '<td><a href="?region=620103">七里河区</a></td>' in card
     below = _text(sup.get("/stats/dashboard/", {"region": "620103"}))
     assert "领导驾驶舱 · 七里河区" in below and "兰州市住房和城乡建设局" in below
+
+
+def test_dashboard_counts_a_case_back_in_the_dispatch_queue_as_no_unit(login, personas, directory, cases, monkeypatch,
+                                                                         django_capture_on_commit_callbacks):
+    """A case a unit returned past its deadline waits for dispatch (尚未派单): it is no unit. Beneath the
+    first units listed it was counted as one, 「另有 1 个单位共 1 件超期未答复」 where no other unit was late."""
+    from minsheng.board import actions
+    from minsheng.stats import dashboard
+
+    officer = make_user("dx_officer", role="officer", unit=directory["dx_housing"])
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_return(officer, cases["dingxi"], directory["dx_housing"], "不属于本单位职责")
+    monkeypatch.setattr(dashboard, "LATE_UNITS", 1)  # 住建局 ×2 listed; the case returned in 定西市 beneath
+    admin = login(make_user("root", is_superuser=True, is_staff=True))
+    text = _text(admin.get("/stats/dashboard/", {"region": "620000"}))
+    card = text[text.index("谁在拖延"):text.index("群众最关心的问题")]
+    assert "兰州市住房和城乡建设局" in card and "个单位共" not in card
+    assert "<td>尚未派单</td><td>1</td>" in card

@@ -41,6 +41,10 @@ class Roles:
     def supervises(self, region) -> bool:
         return self.admin or any(region.code.startswith(p) for p in self.supervise_prefixes)
 
+    def supervises_some_of(self, region) -> bool:
+        """Whether they supervise ``region`` or a region within it (兰州市's supervisor some of 甘肃省, none of 定西市)."""
+        return self.admin or any(region.code.startswith(p) or p.startswith(region.prefix) for p in self.supervise_prefixes)
+
     def region_q(self, prefixes: list[str], field_name: str = "region__code") -> Q:
         if self.admin:
             return Q()

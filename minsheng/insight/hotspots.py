@@ -979,9 +979,9 @@ def _one_place(a: str, b: str) -> bool:
 # what a label names no place by: a kind of facility, however it is built or sized (变电站, 35千伏变电站, 建变电站,
 # 垃圾分拣中心, 公交首末站 …: the estate, the road or the region beside it says where), and the schools a level of
 # government runs, read after its mark cut out (A市属下区中学 → 属下区中学: the city's schools put under the districts)
-# or after words of a clause (…承诺下区学校, …减少区管学校: whatever is read before 区管 is no name). They stay keys,
-# which join the letters about one substation or one such grievance (a letter writes 杨梅公园 for 杨美公园, and the
-# substation is what it shares with the others); the label shows the place read next, or the region alone
+# or after words of a clause (…承诺下区学校, …减少区管学校: whatever is read before 区管 is no name). Since the twelfth
+# change they are no place of a message either (``Item.prepare``: no key, no place in common, two substations' letters
+# are not joined by the word); the label shows the place read next, or the region alone
 _UNNAMED_FACILITY = re.compile(
     r"^(?:[会要将想应]?(?:规划|建设|修建|新建|建|修|设))?(?:\d+(?:[A-Za-z]*|千伏)|[一二三四五六七八九十百千]+千伏)?(?:特?大型|小型|高压|生活|公交)*"
     r"(?:变电|配电|垃圾(?:分拣|收集|中转|转运|压缩|处理)?|废品(?:收购|回收)|首末|终点|始发|中转|换乘)(?:站|所|中心|场|厂)$")
@@ -1160,13 +1160,15 @@ _COMPANY_NAME = 6  # characters of the shorter of two companies' names that end 
 
 
 def _one_company(name: str, names: Iterable[str]) -> bool:
-    """Whether the company ``name`` is one of ``names`` written with more or less before it: one ends with the other,
-    of ``_COMPANY_NAME`` characters or more (禾城路桥建设总公司, 路桥建设总公司); not a company's trade and legal form
-    alone (金鼎物流公司, 物流公司), nor two companies of one trade (金鼎物流公司, 华联物流公司: no tail, ``place_tails``)."""
+    """Whether the company ``name`` is one of ``names`` written with more or less before it, its legal form read as
+    公司 (``_LIMITED``): one ends with the other, of ``_COMPANY_NAME`` characters or more (禾城金鼎物流公司, 金鼎物流有限公司);
+    not a company's trade and legal form alone (金鼎物流有限公司, 物流有限公司), nor two companies of one trade
+    (金鼎物流公司, 华联物流公司: no tail, ``place_tails``)."""
+    name = _LIMITED.sub("公司", name)
     if len(name) < _COMPANY_NAME or not name.endswith(_COMPANIES):
         return False
-    return any(len(other) >= _COMPANY_NAME and (other.endswith(name) or name.endswith(other)) for other in names
-               if other.endswith(_COMPANIES))
+    return any(len(other := _LIMITED.sub("公司", written)) >= _COMPANY_NAME and (other.endswith(name) or name.endswith(other))
+               for written in names if written.endswith(_COMPANIES))
 
 
 def _other_cases(a: Cluster, b: Cluster, names: frozenset) -> bool:

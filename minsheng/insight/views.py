@@ -131,6 +131,10 @@ def hotspot_detail(request, pk: int):
     })
 
 
+def _chronic_error(request, error: str, status: int):
+    return render(request, "insight/chronic.html", {"error": error, "section": "chronic"}, status=status)
+
+
 def chronic(request):
     """老大难 and needs-coordination hotspots, for supervisors (and leaders, who hold
     the supervisor role) within their regions."""
@@ -145,8 +149,9 @@ def chronic(request):
     code = request.GET.get("region", "").strip()
     region = _region(code) if code else None
     if code and region is None:
-        return render(request, "insight/chronic.html", {"error": f"没有区划代码为 {code[:20]} 的区划",
-                                                       "section": "chronic"}, status=400)
+        return _chronic_error(request, f"没有区划代码为 {code[:20]} 的区划", 400)
+    if region is not None and not roles.supervises_some_of(region):  # (it read 「定西市在您负责的区划内暂无…」)
+        return _chronic_error(request, f"老大难只列您督办的区划; 您不督办{region.name}。", 403)
     if region is not None:
         qs = qs.filter(region__code__startswith=region.prefix)
     # each tab says how many it lists, as the dispatcher's queue does (the tabs had no figure)

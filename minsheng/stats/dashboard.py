@@ -84,10 +84,13 @@ def _build(region, roles, now=None, home=None) -> dict:
     all_time = make_scope(**scoped)
     # every late unit is counted: the card listed the first 20 and read as if no other unit were late
     overdue_units = figures.overdue_by_unit(all_time, now=clock, limit=None)
-    unlisted = overdue_units[LATE_UNITS:]
+    # the cases waiting for dispatch (尚未派单: returned by a unit past their deadline) are no unit: their row is
+    # always listed, never counted among the units beneath (「另有 1 个单位」 named no unit)
+    ranked = [o for o in overdue_units if o["unit_id"]]
+    listed, unlisted = {o["unit_id"] for o in ranked[:LATE_UNITS]}, ranked[LATE_UNITS:]
     by_unit = {r["key"]: r for r in units}
     late = []
-    for o in overdue_units[:LATE_UNITS]:
+    for o in (o for o in overdue_units if not o["unit_id"] or o["unit_id"] in listed):
         league_row = by_unit.get(o["unit_id"], {})
         late.append({**o, "on_time_rate": league_row.get("on_time_rate"), "on_time": league_row.get("on_time", 0),
                      "on_time_base": league_row.get("replied", 0) + league_row.get("overdue_unreplied", 0),
@@ -110,7 +113,8 @@ def _build(region, roles, now=None, home=None) -> dict:
         "by_region": by_region,
         "weekly": weekly, "this_week": this_week, "last_week": last_week, "topic_changes": topic_changes[:10],
         "late_units": late, "late_regions": late_regions,
-        "unlisted_late": {"units": len(unlisted), "overdue": sum(o["overdue"] for o in unlisted)}, "satisfaction_units": satisfaction[:15],
+        "unlisted_late": {"units": len(unlisted), "overdue": sum(o["overdue"] for o in unlisted), "listed": len(listed)},
+        "satisfaction_units": satisfaction[:15],
         "min_rated": MIN_RATED, "few_rated": len(rated) - len(satisfaction),
         "hotspots": hotspots(region, roles),
         "base_filters": base,
@@ -135,8 +139,7 @@ def hotspots(region, roles, limit: int = 10) -> dict:
     qs = Hotspot.objects.filter(message_count__gte=2).order_by("-heat", "-last_at")
     if region is not None:
         qs = qs.filter(region__code__startswith=region.prefix)
-    shown = region is None or roles.admin or any(
-        region.code.startswith(p) or p.startswith(region.prefix) for p in roles.supervise_prefixes)
+    shown = region is None or roles.supervises_some_of(region)
     chronic = qs.filter(roles.region_q(roles.supervise_prefixes), chronic=True) if shown else qs.none()
 
     def row(h) -> dict:
