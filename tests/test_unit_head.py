@@ -609,16 +609,25 @@ def test_a_returned_case_dispatched_again_to_the_unit_stays_with_its_handler(tea
     assert Event.objects.filter(message=m, data__via="dispatch", data__handler_id=team["colleague"].pk).exists()
 
 
-def test_a_case_transferred_to_its_assisting_unit_stays_with_that_units_handler(team, directory):
+def test_a_case_transferred_to_its_assisting_unit_stays_with_that_units_handler(team, directory, login,
+                                                                             django_capture_on_commit_callbacks):
     m = actions.do_submit(team["citizen"], title="小区旁工地夜间施工噪声扰民",
                           body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complaint",
                           region=directory["qilihe"], topic=directory["topic_build"])
     actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
     eco_head = make_user("eco_head", role="head", unit=directory["ecology"], display_name="生态局局长")
     actions.do_assign_handler(eco_head, Message.objects.get(pk=m.pk), directory["ecology"], team["other_officer"])
-    new = actions.do_transfer(team["officer"], Message.objects.get(pk=m.pk), directory["housing"],
-                              directory["ecology"], "以噪声污染为主, 请生态环境局主办")
+    with django_capture_on_commit_callbacks(execute=True):
+        new = actions.do_transfer(team["officer"], Message.objects.get(pk=m.pk), directory["housing"],
+                                  directory["ecology"], "以噪声污染为主, 请生态环境局主办")
     assert new.role == "lead" and new.handler == team["other_officer"]
+    # not 「转回本单位」: the unit never led it, it helped
+    note = Notification.objects.filter(user=team["other_officer"], kind="handler_assigned").latest("pk")
+    assert "由协办转为本单位主办, 仍由您承办" in note.text and "转回" not in note.text
+    event = Event.objects.filter(message=m, kind=Event.Kind.HANDLER_ASSIGNED).latest("pk")
+    assert event.data["via"] == "assist"
+    page = login(eco_head).get(reverse("board:case", args=[m.public_id])).content.decode()
+    assert "由协办转为本单位主办, 沿用原承办人" in page and "转回本单位" not in page
 
 
 def test_a_case_back_to_a_unit_its_handler_left_starts_unassigned(team, directory):

@@ -158,7 +158,8 @@ def _carried_handler(message: Message, unit, round_: int):
 def _told_carried(message: Message, assignment: Assignment, now, via: str) -> None:
     """A new assignment created with its unit's earlier 承办人 (_carried_handler): recorded internally
     (no head acted) and the 承办人 told, once the transaction commits. ``via``: reopen (重办),
-    transfer (转办 back, or to the assisting unit) or dispatch (派单 again after a return or undone merge)."""
+    transfer (转办 back), assist (转办 to the assisting unit, which leads it now) or dispatch (派单 again
+    after a return or undone merge): notify.CARRIED_OVER."""
     if assignment.handler is None:
         return
     _event(message, Event.Kind.HANDLER_ASSIGNED, unit=assignment.unit, public=False, at=now,
@@ -504,8 +505,8 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
         transition(message, "transfer")
         Assignment.objects.filter(pk=a.pk).update(state=Assignment.State.TRANSFERRED, closed_at=now)
         # an assisting unit that now leads is no longer its own helper (one row, one inbox tab)
-        message.assignments.filter(unit=to_unit, role=Assignment.Role.ASSIST,
-                                   state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE, closed_at=now)
+        was_assisting = message.assignments.filter(unit=to_unit, role=Assignment.Role.ASSIST, state=Assignment.State.ACTIVE
+                                                   ).update(state=Assignment.State.DONE, closed_at=now)
         _void_extensions(message, now)
         # a case transferred back to a unit that had it this round (or to its assisting unit) stays
         # with that unit's 承办人; else it starts 未指派
@@ -513,7 +514,7 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
                                         assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS),
                                         due_at=message.due_at, handler=_carried_handler(message, to_unit, a.round))
         _event(message, Event.Kind.TRANSFERRED, actor=actor, unit=unit, at=now, to=to_unit.name, reason=reason)
-        _told_carried(message, new, now, "transfer")
+        _told_carried(message, new, now, "assist" if was_assisting else "transfer")
         transaction.on_commit(notify.dated(now, lambda: notify.case_arrived(new)))
     return new
 
