@@ -561,6 +561,46 @@ def test_two_heads_giving_a_case_out_at_once_do_not_overwrite_each_other(team, d
         actions.do_assign_handler(team["head"], m, directory["housing"], team["officer"], seen=None)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_heads_assigning_at_the_same_moment_on_postgresql(team, directory, login):
+    """Both requests pass every check before the row lock together: the lock makes the second
+    read the first one's 承办人 and be told (409), not overwrite it."""
+    import threading
+    from unittest import mock
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL (SQLite test database is in-memory)")
+    deputy = make_user("deputy", role="head", unit=directory["housing"], display_name="住建局赵副局长")
+    m = dispatched(team, directory)
+    clients = [login(team["head"]), login(deputy)]
+    chosen = [team["officer"], team["colleague"]]
+    barrier = threading.Barrier(2, timeout=10)
+    results = [None, None]
+    real = actions.check_allowed
+
+    def gated(action, status):  # do_assign_handler's check before its lock
+        if action == "assign_handler":
+            barrier.wait()
+        return real(action, status)
+
+    def run(i):
+        try:
+            results[i] = post_assign(clients[i], m, chosen[i], seen="")
+        finally:
+            connection.close()
+
+    with mock.patch.object(actions, "check_allowed", gated):
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert sorted(r.status_code for r in results) == [302, 409]
+    winner = chosen[[r.status_code for r in results].index(302)]
+    assert lead_of(m).handler == winner
+    assert Event.objects.filter(message=m, kind=Event.Kind.HANDLER_ASSIGNED).count() == 1
+
+
 def test_an_admin_gets_a_form_for_each_unit_holding_the_case(team, directory, login):
     """The page offered an admin the lead unit's 指派 alone, while the API assigns any unit's."""
     admin = make_user("root", role="admin")
