@@ -490,7 +490,7 @@ def test_an_admin_assigns_an_assisting_units_handler_on_the_page_as_through_the_
 
 # --- one ?handler= for the page and the API; the 指派 form asks assignable once -------------------------
 
-@pytest.mark.parametrize("value", ["someone", "-1", "²", "other_officer", "citizen"])
+@pytest.mark.parametrize("value", ["someone", "-1", "²", "other_officer", "citizen", "1" * 30, " me"])
 def test_a_refused_handler_filter_says_the_same_on_the_page_as_in_the_api(team, directory, login, value):
     """The inbox page dropped a bad ?handler= unsaid (or listed nothing for someone it may not name)
     where the API said why: one builder now, the same words."""
