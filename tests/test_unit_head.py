@@ -561,6 +561,25 @@ def test_two_heads_giving_a_case_out_at_once_do_not_overwrite_each_other(team, d
         actions.do_assign_handler(team["head"], m, directory["housing"], team["officer"], seen=None)
 
 
+def test_a_refused_assign_form_shown_again_is_checked_against_the_handler_the_page_names(team, directory, login):
+    """A form refused for its own input (no 承办人 chosen) comes back on a page saying 「现由 X 承办」:
+    sent again, it is checked against X, not against the 未指派 its first page showed (a 409 for
+    a change the head had just been shown)."""
+    deputy = make_user("deputy", role="head", unit=directory["housing"], display_name="住建局赵副局长")
+    m = dispatched(team, directory)
+    second = login(deputy)  # their page: 未指派
+    assert post_assign(login(team["head"]), m, team["officer"], seen="").status_code == 302
+    refused = second.post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                          {"version": Message.objects.get(pk=m.pk).version, "handler": "", "seen": ""})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "现由 <b>住建局张科长</b> 承办" in page
+    form = re.search(r'<form[^>]*id="assign-form".*?</form>', page, re.S).group(0)
+    seen = re.search(r'name="seen" value="(\d*)"', form)
+    assert seen and seen.group(1) == str(team["officer"].pk)
+    response = post_assign(second, m, team["colleague"], seen=seen.group(1))
+    assert response.status_code == 302 and lead_of(m).handler == team["colleague"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_heads_assigning_at_the_same_moment_on_postgresql(team, directory, login):
     """Both requests pass every check before the row lock together: the lock makes the second

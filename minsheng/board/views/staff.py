@@ -540,7 +540,12 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
                                        assignment=a, auto_id=f"id_assign{a.unit_id}_%s")
         if bound and "assign" in bound and id_param(str(bound["assign"]["unit"].value() or "")) in (a.unit_id, None):
             form = bound.pop("assign")
-        if not form.is_bound:  # a stale form shown again (the choice kept) is checked against what is there now
+        # a form shown again (stale, or refused for its input: the choice kept) is checked against the
+        # 承办人 this page names now, not the one its first page showed
+        if form.is_bound:
+            form.data = form.data.copy()
+            form.data["seen"] = a.handler_id or ""
+        else:
             form.initial["seen"] = a.handler_id
         assign_forms.append((a, form))
     if bound:
