@@ -294,6 +294,19 @@ def test_the_handler_filter_names_no_one_outside_the_users_units(team, directory
     assert "承办人 住建局李科员" in client.get(f"/staff/?handler={team['colleague'].pk}").content.decode()
 
 
+def test_a_head_naming_their_unit_after_it_transferred_the_case_hears_so_in_the_api(team, directory):
+    """Without ``unit`` it was a 409 「当前不在您单位办理」; naming the unit, a 403 with the same words,
+    as if the head were not the head (docs/api.md: 409)."""
+    m = dispatched(team, directory, sign=True)
+    actions.do_transfer(team["officer"], m, directory["housing"], directory["ecology"], "请生态环境局核查")
+    client = APIClient()
+    client.force_authenticate(team["head"])
+    for body in ({"handler": team["colleague"].pk}, {"handler": team["colleague"].pk, "unit": directory["housing"].pk}):
+        response = client.post(f"/api/v1/staff/cases/{m.public_id}/assign/", body, format="json")
+        assert response.status_code == 409, (body, response.content)
+        assert "当前不在您单位办理" in response.json()["error"]["message"]
+
+
 def test_a_non_number_handler_is_refused_in_words(team, directory, login):
     m = dispatched(team, directory)
     response = login(team["head"]).post(reverse("board:case_action", args=[m.public_id, "assign"]),

@@ -405,6 +405,10 @@ def headed_assignments(actor, message: Message, assignments=None) -> list[Assign
     return [a for a in active if roles.admin or a.unit_id in roles.head_unit_ids]
 
 
+# a head whose unit no longer holds the case: a 409 (the page was open, or the API named the unit)
+NOT_HELD = "该留言当前不在您单位办理 (已答复、转办或退回), 不能指派承办人"
+
+
 def assignable(actor, message: Message, unit_id: int | None = None) -> Assignment:
     """The assignment whose 承办人 ``actor`` may give out now (headed_assignments; with ``unit_id``,
     that unit's, else the first). A head whose unit no longer holds the case (answered,
@@ -416,7 +420,7 @@ def assignable(actor, message: Message, unit_id: int | None = None) -> Assignmen
     roles = roles_of(actor)
     heads = roles.head_unit_ids if unit_id is None else [u for u in roles.head_unit_ids if u == unit_id]
     if roles.admin or message.assignments.filter(unit_id__in=heads).exists():
-        raise IllegalMove("该留言当前不在您单位办理 (已答复、转办或退回), 不能指派承办人")
+        raise IllegalMove(NOT_HELD)
     raise PermissionDenied("只有本单位负责人可以指派承办人")
 
 
@@ -428,7 +432,7 @@ def do_assign_handler(actor, message: Message, unit, handler, at=None, seen=UNSE
     """指派承办人: the head (单位负责人) of ``unit`` gives the unit's share of the case to one of
     its officers (or heads), or gives it to another one. Preconditions: the actor heads ``unit``
     (or is a platform admin), the unit holds the case now (its assignment is active: dispatched
-    or signed, not yet answered), and ``handler`` is an officer or head of ``unit``. Internal:
+    or signed, not yet answered; else IllegalMove, NOT_HELD), and ``handler`` is an officer or head of ``unit``. Internal:
     the history records it unpublished; the officer is told.
 
     Who handles the case inside the unit is not what its officers sign, answer or transfer: the
@@ -452,7 +456,7 @@ def do_assign_handler(actor, message: Message, unit, handler, at=None, seen=UNSE
         a = (Assignment.objects.select_for_update().filter(message=message, unit=unit, state=Assignment.State.ACTIVE)
              .order_by("-role", "-assigned_at").first())  # "lead" before "assist"
         if a is None:
-            raise PermissionDenied("该留言当前不在您单位办理")
+            raise IllegalMove(NOT_HELD)
         if seen is not UNSEEN and a.handler_id != seen:
             now_with = f"已由 {a.handler} 承办" if a.handler else "已改为未指派"
             raise Conflict(f"该件刚刚{now_with}, 请核对后再指派")
