@@ -333,6 +333,22 @@ def test_an_action_on_a_case_out_of_scope_is_a_404_whatever_the_body(as_persona,
     assert officer.status_code in (400, 403), officer.content
 
 
+@pytest.mark.parametrize("action,body", [("rate", {}), ("rate", {"rating": 9}), ("reopen", {})])
+def test_a_citizen_action_on_a_message_not_theirs_to_see_is_a_404_whatever_the_body(as_persona, personas,
+                                                                                     directory, action, body):
+    """As for staff: another citizen's message still in moderation (or none at all) does not exist
+    for them; a bad body there was a 400 naming the missing fields, for a message that is not there."""
+    hidden = submit(personas["citizen"], directory)  # submitted: not public yet
+    other = as_persona("other_citizen")
+    for public_id in (hidden.public_id, "99999999999999"):
+        response = other.post(f"/api/v1/messages/{public_id}/{action}/", body, format="json")
+        assert response.status_code == 404, (public_id, response.content)
+        assert error_of(response)["code"] == "not_found"
+    # the author's own message: the body is answered for what it is
+    own = as_persona("citizen").post(f"/api/v1/messages/{hidden.public_id}/{action}/", body, format="json")
+    assert own.status_code == 400, own.content
+
+
 # --- Open311 as the official swagger.json describes the calls -----------------------
 
 @pytest.fixture

@@ -294,6 +294,19 @@ def test_the_handler_filter_names_no_one_outside_the_users_units(team, directory
     assert "承办人 住建局李科员" in client.get(f"/staff/?handler={team['colleague'].pk}").content.decode()
 
 
+def test_a_head_naming_their_unit_after_it_transferred_the_case_hears_so_in_the_api(team, directory):
+    """Without ``unit`` it was a 409 「当前不在您单位办理」; naming the unit, a 403 with the same words,
+    as if the head were not the head (docs/api.md: 409)."""
+    m = dispatched(team, directory, sign=True)
+    actions.do_transfer(team["officer"], m, directory["housing"], directory["ecology"], "请生态环境局核查")
+    client = APIClient()
+    client.force_authenticate(team["head"])
+    for body in ({"handler": team["colleague"].pk}, {"handler": team["colleague"].pk, "unit": directory["housing"].pk}):
+        response = client.post(f"/api/v1/staff/cases/{m.public_id}/assign/", body, format="json")
+        assert response.status_code == 409, (body, response.content)
+        assert "当前不在您单位办理" in response.json()["error"]["message"]
+
+
 def test_a_non_number_handler_is_refused_in_words(team, directory, login):
     m = dispatched(team, directory)
     response = login(team["head"]).post(reverse("board:case_action", args=[m.public_id, "assign"]),
@@ -490,7 +503,7 @@ def test_an_admin_assigns_an_assisting_units_handler_on_the_page_as_through_the_
 
 # --- one ?handler= for the page and the API; the 指派 form asks assignable once -------------------------
 
-@pytest.mark.parametrize("value", ["someone", "-1", "²", "other_officer", "citizen"])
+@pytest.mark.parametrize("value", ["someone", "-1", "²", "other_officer", "citizen", "1" * 30, " me"])
 def test_a_refused_handler_filter_says_the_same_on_the_page_as_in_the_api(team, directory, login, value):
     """The inbox page dropped a bad ?handler= unsaid (or listed nothing for someone it may not name)
     where the API said why: one builder now, the same words."""
@@ -561,6 +574,65 @@ def test_two_heads_giving_a_case_out_at_once_do_not_overwrite_each_other(team, d
         actions.do_assign_handler(team["head"], m, directory["housing"], team["officer"], seen=None)
 
 
+def test_a_refused_assign_form_shown_again_is_checked_against_the_handler_the_page_names(team, directory, login):
+    """A form refused for its own input (no 承办人 chosen) comes back on a page saying 「现由 X 承办」:
+    sent again, it is checked against X, not against the 未指派 its first page showed (a 409 for
+    a change the head had just been shown)."""
+    deputy = make_user("deputy", role="head", unit=directory["housing"], display_name="住建局赵副局长")
+    m = dispatched(team, directory)
+    second = login(deputy)  # their page: 未指派
+    assert post_assign(login(team["head"]), m, team["officer"], seen="").status_code == 302
+    refused = second.post(reverse("board:case_action", args=[m.public_id, "assign"]),
+                          {"version": Message.objects.get(pk=m.pk).version, "handler": "", "seen": ""})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "现由 <b>住建局张科长</b> 承办" in page
+    form = re.search(r'<form[^>]*id="assign-form".*?</form>', page, re.S).group(0)
+    seen = re.search(r'name="seen" value="(\d*)"', form)
+    assert seen and seen.group(1) == str(team["officer"].pk)
+    response = post_assign(second, m, team["colleague"], seen=seen.group(1))
+    assert response.status_code == 302 and lead_of(m).handler == team["colleague"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_heads_assigning_at_the_same_moment_on_postgresql(team, directory, login):
+    """Both requests pass every check before the row lock together: the lock makes the second
+    read the first one's 承办人 and be told (409), not overwrite it."""
+    import threading
+    from unittest import mock
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL (SQLite test database is in-memory)")
+    deputy = make_user("deputy", role="head", unit=directory["housing"], display_name="住建局赵副局长")
+    m = dispatched(team, directory)
+    clients = [login(team["head"]), login(deputy)]
+    chosen = [team["officer"], team["colleague"]]
+    barrier = threading.Barrier(2, timeout=10)
+    results = [None, None]
+    real = actions.check_allowed
+
+    def gated(action, status):  # do_assign_handler's check before its lock
+        if action == "assign_handler":
+            barrier.wait()
+        return real(action, status)
+
+    def run(i):
+        try:
+            results[i] = post_assign(clients[i], m, chosen[i], seen="")
+        finally:
+            connection.close()
+
+    with mock.patch.object(actions, "check_allowed", gated):
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert sorted(r.status_code for r in results) == [302, 409]
+    winner = chosen[[r.status_code for r in results].index(302)]
+    assert lead_of(m).handler == winner
+    assert Event.objects.filter(message=m, kind=Event.Kind.HANDLER_ASSIGNED).count() == 1
+
+
 def test_an_admin_gets_a_form_for_each_unit_holding_the_case(team, directory, login):
     """The page offered an admin the lead unit's 指派 alone, while the API assigns any unit's."""
     admin = make_user("root", role="admin")
@@ -609,16 +681,25 @@ def test_a_returned_case_dispatched_again_to_the_unit_stays_with_its_handler(tea
     assert Event.objects.filter(message=m, data__via="dispatch", data__handler_id=team["colleague"].pk).exists()
 
 
-def test_a_case_transferred_to_its_assisting_unit_stays_with_that_units_handler(team, directory):
+def test_a_case_transferred_to_its_assisting_unit_stays_with_that_units_handler(team, directory, login,
+                                                                             django_capture_on_commit_callbacks):
     m = actions.do_submit(team["citizen"], title="小区旁工地夜间施工噪声扰民",
                           body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complaint",
                           region=directory["qilihe"], topic=directory["topic_build"])
     actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
     eco_head = make_user("eco_head", role="head", unit=directory["ecology"], display_name="生态局局长")
     actions.do_assign_handler(eco_head, Message.objects.get(pk=m.pk), directory["ecology"], team["other_officer"])
-    new = actions.do_transfer(team["officer"], Message.objects.get(pk=m.pk), directory["housing"],
-                              directory["ecology"], "以噪声污染为主, 请生态环境局主办")
+    with django_capture_on_commit_callbacks(execute=True):
+        new = actions.do_transfer(team["officer"], Message.objects.get(pk=m.pk), directory["housing"],
+                                  directory["ecology"], "以噪声污染为主, 请生态环境局主办")
     assert new.role == "lead" and new.handler == team["other_officer"]
+    # not 「转回本单位」: the unit never led it, it helped
+    note = Notification.objects.filter(user=team["other_officer"], kind="handler_assigned").latest("pk")
+    assert "由协办转为本单位主办, 仍由您承办" in note.text and "转回" not in note.text
+    event = Event.objects.filter(message=m, kind=Event.Kind.HANDLER_ASSIGNED).latest("pk")
+    assert event.data["via"] == "assist"
+    page = login(eco_head).get(reverse("board:case", args=[m.public_id])).content.decode()
+    assert "由协办转为本单位主办, 沿用原承办人" in page and "转回本单位" not in page
 
 
 def test_a_case_back_to_a_unit_its_handler_left_starts_unassigned(team, directory):

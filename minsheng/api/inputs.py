@@ -245,8 +245,9 @@ class InboxQuery(serializers.Serializer):
                                            ("supervise", "督办")], required=False, default="all")
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    # checked by handler_filter, as on the inbox page, with its words (no length or trimming of its own)
     handler = serializers.CharField(
-        required=False, max_length=20,
+        required=False, trim_whitespace=False,
         help_text="承办人: `me` (指派给我), `none` (未指派), or a user id (that 承办人's); over the active "
                   "assignments of the caller's own units (a platform admin's: any unit's). An id is taken only "
                   "for a person of those units or one given their cases")

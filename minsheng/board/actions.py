@@ -158,7 +158,8 @@ def _carried_handler(message: Message, unit, round_: int):
 def _told_carried(message: Message, assignment: Assignment, now, via: str) -> None:
     """A new assignment created with its unit's earlier 承办人 (_carried_handler): recorded internally
     (no head acted) and the 承办人 told, once the transaction commits. ``via``: reopen (重办),
-    transfer (转办 back, or to the assisting unit) or dispatch (派单 again after a return or undone merge)."""
+    transfer (转办 back), assist (转办 to the assisting unit, which leads it now) or dispatch (派单 again
+    after a return or undone merge): notify.CARRIED_OVER."""
     if assignment.handler is None:
         return
     _event(message, Event.Kind.HANDLER_ASSIGNED, unit=assignment.unit, public=False, at=now,
@@ -404,6 +405,10 @@ def headed_assignments(actor, message: Message, assignments=None) -> list[Assign
     return [a for a in active if roles.admin or a.unit_id in roles.head_unit_ids]
 
 
+# a head whose unit no longer holds the case: a 409 (the page was open, or the API named the unit)
+NOT_HELD = "该留言当前不在您单位办理 (已答复、转办或退回), 不能指派承办人"
+
+
 def assignable(actor, message: Message, unit_id: int | None = None) -> Assignment:
     """The assignment whose 承办人 ``actor`` may give out now (headed_assignments; with ``unit_id``,
     that unit's, else the first). A head whose unit no longer holds the case (answered,
@@ -415,7 +420,7 @@ def assignable(actor, message: Message, unit_id: int | None = None) -> Assignmen
     roles = roles_of(actor)
     heads = roles.head_unit_ids if unit_id is None else [u for u in roles.head_unit_ids if u == unit_id]
     if roles.admin or message.assignments.filter(unit_id__in=heads).exists():
-        raise IllegalMove("该留言当前不在您单位办理 (已答复、转办或退回), 不能指派承办人")
+        raise IllegalMove(NOT_HELD)
     raise PermissionDenied("只有本单位负责人可以指派承办人")
 
 
@@ -427,7 +432,7 @@ def do_assign_handler(actor, message: Message, unit, handler, at=None, seen=UNSE
     """指派承办人: the head (单位负责人) of ``unit`` gives the unit's share of the case to one of
     its officers (or heads), or gives it to another one. Preconditions: the actor heads ``unit``
     (or is a platform admin), the unit holds the case now (its assignment is active: dispatched
-    or signed, not yet answered), and ``handler`` is an officer or head of ``unit``. Internal:
+    or signed, not yet answered; else IllegalMove, NOT_HELD), and ``handler`` is an officer or head of ``unit``. Internal:
     the history records it unpublished; the officer is told.
 
     Who handles the case inside the unit is not what its officers sign, answer or transfer: the
@@ -451,7 +456,7 @@ def do_assign_handler(actor, message: Message, unit, handler, at=None, seen=UNSE
         a = (Assignment.objects.select_for_update().filter(message=message, unit=unit, state=Assignment.State.ACTIVE)
              .order_by("-role", "-assigned_at").first())  # "lead" before "assist"
         if a is None:
-            raise PermissionDenied("该留言当前不在您单位办理")
+            raise IllegalMove(NOT_HELD)
         if seen is not UNSEEN and a.handler_id != seen:
             now_with = f"已由 {a.handler} 承办" if a.handler else "已改为未指派"
             raise Conflict(f"该件刚刚{now_with}, 请核对后再指派")
@@ -504,8 +509,8 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
         transition(message, "transfer")
         Assignment.objects.filter(pk=a.pk).update(state=Assignment.State.TRANSFERRED, closed_at=now)
         # an assisting unit that now leads is no longer its own helper (one row, one inbox tab)
-        message.assignments.filter(unit=to_unit, role=Assignment.Role.ASSIST,
-                                   state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE, closed_at=now)
+        was_assisting = message.assignments.filter(unit=to_unit, role=Assignment.Role.ASSIST, state=Assignment.State.ACTIVE
+                                                   ).update(state=Assignment.State.DONE, closed_at=now)
         _void_extensions(message, now)
         # a case transferred back to a unit that had it this round (or to its assisting unit) stays
         # with that unit's 承办人; else it starts 未指派
@@ -513,7 +518,7 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
                                         assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS),
                                         due_at=message.due_at, handler=_carried_handler(message, to_unit, a.round))
         _event(message, Event.Kind.TRANSFERRED, actor=actor, unit=unit, at=now, to=to_unit.name, reason=reason)
-        _told_carried(message, new, now, "transfer")
+        _told_carried(message, new, now, "assist" if was_assisting else "transfer")
         transaction.on_commit(notify.dated(now, lambda: notify.case_arrived(new)))
     return new
 

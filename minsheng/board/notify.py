@@ -174,17 +174,22 @@ def case_arrived(assignment):
     _unit(assignment.unit, assignment.message, "case_arrived", text)
 
 
+# how a case came back to a unit that kept its earlier 承办人 (actions._told_carried's ``via``), in words:
+# the 承办人's notice and the case history. An assisting unit a case is transferred to leads it: not 转回
+CARRIED_OVER = {"reopen": "重办", "transfer": "转回本单位", "dispatch": "重新派至本单位", "assist": "由协办转为本单位主办"}
+
+
 def handler_assigned(assignment, head, previous=None, carried_over=False):
     """指派承办人: the officer the head gave the case to is told (with its deadline), and the one
     who had it before learns that it is no longer theirs; a head who took it themselves is not told.
-    ``carried_over``: how a case back to the unit stayed with its earlier 承办人 (no head acted):
-    reopen (重办), transfer (转办 back) or dispatch (派单 again); False when a head assigned."""
+    ``carried_over``: how a case back to the unit stayed with its earlier 承办人 (no head acted), a key
+    of CARRIED_OVER; False when a head assigned."""
     message, handler = assignment.message, assignment.handler
     head_pk = getattr(head, "pk", None)
     if handler.pk != head_pk:
         due = f", 答复期限 {timezone.localtime(assignment.due_at):%Y-%m-%d}" if assignment.due_at else ""
-        back = {"reopen": "重办", "transfer": "转回本单位", "dispatch": "重新派至本单位"}
-        text = (f"留言「{message.title}」{back.get(carried_over, '重办')}, 仍由您承办{due}, 请及时办理" if carried_over
+        text = (f"留言「{message.title}」{CARRIED_OVER.get(carried_over, '重办')}, 仍由您承办{due}, 请及时办理"
+                if carried_over
                 else f"{assignment.unit.name}负责人指派您承办留言「{message.title}」{due}, 请及时办理")
         _send(handler, message, "handler_assigned", text)
     if previous is not None and previous.pk not in (handler.pk, head_pk):

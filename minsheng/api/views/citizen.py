@@ -104,8 +104,8 @@ class Rate(_CitizenAction):
 
     @extend_schema(request=RateBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
+        message = _own_or_public(request, public_id)  # another's hidden message: 404 whatever the body says
         body = parse(RateBody, body_of(request))
-        message = _own_or_public(request, public_id)
         actions.do_evaluate(request.user, message, **body)
         return self.done(message)
 
@@ -115,8 +115,8 @@ class Reopen(_CitizenAction):
 
     @extend_schema(request=ReopenBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
+        message = _own_or_public(request, public_id)  # another's hidden message: 404 whatever the body says
         body = parse(ReopenBody, body_of(request))
-        message = _own_or_public(request, public_id)
         actions.do_reopen(request.user, message, reason=body["reason"])
         return self.done(message)
 

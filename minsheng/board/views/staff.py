@@ -32,7 +32,7 @@ from minsheng.insight import hotspots_service
 from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import proposed_units
 
-from .. import actions, moderation, search
+from .. import actions, moderation, notify, search
 from .. import staff_forms as forms
 from ..deadlines import due_after
 from ..forms import MAX_QUERY_LENGTH
@@ -418,9 +418,11 @@ def _held_detail(data: dict) -> str:
     return ""
 
 
-# a 承办人 kept by a case back to the unit (actions._told_carried; events before 2026-12-04 have no ``via``: 重办)
-CARRIED_WORDS = {"reopen": "重办, 沿用上一轮承办人", "transfer": "转回本单位, 沿用原承办人",
-                 "dispatch": "重新派至本单位, 沿用原承办人"}
+def _carried_words(via: str | None) -> str:
+    """A 承办人 kept by a case back to the unit (actions._told_carried; events before 2026-12-04 have
+    no ``via``: 重办), as the history says it."""
+    via = via if via in notify.CARRIED_OVER else "reopen"
+    return f"{notify.CARRIED_OVER[via]}, 沿用{'上一轮' if via == 'reopen' else '原'}承办人"
 
 
 def _event_detail(event: Event, topics: dict | None = None) -> str:
@@ -444,7 +446,7 @@ def _event_detail(event: Event, topics: dict | None = None) -> str:
         parts.append(f"{d['days']} 个工作日")
     if event.kind == Event.Kind.HANDLER_ASSIGNED and d.get("handler"):
         parts.append(f"承办人: {d['handler']}" + (f" (原承办人: {d['previous']})" if d.get("previous") else "")
-                     + (f" ({CARRIED_WORDS.get(d.get('via'), CARRIED_WORDS['reopen'])})" if d.get("carried_over") else ""))
+                     + (f" ({_carried_words(d.get('via'))})" if d.get("carried_over") else ""))
     if event.kind == Event.Kind.CLOSED:  # a closing's reason is a code, not words someone wrote
         d = {**d, "reason": close_reason(d.get("reason"))}
     for key, label in (("reason", "理由"), ("note", "意见"), ("body", "内容"), ("comment", "评价")):
@@ -538,7 +540,12 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
                                        assignment=a, auto_id=f"id_assign{a.unit_id}_%s")
         if bound and "assign" in bound and id_param(str(bound["assign"]["unit"].value() or "")) in (a.unit_id, None):
             form = bound.pop("assign")
-        if not form.is_bound:  # a stale form shown again (the choice kept) is checked against what is there now
+        # a form shown again (stale, or refused for its input: the choice kept) is checked against the
+        # 承办人 this page names now, not the one its first page showed
+        if form.is_bound:
+            form.data = form.data.copy()
+            form.data["seen"] = a.handler_id or ""
+        else:
             form.initial["seen"] = a.handler_id
         assign_forms.append((a, form))
     if bound:
