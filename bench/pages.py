@@ -247,6 +247,7 @@ def pages() -> list[tuple[str, str | None, str]]:
         ("dashboard", "lz_supervisor", "/stats/dashboard/"),
         ("overdue", "gs_supervisor", "/stats/overdue/"),
         ("export messages.csv", "lz_supervisor", "/stats/export/messages.csv"),
+        ("export messages.xlsx (city)", "lz_supervisor", "/stats/export/messages.xlsx?region=620100"),
         ("export table.csv", "gs_supervisor", "/stats/export/table.csv"),
         ("admin: inbox", "admin", "/staff/"),
     ]

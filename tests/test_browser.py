@@ -625,3 +625,28 @@ def test_the_dispatch_form_keeps_unit_names_and_confidences_whole(browser, live_
         assert "置信度 0.63" in page.inner_text(".machine-reading") and d["housing"].name in page.inner_text(".suggestion")
         assert page.evaluate(NAMES_CUT_IN_TWO, names) == [], width
         assert separators_at_line_edges(page) == [], width
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_overdue_list_shows_the_deadline_and_days_late_without_a_swipe_on_a_phone(browser, live_server, personas,
+                                                                                        directory):
+    """At 390px /stats/overdue/'s seven columns scrolled inside their box: the deadline was a
+    sideways swipe away, and no column said how late a case was. Each case is a card now."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.board import actions
+
+    late = actions.do_submit(personas["citizen"], title="七里河区某小区加装电梯审批半年没有进展", body="审批一直没有消息。",
+                             kind="complain", region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(personas["dispatcher"], late, directory["housing"], at=timezone.now() - dt.timedelta(days=60))
+    phone = signed_in_page(browser, live_server, "supervisor", viewport={"width": 390, "height": 844})
+    phone.goto(f"{live_server.url}/stats/overdue/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    for label in ("答复期限", "超期天数", "主办单位"):
+        cell = phone.locator(f'tbody td[data-label="{label}"]').first
+        box = cell.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{label} is off the screen: {box}"
+    assert re.fullmatch(r"\d+ 个工作日", phone.locator('tbody td[data-label="超期天数"]').first.inner_text().strip())
+    assert phone.evaluate(VALUES_CUT_IN_TWO) == []

@@ -485,9 +485,9 @@ def test_overdue_list_leads_to_the_case_page_and_names_the_late_unit(login, pers
     each row says which unit is late. The list linked to the public page and named no unit."""
     text = _text(login(personas["supervisor"]).get("/stats/overdue/"))
     overdue = cases["overdue"]
-    row = re.search(rf"<tr><td>{overdue.public_id}</td>.*?</tr>", text).group(0)
+    row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{overdue.public_id}.*?</tr>", text).group(0)
     assert f'href="/staff/case/{overdue.public_id}/"' in row
-    assert "<td>兰州市住房和城乡建设局</td>" in row
+    assert '<td data-label="主办单位" class="keep">兰州市住房和城乡建设局</td>' in row
     assert f'href="/m/{overdue.public_id}/"' not in text
 
 
@@ -529,3 +529,67 @@ def test_dashboard_counts_a_case_back_in_the_dispatch_queue_as_no_unit(login, pe
     card = text[text.index("谁在拖延"):text.index("群众最关心的问题")]
     assert "兰州市住房和城乡建设局" in card and "个单位共" not in card
     assert "<td>尚未派单</td><td>1</td>" in card
+
+
+def _overdue_rows(client, **params) -> list[tuple[str, str]]:
+    """(title, 超期天数 cell) of each row of /stats/overdue/."""
+    text = _text(client.get("/stats/overdue/", params))
+    return re.findall(r'<td data-label="留言"><a [^>]*>([^<]*)</a>.*?<td data-label="超期天数"[^>]*>(.*?)</td>', text)
+
+
+def test_overdue_list_says_how_many_working_days_each_case_is_late(login, personas, cases):
+    """A supervisor asked 「超期多久了?」 and had to count back from the deadline; the list now says
+    it in working days, as the deadline is reckoned (holidays and weekends do not count)."""
+    from django.utils import timezone
+
+    from minsheng.board.deadlines import working_days_between
+
+    client = login(personas["supervisor"])
+    overdue = cases["overdue"]
+    overdue.refresh_from_db()
+    days = working_days_between(overdue.open_case.due_at, timezone.now())
+    rows = dict(_overdue_rows(client))
+    cell = rows[overdue.title]
+    assert (f"{days} 个工作日" if days else "不足 1 个工作日") in cell
+    assert "超期天数" in _text(client.get("/stats/overdue/"))
+
+
+def test_overdue_list_sorts_by_days_overdue(login, personas, cases):
+    """Most overdue first; 超期天数's heading turns the order round (?dir=asc)."""
+    from minsheng.board.models import Message
+
+    client = login(personas["supervisor"])
+    first = [title for title, _ in _overdue_rows(client)]
+    assert len(first) >= 2
+    due = {m.title: m.open_case.due_at for m in Message.objects.filter(title__in=first).select_related("open_case")}
+    assert [due[t] for t in first] == sorted(due[t] for t in first)
+    assert 'href="?dir=asc" title="按超期天数排序">超期天数 ▼</a>' in _text(client.get("/stats/overdue/"))
+    assert [title for title, _ in _overdue_rows(client, dir="asc")] == list(reversed(first))
+
+
+def test_overdue_list_stacks_each_case_on_a_phone(login, personas, cases):
+    """At 390 px the seven columns scrolled inside their box and the deadline took a sideways
+    swipe: each row is now a card of labelled cells (staff.css's ``table.cases``, as /staff/supervision/)."""
+    text = _text(login(personas["supervisor"]).get("/stats/overdue/"))
+    assert '<table class="cases overdue-list">' in text and "css/staff.css" in text
+    body = text[text.index("<tbody>"):text.index("</tbody>")]
+    cells = re.findall(r"<td[^>]*>", body)
+    assert cells and all("data-label=" in c for c in cells)
+    assert {"超期天数", "答复期限", "主办单位"} <= set(re.findall(r'data-label="([^"]+)"', body))
+
+
+def test_dashboard_names_the_late_units_it_does_not_list_each_with_its_cases(login, cases, directory, monkeypatch):
+    """「另有 N 个单位共 M 件超期未答复」 led only to the whole overdue list, where a leader could not
+    tell which units those were: they are named beneath, each count opening that unit's overdue cases."""
+    from minsheng.directory.models import Unit
+    from minsheng.stats import dashboard
+
+    monkeypatch.setattr(dashboard, "LATE_UNITS", 1)
+    admin = login(make_user("root", is_superuser=True, is_staff=True))
+    text = _text(admin.get("/stats/dashboard/", {"region": "620000"}))
+    others = text[text.index("另有 1 个单位"):text.index("群众最关心的问题")]
+    link = re.search(r'<td>([^<]+)</td><td><a href="(/stats/overdue/\?region=620000&amp;unit=(\d+))">1</a>', others)
+    assert link, "the unlisted late unit is named with a link to its overdue cases"
+    assert Unit.objects.get(pk=link.group(3)).name == link.group(1) and "定西" in link.group(1)
+    listed = _text(admin.get(link.group(2).replace("&amp;", "&")))
+    assert "测试留言dingxi" in listed and "测试留言overdue" not in listed

@@ -113,7 +113,9 @@ def _build(region, roles, now=None, home=None) -> dict:
         "by_region": by_region,
         "weekly": weekly, "this_week": this_week, "last_week": last_week, "topic_changes": topic_changes[:10],
         "late_units": late, "late_regions": late_regions,
-        "unlisted_late": {"units": len(unlisted), "overdue": sum(o["overdue"] for o in unlisted), "listed": len(listed)},
+        # the others named too, each with its own overdue list: 「另有 32 个单位」 asks "which?"
+        "unlisted_late": {"units": len(unlisted), "overdue": sum(o["overdue"] for o in unlisted), "listed": len(listed),
+                          "rows": [{**o, "name": o["unit"].name, "filters": {"unit": o["unit_id"]}} for o in unlisted]},
         "satisfaction_units": satisfaction[:15],
         "min_rated": MIN_RATED, "few_rated": len(rated) - len(satisfaction),
         "hotspots": hotspots(region, roles),

@@ -24,6 +24,7 @@ from minsheng.board.models import MessageKind
 from minsheng.directory.models import Region, Unit, home_region, topic_tree
 
 from . import campaign_report, exports, figures
+from .facts import WORKDAYS, local_date
 from .figures import ScopeError, make_scope
 from .models import Campaign
 
@@ -279,15 +280,21 @@ def overdue(request):
     except ScopeError as exc:
         return _error(request, str(exc))
     qs = qs.filter(pk__in=exports.message_queryset(scope, measure, public=False, now=now).values("pk"))
-    qs = qs.select_related("region", "topic", "open_case").order_by("open_case__due_at", "id")
+    # 超期天数 grows as the deadline lies further back: most overdue first unless ?dir=asc
+    ascending = request.GET.get("dir") == "asc"
+    order = ("-open_case__due_at", "-id") if ascending else ("open_case__due_at", "id")
+    qs = qs.select_related("region", "topic", "open_case").order_by(*order)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     # who is late: the lead unit handling each case now (the unit 谁在拖延 counts it for)
     units = Unit.objects.in_bulk({m.open_case.unit_key for m in page.object_list if m.open_case.unit_key})
+    today = local_date(now)
     for m in page.object_list:
         m.lead_unit = units.get(m.open_case.unit_key)
+        # working days, as the deadline itself: a case due on Friday is 1 day late on Monday
+        m.overdue_days = WORKDAYS.days_between(local_date(m.open_case.due_at), today)
     can_export = _personal_allowed(request.user, _personal_export_scope(request.user, scope, filters)[0])
     return render(request, "stats/overdue.html", {**_context_filters(scope, filters), "page": page, "now": now,
-                                                  "can_export": can_export, "measure": measure,
+                                                  "can_export": can_export, "ascending": ascending, "measure": measure,
                                                   "measure_label": exports.MEASURE_LABELS[measure]})
 
 
