@@ -224,6 +224,7 @@ def inbox(request):
                                     **({"q": query} if query else {})}),
         "handler": keep_filters.get("handler", ""), "unit": keep_filters.get("unit", ""),
         "filter_words": filter_words, "error": f"{filter_refused}; 已显示全部待办" if filter_refused else "",
+        "nothing_to_search": bool(query) and not search.searchable(query),
         "heads": bool(roles.head_unit_ids or roles.admin)})
 
 
@@ -273,6 +274,7 @@ def triage(request):
         m.duplicate_count = duplicates.get(m.pk, 0)
     return render(request, "board/staff/triage.html", {
         "page": page, "tab": tab, "tabs": tabs, "section": "triage", "q": query,
+        "nothing_to_search": bool(query) and not search.searchable(query),
         "sure": settings.MINSHENG_PREFILL_CONFIDENCE,
         "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
 
