@@ -59,3 +59,23 @@ def test_a_reason_of_emoji_or_punctuation_alone_is_refused(personas, directory, 
         assert response.status_code == 400 and "理由中没有文字" in response.content.decode(), action
     assert not case.assignments.get().extensions.exists()
     assert act(officer, case, "extend", days=5, reason="需现场核查").status_code == 302
+
+
+def test_a_whole_quality_score_reads_without_a_decimal(personas, directory, login, monkeypatch):
+    """「10.0 分」 beside 「20 分」: a score is rounded to one decimal, a capped one is whole; the reply
+    form's preview and a published reply's score read 「10 分」 and keep a real decimal (「34.2 分」)."""
+    case = dispatch(personas, directory, "办理中的留言")
+    officer = login(personas["officer"])
+    assert act(officer, case, "sign").status_code == 302
+    monkeypatch.setattr("minsheng.board.views.staff.quality_for",
+                        lambda message, body, explain=False: {"score": 10.0, "reasons": []})
+    url = reverse("board:reply_preview", args=[case.public_id])
+    preview = officer.post(url, {"body": "您好, 电梯加装事宜已列入明年计划。", "version": 0}, HTTP_HX_REQUEST="true")
+    assert "答复质量评分: 10 分 (满分 100)" in preview.content.decode()
+    assert act(officer, case, "reply", body="您好, 电梯加装事宜已列入明年计划, 详情请致电住建局。").status_code == 302
+    reply = case.replies.get()
+    for score, shown in ((40.0, "质量评分 40 分"), (34.2, "质量评分 34.2 分")):
+        reply.quality = {"score": score}
+        reply.save(update_fields=["quality"])
+        page = officer.get(reverse("board:case", args=[case.public_id])).content.decode()
+        assert shown + " (满分 100)" in page
