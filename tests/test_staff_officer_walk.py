@@ -79,3 +79,17 @@ def test_a_whole_quality_score_reads_without_a_decimal(personas, directory, logi
         reply.save(update_fields=["quality"])
         page = officer.get(reverse("board:case", args=[case.public_id])).content.decode()
         assert shown + " (满分 100)" in page
+
+
+def test_signing_again_from_a_stale_page_says_the_case_is_signed(personas, directory, login):
+    """The 签收 of a second tab (or of a colleague's page) read 「…现在不能再执行该操作」 as if signing
+    had been refused; the case is signed, and the page now has the reply form."""
+    case = dispatch(personas, directory, "待签收的留言")
+    officer = login(personas["officer"])
+    stale_version = case.version
+    assert act(officer, case, "sign").status_code == 302
+    response = officer.post(reverse("board:case_action", args=[case.public_id, "sign"]), {"version": stale_version})
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "签收, 本页已更新为最新状态, 可直接答复" in page and "现在不能再执行该操作" not in page
+    assert 'id="reply-form"' in page

@@ -51,6 +51,8 @@ CONFLICT_TEXT = "该留言刚刚被其他人处理过, 请刷新页面后查看�
 CONFLICT_RETRY = "该留言刚刚被其他人处理过, 本页已更新为最新状态, 请核对后再提交"
 CONFLICT_KEPT = "; 您填写的内容已保留"
 CONFLICT_GONE = "该留言刚刚被其他人处理过, 本页已更新为最新状态, 现在不能再执行该操作"
+# 签收 sent again from a page loaded before: the case is signed, which is what was asked, not a refusal
+ALREADY_SIGNED = "该留言已于 {:%m-%d %H:%M} 签收, 本页已更新为最新状态, 可直接答复"
 A = Assignment
 
 
@@ -527,6 +529,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     if conflict:
         kept = len(bound[conflict].fields) > 1  # more than its version: what the user wrote or chose
         error = CONFLICT_RETRY + (CONFLICT_KEPT if kept else "") if can.get(conflict) else CONFLICT_GONE
+        if conflict == "sign" and my_lead and my_lead.signed_at:  # signed in another tab, or by a colleague
+            error = ALREADY_SIGNED.format(timezone.localtime(my_lead.signed_at))
     units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
     suggestion = suggestion_for(message) if can["dispatch"] else None
     returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED}
