@@ -93,3 +93,27 @@ def test_signing_again_from_a_stale_page_says_the_case_is_signed(personas, direc
     assert response.status_code == 409
     assert "签收, 本页已更新为最新状态, 可直接答复" in page and "现在不能再执行该操作" not in page
     assert 'id="reply-form"' in page
+
+
+def test_the_officer_signs_several_cases_from_the_inbox_at_once(personas, directory, login):
+    """批量签收: with a page of new cases the officer opened each, pressed 签收 and came back; now the
+    ticked rows are signed in one go, and one signed meanwhile or another unit's is counted, not signed."""
+    new = [dispatch(personas, directory, f"待签收的留言{n}") for n in range(3)]
+    already = dispatch(personas, directory, "另一窗口签收的留言")
+    actions.do_sign(personas["officer"], already, directory["housing"])
+    theirs = submit(personas, directory, "生态局的留言")
+    actions.do_dispatch(personas["dispatcher"], theirs, directory["ecology"])
+    officer = login(personas["officer"])
+    inbox = officer.get(reverse("board:inbox")).content.decode()
+    assert "签收所选" in inbox and f'name="case" value="{new[0].public_id}" form="bulk-sign"' in inbox
+    assert f'value="{already.public_id}" form="bulk-sign"' not in inbox
+    chosen = [new[0].public_id, new[1].public_id, already.public_id, theirs.public_id]
+    response = officer.post(reverse("board:inbox_sign"), {"case": chosen, "next": "/staff/?tab=new"}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/staff/?tab=new"
+    assert "已签收 2 件, 请在期限内答复; 另有 2 件已签收或已不在本单位办理, 未再签收" in page
+    assert [Message.objects.get(pk=m.pk).status for m in new] == ["signed", "signed", "dispatched"]
+    assert Message.objects.get(pk=theirs.pk).status == "dispatched"
+    assert new[0].events.filter(kind="signed", actor=personas["officer"]).count() == 1
+    nothing = officer.post(reverse("board:inbox_sign"), {"next": "/staff/"}, follow=True).content.decode()
+    assert "请先勾选要签收的留言" in nothing

@@ -230,6 +230,47 @@ def inbox(request):
         "heads": bool(roles.head_unit_ids or roles.admin)})
 
 
+# a page of the inbox at most: more in one post is not what a page offered
+BULK_SIGN_MAX = PAGE_SIZE
+
+
+@login_required
+def inbox_sign(request):
+    """批量签收: the cases ticked on the inbox, each signed as its case page's 签收 signs it; one
+    signed meanwhile (another tab, a colleague) or no longer with the unit is counted, not refused."""
+    if request.method != "POST":
+        return redirect("board:inbox")
+    roles = _staff_roles(request)
+    back = _safe_next(request, reverse("board:inbox"))
+    chosen = list(dict.fromkeys(request.POST.getlist("case")))
+    if not chosen:
+        flash.error(request, "请先勾选要签收的留言")
+        return redirect(back)
+    if len(chosen) > BULK_SIGN_MAX:
+        flash.error(request, f"一次最多签收 {BULK_SIGN_MAX} 件, 请分页签收")
+        return redirect(back)
+    signed, skipped = 0, 0
+    for message in Message.objects.filter(public_id__in=chosen).select_related("region"):
+        if not _can_see(roles, message):
+            continue
+        try:
+            a = _my_assignment(roles, message, A.Role.LEAD)
+            if a.signed_at is not None:
+                raise IllegalMove("已签收")
+            actions.do_sign(request.user, message, a.unit)
+        except (IllegalMove, Conflict, PermissionDenied, actions.Invalid):
+            skipped += 1
+        else:
+            signed += 1
+    skipped += len(chosen) - signed - skipped  # numbers of no case the user may see
+    if signed:
+        flash.success(request, f"已签收 {signed} 件, 请在期限内答复"
+                      + (f"; 另有 {skipped} 件已签收或已不在本单位办理, 未再签收" if skipped else ""))
+    else:
+        flash.error(request, "所选留言已签收或已不在本单位办理, 没有可签收的留言")
+    return redirect(back)
+
+
 def _queue_query(request) -> str:
     """?q= of a staff list: a citizen on the phone gives the 编号, a colleague a few words of
     the title; the search of the public list (编号, or every word in title and body) within
@@ -817,6 +858,7 @@ def decide_extension(request, pk):
 
 urlpatterns = [
     path("staff/", inbox, name="inbox"),
+    path("staff/sign/", inbox_sign, name="inbox_sign"),
     path("staff/triage/", triage, name="triage"),
     path("staff/supervision/", supervision, name="supervision"),
     path("staff/case/<str:public_id>/", case, name="case"),
