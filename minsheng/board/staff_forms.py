@@ -64,6 +64,17 @@ class ReplyForm(VersionedForm):
         return body
 
 
+NO_WORDS_REASON = "理由中没有文字, 请用文字写明理由"
+
+
+def worded(text: str) -> str:
+    """``text`` when it holds a character, letter or digit; emoji or punctuation alone are no
+    reason (「不予受理理由: 😀」 reached the citizen, 「延期理由: ……」 the supervisor)."""
+    if not any(ch.isalnum() for ch in text):
+        raise ValidationError(NO_WORDS_REASON)
+    return text
+
+
 class ReasonForm(VersionedForm):
     reason = forms.CharField(label="理由", max_length=REASON_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "请填写理由", "max_length": f"理由不能超过 {REASON_MAX_CHARS} 字"})
@@ -72,7 +83,7 @@ class ReasonForm(VersionedForm):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
             raise forms.ValidationError("请填写理由")
-        return reason
+        return worded(reason)
 
 
 class ReturnForm(ReasonForm):
@@ -104,6 +115,9 @@ class ExtensionForm(VersionedForm):
                                               "max_value": "延期天数应为 1 至 30 个工作日"})
     reason = forms.CharField(label="延期理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "请填写延期理由", "max_length": "理由不能超过 300 字"})
+
+    def clean_reason(self):
+        return worded(self.cleaned_data["reason"])
 
 
 class AssistNoteForm(VersionedForm):

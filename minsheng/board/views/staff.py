@@ -51,6 +51,8 @@ CONFLICT_TEXT = "该留言刚刚被其他人处理过, 请刷新页面后查看�
 CONFLICT_RETRY = "该留言刚刚被其他人处理过, 本页已更新为最新状态, 请核对后再提交"
 CONFLICT_KEPT = "; 您填写的内容已保留"
 CONFLICT_GONE = "该留言刚刚被其他人处理过, 本页已更新为最新状态, 现在不能再执行该操作"
+# 签收 sent again from a page loaded before: the case is signed, which is what was asked, not a refusal
+ALREADY_SIGNED = "该留言已于 {:%m-%d %H:%M} 签收, 本页已更新为最新状态, 可直接答复"
 A = Assignment
 
 
@@ -224,7 +226,49 @@ def inbox(request):
                                     **({"q": query} if query else {})}),
         "handler": keep_filters.get("handler", ""), "unit": keep_filters.get("unit", ""),
         "filter_words": filter_words, "error": f"{filter_refused}; 已显示全部待办" if filter_refused else "",
+        "nothing_to_search": bool(query) and not search.searchable(query),
         "heads": bool(roles.head_unit_ids or roles.admin)})
+
+
+# a page of the inbox at most: more in one post is not what a page offered
+BULK_SIGN_MAX = PAGE_SIZE
+
+
+@login_required
+def inbox_sign(request):
+    """批量签收: the cases ticked on the inbox, each signed as its case page's 签收 signs it; one
+    signed meanwhile (another tab, a colleague) or no longer with the unit is counted, not refused."""
+    if request.method != "POST":
+        return redirect("board:inbox")
+    roles = _staff_roles(request)
+    back = _safe_next(request, reverse("board:inbox"))
+    chosen = list(dict.fromkeys(request.POST.getlist("case")))
+    if not chosen:
+        flash.error(request, "请先勾选要签收的留言")
+        return redirect(back)
+    if len(chosen) > BULK_SIGN_MAX:
+        flash.error(request, f"一次最多签收 {BULK_SIGN_MAX} 件, 请分页签收")
+        return redirect(back)
+    signed, skipped = 0, 0
+    for message in Message.objects.filter(public_id__in=chosen).select_related("region"):
+        if not _can_see(roles, message):
+            continue
+        try:
+            a = _my_assignment(roles, message, A.Role.LEAD)
+            if a.signed_at is not None:
+                raise IllegalMove("已签收")
+            actions.do_sign(request.user, message, a.unit)
+        except (IllegalMove, Conflict, PermissionDenied, actions.Invalid):
+            skipped += 1
+        else:
+            signed += 1
+    skipped += len(chosen) - signed - skipped  # numbers of no case the user may see
+    if signed:
+        flash.success(request, f"已签收 {signed} 件, 请在期限内答复"
+                      + (f"; 另有 {skipped} 件已签收或已不在本单位办理, 未再签收" if skipped else ""))
+    else:
+        flash.error(request, "所选留言已签收或已不在本单位办理, 没有可签收的留言")
+    return redirect(back)
 
 
 def _queue_query(request) -> str:
@@ -273,6 +317,7 @@ def triage(request):
         m.duplicate_count = duplicates.get(m.pk, 0)
     return render(request, "board/staff/triage.html", {
         "page": page, "tab": tab, "tabs": tabs, "section": "triage", "q": query,
+        "nothing_to_search": bool(query) and not search.searchable(query),
         "sure": settings.MINSHENG_PREFILL_CONFIDENCE,
         "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
 
@@ -527,6 +572,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     if conflict:
         kept = len(bound[conflict].fields) > 1  # more than its version: what the user wrote or chose
         error = CONFLICT_RETRY + (CONFLICT_KEPT if kept else "") if can.get(conflict) else CONFLICT_GONE
+        if conflict == "sign" and my_lead and my_lead.signed_at:  # signed in another tab, or by a colleague
+            error = ALREADY_SIGNED.format(timezone.localtime(my_lead.signed_at))
     units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
     suggestion = suggestion_for(message) if can["dispatch"] else None
     returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED}
@@ -818,6 +865,7 @@ def decide_extension(request, pk):
 
 urlpatterns = [
     path("staff/", inbox, name="inbox"),
+    path("staff/sign/", inbox_sign, name="inbox_sign"),
     path("staff/triage/", triage, name="triage"),
     path("staff/supervision/", supervision, name="supervision"),
     path("staff/case/<str:public_id>/", case, name="case"),
