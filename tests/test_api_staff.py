@@ -684,3 +684,17 @@ def test_a_published_replys_stored_score_says_why_it_is_below_100(as_persona, lo
     assert shown["explained"] is None and shown["score"] == old["score"]
     page = web.get(f"/staff/case/{api_case.public_id}/").content.decode()
     assert f"质量评分 {old['score']} 分 (满分 100)" in page and "quality-parts" not in page
+
+
+def test_reasons_and_notes_of_emoji_or_punctuation_alone_are_refused(as_persona, cases, directory):
+    """The case page refused 「😀」 as a reason; the API took it, and a citizen read 「不予受理理由: 😀」."""
+    dispatcher = as_persona("dispatcher")
+    rejected = dispatcher.post(case_url(cases["new"], "reject"), {"reason": "😀😀"}, format="json")
+    assert rejected.status_code == 400
+    assert error_of(rejected)["fields"]["reason"] == [actions.NO_WORDS_REASON]
+    assert Message.objects.get(pk=cases["new"].pk).status == cases["new"].status
+    sup = as_persona("supervisor").post(case_url(cases["housing"], "supervise"), {"note": "……"}, format="json")
+    assert sup.status_code == 400 and error_of(sup)["fields"]["note"] == [actions.NO_WORDS_NOTE]
+    returned = as_persona("officer").post(case_url(cases["housing"], "return"), {"reason": "\u200b！！"}, format="json")
+    assert returned.status_code == 400 and error_of(returned)["fields"]["reason"] == [actions.NO_WORDS_REASON]
+    assert not Event.objects.filter(message=cases["housing"], kind__in=["supervised", "returned"]).exists()

@@ -227,8 +227,7 @@ def do_accept(actor, message: Message, at=None) -> None:
 
 def do_reject(actor, message: Message, reason: str, at=None) -> None:
     _require_dispatcher(actor, message)
-    if not reason.strip():
-        raise Invalid("请填写不予受理的理由", "reason")
+    _written(reason, "reason", "请填写不予受理的理由")
     _refuse_if_others_wait(message, "它们在等待这条留言的答复, 不能不予受理; 请派单办理")
     now = at or timezone.now()
     with transaction.atomic():
@@ -354,8 +353,7 @@ def do_unmerge(actor, message: Message, reason: str, at=None) -> None:
     _require_dispatcher(actor, message)
     check_allowed("unmerge", message.status)
     reason = (reason or "").strip()
-    if not reason:
-        raise Invalid("请填写撤销并单的理由", "reason")
+    _written(reason, "reason", "请填写撤销并单的理由")
     now = at or timezone.now()
     main = message.duplicate_of
     with transaction.atomic():
@@ -501,8 +499,7 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
     if to_unit.pk == unit.pk:
         raise Invalid("不能转办给本单位", "to_unit")
     _require_units_for(message, {to_unit: "to_unit"})
-    if not reason.strip():
-        raise Invalid("请填写转办理由", "reason")
+    _written(reason, "reason", "请填写转办理由")
     now = at or timezone.now()
     with transaction.atomic():
         a = active_assignment(message, unit)
@@ -527,8 +524,7 @@ def do_return(actor, message: Message, unit, reason: str, at=None) -> None:
     """退单: back to the dispatcher's queue (assisting units are released too)."""
     _require_member(actor, unit)
     check_allowed("return", message.status)
-    if not reason.strip():
-        raise Invalid("请填写退单理由", "reason")
+    _written(reason, "reason", "请填写退单理由")
     now = at or timezone.now()
     with transaction.atomic():
         active_assignment(message, unit)
@@ -545,8 +541,7 @@ def do_request_extension(actor, message: Message, unit, days: int, reason: str, 
     check_allowed("request_extension", message.status)
     if not 1 <= int(days) <= 30:
         raise Invalid("延期天数应为 1 至 30 个工作日", "days")
-    if not reason.strip():
-        raise Invalid("请填写延期理由", "reason")
+    _written(reason, "reason", "请填写延期理由")
     with transaction.atomic():
         message = _lock(message)
         a = active_assignment(message, unit)
@@ -597,8 +592,7 @@ def do_assist_note(actor, message: Message, unit, body: str, at=None) -> None:
     """协办意见: an assisting unit's contribution, visible to the lead unit."""
     _require_member(actor, unit)
     check_allowed("assist_note", message.status)
-    if not body.strip():
-        raise Invalid("请填写协办意见", "body")
+    _written(body, "body", "请填写协办意见", NO_WORDS_NOTE)
     active_assignment(message, unit, role=Assignment.Role.ASSIST)
     _event(message, Event.Kind.ASSIST_NOTE, actor=actor, unit=unit, public=False, at=at, body=body.strip())
 
@@ -608,6 +602,20 @@ NO_CHINESE_REPLY = "答复内容没有中文, 请用中文答复群众"
 REPLY_MAX_CHARS = 10_000
 # the reason of a return, transfer or 撤销并单, page and API alike (a 不予受理 reason: Message.reject_reason, 200)
 REASON_MAX_CHARS = 300
+
+
+# a reason or note of emoji or punctuation alone says nothing (「不予受理理由: 😀」 reached a citizen,
+# 「延期理由: ……」 a supervisor): refused on the case page (staff_forms.worded) and the API alike
+NO_WORDS_REASON = "理由中没有文字, 请用文字写明理由"
+NO_WORDS_NOTE = "意见中没有文字, 请用文字写明意见"
+
+
+def _written(text: str | None, field: str, missing: str, wordless: str = NO_WORDS_REASON) -> None:
+    """Refuse an empty reason or note (``missing``), and one without a letter or digit (``wordless``)."""
+    if not (text or "").strip():
+        raise Invalid(missing, field)
+    if not has_words(text):
+        raise Invalid(wordless, field)
 
 
 def may_reply(actor, message: Message, unit, body: str) -> str:
@@ -653,8 +661,7 @@ def do_supervise(actor, message: Message, note: str, at=None) -> None:
     """督办: flag the case with a note for the handling unit."""
     if not roles_of(actor).supervises(message.region):
         raise PermissionDenied("您不是该区划的督办员")
-    if not note.strip():
-        raise Invalid("请填写督办意见", "note")
+    _written(note, "note", "请填写督办意见", NO_WORDS_NOTE)
     now = at or timezone.now()
     with transaction.atomic():
         transition(message, "supervise", supervised=True, supervision_note=note.strip()[:300])

@@ -9,9 +9,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.utils import ErrorDict
 
 from minsheng.directory.models import Topic, Unit, topic_tree
-from minsheng.insight.text import han_ratio
+from minsheng.insight.text import han_ratio, has_words
 
-from .actions import NO_CHINESE_REPLY, REASON_MAX_CHARS, REPLY_MAX_CHARS, unit_staff
+from .actions import NO_CHINESE_REPLY, NO_WORDS_REASON, REASON_MAX_CHARS, REPLY_MAX_CHARS, unit_staff
 from .models import MessageKind
 
 
@@ -64,13 +64,10 @@ class ReplyForm(VersionedForm):
         return body
 
 
-NO_WORDS_REASON = "理由中没有文字, 请用文字写明理由"
-
-
 def worded(text: str) -> str:
-    """``text`` when it holds a character, letter or digit; emoji or punctuation alone are no
-    reason (「不予受理理由: 😀」 reached the citizen, 「延期理由: ……」 the supervisor)."""
-    if not any(ch.isalnum() for ch in text):
+    """``text`` when it holds a letter or digit (``text.has_words``): emoji or punctuation alone are no
+    reason; the actions refuse it too (``actions.NO_WORDS_REASON``), for the API."""
+    if not has_words(text):
         raise ValidationError(NO_WORDS_REASON)
     return text
 
