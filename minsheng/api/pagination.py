@@ -46,6 +46,6 @@ def _is_datetime(value: str) -> bool:
 class DirectoryPages(PageNumberPagination):
     page_size = 50
     # DRF's 「无效页面。」 said neither which page nor why: a client stepping past the end reads it here
-    invalid_page_message = "第 {page_number} 页不存在: 已超出最后一页 (请按 next 翻页, 直到它为 null)"
+    invalid_page_message = "第 {page_number} 页不存在: 已超出最后一页 (请按响应中的 next 链接翻页, 直到没有下一页)"
     page_size_query_param = "page_size"
     max_page_size = 200
