@@ -148,6 +148,16 @@ def test_the_same_message_sent_again_after_it_was_not_accepted_is_a_new_one(pers
     assert Message.objects.count() == 2 and Message.objects.filter(status=Status.SUBMITTED).count() == 1
 
 
+def test_the_same_text_sent_again_with_photos_keeps_them(personas, directory, login):
+    """A citizen who went back to add the photos they forgot was told 「没有重复提交」, and the
+    photos were dropped: a file box comes back empty, so photos sent are what the first lacked."""
+    d, c = directory, login(personas["citizen"])
+    c.post("/post/", form_data(d))
+    again = c.post("/post/", {**form_data(d), "photos": [upload("a.jpg", image_bytes())]}, follow=True)
+    assert "没有重复提交" not in again.content.decode()
+    assert Attachment.objects.count() == 1 and Message.objects.count() == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_same_message_sent_from_two_tabs_at_once_is_one_message(personas, directory, monkeypatch):
     """Two tabs of the form sent at the same moment both looked for the message just sent before

@@ -13,7 +13,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -138,13 +138,16 @@ def _just_posted(user, cleaned) -> Message | None:
     """The citizen's own message sent a moment ago as this form sends it (title, body, kind, where, to
     whom, under which name): the back button after 提交留言 shows the form filled in again (the
     browser restores it), and pressing 提交留言 there posted the same message twice. The same text
-    sent elsewhere or otherwise is a message of its own; so is one after the first was withdrawn or
-    not accepted (不予受理: sent again, corrected or not, it is read again)."""
+    sent elsewhere or otherwise is a message of its own, and so is one with photos the first lacks
+    (gone back to add them); so is one after the first was withdrawn or not accepted (不予受理:
+    sent again, corrected or not, it is read again)."""
     return (Message.objects.filter(author=user, title=cleaned["title"], body=cleaned["body"], kind=cleaned["kind"],
                                    region=cleaned["region"], addressee=cleaned.get("addressee"),
                                    show_name=bool(cleaned.get("show_name")),
                                    submitted_at__gte=timezone.now() - REPOST_WINDOW)
-            .exclude(status__in=(Status.WITHDRAWN, Status.REJECTED)).order_by("-id").first())
+            .exclude(status__in=(Status.WITHDRAWN, Status.REJECTED))
+            .annotate(photos=Count("attachments")).filter(photos__gte=len(cleaned.get("photos") or []))
+            .order_by("-id").first())
 
 
 @login_required
