@@ -7,14 +7,18 @@ import datetime as dt
 import io
 import os
 import re
+import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from PIL import Image, PngImagePlugin
 
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Attachment, Event, Message, Notification, Support
+from minsheng.board.views import citizen
 from minsheng.board.workflow import Status
 
 from .conftest import make_user
@@ -117,6 +121,77 @@ def test_the_same_message_posted_again_is_not_a_second_message(personas, directo
     actions.do_withdraw(personas["citizen"], m)
     c.post("/post/", form_data(d))
     assert Message.objects.count() == 3
+
+
+@pytest.mark.parametrize("change", ["region", "addressee", "show_name", "kind"])
+def test_the_same_text_sent_where_or_as_something_else_is_a_second_message(personas, directory, login, change):
+    """The rule against a repeated post compared the title and body alone: the same text sent to a
+    second region a moment later (a road on the boundary), to the mayor, under the citizen's name
+    or as another kind was dropped, 「没有重复提交」 said over the first message's page."""
+    d, c = directory, login(personas["citizen"])
+    c.post("/post/", form_data(d))
+    changed = {"region": {"region": d["qilihe"].code}, "addressee": {"addressee": str(d["mayor"].pk)},
+               "show_name": {"show_name": "on"}, "kind": {"kind": "suggest"}}[change]
+    again = c.post("/post/", form_data(d, **changed), follow=True)
+    assert "没有重复提交" not in again.content.decode()
+    assert Message.objects.count() == 2
+
+
+def test_the_same_message_sent_again_after_it_was_not_accepted_is_a_new_one(personas, directory, login):
+    """A first message 不予受理 within the half hour (wrong region, say) swallowed the one sent again:
+    the citizen was led to the refused message and told 「没有重复提交」."""
+    p, d, c = personas, directory, login(personas["citizen"])
+    c.post("/post/", form_data(d))
+    actions.do_reject(p["dispatcher"], Message.objects.get(), "请写明具体的楼栋和单元")
+    again = c.post("/post/", form_data(d), follow=True)
+    assert "没有重复提交" not in again.content.decode()
+    assert Message.objects.count() == 2 and Message.objects.filter(status=Status.SUBMITTED).count() == 1
+
+
+def test_the_same_text_sent_again_with_photos_keeps_them(personas, directory, login):
+    """A citizen who went back to add the photos they forgot was told 「没有重复提交」, and the
+    photos were dropped: a file box comes back empty, so photos sent are what the first lacked."""
+    d, c = directory, login(personas["citizen"])
+    c.post("/post/", form_data(d))
+    again = c.post("/post/", {**form_data(d), "photos": [upload("a.jpg", image_bytes())]}, follow=True)
+    assert "没有重复提交" not in again.content.decode()
+    assert Attachment.objects.count() == 1 and Message.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_message_sent_from_two_tabs_at_once_is_one_message(personas, directory, monkeypatch):
+    """Two tabs of the form sent at the same moment both looked for the message just sent before
+    either had stored it, and both posted it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL (SQLite test database is in-memory)")
+    both_looked = threading.Barrier(2, timeout=2)
+    looked = citizen._just_posted
+
+    def look_then_wait(user, cleaned):
+        found = looked(user, cleaned)
+        try:
+            both_looked.wait()  # without a lock the other tab has looked too, and found nothing either
+        except threading.BrokenBarrierError:
+            pass  # the other tab waits for this one to be stored
+        return found
+
+    monkeypatch.setattr(citizen, "_just_posted", look_then_wait)
+    codes = []
+
+    def send():
+        try:
+            c = Client()
+            c.force_login(personas["citizen"])
+            codes.append(c.post("/post/", form_data(directory)).status_code)
+        finally:
+            connection.close()
+
+    tabs = [threading.Thread(target=send) for _ in range(2)]
+    for t in tabs:
+        t.start()
+    for t in tabs:
+        t.join(20)
+    assert codes == [302, 302] and Message.objects.count() == 1
 
 
 def test_post_form_says_which_name_公开我的昵称_shows(directory, login):

@@ -1109,6 +1109,9 @@ def test_a_place_said_by_its_head_is_not_told_unmentioned(title, body, reply, pl
      "经核实, 环卫所已安排加快垃圾清运。", "县城垃圾站"),
     ("富康家园电梯经常停运", "我们富康家园的电梯经常停运, 老人上下楼很不方便。",
      "经查, 家园物业已安排维修电梯。", "富康家园"),
+    # an office's kind names no office: 政务服务中心 is not the 社区卫生服务中心
+    ("社区卫生服务中心乱收费", "我们社区卫生服务中心看病收费不合理, 挂号费比医院还贵, 请相关部门查处。",
+     "您好, 经核实, 政务服务中心已受理。", "社区卫生服务中心"),
 ])
 def test_a_short_word_inside_a_place_does_not_name_it(title, body, reply, place):
     named, left = _terms_said(title, body, reply)

@@ -605,7 +605,7 @@ REASON_MAX_CHARS = 300
 
 
 # a reason or note of emoji or punctuation alone says nothing (「不予受理理由: 😀」 reached a citizen,
-# 「延期理由: ……」 a supervisor): refused on the case page (staff_forms.worded) and the API alike
+# 「延期理由: ……」 a supervisor): refused on the case page (staff_forms.REASON_WORDS) and the API alike
 NO_WORDS_REASON = "理由中没有文字, 请用文字写明理由"
 NO_WORDS_NOTE = "意见中没有文字, 请用文字写明意见"
 

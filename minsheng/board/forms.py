@@ -29,14 +29,15 @@ NUL_CHARACTERS = "含有无法识别的控制字符, 请删除后重试"
 WITHOUT_WORDS = "{what}需要有文字, 不能只有符号、表情或不可见字符"
 
 
-def require_words(what: str):
+def require_words(what: str, said: str = WITHOUT_WORDS):
     """A validator (``text.has_words``): a title of zero-width spaces (U+200B) passes the
     length rule yet shows blank on every list; one of emoji or punctuation alone says
-    nothing a unit can act on."""
+    nothing a unit can act on. ``said``: the refusal (a staff reason says the API's,
+    ``actions.NO_WORDS_REASON``)."""
 
     def check(value: str) -> None:
         if not has_words(value):
-            raise ValidationError(WITHOUT_WORDS.format(what=what))
+            raise ValidationError(said.format(what=what))
 
     return check
 

@@ -9,10 +9,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.utils import ErrorDict
 
 from minsheng.directory.models import Topic, Unit, topic_tree
-from minsheng.insight.text import han_ratio, has_words
+from minsheng.insight.text import han_ratio
 
 from .actions import NO_CHINESE_REPLY, NO_WORDS_REASON, REASON_MAX_CHARS, REPLY_MAX_CHARS, unit_staff
+from .forms import require_words
 from .models import MessageKind
+
+# emoji or punctuation alone are no reason: refused in the words the actions refuse it in, for the API
+REASON_WORDS = require_words("理由", NO_WORDS_REASON)
 
 
 class VersionedForm(forms.Form):
@@ -64,23 +68,10 @@ class ReplyForm(VersionedForm):
         return body
 
 
-def worded(text: str) -> str:
-    """``text`` when it holds a letter or digit (``text.has_words``): emoji or punctuation alone are no
-    reason; the actions refuse it too (``actions.NO_WORDS_REASON``), for the API."""
-    if not has_words(text):
-        raise ValidationError(NO_WORDS_REASON)
-    return text
-
-
 class ReasonForm(VersionedForm):
     reason = forms.CharField(label="理由", max_length=REASON_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2}),
+                             validators=[REASON_WORDS],
                              error_messages={"required": "请填写理由", "max_length": f"理由不能超过 {REASON_MAX_CHARS} 字"})
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("请填写理由")
-        return worded(reason)
 
 
 class ReturnForm(ReasonForm):
@@ -90,6 +81,7 @@ class ReturnForm(ReasonForm):
 class RejectForm(ReasonForm):
     # the citizen reads it on their page as stored (Message.reject_reason holds 200, as the API takes)
     reason = forms.CharField(label="理由", max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+                             validators=[REASON_WORDS],
                              error_messages={"required": "请填写理由", "max_length": "不予受理的理由不能超过 200 字"})
 
 
@@ -110,11 +102,8 @@ class ExtensionForm(VersionedForm):
                               error_messages={"required": "请填写延期天数", "invalid": "延期天数应为整数",
                                               "min_value": "延期天数应为 1 至 30 个工作日",
                                               "max_value": "延期天数应为 1 至 30 个工作日"})
-    reason = forms.CharField(label="延期理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+    reason = forms.CharField(label="延期理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}), validators=[REASON_WORDS],
                              error_messages={"required": "请填写延期理由", "max_length": "理由不能超过 300 字"})
-
-    def clean_reason(self):
-        return worded(self.cleaned_data["reason"])
 
 
 class AssistNoteForm(VersionedForm):

@@ -1012,14 +1012,15 @@ def _said_in(word: str, core: str) -> bool:
 # number or a time (几天塘湖村)
 _REGION_LEADS = ("ns", "m", "t")
 _REGION_LAST = frozenset("区县市镇乡省城")
-# a company is named by its name: 有限公司 and 物业公司 name none (水务有限公司, 某某物业公司)
-_NO_FACILITY = ("公司", "集团")
+# a company or an office is named by its name: 有限公司 and 物业公司 name none (水务有限公司, 某某物业公司),
+# nor 服务中心, 办公室 or 管理局 one (政务服务中心 is not the 社区卫生服务中心)
+_NO_FACILITY = ("公司", "集团", "中心", "办公室", "局", "委员会", "办事处")
 
 
 @lru_cache(maxsize=1024)
 def _heads(word: str) -> tuple[str, ...]:
     """The shorter names a reply may call the key word ``word`` by: its last word, a facility of three
-    characters or more that the dictionary knows (垃圾站 of 县城垃圾站, 卫生院 of 城关镇卫生院; no company), and the
+    characters or more that the dictionary knows (垃圾站 of 县城垃圾站, 卫生院 of 城关镇卫生院; no company or office), and the
     rest after a region, a number or a time that leads it (塘湖村 of 几天塘湖村, 人民医院 of 第一人民医院), of
     three characters or more too: 垃圾 names no 垃圾站, 家园 no 富康家园."""
     import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for the reply form)

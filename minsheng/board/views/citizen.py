@@ -12,12 +12,14 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db import transaction
+from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from minsheng.accounts.models import User
 from minsheng.directory.models import Region, home_region
 
 from .. import actions, notify
@@ -133,12 +135,19 @@ REPOST_WINDOW = timedelta(minutes=30)
 
 
 def _just_posted(user, cleaned) -> Message | None:
-    """The citizen's own message with this title and body sent a moment ago: the back button
-    after 提交留言 shows the form filled in again (the browser restores it), and pressing
-    提交留言 there posted the same message twice."""
-    return (Message.objects.filter(author=user, title=cleaned["title"], body=cleaned["body"],
+    """The citizen's own message sent a moment ago as this form sends it (title, body, kind, where, to
+    whom, under which name): the back button after 提交留言 shows the form filled in again (the
+    browser restores it), and pressing 提交留言 there posted the same message twice. The same text
+    sent elsewhere or otherwise is a message of its own, and so is one with photos the first lacks
+    (gone back to add them); so is one after the first was withdrawn or not accepted (不予受理:
+    sent again, corrected or not, it is read again)."""
+    return (Message.objects.filter(author=user, title=cleaned["title"], body=cleaned["body"], kind=cleaned["kind"],
+                                   region=cleaned["region"], addressee=cleaned.get("addressee"),
+                                   show_name=bool(cleaned.get("show_name")),
                                    submitted_at__gte=timezone.now() - REPOST_WINDOW)
-            .exclude(status=Status.WITHDRAWN).order_by("-id").first())
+            .exclude(status__in=(Status.WITHDRAWN, Status.REJECTED))
+            .annotate(photos=Count("attachments")).filter(photos__gte=len(cleaned.get("photos") or []))
+            .order_by("-id").first())
 
 
 @login_required
@@ -149,17 +158,20 @@ def post_message(request):
         form = MessageForm(initial={key: data.get(key, "") for key in MessageForm.base_fields if key != "photos"})
     elif request.method == "POST":
         form = MessageForm(_with_picked_region(request.POST), request.FILES)
-        earlier = _just_posted(request.user, form.cleaned_data) if form.is_valid() else None
-        if earlier is not None:
-            flash.info(request, f"您刚才已提交过这条留言 (编号 {earlier.public_id}), 没有重复提交",
-                       extra_tags=DRAFT_SENT)
-            return redirect("board:message", earlier.public_id)
         if form.is_valid():
             try:
-                message = actions.do_submit(request.user, **form.submit_kwargs())
+                with transaction.atomic():
+                    # two tabs sent at once: the second looks once the first is stored
+                    User.objects.select_for_update().filter(pk=request.user.pk).first()
+                    earlier = _just_posted(request.user, form.cleaned_data)
+                    message = earlier or actions.do_submit(request.user, **form.submit_kwargs())
             except (actions.Invalid, PermissionDenied) as exc:
                 flash.error(request, str(exc))
             else:
+                if earlier is not None:
+                    flash.info(request, f"您刚才已提交过这条留言 (编号 {earlier.public_id}), 没有重复提交",
+                               extra_tags=DRAFT_SENT)
+                    return redirect("board:message", earlier.public_id)
                 flash.success(request, _submitted_note(message), extra_tags=DRAFT_SENT)  # the draft kept in the tab goes
                 return redirect("board:message", message.public_id)
     else:
