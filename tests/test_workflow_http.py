@@ -1154,3 +1154,27 @@ def test_reply_preview_explains_every_part_short_of_full_marks(personas, directo
     full = preview("经核查, 幸福家园小区5号楼电梯主板老化, 物业公司已更换主板, 电梯已恢复运行, 楼道垃圾已清理。"
                    "如有疑问请致电 0931-8451234。")
     assert "可解释性 100%" in full and "可解释性 100%:" not in full
+
+
+def test_an_extension_decided_with_a_note_of_emoji_alone_is_refused_on_the_page_and_the_api(signed, staff, login,
+                                                                                           personas):
+    """审批意见 is optional, but one given of emoji or punctuation alone says nothing to the unit
+    (「审批意见: 😀」 reached it), as a reason or 督办意见 of them is refused (actions._written)."""
+    from rest_framework.test import APIClient
+
+    assert act(staff["officer"], signed, "extend", days=5, reason="需要协调多个部门").status_code == 302
+    ext = Extension.objects.get()
+    r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "refuse", "note": "😀！"})
+    assert r.status_code == 400 and actions.NO_WORDS_NOTE in text(r)
+    api = APIClient()
+    api.force_authenticate(personas["supervisor"])
+    r = api.post(f"/api/v1/staff/cases/{signed.public_id}/extension-decision/", {"approve": False, "note": "……"},
+                 format="json")
+    assert r.status_code == 400 and r.json()["error"]["fields"]["note"] == [actions.NO_WORDS_NOTE]
+    ext.refresh_from_db()
+    assert ext.state == Extension.State.PENDING
+    # no note at all is still a decision
+    r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "refuse", "note": ""})
+    assert r.status_code == 302
+    ext.refresh_from_db()
+    assert ext.state == Extension.State.REFUSED

@@ -561,6 +561,8 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
     if not roles_of(actor).supervises(message.region):
         raise PermissionDenied("您不是该区划的督办员")
     check_allowed("decide_extension", message.status)
+    if (note or "").strip():  # optional; one given of emoji alone said nothing to the unit (「审批意见: 😀」)
+        _written(note, "note", "", NO_WORDS_NOTE)
     if extension.assignment.state != Assignment.State.ACTIVE:  # its deadline is no longer the case's
         raise IllegalMove("申请延期的单位已不再办理该留言 (已转办或退回), 该延期申请已失效")
     now = at or timezone.now()

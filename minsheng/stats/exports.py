@@ -205,15 +205,17 @@ def csv_cells(row) -> list:
 
 def xlsx_cells(ws, row) -> list:
     """A row for a write-only sheet: formula-like text becomes an explicit string cell
-    (openpyxl writes any str starting with "=" as a formula); control characters XLSX
-    cannot hold are dropped."""
+    (openpyxl writes any str starting with "=" as a formula); characters XML cannot hold are
+    dropped (Open311's ``NOT_XML``: openpyxl's own ILLEGAL_CHARACTERS_RE lacks U+FFFE and U+FFFF,
+    which it wrote, and the file failed to open)."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from minsheng.api.open311.render import NOT_XML
 
     cells = []
     for value in row:
         if isinstance(value, str):  # a control character (\x0b) in a title would fail the whole file
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            value = NOT_XML.sub("", value)
         if formula_like(value):
             value = WriteOnlyCell(ws, value=value)
             value.data_type = "s"
