@@ -1652,6 +1652,35 @@ def test_a_facility_kind_is_no_place_in_common(mode):
     assert school.title_places == school.places == []
 
 
+# (made-up letters) two estates' letters about the substation beside each, read with a clause in front; two about
+# one named substation
+SUBSTATIONS_BY_A_CLAUSE = [
+    ("小区东边变电站噪音太大", "我们青禾苑的业主每天晚上被嗡嗡声吵得睡不着, 担心辐射影响健康, 请有关部门检测。"),
+    ("小区东边变电站噪音太大", "禾溪家园三栋的居民反映, 声音一直响到半夜, 老人孩子都休息不好, 请尽快处理。"),
+    ("反对规划建变电站", "听说要在枫林路口建一座变电站, 离学校太近, 家长们都很担心辐射。"),
+    ("反对规划建变电站", "松岚花园北门外的空地被划作变电站用地, 离住宅楼只有二十米, 业主都不同意。"),
+    ("青禾变电站噪音扰民", "青禾变电站晚上一直嗡嗡响, 附近居民无法休息, 请检测噪音。"),
+    ("青禾变电站噪音太大", "住在青禾变电站旁边, 夜里噪音吵得人睡不着, 希望尽快整改。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_facility_kind_read_with_a_clause_in_front_is_no_place_in_common(mode):
+    """A kind of facility read with where it stands or what is to be done with it in front (小区东边变电站, 规划建变电站)
+    was still a place: two letters about two estates' substations, or two plans in two places, joined on the words.
+    They are no place now (``_names_no_place``); a named one (青禾变电站) still joins its letters."""
+    of = clustered(make_items() + letters("F", SUBSTATIONS_BY_A_CLAUSE), mode)
+    assert of["F1"] != of["F0"]
+    assert of["F3"] != of["F2"]
+    assert of["F5"] == of["F4"]
+    for key in ("小区东边变电站", "规划建变电站", "拟建垃圾站", "附近垃圾分拣中心"):
+        assert core._names_no_place(key), key
+    for key in ("青禾变电站", "汇一城变电站", "建设枫岭山变电站"):
+        assert not core._names_no_place(key), key
+    item = core.Item("f", "小区东边变电站噪音太大", "", T0).prepare()
+    assert item.title_places == item.places == []
+
+
 def test_a_word_that_begins_with_a_road_word_after_the_region_stays_whole():
     """After the region's mark 街 was cut off whatever followed it: 「B5区街心公园」 was read 「心公园」,
     「B5区街头小吃城」 「头小吃城」."""

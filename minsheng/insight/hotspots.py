@@ -981,9 +981,12 @@ def _one_place(a: str, b: str) -> bool:
 # government runs, read after its mark cut out (A市属下区中学 → 属下区中学: the city's schools put under the districts)
 # or after words of a clause (…承诺下区学校, …减少区管学校: whatever is read before 区管 is no name). Since the twelfth
 # change they are no place of a message either (``Item.prepare``: no key, no place in common, two substations' letters
-# are not joined by the word); the label shows the place read next, or the region alone
+# are not joined by the word); the label shows the place read next, or the region alone. Nor is one read with a clause
+# in front (2026-12-04): where it stands by an estate that is not named (小区东边变电站, 门口垃圾站) or what is to be
+# done with it (规划建变电站, 拟建垃圾站, 违规建设垃圾站) — words, not a name (青禾变电站, 汇一城变电站 stay places)
 _UNNAMED_FACILITY = re.compile(
-    r"^(?:[会要将想应]?(?:规划|建设|修建|新建|建|修|设))?(?:\d+(?:[A-Za-z]*|千伏)|[一二三四五六七八九十百千]+千伏)?(?:特?大型|小型|高压|生活|公交)*"
+    r"^(?:小区|楼|家)?(?:[东南西北]{1,2}(?:边|侧|面)|旁边?|附近|周边|周围|对面|门口|楼下|隔壁|边上)?"
+    r"(?:[会要将想应能拟]|准备|计划|违规|公示)*(?:规划|建设|修建|新建|兴建|拟建|临建|建成|建|修|设)*(?:临时)?(?:\d+(?:[A-Za-z]*|千伏)|[一二三四五六七八九十百千]+千伏)?(?:特?大型|小型|高压|生活|公交)*"
     r"(?:变电|配电|垃圾(?:分拣|收集|中转|转运|压缩|处理)?|废品(?:收购|回收)|首末|终点|始发|中转|换乘)(?:站|所|中心|场|厂)$")
 _RUN_BY = re.compile(r"^属|(?:[市区县省][属管]|下区)(?:学校|小学|中学)$")
 
