@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from minsheng.board import actions
-from minsheng.board.models import Message
+from minsheng.board.models import Assignment, Message
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +41,33 @@ def test_a_search_of_emoji_alone_says_the_list_is_not_filtered(personas, directo
     assert title in page
     plain = login(personas[persona]).get(reverse(url) + "?q=电梯").content.decode()
     assert "没有可查找" not in plain
+    assert "以下是全部" in page and "筛选条件下" not in page
+
+
+def test_an_emoji_search_under_a_filter_does_not_claim_the_whole_inbox(personas, directory, login):
+    """Under 指派给我 (or another tab) the list that came back is the filter's, not every case:
+    the notice said 「以下是全部待办」 there too."""
+    dispatch(personas, directory, "加装电梯的留言")
+    officer = login(personas["officer"])
+    for query in ("?handler=me&q=😀", "?tab=assist&q=😀"):
+        page = officer.get(reverse("board:inbox") + query).content.decode()
+        assert "以下是筛选条件下的全部待办" in page, query
+        assert "以下是全部待办" not in page, query
+
+
+def test_sign_selected_shows_only_over_rows_it_can_tick(personas, directory, login):
+    """签收所选 on the 已超期 tab whose rows were all signed (a new case elsewhere in the inbox):
+    a button over no box to tick."""
+    late = dispatch(personas, directory, "超期的留言")
+    actions.do_sign(personas["officer"], late, directory["housing"])
+    Assignment.objects.filter(message=late).update(due_at=timezone.now() - dt.timedelta(days=1))
+    fresh = dispatch(personas, directory, "新派来的留言")
+    officer = login(personas["officer"])
+    overdue = officer.get(reverse("board:inbox") + "?tab=overdue").content.decode()
+    assert "超期的留言" in overdue and "新派来的留言" not in overdue
+    assert "签收所选" not in overdue and 'form="bulk-sign"' not in overdue
+    todo = officer.get(reverse("board:inbox")).content.decode()
+    assert "签收所选" in todo and f'value="{fresh.public_id}" form="bulk-sign"' in todo
 
 
 def act(client, m, action, **data):

@@ -179,6 +179,32 @@ def test_api_assign(team, directory):
     assert lead_of(m).handler == team["colleague"]
 
 
+def test_api_assign_checked_against_the_handler_the_caller_saw(team, directory):
+    """``seen`` as the page's form sends it: another head's assignment meanwhile is a 409 in the
+    API's error shape, not overwritten; null is 未指派; without ``seen`` nothing is compared."""
+    deputy = make_user("deputy", role="head", unit=directory["housing"], display_name="住建局赵副局长")
+    m = dispatched(team, directory)
+    url = f"/api/v1/staff/cases/{m.public_id}/assign/"
+    head, second = APIClient(), APIClient()
+    head.force_authenticate(team["head"])
+    second.force_authenticate(deputy)
+    ok = head.post(url, {"handler": team["officer"].pk, "seen": None}, format="json")
+    assert ok.status_code == 200, ok.content
+    stale = second.post(url, {"handler": team["colleague"].pk, "seen": None}, format="json")
+    assert stale.status_code == 409, stale.content
+    assert stale.json()["error"]["code"] == "conflict"
+    assert stale.json()["error"]["message"] == "该件刚刚已由 住建局张科长 承办, 请核对后再指派"
+    assert lead_of(m).handler == team["officer"]
+    wrong = second.post(url, {"handler": team["colleague"].pk, "seen": team["colleague"].pk}, format="json")
+    assert wrong.status_code == 409 and lead_of(m).handler == team["officer"]
+    bad = second.post(url, {"handler": team["colleague"].pk, "seen": "张科长"}, format="json")
+    assert bad.status_code == 400 and "seen" in bad.json()["error"]["fields"]
+    ok = second.post(url, {"handler": team["colleague"].pk, "seen": team["officer"].pk}, format="json")
+    assert ok.status_code == 200 and lead_of(m).handler == team["colleague"]
+    unchecked = head.post(url, {"handler": team["officer"].pk}, format="json")  # as before: no check
+    assert unchecked.status_code == 200 and lead_of(m).handler == team["officer"]
+
+
 def _row(page: str, name: str) -> str:
     return re.search(rf"<tr[^>]*>\s*<td data-label=\"承办人\">(?:<b>)?{name}.*?</tr>", page, re.S).group(0)
 

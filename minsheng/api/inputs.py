@@ -210,6 +210,11 @@ class AssignHandlerBody(serializers.Serializer):
     handler = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
                                        help_text="承办人的用户编号: 本单位的承办人员或单位负责人")
     unit = UnitField(required=False, help_text="为哪个单位指派; 缺省为您负责的、正在办理此件的单位")
+    # absent: no check (each request applied over the 承办人 there then); null: the caller saw 未指派
+    NULL_KEPT = ("seen",)
+    seen = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
+                                    help_text="您看到的承办人的用户编号 (null: 未指派); 此后已有他人改派则答 409, 不覆盖; "
+                                              "缺省则不核对")
 
 
 class ExtensionBody(ActingUnitBody):

@@ -236,7 +236,8 @@ def _assign_handler(user, message, b):
     unit = b.get("unit")
     if unit is None:
         unit = actions.assignable(user, message).unit
-    actions.do_assign_handler(user, message, unit, User.objects.filter(pk=b["handler"]).first())
+    actions.do_assign_handler(user, message, unit, User.objects.filter(pk=b["handler"]).first(),
+                              seen=b.get("seen", actions.UNSEEN))
 
 
 def _merge(user, message, b):

@@ -217,8 +217,12 @@ def inbox(request):
           .select_related("message__region", "message__topic", "unit", "handler")
           .order_by("late", "signed", "due_at", "assigned_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in inbox_tabs.items()]
+    page = _paginate(request, qs)
     return render(request, "board/staff/inbox.html", {
-        "page": _paginate(request, qs), "tab": tab, "tabs": tabs, "counts": counts, "now": now, "section": "inbox",
+        "page": page, "tab": tab,
+        # 签收所选 only over rows it can tick: not on a page of signed or assisting rows alone
+        "signable": any(a.role == A.Role.LEAD and a.signed_at is None for a in page),
+        "tabs": tabs, "counts": counts, "now": now, "section": "inbox",
         "q": query, "keep": _keep_query(request, "page"),
         "q_param": urlencode({**keep_filters, **({"q": query} if query else {})}),
         # the 全部 / 指派给我 / 未指派 links change the 承办人 filter alone: the tab, unit and search stay
