@@ -51,6 +51,11 @@ class ApiAutoSchema(AutoSchema):
 
     def _get_response_headers_for_code(self, status_code, direction="response"):
         headers = super()._get_response_headers_for_code(status_code, direction)
+        if status_code == "201" and any(getattr(p, "name", None) == "Idempotency-Key"
+                                        for p in self.get_override_parameters()):
+            headers = {**(headers or {}), "Idempotent-Replayed": {
+                "schema": {"type": "string", "enum": ["true"]},
+                "description": "只在重试时出现: 同一 Idempotency-Key 的请求已创建过留言, 返回的是那条留言"}}
         if status_code == "429":
             headers = {**(headers or {}), "Retry-After": {
                 "schema": {"type": "integer"}, "description": "秒数: 多久之后可以再试"}}

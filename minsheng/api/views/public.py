@@ -4,7 +4,8 @@ detail with its public timeline, reply and rating."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from minsheng.board.workflow import Status
@@ -34,7 +35,8 @@ class MessageList(ApiView):
     def get_permissions(self):
         return [IsPerson()] if self.request.method == "POST" else super().get_permissions()
 
-    @extend_schema(request={"multipart/form-data": MessageCreate, "application/json": MessageCreate},
+    @extend_schema(request={"multipart/form-data": MessageCreate, "application/json": MessageCreate,
+                            "application/x-www-form-urlencoded": MessageCreate},
                    responses={201: OwnMessageSerializer}, tags=["citizen"], operation_id="messages_create",
                    summary="发表留言 (登录用户)",
                    parameters=[OpenApiParameter(
@@ -59,13 +61,19 @@ class MessageDetail(ApiView):
         return Response(MessageDetailSerializer(message).data)
 
 
-@extend_schema(exclude=True)
+ROOT_LISTED = ("message-list", "my-messages", "my-supported", "region-tree", "unit-list", "addressee-list",
+               "topic-tree", "hotspot-list", "statistics", "staff-inbox", "schema", "docs")
+
+
 class Root(ApiView):
-    """/api/v1/: where each collection lives, for a person or a client finding their way."""
+    """API 入口: 各集合、OpenAPI 文档、Swagger 文档和 Open311 发现文档的完整地址."""
 
-    LISTED = ("message-list", "my-messages", "my-supported", "region-tree", "unit-list", "addressee-list", "topic-tree",
-              "hotspot-list", "statistics", "staff-inbox", "schema", "docs")
+    LISTED = ROOT_LISTED
 
+    @extend_schema(tags=["directory"], operation_id="root", responses=inline_serializer("ApiRoot", {
+        "version": serializers.CharField(),
+        **{name.replace("-", "_"): serializers.URLField() for name in ROOT_LISTED},
+        "open311_discovery": serializers.URLField()}))
     def get(self, request):
         from django.urls import reverse
 

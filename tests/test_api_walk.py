@@ -1,0 +1,118 @@
+"""An integrator's walk through the API with nothing but docs/api.md and the OpenAPI
+document: what a client generated from /api/schema/ sends and expects must be what the
+server takes and answers."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlencode
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from jsonschema import Draft202012Validator
+from rest_framework.test import APIClient
+
+from minsheng.api.models import ApiToken
+
+from .test_api_support import _fresh_rate_limits, _media_in_tmp  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+MESSAGE = {"title": "小区门口路灯坏了很久", "body": "我们小区门口的路灯已经坏了一个多月, 晚上出行很不方便, 希望尽快修复。",
+           "kind": "help", "region": "620103", "topic": "urban"}
+
+
+def _as_json_schema(node):
+    """An OpenAPI 3.0 schema as JSON Schema: ``nullable`` becomes a null type, refs point at $defs."""
+    if isinstance(node, list):
+        return [_as_json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _as_json_schema(v) for k, v in node.items()}
+    if "$ref" in node:
+        return {"$ref": "#/$defs/" + node["$ref"].rsplit("/", 1)[-1]}
+    if node.pop("nullable", False):
+        node = {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def conforms(document: dict, path: str, method: str, response) -> None:
+    """``response`` is one the document declares for the operation: its status, its
+    content type and a body valid against the schema given for them."""
+    operation = document["paths"][path][method]
+    declared = operation["responses"]
+    assert str(response.status_code) in declared, (response.status_code, sorted(declared))
+    content = declared[str(response.status_code)]["content"]
+    content_type = response["Content-Type"].split(";")[0]
+    assert content_type in content, (content_type, list(content))
+    schema = _as_json_schema(content[content_type]["schema"])
+    schema["$defs"] = _as_json_schema(document["components"]["schemas"])
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+              for e in Draft202012Validator(schema).iter_errors(response.json())]
+    assert not errors, errors
+
+
+@pytest.fixture
+def document(client):
+    return client.get("/api/schema/?format=json").json()
+
+
+@pytest.fixture
+def citizen_client(personas):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(personas['citizen'], 'walk')[1]}")
+    return api
+
+
+def test_the_api_root_is_an_operation_of_the_schema(client, document):
+    """docs/api.md lists `GET /` (that is, /api/v1/) among the endpoints; a client generated
+    from the schema had no operation for it, nor a description of its answer."""
+    assert "/api/v1/" in document["paths"]
+    response = client.get("/api/v1/")
+    conforms(document, "/api/v1/", "get", response)
+    listed = document["components"]["schemas"]["ApiRoot"]["properties"]
+    assert set(response.json()) == set(listed)
+
+
+def test_a_form_encoded_message_post_is_declared_where_it_is_taken(citizen_client, document):
+    """Bodies are JSON, form-encoded or multipart alike (docs/api.md); POST /messages/ takes a
+    form-encoded body, but the schema declared only multipart and JSON for it."""
+    request_body = document["paths"]["/api/v1/messages/"]["post"]["requestBody"]["content"]
+    assert "application/x-www-form-urlencoded" in request_body
+    response = citizen_client.post("/api/v1/messages/", urlencode(MESSAGE),
+                                   content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 201, response.json()
+    conforms(document, "/api/v1/messages/", "post", response)
+
+
+def test_the_replayed_header_of_a_retried_post_is_declared(citizen_client, document):
+    """A retry with the same Idempotency-Key answers 201 with `Idempotent-Replayed: true`
+    (docs/api.md): the header a client reads to tell a replay, declared on that response."""
+    key = str(uuid.uuid4())
+    first = citizen_client.post("/api/v1/messages/", MESSAGE, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    again = citizen_client.post("/api/v1/messages/", MESSAGE, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert "Idempotent-Replayed" not in first and again["Idempotent-Replayed"] == "true"
+    headers = document["paths"]["/api/v1/messages/"]["post"]["responses"]["201"].get("headers", {})
+    assert headers["Idempotent-Replayed"]["schema"]["enum"] == [again["Idempotent-Replayed"]]
+
+
+@pytest.mark.parametrize("how, said", [
+    ("fields", "请求的参数过多: 最多 1000 个"),
+    ("files", "上传的文件过多: 最多 100 个"),
+    ("query", "请求的参数过多: 最多 1000 个"),
+])
+def test_a_request_over_django_limits_says_which_limit_in_a_documented_code(citizen_client, document, how, said):
+    """Over 1000 form fields or query parameters, or over 100 files, Django refuses the request
+    before any view reads it: that was 「请求无效」 under the code `bad_request`, which docs/api.md
+    does not list and which said nothing of what to change."""
+    if how == "fields":
+        response = citizen_client.post("/api/v1/messages/", urlencode({f"f{i}": "1" for i in range(1001)}),
+                                       content_type="application/x-www-form-urlencoded")
+    elif how == "files":
+        photos = [SimpleUploadedFile(f"{i}.jpg", b"x", content_type="image/jpeg") for i in range(101)]
+        response = citizen_client.post("/api/v1/messages/", {**MESSAGE, "photos": photos}, format="multipart")
+    else:
+        response = citizen_client.get("/api/v1/messages/?" + "&".join(["a"] * 1001))
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "invalid", "message": said, "fields": {}}
+    conforms(document, "/api/v1/messages/", "post" if how != "query" else "get", response)
