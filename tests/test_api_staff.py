@@ -75,6 +75,21 @@ def test_inbox_overdue_false_leaves_the_overdue_cases_out(as_persona, cases):
     assert cases["housing"].public_id in inbox(client)
 
 
+def test_an_inbox_item_says_is_overdue_as_the_case_does(as_persona, cases):
+    """The inbox said `overdue` where the case says `is_overdue`: one name now in both, the old
+    one kept in the inbox (deprecated) for integrators reading it."""
+    Message.objects.filter(pk=cases["housing"].pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    client = as_persona("officer")
+    item = client.get("/api/v1/staff/inbox/").json()["results"][0]
+    case = client.get(case_url(cases["housing"])).json()
+    assert item["is_overdue"] is case["is_overdue"] is True
+    assert item["overdue"] is True
+    schema = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    fields = schema["InboxItem"]["properties"]
+    assert fields["is_overdue"]["type"] == "boolean" and fields["overdue"]["deprecated"] is True
+    assert "is_overdue" in schema["InboxItem"]["required"]
+
+
 def test_the_url_of_an_inbox_item_is_the_case(as_persona, cases):
     """A new message is not public yet: its public url was a 404 for the dispatcher
     following it; the case (with the actions under it) is where staff read it."""

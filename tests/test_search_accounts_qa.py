@@ -102,6 +102,9 @@ def test_a_long_pasted_query_is_searched_not_refused(client, elevators):
     page = r.content.decode()
     assert "确保该变量" not in page and "errorlist" not in page
     assert listed_titles(r) == ["电梯该怎么加装"]  # searched by its beginning, not the whole list
+    assert "关键词超过 100 个字, 只按前 100 个字搜索" in page  # and says so (it said nothing)
+    short = client.get("/browse/", {"q": "电梯该怎么加装"}).content.decode()
+    assert "超过 100 个字" not in short
 
 
 @pytest.mark.parametrize("q", ["😀", "！？。，", '"*-'])

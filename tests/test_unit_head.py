@@ -179,15 +179,20 @@ def test_api_assign(team, directory):
     assert lead_of(m).handler == team["colleague"]
 
 
-def test_api_assign_checked_against_the_handler_the_caller_saw(team, directory):
-    """``seen`` as the page's form sends it: another head's assignment meanwhile is a 409 in the
-    API's error shape, not overwritten; null is 未指派; without ``seen`` nothing is compared."""
+def two_heads_on_a_case(team, directory):
+    """A case of 住建局 unassigned, its assign/ URL and API clients of two heads of the unit."""
     deputy = make_user("deputy", role="head", unit=directory["housing"], display_name="住建局赵副局长")
     m = dispatched(team, directory)
-    url = f"/api/v1/staff/cases/{m.public_id}/assign/"
     head, second = APIClient(), APIClient()
     head.force_authenticate(team["head"])
     second.force_authenticate(deputy)
+    return m, f"/api/v1/staff/cases/{m.public_id}/assign/", head, second
+
+
+def test_api_assign_checked_against_the_handler_the_caller_saw(team, directory):
+    """``seen`` as the page's form sends it: another head's assignment meanwhile is a 409 in the
+    API's error shape, not overwritten; null is 未指派; without ``seen`` nothing is compared."""
+    m, url, head, second = two_heads_on_a_case(team, directory)
     ok = head.post(url, {"handler": team["officer"].pk, "seen": None}, format="json")
     assert ok.status_code == 200, ok.content
     stale = second.post(url, {"handler": team["colleague"].pk, "seen": None}, format="json")
@@ -203,6 +208,20 @@ def test_api_assign_checked_against_the_handler_the_caller_saw(team, directory):
     assert ok.status_code == 200 and lead_of(m).handler == team["colleague"]
     unchecked = head.post(url, {"handler": team["officer"].pk}, format="json")  # as before: no check
     assert unchecked.status_code == 200 and lead_of(m).handler == team["officer"]
+
+
+def test_api_assign_in_a_form_body_takes_an_empty_seen_as_unassigned(team, directory):
+    """``seen=`` in a form-encoded body (as an HTML form sends the 未指派 it showed) was a 400
+    「请填写合法的整数值」; it is JSON's null: checked against 未指派, a 409 once someone is assigned."""
+    m, url, head, second = two_heads_on_a_case(team, directory)
+    ok = head.post(url, {"handler": team["officer"].pk, "seen": ""})  # multipart, as a form
+    assert ok.status_code == 200, ok.content
+    assert lead_of(m).handler == team["officer"]
+    stale = second.post(url, f"handler={team['colleague'].pk}&seen=",
+                        content_type="application/x-www-form-urlencoded")
+    assert stale.status_code == 409, stale.content
+    assert stale.json()["error"]["message"] == "该件刚刚已由 住建局张科长 承办, 请核对后再指派"
+    assert lead_of(m).handler == team["officer"]
 
 
 def _row(page: str, name: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from drf_spectacular.helpers import lazy_serializer
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from minsheng.board.models import HIDDEN_EVENT_KINDS, Event, MessageKind, Rating
@@ -130,13 +130,16 @@ class OwnListSerializer(MessageListSerializer):
         return reverse("api:my-message", args=[obj.public_id])
 
 
+@extend_schema_serializer(deprecate_fields=["overdue"])
 class InboxItemSerializer(OwnListSerializer):
     """A list item for staff: the text as written, the reply deadline and whether it has
     passed, and in the dispatch box its near-duplicates (the queue page's 疑似重复); its url is
     the case, where the actions are."""
 
     due_at = serializers.DateTimeField(allow_null=True)
-    overdue = serializers.BooleanField(source="is_overdue")
+    is_overdue = serializers.BooleanField()  # the case's name (MessageDetailSerializer)
+    # its first name, kept so that integrators reading it do not break
+    overdue = serializers.BooleanField(source="is_overdue", help_text="deprecated: the same as is_overdue")
     duplicate_count = serializers.SerializerMethodField(
         help_text="疑似重复: how many near-duplicates the case page offers to merge (the 5 nearest, and the cases "
                   "in hand a held message was held on beyond them: as many as the suggestion's duplicates), the "

@@ -292,6 +292,12 @@ PUBLIC_STATUS_CHOICES = [("", "全部状态"), (ANSWERED, "有答复 (已答复�
 MAX_QUERY_LENGTH = 100
 
 
+def query_cut(request) -> bool:
+    """Whether ?q= is longer than MAX_QUERY_LENGTH: the page searches its beginning and says so
+    (a pasted paragraph found what its first 100 characters find, with no word of why)."""
+    return len((request.GET.get("q") or "").strip()) > MAX_QUERY_LENGTH
+
+
 class BrowseForm(ChineseForm):
     """Filters of the public list; bad values are dropped, never an error page."""
 

@@ -31,15 +31,16 @@ def body_of(request, body_class=None) -> dict:
     """The body as a dict. A form field named by a list field of ``body_class`` is a list
     even when sent once (``assists=5``); a JSON ``null`` is the same as leaving the field out, but
     for the fields ``body_class`` names in ``NULL_KEPT``, where null says something (assign's ``seen``:
-    未指派)."""
+    未指派). A form has no null: such a field sent empty (``seen=``, as an HTML form sends it) is null."""
     data = request.data
+    kept = getattr(body_class, "NULL_KEPT", ())
     if hasattr(data, "dict"):  # QueryDict from a form or multipart body
         lists = {name for name, field in body_class().fields.items()
                  if isinstance(field, serializers.ListField)} if body_class else set()
-        return {k: (data.getlist(k) if k in lists or len(data.getlist(k)) > 1 else data.get(k)) for k in data.keys()}
+        return {k: (data.getlist(k) if k in lists or len(data.getlist(k)) > 1
+                    else None if k in kept and data.get(k) == "" else data.get(k)) for k in data.keys()}
     if not isinstance(data, dict):
         raise serializers.ValidationError("请求体应为 JSON 对象")
-    kept = getattr(body_class, "NULL_KEPT", ())
     return {k: v for k, v in data.items() if v is not None or k in kept}
 
 

@@ -19,7 +19,7 @@ from minsheng.directory.models import Addressee, Region, Topic, topic_tree
 from minsheng.insight.hotspots_service import hotspot_of
 
 from .. import actions, search
-from ..forms import ANSWERED, BrowseForm
+from ..forms import ANSWERED, BrowseForm, query_cut
 from ..models import HIDDEN_EVENT_KINDS, Attachment, Evaluation, Event, Message, Rating, Reply
 from ..workflow import Status, allowed
 
@@ -160,7 +160,7 @@ def browse(request):
     topics = topic_tree()
     return render(request, "board/browse.html", {
         "form": form, "page": page, "query": query, "region": region, "regions": regions, "topics": topics,
-        "q": q, "nothing_to_search": bool(q.strip()) and not search.searchable(q),
+        "q": q, "nothing_to_search": bool(q.strip()) and not search.searchable(q), "query_cut": query_cut(request),
     })
 
 

@@ -35,7 +35,7 @@ from minsheng.insight.suggest import proposed_units
 from .. import actions, moderation, notify, search
 from .. import staff_forms as forms
 from ..deadlines import due_after
-from ..forms import MAX_QUERY_LENGTH
+from ..forms import MAX_QUERY_LENGTH, query_cut
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
 from . import DRAFT_SENT, staff_hints
@@ -230,7 +230,7 @@ def inbox(request):
                                     **({"q": query} if query else {})}),
         "handler": keep_filters.get("handler", ""), "unit": keep_filters.get("unit", ""),
         "filter_words": filter_words, "error": f"{filter_refused}; 已显示全部待办" if filter_refused else "",
-        "nothing_to_search": bool(query) and not search.searchable(query),
+        "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
         "heads": bool(roles.head_unit_ids or roles.admin)})
 
 
@@ -321,7 +321,7 @@ def triage(request):
         m.duplicate_count = duplicates.get(m.pk, 0)
     return render(request, "board/staff/triage.html", {
         "page": page, "tab": tab, "tabs": tabs, "section": "triage", "q": query,
-        "nothing_to_search": bool(query) and not search.searchable(query),
+        "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
         "sure": settings.MINSHENG_PREFILL_CONFIDENCE,
         "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
 

@@ -59,8 +59,10 @@ class Command(BaseCommand):
                 call_command("collectstatic", interactive=False, verbosity=0)
             except (OSError, CommandError) as exc:
                 raise CommandError(f"无法收集静态文件到 {settings.STATIC_ROOT}: {exc}")
+        # the worker class (gthread, answering unreadable requests in Chinese) and the request line's
+        # limit come from the config
         argv = [sys.executable, "-m", "gunicorn", "minsheng.wsgi:application", "--bind", f"{host}:{port}",
-                "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+                "--workers", str(workers), "--threads", str(threads),
                 "--timeout", "60", "--preload", "--config", "python:minsheng.gunicorn_conf", "--access-logfile", "-", "--error-logfile", "-"]
         shown = "localhost" if host in ("0.0.0.0", "::") else host
         self.stdout.write(f"民声 minsheng 运行于 http://{shown}:{port}/  (Ctrl+C 停止)")
