@@ -50,12 +50,13 @@ def warm() -> float:
     with or without a broker). Returns the seconds it took. Raises what fails (``start`` logs it)."""
     from django.urls import get_resolver
 
-    from . import hotspots_service, lookup, tasks
+    from . import hotspots_service, lookup, places, tasks
     from .text import tokenize
 
     began = time.monotonic()
     get_resolver().url_patterns  # noqa: B018 - imports every view, serializer and form (0.5 s on first use)
     tokenize("民声")  # jieba's dictionary (already loaded where minsheng.wsgi was imported)
+    places.gazetteer()  # the directory's place names: a queue page names its messages' areas
     if reads_messages():
         for target in (*tasks.TARGETS, "unit"):
             tasks.get_model(target)
