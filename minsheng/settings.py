@@ -305,7 +305,8 @@ MINSHENG_MODEL_DIR = Path(env_str("MINSHENG_MODEL_DIR", str(VAR_DIR / "models"))
 # not wait for them (embedded default only: with a broker the workers read messages); 0: off
 MINSHENG_WARMUP = env_bool("MINSHENG_WARMUP", True)
 MINSHENG_PREFILL_CONFIDENCE = env_float("MINSHENG_PREFILL_CONFIDENCE", 0.6, minimum=0, maximum=1)  # a probability
-# hotspots: a hotspot idle longer than the window takes no new messages; one older than
+# hotspots: a hotspot idle longer than the window takes no new messages but one repeating it (up to twice
+# the window, insight.hotspots.REOPEN_WINDOWS); one older than
 # MINSHENG_CHRONIC_DAYS with unresolved or unsatisfied messages is 老大难
 # at most a century (insight.hotspots.MAX_WINDOW_DAYS): date arithmetic overflows far beyond
 MINSHENG_HOTSPOT_WINDOW_DAYS = env_int("MINSHENG_HOTSPOT_WINDOW_DAYS", 180, minimum=1, maximum=36_500)

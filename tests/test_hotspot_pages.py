@@ -1021,3 +1021,18 @@ def test_the_chronic_list_of_a_region_one_does_not_supervise_says_so(login, pers
     assert "在您负责的区划内暂无" not in text
     province = supervisor.get("/chronic/", {"region": "620000"}).content.decode()
     assert chronic_hotspot.title in province
+
+
+def test_a_restarted_worker_reopens_a_quiet_hotspot_as_the_worker_that_kept_it(directory, personas):
+    """A letter repeating a hotspot silent for a little more than the window reopens it (``core.REOPEN_WINDOWS``); a
+    worker that reads the hotspots from the database (a restart, another worker) loaded only the window's letters,
+    so it placed the repeat in a new hotspot, where the worker that kept them reopened the old one."""
+    people = citizens(len(LIFT) + 1)
+    start = timezone.now() - dt.timedelta(days=hotspots_service.window_days() + 30)
+    messages = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(days=i))
+                for i, (p, (t, b)) in enumerate(zip(people, LIFT[:2], strict=False))]
+    old = {hotspots_service.place_message(m) for m in messages}
+    hotspots_service.reset_index()  # a restart
+    again = post(people[-1], "幸福家园小区3号楼电梯还是经常故障停运", LIFT[2][1], directory["chengguan"],
+                 personas["dispatcher"])
+    assert len(old) == 1 and hotspots_service.place_message(again) == old.pop()

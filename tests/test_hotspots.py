@@ -1697,3 +1697,38 @@ def test_there_is_before_an_estates_word_names_no_estate():
     assert core.extract_places("楼下有新村超市卖过期食品") == []
     assert core.extract_places("区里有家园卫士志愿者") == []
     assert core.extract_places("富有家园小区停车难") == ["富有家园"]  # (still read)
+
+
+PARKING_AT_HEMIAO = [
+    ("禾苗雅苑小区地下车位被外来车辆长期占用", "禾苗雅苑小区地下车库的车位被外来车辆长期占用, 业主回家没地方停车, 物业不管。"),
+    ("禾苗雅苑地下车位被外来车辆占用", "禾苗雅苑小区的地下车位天天被外面的车停满, 业主只能停在路边, 请督促物业管理。"),
+]
+PARKING_AGAIN = ("禾苗雅苑小区地下车位仍被外来车辆长期占用", "半年前反映过, 禾苗雅苑小区地下车位还是被外来车辆占着, 业主停不了车。")
+WATER_AT_HEMIAO = ("禾苗雅苑小区又停水了", "禾苗雅苑小区这周停水三天, 没有任何通知, 居民生活受到很大影响。")
+
+
+def test_a_letter_repeating_a_hotspot_after_the_window_reopens_it():
+    """A problem raised again a little more than a window after its hotspot's latest letter, in the same words, is
+    the same unsolved problem: it started a hotspot of its own (the same letter sent twice, 189 days apart, was two).
+    Within twice the window a letter whose title says the same at the same place, or the same citizen's letter
+    saying the same, reopens it; another problem there, or a repeat after longer, starts a new one."""
+    def placed(later: list[tuple[str, str, str, int]]) -> dict[str, object]:
+        index = core.HotspotIndex(window_days=30)
+        of = {}
+        for i, (title, body) in enumerate(PARKING_AT_HEMIAO):
+            of[f"P{i}"], _ = index.place(core.Item(f"P{i}", title, body, T0 + dt.timedelta(days=i), user=f"u{i}"))
+        for key, title, body, user, days in later:
+            of[key], _ = index.place(core.Item(key, title, body, T0 + dt.timedelta(days=days), user=user))
+        return of
+
+    of = placed([("again", *PARKING_AGAIN, "u9", 45), ("water", *WATER_AT_HEMIAO, "u8", 46)])
+    assert of["again"] == of["P0"] == of["P1"]
+    assert of["water"] != of["P0"]
+    late = placed([("late", *PARKING_AGAIN, "u9", 75)])
+    assert late["late"] != late["P0"]  # more than two windows after: a new hotspot
+    # the same citizen, whose title says the same without naming the estate; not a stranger's such title
+    again = ("地下车位被外来车辆长期占用", "禾苗雅苑小区地下车库的车位还是被外来车辆长期占用, 业主回家没地方停车。")
+    own = placed([("own", *again, "u1", 45)])
+    assert own["own"] == own["P0"]
+    stranger = placed([("other", *again, "u7", 45)])
+    assert stranger["other"] != stranger["P0"]

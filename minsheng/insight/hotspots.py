@@ -10,7 +10,8 @@ Method (see docs/hotspots.md):
    (小区, 花苑, 路, 村, 学院, 公司, 车贷, ...), county marks (A3区, 城关区) give the region,
    and a lexicon gives groups of people (业主, 村民, 教师, 学生, ...).
 3. A new message looks up candidate hotspots through an inverted index of its places and
-   its rarest bigrams (only hotspots active within the sliding ``window_days``), and
+   its rarest bigrams (only hotspots active within the sliding ``window_days``, or within twice it
+   for a letter that repeats one, ``REOPEN_WINDOWS``), and
    joins the one whose centroid is most similar if the similarity clears a threshold
    that depends on the place evidence: low when they name the same place (lower still when
    both titles name it and a word of the same problem, but not for two citizens' own cases at one police station),
@@ -70,6 +71,9 @@ JOIN_SAME_ROAD_WORD = 0.10  # the same with one road in common only
 # one police station, court or office and no party named in both titles: two cases unless the texts are this alike
 JOIN_PERSONAL_CASE = 0.35
 CANDIDATES = 8
+# a hotspot silent for longer than the window is still found, up to this many windows after its latest letter, by a
+# letter that repeats it (``HotspotIndex._repeats``): the same problem raised again after months is still unsolved
+REOPEN_WINDOWS = 2
 TITLE_TEXTS = 50  # a hotspot's titles in which another's place is looked for (``_named_in_titles``)
 MERGE_SAME_PLACE = 0.25  # centroid cosine for merging split hotspots (batch)
 MERGE_SAME_PROBLEM_WORD = 0.10  # the same, their titles naming the place and a word of one problem
@@ -1331,8 +1335,13 @@ class HotspotIndex:
         best, best_score, tvec = None, 0.0, None
         for cid in ranked:
             c = self.clusters.get(cid)
-            if c is None or item.at - c.last_at > self.window:  # not at - window: no overflow near year 1
+            if c is None:
                 continue
+            if item.at - c.last_at > self.window:  # not at - window: no overflow near year 1
+                # gone quiet: only a letter that repeats it reopens it
+                tvec = tvec if tvec is not None else self.title_vector(item)
+                if not self._repeats(item, c, tvec):
+                    continue
             if item.region and c.regions and item.region not in c.regions:
                 continue
             # sum(w · centroid[g]) in the order of ``vec``, multiplied and summed in C
@@ -1360,6 +1369,19 @@ class HotspotIndex:
             if cos > best_score and cos >= threshold:
                 best, best_score = cid, cos
         return best, best_score
+
+    def _repeats(self, item: Item, c: Cluster, tvec: dict[str, float]) -> bool:
+        """Whether ``item`` (title vector ``tvec``), written more than a window after the latest letter of ``c`` but
+        within ``REOPEN_WINDOWS`` windows, repeats it: its author wrote into ``c`` and the titles say the same
+        (``SAME_AUTHOR_TITLE``), or its title names a place a title of ``c`` names (not a road, a town, a street office
+        or a community: the rest of a long road, or of a town, is elsewhere) and says the same without the place's name
+        (``SAME_PLACE_TITLE``). Such a letter is then judged as any other; another letter starts a new hotspot."""
+        if item.at - c.last_at > self.window * REOPEN_WINDOWS:
+            return False
+        if item.user and item.user in c.users and _title_cosine(tvec, c) >= SAME_AUTHOR_TITLE:
+            return True
+        same = [p for p in _same_title_places(item, c) if not p.endswith(_ROADS)]
+        return bool(same) and _title_cosine(tvec, c, _name_grams(same)) >= SAME_PLACE_TITLE
 
     @staticmethod
     def _threshold(item: Item, c: Cluster) -> float:

@@ -61,7 +61,9 @@ def _item(message) -> core.Item:
 def _catch_up(index: core.HotspotIndex, state: dict) -> None:
     """Add memberships written since ``state["seen"]`` (by any process). ``seen`` follows
     each membership added, so a catch-up that fails half-way adds none of them twice."""
-    horizon = timezone.now() - dt.timedelta(days=window_days())
+    # the hotspots a letter that repeats one reopens too (``core.REOPEN_WINDOWS``): a restarted worker places as one
+    # that kept them
+    horizon = timezone.now() - dt.timedelta(days=window_days() * core.REOPEN_WINDOWS)
     rows = (HotspotMember.objects.filter(id__gt=state["seen"], message__submitted_at__gte=horizon)
             .select_related("message__region__parent__parent__parent").order_by("id"))
     for member in rows.iterator(chunk_size=2000):

@@ -28,8 +28,8 @@ class Command(BaseCommand):
                                                    "地点/人群, 问题描述, 留言数, 留言用户数, 点赞数, cluster_id, 留言编号")
         parser.add_argument("--top", type=int, default=None, help="the N hottest in the report, N >= 1 (default: all with 2+ messages)")
         parser.add_argument("--window-days", type=int, default=WINDOW_DAYS,
-                            help=f"sliding window: a hotspot idle longer than this takes no new messages "
-                                 f"(1 to {MAX_WINDOW_DAYS}; default {WINDOW_DAYS})")
+                            help=f"sliding window: a hotspot idle longer than this takes no new messages but one "
+                                 f"repeating it, up to twice as long (1 to {MAX_WINDOW_DAYS}; default {WINDOW_DAYS})")
 
     def handle(self, *args, data, out, report, top, window_days, **options):
         if top is not None and top < 1:
