@@ -98,6 +98,31 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
+# the inbox's own parameters, the only ones a case page's 返回待办 carries back (?back=)
+INBOX_PARAMS = ("tab", "handler", "unit", "q", "page")
+
+
+def inbox_back(query: QueryDict) -> str:
+    """The inbox's place (its tab, filters, search and page) as the ``back`` a case opened from it
+    carries: the query string of the inbox's own parameters alone, so it only ever leads there."""
+    return urlencode([(k, query[k][:MAX_QUERY_LENGTH]) for k in INBOX_PARAMS if query.get(k)])
+
+
+def _back_from(request) -> str | None:
+    """The inbox place a case page was opened from (its forms post it back), None when it was not."""
+    raw = request.POST.get("back") if "back" in request.POST else request.GET.get("back")
+    return None if raw is None else inbox_back(QueryDict(raw))
+
+
+def _inbox_url(back: str) -> str:
+    return f"{reverse('board:inbox')}?{back}" if back else reverse("board:inbox")
+
+
+def _case_url(public_id: str, back: str | None) -> str:
+    url = reverse("board:case", args=[public_id])
+    return f"{url}?{urlencode({'back': back})}" if back is not None else url
+
+
 def _paginate(request_or_query, qs, param="page", count=None):
     """A page of ``qs``; ``count``: its length when the caller counted it already."""
     query = getattr(request_or_query, "GET", request_or_query)
@@ -220,6 +245,8 @@ def inbox(request):
     page = _paginate(request, qs)
     return render(request, "board/staff/inbox.html", {
         "page": page, "tab": tab,
+        # each case opened from here leads back to this tab, filter, search and page (返回待办)
+        "back": urlencode({"back": inbox_back(request.GET)}),
         # 签收所选 only over rows it can tick: not on a page of signed or assisting rows alone
         "signable": any(a.role == A.Role.LEAD and a.signed_at is None for a in page),
         "tabs": tabs, "counts": counts, "now": now, "section": "inbox",
@@ -543,6 +570,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
                  conflict=""):
     """The case page; ``conflict``: the action whose stale form was refused (kept in ``bound``)."""
     now = timezone.now()
+    back = _back_from(request)
     assignments = list(message.assignments.select_related("unit", "handler").order_by("assigned_at", "pk"))
     active = [a for a in assignments if a.state == A.State.ACTIVE]
     my_lead = next((a for a in active if a.role == A.Role.LEAD and (a.unit_id in roles.unit_ids or roles.admin)),
@@ -629,6 +657,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "last_unmerge": events[unmerged[-1]] if unmerged else None,
         "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
         "decide_form": forms.DecideExtensionForm(), "section": "case",
+        "back": back, "back_url": _inbox_url(back) if back is not None else "",
         "review": moderation.grouped(moderation.review(message.title, message.body)),
         "predicted_kind": dict(MessageKind.choices).get(message.predicted_kind, ""),
         # its flags as on the hotspot's page: for supervisors and leaders
@@ -740,6 +769,9 @@ UNIT_FORMS = {"transfer", "dispatch"}
 # supervisor acting meanwhile does not make it stale (the action still checks the status);
 # 指派承办人 is checked against the 承办人 the page showed instead (actions.do_assign_handler)
 UNVERSIONED = {"assist", "assign"}
+# the case opened from the inbox leaves the unit's hands (answered, transferred, returned): back to the
+# inbox where the officer left it, for the next case; after the others the case page shows what changed
+OUT_OF_HAND = {"reply", "transfer", "return"}
 
 
 def _first_error(form) -> str:
@@ -802,9 +834,13 @@ def case_action(request, public_id, action):
         fresh = _case_or_404(roles, public_id)
         return _render_case(request, roles, fresh, bound={action: form}, error=str(exc) or "无法执行该操作",
                             status=_error_status(exc))
+    back = _back_from(request)
+    if back is not None and action in OUT_OF_HAND:  # the next case: the inbox where the officer left it
+        flash.success(request, f"留言 {message.public_id}: {done}", extra_tags=DRAFT_SENT)
+        return redirect(_inbox_url(back))
     # draft-sent: the form's draft kept in the tab (static/js/forms.js) was taken, and goes
     flash.success(request, done, extra_tags=DRAFT_SENT)
-    return redirect(_safe_next(request, reverse("board:case", args=[message.public_id])))
+    return redirect(_safe_next(request, _case_url(message.public_id, back)))
 
 
 # the preview box is filled in place: a login page (or nothing at all) there leaves the officer
