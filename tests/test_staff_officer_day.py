@@ -109,3 +109,24 @@ def test_an_extension_granted_moves_the_assisting_units_deadline_too(personas, d
     assert assist.due_at == m.due_at
     inbox = login(personas["other_officer"]).get(reverse("board:inbox") + "?tab=assist").content.decode()
     assert m.title in inbox and "已超期" not in inbox.split("<table", 1)[1]
+
+
+@pytest.mark.parametrize("persona, url", [("officer", "board:inbox"), ("dispatcher", "board:triage")])
+def test_the_lists_show_no_template_comment(personas, directory, login, persona, url):
+    """A note for developers written over two lines in {# #} (which Django reads on one line only) was
+    printed under the search box of the inbox and the dispatch queue: 「{# emoji or punctuation …」."""
+    page = login(personas[persona]).get(reverse(url)).content.decode()
+    assert "{#" not in page and "search.searchable" not in page
+
+
+def test_no_template_comment_spans_lines():
+    """{# #} ends on its line: one left open there is printed to the page (use {% comment %})."""
+    from pathlib import Path
+
+    import minsheng
+
+    root = Path(minsheng.__file__).parent
+    open_comments = [f"{path.relative_to(root)}:{n}" for path in root.rglob("*.html")
+                     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                     if line.count("{#") > line.count("#}")]
+    assert open_comments == []
