@@ -130,3 +130,31 @@ def test_no_template_comment_spans_lines():
                      for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                      if line.count("{#") > line.count("#}")]
     assert open_comments == []
+
+
+def test_the_inbox_and_the_case_say_how_many_working_days_are_left(personas, directory, login):
+    """答复期限 read as a date alone: on a Friday 「12-08」 left the officer counting the weekend (and
+    the holidays) to know which case to answer first. The inbox row and the case page now say it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.board.deadlines import SHANGHAI, due_after
+    from minsheng.board.models import Assignment
+
+    now = timezone.now()
+    dues = {"今天到期": dt.datetime.combine(timezone.localtime(now, SHANGHAI).date(), dt.time(23, 59, 59), SHANGHAI),
+            "还有 2 个工作日": due_after(now, 2), "": now - dt.timedelta(days=2)}
+    cases = {}
+    for words, due in dues.items():
+        m = dispatch(personas, directory, f"加装电梯的留言{len(cases)}")
+        Message.objects.filter(pk=m.pk).update(due_at=due)
+        Assignment.objects.filter(message=m).update(due_at=due)
+        cases[words] = m
+    officer = login(personas["officer"])
+    inbox = officer.get(reverse("board:inbox")).content.decode()
+    for words, m in cases.items():
+        row = inbox.split(m.public_id, 1)[1].split("</tr>", 1)[0]
+        assert (words in row) if words else ("今天到期" not in row and "还有" not in row and "已超期" in row)
+        page = officer.get(reverse("board:case", args=[m.public_id])).content.decode()
+        assert (f"({words})" in page) if words else "已超期" in page

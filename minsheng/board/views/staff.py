@@ -34,7 +34,7 @@ from minsheng.insight.suggest import proposed_units
 
 from .. import actions, moderation, notify, search
 from .. import staff_forms as forms
-from ..deadlines import due_after
+from ..deadlines import due_after, working_days_between
 from ..forms import MAX_QUERY_LENGTH
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
@@ -142,6 +142,15 @@ def _late_first(now, due_field="due_at"):
 DUE_SOON_WORKING_DAYS = 2
 
 
+def due_words(now, due) -> str:
+    """How long is left to a deadline not passed yet, in working days (a date alone left the officer
+    counting weekends and holidays): 「今天到期」, 「还有 2 个工作日」 (after today); "" when passed or none."""
+    if due is None or due < now:
+        return ""
+    left = working_days_between(now, due)
+    return "今天到期" if left == 0 else f"还有 {left} 个工作日"
+
+
 def _inbox_tabs(now) -> dict:
     return {
         "todo": ("待办(主办)", Q(role=A.Role.LEAD)),
@@ -243,6 +252,9 @@ def inbox(request):
           .order_by("late", "signed", "due_at", "assigned_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in inbox_tabs.items()]
     page = _paginate(request, qs)
+    page.object_list = list(page.object_list)
+    for a in page.object_list:
+        a.due_words = due_words(now, a.due_at)
     return render(request, "board/staff/inbox.html", {
         "page": page, "tab": tab,
         # each case opened from here leads back to this tab, filter, search and page (返回待办)
@@ -658,6 +670,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
         "decide_form": forms.DecideExtensionForm(), "section": "case",
         "back": back, "back_url": _inbox_url(back) if back is not None else "",
+        "due_words": due_words(now, message.due_at) if message.status in Status.handling() else "",
         "review": moderation.grouped(moderation.review(message.title, message.body)),
         "predicted_kind": dict(MessageKind.choices).get(message.predicted_kind, ""),
         # its flags as on the hotspot's page: for supervisors and leaders
