@@ -158,3 +158,25 @@ def test_the_inbox_and_the_case_say_how_many_working_days_are_left(personas, dir
         assert (words in row) if words else ("今天到期" not in row and "还有" not in row and "已超期" in row)
         page = officer.get(reverse("board:case", args=[m.public_id])).content.decode()
         assert (f"({words})" in page) if words else "已超期" in page
+
+
+def test_a_reply_refused_because_a_colleague_answered_first_is_shown_to_copy(personas, directory, login):
+    """Two officers of the unit on one case: the second to press 发布答复 read 「…现在不能再执行该操作」
+    and the reply they had written was gone from the page with its form."""
+    from tests.conftest import make_user
+
+    m = dispatch(personas, directory, "加装电梯的留言")
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    stale = Message.objects.get(pk=m.pk).version
+    colleague = make_user("housing_li", role="officer", unit=directory["housing"], display_name="住建局李科员")
+    actions.do_reply(colleague, Message.objects.get(pk=m.pk), directory["housing"], REPLY)
+    mine = "您好, 我局已派人到现场查看, 电梯加装方案正在公示, 公示结束后即开工, 预计三个月内完成。"
+    response = login(personas["officer"]).post(reverse("board:case_action", args=[m.public_id, "reply"]),
+                                               {"version": stale, "body": mine, "back": "tab=handling"})
+    page = response.content.decode()
+    assert response.status_code == 409 and "现在不能再执行该操作" in page
+    assert 'id="reply-form"' not in page
+    assert "未提交的内容" in page and f"{mine}</textarea>" in page
+    assert 'href="/staff/?tab=handling">← 返回待办列表' in page
+    untouched = login(personas["officer"]).get(reverse("board:case", args=[m.public_id])).content.decode()
+    assert "未提交的内容" not in untouched

@@ -550,6 +550,16 @@ def _event_detail(event: Event, topics: dict | None = None) -> str:
     return "; ".join(parts)
 
 
+# the fields of the case page's forms that hold what someone wrote (答复, 理由, 意见)
+WRITTEN_FIELDS = ("body", "reason", "note")
+
+
+def _written_text(form) -> str:
+    """What was written in ``form`` (bound, or shown again with its post as initial values)."""
+    source = form.data if form.is_bound else form.initial
+    return "\n\n".join(str(source.get(f)).strip() for f in WRITTEN_FIELDS if str(source.get(f) or "").strip())
+
+
 def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | None, returned_by=()) -> dict:
     """The forms of the case page; ``returned_by``: units that returned the case (退单), never
     preselected to receive it again (the table that sent it to them still names them)."""
@@ -639,6 +649,9 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         else:
             form.initial["seen"] = a.handler_id
         assign_forms.append((a, form))
+    # what was written in a form refused that the page no longer offers (a colleague answered meanwhile,
+    # the case was transferred away): shown to copy, the page had dropped it with its form
+    unsent = [(name, _written_text(form)) for name, form in (bound or {}).items() if not can.get(name)]
     if bound:
         case_forms.update(bound)
     events = list(message.events.select_related("actor", "unit"))
@@ -670,6 +683,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
         "decide_form": forms.DecideExtensionForm(), "section": "case",
         "back": back, "back_url": _inbox_url(back) if back is not None else "",
+        "unsent": "\n\n".join(text for _, text in unsent if text),
         "due_words": due_words(now, message.due_at) if message.status in Status.handling() else "",
         "review": moderation.grouped(moderation.review(message.title, message.body)),
         "predicted_kind": dict(MessageKind.choices).get(message.predicted_kind, ""),
