@@ -180,3 +180,18 @@ def test_a_reply_refused_because_a_colleague_answered_first_is_shown_to_copy(per
     assert 'href="/staff/?tab=handling">← 返回待办列表' in page
     untouched = login(personas["officer"]).get(reverse("board:case", args=[m.public_id])).content.decode()
     assert "未提交的内容" not in untouched
+
+
+def test_days_left_on_a_weekend():
+    """On a Saturday a deadline ending on Monday is one working day away, one ending today is
+    today's, and one set on a Sunday (by hand) is not called 「今天到期」."""
+    import datetime as dt
+
+    from minsheng.board.deadlines import SHANGHAI
+    from minsheng.board.views.staff import due_words
+
+    saturday = dt.datetime(2026, 12, 5, 10, 0, tzinfo=SHANGHAI)
+    assert due_words(saturday, dt.datetime(2026, 12, 7, 23, 59, 59, tzinfo=SHANGHAI)) == "还有 1 个工作日"
+    assert due_words(saturday, dt.datetime(2026, 12, 5, 23, 59, 59, tzinfo=SHANGHAI)) == "今天到期"
+    assert due_words(saturday, dt.datetime(2026, 12, 6, 23, 59, 59, tzinfo=SHANGHAI)) == ""
+    assert due_words(saturday, saturday - dt.timedelta(minutes=1)) == ""

@@ -34,7 +34,7 @@ from minsheng.insight.suggest import proposed_units
 
 from .. import actions, moderation, notify, search
 from .. import staff_forms as forms
-from ..deadlines import due_after, working_days_between
+from ..deadlines import SHANGHAI, due_after, working_days_between
 from ..forms import MAX_QUERY_LENGTH
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
@@ -147,8 +147,11 @@ def due_words(now, due) -> str:
     counting weekends and holidays): 「今天到期」, 「还有 2 个工作日」 (after today); "" when passed or none."""
     if due is None or due < now:
         return ""
+    if timezone.localtime(due, SHANGHAI).date() == timezone.localtime(now, SHANGHAI).date():
+        return "今天到期"
     left = working_days_between(now, due)
-    return "今天到期" if left == 0 else f"还有 {left} 个工作日"
+    # a deadline ends a working day (deadlines.due_after); one set by hand on a rest day says its date alone
+    return f"还有 {left} 个工作日" if left else ""
 
 
 def _inbox_tabs(now) -> dict:
