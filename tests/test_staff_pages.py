@@ -190,7 +190,7 @@ def test_the_duplicate_badge_follows_new_cases_merges_and_cases_that_leave(perso
     lookup.clear_cache()
 
 def row_titles(html: str) -> list[str]:
-    return re.findall(r'<a href="/staff/case/\d+/">([^<]+)</a>', html)
+    return re.findall(r'<a href="/staff/case/\d+/(?:\?[^"]*)?">([^<]+)</a>', html)
 
 
 def test_inbox_lists_overdue_first_with_badges_and_paginates(personas, directory, login):

@@ -43,7 +43,7 @@ def act(client, m, action, version=None, **data):
 
 
 def row_titles(html: str) -> list[str]:
-    return re.findall(r'<a href="/staff/case/\d+/">([^<]+)</a>', html)
+    return re.findall(r'<a href="/staff/case/\d+/(?:\?[^"]*)?">([^<]+)</a>', html)
 
 
 def text(response) -> str:

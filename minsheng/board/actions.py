@@ -580,7 +580,8 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
             new_due = dt.datetime.combine(add_working_days(base, extension.days), dt.time(23, 59, 59),
                                           tzinfo=SHANGHAI)
             transition(message, "decide_extension", due_at=new_due)
-            Assignment.objects.filter(pk=extension.assignment_id).update(due_at=new_due)
+            # the assisting units work to the case's deadline too: theirs stayed, and their inbox read 已超期
+            Assignment.objects.filter(message=message, state=Assignment.State.ACTIVE).update(due_at=new_due)
             _event(message, Event.Kind.EXTENSION_APPROVED, actor=actor, unit=extension.assignment.unit, at=now,
                    days=extension.days, due_at=new_due.isoformat(), note=note)
         else:

@@ -34,8 +34,13 @@ from minsheng.insight.suggest import proposed_units
 
 from .. import actions, moderation, notify, search
 from .. import staff_forms as forms
+<<<<<<< HEAD
 from ..deadlines import due_after
 from ..forms import MAX_QUERY_LENGTH, query_cut
+=======
+from ..deadlines import SHANGHAI, due_after, working_days_between
+from ..forms import MAX_QUERY_LENGTH
+>>>>>>> qa-officerwalk
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
 from . import DRAFT_SENT, staff_hints
@@ -98,6 +103,31 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
+# the inbox's own parameters, the only ones a case page's 返回待办 carries back (?back=)
+INBOX_PARAMS = ("tab", "handler", "unit", "q", "page")
+
+
+def inbox_back(query: QueryDict) -> str:
+    """The inbox's place (its tab, filters, search and page) as the ``back`` a case opened from it
+    carries: the query string of the inbox's own parameters alone, so it only ever leads there."""
+    return urlencode([(k, query[k][:MAX_QUERY_LENGTH]) for k in INBOX_PARAMS if query.get(k)])
+
+
+def _back_from(request) -> str | None:
+    """The inbox place a case page was opened from (its forms post it back), None when it was not."""
+    raw = request.POST.get("back") if "back" in request.POST else request.GET.get("back")
+    return None if raw is None else inbox_back(QueryDict(raw))
+
+
+def _inbox_url(back: str) -> str:
+    return f"{reverse('board:inbox')}?{back}" if back else reverse("board:inbox")
+
+
+def _case_url(public_id: str, back: str | None) -> str:
+    url = reverse("board:case", args=[public_id])
+    return f"{url}?{urlencode({'back': back})}" if back is not None else url
+
+
 def _paginate(request_or_query, qs, param="page", count=None):
     """A page of ``qs``; ``count``: its length when the caller counted it already."""
     query = getattr(request_or_query, "GET", request_or_query)
@@ -115,6 +145,18 @@ def _late_first(now, due_field="due_at"):
 
 # 即将到期: due by the end of the second working day from today (the 本单位办理情况 page counts them)
 DUE_SOON_WORKING_DAYS = 2
+
+
+def due_words(now, due) -> str:
+    """How long is left to a deadline not passed yet, in working days (a date alone left the officer
+    counting weekends and holidays): 「今天到期」, 「还有 2 个工作日」 (after today); "" when passed or none."""
+    if due is None or due < now:
+        return ""
+    if timezone.localtime(due, SHANGHAI).date() == timezone.localtime(now, SHANGHAI).date():
+        return "今天到期"
+    left = working_days_between(now, due)
+    # a deadline ends a working day (deadlines.due_after); one set by hand on a rest day says its date alone
+    return f"还有 {left} 个工作日" if left else ""
 
 
 def _inbox_tabs(now) -> dict:
@@ -218,8 +260,13 @@ def inbox(request):
           .order_by("late", "signed", "due_at", "assigned_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in inbox_tabs.items()]
     page = _paginate(request, qs)
+    page.object_list = list(page.object_list)
+    for a in page.object_list:
+        a.due_words = due_words(now, a.due_at)
     return render(request, "board/staff/inbox.html", {
         "page": page, "tab": tab,
+        # each case opened from here leads back to this tab, filter, search and page (返回待办)
+        "back": urlencode({"back": inbox_back(request.GET)}),
         # 签收所选 only over rows it can tick: not on a page of signed or assisting rows alone
         "signable": any(a.role == A.Role.LEAD and a.signed_at is None for a in page),
         "tabs": tabs, "counts": counts, "now": now, "section": "inbox",
@@ -511,6 +558,16 @@ def _event_detail(event: Event, topics: dict | None = None) -> str:
     return "; ".join(parts)
 
 
+# the fields of the case page's forms that hold what someone wrote (答复, 理由, 意见)
+WRITTEN_FIELDS = ("body", "reason", "note")
+
+
+def _written_text(form) -> str:
+    """What was written in ``form`` (bound, or shown again with its post as initial values)."""
+    source = form.data if form.is_bound else form.initial
+    return "\n\n".join(str(source.get(f)).strip() for f in WRITTEN_FIELDS if str(source.get(f) or "").strip())
+
+
 def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | None, returned_by=()) -> dict:
     """The forms of the case page; ``returned_by``: units that returned the case (退单), never
     preselected to receive it again (the table that sent it to them still names them)."""
@@ -543,6 +600,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
                  conflict=""):
     """The case page; ``conflict``: the action whose stale form was refused (kept in ``bound``)."""
     now = timezone.now()
+    back = _back_from(request)
     assignments = list(message.assignments.select_related("unit", "handler").order_by("assigned_at", "pk"))
     active = [a for a in assignments if a.state == A.State.ACTIVE]
     my_lead = next((a for a in active if a.role == A.Role.LEAD and (a.unit_id in roles.unit_ids or roles.admin)),
@@ -599,6 +657,9 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         else:
             form.initial["seen"] = a.handler_id
         assign_forms.append((a, form))
+    # what was written in a form refused that the page no longer offers (a colleague answered meanwhile,
+    # the case was transferred away): shown to copy, the page had dropped it with its form
+    unsent = [(name, _written_text(form)) for name, form in (bound or {}).items() if not can.get(name)]
     if bound:
         case_forms.update(bound)
     events = list(message.events.select_related("actor", "unit"))
@@ -629,6 +690,9 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "last_unmerge": events[unmerged[-1]] if unmerged else None,
         "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
         "decide_form": forms.DecideExtensionForm(), "section": "case",
+        "back": back, "back_url": _inbox_url(back) if back is not None else "",
+        "unsent": "\n\n".join(text for _, text in unsent if text),
+        "due_words": due_words(now, message.due_at) if message.status in Status.handling() else "",
         "review": moderation.grouped(moderation.review(message.title, message.body)),
         "predicted_kind": dict(MessageKind.choices).get(message.predicted_kind, ""),
         # its flags as on the hotspot's page: for supervisors and leaders
@@ -740,6 +804,9 @@ UNIT_FORMS = {"transfer", "dispatch"}
 # supervisor acting meanwhile does not make it stale (the action still checks the status);
 # 指派承办人 is checked against the 承办人 the page showed instead (actions.do_assign_handler)
 UNVERSIONED = {"assist", "assign"}
+# the case opened from the inbox leaves the unit's hands (answered, transferred, returned): back to the
+# inbox where the officer left it, for the next case; after the others the case page shows what changed
+OUT_OF_HAND = {"reply", "transfer", "return"}
 
 
 def _first_error(form) -> str:
@@ -802,9 +869,13 @@ def case_action(request, public_id, action):
         fresh = _case_or_404(roles, public_id)
         return _render_case(request, roles, fresh, bound={action: form}, error=str(exc) or "无法执行该操作",
                             status=_error_status(exc))
+    back = _back_from(request)
+    if back is not None and action in OUT_OF_HAND:  # the next case: the inbox where the officer left it
+        flash.success(request, f"留言 {message.public_id}: {done}", extra_tags=DRAFT_SENT)
+        return redirect(_inbox_url(back))
     # draft-sent: the form's draft kept in the tab (static/js/forms.js) was taken, and goes
     flash.success(request, done, extra_tags=DRAFT_SENT)
-    return redirect(_safe_next(request, reverse("board:case", args=[message.public_id])))
+    return redirect(_safe_next(request, _case_url(message.public_id, back)))
 
 
 # the preview box is filled in place: a login page (or nothing at all) there leaves the officer
