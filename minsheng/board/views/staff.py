@@ -34,13 +34,8 @@ from minsheng.insight.suggest import proposed_units
 
 from .. import actions, moderation, notify, search
 from .. import staff_forms as forms
-<<<<<<< HEAD
-from ..deadlines import due_after
-from ..forms import MAX_QUERY_LENGTH, query_cut
-=======
 from ..deadlines import SHANGHAI, due_after, working_days_between
-from ..forms import MAX_QUERY_LENGTH
->>>>>>> qa-officerwalk
+from ..forms import MAX_QUERY_LENGTH, query_cut
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
 from . import DRAFT_SENT, staff_hints
