@@ -202,10 +202,12 @@ def test_inbox_lists_overdue_first_with_badges_and_paginates(personas, directory
     titles = row_titles(html)
     assert len(titles) == 20  # first page
     assert set(titles[:len(overdue)]) == overdue
-    # then the cases still to sign, then those in handling
-    status_of = {m.title: m.status for m in cases}
-    rest = [status_of[t] for t in titles[len(overdue):]]
-    assert rest == sorted(rest, key=lambda s: s != "dispatched") and "dispatched" in rest and "signed" in rest
+    # then by each case's next deadline (签收 while unsigned, else 答复; until 2026-12-04 the unsigned
+    # cases came first whatever their deadlines): here those to sign by tomorrow before those in handling
+    next_due = {m.title: m.assignments.get(role="lead").sign_due_at if m.status == "dispatched" else m.due_at
+                for m in cases}
+    rest = [next_due[t] for t in titles[len(overdue):]]
+    assert rest == sorted(rest) and {m.status for m in cases if m.title in titles[len(overdue):]} == {"dispatched", "signed"}
     assert html.count('<span class="overdue">已超期</span>') == len(overdue)
     assert f"已超期 <b class=\"late-count\">{len(overdue)}</b>" in html
     # every row shows its reply due date

@@ -30,6 +30,13 @@ class MessageCursor(CursorPagination):
         raise serializers.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
 
 
+class InboxCursor(MessageCursor):
+    """本单位待办 (?box=unit): by the case's next deadline, as the inbox page lists it (the 签收 deadline
+    while unsigned, else the reply deadline: board.views.staff.next_deadline), the oldest first on a tie."""
+
+    ordering = ("next_due", "submitted_at", "id")
+
+
 class SupportCursor(MessageCursor):
     """我也遇到的: by when the caller said 我也遇到 (``supported_at``), latest first."""
 

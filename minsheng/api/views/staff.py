@@ -5,7 +5,7 @@ action. Each action calls the board action the staff pages call, so the rules
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,7 +16,7 @@ from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Extension, Message
-from minsheng.board.views.staff import handler_filter
+from minsheng.board.views.staff import handler_filter, next_deadline
 from minsheng.board.views.staff_hints import held_on, near_duplicate_counts, near_duplicates_for, quality_for
 from minsheng.board.workflow import IllegalMove, Status, allowed
 from minsheng.directory.routing import route
@@ -24,7 +24,7 @@ from minsheng.insight.reading import cached_reading
 from minsheng.insight.suggest import Suggestion, proposed_units, suggest_for
 
 from .. import inputs
-from ..pagination import MessageCursor
+from ..pagination import InboxCursor, MessageCursor
 from ..permissions import IsStaffMember
 from ..serializers import (
     InboxItemSerializer,
@@ -69,6 +69,16 @@ def handler_q(user, handler: str) -> Q:
     return Q(pk__in=active.filter(handler_filter(user, roles, handler)[0]).values("message_id"))
 
 
+def unit_next_deadline(user):
+    """The next deadline (next_deadline) of the case's active assignment of one of ``user``'s units,
+    the earliest when it has two (lead and assisting); an admin's: any unit's."""
+    roles = roles_of(user)
+    active = Assignment.objects.filter(message=OuterRef("pk"), state=Assignment.State.ACTIVE)
+    if not roles.admin:
+        active = active.filter(unit_id__in=roles.unit_ids)
+    return Subquery(active.annotate(next_due=next_deadline()).order_by("next_due").values("next_due")[:1])
+
+
 class Inbox(ApiView):
     """待办: 本单位在办、待派单、督办范围内的留言."""
 
@@ -89,7 +99,11 @@ class Inbox(ApiView):
             qs = qs.exclude(overdue)
         if params.get("handler"):
             qs = qs.filter(handler_q(request.user, params["handler"]))
-        paginator = self.pagination_class()
+        if params["box"] == "unit":  # as the inbox page lists them
+            qs = qs.annotate(next_due=unit_next_deadline(request.user))
+            paginator = InboxCursor()
+        else:
+            paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs.distinct(), request, view=self)
         # the queue page's 疑似重复 badge, counted for the page's rows at once; guarded as there:
         # a failing lookup leaves the counts null and the list stands

@@ -18,7 +18,19 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -154,6 +166,17 @@ def due_words(now, due) -> str:
     return f"还有 {left} 个工作日" if left else ""
 
 
+def next_deadline(prefix: str = ""):
+    """A case's next deadline, over assignments (``prefix``: the path to one from the query's rows): its
+    签收 deadline while unsigned, else its reply deadline (答复期限). The inbox (page and API) lists by it,
+    then the oldest submission first: a deadline passed is earlier than any to come, so the overdue cases
+    (and those past their 签收 deadline) lead, and a signed case due today is not listed behind
+    unsigned ones due in ten days."""
+    return Case(When(**{f"{prefix}signed_at__isnull": True, f"{prefix}sign_due_at__isnull": False},
+                     then=F(f"{prefix}sign_due_at")),
+                default=F(f"{prefix}due_at"), output_field=DateTimeField())
+
+
 def _inbox_tabs(now) -> dict:
     return {
         "todo": ("待办(主办)", Q(role=A.Role.LEAD)),
@@ -229,7 +252,7 @@ def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str, str]:
 
 @login_required
 def inbox(request):
-    """My unit's cases: new, in handling, overdue first; overdue, soon due and assisting cases
+    """My unit's cases by their next deadline (next_deadline: overdue first); overdue, soon due and assisting cases
     on their own tabs; 指派给我 (or, from the head's 本单位办理情况, one officer's) as a filter
     over them. A dispatcher or supervisor without a unit lands on their own list."""
     roles = _staff_roles(request)
@@ -249,10 +272,9 @@ def inbox(request):
     tab = request.GET.get("tab", "todo")
     if tab not in inbox_tabs:
         tab = "todo"
-    unsigned_first = Case(When(signed_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
-    qs = (base.filter(inbox_tabs[tab][1]).annotate(late=_late_first(now), signed=unsigned_first)
+    qs = (base.filter(inbox_tabs[tab][1]).annotate(late=_late_first(now), next_due=next_deadline())
           .select_related("message__region", "message__topic", "unit", "handler")
-          .order_by("late", "signed", "due_at", "assigned_at", "pk"))
+          .order_by("next_due", "message__submitted_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in inbox_tabs.items()]
     page = _paginate(request, qs)
     page.object_list = list(page.object_list)
