@@ -68,3 +68,48 @@ def test_inbox_lists_by_the_next_deadline_page_and_api_alike(personas, directory
         first = as_persona("officer").get(first["next"]).json()
         ids += [m["public_id"] for m in first["results"]]
     assert ids == [m.public_id for m in expected]
+
+
+# --- a choice the actions took unchecked --------------------------------------------------
+
+def test_the_actions_refuse_a_type_topic_or_region_the_site_does_not_have(personas, directory):
+    """do_submit stored kind="complaint" (the type is "complain") and the case page showed the raw
+    code; a 领域 switched off or a region not in the directory went through as well (the forms and
+    the API offer neither). Refused with the form's words, naming the field, and nothing stored."""
+    from minsheng.directory.models import Region
+
+    good = {"title": "小区电梯坏了", "body": "老旧小区没有电梯, 老人上下楼困难, 希望尽快解决。", "kind": "help",
+            "region": directory["qilihe"], "topic": directory["topic_build"]}
+    retired = directory["topic_env"]
+    retired.is_active = False
+    retired.save()
+    for change, field, words in [({"kind": "complaint"}, "kind", "请选择有效的留言类型"),
+                                 ({"kind": ""}, "kind", "请选择有效的留言类型"),
+                                 ({"topic": retired}, "topic", "请选择有效的领域"),
+                                 ({"region": Region(code="620199", name="不存在区", level=3)}, "region", "请选择有效的区划")]:
+        with pytest.raises(actions.Invalid) as refused:
+            actions.do_submit(personas["citizen"], **{**good, **change})
+        assert (str(refused.value), refused.value.field) == (words, field)
+    assert not Message.objects.exists()
+    m = actions.do_submit(personas["citizen"], **good)
+    for change, words in [({"kind": "complaint"}, "请选择有效的留言类型"), ({"topic": retired}, "请选择有效的领域")]:
+        with pytest.raises(actions.Invalid, match=words):
+            actions.do_dispatch(personas["dispatcher"], m, directory["housing"], **change)
+    assert Message.objects.get(pk=m.pk).status == "submitted"
+
+
+def test_the_api_says_the_forms_words_of_a_type_or_topic_it_does_not_have(as_persona, personas, directory):
+    region = directory["qilihe"].code
+    response = as_persona("citizen").post("/api/v1/messages/", {
+        "title": "小区电梯坏了", "body": "老旧小区没有电梯, 老人上下楼困难, 希望尽快解决。", "kind": "complaint",
+        "region": region}, format="json")
+    assert response.status_code == 400 and error_of(response)["fields"] == {"kind": ["请选择有效的留言类型"]}
+    m = actions.do_submit(personas["citizen"], title="小区电梯坏了", body="老旧小区没有电梯, 老人上下楼困难, 希望尽快解决。",
+                          kind="help", region=directory["qilihe"])
+    retired = directory["topic_env"]
+    retired.is_active = False
+    retired.save()
+    response = as_persona("dispatcher").post(f"/api/v1/staff/cases/{m.public_id}/dispatch/",
+                                             {"lead": directory["housing"].pk, "topic": retired.code}, format="json")
+    assert response.status_code == 400 and error_of(response)["fields"] == {"topic": ["请选择有效的领域"]}
+    assert Message.objects.get(pk=m.pk).status == "submitted"

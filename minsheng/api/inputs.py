@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
-from minsheng.board.actions import REASON_MAX_CHARS, REPLY_MAX_CHARS
+from minsheng.board.actions import INVALID_CHOICE, REASON_MAX_CHARS, REPLY_MAX_CHARS
 from minsheng.board.forms import require_words
 from minsheng.board.models import MessageKind, Rating
 from minsheng.board.workflow import Status
@@ -126,7 +126,7 @@ class MessageCreate(serializers.Serializer):
 
     title = serializers.CharField(min_length=5, max_length=50, help_text="标题, 5 至 50 字")
     body = serializers.CharField(min_length=20, max_length=3000, help_text="内容, 20 至 3000 字")
-    kind = serializers.ChoiceField(choices=MessageKind.choices)
+    kind = serializers.ChoiceField(choices=MessageKind.choices, error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
     region = serializers.CharField(max_length=12, help_text="区划代码")
     addressee = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
     topic = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="领域代码")
@@ -180,7 +180,8 @@ class DispatchBody(serializers.Serializer):
     lead = UnitField(required=False, help_text="主办单位; 缺省按权责清单")
     assists = serializers.ListField(child=UnitField(), required=False, max_length=10, help_text="协办单位")
     topic = serializers.CharField(required=False, max_length=40, help_text="更正领域代码")
-    kind = serializers.ChoiceField(choices=MessageKind.choices, required=False, help_text="更正留言类型")
+    kind = serializers.ChoiceField(choices=MessageKind.choices, required=False, help_text="更正留言类型",
+                                   error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
 
     def validate_topic(self, code):
         topic = Topic.objects.filter(code=code).first()

@@ -18,12 +18,23 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
-from minsheng.directory.models import Unit
+from minsheng.directory.models import Region, Topic, Unit
 from minsheng.insight.text import han_ratio, has_words
 
 from . import notify, search
 from .deadlines import due_after
-from .models import Assignment, Attachment, Evaluation, Event, Extension, Message, Rating, Reply, Support
+from .models import (
+    Assignment,
+    Attachment,
+    Evaluation,
+    Event,
+    Extension,
+    Message,
+    MessageKind,
+    Rating,
+    Reply,
+    Support,
+)
 from .workflow import Conflict, IllegalMove, Status, check_allowed, refresh_hotspot, transition
 
 __all__ = ["Conflict", "IllegalMove", "Invalid"]
@@ -36,6 +47,24 @@ class Invalid(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+# what a form says of a choice it does not offer (board.forms.MessageForm, staff_forms.DispatchForm, the
+# API's bodies): the actions say it too, as Invalid naming the field, for a caller without a form (the demo,
+# a task, a script); a type the site does not have was stored, and the case page showed its raw code
+INVALID_CHOICE = {"kind": "请选择有效的留言类型", "topic": "请选择有效的领域", "region": "请选择有效的区划"}
+
+
+def _require_choices(**given) -> None:
+    """Refuse a message type (``kind``), an inactive or missing 领域 (``topic``) or a region not in the
+    directory (``region``) among ``given``; None is not checked (the caller's "none" or "unchanged")."""
+    if "kind" in given and given["kind"] not in MessageKind.values:
+        raise Invalid(INVALID_CHOICE["kind"], "kind")
+    topic, region = given.get("topic"), given.get("region")
+    if topic is not None and (topic.pk is None or not Topic.objects.filter(pk=topic.pk, is_active=True).exists()):
+        raise Invalid(INVALID_CHOICE["topic"], "topic")
+    if "region" in given and (region is None or region.pk is None or not Region.objects.filter(pk=region.pk).exists()):
+        raise Invalid(INVALID_CHOICE["region"], "region")
 
 
 def _event(message, kind, actor=None, unit=None, public=True, at=None, **data) -> Event:
@@ -61,7 +90,9 @@ def do_submit(author, *, title, body, kind, region, addressee=None, topic=None, 
               photos=(), latitude=None, longitude=None, address="", at=None) -> Message:
     """Store a validated message (see board.forms.MessageForm) with its photos.
 
-    ``photos`` are already re-encoded ``board.photos.CleanPhoto`` values."""
+    ``photos`` are already re-encoded ``board.photos.CleanPhoto`` values. A type, 领域 or region the site
+    does not have is refused (Invalid, the form's words: INVALID_CHOICE)."""
+    _require_choices(kind=kind, topic=topic, region=region)
     now = at or timezone.now()
     with transaction.atomic():
         message = Message.objects.create(
@@ -270,6 +301,7 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     if not lead.is_active:
         raise Invalid("该单位已停用", "lead")
     _require_units_for(message, {lead: "lead", **{u: "assists" for u in assists}})
+    _require_choices(topic=topic, **({"kind": kind} if kind else {}))
     now = at or timezone.now()
     with transaction.atomic():
         fields = {"dispatched_at": now, "due_at": due_after(now, reply_days(kind or message.kind))}

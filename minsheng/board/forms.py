@@ -19,6 +19,7 @@ from minsheng.accounts.models import Membership
 from minsheng.directory.models import Addressee, Region, Topic, Unit, topic_tree
 from minsheng.insight.text import has_words
 
+from .actions import INVALID_CHOICE
 from .models import MessageKind, Rating
 from .photos import clean_photo
 from .workflow import Status
@@ -125,7 +126,7 @@ class RegionField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
         super().__init__(queryset=Region.objects.select_related("parent"), to_field_name="code",
                          label="所在区划", error_messages={"required": "请选择留言所在的区划",
-                                                          "invalid_choice": "请选择有效的区划"}, **kwargs)
+                                                          "invalid_choice": INVALID_CHOICE["region"]}, **kwargs)
 
 
 def handled_regions() -> list[Region]:
@@ -190,12 +191,12 @@ class MessageForm(ChineseForm):
                                            "max_length": "内容最多 3000 字 (现在 %(show_value)d 个)"})
     kind = forms.ChoiceField(label="留言类型", choices=MessageKind.choices, widget=forms.RadioSelect,
                              error_messages={"required": "请选择留言类型",
-                                             "invalid_choice": "请选择有效的留言类型"})
+                                             "invalid_choice": INVALID_CHOICE["kind"]})
     region = RegionField()
     addressee = AddresseeField(label="留言对象", required=False, choices=[(COMPETENT_DEPARTMENT, "职能部门")])
     topic = forms.ModelChoiceField(label="领域 (选填)", required=False, to_field_name="code",
                                    queryset=Topic.objects.filter(is_active=True),
-                                   error_messages={"invalid_choice": "请选择有效的领域"})
+                                   error_messages={"invalid_choice": INVALID_CHOICE["topic"]})
     photos = PhotosField(label="照片 (选填)",
                          help_text="最多 6 张, JPEG 或 PNG, 每张不超过 5 MB; 上传时会去除拍摄位置等隐私信息")
     address = forms.CharField(label="地点 (选填)", max_length=200, required=False,

@@ -11,7 +11,14 @@ from django.forms.utils import ErrorDict
 from minsheng.directory.models import Topic, Unit, topic_tree
 from minsheng.insight.text import han_ratio
 
-from .actions import NO_CHINESE_REPLY, NO_WORDS_REASON, REASON_MAX_CHARS, REPLY_MAX_CHARS, unit_staff
+from .actions import (
+    INVALID_CHOICE,
+    NO_CHINESE_REPLY,
+    NO_WORDS_REASON,
+    REASON_MAX_CHARS,
+    REPLY_MAX_CHARS,
+    unit_staff,
+)
 from .forms import require_words
 from .models import MessageKind
 
@@ -179,9 +186,9 @@ class DispatchForm(VersionedForm):
                                              error_messages={"invalid_choice": "请选择有效的协办单位",
                                                              "invalid_pk_value": "请选择有效的协办单位"})
     topic = forms.ModelChoiceField(label="领域", queryset=Topic.objects.filter(is_active=True), required=False,
-                                   error_messages={"invalid_choice": "请选择有效的领域"})
+                                   error_messages={"invalid_choice": INVALID_CHOICE["topic"]})
     kind = forms.ChoiceField(label="留言类型", choices=[("", "(不变)"), *MessageKind.choices], required=False,
-                             error_messages={"invalid_choice": "请选择有效的留言类型"})
+                             error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
 
     def __init__(self, *args, units=None, message=None, **kwargs):
         super().__init__(*args, **kwargs)
