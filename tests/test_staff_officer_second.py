@@ -113,3 +113,56 @@ def test_the_api_says_the_forms_words_of_a_type_or_topic_it_does_not_have(as_per
                                              {"lead": directory["housing"].pk, "topic": retired.code}, format="json")
     assert response.status_code == 400 and error_of(response)["fields"] == {"topic": ["请选择有效的领域"]}
     assert Message.objects.get(pk=m.pk).status == "submitted"
+
+
+# --- 内部备注 -----------------------------------------------------------------------------
+
+NOTE = "已电话联系物业经理王某, 对方称下周三前维修; 留言人情绪激动, 回访时注意方式。"
+
+
+def test_the_lead_unit_writes_an_internal_note_that_only_staff_ever_see(personas, directory, login, as_persona):
+    """Only an assisting unit could write in the case history (协办意见): the lead unit's officer
+    had nowhere to note a call or a site visit for colleagues. 内部备注: on the case page and in the
+    staff API, in the history for staff; never on the public page, the public or citizen API,
+    Open311, nor sent to the citizen."""
+    from minsheng.board.models import Event, Notification
+
+    m = dispatch(personas, directory, "加装电梯的留言")
+    # 住建局 leads; 生态局 assists
+    Assignment.objects.create(message=m, unit=directory["ecology"], role="assist", assigned_at=timezone.now())
+    officer = login(personas["officer"])
+    url = reverse("board:case", args=[m.public_id])
+    assert "保存内部备注" in officer.get(url).content.decode()
+    told = Notification.objects.filter(user=personas["citizen"]).count()
+    # words are required, as for the other notes
+    emoji = officer.post(reverse("board:case_action", args=[m.public_id, "note"]), {"version": m.version, "body": "😀😀"})
+    assert emoji.status_code == 400 and "意见中没有文字" in emoji.content.decode()
+    response = officer.post(reverse("board:case_action", args=[m.public_id, "note"]),
+                            {"version": m.version, "body": NOTE}, follow=True)
+    page = response.content.decode()
+    assert "内部备注已保存" in page and "内部备注" in page and NOTE in page
+    note = Event.objects.get(message=m, kind="note")
+    assert (note.public, note.unit, note.actor) == (False, directory["housing"], personas["officer"])
+    # a dispatcher and a supervisor of the region too (API), an assisting unit's officer not (协办意见 is theirs)
+    for who in ("dispatcher", "supervisor"):
+        r = as_persona(who).post(f"/api/v1/staff/cases/{m.public_id}/note/", {"body": f"{who}: 请注意回访"}, format="json")
+        assert r.status_code == 200 and any(e["kind"] == "note" for e in r.json()["events"])
+    assert "保存内部备注" not in login(personas["other_officer"]).get(url).content.decode()
+    r = as_persona("other_officer").post(f"/api/v1/staff/cases/{m.public_id}/note/", {"body": "协办单位的备注"},
+                                         format="json")
+    assert r.status_code == 403 and error_of(r)["message"] == actions.NOTE_REFUSED
+    assert as_persona("citizen").post(f"/api/v1/staff/cases/{m.public_id}/note/", {"body": "我的备注"},
+                                      format="json").status_code == 403
+    assert Event.objects.filter(message=m, kind="note").count() == 3
+    # nowhere public, nothing to the citizen
+    author = login(personas["citizen"])
+    seen = [login(personas["other_citizen"]).get(reverse("board:message", args=[m.public_id])),
+            author.get(reverse("board:message", args=[m.public_id])),
+            as_persona("citizen").get(f"/api/v1/messages/{m.public_id}/"),
+            as_persona("citizen").get(f"/api/v1/me/messages/{m.public_id}/"),
+            as_persona("anonymous").get(f"/open311/v2/requests/{m.public_id}.json")]
+    for response in seen:
+        text = response.content.decode()
+        assert response.status_code == 200 and m.public_id in text
+        assert "内部备注" not in text and "物业经理" not in text and "请注意回访" not in text
+    assert Notification.objects.filter(user=personas["citizen"]).count() == told

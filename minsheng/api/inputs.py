@@ -246,6 +246,11 @@ class AssistNoteBody(ActingUnitBody):
     body = serializers.CharField(max_length=2000)
 
 
+class NoteBody(AssistNoteBody):
+    """内部备注: ``unit`` the lead unit you act for (by default yours holding the case; none for a
+    dispatcher or supervisor)."""
+
+
 class InboxQuery(serializers.Serializer):
     box = serializers.ChoiceField(choices=[("all", "全部"), ("unit", "本单位待办"), ("dispatch", "待派单"),
                                            ("supervise", "督办")], required=False, default="all")

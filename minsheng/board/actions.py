@@ -623,13 +623,41 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
         transaction.on_commit(notify.dated(now, lambda: notify.extension_decided(extension, approve)))
 
 
+def _staff_note(actor, message: Message, unit, body: str, kind: str, at=None, role=None) -> None:
+    """A note in the case history for staff alone (Event.public False, in HIDDEN_EVENT_KINDS): never on
+    a public page or in the public API, never sent to the citizen. ``kind``: ASSIST_NOTE or NOTE;
+    ``role``: the part ``unit`` must hold the case in (active_assignment), None for no unit."""
+    action, missing = ("assist_note", "请填写协办意见") if kind == Event.Kind.ASSIST_NOTE else ("note", "请填写内部备注")
+    check_allowed(action, message.status)
+    _written(body, "body", missing, NO_WORDS_NOTE)
+    if role is not None:
+        active_assignment(message, unit, role=role)
+    _event(message, kind, actor=actor, unit=unit, public=False, at=at, body=body.strip())
+
+
 def do_assist_note(actor, message: Message, unit, body: str, at=None) -> None:
     """协办意见: an assisting unit's contribution, visible to the lead unit."""
     _require_member(actor, unit)
-    check_allowed("assist_note", message.status)
-    _written(body, "body", "请填写协办意见", NO_WORDS_NOTE)
-    active_assignment(message, unit, role=Assignment.Role.ASSIST)
-    _event(message, Event.Kind.ASSIST_NOTE, actor=actor, unit=unit, public=False, at=at, body=body.strip())
+    _staff_note(actor, message, unit, body, Event.Kind.ASSIST_NOTE, at, role=Assignment.Role.ASSIST)
+
+
+NOTE_REFUSED = "只有主办单位的工作人员和该区划的派单员、督办员可以写内部备注"
+
+
+def do_internal_note(actor, message: Message, body: str, unit=None, at=None) -> None:
+    """内部备注: a note for staff alone (_staff_note) by a person of the lead unit (``unit``, by default
+    the actor's unit holding the case as 主办) while it holds the case, or by a dispatcher or supervisor
+    of the case's region (or an admin) at any time. The assisting units write 协办意见 instead."""
+    roles = roles_of(actor)
+    if unit is None:
+        lead = (message.assignments.filter(role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE,
+                                           unit_id__in=roles.unit_ids).select_related("unit").first())
+        unit = lead.unit if lead else None
+    if unit is not None:
+        _require_member(actor, unit)
+    elif not (roles.admin or roles.dispatches(message.region) or roles.supervises(message.region)):
+        raise PermissionDenied(NOTE_REFUSED)
+    _staff_note(actor, message, unit, body, Event.Kind.NOTE, at, role=Assignment.Role.LEAD if unit else None)
 
 
 NO_CHINESE_REPLY = "答复内容没有中文, 请用中文答复群众"

@@ -296,6 +296,8 @@ class Event(models.Model):
         EXTENSION_APPROVED = "extension_approved", "同意延期"
         EXTENSION_REFUSED = "extension_refused", "不同意延期"
         ASSIST_NOTE = "assist_note", "协办意见"
+        # 内部备注: the lead unit's, a dispatcher's or a supervisor's note for staff (actions.do_internal_note)
+        NOTE = "note", "内部备注"
         HANDLER_ASSIGNED = "handler_assigned", "指派承办人"
         REPLIED = "replied", "答复"
         EVALUATED = "evaluated", "评价"
@@ -336,7 +338,7 @@ class Event(models.Model):
 
 # never shown in a public timeline (web, API), whatever their ``public`` flag says
 HIDDEN_EVENT_KINDS = {Event.Kind.CLASSIFIED, Event.Kind.AUTO_HELD, Event.Kind.CORRECTED, Event.Kind.EXPORTED,
-                      Event.Kind.ASSIST_NOTE, Event.Kind.HANDLER_ASSIGNED}
+                      Event.Kind.ASSIST_NOTE, Event.Kind.NOTE, Event.Kind.HANDLER_ASSIGNED}
 
 
 class Notification(models.Model):

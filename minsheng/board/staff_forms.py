@@ -14,6 +14,7 @@ from minsheng.insight.text import han_ratio
 from .actions import (
     INVALID_CHOICE,
     NO_CHINESE_REPLY,
+    NO_WORDS_NOTE,
     NO_WORDS_REASON,
     REASON_MAX_CHARS,
     REPLY_MAX_CHARS,
@@ -113,9 +114,19 @@ class ExtensionForm(VersionedForm):
                              error_messages={"required": "请填写延期理由", "max_length": "理由不能超过 300 字"})
 
 
+def _note_field(label: str, help_text: str = "") -> forms.CharField:
+    """The body of a note for staff (协办意见, 内部备注: actions._staff_note)."""
+    return forms.CharField(label=label, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), help_text=help_text,
+                           validators=[require_words(label, NO_WORDS_NOTE)],
+                           error_messages={"required": f"请填写{label}", "max_length": f"{label}不能超过 2000 字"})
+
+
 class AssistNoteForm(VersionedForm):
-    body = forms.CharField(label="协办意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                           error_messages={"required": "请填写协办意见", "max_length": "协办意见不能超过 2000 字"})
+    body = _note_field("协办意见")
+
+
+class InternalNoteForm(VersionedForm):
+    body = _note_field("内部备注", "仅工作人员可见: 不公开, 不告知留言人")
 
 
 class SuperviseForm(VersionedForm):

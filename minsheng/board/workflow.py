@@ -68,6 +68,8 @@ IN_PLACE: dict[str, frozenset[str]] = {
     "decide_extension": frozenset({S.DISPATCHED, S.SIGNED}),
     "supervise": frozenset({S.ACCEPTED, S.DISPATCHED, S.SIGNED, S.REPLIED, S.EVALUATED}),
     "assist_note": frozenset({S.DISPATCHED, S.SIGNED}),
+    # 内部备注: whenever someone who may write one sees the case (actions.do_internal_note says who)
+    "note": frozenset(S),
     # 指派承办人: while a unit holds the case (its assignment is active)
     "assign_handler": frozenset({S.DISPATCHED, S.SIGNED}),
 }
@@ -85,7 +87,7 @@ ACTION_LABELS = {
     "accept": "审核通过", "reject": "不予受理", "withdraw": "撤回", "dispatch": "派单", "sign": "签收",
     "transfer": "转办", "return": "退单", "reply": "答复", "evaluate": "评价", "reopen": "重办",
     "close": "办结", "merge": "并单", "unmerge": "撤销并单", "request_extension": "申请延期", "decide_extension": "审批延期",
-    "supervise": "督办", "assist_note": "协办意见",
+    "supervise": "督办", "assist_note": "协办意见", "note": "写内部备注",
     "assign_handler": "指派承办人",
 }
 

@@ -284,6 +284,8 @@ ACTIONS = {
     "assist-note": ("协办意见", inputs.AssistNoteBody,
                     lambda u, m, b: actions.do_assist_note(
                         u, m, acting_unit(u, m, b.get("unit"), Assignment.Role.ASSIST), b["body"])),
+    "note": ("内部备注", inputs.NoteBody,
+             lambda u, m, b: actions.do_internal_note(u, m, b["body"], unit=b.get("unit"))),
 }
 
 

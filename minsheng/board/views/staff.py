@@ -593,6 +593,7 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
         "sign": forms.SignForm(initial=v), "reply": forms.ReplyForm(initial=v),
         "transfer": forms.TransferForm(initial=v, units=units), "return": forms.ReturnForm(initial=v),
         "extend": forms.ExtensionForm(initial=v), "assist": forms.AssistNoteForm(initial=v),
+        "note": forms.InternalNoteForm(initial=v),
         "accept": forms.AcceptForm(initial=v), "reject": forms.RejectForm(initial=v),
         "merge": forms.MergeForm(initial=v), "unmerge": forms.ReasonForm(initial=v),
         "supervise": forms.SuperviseForm(initial=v),
@@ -639,6 +640,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "return": bool(my_lead and allowed("return", message.status)),
         "extend": may_extend and pending_extension is None,
         "assist": bool(my_assist and allowed("assist_note", message.status)),
+        # 内部备注 (actions.do_internal_note): the lead unit while it holds the case, dispatchers, supervisors
+        "note": bool(my_lead or dispatcher or supervisor or roles.admin) and allowed("note", message.status),
         "assign": bool(headed_list) and allowed("assign_handler", message.status),
         "accept": dispatcher and allowed("accept", message.status),
         "reject": dispatcher and allowed("reject", message.status),
@@ -765,6 +768,11 @@ def _run_assist(request, roles, message, data):
     return "协办意见已提交"
 
 
+def _run_note(request, roles, message, data):
+    actions.do_internal_note(request.user, message, data["body"])
+    return "内部备注已保存 (仅工作人员可见)"
+
+
 def _run_assign(request, roles, message, data):
     actions.do_assign_handler(request.user, message, data["assignment"].unit, data["handler"], seen=data["seen"])
     return f"已指派 {data['handler']} 承办"
@@ -814,13 +822,13 @@ HANDLERS = {
     "dispatch": (forms.DispatchForm, _run_dispatch), "merge": (forms.MergeForm, _run_merge),
     "unmerge": (forms.ReasonForm, _run_unmerge),
     "supervise": (forms.SuperviseForm, _run_supervise),
-    "assign": (forms.AssignHandlerForm, _run_assign),
+    "assign": (forms.AssignHandlerForm, _run_assign), "note": (forms.InternalNoteForm, _run_note),
 }
 UNIT_FORMS = {"transfer", "dispatch"}
 # a note adds to the case without deciding on what the page showed: the lead signing or a
 # supervisor acting meanwhile does not make it stale (the action still checks the status);
 # 指派承办人 is checked against the 承办人 the page showed instead (actions.do_assign_handler)
-UNVERSIONED = {"assist", "assign"}
+UNVERSIONED = {"assist", "note", "assign"}
 # the case opened from the inbox leaves the unit's hands (answered, transferred, returned): back to the
 # inbox where the officer left it, for the next case; after the others the case page shows what changed
 OUT_OF_HAND = {"reply", "transfer", "return"}
