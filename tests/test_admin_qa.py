@@ -243,7 +243,7 @@ def test_the_add_user_page_asks_for_the_display_name(admin_client, directory, lo
 
 def test_a_topic_that_messages_use_cannot_be_deleted(admin_client, personas, directory):
     traffic = directory["topic_traffic"]
-    message = do_submit(personas["citizen"], title="公交站牌损坏", body="七里河区某路口公交站牌损坏多日", kind="complaint",
+    message = do_submit(personas["citizen"], title="公交站牌损坏", body="七里河区某路口公交站牌损坏多日", kind="complain",
                         region=directory["qilihe"], topic=traffic)
     page = admin_client.get(f"/admin/directory/topic/{traffic.pk}/delete/").content.decode()
     assert "领域「交通运输」: 1 条留言使用" in page and "请改为停用" in page
@@ -258,7 +258,7 @@ def test_a_topic_that_messages_use_cannot_be_deleted(admin_client, personas, dir
 
 def test_an_addressee_that_messages_use_cannot_be_deleted(admin_client, personas, directory):
     mayor = directory["mayor"]
-    message = do_submit(personas["citizen"], title="小区停车难", body="城关区某小区停车位严重不足", kind="suggestion",
+    message = do_submit(personas["citizen"], title="小区停车难", body="城关区某小区停车位严重不足", kind="suggest",
                         region=directory["chengguan"], addressee=mayor)
     page = admin_client.get(f"/admin/directory/addressee/{mayor.pk}/delete/").content.decode()
     assert "留言对象「兰州市市长」: 1 条留言使用" in page

@@ -94,7 +94,7 @@ def test_an_extension_granted_moves_the_assisting_units_deadline_too(personas, d
     from minsheng.board.models import Assignment, Extension
 
     m = actions.do_submit(personas["citizen"], title="河道污水直排的留言", body="小区旁的河道有污水直排, 气味很大。",
-                          kind="complaint", region=directory["qilihe"], topic=directory["topic_env"])
+                          kind="complain", region=directory["qilihe"], topic=directory["topic_env"])
     actions.do_dispatch(personas["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
     actions.do_sign(personas["officer"], m, directory["housing"])
     past = timezone.now() - dt.timedelta(days=3)

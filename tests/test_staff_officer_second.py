@@ -166,3 +166,57 @@ def test_the_lead_unit_writes_an_internal_note_that_only_staff_ever_see(personas
         assert response.status_code == 200 and m.public_id in text
         assert "内部备注" not in text and "物业经理" not in text and "请注意回访" not in text
     assert Notification.objects.filter(user=personas["citizen"]).count() == told
+
+
+# --- a refused action on a stale page says what happened ---------------------------------------
+
+def answered_by_colleague(personas, directory):
+    from tests.conftest import make_user
+
+    m = dispatch(personas, directory, "加装电梯的留言")
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    stale = Message.objects.get(pk=m.pk)
+    colleague = make_user("housing_li", role="officer", unit=directory["housing"], display_name="住建局李科员")
+    actions.do_reply(colleague, Message.objects.get(pk=m.pk), directory["housing"], REPLY)
+    at = timezone.localtime(Message.objects.get(pk=m.pk).replied_at)
+    return stale, f"该留言已于 {at:%m-%d %H:%M} 由 {directory['housing'].name} 住建局李科员 答复, 无需再办理"
+
+
+def test_a_stale_page_says_who_answered_the_case_and_when(personas, directory, login):
+    """「该留言刚刚被其他人处理过, 本页已更新为最新状态, 现在不能再执行该操作」: the officer read that
+    something happened, not what; the page then had to be searched for it."""
+    stale, said = answered_by_colleague(personas, directory)
+    officer = login(personas["officer"])
+    for action, data in [("reply", {"body": REPLY}), ("transfer", {"to_unit": directory["ecology"].pk,
+                                                                    "reason": "属于生态环境局职责"})]:
+        response = officer.post(reverse("board:case_action", args=[stale.public_id, action]),
+                                {"version": stale.version, **data})
+        assert response.status_code == 409 and said in response.content.decode(), action
+
+
+def test_a_stale_page_says_where_the_case_was_transferred(personas, directory, login):
+    m = dispatch(personas, directory, "加装电梯的留言")
+    stale = m.version
+    actions.do_transfer(personas["officer"], m, directory["housing"], directory["ecology"], "属于生态环境局职责")
+    at = timezone.localtime(Message.objects.get(pk=m.pk).events.get(kind="transferred").at)
+    response = login(personas["officer"]).post(reverse("board:case_action", args=[m.public_id, "sign"]),
+                                               {"version": stale})
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert f"该留言已于 {at:%m-%d %H:%M} 由 {directory['housing'].name} 住建局张科长 转办至{directory['ecology'].name}" in page
+
+
+def test_the_api_keeps_the_code_and_says_what_happened(personas, directory, as_persona):
+    stale, said = answered_by_colleague(personas, directory)
+    response = as_persona("officer").post(f"/api/v1/staff/cases/{stale.public_id}/reply/", {"body": REPLY},
+                                          format="json")
+    error = error_of(response)
+    assert response.status_code == 409 and error["code"] == "illegal_move"
+    assert error["message"] == f"{said}; 当前状态为「已答复」, 不能答复"
+    # transferred away: 403 as before, saying where it went
+    m = dispatch(personas, directory, "另一条加装电梯的留言")
+    actions.do_transfer(personas["officer"], m, directory["housing"], directory["ecology"], "属于生态环境局职责")
+    response = as_persona("officer").post(f"/api/v1/staff/cases/{m.public_id}/transfer/",
+                                          {"to_unit": directory["transport"].pk, "reason": "属于交通运输局职责"}, format="json")
+    assert response.status_code == 403
+    assert f"转办至{directory['ecology'].name}" in error_of(response)["message"]

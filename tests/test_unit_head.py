@@ -492,7 +492,7 @@ def test_a_head_of_the_lead_and_an_assisting_unit_assigns_each(team, directory, 
 
     Membership.objects.create(user=team["head"], role="head", unit=directory["ecology"])
     m = actions.do_submit(team["citizen"], title="小区旁工地夜间施工噪声扰民",
-                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complaint",
+                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complain",
                           region=directory["qilihe"], topic=directory["topic_build"])
     actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
     head = login(team["head"])
@@ -529,7 +529,7 @@ def test_an_admin_assigns_an_assisting_units_handler_on_the_page_as_through_the_
 
     admin = User.objects.create_superuser(username="root", password="pw-Secret-123", email="root@example.com")
     m = actions.do_submit(team["citizen"], title="小区旁工地夜间施工噪声扰民",
-                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complaint",
+                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complain",
                           region=directory["qilihe"], topic=directory["topic_build"])
     actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
     response = login(admin).post(reverse("board:case_action", args=[m.public_id, "assign"]),
@@ -682,7 +682,7 @@ def test_an_admin_gets_a_form_for_each_unit_holding_the_case(team, directory, lo
     """The page offered an admin the lead unit's 指派 alone, while the API assigns any unit's."""
     admin = make_user("root", role="admin")
     m = actions.do_submit(team["citizen"], title="小区旁工地夜间施工噪声扰民",
-                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complaint",
+                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complain",
                           region=directory["qilihe"], topic=directory["topic_build"])
     actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
     page = login(admin).get(reverse("board:case", args=[m.public_id])).content.decode()
@@ -729,7 +729,7 @@ def test_a_returned_case_dispatched_again_to_the_unit_stays_with_its_handler(tea
 def test_a_case_transferred_to_its_assisting_unit_stays_with_that_units_handler(team, directory, login,
                                                                              django_capture_on_commit_callbacks):
     m = actions.do_submit(team["citizen"], title="小区旁工地夜间施工噪声扰民",
-                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complaint",
+                          body="工地每晚施工到凌晨, 噪声很大, 影响居民休息, 希望有关部门处理。" * 2, kind="complain",
                           region=directory["qilihe"], topic=directory["topic_build"])
     actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
     eco_head = make_user("eco_head", role="head", unit=directory["ecology"], display_name="生态局局长")

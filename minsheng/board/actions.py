@@ -35,7 +35,17 @@ from .models import (
     Reply,
     Support,
 )
-from .workflow import Conflict, IllegalMove, Status, check_allowed, refresh_hotspot, transition
+from .workflow import (
+    RACED,
+    Conflict,
+    IllegalMove,
+    MovedOn,
+    Raced,
+    Status,
+    check_allowed,
+    refresh_hotspot,
+    transition,
+)
 
 __all__ = ["Conflict", "IllegalMove", "Invalid"]
 
@@ -76,7 +86,7 @@ def _lock(message: Message) -> Message:
     """Re-read the row inside the transaction (row lock on PostgreSQL)."""
     fresh = Message.objects.select_for_update().get(pk=message.pk)
     if fresh.version != message.version:
-        raise Conflict("该留言刚刚被其他人处理过, 请刷新页面后查看最新状态")
+        raise Raced(RACED)
     return fresh
 
 
@@ -402,9 +412,43 @@ def do_unmerge(actor, message: Message, reason: str, at=None) -> None:
 
 def active_assignment(message: Message, unit, role=Assignment.Role.LEAD) -> Assignment:
     a = message.assignments.filter(unit=unit, role=role, state=Assignment.State.ACTIVE).first()
-    if a is None:
-        raise PermissionDenied("该留言当前不在您单位办理")
+    if a is None:  # said with where the case went: a unit that had it sees why (转办至…, 已答复…)
+        held = message.assignments.filter(unit=unit, role=role).exists()
+        raise PermissionDenied("该留言当前不在您单位办理" + (f": {where_now(message)}" if held else ""))
     return a
+
+
+# what the last move of a case did, as a stale page's refused action says it (where_now); {who}: the unit
+# and the person who acted (a citizen's moves name nobody)
+MOVES = {
+    Event.Kind.REPLIED: "由 {who} 答复, 无需再办理", Event.Kind.TRANSFERRED: "由 {who} 转办至{to}",
+    Event.Kind.RETURNED: "由 {who} 退回派单员", Event.Kind.SIGNED: "由 {who} 签收",
+    Event.Kind.DISPATCHED: "派单至{lead}", Event.Kind.ACCEPTED: "审核通过, 待派单", Event.Kind.REJECTED: "不予受理",
+    Event.Kind.WITHDRAWN: "被留言人撤回", Event.Kind.MERGED: "并入留言 {into}",
+    Event.Kind.UNMERGED: "撤销并单, 重新待派单", Event.Kind.EVALUATED: "由留言人评价",
+    Event.Kind.REOPENED: "由留言人申请重办", Event.Kind.CLOSED: "办结",
+}
+
+
+def where_now(message: Message) -> str:
+    """Where the case is now, from its last public move (MOVES): 「该留言已于 12-04 15:30 由 住建局 张三
+    答复, 无需再办理」, 「…转办至生态局」; its status alone when no move says more. Read afresh: ``message``
+    may be the copy a refused action read."""
+    last = (Event.objects.filter(message_id=message.pk, public=True, kind__in=MOVES).select_related("actor", "unit")
+            .order_by("-at", "-pk").first())
+    if last is None:
+        status = Message.objects.filter(pk=message.pk).values_list("status", flat=True).first() or message.status
+        return f"该留言当前状态为「{Status(status).label}」"
+    d = last.data or {}
+    who = " ".join(str(x) for x in (last.unit and last.unit.name, last.actor) if x) or "工作人员"
+    text = MOVES[last.kind].format(who=who, to=d.get("to") or "其他单位", lead=d.get("lead") or "办理单位",
+                                   into=d.get("into") or "")
+    return f"该留言已于 {timezone.localtime(last.at):%m-%d %H:%M} {text}"
+
+
+def moved_on(message: Message, exc: MovedOn) -> str:
+    """A refusal because the case moved on (workflow.MovedOn), with where it is now."""
+    return f"{where_now(message)}; {exc}"
 
 
 def _require_member(actor, unit):

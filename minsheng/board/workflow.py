@@ -75,12 +75,29 @@ IN_PLACE: dict[str, frozenset[str]] = {
 }
 
 
+RACED = "该留言刚刚被其他人处理过, 请刷新页面后查看最新状态"
+
+
 class IllegalMove(Exception):
     """The action is not allowed from the message's current status."""
 
 
 class Conflict(Exception):
     """Someone else changed the message since it was read."""
+
+
+class MovedOn(Exception):
+    """A refusal because the case is no longer where the caller read it: its status takes no such action
+    (WrongStatus) or it moved meanwhile (Raced). The pages and the API say where it is now
+    (actions.where_now), keeping the refusal's code."""
+
+
+class WrongStatus(MovedOn, IllegalMove):
+    pass
+
+
+class Raced(MovedOn, Conflict):
+    pass
 
 
 ACTION_LABELS = {
@@ -100,7 +117,7 @@ def allowed(action: str, status: str) -> bool:
 
 def check_allowed(action: str, status: str) -> None:
     if not allowed(action, status):
-        raise IllegalMove(f"当前状态为「{Status(status).label}」, 不能{ACTION_LABELS[action]}")
+        raise WrongStatus(f"当前状态为「{Status(status).label}」, 不能{ACTION_LABELS[action]}")
 
 
 def transition(message, action: str, **fields) -> None:
@@ -116,7 +133,7 @@ def transition(message, action: str, **fields) -> None:
         status=to_status, version=message.version + 1, **fields
     )
     if updated != 1:
-        raise Conflict("该留言刚刚被其他人处理过, 请刷新页面后查看最新状态")
+        raise Raced(RACED)
     # a hotspot shows only what is public, counts only what stands, and reads its 老大难 and
     # coordination flags from its members' answers, ratings and units: it follows every move
     # once it commits (the hourly refresh recomputes only hotspots with a message in 270 days)

@@ -18,7 +18,7 @@ from minsheng.board import actions
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.staff import handler_filter, next_deadline
 from minsheng.board.views.staff_hints import held_on, near_duplicate_counts, near_duplicates_for, quality_for
-from minsheng.board.workflow import IllegalMove, Status, allowed
+from minsheng.board.workflow import IllegalMove, MovedOn, Status, allowed
 from minsheng.directory.routing import route
 from minsheng.insight.reading import cached_reading
 from minsheng.insight.suggest import Suggestion, proposed_units, suggest_for
@@ -301,7 +301,10 @@ def _action_view(name: str):
         def post(self, request, public_id):
             message = get_case(request, public_id)  # another unit's case: 404 whatever the body says
             body = parse(body_class, body_of(request, body_class)) if body_class else {}
-            perform(request.user, message, body)
+            try:
+                perform(request.user, message, body)
+            except MovedOn as exc:  # the same code, saying where the case is now (who answered it, when…)
+                raise type(exc)(actions.moved_on(message, exc)) from exc
             return case_response(request, message)
 
     CaseAction.__name__ = CaseAction.__qualname__ = "Case" + name.title().replace("-", "")

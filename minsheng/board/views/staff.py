@@ -49,7 +49,7 @@ from .. import staff_forms as forms
 from ..deadlines import SHANGHAI, due_after, working_days_between
 from ..forms import MAX_QUERY_LENGTH, query_cut
 from ..models import Assignment, Event, Extension, Message, MessageKind
-from ..workflow import Conflict, IllegalMove, Status, allowed
+from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed
 from . import DRAFT_SENT, staff_hints
 from .public import close_reason
 from .staff_hints import Suggestion, near_duplicates_for, quality_for, similar_answered_for, suggestion_for
@@ -62,7 +62,8 @@ CONFLICT_TEXT = "该留言刚刚被其他人处理过, 请刷新页面后查看�
 # form again (and be refused again), so these say the page is already the latest
 CONFLICT_RETRY = "该留言刚刚被其他人处理过, 本页已更新为最新状态, 请核对后再提交"
 CONFLICT_KEPT = "; 您填写的内容已保留"
-CONFLICT_GONE = "该留言刚刚被其他人处理过, 本页已更新为最新状态, 现在不能再执行该操作"
+# the action is no longer offered: {} says where the case is now (actions.where_now: who answered, transferred… when)
+CONFLICT_GONE = "{}; 本页已更新为最新状态, 现在不能再执行该操作"
 # 签收 sent again from a page loaded before: the case is signed, which is what was asked, not a refusal
 ALREADY_SIGNED = "该留言已于 {:%m-%d %H:%M} 签收, 本页已更新为最新状态, 可直接答复"
 A = Assignment
@@ -653,7 +654,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     }
     if conflict:
         kept = len(bound[conflict].fields) > 1  # more than its version: what the user wrote or chose
-        error = CONFLICT_RETRY + (CONFLICT_KEPT if kept else "") if can.get(conflict) else CONFLICT_GONE
+        error = CONFLICT_RETRY + (CONFLICT_KEPT if kept else "") if can.get(conflict) else CONFLICT_GONE.format(
+            actions.where_now(message))
         if conflict == "sign" and my_lead and my_lead.signed_at:  # signed in another tab, or by a colleague
             error = ALREADY_SIGNED.format(timezone.localtime(my_lead.signed_at))
     units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
@@ -892,8 +894,8 @@ def case_action(request, public_id, action):
         if listed:
             return listed
         fresh = _case_or_404(roles, public_id)
-        return _render_case(request, roles, fresh, bound={action: form}, error=str(exc) or "无法执行该操作",
-                            status=_error_status(exc))
+        error = actions.moved_on(fresh, exc) if isinstance(exc, MovedOn) else str(exc) or "无法执行该操作"
+        return _render_case(request, roles, fresh, bound={action: form}, error=error, status=_error_status(exc))
     back = _back_from(request)
     if back is not None and action in OUT_OF_HAND:  # the next case: the inbox where the officer left it
         flash.success(request, f"留言 {message.public_id}: {done}", extra_tags=DRAFT_SENT)
