@@ -87,6 +87,7 @@ def test_the_queue_names_the_lead_its_case_page_preselects(queue, personas, dire
     client = login(personas["dispatcher"])
     page = client.get(reverse("board:triage")).content.decode()
     assert "按建议派单所选" in page and "建议承办单位" in page
+    assert "{#" not in page and "comment" not in page  # the templates' notes are not shown as text
     shown = rows(page)
     assert set(shown) == {m.public_id for k, m in queue.items() if k != "dingxi"}  # another region's is not listed
     for key in ("citizen", "sure", "dup"):
