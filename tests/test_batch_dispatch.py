@@ -230,3 +230,24 @@ def test_the_api_with_a_session_needs_csrf(queue, personas):
     response = client.post(API, {"cases": [queue["citizen"].public_id]}, format="json")
     assert response.status_code == 403
     assert Message.objects.get(pk=queue["citizen"].pk).status == Status.SUBMITTED
+
+
+def test_a_page_of_suggestions_at_once_is_each_ones_own(queue, directory, django_assert_max_num_queries):
+    """suggest_each (the queue's rows at once) says what suggest_for (the case page) says of each, the
+    region a province-filed text names included, in a fixed number of queries."""
+    from minsheng.insight.suggest import SUGGEST_RELATED, suggest_each, suggest_for
+
+    named = actions.do_submit(queue["citizen"].author, title="七里河区路口红绿灯坏了",
+                              body="七里河区西津西路路口的红绿灯坏了好几天, 车辆行人都很危险。", kind="help",
+                              region=directory["province"], topic=directory["topic_env"])
+    messages = list(Message.objects.filter(pk__in=[m.pk for m in (*queue.values(), named)])
+                    .select_related(*SUGGEST_RELATED))
+    with django_assert_max_num_queries(3):  # the named regions, the table's rows (no unit model here)
+        each = suggest_each(messages)
+    for m in messages:
+        one = suggest_for(Message.objects.get(pk=m.pk))
+        s = each[m.pk]
+        assert (s.lead, s.assists, s.topic, s.region, s.region_from_text, s.prefill, s.units_prefill, s.reason) == (
+            one.lead, one.assists, one.topic, one.region, one.region_from_text, one.prefill, one.units_prefill,
+            one.reason), m.title
+    assert each[named.pk].region == directory["qilihe"] and each[named.pk].lead == directory["ecology"]
