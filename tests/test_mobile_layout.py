@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from minsheng.board import actions
+from minsheng.board.models import Message
 from minsheng.board.photos import clean_photo
 from minsheng.directory.models import Addressee
 from minsheng.insight import hotspots_service
@@ -225,3 +226,35 @@ def test_latitude_and_longitude_stand_level_on_a_desk(browser, live_server, pers
     assert longitude["x"] > latitude["x"] + latitude["width"]  # side by side
     assert abs(latitude["y"] - longitude["y"]) < 1, (latitude, longitude)
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dispatching_by_suggestion_on_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    """按建议派单 at 390px: each row is a card with its 建议承办单位, its box a 40px target that ticks it,
+    and 「按建议派单所选」 sends the ticked cases."""
+    p, d = personas, directory
+    cases = [actions.do_submit(p["citizen"], title=title, body=body, kind="help", region=d["qilihe"],
+                               topic=d["topic_build"])
+             for title, body in (("七里河区小区门口道路坑洼积水", "七里河区某小区门口的道路坑坑洼洼, 下雨天积水严重, 行人难以通行。"),
+                                 ("七里河区老旧小区外墙脱落", "七里河区一个老旧小区的外墙瓷砖大块脱落, 楼下行人很危险。"))]
+    page = phone_page(browser)
+    sign_in(page, live_server, p["dispatcher"].username)
+    page.goto(f"{live_server.url}/staff/triage/")
+    assert overflow(page) <= 0
+    cell = page.locator("td.suggested").first
+    assert "兰州市住房和城乡建设局" in cell.inner_text()
+    assert cell.evaluate("td => getComputedStyle(td).display") == "block"  # a card, not a table row
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == '"建议承办单位: "'
+    pick = page.locator(f"label.pick:has(#dispatch-{cases[0].public_id})")
+    box = pick.bounding_box()
+    assert box["width"] >= TAP and box["height"] >= TAP
+    pick.tap()
+    assert page.locator(f"#dispatch-{cases[0].public_id}").is_checked()
+    button = page.get_by_role("button", name="按建议派单所选")
+    assert button.bounding_box()["height"] >= TAP
+    button.tap()
+    page.wait_for_load_state("networkidle")
+    assert f"已按建议派单 1 件: {cases[0].public_id} → 兰州市住房和城乡建设局" in page.locator("ul.flash").inner_text()
+    assert Message.objects.get(pk=cases[0].pk).status == "dispatched"
+    assert Message.objects.get(pk=cases[1].pk).status == "submitted"
+    page.context.close()

@@ -14,8 +14,14 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.exceptions import (ObjectDoesNotExist, PermissionDenied, RequestDataTooBig, SuspiciousOperation,
-                                    TooManyFieldsSent, TooManyFilesSent)
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
+from minsheng.board.batch_dispatch import dispatch_by_suggestion
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.staff import handler_filter
 from minsheng.board.views.staff_hints import held_on, near_duplicate_counts, near_duplicates_for, quality_for
@@ -27,6 +28,7 @@ from .. import inputs
 from ..pagination import MessageCursor
 from ..permissions import IsStaffMember
 from ..serializers import (
+    DispatchBatchSerializer,
     InboxItemSerializer,
     ReadingSerializer,
     ReplyPreviewSerializer,
@@ -134,6 +136,21 @@ class CaseSuggestion(ApiView):
         held = held_on(message) if merges else []
         context = {"duplicates": near_duplicates_for(message, held=held) if merges else None, "held": held}
         return Response(SuggestionSerializer(suggest_for(message), context=context).data)
+
+
+class DispatchBatch(ApiView):
+    """按建议派单: 多件留言各按派单页预选的建议 (主办/协办单位、领域、类型) 派单; 不能按建议派单的逐件说明原因."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=inputs.DispatchBatchBody, responses=DispatchBatchSerializer, tags=["staff"],
+                   summary="按建议派单", operation_id="staff_dispatch_batch")
+    def post(self, request):
+        b = parse(inputs.DispatchBatchBody, body_of(request, inputs.DispatchBatchBody))
+        outcomes = dispatch_by_suggestion(request.user, list(dict.fromkeys(b["cases"])))
+        done = sum(o.dispatched for o in outcomes)
+        return Response(DispatchBatchSerializer({"dispatched": done, "skipped": len(outcomes) - done,
+                                                 "results": outcomes}).data)
 
 
 class Reading(ApiView):

@@ -30,17 +30,12 @@ from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Topic, Unit
 from minsheng.insight import hotspots_service
 from minsheng.insight.classify import confidence_text
-from minsheng.insight.suggest import proposed_units
+from minsheng.insight.suggest import SUGGEST_RELATED, prefilled
 
-from .. import actions, moderation, notify, search
+from .. import actions, batch_dispatch, moderation, notify, search
 from .. import staff_forms as forms
-<<<<<<< HEAD
-from ..deadlines import due_after
-from ..forms import MAX_QUERY_LENGTH, query_cut
-=======
 from ..deadlines import SHANGHAI, due_after, working_days_between
-from ..forms import MAX_QUERY_LENGTH
->>>>>>> qa-officerwalk
+from ..forms import MAX_QUERY_LENGTH, query_cut
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..workflow import Conflict, IllegalMove, Status, allowed
 from . import DRAFT_SENT, staff_hints
@@ -357,20 +352,52 @@ def triage(request):
     if tab not in TRIAGE_TABS:
         tab = "all"
     qs = (base.filter(TRIAGE_TABS[tab][1])
-          .select_related("region", "topic", "predicted_topic", "addressee")
+          .select_related("addressee", *SUGGEST_RELATED)
           .order_by("-was_returned", "submitted_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in TRIAGE_TABS.items()]
     page = _paginate(request, qs, count=counts[tab])  # the tab's count above, not a second scan of the queue
     page.object_list = list(page.object_list)
     # the case page's 疑似重复 list, counted for the page's rows at once (not a lookup per row)
-    duplicates = staff_hints.near_duplicate_counts(page.object_list)
+    duplicates = staff_hints.near_duplicates_each(page.object_list)
+    # 建议承办单位: what each row's dispatch form would preselect, and 按建议派单 dispatch (the page's rows at once)
+    plans = batch_dispatch.plan_each(page.object_list, duplicates)
     for m in page.object_list:
-        m.duplicate_count = duplicates.get(m.pk, 0)
+        m.duplicate_count = len(duplicates.get(m.pk, ()))
+        m.plan = plans[m.pk]
     return render(request, "board/staff/triage.html", {
         "page": page, "tab": tab, "tabs": tabs, "section": "triage", "q": query,
+        "batchable": any(not m.plan.why_not for m in page.object_list), "batch_max": batch_dispatch.BATCH_MAX,
         "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
         "sure": settings.MINSHENG_PREFILL_CONFIDENCE,
         "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
+
+
+@login_required
+def triage_dispatch(request):
+    """按建议派单: the cases ticked on the queue, each dispatched as its case page's 派单 with the
+    form as prefilled (batch_dispatch); the flash names each one skipped and why."""
+    if request.method != "POST":
+        return redirect("board:triage")
+    roles = _staff_roles(request)
+    if not roles.is_dispatcher:
+        raise PermissionDenied("您不是派单员")
+    back = _safe_next(request, reverse("board:triage"))
+    chosen = list(dict.fromkeys(request.POST.getlist("case")))
+    if not chosen:
+        flash.error(request, "请先勾选要按建议派单的留言")
+        return redirect(back)
+    if len(chosen) > batch_dispatch.BATCH_MAX:
+        flash.error(request, f"一次最多按建议派单 {batch_dispatch.BATCH_MAX} 件, 请分页派单")
+        return redirect(back)
+    outcomes = batch_dispatch.dispatch_by_suggestion(request.user, chosen)
+    done = [o for o in outcomes if o.dispatched]
+    if done:
+        flash.success(request, f"已按建议派单 {len(done)} 件: "
+                      + "; ".join(f"{o.public_id} → {o.lead.name}" for o in done))
+    for o in outcomes:
+        if not o.dispatched:
+            flash.error(request, f"未派单 {o.public_id}{f'「{o.title}」' if o.title else ''}: {o.reason}")
+    return redirect(back)
 
 
 # a province's supervisor counts overdue cases by prefecture, a prefecture's by county;
@@ -581,17 +608,16 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
         "supervise": forms.SuperviseForm(initial=v),
     }
     initial = dict(v)
-    if suggestion is not None:
-        lead, assists = proposed_units(suggestion, returned_by, units)
-        if lead is not None:
-            initial["lead"] = lead.pk
-        if assists:
-            initial["assists"] = [u.pk for u in assists]
-        topic = (suggestion.topic if suggestion.prefill else None) or message.topic
-        if topic is not None:
-            initial["topic"] = topic.pk
-        if suggestion.kind_prefill:
-            initial["kind"] = suggestion.kind
+    if suggestion is not None:  # what 按建议派单 of the queue dispatches (batch_dispatch)
+        prefill = prefilled(message, suggestion, returned_by, units)
+        if prefill.lead is not None:
+            initial["lead"] = prefill.lead.pk
+        if prefill.assists:
+            initial["assists"] = [u.pk for u in prefill.assists]
+        if prefill.topic is not None:
+            initial["topic"] = prefill.topic.pk
+        if prefill.kind:
+            initial["kind"] = prefill.kind
     result["dispatch"] = forms.DispatchForm(initial=initial, units=units, message=message)
     return result
 
@@ -942,6 +968,7 @@ urlpatterns = [
     path("staff/", inbox, name="inbox"),
     path("staff/sign/", inbox_sign, name="inbox_sign"),
     path("staff/triage/", triage, name="triage"),
+    path("staff/triage/dispatch/", triage_dispatch, name="triage_dispatch"),
     path("staff/supervision/", supervision, name="supervision"),
     path("staff/case/<str:public_id>/", case, name="case"),
     path("staff/case/<str:public_id>/reply/preview/", reply_preview, name="reply_preview"),

@@ -1,0 +1,253 @@
+"""按建议派单: the dispatcher's queue shows each row's 建议承办单位 (what its case page's 派单 form
+preselects) and dispatches the ticked rows by it, each as the case page's 派单 would; the cases it
+cannot dispatch are skipped and named with the reason. The same through the API (dispatch-batch/)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from minsheng.board import actions
+from minsheng.board.models import Assignment, Event, Message, Notification
+from minsheng.board.workflow import Status
+from minsheng.insight import lookup
+
+pytestmark = pytest.mark.django_db
+URL = "/staff/triage/dispatch/"
+API = "/api/v1/staff/dispatch-batch/"
+
+
+def submit(p, d, title, body, region="qilihe", topic="topic_build", who="citizen"):
+    return actions.do_submit(p[who], title=title, body=body, kind="help", region=d[region],
+                             topic=d[topic] if topic else None)
+
+
+def read_as(m: Message, topic, confidence: float) -> Message:
+    """The machine's stored reading (insight.tasks.classify_message), without a model."""
+    Message.objects.filter(pk=m.pk).update(predicted_topic=topic, topic_confidence=confidence,
+                                           classified_at=timezone.now())
+    return Message.objects.get(pk=m.pk)
+
+
+@pytest.fixture
+def queue(personas, directory):
+    """A queue with one case for each outcome of 按建议派单 (texts apart: no near-duplicates but ``dup``'s)."""
+    p, d = personas, directory
+    lookup.clear_cache()
+    main = submit(p, d, "西津西路幸福家园小区三号楼电梯坏了三个月",
+                  "西津西路幸福家园小区三号楼电梯坏了三个月, 物业一直不修, 老人出不了门, 请督促维修。")
+    actions.do_dispatch(p["dispatcher"], main, d["housing"])
+    cases = {
+        # the citizen's topic: the responsibility table's lead (兰州市 · 城乡建设 → 住建局)
+        "citizen": submit(p, d, "七里河区小区门口道路坑洼积水", "七里河区某小区门口的道路坑坑洼洼, 下雨天积水严重, 行人难以通行。"),
+        # no topic chosen, a sure reading: the table's units for it (生态环境局, 住建局 assisting), filed under it
+        "sure": read_as(submit(p, d, "工厂夜间排放刺鼻废气", "七里河区有家工厂每到夜里就排放刺鼻的废气, 附近居民无法开窗睡觉。",
+                               topic=None), d["topic_env"], 0.91),
+        # a reading below the prefill threshold: the form preselects nothing
+        "low": read_as(submit(p, d, "公交站台的广告牌歪了", "七里河区一个公交站台的广告牌被风吹歪了, 担心砸到候车的人。",
+                              topic=None), d["topic_traffic"], 0.31),
+        # no topic, no reading: nothing routes
+        "none": submit(p, d, "咨询一下办事的流程", "请问在七里河区办理相关证明需要带哪些材料, 在哪个窗口办理。", topic=None),
+        "dup": submit(p, d, "幸福家园小区三号楼电梯三个月没人修",
+                      "西津西路幸福家园小区三号楼电梯坏了三个月, 物业一直不修, 老人出不了门, 请督促维修电梯。"),
+        "dingxi": submit(p, d, "定西市安定区路灯不亮", "定西市安定区某条街道的路灯一个多月不亮了, 晚上出行很不安全。",
+                         region="dingxi"),
+    }
+    returned = submit(p, d, "七里河区老旧小区外墙脱落", "七里河区一个老旧小区的外墙瓷砖大块脱落, 楼下行人很危险。")
+    actions.do_dispatch(p["dispatcher"], returned, d["housing"])
+    actions.do_return(p["officer"], Message.objects.get(pk=returned.pk), d["housing"], "不属于本单位职责")
+    cases["returned"] = Message.objects.get(pk=returned.pk)
+    yield cases
+    lookup.clear_cache()
+
+
+def rows(html: str) -> dict[str, str]:
+    return {re.search(r'/staff/case/([^/"]+)/', row).group(1): row
+            for row in re.findall(r"<tr[ >].*?</tr>", html, re.S) if "/staff/case/" in row}
+
+
+def ticked(row: str) -> bool:
+    return 'form="bulk-dispatch"' in row
+
+
+def preselected_lead(client, m) -> str:
+    """The lead unit the case page's 派单 form preselects ('' for none)."""
+    page = client.get(f"/staff/case/{m.public_id}/").content.decode()
+    select = re.search(r'<select name="lead".*?</select>', page, re.S).group(0)
+    chosen = re.search(r'<option value="\d+" selected>([^<]+)</option>', select)
+    return chosen.group(1) if chosen else ""
+
+
+def test_the_queue_names_the_lead_its_case_page_preselects(queue, personas, directory, login):
+    client = login(personas["dispatcher"])
+    page = client.get(reverse("board:triage")).content.decode()
+    assert "按建议派单所选" in page and "建议承办单位" in page
+    assert "{#" not in page and "comment" not in page  # the templates' notes are not shown as text
+    shown = rows(page)
+    assert set(shown) == {m.public_id for k, m in queue.items() if k != "dingxi"}  # another region's is not listed
+    for key in ("citizen", "sure", "dup"):
+        assert preselected_lead(client, queue[key]) in shown[queue[key].public_id]
+    assert "兰州市住房和城乡建设局" in shown[queue["citizen"].public_id]
+    assert "按留言人所选领域" in shown[queue["citizen"].public_id]
+    sure = shown[queue["sure"].public_id]
+    assert "兰州市生态环境局" in sure and "置信度 0.91" in sure and "协办: 兰州市住房和城乡建设局" in sure
+    for key in ("low", "none", "returned"):
+        assert preselected_lead(client, queue[key]) == ""
+        assert "无建议" in shown[queue[key].public_id]
+    # a box only where the case can go as suggested now
+    assert {pid for pid, row in shown.items() if ticked(row)} == {queue["citizen"].public_id, queue["sure"].public_id}
+    assert "疑似重复" in shown[queue["dup"].public_id]
+
+
+def test_dispatches_the_ticked_as_their_case_pages_would_and_says_why_not(
+        queue, personas, directory, login, django_capture_on_commit_callbacks):
+    p, d = personas, directory
+    client = login(p["dispatcher"])
+    gone = submit(p, d, "七里河区菜市场噪音扰民", "七里河区菜市场凌晨四点就开始装卸货, 噪音很大, 影响周边居民休息。")
+    # ticked on a page loaded before a colleague dispatched it
+    actions.do_dispatch(p["dispatcher"], gone, d["transport"])
+    chosen = [m.public_id for m in (*queue.values(), gone)] + ["GS-NO-SUCH"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {"case": chosen, "next": "/staff/triage/"}, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+
+    citizen, sure = (Message.objects.get(pk=queue[k].pk) for k in ("citizen", "sure"))
+    assert citizen.status == sure.status == Status.DISPATCHED
+    lead = Assignment.objects.get(message=sure, role=Assignment.Role.LEAD)
+    assert lead.unit == d["ecology"]
+    assert [a.unit for a in Assignment.objects.filter(message=sure, role=Assignment.Role.ASSIST)] == [d["housing"]]
+    assert sure.topic == d["topic_env"]  # filed under the sure reading, as the form's 领域 preselects it
+    assert Assignment.objects.get(message=citizen, role=Assignment.Role.LEAD).unit == d["housing"]
+    event = Event.objects.get(message=sure, kind=Event.Kind.DISPATCHED)
+    assert event.actor == p["dispatcher"] and event.data["lead"] == "兰州市生态环境局"
+    assert Notification.objects.filter(user=p["officer"], message=citizen).exists()  # the unit is told
+    assert Notification.objects.filter(user=p["other_officer"], message=sure).exists()
+    assert f"已按建议派单 2 件: {citizen.public_id} → 兰州市住房和城乡建设局; {sure.public_id} → 兰州市生态环境局" in page
+
+    for key in ("low", "none", "dup", "dingxi", "returned"):
+        assert Message.objects.get(pk=queue[key].pk).status in (Status.SUBMITTED, Status.ACCEPTED), key
+    assert not Assignment.objects.filter(message=queue["dingxi"]).exists()
+    said = dict(re.findall(r"<li class=\"error\">未派单 (\S+?)(?:「[^」]*」)?: ([^<]+)</li>", page))
+    assert "置信度低于 0.60" in said[queue["low"].public_id]
+    assert "没有派单建议" in said[queue["none"].public_id] and "缺少领域" in said[queue["none"].public_id]
+    assert "疑似重复 1 件, 请在留言页决定是否并单" in said[queue["dup"].public_id]
+    assert said[queue["dingxi"].public_id] == said["GS-NO-SUCH"] == "找不到该留言, 或不在您负责派单的区划内"
+    assert "定西市安定区路灯不亮" not in page  # another region's case: not even its title
+    assert "已退回本件" in said[queue["returned"].public_id]
+    assert said[gone.public_id] == "当前状态为「待签收」, 不能派单 (可能已被他人派单)"
+    assert Assignment.objects.get(message=gone, role=Assignment.Role.LEAD).unit == d["transport"]  # untouched
+
+
+def test_the_dispatcher_of_another_region_dispatches_nothing(queue, personas, login):
+    client = login(personas["dx_dispatcher"])
+    response = client.post(URL, {"case": [queue["citizen"].public_id]}, follow=True)
+    assert "找不到该留言, 或不在您负责派单的区划内" in response.content.decode()
+    assert Message.objects.get(pk=queue["citizen"].pk).status == Status.SUBMITTED
+
+
+@pytest.mark.parametrize("persona", ["citizen", "officer", "supervisor"])
+def test_only_dispatchers(queue, personas, login, persona):
+    response = login(personas[persona]).post(URL, {"case": [queue["citizen"].public_id]})
+    assert response.status_code == 403
+    assert Message.objects.get(pk=queue["citizen"].pk).status == Status.SUBMITTED
+
+
+def test_signed_out_and_without_csrf(queue, personas, client):
+    response = client.post(URL, {"case": [queue["citizen"].public_id]})
+    assert response.status_code == 302 and "/login" in response["Location"]
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(personas["dispatcher"])
+    assert guarded.post(URL, {"case": [queue["citizen"].public_id]}).status_code == 403
+    assert Message.objects.get(pk=queue["citizen"].pk).status == Status.SUBMITTED
+    assert guarded.get(URL).status_code == 302  # the address opened: the queue
+
+
+def test_at_most_a_page_at_once_and_something_ticked(queue, personas, directory, login):
+    client = login(personas["dispatcher"])
+    many = [queue["citizen"].public_id] + [f"X{n}" for n in range(20)]
+    page = client.post(URL, {"case": many}, follow=True).content.decode()
+    assert "一次最多按建议派单 20 件, 请分页派单" in page
+    assert Message.objects.get(pk=queue["citizen"].pk).status == Status.SUBMITTED
+    assert "请先勾选要按建议派单的留言" in client.post(URL, {}, follow=True).content.decode()
+
+
+def api(persona_user, **kw) -> APIClient:
+    c = APIClient(**kw)
+    c.force_authenticate(persona_user)
+    return c
+
+
+def test_the_api_dispatches_as_the_page(queue, personas, directory):
+    client = api(personas["dispatcher"])
+    chosen = [queue[k].public_id for k in ("citizen", "low", "dup", "dingxi", "sure")]
+    response = client.post(API, {"cases": chosen}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["dispatched"] == 2 and body["skipped"] == 3
+    results = {r["public_id"]: r for r in body["results"]}
+    assert [r["public_id"] for r in body["results"]] == chosen
+    assert results[queue["sure"].public_id]["lead"]["name"] == "兰州市生态环境局"
+    assert [u["name"] for u in results[queue["sure"].public_id]["assists"]] == ["兰州市住房和城乡建设局"]
+    assert results[queue["citizen"].public_id]["dispatched"] and not results[queue["citizen"].public_id]["reason"]
+    assert "置信度低于" in results[queue["low"].public_id]["reason"]
+    assert results[queue["low"].public_id]["lead"] is None
+    assert "疑似重复" in results[queue["dup"].public_id]["reason"]
+    assert results[queue["dingxi"].public_id] == {"public_id": queue["dingxi"].public_id, "title": "",
+                                                  "dispatched": False, "lead": None, "assists": [],
+                                                  "reason": "找不到该留言, 或不在您负责派单的区划内"}
+    assert Message.objects.get(pk=queue["sure"].pk).status == Status.DISPATCHED
+    again = client.post(API, {"cases": [queue["sure"].public_id]}, format="json").json()
+    assert again["dispatched"] == 0 and "不能派单" in again["results"][0]["reason"]
+
+
+@pytest.mark.parametrize("persona", ["citizen", "officer"])
+def test_the_api_refuses_others_in_chinese(queue, personas, persona):
+    response = api(personas[persona]).post(API, {"cases": [queue["citizen"].public_id]}, format="json")
+    assert response.status_code == 403
+    assert re.search(r"[\u4e00-\u9fff]", response.json()["error"]["message"])
+    assert Message.objects.get(pk=queue["citizen"].pk).status == Status.SUBMITTED
+
+
+def test_the_api_cap_and_bad_bodies(queue, personas):
+    client = api(personas["dispatcher"])
+    over = client.post(API, {"cases": [f"X{n}" for n in range(21)]}, format="json")
+    assert over.status_code == 400
+    assert "一次最多按建议派单 20 件" in str(over.json()["error"])
+    empty = client.post(API, {"cases": []}, format="json")
+    assert empty.status_code == 400 and "请至少给出一件留言的编号" in str(empty.json()["error"])
+    assert client.post(API, ["x"], format="json").status_code == 400
+
+
+def test_the_api_with_a_session_needs_csrf(queue, personas):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(personas["dispatcher"])
+    response = client.post(API, {"cases": [queue["citizen"].public_id]}, format="json")
+    assert response.status_code == 403
+    assert Message.objects.get(pk=queue["citizen"].pk).status == Status.SUBMITTED
+
+
+def test_a_page_of_suggestions_at_once_is_each_ones_own(queue, directory, django_assert_max_num_queries):
+    """suggest_each (the queue's rows at once) says what suggest_for (the case page) says of each, the
+    region a province-filed text names included, in a fixed number of queries."""
+    from minsheng.insight.suggest import SUGGEST_RELATED, suggest_each, suggest_for
+
+    named = actions.do_submit(queue["citizen"].author, title="七里河区路口红绿灯坏了",
+                              body="七里河区西津西路路口的红绿灯坏了好几天, 车辆行人都很危险。", kind="help",
+                              region=directory["province"], topic=directory["topic_env"])
+    messages = list(Message.objects.filter(pk__in=[m.pk for m in (*queue.values(), named)])
+                    .select_related(*SUGGEST_RELATED))
+    with django_assert_max_num_queries(3):  # the named regions, the table's rows (no unit model here)
+        each = suggest_each(messages)
+    for m in messages:
+        one = suggest_for(Message.objects.get(pk=m.pk))
+        s = each[m.pk]
+        assert (s.lead, s.assists, s.topic, s.region, s.region_from_text, s.prefill, s.units_prefill, s.reason) == (
+            one.lead, one.assists, one.topic, one.region, one.region_from_text, one.prefill, one.units_prefill,
+            one.reason), m.title
+    assert each[named.pk].region == directory["qilihe"] and each[named.pk].lead == directory["ecology"]
