@@ -176,6 +176,9 @@ def test_posting_on_a_phone_from_a_leaders_board(browser, live_server, personas,
     page.wait_for_selector(".errorsummary")
     colour = page.eval_on_selector("#id_title", "e => getComputedStyle(e).borderTopColor")
     assert colour == "rgb(176, 0, 32)", colour
+    # and its summary's links, one under the other, are each a target a thumb hits (they were 24px)
+    for link in page.locator(".errorsummary li a").all():
+        assert link.bounding_box()["height"] >= TAP, link.inner_text()
 
 
 @pytest.mark.django_db(transaction=True)
