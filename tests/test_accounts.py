@@ -56,6 +56,17 @@ def test_register_with_phone_signs_in_and_verifies_phone(client, memory_sender):
     assert "老张" in client.get("/").content.decode()  # signed in
 
 
+def test_a_code_typed_in_full_width_digits_is_the_code(client, memory_sender):
+    """A Chinese keyboard in full-width mode types the six digits as １２３４５６: the phone
+    number beside it was read, the code was 「验证码不正确」 and cost one of its tries."""
+    send_code(client, "/accounts/register/", "13812345678")
+    code = last_code(memory_sender, "13812345678")
+    wide = "".join(chr(ord(digit) + 0xFEE0) for digit in code)
+    r = register(client, "１３８１２３４５６７８", wide)
+    assert r.status_code == 302
+    assert User.objects.get(phone="13812345678").phone_verified
+
+
 def test_register_with_email_then_sign_in_with_email(memory_sender):
     c = Client()
     send_code(c, "/accounts/register/", "Wang@Example.com")
