@@ -14,8 +14,11 @@
     if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
     setTimeout(function () {  // after the form data (with the clicked button's value) is taken
       if (event.defaultPrevented) return;
-      form.querySelectorAll("button:not([type=button]), input[type=submit]").forEach(function (b) {
-        if (!b.disabled) { b.disabled = true; b.setAttribute("data-sending", ""); }
+      // form.elements: with the buttons outside the form that name it (form="…"): the 我也遇到 of the
+      // post form's 已有相似留言 belong to #similar-support, and a double tap said 已记录 and 您已经点过
+      Array.prototype.forEach.call(form.elements, function (b) {
+        var submits = b.tagName === "BUTTON" ? b.type !== "button" : b.tagName === "INPUT" && b.type === "submit";
+        if (submits && !b.disabled) { b.disabled = true; b.setAttribute("data-sending", ""); }
       });
       sending(form);
     }, 0);
