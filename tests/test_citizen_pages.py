@@ -565,7 +565,7 @@ def test_reopen_once_after_unsatisfied(personas, directory, login):
     m.refresh_from_db()
     assert m.status == Status.CLOSED
     r = c.post(f"/m/{m.public_id}/reopen/", {"reason": "还是没修好啊"}, follow=True)
-    assert "这条留言已申请过重办 (每条留言只能申请一次)" in r.content.decode()
+    assert "这条留言已申请过重办 (每条留言只能申请重办一次)" in r.content.decode()
     assert m.events.filter(kind=Event.Kind.REOPENED).count() == 1
 
 
@@ -582,7 +582,7 @@ def test_the_rating_and_reopen_forms_again_say_what_was_already_sent(personas, d
     assert '<li class="info">您已评价过这条答复, 评价见本页</li>' in page and "只能在收到答复后" not in page
     c.post(f"/m/{m.public_id}/reopen/", {"reason": "电梯至今仍无法使用"})
     page = c.get(f"/m/{m.public_id}/reopen/", follow=True).content.decode()
-    assert '<li class="info">这条留言已申请过重办 (每条留言只能申请一次), 办理进展见本页</li>' in page
+    assert '<li class="info">这条留言已申请过重办 (每条留言只能申请重办一次), 办理进展见本页</li>' in page
     assert "只能在“不满意”评价后" not in page
     assert m.events.filter(kind=Event.Kind.REOPENED).count() == 1
 

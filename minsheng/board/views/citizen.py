@@ -241,7 +241,7 @@ def reopen(request, public_id):
     message = _own(request, public_id)
     if message.reopen_count:
         # back on the form after 申请重办: 「只能在“不满意”评价后…」 read as if it had not been sent
-        flash.info(request, "这条留言已申请过重办 (每条留言只能申请一次), 办理进展见本页")
+        flash.info(request, "这条留言已申请过重办 (每条留言只能申请重办一次), 办理进展见本页")
         return redirect("board:message", public_id)
     if not actions.can_reopen(message):
         flash.error(request, f"只能在“不满意”评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
