@@ -284,6 +284,14 @@ def test_profile_needs_login_and_saves_nickname(client, personas, login):
     assert r.status_code == 200 and "昵称最多 30 个字" in r.content.decode()
 
 
+def test_the_change_password_form_names_the_account_for_the_password_manager(personas, login):
+    """修改密码 had no account field: a phone's password manager saved the new password under no
+    account (Chromium: 「Password forms should have (optionally hidden) username fields」)."""
+    page = login(personas["citizen"]).get("/accounts/me/password/").content.decode()
+    box = re.search(r'<input [^>]*autocomplete="username"[^>]*>', page)
+    assert box and 'value="13800000001"' in box.group(0) and "hidden" in box.group(0)
+
+
 def test_a_signed_in_user_changes_the_password_with_the_current_one(client, personas, login):
     """Staff created by the admin or by import-staff often have neither phone nor e-mail: 修改密码
     led to the reset page, whose code could not reach them."""
