@@ -112,6 +112,24 @@ def test_public_pages_fit_a_phone_and_their_links_can_be_tapped(browser, live_se
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_links_to_a_leaders_board_are_big_enough_to_tap(browser, live_server, personas, directory):  # noqa: F811
+    """A message's 留言对象, a region page's 留言对象: list and 领导留言板's region headings stood
+    alone, 24 to 26 px high, on pages where every other link of their kind was 40."""
+    p, d = personas, directory
+    message = actions.do_submit(p["citizen"], title="兰州市城关区路灯不亮", body=LIFT[0][1], kind="complain",
+                                region=d["chengguan"], addressee=d["mayor"])
+    actions.do_accept(p["dispatcher"], message)
+    page = phone_page(browser)
+    for url, selector in ((f"/m/{message.public_id}/", "dl.facts dd > a"), (f"/region/{d['lanzhou'].code}/", "p.dots > a"),
+                          ("/leaders/", "section.card > h2 > a")):
+        page.goto(live_server.url + url)
+        links = page.locator(selector).all()
+        assert links, f"{url}: no {selector}"
+        for link in links:
+            assert link.bounding_box()["height"] >= TAP, f"{url}: {link.inner_text()}"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_hotspot_list_keeps_its_headings_on_one_line_on_a_desk(browser, live_server, lift_hotspot):  # noqa: F811
     """A long problem took the table's width on a 1366px screen: 排名, 留言, 人数 and 我也遇到
     stood a character or two a line, the time range on two."""
@@ -177,6 +195,9 @@ def test_posting_on_a_phone_from_a_leaders_board(browser, live_server, personas,
     page.wait_for_selector(".errorsummary")
     colour = page.eval_on_selector("#id_title", "e => getComputedStyle(e).borderTopColor")
     assert colour == "rgb(176, 0, 32)", colour
+    # and its summary's links, one under the other, are each a target a thumb hits (they were 24px)
+    for link in page.locator(".errorsummary li a").all():
+        assert link.bounding_box()["height"] >= TAP, link.inner_text()
 
 
 @pytest.mark.django_db(transaction=True)
