@@ -593,3 +593,25 @@ def test_dashboard_names_the_late_units_it_does_not_list_each_with_its_cases(log
     assert Unit.objects.get(pk=link.group(3)).name == link.group(1) and "定西" in link.group(1)
     listed = _text(admin.get(link.group(2).replace("&amp;", "&")))
     assert "测试留言dingxi" in listed and "测试留言overdue" not in listed
+
+
+def _scope_line(text: str) -> str:
+    """The line under a list's heading that says what the list holds (tags dropped)."""
+    line = re.search(r'<p class="muted dots">(.*?)</p>', text, re.S).group(1)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", line)).strip()
+
+
+def test_overdue_list_says_which_part_of_a_region_topic_and_type_it_holds(login, personas, cases):
+    """From 哪里在拖延's 「兰州市本级」 row the overdue list said 「区划: 兰州市」 over the cases filed at
+    the city's own level only, and a topic or type in the address was not named at all: a leader
+    read a short list as the whole city's. It says what it holds as the list of any number does."""
+    client = login(personas["supervisor"])
+    own = client.get("/stats/overdue/", {"region": "620100", "own": "1"})
+    assert "区划: 兰州市本级 (不含下级)" in _scope_line(_text(own))
+    whole = _text(client.get("/stats/overdue/", {"region": "620100"}))
+    assert "区划: 兰州市 (含下级)" in _scope_line(whole) and "测试留言overdue" in whole
+    consult = _text(client.get("/stats/overdue/", {"region": "620100", "kind": "consult", "topic": "urban"}))
+    assert "领域: 城乡建设" in _scope_line(consult) and "类型: 咨询" in _scope_line(consult)
+    assert "测试留言reopened_open" in consult and "测试留言overdue" not in consult  # a complaint
+    listed = _text(client.get("/stats/list/", {"region": "620100", "kind": "consult"}))
+    assert "类型: 咨询" in _scope_line(listed)

@@ -127,6 +127,7 @@ def _context_filters(scope, filters) -> dict:
         "regions": Region.objects.filter(region_q).only("code", "name", "level"),
         "topics": topic_tree(),
         "kinds": MessageKind.choices,
+        "kind_label": MessageKind(scope.kind).label if scope.kind else "",  # the lists' scope line (_scope.html)
         "breadcrumbs": list(reversed(scope.region.ancestors())) if scope.region else [],
     }
 
