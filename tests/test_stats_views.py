@@ -615,3 +615,32 @@ def test_overdue_list_says_which_part_of_a_region_topic_and_type_it_holds(login,
     assert "测试留言reopened_open" in consult and "测试留言overdue" not in consult  # a complaint
     listed = _text(client.get("/stats/list/", {"region": "620100", "kind": "consult"}))
     assert "类型: 咨询" in _scope_line(listed)
+
+
+def test_dashboard_says_which_days_this_week_and_last_week_are(login, personas, cases):
+    """周环比 compared 本周 with 上周 and never said which days they were: the seven days up to
+    today, not the calendar week a leader reads on a Monday."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    text = _text(login(personas["supervisor"]).get("/stats/dashboard/"))
+    today = timezone.localdate()
+    this_from, last_from, last_to = (today - dt.timedelta(days=n) for n in (6, 13, 7))
+    card = text[text.index("<h2>周环比</h2>"):text.index("变化最大的领域")]
+    head = re.sub(r"<[^>]+>", "", card[card.index("<thead>"):card.index("</thead>")])
+    assert f"本周 {this_from:%m-%d} 至 {today:%m-%d}" in head and f"上周 {last_from:%m-%d} 至 {last_to:%m-%d}" in head
+    assert f"({this_from:%Y-%m-%d} 至 {today:%Y-%m-%d})" in card and "不是自然周" in card
+
+
+def test_dashboard_links_each_districts_waiting_cases_to_their_list(login, personas, cases):
+    """哪里在拖延's 待答复 was the one bare number of the card: it opens the list of exactly those cases."""
+    client = login(personas["supervisor"])
+    card = _text(client.get("/stats/dashboard/"))
+    card = card[card.index("哪里在拖延"):card.index("谁在拖延")]
+    rows = re.findall(r'<tr><td>(?:<a [^>]+>)?([^<]+)(?:</a>)?</td><td><a [^>]+>\d+</a></td><td><a [^>]+>\d+</a></td>'
+                      r'<td><a href="([^"]+)">(\d+)</a></td></tr>', card)
+    assert {name for name, _, _ in rows} == {"城关区", "七里河区"}
+    for _, url, count in rows:
+        assert "measure=open" in url
+        assert f"共 {count} 件" in _text(client.get(url.replace("&amp;", "&")))
