@@ -606,15 +606,15 @@ def test_overdue_list_says_which_part_of_a_region_topic_and_type_it_holds(login,
     the city's own level only, and a topic or type in the address was not named at all: a leader
     read a short list as the whole city's. It says what it holds as the list of any number does."""
     client = login(personas["supervisor"])
-    own = client.get("/stats/overdue/", {"region": "620100", "own": "1"})
-    assert "区划: 兰州市本级 (不含下级)" in _scope_line(_text(own))
+    own = _text(client.get("/stats/overdue/", {"region": "620100", "own": "1"}))
+    assert _scope_line(own).startswith("区划: 兰州市本级 (不含下级)") and "{#" not in own
     whole = _text(client.get("/stats/overdue/", {"region": "620100"}))
     assert "区划: 兰州市 (含下级)" in _scope_line(whole) and "测试留言overdue" in whole
     consult = _text(client.get("/stats/overdue/", {"region": "620100", "kind": "consult", "topic": "urban"}))
     assert "领域: 城乡建设" in _scope_line(consult) and "类型: 咨询" in _scope_line(consult)
     assert "测试留言reopened_open" in consult and "测试留言overdue" not in consult  # a complaint
     listed = _text(client.get("/stats/list/", {"region": "620100", "kind": "consult"}))
-    assert "类型: 咨询" in _scope_line(listed)
+    assert _scope_line(listed) == "区划: 兰州市 (含下级)类型: 咨询" and "{#" not in listed
 
 
 def test_dashboard_says_which_days_this_week_and_last_week_are(login, personas, cases):
