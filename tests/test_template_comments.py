@@ -7,12 +7,12 @@ from pathlib import Path
 
 import minsheng
 
-TEMPLATES = Path(minsheng.__file__).parent / "templates"
+PACKAGE = Path(minsheng.__file__).parent
 
 
 def test_every_one_line_comment_ends_on_its_line():
-    unclosed = [f"{path.relative_to(TEMPLATES)}:{number}"
-                for path in sorted(TEMPLATES.rglob("*.html"))
+    unclosed = [f"{path.relative_to(PACKAGE)}:{number}"
+                for path in sorted(PACKAGE.glob("**/templates/**/*.html"))
                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                 if re.search(r"\{#(?!.*#\})", line)]
     assert unclosed == [], "use {% comment %} … {% endcomment %} for a note over several lines"
