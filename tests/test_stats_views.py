@@ -644,3 +644,17 @@ def test_dashboard_links_each_districts_waiting_cases_to_their_list(login, perso
     for _, url, count in rows:
         assert "measure=open" in url
         assert f"共 {count} 件" in _text(client.get(url.replace("&amp;", "&")))
+
+
+def test_supervision_page_says_how_late_each_case_is_as_the_overdue_list_does(login, personas, cases):
+    """/staff/supervision/ listed the overdue cases with their deadline alone while /stats/overdue/,
+    a click away, said 「N 个工作日」: a supervisor choosing whom to 督办 first counted back by hand."""
+    client = login(personas["supervisor"])
+    text = _text(client.get("/staff/supervision/"))
+    card = text[text.index('id="overdue"'):text.index('id="supervised"')]
+    rows = dict(re.findall(r'<td data-label="留言"><a [^>]*>([^<]*)</a>.*?<td data-label="超期天数"[^>]*>(.*?)</td>',
+                           card, re.S))
+    listed = {title: re.sub(r"<[^>]+>", "", cell) for title, cell in _overdue_rows(client)}
+    assert {"测试留言overdue", "测试留言reopened_open"} <= set(rows)
+    assert rows["测试留言overdue"] == listed["测试留言overdue"] and "个工作日" in rows["测试留言overdue"]
+    assert set(rows) == set(listed)

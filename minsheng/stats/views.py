@@ -24,7 +24,7 @@ from minsheng.board.models import MessageKind
 from minsheng.directory.models import Region, Unit, home_region, topic_tree
 
 from . import campaign_report, exports, figures
-from .facts import WORKDAYS, local_date
+from .facts import working_days_late
 from .figures import ScopeError, make_scope
 from .models import Campaign
 
@@ -288,11 +288,9 @@ def overdue(request):
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     # who is late: the lead unit handling each case now (the unit 谁在拖延 counts it for)
     units = Unit.objects.in_bulk({m.open_case.unit_key for m in page.object_list if m.open_case.unit_key})
-    today = local_date(now)
     for m in page.object_list:
         m.lead_unit = units.get(m.open_case.unit_key)
-        # working days, as the deadline itself: a case due on Friday is 1 day late on Monday
-        m.overdue_days = WORKDAYS.days_between(local_date(m.open_case.due_at), today)
+        m.overdue_days = working_days_late(m.open_case.due_at, now)
     can_export = _personal_allowed(request.user, _personal_export_scope(request.user, scope, filters)[0])
     return render(request, "stats/overdue.html", {**_context_filters(scope, filters), "page": page, "now": now,
                                                   "can_export": can_export, "ascending": ascending, "measure": measure,

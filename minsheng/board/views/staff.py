@@ -31,6 +31,7 @@ from minsheng.directory.models import Region, Topic, Unit
 from minsheng.insight import hotspots_service
 from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import proposed_units
+from minsheng.stats.facts import working_days_late
 
 from .. import actions, moderation, notify, search
 from .. import staff_forms as forms
@@ -384,7 +385,10 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     district = next((d for d in districts if d["code"] == query.get("district")), None)
     if district is not None:
         overdue = overdue.filter(_district_q(district["code"], depth))
-    overdue = overdue.select_related("region", "topic").prefetch_related(leads).order_by("due_at", "pk")
+    overdue = _paginate(query, overdue.select_related("region", "topic").prefetch_related(leads)
+                        .order_by("due_at", "pk"), "op")
+    for m in overdue.object_list:  # how late, as /stats/overdue/ says it (the list gave the deadline alone)
+        m.overdue_days = working_days_late(m.due_at, now)
     # a supervised case stays listed once answered (until closed): the unit that answered it leads
     last_leads = Prefetch("assignments", to_attr="last_leads",
                           queryset=A.objects.filter(state__in=[A.State.ACTIVE, A.State.DONE], role=A.Role.LEAD)
@@ -401,7 +405,7 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
                   .order_by("requested_at", "pk"))
     # shown again at an action's address, the list's links name the list
     list_url = reverse("board:supervision") if query is not request.GET else ""
-    return {"overdue": _paginate(query, overdue, "op"), "supervised": _paginate(query, supervised, "sp"),
+    return {"overdue": overdue, "supervised": _paginate(query, supervised, "sp"),
             "extensions": _paginate(query, extensions, "ep"), "now": now, "section": "supervision",
             "districts": districts, "district": district,
             "keep": {p: _keep_query(request, p, query) for p in ("op", "sp", "ep")},
