@@ -658,3 +658,19 @@ def test_supervision_page_says_how_late_each_case_is_as_the_overdue_list_does(lo
     assert {"测试留言overdue", "测试留言reopened_open"} <= set(rows)
     assert rows["测试留言overdue"] == listed["测试留言overdue"] and "个工作日" in rows["测试留言overdue"]
     assert set(rows) == set(listed)
+
+
+def test_each_supervision_district_opens_its_overdue_list_with_the_same_count(login, personas, cases):
+    """A district's tab on /staff/supervision/ led nowhere else: its cases could not be sorted by
+    超期天数 or exported. Its list on /stats/overdue/ holds exactly the tab's count (the own level
+    alone for 「…本级」)."""
+    client = login(personas["supervisor"])
+    tabs = re.findall(r'district=(\d+)#overdue"[^>]*>([^<]+?) <b class="late-count">(\d+)</b>',
+                      _text(client.get("/staff/supervision/")))
+    assert len(tabs) >= 2
+    for code, name, count in tabs:
+        text = _text(client.get("/staff/supervision/", {"district": code}))
+        link = re.search(rf'<a href="([^"]+)">{name}的超期清单 \(可导出\) →</a>', text)
+        assert link, name
+        listed = _text(client.get(link.group(1).replace("&amp;", "&")))
+        assert f"共 {count} 件" in listed, name

@@ -358,10 +358,17 @@ def _overdue_by_district(overdue, depth: int | None) -> list[dict]:
     # a district above the others' level holds the cases filed there: 兰州市本级 beside its counties
     # (as the dashboard names it), not 兰州市, which reads as the whole city
     level = DISTRICT_LEVEL.get(depth)
-    names = {code: f"{name}本级" if level and region_level < level else name
-             for code, name, region_level in Region.objects.filter(code__in=counts).values_list("code", "name", "level")}
-    return sorted(({"code": code, "name": names.get(code, code), "count": n} for code, n in counts.items()),
-                  key=lambda d: (-d["count"], d["code"]))
+    regions = {code: (name, bool(level and region_level < level))  # (name, 本级)
+               for code, name, region_level in Region.objects.filter(code__in=counts).values_list("code", "name", "level")}
+    overdue_list = reverse("stats:overdue")
+
+    def district(code, n):
+        name, own = regions.get(code, (code, False))
+        # its cases on /stats/overdue/ too (sortable by 超期天数, exported there): the own level alone for 本级
+        query = urlencode({"region": code, **({"own": 1} if own else {})})
+        return {"code": code, "name": f"{name}本级" if own else name, "count": n, "list_url": f"{overdue_list}?{query}"}
+
+    return sorted((district(code, n) for code, n in counts.items()), key=lambda d: (-d["count"], d["code"]))
 
 
 def _keep_query(request, param: str, query: QueryDict | None = None) -> str:
