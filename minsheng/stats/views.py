@@ -346,15 +346,17 @@ def export_messages(request, fmt):
         scope, filters = _personal_export_scope(request.user, scope, filters)
         if not _personal_allowed(request.user, scope):
             return _bad_request(request, "您无权导出该区划留言的个人信息 (限本区划派单员、督办员或管理员)", 403)
-    qs = exports.message_queryset(scope, measure, public=not personal, status=status, query=query)
+    now = timezone.now()
+    qs = exports.message_queryset(scope, measure, public=not personal, status=status, query=query, now=now)
     count = qs.count()
     if fmt == "xlsx" and count > exports.XLSX_MAX_ROWS:
         return _bad_request(request, f"共 {count} 条, 超过 XLSX 上限 {exports.XLSX_MAX_ROWS} 条, 请导出 CSV")
     if personal:
         exports.record_personal_export(request.user, {**filters, "measure": measure, "status": status, "q": query},
                                        count, fmt)
-    header = exports.PUBLIC_COLUMNS + (exports.PERSONAL_COLUMNS if personal else [])
-    rows = exports.message_rows(qs, personal, request.build_absolute_uri("/").rstrip("/"))
+    late = measure in exports.TIMED_MEASURES  # an overdue list: 超期天数, as on /stats/overdue/
+    header = exports.message_header(personal, late)
+    rows = exports.message_rows(qs, personal, request.build_absolute_uri("/").rstrip("/"), late_at=now if late else None)
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     name = f"messages-{stamp}{'-personal' if personal else ''}.{fmt}"
     if fmt == "csv":
