@@ -605,6 +605,8 @@ def test_overdue_list_says_which_part_of_a_region_topic_and_type_it_holds(login,
     """From 哪里在拖延's 「兰州市本级」 row the overdue list said 「区划: 兰州市」 over the cases filed at
     the city's own level only, and a topic or type in the address was not named at all: a leader
     read a short list as the whole city's. It says what it holds as the list of any number does."""
+    from minsheng.directory.models import Region
+
     client = login(personas["supervisor"])
     own = _text(client.get("/stats/overdue/", {"region": "620100", "own": "1"}))
     assert _scope_line(own).startswith("区划: 兰州市本级 (不含下级)") and "{#" not in own
@@ -613,6 +615,10 @@ def test_overdue_list_says_which_part_of_a_region_topic_and_type_it_holds(login,
     consult = _text(client.get("/stats/overdue/", {"region": "620100", "kind": "consult", "topic": "urban"}))
     assert "领域: 城乡建设" in _scope_line(consult) and "类型: 咨询" in _scope_line(consult)
     assert "测试留言reopened_open" in consult and "测试留言overdue" not in consult  # a complaint
+    # a township has no level below: own=1 lists the township itself, and says so
+    Region.objects.create(code="620103001", name="西湖街道", level=4, parent=cases["overdue"].region)
+    township = _text(client.get("/stats/overdue/", {"region": "620103001", "own": "1"}))
+    assert _scope_line(township).startswith("区划: 西湖街道 (含下级)")
     listed = _text(client.get("/stats/list/", {"region": "620100", "kind": "consult"}))
     assert _scope_line(listed) == "区划: 兰州市 (含下级)类型: 咨询" and "{#" not in listed
 
