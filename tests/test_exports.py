@@ -358,3 +358,27 @@ def test_the_public_csv_masks_each_title_as_the_public_page_does(client, directo
         assert titles[m.public_id] == m.public_title
     assert [titles[m.public_id] for m in made] == ["赵**反映小区电梯停运一个月", "孙**家门口下水道堵塞",
                                                   "请回电139****5678说明停水原因", "钱多多反映路灯坏了很久"]
+
+
+def test_an_overdue_export_says_how_late_each_case_is_as_its_list_does(login, personas, cases, capsys):
+    """The overdue list said 「N 个工作日」 for each case; its export (the link under its heading) had the
+    deadline alone, and a leader sending the file to the units counted the days again by hand."""
+    import re
+
+    sup = login(personas["supervisor"])
+    page = sup.get("/stats/overdue/", {"region": "620100"}).content.decode()
+    shown = dict(re.findall(r'<div class="muted small">(\d+)</div></td>\s*<td data-label="超期天数"[^>]*>(.*?)</td>',
+                            page, re.S))
+    shown = {pid: re.sub(r"<[^>]+>", "", cell) for pid, cell in shown.items()}
+    rows = _csv(sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue", "personal": "1"}))
+    header = rows[0]
+    assert header[header.index("答复期限") + 1] == "超期天数 (工作日)" and header[-3:] == ["留言人", "手机", "邮箱"]
+    late = {r[0]: r[header.index("超期天数 (工作日)")] for r in rows[1:]}
+    assert set(late) == set(shown) and cases["overdue"].public_id in late
+    for pid, cell in shown.items():
+        assert cell == (f"{late[pid]} 个工作日" if late[pid] != "0" else "不足 1 个工作日")
+    # the other lists keep their columns; the command writes the same column
+    assert "超期天数 (工作日)" not in _csv(sup.get("/stats/export/messages.csv", {"region": "620100"}))[0]
+    call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
+    out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert out[0] == exports.message_header(False, late=True) and {r[0]: r[8] for r in out[1:]} == late

@@ -23,6 +23,7 @@ from minsheng.board.moderation import mask, real_name
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
+from .facts import working_days_late
 from .figures import Scope, compute, tabulate, topic_subtree_ids
 from .models import MessageFact, OpenCase
 
@@ -156,9 +157,19 @@ def _public_fact_count(measure: str) -> int:
 PUBLIC_COLUMNS = ["留言编号", "标题", "类型", "领域", "区划", "状态", "提交时间", "答复期限", "答复时间", "办理单位",
                   "链接"]
 PERSONAL_COLUMNS = ["留言人", "手机", "邮箱"]
+LATE_COLUMN = "超期天数 (工作日)"  # an overdue list's, after 答复期限, as /stats/overdue/ shows it
+LATE_AT = PUBLIC_COLUMNS.index("答复期限") + 1
 
 
-def message_rows(qs, personal: bool, base_url: str = ""):
+def message_header(personal: bool, late: bool = False) -> list[str]:
+    """The columns of ``message_rows`` (``late``: a list of overdue cases, with 超期天数)."""
+    header = PUBLIC_COLUMNS + (PERSONAL_COLUMNS if personal else [])
+    return [*header[:LATE_AT], LATE_COLUMN, *header[LATE_AT:]] if late else header
+
+
+def message_rows(qs, personal: bool, base_url: str = "", late_at=None):
+    """``late_at``: a moment; each row then says how many working days its case is past its
+    deadline by then (``facts.working_days_late``), the overdue lists' 超期天数."""
     units = dict(Unit.objects.values_list("pk", "name"))
     statuses = dict(Status.choices)
     kinds = dict(MessageKind.choices)
@@ -185,6 +196,8 @@ def message_rows(qs, personal: bool, base_url: str = ""):
         if personal:
             username, phone, email = contact
             row += [author_name or username, phone, email]
+        if late_at is not None:
+            row.insert(LATE_AT, working_days_late(due_at, late_at) if due_at else "")
         yield row
 
 

@@ -24,7 +24,7 @@ from minsheng.board.models import MessageKind
 from minsheng.directory.models import Region, Unit, home_region, topic_tree
 
 from . import campaign_report, exports, figures
-from .facts import WORKDAYS, local_date
+from .facts import working_days_late
 from .figures import ScopeError, make_scope
 from .models import Campaign
 
@@ -127,6 +127,7 @@ def _context_filters(scope, filters) -> dict:
         "regions": Region.objects.filter(region_q).only("code", "name", "level"),
         "topics": topic_tree(),
         "kinds": MessageKind.choices,
+        "kind_label": MessageKind(scope.kind).label if scope.kind else "",  # the lists' scope line (_scope.html)
         "breadcrumbs": list(reversed(scope.region.ancestors())) if scope.region else [],
     }
 
@@ -287,11 +288,9 @@ def overdue(request):
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     # who is late: the lead unit handling each case now (the unit 谁在拖延 counts it for)
     units = Unit.objects.in_bulk({m.open_case.unit_key for m in page.object_list if m.open_case.unit_key})
-    today = local_date(now)
     for m in page.object_list:
         m.lead_unit = units.get(m.open_case.unit_key)
-        # working days, as the deadline itself: a case due on Friday is 1 day late on Monday
-        m.overdue_days = WORKDAYS.days_between(local_date(m.open_case.due_at), today)
+        m.overdue_days = working_days_late(m.open_case.due_at, now)
     can_export = _personal_allowed(request.user, _personal_export_scope(request.user, scope, filters)[0])
     return render(request, "stats/overdue.html", {**_context_filters(scope, filters), "page": page, "now": now,
                                                   "can_export": can_export, "ascending": ascending, "measure": measure,
@@ -347,15 +346,17 @@ def export_messages(request, fmt):
         scope, filters = _personal_export_scope(request.user, scope, filters)
         if not _personal_allowed(request.user, scope):
             return _bad_request(request, "您无权导出该区划留言的个人信息 (限本区划派单员、督办员或管理员)", 403)
-    qs = exports.message_queryset(scope, measure, public=not personal, status=status, query=query)
+    now = timezone.now()
+    qs = exports.message_queryset(scope, measure, public=not personal, status=status, query=query, now=now)
     count = qs.count()
     if fmt == "xlsx" and count > exports.XLSX_MAX_ROWS:
         return _bad_request(request, f"共 {count} 条, 超过 XLSX 上限 {exports.XLSX_MAX_ROWS} 条, 请导出 CSV")
     if personal:
         exports.record_personal_export(request.user, {**filters, "measure": measure, "status": status, "q": query},
                                        count, fmt)
-    header = exports.PUBLIC_COLUMNS + (exports.PERSONAL_COLUMNS if personal else [])
-    rows = exports.message_rows(qs, personal, request.build_absolute_uri("/").rstrip("/"))
+    late = measure in exports.TIMED_MEASURES  # an overdue list: 超期天数, as on /stats/overdue/
+    header = exports.message_header(personal, late)
+    rows = exports.message_rows(qs, personal, request.build_absolute_uri("/").rstrip("/"), late_at=now if late else None)
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     name = f"messages-{stamp}{'-personal' if personal else ''}.{fmt}"
     if fmt == "csv":

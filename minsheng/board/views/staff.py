@@ -31,6 +31,7 @@ from minsheng.directory.models import Region, Topic, Unit
 from minsheng.insight import hotspots_service
 from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import SUGGEST_RELATED, prefilled
+from minsheng.stats.facts import working_days_late
 
 from .. import actions, batch_dispatch, moderation, notify, search
 from .. import staff_forms as forms
@@ -431,10 +432,17 @@ def _overdue_by_district(overdue, depth: int | None) -> list[dict]:
     # a district above the others' level holds the cases filed there: 兰州市本级 beside its counties
     # (as the dashboard names it), not 兰州市, which reads as the whole city
     level = DISTRICT_LEVEL.get(depth)
-    names = {code: f"{name}本级" if level and region_level < level else name
-             for code, name, region_level in Region.objects.filter(code__in=counts).values_list("code", "name", "level")}
-    return sorted(({"code": code, "name": names.get(code, code), "count": n} for code, n in counts.items()),
-                  key=lambda d: (-d["count"], d["code"]))
+    regions = {code: (name, bool(level and region_level < level))  # (name, 本级)
+               for code, name, region_level in Region.objects.filter(code__in=counts).values_list("code", "name", "level")}
+    overdue_list = reverse("stats:overdue")
+
+    def district(code, n):
+        name, own = regions.get(code, (code, False))
+        # its cases on /stats/overdue/ too (sortable by 超期天数, exported there): the own level alone for 本级
+        query = urlencode({"region": code, **({"own": 1} if own else {})})
+        return {"code": code, "name": f"{name}本级" if own else name, "count": n, "list_url": f"{overdue_list}?{query}"}
+
+    return sorted((district(code, n) for code, n in counts.items()), key=lambda d: (-d["count"], d["code"]))
 
 
 def _keep_query(request, param: str, query: QueryDict | None = None) -> str:
@@ -458,7 +466,10 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     district = next((d for d in districts if d["code"] == query.get("district")), None)
     if district is not None:
         overdue = overdue.filter(_district_q(district["code"], depth))
-    overdue = overdue.select_related("region", "topic").prefetch_related(leads).order_by("due_at", "pk")
+    overdue = _paginate(query, overdue.select_related("region", "topic").prefetch_related(leads)
+                        .order_by("due_at", "pk"), "op")
+    for m in overdue.object_list:  # how late, as /stats/overdue/ says it (the list gave the deadline alone)
+        m.overdue_days = working_days_late(m.due_at, now)
     # a supervised case stays listed once answered (until closed): the unit that answered it leads
     last_leads = Prefetch("assignments", to_attr="last_leads",
                           queryset=A.objects.filter(state__in=[A.State.ACTIVE, A.State.DONE], role=A.Role.LEAD)
@@ -475,7 +486,7 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
                   .order_by("requested_at", "pk"))
     # shown again at an action's address, the list's links name the list
     list_url = reverse("board:supervision") if query is not request.GET else ""
-    return {"overdue": _paginate(query, overdue, "op"), "supervised": _paginate(query, supervised, "sp"),
+    return {"overdue": overdue, "supervised": _paginate(query, supervised, "sp"),
             "extensions": _paginate(query, extensions, "ep"), "now": now, "section": "supervision",
             "districts": districts, "district": district,
             "keep": {p: _keep_query(request, p, query) for p in ("op", "sp", "ep")},
