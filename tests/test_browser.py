@@ -261,6 +261,27 @@ def test_a_long_letter_is_told_where_the_limit_cut_it(browser, live_server, pers
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_letter_in_paragraphs_at_the_limit_is_taken(browser, live_server, personas, directory):
+    """The box and its counter count a line break as one character; the browser sends it as CR LF:
+    a letter in paragraphs that the counter called 「已达 3000 字上限」 was refused, 「内容最多 3000 字
+    (现在 3088 个)」."""
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", TITLE)
+    citizen.fill("#id_body", "\n".join(["小区电梯坏了三个月, 物业不修, 老人出不了门, 请尽快维修电梯。"] * 120))
+    assert citizen.locator("#id_body ~ .counter").inner_text().startswith("已达 3000 字上限")
+    citizen.check("input[name=kind][value=help]")
+    pick_region(citizen, 1, "620000")
+    pick_region(citizen, 2, "620100")
+    pick_region(citizen, 3, "620103")
+    citizen.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
+    citizen.click("form.post-form button[type=submit]")
+    citizen.wait_for_url(re.compile(r"/m/\d+/$"))
+    body = Message.objects.get(title=TITLE).body
+    assert len(body) == 3000 and body.count("\n") > 70
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_draft_left_on_a_shared_computer_is_not_shown_to_the_next_citizen(browser, live_server, personas, directory):
     """The post form's draft is kept in the tab: a citizen who typed their name and phone,
     did not post and signed out left it there, and the next one to sign in on that computer

@@ -265,6 +265,28 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(personas
         assert "城关区东岗西路 100 号" in page
 
 
+def test_line_breaks_count_one_character_as_the_text_box_counts_them(personas, directory, login):
+    """The text box (maxlength, and the counter of forms.js) counts a line break as one character,
+    but the browser sends it as CR LF: a letter in paragraphs, 「已达 3000 字上限」 on the page, was
+    refused as 「内容最多 3000 字 (现在 3060 个)」; the same for a 300-character 重办理由."""
+    p, d = personas, directory
+    c = login(p["citizen"])
+    paragraphs = "\n".join([BODY] * 70)
+    body = paragraphs[:2990].rstrip()
+    body += "完" * (3000 - len(body))
+    assert len(body) == 3000 and body.count("\n") > 50  # what the box holds and its counter says
+    r = c.post("/post/", form_data(d, body=body.replace("\n", "\r\n")))  # what the browser sends
+    assert r.status_code == 302, r.content.decode()
+    assert Message.objects.get().body == body
+
+    m = submit(p["citizen"], d, body=BODY + "补充说明")
+    replied(p, d, m)
+    rate(c, m, resolution="unsatisfied")
+    reason = "\n".join(["电梯至今仍然无法使用"] * 40)[:300]
+    r = c.post(f"/m/{m.public_id}/reopen/", {"reason": reason.replace("\n", "\r\n")}, follow=True)
+    assert "已申请重办" in r.content.decode() and "重办理由最多 300 字" not in r.content.decode()
+
+
 def test_only_one_coordinate_is_refused(personas, directory, login):
     r = login(personas["citizen"]).post("/post/", form_data(directory, latitude="36.06"))
     assert "经纬度需同时填写" in r.content.decode() and Message.objects.count() == 0

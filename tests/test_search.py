@@ -71,6 +71,9 @@ def test_no_match_and_punctuation_only_queries(messages):
 def test_public_id_query(messages):
     m = messages[2]
     assert titles(m.public_id) == [m.title]
+    # typed in full-width digits (a Chinese keyboard in full-width mode): it found nothing
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in m.public_id)
+    assert full_width != m.public_id and titles(f" {full_width} ") == [m.title]
 
 
 @pytest.mark.django_db
