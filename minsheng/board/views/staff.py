@@ -389,7 +389,9 @@ def triage_dispatch(request):
     if len(chosen) > batch_dispatch.BATCH_MAX:
         flash.error(request, f"一次最多按建议派单 {batch_dispatch.BATCH_MAX} 件, 请分页派单")
         return redirect(back)
-    outcomes = batch_dispatch.dispatch_by_suggestion(request.user, chosen)
+    # each row posts back what it showed (seen-<id>): a plan changed since is not dispatched
+    outcomes = batch_dispatch.dispatch_by_suggestion(
+        request.user, chosen, seen={pid: request.POST.get(f"seen-{pid}", "") for pid in chosen})
     done = [o for o in outcomes if o.dispatched]
     if done:
         flash.success(request, f"已按建议派单 {len(done)} 件: "
