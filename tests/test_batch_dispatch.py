@@ -315,3 +315,20 @@ def test_the_queue_says_the_type_the_batch_files_the_case_under(queue, personas,
     row = rows(client.get(reverse("board:triage")).content.decode())[citizen.public_id]
     assert "类型改为: 投诉" in row
     assert "类型改为" not in rows(client.get(reverse("board:triage")).content.decode())[queue["sure"].public_id]
+
+
+def test_a_unit_that_only_assisted_a_case_returned_by_its_lead_is_still_suggested(personas, directory, login):
+    """退单 by the lead unit releases its assisting units too; the assisting unit did not return the
+    case, yet the queue and the case page read it so: 「建议的主办单位已退回本件」, nothing preselected."""
+    p, d = personas, directory
+    m = submit(p, d, "七里河区老旧小区楼道墙皮脱落", "七里河区一个老旧小区楼道里的墙皮大块脱落, 上下楼很危险, 请尽快处理。")
+    actions.do_dispatch(p["dispatcher"], m, d["ecology"], assists=[d["housing"]])  # the table names 住建局
+    actions.do_return(p["other_officer"], Message.objects.get(pk=m.pk), d["ecology"], "不属于本单位职责")
+    client = login(p["dispatcher"])
+    row = rows(client.get(reverse("board:triage")).content.decode())[m.public_id]
+    assert ticked(row) and "兰州市住房和城乡建设局" in row and "已退回本件" not in row
+    assert preselected_lead(client, m) == "兰州市住房和城乡建设局"
+    # the API's dispatch/ without a lead takes the same units
+    response = api(p["dispatcher"]).post(f"/api/v1/staff/cases/{m.public_id}/dispatch/", {}, format="json")
+    assert response.status_code == 200, response.json()
+    assert Assignment.objects.get(message=m, role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE).unit == d["housing"]

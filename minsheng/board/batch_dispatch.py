@@ -106,8 +106,8 @@ def plan_each(messages, duplicates: dict[int, list] | None = None) -> dict[int, 
         duplicates = near_duplicates_each(messages)
     suggestions = suggestions_each(messages)
     returned: dict[int, set] = {m.pk: set() for m in messages}
-    for message_id, unit_id in Assignment.objects.filter(message__in=messages, state=Assignment.State.RETURNED) \
-            .values_list("message_id", "unit_id"):
+    for message_id, unit_id in Assignment.objects.filter(message__in=messages, state=Assignment.State.RETURNED,
+                                                         role=Assignment.Role.LEAD).values_list("message_id", "unit_id"):
         returned[message_id].add(unit_id)
     reading = [m for m in messages if suggestions[m.pk].history is not None]
     may_take: dict[int, set] = {m.pk: set() for m in messages}
