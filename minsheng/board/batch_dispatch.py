@@ -22,8 +22,8 @@ from minsheng.directory.models import Unit
 from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import SUGGEST_RELATED, Prefill, Suggestion, prefilled
 
-from . import actions
-from .models import Assignment, Message
+from . import actions, moderation
+from .models import Assignment, Message, MessageKind
 from .views.staff_hints import near_duplicates_each, suggestions_each
 from .workflow import Conflict, IllegalMove, Status, allowed
 
@@ -40,6 +40,21 @@ class Plan:
     prefill: Prefill
     suggestion: Suggestion
     why_not: str = ""
+
+    @property
+    def key(self) -> str:
+        """What it would dispatch (lead, assisting units, topic, type), as the queue page posts back
+        what it showed: a plan changed since (``dispatch_by_suggestion``'s ``seen``) is not dispatched."""
+        p = self.prefill
+        if p.lead is None:
+            return ""
+        assists = ",".join(str(u.pk) for u in p.assists if u.pk != p.lead.pk)
+        return f"{p.lead.pk}/{assists}/{p.topic.pk if p.topic else ''}/{p.kind}"
+
+    @property
+    def kind_display(self) -> str:
+        """The type it files the case under, when not the citizen's ('' when kept)."""
+        return dict(MessageKind.choices).get(self.prefill.kind, "")
 
     @property
     def confidence_text(self) -> str:
@@ -60,6 +75,10 @@ class Outcome:
 def _why_not(message: Message, s: Suggestion, p: Prefill, returned_by: set, duplicates: int | None) -> str:
     if not allowed("dispatch", message.status):
         return f"当前状态为「{message.get_status_display()}」, 不能派单 (可能已被他人派单)"
+    if message.status == Status.SUBMITTED:  # dispatching it is its review (受理): published unread
+        unfit = moderation.grouped(moderation.unfit_wording(message.title, message.body))
+        if unfit:
+            return f"待审核的留言含{'、'.join(label for label, _ in unfit)}, 请在留言页审核"
     if duplicates is None:
         return "查重失败, 请在留言页核对是否与在办留言重复"
     if duplicates:
@@ -87,8 +106,8 @@ def plan_each(messages, duplicates: dict[int, list] | None = None) -> dict[int, 
         duplicates = near_duplicates_each(messages)
     suggestions = suggestions_each(messages)
     returned: dict[int, set] = {m.pk: set() for m in messages}
-    for message_id, unit_id in Assignment.objects.filter(message__in=messages, state=Assignment.State.RETURNED) \
-            .values_list("message_id", "unit_id"):
+    for message_id, unit_id in Assignment.objects.filter(message__in=messages, state=Assignment.State.RETURNED,
+                                                         role=Assignment.Role.LEAD).values_list("message_id", "unit_id"):
         returned[message_id].add(unit_id)
     reading = [m for m in messages if suggestions[m.pk].history is not None]
     may_take: dict[int, set] = {m.pk: set() for m in messages}
@@ -108,9 +127,12 @@ def plan_each(messages, duplicates: dict[int, list] | None = None) -> dict[int, 
     return plans
 
 
-def dispatch_by_suggestion(user, public_ids: list[str]) -> list[Outcome]:
+def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | None = None) -> list[Outcome]:
     """按建议派单 of ``public_ids`` (each once, at most ``BATCH_MAX``: the caller refuses more), in
-    their order; a case another region's, gone or unknown is skipped without a word of it."""
+    their order; a case another region's, gone or unknown is skipped without a word of it.
+    ``seen``: the ``Plan.key`` of each case as the queue page showed it; a case whose plan is no
+    longer that (a colleague's 退单, the table or a model changed meanwhile) is skipped, not sent
+    to a unit the dispatcher did not see. None (the API): the plan as it is now."""
     roles = roles_of(user)
     if not roles.is_dispatcher:
         raise PermissionDenied("只有派单员可以按建议派单")
@@ -130,6 +152,12 @@ def dispatch_by_suggestion(user, public_ids: list[str]) -> list[Outcome]:
             outcomes.append(Outcome(pid, m.title, False, reason=plan.why_not))
             continue
         p = plan.prefill
+        if seen is not None and seen.get(pid) != plan.key:
+            assists = "、".join(u.name for u in p.assists if u.pk != p.lead.pk)
+            now = f"主办 {p.lead.name}" + (f", 协办 {assists}" if assists else "")
+            outcomes.append(Outcome(pid, m.title, False,
+                                    reason=f"打开页面后派单建议有变化 (现为{now}), 请刷新页面核对后再派单"))
+            continue
         try:
             actions.do_dispatch(user, m, p.lead, assists=p.assists, topic=p.topic, kind=p.kind or None)
         except (IllegalMove, Conflict, PermissionDenied, actions.Invalid) as exc:

@@ -190,7 +190,8 @@ def _dispatch(user, message, b):
         # what the dispatch form proposes (and /suggestion/): for the topic given, else the
         # predicted one when it is sure enough to prefill (the case then filed under it), else
         # the citizen's; never back to a unit that returned the case
-        returned_by = set(message.assignments.filter(state=Assignment.State.RETURNED).values_list("unit_id", flat=True))
+        returned_by = set(message.assignments.filter(state=Assignment.State.RETURNED, role=Assignment.Role.LEAD)
+                          .values_list("unit_id", flat=True))
         if topic is not None:
             routed = route(message.region, topic)
             suggestion = Suggestion(topic=topic, topic_confidence=None, kind="", kind_confidence=None,

@@ -390,7 +390,9 @@ def triage_dispatch(request):
     if len(chosen) > batch_dispatch.BATCH_MAX:
         flash.error(request, f"一次最多按建议派单 {batch_dispatch.BATCH_MAX} 件, 请分页派单")
         return redirect(back)
-    outcomes = batch_dispatch.dispatch_by_suggestion(request.user, chosen)
+    # each row posts back what it showed (seen-<id>): a plan changed since is not dispatched
+    outcomes = batch_dispatch.dispatch_by_suggestion(
+        request.user, chosen, seen={pid: request.POST.get(f"seen-{pid}", "") for pid in chosen})
     done = [o for o in outcomes if o.dispatched]
     if done:
         flash.success(request, f"已按建议派单 {len(done)} 件: "
@@ -675,7 +677,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
             error = ALREADY_SIGNED.format(timezone.localtime(my_lead.signed_at))
     units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
     suggestion = suggestion_for(message) if can["dispatch"] else None
-    returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED}
+    # the units that returned it: its lead units (退单 releases the assisting units too, as RETURNED)
+    returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED and a.role == A.Role.LEAD}
     case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion,
                              returned_by)
     # 指派承办人: a form for each unit the user heads that holds the case (lead and assisting);
