@@ -336,3 +336,21 @@ def test_a_unit_that_only_assisted_a_case_returned_by_its_lead_is_still_suggeste
     response = api(p["dispatcher"]).post(f"/api/v1/staff/cases/{m.public_id}/dispatch/", {}, format="json")
     assert response.status_code == 200, response.json()
     assert Assignment.objects.get(message=m, role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE).unit == d["housing"]
+
+
+def test_two_letters_of_one_problem_ticked_together_dispatch_the_first_only(personas, directory):
+    """Neither is in hand when the batch begins, so neither plan names the other: once the first is
+    dispatched, the second is its near-duplicate (as its case page now says) and waits for a merge."""
+    p, d = personas, directory
+    lookup.clear_cache()
+    body = "七里河区西站十字公交站台的顶棚塌了一半, 下雨时候车的人全淋湿, 请尽快修复站台顶棚。"
+    first = submit(p, d, "西站十字公交站台顶棚塌了", body, topic="topic_traffic")
+    second = submit(p, d, "西站十字公交站台顶棚塌了一半", body + "已经一个月了。", topic="topic_traffic",
+                    who="other_citizen")
+    body = api(p["dispatcher"]).post(API, {"cases": [first.public_id, second.public_id]}, format="json").json()
+    assert body["dispatched"] == 1
+    results = {r["public_id"]: r for r in body["results"]}
+    assert results[first.public_id]["dispatched"]
+    assert results[second.public_id]["reason"] == f"与本批刚派出的 {first.public_id} 疑似重复, 请在留言页决定是否并单"
+    assert Message.objects.get(pk=second.pk).status in (Status.SUBMITTED, Status.ACCEPTED)
+    lookup.clear_cache()

@@ -141,7 +141,7 @@ def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | N
     mine = [m for m in found.values() if roles.dispatches(m.region)]
     waiting = [m for m in mine if m.status in (Status.SUBMITTED, Status.ACCEPTED)]
     plans = plan_each(mine, near_duplicates_each(waiting))
-    outcomes = []
+    outcomes, sent = [], set()
     for pid in public_ids:
         m = found.get(pid)
         if m is None or m.pk not in plans:
@@ -158,11 +158,26 @@ def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | N
             outcomes.append(Outcome(pid, m.title, False,
                                     reason=f"打开页面后派单建议有变化 (现为{now}), 请刷新页面核对后再派单"))
             continue
+        # two letters of one problem ticked together: the first dispatched is in hand now, and the
+        # second its near-duplicate, as its case page would say (the plans above saw neither in hand)
+        twin = _dispatched_twin(m, sent) if sent else None
+        if twin is not None:
+            outcomes.append(Outcome(pid, m.title, False,
+                                    reason=f"与本批刚派出的 {twin} 疑似重复, 请在留言页决定是否并单"))
+            continue
         try:
             actions.do_dispatch(user, m, p.lead, assists=p.assists, topic=p.topic, kind=p.kind or None)
         except (IllegalMove, Conflict, PermissionDenied, actions.Invalid) as exc:
             outcomes.append(Outcome(pid, m.title, False, reason=str(exc) or "无法派单"))
         else:
+            sent.add(pid)
             outcomes.append(Outcome(pid, m.title, True, lead=p.lead,
                                     assists=tuple(u for u in p.assists if u.pk != p.lead.pk)))
     return outcomes
+
+
+def _dispatched_twin(message: Message, sent: set[str]) -> str | None:
+    """The public id of a case dispatched earlier in this batch that ``message`` is a near-duplicate of
+    (the case page's 疑似重复 list, read again now that it is in hand), else None."""
+    found = near_duplicates_each([message]).get(message.pk, ())
+    return next((d.public_id for d, _ in found if d.public_id in sent), None)
