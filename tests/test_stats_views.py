@@ -680,3 +680,47 @@ def test_each_supervision_district_opens_its_overdue_list_with_the_same_count(lo
         assert link, name
         listed = _text(client.get(link.group(1).replace("&amp;", "&")))
         assert f"共 {count} 件" in listed, name
+
+
+def _form(text: str) -> str:
+    return re.search(r'<form class="stats-filters card"[^>]*>.*?</form>', text).group(0)
+
+
+def test_overdue_list_has_a_filter_form_of_the_users_regions_kept_as_chosen(login, personas, cases, directory):
+    """The overdue list's filters came only from the dashboard's links: a supervisor could not choose
+    a district, 本级, a unit, a topic or a type on the page itself."""
+    sup = login(personas["supervisor"])
+    housing = directory["housing"]
+    text = _text(sup.get("/stats/overdue/", {"region": "620100", "own": "1", "unit": housing.pk, "topic": "urban",
+                                              "kind": "help", "measure": "overdue_unreplied", "dir": "asc", "page": "2"}))
+    form = _form(text)
+    assert 'aria-label="筛选超期清单"' in form and "#}" not in text and "endcomment" not in text
+    # the regions the supervisor may see (兰州市 and its districts), not 定西市 nor the province
+    assert re.findall(r'<option value="(\d{6})"', form) == ["620100", "620102", "620103"]
+    assert '<option value="620100" selected>' in form
+    assert '<input type="checkbox" name="own" value="1" checked> 本级 (不含下级)</label>' in form
+    assert '<label>主办单位 <select name="unit"> <option value="">全部单位</option>' in form
+    assert f'<option value="{housing.pk}" selected>兰州市住房和城乡建设局</option>' in form
+    assert re.search(r'<option value="urban" selected>', form) and '<option value="help" selected>' in form
+    # the order and the measure kept, the page not (a new choice starts at its first page)
+    assert '<input type="hidden" name="measure" value="overdue_unreplied">' in form
+    assert '<input type="hidden" name="dir" value="asc">' in form and 'name="page"' not in form
+    # nothing chosen: nothing selected or ticked, the default order and measure not repeated
+    form = _form(_text(sup.get("/stats/overdue/")))
+    assert " selected>" not in form and " checked>" not in form and 'type="hidden"' not in form
+
+
+def test_overdue_list_filtered_by_its_form(login, personas, cases, directory):
+    sup = login(personas["supervisor"])
+    everything = _text(sup.get("/stats/overdue/"))
+    assert "测试留言overdue" in everything
+    chengguan = _text(sup.get("/stats/overdue/", {"region": "620102", "unit": "", "topic": "", "kind": "",
+                                                   "date_from": "", "date_to": ""}))
+    assert "测试留言overdue" not in chengguan  # a 七里河区 case
+    assert "区划: 城关区 (含下级)" in chengguan
+    unit = _text(sup.get("/stats/overdue/", {"unit": directory["housing"].pk}))
+    assert "测试留言overdue" in unit and "主办单位: 兰州市住房和城乡建设局" in unit
+    # a bad value: the statistics' Chinese notice, 400, never a 500
+    for bad in ({"unit": "abc"}, {"region": "999999"}, {"own": "1"}, {"kind": "zzz"}, {"date_from": "2026-13-01"}):
+        response = sup.get("/stats/overdue/", bad)
+        assert response.status_code == 400 and "无法显示" in _text(response), bad

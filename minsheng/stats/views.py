@@ -272,6 +272,8 @@ def overdue(request):
     if not roles.admin:
         qs = qs.filter(roles.region_q(roles.supervise_prefixes + roles.dispatch_prefixes)
                        | _unit_q(roles.unit_ids))
+    # the form's units: those with a case of this user's late now (the choice of all units ran to hundreds)
+    late_units = Unit.objects.filter(pk__in=qs.values("open_case__unit_key"))
     filters = _filters(request, default_region=False)
     measure = request.GET.get("measure", "overdue")
     if measure not in exports.TIMED_MEASURES:
@@ -292,9 +294,31 @@ def overdue(request):
         m.lead_unit = units.get(m.open_case.unit_key)
         m.overdue_days = working_days_late(m.open_case.due_at, now)
     can_export = _personal_allowed(request.user, _personal_export_scope(request.user, scope, filters)[0])
-    return render(request, "stats/overdue.html", {**_context_filters(scope, filters), "page": page, "now": now,
-                                                  "can_export": can_export, "ascending": ascending, "measure": measure,
-                                                  "measure_label": exports.MEASURE_LABELS[measure]})
+    # the filter form (stats/_filters.html): the regions this user may see, 本级, the unit handling the case
+    # now; it keeps the list's order and measure (before 2026-12-05 the filters came from links alone)
+    keep = [("measure", measure)] * (measure != "overdue") + [("dir", "asc")] * ascending
+    unit_choices = [*late_units] + ([scope.unit] if scope.unit and scope.unit not in late_units else [])
+    return render(request, "stats/overdue.html", {
+        **_context_filters(scope, filters), "regions": _visible_regions(roles, filters.get("region", "")),
+        "own_filter": True, "unit_choices": unit_choices, "unit_label": "主办单位", "keep_params": keep,
+        "form_label": "筛选超期清单",
+        "page": page, "now": now, "can_export": can_export, "ascending": ascending, "measure": measure,
+        "measure_label": exports.MEASURE_LABELS[measure]})
+
+
+def _visible_regions(roles, chosen: str):
+    """The regions of the overdue list's form: those of ``_context_filters`` (to the counties, and the
+    one chosen) inside the regions a staff member oversees or dispatches for, or its units' regions."""
+    shown = Q(level__lte=Region.Level.COUNTY) | Q(code=chosen)
+    if roles.admin:
+        return Region.objects.filter(shown).only("code", "name", "level")
+    prefixes = [*roles.supervise_prefixes, *roles.dispatch_prefixes,
+                *Unit.objects.filter(pk__in=roles.unit_ids).values_list("region__prefix", flat=True)]
+    inside = Q(pk__in=[])
+    for prefix in prefixes:
+        inside |= Q(code__startswith=prefix)
+    # a township's own supervisor sees the township itself, below the counties
+    return Region.objects.filter(inside).filter(shown | Q(prefix__in=prefixes)).only("code", "name", "level")
 
 
 def _unit_q(unit_ids):

@@ -433,18 +433,35 @@ def _overdue_by_district(overdue, depth: int | None) -> list[dict]:
         counts[key] = counts.get(key, 0) + n
     # a district above the others' level holds the cases filed there: 兰州市本级 beside its counties
     # (as the dashboard names it), not 兰州市, which reads as the whole city
-    level = DISTRICT_LEVEL.get(depth)
-    regions = {code: (name, bool(level and region_level < level))  # (name, 本级)
+    regions = {code: (name, region_level)
                for code, name, region_level in Region.objects.filter(code__in=counts).values_list("code", "name", "level")}
-    overdue_list = reverse("stats:overdue")
+    districts = (_district(code, *regions.get(code, (code, None)), depth, n) for code, n in counts.items())
+    return sorted(districts, key=lambda d: (-d["count"], d["code"]))
 
-    def district(code, n):
-        name, own = regions.get(code, (code, False))
-        # its cases on /stats/overdue/ too (sortable by 超期天数, exported there): the own level alone for 本级
-        query = urlencode({"region": code, **({"own": 1} if own else {})})
-        return {"code": code, "name": f"{name}本级" if own else name, "count": n, "list_url": f"{overdue_list}?{query}"}
 
-    return sorted((district(code, n) for code, n in counts.items()), key=lambda d: (-d["count"], d["code"]))
+def _district(code: str, name: str, region_level: int | None, depth: int | None, count: int) -> dict:
+    """A district tab: its name (「兰州市本级」 for a district above the others' level, the cases filed
+    there, as the dashboard names it: 兰州市 read as the whole city) and its list on /stats/overdue/."""
+    level = DISTRICT_LEVEL.get(depth)
+    own = bool(level and region_level is not None and region_level < level)
+    # its cases on /stats/overdue/ too (sortable by 超期天数, exported there): the own level alone for 本级
+    query = urlencode({"region": code, **({"own": 1} if own else {})})
+    return {"code": code, "name": f"{name}本级" if own else name, "count": count,
+            "list_url": f"{reverse('stats:overdue')}?{query}"}
+
+
+def _chosen_district(code: str, roles: Roles, depth: int | None) -> dict:
+    """The district ``?district=`` names when none of its cases is late (its tab is missing): 404 for
+    a code that is no region or no district of this page (a township under a county's tab), 403 for
+    one outside the supervisor's regions."""
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise Http404(f"没有区划代码为 {code} 的区划")
+    if not roles.admin and not any(code.startswith(p) for p in roles.supervise_prefixes):
+        raise PermissionDenied(f"{region.name}不在您督办的区划内")
+    if _district_code(code, depth) != code:
+        raise Http404(f"{region.name}不是督办页可选的区划")
+    return _district(code, region.name, region.level, depth, 0)
 
 
 def _keep_query(request, param: str, query: QueryDict | None = None) -> str:
@@ -466,6 +483,8 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     depth = _district_depth(roles)
     districts = _overdue_by_district(overdue, depth)
     district = next((d for d in districts if d["code"] == query.get("district")), None)
+    if district is None and query.get("district"):  # a district with nothing late: shown empty, not all of them
+        district = _chosen_district(query["district"].strip(), roles, depth)
     if district is not None:
         overdue = overdue.filter(_district_q(district["code"], depth))
     overdue = _paginate(query, overdue.select_related("region", "topic").prefetch_related(leads)
