@@ -25,6 +25,15 @@ worker_class = "minsheng.gunicorn_conf.ThreadWorker"
 # its first 100 characters and says so; a longer request line is the Chinese 414 below
 limit_request_line = 8190
 
+
+def _errors(*names: str) -> tuple[type, ...]:
+    """The classes of ``gunicorn.http.errors`` of these names that this gunicorn has: pyproject asks for
+    gunicorn 22, which has no ObsoleteFolding (the config failed to load and ``minsheng serve`` did not
+    start), and 23 none of the response header errors (each unreadable request was then answered with
+    nothing, the connection closed)."""
+    return tuple(getattr(errors, name) for name in names if hasattr(errors, name))
+
+
 # what the client can fix; the others (the app's own response headers, SSL, proxy lines) stay
 # gunicorn's answer
 ANSWERS = (
@@ -34,9 +43,11 @@ ANSWERS = (
      "请求头过大 (可能是 Cookie 过多), 请清除本站的 Cookie 后重试。"),
     ((errors.InvalidRequestLine, errors.InvalidRequestMethod, errors.InvalidHTTPVersion), 400, "Bad Request",
      "parse_error", "请求行无效, 服务器无法读取该请求。"),
-    ((errors.InvalidHeader, errors.InvalidHeaderName, errors.ObsoleteFolding), 400, "Bad Request",
+    (_errors("InvalidHeader", "InvalidHeaderName", "ObsoleteFolding"), 400, "Bad Request",
      "parse_error", "请求头无效, 服务器无法读取该请求。"),
 )
+# a response header the app wrote wrong: the app's fault, gunicorn's 500
+APP_FAULTS = _errors("InvalidResponseHeader", "InvalidResponseHeaderName")
 PRINTABLE = "".join(map(chr, range(0x21, 0x7F)))
 
 
@@ -50,8 +61,8 @@ def request_target(exc) -> str:
 def error_answer(exc, path: str, limit: int) -> bytes | None:
     """The whole HTTP response for ``exc``, a request gunicorn could not read, in Chinese; None
     for an error that is not the client's."""
-    if isinstance(exc, (errors.InvalidResponseHeader, errors.InvalidResponseHeaderName)):
-        return None  # the app's fault: gunicorn's 500
+    if isinstance(exc, APP_FAULTS):
+        return None
     answer = next((a for a in ANSWERS if isinstance(exc, a[0])), None)
     if answer is None:
         return None

@@ -56,6 +56,17 @@ def test_register_with_phone_signs_in_and_verifies_phone(client, memory_sender):
     assert "老张" in client.get("/").content.decode()  # signed in
 
 
+def test_a_code_typed_in_full_width_digits_is_the_code(client, memory_sender):
+    """A Chinese keyboard in full-width mode types the six digits as １２３４５６: the phone
+    number beside it was read, the code was 「验证码不正确」 and cost one of its tries."""
+    send_code(client, "/accounts/register/", "13812345678")
+    code = last_code(memory_sender, "13812345678")
+    wide = "".join(chr(ord(digit) + 0xFEE0) for digit in code)
+    r = register(client, "１３８１２３４５６７８", wide)
+    assert r.status_code == 302
+    assert User.objects.get(phone="13812345678").phone_verified
+
+
 def test_register_with_email_then_sign_in_with_email(memory_sender):
     c = Client()
     send_code(c, "/accounts/register/", "Wang@Example.com")
@@ -271,6 +282,14 @@ def test_profile_needs_login_and_saves_nickname(client, personas, login):
     assert personas["citizen"].display_name == "李大姐"
     r = c.post("/accounts/me/", {"display_name": "长" * 31})
     assert r.status_code == 200 and "昵称最多 30 个字" in r.content.decode()
+
+
+def test_the_change_password_form_names_the_account_for_the_password_manager(personas, login):
+    """修改密码 had no account field: a phone's password manager saved the new password under no
+    account (Chromium: 「Password forms should have (optionally hidden) username fields」)."""
+    page = login(personas["citizen"]).get("/accounts/me/password/").content.decode()
+    box = re.search(r'<input [^>]*autocomplete="username"[^>]*>', page)
+    assert box and 'value="13800000001"' in box.group(0) and "hidden" in box.group(0)
 
 
 def test_a_signed_in_user_changes_the_password_with_the_current_one(client, personas, login):

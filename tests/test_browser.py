@@ -219,6 +219,69 @@ def test_a_similar_message_is_supported_from_the_box_and_enter_still_posts(brows
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_double_tap_on_a_similar_messages_我也遇到_sends_it_once(browser, live_server, personas, directory):
+    """The box's 我也遇到 buttons stand outside the form they send (form="similar-support"), and
+    only a form's own buttons were held while it was sending: a double tap posted twice, and the
+    page said both 「已记录: 您也遇到了这个问题」 and 「您已经点过“我也遇到”」."""
+    same = _dingxi_lift(personas, directory)
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", "幸福家园小区电梯坏了三个月")
+    citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了, 物业不修。")
+    citizen.locator("#similar button:has-text('我也遇到')").wait_for()
+    posts = []
+    citizen.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/support/" in r.url else None)
+    citizen.evaluate("""() => {  // a double tap: the second lands while the first is sending
+        const button = document.querySelector("#similar button");
+        button.click();
+        setTimeout(() => button.click(), 5);
+    }""")
+    citizen.get_by_text("已记录: 您也遇到了这个问题").wait_for()  # the answer to the (first) post has loaded
+    citizen.wait_for_load_state("networkidle")
+    assert citizen.url == f"{live_server.url}/m/{same.public_id}/"
+    assert len(posts) == 1, posts
+    assert "已记录: 您也遇到了这个问题" in citizen.inner_text("main")
+    assert "您已经点过" not in citizen.inner_text("main")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_letter_is_told_where_the_limit_cut_it(browser, live_server, personas, directory):
+    """留言内容 takes 3000 characters (重办理由 300, 评价内容 500): the browser cut a longer paste
+    without a word, and the end of the letter, often what is asked for, was gone unseen."""
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    counter = citizen.locator("#id_body ~ .counter")
+    assert counter.inner_text() == "已输入 0 字, 还可输入 3000 字"
+    citizen.fill("#id_body", "小区电梯坏了")
+    assert counter.inner_text() == "已输入 6 字, 还可输入 2994 字"
+    citizen.fill("#id_body", "小区电梯坏了三个月, 物业不修, 老人出不了门。" * 150 + "请尽快维修电梯。")  # 3458 characters
+    assert len(citizen.input_value("#id_body")) == 3000
+    assert counter.inner_text() == "已达 3000 字上限, 超出的部分未能输入, 请检查结尾是否完整"
+    assert "已达 3000 字上限" in citizen.inner_text("#id_body ~ [role=status]")  # read out, once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_letter_in_paragraphs_at_the_limit_is_taken(browser, live_server, personas, directory):
+    """The box and its counter count a line break as one character; the browser sends it as CR LF:
+    a letter in paragraphs that the counter called 「已达 3000 字上限」 was refused, 「内容最多 3000 字
+    (现在 3088 个)」."""
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", TITLE)
+    citizen.fill("#id_body", "\n".join(["小区电梯坏了三个月, 物业不修, 老人出不了门, 请尽快维修电梯。"] * 120))
+    assert citizen.locator("#id_body ~ .counter").inner_text().startswith("已达 3000 字上限")
+    citizen.check("input[name=kind][value=help]")
+    pick_region(citizen, 1, "620000")
+    pick_region(citizen, 2, "620100")
+    pick_region(citizen, 3, "620103")
+    citizen.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
+    citizen.click("form.post-form button[type=submit]")
+    citizen.wait_for_url(re.compile(r"/m/\d+/$"))
+    body = Message.objects.get(title=TITLE).body
+    assert len(body) == 3000 and body.count("\n") > 70
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_draft_left_on_a_shared_computer_is_not_shown_to_the_next_citizen(browser, live_server, personas, directory):
     """The post form's draft is kept in the tab: a citizen who typed their name and phone,
     did not post and signed out left it there, and the next one to sign in on that computer

@@ -265,6 +265,28 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(personas
         assert "城关区东岗西路 100 号" in page
 
 
+def test_line_breaks_count_one_character_as_the_text_box_counts_them(personas, directory, login):
+    """The text box (maxlength, and the counter of forms.js) counts a line break as one character,
+    but the browser sends it as CR LF: a letter in paragraphs, 「已达 3000 字上限」 on the page, was
+    refused as 「内容最多 3000 字 (现在 3060 个)」; the same for a 300-character 重办理由."""
+    p, d = personas, directory
+    c = login(p["citizen"])
+    paragraphs = "\n".join([BODY] * 70)
+    body = paragraphs[:2990].rstrip()
+    body += "完" * (3000 - len(body))
+    assert len(body) == 3000 and body.count("\n") > 50  # what the box holds and its counter says
+    r = c.post("/post/", form_data(d, body=body.replace("\n", "\r\n")))  # what the browser sends
+    assert r.status_code == 302, r.content.decode()
+    assert Message.objects.get().body == body
+
+    m = submit(p["citizen"], d, body=BODY + "补充说明")
+    replied(p, d, m)
+    rate(c, m, resolution="unsatisfied")
+    reason = "\n".join(["电梯至今仍然无法使用"] * 40)[:300]
+    r = c.post(f"/m/{m.public_id}/reopen/", {"reason": reason.replace("\n", "\r\n")}, follow=True)
+    assert "已申请重办" in r.content.decode() and "重办理由最多 300 字" not in r.content.decode()
+
+
 def test_only_one_coordinate_is_refused(personas, directory, login):
     r = login(personas["citizen"]).post("/post/", form_data(directory, latitude="36.06"))
     assert "经纬度需同时填写" in r.content.decode() and Message.objects.count() == 0
@@ -444,6 +466,20 @@ def test_withdrawing_a_public_message_says_it_comes_down(personas, directory, lo
     assert "这条留言已经公开, 1 人点了“我也遇到”。撤回后留言不再办理, 公开页面也将撤下, 他们将收到撤回的通知" in page
 
 
+def test_the_withdraw_form_again_after_withdrawing_says_it_is_withdrawn(personas, directory, login):
+    """The back button (or a second tap) after 撤回 opened the form again, which answered
+    「留言派单后不能撤回」 in red about a message that was never dispatched."""
+    m = submit(personas["citizen"], directory)
+    c = login(personas["citizen"])
+    c.post(f"/m/{m.public_id}/withdraw/", {"confirm": "on"})
+    for again in (c.get(f"/m/{m.public_id}/withdraw/", follow=True),
+                  c.post(f"/m/{m.public_id}/withdraw/", {"confirm": "on"}, follow=True)):
+        page = again.content.decode()
+        assert again.redirect_chain[-1][0] == f"/m/{m.public_id}/"
+        assert '<li class="info">这条留言已撤回</li>' in page and "派单后不能撤回" not in page
+    assert m.events.filter(kind=Event.Kind.WITHDRAWN).count() == 1
+
+
 def test_withdraw_after_dispatch_is_refused(personas, directory, login):
     m = submit(personas["citizen"], directory)
     dispatch(personas, directory, m)
@@ -519,7 +555,7 @@ def test_satisfied_rating_closes_and_cannot_be_repeated(personas, directory, log
     ev = m.evaluations.get()
     assert (ev.resolution, ev.speed, ev.comment) == ("satisfied", "basic", "物业已经修好了")
     r = rate(c, m, resolution="unsatisfied")
-    assert "只能在收到答复后评价一次" in r.content.decode()
+    assert "您已评价过这条答复" in r.content.decode()
     assert m.evaluations.count() == 1
     r = c.post(f"/m/{m.public_id}/reopen/", {"reason": "问题又出现了"}, follow=True)
     assert "只能在“不满意”评价后" in r.content.decode()
@@ -551,7 +587,25 @@ def test_reopen_once_after_unsatisfied(personas, directory, login):
     m.refresh_from_db()
     assert m.status == Status.CLOSED
     r = c.post(f"/m/{m.public_id}/reopen/", {"reason": "还是没修好啊"}, follow=True)
-    assert "只能在“不满意”评价后" in r.content.decode()
+    assert "这条留言已申请过重办 (每条留言只能申请重办一次)" in r.content.decode()
+    assert m.events.filter(kind=Event.Kind.REOPENED).count() == 1
+
+
+def test_the_rating_and_reopen_forms_again_say_what_was_already_sent(personas, directory, login):
+    """Back on 评价答复 after rating, or on 申请重办 after reopening, the citizen read
+    「只能在收到答复后评价一次」 / 「只能在“不满意”评价后 7 天内申请重办一次」 in red, as if what
+    they had just sent had not arrived."""
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    replied(p, d, m)
+    c = login(p["citizen"])
+    rate(c, m, resolution="unsatisfied", comment="电梯还是坏的")
+    page = c.get(f"/m/{m.public_id}/rate/", follow=True).content.decode()
+    assert '<li class="info">您已评价过这条答复, 评价见本页</li>' in page and "只能在收到答复后" not in page
+    c.post(f"/m/{m.public_id}/reopen/", {"reason": "电梯至今仍无法使用"})
+    page = c.get(f"/m/{m.public_id}/reopen/", follow=True).content.decode()
+    assert '<li class="info">这条留言已申请过重办 (每条留言只能申请重办一次), 办理进展见本页</li>' in page
+    assert "只能在“不满意”评价后" not in page
     assert m.events.filter(kind=Event.Kind.REOPENED).count() == 1
 
 

@@ -358,3 +358,68 @@ def test_the_public_csv_masks_each_title_as_the_public_page_does(client, directo
         assert titles[m.public_id] == m.public_title
     assert [titles[m.public_id] for m in made] == ["赵**反映小区电梯停运一个月", "孙**家门口下水道堵塞",
                                                   "请回电139****5678说明停水原因", "钱多多反映路灯坏了很久"]
+
+
+def test_an_overdue_export_says_how_late_each_case_is_as_its_list_does(login, personas, cases, capsys):
+    """The overdue list said 「N 个工作日」 for each case; its export (the link under its heading) had the
+    deadline alone, and a leader sending the file to the units counted the days again by hand."""
+    import re
+
+    sup = login(personas["supervisor"])
+    page = sup.get("/stats/overdue/", {"region": "620100"}).content.decode()
+    shown = dict(re.findall(r'<div class="muted small">(\d+)</div></td>\s*<td data-label="超期天数"[^>]*>(.*?)</td>',
+                            page, re.S))
+    shown = {pid: re.sub(r"<[^>]+>", "", cell) for pid, cell in shown.items()}
+    rows = _csv(sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue", "personal": "1"}))
+    header = rows[0]
+    assert header[header.index("答复期限") + 1] == "超期天数 (工作日)" and header[-3:] == ["留言人", "手机", "邮箱"]
+    late = {r[0]: r[header.index("超期天数 (工作日)")] for r in rows[1:]}
+    assert set(late) == set(shown) and cases["overdue"].public_id in late
+    for pid, cell in shown.items():
+        assert cell == (f"{late[pid]} 个工作日" if late[pid] != "0" else "不足 1 个工作日")
+    # the other lists keep their columns; the command writes the same column
+    assert "超期天数 (工作日)" not in _csv(sup.get("/stats/export/messages.csv", {"region": "620100"}))[0]
+    call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
+    out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert out[0] == exports.message_header(False, late=True) and {r[0]: r[8] for r in out[1:]} == late
+
+
+def test_an_overdue_export_names_the_unit_handling_each_case_now_as_its_list_does(
+        login, personas, directory, capsys, django_capture_on_commit_callbacks):
+    """A case reopened and then transferred: /stats/overdue/ named 主办单位 the unit it went to,
+    the export's 办理单位 the unit that answered first, which a supervisor no longer chases (and
+    the export of ``?unit=`` the new unit listed the case under the old one)."""
+    import re
+
+    p, d = personas, directory
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
+    day = dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        m = actions.do_submit(p["citizen"], title="小区门口道路坑洼积水", body=BODY, kind="help",
+                              region=d["qilihe"], topic=d["topic_build"], at=t0)
+        actions.do_dispatch(p["dispatcher"], m, d["housing"], at=t0 + day / 24)
+        actions.do_sign(p["officer"], m, d["housing"], at=t0 + day)
+        actions.do_reply(p["officer"], m, d["housing"], "经核查, 已安排施工队本月内修复路面, 感谢监督。", at=t0 + 2 * day)
+        actions.do_evaluate(p["citizen"], m, resolution="unsatisfied", attitude="basic", speed="basic", at=t0 + 3 * day)
+        actions.do_reopen(p["citizen"], m, "路面还没修", at=t0 + 4 * day)
+        actions.do_sign(p["officer"], m, d["housing"], at=t0 + 5 * day)
+        actions.do_transfer(p["officer"], m, d["housing"], d["ecology"], "积水属排水设施问题", at=t0 + 6 * day)
+    sup = login(p["supervisor"])
+    page = sup.get("/stats/overdue/").content.decode()
+    row = re.search(rf"<tr class=\"late\">.*?{m.public_id}.*?</tr>", page, re.S).group(0)
+    assert '<td data-label="主办单位" class="keep">兰州市生态环境局</td>' in row
+    for query in ({}, {"unit": d["ecology"].pk}):
+        rows = _csv(sup.get("/stats/export/messages.csv", {"measure": "overdue", "personal": "1", **query}))
+        header = rows[0]
+        assert "主办单位" in header and "办理单位" not in header
+        assert {r[0]: r[header.index("主办单位")] for r in rows[1:]} == {m.public_id: "兰州市生态环境局"}
+    # the command writes the same column; the other lists keep the credited unit as 办理单位
+    call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
+    out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert {r[0]: r[out[0].index("主办单位")] for r in out[1:]} == {m.public_id: "兰州市生态环境局"}
+    rows = _csv(sup.get("/stats/export/messages.csv", {"measure": "reopened"}))
+    assert {r[0]: r[rows[0].index("办理单位")] for r in rows[1:]} == {m.public_id: "兰州市住房和城乡建设局"}
+    # the API's and the league table's rows by unit count it late for the unit handling it now too (its
+    # other figures for the unit credited)
+    rows = {r["label"]: (r["received"], r["overdue"]) for r in figures.breakdown("unit", region="620100")}
+    assert rows == {"兰州市住房和城乡建设局": (1, 0), "兰州市生态环境局": (0, 1)}

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from minsheng.board import actions
+from minsheng.board.models import Message
 from minsheng.board.photos import clean_photo
 from minsheng.directory.models import Addressee
 from minsheng.insight import hotspots_service
@@ -111,6 +112,24 @@ def test_public_pages_fit_a_phone_and_their_links_can_be_tapped(browser, live_se
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_links_to_a_leaders_board_are_big_enough_to_tap(browser, live_server, personas, directory):  # noqa: F811
+    """A message's 留言对象, a region page's 留言对象: list and 领导留言板's region headings stood
+    alone, 24 to 26 px high, on pages where every other link of their kind was 40."""
+    p, d = personas, directory
+    message = actions.do_submit(p["citizen"], title="兰州市城关区路灯不亮", body=LIFT[0][1], kind="complain",
+                                region=d["chengguan"], addressee=d["mayor"])
+    actions.do_accept(p["dispatcher"], message)
+    page = phone_page(browser)
+    for url, selector in ((f"/m/{message.public_id}/", "dl.facts dd > a"), (f"/region/{d['lanzhou'].code}/", "p.dots > a"),
+                          ("/leaders/", "section.card > h2 > a")):
+        page.goto(live_server.url + url)
+        links = page.locator(selector).all()
+        assert links, f"{url}: no {selector}"
+        for link in links:
+            assert link.bounding_box()["height"] >= TAP, f"{url}: {link.inner_text()}"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_hotspot_list_keeps_its_headings_on_one_line_on_a_desk(browser, live_server, lift_hotspot):  # noqa: F811
     """A long problem took the table's width on a 1366px screen: 排名, 留言, 人数 and 我也遇到
     stood a character or two a line, the time range on two."""
@@ -176,6 +195,9 @@ def test_posting_on_a_phone_from_a_leaders_board(browser, live_server, personas,
     page.wait_for_selector(".errorsummary")
     colour = page.eval_on_selector("#id_title", "e => getComputedStyle(e).borderTopColor")
     assert colour == "rgb(176, 0, 32)", colour
+    # and its summary's links, one under the other, are each a target a thumb hits (they were 24px)
+    for link in page.locator(".errorsummary li a").all():
+        assert link.bounding_box()["height"] >= TAP, link.inner_text()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -225,3 +247,35 @@ def test_latitude_and_longitude_stand_level_on_a_desk(browser, live_server, pers
     assert longitude["x"] > latitude["x"] + latitude["width"]  # side by side
     assert abs(latitude["y"] - longitude["y"]) < 1, (latitude, longitude)
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dispatching_by_suggestion_on_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    """按建议派单 at 390px: each row is a card with its 建议承办单位, its box a 40px target that ticks it,
+    and 「按建议派单所选」 sends the ticked cases."""
+    p, d = personas, directory
+    cases = [actions.do_submit(p["citizen"], title=title, body=body, kind="help", region=d["qilihe"],
+                               topic=d["topic_build"])
+             for title, body in (("七里河区小区门口道路坑洼积水", "七里河区某小区门口的道路坑坑洼洼, 下雨天积水严重, 行人难以通行。"),
+                                 ("七里河区老旧小区外墙脱落", "七里河区一个老旧小区的外墙瓷砖大块脱落, 楼下行人很危险。"))]
+    page = phone_page(browser)
+    sign_in(page, live_server, p["dispatcher"].username)
+    page.goto(f"{live_server.url}/staff/triage/")
+    assert overflow(page) <= 0
+    cell = page.locator("td.suggested").first
+    assert "兰州市住房和城乡建设局" in cell.inner_text()
+    assert cell.evaluate("td => getComputedStyle(td).display") == "block"  # a card, not a table row
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == '"建议承办单位: "'
+    pick = page.locator(f"label.pick:has(#dispatch-{cases[0].public_id})")
+    box = pick.bounding_box()
+    assert box["width"] >= TAP and box["height"] >= TAP
+    pick.tap()
+    assert page.locator(f"#dispatch-{cases[0].public_id}").is_checked()
+    button = page.get_by_role("button", name="按建议派单所选")
+    assert button.bounding_box()["height"] >= TAP
+    button.tap()
+    page.wait_for_load_state("networkidle")
+    assert f"已按建议派单 1 件: {cases[0].public_id} → 兰州市住房和城乡建设局" in page.locator("ul.flash").inner_text()
+    assert Message.objects.get(pk=cases[0].pk).status == "dispatched"
+    assert Message.objects.get(pk=cases[1].pk).status == "submitted"
+    page.context.close()

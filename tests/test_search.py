@@ -7,6 +7,7 @@ import re
 import pytest
 
 from minsheng.board import actions, search
+from minsheng.board.forms import MAX_QUERY_LENGTH
 from minsheng.board.models import Message
 
 TEXTS = [
@@ -70,6 +71,9 @@ def test_no_match_and_punctuation_only_queries(messages):
 def test_public_id_query(messages):
     m = messages[2]
     assert titles(m.public_id) == [m.title]
+    # typed in full-width digits (a Chinese keyboard in full-width mode): it found nothing
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in m.public_id)
+    assert full_width != m.public_id and titles(f" {full_width} ") == [m.title]
 
 
 @pytest.mark.django_db
@@ -297,3 +301,13 @@ def test_a_rare_word_is_ranked_in_one_query_where_postgresql_has_no_figures_for_
         cur.execute("ANALYZE board_message")
     lamps = search.filter_messages(Message.objects.all(), "路灯")
     assert search.Ranked(lamps, "路灯").dense  # analysed: 30 of 31 is a word in most messages
+
+
+@pytest.mark.parametrize("path", ["/", "/browse/"])
+def test_the_public_search_boxes_take_no_more_than_is_searched(client, directory, path):
+    """A long paste into 搜索 went whole into the address: past about 1,300 characters the web
+    server (gunicorn) answered 414 「URI Too Long」, an English page wider than a phone. The
+    boxes take the 100 characters a query is cut to (forms.MAX_QUERY_LENGTH)."""
+    page = client.get(path).content.decode()
+    box = re.search(r'<input type="search" name="q"[^>]*>', page).group(0)
+    assert f'maxlength="{MAX_QUERY_LENGTH}"' in box

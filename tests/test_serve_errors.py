@@ -4,6 +4,7 @@ search pasted into a long URL reaches the app instead of a 414."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import socket
@@ -89,3 +90,23 @@ def test_a_search_pasted_into_a_long_url_reaches_the_page(server):
     status, headers, body = send(server, b"/browse/?q=" + b"a" * 9000)  # past gunicorn's most, 8190
     assert status == 414 and headers["content-type"] == "text/html; charset=utf-8"
     assert "网址过长 (超过 8190 字节)" in body and "URI Too Long" not in body
+
+
+@pytest.mark.parametrize("missing", ["InvalidResponseHeader", "ObsoleteFolding"])
+def test_the_config_answers_under_an_older_gunicorn_too(monkeypatch, missing):
+    """pyproject asks for gunicorn 22: it has no ObsoleteFolding (the config failed to load, so
+    `minsheng serve` did not start), and 23 no InvalidResponseHeader (each unreadable request met an
+    AttributeError in the error handler and was answered with nothing)."""
+    from gunicorn.http import errors
+
+    from minsheng import gunicorn_conf
+
+    monkeypatch.delattr(errors, missing)
+    try:
+        conf = importlib.reload(gunicorn_conf)
+        answer = conf.error_answer(errors.InvalidRequestLine("GET /browse/?q=\xe5\xb0\x8f HTTP/1.1"), "", 8190)
+        assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+        assert '<a href="/browse/?q=%E5%B0%8F">' in answer.decode()
+    finally:
+        monkeypatch.undo()
+        importlib.reload(gunicorn_conf)

@@ -195,3 +195,33 @@ def test_days_left_on_a_weekend():
     assert due_words(saturday, dt.datetime(2026, 12, 5, 23, 59, 59, tzinfo=SHANGHAI)) == "今天到期"
     assert due_words(saturday, dt.datetime(2026, 12, 6, 23, 59, 59, tzinfo=SHANGHAI)) == ""
     assert due_words(saturday, saturday - dt.timedelta(minutes=1)) == ""
+
+
+def test_the_extensions_granted_before_move_their_assisting_units_deadline_at_upgrade(personas, directory):
+    """A case extended before 2026-12-04 kept its assisting unit's old deadline (已超期 in its inbox):
+    the migration gives it the case's; a case without an approved extension is left as it is."""
+    import datetime as dt
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from minsheng.board.models import Assignment, Extension
+
+    def case(title):
+        m = actions.do_submit(personas["citizen"], title=title, body="小区旁的河道有污水直排, 气味很大。",
+                              kind="complain", region=directory["qilihe"], topic=directory["topic_env"])
+        actions.do_dispatch(personas["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
+        actions.do_sign(personas["officer"], m, directory["housing"])
+        return Message.objects.get(pk=m.pk)
+
+    extended, refused = case("河道污水直排的留言一"), case("河道污水直排的留言二")
+    for m, approve in ((extended, True), (refused, False)):
+        actions.do_request_extension(personas["officer"], m, directory["housing"], 5, "需要协调多个部门现场核查")
+        actions.do_decide_extension(personas["supervisor"], Extension.objects.get(assignment__message=m), approve)
+    past = timezone.now() - dt.timedelta(days=3)
+    Assignment.objects.filter(role="assist").update(due_at=past)  # as the extension left it before
+    importlib.import_module("minsheng.board.migrations.0019_assist_due_after_extension").catch_up(apps, None)
+    extended.refresh_from_db()
+    assert Assignment.objects.get(message=extended, role="assist").due_at == extended.due_at
+    assert Assignment.objects.get(message=refused, role="assist").due_at == past

@@ -116,6 +116,23 @@ def test_the_supervisor_sees_which_district_is_late_and_filters_by_it(personas, 
     assert row_titles(overdue) == ["城关区超期"]
 
 
+def test_a_district_with_nothing_late_is_shown_empty_not_all_districts(personas, directory, login):
+    """?district= of a district with no overdue case (a link kept from yesterday, its last case answered)
+    quietly listed every district's cases under 「全部区划」, as if they were the district's."""
+    dispatch(personas, directory, "七里河区超期", region="qilihe", at=LONG_AGO)
+    client = login(personas["supervisor"])
+    page = text(client.get(reverse("board:supervision") + "?district=620102"))
+    overdue = page[page.index('id="overdue"'):page.index('id="supervised"')]
+    assert "超期未答复 · 城关区 (0)" in overdue and row_titles(overdue) == []
+    assert '城关区目前没有超期未答复的留言。 <a href="?#overdue">查看全部区划 →</a>' in overdue
+    # the supervisor's own city, 本级, is a district of the page too
+    assert "兰州市本级目前没有超期未答复的留言。" in text(client.get(reverse("board:supervision") + "?district=620100"))
+    # no such region: 404; one outside the supervisor's city (another city, the whole province): 403
+    assert client.get(reverse("board:supervision") + "?district=999999").status_code == 404
+    assert client.get(reverse("board:supervision") + "?district=621100").status_code == 403
+    assert client.get(reverse("board:supervision") + "?district=620000").status_code == 403
+
+
 def test_paging_one_supervision_section_keeps_the_others_page(personas, directory, login):
     for n in range(21):
         dispatch(personas, directory, f"超期留言{n:02d}", at=LONG_AGO)

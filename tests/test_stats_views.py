@@ -593,3 +593,134 @@ def test_dashboard_names_the_late_units_it_does_not_list_each_with_its_cases(log
     assert Unit.objects.get(pk=link.group(3)).name == link.group(1) and "定西" in link.group(1)
     listed = _text(admin.get(link.group(2).replace("&amp;", "&")))
     assert "测试留言dingxi" in listed and "测试留言overdue" not in listed
+
+
+def _scope_line(text: str) -> str:
+    """The line under a list's heading that says what the list holds (tags dropped)."""
+    line = re.search(r'<p class="muted dots">(.*?)</p>', text, re.S).group(1)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", line)).strip()
+
+
+def test_overdue_list_says_which_part_of_a_region_topic_and_type_it_holds(login, personas, cases):
+    """From 哪里在拖延's 「兰州市本级」 row the overdue list said 「区划: 兰州市」 over the cases filed at
+    the city's own level only, and a topic or type in the address was not named at all: a leader
+    read a short list as the whole city's. It says what it holds as the list of any number does."""
+    from minsheng.directory.models import Region
+
+    client = login(personas["supervisor"])
+    own = _text(client.get("/stats/overdue/", {"region": "620100", "own": "1"}))
+    assert _scope_line(own).startswith("区划: 兰州市本级 (不含下级)") and "{#" not in own
+    whole = _text(client.get("/stats/overdue/", {"region": "620100"}))
+    assert "区划: 兰州市 (含下级)" in _scope_line(whole) and "测试留言overdue" in whole
+    consult = _text(client.get("/stats/overdue/", {"region": "620100", "kind": "consult", "topic": "urban"}))
+    assert "领域: 城乡建设" in _scope_line(consult) and "类型: 咨询" in _scope_line(consult)
+    assert "测试留言reopened_open" in consult and "测试留言overdue" not in consult  # a complaint
+    # a township has no level below: own=1 lists the township itself, and says so
+    Region.objects.create(code="620103001", name="西湖街道", level=4, parent=cases["overdue"].region)
+    township = _text(client.get("/stats/overdue/", {"region": "620103001", "own": "1"}))
+    assert _scope_line(township).startswith("区划: 西湖街道 (含下级)")
+    listed = _text(client.get("/stats/list/", {"region": "620100", "kind": "consult"}))
+    assert _scope_line(listed) == "区划: 兰州市 (含下级)类型: 咨询" and "{#" not in listed
+
+
+def test_dashboard_says_which_days_this_week_and_last_week_are(login, personas, cases):
+    """周环比 compared 本周 with 上周 and never said which days they were: the seven days up to
+    today, not the calendar week a leader reads on a Monday."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    text = _text(login(personas["supervisor"]).get("/stats/dashboard/"))
+    today = timezone.localdate()
+    this_from, last_from, last_to = (today - dt.timedelta(days=n) for n in (6, 13, 7))
+    card = text[text.index("<h2>周环比</h2>"):text.index("变化最大的领域")]
+    days = re.search(r'<p class="muted small week-days">(.*?)</p>', card).group(1)
+    assert f"本周: {this_from:%Y-%m-%d} 至 {today:%Y-%m-%d}" in days and f"上周: {last_from:%Y-%m-%d} 至 {last_to:%Y-%m-%d}" in days
+    assert "不是自然周" in days
+
+
+def test_dashboard_links_each_districts_waiting_cases_to_their_list(login, personas, cases):
+    """哪里在拖延's 待答复 was the one bare number of the card: it opens the list of exactly those cases."""
+    client = login(personas["supervisor"])
+    card = _text(client.get("/stats/dashboard/"))
+    card = card[card.index("哪里在拖延"):card.index("谁在拖延")]
+    rows = re.findall(r'<tr><td>(?:<a [^>]+>)?([^<]+)(?:</a>)?</td><td><a [^>]+>\d+</a></td><td><a [^>]+>\d+</a></td>'
+                      r'<td><a href="([^"]+)">(\d+)</a></td></tr>', card)
+    assert {name for name, _, _ in rows} == {"城关区", "七里河区"}
+    for _, url, count in rows:
+        assert "measure=open" in url
+        assert f"共 {count} 件" in _text(client.get(url.replace("&amp;", "&")))
+
+
+def test_supervision_page_says_how_late_each_case_is_as_the_overdue_list_does(login, personas, cases):
+    """/staff/supervision/ listed the overdue cases with their deadline alone while /stats/overdue/,
+    a click away, said 「N 个工作日」: a supervisor choosing whom to 督办 first counted back by hand."""
+    client = login(personas["supervisor"])
+    text = _text(client.get("/staff/supervision/"))
+    card = text[text.index('id="overdue"'):text.index('id="supervised"')]
+    rows = dict(re.findall(r'<td data-label="留言"><a [^>]*>([^<]*)</a>.*?<td data-label="超期天数"[^>]*>(.*?)</td>',
+                           card, re.S))
+    listed = {title: re.sub(r"<[^>]+>", "", cell) for title, cell in _overdue_rows(client)}
+    assert {"测试留言overdue", "测试留言reopened_open"} <= set(rows)
+    assert rows["测试留言overdue"] == listed["测试留言overdue"] and "个工作日" in rows["测试留言overdue"]
+    assert set(rows) == set(listed)
+
+
+def test_each_supervision_district_opens_its_overdue_list_with_the_same_count(login, personas, cases):
+    """A district's tab on /staff/supervision/ led nowhere else: its cases could not be sorted by
+    超期天数 or exported. Its list on /stats/overdue/ holds exactly the tab's count (the own level
+    alone for 「…本级」)."""
+    client = login(personas["supervisor"])
+    tabs = re.findall(r'district=(\d+)#overdue"[^>]*>([^<]+?) <b class="late-count">(\d+)</b>',
+                      _text(client.get("/staff/supervision/")))
+    assert len(tabs) >= 2
+    for code, name, count in tabs:
+        text = _text(client.get("/staff/supervision/", {"district": code}))
+        link = re.search(rf'<a href="([^"]+)">{name}的超期清单 \(可导出\) →</a>', text)
+        assert link, name
+        listed = _text(client.get(link.group(1).replace("&amp;", "&")))
+        assert f"共 {count} 件" in listed, name
+
+
+def _form(text: str) -> str:
+    return re.search(r'<form class="stats-filters card"[^>]*>.*?</form>', text).group(0)
+
+
+def test_overdue_list_has_a_filter_form_of_the_users_regions_kept_as_chosen(login, personas, cases, directory):
+    """The overdue list's filters came only from the dashboard's links: a supervisor could not choose
+    a district, 本级, a unit, a topic or a type on the page itself."""
+    sup = login(personas["supervisor"])
+    housing = directory["housing"]
+    text = _text(sup.get("/stats/overdue/", {"region": "620100", "own": "1", "unit": housing.pk, "topic": "urban",
+                                              "kind": "help", "measure": "overdue_unreplied", "dir": "asc", "page": "2"}))
+    form = _form(text)
+    assert 'aria-label="筛选超期清单"' in form and "#}" not in text and "endcomment" not in text
+    # the regions the supervisor may see (兰州市 and its districts), not 定西市 nor the province
+    assert re.findall(r'<option value="(\d{6})"', form) == ["620100", "620102", "620103"]
+    assert '<option value="620100" selected>' in form
+    assert '<input type="checkbox" name="own" value="1" checked> 本级 (不含下级)</label>' in form
+    assert '<label>主办单位 <select name="unit"> <option value="">全部单位</option>' in form
+    assert f'<option value="{housing.pk}" selected>兰州市住房和城乡建设局</option>' in form
+    assert re.search(r'<option value="urban" selected>', form) and '<option value="help" selected>' in form
+    # the order and the measure kept, the page not (a new choice starts at its first page)
+    assert '<input type="hidden" name="measure" value="overdue_unreplied">' in form
+    assert '<input type="hidden" name="dir" value="asc">' in form and 'name="page"' not in form
+    # nothing chosen: nothing selected or ticked, the default order and measure not repeated
+    form = _form(_text(sup.get("/stats/overdue/")))
+    assert " selected>" not in form and " checked>" not in form and 'type="hidden"' not in form
+
+
+def test_overdue_list_filtered_by_its_form(login, personas, cases, directory):
+    sup = login(personas["supervisor"])
+    everything = _text(sup.get("/stats/overdue/"))
+    assert "测试留言overdue" in everything
+    chengguan = _text(sup.get("/stats/overdue/", {"region": "620102", "unit": "", "topic": "", "kind": "",
+                                                   "date_from": "", "date_to": ""}))
+    assert "测试留言overdue" not in chengguan  # a 七里河区 case
+    assert "区划: 城关区 (含下级)" in chengguan
+    unit = _text(sup.get("/stats/overdue/", {"unit": directory["housing"].pk}))
+    assert "测试留言overdue" in unit and "主办单位: 兰州市住房和城乡建设局" in unit
+    # a bad value: the statistics' Chinese notice, 400, never a 500
+    for bad in ({"unit": "abc"}, {"region": "999999"}, {"own": "1"}, {"kind": "zzz"}, {"date_from": "2026-13-01"}):
+        response = sup.get("/stats/overdue/", bad)
+        assert response.status_code == 400 and "无法显示" in _text(response), bad

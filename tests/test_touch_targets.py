@@ -111,7 +111,7 @@ def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_serve
     triage_case = first_link(dispatcher, f"{base}/staff/triage/", "main table.cases a[href^='/staff/case/']")
     pages += [(dispatcher, url) for url in ("/staff/triage/", triage_case)]
     supervisor = signed_in_page(browser, live_server, "lz_supervisor", password=DEMO_PASSWORD, **PHONE)
-    pages += [(supervisor, url) for url in ("/staff/supervision/", "/staff/reading/", "/chronic/")]
+    pages += [(supervisor, url) for url in ("/staff/supervision/", "/staff/reading/", "/chronic/", "/stats/overdue/")]
 
     small, short_buttons, seen = [], [], 0
     for page, url in pages:

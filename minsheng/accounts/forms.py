@@ -3,6 +3,8 @@ number or an email and a verification code, edit the nickname."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -69,6 +71,11 @@ class CodeField(forms.CharField):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
         super().__init__(max_length=6, min_length=6, error_messages={
             "required": "请输入验证码", "min_length": "验证码为 6 位数字", "max_length": "验证码为 6 位数字"}, **kwargs)
+
+    def to_python(self, value):
+        # a Chinese keyboard in full-width mode types １２３４５６: it was 「验证码不正确」 and cost one of
+        # the code's five tries (the phone number beside it was read in full-width digits already)
+        return unicodedata.normalize("NFKC", super().to_python(value))
 
 
 class LoginForm(AuthenticationForm):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from minsheng.board.actions import INVALID_CHOICE, REASON_MAX_CHARS, REPLY_MAX_CHARS
+from minsheng.board.batch_dispatch import BATCH_MAX
 from minsheng.board.forms import require_words
 from minsheng.board.models import MessageKind, Rating
 from minsheng.board.workflow import Status
@@ -188,6 +189,14 @@ class DispatchBody(serializers.Serializer):
         if topic is None:
             raise serializers.ValidationError("领域代码不存在")
         return topic
+
+
+class DispatchBatchBody(serializers.Serializer):
+    cases = serializers.ListField(
+        child=serializers.CharField(max_length=40), min_length=1, max_length=BATCH_MAX,
+        help_text=f"留言编号, 各按建议派单 (与派单页的预选相同); 一次最多 {BATCH_MAX} 件",
+        error_messages={"min_length": "请至少给出一件留言的编号",
+                        "max_length": f"一次最多按建议派单 {BATCH_MAX} 件, 请分批提交"})
 
 
 class RejectBody(serializers.Serializer):

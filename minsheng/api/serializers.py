@@ -462,6 +462,21 @@ class SuggestionSerializer(serializers.Serializer):
                                            for m, score in found]
 
 
+class BatchOutcomeSerializer(serializers.Serializer):
+    public_id = serializers.CharField()
+    title = serializers.CharField(help_text="空: 找不到或不在您负责派单的区划内")
+    dispatched = serializers.BooleanField()
+    lead = UnitRefSerializer(allow_null=True, help_text="派往的主办单位; 未派单为 null")
+    assists = UnitRefSerializer(many=True)
+    reason = serializers.CharField(help_text="未派单的原因; 已派单为空")
+
+
+class DispatchBatchSerializer(serializers.Serializer):
+    dispatched = serializers.IntegerField(help_text="已派单件数")
+    skipped = serializers.IntegerField(help_text="未派单件数")
+    results = BatchOutcomeSerializer(many=True, help_text="每件的结果, 按请求中的顺序")
+
+
 class AgreementSerializer(serializers.Serializer):
     n = serializers.IntegerField(help_text="有机器预测的派单件数")
     agree = serializers.IntegerField(help_text="其中预测与派单一致的件数")

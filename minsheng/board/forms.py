@@ -43,6 +43,16 @@ def require_words(what: str, said: str = WITHOUT_WORDS):
     return check
 
 
+class Textarea(forms.Textarea):
+    """A text box whose line breaks are one character each, as the browser's maxlength and the
+    counter of ``static/js/forms.js`` count them: a form sends each as CR LF, and a letter the
+    counter called 「已达 3000 字上限」 was refused as 3000 plus one per line break."""
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 class CoordinateField(forms.DecimalField):
     """A latitude or longitude: only its first broken rule is told. 1e999 breaks both the range and
     the digit count, and the two errors stood run together (「纬度应在 -90 至 90 之间纬度格式不正确」)."""
@@ -184,7 +194,7 @@ class MessageForm(ChineseForm):
                                             "min_length": "标题至少 5 个字 (现在 %(show_value)d 个)",
                                             "max_length": "标题最多 50 个字 (现在 %(show_value)d 个)"})
     body = forms.CharField(label="内容", min_length=20, max_length=3000, strip=True, validators=[require_words("内容")],
-                           widget=forms.Textarea(attrs={"rows": 8}),
+                           widget=Textarea(attrs={"rows": 8}),
                            help_text="请写清楚时间、地点、问题和诉求, 20 至 3000 字",
                            error_messages={"required": "请填写留言内容",
                                            "min_length": "内容至少 20 个字 (现在 %(show_value)d 个)",
@@ -269,13 +279,13 @@ class EvaluationForm(ChineseForm):
     attitude = forms.ChoiceField(label="办理态度", **RATING_FIELD)
     speed = forms.ChoiceField(label="办理速度", **RATING_FIELD)
     comment = forms.CharField(label="评价内容 (选填)", max_length=500, required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}),
+                              widget=Textarea(attrs={"rows": 3}),
                               error_messages={"max_length": "评价内容最多 500 字"})
 
 
 class ReopenForm(ChineseForm):
     reason = forms.CharField(label="重办理由", min_length=5, max_length=300, validators=[require_words("重办理由")],
-                             widget=forms.Textarea(attrs={"rows": 3}),
+                             widget=Textarea(attrs={"rows": 3}),
                              error_messages={"required": "请说明问题为何没有解决",
                                              "min_length": "重办理由至少 5 个字",
                                              "max_length": "重办理由最多 300 字"})

@@ -203,11 +203,16 @@ def review(title: str | None, body: str | None) -> list[Finding]:
     """What a dispatcher should know before accepting: personal data (it will be hidden on
     the public page), abusive words, advertising."""
     text = f"{title or ''}\n{body or ''}"
-    findings = personal_data(text)
+    return personal_data(text) + unfit_wording(title, body)
+
+
+def unfit_wording(title: str | None, body: str | None) -> list[Finding]:
+    """Abusive words and advertising: what the public page does not hide, and may call for
+    不予受理 (``review`` without the personal data, which the public page hides)."""
+    text = f"{title or ''}\n{body or ''}"
     lowered = text.lower()
-    findings += [Finding("不文明用语", word) for word in ABUSE if word.lower() in lowered]
-    findings += [Finding("疑似广告或链接", m.group()) for m in ADVERTISING.finditer(text)]
-    return findings
+    return ([Finding("不文明用语", word) for word in ABUSE if word.lower() in lowered]
+            + [Finding("疑似广告或链接", m.group()) for m in ADVERTISING.finditer(text)])
 
 
 def grouped(findings: list[Finding]) -> list[tuple[str, list[str]]]:

@@ -20,6 +20,7 @@ import functools
 import json
 import operator
 import re
+import unicodedata
 
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Lookup, Q, Value, When
@@ -29,7 +30,7 @@ from minsheng.board.moderation import mask, real_name
 from minsheng.insight.text import _is_han, search_terms, simplified, tokenize
 
 MAX_QUERY_WORDS = 8
-_PUBLIC_ID = re.compile(r"^\d{14}$")
+_PUBLIC_ID = re.compile(r"^[0-9]{14}$")  # ASCII: \d takes ２ too, and no number is written so
 
 
 def terms_for(title: str, body: str, names: tuple[str, ...] = ()) -> str:
@@ -125,11 +126,18 @@ def _pg_condition(words: list[list[list[str]]]):
     return Q(_matches(whole_expr, whole_params)) | Q(_matches(rest, [*params, *whole_params]))
 
 
+def message_number(query: str) -> str | None:
+    """The message number (留言编号) ``query`` is, also typed in full-width digits (２０２６…, a Chinese
+    keyboard in full-width mode: it matched the number's pattern, found nothing and said 没有找到), or None."""
+    number = unicodedata.normalize("NFKC", (query or "").strip())
+    return number if _PUBLIC_ID.match(number) else None
+
+
 def searchable(query: str) -> bool:
     """Whether ``query`` has anything to search for (a word, a character or a message
     number); punctuation, symbols and emoji alone filter nothing."""
     query = (query or "").strip()
-    return bool(query) and bool(_PUBLIC_ID.match(query) or query_words(query))
+    return bool(query) and bool(message_number(query) or query_words(query))
 
 
 def _rank_conditions(query: str) -> list[Q]:
@@ -254,8 +262,8 @@ def filter_messages(queryset, query: str):
     query = (query or "").strip()
     if not query:
         return queryset
-    if _PUBLIC_ID.match(query):
-        return queryset.filter(public_id=query)
+    if number := message_number(query):
+        return queryset.filter(public_id=number)
     words = query_words(query)
     if not words:
         return queryset

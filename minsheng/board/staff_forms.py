@@ -20,7 +20,7 @@ from .actions import (
     REPLY_MAX_CHARS,
     unit_staff,
 )
-from .forms import require_words
+from .forms import Textarea, require_words
 from .models import MessageKind
 
 # emoji or punctuation alone are no reason: refused in the words the actions refuse it in, for the API
@@ -56,7 +56,7 @@ class AcceptForm(VersionedForm):
 
 class ReplyForm(VersionedForm):
     body = forms.CharField(label="答复内容", min_length=10, max_length=REPLY_MAX_CHARS,
-                           widget=forms.Textarea(attrs={"rows": 8}),
+                           widget=Textarea(attrs={"rows": 8}),
                            error_messages={"required": "请填写答复内容", "min_length": "答复内容至少 10 个字",
                                            "max_length": f"答复内容不能超过 {REPLY_MAX_CHARS} 字"},
                            help_text=f"10 至 {REPLY_MAX_CHARS} 字")
@@ -77,7 +77,7 @@ class ReplyForm(VersionedForm):
 
 
 class ReasonForm(VersionedForm):
-    reason = forms.CharField(label="理由", max_length=REASON_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2}),
+    reason = forms.CharField(label="理由", max_length=REASON_MAX_CHARS, widget=Textarea(attrs={"rows": 2}),
                              validators=[REASON_WORDS],
                              error_messages={"required": "请填写理由", "max_length": f"理由不能超过 {REASON_MAX_CHARS} 字"})
 
@@ -88,7 +88,7 @@ class ReturnForm(ReasonForm):
 
 class RejectForm(ReasonForm):
     # the citizen reads it on their page as stored (Message.reject_reason holds 200, as the API takes)
-    reason = forms.CharField(label="理由", max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+    reason = forms.CharField(label="理由", max_length=200, widget=Textarea(attrs={"rows": 2}),
                              validators=[REASON_WORDS],
                              error_messages={"required": "请填写理由", "max_length": "不予受理的理由不能超过 200 字"})
 
@@ -110,13 +110,13 @@ class ExtensionForm(VersionedForm):
                               error_messages={"required": "请填写延期天数", "invalid": "延期天数应为整数",
                                               "min_value": "延期天数应为 1 至 30 个工作日",
                                               "max_value": "延期天数应为 1 至 30 个工作日"})
-    reason = forms.CharField(label="延期理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}), validators=[REASON_WORDS],
+    reason = forms.CharField(label="延期理由", max_length=300, widget=Textarea(attrs={"rows": 2}), validators=[REASON_WORDS],
                              error_messages={"required": "请填写延期理由", "max_length": "理由不能超过 300 字"})
 
 
 def _note_field(label: str, help_text: str = "") -> forms.CharField:
     """The body of a note for staff (协办意见, 内部备注: actions._staff_note)."""
-    return forms.CharField(label=label, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), help_text=help_text,
+    return forms.CharField(label=label, max_length=2000, widget=Textarea(attrs={"rows": 3}), help_text=help_text,
                            validators=[require_words(label, NO_WORDS_NOTE)],
                            error_messages={"required": f"请填写{label}", "max_length": f"{label}不能超过 2000 字"})
 
@@ -130,7 +130,7 @@ class InternalNoteForm(VersionedForm):
 
 
 class SuperviseForm(VersionedForm):
-    note = forms.CharField(label="督办意见", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+    note = forms.CharField(label="督办意见", max_length=300, widget=Textarea(attrs={"rows": 2}),
                            error_messages={"required": "请填写督办意见", "max_length": "督办意见不能超过 300 字"})
 
 

@@ -22,16 +22,16 @@ class Route:
         self.shown = self.shown or self.reason
 
 
-def route(region: Region | None, topic: Topic | None) -> Route:
+def route(region: Region | None, topic: Topic | None, rows: list[Responsibility] | None = None) -> Route:
+    """``rows``: the table's active rows already read for several messages at once (``rows_for``),
+    any superset of this region's and topic's; read here when None."""
     if region is None or topic is None:
         missing = "区划和领域" if region is None and topic is None else "区划" if region is None else "领域"
         return Route(None, [], f"缺少{missing}, 需人工派单")
     regions = region.ancestors()
     topics = topic.lineage()
-    rows = list(
-        Responsibility.objects.filter(region__in=regions, topic__in=topics, unit__is_active=True)
-        .select_related("unit", "region", "topic")
-    )
+    if rows is None:
+        rows = rows_for(regions, topics)
     for r in regions:
         for t in topics:
             here = [row for row in rows if row.region_id == r.id and row.topic_id == t.id]
@@ -42,3 +42,10 @@ def route(region: Region | None, topic: Topic | None) -> Route:
                 return Route(lead, assists, f"{asked} in {r.name} → {lead.name}",
                              shown=f"权责清单: {r.name} · {asked} → {lead.name}")
     return Route(None, [], f"权责清单中没有 {region.name} · {topic.name} 的主办单位, 需人工派单")
+
+
+def rows_for(regions, topics) -> list[Responsibility]:
+    """The active rows of the table for any of ``regions`` and ``topics``, in one query (``route``
+    takes those of each region's ancestors and each topic's lineage)."""
+    return list(Responsibility.objects.filter(region__in=regions, topic__in=topics, unit__is_active=True)
+                .select_related("unit", "region", "topic"))

@@ -199,10 +199,16 @@ def extract_region(text: str, within=None):
     strictly inside it count: a message filed under 兰州市 that names 七里河区."""
     from minsheng.directory.models import Region
 
-    place = gazetteer().find(text, within.code if within else None, within.level if within else 0)
+    place = place_in(text, within)
     if place is None:
         return None
     return Region.objects.select_related("parent__parent__parent").filter(pk=place.region_id).first()
+
+
+def place_in(text: str, within=None, places: Gazetteer | None = None):
+    """The gazetteer's place ``extract_region`` reads (its ``region_id``), or None. ``places``: the
+    gazetteer read once for several texts (``gazetteer()`` checks it is current with a query)."""
+    return (places or gazetteer()).find(text, within.code if within else None, within.level if within else 0)
 
 
 def refined_region(region, text: str):

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 MIN_HAN = 10  # fewer Chinese characters than this: the models have nothing to read
@@ -51,32 +52,35 @@ class Suggestion:
         return self.history is not None and self.history != self.lead
 
 
-def resolve_region(message):
-    """(region, from_text): the citizen's region, or a lower one the text names when
-    the message is filed under a province or prefecture (or has none)."""
+def names_a_lower_region(message) -> bool:
+    """The region ``resolve_region`` may refine from the text: none, a province or a prefecture."""
     from minsheng.directory.models import Region
 
+    region = getattr(message, "region", None)
+    return region is None or region.level <= Region.Level.PREFECTURE
+
+
+def resolve_region(message, found=None):
+    """(region, from_text): the citizen's region, or a lower one the text names when
+    the message is filed under a province or prefecture (or has none). ``found``: that
+    region (a pair: (Region or None,)) as ``suggest_each`` read it for several messages at once
+    (``places.extract_region``); read here when None."""
     from .places import extract_region
 
-    text = f"{message.title} {message.body}"
     region = getattr(message, "region", None)
+    if not names_a_lower_region(message):
+        return region, False
+    found = extract_region(f"{message.title} {message.body}", within=region) if found is None else found[0]
     if region is None:
-        found = extract_region(text)
         return found, found is not None
-    if region.level <= Region.Level.PREFECTURE:
-        found = extract_region(text, within=region)
-        if found is not None and found.level > region.level:
-            return found, True
+    if found is not None and found.level > region.level:
+        return found, True
     return region, False
 
 
-def suggest_for(message) -> Suggestion:
-    """The suggestion for ``message``. The units follow the topic the dispatcher's form
-    shows: the prediction when it is confident enough to prefill, else the citizen's own
-    choice (the prediction when the citizen chose none: then only a hint, ``units_prefill``
-    false)."""
-    from minsheng.directory.routing import route
-
+def reading_of(message) -> tuple:
+    """(topic, its confidence, type, its confidence) the suggestion follows: the stored reading, or
+    the models' now for a message not read yet (the reading queue behind)."""
     from .tasks import predict, topic_for_label
     from .training import kind_for_label
 
@@ -90,16 +94,28 @@ def suggest_for(message) -> Suggestion:
         if predictions["kind"] is not None:
             kind = kind_for_label(predictions["kind"].label)
             kind_conf = predictions["kind"].confidence if kind else None
+    return topic, topic_conf, kind, kind_conf
+
+
+def suggest_for(message, *, reading=None, resolved=None, rows=None, history=None) -> Suggestion:
+    """The suggestion for ``message``. The units follow the topic the dispatcher's form
+    shows: the prediction when it is confident enough to prefill, else the citizen's own
+    choice (the prediction when the citizen chose none: then only a hint, ``units_prefill``
+    false). ``reading`` (``reading_of``), ``resolved`` (``resolve_region``), ``rows`` (the responsibility rows, ``route``) and
+    ``history`` (``history_unit``): what ``suggest_each`` read for several messages at once."""
+    from minsheng.directory.routing import route
+
+    topic, topic_conf, kind, kind_conf = reading_of(message) if reading is None else reading
     prefill = topic is not None and (topic_conf or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE
-    region, from_text = resolve_region(message)
-    routed = route(region, topic if prefill else (message.topic or topic))
+    region, from_text = resolve_region(message) if resolved is None else resolved
+    routed = route(region, topic if prefill else (message.topic or topic), rows)
     guessed = not prefill and message.topic is None and topic is not None
     notes = ""
     if from_text and region is not None:
         notes += f" (区划「{region.name}」取自留言内容)"
     history, history_conf = None, None
     if readable(message):
-        history, history_conf = history_unit(message, region)
+        history, history_conf = history_unit(message, region) if history is None else history
     else:
         notes += "; 留言几乎没有中文, 机器的判断不可靠, 请人工确定领域和单位"
     return Suggestion(topic=topic, topic_confidence=topic_conf, kind=kind, kind_confidence=kind_conf,
@@ -109,17 +125,82 @@ def suggest_for(message) -> Suggestion:
                       history_confidence=history_conf)
 
 
+# what the messages given to ``suggest_each`` are read with: the parents ``route`` walks
+SUGGEST_RELATED = ("region__parent__parent__parent", "topic__parent__parent", "predicted_topic__parent__parent")
+
+
+def suggest_each(messages) -> dict[int, Suggestion]:
+    """``suggest_for`` of several messages (the dispatcher's queue, 按建议派单), by pk, with a fixed
+    number of queries whatever their number: the regions their texts name, the units the unit model
+    reads and the responsibility rows are read for all at once. The messages come with their regions'
+    and topics' parents (``SUGGEST_RELATED``). A message the models have not read yet (the reading
+    queue behind) is read here, as ``suggest_for`` reads it (its topic looked up by the model's label)."""
+    from minsheng.directory.models import Region, Unit
+    from minsheng.directory.routing import rows_for
+
+    from .places import gazetteer, place_in
+
+    messages = list(messages)
+    floor = settings.MINSHENG_PREFILL_CONFIDENCE
+    lower = [m for m in messages if names_a_lower_region(m)]
+    known = gazetteer() if lower else None
+    named = {m.pk: place_in(f"{m.title} {m.body}", m.region, known) for m in lower}
+    regions = Region.objects.select_related("parent__parent__parent").in_bulk(
+        {p.region_id for p in named.values() if p is not None})
+    resolved = {m.pk: resolve_region(m, (regions.get(getattr(named.get(m.pk), "region_id", None)),))
+                for m in messages}
+    readings = {m.pk: unit_reading(m) for m in messages if readable(m)}
+    labels = {label for r in readings.values() if r is not None for label, p in r.top if p >= floor}
+    units = list(Unit.objects.filter(Q(name__in=labels) | Q(short_name__in=labels), is_active=True)
+                 .select_related("region").order_by("pk")) if labels else []
+    read = {m.pk: reading_of(m) for m in messages}
+    places = {r for where, _ in resolved.values() if where is not None for r in where.ancestors()}
+    topics = {t for m in messages for topic in (m.topic, read[m.pk][0]) if topic is not None for t in topic.lineage()}
+    rows = rows_for(places, topics) if places and topics else []
+    return {m.pk: suggest_for(m, reading=read[m.pk], resolved=resolved[m.pk], rows=rows,
+                              history=pick_unit(readings[m.pk], resolved[m.pk][0], units) if m.pk in readings else None)
+            for m in messages}
+
+
+@dataclass
+class Prefill:
+    """What the dispatch form preselects and 按建议派单 dispatches (``prefilled``)."""
+
+    lead: object | None  # directory.Unit
+    assists: list
+    topic: object | None  # directory.Topic
+    kind: str  # '' keeps the message's type
+    confidence: float | None  # the machine's, of the reading the lead follows; None: the citizen's topic
+
+
+def prefilled(message, suggestion: Suggestion, returned_by, allowed) -> Prefill:
+    """The dispatch form's preselection for ``message`` (board.views.staff._case_forms), which
+    按建议派单 dispatches as it is: the units of ``proposed_units``, the suggested topic when sure
+    enough to prefill (else the message's own), the predicted type when sure enough (else kept).
+    ``confidence``: the unit model's when the lead is its reading, else the topic's when the units
+    follow the predicted topic, None when they follow the citizen's own."""
+    lead, assists = proposed_units(suggestion, returned_by, allowed)
+    if lead is not None and lead == suggestion.history and not (suggestion.lead is not None
+                                                                 and suggestion.units_prefill):
+        confidence = suggestion.history_confidence
+    else:
+        confidence = suggestion.topic_confidence if suggestion.prefill else None
+    return Prefill(lead=lead, assists=assists, topic=(suggestion.topic if suggestion.prefill else None) or message.topic,
+                   kind=suggestion.kind if suggestion.kind_prefill else "", confidence=confidence)
+
+
 def proposed_units(suggestion: Suggestion, returned_by, allowed) -> tuple[object | None, list]:
     """The lead and assisting units the dispatch form preselects, and a dispatch through the
     API without a lead takes: the responsibility table's for the topic shown when they follow
     the citizen's topic or a reading sure enough (``units_prefill``), else the unit that
-    handled similar cases when it is one of ``allowed``; never a unit in ``returned_by`` (it
+    handled similar cases when it is one of ``allowed`` (units, or their pks); never a unit in ``returned_by`` (it
     returned the case: 退单, and the table that sent it there still names it)."""
     if suggestion.lead is not None and suggestion.units_prefill:
         lead = suggestion.lead if suggestion.lead.pk not in returned_by else None
         return lead, [u for u in suggestion.assists if u.pk != suggestion.lead.pk]
     history = suggestion.history
-    if history is not None and history.pk not in returned_by and allowed.filter(pk=history.pk).exists():
+    if history is not None and history.pk not in returned_by and (
+            history.pk in allowed if isinstance(allowed, (set, frozenset)) else allowed.filter(pk=history.pk).exists()):
         return history, []  # no responsibility row (or only one for an unsure topic guess)
     return None, []
 
@@ -135,20 +216,23 @@ def history_unit(message, region):
     """(unit, confidence): the unit the unit model reads from the message's region and
     text — the unit that handled similar messages in the end — as ``pick_unit`` accepts
     it; (None, None) without a model."""
+    return pick_unit(unit_reading(message), region)
+
+
+def unit_reading(message):
+    """The unit model's reading of ``message`` (its filed region's full name, title and body), or None."""
     from .tasks import predict_unit
     from .training import unit_title
 
     filed = getattr(message, "region", None)
-    return pick_unit(predict_unit(unit_title(message.title, filed.full_name if filed else ""), message.body),
-                     region)
+    return predict_unit(unit_title(message.title, filed.full_name if filed else ""), message.body)
 
 
-def pick_unit(prediction, region):
+def pick_unit(prediction, region, units=None):
     """Among the model's three best readings at or above the prefill confidence, the
     first that names an active unit serving ``region`` (``unit_for_label``): (unit,
-    confidence), or (None, None)."""
-    from django.db.models import Q
-
+    confidence), or (None, None). ``units``: the active units of the readings' labels (any superset,
+    with their regions) read for several messages at once; read here when None."""
     from minsheng.directory.models import Unit
 
     if prediction is None:
@@ -158,8 +242,9 @@ def pick_unit(prediction, region):
     if not candidates:
         return None, None
     labels = [label for label, _ in candidates]
-    units = list(Unit.objects.filter(Q(name__in=labels) | Q(short_name__in=labels), is_active=True)
-                 .select_related("region").order_by("pk"))
+    if units is None:
+        units = list(Unit.objects.filter(Q(name__in=labels) | Q(short_name__in=labels), is_active=True)
+                     .select_related("region").order_by("pk"))
     for label, p in candidates:
         unit = unit_for_label(label, region, units)
         if unit is not None:

@@ -23,6 +23,7 @@ from minsheng.board.moderation import mask, real_name
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
+from .facts import working_days_late
 from .figures import Scope, compute, tabulate, topic_subtree_ids
 from .models import MessageFact, OpenCase
 
@@ -156,9 +157,29 @@ def _public_fact_count(measure: str) -> int:
 PUBLIC_COLUMNS = ["留言编号", "标题", "类型", "领域", "区划", "状态", "提交时间", "答复期限", "答复时间", "办理单位",
                   "链接"]
 PERSONAL_COLUMNS = ["留言人", "手机", "邮箱"]
+LATE_COLUMN = "超期天数 (工作日)"  # an overdue list's, after 答复期限, as /stats/overdue/ shows it
+LATE_AT = PUBLIC_COLUMNS.index("答复期限") + 1
+UNIT_AT = PUBLIC_COLUMNS.index("办理单位")
+# an overdue list's unit: the lead unit handling the case now, as /stats/overdue/ names it (and its
+# ?unit= chooses), not the unit credited with the first reply: a reopened case transferred since
+LEAD_COLUMN = "主办单位"
+NOT_DISPATCHED = "尚未派单"  # a late case with no lead unit now, as /stats/overdue/ says it
 
 
-def message_rows(qs, personal: bool, base_url: str = ""):
+def message_header(personal: bool, late: bool = False) -> list[str]:
+    """The columns of ``message_rows`` (``late``: a list of overdue cases, with 超期天数 and
+    主办单位, the unit handling each now, in place of 办理单位, the unit credited)."""
+    header = PUBLIC_COLUMNS + (PERSONAL_COLUMNS if personal else [])
+    if not late:
+        return header
+    header = [LEAD_COLUMN if n == UNIT_AT else column for n, column in enumerate(header)]
+    return [*header[:LATE_AT], LATE_COLUMN, *header[LATE_AT:]]
+
+
+def message_rows(qs, personal: bool, base_url: str = "", late_at=None):
+    """``late_at``: a moment; each row then says how many working days its case is past its
+    deadline by then (``facts.working_days_late``), the overdue lists' 超期天数, and names the
+    lead unit handling it now (主办单位, ``message_header``)."""
     units = dict(Unit.objects.values_list("pk", "name"))
     statuses = dict(Status.choices)
     kinds = dict(MessageKind.choices)
@@ -172,7 +193,8 @@ def message_rows(qs, personal: bool, base_url: str = ""):
     # a model instance per row (with its region, topic, author and fact) was a third of a
     # city's export; the title is masked as Message.public_title does
     fields = ["public_id", "title", "body", "kind", "status", "submitted_at", "due_at", "replied_at", "show_name",
-              "region__name", "topic__name", "author__display_name", "fact__unit_key"]
+              "region__name", "topic__name", "author__display_name",
+              "fact__unit_key" if late_at is None else "open_case__unit_key"]
     if personal:
         fields += ["author__username", "contact_phone", "contact_email"]
     for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
@@ -180,11 +202,14 @@ def message_rows(qs, personal: bool, base_url: str = ""):
         if not personal:  # public exports hide personal data
             title = mask(title, context=body, names=() if show_name else real_name(author_name))
         row = [public_id, title, kinds.get(kind, kind), topic or "", region, statuses.get(status, status),
-               fmt(submitted_at), fmt(due_at), fmt(replied_at), units.get(unit_key, "") if unit_key else "",
+               fmt(submitted_at), fmt(due_at), fmt(replied_at),
+               units.get(unit_key, "") if unit_key else ("" if late_at is None else NOT_DISPATCHED),
                f"{base_url}/m/{public_id}/"]
         if personal:
             username, phone, email = contact
             row += [author_name or username, phone, email]
+        if late_at is not None:
+            row.insert(LATE_AT, working_days_late(due_at, late_at) if due_at else "")
         yield row
 
 

@@ -78,6 +78,12 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SHANGHAI).date()
 
 
+def working_days_late(due_at: dt.datetime, now: dt.datetime) -> int:
+    """超期天数: the working days after the deadline's date up to ``now``'s, as the deadline
+    itself is reckoned (a case due on Friday is 1 day late on Monday, 0 on the weekend)."""
+    return WORKDAYS.days_between(local_date(due_at), local_date(now))
+
+
 def region_prefixes(code: str, level: int) -> dict:
     return {"p1": code[:2], "p2": code[:4] if level >= 2 else "", "p3": code[:6] if level >= 3 else "",
             "p4": code if level >= 4 else ""}

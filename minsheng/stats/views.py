@@ -24,7 +24,7 @@ from minsheng.board.models import MessageKind
 from minsheng.directory.models import Region, Unit, home_region, topic_tree
 
 from . import campaign_report, exports, figures
-from .facts import WORKDAYS, local_date
+from .facts import working_days_late
 from .figures import ScopeError, make_scope
 from .models import Campaign
 
@@ -127,6 +127,7 @@ def _context_filters(scope, filters) -> dict:
         "regions": Region.objects.filter(region_q).only("code", "name", "level"),
         "topics": topic_tree(),
         "kinds": MessageKind.choices,
+        "kind_label": MessageKind(scope.kind).label if scope.kind else "",  # the lists' scope line (_scope.html)
         "breadcrumbs": list(reversed(scope.region.ancestors())) if scope.region else [],
     }
 
@@ -271,6 +272,8 @@ def overdue(request):
     if not roles.admin:
         qs = qs.filter(roles.region_q(roles.supervise_prefixes + roles.dispatch_prefixes)
                        | _unit_q(roles.unit_ids))
+    # the form's units: those with a case of this user's late now (the choice of all units ran to hundreds)
+    late_units = Unit.objects.filter(pk__in=qs.values("open_case__unit_key"))
     filters = _filters(request, default_region=False)
     measure = request.GET.get("measure", "overdue")
     if measure not in exports.TIMED_MEASURES:
@@ -287,15 +290,35 @@ def overdue(request):
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     # who is late: the lead unit handling each case now (the unit 谁在拖延 counts it for)
     units = Unit.objects.in_bulk({m.open_case.unit_key for m in page.object_list if m.open_case.unit_key})
-    today = local_date(now)
     for m in page.object_list:
         m.lead_unit = units.get(m.open_case.unit_key)
-        # working days, as the deadline itself: a case due on Friday is 1 day late on Monday
-        m.overdue_days = WORKDAYS.days_between(local_date(m.open_case.due_at), today)
+        m.overdue_days = working_days_late(m.open_case.due_at, now)
     can_export = _personal_allowed(request.user, _personal_export_scope(request.user, scope, filters)[0])
-    return render(request, "stats/overdue.html", {**_context_filters(scope, filters), "page": page, "now": now,
-                                                  "can_export": can_export, "ascending": ascending, "measure": measure,
-                                                  "measure_label": exports.MEASURE_LABELS[measure]})
+    # the filter form (stats/_filters.html): the regions this user may see, 本级, the unit handling the case
+    # now; it keeps the list's order and measure (before 2026-12-05 the filters came from links alone)
+    keep = [("measure", measure)] * (measure != "overdue") + [("dir", "asc")] * ascending
+    unit_choices = [*late_units] + ([scope.unit] if scope.unit and scope.unit not in late_units else [])
+    return render(request, "stats/overdue.html", {
+        **_context_filters(scope, filters), "regions": _visible_regions(roles, filters.get("region", "")),
+        "own_filter": True, "unit_choices": unit_choices, "unit_label": "主办单位", "keep_params": keep,
+        "form_label": "筛选超期清单",
+        "page": page, "now": now, "can_export": can_export, "ascending": ascending, "measure": measure,
+        "measure_label": exports.MEASURE_LABELS[measure]})
+
+
+def _visible_regions(roles, chosen: str):
+    """The regions of the overdue list's form: those of ``_context_filters`` (to the counties, and the
+    one chosen) inside the regions a staff member oversees or dispatches for, or its units' regions."""
+    shown = Q(level__lte=Region.Level.COUNTY) | Q(code=chosen)
+    if roles.admin:
+        return Region.objects.filter(shown).only("code", "name", "level")
+    prefixes = [*roles.supervise_prefixes, *roles.dispatch_prefixes,
+                *Unit.objects.filter(pk__in=roles.unit_ids).values_list("region__prefix", flat=True)]
+    inside = Q(pk__in=[])
+    for prefix in prefixes:
+        inside |= Q(code__startswith=prefix)
+    # a township's own supervisor sees the township itself, below the counties
+    return Region.objects.filter(inside).filter(shown | Q(prefix__in=prefixes)).only("code", "name", "level")
 
 
 def _unit_q(unit_ids):
@@ -347,15 +370,17 @@ def export_messages(request, fmt):
         scope, filters = _personal_export_scope(request.user, scope, filters)
         if not _personal_allowed(request.user, scope):
             return _bad_request(request, "您无权导出该区划留言的个人信息 (限本区划派单员、督办员或管理员)", 403)
-    qs = exports.message_queryset(scope, measure, public=not personal, status=status, query=query)
+    now = timezone.now()
+    qs = exports.message_queryset(scope, measure, public=not personal, status=status, query=query, now=now)
     count = qs.count()
     if fmt == "xlsx" and count > exports.XLSX_MAX_ROWS:
         return _bad_request(request, f"共 {count} 条, 超过 XLSX 上限 {exports.XLSX_MAX_ROWS} 条, 请导出 CSV")
     if personal:
         exports.record_personal_export(request.user, {**filters, "measure": measure, "status": status, "q": query},
                                        count, fmt)
-    header = exports.PUBLIC_COLUMNS + (exports.PERSONAL_COLUMNS if personal else [])
-    rows = exports.message_rows(qs, personal, request.build_absolute_uri("/").rstrip("/"))
+    late = measure in exports.TIMED_MEASURES  # an overdue list: 超期天数, as on /stats/overdue/
+    header = exports.message_header(personal, late)
+    rows = exports.message_rows(qs, personal, request.build_absolute_uri("/").rstrip("/"), late_at=now if late else None)
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     name = f"messages-{stamp}{'-personal' if personal else ''}.{fmt}"
     if fmt == "csv":

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
+from minsheng.board.batch_dispatch import dispatch_by_suggestion
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.staff import handler_filter, next_deadline
 from minsheng.board.views.staff_hints import held_on, near_duplicate_counts, near_duplicates_for, quality_for
@@ -27,6 +28,7 @@ from .. import inputs
 from ..pagination import InboxCursor, MessageCursor
 from ..permissions import IsStaffMember
 from ..serializers import (
+    DispatchBatchSerializer,
     InboxItemSerializer,
     ReadingSerializer,
     ReplyPreviewSerializer,
@@ -150,6 +152,21 @@ class CaseSuggestion(ApiView):
         return Response(SuggestionSerializer(suggest_for(message), context=context).data)
 
 
+class DispatchBatch(ApiView):
+    """按建议派单: 多件留言各按派单页预选的建议 (主办/协办单位、领域、类型) 派单; 不能按建议派单的逐件说明原因."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=inputs.DispatchBatchBody, responses=DispatchBatchSerializer, tags=["staff"],
+                   summary="按建议派单", operation_id="staff_dispatch_batch")
+    def post(self, request):
+        b = parse(inputs.DispatchBatchBody, body_of(request, inputs.DispatchBatchBody))
+        outcomes = dispatch_by_suggestion(request.user, list(dict.fromkeys(b["cases"])))
+        done = sum(o.dispatched for o in outcomes)
+        return Response(DispatchBatchSerializer({"dispatched": done, "skipped": len(outcomes) - done,
+                                                 "results": outcomes}).data)
+
+
 class Reading(ApiView):
     """机器阅读表现: 派单人员和督办人员所辖区划内, 机器预测与派单结果的一致率."""
 
@@ -187,7 +204,8 @@ def _dispatch(user, message, b):
         # what the dispatch form proposes (and /suggestion/): for the topic given, else the
         # predicted one when it is sure enough to prefill (the case then filed under it), else
         # the citizen's; never back to a unit that returned the case
-        returned_by = set(message.assignments.filter(state=Assignment.State.RETURNED).values_list("unit_id", flat=True))
+        returned_by = set(message.assignments.filter(state=Assignment.State.RETURNED, role=Assignment.Role.LEAD)
+                          .values_list("unit_id", flat=True))
         if topic is not None:
             routed = route(message.region, topic)
             suggestion = Suggestion(topic=topic, topic_confidence=None, kind="", kind_confidence=None,

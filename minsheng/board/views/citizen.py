@@ -216,6 +216,10 @@ def my_messages(request):
 @login_required
 def rate(request, public_id):
     message = _own(request, public_id)
+    if message.status != Status.REPLIED and message.evaluations.exists():
+        # back on the form after 提交评价 (the browser's back button, a second tap)
+        flash.info(request, "您已评价过这条答复, 评价见本页")
+        return redirect("board:message", public_id)
     if message.status != Status.REPLIED:
         flash.error(request, f"当前状态为「{message.get_status_display()}」, 只能在收到答复后评价一次")
         return redirect("board:message", public_id)
@@ -235,6 +239,10 @@ def rate(request, public_id):
 @login_required
 def reopen(request, public_id):
     message = _own(request, public_id)
+    if message.reopen_count:
+        # back on the form after 申请重办: 「只能在“不满意”评价后…」 read as if it had not been sent
+        flash.info(request, "这条留言已申请过重办 (每条留言只能申请重办一次), 办理进展见本页")
+        return redirect("board:message", public_id)
     if not actions.can_reopen(message):
         flash.error(request, f"只能在“不满意”评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
         return redirect("board:message", public_id)
@@ -249,6 +257,10 @@ def reopen(request, public_id):
 @login_required
 def withdraw(request, public_id):
     message = _own(request, public_id)
+    if message.status == Status.WITHDRAWN:
+        # back on the form after 撤回: 「派单后不能撤回」 read as if it had not been withdrawn
+        flash.info(request, "这条留言已撤回")
+        return redirect("board:message", public_id)
     if not allowed("withdraw", message.status):
         flash.error(request, f"当前状态为「{message.get_status_display()}」, 留言派单后不能撤回")
         return redirect("board:message", public_id)

@@ -42,9 +42,10 @@ from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Topic, Unit
 from minsheng.insight import hotspots_service
 from minsheng.insight.classify import confidence_text
-from minsheng.insight.suggest import proposed_units
+from minsheng.insight.suggest import SUGGEST_RELATED, prefilled
+from minsheng.stats.facts import working_days_late
 
-from .. import actions, moderation, notify, search
+from .. import actions, batch_dispatch, moderation, notify, search
 from .. import staff_forms as forms
 from ..deadlines import SHANGHAI, due_after, working_days_between
 from ..forms import MAX_QUERY_LENGTH, query_cut
@@ -375,20 +376,54 @@ def triage(request):
     if tab not in TRIAGE_TABS:
         tab = "all"
     qs = (base.filter(TRIAGE_TABS[tab][1])
-          .select_related("region", "topic", "predicted_topic", "addressee")
+          .select_related("addressee", *SUGGEST_RELATED)
           .order_by("-was_returned", "submitted_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in TRIAGE_TABS.items()]
     page = _paginate(request, qs, count=counts[tab])  # the tab's count above, not a second scan of the queue
     page.object_list = list(page.object_list)
     # the case page's 疑似重复 list, counted for the page's rows at once (not a lookup per row)
-    duplicates = staff_hints.near_duplicate_counts(page.object_list)
+    duplicates = staff_hints.near_duplicates_each(page.object_list)
+    # 建议承办单位: what each row's dispatch form would preselect, and 按建议派单 dispatch (the page's rows at once)
+    plans = batch_dispatch.plan_each(page.object_list, duplicates)
     for m in page.object_list:
-        m.duplicate_count = duplicates.get(m.pk, 0)
+        m.duplicate_count = len(duplicates.get(m.pk, ()))
+        m.plan = plans[m.pk]
     return render(request, "board/staff/triage.html", {
         "page": page, "tab": tab, "tabs": tabs, "section": "triage", "q": query,
+        "batchable": any(not m.plan.why_not for m in page.object_list), "batch_max": batch_dispatch.BATCH_MAX,
         "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
         "sure": settings.MINSHENG_PREFILL_CONFIDENCE,
         "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
+
+
+@login_required
+def triage_dispatch(request):
+    """按建议派单: the cases ticked on the queue, each dispatched as its case page's 派单 with the
+    form as prefilled (batch_dispatch); the flash names each one skipped and why."""
+    if request.method != "POST":
+        return redirect("board:triage")
+    roles = _staff_roles(request)
+    if not roles.is_dispatcher:
+        raise PermissionDenied("您不是派单员")
+    back = _safe_next(request, reverse("board:triage"))
+    chosen = list(dict.fromkeys(request.POST.getlist("case")))
+    if not chosen:
+        flash.error(request, "请先勾选要按建议派单的留言")
+        return redirect(back)
+    if len(chosen) > batch_dispatch.BATCH_MAX:
+        flash.error(request, f"一次最多按建议派单 {batch_dispatch.BATCH_MAX} 件, 请分页派单")
+        return redirect(back)
+    # each row posts back what it showed (seen-<id>): a plan changed since is not dispatched
+    outcomes = batch_dispatch.dispatch_by_suggestion(
+        request.user, chosen, seen={pid: request.POST.get(f"seen-{pid}", "") for pid in chosen})
+    done = [o for o in outcomes if o.dispatched]
+    if done:
+        flash.success(request, f"已按建议派单 {len(done)} 件: "
+                      + "; ".join(f"{o.public_id} → {o.lead.name}" for o in done))
+    for o in outcomes:
+        if not o.dispatched:
+            flash.error(request, f"未派单 {o.public_id}{f'「{o.title}」' if o.title else ''}: {o.reason}")
+    return redirect(back)
 
 
 # a province's supervisor counts overdue cases by prefecture, a prefecture's by county;
@@ -421,11 +456,35 @@ def _overdue_by_district(overdue, depth: int | None) -> list[dict]:
         counts[key] = counts.get(key, 0) + n
     # a district above the others' level holds the cases filed there: 兰州市本级 beside its counties
     # (as the dashboard names it), not 兰州市, which reads as the whole city
+    regions = {code: (name, region_level)
+               for code, name, region_level in Region.objects.filter(code__in=counts).values_list("code", "name", "level")}
+    districts = (_district(code, *regions.get(code, (code, None)), depth, n) for code, n in counts.items())
+    return sorted(districts, key=lambda d: (-d["count"], d["code"]))
+
+
+def _district(code: str, name: str, region_level: int | None, depth: int | None, count: int) -> dict:
+    """A district tab: its name (「兰州市本级」 for a district above the others' level, the cases filed
+    there, as the dashboard names it: 兰州市 read as the whole city) and its list on /stats/overdue/."""
     level = DISTRICT_LEVEL.get(depth)
-    names = {code: f"{name}本级" if level and region_level < level else name
-             for code, name, region_level in Region.objects.filter(code__in=counts).values_list("code", "name", "level")}
-    return sorted(({"code": code, "name": names.get(code, code), "count": n} for code, n in counts.items()),
-                  key=lambda d: (-d["count"], d["code"]))
+    own = bool(level and region_level is not None and region_level < level)
+    # its cases on /stats/overdue/ too (sortable by 超期天数, exported there): the own level alone for 本级
+    query = urlencode({"region": code, **({"own": 1} if own else {})})
+    return {"code": code, "name": f"{name}本级" if own else name, "count": count,
+            "list_url": f"{reverse('stats:overdue')}?{query}"}
+
+
+def _chosen_district(code: str, roles: Roles, depth: int | None) -> dict:
+    """The district ``?district=`` names when none of its cases is late (its tab is missing): 404 for
+    a code that is no region or no district of this page (a township under a county's tab), 403 for
+    one outside the supervisor's regions."""
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise Http404(f"没有区划代码为 {code} 的区划")
+    if not roles.admin and not any(code.startswith(p) for p in roles.supervise_prefixes):
+        raise PermissionDenied(f"{region.name}不在您督办的区划内")
+    if _district_code(code, depth) != code:
+        raise Http404(f"{region.name}不是督办页可选的区划")
+    return _district(code, region.name, region.level, depth, 0)
 
 
 def _keep_query(request, param: str, query: QueryDict | None = None) -> str:
@@ -447,9 +506,14 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     depth = _district_depth(roles)
     districts = _overdue_by_district(overdue, depth)
     district = next((d for d in districts if d["code"] == query.get("district")), None)
+    if district is None and query.get("district"):  # a district with nothing late: shown empty, not all of them
+        district = _chosen_district(query["district"].strip(), roles, depth)
     if district is not None:
         overdue = overdue.filter(_district_q(district["code"], depth))
-    overdue = overdue.select_related("region", "topic").prefetch_related(leads).order_by("due_at", "pk")
+    overdue = _paginate(query, overdue.select_related("region", "topic").prefetch_related(leads)
+                        .order_by("due_at", "pk"), "op")
+    for m in overdue.object_list:  # how late, as /stats/overdue/ says it (the list gave the deadline alone)
+        m.overdue_days = working_days_late(m.due_at, now)
     # a supervised case stays listed once answered (until closed): the unit that answered it leads
     last_leads = Prefetch("assignments", to_attr="last_leads",
                           queryset=A.objects.filter(state__in=[A.State.ACTIVE, A.State.DONE], role=A.Role.LEAD)
@@ -466,7 +530,7 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
                   .order_by("requested_at", "pk"))
     # shown again at an action's address, the list's links name the list
     list_url = reverse("board:supervision") if query is not request.GET else ""
-    return {"overdue": _paginate(query, overdue, "op"), "supervised": _paginate(query, supervised, "sp"),
+    return {"overdue": overdue, "supervised": _paginate(query, supervised, "sp"),
             "extensions": _paginate(query, extensions, "ep"), "now": now, "section": "supervision",
             "districts": districts, "district": district,
             "keep": {p: _keep_query(request, p, query) for p in ("op", "sp", "ep")},
@@ -600,17 +664,16 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
         "supervise": forms.SuperviseForm(initial=v),
     }
     initial = dict(v)
-    if suggestion is not None:
-        lead, assists = proposed_units(suggestion, returned_by, units)
-        if lead is not None:
-            initial["lead"] = lead.pk
-        if assists:
-            initial["assists"] = [u.pk for u in assists]
-        topic = (suggestion.topic if suggestion.prefill else None) or message.topic
-        if topic is not None:
-            initial["topic"] = topic.pk
-        if suggestion.kind_prefill:
-            initial["kind"] = suggestion.kind
+    if suggestion is not None:  # what 按建议派单 of the queue dispatches (batch_dispatch)
+        prefill = prefilled(message, suggestion, returned_by, units)
+        if prefill.lead is not None:
+            initial["lead"] = prefill.lead.pk
+        if prefill.assists:
+            initial["assists"] = [u.pk for u in prefill.assists]
+        if prefill.topic is not None:
+            initial["topic"] = prefill.topic.pk
+        if prefill.kind:
+            initial["kind"] = prefill.kind
     result["dispatch"] = forms.DispatchForm(initial=initial, units=units, message=message)
     return result
 
@@ -660,7 +723,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
             error = ALREADY_SIGNED.format(timezone.localtime(my_lead.signed_at))
     units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
     suggestion = suggestion_for(message) if can["dispatch"] else None
-    returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED}
+    # the units that returned it: its lead units (退单 releases the assisting units too, as RETURNED)
+    returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED and a.role == A.Role.LEAD}
     case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion,
                              returned_by)
     # 指派承办人: a form for each unit the user heads that holds the case (lead and assisting);
@@ -969,6 +1033,7 @@ urlpatterns = [
     path("staff/", inbox, name="inbox"),
     path("staff/sign/", inbox_sign, name="inbox_sign"),
     path("staff/triage/", triage, name="triage"),
+    path("staff/triage/dispatch/", triage_dispatch, name="triage_dispatch"),
     path("staff/supervision/", supervision, name="supervision"),
     path("staff/case/<str:public_id>/", case, name="case"),
     path("staff/case/<str:public_id>/reply/preview/", reply_preview, name="reply_preview"),

@@ -15,7 +15,7 @@ from django.conf import settings
 
 from minsheng.directory.routing import route
 from minsheng.insight import lookup
-from minsheng.insight.suggest import Suggestion, suggest_for
+from minsheng.insight.suggest import Suggestion, suggest_each, suggest_for
 
 from ..models import Event, Message, Reply
 from ..moderation import personal_data
@@ -42,6 +42,17 @@ def suggestion_for(message: Message) -> Suggestion:
                       region=message.region, lead=r.lead, assists=list(r.assists), reason=r.reason, shown_reason=r.shown,
                       prefill=topic_sure or kind_sure,
                       units_prefill=message.topic is not None or message.predicted_topic is None or topic_sure)
+
+
+def suggestions_each(messages) -> dict[int, Suggestion]:
+    """``suggestion_for`` of several messages (the dispatcher's queue), by pk: ``suggest_each``, a
+    fixed number of queries for them all; when it fails, each message's own (with its fallback)."""
+    messages = list(messages)
+    try:
+        return suggest_each(messages)
+    except Exception:
+        log.exception("suggest_each failed for %d messages", len(messages))
+    return {m.pk: suggestion_for(m) for m in messages}
 
 
 def near_duplicates_for(message: Message, limit: int = 5, held: list[str] | None = None) -> list[tuple[Message, float]]:

@@ -14,8 +14,11 @@
     if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
     setTimeout(function () {  // after the form data (with the clicked button's value) is taken
       if (event.defaultPrevented) return;
-      form.querySelectorAll("button:not([type=button]), input[type=submit]").forEach(function (b) {
-        if (!b.disabled) { b.disabled = true; b.setAttribute("data-sending", ""); }
+      // form.elements: with the buttons outside the form that name it (form="…"): the 我也遇到 of the
+      // post form's 已有相似留言 belong to #similar-support, and a double tap said 已记录 and 您已经点过
+      Array.prototype.forEach.call(form.elements, function (b) {
+        var submits = b.tagName === "BUTTON" ? b.type !== "button" : b.tagName === "INPUT" && b.type === "submit";
+        if (submits && !b.disabled) { b.disabled = true; b.setAttribute("data-sending", ""); }
       });
       sending(form);
     }, 0);
@@ -135,6 +138,31 @@
   }
   document.addEventListener("htmx:responseError", htmxFailed);
   document.addEventListener("htmx:sendError", htmxFailed);
+  /* A text box with a limit (留言内容 3000, 重办理由 300, 评价内容 500) says how much is left: the
+     browser cut a paste past the limit without a word, and the end of a long letter, often
+     what is asked for, was lost. At the limit a status line says so (read out once). */
+  function counted(area) {
+    var max = parseInt(area.getAttribute("maxlength"), 10);
+    var note = document.createElement("div");
+    note.className = "helptext counter";
+    var full = document.createElement("p");
+    full.className = "visually-hidden";
+    full.setAttribute("role", "status");
+    area.insertAdjacentElement("afterend", note);
+    note.insertAdjacentElement("afterend", full);
+    function update() {
+      var left = max - area.value.length;
+      note.textContent = left > 0 ? "已输入 " + area.value.length + " 字, 还可输入 " + left + " 字"
+        : "已达 " + max + " 字上限, 超出的部分未能输入, 请检查结尾是否完整";
+      note.classList.toggle("full", left <= 0);
+      var said = left > 0 ? "" : note.textContent;
+      if (full.textContent !== said) full.textContent = said;
+    }
+    area.addEventListener("input", update);
+    ["draftrestored", "draftcleared"].forEach(function (name) { document.addEventListener(name, update); });
+    update();
+  }
+  document.querySelectorAll("textarea[maxlength]").forEach(counted);
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("[data-sending]").forEach(function (b) {
       b.disabled = false;

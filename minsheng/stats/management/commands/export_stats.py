@@ -11,6 +11,7 @@ import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from minsheng.insight import csvio
 from minsheng.stats import campaign_report, exports, figures
@@ -66,14 +67,17 @@ class Command(BaseCommand):
         measure = opts["measure"]
         if measure not in exports.MEASURE_Q and measure not in exports.TIMED_MEASURES:
             raise CommandError(f"不支持的统计项: {measure}")
-        qs = exports.message_queryset(scope, measure, public=not opts["personal"])
+        now = timezone.now()
+        qs = exports.message_queryset(scope, measure, public=not opts["personal"], now=now)
         if opts["personal"]:
             # no site user runs a command: the audit row names the system account instead
             exports.record_personal_export(None, {"command": "export-stats", "system_user": _system_user(),
                                                   "measure": measure, "region": opts["region"] or ""},
                                            qs.count(), opts["format"])
-        header = exports.PUBLIC_COLUMNS + (exports.PERSONAL_COLUMNS if opts["personal"] else [])
-        return [("留言", header, exports.message_rows(qs, opts["personal"], settings.MINSHENG_SITE_URL))]
+        late = measure in exports.TIMED_MEASURES  # an overdue list: 超期天数, as on /stats/overdue/
+        header = exports.message_header(opts["personal"], late)
+        return [("留言", header, exports.message_rows(qs, opts["personal"], settings.MINSHENG_SITE_URL,
+                                                      late_at=now if late else None))]
 
     def _table(self, scope, opts):
         return exports.table_sheets(opts["by"], scope)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('board', '0018_assignment_handler'),
+        ('board', '0019_assist_due_after_extension'),
     ]
 
     operations = [

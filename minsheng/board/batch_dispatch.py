@@ -1,0 +1,183 @@
+"""按建议派单: the dispatcher's queue dispatches the ticked cases, each as its case page's 派单
+dispatches it with the form as prefilled (``suggest.prefilled``: the suggested lead and assisting
+units, the topic and type shown) through the same ``actions.do_dispatch`` — the same checks,
+events and notifications. A case that cannot go as suggested is skipped with the reason, in words.
+
+Each case is dispatched in its own transaction (``do_dispatch``): one refused (dispatched by a
+colleague meanwhile, its unit switched off) leaves those before and after it dispatched, and none is
+half-done. The queue page (its 建议承办单位 column and which rows it offers to tick) and the API's
+dispatch-batch/ read the same plan (``plan_each``), with a fixed number of queries for a page of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+
+from minsheng.accounts.roles import roles_of
+from minsheng.directory.models import Unit
+from minsheng.insight.classify import confidence_text
+from minsheng.insight.suggest import SUGGEST_RELATED, Prefill, Suggestion, prefilled
+
+from . import actions, moderation
+from .models import Assignment, Message, MessageKind
+from .views.staff_hints import near_duplicates_each, suggestions_each
+from .workflow import Conflict, IllegalMove, Status, allowed
+
+# a page of the queue at most (签收所选 alike): more in one post is not what a page offered
+BATCH_MAX = 20
+NOT_YOURS = "找不到该留言, 或不在您负责派单的区划内"
+
+
+@dataclass
+class Plan:
+    """What 按建议派单 would do with a case: ``prefill`` (its lead None when there is nothing to
+    dispatch to), and ``why_not``: why it is not dispatched by suggestion now ('' when it is)."""
+
+    prefill: Prefill
+    suggestion: Suggestion
+    why_not: str = ""
+
+    @property
+    def key(self) -> str:
+        """What it would dispatch (lead, assisting units, topic, type), as the queue page posts back
+        what it showed: a plan changed since (``dispatch_by_suggestion``'s ``seen``) is not dispatched."""
+        p = self.prefill
+        if p.lead is None:
+            return ""
+        assists = ",".join(str(u.pk) for u in p.assists if u.pk != p.lead.pk)
+        return f"{p.lead.pk}/{assists}/{p.topic.pk if p.topic else ''}/{p.kind}"
+
+    @property
+    def kind_display(self) -> str:
+        """The type it files the case under, when not the citizen's ('' when kept)."""
+        return dict(MessageKind.choices).get(self.prefill.kind, "")
+
+    @property
+    def confidence_text(self) -> str:
+        c = self.prefill.confidence
+        return confidence_text(c) if c is not None else ""
+
+
+@dataclass
+class Outcome:
+    public_id: str
+    title: str  # '' for a case the caller may not see
+    dispatched: bool
+    lead: Unit | None = None
+    assists: tuple = ()
+    reason: str = ""  # why it was skipped
+
+
+def _why_not(message: Message, s: Suggestion, p: Prefill, returned_by: set, duplicates: int | None) -> str:
+    if not allowed("dispatch", message.status):
+        return f"当前状态为「{message.get_status_display()}」, 不能派单 (可能已被他人派单)"
+    if message.status == Status.SUBMITTED:  # dispatching it is its review (受理): published unread
+        unfit = moderation.grouped(moderation.unfit_wording(message.title, message.body))
+        if unfit:
+            return f"待审核的留言含{'、'.join(label for label, _ in unfit)}, 请在留言页审核"
+    if duplicates is None:
+        return "查重失败, 请在留言页核对是否与在办留言重复"
+    if duplicates:
+        return f"疑似重复 {duplicates} 件, 请在留言页决定是否并单"
+    if p.lead is not None:
+        return ""
+    if s.lead is not None and s.lead.pk in returned_by:
+        return "建议的主办单位已退回本件, 请在留言页人工派单"
+    if s.lead is not None and not s.units_prefill:
+        return (f"机器猜测的领域置信度低于 {confidence_text(settings.MINSHENG_PREFILL_CONFIDENCE)}, "
+                "未预选主办单位, 请在留言页人工派单")
+    return f"没有派单建议 ({s.reason_in_words}), 请在留言页人工派单"
+
+
+def plan_each(messages, duplicates: dict[int, list] | None = None) -> dict[int, Plan]:
+    """The plan of each message (read with ``SUGGEST_RELATED``), by pk, in a fixed number of queries:
+    the suggestions (``suggestions_each``), the units that returned each case, and whether the unit
+    the unit model names may take it (``actions.units_for``, as the form's list). ``duplicates``: the
+    case page's 疑似重复 of each (``near_duplicates_each``, read here when None; a message missing
+    from it: the lookup failed)."""
+    messages = list(messages)
+    if not messages:
+        return {}
+    if duplicates is None:
+        duplicates = near_duplicates_each(messages)
+    suggestions = suggestions_each(messages)
+    returned: dict[int, set] = {m.pk: set() for m in messages}
+    for message_id, unit_id in Assignment.objects.filter(message__in=messages, state=Assignment.State.RETURNED,
+                                                         role=Assignment.Role.LEAD).values_list("message_id", "unit_id"):
+        returned[message_id].add(unit_id)
+    reading = [m for m in messages if suggestions[m.pk].history is not None]
+    may_take: dict[int, set] = {m.pk: set() for m in messages}
+    if reading:  # one query for them all: may each case go to the unit its reading names
+        flags = {f"m{m.pk}": Exists(actions.units_for(m).filter(pk=OuterRef("pk"))) for m in reading}
+        for row in Unit.objects.filter(pk__in={suggestions[m.pk].history.pk for m in reading}) \
+                .annotate(**flags).values("pk", *flags):
+            for m in reading:
+                if row[f"m{m.pk}"]:
+                    may_take[m.pk].add(row["pk"])
+    plans = {}
+    for m in messages:
+        s = suggestions[m.pk]
+        p = prefilled(m, s, returned[m.pk], may_take[m.pk])
+        found = duplicates.get(m.pk)
+        plans[m.pk] = Plan(p, s, _why_not(m, s, p, returned[m.pk], None if found is None else len(found)))
+    return plans
+
+
+def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | None = None) -> list[Outcome]:
+    """按建议派单 of ``public_ids`` (each once, at most ``BATCH_MAX``: the caller refuses more), in
+    their order; a case another region's, gone or unknown is skipped without a word of it.
+    ``seen``: the ``Plan.key`` of each case as the queue page showed it; a case whose plan is no
+    longer that (a colleague's 退单, the table or a model changed meanwhile) is skipped, not sent
+    to a unit the dispatcher did not see. None (the API): the plan as it is now."""
+    roles = roles_of(user)
+    if not roles.is_dispatcher:
+        raise PermissionDenied("只有派单员可以按建议派单")
+    found = {m.public_id: m for m in Message.objects.filter(public_id__in=public_ids)
+             .select_related(*SUGGEST_RELATED)}
+    mine = [m for m in found.values() if roles.dispatches(m.region)]
+    waiting = [m for m in mine if m.status in (Status.SUBMITTED, Status.ACCEPTED)]
+    plans = plan_each(mine, near_duplicates_each(waiting))
+    outcomes, sent = [], set()
+    for pid in public_ids:
+        m = found.get(pid)
+        if m is None or m.pk not in plans:
+            outcomes.append(Outcome(pid, "", False, reason=NOT_YOURS))
+            continue
+        plan = plans[m.pk]
+        if plan.why_not:
+            outcomes.append(Outcome(pid, m.title, False, reason=plan.why_not))
+            continue
+        p = plan.prefill
+        if seen is not None and seen.get(pid) != plan.key:
+            assists = "、".join(u.name for u in p.assists if u.pk != p.lead.pk)
+            now = f"主办 {p.lead.name}" + (f", 协办 {assists}" if assists else "")
+            outcomes.append(Outcome(pid, m.title, False,
+                                    reason=f"打开页面后派单建议有变化 (现为{now}), 请刷新页面核对后再派单"))
+            continue
+        # two letters of one problem ticked together: the first dispatched is in hand now, and the
+        # second its near-duplicate, as its case page would say (the plans above saw neither in hand)
+        twin = _dispatched_twin(m, sent) if sent else None
+        if twin is not None:
+            outcomes.append(Outcome(pid, m.title, False,
+                                    reason=f"与本批刚派出的 {twin} 疑似重复, 请在留言页决定是否并单"))
+            continue
+        try:
+            actions.do_dispatch(user, m, p.lead, assists=p.assists, topic=p.topic, kind=p.kind or None)
+        except (IllegalMove, Conflict, PermissionDenied, actions.Invalid) as exc:
+            outcomes.append(Outcome(pid, m.title, False, reason=str(exc) or "无法派单"))
+        else:
+            sent.add(pid)
+            outcomes.append(Outcome(pid, m.title, True, lead=p.lead,
+                                    assists=tuple(u for u in p.assists if u.pk != p.lead.pk)))
+    return outcomes
+
+
+def _dispatched_twin(message: Message, sent: set[str]) -> str | None:
+    """The public id of a case dispatched earlier in this batch that ``message`` is a near-duplicate of
+    (the case page's 疑似重复 list, read again now that it is in hand), else None."""
+    found = near_duplicates_each([message]).get(message.pk, ())
+    return next((d.public_id for d, _ in found if d.public_id in sent), None)
