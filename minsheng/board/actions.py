@@ -311,7 +311,9 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     if not lead.is_active:
         raise Invalid("该单位已停用", "lead")
     _require_units_for(message, {lead: "lead", **{u: "assists" for u in assists}})
-    _require_choices(topic=topic, **({"kind": kind} if kind else {}))
+    # the topic it is filed under stays, even one switched off since (按建议派单 and the API pass it on)
+    changed = topic if topic is not None and topic.pk != message.topic_id else None
+    _require_choices(topic=changed, **({"kind": kind} if kind else {}))
     now = at or timezone.now()
     with transaction.atomic():
         fields = {"dispatched_at": now, "due_at": due_after(now, reply_days(kind or message.kind))}
