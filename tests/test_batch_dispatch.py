@@ -354,3 +354,18 @@ def test_two_letters_of_one_problem_ticked_together_dispatch_the_first_only(pers
     assert results[second.public_id]["reason"] == f"与本批刚派出的 {first.public_id} 疑似重复, 请在留言页决定是否并单"
     assert Message.objects.get(pk=second.pk).status in (Status.SUBMITTED, Status.ACCEPTED)
     lookup.clear_cache()
+
+
+def test_a_case_filed_under_a_topic_switched_off_since_is_still_dispatched(personas, directory):
+    """The citizen's 领域 was switched off after the letter was filed: 按建议派单 (and the API's dispatch/
+    without a topic) keeps the topic it has, as before; only a topic the dispatcher changes it to is checked."""
+    p, d = personas, directory
+    lookup.clear_cache()
+    m = submit(p, d, "七里河区小区门口道路坑洼积水", "七里河区某小区门口的道路坑坑洼洼, 下雨天积水严重, 行人难以通行。")
+    Topic = type(d["topic_build"])
+    Topic.objects.filter(pk=d["topic_build"].pk).update(is_active=False)
+    body = api(p["dispatcher"]).post(API, {"cases": [m.public_id]}, format="json").json()
+    assert body["results"][0]["reason"] == "" and body["dispatched"] == 1
+    m = Message.objects.get(pk=m.pk)
+    assert m.status == Status.DISPATCHED and m.topic_id == d["topic_build"].pk
+    lookup.clear_cache()

@@ -220,3 +220,22 @@ def test_the_api_keeps_the_code_and_says_what_happened(personas, directory, as_p
                                           {"to_unit": directory["transport"].pk, "reason": "属于交通运输局职责"}, format="json")
     assert response.status_code == 403
     assert f"转办至{directory['ecology'].name}" in error_of(response)["message"]
+
+
+def test_a_note_from_a_stale_page_of_a_case_transferred_away_says_where_it_went(personas, directory, login, as_persona):
+    """The lead unit's officer writes a 内部备注 on a page opened before a colleague transferred the case:
+    refused (the unit no longer holds it), saying where it went, as the other refused actions of a stale
+    page do — not 「只有主办单位的工作人员…」 to the officer of the unit that led it. The note is kept to copy."""
+    from minsheng.board.models import Event
+
+    m = dispatch(personas, directory, "加装电梯的留言")
+    actions.do_transfer(personas["officer"], m, directory["housing"], directory["ecology"], "属于生态环境局职责")
+    went = f"转办至{directory['ecology'].name}"
+    response = login(personas["officer"]).post(reverse("board:case_action", args=[m.public_id, "note"]),
+                                               {"version": m.version, "body": NOTE})
+    page = response.content.decode()
+    assert response.status_code == 403 and "该留言当前不在您单位办理" in page and went in page
+    assert actions.NOTE_REFUSED not in page and NOTE in page  # under 「未提交的内容」
+    response = as_persona("officer").post(f"/api/v1/staff/cases/{m.public_id}/note/", {"body": NOTE}, format="json")
+    assert response.status_code == 403 and went in error_of(response)["message"]
+    assert not Event.objects.filter(message=m, kind="note").exists()

@@ -311,7 +311,9 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     if not lead.is_active:
         raise Invalid("该单位已停用", "lead")
     _require_units_for(message, {lead: "lead", **{u: "assists" for u in assists}})
-    _require_choices(topic=topic, **({"kind": kind} if kind else {}))
+    # the topic it is filed under stays, even one switched off since (按建议派单 and the API pass it on)
+    changed = topic if topic is not None and topic.pk != message.topic_id else None
+    _require_choices(topic=changed, **({"kind": kind} if kind else {}))
     now = at or timezone.now()
     with transaction.atomic():
         fields = {"dispatched_at": now, "due_at": due_after(now, reply_days(kind or message.kind))}
@@ -693,13 +695,17 @@ def do_internal_note(actor, message: Message, body: str, unit=None, at=None) -> 
     the actor's unit holding the case as 主办) while it holds the case, or by a dispatcher or supervisor
     of the case's region (or an admin) at any time. The assisting units write 协办意见 instead."""
     roles = roles_of(actor)
+    overseer = roles.admin or roles.dispatches(message.region) or roles.supervises(message.region)
     if unit is None:
-        lead = (message.assignments.filter(role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE,
-                                           unit_id__in=roles.unit_ids).select_related("unit").first())
-        unit = lead.unit if lead else None
+        # the unit holding it as 主办, else (nobody's note but a dispatcher's or supervisor's) one that led it:
+        # refused by active_assignment, saying where it went (a page opened before a colleague transferred it)
+        lead = (message.assignments.filter(role=Assignment.Role.LEAD, unit_id__in=roles.unit_ids)
+                .select_related("unit").order_by(Case(When(state=Assignment.State.ACTIVE, then=0), default=1), "-pk")
+                .first())
+        unit = lead.unit if lead and (lead.state == Assignment.State.ACTIVE or not overseer) else None
     if unit is not None:
         _require_member(actor, unit)
-    elif not (roles.admin or roles.dispatches(message.region) or roles.supervises(message.region)):
+    elif not overseer:
         raise PermissionDenied(NOTE_REFUSED)
     _staff_note(actor, message, unit, body, Event.Kind.NOTE, at, role=Assignment.Role.LEAD if unit else None)
 
