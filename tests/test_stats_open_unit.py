@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 
 import pytest
@@ -67,7 +68,7 @@ def _unit_rows(client) -> dict:
     return rows
 
 
-def test_an_open_case_counts_for_the_unit_handling_it_now_in_every_figure(client, directory, moved):
+def test_an_open_case_counts_for_the_unit_handling_it_now_in_every_figure(client, directory, moved, capsys):
     kind, m = moved
     d = directory
     rows = {r["label"]: r for r in figures.breakdown("unit", region="620100")}
@@ -90,6 +91,10 @@ def test_an_open_case_counts_for_the_unit_handling_it_now_in_every_figure(client
     # the API's rows are the page's
     api = client.get("/api/v1/statistics/breakdown/", {"by": "unit", "region": "620100"}).json()
     assert {r["label"]: (r["open"], r["overdue"]) for r in api} == {k: v[:2] for k, v in shown.items()}
+    # and the command's
+    call_command("stats", "--region", "620100", "--by", "unit", "--json")
+    lines = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()[:-1]]
+    assert {r["label"]: (r["open"], r["overdue"]) for r in lines} == {k: v[:2] for k, v in shown.items()}
     # the statistics table export too
     table = _csv(client.get("/stats/export/table.csv", {"by": "unit", "region": "620100"}))
     at_open, at_late = table[0].index("待答复"), table[0].index("超期未答复")

@@ -25,7 +25,7 @@ import threading
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
@@ -546,8 +546,12 @@ def _compute_together(scope: Scope, now: dt.datetime, parts) -> dict:
 
 
 def _where(qs):
+    """The WHERE clause of ``qs`` and its parameters; ("", []) for every row (the open cases
+    of an unfiltered scope), (None, None) for none."""
     try:
         return qs.query.get_compiler(using=qs.db).compile(qs.query.where)
+    except FullResultSet:
+        return "", []
     except EmptyResultSet:
         return None, None
 
