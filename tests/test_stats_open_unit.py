@@ -23,27 +23,31 @@ BODY = "小区门口的道路坑洼不平, 下雨后积水很深, 老人孩子�
 HOUSING, ECOLOGY = "兰州市住房和城乡建设局", "兰州市生态环境局"
 
 
-@pytest.fixture(params=["reopened", "plain"])
-def moved(request, personas, directory, django_capture_on_commit_callbacks):
-    """A late case now handled by 生态环境局: answered by 住建局, reopened and transferred
-    (``reopened``), or transferred before any answer (``plain``)."""
+def _moved(personas, directory, kind: str):
+    """A case 90 days old, late, now handled by 生态环境局: answered by 住建局, rated 不满意,
+    reopened and transferred (``reopened``), or transferred before any answer (``plain``)."""
     p, d = personas, directory
     t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
     day = dt.timedelta(days=1)
+    m = actions.do_submit(p["citizen"], title="小区门口道路坑洼积水", body=BODY, kind="help",
+                          region=d["qilihe"], topic=d["topic_build"], at=t0)
+    actions.do_dispatch(p["dispatcher"], m, d["housing"], at=t0 + day / 24)
+    actions.do_sign(p["officer"], m, d["housing"], at=t0 + day)
+    if kind == "reopened":
+        actions.do_reply(p["officer"], m, d["housing"], "经核查, 已安排施工队本月内修复路面, 感谢监督。",
+                         at=t0 + 2 * day)
+        actions.do_evaluate(p["citizen"], m, resolution="unsatisfied", attitude="basic", speed="basic",
+                            at=t0 + 3 * day)
+        actions.do_reopen(p["citizen"], m, "路面还没修", at=t0 + 4 * day)
+        actions.do_sign(p["officer"], m, d["housing"], at=t0 + 5 * day)
+    actions.do_transfer(p["officer"], m, d["housing"], d["ecology"], "积水属排水设施问题", at=t0 + 6 * day)
+    return m
+
+
+@pytest.fixture(params=["reopened", "plain"])
+def moved(request, personas, directory, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        m = actions.do_submit(p["citizen"], title="小区门口道路坑洼积水", body=BODY, kind="help",
-                              region=d["qilihe"], topic=d["topic_build"], at=t0)
-        actions.do_dispatch(p["dispatcher"], m, d["housing"], at=t0 + day / 24)
-        actions.do_sign(p["officer"], m, d["housing"], at=t0 + day)
-        if request.param == "reopened":
-            actions.do_reply(p["officer"], m, d["housing"], "经核查, 已安排施工队本月内修复路面, 感谢监督。",
-                             at=t0 + 2 * day)
-            actions.do_evaluate(p["citizen"], m, resolution="unsatisfied", attitude="basic", speed="basic",
-                                at=t0 + 3 * day)
-            actions.do_reopen(p["citizen"], m, "路面还没修", at=t0 + 4 * day)
-            actions.do_sign(p["officer"], m, d["housing"], at=t0 + 5 * day)
-        actions.do_transfer(p["officer"], m, d["housing"], d["ecology"], "积水属排水设施问题", at=t0 + 6 * day)
-    return request.param, m
+        return request.param, _moved(personas, directory, request.param)
 
 
 def _csv(response) -> list[list[str]]:
@@ -141,3 +145,32 @@ def test_an_open_case_waiting_for_dispatch_is_no_units(client, personas, directo
     assert rows.get(HOUSING, 0) == 0 and rows["尚未派单"] == 1
     rows = _csv(client.get("/stats/export/messages.csv", {"measure": "open"}))
     assert {r[0]: r[rows[0].index("主办单位")] for r in rows[1:]} == {m.public_id: "尚未派单"}
+
+
+def test_an_overdue_export_names_the_unit_handling_each_case_now_as_its_list_does(
+        login, personas, directory, capsys, django_capture_on_commit_callbacks):
+    """A case reopened and then transferred: /stats/overdue/ named 主办单位 the unit it went to,
+    the export's 办理单位 the unit that answered first, which a supervisor no longer chases (and
+    the export of ``?unit=`` the new unit listed the case under the old one)."""
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        m = _moved(personas, directory, "reopened")
+    sup = login(p["supervisor"])
+    page = sup.get("/stats/overdue/").content.decode()
+    row = re.search(rf"<tr class=\"late\">.*?{m.public_id}.*?</tr>", page, re.S).group(0)
+    assert '<td data-label="主办单位" class="keep">兰州市生态环境局</td>' in row
+    for query in ({}, {"unit": d["ecology"].pk}):
+        rows = _csv(sup.get("/stats/export/messages.csv", {"measure": "overdue", "personal": "1", **query}))
+        header = rows[0]
+        assert "主办单位" in header and "办理单位" not in header
+        assert {r[0]: r[header.index("主办单位")] for r in rows[1:]} == {m.public_id: "兰州市生态环境局"}
+    # the command writes the same column; the other lists keep the credited unit as 办理单位
+    call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
+    out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert {r[0]: r[out[0].index("主办单位")] for r in out[1:]} == {m.public_id: "兰州市生态环境局"}
+    rows = _csv(sup.get("/stats/export/messages.csv", {"measure": "reopened"}))
+    assert {r[0]: r[rows[0].index("办理单位")] for r in rows[1:]} == {m.public_id: "兰州市住房和城乡建设局"}
+    # the API's and the league table's rows by unit count it late for the unit handling it now too (its
+    # other figures for the unit credited)
+    rows = {r["label"]: (r["received"], r["overdue"]) for r in figures.breakdown("unit", region="620100")}
+    assert rows == {"兰州市住房和城乡建设局": (1, 0), "兰州市生态环境局": (0, 1)}
