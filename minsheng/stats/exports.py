@@ -47,6 +47,9 @@ MEASURE_Q = {
     "open": {},
 }
 TIMED_MEASURES = {"overdue", "overdue_unreplied"}
+# the lists of cases awaiting a reply: each is the unit's handling it now (its ``unit=`` and its
+# column 主办单位), not the unit's credited with a first reply (docs/statistics.md)
+HANDLING_MEASURES = {"open", *TIMED_MEASURES}
 MEASURE_LABELS = {
     "submitted": "全部", "received": "受理", "replied": "已答复", "on_time": "按时答复", "evaluated": "已评价",
     "satisfied": "满意", "reopened": "重办", "extended": "延期", "merged": "并单", "rejected": "未受理",
@@ -78,7 +81,7 @@ def message_queryset(scope: Scope, measure: str = "received", *, public: bool = 
     fact, case = {}, {}  # conditions on the message's fact and on its open case
     if scope.unit is not None:
         # overdue and open lists: the unit handling the case now; others: the unit credited
-        if measure in TIMED_MEASURES or measure == "open":
+        if measure in HANDLING_MEASURES:
             case["unit_key"] = scope.unit.pk
         else:
             fact["unit_key"] = scope.unit.pk
@@ -94,7 +97,7 @@ def message_queryset(scope: Scope, measure: str = "received", *, public: bool = 
         fact.update(MEASURE_Q.get(measure, MEASURE_Q["received"]))
     # a message without a fact is listed when nothing is asked of its fact
     wanted = [(MessageFact, "fact", fact)] if fact else []
-    if case or measure in TIMED_MEASURES or measure == "open":
+    if case or measure in HANDLING_MEASURES:
         wanted.append((OpenCase, "open_case", case))
     for model, name, conditions in wanted:
         if walk:
@@ -160,26 +163,41 @@ PERSONAL_COLUMNS = ["留言人", "手机", "邮箱"]
 LATE_COLUMN = "超期天数 (工作日)"  # an overdue list's, after 答复期限, as /stats/overdue/ shows it
 LATE_AT = PUBLIC_COLUMNS.index("答复期限") + 1
 UNIT_AT = PUBLIC_COLUMNS.index("办理单位")
-# an overdue list's unit: the lead unit handling the case now, as /stats/overdue/ names it (and its
-# ?unit= chooses), not the unit credited with the first reply: a reopened case transferred since
+# an open or overdue list's unit: the lead unit handling the case now, as /stats/overdue/ names it
+# (and the list's ?unit= chooses), not the unit credited with the first reply: a reopened case
+# transferred since
 LEAD_COLUMN = "主办单位"
-NOT_DISPATCHED = "尚未派单"  # a late case with no lead unit now, as /stats/overdue/ says it
+NOT_DISPATCHED = "尚未派单"  # an open case with no lead unit now, as /stats/overdue/ says it
 
 
-def message_header(personal: bool, late: bool = False) -> list[str]:
-    """The columns of ``message_rows`` (``late``: a list of overdue cases, with 超期天数 and
-    主办单位, the unit handling each now, in place of 办理单位, the unit credited)."""
+def message_header(personal: bool, late: bool = False, lead: bool | None = None) -> list[str]:
+    """The columns of ``message_rows`` (``late``: a list of overdue cases, with 超期天数; ``lead``
+    (by default ``late``): a list of open cases, with 主办单位, the unit handling each now, in
+    place of 办理单位, the unit credited)."""
     header = PUBLIC_COLUMNS + (PERSONAL_COLUMNS if personal else [])
+    if late if lead is None else lead:
+        header = [LEAD_COLUMN if n == UNIT_AT else column for n, column in enumerate(header)]
     if not late:
         return header
-    header = [LEAD_COLUMN if n == UNIT_AT else column for n, column in enumerate(header)]
     return [*header[:LATE_AT], LATE_COLUMN, *header[LATE_AT:]]
 
 
-def message_rows(qs, personal: bool, base_url: str = "", late_at=None):
+def message_sheet(qs, measure: str, personal: bool, base_url: str, now) -> tuple[list, object]:
+    """Header and rows of the export of ``message_queryset(…, measure)`` (the web's and
+    ``minsheng export-stats messages``'): an overdue list with 超期天数 as /stats/overdue/ shows
+    it, an open or overdue list with 主办单位 as its ``unit=`` chooses."""
+    late = measure in TIMED_MEASURES
+    lead = measure in HANDLING_MEASURES
+    return (message_header(personal, late, lead),
+            message_rows(qs, personal, base_url, late_at=now if late else None, lead=lead))
+
+
+def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: bool | None = None):
     """``late_at``: a moment; each row then says how many working days its case is past its
-    deadline by then (``facts.working_days_late``), the overdue lists' 超期天数, and names the
-    lead unit handling it now (主办单位, ``message_header``)."""
+    deadline by then (``facts.working_days_late``), the overdue lists' 超期天数. ``lead`` (by
+    default whether ``late_at`` is given): each row names the lead unit handling it now
+    (主办单位, ``message_header``), not the unit credited."""
+    lead = late_at is not None if lead is None else lead
     units = dict(Unit.objects.values_list("pk", "name"))
     statuses = dict(Status.choices)
     kinds = dict(MessageKind.choices)
@@ -194,7 +212,7 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None):
     # city's export; the title is masked as Message.public_title does
     fields = ["public_id", "title", "body", "kind", "status", "submitted_at", "due_at", "replied_at", "show_name",
               "region__name", "topic__name", "author__display_name",
-              "fact__unit_key" if late_at is None else "open_case__unit_key"]
+              "open_case__unit_key" if lead else "fact__unit_key"]
     if personal:
         fields += ["author__username", "contact_phone", "contact_email"]
     for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
@@ -203,7 +221,7 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None):
             title = mask(title, context=body, names=() if show_name else real_name(author_name))
         row = [public_id, title, kinds.get(kind, kind), topic or "", region, statuses.get(status, status),
                fmt(submitted_at), fmt(due_at), fmt(replied_at),
-               units.get(unit_key, "") if unit_key else ("" if late_at is None else NOT_DISPATCHED),
+               units.get(unit_key, "") if unit_key else (NOT_DISPATCHED if lead else ""),
                f"{base_url}/m/{public_id}/"]
         if personal:
             username, phone, email = contact

@@ -25,7 +25,7 @@ import threading
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
@@ -334,7 +334,10 @@ def figures_from(sums: dict, overdue: dict, over_values) -> dict:
         "reopened": sums["reopened"],
         "reopened_rate": _rate(sums["reopened"], replied),
         "extended": sums["extended"],
-        "open": sums["open_cases"],
+        # the open cases' figures are the unit's handling them now (OpenCase.unit_key), not the
+        # unit credited with a first reply (the rollups'): a reopened case transferred since is
+        # the new unit's to answer, in 待答复 as in 超期 (docs/statistics.md)
+        "open": int(overdue.get("open") or 0),
         "overdue": int(overdue.get("overdue") or 0),
     }
 
@@ -370,8 +373,11 @@ def _rollup_sums(q: Q, group: str | None = None):
     return out
 
 
-def _overdue_kwargs() -> dict:
-    return {"overdue": Count("pk"), "overdue_unreplied": Count("pk", filter=Q(ever_replied=False))}
+def _open_kwargs(now: dt.datetime) -> dict:
+    """待答复, 超期未答复 and 超期从未答复 of a set of open cases at ``now``."""
+    late = Q(due_at__lt=now)
+    return {"open": Count("pk"), "overdue": Count("pk", filter=late),
+            "overdue_unreplied": Count("pk", filter=late & Q(ever_replied=False))}
 
 
 def _over_values(fact_q):
@@ -540,8 +546,12 @@ def _compute_together(scope: Scope, now: dt.datetime, parts) -> dict:
 
 
 def _where(qs):
+    """The WHERE clause of ``qs`` and its parameters; ("", []) for every row (the open cases
+    of an unfiltered scope), (None, None) for none."""
     try:
         return qs.query.get_compiler(using=qs.db).compile(qs.query.where)
+    except FullResultSet:
+        return "", []
     except EmptyResultSet:
         return None, None
 
@@ -594,9 +604,9 @@ _OPEN_EXPR = {"open_month": "(date_trunc('month', \"day\"))::date"}
 
 
 def _overdue_sets(scope: Scope, now: dt.datetime, open_cols: dict) -> dict:
-    """PostgreSQL: overdue counts for several groupings (part -> open-case column,
+    """PostgreSQL: open and overdue counts for several groupings (part -> open-case column,
     None: the total) in one query; {part: aggregate dict or {key: dict}}."""
-    qs = OpenCase.objects.filter(scope.fact_q(), due_at__lt=now)
+    qs = OpenCase.objects.filter(scope.fact_q())
     where, params = _where(qs)
     distinct = list(dict.fromkeys(open_cols.values()))
     exprs = {c: None if c is None else _OPEN_EXPR.get(c, f'"{c}"') for c in distinct}
@@ -606,17 +616,18 @@ def _overdue_sets(scope: Scope, now: dt.datetime, open_cols: dict) -> dict:
         named = [exprs[c] for c in distinct if c is not None]
         _, sets = _sets_sql([exprs[c] for c in distinct])
         select = ", ".join([*(f"GROUPING({e})" for e in named), *named, "COUNT(*)",
-                            'COUNT(*) FILTER (WHERE NOT "ever_replied")'])
+                            'COUNT(*) FILTER (WHERE "due_at" < %s)',
+                            'COUNT(*) FILTER (WHERE "due_at" < %s AND NOT "ever_replied")'])
         sql = (f"SELECT {select} FROM {OpenCase._meta.db_table} WHERE {where or '1=1'} "
                f"GROUP BY GROUPING SETS ({sets})")
         with connections[qs.db].cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [now, now, *params])
             rows = cursor.fetchall()
     split = _split_sets(rows, [exprs[c] for c in distinct])
     out = {}
     for part, c in open_cols.items():
         got = split.get(exprs[c], [])
-        as_dict = {key: {"overdue": v[0], "overdue_unreplied": v[1]} for key, v in got}
+        as_dict = {key: {"open": v[0], "overdue": v[1], "overdue_unreplied": v[2]} for key, v in got}
         out[part] = as_dict.get(None, {}) if c is None else as_dict
     return out
 
@@ -626,7 +637,7 @@ def _compute(scope: Scope, now: dt.datetime, pre=None) -> dict:
         sums, overdue = pre
     else:
         sums = _rollup_sums(scope.rollup_q())
-        overdue = OpenCase.objects.filter(scope.fact_q(), due_at__lt=now).aggregate(**_overdue_kwargs())
+        overdue = OpenCase.objects.filter(scope.fact_q()).aggregate(**_open_kwargs(now))
     return figures_from(sums, overdue, _over_values(scope.fact_q()))
 
 
@@ -724,8 +735,8 @@ def _breakdown(by: str, scope: Scope, now: dt.datetime, pre=None) -> list[dict]:
     if pre:
         open_rows = [{open_col: key, **values} for key, values in pre[1].items()]
     else:
-        open_rows = (OpenCase.objects.filter(scope.fact_q(), due_at__lt=now).annotate(**extra).values(open_col)
-                     .annotate(**_overdue_kwargs()).order_by())
+        open_rows = (OpenCase.objects.filter(scope.fact_q()).annotate(**extra).values(open_col)
+                     .annotate(**_open_kwargs(now)).order_by())
     for row in open_rows:
         key = row.pop(open_col)
         if by == "month" and key is not None:

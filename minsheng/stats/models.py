@@ -3,8 +3,10 @@
 ``MessageFact`` is one row per message: what the message contributes to the public
 figures (see docs/statistics.md). ``Rollup`` sums facts by (grain, period, region,
 unit, topic, kind); pages read rollups only, so a request never scans messages.
-``OpenCase`` holds the received messages still awaiting a reply, for the overdue
-counts that change with the clock rather than with an event.
+``OpenCase`` holds the received messages still awaiting a reply, for the open and
+overdue counts (待答复, 超期: of the unit handling each case now, not the unit credited
+with its first reply, and changing with the clock rather than with an event). The
+rollups' ``open_cases`` sum is kept but not read by the figures since 2026-12-05.
 
 Rows are kept current after every committed action (``minsheng.stats.facts``) and
 rebuilt from scratch by ``minsheng refresh-stats``.

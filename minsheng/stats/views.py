@@ -31,7 +31,8 @@ from .models import Campaign
 FILTER_KEYS = ("region", "topic", "kind", "unit", "date_from", "date_to", "campaign", "own")
 UNIT_COLUMNS = [("label", "办理单位"), ("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"),
                 ("on_time_rate", "按时率"), ("median_days_to_reply", "用时中位数"), ("mean_days_to_reply", "平均用时"),
-                ("satisfaction_rate", "满意率"), ("reopened_rate", "重办率"), ("overdue_unreplied", "超期从未答复")]
+                ("satisfaction_rate", "满意率"), ("reopened_rate", "重办率"), ("overdue_unreplied", "超期从未答复"),
+                ("open", "待答复"), ("overdue", "超期未答复")]  # these two: the unit handling each case now
 SORTABLE = {key for key, _ in UNIT_COLUMNS}
 UNITS_PER_PAGE = 50  # the league table's page (the demo's hundreds of units made a page 15,000 px tall)
 
@@ -378,9 +379,7 @@ def export_messages(request, fmt):
     if personal:
         exports.record_personal_export(request.user, {**filters, "measure": measure, "status": status, "q": query},
                                        count, fmt)
-    late = measure in exports.TIMED_MEASURES  # an overdue list: 超期天数, as on /stats/overdue/
-    header = exports.message_header(personal, late)
-    rows = exports.message_rows(qs, personal, request.build_absolute_uri("/").rstrip("/"), late_at=now if late else None)
+    header, rows = exports.message_sheet(qs, measure, personal, request.build_absolute_uri("/").rstrip("/"), now)
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     name = f"messages-{stamp}{'-personal' if personal else ''}.{fmt}"
     if fmt == "csv":

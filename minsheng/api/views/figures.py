@@ -158,8 +158,9 @@ class FiguresQuery(serializers.Serializer):
 
 class BreakdownQuery(FiguresQuery):
     by = serializers.ChoiceField(choices=[(b, b) for b in stats.BREAKDOWNS],
-                                 help_text="region: 下级区划; unit: 办理单位 (overdue 与 overdue_unreplied 计入现在主办的单位, "
-                                           "与超期清单一致; 其余计入首次答复的单位); topic: 领域; kind: 类型; month: 月份")
+                                 help_text="region: 下级区划; unit: 办理单位 (open、overdue 与 overdue_unreplied 计入现在主办的单位, "
+                                           "与待答复、超期清单一致; 其余计入首次答复的单位); topic: 领域; kind: 类型; "
+                                           "month: 月份")
 
 
 class FiguresSerializer(serializers.Serializer):

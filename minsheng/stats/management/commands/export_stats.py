@@ -74,10 +74,8 @@ class Command(BaseCommand):
             exports.record_personal_export(None, {"command": "export-stats", "system_user": _system_user(),
                                                   "measure": measure, "region": opts["region"] or ""},
                                            qs.count(), opts["format"])
-        late = measure in exports.TIMED_MEASURES  # an overdue list: 超期天数, as on /stats/overdue/
-        header = exports.message_header(opts["personal"], late)
-        return [("留言", header, exports.message_rows(qs, opts["personal"], settings.MINSHENG_SITE_URL,
-                                                      late_at=now if late else None))]
+        header, rows = exports.message_sheet(qs, measure, opts["personal"], settings.MINSHENG_SITE_URL, now)
+        return [("留言", header, rows)]
 
     def _table(self, scope, opts):
         return exports.table_sheets(opts["by"], scope)

@@ -1,0 +1,176 @@
+"""An open case belongs to the unit handling it now (that is who must answer), an answered
+case's figures to the unit that answered: a case reopened and then transferred was 待答复 for
+the unit that first answered but 超期 for the unit it went to, so that unit's row read 超期 1
+with 待答复 0, and the 待答复 export of ``?unit=`` the new unit named the old one as 办理单位."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from minsheng.board import actions
+from minsheng.stats import figures
+
+BODY = "小区门口的道路坑洼不平, 下雨后积水很深, 老人孩子出行很不方便, 希望尽快修复。"
+HOUSING, ECOLOGY = "兰州市住房和城乡建设局", "兰州市生态环境局"
+
+
+def _moved(personas, directory, kind: str):
+    """A case 90 days old, late, now handled by 生态环境局: answered by 住建局, rated 不满意,
+    reopened and transferred (``reopened``), or transferred before any answer (``plain``)."""
+    p, d = personas, directory
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
+    day = dt.timedelta(days=1)
+    m = actions.do_submit(p["citizen"], title="小区门口道路坑洼积水", body=BODY, kind="help",
+                          region=d["qilihe"], topic=d["topic_build"], at=t0)
+    actions.do_dispatch(p["dispatcher"], m, d["housing"], at=t0 + day / 24)
+    actions.do_sign(p["officer"], m, d["housing"], at=t0 + day)
+    if kind == "reopened":
+        actions.do_reply(p["officer"], m, d["housing"], "经核查, 已安排施工队本月内修复路面, 感谢监督。",
+                         at=t0 + 2 * day)
+        actions.do_evaluate(p["citizen"], m, resolution="unsatisfied", attitude="basic", speed="basic",
+                            at=t0 + 3 * day)
+        actions.do_reopen(p["citizen"], m, "路面还没修", at=t0 + 4 * day)
+        actions.do_sign(p["officer"], m, d["housing"], at=t0 + 5 * day)
+    actions.do_transfer(p["officer"], m, d["housing"], d["ecology"], "积水属排水设施问题", at=t0 + 6 * day)
+    return m
+
+
+@pytest.fixture(params=["reopened", "plain"])
+def moved(request, personas, directory, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return request.param, _moved(personas, directory, request.param)
+
+
+def _csv(response) -> list[list[str]]:
+    assert response.status_code == 200, response.content[:300]
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def _unit_rows(client) -> dict:
+    """/stats/units/: unit -> (待答复, 超期未答复, the 待答复 link or None), as a supervisor reads it."""
+    page = client.get("/stats/units/", {"region": "620100"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    header = re.findall(r"<th><a [^>]*>([^<▲▼]+)", html)
+    at_open, at_late = header.index("待答复"), header.index("超期未答复")
+    rows = {}
+    for row in re.findall(r"<tr>\s*<td>\d+\. (.*?)</tr>", html, re.S):
+        label = row.split("</td>")[0]
+        cells = re.findall(r"<td>(.*?)</td>", "<td>" + row, re.S)
+        link = re.search(r'href="([^"]+)"', cells[at_open])
+        rows[label] = (int(re.sub(r"<[^>]+>", "", cells[at_open])), int(re.sub(r"<[^>]+>", "", cells[at_late])),
+                       link.group(1).replace("&amp;", "&") if link else None)
+    return rows
+
+
+def test_an_open_case_counts_for_the_unit_handling_it_now_in_every_figure(client, directory, moved, capsys):
+    kind, m = moved
+    d = directory
+    rows = {r["label"]: r for r in figures.breakdown("unit", region="620100")}
+    assert (rows[ECOLOGY]["open"], rows[ECOLOGY]["overdue"]) == (1, 1)
+    assert all(r["open"] >= r["overdue"] for r in rows.values()), rows
+    # the answered figures stay with the unit that answered
+    if kind == "reopened":
+        assert (rows[HOUSING]["received"], rows[HOUSING]["replied"], rows[HOUSING]["open"]) == (1, 1, 0)
+        assert rows[ECOLOGY]["received"] == 0
+    # a unit's own figures say the same as its row
+    assert figures.compute(region="620100", unit=d["ecology"].pk)["open"] == 1
+    assert figures.compute(region="620100", unit=d["housing"].pk)["open"] == 0
+
+    # the league table: 待答复 ≥ 超期 in every row, and the number links to exactly its cases
+    shown = _unit_rows(client)
+    assert shown[ECOLOGY][:2] == (1, 1)
+    assert all(n_open >= n_late for n_open, n_late, _ in shown.values()), shown
+    listed = client.get(shown[ECOLOGY][2]).content.decode()
+    assert "共 1 件" in listed and m.public_id in listed
+    # the API's rows are the page's
+    api = client.get("/api/v1/statistics/breakdown/", {"by": "unit", "region": "620100"}).json()
+    assert {r["label"]: (r["open"], r["overdue"]) for r in api} == {k: v[:2] for k, v in shown.items()}
+    # and the command's
+    call_command("stats", "--region", "620100", "--by", "unit", "--json")
+    lines = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()[:-1]]
+    assert {r["label"]: (r["open"], r["overdue"]) for r in lines} == {k: v[:2] for k, v in shown.items()}
+    # the statistics table export too
+    table = _csv(client.get("/stats/export/table.csv", {"by": "unit", "region": "620100"}))
+    at_open, at_late = table[0].index("待答复"), table[0].index("超期未答复")
+    assert {r[0]: (int(r[at_open]), int(r[at_late])) for r in table[1:]}[ECOLOGY] == (1, 1)
+
+    # a rebuild (minsheng refresh-stats) gives the same figures as the actions' refreshes
+    call_command("refresh_stats", "--commit")
+    assert {r["label"]: (r["open"], r["overdue"]) for r in figures.breakdown("unit", region="620100")} == \
+        {label: (r["open"], r["overdue"]) for label, r in rows.items()}
+
+
+def test_the_open_export_names_the_unit_its_filter_chooses(client, directory, moved, capsys):
+    _, m = moved
+    d = directory
+    for unit, want in ((d["ecology"], {m.public_id: ECOLOGY}), (d["housing"], {})):
+        rows = _csv(client.get("/stats/export/messages.csv", {"measure": "open", "unit": unit.pk}))
+        assert "主办单位" in rows[0] and "办理单位" not in rows[0]
+        assert {r[0]: r[rows[0].index("主办单位")] for r in rows[1:]} == want
+        # the list page behind the number holds the same cases
+        listed = client.get("/stats/list/", {"measure": "open", "unit": unit.pk}).content.decode()
+        assert f"共 {len(want)} 件" in listed
+    book = load_workbook(io.BytesIO(client.get("/stats/export/messages.xlsx", {"measure": "open"}).content))
+    sheet = [[c for c in row] for row in book.active.iter_rows(values_only=True)]
+    assert {r[0]: r[sheet[0].index("主办单位")] for r in sheet[1:]}[m.public_id] == ECOLOGY
+    call_command("export_stats", "messages", "--measure", "open", "--region", "620100")
+    out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert {r[0]: r[out[0].index("主办单位")] for r in out[1:]}[m.public_id] == ECOLOGY
+    # the other lists keep the unit credited, 办理单位
+    received = _csv(client.get("/stats/export/messages.csv", {"measure": "received"}))
+    assert "办理单位" in received[0] and "主办单位" not in received[0]
+
+
+def test_an_open_case_waiting_for_dispatch_is_no_units(client, personas, directory,
+                                                       django_capture_on_commit_callbacks):
+    """A case returned (退单) waits for the dispatcher: 待答复 in the row 尚未派单, its export row
+    says 尚未派单, as /stats/overdue/ does."""
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        m = actions.do_submit(p["citizen"], title="小区门口道路坑洼积水", body=BODY, kind="help",
+                              region=d["qilihe"], topic=d["topic_build"])
+        actions.do_dispatch(p["dispatcher"], m, d["housing"])
+        actions.do_return(p["officer"], m, d["housing"], "不属本单位职责")
+    rows = {r["label"]: r["open"] for r in figures.breakdown("unit", region="620100")}
+    assert rows.get(HOUSING, 0) == 0 and rows["尚未派单"] == 1
+    rows = _csv(client.get("/stats/export/messages.csv", {"measure": "open"}))
+    assert {r[0]: r[rows[0].index("主办单位")] for r in rows[1:]} == {m.public_id: "尚未派单"}
+
+
+def test_an_overdue_export_names_the_unit_handling_each_case_now_as_its_list_does(
+        login, personas, directory, capsys, django_capture_on_commit_callbacks):
+    """A case reopened and then transferred: /stats/overdue/ named 主办单位 the unit it went to,
+    the export's 办理单位 the unit that answered first, which a supervisor no longer chases (and
+    the export of ``?unit=`` the new unit listed the case under the old one)."""
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        m = _moved(personas, directory, "reopened")
+    sup = login(p["supervisor"])
+    page = sup.get("/stats/overdue/").content.decode()
+    row = re.search(rf"<tr class=\"late\">.*?{m.public_id}.*?</tr>", page, re.S).group(0)
+    assert '<td data-label="主办单位" class="keep">兰州市生态环境局</td>' in row
+    for query in ({}, {"unit": d["ecology"].pk}):
+        rows = _csv(sup.get("/stats/export/messages.csv", {"measure": "overdue", "personal": "1", **query}))
+        header = rows[0]
+        assert "主办单位" in header and "办理单位" not in header
+        assert {r[0]: r[header.index("主办单位")] for r in rows[1:]} == {m.public_id: "兰州市生态环境局"}
+    # the command writes the same column; the other lists keep the credited unit as 办理单位
+    call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
+    out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert {r[0]: r[out[0].index("主办单位")] for r in out[1:]} == {m.public_id: "兰州市生态环境局"}
+    rows = _csv(sup.get("/stats/export/messages.csv", {"measure": "reopened"}))
+    assert {r[0]: r[rows[0].index("办理单位")] for r in rows[1:]} == {m.public_id: "兰州市住房和城乡建设局"}
+    # the API's and the league table's rows by unit count it late for the unit handling it now too (its
+    # other figures for the unit credited)
+    rows = {r["label"]: (r["received"], r["overdue"]) for r in figures.breakdown("unit", region="620100")}
+    assert rows == {"兰州市住房和城乡建设局": (1, 0), "兰州市生态环境局": (0, 1)}
