@@ -710,6 +710,24 @@ def test_overdue_list_has_a_filter_form_of_the_users_regions_kept_as_chosen(logi
     assert " selected>" not in form and " checked>" not in form and 'type="hidden"' not in form
 
 
+
+def test_overdue_form_with_benji_ticked_under_all_regions_lists_them_all(login, personas, cases):
+    """The form offers 本级 beside 全部区划 (its default): ticked there and sent, the page read
+    「无法显示」 (400); it lists every region of the supervisor's and says why 本级 was not applied,
+    its export links without it (an export of own=1 alone is refused too)."""
+    sup = login(personas["supervisor"])
+    everything = _text(sup.get("/stats/overdue/", {"measure": "overdue_unreplied", "dir": "asc"}))
+    response = sup.get("/stats/overdue/", {"region": "", "own": "1", "unit": "", "topic": "", "kind": "",
+                                          "date_from": "", "date_to": "", "measure": "overdue_unreplied", "dir": "asc"})
+    assert response.status_code == 200
+    text = _text(response)
+    assert "“本级”需要选定一个区划, 以下为全部区划的留言。" in text and "本级 (不含下级)</span>" not in text
+    count = re.search(r"共 (\d+) 件", everything).group(1)
+    assert f"共 {count} 件" in text and int(count) > 0
+    exports = re.findall(r'href="(/stats/export/messages\.(?:csv|xlsx)\?[^"]+)"', response.content.decode())
+    assert exports and all("own=" not in url for url in exports)
+    assert sup.get(exports[0].replace("&amp;", "&")).status_code == 200
+
 def test_overdue_list_filtered_by_its_form(login, personas, cases, directory):
     sup = login(personas["supervisor"])
     everything = _text(sup.get("/stats/overdue/"))
@@ -721,6 +739,6 @@ def test_overdue_list_filtered_by_its_form(login, personas, cases, directory):
     unit = _text(sup.get("/stats/overdue/", {"unit": directory["housing"].pk}))
     assert "测试留言overdue" in unit and "主办单位: 兰州市住房和城乡建设局" in unit
     # a bad value: the statistics' Chinese notice, 400, never a 500
-    for bad in ({"unit": "abc"}, {"region": "999999"}, {"own": "1"}, {"kind": "zzz"}, {"date_from": "2026-13-01"}):
+    for bad in ({"unit": "abc"}, {"region": "999999"}, {"kind": "zzz"}, {"date_from": "2026-13-01"}):
         response = sup.get("/stats/overdue/", bad)
         assert response.status_code == 400 and "无法显示" in _text(response), bad

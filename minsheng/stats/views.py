@@ -276,6 +276,11 @@ def overdue(request):
     # the form's units: those with a case of this user's late now (the choice of all units ran to hundreds)
     late_units = Unit.objects.filter(pk__in=qs.values("open_case__unit_key"))
     filters = _filters(request, default_region=False)
+    # the form offers 本级 beside 全部区划: ticked there it lists every region of the user's, as the notice says
+    # (before 2026-12-05 the page's own form led to 「无法显示」)
+    own_notice = "“本级”需要选定一个区划, 以下为全部区划的留言。" if filters.get("own") and not filters.get("region") else ""
+    if own_notice:
+        del filters["own"]
     measure = request.GET.get("measure", "overdue")
     if measure not in exports.TIMED_MEASURES:
         return _error(request, f"不支持的统计项: {measure}")
@@ -302,7 +307,7 @@ def overdue(request):
     return render(request, "stats/overdue.html", {
         **_context_filters(scope, filters), "regions": _visible_regions(roles, filters.get("region", "")),
         "own_filter": True, "unit_choices": unit_choices, "unit_label": "主办单位", "keep_params": keep,
-        "form_label": "筛选超期清单",
+        "form_label": "筛选超期清单", "own_notice": own_notice,
         "page": page, "now": now, "can_export": can_export, "ascending": ascending, "measure": measure,
         "measure_label": exports.MEASURE_LABELS[measure]})
 
