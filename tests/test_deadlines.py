@@ -94,3 +94,36 @@ def test_the_statistics_working_day_index_fills_quickly():
     assert index.days_between(d("2026-02-13"), d("2026-03-02")) == 7  # the festival and its make-up Saturdays
     index.ordinal(dt.date.today())
     assert time.perf_counter() - started < 0.3
+
+
+def test_the_working_day_index_filled_by_two_threads_at_once_stays_right(monkeypatch):
+    """A worker serves each request in a thread (gunicorn gthread): two first overdue lists (or one
+    and the warm-up) filling ``facts.WORKDAYS`` at once could both append the same day, every later
+    day's ordinal then one off — 超期天数 and the days to reply of the facts written by that process
+    a working day wrong until it restarts."""
+    import threading
+
+    from minsheng.stats import facts
+
+    index, met, calendar = facts.WorkdayIndex(), threading.Barrier(2), facts.is_working_day
+    day_seen = d("2000-01-05")
+
+    def slow(day):
+        if day == day_seen:  # both threads at the same day of the fill, if nothing keeps them apart
+            try:
+                met.wait(timeout=0.5)
+            except threading.BrokenBarrierError:
+                pass
+        return calendar(day)
+
+    monkeypatch.setattr(facts, "is_working_day", slow)
+    last = d("2000-03-01")
+    threads = [threading.Thread(target=index.ordinal, args=(last,)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    monkeypatch.setattr(facts, "is_working_day", calendar)
+    right = facts.WorkdayIndex()
+    for later in (last, d("2000-06-01"), d("2026-12-04")):  # and the days filled after
+        assert index.days_between(d("2000-01-03"), later) == right.days_between(d("2000-01-03"), later), later

@@ -49,15 +49,20 @@ class WorkdayIndex:
 
     def __init__(self):
         self._ordinals = [0]  # working days in (BASE, BASE + i]
+        # a worker's threads (gunicorn gthread, the warm-up) fill it one at a time: two at once appended the
+        # same day twice, and every later ordinal was off for the life of the process (before 2026-12-05)
+        self._filling = threading.Lock()
 
     def ordinal(self, day: dt.date) -> int:
         offset = (day - self.BASE).days
         if offset < 0:
             raise ValueError("before index base")
         ordinals = self._ordinals
-        while len(ordinals) <= offset:
-            nxt = self.BASE + dt.timedelta(days=len(ordinals))
-            ordinals.append(ordinals[-1] + (1 if is_working_day(nxt) else 0))
+        if len(ordinals) <= offset:
+            with self._filling:
+                while len(ordinals) <= offset:
+                    nxt = self.BASE + dt.timedelta(days=len(ordinals))
+                    ordinals.append(ordinals[-1] + (1 if is_working_day(nxt) else 0))
         return ordinals[offset]
 
     def days_between(self, a: dt.date, b: dt.date) -> int:
