@@ -99,6 +99,9 @@ def test_an_open_case_counts_for_the_unit_handling_it_now_in_every_figure(client
     call_command("stats", "--region", "620100", "--by", "unit", "--json")
     lines = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()[:-1]]
     assert {r["label"]: (r["open"], r["overdue"]) for r in lines} == {k: v[:2] for k, v in shown.items()}
+    call_command("stats", "--region", "620100", "--by", "unit")  # as a person reads it: the row says the same
+    text = capsys.readouterr().out
+    assert re.search(rf"^{ECOLOGY}\t.*\t待答复 1\t超期未答复 1$", text, re.M), text
     # the statistics table export too
     table = _csv(client.get("/stats/export/table.csv", {"by": "unit", "region": "620100"}))
     at_open, at_late = table[0].index("待答复"), table[0].index("超期未答复")

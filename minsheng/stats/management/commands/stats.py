@@ -54,4 +54,5 @@ class Command(BaseCommand):
             for row in rows:
                 indent = "  " * row.get("depth", 0)  # a district beneath its city (a campaign of several)
                 self.stdout.write(f"{indent}{row['label']}\t受理 {row['received']}\t答复 {row['replied']}\t"
-                                  f"答复率 {figures.percent(row['reply_rate'])}")
+                                  f"答复率 {figures.percent(row['reply_rate'])}\t"
+                                  f"待答复 {row['open']}\t超期未答复 {row['overdue']}")
