@@ -3,7 +3,7 @@ from django.contrib.admin.templatetags import admin_list
 from django.templatetags.static import static
 from django.utils.html import format_html
 
-from .models import Assignment, Event, Message, Reply
+from .models import Assignment, CalendarDay, Event, Message, Reply
 
 
 class AssignmentInline(admin.TabularInline):
@@ -73,3 +73,14 @@ def _boolean_icon(value):
 
 
 admin_list._boolean_icon = _boolean_icon
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """每年更新节假日 (docs/deploy.md): an entry wins over chinese-calendar for its date; deadlines set
+    before it are kept."""
+
+    list_display = ["date", "kind", "note", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["note"]
+    date_hierarchy = "date"

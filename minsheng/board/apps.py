@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class BoardConfig(AppConfig):
@@ -17,6 +17,12 @@ class BoardConfig(AppConfig):
         # reads 「不允许是用空字符串。」 ("no empty strings"), which misleads
         ProhibitNullCharactersValidator.message = NUL_CHARACTERS
 
+        from .deadlines import calendar_changed
+
+        # 每年更新节假日: an entry saved or deleted here is used at once by this process (others within
+        # deadlines.CALENDAR_CHECK_SECONDS)
+        post_save.connect(calendar_changed, sender="board.CalendarDay", dispatch_uid="board-calendar-saved")
+        post_delete.connect(calendar_changed, sender="board.CalendarDay", dispatch_uid="board-calendar-deleted")
         post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="board-search-index")
         del search
         _sqlite_json_without_the_file()

@@ -2,12 +2,21 @@
 
 A deadline of N working days from a moment is the end (23:59:59 local time) of the
 N-th working day after that moment's local date; the start day itself never counts.
-Outside the years chinese-calendar knows, weekends alone are non-working.
+Outside the years chinese-calendar knows, weekends alone are non-working — unless an operator
+entered the year's holidays and make-up working days (``board.CalendarDay``, 每年更新节假日 in
+docs/deploy.md): an entry for a date wins over chinese-calendar.
+
+Each process keeps the entries in memory. It asks the database whether they changed (a count,
+the highest id and the latest 修改时间: one small query) at most once every
+``CALENDAR_CHECK_SECONDS``; a change saved in the same process (the admin, ``minsheng holidays``)
+is seen at once, one saved by another process within that time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from zoneinfo import ZoneInfo
 
 from chinese_calendar.constants import holidays as HOLIDAYS
@@ -19,12 +28,68 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # the first /stats/overdue/ of each worker)
 CALENDAR_YEARS = range(min(HOLIDAYS).year, max(HOLIDAYS).year + 1)
 
+CALENDAR_CHECK_SECONDS = 30
+
+
+class _Entries:
+    """The operators' calendar entries, {date: is a working day}, as this process last read them."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.days: dict[dt.date, bool] = {}
+        self.version = None
+        self.checked = -float("inf")  # time.monotonic() of the last look at the database
+        self.generation = 0  # +1 whenever ``days`` changes: the indexes built on it start again
+
+    def current(self) -> dict[dt.date, bool]:
+        if time.monotonic() - self.checked < CALENDAR_CHECK_SECONDS:
+            return self.days
+        with self.lock:
+            if time.monotonic() - self.checked >= CALENDAR_CHECK_SECONDS:
+                self._read()
+        return self.days
+
+    def _read(self):
+        from django.db.models import Count, Max
+
+        from .models import CalendarDay
+
+        version = tuple(CalendarDay.objects.aggregate(n=Count("id"), top=Max("id"), at=Max("updated_at")).values())
+        if version != self.version:
+            self.set({row.date: row.kind == CalendarDay.Kind.WORKDAY for row in CalendarDay.objects.all()})
+            self.version = version
+        self.checked = time.monotonic()
+
+    def set(self, days: dict[dt.date, bool]):
+        if days != self.days:
+            self.days = days
+            self.generation += 1
+
+
+_ENTRIES = _Entries()
+
+
+def calendar_changed(**kwargs):
+    """The entries were saved or deleted in this process (a signal receiver): read them again on the
+    next call, not after ``CALENDAR_CHECK_SECONDS``."""
+    _ENTRIES.checked = -float("inf")
+
+
+def calendar_generation() -> int:
+    """A number that changes whenever the entries in use change (``facts.WORKDAYS`` starts again)."""
+    _ENTRIES.current()
+    return _ENTRIES.generation
+
 
 def is_working_day(day: dt.date) -> bool:
     """``chinese_calendar.is_workday``: a weekday that is no public holiday, or a make-up working
-    day (调休); in a year the package does not cover yet, weekends alone are non-working."""
+    day (调休); in a year the package does not cover yet, weekends alone are non-working. An
+    operator's entry for the date (``board.CalendarDay``) wins over both."""
     if isinstance(day, dt.datetime):
         day = day.date()
+    entry = _ENTRIES.current().get(day)
+    if entry is not None:
+        return entry
     if day.year not in CALENDAR_YEARS:
         return day.weekday() < 5
     return day in MAKEUP_WORKDAYS or (day.weekday() < 5 and day not in HOLIDAYS)

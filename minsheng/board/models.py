@@ -357,3 +357,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CalendarDay(models.Model):
+    """A day whose working status an operator set by hand (每年更新节假日, docs/deploy.md): a public
+    holiday or a make-up working day (调休) of a year chinese-calendar does not know yet, or a
+    correction of one it does. An entry for a date wins over chinese-calendar
+    (``deadlines.is_working_day``)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "休息日/节假日"
+        WORKDAY = "workday", "调休上班日"
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    note = models.CharField("说明", max_length=100, blank=True, help_text="如「2027年元旦」")
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日调整"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}" + (f" ({self.note})" if self.note else "")

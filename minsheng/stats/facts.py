@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from minsheng.board.deadlines import SHANGHAI, is_working_day
+from minsheng.board.deadlines import SHANGHAI, calendar_generation, is_working_day
 from minsheng.board.models import Assignment, Evaluation, Event, Message, Rating
 from minsheng.board.workflow import Status
 
@@ -52,11 +52,17 @@ class WorkdayIndex:
         # a worker's threads (gunicorn gthread, the warm-up) fill it one at a time: two at once appended the
         # same day twice, and every later ordinal was off for the life of the process (before 2026-12-05)
         self._filling = threading.Lock()
+        self._generation = None  # of the operators' calendar entries it was filled with
 
     def ordinal(self, day: dt.date) -> int:
         offset = (day - self.BASE).days
         if offset < 0:
             raise ValueError("before index base")
+        generation = calendar_generation()
+        if generation != self._generation:  # a holiday or 调休 entered (每年更新节假日): fill it again
+            with self._filling:
+                if generation != self._generation:
+                    self._ordinals, self._generation = [0], generation
         ordinals = self._ordinals
         if len(ordinals) <= offset:
             with self._filling:

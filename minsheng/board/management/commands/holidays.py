@@ -1,0 +1,58 @@
+"""`minsheng holidays --add DATE [--kind holiday|workday] [--note TEXT] | --list [--year Y] | --remove DATE`:
+the operators' holidays and make-up working days (调休), for the years chinese-calendar does not know yet
+(每年更新节假日, docs/deploy.md). The admin's 节假日调整 edits the same table."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from minsheng.board.models import CalendarDay
+
+KINDS = {"holiday": CalendarDay.Kind.HOLIDAY, "workday": CalendarDay.Kind.WORKDAY}
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandError(f"日期 {text!r} 无效: 应为 YYYY-MM-DD, 如 2027-01-01") from None
+
+
+class Command(BaseCommand):
+    help = ("Enter a public holiday or make-up working day (调休) by hand; it wins over chinese-calendar for its "
+            "date in every working-day deadline computed from now on (deadlines set earlier are kept).")
+
+    def add_arguments(self, parser):
+        action = parser.add_mutually_exclusive_group(required=True)
+        action.add_argument("--add", metavar="DATE", help="the date (YYYY-MM-DD) to enter, or to change if entered")
+        action.add_argument("--list", action="store_true", help="list the entries, by date")
+        action.add_argument("--remove", metavar="DATE", help="delete the entry for the date (YYYY-MM-DD)")
+        parser.add_argument("--kind", choices=sorted(KINDS), default="holiday",
+                            help="with --add: holiday (休息日/节假日, the default) or workday (调休上班日)")
+        parser.add_argument("--note", default="", help="with --add: e.g. 2027年元旦 (at most 100 characters)")
+        parser.add_argument("--year", type=int, help="with --list: that year's entries alone")
+
+    def handle(self, *args, add=None, remove=None, kind="holiday", note="", year=None, **opts):
+        if opts["list"]:
+            rows = CalendarDay.objects.all()
+            if year is not None:
+                rows = rows.filter(date__year=year)
+            for row in rows:
+                self.stdout.write(f"{row.date:%Y-%m-%d}  {row.get_kind_display()}  {row.note}".rstrip())
+            if not rows:
+                self.stdout.write(f"{year} 年没有节假日调整" if year is not None else "没有节假日调整")
+            return
+        if remove is not None:
+            day = _date(remove)
+            deleted, _ = CalendarDay.objects.filter(date=day).delete()
+            if not deleted:
+                raise CommandError(f"{day:%Y-%m-%d} 没有节假日调整, 无需删除 (minsheng holidays --list 列出全部)")
+            self.stdout.write(f"已删除 {day:%Y-%m-%d} 的节假日调整; 已设定的办理期限不变")
+            return
+        day, note = _date(add), note.strip()
+        if len(note) > 100 or any(not ch.isprintable() for ch in note):
+            raise CommandError("--note 最多 100 个字符, 不能含换行或控制字符")
+        row, created = CalendarDay.objects.update_or_create(date=day, defaults={"kind": KINDS[kind], "note": note})
+        self.stdout.write(f"已{'添加' if created else '修改'} {row}; 此后计算的期限按此计算, 已设定的办理期限不变")

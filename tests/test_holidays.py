@@ -1,0 +1,105 @@
+"""每年更新节假日: holidays and make-up working days (调休) entered by an operator, for a year
+chinese-calendar does not know yet (1.11.0 stops at 2026), win over its tables."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from minsheng.board import deadlines
+from minsheng.board.deadlines import SHANGHAI, add_working_days, due_after, is_working_day
+from minsheng.board.models import CalendarDay
+from minsheng.stats import facts
+
+from .conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def d(s):
+    return dt.date.fromisoformat(s)
+
+
+def test_a_holiday_entered_for_new_year_2027_moves_a_deadline_across_it():
+    dispatched = dt.datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI)  # Thursday
+    assert due_after(dispatched, 1).date() == d("2027-01-01")  # the package knows no 2027: a Friday
+    CalendarDay.objects.create(date=d("2027-01-01"), kind=CalendarDay.Kind.HOLIDAY, note="2027年元旦")
+    assert not is_working_day(d("2027-01-01"))
+    assert due_after(dispatched, 1) == dt.datetime(2027, 1, 4, 23, 59, 59, tzinfo=SHANGHAI)  # Monday
+    assert due_after(dispatched, 3).date() == d("2027-01-06")
+
+
+def test_a_make_up_working_saturday_counts():
+    assert add_working_days(d("2027-01-08"), 1) == d("2027-01-11")  # Friday → Monday
+    CalendarDay.objects.create(date=d("2027-01-09"), kind=CalendarDay.Kind.WORKDAY, note="调休上班")
+    assert is_working_day(d("2027-01-09"))
+    assert add_working_days(d("2027-01-08"), 1) == d("2027-01-09")
+
+
+def test_an_entry_wins_over_chinese_calendar_in_a_year_it_knows():
+    assert is_working_day(d("2026-02-14"))  # 调休 Saturday in the package
+    CalendarDay.objects.create(date=d("2026-02-14"), kind=CalendarDay.Kind.HOLIDAY)
+    assert not is_working_day(d("2026-02-14"))
+
+
+def test_the_working_day_index_sees_an_entry_saved_by_another_process_within_the_check_time():
+    """``facts.WORKDAYS`` (超期天数, days to reply) was filled once per process: a holiday entered
+    later never reached it until a restart."""
+    before = facts.WORKDAYS.days_between(d("2026-12-31"), d("2027-01-05"))
+    assert before == 3  # 1, 4, 5 January
+    # written by another worker: no signal reaches this process
+    CalendarDay.objects.bulk_create([CalendarDay(date=d("2027-01-01"), kind=CalendarDay.Kind.HOLIDAY)])
+    assert facts.WORKDAYS.days_between(d("2026-12-31"), d("2027-01-05")) == 3  # not asked again yet
+    deadlines._ENTRIES.checked -= deadlines.CALENDAR_CHECK_SECONDS  # the check time has passed
+    assert facts.WORKDAYS.days_between(d("2026-12-31"), d("2027-01-05")) == 2
+    # saved in this process (the admin, minsheng holidays): at once
+    CalendarDay.objects.create(date=d("2027-01-04"), kind=CalendarDay.Kind.HOLIDAY)
+    assert facts.WORKDAYS.days_between(d("2026-12-31"), d("2027-01-05")) == 1
+    CalendarDay.objects.filter(date=d("2027-01-04")).get().delete()
+    assert facts.WORKDAYS.days_between(d("2026-12-31"), d("2027-01-05")) == 2
+
+
+def run(*args):
+    """`minsheng holidays ARGS` (call_command: the console script would close the test's database
+    connection); a CommandError is the one line and exit status 1 of the console script."""
+    out = io.StringIO()
+    call_command("holidays", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_adds_lists_and_removes():
+    assert "已添加 2027-01-01 休息日/节假日 (元旦)" in run("--add", "2027-01-01", "--kind", "holiday", "--note", "元旦")
+    assert not is_working_day(d("2027-01-01"))
+    run("--add", "2027-02-20", "--kind", "workday", "--note", "春节调休")
+    run("--add", "2028-01-01")
+    assert run("--list", "--year", "2027").splitlines() == ["2027-01-01  休息日/节假日  元旦",
+                                                            "2027-02-20  调休上班日  春节调休"]
+    assert "已修改 2027-01-01 调休上班日" in run("--add", "2027-01-01", "--kind", "workday")
+    assert CalendarDay.objects.count() == 3 and is_working_day(d("2027-01-01"))
+    assert "已删除" in run("--remove", "2027-01-01")
+    assert run("--list", "--year", "2026") == "2026 年没有节假日调整\n"
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--add", "2027-13-01"], "日期 '2027-13-01' 无效"),
+    (["--add", "2027/01/01"], "日期 '2027/01/01' 无效"),
+    (["--remove", "2027-02-30"], "日期 '2027-02-30' 无效"),
+    (["--remove", "2027-01-01"], "2027-01-01 没有节假日调整"),
+    (["--add", "2027-01-01", "--note", "元旦\n放假"], "--note 最多 100 个字符"),
+])
+def test_the_command_refuses_in_one_line(args, says):
+    with pytest.raises(CommandError) as refused:
+        run(*args)
+    assert says in str(refused.value) and "\n" not in str(refused.value)
+    assert not CalendarDay.objects.exists()
+
+
+def test_the_admin_lists_and_adds_entries(directory, login):
+    client = login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    assert "节假日调整" in client.get("/admin/").content.decode()
+    response = client.post("/admin/board/calendarday/add/", {"date": "2027-01-01", "kind": "holiday",
+                                                             "note": "2027年元旦"})
+    assert response.status_code == 302
+    assert not is_working_day(d("2027-01-01"))
+    assert "2027年元旦" in client.get("/admin/board/calendarday/").content.decode()
