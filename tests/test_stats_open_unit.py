@@ -177,3 +177,15 @@ def test_an_overdue_export_names_the_unit_handling_each_case_now_as_its_list_doe
     # other figures for the unit credited)
     rows = {r["label"]: (r["received"], r["overdue"]) for r in figures.breakdown("unit", region="620100")}
     assert rows == {"兰州市住房和城乡建设局": (1, 0), "兰州市生态环境局": (0, 1)}
+
+
+def test_the_overdue_lists_unit_menu_offers_the_units_of_its_own_measure(login, personas, directory,
+                                                                         django_capture_on_commit_callbacks):
+    """A case answered once, reopened and late is 超期未答复 but not 超期从未答复: under the latter the
+    主办单位 menu offered its unit all the same, and choosing it listed nothing."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _moved(personas, directory, "reopened")
+    sup = login(personas["supervisor"])
+    option = f'<option value="{directory["ecology"].pk}"'
+    assert option in sup.get("/stats/overdue/", {"measure": "overdue"}).content.decode()
+    assert option not in sup.get("/stats/overdue/", {"measure": "overdue_unreplied"}).content.decode()

@@ -273,8 +273,6 @@ def overdue(request):
     if not roles.admin:
         qs = qs.filter(roles.region_q(roles.supervise_prefixes + roles.dispatch_prefixes)
                        | _unit_q(roles.unit_ids))
-    # the form's units: those with a case of this user's late now (the choice of all units ran to hundreds)
-    late_units = Unit.objects.filter(pk__in=qs.values("open_case__unit_key"))
     filters = _filters(request, default_region=False)
     # the form offers 本级 beside 全部区划: ticked there it lists every region of the user's, as the notice says
     # (before 2026-12-05 the page's own form led to 「无法显示」)
@@ -284,6 +282,10 @@ def overdue(request):
     measure = request.GET.get("measure", "overdue")
     if measure not in exports.TIMED_MEASURES:
         return _error(request, f"不支持的统计项: {measure}")
+    # the form's units: those with a case of this user's late now by this list's measure (the choice of all
+    # units ran to hundreds; under 超期从未答复 a unit whose late cases were all answered once listed nothing)
+    late = qs.filter(open_case__ever_replied=False) if measure == "overdue_unreplied" else qs
+    late_units = Unit.objects.filter(pk__in=late.values("open_case__unit_key"))
     try:
         scope = make_scope(**filters)
     except ScopeError as exc:
