@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -312,7 +313,9 @@ def test_schema_and_swagger_ui_are_served_locally(client, db):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     html = docs.content.decode()
-    assert "swagger-ui" in html and "cdn" not in html.lower()
+    # nothing fetched from elsewhere (a CDN): every script and style is the site's own. Not "cdn" anywhere in
+    # the page: its CSRF token, random letters, held "cdn" now and then and failed the test
+    assert "swagger-ui" in html and not re.search(r'(?:src|href)\s*=\s*["\']?(?:https?:)?//', html), html
     assert "/static/drf_spectacular_sidecar/" in html
 
 
