@@ -284,7 +284,7 @@ def overdue(request):
         return _error(request, f"不支持的统计项: {measure}")
     # the form's units: those with a case of this user's late now by this list's measure (the choice of all
     # units ran to hundreds; under 超期从未答复 a unit whose late cases were all answered once listed nothing)
-    late = qs.filter(open_case__ever_replied=False) if measure == "overdue_unreplied" else qs
+    late = qs.filter(pk__in=exports.message_queryset(make_scope(), measure, public=False, now=now).values("pk"))
     late_units = Unit.objects.filter(pk__in=late.values("open_case__unit_key"))
     try:
         scope = make_scope(**filters)
