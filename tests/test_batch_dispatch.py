@@ -369,3 +369,90 @@ def test_a_case_filed_under_a_topic_switched_off_since_is_still_dispatched(perso
     m = Message.objects.get(pk=m.pk)
     assert m.status == Status.DISPATCHED and m.topic_id == d["topic_build"].pk
     lookup.clear_cache()
+
+
+def seen_in_suggestion(client, m) -> dict:
+    """What the case's suggestion says 按建议派单 would dispatch it to now, as an ``items`` entry states it back."""
+    plan = client.get(f"/api/v1/staff/cases/{m.public_id}/suggestion/").json()["batch"]
+    return {"case": m.public_id, "lead": plan["lead"]["id"], "assists": [u["id"] for u in plan["assists"]],
+            "topic": plan["topic"]["code"], "kind": plan["kind"]}
+
+
+def test_the_api_items_skip_a_case_whose_suggestion_changed_since_the_integrator_saw_it(queue, personas, directory):
+    """An integrator reads each case's suggestion, shows it, and posts back what it showed (``items``): the
+    table changed meanwhile, the case is not sent to a unit nobody saw — skipped with the page's words —
+    while the unchanged case goes; the ids alone keep dispatching the plan as it is at the time."""
+    from minsheng.directory.models import Responsibility
+
+    d, client = directory, api(personas["dispatcher"])
+    citizen, sure = queue["citizen"], queue["sure"]
+    shown = [seen_in_suggestion(client, citizen), seen_in_suggestion(client, sure)]
+    assert shown[0]["lead"] == d["housing"].pk
+    assert shown[1]["lead"] == d["ecology"].pk and shown[1]["assists"] == [d["housing"].pk]
+    Responsibility.objects.filter(region=d["lanzhou"], topic=d["topic_build"]).update(unit=d["transport"])
+    response = client.post(API, {"items": shown}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["dispatched"], body["skipped"]) == (1, 1)
+    skipped, sent = body["results"]
+    assert skipped == {"public_id": citizen.public_id, "title": citizen.title, "dispatched": False, "lead": None,
+                       "assists": [], "reason": f"打开页面后派单建议有变化 (现为主办 {d['transport'].name}), 请刷新页面核对后再派单"}
+    assert not Assignment.objects.filter(message=citizen).exists()
+    assert Message.objects.get(pk=citizen.pk).status == Status.SUBMITTED
+    assert sent["dispatched"] and sent["lead"]["name"] == "兰州市生态环境局"
+    # read again, it says the new unit, and stating that one dispatches there
+    again = client.post(API, {"items": [seen_in_suggestion(client, citizen)]}, format="json").json()
+    assert again["dispatched"] == 1
+    assert Assignment.objects.get(message=citizen, role=Assignment.Role.LEAD).unit == d["transport"]
+
+
+def test_the_api_items_compare_what_they_state(queue, personas, directory):
+    """The lead alone is compared when that is all an item states; an assisting unit stated that the plan
+    no longer has, or another lead, is a change too; the order of the assisting units does not matter."""
+    d, client = directory, api(personas["dispatcher"])
+    citizen, sure = queue["citizen"], queue["sure"]
+    stated = [{"case": sure.public_id, "lead": d["ecology"].pk, "assists": [d["transport"].pk]},
+              {"case": citizen.public_id, "lead": d["transport"].pk}]
+    body = client.post(API, {"items": stated}, format="json").json()
+    assert body["dispatched"] == 0
+    assert [r["reason"] for r in body["results"]] == [
+        f"打开页面后派单建议有变化 (现为主办 兰州市生态环境局, 协办 {d['housing'].name}), 请刷新页面核对后再派单",
+        f"打开页面后派单建议有变化 (现为主办 {d['housing'].name}), 请刷新页面核对后再派单"]
+    # a null, as in the rest of the API, is a field left out
+    stated = [{"case": citizen.public_id, "lead": d["housing"].pk, "assists": None, "topic": None, "kind": None},
+              {"case": sure.public_id, "lead": d["ecology"].pk, "assists": [d["housing"].pk, d["ecology"].pk],
+               "topic": d["topic_env"].code, "kind": ""}]
+    body = client.post(API, {"items": stated}, format="json").json()
+    assert body["dispatched"] == 2, body
+    assert Assignment.objects.get(message=citizen, role=Assignment.Role.LEAD).unit == d["housing"]
+
+
+def test_the_api_items_bad_bodies(queue, personas, directory):
+    client = api(personas["dispatcher"])
+    pid = queue["citizen"].public_id
+
+    def refused(body) -> dict:
+        response = client.post(API, body, format="json")
+        assert response.status_code == 400, response.content
+        return response.json()["error"]["fields"]
+
+    assert "二者选一" in refused({"cases": [pid], "items": [{"case": pid, "lead": 1}]})["items"][0]
+    assert "二者选一" in refused({})["cases"][0]
+    assert refused({"items": [{"case": pid}]})["items"][0].startswith("第 1 项: lead: ")
+    said = refused({"items": [pid]})["items"]  # an item that is no object: said in Chinese, no DRF key in it
+    assert said[0].startswith("第 1 项: ") and "non_field_errors" not in said[0]
+    assert "第 1 项: kind: " in refused({"items": [{"case": pid, "lead": 1, "kind": "x"}]})["items"][0]
+    assert "领域代码不存在" in refused({"items": [{"case": pid, "lead": 1, "topic": "nope"}]})["items"][0]
+    over = refused({"items": [{"case": f"X{n}", "lead": 1} for n in range(21)]})
+    assert "一次最多按建议派单 20 件" in over["items"][0]
+    assert Message.objects.get(pk=queue["citizen"].pk).status == Status.SUBMITTED
+
+
+def test_the_suggestion_says_what_the_batch_would_do_for_dispatchers_only(queue, personas, directory):
+    client = api(personas["dispatcher"])
+    low = client.get(f"/api/v1/staff/cases/{queue['low'].public_id}/suggestion/").json()["batch"]
+    assert low["lead"] is None and "置信度低于" in low["reason"]
+    dup = client.get(f"/api/v1/staff/cases/{queue['dup'].public_id}/suggestion/").json()["batch"]
+    assert "疑似重复" in dup["reason"]
+    assert api(personas["supervisor"]).get(
+        f"/api/v1/staff/cases/{queue['citizen'].public_id}/suggestion/").json()["batch"] is None

@@ -28,6 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from minsheng.board.actions import Invalid
 from minsheng.board.workflow import Conflict, IllegalMove
@@ -62,10 +63,12 @@ class ApiError(exceptions.APIException):
 def _messages(detail, prefix: str = "") -> list[str]:
     """Every message under ``detail`` as one flat list, as docs/api.md promises for each
     field; a message about one item of a list field (DRF keys it by index) says which:
-    「第 2 项: 请填写合法的整数值。」."""
+    「第 2 项: 请填写合法的整数值。」; one about an item as a whole (DRF's ``non_field_errors``, of an item
+    that is no object) is not prefixed with that English key."""
     if isinstance(detail, dict):
         return [m for k, v in detail.items()
-                for m in _messages(v, prefix + (f"第 {int(k) + 1} 项" if str(k).isdigit() else str(k)) + ": ")]
+                for m in _messages(v, prefix + (f"第 {int(k) + 1} 项: " if str(k).isdigit()
+                                                else "" if k == api_settings.NON_FIELD_ERRORS_KEY else f"{k}: "))]
     if isinstance(detail, list):
         return [m for d in detail for m in _messages(d, prefix)]
     return [prefix + str(detail)]

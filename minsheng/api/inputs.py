@@ -177,26 +177,61 @@ class ActingUnitBody(serializers.Serializer):
     unit = UnitField(required=False, help_text="以哪个单位的名义办理; 缺省为您所在的、正在办理此件的单位")
 
 
-class DispatchBody(serializers.Serializer):
-    lead = UnitField(required=False, help_text="主办单位; 缺省按权责清单")
-    assists = serializers.ListField(child=UnitField(), required=False, max_length=10, help_text="协办单位")
-    topic = serializers.CharField(required=False, max_length=40, help_text="更正领域代码")
-    kind = serializers.ChoiceField(choices=MessageKind.choices, required=False, help_text="更正留言类型",
-                                   error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
-
+class TopicCodeBody(serializers.Serializer):
     def validate_topic(self, code):
+        if code is None:  # a null the body may send for it (SeenPlanItem): not given
+            return None
         topic = Topic.objects.filter(code=code).first()
         if topic is None:
             raise serializers.ValidationError("领域代码不存在")
         return topic
 
 
+class DispatchBody(TopicCodeBody):
+    lead = UnitField(required=False, help_text="主办单位; 缺省按权责清单")
+    assists = serializers.ListField(child=UnitField(), required=False, max_length=10, help_text="协办单位")
+    topic = serializers.CharField(required=False, max_length=40, help_text="更正领域代码")
+    kind = serializers.ChoiceField(choices=MessageKind.choices, required=False, help_text="更正留言类型",
+                                   error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
+
+
+UNIT_ID = {"min_value": 1, "max_value": 2**31 - 1}
+BATCH_SIZE = {"min_length": 1, "max_length": BATCH_MAX,
+              "error_messages": {"min_length": "请至少给出一件留言的编号",
+                                 "max_length": f"一次最多按建议派单 {BATCH_MAX} 件, 请分批提交"}}
+
+
+class SeenPlanItem(TopicCodeBody):
+    """One case of dispatch-batch/ with what the caller saw of its plan (the suggestion's ``batch``):
+    dispatched only while its plan is still that, as the queue page's rows."""
+
+    case = serializers.CharField(max_length=40, help_text="留言编号")
+    lead = serializers.IntegerField(**UNIT_ID, help_text="您看到的建议主办单位 (单位编号, 建议的 batch.lead.id)")
+    # null, as a field left out, is not compared (the body's own nulls are dropped before it is read)
+    assists = serializers.ListField(child=serializers.IntegerField(**UNIT_ID), required=False, allow_null=True,
+                                    max_length=10, help_text="您看到的建议协办单位 (不分先后); 缺省则不核对")
+    topic = serializers.CharField(required=False, allow_null=True, max_length=40,
+                                  help_text="您看到的领域代码; 缺省则不核对")
+    kind = serializers.ChoiceField(choices=[("", "不改"), *MessageKind.choices], required=False, allow_null=True,
+                                   allow_blank=True,
+                                   help_text="您看到的改定类型 (空: 保留留言人所选); 缺省则不核对",
+                                   error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
+
+
 class DispatchBatchBody(serializers.Serializer):
     cases = serializers.ListField(
-        child=serializers.CharField(max_length=40), min_length=1, max_length=BATCH_MAX,
-        help_text=f"留言编号, 各按建议派单 (与派单页的预选相同); 一次最多 {BATCH_MAX} 件",
-        error_messages={"min_length": "请至少给出一件留言的编号",
-                        "max_length": f"一次最多按建议派单 {BATCH_MAX} 件, 请分批提交"})
+        child=serializers.CharField(max_length=40), required=False, **BATCH_SIZE,
+        help_text=f"留言编号, 各按建议派单 (与派单页的预选相同, 按派单时的建议); 一次最多 {BATCH_MAX} 件")
+    items = serializers.ListField(
+        child=SeenPlanItem(), required=False, **BATCH_SIZE,
+        help_text="代替 cases: 每件附上您看到的建议; 建议已有变化的不派单 (与派单页相同), "
+                  f"一次最多 {BATCH_MAX} 件")
+
+    def validate(self, attrs):
+        if ("cases" in attrs) == ("items" in attrs):
+            name = "items" if "cases" in attrs else "cases"
+            raise serializers.ValidationError({name: ["请给出 cases (留言编号) 或 items (留言编号及您看到的建议), 二者选一"]})
+        return attrs
 
 
 class RejectBody(serializers.Serializer):

@@ -431,6 +431,17 @@ class DuplicateSerializer(serializers.Serializer):
     held = serializers.BooleanField(help_text="自动派单因该件 (在办) 暂缓: 暂缓记录所列的留言, 不在最相似的 5 条之内时也列出")
 
 
+class BatchPlanSerializer(serializers.Serializer):
+    """What dispatch-batch/ (按建议派单) would dispatch the case to now: the dispatch form's preselection
+    (batch_dispatch.Plan), which an ``items`` entry of dispatch-batch/ states back."""
+
+    lead = UnitRefSerializer(source="prefill.lead", allow_null=True, help_text="主办单位; null: 无建议")
+    assists = UnitRefSerializer(source="prefill.assists", many=True, help_text="协办单位")
+    topic = TopicRefSerializer(source="prefill.topic", allow_null=True, help_text="派单后的领域")
+    kind = serializers.CharField(source="prefill.kind", help_text="改定的留言类型; 空: 保留留言人所选")
+    reason = serializers.CharField(source="why_not", help_text="现在不能按建议派单的原因; 能则为空")
+
+
 class SuggestionSerializer(serializers.Serializer):
     """What the dispatcher's form proposes (docs/routing.md)."""
 
@@ -453,6 +464,15 @@ class SuggestionSerializer(serializers.Serializer):
         help_text="疑似重复: the cases the case page offers to merge into (并单), most similar first: the 5 nearest, "
                   "and the cases in hand the case's automatic dispatch was held on (held) that are not among them; "
                   "null for those who do not dispatch the case's region")
+
+    batch = serializers.SerializerMethodField(
+        help_text="按建议派单 (dispatch-batch/) would dispatch it so now (the queue page's 建议承办单位); "
+                  "null for those who do not dispatch the case's region")
+
+    @extend_schema_field(BatchPlanSerializer(allow_null=True))
+    def get_batch(self, obj):
+        plan = self.context.get("batch")
+        return None if plan is None else BatchPlanSerializer(plan).data
 
     @extend_schema_field(DuplicateSerializer(many=True, allow_null=True))
     def get_duplicates(self, obj):

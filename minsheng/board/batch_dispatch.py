@@ -32,6 +32,17 @@ BATCH_MAX = 20
 NOT_YOURS = "找不到该留言, 或不在您负责派单的区划内"
 
 
+ANY = "*"  # a part of a seen_key the caller did not state (the API's item without assists, topic or type)
+
+
+def seen_key(lead: int, assists, topic, kind) -> str:
+    """The plan as a caller saw it: the lead unit's pk, the assisting units' (the lead left out, in any
+    order), the topic's pk ('' for none) and the type ('' keeps the citizen's), ``Plan.key``'s form;
+    a part None: not stated, any (``ANY``)."""
+    units = ANY if assists is None else ",".join(str(pk) for pk in sorted(set(assists) - {lead}))
+    return "/".join([str(lead), units, ANY if topic is None else str(topic), ANY if kind is None else kind])
+
+
 @dataclass
 class Plan:
     """What 按建议派单 would do with a case: ``prefill`` (its lead None when there is nothing to
@@ -48,8 +59,14 @@ class Plan:
         p = self.prefill
         if p.lead is None:
             return ""
-        assists = ",".join(str(u.pk) for u in p.assists if u.pk != p.lead.pk)
-        return f"{p.lead.pk}/{assists}/{p.topic.pk if p.topic else ''}/{p.kind}"
+        return seen_key(p.lead.pk, [u.pk for u in p.assists], p.topic.pk if p.topic else "", p.kind)
+
+    def shows(self, seen: str | None) -> bool:
+        """Whether ``seen`` (a ``seen_key``) is what it would dispatch: each part the same, or ``ANY``."""
+        if seen is None or not self.key:
+            return False
+        parts, now = seen.split("/"), self.key.split("/")
+        return len(parts) == len(now) and all(s in (ANY, n) for s, n in zip(parts, now, strict=True))
 
     @property
     def kind_display(self) -> str:
@@ -130,9 +147,10 @@ def plan_each(messages, duplicates: dict[int, list] | None = None) -> dict[int, 
 def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | None = None) -> list[Outcome]:
     """按建议派单 of ``public_ids`` (each once, at most ``BATCH_MAX``: the caller refuses more), in
     their order; a case another region's, gone or unknown is skipped without a word of it.
-    ``seen``: the ``Plan.key`` of each case as the queue page showed it; a case whose plan is no
-    longer that (a colleague's 退单, the table or a model changed meanwhile) is skipped, not sent
-    to a unit the dispatcher did not see. None (the API): the plan as it is now."""
+    ``seen``: the ``Plan.key`` of each case as the queue page showed it (the API's items: a ``seen_key``
+    of what the caller states); a case whose plan is no longer that (a colleague's 退单, the table or a
+    model changed meanwhile) is skipped, not sent to a unit the dispatcher did not see. None (the API's
+    ids alone): the plan as it is now."""
     roles = roles_of(user)
     if not roles.is_dispatcher:
         raise PermissionDenied("只有派单员可以按建议派单")
@@ -152,7 +170,7 @@ def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | N
             outcomes.append(Outcome(pid, m.title, False, reason=plan.why_not))
             continue
         p = plan.prefill
-        if seen is not None and seen.get(pid) != plan.key:
+        if seen is not None and not plan.shows(seen.get(pid)):
             assists = "、".join(u.name for u in p.assists if u.pk != p.lead.pk)
             now = f"主办 {p.lead.name}" + (f", 协办 {assists}" if assists else "")
             outcomes.append(Outcome(pid, m.title, False,

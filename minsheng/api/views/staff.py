@@ -15,10 +15,10 @@ from rest_framework.response import Response
 from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
-from minsheng.board.batch_dispatch import dispatch_by_suggestion
+from minsheng.board.batch_dispatch import dispatch_by_suggestion, plan_each, seen_key
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.staff import handler_filter, next_deadline
-from minsheng.board.views.staff_hints import held_on, near_duplicate_counts, near_duplicates_for, quality_for
+from minsheng.board.views.staff_hints import held_on, near_duplicate_counts, near_duplicates_each, quality_for
 from minsheng.board.workflow import IllegalMove, MovedOn, Status, allowed
 from minsheng.directory.routing import route
 from minsheng.insight.reading import cached_reading
@@ -145,10 +145,14 @@ class CaseSuggestion(ApiView):
         message = get_case(request, public_id)
         # the inbox said 疑似重复 2 (duplicate_count), and nothing said which two to merge into: the
         # case page's list, for those it shows it to
-        merges = roles_of(request.user).dispatches(message.region) and allowed("merge", message.status)
+        dispatches = roles_of(request.user).dispatches(message.region)
+        merges = dispatches and allowed("merge", message.status)
         # with the cases in hand its automatic dispatch was held on, where the five nearest leave them out
         held = held_on(message) if merges else []
-        context = {"duplicates": near_duplicates_for(message, held=held) if merges else None, "held": held}
+        found = near_duplicates_each([message], held_each={message.pk: held}) if merges else {}
+        context = {"duplicates": found.get(message.pk, []) if merges else None, "held": held,
+                   # what 按建议派单 would do with it, as the queue page's row says (its duplicates those above)
+                   "batch": plan_each([message], found)[message.pk] if dispatches else None}
         return Response(SuggestionSerializer(suggest_for(message), context=context).data)
 
 
@@ -161,7 +165,14 @@ class DispatchBatch(ApiView):
                    summary="按建议派单", operation_id="staff_dispatch_batch")
     def post(self, request):
         b = parse(inputs.DispatchBatchBody, body_of(request, inputs.DispatchBatchBody))
-        outcomes = dispatch_by_suggestion(request.user, list(dict.fromkeys(b["cases"])))
+        if "cases" in b:  # the plan as it is now
+            outcomes = dispatch_by_suggestion(request.user, list(dict.fromkeys(b["cases"])))
+        else:  # each as the caller saw it, as the queue page's rows post back theirs (a case given twice: its first)
+            seen = {}
+            for i in b["items"]:
+                seen.setdefault(i["case"], seen_key(i["lead"], i.get("assists"),
+                                                    i["topic"].pk if i.get("topic") else None, i.get("kind")))
+            outcomes = dispatch_by_suggestion(request.user, list(seen), seen=seen)
         done = sum(o.dispatched for o in outcomes)
         return Response(DispatchBatchSerializer({"dispatched": done, "skipped": len(outcomes) - done,
                                                  "results": outcomes}).data)
