@@ -59,7 +59,7 @@ ENDPOINTS = {
     "/api/v1/statistics/": ("anonymous", FIGURES),
     "/api/v1/statistics/breakdown/": ("anonymous", {"by": "region", **FIGURES}),
     "/api/v1/staff/inbox/": ("dispatcher", {"box": "all", "status": "accepted", "overdue": "false",
-                                            "handler": "none", "cursor": CURSOR, "page_size": "5"}),
+                                            "handler": "none", "order": "id", "cursor": CURSOR, "page_size": "5"}),
     "/api/v1/staff/cases/{public_id}/": ("dispatcher", {}),
     "/api/v1/staff/cases/{public_id}/suggestion/": ("dispatcher", {}),
     "/api/v1/staff/reading/": ("dispatcher", {"days": "90"}),
@@ -106,7 +106,8 @@ def values_of(template: str, world, client) -> dict:
     _, documented = ENDPOINTS[template]
     values = {k: str(v).format(**world) for k, v in documented.items() if v is not CURSOR}
     if "cursor" in documented:
-        first = client.get(url_of(template, world), {"page_size": 1})
+        # a cursor serves the order it was issued in (the inbox's ?order=id)
+        first = client.get(url_of(template, world), {"page_size": 1, **{k: values[k] for k in ("order",) if k in values}})
         assert first.status_code == 200 and first.json()["next"], first.content
         values["cursor"] = parse_qs(urlsplit(first.json()["next"]).query)["cursor"][0]
     return values

@@ -5,6 +5,7 @@ each persona allowed, refused or scoped as on the staff pages."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
@@ -713,3 +714,48 @@ def test_reasons_and_notes_of_emoji_or_punctuation_alone_are_refused(as_persona,
     returned = as_persona("officer").post(case_url(cases["housing"], "return"), {"reason": "\u200b！！"}, format="json")
     assert returned.status_code == 400 and error_of(returned)["fields"]["reason"] == [actions.NO_WORDS_REASON]
     assert not Event.objects.filter(message=cases["housing"], kind__in=["supervised", "returned"]).exists()
+
+
+def walk(client, first: str, between=None) -> list[str]:
+    """The public ids a walk through the pages meets, from ``first`` following ``next``; ``between()`` runs
+    once after the first page."""
+    seen, url = [], first
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        seen += [m["public_id"] for m in response.json()["results"]]
+        url = response.json()["next"]
+        if between:
+            between()
+            between = None
+    return seen
+
+
+def test_the_unit_inbox_by_id_meets_each_case_once_while_deadlines_move(as_persona, personas, directory):
+    """An integrator syncing its unit's inbox walks ?box=unit&order=id: cases signed or moved ahead in the
+    deadline order meanwhile are met once each, where the default order (by next deadline) meets them at their
+    new place — one twice, one never."""
+    p, d = personas, directory
+    cases = [advance(submit(p["citizen"], d, title=f"住建局待签收{i}"), p, d, "dispatched") for i in range(5)]
+    now = timezone.now()
+    for i, m in enumerate(cases):  # 签收 deadlines in the order of the cases
+        Assignment.objects.filter(message=m).update(sign_due_at=now + dt.timedelta(days=1, hours=i))
+    client = as_persona("officer")
+
+    def deadlines_move():
+        actions.do_sign(p["officer"], Message.objects.get(pk=cases[0].pk), d["housing"])  # next: its reply deadline
+        Assignment.objects.filter(message=cases[4]).update(sign_due_at=now - dt.timedelta(hours=1))  # now the first
+
+    by_deadline = client.get("/api/v1/staff/inbox/?box=unit&page_size=2")
+    assert [m["public_id"] for m in by_deadline.json()["results"]] == [cases[0].public_id, cases[1].public_id]
+    by_id = walk(client, "/api/v1/staff/inbox/?box=unit&order=id&page_size=2", between=deadlines_move)
+    assert by_id == [m.public_id for m in cases]
+    rest = walk(client, by_deadline.json()["next"])
+    assert cases[4].public_id not in [*rest, cases[0].public_id, cases[1].public_id]  # the default misses it
+    # the other boxes take it too, and a cursor of another order is refused in words
+    assert walk(client, "/api/v1/staff/inbox/?order=id&page_size=3") == [m.public_id for m in cases]
+    deadline_cursor = parse_qs(urlsplit(by_deadline.json()["next"]).query)["cursor"][0]
+    bad = client.get("/api/v1/staff/inbox/", {"box": "unit", "order": "id", "cursor": deadline_cursor})
+    assert bad.status_code == 400 and "cursor" in error_of(bad)["fields"]
+    wrong = client.get("/api/v1/staff/inbox/?order=deadline")
+    assert wrong.status_code == 400 and "排序方式应为 id" in error_of(wrong)["fields"]["order"][0]

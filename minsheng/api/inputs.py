@@ -306,6 +306,12 @@ class InboxQuery(serializers.Serializer):
         help_text="承办人: `me` (指派给我), `none` (未指派), or a user id (that 承办人's); over the active "
                   "assignments of the caller's own units (a platform admin's: any unit's). An id is taken only "
                   "for a person of those units or one given their cases")
+    order = serializers.ChoiceField(
+        choices=[("id", "按编号")], required=False,
+        help_text="`id`: by id, the oldest first — every case that stays in the box is met once in a walk through "
+                  "the pages, whatever its deadline does (to sync a box); default: box=unit by next deadline "
+                  "(a case whose deadline moves meanwhile moves in the list), the other boxes newest first",
+        error_messages={"invalid_choice": "排序方式应为 id (按编号, 翻页时每件只出现一次) 或不给 (默认排序)"})
     cursor = serializers.CharField(required=False, max_length=200)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 

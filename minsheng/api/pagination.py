@@ -1,5 +1,5 @@
 """Stable pagination: a cursor over (submitted_at, id) for messages (over (supported_at,
-id) for the ones a citizen supported), pages for the directory."""
+id) for the ones a citizen supported, over id for the staff inbox's ?order=id), pages for the directory."""
 
 from __future__ import annotations
 
@@ -25,9 +25,14 @@ class MessageCursor(CursorPagination):
         except NotFound:
             cursor = None
         else:
-            if cursor is None or cursor.position is None or _is_datetime(cursor.position):
+            if cursor is None or cursor.position is None or self.valid_position(cursor.position):
                 return cursor
         raise serializers.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
+
+    @staticmethod
+    def valid_position(position: str) -> bool:
+        """Whether a cursor's position is a value of the first ordering field (a date-time here)."""
+        return _is_datetime(position)
 
 
 class InboxCursor(MessageCursor):
@@ -35,6 +40,18 @@ class InboxCursor(MessageCursor):
     while unsigned, else the reply deadline: board.views.staff.next_deadline), the oldest first on a tie."""
 
     ordering = ("next_due", "submitted_at", "id")
+
+
+class IdCursor(MessageCursor):
+    """?order=id (the staff inbox): by id, the oldest first. A case keeps its place whatever happens to it
+    (signed, extended, transferred: its deadline moves, its id does not), so a walk through the pages meets
+    each case that stays in the list exactly once."""
+
+    ordering = ("id",)
+
+    @staticmethod
+    def valid_position(position: str) -> bool:
+        return position.isascii() and position.isdigit() and int(position) < 2**63
 
 
 class SupportCursor(MessageCursor):
