@@ -330,6 +330,15 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def who(self) -> str | None:
+        """Who acted, as the staff's case history names them: 留言人 for the message's author (their
+        account's name is their phone number or email when they chose no nickname, and a unit the case
+        has left reads the history, not the contact data), None for the system."""
+        if self.actor_id is None:
+            return None
+        return "留言人" if self.message_id and self.actor_id == self.message.author_id else str(self.actor)
+
     def save(self, *args, **kwargs):
         if self.pk and not kwargs.pop("_allow_update", False):
             raise ValueError("events are append-only")
