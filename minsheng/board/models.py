@@ -330,6 +330,11 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
+    def save(self, *args, **kwargs):
+        if self.pk and not kwargs.pop("_allow_update", False):
+            raise ValueError("events are append-only")
+        super().save(*args, **kwargs)
+
     @property
     def who(self) -> str | None:
         """Who acted, as the staff's case history names them: 留言人 for the message's author (their
@@ -338,11 +343,6 @@ class Event(models.Model):
         if self.actor_id is None:
             return None
         return "留言人" if self.message_id and self.actor_id == self.message.author_id else str(self.actor)
-
-    def save(self, *args, **kwargs):
-        if self.pk and not kwargs.pop("_allow_update", False):
-            raise ValueError("events are append-only")
-        super().save(*args, **kwargs)
 
 
 # never shown in a public timeline (web, API), whatever their ``public`` flag says
