@@ -194,3 +194,68 @@ def test_a_case_action_and_the_inbox_never_lead_off_the_site(login, personas, di
     r = officer.post(f"/staff/case/{m.public_id}/return/", {"version": m.version, "reason": "不属于本单位职责",
                                                             "back": f"{target}&tab=signed"})
     _lands_here(r, "/staff/?tab=signed")
+
+
+# --- one citizen and another's message -------------------------------------------------------
+
+def test_a_citizen_can_neither_read_nor_act_on_another_citizens_message(login, as_persona, personas, directory):
+    from minsheng.board.models import Message, Notification
+
+    pending = submit(personas["citizen"], directory, title="尚未公开的留言")
+    replied = advance(submit(personas["citizen"], directory, title="已答复的留言"), personas, directory, "replied")
+    note = Notification.objects.create(user=personas["citizen"], message=pending, kind="submitted", text="已提交")
+    web, api = login(personas["other_citizen"]), as_persona("other_citizen")
+    # reading: the pending message, its owner's view and their notification are not there at all
+    for url in (f"/m/{pending.public_id}/", f"/me/notifications/{note.pk}/"):
+        assert web.get(url).status_code == 404, url
+    for url in (f"/api/v1/messages/{pending.public_id}/", f"/api/v1/me/messages/{replied.public_id}/"):
+        r = api.get(url)
+        assert r.status_code == 404 and personas["citizen"].phone not in r.content.decode(), url
+    assert personas["citizen"].phone not in web.get(f"/m/{replied.public_id}/").content.decode()
+    # acting: rate, reopen, withdraw, on the pages and through the API
+    for m, action, data in ((replied, "rate", {"resolution": "unsatisfied", "attitude": "unsatisfied",
+                                                "speed": "unsatisfied"}),
+                            (replied, "reopen", {"reason": "问题至今没有解决"}), (pending, "withdraw", {"confirm": "1"})):
+        assert web.get(f"/m/{m.public_id}/{action}/").status_code == 404, action
+        assert web.post(f"/m/{m.public_id}/{action}/", data).status_code == 404, action
+        r = api.post(f"/api/v1/messages/{m.public_id}/{action}/", data, format="json")
+        assert r.status_code in (403, 404) and set(r.json()) == {"error"}, (action, r.content[:200])
+    assert not Message.objects.get(pk=replied.pk).evaluations.exists()
+    assert Message.objects.get(pk=pending.pk).status == "submitted"
+    assert Message.objects.get(pk=replied.pk).status == "replied"
+
+
+# --- staff acting outside their part ---------------------------------------------------------
+
+LEAD_ONLY = {"sign": {}, "reply": {"body": "经核查, 该小区已列入今年加装电梯计划, 预计年底前开工。"},
+             "transfer": {"reason": "不属于本单位"}, "return": {"reason": "不属于本单位职责"},
+             "extend": {"days": 5, "reason": "需要协调多个部门"}}
+DISPATCH_ONLY = {"accept": {}, "reject": {"reason": "重复留言"}, "merge": {"into": "x"}}
+
+
+@pytest.mark.parametrize("persona, actions_tried, web_status, api_status", [
+    ("other_officer", LEAD_ONLY, 403, 403),  # 生态环境局 assists: no 主办 action
+    ("supervisor", {**LEAD_ONLY, **DISPATCH_ONLY}, 403, 403),
+    ("dx_dispatcher", {**LEAD_ONLY, **DISPATCH_ONLY, "supervise": {"note": "请加快办理"}, "note": {"body": "备注"}},
+     404, 404),  # another region's: not even there
+])
+def test_staff_cannot_act_outside_their_part_of_a_case(login, as_persona, personas, directory, persona, actions_tried,
+                                                       web_status, api_status):
+    from minsheng.board.models import Event
+
+    m = submit(personas["citizen"], directory)
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
+    m.refresh_from_db()
+    before = (m.version, Event.objects.filter(message=m).count())
+    web, api = login(personas[persona]), as_persona(persona)
+    api_names = {"extend": "extension"}
+    for action, data in actions_tried.items():
+        if action == "transfer":
+            data = {**data, "to_unit": directory["transport"].pk}
+        r = web.post(f"/staff/case/{m.public_id}/{action}/", {"version": m.version, **data})
+        # the page's 并单 looks for the main case among the user's own regions first: 「找不到编号」
+        assert r.status_code in ({web_status, 400} if action == "merge" else {web_status}), (action, r.status_code)
+        r = api.post(f"/api/v1/staff/cases/{m.public_id}/{api_names.get(action, action)}/", data, format="json")
+        assert r.status_code == api_status, (action, r.content[:200])
+    m.refresh_from_db()
+    assert (m.version, Event.objects.filter(message=m).count()) == before and m.status == "dispatched"
