@@ -259,3 +259,19 @@ def test_staff_cannot_act_outside_their_part_of_a_case(login, as_persona, person
         assert r.status_code == api_status, (action, r.content[:200])
     m.refresh_from_db()
     assert (m.version, Event.objects.filter(message=m).count()) == before and m.status == "dispatched"
+
+
+def test_the_reply_preview_tells_no_one_but_the_lead_unit_whether_a_number_is_the_citizens(login, personas,
+                                                                                           transferred):
+    """Its warning 「含有留言人的个人信息 (手机号)」 answered a unit the case had left, which reads no contact
+    data, whether a phone number it tried was the citizen's."""
+    draft = {"version": transferred.version, "body": f"经核查, 已安排人员处理, 如有疑问请拨打 {PHONE} 咨询。"}
+    url = f"/staff/case/{transferred.public_id}/reply/preview/"
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        r = login(personas["officer"]).post(url, draft, **headers)
+        page = r.content.decode()
+        assert "不在您单位办理" in page and "个人信息" not in page and PHONE not in page
+        assert r.status_code == (200 if headers else 403)
+    # the unit holding it is warned, as before
+    r = login(personas["other_officer"]).post(url, draft, HTTP_HX_REQUEST="true")
+    assert "答复中含有留言人的个人信息 (手机号)" in r.content.decode()

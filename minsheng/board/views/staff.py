@@ -995,6 +995,12 @@ def reply_preview(request, public_id):
         return redirect_to_login(request.get_full_path())
     roles = _staff_roles(request)
     message = _case_or_404(roles, public_id)
+    try:  # those who may answer it (as the API's preview): its warning 「含有留言人的个人信息 (手机号)」 told
+        _my_assignment(roles, message, A.Role.LEAD)  # a unit the case had left which phone number was the citizen's
+    except PermissionDenied as exc:
+        if request.headers.get("HX-Request"):  # said in the preview box, which htmx fills only from a 200
+            return render(request, "board/staff/_reply_preview.html", {"preview": {"error": str(exc)}})
+        return _render_case(request, roles, message, error=str(exc), status=403)
     form = forms.ReplyForm(request.POST)
     preview = {"body": (request.POST.get("body") or "").strip()}
     if form.is_valid():
