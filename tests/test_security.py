@@ -275,3 +275,21 @@ def test_the_reply_preview_tells_no_one_but_the_lead_unit_whether_a_number_is_th
     # the unit holding it is warned, as before
     r = login(personas["other_officer"]).post(url, draft, HTTP_HX_REQUEST="true")
     assert "答复中含有留言人的个人信息 (手机号)" in r.content.decode()
+
+
+def test_assigning_a_citizen_as_handler_does_not_tell_the_head_their_phone(as_persona, personas, directory):
+    """指派承办人 takes a user id: the refusal named the user, and a citizen without a nickname is named by
+    their phone number, so a unit head could read every citizen's number by trying ids."""
+    from minsheng.accounts.models import Membership
+
+    citizen = make_user(PHONE, phone=PHONE, email=EMAIL)
+    Membership.objects.filter(user=personas["officer"]).update(role="head")
+    m = advance(submit(personas["citizen"], directory), personas, directory, "dispatched")
+    r = as_persona("officer").post(f"/api/v1/staff/cases/{m.public_id}/assign/", {"handler": citizen.pk},
+                                   format="json")
+    assert r.status_code == 400 and PHONE not in r.content.decode()
+    assert r.json()["error"]["fields"]["handler"][0].startswith("该用户不是兰州市住房和城乡建设局的工作人员")
+    # a colleague of another unit is still named
+    r = as_persona("officer").post(f"/api/v1/staff/cases/{m.public_id}/assign/",
+                                   {"handler": personas["other_officer"].pk}, format="json")
+    assert r.json()["error"]["fields"]["handler"][0].startswith("生态局刘 不是")
