@@ -285,7 +285,8 @@ class StaffEventSerializer(serializers.Serializer):
     label = serializers.CharField(source="get_kind_display")
     at = serializers.DateTimeField()
     public = serializers.BooleanField()
-    actor = serializers.CharField(allow_null=True, default=None)  # null: the system (automatic dispatch, reading)
+    # null: the system (automatic dispatch, reading); 留言人: the message's author (Event.who)
+    actor = serializers.CharField(source="who", allow_null=True, default=None)
     unit = serializers.CharField(source="unit.name", allow_null=True, default=None)
     data = serializers.DictField(child=serializers.JSONField())
 
@@ -395,6 +396,18 @@ class StaffCaseSerializer(MessageDetailSerializer):
     hotspot = serializers.SerializerMethodField(help_text="本件所属的热点问题 (两条以上留言); 不属于任何热点为 null")
 
     get_url = InboxItemSerializer.get_url
+
+    def to_representation(self, instance):
+        """The citizen's contact data and account name only for those the case page shows them to
+        (``shows_contact``): a unit the case has left (转办, 退单) read them here while its page hid them."""
+        from minsheng.board.views.staff import shows_contact
+
+        data = super().to_representation(instance)
+        roles = self.context.get("roles")
+        if roles is None or not shows_contact(roles, instance, instance.assignments.all()):
+            data.update(contact_phone="", contact_email="",
+                        author={"id": instance.author_id, "name": instance.author_public_name})
+        return data
 
     @extend_schema_field(CaseHotspotSerializer(allow_null=True))
     def get_hotspot(self, obj):

@@ -520,7 +520,10 @@ def do_assign_handler(actor, message: Message, unit, handler, at=None, seen=UNSE
         raise PermissionDenied("只有本单位负责人可以指派承办人")
     check_allowed("assign_handler", message.status)
     if handler is None or not unit_staff(unit).filter(pk=handler.pk).exists():
-        who = f"{handler} " if handler is not None else "该用户"  # no stray space before 不是 in Chinese
+        # a colleague of another unit is named; anyone else not (the API takes any user id: a citizen's
+        # account name, their phone number or email without a nickname, answered each id tried)
+        named = handler is not None and roles_of(handler).is_staff_member
+        who = f"{handler} " if named else "该用户"  # no stray space before 不是 in Chinese
         raise Invalid(f"{who}不是{unit.name}的工作人员, 只能指派本单位的承办人员", "handler")
     now = at or timezone.now()
     with transaction.atomic():

@@ -335,6 +335,15 @@ class Event(models.Model):
             raise ValueError("events are append-only")
         super().save(*args, **kwargs)
 
+    @property
+    def who(self) -> str | None:
+        """Who acted, as the staff's case history names them: 留言人 for the message's author (their
+        account's name is their phone number or email when they chose no nickname, and a unit the case
+        has left reads the history, not the contact data), None for the system."""
+        if self.actor_id is None:
+            return None
+        return "留言人" if self.message_id and self.actor_id == self.message.author_id else str(self.actor)
+
 
 # never shown in a public timeline (web, API), whatever their ``public`` flag says
 HIDDEN_EVENT_KINDS = {Event.Kind.CLASSIFIED, Event.Kind.AUTO_HELD, Event.Kind.CORRECTED, Event.Kind.EXPORTED,

@@ -286,7 +286,11 @@ def _assign_handler(user, message, b):
 
 
 def _merge(user, message, b):
-    into = Message.objects.filter(pk__in=scoped_ids(user), public_id=b["into"]).first()
+    # a case of the regions the caller dispatches, as the case page's 并单 (not every case in their
+    # scope: a dispatcher of one county who is an officer of a city's unit merged into another county's)
+    actions._require_dispatcher(user, message)  # a supervisor: 403, whichever case it names
+    roles = roles_of(user)
+    into = Message.objects.filter(roles.region_q(roles.dispatch_prefixes), public_id=b["into"]).first()
     if into is None:
         raise serializers.ValidationError({"into": ["主留言不存在或不在您的范围内"]})
     actions.do_merge(user, message, into)

@@ -85,6 +85,18 @@ def _can_see(roles: Roles, message: Message) -> bool:
     return bool(roles.unit_ids) and message.assignments.filter(unit_id__in=roles.unit_ids).exists()
 
 
+def shows_contact(roles: Roles, message: Message, assignments=None) -> bool:
+    """Whether the case's private contact data (the citizen's phone, email and account name) are shown
+    to ``roles``: to those who handle or oversee it now (admin, the region's dispatchers and supervisors,
+    a unit holding it), never to a unit it has left (转办, 退单, 答复), which still reads its history.
+    ``assignments``: the case's assignments when already read (the API's prefetch)."""
+    if roles.admin or roles.dispatches(message.region) or roles.supervises(message.region):
+        return True
+    if assignments is None:
+        assignments = message.assignments.filter(state=A.State.ACTIVE)
+    return any(a.state == A.State.ACTIVE and a.unit_id in roles.unit_ids for a in assignments)
+
+
 def _case_or_404(roles: Roles, public_id: str) -> Message:
     qs = Message.objects.select_related("region", "topic", "predicted_topic", "addressee", "author", "duplicate_of")
     message = get_object_or_404(qs, public_id=public_id)
@@ -754,7 +766,6 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     topics = dict(Topic.objects.filter(pk__in=corrected).values_list("pk", "name")) if corrected else {}
     for e in events:
         e.detail = _event_detail(e, topics)
-    handling_contact = roles.admin or dispatcher or supervisor or any(a.unit_id in roles.unit_ids for a in active)
     returned = [e for e in events if e.kind == Event.Kind.RETURNED]
     # the note of a split-out message, until it is dispatched again (as 单位退回's, while it waits)
     unmerged = [i for i, e in enumerate(events) if e.kind == Event.Kind.UNMERGED and "main" in (e.data or {})]
@@ -768,7 +779,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "can": can, "forms": case_forms, "extensions": extensions, "pending_extension": pending_extension,
         "events": events,
         "replies": list(message.replies.select_related("unit", "author")),
-        "show_contact": handling_contact, "suggestion": suggestion, "returned_by": returned_by,
+        "show_contact": shows_contact(roles, message, active), "suggestion": suggestion, "returned_by": returned_by,
         # with the cases in hand its automatic dispatch was held on, where the five nearest leave them out
         "duplicates": near_duplicates_for(message, held=held) if can["merge"] else [], "held_on": held,
         "similar": similar_answered_for(message) if can["reply"] else [],
@@ -984,6 +995,12 @@ def reply_preview(request, public_id):
         return redirect_to_login(request.get_full_path())
     roles = _staff_roles(request)
     message = _case_or_404(roles, public_id)
+    try:  # those who may answer it (as the API's preview): its warning 「含有留言人的个人信息 (手机号)」 told
+        _my_assignment(roles, message, A.Role.LEAD)  # a unit the case had left which phone number was the citizen's
+    except PermissionDenied as exc:
+        if request.headers.get("HX-Request"):  # said in the preview box, which htmx fills only from a 200
+            return render(request, "board/staff/_reply_preview.html", {"preview": {"error": str(exc)}})
+        return _render_case(request, roles, message, error=str(exc), status=403)
     form = forms.ReplyForm(request.POST)
     preview = {"body": (request.POST.get("body") or "").strip()}
     if form.is_valid():

@@ -1,0 +1,295 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
+"""An attacker's probes (docs/security.md): another citizen's message, another unit's or region's
+case, redirects built from what a request names, guessing a verification code. Each table lists
+who may and who may not; the refusals are the point."""
+
+from __future__ import annotations
+
+import pytest
+
+from minsheng.board import actions
+
+from .conftest import make_user
+from .test_api_support import (  # noqa: F401 (fixtures)
+    _fresh_rate_limits,
+    _media_in_tmp,
+    advance,
+    api_key,
+    as_persona,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "13912345678"
+EMAIL = "secret@example.com"
+
+
+@pytest.fixture
+def transferred(personas, directory):
+    """A case 住建局 signed and transferred to 生态环境局 (which holds it now), with contact data."""
+    citizen = make_user(PHONE, phone=PHONE, email=EMAIL)  # no nickname: the account's name is the phone
+    m = advance(submit(citizen, directory), personas, directory, "signed")
+    actions.do_transfer(personas["officer"], m, directory["housing"], directory["ecology"], "属于环境问题")
+    m.refresh_from_db()
+    return m
+
+
+# who reads the citizen's phone, email and account name through GET /api/v1/staff/cases/{id}/
+@pytest.mark.parametrize("persona, status, sees_contact", [
+    ("other_officer", 200, True),  # 生态环境局 holds the case now
+    ("dispatcher", 200, True),
+    ("supervisor", 200, True),
+    ("officer", 200, False),  # 住建局 transferred it away: its history, not the citizen's phone
+    ("dx_dispatcher", 404, False),  # another region's dispatcher: nothing at all
+    ("citizen", 403, False),
+])
+def test_the_api_shows_contact_data_to_whom_the_case_page_shows_them(as_persona, personas, transferred,
+                                                                    persona, status, sees_contact):
+    r = as_persona(persona).get(f"/api/v1/staff/cases/{transferred.public_id}/")
+    assert r.status_code == status, r.content[:200]
+    if status != 200:
+        assert PHONE not in r.content.decode() and EMAIL not in r.content.decode()
+        return
+    body = r.json()
+    shown = (body["contact_phone"], body["contact_email"])
+    assert shown == ((PHONE, EMAIL) if sees_contact else ("", ""))
+    # the citizen's account name is their phone number when they chose no nickname
+    assert body["author"]["name"] == (PHONE if sees_contact else "匿名网友")
+    # nor in the case history: the citizen's own steps (提交留言) name them 留言人
+    assert {e["actor"] for e in body["events"] if e["kind"] == "submitted"} == {"留言人"}
+    if not sees_contact:
+        assert PHONE not in r.content.decode() and EMAIL not in r.content.decode()
+
+
+def test_a_unit_the_case_left_reads_no_contact_data_on_the_page_either(login, personas, transferred):
+    page = login(personas["officer"]).get(f"/staff/case/{transferred.public_id}/").content.decode()
+    assert transferred.title in page and PHONE not in page and EMAIL not in page
+    page = login(personas["other_officer"]).get(f"/staff/case/{transferred.public_id}/").content.decode()
+    assert PHONE in page and EMAIL in page
+
+
+# --- guessing a verification code --------------------------------------------------------
+
+@pytest.fixture
+def outbox(settings):
+    from minsheng.accounts.senders import MemorySender
+
+    settings.MINSHENG_CODE_SENDER = "minsheng.accounts.senders.MemorySender"
+    MemorySender.outbox.clear()
+    yield MemorySender.outbox
+    MemorySender.outbox.clear()
+
+
+def test_guesses_sent_at_once_each_count_against_the_code(outbox, monkeypatch):
+    """Two wrong guesses of one code arriving together (two workers) are two of its five: each read the
+    count before either wrote it, and both wrote 1, so guessing in parallel never reached the limit."""
+    from minsheng.accounts import senders
+    from minsheng.accounts.models import VerificationCode
+
+    senders.issue_code("13812345678", "reset")
+    real, nested = senders.secrets.compare_digest, []
+
+    def compare_while_another_guess_arrives(a, b):
+        if not nested:  # the second request, between the first one's read and its write
+            nested.append(1)
+            with pytest.raises(senders.CodeError):
+                senders.check_code("13812345678", "reset", "wrong1")
+        return real(a, b)
+
+    monkeypatch.setattr(senders.secrets, "compare_digest", compare_while_another_guess_arrives)
+    with pytest.raises(senders.CodeError):
+        senders.check_code("13812345678", "reset", "wrong2")
+    assert VerificationCode.objects.get().attempts == 2
+
+
+def test_the_right_code_after_five_wrong_guesses_is_refused(outbox):
+    from minsheng.accounts import senders
+
+    senders.issue_code("13812345678", "reset")
+    code = outbox[-1][1]
+    for _ in range(senders.MAX_ATTEMPTS):
+        with pytest.raises(senders.CodeError, match="验证码不正确"):
+            senders.check_code("13812345678", "reset", "abcdef")
+    with pytest.raises(senders.CodeError, match="错误次数过多"):
+        senders.check_code("13812345678", "reset", code)
+
+
+def test_a_phone_gets_a_limited_number_of_codes_a_day(client, outbox):
+    """A new code each minute gave five more guesses each minute, all day (and an SMS to the phone)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.accounts.models import VerificationCode
+    from minsheng.accounts.senders import MAX_CODES_PER_DAY
+
+    for n in range(MAX_CODES_PER_DAY):
+        r = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345678"})
+        assert "验证码已发送" in r.content.decode(), n
+        VerificationCode.objects.update(created_at=timezone.now() - dt.timedelta(minutes=2))  # a minute on
+    r = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345678"})
+    assert r.status_code == 200 and "24 小时内已获取 10 次验证码, 请明天再试" in r.content.decode()
+    assert len(outbox) == MAX_CODES_PER_DAY
+    # a day later, codes again; another phone was never held back
+    VerificationCode.objects.update(created_at=timezone.now() - dt.timedelta(days=1, minutes=1))
+    r = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345678"})
+    assert "验证码已发送" in r.content.decode() and len(outbox) == MAX_CODES_PER_DAY + 1
+
+
+# --- a dispatcher of one region acting on another ----------------------------------------
+
+def test_a_dispatcher_merges_only_into_a_case_of_a_region_they_dispatch(as_persona, login, personas, directory):
+    """A dispatcher of 城关区 who is also an officer of 兰州市住建局 sees 住建局's 七里河 case; the case
+    page refused to merge into it (找不到编号), the API merged."""
+    from minsheng.accounts.models import Membership
+
+    user = personas["officer"]
+    Membership.objects.create(user=user, role="dispatcher", region=directory["chengguan"])
+    mine = submit(personas["citizen"], directory, title="城关区的留言", region="chengguan")
+    theirs = advance(submit(personas["other_citizen"], directory, title="七里河的留言", region="qilihe"), personas,
+                     directory, "dispatched")
+    r = as_persona("officer").post(f"/api/v1/staff/cases/{mine.public_id}/merge/", {"into": theirs.public_id},
+                                   format="json")
+    assert r.status_code == 400 and "不在您的范围内" in r.json()["error"]["fields"]["into"][0]
+    page = login(user).post(f"/staff/case/{mine.public_id}/merge/", {"version": mine.version, "into": theirs.public_id})
+    assert page.status_code == 400 and "找不到编号" in page.content.decode()
+    mine.refresh_from_db()
+    assert mine.status == "submitted" and mine.duplicate_of is None
+
+
+# --- redirects built from what the request names ---------------------------------------------
+
+ELSEWHERE = ["//evil.example", "https://evil.example/", "/\\evil.example", "\\\\evil.example", "javascript:alert(1)",
+             "http:///evil.example", " //evil.example"]
+
+
+def _lands_here(response, expected: str):
+    assert response.status_code == 302, response.content[:300]
+    assert response["Location"] == expected, response["Location"]
+
+
+@pytest.mark.parametrize("target", ELSEWHERE)
+def test_sign_in_never_leads_off_the_site(client, personas, target):
+    from .conftest import PASSWORD
+
+    r = client.post(f"/accounts/login/?next={target}", {"username": "officer", "password": PASSWORD})
+    _lands_here(r, "/staff/")
+
+
+@pytest.mark.parametrize("target", ELSEWHERE)
+def test_a_case_action_and_the_inbox_never_lead_off_the_site(login, personas, directory, target):
+    m = advance(submit(personas["citizen"], directory), personas, directory, "dispatched")
+    officer = login(personas["officer"])
+    # 内部备注 with next=…: the case page
+    r = officer.post(f"/staff/case/{m.public_id}/note/", {"version": m.version, "body": "已电话联系物业", "next": target})
+    _lands_here(r, f"/staff/case/{m.public_id}/")
+    # 签收所选 with next=…: the inbox
+    r = officer.post("/staff/sign/", {"case": [m.public_id], "next": target})
+    _lands_here(r, "/staff/")
+    # ?back= is the inbox's own parameters alone: 返回待办 leads to the inbox whatever it says
+    page = officer.get(f"/staff/case/{m.public_id}/", {"back": target}).content.decode()
+    assert 'href="/staff/">← 返回待办列表' in page and "evil.example" not in page
+    m.refresh_from_db()
+    r = officer.post(f"/staff/case/{m.public_id}/return/", {"version": m.version, "reason": "不属于本单位职责",
+                                                            "back": f"{target}&tab=signed"})
+    _lands_here(r, "/staff/?tab=signed")
+
+
+# --- one citizen and another's message -------------------------------------------------------
+
+def test_a_citizen_can_neither_read_nor_act_on_another_citizens_message(login, as_persona, personas, directory):
+    from minsheng.board.models import Message, Notification
+
+    pending = submit(personas["citizen"], directory, title="尚未公开的留言")
+    replied = advance(submit(personas["citizen"], directory, title="已答复的留言"), personas, directory, "replied")
+    note = Notification.objects.create(user=personas["citizen"], message=pending, kind="submitted", text="已提交")
+    web, api = login(personas["other_citizen"]), as_persona("other_citizen")
+    # reading: the pending message, its owner's view and their notification are not there at all
+    for url in (f"/m/{pending.public_id}/", f"/me/notifications/{note.pk}/"):
+        assert web.get(url).status_code == 404, url
+    for url in (f"/api/v1/messages/{pending.public_id}/", f"/api/v1/me/messages/{replied.public_id}/"):
+        r = api.get(url)
+        assert r.status_code == 404 and personas["citizen"].phone not in r.content.decode(), url
+    assert personas["citizen"].phone not in web.get(f"/m/{replied.public_id}/").content.decode()
+    # acting: rate, reopen, withdraw, on the pages and through the API
+    for m, action, data in ((replied, "rate", {"resolution": "unsatisfied", "attitude": "unsatisfied",
+                                                "speed": "unsatisfied"}),
+                            (replied, "reopen", {"reason": "问题至今没有解决"}), (pending, "withdraw", {"confirm": "1"})):
+        assert web.get(f"/m/{m.public_id}/{action}/").status_code == 404, action
+        assert web.post(f"/m/{m.public_id}/{action}/", data).status_code == 404, action
+        r = api.post(f"/api/v1/messages/{m.public_id}/{action}/", data, format="json")
+        assert r.status_code in (403, 404) and set(r.json()) == {"error"}, (action, r.content[:200])
+    assert not Message.objects.get(pk=replied.pk).evaluations.exists()
+    assert Message.objects.get(pk=pending.pk).status == "submitted"
+    assert Message.objects.get(pk=replied.pk).status == "replied"
+
+
+# --- staff acting outside their part ---------------------------------------------------------
+
+LEAD_ONLY = {"sign": {}, "reply": {"body": "经核查, 该小区已列入今年加装电梯计划, 预计年底前开工。"},
+             "transfer": {"reason": "不属于本单位"}, "return": {"reason": "不属于本单位职责"},
+             "extend": {"days": 5, "reason": "需要协调多个部门"}}
+DISPATCH_ONLY = {"accept": {}, "reject": {"reason": "重复留言"}, "merge": {"into": "x"}}
+
+
+@pytest.mark.parametrize("persona, actions_tried, web_status, api_status", [
+    ("other_officer", LEAD_ONLY, 403, 403),  # 生态环境局 assists: no 主办 action
+    ("supervisor", {**LEAD_ONLY, **DISPATCH_ONLY}, 403, 403),
+    ("dx_dispatcher", {**LEAD_ONLY, **DISPATCH_ONLY, "supervise": {"note": "请加快办理"}, "note": {"body": "备注"}},
+     404, 404),  # another region's: not even there
+])
+def test_staff_cannot_act_outside_their_part_of_a_case(login, as_persona, personas, directory, persona, actions_tried,
+                                                       web_status, api_status):
+    from minsheng.board.models import Event
+
+    m = submit(personas["citizen"], directory)
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
+    m.refresh_from_db()
+    before = (m.version, Event.objects.filter(message=m).count())
+    web, api = login(personas[persona]), as_persona(persona)
+    api_names = {"extend": "extension"}
+    for action, data in actions_tried.items():
+        if action == "transfer":
+            data = {**data, "to_unit": directory["transport"].pk}
+        r = web.post(f"/staff/case/{m.public_id}/{action}/", {"version": m.version, **data})
+        # the page's 并单 looks for the main case among the user's own regions first: 「找不到编号」
+        assert r.status_code in ({web_status, 400} if action == "merge" else {web_status}), (action, r.status_code)
+        r = api.post(f"/api/v1/staff/cases/{m.public_id}/{api_names.get(action, action)}/", data, format="json")
+        assert r.status_code == api_status, (action, r.content[:200])
+    m.refresh_from_db()
+    assert (m.version, Event.objects.filter(message=m).count()) == before and m.status == "dispatched"
+
+
+def test_the_reply_preview_tells_no_one_but_the_lead_unit_whether_a_number_is_the_citizens(login, personas,
+                                                                                           transferred):
+    """Its warning 「含有留言人的个人信息 (手机号)」 answered a unit the case had left, which reads no contact
+    data, whether a phone number it tried was the citizen's."""
+    draft = {"version": transferred.version, "body": f"经核查, 已安排人员处理, 如有疑问请拨打 {PHONE} 咨询。"}
+    url = f"/staff/case/{transferred.public_id}/reply/preview/"
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        r = login(personas["officer"]).post(url, draft, **headers)
+        page = r.content.decode()
+        assert "不在您单位办理" in page and "个人信息" not in page and PHONE not in page
+        assert r.status_code == (200 if headers else 403)
+    # the unit holding it is warned, as before
+    r = login(personas["other_officer"]).post(url, draft, HTTP_HX_REQUEST="true")
+    assert "答复中含有留言人的个人信息 (手机号)" in r.content.decode()
+
+
+def test_assigning_a_citizen_as_handler_does_not_tell_the_head_their_phone(as_persona, personas, directory):
+    """指派承办人 takes a user id: the refusal named the user, and a citizen without a nickname is named by
+    their phone number, so a unit head could read every citizen's number by trying ids."""
+    from minsheng.accounts.models import Membership
+
+    citizen = make_user(PHONE, phone=PHONE, email=EMAIL)
+    Membership.objects.filter(user=personas["officer"]).update(role="head")
+    m = advance(submit(personas["citizen"], directory), personas, directory, "dispatched")
+    r = as_persona("officer").post(f"/api/v1/staff/cases/{m.public_id}/assign/", {"handler": citizen.pk},
+                                   format="json")
+    assert r.status_code == 400 and PHONE not in r.content.decode()
+    assert r.json()["error"]["fields"]["handler"][0].startswith("该用户不是兰州市住房和城乡建设局的工作人员")
+    # a colleague of another unit is still named
+    r = as_persona("officer").post(f"/api/v1/staff/cases/{m.public_id}/assign/",
+                                   {"handler": personas["other_officer"].pk}, format="json")
+    assert r.json()["error"]["fields"]["handler"][0].startswith("生态局刘 不是")
