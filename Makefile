@@ -16,10 +16,12 @@ $(BIN)/minsheng: pyproject.toml
 
 install: $(BIN)/minsheng assets
 
-# Pinned browser assets from frontend/package.json into minsheng/static/vendor.
+# Pinned browser assets from frontend/package.json into minsheng/static/vendor. Its
+# devDependency axe-core stays in frontend/node_modules (never served): tests/test_axe.py
+# injects it into the pages it audits.
 assets: minsheng/static/vendor/.stamp
-minsheng/static/vendor/.stamp: frontend/package.json
-	cd frontend && npm install --no-audit --no-fund --silent
+minsheng/static/vendor/.stamp: frontend/package.json frontend/package-lock.json
+	cd frontend && npm install --no-audit --no-fund --silent --include=dev
 	mkdir -p minsheng/static/vendor
 	cp frontend/node_modules/htmx.org/dist/htmx.min.js minsheng/static/vendor/
 	cp frontend/node_modules/echarts/dist/echarts.min.js minsheng/static/vendor/

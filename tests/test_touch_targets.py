@@ -74,14 +74,18 @@ def first_link(page, url, selector) -> str:
     return href
 
 
-@pytest.mark.django_db(transaction=True)
-def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_server):  # noqa: F811
-    # 200 messages: every status and every kind of handling (tests/test_demo.py), so the
-    # queues, the forms of each state, extensions awaiting a decision and hotspots are there
+def load_demo() -> None:
+    """200 demo messages: every status and every kind of handling (tests/test_demo.py), so the
+    queues, the forms of each state, extensions awaiting a decision and hotspots are there."""
     call_command("demo", "--messages", "200", "--seed", "2026", "--no-train", stdout=io.StringIO())
     hotspots_service.reset_index()
     hotspots_service.rebuild()
     hotspots_service.refresh()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_server):  # noqa: F811
+    load_demo()
     base = live_server.url
     citizen_id = "13900000001"
 
