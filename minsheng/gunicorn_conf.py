@@ -20,7 +20,13 @@ from gunicorn import util
 from gunicorn.http import errors
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 
+from minsheng.settings import VAR_DIR
+
 worker_class = "minsheng.gunicorn_conf.ThreadWorker"
+# gunicorn 24 and later listen for `gunicornc` on ~/.gunicorn/gunicorn.ctl by default: one path for every
+# gunicorn of the user, so a second site on the host took it over, and the first stopped removed the
+# other's. Each site's beside its other files (an older gunicorn ignores the name)
+control_socket = str(VAR_DIR / "gunicorn.ctl")
 # gunicorn's most (default 4094): a search pasted into the URL reaches the app, which searches
 # its first 100 characters and says so; a longer request line is the Chinese 414 below
 limit_request_line = 8190

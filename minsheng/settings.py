@@ -241,6 +241,9 @@ CELERY_TASK_ROUTES = {"minsheng.insight.*": {"queue": "ml"}, "minsheng.board.tas
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_IMPORTS = ["minsheng.insight.hotspots_service"]  # tasks outside a tasks.py module
+# beat's record of when each task last ran: under var/, not in whatever folder beat was started
+# from (it wrote celerybeat-schedule* into the checkout, and failed where that was read-only)
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 CELERY_BEAT_SCHEDULE = {
     "close-stale": {"task": "minsheng.board.tasks.close_stale", "schedule": 3600.0},
     "notify-due-soon": {"task": "minsheng.board.tasks.notify_due_soon", "schedule": 3600.0},

@@ -196,6 +196,13 @@ def test_serve_checks_its_input_then_answers_http(tmp_path):
         assert "民声" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/css/minsheng.css", timeout=5) as response:
             assert response.status == 200
+        # started again on the port in use (the old server not yet stopped after an upgrade): gunicorn said
+        # 「Connection in use」 in English for five seconds and gave up
+        second = subprocess.run([*cli, "serve", "--port", str(port), "--workers", "1"], env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1 and "Connection in use" not in second.stdout + second.stderr
+        assert second.stderr.strip().splitlines() == [f"CommandError: 端口 {port} 已被占用 (127.0.0.1:{port}): 另一个 minsheng "
+                                                      "serve 或其他程序正在监听; 请先停止它, 或用 --port 换一个端口"]
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]

@@ -19,8 +19,8 @@ from .test_demo import _free_port
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The port of a `minsheng serve` (one worker) over a migrated, empty SQLite database."""
+def served(tmp_path_factory):
+    """The port and MINSHENG_VAR_DIR of a `minsheng serve` (one worker) over a migrated, empty SQLite database."""
     tmp = tmp_path_factory.mktemp("serve")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'serve.sqlite3'}", "MINSHENG_VAR_DIR": str(tmp),
            "DEBUG": "0", "MINSHENG_WARMUP": "0"}
@@ -36,10 +36,15 @@ def server(tmp_path_factory):
                 break
             except OSError:
                 time.sleep(0.5)
-        yield port
+        yield port, tmp
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(served):
+    return served[0]
 
 
 def send(port: int, target: bytes) -> tuple[int, dict[str, str], str]:
@@ -90,6 +95,17 @@ def test_a_search_pasted_into_a_long_url_reaches_the_page(server):
     status, headers, body = send(server, b"/browse/?q=" + b"a" * 9000)  # past gunicorn's most, 8190
     assert status == 414 and headers["content-type"] == "text/html; charset=utf-8"
     assert "网址过长 (超过 8190 字节)" in body and "URI Too Long" not in body
+
+
+def test_each_site_has_its_own_gunicorn_control_socket_in_its_var_dir(served):
+    """gunicorn 24 and later listen for `gunicornc` on ~/.gunicorn/gunicorn.ctl by default: one path for
+    every gunicorn of the user, so a second site on the host (staging beside production) took it over,
+    and whichever stopped first removed the other's. Each site's is in its own MINSHENG_VAR_DIR."""
+    from gunicorn.config import Config
+
+    if "control_socket" not in Config().settings:
+        pytest.skip("this gunicorn has no control socket")
+    assert (served[1] / "gunicorn.ctl").is_socket()
 
 
 @pytest.mark.parametrize("missing", ["InvalidResponseHeader", "ObsoleteFolding"])

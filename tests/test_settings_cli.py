@@ -4,6 +4,7 @@ line and exits non-zero."""
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -208,3 +209,24 @@ def test_check_deploy_names_the_test_sender_that_delivers_no_code():
                  EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
     assert "minsheng.W001" in result.stderr and "只留在内存中 (测试用), 市民收不到" in result.stderr
     assert "(minsheng.W002) EMAIL_BACKEND 丢弃所有邮件, 不会发出" in result.stderr  # nor did the dummy mail backend
+
+
+def test_celery_beat_keeps_its_schedule_under_the_var_dir_not_in_the_folder_it_starts_from(tmp_path):
+    """`celery -A minsheng beat` (deploy.md §9) wrote celerybeat-schedule* into the folder it was
+    started from: the checkout (untracked files after each deploy), or nowhere when that folder is
+    read-only to the service's user. It belongs with the other files the site writes, in var/."""
+    here, var = tmp_path / "checkout", tmp_path / "var"
+    here.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "BROKER_URL")}
+    env.update(MINSHENG_VAR_DIR=str(var), PYTHONPATH=os.pathsep.join([str(Path(__file__).parents[1]), *sys.path]))
+    beat = subprocess.Popen([sys.executable, "-m", "celery", "-A", "minsheng", "beat", "--loglevel", "WARNING"],
+                            cwd=here, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(var.glob("celerybeat-schedule*")) and time.monotonic() < deadline and beat.poll() is None:
+            time.sleep(0.5)
+    finally:
+        beat.terminate()
+        _, err = beat.communicate(timeout=30)
+    assert list(var.glob("celerybeat-schedule*")), err[-2000:]
+    assert not list(here.iterdir())

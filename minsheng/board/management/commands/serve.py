@@ -2,7 +2,9 @@
 gunicorn with the project's WSGI app. Static files are collected first and served by
 WhiteNoise; larger deployments run gunicorn themselves behind a reverse proxy."""
 
+import errno
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -54,6 +56,8 @@ class Command(BaseCommand):
         if not 1 <= workers <= 64 or not 1 <= threads <= 64:
             raise CommandError("--workers 和 --threads 应在 1 到 64 之间")
         self._check_database()
+        if not check:  # --check beside the running site is no mistake
+            self._check_port(host, port)
         if not no_collectstatic:
             try:
                 call_command("collectstatic", interactive=False, verbosity=0)
@@ -86,6 +90,28 @@ class Command(BaseCommand):
         sys.stdout.flush()
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
         os.execv(sys.executable, argv)
+
+    def _check_port(self, host: str, port: int):
+        """The address can be listened on. Taken (a server still running, one not yet stopped after an
+        upgrade), gunicorn said 「Connection in use」 in English five times over five seconds and gave up."""
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        except socket.gaierror as exc:
+            raise CommandError(f"--host {host}: 无法解析该地址 ({exc})") from None
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn: a closed connection's TIME_WAIT is no obstacle
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise CommandError(f"端口 {port} 已被占用 ({host}:{port}): 另一个 minsheng serve 或其他程序正在监听; "
+                                       "请先停止它, 或用 --port 换一个端口") from None
+                if exc.errno == errno.EACCES:
+                    raise CommandError(f"没有权限监听端口 {port} (1024 以下的端口需要 root 权限); 请用 --port 换一个端口") from None
+                if exc.errno == errno.EADDRNOTAVAIL:
+                    raise CommandError(f"--host {host} 不是本机的地址; 请用 0.0.0.0 (所有网卡) 或本机的 IP") from None
+                raise CommandError(f"无法监听 {host}:{port}: {exc.strerror or exc}") from None
 
     def _check_database(self):
         """Not before every migration has run; a database that cannot be reached or is locked
