@@ -70,7 +70,8 @@ class Scope:
         return self.topics[0] if len(self.topics) == 1 else None
 
     # --- filters ---------------------------------------------------------------
-    def dims_q(self) -> Q:
+    def dims_q(self, unit_col: str = "unit_key") -> Q:
+        """``unit_col``: the column a unit filter reads (open cases: ``charge_key`` for 误期未答复)."""
         q = Q()
         if self.regions:
             rq = Q()
@@ -84,7 +85,7 @@ class Scope:
         if self.kind:
             q &= Q(kind=self.kind)
         if self.unit is not None:
-            q &= Q(unit_key=self.unit.pk)
+            q &= Q(**{unit_col: self.unit.pk})
         return q
 
     def day_q(self) -> Q:
@@ -314,6 +315,7 @@ def figures_from(sums: dict, overdue: dict, over_values) -> dict:
     sums = {name: int(sums.get(name) or 0) for name in SUM_FIELDS}
     replied = sums["replied"]
     overdue_unreplied = int(overdue.get("overdue_unreplied") or 0)
+    missed = int(overdue.get("missed") or 0)
     return {
         "submitted": sums["submitted"],
         "pending": sums["pending"],
@@ -325,7 +327,10 @@ def figures_from(sums: dict, overdue: dict, over_values) -> dict:
         "reply_rate": _rate(replied, sums["received"]),
         "on_time": sums["on_time"],
         "overdue_unreplied": overdue_unreplied,
-        "on_time_rate": _rate(sums["on_time"], replied + overdue_unreplied),
+        # 误期未答复: never answered and past a deadline, counted for the unit charged with it
+        # (OpenCase.charge_key: the unit that let the deadline pass, also one that returned it since)
+        "missed": missed,
+        "on_time_rate": _rate(sums["on_time"], replied + missed),
         "median_days_to_reply": _median(sums, over_values),
         "mean_days_to_reply": round(sums["days_sum"] / replied, 2) if replied else None,
         "evaluated": sums["evaluated"],
@@ -374,10 +379,34 @@ def _rollup_sums(q: Q, group: str | None = None):
 
 
 def _open_kwargs(now: dt.datetime) -> dict:
-    """待答复, 超期未答复 and 超期从未答复 of a set of open cases at ``now``."""
+    """待答复, 超期未答复, 超期从未答复 and 误期未答复 of a set of open cases at ``now``."""
     late = Q(due_at__lt=now)
     return {"open": Count("pk"), "overdue": Count("pk", filter=late),
-            "overdue_unreplied": Count("pk", filter=late & Q(ever_replied=False))}
+            "overdue_unreplied": Count("pk", filter=late & Q(ever_replied=False)),
+            "missed": Count("pk", filter=_missed_q(now))}
+
+
+def _missed_q(now: dt.datetime) -> Q:
+    """误期未答复, the misses in 按时率's denominator: open cases never answered that are past their
+    deadline now or that a unit gave up (退单, 转办) after its deadline had passed."""
+    return Q(ever_replied=False) & (Q(due_at__lt=now) | Q(gave_up_late=True))
+
+
+def _charged_missed(scope: Scope, now: dt.datetime, by: str | None = None):
+    """误期未答复 of ``scope`` counted for the unit charged with each case (``OpenCase.charge_key``),
+    not the unit handling it now: what a unit filter or the grouping by unit reads. A count, or
+    {group key: count} by ``by``."""
+    qs = OpenCase.objects.filter(scope.dims_q("charge_key") & scope.day_q()).filter(_missed_q(now))
+    if by is None:
+        return qs.count()
+    _, col, extra = _group(scope, by)
+    col = "charge_key" if by == "unit" else col
+    return {_month_key(key) if by == "month" else key: n
+            for key, n in qs.annotate(**extra).values_list(col).annotate(n=Count("pk")).order_by()}
+
+
+def _month_key(key):
+    return key.date() if isinstance(key, dt.datetime) else key
 
 
 def _over_values(fact_q):
@@ -617,17 +646,18 @@ def _overdue_sets(scope: Scope, now: dt.datetime, open_cols: dict) -> dict:
         _, sets = _sets_sql([exprs[c] for c in distinct])
         select = ", ".join([*(f"GROUPING({e})" for e in named), *named, "COUNT(*)",
                             'COUNT(*) FILTER (WHERE "due_at" < %s)',
-                            'COUNT(*) FILTER (WHERE "due_at" < %s AND NOT "ever_replied")'])
+                            'COUNT(*) FILTER (WHERE "due_at" < %s AND NOT "ever_replied")',
+                            'COUNT(*) FILTER (WHERE ("due_at" < %s OR "gave_up_late") AND NOT "ever_replied")'])
         sql = (f"SELECT {select} FROM {OpenCase._meta.db_table} WHERE {where or '1=1'} "
                f"GROUP BY GROUPING SETS ({sets})")
         with connections[qs.db].cursor() as cursor:
-            cursor.execute(sql, [now, now, *params])
+            cursor.execute(sql, [now, now, now, *params])
             rows = cursor.fetchall()
     split = _split_sets(rows, [exprs[c] for c in distinct])
     out = {}
     for part, c in open_cols.items():
         got = split.get(exprs[c], [])
-        as_dict = {key: {"open": v[0], "overdue": v[1], "overdue_unreplied": v[2]} for key, v in got}
+        as_dict = {key: {"open": v[0], "overdue": v[1], "overdue_unreplied": v[2], "missed": v[3]} for key, v in got}
         out[part] = as_dict.get(None, {}) if c is None else as_dict
     return out
 
@@ -638,6 +668,8 @@ def _compute(scope: Scope, now: dt.datetime, pre=None) -> dict:
     else:
         sums = _rollup_sums(scope.rollup_q())
         overdue = OpenCase.objects.filter(scope.fact_q()).aggregate(**_open_kwargs(now))
+    if scope.unit is not None:  # a unit's misses: those charged to it, not those it handles now
+        overdue = {**overdue, "missed": _charged_missed(scope, now)}
     return figures_from(sums, overdue, _over_values(scope.fact_q()))
 
 
@@ -739,9 +771,11 @@ def _breakdown(by: str, scope: Scope, now: dt.datetime, pre=None) -> list[dict]:
                      .annotate(**_open_kwargs(now)).order_by())
     for row in open_rows:
         key = row.pop(open_col)
-        if by == "month" and key is not None:
-            key = key.date() if isinstance(key, dt.datetime) else key
-        open_by[key] = row
+        open_by[_month_key(key) if by == "month" else key] = dict(row)
+    if by == "unit" or scope.unit is not None:  # the misses go to the unit charged with each
+        charged = _charged_missed(scope, now, by)
+        for key in {*open_by, *charged}:
+            open_by.setdefault(key, {})["missed"] = charged.get(key, 0)
     if by == "topic":
         sums_by, open_by = _merge_topics(scope, sums_by), _merge_topics(scope, open_by)
     labels = _labels(by, scope, {*sums_by, *open_by}, today=timezone.localtime(now).date())
