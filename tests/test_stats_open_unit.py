@@ -257,3 +257,42 @@ def test_a_case_a_unit_returned_past_its_deadline_counts_against_its_on_time_rat
     call_command("refresh_stats", "--commit")
     assert {r["label"]: (r["missed"], r["on_time_rate"])
             for r in figures.breakdown("unit", region="620100")} == before
+
+
+def test_by_unit_open_counts_read_in_one_query_equal_the_open_cases_counted_one_by_one(
+        personas, directory, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+    """待答复 and 超期 by the unit handling a case now and 误期未答复 by the unit charged with it come
+    from one query grouped by both (``_open_charged``); each equals the open cases counted one by
+    one, by unit, for a unit and for a unit's rows by month, and page() (PostgreSQL: GROUPING SETS)
+    gives what breakdown() does."""
+    from minsheng.stats.models import OpenCase
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _returned_late(personas, directory, "redispatched")
+        _returned_late(personas, directory, "waiting")
+        _moved(personas, directory, "reopened")
+    now = timezone.now()
+    cases = list(OpenCase.objects.all())
+    assert any(c.gave_up_late for c in cases) and any(c.charge_key != c.unit_key for c in cases)
+
+    def counted(unit):
+        late = [c for c in cases if c.due_at and c.due_at < now]
+        return {"open": sum(c.unit_key == unit for c in cases), "overdue": sum(c.unit_key == unit for c in late),
+                "overdue_unreplied": sum(c.unit_key == unit and not c.ever_replied for c in late),
+                "missed": sum(c.charge_key == unit and not c.ever_replied and (c in late or c.gave_up_late)
+                              for c in cases)}
+
+    with django_assert_max_num_queries(4):  # the rollups, the open cases, the units' names (and the version)
+        rows = figures.breakdown("unit", now=now)
+    keys = {c.unit_key for c in cases} | {c.charge_key for c in cases}
+    assert {r["key"]: {n: r[n] for n in counted(0)} for r in rows if r["key"] in keys} == \
+        {unit: counted(unit) for unit in keys}
+    for unit in keys - {0}:
+        got = figures.compute(unit=unit, now=now)
+        assert {n: got[n] for n in counted(0)} == counted(unit)
+        months = figures.breakdown("month", unit=unit, now=now)
+        assert sum(r["missed"] for r in months) == counted(unit)["missed"]
+        assert sum(r["open"] for r in months) == counted(unit)["open"]
+        scope = figures.make_scope(unit=unit)
+        together = figures.page(scope, ["totals", "unit", "month"], now=now + dt.timedelta(seconds=1))
+        assert together["totals"]["missed"] == got["missed"] and together["month"] == months

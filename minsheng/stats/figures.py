@@ -70,8 +70,9 @@ class Scope:
         return self.topics[0] if len(self.topics) == 1 else None
 
     # --- filters ---------------------------------------------------------------
-    def dims_q(self, unit_col: str = "unit_key") -> Q:
-        """``unit_col``: the column a unit filter reads (open cases: ``charge_key`` for 误期未答复)."""
+    def dims_q(self, unit_cols=("unit_key",)) -> Q:
+        """``unit_cols``: the columns a unit filter reads, any of them (open cases: ``unit_key`` or
+        ``charge_key``, see ``_open_charged``)."""
         q = Q()
         if self.regions:
             rq = Q()
@@ -85,7 +86,10 @@ class Scope:
         if self.kind:
             q &= Q(kind=self.kind)
         if self.unit is not None:
-            q &= Q(**{unit_col: self.unit.pk})
+            uq = Q()
+            for col in unit_cols:
+                uq |= Q(**{col: self.unit.pk})
+            q &= uq
         return q
 
     def day_q(self) -> Q:
@@ -392,17 +396,33 @@ def _missed_q(now: dt.datetime) -> Q:
     return Q(ever_replied=False) & (Q(due_at__lt=now) | Q(gave_up_late=True))
 
 
-def _charged_missed(scope: Scope, now: dt.datetime, by: str | None = None):
-    """误期未答复 of ``scope`` counted for the unit charged with each case (``OpenCase.charge_key``),
-    not the unit handling it now: what a unit filter or the grouping by unit reads. A count, or
-    {group key: count} by ``by``."""
-    qs = OpenCase.objects.filter(scope.dims_q("charge_key") & scope.day_q()).filter(_missed_q(now))
-    if by is None:
-        return qs.count()
-    _, col, extra = _group(scope, by)
-    col = "charge_key" if by == "unit" else col
-    return {_month_key(key) if by == "month" else key: n
-            for key, n in qs.annotate(**extra).values_list(col).annotate(n=Count("pk")).order_by()}
+OPEN_COUNTS = ("open", "overdue", "overdue_unreplied", "missed")
+
+
+def _open_charged(scope: Scope, now: dt.datetime, by: str | None = None) -> dict:
+    """The open-case counts where a unit filters or groups (a unit's figures, by unit): 待答复 and
+    超期 for the unit handling each case now (``unit_key``), 误期未答复 for the unit charged with it
+    (``charge_key``), in one query grouped by both. {group key (None: the total): counts}."""
+    col, extra = None, {}
+    if by not in (None, "unit"):
+        _, col, extra = _group(scope, by)
+    cols = [c for c in (col, "unit_key", "charge_key") if c]
+    rows = (OpenCase.objects.filter(scope.dims_q(("unit_key", "charge_key")) & scope.day_q()).annotate(**extra)
+            .values_list(*cols).annotate(**_open_kwargs(now)).order_by())
+    unit = scope.unit.pk if scope.unit is not None else None
+    out: dict = {}
+    for row in rows:
+        key, handler, charged = row[:3] if col else (None, *row[:2])
+        counts = dict(zip(OPEN_COUNTS, row[len(cols):], strict=True))
+        if by == "month":
+            key = _month_key(key)
+        if unit in (None, handler):
+            mine = out.setdefault(handler if by == "unit" else key, dict.fromkeys(OPEN_COUNTS, 0))
+            for name in OPEN_COUNTS[:3]:
+                mine[name] += counts[name]
+        if unit in (None, charged):
+            out.setdefault(charged if by == "unit" else key, dict.fromkeys(OPEN_COUNTS, 0))["missed"] += counts["missed"]
+    return out
 
 
 def _month_key(key):
@@ -667,9 +687,11 @@ def _compute(scope: Scope, now: dt.datetime, pre=None) -> dict:
         sums, overdue = pre
     else:
         sums = _rollup_sums(scope.rollup_q())
+        overdue = None
+    if scope.unit is not None:  # its misses are those charged to it, not those it handles now
+        overdue = _open_charged(scope, now).get(None, {})
+    elif overdue is None:
         overdue = OpenCase.objects.filter(scope.fact_q()).aggregate(**_open_kwargs(now))
-    if scope.unit is not None:  # a unit's misses: those charged to it, not those it handles now
-        overdue = {**overdue, "missed": _charged_missed(scope, now)}
     return figures_from(sums, overdue, _over_values(scope.fact_q()))
 
 
@@ -764,18 +786,17 @@ def _breakdown(by: str, scope: Scope, now: dt.datetime, pre=None) -> list[dict]:
     for key, sums in (pre[0] if pre else _rollup_sums(scope.rollup_q(col), col)):
         sums_by[key] = sums
     open_by: dict = {}
-    if pre:
-        open_rows = [{open_col: key, **values} for key, values in pre[1].items()]
-    else:
-        open_rows = (OpenCase.objects.filter(scope.fact_q()).annotate(**extra).values(open_col)
-                     .annotate(**_open_kwargs(now)).order_by())
-    for row in open_rows:
-        key = row.pop(open_col)
-        open_by[_month_key(key) if by == "month" else key] = dict(row)
     if by == "unit" or scope.unit is not None:  # the misses go to the unit charged with each
-        charged = _charged_missed(scope, now, by)
-        for key in {*open_by, *charged}:
-            open_by.setdefault(key, {})["missed"] = charged.get(key, 0)
+        open_by = _open_charged(scope, now, by)
+    else:
+        if pre:
+            open_rows = [{open_col: key, **values} for key, values in pre[1].items()]
+        else:
+            open_rows = (OpenCase.objects.filter(scope.fact_q()).annotate(**extra).values(open_col)
+                         .annotate(**_open_kwargs(now)).order_by())
+        for row in open_rows:
+            key = row.pop(open_col)
+            open_by[_month_key(key) if by == "month" else key] = row
     if by == "topic":
         sums_by, open_by = _merge_topics(scope, sums_by), _merge_topics(scope, open_by)
     labels = _labels(by, scope, {*sums_by, *open_by}, today=timezone.localtime(now).date())
