@@ -164,7 +164,9 @@ class OpenCase(Dimensions):
 
     class Meta:
         verbose_name = verbose_name_plural = "在办案件"
-        indexes = [models.Index(fields=["unit_key", "due_at"]), models.Index(fields=["p2", "due_at"])]
+        # charge_key: a unit's own figures read the cases it handles or is charged with (figures._open_charged)
+        indexes = [models.Index(fields=["unit_key", "due_at"]), models.Index(fields=["p2", "due_at"]),
+                   models.Index(fields=["charge_key", "due_at"], name="stats_openc_charge_due")]
 
     def __str__(self) -> str:
         return f"open message {self.message_id} due {self.due_at}"

@@ -39,5 +39,9 @@ class Migration(migrations.Migration):
             name='gave_up_late',
             field=models.BooleanField(default=False),
         ),
+        migrations.AddIndex(
+            model_name='opencase',
+            index=models.Index(fields=['charge_key', 'due_at'], name='stats_openc_charge_due'),
+        ),
         migrations.RunPython(charge_open_cases, migrations.RunPython.noop),
     ]
