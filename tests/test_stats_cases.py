@@ -173,6 +173,11 @@ def raw_figures(messages, now=None) -> dict:
             satisfied += last.resolution in (Rating.SATISFIED, Rating.BASIC)
     overdue_unreplied = sum(1 for m in received if m.status in Status.handling() and m.due_at
                             and m.due_at < now and m.pk not in first_replies)
+    # 误期未答复: also a case a unit gave up (退单, 转办) after its deadline, late now or not
+    gave_up_late = {a.message_id for a in Assignment.objects.filter(role="lead", state__in=["returned", "transferred"])
+                    if a.due_at and a.closed_at and a.closed_at > a.due_at}
+    missed = sum(1 for m in received if m.status in Status.handling() and m.pk not in first_replies
+                 and ((m.due_at and m.due_at < now) or m.pk in gave_up_late))
     replied = len(first_replies)
 
     def rate(a, b):
@@ -189,7 +194,8 @@ def raw_figures(messages, now=None) -> dict:
         "reply_rate": rate(replied, len(received)),
         "on_time": on_time,
         "overdue_unreplied": overdue_unreplied,
-        "on_time_rate": rate(on_time, replied + overdue_unreplied),
+        "missed": missed,
+        "on_time_rate": rate(on_time, replied + missed),
         "median_days_to_reply": statistics.median(days) if days else None,
         "mean_days_to_reply": round(sum(days) / len(days), 2) if days else None,
         "evaluated": evaluated,

@@ -189,3 +189,110 @@ def test_the_overdue_lists_unit_menu_offers_the_units_of_its_own_measure(login, 
     option = f'<option value="{directory["ecology"].pk}"'
     assert option in sup.get("/stats/overdue/", {"measure": "overdue"}).content.decode()
     assert option not in sup.get("/stats/overdue/", {"measure": "overdue_unreplied"}).content.decode()
+
+
+def _returned_late(personas, directory, then: str):
+    """住建局 answers one case on time and holds another past its deadline, then returns it (退单);
+    ``then``: it waits for dispatch (``waiting``), or goes to 生态环境局 with a new deadline that has
+    not passed (``redispatched``). Also a case 住建局 returned in time that went late in the queue."""
+    p, d = personas, directory
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
+    day = dt.timedelta(days=1)
+
+    def case(title, at):
+        m = actions.do_submit(p["citizen"], title=title, body=BODY, kind="help", region=d["qilihe"],
+                              topic=d["topic_build"], at=at)
+        actions.do_dispatch(p["dispatcher"], m, d["housing"], at=at + day / 24)
+        actions.do_sign(p["officer"], m, d["housing"], at=at + day)
+        return m
+
+    answered = case("楼道灯坏了一个月", t0)
+    actions.do_reply(p["officer"], answered, d["housing"], "已更换楼道灯, 感谢监督。", at=t0 + 2 * day)
+    late = case("小区门口道路坑洼积水", t0)
+    actions.do_return(p["officer"], late, d["housing"], "不属本单位职责", at=t0 + 40 * day)
+    if then == "redispatched":
+        actions.do_dispatch(p["dispatcher"], late, d["ecology"])
+    in_time = case("小区排水井盖缺失", t0)
+    actions.do_return(p["officer"], in_time, d["housing"], "请派给排水公司", at=t0 + 3 * day)
+    return late
+
+
+@pytest.mark.parametrize("then", ["waiting", "redispatched"])
+def test_a_case_a_unit_returned_past_its_deadline_counts_against_its_on_time_rate(
+        client, personas, directory, then, capsys, django_capture_on_commit_callbacks):
+    """按时率 left out a case that went past its deadline in a unit's hands and was then returned
+    unanswered (退单): 住建局 read 100% (1/1) with a case it had let go late, the miss counted for
+    尚未派单 or, once dispatched again with a new deadline, for nobody. The unit that held it when its
+    deadline passed is charged with it until it is answered; a case returned in time is not its."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _returned_late(personas, directory, then)
+    d = directory
+    rows = {r["label"]: r for r in figures.breakdown("unit", region="620100")}
+    assert (rows[HOUSING]["on_time"], rows[HOUSING]["on_time_rate"]) == (1, 0.5)
+    assert figures.compute(region="620100", unit=d["housing"].pk)["on_time_rate"] == 0.5
+    # the case returned in time and late in the queue is the dispatchers', not 住建局's
+    assert rows["尚未派单"]["on_time_rate"] == 0.0
+    if then == "redispatched":  # 生态环境局 has had it within its own deadline: not its miss
+        assert rows[ECOLOGY]["on_time_rate"] is None
+        assert figures.compute(region="620100", unit=d["ecology"].pk)["on_time_rate"] is None
+    # the whole scope counts each miss once
+    totals = figures.compute(region="620100")
+    assert (totals["on_time"], totals["on_time_rate"]) == (1, round(1 / 3, 4))
+    assert (rows[HOUSING]["missed"], rows["尚未派单"]["missed"], totals["missed"]) == (1, 1, 2)
+
+    # the league table, the API, the command and the table export say the same
+    page = client.get("/stats/units/", {"region": "620100"}).content.decode()
+    assert re.search(rf"<td>\d+\. {HOUSING}</td>(\s*<td>.*?</td>){{3}}\s*<td>50\.0%</td>", page), page
+    api = {r["label"]: r for r in client.get("/api/v1/statistics/breakdown/",
+                                             {"by": "unit", "region": "620100"}).json()}
+    assert (api[HOUSING]["on_time_rate"], api[HOUSING]["missed"]) == (0.5, 1)
+    call_command("stats", "--region", "620100", "--by", "unit", "--json")
+    lines = {r["label"]: r for r in map(json.loads, capsys.readouterr().out.strip().splitlines()[:-1])}
+    assert lines[HOUSING]["on_time_rate"] == 0.5
+    table = _csv(client.get("/stats/export/table.csv", {"by": "unit", "region": "620100"}))
+    assert {r[0]: r[table[0].index("按时率")] for r in table[1:]}[HOUSING] == "0.5"
+
+    # a rebuild (refresh-stats: set-based SQL on PostgreSQL) charges the same units
+    before = {label: (r["missed"], r["on_time_rate"]) for label, r in rows.items()}
+    call_command("refresh_stats", "--commit")
+    assert {r["label"]: (r["missed"], r["on_time_rate"])
+            for r in figures.breakdown("unit", region="620100")} == before
+
+
+def test_by_unit_open_counts_read_in_one_query_equal_the_open_cases_counted_one_by_one(
+        personas, directory, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+    """待答复 and 超期 by the unit handling a case now and 误期未答复 by the unit charged with it come
+    from one query grouped by both (``_open_charged``); each equals the open cases counted one by
+    one, by unit, for a unit and for a unit's rows by month, and page() (PostgreSQL: GROUPING SETS)
+    gives what breakdown() does."""
+    from minsheng.stats.models import OpenCase
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _returned_late(personas, directory, "redispatched")
+        _returned_late(personas, directory, "waiting")
+        _moved(personas, directory, "reopened")
+    now = timezone.now()
+    cases = list(OpenCase.objects.all())
+    assert any(c.gave_up_late for c in cases) and any(c.charge_key != c.unit_key for c in cases)
+
+    def counted(unit):
+        late = [c for c in cases if c.due_at and c.due_at < now]
+        return {"open": sum(c.unit_key == unit for c in cases), "overdue": sum(c.unit_key == unit for c in late),
+                "overdue_unreplied": sum(c.unit_key == unit and not c.ever_replied for c in late),
+                "missed": sum(c.charge_key == unit and not c.ever_replied and (c in late or c.gave_up_late)
+                              for c in cases)}
+
+    with django_assert_max_num_queries(4):  # the rollups, the open cases, the units' names (and the version)
+        rows = figures.breakdown("unit", now=now)
+    keys = {c.unit_key for c in cases} | {c.charge_key for c in cases}
+    assert {r["key"]: {n: r[n] for n in counted(0)} for r in rows if r["key"] in keys} == \
+        {unit: counted(unit) for unit in keys}
+    for unit in keys - {0}:
+        got = figures.compute(unit=unit, now=now)
+        assert {n: got[n] for n in counted(0)} == counted(unit)
+        months = figures.breakdown("month", unit=unit, now=now)
+        assert sum(r["missed"] for r in months) == counted(unit)["missed"]
+        assert sum(r["open"] for r in months) == counted(unit)["open"]
+        scope = figures.make_scope(unit=unit)
+        together = figures.page(scope, ["totals", "unit", "month"], now=now + dt.timedelta(seconds=1))
+        assert together["totals"]["missed"] == got["missed"] and together["month"] == months

@@ -93,7 +93,7 @@ def _build(region, roles, now=None, home=None) -> dict:
     for o in (o for o in overdue_units if not o["unit_id"] or o["unit_id"] in listed):
         league_row = by_unit.get(o["unit_id"], {})
         late.append({**o, "on_time_rate": league_row.get("on_time_rate"), "on_time": league_row.get("on_time", 0),
-                     "on_time_base": league_row.get("replied", 0) + league_row.get("overdue_unreplied", 0),
+                     "on_time_base": league_row.get("replied", 0) + league_row.get("missed", 0),
                      "name": o["unit"].name if o["unit"] else "尚未派单"})
     # which district is late: open cases past their deadline now, whenever submitted; ties in
     # code order, as the tabs of /staff/supervision/ (by name, the two pages listed them differently)

@@ -37,6 +37,8 @@ CATEGORY_OF = {
     Status.MERGED: Category.MERGED,
 }
 SATISFIED = {Rating.SATISFIED, Rating.BASIC}
+# a lead assignment ended without an answer: 转办 or 退单 (its closed_at is when)
+GIVEN_UP = {Assignment.State.TRANSFERRED, Assignment.State.RETURNED}
 
 
 # --- working days, fast -------------------------------------------------------------
@@ -167,11 +169,15 @@ def compute_facts(message_ids) -> dict[int, Fact]:
                    .values_list("message_id", flat=True))
     active_lead: dict[int, int] = {}
     latest_lead: dict[int, int] = {}
-    for mid, unit_id, state in (Assignment.objects.filter(message_id__in=ids, role=Assignment.Role.LEAD)
-                                .order_by("assigned_at", "id").values_list("message_id", "unit_id", "state")):
+    gave_up_late: dict[int, int] = {}  # the last lead unit that returned or transferred it past its deadline
+    for mid, unit_id, state, due, closed in (
+            Assignment.objects.filter(message_id__in=ids, role=Assignment.Role.LEAD).order_by("assigned_at", "id")
+            .values_list("message_id", "unit_id", "state", "due_at", "closed_at")):
         latest_lead[mid] = unit_id
         if state == Assignment.State.ACTIVE:
             active_lead[mid] = unit_id
+        if state in GIVEN_UP and due is not None and closed is not None and closed > due:
+            gave_up_late[mid] = unit_id
 
     facts = {}
     for mid, status, submitted_at, kind, topic_id, code, level, reopen_count, due_at in messages:
@@ -196,7 +202,9 @@ def compute_facts(message_ids) -> dict[int, Fact]:
             if status in Status.handling():
                 fact.is_open = True
                 fact.open_case = {**dims, "unit_key": active_lead.get(mid, 0), "day": day, "due_at": due_at,
-                                  "ever_replied": bool(reply)}
+                                  "ever_replied": bool(reply),
+                                  "charge_key": gave_up_late.get(mid) or active_lead.get(mid, 0),
+                                  "gave_up_late": mid in gave_up_late}
         facts[mid] = fact
     return facts
 
@@ -530,14 +538,19 @@ LEFT JOIN stats_workday wr ON wr.day = b.reply_day
 """
 
 OPEN_CASES_SQL = """
-INSERT INTO stats_opencase (message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day, due_at, ever_replied)
+INSERT INTO stats_opencase (message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day, due_at, ever_replied,
+                            charge_key, gave_up_late)
 SELECT f.message_id, f.p1, f.p2, f.p3, f.p4, COALESCE(al.unit_id, 0), f.topic_key, f.kind, f.day, m.due_at,
-       f.replied
+       f.replied, COALESCE(gl.unit_id, al.unit_id, 0), gl.unit_id IS NOT NULL
 FROM stats_messagefact f
 JOIN board_message m ON m.id = f.message_id
 LEFT JOIN (SELECT DISTINCT ON (message_id) message_id, unit_id FROM board_assignment
            WHERE role = 'lead' AND state = 'active' ORDER BY message_id, assigned_at DESC, id DESC) al
        ON al.message_id = f.message_id
+LEFT JOIN (SELECT DISTINCT ON (message_id) message_id, unit_id FROM board_assignment
+           WHERE role = 'lead' AND state IN ('transferred', 'returned') AND closed_at > due_at
+           ORDER BY message_id, assigned_at DESC, id DESC) gl
+       ON gl.message_id = f.message_id
 WHERE f.is_open
 """
 

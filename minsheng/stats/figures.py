@@ -70,7 +70,9 @@ class Scope:
         return self.topics[0] if len(self.topics) == 1 else None
 
     # --- filters ---------------------------------------------------------------
-    def dims_q(self) -> Q:
+    def dims_q(self, unit_cols=("unit_key",)) -> Q:
+        """``unit_cols``: the columns a unit filter reads, any of them (open cases: ``unit_key`` or
+        ``charge_key``, see ``_open_charged``)."""
         q = Q()
         if self.regions:
             rq = Q()
@@ -84,7 +86,10 @@ class Scope:
         if self.kind:
             q &= Q(kind=self.kind)
         if self.unit is not None:
-            q &= Q(unit_key=self.unit.pk)
+            uq = Q()
+            for col in unit_cols:
+                uq |= Q(**{col: self.unit.pk})
+            q &= uq
         return q
 
     def day_q(self) -> Q:
@@ -314,6 +319,7 @@ def figures_from(sums: dict, overdue: dict, over_values) -> dict:
     sums = {name: int(sums.get(name) or 0) for name in SUM_FIELDS}
     replied = sums["replied"]
     overdue_unreplied = int(overdue.get("overdue_unreplied") or 0)
+    missed = int(overdue.get("missed") or 0)
     return {
         "submitted": sums["submitted"],
         "pending": sums["pending"],
@@ -325,7 +331,10 @@ def figures_from(sums: dict, overdue: dict, over_values) -> dict:
         "reply_rate": _rate(replied, sums["received"]),
         "on_time": sums["on_time"],
         "overdue_unreplied": overdue_unreplied,
-        "on_time_rate": _rate(sums["on_time"], replied + overdue_unreplied),
+        # 误期未答复: never answered and past a deadline, counted for the unit charged with it
+        # (OpenCase.charge_key: the unit that let the deadline pass, also one that returned it since)
+        "missed": missed,
+        "on_time_rate": _rate(sums["on_time"], replied + missed),
         "median_days_to_reply": _median(sums, over_values),
         "mean_days_to_reply": round(sums["days_sum"] / replied, 2) if replied else None,
         "evaluated": sums["evaluated"],
@@ -374,10 +383,50 @@ def _rollup_sums(q: Q, group: str | None = None):
 
 
 def _open_kwargs(now: dt.datetime) -> dict:
-    """待答复, 超期未答复 and 超期从未答复 of a set of open cases at ``now``."""
+    """待答复, 超期未答复, 超期从未答复 and 误期未答复 of a set of open cases at ``now``."""
     late = Q(due_at__lt=now)
     return {"open": Count("pk"), "overdue": Count("pk", filter=late),
-            "overdue_unreplied": Count("pk", filter=late & Q(ever_replied=False))}
+            "overdue_unreplied": Count("pk", filter=late & Q(ever_replied=False)),
+            "missed": Count("pk", filter=_missed_q(now))}
+
+
+def _missed_q(now: dt.datetime) -> Q:
+    """误期未答复, the misses in 按时率's denominator: open cases never answered that are past their
+    deadline now or that a unit gave up (退单, 转办) after its deadline had passed."""
+    return Q(ever_replied=False) & (Q(due_at__lt=now) | Q(gave_up_late=True))
+
+
+OPEN_COUNTS = ("open", "overdue", "overdue_unreplied", "missed")
+
+
+def _open_charged(scope: Scope, now: dt.datetime, by: str | None = None) -> dict:
+    """The open-case counts where a unit filters or groups (a unit's figures, by unit): 待答复 and
+    超期 for the unit handling each case now (``unit_key``), 误期未答复 for the unit charged with it
+    (``charge_key``), in one query grouped by both. {group key (None: the total): counts}."""
+    col, extra = None, {}
+    if by not in (None, "unit"):
+        _, col, extra = _group(scope, by)
+    cols = [c for c in (col, "unit_key", "charge_key") if c]
+    rows = (OpenCase.objects.filter(scope.dims_q(("unit_key", "charge_key")) & scope.day_q()).annotate(**extra)
+            .values_list(*cols).annotate(**_open_kwargs(now)).order_by())
+    unit = scope.unit.pk if scope.unit is not None else None
+    out: dict = {}
+    for row in rows:
+        key, handler, charged = row[:3] if col else (None, *row[:2])
+        counts = dict(zip(OPEN_COUNTS, row[len(cols):], strict=True))
+        if by == "month":
+            key = _month_key(key)
+        if unit in (None, handler):
+            mine = out.setdefault(handler if by == "unit" else key, dict.fromkeys(OPEN_COUNTS, 0))
+            for name in OPEN_COUNTS[:3]:
+                mine[name] += counts[name]
+        if unit in (None, charged):
+            out.setdefault(charged if by == "unit" else key, dict.fromkeys(OPEN_COUNTS, 0))["missed"] += counts["missed"]
+    return out
+
+
+def _month_key(key):
+    return key.date() if isinstance(key, dt.datetime) else key
 
 
 def _over_values(fact_q):
@@ -617,17 +666,18 @@ def _overdue_sets(scope: Scope, now: dt.datetime, open_cols: dict) -> dict:
         _, sets = _sets_sql([exprs[c] for c in distinct])
         select = ", ".join([*(f"GROUPING({e})" for e in named), *named, "COUNT(*)",
                             'COUNT(*) FILTER (WHERE "due_at" < %s)',
-                            'COUNT(*) FILTER (WHERE "due_at" < %s AND NOT "ever_replied")'])
+                            'COUNT(*) FILTER (WHERE "due_at" < %s AND NOT "ever_replied")',
+                            'COUNT(*) FILTER (WHERE ("due_at" < %s OR "gave_up_late") AND NOT "ever_replied")'])
         sql = (f"SELECT {select} FROM {OpenCase._meta.db_table} WHERE {where or '1=1'} "
                f"GROUP BY GROUPING SETS ({sets})")
         with connections[qs.db].cursor() as cursor:
-            cursor.execute(sql, [now, now, *params])
+            cursor.execute(sql, [now, now, now, *params])
             rows = cursor.fetchall()
     split = _split_sets(rows, [exprs[c] for c in distinct])
     out = {}
     for part, c in open_cols.items():
         got = split.get(exprs[c], [])
-        as_dict = {key: {"open": v[0], "overdue": v[1], "overdue_unreplied": v[2]} for key, v in got}
+        as_dict = {key: {"open": v[0], "overdue": v[1], "overdue_unreplied": v[2], "missed": v[3]} for key, v in got}
         out[part] = as_dict.get(None, {}) if c is None else as_dict
     return out
 
@@ -637,6 +687,10 @@ def _compute(scope: Scope, now: dt.datetime, pre=None) -> dict:
         sums, overdue = pre
     else:
         sums = _rollup_sums(scope.rollup_q())
+        overdue = None
+    if scope.unit is not None:  # its misses are those charged to it, not those it handles now
+        overdue = _open_charged(scope, now).get(None, {})
+    elif overdue is None:
         overdue = OpenCase.objects.filter(scope.fact_q()).aggregate(**_open_kwargs(now))
     return figures_from(sums, overdue, _over_values(scope.fact_q()))
 
@@ -732,16 +786,17 @@ def _breakdown(by: str, scope: Scope, now: dt.datetime, pre=None) -> list[dict]:
     for key, sums in (pre[0] if pre else _rollup_sums(scope.rollup_q(col), col)):
         sums_by[key] = sums
     open_by: dict = {}
-    if pre:
-        open_rows = [{open_col: key, **values} for key, values in pre[1].items()]
+    if by == "unit" or scope.unit is not None:  # the misses go to the unit charged with each
+        open_by = _open_charged(scope, now, by)
     else:
-        open_rows = (OpenCase.objects.filter(scope.fact_q()).annotate(**extra).values(open_col)
-                     .annotate(**_open_kwargs(now)).order_by())
-    for row in open_rows:
-        key = row.pop(open_col)
-        if by == "month" and key is not None:
-            key = key.date() if isinstance(key, dt.datetime) else key
-        open_by[key] = row
+        if pre:
+            open_rows = [{open_col: key, **values} for key, values in pre[1].items()]
+        else:
+            open_rows = (OpenCase.objects.filter(scope.fact_q()).annotate(**extra).values(open_col)
+                         .annotate(**_open_kwargs(now)).order_by())
+        for row in open_rows:
+            key = row.pop(open_col)
+            open_by[_month_key(key) if by == "month" else key] = row
     if by == "topic":
         sums_by, open_by = _merge_topics(scope, sums_by), _merge_topics(scope, open_by)
     labels = _labels(by, scope, {*sums_by, *open_by}, today=timezone.localtime(now).date())

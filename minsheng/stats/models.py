@@ -150,16 +150,23 @@ class Rollup(Dimensions):
 
 class OpenCase(Dimensions):
     """A received message awaiting a reply (accepted, dispatched or signed). The unit
-    is the lead unit handling it now; ``due_at`` the reply deadline in force."""
+    is the lead unit handling it now; ``due_at`` the reply deadline in force; ``charge_key``
+    the unit whose 按时率 a missed deadline counts against (docs/statistics.md)."""
 
     message = models.OneToOneField("board.Message", models.CASCADE, primary_key=True, related_name="open_case")
     day = models.DateField()
     due_at = models.DateTimeField(null=True, db_index=True)
     ever_replied = models.BooleanField(default=False)  # reopened after a reply
+    # 按时率: the unit charged when the case misses its deadline unanswered — the last lead unit that
+    # gave it up (退单, 转办) after its deadline had passed (``gave_up_late``), else the lead unit now
+    charge_key = models.IntegerField(default=0)
+    gave_up_late = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "在办案件"
-        indexes = [models.Index(fields=["unit_key", "due_at"]), models.Index(fields=["p2", "due_at"])]
+        # charge_key: a unit's own figures read the cases it handles or is charged with (figures._open_charged)
+        indexes = [models.Index(fields=["unit_key", "due_at"]), models.Index(fields=["p2", "due_at"]),
+                   models.Index(fields=["charge_key", "due_at"], name="stats_openc_charge_due")]
 
     def __str__(self) -> str:
         return f"open message {self.message_id} due {self.due_at}"

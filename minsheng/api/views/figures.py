@@ -159,7 +159,7 @@ class FiguresQuery(serializers.Serializer):
 class BreakdownQuery(FiguresQuery):
     by = serializers.ChoiceField(choices=[(b, b) for b in stats.BREAKDOWNS],
                                  help_text="region: 下级区划; unit: 办理单位 (open、overdue 与 overdue_unreplied 计入现在主办的单位, "
-                                           "与待答复、超期清单一致; 其余计入首次答复的单位); topic: 领域; kind: 类型; "
+                                           "与待答复、超期清单一致; missed 计入让答复期限过去的单位; 其余计入首次答复的单位); topic: 领域; kind: 类型; "
                                            "month: 月份")
 
 
@@ -175,7 +175,10 @@ class FiguresSerializer(serializers.Serializer):
     on_time = serializers.IntegerField(help_text="按时答复")
     overdue_unreplied = serializers.IntegerField(help_text="超期从未答复: 超期未答复 (overdue) 中一次也没有答复过的 "
                                                        "(不含重办)")
-    on_time_rate = serializers.FloatField(allow_null=True, help_text="按时率 = 按时答复 / (已答复 + 超期从未答复)")
+    missed = serializers.IntegerField(help_text="误期未答复: 从未答复、已过答复期限的留言, 以及单位在期限过后退单或转办、"
+                                                "至今未答复的留言; 按单位计入让期限过去的单位 (期限过后退单或转办的单位, "
+                                                "否则现在主办的单位)")
+    on_time_rate = serializers.FloatField(allow_null=True, help_text="按时率 = 按时答复 / (已答复 + 误期未答复)")
     median_days_to_reply = serializers.FloatField(allow_null=True, help_text="答复用时中位数 (工作日)")
     mean_days_to_reply = serializers.FloatField(allow_null=True)
     evaluated = serializers.IntegerField()
