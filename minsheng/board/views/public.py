@@ -89,16 +89,23 @@ def paginate(request, qs, size=PAGE_SIZE, count_cap=None):
     return page, params.urlencode()
 
 
+def percent(rate: float | None) -> float | None:
+    """A rate (0..1) in % with one decimal, as the public pages show it."""
+    return None if rate is None else round(100 * rate, 1)
+
+
 def public_figures(addressee=None, **scope) -> dict:
     """The headline figures exactly as /stats/ defines and counts them (from the
     statistics rollups, or the messages' facts for a leader's office; never a scan of the
-    messages), with the reply rate in %."""
+    messages), with the reply rate in % and the mean working days to the first reply (how
+    fast, one decimal)."""
     from minsheng.stats.figures import addressee_figures, compute
 
     figures = addressee_figures(addressee) if addressee is not None else compute(**scope)
-    rate = figures["reply_rate"]
+    days = figures["mean_days_to_reply"]
     return {"received": figures["received"], "replied": figures["replied"],
-            "reply_rate": None if rate is None else round(100 * rate, 1)}
+            "reply_rate": percent(figures["reply_rate"]),
+            "mean_days": None if days is None else round(days, 1)}
 
 
 def home(request):
@@ -242,13 +249,14 @@ def message_detail(request, public_id):
 
 
 def addressees(request):
-    """Each leader's office with its 受理留言 figure, the one its own board leads with."""
+    """Each leader's office with its 受理留言 figure and 答复率, those its own board leads with."""
     from minsheng.stats.figures import received_by_addressee
 
     rows = list(Addressee.objects.filter(is_active=True).select_related("region"))
-    received = received_by_addressee()
+    figures = received_by_addressee()
     for a in rows:
-        a.n = received.get(a.pk, 0)
+        mine = figures.get(a.pk, {})
+        a.n, a.reply_rate = mine.get("received", 0), percent(mine.get("reply_rate"))
     return render(request, "board/addressees.html", {"addressees": rows})
 
 
