@@ -403,6 +403,25 @@ def test_addressee_board(client, personas, directory, django_assert_max_num_quer
     assert client.get("/leaders/99999/").status_code == 404
 
 
+def test_leader_board_lists_answered_or_in_hand_messages_apart(client, personas, directory):
+    """人民网's boards offer 已回复 / 办理中 lists; a leader's board listed every message in one list, and
+    a reader after the answers paged through the cases still in hand."""
+    p, d = personas, directory
+    replied(p, d, submit(p["citizen"], d, title="写给市长已经答复", addressee=d["mayor"]))
+    dispatched(p, d, submit(p["citizen"], d, title="写给市长正在办理", addressee=d["mayor"]))
+    url = f"/leaders/{d['mayor'].pk}/"
+    board = text(client.get(url))
+    assert '<a href="?" class="on" aria-current="page">全部 (2)</a>' in board
+    assert '<a href="?status=answered">已答复 (1)</a>' in board and '<a href="?status=handling">办理中 (1)</a>' in board
+    answered = text(client.get(url, {"status": "answered"}))
+    assert "写给市长已经答复" in answered and "写给市长正在办理" not in answered
+    assert 'class="on" aria-current="page">已答复 (1)' in answered
+    in_hand = text(client.get(url, {"status": "handling"}))
+    assert "写给市长正在办理" in in_hand and "写给市长已经答复" not in in_hand
+    everything = text(client.get(url, {"status": "nonsense"}))  # an unknown tab: all of them
+    assert "写给市长已经答复" in everything and "写给市长正在办理" in everything
+
+
 def test_region_page_counts_subtree(client, personas, directory, spread, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
         page = text(client.get("/region/620100/"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
@@ -260,15 +261,26 @@ def addressees(request):
     return render(request, "board/addressees.html", {"addressees": rows})
 
 
+# a leader's board's tabs (?status=): key -> (label, statuses); 全部 holds merged messages too
+BOARD_TABS = {"": ("全部", None), "answered": ("已答复", Status.answered()), "handling": ("办理中", Status.handling())}
+
+
 def addressee_board(request, pk):
     """A leader's office: its figures and its public messages; the list has more than the
     受理留言 figure when it holds merged messages, and says so (as a region page does)."""
     addressee = get_object_or_404(Addressee.objects.select_related("region"), pk=pk, is_active=True)
     qs = public_messages().filter(addressee=addressee)
-    page, query = paginate(request, list_queryset(qs))
+    shown = request.GET.get("status", "")
+    if shown not in BOARD_TABS:
+        shown = ""
+    counts = qs.aggregate(merged=Count("pk", filter=Q(status=Status.MERGED)),
+                          **{key or "all": Count("pk", filter=Q(status__in=statuses) if statuses else Q())
+                             for key, (_, statuses) in BOARD_TABS.items()})
+    page, query = paginate(request, list_queryset(qs.filter(status__in=BOARD_TABS[shown][1]) if shown else qs))
     return render(request, "board/addressee.html", {
         "addressee": addressee, "page": page, "query": query, "figures": public_figures(addressee),
-        "merged": qs.filter(status=Status.MERGED).count()})
+        "tabs": [(key, label, counts[key or "all"]) for key, (label, _) in BOARD_TABS.items()], "shown": shown,
+        "merged": 0 if shown else counts["merged"]})
 
 
 def region_page(request, code):
