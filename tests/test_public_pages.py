@@ -14,6 +14,7 @@ from minsheng.board import actions
 from minsheng.board.models import Message, Support
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
+from minsheng.stats.models import MessageFact
 
 pytestmark = pytest.mark.django_db
 
@@ -402,6 +403,25 @@ def test_addressee_board(client, personas, directory, django_assert_max_num_quer
     assert client.get("/leaders/99999/").status_code == 404
 
 
+def test_leader_board_lists_answered_or_in_hand_messages_apart(client, personas, directory):
+    """人民网's boards offer 已回复 / 办理中 lists; a leader's board listed every message in one list, and
+    a reader after the answers paged through the cases still in hand."""
+    p, d = personas, directory
+    replied(p, d, submit(p["citizen"], d, title="写给市长已经答复", addressee=d["mayor"]))
+    dispatched(p, d, submit(p["citizen"], d, title="写给市长正在办理", addressee=d["mayor"]))
+    url = f"/leaders/{d['mayor'].pk}/"
+    board = text(client.get(url))
+    assert '<a href="?" class="on" aria-current="page">全部 (2)</a>' in board
+    assert '<a href="?status=answered">已答复 (1)</a>' in board and '<a href="?status=handling">办理中 (1)</a>' in board
+    answered = text(client.get(url, {"status": "answered"}))
+    assert "写给市长已经答复" in answered and "写给市长正在办理" not in answered
+    assert 'class="on" aria-current="page">已答复 (1)' in answered
+    in_hand = text(client.get(url, {"status": "handling"}))
+    assert "写给市长正在办理" in in_hand and "写给市长已经答复" not in in_hand
+    everything = text(client.get(url, {"status": "nonsense"}))  # an unknown tab: all of them
+    assert "写给市长已经答复" in everything and "写给市长正在办理" in everything
+
+
 def test_region_page_counts_subtree(client, personas, directory, spread, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
         page = text(client.get("/region/620100/"))
@@ -478,9 +498,14 @@ def test_leader_board_figures_are_the_public_statistics(client, personas, direct
         dispatched(p, d, submit(p["citizen"], d, title="写给市长还没答复", addressee=d["mayor"]))
         submit(p["citizen"], d, title="写给市长但未审核", addressee=d["mayor"])
         replied(p, d, submit(p["citizen"], d, title="写给职能部门的留言"))
+    MessageFact.objects.filter(message=m).update(days=4)  # answered four working days after it was written
     page = text(client.get(f"/leaders/{d['mayor'].pk}/"))
     assert "<strong>2</strong><span>受理留言</span>" in page
     assert "<strong>1</strong><span>已答复</span>" in page and "<strong>50.0%</strong>" in page
+    # how fast the board answers, which a reader comparing leaders looks for first: it said nowhere
+    assert "<strong>4.0</strong><span>平均答复用时 (工作日)</span>" in page
+    index = text(client.get("/leaders/"))  # each office's 答复率 beside its count, as its board gives it
+    assert f'href="/leaders/{d["mayor"].pk}/">兰州市市长</a> <span class="muted">(受理 2 · 答复率 50.0%)</span>' in index
 
 
 def test_leader_counts_agree_with_the_board_and_its_list(client, personas, directory,
@@ -493,12 +518,20 @@ def test_leader_counts_agree_with_the_board_and_its_list(client, personas, direc
         dup = submit(p["other_citizen"], d, title="写给市长的重复留言", addressee=d["mayor"])
         actions.do_merge(p["dispatcher"], dup, main)
     index = text(client.get("/leaders/"))
-    assert f'href="/leaders/{d["mayor"].pk}/">兰州市市长</a> <span class="muted">(1)</span>' in index
-    assert "括号内为受理留言数" in index  # a bare (1) read as anything: unread, pages, people
+    assert f'href="/leaders/{d["mayor"].pk}/">兰州市市长</a> <span class="muted">(受理 1 · 答复率 100.0%)</span>' in index
+    assert "括号内为受理留言数和答复率" in index  # a bare (1) read as anything: unread, pages, people
     board = text(client.get(f"/leaders/{d['mayor'].pk}/"))
     assert "<strong>1</strong><span>受理留言</span>" in board
     assert "写给市长的主留言" in board and "写给市长的重复留言" in board
     assert "共 2 条 (含已并入其他留言的 1 条" in board
+
+
+def test_leaders_boards_are_in_every_pages_navigation(client, personas, directory, login):
+    """领导留言板, the list of leaders to write to, was linked from the home page alone: a citizen on
+    any other page (a message, the post form, a region) had no way to it but the home page."""
+    for viewer, url in ((client, "/browse/"), (client, "/region/620100/"), (login(personas["citizen"]), "/post/")):
+        nav = text(viewer.get(url)).split('<nav aria-label="网站导航">')[1].split("</nav>")[0]
+        assert '<a href="/leaders/">领导留言板</a>' in nav
 
 
 def test_pages_render_for_anonymous_and_signed_in(client, personas, directory, login):

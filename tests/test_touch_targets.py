@@ -15,6 +15,7 @@ from django.core.management import call_command
 from minsheng.board.demo_accounts import DEMO_PASSWORD
 from minsheng.board.models import Message
 from minsheng.board.workflow import Status
+from minsheng.directory.models import Addressee
 from minsheng.insight import hotspots_service
 from minsheng.insight.models import Hotspot
 
@@ -93,9 +94,11 @@ def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_serve
     public = Message.objects.filter(status__in=Status.answered()).order_by("-id").first()
     hotspot = Hotspot.objects.public().order_by("-heat").first()
     assert public is not None and hotspot is not None
+    mayor = Addressee.objects.get(title="兰州市市长").pk
     pages = [(visitor, url) for url in (
         "/", "/browse/", "/browse/?q=电梯", f"/m/{public.public_id}/", "/hotspots/", f"/hotspots/{hotspot.pk}/",
-        "/leaders/", "/region/620100/", "/accounts/login/", "/accounts/register/", "/accounts/reset/")]
+        "/leaders/", f"/leaders/{mayor}/", f"/leaders/{mayor}/?status=answered", "/region/620100/", "/accounts/login/",
+        "/accounts/register/", "/accounts/reset/")]
 
     citizen = signed_in_page(browser, live_server, citizen_id, password=DEMO_PASSWORD, **PHONE)
     own = Message.objects.filter(author__username=citizen_id)
@@ -115,6 +118,8 @@ def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_serve
     triage_case = first_link(dispatcher, f"{base}/staff/triage/", "main table.cases a[href^='/staff/case/']")
     pages += [(dispatcher, url) for url in ("/staff/triage/", triage_case)]
     supervisor = signed_in_page(browser, live_server, "lz_supervisor", password=DEMO_PASSWORD, **PHONE)
+    office = signed_in_page(browser, live_server, "o620100-01", password=DEMO_PASSWORD, **PHONE)  # 兰州市委书记's
+    pages += [(office, url) for url in ("/staff/leader-board/", "/staff/leader-board/?show=answered")]
     pages += [(supervisor, url) for url in ("/staff/supervision/", "/staff/reading/", "/chronic/", "/stats/overdue/")]
 
     small, short_buttons, seen = [], [], 0

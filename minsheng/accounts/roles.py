@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Q
 
@@ -22,6 +23,17 @@ class Roles:
     @property
     def is_staff_member(self) -> bool:
         return bool(self.admin or self.unit_ids or self.dispatch_prefixes or self.supervise_prefixes)
+
+    @cached_property
+    def office_addressee_ids(self) -> list[int]:
+        """The leaders' offices (留言对象) whose messages reach one of the user's units (the
+        addressee's 受理单位): that office reads its leader's board, every message written to it
+        (领导留言板 on the workbench). Read on first use only."""
+        if not self.unit_ids:
+            return []
+        from minsheng.directory.models import Addressee
+
+        return list(Addressee.objects.filter(unit_id__in=self.unit_ids, is_active=True).values_list("pk", flat=True))
 
     @property
     def is_officer(self) -> bool:
@@ -62,6 +74,8 @@ class Roles:
         q = Q(pk__in=[])
         if self.unit_ids:
             q |= Q(assignments__unit_id__in=self.unit_ids)
+        if self.office_addressee_ids:  # the office of the leader it was written to
+            q |= Q(addressee_id__in=self.office_addressee_ids)
         prefixes = self.dispatch_prefixes + self.supervise_prefixes
         if prefixes:
             q |= self.region_q(prefixes)

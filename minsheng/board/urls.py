@@ -1,4 +1,4 @@
-from .views import citizen, public, staff, unit_work
+from .views import citizen, leader_office, public, staff, unit_work
 
 app_name = "board"
-urlpatterns = public.urlpatterns + citizen.urlpatterns + staff.urlpatterns + unit_work.urlpatterns
+urlpatterns = public.urlpatterns + citizen.urlpatterns + staff.urlpatterns + unit_work.urlpatterns + leader_office.urlpatterns

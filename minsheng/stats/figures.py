@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -527,25 +527,29 @@ def compute(scope: Scope | None = None, *, now=None, **filters) -> dict:
 
 
 def addressee_figures(addressee) -> dict:
-    """received, replied and reply_rate of the messages addressed to one leader's office,
-    as ``compute`` defines them (the rollups have no addressee dimension, so this sums the
-    messages' facts: one query)."""
+    """received, replied, reply_rate and mean_days_to_reply of the messages addressed to one
+    leader's office, as ``compute`` defines them (the rollups have no addressee dimension, so
+    this sums the messages' facts: one query)."""
     from .models import Category
 
     received = Q(category=Category.RECEIVED)
     sums = MessageFact.objects.filter(message__addressee=addressee).aggregate(
-        received=Count("pk", filter=received), replied=Count("pk", filter=received & Q(replied=True)))
-    return {**sums, "reply_rate": _rate(sums["replied"], sums["received"])}
+        received=Count("pk", filter=received), days_sum=Sum("days", filter=received & Q(replied=True)),
+        answered=Count("pk", filter=received & Q(replied=True)))  # not "replied": the field's name
+    replied = sums["answered"]
+    return {"received": sums["received"], "replied": replied, "reply_rate": _rate(replied, sums["received"]),
+            "mean_days_to_reply": round((sums["days_sum"] or 0) / replied, 2) if replied else None}
 
 
-def received_by_addressee() -> dict[int, int]:
-    """The ``received`` figure of every leader's office (addressee id -> count), the number
-    its own board leads with (``addressee_figures``): one query."""
+def received_by_addressee() -> dict[int, dict]:
+    """The ``received``, ``replied`` and ``reply_rate`` figures of every leader's office (addressee
+    id -> figures), those its own board leads with (``addressee_figures``): one query."""
     from .models import Category
 
     rows = (MessageFact.objects.filter(category=Category.RECEIVED, message__addressee__isnull=False)
-            .values_list("message__addressee").annotate(n=Count("pk")).order_by())
-    return dict(rows)
+            .values_list("message__addressee").annotate(n=Count("pk"), answered=Count("pk", filter=Q(replied=True)))
+            .order_by())
+    return {pk: {"received": n, "replied": replied, "reply_rate": _rate(replied, n)} for pk, n, replied in rows}
 
 
 def page(scope: Scope, parts, *, now=None) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
@@ -89,16 +90,23 @@ def paginate(request, qs, size=PAGE_SIZE, count_cap=None):
     return page, params.urlencode()
 
 
+def percent(rate: float | None) -> float | None:
+    """A rate (0..1) in % with one decimal, as the public pages show it."""
+    return None if rate is None else round(100 * rate, 1)
+
+
 def public_figures(addressee=None, **scope) -> dict:
     """The headline figures exactly as /stats/ defines and counts them (from the
     statistics rollups, or the messages' facts for a leader's office; never a scan of the
-    messages), with the reply rate in %."""
+    messages), with the reply rate in % and the mean working days to the first reply (how
+    fast, one decimal)."""
     from minsheng.stats.figures import addressee_figures, compute
 
     figures = addressee_figures(addressee) if addressee is not None else compute(**scope)
-    rate = figures["reply_rate"]
+    days = figures["mean_days_to_reply"]
     return {"received": figures["received"], "replied": figures["replied"],
-            "reply_rate": None if rate is None else round(100 * rate, 1)}
+            "reply_rate": percent(figures["reply_rate"]),
+            "mean_days": None if days is None else round(days, 1)}
 
 
 def home(request):
@@ -242,14 +250,19 @@ def message_detail(request, public_id):
 
 
 def addressees(request):
-    """Each leader's office with its 受理留言 figure, the one its own board leads with."""
+    """Each leader's office with its 受理留言 figure and 答复率, those its own board leads with."""
     from minsheng.stats.figures import received_by_addressee
 
     rows = list(Addressee.objects.filter(is_active=True).select_related("region"))
-    received = received_by_addressee()
+    figures = received_by_addressee()
     for a in rows:
-        a.n = received.get(a.pk, 0)
+        mine = figures.get(a.pk, {})
+        a.n, a.reply_rate = mine.get("received", 0), percent(mine.get("reply_rate"))
     return render(request, "board/addressees.html", {"addressees": rows})
+
+
+# a leader's board's tabs (?status=): key -> (label, statuses); 全部 holds merged messages too
+BOARD_TABS = {"": ("全部", None), "answered": ("已答复", Status.answered()), "handling": ("办理中", Status.handling())}
 
 
 def addressee_board(request, pk):
@@ -257,10 +270,17 @@ def addressee_board(request, pk):
     受理留言 figure when it holds merged messages, and says so (as a region page does)."""
     addressee = get_object_or_404(Addressee.objects.select_related("region"), pk=pk, is_active=True)
     qs = public_messages().filter(addressee=addressee)
-    page, query = paginate(request, list_queryset(qs))
+    shown = request.GET.get("status", "")
+    if shown not in BOARD_TABS:
+        shown = ""
+    counts = qs.aggregate(merged=Count("pk", filter=Q(status=Status.MERGED)),
+                          **{key or "all": Count("pk", filter=Q(status__in=statuses) if statuses else Q())
+                             for key, (_, statuses) in BOARD_TABS.items()})
+    page, query = paginate(request, list_queryset(qs.filter(status__in=BOARD_TABS[shown][1]) if shown else qs))
     return render(request, "board/addressee.html", {
         "addressee": addressee, "page": page, "query": query, "figures": public_figures(addressee),
-        "merged": qs.filter(status=Status.MERGED).count()})
+        "tabs": [(key, label, counts[key or "all"]) for key, (label, _) in BOARD_TABS.items()], "shown": shown,
+        "merged": 0 if shown else counts["merged"]})
 
 
 def region_page(request, code):

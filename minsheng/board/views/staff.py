@@ -82,6 +82,8 @@ def _staff_roles(request) -> Roles:
 def _can_see(roles: Roles, message: Message) -> bool:
     if roles.admin or roles.dispatches(message.region) or roles.supervises(message.region):
         return True
+    if message.addressee_id and message.addressee_id in roles.office_addressee_ids:  # its leader's office reads it
+        return True
     return bool(roles.unit_ids) and message.assignments.filter(unit_id__in=roles.unit_ids).exists()
 
 
