@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from minsheng.accounts.models import User
-from minsheng.api.models import Open311Request
+from minsheng.api.models import Open311Key, Open311Request
 from minsheng.board.models import Event, Message
 from minsheng.directory.models import Region, Topic
 
@@ -539,3 +539,22 @@ def test_extreme_dates_are_a_400_or_empty(client311, published, query):
     assert response.status_code in (200, 400)
     if response.status_code == 200:
         assert response.json() == []
+
+
+def test_the_citizen_sees_which_system_posted_in_their_name(client311, key, personas, directory, login):
+    """A key holder posting with a citizen's phone attaches the request to their account (as
+    12345 records a caller's number): the citizen sees who did it, in 我的留言 and on the page,
+    and can withdraw a request that was not theirs before it is dispatched."""
+    own = submit(personas["citizen"], directory, title="自己在网站上提交的留言")
+    response = client311.post(f"{BASE}/requests.json", form(key, email=None, phone="13800000001"))
+    public_id = response.json()[0]["service_request_id"]
+    citizen = login(personas["citizen"])
+    rows = citizen.get("/me/messages/").content.decode().split("<li>")
+    posted = next(row for row in rows if public_id in row)
+    assert "由 测试系统 代为提交" in posted
+    assert "代为提交" not in next(row for row in rows if own.public_id in row)
+    page = citizen.get(f"/m/{public_id}/").content.decode()
+    assert "由 测试系统 代为提交" in page and f"/m/{public_id}/withdraw/" in page
+    assert "代为提交" not in citizen.get(f"/m/{own.public_id}/").content.decode()
+    Open311Key.objects.all().delete()  # a key deleted since: the request is still not the citizen's own
+    assert "由 接入系统 代为提交" in citizen.get("/me/messages/").content.decode()

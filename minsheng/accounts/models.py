@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class User(AbstractUser):
@@ -24,6 +25,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        """A new password (reset, change, the admin's 修改密码, ``changepassword``) revokes the
+        user's personal API tokens, as it ends their other sessions (the session auth hash
+        changes). ``_password`` is set by ``set_password`` and not by the rehash on sign-in
+        when Django's hasher changes (which keeps the password). ``revoked_tokens`` says how
+        many were revoked, for the page to tell."""
+        new_password = self.pk is not None and self._password is not None
+        super().save(*args, **kwargs)
+        if new_password:
+            self.revoked_tokens = self.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
     @property
     def public_name(self) -> str:

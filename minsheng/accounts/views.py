@@ -141,6 +141,12 @@ def register(request):
                                                       "next": request.GET.get("next", "")})
 
 
+def _signed_out_elsewhere(user) -> str:
+    """What a new password ended (User.save): someone who took the account over is out."""
+    revoked = getattr(user, "revoked_tokens", 0)
+    return "其他设备上的登录已全部退出" + (f", {revoked} 个 API 令牌已撤销" if revoked else "")
+
+
 def reset_password(request):
     code_errors = None
     if request.method == "POST" and request.POST.get("action") == "send_code":
@@ -157,7 +163,7 @@ def reset_password(request):
             else:
                 form.user.set_password(form.cleaned_data["password1"])
                 form.user.save(update_fields=["password"])
-                messages.success(request, "密码已重置, 请用新密码登录")
+                messages.success(request, f"密码已重置, 请用新密码登录。{_signed_out_elsewhere(form.user)}")
                 return redirect(_with_next(reverse("accounts:login"), request))
     else:
         form = ResetForm()
@@ -173,7 +179,7 @@ def change_password(request):
         request.user.set_password(form.cleaned_data["password1"])
         request.user.save(update_fields=["password"])
         update_session_auth_hash(request, request.user)  # stay signed in here; other sessions end
-        messages.success(request, "密码已修改")
+        messages.success(request, f"密码已修改。{_signed_out_elsewhere(request.user)}")
         return redirect("accounts:profile")
     return render(request, "accounts/password.html", {"form": form})
 

@@ -203,7 +203,9 @@ def my_messages(request):
         qs = (Message.objects.filter(supports__user=request.user, status__in=Status.public())
               .annotate(supported_at=F("supports__created_at")).order_by("-supported_at", "-id"))
     else:
-        qs = Message.objects.filter(author=request.user)
+        # 由 <接入系统> 代为提交: a request an Open311 key posted with my phone or email
+        qs = Message.objects.filter(author=request.user).annotate(
+            via_open311=F("open311__pk"), via=F("open311__api_key__name"))
     statuses = [(s.value, s.label) for s in Status if not supported or s in Status.public()]
     status = request.GET.get("status", "")
     if status in dict(statuses):
