@@ -29,6 +29,7 @@ MAX_ATTEMPTS = 5  # wrong guesses of one code
 # guesses each, a 6-digit reset code fell to 7,200 guesses a day (0.7%), and a victim's phone took a
 # code a minute for as long as someone pressed 获取验证码
 MAX_CODES_PER_DAY = 10
+CODES_WINDOW = dt.timedelta(days=1)
 PURPOSE_LABELS = {"register": "注册", "reset": "重置密码"}
 
 
@@ -79,15 +80,30 @@ def digest(target: str, purpose: str, code: str) -> str:
     return salted_hmac("minsheng.verification-code", f"{purpose}:{target}:{code}", algorithm="sha256").hexdigest()
 
 
+def daily_limit_until(target: str, purpose: str, now) -> dt.datetime | None:
+    """When ``target`` may have a code for ``purpose`` again (local time, to the next whole minute), once
+    ``MAX_CODES_PER_DAY`` were sent in the last 24 hours; None while it may now. The window rolls: the
+    oldest of those codes leaving it frees one (「请明天再试」 told a citizen refused at 00:30 to come back
+    when they would be refused again)."""
+    sent = list(VerificationCode.objects.filter(target=target, purpose=purpose, created_at__gt=now - CODES_WINDOW)
+                .order_by("-created_at").values_list("created_at", flat=True)[:MAX_CODES_PER_DAY])
+    if len(sent) < MAX_CODES_PER_DAY:
+        return None
+    free = timezone.localtime(sent[-1] + CODES_WINDOW)
+    return free if free.second == free.microsecond == 0 else (free + dt.timedelta(minutes=1)).replace(
+        second=0, microsecond=0)
+
+
 def issue_code(target: str, purpose: str, now=None) -> VerificationCode:
     """Create and send a 6-digit code; at most one per minute per target and purpose."""
     now = now or timezone.now()
     recent = VerificationCode.objects.filter(target=target, purpose=purpose, created_at__gt=now - RESEND_AFTER)
     if recent.exists():
         raise CodeError("验证码发送过于频繁, 请 60 秒后再试")
-    if VerificationCode.objects.filter(target=target, purpose=purpose,
-                                       created_at__gt=now - dt.timedelta(days=1)).count() >= MAX_CODES_PER_DAY:
-        raise CodeError(f"该手机号或邮箱 24 小时内已获取 {MAX_CODES_PER_DAY} 次验证码, 请明天再试")
+    refused_until = daily_limit_until(target, purpose, now)
+    if refused_until is not None:
+        raise CodeError(f"该手机号或邮箱 24 小时内已获取 {MAX_CODES_PER_DAY} 次验证码, "
+                        f"请于 {refused_until.month}月{refused_until.day}日 {refused_until:%H:%M} 后再试")
     code = f"{secrets.randbelow(10**6):06d}"
     row = None
     try:
