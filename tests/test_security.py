@@ -103,6 +103,27 @@ def test_guesses_sent_at_once_each_count_against_the_code(outbox, monkeypatch):
     assert VerificationCode.objects.get().attempts == 2
 
 
+def test_two_requests_for_a_code_at_once_send_one(outbox, monkeypatch):
+    """Two 获取验证码 for one number arriving together (two workers, or a script firing many to get past
+    the limits) each looked for a recent code before either wrote its own, and each sent one: as many
+    texts to the phone as requests fired, whatever the per-minute and per-day limits said."""
+    from minsheng.accounts import senders
+
+    real, nested = senders.get_sender, []
+
+    def sender_while_another_request_arrives():
+        if not nested:  # the second request, between the first one's look and its write
+            nested.append("arrived")
+            nested.append(senders.issue_code("13812345678", "reset"))
+        return real()
+
+    monkeypatch.setattr(senders, "get_sender", sender_while_another_request_arrives)
+    with pytest.raises(senders.CodeError, match="验证码发送过于频繁"):
+        senders.issue_code("13812345678", "reset")
+    assert len(outbox) == 1 and len(nested) == 2  # sent: the one whose row is in first
+    senders.check_code("13812345678", "reset", outbox[0][1])  # and it is the code that counts
+
+
 def test_the_right_code_after_five_wrong_guesses_is_refused(outbox):
     from minsheng.accounts import senders
 
