@@ -103,6 +103,27 @@ def test_guesses_sent_at_once_each_count_against_the_code(outbox, monkeypatch):
     assert VerificationCode.objects.get().attempts == 2
 
 
+def test_two_requests_for_a_code_at_once_send_one(outbox, monkeypatch):
+    """Two 获取验证码 for one number arriving together (two workers, or a script firing many to get past
+    the limits) each looked for a recent code before either wrote its own, and each sent one: as many
+    texts to the phone as requests fired, whatever the per-minute and per-day limits said."""
+    from minsheng.accounts import senders
+
+    real, nested = senders.get_sender, []
+
+    def sender_while_another_request_arrives():
+        if not nested:  # the second request, between the first one's look and its write
+            nested.append("arrived")
+            nested.append(senders.issue_code("13812345678", "reset"))
+        return real()
+
+    monkeypatch.setattr(senders, "get_sender", sender_while_another_request_arrives)
+    with pytest.raises(senders.CodeError, match="验证码发送过于频繁"):
+        senders.issue_code("13812345678", "reset")
+    assert len(outbox) == 1 and len(nested) == 2  # sent: the one whose row is in first
+    senders.check_code("13812345678", "reset", outbox[0][1])  # and it is the code that counts
+
+
 def test_the_right_code_after_five_wrong_guesses_is_refused(outbox):
     from minsheng.accounts import senders
 
@@ -129,12 +150,38 @@ def test_a_phone_gets_a_limited_number_of_codes_a_day(client, outbox):
         assert "验证码已发送" in r.content.decode(), n
         VerificationCode.objects.update(created_at=timezone.now() - dt.timedelta(minutes=2))  # a minute on
     r = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345678"})
-    assert r.status_code == 200 and "24 小时内已获取 10 次验证码, 请明天再试" in r.content.decode()
+    assert r.status_code == 200 and "24 小时内已获取 10 次验证码, 请于 " in r.content.decode()
     assert len(outbox) == MAX_CODES_PER_DAY
     # a day later, codes again; another phone was never held back
     VerificationCode.objects.update(created_at=timezone.now() - dt.timedelta(days=1, minutes=1))
     r = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345678"})
     assert "验证码已发送" in r.content.decode() and len(outbox) == MAX_CODES_PER_DAY + 1
+
+
+def test_a_phone_at_its_daily_limit_is_told_when_it_may_have_a_code_again(client, outbox):
+    """The limit is over the last 24 hours, not a calendar day: 「请明天再试」 sent a citizen refused at
+    00:30 back in vain all the next morning. The page names the minute the oldest of the ten codes leaves
+    the window, and from that minute a code is sent again."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.accounts import senders
+    from minsheng.accounts.models import VerificationCode
+
+    now = timezone.now()
+    oldest = now - dt.timedelta(hours=20, seconds=30)
+    for n in range(senders.MAX_CODES_PER_DAY):  # ten codes over the last 20 hours, one each two hours
+        row = senders.issue_code("13812345678", "register")
+        VerificationCode.objects.filter(pk=row.pk).update(created_at=oldest + n * dt.timedelta(hours=2))
+    free = timezone.localtime(oldest + dt.timedelta(days=1))  # the oldest's 24 hours end, to the next minute
+    free = (free + dt.timedelta(minutes=1)).replace(second=0, microsecond=0) if free.second or free.microsecond else free
+    r = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345678"})
+    assert f"请于 {free.month}月{free.day}日 {free:%H:%M} 后再试" in r.content.decode()
+    with pytest.raises(senders.CodeError, match="后再试"):
+        senders.issue_code("13812345678", "register", now=free - dt.timedelta(minutes=1))
+    senders.issue_code("13812345678", "register", now=free)  # the minute it named: sent
+    assert len(outbox) == senders.MAX_CODES_PER_DAY + 1
 
 
 # --- a dispatcher of one region acting on another ----------------------------------------

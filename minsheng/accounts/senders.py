@@ -29,6 +29,7 @@ MAX_ATTEMPTS = 5  # wrong guesses of one code
 # guesses each, a 6-digit reset code fell to 7,200 guesses a day (0.7%), and a victim's phone took a
 # code a minute for as long as someone pressed 获取验证码
 MAX_CODES_PER_DAY = 10
+CODES_WINDOW = dt.timedelta(days=1)
 PURPOSE_LABELS = {"register": "注册", "reset": "重置密码"}
 
 
@@ -79,21 +80,55 @@ def digest(target: str, purpose: str, code: str) -> str:
     return salted_hmac("minsheng.verification-code", f"{purpose}:{target}:{code}", algorithm="sha256").hexdigest()
 
 
+def daily_limit_until(sent_before, now) -> dt.datetime | None:
+    """When a code may be sent again (local time, to the next whole minute), once ``MAX_CODES_PER_DAY``
+    of ``sent_before`` (the target's codes of one purpose) were sent in the last 24 hours; None while one
+    may now. The window rolls: the oldest of those codes leaving it frees one (「请明天再试」 told a
+    citizen refused at 00:30 to come back when they would be refused again)."""
+    sent = list(sent_before.filter(created_at__gt=now - CODES_WINDOW).order_by("-created_at")
+                .values_list("created_at", flat=True)[:MAX_CODES_PER_DAY])
+    if len(sent) < MAX_CODES_PER_DAY:
+        return None
+    free = timezone.localtime(sent[-1] + CODES_WINDOW)
+    return free if free.second == free.microsecond == 0 else (free + dt.timedelta(minutes=1)).replace(
+        second=0, microsecond=0)
+
+
+def _refusal(target: str, purpose: str, now, before: int | None = None) -> str:
+    """Why no code may be sent to ``target`` for ``purpose`` now ('' when one may), counting the codes
+    sent before the row ``before`` (all of them when None)."""
+    sent = VerificationCode.objects.filter(target=target, purpose=purpose)
+    if before is not None:
+        sent = sent.filter(pk__lt=before)
+    if sent.filter(created_at__gt=now - RESEND_AFTER).exists():
+        return "验证码发送过于频繁, 请 60 秒后再试"
+    until = daily_limit_until(sent, now)
+    if until is not None:
+        return (f"该手机号或邮箱 24 小时内已获取 {MAX_CODES_PER_DAY} 次验证码, "
+                f"请于 {until.month}月{until.day}日 {until:%H:%M} 后再试")
+    return ""
+
+
 def issue_code(target: str, purpose: str, now=None) -> VerificationCode:
-    """Create and send a 6-digit code; at most one per minute per target and purpose."""
+    """Create and send a 6-digit code; at most one per minute and ``MAX_CODES_PER_DAY`` a day per target
+    and purpose."""
     now = now or timezone.now()
-    recent = VerificationCode.objects.filter(target=target, purpose=purpose, created_at__gt=now - RESEND_AFTER)
-    if recent.exists():
-        raise CodeError("验证码发送过于频繁, 请 60 秒后再试")
-    if VerificationCode.objects.filter(target=target, purpose=purpose,
-                                       created_at__gt=now - dt.timedelta(days=1)).count() >= MAX_CODES_PER_DAY:
-        raise CodeError(f"该手机号或邮箱 24 小时内已获取 {MAX_CODES_PER_DAY} 次验证码, 请明天再试")
+    if refused := _refusal(target, purpose, now):
+        raise CodeError(refused)
     code = f"{secrets.randbelow(10**6):06d}"
     row = None
     try:
         sender = get_sender()
         row = VerificationCode.objects.create(target=target, code=digest(target, purpose, code), purpose=purpose)
+        # asked again once the row is in: requests sent at once (several workers) each passed the look
+        # above before any wrote its row, and each sent a code, past both limits; of those now in, the
+        # first is sent and the others are refused
+        if refused := _refusal(target, purpose, now, before=row.pk):
+            row.delete()
+            raise CodeError(refused)
         sender.send(target, code, purpose)
+    except CodeError:
+        raise
     except Exception:  # a misconfigured or failing gateway: logged, the user gets a clear line
         log.exception("code sender %s failed for %s", settings.MINSHENG_CODE_SENDER, target)
         if row is not None:
