@@ -396,7 +396,7 @@ def test_the_api_items_skip_a_case_whose_suggestion_changed_since_the_integrator
     assert (body["dispatched"], body["skipped"]) == (1, 1)
     skipped, sent = body["results"]
     assert skipped == {"public_id": citizen.public_id, "title": citizen.title, "dispatched": False, "lead": None,
-                       "assists": [], "reason": f"打开页面后派单建议有变化 (现为主办 {d['transport'].name}), 请刷新页面核对后再派单"}
+                       "assists": [], "reason": f"读取建议后派单建议有变化 (现为主办 {d['transport'].name}), 请重新读取 suggestion/ 核对后再派单"}
     assert not Assignment.objects.filter(message=citizen).exists()
     assert Message.objects.get(pk=citizen.pk).status == Status.SUBMITTED
     assert sent["dispatched"] and sent["lead"]["name"] == "兰州市生态环境局"
@@ -416,8 +416,8 @@ def test_the_api_items_compare_what_they_state(queue, personas, directory):
     body = client.post(API, {"items": stated}, format="json").json()
     assert body["dispatched"] == 0
     assert [r["reason"] for r in body["results"]] == [
-        f"打开页面后派单建议有变化 (现为主办 兰州市生态环境局, 协办 {d['housing'].name}), 请刷新页面核对后再派单",
-        f"打开页面后派单建议有变化 (现为主办 {d['housing'].name}), 请刷新页面核对后再派单"]
+        f"读取建议后派单建议有变化 (现为主办 兰州市生态环境局, 协办 {d['housing'].name}), 请重新读取 suggestion/ 核对后再派单",
+        f"读取建议后派单建议有变化 (现为主办 {d['housing'].name}), 请重新读取 suggestion/ 核对后再派单"]
     # a null, as in the rest of the API, is a field left out
     stated = [{"case": citizen.public_id, "lead": d["housing"].pk, "assists": None, "topic": None, "kind": None},
               {"case": sure.public_id, "lead": d["ecology"].pk, "assists": [d["housing"].pk, d["ecology"].pk],

@@ -144,13 +144,19 @@ def plan_each(messages, duplicates: dict[int, list] | None = None) -> dict[int, 
     return plans
 
 
-def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | None = None) -> list[Outcome]:
+# a case skipped because its plan changed since the caller saw it: the queue page's words, and the API's
+CHANGED_ON_PAGE = "打开页面后派单建议有变化 (现为{now}), 请刷新页面核对后再派单"
+CHANGED_IN_API = "读取建议后派单建议有变化 (现为{now}), 请重新读取 suggestion/ 核对后再派单"
+
+
+def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | None = None,
+                           changed: str = CHANGED_ON_PAGE) -> list[Outcome]:
     """按建议派单 of ``public_ids`` (each once, at most ``BATCH_MAX``: the caller refuses more), in
     their order; a case another region's, gone or unknown is skipped without a word of it.
     ``seen``: the ``Plan.key`` of each case as the queue page showed it (the API's items: a ``seen_key``
     of what the caller states); a case whose plan is no longer that (a colleague's 退单, the table or a
-    model changed meanwhile) is skipped, not sent to a unit the dispatcher did not see. None (the API's
-    ids alone): the plan as it is now."""
+    model changed meanwhile) is skipped, not sent to a unit the dispatcher did not see, saying so in
+    ``changed``'s words. None (the API's ids alone): the plan as it is now."""
     roles = roles_of(user)
     if not roles.is_dispatcher:
         raise PermissionDenied("只有派单员可以按建议派单")
@@ -174,7 +180,7 @@ def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | N
             assists = "、".join(u.name for u in p.assists if u.pk != p.lead.pk)
             now = f"主办 {p.lead.name}" + (f", 协办 {assists}" if assists else "")
             outcomes.append(Outcome(pid, m.title, False,
-                                    reason=f"打开页面后派单建议有变化 (现为{now}), 请刷新页面核对后再派单"))
+                                    reason=changed.format(now=now)))
             continue
         # two letters of one problem ticked together: the first dispatched is in hand now, and the
         # second its near-duplicate, as its case page would say (the plans above saw neither in hand)

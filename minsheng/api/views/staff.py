@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
-from minsheng.board.batch_dispatch import dispatch_by_suggestion, plan_each, seen_key
+from minsheng.board.batch_dispatch import CHANGED_IN_API, dispatch_by_suggestion, plan_each, seen_key
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.staff import handler_filter, next_deadline
 from minsheng.board.views.staff_hints import held_on, near_duplicate_counts, near_duplicates_each, quality_for
@@ -174,7 +174,7 @@ class DispatchBatch(ApiView):
             for i in b["items"]:
                 seen.setdefault(i["case"], seen_key(i["lead"], i.get("assists"),
                                                     i["topic"].pk if i.get("topic") else None, i.get("kind")))
-            outcomes = dispatch_by_suggestion(request.user, list(seen), seen=seen)
+            outcomes = dispatch_by_suggestion(request.user, list(seen), seen=seen, changed=CHANGED_IN_API)
         done = sum(o.dispatched for o in outcomes)
         return Response(DispatchBatchSerializer({"dispatched": done, "skipped": len(outcomes) - done,
                                                  "results": outcomes}).data)
