@@ -25,16 +25,22 @@ BODY = "小区门口的道路坑洼不平, 下雨后积水很深, 老人孩子�
 HOUSING, ECOLOGY = "兰州市住房和城乡建设局", "兰州市生态环境局"
 
 
+def _signed(p, d, title: str, at):
+    """A help request submitted at ``at``, dispatched to 住建局 an hour later, signed the next day."""
+    m = actions.do_submit(p["citizen"], title=title, body=BODY, kind="help", region=d["qilihe"],
+                          topic=d["topic_build"], at=at)
+    actions.do_dispatch(p["dispatcher"], m, d["housing"], at=at + dt.timedelta(hours=1))
+    actions.do_sign(p["officer"], m, d["housing"], at=at + dt.timedelta(days=1))
+    return m
+
+
 def _moved(personas, directory, kind: str):
     """A case 90 days old, late, now handled by 生态环境局: answered by 住建局, rated 不满意,
     reopened and transferred (``reopened``), or transferred before any answer (``plain``)."""
     p, d = personas, directory
     t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
     day = dt.timedelta(days=1)
-    m = actions.do_submit(p["citizen"], title="小区门口道路坑洼积水", body=BODY, kind="help",
-                          region=d["qilihe"], topic=d["topic_build"], at=t0)
-    actions.do_dispatch(p["dispatcher"], m, d["housing"], at=t0 + day / 24)
-    actions.do_sign(p["officer"], m, d["housing"], at=t0 + day)
+    m = _signed(p, d, "小区门口道路坑洼积水", t0)
     if kind == "reopened":
         actions.do_reply(p["officer"], m, d["housing"], "经核查, 已安排施工队本月内修复路面, 感谢监督。",
                          at=t0 + 2 * day)
@@ -201,20 +207,13 @@ def _returned_late(personas, directory, then: str):
     t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
     day = dt.timedelta(days=1)
 
-    def case(title, at):
-        m = actions.do_submit(p["citizen"], title=title, body=BODY, kind="help", region=d["qilihe"],
-                              topic=d["topic_build"], at=at)
-        actions.do_dispatch(p["dispatcher"], m, d["housing"], at=at + day / 24)
-        actions.do_sign(p["officer"], m, d["housing"], at=at + day)
-        return m
-
-    answered = case("楼道灯坏了一个月", t0)
+    answered = _signed(p, d, "楼道灯坏了一个月", t0)
     actions.do_reply(p["officer"], answered, d["housing"], "已更换楼道灯, 感谢监督。", at=t0 + 2 * day)
-    late = case("小区门口道路坑洼积水", t0)
+    late = _signed(p, d, "小区门口道路坑洼积水", t0)
     actions.do_return(p["officer"], late, d["housing"], "不属本单位职责", at=t0 + 40 * day)
     if then == "redispatched":
         actions.do_dispatch(p["dispatcher"], late, d["ecology"])
-    in_time = case("小区排水井盖缺失", t0)
+    in_time = _signed(p, d, "小区排水井盖缺失", t0)
     actions.do_return(p["officer"], in_time, d["housing"], "请派给排水公司", at=t0 + 3 * day)
     return late
 
@@ -311,10 +310,7 @@ def test_a_unit_that_got_a_case_already_late_and_transferred_it_on_is_not_charge
     t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
     day = dt.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
-        m = actions.do_submit(p["citizen"], title="小区门口道路坑洼积水", body=BODY, kind="help",
-                              region=d["qilihe"], topic=d["topic_build"], at=t0)
-        actions.do_dispatch(p["dispatcher"], m, d["housing"], at=t0 + day / 24)
-        actions.do_sign(p["officer"], m, d["housing"], at=t0 + day)
+        m = _signed(p, d, "小区门口道路坑洼积水", t0)
         actions.do_transfer(p["officer"], m, d["housing"], d["ecology"], "积水属排水设施问题", at=t0 + 40 * day)
         actions.do_transfer(ecology_officer, m, d["ecology"], d["transport"], "道路属交通部门", at=t0 + 40 * day + day / 2)
 
