@@ -76,7 +76,7 @@ def test_demo_run_covers_every_state_and_its_logins_work(settings):
         assert username in output
 
     rows = logins_table()
-    assert len(rows) == len(PERSONAS)
+    assert len(rows) == len(PERSONAS) + 1  # and a leader's office (test_the_logins_name_a_leaders_office)
     for role, username, password, what in rows:
         client = Client()
         assert client.login(username=username, password=password), username
@@ -380,3 +380,24 @@ def test_the_demos_replies_say_why_their_score_is_below_100_on_the_case_page():
     page = client.get(f"/staff/case/{short.message.public_id}/").content.decode()
     percent = round(short.quality["interpretability"] * 100)
     assert f"可解释性 {percent}%: {short.quality['explained']['interpretability']}" in page
+
+
+def test_the_logins_name_a_leaders_office(db):
+    """docs/demo-and-directory.md gave a leader's office login (o620100-01, 领导留言板) that the table
+    `minsheng demo` and `minsheng serve` print left out: it comes after the other officers, and it opens
+    the board of the leader whose messages its unit receives; the personas keep their places."""
+    from minsheng.board.demo_accounts import ensure_accounts
+    from minsheng.directory.models import Addressee
+
+    call_command("load_directory", stdout=io.StringIO())
+    ensure_accounts()
+    rows = logins_table()
+    assert [r[1] for r in rows] == [*(p[0] for p in PERSONAS[:3]), "o620100-01", *(p[0] for p in PERSONAS[3:])]
+    role, username, password, what = rows[3]
+    assert role == "领导办公室" and what.startswith("/staff/leader-board/  中共兰州市委员会办公室: 写给兰州市委书记的全部留言")
+    secretary = Addressee.objects.get(region__code="620100", title="兰州市委书记")
+    assert secretary.unit.name == "中共兰州市委员会办公室"
+    client = Client()
+    assert client.login(username=username, password=password)
+    page = client.get("/staff/leader-board/")
+    assert page.status_code == 200 and "兰州市委书记留言板" in page.content.decode()

@@ -175,7 +175,7 @@ def raw_figures(messages, now=None) -> dict:
                             and m.due_at < now and m.pk not in first_replies)
     # 误期未答复: also a case a unit gave up (退单, 转办) after its deadline, late now or not
     gave_up_late = {a.message_id for a in Assignment.objects.filter(role="lead", state__in=["returned", "transferred"])
-                    if a.due_at and a.closed_at and a.closed_at > a.due_at}
+                    if a.due_at and a.closed_at and a.assigned_at < a.due_at < a.closed_at}
     missed = sum(1 for m in received if m.status in Status.handling() and m.pk not in first_replies
                  and ((m.due_at and m.due_at < now) or m.pk in gave_up_late))
     replied = len(first_replies)

@@ -19,8 +19,19 @@ from openpyxl import load_workbook
 from minsheng.board import actions
 from minsheng.stats import figures
 
+from .conftest import make_user
+
 BODY = "小区门口的道路坑洼不平, 下雨后积水很深, 老人孩子出行很不方便, 希望尽快修复。"
 HOUSING, ECOLOGY = "兰州市住房和城乡建设局", "兰州市生态环境局"
+
+
+def _signed(p, d, title: str, at):
+    """A help request submitted at ``at``, dispatched to 住建局 an hour later, signed the next day."""
+    m = actions.do_submit(p["citizen"], title=title, body=BODY, kind="help", region=d["qilihe"],
+                          topic=d["topic_build"], at=at)
+    actions.do_dispatch(p["dispatcher"], m, d["housing"], at=at + dt.timedelta(hours=1))
+    actions.do_sign(p["officer"], m, d["housing"], at=at + dt.timedelta(days=1))
+    return m
 
 
 def _moved(personas, directory, kind: str):
@@ -29,10 +40,7 @@ def _moved(personas, directory, kind: str):
     p, d = personas, directory
     t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
     day = dt.timedelta(days=1)
-    m = actions.do_submit(p["citizen"], title="小区门口道路坑洼积水", body=BODY, kind="help",
-                          region=d["qilihe"], topic=d["topic_build"], at=t0)
-    actions.do_dispatch(p["dispatcher"], m, d["housing"], at=t0 + day / 24)
-    actions.do_sign(p["officer"], m, d["housing"], at=t0 + day)
+    m = _signed(p, d, "小区门口道路坑洼积水", t0)
     if kind == "reopened":
         actions.do_reply(p["officer"], m, d["housing"], "经核查, 已安排施工队本月内修复路面, 感谢监督。",
                          at=t0 + 2 * day)
@@ -199,20 +207,13 @@ def _returned_late(personas, directory, then: str):
     t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
     day = dt.timedelta(days=1)
 
-    def case(title, at):
-        m = actions.do_submit(p["citizen"], title=title, body=BODY, kind="help", region=d["qilihe"],
-                              topic=d["topic_build"], at=at)
-        actions.do_dispatch(p["dispatcher"], m, d["housing"], at=at + day / 24)
-        actions.do_sign(p["officer"], m, d["housing"], at=at + day)
-        return m
-
-    answered = case("楼道灯坏了一个月", t0)
+    answered = _signed(p, d, "楼道灯坏了一个月", t0)
     actions.do_reply(p["officer"], answered, d["housing"], "已更换楼道灯, 感谢监督。", at=t0 + 2 * day)
-    late = case("小区门口道路坑洼积水", t0)
+    late = _signed(p, d, "小区门口道路坑洼积水", t0)
     actions.do_return(p["officer"], late, d["housing"], "不属本单位职责", at=t0 + 40 * day)
     if then == "redispatched":
         actions.do_dispatch(p["dispatcher"], late, d["ecology"])
-    in_time = case("小区排水井盖缺失", t0)
+    in_time = _signed(p, d, "小区排水井盖缺失", t0)
     actions.do_return(p["officer"], in_time, d["housing"], "请派给排水公司", at=t0 + 3 * day)
     return late
 
@@ -296,3 +297,30 @@ def test_by_unit_open_counts_read_in_one_query_equal_the_open_cases_counted_one_
         scope = figures.make_scope(unit=unit)
         together = figures.page(scope, ["totals", "unit", "month"], now=now + dt.timedelta(seconds=1))
         assert together["totals"]["missed"] == got["missed"] and together["month"] == months
+
+
+def test_a_unit_that_got_a_case_already_late_and_transferred_it_on_is_not_charged(
+        personas, directory, django_capture_on_commit_callbacks):
+    """转办 keeps the deadline: 住建局 holds a case past it and transfers it to 生态环境局, which
+    transfers it on to 交通运输局 the same day. The miss is 住建局's, the unit that let the deadline
+    pass; 生态环境局 got the case already late and was charged with it (its assignment's deadline
+    had passed when it let the case go), and 住建局 with nothing. A rebuild charges the same."""
+    p, d = personas, directory
+    ecology_officer = make_user("eco_officer", role="officer", unit=d["ecology"])
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
+    day = dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        m = _signed(p, d, "小区门口道路坑洼积水", t0)
+        actions.do_transfer(p["officer"], m, d["housing"], d["ecology"], "积水属排水设施问题", at=t0 + 40 * day)
+        actions.do_transfer(ecology_officer, m, d["ecology"], d["transport"], "道路属交通部门", at=t0 + 40 * day + day / 2)
+
+    def missed():
+        rows = {r["label"]: r for r in figures.breakdown("unit", region="620100")}
+        return {label: rows[label]["missed"] if label in rows else 0
+                for label in (HOUSING, ECOLOGY, "兰州市交通运输局")}
+
+    assert missed() == {HOUSING: 1, ECOLOGY: 0, "兰州市交通运输局": 0}
+    assert figures.compute(region="620100", unit=d["housing"].pk)["on_time_rate"] == 0.0
+    assert figures.compute(region="620100", unit=d["ecology"].pk)["on_time_rate"] is None
+    call_command("refresh_stats", "--commit")
+    assert missed() == {HOUSING: 1, ECOLOGY: 0, "兰州市交通运输局": 0}

@@ -156,4 +156,23 @@ def logins_table() -> list[tuple[str, str, str, str]]:
             path = "/"
         role, _, what = note.partition(": ")
         rows.append((role.split(" (")[0], username, DEMO_PASSWORD, f"{path}  {what or note}"))
+        if username == "lz_ecology":  # beside the other officers
+            rows.extend(_leader_office_login())
     return rows
+
+
+def _leader_office_login() -> list[tuple[str, str, str, str]]:
+    """The officer of 兰州市's first leader's office (the unit receiving its messages: 中共兰州市委员会办公室
+    for 兰州市委书记), its 领导留言板; not a persona (one would renumber the units' o… accounts)."""
+    from django.urls import reverse
+
+    from minsheng.directory.models import Addressee
+
+    office = (Addressee.objects.filter(region__code="620100", is_active=True, unit__isnull=False)
+              .select_related("unit").first())
+    officer = office and (Membership.objects.filter(unit=office.unit, role=R.OFFICER, user__username__startswith="o")
+                          .select_related("user").order_by("user__username").first())
+    if not officer:
+        return []
+    return [("领导办公室", officer.user.username, DEMO_PASSWORD,
+             f"{reverse('board:leader_office')}  {office.unit.name}: 写给{office.title}的全部留言 (领导留言板, 只读)")]

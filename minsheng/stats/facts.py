@@ -41,6 +41,12 @@ SATISFIED = {Rating.SATISFIED, Rating.BASIC}
 GIVEN_UP = {Assignment.State.TRANSFERRED, Assignment.State.RETURNED}
 
 
+def let_deadline_pass(state, assigned_at, due_at, closed_at) -> bool:
+    """A lead unit gave the case up (退单, 转办) unanswered after its deadline passed in its hands: not
+    a unit that got it already late (转办 keeps the deadline) and let it go on (OPEN_CASES_SQL: the same)."""
+    return state in GIVEN_UP and None not in (due_at, closed_at) and assigned_at < due_at < closed_at
+
+
 # --- working days, fast -------------------------------------------------------------
 
 class WorkdayIndex:
@@ -169,14 +175,14 @@ def compute_facts(message_ids) -> dict[int, Fact]:
                    .values_list("message_id", flat=True))
     active_lead: dict[int, int] = {}
     latest_lead: dict[int, int] = {}
-    gave_up_late: dict[int, int] = {}  # the last lead unit that returned or transferred it past its deadline
-    for mid, unit_id, state, due, closed in (
+    gave_up_late: dict[int, int] = {}  # the last lead unit that let its deadline pass, then returned or transferred it
+    for mid, unit_id, state, assigned, due, closed in (
             Assignment.objects.filter(message_id__in=ids, role=Assignment.Role.LEAD).order_by("assigned_at", "id")
-            .values_list("message_id", "unit_id", "state", "due_at", "closed_at")):
+            .values_list("message_id", "unit_id", "state", "assigned_at", "due_at", "closed_at")):
         latest_lead[mid] = unit_id
         if state == Assignment.State.ACTIVE:
             active_lead[mid] = unit_id
-        if state in GIVEN_UP and due is not None and closed is not None and closed > due:
+        if let_deadline_pass(state, assigned, due, closed):
             gave_up_late[mid] = unit_id
 
     facts = {}
@@ -548,7 +554,7 @@ LEFT JOIN (SELECT DISTINCT ON (message_id) message_id, unit_id FROM board_assign
            WHERE role = 'lead' AND state = 'active' ORDER BY message_id, assigned_at DESC, id DESC) al
        ON al.message_id = f.message_id
 LEFT JOIN (SELECT DISTINCT ON (message_id) message_id, unit_id FROM board_assignment
-           WHERE role = 'lead' AND state IN ('transferred', 'returned') AND closed_at > due_at
+           WHERE role = 'lead' AND state IN ('transferred', 'returned') AND assigned_at < due_at AND due_at < closed_at
            ORDER BY message_id, assigned_at DESC, id DESC) gl
        ON gl.message_id = f.message_id
 WHERE f.is_open

@@ -6,14 +6,15 @@ from django.db.models import F
 
 def charge_open_cases(apps, schema_editor):
     """The open cases already kept: each charged to the unit handling it now, or to the last lead
-    unit that returned or transferred it after its deadline (as facts.compute_facts does), so that
+    unit that returned or transferred it after its deadline passed in its hands (as
+    facts.let_deadline_pass: not one that got it already late by 转办), so that
     按时率 follows at once, without a rebuild."""
     OpenCase = apps.get_model("stats", "OpenCase")
     Assignment = apps.get_model("board", "Assignment")
     OpenCase.objects.update(charge_key=F("unit_key"))
     late = {}
     for mid, unit_id in (Assignment.objects.filter(role="lead", state__in=["transferred", "returned"],
-                                                   closed_at__gt=F("due_at"),
+                                                   closed_at__gt=F("due_at"), assigned_at__lt=F("due_at"),
                                                    message_id__in=OpenCase.objects.values("pk"))
                          .order_by("assigned_at", "id").values_list("message_id", "unit_id")):
         late[mid] = unit_id
