@@ -33,7 +33,8 @@ def test_leader_office_reads_every_message_written_to_its_leader(personas, direc
     c = login(office)
     with django_assert_max_num_queries(14):
         page = text(c.get("/staff/leader-board/"))
-    assert "兰州市市长留言板" in page and 'href="/staff/leader-board/"' in page  # on the workbench's tabs
+    assert "兰州市市长留言板" in page and 'href="/staff/leader-board/"' in page and ">领导来信</a>" in page  # on the workbench's tabs
+    assert "领导留言板</a>" not in page.split("<main")[1]  # the public /leaders/ is 领导留言板, the tab another name
     for m in (pending, handling, answered):
         assert f'href="/staff/case/{m.public_id}/">{m.title}</a>' in page
     assert "写给职能部门的留言" not in page
