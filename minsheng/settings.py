@@ -315,6 +315,9 @@ MINSHENG_PREFILL_CONFIDENCE = env_float("MINSHENG_PREFILL_CONFIDENCE", 0.6, mini
 MINSHENG_HOTSPOT_WINDOW_DAYS = env_int("MINSHENG_HOTSPOT_WINDOW_DAYS", 180, minimum=1, maximum=36_500)
 MINSHENG_CHRONIC_DAYS = env_int("MINSHENG_CHRONIC_DAYS", 90, minimum=1, maximum=36_500)
 MINSHENG_CODE_SENDER = env_str("MINSHENG_CODE_SENDER", "minsheng.accounts.senders.ConsoleSender")
+# SMS notices to citizens (answered, not accepted): a class with send_text(phone, text); empty sends none
+MINSHENG_SMS_SENDER = env_str("MINSHENG_SMS_SENDER", "")
+MINSHENG_SMS_PER_DAY = env_int("MINSHENG_SMS_PER_DAY", 5, minimum=1)  # per phone, rolling 24 hours
 MINSHENG_MAX_PHOTOS = 6
 MINSHENG_MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # Open311 media_url: fetch the linked photo after the request is stored (docs/open311.md);

@@ -246,6 +246,11 @@ def test_serve_says_where_the_demos_verification_codes_are(settings):
     out = io.StringIO()
     call_command("serve", "--check", "--no-collectstatic", stdout=out)
     assert "验证码" not in out.getvalue()
+    assert "短信通知" not in out.getvalue()  # none are sent (MINSHENG_SMS_SENDER empty)
+    settings.MINSHENG_SMS_SENDER = "minsheng.accounts.senders.ConsoleSender"
+    out = io.StringIO()
+    call_command("serve", "--check", "--no-collectstatic", stdout=out)
+    assert "短信通知 (留言已答复、未予受理) 打印在本终端" in out.getvalue()
 
 
 @pytest.mark.django_db

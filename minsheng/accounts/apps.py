@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
-from django.utils.module_loading import import_string
 
 
 class AccountsConfig(AppConfig):
@@ -15,14 +14,18 @@ class AccountsConfig(AppConfig):
 
 
 def code_sender_check(app_configs, **kwargs):
-    """A mistyped MINSHENG_CODE_SENDER stops `minsheng serve` (and `check`), not the first
-    citizen who registers."""
-    try:
-        import_string(settings.MINSHENG_CODE_SENDER)
-    except ImportError as exc:
-        return [checks.Error(f"MINSHENG_CODE_SENDER={settings.MINSHENG_CODE_SENDER!r} 无法导入: {exc}",
-                             id="minsheng.E001")]
-    return []
+    """A mistyped MINSHENG_CODE_SENDER (or MINSHENG_SMS_SENDER, when set) stops `minsheng serve`
+    (and `check`), not the first citizen who registers or is answered."""
+    from .senders import SENDER_METHODS, SenderError, sender_class
+
+    found = []
+    for setting in SENDER_METHODS:
+        if getattr(settings, setting):
+            try:
+                sender_class(setting)
+            except SenderError as exc:
+                found.append(checks.Error(str(exc), id="minsheng.E001"))
+    return found
 
 
 def deployment_check(app_configs, **kwargs):
@@ -42,6 +45,11 @@ def deployment_check(app_configs, **kwargs):
             f"MINSHENG_CODE_SENDER={sender}: 发往手机号的注册和重置密码验证码{where}, "
             "市民收不到", hint="接入短信网关: 写一个有 send(target, code, purpose) 方法的类, 把 MINSHENG_CODE_SENDER "
                             "设为它的路径 (minsheng/accounts/senders.py)", id="minsheng.W001"))
+    if settings.MINSHENG_SMS_SENDER.endswith(("senders.ConsoleSender", "senders.EmailSender", "senders.MemorySender")):
+        found.append(checks.Warning(
+            f"MINSHENG_SMS_SENDER={settings.MINSHENG_SMS_SENDER}: 给市民的短信通知只打印在服务器终端或留在内存中, "
+            "市民收不到", hint="写一个有 send_text(phone, text) 方法的类调用短信网关, 把 MINSHENG_SMS_SENDER 设为它的路径; "
+                            "不发短信通知则留空", id="minsheng.W003"))
     unsent = {"console": "是控制台: 通知邮件只打印在服务器终端", "locmem": "只把邮件留在内存中 (测试用)",
               "dummy": "丢弃所有邮件"}
     kind = settings.EMAIL_BACKEND.removeprefix("django.core.mail.backends.").removesuffix(".EmailBackend")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -214,16 +215,21 @@ class PasswordChangeForm(_PasswordPair):
 
 
 class ProfileForm(forms.ModelForm):
+    """昵称, and 短信通知 for a citizen with a phone where the site sends SMS notices (MINSHENG_SMS_SENDER)."""
+
     default_renderer = ChineseRenderer
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        if not (settings.MINSHENG_SMS_SENDER and self.instance.phone):
+            del self.fields["sms_notices"]
 
     class Meta:
         model = User
-        fields = ["display_name"]
-        labels = {"display_name": "昵称"}
+        fields = ["display_name", "sms_notices"]
+        labels = {"display_name": "昵称", "sms_notices": "短信通知: 我的留言有答复或未予受理时, 发短信到我的手机号"}
+        help_texts = {"sms_notices": ""}
         error_messages = {"display_name": {"max_length": "昵称最多 30 个字"}}
 
     def clean_display_name(self):

@@ -20,6 +20,8 @@ class User(AbstractUser):
     display_name = models.CharField("昵称", max_length=30, blank=True)
     phone_verified = models.BooleanField(default=False)
     email_verified = models.BooleanField(default=False)
+    sms_notices = models.BooleanField("短信通知", default=True,
+                                      help_text="留言有答复或未予受理时发短信到手机号 (MINSHENG_SMS_SENDER)")
 
     objects = UserManager()
 
@@ -132,3 +134,19 @@ class VerificationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} → {self.target}"
+
+
+class TextNotice(models.Model):
+    """An SMS notice handed to the gateway (``senders.send_text_notice``): what the daily cap of
+    ``MINSHENG_SMS_PER_DAY`` per phone counts. The text is not kept (the inbox note has it)."""
+
+    phone = models.CharField("手机号", max_length=20)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    sent = models.BooleanField("已发出", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "短信通知"
+        indexes = [models.Index(fields=["phone", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"短信 → {self.phone} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,8 +1,9 @@
-"""Verification codes and the pluggable senders that deliver them.
+"""Verification codes, SMS notices and the pluggable senders that deliver them.
 
-``settings.MINSHENG_CODE_SENDER`` names the sender class (dotted path). A deployment
-plugs in its SMS gateway by writing a class with ``send(target, code, purpose)``;
-the demo prints codes on the console, tests collect them in memory.
+``settings.MINSHENG_CODE_SENDER`` names the sender class of codes (dotted path), and
+``settings.MINSHENG_SMS_SENDER`` that of SMS notices (none when empty). A deployment plugs
+in its SMS gateway by writing a class with ``send(target, code, purpose)`` and/or
+``send_text(phone, text)``; the demo prints on the console, tests collect in memory.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import VerificationCode
+from .models import TextNotice, VerificationCode
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ class ConsoleSender(CodeSender):
     def send(self, target, code, purpose):
         print(f"[minsheng] {PURPOSE_LABELS.get(purpose, purpose)}验证码 → {target}: {code}", file=sys.stdout, flush=True)
 
+    def send_text(self, phone, text):
+        print(f"[minsheng] 短信 → {phone}: {text}", file=sys.stdout, flush=True)
+
 
 class EmailSender(ConsoleSender):
     """Emails codes to email addresses (Django's email backend); phones go to the console."""
@@ -59,17 +63,41 @@ class MemorySender(CodeSender):
     """Keeps sent codes in ``outbox`` (for tests)."""
 
     outbox: list[tuple[str, str, str]] = []
+    texts: list[tuple[str, str]] = []  # SMS notices: (phone, text)
 
     def send(self, target, code, purpose):
         MemorySender.outbox.append((target, code, purpose))
+
+    def send_text(self, phone, text):
+        MemorySender.texts.append((phone, text))
 
 
 class CodeError(Exception):
     """A code could not be sent or did not match (message is shown to the user)."""
 
 
+# the method the class each setting names must have
+SENDER_METHODS = {"MINSHENG_CODE_SENDER": "send(target, code, purpose)", "MINSHENG_SMS_SENDER": "send_text(phone, text)"}
+
+
+class SenderError(Exception):
+    """A sender setting names no class that can send (the message says which and why, in Chinese)."""
+
+
+def sender_class(setting: str) -> type:
+    """The class ``settings.<setting>`` names, checked to have its method (SENDER_METHODS)."""
+    path, method = getattr(settings, setting), SENDER_METHODS[setting]
+    try:
+        cls = import_string(path)
+    except ImportError as exc:
+        raise SenderError(f"{setting}={path!r} 无法导入: {exc}") from None
+    if not callable(getattr(cls, method.partition("(")[0], None)):
+        raise SenderError(f"{setting}={path!r} 没有 {method} 方法")
+    return cls
+
+
 def get_sender() -> CodeSender:
-    return import_string(settings.MINSHENG_CODE_SENDER)()
+    return sender_class("MINSHENG_CODE_SENDER")()
 
 
 def digest(target: str, purpose: str, code: str) -> str:
@@ -80,14 +108,14 @@ def digest(target: str, purpose: str, code: str) -> str:
     return salted_hmac("minsheng.verification-code", f"{purpose}:{target}:{code}", algorithm="sha256").hexdigest()
 
 
-def daily_limit_until(sent_before, now) -> dt.datetime | None:
-    """When a code may be sent again (local time, to the next whole minute), once ``MAX_CODES_PER_DAY``
-    of ``sent_before`` (the target's codes of one purpose) were sent in the last 24 hours; None while one
-    may now. The window rolls: the oldest of those codes leaving it frees one (「请明天再试」 told a
-    citizen refused at 00:30 to come back when they would be refused again)."""
+def daily_limit_until(sent_before, now, limit: int = MAX_CODES_PER_DAY) -> dt.datetime | None:
+    """When a code may be sent again (local time, to the next whole minute), once ``limit``
+    of ``sent_before`` (the target's codes of one purpose, or SMS notices) were sent in the last 24
+    hours; None while one may now. The window rolls: the oldest of those codes leaving it frees one
+    (「请明天再试」 told a citizen refused at 00:30 to come back when they would be refused again)."""
     sent = list(sent_before.filter(created_at__gt=now - CODES_WINDOW).order_by("-created_at")
-                .values_list("created_at", flat=True)[:MAX_CODES_PER_DAY])
-    if len(sent) < MAX_CODES_PER_DAY:
+                .values_list("created_at", flat=True)[:limit])
+    if len(sent) < limit:
         return None
     free = timezone.localtime(sent[-1] + CODES_WINDOW)
     return free if free.second == free.microsecond == 0 else (free + dt.timedelta(minutes=1)).replace(
@@ -158,3 +186,27 @@ def check_code(target: str, purpose: str, code: str, now=None) -> None:
     updated = VerificationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
     if not updated:
         raise CodeError("验证码已使用, 请重新获取")
+
+
+def text_notice_allowed(phone: str, now=None) -> TextNotice | None:
+    """A new SMS notice to ``phone``, counted, or None when ``MINSHENG_SMS_PER_DAY`` went to it in
+    the last 24 hours (a loop of actions, or a case bounced to and fro, does not flood a phone).
+    Counted once its row is in, against the rows before it, as ``issue_code`` counts codes: notices
+    sent at once by several workers do not all pass."""
+    now = now or timezone.now()
+    row = TextNotice.objects.create(phone=phone, created_at=now)
+    until = daily_limit_until(TextNotice.objects.filter(phone=phone, pk__lt=row.pk), now,
+                              settings.MINSHENG_SMS_PER_DAY)
+    if until is not None:
+        row.delete()
+        log.warning("SMS notice to %s not sent: %d sent in 24 hours, the most MINSHENG_SMS_PER_DAY allows",
+                    phone, settings.MINSHENG_SMS_PER_DAY)
+        return None
+    return row
+
+
+def send_text_notice(notice: TextNotice, text: str) -> None:
+    """Hand ``text`` to the SMS gateway (``MINSHENG_SMS_SENDER``) for ``notice``'s phone; raises what
+    the gateway raised (the notify task retries)."""
+    sender_class("MINSHENG_SMS_SENDER")().send_text(notice.phone, text)
+    TextNotice.objects.filter(pk=notice.pk).update(sent=True)

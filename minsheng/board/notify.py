@@ -1,8 +1,11 @@
 """Notifications: a site-inbox row for each recipient, and an email (console backend
-in the demo) sent after commit. Called by actions via transaction.on_commit."""
+in the demo) sent after commit; citizens with a phone also get an SMS of the notes they
+most want (SMS_TEXTS) when MINSHENG_SMS_SENDER is set. Called by actions via
+transaction.on_commit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from contextvars import ContextVar
 
@@ -42,6 +45,8 @@ def _now():
 
 def _send(user, message, kind: str, text: str, email: bool = True) -> None:
     Notification.objects.create(user=user, message=message, kind=kind, text=text[:300], created_at=_now())
+    if kind in SMS_TEXTS and message is not None and user.pk == message.author_id:
+        _text(user, message, kind)
     if email and user.email:
         try:
             page = "board:case" if kind in STAFF_KINDS else "board:message"  # as the site inbox opens it
@@ -49,6 +54,37 @@ def _send(user, message, kind: str, text: str, email: bool = True) -> None:
             send_mail(f"【民声】{text[:60]}", f"{text}\n\n{link}", None, [user.email], fail_silently=False)
         except Exception:  # mail trouble never undoes the action
             log.exception("email to %s failed", user.pk)
+
+
+# The notes a citizen also gets by SMS, about their own message: what the SMS says of it.
+SMS_TEXTS = {"replied": "已答复", "rejected": "未予受理"}
+SMS_LENGTH = 70  # Chinese characters in one SMS; a longer text is billed and delivered as several
+SMS_LATE = dt.timedelta(hours=1)  # an action told of later than this (the demo's history) is not texted
+
+
+def sms_text(message, kind: str) -> str:
+    """The SMS of ``kind`` about a citizen's ``message``: the site's signature in 【】 (required of
+    Chinese SMS), the 留言编号 and the link to the message, nothing else of theirs (a title may name
+    people). The 编号 is left to the link when a long MINSHENG_SITE_URL would make it two SMS."""
+    link = settings.MINSHENG_SITE_URL + reverse("board:message", args=[message.public_id])
+    text = f"【民声】您的留言{message.public_id}{SMS_TEXTS[kind]}，详见 {link}"
+    return text if len(text) <= SMS_LENGTH else f"【民声】您的留言{SMS_TEXTS[kind]}，详见 {link}"
+
+
+def _text(user, message, kind: str) -> None:
+    """Text ``user`` of their ``message`` (sms_text), unless no SMS sender is set, they have no phone
+    or switched SMS notices off (我的资料). Sent by a task of the notify queue, which retries a failing
+    gateway and keeps to the daily cap: the gateway never holds up or undoes the officer's action."""
+    if not (settings.MINSHENG_SMS_SENDER and user.phone and user.sms_notices) or _now() < timezone.now() - SMS_LATE:
+        return
+    from minsheng.celery import delay_or_run
+
+    from .tasks import notify_by_sms
+
+    try:
+        delay_or_run(notify_by_sms, user.pk, sms_text(message, kind))
+    except Exception:  # as mail trouble, never undoes the action
+        log.exception("SMS notice to %s failed", user.pk)
 
 
 # Notes that send a person to the staff case page; the others go to the public page.

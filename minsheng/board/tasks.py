@@ -5,8 +5,10 @@ Both tasks are idempotent: running one twice changes nothing the second time."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -14,6 +16,8 @@ from . import notify
 from .deadlines import SHANGHAI, add_working_days
 from .models import Assignment, Notification
 from .workflow import Status
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="minsheng.board.tasks.close_stale", ignore_result=True)
@@ -32,6 +36,32 @@ def notify_followers(message_pk: int, kind: str) -> None:
     message = Message.objects.filter(pk=message_pk).first()
     if message is not None:
         notify._tell_followers(message, kind)
+
+
+@shared_task(name="minsheng.board.tasks.notify_by_sms", bind=True, ignore_result=True, max_retries=3,
+             default_retry_delay=120)
+def notify_by_sms(self, user_pk: int, text: str, notice_pk: int | None = None) -> None:
+    """Text a citizen (notify._text) through MINSHENG_SMS_SENDER: counted against the daily cap
+    (senders.text_notice_allowed), then handed to the gateway; a gateway that fails is logged and
+    tried again, up to three times, two minutes apart (``notice_pk``: the notice of the first try,
+    counted once). Asked again when it runs: the citizen may have switched SMS notices off."""
+    from minsheng.accounts import senders
+    from minsheng.accounts.models import TextNotice, User
+
+    user = User.objects.filter(pk=user_pk).only("phone", "sms_notices").first()
+    if user is None or not user.phone or not user.sms_notices:
+        return
+    notice = (TextNotice.objects.filter(pk=notice_pk).first() if notice_pk
+              else senders.text_notice_allowed(user.phone))
+    if notice is None:
+        return
+    try:
+        senders.send_text_notice(notice, text)
+    except Exception as exc:
+        log.exception("SMS gateway %s failed for user %s (try %d of %d)", settings.MINSHENG_SMS_SENDER,
+                      user_pk, self.request.retries + 1, self.max_retries + 1)
+        if self.request.retries < self.max_retries:
+            raise self.retry(args=(user_pk, text), kwargs={"notice_pk": notice.pk}, exc=exc) from None
 
 
 @shared_task(name="minsheng.board.tasks.notify_due_soon", ignore_result=True)

@@ -84,6 +84,8 @@ class Command(BaseCommand):
         if settings.MINSHENG_CODE_SENDER.endswith(".ConsoleSender"):
             # a citizen trying the demo on a phone taps 获取验证码 and waits for an SMS
             self.stdout.write("注册和重置密码的验证码不发短信, 打印在本终端 (MINSHENG_CODE_SENDER=ConsoleSender)")
+        if settings.MINSHENG_SMS_SENDER.endswith(".ConsoleSender"):
+            self.stdout.write("给市民的短信通知 (留言已答复、未予受理) 打印在本终端 (MINSHENG_SMS_SENDER=ConsoleSender)")
         if check:
             self.stdout.write(" ".join(argv))
             return
