@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
+from minsheng.accounts.models import Membership
 from minsheng.board import actions
 from minsheng.insight.models import Hotspot, HotspotMember
 from minsheng.stats.models import Campaign
@@ -58,8 +59,10 @@ ENDPOINTS = {
     "/api/v1/hotspots/{hotspot_id}/": ("anonymous", {}),
     "/api/v1/statistics/": ("anonymous", FIGURES),
     "/api/v1/statistics/breakdown/": ("anonymous", {"by": "region", **FIGURES}),
-    "/api/v1/staff/inbox/": ("dispatcher", {"box": "all", "status": "accepted", "overdue": "false",
-                                            "handler": "none", "order": "id", "cursor": CURSOR, "page_size": "5"}),
+    # box=leader and its show, leader, q: the dispatcher is also an officer of the mayor's office (world)
+    "/api/v1/staff/inbox/": ("dispatcher", {"box": "leader", "status": "accepted", "overdue": "false",
+                                            "handler": "none", "order": "id", "show": "handling",
+                                            "leader": "{mayor}", "q": "路灯", "cursor": CURSOR, "page_size": "5"}),
     "/api/v1/staff/cases/{public_id}/": ("dispatcher", {}),
     "/api/v1/staff/cases/{public_id}/suggestion/": ("dispatcher", {}),
     "/api/v1/staff/reading/": ("dispatcher", {"days": "90"}),
@@ -94,7 +97,10 @@ def world(personas, directory):
     for m in (replied, accepted):
         HotspotMember.objects.create(hotspot=hotspot, message=m)
     Campaign.objects.create(slug="blue-sky", name="蓝天行动", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
-    return {"public_id": replied.public_id, "code": "620103", "hotspot_id": hotspot.pk, "unit": d["housing"].pk}
+    # the inbox's box=leader: the dispatcher also reads the mayor's board
+    Membership.objects.create(user=p["dispatcher"], role="officer", unit=d["center"])
+    return {"public_id": replied.public_id, "code": "620103", "hotspot_id": hotspot.pk, "unit": d["housing"].pk,
+            "mayor": d["mayor"].pk}
 
 
 def url_of(template: str, world) -> str:

@@ -83,3 +83,105 @@ def test_leader_office_of_two_leaders_switches_between_them(personas, directory,
     second = text(c.get("/staff/leader-board/", {"addressee": head.pk}))
     assert "写给区长的留言" in second and "写给区委书记的留言" not in second
     assert "写给区委书记的留言" in text(c.get("/staff/leader-board/", {"addressee": "x"}))  # a bad one: the first
+
+
+# --- the office's list through the API (GET /api/v1/staff/inbox/?box=leader) ----------------
+
+def _ids(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [row["public_id"] for row in response.json()["results"]]
+
+
+def test_the_office_reads_its_leaders_board_through_the_inbox_api(personas, directory, office, login):
+    """The page had no API: a leader's office syncing its messages into its own system could not
+    list them (box=unit holds only the cases its unit handles)."""
+    p, d = personas, directory
+    pending = submit(p["citizen"], d, title="写给市长还没审核的路灯问题", addressee=d["mayor"])
+    handling = dispatched(p, d, submit(p["citizen"], d, title="写给市长正在办理的噪音问题", addressee=d["mayor"]))
+    answered = replied(p, d, submit(p["citizen"], d, title="写给市长已经答复的路灯问题", addressee=d["mayor"]))
+    dispatched(p, d, submit(p["citizen"], d, title="写给职能部门的路灯问题"))
+    c = login(office)
+    url = "/api/v1/staff/inbox/"
+    listed = c.get(url, {"box": "leader"})
+    assert _ids(listed) == [answered.public_id, handling.public_id, pending.public_id]  # newest first, as the page
+    assert listed.json()["results"][0]["url"].endswith(f"/api/v1/staff/cases/{answered.public_id}/")
+    assert _ids(c.get(url, {"box": "leader", "show": "pending"})) == [pending.public_id]
+    assert _ids(c.get(url, {"box": "leader", "show": "answered"})) == [answered.public_id]
+    assert _ids(c.get(url, {"box": "leader", "q": "路灯"})) == [answered.public_id, pending.public_id]
+    assert _ids(c.get(url, {"box": "leader", "q": "路灯", "show": "handling"})) == []
+    assert _ids(c.get(url, {"box": "leader", "leader": d["mayor"].pk})) == _ids(listed)
+    # bad values: a 400 naming the parameter, in Chinese
+    bad = c.get(url, {"box": "leader", "show": "late"})
+    assert bad.status_code == 400 and "待审核" in bad.json()["error"]["fields"]["show"][0]
+    bad = c.get(url, {"box": "leader", "leader": d["mayor"].pk + 1000})
+    assert bad.status_code == 400 and "不受理该留言对象" in bad.json()["error"]["fields"]["leader"][0]
+    bad = c.get(url, {"box": "unit", "show": "pending"})
+    assert bad.status_code == 400 and "只用于 box=leader" in bad.json()["error"]["fields"]["show"][0]
+    assert c.get(url, {"box": "leader", "q": "！？"}).status_code == 400
+    # an officer of a unit that receives no leader's messages: 403, in Chinese
+    denied = login(p["officer"]).get(url, {"box": "leader"})
+    assert denied.status_code == 403 and "不是任何领导留言板的受理单位" in denied.json()["error"]["message"]
+
+
+def test_an_office_of_two_leaders_names_the_one_it_lists_in_the_api(personas, directory, login):
+    from minsheng.directory.models import Addressee
+
+    p, d = personas, directory
+    secretary = Addressee.objects.create(title="城关区委书记", region=d["chengguan"], unit=d["cg_gov"], sort=1)
+    head = Addressee.objects.create(title="城关区区长", region=d["chengguan"], unit=d["cg_gov"], sort=2)
+    submit(p["citizen"], d, title="写给区委书记的留言", addressee=secretary)
+    to_head = submit(p["citizen"], d, title="写给区长的留言", addressee=head)
+    c = login(make_user("cg_officer", role="officer", unit=d["cg_gov"]))
+    unnamed = c.get("/api/v1/staff/inbox/", {"box": "leader"})  # not a silent half of its messages
+    assert unnamed.status_code == 400 and f"{head.pk} (城关区区长)" in unnamed.json()["error"]["fields"]["leader"][0]
+    assert _ids(c.get("/api/v1/staff/inbox/", {"box": "leader", "leader": head.pk})) == [to_head.public_id]
+
+
+def test_the_inbox_schema_names_the_leader_box(client):
+    schema = client.get("/api/schema/?format=json").json()
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/staff/inbox/"]["get"]["parameters"]}
+    assert "leader" in params["box"]["schema"]["enum"]
+    assert {"show", "leader", "q"} <= set(params)
+    assert "overdue" in params["show"]["schema"]["enum"]
+
+
+# --- keyword search on the leader's boards -----------------------------------------------
+
+def test_the_office_page_searches_and_keeps_the_keyword_through_tabs_and_pages(personas, directory, office,
+                                                                                login):
+    p, d = personas, directory
+    lamp = dispatched(p, d, submit(p["citizen"], d, title="写给市长的路灯问题", addressee=d["mayor"]))
+    submit(p["citizen"], d, title="写给市长的噪音问题", addressee=d["mayor"])
+    c = login(office)
+    page = text(c.get("/staff/leader-board/", {"q": "路灯"}))
+    assert lamp.title in page and "噪音" not in page
+    assert 'name="q"' in page and 'value="路灯"' in page
+    assert "全部 (1)" in page and "待审核 (0)" in page  # the tabs count the matches
+    assert 'show=handling&amp;q=%E8%B7%AF%E7%81%AF"' in page  # a tab keeps the keyword
+    assert "没有找到相关留言" in text(c.get("/staff/leader-board/", {"q": "路灯", "show": "pending"}))
+    assert "没有可搜索的文字" in text(c.get("/staff/leader-board/", {"q": "！？"}))
+
+
+def test_the_office_pages_keep_the_keyword(personas, directory, office, login):
+    from minsheng.board.views import staff
+
+    p, d = personas, directory
+    for i in range(staff.PAGE_SIZE + 1):
+        submit(p["citizen"], d, title=f"写给市长的路灯问题{i}号", addressee=d["mayor"])
+    page = text(login(office).get("/staff/leader-board/", {"q": "路灯"}))
+    assert "q=%E8%B7%AF%E7%81%AF&amp;page=2" in page
+
+
+def test_a_leaders_public_board_searches_and_keeps_the_keyword(client, personas, directory):
+    p, d = personas, directory
+    lamp = replied(p, d, submit(p["citizen"], d, title="写给市长的路灯问题", addressee=d["mayor"]))
+    noise = dispatched(p, d, submit(p["citizen"], d, title="写给市长的噪音问题", addressee=d["mayor"]))
+    board = f"/leaders/{d['mayor'].pk}/"
+    page = text(client.get(board, {"q": "路灯"}))
+    assert lamp.title in page and noise.title not in page
+    assert 'value="路灯"' in page and "全部 (1)" in page and "办理中 (0)" in page
+    assert '?status=answered&amp;q=%E8%B7%AF%E7%81%AF"' in page  # a tab keeps the keyword
+    answered = text(client.get(board, {"q": "路灯", "status": "answered"}))
+    assert lamp.title in answered and 'name="status" value="answered"' in answered  # a new search keeps the tab
+    assert "没有找到相关留言" in text(client.get(board, {"q": "路灯", "status": "handling"}))
+    assert noise.title in text(client.get(board, {"q": "！？"}))  # nothing to search: all, and says so

@@ -558,3 +558,26 @@ def test_the_citizen_sees_which_system_posted_in_their_name(client311, key, pers
     assert "代为提交" not in citizen.get(f"/m/{own.public_id}/").content.decode()
     Open311Key.objects.all().delete()  # a key deleted since: the request is still not the citizen's own
     assert "由 接入系统 代为提交" in citizen.get("/me/messages/").content.decode()
+
+
+def test_the_citizens_api_says_which_system_posted_in_their_name(client311, key, personas, directory, login,
+                                                                  django_assert_max_num_queries):
+    """Their page said 「由 测试系统 代为提交」; /api/v1/me/messages/ and the message did not say it at
+    all: an app showed a request 12345 posted with their phone as if they had written it."""
+    own = submit(personas["citizen"], directory, title="自己在网站上提交的留言")
+    public_id = client311.post(f"{BASE}/requests.json", form(key, email=None, phone="13800000001")).json()[0][
+        "service_request_id"]
+    citizen = login(personas["citizen"])
+    with django_assert_max_num_queries(8):  # read with the list, not a query a row
+        rows = {r["public_id"]: r for r in citizen.get("/api/v1/me/messages/").json()["results"]}
+    assert rows[public_id]["submitted_by"] == "测试系统" and rows[own.public_id]["submitted_by"] is None
+    assert citizen.get(f"/api/v1/me/messages/{public_id}/").json()["submitted_by"] == "测试系统"
+    assert citizen.get(f"/api/v1/me/messages/{own.public_id}/").json()["submitted_by"] is None
+    Open311Key.objects.all().delete()  # a key deleted since: still not the citizen's own
+    assert citizen.get(f"/api/v1/me/messages/{public_id}/").json()["submitted_by"] == "接入系统"
+    # the staff inbox, which shares the list's serializer, is left as it was
+    staff = login(personas["dispatcher"])
+    assert "submitted_by" not in staff.get("/api/v1/staff/inbox/").json()["results"][0]
+    schemas = citizen.get("/api/schema/?format=json").json()["components"]["schemas"]
+    assert "submitted_by" in schemas["OwnList"]["properties"] and "submitted_by" in schemas["OwnMessage"]["properties"]
+    assert "submitted_by" not in schemas["InboxItem"]["properties"]

@@ -13,6 +13,7 @@ from minsheng.board.actions import INVALID_CHOICE, REASON_MAX_CHARS, REPLY_MAX_C
 from minsheng.board.batch_dispatch import BATCH_MAX
 from minsheng.board.forms import require_words
 from minsheng.board.models import MessageKind, Rating
+from minsheng.board.views.leader_office import office_tabs
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic, Unit
 
@@ -31,6 +32,15 @@ def check_date_range(attrs: dict) -> None:
         raise serializers.ValidationError({"date_to": ["结束日期不能早于开始日期"]})
 
 
+def searchable_q(value: str) -> str:
+    """A ``q`` that has something to search for (a blank one: none), else a 400 naming it."""
+    from minsheng.board.search import searchable
+
+    if value.strip() and not searchable(value):  # else it would filter nothing: every message
+        raise serializers.ValidationError("检索词中没有可检索的文字、字母或数字 (只有标点、符号或表情)")
+    return value
+
+
 class MessageQuery(serializers.Serializer):
     """Filters of the public message list (the same as the browse page)."""
 
@@ -45,11 +55,7 @@ class MessageQuery(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
     def validate_q(self, value):
-        from minsheng.board.search import searchable
-
-        if value.strip() and not searchable(value):  # else it would filter nothing: every message
-            raise serializers.ValidationError("检索词中没有可检索的文字、字母或数字 (只有标点、符号或表情)")
-        return value
+        return searchable_q(value)
 
     def validate_region(self, code):
         region = Region.objects.filter(code=code).first()
@@ -297,7 +303,20 @@ class NoteBody(AssistNoteBody):
 
 class InboxQuery(serializers.Serializer):
     box = serializers.ChoiceField(choices=[("all", "全部"), ("unit", "本单位待办"), ("dispatch", "待派单"),
-                                           ("supervise", "督办")], required=False, default="all")
+                                           ("supervise", "督办"), ("leader", "领导留言板")], required=False, default="all",
+                                  help_text="`leader`: every message written to the leader (留言对象) whose messages "
+                                            "the caller's unit receives, in every status, as /staff/leader-board/ lists "
+                                            "them (its office only; others: 403)")
+    show = serializers.ChoiceField(
+        choices=office_tabs(), required=False,
+        help_text="box=leader only: the page's tab (default `all`; `overdue`: awaiting the reply past its deadline)",
+        error_messages={"invalid_choice": "show 应为 " + "、".join(f"{k} ({label})" for k, label in office_tabs())})
+    leader = serializers.IntegerField(
+        required=False, min_value=1,
+        help_text="box=leader only: the 留言对象 (addressee id) whose messages to list; required when the "
+                  "caller's office serves two or more leaders")
+    q = serializers.CharField(required=False, max_length=100, allow_blank=True,
+                              help_text="box=leader only: 关键词 (全文检索, as /messages/?q=)")
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     # checked by handler_filter, as on the inbox page, with its words (no length or trimming of its own)
@@ -314,6 +333,16 @@ class InboxQuery(serializers.Serializer):
         error_messages={"invalid_choice": "排序方式应为 id (按编号, 翻页时每件只出现一次) 或不给 (默认排序)"})
     cursor = serializers.CharField(required=False, max_length=200)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+    def validate_q(self, value):
+        return searchable_q(value)
+
+    def validate(self, data):
+        if data["box"] != "leader":
+            given = [name for name in ("show", "leader", "q") if name in data]
+            if given:
+                raise serializers.ValidationError({name: [f"{name} 只用于 box=leader (领导留言板)"] for name in given})
+        return data
 
 
 class CursorQuery(serializers.Serializer):

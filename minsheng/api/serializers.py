@@ -117,17 +117,30 @@ class SupportedListSerializer(MessageListSerializer):
     supported_at = serializers.DateTimeField()
 
 
+SUBMITTED_BY_HELP = ("由…代为提交: the name of the system (Open311 key) that posted the message in the citizen's name "
+                     "with their phone or email, 「接入系统」 once that key is deleted; null for a message they posted "
+                     "themselves (their web page says 「由 <name> 代为提交」)")
+
+
 class OwnListSerializer(MessageListSerializer):
     """A list item for the author: the text as written; its url reads it in every status
     (the public one is a 404 until the message is accepted)."""
 
     title = serializers.CharField()
+    submitted_by = serializers.SerializerMethodField(help_text=SUBMITTED_BY_HELP)
 
     def get_excerpt(self, obj) -> str:
         return obj.body[:80]
 
     def get_url(self, obj) -> str:
         return reverse("api:my-message", args=[obj.public_id])
+
+    def get_submitted_by(self, obj) -> str | None:
+        # read with select_related("open311__api_key"): no query of its own
+        request = getattr(obj, "open311", None)
+        if request is None:
+            return None
+        return (request.api_key.name if request.api_key else "") or "接入系统"
 
 
 @extend_schema_serializer(deprecate_fields=["overdue"])
@@ -144,6 +157,8 @@ class InboxItemSerializer(OwnListSerializer):
         help_text="疑似重复: how many near-duplicates the case page offers to merge (the 5 nearest, and the cases "
                   "in hand a held message was held on beyond them: as many as the suggestion's duplicates), the "
                   "dispatcher queue's badge; box=dispatch only (null in the other boxes, and when the lookup failed)")
+
+    submitted_by = None  # the citizen's own lists only
 
     def get_url(self, obj) -> str:
         return reverse("api:staff-case", args=[obj.public_id])
@@ -238,6 +253,9 @@ class OwnMessageSerializer(MessageDetailSerializer):
     show_name = serializers.BooleanField()
     reopen_count = serializers.IntegerField()
     can_reopen = serializers.SerializerMethodField()
+    submitted_by = serializers.SerializerMethodField(help_text=SUBMITTED_BY_HELP)
+
+    get_submitted_by = OwnListSerializer.get_submitted_by
 
     def get_can_reopen(self, obj) -> bool:
         from minsheng.board.actions import can_reopen

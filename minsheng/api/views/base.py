@@ -55,6 +55,11 @@ def detail_queryset():
     )
 
 
+def own_detail_queryset():
+    """The author's view of their messages: with who posted it in their name (Open311)."""
+    return detail_queryset().select_related("open311__api_key")
+
+
 def staff_queryset():
     return detail_queryset().select_related("predicted_topic").prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit", "handler").prefetch_related("extensions")

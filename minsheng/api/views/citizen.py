@@ -18,7 +18,7 @@ from ..inputs import CursorQuery, MessageCreate, RateBody, ReopenBody
 from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
 from ..serializers import OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
-from .base import ApiView, body_of, detail_queryset, list_queryset, parse
+from .base import ApiView, body_of, detail_queryset, list_queryset, own_detail_queryset, parse
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
 
@@ -56,7 +56,7 @@ class MyMessageList(ApiView):
     @extend_schema(responses=OwnListSerializer(many=True), tags=["citizen"])
     def get(self, request):
         self.query(request)
-        qs = list_queryset().filter(author=request.user)
+        qs = list_queryset().filter(author=request.user).select_related("open311__api_key")
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(OwnListSerializer(page, many=True).data)
@@ -88,7 +88,7 @@ class MyMessageDetail(ApiView):
 
     @extend_schema(responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def get(self, request, public_id):
-        message = get_object_or_404(detail_queryset(), public_id=public_id, author=request.user)
+        message = get_object_or_404(own_detail_queryset(), public_id=public_id, author=request.user)
         return Response(OwnMessageSerializer(message).data)
 
 
@@ -96,7 +96,7 @@ class _CitizenAction(ApiView):
     permission_classes = [IsPerson]
 
     def done(self, message):
-        return Response(OwnMessageSerializer(detail_queryset().get(pk=message.pk)).data)
+        return Response(OwnMessageSerializer(own_detail_queryset().get(pk=message.pk)).data)
 
 
 class Rate(_CitizenAction):

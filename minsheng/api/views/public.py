@@ -15,7 +15,7 @@ from ..inputs import MessageCreate, MessageQuery, apply_message_filters
 from ..pagination import MessageCursor
 from ..permissions import IsPerson
 from ..serializers import MessageDetailSerializer, MessageListSerializer, OwnMessageSerializer
-from .base import ApiView, detail_queryset, list_queryset
+from .base import ApiView, detail_queryset, list_queryset, own_detail_queryset
 
 
 class MessageList(ApiView):
@@ -47,7 +47,7 @@ class MessageList(ApiView):
         from .citizen import create_message
 
         message, replayed = once(request, create_message)
-        return Response(OwnMessageSerializer(detail_queryset().get(pk=message.pk)).data, status=201,
+        return Response(OwnMessageSerializer(own_detail_queryset().get(pk=message.pk)).data, status=201,
                         headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 

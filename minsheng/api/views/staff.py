@@ -17,6 +17,7 @@ from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.batch_dispatch import CHANGED_IN_API, dispatch_by_suggestion, plan_each, seen_key
 from minsheng.board.models import Assignment, Extension, Message
+from minsheng.board.views.leader_office import office_messages, offices_of
 from minsheng.board.views.staff import handler_filter, next_deadline
 from minsheng.board.views.staff_hints import held_on, near_duplicate_counts, near_duplicates_each, quality_for
 from minsheng.board.workflow import IllegalMove, MovedOn, Status, allowed
@@ -25,6 +26,7 @@ from minsheng.insight.reading import cached_reading
 from minsheng.insight.suggest import Suggestion, proposed_units, suggest_for
 
 from .. import inputs
+from ..errors import ApiError
 from ..pagination import IdCursor, InboxCursor, MessageCursor
 from ..permissions import IsStaffMember
 from ..serializers import (
@@ -61,6 +63,24 @@ def inbox_q(user, box: str) -> Q:
     return Q(pk__in=scoped_ids(user))
 
 
+def leader_box(user, params):
+    """box=leader: what /staff/leader-board/ lists (office_messages), for its ?leader= (required when
+    the office serves two or more leaders), ?show= and ?q=; 403 for a user of no leader's office."""
+    offices = offices_of(roles_of(user))
+    choices = "、".join(f"{a.pk} ({a.title})" for a in offices)
+    if "leader" in params:
+        office = next((a for a in offices if a.pk == params["leader"]), None)
+        if office is None:
+            problem = f"您的单位不受理该留言对象的留言; 可选: {choices}"
+            raise ApiError(problem, fields={"leader": [problem]})
+    elif len(offices) > 1:
+        problem = f"您的单位受理 {len(offices)} 位领导的留言, 请用 leader 指定其一: {choices}"
+        raise ApiError(problem, fields={"leader": [problem]})
+    else:
+        office = offices[0]
+    return office_messages(list_queryset(), office, params.get("show") or "all", params.get("q") or "")[0]
+
+
 def handler_q(user, handler: str) -> Q:
     """?handler= (handler_filter, as on the inbox page): the messages whose active assignment of one of
     ``user``'s units (an admin's: any unit) has that 承办人 (none for a user of no unit)."""
@@ -91,7 +111,10 @@ class Inbox(ApiView):
     @extend_schema(responses=InboxItemSerializer(many=True), tags=["staff"])
     def get(self, request):
         params = self.query(request)
-        qs = list_queryset().filter(inbox_q(request.user, params["box"]))
+        if params["box"] == "leader":
+            qs = leader_box(request.user, params)
+        else:
+            qs = list_queryset().filter(inbox_q(request.user, params["box"]))
         if params.get("status"):
             qs = qs.filter(status=params["status"])
         overdue = Q(status__in=Status.handling(), replied_at__isnull=True, due_at__lt=timezone.now())

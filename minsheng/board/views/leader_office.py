@@ -16,9 +16,11 @@ from django.utils.http import urlencode
 
 from minsheng.directory.models import Addressee
 
+from .. import search
+from ..forms import MAX_QUERY_LENGTH
 from ..models import Assignment, Message
 from ..workflow import Status
-from .public import public_figures
+from .public import public_figures, searched
 from .staff import _paginate, _staff_roles, due_words, id_param
 
 A = Assignment
@@ -37,12 +39,33 @@ def _filters(now) -> dict[str, tuple[str, Q]]:
     }
 
 
-@login_required
-def leader_office(request):
-    roles = _staff_roles(request)
+def offices_of(roles) -> list[Addressee]:
+    """The leaders (留言对象) whose office the user is in, else PermissionDenied (403)."""
     offices = list(Addressee.objects.filter(pk__in=roles.office_addressee_ids).select_related("region", "unit"))
     if not offices:
         raise PermissionDenied("您的单位不是任何领导留言板的受理单位")
+    return offices
+
+
+def office_messages(qs, office, shown: str, q: str = "", now=None):
+    """The messages of ``qs`` written to ``office`` that its list shows under the tab ``shown``
+    (a key of _filters) and match the keyword ``q`` (search.filter_messages, as the public
+    list searches; nothing to search in it: all), newest first, and each tab's count of the
+    matches: (queryset, counts). The page and the API's inbox (box=leader) list these."""
+    filters = _filters(now or timezone.now())
+    base = search.filter_messages(qs.filter(addressee=office), q[:MAX_QUERY_LENGTH])
+    counts = base.aggregate(**{key: Count("pk", filter=cond) for key, (_, cond) in filters.items()})
+    return base.filter(filters[shown][1]).order_by("-submitted_at", "-pk"), counts
+
+
+def office_tabs() -> list[tuple[str, str]]:
+    """The list's tabs (key, label), as the API's inbox (box=leader) takes them in ?show=."""
+    return [(key, label) for key, (label, _) in _filters(None).items()]
+
+
+@login_required
+def leader_office(request):
+    offices = offices_of(_staff_roles(request))
     asked = id_param(request.GET.get("addressee", ""))
     office = next((a for a in offices if a.pk == asked), offices[0])
     now = timezone.now()
@@ -50,14 +73,13 @@ def leader_office(request):
     shown = request.GET.get("show", "all")
     if shown not in filters:
         shown = "all"
-    base = Message.objects.filter(addressee=office)
-    counts = base.aggregate(**{key: Count("pk", filter=q) for key, (_, q) in filters.items()})
+    keyword = searched(request)
+    q = keyword["q"]
+    listed, counts = office_messages(Message.objects.all(), office, shown, q, now)
     # the unit handling it now, or the one that answered it (its last lead assignment, 办结 once answered)
     leads = (A.objects.filter(state__in=[A.State.ACTIVE, A.State.DONE], role=A.Role.LEAD).select_related("unit")
              .order_by("-assigned_at", "-pk"))
-    qs = (base.filter(filters[shown][1]).select_related("region", "topic")
-          .prefetch_related(Prefetch("assignments", queryset=leads, to_attr="leads"))
-          .order_by("-submitted_at", "-pk"))
+    qs = listed.select_related("region", "topic").prefetch_related(Prefetch("assignments", queryset=leads, to_attr="leads"))
     page = _paginate(request, qs, count=counts[shown])
     page.object_list = list(page.object_list)
     for m in page.object_list:
@@ -68,7 +90,9 @@ def leader_office(request):
     return render(request, "board/staff/leader_office.html", {
         "offices": offices, "office": office, "figures": public_figures(office), "page": page,
         "tabs": [(key, label, counts[key]) for key, (label, _) in filters.items()], "shown": shown,
-        "keep": urlencode({"addressee": office.pk, "show": shown}),
+        "keep": urlencode({"addressee": office.pk, "show": shown, **({"q": q} if q else {})}),
+        "search_keep": [("addressee", office.pk), ("show", shown)],
+        **keyword,
         "now": now, "section": "leader_office"})
 
 

@@ -20,7 +20,7 @@ from minsheng.directory.models import Addressee, Region, Topic, topic_tree
 from minsheng.insight.hotspots_service import hotspot_of
 
 from .. import actions, search
-from ..forms import ANSWERED, BrowseForm, query_cut
+from ..forms import ANSWERED, MAX_QUERY_LENGTH, BrowseForm, query_cut
 from ..models import HIDDEN_EVENT_KINDS, Attachment, Evaluation, Event, Message, Rating, Reply
 from ..workflow import Status, allowed
 
@@ -152,6 +152,22 @@ def filter_public(qs, data: dict):
     return qs, region
 
 
+def search_page(request, qs, q: str):
+    """A page of ``qs`` (already filtered by the keyword ``q``) as a list renders it, the best
+    matches of ``q`` first when it has something to search (search.Ranked), and the query string
+    of its pages: (page, query)."""
+    if search.searchable(q):
+        return paginate(request, search.Ranked(list_queryset(qs), q), count_cap=SEARCH_COUNT_CAP)
+    return paginate(request, list_queryset(qs))
+
+
+def searched(request) -> dict:
+    """A list's keyword, ?q=, as the public list takes it (BrowseForm: trimmed, cut to
+    MAX_QUERY_LENGTH), and what its page says of it."""
+    q = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    return {"q": q, "nothing_to_search": bool(q) and not search.searchable(q), "query_cut": query_cut(request)}
+
+
 def browse(request):
     form = BrowseForm(request.GET or None)
     data = {}
@@ -160,10 +176,7 @@ def browse(request):
         data = form.cleaned_data
     qs, region = filter_public(public_messages(), data)
     q = data.get("q") or ""
-    if search.searchable(q):
-        page, query = paginate(request, search.Ranked(list_queryset(qs), q), count_cap=SEARCH_COUNT_CAP)
-    else:
-        page, query = paginate(request, list_queryset(qs))
+    page, query = search_page(request, qs, q)
     regions = Region.objects.filter(level__lte=Region.Level.COUNTY).only("code", "name", "level")
     topics = topic_tree()
     return render(request, "board/browse.html", {
@@ -269,17 +282,19 @@ def addressee_board(request, pk):
     """A leader's office: its figures and its public messages; the list has more than the
     受理留言 figure when it holds merged messages, and says so (as a region page does)."""
     addressee = get_object_or_404(Addressee.objects.select_related("region"), pk=pk, is_active=True)
-    qs = public_messages().filter(addressee=addressee)
+    keyword = searched(request)
+    qs = search.filter_messages(public_messages().filter(addressee=addressee), keyword["q"])
     shown = request.GET.get("status", "")
     if shown not in BOARD_TABS:
         shown = ""
     counts = qs.aggregate(merged=Count("pk", filter=Q(status=Status.MERGED)),
                           **{key or "all": Count("pk", filter=Q(status__in=statuses) if statuses else Q())
                              for key, (_, statuses) in BOARD_TABS.items()})
-    page, query = paginate(request, list_queryset(qs.filter(status__in=BOARD_TABS[shown][1]) if shown else qs))
+    page, query = search_page(request, qs.filter(status__in=BOARD_TABS[shown][1]) if shown else qs, keyword["q"])
     return render(request, "board/addressee.html", {
         "addressee": addressee, "page": page, "query": query, "figures": public_figures(addressee),
         "tabs": [(key, label, counts[key or "all"]) for key, (label, _) in BOARD_TABS.items()], "shown": shown,
+        "keep": [("status", shown)] if shown else [], **keyword,
         "merged": 0 if shown else counts["merged"]})
 
 
