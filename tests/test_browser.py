@@ -69,6 +69,17 @@ def pick_region(page, level: int, code: str) -> None:
     page.select_option(select, code)
 
 
+def post_for_help_in_chengguan(page) -> None:
+    """Send the post form, its title and body filled, as a 求助 in 城关区, and wait for the message's page."""
+    page.check("input[name=kind][value=help]")
+    pick_region(page, 1, "620000")
+    pick_region(page, 2, "620100")
+    pick_region(page, 3, "620103")
+    page.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
+    page.click("form.post-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/m/\d+/$"))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_post_dispatch_sign_reply_rate_and_read_in_public(browser, live_server, personas, directory):
     # the citizen posts through the real form, picking the region in the cascade
@@ -270,13 +281,7 @@ def test_a_letter_in_paragraphs_at_the_limit_is_taken(browser, live_server, pers
     citizen.fill("#id_title", TITLE)
     citizen.fill("#id_body", "\n".join(["小区电梯坏了三个月, 物业不修, 老人出不了门, 请尽快维修电梯。"] * 120))
     assert citizen.locator("#id_body ~ .counter").inner_text().startswith("已达 3000 字上限")
-    citizen.check("input[name=kind][value=help]")
-    pick_region(citizen, 1, "620000")
-    pick_region(citizen, 2, "620100")
-    pick_region(citizen, 3, "620103")
-    citizen.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
-    citizen.click("form.post-form button[type=submit]")
-    citizen.wait_for_url(re.compile(r"/m/\d+/$"))
+    post_for_help_in_chengguan(citizen)
     body = Message.objects.get(title=TITLE).body
     assert len(body) == 3000 and body.count("\n") > 70
 
@@ -307,13 +312,7 @@ def test_a_letter_with_emoji_takes_as_many_characters_as_the_server(browser, liv
     assert counter.inner_text().startswith("已达 3000 字上限")
     citizen.keyboard.insert_text("再补充一句😀")  # past the limit: nothing goes in
     assert citizen.input_value("#id_body") == letter[:3000]
-    citizen.check("input[name=kind][value=help]")
-    pick_region(citizen, 1, "620000")
-    pick_region(citizen, 2, "620100")
-    pick_region(citizen, 3, "620103")
-    citizen.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
-    citizen.click("form.post-form button[type=submit]")
-    citizen.wait_for_url(re.compile(r"/m/\d+/$"))
+    post_for_help_in_chengguan(citizen)
     assert Message.objects.get(title=title[:50]).body == letter[:3000]
 
 
