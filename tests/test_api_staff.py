@@ -665,6 +665,34 @@ def test_the_reply_preview_refuses_bad_input_and_other_peoples_cases_with_a_json
     assert m.replies.count() == 1
 
 
+def test_the_case_pages_reply_preview_refuses_a_case_not_signed_or_answered_as_the_api_does(as_persona, login,
+                                                                                             personas, directory):
+    """The case page's 预览 scored a draft for a case not yet signed, and for one answered already, while
+    reply-preview/ refused both (409): the page refuses them too, in the API's words."""
+    from django.urls import reverse
+
+    officer_api, officer_web = as_persona("officer"), login(personas["officer"])
+    draft = {"body": LAMP_DRAFT}
+    dispatched = advance(submit(personas["citizen"], directory, title="尚未签收的留言"), personas, directory,
+                         "dispatched")
+    answered = _lamp_case(personas, directory)
+    assert officer_api.post(case_url(answered, "reply"), draft, format="json").status_code == 200
+    for m, label in ((dispatched, "待签收"), (answered, "已答复")):
+        api = officer_api.post(case_url(m, "reply-preview"), draft, format="json")
+        said = error_of(api)["message"]
+        assert api.status_code == 409 and label in said, said
+        url = reverse("board:reply_preview", args=[m.public_id])
+        m.refresh_from_db()
+        form = draft | {"version": m.version}  # the form of a page read now (no stale page to blame)
+        box = officer_web.post(url, form, HTTP_HX_REQUEST="true")  # htmx fills the box from a 200 only
+        assert box.status_code == 200 and said in box.content.decode()
+        assert "答复质量评分" not in box.content.decode()
+        page = officer_web.post(url, form)  # without htmx: the case page, refused
+        assert page.status_code == 409 and said in page.content.decode()
+        assert "答复质量评分" not in page.content.decode()
+    assert answered.replies.count() == 1 and not dispatched.replies.exists()
+
+
 def test_a_published_replys_stored_score_says_why_it_is_below_100(as_persona, login, personas, directory):
     """A reply's stored 质量评分 had no explanation: the case page and the staff API said 「质量评分 58 分」
     and nothing of why. Published through the API or the form, the explanation is stored with the score

@@ -69,6 +69,17 @@ def pick_region(page, level: int, code: str) -> None:
     page.select_option(select, code)
 
 
+def post_for_help_in_chengguan(page) -> None:
+    """Send the post form, its title and body filled, as a 求助 in 城关区, and wait for the message's page."""
+    page.check("input[name=kind][value=help]")
+    pick_region(page, 1, "620000")
+    pick_region(page, 2, "620100")
+    pick_region(page, 3, "620103")
+    page.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
+    page.click("form.post-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/m/\d+/$"))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_post_dispatch_sign_reply_rate_and_read_in_public(browser, live_server, personas, directory):
     # the citizen posts through the real form, picking the region in the cascade
@@ -270,15 +281,39 @@ def test_a_letter_in_paragraphs_at_the_limit_is_taken(browser, live_server, pers
     citizen.fill("#id_title", TITLE)
     citizen.fill("#id_body", "\n".join(["小区电梯坏了三个月, 物业不修, 老人出不了门, 请尽快维修电梯。"] * 120))
     assert citizen.locator("#id_body ~ .counter").inner_text().startswith("已达 3000 字上限")
-    citizen.check("input[name=kind][value=help]")
-    pick_region(citizen, 1, "620000")
-    pick_region(citizen, 2, "620100")
-    pick_region(citizen, 3, "620103")
-    citizen.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
-    citizen.click("form.post-form button[type=submit]")
-    citizen.wait_for_url(re.compile(r"/m/\d+/$"))
+    post_for_help_in_chengguan(citizen)
     body = Message.objects.get(title=TITLE).body
     assert len(body) == 3000 and body.count("\n") > 70
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_letter_with_emoji_takes_as_many_characters_as_the_server(browser, live_server, personas, directory):
+    """The box's maxlength counts UTF-16 units, an emoji as two, while the server counts characters:
+    a letter with emoji stopped at 2500 of its 3000 characters, the counter said 「已达 3000 字上限」
+    and the end was gone. The box now takes the server's 3000 and cuts a paste between characters,
+    never within an emoji; the title alike (50)."""
+    letter = "电梯坏了😀" * 700  # 3500 characters, 4200 UTF-16 units
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    counter = citizen.locator("#id_body ~ .counter")
+    title = "小区电梯坏了😀" * 8  # 56 characters: the title takes 50, as the server does
+    citizen.fill("#id_title", title)
+    assert citizen.input_value("#id_title") == title[:50]
+    citizen.focus("#id_body")
+    citizen.keyboard.insert_text(letter)  # as a paste arrives
+    pasted = citizen.input_value("#id_body")
+    assert pasted == letter[:3000]  # Python counts code points, as the server does
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in pasted)  # no half of an emoji
+    assert counter.inner_text() == "已达 3000 字上限, 超出的部分未能输入, 请检查结尾是否完整"
+    citizen.fill("#id_body", letter[:2999])
+    assert counter.inner_text() == "已输入 2999 字, 还可输入 1 字"
+    citizen.keyboard.type("😀")  # the last character the server takes, an emoji
+    assert citizen.input_value("#id_body") == letter[:3000]
+    assert counter.inner_text().startswith("已达 3000 字上限")
+    citizen.keyboard.insert_text("再补充一句😀")  # past the limit: nothing goes in
+    assert citizen.input_value("#id_body") == letter[:3000]
+    post_for_help_in_chengguan(citizen)
+    assert Message.objects.get(title=title[:50]).body == letter[:3000]
 
 
 @pytest.mark.django_db(transaction=True)

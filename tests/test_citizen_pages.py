@@ -287,6 +287,25 @@ def test_line_breaks_count_one_character_as_the_text_box_counts_them(personas, d
     assert "已申请重办" in r.content.decode() and "重办理由最多 300 字" not in r.content.decode()
 
 
+def test_a_text_box_without_scripts_never_cuts_what_the_server_takes(personas, directory, login):
+    """The box's maxlength counts UTF-16 units, an emoji as two: a letter of 3000 characters with emoji,
+    which the server takes, was cut short. The box says its limit in characters (data-max-chars, which
+    forms.js enforces) and, for a page without scripts, a maxlength of twice that; the server refuses
+    what is longer, saying by how much."""
+    c = login(personas["citizen"])
+    page = c.get("/post/").content.decode()
+    box = re.search(r'<textarea name="body"[^>]*>', page).group(0)
+    assert 'data-max-chars="3000"' in box and 'maxlength="6000"' in box
+    title = re.search(r'<input type="text" name="title"[^>]*>', page).group(0)
+    assert 'data-max-chars="50"' in title and 'maxlength="100"' in title
+    letter = ("电梯坏了😀" * 700)[:3000]
+    assert len(letter.encode("utf-16-le")) // 2 == 3600  # past 3000 in the browser's units
+    r = c.post("/post/", form_data(directory, body=letter + "好"))
+    assert r.status_code == 200 and "内容最多 3000 字 (现在 3001 个)" in r.content.decode()
+    r = c.post("/post/", form_data(directory, body=letter))
+    assert r.status_code == 302 and Message.objects.get().body == letter
+
+
 def test_only_one_coordinate_is_refused(personas, directory, login):
     r = login(personas["citizen"]).post("/post/", form_data(directory, latitude="36.06"))
     assert "经纬度需同时填写" in r.content.decode() and Message.objects.count() == 0

@@ -309,7 +309,7 @@ def test_staff_cannot_act_outside_their_part_of_a_case(login, as_persona, person
 
 
 def test_the_reply_preview_tells_no_one_but_the_lead_unit_whether_a_number_is_the_citizens(login, personas,
-                                                                                           transferred):
+                                                                                           directory, transferred):
     """Its warning 「含有留言人的个人信息 (手机号)」 answered a unit the case had left, which reads no contact
     data, whether a phone number it tried was the citizen's."""
     draft = {"version": transferred.version, "body": f"经核查, 已安排人员处理, 如有疑问请拨打 {PHONE} 咨询。"}
@@ -319,7 +319,9 @@ def test_the_reply_preview_tells_no_one_but_the_lead_unit_whether_a_number_is_th
         page = r.content.decode()
         assert "不在您单位办理" in page and "个人信息" not in page and PHONE not in page
         assert r.status_code == (200 if headers else 403)
-    # the unit holding it is warned, as before
+    # the unit holding it is warned, as before, once it has signed for the case (as the API's preview)
+    actions.do_sign(personas["other_officer"], transferred, directory["ecology"])
+    draft["version"] = transferred.version
     r = login(personas["other_officer"]).post(url, draft, HTTP_HX_REQUEST="true")
     assert "答复中含有留言人的个人信息 (手机号)" in r.content.decode()
 

@@ -338,7 +338,7 @@ def test_a_rejection_reason_longer_than_the_citizen_can_be_shown_is_refused_not_
     m = submit(personas, directory, "不予受理理由很长的留言")
     client = login(personas["dispatcher"])
     page = text(client.get(reverse("board:case", args=[m.public_id])))
-    assert re.search(r'<textarea name="reason"[^>]*maxlength="200"', page[page.index("<h2>不予受理</h2>"):])
+    assert re.search(r'<textarea name="reason"[^>]*data-max-chars="200"', page[page.index("<h2>不予受理</h2>"):])
     reason = "该留言反映的是商业合同纠纷, 属于民事争议, 不属于行政机关职责范围, 请通过法律途径解决。" * 6
     r = act(client, m, "reject", reason=reason)
     assert r.status_code == 400 and "不予受理的理由不能超过 200 字" in text(r)

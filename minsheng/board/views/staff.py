@@ -50,7 +50,7 @@ from .. import staff_forms as forms
 from ..deadlines import SHANGHAI, due_after, working_days_between
 from ..forms import MAX_QUERY_LENGTH, query_cut
 from ..models import Assignment, Event, Extension, Message, MessageKind
-from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed
+from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed, check_allowed
 from . import DRAFT_SENT, staff_hints
 from .public import close_reason
 from .staff_hints import Suggestion, near_duplicates_for, quality_for, similar_answered_for, suggestion_for
@@ -987,6 +987,19 @@ def case_action(request, public_id, action):
 PREVIEW_SIGNED_OUT = "登录已失效, 未能预览: 请先复制您写的答复, 再刷新本页重新登录"
 
 
+def _may_reply(roles: Roles, message: Message) -> None:
+    """Refuses, as the API's reply preview does (``actions.may_reply``), a case that takes no reply:
+    one not yet signed, or answered already (409 「当前状态为「已答复」, 不能答复」; the page's preview
+    scored such a draft as if it could still go), and a case another unit holds now (403)."""
+    try:
+        _my_assignment(roles, message, A.Role.LEAD)
+    except PermissionDenied:
+        if not message.assignments.filter(state=A.State.ACTIVE, role=A.Role.LEAD).exists():
+            check_allowed("reply", message.status)  # no unit holds it (answered, returned…): its status said
+        raise
+    check_allowed("reply", message.status)  # the unit's, not yet signed
+
+
 def reply_preview(request, public_id):
     """Show the reply as the public will see it, with its quality score; changes nothing."""
     if request.method != "POST":  # the address of a preview shown without htmx, reopened or shared
@@ -998,11 +1011,11 @@ def reply_preview(request, public_id):
     roles = _staff_roles(request)
     message = _case_or_404(roles, public_id)
     try:  # those who may answer it (as the API's preview): its warning 「含有留言人的个人信息 (手机号)」 told
-        _my_assignment(roles, message, A.Role.LEAD)  # a unit the case had left which phone number was the citizen's
-    except PermissionDenied as exc:
+        _may_reply(roles, message)  # a unit the case had left which phone number was the citizen's
+    except (PermissionDenied, IllegalMove) as exc:
         if request.headers.get("HX-Request"):  # said in the preview box, which htmx fills only from a 200
             return render(request, "board/staff/_reply_preview.html", {"preview": {"error": str(exc)}})
-        return _render_case(request, roles, message, error=str(exc), status=403)
+        return _render_case(request, roles, message, error=str(exc), status=_error_status(exc))
     form = forms.ReplyForm(request.POST)
     preview = {"body": (request.POST.get("body") or "").strip()}
     if form.is_valid():

@@ -140,9 +140,40 @@
   document.addEventListener("htmx:sendError", htmxFailed);
   /* A text box with a limit (留言内容 3000, 重办理由 300, 评价内容 500) says how much is left: the
      browser cut a paste past the limit without a word, and the end of a long letter, often
-     what is asked for, was lost. At the limit a status line says so (read out once). */
+     what is asked for, was lost. At the limit a status line says so (read out once).
+     The limit (data-max-chars) is in characters as the server counts them (code points, a line
+     break one): the browser's maxlength counts UTF-16 units, an emoji as two, and stopped a
+     letter with emoji short of it. Here the box drops maxlength (twice the limit, for a page
+     without scripts) and cuts what goes past the limit itself, never within an emoji. */
+  function chars(text) { return Array.from(text).length; }
+  // a box with data-max-chars (a textarea, or the post form's 标题) takes that many characters
+  function limited(box) {
+    var max = parseInt(box.getAttribute("data-max-chars"), 10);
+    box.removeAttribute("maxlength");
+    // what went past the limit is cut where it came in (the text just before the caret), as
+    // maxlength keeps the start of a paste: the end of a letter typed earlier stays whole
+    function cut(event) {
+      if (event.isComposing) return;  // a word still being composed (拼音) is cut once it is chosen
+      var value = box.value;
+      var over = chars(value) - max;
+      if (over <= 0) return;
+      var at = box.selectionEnd;
+      var before = Array.from(value.slice(0, at));
+      var after = value.slice(at);
+      if (before.length < over) {  // the caret at the start: the end goes
+        after = Array.from(after).slice(0, max).join("");
+        over = 0;
+      }
+      var kept = before.slice(0, before.length - over).join("");
+      box.value = kept + after;
+      box.setSelectionRange(kept.length, kept.length);
+    }
+    box.addEventListener("input", cut);
+    box.addEventListener("compositionend", cut);
+    return max;
+  }
   function counted(area) {
-    var max = parseInt(area.getAttribute("maxlength"), 10);
+    var max = limited(area);
     var note = document.createElement("div");
     note.className = "helptext counter";
     var full = document.createElement("p");
@@ -151,18 +182,21 @@
     area.insertAdjacentElement("afterend", note);
     note.insertAdjacentElement("afterend", full);
     function update() {
-      var left = max - area.value.length;
-      note.textContent = left > 0 ? "已输入 " + area.value.length + " 字, 还可输入 " + left + " 字"
+      var n = chars(area.value);
+      var left = max - n;
+      note.textContent = left > 0 ? "已输入 " + n + " 字, 还可输入 " + left + " 字"
         : "已达 " + max + " 字上限, 超出的部分未能输入, 请检查结尾是否完整";
       note.classList.toggle("full", left <= 0);
       var said = left > 0 ? "" : note.textContent;
       if (full.textContent !== said) full.textContent = said;
     }
-    area.addEventListener("input", update);
+    area.addEventListener("input", update);  // after limited's cut: the count of what stayed
+    area.addEventListener("compositionend", update);
     ["draftrestored", "draftcleared"].forEach(function (name) { document.addEventListener(name, update); });
     update();
   }
-  document.querySelectorAll("textarea[maxlength]").forEach(counted);
+  document.querySelectorAll("textarea[data-max-chars]").forEach(counted);
+  document.querySelectorAll("input[data-max-chars]").forEach(limited);
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("[data-sending]").forEach(function (b) {
       b.disabled = false;
