@@ -10,10 +10,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from minsheng.accounts.forms import ProfileForm
 from minsheng.accounts.models import TextNotice
 from minsheng.accounts.senders import MemorySender
 from minsheng.board import actions
-from minsheng.board.models import Reply
+from minsheng.board.models import Message, Reply
 
 from .conftest import make_user
 from .test_workflow_http import REPLY_TEXT, act, post_message
@@ -168,3 +169,24 @@ def test_an_action_told_of_long_after_it_happened_is_not_texted(personas, direct
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_reject(personas["dispatcher"], m, "不属于政务留言受理范围", at=timezone.now() - dt.timedelta(days=2))
     assert texts == []
+
+
+def test_a_landline_an_open311_request_gave_is_not_texted(personas, directory, texts, settings,
+                                                          django_capture_on_commit_callbacks):
+    """A 12345 caller's landline (or a foreign number) makes their account (docs/open311.md): the
+    gateway cannot text it, so no notice is tried, counted, nor offered on 我的资料."""
+    from minsheng.api.models import Open311Key
+
+    from .test_open311 import BASE, Open311Client, form
+
+    settings.MINSHENG_SMS_SENDER = "tests.test_sms_notices.BrokenGateway"
+    BrokenGateway.calls = 0
+    key = Open311Key.issue("12345 热线")[1]
+    r = Open311Client().post(f"{BASE}/requests.json", form(key, email=None, phone="0931-8888888"))
+    assert r.status_code == 200, r.content
+    m = Message.objects.get(public_id=r.json()[0]["service_request_id"])
+    assert m.author.phone == "09318888888"
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_reject(personas["dispatcher"], m, "不属于政务留言受理范围")
+    assert BrokenGateway.calls == 0 and not TextNotice.objects.exists()
+    assert "sms_notices" not in ProfileForm(instance=m.author).fields

@@ -6,7 +6,6 @@ from __future__ import annotations
 import unicodedata
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from minsheng.board.moderation import personal_data
 
 from . import limits
 from .models import User, canonical_phone, find_user
+from .senders import sms_phone
 
 PASSWORD_ERRORS = {  # Django's own messages are not all translated
     "password_too_short": "密码至少 8 位",
@@ -222,7 +222,7 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        if not (settings.MINSHENG_SMS_SENDER and self.instance.phone):
+        if not sms_phone(self.instance):
             del self.fields["sms_notices"]
 
     class Meta:

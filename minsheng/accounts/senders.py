@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import TextNotice, VerificationCode
+from .models import PHONE, TextNotice, VerificationCode
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +186,14 @@ def check_code(target: str, purpose: str, code: str, now=None) -> None:
     updated = VerificationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
     if not updated:
         raise CodeError("验证码已使用, 请重新获取")
+
+
+def sms_phone(user) -> str | None:
+    """The phone an SMS notice to ``user`` goes to, None when none may: no MINSHENG_SMS_SENDER, or
+    no mainland mobile number (an account made by an Open311 request may hold a landline or a
+    foreign number, which the gateway cannot text: each notice failed four times)."""
+    phone = user.phone or ""
+    return phone if settings.MINSHENG_SMS_SENDER and PHONE.match(phone) else None
 
 
 def text_notice_allowed(phone: str, now=None) -> TextNotice | None:

@@ -72,10 +72,13 @@ def sms_text(message, kind: str) -> str:
 
 
 def _text(user, message, kind: str) -> None:
-    """Text ``user`` of their ``message`` (sms_text), unless no SMS sender is set, they have no phone
-    or switched SMS notices off (我的资料). Sent by a task of the notify queue, which retries a failing
-    gateway and keeps to the daily cap: the gateway never holds up or undoes the officer's action."""
-    if not (settings.MINSHENG_SMS_SENDER and user.phone and user.sms_notices) or _now() < timezone.now() - SMS_LATE:
+    """Text ``user`` of their ``message`` (sms_text), unless no SMS sender is set, they have no
+    mobile phone (senders.sms_phone) or switched SMS notices off (我的资料). Sent by a task of the
+    notify queue, which retries a failing gateway and keeps to the daily cap: the gateway never
+    holds up or undoes the officer's action."""
+    from minsheng.accounts.senders import sms_phone
+
+    if not (sms_phone(user) and user.sms_notices) or _now() < timezone.now() - SMS_LATE:
         return
     from minsheng.celery import delay_or_run
 

@@ -49,7 +49,7 @@ def notify_by_sms(self, user_pk: int, text: str, notice_pk: int | None = None) -
     from minsheng.accounts.models import TextNotice, User
 
     user = User.objects.filter(pk=user_pk).only("phone", "sms_notices").first()
-    if user is None or not user.phone or not user.sms_notices:
+    if user is None or not senders.sms_phone(user) or not user.sms_notices:
         return
     notice = (TextNotice.objects.filter(pk=notice_pk).first() if notice_pk
               else senders.text_notice_allowed(user.phone))
