@@ -162,6 +162,18 @@ def test_the_deploy_check_warns_of_sms_notices_printed_in_the_terminal(settings)
     assert "minsheng.W003" not in [w.id for w in deployment_check(None)]
 
 
+def test_the_deploy_check_warns_of_a_site_address_too_long_for_one_sms(settings):
+    from minsheng.accounts.apps import deployment_check
+
+    settings.MINSHENG_SITE_URL = "https://liuyan.lanzhou-gansu.gov.cn"  # 69 characters: one SMS
+    assert "minsheng.W004" not in [w.id for w in deployment_check(None)]
+    settings.MINSHENG_SITE_URL = "https://www.lanzhou.gov.cn/12345/minsheng"  # 75: two SMS, billed twice
+    warning, = [w for w in deployment_check(None) if w.id == "minsheng.W004"]
+    assert "75 字" in warning.msg
+    settings.MINSHENG_SMS_SENDER = ""
+    assert "minsheng.W004" not in [w.id for w in deployment_check(None)]
+
+
 def test_an_action_told_of_long_after_it_happened_is_not_texted(personas, directory, texts,
                                                                 django_capture_on_commit_callbacks):
     """The demo plays months of history in one run: its citizens' phones are not texted of it."""

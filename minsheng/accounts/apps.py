@@ -50,6 +50,19 @@ def deployment_check(app_configs, **kwargs):
             f"MINSHENG_SMS_SENDER={settings.MINSHENG_SMS_SENDER}: 给市民的短信通知只打印在服务器终端或留在内存中, "
             "市民收不到", hint="写一个有 send_text(phone, text) 方法的类调用短信网关, 把 MINSHENG_SMS_SENDER 设为它的路径; "
                             "不发短信通知则留空", id="minsheng.W003"))
+    if settings.MINSHENG_SMS_SENDER:
+        from types import SimpleNamespace
+
+        from minsheng.board.notify import SMS_LENGTH, sms_text
+
+        # the shortest notice it can make (no 编号) of the longest note, 未予受理
+        shortest = sms_text(SimpleNamespace(public_id="20261204000123"), "rejected")
+        if len(shortest) > SMS_LENGTH:
+            found.append(checks.Warning(
+                f"MINSHENG_SITE_URL={settings.MINSHENG_SITE_URL}: 短信通知 (如「{shortest}」) 有 {len(shortest)} 字, "
+                f"超过一条短信的 {SMS_LENGTH} 字, 会按多条计费发送",
+                hint="用较短的网站地址 (不超过 36 个字符), 或不发短信通知 (MINSHENG_SMS_SENDER 留空)",
+                id="minsheng.W004"))
     unsent = {"console": "是控制台: 通知邮件只打印在服务器终端", "locmem": "只把邮件留在内存中 (测试用)",
               "dummy": "丢弃所有邮件"}
     kind = settings.EMAIL_BACKEND.removeprefix("django.core.mail.backends.").removesuffix(".EmailBackend")
