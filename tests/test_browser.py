@@ -317,6 +317,24 @@ def test_a_letter_with_emoji_takes_as_many_characters_as_the_server(browser, liv
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_letter_already_past_the_limit_is_shortened_by_its_writer_not_cut(browser, live_server, personas,
+                                                                             directory):
+    """A letter past 3000 characters in the box (a draft restored, a letter the server sent back): each
+    Backspace in it also cut what stood past the limit — near the start the letter's end, further in
+    as many characters before the caret —; and typing at its start left 3001 characters, still refused."""
+    letter = "".join(f"{i:04d}" for i in range(763))[:3050]  # every place tells its characters apart
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.eval_on_selector("#id_body", "(box, text) => { box.value = text; box.focus(); "
+                                         "box.setSelectionRange(5, 5); }", letter)
+    citizen.keyboard.press("Backspace")
+    assert citizen.input_value("#id_body") == letter[:4] + letter[5:]  # that one character, nothing else
+    citizen.eval_on_selector("#id_body", "box => box.setSelectionRange(0, 0)")
+    citizen.keyboard.type("再")
+    assert citizen.input_value("#id_body") == ("再" + letter[:4] + letter[5:])[:3000]  # the server's 3000
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_draft_left_on_a_shared_computer_is_not_shown_to_the_next_citizen(browser, live_server, personas, directory):
     """The post form's draft is kept in the tab: a citizen who typed their name and phone,
     did not post and signed out left it there, and the next one to sign in on that computer

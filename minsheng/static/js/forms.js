@@ -154,6 +154,9 @@
     // maxlength keeps the start of a paste: the end of a letter typed earlier stays whole
     function cut(event) {
       if (event.isComposing) return;  // a word still being composed (拼音) is cut once it is chosen
+      // a deletion takes nothing in: a text already past the limit (a draft restored, a letter the
+      // server sent back) is shortened by the writer, not cut before the caret at each keystroke
+      if (/^delete/.test(event.inputType || "")) return;
       var value = box.value;
       var over = chars(value) - max;
       if (over <= 0) return;
@@ -161,7 +164,7 @@
       var before = Array.from(value.slice(0, at));
       var after = value.slice(at);
       if (before.length < over) {  // the caret at the start: the end goes
-        after = Array.from(after).slice(0, max).join("");
+        after = Array.from(after).slice(0, max - before.length).join("");
         over = 0;
       }
       var kept = before.slice(0, before.length - over).join("");
