@@ -335,6 +335,26 @@ def test_a_letter_already_past_the_limit_is_shortened_by_its_writer_not_cut(brow
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_word_chosen_past_the_limit_is_cut_in_the_draft_too(browser, live_server, personas, directory):
+    """A 拼音 word chosen at the limit: Chromium's last input event comes while it is still being
+    composed, and the box cut it at compositionend, after the draft was saved: the draft kept the
+    letter past 3000 characters, and brought it back so (refused by the server)."""
+    letter = "小区电梯坏了三个月" * 400
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.eval_on_selector("#id_body", """(box, text) => {
+        box.focus(); box.value = text.slice(0, 2999) + "电梯"; box.setSelectionRange(3001, 3001);
+        box.dispatchEvent(new InputEvent("input", { bubbles: true, isComposing: true, data: "电梯" }));
+        box.dispatchEvent(new CompositionEvent("compositionend", { bubbles: true, data: "电梯" }));
+    }""", letter)
+    assert citizen.input_value("#id_body") == letter[:2999] + "电"
+    draft = citizen.evaluate("""() => { for (let i = 0; i < sessionStorage.length; i++) {
+        const key = sessionStorage.key(i);
+        if (key.endsWith(":post")) return JSON.parse(sessionStorage.getItem(key)).body; } }""")
+    assert draft == letter[:2999] + "电"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_draft_left_on_a_shared_computer_is_not_shown_to_the_next_citizen(browser, live_server, personas, directory):
     """The post form's draft is kept in the tab: a citizen who typed their name and phone,
     did not post and signed out left it there, and the next one to sign in on that computer

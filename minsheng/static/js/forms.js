@@ -170,6 +170,8 @@
       var kept = before.slice(0, before.length - over).join("");
       box.value = kept + after;
       box.setSelectionRange(kept.length, kept.length);
+      // a word chosen (拼音) is cut after its last input event: the draft and the counter are told
+      if (event.type === "compositionend") box.dispatchEvent(new Event("input", { bubbles: true }));
     }
     box.addEventListener("input", cut);
     box.addEventListener("compositionend", cut);
