@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
+from django.db import transaction
 from django.templatetags.static import static
 from django.utils.html import format_html
 
+from .deadlines import read_entries
 from .models import Assignment, CalendarDay, Event, Message, Reply
+from .recompute import recompute_deadlines
 
 
 class AssignmentInline(admin.TabularInline):
@@ -77,10 +80,39 @@ admin_list._boolean_icon = _boolean_icon
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    """每年更新节假日 (docs/deploy.md): an entry wins over chinese-calendar for its date; deadlines set
-    before it are kept."""
+    """每年更新节假日 (docs/deploy.md §11): an entry wins over chinese-calendar for its date; adding,
+    changing or deleting one recomputes the running deadlines of open cases that depend on it, in the
+    same transaction (``recompute.recompute_deadlines``, as ``minsheng holidays`` does)."""
 
     list_display = ["date", "kind", "note", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["note"]
     date_hierarchy = "date"
+
+    def _recomputed(self, request, change, cause: str) -> None:
+        """``change``: saves or deletes the entries (the calendar before it read first)."""
+        with transaction.atomic():
+            before = read_entries()
+            change()
+            moved = recompute_deadlines(before, actor=request.user, cause=cause)
+        self.message_user(request, f"已重新计算 {moved} 件在办留言的期限")
+
+    def save_model(self, request, obj, form, change):
+        self._recomputed(
+            request, lambda: super(CalendarDayAdmin, self).save_model(request, obj, form, change), str(obj)
+        )
+
+    def delete_model(self, request, obj):
+        self._recomputed(
+            request,
+            lambda: super(CalendarDayAdmin, self).delete_model(request, obj),
+            f"删除 {obj.date:%Y-%m-%d} 的节假日调整",
+        )
+
+    def delete_queryset(self, request, queryset):
+        days = "、".join(f"{day:%Y-%m-%d}" for day in queryset.values_list("date", flat=True))
+        self._recomputed(
+            request,
+            lambda: super(CalendarDayAdmin, self).delete_queryset(request, queryset),
+            f"删除 {days} 的节假日调整",
+        )

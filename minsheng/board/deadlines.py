@@ -56,7 +56,7 @@ class _Entries:
 
         version = tuple(CalendarDay.objects.aggregate(n=Count("id"), top=Max("id"), at=Max("updated_at")).values())
         if version != self.version:
-            self.set({row.date: row.kind == CalendarDay.Kind.WORKDAY for row in CalendarDay.objects.all()})
+            self.set(read_entries())
             self.version = version
         self.checked = time.monotonic()
 
@@ -67,6 +67,14 @@ class _Entries:
 
 
 _ENTRIES = _Entries()
+
+
+def read_entries() -> dict[dt.date, bool]:
+    """The operators' entries as the database holds them now, {date: is a working day}: the calendar
+    before or after a change (``recompute.recompute_deadlines``), whatever this process has in memory."""
+    from .models import CalendarDay
+
+    return {row.date: row.kind == CalendarDay.Kind.WORKDAY for row in CalendarDay.objects.all()}
 
 
 def calendar_changed(**kwargs):
@@ -81,13 +89,14 @@ def calendar_generation() -> int:
     return _ENTRIES.generation
 
 
-def is_working_day(day: dt.date) -> bool:
+def is_working_day(day: dt.date, entries: dict[dt.date, bool] | None = None) -> bool:
     """``chinese_calendar.is_workday``: a weekday that is no public holiday, or a make-up working
     day (调休); in a year the package does not cover yet, weekends alone are non-working. An
-    operator's entry for the date (``board.CalendarDay``) wins over both."""
+    operator's entry for the date (``board.CalendarDay``) wins over both; ``entries``: other
+    entries than those in use (``read_entries``: the calendar before a change)."""
     if isinstance(day, dt.datetime):
         day = day.date()
-    entry = _ENTRIES.current().get(day)
+    entry = (_ENTRIES.current() if entries is None else entries).get(day)
     if entry is not None:
         return entry
     if day.year not in CALENDAR_YEARS:
@@ -95,23 +104,26 @@ def is_working_day(day: dt.date) -> bool:
     return day in MAKEUP_WORKDAYS or (day.weekday() < 5 and day not in HOLIDAYS)
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date of the ``days``-th working day after ``start`` (days >= 0)."""
+def add_working_days(start: dt.date, days: int, entries: dict[dt.date, bool] | None = None) -> dt.date:
+    """The date of the ``days``-th working day after ``start`` (days >= 0); ``entries``: as for
+    ``is_working_day``."""
     if days < 0:
         raise ValueError("days must be >= 0")
     day = start
     remaining = days
     while remaining:
         day += dt.timedelta(days=1)
-        if is_working_day(day):
+        if is_working_day(day, entries):
             remaining -= 1
     return day
 
 
-def due_after(moment: dt.datetime, days: int, tz: dt.tzinfo = SHANGHAI) -> dt.datetime:
-    """End of the ``days``-th working day after ``moment`` (aware datetime)."""
+def due_after(moment: dt.datetime, days: int, tz: dt.tzinfo = SHANGHAI,
+              entries: dict[dt.date, bool] | None = None) -> dt.datetime:
+    """End of the ``days``-th working day after ``moment`` (aware datetime); ``entries``: as for
+    ``is_working_day``."""
     local = moment.astimezone(tz)
-    day = add_working_days(local.date(), days)
+    day = add_working_days(local.date(), days, entries)
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz)
 
 

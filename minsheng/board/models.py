@@ -311,6 +311,8 @@ class Event(models.Model):
         AUTO_HELD = "auto_held", "自动派单暂缓"
         CORRECTED = "corrected", "人工更正分类"
         EXPORTED = "exported", "导出个人信息"
+        # a deadline moved by a change of the holiday calendar (recompute.recompute_deadlines): internal
+        DEADLINE_MOVED = "deadline_moved", "节假日调整"
 
     message = models.ForeignKey(Message, models.CASCADE, null=True, blank=True, related_name="events",
                                 verbose_name="留言")
@@ -347,7 +349,8 @@ class Event(models.Model):
 
 # never shown in a public timeline (web, API), whatever their ``public`` flag says
 HIDDEN_EVENT_KINDS = {Event.Kind.CLASSIFIED, Event.Kind.AUTO_HELD, Event.Kind.CORRECTED, Event.Kind.EXPORTED,
-                      Event.Kind.ASSIST_NOTE, Event.Kind.NOTE, Event.Kind.HANDLER_ASSIGNED}
+                      Event.Kind.ASSIST_NOTE, Event.Kind.NOTE, Event.Kind.HANDLER_ASSIGNED,
+                      Event.Kind.DEADLINE_MOVED}
 
 
 class Notification(models.Model):

@@ -50,6 +50,7 @@ from .. import staff_forms as forms
 from ..deadlines import SHANGHAI, due_after, working_days_between
 from ..forms import MAX_QUERY_LENGTH, query_cut
 from ..models import Assignment, Event, Extension, Message, MessageKind
+from ..recompute import change_words
 from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed, check_allowed
 from . import DRAFT_SENT, staff_hints
 from .public import close_reason
@@ -623,6 +624,8 @@ def _event_detail(event: Event, topics: dict | None = None) -> str:
     d = event.data or {}
     if event.kind == Event.Kind.AUTO_HELD:
         return _held_detail(d)
+    if event.kind == Event.Kind.DEADLINE_MOVED:
+        return change_words(d)
     parts = []
     if event.kind == Event.Kind.DISPATCHED and d.get("auto"):
         # an automatic dispatch (insight.tasks.auto_dispatch) has no actor: the line read as any

@@ -1,14 +1,18 @@
-"""`minsheng holidays --add DATE [--kind holiday|workday] [--note TEXT] | --list [--year Y] | --remove DATE`:
-the operators' holidays and make-up working days (调休), for the years chinese-calendar does not know yet
-(每年更新节假日, docs/deploy.md). The admin's 节假日调整 edits the same table."""
+"""`minsheng holidays --add DATE [--kind holiday|workday] [--note TEXT] | --list [--year Y] | --remove DATE
+| --recompute`: the operators' holidays and make-up working days (调休), for the years chinese-calendar
+does not know yet (每年更新节假日, docs/deploy.md §11). The admin's 节假日调整 edits the same table. A change
+recomputes the running deadlines of open cases in the same transaction (``recompute.recompute_deadlines``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from minsheng.board.deadlines import read_entries
 from minsheng.board.models import CalendarDay
+from minsheng.board.recompute import recompute_deadlines
 
 KINDS = {"holiday": CalendarDay.Kind.HOLIDAY, "workday": CalendarDay.Kind.WORKDAY}
 
@@ -22,19 +26,33 @@ def _date(text: str) -> dt.date:
 
 class Command(BaseCommand):
     help = ("Enter a public holiday or make-up working day (调休) by hand; it wins over chinese-calendar for its "
-            "date in every working-day deadline computed from now on (deadlines set earlier are kept).")
+            "date. The running deadlines of open cases that depend on the date are computed again (those "
+            "already answered, or past before and after, are kept); --recompute does it for every date, "
+            "after pip install -U chinese-calendar brought a new year.")
 
     def add_arguments(self, parser):
         action = parser.add_mutually_exclusive_group(required=True)
         action.add_argument("--add", metavar="DATE", help="the date (YYYY-MM-DD) to enter, or to change if entered")
         action.add_argument("--list", action="store_true", help="list the entries, by date")
         action.add_argument("--remove", metavar="DATE", help="delete the entry for the date (YYYY-MM-DD)")
+        action.add_argument("--recompute", action="store_true",
+                            help="compute the running deadlines of open cases again with the calendar in use")
         parser.add_argument("--kind", choices=sorted(KINDS), default="holiday",
                             help="with --add: holiday (休息日/节假日, the default) or workday (调休上班日)")
         parser.add_argument("--note", default="", help="with --add: e.g. 2027年元旦 (at most 100 characters)")
         parser.add_argument("--year", type=int, help="with --list: that year's entries alone")
 
     def handle(self, *args, add=None, remove=None, kind="holiday", note="", year=None, **opts):
+        with transaction.atomic():  # the entry and the deadlines it moves together, said once committed
+            said = self._handle(add=add, remove=remove, kind=kind, note=note, year=year, **opts)
+        for line in said or ():
+            self.stdout.write(line)
+
+    @staticmethod
+    def _moved(before, cause) -> str:
+        return f"已重新计算 {recompute_deadlines(before, cause=cause)} 件在办留言的期限"
+
+    def _handle(self, *, add, remove, kind, note, year, **opts):
         if opts["list"]:
             rows = CalendarDay.objects.all()
             if year is not None:
@@ -44,15 +62,17 @@ class Command(BaseCommand):
             if not rows:
                 self.stdout.write(f"{year} 年没有节假日调整" if year is not None else "没有节假日调整")
             return
+        if opts["recompute"]:
+            return [self._moved(None, "按当前节假日重新计算")]
+        before = read_entries()
         if remove is not None:
             day = _date(remove)
             deleted, _ = CalendarDay.objects.filter(date=day).delete()
             if not deleted:
                 raise CommandError(f"{day:%Y-%m-%d} 没有节假日调整, 无需删除 (minsheng holidays --list 列出全部)")
-            self.stdout.write(f"已删除 {day:%Y-%m-%d} 的节假日调整; 已设定的办理期限不变")
-            return
+            return [f"已删除 {day:%Y-%m-%d} 的节假日调整", self._moved(before, f"删除 {day:%Y-%m-%d} 的节假日调整")]
         day, note = _date(add), note.strip()
         if len(note) > 100 or any(not ch.isprintable() for ch in note):
             raise CommandError("--note 最多 100 个字符, 不能含换行或控制字符")
         row, created = CalendarDay.objects.update_or_create(date=day, defaults={"kind": KINDS[kind], "note": note})
-        self.stdout.write(f"已{'添加' if created else '修改'} {row}; 此后计算的期限按此计算, 已设定的办理期限不变")
+        return [f"已{'添加' if created else '修改'} {row}", self._moved(before, str(row))]

@@ -1,0 +1,145 @@
+"""Open cases' deadlines after a change of the working-day calendar (每年更新节假日, docs/deploy.md §11).
+
+A deadline is computed once, when it is set (``actions``): 签收期限 ``MINSHENG_SIGN_DAYS`` working days
+after the assignment (派单, 转办, 重办), 答复期限 ``reply_days(kind)`` working days after the (latest)
+dispatch or reopening, plus the days of each extension approved since (an extension adds to the
+deadline in force: the same as adding them all to the dispatch). An entry for a date in that span,
+added, changed or removed afterwards, would leave the stored deadline on a holiday, or too early.
+``recompute_deadlines`` counts them again from the same start with the same number of working days:
+
+- only the deadlines still running: the 答复期限 of a case awaiting a reply (受理, 已派单, 已签收; not
+  answered since its dispatch or reopening: an answered case keeps its history and its 按时率), the
+  签收期限 of an assignment still active and not signed for, and the 答复期限 of the case's active
+  assignments with it (they hold the case's);
+- only to a moment still to come: a deadline that moves later may take a case out of 超期 (it was
+  overdue only because the holiday was missing); one that would move earlier into the past stays (a
+  unit is never made late by a correction it could not see coming); one past before and after stays;
+- with ``before`` (the entries before the change, ``deadlines.read_entries``), only a deadline the
+  rule gave under that calendar: one set otherwise (e.g. ``MINSHENG_REPLY_DAYS`` changed since its
+  dispatch) is left alone. Without it (``minsheng holidays --recompute``, after an upgrade of
+  chinese-calendar brought a new year), every running deadline is set to what the calendar in use
+  gives.
+
+Each case whose deadlines moved gets an internal event (节假日调整: 「答复期限 2027-01-01 → 2027-01-04」),
+which also refreshes its statistics (``stats.facts``: the open case's deadline). Run inside the
+transaction that changed the entries; a second run moves nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .actions import reply_days
+from .deadlines import SHANGHAI, due_after, read_entries
+from .models import Assignment, Event, Extension, Message
+from .workflow import Status
+
+
+def _day(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment, SHANGHAI):%Y-%m-%d}"
+
+
+def _moved(stored, start, days, before, after, now):
+    """The new deadline, or None when ``stored`` stays."""
+    if stored is None or start is None:
+        return None
+    if before is not None and due_after(start, days, entries=before) != stored:
+        return None  # not the rule's deadline under the calendar it was set by
+    new = due_after(start, days, entries=after)
+    return new if new != stored and new >= now else None
+
+
+def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = "", now=None) -> int:
+    """Move the running deadlines of open cases to the calendar in use (module docstring); returns
+    how many cases' deadlines moved. ``cause``: what changed, for the case history."""
+    now = now or timezone.now()
+    after = read_entries()
+    if before == after:
+        return 0
+    with transaction.atomic():
+        messages = list(
+            Message.objects.select_for_update()
+            .filter(
+                status__in=Status.handling(),
+                replied_at__isnull=True,
+                due_at__isnull=False,
+                dispatched_at__isnull=False,
+            )
+            .order_by("pk")
+        )
+        if not messages:
+            return 0
+        ids = [m.pk for m in messages]
+        extra = defaultdict(int)  # approved extension days since the case's dispatch or reopening
+        dispatched = {m.pk: m.dispatched_at for m in messages}
+        for mid, days, decided in Extension.objects.filter(
+            assignment__message_id__in=ids, state=Extension.State.APPROVED
+        ).values_list("assignment__message_id", "days", "decided_at"):
+            if decided is not None and decided >= dispatched[mid]:
+                extra[mid] += days
+        active = defaultdict(list)
+        for a in (
+            Assignment.objects.filter(message_id__in=ids, state=Assignment.State.ACTIVE)
+            .select_related("unit")
+            .order_by("assigned_at", "pk")
+        ):
+            active[a.message_id].append(a)
+        count = 0
+        for m in messages:
+            changes = []
+            new_due = _moved(m.due_at, m.dispatched_at, reply_days(m.kind) + extra[m.pk], before, after, now)
+            if new_due is not None:
+                changes.append({"what": "答复期限", "from": _day(m.due_at), "to": _day(new_due)})
+                Message.objects.filter(pk=m.pk).update(due_at=new_due, version=F("version") + 1)
+            for a in active[m.pk]:
+                fields = {}
+                if new_due is not None and a.due_at == m.due_at:
+                    fields["due_at"] = new_due
+                new_sign = (
+                    None
+                    if a.signed_at is not None
+                    else _moved(a.sign_due_at, a.assigned_at, settings.MINSHENG_SIGN_DAYS, before, after, now)
+                )
+                if new_sign is not None:
+                    fields["sign_due_at"] = new_sign
+                    changes.append(
+                        {
+                            "what": "签收期限",
+                            "unit": a.unit.name,
+                            "from": _day(a.sign_due_at),
+                            "to": _day(new_sign),
+                        }
+                    )
+                if fields:
+                    Assignment.objects.filter(pk=a.pk).update(**fields)
+            if changes:
+                # saved one by one: each Event refreshes its case's statistics after the commit
+                Event.objects.create(
+                    message=m,
+                    kind=Event.Kind.DEADLINE_MOVED,
+                    actor=actor,
+                    public=False,
+                    at=now,
+                    data={"changes": changes, **({"cause": cause} if cause else {})},
+                )
+                count += 1
+    return count
+
+
+def change_words(data: dict) -> str:
+    """The case history's line for a DEADLINE_MOVED event: 「答复期限 2027-01-01 → 2027-01-04; …」."""
+    parts = [
+        f"{c.get('what', '期限')}"
+        + (f" ({c['unit']})" if c.get("unit") else "")
+        + f" {c.get('from', '')} → {c.get('to', '')}"
+        for c in data.get("changes") or ()
+    ]
+    if data.get("cause"):
+        parts.append(f"原因: {data['cause']}")
+    return "; ".join(parts)

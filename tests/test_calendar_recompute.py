@@ -1,0 +1,220 @@
+"""每年更新节假日, then the open cases: a holiday entered (or removed) after a case's deadlines were set
+moves the deadlines still running, from the same start by the same number of working days
+(minsheng.board.recompute; docs/deploy.md §11). They were kept before: a case due on 元旦 2027 stayed
+due on it, one whose 15 working days spanned the Spring Festival stayed too early, overdue to the
+supervisors and late in its unit's 按时率.
+
+The cases are dispatched in 2099 (a year chinese-calendar does not know: weekends alone), so that
+their deadlines stay in the future whenever the tests run."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+
+from minsheng.board import actions, deadlines
+from minsheng.board.deadlines import SHANGHAI, read_entries
+from minsheng.board.models import CalendarDay, Event, Message
+from minsheng.board.recompute import recompute_deadlines
+from minsheng.stats.models import OpenCase
+
+from .conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+BODY = "小区六层老楼没有电梯，老人上下楼非常困难，申请加装电梯两年了还没有结果，请尽快解决。"
+DISPATCHED = dt.datetime(2099, 6, 1, 10, 0, tzinfo=SHANGHAI)  # a Monday
+
+
+def end_of(day: str) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(23, 59, 59), tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def case(personas, directory, django_capture_on_commit_callbacks):
+    """A 求助 (10 working days) dispatched on Monday 2099-06-01 to 住建局 with 生态环境局 assisting:
+    签收 by Tuesday 06-02, answer by Monday 06-15 (statistics refreshed after each commit)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        message = actions.do_submit(
+            personas["citizen"],
+            title="老旧小区加装电梯",
+            body=BODY,
+            kind="help",
+            region=directory["qilihe"],
+            topic=directory["topic_build"],
+        )
+        actions.do_dispatch(
+            personas["dispatcher"], message, directory["housing"], [directory["ecology"]], at=DISPATCHED
+        )
+    message.refresh_from_db()
+    assert message.due_at == end_of("2099-06-15")
+    return message
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command("holidays", *args, stdout=out)
+    return out.getvalue()
+
+
+def deadlines_of(message):
+    message = Message.objects.get(pk=message.pk)
+    rows = {a.unit.short_name: (a.sign_due_at, a.due_at) for a in message.assignments.select_related("unit")}
+    return message.due_at, rows
+
+
+def test_a_holiday_added_inside_the_span_moves_the_reply_deadline_and_removing_it_moves_it_back(
+    case, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        said = run("--add", "2099-06-03", "--note", "调整放假")
+    assert said.splitlines() == [
+        "已添加 2099-06-03 休息日/节假日 (调整放假)",
+        "已重新计算 1 件在办留言的期限",
+    ]
+    due, units = deadlines_of(case)
+    assert due == end_of("2099-06-16")  # one working day later
+    # the units work to the case's deadline; the 签收 deadline (06-02) is before the holiday: kept
+    assert units == {
+        "住建局": (end_of("2099-06-02"), end_of("2099-06-16")),
+        "生态环境局": (end_of("2099-06-02"), end_of("2099-06-16")),
+    }
+    assert OpenCase.objects.get(pk=case.pk).due_at == end_of("2099-06-16")  # /stats/overdue/ and 按时率
+    moved = Event.objects.get(message=case, kind=Event.Kind.DEADLINE_MOVED)
+    assert not moved.public and moved.actor is None
+    assert moved.data["changes"] == [{"what": "答复期限", "from": "2099-06-15", "to": "2099-06-16"}]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        said = run("--remove", "2099-06-03")
+    assert said.splitlines() == ["已删除 2099-06-03 的节假日调整", "已重新计算 1 件在办留言的期限"]
+    assert deadlines_of(case)[0] == end_of("2099-06-15")
+    assert OpenCase.objects.get(pk=case.pk).due_at == end_of("2099-06-15")
+    assert Event.objects.filter(message=case, kind=Event.Kind.DEADLINE_MOVED).count() == 2
+
+    # idempotent: the same calendar again moves nothing
+    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限"]
+    assert Event.objects.filter(message=case, kind=Event.Kind.DEADLINE_MOVED).count() == 2
+
+
+def test_a_holiday_on_the_sign_deadline_moves_it_too_and_the_case_history_says_so(
+    case, personas, directory, login
+):
+    assert "已重新计算 1 件在办留言的期限" in run("--add", "2099-06-02", "--note", "端午")
+    due, units = deadlines_of(case)
+    assert due == end_of("2099-06-16")
+    assert units["住建局"] == (end_of("2099-06-03"), end_of("2099-06-16"))
+    page = login(personas["officer"]).get(f"/staff/case/{case.public_id}/").content.decode()
+    assert "节假日调整" in page
+    assert "答复期限 2099-06-15 → 2099-06-16" in page
+    assert "签收期限 (兰州市住房和城乡建设局) 2099-06-02 → 2099-06-03" in page
+    # internal: not on the public page
+    public = login(personas["citizen"]).get(f"/m/{case.public_id}/").content.decode()
+    assert "节假日调整" not in public
+
+
+def test_an_answered_case_keeps_its_deadline(case, personas, directory):
+    actions.do_sign(personas["officer"], case, directory["housing"], at=DISPATCHED + dt.timedelta(hours=1))
+    actions.do_reply(
+        personas["officer"],
+        case,
+        directory["housing"],
+        "已联系街道办，本月底前完成加装电梯的方案公示。",
+        at=DISPATCHED + dt.timedelta(days=2),
+    )
+    assert "已重新计算 0 件在办留言的期限" in run("--add", "2099-06-03")
+    assert deadlines_of(case)[0] == end_of("2099-06-15")
+    assert not Event.objects.filter(kind=Event.Kind.DEADLINE_MOVED).exists()
+
+
+def test_an_extended_deadline_keeps_its_extension(case, personas, directory):
+    ext = actions.do_request_extension(
+        personas["officer"],
+        case,
+        directory["housing"],
+        3,
+        "需要现场勘查",
+        at=DISPATCHED + dt.timedelta(days=1),
+    )
+    actions.do_decide_extension(personas["supervisor"], ext, True, at=DISPATCHED + dt.timedelta(days=2))
+    assert deadlines_of(case)[0] == end_of("2099-06-18")  # 10 + 3 working days
+    run("--add", "2099-06-17")
+    assert deadlines_of(case)[0] == end_of("2099-06-19")
+
+
+def test_a_deadline_set_otherwise_or_that_would_move_into_the_past_stays(case, settings):
+    # a reply period changed after the dispatch: the stored deadline is not the rule's now, and a
+    # holiday is no reason to give the case the new period
+    settings.MINSHENG_REPLY_DAYS = {**settings.MINSHENG_REPLY_DAYS, "help": 12}
+    assert "已重新计算 0 件" in run("--add", "2099-06-03")
+    assert deadlines_of(case)[0] == end_of("2099-06-15")
+    settings.MINSHENG_REPLY_DAYS = {**settings.MINSHENG_REPLY_DAYS, "help": 10}
+    CalendarDay.objects.all().delete()
+
+    # past before and after, or earlier into the past: kept; later, to a moment to come: moved
+    before = read_entries()
+    CalendarDay.objects.create(date=dt.date(2099, 6, 3), kind=CalendarDay.Kind.HOLIDAY)
+    assert recompute_deadlines(before, now=end_of("2099-06-17")) == 0  # 06-15 → 06-16: both passed
+    assert recompute_deadlines(before, now=end_of("2099-06-16")) == 1  # was overdue only for the holiday
+    assert deadlines_of(case)[0] == end_of("2099-06-16")
+    before = read_entries()
+    CalendarDay.objects.all().delete()
+    assert (
+        recompute_deadlines(before, now=end_of("2099-06-16")) == 0
+    )  # back to 06-15: past, no retroactive 超期
+    assert deadlines_of(case)[0] == end_of("2099-06-16")
+
+
+def test_recompute_after_the_calendar_changed_without_it(case):
+    """What ``pip install -U chinese-calendar`` does to a year: the calendar changes, nothing else."""
+    CalendarDay.objects.bulk_create([CalendarDay(date=dt.date(2099, 6, 3), kind=CalendarDay.Kind.HOLIDAY)])
+    deadlines.calendar_changed()
+    assert deadlines_of(case)[0] == end_of("2099-06-15")
+    assert run("--recompute").splitlines() == ["已重新计算 1 件在办留言的期限"]
+    assert deadlines_of(case)[0] == end_of("2099-06-16")
+    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限"]
+
+
+def test_the_admin_recomputes_and_says_so(case, directory):
+    admin = make_user("platform_admin", is_superuser=True, is_staff=True)
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/board/calendarday/add/",
+        {"date": "2099-06-03", "kind": "holiday", "note": "调整放假"},
+        follow=True,
+    )
+    assert "已重新计算 1 件在办留言的期限" in response.content.decode()
+    assert deadlines_of(case)[0] == end_of("2099-06-16")
+    moved = Event.objects.get(message=case, kind=Event.Kind.DEADLINE_MOVED)
+    assert moved.actor == admin
+
+    row = CalendarDay.objects.get()
+    response = client.post(
+        f"/admin/board/calendarday/{row.pk}/change/",
+        {"date": "2099-06-03", "kind": "workday", "note": ""},
+        follow=True,
+    )
+    assert "已重新计算 1 件在办留言的期限" in response.content.decode()
+    assert deadlines_of(case)[0] == end_of("2099-06-15")
+
+    client.post(
+        f"/admin/board/calendarday/{row.pk}/change/", {"date": "2099-06-03", "kind": "holiday", "note": ""}
+    )
+    assert deadlines_of(case)[0] == end_of("2099-06-16")
+    response = client.post(f"/admin/board/calendarday/{row.pk}/delete/", {"post": "yes"}, follow=True)
+    assert "已重新计算 1 件在办留言的期限" in response.content.decode()
+    assert deadlines_of(case)[0] == end_of("2099-06-15")
+
+    CalendarDay.objects.create(date=dt.date(2099, 6, 3), kind=CalendarDay.Kind.HOLIDAY)  # no recomputation
+    deadlines.calendar_changed()
+    response = client.post(
+        "/admin/board/calendarday/",
+        {"action": "delete_selected", "post": "yes", "_selected_action": [CalendarDay.objects.get().pk]},
+        follow=True,
+    )
+    assert not CalendarDay.objects.exists()
+    assert "已重新计算 0 件在办留言的期限" in response.content.decode()  # it was never moved: nothing to undo
+    assert deadlines_of(case)[0] == end_of("2099-06-15")
