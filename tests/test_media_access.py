@@ -59,6 +59,7 @@ def test_a_public_messages_photo_is_served_to_anyone(personas, directory):
     r = get(None, url)
     assert r.status_code == 200 and b"".join(r.streaming_content) == Attachment.objects.get().file.read()
     assert r["Content-Type"] == "image/png" and r["X-Content-Type-Options"] == "nosniff"
+    assert r["Content-Length"] == str(Attachment.objects.get().file.size)
     assert r["Cache-Control"] == "public, max-age=86400"
     assert (
         r["Content-Disposition"].startswith("inline; filename=") and "sandbox" in r["Content-Security-Policy"]

@@ -98,7 +98,6 @@ def serve_photo(request, path: str):
         response["X-Accel-Redirect"] = settings.MINSHENG_MEDIA_ACCEL_REDIRECT.rstrip("/") + "/" + quote(name)
     else:
         response = FileResponse(photo.file.open("rb"), content_type=content_type)
-        response["Content-Length"] = str(stat.st_size)
     response["Last-Modified"] = http_date(stat.st_mtime)
     _protect(response, photo, content_type in INLINE_TYPES)
     return response
