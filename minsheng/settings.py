@@ -204,6 +204,10 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Photos are served by minsheng.board.views.media, which checks who may see each one. Behind nginx set
+# this to an `internal` location aliasing MEDIA_ROOT (docs/deploy.md): the view then answers with
+# X-Accel-Redirect and nginx sends the file. Empty: the view streams the file itself.
+MINSHENG_MEDIA_ACCEL_REDIRECT = env_str("MINSHENG_MEDIA_ACCEL_REDIRECT", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 40 * 1024 * 1024
 make_folder(STATIC_ROOT, "STATIC_ROOT" if "STATIC_ROOT" in os.environ else "MINSHENG_VAR_DIR")  # whitenoise warns otherwise

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.static import serve
+
+from minsheng.board.views.media import serve_photo
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,7 +12,8 @@ urlpatterns = [
     path("stats/", include("minsheng.stats.urls")),
     path("", include("minsheng.api.urls")),  # /api/v1/, /api/schema/, /open311/v2/
     path("", include("minsheng.board.urls")),
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    # photos, each checked against who may see its message (board.views.media; docs/security.md)
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_photo),
     # browsers ask for /favicon.ico on pages that name no icon (the admin, Swagger UI, a JSON file)
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),
 ]

@@ -190,9 +190,14 @@ def _visible_message(request, public_id) -> Message:
         Message.objects.select_related("region__parent__parent__parent", "topic", "addressee", "author",
                                        "duplicate_of"),
         public_id=public_id)
-    if message.status in Status.public() or (request.user.is_authenticated and message.author_id == request.user.pk):
+    if readable(request.user, message):
         return message
     raise Http404("留言不存在或尚未公开")
+
+
+def readable(user, message: Message) -> bool:
+    """Whether ``user`` may open the message's public page: anyone once it is public, its author always."""
+    return message.is_public or (user.is_authenticated and message.author_id == user.pk)
 
 
 def _rating_label(value):

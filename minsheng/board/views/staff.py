@@ -80,7 +80,7 @@ def _staff_roles(request) -> Roles:
     return roles
 
 
-def _can_see(roles: Roles, message: Message) -> bool:
+def can_see_case(roles: Roles, message: Message) -> bool:
     if roles.admin or roles.dispatches(message.region) or roles.supervises(message.region):
         return True
     if message.addressee_id and message.addressee_id in roles.office_addressee_ids:  # its leader's office reads it
@@ -103,7 +103,7 @@ def shows_contact(roles: Roles, message: Message, assignments=None) -> bool:
 def _case_or_404(roles: Roles, public_id: str) -> Message:
     qs = Message.objects.select_related("region", "topic", "predicted_topic", "addressee", "author", "duplicate_of")
     message = get_object_or_404(qs, public_id=public_id)
-    if not _can_see(roles, message):
+    if not can_see_case(roles, message):
         raise Http404("没有找到该留言")
     return message
 
@@ -336,7 +336,7 @@ def inbox_sign(request):
         return redirect(back)
     signed, skipped = 0, 0
     for message in Message.objects.filter(public_id__in=chosen).select_related("region"):
-        if not _can_see(roles, message):
+        if not can_see_case(roles, message):
             continue
         try:
             a = _my_assignment(roles, message, A.Role.LEAD)
@@ -1037,7 +1037,7 @@ def decide_extension(request, pk):
     extension = get_object_or_404(Extension.objects.select_related("assignment__message__region",
                                                                    "assignment__unit"), pk=pk)
     message = extension.assignment.message
-    if not _can_see(roles, message):
+    if not can_see_case(roles, message):
         raise Http404("没有找到该延期申请")
     if request.method != "POST":  # the address of a refused decision, reopened: the case and its requests
         return redirect("board:case", message.public_id)
