@@ -254,6 +254,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-hotspots": {"task": "minsheng.insight.refresh_hotspots", "schedule": 3600.0},
     # the rollups are kept current after every action; the nightly rebuild is a safety net
     "refresh-stats": {"task": "minsheng.stats.tasks.refresh_stats", "schedule": 86400.0},
+    # the SMS notices and codes the daily caps no longer count (their phone numbers and emails)
+    "purge-counted": {"task": "minsheng.board.tasks.purge_counted", "schedule": 86400.0},
     # SQLite keeps no query planner statistics unless asked (board.tasks.analyze_database)
     "analyze-database": {"task": "minsheng.board.tasks.analyze_database", "schedule": 86400.0},
 }

@@ -100,17 +100,52 @@ def test_a_hash_upgrade_at_sign_in_keeps_the_tokens(personas, settings):
     assert token_client(key).get(ME).status_code == 200
 
 
+def user_form(user, **changes) -> dict:
+    """The admin's change form of ``user`` as it is, with ``changes``."""
+    data = {"username": user.username, "first_name": "", "last_name": "", "email": user.email or "",
+            "is_active": "on", "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": user.date_joined.strftime("%H:%M:%S"), "phone": user.phone or "",
+            "display_name": user.display_name, "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0"}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
 def test_a_deactivated_account_loses_its_tokens_and_sessions(personas, admin_client):
+    """Deactivating revokes the tokens: reactivating the account (the owner back, the
+    intruder's password reset) brings none of them back."""
     citizen = personas["citizen"]
     _, key = ApiToken.issue(citizen, "我的脚本")
+    _, other_key = ApiToken.issue(personas["other_citizen"], "别人的脚本")
     browser = signed_in_elsewhere(citizen)
-    user = User.objects.get(pk=citizen.pk)
-    user.is_active = False  # the admin's 有效 box unticked
-    user.save()
+    change = f"/admin/accounts/user/{citizen.pk}/change/"
+    r = admin_client.post(change, user_form(citizen, is_active=None), follow=True)  # 有效 unticked
+    assert "账号已停用, 1 个 API 令牌已撤销" in r.content.decode()
     response = token_client(key).get(ME)
     assert response.status_code == 401 and response.json()["error"]["message"] == "令牌无效或已撤销"
     assert browser.get("/accounts/me/").status_code == 302
     assert browser.get(ME).status_code in (401, 403)  # the API with the old session cookie
+    assert admin_client.post(change, user_form(citizen)).status_code == 302  # 有效 ticked again
+    citizen.refresh_from_db()
+    assert citizen.is_active
+    response = token_client(key).get(ME)
+    assert response.status_code == 401 and response.json()["error"]["message"] == "令牌无效或已撤销"
+    assert ApiToken.objects.get(user=citizen).revoked_at is not None  # listed as revoked on /api/tokens/
+    assert token_client(other_key).get(ME).status_code == 200
+
+
+def test_saving_an_account_revokes_its_tokens_only_when_it_is_deactivated(personas):
+    citizen = personas["citizen"]
+    _, key = ApiToken.issue(citizen, "我的脚本")
+    user = User.objects.get(pk=citizen.pk)
+    user.display_name = "小李子"
+    user.save()
+    assert token_client(key).get(ME).status_code == 200
+    user.is_active = False
+    user.save(update_fields=["display_name"])  # is_active not written: still active
+    assert token_client(key).get(ME).status_code == 200
+    user.save()  # what `minsheng shell` or a script does
+    assert ApiToken.objects.get(user=citizen).revoked_at is not None
 
 
 def test_changepassword_command_revokes_tokens(personas, monkeypatch):

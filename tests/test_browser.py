@@ -317,6 +317,30 @@ def test_a_letter_with_emoji_takes_as_many_characters_as_the_server(browser, liv
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_one_line_input_takes_as_many_emoji_as_the_server(browser, live_server, personas, directory):
+    """A one-line input's maxlength counts UTF-16 units, an emoji as two: a token's 名称 of 60
+    characters, which the server takes, stopped at 30 emoji, and 昵称 (30) at 15. They now take
+    the server's limit in characters (data-max-chars, forms.js), without a counter."""
+    from minsheng.api.models import ApiToken
+
+    name = "🚀数据" * 21  # 63 characters, 84 UTF-16 units
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/api/tokens/")
+    citizen.focus("#token-name")
+    citizen.keyboard.insert_text(name[:59])
+    citizen.keyboard.type("🚀")  # the 60th character, an emoji: taken
+    assert citizen.input_value("#token-name") == name[:59] + "🚀"
+    citizen.keyboard.insert_text("再来一个🚀")  # past the limit: nothing goes in
+    assert citizen.input_value("#token-name") == name[:59] + "🚀"
+    citizen.click("form[action='/api/tokens/'] button[type=submit]")
+    citizen.wait_for_selector("#new-token")
+    assert ApiToken.objects.get(user=personas["citizen"]).name == name[:59] + "🚀"
+    citizen.goto(f"{live_server.url}/accounts/me/")
+    citizen.fill("#id_display_name", "🚀" * 31)
+    assert citizen.input_value("#id_display_name") == "🚀" * 30
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_letter_already_past_the_limit_is_shortened_by_its_writer_not_cut(browser, live_server, personas,
                                                                              directory):
     """A letter past 3000 characters in the box (a draft restored, a letter the server sent back): each

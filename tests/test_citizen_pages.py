@@ -306,6 +306,20 @@ def test_a_text_box_without_scripts_never_cuts_what_the_server_takes(personas, d
     assert r.status_code == 302 and Message.objects.get().body == letter
 
 
+@pytest.mark.parametrize("path, box, limit", [
+    ("/post/", '<input type="text" name="address"', 200),  # a form's field (forms.CountedField)
+    ("/accounts/me/", '<input type="text" name="display_name"', 30),
+    ("/api/tokens/", '<input id="token-name"', 60),  # written in a template ({% max_chars %})
+    ("/browse/", '<input type="search" name="q"', 100),
+])
+def test_a_one_line_input_takes_its_limit_in_characters(personas, directory, login, path, box, limit):
+    """A one-line input's maxlength counted an emoji as two: 昵称 (30) took 15 emoji, a token's
+    名称 (60) 30, while the server takes 30 and 60. It says its limit as the text boxes do."""
+    page = login(personas["citizen"]).get(path).content.decode()
+    tag = re.search(re.escape(box) + r"[^>]*>", page).group(0)
+    assert f'data-max-chars="{limit}"' in tag and f'maxlength="{2 * limit}"' in tag
+
+
 def test_only_one_coordinate_is_refused(personas, directory, login):
     r = login(personas["citizen"]).post("/post/", form_data(directory, latitude="36.06"))
     assert "经纬度需同时填写" in r.content.decode() and Message.objects.count() == 0

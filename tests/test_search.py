@@ -307,7 +307,8 @@ def test_a_rare_word_is_ranked_in_one_query_where_postgresql_has_no_figures_for_
 def test_the_public_search_boxes_take_no_more_than_is_searched(client, directory, path):
     """A long paste into 搜索 went whole into the address: past about 1,300 characters the web
     server (gunicorn) answered 414 「URI Too Long」, an English page wider than a phone. The
-    boxes take the 100 characters a query is cut to (forms.MAX_QUERY_LENGTH)."""
+    boxes take the 100 characters a query is cut to (forms.MAX_QUERY_LENGTH): in characters
+    (data-max-chars, forms.js), an emoji one; without scripts, twice as many UTF-16 units."""
     page = client.get(path).content.decode()
     box = re.search(r'<input type="search" name="q"[^>]*>', page).group(0)
-    assert f'maxlength="{MAX_QUERY_LENGTH}"' in box
+    assert f'data-max-chars="{MAX_QUERY_LENGTH}" maxlength="{2 * MAX_QUERY_LENGTH}"' in box

@@ -5,6 +5,7 @@ gateway never undoes or fails the officer's action."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import call_command
@@ -202,3 +203,25 @@ def test_a_landline_an_open311_request_gave_is_not_texted(personas, directory, t
         actions.do_reject(personas["dispatcher"], m, "不属于政务留言受理范围")
     assert BrokenGateway.calls == 0 and not TextNotice.objects.exists()
     assert "sms_notices" not in ProfileForm(instance=m.author).fields
+
+
+def test_run_periodic_deletes_the_notices_and_codes_no_cap_counts(personas):
+    """The rows the daily caps count kept every phone number texted, and every phone and email
+    sent a code, for good: the periodic job deletes those over two days old."""
+    from minsheng.accounts.models import VerificationCode
+
+    now = timezone.now()
+    TextNotice.objects.create(phone="13800000001", created_at=now - dt.timedelta(days=3), sent=True)
+    recent = TextNotice.objects.create(phone="13800000001", created_at=now - dt.timedelta(hours=20), sent=True)
+    old_code, recent_code = (VerificationCode.objects.create(target=t, code="x") for t in ("13800000002", "a@b.cn"))
+    VerificationCode.objects.filter(pk=old_code.pk).update(created_at=now - dt.timedelta(days=3))
+    call_command("run_periodic", stdout=io.StringIO())
+    assert list(TextNotice.objects.all()) == [recent]
+    assert list(VerificationCode.objects.all()) == [recent_code]
+
+
+def test_celery_beat_deletes_them_daily(settings):
+    from minsheng.board.tasks import purge_counted
+
+    entry, = (e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == purge_counted.name)
+    assert entry["schedule"] == 86400.0

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -41,6 +41,11 @@ class UserAdmin(PermissionLabels, BaseUserAdmin):
     # the 工作台 greets staff by 昵称 and shows it on their work: asked when the account is made
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("民声", {"fields": ("display_name", "email")}),)
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and getattr(obj, "revoked_tokens", 0):
+            messages.info(request, f"账号已停用, {obj.revoked_tokens} 个 API 令牌已撤销")  # User.save
 
 
 @admin.register(Membership)

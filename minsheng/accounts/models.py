@@ -32,11 +32,16 @@ class User(AbstractUser):
         """A new password (reset, change, the admin's 修改密码, ``changepassword``) revokes the
         user's personal API tokens, as it ends their other sessions (the session auth hash
         changes). ``_password`` is set by ``set_password`` and not by the rehash on sign-in
-        when Django's hasher changes (which keeps the password). ``revoked_tokens`` says how
-        many were revoked, for the page to tell."""
+        when Django's hasher changes (which keeps the password). Deactivating the account
+        (the admin's 有效 unticked) revokes them too: reactivating it brings none back.
+        ``revoked_tokens`` says how many were revoked, for the page to tell."""
         new_password = self.pk is not None and self._password is not None
+        update_fields = kwargs.get("update_fields")
+        deactivated = (self.pk is not None and not self.is_active
+                       and (update_fields is None or "is_active" in update_fields)
+                       and User.objects.filter(pk=self.pk, is_active=True).exists())
         super().save(*args, **kwargs)
-        if new_password:
+        if new_password or deactivated:
             self.revoked_tokens = self.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
     @property

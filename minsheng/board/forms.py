@@ -13,6 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 
 from minsheng.accounts.models import Membership
@@ -44,31 +45,39 @@ def require_words(what: str, said: str = WITHOUT_WORDS):
 
 
 def max_chars_attrs(limit: int) -> dict[str, int]:
-    """The attributes of a text box that takes ``limit`` characters (code points, as the server
-    counts them): ``data-max-chars``, which the counter of ``static/js/forms.js`` reads and enforces
-    (dropping ``maxlength``), and a ``maxlength`` for a page without scripts twice as long. The
-    browser's maxlength counts UTF-16 code units, an emoji as two: at ``limit`` it stopped a letter
-    with emoji short of what the server takes; at twice it never refuses what the server takes,
-    and the form's own refusal (「内容最多 3000 字 (现在 3050 个)」) says what is too long."""
+    """The attributes of a text box or a one-line input that takes ``limit`` characters (code
+    points, as the server counts them): ``data-max-chars``, which ``static/js/forms.js`` reads and
+    enforces (dropping ``maxlength``; a counter under a text box), and a ``maxlength`` for a page
+    without scripts twice as long. The browser's maxlength counts UTF-16 code units, an emoji as
+    two: at ``limit`` it stopped a letter with emoji short of what the server takes; at twice it
+    never refuses what the server takes, and the form's own refusal (「内容最多 3000 字 (现在 3050
+    个)」) says what is too long."""
     return {"data-max-chars": limit, "maxlength": 2 * limit}
+
+
+class CountedField(BoundField):
+    """A field whose text box or one-line text input takes its ``maxlength`` (its ``max_length``,
+    unless the form dropped it) in characters (``max_chars_attrs``), not in the browser's UTF-16
+    units: 昵称 (30) took 15 emoji. The site's forms get it from their renderer
+    (``ChineseRenderer``) or set it (``VersionedForm``)."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        limit = widget.attrs.get("maxlength")
+        if limit and (isinstance(widget, forms.Textarea) or getattr(widget, "input_type", "") in ("text", "search")):
+            attrs.update(max_chars_attrs(int(limit)))
+        return attrs
 
 
 class Textarea(forms.Textarea):
     """A text box whose line breaks are one character each, as the browser and the counter of
     ``static/js/forms.js`` count them: a form sends each as CR LF, and a letter the counter called
-    「已达 3000 字上限」 was refused as 3000 plus one per line break. Its field's ``max_length`` is
-    counted in characters (``max_chars_attrs``), not in the browser's UTF-16 units."""
+    「已达 3000 字上限」 was refused as 3000 plus one per line break."""
 
     def value_from_datadict(self, data, files, name):
         value = super().value_from_datadict(data, files, name)
         return value.replace("\r\n", "\n") if isinstance(value, str) else value
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        shown = context["widget"]["attrs"]
-        if "maxlength" in shown:
-            shown.update(max_chars_attrs(int(shown["maxlength"])))
-        return context
 
 
 class CoordinateField(forms.DecimalField):
@@ -86,6 +95,7 @@ class ChineseRenderer(DjangoTemplates):
     """Each field as label, errors next to it, widget and help text in one block."""
 
     field_template_name = "board/_field_group.html"
+    bound_field_class = CountedField
 
 
 class ChineseForm(forms.Form):

@@ -20,7 +20,7 @@ from .actions import (
     REPLY_MAX_CHARS,
     unit_staff,
 )
-from .forms import Textarea, require_words
+from .forms import CountedField, Textarea, require_words
 from .models import MessageKind
 
 # emoji or punctuation alone are no reason: refused in the words the actions refuse it in, for the API
@@ -28,6 +28,8 @@ REASON_WORDS = require_words("理由", NO_WORDS_REASON)
 
 
 class VersionedForm(forms.Form):
+    bound_field_class = CountedField  # a limit in characters, as the server counts
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")  # labels sit above the fields
         super().__init__(*args, **kwargs)

@@ -1,6 +1,6 @@
 """Periodic board work (Celery beat in production; `minsheng run-periodic` for cron).
 
-Both tasks are idempotent: running one twice changes nothing the second time."""
+The periodic tasks are idempotent: running one twice changes nothing the second time."""
 
 from __future__ import annotations
 
@@ -97,3 +97,15 @@ def analyze_database() -> None:
     keeps its own; asked here too, it costs a sample per table."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+@shared_task(name="minsheng.board.tasks.purge_counted", ignore_result=True)
+def purge_counted(now=None) -> int:
+    """Delete the SMS notices and verification codes no daily cap counts any more (older than
+    two days; the caps look back 24 hours, senders.CODES_WINDOW): each kept a phone number or an
+    email for good. Returns how many rows went."""
+    from minsheng.accounts.models import TextNotice, VerificationCode
+    from minsheng.accounts.senders import CODES_WINDOW
+
+    before = (now or timezone.now()) - 2 * CODES_WINDOW
+    return sum(model.objects.filter(created_at__lt=before).delete()[0] for model in (TextNotice, VerificationCode))

@@ -146,7 +146,8 @@
      letter with emoji short of it. Here the box drops maxlength (twice the limit, for a page
      without scripts) and cuts what goes past the limit itself, never within an emoji. */
   function chars(text) { return Array.from(text).length; }
-  // a box with data-max-chars (a textarea, or the post form's 标题) takes that many characters
+  // a box with data-max-chars (a textarea, or a one-line input: 标题, 昵称, a token's 名称, the
+  // search boxes; no counter under those) takes that many characters
   function limited(box) {
     var max = parseInt(box.getAttribute("data-max-chars"), 10);
     box.removeAttribute("maxlength");
