@@ -56,6 +56,7 @@ def test_a_public_messages_photo_is_served_to_anyone(personas, directory):
     assert accepted.status_code == 200 and accepted["Cache-Control"] == "private, no-cache"
     actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
     assert url.startswith("/media/photos/")
+    close(personas, directory, m)
     r = get(None, url)
     assert r.status_code == 200 and b"".join(r.streaming_content) == Attachment.objects.get().file.read()
     assert r["Content-Type"] == "image/png" and r["X-Content-Type-Options"] == "nosniff"
@@ -67,6 +68,41 @@ def test_a_public_messages_photo_is_served_to_anyone(personas, directory):
     assert get(None, url, REQUEST_METHOD="HEAD").status_code == 200
     # asked again with the date it has: not sent again
     assert get(None, url, HTTP_IF_MODIFIED_SINCE=r["Last-Modified"]).status_code == 304
+
+
+def close(p, d, m) -> None:
+    """Sign, answer and rate a dispatched case satisfied: 办结."""
+    actions.do_sign(p["officer"], m, d["housing"])
+    actions.do_reply(p["officer"], m, d["housing"], "经现场核实, 已督促物业于本周内修复电梯, 感谢您的监督。")
+    actions.do_evaluate(p["citizen"], m, resolution="satisfied", attitude="satisfied", speed="satisfied")
+    m.refresh_from_db()
+    assert m.status == "closed"
+
+
+def test_a_photo_public_now_but_not_for_good_stays_out_of_shared_caches(personas, directory):
+    """A dispatched case may still be 退单 and then 不予受理: a cache that kept its photo for a day
+    ("public, max-age") would show it to anyone after the message left public view."""
+    m, url = with_photo(personas, directory)
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    r = get(None, url)
+    assert r.status_code == 200 and r["Cache-Control"] == "private, no-cache"
+    actions.do_return(personas["officer"], m, directory["housing"], "不属于本单位职责")
+    actions.do_reject(personas["dispatcher"], m, "不属于本平台受理范围")
+    assert get(None, url).status_code == 404
+
+
+def test_a_merged_messages_photo_stays_out_of_shared_caches(personas, directory):
+    """并单 can be undone (撤销并单), and the message then withdrawn: its photo was public only for a while."""
+    main, _ = with_photo(personas, directory)
+    actions.do_accept(personas["dispatcher"], main)
+    m, url = with_photo(personas, directory)
+    actions.do_merge(personas["dispatcher"], m, main)
+    merged = get(None, url)
+    assert merged.status_code == 200 and merged["Cache-Control"] == "private, no-cache"
+    actions.do_unmerge(personas["dispatcher"], m, "并错了")
+    actions.do_withdraw(personas["citizen"], m)
+    assert get(None, url).status_code == 404
 
 
 def pending(p, d):

@@ -32,13 +32,13 @@ from minsheng.api.open311.views import visible_q
 
 from ..models import Attachment, Message
 from ..photos import ALLOWED
-from ..workflow import allowed
+from ..workflow import public_for_good
 from .public import readable
 from .staff import can_see_case
 
 # the types an upload is re-encoded to (board.photos); a stored row naming anything else is sent as a download
 INLINE_TYPES = {content_type for content_type, _ in ALLOWED.values()}
-PUBLIC_MAX_AGE = 86400  # how long anyone may cache the photo of a message public for good
+PUBLIC_MAX_AGE = 86400  # how long anyone may cache the photo of a message public for good (办结)
 
 
 def _stored_name(path: str) -> str:
@@ -105,14 +105,14 @@ def serve_photo(request, path: str):
 
 def _protect(response, photo: Attachment, inline: bool) -> None:
     """Headers that keep a stored file from being anything but an image of this site's (never a page
-    run from our origin), and out of shared caches unless its message is public for good: a 待派单 one
-    may still be 不予受理 or withdrawn, and its photo must not outlive that in a cache."""
+    run from our origin), and out of shared caches unless its message is public for good (办结): one
+    public now may still leave public view (待派单 不予受理 or withdrawn, a dispatched case 退单 first,
+    a merged one 撤销并单), and its photo must not outlive that in a cache."""
     filename = quote(PurePosixPath(photo.file.name).name)
     response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    status = photo.message.status
-    if photo.message.is_public and not (allowed("reject", status) or allowed("withdraw", status)):
+    if public_for_good(photo.message.status):
         response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     else:
         # the author's or staff's browser keeps it, asking again each time (a 304 once allowed again)
