@@ -242,3 +242,15 @@ def test_behind_nginx_the_file_is_sent_by_an_internal_location(settings, persona
     assert r["X-Accel-Redirect"] == "/protected-media/" + url.removeprefix("/media/")
     assert r["Content-Type"] == "image/png" and r["Cache-Control"] == "private, no-cache"
     assert r["Content-Disposition"].startswith("inline; ")
+
+
+@pytest.mark.parametrize("setting", ["/protected-media/", "/protected-media", "protected-media/", "protected-media"])
+def test_the_internal_location_is_an_absolute_uri_however_the_setting_is_written(
+    settings, personas, directory, setting
+):
+    """nginx reads an X-Accel-Redirect without its leading slash as a file of its own html/ folder:
+    every photo was a 404 behind nginx for `MINSHENG_MEDIA_ACCEL_REDIRECT=protected-media/`."""
+    settings.MINSHENG_MEDIA_ACCEL_REDIRECT = setting
+    m, url = with_photo(personas, directory)
+    r = get(personas["citizen"], url)
+    assert r["X-Accel-Redirect"] == "/protected-media/" + url.removeprefix("/media/")

@@ -95,7 +95,10 @@ def serve_photo(request, path: str):
         response = HttpResponseNotModified()
     elif settings.MINSHENG_MEDIA_ACCEL_REDIRECT:  # nginx sends the file (it keeps the headers set below)
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = settings.MINSHENG_MEDIA_ACCEL_REDIRECT.rstrip("/") + "/" + quote(name)
+        # an absolute URI whether or not the setting has its slashes: nginx took `protected-media/…` for a
+        # file under its own html/ folder, and every photo was its 404
+        location = settings.MINSHENG_MEDIA_ACCEL_REDIRECT.strip("/")
+        response["X-Accel-Redirect"] = f"/{location}/{quote(name)}"
     else:
         response = FileResponse(photo.file.open("rb"), content_type=content_type)
     response["Last-Modified"] = http_date(stat.st_mtime)
