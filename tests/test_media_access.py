@@ -244,7 +244,9 @@ def test_behind_nginx_the_file_is_sent_by_an_internal_location(settings, persona
     assert r["Content-Disposition"].startswith("inline; ")
 
 
-@pytest.mark.parametrize("setting", ["/protected-media/", "/protected-media", "protected-media/", "protected-media"])
+@pytest.mark.parametrize(
+    "setting", ["/protected-media/", "/protected-media", "protected-media/", "protected-media"]
+)
 def test_the_internal_location_is_an_absolute_uri_however_the_setting_is_written(
     settings, personas, directory, setting
 ):
@@ -254,3 +256,16 @@ def test_the_internal_location_is_an_absolute_uri_however_the_setting_is_written
     m, url = with_photo(personas, directory)
     r = get(personas["citizen"], url)
     assert r["X-Accel-Redirect"] == "/protected-media/" + url.removeprefix("/media/")
+
+
+def test_a_photo_the_visitor_may_not_see_is_a_404_no_cache_keeps_for_another(personas, directory):
+    """The anonymous visitor's 404 of a pending message's photo must not be kept by a cache in front of
+    the site (CDNs keep a .png's 404 for minutes): its author, asking next, would get a broken image."""
+    m, url = with_photo(personas, directory)
+    r = get(None, url)
+    assert r.status_code == 404 and "没有找到" in r.content.decode()
+    assert r["Cache-Control"] == "private, no-cache"
+    assert {"Cookie", "Authorization"} <= {v.strip() for v in r["Vary"].split(",")}
+    assert get(personas["citizen"], url).status_code == 200
+    missing = get(None, "/media/photos/2026/12/none.png")
+    assert missing.status_code == 404 and missing["Cache-Control"] == "private, no-cache"

@@ -28,6 +28,7 @@ from rest_framework.request import Request
 
 from minsheng.accounts.roles import roles_of
 from minsheng.api.authentication import ApiKeyAuthentication, ApiTokenAuthentication
+from minsheng.api.errors import handler404
 from minsheng.api.open311.views import visible_q
 
 from ..models import Attachment, Message
@@ -75,6 +76,17 @@ def may_see_photos(request, message: Message) -> bool:
 
 @require_safe
 def serve_photo(request, path: str):
+    try:
+        return _photo_response(request, path)
+    except Http404 as exc:
+        # the 404 depends on who asks as the photo does: no cache may keep one visitor's for another (a
+        # CDN keeping a .png's 404 for minutes showed the author and staff a broken image)
+        response = handler404(request, exc)
+        _private(response)
+        return response
+
+
+def _photo_response(request, path: str):
     name = _stored_name(path)
     photo = next(
         (
@@ -118,6 +130,11 @@ def _protect(response, photo: Attachment, inline: bool) -> None:
     if public_for_good(photo.message.status):
         response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     else:
-        # the author's or staff's browser keeps it, asking again each time (a 304 once allowed again)
-        response["Cache-Control"] = "private, no-cache"
-        patch_vary_headers(response, ["Cookie", "Authorization"])
+        _private(response)
+
+
+def _private(response) -> None:
+    """An answer that depends on who asks: only the asker's browser keeps it, asking again each time
+    (a 304 once allowed again)."""
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Cookie", "Authorization"])
