@@ -56,6 +56,7 @@ def test_a_public_messages_photo_is_served_to_anyone(personas, directory):
     assert accepted.status_code == 200 and accepted["Cache-Control"] == "private, no-cache"
     actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
     assert url.startswith("/media/photos/")
+    close(personas, directory, m)
     r = get(None, url)
     assert r.status_code == 200 and b"".join(r.streaming_content) == Attachment.objects.get().file.read()
     assert r["Content-Type"] == "image/png" and r["X-Content-Type-Options"] == "nosniff"
@@ -67,6 +68,41 @@ def test_a_public_messages_photo_is_served_to_anyone(personas, directory):
     assert get(None, url, REQUEST_METHOD="HEAD").status_code == 200
     # asked again with the date it has: not sent again
     assert get(None, url, HTTP_IF_MODIFIED_SINCE=r["Last-Modified"]).status_code == 304
+
+
+def close(p, d, m) -> None:
+    """Sign, answer and rate a dispatched case satisfied: 办结."""
+    actions.do_sign(p["officer"], m, d["housing"])
+    actions.do_reply(p["officer"], m, d["housing"], "经现场核实, 已督促物业于本周内修复电梯, 感谢您的监督。")
+    actions.do_evaluate(p["citizen"], m, resolution="satisfied", attitude="satisfied", speed="satisfied")
+    m.refresh_from_db()
+    assert m.status == "closed"
+
+
+def test_a_photo_public_now_but_not_for_good_stays_out_of_shared_caches(personas, directory):
+    """A dispatched case may still be 退单 and then 不予受理: a cache that kept its photo for a day
+    ("public, max-age") would show it to anyone after the message left public view."""
+    m, url = with_photo(personas, directory)
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    r = get(None, url)
+    assert r.status_code == 200 and r["Cache-Control"] == "private, no-cache"
+    actions.do_return(personas["officer"], m, directory["housing"], "不属于本单位职责")
+    actions.do_reject(personas["dispatcher"], m, "不属于本平台受理范围")
+    assert get(None, url).status_code == 404
+
+
+def test_a_merged_messages_photo_stays_out_of_shared_caches(personas, directory):
+    """并单 can be undone (撤销并单), and the message then withdrawn: its photo was public only for a while."""
+    main, _ = with_photo(personas, directory)
+    actions.do_accept(personas["dispatcher"], main)
+    m, url = with_photo(personas, directory)
+    actions.do_merge(personas["dispatcher"], m, main)
+    merged = get(None, url)
+    assert merged.status_code == 200 and merged["Cache-Control"] == "private, no-cache"
+    actions.do_unmerge(personas["dispatcher"], m, "并错了")
+    actions.do_withdraw(personas["citizen"], m)
+    assert get(None, url).status_code == 404
 
 
 def pending(p, d):
@@ -206,3 +242,30 @@ def test_behind_nginx_the_file_is_sent_by_an_internal_location(settings, persona
     assert r["X-Accel-Redirect"] == "/protected-media/" + url.removeprefix("/media/")
     assert r["Content-Type"] == "image/png" and r["Cache-Control"] == "private, no-cache"
     assert r["Content-Disposition"].startswith("inline; ")
+
+
+@pytest.mark.parametrize(
+    "setting", ["/protected-media/", "/protected-media", "protected-media/", "protected-media"]
+)
+def test_the_internal_location_is_an_absolute_uri_however_the_setting_is_written(
+    settings, personas, directory, setting
+):
+    """nginx reads an X-Accel-Redirect without its leading slash as a file of its own html/ folder:
+    every photo was a 404 behind nginx for `MINSHENG_MEDIA_ACCEL_REDIRECT=protected-media/`."""
+    settings.MINSHENG_MEDIA_ACCEL_REDIRECT = setting
+    m, url = with_photo(personas, directory)
+    r = get(personas["citizen"], url)
+    assert r["X-Accel-Redirect"] == "/protected-media/" + url.removeprefix("/media/")
+
+
+def test_a_photo_the_visitor_may_not_see_is_a_404_no_cache_keeps_for_another(personas, directory):
+    """The anonymous visitor's 404 of a pending message's photo must not be kept by a cache in front of
+    the site (CDNs keep a .png's 404 for minutes): its author, asking next, would get a broken image."""
+    m, url = with_photo(personas, directory)
+    r = get(None, url)
+    assert r.status_code == 404 and "没有找到" in r.content.decode()
+    assert r["Cache-Control"] == "private, no-cache"
+    assert {"Cookie", "Authorization"} <= {v.strip() for v in r["Vary"].split(",")}
+    assert get(personas["citizen"], url).status_code == 200
+    missing = get(None, "/media/photos/2026/12/none.png")
+    assert missing.status_code == 404 and missing["Cache-Control"] == "private, no-cache"

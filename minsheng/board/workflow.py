@@ -115,6 +115,24 @@ def allowed(action: str, status: str) -> bool:
     return status in IN_PLACE[action]
 
 
+def reachable(status: str) -> set[str]:
+    """Every status a message in ``status`` can reach by moves (itself included)."""
+    seen, todo = {status}, [status]
+    while todo:
+        current = todo.pop()
+        for sources, target in TRANSITIONS.values():
+            if current in sources and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def public_for_good(status: str) -> bool:
+    """Whether a message in ``status`` is public and no move can take it out of public view again:
+    办结 only (a dispatched case can still be 退单 and then 不予受理 or withdrawn, a merged one 撤销并单)."""
+    return reachable(status) <= Status.public()
+
+
 def check_allowed(action: str, status: str) -> None:
     if not allowed(action, status):
         raise WrongStatus(f"当前状态为「{Status(status).label}」, 不能{ACTION_LABELS[action]}")

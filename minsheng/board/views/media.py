@@ -28,17 +28,18 @@ from rest_framework.request import Request
 
 from minsheng.accounts.roles import roles_of
 from minsheng.api.authentication import ApiKeyAuthentication, ApiTokenAuthentication
+from minsheng.api.errors import handler404
 from minsheng.api.open311.views import visible_q
 
 from ..models import Attachment, Message
 from ..photos import ALLOWED
-from ..workflow import allowed
+from ..workflow import public_for_good
 from .public import readable
 from .staff import can_see_case
 
 # the types an upload is re-encoded to (board.photos); a stored row naming anything else is sent as a download
 INLINE_TYPES = {content_type for content_type, _ in ALLOWED.values()}
-PUBLIC_MAX_AGE = 86400  # how long anyone may cache the photo of a message public for good
+PUBLIC_MAX_AGE = 86400  # how long anyone may cache the photo of a message public for good (办结)
 
 
 def _stored_name(path: str) -> str:
@@ -75,6 +76,17 @@ def may_see_photos(request, message: Message) -> bool:
 
 @require_safe
 def serve_photo(request, path: str):
+    try:
+        return _photo_response(request, path)
+    except Http404 as exc:
+        # the 404 depends on who asks as the photo does: no cache may keep one visitor's for another (a
+        # CDN keeping a .png's 404 for minutes showed the author and staff a broken image)
+        response = handler404(request, exc)
+        _private(response)
+        return response
+
+
+def _photo_response(request, path: str):
     name = _stored_name(path)
     photo = next(
         (
@@ -95,7 +107,10 @@ def serve_photo(request, path: str):
         response = HttpResponseNotModified()
     elif settings.MINSHENG_MEDIA_ACCEL_REDIRECT:  # nginx sends the file (it keeps the headers set below)
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = settings.MINSHENG_MEDIA_ACCEL_REDIRECT.rstrip("/") + "/" + quote(name)
+        # an absolute URI whether or not the setting has its slashes: nginx took `protected-media/…` for a
+        # file under its own html/ folder, and every photo was its 404
+        location = settings.MINSHENG_MEDIA_ACCEL_REDIRECT.strip("/")
+        response["X-Accel-Redirect"] = f"/{location}/{quote(name)}"
     else:
         response = FileResponse(photo.file.open("rb"), content_type=content_type)
     response["Last-Modified"] = http_date(stat.st_mtime)
@@ -105,16 +120,21 @@ def serve_photo(request, path: str):
 
 def _protect(response, photo: Attachment, inline: bool) -> None:
     """Headers that keep a stored file from being anything but an image of this site's (never a page
-    run from our origin), and out of shared caches unless its message is public for good: a 待派单 one
-    may still be 不予受理 or withdrawn, and its photo must not outlive that in a cache."""
+    run from our origin), and out of shared caches unless its message is public for good (办结): one
+    public now may still leave public view (待派单 不予受理 or withdrawn, a dispatched case 退单 first,
+    a merged one 撤销并单), and its photo must not outlive that in a cache."""
     filename = quote(PurePosixPath(photo.file.name).name)
     response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    status = photo.message.status
-    if photo.message.is_public and not (allowed("reject", status) or allowed("withdraw", status)):
+    if public_for_good(photo.message.status):
         response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     else:
-        # the author's or staff's browser keeps it, asking again each time (a 304 once allowed again)
-        response["Cache-Control"] = "private, no-cache"
-        patch_vary_headers(response, ["Cookie", "Authorization"])
+        _private(response)
+
+
+def _private(response) -> None:
+    """An answer that depends on who asks: only the asker's browser keeps it, asking again each time
+    (a 304 once allowed again)."""
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Cookie", "Authorization"])
