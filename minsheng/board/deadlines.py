@@ -9,7 +9,8 @@ docs/deploy.md): an entry for a date wins over chinese-calendar.
 Each process keeps the entries in memory. It asks the database whether they changed (a count,
 the highest id and the latest 修改时间: one small query) at most once every
 ``CALENDAR_CHECK_SECONDS``; a change saved in the same process (the admin, ``minsheng holidays``)
-is seen at once, one saved by another process within that time.
+is seen at once, one saved by another process within that time, and a deadline about to be stored
+(派单, 转办, 重办, 延期) asks at once (``calendar_changed``).
 """
 
 from __future__ import annotations
@@ -78,8 +79,11 @@ def read_entries() -> dict[dt.date, bool]:
 
 
 def calendar_changed(**kwargs):
-    """The entries were saved or deleted in this process (a signal receiver): read them again on the
-    next call, not after ``CALENDAR_CHECK_SECONDS``."""
+    """The entries were saved or deleted in this process (a signal receiver), or a deadline is about to
+    be stored (``actions``: 派单, 转办, 重办, 延期): ask the database on the next call (one small query),
+    not after ``CALENDAR_CHECK_SECONDS``. A case dispatched by another worker in the seconds after an
+    entry was saved kept the old calendar's deadline, and no recomputation moved it (``recompute``:
+    not the rule's deadline under the calendar it reads as the one before a change)."""
     _ENTRIES.checked = -float("inf")
 
 
