@@ -275,3 +275,28 @@ def test_only_the_cases_whose_span_holds_the_date_are_read_and_they_move_togethe
     updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
     assert sum('"board_message"' in sql for sql in updates) == 1
     assert sum('"board_assignment"' in sql for sql in updates) == 1  # their 答复期限; 签收期限 06-02 stays
+
+
+def test_the_history_says_what_was_done_to_the_entry(case, personas, login):
+    """The cause read as the entry saved alone (「原因: 2099-06-20 休息日/节假日」): an entry moved in the
+    admin from 06-03 to 06-20 moved the case for the date it left, which the line did not name, and
+    nothing said whether an entry was added or changed."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    run("--add", "2099-06-03", "--note", "调整放假")
+    row = CalendarDay.objects.get()
+    client.post(
+        f"/admin/board/calendarday/{row.pk}/change/", {"date": "2099-06-20", "kind": "holiday", "note": ""}
+    )
+    run("--add", "2099-06-13")  # a Saturday: a rest day already, nothing moves
+    run("--add", "2099-06-13", "--kind", "workday")
+    moved = Event.objects.filter(kind=Event.Kind.DEADLINE_MOVED).order_by("pk")
+    assert [(e.data["cause"], e.data["changes"][0]["to"]) for e in moved] == [
+        ("添加 2099-06-03 休息日/节假日 (调整放假)", "2099-06-16"),
+        ("删除 2099-06-03 的节假日调整, 添加 2099-06-20 休息日/节假日", "2099-06-15"),
+        ("修改为 2099-06-13 调休上班日", "2099-06-13"),
+    ]
+    page = login(personas["officer"]).get(f"/staff/case/{case.public_id}/").content.decode()
+    assert "答复期限 2099-06-15 → 2099-06-13; 原因: 修改为 2099-06-13 调休上班日" in page

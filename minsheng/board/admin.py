@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from .deadlines import read_entries
 from .models import Assignment, CalendarDay, Event, Message, Reply
-from .recompute import recompute_deadlines
+from .recompute import recompute_deadlines, saved_cause
 
 
 class AssignmentInline(admin.TabularInline):
@@ -99,7 +99,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         self._recomputed(
-            request, lambda: super(CalendarDayAdmin, self).save_model(request, obj, form, change), str(obj)
+            request,
+            lambda: super(CalendarDayAdmin, self).save_model(request, obj, form, change),
+            saved_cause(obj, not change, form.initial.get("date") if change else None),
         )
 
     def delete_model(self, request, obj):

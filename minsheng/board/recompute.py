@@ -156,6 +156,18 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
     return len(events)
 
 
+def saved_cause(row, created: bool, was: dt.date | None = None) -> str:
+    """The cause an entry saved gives in the case history: 「添加 2027-01-01 休息日/节假日 (元旦)」,
+    「修改为 …」, or 「删除 2027-01-01 的节假日调整, 添加 …」 for one moved to another date (``was``: its
+    date before; it read as the new entry alone, and a case moved by the date it left named a date it
+    does not count)."""
+    if created:
+        return f"添加 {row}"
+    if was is not None and was != row.date:
+        return f"删除 {was:%Y-%m-%d} 的节假日调整, 添加 {row}"
+    return f"修改为 {row}"
+
+
 def change_words(data: dict) -> str:
     """The case history's line for a DEADLINE_MOVED event: 「答复期限 2027-01-01 → 2027-01-04; …」."""
     parts = [

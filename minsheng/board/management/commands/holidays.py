@@ -12,7 +12,7 @@ from django.db import transaction
 
 from minsheng.board.deadlines import read_entries
 from minsheng.board.models import CalendarDay
-from minsheng.board.recompute import recompute_deadlines
+from minsheng.board.recompute import recompute_deadlines, saved_cause
 
 KINDS = {"holiday": CalendarDay.Kind.HOLIDAY, "workday": CalendarDay.Kind.WORKDAY}
 
@@ -75,4 +75,4 @@ class Command(BaseCommand):
         if len(note) > 100 or any(not ch.isprintable() for ch in note):
             raise CommandError("--note 最多 100 个字符, 不能含换行或控制字符")
         row, created = CalendarDay.objects.update_or_create(date=day, defaults={"kind": KINDS[kind], "note": note})
-        return [f"已{'添加' if created else '修改'} {row}", self._moved(before, str(row))]
+        return [f"已{'添加' if created else '修改'} {row}", self._moved(before, saved_cause(row, created))]
