@@ -300,3 +300,75 @@ def test_the_history_says_what_was_done_to_the_entry(case, personas, login):
     ]
     page = login(personas["officer"]).get(f"/staff/case/{case.public_id}/").content.decode()
     assert "答复期限 2099-06-15 → 2099-06-13; 原因: 修改为 2099-06-13 调休上班日" in page
+
+
+def _extended(case, personas, directory, days_after=1):
+    ext = actions.do_request_extension(
+        personas["officer"],
+        case,
+        directory["housing"],
+        3,
+        "需要现场勘查",
+        at=DISPATCHED + dt.timedelta(hours=2),
+    )
+    actions.do_decide_extension(
+        personas["supervisor"], ext, True, at=DISPATCHED + dt.timedelta(days=days_after)
+    )
+    case.refresh_from_db()
+    assert case.due_at == end_of("2099-06-18")
+
+
+def test_an_extension_of_the_round_before_a_reopening_is_not_counted_again(case, personas, directory):
+    actions.do_sign(personas["officer"], case, directory["housing"], at=DISPATCHED + dt.timedelta(hours=1))
+    _extended(case, personas, directory)
+    actions.do_reply(
+        personas["officer"],
+        case,
+        directory["housing"],
+        "已联系街道办，本月底前完成加装电梯的方案公示。",
+        at=DISPATCHED + dt.timedelta(days=2),
+    )
+    case.refresh_from_db()
+    actions.do_evaluate(
+        personas["citizen"],
+        case,
+        resolution="unsatisfied",
+        attitude="basic",
+        speed="basic",
+        at=DISPATCHED + dt.timedelta(days=3),
+    )
+    case.refresh_from_db()
+    actions.do_reopen(
+        personas["citizen"], case, "没有解决", at=DISPATCHED + dt.timedelta(days=4)
+    )  # Fri 06-05
+    assert deadlines_of(case)[0] == end_of("2099-06-19")  # 10 working days from the reopening, no extension
+    run("--add", "2099-06-10")
+    assert deadlines_of(case)[0] == end_of("2099-06-22")
+    assert case.assignments.get(state="active").due_at == end_of("2099-06-22")
+
+
+def test_a_case_returned_and_dispatched_again_starts_afresh(case, personas, directory):
+    _extended(case, personas, directory)
+    actions.do_return(
+        personas["officer"],
+        case,
+        directory["housing"],
+        "不属本单位职责",
+        at=DISPATCHED + dt.timedelta(days=2),
+    )
+    case.refresh_from_db()
+    actions.do_dispatch(
+        personas["dispatcher"], case, directory["ecology"], at=DISPATCHED + dt.timedelta(days=3)
+    )
+    assert deadlines_of(case)[0] == end_of(
+        "2099-06-18"
+    )  # Thu 06-04 + 10 working days; the extension went with 住建局
+    run("--add", "2099-06-10")
+    assert deadlines_of(case)[0] == end_of("2099-06-19")
+    rows = {
+        a.state: (a.sign_due_at, a.due_at)
+        for a in case.assignments.filter(role="lead", unit=directory["ecology"])
+    }
+    assert rows == {"active": (end_of("2099-06-05"), end_of("2099-06-19"))}
+    housing = case.assignments.get(unit=directory["housing"])
+    assert (housing.state, housing.due_at) == ("returned", end_of("2099-06-18"))  # its part is history
