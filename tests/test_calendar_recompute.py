@@ -372,3 +372,46 @@ def test_a_case_returned_and_dispatched_again_starts_afresh(case, personas, dire
     assert rows == {"active": (end_of("2099-06-05"), end_of("2099-06-19"))}
     housing = case.assignments.get(unit=directory["housing"])
     assert (housing.state, housing.due_at) == ("returned", end_of("2099-06-18"))  # its part is history
+
+
+@pytest.mark.skipif(
+    "postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="PostgreSQL: SQLite runs one writing transaction at a time already",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatch_while_an_entry_is_being_saved_waits_for_it(personas, directory):
+    """A dispatch in another worker while the admin's save was still recomputing (its transaction not
+    committed) read the calendar without the entry, and its deadline stayed the old calendar's."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from minsheng.board.recompute import entries_before_change
+
+    message = actions.do_submit(
+        personas["citizen"], title="楼道灯不亮", body=BODY, kind="help", region=directory["qilihe"]
+    )
+    due = {}
+
+    def dispatch():
+        try:
+            actions.do_dispatch(
+                personas["dispatcher"],
+                Message.objects.get(pk=message.pk),
+                directory["housing"],
+                at=DISPATCHED,
+            )
+            due["reply"] = Message.objects.get(pk=message.pk).due_at
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        before = entries_before_change()
+        CalendarDay.objects.create(date=dt.date(2099, 6, 3), kind=CalendarDay.Kind.HOLIDAY)
+        worker = threading.Thread(target=dispatch)
+        worker.start()
+        worker.join(1.5)
+        assert worker.is_alive()  # it waits for the change
+        recompute_deadlines(before)
+    worker.join(10)
+    assert due["reply"] == end_of("2099-06-16")

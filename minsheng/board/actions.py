@@ -22,7 +22,7 @@ from minsheng.directory.models import Region, Topic, Unit
 from minsheng.insight.text import han_ratio, has_words
 
 from . import notify, search
-from .deadlines import calendar_changed, due_after
+from .deadlines import calendar_to_store, due_after
 from .models import (
     Assignment,
     Attachment,
@@ -219,7 +219,7 @@ def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
         raise IllegalMove(f"只能在不满意评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请一次重办")
     last_lead = message.assignments.filter(role=Assignment.Role.LEAD).order_by("-assigned_at").first()
     with transaction.atomic():
-        calendar_changed()  # a deadline to store: the calendar the database holds now (deadlines.calendar_changed)
+        calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
         due = due_after(now, reply_days(message.kind))
         transition(message, "reopen", reopen_count=message.reopen_count + 1, due_at=due, replied_at=None,
                    dispatched_at=now)
@@ -317,7 +317,7 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     _require_choices(topic=changed, **({"kind": kind} if kind else {}))
     now = at or timezone.now()
     with transaction.atomic():
-        calendar_changed()  # a deadline to store: the calendar the database holds now (deadlines.calendar_changed)
+        calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
         fields = {"dispatched_at": now, "due_at": due_after(now, reply_days(kind or message.kind))}
         if message.accepted_at is None:
             fields["accepted_at"] = now
@@ -585,6 +585,7 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
     _written(reason, "reason", "请填写转办理由")
     now = at or timezone.now()
     with transaction.atomic():
+        calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
         a = active_assignment(message, unit)
         transition(message, "transfer")
         Assignment.objects.filter(pk=a.pk).update(state=Assignment.State.TRANSFERRED, closed_at=now)
@@ -592,7 +593,6 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
         was_assisting = message.assignments.filter(unit=to_unit, role=Assignment.Role.ASSIST, state=Assignment.State.ACTIVE
                                                    ).update(state=Assignment.State.DONE, closed_at=now)
         _void_extensions(message, now)
-        calendar_changed()  # a deadline to store: the calendar the database holds now (deadlines.calendar_changed)
         # a case transferred back to a unit that had it this round (or to its assisting unit) stays
         # with that unit's 承办人; else it starts 未指派
         new = Assignment.objects.create(message=message, unit=to_unit, role=Assignment.Role.LEAD, round=a.round,
@@ -651,6 +651,7 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
         raise IllegalMove("申请延期的单位已不再办理该留言 (已转办或退回), 该延期申请已失效")
     now = at or timezone.now()
     with transaction.atomic():
+        calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
         updated = Extension.objects.filter(pk=extension.pk, state=Extension.State.PENDING).update(
             state=Extension.State.APPROVED if approve else Extension.State.REFUSED, decided_by=actor,
             decided_at=now, decision_note=note)
@@ -660,7 +661,6 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
         if approve:
             from .deadlines import SHANGHAI, add_working_days
 
-            calendar_changed()  # a deadline to store: the calendar the database holds now (deadlines.calendar_changed)
             base = timezone.localtime(message.due_at or now, SHANGHAI).date()
             new_due = dt.datetime.combine(add_working_days(base, extension.days), dt.time(23, 59, 59),
                                           tzinfo=SHANGHAI)

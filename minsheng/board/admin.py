@@ -4,9 +4,8 @@ from django.db import transaction
 from django.templatetags.static import static
 from django.utils.html import format_html
 
-from .deadlines import read_entries
 from .models import Assignment, CalendarDay, Event, Message, Reply
-from .recompute import recompute_deadlines, saved_cause
+from .recompute import entries_before_change, recompute_deadlines, saved_cause
 
 
 class AssignmentInline(admin.TabularInline):
@@ -92,7 +91,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def _recomputed(self, request, change, cause: str) -> None:
         """``change``: saves or deletes the entries (the calendar before it read first)."""
         with transaction.atomic():
-            before = read_entries()
+            before = entries_before_change()
             change()
             moved = recompute_deadlines(before, actor=request.user, cause=cause)
         self.message_user(request, f"已重新计算 {moved} 件在办留言的期限")

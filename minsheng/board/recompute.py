@@ -36,7 +36,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .actions import reply_days
-from .deadlines import SHANGHAI, due_after, read_entries
+from .deadlines import SHANGHAI, due_after, lock_calendar, read_entries
 from .models import Assignment, Event, Extension, Message
 from .workflow import Status
 
@@ -53,6 +53,14 @@ def _moved(stored, start, days, before, after, now):
         return None  # not the rule's deadline under the calendar it was set by
     new = due_after(start, days, entries=after)
     return new if new != stored and new >= now else None
+
+
+def entries_before_change() -> dict:
+    """The entries as they are before a change (``before``), read once the change has the calendar to
+    itself (``deadlines.lock_calendar``): two changes at once, or a dispatch meanwhile, each read the
+    calendar without the other's entry, and the deadlines kept one of them."""
+    lock_calendar()
+    return read_entries()
 
 
 def _spanning(before: dict, after: dict) -> Q:
@@ -72,6 +80,7 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
     """Move the running deadlines of open cases to the calendar in use (module docstring); returns
     how many cases' deadlines moved. ``cause``: what changed, for the case history."""
     now = now or timezone.now()
+    lock_calendar()  # (--recompute: the caller's other changes hold it already)
     after = read_entries()
     if before == after:
         return 0

@@ -10,9 +10,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from minsheng.board.deadlines import read_entries
 from minsheng.board.models import CalendarDay
-from minsheng.board.recompute import recompute_deadlines, saved_cause
+from minsheng.board.recompute import entries_before_change, recompute_deadlines, saved_cause
 
 KINDS = {"holiday": CalendarDay.Kind.HOLIDAY, "workday": CalendarDay.Kind.WORKDAY}
 
@@ -64,7 +63,7 @@ class Command(BaseCommand):
             return
         if opts["recompute"]:
             return [self._moved(None, "按当前节假日重新计算")]
-        before = read_entries()
+        before = entries_before_change()
         if remove is not None:
             day = _date(remove)
             deleted, _ = CalendarDay.objects.filter(date=day).delete()
