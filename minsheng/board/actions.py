@@ -22,7 +22,7 @@ from minsheng.directory.models import Region, Topic, Unit
 from minsheng.insight.text import han_ratio, has_words
 
 from . import notify, search
-from .deadlines import due_after
+from .deadlines import calendar_to_store, due_after
 from .models import (
     Assignment,
     Attachment,
@@ -219,6 +219,7 @@ def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
         raise IllegalMove(f"只能在不满意评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请一次重办")
     last_lead = message.assignments.filter(role=Assignment.Role.LEAD).order_by("-assigned_at").first()
     with transaction.atomic():
+        calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
         due = due_after(now, reply_days(message.kind))
         transition(message, "reopen", reopen_count=message.reopen_count + 1, due_at=due, replied_at=None,
                    dispatched_at=now)
@@ -316,6 +317,7 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     _require_choices(topic=changed, **({"kind": kind} if kind else {}))
     now = at or timezone.now()
     with transaction.atomic():
+        calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
         fields = {"dispatched_at": now, "due_at": due_after(now, reply_days(kind or message.kind))}
         if message.accepted_at is None:
             fields["accepted_at"] = now
@@ -583,6 +585,7 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
     _written(reason, "reason", "请填写转办理由")
     now = at or timezone.now()
     with transaction.atomic():
+        calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
         a = active_assignment(message, unit)
         transition(message, "transfer")
         Assignment.objects.filter(pk=a.pk).update(state=Assignment.State.TRANSFERRED, closed_at=now)
@@ -648,6 +651,7 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
         raise IllegalMove("申请延期的单位已不再办理该留言 (已转办或退回), 该延期申请已失效")
     now = at or timezone.now()
     with transaction.atomic():
+        calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
         updated = Extension.objects.filter(pk=extension.pk, state=Extension.State.PENDING).update(
             state=Extension.State.APPROVED if approve else Extension.State.REFUSED, decided_by=actor,
             decided_at=now, decision_note=note)

@@ -4,9 +4,8 @@ from django.db import transaction
 from django.templatetags.static import static
 from django.utils.html import format_html
 
-from .deadlines import read_entries
 from .models import Assignment, CalendarDay, Event, Message, Reply
-from .recompute import recompute_deadlines
+from .recompute import entries_before_change, recompute_deadlines, saved_cause
 
 
 class AssignmentInline(admin.TabularInline):
@@ -92,14 +91,16 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def _recomputed(self, request, change, cause: str) -> None:
         """``change``: saves or deletes the entries (the calendar before it read first)."""
         with transaction.atomic():
-            before = read_entries()
+            before = entries_before_change()
             change()
             moved = recompute_deadlines(before, actor=request.user, cause=cause)
         self.message_user(request, f"已重新计算 {moved} 件在办留言的期限")
 
     def save_model(self, request, obj, form, change):
         self._recomputed(
-            request, lambda: super(CalendarDayAdmin, self).save_model(request, obj, form, change), str(obj)
+            request,
+            lambda: super(CalendarDayAdmin, self).save_model(request, obj, form, change),
+            saved_cause(obj, not change, form.initial.get("date") if change else None),
         )
 
     def delete_model(self, request, obj):

@@ -9,7 +9,8 @@ docs/deploy.md): an entry for a date wins over chinese-calendar.
 Each process keeps the entries in memory. It asks the database whether they changed (a count,
 the highest id and the latest 修改时间: one small query) at most once every
 ``CALENDAR_CHECK_SECONDS``; a change saved in the same process (the admin, ``minsheng holidays``)
-is seen at once, one saved by another process within that time.
+is seen at once, one saved by another process within that time, and a deadline about to be stored
+(派单, 转办, 重办, 延期) asks at once (``calendar_to_store``).
 """
 
 from __future__ import annotations
@@ -81,6 +82,31 @@ def calendar_changed(**kwargs):
     """The entries were saved or deleted in this process (a signal receiver): read them again on the
     next call, not after ``CALENDAR_CHECK_SECONDS``."""
     _ENTRIES.checked = -float("inf")
+
+
+# PostgreSQL advisory lock: a change of the entries (with the deadlines it moves) and the storing of a
+# deadline wait for one another; SQLite runs one writing transaction at a time already (IMMEDIATE)
+CALENDAR_LOCK = 0x6D736864
+
+
+def lock_calendar(shared: bool = False) -> None:
+    """Held to the end of the transaction: ``shared`` by an action storing a deadline, exclusive by a
+    change of the entries (``minsheng holidays``, the admin; before it reads the entries it changes)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT pg_advisory_xact_lock{'_shared' if shared else ''}(%s)", [CALENDAR_LOCK])
+
+
+def calendar_to_store() -> None:
+    """A deadline about to be stored (``actions``: 派单, 转办, 重办, 延期; first in its transaction): wait
+    for a change of the entries being saved, then ask the database (one small query), not after
+    ``CALENDAR_CHECK_SECONDS``. A case dispatched by another worker in the seconds after (or while)
+    an entry was saved kept the old calendar's deadline, and no recomputation moved it (``recompute``:
+    not the rule's deadline under the calendar it reads as the one before a change)."""
+    lock_calendar(shared=True)
+    calendar_changed()
 
 
 def calendar_generation() -> int:

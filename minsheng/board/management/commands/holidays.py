@@ -10,9 +10,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from minsheng.board.deadlines import read_entries
 from minsheng.board.models import CalendarDay
-from minsheng.board.recompute import recompute_deadlines
+from minsheng.board.recompute import entries_before_change, recompute_deadlines, saved_cause
 
 KINDS = {"holiday": CalendarDay.Kind.HOLIDAY, "workday": CalendarDay.Kind.WORKDAY}
 
@@ -64,7 +63,7 @@ class Command(BaseCommand):
             return
         if opts["recompute"]:
             return [self._moved(None, "按当前节假日重新计算")]
-        before = read_entries()
+        before = entries_before_change()
         if remove is not None:
             day = _date(remove)
             deleted, _ = CalendarDay.objects.filter(date=day).delete()
@@ -75,4 +74,4 @@ class Command(BaseCommand):
         if len(note) > 100 or any(not ch.isprintable() for ch in note):
             raise CommandError("--note 最多 100 个字符, 不能含换行或控制字符")
         row, created = CalendarDay.objects.update_or_create(date=day, defaults={"kind": KINDS[kind], "note": note})
-        return [f"已{'添加' if created else '修改'} {row}", self._moved(before, str(row))]
+        return [f"已{'添加' if created else '修改'} {row}", self._moved(before, saved_cause(row, created))]
