@@ -112,7 +112,16 @@ def message_queryset(scope: Scope, measure: str = "received", *, public: bool = 
         from minsheng.board import search
 
         qs = search.filter_messages(qs, query)
+    if measure in TIMED_MEASURES:
+        return late_order(qs)
     return qs.order_by("-submitted_at", "-id")
+
+
+def late_order(qs, ascending: bool = False):
+    """An overdue list's order, on /stats/overdue/ and in its exports: most overdue first (the deadline
+    furthest back), ``ascending`` the other way round (before 2026-12-05 the exports listed the newest
+    submitted first, another order than the page's)."""
+    return qs.order_by(*(("-open_case__due_at", "-id") if ascending else ("open_case__due_at", "id")))
 
 
 # the measures most messages count in (at 60,000 messages: 34,000-54,000 each)

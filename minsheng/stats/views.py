@@ -293,8 +293,7 @@ def overdue(request):
     qs = qs.filter(pk__in=exports.message_queryset(scope, measure, public=False, now=now).values("pk"))
     # 超期天数 grows as the deadline lies further back: most overdue first unless ?dir=asc
     ascending = request.GET.get("dir") == "asc"
-    order = ("-open_case__due_at", "-id") if ascending else ("open_case__due_at", "id")
-    qs = qs.select_related("region", "topic", "open_case").order_by(*order)
+    qs = exports.late_order(qs.select_related("region", "topic", "open_case"), ascending)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     # who is late: the lead unit handling each case now (the unit 谁在拖延 counts it for)
     units = Unit.objects.in_bulk({m.open_case.unit_key for m in page.object_list if m.open_case.unit_key})
@@ -380,6 +379,8 @@ def export_messages(request, fmt):
             return _bad_request(request, "您无权导出该区划留言的个人信息 (限本区划派单员、督办员或管理员)", 403)
     now = timezone.now()
     qs = exports.message_queryset(scope, measure, public=not personal, status=status, query=query, now=now)
+    if measure in exports.TIMED_MEASURES and request.GET.get("dir") == "asc":
+        qs = exports.late_order(qs, ascending=True)  # the order of the overdue list the link is under
     count = qs.count()
     if fmt == "xlsx" and count > exports.XLSX_MAX_ROWS:
         return _bad_request(request, f"共 {count} 条, 超过 XLSX 上限 {exports.XLSX_MAX_ROWS} 条, 请导出 CSV")
