@@ -680,6 +680,11 @@ def test_each_supervision_district_opens_its_overdue_list_with_the_same_count(lo
         assert link, name
         listed = _text(client.get(link.group(1).replace("&amp;", "&")))
         assert f"共 {count} 件" in listed, name
+    # 全部区划 too: every overdue case of the page, on the list that sorts and exports them (the tab had no link)
+    text = _text(client.get("/staff/supervision/"))
+    total = re.search(r"超期未答复 \((\d+)\)", text).group(1)
+    link = re.search(r'<a href="([^"]+)">全部超期清单 \(可导出\) →</a>', text)
+    assert link and f"共 {total} 件" in _text(client.get(link.group(1)))
 
 
 def _form(text: str) -> str:
