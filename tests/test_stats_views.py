@@ -747,3 +747,20 @@ def test_overdue_list_filtered_by_its_form(login, personas, cases, directory):
     for bad in ({"unit": "abc"}, {"region": "999999"}, {"kind": "zzz"}, {"date_from": "2026-13-01"}):
         response = sup.get("/stats/overdue/", bad)
         assert response.status_code == 400 and "无法显示" in _text(response), bad
+
+
+def test_units_table_links_its_overdue_figures_to_the_overdue_list_for_those_who_oversee_it(
+        client, login, personas, cases):
+    """/stats/units/ showed a unit's 超期未答复 and 超期从未答复 as bare numbers: a supervisor reading
+    「住建局 4」 had no way from the figure to the four cases. For staff who oversee the page's region
+    each opens /stats/overdue/ of that unit, holding exactly that many; the public sees bare numbers."""
+    sup = login(personas["supervisor"])
+    text = _text(sup.get("/stats/units/", {"region": "620100"}))
+    links = re.findall(r'<td><a href="(/stats/overdue/\?[^"]+)">(\d+)</a></td>', text)
+    assert {"measure=overdue_unreplied" in url for url, _ in links} == {True, False}
+    assert any(count != "0" for _, count in links)
+    for url, count in links:
+        assert f"共 {count} 件" in _text(sup.get(url.replace("&amp;", "&"))), url
+    # not to the public, nor for a region the supervisor does not oversee (their list would hold none of it)
+    assert "/stats/overdue/?" not in _text(client.get("/stats/units/", {"region": "620100"}))
+    assert "/stats/overdue/?" not in _text(sup.get("/stats/units/", {"region": "621100"}))

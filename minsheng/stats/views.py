@@ -174,7 +174,20 @@ def units(request):
     # ranked over all units, then paged: a unit keeps its rank on any page (the exports stay whole)
     page = Paginator(rows, UNITS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "stats/units.html", {**_context_filters(scope, filters), "page": page, "sort": sort,
-                                                 "descending": descending, "columns": UNIT_COLUMNS})
+                                                 "descending": descending, "columns": UNIT_COLUMNS,
+                                                 "overdue_links": _oversees(request.user, scope)})
+
+
+def _oversees(user, scope) -> bool:
+    """Whether ``user``'s overdue list (/stats/overdue/) holds every case of ``scope``'s regions: an admin,
+    or a supervisor or dispatcher of each of them. The units table then links its two overdue figures to
+    that list, whose count is the same (before 2026-12-05 they were bare numbers)."""
+    if not user.is_authenticated:
+        return False
+    roles = roles_of(user)
+    if roles.admin:
+        return True
+    return bool(scope.regions) and all(roles.supervises(r) or roles.dispatches(r) for r in scope.regions)
 
 
 def message_list(request):
