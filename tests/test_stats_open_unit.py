@@ -218,6 +218,22 @@ def _returned_late(personas, directory, then: str):
     return late
 
 
+def test_a_table_export_holds_the_counts_its_on_time_rate_is_made_of(client, personas, directory,
+                                                                     django_capture_on_commit_callbacks):
+    """The table export gave 按时答复 and 超期从未答复 beside 按时率, but the rate is 按时答复 / (已答复 +
+    误期未答复): 住建局's row read 1, 1 and 0 with 50% (a case it let go late, with 生态环境局 now), a sum
+    no reader could redo. 误期未答复 is a column of the table and of its 合计 sheet."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _returned_late(personas, directory, "redispatched")
+    table = _csv(client.get("/stats/export/table.csv", {"by": "unit", "region": "620100"}))
+    row = dict(zip(table[0], {r[0]: r for r in table[1:]}[HOUSING]))
+    assert (row["按时答复"], row["已答复"], row["超期从未答复"], row["误期未答复"], row["按时率"]) == ("1", "1", "0", "1", "0.5")
+    sheets = load_workbook(io.BytesIO(client.get("/stats/export/table.xlsx", {"by": "unit", "region": "620100"})
+                                      .content))
+    totals = {label: value for label, value in sheets["合计"].iter_rows(min_row=2, values_only=True)}
+    assert totals["按时率"] == round(totals["按时答复"] / (totals["已答复"] + totals["误期未答复"]), 4)
+
+
 @pytest.mark.parametrize("then", ["waiting", "redispatched"])
 def test_a_case_a_unit_returned_past_its_deadline_counts_against_its_on_time_rate(
         client, personas, directory, then, capsys, django_capture_on_commit_callbacks):
