@@ -764,3 +764,14 @@ def test_units_table_links_its_overdue_figures_to_the_overdue_list_for_those_who
     # not to the public, nor for a region the supervisor does not oversee (their list would hold none of it)
     assert "/stats/overdue/?" not in _text(client.get("/stats/units/", {"region": "620100"}))
     assert "/stats/overdue/?" not in _text(sup.get("/stats/units/", {"region": "621100"}))
+
+
+def test_overdue_list_of_a_region_the_user_does_not_oversee_is_refused_not_empty(login, personas, cases):
+    """兰州市's supervisor opening /stats/overdue/?region=621100 read 「共 0 件」, as if 定西市 had nothing late
+    (it has a case past its deadline); the dashboard answers such a region 403, so does the list now."""
+    sup = login(personas["supervisor"])
+    response = sup.get("/stats/overdue/", {"region": "621100"})
+    assert response.status_code == 403 and "您无权查看定西市的超期留言" in _text(response)
+    # the province holds 兰州市: its cases of the user's are listed, as the note under the heading says
+    assert sup.get("/stats/overdue/", {"region": "620000"}).status_code == 200
+    assert "共 1 件" in _text(login(personas["dx_dispatcher"]).get("/stats/overdue/", {"region": "621100"}))
