@@ -226,7 +226,7 @@ def test_a_table_export_holds_the_counts_its_on_time_rate_is_made_of(client, per
     with django_capture_on_commit_callbacks(execute=True):
         _returned_late(personas, directory, "redispatched")
     table = _csv(client.get("/stats/export/table.csv", {"by": "unit", "region": "620100"}))
-    row = dict(zip(table[0], {r[0]: r for r in table[1:]}[HOUSING]))
+    row = dict(zip(table[0], {r[0]: r for r in table[1:]}[HOUSING], strict=True))
     assert (row["按时答复"], row["已答复"], row["超期从未答复"], row["误期未答复"], row["按时率"]) == ("1", "1", "0", "1", "0.5")
     sheets = load_workbook(io.BytesIO(client.get("/stats/export/table.xlsx", {"by": "unit", "region": "620100"})
                                       .content))
