@@ -382,3 +382,29 @@ def test_an_overdue_export_says_how_late_each_case_is_as_its_list_does(login, pe
     call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
     out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert out[0] == exports.message_header(False, late=True) and {r[0]: r[8] for r in out[1:]} == late
+
+
+def test_an_overdue_export_lists_the_cases_in_the_order_of_its_list(login, personas, cases, capsys):
+    """/stats/overdue/ lists the most overdue first (``dir=asc`` the other way round); its exports
+    listed the newest submitted first, so the file handed to the units began elsewhere than the page."""
+    import re
+
+    from minsheng.stats.models import OpenCase
+
+    # the case submitted last is the more overdue: submission order and deadline order disagree
+    late, later = cases["overdue"], cases["reopened_open"]
+    assert late.submitted_at > later.submitted_at
+    now = timezone.now()
+    OpenCase.objects.filter(message=late).update(due_at=now - dt.timedelta(days=40))
+    OpenCase.objects.filter(message=later).update(due_at=now - dt.timedelta(days=10))
+    sup = login(personas["supervisor"])
+    for order in ({}, {"dir": "asc"}):
+        page = sup.get("/stats/overdue/", {"region": "620100", **order}).content.decode()
+        listed = list(dict.fromkeys(re.findall(r"/staff/case/(\d+)/", page)))
+        assert len(listed) == 2
+        link = re.search(r'href="(/stats/export/messages\.csv\?[^"]+)"', page).group(1).replace("&amp;", "&")
+        assert [r[0] for r in _csv(sup.get(link))[1:]] == listed
+    assert listed == [later.public_id, late.public_id]  # dir=asc: the least overdue first
+    call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
+    out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert [r[0] for r in out[1:]] == [late.public_id, later.public_id]

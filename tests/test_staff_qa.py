@@ -382,6 +382,28 @@ def test_approving_an_extension_says_the_new_deadline_and_whether_the_case_is_st
     assert f"答复期限顺延至 {fresh(m).due_at.astimezone(SH):%Y-%m-%d}</" in text(r)
 
 
+def test_the_supervisors_list_says_the_deadline_an_extension_would_give_before_it_is_granted(personas, directory,
+                                                                                             login):
+    """Only after 同意延期 did the supervisor learn that 3 days from a deadline two months past left the case
+    late: the list of requests showed the current deadline alone. Each request now shows the deadline
+    同意延期 would give (the one it then gives) and 仍超期 when that is past too."""
+    late = dispatch(personas, directory, "超期很久才申请延期的留言", at=LONG_AGO)
+    actions.do_sign(personas["officer"], late, directory["housing"], at=LONG_AGO)
+    late_ext = actions.do_request_extension(personas["officer"], fresh(late), directory["housing"], 3, "需要现场勘查")
+    m, ext = _extension(personas, directory, login, "按时申请延期的留言")
+    client = login(personas["supervisor"])
+    card = text(client.get(reverse("board:supervision")))
+    card = card[card.index('id="extensions"'):card.index('id="overdue"')]
+    rows = {r: row for row in re.findall(r"<tr>.*?</tr>", card, re.S) for r in (late.title, m.title) if r in row}
+    shown = {title: re.search(r'<td data-label="同意后期限"[^>]*>(.*?)</td>', row, re.S).group(1)
+             for title, row in rows.items()}
+    assert "仍超期" in shown[late.title] and "仍超期" not in shown[m.title]
+    assert '<span class="overdue">已超期</span>' in rows[late.title]
+    for e, msg in ((late_ext, late), (ext, m)):
+        client.post(reverse("board:decide_extension", args=[e.pk]), {"decision": "approve"})
+        assert shown[msg.title].startswith(f"{fresh(msg).due_at.astimezone(SH):%Y-%m-%d}")
+
+
 def test_a_returned_case_is_not_preselected_back_to_the_unit_that_returned_it(personas, directory, login):
     """The responsibility table still names the unit that said 「不属于本单位职责」: the form chose
     it again, and one click on 派单 sent the case back to be returned a second time."""

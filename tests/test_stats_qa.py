@@ -163,6 +163,28 @@ def test_dashboard_does_not_rank_satisfaction_on_a_handful_of_ratings(login, per
     assert re.search(r"另有 \d+ 个单位参评不足 5 件, 满意率不稳定, 未列入排名", section)
 
 
+def test_dashboard_sends_the_units_it_does_not_rank_to_the_league_table_of_the_same_90_days(login, personas, cases):
+    """「另有 N 个单位参评不足 5 件 … (可在办理单位排行中查看)」 opened the league table of all time: a unit's
+    满意率 there was another figure than the card's 近 90 天. The link keeps the card's 90 days (and its
+    order, 满意率 lowest first), so each unit reads as on the card."""
+    from urllib.parse import parse_qs, urlsplit
+
+    sup = login(personas["supervisor"])
+    section = _text(sup.get("/stats/dashboard/"))
+    section = section[section.index("各单位满意率"):]
+    href = re.search(r'未列入排名 \(可在<a href="([^"]+)">近 90 天的办理单位排行</a>中查看\)', section).group(1)
+    query = {k: v[0] for k, v in parse_qs(urlsplit(href.replace("&amp;", "&")).query).items()}
+    today = timezone.localdate()
+    assert query == {"region": "620100", "date_from": (today - dt.timedelta(days=89)).isoformat(),
+                     "date_to": today.isoformat(), "sort": "satisfaction_rate", "dir": "asc"}
+    league = {r["label"]: r for r in figures.breakdown("unit", region="620100", date_from=query["date_from"],
+                                                       date_to=query["date_to"])}
+    page = _text(sup.get(href.replace("&amp;", "&")))
+    housing = league["兰州市住房和城乡建设局"]
+    row = re.search(r"<td>\d+\. 兰州市住房和城乡建设局</td>(.*?)</tr>", page).group(1)
+    assert re.search(rf"<td><a [^>]*>{housing['received']}</a></td>", row)
+
+
 def test_township_reached_by_drill_down_stays_selected(client, cases, directory):
     Region.objects.create(code="620102001", name="酒泉路街道", level=4, parent=directory["chengguan"])
     text = _text(client.get("/stats/", {"region": "620102001"}))

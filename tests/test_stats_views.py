@@ -680,6 +680,11 @@ def test_each_supervision_district_opens_its_overdue_list_with_the_same_count(lo
         assert link, name
         listed = _text(client.get(link.group(1).replace("&amp;", "&")))
         assert f"共 {count} 件" in listed, name
+    # 全部区划 too: every overdue case of the page, on the list that sorts and exports them (the tab had no link)
+    text = _text(client.get("/staff/supervision/"))
+    total = re.search(r"超期未答复 \((\d+)\)", text).group(1)
+    link = re.search(r'<a href="([^"]+)">全部超期清单 \(可导出\) →</a>', text)
+    assert link and f"共 {total} 件" in _text(client.get(link.group(1)))
 
 
 def _form(text: str) -> str:
@@ -742,3 +747,31 @@ def test_overdue_list_filtered_by_its_form(login, personas, cases, directory):
     for bad in ({"unit": "abc"}, {"region": "999999"}, {"kind": "zzz"}, {"date_from": "2026-13-01"}):
         response = sup.get("/stats/overdue/", bad)
         assert response.status_code == 400 and "无法显示" in _text(response), bad
+
+
+def test_units_table_links_its_overdue_figures_to_the_overdue_list_for_those_who_oversee_it(
+        client, login, personas, cases):
+    """/stats/units/ showed a unit's 超期未答复 and 超期从未答复 as bare numbers: a supervisor reading
+    「住建局 4」 had no way from the figure to the four cases. For staff who oversee the page's region
+    each opens /stats/overdue/ of that unit, holding exactly that many; the public sees bare numbers."""
+    sup = login(personas["supervisor"])
+    text = _text(sup.get("/stats/units/", {"region": "620100"}))
+    links = re.findall(r'<td><a href="(/stats/overdue/\?[^"]+)">(\d+)</a></td>', text)
+    assert {"measure=overdue_unreplied" in url for url, _ in links} == {True, False}
+    assert any(count != "0" for _, count in links)
+    for url, count in links:
+        assert f"共 {count} 件" in _text(sup.get(url.replace("&amp;", "&"))), url
+    # not to the public, nor for a region the supervisor does not oversee (their list would hold none of it)
+    assert "/stats/overdue/?" not in _text(client.get("/stats/units/", {"region": "620100"}))
+    assert "/stats/overdue/?" not in _text(sup.get("/stats/units/", {"region": "621100"}))
+
+
+def test_overdue_list_of_a_region_the_user_does_not_oversee_is_refused_not_empty(login, personas, cases):
+    """兰州市's supervisor opening /stats/overdue/?region=621100 read 「共 0 件」, as if 定西市 had nothing late
+    (it has a case past its deadline); the dashboard answers such a region 403, so does the list now."""
+    sup = login(personas["supervisor"])
+    response = sup.get("/stats/overdue/", {"region": "621100"})
+    assert response.status_code == 403 and "您无权查看定西市的超期留言" in _text(response)
+    # the province holds 兰州市: its cases of the user's are listed, as the note under the heading says
+    assert sup.get("/stats/overdue/", {"region": "620000"}).status_code == 200
+    assert "共 1 件" in _text(login(personas["dx_dispatcher"]).get("/stats/overdue/", {"region": "621100"}))

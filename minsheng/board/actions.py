@@ -639,6 +639,15 @@ def do_request_extension(actor, message: Message, unit, days: int, reason: str, 
     return ext
 
 
+def extended_due(message: Message, days: int, now=None) -> dt.datetime:
+    """The reply deadline an approved extension of ``days`` working days gives ``message``: counted
+    from its deadline in force (now, when it has none), so a case already late may stay late."""
+    from .deadlines import SHANGHAI, add_working_days
+
+    base = timezone.localtime(message.due_at or now or timezone.now(), SHANGHAI).date()
+    return dt.datetime.combine(add_working_days(base, days), dt.time(23, 59, 59), tzinfo=SHANGHAI)
+
+
 def do_decide_extension(actor, extension: Extension, approve: bool, note: str = "", at=None) -> None:
     """The region's supervisor approves (the reply deadline moves) or refuses."""
     message = extension.assignment.message
@@ -659,11 +668,7 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
             raise Conflict("该延期申请已被处理")
         notify.extension_handled(message, now)
         if approve:
-            from .deadlines import SHANGHAI, add_working_days
-
-            base = timezone.localtime(message.due_at or now, SHANGHAI).date()
-            new_due = dt.datetime.combine(add_working_days(base, extension.days), dt.time(23, 59, 59),
-                                          tzinfo=SHANGHAI)
+            new_due = extended_due(message, extension.days, now)
             transition(message, "decide_extension", due_at=new_due)
             # the assisting units work to the case's deadline too: theirs stayed, and their inbox read 已超期
             Assignment.objects.filter(message=message, state=Assignment.State.ACTIVE).update(due_at=new_due)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from minsheng.directory.models import home_region
 
@@ -118,6 +120,10 @@ def _build(region, roles, now=None, home=None) -> dict:
                           "rows": [{**o, "name": o["unit"].name, "filters": {"unit": o["unit_id"]}} for o in unlisted]},
         "satisfaction_units": satisfaction[:15],
         "min_rated": MIN_RATED, "few_rated": len(rated) - len(satisfaction),
+        # the league table of the same 90 days, by 满意率 lowest first as the card (without the dates it
+        # showed every unit's figures of all time: 66.7% on the card, 73.9% a click away)
+        "league_units_url": reverse("stats:units") + "?" + urlencode({**league, "sort": "satisfaction_rate",
+                                                                      "dir": "asc"}),
         "hotspots": hotspots(region, roles),
         "base_filters": base,
         "charts": {"regions": [{"code": r["filters"].get("region", ""), "name": r["label"], "received": r["received"],

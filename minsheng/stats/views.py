@@ -174,7 +174,20 @@ def units(request):
     # ranked over all units, then paged: a unit keeps its rank on any page (the exports stay whole)
     page = Paginator(rows, UNITS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "stats/units.html", {**_context_filters(scope, filters), "page": page, "sort": sort,
-                                                 "descending": descending, "columns": UNIT_COLUMNS})
+                                                 "descending": descending, "columns": UNIT_COLUMNS,
+                                                 "overdue_links": _oversees(request.user, scope)})
+
+
+def _oversees(user, scope) -> bool:
+    """Whether ``user``'s overdue list (/stats/overdue/) holds every case of ``scope``'s regions: an admin,
+    or a supervisor or dispatcher of each of them. The units table then links its two overdue figures to
+    that list, whose count is the same (before 2026-12-05 they were bare numbers)."""
+    if not user.is_authenticated:
+        return False
+    roles = roles_of(user)
+    if roles.admin:
+        return True
+    return bool(scope.regions) and all(roles.supervises(r) or roles.dispatches(r) for r in scope.regions)
 
 
 def message_list(request):
@@ -290,11 +303,15 @@ def overdue(request):
         scope = make_scope(**filters)
     except ScopeError as exc:
         return _error(request, str(exc))
+    # a region none of whose cases the user may see: 「共 0 件」 read as if it had none late (the dashboard: 403)
+    prefixes = roles.supervise_prefixes + roles.dispatch_prefixes
+    if scope.region and not (roles.admin or roles.unit_ids or any(
+            scope.region.code.startswith(p) or p.startswith(scope.region.prefix) for p in prefixes)):
+        return _error(request, f"您无权查看{scope.region.name}的超期留言", 403)
     qs = qs.filter(pk__in=exports.message_queryset(scope, measure, public=False, now=now).values("pk"))
     # 超期天数 grows as the deadline lies further back: most overdue first unless ?dir=asc
     ascending = request.GET.get("dir") == "asc"
-    order = ("-open_case__due_at", "-id") if ascending else ("open_case__due_at", "id")
-    qs = qs.select_related("region", "topic", "open_case").order_by(*order)
+    qs = exports.late_order(qs.select_related("region", "topic", "open_case"), ascending)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     # who is late: the lead unit handling each case now (the unit 谁在拖延 counts it for)
     units = Unit.objects.in_bulk({m.open_case.unit_key for m in page.object_list if m.open_case.unit_key})
@@ -380,6 +397,8 @@ def export_messages(request, fmt):
             return _bad_request(request, "您无权导出该区划留言的个人信息 (限本区划派单员、督办员或管理员)", 403)
     now = timezone.now()
     qs = exports.message_queryset(scope, measure, public=not personal, status=status, query=query, now=now)
+    if measure in exports.TIMED_MEASURES and request.GET.get("dir") == "asc":
+        qs = exports.late_order(qs, ascending=True)  # the order of the overdue list the link is under
     count = qs.count()
     if fmt == "xlsx" and count > exports.XLSX_MAX_ROWS:
         return _bad_request(request, f"共 {count} 条, 超过 XLSX 上限 {exports.XLSX_MAX_ROWS} 条, 请导出 CSV")

@@ -545,8 +545,11 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
                   .order_by("requested_at", "pk"))
     # shown again at an action's address, the list's links name the list
     list_url = reverse("board:supervision") if query is not request.GET else ""
+    extensions = _paginate(query, extensions, "ep")
+    for e in extensions:  # what 同意延期 would make the deadline, and whether the case would still be late
+        e.new_due = actions.extended_due(e.assignment.message, e.days, now)
     return {"overdue": overdue, "supervised": _paginate(query, supervised, "sp"),
-            "extensions": _paginate(query, extensions, "ep"), "now": now, "section": "supervision",
+            "extensions": extensions, "now": now, "section": "supervision",
             "districts": districts, "district": district,
             "keep": {p: _keep_query(request, p, query) for p in ("op", "sp", "ep")},
             "decide_form": forms.DecideExtensionForm(),
