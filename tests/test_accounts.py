@@ -80,6 +80,21 @@ def test_register_with_email_then_sign_in_with_email(memory_sender):
     assert fresh.get("/me/messages/").status_code == 200
 
 
+def test_an_email_longer_than_an_account_name_is_refused_before_a_code_is_sent(client, memory_sender):
+    """An account's user name is its email, 150 characters at most, while the box took 254: an
+    email of 151 was sent a code, then registering it was an error page (PostgreSQL)."""
+    email = "a" * 139 + "@example.com"  # 151 characters
+    r = send_code(client, "/accounts/register/", email)
+    assert "邮箱最长 150 个字符, 请换一个邮箱或用手机号注册" in r.content.decode() and not memory_sender
+    r = register(client, email, "123456")
+    assert r.status_code == 200 and "邮箱最长 150 个字符" in r.content.decode()
+    assert not User.objects.filter(email=email).exists()
+    shorter = email[1:]  # 150: taken
+    send_code(client, "/accounts/register/", shorter)
+    assert register(client, shorter, last_code(memory_sender, shorter)).status_code == 302
+    assert User.objects.get(username=shorter).email == shorter
+
+
 @pytest.mark.parametrize("url", ["/accounts/register/", "/accounts/reset/"])
 def test_code_box_asks_a_phone_for_digits_and_takes_the_focus_once_sent(client, url):
     """The code box showed a phone's full keyboard and did not offer the code of the SMS just

@@ -66,6 +66,17 @@ def test_token_page_refuses_an_empty_name(login, personas):
     assert not ApiToken.objects.exists()
 
 
+def test_a_token_name_refused_as_too_long_stays_in_its_box(login, personas):
+    """Without scripts the 名称 box takes 120 characters (twice its 60, forms.max_chars_attrs): one
+    over 60 was refused and the box came back empty."""
+    name = "我的数据同步脚本" * 8  # 64 characters
+    response = login(personas["citizen"]).post("/api/tokens/", {"name": name})
+    page = response.content.decode()
+    assert response.status_code == 400 and "名称最多 60 个字 (现在 64 个)" in page
+    assert re.search(r'<input id="token-name"[^>]*value="' + name + '"', page)
+    assert not ApiToken.objects.exists()
+
+
 def test_cannot_revoke_someone_elses_token(login, personas):
     token, _ = ApiToken.issue(personas["citizen"], "小李的")
     assert login(personas["other_citizen"]).post(f"/api/tokens/{token.pk}/revoke/").status_code == 404

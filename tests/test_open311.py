@@ -347,6 +347,7 @@ def test_two_requests_with_one_idempotency_key_at_once_create_one_message(client
     ({"lat": None, "long": None}, "address_string"), ({"lat": "north"}, "lat"), ({"long": None}, "long"),
     ({"attribute[kind]": "rant"}, "attribute[kind]"), ({"attribute[region]": "999999"}, "attribute[region]"),
     ({"attribute[show_name]": "maybe"}, "show_name"), ({"email": "not-an-email"}, "email"),
+    ({"email": "a" * 139 + "@example.com"}, "email"),  # 151: longer than an account's user name (a 500)
     ({"media_url": "javascript:alert(1)"}, "media_url"), ({"attribute[addressee]": "x"}, "addressee"),
 ])
 def test_post_errors_are_400(client311, key, directory, change, needle):

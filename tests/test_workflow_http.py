@@ -1179,3 +1179,19 @@ def test_an_extension_decided_with_a_note_of_emoji_alone_is_refused_on_the_page_
     assert r.status_code == 302
     ext.refresh_from_db()
     assert ext.state == Extension.State.REFUSED
+
+
+@pytest.mark.parametrize("page", ["supervision", "case"])
+def test_a_decision_note_refused_as_too_long_stays_in_its_box(signed, staff, page):
+    """A page without scripts takes 600 characters in 审批意见 (forms.max_chars_attrs, twice its
+    300): one over 300 was refused, and the box came back empty, the note lost."""
+    assert act(staff["officer"], signed, "extend", days=5, reason="需要协调多个部门").status_code == 302
+    ext = Extension.objects.get()
+    note = "请说明需协调的部门及预计完成时间" * 19  # 304 characters
+    here = reverse("board:supervision") if page == "supervision" else reverse("board:case", args=[signed.public_id])
+    r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]),
+                                 {"decision": "refuse", "note": note, "next": here})
+    assert r.status_code == 400 and "审批意见不能超过 300 字" in text(r)
+    assert re.search(r'<input type="text" name="note"[^>]*value="' + note + '"', r.content.decode())
+    ext.refresh_from_db()
+    assert ext.state == Extension.State.PENDING

@@ -41,6 +41,19 @@ def normalize_identifier(raw: str) -> tuple[str, str]:
     raise ValidationError("请输入 11 位手机号或有效的邮箱地址")
 
 
+# a new account's user name is its phone or email (RegisterForm.build_user), in a column of 150
+USERNAME_MAX = User._meta.get_field("username").max_length
+
+
+def check_new_identifier(value: str) -> None:
+    """Refuse a phone or email (normalized) no account can be registered with: one registered,
+    or an email longer than the user name column (a PostgreSQL error page, a code sent first)."""
+    if len(value) > USERNAME_MAX:
+        raise ValidationError(f"邮箱最长 {USERNAME_MAX} 个字符, 请换一个邮箱或用手机号注册")
+    if find_user(value):
+        raise ValidationError("该手机号或邮箱已注册, 请直接登录")
+
+
 def clean_nickname(value: str) -> str:
     """A nickname may be shown on public messages: no phone, ID, card number or email in it."""
     value = (value or "").strip()
@@ -153,8 +166,7 @@ class RegisterForm(_PasswordPair):
 
     def clean_identifier(self):
         value = self.cleaned_data["identifier"]
-        if find_user(value):
-            raise ValidationError("该手机号或邮箱已注册, 请直接登录")
+        check_new_identifier(value)
         return value
 
     def clean(self):

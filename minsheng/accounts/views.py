@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,6 +21,7 @@ from .forms import (
     ProfileForm,
     RegisterForm,
     ResetForm,
+    check_new_identifier,
     find_user,
 )
 from .roles import roles_of
@@ -94,8 +96,11 @@ def _send_code(request, form_class, purpose):
     target = ident.cleaned_data["identifier"]
     # sent: the page opens again at the box the code goes in (a screen reader and the keyboard start there)
     code_box = form.fields["code"].widget.attrs
-    if purpose == "register" and find_user(target):
-        return _code_refused(form, ["该手机号或邮箱已注册, 请直接登录"])
+    if purpose == "register":
+        try:
+            check_new_identifier(target)
+        except ValidationError as exc:
+            return _code_refused(form, exc.messages)
     if purpose == "reset" and not find_user(target):
         # Say the same as for a real account: whether someone is registered is private.
         messages.success(request, "如果该账号存在, 验证码已发送, 10 分钟内有效")

@@ -19,7 +19,7 @@ MAX_ACTIVE_TOKENS = 20
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])  # HEAD as GET (was a 405)
 def tokens(request):
-    new_key, error = None, None
+    new_key, error, name = None, None, ""
     if request.method == "POST":
         name = (request.POST.get("name") or "").strip()
         active = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).count()
@@ -27,15 +27,17 @@ def tokens(request):
             error = "请给令牌起个名字 (例如: 我的脚本)"
         elif "\x00" in name:
             error = "名称" + NUL_CHARACTERS
-        elif len(name) > 60:
-            error = "名称最多 60 个字"
+        elif len(name) > 60:  # a page without scripts takes 120 (forms.max_chars_attrs)
+            error = f"名称最多 60 个字 (现在 {len(name)} 个)"
         elif active >= MAX_ACTIVE_TOKENS:
             error = f"最多同时保留 {MAX_ACTIVE_TOKENS} 个有效令牌, 请先撤销不用的令牌"
         else:
             _, new_key = ApiToken.issue(request.user, name)
     rows = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")
     status = 400 if error else 200
-    return render(request, "api/tokens.html", {"tokens": rows, "new_key": new_key, "error": error},
+    # a name refused is shown again to shorten (one with NUL characters is not: the page cannot hold them)
+    kept = name if error and "\x00" not in name else ""
+    return render(request, "api/tokens.html", {"tokens": rows, "new_key": new_key, "error": error, "name": kept},
                   status=status)
 
 

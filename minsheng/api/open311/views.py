@@ -23,7 +23,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from minsheng.accounts.forms import clean_nickname
+from minsheng.accounts.forms import USERNAME_MAX, clean_nickname
 from minsheng.accounts.models import User, canonical_phone
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
@@ -299,6 +299,8 @@ def _author(data, key: Open311Key):
             EmailValidator()(email)
         except DjangoValidationError:
             raise bad("email 格式不正确", field="email")
+        if len(email) > USERNAME_MAX:  # a new account's user name, as at registration: a 500 on PostgreSQL
+            raise bad(f"email 最长 {USERNAME_MAX} 个字符", field="email")
     if phone and not PHONE.match(phone):
         raise bad("phone 格式不正确", field="phone")
     name = f"{str(data.get('last_name') or '').strip()}{str(data.get('first_name') or '').strip()}"[:30]

@@ -699,8 +699,9 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
 
 
 def _render_case(request, roles: Roles, message: Message, *, bound=None, error="", status=200, preview=None,
-                 conflict=""):
-    """The case page; ``conflict``: the action whose stale form was refused (kept in ``bound``)."""
+                 conflict="", decide_form=None, decide_id=None):
+    """The case page; ``conflict``: the action whose stale form was refused (kept in ``bound``);
+    ``decide_form``: the 审批意见 of the extension request ``decide_id``, refused, shown again."""
     now = timezone.now()
     back = _back_from(request)
     assignments = list(message.assignments.select_related("unit", "handler").order_by("assigned_at", "pk"))
@@ -794,7 +795,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "merged": list(message.merged.only("public_id", "title")), "last_return": returned[-1] if returned else None,
         "last_unmerge": events[unmerged[-1]] if unmerged else None,
         "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
-        "decide_form": forms.DecideExtensionForm(), "section": "case",
+        "decide_form": decide_form or forms.DecideExtensionForm(), "decide_id": decide_id, "section": "case",
         "back": back, "back_url": _inbox_url(back) if back is not None else "",
         "unsent": "\n\n".join(text for _, text in unsent if text),
         "due_words": due_words(now, message.due_at) if message.status in Status.handling() else "",
@@ -1055,10 +1056,13 @@ def decide_extension(request, pk):
         except (Conflict, IllegalMove, actions.Invalid, PermissionDenied) as exc:
             error, status = str(exc) or "无法执行该操作", _error_status(exc)
     if error:
-        listed = _refused_on_supervision(request, roles, error, status, or_without_next=True, decide_form=form)
+        # the 审批意见 written is shown again in its request's box (a page without scripts takes 600
+        # characters there, forms.max_chars_attrs: one over 300 was refused and lost)
+        kept = {"decide_form": form, "decide_id": extension.pk}
+        listed = _refused_on_supervision(request, roles, error, status, or_without_next=True, **kept)
         if listed:
             return listed
-        return _render_case(request, roles, message, error=error, status=status)
+        return _render_case(request, roles, message, error=error, status=status, **kept)
     if approve:  # the days run on from the old deadline: a long-overdue case may still be late
         late = "; 该件仍已超期" if message.due_at < timezone.now() else ""
         flash.success(request, f"已同意延期, 答复期限顺延至 {timezone.localtime(message.due_at):%Y-%m-%d}{late}")
