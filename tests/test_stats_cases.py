@@ -173,11 +173,22 @@ def raw_figures(messages, now=None) -> dict:
             satisfied += last.resolution in (Rating.SATISFIED, Rating.BASIC)
     overdue_unreplied = sum(1 for m in received if m.status in Status.handling() and m.due_at
                             and m.due_at < now and m.pk not in first_replies)
-    # 误期未答复: also a case a unit gave up (退单, 转办) after its deadline, late now or not
-    gave_up_late = {a.message_id for a in Assignment.objects.filter(role="lead", state__in=["returned", "transferred"])
-                    if a.due_at and a.closed_at and a.assigned_at < a.due_at < a.closed_at}
-    missed = sum(1 for m in received if m.status in Status.handling() and m.pk not in first_replies
-                 and ((m.due_at and m.due_at < now) or m.pk in gave_up_late))
+    # 误期未答复: each unit that gave a case up (退单, 转办) after its deadline had passed in its hands and
+    # before the first reply, for good (whatever became of the case); and each case never answered, late
+    # now, unless its deadline had passed before it came to its holder (or before it was given back)
+    def let_pass(a):
+        return (a.state in ("returned", "transferred") and a.due_at and a.closed_at
+                and a.assigned_at < a.due_at < a.closed_at)
+
+    missed = 0
+    for m in messages:
+        leads = list(Assignment.objects.filter(message=m, role="lead").order_by("assigned_at", "id"))
+        first = Reply.objects.filter(message=m).order_by("published_at", "id").first()
+        missed += len({a.unit_id for a in leads if let_pass(a) and (first is None or a.closed_at < first.published_at)})
+        if m.status in Status.handling() and m.pk not in first_replies and m.due_at and m.due_at < now:
+            active = [a for a in leads if a.state == "active"]
+            late_before = active[-1].assigned_at >= active[-1].due_at if active else bool(leads) and let_pass(leads[-1])
+            missed += not late_before
     replied = len(first_replies)
 
     def rate(a, b):

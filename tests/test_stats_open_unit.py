@@ -292,30 +292,31 @@ def test_a_case_a_unit_returned_past_its_deadline_counts_against_its_on_time_rat
 
 def test_by_unit_open_counts_read_in_one_query_equal_the_open_cases_counted_one_by_one(
         personas, directory, django_assert_max_num_queries, django_capture_on_commit_callbacks):
-    """待答复 and 超期 by the unit handling a case now and 误期未答复 by the unit charged with it come
-    from one query grouped by both (``_open_charged``); each equals the open cases counted one by
-    one, by unit, for a unit and for a unit's rows by month, and page() (PostgreSQL: GROUPING SETS)
-    gives what breakdown() does."""
-    from minsheng.stats.models import OpenCase
+    """待答复, 超期 and the open cases' 误期未答复 by the unit handling a case now come from one query, the
+    misses for good (``stats.Miss``) from another; each equals the rows counted one by one, by unit,
+    for a unit and for a unit's rows by month, and page() (PostgreSQL: GROUPING SETS) gives what
+    breakdown() does."""
+    from minsheng.stats.models import Miss, OpenCase
 
     with django_capture_on_commit_callbacks(execute=True):
         _returned_late(personas, directory, "redispatched")
         _returned_late(personas, directory, "waiting")
         _moved(personas, directory, "reopened")
     now = timezone.now()
-    cases = list(OpenCase.objects.all())
-    assert any(c.gave_up_late for c in cases) and any(c.charge_key != c.unit_key for c in cases)
+    cases, misses = list(OpenCase.objects.all()), list(Miss.objects.all())
+    assert any(c.late_on_arrival for c in cases) and misses
 
     def counted(unit):
         late = [c for c in cases if c.due_at and c.due_at < now]
         return {"open": sum(c.unit_key == unit for c in cases), "overdue": sum(c.unit_key == unit for c in late),
                 "overdue_unreplied": sum(c.unit_key == unit and not c.ever_replied for c in late),
-                "missed": sum(c.charge_key == unit and not c.ever_replied and (c in late or c.gave_up_late)
-                              for c in cases)}
+                "missed": sum(c.unit_key == unit and not c.ever_replied and not c.late_on_arrival for c in late)
+                + sum(m.unit_key == unit for m in misses)}
 
-    with django_assert_max_num_queries(4):  # the rollups, the open cases, the units' names (and the version)
+    # the rollups, the open cases, the misses, the units' names (and the version)
+    with django_assert_max_num_queries(5):
         rows = figures.breakdown("unit", now=now)
-    keys = {c.unit_key for c in cases} | {c.charge_key for c in cases}
+    keys = {c.unit_key for c in cases} | {m.unit_key for m in misses}
     assert {r["key"]: {n: r[n] for n in counted(0)} for r in rows if r["key"] in keys} == \
         {unit: counted(unit) for unit in keys}
     for unit in keys - {0}:
@@ -354,3 +355,112 @@ def test_a_unit_that_got_a_case_already_late_and_transferred_it_on_is_not_charge
     assert figures.compute(region="620100", unit=d["ecology"].pk)["on_time_rate"] is None
     call_command("refresh_stats", "--commit")
     assert missed() == {HOUSING: 1, ECOLOGY: 0, "兰州市交通运输局": 0}
+
+
+def _league(client) -> dict:
+    """/stats/units/: unit -> {column heading: the cell's text}, as a supervisor reads it."""
+    html = client.get("/stats/units/", {"region": "620100"}).content.decode()
+    header = ["办理单位", *re.findall(r"<th><a [^>]*>([^<▲▼]+)", html)[1:]]
+    rows = {}
+    for row in re.findall(r"<tr>\s*<td>\d+\. (.*?)</tr>", html, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", "<td>" + row, re.S)]
+        rows[cells[0]] = dict(zip(header, cells, strict=True))
+    return rows
+
+
+def _missed_then(p, d, then: str):
+    """住建局 answers one case on time, holds another past its deadline and returns it (退单); ``then``:
+    生态环境局 gets it with a new deadline and answers it on time (``answered``), and it is rated 不满意 and
+    reopened (``reopened``); or, waiting for dispatch, it is merged into the first case (``merged``) or
+    withdrawn by its author (``withdrawn``)."""
+    eco = make_user("eco_officer", role="officer", unit=d["ecology"])
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
+    day = dt.timedelta(days=1)
+    answered = _signed(p, d, "楼道灯坏了一个月", t0)
+    actions.do_reply(p["officer"], answered, d["housing"], "已更换楼道灯, 感谢监督。", at=t0 + 2 * day)
+    late = _signed(p, d, "小区门口道路坑洼积水", t0)
+    actions.do_return(p["officer"], late, d["housing"], "不属本单位职责", at=t0 + 40 * day)
+    if then in ("answered", "reopened"):
+        actions.do_dispatch(p["dispatcher"], late, d["ecology"], at=t0 + 41 * day)
+        actions.do_sign(eco, late, d["ecology"], at=t0 + 42 * day)
+        actions.do_reply(eco, late, d["ecology"], "积水点已疏通, 排水管道已更换, 感谢监督。", at=t0 + 43 * day)
+    if then == "reopened":
+        actions.do_evaluate(p["citizen"], late, resolution="unsatisfied", attitude="basic", speed="basic",
+                            at=t0 + 44 * day)
+        actions.do_reopen(p["citizen"], late, "雨后仍然积水", at=t0 + 45 * day)
+    if then == "merged":
+        actions.do_merge(p["dispatcher"], late, answered, at=t0 + 41 * day)
+    if then == "withdrawn":
+        actions.do_withdraw(p["citizen"], late, at=t0 + 41 * day)
+
+
+@pytest.mark.parametrize("then", ["answered", "reopened", "merged", "withdrawn"])
+def test_a_miss_stays_with_the_unit_that_returned_the_case_late_whatever_happens_to_it_since(
+        client, personas, directory, then, capsys, django_capture_on_commit_callbacks):
+    """住建局 answers one case on time and holds another past its deadline, then returns it (退单). The
+    miss is 住建局's for good: the case then answered on time by 生态环境局 (with a new deadline),
+    answered and reopened, merged into another case or withdrawn by its author while waiting for
+    dispatch. Before, the miss was counted only while the case waited unanswered: once 生态环境局
+    answered it, 住建局 read 按时率 100% (1/1 件) again, and 生态环境局 is 按时 either way."""
+    d = directory
+    with django_capture_on_commit_callbacks(execute=True):
+        _missed_then(personas, directory, then)
+
+    def figures_now():
+        return {r["label"]: (r["on_time"], r["missed"], r["on_time_rate"])
+                for r in figures.breakdown("unit", region="620100")}
+
+    rows = figures_now()
+    assert rows[HOUSING] == (1, 1, 0.5)  # 按时 1 / (已答复 1 + 误期未答复 1)
+    assert figures.compute(region="620100", unit=d["housing"].pk)["missed"] == 1
+    if then in ("answered", "reopened"):
+        assert rows[ECOLOGY] == (1, 0, 1.0)  # it answered within its own deadline: 按时
+    else:
+        assert ECOLOGY not in rows
+    assert figures.compute(region="620100")["missed"] == 1  # each miss once in the scope's totals
+
+    # the league table, the API and the command say the same
+    league = _league(client)
+    assert (league[HOUSING]["误期未答复"], league[HOUSING]["按时率"]) == ("1", "50.0%")
+    if then in ("answered", "reopened"):
+        assert (league[ECOLOGY]["误期未答复"], league[ECOLOGY]["按时率"]) == ("0", "100.0%")
+    api = {r["label"]: r for r in client.get("/api/v1/statistics/breakdown/",
+                                             {"by": "unit", "region": "620100"}).json()}
+    assert (api[HOUSING]["missed"], api[HOUSING]["on_time_rate"]) == (1, 0.5)
+    call_command("stats", "--region", "620100", "--by", "unit", "--json")
+    lines = {r["label"]: r for r in map(json.loads, capsys.readouterr().out.strip().splitlines()[:-1])}
+    assert (lines[HOUSING]["missed"], lines[HOUSING]["on_time_rate"]) == (1, 0.5)
+    call_command("stats", "--region", "620100", "--by", "unit")
+    assert "误期未答复" in capsys.readouterr().out
+    table = _csv(client.get("/stats/export/table.csv", {"by": "unit", "region": "620100"}))
+    assert {r[0]: r[table[0].index("误期未答复")] for r in table[1:]}[HOUSING] == "1"
+
+    # refresh-stats (set-based SQL on PostgreSQL) rebuilds the miss from the case history: twice, the same
+    call_command("refresh_stats", "--commit")
+    assert figures_now() == rows
+    call_command("refresh_stats", "--commit")
+    assert figures_now() == rows
+
+
+def test_the_migration_records_the_misses_of_the_cases_kept(personas, directory,
+                                                            django_capture_on_commit_callbacks):
+    """stats.0010 fills ``Miss`` and ``OpenCase.late_on_arrival`` from the assignments kept, as the
+    actions and a rebuild do: a database upgraded counts its old misses at once."""
+    import importlib
+
+    from django.apps import apps
+
+    from minsheng.stats.models import Miss, OpenCase
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _missed_then(personas, directory, "answered")
+        _returned_late(personas, directory, "waiting")
+        _moved(personas, directory, "plain")
+    kept = (sorted(Miss.objects.values_list("message_id", "unit_key", "day", "p3", "topic_key", "kind")),
+            sorted(OpenCase.objects.values_list("message_id", "late_on_arrival")))
+    assert kept[0] and any(late for _, late in kept[1])
+    Miss.objects.all().delete()
+    OpenCase.objects.update(late_on_arrival=False)  # as the schema change leaves them
+    importlib.import_module("minsheng.stats.migrations.0010_misses_for_good").record_misses(apps, None)
+    assert (sorted(Miss.objects.values_list("message_id", "unit_key", "day", "p3", "topic_key", "kind")),
+            sorted(OpenCase.objects.values_list("message_id", "late_on_arrival"))) == kept

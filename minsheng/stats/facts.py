@@ -25,7 +25,7 @@ from minsheng.board.deadlines import SHANGHAI, calendar_generation, is_working_d
 from minsheng.board.models import Assignment, Evaluation, Event, Message, Rating
 from minsheng.board.workflow import Status
 
-from .models import CUBES, HIST_DAYS, HIST_FIELDS, Category, MessageFact, OpenCase, Rollup
+from .models import CUBES, HIST_DAYS, HIST_FIELDS, Category, MessageFact, Miss, OpenCase, Rollup
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,20 @@ GIVEN_UP = {Assignment.State.TRANSFERRED, Assignment.State.RETURNED}
 
 
 def let_deadline_pass(state, assigned_at, due_at, closed_at) -> bool:
-    """A lead unit gave the case up (退单, 转办) unanswered after its deadline passed in its hands: not
-    a unit that got it already late (转办 keeps the deadline) and let it go on (OPEN_CASES_SQL: the same)."""
+    """A lead unit gave the case up (退单, 转办) after its deadline passed in its hands: not a unit that
+    got it already late (转办 keeps the deadline) and let it go on (LET_DEADLINE_PASS_SQL: the same).
+    Before the case's first reply, that is a miss of the unit for good (误期未答复, a ``Miss`` row)."""
     return state in GIVEN_UP and None not in (due_at, closed_at) and assigned_at < due_at < closed_at
+
+
+def late_on_arrival(active, last) -> bool:
+    """The deadline in force of an open case had passed before the unit handling it now (``active``: its
+    lead assignment's (state, assigned_at, due_at, closed_at)) got it, or, waiting for dispatch, before
+    the last lead unit (``last``) gave it back: a miss already charged to the unit whose hands it passed
+    in, so not the holder's (OPEN_CASES_SQL: the same)."""
+    if active is not None:
+        return active[2] is not None and not active[1] < active[2]
+    return last is not None and let_deadline_pass(*last)
 
 
 # --- working days, fast -------------------------------------------------------------
@@ -124,6 +135,7 @@ class Fact:
     extended: bool = False
     is_open: bool = False
     open_case: dict | None = field(default=None, repr=False)
+    misses: list[int] = field(default_factory=list, repr=False)  # units that missed it for good (Miss rows)
 
     def measures(self) -> dict[str, int]:
         m = {"submitted": 1, self.category: 1}
@@ -175,15 +187,21 @@ def compute_facts(message_ids) -> dict[int, Fact]:
                    .values_list("message_id", flat=True))
     active_lead: dict[int, int] = {}
     latest_lead: dict[int, int] = {}
-    gave_up_late: dict[int, int] = {}  # the last lead unit that let its deadline pass, then returned or transferred it
+    active_spell: dict[int, tuple] = {}  # (state, assigned_at, due_at, closed_at) of the active lead
+    latest_spell: dict[int, tuple] = {}  # … of the last lead
+    missed_by: dict[int, list[int]] = {}  # the lead units that let the deadline pass before the first reply
     for mid, unit_id, state, assigned, due, closed in (
             Assignment.objects.filter(message_id__in=ids, role=Assignment.Role.LEAD).order_by("assigned_at", "id")
             .values_list("message_id", "unit_id", "state", "assigned_at", "due_at", "closed_at")):
         latest_lead[mid] = unit_id
+        latest_spell[mid] = (state, assigned, due, closed)
         if state == Assignment.State.ACTIVE:
             active_lead[mid] = unit_id
-        if let_deadline_pass(state, assigned, due, closed):
-            gave_up_late[mid] = unit_id
+            active_spell[mid] = latest_spell[mid]
+        reply = first_reply.get(mid)
+        if let_deadline_pass(state, assigned, due, closed) and (reply is None or closed < reply[0]):
+            if unit_id not in missed_by.setdefault(mid, []):
+                missed_by[mid].append(unit_id)
 
     facts = {}
     for mid, status, submitted_at, kind, topic_id, code, level, reopen_count, due_at in messages:
@@ -194,7 +212,7 @@ def compute_facts(message_ids) -> dict[int, Fact]:
         unit_key = (reply[1] or handler) if reply else handler
         dims = {**region_prefixes(code, level), "unit_key": unit_key or 0, "topic_key": topic_id or 0,
                 "kind": kind}
-        fact = Fact(dims=dims, day=day, category=category)
+        fact = Fact(dims=dims, day=day, category=category, misses=missed_by.get(mid, []))
         if category == Category.RECEIVED:
             if reply:
                 fact.replied = True
@@ -209,8 +227,7 @@ def compute_facts(message_ids) -> dict[int, Fact]:
                 fact.is_open = True
                 fact.open_case = {**dims, "unit_key": active_lead.get(mid, 0), "day": day, "due_at": due_at,
                                   "ever_replied": bool(reply),
-                                  "charge_key": gave_up_late.get(mid) or active_lead.get(mid, 0),
-                                  "gave_up_late": mid in gave_up_late}
+                                  "late_on_arrival": late_on_arrival(active_spell.get(mid), latest_spell.get(mid))}
         facts[mid] = fact
     return facts
 
@@ -272,8 +289,13 @@ def _diff(old: Fact | None, new: Fact | None, steps: dict | None = None) -> list
     return out
 
 
+def _misses(facts: dict[int, Fact]) -> list[Miss]:
+    return [Miss(message_id=mid, **{**f.dims, "unit_key": unit}, day=f.day) for mid, f in facts.items()
+            for unit in f.misses]
+
+
 def refresh_messages(message_ids) -> int:
-    """Bring the facts, rollups and open cases of these messages up to date."""
+    """Bring the facts, rollups, open cases and misses of these messages up to date."""
     ids = sorted(set(message_ids))
     if not ids:
         return 0
@@ -298,6 +320,8 @@ def refresh_messages(message_ids) -> int:
                 OpenCase.objects.update_or_create(message_id=mid, defaults=new.open_case)
             else:
                 OpenCase.objects.filter(pk=mid).delete()
+        Miss.objects.filter(message_id__in=ids).delete()  # recorded again from the assignments: idempotent
+        Miss.objects.bulk_create(_misses(new_facts))
         _bump_version()  # last: its row lock is held only until the commit
     return len(ids)
 
@@ -415,6 +439,7 @@ def rebuild(chunk: int = 5000, progress=None, bump: bool = True) -> int:
     with transaction.atomic():
         Rollup.objects.all().delete()
         OpenCase.objects.all().delete()
+        Miss.objects.all().delete()
         MessageFact.objects.all().delete()
         last = 0
         while True:
@@ -428,6 +453,7 @@ def rebuild(chunk: int = 5000, progress=None, bump: bool = True) -> int:
             OpenCase.objects.bulk_create(
                 [OpenCase(message_id=mid, **f.open_case) for mid, f in facts.items() if f.open_case],
                 batch_size=2000)
+            Miss.objects.bulk_create(_misses(facts), batch_size=2000)
             total += len(ids)
             if progress:
                 progress(total)
@@ -543,32 +569,46 @@ LEFT JOIN stats_workday ws ON ws.day = b.day
 LEFT JOIN stats_workday wr ON wr.day = b.reply_day
 """
 
-OPEN_CASES_SQL = """
+# let_deadline_pass of a board_assignment row ``a``
+LET_DEADLINE_PASS_SQL = ("a.state IN ('transferred', 'returned') AND a.assigned_at < a.due_at "
+                         "AND a.due_at < a.closed_at")
+
+OPEN_CASES_SQL = f"""
 INSERT INTO stats_opencase (message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day, due_at, ever_replied,
-                            charge_key, gave_up_late)
+                            late_on_arrival)
 SELECT f.message_id, f.p1, f.p2, f.p3, f.p4, COALESCE(al.unit_id, 0), f.topic_key, f.kind, f.day, m.due_at,
-       f.replied, COALESCE(gl.unit_id, al.unit_id, 0), gl.unit_id IS NOT NULL
+       f.replied, CASE WHEN al.unit_id IS NOT NULL THEN COALESCE(al.assigned_at >= al.due_at, false)
+                       ELSE COALESCE(ll.let_pass, false) END
 FROM stats_messagefact f
 JOIN board_message m ON m.id = f.message_id
-LEFT JOIN (SELECT DISTINCT ON (message_id) message_id, unit_id FROM board_assignment
+LEFT JOIN (SELECT DISTINCT ON (message_id) message_id, unit_id, assigned_at, due_at FROM board_assignment
            WHERE role = 'lead' AND state = 'active' ORDER BY message_id, assigned_at DESC, id DESC) al
        ON al.message_id = f.message_id
-LEFT JOIN (SELECT DISTINCT ON (message_id) message_id, unit_id FROM board_assignment
-           WHERE role = 'lead' AND state IN ('transferred', 'returned') AND assigned_at < due_at AND due_at < closed_at
-           ORDER BY message_id, assigned_at DESC, id DESC) gl
-       ON gl.message_id = f.message_id
+LEFT JOIN (SELECT DISTINCT ON (message_id) message_id, COALESCE({LET_DEADLINE_PASS_SQL}, false) AS let_pass
+           FROM board_assignment a WHERE role = 'lead' ORDER BY message_id, assigned_at DESC, id DESC) ll
+       ON ll.message_id = f.message_id
 WHERE f.is_open
+"""
+
+MISSES_SQL = f"""
+INSERT INTO stats_miss (message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day)
+SELECT DISTINCT a.message_id, f.p1, f.p2, f.p3, f.p4, a.unit_id, f.topic_key, f.kind, f.day
+FROM board_assignment a
+JOIN stats_messagefact f ON f.message_id = a.message_id
+WHERE a.role = 'lead' AND {LET_DEADLINE_PASS_SQL}
+  AND NOT EXISTS (SELECT 1 FROM board_event e WHERE e.message_id = a.message_id AND e.kind = 'replied'
+                  AND e.at <= a.closed_at)
 """
 
 
 def _rebuild_facts_sql() -> int:
-    """PostgreSQL: facts and open cases for every message in three statements. Working
+    """PostgreSQL: facts, open cases and misses for every message in four statements. Working
     days come from a temporary calendar of cumulative working-day ordinals."""
     first, last = (Message.objects.order_by(o).values_list("submitted_at", flat=True).first()
                    for o in ("submitted_at", "-submitted_at"))
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks may block TRUNCATE
-        cursor.execute("TRUNCATE stats_rollup, stats_opencase, stats_messagefact")
+        cursor.execute("TRUNCATE stats_rollup, stats_opencase, stats_miss, stats_messagefact")
         if first is None:
             return 0
         start = local_date(first)
@@ -583,4 +623,5 @@ def _rebuild_facts_sql() -> int:
         cursor.execute(FACTS_SQL)
         total = cursor.rowcount
         cursor.execute(OPEN_CASES_SQL)
+        cursor.execute(MISSES_SQL)
     return total

@@ -34,7 +34,17 @@ from django.utils import timezone
 from minsheng.board.models import MessageKind
 from minsheng.directory.models import Region, Topic, Unit
 
-from .models import CUBES, HIST_DAYS, HIST_FIELDS, MEASURES, MessageFact, OpenCase, Rollup, RollupVersion
+from .models import (
+    CUBES,
+    HIST_DAYS,
+    HIST_FIELDS,
+    MEASURES,
+    MessageFact,
+    Miss,
+    OpenCase,
+    Rollup,
+    RollupVersion,
+)
 
 CUBE_ORDER = ["r", "rk", "rt", "ru", "rtk", "full"]  # smallest first
 SUM_FIELDS = [*MEASURES, "days_over", *HIST_FIELDS]
@@ -70,9 +80,7 @@ class Scope:
         return self.topics[0] if len(self.topics) == 1 else None
 
     # --- filters ---------------------------------------------------------------
-    def dims_q(self, unit_cols=("unit_key",)) -> Q:
-        """``unit_cols``: the columns a unit filter reads, any of them (open cases: ``unit_key`` or
-        ``charge_key``, see ``_open_charged``)."""
+    def dims_q(self) -> Q:
         q = Q()
         if self.regions:
             rq = Q()
@@ -86,10 +94,7 @@ class Scope:
         if self.kind:
             q &= Q(kind=self.kind)
         if self.unit is not None:
-            uq = Q()
-            for col in unit_cols:
-                uq |= Q(**{col: self.unit.pk})
-            q &= uq
+            q &= Q(unit_key=self.unit.pk)
         return q
 
     def day_q(self) -> Q:
@@ -331,8 +336,8 @@ def figures_from(sums: dict, overdue: dict, over_values) -> dict:
         "reply_rate": _rate(replied, sums["received"]),
         "on_time": sums["on_time"],
         "overdue_unreplied": overdue_unreplied,
-        # 误期未答复: never answered and past a deadline, counted for the unit charged with it
-        # (OpenCase.charge_key: the unit that let the deadline pass, also one that returned it since)
+        # 误期未答复: the misses of the unit that let a deadline pass, the open cases' now (OpenCase) and
+        # those given up late, for good (Miss): _open_counts
         "missed": missed,
         "on_time_rate": _rate(sums["on_time"], replied + missed),
         "median_days_to_reply": _median(sums, over_values),
@@ -391,38 +396,34 @@ def _open_kwargs(now: dt.datetime) -> dict:
 
 
 def _missed_q(now: dt.datetime) -> Q:
-    """误期未答复, the misses in 按时率's denominator: open cases never answered that are past their
-    deadline now or that a unit gave up (退单, 转办) after its deadline had passed."""
-    return Q(ever_replied=False) & (Q(due_at__lt=now) | Q(gave_up_late=True))
+    """误期未答复 of the open cases, counted for the unit handling each: never answered and past the
+    deadline in force now, which had not passed before the case came to that unit (a case given up late
+    is a ``Miss`` of the unit that gave it up, ``_with_misses``)."""
+    return Q(ever_replied=False, due_at__lt=now, late_on_arrival=False)
 
 
 OPEN_COUNTS = ("open", "overdue", "overdue_unreplied", "missed")
 
 
-def _open_charged(scope: Scope, now: dt.datetime, by: str | None = None) -> dict:
-    """The open-case counts where a unit filters or groups (a unit's figures, by unit): 待答复 and
-    超期 for the unit handling each case now (``unit_key``), 误期未答复 for the unit charged with it
-    (``charge_key``), in one query grouped by both. {group key (None: the total): counts}."""
-    col, extra = None, {}
-    if by not in (None, "unit"):
+def _with_misses(scope: Scope, open_by: dict, by: str | None = None, misses: dict | None = None) -> dict:
+    """``open_by`` ({group key (None: the total): open-case counts}) with each group's misses for good
+    added to its 误期未答复: the cases a unit gave up (退单, 转办) after its deadline had passed in its
+    hands, counted for that unit whatever happened to them since (``stats.Miss``). ``misses``: those
+    counts by group when already read (``_misses_sets``)."""
+    if misses is not None:
+        rows = misses.items()
+    elif by is None:
+        rows = [(None, Miss.objects.filter(scope.fact_q()).count())]
+    else:
         _, col, extra = _group(scope, by)
-    cols = [c for c in (col, "unit_key", "charge_key") if c]
-    rows = (OpenCase.objects.filter(scope.dims_q(("unit_key", "charge_key")) & scope.day_q()).annotate(**extra)
-            .values_list(*cols).annotate(**_open_kwargs(now)).order_by())
-    unit = scope.unit.pk if scope.unit is not None else None
-    out: dict = {}
-    for row in rows:
-        key, handler, charged = row[:3] if col else (None, *row[:2])
-        counts = dict(zip(OPEN_COUNTS, row[len(cols):], strict=True))
-        if by == "month":
-            key = _month_key(key)
-        if unit in (None, handler):
-            mine = out.setdefault(handler if by == "unit" else key, dict.fromkeys(OPEN_COUNTS, 0))
-            for name in OPEN_COUNTS[:3]:
-                mine[name] += counts[name]
-        if unit in (None, charged):
-            out.setdefault(charged if by == "unit" else key, dict.fromkeys(OPEN_COUNTS, 0))["missed"] += counts["missed"]
-    return out
+        rows = Miss.objects.filter(scope.fact_q()).annotate(**extra).values_list(col).annotate(
+            n=Count("pk")).order_by()
+    for key, n in rows:
+        if n:
+            key = _month_key(key) if by == "month" else key
+            counts = open_by.setdefault(key, dict.fromkeys(OPEN_COUNTS, 0))
+            counts["missed"] = (counts.get("missed") or 0) + n
+    return open_by
 
 
 def _month_key(key):
@@ -588,13 +589,14 @@ def _compute_together(scope: Scope, now: dt.datetime, parts) -> dict:
         result = _rollup_sums_sets(q, [cols[part] for part in cube_parts])
         for part in cube_parts:
             sums[part] = result[cols[part]]
-    opens = _overdue_sets(scope, now, {part: None if part == "totals" else _group(scope, part)[1] for part in parts})
+    open_cols = {part: None if part == "totals" else _group(scope, part)[1] for part in parts}
+    opens, misses = _overdue_sets(scope, now, open_cols), _misses_sets(scope, open_cols)
     out = {}
     for part in parts:
         if part == "totals":
-            out[part] = _compute(scope, now, pre=(sums[part], opens[part]))
+            out[part] = _compute(scope, now, pre=(sums[part], opens[part], misses[part]))
         else:
-            out[part] = _breakdown(part, scope, now, pre=(sums[part], opens[part]))
+            out[part] = _breakdown(part, scope, now, pre=(sums[part], opens[part], misses[part]))
     return out
 
 
@@ -656,11 +658,12 @@ def _rollup_sums_sets(q: Q, cols) -> dict:
 _OPEN_EXPR = {"open_month": "(date_trunc('month', \"day\"))::date"}
 
 
-def _overdue_sets(scope: Scope, now: dt.datetime, open_cols: dict) -> dict:
-    """PostgreSQL: open and overdue counts for several groupings (part -> open-case column,
-    None: the total) in one query; {part: aggregate dict or {key: dict}}."""
-    qs = OpenCase.objects.filter(scope.fact_q())
-    where, params = _where(qs)
+def _sets(model, scope: Scope, open_cols: dict, counts: list[str], params: list) -> dict:
+    """PostgreSQL: the ``counts`` (SQL aggregates taking ``params``) of ``model``'s rows (open cases,
+    misses) of the scope for several groupings (part -> column, None: the total) in one query;
+    {part: {group key (None: the total): [values]}}."""
+    qs = model.objects.filter(scope.fact_q())
+    where, where_params = _where(qs)
     distinct = list(dict.fromkeys(open_cols.values()))
     exprs = {c: None if c is None else _OPEN_EXPR.get(c, f'"{c}"') for c in distinct}
     if where is None:
@@ -668,34 +671,45 @@ def _overdue_sets(scope: Scope, now: dt.datetime, open_cols: dict) -> dict:
     else:
         named = [exprs[c] for c in distinct if c is not None]
         _, sets = _sets_sql([exprs[c] for c in distinct])
-        select = ", ".join([*(f"GROUPING({e})" for e in named), *named, "COUNT(*)",
-                            'COUNT(*) FILTER (WHERE "due_at" < %s)',
-                            'COUNT(*) FILTER (WHERE "due_at" < %s AND NOT "ever_replied")',
-                            'COUNT(*) FILTER (WHERE ("due_at" < %s OR "gave_up_late") AND NOT "ever_replied")'])
-        sql = (f"SELECT {select} FROM {OpenCase._meta.db_table} WHERE {where or '1=1'} "
+        select = ", ".join([*(f"GROUPING({e})" for e in named), *named, *counts])
+        sql = (f"SELECT {select} FROM {model._meta.db_table} WHERE {where or '1=1'} "
                f"GROUP BY GROUPING SETS ({sets})")
         with connections[qs.db].cursor() as cursor:
-            cursor.execute(sql, [now, now, now, *params])
+            cursor.execute(sql, [*params, *where_params])
             rows = cursor.fetchall()
     split = _split_sets(rows, [exprs[c] for c in distinct])
+    return {part: dict(split.get(exprs[c], [])) for part, c in open_cols.items()}
+
+
+def _overdue_sets(scope: Scope, now: dt.datetime, open_cols: dict) -> dict:
+    """PostgreSQL: open and overdue counts for several groupings (part -> open-case column,
+    None: the total) in one query; {part: aggregate dict or {key: dict}}."""
+    got = _sets(OpenCase, scope, open_cols, [
+        "COUNT(*)", 'COUNT(*) FILTER (WHERE "due_at" < %s)',
+        'COUNT(*) FILTER (WHERE "due_at" < %s AND NOT "ever_replied")',
+        'COUNT(*) FILTER (WHERE "due_at" < %s AND NOT "ever_replied" AND NOT "late_on_arrival")'], [now, now, now])
     out = {}
     for part, c in open_cols.items():
-        got = split.get(exprs[c], [])
-        as_dict = {key: {"open": v[0], "overdue": v[1], "overdue_unreplied": v[2], "missed": v[3]} for key, v in got}
+        as_dict = {key: dict(zip(OPEN_COUNTS, v, strict=True)) for key, v in got[part].items()}
         out[part] = as_dict.get(None, {}) if c is None else as_dict
     return out
 
 
+def _misses_sets(scope: Scope, open_cols: dict) -> dict:
+    """PostgreSQL: the misses for good (``Miss``) for several groupings in one query;
+    {part: {group key (None: the total): count}}."""
+    return {part: {key: v[0] for key, v in got.items()}
+            for part, got in _sets(Miss, scope, open_cols, ["COUNT(*)"], []).items()}
+
+
 def _compute(scope: Scope, now: dt.datetime, pre=None) -> dict:
     if pre:
-        sums, overdue = pre
+        sums, overdue, misses = pre
     else:
         sums = _rollup_sums(scope.rollup_q())
-        overdue = None
-    if scope.unit is not None:  # its misses are those charged to it, not those it handles now
-        overdue = _open_charged(scope, now).get(None, {})
-    elif overdue is None:
         overdue = OpenCase.objects.filter(scope.fact_q()).aggregate(**_open_kwargs(now))
+        misses = None
+    overdue = _with_misses(scope, {None: dict(overdue)}, misses=misses)[None]
     return figures_from(sums, overdue, _over_values(scope.fact_q()))
 
 
@@ -790,17 +804,15 @@ def _breakdown(by: str, scope: Scope, now: dt.datetime, pre=None) -> list[dict]:
     for key, sums in (pre[0] if pre else _rollup_sums(scope.rollup_q(col), col)):
         sums_by[key] = sums
     open_by: dict = {}
-    if by == "unit" or scope.unit is not None:  # the misses go to the unit charged with each
-        open_by = _open_charged(scope, now, by)
+    if pre:
+        open_rows = [{open_col: key, **values} for key, values in pre[1].items()]
     else:
-        if pre:
-            open_rows = [{open_col: key, **values} for key, values in pre[1].items()]
-        else:
-            open_rows = (OpenCase.objects.filter(scope.fact_q()).annotate(**extra).values(open_col)
-                         .annotate(**_open_kwargs(now)).order_by())
-        for row in open_rows:
-            key = row.pop(open_col)
-            open_by[_month_key(key) if by == "month" else key] = row
+        open_rows = (OpenCase.objects.filter(scope.fact_q()).annotate(**extra).values(open_col)
+                     .annotate(**_open_kwargs(now)).order_by())
+    for row in open_rows:
+        key = row.pop(open_col)
+        open_by[_month_key(key) if by == "month" else key] = row
+    _with_misses(scope, open_by, by, misses=pre[2] if pre else None)
     if by == "topic":
         sums_by, open_by = _merge_topics(scope, sums_by), _merge_topics(scope, open_by)
     labels = _labels(by, scope, {*sums_by, *open_by}, today=timezone.localtime(now).date())

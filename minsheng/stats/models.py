@@ -5,7 +5,8 @@ figures (see docs/statistics.md). ``Rollup`` sums facts by (grain, period, regio
 unit, topic, kind); pages read rollups only, so a request never scans messages.
 ``OpenCase`` holds the received messages still awaiting a reply, for the open and
 overdue counts (待答复, 超期: of the unit handling each case now, not the unit credited
-with its first reply, and changing with the clock rather than with an event). The
+with its first reply, and changing with the clock rather than with an event). ``Miss``
+holds, for good, each case a unit gave up after its deadline had passed (误期未答复). The
 rollups' ``open_cases`` sum is kept but not read by the figures since 2026-12-05.
 
 Rows are kept current after every committed action (``minsheng.stats.facts``) and
@@ -150,26 +151,43 @@ class Rollup(Dimensions):
 
 class OpenCase(Dimensions):
     """A received message awaiting a reply (accepted, dispatched or signed). The unit
-    is the lead unit handling it now; ``due_at`` the reply deadline in force; ``charge_key``
-    the unit whose 按时率 a missed deadline counts against (docs/statistics.md)."""
+    is the lead unit handling it now; ``due_at`` the reply deadline in force. Never answered and
+    past that deadline now, it is a miss of the unit handling it (误期未答复, docs/statistics.md) —
+    unless the deadline had passed before the case came to it (``late_on_arrival``): then the
+    miss is the unit's in whose hands it passed, a ``Miss`` row."""
 
     message = models.OneToOneField("board.Message", models.CASCADE, primary_key=True, related_name="open_case")
     day = models.DateField()
     due_at = models.DateTimeField(null=True, db_index=True)
     ever_replied = models.BooleanField(default=False)  # reopened after a reply
-    # 按时率: the unit charged when the case misses its deadline unanswered — the last lead unit that
-    # gave it up (退单, 转办) after its deadline had passed (``gave_up_late``), else the lead unit now
-    charge_key = models.IntegerField(default=0)
-    gave_up_late = models.BooleanField(default=False)
+    # the deadline in force had passed before the unit handling the case now got it (转办 keeps the
+    # deadline), or, waiting for dispatch, before the last lead unit gave it back (facts.late_on_arrival)
+    late_on_arrival = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "在办案件"
-        # charge_key: a unit's own figures read the cases it handles or is charged with (figures._open_charged)
-        indexes = [models.Index(fields=["unit_key", "due_at"]), models.Index(fields=["p2", "due_at"]),
-                   models.Index(fields=["charge_key", "due_at"], name="stats_openc_charge_due")]
+        indexes = [models.Index(fields=["unit_key", "due_at"]), models.Index(fields=["p2", "due_at"])]
 
     def __str__(self) -> str:
         return f"open message {self.message_id} due {self.due_at}"
+
+
+class Miss(Dimensions):
+    """误期未答复 for good: the lead unit ``unit_key`` gave the case up (退单, 转办) unanswered after
+    its reply deadline had passed in its hands (``facts.let_deadline_pass``), before the case's first
+    reply. One row per case and unit, kept whatever happens to the case afterwards (answered by
+    another unit, reopened, merged, withdrawn); its other dimensions and ``day`` are the message's."""
+
+    message = models.ForeignKey("board.Message", models.CASCADE, related_name="+")
+    day = models.DateField()  # local date of the message's submission, as its fact's
+
+    class Meta:
+        verbose_name = verbose_name_plural = "误期未答复"
+        constraints = [models.UniqueConstraint(fields=["message", "unit_key"], name="stats_miss_message_unit")]
+        indexes = [models.Index(fields=["unit_key", "day"]), models.Index(fields=["p2", "day"])]
+
+    def __str__(self) -> str:
+        return f"unit {self.unit_key} missed message {self.message_id}"
 
 
 class Campaign(models.Model):

@@ -175,9 +175,9 @@ class FiguresSerializer(serializers.Serializer):
     on_time = serializers.IntegerField(help_text="按时答复")
     overdue_unreplied = serializers.IntegerField(help_text="超期从未答复: 超期未答复 (overdue) 中一次也没有答复过的 "
                                                        "(不含重办)")
-    missed = serializers.IntegerField(help_text="误期未答复: 从未答复、已过答复期限的留言, 以及单位在期限过后退单或转办、"
-                                                "至今未答复的留言; 按单位计入让期限过去的单位 (期限过后退单或转办的单位, "
-                                                "否则现在主办的单位)")
+    missed = serializers.IntegerField(help_text="误期未答复: 单位在答复期限过后退单或转办的留言 (计入该单位, 每个单位一次, "
+                                                "此后由别的单位答复、重办、并单或撤回都不撤销), 以及从未答复、现已过答复期限的"
+                                                "留言 (计入现在主办的单位; 期限在转来之前已过的, 计入让期限过去的单位)")
     on_time_rate = serializers.FloatField(allow_null=True, help_text="按时率 = 按时答复 / (已答复 + 误期未答复)")
     median_days_to_reply = serializers.FloatField(allow_null=True, help_text="答复用时中位数 (工作日)")
     mean_days_to_reply = serializers.FloatField(allow_null=True)

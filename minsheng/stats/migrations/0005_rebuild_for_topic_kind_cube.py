@@ -5,6 +5,8 @@ from django.db import migrations
 
 
 def rebuild(apps, schema_editor):
+    if not apps.get_model("board", "Message").objects.exists():
+        return  # nothing to rebuild (a new database): today's code would touch tables of later migrations
     from minsheng.stats.facts import rebuild as rebuild_stats
 
     rebuild_stats(bump=False)  # the version table comes in 0006
