@@ -337,7 +337,7 @@ def figures_from(sums: dict, overdue: dict, over_values) -> dict:
         "on_time": sums["on_time"],
         "overdue_unreplied": overdue_unreplied,
         # 误期未答复: the misses of the unit that let a deadline pass, the open cases' now (OpenCase) and
-        # those given up late, for good (Miss): _open_counts
+        # those given up late, for good (Miss): _with_misses
         "missed": missed,
         "on_time_rate": _rate(sums["on_time"], replied + missed),
         "median_days_to_reply": _median(sums, over_values),
