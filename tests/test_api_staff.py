@@ -76,6 +76,28 @@ def test_inbox_overdue_false_leaves_the_overdue_cases_out(as_persona, cases):
     assert cases["housing"].public_id in inbox(client)
 
 
+def test_the_unit_inbox_tells_the_cases_it_leads_from_those_it_assists(as_persona, cases, personas, directory):
+    """`overdue=true` counted the overdue cases the unit only assists as well, where the inbox page's
+    已超期 tab counts those it leads (协办 is a tab of its own), and no item said which was which: an
+    integrator's 已超期 was larger than the page's. Each item of box=unit says its `role`, and
+    `role=lead` / `role=assist` lists the page's tabs."""
+    eco = cases["ecology"]  # 环保 in 七里河区: 生态环境局 leads, 住建局 assists
+    as_persona("dispatcher").post(case_url(eco, "dispatch"), {}, format="json")
+    past = timezone.now() - dt.timedelta(days=1)
+    Message.objects.filter(pk__in=[cases["housing"].pk, eco.pk]).update(due_at=past)
+    client = as_persona("officer")
+    items = client.get("/api/v1/staff/inbox/", {"box": "unit"}).json()["results"]
+    assert {i["public_id"]: i["role"] for i in items} == {cases["housing"].public_id: "lead", eco.public_id: "assist"}
+    assert inbox(client, box="unit", overdue="true", role="lead") == {cases["housing"].public_id}
+    assert inbox(client, box="unit", role="assist") == {eco.public_id}
+    assert inbox(client, box="unit", role="assist", order="id") == {eco.public_id}
+    assert client.get("/api/v1/staff/inbox/", {"box": "all"}).json()["results"][0]["role"] is None
+    wrong = client.get("/api/v1/staff/inbox/", {"box": "unit", "role": "boss"})
+    assert wrong.status_code == 400 and "role" in error_of(wrong)["fields"]
+    elsewhere = client.get("/api/v1/staff/inbox/", {"box": "all", "role": "lead"})
+    assert elsewhere.status_code == 400 and error_of(elsewhere)["fields"]["role"] == ["role 只用于 box=unit (本单位待办)"]
+
+
 def test_an_inbox_item_says_is_overdue_as_the_case_does(as_persona, cases):
     """The inbox said `overdue` where the case says `is_overdue`: one name now in both, the old
     one kept in the inbox (deprecated) for integrators reading it."""
