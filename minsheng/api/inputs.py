@@ -321,7 +321,7 @@ class InboxQuery(serializers.Serializer):
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     role = serializers.ChoiceField(
         choices=[("lead", "主办"), ("assist", "协办")], required=False,
-        help_text="box=unit only: `lead` the cases my unit leads (the inbox page's 待办(主办) tabs: overdue=true and "
+        help_text="`lead` the cases my unit leads (the inbox page's 待办(主办) tabs: overdue=true and "
                   "role=lead is its 已超期), `assist` those it assists (its 协办 tab)",
         error_messages={"invalid_choice": "role 应为 lead (主办) 或 assist (协办)"})
     # checked by handler_filter, as on the inbox page, with its words (no length or trimming of its own)
@@ -343,8 +343,6 @@ class InboxQuery(serializers.Serializer):
         return searchable_q(value)
 
     def validate(self, data):
-        if "role" in data and data["box"] != "unit":
-            raise serializers.ValidationError({"role": ["role 只用于 box=unit (本单位待办)"]})
         if data["box"] != "leader":
             given = [name for name in ("show", "leader", "q") if name in data]
             if given:

@@ -159,8 +159,8 @@ class InboxItemSerializer(OwnListSerializer):
                   "dispatcher queue's badge; box=dispatch only (null in the other boxes, and when the lookup failed)")
 
     role = serializers.SerializerMethodField(
-        help_text="box=unit only: `lead` (主办, the inbox page's 待办 tabs) or `assist` (协办, its 协办 tab), the role of "
-                  "the caller's unit on the case; null in the other boxes")
+        help_text="`lead` (主办, the inbox page's 待办 tabs) or `assist` (协办, its 协办 tab): the role of the caller's "
+                  "unit on the case while it holds it; null when none of the caller's units holds it")
 
     submitted_by = None  # the citizen's own lists only
 

@@ -135,10 +135,9 @@ class Inbox(ApiView):
             qs = qs.exclude(overdue)
         if params.get("handler"):
             qs = qs.filter(handler_q(request.user, params["handler"]))
-        if params["box"] == "unit":  # the page's 待办(主办) and 协办 tabs
-            qs = qs.annotate(unit_role=unit_role(request.user))
-            if params.get("role"):
-                qs = qs.filter(unit_role=params["role"])
+        qs = qs.annotate(unit_role=unit_role(request.user))  # the inbox page's 待办(主办) and 协办 tabs
+        if params.get("role"):
+            qs = qs.filter(unit_role=params["role"])
         if params.get("order") == "id":  # a place no change of the case moves: each met once in a walk
             paginator = IdCursor()
         elif params["box"] == "unit":  # as the inbox page lists them
