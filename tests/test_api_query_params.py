@@ -61,7 +61,7 @@ ENDPOINTS = {
     "/api/v1/statistics/breakdown/": ("anonymous", {"by": "region", **FIGURES}),
     # box=leader and its show, leader, q: the dispatcher is also an officer of the mayor's office (world)
     "/api/v1/staff/inbox/": ("dispatcher", {"box": "leader", "status": "accepted", "overdue": "false",
-                                            "handler": "none", "order": "id", "show": "handling",
+                                            "handler": "none", "role": "lead", "order": "id", "show": "handling",
                                             "leader": "{mayor}", "q": "路灯", "cursor": CURSOR, "page_size": "5"}),
     "/api/v1/staff/cases/{public_id}/": ("dispatcher", {}),
     "/api/v1/staff/cases/{public_id}/suggestion/": ("dispatcher", {}),

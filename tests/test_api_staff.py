@@ -76,6 +76,49 @@ def test_inbox_overdue_false_leaves_the_overdue_cases_out(as_persona, cases):
     assert cases["housing"].public_id in inbox(client)
 
 
+def test_the_unit_inbox_tells_the_cases_it_leads_from_those_it_assists(as_persona, cases, personas, directory):
+    """`overdue=true` counted the overdue cases the unit only assists as well, where the inbox page's
+    已超期 tab counts those it leads (协办 is a tab of its own), and no item said which was which: an
+    integrator's 已超期 was larger than the page's. Each item of box=unit says its `role`, and
+    `role=lead` / `role=assist` lists the page's tabs."""
+    eco = cases["ecology"]  # 环保 in 七里河区: 生态环境局 leads, 住建局 assists
+    as_persona("dispatcher").post(case_url(eco, "dispatch"), {}, format="json")
+    past = timezone.now() - dt.timedelta(days=1)
+    Message.objects.filter(pk__in=[cases["housing"].pk, eco.pk]).update(due_at=past)
+    client = as_persona("officer")
+    items = client.get("/api/v1/staff/inbox/", {"box": "unit"}).json()["results"]
+    assert {i["public_id"]: i["role"] for i in items} == {cases["housing"].public_id: "lead", eco.public_id: "assist"}
+    assert inbox(client, box="unit", overdue="true", role="lead") == {cases["housing"].public_id}
+    assert inbox(client, box="unit", role="assist") == {eco.public_id}
+    assert inbox(client, box="unit", role="assist", order="id") == {eco.public_id}
+    supervised = as_persona("supervisor").get("/api/v1/staff/inbox/", {"box": "supervise"}).json()["results"]
+    assert supervised and {i["role"] for i in supervised} == {None}  # no unit of theirs holds them
+    wrong = client.get("/api/v1/staff/inbox/", {"box": "unit", "role": "boss"})
+    assert wrong.status_code == 400 and error_of(wrong)["fields"]["role"] == ["role 应为 lead (主办) 或 assist (协办)"]
+
+
+@pytest.mark.parametrize("action, body", [
+    ("sign", {}), ("reply", {"body": "您好, 我局已配合现场核查, 情况属实, 将尽快加装。"}),
+    ("reply-preview", {"body": "您好, 我局已配合现场核查, 情况属实, 将尽快加装。"}),
+    ("extension", {"days": 3, "reason": "需要协调"}), ("return", {"reason": "不属于本单位职责"}),
+])
+def test_an_assisting_unit_asked_for_a_lead_units_action_is_told_it_assists(as_persona, cases, personas, directory,
+                                                                            action, body):
+    """An assisting unit's officer sending reply/ (or sign/, extension/ …) for a case in their inbox read
+    「该留言当前不在您单位办理」, as if the case had left the unit: it says the unit assists, who leads, and
+    what it writes instead."""
+    eco = cases["ecology"]  # 环保 in 七里河区: 生态环境局 leads, 住建局 assists
+    as_persona("dispatcher").post(case_url(eco, "dispatch"), {}, format="json")
+    if action.startswith("reply"):  # signed by the lead unit: a reply is possible now, not the assisting unit's
+        actions.do_sign(personas["other_officer"], Message.objects.get(pk=eco.pk), directory["ecology"])
+    response = as_persona("officer").post(case_url(eco, action), body, format="json")
+    assert response.status_code == 403
+    assert error_of(response)["message"] == (f"您单位是该留言的协办单位: 签收、答复、转办、退单和申请延期由主办单位"
+                                             f"{directory['ecology'].name}办理, 协办单位请提交协办意见")
+    named = as_persona("officer").post(case_url(eco, action), {**body, "unit": directory["housing"].pk}, format="json")
+    assert named.status_code == 403 and error_of(named)["message"] == error_of(response)["message"]
+
+
 def test_an_inbox_item_says_is_overdue_as_the_case_does(as_persona, cases):
     """The inbox said `overdue` where the case says `is_overdue`: one name now in both, the old
     one kept in the inbox (deprecated) for integrators reading it."""

@@ -1034,6 +1034,18 @@ def test_the_relevance_explanation_names_no_word_of_time():
     assert words[:2] == ["小区", "路灯"]
 
 
+def test_the_relevance_explanation_names_no_word_the_letter_calls_itself_by():
+    """The reply form told an officer 「未提到「建议」、…「心声」」 under a reply on the heating: the letter's
+    words for itself (提一点建议, 这是居民的心声) and a word of degree (部分) name nothing a reply should repeat.
+    What the message is about is still named."""
+    from minsheng.insight.quality import _key_words
+
+    words = _key_words("关于小区供暖不热的建议", "提一点建议。家里暖气不热, 室温只有十四度, 能否退还部分供暖费? "
+                                              "这是我们小区居民的心声, 也是合理诉求, 请考虑我们的意见。")
+    assert not {"建议", "心声", "诉求", "意见", "部分"} & set(words)
+    assert {"暖气", "室温", "供暖费"} <= set(words)
+
+
 # made-up messages: an estate, a school and a region's government that jieba cuts into pieces
 @pytest.mark.parametrize("title, body, reply, named, not_named", [
     ("富康家园小区电梯经常停运", "我们是A市富康家园小区的住户, 富康家园小区的电梯经常停运, 老人上下楼很不方便。",

@@ -3,6 +3,7 @@ carry on where they were (a walk of the workbench, 2026-12-04)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -194,8 +195,31 @@ def test_days_left_on_a_weekend():
     assert due_words(saturday, dt.datetime(2026, 12, 7, 23, 59, 59, tzinfo=SHANGHAI)) == "还有 1 个工作日"
     assert due_words(saturday, dt.datetime(2026, 12, 5, 23, 59, 59, tzinfo=SHANGHAI)) == "今天到期"
     assert due_words(saturday, dt.datetime(2026, 12, 6, 23, 59, 59, tzinfo=SHANGHAI)) == ""
-    assert due_words(saturday, saturday - dt.timedelta(minutes=1)) == ""
+    assert due_words(saturday, saturday - dt.timedelta(minutes=1)) == "已超期"
 
+
+def test_the_case_page_says_how_late_an_overdue_case_is_beside_its_deadline(personas, directory, login):
+    """The case page said 「答复期限 2026-12-01 23:59」 alone under the title of a case two weeks late,
+    as of one still to come (a case due said 「还有 N 个工作日」 there): it says 「已超期 N 个工作日」
+    now, and so does the inbox row under the date."""
+    from django.utils import timezone
+
+    from minsheng.board.deadlines import SHANGHAI
+    from minsheng.board.models import Assignment
+
+    m = dispatch(personas, directory, "加装电梯的留言")
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    day = timezone.localtime(timezone.now(), SHANGHAI).date() - dt.timedelta(days=14)
+    due = dt.datetime.combine(day, dt.time(23, 59, 59), SHANGHAI)
+    Message.objects.filter(pk=m.pk).update(due_at=due)
+    Assignment.objects.filter(message=m).update(due_at=due)
+    officer = login(personas["officer"])
+    page = officer.get(reverse("board:case", args=[m.public_id])).content.decode()
+    header = next(line for line in page.splitlines() if "答复期限 <b" in line)
+    late = re.search(r"\(已超期 (\d+) 个工作日\)", header)
+    assert f"{due:%Y-%m-%d} 23:59" in header and late and 1 <= int(late.group(1)) <= 14
+    row = officer.get(reverse("board:inbox")).content.decode().split(m.public_id, 1)[1].split("</tr>", 1)[0]
+    assert f"已超期 {late.group(1)} 个工作日" in row
 
 def test_the_extensions_granted_before_move_their_assisting_units_deadline_at_upgrade(personas, directory):
     """A case extended before 2026-12-04 kept its assisting unit's old deadline (已超期 in its inbox):

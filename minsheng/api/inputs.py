@@ -319,6 +319,11 @@ class InboxQuery(serializers.Serializer):
                               help_text="box=leader only: 关键词 (全文检索, as /messages/?q=)")
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    role = serializers.ChoiceField(
+        choices=[("lead", "主办"), ("assist", "协办")], required=False,
+        help_text="`lead` the cases my unit leads (the inbox page's 待办(主办) tabs: overdue=true and "
+                  "role=lead is its 已超期), `assist` those it assists (its 协办 tab)",
+        error_messages={"invalid_choice": "role 应为 lead (主办) 或 assist (协办)"})
     # checked by handler_filter, as on the inbox page, with its words (no length or trimming of its own)
     handler = serializers.CharField(
         required=False, trim_whitespace=False,

@@ -158,10 +158,17 @@ class InboxItemSerializer(OwnListSerializer):
                   "in hand a held message was held on beyond them: as many as the suggestion's duplicates), the "
                   "dispatcher queue's badge; box=dispatch only (null in the other boxes, and when the lookup failed)")
 
+    role = serializers.SerializerMethodField(
+        help_text="`lead` (主办, the inbox page's 待办 tabs) or `assist` (协办, its 协办 tab): the role of the caller's "
+                  "unit on the case while it holds it; null when none of the caller's units holds it")
+
     submitted_by = None  # the citizen's own lists only
 
     def get_url(self, obj) -> str:
         return reverse("api:staff-case", args=[obj.public_id])
+
+    def get_role(self, obj) -> str | None:
+        return getattr(obj, "unit_role", None)
 
     def get_duplicate_count(self, obj) -> int | None:
         duplicates = self.context.get("duplicates")

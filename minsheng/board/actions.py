@@ -414,8 +414,20 @@ def do_unmerge(actor, message: Message, reason: str, at=None) -> None:
 
 # --- unit staff -----------------------------------------------------------------
 
+def refuse_if_assisting(message: Message, unit_ids) -> None:
+    """A lead unit's action asked of a unit that only assists the case: said so, with who leads it and
+    what the assisting unit does instead (it read 「该留言当前不在您单位办理」, of a case in its inbox)."""
+    active = message.assignments.filter(state=Assignment.State.ACTIVE)
+    if active.filter(unit_id__in=unit_ids, role=Assignment.Role.ASSIST).exists():
+        lead = active.filter(role=Assignment.Role.LEAD).select_related("unit").first()
+        raise PermissionDenied(f"您单位是该留言的协办单位: 签收、答复、转办、退单和申请延期由主办单位"
+                               f"{lead.unit.name if lead else ''}办理, 协办单位请提交协办意见")
+
+
 def active_assignment(message: Message, unit, role=Assignment.Role.LEAD) -> Assignment:
     a = message.assignments.filter(unit=unit, role=role, state=Assignment.State.ACTIVE).first()
+    if a is None and role == Assignment.Role.LEAD and unit is not None:
+        refuse_if_assisting(message, [unit.pk])
     if a is None:  # said with where the case went: a unit that had it sees why (转办至…, 已答复…)
         held = message.assignments.filter(unit=unit, role=role).exists()
         raise PermissionDenied("该留言当前不在您单位办理" + (f": {where_now(message)}" if held else ""))

@@ -5,7 +5,7 @@ action. Each action calls the board action the staff pages call, so the rules
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -101,6 +101,17 @@ def unit_next_deadline(user):
     return Subquery(active.annotate(next_due=next_deadline()).order_by("next_due").values("next_due")[:1])
 
 
+def unit_role(user):
+    """Whether ``user``'s unit leads the case (``lead``) or assists it (``assist``): the role of its active
+    assignment of one of ``user``'s units, the lead first when it has both; an admin's: any unit's."""
+    roles = roles_of(user)
+    active = Assignment.objects.filter(message=OuterRef("pk"), state=Assignment.State.ACTIVE)
+    if not roles.admin:
+        active = active.filter(unit_id__in=roles.unit_ids)
+    lead_first = Case(When(role=Assignment.Role.LEAD, then=Value(0)), default=Value(1))
+    return Subquery(active.order_by(lead_first).values("role")[:1])
+
+
 class Inbox(ApiView):
     """待办: 本单位在办、待派单、督办范围内的留言."""
 
@@ -124,6 +135,9 @@ class Inbox(ApiView):
             qs = qs.exclude(overdue)
         if params.get("handler"):
             qs = qs.filter(handler_q(request.user, params["handler"]))
+        qs = qs.annotate(unit_role=unit_role(request.user))  # the inbox page's 待办(主办) and 协办 tabs
+        if params.get("role"):
+            qs = qs.filter(unit_role=params["role"])
         if params.get("order") == "id":  # a place no change of the case moves: each met once in a walk
             paginator = IdCursor()
         elif params["box"] == "unit":  # as the inbox page lists them
@@ -227,6 +241,8 @@ def acting_unit(user, message, unit, role=Assignment.Role.LEAD):
     # the one holding the case now; else the last one my unit held, so that the action says
     # why it cannot be done (a reply sent twice: 409 already answered, not "not your unit")
     a = mine.filter(state=Assignment.State.ACTIVE).first() or mine.order_by("-assigned_at", "-id").first()
+    if a is None and role == Assignment.Role.LEAD:
+        actions.refuse_if_assisting(message, roles_of(user).unit_ids)
     if a is None:
         raise PermissionDenied("该留言当前不在您单位办理")
     return a.unit

@@ -172,10 +172,14 @@ DUE_SOON_WORKING_DAYS = 2
 
 
 def due_words(now, due) -> str:
-    """How long is left to a deadline not passed yet, in working days (a date alone left the officer
-    counting weekends and holidays): 「今天到期」, 「还有 2 个工作日」 (after today); "" when passed or none."""
-    if due is None or due < now:
+    """How long is left to a deadline, in working days (a date alone left the officer counting weekends
+    and holidays): 「今天到期」, 「还有 2 个工作日」 (after today); one passed 「已超期 3 个工作日」 (the
+    working days since its date; 「已超期」 on the day after a rest day's); "" when none."""
+    if due is None:
         return ""
+    if due < now:  # the case page's header said the date alone, as if it were still to come
+        late = working_days_between(due, now)
+        return f"已超期 {late} 个工作日" if late else "已超期"
     if timezone.localtime(due, SHANGHAI).date() == timezone.localtime(now, SHANGHAI).date():
         return "今天到期"
     left = working_days_between(now, due)
