@@ -99,7 +99,7 @@ def _why_not(message: Message, s: Suggestion, p: Prefill, returned_by: set, dupl
     if duplicates is None:
         return "查重失败, 请在留言页核对是否与在办留言重复"
     if duplicates:
-        return f"疑似重复 {duplicates} 件, 请在留言页决定是否并单"
+        return f"与在办留言疑似重复 {duplicates} 件, 请在留言页决定是否并单"
     if p.lead is not None:
         return ""
     if s.lead is not None and s.lead.pk in returned_by:
@@ -140,7 +140,10 @@ def plan_each(messages, duplicates: dict[int, list] | None = None) -> dict[int, 
         s = suggestions[m.pk]
         p = prefilled(m, s, returned[m.pk], may_take[m.pk])
         found = duplicates.get(m.pk)
-        plans[m.pk] = Plan(p, s, _why_not(m, s, p, returned[m.pk], None if found is None else len(found)))
+        # only a near-duplicate in hand keeps it from going by suggestion, as it holds the automatic
+        # dispatch (insight.tasks._hold_reason): a closed one is the problem back again, a new case
+        in_hand = None if found is None else sum(d.status in Status.in_hand() for d, _ in found)
+        plans[m.pk] = Plan(p, s, _why_not(m, s, p, returned[m.pk], in_hand))
     return plans
 
 
