@@ -175,6 +175,25 @@ def test_a_repeat_of_a_closed_case_goes_by_suggestion(queue, personas, directory
     assert Assignment.objects.get(message=dup, role=Assignment.Role.LEAD).unit == d["housing"]
 
 
+def test_a_case_split_from_its_main_is_not_held_for_that_main_again(queue, personas, directory, login):
+    """撤销并单: the dispatcher has said the dup is not the main case's problem; 按建议派单 does not send
+    them back to its case page to decide that again (the badge still counts what the page offers)."""
+    p, d = personas, directory
+    dup = queue["dup"]
+    main = Message.objects.get(title="西津西路幸福家园小区三号楼电梯坏了三个月")
+    actions.do_merge(p["dispatcher"], dup, main)
+    actions.do_unmerge(p["dispatcher"], Message.objects.get(pk=dup.pk), "不是同一栋楼的电梯")
+    lookup.clear_cache()
+    client = login(p["dispatcher"])
+    page = client.get(reverse("board:triage")).content.decode()
+    row = rows(page)[dup.public_id]
+    assert "疑似重复 1" in row and ticked(row)
+    batch = api(p["dispatcher"]).get(f"/api/v1/staff/cases/{dup.public_id}/suggestion/").json()["batch"]
+    assert batch["reason"] == ""
+    client.post(URL, posted_form(page, dup.public_id), follow=True)
+    assert Message.objects.get(pk=dup.pk).status == Status.DISPATCHED
+
+
 @pytest.mark.parametrize("persona", ["citizen", "officer", "supervisor"])
 def test_only_dispatchers(queue, personas, login, persona):
     response = login(personas[persona]).post(URL, {"case": [queue["citizen"].public_id]})

@@ -23,7 +23,7 @@ from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import SUGGEST_RELATED, Prefill, Suggestion, prefilled
 
 from . import actions, moderation
-from .models import Assignment, Message, MessageKind
+from .models import Assignment, Event, Message, MessageKind
 from .views.staff_hints import near_duplicates_each, suggestions_each
 from .workflow import Conflict, IllegalMove, Status, allowed
 
@@ -135,14 +135,21 @@ def plan_each(messages, duplicates: dict[int, list] | None = None) -> dict[int, 
             for m in reading:
                 if row[f"m{m.pk}"]:
                     may_take[m.pk].add(row["pk"])
+    # the main cases each was split from (撤销并单): the dispatcher has judged it is not their problem
+    split_from: dict[int, set] = {m.pk: set() for m in messages}
+    for message_id, main in Event.objects.filter(message__in=messages, kind=Event.Kind.UNMERGED,
+                                                 data__has_key="main").values_list("message_id", "data__main"):
+        split_from[message_id].add(str(main))  # SQLite reads a key of digits back as a number
     plans = {}
     for m in messages:
         s = suggestions[m.pk]
         p = prefilled(m, s, returned[m.pk], may_take[m.pk])
         found = duplicates.get(m.pk)
         # only a near-duplicate in hand keeps it from going by suggestion, as it holds the automatic
-        # dispatch (insight.tasks._hold_reason): a closed one is the problem back again, a new case
-        in_hand = None if found is None else sum(d.status in Status.in_hand() for d, _ in found)
+        # dispatch (insight.tasks._hold_reason): a closed one is the problem back again, a new case;
+        # nor one it was split from
+        in_hand = None if found is None else sum(d.status in Status.in_hand() and d.public_id not in split_from[m.pk]
+                                                 for d, _ in found)
         plans[m.pk] = Plan(p, s, _why_not(m, s, p, returned[m.pk], in_hand))
     return plans
 
