@@ -178,7 +178,7 @@ def test_a_repeat_of_a_closed_case_goes_by_suggestion(queue, personas, directory
 def test_a_case_split_from_its_main_is_not_held_for_that_main_again(queue, personas, directory, login):
     """撤销并单: the dispatcher has said the dup is not the main case's problem; 按建议派单 does not send
     them back to its case page to decide that again (the badge still counts what the page offers)."""
-    p, d = personas, directory
+    p = personas
     dup = queue["dup"]
     main = Message.objects.get(title="西津西路幸福家园小区三号楼电梯坏了三个月")
     actions.do_merge(p["dispatcher"], dup, main)
