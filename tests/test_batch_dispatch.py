@@ -138,7 +138,7 @@ def test_dispatches_the_ticked_as_their_case_pages_would_and_says_why_not(
     said = dict(re.findall(r"<li class=\"error\">未派单 (\S+?)(?:「[^」]*」)?: ([^<]+)</li>", page))
     assert "置信度低于 0.60" in said[queue["low"].public_id]
     assert "没有派单建议" in said[queue["none"].public_id] and "缺少领域" in said[queue["none"].public_id]
-    assert "疑似重复 1 件, 请在留言页决定是否并单" in said[queue["dup"].public_id]
+    assert "与在办留言疑似重复 1 件, 请在留言页决定是否并单" in said[queue["dup"].public_id]
     assert said[queue["dingxi"].public_id] == said["GS-NO-SUCH"] == "找不到该留言, 或不在您负责派单的区划内"
     assert "定西市安定区路灯不亮" not in page  # another region's case: not even its title
     assert "已退回本件" in said[queue["returned"].public_id]
@@ -151,6 +151,47 @@ def test_the_dispatcher_of_another_region_dispatches_nothing(queue, personas, lo
     response = client.post(URL, {"case": [queue["citizen"].public_id]}, follow=True)
     assert "找不到该留言, 或不在您负责派单的区划内" in response.content.decode()
     assert Message.objects.get(pk=queue["citizen"].pk).status == Status.SUBMITTED
+
+
+def test_a_repeat_of_a_closed_case_goes_by_suggestion(queue, personas, directory, login):
+    """The dup's main case closed (已办结): the problem back again is a new case, as the automatic dispatch
+    sends it (routing.md, the in-hand rule); its row keeps the 疑似重复 badge (the case page still offers
+    the closed case to merge) but gets a box, and 按建议派单所选 dispatches it rather than skipping it."""
+    p, d = personas, directory
+    Message.objects.filter(title="西津西路幸福家园小区三号楼电梯坏了三个月").update(
+        status=Status.CLOSED, closed_at=timezone.now()
+    )
+    lookup.clear_cache()
+    client = login(p["dispatcher"])
+    page = client.get(reverse("board:triage")).content.decode()
+    row = rows(page)[queue["dup"].public_id]
+    assert "疑似重复 1" in row and ticked(row)
+    suggestion = api(p["dispatcher"]).get(f"/api/v1/staff/cases/{queue['dup'].public_id}/suggestion/").json()
+    assert suggestion["batch"]["reason"] == "" and len(suggestion["duplicates"]) == 1  # the API says the same
+    response = client.post(URL, posted_form(page, queue["dup"].public_id), follow=True)
+    assert "未派单" not in response.content.decode()
+    dup = Message.objects.get(pk=queue["dup"].pk)
+    assert dup.status == Status.DISPATCHED
+    assert Assignment.objects.get(message=dup, role=Assignment.Role.LEAD).unit == d["housing"]
+
+
+def test_a_case_split_from_its_main_is_not_held_for_that_main_again(queue, personas, directory, login):
+    """撤销并单: the dispatcher has said the dup is not the main case's problem; 按建议派单 does not send
+    them back to its case page to decide that again (the badge still counts what the page offers)."""
+    p = personas
+    dup = queue["dup"]
+    main = Message.objects.get(title="西津西路幸福家园小区三号楼电梯坏了三个月")
+    actions.do_merge(p["dispatcher"], dup, main)
+    actions.do_unmerge(p["dispatcher"], Message.objects.get(pk=dup.pk), "不是同一栋楼的电梯")
+    lookup.clear_cache()
+    client = login(p["dispatcher"])
+    page = client.get(reverse("board:triage")).content.decode()
+    row = rows(page)[dup.public_id]
+    assert "疑似重复 1" in row and ticked(row)
+    batch = api(p["dispatcher"]).get(f"/api/v1/staff/cases/{dup.public_id}/suggestion/").json()["batch"]
+    assert batch["reason"] == ""
+    client.post(URL, posted_form(page, dup.public_id), follow=True)
+    assert Message.objects.get(pk=dup.pk).status == Status.DISPATCHED
 
 
 @pytest.mark.parametrize("persona", ["citizen", "officer", "supervisor"])

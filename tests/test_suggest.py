@@ -643,7 +643,7 @@ def queue_badges(client) -> dict[str, int]:
     for row in re.findall(r"<tr[ >].*?</tr>", page.content.decode(), re.S):
         pid = re.search(r'/staff/case/([^/"]+)/', row)
         if pid:
-            badge = re.search(r"疑似重复 (\d+)", row)
+            badge = re.search(r"class=\"badge duplicate\"[^>]*>疑似重复 (\d+)", row)  # the badge, not the row's reason
             badges[pid.group(1)] = int(badge.group(1)) if badge else 0
     return badges
 

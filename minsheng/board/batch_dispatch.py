@@ -23,7 +23,7 @@ from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import SUGGEST_RELATED, Prefill, Suggestion, prefilled
 
 from . import actions, moderation
-from .models import Assignment, Message, MessageKind
+from .models import Assignment, Event, Message, MessageKind
 from .views.staff_hints import near_duplicates_each, suggestions_each
 from .workflow import Conflict, IllegalMove, Status, allowed
 
@@ -99,7 +99,7 @@ def _why_not(message: Message, s: Suggestion, p: Prefill, returned_by: set, dupl
     if duplicates is None:
         return "查重失败, 请在留言页核对是否与在办留言重复"
     if duplicates:
-        return f"疑似重复 {duplicates} 件, 请在留言页决定是否并单"
+        return f"与在办留言疑似重复 {duplicates} 件, 请在留言页决定是否并单"
     if p.lead is not None:
         return ""
     if s.lead is not None and s.lead.pk in returned_by:
@@ -135,12 +135,22 @@ def plan_each(messages, duplicates: dict[int, list] | None = None) -> dict[int, 
             for m in reading:
                 if row[f"m{m.pk}"]:
                     may_take[m.pk].add(row["pk"])
+    # the main cases each was split from (撤销并单): the dispatcher has judged it is not their problem
+    split_from: dict[int, set] = {m.pk: set() for m in messages}
+    for message_id, main in Event.objects.filter(message__in=messages, kind=Event.Kind.UNMERGED,
+                                                 data__has_key="main").values_list("message_id", "data__main"):
+        split_from[message_id].add(str(main))  # SQLite reads a key of digits back as a number
     plans = {}
     for m in messages:
         s = suggestions[m.pk]
         p = prefilled(m, s, returned[m.pk], may_take[m.pk])
         found = duplicates.get(m.pk)
-        plans[m.pk] = Plan(p, s, _why_not(m, s, p, returned[m.pk], None if found is None else len(found)))
+        # only a near-duplicate in hand keeps it from going by suggestion, as it holds the automatic
+        # dispatch (insight.tasks._hold_reason): a closed one is the problem back again, a new case;
+        # nor one it was split from
+        in_hand = None if found is None else sum(d.status in Status.in_hand() and d.public_id not in split_from[m.pk]
+                                                 for d, _ in found)
+        plans[m.pk] = Plan(p, s, _why_not(m, s, p, returned[m.pk], in_hand))
     return plans
 
 
