@@ -28,7 +28,7 @@ def tokens(request):
         elif "\x00" in name:
             error = "名称" + NUL_CHARACTERS
         elif len(name) > 60:
-            error = "名称最多 60 个字"
+            error = f"名称最多 60 个字 (现在 {len(name)} 个)"
         elif active >= MAX_ACTIVE_TOKENS:
             error = f"最多同时保留 {MAX_ACTIVE_TOKENS} 个有效令牌, 请先撤销不用的令牌"
         else:
