@@ -928,3 +928,20 @@ def test_staff_notes_still_open_the_case_page(personas, directory, login, django
 def test_notification_of_someone_else_is_404(personas, directory, login):
     note = Notification.objects.create(user=personas["citizen"], kind="x", text="私人消息")
     assert login(personas["other_citizen"]).get(f"/me/notifications/{note.pk}/").status_code == 404
+
+
+def test_the_author_searching_the_number_of_a_message_not_yet_public_is_led_to_it(personas, directory, login):
+    """「留言已提交 (编号 …)」, then the number typed in the search box answered 「没有找到相关留言。
+    请检查错别字」 while the message waited for review (or was withdrawn). The author is led to it;
+    anyone else reads no word of whether it exists, and where a message of theirs would be."""
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    page = login(p["citizen"]).get("/browse/", {"q": m.public_id}).content.decode()
+    assert f"编号 {m.public_id} 是您的留言 (待审核), 目前仅您本人可见" in page
+    assert f'href="/m/{m.public_id}/"' in page
+    for c in (login(p["other_citizen"]), Client()):
+        page = c.get("/browse/", {"q": m.public_id}).content.decode()
+        assert "目前仅您本人可见" not in page and f'href="/m/{m.public_id}/"' not in page
+        assert "审核通过前和未公开的留言不在公开列表中; 如果这是您的留言" in page
+    page = login(p["citizen"]).get("/browse/", {"q": "电梯"}).content.decode()  # not a number: no such word
+    assert "目前仅您本人可见" not in page and "审核通过前" not in page
