@@ -939,6 +939,7 @@ def test_the_author_searching_the_number_of_a_message_not_yet_public_is_led_to_i
     page = login(p["citizen"]).get("/browse/", {"q": m.public_id}).content.decode()
     assert f"编号 {m.public_id} 是您的留言 (待审核), 目前仅您本人可见" in page
     assert f'href="/m/{m.public_id}/"' in page
+    assert "请检查错别字" not in page  # the number was right
     for c in (login(p["other_citizen"]), Client()):
         page = c.get("/browse/", {"q": m.public_id}).content.decode()
         assert "目前仅您本人可见" not in page and f'href="/m/{m.public_id}/"' not in page
