@@ -121,6 +121,21 @@ def test_wrong_code_creates_no_account_and_keeps_input(client, memory_sender):
     assert not User.objects.filter(phone="13812345678").exists()
 
 
+@pytest.mark.parametrize("url", ["/accounts/register/", "/accounts/reset/"])
+def test_a_password_typed_before_the_code_was_sent_is_asked_for_again_with_a_word(client, memory_sender, url):
+    """A citizen on a phone filled in everything, then pressed 获取验证码: the page came back with the
+    passwords empty (they are never sent back in a page) and no word of it, and after the code
+    came 「请输入密码」. The page says at the password box that it must be typed again."""
+    r = client.post(url, {"action": "send_code", "identifier": "13812345678", "display_name": "老张",
+                          "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    body = r.content.decode()
+    assert r.status_code == 200 and NEW_PASSWORD not in body
+    note = "出于安全原因, 密码没有保留, 请重新输入密码和确认密码。"
+    assert body.index(note) < body.index('name="password1"')  # where the password goes
+    assert note not in send_code(client, url, "13812345679").content.decode()  # none was typed: no word
+    assert note not in client.get(url).content.decode()
+
+
 def test_too_many_wrong_codes_lock_the_code(client, memory_sender):
     send_code(client, "/accounts/register/", "13812345678")
     code = last_code(memory_sender, "13812345678")

@@ -810,3 +810,50 @@ def test_the_overdue_list_shows_the_deadline_and_days_late_without_a_swipe_on_a_
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{label} is off the screen: {box}"
     assert re.fullmatch(r"\d+ 个工作日", phone.locator('tbody td[data-label="超期天数"]').first.inner_text().strip())
     assert phone.evaluate(VALUES_CUT_IN_TWO) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rating_comment_and_a_reopen_reason_outlive_a_session_that_ran_out(browser, live_server, personas,
+                                                                              directory):
+    """A citizen whose session had run out (or who signed out in another tab) pressed 提交评价 or
+    申请重办: the post went to the login page and the comment or reason typed was gone. Both forms
+    keep their text in the tab as the post form does: signed in again, the citizen is back on the
+    form with it, and sending it drops the draft."""
+    from django.contrib.sessions.models import Session
+
+    from .test_citizen_pages import replied, submit
+
+    message = submit(personas["citizen"], directory)
+    replied(personas, directory, message)
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, has_touch=True,
+                          viewport={"width": 390, "height": 844})
+    drafts = "Object.keys(sessionStorage).filter(k => k.startsWith('minsheng:draft'))"
+
+    def resend_after_signing_in_again(url, field, text):
+        page.goto(url)
+        page.fill(f"textarea[name={field}]", text)
+        Session.objects.all().delete()  # the session ran out on the server
+        page.click("main form.stack button[type=submit]")
+        page.wait_for_url("**/accounts/login/**")
+        page.fill("input[name=username]", personas["citizen"].phone)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form.stack button[type=submit]")
+        page.wait_for_url(url)
+        page.wait_for_selector("[data-draft-note]:has-text('已恢复您在本页填写但未提交的草稿')")
+        assert page.input_value(f"textarea[name={field}]") == text
+
+    rate_url = f"{live_server.url}/m/{message.public_id}/rate/"
+    resend_after_signing_in_again(rate_url, "comment", "路灯到现在还是不亮, 没有人来修")
+    for aspect in ("resolution", "attitude", "speed"):
+        page.check(f"input[name={aspect}][value=unsatisfied]")
+    page.click("main form.stack button[type=submit]")
+    page.wait_for_selector("text=感谢您的评价")
+    assert Evaluation.objects.get(message=message).comment == "路灯到现在还是不亮, 没有人来修"
+    assert page.evaluate(drafts) == []
+
+    reopen_url = f"{live_server.url}/m/{message.public_id}/reopen/"
+    resend_after_signing_in_again(reopen_url, "reason", "路灯仍然不亮, 请重新办理")
+    page.click("main form.stack button[type=submit]")
+    page.wait_for_selector("text=已申请重办")
+    message.refresh_from_db()
+    assert message.reopen_count == 1 and page.evaluate(drafts) == []

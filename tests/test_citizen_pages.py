@@ -320,6 +320,39 @@ def test_a_one_line_input_takes_its_limit_in_characters(personas, directory, log
     assert f'data-max-chars="{limit}"' in tag and f'maxlength="{2 * limit}"' in tag
 
 
+@pytest.mark.parametrize("field, limit, refusal", [
+    ("address", 200, "地点最多 200 个字 (现在 {n} 个)"),
+    ("display_name", 30, "昵称最多 30 个字 (现在 {n} 个)"),
+    ("name", 60, "名称最多 60 个字 (现在 {n} 个)"),
+    ("comment", 500, "评价内容最多 500 字 (现在 {n} 个)"),
+    ("reason", 300, "重办理由最多 300 字 (现在 {n} 个)"),
+])
+def test_a_field_past_its_limit_says_by_how_much(personas, directory, login, field, limit, refusal):
+    """Without scripts a field takes twice its limit (the browser's maxlength, above) and only the
+    server refuses the rest: 「地点最多 200 个字」 left the citizen counting a 250-character address
+    by hand. Each such refusal says how long the text is, as 标题 and 内容 did."""
+    p, d = personas, directory
+    c = login(p["citizen"])
+    n = limit + limit // 2  # past the limit, within the page's maxlength
+    text = ("敦煌路" * limit)[:n]
+    if field == "address":
+        r = c.post("/post/", form_data(d, address=text))
+    elif field == "display_name":
+        r = c.post("/accounts/me/", {"display_name": text})
+    elif field == "name":
+        r = c.post("/api/tokens/", {"name": text})
+    else:
+        m = submit(p["citizen"], d)
+        replied(p, d, m)
+        if field == "comment":
+            r = c.post(f"/m/{m.public_id}/rate/", {"resolution": "unsatisfied", "attitude": "basic",
+                                                   "speed": "basic", "comment": text})
+        else:
+            rate(c, m, resolution="unsatisfied", comment="电梯还是坏的")
+            r = c.post(f"/m/{m.public_id}/reopen/", {"reason": text})
+    assert r.status_code in (200, 400) and refusal.format(n=n) in r.content.decode()  # /api/tokens/: 400
+
+
 def test_only_one_coordinate_is_refused(personas, directory, login):
     r = login(personas["citizen"]).post("/post/", form_data(directory, latitude="36.06"))
     assert "经纬度需同时填写" in r.content.decode() and Message.objects.count() == 0
@@ -895,3 +928,21 @@ def test_staff_notes_still_open_the_case_page(personas, directory, login, django
 def test_notification_of_someone_else_is_404(personas, directory, login):
     note = Notification.objects.create(user=personas["citizen"], kind="x", text="私人消息")
     assert login(personas["other_citizen"]).get(f"/me/notifications/{note.pk}/").status_code == 404
+
+
+def test_the_author_searching_the_number_of_a_message_not_yet_public_is_led_to_it(personas, directory, login):
+    """「留言已提交 (编号 …)」, then the number typed in the search box answered 「没有找到相关留言。
+    请检查错别字」 while the message waited for review (or was withdrawn). The author is led to it;
+    anyone else reads no word of whether it exists, and where a message of theirs would be."""
+    p, d = personas, directory
+    m = submit(p["citizen"], d)
+    page = login(p["citizen"]).get("/browse/", {"q": m.public_id}).content.decode()
+    assert f"编号 {m.public_id} 是您的留言 (待审核), 目前仅您本人可见" in page
+    assert f'href="/m/{m.public_id}/"' in page
+    assert "请检查错别字" not in page  # the number was right
+    for c in (login(p["other_citizen"]), Client()):
+        page = c.get("/browse/", {"q": m.public_id}).content.decode()
+        assert "目前仅您本人可见" not in page and f'href="/m/{m.public_id}/"' not in page
+        assert "审核通过前和未公开的留言不在公开列表中; 如果这是您的留言" in page
+    page = login(p["citizen"]).get("/browse/", {"q": "电梯"}).content.decode()  # not a number: no such word
+    assert "目前仅您本人可见" not in page and "审核通过前" not in page

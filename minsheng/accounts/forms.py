@@ -157,7 +157,7 @@ class RegisterForm(_PasswordPair):
     code = CodeField()
     display_name = forms.CharField(label="昵称", max_length=30, required=False,
                                    help_text="选填; 仅在您选择公开昵称时显示",
-                                   error_messages={"max_length": "昵称最多 30 个字"})
+                                   error_messages={"max_length": "昵称最多 30 个字 (现在 %(show_value)d 个)"})
 
     field_order = ["identifier", "code", "display_name", "password1", "password2"]
 
@@ -242,7 +242,7 @@ class ProfileForm(forms.ModelForm):
         fields = ["display_name", "sms_notices"]
         labels = {"display_name": "昵称", "sms_notices": "短信通知: 我的留言有答复或未予受理时, 发短信到我的手机号"}
         help_texts = {"sms_notices": ""}
-        error_messages = {"display_name": {"max_length": "昵称最多 30 个字"}}
+        error_messages = {"display_name": {"max_length": "昵称最多 30 个字 (现在 %(show_value)d 个)"}}
 
     def clean_display_name(self):
         return clean_nickname(self.cleaned_data.get("display_name"))

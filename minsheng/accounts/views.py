@@ -79,6 +79,13 @@ def _keep_typed(post) -> dict:
     return {k: v for k, v in post.items() if k not in ("password1", "password2", "csrfmiddlewaretoken", "action")}
 
 
+def _passwords_dropped(request) -> bool:
+    """Whether the page answers a post with a password typed in it, which it does not show again (a
+    code sent, a form refused): the page says so at the password box. A citizen who filled in
+    everything before 获取验证码 met 「请输入密码」 after typing the code, with no word of why."""
+    return request.method == "POST" and any(request.POST.get(k) for k in ("password1", "password2"))
+
+
 def _code_refused(form, errors):
     """(form, errors) with the identifier box marked invalid and tied to the errors shown
     under it (the unbound form does not do that itself)."""
@@ -143,6 +150,7 @@ def register(request):
     else:
         form = RegisterForm()
     return render(request, "accounts/register.html", {"form": form, "code_errors": code_errors,
+                                                      "passwords_dropped": _passwords_dropped(request),
                                                       "next": request.GET.get("next", "")})
 
 
@@ -173,6 +181,7 @@ def reset_password(request):
     else:
         form = ResetForm()
     return render(request, "accounts/reset.html", {"form": form, "code_errors": code_errors,
+                                                   "passwords_dropped": _passwords_dropped(request),
                                                    "next": request.GET.get("next", "")})
 
 

@@ -238,7 +238,7 @@ class MessageForm(ChineseForm):
     photos = PhotosField(label="照片 (选填)",
                          help_text="最多 6 张, JPEG 或 PNG, 每张不超过 5 MB; 上传时会去除拍摄位置等隐私信息")
     address = forms.CharField(label="地点 (选填)", max_length=200, required=False,
-                              error_messages={"max_length": "地点最多 200 个字"})
+                              error_messages={"max_length": "地点最多 200 个字 (现在 %(show_value)d 个)"})
     latitude = CoordinateField(label="纬度", required=False, min_value=Decimal(-90), max_value=Decimal(90),
                                   max_digits=9, decimal_places=6,
                                   error_messages={"invalid": "纬度应为数字", "min_value": "纬度应在 -90 至 90 之间",
@@ -308,7 +308,7 @@ class EvaluationForm(ChineseForm):
     speed = forms.ChoiceField(label="办理速度", **RATING_FIELD)
     comment = forms.CharField(label="评价内容 (选填)", max_length=500, required=False,
                               widget=Textarea(attrs={"rows": 3}),
-                              error_messages={"max_length": "评价内容最多 500 字"})
+                              error_messages={"max_length": "评价内容最多 500 字 (现在 %(show_value)d 个)"})
 
 
 class ReopenForm(ChineseForm):
@@ -316,7 +316,7 @@ class ReopenForm(ChineseForm):
                              widget=Textarea(attrs={"rows": 3}),
                              error_messages={"required": "请说明问题为何没有解决",
                                              "min_length": "重办理由至少 5 个字",
-                                             "max_length": "重办理由最多 300 字"})
+                                             "max_length": "重办理由最多 300 字 (现在 %(show_value)d 个)"})
 
 
 class WithdrawForm(ChineseForm):

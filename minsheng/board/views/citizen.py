@@ -33,7 +33,8 @@ MAX_LEVEL = Region.Level.TOWNSHIP
 
 
 def run_action(request, fn, *args, success: str, **kwargs):
-    """Call an action; True on success, else a flash error with the action's reason."""
+    """Call an action; True on success (its flash marked draft-sent: the draft of the form, kept in
+    the tab by static/js/forms.js, was taken), else a flash error with the action's reason."""
     try:
         fn(*args, **kwargs)
     except (IllegalMove, Conflict, actions.Invalid) as exc:
@@ -42,7 +43,7 @@ def run_action(request, fn, *args, success: str, **kwargs):
     except PermissionDenied as exc:
         flash.error(request, str(exc) or "您无权进行此操作")
         return False
-    flash.success(request, success)
+    flash.success(request, success, extra_tags=DRAFT_SENT)
     return True
 
 

@@ -179,10 +179,22 @@ def browse(request):
     page, query = search_page(request, qs, q)
     regions = Region.objects.filter(level__lte=Region.Level.COUNTY).only("code", "name", "level")
     topics = topic_tree()
+    number = search.message_number(q)
     return render(request, "board/browse.html", {
         "form": form, "page": page, "query": query, "region": region, "regions": regions, "topics": topics,
         "q": q, "nothing_to_search": bool(q.strip()) and not search.searchable(q), "query_cut": query_cut(request),
+        "number": number, "own_unlisted": _own_unlisted(request.user, number),
     })
+
+
+def _own_unlisted(user, number: str | None) -> Message | None:
+    """The signed-in user's own message numbered ``number`` that no list shows (待审核, 撤回, 不予受理…):
+    its author, told 「留言已提交 (编号 …)」, searched the number and read 「没有找到相关留言」. Anyone
+    else's is not confirmed to exist."""
+    if number is None or not user.is_authenticated:
+        return None
+    message = Message.objects.filter(public_id=number, author=user).first()
+    return None if message is None or message.is_public else message
 
 
 def _visible_message(request, public_id) -> Message:
