@@ -19,7 +19,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Min, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 
 from minsheng.board.models import Event, Message, MessageKind
@@ -135,7 +135,10 @@ def reading(scope: Q, days: int = DEFAULT_DAYS, now: dt.datetime | None = None) 
     moved_after = Event.objects.filter(kind__in=[Event.Kind.TRANSFERRED, Event.Kind.RETURNED],
                                        message=OuterRef("message_id"), at__gte=OuterRef("at"), at__lt=until)
     settled = until - QUEUE_GRACE  # younger messages may still be in the reading queue
-    began = messages.aggregate(first=Min("classified_at"))["first"]  # messages before the first reading: not "unread"
+    # messages before the first reading are not "unread"; the first one read is found by the
+    # classified_at index (a Min over the scope read every message in it: ~300 ms at 1M)
+    began = (messages.filter(classified_at__isnull=False).order_by("classified_at")
+             .values_list("classified_at", flat=True).first())
     return Reading(
         since=since, until=until, days=days, threshold=threshold,
         read=messages.filter(classified_at__gte=since, classified_at__lt=until).count(),
