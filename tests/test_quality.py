@@ -482,7 +482,7 @@ def test_the_reply_form_counts_timeliness_from_the_cases_deadline(directory, per
     message.due_at = now - timedelta(days=9)
     late = lookup.score_for_reply(message, GOOD)
     assert late["timeliness"] == pytest.approx(0.8, abs=0.01)
-    assert any(r.startswith("已超过答复期限 9.0 天") for r in late["reasons"])
+    assert any(r.startswith("已超过答复期限") and r.endswith("个工作日") for r in late["reasons"])
     # an extension granted: 20 days after the message and still within the deadline
     message.submitted_at, message.due_at = now - timedelta(days=20), now + timedelta(days=3)
     extended = lookup.score_for_reply(message, GOOD)
@@ -492,20 +492,25 @@ def test_the_reply_form_counts_timeliness_from_the_cases_deadline(directory, per
     assert any("超过 15 天" in r for r in lookup.score_for_reply(message, GOOD)["reasons"])
 
 
-def test_a_reply_hours_past_the_deadline_is_said_late_in_hours():
-    """A reply two hours past the case's deadline read 「已超过答复期限 0.0 天」: late, and in the
-    same words zero days late. Under a day it is counted in hours, rounded up."""
-    from datetime import timedelta
+def test_a_reply_past_the_deadline_is_said_late_in_working_days_as_the_case_header():
+    """The case header said 「已超期 1 个工作日」 and the reply form's hint beside it 「已超过答复期限 2.4 天」
+    (calendar days; 「0.0 天」 for a reply hours late, before that). Both count working days now,
+    with the header's helper: over a weekend, a reply on Monday to a case due on Friday is one
+    working day late; on the Saturday, none yet, the header's 「已超期」 alone."""
+    from minsheng.board.deadlines import SHANGHAI
+    from minsheng.board.views.staff import due_words
 
-    from django.utils import timezone
-
-    now = timezone.now()
-    asked = now - timedelta(days=10)
-    for past, said in ((timedelta(hours=1, minutes=30), "已超过答复期限 2 小时"),
-                       (timedelta(minutes=5), "已超过答复期限 1 小时"),
-                       (timedelta(days=2, hours=12), "已超过答复期限 2.5 天")):
-        reasons = score_reply(TITLE, BODY, GOOD, asked, now, due_at=now - past)["reasons"]
-        assert [r for r in reasons if "期限" in r] == [said]
+    friday = dt.datetime(2026, 12, 4, 23, 59, 59, tzinfo=SHANGHAI)
+    asked = friday - dt.timedelta(days=20)
+    for replied, said in ((dt.datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI), "已超过答复期限 1 个工作日"),
+                          (dt.datetime(2026, 12, 10, 9, 0, tzinfo=SHANGHAI), "已超过答复期限 4 个工作日"),
+                          (dt.datetime(2026, 12, 5, 2, 0, tzinfo=SHANGHAI), "已超过答复期限")):
+        result = score_reply(TITLE, BODY, GOOD, asked, replied, due_at=friday, explain=True)
+        assert [r for r in result["reasons"] if "期限" in r] == [said]
+        if result["timeliness"] < 0.995:  # hours late: 及时性 100%, no hint beside it
+            assert result["explained"]["timeliness"] == f"{said} (超期 45 天为 0)"
+        assert due_words(replied, friday) == said.replace("已超过答复期限", "已超期")
+    now = dt.datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI)
     assert not any("期限" in r for r in score_reply(TITLE, BODY, GOOD, asked, now, due_at=now)["reasons"])
 
 

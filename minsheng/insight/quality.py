@@ -39,6 +39,8 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from minsheng.board.deadlines import working_days_between
+
 from .places import _BEFORE_A_PLACE, _NOT_IN_NAME
 from .text import LONG_NUMBER, SYNONYM_OF, in_words_of, normalize, tokenize, word_frequency
 
@@ -1048,6 +1050,14 @@ def _and(items: list[str]) -> str:
     return "和".join(items) if len(items) < 3 else "、".join(items[:-1]) + "和" + items[-1]
 
 
+def _past_due(due_at, replied_at) -> str:
+    """A reply past the case's deadline, in working days as the case's header counts them (its
+    「已超期 3 个工作日」, ``working_days_between``): it said 「已超过答复期限 3.3 天」 in calendar days beside
+    it. None yet (the deadline's day, or rest days since): 「已超过答复期限」 alone, as the header."""
+    days = working_days_between(due_at, replied_at)
+    return f"已超过答复期限 {days} 个工作日" if days else "已超过答复期限"
+
+
 def _explained(result: dict, title: str, body: str, core: str, asked_at, replied_at, due_at) -> dict[str, str]:
     """What each part short of full marks found and what it misses, in plain Chinese (the
     reply form shows it beside the part; the score is not touched). Full marks: no entry."""
@@ -1079,9 +1089,7 @@ def _explained(result: dict, title: str, body: str, core: str, asked_at, replied
         said["interpretability"] = ("已说明" + _and(found) + ", " if found else "") + "未说明" + _and(lacking)
     if short["timeliness"] and asked_at and replied_at:
         if due_at is not None:
-            late = (replied_at - due_at).total_seconds() / 86400
-            over = f"{late:.1f} 天" if late >= 1 else f"{math.ceil(late * 24)} 小时"  # not 「0.3 天」
-            said["timeliness"] = f"已超过答复期限 {over} (超期 {LATE_DAYS} 天为 0)"
+            said["timeliness"] = f"{_past_due(due_at, replied_at)} (超期 {LATE_DAYS} 天为 0)"
         else:
             days = (replied_at - asked_at).total_seconds() / 86400
             said["timeliness"] = f"距留言提交已 {days:.1f} 天, 超过 {ON_TIME_DAYS} 天 ({ON_TIME_DAYS + LATE_DAYS} 天为 0)"
@@ -1152,10 +1160,8 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         elif due_at is not None:  # the case's own deadline: working days, extensions granted
             late = (replied_at - due_at).total_seconds() / 86400
             timeliness = 1.0 if late <= 0 else max(0.0, 1 - late / LATE_DAYS)
-            if late >= 1:
-                reasons.append(f"已超过答复期限 {late:.1f} 天")
-            elif late > 0:  # 「0.0 天」 read as on time: hours, rounded up
-                reasons.append(f"已超过答复期限 {math.ceil(late * 24)} 小时")
+            if late > 0:
+                reasons.append(_past_due(due_at, replied_at))
         elif days > 15:
             reasons.append(f"距留言提交已 {days:.1f} 天, 超过 15 天")  # true of a preview too (答复用时 read as sent)
 
