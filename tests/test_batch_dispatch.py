@@ -362,6 +362,17 @@ def test_the_queue_says_the_type_the_batch_files_the_case_under(queue, personas,
     assert "类型改为" not in rows(client.get(reverse("board:triage")).content.decode())[queue["sure"].public_id]
 
 
+def test_the_queue_names_each_confidence_under_a_type_change(queue, personas, directory, login):
+    """Under 「类型改为: 投诉」 the row said 「置信度 0.99」: the topic's, read as the type change's (0.79).
+    Each confidence is named now: the type's beside the type change, the topic's as 领域置信度."""
+    client = login(personas["dispatcher"])
+    sure = queue["sure"]
+    Message.objects.filter(pk=sure.pk).update(topic_confidence=0.99, predicted_kind="complain", kind_confidence=0.79)
+    row = rows(client.get(reverse("board:triage")).content.decode())[sure.public_id]
+    assert "类型改为: 投诉 (类型置信度 0.79)" in row
+    assert "领域置信度 0.99" in row and "置信度 0.99" not in row.replace("领域置信度 0.99", "")
+
+
 def test_a_unit_that_only_assisted_a_case_returned_by_its_lead_is_still_suggested(personas, directory, login):
     """退单 by the lead unit releases its assisting units too; the assisting unit did not return the
     case, yet the queue and the case page read it so: 「建议的主办单位已退回本件」, nothing preselected."""

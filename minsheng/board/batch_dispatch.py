@@ -75,8 +75,18 @@ class Plan:
 
     @property
     def confidence_text(self) -> str:
+        """The confidence of the reading the lead follows, named: 「领域置信度 0.99」 or 「历史派单置信度 0.80」
+        (a bare 「置信度 0.99」 under 「类型改为: 投诉」 read as the type's, 0.79; ``kind_confidence_text``)."""
         c = self.prefill.confidence
-        return confidence_text(c) if c is not None else ""
+        if c is None:
+            return ""
+        return f"{'历史派单' if self.prefill.by_history else '领域'}置信度 {confidence_text(c)}"
+
+    @property
+    def kind_confidence_text(self) -> str:
+        """The type reading's own confidence, beside 「类型改为」 ('' when the type is kept)."""
+        c = self.suggestion.kind_confidence
+        return confidence_text(c) if self.prefill.kind and c is not None else ""
 
 
 @dataclass

@@ -171,6 +171,7 @@ class Prefill:
     topic: object | None  # directory.Topic
     kind: str  # '' keeps the message's type
     confidence: float | None  # the machine's, of the reading the lead follows; None: the citizen's topic
+    by_history: bool = False  # ``confidence`` is the unit model's (历史派单), not the topic's
 
 
 def prefilled(message, suggestion: Suggestion, returned_by, allowed) -> Prefill:
@@ -182,11 +183,12 @@ def prefilled(message, suggestion: Suggestion, returned_by, allowed) -> Prefill:
     lead, assists = proposed_units(suggestion, returned_by, allowed)
     if lead is not None and lead == suggestion.history and not (suggestion.lead is not None
                                                                  and suggestion.units_prefill):
-        confidence = suggestion.history_confidence
+        confidence, by_history = suggestion.history_confidence, True
     else:
-        confidence = suggestion.topic_confidence if suggestion.prefill else None
+        confidence, by_history = suggestion.topic_confidence if suggestion.prefill else None, False
     return Prefill(lead=lead, assists=assists, topic=(suggestion.topic if suggestion.prefill else None) or message.topic,
-                   kind=suggestion.kind if suggestion.kind_prefill else "", confidence=confidence)
+                   kind=suggestion.kind if suggestion.kind_prefill else "", confidence=confidence,
+                   by_history=by_history)
 
 
 def proposed_units(suggestion: Suggestion, returned_by, allowed) -> tuple[object | None, list]:
