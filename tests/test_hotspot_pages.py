@@ -145,6 +145,9 @@ def test_hotspot_list_orders_by_heat_and_filters_by_region(client, lift_hotspot,
     only_dingxi = client.get("/hotspots/", {"region": directory["dingxi"].code}).content.decode()
     assert "阳光花园" in only_dingxi and hotspot.title not in only_dingxi
     assert client.get("/hotspots/", {"region": "<script>"}).status_code == 200
+    # a page past the last says which it shows (it listed the last without a word)
+    past = client.get("/hotspots/", {"page": 7}).content.decode()
+    assert "第 7 页不存在, 已显示第 1 页" in past and hotspot.title in past
 
 
 def test_hotspot_list_query_count_does_not_grow_with_hotspots(client, lift_hotspot, django_assert_max_num_queries):

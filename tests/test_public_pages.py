@@ -388,6 +388,17 @@ def test_browse_paginates_with_bounded_queries(client, personas, directory, djan
     assert "第 1 / 3 页" in first and "共 45 条" in first
 
 
+def test_a_page_past_the_last_says_which_page_it_shows(client, personas, directory):
+    """?page=99 of three pages listed the third without a word, as if page 99 held it."""
+    p, d = personas, directory
+    for i in range(45):
+        actions.do_accept(p["dispatcher"], submit(p["citizen"], d, title=f"分页留言第{i:02d}号"))
+    past = text(client.get("/browse/", {"page": 99}))
+    assert "第 99 页不存在, 已显示第 3 页" in past and past.count("分页留言第") == 5
+    assert "页不存在" not in text(client.get("/browse/", {"page": 3}))
+    assert "页不存在" not in text(client.get("/browse/", {"page": "abc"}))  # not a page number: the first
+
+
 # --- addressee and region pages ---------------------------------------------------------
 
 def test_addressee_board(client, personas, directory, django_assert_max_num_queries):

@@ -226,6 +226,16 @@ def test_inbox_lists_overdue_first_with_badges_and_paginates(personas, directory
     assert set(row_titles(new_tab)) <= unsigned and row_titles(new_tab)
 
 
+def test_the_inbox_and_the_queue_past_their_last_page_say_which_page_they_show(personas, directory, login):
+    """?page=9 of the inbox's two pages (or the queue's one) showed the last without a word."""
+    make_cases(personas, directory, 25)
+    html = login(personas["officer"]).get(reverse("board:inbox") + "?page=9").content.decode()
+    assert "第 9 页不存在, 已显示第 2 页" in html and len(row_titles(html)) == 5
+    submit(personas, directory, 99, title="七里河区路灯不亮")
+    queue = login(personas["dispatcher"]).get(reverse("board:triage") + "?page=4").content.decode()
+    assert "第 4 页不存在, 已显示第 1 页" in queue and "七里河区路灯不亮099" in queue
+
+
 def test_supervision_view_sections(personas, directory, login):
     cases = make_cases(personas, directory, 10)
     html = login(personas["supervisor"]).get(reverse("board:supervision")).content.decode()

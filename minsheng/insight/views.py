@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
 from minsheng.board.models import Message, MessageKind, Support
+from minsheng.board.views.public import page_of
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 
@@ -62,7 +63,7 @@ def hotspot_list(request):
     qs = Hotspot.objects.public().with_public_figures().select_related("region")
     if region:
         qs = qs.filter(region__code__startswith=region.prefix)
-    page = Paginator(qs.order_by("-heat", "-last_at"), PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(Paginator(qs.order_by("-heat", "-last_at"), PER_PAGE), request.GET.get("page"))
     return render(request, "insight/hotspots.html", {
         "page": page, "region": region, "regions": _regions_for_filter(region),
         "query": f"region={region.code}&" if region else "",
@@ -162,7 +163,7 @@ def chronic(request):
         qs = qs.filter(chronic=True)
     elif show == "coordination":
         qs = qs.filter(needs_coordination=True)
-    page = Paginator(qs.order_by("-chronic", "-heat"), PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(Paginator(qs.order_by("-chronic", "-heat"), PER_PAGE), request.GET.get("page"))
     now = timezone.now()
     for h in page.object_list:  # in days: "10 月" (timesince) reads as October
         h.days = (now - h.first_at).days

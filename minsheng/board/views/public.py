@@ -77,6 +77,19 @@ def _page_asked(request) -> int:
     return min(asked if asked >= 1 else 100_000, 100_000)
 
 
+def page_of(paginator: Paginator, asked):
+    """``paginator.get_page(asked)``, with ``missing``: the page number asked for when there is no such
+    page (?page=99 of 3 pages, ?page=0), None otherwise. Such a page showed the last without a word;
+    the pagers say 「第 99 页不存在, 已显示第 3 页」 (board/_page_missing.html)."""
+    page = paginator.get_page(asked)
+    try:
+        number = int(asked)
+    except (TypeError, ValueError):
+        number = None
+    page.missing = number if number is not None and number != page.number and paginator.count else None
+    return page
+
+
 def paginate(request, qs, size=PAGE_SIZE, count_cap=None):
     """A page of ``qs``; with ``count_cap`` (a ``search.Ranked``), its matches are counted up to
     that many, or as far as the page asked for and the one after it reach."""
@@ -84,7 +97,7 @@ def paginate(request, qs, size=PAGE_SIZE, count_cap=None):
         paginator = Paginator(qs, size)
     else:
         paginator = SearchPaginator(qs, size, cap=max(count_cap, _page_asked(request) * size))
-    page = paginator.get_page(request.GET.get("page"))
+    page = page_of(paginator, request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return page, params.urlencode()

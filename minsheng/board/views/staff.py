@@ -53,7 +53,7 @@ from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..recompute import change_words
 from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed, check_allowed
 from . import DRAFT_SENT, staff_hints
-from .public import close_reason
+from .public import close_reason, page_of
 from .staff_hints import Suggestion, near_duplicates_for, quality_for, similar_answered_for, suggestion_for
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ def _paginate(request_or_query, qs, param="page", count=None):
     paginator = Paginator(qs, PAGE_SIZE)
     if count is not None:
         paginator.count = count
-    return paginator.get_page(query.get(param))
+    return page_of(paginator, query.get(param))
 
 
 # --- lists -----------------------------------------------------------------------
