@@ -322,6 +322,20 @@ def test_the_change_password_form_names_the_account_for_the_password_manager(per
     assert box and 'value="13800000001"' in box.group(0) and "hidden" in box.group(0)
 
 
+def test_a_refused_password_change_says_the_passwords_were_not_kept(personas, login):
+    """修改密码 refused (a wrong current password) came back with all three boxes empty and no word
+    of why, where 注册 and 重置密码 say it at the password boxes."""
+    c = login(personas["citizen"])
+    r = c.post("/accounts/me/password/", {"old_password": "wrong-one", "password1": NEW_PASSWORD,
+                                           "password2": NEW_PASSWORD})
+    body = r.content.decode()
+    assert r.status_code == 200 and "当前密码不正确" in body and NEW_PASSWORD not in body
+    note = "出于安全原因, 密码没有保留, 请重新输入当前密码、新密码和确认新密码。"
+    assert body.index(note) < body.index('name="old_password"')
+    assert "密码没有保留" not in c.get("/accounts/me/password/").content.decode()
+    assert "密码没有保留" not in c.post("/accounts/me/password/", {}).content.decode()  # nothing typed
+
+
 def test_a_signed_in_user_changes_the_password_with_the_current_one(client, personas, login):
     """Staff created by the admin or by import-staff often have neither phone nor e-mail: 修改密码
     led to the reset page, whose code could not reach them."""

@@ -81,9 +81,9 @@ def _keep_typed(post) -> dict:
 
 def _passwords_dropped(request) -> bool:
     """Whether the page answers a post with a password typed in it, which it does not show again (a
-    code sent, a form refused): the page says so at the password box. A citizen who filled in
+    code sent, a form refused): the page says so at the password box (注册, 重置密码, 修改密码). A citizen who filled in
     everything before 获取验证码 met 「请输入密码」 after typing the code, with no word of why."""
-    return request.method == "POST" and any(request.POST.get(k) for k in ("password1", "password2"))
+    return request.method == "POST" and any(request.POST.get(k) for k in ("old_password", "password1", "password2"))
 
 
 def _code_refused(form, errors):
@@ -195,7 +195,8 @@ def change_password(request):
         update_session_auth_hash(request, request.user)  # stay signed in here; other sessions end
         messages.success(request, f"密码已修改。{_signed_out_elsewhere(request.user)}")
         return redirect("accounts:profile")
-    return render(request, "accounts/password.html", {"form": form})
+    # refused, it cleared all three boxes without the word register and reset say
+    return render(request, "accounts/password.html", {"form": form, "passwords_dropped": _passwords_dropped(request)})
 
 
 def _tokens_url():
