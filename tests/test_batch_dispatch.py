@@ -508,3 +508,12 @@ def test_the_suggestion_says_what_the_batch_would_do_for_dispatchers_only(queue,
     assert "疑似重复" in dup["reason"]
     assert api(personas["supervisor"]).get(
         f"/api/v1/staff/cases/{queue['citizen'].public_id}/suggestion/").json()["batch"] is None
+
+
+def test_the_queue_says_why_a_row_has_no_suggestion(queue, personas, login):
+    """「无建议」 names its reason, as a row with a lead names its confidence (the plan's own words)."""
+    shown = rows(login(personas["dispatcher"]).get(reverse("board:triage")).content.decode())
+    low, none, returned = (shown[queue[k].public_id] for k in ("low", "none", "returned"))
+    assert "无建议" in low and "领域置信度低于" in low
+    assert "无建议" in none and "缺少领域" in none
+    assert "无建议" in returned and "建议的主办单位已退回本件" in returned

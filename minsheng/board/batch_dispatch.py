@@ -51,6 +51,8 @@ class Plan:
     prefill: Prefill
     suggestion: Suggestion
     why_not: str = ""
+    # why there is no lead to dispatch to ('' when there is): the queue's 「无建议」, explained
+    no_lead: str = ""
 
     @property
     def key(self) -> str:
@@ -110,6 +112,10 @@ def _why_not(message: Message, s: Suggestion, p: Prefill, returned_by: set, dupl
         return "查重失败, 请在留言页核对是否与在办留言重复"
     if duplicates:
         return f"与在办留言疑似重复 {duplicates} 件, 请在留言页决定是否并单"
+    return _why_no_lead(s, p, returned_by)
+
+
+def _why_no_lead(s: Suggestion, p: Prefill, returned_by: set) -> str:
     if p.lead is not None:
         return ""
     if s.lead is not None and s.lead.pk in returned_by:
@@ -160,7 +166,8 @@ def plan_each(messages, duplicates: dict[int, list] | None = None) -> dict[int, 
         # nor one it was split from
         in_hand = None if found is None else sum(d.status in Status.in_hand() and d.public_id not in split_from[m.pk]
                                                  for d, _ in found)
-        plans[m.pk] = Plan(p, s, _why_not(m, s, p, returned[m.pk], in_hand))
+        no_lead = _why_no_lead(s, p, returned[m.pk])
+        plans[m.pk] = Plan(p, s, _why_not(m, s, p, returned[m.pk], in_hand), no_lead)
     return plans
 
 
