@@ -775,3 +775,15 @@ def test_overdue_list_of_a_region_the_user_does_not_oversee_is_refused_not_empty
     # the province holds 兰州市: its cases of the user's are listed, as the note under the heading says
     assert sup.get("/stats/overdue/", {"region": "620000"}).status_code == 200
     assert "共 1 件" in _text(login(personas["dx_dispatcher"]).get("/stats/overdue/", {"region": "621100"}))
+
+
+def test_a_statistics_list_past_its_last_page_says_which_page_it_shows(client, login, personas, cases):
+    """?page=99 of the units table, the overdue list and /stats/list/ showed the last page without a
+    word, as if page 99 held it (the public lists say so since views.public.page_of)."""
+    units = _text(client.get("/stats/units/", {"region": "620100", "page": 99}))
+    assert "第 99 页不存在, 已显示第 1 页" in units and "兰州市住房和城乡建设局" in units
+    listed = _text(client.get("/stats/list/", {"measure": "received", "page": 99}))
+    assert "第 99 页不存在, 已显示第 1 页" in listed and "测试留言" in listed
+    late = _text(login(personas["supervisor"]).get("/stats/overdue/", {"page": 99}))
+    assert "第 99 页不存在, 已显示第 1 页" in late and "测试留言overdue" in late
+    assert "页不存在" not in _text(client.get("/stats/units/", {"region": "620100", "page": 1}))

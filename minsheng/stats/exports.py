@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from minsheng.board.models import Event, Message, MessageKind
 from minsheng.board.moderation import mask, real_name
+from minsheng.board.views.public import page_of
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
@@ -143,7 +144,7 @@ def message_page(scope: Scope, measure: str, number, per_page: int = 30) -> Page
     paginator = Paginator(qs, per_page)
     if walk and not (scope.regions or scope.topics or scope.kind):
         paginator.count = _public_fact_count(measure)
-    return paginator.get_page(number)
+    return page_of(paginator, number)
 
 
 def _public_fact_count(measure: str) -> int:

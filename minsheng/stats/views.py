@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
 from minsheng.board.models import MessageKind
+from minsheng.board.views.public import page_of
 from minsheng.directory.models import Region, Unit, home_region, topic_tree
 
 from . import campaign_report, exports, figures
@@ -172,7 +173,7 @@ def units(request):
         present = [r for r in rows if r[sort] is not None]
         rows = list(reversed(present)) + [r for r in rows if r[sort] is None]
     # ranked over all units, then paged: a unit keeps its rank on any page (the exports stay whole)
-    page = Paginator(rows, UNITS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(Paginator(rows, UNITS_PER_PAGE), request.GET.get("page"))
     return render(request, "stats/units.html", {**_context_filters(scope, filters), "page": page, "sort": sort,
                                                  "descending": descending, "columns": UNIT_COLUMNS,
                                                  "overdue_links": _oversees(request.user, scope)})
@@ -312,7 +313,7 @@ def overdue(request):
     # 超期天数 grows as the deadline lies further back: most overdue first unless ?dir=asc
     ascending = request.GET.get("dir") == "asc"
     qs = exports.late_order(qs.select_related("region", "topic", "open_case"), ascending)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = page_of(Paginator(qs, 30), request.GET.get("page"))
     # who is late: the lead unit handling each case now (the unit 谁在拖延 counts it for)
     units = Unit.objects.in_bulk({m.open_case.unit_key for m in page.object_list if m.open_case.unit_key})
     for m in page.object_list:
