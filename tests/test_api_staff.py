@@ -334,6 +334,27 @@ def test_a_dispatch_without_a_lead_follows_what_the_form_proposes(as_persona, ca
     assert Message.objects.get(pk=m.pk).topic.code == topic
 
 
+def test_a_dispatch_without_kind_keeps_the_citizens_type_even_when_the_prediction_is_sure(as_persona, cases, settings):
+    """As docs/api.md says: an omitted ``kind`` is the citizen's type, though the form and dispatch-batch/
+    would take the sure prediction (to take it, an integrator sends the suggestion's ``kind``)."""
+    settings.MINSHENG_PREFILL_CONFIDENCE = 0.6
+    m = cases["new"]
+    kept = Message.objects.get(pk=m.pk).kind
+    sure = "complain" if kept != "complain" else "suggest"
+    dispatcher = as_persona("dispatcher")
+    dispatcher.post(case_url(m, "accept"))
+    Message.objects.filter(pk=m.pk).update(predicted_kind=sure, kind_confidence=0.95, classified_at=timezone.now())
+    proposed = dispatcher.get(case_url(m, "suggestion")).json()
+    assert proposed["kind_prefill"] and proposed["kind"] == sure
+    assert dispatcher.post(case_url(m, "dispatch"), {}, format="json").status_code == 200
+    assert Message.objects.get(pk=m.pk).kind == kept
+    # and the OpenAPI description of the field says so
+    schemas = dispatcher.get("/api/schema/?format=json").json()["components"]["schemas"]
+    described = [body["properties"]["kind"].get("description", "") for name, body in schemas.items()
+                 if name.startswith("DispatchBody") and "kind" in body.get("properties", {})]
+    assert described and all("缺省保留留言人所选类型" in d for d in described)
+
+
 def test_a_dispatch_without_a_lead_never_sends_a_case_back_to_the_unit_that_returned_it(as_persona, cases,
                                                                                       personas, directory):
     """The table still names 住建局 after its 退单: {} sent the case straight back to it."""

@@ -197,7 +197,9 @@ class DispatchBody(TopicCodeBody):
     lead = UnitField(required=False, help_text="主办单位; 缺省按权责清单")
     assists = serializers.ListField(child=UnitField(), required=False, max_length=10, help_text="协办单位")
     topic = serializers.CharField(required=False, max_length=40, help_text="更正领域代码")
-    kind = serializers.ChoiceField(choices=MessageKind.choices, required=False, help_text="更正留言类型",
+    kind = serializers.ChoiceField(choices=MessageKind.choices, required=False, help_text=(
+        "更正留言类型; 缺省保留留言人所选类型 (即使 suggestion/ 的 kind_prefill 为真: 网页派单表单与"
+        " dispatch-batch/ 采用预测类型, 本接口不采用; 要采用请传 suggestion/ 的 kind)"),
                                    error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
 
 
