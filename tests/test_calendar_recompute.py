@@ -415,3 +415,28 @@ def test_a_dispatch_while_an_entry_is_being_saved_waits_for_it(personas, directo
         recompute_deadlines(before)
     worker.join(10)
     assert due["reply"] == end_of("2099-06-16")
+
+
+def test_a_due_soon_reminder_sent_for_the_old_deadline_is_sent_again_for_the_moved_one(case, personas):
+    """The 「将于下一个工作日到期」 reminder went on Friday for Monday 06-15; a holiday on 06-15 moved the
+    deadline to 06-16, and the unit was never reminded of it (the reminder counted once per assignment)."""
+    from minsheng.board.models import Notification
+    from minsheng.board.tasks import notify_due_soon
+
+    def reminders():
+        return Notification.objects.filter(user=personas["officer"], message=case, kind="due_soon")
+
+    friday = dt.datetime(2099, 6, 12, 10, 0, tzinfo=SHANGHAI)
+    assert notify_due_soon(now=friday) == 1
+    reminders().update(created_at=friday)  # sent then (the notes are stamped with the clock)
+    sent = set(reminders().values_list("pk", flat=True))
+    assert notify_due_soon(now=friday) == 0
+    before = read_entries()
+    CalendarDay.objects.create(date=dt.date(2099, 6, 15), kind=CalendarDay.Kind.HOLIDAY)
+    assert recompute_deadlines(before, now=friday + dt.timedelta(days=1)) == 1
+    assert deadlines_of(case)[0] == end_of("2099-06-16")
+    monday = friday + dt.timedelta(days=3)
+    assert notify_due_soon(now=monday) == 1
+    assert reminders().count() == 2
+    reminders().exclude(pk__in=sent).update(created_at=monday)
+    assert notify_due_soon(now=monday) == 0  # once for the new deadline

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from . import notify
 from .deadlines import SHANGHAI, add_working_days
-from .models import Assignment, Notification
+from .models import Assignment, Event, Notification
 from .workflow import Status
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,8 @@ def notify_by_sms(self, user_pk: int, text: str, notice_pk: int | None = None) -
 @shared_task(name="minsheng.board.tasks.notify_due_soon", ignore_result=True)
 def notify_due_soon(now=None) -> int:
     """Tell the handling units about cases due by the end of the next working day,
-    once per assignment."""
+    once per assignment and reply deadline: a reminder sent before a calendar change moved the
+    deadline (recompute: a 节假日调整 event naming 答复期限) was for the old date, and is sent again."""
     now = now or timezone.now()
     today = timezone.localtime(now, SHANGHAI).date()
     horizon = dt.datetime.combine(add_working_days(today, 1), dt.time(23, 59, 59), tzinfo=SHANGHAI)
@@ -78,8 +79,9 @@ def notify_due_soon(now=None) -> int:
     )
     sent = 0
     for assignment in due:
-        already = Notification.objects.filter(message=assignment.message, kind="due_soon",
-                                              created_at__gte=assignment.assigned_at).exists()
+        already = Notification.objects.filter(
+            message=assignment.message, kind="due_soon", created_at__gte=_reply_deadline_set(assignment)
+        ).exists()
         if not already:
             # the unit's notes together: a run stopped after the first officer's would leave the
             # others none, the next run finding the reminder sent
@@ -87,6 +89,20 @@ def notify_due_soon(now=None) -> int:
                 notify.due_tomorrow(assignment)
             sent += 1
     return sent
+
+
+def _reply_deadline_set(assignment) -> dt.datetime:
+    """When the reply deadline ``assignment`` works to was last set: its assignment, or a later
+    recompute that moved it (before 2026-12-05 a reminder sent for the old date was the only one)."""
+    events = Event.objects.filter(
+        message_id=assignment.message_id, kind=Event.Kind.DEADLINE_MOVED, at__gt=assignment.assigned_at
+    )
+    moved = [
+        at
+        for at, data in events.values_list("at", "data")
+        if any(c.get("what") == "答复期限" for c in (data or {}).get("changes") or ())
+    ]
+    return max([assignment.assigned_at, *moved])
 
 
 @shared_task(name="minsheng.board.tasks.analyze_database", ignore_result=True)
