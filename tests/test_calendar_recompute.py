@@ -127,16 +127,24 @@ def test_an_answered_case_keeps_its_deadline(case, personas, directory):
     assert not Event.objects.filter(kind=Event.Kind.DEADLINE_MOVED).exists()
 
 
-def test_an_extended_deadline_keeps_its_extension(case, personas, directory):
+def _extended(case, personas, directory, days_after=1):
     ext = actions.do_request_extension(
         personas["officer"],
         case,
         directory["housing"],
         3,
         "需要现场勘查",
-        at=DISPATCHED + dt.timedelta(days=1),
+        at=DISPATCHED + dt.timedelta(hours=2),
     )
-    actions.do_decide_extension(personas["supervisor"], ext, True, at=DISPATCHED + dt.timedelta(days=2))
+    actions.do_decide_extension(
+        personas["supervisor"], ext, True, at=DISPATCHED + dt.timedelta(days=days_after)
+    )
+    case.refresh_from_db()
+    assert case.due_at == end_of("2099-06-18")
+
+
+def test_an_extended_deadline_keeps_its_extension(case, personas, directory):
+    _extended(case, personas, directory, days_after=2)
     assert deadlines_of(case)[0] == end_of("2099-06-18")  # 10 + 3 working days
     run("--add", "2099-06-17")
     assert deadlines_of(case)[0] == end_of("2099-06-19")
@@ -300,22 +308,6 @@ def test_the_history_says_what_was_done_to_the_entry(case, personas, login):
     ]
     page = login(personas["officer"]).get(f"/staff/case/{case.public_id}/").content.decode()
     assert "答复期限 2099-06-15 → 2099-06-13; 原因: 修改为 2099-06-13 调休上班日" in page
-
-
-def _extended(case, personas, directory, days_after=1):
-    ext = actions.do_request_extension(
-        personas["officer"],
-        case,
-        directory["housing"],
-        3,
-        "需要现场勘查",
-        at=DISPATCHED + dt.timedelta(hours=2),
-    )
-    actions.do_decide_extension(
-        personas["supervisor"], ext, True, at=DISPATCHED + dt.timedelta(days=days_after)
-    )
-    case.refresh_from_db()
-    assert case.due_at == end_of("2099-06-18")
 
 
 def test_an_extension_of_the_round_before_a_reopening_is_not_counted_again(case, personas, directory):
