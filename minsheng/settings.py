@@ -324,6 +324,12 @@ MINSHENG_CODE_SENDER = env_str("MINSHENG_CODE_SENDER", "minsheng.accounts.sender
 # SMS notices to citizens (answered, not accepted): a class with send_text(phone, text); empty sends none
 MINSHENG_SMS_SENDER = env_str("MINSHENG_SMS_SENDER", "")
 MINSHENG_SMS_PER_DAY = env_int("MINSHENG_SMS_PER_DAY", 5, minimum=1)  # per phone, rolling 24 hours
+# verification codes (docs/security.md, 「Guessing」), each limit over a rolling window: per phone or
+# email, purpose and requesting address in 24 hours; per phone or email and purpose from all addresses
+# in 24 hours (what one phone can cost in texts a day); per requesting address over all targets in an hour
+MINSHENG_CODES_PER_DAY = env_int("MINSHENG_CODES_PER_DAY", 10, minimum=1)
+MINSHENG_CODES_PER_TARGET_DAY = env_int("MINSHENG_CODES_PER_TARGET_DAY", 30, minimum=1)
+MINSHENG_CODES_PER_ADDRESS_HOUR = env_int("MINSHENG_CODES_PER_ADDRESS_HOUR", 10, minimum=1)
 MINSHENG_MAX_PHOTOS = 6
 MINSHENG_MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # Open311 media_url: fetch the linked photo after the request is stored (docs/open311.md);

@@ -136,29 +136,110 @@ def test_the_right_code_after_five_wrong_guesses_is_refused(outbox):
         senders.check_code("13812345678", "reset", code)
 
 
-def test_a_phone_gets_a_limited_number_of_codes_a_day(client, outbox):
-    """A new code each minute gave five more guesses each minute, all day (and an SMS to the phone)."""
+def _ask_code(client, identifier="13812345678", address="127.0.0.1", url="/accounts/register/") -> str:
+    """获取验证码 for ``identifier`` from ``address``, the codes so far 36 minutes older (past the
+    per-minute limit, two at most in an address's hour, the first 40 inside the 24 hours): the page's text."""
+    import datetime as dt
+
+    from django.db.models import F
+
+    from minsheng.accounts.models import VerificationCode
+
+    VerificationCode.objects.update(created_at=F("created_at") - dt.timedelta(minutes=36))
+    return client.post(url, {"action": "send_code", "identifier": identifier}, REMOTE_ADDR=address).content.decode()
+
+
+def test_a_phone_gets_a_limited_number_of_codes_a_day(client, outbox, settings):
+    """A new code each minute gave five more guesses each minute, all day (and an SMS to the phone).
+    One address asking for one phone gets MINSHENG_CODES_PER_DAY of a purpose in 24 hours."""
     import datetime as dt
 
     from django.utils import timezone
 
     from minsheng.accounts.models import VerificationCode
-    from minsheng.accounts.senders import MAX_CODES_PER_DAY
 
-    for n in range(MAX_CODES_PER_DAY):
-        r = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345678"})
-        assert "验证码已发送" in r.content.decode(), n
-        VerificationCode.objects.update(created_at=timezone.now() - dt.timedelta(minutes=2))  # a minute on
-    r = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345678"})
-    assert r.status_code == 200 and "24 小时内已获取 10 次验证码, 请于 " in r.content.decode()
-    assert len(outbox) == MAX_CODES_PER_DAY
-    # a day later, codes again; another phone was never held back
+    for n in range(settings.MINSHENG_CODES_PER_DAY):
+        assert "验证码已发送" in _ask_code(client), n
+    assert "24 小时内已获取 10 次验证码, 请于 " in _ask_code(client)
+    assert len(outbox) == settings.MINSHENG_CODES_PER_DAY
+    # a day later, codes again
     VerificationCode.objects.update(created_at=timezone.now() - dt.timedelta(days=1, minutes=1))
-    r = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345678"})
-    assert "验证码已发送" in r.content.decode() and len(outbox) == MAX_CODES_PER_DAY + 1
+    assert "验证码已发送" in _ask_code(client) and len(outbox) == settings.MINSHENG_CODES_PER_DAY + 1
 
 
-def test_a_phone_at_its_daily_limit_is_told_when_it_may_have_a_code_again(client, outbox):
+# after strangers spent codes for the owner's phone from other addresses (codes per address), who gets one
+@pytest.mark.parametrize("strangers, asker, refusal", [
+    (["10.0.0.66"], "10.0.0.1", None),  # one stranger's ten are theirs: the owner's phone is still served
+    (["10.0.0.66"], "10.0.0.66", "24 小时内已获取 10 次验证码"),  # the stranger is refused
+    (["10.0.0.66", "10.0.0.67"], "10.0.0.1", None),
+    # the ceiling over all addresses: what one phone can cost a day is bounded
+    (["10.0.0.66", "10.0.0.67", "10.0.0.68"], "10.0.0.1", "24 小时内已获取 30 次验证码"),
+])
+def test_strangers_asking_for_someones_codes_spend_their_own_share(client, outbox, settings, strangers, asker,
+                                                                   refusal):
+    """Anyone who knew a citizen's number pressed 获取验证码 ten times and locked its owner out of
+    registering (or resetting) for 24 hours, each press an SMS the site paid for."""
+    for stranger in strangers:
+        for n in range(settings.MINSHENG_CODES_PER_DAY):
+            assert "验证码已发送" in _ask_code(client, address=stranger), (stranger, n)
+    sent = len(outbox)
+    page = _ask_code(client, address=asker)
+    if refusal is None:
+        assert "验证码已发送" in page and len(outbox) == sent + 1
+    else:
+        assert f"{refusal}, 请于 " in page and "验证码已发送" not in page and len(outbox) == sent
+    assert len(outbox) <= settings.MINSHENG_CODES_PER_TARGET_DAY
+
+
+# one address asking for codes for many numbers: refused after MINSHENG_CODES_PER_ADDRESS_HOUR in an hour,
+# whatever the next number is — a new one, a known account's reset, an unknown one's (the same refusal)
+@pytest.mark.parametrize("url, identifier", [
+    ("/accounts/register/", "13700000099"),
+    ("/accounts/reset/", "13700000098"),  # a known account
+    ("/accounts/reset/", "13700000097"),  # no such account: refused the same, nothing told
+])
+def test_one_address_cycling_through_numbers_is_refused_after_its_hourly_limit(client, outbox, settings, url,
+                                                                             identifier):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.accounts.models import VerificationCode
+
+    make_user("13700000098", phone="13700000098")
+    now = timezone.now()
+    for n in range(settings.MINSHENG_CODES_PER_ADDRESS_HOUR):
+        r = client.post("/accounts/register/", {"action": "send_code", "identifier": f"1370000{n:04d}"},
+                        REMOTE_ADDR="10.0.0.66")
+        assert "验证码已发送" in r.content.decode(), n
+    first = VerificationCode.objects.order_by("created_at").first()
+    VerificationCode.objects.filter(pk=first.pk).update(created_at=now - dt.timedelta(minutes=50, seconds=30))
+    free = timezone.localtime(now + dt.timedelta(minutes=9, seconds=30))  # the first leaves the hour, to the minute
+    free = (free + dt.timedelta(minutes=1)).replace(second=0, microsecond=0) if free.second or free.microsecond else free
+    page = client.post(url, {"action": "send_code", "identifier": identifier}, REMOTE_ADDR="10.0.0.66").content.decode()
+    assert f"当前网络 1 小时内已获取 10 次验证码, 请于 {free.month}月{free.day}日 {free:%H:%M} 后再试" in page
+    assert "验证码已发送" not in page and len(outbox) == settings.MINSHENG_CODES_PER_ADDRESS_HOUR
+    # another address is not held back
+    page = client.post(url, {"action": "send_code", "identifier": identifier}, REMOTE_ADDR="10.0.0.1").content.decode()
+    assert "验证码已发送" in page
+
+
+def test_behind_a_proxy_the_visitors_address_is_counted(client, outbox, settings):
+    """With MINSHENG_NUM_PROXIES=1 the address the proxy appended counts (as for sign-in and the API): a
+    forged X-Forwarded-For entry in front does not make a new address, nor is everyone the proxy."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    def ask(n, xff):
+        return client.post("/accounts/register/", {"action": "send_code", "identifier": f"1370000{n:04d}"},
+                           REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=xff).content.decode()
+
+    for n in range(settings.MINSHENG_CODES_PER_ADDRESS_HOUR):
+        assert "验证码已发送" in ask(n, f"198.51.100.{n}, 203.0.113.7"), n
+    assert "当前网络 1 小时内已获取 10 次验证码" in ask(99, "198.51.100.99, 203.0.113.7")
+    assert "验证码已发送" in ask(98, "203.0.113.8")  # another visitor behind the same proxy
+
+
+def test_a_phone_at_its_daily_limit_is_told_when_it_may_have_a_code_again(client, outbox, settings):
     """The limit is over the last 24 hours, not a calendar day: 「请明天再试」 sent a citizen refused at
     00:30 back in vain all the next morning. The page names the minute the oldest of the ten codes leaves
     the window, and from that minute a code is sent again."""
@@ -171,17 +252,17 @@ def test_a_phone_at_its_daily_limit_is_told_when_it_may_have_a_code_again(client
 
     now = timezone.now()
     oldest = now - dt.timedelta(hours=20, seconds=30)
-    for n in range(senders.MAX_CODES_PER_DAY):  # ten codes over the last 20 hours, one each two hours
-        row = senders.issue_code("13812345678", "register")
+    for n in range(settings.MINSHENG_CODES_PER_DAY):  # ten codes over the last 20 hours, one each two hours
+        row = senders.issue_code("13812345678", "register", address="127.0.0.1")
         VerificationCode.objects.filter(pk=row.pk).update(created_at=oldest + n * dt.timedelta(hours=2))
     free = timezone.localtime(oldest + dt.timedelta(days=1))  # the oldest's 24 hours end, to the next minute
     free = (free + dt.timedelta(minutes=1)).replace(second=0, microsecond=0) if free.second or free.microsecond else free
     r = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345678"})
     assert f"请于 {free.month}月{free.day}日 {free:%H:%M} 后再试" in r.content.decode()
     with pytest.raises(senders.CodeError, match="后再试"):
-        senders.issue_code("13812345678", "register", now=free - dt.timedelta(minutes=1))
-    senders.issue_code("13812345678", "register", now=free)  # the minute it named: sent
-    assert len(outbox) == senders.MAX_CODES_PER_DAY + 1
+        senders.issue_code("13812345678", "register", now=free - dt.timedelta(minutes=1), address="127.0.0.1")
+    senders.issue_code("13812345678", "register", now=free, address="127.0.0.1")  # the minute it named: sent
+    assert len(outbox) == settings.MINSHENG_CODES_PER_DAY + 1
 
 
 # --- a dispatcher of one region acting on another ----------------------------------------

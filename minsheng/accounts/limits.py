@@ -18,10 +18,15 @@ WINDOW = 15 * 60
 MESSAGE = f"登录失败次数过多, 请 {WINDOW // 60} 分钟后再试"
 
 
+def client_address(request) -> str:
+    """The client's address as the API's per-IP limit reads it (settings MINSHENG_NUM_PROXIES): the
+    sign-in lockout and the verification codes' per-address limits count by it."""
+    return BaseThrottle().get_ident(request) or ""
+
+
 def _keys(request, user) -> list[tuple[str, int]]:
     keys = [(f"login-failures:account:{user.pk}", PER_ACCOUNT)] if user is not None else []
-    # the client's address as the API's per-IP limit reads it (settings MINSHENG_NUM_PROXIES)
-    address = BaseThrottle().get_ident(request) if request is not None else None
+    address = client_address(request) if request is not None else None
     if address:
         keys.append((f"login-failures:address:{address}", PER_ADDRESS))
     return keys

@@ -133,9 +133,13 @@ class VerificationCode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # the client address that asked for it (limits.client_address; "" when not asked over HTTP): the
+    # per-address limits count these (senders.issue_code)
+    address = models.CharField("请求地址", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "验证码"
+        indexes = [models.Index(fields=["address", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.purpose} → {self.target}"

@@ -26,11 +26,12 @@ log = logging.getLogger(__name__)
 CODE_TTL = dt.timedelta(minutes=10)
 RESEND_AFTER = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 5  # wrong guesses of one code
-# codes sent to one phone or email for one purpose in a day: with a new code each minute and five
-# guesses each, a 6-digit reset code fell to 7,200 guesses a day (0.7%), and a victim's phone took a
-# code a minute for as long as someone pressed 获取验证码
-MAX_CODES_PER_DAY = 10
+# codes sent to one phone or email for one purpose are capped over 24 hours (settings
+# MINSHENG_CODES_PER_DAY per requesting address, MINSHENG_CODES_PER_TARGET_DAY from all): with a new
+# code each minute and five guesses each, a 6-digit reset code fell to 7,200 guesses a day (0.7%), and
+# a victim's phone took a code a minute for as long as someone pressed 获取验证码
 CODES_WINDOW = dt.timedelta(days=1)
+ADDRESS_WINDOW = dt.timedelta(hours=1)  # MINSHENG_CODES_PER_ADDRESS_HOUR
 PURPOSE_LABELS = {"register": "注册", "reset": "重置密码"}
 
 
@@ -108,50 +109,72 @@ def digest(target: str, purpose: str, code: str) -> str:
     return salted_hmac("minsheng.verification-code", f"{purpose}:{target}:{code}", algorithm="sha256").hexdigest()
 
 
-def daily_limit_until(sent_before, now, limit: int = MAX_CODES_PER_DAY) -> dt.datetime | None:
+def limit_until(sent_before, now, limit: int, window: dt.timedelta = CODES_WINDOW) -> dt.datetime | None:
     """When a code may be sent again (local time, to the next whole minute), once ``limit``
-    of ``sent_before`` (the target's codes of one purpose, or SMS notices) were sent in the last 24
-    hours; None while one may now. The window rolls: the oldest of those codes leaving it frees one
+    of ``sent_before`` (codes, or SMS notices) were sent in the last ``window`` (24 hours); None while
+    one may now. The window rolls: the oldest of those codes leaving it frees one
     (「请明天再试」 told a citizen refused at 00:30 to come back when they would be refused again)."""
-    sent = list(sent_before.filter(created_at__gt=now - CODES_WINDOW).order_by("-created_at")
+    sent = list(sent_before.filter(created_at__gt=now - window).order_by("-created_at")
                 .values_list("created_at", flat=True)[:limit])
     if len(sent) < limit:
         return None
-    free = timezone.localtime(sent[-1] + CODES_WINDOW)
+    free = timezone.localtime(sent[-1] + window)
     return free if free.second == free.microsecond == 0 else (free + dt.timedelta(minutes=1)).replace(
         second=0, microsecond=0)
 
 
-def _refusal(target: str, purpose: str, now, before: int | None = None) -> str:
-    """Why no code may be sent to ``target`` for ``purpose`` now ('' when one may), counting the codes
-    sent before the row ``before`` (all of them when None)."""
-    sent = VerificationCode.objects.filter(target=target, purpose=purpose)
-    if before is not None:
-        sent = sent.filter(pk__lt=before)
+def _try_after(until: dt.datetime) -> str:
+    return f"请于 {until.month}月{until.day}日 {until:%H:%M} 后再试"
+
+
+def address_refusal(address: str, now=None, codes=None) -> str:
+    """Why no code may be sent to anyone at the request of ``address`` now ('' when one may; always
+    for no address): ``MINSHENG_CODES_PER_ADDRESS_HOUR`` of ``codes`` (all) went out at its request
+    in the last hour. One address cycling through phone numbers costs that many texts an hour."""
+    if not address:
+        return ""
+    limit = settings.MINSHENG_CODES_PER_ADDRESS_HOUR
+    codes = VerificationCode.objects.all() if codes is None else codes
+    until = limit_until(codes.filter(address=address), now or timezone.now(), limit, ADDRESS_WINDOW)
+    return "" if until is None else f"当前网络 1 小时内已获取 {limit} 次验证码, {_try_after(until)}"
+
+
+def _refusal(target: str, purpose: str, address: str, now, before: int | None = None) -> str:
+    """Why no code may be sent to ``target`` for ``purpose`` at the request of ``address`` now ('' when
+    one may), counting the codes sent before the row ``before`` (all of them when None)."""
+    codes = VerificationCode.objects.all() if before is None else VerificationCode.objects.filter(pk__lt=before)
+    sent = codes.filter(target=target, purpose=purpose)
     if sent.filter(created_at__gt=now - RESEND_AFTER).exists():
         return "验证码发送过于频繁, 请 60 秒后再试"
-    until = daily_limit_until(sent, now)
-    if until is not None:
-        return (f"该手机号或邮箱 24 小时内已获取 {MAX_CODES_PER_DAY} 次验证码, "
-                f"请于 {until.month}月{until.day}日 {until:%H:%M} 后再试")
+    if refused := address_refusal(address, now, codes):
+        return refused
+    # the daily cap counts per requesting address, so that a stranger pressing 获取验证码 for someone's
+    # number spends their own share, not the owner's; the ceiling over all addresses bounds the texts
+    for counted, limit in ((sent.filter(address=address), settings.MINSHENG_CODES_PER_DAY),
+                           (sent, settings.MINSHENG_CODES_PER_TARGET_DAY)):
+        if (until := limit_until(counted, now, limit)) is not None:
+            return f"该手机号或邮箱 24 小时内已获取 {limit} 次验证码, {_try_after(until)}"
     return ""
 
 
-def issue_code(target: str, purpose: str, now=None) -> VerificationCode:
-    """Create and send a 6-digit code; at most one per minute and ``MAX_CODES_PER_DAY`` a day per target
-    and purpose."""
+def issue_code(target: str, purpose: str, now=None, address: str = "") -> VerificationCode:
+    """Create and send a 6-digit code; at most one per minute per target and purpose, and no more
+    than the MINSHENG_CODES_PER_* settings allow to it and to the requesting ``address``
+    (limits.client_address; "" when not asked over HTTP)."""
     now = now or timezone.now()
-    if refused := _refusal(target, purpose, now):
+    address = address[:VerificationCode._meta.get_field("address").max_length]
+    if refused := _refusal(target, purpose, address, now):
         raise CodeError(refused)
     code = f"{secrets.randbelow(10**6):06d}"
     row = None
     try:
         sender = get_sender()
-        row = VerificationCode.objects.create(target=target, code=digest(target, purpose, code), purpose=purpose)
+        row = VerificationCode.objects.create(target=target, code=digest(target, purpose, code), purpose=purpose,
+                                              address=address)
         # asked again once the row is in: requests sent at once (several workers) each passed the look
-        # above before any wrote its row, and each sent a code, past both limits; of those now in, the
+        # above before any wrote its row, and each sent a code, past the limits; of those now in, the
         # first is sent and the others are refused
-        if refused := _refusal(target, purpose, now, before=row.pk):
+        if refused := _refusal(target, purpose, address, now, before=row.pk):
             row.delete()
             raise CodeError(refused)
         sender.send(target, code, purpose)
@@ -203,8 +226,7 @@ def text_notice_allowed(phone: str, now=None) -> TextNotice | None:
     sent at once by several workers do not all pass."""
     now = now or timezone.now()
     row = TextNotice.objects.create(phone=phone, created_at=now)
-    until = daily_limit_until(TextNotice.objects.filter(phone=phone, pk__lt=row.pk), now,
-                              settings.MINSHENG_SMS_PER_DAY)
+    until = limit_until(TextNotice.objects.filter(phone=phone, pk__lt=row.pk), now, settings.MINSHENG_SMS_PER_DAY)
     if until is not None:
         row.delete()
         log.warning("SMS notice to %s not sent: %d sent in 24 hours, the most MINSHENG_SMS_PER_DAY allows",

@@ -24,8 +24,9 @@ from .forms import (
     check_new_identifier,
     find_user,
 )
+from .limits import client_address
 from .roles import roles_of
-from .senders import CodeError, check_code, issue_code
+from .senders import CodeError, address_refusal, check_code, issue_code
 
 BACKEND = "minsheng.accounts.backends.PhoneOrEmailBackend"
 
@@ -101,6 +102,11 @@ def _send_code(request, form_class, purpose):
     if not ident.is_valid():
         return _code_refused(form, ident.errors["identifier"])
     target = ident.cleaned_data["identifier"]
+    address = client_address(request)
+    # an address at its hourly limit is refused before anything else is looked at, for unknown accounts
+    # too: the refusal says nothing of whether the number is registered
+    if refused := address_refusal(address):
+        return _code_refused(form, [refused])
     # sent: the page opens again at the box the code goes in (a screen reader and the keyboard start there)
     code_box = form.fields["code"].widget.attrs
     if purpose == "register":
@@ -114,7 +120,7 @@ def _send_code(request, form_class, purpose):
         code_box["autofocus"] = True
         return form, None
     try:
-        issue_code(target, purpose)
+        issue_code(target, purpose, address=address)
     except CodeError as exc:
         return _code_refused(form, [str(exc)])
     messages.success(request, "验证码已发送, 10 分钟内有效" if purpose == "register"
