@@ -432,3 +432,29 @@ def test_a_due_soon_reminder_sent_for_the_old_deadline_is_sent_again_for_the_mov
     assert reminders().count() == 2
     reminders().exclude(pk__in=sent).update(created_at=monday)
     assert notify_due_soon(now=monday) == 0  # once for the new deadline
+
+
+def test_a_due_soon_reminder_sent_before_an_extension_is_sent_again_for_the_extended_deadline(
+    case, personas, directory
+):
+    """The reminder went on Friday morning for Monday 06-15; the supervisor approved 3 more working
+    days that Friday (06-18), and the unit heard nothing before the new deadline: the reminder sent
+    for the old date counted as the assignment's only one."""
+    from minsheng.board.models import Notification
+    from minsheng.board.tasks import notify_due_soon
+
+    def reminders():
+        return Notification.objects.filter(user=personas["officer"], message=case, kind="due_soon")
+
+    friday = dt.datetime(2099, 6, 12, 9, 0, tzinfo=SHANGHAI)
+    assert notify_due_soon(now=friday) == 1
+    reminders().update(created_at=friday)  # sent then (the notes are stamped with the clock)
+    sent = set(reminders().values_list("pk", flat=True))
+    _extended(case, personas, directory, days_after=11)  # approved Friday 06-12 10:00
+    assert notify_due_soon(now=friday + dt.timedelta(hours=2)) == 0  # 06-18 is not due by Monday
+    wednesday = friday + dt.timedelta(days=5)
+    assert notify_due_soon(now=wednesday) == 1
+    texts = list(reminders().values_list("text", flat=True))
+    assert len(texts) == 2 and "将于下一个工作日到期" in texts[-1]
+    reminders().exclude(pk__in=sent).update(created_at=wednesday)
+    assert notify_due_soon(now=wednesday) == 0  # once for the extended deadline

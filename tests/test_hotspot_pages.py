@@ -148,6 +148,7 @@ def test_hotspot_list_orders_by_heat_and_filters_by_region(client, lift_hotspot,
     # a page past the last says which it shows (it listed the last without a word)
     past = client.get("/hotspots/", {"page": 7}).content.decode()
     assert "第 7 页不存在, 已显示第 1 页" in past and hotspot.title in past
+    assert past.index("第 7 页不存在") < past.index(hotspot.title)  # above the rows, not by the pager
 
 
 def test_hotspot_list_query_count_does_not_grow_with_hotspots(client, lift_hotspot, django_assert_max_num_queries):
@@ -428,6 +429,8 @@ def test_an_old_chronic_problem_answered_at_last_is_no_longer_chronic(directory,
     assert hotspot.chronic and hotspot.unresolved_count == 3
     supervisor = login(p["supervisor"])
     assert hotspot.title in supervisor.get("/chronic/").content.decode()
+    past = supervisor.get("/chronic/", {"page": 3}).content.decode()  # says so above the rows
+    assert "第 3 页不存在, 已显示第 1 页" in past and past.index("第 3 页不存在") < past.index(hotspot.title)
     with django_capture_on_commit_callbacks(execute=True):
         for m in messages:
             actions.do_sign(p["officer"], m, d["housing"])

@@ -49,6 +49,13 @@ def test_leader_office_reads_every_message_written_to_its_leader(personas, direc
     assert not re.search(r'action="[^"]*/(reply|sign|dispatch|accept)/"', case)
 
 
+def test_the_leader_board_past_its_last_page_says_so_above_the_rows(personas, directory, office, login):
+    p, d = personas, directory
+    m = submit(p["citizen"], d, title="写给市长还没审核", addressee=d["mayor"])
+    page = text(login(office).get("/staff/leader-board/", {"page": 5}))
+    assert "第 5 页不存在, 已显示第 1 页" in page and page.index("第 5 页不存在") < page.index(m.title)
+
+
 def test_leader_board_is_the_offices_own(personas, directory, office, login):
     """An officer of another unit has no such tab, no page and no case page of a message to the mayor."""
     p, d = personas, directory

@@ -388,13 +388,22 @@ def test_browse_paginates_with_bounded_queries(client, personas, directory, djan
     assert "第 1 / 3 页" in first and "共 45 条" in first
 
 
-def test_a_page_past_the_last_says_which_page_it_shows(client, personas, directory):
-    """?page=99 of three pages listed the third without a word, as if page 99 held it."""
+def test_a_page_past_the_last_says_which_page_it_shows(client, personas, directory, login):
+    """?page=99 of three pages listed the third without a word, as if page 99 held it. The note is
+    above the rows (it was by the pager below them, out of sight of one who typed the address)."""
+    from minsheng.board.models import Notification
+
     p, d = personas, directory
     for i in range(45):
         actions.do_accept(p["dispatcher"], submit(p["citizen"], d, title=f"分页留言第{i:02d}号"))
     past = text(client.get("/browse/", {"page": 99}))
     assert "第 99 页不存在, 已显示第 3 页" in past and past.count("分页留言第") == 5
+    assert past.index("第 99 页不存在") < past.index("分页留言第")
+    mine = text(login(p["citizen"]).get("/me/messages/", {"page": 9}))
+    assert "第 9 页不存在, 已显示第 3 页" in mine and mine.index("第 9 页不存在") < mine.index("分页留言第")
+    Notification.objects.create(user=p["citizen"], kind="replied", text="您的留言有了答复")
+    notes = text(login(p["citizen"]).get("/me/notifications/", {"page": 2}))
+    assert "第 2 页不存在, 已显示第 1 页" in notes and notes.index("第 2 页不存在") < notes.index("您的留言有了答复")
     assert "页不存在" not in text(client.get("/browse/", {"page": 3}))
     assert "页不存在" not in text(client.get("/browse/", {"page": "abc"}))  # not a page number: the first
 

@@ -231,9 +231,22 @@ def test_the_inbox_and_the_queue_past_their_last_page_say_which_page_they_show(p
     make_cases(personas, directory, 25)
     html = login(personas["officer"]).get(reverse("board:inbox") + "?page=9").content.decode()
     assert "第 9 页不存在, 已显示第 2 页" in html and len(row_titles(html)) == 5
+    assert html.index("第 9 页不存在") < html.index(row_titles(html)[0])  # above the rows, not by the pager
     submit(personas, directory, 99, title="七里河区路灯不亮")
     queue = login(personas["dispatcher"]).get(reverse("board:triage") + "?page=4").content.decode()
     assert "第 4 页不存在, 已显示第 1 页" in queue and "七里河区路灯不亮099" in queue
+    assert queue.index("第 4 页不存在") < queue.index("七里河区路灯不亮099")
+
+
+def test_each_supervision_list_past_its_last_page_says_so_above_its_rows(personas, directory, login):
+    """督办's three lists page on their own (ep, op, sp): each says a page it does not have above its
+    own rows, where one who typed the address looks, not by its pager under them."""
+    make_cases(personas, directory, 10)
+    html = login(personas["supervisor"]).get(reverse("board:supervision") + "?ep=7&op=8&sp=9").content.decode()
+    for number, section, end in (("7", "extensions", "overdue"), ("8", "overdue", "supervised"), ("9", "supervised", None)):
+        part = html[html.index(f'id="{section}"'):html.index(f'id="{end}"') if end else None]
+        note = f"第 {number} 页不存在, 已显示第 1 页"
+        assert part.count(note) == 1 and part.index(note) < part.index(row_titles(part)[0]), section
 
 
 def test_supervision_view_sections(personas, directory, login):

@@ -786,4 +786,7 @@ def test_a_statistics_list_past_its_last_page_says_which_page_it_shows(client, l
     assert "第 99 页不存在, 已显示第 1 页" in listed and "测试留言" in listed
     late = _text(login(personas["supervisor"]).get("/stats/overdue/", {"page": 99}))
     assert "第 99 页不存在, 已显示第 1 页" in late and "测试留言overdue" in late
+    # above the rows (it was under them, by the pager)
+    for html, row in ((units, "兰州市住房和城乡建设局"), (listed, "测试留言"), (late, "测试留言overdue")):
+        assert html.index("第 99 页不存在") < html.index("<tbody>") < html.index(row, html.index("<tbody>"))
     assert "页不存在" not in _text(client.get("/stats/units/", {"region": "620100", "page": 1}))

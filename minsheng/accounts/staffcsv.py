@@ -14,6 +14,8 @@ Columns (UTF-8, read as the directory files are: ``directory.csvio.read_table``)
 A user with several roles has several rows. The roles in the file become the user's roles:
 importing again after an officer moved to another unit moves them, it adds no second role.
 Accounts not in the file are left as they are, and an existing account keeps its password.
+A deactivated account (the admin's 有效 unticked) listed again is active again: 「重新启用 N 个账号」;
+its API tokens, revoked when it was deactivated, stay revoked.
 Every row is checked first; on any error nothing changes.
 """
 
@@ -66,10 +68,14 @@ class Result:
     unchanged: int = 0
     roles_added: int = 0
     roles_removed: int = 0
+    reactivated: list[str] = field(default_factory=list)  # usernames of deactivated accounts listed again
 
     def summary(self) -> str:
-        return (f"账号: 新增 {len(self.created)}, 更新 {self.updated}, 未变 {self.unchanged}; "
+        said = (f"账号: 新增 {len(self.created)}, 更新 {self.updated}, 未变 {self.unchanged}; "
                 f"角色: 新增 {self.roles_added}, 删除 {self.roles_removed}")
+        if self.reactivated:
+            said += f"; 重新启用 {len(self.reactivated)} 个账号 ({', '.join(self.reactivated)})"
+        return said
 
 
 def read_staff(path: Path) -> tuple[list[Row], list[str]]:
@@ -265,6 +271,10 @@ def _apply(account: Account, result: Result, hash_password: bool) -> None:
         changed = [k for k, v in fields.items() if v and getattr(user, k) != v]  # an empty cell keeps the value
         for k in changed:
             setattr(user, k, fields[k])
+        if not user.is_active:  # listed again: back at work (its revoked API tokens stay revoked)
+            user.is_active = True
+            changed.append("is_active")
+            result.reactivated.append(user.username)
         if changed:
             user.save(update_fields=changed)
     current = {(m.role, m.unit_id, m.region_id): m for m in Membership.objects.filter(user=user)}

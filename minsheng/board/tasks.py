@@ -67,8 +67,9 @@ def notify_by_sms(self, user_pk: int, text: str, notice_pk: int | None = None) -
 @shared_task(name="minsheng.board.tasks.notify_due_soon", ignore_result=True)
 def notify_due_soon(now=None) -> int:
     """Tell the handling units about cases due by the end of the next working day,
-    once per assignment and reply deadline: a reminder sent before a calendar change moved the
-    deadline (recompute: a 节假日调整 event naming 答复期限) was for the old date, and is sent again."""
+    once per assignment and reply deadline: a reminder sent before an approved extension or a
+    calendar change (recompute: a 节假日调整 event naming 答复期限) moved the deadline was for the old
+    date, and is sent again."""
     now = now or timezone.now()
     today = timezone.localtime(now, SHANGHAI).date()
     horizon = dt.datetime.combine(add_working_days(today, 1), dt.time(23, 59, 59), tzinfo=SHANGHAI)
@@ -93,14 +94,18 @@ def notify_due_soon(now=None) -> int:
 
 def _reply_deadline_set(assignment) -> dt.datetime:
     """When the reply deadline ``assignment`` works to was last set: its assignment, or a later
-    recompute that moved it (before 2026-12-05 a reminder sent for the old date was the only one)."""
+    approved extension or recompute that moved it (before 2026-12-05 a reminder sent for the old
+    date was the only one)."""
     events = Event.objects.filter(
-        message_id=assignment.message_id, kind=Event.Kind.DEADLINE_MOVED, at__gt=assignment.assigned_at
+        message_id=assignment.message_id,
+        kind__in=(Event.Kind.EXTENSION_APPROVED, Event.Kind.DEADLINE_MOVED),
+        at__gt=assignment.assigned_at,
     )
     moved = [
         at
-        for at, data in events.values_list("at", "data")
-        if any(c.get("what") == "答复期限" for c in (data or {}).get("changes") or ())
+        for at, kind, data in events.values_list("at", "kind", "data")
+        if kind == Event.Kind.EXTENSION_APPROVED
+        or any(c.get("what") == "答复期限" for c in (data or {}).get("changes") or ())
     ]
     return max([assignment.assigned_at, *moved])
 

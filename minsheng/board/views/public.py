@@ -80,7 +80,7 @@ def _page_asked(request) -> int:
 def page_of(paginator: Paginator, asked):
     """``paginator.get_page(asked)``, with ``missing``: the page number asked for when there is no such
     page (?page=99 of 3 pages, ?page=0), None otherwise. Such a page showed the last without a word;
-    the pagers say 「第 99 页不存在, 已显示第 3 页」 (board/_page_missing.html)."""
+    the lists say 「第 99 页不存在, 已显示第 3 页」 above their rows (board/_page_missing.html)."""
     page = paginator.get_page(asked)
     try:
         number = int(asked)
