@@ -383,7 +383,9 @@ def test_six_photos_are_accepted(personas, directory, login):
 
 
 def test_image_over_5_mb_is_refused_with_what_a_phone_can_do(personas, directory, login):
-    """「请压缩后再上传」 left a citizen on a phone with nothing to do."""
+    """Without scripts a photo over the limit reaches the server (with them, static/js/photos.js
+    shrinks it first, to the limit the page gives it): 「请压缩后再上传」 left a citizen on a
+    phone with nothing to do."""
     noise = Image.frombytes("RGB", (1500, 1500), os.urandom(1500 * 1500 * 3))
     out = io.BytesIO()
     noise.save(out, "PNG", compress_level=0)
@@ -393,6 +395,7 @@ def test_image_over_5_mb_is_refused_with_what_a_phone_can_do(personas, directory
     page = login(personas["citizen"]).post("/post/", data).content.decode()
     assert "「big.png」超过 5 MB: 可在手机相机设置中选较低的分辨率重拍, 或截图后上传" in page
     assert Message.objects.count() == 0
+    assert 'data-max-bytes="5242880" data-max-side="2560"' in page
 
 
 @pytest.mark.parametrize("name, data, error", [
