@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from minsheng.board.models import Evaluation, Message, Reply
+from minsheng.board.models import Attachment, Evaluation, Message, Reply
 from minsheng.board.workflow import Status
 
 from .conftest import PASSWORD
@@ -253,6 +253,82 @@ def test_a_double_tap_on_a_similar_messages_我也遇到_sends_it_once(browser, 
     assert len(posts) == 1, posts
     assert "已记录: 您也遇到了这个问题" in citizen.inner_text("main")
     assert "您已经点过" not in citizen.inner_text("main")
+
+
+def phone_photo(path: Path) -> Path:
+    """A JPEG as a phone makes them, about 12 MB (over the 5 MB limit): the sensor's 4000×3000
+    pixels, with the EXIF orientation of a phone held upright (shown 3000×4000)."""
+    from PIL import Image
+    coarse = Image.frombytes("RGB", (1000, 750), os.urandom(1000 * 750 * 3))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: turn 90° clockwise to show
+    coarse.resize((4000, 3000), Image.BILINEAR).save(path, "JPEG", quality=100, exif=exif)
+    assert path.stat().st_size > 6 * 1024 * 1024
+    return path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_phone_photo_over_the_limit_is_shrunk_in_the_browser_and_posted(browser, live_server, personas, directory,
+                                                                          tmp_path):
+    """A phone photo of 12 MB was refused with 「超过 5 MB, 请压缩后再上传」, which a citizen on a
+    phone cannot do: the page shrinks it before it is sent, and says so."""
+    photo = phone_photo(tmp_path / "IMG_20261205_101500.jpg")
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", "小区门口路灯坏了")
+    citizen.fill("#id_body", "小区门口的三盏路灯已经坏了两个星期, 晚上出入很不安全, 请尽快维修。")
+    citizen.set_input_files("#id_photos", str(photo))
+    note = citizen.locator("#id_photos_shrunk")
+    note.get_by_text("照片已压缩").wait_for()
+    said = re.fullmatch(r"照片已压缩: IMG_20261205_101500\.jpg (\d+\.\d) MB → (\d+\.\d) MB", note.inner_text())
+    assert said and float(said[1]) > 10 and float(said[2]) < 5, note.inner_text()
+    post_for_help_in_chengguan(citizen)
+    message = Message.objects.get(title="小区门口路灯坏了")
+    [stored] = Attachment.objects.filter(message=message)
+    assert stored.content_type == "image/jpeg" and (stored.width, stored.height) == (1920, 2560)  # upright
+
+
+@pytest.mark.django_db(transaction=True)
+def test_提交_pressed_while_a_photo_is_shrunk_sends_the_shrunk_photo(browser, live_server, personas, directory,
+                                                                 tmp_path):
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", "小区门口路灯坏了")
+    citizen.fill("#id_body", "小区门口的三盏路灯已经坏了两个星期, 晚上出入很不安全, 请尽快维修。")
+    citizen.check("input[name=kind][value=help]")
+    pick_region(citizen, 1, "620000")
+    pick_region(citizen, 2, "620100")
+    pick_region(citizen, 3, "620103")
+    citizen.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
+    citizen.set_input_files("#id_photos", str(phone_photo(tmp_path / "IMG_0001.jpg")))
+    citizen.click("form.post-form button[type=submit]")  # at once: the photo is still being shrunk
+    citizen.wait_for_url(re.compile(r"/m/\d+/$"))
+    [stored] = Attachment.objects.filter(message__title="小区门口路灯坏了")
+    assert (stored.width, stored.height) == (1920, 2560)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_the_browser_cannot_read_is_sent_as_picked(browser, live_server, personas, directory, tmp_path,
+                                                          settings):
+    """A file that is no image the browser reads (a HEIC photo where it is not supported) is not
+    shrunk: it goes as it was, and the server says why it is refused."""
+    settings.MINSHENG_MAX_PHOTO_BYTES = 1024 * 1024
+    odd = tmp_path / "IMG_0002.jpg"
+    odd.write_bytes(b"\0\0\0\x18ftypheic" + os.urandom(2 * 1024 * 1024))
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    assert citizen.get_attribute("#id_photos", "data-max-bytes") == str(1024 * 1024)  # the server's limit
+    citizen.fill("#id_title", "小区门口路灯坏了")
+    citizen.fill("#id_body", "小区门口的三盏路灯已经坏了两个星期, 晚上出入很不安全, 请尽快维修。")
+    citizen.set_input_files("#id_photos", str(odd))
+    citizen.check("input[name=kind][value=help]")
+    pick_region(citizen, 1, "620000")
+    pick_region(citizen, 2, "620100")
+    pick_region(citizen, 3, "620103")
+    citizen.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
+    citizen.click("form.post-form button[type=submit]")
+    citizen.get_by_text("「IMG_0002.jpg」超过 1 MB: 可在手机相机设置中选较低的分辨率重拍, 或截图后上传", exact=True).wait_for()
+    assert not Message.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -42,6 +42,11 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/garbage":  # not HTTP at all
             self.wfile.write(b"HELLO THERE\r\n\r\n")
             return
+        if self.path == "/big-unsized.png":  # no Content-Length: the size is known once read
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(png_bytes((600, 600)) + b"\0" * 50_000)
+            return
         if self.path == "/slow.png":  # a trickle: one byte at a time
             self.send_response(200)
             self.send_header("Content-Length", "1000")
@@ -128,7 +133,8 @@ def test_a_redirect_is_followed(fetching, post, image_host):
 @pytest.mark.parametrize("path, reason", [
     ("/page.html", "不是有效的图片文件"),
     ("/missing.png", "HTTP 404"),
-    ("/big.png", "超过"),
+    ("/big.png", "文件超过"),
+    ("/big-unsized.png", "文件超过"),  # not 「「图片」超过 … MB: 可在手机相机设置中…」, a citizen's advice
     ("/loop", "重定向超过 3 次"),
     ("/garbage", "连接失败"),
     ("/slow.png", "下载超过 1 秒"),

@@ -110,8 +110,9 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
 
 def fetch(url: str) -> bytes:
-    """The body behind ``url`` (at most the photo size limit + 1 byte); MediaError otherwise."""
+    """The body behind ``url`` (at most the photo size limit); MediaError otherwise."""
     limit = max_bytes()
+    too_big = f"文件超过 {limit // (1024 * 1024)} MB"  # not the upload's advice to a citizen on a phone
     deadline = time.monotonic() + DEADLINE_SECONDS
     for _hop in range(MAX_REDIRECTS + 1):
         parts, port, address = check_host(url)
@@ -129,7 +130,7 @@ def fetch(url: str) -> bytes:
                 raise MediaError(f"对方服务器回答 HTTP {response.status}")
             length = response.getheader("Content-Length") or ""
             if length.isdigit() and int(length) > limit:
-                raise MediaError(f"文件超过 {limit // (1024 * 1024)} MB")
+                raise MediaError(too_big)
             body = bytearray()
             while len(body) <= limit:
                 if time.monotonic() > deadline:
@@ -138,7 +139,9 @@ def fetch(url: str) -> bytes:
                 if not chunk:
                     break
                 body += chunk
-            return bytes(body[:limit + 1])
+            if len(body) > limit:  # sent without a Content-Length
+                raise MediaError(too_big)
+            return bytes(body)
         except (OSError, http.client.HTTPException, ValueError, UnicodeError) as exc:
             raise MediaError(f"连接失败 ({type(exc).__name__}: {exc})"[:180]) from None
         finally:

@@ -22,7 +22,7 @@ from minsheng.insight.text import has_words
 
 from .actions import INVALID_CHOICE
 from .models import MessageKind, Rating
-from .photos import clean_photo
+from .photos import BROWSER_SIDE, clean_photo, max_bytes
 from .workflow import Status
 
 COMPETENT_DEPARTMENT = ""  # the addressee choice "职能部门": routed by the responsibility table
@@ -108,15 +108,23 @@ class ChineseForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class PhotosInput(forms.ClearableFileInput):
+    """The file box of photos (several at once); static/js/photos.js shrinks in the browser a
+    photo over ``data-max-bytes`` (the server's limit, read when the page is made) or with a
+    side over ``data-max-side`` before it is sent."""
+
     allow_multiple_selected = True
+
+    def get_context(self, name, value, attrs):
+        attrs = {**(attrs or {}), "data-max-bytes": max_bytes(), "data-max-side": BROWSER_SIDE}
+        return super().get_context(name, value, attrs)
 
 
 class PhotosField(forms.FileField):
     """Up to MINSHENG_MAX_PHOTOS JPEG/PNG files, each cleaned by ``photos.clean_photo``."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}))
+        kwargs.setdefault("widget", PhotosInput(attrs={"accept": "image/jpeg,image/png"}))
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 

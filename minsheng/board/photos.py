@@ -17,6 +17,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 ALLOWED = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
 MAX_PIXELS = 40_000_000  # larger is a decompression bomb, not a phone photo
 MAX_SIDE = 4096  # longer sides are scaled down when re-encoding
+# the browser (static/js/photos.js) shrinks a photo over max_bytes() or with a longer side to this
+BROWSER_SIDE = 2560
+# what a citizen whose phone photo was refused can do (without scripts the browser does not shrink it)
+SMALLER = "可在手机相机设置中选较低的分辨率重拍, 或截图后上传"
 
 
 @dataclass
@@ -33,17 +37,21 @@ def max_bytes() -> int:
     return getattr(settings, "MINSHENG_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
 
 
+def _too_big(name: str, limit: int) -> ValidationError:
+    return ValidationError(f"「{name}」超过 {limit // (1024 * 1024)} MB: {SMALLER}", code="too_big")
+
+
 def clean_photo(uploaded) -> CleanPhoto:
     """Validate and re-encode one uploaded file; ValidationError in Chinese otherwise."""
     name = getattr(uploaded, "name", "") or "照片"
     size = getattr(uploaded, "size", None)
     limit = max_bytes()
     if size is not None and size > limit:
-        raise ValidationError(f"「{name}」超过 {limit // (1024 * 1024)} MB, 请压缩后再上传", code="too_big")
+        raise _too_big(name, limit)
     uploaded.seek(0)
     raw = uploaded.read(limit + 1)
     if len(raw) > limit:
-        raise ValidationError(f"「{name}」超过 {limit // (1024 * 1024)} MB, 请压缩后再上传", code="too_big")
+        raise _too_big(name, limit)
     if not raw:
         raise ValidationError(f"「{name}」是空文件", code="empty")
     try:
@@ -54,14 +62,14 @@ def clean_photo(uploaded) -> CleanPhoto:
             if fmt not in ALLOWED:
                 raise ValidationError(f"「{name}」不是 JPEG 或 PNG 图片", code="format")
             if probe.width * probe.height > MAX_PIXELS:
-                raise ValidationError(f"「{name}」像素过大, 请缩小后再上传", code="bomb")
+                raise ValidationError(f"「{name}」像素过大: {SMALLER}", code="bomb")
             probe.verify()  # structural check; the image must be reopened after verify()
             image = Image.open(io.BytesIO(raw))
             image.load()
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(f"「{name}」像素过大, 请缩小后再上传", code="bomb") from None
+        raise ValidationError(f"「{name}」像素过大: {SMALLER}", code="bomb") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise ValidationError(f"「{name}」不是有效的图片文件 (只接受 JPEG 或 PNG)", code="invalid") from None
     content_type, ext = ALLOWED[fmt]

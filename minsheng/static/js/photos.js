@@ -1,0 +1,116 @@
+/* A phone photo is shrunk before it is sent. Phones take photos of 5 to 20 MB (48/50 MP), and
+   the server refuses one over its limit (「超过 5 MB」), which a citizen on a phone cannot
+   compress. Each image picked in a file box marked data-max-bytes (board.forms.PhotosInput: the
+   server's limit, and data-max-side) that is over the limit, or has a side over data-max-side,
+   is drawn on a canvas with its longer side at most data-max-side (turned as the camera held
+   it), made a JPEG (quality 0.85, lower if still over the limit) and put in the box in place of
+   the file, under the same name ending in .jpg; a note under the box says so
+   (「照片已压缩: IMG_0001.jpg 12.3 MB → 1.1 MB」). A file the browser cannot read as an image
+   (HEIC where it is not supported) or cannot shrink stays as it was: the server says why it is
+   refused. A form sent while the photos are being shrunk waits for them. Without scripts, or
+   in a browser without DataTransfer or canvas.toBlob, the files go as picked. */
+(function () {
+  "use strict";
+  var QUALITIES = [0.85, 0.7, 0.55];
+  var MB = 1024 * 1024;
+
+  function size(bytes) { return (bytes / MB).toFixed(1) + " MB"; }
+
+  function decode(file) {
+    function viaImg() {
+      return new Promise(function (resolve, reject) {
+        var url = URL.createObjectURL(file), img = new Image();
+        img.onload = function () { URL.revokeObjectURL(url); resolve(img); };
+        img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("undecodable")); };
+        img.src = url;
+      });
+    }
+    if (!window.createImageBitmap) return viaImg();
+    try {
+      return createImageBitmap(file, { imageOrientation: "from-image" }).catch(viaImg);
+    } catch (e) { return viaImg(); }  // a browser without the options argument
+  }
+
+  function toJpeg(canvas, quality) {
+    return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", quality); });
+  }
+
+  // the file shrunk, or null when it is kept as it was
+  function shrink(file, limit, side) {
+    if (file.type && !/^image\//.test(file.type)) return Promise.resolve(null);
+    return decode(file).then(function (image) {
+      var w = image.naturalWidth || image.width, h = image.naturalHeight || image.height;
+      var scale = Math.min(1, side / Math.max(w, h));
+      if (file.size <= limit && scale === 1) return null;
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(w * scale));
+      canvas.height = Math.max(1, Math.round(h * scale));
+      var ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#fff";  // a PNG's transparent parts: white, not JPEG's black
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+      if (image.close) image.close();
+      var tries = QUALITIES.slice();
+      function attempt() {
+        return toJpeg(canvas, tries.shift()).then(function (blob) {
+          if (!blob) return null;
+          if (blob.size > limit && tries.length) return attempt();
+          // still over the limit, or a small file grown by re-encoding: the original is better
+          if (blob.size > limit || (file.size <= limit && blob.size >= file.size)) return null;
+          var name = (file.name || "照片").replace(/\.[^.]*$/, "") + ".jpg";
+          return new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified });
+        });
+      }
+      return attempt();
+    }).catch(function () { return null; });
+  }
+
+  function watch(input) {
+    var limit = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var side = parseInt(input.getAttribute("data-max-side"), 10) || 2560;
+    if (!limit) return;
+    var note = document.createElement("p");
+    note.className = "helptext";
+    note.id = input.id ? input.id + "_shrunk" : "";
+    note.setAttribute("role", "status");  // there before it speaks: a live region added with its text is not read
+    var helptext = input.parentNode.querySelector(".helptext");
+    (helptext || input).insertAdjacentElement("afterend", note);
+    var pending = null;
+
+    input.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(input.files || []);
+      note.textContent = "";
+      if (!files.length) return;
+      note.textContent = "正在处理照片…";
+      var done = pending = Promise.all(files.map(function (f) { return shrink(f, limit, side); }))
+        .then(function (shrunk) {
+          if (done !== pending) return;  // another choice came meanwhile
+          pending = null;
+          var said = [];
+          var box = new DataTransfer();
+          files.forEach(function (f, i) {
+            var g = shrunk[i];
+            if (g) said.push(g.name + " " + size(f.size) + " → " + size(g.size));
+            box.items.add(g || f);
+          });
+          if (said.length) input.files = box.files;
+          note.textContent = said.length ? "照片已压缩: " + said.join("; ") : "";
+        }, function () { pending = null; note.textContent = ""; });
+    });
+
+    // 提交 pressed while the photos are shrunk: sent once they are ready
+    if (input.form) input.form.addEventListener("submit", function (event) {
+      if (!pending) return;
+      event.preventDefault();
+      var submitter = event.submitter;
+      pending.then(function () {
+        if (input.form.requestSubmit) input.form.requestSubmit(submitter || undefined);
+        else input.form.submit();
+      });
+    });
+  }
+
+  if (!window.DataTransfer || !window.HTMLCanvasElement || !HTMLCanvasElement.prototype.toBlob) return;
+  try { new DataTransfer(); } catch (e) { return; }  // Safari before 14.1: no constructor
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(watch);
+})();
