@@ -100,7 +100,8 @@ def _reply_deadline_set(assignment) -> dt.datetime:
     moved = [
         at
         for at, data in events.values_list("at", "data")
-        if any(c.get("what") == "答复期限" for c in (data or {}).get("changes") or ())
+        # the case's 答复期限 (a unit that gave the case up has its own: recompute._given_up)
+        if any(c.get("what") == "答复期限" and not c.get("unit") for c in (data or {}).get("changes") or ())
     ]
     return max([assignment.assigned_at, *moved])
 
