@@ -540,3 +540,31 @@ def test_only_the_given_up_deadlines_whose_span_holds_the_date_are_counted(
     assert counted == []
     assert run("--add", "2099-06-03").splitlines()[2] == "已重新判定 1 个误期未答复 (撤销 1 个, 新增 0 个)"
     assert counted
+
+
+def test_a_given_up_units_deadline_moved_sends_the_unit_handling_the_case_no_second_reminder(
+    case, personas, directory
+):
+    """住建局 returned the case late; 生态环境局, dispatched it afterwards, was reminded of its own deadline.
+    A holiday moving 住建局's old deadline (judged again for its miss) left 生态环境局's as it was: the
+    reminder is not sent again for it."""
+    from minsheng.board.models import Notification
+    from minsheng.board.tasks import notify_due_soon
+
+    _late_on_time_rate(case, personas, directory, "returned")
+    actions.do_dispatch(
+        personas["dispatcher"],
+        case,
+        directory["ecology"],
+        at=dt.datetime(2099, 6, 17, 10, 0, tzinfo=SHANGHAI),
+    )
+    assert deadlines_of(case)[0] == end_of("2099-07-01")
+    eve = dt.datetime(2099, 6, 30, 10, 0, tzinfo=SHANGHAI)
+    assert notify_due_soon(now=eve) == 1
+    Notification.objects.filter(kind="due_soon").update(created_at=eve)
+    before = read_entries()
+    CalendarDay.objects.create(date=dt.date(2099, 6, 3), kind=CalendarDay.Kind.HOLIDAY)
+    done = recompute_deadlines(before, now=eve + dt.timedelta(hours=1))
+    assert (done.cases, done.unmissed) == (0, 1)
+    assert deadlines_of(case)[0] == end_of("2099-07-01")
+    assert notify_due_soon(now=eve + dt.timedelta(hours=2)) == 0
