@@ -72,6 +72,7 @@ def test_a_holiday_added_inside_the_span_moves_the_reply_deadline_and_removing_i
     assert said.splitlines() == [
         "已添加 2099-06-03 休息日/节假日 (调整放假)",
         "已重新计算 1 件在办留言的期限",
+        "已重新判定 0 个误期未答复",
     ]
     due, units = deadlines_of(case)
     assert due == end_of("2099-06-16")  # one working day later
@@ -87,7 +88,11 @@ def test_a_holiday_added_inside_the_span_moves_the_reply_deadline_and_removing_i
 
     with django_capture_on_commit_callbacks(execute=True):
         said = run("--remove", "2099-06-03")
-    assert said.splitlines() == ["已删除 2099-06-03 的节假日调整", "已重新计算 1 件在办留言的期限"]
+    assert said.splitlines() == [
+        "已删除 2099-06-03 的节假日调整",
+        "已重新计算 1 件在办留言的期限",
+        "已重新判定 0 个误期未答复",
+    ]
     assert deadlines_of(case)[0] == end_of("2099-06-15")
     assert OpenCase.objects.get(pk=case.pk).due_at == end_of("2099-06-15")
     assert Event.objects.filter(message=case, kind=Event.Kind.DEADLINE_MOVED).count() == 2
@@ -162,13 +167,13 @@ def test_a_deadline_set_otherwise_or_that_would_move_into_the_past_stays(case, s
     # past before and after, or earlier into the past: kept; later, to a moment to come: moved
     before = read_entries()
     CalendarDay.objects.create(date=dt.date(2099, 6, 3), kind=CalendarDay.Kind.HOLIDAY)
-    assert recompute_deadlines(before, now=end_of("2099-06-17")) == 0  # 06-15 → 06-16: both passed
-    assert recompute_deadlines(before, now=end_of("2099-06-16")) == 1  # was overdue only for the holiday
+    assert recompute_deadlines(before, now=end_of("2099-06-17")).cases == 0  # 06-15 → 06-16: both passed
+    assert recompute_deadlines(before, now=end_of("2099-06-16")).cases == 1  # overdue only for the holiday
     assert deadlines_of(case)[0] == end_of("2099-06-16")
     before = read_entries()
     CalendarDay.objects.all().delete()
     assert (
-        recompute_deadlines(before, now=end_of("2099-06-16")) == 0
+        recompute_deadlines(before, now=end_of("2099-06-16")).cases == 0
     )  # back to 06-15: past, no retroactive 超期
     assert deadlines_of(case)[0] == end_of("2099-06-16")
 
@@ -195,6 +200,7 @@ def test_the_admin_recomputes_and_says_so(case, directory):
         follow=True,
     )
     assert "已重新计算 1 件在办留言的期限" in response.content.decode()
+    assert "已重新判定 0 个误期未答复" in response.content.decode()
     assert deadlines_of(case)[0] == end_of("2099-06-16")
     moved = Event.objects.get(message=case, kind=Event.Kind.DEADLINE_MOVED)
     assert moved.actor == admin
@@ -273,11 +279,11 @@ def test_only_the_cases_whose_span_holds_the_date_are_read_and_they_move_togethe
     real = recompute.due_after
     monkeypatch.setattr(recompute, "due_after", lambda *a, **kw: counted.append(a) or real(*a, **kw))
     # the day of the dispatch (never counted) and a day after every deadline
-    assert run("--add", "2099-06-01").splitlines()[-1] == "已重新计算 0 件在办留言的期限"
-    assert run("--add", "2099-06-20").splitlines()[-1] == "已重新计算 0 件在办留言的期限"
+    assert run("--add", "2099-06-01").splitlines()[1] == "已重新计算 0 件在办留言的期限"
+    assert run("--add", "2099-06-20").splitlines()[1] == "已重新计算 0 件在办留言的期限"
     assert counted == []
     with CaptureQueriesContext(connection) as queries:
-        assert run("--add", "2099-06-03").splitlines()[-1] == "已重新计算 3 件在办留言的期限"
+        assert run("--add", "2099-06-03").splitlines()[1] == "已重新计算 3 件在办留言的期限"
     assert counted
     assert Message.objects.filter(due_at=end_of("2099-06-16")).count() == 3
     updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
@@ -362,8 +368,10 @@ def test_a_case_returned_and_dispatched_again_starts_afresh(case, personas, dire
         for a in case.assignments.filter(role="lead", unit=directory["ecology"])
     }
     assert rows == {"active": (end_of("2099-06-05"), end_of("2099-06-19"))}
-    housing = case.assignments.get(unit=directory["housing"])
-    assert (housing.state, housing.due_at) == ("returned", end_of("2099-06-18"))  # its part is history
+    # the unit that returned it: its own deadline, counted from its dispatch with its extension, follows
+    # the calendar too (judged again for 误期未答复: returned on 06-03, in time either way)
+    housing = case.assignments.get(unit=directory["housing"], role="lead")
+    assert (housing.state, housing.due_at) == ("returned", end_of("2099-06-19"))
 
 
 @pytest.mark.skipif(
@@ -425,7 +433,7 @@ def test_a_due_soon_reminder_sent_for_the_old_deadline_is_sent_again_for_the_mov
     assert notify_due_soon(now=friday) == 0
     before = read_entries()
     CalendarDay.objects.create(date=dt.date(2099, 6, 15), kind=CalendarDay.Kind.HOLIDAY)
-    assert recompute_deadlines(before, now=friday + dt.timedelta(days=1)) == 1
+    assert recompute_deadlines(before, now=friday + dt.timedelta(days=1)).cases == 1
     assert deadlines_of(case)[0] == end_of("2099-06-16")
     monday = friday + dt.timedelta(days=3)
     assert notify_due_soon(now=monday) == 1
@@ -458,3 +466,131 @@ def test_a_due_soon_reminder_sent_before_an_extension_is_sent_again_for_the_exte
     assert len(texts) == 2 and "将于下一个工作日到期" in texts[-1]
     reminders().exclude(pk__in=sent).update(created_at=wednesday)
     assert notify_due_soon(now=wednesday) == 0  # once for the extended deadline
+
+
+def _late_on_time_rate(case, personas, directory, how):
+    """住建局 answers a second case in time, and gives ``case`` up (退单, or 转办 to 生态环境局) on
+    Tuesday 06-16 at 10:00, the morning after its 答复期限 (Monday 06-15) under weekends alone."""
+    other = actions.do_submit(
+        personas["citizen"], title="楼道灯不亮", body=BODY, kind="help", region=directory["qilihe"]
+    )
+    actions.do_dispatch(personas["dispatcher"], other, directory["housing"], at=DISPATCHED)
+    actions.do_sign(personas["officer"], other, directory["housing"], at=DISPATCHED + dt.timedelta(hours=1))
+    actions.do_reply(
+        personas["officer"],
+        other,
+        directory["housing"],
+        "已更换楼道灯，感谢您的监督。",
+        at=DISPATCHED + dt.timedelta(days=2),
+    )
+    late = dt.datetime(2099, 6, 16, 10, 0, tzinfo=SHANGHAI)
+    if how == "returned":
+        actions.do_return(personas["officer"], case, directory["housing"], "不属本单位职责", at=late)
+    else:
+        actions.do_transfer(
+            personas["officer"], case, directory["housing"], directory["ecology"], "属环保职责", at=late
+        )
+
+
+@pytest.mark.parametrize("how", ["returned", "transferred"])
+def test_a_miss_only_for_a_holiday_not_entered_yet_goes_when_it_is_and_comes_back_when_removed(
+    case, personas, directory, client, login, how, django_capture_on_commit_callbacks
+):
+    """A unit that gave a case up the day after its deadline, a deadline that counted a holiday not
+    entered yet as a working day, kept its 误期未答复 for good once the holiday was entered: 住建局 read
+    按时率 50.0% on /stats/units/ for a case it had let go in time under the corrected calendar. The miss is
+    judged again with the deadline the calendar now gives (the same start, days and extensions)."""
+    from minsheng.stats import figures
+    from minsheng.stats.models import Miss
+
+    from .test_stats_open_unit import HOUSING, _csv, _league
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _late_on_time_rate(case, personas, directory, how)
+
+    def figures_now():
+        league = _league(client)[HOUSING]
+        api = {
+            r["label"]: r
+            for r in client.get("/api/v1/statistics/breakdown/", {"by": "unit", "region": "620100"}).json()
+        }[HOUSING]
+        table = _csv(client.get("/stats/export/table.csv", {"by": "unit", "region": "620100"}))
+        row = dict(zip(table[0], {r[0]: r for r in table[1:]}[HOUSING], strict=True))
+        return (
+            (league["误期未答复"], league["按时率"]),
+            (api["missed"], api["on_time_rate"]),
+            (row["误期未答复"], row["按时率"]),
+        )
+
+    missed = (("1", "50.0%"), (1, 0.5), ("1", "0.5"))
+    assert figures_now() == missed
+    assert Miss.objects.filter(message=case, unit_key=directory["housing"].pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        said = run("--add", "2099-06-03", "--note", "调整放假")
+    on_time = (("0", "100.0%"), (0, 1.0), ("0", "1.0"))
+    assert figures_now() == on_time
+    assert not Miss.objects.filter(message=case).exists()
+    assert said.splitlines()[2] == "已重新判定 1 个误期未答复 (撤销 1 个, 新增 0 个)"
+    given_up = case.assignments.get(unit=directory["housing"], role="lead")
+    assert given_up.due_at == end_of("2099-06-16")  # its deadline under the calendar now: held to 06-16
+    page = login(personas["supervisor"]).get(f"/staff/case/{case.public_id}/").content.decode()
+    assert "答复期限 (兰州市住房和城乡建设局) 2099-06-15 → 2099-06-16 (不再计为误期未答复)" in page
+    # the statistics rebuilt from the rows (refresh-stats) say the same
+    call_command("refresh_stats", "--commit")
+    figures.bump_version()
+    assert figures_now() == on_time
+    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限"]  # nothing left to move
+
+    with django_capture_on_commit_callbacks(execute=True):
+        said = run("--remove", "2099-06-03")
+    assert figures_now() == missed
+    assert said.splitlines()[2] == "已重新判定 1 个误期未答复 (撤销 0 个, 新增 1 个)"
+    page = login(personas["supervisor"]).get(f"/staff/case/{case.public_id}/").content.decode()
+    assert "答复期限 (兰州市住房和城乡建设局) 2099-06-16 → 2099-06-15 (计为误期未答复)" in page
+
+
+def test_only_the_given_up_deadlines_whose_span_holds_the_date_are_counted(
+    case, personas, directory, monkeypatch
+):
+    """The misses are judged again for the units whose deadline counts the changed date alone, as the
+    running deadlines are: a date before the dispatch or after the deadline reads no given-up unit."""
+    from minsheng.board import recompute
+
+    _late_on_time_rate(case, personas, directory, "returned")
+    counted = []
+    real = recompute.due_after
+    monkeypatch.setattr(recompute, "due_after", lambda *a, **kw: counted.append(a) or real(*a, **kw))
+    assert run("--add", "2099-06-01").splitlines()[2] == "已重新判定 0 个误期未答复"
+    assert run("--add", "2099-06-20").splitlines()[2] == "已重新判定 0 个误期未答复"
+    assert counted == []
+    assert run("--add", "2099-06-03").splitlines()[2] == "已重新判定 1 个误期未答复 (撤销 1 个, 新增 0 个)"
+    assert counted
+
+
+def test_a_given_up_units_deadline_moved_sends_the_unit_handling_the_case_no_second_reminder(
+    case, personas, directory
+):
+    """住建局 returned the case late; 生态环境局, dispatched it afterwards, was reminded of its own deadline.
+    A holiday moving 住建局's old deadline (judged again for its miss) left 生态环境局's as it was: the
+    reminder is not sent again for it."""
+    from minsheng.board.models import Notification
+    from minsheng.board.tasks import notify_due_soon
+
+    _late_on_time_rate(case, personas, directory, "returned")
+    actions.do_dispatch(
+        personas["dispatcher"],
+        case,
+        directory["ecology"],
+        at=dt.datetime(2099, 6, 17, 10, 0, tzinfo=SHANGHAI),
+    )
+    assert deadlines_of(case)[0] == end_of("2099-07-01")
+    eve = dt.datetime(2099, 6, 30, 10, 0, tzinfo=SHANGHAI)
+    assert notify_due_soon(now=eve) == 1
+    Notification.objects.filter(kind="due_soon").update(created_at=eve)
+    before = read_entries()
+    CalendarDay.objects.create(date=dt.date(2099, 6, 3), kind=CalendarDay.Kind.HOLIDAY)
+    done = recompute_deadlines(before, now=eve + dt.timedelta(hours=1))
+    assert (done.cases, done.unmissed) == (0, 1)
+    assert deadlines_of(case)[0] == end_of("2099-07-01")
+    assert notify_due_soon(now=eve + dt.timedelta(hours=2)) == 0

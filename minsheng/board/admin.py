@@ -80,8 +80,9 @@ admin_list._boolean_icon = _boolean_icon
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     """每年更新节假日 (docs/deploy.md §11): an entry wins over chinese-calendar for its date; adding,
-    changing or deleting one recomputes the running deadlines of open cases that depend on it, in the
-    same transaction (``recompute.recompute_deadlines``, as ``minsheng holidays`` does)."""
+    changing or deleting one recomputes the running deadlines of open cases that depend on it, and judges
+    again the misses of the units that gave a case up, in the same transaction
+    (``recompute.recompute_deadlines``, as ``minsheng holidays`` does)."""
 
     list_display = ["date", "kind", "note", "updated_at"]
     list_filter = ["kind"]
@@ -93,8 +94,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
         with transaction.atomic():
             before = entries_before_change()
             change()
-            moved = recompute_deadlines(before, actor=request.user, cause=cause)
-        self.message_user(request, f"已重新计算 {moved} 件在办留言的期限")
+            done = recompute_deadlines(before, actor=request.user, cause=cause)
+        for line in done.lines():
+            self.message_user(request, line)
 
     def save_model(self, request, obj, form, change):
         self._recomputed(

@@ -20,15 +20,26 @@ added, changed or removed afterwards, would leave the stored deadline on a holid
   chinese-calendar brought a new year), every running deadline is set to what the calendar in use
   gives.
 
-Each case whose deadlines moved gets an internal event (节假日调整: 「答复期限 2027-01-01 → 2027-01-04」),
-which also refreshes its statistics (``stats.facts``: the open case's deadline). Run inside the
-transaction that changed the entries; a second run moves nothing.
+With ``before``, the 答复期限 of each lead unit that gave a case up (退单, 转办: its part is history) and
+whose span holds a changed date is counted again too, by the same rule — from the 派单 or 重办 it worked
+to (the case's events; a 转办 keeps the deadline), the type's reply days plus the extensions approved
+from then until the unit let the case go — past or not, and stored on its assignment: a miss for good
+(误期未答复, ``stats.Miss``, judged from these rows: ``facts.let_deadline_pass``) that was one only for a
+holiday not entered yet goes, and a 退单 or 转办 made late by an entry removed becomes one (since
+2026-12-05; they were kept). Without ``before`` they are left alone: whether the stored deadline was the
+rule's cannot be told, and a reply period changed since would re-judge years of history.
+
+Each case whose deadlines moved gets an internal event (节假日调整: 「答复期限 2027-01-01 → 2027-01-04」; a
+given-up unit's with its name and what became of its miss), which also refreshes its statistics
+(``stats.facts``: the open case's deadline, its misses). Run inside the transaction that changed the
+entries; a second run moves nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -45,14 +56,21 @@ def _day(moment: dt.datetime) -> str:
     return f"{timezone.localtime(moment, SHANGHAI):%Y-%m-%d}"
 
 
-def _moved(stored, start, days, before, after, now):
-    """The new deadline, or None when ``stored`` stays."""
+def _recounted(stored, start, days, before, after):
+    """The deadline the calendar now gives ``start`` + ``days``, or None when ``stored`` stays: the
+    same, or not the rule's deadline under the calendar it was set by (``before``)."""
     if stored is None or start is None:
         return None
     if before is not None and due_after(start, days, entries=before) != stored:
         return None  # not the rule's deadline under the calendar it was set by
     new = due_after(start, days, entries=after)
-    return new if new != stored and new >= now else None
+    return new if new != stored else None
+
+
+def _moved(stored, start, days, before, after, now):
+    """The new running deadline, or None when ``stored`` stays (``_recounted``; or it would be past)."""
+    new = _recounted(stored, start, days, before, after)
+    return new if new is not None and new >= now else None
 
 
 def entries_before_change() -> dict:
@@ -63,27 +81,128 @@ def entries_before_change() -> dict:
     return read_entries()
 
 
+def _bounds(before: dict, after: dict) -> tuple[dt.datetime, dt.datetime]:
+    """The first moments of the first and the last date whose entry changed."""
+    changed = sorted(day for day in before.keys() | after.keys() if before.get(day) != after.get(day))
+    first, last = (dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI) for day in (changed[0], changed[-1]))
+    return first, last
+
+
 def _spanning(before: dict, after: dict) -> Q:
     """The cases with a deadline that may count a date whose entry changed: counted from a day before
     it, due on it or later (a date outside ``start < date <= deadline`` moves no deadline). Without
     it every open case was read and counted twice on each change, one far from any deadline too (an
     admin's save: 8 s with 50,000 open cases)."""
-    changed = sorted(day for day in before.keys() | after.keys() if before.get(day) != after.get(day))
-    first, last = (dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI) for day in (changed[0], changed[-1]))
+    first, last = _bounds(before, after)
     unsigned = Assignment.objects.filter(
         state=Assignment.State.ACTIVE, signed_at__isnull=True, sign_due_at__gte=first, assigned_at__lt=last
     )
     return Q(due_at__gte=first, dispatched_at__lt=last) | Q(pk__in=unsigned.values("message_id"))
 
 
-def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = "", now=None) -> int:
-    """Move the running deadlines of open cases to the calendar in use (module docstring); returns
-    how many cases' deadlines moved. ``cause``: what changed, for the case history."""
+@dataclass(frozen=True)
+class Recomputed:
+    """What a change of the calendar did: ``cases``, the cases whose running deadlines moved;
+    ``unmissed`` and ``missed``, the misses for good (误期未答复, ``stats.Miss``) it took away and
+    made, None when they were not judged again (without the calendar before, ``--recompute``)."""
+
+    cases: int = 0
+    unmissed: int | None = None
+    missed: int | None = None
+
+    def lines(self) -> list[str]:
+        """The command's lines, the admin's messages."""
+        said = [f"已重新计算 {self.cases} 件在办留言的期限"]
+        if self.unmissed is not None:
+            changed = self.unmissed + self.missed
+            said.append(
+                f"已重新判定 {changed} 个误期未答复"
+                + (f" (撤销 {self.unmissed} 个, 新增 {self.missed} 个)" if changed else "")
+            )
+        return said
+
+
+def _given_up(before: dict, after: dict) -> tuple[dict, dict]:
+    """The 答复期限 of the lead units that gave a case up (退单, 转办) spanning a changed date, counted
+    again (module docstring): ({new deadline: assignment ids}, {message id: [(unit id, change)]}). Its
+    start, the 派单 or 重办 before the assignment (the events hold it: a 转办 keeps the deadline it got),
+    and the extensions approved from then until the unit let the case go."""
+    from minsheng.stats.facts import GIVEN_UP
+
+    first, last = _bounds(before, after)
+    held = Assignment.objects.filter(role=Assignment.Role.LEAD, assigned_at__lt=last).values("message_id")
+    rows = list(
+        Assignment.objects.filter(
+            role=Assignment.Role.LEAD,
+            state__in=GIVEN_UP,
+            due_at__gte=first,
+            closed_at__isnull=False,
+            message_id__in=held,
+        )
+        .order_by("message_id", "assigned_at", "pk")
+        .values_list(
+            "pk", "message_id", "message__kind", "unit_id", "unit__name", "assigned_at", "due_at", "closed_at"
+        )
+    )
+    if not rows:
+        return {}, {}
+    ids = {row[1] for row in rows}
+    starts = defaultdict(list)
+    for mid, at in (
+        Event.objects.filter(message_id__in=ids, kind__in=(Event.Kind.DISPATCHED, Event.Kind.REOPENED))
+        .order_by("at")
+        .values_list("message_id", "at")
+    ):
+        starts[mid].append(at)
+    approved = defaultdict(list)
+    for mid, days, decided in Extension.objects.filter(
+        assignment__message_id__in=ids, state=Extension.State.APPROVED, decided_at__isnull=False
+    ).values_list("assignment__message_id", "days", "decided_at"):
+        approved[mid].append((decided, days))
+    moved = defaultdict(list)
+    changes = defaultdict(list)
+    for pk, mid, kind, unit_id, unit, assigned, due, closed in rows:
+        start = max((at for at in starts[mid] if at <= assigned), default=None)
+        if start is None:  # no 派单 or 重办 in its history (rows made without the actions): no start known
+            continue
+        days = reply_days(kind) + sum(n for at, n in approved[mid] if start <= at <= closed)
+        new = _recounted(due, start, days, before, after)
+        if new is not None:
+            moved[new].append(pk)
+            changes[mid].append(
+                (unit_id, {"what": "答复期限", "unit": unit, "from": _day(due), "to": _day(new)})
+            )
+    return moved, changes
+
+
+def _misses(ids) -> set[tuple[int, int]]:
+    """(message, unit) of each miss for good of these cases, as the statistics judge it from their rows."""
+    from minsheng.stats.facts import compute_facts
+
+    if not ids:
+        return set()
+    return {(mid, unit) for mid, fact in compute_facts(ids).items() for unit in fact.misses}
+
+
+def _judged(changes: dict, was: set, judged: set) -> None:
+    """Say on each change of a given-up unit's 答复期限 whether it took the unit's miss away or made one."""
+    for mid, listed in changes.items():
+        for unit_id, change in listed:
+            if (mid, unit_id) in was - judged:
+                change["miss"] = "撤销"
+            elif (mid, unit_id) in judged - was:
+                change["miss"] = "新增"
+
+
+def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = "", now=None) -> Recomputed:
+    """Move the running deadlines of open cases to the calendar in use, and judge again the misses of
+    the units that gave a case up (module docstring); returns what it did. ``cause``: what changed,
+    for the case history."""
     now = now or timezone.now()
     lock_calendar()  # (--recompute: the caller's other changes hold it already)
     after = read_entries()
     if before == after:
-        return 0
+        return Recomputed(0) if before is None else Recomputed(0, 0, 0)
     running = Message.objects.filter(
         status__in=Status.handling(),
         replied_at__isnull=True,
@@ -98,8 +217,6 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
             .only("pk", "kind", "version", "dispatched_at", "due_at")
             .order_by("pk")
         )
-        if not messages:
-            return 0
         ids = [m.pk for m in messages]
         extra = defaultdict(int)  # approved extension days since the case's dispatch or reopening
         dispatched = {m.pk: m.dispatched_at for m in messages}
@@ -118,7 +235,7 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
         moved_due = defaultdict(list)  # the new deadline: the cases, then the assignments, set to it
         moved_assignments = defaultdict(list)
         moved_sign = defaultdict(list)
-        events = []
+        events = {}  # message id: its changes
         for m in messages:
             changes = []
             new_due = _moved(m.due_at, m.dispatched_at, reply_days(m.kind) + extra[m.pk], before, after, now)
@@ -144,7 +261,10 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
                         }
                     )
             if changes:
-                events.append((m, changes))
+                events[m.pk] = changes
+        cases = len(events)
+        given_up, gave_up = _given_up(before, after) if before is not None else ({}, {})
+        was = _misses(gave_up)  # before the deadlines move
         # one UPDATE per new deadline (the cases dispatched on one day share it), not one per case
         for due, pks in moved_due.items():
             Message.objects.filter(pk__in=pks).update(due_at=due, version=F("version") + 1)
@@ -152,17 +272,25 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
             Assignment.objects.filter(pk__in=pks).update(due_at=due)
         for due, pks in moved_sign.items():
             Assignment.objects.filter(pk__in=pks).update(sign_due_at=due)
-        for m, changes in events:
-            # saved one by one: each Event refreshes its case's statistics after the commit
+        for due, pks in given_up.items():
+            Assignment.objects.filter(pk__in=pks).update(due_at=due)
+        judged = _misses(gave_up)
+        _judged(gave_up, was, judged)
+        for mid, listed in gave_up.items():
+            events.setdefault(mid, []).extend(change for _unit, change in listed)
+        for mid, changes in sorted(events.items()):
+            # saved one by one: each Event refreshes its case's statistics (and misses) after the commit
             Event.objects.create(
-                message=m,
+                message_id=mid,
                 kind=Event.Kind.DEADLINE_MOVED,
                 actor=actor,
                 public=False,
                 at=now,
                 data={"changes": changes, **({"cause": cause} if cause else {})},
             )
-    return len(events)
+    if before is None:
+        return Recomputed(cases)
+    return Recomputed(cases, len(was - judged), len(judged - was))
 
 
 def saved_cause(row, created: bool, was: dt.date | None = None) -> str:
@@ -177,12 +305,18 @@ def saved_cause(row, created: bool, was: dt.date | None = None) -> str:
     return f"修改为 {row}"
 
 
+# a given-up unit's 答复期限 moved (``_judged``): what became of its miss
+MISS_WORDS = {"撤销": "不再计为误期未答复", "新增": "计为误期未答复"}
+
+
 def change_words(data: dict) -> str:
-    """The case history's line for a DEADLINE_MOVED event: 「答复期限 2027-01-01 → 2027-01-04; …」."""
+    """The case history's line for a DEADLINE_MOVED event: 「答复期限 2027-01-01 → 2027-01-04; …」, a
+    given-up unit's 「答复期限 (兰州市住房和城乡建设局) 2027-01-05 → 2027-01-06 (不再计为误期未答复)」."""
     parts = [
         f"{c.get('what', '期限')}"
         + (f" ({c['unit']})" if c.get("unit") else "")
         + f" {c.get('from', '')} → {c.get('to', '')}"
+        + (f" ({MISS_WORDS[c['miss']]})" if c.get("miss") in MISS_WORDS else "")
         for c in data.get("changes") or ()
     ]
     if data.get("cause"):

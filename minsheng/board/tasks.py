@@ -105,7 +105,8 @@ def _reply_deadline_set(assignment) -> dt.datetime:
         at
         for at, kind, data in events.values_list("at", "kind", "data")
         if kind == Event.Kind.EXTENSION_APPROVED
-        or any(c.get("what") == "答复期限" for c in (data or {}).get("changes") or ())
+        # the case's 答复期限 (a unit that gave the case up has its own: recompute._given_up)
+        or any(c.get("what") == "答复期限" and not c.get("unit") for c in (data or {}).get("changes") or ())
     ]
     return max([assignment.assigned_at, *moved])
 

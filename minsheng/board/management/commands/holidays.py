@@ -1,7 +1,8 @@
 """`minsheng holidays --add DATE [--kind holiday|workday] [--note TEXT] | --list [--year Y] | --remove DATE
 | --recompute`: the operators' holidays and make-up working days (调休), for the years chinese-calendar
 does not know yet (每年更新节假日, docs/deploy.md §11). The admin's 节假日调整 edits the same table. A change
-recomputes the running deadlines of open cases in the same transaction (``recompute.recompute_deadlines``)."""
+recomputes the running deadlines of open cases in the same transaction, and judges again the misses of the
+units that gave a case up (``recompute.recompute_deadlines``)."""
 
 from __future__ import annotations
 
@@ -48,8 +49,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     @staticmethod
-    def _moved(before, cause) -> str:
-        return f"已重新计算 {recompute_deadlines(before, cause=cause)} 件在办留言的期限"
+    def _moved(before, cause) -> list[str]:
+        return recompute_deadlines(before, cause=cause).lines()
 
     def _handle(self, *, add, remove, kind, note, year, **opts):
         if opts["list"]:
@@ -62,16 +63,16 @@ class Command(BaseCommand):
                 self.stdout.write(f"{year} 年没有节假日调整" if year is not None else "没有节假日调整")
             return
         if opts["recompute"]:
-            return [self._moved(None, "按当前节假日重新计算")]
+            return self._moved(None, "按当前节假日重新计算")
         before = entries_before_change()
         if remove is not None:
             day = _date(remove)
             deleted, _ = CalendarDay.objects.filter(date=day).delete()
             if not deleted:
                 raise CommandError(f"{day:%Y-%m-%d} 没有节假日调整, 无需删除 (minsheng holidays --list 列出全部)")
-            return [f"已删除 {day:%Y-%m-%d} 的节假日调整", self._moved(before, f"删除 {day:%Y-%m-%d} 的节假日调整")]
+            return [f"已删除 {day:%Y-%m-%d} 的节假日调整", *self._moved(before, f"删除 {day:%Y-%m-%d} 的节假日调整")]
         day, note = _date(add), note.strip()
         if len(note) > 100 or any(not ch.isprintable() for ch in note):
             raise CommandError("--note 最多 100 个字符, 不能含换行或控制字符")
         row, created = CalendarDay.objects.update_or_create(date=day, defaults={"kind": KINDS[kind], "note": note})
-        return [f"已{'添加' if created else '修改'} {row}", self._moved(before, saved_cause(row, created))]
+        return [f"已{'添加' if created else '修改'} {row}", *self._moved(before, saved_cause(row, created))]
