@@ -23,6 +23,11 @@ from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 from minsheng.settings import VAR_DIR
 
 worker_class = "minsheng.gunicorn_conf.ThreadWorker"
+# `minsheng serve`'s defaults, for gunicorn run by hand behind a proxy too (it had gunicorn's: one
+# worker of one thread, a slow page held up every visitor); --workers and --threads still change them
+workers = 2
+threads = 4
+timeout = 60
 # gunicorn 24 and later listen for `gunicornc` on ~/.gunicorn/gunicorn.ctl by default: one path for every
 # gunicorn of the user, so a second site on the host took it over, and the first stopped removed the
 # other's. Each site's beside its other files (an older gunicorn ignores the name)

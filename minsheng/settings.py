@@ -83,10 +83,13 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEV_SECRET_KEY = "dev-insecure-minsheng-key-do-not-use-in-production"  # public: `check --deploy` refuses it
 if not SECRET_KEY:
-    if DEBUG or os.environ.get("MINSHENG_INSECURE_DEV_KEY", "1") == "1":
+    insecure_dev_key = os.environ.get("MINSHENG_INSECURE_DEV_KEY", "1")
+    if DEBUG or insecure_dev_key == "1":
         SECRET_KEY = DEV_SECRET_KEY
-    else:
-        raise ImproperlyConfigured("DEBUG 关闭时必须设置 SECRET_KEY")
+    else:  # it blamed DEBUG, which is off as it should be, not the setting that refuses the demo's key
+        raise ImproperlyConfigured(
+            f"未设置 SECRET_KEY (MINSHENG_INSECURE_DEV_KEY={insecure_dev_key}: 不使用公开的演示密钥); "
+            "用 python3 -c 'import secrets; print(secrets.token_urlsafe(50))' 生成一个")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

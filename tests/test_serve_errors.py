@@ -126,3 +126,16 @@ def test_the_config_answers_under_an_older_gunicorn_too(monkeypatch, missing):
     finally:
         monkeypatch.undo()
         importlib.reload(gunicorn_conf)
+
+
+def test_gunicorn_run_by_hand_serves_as_serve_does(monkeypatch):
+    """`gunicorn minsheng.wsgi --config python:minsheng.gunicorn_conf`, as deploy.md has it behind a
+    reverse proxy, ran gunicorn's defaults: one worker of one thread (a slow page held up every
+    visitor) and a 30 s timeout, where `minsheng serve` runs 2 workers of 4 threads and 60 s."""
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("GUNICORN_CMD_ARGS", raising=False)
+    monkeypatch.setattr(sys, "argv", ["gunicorn", "minsheng.wsgi", "--config", "python:minsheng.gunicorn_conf"])
+    cfg = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg
+    assert (cfg.workers, cfg.threads, cfg.timeout) == (2, 4, 60)

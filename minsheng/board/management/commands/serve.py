@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 
+from minsheng import gunicorn_conf
+
 # Copied from npm into minsheng/static/vendor by `make assets` (Makefile), not kept in git:
 # without them the similar box, region picker and reply preview (htmx) and the charts stop.
 VENDOR_FILES = ("vendor/htmx.min.js", "vendor/echarts.min.js")
@@ -45,8 +47,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-        parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-        parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+        parser.add_argument("--workers", type=int, default=gunicorn_conf.workers,
+                            help=f"gunicorn worker processes (default {gunicorn_conf.workers})")
+        parser.add_argument("--threads", type=int, default=gunicorn_conf.threads,
+                            help=f"threads per worker (default {gunicorn_conf.threads})")
         parser.add_argument("--no-collectstatic", action="store_true", help="skip collectstatic")
         parser.add_argument("--check", action="store_true", help="check everything, print the command, do not serve")
 
@@ -63,11 +67,11 @@ class Command(BaseCommand):
                 call_command("collectstatic", interactive=False, verbosity=0)
             except (OSError, CommandError) as exc:
                 raise CommandError(f"无法收集静态文件到 {settings.STATIC_ROOT}: {exc}")
-        # the worker class (gthread, answering unreadable requests in Chinese) and the request line's
-        # limit come from the config
+        # the worker class (gthread, answering unreadable requests in Chinese), the timeout and the
+        # request line's limit come from the config
         argv = [sys.executable, "-m", "gunicorn", "minsheng.wsgi:application", "--bind", f"{host}:{port}",
                 "--workers", str(workers), "--threads", str(threads),
-                "--timeout", "60", "--preload", "--config", "python:minsheng.gunicorn_conf", "--access-logfile", "-", "--error-logfile", "-"]
+                "--preload", "--config", "python:minsheng.gunicorn_conf", "--access-logfile", "-", "--error-logfile", "-"]
         shown = "localhost" if host in ("0.0.0.0", "::") else host
         self.stdout.write(f"民声 minsheng 运行于 http://{shown}:{port}/  (Ctrl+C 停止)")
         if warning := vendor_warning():
