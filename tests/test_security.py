@@ -265,6 +265,33 @@ def test_a_phone_at_its_daily_limit_is_told_when_it_may_have_a_code_again(client
     assert len(outbox) == settings.MINSHENG_CODES_PER_DAY + 1
 
 
+def test_a_refusal_names_the_minute_every_limit_lets_a_code_go_again(client, outbox, settings):
+    """A citizen who asked ten times in an hour for their own phone met two limits, the address's
+    hour and the phone's day, and was told the hour's end: 「当前网络 1 小时内已获取 10 次验证码, 请于
+    (within the hour) 后再试」; at that minute the phone's 24 hours refused them again, naming the next
+    day. The refusal names the limit that ends last."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.accounts import senders
+    from minsheng.accounts.models import VerificationCode
+
+    now = timezone.now()
+    oldest = now - dt.timedelta(minutes=50, seconds=30)
+    for n in range(settings.MINSHENG_CODES_PER_DAY):  # ten in the last 50 minutes, one each five
+        row = senders.issue_code("13812345678", "register", address="127.0.0.1")
+        VerificationCode.objects.filter(pk=row.pk).update(created_at=oldest + n * dt.timedelta(minutes=5))
+    free = timezone.localtime(oldest + dt.timedelta(days=1))
+    free = (free + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+    page = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345678"}).content.decode()
+    assert f"该手机号或邮箱 24 小时内已获取 10 次验证码, 请于 {free.month}月{free.day}日 {free:%H:%M} 后再试" in page
+    assert "当前网络" not in page and len(outbox) == settings.MINSHENG_CODES_PER_DAY
+    # a stranger's number from the same address: the address's hour is all that holds it back
+    page = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345679"}).content.decode()
+    assert "当前网络 1 小时内已获取 10 次验证码" in page
+
+
 # --- a dispatcher of one region acting on another ----------------------------------------
 
 def test_a_dispatcher_merges_only_into_a_case_of_a_region_they_dispatch(as_persona, login, personas, directory):
