@@ -594,3 +594,16 @@ def test_a_given_up_units_deadline_moved_sends_the_unit_handling_the_case_no_sec
     assert (done.cases, done.unmissed) == (0, 1)
     assert deadlines_of(case)[0] == end_of("2099-07-01")
     assert notify_due_soon(now=eve + dt.timedelta(hours=2)) == 0
+
+
+def test_a_case_extended_after_its_deadline_to_today_is_said_due_today(case, personas, directory):
+    """An extension approved after the old deadline (06-15) counts on from it: approved on Thursday
+    06-18 for 3 working days, the case is due that evening. The reminder the approval re-armed went
+    within the hour and said 「将于下一个工作日到期」, a day more than the unit had."""
+    from minsheng.board.models import Notification
+    from minsheng.board.tasks import notify_due_soon
+
+    _extended(case, personas, directory, days_after=17)  # approved Thursday 06-18 10:00: due 06-18 23:59
+    assert notify_due_soon(now=DISPATCHED + dt.timedelta(days=17, hours=1)) == 1
+    text = Notification.objects.get(user=personas["officer"], message=case, kind="due_soon").text
+    assert "将于今天到期" in text and "下一个工作日" not in text

@@ -224,6 +224,27 @@ def test_one_address_cycling_through_numbers_is_refused_after_its_hourly_limit(c
     assert "验证码已发送" in page
 
 
+def test_one_ipv6_line_is_one_address_whatever_address_of_its_64_it_uses(client, outbox, settings):
+    """A home or a phone on IPv6 holds a whole /64 and takes a new address in it at will (privacy
+    extensions): each was a fresh count, so the address's hourly limit, and its share of a phone's day,
+    held nobody back. An IPv6 address counts by its /64, as an IPv4 address counts alone; sign-in too."""
+    from django.test import RequestFactory
+
+    from minsheng.accounts import limits
+
+    def ask(n, address):
+        return client.post("/accounts/register/", {"action": "send_code", "identifier": f"1370000{n:04d}"},
+                           REMOTE_ADDR=address).content.decode()
+
+    for n in range(settings.MINSHENG_CODES_PER_ADDRESS_HOUR):
+        assert "验证码已发送" in ask(n, f"2001:db8:1:2::{n + 1:x}"), n
+    assert "当前网络 1 小时内已获取 10 次验证码" in ask(99, "2001:db8:1:2:abcd:ef01:2345:6789")
+    assert "验证码已发送" in ask(98, "2001:db8:1:3::1")  # another line
+    assert "验证码已发送" in ask(97, "::ffff:198.51.100.7")  # an IPv4 address written as IPv6: itself
+    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="2001:db8:1:2:3:4:5:6")
+    assert limits._keys(request, None) == [("login-failures:address:2001:db8:1:2::/64", limits.PER_ADDRESS)]
+
+
 def test_behind_a_proxy_the_visitors_address_is_counted(client, outbox, settings):
     """With MINSHENG_NUM_PROXIES=1 the address the proxy appended counts (as for sign-in and the API): a
     forged X-Forwarded-For entry in front does not make a new address, nor is everyone the proxy."""
@@ -263,6 +284,33 @@ def test_a_phone_at_its_daily_limit_is_told_when_it_may_have_a_code_again(client
         senders.issue_code("13812345678", "register", now=free - dt.timedelta(minutes=1), address="127.0.0.1")
     senders.issue_code("13812345678", "register", now=free, address="127.0.0.1")  # the minute it named: sent
     assert len(outbox) == settings.MINSHENG_CODES_PER_DAY + 1
+
+
+def test_a_refusal_names_the_minute_every_limit_lets_a_code_go_again(client, outbox, settings):
+    """A citizen who asked ten times in an hour for their own phone met two limits, the address's
+    hour and the phone's day, and was told the hour's end: 「当前网络 1 小时内已获取 10 次验证码, 请于
+    (within the hour) 后再试」; at that minute the phone's 24 hours refused them again, naming the next
+    day. The refusal names the limit that ends last."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.accounts import senders
+    from minsheng.accounts.models import VerificationCode
+
+    now = timezone.now()
+    oldest = now - dt.timedelta(minutes=50, seconds=30)
+    for n in range(settings.MINSHENG_CODES_PER_DAY):  # ten in the last 50 minutes, one each five
+        row = senders.issue_code("13812345678", "register", address="127.0.0.1")
+        VerificationCode.objects.filter(pk=row.pk).update(created_at=oldest + n * dt.timedelta(minutes=5))
+    free = timezone.localtime(oldest + dt.timedelta(days=1))
+    free = (free + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+    page = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345678"}).content.decode()
+    assert f"该手机号或邮箱 24 小时内已获取 10 次验证码, 请于 {free.month}月{free.day}日 {free:%H:%M} 后再试" in page
+    assert "当前网络" not in page and len(outbox) == settings.MINSHENG_CODES_PER_DAY
+    # a stranger's number from the same address: the address's hour is all that holds it back
+    page = client.post("/accounts/register/", {"action": "send_code", "identifier": "13812345679"}).content.decode()
+    assert "当前网络 1 小时内已获取 10 次验证码" in page
 
 
 # --- a dispatcher of one region acting on another ----------------------------------------

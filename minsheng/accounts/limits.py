@@ -9,6 +9,8 @@ this reason, so the sign-in form can say why (``was_locked``).
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
@@ -20,8 +22,19 @@ MESSAGE = f"登录失败次数过多, 请 {WINDOW // 60} 分钟后再试"
 
 def client_address(request) -> str:
     """The client's address as the API's per-IP limit reads it (settings MINSHENG_NUM_PROXIES): the
-    sign-in lockout and the verification codes' per-address limits count by it."""
-    return BaseThrottle().get_ident(request) or ""
+    sign-in lockout and the verification codes' per-address limits count by it. An IPv6 address
+    counts by its /64 (``2001:db8:1:2::/64``): one home's or phone's line holds a whole /64 and takes
+    a new address in it at will, each a fresh count until 2026-12-05."""
+    address = BaseThrottle().get_ident(request) or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # not an address (a proxy's header read wrong): as it is
+        return address
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped is not None:  # ::ffff:198.51.100.7, an IPv4 client of a dual-stack socket
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
 
 
 def _keys(request, user) -> list[tuple[str, int]]:

@@ -127,34 +127,44 @@ def _try_after(until: dt.datetime) -> str:
     return f"请于 {until.month}月{until.day}日 {until:%H:%M} 后再试"
 
 
-def address_refusal(address: str, now=None, codes=None) -> str:
-    """Why no code may be sent to anyone at the request of ``address`` now ('' when one may; always
-    for no address): ``MINSHENG_CODES_PER_ADDRESS_HOUR`` of ``codes`` (all) went out at its request
-    in the last hour. One address cycling through phone numbers costs that many texts an hour."""
+def _address_limit(address: str, now, codes) -> tuple[dt.datetime, str] | None:
+    """(until, refusal) once ``MINSHENG_CODES_PER_ADDRESS_HOUR`` of ``codes`` went out at the request of
+    ``address`` in the last hour; None while one may go (always for no address)."""
     if not address:
-        return ""
+        return None
     limit = settings.MINSHENG_CODES_PER_ADDRESS_HOUR
-    codes = VerificationCode.objects.all() if codes is None else codes
-    until = limit_until(codes.filter(address=address), now or timezone.now(), limit, ADDRESS_WINDOW)
-    return "" if until is None else f"当前网络 1 小时内已获取 {limit} 次验证码, {_try_after(until)}"
+    until = limit_until(codes.filter(address=address), now, limit, ADDRESS_WINDOW)
+    return None if until is None else (until, f"当前网络 1 小时内已获取 {limit} 次验证码, {_try_after(until)}")
 
 
-def _refusal(target: str, purpose: str, address: str, now, before: int | None = None) -> str:
+def address_refusal(address: str, now=None) -> str:
+    """Why no code may be sent to anyone at the request of ``address`` now ('' when one may; always
+    for no address): ``MINSHENG_CODES_PER_ADDRESS_HOUR`` went out at its request in the last hour. One
+    address cycling through phone numbers costs that many texts an hour."""
+    limited = _address_limit(address, now or timezone.now(), VerificationCode.objects.all())
+    return "" if limited is None else limited[1]
+
+
+def refusal(target: str, purpose: str, address: str, now=None, before: int | None = None) -> str:
     """Why no code may be sent to ``target`` for ``purpose`` at the request of ``address`` now ('' when
-    one may), counting the codes sent before the row ``before`` (all of them when None)."""
+    one may), counting the codes sent before the row ``before`` (all of them when None). Of the limits
+    reached, the one that ends last is named: a citizen who asked ten times in an hour for their own
+    phone was told the address's hour, and at its end met the phone's 24 hours."""
+    now = now or timezone.now()
     codes = VerificationCode.objects.all() if before is None else VerificationCode.objects.filter(pk__lt=before)
     sent = codes.filter(target=target, purpose=purpose)
-    if sent.filter(created_at__gt=now - RESEND_AFTER).exists():
-        return "验证码发送过于频繁, 请 60 秒后再试"
-    if refused := address_refusal(address, now, codes):
-        return refused
+    reached = []
+    if last := sent.filter(created_at__gt=now - RESEND_AFTER).order_by("-created_at").first():
+        reached.append((last.created_at + RESEND_AFTER, "验证码发送过于频繁, 请 60 秒后再试"))
+    if limited := _address_limit(address, now, codes):
+        reached.append(limited)
     # the daily cap counts per requesting address, so that a stranger pressing 获取验证码 for someone's
     # number spends their own share, not the owner's; the ceiling over all addresses bounds the texts
     for counted, limit in ((sent.filter(address=address), settings.MINSHENG_CODES_PER_DAY),
                            (sent, settings.MINSHENG_CODES_PER_TARGET_DAY)):
         if (until := limit_until(counted, now, limit)) is not None:
-            return f"该手机号或邮箱 24 小时内已获取 {limit} 次验证码, {_try_after(until)}"
-    return ""
+            reached.append((until, f"该手机号或邮箱 24 小时内已获取 {limit} 次验证码, {_try_after(until)}"))
+    return max(reached, key=lambda r: r[0])[1] if reached else ""
 
 
 def issue_code(target: str, purpose: str, now=None, address: str = "") -> VerificationCode:
@@ -163,7 +173,7 @@ def issue_code(target: str, purpose: str, now=None, address: str = "") -> Verifi
     (limits.client_address; "" when not asked over HTTP)."""
     now = now or timezone.now()
     address = address[:VerificationCode._meta.get_field("address").max_length]
-    if refused := _refusal(target, purpose, address, now):
+    if refused := refusal(target, purpose, address, now):
         raise CodeError(refused)
     code = f"{secrets.randbelow(10**6):06d}"
     row = None
@@ -174,7 +184,7 @@ def issue_code(target: str, purpose: str, now=None, address: str = "") -> Verifi
         # asked again once the row is in: requests sent at once (several workers) each passed the look
         # above before any wrote its row, and each sent a code, past the limits; of those now in, the
         # first is sent and the others are refused
-        if refused := _refusal(target, purpose, address, now, before=row.pk):
+        if refused := refusal(target, purpose, address, now, before=row.pk):
             row.delete()
             raise CodeError(refused)
         sender.send(target, code, purpose)

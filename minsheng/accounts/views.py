@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from .forms import (
@@ -26,7 +27,7 @@ from .forms import (
 )
 from .limits import client_address
 from .roles import roles_of
-from .senders import CodeError, address_refusal, check_code, issue_code
+from .senders import CodeError, address_refusal, check_code, issue_code, refusal
 
 BACKEND = "minsheng.accounts.backends.PhoneOrEmailBackend"
 
@@ -104,9 +105,11 @@ def _send_code(request, form_class, purpose):
     target = ident.cleaned_data["identifier"]
     address = client_address(request)
     # an address at its hourly limit is refused before anything else is looked at, for unknown accounts
-    # too: the refusal says nothing of whether the number is registered
-    if refused := address_refusal(address):
-        return _code_refused(form, [refused])
+    # too: the refusal says nothing of whether the number is registered (an unknown one has no codes:
+    # the hour is all that holds it back; a phone whose own limits end later is told those)
+    now = timezone.now()
+    if refused := address_refusal(address, now):  # (a row deleted meanwhile: still the hour's refusal)
+        return _code_refused(form, [refusal(target, purpose, address, now) or refused])
     # sent: the page opens again at the box the code goes in (a screen reader and the keyboard start there)
     code_box = form.fields["code"].widget.attrs
     if purpose == "register":

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from minsheng.accounts.models import Membership
 
+from .deadlines import SHANGHAI
 from .models import Extension, Message, Notification, Support
 from .workflow import Status
 
@@ -279,6 +280,10 @@ def extension_decided(extension, approved: bool):
     _unit(a.unit, message, "extension_decided", text)
 
 
-def due_tomorrow(assignment):
+def due_tomorrow(assignment, today: dt.date):
+    """The reminder of tasks.notify_due_soon, run on ``today``: a deadline moved to today (an extension
+    approved after the old deadline counts on from it; a calendar change) is due today, not the next
+    working day."""
+    when = "今天" if timezone.localtime(assignment.due_at, SHANGHAI).date() <= today else "下一个工作日"
     _unit(assignment.unit, assignment.message, "due_soon",
-          f"留言「{assignment.message.title}」将于下一个工作日到期, 请尽快答复")
+          f"留言「{assignment.message.title}」将于{when}到期, 请尽快答复")

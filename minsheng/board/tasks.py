@@ -87,7 +87,7 @@ def notify_due_soon(now=None) -> int:
             # the unit's notes together: a run stopped after the first officer's would leave the
             # others none, the next run finding the reminder sent
             with transaction.atomic():
-                notify.due_tomorrow(assignment)
+                notify.due_tomorrow(assignment, today)
             sent += 1
     return sent
 
