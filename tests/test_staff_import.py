@@ -151,9 +151,11 @@ def test_hundreds_of_accounts_count_on_stderr(huzhou):
     assert "账号 7/7" not in out.getvalue()
 
 
-def test_a_deactivated_account_listed_again_is_active_again(huzhou, tmp_path, client):
+def test_a_deactivated_account_listed_again_is_named_and_reactivated_when_asked(huzhou, tmp_path, client):
     """Someone deactivated (有效 unticked in the admin) who is back in the staff file could not sign
-    in after the import, which said 「未变」 of them; their API tokens, revoked then, stay revoked."""
+    in after the import, which said 「未变」 of them. The import names them and leaves them stopped (an
+    admin may have stopped them on purpose); --reactivate re-enables them. Their API tokens, revoked
+    then, stay revoked."""
     from minsheng.api.models import ApiToken
 
     path = tmp_path / "staff.csv"
@@ -163,11 +165,14 @@ def test_a_deactivated_account_listed_again_is_active_again(huzhou, tmp_path, cl
     token, _ = ApiToken.issue(user, "我的脚本")
     user.is_active = False
     user.save()
-    assert "重新启用 1 个账号 (wangfang)" in import_staff(path)  # the dry run says so, and writes nothing
-    assert not User.objects.get(username="wangfang").is_active
     out = import_staff(path, "--commit")
+    assert "未变 1; 角色: 新增 0, 删除 0; 1 个已停用账号仍停用 (wangfang; 加 --reactivate 重新启用)" in out
+    assert not User.objects.get(username="wangfang").is_active
+    assert "重新启用 1 个账号 (wangfang)" in import_staff(path, "--reactivate")  # the dry run says so, and writes nothing
+    assert not User.objects.get(username="wangfang").is_active
+    out = import_staff(path, "--commit", "--reactivate")
     assert "已导入: 账号: 新增 0, 更新 1, 未变 0; 角色: 新增 0, 删除 0; 重新启用 1 个账号 (wangfang)" in out
     assert client.login(username="wangfang", password="Hz-2026-wangfang")
     token.refresh_from_db()
     assert token.revoked_at is not None
-    assert "重新启用" not in import_staff(path, "--commit")  # active now: 未变
+    assert "停用" not in import_staff(path, "--commit")  # active now: 未变

@@ -14,8 +14,9 @@ Columns (UTF-8, read as the directory files are: ``directory.csvio.read_table``)
 A user with several roles has several rows. The roles in the file become the user's roles:
 importing again after an officer moved to another unit moves them, it adds no second role.
 Accounts not in the file are left as they are, and an existing account keeps its password.
-A deactivated account (the admin's 有效 unticked) listed again is active again: 「重新启用 N 个账号」;
-its API tokens, revoked when it was deactivated, stay revoked.
+A deactivated account (the admin's 有效 unticked) listed again stays deactivated and is named
+(「N 个已停用账号仍停用」: it may have been stopped on purpose); with ``reactivate`` it is active
+again (「重新启用 N 个账号」). Its API tokens, revoked when it was deactivated, stay revoked.
 Every row is checked first; on any error nothing changes.
 """
 
@@ -69,12 +70,15 @@ class Result:
     roles_added: int = 0
     roles_removed: int = 0
     reactivated: list[str] = field(default_factory=list)  # usernames of deactivated accounts listed again
+    reactivate: bool = False  # whether those are made active (--reactivate) or left as they are
 
     def summary(self) -> str:
         said = (f"账号: 新增 {len(self.created)}, 更新 {self.updated}, 未变 {self.unchanged}; "
                 f"角色: 新增 {self.roles_added}, 删除 {self.roles_removed}")
         if self.reactivated:
-            said += f"; 重新启用 {len(self.reactivated)} 个账号 ({', '.join(self.reactivated)})"
+            names = ", ".join(self.reactivated)
+            said += (f"; 重新启用 {len(self.reactivated)} 个账号 ({names})" if self.reactivate else
+                     f"; {len(self.reactivated)} 个已停用账号仍停用 ({names}; 加 --reactivate 重新启用)")
         return said
 
 
@@ -231,15 +235,16 @@ class _DryRun(Exception):
     pass
 
 
-def import_staff(rows: list[Row], *, commit: bool, progress=None) -> Result:
+def import_staff(rows: list[Row], *, commit: bool, reactivate: bool = False, progress=None) -> Result:
     """Validate, then create or update every account and set its roles to the file's, in
     one transaction (rolled back unless ``commit``); ``progress(done, total)`` after each
-    account (hashing a password takes about half a second: minutes for hundreds). Raises DirectoryImportError listing
+    account (hashing a password takes about half a second: minutes for hundreds); ``reactivate``: make
+    the deactivated accounts of the file active again. Raises DirectoryImportError listing
     every problem; nothing changes then."""
     accounts, errors = validate(rows)
     if errors:
         raise DirectoryImportError(sorted(errors, key=_line))
-    result = Result()
+    result = Result(reactivate=reactivate)
     try:
         with transaction.atomic():
             for done, account in enumerate(accounts.values(), start=1):
@@ -271,10 +276,11 @@ def _apply(account: Account, result: Result, hash_password: bool) -> None:
         changed = [k for k, v in fields.items() if v and getattr(user, k) != v]  # an empty cell keeps the value
         for k in changed:
             setattr(user, k, fields[k])
-        if not user.is_active:  # listed again: back at work (its revoked API tokens stay revoked)
-            user.is_active = True
-            changed.append("is_active")
+        if not user.is_active:  # listed again: back at work if asked (its revoked API tokens stay revoked)
             result.reactivated.append(user.username)
+            if result.reactivate:
+                user.is_active = True
+                changed.append("is_active")
         if changed:
             user.save(update_fields=changed)
     current = {(m.role, m.unit_id, m.region_id): m for m in Membership.objects.filter(user=user)}

@@ -1,4 +1,4 @@
-"""minsheng import-staff --data staff.csv [--commit]: create and update staff accounts and
+"""minsheng import-staff --data staff.csv [--commit] [--reactivate]: create and update staff accounts and
 their roles (minsheng.accounts.staffcsv).
 
 A dry run unless --commit. Every row is checked first; each problem is printed as one line
@@ -22,15 +22,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True, metavar="FILE", help="the CSV file (UTF-8), as docs/deploy.md shows")
         parser.add_argument("--commit", action="store_true", help="write the changes (default: dry run)")
+        parser.add_argument("--reactivate", action="store_true",
+                            help="make deactivated accounts listed in the file active again (default: they stay deactivated)")
 
-    def handle(self, *args, data, commit, **options):
+    def handle(self, *args, data, commit, reactivate, **options):
         rows, errors = staffcsv.read_staff(Path(data))
         if not errors:
             self.stdout.write(f"读取 {Path(data).name} {len(rows)} 行; 校验中...")
             try:
                 with Progress(self.stderr) as progress:  # the passwords' hashes take minutes for hundreds
                     result = staffcsv.import_staff(
-                        rows, commit=commit, progress=lambda done, total: progress(f"  账号 {done}/{total}", done, total))
+                        rows, commit=commit, reactivate=reactivate, progress=lambda done, total: progress(f"  账号 {done}/{total}", done, total))
             except DirectoryImportError as exc:
                 errors = exc.errors
         if errors:
