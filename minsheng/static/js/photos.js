@@ -1,14 +1,16 @@
 /* A phone photo is shrunk before it is sent. Phones take photos of 5 to 20 MB (48/50 MP), and
    the server refuses one over its limit (「超过 5 MB」), which a citizen on a phone cannot
    compress. Each image picked in a file box marked data-max-bytes (board.forms.PhotosInput: the
-   server's limit, and data-max-side) that is over the limit, or has a side over data-max-side,
-   is drawn on a canvas with its longer side at most data-max-side (turned as the camera held
-   it), made a JPEG (quality 0.85, lower if still over the limit) and put in the box in place of
-   the file, under the same name ending in .jpg; a note under the box says so
-   (「照片已压缩: IMG_0001.jpg 12.3 MB → 1.1 MB」). A file the browser cannot read as an image
-   (HEIC where it is not supported) or cannot shrink stays as it was: the server says why it is
-   refused. A form sent while the photos are being shrunk waits for them. Without scripts, or
-   in a browser without DataTransfer or canvas.toBlob, the files go as picked. */
+   server's limit, and data-max-side) that is over the limit is drawn on a canvas with its longer
+   side at most data-max-side (turned as the camera held it), made a JPEG (quality 0.85, lower if
+   still over the limit) and put in the box in place of the file, under the same name ending in
+   .jpg; a note under the box says so (「照片已压缩: IMG_0001.jpg 12.3 MB → 1.1 MB」). A file within
+   the limit goes as picked, whatever its size in pixels: a phone's screenshot (a PNG of 1290×2796,
+   the refusal's own advice) stays a sharp PNG; the server scales a side over 4096 itself. A file
+   the browser cannot read as an image (HEIC where it is not supported) or cannot shrink stays as
+   it was: the server says why it is refused. A form sent while the photos are being shrunk waits
+   for them. Without scripts, or in a browser without DataTransfer or canvas.toBlob, the files go
+   as picked. */
 (function () {
   "use strict";
   var QUALITIES = [0.85, 0.7, 0.55];
@@ -37,11 +39,10 @@
 
   // the file shrunk, or null when it is kept as it was
   function shrink(file, limit, side) {
-    if (file.type && !/^image\//.test(file.type)) return Promise.resolve(null);
+    if (file.size <= limit || (file.type && !/^image\//.test(file.type))) return Promise.resolve(null);
     return decode(file).then(function (image) {
       var w = image.naturalWidth || image.width, h = image.naturalHeight || image.height;
       var scale = Math.min(1, side / Math.max(w, h));
-      if (file.size <= limit && scale === 1) return null;
       var canvas = document.createElement("canvas");
       canvas.width = Math.max(1, Math.round(w * scale));
       canvas.height = Math.max(1, Math.round(h * scale));
@@ -53,10 +54,8 @@
       var tries = QUALITIES.slice();
       function attempt() {
         return toJpeg(canvas, tries.shift()).then(function (blob) {
-          if (!blob) return null;
-          if (blob.size > limit && tries.length) return attempt();
-          // still over the limit, or a small file grown by re-encoding: the original is better
-          if (blob.size > limit || (file.size <= limit && blob.size >= file.size)) return null;
+          if (blob && blob.size > limit && tries.length) return attempt();
+          if (!blob || blob.size > limit) return null;  // still over the limit: the server says so
           var name = (file.name || "照片").replace(/\.[^.]*$/, "") + ".jpg";
           return new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified });
         });
