@@ -358,6 +358,37 @@ def test_a_screenshot_within_the_limit_is_sent_as_picked(browser, live_server, p
     assert (stored.content_type, stored.width, stored.height) == ("image/png", 1290, 2796)
 
 
+# counts the images being decoded at once: from createImageBitmap until the bitmap is closed
+DECODES_AT_ONCE = """(() => {
+  const real = window.createImageBitmap;
+  window.decoding = 0;
+  window.mostAtOnce = 0;
+  window.createImageBitmap = function () {
+    window.mostAtOnce = Math.max(window.mostAtOnce, ++window.decoding);
+    return real.apply(this, arguments).then((bitmap) => {
+      const close = bitmap.close.bind(bitmap);
+      bitmap.close = () => { window.decoding--; close(); };
+      return bitmap;
+    }, (error) => { window.decoding--; throw error; });
+  };
+})();"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_photos_picked_together_are_shrunk_one_after_another(browser, live_server, personas, directory, tmp_path):
+    """Six 50 MP photos picked at once were decoded at once (1.2 GB of pixels: a phone's browser closes
+    the tab, and what was typed with it): each is read, drawn and let go before the next."""
+    photos = [str(phone_photo(tmp_path / f"IMG_000{n}.jpg")) for n in (1, 2, 3)]
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.context.add_init_script(DECODES_AT_ONCE)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.set_input_files("#id_photos", photos)
+    note = citizen.locator("#id_photos_shrunk")
+    note.get_by_text("照片已压缩").wait_for()
+    assert note.inner_text().count(" MB → ") == 3
+    assert citizen.evaluate("[window.mostAtOnce, window.decoding]") == [1, 0]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_long_letter_is_told_where_the_limit_cut_it(browser, live_server, personas, directory):
     """留言内容 takes 3000 characters (重办理由 300, 评价内容 500): the browser cut a longer paste

@@ -10,7 +10,8 @@
    the browser cannot read as an image (HEIC where it is not supported) or cannot shrink stays as
    it was: the server says why it is refused. A form sent while the photos are being shrunk waits
    for them. Without scripts, or in a browser without DataTransfer or canvas.toBlob, the files go
-   as picked. */
+   as picked. The photos are shrunk one after another, each let go before the next is read: six
+   50 MP photos decoded at once take over 1 GB, and a phone's browser closes the tab. */
 (function () {
   "use strict";
   var QUALITIES = [0.85, 0.7, 0.55];
@@ -50,11 +51,12 @@
       ctx.fillStyle = "#fff";  // a PNG's transparent parts: white, not JPEG's black
       ctx.fillRect(0, 0, canvas.width, canvas.height);
       ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
-      if (image.close) image.close();
+      if (image.close) image.close();  // the decoded photo's memory, before the next one is read
       var tries = QUALITIES.slice();
       function attempt() {
         return toJpeg(canvas, tries.shift()).then(function (blob) {
           if (blob && blob.size > limit && tries.length) return attempt();
+          canvas.width = canvas.height = 0;  // Safari keeps a canvas's memory until then
           if (!blob || blob.size > limit) return null;  // still over the limit: the server says so
           var name = (file.name || "照片").replace(/\.[^.]*$/, "") + ".jpg";
           return new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified });
@@ -62,6 +64,15 @@
       }
       return attempt();
     }).catch(function () { return null; });
+  }
+
+  // the files shrunk (null: kept), one after another; those left once ``stale()`` are kept as they are
+  function shrinkAll(files, limit, side, stale) {
+    var shrunk = [];
+    return files.reduce(function (chain, f) {
+      return chain.then(function () { return stale() ? null : shrink(f, limit, side); })
+        .then(function (g) { shrunk.push(g); });
+    }, Promise.resolve()).then(function () { return shrunk; });
   }
 
   function watch(input) {
@@ -81,7 +92,7 @@
       note.textContent = "";
       if (!files.length) return;
       note.textContent = "正在处理照片…";
-      var done = pending = Promise.all(files.map(function (f) { return shrink(f, limit, side); }))
+      var done = pending = shrinkAll(files, limit, side, function () { return done !== pending; })
         .then(function (shrunk) {
           if (done !== pending) return;  // another choice came meanwhile
           pending = null;
