@@ -20,12 +20,13 @@ from gunicorn import util
 from gunicorn.http import errors
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 
-from minsheng.settings import VAR_DIR
+from minsheng.settings import VAR_DIR, env_int
 
 worker_class = "minsheng.gunicorn_conf.ThreadWorker"
 # `minsheng serve`'s defaults, for gunicorn run by hand behind a proxy too (it had gunicorn's: one
-# worker of one thread, a slow page held up every visitor); --workers and --threads still change them
-workers = 2
+# worker of one thread, a slow page held up every visitor); --workers and --threads still change them,
+# and so does gunicorn's own WEB_CONCURRENCY (a value here overrides gunicorn's default, which read it)
+workers = env_int("WEB_CONCURRENCY", 2, minimum=1)
 threads = 4
 timeout = 60
 # gunicorn 24 and later listen for `gunicornc` on ~/.gunicorn/gunicorn.ctl by default: one path for every

@@ -332,6 +332,64 @@ def test_a_file_the_browser_cannot_read_is_sent_as_picked(browser, live_server, 
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_screenshot_within_the_limit_is_sent_as_picked(browser, live_server, personas, directory, tmp_path):
+    """A phone's screenshot (a PNG of 1290×2796, 「截图后上传」 as a refused photo is told) within the
+    limit was drawn again as a JPEG of 1182×2560 for its side over 2560px: its text blurred. A file
+    within the limit goes as it was picked."""
+    from PIL import Image, ImageDraw
+    shot = Image.new("RGB", (1290, 2796), "white")
+    # a photo shown in the chat, then lines of text: 2.6 MB (a JPEG of it, 0.5 MB)
+    shot.paste(Image.frombytes("RGB", (258, 200), os.urandom(258 * 200 * 3)).resize((1290, 1000)), (0, 300))
+    draw = ImageDraw.Draw(shot)
+    for y in range(1400, 2796, 40):
+        draw.rectangle((60, y, 60 + (y * 7) % 1100, y + 18), fill="black")
+    path = tmp_path / "Screenshot_20261205.png"
+    shot.save(path, "PNG")
+    assert 2 * 1024 * 1024 < path.stat().st_size < 5 * 1024 * 1024
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", "小区门口路灯坏了")
+    citizen.fill("#id_body", "小区门口的三盏路灯已经坏了两个星期, 晚上出入很不安全, 请尽快维修。")
+    citizen.set_input_files("#id_photos", str(path))
+    citizen.wait_for_function("document.getElementById('id_photos_shrunk').textContent === ''")
+    assert citizen.evaluate("document.getElementById('id_photos').files[0].type") == "image/png"
+    post_for_help_in_chengguan(citizen)
+    [stored] = Attachment.objects.filter(message__title="小区门口路灯坏了")
+    assert (stored.content_type, stored.width, stored.height) == ("image/png", 1290, 2796)
+
+
+# counts the images being decoded at once: from createImageBitmap until the bitmap is closed
+DECODES_AT_ONCE = """(() => {
+  const real = window.createImageBitmap;
+  window.decoding = 0;
+  window.mostAtOnce = 0;
+  window.createImageBitmap = function () {
+    window.mostAtOnce = Math.max(window.mostAtOnce, ++window.decoding);
+    return real.apply(this, arguments).then((bitmap) => {
+      const close = bitmap.close.bind(bitmap);
+      bitmap.close = () => { window.decoding--; close(); };
+      return bitmap;
+    }, (error) => { window.decoding--; throw error; });
+  };
+})();"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_photos_picked_together_are_shrunk_one_after_another(browser, live_server, personas, directory, tmp_path):
+    """Six 50 MP photos picked at once were decoded at once (1.2 GB of pixels: a phone's browser closes
+    the tab, and what was typed with it): each is read, drawn and let go before the next."""
+    photos = [str(phone_photo(tmp_path / f"IMG_000{n}.jpg")) for n in (1, 2, 3)]
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.context.add_init_script(DECODES_AT_ONCE)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.set_input_files("#id_photos", photos)
+    note = citizen.locator("#id_photos_shrunk")
+    note.get_by_text("照片已压缩").wait_for()
+    assert note.inner_text().count(" MB → ") == 3
+    assert citizen.evaluate("[window.mostAtOnce, window.decoding]") == [1, 0]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_long_letter_is_told_where_the_limit_cut_it(browser, live_server, personas, directory):
     """留言内容 takes 3000 characters (重办理由 300, 评价内容 500): the browser cut a longer paste
     without a word, and the end of the letter, often what is asked for, was gone unseen."""

@@ -607,3 +607,30 @@ def test_a_case_extended_after_its_deadline_to_today_is_said_due_today(case, per
     assert notify_due_soon(now=DISPATCHED + dt.timedelta(days=17, hours=1)) == 1
     text = Notification.objects.get(user=personas["officer"], message=case, kind="due_soon").text
     assert "将于今天到期" in text and "下一个工作日" not in text
+
+
+def test_a_case_dispatched_again_as_another_type_has_the_returned_units_miss_judged_by_its_old_type(
+    case, personas, directory, django_capture_on_commit_callbacks
+):
+    """住建局 returned the 求助 the morning after its deadline (10 working days), and the dispatcher sent it
+    on to 生态环境局 as a 投诉 (15): the returned unit's deadline, counted with the 投诉's days, was not the
+    rule's under the calendar before, and its miss, only for the holiday not entered yet, stayed. It is
+    counted with the days of the type it was dispatched as."""
+    from minsheng.stats.models import Miss
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _late_on_time_rate(case, personas, directory, "returned")
+        actions.do_dispatch(
+            personas["dispatcher"],
+            case,
+            directory["ecology"],
+            kind="complain",
+            at=dt.datetime(2099, 6, 17, 10, 0, tzinfo=SHANGHAI),
+        )
+    assert Miss.objects.filter(message=case, unit_key=directory["housing"].pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        said = run("--add", "2099-06-03")
+    assert said.splitlines()[2] == "已重新判定 1 个误期未答复 (撤销 1 个, 新增 0 个)"
+    assert not Miss.objects.filter(message=case).exists()
+    returned = case.assignments.get(unit=directory["housing"], role="lead")
+    assert returned.due_at == end_of("2099-06-16")  # 10 working days, the holiday skipped

@@ -139,3 +139,26 @@ def test_gunicorn_run_by_hand_serves_as_serve_does(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["gunicorn", "minsheng.wsgi", "--config", "python:minsheng.gunicorn_conf"])
     cfg = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg
     assert (cfg.workers, cfg.threads, cfg.timeout) == (2, 4, 60)
+
+
+def test_web_concurrency_still_sets_the_workers(monkeypatch):
+    """gunicorn takes its number of workers from WEB_CONCURRENCY when nothing else names one: the
+    config's 2 overrode it, and a host set to 8 ran 2 without a word. It wins over the config's
+    default, for `minsheng serve` too; --workers over both."""
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    from minsheng import gunicorn_conf
+    from minsheng.board.management.commands.serve import Command
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    monkeypatch.delenv("GUNICORN_CMD_ARGS", raising=False)
+    try:
+        importlib.reload(gunicorn_conf)
+        monkeypatch.setattr(sys, "argv", ["gunicorn", "minsheng.wsgi", "--config", "python:minsheng.gunicorn_conf"])
+        assert WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg.workers == 5
+        monkeypatch.setattr(sys, "argv", [*sys.argv, "--workers", "3"])
+        assert WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg.workers == 3
+        assert Command().create_parser("minsheng", "serve").parse_args([]).workers == 5
+    finally:
+        monkeypatch.undo()
+        importlib.reload(gunicorn_conf)

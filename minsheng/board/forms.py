@@ -110,8 +110,8 @@ class ChineseForm(forms.Form):
 
 class PhotosInput(forms.ClearableFileInput):
     """The file box of photos (several at once); static/js/photos.js shrinks in the browser a
-    photo over ``data-max-bytes`` (the server's limit, read when the page is made) or with a
-    side over ``data-max-side`` before it is sent."""
+    photo over ``data-max-bytes`` (the server's limit, read when the page is made), its longer
+    side to ``data-max-side``, before it is sent."""
 
     allow_multiple_selected = True
 

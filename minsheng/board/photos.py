@@ -17,7 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 ALLOWED = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
 MAX_PIXELS = 40_000_000  # larger is a decompression bomb, not a phone photo
 MAX_SIDE = 4096  # longer sides are scaled down when re-encoding
-# the browser (static/js/photos.js) shrinks a photo over max_bytes() or with a longer side to this
+# the browser (static/js/photos.js) shrinks a photo over max_bytes(), its longer side to this
 BROWSER_SIDE = 2560
 # what a citizen whose phone photo was refused can do (without scripts the browser does not shrink it)
 SMALLER = "可在手机相机设置中选较低的分辨率重拍, 或截图后上传"

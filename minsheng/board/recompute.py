@@ -22,8 +22,9 @@ added, changed or removed afterwards, would leave the stored deadline on a holid
 
 With ``before``, the 答复期限 of each lead unit that gave a case up (退单, 转办: its part is history) and
 whose span holds a changed date is counted again too, by the same rule — from the 派单 or 重办 it worked
-to (the case's events; a 转办 keeps the deadline), the type's reply days plus the extensions approved
-from then until the unit let the case go — past or not, and stored on its assignment: a miss for good
+to (the case's events; a 转办 keeps the deadline), the type's reply days (those of the type it had then,
+for a case dispatched again as another type) plus the extensions approved from then until the unit let
+the case go — past or not, and stored on its assignment: a miss for good
 (误期未答复, ``stats.Miss``, judged from these rows: ``facts.let_deadline_pass``) that was one only for a
 holiday not entered yet goes, and a 退单 or 转办 made late by an entry removed becomes one (since
 2026-12-05; they were kept). Without ``before`` they are left alone: whether the stored deadline was the
@@ -126,7 +127,9 @@ def _given_up(before: dict, after: dict) -> tuple[dict, dict]:
     """The 答复期限 of the lead units that gave a case up (退单, 转办) spanning a changed date, counted
     again (module docstring): ({new deadline: assignment ids}, {message id: [(unit id, change)]}). Its
     start, the 派单 or 重办 before the assignment (the events hold it: a 转办 keeps the deadline it got),
-    and the extensions approved from then until the unit let the case go."""
+    the reply days of the type that gave the stored deadline (the case's now, or the one it was
+    dispatched as before a 退单: no event keeps it), and the extensions approved from then until the
+    unit let the case go."""
     from minsheng.stats.facts import GIVEN_UP
 
     first, last = _bounds(before, after)
@@ -165,9 +168,19 @@ def _given_up(before: dict, after: dict) -> tuple[dict, dict]:
         start = max((at for at in starts[mid] if at <= assigned), default=None)
         if start is None:  # no 派单 or 重办 in its history (rows made without the actions): no start known
             continue
-        days = reply_days(kind) + sum(n for at, n in approved[mid] if start <= at <= closed)
-        new = _recounted(due, start, days, before, after)
-        if new is not None:
+        extended = sum(n for at, n in approved[mid] if start <= at <= closed)
+        # the type's reply days, or another type's: a case dispatched again after the 退单 as another
+        # type (求助 → 投诉) has the new type, and the unit's deadline was the old one's
+        days = next(
+            (
+                n + extended
+                for n in dict.fromkeys([reply_days(kind), *settings.MINSHENG_REPLY_DAYS.values()])
+                if due_after(start, n + extended, entries=before) == due
+            ),
+            None,
+        )
+        new = due_after(start, days, entries=after) if days is not None else due
+        if new != due:
             moved[new].append(pk)
             changes[mid].append(
                 (unit_id, {"what": "答复期限", "unit": unit, "from": _day(due), "to": _day(new)})

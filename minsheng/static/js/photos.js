@@ -1,14 +1,17 @@
 /* A phone photo is shrunk before it is sent. Phones take photos of 5 to 20 MB (48/50 MP), and
    the server refuses one over its limit (「超过 5 MB」), which a citizen on a phone cannot
    compress. Each image picked in a file box marked data-max-bytes (board.forms.PhotosInput: the
-   server's limit, and data-max-side) that is over the limit, or has a side over data-max-side,
-   is drawn on a canvas with its longer side at most data-max-side (turned as the camera held
-   it), made a JPEG (quality 0.85, lower if still over the limit) and put in the box in place of
-   the file, under the same name ending in .jpg; a note under the box says so
-   (「照片已压缩: IMG_0001.jpg 12.3 MB → 1.1 MB」). A file the browser cannot read as an image
-   (HEIC where it is not supported) or cannot shrink stays as it was: the server says why it is
-   refused. A form sent while the photos are being shrunk waits for them. Without scripts, or
-   in a browser without DataTransfer or canvas.toBlob, the files go as picked. */
+   server's limit, and data-max-side) that is over the limit is drawn on a canvas with its longer
+   side at most data-max-side (turned as the camera held it), made a JPEG (quality 0.85, lower if
+   still over the limit) and put in the box in place of the file, under the same name ending in
+   .jpg; a note under the box says so (「照片已压缩: IMG_0001.jpg 12.3 MB → 1.1 MB」). A file within
+   the limit goes as picked, whatever its size in pixels: a phone's screenshot (a PNG of 1290×2796,
+   the refusal's own advice) stays a sharp PNG; the server scales a side over 4096 itself. A file
+   the browser cannot read as an image (HEIC where it is not supported) or cannot shrink stays as
+   it was: the server says why it is refused. A form sent while the photos are being shrunk waits
+   for them. Without scripts, or in a browser without DataTransfer or canvas.toBlob, the files go
+   as picked. The photos are shrunk one after another, each let go before the next is read: six
+   50 MP photos decoded at once take over 1 GB, and a phone's browser closes the tab. */
 (function () {
   "use strict";
   var QUALITIES = [0.85, 0.7, 0.55];
@@ -37,11 +40,10 @@
 
   // the file shrunk, or null when it is kept as it was
   function shrink(file, limit, side) {
-    if (file.type && !/^image\//.test(file.type)) return Promise.resolve(null);
+    if (file.size <= limit || (file.type && !/^image\//.test(file.type))) return Promise.resolve(null);
     return decode(file).then(function (image) {
       var w = image.naturalWidth || image.width, h = image.naturalHeight || image.height;
       var scale = Math.min(1, side / Math.max(w, h));
-      if (file.size <= limit && scale === 1) return null;
       var canvas = document.createElement("canvas");
       canvas.width = Math.max(1, Math.round(w * scale));
       canvas.height = Math.max(1, Math.round(h * scale));
@@ -49,20 +51,28 @@
       ctx.fillStyle = "#fff";  // a PNG's transparent parts: white, not JPEG's black
       ctx.fillRect(0, 0, canvas.width, canvas.height);
       ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
-      if (image.close) image.close();
+      if (image.close) image.close();  // the decoded photo's memory, before the next one is read
       var tries = QUALITIES.slice();
       function attempt() {
         return toJpeg(canvas, tries.shift()).then(function (blob) {
-          if (!blob) return null;
-          if (blob.size > limit && tries.length) return attempt();
-          // still over the limit, or a small file grown by re-encoding: the original is better
-          if (blob.size > limit || (file.size <= limit && blob.size >= file.size)) return null;
+          if (blob && blob.size > limit && tries.length) return attempt();
+          canvas.width = canvas.height = 0;  // Safari keeps a canvas's memory until then
+          if (!blob || blob.size > limit) return null;  // still over the limit: the server says so
           var name = (file.name || "照片").replace(/\.[^.]*$/, "") + ".jpg";
           return new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified });
         });
       }
       return attempt();
     }).catch(function () { return null; });
+  }
+
+  // the files shrunk (null: kept), one after another; those left once ``stale()`` are kept as they are
+  function shrinkAll(files, limit, side, stale) {
+    var shrunk = [];
+    return files.reduce(function (chain, f) {
+      return chain.then(function () { return stale() ? null : shrink(f, limit, side); })
+        .then(function (g) { shrunk.push(g); });
+    }, Promise.resolve()).then(function () { return shrunk; });
   }
 
   function watch(input) {
@@ -82,7 +92,7 @@
       note.textContent = "";
       if (!files.length) return;
       note.textContent = "正在处理照片…";
-      var done = pending = Promise.all(files.map(function (f) { return shrink(f, limit, side); }))
+      var done = pending = shrinkAll(files, limit, side, function () { return done !== pending; })
         .then(function (shrunk) {
           if (done !== pending) return;  // another choice came meanwhile
           pending = null;
