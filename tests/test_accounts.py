@@ -39,7 +39,7 @@ def last_code(outbox, target):
 
 def register(client, identifier, code, password=NEW_PASSWORD, **extra):
     data = {"action": "register", "identifier": identifier, "code": code, "password1": password,
-            "password2": password, **extra}
+            "password2": password, "agree": "on", **extra}
     return client.post("/accounts/register/", data)
 
 

@@ -44,6 +44,7 @@ MATRIX = {
     "breakdown": ("get", "/api/v1/statistics/breakdown/?by=kind", None, ANYONE),
     "post": ("post", "/api/v1/messages/", NEW_MESSAGE, {**PERSON, **{p: 201 for p in PERSONAS if PERSON[p] == 200}}),
     "my messages": ("get", "/api/v1/me/messages/", None, PERSON),
+    "my data": ("get", "/api/v1/me/data/", None, PERSON),
     "my message": ("get", "/api/v1/me/messages/{new}/", None, {**PERSON, "citizen": 200, "other_citizen": 404,
                                                                 "officer": 404, "other_officer": 404,
                                                                 "dispatcher": 404, "supervisor": 404}),

@@ -23,7 +23,7 @@ def register(client, outbox, typed):
     assert "验证码已发送" in r.content.decode(), r.content.decode()
     code = outbox[-1][1]
     return client.post("/accounts/register/", {"identifier": typed, "code": code, "password1": PASSWORD,
-                                               "password2": PASSWORD})
+                                               "password2": PASSWORD, "agree": "on"})
 
 
 @pytest.mark.parametrize("typed", ["+86 139-1234-5678", "139 1234 5678", "(139) 1234-5678", "0086 13912345678"])

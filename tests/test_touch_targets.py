@@ -98,12 +98,12 @@ def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_serve
     pages = [(visitor, url) for url in (
         "/", "/browse/", "/browse/?q=电梯", f"/m/{public.public_id}/", "/hotspots/", f"/hotspots/{hotspot.pk}/",
         "/leaders/", f"/leaders/{mayor}/", f"/leaders/{mayor}/?status=answered", "/region/620100/", "/accounts/login/",
-        "/accounts/register/", "/accounts/reset/")]
+        "/accounts/register/", "/accounts/reset/", "/privacy/")]
 
     citizen = signed_in_page(browser, live_server, citizen_id, password=DEMO_PASSWORD, **PHONE)
     own = Message.objects.filter(author__username=citizen_id)
     pages += [(citizen, url) for url in ("/post/", "/me/messages/", "/me/messages/?supported=1",
-                                         "/me/notifications/", "/accounts/me/")]
+                                         "/me/notifications/", "/accounts/me/", "/accounts/me/close/")]
     pages += [(citizen, f"/m/{m.public_id}/") for m in own.order_by("-id")[:3]]
     rated = own.filter(status=Status.REPLIED).first()
     if rated:

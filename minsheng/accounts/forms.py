@@ -10,6 +10,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 
 from minsheng.board.forms import ChineseRenderer
 from minsheng.board.moderation import personal_data
@@ -159,7 +161,14 @@ class RegisterForm(_PasswordPair):
                                    help_text="选填; 仅在您选择公开昵称时显示",
                                    error_messages={"max_length": "昵称最多 30 个字 (现在 %(show_value)d 个)"})
 
-    field_order = ["identifier", "code", "display_name", "password1", "password2"]
+    # 个人信息保护法 art. 14: consent, given by the citizen's own tick, to what the notice says
+    agree = forms.BooleanField(
+        label="我已阅读并同意《隐私政策》",
+        help_text=format_lazy('<a href="{}" target="_blank">阅读《隐私政策》</a>: 收集哪些信息、谁能看到、保存多久、如何下载数据和注销账号',
+                              reverse_lazy("privacy")),
+        error_messages={"required": "请阅读并勾选同意《隐私政策》后再注册"})
+
+    field_order = ["identifier", "code", "display_name", "password1", "password2", "agree"]
 
     def clean_display_name(self):
         return clean_nickname(self.cleaned_data.get("display_name"))
@@ -224,6 +233,14 @@ class PasswordChangeForm(_PasswordPair):
         data = super().clean()
         self._check_password(self.user)
         return data
+
+
+class CloseAccountForm(ChineseForm):
+    """注销账号: the current password again (accounts.rights.check_close_account checks it)."""
+
+    password = forms.CharField(label="当前密码", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                               error_messages={"required": "请输入当前密码"})
 
 
 class ProfileForm(forms.ModelForm):

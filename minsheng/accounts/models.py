@@ -11,6 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# how a closed account (注销) is named wherever its holder would be
+CLOSED_NAME = "已注销用户"
+
 
 class User(AbstractUser):
     """Citizens sign in with a phone number or an email; ``username`` mirrors the
@@ -22,11 +25,13 @@ class User(AbstractUser):
     email_verified = models.BooleanField(default=False)
     sms_notices = models.BooleanField("短信通知", default=True,
                                       help_text="留言有答复或未予受理时发短信到手机号 (MINSHENG_SMS_SENDER)")
+    # 注销账号 (accounts.rights.do_close_account): the account's personal data are wiped, its messages stay
+    closed_at = models.DateTimeField("注销时间", null=True, blank=True, editable=False)
 
     objects = UserManager()
 
     def __str__(self) -> str:
-        return self.display_name or self.username
+        return CLOSED_NAME if self.closed_at else self.display_name or self.username
 
     def save(self, *args, **kwargs):
         """A new password (reset, change, the admin's 修改密码, ``changepassword``) revokes the
@@ -46,6 +51,8 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
+        if self.closed_at:
+            return CLOSED_NAME
         return self.display_name or (self.username[:3] + "***")
 
     # roles are resolved once per request by minsheng.accounts.roles

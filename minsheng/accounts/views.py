@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from . import rights
 from .forms import (
+    CloseAccountForm,
     IdentifierForm,
     LoginForm,
     PasswordChangeForm,
@@ -228,3 +231,42 @@ def profile(request):
     else:
         form = ProfileForm(instance=request.user)
     return render(request, "accounts/profile.html", {"form": form, "tokens_url": _tokens_url()})
+
+
+@login_required
+def my_data(request):
+    """我的数据: a copy of what the site keeps of the signed-in user, as a JSON file (rights.my_data)."""
+    response = JsonResponse(rights.my_data(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    day = timezone.localdate()
+    response["Content-Disposition"] = f'attachment; filename="minsheng-my-data-{day:%Y%m%d}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def close_account(request):
+    """注销账号: what happens, then the password again; staff and admins are told to ask an administrator."""
+    refusal = rights.close_refusal(request.user)
+    form = CloseAccountForm(request.POST or None)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            kept = rights.check_close_account(request.user, form.cleaned_data["password"])
+        except PermissionDenied as exc:  # became staff meanwhile
+            refusal = str(exc)
+        except rights.Invalid as exc:
+            form.add_error("password", str(exc))
+        else:
+            logout(request)
+            request.session["closed_messages"] = kept  # the new, anonymous session: for the page after
+            return redirect("accounts:closed")
+    return render(request, "accounts/close.html", {
+        "form": form, "refusal": refusal, "messages_count": request.user.messages.count(),
+        "passwords_dropped": _passwords_dropped(request)})
+
+
+def account_closed(request):
+    """The one-line summary after 注销账号 (once: a later visit goes home)."""
+    kept = request.session.pop("closed_messages", None)
+    if kept is None or request.user.is_authenticated:
+        return redirect("board:home")
+    return render(request, "accounts/closed.html", {"kept": kept})

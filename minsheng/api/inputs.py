@@ -161,6 +161,13 @@ class ReopenBody(serializers.Serializer):
                                    help_text="重办理由: 问题为何没有解决 (要有文字: 只有表情或标点的不算)")
 
 
+class CloseAccountBody(serializers.Serializer):
+    """注销账号: the account's current password (as the page asks for it)."""
+
+    password = serializers.CharField(trim_whitespace=False, max_length=4096, error_messages={
+        "required": "请输入当前密码", "blank": "请输入当前密码"}, help_text="当前密码")
+
+
 class UnitField(serializers.IntegerField):
     """A unit id → the Unit (400 when it does not exist)."""
 

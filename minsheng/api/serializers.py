@@ -272,6 +272,22 @@ class OwnMessageSerializer(MessageDetailSerializer):
     get_url = OwnListSerializer.get_url
 
 
+class OwnEvaluationSerializer(EvaluationSerializer):
+    comment = serializers.CharField()  # the author's own words, as written
+
+
+class ExportMessageSerializer(OwnMessageSerializer):
+    """A message in the author's copy of their data (我的数据: accounts.rights.my_data): as their own
+    page shows it, with their ratings as written and the reasons they gave for 重办."""
+
+    evaluations = OwnEvaluationSerializer(many=True)
+    reopen_requests = serializers.SerializerMethodField()
+
+    def get_reopen_requests(self, obj) -> list[dict]:
+        return [{"at": e.at.isoformat(), "reason": (e.data or {}).get("reason", "")} for e in obj.events.all()
+                if e.kind == Event.Kind.REOPENED and e.actor_id == obj.author_id]
+
+
 # --- staff -----------------------------------------------------------------------
 
 class AuthorSerializer(serializers.Serializer):

@@ -60,6 +60,10 @@ class Message(models.Model):
     duplicate_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="merged",
                                      verbose_name="并入的留言")
     support_count = models.PositiveIntegerField("我也遇到人数", default=0)
+    # the registered name (昵称) of an author who posted anonymously and then closed their account:
+    # still hidden on public pages wherever they wrote it (own_names), as before the closing wiped it
+    # from the account; set on their anonymous messages when it is a person's name (accounts.rights.do_close_account)
+    hidden_name = models.CharField("注销前昵称", max_length=30, blank=True, editable=False)
 
     # full-text search: jieba terms, maintained by minsheng.board.search
     search_text = models.TextField(blank=True, editable=False)
@@ -114,7 +118,7 @@ class Message(models.Model):
     def own_names(self) -> tuple[str, ...]:
         """The author's registered name when it is a person's and they post anonymously (a
         citizen who shows their name shows it in the text too)."""
-        return () if self.show_name else real_name(self.author.display_name)
+        return () if self.show_name else real_name(self.author.display_name or self.hidden_name)
 
     @property
     def public_title(self) -> str:
@@ -314,6 +318,8 @@ class Event(models.Model):
         EXPORTED = "exported", "导出个人信息"
         # a deadline moved by a change of the holiday calendar (recompute.recompute_deadlines): internal
         DEADLINE_MOVED = "deadline_moved", "节假日调整"
+        # the author closed their account (accounts.rights.do_close_account): internal
+        ACCOUNT_CLOSED = "account_closed", "留言人注销账号"
 
     message = models.ForeignKey(Message, models.CASCADE, null=True, blank=True, related_name="events",
                                 verbose_name="留言")
@@ -351,7 +357,7 @@ class Event(models.Model):
 # never shown in a public timeline (web, API), whatever their ``public`` flag says
 HIDDEN_EVENT_KINDS = {Event.Kind.CLASSIFIED, Event.Kind.AUTO_HELD, Event.Kind.CORRECTED, Event.Kind.EXPORTED,
                       Event.Kind.ASSIST_NOTE, Event.Kind.NOTE, Event.Kind.HANDLER_ASSIGNED,
-                      Event.Kind.DEADLINE_MOVED}
+                      Event.Kind.DEADLINE_MOVED, Event.Kind.ACCOUNT_CLOSED}
 
 
 class Notification(models.Model):

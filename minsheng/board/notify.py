@@ -45,6 +45,8 @@ def _now():
 
 
 def _send(user, message, kind: str, text: str, email: bool = True) -> None:
+    if user.closed_at:  # 注销账号: nobody to tell (no inbox, no phone, no email)
+        return
     Notification.objects.create(user=user, message=message, kind=kind, text=text[:300], created_at=_now())
     if kind in SMS_TEXTS and message is not None and user.pk == message.author_id:
         _text(user, message, kind)

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from minsheng.accounts.models import CLOSED_NAME
 from minsheng.board.models import Event, Message, MessageKind
 from minsheng.board.moderation import mask, real_name
 from minsheng.board.views.public import page_of
@@ -222,20 +223,20 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     # city's export; the title is masked as Message.public_title does
     fields = ["public_id", "title", "body", "kind", "status", "submitted_at", "due_at", "replied_at", "show_name",
               "region__name", "topic__name", "author__display_name",
-              "open_case__unit_key" if lead else "fact__unit_key"]
+              "hidden_name", "author__closed_at", "open_case__unit_key" if lead else "fact__unit_key"]
     if personal:
         fields += ["author__username", "contact_phone", "contact_email"]
     for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
-         author_name, unit_key, *contact) in qs.values_list(*fields).iterator(chunk_size=2000):
+         author_name, hidden_name, closed_at, unit_key, *contact) in qs.values_list(*fields).iterator(chunk_size=2000):
         if not personal:  # public exports hide personal data
-            title = mask(title, context=body, names=() if show_name else real_name(author_name))
+            title = mask(title, context=body, names=() if show_name else real_name(author_name or hidden_name))
         row = [public_id, title, kinds.get(kind, kind), topic or "", region, statuses.get(status, status),
                fmt(submitted_at), fmt(due_at), fmt(replied_at),
                units.get(unit_key, "") if unit_key else (NOT_DISPATCHED if lead else ""),
                f"{base_url}/m/{public_id}/"]
         if personal:
             username, phone, email = contact
-            row += [author_name or username, phone, email]
+            row += [CLOSED_NAME if closed_at else author_name or username, phone, email]
         if late_at is not None:
             row.insert(LATE_AT, working_days_late(due_at, late_at) if due_at else "")
         yield row

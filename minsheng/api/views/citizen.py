@@ -6,15 +6,16 @@ from __future__ import annotations
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from minsheng.accounts import rights
 from minsheng.board import actions
 from minsheng.board.forms import MessageForm
 from minsheng.board.workflow import Status
 
-from ..inputs import CursorQuery, MessageCreate, RateBody, ReopenBody
+from ..inputs import CloseAccountBody, CursorQuery, MessageCreate, RateBody, ReopenBody
 from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
 from ..serializers import OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
@@ -150,3 +151,31 @@ class Support(ApiView):
         return Response({"supported": True, "created": created, "support_count": message.support_count})
 
 
+
+
+class MyData(ApiView):
+    """我的数据: a copy of what the site keeps of the caller (the page's 下载我的数据, the same
+    document): the account, every message of theirs as their own pages show it (the text as
+    written, public replies and steps, their ratings and reopen requests; no internal note, no staff
+    name), what they supported, their site inbox and their API tokens (never a key)."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(responses={200: {"type": "object", "additionalProperties": True}}, tags=["citizen"])
+    def get(self, request):
+        return Response(rights.my_data(request.user))
+
+
+class Me(ApiView):
+    """注销账号 (the caller's own): the phone, email, nickname and password are wiped, the account
+    closed, every token of it revoked; the messages stay on record, named 「已注销用户」. Staff and
+    admins are refused (403: an administrator closes their accounts); a wrong password is a 400."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(request=CloseAccountBody, responses={204: OpenApiResponse(description="账号已注销")},
+                   tags=["citizen"])
+    def delete(self, request):
+        body = parse(CloseAccountBody, body_of(request))
+        rights.check_close_account(request.user, body["password"])
+        return Response(status=204)

@@ -1,0 +1,197 @@
+"""A citizen's personal-information rights (个人信息保护法 arts. 17, 45, 47): the privacy notice and
+consent at registration, 下载我的数据 (page and API), 注销账号 (page and API), and what closing leaves:
+no sign-in, no contact data for staff, no notices, the message kept under 「已注销用户」."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from minsheng.accounts.models import User
+from minsheng.accounts.senders import MemorySender
+from minsheng.api.models import ApiToken
+from minsheng.board import actions
+from minsheng.board.models import Event, Notification
+
+from .conftest import PASSWORD
+from .test_accounts import NEW_PASSWORD, last_code, memory_sender, register, send_code  # noqa: F401
+from .test_api_support import advance, submit
+from .test_workflow_http import REPLY_TEXT, act
+
+pytestmark = pytest.mark.django_db
+
+SECRET_NOTE = "内部备注: 该户曾多次来访, 注意沟通方式"
+
+
+def token_client(user) -> APIClient:
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(user, 'test')[1]}")
+    return c
+
+
+# --- the notice and consent -------------------------------------------------------------------
+
+def test_the_privacy_notice_is_linked_from_every_page_and_tells_the_purge_periods(client):
+    home = client.get("/").content.decode()
+    assert '<a href="/privacy/">隐私政策</a>' in home
+    page = client.get("/privacy/").content.decode()
+    assert "隐私政策" in page and "2 天后删除" in page and "EXIF" in page
+    assert 'href="/accounts/me/data.json"' in page and 'href="/accounts/me/close/"' in page
+
+
+def test_registration_needs_the_consent_ticked(client, memory_sender):  # noqa: F811
+    form = client.get("/accounts/register/").content.decode()
+    assert 'name="agree"' in form and "我已阅读并同意《隐私政策》" in form and 'href="/privacy/"' in form
+    send_code(client, "/accounts/register/", "13812345678")
+    code = last_code(memory_sender, "13812345678")
+    r = register(client, "13812345678", code, agree="")
+    assert r.status_code == 200 and "请阅读并勾选同意《隐私政策》后再注册" in r.content.decode()
+    assert not User.objects.filter(phone="13812345678").exists()
+    assert register(client, "13812345678", code).status_code == 302  # ticked (the helper's default)
+    assert User.objects.filter(phone="13812345678").exists()
+
+
+# --- 我的数据 ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def history(personas, directory):
+    """小李's rated and reopened case with an internal note on it, and 小王's own message."""
+    m = advance(submit(personas["citizen"], directory, title="小区电梯加装进展缓慢"), personas, directory, "evaluated")
+    actions.do_internal_note(personas["dispatcher"], m, SECRET_NOTE)
+    actions.do_reopen(personas["citizen"], m, reason="电梯至今没有开工, 请再核实")
+    other = submit(personas["other_citizen"], directory, title="小王反映路灯不亮")
+    return m, other
+
+
+def _check_export(data, m, personas):
+    text = json.dumps(data, ensure_ascii=False)
+    assert data["account"]["phone"] == "13800000001" and data["account"]["display_name"] == "小李"
+    [mine] = data["messages"]
+    assert mine["public_id"] == m.public_id and mine["title"] == "小区电梯加装进展缓慢"
+    assert mine["region"]["name"] == "兰州市" and mine["replies"][0]["body"].startswith("经核查")
+    assert mine["evaluations"][0]["comment"] == "还没开工"
+    assert mine["reopen_requests"][0]["reason"] == "电梯至今没有开工, 请再核实"
+    assert "小王反映路灯不亮" not in text  # another citizen's
+    assert SECRET_NOTE not in text and "内部备注" not in text
+    officer = personas["officer"]
+    assert officer.display_name not in text and officer.email not in text
+
+
+def test_my_data_page_downloads_my_messages_and_no_staff_data(personas, history, login):
+    m, _ = history
+    c = login(personas["citizen"])
+    assert 'href="/accounts/me/data.json"' in c.get("/accounts/me/").content.decode()
+    r = c.get("/accounts/me/data.json")
+    assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment; filename=")
+    _check_export(json.loads(r.content), m, personas)
+    assert Client().get("/accounts/me/data.json").status_code == 302  # signed out: to sign in
+
+
+def test_my_data_api_is_the_same_document(personas, history):
+    m, _ = history
+    r = token_client(personas["citizen"]).get("/api/v1/me/data/")
+    assert r.status_code == 200
+    _check_export(r.json(), m, personas)
+    assert APIClient().get("/api/v1/me/data/").status_code == 401
+
+
+# --- 注销账号 ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def closing(personas, directory, settings, login):
+    """小李 with a public message shown under their nickname, one being handled, a token, a second
+    browser; SMS notices on."""
+    settings.MINSHENG_SMS_SENDER = "minsheng.accounts.senders.MemorySender"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    MemorySender.texts.clear()
+    citizen = personas["citizen"]
+    public = advance(submit(citizen, directory, title="公交站台缺少遮阳棚", show_name=True), personas, directory,
+                     "replied")
+    handled = advance(submit(citizen, directory, title="楼道灯坏了很久"), personas, directory, "signed")
+    return {"public": public, "handled": handled, "api": token_client(citizen), "elsewhere": login(citizen)}
+
+
+def test_closing_the_account_on_the_page(personas, closing, login, client, memory_sender,  # noqa: F811
+                                         django_capture_on_commit_callbacks):
+    citizen, public, handled = personas["citizen"], closing["public"], closing["handled"]
+    c = login(citizen)
+    assert 'href="/accounts/me/close/"' in c.get("/accounts/me/").content.decode()
+    page = c.get("/accounts/me/close/").content.decode()
+    assert "已注销用户" in page and "(共 2 条)" in page and 'name="password"' in page
+    r = c.post("/accounts/me/close/", {"password": "wrong-password"})
+    assert "密码不正确" in r.content.decode() and User.objects.get(pk=citizen.pk).is_active
+
+    r = c.post("/accounts/me/close/", {"password": PASSWORD}, follow=True)
+    assert r.redirect_chain[-1][0] == "/accounts/closed/"
+    assert "账号已注销" in r.content.decode() and "2 条留言作为政务记录保留" in r.content.decode()
+    user = User.objects.get(pk=citizen.pk)
+    assert not user.is_active and user.phone is None and user.email == "" and user.display_name == ""
+    assert "13800000001" not in user.username and not user.has_usable_password()
+
+    # signed out everywhere; cannot sign in; the token is refused
+    assert c.get("/accounts/me/").status_code == 302
+    assert closing["elsewhere"].get("/accounts/me/").status_code == 302
+    r = Client().post("/accounts/login/", {"username": "13800000001", "password": PASSWORD})
+    assert "手机号/邮箱或密码不正确" in r.content.decode()
+    assert closing["api"].get("/api/v1/me/messages/").status_code == 401
+
+    # the public message stays public, its author named 已注销用户
+    shown = client.get(f"/m/{public.public_id}/").content.decode()
+    assert "公交站台缺少遮阳棚" in shown and "已注销用户" in shown and "小李" not in shown
+    # the case being handled goes on; its staff see no contact data, and the citizen's events are internal
+    case = login(personas["officer"]).get(f"/staff/case/{handled.public_id}/").content.decode()
+    assert "留言人已注销账号" in case
+    assert "13800000001" not in case and "xiaoli@example.com" not in case
+    assert Event.objects.filter(kind=Event.Kind.ACCOUNT_CLOSED, public=False).count() == 2
+    assert "留言人注销账号" not in client.get(f"/m/{public.public_id}/").content.decode()
+
+    # an answer sends no notice of any kind
+    with django_capture_on_commit_callbacks(execute=True):
+        assert act(login(personas["officer"]), handled, "reply", body=REPLY_TEXT).status_code == 302
+    assert not Notification.objects.filter(user=citizen).exists() and MemorySender.texts == []
+
+    # the phone registers anew, as a new account
+    fresh = Client()
+    send_code(fresh, "/accounts/register/", "13800000001")
+    assert register(fresh, "13800000001", last_code(memory_sender, "13800000001")).status_code == 302
+    assert User.objects.get(phone="13800000001").pk != citizen.pk
+
+
+def test_an_anonymous_authors_registered_name_stays_hidden_after_closing(personas, directory, client, login):
+    citizen = personas["citizen"]
+    citizen.display_name = "赵建国"
+    citizen.save(update_fields=["display_name"])
+    m = submit(citizen, directory, body="本人赵建国, 反映小区门口的路灯坏了半年, 晚上出行很不方便。")
+    actions.do_accept(personas["dispatcher"], m)
+    assert "赵建国" not in client.get(f"/m/{m.public_id}/").content.decode()
+    login(citizen).post("/accounts/me/close/", {"password": PASSWORD})
+    page = client.get(f"/m/{m.public_id}/").content.decode()
+    assert "赵**" in page and "赵建国" not in page
+
+
+def test_closing_the_account_through_the_api(personas, closing):
+    api = closing["api"]
+    r = api.delete("/api/v1/me/", {"password": "wrong-password"}, format="json")
+    assert r.status_code == 400 and r.json()["error"]["fields"]["password"] == ["密码不正确"]
+    r = api.delete("/api/v1/me/", {}, format="json")
+    assert r.status_code == 400 and "password" in r.json()["error"]["fields"]
+    assert api.delete("/api/v1/me/", {"password": PASSWORD}, format="json").status_code == 204
+    assert not User.objects.get(pk=personas["citizen"].pk).is_active
+    assert api.get("/api/v1/me/messages/").status_code == 401
+    assert closing["elsewhere"].get("/accounts/me/").status_code == 302
+
+
+@pytest.mark.parametrize("persona", ["officer", "dispatcher"])
+def test_staff_cannot_close_their_own_account(personas, login, persona):
+    staff = personas[persona]
+    c = login(staff)
+    page = c.get("/accounts/me/close/").content.decode()
+    assert "请联系平台管理员停用账号" in page and 'name="password"' not in page
+    c.post("/accounts/me/close/", {"password": PASSWORD})
+    r = token_client(staff).delete("/api/v1/me/", {"password": PASSWORD}, format="json")
+    assert r.status_code == 403 and "请联系平台管理员停用账号" in r.json()["error"]["message"]
+    staff = User.objects.get(pk=staff.pk)
+    assert staff.is_active and staff.closed_at is None and staff.has_usable_password()
