@@ -299,6 +299,26 @@ def test_a_json_body_nested_too_deeply_is_a_400(as_persona, personas, directory,
     assert Message.objects.count() == 1
 
 
+@pytest.mark.parametrize("who, path", [("citizen", "/api/v1/messages/"), ("dispatcher", "/api/v1/staff/cases/{}/reject/"),
+                                       ("api_key", "/open311/v2/requests.json"), ("api_key", "/open311/v2/requests.xml")])
+def test_a_multipart_body_without_a_boundary_is_said_in_chinese(as_persona, personas, directory, who, path):
+    """A client that sets ``Content-Type: multipart/form-data`` by hand (without the boundary its
+    library would add) read DRF's English 「Multipart form parse error - Invalid boundary in
+    multipart: None」 after 「请求内容无法解析: 」."""
+    message = submit(personas["citizen"], directory)
+    response = as_persona(who).post(path.format(message.public_id), b"title=x", content_type="multipart/form-data")
+    assert response.status_code == 400, response.content
+    if path.endswith(".xml"):
+        said = response.content.decode()
+    else:
+        error = error_of(response)
+        assert error["code"] == "parse_error"
+        said = error["message"]
+    assert "multipart/form-data 格式错误: Content-Type 请求头缺少有效的 boundary 参数" in said
+    assert "parse error" not in said and "Invalid" not in said
+    assert Message.objects.count() == 1
+
+
 
 @pytest.fixture
 def signed(personas, directory):
