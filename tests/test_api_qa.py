@@ -462,3 +462,19 @@ def test_a_page_past_the_last_is_a_404_saying_which_page(client, directory, path
     response = client.get(path, {"page": 9999})
     assert response.status_code == 404
     assert error_of(response)["message"].startswith("第 9999 页不存在: 已超出最后一页")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/messages/", "/open311/v2/services.json", "/open311/v2/services.xml", "/"])
+def test_a_host_the_server_does_not_serve_is_a_400_in_the_apis_shape(client, path):
+    """An integrator calling the server by an address not in ALLOWED_HOSTS (its IP, an internal name)
+    read the site's HTML page 「请求有误」, with nothing saying why; the pages keep that page."""
+    response = client.get(path, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    said = "本站不接受主机名 evil.example: 请用本站的地址访问 (服务器的 ALLOWED_HOSTS 设置)"
+    if path == "/":
+        assert response["Content-Type"].startswith("text/html") and "请求有误" in response.content.decode()
+    elif path.endswith(".xml"):
+        assert response.content.decode().endswith(f"<errors><error><code>400</code><description>{said}</description>"
+                                                  "</error></errors>")
+    else:
+        assert error_of(response) == {"code": "invalid", "message": said, "fields": {}}

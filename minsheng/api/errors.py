@@ -6,7 +6,7 @@ Open311 calls in ``.xml`` get the spec's ``<errors><error><code/><description/>`
 Domain exceptions map to HTTP: IllegalMove/Conflict → 409, Invalid → 400,
 PermissionDenied → 403, missing rows → 404.
 
-Also the project's error views (``handler404``, ``handler500``, ``csrf_failure``): JSON for
+Also the project's error views (``handler400``, ``handler404``, ``handler500``, ``csrf_failure``): JSON for
 API paths, the site's page otherwise."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import (
+    DisallowedHost,
     ObjectDoesNotExist,
     PermissionDenied,
     RequestDataTooBig,
@@ -187,6 +188,27 @@ def _resolves(path: str) -> bool:
 
 def is_api_path(path: str) -> bool:
     return path.startswith("/api/") or path.startswith("/open311/")
+
+
+def handler400(request, exception=None):
+    """Project handler400, for what Django refuses before any view (a ``Host`` not in ALLOWED_HOSTS):
+    JSON for API paths (it was the site's HTML page 「请求有误」 for an integrator calling the server by
+    an address it does not serve), the spec's ``<errors>`` for Open311 ``.xml``, the page otherwise."""
+    if is_api_path(request.path):
+        if isinstance(exception, DisallowedHost):
+            message = (f"本站不接受主机名 {request.META.get('HTTP_HOST', '')}: 请用本站的地址访问"
+                       " (服务器的 ALLOWED_HOSTS 设置)")
+        elif isinstance(exception, SuspiciousOperation):
+            message = _too_much(exception)
+        else:
+            message = "请求无效"
+        if request.path.startswith("/open311/") and request.path.endswith(".xml"):
+            return xml_errors(400, message)
+        return JsonResponse(error_body("invalid", message), status=status.HTTP_400_BAD_REQUEST,
+                            json_dumps_params={"ensure_ascii": False})
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
 
 
 def handler404(request, exception=None):
