@@ -478,3 +478,22 @@ def test_a_host_the_server_does_not_serve_is_a_400_in_the_apis_shape(client, pat
                                                   "</error></errors>")
     else:
         assert error_of(response) == {"code": "invalid", "message": said, "fields": {}}
+
+
+@pytest.mark.parametrize("who, path", [("citizen", "/api/v1/messages/"), ("api_key", "/open311/v2/requests.json"),
+                                       ("api_key", "/open311/v2/requests.xml")])
+def test_a_body_without_a_content_type_is_told_to_send_one(as_persona, personas, directory, who, path):
+    """``requests.post(url, data=json.dumps(body))`` sends no Content-Type: the 415 said 「不支持请求中的媒体类型
+    “”。」, quoting an empty type; it says the header is missing and which to send."""
+    body = json.dumps({"title": "小区加装电梯的请求", "body": BODY, "kind": "help", "region": "620103"})
+    response = as_persona(who).generic("POST", path, body.encode(), content_type="")
+    assert response.status_code == 415, response.content
+    said = ("请求缺少 Content-Type 请求头: JSON 请求体请加 Content-Type: application/json"
+            " (也接受 application/x-www-form-urlencoded 和 multipart/form-data)")
+    if path.endswith(".xml"):
+        assert f"<description>{said}</description>" in response.content.decode()
+    else:
+        assert error_of(response) == {"code": "unsupported_media_type", "message": said, "fields": {}}
+    other = as_persona(who).generic("POST", path, body.encode(), content_type="text/plain")
+    assert other.status_code == 415 and "text/plain" in other.content.decode()
+    assert not Message.objects.exists()

@@ -48,6 +48,8 @@ MESSAGES = {
     "parse_error": "请求内容无法解析",
     "invalid": "提交的内容有误",
 }
+NO_CONTENT_TYPE = ("请求缺少 Content-Type 请求头: JSON 请求体请加 Content-Type: application/json"
+                   " (也接受 application/x-www-form-urlencoded 和 multipart/form-data)")
 CSRF_MESSAGE = "CSRF 校验失败: 请带上 X-CSRFToken 请求头, 或改用 API 令牌"
 
 
@@ -157,6 +159,10 @@ def exception_handler(exc, context):
     if code == "not_authenticated" and request is not None and request.headers.get(
             "Authorization", "").lower().startswith("bearer "):
         message += " (Authorization 头格式应为: Token <令牌>, 不是 Bearer)"  # ignored, not refused: a proxy may add one
+    if code == "unsupported_media_type" and request is not None and not request.content_type:
+        # a body sent without the header (``requests.post(url, data=json.dumps(...))``): DRF's words quote
+        # the empty type, 「不支持请求中的媒体类型 “”。」
+        message = NO_CONTENT_TYPE
     view = context.get("view")
     if view is not None and getattr(view, "kwargs", {}).get("fmt") == "xml":
         response = xml_errors(status_code, message)
