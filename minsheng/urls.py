@@ -21,5 +21,6 @@ urlpatterns = [
 ]
 
 # JSON errors under /api/ and /open311/, Django's pages elsewhere (minsheng.api.errors)
+handler400 = "minsheng.api.errors.handler400"
 handler404 = "minsheng.api.errors.handler404"
 handler500 = "minsheng.api.errors.handler500"

@@ -259,6 +259,15 @@ def test_supervisors_read_and_filter_the_chronic_flags(hotspots, personas):
     assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "not_authenticated"
 
 
+def test_an_open311_key_asking_for_the_chronic_flags_is_refused_not_asked_to_sign_in(hotspots, api_key):
+    """A key is a known caller that is no supervisor: 403, as /staff/inbox/ answers it, not 401 「请先登录」."""
+    response = APIClient().get("/api/v1/hotspots/?chronic=true", HTTP_X_API_KEY=api_key[1])
+    assert response.status_code == 403
+    assert response.json()["error"] == {"code": "permission_denied", "fields": {},
+                                        "message": "只有督办人员和领导可以按老大难或需多部门协调筛选"}
+    assert APIClient().get("/api/v1/hotspots/", HTTP_X_API_KEY=api_key[1]).status_code == 200
+
+
 def test_hotspot_detail_lists_public_messages_only(client, hotspots):
     body = client.get(f"/api/v1/hotspots/{hotspots['hot'].pk}/").json()
     assert [m["public_id"] for m in body["messages"]] == [hotspots["public"].public_id]

@@ -299,6 +299,26 @@ def test_a_json_body_nested_too_deeply_is_a_400(as_persona, personas, directory,
     assert Message.objects.count() == 1
 
 
+@pytest.mark.parametrize("who, path", [("citizen", "/api/v1/messages/"), ("dispatcher", "/api/v1/staff/cases/{}/reject/"),
+                                       ("api_key", "/open311/v2/requests.json"), ("api_key", "/open311/v2/requests.xml")])
+def test_a_multipart_body_without_a_boundary_is_said_in_chinese(as_persona, personas, directory, who, path):
+    """A client that sets ``Content-Type: multipart/form-data`` by hand (without the boundary its
+    library would add) read DRF's English 「Multipart form parse error - Invalid boundary in
+    multipart: None」 after 「请求内容无法解析: 」."""
+    message = submit(personas["citizen"], directory)
+    response = as_persona(who).post(path.format(message.public_id), b"title=x", content_type="multipart/form-data")
+    assert response.status_code == 400, response.content
+    if path.endswith(".xml"):
+        said = response.content.decode()
+    else:
+        error = error_of(response)
+        assert error["code"] == "parse_error"
+        said = error["message"]
+    assert "multipart/form-data 格式错误: Content-Type 请求头缺少有效的 boundary 参数" in said
+    assert "parse error" not in said and "Invalid" not in said
+    assert Message.objects.count() == 1
+
+
 
 @pytest.fixture
 def signed(personas, directory):
@@ -442,3 +462,38 @@ def test_a_page_past_the_last_is_a_404_saying_which_page(client, directory, path
     response = client.get(path, {"page": 9999})
     assert response.status_code == 404
     assert error_of(response)["message"].startswith("第 9999 页不存在: 已超出最后一页")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/messages/", "/open311/v2/services.json", "/open311/v2/services.xml", "/"])
+def test_a_host_the_server_does_not_serve_is_a_400_in_the_apis_shape(client, path):
+    """An integrator calling the server by an address not in ALLOWED_HOSTS (its IP, an internal name)
+    read the site's HTML page 「请求有误」, with nothing saying why; the pages keep that page."""
+    response = client.get(path, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    said = "本站不接受主机名 evil.example: 请用本站的地址访问 (服务器的 ALLOWED_HOSTS 设置)"
+    if path == "/":
+        assert response["Content-Type"].startswith("text/html") and "请求有误" in response.content.decode()
+    elif path.endswith(".xml"):
+        assert response.content.decode().endswith(f"<errors><error><code>400</code><description>{said}</description>"
+                                                  "</error></errors>")
+    else:
+        assert error_of(response) == {"code": "invalid", "message": said, "fields": {}}
+
+
+@pytest.mark.parametrize("who, path", [("citizen", "/api/v1/messages/"), ("api_key", "/open311/v2/requests.json"),
+                                       ("api_key", "/open311/v2/requests.xml")])
+def test_a_body_without_a_content_type_is_told_to_send_one(as_persona, personas, directory, who, path):
+    """``requests.post(url, data=json.dumps(body))`` sends no Content-Type: the 415 said 「不支持请求中的媒体类型
+    “”。」, quoting an empty type; it says the header is missing and which to send."""
+    body = json.dumps({"title": "小区加装电梯的请求", "body": BODY, "kind": "help", "region": "620103"})
+    response = as_persona(who).generic("POST", path, body.encode(), content_type="")
+    assert response.status_code == 415, response.content
+    said = ("请求缺少 Content-Type 请求头: JSON 请求体请加 Content-Type: application/json"
+            " (也接受 application/x-www-form-urlencoded 和 multipart/form-data)")
+    if path.endswith(".xml"):
+        assert f"<description>{said}</description>" in response.content.decode()
+    else:
+        assert error_of(response) == {"code": "unsupported_media_type", "message": said, "fields": {}}
+    other = as_persona(who).generic("POST", path, body.encode(), content_type="text/plain")
+    assert other.status_code == 415 and "text/plain" in other.content.decode()
+    assert not Message.objects.exists()

@@ -119,6 +119,20 @@ def test_an_assisting_unit_asked_for_a_lead_units_action_is_told_it_assists(as_p
     assert named.status_code == 403 and error_of(named)["message"] == error_of(response)["message"]
 
 
+def test_the_lead_unit_asked_for_an_assist_note_is_told_it_leads(as_persona, cases, personas, directory):
+    """The lead unit's officer sending assist-note/ for a case their unit holds read 「该留言当前不在您单位办理」;
+    it says the unit leads the case, and that its own words go in an internal note."""
+    eco = cases["ecology"]  # 环保 in 七里河区: 生态环境局 leads, 住建局 assists
+    as_persona("dispatcher").post(case_url(eco, "dispatch"), {}, format="json")
+    client = as_persona("other_officer")
+    for body in ({"body": "已到现场核查"}, {"body": "已到现场核查", "unit": directory["ecology"].pk}):
+        response = client.post(case_url(eco, "assist-note"), body, format="json")
+        assert response.status_code == 403
+        assert error_of(response)["message"] == "您单位是该留言的主办单位: 协办意见由协办单位提交, 主办单位的意见请写内部备注"
+    assert client.post(case_url(eco, "note"), {"body": "已到现场核查"}, format="json").status_code == 200
+    assert as_persona("officer").post(case_url(eco, "assist-note"), {"body": "已配合核查"}, format="json").status_code == 200
+
+
 def test_an_inbox_item_says_is_overdue_as_the_case_does(as_persona, cases):
     """The inbox said `overdue` where the case says `is_overdue`: one name now in both, the old
     one kept in the inbox (deprecated) for integrators reading it."""

@@ -6,7 +6,7 @@ Open311 calls in ``.xml`` get the spec's ``<errors><error><code/><description/>`
 Domain exceptions map to HTTP: IllegalMove/Conflict → 409, Invalid → 400,
 PermissionDenied → 403, missing rows → 404.
 
-Also the project's error views (``handler404``, ``handler500``, ``csrf_failure``): JSON for
+Also the project's error views (``handler400``, ``handler404``, ``handler500``, ``csrf_failure``): JSON for
 API paths, the site's page otherwise."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import (
+    DisallowedHost,
     ObjectDoesNotExist,
     PermissionDenied,
     RequestDataTooBig,
@@ -47,6 +48,8 @@ MESSAGES = {
     "parse_error": "请求内容无法解析",
     "invalid": "提交的内容有误",
 }
+NO_CONTENT_TYPE = ("请求缺少 Content-Type 请求头: JSON 请求体请加 Content-Type: application/json"
+                   " (也接受 application/x-www-form-urlencoded 和 multipart/form-data)")
 CSRF_MESSAGE = "CSRF 校验失败: 请带上 X-CSRFToken 请求头, 或改用 API 令牌"
 
 
@@ -156,6 +159,10 @@ def exception_handler(exc, context):
     if code == "not_authenticated" and request is not None and request.headers.get(
             "Authorization", "").lower().startswith("bearer "):
         message += " (Authorization 头格式应为: Token <令牌>, 不是 Bearer)"  # ignored, not refused: a proxy may add one
+    if code == "unsupported_media_type" and request is not None and not request.content_type:
+        # a body sent without the header (``requests.post(url, data=json.dumps(...))``): DRF's words quote
+        # the empty type, 「不支持请求中的媒体类型 “”。」
+        message = NO_CONTENT_TYPE
     view = context.get("view")
     if view is not None and getattr(view, "kwargs", {}).get("fmt") == "xml":
         response = xml_errors(status_code, message)
@@ -187,6 +194,27 @@ def _resolves(path: str) -> bool:
 
 def is_api_path(path: str) -> bool:
     return path.startswith("/api/") or path.startswith("/open311/")
+
+
+def handler400(request, exception=None):
+    """Project handler400, for what Django refuses before any view (a ``Host`` not in ALLOWED_HOSTS):
+    JSON for API paths (it was the site's HTML page 「请求有误」 for an integrator calling the server by
+    an address it does not serve), the spec's ``<errors>`` for Open311 ``.xml``, the page otherwise."""
+    if is_api_path(request.path):
+        if isinstance(exception, DisallowedHost):
+            message = (f"本站不接受主机名 {request.META.get('HTTP_HOST', '')}: 请用本站的地址访问"
+                       " (服务器的 ALLOWED_HOSTS 设置)")
+        elif isinstance(exception, SuspiciousOperation):
+            message = _too_much(exception)
+        else:
+            message = "请求无效"
+        if request.path.startswith("/open311/") and request.path.endswith(".xml"):
+            return xml_errors(400, message)
+        return JsonResponse(error_body("invalid", message), status=status.HTTP_400_BAD_REQUEST,
+                            json_dumps_params={"ensure_ascii": False})
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
 
 
 def handler404(request, exception=None):

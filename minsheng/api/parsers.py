@@ -1,7 +1,8 @@
 """Request body parsers of the API and Open311: DRF's, with a JSON body nested too deeply
 (``{"a": {"a": ...}}``) a 400 parse error: a few thousand levels were a RecursionError in
 Python's decoder, and a few hundred one in any code walking the parsed value (Open311's
-NUL check), each answered 500. No field of the API nests more than a few levels."""
+NUL check), each answered 500. No field of the API nests more than a few levels. A multipart
+body Django cannot read (no ``boundary``) is said in Chinese too: DRF quoted Django's English."""
 
 import json
 
@@ -47,4 +48,22 @@ def _where(error) -> str:
     return "JSON 格式错误"
 
 
-PARSERS = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
+class MultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except ParseError as exc:  # 「Multipart form parse error - Invalid boundary in multipart: None」
+            raise ParseError(_multipart_what(exc.__context__)) from None
+
+
+def _multipart_what(error) -> str:
+    """「multipart/form-data 格式错误: …」 for Django's MultiPartParserError under DRF's ParseError."""
+    text = str(error or "")
+    if "boundary" in text:
+        return "multipart/form-data 格式错误: Content-Type 请求头缺少有效的 boundary 参数"
+    if "header size" in text:
+        return "multipart/form-data 格式错误: 某个部分的头部过大"
+    return "multipart/form-data 格式错误"
+
+
+PARSERS = [JSONParser, parsers.FormParser, MultiPartParser]

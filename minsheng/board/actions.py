@@ -424,10 +424,26 @@ def refuse_if_assisting(message: Message, unit_ids) -> None:
                                f"{lead.unit.name if lead else ''}办理, 协办单位请提交协办意见")
 
 
+LEADING_NOT_ASSISTING = "您单位是该留言的主办单位: 协办意见由协办单位提交, 主办单位的意见请写内部备注"
+
+
+def refuse_if_leading(message: Message, unit_ids) -> None:
+    """协办意见 asked of the unit leading the case: said so, and what it writes instead (it read
+    「该留言当前不在您单位办理」, of a case its officers hold)."""
+    if message.assignments.filter(state=Assignment.State.ACTIVE, unit_id__in=unit_ids,
+                                  role=Assignment.Role.LEAD).exists():
+        raise PermissionDenied(LEADING_NOT_ASSISTING)
+
+
+def refuse_the_other_part(message: Message, unit_ids, role) -> None:
+    """A unit asked to act in the part (``role``) it does not hold: said which part it holds."""
+    (refuse_if_assisting if role == Assignment.Role.LEAD else refuse_if_leading)(message, unit_ids)
+
+
 def active_assignment(message: Message, unit, role=Assignment.Role.LEAD) -> Assignment:
     a = message.assignments.filter(unit=unit, role=role, state=Assignment.State.ACTIVE).first()
-    if a is None and role == Assignment.Role.LEAD and unit is not None:
-        refuse_if_assisting(message, [unit.pk])
+    if a is None and unit is not None:
+        refuse_the_other_part(message, [unit.pk], role)
     if a is None:  # said with where the case went: a unit that had it sees why (转办至…, 已答复…)
         held = message.assignments.filter(unit=unit, role=role).exists()
         raise PermissionDenied("该留言当前不在您单位办理" + (f": {where_now(message)}" if held else ""))

@@ -106,7 +106,9 @@ class HotspotList(ApiView):
         roles = roles_of(request.user)
         flags = {name: params[name] for name in ("chronic", "needs_coordination") if params.get(name) is not None}
         if flags and not roles.is_supervisor:
-            if not request.user.is_authenticated:  # who asks is unknown: sign in (401), as elsewhere
+            # who asks is unknown: sign in (401), as elsewhere; an Open311 key is known, and never a
+            # supervisor (403, as /staff/inbox/ and /me/messages/ answer it; it read 「请先登录」)
+            if request.successful_authenticator is None:
                 raise exceptions.NotAuthenticated()
             raise ApiError("只有督办人员和领导可以按老大难或需多部门协调筛选", code="permission_denied", status_code=403)
         qs = (Hotspot.objects.public().with_public_figures().select_related("region")

@@ -241,8 +241,8 @@ def acting_unit(user, message, unit, role=Assignment.Role.LEAD):
     # the one holding the case now; else the last one my unit held, so that the action says
     # why it cannot be done (a reply sent twice: 409 already answered, not "not your unit")
     a = mine.filter(state=Assignment.State.ACTIVE).first() or mine.order_by("-assigned_at", "-id").first()
-    if a is None and role == Assignment.Role.LEAD:
-        actions.refuse_if_assisting(message, roles_of(user).unit_ids)
+    if a is None:
+        actions.refuse_the_other_part(message, roles_of(user).unit_ids, role)
     if a is None:
         raise PermissionDenied("该留言当前不在您单位办理")
     return a.unit
