@@ -164,6 +164,7 @@ def test_post_with_phone_and_address_only(client311, key, directory):
     public_id = root.findtext("request/service_request_id")
     message = Message.objects.get(public_id=public_id)
     assert message.author.phone == "13900001111" and message.address == "城关区张掖路 88 号"
+    assert message.contact_phone == "13900001111"  # a mobile names the account, as before
 
 
 @pytest.mark.parametrize("phone", ["+86 138-0000-0001", "(138) 0000 0001", "１３８０００００００１", "0086 13800000001"])
@@ -175,6 +176,57 @@ def test_post_with_a_phone_written_otherwise_is_the_citizen_with_that_phone(clie
     assert response.status_code == 200, response.content
     message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
     assert message.author == personas["citizen"] and User.objects.count() == users
+
+
+@pytest.mark.parametrize("placeholder", ["12345", "00000", "0000000", "000-0000"])
+def test_a_placeholder_phone_gathers_no_callers_into_one_account(client311, api_key, directory, placeholder):
+    """A case system sends 12345 (or 00000) when the caller gave no number: every such request
+    was filed under one citizen account keyed by it, whose holder read all of them in 我的留言.
+    Now the number is left out, the request kept under the key's own account, and the answer says so."""
+    row, key = api_key
+    answers = [client311.post(f"{BASE}/requests.json", form(key, email=None, phone=placeholder)) for _ in range(2)]
+    assert [r.status_code for r in answers] == [200, 200], answers[0].content
+    assert all("phone 不是可回拨的号码" in r.json()[0]["service_notice"] for r in answers)
+    messages = [Message.objects.get(public_id=r.json()[0]["service_request_id"]) for r in answers]
+    row.refresh_from_db()
+    assert [m.author for m in messages] == [row.service_user] * 2 and row.service_user.phone is None
+    assert [m.contact_phone for m in messages] == ["", ""]
+    assert not User.objects.filter(username__in=[placeholder, placeholder.replace("-", "")]).exists()
+
+
+def test_a_landline_is_the_number_the_unit_calls_back(client311, api_key, directory, personas, login):
+    """A 12345 caller rings from a landline: it cannot receive a sign-in code, so it names no
+    account (one keyed by it could never be signed in to); the request is the key's, and the
+    staff case page shows the landline, as sent, to call the caller back."""
+    row, key = api_key
+    users = User.objects.count()
+    response = client311.post(f"{BASE}/requests.json", form(key, email=None, phone="0931-8123456-801"))
+    assert response.status_code == 200, response.content
+    assert "phone" not in response.json()[0]["service_notice"]
+    message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
+    row.refresh_from_db()
+    assert message.author == row.service_user and User.objects.count() == users + 1  # the service account
+    page = login(personas["dispatcher"]).get(f"/staff/case/{message.public_id}/").content.decode()
+    assert "留言人联系方式" in page and "电话 0931-8123456-801" in page
+
+
+def test_an_email_and_a_landline_are_the_emails_account_with_the_landline_to_call(client311, key, directory):
+    response = client311.post(f"{BASE}/requests.json", form(key, phone="(0931) 812 3456"))
+    assert response.status_code == 200, response.content
+    message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
+    author = message.author
+    assert (author.username, author.email, author.phone) == ("wang@example.com", "wang@example.com", None)
+    assert (message.contact_phone, message.contact_email) == ("(0931) 812 3456", "wang@example.com")
+    again = client311.post(f"{BASE}/requests.json", form(key, email="WANG@example.com", phone="400-810-1234"))
+    message = Message.objects.get(public_id=again.json()[0]["service_request_id"])
+    assert message.author == author and message.contact_phone == "400-810-1234"
+
+
+@pytest.mark.parametrize("phone", ["0931-812345a", "+", "138 0000 0001 ext"])
+def test_a_phone_that_is_no_number_is_refused(client311, key, directory, phone):
+    response = client311.post(f"{BASE}/requests.json", form(key, phone=phone))
+    assert response.status_code == 400 and error_of(response)["fields"] == {"phone": ["phone 格式不正确"]}
+    assert not Message.objects.exists()
 
 
 @pytest.mark.parametrize("names", [{"last_name": "13912345678"}, {"first_name": "身份证620102199001011234"},

@@ -186,8 +186,9 @@ def test_an_action_told_of_long_after_it_happened_is_not_texted(personas, direct
 
 def test_a_landline_an_open311_request_gave_is_not_texted(personas, directory, texts, settings,
                                                           django_capture_on_commit_callbacks):
-    """A 12345 caller's landline (or a foreign number) makes their account (docs/open311.md): the
-    gateway cannot text it, so no notice is tried, counted, nor offered on 我的资料."""
+    """A 12345 caller's landline (or a foreign number) made their account until 2026-12-05
+    (docs/open311.md): such an account is left as it is, but the gateway cannot text it, so no
+    notice is tried, counted, nor offered on 我的资料; a landline sent now names no account."""
     from minsheng.api.models import Open311Key
 
     from .test_open311 import BASE, Open311Client, form
@@ -198,11 +199,14 @@ def test_a_landline_an_open311_request_gave_is_not_texted(personas, directory, t
     r = Open311Client().post(f"{BASE}/requests.json", form(key, email=None, phone="0931-8888888"))
     assert r.status_code == 200, r.content
     m = Message.objects.get(public_id=r.json()[0]["service_request_id"])
-    assert m.author.phone == "09318888888"
+    assert m.author.phone is None and m.contact_phone == "0931-8888888"
+    before = make_user("09318888888", phone="09318888888")  # an account such a request made before
+    Message.objects.filter(pk=m.pk).update(author=before)
+    m.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_reject(personas["dispatcher"], m, "不属于政务留言受理范围")
     assert BrokenGateway.calls == 0 and not TextNotice.objects.exists()
-    assert "sms_notices" not in ProfileForm(instance=m.author).fields
+    assert "sms_notices" not in ProfileForm(instance=before).fields
 
 
 def test_run_periodic_deletes_the_notices_and_codes_no_cap_counts(personas):

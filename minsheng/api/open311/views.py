@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit, urlunsplit
 
@@ -45,7 +46,9 @@ from .render import respond
 
 MAX_RANGE = dt.timedelta(days=90)
 MAX_RESULTS = 1000
-PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
+PHONE = re.compile(r"^\+?[0-9]{5,20}$")  # a phone parameter without its spaces, dashes and brackets (else 400)
+CONTACT_DIGITS = 7  # fewer (12345, a case system's "no number"): no number to call back
+CONTACT_LENGTH = Message._meta.get_field("contact_phone").max_length
 
 
 def _has_nul(value) -> bool:
@@ -241,6 +244,8 @@ class Requests(Open311View):
         message, replayed = once(request, lambda request: submit(request, self.jurisdiction(request)))
         notice = (f"留言已收到, 编号 {message.public_id}; 审核后将按权责清单交由相关单位办理, "
                   f"一般 {actions.reply_days(message.kind)} 个工作日内答复")
+        if _phone(_parameters(request))[2]:  # read again: a replay answers as the first post did
+            notice += f"; phone 不是可回拨的号码 (不足 {CONTACT_DIGITS} 位或同一数字重复), 未记录"
         response = respond(fmt, "service_requests", [{
             "service_request_id": message.public_id, "token": message.open311.token,
             "service_notice": notice, "account_id": None}])
@@ -289,11 +294,32 @@ def _bool(raw: str, name: str) -> bool:
     raise bad(f"attribute[{name}] 应为 true 或 false", field=f"attribute[{name}]")
 
 
+def _phone(data) -> tuple[str | None, str, bool]:
+    """The ``phone`` parameter as (the mainland mobile that names the citizen's account, as sign-in reads
+    it: +86, brackets, full-width digits; the other number the handling unit calls back, as sent; whether
+    a number was sent and left out). A landline (0931-8123456, 0931-8123456-801, 400-810-1234) or a
+    foreign number names no account: it cannot receive a sign-in code, and a case system's placeholder
+    (12345, 00000) made one account of every caller it stood for. A placeholder — fewer than
+    CONTACT_DIGITS digits, one digit repeated — is no number at all: left out, the request kept."""
+    raw = str(data.get("phone") or "").strip()  # str(): a JSON body may send a number
+    mobile = canonical_phone(raw)
+    if mobile:
+        return mobile, "", False
+    text = " ".join(unicodedata.normalize("NFKC", raw).split())
+    compact = re.sub(r"[\s\-()]", "", text)
+    if not compact:
+        return None, "", False
+    if not PHONE.match(compact):
+        raise bad("phone 格式不正确", field="phone")
+    digits = compact.lstrip("+")
+    if len(digits) < CONTACT_DIGITS or len(set(digits)) == 1 or len(compact) > CONTACT_LENGTH:
+        return None, "", True
+    return None, text if len(text) <= CONTACT_LENGTH else compact, False
+
+
 def _author(data, key: Open311Key):
-    email = str(data.get("email") or "").strip()  # str(): a JSON body may send a number
-    raw_phone = str(data.get("phone") or "").strip()
-    # a mainland mobile as its account has it (+86, brackets, full-width digits), as sign-in reads it
-    phone = canonical_phone(raw_phone) or raw_phone.replace(" ", "").replace("-", "")
+    """The request's author (docs/open311.md, Posting a request) and the landline to call back, if any."""
+    email = str(data.get("email") or "").strip()
     if email:
         try:
             EmailValidator()(email)
@@ -301,8 +327,7 @@ def _author(data, key: Open311Key):
             raise bad("email 格式不正确", field="email")
         if len(email) > USERNAME_MAX:  # a new account's user name, as at registration: a 500 on PostgreSQL
             raise bad(f"email 最长 {USERNAME_MAX} 个字符", field="email")
-    if phone and not PHONE.match(phone):
-        raise bad("phone 格式不正确", field="phone")
+    phone, landline, _ = _phone(data)
     name = f"{str(data.get('last_name') or '').strip()}{str(data.get('first_name') or '').strip()}"[:30]
     try:  # it becomes the nickname that show_name publishes: the registration form's rule
         clean_nickname(name)
@@ -310,7 +335,7 @@ def _author(data, key: Open311Key):
         problem = exc.messages[0].replace("昵称", "姓名")
         raise ApiError(problem, fields={"first_name": [problem], "last_name": [problem]}) from None
     if not email and not phone:
-        return _service_user(key)
+        return _service_user(key), landline
     cond = Q()
     if phone:
         cond |= Q(phone=phone) | Q(username=phone)
@@ -319,8 +344,8 @@ def _author(data, key: Open311Key):
     user = User.objects.filter(cond).order_by("pk").first()
     if user is not None:
         if user.is_staff or user.is_superuser or roles_of(user).is_staff_member:
-            return _service_user(key)  # never post in a staff member's name
-        return user
+            return _service_user(key), landline  # never post in a staff member's name
+        return user, landline
     user = User(username=phone or email, phone=phone or None, email=email, display_name=name)
     user.set_unusable_password()
     try:
@@ -330,7 +355,7 @@ def _author(data, key: Open311Key):
         user = User.objects.filter(cond).order_by("pk").first()
         if user is None:
             raise
-    return user
+    return user, landline
 
 
 def _service_user(key: Open311Key):
@@ -428,8 +453,8 @@ def submit(request, jurisdiction: Region | None) -> Message:
         raise ApiError(f"{first[0]}: {first[1][0]}", fields=fields)
     key = request.auth
     with transaction.atomic():
-        author = _author(data, key)
-        message = actions.do_submit(author, **form.submit_kwargs())
+        author, landline = _author(data, key)
+        message = actions.do_submit(author, contact_phone=landline, **form.submit_kwargs())
         message.open311 = Open311Request.objects.create(message=message, api_key=key,
                                                         token=secrets.token_urlsafe(16), media_url=media_url)
         if media_url:
