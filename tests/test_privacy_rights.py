@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from minsheng.accounts import limits
 from minsheng.accounts.models import User
 from minsheng.accounts.senders import MemorySender
 from minsheng.api.models import ApiToken
@@ -195,3 +196,19 @@ def test_staff_cannot_close_their_own_account(personas, login, persona):
     assert r.status_code == 403 and "请联系平台管理员停用账号" in r.json()["error"]["message"]
     staff = User.objects.get(pk=staff.pk)
     assert staff.is_active and staff.closed_at is None and staff.has_usable_password()
+
+
+def test_closing_counts_wrong_passwords_as_failed_sign_ins(personas, closing, login):
+    """A token or a session cannot guess the password through 注销账号 without limit: the wrong ones
+    lock the account as failed sign-ins do, and then even the right one is refused, here and at sign-in."""
+    citizen, api = personas["citizen"], closing["api"]
+    for _ in range(limits.PER_ACCOUNT):
+        r = api.delete("/api/v1/me/", {"password": "wrong-password"}, format="json")
+        assert r.status_code == 400
+    r = api.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
+    assert r.status_code == 400 and r.json()["error"]["fields"]["password"] == [limits.MESSAGE]
+    r = login(citizen).post("/accounts/me/close/", {"password": PASSWORD})
+    assert limits.MESSAGE in r.content.decode()
+    assert User.objects.get(pk=citizen.pk).is_active
+    r = Client().post("/accounts/login/", {"username": "13800000001", "password": PASSWORD})
+    assert "登录失败次数过多" in r.content.decode()

@@ -250,7 +250,7 @@ def close_account(request):
     form = CloseAccountForm(request.POST or None)
     if request.method == "POST" and refusal is None and form.is_valid():
         try:
-            kept = rights.check_close_account(request.user, form.cleaned_data["password"])
+            kept = rights.check_close_account(request.user, form.cleaned_data["password"], request)
         except PermissionDenied as exc:  # became staff meanwhile
             refusal = str(exc)
         except rights.Invalid as exc:

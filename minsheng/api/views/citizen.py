@@ -177,5 +177,5 @@ class Me(ApiView):
                    tags=["citizen"])
     def delete(self, request):
         body = parse(CloseAccountBody, body_of(request))
-        rights.check_close_account(request.user, body["password"])
+        rights.check_close_account(request.user, body["password"], request)
         return Response(status=204)
