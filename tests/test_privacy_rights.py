@@ -87,6 +87,7 @@ def test_my_data_page_downloads_my_messages_and_no_staff_data(personas, history,
     assert 'href="/accounts/me/data.json"' in c.get("/accounts/me/").content.decode()
     r = c.get("/accounts/me/data.json")
     assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment; filename=")
+    assert r["Cache-Control"] == "private, no-store"
     _check_export(json.loads(r.content), m, personas)
     assert Client().get("/accounts/me/data.json").status_code == 302  # signed out: to sign in
 
@@ -94,7 +95,7 @@ def test_my_data_page_downloads_my_messages_and_no_staff_data(personas, history,
 def test_my_data_api_is_the_same_document(personas, history):
     m, _ = history
     r = token_client(personas["citizen"]).get("/api/v1/me/data/")
-    assert r.status_code == 200
+    assert r.status_code == 200 and r["Cache-Control"] == "private, no-store"
     _check_export(r.json(), m, personas)
     assert APIClient().get("/api/v1/me/data/").status_code == 401
 
