@@ -14,8 +14,8 @@ from minsheng.accounts import limits
 from minsheng.accounts.models import User
 from minsheng.accounts.senders import MemorySender
 from minsheng.api.models import ApiToken
-from minsheng.board import actions
-from minsheng.board.models import Event, Notification
+from minsheng.board import actions, search
+from minsheng.board.models import Event, Message, Notification
 
 from .conftest import PASSWORD
 from .test_accounts import NEW_PASSWORD, last_code, memory_sender, register, send_code  # noqa: F401
@@ -172,6 +172,10 @@ def test_an_anonymous_authors_registered_name_stays_hidden_after_closing(persona
     login(citizen).post("/accounts/me/close/", {"password": PASSWORD})
     page = client.get(f"/m/{m.public_id}/").content.decode()
     assert "赵**" in page and "赵建国" not in page
+    # nor does a later re-index (a migration's search.reindex) make the name find the message
+    search.reindex(Message.objects.all())
+    assert not search.filter_messages(Message.objects.all(), "赵建国").exists()
+    assert search.filter_messages(Message.objects.all(), "路灯").exists()
 
 
 def test_closing_the_account_through_the_api(personas, closing):
@@ -213,3 +217,26 @@ def test_closing_counts_wrong_passwords_as_failed_sign_ins(personas, closing, lo
     assert User.objects.get(pk=citizen.pk).is_active
     r = Client().post("/accounts/login/", {"username": "13800000001", "password": PASSWORD})
     assert "登录失败次数过多" in r.content.decode()
+
+
+def test_lists_read_no_author_row_twice_for_citizens_without_a_nickname(personas, directory, client):
+    """The public lists mask each title with the author's names (Message.own_names, hidden_name since
+    注销账号): read with the page's one query, not one more per message of a citizen without a nickname."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    citizen = personas["citizen"]
+    citizen.display_name = ""
+    citizen.save(update_fields=["display_name"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/browse/").status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(2):
+        actions.do_accept(personas["dispatcher"], submit(citizen, directory, title=f"路口红绿灯故障第{i}次"))
+    few = queries()
+    for i in range(4):
+        actions.do_accept(personas["dispatcher"], submit(citizen, directory, title=f"小区垃圾清运不及时第{i}次"))
+    assert queries() == few
