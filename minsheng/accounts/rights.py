@@ -34,9 +34,7 @@ def close_refusal(user) -> str | None:
 def check_close_account(user, password: str, request=None) -> int:
     """注销账号 after checking the refusals and the password (PermissionDenied for staff,
     board.actions.Invalid for the password); returns how many messages stay on record. The password
-    counts as a sign-in does (accounts/limits.py, by account and by ``request``'s address): a wrong
-    one is a failure, and a locked account or address is refused even with the right one, so that a
-    session or a token cannot guess it without limit."""
+    counts as a sign-in (limits.password_refusal, by account and by ``request``'s address)."""
     refusal = close_refusal(user)
     if refusal == STAFF_REFUSAL:
         raise PermissionDenied(refusal)
@@ -44,12 +42,8 @@ def check_close_account(user, password: str, request=None) -> int:
         raise Invalid(refusal, field="password")
     if not password:
         raise Invalid("请输入密码", field="password")
-    if limits.blocked(request, user):
-        raise Invalid(limits.MESSAGE, field="password")
-    if not user.check_password(password):
-        limits.failed(request, user)
-        raise Invalid(WRONG_PASSWORD, field="password")
-    limits.succeeded(user)
+    if problem := limits.password_refusal(request, user, password, WRONG_PASSWORD):
+        raise Invalid(problem, field="password")
     return do_close_account(user)
 
 

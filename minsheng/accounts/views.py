@@ -200,7 +200,7 @@ def reset_password(request):
 @login_required
 def change_password(request):
     """The signed-in user's password, with the current one (no code needed)."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         request.user.set_password(form.cleaned_data["password1"])
         request.user.save(update_fields=["password"])
