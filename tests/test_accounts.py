@@ -464,3 +464,19 @@ def test_a_post_that_met_the_login_page_lands_on_its_page_once_signed_in(going, 
     assert page.status_code == 200 and page.redirect_chain[-1][0] == lands
     token.refresh_from_db()
     assert token.revoked_at is None  # nothing was done on the way
+
+
+def test_wrong_current_passwords_at_change_password_lock_the_account_as_sign_ins_do(personas, login):
+    """A session someone took cannot guess the current password at 修改密码 without limit (and then
+    set their own): the wrong ones count as failed sign-ins, and then even the right one is refused."""
+    from minsheng.accounts import limits
+
+    c = login(personas["citizen"])
+    for _ in range(limits.PER_ACCOUNT):
+        r = c.post("/accounts/me/password/", {"old_password": "wrong-one", "password1": NEW_PASSWORD,
+                                               "password2": NEW_PASSWORD})
+        assert "当前密码不正确" in r.content.decode()
+    r = c.post("/accounts/me/password/", {"old_password": PASSWORD, "password1": NEW_PASSWORD,
+                                           "password2": NEW_PASSWORD})
+    assert r.status_code == 200 and "登录失败次数过多, 请 15 分钟后再试" in r.content.decode()
+    assert User.objects.get(pk=personas["citizen"].pk).check_password(PASSWORD)

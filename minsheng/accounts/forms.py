@@ -218,15 +218,16 @@ class PasswordChangeForm(_PasswordPair):
                                    error_messages={"required": "请输入当前密码"})
     field_order = ["old_password", "password1", "password2"]
 
-    def __init__(self, user, *args, **kwargs):
-        self.user = user
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.user, self.request = user, request
         super().__init__(*args, **kwargs)
         self.fields["password1"].label = "新密码"
         self.fields["password2"].label = "确认新密码"
 
     def clean_old_password(self):
-        if not self.user.check_password(self.cleaned_data["old_password"]):
-            raise ValidationError("当前密码不正确")
+        # counted as a sign-in: a taken session cannot guess it to take the account for good
+        if problem := limits.password_refusal(self.request, self.user, self.cleaned_data["old_password"], "当前密码不正确"):
+            raise ValidationError(problem)
         return self.cleaned_data["old_password"]
 
     def clean(self):

@@ -70,3 +70,16 @@ def failed(request, user) -> None:
 
 def succeeded(user) -> None:
     cache.delete_many([key for key, _limit in _keys(None, user)])
+
+
+def password_refusal(request, user, password: str, wrong: str) -> str | None:
+    """A signed-in user's password typed again (修改密码, 注销账号), counted as a sign-in: a wrong one is
+    a failure, and a locked account or address is refused even with the right one, so that a taken
+    session or token cannot guess it without limit. The reason to show (``wrong``, MESSAGE), or None."""
+    if blocked(request, user):
+        return MESSAGE
+    if not user.check_password(password):
+        failed(request, user)
+        return wrong
+    succeeded(user)
+    return None

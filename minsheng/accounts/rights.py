@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from minsheng.board.actions import Invalid
 
+from . import limits
 from .models import TextNotice, User, VerificationCode
 from .roles import roles_of
 
@@ -30,9 +31,10 @@ def close_refusal(user) -> str | None:
     return None
 
 
-def check_close_account(user, password: str) -> int:
+def check_close_account(user, password: str, request=None) -> int:
     """注销账号 after checking the refusals and the password (PermissionDenied for staff,
-    board.actions.Invalid for the password); returns how many messages stay on record."""
+    board.actions.Invalid for the password); returns how many messages stay on record. The password
+    counts as a sign-in (limits.password_refusal, by account and by ``request``'s address)."""
     refusal = close_refusal(user)
     if refusal == STAFF_REFUSAL:
         raise PermissionDenied(refusal)
@@ -40,8 +42,8 @@ def check_close_account(user, password: str) -> int:
         raise Invalid(refusal, field="password")
     if not password:
         raise Invalid("请输入密码", field="password")
-    if not user.check_password(password):
-        raise Invalid(WRONG_PASSWORD, field="password")
+    if problem := limits.password_refusal(request, user, password, WRONG_PASSWORD):
+        raise Invalid(problem, field="password")
     return do_close_account(user)
 
 

@@ -200,7 +200,7 @@ def reset_password(request):
 @login_required
 def change_password(request):
     """The signed-in user's password, with the current one (no code needed)."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         request.user.set_password(form.cleaned_data["password1"])
         request.user.save(update_fields=["password"])
@@ -250,7 +250,7 @@ def close_account(request):
     form = CloseAccountForm(request.POST or None)
     if request.method == "POST" and refusal is None and form.is_valid():
         try:
-            kept = rights.check_close_account(request.user, form.cleaned_data["password"])
+            kept = rights.check_close_account(request.user, form.cleaned_data["password"], request)
         except PermissionDenied as exc:  # became staff meanwhile
             refusal = str(exc)
         except rights.Invalid as exc:

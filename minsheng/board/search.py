@@ -41,10 +41,14 @@ def terms_for(title: str, body: str, names: tuple[str, ...] = ()) -> str:
 
 def reindex(messages) -> None:
     """Write ``search_text`` anew for each message of the queryset ``messages`` (the
-    re-index migrations pass the historical model's)."""
+    re-index migrations pass the historical model's). A closed account's name stays out
+    (``hidden_name``, where the model has it: from board 0024 on)."""
+    closed = any(f.name == "hidden_name" for f in messages.model._meta.fields)
     for message in messages.select_related("author").only(
-            "pk", "title", "body", "show_name", "author__display_name").iterator(chunk_size=2000):
-        names = () if message.show_name else real_name(message.author.display_name)
+            "pk", "title", "body", "show_name", "author__display_name",
+            *(["hidden_name"] if closed else [])).iterator(chunk_size=2000):
+        name = message.author.display_name or (message.hidden_name if closed else "")
+        names = () if message.show_name else real_name(name)
         messages.model.objects.filter(pk=message.pk).update(search_text=terms_for(message.title, message.body, names))
 
 

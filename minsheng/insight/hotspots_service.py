@@ -175,7 +175,7 @@ def _public_members(hotspot: Hotspot) -> list:
 
     return list(Message.objects.filter(hotspot_member__hotspot=hotspot, status__in=Status.public())
                 .exclude(kind=MessageKind.THANKS)
-                .select_related("author").only("title", "body", "submitted_at", "show_name", "author__display_name"))
+                .select_related("author").only("title", "body", "submitted_at", "show_name", "author__display_name", "hidden_name"))
 
 
 def public_face(title: str, place: str, public) -> tuple[str, str]:

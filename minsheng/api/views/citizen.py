@@ -163,7 +163,8 @@ class MyData(ApiView):
 
     @extend_schema(responses={200: {"type": "object", "additionalProperties": True}}, tags=["citizen"])
     def get(self, request):
-        return Response(rights.my_data(request.user))
+        # as the page's download: no cache keeps it, nor a shared one (a session's GET carries no Authorization)
+        return Response(rights.my_data(request.user), headers={"Cache-Control": "private, no-store"})
 
 
 class Me(ApiView):
@@ -177,5 +178,5 @@ class Me(ApiView):
                    tags=["citizen"])
     def delete(self, request):
         body = parse(CloseAccountBody, body_of(request))
-        rights.check_close_account(request.user, body["password"])
+        rights.check_close_account(request.user, body["password"], request)
         return Response(status=204)

@@ -44,7 +44,7 @@ def public_messages():
 def list_queryset(qs):
     """What every message list renders: one query per page, no per-row lookups."""
     return qs.select_related("region", "topic", "addressee", "author").only(
-        "public_id", "title", "body", "show_name", "author__display_name", "kind", "status", "submitted_at",
+        "public_id", "title", "body", "show_name", "author__display_name", "hidden_name", "kind", "status", "submitted_at",
         "replied_at", "due_at", "support_count", "region__name", "region__code", "topic__name", "addressee__title")
 
 
