@@ -58,13 +58,29 @@ def test_personal_export_is_for_authorised_staff_and_audited(client, login, pers
     response = sup.get("/stats/export/messages.csv", {"region": "620100", "personal": "1", "measure": "submitted"})
     assert response.status_code == 200
     rows = _csv(response)
-    assert rows[0][-3:] == ["留言人", "手机", "邮箱"]
+    assert rows[0][-4:] == ["留言人", "手机", "邮箱", "联系人"]
     assert any("13800000001" in r for r in rows[1:])
     in_region = Message.objects.filter(region__code__startswith="6201").count()
     assert len(rows) - 1 == in_region
     event = _exports().get()
     assert event.actor == personas["supervisor"] and event.message is None and event.public is False
     assert event.data["rows"] == in_region and event.data["filters"]["region"] == "620100"
+
+
+def test_a_hotline_callers_name_is_in_the_personal_export_only(client, login, personas, cases):
+    """An Open311 request's 联系人 (王先生, from a landline) is what the officer calling back asks for:
+    the personal export has it, last, after the columns it had; the public one has no such column."""
+    public = _csv(client.get("/stats/export/messages.csv", {"region": "620100", "measure": "received"}))
+    public_id = public[1][0]
+    Message.objects.filter(public_id=public_id).update(contact_phone="0931-8123456", contact_name="王先生")
+    rows = _csv(login(personas["supervisor"]).get("/stats/export/messages.csv",
+                                                  {"region": "620100", "personal": "1", "measure": "submitted"}))
+    row = next(r for r in rows[1:] if r[0] == public_id)
+    columns = dict(zip(rows[0], row, strict=True))
+    assert (columns["联系人"], columns["手机"]) == ("王先生", "0931-8123456")
+    flat = "\n".join(",".join(r) for r in _csv(client.get("/stats/export/messages.csv",
+                                                            {"region": "620100", "measure": "received"})))
+    assert "王先生" not in flat and "联系人" not in flat
 
 
 @pytest.mark.parametrize("personal", [False, True])
@@ -85,7 +101,7 @@ def test_message_rows_read_only_the_columns_they_show_in_a_fixed_number_of_queri
     main = next(row for row in rows if row[0] == cases["pending"].public_id)
     assert main[1] == cases["pending"].title or not personal
     if personal:
-        assert main[-3] and main[-2] == cases["pending"].contact_phone
+        assert main[-4] and main[-3] == cases["pending"].contact_phone
 
 
 @pytest.mark.parametrize("who, region", [("officer", "620100"), ("citizen", "620100"), ("supervisor", "621100"),
@@ -204,7 +220,7 @@ def test_message_exports_write_a_formula_title_as_text(client, login, personas, 
     # personal exports: the author's name too
     sup = login(personas["supervisor"])
     rows = _csv(sup.get("/stats/export/messages.csv", {**params, "personal": "1"}))
-    assert rows[1][1] == "'" + FORMULA and rows[1][-3] == "'@小李"
+    assert rows[1][1] == "'" + FORMULA and rows[1][-4] == "'@小李"
     response = sup.get("/stats/export/messages.xlsx", {**params, "personal": "1"})
     cells = _no_formulas(load_workbook(io.BytesIO(response.content)))
     assert cells[FORMULA] == "s" and cells["@小李"] == "s"
@@ -372,7 +388,7 @@ def test_an_overdue_export_says_how_late_each_case_is_as_its_list_does(login, pe
     shown = {pid: re.sub(r"<[^>]+>", "", cell) for pid, cell in shown.items()}
     rows = _csv(sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue", "personal": "1"}))
     header = rows[0]
-    assert header[header.index("答复期限") + 1] == "超期天数 (工作日)" and header[-3:] == ["留言人", "手机", "邮箱"]
+    assert header[header.index("答复期限") + 1] == "超期天数 (工作日)" and header[-4:] == ["留言人", "手机", "邮箱", "联系人"]
     late = {r[0]: r[header.index("超期天数 (工作日)")] for r in rows[1:]}
     assert set(late) == set(shown) and cases["overdue"].public_id in late
     for pid, cell in shown.items():

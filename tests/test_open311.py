@@ -11,6 +11,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -208,6 +209,56 @@ def test_a_landline_is_the_number_the_unit_calls_back(client311, api_key, direct
     assert message.author == row.service_user and User.objects.count() == users + 1  # the service account
     page = login(personas["dispatcher"]).get(f"/staff/case/{message.public_id}/").content.decode()
     assert "留言人联系方式" in page and "电话 0931-8123456-801" in page
+
+
+def test_a_hotline_callers_name_is_shown_to_staff_who_call_back_never_to_the_public(
+        client311, api_key, directory, personas, login, as_persona):
+    """A 12345 caller from a landline gives 王 / 先生: the request is the key's service account's,
+    whose name is the system's; the name is the message's 联系人, so the officer calling back knows
+    whom to ask for (it was dropped). Staff who hold the case see it; the public never does."""
+    row, key = api_key
+    response = client311.post(f"{BASE}/requests.json", form(key, email=None, phone="0931-8123456",
+                                                            last_name="王", first_name="先生"))
+    assert response.status_code == 200, response.content
+    public_id = response.json()[0]["service_request_id"]
+    message = Message.objects.get(public_id=public_id)
+    row.refresh_from_db()
+    assert message.author == row.service_user and message.contact_name == "王先生"
+    page = login(personas["dispatcher"]).get(f"/staff/case/{public_id}/").content.decode()
+    assert "联系人 王先生" in page and "电话 0931-8123456" in page
+    case = as_persona("dispatcher").get(f"/api/v1/staff/cases/{public_id}/").json()
+    assert (case["contact_name"], case["contact_phone"]) == ("王先生", "0931-8123456")
+    advance(message, personas, directory, "accepted")
+    public_page = Client().get(f"/m/{public_id}/")
+    public_api = as_persona("anonymous").get(f"/api/v1/messages/{public_id}/")
+    record = client311.get(f"{BASE}/requests/{public_id}.json")
+    assert [r.status_code for r in (public_page, public_api, record)] == [200, 200, 200]
+    for answer in (public_page, public_api, record):
+        text = answer.content.decode()
+        assert "王先生" not in text and "8123456" not in text
+
+
+def test_a_name_sent_with_a_citizens_number_is_the_contact_and_leaves_their_nickname(
+        client311, key, directory, personas, login):
+    """A key never renames an account: the registered citizen keeps 小李; the name the caller gave
+    this time is the message's 联系人, beside the account's name on the case page."""
+    citizen = personas["citizen"]
+    response = client311.post(f"{BASE}/requests.json", form(key, email=None, phone=citizen.phone,
+                                                            last_name="李", first_name="女士"))
+    message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
+    citizen.refresh_from_db()
+    assert message.author == citizen and citizen.display_name == "小李"
+    page = login(personas["dispatcher"]).get(f"/staff/case/{message.public_id}/").content.decode()
+    assert "小李" in page and "联系人 李女士" in page and f"电话 {citizen.phone}" in page
+
+
+def test_a_request_without_a_name_has_no_contact_name(client311, key, directory, personas, login):
+    response = client311.post(f"{BASE}/requests.json", form(key, email=None, phone="0931-8123456",
+                                                            first_name=None, last_name=None))
+    message = Message.objects.get(public_id=response.json()[0]["service_request_id"])
+    assert message.contact_name == ""
+    page = login(personas["dispatcher"]).get(f"/staff/case/{message.public_id}/").content.decode()
+    assert "电话 0931-8123456" in page and "联系人" not in page
 
 
 def test_an_email_and_a_landline_are_the_emails_account_with_the_landline_to_call(client311, key, directory):

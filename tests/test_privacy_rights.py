@@ -183,6 +183,24 @@ def test_an_anonymous_authors_registered_name_stays_hidden_after_closing(persona
     assert search.filter_messages(Message.objects.all(), "路灯").exists()
 
 
+def test_closing_the_account_wipes_the_callers_name_a_hotline_gave(personas, directory, login):
+    """A 12345 request under 小李's number carried the caller's name (李女士) as its 联系人: contact data,
+    wiped with the phone and email when they close their account — from the staff API and exports too."""
+    citizen = personas["citizen"]
+    m = advance(submit(citizen, directory, contact_phone="0931-8123456", contact_name="李女士"), personas,
+                directory, "accepted")
+    staff_api = token_client(personas["dispatcher"])
+    assert staff_api.get(f"/api/v1/staff/cases/{m.public_id}/").json()["contact_name"] == "李女士"
+    login(citizen).post("/accounts/me/close/", {"password": PASSWORD})
+    case = staff_api.get(f"/api/v1/staff/cases/{m.public_id}/").json()
+    assert (case["contact_name"], case["contact_phone"], case["contact_email"]) == ("", "", "")
+    export = login(personas["supervisor"]).get("/stats/export/messages.csv",
+                                               {"region": "620100", "personal": "1", "measure": "submitted"})
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert m.public_id in text and "李女士" not in text and "8123456" not in text
+    assert "称呼" in Client().get("/privacy/").content.decode()  # the notice names what is kept, and wiped
+
+
 def test_closing_the_account_through_the_api(personas, closing):
     api = closing["api"]
     r = api.delete("/api/v1/me/", {"password": "wrong-password"}, format="json")

@@ -67,7 +67,7 @@ def do_close_account(user, at=None) -> int:
         if names := real_name(user.display_name):
             messages.filter(show_name=False).update(hidden_name=names[0])
         message_ids = list(messages.values_list("pk", flat=True))
-        messages.update(contact_phone="", contact_email="")
+        messages.update(contact_phone="", contact_email="", contact_name="")
         Event.objects.bulk_create([Event(message_id=pk, kind=Event.Kind.ACCOUNT_CLOSED, actor=user, public=False,
                                          at=now) for pk in message_ids])
         Notification.objects.filter(user=user).delete()

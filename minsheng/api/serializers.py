@@ -120,6 +120,8 @@ class SupportedListSerializer(MessageListSerializer):
 SUBMITTED_BY_HELP = ("由…代为提交: the name of the system (Open311 key) that posted the message in the citizen's name "
                      "with their phone or email, 「接入系统」 once that key is deleted; null for a message they posted "
                      "themselves (their web page says 「由 <name> 代为提交」)")
+CONTACT_NAME_HELP = ("联系人: the caller's name an Open311 request gave (last_name + first_name, 王先生), the name "
+                     "to ask for when calling back; \"\" when none was given. Never public")
 
 
 class OwnListSerializer(MessageListSerializer):
@@ -257,6 +259,7 @@ class OwnMessageSerializer(MessageDetailSerializer):
     reject_reason = serializers.CharField()
     contact_phone = serializers.CharField()
     contact_email = serializers.CharField()
+    contact_name = serializers.CharField(help_text=CONTACT_NAME_HELP)
     show_name = serializers.BooleanField()
     reopen_count = serializers.IntegerField()
     can_reopen = serializers.SerializerMethodField()
@@ -425,6 +428,7 @@ class StaffCaseSerializer(MessageDetailSerializer):
     author = AuthorSerializer()
     contact_phone = serializers.CharField()
     contact_email = serializers.CharField()
+    contact_name = serializers.CharField(help_text=CONTACT_NAME_HELP)
     reject_reason = serializers.CharField()
     supervision_note = serializers.CharField()
     reopen_count = serializers.IntegerField()
@@ -446,7 +450,7 @@ class StaffCaseSerializer(MessageDetailSerializer):
         data = super().to_representation(instance)
         roles = self.context.get("roles")
         if roles is None or not shows_contact(roles, instance, instance.assignments.all()):
-            data.update(contact_phone="", contact_email="",
+            data.update(contact_phone="", contact_email="", contact_name="",
                         author={"id": instance.author_id, "name": instance.author_public_name})
         return data
 

@@ -97,11 +97,14 @@ def reply_days(kind: str) -> int:
 # --- citizen ------------------------------------------------------------------
 
 def do_submit(author, *, title, body, kind, region, addressee=None, topic=None, show_name=False,
-              photos=(), latitude=None, longitude=None, address="", at=None, contact_phone="") -> Message:
+              photos=(), latitude=None, longitude=None, address="", at=None, contact_phone="",
+              contact_name="") -> Message:
     """Store a validated message (see board.forms.MessageForm) with its photos.
 
     ``photos`` are already re-encoded ``board.photos.CleanPhoto`` values. ``contact_phone``: the number
-    the handling unit calls back, when not the author's (an Open311 caller's landline); default theirs. A type, 领域 or region the site
+    the handling unit calls back, when not the author's (an Open311 caller's landline); default theirs.
+    ``contact_name``: the name to ask for when calling back (an Open311 caller's 王先生), shown to staff
+    beside the contact data, never published. A type, 领域 or region the site
     does not have is refused (Invalid, the form's words: INVALID_CHOICE)."""
     _require_choices(kind=kind, topic=topic, region=region)
     now = at or timezone.now()
@@ -110,6 +113,7 @@ def do_submit(author, *, title, body, kind, region, addressee=None, topic=None, 
             public_id=uuid.uuid4().hex[:20], title=title, body=body, kind=kind, region=region,
             addressee=addressee, topic=topic, author=author, show_name=show_name,
             contact_phone=contact_phone or author.phone or "", contact_email=author.email or "",
+            contact_name=contact_name,
             latitude=latitude, longitude=longitude, address=address or "", submitted_at=now,
         )
         message.public_id = f"{timezone.localtime(now):%Y%m%d}{message.pk:06d}"

@@ -40,6 +40,8 @@ class Message(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="messages", verbose_name="留言人")
     show_name = models.BooleanField("公开我的昵称", default=False)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # the caller's name an Open311 request gave (12345 热线: 王先生), for staff who call back; never public
+    contact_name = models.CharField("联系人", max_length=30, blank=True)
     contact_email = models.EmailField("联系邮箱", blank=True)
     latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)

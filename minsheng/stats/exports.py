@@ -170,7 +170,7 @@ def _public_fact_count(measure: str) -> int:
 
 PUBLIC_COLUMNS = ["留言编号", "标题", "类型", "领域", "区划", "状态", "提交时间", "答复期限", "答复时间", "办理单位",
                   "链接"]
-PERSONAL_COLUMNS = ["留言人", "手机", "邮箱"]
+PERSONAL_COLUMNS = ["留言人", "手机", "邮箱", "联系人"]  # 联系人 (since 2026-12-05) last: the others keep their places
 LATE_COLUMN = "超期天数 (工作日)"  # an overdue list's, after 答复期限, as /stats/overdue/ shows it
 LATE_AT = PUBLIC_COLUMNS.index("答复期限") + 1
 UNIT_AT = PUBLIC_COLUMNS.index("办理单位")
@@ -225,7 +225,7 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
               "region__name", "topic__name", "author__display_name",
               "hidden_name", "author__closed_at", "open_case__unit_key" if lead else "fact__unit_key"]
     if personal:
-        fields += ["author__username", "contact_phone", "contact_email"]
+        fields += ["author__username", "contact_phone", "contact_email", "contact_name"]
     for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
          author_name, hidden_name, closed_at, unit_key, *contact) in qs.values_list(*fields).iterator(chunk_size=2000):
         if not personal:  # public exports hide personal data
@@ -235,8 +235,8 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
                units.get(unit_key, "") if unit_key else (NOT_DISPATCHED if lead else ""),
                f"{base_url}/m/{public_id}/"]
         if personal:
-            username, phone, email = contact
-            row += [CLOSED_NAME if closed_at else author_name or username, phone, email]
+            username, phone, email, name = contact
+            row += [CLOSED_NAME if closed_at else author_name or username, phone, email, name]
         if late_at is not None:
             row.insert(LATE_AT, working_days_late(due_at, late_at) if due_at else "")
         yield row

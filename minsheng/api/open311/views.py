@@ -318,7 +318,9 @@ def _phone(data) -> tuple[str | None, str, bool]:
 
 
 def _author(data, key: Open311Key):
-    """The request's author (docs/open311.md, Posting a request) and the landline to call back, if any."""
+    """The request's author (docs/open311.md, Posting a request) and the message's contact: the
+    landline to call back, if any, and the caller's name (last_name + first_name: 王先生), if any —
+    the name to ask for, whatever account the request goes to (an existing one keeps its nickname)."""
     email = str(data.get("email") or "").strip()
     if email:
         try:
@@ -334,8 +336,9 @@ def _author(data, key: Open311Key):
     except DjangoValidationError as exc:
         problem = exc.messages[0].replace("昵称", "姓名")
         raise ApiError(problem, fields={"first_name": [problem], "last_name": [problem]}) from None
+    contact = {"contact_phone": landline, "contact_name": name}
     if not email and not phone:
-        return _service_user(key), landline
+        return _service_user(key), contact
     cond = Q()
     if phone:
         cond |= Q(phone=phone) | Q(username=phone)
@@ -344,8 +347,8 @@ def _author(data, key: Open311Key):
     user = User.objects.filter(cond).order_by("pk").first()
     if user is not None:
         if user.is_staff or user.is_superuser or roles_of(user).is_staff_member:
-            return _service_user(key), landline  # never post in a staff member's name
-        return user, landline
+            return _service_user(key), contact  # never post in a staff member's name
+        return user, contact
     user = User(username=phone or email, phone=phone or None, email=email, display_name=name)
     user.set_unusable_password()
     try:
@@ -355,7 +358,7 @@ def _author(data, key: Open311Key):
         user = User.objects.filter(cond).order_by("pk").first()
         if user is None:
             raise
-    return user, landline
+    return user, contact
 
 
 def _service_user(key: Open311Key):
@@ -453,8 +456,8 @@ def submit(request, jurisdiction: Region | None) -> Message:
         raise ApiError(f"{first[0]}: {first[1][0]}", fields=fields)
     key = request.auth
     with transaction.atomic():
-        author, landline = _author(data, key)
-        message = actions.do_submit(author, contact_phone=landline, **form.submit_kwargs())
+        author, contact = _author(data, key)
+        message = actions.do_submit(author, **contact, **form.submit_kwargs())
         message.open311 = Open311Request.objects.create(message=message, api_key=key,
                                                         token=secrets.token_urlsafe(16), media_url=media_url)
         if media_url:
