@@ -1,7 +1,10 @@
 """Project middleware."""
 
+from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from rest_framework.views import APIView
 
 NUL_MESSAGE = "请求中含有无效字符 (NUL)"
@@ -53,3 +56,34 @@ class MethodNotAllowedPage:
         if "Allow" in response:
             page["Allow"] = response["Allow"]
         return page
+
+
+class ConsentInterstitial:
+    """A citizen who signed in by password without having consented to this version of the privacy
+    notice (accounts.views.LoginView) is led to 同意隐私政策 from every page but the notice itself,
+    signing out, and their rights (我的数据, 注销账号), until they agree. The REST and Open311 views
+    are left to their own authentication."""
+
+    OPEN = {"privacy", "accounts:consent", "accounts:logout", "accounts:my_data", "accounts:close",
+            "accounts:closed"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from minsheng.accounts import rights
+        from minsheng.accounts.views import CONSENT_DUE
+
+        # no session cookie: nothing to read (reading the session would add Vary: Cookie to public pages)
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES or not request.session.get(CONSENT_DUE):
+            return None
+        if issubclass(getattr(view_func, "cls", object), APIView) or request.resolver_match.view_name in self.OPEN:
+            return None
+        if not request.user.is_authenticated or not rights.consent_due(request.user):
+            del request.session[CONSENT_DUE]  # agreed in another tab, or signed out
+            return None
+        nxt = request.get_full_path() if request.method == "GET" else request.path
+        return redirect(f"{reverse('accounts:consent')}?{urlencode({'next': nxt})}")

@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "minsheng.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "minsheng.middleware.ConsentInterstitial",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # last: the page it makes passes the others (the notes it shows are marked read, they were
     # shown again; X-Frame-Options is set on it, it was set on the empty 405 it replaces)

@@ -3,13 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
+from minsheng.accounts.rights import PRIVACY_VERSION
 from minsheng.board.views.media import serve_photo
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("minsheng.accounts.urls")),
     # 隐私政策 (个人信息保护法 art. 17): linked from every page's footer and the registration form
-    path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
+    path("privacy/", TemplateView.as_view(template_name="privacy.html",
+                                                 extra_context={"privacy_version": PRIVACY_VERSION}), name="privacy"),
     path("", include("minsheng.insight.urls")),  # /hotspots/, /chronic/, /similar/
     path("stats/", include("minsheng.stats.urls")),
     path("", include("minsheng.api.urls")),  # /api/v1/, /api/schema/, /open311/v2/

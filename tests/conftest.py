@@ -15,8 +15,10 @@ import time
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from minsheng.accounts.models import Membership, User
+from minsheng.accounts.rights import PRIVACY_VERSION
 from minsheng.directory.models import Addressee, Region, Responsibility, Topic, Unit
 
 PASSWORD = "minsheng-test-pw"
@@ -94,6 +96,8 @@ def directory(db):
 
 
 def make_user(username, *, role=None, unit=None, region=None, **extra) -> User:
+    """A user who registered on the site: consented to the privacy notice (accounts.rights)."""
+    extra = {"privacy_consented_at": timezone.now(), "privacy_version": PRIVACY_VERSION, **extra}
     user = User.objects.create_user(username=username, password=PASSWORD, **extra)
     if role:
         Membership.objects.create(user=user, role=role, unit=unit, region=region)

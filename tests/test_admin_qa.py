@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from minsheng.accounts.models import Membership, User
+from minsheng.accounts.rights import do_close_account
 from minsheng.board.actions import do_submit
 from minsheng.directory.models import Region, Responsibility, Topic, Unit
 from minsheng.directory.routing import route
@@ -415,3 +416,21 @@ def test_automatic_dispatch_is_switched_on_for_a_region_found_by_its_name(admin_
                           {"region": found["results"][0]["id"], "enabled": "on", "min_confidence": "0.9"})
     assert r.status_code == 302
     assert AutoDispatch.for_region(directory["qilihe"]).region == directory["lanzhou"]
+
+
+def test_the_user_admin_tells_a_closed_account_from_a_deactivated_one(admin_client, personas, directory):
+    closed, deactivated = personas["citizen"], personas["other_citizen"]
+    do_close_account(closed, at=datetime.datetime(2026, 12, 5, 9, 30, tzinfo=datetime.UTC))
+    deactivated.is_active = False
+    deactivated.save()
+    listed = admin_client.get("/admin/accounts/user/").content.decode()
+    assert "注销时间" in listed and "2026年12月5日 17:30" in listed  # Beijing time
+    assert "已注销" in listed and "未注销" in listed  # the filter
+    only_closed = admin_client.get("/admin/accounts/user/?closed=yes").content.decode()
+    assert f"/admin/accounts/user/{closed.pk}/change/" in only_closed
+    assert f"/admin/accounts/user/{deactivated.pk}/change/" not in only_closed
+    not_closed = admin_client.get("/admin/accounts/user/?closed=no").content.decode()
+    assert f"/admin/accounts/user/{deactivated.pk}/change/" in not_closed
+    assert f"/admin/accounts/user/{closed.pk}/change/" not in not_closed
+    detail = admin_client.get(f"/admin/accounts/user/{closed.pk}/change/").content.decode()
+    assert "注销时间" in detail and "2026年12月5日 17:30" in detail and 'name="closed_at"' not in detail

@@ -17,7 +17,7 @@ from minsheng.board.workflow import Status
 from minsheng.insight.models import Hotspot
 
 from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
-from .test_touch_targets import first_link, load_demo
+from .test_touch_targets import close_the_account, closing_citizen, first_link, load_demo, unconsented_citizen
 
 AXE = Path(__file__).resolve().parent.parent / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (390, 1280)
@@ -49,6 +49,11 @@ def audit(page, url: str, then=None) -> list[str]:
     assert response.status == 200, f"{url}: {response.status}"
     if then:
         then(page)
+    return audit_here(page)
+
+
+def audit_here(page) -> list[str]:
+    """audit() of the page ``page`` shows now (one reached by a form, that no address opens again)."""
     page.wait_for_load_state("networkidle")
     page.add_script_tag(path=str(AXE))
     found = []
@@ -99,7 +104,9 @@ def test_key_pages_of_every_role_have_no_serious_axe_violations(browser, live_se
     citizen = signed_in_page(browser, live_server, citizen_id, password=DEMO_PASSWORD, **size)
     own = Message.objects.filter(author__username=citizen_id).order_by("-id").first()
     pages += [(citizen, url, None) for url in ("/post/", "/me/messages/", "/me/notifications/", "/accounts/me/",
-                                               f"/m/{own.public_id}/")]
+                                               "/accounts/me/close/", f"/m/{own.public_id}/")]
+    # 同意隐私政策: a citizen who never consented (an Open311 account, one older than the notice), signed in
+    pages.append((unconsented_citizen(browser, live_server, size), "/accounts/consent/", None))
     pages.append((citizen, "/post/", refuse_the_empty_form))
 
     dispatcher = signed_in_page(browser, live_server, "lz_dispatcher", password=DEMO_PASSWORD, **size)
@@ -120,4 +127,8 @@ def test_key_pages_of_every_role_have_no_serious_axe_violations(browser, live_se
         for page, url, then in pages:
             where = url + (f" ({then.__name__})" if then else "")
             found += [f"{width}px {where}: {v}" for v in audit(page, base + url, then)]
+        # 「账号已注销」, shown once after 注销账号: an account closed at each width
+        closed = closing_citizen(browser, live_server, size)
+        closed.set_viewport_size({"width": width, "height": 844})
+        found += [f"{width}px /accounts/closed/: {v}" for v in audit_here(close_the_account(closed))]
     assert not found, "axe violations of impact serious or critical:\n" + "\n".join(found)

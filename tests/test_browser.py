@@ -531,6 +531,34 @@ def test_a_draft_left_on_a_shared_computer_is_not_shown_to_the_next_citizen(brow
     assert citizen.locator("#draft-note").is_hidden()
 
 
+def _type_a_post_draft(page, live_server) -> None:
+    page.goto(f"{live_server.url}/post/")
+    page.fill("#id_title", "小区门口的路灯坏了很久")
+    page.fill("#id_body", "联系人: 李明, 电话 13912345678, 路灯坏了三个星期了。")
+    assert page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('minsheng:draft'))") != []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_the_account_or_the_退出_page_drops_the_tabs_drafts(browser, live_server, personas, directory):
+    """注销账号 signs the tab out as 退出 does, but its draft of 我要留言 (a name, a phone number)
+    stayed in the tab for the next person at that computer; so did one left by the 退出登录 page's button."""
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    _type_a_post_draft(citizen, live_server)
+    citizen.goto(f"{live_server.url}/accounts/me/close/")
+    citizen.fill("input[name=password]", PASSWORD)
+    citizen.click("main form button[type=submit]")
+    citizen.wait_for_load_state("networkidle")
+    assert citizen.url.endswith("/accounts/closed/") and "账号已注销" in citizen.content()
+    assert citizen.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('minsheng:'))") == []
+
+    other = signed_in_page(browser, live_server, personas["other_citizen"].phone)
+    _type_a_post_draft(other, live_server)
+    other.goto(f"{live_server.url}/accounts/logout/")
+    other.click("main form button[type=submit]")
+    other.wait_for_load_state("networkidle")
+    assert other.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('minsheng:'))") == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_post_draft_kept_under_the_old_key_still_comes_back(browser, live_server, personas, directory):
     """The post form kept its draft under minsheng:post-draft:<user> until 2026-12-03: a tab open

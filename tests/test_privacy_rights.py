@@ -10,14 +10,14 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from minsheng.accounts import limits
+from minsheng.accounts import limits, rights
 from minsheng.accounts.models import User
 from minsheng.accounts.senders import MemorySender
 from minsheng.api.models import ApiToken
 from minsheng.board import actions, search
 from minsheng.board.models import Event, Message, Notification
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, make_user
 from .test_accounts import NEW_PASSWORD, last_code, memory_sender, register, send_code  # noqa: F401
 from .test_api_support import advance, submit
 from .test_workflow_http import REPLY_TEXT, act
@@ -58,6 +58,55 @@ def test_registration_needs_the_consent_ticked(client, memory_sender):  # noqa: 
     assert not User.objects.filter(phone="13812345678").exists()
     assert register(client, "13812345678", code).status_code == 302  # ticked (the helper's default)
     assert User.objects.filter(phone="13812345678").exists()
+
+
+def test_registration_records_when_and_to_which_notice_the_citizen_consented(client, memory_sender):  # noqa: F811
+    assert f"版本: {rights.PRIVACY_VERSION}" in client.get("/privacy/").content.decode()
+    send_code(client, "/accounts/register/", "13812345678")
+    assert register(client, "13812345678", last_code(memory_sender, "13812345678")).status_code == 302
+    user = User.objects.get(phone="13812345678")
+    assert user.privacy_version == rights.PRIVACY_VERSION and user.privacy_consented_at is not None
+    account = json.loads(client.get("/accounts/me/data.json").content)["account"]
+    assert account["privacy_version"] == rights.PRIVACY_VERSION
+    assert account["privacy_consented_at"] == user.privacy_consented_at.isoformat()
+
+
+def sign_in(client, username, next_url="/me/messages/"):
+    return client.post("/accounts/login/", {"username": username, "password": PASSWORD, "next": next_url})
+
+
+@pytest.mark.parametrize("version", ["", "2026-01-01"])  # never consented (Open311, before today); an older notice
+def test_a_citizen_without_consent_to_this_notice_is_asked_once_after_signing_in(directory, client, version):
+    user = make_user("13812340000", phone="13812340000", privacy_version=version,
+                     privacy_consented_at=None)
+    r = sign_in(client, "13812340000")
+    assert r.status_code == 302 and r["Location"] == "/accounts/consent/?next=%2Fme%2Fmessages%2F"
+    page = client.get(r["Location"]).content.decode()
+    assert "同意隐私政策" in page and 'href="/privacy/"' in page and f"版本: {rights.PRIVACY_VERSION}" in page
+    assert ">同意</button>" in page and "不同意, 退出登录" in page
+    # until they agree: every page leads there, but the notice, signing out and their rights
+    assert client.get("/post/")["Location"] == "/accounts/consent/?next=%2Fpost%2F"
+    assert client.get("/").status_code == 302
+    assert client.get("/privacy/").status_code == 200
+    data = client.get("/accounts/me/data.json")
+    assert data.status_code == 200 and json.loads(data.content)["account"]["privacy_consented_at"] is None
+    assert client.get("/accounts/me/close/").status_code == 200
+    r = client.post("/accounts/consent/", {"next": "/me/messages/"})
+    assert r.status_code == 302 and r["Location"] == "/me/messages/"
+    user.refresh_from_db()
+    assert user.privacy_version == rights.PRIVACY_VERSION and user.privacy_consented_at is not None
+    assert client.get("/me/messages/").status_code == 200
+    account = json.loads(client.get("/accounts/me/data.json").content)["account"]
+    assert account["privacy_consented_at"] == user.privacy_consented_at.isoformat()
+    client.post("/accounts/logout/")
+    assert sign_in(client, "13812340000")["Location"] == "/me/messages/"  # asked once
+
+
+def test_staff_are_not_asked_to_consent(personas, client):
+    User.objects.filter(pk=personas["officer"].pk).update(privacy_version="", privacy_consented_at=None)
+    r = sign_in(client, "officer", next_url="")
+    assert r.status_code == 302 and r["Location"] == "/staff/"
+    assert client.get("/staff/").status_code == 200
 
 
 # --- 我的数据 ------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ import io
 import pytest
 from django.core.management import call_command
 
+from minsheng.accounts import rights
+from minsheng.accounts.models import User
 from minsheng.board.demo_accounts import DEMO_PASSWORD
 from minsheng.board.models import Message
 from minsheng.board.workflow import Status
@@ -84,6 +86,37 @@ def load_demo() -> None:
     hotspots_service.refresh()
 
 
+def demo_citizens():
+    """Demo citizens other than the one the pages are read as: each to be closed or asked for consent."""
+    return (User.objects.filter(username__startswith="139", memberships=None, closed_at=None)
+            .exclude(username="13900000001").order_by("pk"))
+
+
+def unconsented_citizen(browser, live_server, size):  # noqa: F811
+    """A page signed in by password as a citizen who has not consented to the notice: on 同意隐私政策."""
+    user = demo_citizens().filter(privacy_version=rights.PRIVACY_VERSION).first()
+    User.objects.filter(pk=user.pk).update(privacy_version="", privacy_consented_at=None)
+    page = signed_in_page(browser, live_server, user.username, password=DEMO_PASSWORD, **size)
+    assert "/accounts/consent/" in page.url, page.url
+    return page
+
+
+def closing_citizen(browser, live_server, size):  # noqa: F811
+    """A page signed in as a demo citizen, on 注销账号."""
+    user = demo_citizens().filter(privacy_version=rights.PRIVACY_VERSION).first()
+    page = signed_in_page(browser, live_server, user.username, password=DEMO_PASSWORD, **size)
+    page.goto(f"{live_server.url}/accounts/me/close/")
+    return page
+
+
+def close_the_account(page):
+    """注销账号 on ``page`` (closing_citizen): it shows 「账号已注销」."""
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/accounts/closed/")
+    return page
+
+
 @pytest.mark.django_db(transaction=True)
 def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_server):  # noqa: F811
     load_demo()
@@ -105,6 +138,7 @@ def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_serve
     pages += [(citizen, url) for url in ("/post/", "/me/messages/", "/me/messages/?supported=1",
                                          "/me/notifications/", "/accounts/me/", "/accounts/me/close/")]
     pages += [(citizen, f"/m/{m.public_id}/") for m in own.order_by("-id")[:3]]
+    pages.append((unconsented_citizen(browser, live_server, PHONE), "/accounts/consent/"))
     rated = own.filter(status=Status.REPLIED).first()
     if rated:
         pages.append((citizen, f"/m/{rated.public_id}/rate/"))
@@ -122,10 +156,16 @@ def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_serve
     pages += [(office, url) for url in ("/staff/leader-board/", "/staff/leader-board/?show=answered")]
     pages += [(supervisor, url) for url in ("/staff/supervision/", "/staff/reading/", "/chronic/", "/stats/overdue/")]
 
+    # 「账号已注销」, shown once after 注销账号: read where the form leads (None: no address to open)
+    pages.append((close_the_account(closing_citizen(browser, live_server, PHONE)), None))
+
     small, short_buttons, seen = [], [], 0
     for page, url in pages:
-        response = page.goto(base + url)
-        assert response.status == 200, f"{url}: {response.status}"
+        if url is None:
+            url = page.url.removeprefix(base)
+        else:
+            response = page.goto(base + url)
+            assert response.status == 200, f"{url}: {response.status}"
         for t in page.evaluate(TARGETS_JS):
             seen += 1
             if t["w"] < TARGET or t["h"] < TARGET:

@@ -33,11 +33,30 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["unit", "region"]
 
 
+class ClosedFilter(admin.SimpleListFilter):
+    """注销 (the citizen closed the account: accounts.rights) apart from 停用 (an admin unticked 有效)."""
+
+    title = "注销"
+    parameter_name = "closed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "已注销"), ("no", "未注销")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(closed_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(PermissionLabels, BaseUserAdmin):
-    list_display = ["username", "display_name", "phone", "email", "is_staff"]
+    list_display = ["username", "display_name", "phone", "email", "is_staff", "is_active", "closed_at"]
+    list_filter = [ClosedFilter, *BaseUserAdmin.list_filter]
     search_fields = ["username", "display_name", "phone", "email"]
-    fieldsets = BaseUserAdmin.fieldsets + (("民声", {"fields": ("phone", "display_name")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (("民声", {"fields": ("phone", "display_name")}),
+                                           ("个人信息权利", {"fields": ("closed_at", "privacy_consented_at",
+                                                                   "privacy_version")}))
+    readonly_fields = ["closed_at", "privacy_consented_at", "privacy_version"]
     # the 工作台 greets staff by 昵称 and shows it on their work: asked when the account is made
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("民声", {"fields": ("display_name", "email")}),)
     inlines = [MembershipInline]

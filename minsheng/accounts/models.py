@@ -27,6 +27,10 @@ class User(AbstractUser):
                                       help_text="留言有答复或未予受理时发短信到手机号 (MINSHENG_SMS_SENDER)")
     # 注销账号 (accounts.rights.do_close_account): the account's personal data are wiped, its messages stay
     closed_at = models.DateTimeField("注销时间", null=True, blank=True, editable=False)
+    # consent to the privacy notice (个人信息保护法 art. 14): when, and to which version of it
+    # (accounts.rights.PRIVACY_VERSION); empty for an account that never gave it (Open311, or before 2026-12-05)
+    privacy_consented_at = models.DateTimeField("同意隐私政策时间", null=True, blank=True, editable=False)
+    privacy_version = models.CharField("同意的隐私政策版本", max_length=20, blank=True, default="", editable=False)
 
     objects = UserManager()
 

@@ -16,15 +16,36 @@ from . import limits
 from .models import TextNotice, User, VerificationCode
 from .roles import roles_of
 
+# the privacy notice's version (/privacy/ shows it): a new one, when the notice changes what it says is
+# done with personal data, asks each citizen's consent again at their next sign-in (consent_due)
+PRIVACY_VERSION = "2026-12-05"
+
 STAFF_REFUSAL = "工作人员和平台管理员的账号不能自行注销: 请联系平台管理员停用账号"
 NO_PASSWORD = "您的账号尚未设置密码: 请先在「忘记密码」页用手机号或邮箱获取验证码设置密码, 再注销账号"
 WRONG_PASSWORD = "密码不正确"
 
 
+def is_staff_account(user) -> bool:
+    """A staff member's or an admin's account (any role, ``is_staff``): their use of it is governed by
+    their employment, not by the citizen's consent and rights."""
+    return user.is_staff or user.is_superuser or roles_of(user).is_staff_member
+
+
+def consent_due(user) -> bool:
+    """Whether ``user``, a citizen, has not consented to this version of the privacy notice: asked
+    after a password sign-in (accounts.views.consent)."""
+    return user.privacy_version != PRIVACY_VERSION and not is_staff_account(user)
+
+
+def record_consent(user, at=None) -> None:
+    """Note on ``user`` (saved by the caller) their consent to this version of the notice."""
+    user.privacy_consented_at, user.privacy_version = at or timezone.now(), PRIVACY_VERSION
+
+
 def close_refusal(user) -> str | None:
     """Why ``user`` may not close their own account, or None. Staff and admins are closed by an
     administrator (their cases and roles are the administration's to hand over)."""
-    if user.is_staff or user.is_superuser or roles_of(user).is_staff_member:
+    if is_staff_account(user):
         return STAFF_REFUSAL
     if not user.has_usable_password():  # an account an Open311 request made: no password to confirm with
         return NO_PASSWORD
@@ -105,6 +126,7 @@ def my_data(user) -> dict:
             "display_name": user.display_name, "phone_verified": user.phone_verified,
             "email_verified": user.email_verified, "sms_notices": user.sms_notices,
             "date_joined": when(user.date_joined), "last_login": when(user.last_login),
+            "privacy_consented_at": when(user.privacy_consented_at), "privacy_version": user.privacy_version,
         },
         "messages": ExportMessageSerializer(messages, many=True).data,
         "supported": [{"public_id": s.message.public_id, "title": s.message.public_title,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/", views.profile, name="profile"),
     path("me/password/", views.change_password, name="password"),
     path("me/data.json", views.my_data, name="my_data"),
+    path("consent/", views.consent, name="consent"),
     path("me/close/", views.close_account, name="close"),
     path("closed/", views.account_closed, name="closed"),
 ]

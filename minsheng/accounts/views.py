@@ -33,6 +33,9 @@ from .roles import roles_of
 from .senders import CodeError, address_refusal, check_code, issue_code, refusal
 
 BACKEND = "minsheng.accounts.backends.PhoneOrEmailBackend"
+# in a session whose citizen signed in without having consented to the notice: the pages lead to consent
+# (minsheng.middleware.ConsentInterstitial) until they do
+CONSENT_DUE = "privacy_consent_due"
 
 
 class LoginView(auth_views.LoginView):
@@ -45,6 +48,15 @@ class LoginView(auth_views.LoginView):
         # 我要留言 signed out led to a bare login form that did not say why (我也遇到 says so)
         context["to_post"] = context.get("next", "").startswith(reverse("board:post"))
         return context
+
+    def form_valid(self, form):
+        """A citizen who has not consented to this version of the privacy notice (an Open311 account, one
+        registered before 2026-12-05, a notice changed since) is asked first (consent)."""
+        response = super().form_valid(form)
+        if rights.consent_due(self.request.user):
+            self.request.session[CONSENT_DUE] = True
+            return redirect(f"{reverse('accounts:consent')}?{urlencode({'next': self.get_success_url()})}")
+        return response
 
     def get_default_redirect_url(self):
         """Without a page to return to, staff go to their 工作台 (/staff/ leads a dispatcher or
@@ -152,6 +164,7 @@ def register(request):
                 try:
                     with transaction.atomic():
                         user = form.build_user()
+                        rights.record_consent(user)  # 「我已阅读并同意《隐私政策》」, ticked
                         user.save()
                 except IntegrityError:
                     form.add_error("identifier", "该手机号或邮箱已注册, 请直接登录")
@@ -262,6 +275,20 @@ def close_account(request):
     return render(request, "accounts/close.html", {
         "form": form, "refusal": refusal, "messages_count": request.user.messages.count(),
         "passwords_dropped": _passwords_dropped(request)})
+
+
+@login_required
+def consent(request):
+    """同意隐私政策: asked once after a password sign-in of a citizen who has not consented to this
+    version of the notice (LoginView.form_valid); the pages lead here until they agree. 不同意 signs out."""
+    if request.method == "POST" or not rights.consent_due(request.user):
+        if rights.consent_due(request.user):
+            rights.record_consent(request.user)
+            request.user.save(update_fields=["privacy_consented_at", "privacy_version"])
+        request.session.pop(CONSENT_DUE, None)
+        return redirect(_safe_next(request))
+    return render(request, "accounts/consent.html", {"next": request.GET.get("next", ""),
+                                                     "privacy_version": rights.PRIVACY_VERSION})
 
 
 def account_closed(request):

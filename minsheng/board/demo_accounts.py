@@ -8,8 +8,10 @@ import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from minsheng.accounts.models import Membership, User
+from minsheng.accounts.rights import PRIVACY_VERSION
 from minsheng.directory.models import Region, Unit
 
 from .demo_text import NICK_TAILS, NICKNAMES, SURNAMES
@@ -72,12 +74,14 @@ def ensure_accounts() -> Cast:
     units = {u.id: u for u in Unit.objects.select_related("region")}
     unit_by_name = {u.name: u for u in units.values()}
     wanted: dict[str, dict] = {}
+    # the demo's citizens registered, so consented to the privacy notice (no 同意隐私政策 after signing in)
+    consented = {"privacy_consented_at": timezone.now(), "privacy_version": PRIVACY_VERSION}
     memberships: list[tuple[str, str, Unit | None, Region | None]] = []
 
     for username, display, role, target, _, _ in PERSONAS:
         extra = {}
         if role is None:
-            extra = {"phone": username, "email": "citizen@example.com", "phone_verified": True}
+            extra = {"phone": username, "email": "citizen@example.com", "phone_verified": True, **consented}
         if role == R.ADMIN:
             extra = {"is_superuser": True, "is_staff": True, "email": "admin@example.gov.cn"}
         wanted[username] = {"display_name": display, **extra}
@@ -112,7 +116,8 @@ def ensure_accounts() -> Cast:
     rng = random.Random(20260101)  # citizens are the same in every demo database
     for i in range(CITIZENS):
         phone = f"139{10000000 + i * 7919 % 89999999:08d}"
-        wanted[phone] = {"display_name": _citizen_name(rng), "phone": phone, "phone_verified": True}
+        wanted[phone] = {"display_name": _citizen_name(rng), "phone": phone, "phone_verified": True,
+                         **consented}
 
     existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
     User.objects.bulk_create([User(username=name, password=password, **fields)

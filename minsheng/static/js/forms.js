@@ -34,7 +34,8 @@
      page drops it when it says so (a flash marked draft-sent: 答复已公开发布, 留言已提交).
      A post that met the login page (the session ran out), a refusal or a lost connection
      keeps it, so the officer who signs in again finds the reply on the case page.
-     退出 (data-forget-drafts) drops every draft of the tab. */
+     退出 (data-forget-drafts) drops every draft of the tab; so does a page marked
+     data-forget-drafts when it opens (「账号已注销」: closing the account signed the tab out). */
   var DRAFT = "minsheng:draft:", SENDING = "minsheng:draft-sending";
   var store = null;
   try { store = window.sessionStorage; store.getItem(SENDING); } catch (e) { store = null; }  // storage off
@@ -105,6 +106,7 @@
     var sent = store.getItem(SENDING);
     store.removeItem(SENDING);  // this page is the answer to that post, whatever it says
     if (sent && document.querySelector(".flash .draft-sent")) store.removeItem(sent);
+    if (document.querySelector("[data-forget-drafts]:not(form)")) forgetDrafts();
     document.querySelectorAll("form[data-draft-key]").forEach(keepDrafts);
   }
 
