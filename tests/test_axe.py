@@ -99,7 +99,7 @@ def test_key_pages_of_every_role_have_no_serious_axe_violations(browser, live_se
     citizen = signed_in_page(browser, live_server, citizen_id, password=DEMO_PASSWORD, **size)
     own = Message.objects.filter(author__username=citizen_id).order_by("-id").first()
     pages += [(citizen, url, None) for url in ("/post/", "/me/messages/", "/me/notifications/", "/accounts/me/",
-                                               f"/m/{own.public_id}/")]
+                                               "/accounts/me/rebind/", f"/m/{own.public_id}/")]
     pages.append((citizen, "/post/", refuse_the_empty_form))
 
     dispatcher = signed_in_page(browser, live_server, "lz_dispatcher", password=DEMO_PASSWORD, **size)
