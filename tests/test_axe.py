@@ -104,7 +104,7 @@ def test_key_pages_of_every_role_have_no_serious_axe_violations(browser, live_se
     citizen = signed_in_page(browser, live_server, citizen_id, password=DEMO_PASSWORD, **size)
     own = Message.objects.filter(author__username=citizen_id).order_by("-id").first()
     pages += [(citizen, url, None) for url in ("/post/", "/me/messages/", "/me/notifications/", "/accounts/me/",
-                                               "/accounts/me/close/", f"/m/{own.public_id}/")]
+                                               "/accounts/me/close/", "/accounts/me/rebind/", f"/m/{own.public_id}/")]
     # 同意隐私政策: a citizen who never consented (an Open311 account, one older than the notice), signed in
     pages.append((unconsented_citizen(browser, live_server, size), "/accounts/consent/", None))
     pages.append((citizen, "/post/", refuse_the_empty_form))

@@ -136,7 +136,8 @@ def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_serve
     citizen = signed_in_page(browser, live_server, citizen_id, password=DEMO_PASSWORD, **PHONE)
     own = Message.objects.filter(author__username=citizen_id)
     pages += [(citizen, url) for url in ("/post/", "/me/messages/", "/me/messages/?supported=1",
-                                         "/me/notifications/", "/accounts/me/", "/accounts/me/close/")]
+                                         "/me/notifications/", "/accounts/me/", "/accounts/me/close/",
+                                         "/accounts/me/rebind/")]
     pages += [(citizen, f"/m/{m.public_id}/") for m in own.order_by("-id")[:3]]
     pages.append((unconsented_citizen(browser, live_server, PHONE), "/accounts/consent/"))
     rated = own.filter(status=Status.REPLIED).first()

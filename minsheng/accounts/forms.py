@@ -1,5 +1,5 @@
 """Citizen account forms: sign in, register and reset the password with a phone
-number or an email and a verification code, edit the nickname."""
+number or an email and a verification code, edit the nickname, change the phone or email."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from minsheng.board.forms import ChineseRenderer
 from minsheng.board.moderation import personal_data
 
 from . import limits
-from .models import User, canonical_phone, find_user
+from .models import User, canonical_phone, find_user, users_named
 from .senders import sms_phone
 
 PASSWORD_ERRORS = {  # Django's own messages are not all translated
@@ -47,13 +47,24 @@ def normalize_identifier(raw: str) -> tuple[str, str]:
 USERNAME_MAX = User._meta.get_field("username").max_length
 
 
-def check_new_identifier(value: str) -> None:
-    """Refuse a phone or email (normalized) no account can be registered with: one registered,
-    or an email longer than the user name column (a PostgreSQL error page, a code sent first)."""
+# 更换手机号或邮箱 to one another account holds: no more than registering it tells (「已注册」)
+TAKEN_BY_ANOTHER = "该手机号或邮箱已被其他账号使用, 不能更换为它"
+
+
+def check_new_identifier(value: str, user=None) -> None:
+    """Refuse a phone or email (normalized) no account can be registered with — one registered, or
+    an email longer than the user name column (a PostgreSQL error page, a code sent first) —, or,
+    for ``user``'s 更换手机号或邮箱, one another account holds or their own already."""
     if len(value) > USERNAME_MAX:
-        raise ValidationError(f"邮箱最长 {USERNAME_MAX} 个字符, 请换一个邮箱或用手机号注册")
-    if find_user(value):
-        raise ValidationError("该手机号或邮箱已注册, 请直接登录")
+        raise ValidationError(f"邮箱最长 {USERNAME_MAX} 个字符, 请换一个邮箱" + ("" if user else "或用手机号注册"))
+    holders = users_named(value)
+    if user is None:
+        if holders.exists():
+            raise ValidationError("该手机号或邮箱已注册, 请直接登录")
+    elif holders.exclude(pk=user.pk).exists():
+        raise ValidationError(TAKEN_BY_ANOTHER)
+    elif value in (user.phone, (user.email or "").lower()):
+        raise ValidationError("这就是您账号现在的手机号或邮箱")
 
 
 def clean_nickname(value: str) -> str:
@@ -264,3 +275,29 @@ class ProfileForm(forms.ModelForm):
 
     def clean_display_name(self):
         return clean_nickname(self.cleaned_data.get("display_name"))
+
+
+class RebindForm(ChineseForm):
+    """更换手机号或邮箱: the new one, the code sent to it, and the current password (counted as a
+    sign-in, as at 修改密码). Checked again on the change (accounts.rights.rebind)."""
+
+    identifier = IdentifierField(label="新手机号或邮箱", help_text="验证码将发送到新的手机号或邮箱",
+                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    code = CodeField()
+    old_password = forms.CharField(label="当前密码", strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                                   error_messages={"required": "请输入当前密码"})
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.user, self.request = user, request
+        super().__init__(*args, **kwargs)
+
+    def clean_identifier(self):
+        value = self.cleaned_data["identifier"]
+        check_new_identifier(value, self.user)
+        return value
+
+    def clean_old_password(self):
+        if problem := limits.password_refusal(self.request, self.user, self.cleaned_data["old_password"], "当前密码不正确"):
+            raise ValidationError(problem)
+        return self.cleaned_data["old_password"]

@@ -80,14 +80,19 @@ def canonical_phone(raw: str | None) -> str | None:
     return value if PHONE.match(value) else None
 
 
-def find_user(identifier: str | None):
-    """The account a phone number (typed as at registration: +86, spaces, dashes), an email
-    (any case) or a user name names, or None."""
+def users_named(identifier: str | None):
+    """The accounts a phone number (typed as at registration: +86, spaces, dashes), an email
+    (any case) or a user name names (a queryset; none for an empty one)."""
     identifier = (identifier or "").strip()
     if not identifier:
-        return None
+        return User.objects.none()
     identifier = canonical_phone(identifier) or identifier
-    return User.objects.filter(Q(phone=identifier) | Q(email__iexact=identifier) | Q(username=identifier)).first()
+    return User.objects.filter(Q(phone=identifier) | Q(email__iexact=identifier) | Q(username=identifier))
+
+
+def find_user(identifier: str | None):
+    """The account ``identifier`` names (``users_named``), or None."""
+    return users_named(identifier).first()
 
 
 class Membership(models.Model):

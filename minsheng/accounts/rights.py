@@ -1,20 +1,28 @@
-"""A citizen's rights over their personal information (个人信息保护法 arts. 45, 47; the privacy
-notice at /privacy/): a copy of what the site keeps of them (我的数据) and closing the account
-(注销账号). The pages (accounts.views) and the API (api.views.citizen) call these."""
+"""A citizen's rights over their personal information (个人信息保护法 arts. 45, 46, 47; the privacy
+notice at /privacy/): a copy of what the site keeps of them (我的数据), correcting their phone or
+email (更换手机号或邮箱) and closing the account (注销账号). The pages (accounts.views) and the API
+(api.views.citizen) call these."""
 
 from __future__ import annotations
 
+import logging
 import secrets
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from minsheng.board.actions import Invalid
 
 from . import limits
-from .models import TextNotice, User, VerificationCode
+from .forms import TAKEN_BY_ANOTHER
+from .models import PHONE, TextNotice, User, VerificationCode, canonical_phone, users_named
 from .roles import roles_of
+
+log = logging.getLogger(__name__)
 
 # the privacy notice's version (/privacy/ shows it): a new one, when the notice changes what it says is
 # done with personal data, asks each citizen's consent again at their next sign-in (consent_due)
@@ -103,6 +111,94 @@ def do_close_account(user, at=None) -> int:
         user.is_active, user.closed_at = False, now
         user.save()  # revokes the API tokens (User.save)
     return len(message_ids)
+
+
+REBIND_STAFF_REFUSAL = ("工作人员和平台管理员的手机号和邮箱由平台管理员管理 (工作人员名单导入或管理后台), "
+                        "请联系平台管理员更改")
+REBIND_NO_PASSWORD = ("您的账号尚未设置密码: 请先在「忘记密码」页用手机号或邮箱获取验证码设置密码, "
+                      "再更换手机号或邮箱")
+
+
+def rebind_refusal(user) -> str | None:
+    """Why ``user`` may not change their own phone or email (更换手机号或邮箱), or None: a staff member's
+    are the administration's (``import-staff``, the admin); an account without a password (Open311)
+    has none to confirm with."""
+    if is_staff_account(user):
+        return REBIND_STAFF_REFUSAL
+    if not user.has_usable_password():
+        return REBIND_NO_PASSWORD
+    return None
+
+
+def open_statuses() -> set[str]:
+    """The statuses of a message someone may still act on (every one but 办结, 未受理, 已撤回): the
+    ones whose contact follows the author's new phone or email."""
+    from minsheng.board.workflow import Status, reachable
+
+    return {s for s in Status if reachable(s) != {s}}
+
+
+@dataclass
+class Rebound:
+    user: User  # as saved (its new password hash, revoked_tokens)
+    kind: str  # "phone" or "email"
+    old: str  # "" when the account had none
+    messages: int  # open messages whose contact was changed
+
+
+def rebind(user, target: str, password: str) -> Rebound:
+    """更换手机号或邮箱: ``target`` (normalized, its code checked by the caller) becomes ``user``'s phone
+    or email, and their user name when it was the old one (so the old one signs in no more). As a new
+    password does, it ends the user's other sessions and revokes their API tokens: the password is
+    hashed again (same password, new salt: the session auth hash changes; User.save revokes the
+    tokens). The contact of their open messages (``open_statuses``) that was the old one becomes the
+    new one; closed ones keep theirs. The old phone or email is told after commit (``_tell_old``).
+    Raises board.actions.Invalid when another account took ``target`` meanwhile."""
+    from minsheng.board.models import Message
+
+    kind = "phone" if canonical_phone(target) else "email"
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if users_named(target).exclude(pk=user.pk).exists():
+            raise Invalid(TAKEN_BY_ANOTHER, field="identifier")
+        old = getattr(user, kind) or ""
+        setattr(user, kind, target)
+        setattr(user, f"{kind}_verified", True)
+        if old and user.username.lower() == old.lower():
+            user.username = target
+        user.set_password(password)
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # another account took it between the look and the save
+            raise Invalid(TAKEN_BY_ANOTHER, field="identifier") from None
+        field = f"contact_{kind}"
+        moved = (Message.objects.filter(author=user, status__in=open_statuses(), **{field: old})
+                 .update(**{field: target}))
+        if old:
+            transaction.on_commit(lambda: _tell_old(kind, old))
+    return Rebound(user=user, kind=kind, old=old, messages=moved)
+
+
+REBIND_NOTICE = {"phone": "【民声】您的民声账号已更换手机号，本号码不能再用于登录。如非本人操作，请尽快联系平台。",
+                 "email": "您的民声账号已更换邮箱，本邮箱不能再用于登录。如非本人操作，请尽快联系平台。"}
+
+
+def _tell_old(kind: str, old: str) -> None:
+    """Tell the phone or email an account left that it did (a taken account's owner learns of it): an
+    SMS through MINSHENG_SMS_SENDER (within MINSHENG_SMS_PER_DAY; logged when none is set or the number
+    cannot be texted), an email through Django's mail. A failure is logged and undoes nothing."""
+    from .senders import send_text_notice, text_notice_allowed
+
+    try:
+        if kind == "email":
+            send_mail("【民声】您的民声账号已更换邮箱", REBIND_NOTICE["email"], None, [old])
+        elif not (settings.MINSHENG_SMS_SENDER and PHONE.match(old)):
+            log.info("account phone changed from %s: no SMS notice (no MINSHENG_SMS_SENDER)", old)
+        elif notice := text_notice_allowed(old):
+            send_text_notice(notice, REBIND_NOTICE["phone"])
+    except Exception:
+        log.exception("notice of the changed %s to %s failed", kind, old)
 
 
 def my_data(user) -> dict:

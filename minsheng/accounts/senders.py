@@ -32,7 +32,7 @@ MAX_ATTEMPTS = 5  # wrong guesses of one code
 # a victim's phone took a code a minute for as long as someone pressed 获取验证码
 CODES_WINDOW = dt.timedelta(days=1)
 ADDRESS_WINDOW = dt.timedelta(hours=1)  # MINSHENG_CODES_PER_ADDRESS_HOUR
-PURPOSE_LABELS = {"register": "注册", "reset": "重置密码"}
+PURPOSE_LABELS = {"register": "注册", "reset": "重置密码", "rebind": "更换手机号或邮箱"}
 
 
 class CodeSender:

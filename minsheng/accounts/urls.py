@@ -10,6 +10,7 @@ urlpatterns = [
     path("reset/", views.reset_password, name="reset"),
     path("me/", views.profile, name="profile"),
     path("me/password/", views.change_password, name="password"),
+    path("me/rebind/", views.rebind, name="rebind"),
     path("me/data.json", views.my_data, name="my_data"),
     path("consent/", views.consent, name="consent"),
     path("me/close/", views.close_account, name="close"),

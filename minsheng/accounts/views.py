@@ -1,7 +1,10 @@
 """Sign in, register and reset the password with a phone number or an email and a
-verification code (sent by the configured ``senders`` class); my profile."""
+verification code (sent by the configured ``senders`` class); my profile, and changing its phone or
+email with a code sent to the new one."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +26,7 @@ from .forms import (
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
+    RebindForm,
     RegisterForm,
     ResetForm,
     check_new_identifier,
@@ -93,7 +97,8 @@ def _with_next(url, request) -> str:
 
 def _keep_typed(post) -> dict:
     """What the user typed, minus passwords, to re-show after sending a code."""
-    return {k: v for k, v in post.items() if k not in ("password1", "password2", "csrfmiddlewaretoken", "action")}
+    return {k: v for k, v in post.items()
+            if k not in ("old_password", "password1", "password2", "csrfmiddlewaretoken", "action")}
 
 
 def _passwords_dropped(request) -> bool:
@@ -111,8 +116,10 @@ def _code_refused(form, errors):
     return form, errors
 
 
-def _send_code(request, form_class, purpose):
-    """Handle the "获取验证码" button; returns (form to show, the send step's errors or None)."""
+def _send_code(request, form_class, purpose, check=None):
+    """Handle the "获取验证码" button; returns (form to show, the send step's errors or None).
+    ``check(target)`` may refuse the target (ValidationError) once the address's hourly limit let it
+    through; registration refuses a registered one (check_new_identifier)."""
     ident = IdentifierForm(request.POST)
     form = form_class(initial=_keep_typed(request.POST))
     if not ident.is_valid():
@@ -127,9 +134,9 @@ def _send_code(request, form_class, purpose):
         return _code_refused(form, [refusal(target, purpose, address, now) or refused])
     # sent: the page opens again at the box the code goes in (a screen reader and the keyboard start there)
     code_box = form.fields["code"].widget.attrs
-    if purpose == "register":
+    if check is not None:
         try:
-            check_new_identifier(target)
+            check(target)
         except ValidationError as exc:
             return _code_refused(form, exc.messages)
     if purpose == "reset" and not find_user(target):
@@ -141,8 +148,8 @@ def _send_code(request, form_class, purpose):
         issue_code(target, purpose, address=address)
     except CodeError as exc:
         return _code_refused(form, [str(exc)])
-    messages.success(request, "验证码已发送, 10 分钟内有效" if purpose == "register"
-                     else "如果该账号存在, 验证码已发送, 10 分钟内有效")
+    messages.success(request, "如果该账号存在, 验证码已发送, 10 分钟内有效" if purpose == "reset"
+                     else "验证码已发送, 10 分钟内有效")
     code_box["autofocus"] = True
     return form, None
 
@@ -152,7 +159,7 @@ def register(request):
         return redirect("board:home")
     code_errors = None
     if request.method == "POST" and request.POST.get("action") == "send_code":
-        form, code_errors = _send_code(request, RegisterForm, "register")
+        form, code_errors = _send_code(request, RegisterForm, "register", check_new_identifier)
     elif request.method == "POST":
         form = RegisterForm(request.POST)
         if form.is_valid():
@@ -244,6 +251,41 @@ def profile(request):
     else:
         form = ProfileForm(instance=request.user)
     return render(request, "accounts/profile.html", {"form": form, "tokens_url": _tokens_url()})
+
+
+@login_required
+def rebind(request):
+    """更换手机号或邮箱: the new one, the code sent to it (purpose "rebind", with every limit of a
+    code), the current password (counted as a sign-in); staff are told to ask an administrator
+    (accounts.rights.rebind says what the change does)."""
+    refusal = rights.rebind_refusal(request.user)
+    code_errors = None
+    form_class = partial(RebindForm, request.user, request=request)
+    if refusal is None and request.method == "POST" and request.POST.get("action") == "send_code":
+        form, code_errors = _send_code(request, form_class, "rebind",
+                                       partial(check_new_identifier, user=request.user))
+    elif refusal is None and request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            target = form.cleaned_data["identifier"]
+            try:
+                check_code(target, "rebind", form.cleaned_data["code"])
+                done = rights.rebind(request.user, target, form.cleaned_data["old_password"])
+            except CodeError as exc:
+                form.add_error("code", str(exc))
+            except rights.Invalid as exc:
+                form.add_error("identifier", str(exc))
+            else:
+                update_session_auth_hash(request, done.user)  # stay signed in here; other sessions end
+                label, contact = ("手机号", "电话") if done.kind == "phone" else ("邮箱", "邮箱")
+                moved = f"{done.messages} 条办理中留言的联系{contact}已随之更新。" if done.messages else ""
+                messages.success(request, f"{label}已更换为 {target}, 请用新{label}登录。{moved}"
+                                          f"{_signed_out_elsewhere(done.user)}")
+                return redirect("accounts:profile")
+    else:
+        form = form_class()
+    return render(request, "accounts/rebind.html", {"form": form, "code_errors": code_errors, "refusal": refusal,
+                                                    "passwords_dropped": _passwords_dropped(request)})
 
 
 @login_required
