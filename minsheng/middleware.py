@@ -1,10 +1,10 @@
 """Project middleware."""
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from rest_framework.views import APIView
 
 NUL_MESSAGE = "请求中含有无效字符 (NUL)"
@@ -85,5 +85,13 @@ class ConsentInterstitial:
         if not request.user.is_authenticated or not rights.consent_due(request.user):
             del request.session[CONSENT_DUE]  # agreed in another tab, or signed out
             return None
+        if request.headers.get("HX-Request"):
+            # an htmx fragment (the region picker, 相似留言) would swap the whole consent page into its
+            # box: htmx opens it as a page instead, and comes back to the page the citizen was on
+            here = request.headers.get("HX-Current-URL", "")
+            here = here if url_has_allowed_host_and_scheme(here, {request.get_host()}, request.is_secure()) else "/"
+            response = HttpResponse()
+            response["HX-Redirect"] = f"{reverse('accounts:consent')}?{urlencode({'next': here})}"
+            return response
         nxt = request.get_full_path() if request.method == "GET" else request.path
         return redirect(f"{reverse('accounts:consent')}?{urlencode({'next': nxt})}")

@@ -102,6 +102,19 @@ def test_a_citizen_without_consent_to_this_notice_is_asked_once_after_signing_in
     assert sign_in(client, "13812340000")["Location"] == "/me/messages/"  # asked once
 
 
+def test_an_htmx_box_opens_the_consent_page_as_a_page(directory, client):
+    """The 相似留言 box of a 我要留言 page opened before signing in elsewhere: htmx is told to open the
+    consent page (a redirect it follows would put the whole page into the box), then back to 我要留言."""
+    make_user("13812340000", phone="13812340000", privacy_version="", privacy_consented_at=None)
+    sign_in(client, "13812340000")
+    r = client.get("/similar/", {"title": "路灯不亮"}, headers={"HX-Request": "true",
+                                                            "HX-Current-URL": "http://testserver/post/"})
+    assert r.status_code == 200 and r["HX-Redirect"] == "/accounts/consent/?next=http%3A%2F%2Ftestserver%2Fpost%2F"
+    assert not r.content
+    r = client.post("/accounts/consent/", {"next": "http://testserver/post/"})
+    assert r["Location"] == "http://testserver/post/"
+
+
 def test_staff_are_not_asked_to_consent(personas, client):
     User.objects.filter(pk=personas["officer"].pk).update(privacy_version="", privacy_consented_at=None)
     r = sign_in(client, "officer", next_url="")

@@ -144,3 +144,36 @@ def test_staff_are_sent_to_an_administrator(personas, memory_sender, login):  # 
     page = officer.post(URL, {"action": "send_code", "identifier": NEW}).content.decode()
     assert "请联系平台管理员更改" in page and not memory_sender
     assert User.objects.get(pk=personas["officer"].pk).email == "zhang@example.gov.cn"
+
+
+def test_a_phone_added_to_an_email_account_is_told_to_the_email(memory_sender, texts,  # noqa: F811
+                                                                django_capture_on_commit_callbacks):
+    """A phone signs in and resets the password as the email does: the email the account had learns
+    one was added (a stolen session's own number would otherwise go unnoticed); and the reverse."""
+    make_user("wang@example.com", email="wang@example.com")
+    me = signed_in("wang@example.com")
+    send_code(me, URL, NEW)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        rebind(me, NEW, last_code(memory_sender, NEW))
+    [notice] = mail.outbox
+    assert notice.to == ["wang@example.com"] and notice.subject == "【民声】您的民声账号已绑定手机号"
+    assert "如非本人操作，请尽快修改密码" in notice.body
+    assert signed_in("wang@example.com") is not None and signed_in(NEW) is not None
+    make_user("13800000009", phone="13800000009")
+    me = signed_in("13800000009")
+    send_code(me, URL, "zhao@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        rebind(me, "zhao@example.com", last_code(memory_sender, "zhao@example.com"))
+    assert texts == [("13800000009", "【民声】您的民声账号已绑定邮箱，可用它登录和找回密码。如非本人操作，请尽快修改密码并联系平台。")]
+
+
+def test_register_and_rebind_codes_to_one_number_share_its_limits(personas, memory_sender, login,  # noqa: F811
+                                                                  settings):
+    """Both go to a number no account holds: a stranger with an account pressing 获取验证码 at 注册 and
+    then at 更换手机号或邮箱 texted someone's phone twice a minute, and twice the daily ceiling."""
+    stranger = login(personas["other_citizen"])
+    assert "验证码已发送" in send_code(Client(), "/accounts/register/", NEW).content.decode()
+    page = send_code(stranger, URL, NEW).content.decode()
+    assert "验证码发送过于频繁, 请 60 秒后再试" in page and "验证码已发送" not in page
+    assert [t for t, _, _ in memory_sender] == [NEW]

@@ -176,29 +176,37 @@ def rebind(user, target: str, password: str) -> Rebound:
         moved = (Message.objects.filter(author=user, status__in=open_statuses(), **{field: old})
                  .update(**{field: target}))
         if old:
-            transaction.on_commit(lambda: _tell_old(kind, old))
+            transaction.on_commit(lambda: _tell_old(kind, old, REBIND_NOTICE[kind]))
+        elif other := (user.email if kind == "phone" else user.phone):
+            # a phone added to an email account (or the reverse) signs in and resets the password as
+            # well: the contact the account had is told, or a stolen session's new one went unnoticed
+            other_kind = "email" if kind == "phone" else "phone"
+            transaction.on_commit(lambda: _tell_old(other_kind, other, REBIND_ADDED[kind]))
     return Rebound(user=user, kind=kind, old=old, messages=moved)
 
 
 REBIND_NOTICE = {"phone": "【民声】您的民声账号已更换手机号，本号码不能再用于登录。如非本人操作，请尽快联系平台。",
                  "email": "您的民声账号已更换邮箱，本邮箱不能再用于登录。如非本人操作，请尽快联系平台。"}
+REBIND_ADDED = {"phone": "您的民声账号已绑定手机号，可用它登录和找回密码。如非本人操作，请尽快修改密码并联系平台。",
+                "email": "【民声】您的民声账号已绑定邮箱，可用它登录和找回密码。如非本人操作，请尽快修改密码并联系平台。"}
 
 
-def _tell_old(kind: str, old: str) -> None:
-    """Tell the phone or email an account left that it did (a taken account's owner learns of it): an
-    SMS through MINSHENG_SMS_SENDER (within MINSHENG_SMS_PER_DAY; logged when none is set or the number
-    cannot be texted), an email through Django's mail. A failure is logged and undoes nothing."""
+def _tell_old(kind: str, old: str, text: str) -> None:
+    """Tell the phone or email an account left that it did, or the one it kept that another was added
+    (``text``; a taken account's owner learns of it): an SMS through MINSHENG_SMS_SENDER (within
+    MINSHENG_SMS_PER_DAY; logged when none is set or the number cannot be texted), an email through Django's mail. A failure is logged and undoes nothing."""
     from .senders import send_text_notice, text_notice_allowed
 
     try:
         if kind == "email":
-            send_mail("【民声】您的民声账号已更换邮箱", REBIND_NOTICE["email"], None, [old])
+            body = text.removeprefix("【民声】")
+            send_mail(f"【民声】{body.split('，')[0]}", body, None, [old])
         elif not (settings.MINSHENG_SMS_SENDER and PHONE.match(old)):
             log.info("account phone changed from %s: no SMS notice (no MINSHENG_SMS_SENDER)", old)
         elif notice := text_notice_allowed(old):
-            send_text_notice(notice, REBIND_NOTICE["phone"])
+            send_text_notice(notice, text)
     except Exception:
-        log.exception("notice of the changed %s to %s failed", kind, old)
+        log.exception("notice of the account's changed contact to %s %s failed", kind, old)
 
 
 def my_data(user) -> dict:

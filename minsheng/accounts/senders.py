@@ -33,6 +33,10 @@ MAX_ATTEMPTS = 5  # wrong guesses of one code
 CODES_WINDOW = dt.timedelta(days=1)
 ADDRESS_WINDOW = dt.timedelta(hours=1)  # MINSHENG_CODES_PER_ADDRESS_HOUR
 PURPOSE_LABELS = {"register": "注册", "reset": "重置密码", "rebind": "更换手机号或邮箱"}
+# the purposes whose codes go to a number or email no account holds count against one another's limits
+# per target: a stranger (with an account of their own) pressing 获取验证码 at 注册 and 更换手机号或邮箱
+# sent someone's phone two texts a minute and twice the daily ceiling
+COUNTED_WITH = {"register": ("register", "rebind"), "rebind": ("register", "rebind")}
 
 
 class CodeSender:
@@ -152,7 +156,7 @@ def refusal(target: str, purpose: str, address: str, now=None, before: int | Non
     phone was told the address's hour, and at its end met the phone's 24 hours."""
     now = now or timezone.now()
     codes = VerificationCode.objects.all() if before is None else VerificationCode.objects.filter(pk__lt=before)
-    sent = codes.filter(target=target, purpose=purpose)
+    sent = codes.filter(target=target, purpose__in=COUNTED_WITH.get(purpose, (purpose,)))
     reached = []
     if last := sent.filter(created_at__gt=now - RESEND_AFTER).order_by("-created_at").first():
         reached.append((last.created_at + RESEND_AFTER, "验证码发送过于频繁, 请 60 秒后再试"))
