@@ -49,6 +49,7 @@ ENDPOINTS = {
     "/api/v1/me/messages/": ("citizen", {"cursor": CURSOR, "page_size": "5"}),
     "/api/v1/me/messages/{public_id}/": ("citizen", {}),
     "/api/v1/me/supported/": ("other_citizen", {"cursor": CURSOR, "page_size": "5"}),
+    "/api/v1/me/data/": ("citizen", {}),
     "/api/v1/regions/": ("anonymous", {"root": "620100", "depth": "2"}),
     "/api/v1/regions/{code}/": ("anonymous", {}),
     "/api/v1/units/": ("anonymous", {"region": "620100", "page": "1", "page_size": "10"}),

@@ -151,8 +151,6 @@ class Support(ApiView):
         return Response({"supported": True, "created": created, "support_count": message.support_count})
 
 
-
-
 class MyData(ApiView):
     """我的数据: a copy of what the site keeps of the caller (the page's 下载我的数据, the same
     document): the account, every message of theirs as their own pages show it (the text as
