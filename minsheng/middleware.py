@@ -62,7 +62,8 @@ class ConsentInterstitial:
     """A citizen who signed in by password without having consented to this version of the privacy
     notice (accounts.views.LoginView) is led to 同意隐私政策 from every page but the notice itself,
     signing out, and their rights (我的数据, 注销账号), until they agree. The REST and Open311 views
-    are left to their own authentication."""
+    are left to their own authentication, and photos to theirs (board.views.media: an <img> led to a
+    page showed a broken image, on the notice's own pages too)."""
 
     OPEN = {"privacy", "accounts:consent", "accounts:logout", "accounts:my_data", "accounts:close",
             "accounts:closed"}
@@ -80,7 +81,10 @@ class ConsentInterstitial:
         # no session cookie: nothing to read (reading the session would add Vary: Cookie to public pages)
         if settings.SESSION_COOKIE_NAME not in request.COOKIES or not request.session.get(CONSENT_DUE):
             return None
-        if issubclass(getattr(view_func, "cls", object), APIView) or request.resolver_match.view_name in self.OPEN:
+        from minsheng.board.views.media import serve_photo
+
+        if (issubclass(getattr(view_func, "cls", object), APIView) or view_func is serve_photo
+                or request.resolver_match.view_name in self.OPEN):
             return None
         if not request.user.is_authenticated or not rights.consent_due(request.user):
             del request.session[CONSENT_DUE]  # agreed in another tab, or signed out

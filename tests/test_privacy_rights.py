@@ -115,6 +115,26 @@ def test_an_htmx_box_opens_the_consent_page_as_a_page(directory, client):
     assert r["Location"] == "http://testserver/post/"
 
 
+def test_a_citizen_asked_to_consent_still_sees_their_photos(directory, client):
+    """Photos are not pages: led to the consent page, an <img> of their own message was a broken image."""
+    from django.core.files.base import ContentFile
+
+    from minsheng.board import actions
+    from minsheng.board.models import Attachment
+    from minsheng.board.photos import clean_photo
+
+    from .test_api_citizen import png_bytes
+
+    user = make_user("13812340000", phone="13812340000", privacy_version="", privacy_consented_at=None)
+    m = actions.do_submit(user, title="小区路灯坏了一个月", body="小区门口的路灯坏了一个月, 晚上出行很不方便, 请尽快维修。",
+                          kind="help", region=directory["chengguan"],
+                          photos=[clean_photo(ContentFile(png_bytes(), name="a.png"))])
+    sign_in(client, "13812340000")
+    assert client.get("/me/messages/").status_code == 302  # pages still lead to the consent page
+    r = client.get(Attachment.objects.get(message=m).file.url)
+    assert r.status_code == 200 and r["Content-Type"] == "image/png"
+
+
 def test_staff_are_not_asked_to_consent(personas, client):
     User.objects.filter(pk=personas["officer"].pk).update(privacy_version="", privacy_consented_at=None)
     r = sign_in(client, "officer", next_url="")
