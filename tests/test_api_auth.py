@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from minsheng.api.models import ApiToken, Open311Key, hash_key
 
+from .conftest import PASSWORD
 from .test_api_support import (  # noqa: F401 (fixtures)
     _fresh_rate_limits,
     _media_in_tmp,
@@ -94,6 +95,65 @@ def test_token_acts_with_the_users_roles(personas, cases_for_auth):
 @pytest.fixture
 def cases_for_auth(personas, directory):
     return advance(submit(personas["citizen"], directory), personas, directory, "dispatched")
+
+
+# --- scopes: read (只读) and write (读写) tokens ------------------------------------------
+
+READ_ONLY = {"error": {"code": "token_read_only", "message": "该令牌为只读令牌, 不能提交修改", "fields": {}}}
+
+
+def test_the_page_issues_a_read_token_and_lists_its_scope(login, personas):
+    page = login(personas["officer"])
+    form = page.get("/api/tokens/").content.decode()
+    assert re.search(r'<input type="radio" name="scope" value="read" checked>', form)  # the default, labelled
+    html = page.post("/api/tokens/", {"name": "报表脚本", "scope": "read"}).content.decode()
+    key = re.search(r"<pre><code>(ms_[^<]+)</code></pre>", html).group(1)
+    page.post("/api/tokens/", {"name": "办件系统", "scope": "write"})
+    assert {t.name: t.scope for t in ApiToken.objects.all()} == {"报表脚本": "read", "办件系统": "write"}
+    rows = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<td><code>[^<]+</code></td>\s*<td>([^<]+)</td>",
+                      page.get("/api/tokens/").content.decode())
+    assert sorted(rows) == [("办件系统", "读写"), ("报表脚本", "只读")]
+    assert token_client(key).get("/api/v1/staff/inbox/").status_code == 200
+    refused = page.post("/api/tokens/", {"name": "脚本", "scope": "admin"})
+    assert refused.status_code == 400 and "请选择令牌的权限" in refused.content.decode()
+
+
+def test_a_read_token_reads_but_changes_nothing(personas, cases_for_auth):
+    from minsheng.accounts.models import User
+
+    _, officer_key = ApiToken.issue(personas["officer"], "看板", ApiToken.Scope.READ)
+    officer = token_client(officer_key)
+    inbox = officer.get("/api/v1/staff/inbox/")
+    assert [m["public_id"] for m in inbox.json()["results"]] == [cases_for_auth.public_id]
+    assert officer.head("/api/v1/staff/inbox/").status_code == 200
+    case = f"/api/v1/staff/cases/{cases_for_auth.public_id}/"
+    for action, body in (("sign", {}), ("reply", {"body": "经核查, 已列入今年的加装电梯计划。"})):
+        response = officer.post(case + f"{action}/", body, format="json")
+        assert response.status_code == 403 and response.json() == READ_ONLY
+    cases_for_auth.refresh_from_db()
+    assert cases_for_auth.status == "dispatched" and not cases_for_auth.events.filter(kind__in=["signed", "replied"])
+    _, citizen_key = ApiToken.issue(personas["citizen"], "报表", ApiToken.Scope.READ)
+    citizen = token_client(citizen_key)
+    response = citizen.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
+    assert response.status_code == 403 and response.json() == READ_ONLY
+    assert User.objects.get(pk=personas["citizen"].pk).is_active
+    mine = citizen.get("/api/v1/me/data/")  # still a working token; 我的数据 lists its scope
+    assert [(t["name"], t["scope"]) for t in mine.json()["api_tokens"]] == [("报表", "read")]
+
+
+def test_a_write_token_and_a_token_from_before_scopes_still_act(personas, cases_for_auth):
+    from importlib import import_module
+
+    field = import_module("minsheng.api.migrations.0007_api_token_scope").Migration.operations[0].field
+    assert field.default == "write"  # the rows that exist when it runs become 读写
+    _, key = ApiToken.issue(personas["officer"], "办件系统", ApiToken.Scope.WRITE)
+    case = f"/api/v1/staff/cases/{cases_for_auth.public_id}/"
+    assert token_client(key).post(case + "sign/").status_code == 200
+    old = ApiToken.objects.create(user=personas["officer"], name="旧令牌", key_hash=hash_key("ms_old"),
+                                  key_prefix="ms_old")  # as a row written before the scope column
+    assert old.scope == "write"
+    reply = token_client("ms_old").post(case + "reply/", {"body": "经核查, 已列入今年的加装电梯计划。"}, format="json")
+    assert reply.status_code == 200
 
 
 @pytest.mark.parametrize("header", ["Token", "Token a b", "Token wrong-key", "Token \u00e9t\u00e9"])

@@ -238,7 +238,7 @@ def my_data(user) -> dict:
                       for s in supports if s.message.is_public or s.message.author_id == user.pk],
         "notifications": [{"text": n.text, "created_at": when(n.created_at), "read_at": when(n.read_at)}
                           for n in user.notifications.order_by("created_at")],
-        "api_tokens": [{"name": t.name, "key_prefix": t.key_prefix, "created_at": when(t.created_at),
+        "api_tokens": [{"name": t.name, "key_prefix": t.key_prefix, "scope": t.scope, "created_at": when(t.created_at),
                         "last_used_at": when(t.last_used_at), "revoked_at": when(t.revoked_at)}
                        for t in user.api_tokens.order_by("created_at")],
     }

@@ -32,10 +32,10 @@ class Open311KeyAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "user", "key_prefix", "scope", "created_at", "last_used_at", "revoked_at"]
     search_fields = ["name", "user__username"]
-    readonly_fields = ["user", "name", "key_prefix", "created_at", "last_used_at"]
-    fields = ["user", "name", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "name", "key_prefix", "scope", "created_at", "last_used_at"]
+    fields = ["user", "name", "key_prefix", "scope", "created_at", "last_used_at", "revoked_at"]
 
     def has_add_permission(self, request):
         return False  # users create their own tokens on /api/tokens/

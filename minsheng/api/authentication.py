@@ -1,17 +1,22 @@
 """Who is calling: a personal API token (``Authorization: Token <key>``), an Open311
 API key (``api_key`` parameter or ``X-API-Key`` header), or the browser session
-(DRF's SessionAuthentication, which enforces CSRF)."""
+(DRF's SessionAuthentication, which enforces CSRF). A read token (``ApiToken.scope`` 只读)
+is refused here for any unsafe method, before any view runs."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from rest_framework import authentication, exceptions
+from rest_framework.permissions import SAFE_METHODS
 
+from .errors import ApiError
 from .models import ApiToken, Open311Key, hash_key
 
 # last_used_at is written at most once per this many seconds per credential
 _TOUCH_EVERY_S = 60
+
+READ_ONLY_MESSAGE = "该令牌为只读令牌, 不能提交修改"
 
 
 def _touch(model, row) -> None:
@@ -37,6 +42,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
                  .first())
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("令牌无效或已撤销")
+        if token.read_only and request.method not in SAFE_METHODS:
+            raise ApiError(READ_ONLY_MESSAGE, code="token_read_only", status_code=403)
         _touch(ApiToken, token)
         return token.user, token
 

@@ -24,7 +24,12 @@ def _new_key(prefix: str) -> str:
 
 
 class ApiToken(models.Model):
-    """个人 API 令牌: acts as its user, with that user's roles."""
+    """个人 API 令牌: acts as its user, with that user's roles; a read token (``scope`` 只读) only
+    for safe requests (GET, HEAD, OPTIONS), refused in ``ApiTokenAuthentication`` for any other."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "只读"
+        WRITE = "write", "读写"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
     name = models.CharField("名称", max_length=60)
@@ -33,6 +38,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    # "write" by default: the tokens issued before scopes existed (2026-12-05) keep their full power
+    scope = models.CharField("权限", max_length=5, choices=Scope.choices, default=Scope.WRITE)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -42,15 +49,20 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.key_prefix}…)"
 
     @classmethod
-    def issue(cls, user, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, user, name: str, scope: str = Scope.WRITE) -> tuple[ApiToken, str]:
         """Create a token; returns (row, key). The key is not stored and cannot be recovered."""
         key = _new_key("ms")
-        token = cls.objects.create(user=user, name=name, key_hash=hash_key(key), key_prefix=key[:10])
+        token = cls.objects.create(user=user, name=name, key_hash=hash_key(key), key_prefix=key[:10],
+                                   scope=scope)
         return token, key
 
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def read_only(self) -> bool:
+        return self.scope == self.Scope.READ
 
 
 class Open311Key(models.Model):

@@ -19,9 +19,10 @@ MAX_ACTIVE_TOKENS = 20
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])  # HEAD as GET (was a 405)
 def tokens(request):
-    new_key, error, name = None, None, ""
+    new_key, error, name, scope = None, None, "", ApiToken.Scope.READ  # 只读 unless 读写 is chosen
     if request.method == "POST":
         name = (request.POST.get("name") or "").strip()
+        scope = request.POST.get("scope") or ApiToken.Scope.READ
         active = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).count()
         if not name:
             error = "请给令牌起个名字 (例如: 我的脚本)"
@@ -29,15 +30,18 @@ def tokens(request):
             error = "名称" + NUL_CHARACTERS
         elif len(name) > 60:  # a page without scripts takes 120 (forms.max_chars_attrs)
             error = f"名称最多 60 个字 (现在 {len(name)} 个)"
+        elif scope not in ApiToken.Scope.values:
+            error, scope = "请选择令牌的权限: 只读或读写", ApiToken.Scope.READ
         elif active >= MAX_ACTIVE_TOKENS:
             error = f"最多同时保留 {MAX_ACTIVE_TOKENS} 个有效令牌, 请先撤销不用的令牌"
         else:
-            _, new_key = ApiToken.issue(request.user, name)
+            _, new_key = ApiToken.issue(request.user, name, scope)
     rows = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")
     status = 400 if error else 200
     # a name refused is shown again to shorten (one with NUL characters is not: the page cannot hold them)
     kept = name if error and "\x00" not in name else ""
-    return render(request, "api/tokens.html", {"tokens": rows, "new_key": new_key, "error": error, "name": kept},
+    return render(request, "api/tokens.html", {"tokens": rows, "new_key": new_key, "error": error, "name": kept,
+                                                   "scope": scope, "scopes": ApiToken.Scope.choices},
                   status=status)
 
 

@@ -68,7 +68,8 @@ class TokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "个人 API 令牌: `Token <令牌>` (在 /api/tokens/ 创建)"}
+                "description": "个人 API 令牌: `Token <令牌>` (在 /api/tokens/ 创建); 只读令牌只能 GET/HEAD/OPTIONS,"
+                " 其他请求为 403 token_read_only"}
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
