@@ -242,7 +242,8 @@ def test_main_text_colours_have_a_contrast_of_at_least_4_5():
         "已超期": ("#ffffff", var["warn"]),
         "督办 badge": (var["warn"], "#fff4e5"),
         "已答复 badge": (var["ok"], "#e8f5e9"),
-        "links": (re.search(r"main a \{ color: (#[0-9a-f]+)", css).group(1), "#ffffff"),
+        "links": (link := re.search(r"main a, footer\.site a \{ color: (#[0-9a-f]+)", css).group(1), "#ffffff"),
+        "the footer's 隐私政策 on the page": (link, var["bg"]),
         "撤回 badge": (re.search(r"color: (#[0-9a-f]+)", withdrawn.split("background")[1]).group(1),
                      re.search(r"background: (#[0-9a-f]+)", withdrawn).group(1)),
     }
