@@ -64,6 +64,26 @@ def deadlines_of(message):
     return message.due_at, rows
 
 
+FRIDAY = dt.datetime(2099, 6, 12, tzinfo=SHANGHAI)  # the Friday before the case's 答复期限 (Monday 06-15)
+
+
+def _reminders(personas, case):
+    """The 「将于…到期」 reminders the lead unit's officer got for the case."""
+    from minsheng.board.models import Notification
+
+    return Notification.objects.filter(user=personas["officer"], message=case, kind="due_soon")
+
+
+def _reminded_on_friday(personas, case, hour) -> set:
+    """The reminder for Monday 06-15 sent on Friday at ``hour``:00 (once), stamped then; its ids."""
+    from minsheng.board.tasks import notify_due_soon
+
+    friday = FRIDAY.replace(hour=hour)
+    assert notify_due_soon(now=friday) == 1
+    _reminders(personas, case).update(created_at=friday)  # sent then (the notes are stamped with the clock)
+    return set(_reminders(personas, case).values_list("pk", flat=True))
+
+
 def test_a_holiday_added_inside_the_span_moves_the_reply_deadline_and_removing_it_moves_it_back(
     case, django_capture_on_commit_callbacks
 ):
@@ -420,16 +440,10 @@ def test_a_dispatch_while_an_entry_is_being_saved_waits_for_it(personas, directo
 def test_a_due_soon_reminder_sent_for_the_old_deadline_is_sent_again_for_the_moved_one(case, personas):
     """The 「将于下一个工作日到期」 reminder went on Friday for Monday 06-15; a holiday on 06-15 moved the
     deadline to 06-16, and the unit was never reminded of it (the reminder counted once per assignment)."""
-    from minsheng.board.models import Notification
     from minsheng.board.tasks import notify_due_soon
 
-    def reminders():
-        return Notification.objects.filter(user=personas["officer"], message=case, kind="due_soon")
-
-    friday = dt.datetime(2099, 6, 12, 10, 0, tzinfo=SHANGHAI)
-    assert notify_due_soon(now=friday) == 1
-    reminders().update(created_at=friday)  # sent then (the notes are stamped with the clock)
-    sent = set(reminders().values_list("pk", flat=True))
+    sent = _reminded_on_friday(personas, case, hour=10)
+    friday = FRIDAY.replace(hour=10)
     assert notify_due_soon(now=friday) == 0
     before = read_entries()
     CalendarDay.objects.create(date=dt.date(2099, 6, 15), kind=CalendarDay.Kind.HOLIDAY)
@@ -437,8 +451,8 @@ def test_a_due_soon_reminder_sent_for_the_old_deadline_is_sent_again_for_the_mov
     assert deadlines_of(case)[0] == end_of("2099-06-16")
     monday = friday + dt.timedelta(days=3)
     assert notify_due_soon(now=monday) == 1
-    assert reminders().count() == 2
-    reminders().exclude(pk__in=sent).update(created_at=monday)
+    assert _reminders(personas, case).count() == 2
+    _reminders(personas, case).exclude(pk__in=sent).update(created_at=monday)
     assert notify_due_soon(now=monday) == 0  # once for the new deadline
 
 
@@ -448,23 +462,17 @@ def test_a_due_soon_reminder_sent_before_an_extension_is_sent_again_for_the_exte
     """The reminder went on Friday morning for Monday 06-15; the supervisor approved 3 more working
     days that Friday (06-18), and the unit heard nothing before the new deadline: the reminder sent
     for the old date counted as the assignment's only one."""
-    from minsheng.board.models import Notification
     from minsheng.board.tasks import notify_due_soon
 
-    def reminders():
-        return Notification.objects.filter(user=personas["officer"], message=case, kind="due_soon")
-
-    friday = dt.datetime(2099, 6, 12, 9, 0, tzinfo=SHANGHAI)
-    assert notify_due_soon(now=friday) == 1
-    reminders().update(created_at=friday)  # sent then (the notes are stamped with the clock)
-    sent = set(reminders().values_list("pk", flat=True))
+    sent = _reminded_on_friday(personas, case, hour=9)
+    friday = FRIDAY.replace(hour=9)
     _extended(case, personas, directory, days_after=11)  # approved Friday 06-12 10:00
     assert notify_due_soon(now=friday + dt.timedelta(hours=2)) == 0  # 06-18 is not due by Monday
     wednesday = friday + dt.timedelta(days=5)
     assert notify_due_soon(now=wednesday) == 1
-    texts = list(reminders().values_list("text", flat=True))
+    texts = list(_reminders(personas, case).values_list("text", flat=True))
     assert len(texts) == 2 and "将于下一个工作日到期" in texts[-1]
-    reminders().exclude(pk__in=sent).update(created_at=wednesday)
+    _reminders(personas, case).exclude(pk__in=sent).update(created_at=wednesday)
     assert notify_due_soon(now=wednesday) == 0  # once for the extended deadline
 
 
