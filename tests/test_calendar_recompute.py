@@ -118,7 +118,7 @@ def test_a_holiday_added_inside_the_span_moves_the_reply_deadline_and_removing_i
     assert Event.objects.filter(message=case, kind=Event.Kind.DEADLINE_MOVED).count() == 2
 
     # idempotent: the same calendar again moves nothing
-    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限"]
+    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限", "已重新判定 0 个误期未答复"]
     assert Event.objects.filter(message=case, kind=Event.Kind.DEADLINE_MOVED).count() == 2
 
 
@@ -203,9 +203,9 @@ def test_recompute_after_the_calendar_changed_without_it(case):
     CalendarDay.objects.bulk_create([CalendarDay(date=dt.date(2099, 6, 3), kind=CalendarDay.Kind.HOLIDAY)])
     deadlines.calendar_changed()
     assert deadlines_of(case)[0] == end_of("2099-06-15")
-    assert run("--recompute").splitlines() == ["已重新计算 1 件在办留言的期限"]
+    assert run("--recompute").splitlines() == ["已重新计算 1 件在办留言的期限", "已重新判定 0 个误期未答复"]
     assert deadlines_of(case)[0] == end_of("2099-06-16")
-    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限"]
+    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限", "已重新判定 0 个误期未答复"]
 
 
 def test_the_admin_recomputes_and_says_so(case, directory):
@@ -548,7 +548,10 @@ def test_a_miss_only_for_a_holiday_not_entered_yet_goes_when_it_is_and_comes_bac
     call_command("refresh_stats", "--commit")
     figures.bump_version()
     assert figures_now() == on_time
-    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限"]  # nothing left to move
+    assert run("--recompute").splitlines() == [  # nothing left to move
+        "已重新计算 0 件在办留言的期限",
+        "已重新判定 0 个误期未答复",
+    ]
 
     with django_capture_on_commit_callbacks(execute=True):
         said = run("--remove", "2099-06-03")
@@ -617,8 +620,9 @@ def test_a_case_extended_after_its_deadline_to_today_is_said_due_today(case, per
     assert "将于今天到期" in text and "下一个工作日" not in text
 
 
+@pytest.mark.parametrize("change", ["entry", "package"])
 def test_a_case_dispatched_again_as_another_type_has_the_returned_units_miss_judged_by_its_old_type(
-    case, personas, directory, django_capture_on_commit_callbacks
+    case, personas, directory, django_capture_on_commit_callbacks, monkeypatch, change
 ):
     """住建局 returned the 求助 the morning after its deadline (10 working days), and the dispatcher sent it
     on to 生态环境局 as a 投诉 (15): the returned unit's deadline, counted with the 投诉's days, was not the
@@ -636,9 +640,109 @@ def test_a_case_dispatched_again_as_another_type_has_the_returned_units_miss_jud
             at=dt.datetime(2099, 6, 17, 10, 0, tzinfo=SHANGHAI),
         )
     assert Miss.objects.filter(message=case, unit_key=directory["housing"].pk).exists()
+    if change == "package":  # --recompute after an upgrade that knows the holiday: the same
+        _package_knows_2099(monkeypatch, holidays=[dt.date(2099, 6, 3)])
     with django_capture_on_commit_callbacks(execute=True):
-        said = run("--add", "2099-06-03")
-    assert said.splitlines()[2] == "已重新判定 1 个误期未答复 (撤销 1 个, 新增 0 个)"
+        said = run("--add", "2099-06-03") if change == "entry" else run("--recompute")
+    assert said.splitlines()[-1] == "已重新判定 1 个误期未答复 (撤销 1 个, 新增 0 个)"
     assert not Miss.objects.filter(message=case).exists()
     returned = case.assignments.get(unit=directory["housing"], role="lead")
     assert returned.due_at == end_of("2099-06-16")  # 10 working days, the holiday skipped
+
+
+def _package_knows_2099(monkeypatch, holidays=(), workdays=()):
+    """What ``pip install -U chinese-calendar`` does when it brings a new year: 2099, weekends alone
+    before, has the package's holidays and make-up working days (调休) now; no entry changes."""
+    monkeypatch.setattr(deadlines, "CALENDAR_YEARS", range(deadlines.CALENDAR_YEARS.start, 2100))
+    monkeypatch.setattr(deadlines, "HOLIDAYS", {**deadlines.HOLIDAYS, **dict.fromkeys(holidays, "调整放假")})
+    monkeypatch.setattr(
+        deadlines, "MAKEUP_WORKDAYS", {**deadlines.MAKEUP_WORKDAYS, **dict.fromkeys(workdays, "调休")}
+    )
+
+
+def test_recompute_after_the_package_brought_a_new_year_judges_the_given_up_units_misses_again(
+    case, personas, directory, login, monkeypatch, django_capture_on_commit_callbacks
+):
+    """``minsheng holidays --recompute`` moved the running deadlines alone: 住建局, which returned a case
+    the morning after a deadline that counted a holiday the package did not know yet, kept its
+    误期未答复, and a unit that returned another in time by a deadline the package's 调休 brought
+    forward was not charged with one. Both are judged again as an entry of the date would have."""
+    from minsheng.stats.models import Miss
+
+    housing = directory["housing"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        _late_on_time_rate(case, personas, directory, "returned")  # due 06-15, returned 06-16 10:00
+        later = actions.do_submit(
+            personas["citizen"], title="路灯不亮", body=BODY, kind="help", region=directory["qilihe"]
+        )
+        monday = dt.datetime(2099, 7, 6, 10, 0, tzinfo=SHANGHAI)
+        actions.do_dispatch(personas["dispatcher"], later, directory["housing"], at=monday)
+        # due Monday 07-20 under weekends alone: returned that morning, in time
+        actions.do_return(
+            personas["officer"],
+            later,
+            directory["housing"],
+            "不属本单位职责",
+            at=monday + dt.timedelta(days=14),
+        )
+    assert set(Miss.objects.values_list("message_id", "unit_key")) == {(case.pk, housing)}
+
+    _package_knows_2099(monkeypatch, holidays=[dt.date(2099, 6, 3)], workdays=[dt.date(2099, 7, 11)])
+    with django_capture_on_commit_callbacks(execute=True):
+        said = run("--recompute")
+    assert said.splitlines() == [
+        "已重新计算 2 件在办留言的期限",  # both, returned, wait for dispatch
+        "已重新判定 2 个误期未答复 (撤销 1 个, 新增 1 个)",
+    ]
+    assert set(Miss.objects.values_list("message_id", "unit_key")) == {(later.pk, housing)}
+    assert case.assignments.get(role="lead").due_at == end_of("2099-06-16")
+    assert later.assignments.get(role="lead").due_at == end_of("2099-07-17")  # Saturday 07-11 worked
+    staff = login(personas["supervisor"])
+    page = staff.get(f"/staff/case/{case.public_id}/").content.decode()
+    assert "答复期限 (兰州市住房和城乡建设局) 2099-06-15 → 2099-06-16 (不再计为误期未答复)" in page
+    assert "原因: 按当前节假日重新计算" in page
+    page = staff.get(f"/staff/case/{later.public_id}/").content.decode()
+    assert "答复期限 (兰州市住房和城乡建设局) 2099-07-20 → 2099-07-17 (计为误期未答复)" in page
+    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限", "已重新判定 0 个误期未答复"]
+
+
+def test_recompute_leaves_a_given_up_deadline_set_by_another_reply_period_alone(
+    case, personas, directory, settings, django_capture_on_commit_callbacks
+):
+    """Without the calendar before, a deadline the rule gives under neither the calendar in use nor the
+    one before the package knew its year (a reply period changed since) is not judged by today's."""
+    from minsheng.stats.models import Miss
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _late_on_time_rate(
+            case, personas, directory, "returned"
+        )  # 10 working days: due 06-15, returned 06-16
+    assert Miss.objects.filter(message=case, unit_key=directory["housing"].pk).exists()
+    settings.MINSHENG_REPLY_DAYS = dict.fromkeys(settings.MINSHENG_REPLY_DAYS, 11)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run("--recompute").splitlines()[1] == "已重新判定 0 个误期未答复"
+    assert case.assignments.get(role="lead").due_at == end_of("2099-06-15")
+    assert Miss.objects.filter(message=case, unit_key=directory["housing"].pk).exists()
+
+
+def test_recompute_reads_the_given_up_units_in_three_queries_however_many(
+    case, personas, directory, monkeypatch, django_assert_num_queries
+):
+    """--recompute reads every given-up unit: their rows, the cases' 派单 and 重办, the extensions
+    approved — one query each, not one per assignment."""
+    from minsheng.board import recompute
+
+    _late_on_time_rate(case, personas, directory, "returned")
+    for day in (2, 3, 4):
+        message = actions.do_submit(
+            personas["citizen"], title="路灯不亮", body=BODY, kind="help", region=directory["qilihe"]
+        )
+        actions.do_dispatch(personas["dispatcher"], message, directory["housing"], at=DISPATCHED)
+        actions.do_return(
+            personas["officer"], message, directory["housing"], "不属本单位职责", at=end_of(f"2099-06-1{day}")
+        )
+    _package_knows_2099(monkeypatch, holidays=[dt.date(2099, 6, 3)])
+    after = read_entries()
+    with django_assert_num_queries(3):
+        moved, changes = recompute._given_up(after, [after, recompute._before_the_package(after)])
+    assert len(changes) == 4 and sum(len(pks) for pks in moved.values()) == 4
