@@ -64,6 +64,26 @@ def deadlines_of(message):
     return message.due_at, rows
 
 
+FRIDAY = dt.datetime(2099, 6, 12, tzinfo=SHANGHAI)  # the Friday before the case's 答复期限 (Monday 06-15)
+
+
+def _reminders(personas, case):
+    """The 「将于…到期」 reminders the lead unit's officer got for the case."""
+    from minsheng.board.models import Notification
+
+    return Notification.objects.filter(user=personas["officer"], message=case, kind="due_soon")
+
+
+def _reminded_on_friday(personas, case, hour) -> set:
+    """The reminder for Monday 06-15 sent on Friday at ``hour``:00 (once), stamped then; its ids."""
+    from minsheng.board.tasks import notify_due_soon
+
+    friday = FRIDAY.replace(hour=hour)
+    assert notify_due_soon(now=friday) == 1
+    _reminders(personas, case).update(created_at=friday)  # sent then (the notes are stamped with the clock)
+    return set(_reminders(personas, case).values_list("pk", flat=True))
+
+
 def test_a_holiday_added_inside_the_span_moves_the_reply_deadline_and_removing_it_moves_it_back(
     case, django_capture_on_commit_callbacks
 ):
@@ -98,7 +118,7 @@ def test_a_holiday_added_inside_the_span_moves_the_reply_deadline_and_removing_i
     assert Event.objects.filter(message=case, kind=Event.Kind.DEADLINE_MOVED).count() == 2
 
     # idempotent: the same calendar again moves nothing
-    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限"]
+    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限", "已重新判定 0 个误期未答复"]
     assert Event.objects.filter(message=case, kind=Event.Kind.DEADLINE_MOVED).count() == 2
 
 
@@ -183,9 +203,9 @@ def test_recompute_after_the_calendar_changed_without_it(case):
     CalendarDay.objects.bulk_create([CalendarDay(date=dt.date(2099, 6, 3), kind=CalendarDay.Kind.HOLIDAY)])
     deadlines.calendar_changed()
     assert deadlines_of(case)[0] == end_of("2099-06-15")
-    assert run("--recompute").splitlines() == ["已重新计算 1 件在办留言的期限"]
+    assert run("--recompute").splitlines() == ["已重新计算 1 件在办留言的期限", "已重新判定 0 个误期未答复"]
     assert deadlines_of(case)[0] == end_of("2099-06-16")
-    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限"]
+    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限", "已重新判定 0 个误期未答复"]
 
 
 def test_the_admin_recomputes_and_says_so(case, directory):
@@ -420,16 +440,10 @@ def test_a_dispatch_while_an_entry_is_being_saved_waits_for_it(personas, directo
 def test_a_due_soon_reminder_sent_for_the_old_deadline_is_sent_again_for_the_moved_one(case, personas):
     """The 「将于下一个工作日到期」 reminder went on Friday for Monday 06-15; a holiday on 06-15 moved the
     deadline to 06-16, and the unit was never reminded of it (the reminder counted once per assignment)."""
-    from minsheng.board.models import Notification
     from minsheng.board.tasks import notify_due_soon
 
-    def reminders():
-        return Notification.objects.filter(user=personas["officer"], message=case, kind="due_soon")
-
-    friday = dt.datetime(2099, 6, 12, 10, 0, tzinfo=SHANGHAI)
-    assert notify_due_soon(now=friday) == 1
-    reminders().update(created_at=friday)  # sent then (the notes are stamped with the clock)
-    sent = set(reminders().values_list("pk", flat=True))
+    sent = _reminded_on_friday(personas, case, hour=10)
+    friday = FRIDAY.replace(hour=10)
     assert notify_due_soon(now=friday) == 0
     before = read_entries()
     CalendarDay.objects.create(date=dt.date(2099, 6, 15), kind=CalendarDay.Kind.HOLIDAY)
@@ -437,8 +451,8 @@ def test_a_due_soon_reminder_sent_for_the_old_deadline_is_sent_again_for_the_mov
     assert deadlines_of(case)[0] == end_of("2099-06-16")
     monday = friday + dt.timedelta(days=3)
     assert notify_due_soon(now=monday) == 1
-    assert reminders().count() == 2
-    reminders().exclude(pk__in=sent).update(created_at=monday)
+    assert _reminders(personas, case).count() == 2
+    _reminders(personas, case).exclude(pk__in=sent).update(created_at=monday)
     assert notify_due_soon(now=monday) == 0  # once for the new deadline
 
 
@@ -448,23 +462,17 @@ def test_a_due_soon_reminder_sent_before_an_extension_is_sent_again_for_the_exte
     """The reminder went on Friday morning for Monday 06-15; the supervisor approved 3 more working
     days that Friday (06-18), and the unit heard nothing before the new deadline: the reminder sent
     for the old date counted as the assignment's only one."""
-    from minsheng.board.models import Notification
     from minsheng.board.tasks import notify_due_soon
 
-    def reminders():
-        return Notification.objects.filter(user=personas["officer"], message=case, kind="due_soon")
-
-    friday = dt.datetime(2099, 6, 12, 9, 0, tzinfo=SHANGHAI)
-    assert notify_due_soon(now=friday) == 1
-    reminders().update(created_at=friday)  # sent then (the notes are stamped with the clock)
-    sent = set(reminders().values_list("pk", flat=True))
+    sent = _reminded_on_friday(personas, case, hour=9)
+    friday = FRIDAY.replace(hour=9)
     _extended(case, personas, directory, days_after=11)  # approved Friday 06-12 10:00
     assert notify_due_soon(now=friday + dt.timedelta(hours=2)) == 0  # 06-18 is not due by Monday
     wednesday = friday + dt.timedelta(days=5)
     assert notify_due_soon(now=wednesday) == 1
-    texts = list(reminders().values_list("text", flat=True))
+    texts = list(_reminders(personas, case).values_list("text", flat=True))
     assert len(texts) == 2 and "将于下一个工作日到期" in texts[-1]
-    reminders().exclude(pk__in=sent).update(created_at=wednesday)
+    _reminders(personas, case).exclude(pk__in=sent).update(created_at=wednesday)
     assert notify_due_soon(now=wednesday) == 0  # once for the extended deadline
 
 
@@ -540,7 +548,10 @@ def test_a_miss_only_for_a_holiday_not_entered_yet_goes_when_it_is_and_comes_bac
     call_command("refresh_stats", "--commit")
     figures.bump_version()
     assert figures_now() == on_time
-    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限"]  # nothing left to move
+    assert run("--recompute").splitlines() == [  # nothing left to move
+        "已重新计算 0 件在办留言的期限",
+        "已重新判定 0 个误期未答复",
+    ]
 
     with django_capture_on_commit_callbacks(execute=True):
         said = run("--remove", "2099-06-03")
@@ -609,8 +620,9 @@ def test_a_case_extended_after_its_deadline_to_today_is_said_due_today(case, per
     assert "将于今天到期" in text and "下一个工作日" not in text
 
 
+@pytest.mark.parametrize("change", ["entry", "package"])
 def test_a_case_dispatched_again_as_another_type_has_the_returned_units_miss_judged_by_its_old_type(
-    case, personas, directory, django_capture_on_commit_callbacks
+    case, personas, directory, django_capture_on_commit_callbacks, monkeypatch, change
 ):
     """住建局 returned the 求助 the morning after its deadline (10 working days), and the dispatcher sent it
     on to 生态环境局 as a 投诉 (15): the returned unit's deadline, counted with the 投诉's days, was not the
@@ -628,9 +640,109 @@ def test_a_case_dispatched_again_as_another_type_has_the_returned_units_miss_jud
             at=dt.datetime(2099, 6, 17, 10, 0, tzinfo=SHANGHAI),
         )
     assert Miss.objects.filter(message=case, unit_key=directory["housing"].pk).exists()
+    if change == "package":  # --recompute after an upgrade that knows the holiday: the same
+        _package_knows_2099(monkeypatch, holidays=[dt.date(2099, 6, 3)])
     with django_capture_on_commit_callbacks(execute=True):
-        said = run("--add", "2099-06-03")
-    assert said.splitlines()[2] == "已重新判定 1 个误期未答复 (撤销 1 个, 新增 0 个)"
+        said = run("--add", "2099-06-03") if change == "entry" else run("--recompute")
+    assert said.splitlines()[-1] == "已重新判定 1 个误期未答复 (撤销 1 个, 新增 0 个)"
     assert not Miss.objects.filter(message=case).exists()
     returned = case.assignments.get(unit=directory["housing"], role="lead")
     assert returned.due_at == end_of("2099-06-16")  # 10 working days, the holiday skipped
+
+
+def _package_knows_2099(monkeypatch, holidays=(), workdays=()):
+    """What ``pip install -U chinese-calendar`` does when it brings a new year: 2099, weekends alone
+    before, has the package's holidays and make-up working days (调休) now; no entry changes."""
+    monkeypatch.setattr(deadlines, "CALENDAR_YEARS", range(deadlines.CALENDAR_YEARS.start, 2100))
+    monkeypatch.setattr(deadlines, "HOLIDAYS", {**deadlines.HOLIDAYS, **dict.fromkeys(holidays, "调整放假")})
+    monkeypatch.setattr(
+        deadlines, "MAKEUP_WORKDAYS", {**deadlines.MAKEUP_WORKDAYS, **dict.fromkeys(workdays, "调休")}
+    )
+
+
+def test_recompute_after_the_package_brought_a_new_year_judges_the_given_up_units_misses_again(
+    case, personas, directory, login, monkeypatch, django_capture_on_commit_callbacks
+):
+    """``minsheng holidays --recompute`` moved the running deadlines alone: 住建局, which returned a case
+    the morning after a deadline that counted a holiday the package did not know yet, kept its
+    误期未答复, and a unit that returned another in time by a deadline the package's 调休 brought
+    forward was not charged with one. Both are judged again as an entry of the date would have."""
+    from minsheng.stats.models import Miss
+
+    housing = directory["housing"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        _late_on_time_rate(case, personas, directory, "returned")  # due 06-15, returned 06-16 10:00
+        later = actions.do_submit(
+            personas["citizen"], title="路灯不亮", body=BODY, kind="help", region=directory["qilihe"]
+        )
+        monday = dt.datetime(2099, 7, 6, 10, 0, tzinfo=SHANGHAI)
+        actions.do_dispatch(personas["dispatcher"], later, directory["housing"], at=monday)
+        # due Monday 07-20 under weekends alone: returned that morning, in time
+        actions.do_return(
+            personas["officer"],
+            later,
+            directory["housing"],
+            "不属本单位职责",
+            at=monday + dt.timedelta(days=14),
+        )
+    assert set(Miss.objects.values_list("message_id", "unit_key")) == {(case.pk, housing)}
+
+    _package_knows_2099(monkeypatch, holidays=[dt.date(2099, 6, 3)], workdays=[dt.date(2099, 7, 11)])
+    with django_capture_on_commit_callbacks(execute=True):
+        said = run("--recompute")
+    assert said.splitlines() == [
+        "已重新计算 2 件在办留言的期限",  # both, returned, wait for dispatch
+        "已重新判定 2 个误期未答复 (撤销 1 个, 新增 1 个)",
+    ]
+    assert set(Miss.objects.values_list("message_id", "unit_key")) == {(later.pk, housing)}
+    assert case.assignments.get(role="lead").due_at == end_of("2099-06-16")
+    assert later.assignments.get(role="lead").due_at == end_of("2099-07-17")  # Saturday 07-11 worked
+    staff = login(personas["supervisor"])
+    page = staff.get(f"/staff/case/{case.public_id}/").content.decode()
+    assert "答复期限 (兰州市住房和城乡建设局) 2099-06-15 → 2099-06-16 (不再计为误期未答复)" in page
+    assert "原因: 按当前节假日重新计算" in page
+    page = staff.get(f"/staff/case/{later.public_id}/").content.decode()
+    assert "答复期限 (兰州市住房和城乡建设局) 2099-07-20 → 2099-07-17 (计为误期未答复)" in page
+    assert run("--recompute").splitlines() == ["已重新计算 0 件在办留言的期限", "已重新判定 0 个误期未答复"]
+
+
+def test_recompute_leaves_a_given_up_deadline_set_by_another_reply_period_alone(
+    case, personas, directory, settings, django_capture_on_commit_callbacks
+):
+    """Without the calendar before, a deadline the rule gives under neither the calendar in use nor the
+    one before the package knew its year (a reply period changed since) is not judged by today's."""
+    from minsheng.stats.models import Miss
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _late_on_time_rate(
+            case, personas, directory, "returned"
+        )  # 10 working days: due 06-15, returned 06-16
+    assert Miss.objects.filter(message=case, unit_key=directory["housing"].pk).exists()
+    settings.MINSHENG_REPLY_DAYS = dict.fromkeys(settings.MINSHENG_REPLY_DAYS, 11)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run("--recompute").splitlines()[1] == "已重新判定 0 个误期未答复"
+    assert case.assignments.get(role="lead").due_at == end_of("2099-06-15")
+    assert Miss.objects.filter(message=case, unit_key=directory["housing"].pk).exists()
+
+
+def test_recompute_reads_the_given_up_units_in_three_queries_however_many(
+    case, personas, directory, monkeypatch, django_assert_num_queries
+):
+    """--recompute reads every given-up unit: their rows, the cases' 派单 and 重办, the extensions
+    approved — one query each, not one per assignment."""
+    from minsheng.board import recompute
+
+    _late_on_time_rate(case, personas, directory, "returned")
+    for day in (2, 3, 4):
+        message = actions.do_submit(
+            personas["citizen"], title="路灯不亮", body=BODY, kind="help", region=directory["qilihe"]
+        )
+        actions.do_dispatch(personas["dispatcher"], message, directory["housing"], at=DISPATCHED)
+        actions.do_return(
+            personas["officer"], message, directory["housing"], "不属本单位职责", at=end_of(f"2099-06-1{day}")
+        )
+    _package_knows_2099(monkeypatch, holidays=[dt.date(2099, 6, 3)])
+    after = read_entries()
+    with django_assert_num_queries(3):
+        moved, changes = recompute._given_up(after, [after, recompute._before_the_package(after)])
+    assert len(changes) == 4 and sum(len(pks) for pks in moved.values()) == 4

@@ -20,15 +20,19 @@ added, changed or removed afterwards, would leave the stored deadline on a holid
   chinese-calendar brought a new year), every running deadline is set to what the calendar in use
   gives.
 
-With ``before``, the 答复期限 of each lead unit that gave a case up (退单, 转办: its part is history) and
-whose span holds a changed date is counted again too, by the same rule — from the 派单 or 重办 it worked
-to (the case's events; a 转办 keeps the deadline), the type's reply days (those of the type it had then,
-for a case dispatched again as another type) plus the extensions approved from then until the unit let
-the case go — past or not, and stored on its assignment: a miss for good
-(误期未答复, ``stats.Miss``, judged from these rows: ``facts.let_deadline_pass``) that was one only for a
-holiday not entered yet goes, and a 退单 or 转办 made late by an entry removed becomes one (since
-2026-12-05; they were kept). Without ``before`` they are left alone: whether the stored deadline was the
-rule's cannot be told, and a reply period changed since would re-judge years of history.
+The 答复期限 of each lead unit that gave a case up (退单, 转办: its part is history) is counted again too, by
+the same rule — from the 派单 or 重办 it worked to (the case's events; a 转办 keeps the deadline), the
+type's reply days (those of the type it had then, for a case dispatched again as another type) plus the
+extensions approved from then until the unit let the case go — past or not, and stored on its
+assignment: a miss for good (误期未答复, ``stats.Miss``, judged from these rows: ``facts.let_deadline_pass``)
+that was one only for a holiday not entered yet goes, and a 退单 or 转办 made late by an entry removed
+becomes one (since 2026-12-05; they were kept). With ``before``, those whose span holds a changed date,
+and whose stored deadline the rule gave under it. Without it (since 2026-12-05; --recompute judged no
+miss), every one whose stored deadline the rule gave under the calendar in use (it stays) or under the
+calendar before chinese-calendar knew its year (``_before_the_package``: weekends alone, the operators'
+entries; what an upgrade that brought a new year changed): the calendar before is not known otherwise,
+and a deadline set by neither (a reply period changed since, a date the package corrected in a year it
+knew) is left alone, as years of history would be re-judged by today's settings.
 
 Each case whose deadlines moved gets an internal event (节假日调整: 「答复期限 2027-01-01 → 2027-01-04」; a
 given-up unit's with its name and what became of its miss), which also refreshes its statistics
@@ -47,6 +51,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import deadlines
 from .actions import reply_days
 from .deadlines import SHANGHAI, due_after, lock_calendar, read_entries
 from .models import Assignment, Event, Extension, Message
@@ -104,52 +109,60 @@ def _spanning(before: dict, after: dict) -> Q:
 @dataclass(frozen=True)
 class Recomputed:
     """What a change of the calendar did: ``cases``, the cases whose running deadlines moved;
-    ``unmissed`` and ``missed``, the misses for good (误期未答复, ``stats.Miss``) it took away and
-    made, None when they were not judged again (without the calendar before, ``--recompute``)."""
+    ``unmissed`` and ``missed``, the misses for good (误期未答复, ``stats.Miss``) it took away and made."""
 
     cases: int = 0
-    unmissed: int | None = None
-    missed: int | None = None
+    unmissed: int = 0
+    missed: int = 0
 
     def lines(self) -> list[str]:
         """The command's lines, the admin's messages."""
-        said = [f"已重新计算 {self.cases} 件在办留言的期限"]
-        if self.unmissed is not None:
-            changed = self.unmissed + self.missed
-            said.append(
-                f"已重新判定 {changed} 个误期未答复"
-                + (f" (撤销 {self.unmissed} 个, 新增 {self.missed} 个)" if changed else "")
-            )
-        return said
+        changed = self.unmissed + self.missed
+        return [
+            f"已重新计算 {self.cases} 件在办留言的期限",
+            f"已重新判定 {changed} 个误期未答复"
+            + (f" (撤销 {self.unmissed} 个, 新增 {self.missed} 个)" if changed else ""),
+        ]
 
 
-def _given_up(before: dict, after: dict) -> tuple[dict, dict]:
-    """The 答复期限 of the lead units that gave a case up (退单, 转办) spanning a changed date, counted
-    again (module docstring): ({new deadline: assignment ids}, {message id: [(unit id, change)]}). Its
-    start, the 派单 or 重办 before the assignment (the events hold it: a 转办 keeps the deadline it got),
-    the reply days of the type that gave the stored deadline (the case's now, or the one it was
-    dispatched as before a 退单: no event keeps it), and the extensions approved from then until the
-    unit let the case go."""
+def _before_the_package(after: dict) -> dict:
+    """The calendar in use as it read before chinese-calendar knew its years: weekends alone, the
+    operators' entries winning (one of the calendars a given-up unit's deadline may have been set by,
+    without the calendar before: ``--recompute`` after an upgrade that brought a new year)."""
+    weekdays = {}
+    for year in deadlines.CALENDAR_YEARS:
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            weekdays[day] = day.weekday() < 5
+            day += dt.timedelta(days=1)
+    return {**weekdays, **after}
+
+
+def _given_up(after: dict, befores: list[dict], bounds: tuple | None = None) -> tuple[dict, dict]:
+    """The 答复期限 of the lead units that gave a case up (退单, 转办), counted again (module docstring):
+    ({new deadline: assignment ids}, {message id: [(unit id, change)]}). ``befores``: the calendars its
+    stored deadline may have been set by (one not the rule's under any of them stays); ``bounds``: the
+    first and last changed dates (``_bounds``), those whose span holds one alone (None: all). Its start,
+    the 派单 or 重办 before the assignment (the events hold it: a 转办 keeps the deadline it got), the
+    reply days of the type that gave the stored deadline (the case's now, or the one it was dispatched
+    as before a 退单: no event keeps it), and the extensions approved from then until the unit let the
+    case go."""
     from minsheng.stats.facts import GIVEN_UP
 
-    first, last = _bounds(before, after)
-    held = Assignment.objects.filter(role=Assignment.Role.LEAD, assigned_at__lt=last).values("message_id")
+    given = Assignment.objects.filter(role=Assignment.Role.LEAD, state__in=GIVEN_UP, closed_at__isnull=False)
+    if bounds is not None:
+        first, last = bounds
+        held = Assignment.objects.filter(role=Assignment.Role.LEAD, assigned_at__lt=last).values("message_id")
+        given = given.filter(due_at__gte=first, message_id__in=held)
     rows = list(
-        Assignment.objects.filter(
-            role=Assignment.Role.LEAD,
-            state__in=GIVEN_UP,
-            due_at__gte=first,
-            closed_at__isnull=False,
-            message_id__in=held,
-        )
-        .order_by("message_id", "assigned_at", "pk")
-        .values_list(
+        given.order_by("message_id", "assigned_at", "pk").values_list(
             "pk", "message_id", "message__kind", "unit_id", "unit__name", "assigned_at", "due_at", "closed_at"
         )
     )
     if not rows:
         return {}, {}
-    ids = {row[1] for row in rows}
+    # the cases as a subquery, not a list of ids: --recompute reads every given-up unit's
+    ids = given.values("message_id")
     starts = defaultdict(list)
     for mid, at in (
         Event.objects.filter(message_id__in=ids, kind__in=(Event.Kind.DISPATCHED, Event.Kind.REOPENED))
@@ -175,6 +188,7 @@ def _given_up(before: dict, after: dict) -> tuple[dict, dict]:
             (
                 n + extended
                 for n in dict.fromkeys([reply_days(kind), *settings.MINSHENG_REPLY_DAYS.values()])
+                for before in befores
                 if due_after(start, n + extended, entries=before) == due
             ),
             None,
@@ -215,7 +229,7 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
     lock_calendar()  # (--recompute: the caller's other changes hold it already)
     after = read_entries()
     if before == after:
-        return Recomputed(0) if before is None else Recomputed(0, 0, 0)
+        return Recomputed()
     running = Message.objects.filter(
         status__in=Status.handling(),
         replied_at__isnull=True,
@@ -276,7 +290,11 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
             if changes:
                 events[m.pk] = changes
         cases = len(events)
-        given_up, gave_up = _given_up(before, after) if before is not None else ({}, {})
+        given_up, gave_up = (
+            _given_up(after, [after, _before_the_package(after)])
+            if before is None
+            else _given_up(after, [before], _bounds(before, after))
+        )
         was = _misses(gave_up)  # before the deadlines move
         # one UPDATE per new deadline (the cases dispatched on one day share it), not one per case
         for due, pks in moved_due.items():
@@ -301,8 +319,6 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
                 at=now,
                 data={"changes": changes, **({"cause": cause} if cause else {})},
             )
-    if before is None:
-        return Recomputed(cases)
     return Recomputed(cases, len(was - judged), len(judged - was))
 
 

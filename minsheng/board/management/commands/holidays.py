@@ -2,7 +2,7 @@
 | --recompute`: the operators' holidays and make-up working days (调休), for the years chinese-calendar
 does not know yet (每年更新节假日, docs/deploy.md §11). The admin's 节假日调整 edits the same table. A change
 recomputes the running deadlines of open cases in the same transaction, and judges again the misses of the
-units that gave a case up (``recompute.recompute_deadlines``)."""
+units that gave a case up (``recompute.recompute_deadlines``); so does --recompute, for every date."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ class Command(BaseCommand):
         action.add_argument("--list", action="store_true", help="list the entries, by date")
         action.add_argument("--remove", metavar="DATE", help="delete the entry for the date (YYYY-MM-DD)")
         action.add_argument("--recompute", action="store_true",
-                            help="compute the running deadlines of open cases again with the calendar in use")
+                            help="compute the running deadlines of open cases again with the calendar in use, "
+                                 "and judge again the misses (误期未答复) of the units that gave a case up")
         parser.add_argument("--kind", choices=sorted(KINDS), default="holiday",
                             help="with --add: holiday (休息日/节假日, the default) or workday (调休上班日)")
         parser.add_argument("--note", default="", help="with --add: e.g. 2027年元旦 (at most 100 characters)")
