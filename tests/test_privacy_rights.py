@@ -345,3 +345,17 @@ def test_lists_read_no_author_row_twice_for_citizens_without_a_nickname(personas
     for i in range(4):
         actions.do_accept(personas["dispatcher"], submit(citizen, directory, title=f"小区垃圾清运不及时第{i}次"))
     assert queries() == few
+
+
+@pytest.mark.parametrize("page, staff_words, doing", [
+    ("/accounts/me/close/", "工作人员和平台管理员的账号不能自行注销: 请联系平台管理员停用账号", "再注销账号"),
+    ("/accounts/me/rebind/", "工作人员和平台管理员的手机号和邮箱由平台管理员管理 (工作人员名单导入或管理后台), 请联系平台管理员更改",
+     "再更换手机号或邮箱"),
+])
+def test_who_may_not_change_their_own_account_is_told_why(personas, login, page, staff_words, doing):
+    assert staff_words in login(personas["officer"]).get(page).content.decode()
+    open311 = make_user("13812340000", phone="13812340000")
+    open311.set_unusable_password()
+    open311.save()
+    text = login(open311).get(page).content.decode()
+    assert f"您的账号尚未设置密码: 请先在「忘记密码」页用手机号或邮箱获取验证码设置密码, {doing}" in text

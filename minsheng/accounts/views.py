@@ -258,7 +258,7 @@ def rebind(request):
     """更换手机号或邮箱: the new one, the code sent to it (purpose "rebind", with every limit of a
     code), the current password (counted as a sign-in); staff are told to ask an administrator
     (accounts.rights.rebind says what the change does)."""
-    refusal = rights.rebind_refusal(request.user)
+    refusal = rights.own_change_refusal(request.user, "rebind")
     code_errors = None
     form_class = partial(RebindForm, request.user, request=request)
     if refusal is None and request.method == "POST" and request.POST.get("action") == "send_code":
@@ -301,7 +301,7 @@ def my_data(request):
 @login_required
 def close_account(request):
     """注销账号: what happens, then the password again; staff and admins are told to ask an administrator."""
-    refusal = rights.close_refusal(request.user)
+    refusal = rights.own_change_refusal(request.user, "close")
     form = CloseAccountForm(request.POST or None)
     if request.method == "POST" and refusal is None and form.is_valid():
         try:
