@@ -25,7 +25,7 @@ from .roles import roles_of
 log = logging.getLogger(__name__)
 
 # the privacy notice's version (/privacy/ shows it): a new one, when the notice changes what it says is
-# done with personal data, asks each citizen's consent again at their next sign-in (consent_due)
+# done with personal data, asks each citizen's consent again on their next page (consent_due)
 PRIVACY_VERSION = "2026-12-05"
 
 STAFF_REFUSAL = "工作人员和平台管理员的账号不能自行注销: 请联系平台管理员停用账号"
@@ -45,7 +45,8 @@ def is_staff_account(user) -> bool:
 
 def consent_due(user) -> bool:
     """Whether ``user``, a citizen, has not consented to this version of the privacy notice: asked
-    after a password sign-in (accounts.views.consent)."""
+    on their next page (accounts.views.consent). Cheap for one who has: the version is on the row
+    (no query of their roles)."""
     return user.privacy_version != PRIVACY_VERSION and not is_staff_account(user)
 
 
