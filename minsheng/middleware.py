@@ -59,11 +59,15 @@ class MethodNotAllowedPage:
 
 
 class ConsentInterstitial:
-    """A citizen who signed in by password without having consented to this version of the privacy
-    notice (accounts.views.LoginView) is led to 同意隐私政策 from every page but the notice itself,
-    signing out, and their rights (我的数据, 注销账号), until they agree. The REST and Open311 views
-    are left to their own authentication, and photos to theirs (board.views.media: an <img> led to a
-    page showed a broken image, on the notice's own pages too)."""
+    """A signed-in citizen who has not consented to this version of the privacy notice (accounts.rights.
+    consent_due: one who signed in before the notice changed, or before consent was asked, as well as
+    one just signed in by password) is led to 同意隐私政策 from every page but the notice itself,
+    signing out, and their rights (我的数据, 注销账号), until they agree. The REST views ask it of a
+    session themselves (api.views.base.ApiView, a JSON 403), Open311 is left to its own authentication,
+    and photos to theirs (board.views.media: an <img> led to a page showed a broken image, on the
+    notice's own pages too). The check reads the user the page loads anyway: no query for a citizen who
+    has consented, and nothing at all without a session cookie (reading the session would add
+    Vary: Cookie to a visitor's response)."""
 
     OPEN = {"privacy", "accounts:consent", "accounts:logout", "accounts:my_data", "accounts:close",
             "accounts:closed"}
@@ -76,18 +80,13 @@ class ConsentInterstitial:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         from minsheng.accounts import rights
-        from minsheng.accounts.views import CONSENT_DUE
-
-        # no session cookie: nothing to read (reading the session would add Vary: Cookie to public pages)
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES or not request.session.get(CONSENT_DUE):
-            return None
         from minsheng.board.views.media import serve_photo
 
-        if (issubclass(getattr(view_func, "cls", object), APIView) or view_func is serve_photo
+        if (settings.SESSION_COOKIE_NAME not in request.COOKIES
+                or issubclass(getattr(view_func, "cls", object), APIView) or view_func is serve_photo
                 or request.resolver_match.view_name in self.OPEN):
             return None
         if not request.user.is_authenticated or not rights.consent_due(request.user):
-            del request.session[CONSENT_DUE]  # agreed in another tab, or signed out
             return None
         if request.headers.get("HX-Request"):
             # an htmx fragment (the region picker, 相似留言) would swap the whole consent page into its

@@ -15,7 +15,7 @@ from minsheng.accounts.models import User
 from minsheng.accounts.senders import MemorySender
 from minsheng.api.models import ApiToken
 from minsheng.board import actions, search
-from minsheng.board.models import Event, Message, Notification
+from minsheng.board.models import Event, Message, Notification, Support
 
 from .conftest import PASSWORD, make_user
 from .test_accounts import NEW_PASSWORD, last_code, memory_sender, register, send_code  # noqa: F401
@@ -140,6 +140,109 @@ def test_staff_are_not_asked_to_consent(personas, client):
     r = sign_in(client, "officer", next_url="")
     assert r.status_code == 302 and r["Location"] == "/staff/"
     assert client.get("/staff/").status_code == 200
+
+
+def notice_changed(user, version="2026-01-01"):
+    """The notice changed (a new PRIVACY_VERSION) after ``user`` consented to the one before."""
+    User.objects.filter(pk=user.pk).update(privacy_version=version)
+
+
+def test_a_session_begun_before_the_notice_changed_is_asked_to_consent(personas, login):
+    """A citizen signed in before the notice changed (or before consent was asked) is asked on their
+    next page, not at their next password sign-in, which a two-week session put off."""
+    citizen = personas["citizen"]
+    client = login(citizen)
+    assert client.get("/me/messages/").status_code == 200
+    notice_changed(citizen)
+    assert client.get("/me/messages/")["Location"] == "/accounts/consent/?next=%2Fme%2Fmessages%2F"
+    r = client.post("/post/", {"title": "路灯不亮"})
+    assert r.status_code == 302 and r["Location"] == "/accounts/consent/?next=%2Fpost%2F"
+    r = client.get("/similar/", {"title": "路灯不亮"}, headers={"HX-Request": "true",
+                                                            "HX-Current-URL": "http://testserver/post/"})
+    assert r["HX-Redirect"] == "/accounts/consent/?next=http%3A%2F%2Ftestserver%2Fpost%2F" and not r.content
+    for page in ("/privacy/", "/accounts/consent/", "/accounts/me/data.json", "/accounts/me/close/"):
+        assert client.get(page).status_code == 200, page
+    assert client.post("/accounts/consent/", {"next": "/me/messages/"})["Location"] == "/me/messages/"
+    citizen.refresh_from_db()
+    assert citizen.privacy_version == rights.PRIVACY_VERSION
+    assert client.get("/me/messages/").status_code == 200
+
+
+def test_staff_signed_in_before_the_notice_changed_are_not_asked(personas, login):
+    client = login(personas["officer"])
+    User.objects.filter(pk=personas["officer"].pk).update(privacy_version="", privacy_consented_at=None)
+    assert client.get("/staff/").status_code == 200
+    assert client.get("/browse/").status_code == 200
+
+
+def browse(client) -> tuple[int, str]:
+    """/browse/'s queries and its Vary header."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        r = client.get("/browse/")
+    assert r.status_code == 200
+    return len(queries), r.get("Vary", "")
+
+
+def test_the_consent_check_costs_a_consented_citizen_and_a_visitor_nothing(personas, login, settings):
+    """The check reads the user the page loads anyway; for a visitor (no session cookie) it reads
+    neither the session nor the database."""
+    citizen, visitor = login(personas["citizen"]), Client()
+    browse(citizen), browse(visitor)  # warm caches
+    checked = browse(citizen), browse(visitor)
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "minsheng.middleware.ConsentInterstitial"]
+    assert (browse(citizen), browse(visitor)) == checked
+
+
+# --- the API while consent is due ---------------------------------------------------------------
+
+
+def session_client(user) -> APIClient:
+    c = APIClient()
+    c.force_login(user)
+    return c
+
+
+def test_the_api_by_session_asks_for_consent_first(personas, history):
+    citizen, (m, other) = personas["citizen"], history
+    client = session_client(citizen)
+    notice_changed(citizen)
+    for path in ("/api/v1/me/messages/", "/api/v1/messages/", f"/api/v1/messages/{m.public_id}/"):
+        r = client.get(path)
+        assert r.status_code == 403, path
+        error = r.json()["error"]
+        assert error["code"] == "consent_required" and "隐私政策" in error["message"]
+        assert "/accounts/consent/" in error["message"]
+    r = client.post(f"/api/v1/messages/{other.public_id}/support/")
+    assert r.status_code == 403 and r.json()["error"]["code"] == "consent_required"
+    assert not Support.objects.filter(user=citizen).exists()
+    # their rights stay theirs
+    r = client.get("/api/v1/me/data/")
+    assert r.status_code == 200 and r.json()["account"]["privacy_version"] == "2026-01-01"
+    # Open311 is its own
+    assert client.get("/open311/v2/services.json").status_code == 200
+    # agreed on the page: the API answers again
+    client.post("/accounts/consent/", {"next": "/"})
+    assert client.get("/api/v1/me/messages/").status_code == 200
+
+
+def test_closing_the_account_through_the_api_needs_no_consent(personas, closing):
+    citizen = personas["citizen"]
+    client = session_client(citizen)
+    notice_changed(citizen)
+    assert client.delete("/api/v1/me/", {"password": PASSWORD}, format="json").status_code == 204
+    citizen.refresh_from_db()
+    assert citizen.closed_at is not None
+
+
+def test_tokens_and_staff_sessions_are_not_asked_for_consent(personas, history):
+    notice_changed(personas["citizen"])
+    assert token_client(personas["citizen"]).get("/api/v1/me/messages/").status_code == 200
+    User.objects.filter(pk=personas["officer"].pk).update(privacy_version="")
+    assert session_client(personas["officer"]).get("/api/v1/staff/inbox/").status_code == 200
+    assert APIClient().get("/api/v1/messages/").status_code == 200
 
 
 # --- 我的数据 ------------------------------------------------------------------------------------
@@ -345,3 +448,17 @@ def test_lists_read_no_author_row_twice_for_citizens_without_a_nickname(personas
     for i in range(4):
         actions.do_accept(personas["dispatcher"], submit(citizen, directory, title=f"小区垃圾清运不及时第{i}次"))
     assert queries() == few
+
+
+@pytest.mark.parametrize("page, staff_words, doing", [
+    ("/accounts/me/close/", "工作人员和平台管理员的账号不能自行注销: 请联系平台管理员停用账号", "再注销账号"),
+    ("/accounts/me/rebind/", "工作人员和平台管理员的手机号和邮箱由平台管理员管理 (工作人员名单导入或管理后台), 请联系平台管理员更改",
+     "再更换手机号或邮箱"),
+])
+def test_who_may_not_change_their_own_account_is_told_why(personas, login, page, staff_words, doing):
+    assert staff_words in login(personas["officer"]).get(page).content.decode()
+    open311 = make_user("13812340000", phone="13812340000")
+    open311.set_unusable_password()
+    open311.save()
+    text = login(open311).get(page).content.decode()
+    assert f"您的账号尚未设置密码: 请先在「忘记密码」页用手机号或邮箱获取验证码设置密码, {doing}" in text

@@ -25,11 +25,15 @@ from .roles import roles_of
 log = logging.getLogger(__name__)
 
 # the privacy notice's version (/privacy/ shows it): a new one, when the notice changes what it says is
-# done with personal data, asks each citizen's consent again at their next sign-in (consent_due)
+# done with personal data, asks each citizen's consent again on their next page (consent_due)
 PRIVACY_VERSION = "2026-12-05"
 
 STAFF_REFUSAL = "工作人员和平台管理员的账号不能自行注销: 请联系平台管理员停用账号"
-NO_PASSWORD = "您的账号尚未设置密码: 请先在「忘记密码」页用手机号或邮箱获取验证码设置密码, 再注销账号"
+REBIND_STAFF_REFUSAL = ("工作人员和平台管理员的手机号和邮箱由平台管理员管理 (工作人员名单导入或管理后台), "
+                        "请联系平台管理员更改")
+NO_PASSWORD = "您的账号尚未设置密码: 请先在「忘记密码」页用手机号或邮箱获取验证码设置密码, 再{doing}"
+# what a user may do to their own account themselves: (its name, why staff may not)
+OWN_CHANGES = {"close": ("注销账号", STAFF_REFUSAL), "rebind": ("更换手机号或邮箱", REBIND_STAFF_REFUSAL)}
 WRONG_PASSWORD = "密码不正确"
 
 
@@ -41,7 +45,8 @@ def is_staff_account(user) -> bool:
 
 def consent_due(user) -> bool:
     """Whether ``user``, a citizen, has not consented to this version of the privacy notice: asked
-    after a password sign-in (accounts.views.consent)."""
+    on their next page (accounts.views.consent). Cheap for one who has: the version is on the row
+    (no query of their roles)."""
     return user.privacy_version != PRIVACY_VERSION and not is_staff_account(user)
 
 
@@ -50,13 +55,16 @@ def record_consent(user, at=None) -> None:
     user.privacy_consented_at, user.privacy_version = at or timezone.now(), PRIVACY_VERSION
 
 
-def close_refusal(user) -> str | None:
-    """Why ``user`` may not close their own account, or None. Staff and admins are closed by an
-    administrator (their cases and roles are the administration's to hand over)."""
+def own_change_refusal(user, change: str) -> str | None:
+    """Why ``user`` may not make ``change`` (``OWN_CHANGES``) to their own account, or None. Staff and
+    admins ask an administrator: their accounts are closed by one (their cases and roles are the
+    administration's to hand over), their phone and email are the administration's (``import-staff``,
+    the admin). An account an Open311 request made has no password to confirm with."""
+    doing, staff_refusal = OWN_CHANGES[change]
     if is_staff_account(user):
-        return STAFF_REFUSAL
-    if not user.has_usable_password():  # an account an Open311 request made: no password to confirm with
-        return NO_PASSWORD
+        return staff_refusal
+    if not user.has_usable_password():
+        return NO_PASSWORD.format(doing=doing)
     return None
 
 
@@ -64,7 +72,7 @@ def check_close_account(user, password: str, request=None) -> int:
     """注销账号 after checking the refusals and the password (PermissionDenied for staff,
     board.actions.Invalid for the password); returns how many messages stay on record. The password
     counts as a sign-in (limits.password_refusal, by account and by ``request``'s address)."""
-    refusal = close_refusal(user)
+    refusal = own_change_refusal(user, "close")
     if refusal == STAFF_REFUSAL:
         raise PermissionDenied(refusal)
     if refusal:
@@ -79,7 +87,7 @@ def check_close_account(user, password: str, request=None) -> int:
 def do_close_account(user, at=None) -> int:
     """Wipe ``user``'s personal data and close the account for good; their messages stay on record
     for the government, named 「已注销用户」, without contact data, with an internal 「留言人注销账号」
-    in each case's history. Precondition: ``close_refusal(user)`` is None. Returns how many
+    in each case's history. Precondition: ``own_change_refusal(user, "close")`` is None. Returns how many
     messages were kept."""
     from minsheng.api.models import IdempotencyKey
     from minsheng.board.models import Event, Message, Notification
@@ -111,23 +119,6 @@ def do_close_account(user, at=None) -> int:
         user.is_active, user.closed_at = False, now
         user.save()  # revokes the API tokens (User.save)
     return len(message_ids)
-
-
-REBIND_STAFF_REFUSAL = ("工作人员和平台管理员的手机号和邮箱由平台管理员管理 (工作人员名单导入或管理后台), "
-                        "请联系平台管理员更改")
-REBIND_NO_PASSWORD = ("您的账号尚未设置密码: 请先在「忘记密码」页用手机号或邮箱获取验证码设置密码, "
-                      "再更换手机号或邮箱")
-
-
-def rebind_refusal(user) -> str | None:
-    """Why ``user`` may not change their own phone or email (更换手机号或邮箱), or None: a staff member's
-    are the administration's (``import-staff``, the admin); an account without a password (Open311)
-    has none to confirm with."""
-    if is_staff_account(user):
-        return REBIND_STAFF_REFUSAL
-    if not user.has_usable_password():
-        return REBIND_NO_PASSWORD
-    return None
 
 
 def open_statuses() -> set[str]:

@@ -37,9 +37,6 @@ from .roles import roles_of
 from .senders import CodeError, address_refusal, check_code, issue_code, refusal
 
 BACKEND = "minsheng.accounts.backends.PhoneOrEmailBackend"
-# in a session whose citizen signed in without having consented to the notice: the pages lead to consent
-# (minsheng.middleware.ConsentInterstitial) until they do
-CONSENT_DUE = "privacy_consent_due"
 
 
 class LoginView(auth_views.LoginView):
@@ -58,7 +55,6 @@ class LoginView(auth_views.LoginView):
         registered before 2026-12-05, a notice changed since) is asked first (consent)."""
         response = super().form_valid(form)
         if rights.consent_due(self.request.user):
-            self.request.session[CONSENT_DUE] = True
             return redirect(f"{reverse('accounts:consent')}?{urlencode({'next': self.get_success_url()})}")
         return response
 
@@ -258,7 +254,7 @@ def rebind(request):
     """更换手机号或邮箱: the new one, the code sent to it (purpose "rebind", with every limit of a
     code), the current password (counted as a sign-in); staff are told to ask an administrator
     (accounts.rights.rebind says what the change does)."""
-    refusal = rights.rebind_refusal(request.user)
+    refusal = rights.own_change_refusal(request.user, "rebind")
     code_errors = None
     form_class = partial(RebindForm, request.user, request=request)
     if refusal is None and request.method == "POST" and request.POST.get("action") == "send_code":
@@ -301,7 +297,7 @@ def my_data(request):
 @login_required
 def close_account(request):
     """注销账号: what happens, then the password again; staff and admins are told to ask an administrator."""
-    refusal = rights.close_refusal(request.user)
+    refusal = rights.own_change_refusal(request.user, "close")
     form = CloseAccountForm(request.POST or None)
     if request.method == "POST" and refusal is None and form.is_valid():
         try:
@@ -321,13 +317,14 @@ def close_account(request):
 
 @login_required
 def consent(request):
-    """同意隐私政策: asked once after a password sign-in of a citizen who has not consented to this
-    version of the notice (LoginView.form_valid); the pages lead here until they agree. 不同意 signs out."""
+    """同意隐私政策: asked of a signed-in citizen who has not consented to this version of the notice,
+    at once after a password sign-in (LoginView.form_valid), on their next page in a session begun
+    before (middleware.ConsentInterstitial); the pages lead here until they agree, and the REST API
+    refuses their session (api.views.base.ApiView). 不同意 signs out."""
     if request.method == "POST" or not rights.consent_due(request.user):
         if rights.consent_due(request.user):
             rights.record_consent(request.user)
             request.user.save(update_fields=["privacy_consented_at", "privacy_version"])
-        request.session.pop(CONSENT_DUE, None)
         return redirect(_safe_next(request))
     return render(request, "accounts/consent.html", {"next": request.GET.get("next", ""),
                                                      "privacy_version": rights.PRIVACY_VERSION})

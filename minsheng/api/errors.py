@@ -47,6 +47,8 @@ MESSAGES = {
     "throttled": "请求过于频繁, 请稍后再试",
     "parse_error": "请求内容无法解析",
     "invalid": "提交的内容有误",
+    "consent_required": ("请先同意《隐私政策》: 隐私政策已更新或您尚未同意, 请在网页上打开 /accounts/consent/ 阅读并同意后再调用"
+                         " (下载我的数据 GET /api/v1/me/data/ 和注销账号 DELETE /api/v1/me/ 不受此限)"),
 }
 NO_CONTENT_TYPE = ("请求缺少 Content-Type 请求头: JSON 请求体请加 Content-Type: application/json"
                    " (也接受 application/x-www-form-urlencoded 和 multipart/form-data)")

@@ -5,12 +5,14 @@ import difflib
 from django.db.models import Prefetch
 from django.http import Http404
 from rest_framework import exceptions, serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from minsheng.accounts import rights
 from minsheng.board.models import Assignment, Event, Message
 
-from ..errors import ApiError
+from ..errors import MESSAGES, ApiError
 from ..parsers import PARSERS
 
 
@@ -131,6 +133,9 @@ class ApiView(FormatOverride, APIView):
     # docstring above is not the place: drf-spectacular shows it for views without one).
     query_class: type[serializers.Serializer] | None = None
     parser_classes = PARSERS
+    # the methods a citizen whose consent to the privacy notice is due may still call by their
+    # session: their rights (下载我的数据, 注销账号)
+    consent_not_needed: frozenset[str] = frozenset()
 
     def initial(self, request, *args, **kwargs):
         reject_nul(request, kwargs)
@@ -142,6 +147,16 @@ class ApiView(FormatOverride, APIView):
         # only where GET is served: elsewhere the answer is 405, whatever the query says
         if request.method in ("GET", "HEAD") and hasattr(self, "get"):
             check_query_names(request, self.accepted_query_params())
+
+    def perform_authentication(self, request):
+        """A browser session of a citizen who has not consented to this version of the privacy notice
+        (accounts.rights.consent_due) is a 403 ``consent_required``, as every page leads them to
+        同意隐私政策 (middleware.ConsentInterstitial). A token (its person's program, or an integrator's)
+        and an Open311 key are not asked."""
+        super().perform_authentication(request)
+        if (isinstance(request.successful_authenticator, SessionAuthentication)
+                and request.method not in self.consent_not_needed and rights.consent_due(request.user)):
+            raise ApiError(MESSAGES["consent_required"], code="consent_required", status_code=403)
 
     @classmethod
     def accepted_query_params(cls) -> tuple[str, ...]:

@@ -158,6 +158,7 @@ class MyData(ApiView):
     name), what they supported, their site inbox and their API tokens (never a key)."""
 
     permission_classes = [IsPerson]
+    consent_not_needed = frozenset({"GET", "HEAD"})
 
     @extend_schema(responses={200: {"type": "object", "additionalProperties": True}}, tags=["citizen"])
     def get(self, request):
@@ -171,6 +172,7 @@ class Me(ApiView):
     admins are refused (403: an administrator closes their accounts); a wrong password is a 400."""
 
     permission_classes = [IsPerson]
+    consent_not_needed = frozenset({"DELETE"})
 
     @extend_schema(request=CloseAccountBody, responses={204: OpenApiResponse(description="账号已注销")},
                    tags=["citizen"])
