@@ -378,10 +378,23 @@ for _scope, _rate in MINSHENG_API_RATES.items():
     if not _num.isdigit() or _period[:1] not in {"s", "m", "h", "d"}:
         raise ImproperlyConfigured(f"MINSHENG_API_RATE_{_scope.upper()}={_rate!r}: 请用 N/s, N/min, N/hour 或 N/day")
 SPECTACULAR_SETTINGS = {
-    "TITLE": "minsheng API",
-    "DESCRIPTION": "民声 public API: messages, directory, workflow actions, statistics. A GET takes the query "
-                   "parameters listed for it, plus `format=json` and `api_key` everywhere; any other is a 400 "
-                   "naming it (未知的查询参数).",
+    # what integrators read first (/api/docs/): in Chinese, as each operation's text (views.base.Doc)
+    "TITLE": "民声 API",
+    "DESCRIPTION": "民声网上群众留言平台的开放接口: 公开留言、留言人的留言和评价、区划和单位目录、热点问题、统计数字, "
+                   "以及工作人员的待办和办理动作 (审核、派单、签收、答复、转办等), 规则与网站相同。\n\n"
+                   "认证: 公开数据无需登录; 代表个人调用请用 `Authorization: Token <令牌>` (在 /api/tokens/ 创建), "
+                   "接入系统可用 Open311 API key。错误一律为 JSON: `{\"error\": {\"code\", \"message\", \"fields\"}}`, "
+                   "`message` 为中文。GET 请求只接受各接口列出的查询参数, 另加处处可用的 `format=json` 和 `api_key`; "
+                   "其他参数为 400 并指明 (未知的查询参数)。对任一接口发送 OPTIONS 请求, 返回其名称、说明和支持的格式。"
+                   "Open311 GeoReport v2 接口见 /open311/v2/discovery.json。",
+    "TAGS": [
+        {"name": "messages", "description": "公开留言: 任何人可读"},
+        {"name": "citizen", "description": "留言人: 发表、评价、重办、撤回、我也遇到、我的留言和我的数据、注销账号 (需要登录)"},
+        {"name": "directory", "description": "目录: API 入口、行政区划、办理单位、留言对象、领域"},
+        {"name": "insight", "description": "热点问题和老大难"},
+        {"name": "statistics", "description": "公开统计, 口径与网站的统计页面相同"},
+        {"name": "staff", "description": "工作人员: 待办、办件详情、派单建议和办理动作 (需要工作人员账号)"},
+    ],
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

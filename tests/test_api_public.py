@@ -375,15 +375,76 @@ def test_the_schema_answers_errors_in_the_one_json_shape(client, db, method, que
     assert list(error_of(response)["fields"]) == ([field] if field else [])
 
 
-def test_every_operation_describes_its_own_endpoint(client, db):
-    """An integrator reading /api/docs/ sees what each endpoint does, not the base view's
-    internal note (14 operations showed "Base of every endpoint …")."""
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# what may stay English in an integrator's text: a code span (`format=json`), a path or address
+CODE_OR_PATH = re.compile(r"`[^`]*`|https?://\S+|/[\w./{}?=&-]*")
+ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]+(?:[\s,']+[A-Za-z]+\b){3,}")  # four English words in a row
+
+
+def english_sentences(text: str) -> list[str]:
+    return ENGLISH_SENTENCE.findall(CODE_OR_PATH.sub(" ", text))
+
+
+def operations(client) -> dict[str, dict]:
     paths = client.get("/api/schema/?format=json").json()["paths"]
-    described = {f"{method} {path}": op.get("description", "") for path, ops in paths.items()
-                 for method, op in ops.items() if isinstance(op, dict)}
-    assert not [name for name, text in described.items() if "Base of every endpoint" in text]
-    assert "签收" in described["post /api/v1/staff/cases/{public_id}/sign/"]
-    assert described["get /api/v1/regions/{code}/"] == "一个行政区划及其上级."
+    return {f"{method.upper()} {path}": op for path, ops in paths.items()
+            for method, op in ops.items() if isinstance(op, dict)}
+
+
+def test_every_operation_is_summarised_and_described_in_chinese_for_integrators(client, db):
+    """Integrators (government IT vendors) read /api/docs/: each operation has a short Chinese
+    summary and a Chinese description of what it returns, who may call it and its errors. Most had
+    no summary, and descriptions were developer notes, half English (DELETE /me/: 「注销账号 (the
+    caller's own): the phone, email, …」; 14 operations showed ApiView's "Base of every endpoint")."""
+    ops = operations(client)
+    assert len(ops) >= 40
+    for name, op in ops.items():
+        summary, description = op.get("summary", ""), op.get("description", "")
+        assert CJK.search(summary) and len(summary) <= 12, (name, summary)
+        assert CJK.search(description) and len(description) > len(summary), (name, description)
+        assert not english_sentences(summary + "\n" + description), (name, english_sentences(description))
+    assert ops["DELETE /api/v1/me/"]["summary"] == "注销账号"
+    assert "403" in ops["DELETE /api/v1/me/"]["description"]  # staff may not close their own account
+    assert "签收" in ops["POST /api/v1/staff/cases/{public_id}/sign/"]["summary"]
+
+
+def test_the_schema_introduces_the_api_in_chinese(client, db):
+    document = client.get("/api/schema/?format=json").json()
+    info = document["info"]
+    assert info["title"] == "民声 API"
+    assert CJK.search(info["description"]) and not english_sentences(info["description"]), info["description"]
+    assert all(CJK.search(tag["description"]) for tag in document["tags"]), document["tags"]
+
+
+def test_the_english_check_finds_a_developer_note():
+    """The check above can fail: it finds the English of a docstring, not a path or a code span."""
+    assert english_sentences("注销账号 (the caller's own): the phone, email, nickname")
+    assert not english_sentences("发表留言, 带 `Idempotency-Key: some key here` 请求头; 见 /api/v1/me/messages/ 和 Open311 API key")
+
+
+def test_options_names_and_describes_each_endpoint_as_the_schema_does(as_persona, db):
+    """OPTIONS (DRF's metadata) showed the view's English docstring as its description, and
+    names such as "Case Reply Preview"; it says what the schema says, from the same text."""
+    dispatcher = as_persona("dispatcher")  # a person and a staff member: every endpoint answers
+    by_path: dict[str, list[dict]] = {}
+    for name, op in operations(APIClient()).items():
+        by_path.setdefault(name.split(" ", 1)[1], []).append(op)
+    for path, ops in by_path.items():
+        url = re.sub(r"\{hotspot_id\}", "1", re.sub(r"\{(public_id|code)\}", "x", path))
+        response = dispatcher.options(url)
+        assert response.status_code == 200, (url, response.content)
+        metadata = response.json()
+        assert metadata["name"].split("; ") == [op["summary"] for op in ops], (url, metadata["name"])
+        assert all(op["description"] in metadata["description"] for op in ops), (url, metadata["description"])
+
+
+@pytest.mark.parametrize("path", ["/api/schema/?format=json", "/open311/v2/discovery.json",
+                                  "/open311/v2/services.json", "/open311/v2/requests.json"])
+def test_options_of_the_schema_and_open311_is_chinese_too(client, db, path):
+    metadata = client.options(path, HTTP_ACCEPT="application/json").json()
+    text = metadata["name"] + "\n" + metadata["description"]
+    assert CJK.search(metadata["name"]) and CJK.search(metadata["description"]), metadata
+    assert not english_sentences(text), metadata
 
 
 def test_api_client_helper_is_unauthenticated_by_default(db):

@@ -13,7 +13,7 @@ from . import pages
 from .errors import json_not_found
 from .open311 import views as open311
 from .views import citizen, directory, figures, public, staff
-from .views.base import FormatOverride
+from .views.base import Doc, Documented, FormatOverride
 
 
 class FormatConverter:
@@ -60,11 +60,13 @@ setting_changed.connect(lambda **kwargs: GeneratedOnce.documents.clear(), weak=F
 
 
 @extend_schema(exclude=True)
-class SchemaView(JsonErrors, FormatOverride, SpectacularAPIView):
+class SchemaView(JsonErrors, Documented, FormatOverride, SpectacularAPIView):
     """The OpenAPI document itself (not listed in itself). Its errors are the API's JSON
     errors, not YAML: ``?format=xml`` is a 400 naming format, as on every endpoint."""
 
     generator_class = GeneratedOnce
+    docs = {"get": Doc("OpenAPI 文档", "返回本 API 的 OpenAPI 3 文档, 默认为 YAML, `?format=json` 为 JSON; "
+                                     "/api/docs/ 以 Swagger UI 展示同一文档。任何人可调用, 无需登录。")}
 
 
 class DocsView(JsonErrors, SpectacularSwaggerView):

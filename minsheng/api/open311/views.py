@@ -40,7 +40,7 @@ from ..inputs import round_coordinate
 from ..models import Open311Key, Open311Request
 from ..parsers import PARSERS
 from ..tasks import queue_fetch
-from ..views.base import reject_nul
+from ..views.base import Doc, Documented, reject_nul
 from . import mapping
 from .render import respond
 
@@ -74,7 +74,7 @@ def bad(message: str, status: int = 400, code: str = "invalid", field: str | Non
 
 
 @extend_schema(exclude=True)
-class Open311View(APIView):
+class Open311View(Documented, APIView):
     authentication_classes = [Open311KeyAuthentication]
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
@@ -110,6 +110,9 @@ class Open311View(APIView):
 
 
 class Discovery(Open311View):
+    docs = {"get": Doc("Open311 发现文档", "返回本平台 Open311 GeoReport v2 接口的地址、支持的格式 (JSON、XML) 和申请 API key 的方式。"
+                                         "任何人可调用。")}
+
     def get(self, request, fmt):
         url = request.build_absolute_uri(reverse("api:open311-discovery", args=["json"])).rsplit("/", 1)[0]
         return respond(fmt, "discovery", {
@@ -127,6 +130,8 @@ def _parent_names() -> dict[int, str]:
 
 
 class ServiceList(Open311View):
+    docs = {"get": Doc("Open311 服务列表", "返回可提交的服务, 每个留言领域一项; 多个省级区划时须用 `jurisdiction_id` 指定。任何人可调用。")}
+
     def get(self, request, fmt):
         self.jurisdiction(request)
         names = _parent_names()
@@ -135,6 +140,8 @@ class ServiceList(Open311View):
 
 
 class ServiceDefinition(Open311View):
+    docs = {"get": Doc("Open311 服务定义", "返回一项服务的属性定义 (提交请求时的 `attribute[...]` 字段)。服务代码不存在为 404。任何人可调用。")}
+
     def get(self, request, fmt, service_code):
         jurisdiction = self.jurisdiction(request)
         if not Topic.objects.filter(code=service_code, is_active=True).exists():
@@ -191,6 +198,13 @@ def _listed(params, name: str) -> list[str]:
 
 
 class Requests(Open311View):
+    docs = {
+        "get": Doc("Open311 请求列表", "返回已公开的留言 (Open311 的请求), 可按服务、状态和时间范围 (至多 90 天) 筛选, 至多 1000 条; "
+                                    "带 API key 时也含本系统提交、尚在审核的请求。任何人可调用。"),
+        "post": Doc("Open311 提交请求", "以留言人的名义提交一条留言, 返回请求编号 `service_request_id`、凭据 `token` 和处理说明; "
+                                     "审核通过后公开。须带 API key: 缺少、无效或已停用为 403; 缺少或不合格的参数为 400 并指明参数。"),
+    }
+
     def get(self, request, fmt):
         jurisdiction = self.jurisdiction(request)
         qs = request_queryset().filter(visible_q(request))
@@ -467,6 +481,8 @@ def submit(request, jurisdiction: Region | None) -> Message:
 
 
 class RequestDetail(Open311View):
+    docs = {"get": Doc("Open311 请求详情", "返回一条请求 (留言) 的状态、答复和地点。不存在或调用者看不到为 404。任何人可调用。")}
+
     def get(self, request, fmt, request_id):
         jurisdiction = self.jurisdiction(request)
         qs = request_queryset().filter(visible_q(request))
@@ -479,6 +495,8 @@ class RequestDetail(Open311View):
 
 
 class TokenDetail(Open311View):
+    docs = {"get": Doc("Open311 凭据查询", "用提交时返回的凭据 `token` 查询请求编号。凭据不存在为 404。任何人可调用。")}
+
     def get(self, request, fmt, token):
         self.jurisdiction(request)
         row = Open311Request.objects.select_related("message").filter(token=token).first()

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import difflib
+from typing import NamedTuple
 
 from django.db.models import Prefetch
 from django.http import Http404
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.settings import api_settings
+from rest_framework.utils.formatting import markup_description
 from rest_framework.views import APIView
 
 from minsheng.accounts import rights
@@ -124,13 +126,41 @@ class FormatOverride:
             raise ApiError(problem, fields={name: [problem]}) from None
 
 
-class ApiView(FormatOverride, APIView):
+class Doc(NamedTuple):
+    """What an integrator reads of one operation, in Chinese: what it returns, who may call it,
+    its notable errors. Written for them, not for us (the docstrings are ours)."""
+
+    summary: str
+    description: str
+
+
+class Documented:
+    """An endpoint's integrator text, in one place: ``docs`` maps each method it serves to its
+    ``Doc``. The OpenAPI document (schema.ApiAutoSchema) and the OPTIONS answer (DRF's metadata
+    reads ``get_view_name`` and ``get_view_description``) both read it; a docstring showed
+    there was a developer note, half English."""
+
+    docs: dict[str, Doc] = {}
+
+    def get_view_name(self):
+        return "; ".join(doc.summary for doc in self.docs.values()) or super().get_view_name()
+
+    def get_view_description(self, html=False):
+        if not self.docs:
+            return super().get_view_description(html)
+        if len(self.docs) == 1:
+            text = next(iter(self.docs.values())).description
+        else:  # one entry a method, as the OpenAPI document lists them
+            text = "\n\n".join(f"{method.upper()} {doc.summary}: {doc.description}" for method, doc in self.docs.items())
+        return markup_description(text) if html else text
+
+
+class ApiView(Documented, FormatOverride, APIView):
     """Base of every endpoint (authentication, throttles and errors come from settings)."""
 
     # The query parameters of GET, declared once: this serializer validates them
     # (self.query), documents them in the OpenAPI schema (schema.ApiAutoSchema) and,
-    # with the paginator's and the common ones, lists the accepted names (the
-    # docstring above is not the place: drf-spectacular shows it for views without one).
+    # with the paginator's and the common ones, lists the accepted names.
     query_class: type[serializers.Serializer] | None = None
     parser_classes = PARSERS
     # the methods a citizen whose consent to the privacy notice is due may still call by their

@@ -19,7 +19,7 @@ from ..inputs import CloseAccountBody, CursorQuery, MessageCreate, RateBody, Reo
 from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
 from ..serializers import OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
-from .base import ApiView, body_of, detail_queryset, list_queryset, own_detail_queryset, parse
+from .base import ApiView, Doc, body_of, detail_queryset, list_queryset, own_detail_queryset, parse
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
 
@@ -48,7 +48,9 @@ def _own_or_public(request, public_id):
 
 
 class MyMessageList(ApiView):
-    """我的留言 (全部状态)."""
+    docs = {"get": Doc("我的留言", "返回调用者本人发表的全部留言 (含待审核、未受理、撤回和并单的), 最新的在前, 按游标分页; "
+                                 "含本人的联系方式和 `submitted_by` (代为提交的接入系统名称, 本人提交的为 null)。"
+                                 "需要登录的个人 (会话或令牌), 未登录为 401。")}
 
     permission_classes = [IsPerson]
     pagination_class = MessageCursor
@@ -64,8 +66,8 @@ class MyMessageList(ApiView):
 
 
 class MySupportedList(ApiView):
-    """我也遇到的: public messages I supported, the one I supported last first; I am
-    notified when they are answered and closed."""
+    docs = {"get": Doc("我也遇到的留言", "返回调用者点过「我也遇到」的公开留言, 最近支持的在前, 按游标分页, 每条带支持时间 "
+                                     "`supported_at`; 这些留言答复和办结时调用者会收到通知。需要登录的个人, 未登录为 401。")}
 
     permission_classes = [IsPerson]
     pagination_class = SupportCursor
@@ -83,7 +85,8 @@ class MySupportedList(ApiView):
 
 
 class MyMessageDetail(ApiView):
-    """我的一条留言, 含尚未公开的处理过程."""
+    docs = {"get": Doc("我的一条留言", "返回调用者本人的一条留言, 含尚未公开的处理过程和本人的联系方式。"
+                                   "不是本人的留言或不存在为 404。需要登录的个人, 未登录为 401。")}
 
     permission_classes = [IsPerson]
 
@@ -101,7 +104,9 @@ class _CitizenAction(ApiView):
 
 
 class Rate(_CitizenAction):
-    """评价答复 (留言人)."""
+    docs = {"post": Doc("评价答复", "留言人评价已答复的留言: `resolution` (解决情况)、`attitude` (办理态度)、`speed` (办理速度) "
+                                  "各为 `satisfied`、`basic` 或 `unsatisfied`, 可附 `comment`; 返回评价后的留言。"
+                                  "只有留言人本人可以评价; 当前状态不能评价为 409, 调用者看不到的留言为 404, 请求体不合格为 400。")}
 
     @extend_schema(request=RateBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
@@ -112,7 +117,8 @@ class Rate(_CitizenAction):
 
 
 class Reopen(_CitizenAction):
-    """申请重办 (不满意评价后)."""
+    docs = {"post": Doc("申请重办", "留言人在作出不满意评价后申请重办, 须写明理由 `reason`, 每条留言只能申请一次; "
+                                  "返回申请后的留言。只有留言人本人可以申请; 当前状态不能申请为 409, 调用者看不到的留言为 404。")}
 
     @extend_schema(request=ReopenBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
@@ -123,7 +129,8 @@ class Reopen(_CitizenAction):
 
 
 class Withdraw(_CitizenAction):
-    """撤回留言 (派单前)."""
+    docs = {"post": Doc("撤回留言", "留言人在派单前撤回自己的留言, 返回撤回后的留言。已派单的留言不能撤回 (409); "
+                                  "不是留言人为 403, 调用者看不到的留言为 404。")}
 
     @extend_schema(request=None, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
@@ -139,7 +146,9 @@ class SupportResult(serializers.Serializer):
 
 
 class Support(ApiView):
-    """我也遇到 (支持一条公开留言)."""
+    docs = {"post": Doc("我也遇到", "对一条公开留言表示「我也遇到」, 返回 `supported`、`created` (本次是否新增; 重复提交为 false, "
+                                  "不重复计数) 和最新的 `support_count`; 此后该留言答复和办结时调用者会收到通知 (站内信, 有邮箱的也发邮件)。"
+                                  "需要登录的个人; 留言人本人为 403, 调用者看不到的留言为 404。")}
 
     permission_classes = [IsPerson]
 
@@ -152,10 +161,12 @@ class Support(ApiView):
 
 
 class MyData(ApiView):
-    """我的数据: a copy of what the site keeps of the caller (the page's 下载我的数据, the same
-    document): the account, every message of theirs as their own pages show it (the text as
-    written, public replies and steps, their ratings and reopen requests; no internal note, no staff
-    name), what they supported, their site inbox and their API tokens (never a key)."""
+    """The same document as the profile page's download (accounts.rights.my_data)."""
+
+    docs = {"get": Doc("我的数据", "返回本站保存的调用者本人的数据, 与个人资料页「下载我的数据」相同: 账号信息 (含同意隐私政策的时间和版本)、"
+                                 "本人的每条留言 (原文、公开的答复和处理记录、本人的评价和重办申请; 不含内部备注和工作人员姓名)、"
+                                 "「我也遇到」的留言、站内信和 API 令牌 (只有名称、前缀和权限, 不含令牌本身)。"
+                                 "响应不可缓存 (`Cache-Control: private, no-store`)。需要登录的个人, 未登录为 401。")}
 
     permission_classes = [IsPerson]
     consent_not_needed = frozenset({"GET", "HEAD"})
@@ -167,9 +178,13 @@ class MyData(ApiView):
 
 
 class Me(ApiView):
-    """注销账号 (the caller's own): the phone, email, nickname and password are wiped, the account
-    closed, every token of it revoked; the messages stay on record, named 「已注销用户」. Staff and
-    admins are refused (403: an administrator closes their accounts); a wrong password is a 400."""
+    """Closing one's own account, as the profile page does (accounts.rights.check_close_account)."""
+
+    docs = {"delete": Doc("注销账号", "注销调用者本人的账号, 请求体为 `{\"password\": \"<当前密码>\"}`, 成功为 204 (无响应体)。"
+                                    "手机号、邮箱、昵称和密码随即清除, 账号的全部令牌 (含本次使用的) 作废, 此后用它们调用为 401; "
+                                    "留言仍然保留, 署名为「已注销用户」。密码错误或未填为 400 并指明 `password` (连续失败过多时, "
+                                    "请 15 分钟后再试); 没有设置过密码的账号请先用「忘记密码」设置。"
+                                    "工作人员和平台管理员的账号不能自行注销 (403), 由管理员办理。")}
 
     permission_classes = [IsPerson]
     consent_not_needed = frozenset({"DELETE"})

@@ -17,7 +17,7 @@ from ..serializers import (
     TopicTreeSerializer,
     UnitSerializer,
 )
-from .base import ApiView
+from .base import ApiView, Doc
 
 
 def _nest(rows, key, parent_key, root_keys, make):
@@ -35,7 +35,8 @@ def _nest(rows, key, parent_key, root_keys, make):
 
 
 class RegionTree(ApiView):
-    """行政区划树 (从 root 开始, 至多 depth 层)."""
+    docs = {"get": Doc("行政区划树", "返回行政区划的树: 从 `root` 指定的区划 (不给时为全部省级) 开始, 至多 `depth` 层 (1 至 4, 默认 2), "
+                                  "每个节点含 `code`、`name`、`level` 和下级 `children`。不存在的区划代码为 400。任何人可调用, 无需登录。")}
 
     query_class = RegionTreeQuery
 
@@ -60,7 +61,7 @@ class RegionTree(ApiView):
 
 
 class RegionDetail(ApiView):
-    """一个行政区划及其上级."""
+    docs = {"get": Doc("行政区划详情", "返回一个行政区划的代码、名称、全称和上级区划。区划代码不存在为 404。任何人可调用, 无需登录。")}
 
     @extend_schema(responses=RegionSerializer, tags=["directory"],
                    parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="区划代码")])
@@ -70,7 +71,8 @@ class RegionDetail(ApiView):
 
 
 class UnitList(ApiView):
-    """办理单位 (按区划筛选, 含下级区划)."""
+    docs = {"get": Doc("办理单位", "返回在用的办理单位, 按区划和名称排序, 分页; `region` 只列该区划及其下级区划的单位, "
+                                 "不存在的区划代码为 400。派单时 `lead`、`assists` 填的是这里的单位编号。任何人可调用, 无需登录。")}
 
     pagination_class = DirectoryPages
     query_class = DirectoryQuery
@@ -87,7 +89,8 @@ class UnitList(ApiView):
 
 
 class AddresseeList(ApiView):
-    """留言对象 (领导信箱)."""
+    docs = {"get": Doc("留言对象", "返回在用的留言对象 (领导信箱) 及其所属区划和受理单位, 分页; `region` 只列该区划及其下级区划的, "
+                                 "不存在的区划代码为 400。任何人可调用, 无需登录。")}
 
     pagination_class = DirectoryPages
     query_class = DirectoryQuery
@@ -105,7 +108,8 @@ class AddresseeList(ApiView):
 
 
 class TopicTree(ApiView):
-    """领域 (树)."""
+    docs = {"get": Doc("领域", "返回在用的留言领域 (树), 每个节点含 `code`、`name`、关键词 `keywords` 和下级 `children`; "
+                             "发表留言和筛选时的 `topic` 填的是这里的 `code`。任何人可调用, 无需登录。")}
 
     @extend_schema(responses=TopicTreeSerializer(many=True), tags=["directory"])
     def get(self, request):

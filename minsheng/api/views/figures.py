@@ -20,7 +20,7 @@ from ..errors import ApiError
 from ..inputs import check_date_range
 from ..pagination import DirectoryPages
 from ..serializers import MessageListSerializer, RegionRefSerializer, hotspot_flags_shown
-from .base import ApiView, list_queryset
+from .base import ApiView, Doc, list_queryset
 
 
 class AllMembersSerializer(serializers.Serializer):
@@ -95,7 +95,11 @@ class HotspotQuery(serializers.Serializer):
 
 
 class HotspotList(ApiView):
-    """热点问题 (按热度排序) 及老大难: 两条以上留言且至少一条已公开的热点, 与 /hotspots/ 页面一致."""
+    docs = {"get": Doc("热点问题", "返回热点问题, 热度高的在前, 分页; 只含两条以上留言且至少一条已公开的热点, 与网站的热点页面一致。"
+                                 "`region` 只列该区划及其下级区划的。按老大难 `chronic` 或需多部门协调 `needs_coordination` 筛选"
+                                 "只供督办人员和领导, 限于其督办的区划: 未登录为 401, 其他调用者 (含 Open311 API key) 为 403。"
+                                 "这两项标记和 `unresolved_count`、`all_members` 也只对他们显示, 对其他人为 null。"
+                                 "列表本身任何人可调用, 无需登录。")}
 
     pagination_class = DirectoryPages
     query_class = HotspotQuery
@@ -124,7 +128,8 @@ class HotspotList(ApiView):
 
 
 class HotspotDetail(ApiView):
-    """一个热点问题及其公开留言 (与列表一致: 两条以上留言且至少一条已公开)."""
+    docs = {"get": Doc("热点问题详情", "返回一个热点问题及其公开留言 (最近 200 条); 标记字段的可见范围同热点列表。"
+                                   "不存在或不在热点列表中 (少于两条留言, 或没有已公开的留言) 为 404。任何人可调用, 无需登录。")}
 
     @extend_schema(responses=HotspotDetailSerializer, tags=["insight"],
                    parameters=[OpenApiParameter("hotspot_id", int, OpenApiParameter.PATH)])
@@ -211,7 +216,9 @@ def _figures(call, params):
 
 
 class Statistics(ApiView):
-    """公开统计: 受理留言数、答复率、按时率、满意率 (定义见 docs/statistics.md)."""
+    docs = {"get": Doc("公开统计", "返回所选范围的统计数字: 全部留言、受理留言、已答复、答复率、按时率、满意率、待答复和超期未答复等, "
+                                 "口径与网站的统计页面相同 (各字段的说明见下方响应结构)。可按区划、领域、类型、办理单位、征集活动和"
+                                 "提交日期筛选; 无效的筛选条件为 400 并指明参数。任何人可调用, 无需登录。")}
 
     query_class = FiguresQuery
 
@@ -222,7 +229,9 @@ class Statistics(ApiView):
 
 
 class StatisticsBreakdown(ApiView):
-    """按区划、单位、领域、类型或月份分组的统计."""
+    docs = {"get": Doc("分组统计", "按 `by` 分组返回统计数字: `region` (下级区划)、`unit` (办理单位)、`topic` (领域)、`kind` (类型) "
+                                 "或 `month` (月份)。每行含公开统计的全部数字, 以及分组键 `key`、名称 `label`、查看该组明细用的筛选参数 "
+                                 "`filters` 和层级 `depth`。筛选条件同公开统计; 缺少或无效的 `by` 为 400。任何人可调用, 无需登录。")}
 
     query_class = BreakdownQuery
 

@@ -15,11 +15,20 @@ from ..inputs import MessageCreate, MessageQuery, apply_message_filters
 from ..pagination import MessageCursor
 from ..permissions import IsPerson
 from ..serializers import MessageDetailSerializer, MessageListSerializer, OwnMessageSerializer
-from .base import ApiView, detail_queryset, list_queryset, own_detail_queryset
+from .base import ApiView, Doc, detail_queryset, list_queryset, own_detail_queryset
 
 
 class MessageList(ApiView):
-    """公开留言列表."""
+    docs = {
+        "get": Doc("公开留言列表", "返回已公开的留言, 最新的在前, 按游标分页 (`next` 为下一页的地址)。可按区划 `region` (含下级区划)、"
+                                 "领域 `topic` (含下级领域)、类型 `kind`、状态 `status` 和提交日期 `date_from`、`date_to` "
+                                 "(北京时间, YYYY-MM-DD) 筛选, `q` 为中文全文检索; 只有标点、符号或表情的 `q` 为 400。"
+                                 "任何人可调用, 无需登录。"),
+        "post": Doc("发表留言", "以调用者的名义发表一条留言, 成功为 201, 返回新留言 (待审核, 审核通过后公开)。请求体可为 JSON、表单或 "
+                              "multipart (用 `photos` 上传照片), 校验规则与网站的留言表单相同: 标题 5 至 50 字, 正文 20 至 3000 字, "
+                              "`region` 须有单位受理; 不符合的为 400 并指明字段。需要登录的个人 (会话或读写令牌): 未登录为 401, "
+                              "只读令牌为 403。网络重试时请带 `Idempotency-Key` 请求头, 以免重复发表。"),
+    }
 
     pagination_class = MessageCursor
     query_class = MessageQuery
@@ -38,7 +47,6 @@ class MessageList(ApiView):
     @extend_schema(request={"multipart/form-data": MessageCreate, "application/json": MessageCreate,
                             "application/x-www-form-urlencoded": MessageCreate},
                    responses={201: OwnMessageSerializer}, tags=["citizen"], operation_id="messages_create",
-                   summary="发表留言 (登录用户)",
                    parameters=[OpenApiParameter(
                        "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                        description="重试不重复发表: 同一用户 24 小时内以同一键再次提交同样的内容, 返回第一次创建的留言 "
@@ -52,7 +60,8 @@ class MessageList(ApiView):
 
 
 class MessageDetail(ApiView):
-    """公开留言详情: 时间线、答复、评价."""
+    docs = {"get": Doc("公开留言详情", "返回一条已公开留言的内容、照片、公开的处理记录、答复和评价; 并入其他留言的, "
+                                   "`main_case_replies` 为主留言的答复。尚未公开或不存在的留言为 404。任何人可调用, 无需登录。")}
 
     @extend_schema(responses=MessageDetailSerializer, tags=["messages"],
                    parameters=[OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")])
@@ -66,7 +75,8 @@ ROOT_LISTED = ("message-list", "my-messages", "my-supported", "region-tree", "un
 
 
 class Root(ApiView):
-    """API 入口: 各集合、OpenAPI 文档、Swagger 文档和 Open311 发现文档的完整地址."""
+    docs = {"get": Doc("API 入口", "返回各集合 (留言、我的留言、区划、单位、留言对象、领域、热点、统计、待办)、OpenAPI 文档、"
+                                 "Swagger 文档和 Open311 发现文档的完整地址。任何人可调用, 无需登录。")}
 
     LISTED = ROOT_LISTED
 

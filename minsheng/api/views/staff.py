@@ -38,7 +38,7 @@ from ..serializers import (
     SuggestionSerializer,
     quality_shown,
 )
-from .base import ApiView, body_of, list_queryset, parse, staff_queryset
+from .base import ApiView, Doc, body_of, list_queryset, parse, staff_queryset
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
 
@@ -113,7 +113,9 @@ def unit_role(user):
 
 
 class Inbox(ApiView):
-    """待办: 本单位在办、待派单、督办范围内的留言."""
+    docs = {"get": Doc("待办", "返回调用者办理或督办的留言, 按游标分页。`box` 选择范围: `unit` 本单位在办的、`dispatch` 待审核和待派单的、"
+                             "`supervise` 督办区划内的、`all` 全部、`leader` 领导留言板 (调用者须为该领导留言的受理单位, 否则 403); "
+                             "可再按状态、是否超期、主办或协办、承办人筛选。只有工作人员可调用: 未登录为 401, 市民为 403。")}
 
     permission_classes = [IsStaffMember]
     pagination_class = MessageCursor
@@ -165,7 +167,9 @@ def case_response(request, message) -> Response:
 
 
 class CaseDetail(ApiView):
-    """办件详情 (含联系方式、分派、全部记录)."""
+    docs = {"get": Doc("办件详情", "返回调用者范围内一件留言的全部办理信息: 留言人联系方式 (只对现在办理或督办本件的人员显示)、"
+                                 "分派和承办人、延期申请、答复及其质量评分、全部记录 (含内部备注)。只有工作人员可调用: 市民为 403, "
+                                 "不在调用者范围内的留言为 404。")}
 
     permission_classes = [IsStaffMember]
 
@@ -175,7 +179,9 @@ class CaseDetail(ApiView):
 
 
 class CaseSuggestion(ApiView):
-    """派单建议: 预测领域和类型、区划、权责清单的主办/协办单位及理由、历史派单参考."""
+    docs = {"get": Doc("派单建议", "返回机器对一件留言的派单建议: 预测的领域和类型及置信度、区划、按权责清单的主办和协办单位及理由、"
+                                 "历史派单参考; 对派单人员还有疑似重复的留言和「按建议派单」将如何处理本件。只有工作人员可调用: "
+                                 "市民为 403, 不在调用者范围内的留言为 404。")}
 
     permission_classes = [IsStaffMember]
 
@@ -196,12 +202,15 @@ class CaseSuggestion(ApiView):
 
 
 class DispatchBatch(ApiView):
-    """按建议派单: 多件留言各按派单页预选的建议 (主办/协办单位、领域、类型) 派单; 不能按建议派单的逐件说明原因."""
+    docs = {"post": Doc("按建议派单", "对多件留言 (一次 1 至 20 件) 各按派单页预选的建议 (主办和协办单位、领域、类型) 派单, "
+                                   "返回派出件数、跳过件数和每件的结果; 不能按建议派单的 (建议已变化、不在待派单状态等) 逐件说明原因, "
+                                   "不影响其他件。`cases` 为留言编号列表; 或用 `items` 附上调用者看到的建议, 建议已变化的件不派。"
+                                   "只有派单人员可调用, 其他调用者为 403; 超过 20 件为 400, 一件也不派。")}
 
     permission_classes = [IsStaffMember]
 
     @extend_schema(request=inputs.DispatchBatchBody, responses=DispatchBatchSerializer, tags=["staff"],
-                   summary="按建议派单", operation_id="staff_dispatch_batch")
+                   operation_id="staff_dispatch_batch")
     def post(self, request):
         b = parse(inputs.DispatchBatchBody, body_of(request, inputs.DispatchBatchBody))
         if "cases" in b:  # the plan as it is now
@@ -218,7 +227,9 @@ class DispatchBatch(ApiView):
 
 
 class Reading(ApiView):
-    """机器阅读表现: 派单人员和督办人员所辖区划内, 机器预测与派单结果的一致率."""
+    docs = {"get": Doc("机器阅读表现", "返回调用者所辖区划内最近 `days` 天 (7、30、90 或 365, 默认 30) 机器预测的领域和类型与派单结果的"
+                                   "一致率、各领域的查全率和查准率, 以及自动派单后被转办或退回的件数。只有派单人员和督办人员可调用, "
+                                   "其他工作人员和市民为 403。")}
 
     permission_classes = [IsStaffMember]
     query_class = inputs.ReadingQuery
@@ -298,13 +309,16 @@ def _reply(user, message, b):
 
 
 class CaseReplyPreview(ApiView):
-    """答复预览: 答复草稿的质量评分、各项得分和未满分的说明 (与答复表单的「预览」相同); 不保存任何内容.
-    只有可以答复本件的人 (主办单位的工作人员, 案件已签收) 可以预览."""
+    """The reply form's 预览: reply/'s refusals (actions.may_reply), then its scoring, storing nothing."""
+
+    docs = {"post": Doc("答复预览", "返回答复草稿 `body` 的质量评分、各项得分、未满分的说明和个人信息提醒, 与答复表单的「预览」相同; "
+                                  "不保存任何内容。只有可以答复本件的人 (主办单位的工作人员, 案件已签收) 可以预览: 其他能看到本件的"
+                                  "工作人员为 403, 不在调用者范围内为 404, 已答复或尚未签收为 409, 草稿不合格为 400 并指明 `body`。")}
 
     permission_classes = [IsStaffMember]
 
     @extend_schema(request=inputs.ReplyBody, responses=ReplyPreviewSerializer, tags=["staff"],
-                   parameters=[PUBLIC_ID], summary="答复预览", operation_id="staff_cases_reply_preview")
+                   parameters=[PUBLIC_ID], operation_id="staff_cases_reply_preview")
     def post(self, request, public_id):
         message = get_case(request, public_id)  # another unit's case: 404 whatever the body says
         b = parse(inputs.ReplyBody, body_of(request, inputs.ReplyBody))
@@ -335,43 +349,79 @@ def _merge(user, message, b):
     actions.do_merge(user, message, into)
 
 
+# What every action answers and refuses, after its own text (its Doc's description)
+ACTION_OUTCOME = ("返回动作后的案件 (同「办件详情」)。只有工作人员可调用: 市民为 403; 不在调用者范围内的留言为 404, 无论请求体如何; "
+                  "当前状态不允许该动作为 409, 并说明案件现在的状态; 请求体不合格为 400 并指明字段。")
+
+
+def _doc(summary: str, what: str) -> Doc:
+    return Doc(summary, what + ACTION_OUTCOME)
+
+
 ACTIONS = {
-    "accept": ("审核通过", None, lambda u, m, b: actions.do_accept(u, m)),
-    "reject": ("不予受理", inputs.RejectBody, lambda u, m, b: actions.do_reject(u, m, b["reason"])),
-    "dispatch": ("派单", inputs.DispatchBody, _dispatch),
-    "sign": ("签收", inputs.ActingUnitBody,
-             lambda u, m, b: actions.do_sign(u, m, acting_unit(u, m, b.get("unit")))),
-    "reply": ("答复", inputs.ReplyBody, _reply),
-    "transfer": ("转办", inputs.TransferBody,
-                 lambda u, m, b: actions.do_transfer(u, m, acting_unit(u, m, b.get("unit")), b["to_unit"],
-                                                     b["reason"])),
-    "return": ("退单", inputs.ReturnBody,
+    "accept": (_doc("审核通过", "审核通过一条待审核的留言: 留言随即公开, 等待派单。只有该区划的派单人员可以审核。"),
+               None, lambda u, m, b: actions.do_accept(u, m)),
+    "reject": (_doc("不予受理", "不予受理一条待审核的留言, 须写明理由 `reason`。只有该区划的派单人员可以操作; "
+                              "已有其他留言并入的留言不能不予受理 (400)。"),
+               inputs.RejectBody, lambda u, m, b: actions.do_reject(u, m, b["reason"])),
+    "dispatch": (_doc("派单", "把留言派给主办单位 `lead` 和协办单位 `assists` (单位编号), 可同时改定领域 `topic` 和类型 `kind`; "
+                            "不给 `lead` 时按权责清单和派单建议确定, 确定不了为 400 并指明 `lead`。只有该区划的派单人员可以派单。"),
+                 inputs.DispatchBody, _dispatch),
+    "sign": (_doc("签收", "主办单位签收派来的留言, 签收后才能答复; `unit` 可指定代表的单位。只有主办单位的工作人员可以签收, "
+                        "协办单位为 403。"),
+             inputs.ActingUnitBody, lambda u, m, b: actions.do_sign(u, m, acting_unit(u, m, b.get("unit")))),
+    "reply": (_doc("答复", "主办单位答复留言: `body` 为 10 至 10000 字的中文答复, 随即公开, 并按答复表单的标准评分。"
+                         "只有主办单位的工作人员在签收后可以答复, 协办单位为 403。"),
+              inputs.ReplyBody, _reply),
+    "transfer": (_doc("转办", "把留言转给另一单位 `to_unit` 办理, 须写明理由 `reason` (至多 300 字)。只有主办单位的工作人员可以转办, "
+                            "协办单位为 403。"),
+                 inputs.TransferBody,
+                 lambda u, m, b: actions.do_transfer(u, m, acting_unit(u, m, b.get("unit")), b["to_unit"], b["reason"])),
+    "return": (_doc("退单", "把不属于本单位职责的留言退回派单人员重新派单, 须写明理由 `reason` (至多 300 字)。"
+                          "只有主办单位的工作人员可以退单, 协办单位为 403。"),
+               inputs.ReturnBody,
                lambda u, m, b: actions.do_return(u, m, acting_unit(u, m, b.get("unit")), b["reason"])),
-    "extension": ("申请延期", inputs.ExtensionBody,
+    "extension": (_doc("申请延期", "申请延长答复期限 `days` (1 至 30 个工作日), 须写明理由 `reason`, 由督办人员审批。"
+                                 "只有主办单位的工作人员可以申请, 协办单位为 403。"),
+                  inputs.ExtensionBody,
                   lambda u, m, b: actions.do_request_extension(u, m, acting_unit(u, m, b.get("unit")), b["days"],
                                                                b["reason"])),
-    "extension-decision": ("审批延期 (督办员)", inputs.ExtensionDecisionBody, _decide_extension),
-    "merge": ("并单", inputs.MergeBody, _merge),
-    "unmerge": ("撤销并单", inputs.UnmergeBody, lambda u, m, b: actions.do_unmerge(u, m, b["reason"])),
-    "supervise": ("督办", inputs.SuperviseBody, lambda u, m, b: actions.do_supervise(u, m, b["note"])),
-    "assign": ("指派承办人 (单位负责人)", inputs.AssignHandlerBody, _assign_handler),
-    "assist-note": ("协办意见", inputs.AssistNoteBody,
+    "extension-decision": (_doc("审批延期", "批准 (`approve` 为 true) 或驳回 (false) 延期申请, 可附意见 `note`; `extension` "
+                                          "指定申请编号 (不是本件的申请为 400), 不给时为最近一条待审批的申请, 没有则 409。"
+                                          "只有督办人员可以审批。"),
+                           inputs.ExtensionDecisionBody, _decide_extension),
+    "merge": (_doc("并单", "把留言并入反映同一问题的主留言 `into` (留言编号), 与主留言一起办理、一起答复。只有该区划的派单人员可以并单; "
+                         "主留言不存在、不在调用者派单的区划内或尚未受理为 400。"),
+              inputs.MergeBody, _merge),
+    "unmerge": (_doc("撤销并单", "把并入的留言从主留言中拆出, 重新等待派单, 须写明理由 `reason` (至多 300 字, 不公开); "
+                               "留言人和点过「我也遇到」的人会收到通知。只有该区划的派单人员可以操作; 不是并单状态为 409。"),
+                inputs.UnmergeBody, lambda u, m, b: actions.do_unmerge(u, m, b["reason"])),
+    "supervise": (_doc("督办", "督办一件留言, 督办意见 `note` 发给办理单位。只有督办人员可以督办。"),
+                  inputs.SuperviseBody, lambda u, m, b: actions.do_supervise(u, m, b["note"])),
+    "assign": (_doc("指派承办人", "单位负责人把本单位正在办理的留言指派给承办人 `handler` (本单位工作人员的用户编号), 再次调用即改派; "
+                                "`unit` 可指定负责的单位。只有单位负责人和平台管理员可以指派, 其他工作人员为 403; 承办人不是本单位的"
+                                "工作人员为 400 并指明 `handler`。"),
+               inputs.AssignHandlerBody, _assign_handler),
+    "assist-note": (_doc("协办意见", "协办单位提交协办意见 `body`, 只有工作人员可见; `unit` 可指定代表的协办单位。"
+                                   "只有协办单位的工作人员可以提交, 主办单位为 403 (请写内部备注)。"),
+                    inputs.AssistNoteBody,
                     lambda u, m, b: actions.do_assist_note(
                         u, m, acting_unit(u, m, b.get("unit"), Assignment.Role.ASSIST), b["body"])),
-    "note": ("内部备注", inputs.NoteBody,
-             lambda u, m, b: actions.do_internal_note(u, m, b["body"], unit=b.get("unit"))),
+    "note": (_doc("内部备注", "写一条内部备注 `body` (至多 2000 字), 只在工作人员看到的办理记录中显示: 不公开, 也不通知留言人。"
+                            "主办单位 (办理期间)、该区划的派单和督办人员及平台管理员可以写; 协办单位和已不再办理本件的单位为 403。"),
+             inputs.NoteBody, lambda u, m, b: actions.do_internal_note(u, m, b["body"], unit=b.get("unit"))),
 }
 
 
 def _action_view(name: str):
-    summary, body_class, perform = ACTIONS[name]
+    doc, body_class, perform = ACTIONS[name]
 
     class CaseAction(ApiView):
         permission_classes = [IsStaffMember]
-        __doc__ = f"对一件案件执行「{summary}」, 返回案件的新状态 (动作规则见 docs/api.md)."
+        docs = {"post": doc}
 
         @extend_schema(request=body_class, responses=StaffCaseSerializer, tags=["staff"], parameters=[PUBLIC_ID],
-                       summary=summary, operation_id=f"staff_cases_{name.replace('-', '_')}")
+                       operation_id=f"staff_cases_{name.replace('-', '_')}")
         def post(self, request, public_id):
             message = get_case(request, public_id)  # another unit's case: 404 whatever the body says
             body = parse(body_class, body_of(request, body_class)) if body_class else {}
