@@ -1019,3 +1019,30 @@ def test_a_rating_comment_and_a_reopen_reason_outlive_a_session_that_ran_out(bro
     page.wait_for_selector("text=已申请重办")
     message.refresh_from_db()
     assert message.reopen_count == 1 and page.evaluate(drafts) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatcher_finds_the_lead_unit_by_its_pinyin_initials(browser, live_server, personas, directory):
+    """The 主办单位 box lists every unit of the prefecture: 「zjj」 typed in its 查找 box leaves
+    住建局 (chosen as it was) and Enter there sends nothing (in the 派单 form it would dispatch)."""
+    from minsheng.board import actions
+    from minsheng.board.models import Message
+    from minsheng.board.workflow import Status
+
+    m = actions.do_submit(personas["citizen"], title="七里河区小区加装电梯", body="老旧小区没有电梯, 老人上下楼困难。" * 2,
+                          kind="help", region=directory["qilihe"])
+    page = signed_in_page(browser, live_server, "dispatcher", viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/staff/case/{m.public_id}/")
+    box = page.locator("#unit-q-lead")
+    assert box.is_visible() and box.get_attribute("placeholder").startswith("输入名称或拼音首字母")
+    assert page.locator("#id_lead option").count() > 3
+    box.press_sequentially("zjj")
+    page.wait_for_function("document.querySelectorAll('#id_lead option').length === 2")
+    page.select_option("#id_lead", str(directory["housing"].pk))
+    box.fill("")
+    box.press_sequentially("jiaotong")
+    page.wait_for_function("document.querySelectorAll('#id_lead option').length === 3")  # 交通运输局, and the chosen
+    assert page.eval_on_selector("#id_lead", "s => s.options[s.selectedIndex].text") == directory["housing"].name
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    assert Message.objects.get(pk=m.pk).status == Status.SUBMITTED and "/staff/case/" in page.url

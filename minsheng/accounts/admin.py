@@ -72,7 +72,8 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "unit", "region"]
     list_filter = ["role"]
     list_select_related = ["user", "unit", "region"]
-    search_fields = ["user__username", "user__display_name", "unit__name", "region__name"]
+    search_fields = ["user__username", "user__display_name", "unit__name", "unit__pinyin", "region__name",
+                     "region__pinyin"]
     autocomplete_fields = ["user", "unit", "region"]
 
 

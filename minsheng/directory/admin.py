@@ -5,6 +5,10 @@ from minsheng.stats.models import Campaign
 
 from .models import Addressee, Region, Responsibility, Topic, Unit
 
+# the search box of regions and units, and the autocomplete of every box that picks one:
+# 拼音 or 首字母 (pinyin.py: the rows' stored key) as well as the Chinese name
+PINYIN_HELP = "输入名称或拼音首字母 (如 qlh 找七里河区, zjj 找住建局), 也可输入全拼"
+
 
 class ResponsibilityInline(admin.TabularInline):
     """The routing rows that apply from here down (edit them where they live)."""
@@ -25,7 +29,8 @@ class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     list_select_related = ["parent"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "pinyin"]
+    search_help_text = PINYIN_HELP
     autocomplete_fields = ["parent"]
     inlines = [ResponsibilityInline]
 
@@ -35,7 +40,8 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "region", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active", "region__level"]
     list_select_related = ["region", "parent"]
-    search_fields = ["name", "short_name", "region__name"]
+    search_fields = ["name", "short_name", "pinyin", "region__name"]
+    search_help_text = PINYIN_HELP
     autocomplete_fields = ["region", "parent"]
     inlines = [UnitResponsibilityInline]
 
@@ -54,7 +60,7 @@ class AddresseeAdmin(admin.ModelAdmin):
     list_display = ["title", "region", "unit", "sort", "is_active"]
     list_filter = ["is_active", "region__level"]
     list_select_related = ["region", "unit"]
-    search_fields = ["title", "region__name"]
+    search_fields = ["title", "region__name", "region__pinyin"]
     autocomplete_fields = ["region", "unit"]
 
     def get_deleted_objects(self, objs, request):
@@ -92,5 +98,6 @@ class ResponsibilityAdmin(admin.ModelAdmin):
     list_display = ["region", "topic", "unit", "role"]
     list_filter = ["role", "region__level", "topic__parent"]
     list_select_related = ["region", "topic", "unit"]
-    search_fields = ["region__name", "region__code", "unit__name", "topic__name", "topic__code"]
+    search_fields = ["region__name", "region__code", "region__pinyin", "unit__name", "unit__pinyin", "topic__name",
+                     "topic__code"]
     autocomplete_fields = ["region", "topic", "unit"]

@@ -8,6 +8,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .pinyin import pinyin_key
+
 _CODE = re.compile(r"^\d{6}(\d{3})?(\d{3})?$")
 
 
@@ -27,6 +29,8 @@ class Region(models.Model):
     parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
                                verbose_name="上级区划")
     prefix = models.CharField(max_length=12, db_index=True, editable=False)
+    # 拼音 and 首字母 of the name, what the pickers match a typed 「qlh」 against (pinyin.py)
+    pinyin = models.TextField("拼音", blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["code"]
@@ -37,8 +41,9 @@ class Region(models.Model):
 
     def save(self, *args, **kwargs):
         self.prefix = self.prefix_for(self.code, self.level)
+        self.pinyin = pinyin_key(self.name)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "prefix"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "prefix", "pinyin"}
         super().save(*args, **kwargs)
 
     @staticmethod
@@ -110,6 +115,8 @@ class Unit(models.Model):
     parent = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="children",
                                verbose_name="上级单位")
     is_active = models.BooleanField("启用", default=True)
+    # 拼音 and 首字母 of the name and the short name: 「zjj」 finds 兰州市住房和城乡建设局 (简称 住建局)
+    pinyin = models.TextField("拼音", blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["region__code", "name"]
@@ -117,6 +124,12 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.pinyin = pinyin_key(self.name, self.short_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin"}
+        super().save(*args, **kwargs)
 
     def serves(self, region: Region) -> bool:
         """The unit may be named in the table for ``region``: it belongs to the region or

@@ -31,7 +31,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -40,6 +40,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from minsheng.accounts.models import User
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Topic, Unit
+from minsheng.directory.pinyin import name_or_pinyin
 from minsheng.insight import hotspots_service
 from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import SUGGEST_RELATED, prefilled
@@ -1011,6 +1012,38 @@ def _may_reply(roles: Roles, message: Message) -> None:
     check_allowed("reply", message.status)  # the unit's, not yet signed
 
 
+# the unit pickers of the case page: the form and the parameter each select box is
+UNIT_PICKERS = {"to_unit": forms.TransferForm, "lead": forms.DispatchForm, "assists": forms.DispatchForm}
+
+
+@login_required
+def case_units(request, public_id):
+    """htmx: the 转办至 / 主办单位 / 协办单位 select box (?field=) holding the units a search box's
+    ?q= names: in their names or in pinyin (「zjj」「zhujian」 for 住建局, pinyin.py). What is
+    chosen in the box (sent as the field) stays in it, found or not."""
+    roles = _staff_roles(request)
+    message = _case_or_404(roles, public_id)
+    field = request.GET.get("field", "")
+    if field not in UNIT_PICKERS:
+        return HttpResponse("请选择要查找的单位框", status=400, content_type="text/plain; charset=utf-8")
+    active = message.assignments.filter(state=A.State.ACTIVE, role=A.Role.LEAD)
+    holds = roles.admin or active.filter(unit_id__in=roles.unit_ids).exists()
+    if not (roles.dispatches(message.region) or holds):
+        raise PermissionDenied("只有派单员或主办单位可以查找派单、转办的单位")
+    units = actions.units_for(message)
+    if field == "to_unit":  # as the page's 转办 form: not back to the unit that holds it
+        units = units.exclude(pk__in=active.values("unit_id"))
+    chosen = [pk for pk in map(id_param, request.GET.getlist(field)) if pk is not None]
+    q = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    if q:
+        units = units.filter(name_or_pinyin(q, "name", "short_name") | Q(pk__in=chosen))
+    form = UNIT_PICKERS[field](initial={field: chosen[0] if field != "assists" and chosen else chosen},
+                               units=units, **({"message": message} if field != "to_unit" else {}))
+    if q and not units.exclude(pk__in=chosen).exists() and field != "assists":
+        form.fields[field].empty_label = f"没有名称或拼音含「{q}」的单位"
+    return HttpResponse(str(form[field]))
+
+
 def reply_preview(request, public_id):
     """Show the reply as the public will see it, with its quality score; changes nothing."""
     if request.method != "POST":  # the address of a preview shown without htmx, reopened or shared
@@ -1083,6 +1116,7 @@ urlpatterns = [
     path("staff/supervision/", supervision, name="supervision"),
     path("staff/case/<str:public_id>/", case, name="case"),
     path("staff/case/<str:public_id>/reply/preview/", reply_preview, name="reply_preview"),
+    path("staff/case/<str:public_id>/units/", case_units, name="case_units"),
     path("staff/case/<str:public_id>/<slug:action>/", case_action, name="case_action"),
     path("staff/extensions/<int:pk>/decide/", decide_extension, name="decide_extension"),
 ]

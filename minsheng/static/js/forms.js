@@ -205,6 +205,8 @@
   }
   document.querySelectorAll("textarea[data-max-chars]").forEach(counted);
   document.querySelectorAll("input[data-max-chars]").forEach(limited);
+  // 查找单位 (case page): its box asks the server through htmx, so it shows only with scripts
+  document.querySelectorAll("[data-unit-search]").forEach(function (p) { p.hidden = false; });
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("[data-sending]").forEach(function (b) {
       b.disabled = false;

@@ -1,0 +1,55 @@
+"""Pinyin keys for the directory's names: officers type 「zjj」 or 「zhujian」 for 住建局 and
+「qlh」 for 七里河区 in the unit and region pickers. Plain functions; the models store the key
+(``Region.pinyin``, ``Unit.pinyin``) so a search is one ``LIKE`` on the row, not pypinyin per
+request."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Q
+from pypinyin import Style, lazy_pinyin, load_phrases_dict
+
+# what a pinyin query may hold: letters, and the spaces or apostrophes some people type (xi'an)
+_QUERY = re.compile(r"^[a-z][a-z' ]*$")
+_NOT_KEY = re.compile(r"[^0-9a-z]")
+
+# directory words whose reading pypinyin's phrase data gets wrong (it has 银行 and 分行, not 支行);
+# added as they are met, not a dictionary of our own
+load_phrases_dict({"支行": [["zhī"], ["háng"]], "单县": [["shàn"], ["xiàn"]]})
+
+
+def _syllables(name: str, style) -> str:
+    # pypinyin's phrase data picks a polyphonic character's reading from its word (银行: hang);
+    # what is not Chinese (12345, ASCII) comes back as it is, lower-cased, punctuation dropped
+    return _NOT_KEY.sub("", "".join(lazy_pinyin(name, style=style, errors="default", strict=False)).lower())
+
+
+def pinyin_key(*names: str) -> str:
+    """The full spelling and the initials of each name, space-separated: 兰州市住建局 →
+    ``lanzhoushizhujianju lzszjj``. A query matches when it is a substring of one of them."""
+    parts = []
+    for name in names:
+        if name:
+            for style in (Style.NORMAL, Style.FIRST_LETTER):
+                part = _syllables(name, style)
+                if part and part not in parts:
+                    parts.append(part)
+    return " ".join(parts)
+
+
+def pinyin_query(text: str) -> str:
+    """``text`` as it is matched against a key (lower case, no spaces or apostrophes), or "" when
+    it is not pinyin (Chinese, digits: those are searched in the names as before)."""
+    text = (text or "").strip().lower()
+    return text.replace(" ", "").replace("'", "") if _QUERY.match(text) else ""
+
+
+def name_or_pinyin(text: str, *names: str, key: str = "pinyin") -> Q:
+    """Rows whose ``names`` contain ``text`` (any case), or whose pinyin ``key`` does."""
+    text = (text or "").strip()
+    q = Q()
+    for name in names:
+        q |= Q(**{f"{name}__icontains": text})
+    typed = pinyin_query(text)
+    return q | Q(**{f"{key}__contains": typed}) if typed else q
