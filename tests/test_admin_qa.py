@@ -165,6 +165,25 @@ def test_a_region_and_topic_get_one_lead(admin_client, directory):
     assert route(lz, build).assists == [directory["center"]]
 
 
+def test_two_leads_added_in_one_save_of_a_region_are_refused(admin_client, directory):
+    # each new row's check read the table before either was saved: both were stored, and
+    # routing took whichever lead it met first
+    qlh, traffic = directory["qilihe"], directory["topic_traffic"]
+    data = {"code": qlh.code, "name": qlh.name, "level": qlh.level, "parent": directory["lanzhou"].pk,
+            "responsibilities-TOTAL_FORMS": 2, "responsibilities-INITIAL_FORMS": 0}
+    for i, unit in enumerate([directory["transport"], directory["center"]]):
+        data.update({f"responsibilities-{i}-region": qlh.pk, f"responsibilities-{i}-topic": traffic.pk,
+                     f"responsibilities-{i}-unit": unit.pk, f"responsibilities-{i}-role": "lead"})
+    page = errors_of(admin_client.post(f"/admin/directory/region/{qlh.pk}/change/", data))
+    assert "七里河区 · 交通运输 有 2 个主办单位 (兰州市交通运输局、兰州市政务服务中心)" in page
+    assert not Responsibility.objects.filter(region=qlh).exists()
+    # one of them as 协办 is saved
+    data["responsibilities-1-role"] = "assist"
+    assert admin_client.post(f"/admin/directory/region/{qlh.pk}/change/", data).status_code == 302
+    found = route(qlh, traffic)
+    assert (found.lead, found.assists) == (directory["transport"], [directory["center"]])
+
+
 def test_moving_a_unit_away_from_its_rows_is_refused(admin_client, directory):
     housing, dx = directory["housing"], directory["dingxi"]
     data = {"name": housing.name, "short_name": housing.short_name, "region": dx.pk, "kind": housing.kind,

@@ -1,15 +1,37 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 
 from minsheng.stats.models import Campaign
 
 from .models import Addressee, Region, Responsibility, Topic, Unit
 
 
+class ResponsibilityFormSet(BaseInlineFormSet):
+    def clean(self):
+        """One lead per region and topic among the rows of the page too: each new row's own check
+        (``Responsibility.clean``) reads the table as stored, so two leads added in one save both
+        passed it, and routing took whichever it met first."""
+        super().clean()
+        leads: dict = {}
+        for form in self.forms:
+            row = form.cleaned_data if form.is_valid() else {}
+            if row.get("DELETE") or row.get("role") != Responsibility.Role.LEAD or not row.get("unit"):
+                continue
+            leads.setdefault((row.get("region") or self.instance, row.get("topic")), []).append(row["unit"])
+        for (region, topic), units in leads.items():
+            if len(units) > 1:
+                raise ValidationError(f"{region.name} · {topic.name} 有 {len(units)} 个主办单位 "
+                                      f"({'、'.join(u.name for u in units)}); 一个区划的一个领域只能有一个主办单位, "
+                                      "请把其余的设为协办")
+
+
 class ResponsibilityInline(admin.TabularInline):
     """The routing rows that apply from here down (edit them where they live)."""
 
     model = Responsibility
+    formset = ResponsibilityFormSet
     extra = 0
     autocomplete_fields = ["topic", "unit"]
     fk_name = "region"
