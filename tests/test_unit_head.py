@@ -757,3 +757,22 @@ def test_a_case_back_to_a_unit_its_handler_left_starts_unassigned(team, director
     back = actions.do_transfer(team["other_officer"], Message.objects.get(pk=m.pk), directory["ecology"],
                                directory["housing"], "属住建局职责")
     assert back.handler is None
+
+
+def test_an_officer_deactivated_with_cases_in_hand_is_named_to_admin_and_head(team, directory, login):
+    # the officer who left kept their cases, and nothing told the admin who switched the
+    # account off, nor the head, whose table listed them as an officer like any other
+    from .test_account_takeover import user_form
+
+    m = dispatched(team, directory)
+    actions.do_assign_handler(team["head"], Message.objects.get(pk=m.pk), directory["housing"], team["officer"])
+    officer = team["officer"]
+    admin = login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    response = admin.post(f"/admin/accounts/user/{officer.pk}/change/", user_form(officer, is_active=None),
+                          follow=True)
+    page = response.content.decode()
+    assert "账号已停用, 仍是 1 件在办留言的承办人 (兰州市住房和城乡建设局)" in page
+    assert "请单位负责人在「本单位办理情况」中重新指派" in page
+    work = login(team["head"]).get(reverse("board:unit_work")).content.decode()
+    assert "账号已停用" in _row(work, "住建局张科长")
+    assert _cells(_row(work, "住建局张科长"))["主办"] == 1

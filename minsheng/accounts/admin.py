@@ -3,6 +3,9 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 
+from minsheng.board.models import Assignment
+from minsheng.board.workflow import Status
+
 from .models import Membership, User
 
 PERMISSION_ACTIONS = {"add": "可增加", "change": "可修改", "delete": "可删除", "view": "可查看"}
@@ -65,6 +68,20 @@ class UserAdmin(PermissionLabels, BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and getattr(obj, "revoked_tokens", 0):
             messages.info(request, f"账号已停用, {obj.revoked_tokens} 个 API 令牌已撤销")  # User.save
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            self._warn_of_cases_in_hand(request, obj)
+
+    @staticmethod
+    def _warn_of_cases_in_hand(request, user):
+        """An officer who left keeps the cases their head gave them (unit_work lists them under
+        the account, 「账号已停用」): the admin is told which units must give them out again."""
+        held = (Assignment.objects.filter(handler=user, state=Assignment.State.ACTIVE,
+                                          message__status__in=Status.handling())
+                .values_list("unit__name", flat=True))
+        units = sorted(set(held))
+        if units:
+            messages.warning(request, f"账号已停用, 仍是 {len(held)} 件在办留言的承办人 ({'、'.join(units)}): "
+                                      "请单位负责人在「本单位办理情况」中重新指派")
 
 
 @admin.register(Membership)
