@@ -93,6 +93,26 @@ class TopicAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "parent"]
     autocomplete_fields = ["parent"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        old = form.initial.get("name") if change else None
+        if old and old != obj.name:
+            self._warn_of_the_model(request, old)
+
+    @staticmethod
+    def _warn_of_the_model(request, old: str) -> None:
+        """The topic model answers names (``tasks.topic_for_label``): after a rename it reads the
+        old one, which names no topic, until it is trained again on the messages' topics."""
+        from django.conf import settings
+
+        from minsheng.insight.tasks import get_model
+
+        model = get_model("topic")
+        if model is not None and old in model.labels:
+            messages.warning(request, f"领域模型按名称预读: 重新训练前, 模型读出的「{old}」不再对应任何领域 (这类留言不预读领域, "
+                                      "也不自动派单)。请在服务器上重新训练: minsheng train-classifier --from-db "
+                                      f"--out {settings.MINSHENG_MODEL_DIR / 'topic'}")
+
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         pks = [t.pk for t in objs]
