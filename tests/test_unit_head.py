@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from minsheng.board import actions
 from minsheng.board.deadlines import due_after
-from minsheng.board.models import Assignment, Event, Message, Notification
+from minsheng.board.models import Assignment, Event, Message, Notification, Reply
 
 from .conftest import make_user
 from .test_browser import browser, signed_in_page  # noqa: F401 (a fixture)
@@ -776,3 +776,17 @@ def test_an_officer_deactivated_with_cases_in_hand_is_named_to_admin_and_head(te
     work = login(team["head"]).get(reverse("board:unit_work")).content.decode()
     assert "账号已停用" in _row(work, "住建局张科长")
     assert _cells(_row(work, "住建局张科长"))["主办"] == 1
+
+
+def test_the_admin_corrects_a_reply_but_cannot_delete_it(team, directory, login):
+    # deleting it left the case 已答复 with no reply on its page, and took the citizen's rating with it
+    m = dispatched(team, directory, sign=True)
+    reply = actions.do_reply(team["officer"], m, directory["housing"], "经现场核查, 已协调加装电梯事宜, 预计下月开工。")
+    admin = login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    assert admin.get(f"/admin/board/reply/{reply.pk}/delete/").status_code == 403
+    response = admin.post("/admin/board/reply/", {"action": "delete_selected", "_selected_action": [reply.pk],
+                                                  "post": "yes"})
+    assert "删除所选的" not in admin.get("/admin/board/reply/").content.decode()
+    assert response.status_code in (200, 302) and Reply.objects.filter(pk=reply.pk).exists()
+    page = admin.get(f"/admin/board/reply/{reply.pk}/change/").content.decode()
+    assert 'name="body"' in page  # its text may still be corrected

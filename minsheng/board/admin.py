@@ -14,6 +14,9 @@ class AssignmentInline(admin.TabularInline):
     readonly_fields = [f.name for f in Assignment._meta.fields]
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False  # 派单 does it (do_dispatch): 「添加另一个」 gave a row of dashes that saved nothing
+
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
@@ -57,6 +60,10 @@ class ReplyAdmin(admin.ModelAdmin):
     readonly_fields = ["message", "unit", "author", "round", "published_at", "quality"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # deleting one left its case 已答复 with no reply, and took the citizen's rating with it
         return False
 
 
