@@ -790,3 +790,6 @@ def test_the_admin_corrects_a_reply_but_cannot_delete_it(team, directory, login)
     assert response.status_code in (200, 302) and Reply.objects.filter(pk=reply.pk).exists()
     page = admin.get(f"/admin/board/reply/{reply.pk}/change/").content.decode()
     assert 'name="body"' in page  # its text may still be corrected
+    # nor are assignments added on the message's page (派单 does it): no empty row to add
+    page = admin.get(f"/admin/board/message/{m.pk}/change/").content.decode()
+    assert '<input type="hidden" name="assignments-MAX_NUM_FORMS" value="0"' in page
