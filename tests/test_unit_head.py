@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from minsheng.accounts.models import User
 from minsheng.board import actions
 from minsheng.board.deadlines import due_after
 from minsheng.board.models import Assignment, Event, Message, Notification, Reply
@@ -793,3 +794,15 @@ def test_the_admin_corrects_a_reply_but_cannot_delete_it(team, directory, login)
     # nor are assignments added on the message's page (派单 does it): no empty row to add
     page = admin.get(f"/admin/board/message/{m.pk}/change/").content.decode()
     assert '<input type="hidden" name="assignments-MAX_NUM_FORMS" value="0"' in page
+
+
+def test_deleting_an_officer_who_replied_lists_their_work_and_says_to_deactivate(team, directory, login):
+    m = dispatched(team, directory, sign=True)
+    actions.do_reply(team["officer"], m, directory["housing"], "经现场核查, 已协调加装电梯事宜, 预计下月开工。")
+    admin = login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    page = admin.get(f"/admin/accounts/user/{team['officer'].pk}/delete/").content.decode()
+    assert "无权删除" not in page  # replies cannot be deleted: that read as the admin's own lack of rights
+    assert f"兰州市住房和城乡建设局 答复 {m.pk}" in page
+    assert "账号已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「有效」" in page
+    assert admin.post(f"/admin/accounts/user/{team['officer'].pk}/delete/", {"post": "yes"}).status_code == 200
+    assert User.objects.filter(pk=team["officer"].pk).exists()

@@ -71,6 +71,16 @@ class UserAdmin(PermissionLabels, BaseUserAdmin):
         if change and "is_active" in form.changed_data and not obj.is_active:
             self._warn_of_cases_in_hand(request, obj)
 
+    def get_deleted_objects(self, objs, request):
+        """An account whose work is on record (replies, extensions, messages: PROTECT) cannot be
+        deleted. Django named the first of them the admin 「无权删除」 (replies and history are not
+        deleted in the admin), which read as a missing right: the page lists the work instead."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            perms_needed = set()
+            protected = ["账号已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「有效」", *protected]
+        return deleted, counts, perms_needed, protected
+
     @staticmethod
     def _warn_of_cases_in_hand(request, user):
         """An officer who left keeps the cases their head gave them (unit_work lists them under
