@@ -453,3 +453,21 @@ def test_the_user_admin_tells_a_closed_account_from_a_deactivated_one(admin_clie
     assert f"/admin/accounts/user/{closed.pk}/change/" not in not_closed
     detail = admin_client.get(f"/admin/accounts/user/{closed.pk}/change/").content.decode()
     assert "注销时间" in detail and "2026年12月5日 17:30" in detail and 'name="closed_at"' not in detail
+
+
+def test_the_admin_reads_who_changed_what_across_the_admin(admin_client, directory, login):
+    # each row's 历史 page was the only trail: nothing listed the changes of all admins together
+    build = directory["topic_build"]
+    data = {"code": build.code, "name": "城乡建设管理", "parent": "", "keywords": "", "sort": build.sort,
+            "is_active": "on"}
+    assert admin_client.post(f"/admin/directory/topic/{build.pk}/change/", data).status_code == 302
+    page = admin_client.get("/admin/admin/logentry/").content.decode()
+    assert "日志记录" in page and "platform_admin" in page and "城乡建设管理" in page and "已修改名称" in page
+    assert ">领域<" in page and "对象表示" not in page  # columns in plain Chinese
+    entry = admin_client.get("/admin/admin/logentry/?q=城乡建设").content.decode()
+    assert "城乡建设管理" in entry
+    # read-only: the trail cannot be edited or deleted
+    assert admin_client.get("/admin/admin/logentry/add/").status_code == 403
+    assert "删除所选的" not in page
+    officer = login(make_user("staff_only", is_staff=True))
+    assert officer.get("/admin/admin/logentry/").status_code == 403

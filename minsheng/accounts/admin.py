@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -109,3 +110,41 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class GroupAdmin(PermissionLabels, BaseGroupAdmin):
     pass
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    """Who changed what in the admin, every row together (Django writes a LogEntry for each add,
+    change and delete here; each row's 历史 page shows its own). Read-only. Changes made by the
+    commands (import-directory, import-staff) and the workflow (办理记录) are not in it."""
+
+    list_display = ["action_time", "user", "kind", "row", "action", "change"]
+    list_filter = ["action_flag", "content_type"]
+    list_select_related = ["user", "content_type"]
+    search_fields = ["object_repr", "user__username", "user__display_name"]
+    date_hierarchy = "action_time"
+
+    @admin.display(description="类别", ordering="content_type")
+    def kind(self, entry):
+        return entry.content_type.name if entry.content_type else ""
+
+    @admin.display(description="对象", ordering="object_repr")
+    def row(self, entry):
+        return entry.object_repr
+
+    @admin.display(description="操作", ordering="action_flag")
+    def action(self, entry):
+        return entry.get_action_flag_display()
+
+    @admin.display(description="修改内容")
+    def change(self, entry):
+        return entry.get_change_message()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
