@@ -471,3 +471,16 @@ def test_the_admin_reads_who_changed_what_across_the_admin(admin_client, directo
     assert "删除所选的" not in page
     officer = login(make_user("staff_only", is_staff=True))
     assert officer.get("/admin/admin/logentry/").status_code == 403
+
+
+def test_a_second_active_topic_of_the_same_name_is_refused(admin_client, directory):
+    # the topic model and the statistics tell topics by name: the second 城乡建设 was never read
+    data = {"code": "urban-2", "name": "城乡建设", "parent": directory["topic_env"].pk, "keywords": "", "sort": 9,
+            "is_active": "on"}
+    page = errors_of(admin_client.post("/admin/directory/topic/add/", data))
+    assert "已有启用的领域「城乡建设」(代码 urban)" in page
+    assert not Topic.objects.filter(code="urban-2").exists()
+    # switched off, the old one leaves the name free
+    build = directory["topic_build"]
+    Topic.objects.filter(pk=build.pk).update(is_active=False)
+    assert admin_client.post("/admin/directory/topic/add/", data).status_code == 302
