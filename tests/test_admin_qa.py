@@ -484,3 +484,13 @@ def test_a_second_active_topic_of_the_same_name_is_refused(admin_client, directo
     build = directory["topic_build"]
     Topic.objects.filter(pk=build.pk).update(is_active=False)
     assert admin_client.post("/admin/directory/topic/add/", data).status_code == 302
+
+
+def test_the_add_user_form_says_a_short_password_is_too_short_in_chinese(admin_client):
+    # Django 5.2's own zh_Hans catalogue leaves this one message in English
+    data = {"username": "new_officer", "password1": "Zq7#ms", "password2": "Zq7#ms", "usable_password": "true",
+            "display_name": "住建局新人", "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0}
+    page = errors_of(admin_client.post("/admin/accounts/user/add/", data))
+    assert "密码太短。密码至少要包含 8 个字符。" in page
+    assert "too short" not in page
+    assert not User.objects.filter(username="new_officer").exists()
