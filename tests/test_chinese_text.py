@@ -234,3 +234,13 @@ def test_the_admins_counted_strings_keep_their_chinese(login):
     assert "%(sel)s of %(cnt)s selected" in counted
     assert not {k: v for k, v in counted.items() if not all(v)}  # no empty form to pick
     assert "(count == 1) ? 0 : 1" not in body  # English counting
+
+
+@pytest.mark.django_db
+def test_the_date_pickers_weekdays_read_in_chinese(login):
+    """The calendar beside a date field (节假日调整's 日期, a message's times) headed its columns
+    S M T W T F S: Django's zh_Hans catalogue 'translates' the one-letter weekdays as themselves."""
+    body = login(make_user("root", is_superuser=True, is_staff=True)).get("/admin/jsi18n/").content.decode()
+    catalogue = json.loads(re.search(r"const newcatalog = (\{.*?\});\n", body, re.S).group(1))
+    days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    assert [catalogue[f"one letter {day}\x04{day[0]}"] for day in days] == list("日一二三四五六")
