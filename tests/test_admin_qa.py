@@ -466,6 +466,10 @@ def test_the_admin_reads_who_changed_what_across_the_admin(admin_client, directo
     assert ">领域<" in page and "对象表示" not in page  # columns in plain Chinese
     entry = admin_client.get("/admin/admin/logentry/?q=城乡建设").content.decode()
     assert "城乡建设管理" in entry
+    from django.contrib.admin.models import LogEntry
+
+    entry = admin_client.get(f"/admin/admin/logentry/{LogEntry.objects.get().pk}/change/").content.decode()
+    assert "已修改名称" in entry and "&quot;changed&quot;" not in entry and "&quot;fields&quot;" not in entry
     # read-only: the trail cannot be edited or deleted
     assert admin_client.get("/admin/admin/logentry/add/").status_code == 403
     assert "删除所选的" not in page

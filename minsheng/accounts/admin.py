@@ -123,6 +123,8 @@ class LogEntryAdmin(admin.ModelAdmin):
     list_select_related = ["user", "content_type"]
     search_fields = ["object_repr", "user__username", "user__display_name"]
     date_hierarchy = "action_time"
+    # the entry's page: the change in words (change_message itself is JSON: [{"changed": {"fields": …}}])
+    fields = readonly_fields = ["action_time", "user", "kind", "row", "action", "change"]
 
     @admin.display(description="类别", ordering="content_type")
     def kind(self, entry):
