@@ -498,3 +498,23 @@ def test_the_add_user_form_says_a_short_password_is_too_short_in_chinese(admin_c
     assert "密码太短。密码至少要包含 8 个字符。" in page
     assert "too short" not in page
     assert not User.objects.filter(username="new_officer").exists()
+
+
+def test_a_replys_quality_reads_in_words_not_json(admin_client, answered):
+    # the 答复质量 field showed its JSON: {"score": 85.8, "relevance": 0.858, "boilerplate": false, …}
+    reply = answered.replies.get()
+    reply.quality = {"score": 85.8, "relevance": 0.858, "completeness": 1.0, "interpretability": 0.667,
+                     "timeliness": 1.0, "boilerplate": False, "reasons": ["未提供联系电话或办理窗口, 群众无法进一步咨询"],
+                     "missed": [], "explained": {"interpretability": "已说明核实的事实和采取的措施, 未说明联系方式"}}
+    reply.save(update_fields=["quality"])
+    page = errors_of(admin_client.get(f"/admin/board/reply/{reply.pk}/change/"))
+    assert "总分 85.8" in page and "相关性 86%" in page and "未提供联系电话或办理窗口" in page
+    assert "可解释性 67%: 已说明核实的事实和采取的措施, 未说明联系方式" in page
+    for key in ("&quot;score&quot;", "&quot;relevance&quot;", "boilerplate", "interpretability"):
+        assert key not in page, key
+    # saving the corrected text keeps the score
+    score = reply.quality
+    data = {"body": "经核查, 已安排施工队本月内修复路面 (预计 12 月底完工), 感谢监督。"}
+    assert admin_client.post(f"/admin/board/reply/{reply.pk}/change/", data).status_code == 302
+    reply.refresh_from_db()
+    assert reply.quality == score and "12 月底" in reply.body
