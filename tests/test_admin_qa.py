@@ -518,3 +518,22 @@ def test_a_replys_quality_reads_in_words_not_json(admin_client, answered):
     assert admin_client.post(f"/admin/board/reply/{reply.pk}/change/", data).status_code == 302
     reply.refresh_from_db()
     assert reply.quality == score and "12 月底" in reply.body
+
+
+def test_switching_off_a_unit_with_cases_in_hand_says_they_stay_with_it(admin_client, personas, directory):
+    # the warning spoke of the table's rows alone: the cases the unit holds stay in its inbox
+    from minsheng.board import actions
+
+    m = do_submit(personas["citizen"], title="小区门口道路坑洼多年", kind="help", region=directory["qilihe"],
+                  body="小区门口道路坑洼多年, 雨天积水, 老人出行不便, 希望尽快修复。")
+    actions.do_dispatch(personas["dispatcher"], m, directory["transport"])
+    transport, lz = directory["transport"], directory["lanzhou"]
+    rows = list(transport.responsibilities.order_by("pk"))
+    data = {"name": transport.name, "short_name": transport.short_name, "region": lz.pk, "kind": transport.kind,
+            "parent": "", "responsibilities-TOTAL_FORMS": len(rows), "responsibilities-INITIAL_FORMS": len(rows)}
+    for i, row in enumerate(rows):
+        data.update({f"responsibilities-{i}-id": row.pk, f"responsibilities-{i}-unit": transport.pk,
+                     f"responsibilities-{i}-region": row.region_id, f"responsibilities-{i}-topic": row.topic_id,
+                     f"responsibilities-{i}-role": row.role})
+    page = admin_client.post(f"/admin/directory/unit/{transport.pk}/change/", data, follow=True).content.decode()
+    assert "兰州市交通运输局 仍有 1 件在办留言, 停用后仍由本单位办理" in page

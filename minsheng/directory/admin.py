@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
+from minsheng.board.models import Assignment
+from minsheng.board.workflow import Status
 from minsheng.stats.models import Campaign
 
 from .models import Addressee, Region, Responsibility, Topic, Unit
@@ -69,6 +71,11 @@ class UnitAdmin(admin.ModelAdmin):
             if leads:
                 messages.warning(request, f"{obj.name} 已停用, 但仍是权责清单中 {leads} 行的主办单位: 这些留言将按上级区划的"
                                           "权责清单派单或需人工派单, 请在下方权责清单中改为新的主办单位")
+            # nothing moves the cases it holds: its officers still sign, answer or transfer them
+            held = obj.assignments.filter(state=Assignment.State.ACTIVE, message__status__in=Status.handling()).count()
+            if held:
+                messages.warning(request, f"{obj.name} 仍有 {held} 件在办留言, 停用后仍由本单位办理 (不再接收新派单); "
+                                          "如需改由其他单位办理, 请本单位在案件页转办")
 
 
 @admin.register(Addressee)
