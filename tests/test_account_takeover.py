@@ -154,3 +154,24 @@ def test_changepassword_command_revokes_tokens(personas, monkeypatch):
     monkeypatch.setattr("getpass.getpass", lambda *a, **k: "another-pw-2026")
     call_command("changepassword", citizen.username, stdout=io.StringIO())
     assert token_client(key).get(ME).status_code == 401
+
+
+def test_the_admin_revokes_tokens_from_the_list(personas, admin_client):
+    # revoking one meant opening it and typing a date and a time into 撤销时间
+    citizen = personas["citizen"]
+    token, key = ApiToken.issue(citizen, "我的脚本")
+    kept, kept_key = ApiToken.issue(personas["other_citizen"], "别人的脚本")
+    assert token_client(key).get(ME).status_code == 200
+    response = admin_client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]},
+                                 follow=True)
+    assert "已撤销 1 个 API 令牌" in response.content.decode()
+    assert token_client(key).get(ME).status_code == 401
+    assert token_client(kept_key).get(ME).status_code == 200
+    # one revoked already keeps its time
+    token.refresh_from_db()
+    revoked_at = token.revoked_at
+    response = admin_client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]},
+                                 follow=True)
+    assert "已撤销 0 个 API 令牌 (1 个此前已撤销)" in response.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at == revoked_at

@@ -165,6 +165,25 @@ def test_a_region_and_topic_get_one_lead(admin_client, directory):
     assert route(lz, build).assists == [directory["center"]]
 
 
+def test_two_leads_added_in_one_save_of_a_region_are_refused(admin_client, directory):
+    # each new row's check read the table before either was saved: both were stored, and
+    # routing took whichever lead it met first
+    qlh, traffic = directory["qilihe"], directory["topic_traffic"]
+    data = {"code": qlh.code, "name": qlh.name, "level": qlh.level, "parent": directory["lanzhou"].pk,
+            "responsibilities-TOTAL_FORMS": 2, "responsibilities-INITIAL_FORMS": 0}
+    for i, unit in enumerate([directory["transport"], directory["center"]]):
+        data.update({f"responsibilities-{i}-region": qlh.pk, f"responsibilities-{i}-topic": traffic.pk,
+                     f"responsibilities-{i}-unit": unit.pk, f"responsibilities-{i}-role": "lead"})
+    page = errors_of(admin_client.post(f"/admin/directory/region/{qlh.pk}/change/", data))
+    assert "七里河区 · 交通运输 有 2 个主办单位 (兰州市交通运输局、兰州市政务服务中心)" in page
+    assert not Responsibility.objects.filter(region=qlh).exists()
+    # one of them as 协办 is saved
+    data["responsibilities-1-role"] = "assist"
+    assert admin_client.post(f"/admin/directory/region/{qlh.pk}/change/", data).status_code == 302
+    found = route(qlh, traffic)
+    assert (found.lead, found.assists) == (directory["transport"], [directory["center"]])
+
+
 def test_moving_a_unit_away_from_its_rows_is_refused(admin_client, directory):
     housing, dx = directory["housing"], directory["dingxi"]
     data = {"name": housing.name, "short_name": housing.short_name, "region": dx.pk, "kind": housing.kind,
@@ -434,3 +453,87 @@ def test_the_user_admin_tells_a_closed_account_from_a_deactivated_one(admin_clie
     assert f"/admin/accounts/user/{closed.pk}/change/" not in not_closed
     detail = admin_client.get(f"/admin/accounts/user/{closed.pk}/change/").content.decode()
     assert "注销时间" in detail and "2026年12月5日 17:30" in detail and 'name="closed_at"' not in detail
+
+
+def test_the_admin_reads_who_changed_what_across_the_admin(admin_client, directory, login):
+    # each row's 历史 page was the only trail: nothing listed the changes of all admins together
+    build = directory["topic_build"]
+    data = {"code": build.code, "name": "城乡建设管理", "parent": "", "keywords": "", "sort": build.sort,
+            "is_active": "on"}
+    assert admin_client.post(f"/admin/directory/topic/{build.pk}/change/", data).status_code == 302
+    page = admin_client.get("/admin/admin/logentry/").content.decode()
+    assert "日志记录" in page and "platform_admin" in page and "城乡建设管理" in page and "已修改名称" in page
+    assert ">领域<" in page and "对象表示" not in page  # columns in plain Chinese
+    entry = admin_client.get("/admin/admin/logentry/?q=城乡建设").content.decode()
+    assert "城乡建设管理" in entry
+    from django.contrib.admin.models import LogEntry
+
+    entry = admin_client.get(f"/admin/admin/logentry/{LogEntry.objects.get().pk}/change/").content.decode()
+    assert "已修改名称" in entry and "&quot;changed&quot;" not in entry and "&quot;fields&quot;" not in entry
+    # read-only: the trail cannot be edited or deleted
+    assert admin_client.get("/admin/admin/logentry/add/").status_code == 403
+    assert "删除所选的" not in page
+    officer = login(make_user("staff_only", is_staff=True))
+    assert officer.get("/admin/admin/logentry/").status_code == 403
+
+
+def test_a_second_active_topic_of_the_same_name_is_refused(admin_client, directory):
+    # the topic model and the statistics tell topics by name: the second 城乡建设 was never read
+    data = {"code": "urban-2", "name": "城乡建设", "parent": directory["topic_env"].pk, "keywords": "", "sort": 9,
+            "is_active": "on"}
+    page = errors_of(admin_client.post("/admin/directory/topic/add/", data))
+    assert "已有启用的领域「城乡建设」(代码 urban)" in page
+    assert not Topic.objects.filter(code="urban-2").exists()
+    # switched off, the old one leaves the name free
+    build = directory["topic_build"]
+    Topic.objects.filter(pk=build.pk).update(is_active=False)
+    assert admin_client.post("/admin/directory/topic/add/", data).status_code == 302
+
+
+def test_the_add_user_form_says_a_short_password_is_too_short_in_chinese(admin_client):
+    # Django 5.2's own zh_Hans catalogue leaves this one message in English
+    data = {"username": "new_officer", "password1": "Zq7#ms", "password2": "Zq7#ms", "usable_password": "true",
+            "display_name": "住建局新人", "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0}
+    page = errors_of(admin_client.post("/admin/accounts/user/add/", data))
+    assert "密码太短。密码至少要包含 8 个字符。" in page
+    assert "too short" not in page
+    assert not User.objects.filter(username="new_officer").exists()
+
+
+def test_a_replys_quality_reads_in_words_not_json(admin_client, answered):
+    # the 答复质量 field showed its JSON: {"score": 85.8, "relevance": 0.858, "boilerplate": false, …}
+    reply = answered.replies.get()
+    reply.quality = {"score": 85.8, "relevance": 0.858, "completeness": 1.0, "interpretability": 0.667,
+                     "timeliness": 1.0, "boilerplate": False, "reasons": ["未提供联系电话或办理窗口, 群众无法进一步咨询"],
+                     "missed": [], "explained": {"interpretability": "已说明核实的事实和采取的措施, 未说明联系方式"}}
+    reply.save(update_fields=["quality"])
+    page = errors_of(admin_client.get(f"/admin/board/reply/{reply.pk}/change/"))
+    assert "总分 85.8" in page and "相关性 86%" in page and "未提供联系电话或办理窗口" in page
+    assert "可解释性 67%: 已说明核实的事实和采取的措施, 未说明联系方式" in page
+    for key in ("&quot;score&quot;", "&quot;relevance&quot;", "boilerplate", "interpretability"):
+        assert key not in page, key
+    # saving the corrected text keeps the score
+    score = reply.quality
+    data = {"body": "经核查, 已安排施工队本月内修复路面 (预计 12 月底完工), 感谢监督。"}
+    assert admin_client.post(f"/admin/board/reply/{reply.pk}/change/", data).status_code == 302
+    reply.refresh_from_db()
+    assert reply.quality == score and "12 月底" in reply.body
+
+
+def test_switching_off_a_unit_with_cases_in_hand_says_they_stay_with_it(admin_client, personas, directory):
+    # the warning spoke of the table's rows alone: the cases the unit holds stay in its inbox
+    from minsheng.board import actions
+
+    m = do_submit(personas["citizen"], title="小区门口道路坑洼多年", kind="help", region=directory["qilihe"],
+                  body="小区门口道路坑洼多年, 雨天积水, 老人出行不便, 希望尽快修复。")
+    actions.do_dispatch(personas["dispatcher"], m, directory["transport"])
+    transport, lz = directory["transport"], directory["lanzhou"]
+    rows = list(transport.responsibilities.order_by("pk"))
+    data = {"name": transport.name, "short_name": transport.short_name, "region": lz.pk, "kind": transport.kind,
+            "parent": "", "responsibilities-TOTAL_FORMS": len(rows), "responsibilities-INITIAL_FORMS": len(rows)}
+    for i, row in enumerate(rows):
+        data.update({f"responsibilities-{i}-id": row.pk, f"responsibilities-{i}-unit": transport.pk,
+                     f"responsibilities-{i}-region": row.region_id, f"responsibilities-{i}-topic": row.topic_id,
+                     f"responsibilities-{i}-role": row.role})
+    page = admin_client.post(f"/admin/directory/unit/{transport.pk}/change/", data, follow=True).content.decode()
+    assert "兰州市交通运输局 仍有 1 件在办留言, 停用后仍由本单位办理" in page

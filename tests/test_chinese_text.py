@@ -217,8 +217,7 @@ def test_the_admins_two_box_picker_speaks_chinese(login):
     script = (Path(django.__file__).parent / "contrib/admin/static/admin/js/SelectFilter2.js").read_text()
     shown = {m.group(2).replace('\\"', '"') for m in re.finditer(r"""\bgettext\((['"])((?:\\.|(?!\1).)*)\1""", script)}
     assert len(shown) >= 10
-    body = login(make_user("root", is_superuser=True, is_staff=True)).get("/admin/jsi18n/").content.decode()
-    catalogue = json.loads(re.search(r"const newcatalog = (\{.*?\});\n", body, re.S).group(1))
+    body, catalogue = _jsi18n(login)
     assert not sorted(s for s in shown if s not in catalogue)
     assert catalogue["Choose all %s"] == "选择全部%s"
 
@@ -228,9 +227,23 @@ def test_the_admins_counted_strings_keep_their_chinese(login):
     """minsheng's djangojs catalogue is put before Django's, and its header says how Chinese counts
     (one form): without it /admin/jsi18n/ counted as English does, so that a counted string read
     its second, empty form for any count but 1: the change list's 「选中了 5 个中的 0 个」 was blank."""
-    body = login(make_user("root", is_superuser=True, is_staff=True)).get("/admin/jsi18n/").content.decode()
-    catalogue = json.loads(re.search(r"const newcatalog = (\{.*?\});\n", body, re.S).group(1))
+    body, catalogue = _jsi18n(login)
     counted = {k: v for k, v in catalogue.items() if isinstance(v, list)}
     assert "%(sel)s of %(cnt)s selected" in counted
     assert not {k: v for k, v in counted.items() if not all(v)}  # no empty form to pick
     assert "(count == 1) ? 0 : 1" not in body  # English counting
+
+
+@pytest.mark.django_db
+def test_the_date_pickers_weekdays_read_in_chinese(login):
+    """The calendar beside a date field (节假日调整's 日期, a message's times) headed its columns
+    S M T W T F S: Django's zh_Hans catalogue 'translates' the one-letter weekdays as themselves."""
+    body, catalogue = _jsi18n(login)
+    days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    assert [catalogue[f"one letter {day}\x04{day[0]}"] for day in days] == list("日一二三四五六")
+
+
+def _jsi18n(login) -> tuple[str, dict]:
+    """/admin/jsi18n/ as an administrator's browser reads it, and the catalogue it holds."""
+    body = login(make_user("root", is_superuser=True, is_staff=True)).get("/admin/jsi18n/").content.decode()
+    return body, json.loads(re.search(r"const newcatalog = (\{.*?\});\n", body, re.S).group(1))

@@ -245,6 +245,19 @@ def test_import_detects_a_topic_cycle_and_duplicate_rows(gansu, tmp_path):
     assert not Topic.objects.filter(code__startswith="loop-").exists()
 
 
+def test_import_refuses_a_second_active_topic_of_one_name(gansu, tmp_path):
+    # as the admin does: the topic model and the statistics tell topics by name
+    folder = tmp_path / "t"
+    folder.mkdir()
+    urban = Topic.objects.get(code="urban")
+    (folder / "topics.csv").write_text(f"code,name,parent_code,is_active\nurban-2,{urban.name},,1\n"
+                                       "old-a,旧领域,,0\nold-b,旧领域,,0\n", encoding="utf-8")
+    _, lines = _import_errors(folder, "--commit")
+    assert [line for line in lines if "已有启用的领域" in line] == [
+        f"topics.csv:2: 已有启用的领域「{urban.name}」(代码 urban); 模型和统计按名称区分领域, 请换一个名称, 或先停用那一个"]
+    assert not Topic.objects.filter(code="urban-2").exists()
+
+
 def test_import_refuses_odd_numbers_codes_and_repeated_columns(gansu, tmp_path):
     """² (isdigit() but not int()), a sort past the 32-bit column and 5,000 digits were
     tracebacks, even in a dry run; a full-width region code and a repeated column (whose

@@ -1015,3 +1015,23 @@ def test_the_case_timeline_says_a_dispatch_was_automatic(models, personas, direc
     gone.delete()
     page = login(personas["dx_dispatcher"]).get(f"/staff/case/{third.public_id}/").content.decode()
     assert "系统自动派单" not in page and "派单" in page.split("办理记录")[1]
+
+
+def test_renaming_a_topic_the_model_reads_warns_to_retrain(models, directory, login, personas,
+                                                           django_capture_on_commit_callbacks):
+    # the topic model answers names: renamed, 城乡建设 was never read again and nothing said so
+    from .conftest import make_user
+
+    admin = login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    build = directory["topic_build"]
+    data = {"code": build.code, "name": "城乡建设管理", "parent": "", "keywords": "", "sort": build.sort,
+            "is_active": "on"}
+    page = admin.post(f"/admin/directory/topic/{build.pk}/change/", data, follow=True).content.decode()
+    assert "领域模型按名称预读: 重新训练前, 模型读出的「城乡建设」不再对应任何领域" in page
+    assert "minsheng train-classifier --from-db" in page
+    m = submit(personas, directory, django_capture_on_commit_callbacks)
+    assert m.predicted_topic is None  # what the warning is about
+    # a change that keeps the name says nothing of the model
+    data["sort"] = build.sort + 1
+    page = admin.post(f"/admin/directory/topic/{build.pk}/change/", data, follow=True).content.decode()
+    assert "领域模型" not in page

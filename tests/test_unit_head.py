@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from minsheng.accounts.models import User
 from minsheng.board import actions
 from minsheng.board.deadlines import due_after
-from minsheng.board.models import Assignment, Event, Message, Notification
+from minsheng.board.models import Assignment, Event, Message, Notification, Reply
 
 from .conftest import make_user
 from .test_browser import browser, signed_in_page  # noqa: F401 (a fixture)
@@ -757,3 +758,51 @@ def test_a_case_back_to_a_unit_its_handler_left_starts_unassigned(team, director
     back = actions.do_transfer(team["other_officer"], Message.objects.get(pk=m.pk), directory["ecology"],
                                directory["housing"], "属住建局职责")
     assert back.handler is None
+
+
+def test_an_officer_deactivated_with_cases_in_hand_is_named_to_admin_and_head(team, directory, login):
+    # the officer who left kept their cases, and nothing told the admin who switched the
+    # account off, nor the head, whose table listed them as an officer like any other
+    from .test_account_takeover import user_form
+
+    m = dispatched(team, directory)
+    actions.do_assign_handler(team["head"], Message.objects.get(pk=m.pk), directory["housing"], team["officer"])
+    officer = team["officer"]
+    admin = login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    response = admin.post(f"/admin/accounts/user/{officer.pk}/change/", user_form(officer, is_active=None),
+                          follow=True)
+    page = response.content.decode()
+    assert "账号已停用, 仍是 1 件在办留言的承办人 (兰州市住房和城乡建设局)" in page
+    assert "请单位负责人在「本单位办理情况」中重新指派" in page
+    work = login(team["head"]).get(reverse("board:unit_work")).content.decode()
+    assert "账号已停用" in _row(work, "住建局张科长")
+    assert _cells(_row(work, "住建局张科长"))["主办"] == 1
+
+
+def test_the_admin_corrects_a_reply_but_cannot_delete_it(team, directory, login):
+    # deleting it left the case 已答复 with no reply on its page, and took the citizen's rating with it
+    m = dispatched(team, directory, sign=True)
+    reply = actions.do_reply(team["officer"], m, directory["housing"], "经现场核查, 已协调加装电梯事宜, 预计下月开工。")
+    admin = login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    assert admin.get(f"/admin/board/reply/{reply.pk}/delete/").status_code == 403
+    response = admin.post("/admin/board/reply/", {"action": "delete_selected", "_selected_action": [reply.pk],
+                                                  "post": "yes"})
+    assert "删除所选的" not in admin.get("/admin/board/reply/").content.decode()
+    assert response.status_code in (200, 302) and Reply.objects.filter(pk=reply.pk).exists()
+    page = admin.get(f"/admin/board/reply/{reply.pk}/change/").content.decode()
+    assert 'name="body"' in page  # its text may still be corrected
+    # nor are assignments added on the message's page (派单 does it): no empty row to add
+    page = admin.get(f"/admin/board/message/{m.pk}/change/").content.decode()
+    assert '<input type="hidden" name="assignments-MAX_NUM_FORMS" value="0"' in page
+
+
+def test_deleting_an_officer_who_replied_lists_their_work_and_says_to_deactivate(team, directory, login):
+    m = dispatched(team, directory, sign=True)
+    actions.do_reply(team["officer"], m, directory["housing"], "经现场核查, 已协调加装电梯事宜, 预计下月开工。")
+    admin = login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    page = admin.get(f"/admin/accounts/user/{team['officer'].pk}/delete/").content.decode()
+    assert "无权删除" not in page  # replies cannot be deleted: that read as the admin's own lack of rights
+    assert f"兰州市住房和城乡建设局 答复 {m.pk}" in page
+    assert "账号已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「有效」" in page
+    assert admin.post(f"/admin/accounts/user/{team['officer'].pk}/delete/", {"post": "yes"}).status_code == 200
+    assert User.objects.filter(pk=team["officer"].pk).exists()

@@ -1,7 +1,11 @@
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+
+from minsheng.board.models import Assignment
+from minsheng.board.workflow import Status
 
 from .models import Membership, User
 
@@ -65,6 +69,30 @@ class UserAdmin(PermissionLabels, BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and getattr(obj, "revoked_tokens", 0):
             messages.info(request, f"账号已停用, {obj.revoked_tokens} 个 API 令牌已撤销")  # User.save
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            self._warn_of_cases_in_hand(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        """An account whose work is on record (replies, extensions, messages: PROTECT) cannot be
+        deleted. Django named the first of them the admin 「无权删除」 (replies and history are not
+        deleted in the admin), which read as a missing right: the page lists the work instead."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            perms_needed = set()
+            protected = ["账号已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「有效」", *protected]
+        return deleted, counts, perms_needed, protected
+
+    @staticmethod
+    def _warn_of_cases_in_hand(request, user):
+        """An officer who left keeps the cases their head gave them (unit_work lists them under
+        the account, 「账号已停用」): the admin is told which units must give them out again."""
+        held = (Assignment.objects.filter(handler=user, state=Assignment.State.ACTIVE,
+                                          message__status__in=Status.handling())
+                .values_list("unit__name", flat=True))
+        units = sorted(set(held))
+        if units:
+            messages.warning(request, f"账号已停用, 仍是 {len(held)} 件在办留言的承办人 ({'、'.join(units)}): "
+                                      "请单位负责人在「本单位办理情况」中重新指派")
 
 
 @admin.register(Membership)
@@ -83,3 +111,43 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class GroupAdmin(PermissionLabels, BaseGroupAdmin):
     pass
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    """Who changed what in the admin, every row together (Django writes a LogEntry for each add,
+    change and delete here; each row's 历史 page shows its own). Read-only. Changes made by the
+    commands (import-directory, import-staff) and the workflow (办理记录) are not in it."""
+
+    list_display = ["action_time", "user", "kind", "row", "action", "change"]
+    list_filter = ["action_flag", "content_type"]
+    list_select_related = ["user", "content_type"]
+    search_fields = ["object_repr", "user__username", "user__display_name"]
+    date_hierarchy = "action_time"
+    # the entry's page: the change in words (change_message itself is JSON: [{"changed": {"fields": …}}])
+    fields = readonly_fields = ["action_time", "user", "kind", "row", "action", "change"]
+
+    @admin.display(description="类别", ordering="content_type")
+    def kind(self, entry):
+        return entry.content_type.name if entry.content_type else ""
+
+    @admin.display(description="对象", ordering="object_repr")
+    def row(self, entry):
+        return entry.object_repr
+
+    @admin.display(description="操作", ordering="action_flag")
+    def action(self, entry):
+        return entry.get_action_flag_display()
+
+    @admin.display(description="修改内容")
+    def change(self, entry):
+        return entry.get_change_message()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

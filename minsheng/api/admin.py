@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils import timezone
 
 from .models import ApiToken, Open311Key, Open311Request
 
@@ -36,9 +37,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ["name", "user__username"]
     readonly_fields = ["user", "name", "key_prefix", "scope", "created_at", "last_used_at"]
     fields = ["user", "name", "key_prefix", "scope", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
 
     def has_add_permission(self, request):
         return False  # users create their own tokens on /api/tokens/
+
+    @admin.action(description="撤销所选令牌 (立即失效)")
+    def revoke(self, request, queryset):
+        done = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        before = queryset.count() - done
+        messages.success(request, f"已撤销 {done} 个 API 令牌" + (f" ({before} 个此前已撤销)" if before else ""))
 
 
 @admin.register(Open311Request)

@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from .models import Assignment, CalendarDay, Event, Message, Reply
 from .recompute import entries_before_change, recompute_deadlines, saved_cause
+
+QUALITY_PARTS = [("relevance", "相关性"), ("completeness", "完整性"), ("interpretability", "可解释性"),
+                 ("timeliness", "及时性")]
 
 
 class AssignmentInline(admin.TabularInline):
@@ -13,6 +17,9 @@ class AssignmentInline(admin.TabularInline):
     extra = 0
     readonly_fields = [f.name for f in Assignment._meta.fields]
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # 派单 does it (do_dispatch): 「添加另一个」 gave a row of dashes that saved nothing
 
 
 @admin.register(Message)
@@ -54,9 +61,26 @@ class ReplyAdmin(admin.ModelAdmin):
 
     list_display = ["message", "unit", "round", "published_at"]
     # not selects: one of every message and every user took seconds to render
-    readonly_fields = ["message", "unit", "author", "round", "published_at", "quality"]
+    readonly_fields = ["message", "unit", "author", "round", "published_at", "quality_shown"]
+    exclude = ["quality"]  # its JSON (score, relevance, boilerplate…) read as raw English keys
+
+    @admin.display(description="答复质量")
+    def quality_shown(self, reply):
+        """The score as the staff's case page words it (parts in percent, what each lacks)."""
+        q = reply.quality or {}
+        if not q:
+            return "-"
+        parts = [f"{label} {round(q[key] * 100)}%" for key, label in QUALITY_PARTS if q.get(key) is not None]
+        lines = [f"总分 {q['score']:g}" if q.get("score") is not None else "", " · ".join(parts),
+                 "含套话" if q.get("boilerplate") else "", "; ".join(q.get("reasons") or [])]
+        return format_html("{}{}", format_html_join("", "<div>{}</div>", ((line,) for line in lines if line)),
+                           render_to_string("board/staff/_quality_explained.html", {"q": q}))
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # deleting one left its case 已答复 with no reply, and took the citizen's rating with it
         return False
 
 

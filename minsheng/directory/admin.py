@@ -1,6 +1,10 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 
+from minsheng.board.models import Assignment
+from minsheng.board.workflow import Status
 from minsheng.stats.models import Campaign
 
 from .models import Addressee, Region, Responsibility, Topic, Unit
@@ -10,10 +14,30 @@ from .models import Addressee, Region, Responsibility, Topic, Unit
 PINYIN_HELP = "输入名称或拼音首字母 (如 qlh 找七里河区, zjj 找住建局), 也可输入全拼"
 
 
+class ResponsibilityFormSet(BaseInlineFormSet):
+    def clean(self):
+        """One lead per region and topic among the rows of the page too: each new row's own check
+        (``Responsibility.clean``) reads the table as stored, so two leads added in one save both
+        passed it, and routing took whichever it met first."""
+        super().clean()
+        leads: dict = {}
+        for form in self.forms:
+            row = form.cleaned_data if form.is_valid() else {}
+            if row.get("DELETE") or row.get("role") != Responsibility.Role.LEAD or not row.get("unit"):
+                continue
+            leads.setdefault((row.get("region") or self.instance, row.get("topic")), []).append(row["unit"])
+        for (region, topic), units in leads.items():
+            if len(units) > 1:
+                raise ValidationError(f"{region.name} · {topic.name} 有 {len(units)} 个主办单位 "
+                                      f"({'、'.join(u.name for u in units)}); 一个区划的一个领域只能有一个主办单位, "
+                                      "请把其余的设为协办")
+
+
 class ResponsibilityInline(admin.TabularInline):
     """The routing rows that apply from here down (edit them where they live)."""
 
     model = Responsibility
+    formset = ResponsibilityFormSet
     extra = 0
     autocomplete_fields = ["topic", "unit"]
     fk_name = "region"
@@ -53,6 +77,11 @@ class UnitAdmin(admin.ModelAdmin):
             if leads:
                 messages.warning(request, f"{obj.name} 已停用, 但仍是权责清单中 {leads} 行的主办单位: 这些留言将按上级区划的"
                                           "权责清单派单或需人工派单, 请在下方权责清单中改为新的主办单位")
+            # nothing moves the cases it holds: its officers still sign, answer or transfer them
+            held = obj.assignments.filter(state=Assignment.State.ACTIVE, message__status__in=Status.handling()).count()
+            if held:
+                messages.warning(request, f"{obj.name} 仍有 {held} 件在办留言, 停用后仍由本单位办理 (不再接收新派单); "
+                                          "如需改由其他单位办理, 请本单位在案件页转办")
 
 
 @admin.register(Addressee)
@@ -76,6 +105,26 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "keywords"]
     list_filter = ["is_active", "parent"]
     autocomplete_fields = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        old = form.initial.get("name") if change else None
+        if old and old != obj.name:
+            self._warn_of_the_model(request, old)
+
+    @staticmethod
+    def _warn_of_the_model(request, old: str) -> None:
+        """The topic model answers names (``tasks.topic_for_label``): after a rename it reads the
+        old one, which names no topic, until it is trained again on the messages' topics."""
+        from django.conf import settings
+
+        from minsheng.insight.tasks import get_model
+
+        model = get_model("topic")
+        if model is not None and old in model.labels:
+            messages.warning(request, f"领域模型按名称预读: 重新训练前, 模型读出的「{old}」不再对应任何领域 (这类留言不预读领域, "
+                                      "也不自动派单)。请在服务器上重新训练: minsheng train-classifier --from-db "
+                                      f"--out {settings.MINSHENG_MODEL_DIR / 'topic'}")
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)

@@ -370,7 +370,21 @@ def _validate_topics(rows: list[Row], errors: list[str]) -> set[str]:
                 break
             seen.add(node)
             node = parents.get(node)
+    _refuse_active_twins(in_file, errors)
     return set(parents)
+
+
+def _refuse_active_twins(in_file: dict[str, Row], errors: list[str]) -> None:
+    """Two active topics of one name, as the admin refuses them (``Topic.clean``): the table's
+    active topics, as the file leaves them, keep their names; a row of the file naming one again errs."""
+    stored = dict(Topic.objects.filter(is_active=True).exclude(code__in=in_file).values_list("code", "name"))
+    holder = {name: code for code, name in stored.items()}
+    for code, row in in_file.items():
+        if not row["name"] or not _parse_bool(row, "is_active", []):
+            continue
+        twin = holder.setdefault(row["name"], code)
+        if twin != code:
+            errors.append(f"{row.where}: {Topic.same_name_refused(row['name'], twin)}")
 
 
 def _validate_units(rows: list[Row], regions: dict[str, int], errors: list[str]) -> dict[str, str]:

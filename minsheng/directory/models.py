@@ -196,6 +196,16 @@ class Topic(models.Model):
     def clean(self):
         if self.parent_id and _has_cycle(self, "parent"):
             raise ValidationError({"parent": "上级领域不能是本领域或本领域的下级领域"})
+        if self.is_active and self.name:
+            # the topic model answers names (insight.tasks.topic_for_label), training and statistics
+            # read them: of two active topics of one name, the second was never predicted
+            twin = Topic.objects.filter(name=self.name, is_active=True).exclude(pk=self.pk).first()
+            if twin:
+                raise ValidationError({"name": self.same_name_refused(twin.name, twin.code)})
+
+    @staticmethod
+    def same_name_refused(name: str, code: str) -> str:
+        return f"已有启用的领域「{name}」(代码 {code}); 模型和统计按名称区分领域, 请换一个名称, 或先停用那一个"
 
     def root(self) -> Topic:
         node = self

@@ -33,6 +33,13 @@ def _row(unit_id: int, handler, name: str, note: str, counts: dict) -> dict:
                       for key, label in COLUMNS.items()]}
 
 
+def _note(user, staff: dict) -> str:
+    """An account switched off in the admin keeps its cases until the head gives them out again."""
+    if not user.is_active:
+        return "账号已停用"
+    return staff.get(user.pk, "已不在本单位")
+
+
 def _units_asked(request, roles) -> list[int]:
     """The units the user heads (a platform admin: the one named by ?unit=), or one of them."""
     asked = id_param(request.GET.get("unit", ""))
@@ -67,7 +74,7 @@ def unit_work(request):
     for unit in Unit.objects.filter(pk__in=unit_ids).order_by("name"):
         staff = members.get(unit.pk, {})
         handlers = [*staff, *(h for u, h in counts if u == unit.pk and h is not None and h not in staff)]
-        rows = sorted((_row(unit.pk, h, str(people[h]), staff.get(h, "已不在本单位"), counts.get((unit.pk, h), {}))
+        rows = sorted((_row(unit.pk, h, str(people[h]), _note(people[h], staff), counts.get((unit.pk, h), {}))
                        for h in handlers if h in people), key=lambda r: r["name"])
         rows.append(_row(unit.pk, None, "未指派", "", counts.get((unit.pk, None), {})))
         totals = [(label, sum(r["cells"][i][1] for r in rows)) for i, label in enumerate(COLUMNS.values())]
