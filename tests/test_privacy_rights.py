@@ -462,3 +462,17 @@ def test_who_may_not_change_their_own_account_is_told_why(personas, login, page,
     open311.save()
     text = login(open311).get(page).content.decode()
     assert f"您的账号尚未设置密码: 请先在「忘记密码」页用手机号或邮箱获取验证码设置密码, {doing}" in text
+
+
+def test_an_unknown_api_or_open311_path_is_a_json_404_to_a_session_whose_consent_is_due(personas, login):
+    """The REST and Open311 paths answer in their own formats while consent is due: a mistyped one
+    (/api/v1/mesages/, /api/v1 without its slash) was led to the consent page, an HTML redirect where
+    the API's documented 404 ``not_found`` was expected (docs/api.md, Errors)."""
+    citizen = personas["citizen"]
+    client = login(citizen)
+    notice_changed(citizen)
+    for path in ("/api/v1/mesages/", "/api/v1", "/open311/v2/service.json"):
+        r = client.get(path)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", path
+    r = client.get("/open311/v2/service.xml")
+    assert r.status_code == 404 and r["Content-Type"].startswith(("application/xml", "text/xml"))
