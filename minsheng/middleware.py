@@ -95,10 +95,19 @@ class ConsentInterstitial:
         if request.headers.get("HX-Request"):
             # an htmx fragment (the region picker, 相似留言) would swap the whole consent page into its
             # box: htmx opens it as a page instead, and comes back to the page the citizen was on
-            here = request.headers.get("HX-Current-URL", "")
-            here = here if url_has_allowed_host_and_scheme(here, {request.get_host()}, request.is_secure()) else "/"
             response = HttpResponse()
+            here = _on_this_site(request, request.headers.get("HX-Current-URL")) or "/"
             response["HX-Redirect"] = f"{reverse('accounts:consent')}?{urlencode({'next': here})}"
             return response
-        nxt = request.get_full_path() if request.method == "GET" else request.path
+        # a form posted (我也遇到, on a page loaded before consent was due) comes back to its page: its
+        # address may take no GET (the 405 page 「此页面不接受 GET 请求」 once agreed)
+        nxt = (request.get_full_path() if request.method in ("GET", "HEAD")
+               else _on_this_site(request, request.headers.get("Referer")) or request.path)
         return redirect(f"{reverse('accounts:consent')}?{urlencode({'next': nxt})}")
+
+
+def _on_this_site(request, url: str | None) -> str | None:
+    """``url`` (a request header's) when it is an address of this site, else None."""
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return None

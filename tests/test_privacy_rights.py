@@ -5,6 +5,7 @@ no sign-in, no contact data for staff, no notices, the message kept under 「已
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -476,3 +477,21 @@ def test_an_unknown_api_or_open311_path_is_a_json_404_to_a_session_whose_consent
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", path
     r = client.get("/open311/v2/service.xml")
     assert r.status_code == 404 and r["Content-Type"].startswith(("application/xml", "text/xml"))
+
+
+def test_a_button_pressed_on_a_page_loaded_before_consent_was_due_comes_back_to_that_page(personas, login, history):
+    """我也遇到 on a message page loaded before the notice changed (a tab left open) is a POST to an
+    address that takes no GET: once agreed, the citizen was sent to it and read the 405 page
+    「此页面不接受 GET 请求」. They come back to the page the button was on (the Referer, on this site)."""
+    citizen, (m, _other) = personas["citizen"], history
+    client = login(citizen)
+    notice_changed(citizen)
+    page = f"http://testserver/m/{m.public_id}/"
+    r = client.post(f"/m/{m.public_id}/support/", headers={"Referer": page})
+    assert r["Location"] == f"/accounts/consent/?{urlencode({'next': page})}"
+    back = client.post("/accounts/consent/", {"next": page})["Location"]
+    assert back == page and client.get(back).status_code == 200
+    # a Referer from elsewhere is not followed
+    notice_changed(citizen)
+    r = client.post(f"/m/{m.public_id}/support/", headers={"Referer": "https://evil.example/"})
+    assert r["Location"] == f"/accounts/consent/?{urlencode({'next': f'/m/{m.public_id}/support/'})}"
