@@ -63,7 +63,8 @@ class ConsentInterstitial:
     consent_due: one who signed in before the notice changed, or before consent was asked, as well as
     one just signed in by password) is led to 同意隐私政策 from every page but the notice itself,
     signing out, and their rights (我的数据, 注销账号), until they agree. The REST views ask it of a
-    session themselves (api.views.base.ApiView, a JSON 403), Open311 is left to its own authentication,
+    session themselves (api.views.base.ApiView, a JSON 403), Open311 is left to its own authentication
+    (an unknown path under either is their JSON 404, api.errors.json_not_found),
     and photos to theirs (board.views.media: an <img> led to a page showed a broken image, on the
     notice's own pages too). The check reads the user the page loads anyway: no query for a citizen who
     has consented, and nothing at all without a session cookie (reading the session would add
@@ -80,10 +81,13 @@ class ConsentInterstitial:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         from minsheng.accounts import rights
+        from minsheng.api.errors import json_not_found
         from minsheng.board.views.media import serve_photo
 
+        # an unknown /api/ or /open311/ path is the API's 404 in its format (it was led to the page)
         if (settings.SESSION_COOKIE_NAME not in request.COOKIES
-                or issubclass(getattr(view_func, "cls", object), APIView) or view_func is serve_photo
+                or issubclass(getattr(view_func, "cls", object), APIView)
+                or view_func in (serve_photo, json_not_found)
                 or request.resolver_match.view_name in self.OPEN):
             return None
         if not request.user.is_authenticated or not rights.consent_due(request.user):
@@ -91,10 +95,19 @@ class ConsentInterstitial:
         if request.headers.get("HX-Request"):
             # an htmx fragment (the region picker, 相似留言) would swap the whole consent page into its
             # box: htmx opens it as a page instead, and comes back to the page the citizen was on
-            here = request.headers.get("HX-Current-URL", "")
-            here = here if url_has_allowed_host_and_scheme(here, {request.get_host()}, request.is_secure()) else "/"
             response = HttpResponse()
+            here = _on_this_site(request, request.headers.get("HX-Current-URL")) or "/"
             response["HX-Redirect"] = f"{reverse('accounts:consent')}?{urlencode({'next': here})}"
             return response
-        nxt = request.get_full_path() if request.method == "GET" else request.path
+        # a form posted (我也遇到, on a page loaded before consent was due) comes back to its page: its
+        # address may take no GET (the 405 page 「此页面不接受 GET 请求」 once agreed)
+        nxt = (request.get_full_path() if request.method in ("GET", "HEAD")
+               else _on_this_site(request, request.headers.get("Referer")) or request.path)
         return redirect(f"{reverse('accounts:consent')}?{urlencode({'next': nxt})}")
+
+
+def _on_this_site(request, url: str | None) -> str | None:
+    """``url`` (a request header's) when it is an address of this site, else None."""
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return None

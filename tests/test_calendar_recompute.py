@@ -746,3 +746,34 @@ def test_recompute_reads_the_given_up_units_in_three_queries_however_many(
     with django_assert_num_queries(3):
         moved, changes = recompute._given_up(after, [after, recompute._before_the_package(after)])
     assert len(changes) == 4 and sum(len(pks) for pks in moved.values()) == 4
+
+
+def test_recompute_leaves_a_deadline_the_calendar_in_use_gave_to_a_case_of_another_type_now_alone(
+    personas, directory, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A 求助 (10 working days) dispatched over a week of holidays the package knew, returned late, then
+    dispatched again as a 投诉 (15): the returned unit's deadline is the rule's under the calendar in use
+    (10 days), and --recompute, nothing having changed, left it and its 误期未答复 alone. It counted the
+    投诉's 15 days first under weekends alone, found the same date (the five holidays make up the five
+    days), and moved the deadline to the 投诉's under the calendar in use: the miss went."""
+    from minsheng.stats.models import Miss
+
+    holidays = [dt.date(2099, 6, day) for day in (2, 3, 4, 5, 8)]
+    _package_knows_2099(monkeypatch, holidays=holidays)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = actions.do_submit(
+            personas["citizen"], title="路灯不亮", body=BODY, kind="help", region=directory["qilihe"]
+        )
+        actions.do_dispatch(personas["dispatcher"], message, directory["housing"], at=DISPATCHED)
+        assert message.assignments.get(role="lead").due_at == end_of("2099-06-22")  # 10 days, holidays skipped
+        late = dt.datetime(2099, 6, 23, 10, 0, tzinfo=SHANGHAI)
+        actions.do_return(personas["officer"], message, directory["housing"], "不属本单位职责", at=late)
+        actions.do_dispatch(
+            personas["dispatcher"], message, directory["ecology"], kind="complain", at=late + dt.timedelta(hours=1)
+        )
+    assert Miss.objects.filter(message=message, unit_key=directory["housing"].pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        said = run("--recompute")
+    assert said.splitlines()[1] == "已重新判定 0 个误期未答复"
+    assert message.assignments.get(unit=directory["housing"]).due_at == end_of("2099-06-22")
+    assert Miss.objects.filter(message=message, unit_key=directory["housing"].pk).exists()

@@ -5,6 +5,7 @@ no sign-in, no contact data for staff, no notices, the message kept under 「已
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -462,3 +463,35 @@ def test_who_may_not_change_their_own_account_is_told_why(personas, login, page,
     open311.save()
     text = login(open311).get(page).content.decode()
     assert f"您的账号尚未设置密码: 请先在「忘记密码」页用手机号或邮箱获取验证码设置密码, {doing}" in text
+
+
+def test_an_unknown_api_or_open311_path_is_a_json_404_to_a_session_whose_consent_is_due(personas, login):
+    """The REST and Open311 paths answer in their own formats while consent is due: a mistyped one
+    (/api/v1/mesages/, /api/v1 without its slash) was led to the consent page, an HTML redirect where
+    the API's documented 404 ``not_found`` was expected (docs/api.md, Errors)."""
+    citizen = personas["citizen"]
+    client = login(citizen)
+    notice_changed(citizen)
+    for path in ("/api/v1/mesages/", "/api/v1", "/open311/v2/service.json"):
+        r = client.get(path)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", path
+    r = client.get("/open311/v2/service.xml")
+    assert r.status_code == 404 and r["Content-Type"].startswith(("application/xml", "text/xml"))
+
+
+def test_a_button_pressed_on_a_page_loaded_before_consent_was_due_comes_back_to_that_page(personas, login, history):
+    """我也遇到 on a message page loaded before the notice changed (a tab left open) is a POST to an
+    address that takes no GET: once agreed, the citizen was sent to it and read the 405 page
+    「此页面不接受 GET 请求」. They come back to the page the button was on (the Referer, on this site)."""
+    citizen, (m, _other) = personas["citizen"], history
+    client = login(citizen)
+    notice_changed(citizen)
+    page = f"http://testserver/m/{m.public_id}/"
+    r = client.post(f"/m/{m.public_id}/support/", headers={"Referer": page})
+    assert r["Location"] == f"/accounts/consent/?{urlencode({'next': page})}"
+    back = client.post("/accounts/consent/", {"next": page})["Location"]
+    assert back == page and client.get(back).status_code == 200
+    # a Referer from elsewhere is not followed
+    notice_changed(citizen)
+    r = client.post(f"/m/{m.public_id}/support/", headers={"Referer": "https://evil.example/"})
+    assert r["Location"] == f"/accounts/consent/?{urlencode({'next': f'/m/{m.public_id}/support/'})}"

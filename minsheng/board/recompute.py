@@ -183,12 +183,15 @@ def _given_up(after: dict, befores: list[dict], bounds: tuple | None = None) -> 
             continue
         extended = sum(n for at, n in approved[mid] if start <= at <= closed)
         # the type's reply days, or another type's: a case dispatched again after the 退单 as another
-        # type (求助 → 投诉) has the new type, and the unit's deadline was the old one's
+        # type (求助 → 投诉) has the new type, and the unit's deadline was the old one's. Each calendar in
+        # ``befores``' order, every period under the first (the one in use: it stays) before the next:
+        # the new type's days under weekends alone could give the date another's gave under the calendar
+        # in use (five holidays, 10 days against 15), and a --recompute that changed nothing moved it
         days = next(
             (
                 n + extended
-                for n in dict.fromkeys([reply_days(kind), *settings.MINSHENG_REPLY_DAYS.values()])
                 for before in befores
+                for n in dict.fromkeys([reply_days(kind), *settings.MINSHENG_REPLY_DAYS.values()])
                 if due_after(start, n + extended, entries=before) == due
             ),
             None,
