@@ -45,6 +45,15 @@ def test_a_dispatcher_finds_the_lead_unit_by_pinyin_or_name(personas, directory,
     assert options(html) == ["兰州市住房和城乡建设局"]
 
 
+@pytest.mark.parametrize("typed", ["ｚｊｊ", "ＺｈｕＪｉａｎ", "城鄉建設", "住建局"])
+def test_full_width_letters_and_traditional_characters_find_the_unit_too(personas, directory, login, typed):
+    """A Chinese input method left in full-width mode types 「ｚｊｊ」; an officer with a traditional
+    input method types 城鄉建設: both found nothing, the message search reads them both."""
+    m = new_case(personas, directory)
+    html = picker(login(personas["dispatcher"]), m, "lead", typed).content.decode()
+    assert options(html) == ["兰州市住房和城乡建设局"]
+
+
 def test_assisting_units_by_full_pinyin_keep_what_is_chosen(personas, directory, login):
     m = new_case(personas, directory)
     html = picker(login(personas["dispatcher"]), m, "assists", "shengtai",

@@ -10,6 +10,8 @@ import re
 from django.db.models import Q
 from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
+from minsheng.insight.text import plain, simplified
+
 # what a pinyin query may hold: letters, and the spaces or apostrophes some people type (xi'an)
 _QUERY = re.compile(r"^[a-z][a-z' ]*$")
 _NOT_KEY = re.compile(r"[^0-9a-z]")
@@ -46,10 +48,13 @@ def pinyin_query(text: str) -> str:
 
 
 def name_or_pinyin(text: str, *names: str, key: str = "pinyin") -> Q:
-    """Rows whose ``names`` contain ``text`` (any case), or whose pinyin ``key`` does."""
-    text = (text or "").strip()
+    """Rows whose ``names`` contain ``text`` (any case), or whose pinyin ``key`` does. Read as the
+    message search reads a query (insight.text): full-width letters as ASCII (「ｚｊｊ」, an input
+    method left in full-width mode), and traditional characters in simplified ones as well (城鄉建設)."""
+    text = plain(text)
     q = Q()
-    for name in names:
-        q |= Q(**{f"{name}__icontains": text})
+    for form in dict.fromkeys((text, simplified(text, loose=True))):
+        for name in names:
+            q |= Q(**{f"{name}__icontains": form})
     typed = pinyin_query(text)
     return q | Q(**{f"{key}__contains": typed}) if typed else q
