@@ -3,6 +3,8 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 
+from minsheng.directory.pinyin import PinyinSearch
+
 from .models import Membership, User
 
 PERMISSION_ACTIONS = {"add": "可增加", "change": "可修改", "delete": "可删除", "view": "可查看"}
@@ -68,7 +70,7 @@ class UserAdmin(PermissionLabels, BaseUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(PinyinSearch, admin.ModelAdmin):
     list_display = ["user", "role", "unit", "region"]
     list_filter = ["role"]
     list_select_related = ["user", "unit", "region"]

@@ -4,6 +4,7 @@ from django.db.models import Count
 from minsheng.stats.models import Campaign
 
 from .models import Addressee, Region, Responsibility, Topic, Unit
+from .pinyin import PinyinSearch
 
 # the search box of regions and units, and the autocomplete of every box that picks one:
 # 拼音 or 首字母 (pinyin.py: the rows' stored key) as well as the Chinese name
@@ -25,7 +26,7 @@ class UnitResponsibilityInline(ResponsibilityInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(PinyinSearch, admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     list_select_related = ["parent"]
@@ -36,7 +37,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(PinyinSearch, admin.ModelAdmin):
     list_display = ["name", "short_name", "region", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active", "region__level"]
     list_select_related = ["region", "parent"]
@@ -56,7 +57,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Addressee)
-class AddresseeAdmin(admin.ModelAdmin):
+class AddresseeAdmin(PinyinSearch, admin.ModelAdmin):
     list_display = ["title", "region", "unit", "sort", "is_active"]
     list_filter = ["is_active", "region__level"]
     list_select_related = ["region", "unit"]
@@ -94,7 +95,7 @@ def _used_by_messages(rows, noun: str) -> list[str]:
 
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(admin.ModelAdmin):
+class ResponsibilityAdmin(PinyinSearch, admin.ModelAdmin):
     list_display = ["region", "topic", "unit", "role"]
     list_filter = ["role", "region__level", "topic__parent"]
     list_select_related = ["region", "topic", "unit"]

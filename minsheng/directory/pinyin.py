@@ -58,3 +58,20 @@ def name_or_pinyin(text: str, *names: str, key: str = "pinyin") -> Q:
             q |= Q(**{f"{name}__icontains": form})
     typed = pinyin_query(text)
     return q | Q(**{f"{key}__contains": typed}) if typed else q
+
+
+def search_term(text: str) -> str:
+    """An admin search box's words as the stored keys spell them: full-width letters as ASCII, and a
+    pinyin query without its apostrophes (「ｚｊｊ」 → zjj, 「zhu'jian」 → zhujian); other words as
+    typed. Spaces stay: the admin matches each word on its own (「zhu jian」 finds 住建局 so, and
+    「Zhang Wei」 a person of the 成员 list)."""
+    text = plain(text)
+    return text.replace("'", "") if pinyin_query(text) else text
+
+
+class PinyinSearch:
+    """A ModelAdmin whose ``search_fields`` take a region's or unit's ``pinyin``: its search box and
+    the autocomplete boxes that pick from it read the words as ``search_term`` does."""
+
+    def get_search_results(self, request, queryset, search_term_):
+        return super().get_search_results(request, queryset, search_term(search_term_))
