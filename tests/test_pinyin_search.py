@@ -63,6 +63,22 @@ def test_assisting_units_by_full_pinyin_keep_what_is_chosen(personas, directory,
     assert re.search(rf'<option value="{directory["transport"].pk}" selected>', html)
 
 
+@pytest.mark.parametrize("field", ["lead", "assists"])
+def test_the_search_box_says_what_it_found_to_a_screen_reader(personas, directory, login, field):
+    """Typing in a 查找 box changes the select box below without a word: a screen reader said nothing,
+    and a 协办单位 search that found nothing left an empty box, unexplained."""
+    m = new_case(personas, directory)
+    client = login(personas["dispatcher"])
+    html = client.get(reverse("board:case", args=[m.public_id])).content.decode()
+    assert re.search(rf'<span id="unit-found-{field}" role="status"[^>]*></span>', html)
+    html = picker(client, m, field, "<xyz>").content.decode()
+    assert re.search(rf'<span id="unit-found-{field}" hx-swap-oob="innerHTML">没有名称或拼音含「&lt;xyz&gt;」的单位</span>',
+                     html)
+    html = picker(client, m, field, "ju").content.decode()
+    found = len(options(html))
+    assert found > 1 and f'<span id="unit-found-{field}" hx-swap-oob="innerHTML">找到 {found} 个单位</span>' in html
+
+
 def test_the_lead_unit_transfers_by_pinyin_but_not_to_itself(personas, directory, login):
     m = new_case(personas, directory)
     actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
