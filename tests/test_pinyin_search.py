@@ -115,6 +115,13 @@ def test_keys_spell_names_and_initials_with_readings_from_words():
     assert pinyin_key("兰州市12345热线") == "lanzhoushi12345rexian lzs12345rx"
 
 
+@pytest.mark.parametrize("name, key", [("宕昌县", "tanchangxian tcx"), ("崆峒区", "kongtongqu ktq")])
+def test_gansu_place_names_are_read_as_they_are_said(name, key):
+    """Two of the demo's counties that pypinyin misreads (dangchang, kongdong): a 陇南 officer
+    typing 「tcx」 found nothing."""
+    assert pinyin_key(name) == key
+
+
 def test_the_key_follows_a_rename_and_the_directory_import(directory):
     assert Region.objects.get(name="七里河区").pinyin == "qilihequ qlhq"
     unit = directory["ecology"]
@@ -187,3 +194,22 @@ def test_the_migration_fills_the_key_of_rows_already_there():
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert Region.objects.get(code="620103").pinyin == "qilihequ qlhq"
     assert Unit.objects.filter(pinyin__contains="zjj").get().name == "七里河区住房和城乡建设局"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_migration_rekeys_the_gansu_names_keyed_before_their_reading_was_fixed():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("directory", "0003_pinyin")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    region = old.get_model("directory", "Region").objects.create(code="621223", name="宕昌县", level=3, prefix="621223",
+                                                                 pinyin="dangchangxian dcx")
+    old.get_model("directory", "Unit").objects.create(name="宕昌县住房和城乡建设局", short_name="住建局", region=region,
+                                                      pinyin="dangchangxianzhufanghechengxiangjiansheju")
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert Region.objects.get(code="621223").pinyin == "tanchangxian tcx"
+    assert "tcxzfhcxjsj" in Unit.objects.get(name="宕昌县住房和城乡建设局").pinyin.split()

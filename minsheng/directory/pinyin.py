@@ -18,7 +18,10 @@ _NOT_KEY = re.compile(r"[^0-9a-z]")
 
 # directory words whose reading pypinyin's phrase data gets wrong (it has 银行 and 分行, not 支行);
 # added as they are met, not a dictionary of our own
-load_phrases_dict({"支行": [["zhī"], ["háng"]], "单县": [["shàn"], ["xiàn"]]})
+# (migration 0004 re-keys rows named with a word added after 0003 filled the keys: MISREAD)
+MISREAD = {"支行": [["zhī"], ["háng"]], "单县": [["shàn"], ["xiàn"]],
+           "宕昌": [["tàn"], ["chāng"]], "崆峒": [["kōng"], ["tóng"]]}  # Gansu: 宕昌县, 崆峒区
+load_phrases_dict(MISREAD)
 
 
 def _syllables(name: str, style) -> str:
