@@ -115,9 +115,10 @@ def test_keys_spell_names_and_initials_with_readings_from_words():
     assert pinyin_key("兰州市12345热线") == "lanzhoushi12345rexian lzs12345rx"
 
 
-@pytest.mark.parametrize("name, key", [("宕昌县", "tanchangxian tcx"), ("崆峒区", "kongtongqu ktq")])
+@pytest.mark.parametrize("name, key", [("宕昌县", "tanchangxian tcx"), ("崆峒区", "kongtongqu ktq"),
+                                       ("武都区", "wuduqu wdq")])
 def test_gansu_place_names_are_read_as_they_are_said(name, key):
-    """Two of the demo's counties that pypinyin misreads (dangchang, kongdong): a 陇南 officer
+    """Three of the demo's counties that pypinyin misreads (dangchang, kongdong, wudou): a 陇南 officer
     typing 「tcx」 found nothing."""
     assert pinyin_key(name) == key
 

@@ -20,7 +20,8 @@ _NOT_KEY = re.compile(r"[^0-9a-z]")
 # added as they are met, not a dictionary of our own
 # (migration 0004 re-keys rows named with a word added after 0003 filled the keys: MISREAD)
 MISREAD = {"支行": [["zhī"], ["háng"]], "单县": [["shàn"], ["xiàn"]],
-           "宕昌": [["tàn"], ["chāng"]], "崆峒": [["kōng"], ["tóng"]]}  # Gansu: 宕昌县, 崆峒区
+           # Gansu: 宕昌县, 崆峒区, 武都区
+           "宕昌": [["tàn"], ["chāng"]], "崆峒": [["kōng"], ["tóng"]], "武都": [["wǔ"], ["dū"]]}
 load_phrases_dict(MISREAD)
 
 
