@@ -1038,6 +1038,7 @@ def test_a_dispatcher_finds_the_lead_unit_by_its_pinyin_initials(browser, live_s
     assert page.locator("#id_lead option").count() > 3
     box.press_sequentially("zjj")
     page.wait_for_function("document.querySelectorAll('#id_lead option').length === 2")
+    assert page.inner_text("#unit-found-lead") == "找到 1 个单位"  # a live region: read out by a screen reader
     page.select_option("#id_lead", str(directory["housing"].pk))
     box.fill("")
     box.press_sequentially("jiaotong")

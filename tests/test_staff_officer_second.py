@@ -222,6 +222,21 @@ def test_the_api_keeps_the_code_and_says_what_happened(personas, directory, as_p
     assert f"转办至{directory['ecology'].name}" in error_of(response)["message"]
 
 
+def test_a_refusal_of_a_case_not_moved_yet_names_its_status_once(personas, directory, login, as_persona):
+    """撤销并单 of a message still 待审核 (nothing public happened to it yet) said 「该留言当前状态为「待审核」;
+    当前状态为「待审核」, 不能撤销并单」: the status twice."""
+    m = actions.do_submit(personas["citizen"], title="七里河区小区加装电梯", body="老旧小区没有电梯, 老人上下楼困难。" * 2,
+                          kind="help", region=directory["qilihe"])
+    response = as_persona("dispatcher").post(f"/api/v1/staff/cases/{m.public_id}/unmerge/", {"reason": "并错了留言"},
+                                             format="json")
+    assert response.status_code == 409
+    assert error_of(response)["message"] == "当前状态为「待审核」, 不能撤销并单"
+    response = login(personas["dispatcher"]).post(reverse("board:case_action", args=[m.public_id, "unmerge"]),
+                                                  {"version": m.version, "reason": "并错了留言"})
+    page = response.content.decode()
+    assert response.status_code == 409 and page.count("当前状态为「待审核」") == 1, re.findall("[^>]*当前状态为[^<]*", page)
+
+
 def test_a_note_from_a_stale_page_of_a_case_transferred_away_says_where_it_went(personas, directory, login, as_persona):
     """The lead unit's officer writes a 内部备注 on a page opened before a colleague transferred the case:
     refused (the unit no longer holds it), saying where it went, as the other refused actions of a stale

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 
 from minsheng.board.models import Assignment
 from minsheng.board.workflow import Status
+from minsheng.directory.pinyin import PinyinSearch
 
 from .models import Membership, User
 
@@ -96,7 +97,7 @@ class UserAdmin(PermissionLabels, BaseUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(PinyinSearch, admin.ModelAdmin):
     list_display = ["user", "role", "unit", "region"]
     list_filter = ["role"]
     list_select_related = ["user", "unit", "region"]

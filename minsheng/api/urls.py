@@ -6,6 +6,7 @@ from django.urls import path, re_path, register_converter
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 
@@ -74,6 +75,13 @@ class DocsView(JsonErrors, SpectacularSwaggerView):
     metadata answer, rendered with the page's template renderer and no template, was a 500)."""
 
     http_method_names = ["get", "head"]
+
+    def initial(self, request, *args, **kwargs):
+        # the method before the Accept header: DRF negotiates first, so an OPTIONS or POST asking
+        # for JSON (as integrators' clients do) was a 406 「无法满足Accept」, not the 405 it is
+        if request.method.lower() not in self.http_method_names:
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
 app_name = "api"
 

@@ -485,7 +485,9 @@ def where_now(message: Message) -> str:
 
 def moved_on(message: Message, exc: MovedOn) -> str:
     """A refusal because the case moved on (workflow.MovedOn), with where it is now."""
-    return f"{where_now(message)}; {exc}"
+    now, said = where_now(message), str(exc)
+    # a case nothing public happened to yet: where_now names its status alone, as the refusal does
+    return said if now.removeprefix("该留言") in said else f"{now}; {said}"
 
 
 def _require_member(actor, unit):

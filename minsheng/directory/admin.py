@@ -8,6 +8,7 @@ from minsheng.board.workflow import Status
 from minsheng.stats.models import Campaign
 
 from .models import Addressee, Region, Responsibility, Topic, Unit
+from .pinyin import PinyinSearch
 
 # the search box of regions and units, and the autocomplete of every box that picks one:
 # 拼音 or 首字母 (pinyin.py: the rows' stored key) as well as the Chinese name
@@ -49,7 +50,7 @@ class UnitResponsibilityInline(ResponsibilityInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(PinyinSearch, admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     list_select_related = ["parent"]
@@ -60,7 +61,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(PinyinSearch, admin.ModelAdmin):
     list_display = ["name", "short_name", "region", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active", "region__level"]
     list_select_related = ["region", "parent"]
@@ -85,7 +86,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Addressee)
-class AddresseeAdmin(admin.ModelAdmin):
+class AddresseeAdmin(PinyinSearch, admin.ModelAdmin):
     list_display = ["title", "region", "unit", "sort", "is_active"]
     list_filter = ["is_active", "region__level"]
     list_select_related = ["region", "unit"]
@@ -143,7 +144,7 @@ def _used_by_messages(rows, noun: str) -> list[str]:
 
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(admin.ModelAdmin):
+class ResponsibilityAdmin(PinyinSearch, admin.ModelAdmin):
     list_display = ["region", "topic", "unit", "role"]
     list_filter = ["role", "region__level", "topic__parent"]
     list_select_related = ["region", "topic", "unit"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from minsheng.directory.pinyin import PinyinSearch
+
 from .models import AutoDispatch
 
 
 @admin.register(AutoDispatch)
-class AutoDispatchAdmin(admin.ModelAdmin):
+class AutoDispatchAdmin(PinyinSearch, admin.ModelAdmin):
     list_display = ("region", "enabled", "min_confidence")
     list_filter = ("enabled",)
     search_fields = ("region__name", "region__code", "region__pinyin")
