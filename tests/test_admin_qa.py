@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from minsheng.accounts.models import Membership, User
 from minsheng.accounts.rights import do_close_account
@@ -580,3 +581,31 @@ def test_a_region_added_or_deleted_in_the_admin_is_read_from_message_text(admin_
     response = admin_client.post(f"/admin/directory/region/{yz.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert places.place_in("榆中区三角城的路灯不亮") is None
+
+
+def test_the_history_admin_shows_an_events_details_in_words_not_json(admin_client, answered):
+    # the 办理记录 page showed the event's data as JSON: {"lead": "兰州市住房和城乡建设局", "assists": [],
+    # "due_at": "2026-…"}, keys in English and the deadline an ISO timestamp
+    from minsheng.board.models import Event
+
+    dispatch = Event.objects.get(message=answered, kind=Event.Kind.DISPATCHED)
+    page = errors_of(admin_client.get(f"/admin/board/event/{dispatch.pk}/change/"))
+    assert "主办: 兰州市住房和城乡建设局" in page  # the staff timeline's line
+    assert "<dt>主办单位</dt><dd>兰州市住房和城乡建设局</dd>" in page
+    due = dispatch.message.assignments.get().due_at
+    assert f"<dt>办理期限</dt><dd>{timezone.localtime(due):%Y-%m-%d %H:%M}</dd>" in page
+    for raw in ('"lead"', "&quot;lead&quot;", "assists", "due_at", "{"):
+        assert raw not in page.split('id="content-main"')[1].split("</form>")[0], raw
+
+
+def test_the_history_admin_names_codes_in_an_events_details(admin_client, answered, personas):
+    from minsheng.board import actions
+    from minsheng.board.models import Event
+
+    actions.do_evaluate(personas["citizen"], answered, resolution="basic", attitude="satisfied",
+                        speed="unsatisfied", comment="修得不够快")
+    rating = Event.objects.get(message=answered, kind=Event.Kind.EVALUATED)
+    page = errors_of(admin_client.get(f"/admin/board/event/{rating.pk}/change/"))
+    for label, value in (("解决情况", "基本满意"), ("办理态度", "满意"), ("办理速度", "不满意"), ("评价内容", "修得不够快")):
+        assert f"<dt>{label}</dt><dd>{value}</dd>" in page
+
