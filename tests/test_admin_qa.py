@@ -609,3 +609,29 @@ def test_the_history_admin_names_codes_in_an_events_details(admin_client, answer
     for label, value in (("解决情况", "基本满意"), ("办理态度", "满意"), ("办理速度", "不满意"), ("评价内容", "修得不够快")):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in page
 
+
+def test_the_change_log_filters_by_operation_kind_of_row_user_and_time_in_plain_chinese(admin_client, directory):
+    # the filters read Django's own 「以 动作标志」 (添加/修改/删除) and 「以 内容类型」, the latter offering
+    # every table of the site (会话 | 会话, 认证和授权 | 权限 …) whether anyone had changed one or not
+    build = directory["topic_build"]
+    data = {"code": build.code, "name": "城乡建设管理", "parent": "", "keywords": "", "sort": build.sort,
+            "is_active": "on"}
+    assert admin_client.post(f"/admin/directory/topic/{build.pk}/change/", data).status_code == 302
+    page = errors_of(admin_client.get("/admin/admin/logentry/"))
+    filters = page[page.index('id="changelist-filter"'):]
+    for heading in ("以 操作类型", "以 对象类型", "以 操作人", "以 时间"):
+        assert heading in filters, heading
+    for django_words in ("动作标志", "内容类型", "会话", ">添加<", "操作时间"):
+        assert django_words not in page, django_words
+    assert ">新增<" in filters and ">修改<" in filters and ">删除<" in filters
+    assert "目录与权责清单 | 领域" in filters and "platform_admin" in filters
+    assert "城乡建设管理" in errors_of(admin_client.get("/admin/admin/logentry/?action=2"))
+    assert "城乡建设管理" not in errors_of(admin_client.get("/admin/admin/logentry/?action=3"))
+    from django.contrib.admin.models import LogEntry
+
+    entry = LogEntry.objects.get()
+    assert "城乡建设管理" in errors_of(admin_client.get(f"/admin/admin/logentry/?kind={entry.content_type_id}"))
+    assert "城乡建设管理" in errors_of(admin_client.get(f"/admin/admin/logentry/?actor={entry.user_id}"))
+    detail = errors_of(admin_client.get(f"/admin/admin/logentry/{entry.pk}/change/"))
+    for label in ("时间:", "操作人:", "对象类型:", "操作类型:"):
+        assert label in detail, label
