@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from minsheng.accounts.models import Membership, User
 from minsheng.accounts.rights import do_close_account
@@ -537,3 +538,100 @@ def test_switching_off_a_unit_with_cases_in_hand_says_they_stay_with_it(admin_cl
                      f"responsibilities-{i}-role": row.role})
     page = admin_client.post(f"/admin/directory/unit/{transport.pk}/change/", data, follow=True).content.decode()
     assert "兰州市交通运输局 仍有 1 件在办留言, 停用后仍由本单位办理" in page
+
+
+# --- region names read from message text, after the admin changes a region -----------
+
+def test_a_region_renamed_in_the_admin_is_read_from_message_text_in_every_process(admin_client, directory):
+    # the gazetteer was keyed on counts, maxima and the sum of name lengths: a rename of the same
+    # length (a typo fixed, 榆中县 → 榆中区 when a county becomes a district) left every process
+    # reading the old name
+    from minsheng.insight import places
+
+    yz = Region.objects.create(code="620123", name="永登县", level=3, parent=directory["lanzhou"])  # typo
+    assert places.place_in("榆中县三角城的路灯不亮") is None
+    other_process = dict(places._cache)  # a gunicorn worker or the Celery worker, read before the fix
+
+    response = admin_client.post(f"/admin/directory/region/{yz.pk}/change/", region_form(yz, name="榆中县"))
+    assert response.status_code == 302
+    assert places.place_in("榆中县三角城的路灯不亮").region_id == yz.pk  # this process
+    places._cache.update(other_process)
+    assert places.place_in("榆中县三角城的路灯不亮").region_id == yz.pk  # the other one
+
+    other_process = dict(places._cache)
+    yz.refresh_from_db()
+    response = admin_client.post(f"/admin/directory/region/{yz.pk}/change/", region_form(yz, name="榆中区"))
+    assert response.status_code == 302
+    places._cache.update(other_process)
+    places.gazetteer()  # the other process's next request
+    # the names cut out of a text before it is compared with others (similar.py): the new one
+    assert "榆中区" in places.area_names("620123") and "榆中县" not in places.area_names("620123")
+
+
+def test_a_region_added_or_deleted_in_the_admin_is_read_from_message_text(admin_client, directory):
+    from minsheng.insight import places
+
+    assert places.place_in("榆中区三角城的路灯不亮") is None
+    response = admin_client.post("/admin/directory/region/add/",
+                                 region_form(Region(code="620123", name="榆中区", level=3,
+                                                    parent=directory["lanzhou"])))
+    assert response.status_code == 302
+    yz = Region.objects.get(code="620123")
+    assert places.place_in("榆中区三角城的路灯不亮").region_id == yz.pk
+    response = admin_client.post(f"/admin/directory/region/{yz.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert places.place_in("榆中区三角城的路灯不亮") is None
+
+
+def test_the_history_admin_shows_an_events_details_in_words_not_json(admin_client, answered):
+    # the 办理记录 page showed the event's data as JSON: {"lead": "兰州市住房和城乡建设局", "assists": [],
+    # "due_at": "2026-…"}, keys in English and the deadline an ISO timestamp
+    from minsheng.board.models import Event
+
+    dispatch = Event.objects.get(message=answered, kind=Event.Kind.DISPATCHED)
+    page = errors_of(admin_client.get(f"/admin/board/event/{dispatch.pk}/change/"))
+    assert "主办: 兰州市住房和城乡建设局" in page  # the staff timeline's line
+    assert "<dt>主办单位</dt><dd>兰州市住房和城乡建设局</dd>" in page
+    due = dispatch.message.assignments.get().due_at
+    assert f"<dt>办理期限</dt><dd>{timezone.localtime(due):%Y-%m-%d %H:%M}</dd>" in page
+    for raw in ('"lead"', "&quot;lead&quot;", "assists", "due_at", "{"):
+        assert raw not in page.split('id="content-main"')[1].split("</form>")[0], raw
+
+
+def test_the_history_admin_names_codes_in_an_events_details(admin_client, answered, personas):
+    from minsheng.board import actions
+    from minsheng.board.models import Event
+
+    actions.do_evaluate(personas["citizen"], answered, resolution="basic", attitude="satisfied",
+                        speed="unsatisfied", comment="修得不够快")
+    rating = Event.objects.get(message=answered, kind=Event.Kind.EVALUATED)
+    page = errors_of(admin_client.get(f"/admin/board/event/{rating.pk}/change/"))
+    for label, value in (("解决情况", "基本满意"), ("办理态度", "满意"), ("办理速度", "不满意"), ("评价内容", "修得不够快")):
+        assert f"<dt>{label}</dt><dd>{value}</dd>" in page
+
+
+def test_the_change_log_filters_by_operation_kind_of_row_user_and_time_in_plain_chinese(admin_client, directory):
+    # the filters read Django's own 「以 动作标志」 (添加/修改/删除) and 「以 内容类型」, the latter offering
+    # every table of the site (会话 | 会话, 认证和授权 | 权限 …) whether anyone had changed one or not
+    build = directory["topic_build"]
+    data = {"code": build.code, "name": "城乡建设管理", "parent": "", "keywords": "", "sort": build.sort,
+            "is_active": "on"}
+    assert admin_client.post(f"/admin/directory/topic/{build.pk}/change/", data).status_code == 302
+    page = errors_of(admin_client.get("/admin/admin/logentry/"))
+    filters = page[page.index('id="changelist-filter"'):]
+    for heading in ("以 操作类型", "以 对象类型", "以 操作人", "以 时间"):
+        assert heading in filters, heading
+    for django_words in ("动作标志", "内容类型", "会话", ">添加<", "操作时间"):
+        assert django_words not in page, django_words
+    assert ">新增<" in filters and ">修改<" in filters and ">删除<" in filters
+    assert "目录与权责清单 | 领域" in filters and "platform_admin" in filters
+    assert "城乡建设管理" in errors_of(admin_client.get("/admin/admin/logentry/?action=2"))
+    assert "城乡建设管理" not in errors_of(admin_client.get("/admin/admin/logentry/?action=3"))
+    from django.contrib.admin.models import LogEntry
+
+    entry = LogEntry.objects.get()
+    assert "城乡建设管理" in errors_of(admin_client.get(f"/admin/admin/logentry/?kind={entry.content_type_id}"))
+    assert "城乡建设管理" in errors_of(admin_client.get(f"/admin/admin/logentry/?actor={entry.user_id}"))
+    detail = errors_of(admin_client.get(f"/admin/admin/logentry/{entry.pk}/change/"))
+    for label in ("时间:", "操作人:", "对象类型:", "操作类型:"):
+        assert label in detail, label

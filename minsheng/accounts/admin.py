@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.utils import formats, timezone
 
 from minsheng.board.models import Assignment
 from minsheng.board.workflow import Status
@@ -114,21 +116,78 @@ class GroupAdmin(PermissionLabels, BaseGroupAdmin):
     pass
 
 
+# the change log's 操作类型: Django's own 添加 beside 修改 and 删除, and 「动作标志」 over them
+LOG_ACTIONS = {ADDITION: "新增", CHANGE: "修改", DELETION: "删除"}
+
+
+class LogActionFilter(admin.SimpleListFilter):
+    title = "操作类型"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(str(flag), words) for flag, words in LOG_ACTIONS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action_flag=int(self.value())) if self.value() in ("1", "2", "3") else queryset
+
+
+class LogKindFilter(admin.SimpleListFilter):
+    """对象类型: the kinds of row someone changed (Django's 「内容类型」 offered every table of the site)."""
+
+    title = "对象类型"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = ContentType.objects.filter(pk__in=LogEntry.objects.values("content_type_id"))
+        return sorted(((str(ct.pk), f"{ct.app_labeled_name}") for ct in kinds), key=lambda kind: kind[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(content_type_id=self.value()) if (self.value() or "").isdigit() else queryset
+
+
+class LogActorFilter(admin.SimpleListFilter):
+    """操作人: the administrators who changed something."""
+
+    title = "操作人"
+    parameter_name = "actor"
+
+    def lookups(self, request, model_admin):
+        return [(str(u.pk), str(u)) for u in User.objects.filter(pk__in=LogEntry.objects.values("user_id"))
+                .order_by("username")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(user_id=self.value()) if (self.value() or "").isdigit() else queryset
+
+
+class LogTimeFilter(admin.DateFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "时间"  # the field's own name is 「操作时间」
+
+
 @admin.register(LogEntry)
 class LogEntryAdmin(admin.ModelAdmin):
     """Who changed what in the admin, every row together (Django writes a LogEntry for each add,
     change and delete here; each row's 历史 page shows its own). Read-only. Changes made by the
     commands (import-directory, import-staff) and the workflow (办理记录) are not in it."""
 
-    list_display = ["action_time", "user", "kind", "row", "action", "change"]
-    list_filter = ["action_flag", "content_type"]
+    list_display = ["at", "actor", "kind", "row", "action", "change"]
+    list_filter = [LogActionFilter, LogKindFilter, LogActorFilter, ("action_time", LogTimeFilter)]
     list_select_related = ["user", "content_type"]
     search_fields = ["object_repr", "user__username", "user__display_name"]
     date_hierarchy = "action_time"
     # the entry's page: the change in words (change_message itself is JSON: [{"changed": {"fields": …}}])
-    fields = readonly_fields = ["action_time", "user", "kind", "row", "action", "change"]
+    fields = readonly_fields = ["at", "actor", "kind", "row", "action", "change"]
 
-    @admin.display(description="类别", ordering="content_type")
+    @admin.display(description="时间", ordering="action_time")
+    def at(self, entry):
+        return formats.localize(timezone.localtime(entry.action_time))
+
+    @admin.display(description="操作人", ordering="user")
+    def actor(self, entry):
+        return entry.user
+
+    @admin.display(description="对象类型", ordering="content_type")
     def kind(self, entry):
         return entry.content_type.name if entry.content_type else ""
 
@@ -136,9 +195,9 @@ class LogEntryAdmin(admin.ModelAdmin):
     def row(self, entry):
         return entry.object_repr
 
-    @admin.display(description="操作", ordering="action_flag")
+    @admin.display(description="操作类型", ordering="action_flag")
     def action(self, entry):
-        return entry.get_action_flag_display()
+        return LOG_ACTIONS.get(entry.action_flag, "")
 
     @admin.display(description="修改内容")
     def change(self, entry):

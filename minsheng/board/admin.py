@@ -3,9 +3,14 @@ from django.contrib.admin.templatetags import admin_list
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
 
-from .models import Assignment, CalendarDay, Event, Message, Reply
+from minsheng.directory.models import Topic
+
+from .models import Assignment, CalendarDay, Event, Message, MessageKind, Rating, Reply
+from .notify import CARRIED_OVER
 from .recompute import entries_before_change, recompute_deadlines, saved_cause
 
 QUALITY_PARTS = [("relevance", "相关性"), ("completeness", "完整性"), ("interpretability", "可解释性"),
@@ -38,11 +43,79 @@ class MessageAdmin(admin.ModelAdmin):
         return False
 
 
+# the keys the code writes into Event.data (board.actions, recompute, insight.tasks, stats.exports),
+# in the admin's words: its 办理记录 page showed the dict itself ({"lead": "…", "due_at": "2026-…"})
+EVENT_DATA_LABELS = {
+    "lead": "主办单位", "assists": "协办单位", "due_at": "办理期限", "auto": "系统自动派单", "to": "转至",
+    "reason": "理由", "note": "意见", "body": "内容", "comment": "评价内容", "days": "延期工作日",
+    "resolution": "解决情况", "attitude": "办理态度", "speed": "办理速度", "on_time": "按期",
+    "handler": "承办人", "handler_id": "承办人编号", "previous": "原承办人", "previous_id": "原承办人编号",
+    "carried_over": "沿用原承办人", "via": "沿用原因", "into": "并入留言", "merged": "并入本件的留言",
+    "main": "原主件", "split": "撤出的留言", "topic": "领域", "topic_confidence": "领域置信度",
+    "topic_top": "领域候选 (置信度)", "kind": "类型", "kind_label": "类型 (模型标签)", "kind_confidence": "类型置信度",
+    "duplicates": "疑似重复留言", "lookup_failed": "查重失败", "changes": "期限变更", "cause": "原因",
+    "what": "期限", "unit": "单位", "from": "原期限", "miss": "误期未答复", "filters": "筛选条件",
+    "rows": "行数", "format": "格式", "message_id": "留言编号",
+}
+_RATINGS, _KINDS = dict(Rating.choices), dict(MessageKind.choices)
+# values that are codes: shown by their name
+EVENT_DATA_VALUES = {"resolution": _RATINGS, "attitude": _RATINGS, "speed": _RATINGS, "kind": _KINDS,
+                     "via": CARRIED_OVER}
+
+
+def readable_json(value, labels: dict[str, str], values: dict[str, dict] | None = None, key: str = ""):
+    """A JSONField's value as the admin reads it: a dict as a list of 「label: value」 lines (its keys by
+    ``labels``, nested dicts indented), a list joined with 、, yes/no as 是/否, codes named by ``values``
+    (key → {code: name}); what any admin page shows for a JSONField instead of its JSON."""
+    values = values or {}
+    if isinstance(value, dict):
+        if not value:
+            return "-"
+        return format_html("<dl class=\"readable-json\">{}</dl>", format_html_join(
+            "", "<dt>{}</dt><dd>{}</dd>",
+            ((labels.get(k, k), readable_json(v, labels, values, k)) for k, v in value.items())))
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return format_html_join("", "{}", ((readable_json(v, labels, values, key),) for v in value))
+        return "、".join(" ".join(str(readable_json(x, labels, values, key)) for x in v) if isinstance(v, list)
+                        else str(readable_json(v, labels, values, key)) for v in value) or "-"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, str) and "T" in value and (moment := _parse_moment(value)):
+        return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"  # an ISO timestamp (due_at) in Beijing time
+    return values.get(key, {}).get(value, value)
+
+
+def _parse_moment(text: str):
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    return moment if moment is not None and timezone.is_aware(moment) else None
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["message", "kind", "actor", "unit", "at"]
     list_filter = ["kind"]
     raw_id_fields = ["message"]
+    # the entry's page: what happened in the staff timeline's words, then each detail by its name
+    fields = readonly_fields = ["message", "kind", "actor", "unit", "public", "at", "summary", "details"]
+
+    @admin.display(description="说明")
+    def summary(self, event):
+        from .views.staff import _event_detail
+
+        topics = dict(Topic.objects.values_list("pk", "name")) if event.kind == Event.Kind.CORRECTED else {}
+        return _event_detail(event, topics) or "-"
+
+    @admin.display(description="详情")
+    def details(self, event):
+        return readable_json(event.data or {}, EVENT_DATA_LABELS, EVENT_DATA_VALUES)
 
     def has_add_permission(self, request):  # history is append-only, written by the actions
         return False

@@ -31,6 +31,9 @@ class Region(models.Model):
     prefix = models.CharField(max_length=12, db_index=True, editable=False)
     # 拼音 and 首字母 of the name, what the pickers match a typed 「qlh」 against (pinyin.py)
     pinyin = models.TextField("拼音", blank=True, default="", editable=False)
+    # when the row last changed: every process's gazetteer (insight/places.py) rebuilds when the
+    # latest of these moves, so a rename of the same length (榆中县 → 榆中区) is seen too
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         ordering = ["code"]
@@ -43,7 +46,7 @@ class Region(models.Model):
         self.prefix = self.prefix_for(self.code, self.level)
         self.pinyin = pinyin_key(self.name)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "prefix", "pinyin"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "prefix", "pinyin", "updated_at"}
         super().save(*args, **kwargs)
 
     @staticmethod

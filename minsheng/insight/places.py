@@ -176,22 +176,29 @@ _cache: dict[str, object] = {"key": None, "gazetteer": None}
 
 
 def gazetteer() -> Gazetteer:
-    """The process's gazetteer, rebuilt when regions are added, removed or renamed
-    (one aggregate query decides; a rename changes the sum of name lengths or a max)."""
-    from django.db.models import Count, Max, Sum
-    from django.db.models.functions import Length
+    """The process's gazetteer, rebuilt when regions are added, removed, renamed or recoded, by this
+    process or another (a gunicorn worker, the Celery worker): one aggregate query decides, on the
+    number of regions, the last id and the latest ``Region.updated_at`` (until 2026-12-05 on counts
+    and the sum of name lengths, so 榆中县 renamed 榆中区 was never seen)."""
+    from django.db.models import Count, Max
 
     from minsheng.directory.models import Region
 
-    stats = Region.objects.aggregate(n_regions=Count("id"), last_id=Max("id"), max_code=Max("code"),
-                                     max_name=Max("name"),
-                                     name_chars=Sum(Length("name")))
+    stats = Region.objects.aggregate(n_regions=Count("id"), last_id=Max("id"), last_change=Max("updated_at"))
     key = tuple(sorted(stats.items()))
     with _lock:
         if _cache["key"] != key:
             _cache["gazetteer"] = Gazetteer(Region.objects.only("id", "code", "level", "name"))
             _cache["key"] = key
         return _cache["gazetteer"]
+
+
+def forget_gazetteer(**_signal) -> None:
+    """Drop this process's gazetteer (a region saved or deleted here): ``area_names``, which reads the
+    one held without a query, sees the change at once; other processes see it on their next
+    ``gazetteer()``."""
+    with _lock:
+        _cache["key"] = _cache["gazetteer"] = None
 
 
 def extract_region(text: str, within=None):
