@@ -184,6 +184,28 @@ def test_two_leads_added_in_one_save_of_a_region_are_refused(admin_client, direc
     assert (found.lead, found.assists) == (directory["transport"], [directory["center"]])
 
 
+def test_the_lead_passes_from_one_row_to_another_in_one_save(admin_client, directory):
+    # each row's check read the table as stored: making the old lead 协办 and another row 主办 in
+    # the same save was refused (「已有主办单位 兰州市交通运输局; 请修改那一行」: the very row modified)
+    qlh, traffic = directory["qilihe"], directory["topic_traffic"]
+    old = Responsibility.objects.create(region=qlh, topic=traffic, unit=directory["transport"], role="lead")
+    new = Responsibility.objects.create(region=qlh, topic=traffic, unit=directory["center"], role="assist")
+    data = {"code": qlh.code, "name": qlh.name, "level": qlh.level, "parent": directory["lanzhou"].pk,
+            "responsibilities-TOTAL_FORMS": 2, "responsibilities-INITIAL_FORMS": 2}
+    for i, (row, role) in enumerate([(old, "assist"), (new, "lead")]):
+        data.update({f"responsibilities-{i}-id": row.pk, f"responsibilities-{i}-region": qlh.pk,
+                     f"responsibilities-{i}-topic": traffic.pk, f"responsibilities-{i}-unit": row.unit_id,
+                     f"responsibilities-{i}-role": role})
+    assert admin_client.post(f"/admin/directory/region/{qlh.pk}/change/", data).status_code == 302
+    found = route(qlh, traffic)
+    assert (found.lead, found.assists) == (directory["center"], [directory["transport"]])
+    # a row left 主办 beside the new one is still refused, by the rows of the page
+    data["responsibilities-0-role"] = "lead"
+    page = errors_of(admin_client.post(f"/admin/directory/region/{qlh.pk}/change/", data))
+    assert "七里河区 · 交通运输 有 2 个主办单位 (兰州市交通运输局、兰州市政务服务中心)" in page
+    assert route(qlh, traffic).lead == directory["center"]
+
+
 def test_moving_a_unit_away_from_its_rows_is_refused(admin_client, directory):
     housing, dx = directory["housing"], directory["dingxi"]
     data = {"name": housing.name, "short_name": housing.short_name, "region": dx.pk, "kind": housing.kind,

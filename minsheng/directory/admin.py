@@ -16,6 +16,15 @@ PINYIN_HELP = "输入名称或拼音首字母 (如 qlh 找七里河区, zjj 找�
 
 
 class ResponsibilityFormSet(BaseInlineFormSet):
+    def full_clean(self):
+        """Each row's own check leaves out the rows of the page (``Responsibility.rows_on_page``):
+        what they say after the save is read by ``clean`` below, so the lead passes from one row to
+        another in one save (the old lead's row set to 协办, another to 主办)."""
+        on_page = frozenset(form.instance.pk for form in self.forms if form.instance.pk)
+        for form in self.forms:
+            form.instance.rows_on_page = on_page
+        super().full_clean()
+
     def clean(self):
         """One lead per region and topic among the rows of the page too: each new row's own check
         (``Responsibility.clean``) reads the table as stored, so two leads added in one save both
