@@ -559,3 +559,15 @@ def test_switching_off_a_unit_with_cases_in_hand_says_they_stay_with_it(admin_cl
                      f"responsibilities-{i}-role": row.role})
     page = admin_client.post(f"/admin/directory/unit/{transport.pk}/change/", data, follow=True).content.decode()
     assert "兰州市交通运输局 仍有 1 件在办留言, 停用后仍由本单位办理" in page
+
+
+def test_deleting_a_unit_that_answered_lists_its_work_and_says_to_switch_it_off(admin_client, answered):
+    # replies cannot be deleted in the admin (since 2026-12-05): the unit's delete page then read
+    # 「你的帐号无权删除下列类型的对象: 答复」, a right the administrator lacked, not the work on record
+    unit = answered.replies.get().unit
+    page = admin_client.get(f"/admin/directory/unit/{unit.pk}/delete/").content.decode()
+    assert "无权删除" not in page
+    assert "单位已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「启用」" in page
+    assert f"兰州市住房和城乡建设局 答复 {answered.pk}" in page
+    assert admin_client.post(f"/admin/directory/unit/{unit.pk}/delete/", {"post": "yes"}).status_code == 200
+    assert Unit.objects.filter(pk=unit.pk).exists()

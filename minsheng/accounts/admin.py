@@ -4,6 +4,7 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 
+from minsheng.board.admin import WorkOnRecordNotDeleted
 from minsheng.board.models import Assignment
 from minsheng.board.workflow import Status
 from minsheng.directory.pinyin import PinyinSearch
@@ -54,7 +55,9 @@ class ClosedFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(PermissionLabels, BaseUserAdmin):
+class UserAdmin(WorkOnRecordNotDeleted, PermissionLabels, BaseUserAdmin):
+    # replies, extensions, messages (PROTECT) are listed beneath
+    work_on_record = "账号已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「有效」"
     list_display = ["username", "display_name", "phone", "email", "is_staff", "is_active", "closed_at"]
     list_filter = [ClosedFilter, *BaseUserAdmin.list_filter]
     search_fields = ["username", "display_name", "phone", "email"]
@@ -72,16 +75,6 @@ class UserAdmin(PermissionLabels, BaseUserAdmin):
             messages.info(request, f"账号已停用, {obj.revoked_tokens} 个 API 令牌已撤销")  # User.save
         if change and "is_active" in form.changed_data and not obj.is_active:
             self._warn_of_cases_in_hand(request, obj)
-
-    def get_deleted_objects(self, objs, request):
-        """An account whose work is on record (replies, extensions, messages: PROTECT) cannot be
-        deleted. Django named the first of them the admin 「无权删除」 (replies and history are not
-        deleted in the admin), which read as a missing right: the page lists the work instead."""
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        if protected:
-            perms_needed = set()
-            protected = ["账号已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「有效」", *protected]
-        return deleted, counts, perms_needed, protected
 
     @staticmethod
     def _warn_of_cases_in_hand(request, user):

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
+from minsheng.board.admin import WorkOnRecordNotDeleted
 from minsheng.board.models import Assignment
 from minsheng.board.workflow import Status
 from minsheng.stats.models import Campaign
@@ -70,7 +71,8 @@ class RegionAdmin(PinyinSearch, admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(PinyinSearch, admin.ModelAdmin):
+class UnitAdmin(WorkOnRecordNotDeleted, PinyinSearch, admin.ModelAdmin):
+    work_on_record = "单位已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「启用」"
     list_display = ["name", "short_name", "region", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active", "region__level"]
     list_select_related = ["region", "parent"]
