@@ -82,10 +82,10 @@ class UserAdmin(WorkOnRecordNotDeleted, PermissionLabels, BaseUserAdmin):
         the account, 「账号已停用」): the admin is told which units must give them out again."""
         held = (Assignment.objects.filter(handler=user, state=Assignment.State.ACTIVE,
                                           message__status__in=Status.handling())
-                .values_list("unit__name", flat=True))
-        units = sorted(set(held))
-        if units:
-            messages.warning(request, f"账号已停用, 仍是 {len(held)} 件在办留言的承办人 ({'、'.join(units)}): "
+                .values_list("message_id", "unit__name"))
+        units = sorted({unit for _, unit in held})
+        if units:  # a case held in two of the user's units (主办 and 协办) is one case
+            messages.warning(request, f"账号已停用, 仍是 {len({m for m, _ in held})} 件在办留言的承办人 ({'、'.join(units)}): "
                                       "请单位负责人在「本单位办理情况」中重新指派")
 
 
