@@ -571,3 +571,21 @@ def test_deleting_a_unit_that_answered_lists_its_work_and_says_to_switch_it_off(
     assert f"兰州市住房和城乡建设局 答复 {answered.pk}" in page
     assert admin_client.post(f"/admin/directory/unit/{unit.pk}/delete/", {"post": "yes"}).status_code == 200
     assert Unit.objects.filter(pk=unit.pk).exists()
+
+
+def test_the_change_log_records_the_admins_actions_on_keys_and_tokens(admin_client, personas):
+    # 撤销所选令牌 and 重新生成所选 key wrote no entry: the log said a leaked token was never revoked
+    from django.contrib.admin.models import LogEntry
+
+    from minsheng.api.models import ApiToken, Open311Key
+
+    token, _ = ApiToken.issue(personas["citizen"], "我的脚本")
+    hotline, _ = Open311Key.issue("12345 热线")
+    admin_client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    admin_client.post("/admin/api/open311key/", {"action": "regenerate", "_selected_action": [hotline.pk]})
+    page = admin_client.get("/admin/admin/logentry/").content.decode()
+    assert "我的脚本" in page and "已修改吊销时间。" in page
+    assert "12345 热线" in page and "已修改前缀。" in page
+    # a token revoked already is not logged again
+    admin_client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert LogEntry.objects.filter(object_repr__startswith="我的脚本").count() == 1
