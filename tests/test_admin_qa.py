@@ -185,6 +185,28 @@ def test_two_leads_added_in_one_save_of_a_region_are_refused(admin_client, direc
     assert (found.lead, found.assists) == (directory["transport"], [directory["center"]])
 
 
+def test_the_lead_passes_from_one_row_to_another_in_one_save(admin_client, directory):
+    # each row's check read the table as stored: making the old lead 协办 and another row 主办 in
+    # the same save was refused (「已有主办单位 兰州市交通运输局; 请修改那一行」: the very row modified)
+    qlh, traffic = directory["qilihe"], directory["topic_traffic"]
+    old = Responsibility.objects.create(region=qlh, topic=traffic, unit=directory["transport"], role="lead")
+    new = Responsibility.objects.create(region=qlh, topic=traffic, unit=directory["center"], role="assist")
+    data = {"code": qlh.code, "name": qlh.name, "level": qlh.level, "parent": directory["lanzhou"].pk,
+            "responsibilities-TOTAL_FORMS": 2, "responsibilities-INITIAL_FORMS": 2}
+    for i, (row, role) in enumerate([(old, "assist"), (new, "lead")]):
+        data.update({f"responsibilities-{i}-id": row.pk, f"responsibilities-{i}-region": qlh.pk,
+                     f"responsibilities-{i}-topic": traffic.pk, f"responsibilities-{i}-unit": row.unit_id,
+                     f"responsibilities-{i}-role": role})
+    assert admin_client.post(f"/admin/directory/region/{qlh.pk}/change/", data).status_code == 302
+    found = route(qlh, traffic)
+    assert (found.lead, found.assists) == (directory["center"], [directory["transport"]])
+    # a row left 主办 beside the new one is still refused, by the rows of the page
+    data["responsibilities-0-role"] = "lead"
+    page = errors_of(admin_client.post(f"/admin/directory/region/{qlh.pk}/change/", data))
+    assert "七里河区 · 交通运输 有 2 个主办单位 (兰州市交通运输局、兰州市政务服务中心)" in page
+    assert route(qlh, traffic).lead == directory["center"]
+
+
 def test_moving_a_unit_away_from_its_rows_is_refused(admin_client, directory):
     housing, dx = directory["housing"], directory["dingxi"]
     data = {"name": housing.name, "short_name": housing.short_name, "region": dx.pk, "kind": housing.kind,
@@ -635,3 +657,33 @@ def test_the_change_log_filters_by_operation_kind_of_row_user_and_time_in_plain_
     detail = errors_of(admin_client.get(f"/admin/admin/logentry/{entry.pk}/change/"))
     for label in ("时间:", "操作人:", "对象类型:", "操作类型:"):
         assert label in detail, label
+
+
+def test_deleting_a_unit_that_answered_lists_its_work_and_says_to_switch_it_off(admin_client, answered):
+    # replies cannot be deleted in the admin (since 2026-12-05): the unit's delete page then read
+    # 「你的帐号无权删除下列类型的对象: 答复」, a right the administrator lacked, not the work on record
+    unit = answered.replies.get().unit
+    page = admin_client.get(f"/admin/directory/unit/{unit.pk}/delete/").content.decode()
+    assert "无权删除" not in page
+    assert "单位已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「启用」" in page
+    assert f"兰州市住房和城乡建设局 答复 {answered.pk}" in page
+    assert admin_client.post(f"/admin/directory/unit/{unit.pk}/delete/", {"post": "yes"}).status_code == 200
+    assert Unit.objects.filter(pk=unit.pk).exists()
+
+
+def test_the_change_log_records_the_admins_actions_on_keys_and_tokens(admin_client, personas):
+    # 撤销所选令牌 and 重新生成所选 key wrote no entry: the log said a leaked token was never revoked
+    from django.contrib.admin.models import LogEntry
+
+    from minsheng.api.models import ApiToken, Open311Key
+
+    token, _ = ApiToken.issue(personas["citizen"], "我的脚本")
+    hotline, _ = Open311Key.issue("12345 热线")
+    admin_client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    admin_client.post("/admin/api/open311key/", {"action": "regenerate", "_selected_action": [hotline.pk]})
+    page = admin_client.get("/admin/admin/logentry/").content.decode()
+    assert "我的脚本" in page and "已修改吊销时间。" in page
+    assert "12345 热线" in page and "已修改前缀。" in page
+    # a token revoked already is not logged again
+    admin_client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert LogEntry.objects.filter(object_repr__startswith="我的脚本").count() == 1

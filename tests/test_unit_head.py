@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from minsheng.accounts.models import User
+from minsheng.accounts.models import Membership, User
 from minsheng.board import actions
 from minsheng.board.deadlines import due_after
 from minsheng.board.models import Assignment, Event, Message, Notification, Reply
@@ -777,6 +777,21 @@ def test_an_officer_deactivated_with_cases_in_hand_is_named_to_admin_and_head(te
     work = login(team["head"]).get(reverse("board:unit_work")).content.decode()
     assert "账号已停用" in _row(work, "住建局张科长")
     assert _cells(_row(work, "住建局张科长"))["主办"] == 1
+
+
+def test_deactivating_an_officer_counts_each_case_once(team, directory, login):
+    # an officer of two units handling one case in both (主办 and 协办) was told of 2 cases
+    from .test_account_takeover import user_form
+
+    m = dispatched(team, directory)
+    officer = team["officer"]
+    actions.do_assign_handler(team["head"], Message.objects.get(pk=m.pk), directory["housing"], officer)
+    Membership.objects.create(user=officer, role=Membership.Role.OFFICER, unit=directory["center"])
+    Assignment.objects.create(message=m, unit=directory["center"], role=Assignment.Role.ASSIST, handler=officer)
+    admin = login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    page = admin.post(f"/admin/accounts/user/{officer.pk}/change/", user_form(officer, is_active=None),
+                      follow=True).content.decode()
+    assert "账号已停用, 仍是 1 件在办留言的承办人 (兰州市住房和城乡建设局、兰州市政务服务中心)" in page
 
 
 def test_the_admin_corrects_a_reply_but_cannot_delete_it(team, directory, login):

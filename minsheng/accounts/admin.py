@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.utils import formats, timezone
 
+from minsheng.board.admin import WorkOnRecordNotDeleted
 from minsheng.board.models import Assignment
 from minsheng.board.workflow import Status
 from minsheng.directory.pinyin import PinyinSearch
@@ -56,7 +57,9 @@ class ClosedFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(PermissionLabels, BaseUserAdmin):
+class UserAdmin(WorkOnRecordNotDeleted, PermissionLabels, BaseUserAdmin):
+    # replies, extensions, messages (PROTECT) are listed beneath
+    work_on_record = "账号已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「有效」"
     list_display = ["username", "display_name", "phone", "email", "is_staff", "is_active", "closed_at"]
     list_filter = [ClosedFilter, *BaseUserAdmin.list_filter]
     search_fields = ["username", "display_name", "phone", "email"]
@@ -75,26 +78,16 @@ class UserAdmin(PermissionLabels, BaseUserAdmin):
         if change and "is_active" in form.changed_data and not obj.is_active:
             self._warn_of_cases_in_hand(request, obj)
 
-    def get_deleted_objects(self, objs, request):
-        """An account whose work is on record (replies, extensions, messages: PROTECT) cannot be
-        deleted. Django named the first of them the admin 「无权删除」 (replies and history are not
-        deleted in the admin), which read as a missing right: the page lists the work instead."""
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        if protected:
-            perms_needed = set()
-            protected = ["账号已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「有效」", *protected]
-        return deleted, counts, perms_needed, protected
-
     @staticmethod
     def _warn_of_cases_in_hand(request, user):
         """An officer who left keeps the cases their head gave them (unit_work lists them under
         the account, 「账号已停用」): the admin is told which units must give them out again."""
         held = (Assignment.objects.filter(handler=user, state=Assignment.State.ACTIVE,
                                           message__status__in=Status.handling())
-                .values_list("unit__name", flat=True))
-        units = sorted(set(held))
-        if units:
-            messages.warning(request, f"账号已停用, 仍是 {len(held)} 件在办留言的承办人 ({'、'.join(units)}): "
+                .values_list("message_id", "unit__name"))
+        units = sorted({unit for _, unit in held})
+        if units:  # a case held in two of the user's units (主办 and 协办) is one case
+            messages.warning(request, f"账号已停用, 仍是 {len({m for m, _ in held})} 件在办留言的承办人 ({'、'.join(units)}): "
                                       "请单位负责人在「本单位办理情况」中重新指派")
 
 

@@ -4,6 +4,11 @@ from django.utils import timezone
 from .models import ApiToken, Open311Key, Open311Request
 
 
+def log_changed(model_admin, request, obj, field: str) -> None:
+    """An action's change in the admin's 日志记录, as a form's save would word it (「已修改吊销时间。」)."""
+    model_admin.log_change(request, obj, [{"changed": {"fields": [str(obj._meta.get_field(field).verbose_name)]}}])
+
+
 @admin.register(Open311Key)
 class Open311KeyAdmin(admin.ModelAdmin):
     """Saving a new key, or the action "重新生成", shows the key once, in the page's message."""
@@ -28,6 +33,7 @@ class Open311KeyAdmin(admin.ModelAdmin):
         for row in queryset:
             key = row.set_new_key()
             row.save(update_fields=["key_hash", "key_prefix"])
+            log_changed(self, request, row, "key_prefix")
             messages.warning(request, f"Open311 API key「{row.name}」: {key}  (只显示这一次, 请立即复制保存)")
 
 
@@ -44,7 +50,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="撤销所选令牌 (立即失效)")
     def revoke(self, request, queryset):
-        done = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        live = list(queryset.filter(revoked_at__isnull=True))
+        done = ApiToken.objects.filter(pk__in=[t.pk for t in live], revoked_at__isnull=True).update(
+            revoked_at=timezone.now())
+        for token in live:
+            log_changed(self, request, token, "revoked_at")
         before = queryset.count() - done
         messages.success(request, f"已撤销 {done} 个 API 令牌" + (f" ({before} 个此前已撤销)" if before else ""))
 

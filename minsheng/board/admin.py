@@ -17,6 +17,21 @@ QUALITY_PARTS = [("relevance", "相关性"), ("completeness", "完整性"), ("in
                  ("timeliness", "及时性")]
 
 
+class WorkOnRecordNotDeleted:
+    """A row whose work is on record (replies, history, messages: PROTECT) cannot be deleted. Since
+    replies cannot be deleted in the admin (``ReplyAdmin``), Django named them what the admin
+    「无权删除」, which read as a missing right: the delete page lists the work, under ``work_on_record``."""
+
+    work_on_record = ""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            perms_needed = set()
+            protected = [self.work_on_record, *protected]
+        return deleted, counts, perms_needed, protected
+
+
 class AssignmentInline(admin.TabularInline):
     model = Assignment
     extra = 0

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
+from minsheng.board.admin import WorkOnRecordNotDeleted
 from minsheng.board.models import Assignment
 from minsheng.board.workflow import Status
 from minsheng.stats.models import Campaign
@@ -16,6 +17,15 @@ PINYIN_HELP = "输入名称或拼音首字母 (如 qlh 找七里河区, zjj 找�
 
 
 class ResponsibilityFormSet(BaseInlineFormSet):
+    def full_clean(self):
+        """Each row's own check leaves out the rows of the page (``Responsibility.rows_on_page``):
+        what they say after the save is read by ``clean`` below, so the lead passes from one row to
+        another in one save (the old lead's row set to 协办, another to 主办)."""
+        on_page = frozenset(form.instance.pk for form in self.forms if form.instance.pk)
+        for form in self.forms:
+            form.instance.rows_on_page = on_page
+        super().full_clean()
+
     def clean(self):
         """One lead per region and topic among the rows of the page too: each new row's own check
         (``Responsibility.clean``) reads the table as stored, so two leads added in one save both
@@ -61,7 +71,8 @@ class RegionAdmin(PinyinSearch, admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(PinyinSearch, admin.ModelAdmin):
+class UnitAdmin(WorkOnRecordNotDeleted, PinyinSearch, admin.ModelAdmin):
+    work_on_record = "单位已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「启用」"
     list_display = ["name", "short_name", "region", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active", "region__level"]
     list_select_related = ["region", "parent"]

@@ -271,6 +271,9 @@ class Responsibility(models.Model):
     unit = models.ForeignKey(Unit, models.CASCADE, related_name="responsibilities", verbose_name="办理单位")
     role = models.CharField("角色", max_length=10, choices=Role.choices, default=Role.LEAD)
 
+    # the pks of the rows saved with this one on a region's or unit's admin page (set by its formset)
+    rows_on_page: frozenset[int] = frozenset()
+
     class Meta:
         unique_together = [("region", "topic", "unit")]
         verbose_name = verbose_name_plural = "权责清单"
@@ -287,8 +290,10 @@ class Responsibility(models.Model):
                                            "的留言 (须为该区划或其上级区划的单位)"})
         if self.role == self.Role.LEAD:
             # routing takes the first lead it finds: a second one would make it a coin toss
+            # rows saved together (a region's or unit's page) are checked by their formset, as the page has them
             other = (Responsibility.objects.filter(region_id=self.region_id, topic_id=self.topic_id, role=self.Role.LEAD)
-                     .exclude(pk=self.pk).exclude(unit_id=self.unit_id).select_related("unit").first())
+                     .exclude(pk=self.pk).exclude(unit_id=self.unit_id).exclude(pk__in=self.rows_on_page)
+                     .select_related("unit").first())
             if other:
                 raise ValidationError({"role": f"{region.name} · {self.topic.name} 已有主办单位 {other.unit.name}; "
                                                "一个区划的一个领域只能有一个主办单位, 请修改那一行或把本行设为协办"})
