@@ -424,3 +424,16 @@ def test_an_overdue_export_lists_the_cases_in_the_order_of_its_list(login, perso
     call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
     out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert [r[0] for r in out[1:]] == [late.public_id, later.public_id]
+
+
+def test_xlsx_rates_open_as_percentages(client, cases):
+    """答复率 0.9138 read in Excel as 0.9138, not 91.4%: a leader quoting the workbook in a meeting
+    had to convert every rate by hand. The value stays the exact fraction; the cell shows it in %."""
+    wb = load_workbook(io.BytesIO(client.get("/stats/export/table.xlsx", {"region": "620100"}).content))
+    header = [c.value for c in wb["按区划"][1]]
+    city = next(r for r in wb["按区划"].iter_rows(min_row=2) if r[header.index("答复率")].value is not None)
+    rate = city[header.index("答复率")]
+    assert isinstance(rate.value, float) and 0 < rate.value <= 1 and rate.number_format == "0.0%"
+    assert city[header.index("受理")].number_format == "General"  # counts stay plain numbers
+    totals = {r[0].value: r[1] for r in wb["合计"].iter_rows(min_row=2)}
+    assert totals["按时率"].number_format == "0.0%" and totals["已答复"].number_format == "General"

@@ -192,3 +192,20 @@ def test_a_leaders_public_board_searches_and_keeps_the_keyword(client, personas,
     assert lamp.title in answered and 'name="status" value="answered"' in answered  # a new search keeps the tab
     assert "没有找到相关留言" in text(client.get(board, {"q": "路灯", "status": "handling"}))
     assert noise.title in text(client.get(board, {"q": "！？"}))  # nothing to search: all, and says so
+
+
+def test_the_office_list_says_whether_each_answered_message_was_answered_on_time(
+        personas, directory, office, login, django_capture_on_commit_callbacks):
+    """Its 答复期限 column said 「—」 once a message was answered: the office could not tell the replies
+    given in time from the late ones, which the leader asks about first."""
+    from minsheng.stats.models import MessageFact
+
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        in_time = replied(p, d, submit(p["citizen"], d, title="写给市长按时答复", addressee=d["mayor"]))
+        late = replied(p, d, submit(p["citizen"], d, title="写给市长逾期答复", addressee=d["mayor"]))
+    MessageFact.objects.filter(message=late).update(on_time=False)  # its first reply came after the deadline
+    page = text(login(office).get("/staff/leader-board/", {"show": "answered"}))
+    rows = {m.title: page.split(m.title, 1)[1].split("</tr>", 1)[0] for m in (in_time, late)}
+    assert '<td data-label="答复期限" class="nowrap">按时答复</td>' in rows[in_time.title]
+    assert '<td data-label="答复期限" class="nowrap"><span class="overdue">逾期答复</span></td>' in rows[late.title]

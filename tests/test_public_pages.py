@@ -528,6 +528,28 @@ def test_leader_board_figures_are_the_public_statistics(client, personas, direct
     assert f'href="/leaders/{d["mayor"].pk}/">兰州市市长</a> <span class="muted">(受理 2 · 答复率 50.0%)</span>' in index
 
 
+def test_leader_board_says_whether_its_messages_were_answered_on_time(client, personas, directory,
+                                                                   django_capture_on_commit_callbacks):
+    """按时率 beside 答复率, as /stats/ counts it (on time / (已答复 + 误期未答复)): a leader asking whether
+    the office answered on time found only how many were answered, and a case left past its deadline
+    did not lower any figure of the board."""
+    from minsheng.stats.figures import compute
+    from minsheng.stats.models import OpenCase
+
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        replied(p, d, submit(p["citizen"], d, addressee=d["mayor"]))
+        late = dispatched(p, d, submit(p["citizen"], d, title="写给市长已过期限", addressee=d["mayor"]))
+        replied(p, d, submit(p["citizen"], d, title="写给职能部门的留言"))
+    OpenCase.objects.filter(message=late).update(due_at=timezone.now() - dt.timedelta(days=1))
+    board = text(client.get(f"/leaders/{d['mayor'].pk}/"))
+    assert "<strong>50.0%</strong><span>按时率 (1 件按时)</span>" in board
+    assert "按时率: 在答复期限内首次答复的留言 / (已答复 + 误期未答复)" in board  # what it counts, as /stats/ says
+    figures = compute(region="620100")  # the region page's is /stats/'s: two on time, one missed
+    assert (figures["on_time"], figures["missed"]) == (2, 1)
+    assert "<strong>66.7%</strong><span>按时率 (2 件按时)</span>" in text(client.get("/region/620100/"))
+
+
 def test_leader_counts_agree_with_the_board_and_its_list(client, personas, directory,
                                                         django_capture_on_commit_callbacks):
     """/leaders/ shows each office's 受理留言, the figure its board leads with; a merged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -186,6 +187,32 @@ def test_dashboard_late_unit_links_to_its_overdue_cases(login, personas, cases, 
     listed = _text(sup.get(link.group(1).replace("&amp;", "&")))
     assert f"共 {link.group(2)} 件" in listed
     assert "测试留言overdue" in listed and "测试留言dingxi" not in listed
+
+
+def test_dashboard_exports_its_own_figures_for_a_meeting(login, personas, cases):
+    """The dashboard had no export: a leader preparing a meeting had to find /stats/, choose the region
+    and the 30 days again, and hope the workbook matched the page. Its links carry the page's region
+    and period, and the workbook's 兰州市本级 row is the page's."""
+    import io
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    sup = login(personas["supervisor"])
+    page = sup.get("/stats/dashboard/").content.decode()
+    today = timezone.localdate()
+    period = f"date_from={today - dt.timedelta(days=29):%Y-%m-%d}&amp;date_to={today:%Y-%m-%d}"
+    link = re.search(rf'href="(/stats/export/table\.xlsx\?region=620100&amp;{period}&amp;by=region)">按区划 Excel</a>', page)
+    assert link, "the dashboard links to its regions' table as a workbook"
+    assert f'href="/stats/export/table.csv?region=620100&amp;{period}&amp;by=region">CSV</a>' in page
+    assert f'href="/stats/export/table.xlsx?region=620100&amp;{period}&amp;by=topic">按领域 Excel</a>' in page
+    response = sup.get(link.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else
+                                         response.content)).worksheets[0].values)
+    assert rows[0][:2] == ("区划", "受理")
+    shown = dict(re.findall(r"<tr[^>]*>\s*<td>([^<]+)</td>\s*<td>(?:<a [^>]+>)?(\d+)<", page.split("各地区 (近")[1]))
+    assert shown and {r[0]: str(r[1]) for r in rows[1:] if r[0] in shown} == shown  # each region's 受理, as shown
 
 
 def test_dashboard_week_over_week_counts(login, personas, cases):

@@ -322,9 +322,29 @@ def write_xlsx(target, sheets: list[tuple[str, list, object]]) -> None:
     for title, header, rows in sheets:
         ws = wb.create_sheet(title=str(title)[:31])
         ws.append(xlsx_cells(ws, header))
+        rate_columns = {i for i, label in enumerate(header) if _is_rate(label)}
+        by_row = list(header[:2]) == ["指标", "数值"]  # a totals sheet: one figure a row, named in the first cell
         for row in rows:
-            ws.append(xlsx_cells(ws, row))
+            cells = xlsx_cells(ws, row)
+            percent = {1} if by_row and row and _is_rate(row[0]) else rate_columns
+            ws.append([_percent_cell(ws, cell) if i in percent else cell for i, cell in enumerate(cells)])
     wb.save(target)
+
+
+def _is_rate(label) -> bool:
+    """答复率, 按时率, 满意率, 重办率: the columns (or totals rows) holding a fraction 0..1."""
+    return isinstance(label, str) and label.endswith("率")
+
+
+def _percent_cell(ws, value):
+    """A rate as Excel shows it, 91.4%, keeping the exact fraction as the value (the CSV's)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(value, float | int) or isinstance(value, bool):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = "0.0%"
+    return cell
 
 
 def xlsx_response(filename: str, sheets: list[tuple[str, list, object]]) -> HttpResponse:

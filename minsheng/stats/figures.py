@@ -527,18 +527,23 @@ def compute(scope: Scope | None = None, *, now=None, **filters) -> dict:
     return _cached("compute", scope, now, lambda: _compute(scope, now))
 
 
-def addressee_figures(addressee) -> dict:
-    """received, replied, reply_rate and mean_days_to_reply of the messages addressed to one
-    leader's office, as ``compute`` defines them (the rollups have no addressee dimension, so
-    this sums the messages' facts: one query)."""
+def addressee_figures(addressee, now=None) -> dict:
+    """received, replied, reply_rate, on_time, missed, on_time_rate and mean_days_to_reply of the
+    messages addressed to one leader's office, as ``compute`` defines them (the rollups have no
+    addressee dimension, so this sums the messages' facts, their open cases' 误期未答复 and their
+    misses for good: three queries)."""
     from .models import Category
 
     received = Q(category=Category.RECEIVED)
     sums = MessageFact.objects.filter(message__addressee=addressee).aggregate(
         received=Count("pk", filter=received), days_sum=Sum("days", filter=received & Q(replied=True)),
-        answered=Count("pk", filter=received & Q(replied=True)))  # not "replied": the field's name
+        answered=Count("pk", filter=received & Q(replied=True)),  # not "replied": the field's name
+        on_time=Count("pk", filter=received & Q(on_time=True)))
+    missed = (OpenCase.objects.filter(_missed_q(_clock(now)), message__addressee=addressee).count()
+              + Miss.objects.filter(message__addressee=addressee).count())
     replied = sums["answered"]
     return {"received": sums["received"], "replied": replied, "reply_rate": _rate(replied, sums["received"]),
+            "on_time": sums["on_time"], "missed": missed, "on_time_rate": _rate(sums["on_time"], replied + missed),
             "mean_days_to_reply": round((sums["days_sum"] or 0) / replied, 2) if replied else None}
 
 

@@ -79,7 +79,7 @@ def leader_office(request):
     # the unit handling it now, or the one that answered it (its last lead assignment, 办结 once answered)
     leads = (A.objects.filter(state__in=[A.State.ACTIVE, A.State.DONE], role=A.Role.LEAD).select_related("unit")
              .order_by("-assigned_at", "-pk"))
-    qs = listed.select_related("region", "topic").prefetch_related(Prefetch("assignments", queryset=leads, to_attr="leads"))
+    qs = listed.select_related("region", "topic", "fact").prefetch_related(Prefetch("assignments", queryset=leads, to_attr="leads"))
     page = _paginate(request, qs, count=counts[shown])
     page.object_list = list(page.object_list)
     for m in page.object_list:
@@ -87,6 +87,9 @@ def leader_office(request):
         m.awaited = m.status in Status.handling() and m.due_at is not None  # a reply awaited by a deadline
         m.late = m.awaited and m.due_at < now
         m.due_words = due_words(now, m.due_at) if m.awaited else ""
+        # answered: whether its first reply came within the deadline (按时率's 按时, the statistics' fact)
+        fact = getattr(m, "fact", None)
+        m.answered_on_time = fact.on_time if fact and fact.replied and not m.awaited else None
     return render(request, "board/staff/leader_office.html", {
         "offices": offices, "office": office, "figures": public_figures(office), "page": page,
         "tabs": [(key, label, counts[key]) for key, (label, _) in filters.items()], "shown": shown,

@@ -111,14 +111,15 @@ def percent(rate: float | None) -> float | None:
 def public_figures(addressee=None, **scope) -> dict:
     """The headline figures exactly as /stats/ defines and counts them (from the
     statistics rollups, or the messages' facts for a leader's office; never a scan of the
-    messages), with the reply rate in % and the mean working days to the first reply (how
-    fast, one decimal)."""
+    messages), with the reply and on-time rates in % and the mean working days to the first
+    reply (how fast, one decimal)."""
     from minsheng.stats.figures import addressee_figures, compute
 
     figures = addressee_figures(addressee) if addressee is not None else compute(**scope)
     days = figures["mean_days_to_reply"]
     return {"received": figures["received"], "replied": figures["replied"],
             "reply_rate": percent(figures["reply_rate"]),
+            "on_time": figures["on_time"], "on_time_rate": percent(figures["on_time_rate"]),
             "mean_days": None if days is None else round(days, 1)}
 
 

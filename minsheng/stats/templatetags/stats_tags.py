@@ -67,6 +67,14 @@ _LIST_PATHS: dict = {}
 
 
 @register.simple_tag
+def export_url(filters, by, fmt="xlsx"):
+    """The table export (CSV or XLSX) of a page's figures grouped ``by`` (region, topic...), with the
+    page's filters: the workbook holds the numbers the page shows."""
+    params = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    return reverse("stats:export_table", args=[fmt]) + "?" + urlencode({**params, "by": by})
+
+
+@register.simple_tag
 def overdue_url(filters, measure="overdue", row_filters=None):
     """The staff list of the overdue cases behind a number (the dashboard's)."""
     params = {k: v for k, v in {**(filters or {}), **(row_filters or {})}.items() if v not in (None, "")}
