@@ -242,6 +242,24 @@ def test_hotspots_list(client, hotspots, django_assert_max_num_queries):
     assert client.get(f"/hotspots/{hotspots['single'].pk}/").status_code == 404  # the page agrees
 
 
+def test_hotspots_list_filters_by_period(client, hotspots, personas, directory):
+    """?days=7|30|90 as /hotspots/?days=: the hotspots with a public message in that period."""
+    from minsheng.board.models import Message
+    from minsheng.insight.models import HotspotMember
+
+    Message.objects.filter(pk=hotspots["public"].pk).update(submitted_at=timezone.now() - dt.timedelta(days=60))
+    mild_message = advance(submit(personas["citizen"], directory, title="定西市区停车难", region="dingxi"),
+                           personas, directory, "accepted")
+    HotspotMember.objects.create(hotspot=hotspots["mild"], message=mild_message)
+    week = client.get("/api/v1/hotspots/?days=7").json()["results"]
+    assert [(h["title"], h["period_count"]) for h in week] == [("定西市区停车难", 1)]
+    ninety = client.get("/api/v1/hotspots/?days=90&region=620100").json()["results"]
+    assert [(h["id"], h["period_count"]) for h in ninety] == [(hotspots["hot"].pk, 1)]
+    assert client.get("/api/v1/hotspots/").json()["results"][0]["period_count"] is None
+    bad = client.get("/api/v1/hotspots/?days=8")
+    assert bad.status_code == 400 and "时间范围「8」无效" in str(bad.json())
+
+
 def test_supervisors_read_and_filter_the_chronic_flags(hotspots, personas):
     from minsheng.insight.models import Hotspot
 

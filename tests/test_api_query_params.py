@@ -55,7 +55,7 @@ ENDPOINTS = {
     "/api/v1/units/": ("anonymous", {"region": "620100", "page": "1", "page_size": "10"}),
     "/api/v1/addressees/": ("anonymous", {"region": "620100", "page": "1", "page_size": "10"}),
     "/api/v1/topics/": ("anonymous", {}),
-    "/api/v1/hotspots/": ("supervisor", {"region": "620100", "chronic": "true", "needs_coordination": "true",
+    "/api/v1/hotspots/": ("supervisor", {"region": "620100", "days": "30", "chronic": "true", "needs_coordination": "true",
                                          "page": "1", "page_size": "10"}),
     "/api/v1/hotspots/{hotspot_id}/": ("anonymous", {}),
     "/api/v1/statistics/": ("anonymous", FIGURES),

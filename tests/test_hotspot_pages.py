@@ -1042,3 +1042,68 @@ def test_a_restarted_worker_reopens_a_quiet_hotspot_as_the_worker_that_kept_it(d
     again = post(people[-1], "幸福家园小区3号楼电梯还是经常故障停运", LIFT[2][1], directory["chengguan"],
                  personas["dispatcher"])
     assert len(old) == 1 and hotspots_service.place_message(again) == old.pop()
+
+
+@pytest.fixture
+def old_and_new_hotspots(directory, personas):
+    """A hot hotspot of four letters two months ago and a milder one of two letters this week."""
+    start = timezone.now() - dt.timedelta(days=60)
+    old = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(days=i))
+           for i, (p, (t, b)) in enumerate(zip(citizens(len(LIFT)), LIFT, strict=True))]
+    dingxi = make_user("dx-week", role="dispatcher", region=directory["dingxi"])
+    new = [post(p, *OTHER_LIFT, directory["dingxi"], dingxi, at=timezone.now() - dt.timedelta(days=2 - i))
+           for i, p in enumerate(citizens(2, start=50))]
+    for m in old + new:
+        hotspots_service.place_message(m)
+    hotspots_service.refresh()
+    return Hotspot.objects.get(members__message=old[0]), Hotspot.objects.get(members__message=new[0])
+
+
+def test_the_hotspot_list_filters_by_period_kept_through_region_and_pages(client, old_and_new_hotspots, directory):
+    old, new = old_and_new_hotspots
+    assert old.heat > new.heat  # two months old, it still ranks first over all time (the default)
+    everything = client.get("/hotspots/").content.decode()
+    assert everything.index(old.title) < everything.index(new.title)
+    week = client.get("/hotspots/", {"days": "7"})
+    text = week.content.decode()
+    assert week.status_code == 200
+    assert "<h1>热点问题 (近 7 天)</h1>" in text and "<title>热点问题 · 近 7 天" in text
+    assert new.title in text and old.title not in text
+    assert "热度按热点的全部留言计算" in text  # says how it ranks
+    assert 'href="?days=7" class="current"' in text
+    ninety = client.get("/hotspots/", {"days": "90"}).content.decode()
+    assert ninety.index(old.title) < ninety.index(new.title)
+    # kept with the region filter (a hidden field of its form) and in the region's tab links
+    in_lanzhou = client.get("/hotspots/", {"days": "7", "region": directory["chengguan"].code}).content.decode()
+    assert old.title not in in_lanzhou and "近 7 天暂无热点问题" in in_lanzhou
+    assert '<input type="hidden" name="days" value="7">' in in_lanzhou
+    assert f'href="?region={directory["chengguan"].code}&amp;days=30"' in in_lanzhou
+    past = client.get("/hotspots/", {"days": "7", "page": 3}).content.decode()
+    assert "第 3 页不存在" in past and new.title in past and old.title not in past
+
+
+def test_the_hotspot_list_pager_keeps_the_period(client, old_and_new_hotspots, monkeypatch):
+    from minsheng.insight import views
+
+    monkeypatch.setattr(views, "PER_PAGE", 1)
+    text = client.get("/hotspots/", {"days": "90"}).content.decode()
+    assert 'href="?days=90&amp;page=2"' in text
+
+
+def test_a_bad_period_says_so_in_chinese(client, old_and_new_hotspots):
+    old, new = old_and_new_hotspots
+    page = client.get("/hotspots/", {"days": "8"})
+    text = page.content.decode()
+    assert page.status_code == 400
+    assert "时间范围「8」无效" in text and old.title in text and new.title in text
+
+
+def test_the_dashboards_hotspot_card_links_to_the_list_of_its_region_and_period(login, personas,
+                                                                                 old_and_new_hotspots):
+    """The card ranks over all time; its link opens /hotspots/ on the same region, 全部."""
+    old, _ = old_and_new_hotspots
+    board = login(personas["supervisor"]).get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    link = re.search(r'href="(/hotspots/\?region=620100)">查看兰州市全部热点问题', board)
+    assert link
+    listed = Client().get(link.group(1)).content.decode()
+    assert old.title in listed and "阳光花园" not in listed

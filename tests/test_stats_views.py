@@ -189,6 +189,22 @@ def test_dashboard_late_unit_links_to_its_overdue_cases(login, personas, cases, 
     assert "测试留言overdue" in listed and "测试留言dingxi" not in listed
 
 
+def test_dashboard_rate_and_time_cards_link_to_the_replied_cases_they_count(login, personas, cases):
+    """A leader clicks 答复率 or 平均答复用时 and reads the replied cases, of the card's region and dates."""
+    sup = login(personas["supervisor"])
+    page = sup.get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    assert '<div class="figure">' not in page  # every headline card is a link
+    replied = re.search(r'href="(/stats/list/[^"]+)"><span class="value">(\d+)</span><span class="name">已答复<', page)
+    for name in ("答复率", "答复用时中位数 (工作日)", "平均答复用时 (工作日)"):
+        link = re.search(rf'href="(/stats/list/[^"]+)"><span class="value">[^<]*</span><span class="name">{re.escape(name)}<',
+                         page)
+        assert link, f"{name} links to its cases"
+        url = link.group(1).replace("&amp;", "&")
+        assert "measure=replied" in url and "region=620100" in url and "date_from=" in url and "date_to=" in url
+        assert url == replied.group(1).replace("&amp;", "&")
+        assert f"共 {replied.group(2)} 件" in _text(sup.get(url))
+
+
 def test_dashboard_exports_its_own_figures_for_a_meeting(login, personas, cases):
     """The dashboard had no export: a leader preparing a meeting had to find /stats/, choose the region
     and the 30 days again, and hope the workbook matched the page. Its links carry the page's region

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -13,6 +15,7 @@ from .hotspots import NO_PLACE
 
 
 MIN_MESSAGES = 2  # a hotspot the public sees has two messages or more, one of them public
+PERIODS = (7, 30, 90)  # days of the hotspot list's period filter (/hotspots/?days=, the API's days); none: 全部
 
 
 class HotspotQuerySet(models.QuerySet):
@@ -41,6 +44,21 @@ class HotspotQuerySet(models.QuerySet):
             public_last_at=figure(Max("submitted_at"), models.DateTimeField()),
             public_citizen_count=figure(Count("author", distinct=True), models.IntegerField(), 0),
             public_support_count=figure(Sum("support_count"), models.IntegerField(), 0))
+
+    def active_within(self, days: int, now=None):
+        """Hotspots with a public message submitted in the last ``days`` days, each annotated with
+        their number (``period_count``); they keep their ranking by the stored heat (the whole
+        hotspot's, which already falls with the time since its latest message)."""
+        from minsheng.board.models import Message, MessageKind
+        from minsheng.board.workflow import Status
+
+        since = (now or timezone.now()) - dt.timedelta(days=days)
+        recent = (Message.objects.filter(hotspot_member__hotspot=OuterRef("pk"), status__in=Status.public(),
+                                         submitted_at__gte=since)
+                  .exclude(kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._reading)
+                  .order_by().values("hotspot_member__hotspot"))
+        count = Subquery(recent.annotate(n=Count("pk")).values("n"), output_field=models.IntegerField())
+        return self.annotate(period_count=Coalesce(count, 0)).filter(period_count__gte=1)
 
     def readable_by(self, roles):
         """Hotspots whose page ``roles`` may open: the public ones; supervisors also reach

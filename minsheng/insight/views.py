@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -24,8 +25,9 @@ from minsheng.directory.models import Region
 
 from . import lookup
 from .hotspots_service import chronic_days, unresolved_members
-from .models import AutoDispatch, Hotspot
-from .reading import DEFAULT_DAYS, PERIODS, cached_reading
+from .models import PERIODS, AutoDispatch, Hotspot
+from .reading import DEFAULT_DAYS, cached_reading
+from .reading import PERIODS as READING_PERIODS
 
 PER_PAGE = 30
 
@@ -59,15 +61,26 @@ def _regions_for_filter(chosen: Region | None = None) -> list[Region]:
 
 
 def hotspot_list(request):
+    """The public hotspots by heat; ``?days=7|30|90``: those with a public message in that period
+    (a leader asks what citizens raise this week: one of two months ago ranked first), ranked by
+    the stored heat; none: all (全部). A bad value lists all, saying so in Chinese."""
     region = _region(request.GET.get("region"))
+    asked = request.GET.get("days", "").strip()
+    days = next((d for d in PERIODS if str(d) == asked), None)
     qs = Hotspot.objects.public().with_public_figures().select_related("region")
     if region:
         qs = qs.filter(region__code__startswith=region.prefix)
+    if days:
+        qs = qs.active_within(days)
     page = page_of(Paginator(qs.order_by("-heat", "-last_at"), PER_PAGE), request.GET.get("page"))
+    kept = {"region": region.code if region else None, "days": days}
     return render(request, "insight/hotspots.html", {
-        "page": page, "region": region, "regions": _regions_for_filter(region),
-        "query": f"region={region.code}&" if region else "",
-    })
+        "page": page, "region": region, "regions": _regions_for_filter(region), "days": days,
+        "periods": [(d, f"近 {d} 天" if d else "全部", urlencode({k: v for k, v in {**kept, "days": d}.items() if v}))
+                    for d in (*PERIODS, None)],
+        "bad_days": asked[:20] if asked and days is None else None,
+        "query": "".join(f"{k}={v}&" for k, v in kept.items() if v),
+    }, status=400 if asked and days is None else 200)
 
 
 def _trend(messages: list[Message]) -> dict:
@@ -181,10 +194,10 @@ def reading_page(request):
     roles = roles_of(request.user)
     if not (roles.is_dispatcher or roles.is_supervisor):
         raise PermissionDenied("只有派单和督办人员可以查看机器阅读表现")
-    days = next((p for p in PERIODS if str(p) == request.GET.get("days")), DEFAULT_DAYS)
+    days = next((p for p in READING_PERIODS if str(p) == request.GET.get("days")), DEFAULT_DAYS)
     prefixes = roles.dispatch_prefixes + roles.supervise_prefixes
     figures = cached_reading(roles.region_q(prefixes), days)
-    return render(request, "insight/reading.html", {"r": figures, "periods": PERIODS, "section": "reading",
+    return render(request, "insight/reading.html", {"r": figures, "periods": READING_PERIODS, "section": "reading",
                                                     "auto_dispatch": _auto_dispatch_rows(roles, prefixes)})
 
 
