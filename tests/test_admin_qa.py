@@ -718,3 +718,20 @@ def test_the_history_admin_reads_a_list_holding_details_as_markup_not_escaped_te
                               EVENT_DATA_LABELS))
     assert "&lt;" not in shown
     assert "<dd>兰州市交通运输局、<dl class=\"readable-json\"><dt>单位</dt><dd>城关区政府</dd></dl>、1 2</dd>" in shown
+
+
+def test_the_history_admin_names_a_corrected_topic_not_its_id(admin_client, personas, directory):
+    # a dispatcher's correction of the machine's topic listed the topics by their ids (领域: 3、7)
+    from minsheng.board import actions
+    from minsheng.board.models import Event, Message
+
+    p, d = personas, directory
+    m = do_submit(p["citizen"], title="小区门口道路坑洼多年", kind="help", region=d["qilihe"],
+                  body="小区门口道路坑洼多年, 雨天积水, 老人出行不便, 希望尽快修复。")
+    Message.objects.filter(pk=m.pk).update(predicted_topic=d["topic_env"], predicted_kind="complain")
+    m.refresh_from_db()
+    actions.do_dispatch(p["dispatcher"], m, d["housing"], topic=d["topic_build"], kind="help")
+    corrected = Event.objects.get(message=m, kind=Event.Kind.CORRECTED)
+    page = errors_of(admin_client.get(f"/admin/board/event/{corrected.pk}/change/"))
+    assert f"<dt>领域</dt><dd>{d['topic_env'].name}、{d['topic_build'].name}</dd>" in page
+    assert "<dt>类型</dt><dd>投诉、求助</dd>" in page

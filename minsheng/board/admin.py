@@ -132,12 +132,16 @@ class EventAdmin(admin.ModelAdmin):
     def summary(self, event):
         from .views.staff import _event_detail
 
-        topics = dict(Topic.objects.values_list("pk", "name")) if event.kind == Event.Kind.CORRECTED else {}
-        return _event_detail(event, topics) or "-"
+        return _event_detail(event, self._topics(event)) or "-"
 
     @admin.display(description="详情")
     def details(self, event):
-        return readable_json(event.data or {}, EVENT_DATA_LABELS, EVENT_DATA_VALUES)
+        # a correction's topics by name (its data holds their ids: 领域 3、7)
+        return readable_json(event.data or {}, EVENT_DATA_LABELS, {**EVENT_DATA_VALUES, "topic": self._topics(event)})
+
+    @staticmethod
+    def _topics(event) -> dict:
+        return dict(Topic.objects.values_list("pk", "name")) if event.kind == Event.Kind.CORRECTED else {}
 
     def has_add_permission(self, request):  # history is append-only, written by the actions
         return False
