@@ -687,3 +687,51 @@ def test_the_change_log_records_the_admins_actions_on_keys_and_tokens(admin_clie
     # a token revoked already is not logged again
     admin_client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
     assert LogEntry.objects.filter(object_repr__startswith="我的脚本").count() == 1
+
+
+def test_the_history_admin_names_an_exports_filters_in_words(admin_client, personas):
+    # the audit row of an export with personal data showed its filters' keys in English
+    # (region, date_from, measure, q…) and the measure by its code (received)
+    from minsheng.stats import exports
+
+    exported = exports.record_personal_export(personas["dispatcher"], {
+        "region": "620100", "date_from": "2026-11-01", "date_to": "2026-11-30", "measure": "overdue",
+        "status": "", "q": "路灯"}, 3, "xlsx")
+    page = errors_of(admin_client.get(f"/admin/board/event/{exported.pk}/change/"))
+    for label, value in (("区划", "620100"), ("开始日期", "2026-11-01"), ("结束日期", "2026-11-30"),
+                         ("统计项", "超期未答复"), ("状态", "-"), ("搜索词", "路灯"), ("行数", "3")):
+        assert f"<dt>{label}</dt><dd>{value}</dd>" in page, label
+    command = exports.record_personal_export(None, {"command": "export-stats", "system_user": "minsheng",
+                                                    "measure": "received", "region": ""}, 1, "csv")
+    page = errors_of(admin_client.get(f"/admin/board/event/{command.pk}/change/"))
+    assert "<dt>命令</dt><dd>export-stats</dd>" in page and "<dt>系统账户</dt><dd>minsheng</dd>" in page
+    for english in ("<dt>region", "<dt>date_from", "<dt>measure", "<dt>q<", "<dt>command", "<dt>system_user"):
+        assert english not in page, english
+
+
+def test_the_history_admin_reads_a_list_holding_details_as_markup_not_escaped_text():
+    # a list mixing words and details was joined as text: the details' markup showed escaped
+    # (「a、<dl class="readable-json">…」) instead of the details
+    from minsheng.board.admin import EVENT_DATA_LABELS, readable_json
+
+    shown = str(readable_json({"assists": ["兰州市交通运输局", {"unit": "城关区政府"}, [1, 2]], "rows": 5.0},
+                              EVENT_DATA_LABELS))
+    assert "&lt;" not in shown
+    assert "<dd>兰州市交通运输局、<dl class=\"readable-json\"><dt>单位</dt><dd>城关区政府</dd></dl>、1 2</dd>" in shown
+
+
+def test_the_history_admin_names_a_corrected_topic_not_its_id(admin_client, personas, directory):
+    # a dispatcher's correction of the machine's topic listed the topics by their ids (领域: 3、7)
+    from minsheng.board import actions
+    from minsheng.board.models import Event, Message
+
+    p, d = personas, directory
+    m = do_submit(p["citizen"], title="小区门口道路坑洼多年", kind="help", region=d["qilihe"],
+                  body="小区门口道路坑洼多年, 雨天积水, 老人出行不便, 希望尽快修复。")
+    Message.objects.filter(pk=m.pk).update(predicted_topic=d["topic_env"], predicted_kind="complain")
+    m.refresh_from_db()
+    actions.do_dispatch(p["dispatcher"], m, d["housing"], topic=d["topic_build"], kind="help")
+    corrected = Event.objects.get(message=m, kind=Event.Kind.CORRECTED)
+    page = errors_of(admin_client.get(f"/admin/board/event/{corrected.pk}/change/"))
+    assert f"<dt>领域</dt><dd>{d['topic_env'].name}、{d['topic_build'].name}</dd>" in page
+    assert "<dt>类型</dt><dd>投诉、求助</dd>" in page

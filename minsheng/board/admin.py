@@ -8,10 +8,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
 
 from minsheng.directory.models import Topic
+from minsheng.stats.exports import MEASURE_LABELS
 
 from .models import Assignment, CalendarDay, Event, Message, MessageKind, Rating, Reply
 from .notify import CARRIED_OVER
 from .recompute import entries_before_change, recompute_deadlines, saved_cause
+from .workflow import Status
 
 QUALITY_PARTS = [("relevance", "相关性"), ("completeness", "完整性"), ("interpretability", "可解释性"),
                  ("timeliness", "及时性")]
@@ -71,11 +73,14 @@ EVENT_DATA_LABELS = {
     "duplicates": "疑似重复留言", "lookup_failed": "查重失败", "changes": "期限变更", "cause": "原因",
     "what": "期限", "unit": "单位", "from": "原期限", "miss": "误期未答复", "filters": "筛选条件",
     "rows": "行数", "format": "格式", "message_id": "留言编号",
+    # an export's filters (stats.exports.record_personal_export): the /stats/ filters and the command's
+    "region": "区划", "date_from": "开始日期", "date_to": "结束日期", "campaign": "征集活动", "own": "仅本级",
+    "measure": "统计项", "status": "状态", "q": "搜索词", "command": "命令", "system_user": "系统账户",
 }
 _RATINGS, _KINDS = dict(Rating.choices), dict(MessageKind.choices)
 # values that are codes: shown by their name
 EVENT_DATA_VALUES = {"resolution": _RATINGS, "attitude": _RATINGS, "speed": _RATINGS, "kind": _KINDS,
-                     "via": CARRIED_OVER}
+                     "via": CARRIED_OVER, "measure": MEASURE_LABELS, "status": dict(Status.choices)}
 
 
 def readable_json(value, labels: dict[str, str], values: dict[str, dict] | None = None, key: str = ""):
@@ -92,8 +97,10 @@ def readable_json(value, labels: dict[str, str], values: dict[str, dict] | None 
     if isinstance(value, list):
         if value and all(isinstance(v, dict) for v in value):
             return format_html_join("", "{}", ((readable_json(v, labels, values, key),) for v in value))
-        return "、".join(" ".join(str(readable_json(x, labels, values, key)) for x in v) if isinstance(v, list)
-                        else str(readable_json(v, labels, values, key)) for v in value) or "-"
+        # joined as markup: a detail among words is shown, not its escaped HTML
+        items = (format_html_join(" ", "{}", ((readable_json(x, labels, values, key),) for x in v))
+                 if isinstance(v, list) else readable_json(v, labels, values, key) for v in value)
+        return format_html_join("、", "{}", ((item,) for item in items)) or "-"
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
@@ -125,12 +132,16 @@ class EventAdmin(admin.ModelAdmin):
     def summary(self, event):
         from .views.staff import _event_detail
 
-        topics = dict(Topic.objects.values_list("pk", "name")) if event.kind == Event.Kind.CORRECTED else {}
-        return _event_detail(event, topics) or "-"
+        return _event_detail(event, self._topics(event)) or "-"
 
     @admin.display(description="详情")
     def details(self, event):
-        return readable_json(event.data or {}, EVENT_DATA_LABELS, EVENT_DATA_VALUES)
+        # a correction's topics by name (its data holds their ids: 领域 3、7)
+        return readable_json(event.data or {}, EVENT_DATA_LABELS, {**EVENT_DATA_VALUES, "topic": self._topics(event)})
+
+    @staticmethod
+    def _topics(event) -> dict:
+        return dict(Topic.objects.values_list("pk", "name")) if event.kind == Event.Kind.CORRECTED else {}
 
     def has_add_permission(self, request):  # history is append-only, written by the actions
         return False
