@@ -345,3 +345,20 @@ def test_a_refused_sign_in_moves_the_focus_to_what_went_wrong(browser, live_serv
     # not the autofocused phone box: the screen reader starts with 手机号/邮箱或密码不正确
     assert page.evaluate("() => document.activeElement.classList.contains('errorsummary')")
     assert "手机号/邮箱或密码不正确" in page.inner_text(".errorsummary")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="system Chromium not installed at /usr/bin/chromium")
+@pytest.mark.django_db(transaction=True)
+def test_the_tab_shown_stands_out_from_the_others(browser, live_server, personas):  # noqa: F811
+    # the hotspots' period tabs (and the workbench's) marked the tab shown for screen readers alone:
+    # 近 7 天 looked like 近 30 天
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(f"{live_server.url}/hotspots/?days=7")
+    shown = page.locator("nav.tabs a[aria-current='page']")
+    other = page.locator("nav.tabs a:not([aria-current])").first
+    assert shown.inner_text() == "近 7 天"
+    weight = "el => getComputedStyle(el).fontWeight"
+    colour = "el => getComputedStyle(el).color"
+    assert shown.evaluate(weight) == "700" and other.evaluate(weight) != "700"
+    assert shown.evaluate(colour) != other.evaluate(colour)
