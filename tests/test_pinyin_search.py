@@ -180,37 +180,41 @@ def test_the_admins_autocomplete_finds_by_pinyin(directory, admin_client, model,
     assert [row["text"] for row in r.json()["results"]] == [found]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_fills_the_key_of_rows_already_there():
+def migrated_from(migration: str, rows) -> None:
+    """Migrate the directory back to ``migration``, let ``rows(apps)`` write rows as that schema
+    had them, and migrate forward to the latest."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before = [("directory", "0002_admin_labels")]
+    before = [("directory", migration)]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    region = old.get_model("directory", "Region").objects.create(code="620103", name="七里河区", level=3, prefix="620103")
-    old.get_model("directory", "Unit").objects.create(name="七里河区住房和城乡建设局", short_name="住建局", region=region)
+    rows(executor.loader.project_state(before).apps)
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_the_key_of_rows_already_there():
+    def rows(old):
+        region = old.get_model("directory", "Region").objects.create(code="620103", name="七里河区", level=3,
+                                                                     prefix="620103")
+        old.get_model("directory", "Unit").objects.create(name="七里河区住房和城乡建设局", short_name="住建局",
+                                                          region=region)
+
+    migrated_from("0002_admin_labels", rows)
     assert Region.objects.get(code="620103").pinyin == "qilihequ qlhq"
     assert Unit.objects.filter(pinyin__contains="zjj").get().name == "七里河区住房和城乡建设局"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_migration_rekeys_the_gansu_names_keyed_before_their_reading_was_fixed():
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
+    def rows(old):
+        region = old.get_model("directory", "Region").objects.create(code="621223", name="宕昌县", level=3,
+                                                                     prefix="621223", pinyin="dangchangxian dcx")
+        old.get_model("directory", "Unit").objects.create(name="宕昌县住房和城乡建设局", short_name="住建局", region=region,
+                                                          pinyin="dangchangxianzhufanghechengxiangjiansheju")
 
-    before = [("directory", "0003_pinyin")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    region = old.get_model("directory", "Region").objects.create(code="621223", name="宕昌县", level=3, prefix="621223",
-                                                                 pinyin="dangchangxian dcx")
-    old.get_model("directory", "Unit").objects.create(name="宕昌县住房和城乡建设局", short_name="住建局", region=region,
-                                                      pinyin="dangchangxianzhufanghechengxiangjiansheju")
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrated_from("0003_pinyin", rows)
     assert Region.objects.get(code="621223").pinyin == "tanchangxian tcx"
     assert "tcxzfhcxjsj" in Unit.objects.get(name="宕昌县住房和城乡建设局").pinyin.split()
