@@ -224,15 +224,21 @@ def test_an_addressee_office_of_another_province_is_refused(admin_client, direct
     assert "不是 甘肃省兰州市 或其上下级区划的单位" in page
 
 
-def test_switching_off_a_lead_unit_warns_that_its_rows_fall_back(admin_client, directory):
-    housing, lz = directory["housing"], directory["lanzhou"]
-    rows = list(housing.responsibilities.order_by("pk"))
-    data = {"name": housing.name, "short_name": housing.short_name, "region": lz.pk, "kind": housing.kind,
+def switched_off_unit_form(unit, region):
+    """A unit's admin page posted with 启用 unticked and its 权责清单 rows as they are."""
+    rows = list(unit.responsibilities.order_by("pk"))
+    data = {"name": unit.name, "short_name": unit.short_name, "region": region.pk, "kind": unit.kind,
             "parent": "", "responsibilities-TOTAL_FORMS": len(rows), "responsibilities-INITIAL_FORMS": len(rows)}
     for i, row in enumerate(rows):
-        data.update({f"responsibilities-{i}-id": row.pk, f"responsibilities-{i}-unit": housing.pk,
+        data.update({f"responsibilities-{i}-id": row.pk, f"responsibilities-{i}-unit": unit.pk,
                      f"responsibilities-{i}-region": row.region_id, f"responsibilities-{i}-topic": row.topic_id,
                      f"responsibilities-{i}-role": row.role})
+    return data
+
+
+def test_switching_off_a_lead_unit_warns_that_its_rows_fall_back(admin_client, directory):
+    housing, lz = directory["housing"], directory["lanzhou"]
+    data = switched_off_unit_form(housing, lz)
     response = admin_client.post(f"/admin/directory/unit/{housing.pk}/change/", data, follow=True)
     assert "兰州市住房和城乡建设局 已停用, 但仍是权责清单中 1 行的主办单位" in response.content.decode()
     assert route(lz, directory["topic_build"]).lead is None
@@ -551,13 +557,7 @@ def test_switching_off_a_unit_with_cases_in_hand_says_they_stay_with_it(admin_cl
                   body="小区门口道路坑洼多年, 雨天积水, 老人出行不便, 希望尽快修复。")
     actions.do_dispatch(personas["dispatcher"], m, directory["transport"])
     transport, lz = directory["transport"], directory["lanzhou"]
-    rows = list(transport.responsibilities.order_by("pk"))
-    data = {"name": transport.name, "short_name": transport.short_name, "region": lz.pk, "kind": transport.kind,
-            "parent": "", "responsibilities-TOTAL_FORMS": len(rows), "responsibilities-INITIAL_FORMS": len(rows)}
-    for i, row in enumerate(rows):
-        data.update({f"responsibilities-{i}-id": row.pk, f"responsibilities-{i}-unit": transport.pk,
-                     f"responsibilities-{i}-region": row.region_id, f"responsibilities-{i}-topic": row.topic_id,
-                     f"responsibilities-{i}-role": row.role})
+    data = switched_off_unit_form(transport, lz)
     page = admin_client.post(f"/admin/directory/unit/{transport.pk}/change/", data, follow=True).content.decode()
     assert "兰州市交通运输局 仍有 1 件在办留言, 停用后仍由本单位办理" in page
 
