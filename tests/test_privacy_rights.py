@@ -222,8 +222,10 @@ def test_the_api_by_session_asks_for_consent_first(personas, history):
     # their rights stay theirs
     r = client.get("/api/v1/me/data/")
     assert r.status_code == 200 and r.json()["account"]["privacy_version"] == "2026-01-01"
-    # Open311 is its own
+    # Open311 is its own, and OPTIONS describes an endpoint, no one's data
     assert client.get("/open311/v2/services.json").status_code == 200
+    r = client.options("/api/v1/me/messages/")
+    assert r.status_code == 200 and r.json()["name"]
     # agreed on the page: the API answers again
     client.post("/accounts/consent/", {"next": "/"})
     assert client.get("/api/v1/me/messages/").status_code == 200

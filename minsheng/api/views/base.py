@@ -182,9 +182,9 @@ class ApiView(Documented, FormatOverride, APIView):
         """A browser session of a citizen who has not consented to this version of the privacy notice
         (accounts.rights.consent_due) is a 403 ``consent_required``, as every page leads them to
         同意隐私政策 (middleware.ConsentInterstitial). A token (its person's program, or an integrator's)
-        and an Open311 key are not asked."""
+        and an Open311 key are not asked, nor is OPTIONS: it describes the endpoint, no one's data."""
         super().perform_authentication(request)
-        if (isinstance(request.successful_authenticator, SessionAuthentication)
+        if (isinstance(request.successful_authenticator, SessionAuthentication) and request.method != "OPTIONS"
                 and request.method not in self.consent_not_needed and rights.consent_due(request.user)):
             raise ApiError(MESSAGES["consent_required"], code="consent_required", status_code=403)
 
