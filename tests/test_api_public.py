@@ -260,6 +260,60 @@ def test_hotspots_list_filters_by_period(client, hotspots, personas, directory):
     assert bad.status_code == 400 and "时间范围「8」无效" in str(bad.json())
 
 
+def test_hotspots_list_gives_the_heat_of_the_period(client, hotspots, personas, directory, monkeypatch):
+    """``period_heat``: the heat formula over the period's public messages (not 感谢): two citizens, three
+    messages, seven 我也遇到; a message of two months ago and one still pending count in none. ``heat``
+    stays the stored heat, and without ``days`` ``period_heat`` is null."""
+    from minsheng.board.models import Message
+    from minsheng.insight import hotspots as core
+    from minsheng.insight.models import HotspotMember
+
+    mild = hotspots["mild"]
+    now = timezone.now()
+    writers = [personas["citizen"], personas["other_citizen"], personas["citizen"]]
+    period = [advance(submit(who, directory, title="定西市区停车难", region="dingxi"), personas, directory, "accepted")
+              for who in writers]
+    old = advance(submit(personas["other_citizen"], directory, title="定西市区停车难", region="dingxi"),
+                  personas, directory, "accepted")
+    pending = submit(personas["citizen"], directory, title="定西市区停车难", region="dingxi")
+    thanks = advance(submit(personas["other_citizen"], directory, title="感谢解决停车难", region="dingxi", kind="thanks"),
+                     personas, directory, "accepted")
+    for i, (message, supports) in enumerate(zip(period, [2, 0, 5], strict=True)):
+        Message.objects.filter(pk=message.pk).update(support_count=supports,
+                                                     submitted_at=now - dt.timedelta(days=3 - i))
+    Message.objects.filter(pk=old.pk).update(submitted_at=now - dt.timedelta(days=60), support_count=40)
+    Message.objects.filter(pk__in=[pending.pk, thanks.pk]).update(support_count=9)
+    for message in [*period, old, pending, thanks]:
+        HotspotMember.objects.create(hotspot=mild, message=message)
+    Message.objects.filter(pk=hotspots["public"].pk).update(submitted_at=now - dt.timedelta(days=60))
+
+    later = now + dt.timedelta(hours=5)
+    monkeypatch.setattr(timezone, "now", lambda: later)  # the request's clock, which ages the heat
+    week = client.get("/api/v1/hotspots/?days=7").json()["results"]
+    assert [h["title"] for h in week] == ["定西市区停车难"]
+    assert week[0]["period_heat"] == core.heat(2, 3, 7, now - dt.timedelta(days=1), later)
+    assert week[0]["heat"] == 2.0
+    assert week[0]["period_count"] == 3
+    assert client.get("/api/v1/hotspots/").json()["results"][0]["period_heat"] is None
+    # a month: the stored hottest (9.5) has one message of two months ago and is not listed
+    assert [h["title"] for h in client.get("/api/v1/hotspots/?days=30").json()["results"]] == ["定西市区停车难"]
+
+
+def test_hotspots_of_a_period_rank_by_its_heat(client, hotspots, personas, directory):
+    """The stored hottest (9.5) ranks second in 近 90 天 when the other has more of the period's messages."""
+    from minsheng.insight.models import HotspotMember
+
+    for who in [personas["citizen"], personas["other_citizen"]]:
+        message = advance(submit(who, directory, title="定西市区停车难", region="dingxi"), personas, directory,
+                          "accepted")
+        HotspotMember.objects.create(hotspot=hotspots["mild"], message=message)
+    everything = client.get("/api/v1/hotspots/").json()["results"]
+    assert [h["title"] for h in everything] == ["七里河区某小区加装电梯", "定西市区停车难"]
+    ninety = client.get("/api/v1/hotspots/?days=90").json()["results"]
+    assert [h["title"] for h in ninety] == ["定西市区停车难", "七里河区某小区加装电梯"]
+    assert ninety[0]["period_heat"] > ninety[1]["period_heat"]
+
+
 def test_supervisors_read_and_filter_the_chronic_flags(hotspots, personas):
     from minsheng.insight.models import Hotspot
 

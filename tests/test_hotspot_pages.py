@@ -1044,19 +1044,30 @@ def test_a_restarted_worker_reopens_a_quiet_hotspot_as_the_worker_that_kept_it(d
     assert len(old) == 1 and hotspots_service.place_message(again) == old.pop()
 
 
-@pytest.fixture
-def old_and_new_hotspots(directory, personas):
-    """A hot hotspot of four letters two months ago and a milder one of two letters this week."""
+def _lift_hotspots_then_and_now(directory, personas, then: int, yesterday: bool, this_week: int):
+    """幸福家园's lift hotspot of ``then`` letters from two months ago (and one yesterday, if asked) and
+    阳光花园's of ``this_week`` letters a day apart up to yesterday, each from its own citizen; placed
+    and refreshed."""
     start = timezone.now() - dt.timedelta(days=60)
+    rows = [LIFT[i % len(LIFT)] for i in range(then)]
     old = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(days=i))
-           for i, (p, (t, b)) in enumerate(zip(citizens(len(LIFT)), LIFT, strict=True))]
+           for i, (p, (t, b)) in enumerate(zip(citizens(then), rows, strict=True))]
+    if yesterday:
+        old.append(post(citizens(1, start=20)[0], *LIFT[0], directory["chengguan"], personas["dispatcher"],
+                        at=timezone.now() - dt.timedelta(days=1)))
     dingxi = make_user("dx-week", role="dispatcher", region=directory["dingxi"])
-    new = [post(p, *OTHER_LIFT, directory["dingxi"], dingxi, at=timezone.now() - dt.timedelta(days=2 - i))
-           for i, p in enumerate(citizens(2, start=50))]
+    new = [post(p, *OTHER_LIFT, directory["dingxi"], dingxi, at=timezone.now() - dt.timedelta(days=this_week - i))
+           for i, p in enumerate(citizens(this_week, start=50))]
     for m in old + new:
         hotspots_service.place_message(m)
     hotspots_service.refresh()
     return Hotspot.objects.get(members__message=old[0]), Hotspot.objects.get(members__message=new[0])
+
+
+@pytest.fixture
+def old_and_new_hotspots(directory, personas):
+    """A hot hotspot of four letters two months ago and a milder one of two letters this week."""
+    return _lift_hotspots_then_and_now(directory, personas, then=4, yesterday=False, this_week=2)
 
 
 def test_the_hotspot_list_filters_by_period_kept_through_region_and_pages(client, old_and_new_hotspots, directory):
@@ -1069,7 +1080,7 @@ def test_the_hotspot_list_filters_by_period_kept_through_region_and_pages(client
     assert week.status_code == 200
     assert "<h1>热点问题 (近 7 天)</h1>" in text and "<title>热点问题 · 近 7 天" in text
     assert new.title in text and old.title not in text
-    assert "热度按热点的全部留言计算" in text  # says how it ranks
+    assert "按近 7 天热度排列" in text  # says how it ranks
     assert 'href="?days=7" class="current"' in text
     ninety = client.get("/hotspots/", {"days": "90"}).content.decode()
     assert ninety.index(old.title) < ninety.index(new.title)
@@ -1080,6 +1091,66 @@ def test_the_hotspot_list_filters_by_period_kept_through_region_and_pages(client
     assert f'href="?region={directory["chengguan"].code}&amp;days=30"' in in_lanzhou
     past = client.get("/hotspots/", {"days": "7", "page": 3}).content.decode()
     assert "第 3 页不存在" in past and new.title in past and old.title not in past
+
+
+@pytest.fixture
+def long_and_this_weeks_hotspots(directory, personas):
+    """A lift hotspot of six letters about two months ago and one yesterday, and another of three
+    letters this week from three citizens."""
+    long, week = _lift_hotspots_then_and_now(directory, personas, then=6, yesterday=True, this_week=3)
+    assert (long.message_count, week.message_count) == (7, 3)
+    return long, week
+
+
+def _rows(text):
+    """(title, heat shown) of each row of the hotspot list, in order."""
+    return re.findall(r'<td class="problem"><a [^>]*>([^<]*)</a>.*?<td data-label="[^"]*热度"><strong>([^<]*)</strong>',
+                      text, re.S)
+
+
+def test_a_period_ranks_by_the_heat_of_its_own_messages(client, long_and_this_weeks_hotspots):
+    """近 7 天 ranks by the heat of the week's messages: one letter yesterday on a problem of two months ago
+    does not outrank three citizens writing this week. 全部 keeps the stored heat over every message."""
+    long, week = long_and_this_weeks_hotspots
+    assert long.heat > week.heat
+    everything = client.get("/hotspots/").content.decode()
+    assert [title for title, _ in _rows(everything)] == [long.title, week.title]
+    assert f"{long.heat:.1f}" in dict(_rows(everything))[long.title]
+    text = client.get("/hotspots/", {"days": "7"}).content.decode()
+    rows = _rows(text)
+    assert [title for title, _ in rows] == [week.title, long.title]
+    # the column says whose heat it is: one citizen's one message of yesterday
+    assert "<th>近 7 天热度</th>" in text
+    yesterday = core.heat(1, 1, 0, timezone.now() - dt.timedelta(days=1), timezone.now())
+    assert dict(rows)[long.title] == f"{yesterday:.1f}"
+    assert "热度按近 7 天的公开留言计算" in text
+
+
+def test_the_period_list_costs_the_same_queries_however_many_hotspots(client, directory, personas):
+    """The period's heat is computed in the database: one page costs a constant number of queries."""
+    from django.test.utils import CaptureQueriesContext
+
+    def add_hotspots(n, start):
+        now = timezone.now()
+        for i in range(start, start + n):
+            hotspot = Hotspot.objects.create(title=f"第{i}号热点", region=directory["chengguan"], first_at=now,
+                                             last_at=now, message_count=2, public_count=2, heat=10.0 + i)
+            for person in citizens(2, start=100 + 2 * i):
+                message = post(person, f"第{i}号问题", "楼道灯坏了很久, 晚上上下楼看不见, 请物业尽快修理。",
+                               directory["chengguan"], personas["dispatcher"])
+                HotspotMember.objects.create(hotspot=hotspot, message=message)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    add_hotspots(2, 0)
+    before = {url: queries(url) for url in ("/hotspots/?days=7", "/api/v1/hotspots/?days=7")}
+    add_hotspots(5, 2)
+    assert {url: queries(url) for url in before} == before
+    listed = client.get("/api/v1/hotspots/?days=7").json()
+    assert listed["count"] == 7 and all(h["period_heat"] > 0 for h in listed["results"])
 
 
 def test_the_hotspot_list_pager_keeps_the_period(client, old_and_new_hotspots, monkeypatch):

@@ -6,16 +6,43 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Greatest, Ln, Power, Round
 from django.utils import timezone
 
-from .hotspots import NO_PLACE
+from .hotspots import HALF_LIFE_DAYS, NO_PLACE
 
 # === hotspots (热点问题) and chronic problems (老大难) — minsheng.insight.hotspots_service ===
 
 
 MIN_MESSAGES = 2  # a hotspot the public sees has two messages or more, one of them public
 PERIODS = (7, 30, 90)  # days of the hotspot list's period filter (/hotspots/?days=, the API's days); none: 全部
+
+
+class EpochSeconds(models.Func):
+    """Seconds since 1970-01-01 UTC of a datetime column, a float (the two databases we run on)."""
+
+    output_field = models.FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra):  # stored as UTC text, which julianday reads
+        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
+                           **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::double precision",
+                           **extra)
+
+
+def heat_in_database(citizens, messages, supports, last_at, now: dt.datetime):
+    """``hotspots.heat`` (docs/hotspots.md "Heat index") as an expression over the given counts and
+    latest message time, ``now`` a value: lists rank by it without reading every member."""
+    def ln1p(count):
+        return Ln(1.0 + Cast(count, models.FloatField()))
+
+    volume = 2.0 * ln1p(citizens) + ln1p(messages) + ln1p(supports)
+    age_days = Greatest((now.timestamp() - EpochSeconds(last_at)) / 86400.0, 0.0)
+    recency = 0.25 + 0.75 * Power(0.5, age_days / HALF_LIFE_DAYS)
+    # PostgreSQL rounds a numeric: cast back so the value reads as the stored heat does, a float
+    return Cast(Round(10.0 * volume * recency, 2), models.FloatField())
 
 
 class HotspotQuerySet(models.QuerySet):
@@ -46,19 +73,27 @@ class HotspotQuerySet(models.QuerySet):
             public_support_count=figure(Sum("support_count"), models.IntegerField(), 0))
 
     def active_within(self, days: int, now=None):
-        """Hotspots with a public message submitted in the last ``days`` days, each annotated with
-        their number (``period_count``); they keep their ranking by the stored heat (the whole
-        hotspot's, which already falls with the time since its latest message)."""
-        from minsheng.board.models import Message, MessageKind
+        """Hotspots with a public message submitted in the last ``days`` days (not a 感谢), each
+        annotated with their number (``period_count``) and the heat of those messages alone
+        (``period_heat``: the formula of ``hotspots.heat`` over their citizens, number and
+        我也遇到, aged from the latest of them), computed in the database: a list of them costs
+        the same queries however many there are. Order them by ``period_heat`` to rank the period."""
+        from minsheng.board.models import MessageKind
         from minsheng.board.workflow import Status
 
-        since = (now or timezone.now()) - dt.timedelta(days=days)
-        recent = (Message.objects.filter(hotspot_member__hotspot=OuterRef("pk"), status__in=Status.public(),
-                                         submitted_at__gte=since)
-                  .exclude(kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._reading)
-                  .order_by().values("hotspot_member__hotspot"))
-        count = Subquery(recent.annotate(n=Count("pk")).values("n"), output_field=models.IntegerField())
-        return self.annotate(period_count=Coalesce(count, 0)).filter(period_count__gte=1)
+        now = now or timezone.now()
+        since = now - dt.timedelta(days=days)
+        # one filter() call: the aggregates below count the members it joins, those of the period
+        # a 感谢 counts in no hotspot (hotspots_service._reading)
+        counted = [kind for kind in MessageKind.values if kind != MessageKind.THANKS]
+        period = self.filter(members__message__status__in=Status.public(), members__message__submitted_at__gte=since,
+                             members__message__kind__in=counted)
+        return period.annotate(
+            period_count=Count("members"),
+            period_heat=heat_in_database(citizens=Count("members__message__author", distinct=True),
+                                         messages=Count("members"),
+                                         supports=Coalesce(Sum("members__message__support_count"), 0),
+                                         last_at=Max("members__message__submitted_at"), now=now))
 
     def readable_by(self, roles):
         """Hotspots whose page ``roles`` may open: the public ones; supervisors also reach

@@ -63,16 +63,16 @@ def _regions_for_filter(chosen: Region | None = None) -> list[Region]:
 def hotspot_list(request):
     """The public hotspots by heat; ``?days=7|30|90``: those with a public message in that period
     (a leader asks what citizens raise this week: one of two months ago ranked first), ranked by
-    the stored heat; none: all (全部). A bad value lists all, saying so in Chinese."""
+    the heat of that period's messages (``period_heat``); none: all (全部), by the stored heat. A
+    bad value lists all, saying so in Chinese."""
     region = _region(request.GET.get("region"))
     asked = request.GET.get("days", "").strip()
     days = next((d for d in PERIODS if str(d) == asked), None)
     qs = Hotspot.objects.public().with_public_figures().select_related("region")
     if region:
         qs = qs.filter(region__code__startswith=region.prefix)
-    if days:
-        qs = qs.active_within(days)
-    page = page_of(Paginator(qs.order_by("-heat", "-last_at"), PER_PAGE), request.GET.get("page"))
+    qs = qs.active_within(days).order_by("-period_heat", "-last_at") if days else qs.order_by("-heat", "-last_at")
+    page = page_of(Paginator(qs, PER_PAGE), request.GET.get("page"))
     kept = {"region": region.code if region else None, "days": days}
     return render(request, "insight/hotspots.html", {
         "page": page, "region": region, "regions": _regions_for_filter(region), "days": days,

@@ -48,9 +48,11 @@ class HotspotSerializer(serializers.Serializer):
         help_text="全部留言 (含尚在审核的) 的时间范围、留言人数和「我也遇到」人数 (所督办的区划内的督办人员和领导可见; 其他人为 null)")
     unresolved_count = serializers.SerializerMethodField(
         help_text="未解决的留言数 (所督办的区划内的督办人员和领导可见; 其他人为 null: 它与首条留言时间一起会透露老大难)")
-    heat = serializers.FloatField()
+    heat = serializers.FloatField(help_text="热度指数, 按全部留言计算 (含尚在审核的)")
     period_count = serializers.SerializerMethodField(
         help_text="列表按 `days` 筛选时: 近 `days` 天的公开留言数; 否则为 null")
+    period_heat = serializers.SerializerMethodField(
+        help_text="列表按 `days` 筛选时: 近 `days` 天热度, 即热度公式只按这些天的公开留言 (不含感谢) 计算; 否则为 null")
     chronic = serializers.SerializerMethodField(help_text="老大难 (所督办的区划内的督办人员和领导可见; 其他人为 null)")
     needs_coordination = serializers.SerializerMethodField(help_text="需多部门协调 (所督办的区划内的督办人员和领导可见; 其他人为 null)")
     units = serializers.ListField(child=serializers.CharField(), help_text="涉及单位")
@@ -63,6 +65,9 @@ class HotspotSerializer(serializers.Serializer):
 
     def get_period_count(self, obj) -> int | None:
         return getattr(obj, "period_count", None)
+
+    def get_period_heat(self, obj) -> float | None:
+        return getattr(obj, "period_heat", None)
 
     def get_chronic(self, obj) -> bool | None:
         return self._supervisors_only(obj, obj.chronic)
@@ -86,8 +91,8 @@ class HotspotQuery(serializers.Serializer):
     region = serializers.CharField(required=False, max_length=12, help_text="区划代码, 含下级区划")
     days = serializers.ChoiceField(choices=HOTSPOT_PERIODS, required=False,
                                    error_messages={"invalid_choice": "时间范围「{input}」无效, 可选 7、30、90 (天); 不填为全部"},
-                                   help_text="只列近 7、30 或 90 天有公开留言的热点 (同 /hotspots/?days=), 仍按热度排列, "
-                                             "并给出其间的公开留言数 `period_count`; 不填为全部")
+                                   help_text="只列近 7、30 或 90 天有公开留言的热点 (同 /hotspots/?days=), 按这些天的热度 "
+                                             "`period_heat` 排列, 并给出其间的公开留言数 `period_count`; 不填为全部")
     chronic = serializers.BooleanField(required=False, allow_null=True, default=None,
                                        help_text="只看 (true) 或排除 (false) 老大难; 仅督办人员和领导")
     needs_coordination = serializers.BooleanField(required=False, allow_null=True, default=None,
@@ -106,7 +111,7 @@ class HotspotQuery(serializers.Serializer):
 
 class HotspotList(ApiView):
     docs = {"get": Doc("热点问题", "返回热点问题, 热度高的在前, 分页; 只含两条以上留言且至少一条已公开的热点, 与网站的热点页面一致。"
-                                 "`region` 只列该区划及其下级区划的; `days` (7、30 或 90) 只列这些天内有公开留言的热点, 仍按热点的热度排列。按老大难 `chronic` 或需多部门协调 `needs_coordination` 筛选"
+                                 "`region` 只列该区划及其下级区划的; `days` (7、30 或 90) 只列这些天内有公开留言的热点, 按这些天的热度 `period_heat` 排列 (热度公式只按这些天的公开留言计算, 不含感谢; `heat` 仍为按全部留言计算的热度)。按老大难 `chronic` 或需多部门协调 `needs_coordination` 筛选"
                                  "只供督办人员和领导, 限于其督办的区划: 未登录为 401, 其他调用者 (含 Open311 API key) 为 403。"
                                  "这两项标记和 `unresolved_count`、`all_members` 也只对他们显示, 对其他人为 null。"
                                  "列表本身任何人可调用, 无需登录。")}
@@ -129,8 +134,8 @@ class HotspotList(ApiView):
               .order_by("-heat", "-last_at", "-id"))  # as /hotspots/
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
-        if params.get("days"):  # as /hotspots/?days=
-            qs = qs.active_within(params["days"])
+        if params.get("days"):  # as /hotspots/?days=: by the period's heat
+            qs = qs.active_within(params["days"]).order_by("-period_heat", "-last_at", "-id")
         if flags:  # as /chronic/ and its 需多部门协调 tab: the regions they supervise
             qs = qs.filter(roles.region_q(roles.supervise_prefixes), **flags)
         paginator = self.pagination_class()
