@@ -4,6 +4,8 @@ pages' 区划 filter has the same 查找 box as the case page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from minsheng.directory.models import Region, Unit
@@ -124,3 +126,56 @@ def test_a_migration_gives_the_units_already_there_their_derived_short_form():
     migrated_from("0005_region_updated_at", rows)
     assert "zjj" in Unit.objects.get(name="定西市住房和城乡建设局").pinyin.split()
     assert "jyj" not in Unit.objects.get(name="定西市交通运输局").pinyin.split()  # its own 简称 stays the one
+
+
+# --- the statistics pages' 区划 filter ---------------------------------------------------------
+
+def region_options(html: str) -> list[str]:
+    """The regions the 区划 select box offers (「全部区划」 left out), as named there."""
+    box = re.search(r'<select name="region" id="id_region">(.*?)</select>', html, re.S)
+    assert box, "the 区划 select box"
+    return [name.strip("　") for value, name in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', box[1])
+            if value]
+
+
+@pytest.mark.parametrize("path", ["/stats/", "/stats/units/"])
+def test_the_statistics_filter_has_a_search_box_over_a_select_that_works_without_scripts(client, directory, path):
+    html = client.get(path).content.decode()
+    box = re.search(r'<p class="unit-search" data-unit-search hidden>.*?</p>', html, re.S)
+    assert box, "the 查找区划 box, shown by forms.js only"
+    assert 'placeholder="输入名称或拼音首字母, 如 qlh"' in box[0] and 'hx-target="#id_region"' in box[0]
+    assert 'form="region-search-none"' in box[0]  # Enter in it does not send the filters
+    assert "vendor/htmx.min.js" in html
+    # without scripts: the whole list, as before, and the form sends region=
+    assert {"甘肃省", "兰州市", "七里河区", "城关区", "定西市"} <= set(region_options(html))
+    assert "七里河区" in client.get(path, {"region": "620103"}).content.decode()
+
+
+@pytest.mark.parametrize("typed", ["qlh", "QiLiHe", "ｑｌｈ", "七里"])
+def test_a_supervisor_types_qlh_and_the_select_holds_qilihe(client, directory, typed):
+    r = client.get("/stats/regions/", {"field": "region", "q": typed})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert region_options(html) == ["七里河区"]
+    assert '<option value="">全部区划</option>' in html
+    assert '<span id="region-found-region" hx-swap-oob="innerHTML">找到 1 个区划</span>' in html
+
+
+def test_the_region_chosen_stays_and_nothing_found_is_said(client, directory):
+    html = client.get("/stats/regions/", {"field": "region", "q": "xyzq", "region": "621100"}).content.decode()
+    assert region_options(html) == ["定西市"] and '<option value="621100" selected>' in html
+    assert "没有名称或拼音含「xyzq」的区划" in html
+    assert region_options(client.get("/stats/regions/", {"field": "region"}).content.decode()) == [
+        "甘肃省", "兰州市", "城关区", "七里河区", "定西市"]
+
+
+def test_the_overdue_lists_search_offers_only_the_users_regions(client, login, personas, directory):
+    """/stats/overdue/'s form lists the regions the user oversees: its search box finds no others."""
+    assert client.get("/stats/regions/", {"field": "region", "q": "dx", "list": "overdue"}).status_code == 403
+    dx = login(personas["dx_dispatcher"])
+    page = dx.get("/stats/overdue/").content.decode()
+    assert '"list": "overdue"' in page or "&quot;list&quot;: &quot;overdue&quot;" in page
+    assert region_options(dx.get("/stats/regions/", {"field": "region", "q": "dx", "list": "overdue"})
+                          .content.decode()) == ["定西市"]
+    assert region_options(dx.get("/stats/regions/", {"field": "region", "q": "qlh", "list": "overdue"})
+                          .content.decode()) == []

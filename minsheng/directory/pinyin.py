@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 from django.db.models import Q
+from django.http import HttpResponse
+from django.utils.html import format_html
 from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
 from minsheng.insight.text import plain, simplified
@@ -118,3 +120,11 @@ class PinyinSearch:
 
     def get_search_results(self, request, queryset, search_term_):
         return super().get_search_results(request, queryset, search_term(search_term_))
+
+
+def picker_answer(select_html: str, kind: str, field: str, q: str, count: int, noun: str) -> HttpResponse:
+    """What a 查找 box (``_picker_search.html``) gets back: the select box narrowed, and the line saying
+    what was found (「找到 3 个单位」, 「没有名称或拼音含「…」的区划」; empty when nothing was typed)."""
+    found = (f"找到 {count} 个{noun}" if count else f"没有名称或拼音含「{q}」的{noun}") if q else ""
+    status = format_html('<span id="{}-found-{}" hx-swap-oob="innerHTML">{}</span>', kind, field, found)
+    return HttpResponse(select_html + status)
