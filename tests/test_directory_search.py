@@ -43,6 +43,18 @@ def test_the_regions_api_finds_a_region_by_name_or_pinyin(client, directory, typ
                          "full_name": "甘肃省兰州市七里河区"}]
 
 
+def test_the_regions_schema_describes_the_tree_and_the_regions_found(client, directory):
+    """An integrator generating a client from /api/schema/ reads both answers of /regions/."""
+    import jsonschema
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(public=True)
+    answer = schema["paths"]["/api/v1/regions/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    validate = jsonschema.Draft202012Validator({**answer, "components": schema["components"]}).validate
+    validate(client.get("/api/v1/regions/", {"q": "qlh"}).json())
+    validate(client.get("/api/v1/regions/").json())
+
+
 def test_the_regions_api_searches_below_root_and_finds_nothing_as_an_empty_list(client, directory):
     assert [r["name"] for r in client.get("/api/v1/regions/", {"q": "qu"}).json()] == ["城关区", "七里河区"]
     assert client.get("/api/v1/regions/", {"q": "qlh", "root": "621100"}).json() == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 
 from minsheng.directory.models import Addressee, Region, Topic, Unit
@@ -49,7 +49,10 @@ class RegionTree(ApiView):
 
     query_class = RegionTreeQuery
 
-    @extend_schema(responses=RegionTreeSerializer(many=True), tags=["directory"])
+    # without q a tree's nodes, with q the regions found: one list either way, its items one or the other
+    @extend_schema(responses=PolymorphicProxySerializer(
+        component_name="RegionTreeOrFound", serializers=[RegionTreeSerializer, RegionSerializer],
+        resource_type_field_name=None, many=True), tags=["directory"])
     def get(self, request):
         params = self.query(request)
         root, depth = params.get("root"), params["depth"]
