@@ -18,15 +18,18 @@ class Command(BaseCommand):
         parser.add_argument("--data", required=True,
                             help="UTF-8 CSV with 留言主题/title and/or 留言详情/body (or 留言/text) ('-': standard input)")
         parser.add_argument("--out", required=True,
-                            help="output CSV: 留言编号 (or row, the row number, without that column), label, confidence, "
+                            help="output CSV (missing folders are created): 留言编号 (or row, the row number, without that column), label, confidence, "
                                  "top3 (label:confidence; ...); confidences floored to 4 decimals (0.99996 is 0.9999)")
 
     def handle(self, *args, model, data, out, **options):
         try:
             csvio.check_output(out, others=(data,))
             clf = classify.TextClassifier.load(model)
-            table, titles, bodies = csvio.read_messages(data)
-            classify.check_texts(titles, bodies, where=f"{table.path}: ")  # most rows must hold Chinese
+            table, titles, bodies = csvio.read_messages(data, empty_ok=True)
+            if table.rows:
+                classify.check_texts(titles, bodies, where=f"{table.path}: ")  # most rows must hold Chinese
+            else:  # an empty batch: its output is the header alone
+                self.stderr.write(f"注意: {csvio.empty_note(table)}")
             ids = csvio.unique_ids(table)
             id_column = csvio.pick_column(table.header, csvio.ID_COLUMNS) or "row"
             predictions = []

@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True, help="UTF-8 CSV with 留言主题 and/or 留言详情 (or title/body/留言/text); 留言编号 (or id) "
                                                             "names the rows, else their numbers ('-': standard input)")
-        parser.add_argument("--out", required=True, help="output CSV: 留言编号_a,留言编号_b,similarity,...")
+        parser.add_argument("--out", required=True, help="output CSV (missing folders are created): 留言编号_a,留言编号_b,similarity,...")
         parser.add_argument("--min-similarity", type=float, default=0.5,
                             help="cosine similarity from which a pair is reported (default 0.5)")
 
@@ -25,13 +25,17 @@ class Command(BaseCommand):
             raise CommandError("--min-similarity 应在 0 与 1 之间")
         try:
             csvio.check_output(out, others=(data,))
-            table, titles, bodies = csvio.read_messages(data)
+            table, titles, bodies = csvio.read_messages(data, empty_ok=True)
+            if not table.rows:  # an empty batch: its output is the header alone
+                self.stderr.write(f"注意: {csvio.empty_note(table)}")
             ids = csvio.unique_ids(table)
             del table  # every column of every row, read as text: not held while the pairs are sought
-            index = TextIndex.build(titles, bodies)
-            with Progress(self.stderr) as progress:
-                pairs = duplicate_pairs(ids, titles, bodies, min_similarity, index=index,
-                                        progress=lambda done, total: self._progress(progress, done, total))
+            pairs = []
+            if ids:
+                index = TextIndex.build(titles, bodies)
+                with Progress(self.stderr) as progress:
+                    pairs = duplicate_pairs(ids, titles, bodies, min_similarity, index=index,
+                                            progress=lambda done, total: self._progress(progress, done, total))
             title_of = dict(zip(ids, titles, strict=True))
             n = csvio.write_rows(out, ["留言编号_a", "留言编号_b", "similarity", "留言主题_a", "留言主题_b"],
                                  ([a, b, f"{s:.4f}", title_of[a], title_of[b]] for a, b, s in pairs))
