@@ -355,16 +355,9 @@ def bad(tmp_path, name, text, encoding="utf-8"):
     return str(p)
 
 
-def mixed_gbk(tmp_path, text):
-    """A UTF-8 file with a last line pasted in GBK: refused (a file all in GBK is read)."""
-    p = tmp_path / "gbk.csv"
-    p.write_bytes(text.encode() + text.splitlines()[-1].encode("gbk") + b"\n")
-    return str(p)
-
-
 @pytest.mark.parametrize("make, message", [
     (lambda t: str(t / "nope.csv"), "文件不存在"),
-    (lambda t: mixed_gbk(t, "留言主题,一级标签\n小区没有电梯,城乡建设\n"), "UTF-8"),
+    (lambda t: bad(t, "gbk.csv", "留言主题,一级标签\n小区没有电梯,城乡建设\n", "gbk"), "UTF-8"),
     (lambda t: bad(t, "quote.csv", '留言主题,一级标签\n"小区没有电梯,城乡建设\n'), "引号|格式"),
     (lambda t: bad(t, "cols.csv", "编号,标签\n1,城乡建设\n"), "需要标题列"),
     (lambda t: bad(t, "empty.csv", ""), "为空"),

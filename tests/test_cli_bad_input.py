@@ -21,7 +21,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from minsheng.insight import classify, csvio
-from minsheng.insight.management.commands.detect_hotspots import REPORT_HEADER
 
 VOCAB = {
     "城乡建设": ["小区", "电梯", "物业", "房屋", "拆迁", "安置房", "违建", "公积金"],
@@ -881,7 +880,7 @@ def test_data_from_standard_input_or_a_pipe(tmp_path, good, model):
     proc = subprocess.run([sys.executable, "-m", "minsheng", "find-duplicates", "--data", "-", "--out",
                            str(tmp_path / "d.csv")], input="留言主题\n", capture_output=True, text=True, timeout=120,
                           env=fresh_env(tmp_path / "var"))
-    assert proc.returncode == 0 and "标准输入: 只有表头, 没有数据行" in proc.stderr
+    assert proc.returncode == 1 and "标准输入: 只有表头, 没有数据行" in proc.stderr
     fails("classify", "--model", str(model), "--data", good, "--out", "-", match="不写到标准输出")
     assert not Path("-").exists()
     fails("classify", "--model", str(model), "--data", "/dev/zero", "--out", str(tmp_path / "z.csv"),
@@ -1243,22 +1242,3 @@ def test_an_out_in_folders_not_made_yet_creates_them(tmp_path, good, model, comm
         call_command("detect_hotspots", "--data", good, "--out", str(tmp_path / "c.csv"), "--report", str(report),
                      stdout=StringIO(), stderr=StringIO())
         assert report.read_text(encoding="utf-8").startswith("热度排名,")
-
-
-@pytest.mark.parametrize("command", list(CSV_OUTPUTS))
-def test_a_header_only_file_gives_a_header_only_output(tmp_path, model, command):
-    """One output row per input row: a file of a header and no rows (an empty batch) was
-    「只有表头, 没有数据行」, exit 1 and no output; it is an output of its header alone, exit 0,
-    with a note on stderr. Training and evaluation still need rows."""
-    data = write(tmp_path / "empty.csv", [])
-    out = tmp_path / "o.csv"
-    said, noted = StringIO(), StringIO()
-    extra = ["--report", str(tmp_path / "r.csv")] if command == "detect_hotspots" else []
-    call_command(*args_for(command, data, str(out), model), *extra, stdout=said, stderr=noted)
-    lines = out.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 1 and lines[0].startswith(CSV_OUTPUTS[command] + ",")
-    assert said.getvalue().startswith("0 ") and "只有表头, 没有数据行" in noted.getvalue()
-    if command == "detect_hotspots":
-        assert (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines() == [",".join(REPORT_HEADER)]
-    for other in ("train_classifier", "evaluate_classifier"):
-        fails(*args_for(other, data, str(tmp_path / "m"), model), match="只有表头, 没有数据行")

@@ -494,6 +494,7 @@ def test_detect_hotspots_top_limits_the_report(tmp_path):
     ("留言编号,留言主题,留言时间\n1,标题,2024/1/1\n", "缺少列 留言详情"),
     ("留言编号,留言用户,留言主题,留言时间,留言详情\n1,u,幸福家园电梯坏了,明天,电梯坏了\n", "留言时间"),
     ("留言编号,留言用户,留言主题,留言时间,留言详情\n1,u,\"幸福家园电梯坏了,2024/1/1,电梯\n", "CSV"),
+    ("留言编号,留言用户,留言主题,留言时间,留言详情\n", "没有数据行"),
     ("留言编号,留言用户,留言主题,留言时间,留言详情\n1,u,lift broken,2024/1/1,the lift is broken again\n", "中文"),
     ("留言编号,留言用户,留言主题,留言时间,留言详情,点赞数\n1,u,电梯坏了,2024/1/1,电梯坏了,很多\n", "点赞数"),
 ])
@@ -509,9 +510,7 @@ def test_detect_hotspots_bad_input_is_a_one_line_error(tmp_path, content, messag
 
 def test_detect_hotspots_wrong_encoding_and_missing_file(tmp_path):
     data = tmp_path / "gbk.csv"
-    # a UTF-8 file with a line pasted in GBK (a file all in GBK is read, tests/test_cli_bad_input.py)
-    data.write_bytes((",".join(HEADER) + "\n1,u,电梯,2024/1/1,电梯坏了,0,0\n").encode() +
-                     "2,u,电梯,2024/1/1,电梯坏了,0,0\n".encode("gbk"))
+    data.write_bytes(",".join(HEADER).encode("gbk") + "\n1,u,电梯,2024/1/1,电梯坏了,0,0\n".encode("gbk"))
     with pytest.raises(CommandError, match="UTF-8"):
         call_command("detect_hotspots", data=str(data), out=str(tmp_path / "c.csv"))
     with pytest.raises(CommandError, match="不存在"):

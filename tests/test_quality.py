@@ -430,6 +430,7 @@ def test_score_replies_cli(tmp_path):
     ("留言编号,留言主题\n1,电梯\n", "答复意见"),
     ("留言编号,答复意见\n1,已收悉\n", "留言主题或留言详情"),
     (",".join(HEADER) + "\n1,电梯,昨天,电梯坏了,已收悉已转相关部门处理,2024/1/1\n", "留言时间"),
+    (",".join(HEADER) + "\n", "没有数据行"),
 ])
 def test_score_replies_bad_input(tmp_path, content, message):
     data = tmp_path / "bad.csv"

@@ -91,6 +91,7 @@ def test_find_duplicates_uses_row_numbers_without_an_id_column(tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     ("a,b\n1,2\n", "需要标题列"),
+    ("留言编号,留言主题\n", "没有数据行"),
     ("留言编号,留言主题\n1,\"电梯坏了\n", "CSV"),
     ("留言编号,留言主题\n1,hello world\n2,lift is broken\n", "中文"),
 ])

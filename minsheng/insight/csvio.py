@@ -243,13 +243,13 @@ def message_columns(table: Table) -> tuple[list[str], list[str]]:
     return titles, bodies
 
 
-def read_messages(path: str | Path, empty_ok: bool = False) -> tuple[Table, list[str], list[str]]:
+def read_messages(path: str | Path) -> tuple[Table, list[str], list[str]]:
     """(table, titles, bodies) of a CSV of messages (see ``message_columns``), every row
     checked by ``require_texts``: the reading of classify, find-duplicates and the files
     of train-classifier and evaluate-classifier."""
     table = read_table(path)
     titles, bodies = message_columns(table)
-    require_texts(table, [t + b for t, b in zip(titles, bodies, strict=True)], "标题和正文", empty_ok)
+    require_texts(table, [t + b for t, b in zip(titles, bodies, strict=True)], "标题和正文")
     return table, titles, bodies
 
 
@@ -290,17 +290,14 @@ def unique_ids(table: Table) -> list[str]:
 _WORD_CHAR = re.compile("[\u4e00-\u9fffA-Za-z0-9]")
 
 
-def require_texts(table: Table, texts: list[str], what: str, empty_ok: bool = False) -> None:
-    """CSVError for no data rows (unless ``empty_ok``: the commands that write a row per input
-    row write their header alone), a row whose ``what`` (e.g. 标题和正文, 答复意见) is empty or
+def require_texts(table: Table, texts: list[str], what: str) -> None:
+    """CSVError for no data rows, a row whose ``what`` (e.g. 标题和正文, 答复意见) is empty or
     longer than MAX_TEXT_CHARS, or texts that are hardly Chinese. ``texts`` has one
     string per row (a message's title + body joined)."""
     from .text import han_ratio, normalize
 
     if not table.rows:
-        if empty_ok:
-            return
-        raise CSVError(empty_note(table))
+        raise CSVError(f"{table.path}: 只有表头, 没有数据行")
     for i, text in enumerate(texts):
         if len(text) > MAX_TEXT_CHARS:
             raise CSVError(f"{table.where(i)}的{what}过长 ({len(text)} 字, 上限 {MAX_TEXT_CHARS} 字)")
@@ -311,12 +308,6 @@ def require_texts(table: Table, texts: list[str], what: str, empty_ok: bool = Fa
     sample = "".join(t[:200] for t in texts[:2000])
     if han_ratio(sample) < 0.2:
         raise CSVError(f"{table.path}: {what}几乎不含中文 (中文字符占 {han_ratio(sample):.0%}); 请检查是否选错了文件或列")
-
-
-def empty_note(table: Table) -> str:
-    """What is said of a file of a header and no rows: an error where rows are needed, a note
-    on stderr where the output is its header alone."""
-    return f"{table.path}: 只有表头, 没有数据行"
 
 
 def _probe_writable(directory: Path, shown: str | Path) -> None:

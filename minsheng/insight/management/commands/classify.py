@@ -25,11 +25,8 @@ class Command(BaseCommand):
         try:
             csvio.check_output(out, others=(data,))
             clf = classify.TextClassifier.load(model)
-            table, titles, bodies = csvio.read_messages(data, empty_ok=True)
-            if table.rows:
-                classify.check_texts(titles, bodies, where=f"{table.path}: ")  # most rows must hold Chinese
-            else:  # an empty batch: its output is the header alone
-                self.stderr.write(f"注意: {csvio.empty_note(table)}")
+            table, titles, bodies = csvio.read_messages(data)
+            classify.check_texts(titles, bodies, where=f"{table.path}: ")  # most rows must hold Chinese
             ids = csvio.unique_ids(table)
             id_column = csvio.pick_column(table.header, csvio.ID_COLUMNS) or "row"
             predictions = []

@@ -42,9 +42,7 @@ class Command(BaseCommand):
             if report:
                 csvio.check_output(report, others=(data, out))
             table = csvio.read_table(data, required=REQUIRED)
-            csvio.require_texts(table, [r["留言主题"] + r["留言详情"] for r in table.rows], "标题和正文", empty_ok=True)
-            if not table.rows:  # an empty batch: both outputs are their header alone
-                self.stderr.write(f"注意: {csvio.empty_note(table)}")
+            csvio.require_texts(table, [r["留言主题"] + r["留言详情"] for r in table.rows], "标题和正文")
             ids = csvio.unique_ids(table)
             items = []
             for i, (rid, row, line) in enumerate(zip(ids, table.rows, table.lines, strict=True), start=1):
@@ -59,7 +57,7 @@ class Command(BaseCommand):
             with Progress(self.stderr) as progress:
                 index = cluster_batch(items, window_days=window_days,
                                       progress=lambda done, total: progress(f"  {done}/{total} 条留言已聚类"))
-            now = max((it.at for it in items), default=None)
+            now = max(it.at for it in items)
             ranked = sorted(index.clusters.values(), key=lambda c: (-cluster_heat(c, now), -c.size, c.first_at))
             number = {c.id: n for n, c in enumerate(ranked, start=1)}
             cluster_of = {}

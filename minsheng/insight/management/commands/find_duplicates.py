@@ -25,17 +25,13 @@ class Command(BaseCommand):
             raise CommandError("--min-similarity 应在 0 与 1 之间")
         try:
             csvio.check_output(out, others=(data,))
-            table, titles, bodies = csvio.read_messages(data, empty_ok=True)
-            if not table.rows:  # an empty batch: its output is the header alone
-                self.stderr.write(f"注意: {csvio.empty_note(table)}")
+            table, titles, bodies = csvio.read_messages(data)
             ids = csvio.unique_ids(table)
             del table  # every column of every row, read as text: not held while the pairs are sought
-            pairs = []
-            if ids:
-                index = TextIndex.build(titles, bodies)
-                with Progress(self.stderr) as progress:
-                    pairs = duplicate_pairs(ids, titles, bodies, min_similarity, index=index,
-                                            progress=lambda done, total: self._progress(progress, done, total))
+            index = TextIndex.build(titles, bodies)
+            with Progress(self.stderr) as progress:
+                pairs = duplicate_pairs(ids, titles, bodies, min_similarity, index=index,
+                                        progress=lambda done, total: self._progress(progress, done, total))
             title_of = dict(zip(ids, titles, strict=True))
             n = csvio.write_rows(out, ["留言编号_a", "留言编号_b", "similarity", "留言主题_a", "留言主题_b"],
                                  ([a, b, f"{s:.4f}", title_of[a], title_of[b]] for a, b, s in pairs))

@@ -33,10 +33,8 @@ class Command(BaseCommand):
             if not csvio.pick_column(header, csvio.TITLE_COLUMNS + csvio.BODY_COLUMNS + csvio.TEXT_COLUMNS):
                 raise csvio.CSVError(f"{table.path}: 需要留言主题或留言详情列, 才能判断答复是否切题; 现有列: {csvio.columns_text(header)}")
             titles, bodies = csvio.message_columns(table)
-            csvio.require_texts(table, [r[reply_col] for r in rows], "答复意见", empty_ok=True)
-            csvio.require_texts(table, [t + b for t, b in zip(titles, bodies, strict=True)], "标题和正文", empty_ok=True)
-            if not rows:  # an empty batch: its output is the header alone
-                self.stderr.write(f"注意: {csvio.empty_note(table)}")
+            csvio.require_texts(table, [r[reply_col] for r in rows], "答复意见")
+            csvio.require_texts(table, [t + b for t, b in zip(titles, bodies, strict=True)], "标题和正文")
             ids = csvio.unique_ids(table)
             asked_col, replied_col = csvio.pick_column(header, ASKED_AT), csvio.pick_column(header, REPLIED_AT)
             results = []
@@ -56,5 +54,5 @@ class Command(BaseCommand):
         except csvio.CSVError as exc:
             raise CommandError(str(exc)) from None
         boiler = sum(r["boilerplate"] for r in results)
-        mean = f", 平均 {sum(r['score'] for r in results) / len(results):.1f} 分" if results else ""
-        self.stdout.write(f"{len(results)} 条答复已评分{mean}, 套话 {boiler} 条 → {out}")
+        mean = sum(r["score"] for r in results) / len(results)
+        self.stdout.write(f"{len(results)} 条答复已评分, 平均 {mean:.1f} 分, 套话 {boiler} 条 → {out}")
