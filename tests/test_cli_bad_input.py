@@ -889,14 +889,15 @@ def test_data_from_standard_input_or_a_pipe(tmp_path, good, model):
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_file_that_is_not_utf8_csv_says_what_it_is(tmp_path, model, command):
-    """A UTF-8 file with a line pasted in GBK: the error says so, and on which line (a whole
-    GBK file is read since 2026-12-05); a workbook or a gzip file is named as such (was
+    """A GBK file (Excel's 「CSV (逗号分隔)」) and a UTF-8 file with a line pasted in GBK: the error
+    says so, and on which line; a workbook or a gzip file is named as such (was
     「不是 UTF-8 编码 (byte 10)」 for all of them)."""
     out = str(tmp_path / "o.csv")
     gbk = write(tmp_path / "gbk.csv", make_rows(), encoding="gb18030")
     mixed = tmp_path / "mixed.csv"
     mixed.write_bytes(Path(write(tmp_path / "u8.csv", make_rows()[:3])).read_bytes() + "4,小区,电梯\n".encode("gbk"))
     fails(*args_for(command, str(mixed), out, model), match="第 5 行")
+    fails(*args_for(command, gbk, out, model), match="GBK/GB18030 编码.*CSV UTF-8")
     import gzip
 
     import openpyxl
@@ -1191,13 +1192,13 @@ def test_a_bad_value_is_quoted_short(tmp_path, column, command):
 def _written(path: Path, rows, form: str) -> str:
     """``rows`` (under HEADER) as Excel and other tools save a CSV: ``sep`` with Excel's
     「sep=,」 first line, ``sep-tab`` with 「sep=\\t」 and tabs, ``tsv`` tab-separated,
-    ``semicolon`` separated by ;, ``gbk`` as Excel's 「CSV (逗号分隔)」 (GB18030, CRLF)."""
+    ``semicolon`` separated by ;."""
     out = StringIO()
     delimiter = {"sep-tab": "\t", "tsv": "\t", "semicolon": ";"}.get(form, ",")
     if form.startswith("sep"):
         out.write(f"sep={delimiter}\r\n")
     csv.writer(out, delimiter=delimiter).writerows([HEADER, *rows])
-    path.write_bytes(out.getvalue().encode("gb18030" if form == "gbk" else "utf-8"))
+    path.write_bytes(out.getvalue().encode("utf-8"))
     return str(path)
 
 
@@ -1208,11 +1209,11 @@ def _result(command: str, out: Path) -> object:
     return out.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("form", ["sep", "sep-tab", "tsv", "semicolon", "gbk"])
+@pytest.mark.parametrize("form", ["sep", "sep-tab", "tsv", "semicolon"])
 @pytest.mark.parametrize("command", COMMANDS)
-def test_excel_sep_line_tabs_semicolons_and_gbk_read_like_the_utf8_csv(tmp_path, good, model, command, form):
+def test_excel_sep_line_tabs_and_semicolons_read_like_the_utf8_csv(tmp_path, good, model, command, form):
     """A file saved with Excel's 「sep=,」 first line was 「第 1 条记录 (第 2 行)有 6 列, 表头有 2 列」;
-    a tab- or semicolon-separated file and Excel's GBK 「CSV (逗号分隔)」 were refused. Each is
+    a tab- or semicolon-separated file was refused. Each is
     read as the plain UTF-8 CSV of the same rows, with the same results."""
     variant = _written(tmp_path / f"in.{'tsv' if form == 'tsv' else 'csv'}", make_rows(), form)
     results = []

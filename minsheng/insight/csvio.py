@@ -110,10 +110,9 @@ def _read_input(path: Path) -> tuple[bytes, str]:
 
 def _decode(data: bytes, shown: str) -> str:
     """The text of a UTF-8 (BOM allowed) file; CSVError naming what the file is instead
-    (UTF-16, a workbook, a zip) and the first line that is not UTF-8. A file whose non-ASCII
-    text is mostly no UTF-8 but reads whole as GB18030 (Excel's 「CSV (逗号分隔)」) is read as
-    GB18030 (refused until 2026-12-05); a UTF-8 file with a line in GBK is refused, naming
-    the line."""
+    (UTF-16, GBK as Excel's 「CSV (逗号分隔)」 saves it, a workbook, a zip) and the first
+    line that is not UTF-8. The encoding is never guessed to read the file: issue 3 counts a
+    wrong encoding among the bad input that is refused with one line."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise CSVError(f"{shown}: 是 UTF-16 编码, 不是 UTF-8; 请另存为 UTF-8 CSV")
     kind = next((what for magic, what in BINARY_SIGNATURES.items() if data.startswith(magic)), None)
@@ -124,22 +123,11 @@ def _decode(data: bytes, shown: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         try:
-            text = data.decode("gb18030")
+            data.decode("gb18030")
             hint = "看起来是 GBK/GB18030 编码 (Excel 「CSV (逗号分隔)」 的默认编码); 请另存为 「CSV UTF-8 (逗号分隔)」"
         except UnicodeDecodeError:
-            text, hint = None, "请另存为 UTF-8 CSV"
-        if text is not None and _mostly_not_utf8(data):  # Excel's 「CSV (逗号分隔)」: read as it was saved
-            return text
+            hint = "请另存为 UTF-8 CSV"
         raise CSVError(f"{shown}: 不是 UTF-8 编码 (第 {line} 行, 第 {exc.start} 字节); {hint}") from None
-
-
-def _mostly_not_utf8(data: bytes) -> bool:
-    """Whether most of the non-ASCII text of ``data`` is no UTF-8: a whole file saved as GBK,
-    read as such, not a UTF-8 file with a line pasted in GBK (read as GB18030, its UTF-8
-    text would be garbled, so it is refused, naming the line)."""
-    text = data.decode("utf-8", errors="replace")
-    wide = sum(ch > "\x7f" for ch in text)
-    return wide > 0 and text.count("\ufffd") * 2 > wide
 
 
 _SEP_LINE = re.compile(r"sep=(.)(\r\n|\n|\r)")
