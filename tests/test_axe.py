@@ -79,6 +79,12 @@ def refuse_the_empty_form(page) -> None:
     page.wait_for_selector(".errorsummary")
 
 
+def name_a_place(page) -> None:
+    """Type a body naming 七里河区: the line 「留言提到「七里河区」: 选为所在区划」 shows above the region picker."""
+    page.fill("#id_body", "七里河区西津西路的路灯坏了一个多月, 晚上出门很不安全, 请尽快修好。")
+    page.wait_for_selector("#region-hint button")
+
+
 def preview_a_reply(page) -> None:
     """Type a reply and press 预览: the preview htmx swaps in."""
     page.fill("#reply-form textarea[name=body]", "您好, 经我局现场核查, 该路段的路灯已于本周修复, 感谢您的监督。")
@@ -108,6 +114,7 @@ def test_key_pages_of_every_role_have_no_serious_axe_violations(browser, live_se
     # 同意隐私政策: a citizen who never consented (an Open311 account, one older than the notice), signed in
     pages.append((unconsented_citizen(browser, live_server, size), "/accounts/consent/", None))
     pages.append((citizen, "/post/", refuse_the_empty_form))
+    pages.append((citizen, "/post/", name_a_place))
 
     dispatcher = signed_in_page(browser, live_server, "lz_dispatcher", password=DEMO_PASSWORD, **size)
     triage_case = first_link(dispatcher, f"{base}/staff/triage/", "main table.cases a[href^='/staff/case/']")

@@ -191,6 +191,35 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_place_the_text_names_is_chosen_as_the_region_with_one_tap(browser, live_server, personas, directory):
+    """A citizen on a phone who does not know the street's region: the body names 七里河区, the form
+    offers it (「留言提到「七里河区」: 选为所在区划」) from the answer its typing asks for already, and
+    one tap sets the picker to 甘肃省兰州市七里河区."""
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone, viewport={"width": 390, "height": 844})
+    citizen.goto(f"{live_server.url}/post/")
+    asked = []
+    citizen.on("request", lambda r: asked.append(r.url.removeprefix(live_server.url).split("?")[0]))
+    citizen.fill("#id_title", "西津西路路灯坏了一个多月")
+    citizen.fill("#id_body", "七里河区西津西路的路灯坏了一个多月, 晚上出门很不安全, 请尽快修好。")
+    button = citizen.locator("#region-hint button")
+    button.wait_for()
+    assert "留言提到「七里河区」" in citizen.inner_text("#region-hint") and button.inner_text() == "选为所在区划"
+    assert set(asked) == {"/similar/"}  # no request of its own
+    assert citizen.evaluate("document.documentElement.scrollWidth") <= 390
+    assert button.bounding_box()["height"] >= 40
+    assert citizen.input_value("input[name=region]") == ""
+    citizen.wait_for_function("() => document.querySelector('#region-hint button')['htmx-internal-data'] !== undefined")
+    button.click()
+    citizen.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
+    assert citizen.input_value("#id_region_level_1") == "620000"
+    assert citizen.input_value("#id_region_level_2") == "620100"
+    assert citizen.input_value("#id_region_level_3") == "620103"
+    citizen.wait_for_function("() => document.getElementById('where-status').textContent.includes('七里河区')")
+    assert citizen.evaluate("document.activeElement.id") == "id_region_level_3"  # not lost with the button
+    button.wait_for(state="detached")  # the region is that specific now: nothing more to offer
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_similar_message_is_supported_from_the_box_and_enter_still_posts(browser, live_server, personas,
                                                                            directory):
     """「已有相似留言」 told the citizen to open the message (another tab) and press 我也遇到 there;

@@ -137,15 +137,21 @@ def clear_cache() -> None:
     _dup_cache.clear()
 
 
-def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0.2) -> list[tuple[Message, float]]:
+_REFINE = object()  # similar_open's ``where`` not given: read from the text
+
+
+def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0.2,
+                 where=_REFINE) -> list[tuple[Message, float]]:
     """Public messages not yet closed in the same area that raise the same problem, most
     similar first, so a citizen can support (我也遇到) or follow one instead of posting again.
     A message about another problem at the same compound is not one (``TextIndex.same_problem``):
-    the citizen would read it as already reported."""
+    the citizen would read it as already reported. ``where``: the area, ``refined_region`` of
+    ``region`` and the text, when the caller read it already (the post form's region hint)."""
     if not (title or "").strip() and not (body or "").strip():
         return []
     qs = Message.objects.filter(status__in=Status.in_hand())
-    where = refined_region(region, f"{title} {body}")
+    if where is _REFINE:
+        where = refined_region(region, f"{title} {body}")
     prefix = _prefix(where)
     if prefix:
         qs = qs.filter(region__code__startswith=prefix)

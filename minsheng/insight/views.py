@@ -10,14 +10,16 @@ from collections import Counter
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
+from minsheng.board.forms import check_handled
 from minsheng.board.models import Message, MessageKind, Support
 from minsheng.board.views.public import page_of
 from minsheng.board.workflow import Status
@@ -26,6 +28,7 @@ from minsheng.directory.models import Region
 from . import lookup
 from .hotspots_service import chronic_days, unresolved_members
 from .models import PERIODS, AutoDispatch, Hotspot
+from .places import refined_region
 from .reading import DEFAULT_DAYS, cached_reading
 from .reading import PERIODS as READING_PERIODS
 
@@ -227,14 +230,39 @@ def _auto_dispatch_rows(roles, prefixes: list[str]) -> list[AutoDispatch]:
 def similar(request):
     """htmx fragment for the post form: similar open public messages in the same area.
     The form POSTs (a body of up to 3000 characters does not fit in a URL: the server
-    answers 414 from about 450); GET still answers for short texts."""
+    answers 414 from about 450); GET still answers for short texts. Asked by htmx, the answer
+    also fills the line above 所在区划 (out of band, ``region_hint``): the request the citizen's
+    typing makes already, no second one."""
     params = request.POST if request.method == "POST" else request.GET
     title = (params.get("title") or "")[:100]
     body = (params.get("body") or "")[:3000]
     region = _region(params.get("region"))
-    found = lookup.similar_open(title, body, region, k=5) if len(title + body) >= 4 else []
-    if not found:  # an empty answer empties the box (the page hides an empty one)
-        return HttpResponse("")
+    where = refined_region(region, f"{title} {body}") if (title + body).strip() else region
+    hint = render_to_string("insight/_region_hint.html", {"offer": region_hint(region, where)},
+                            request) if request.headers.get("HX-Request") else ""
+    box = _similar_box(request, title, body, region, where)
+    return HttpResponse(box + hint.strip())
+
+
+def region_hint(region: Region | None, where: Region | None) -> Region | None:
+    """The region the post form offers to choose (「留言提到「七里河区」: 选为所在区划」): ``where``, the
+    lower place the text names inside the chosen ``region`` (none, a province or a prefecture), as
+    the routing reads it (``places.refined_region``); none when it is the chosen region, or one no
+    unit serves and no dispatcher sees (the form would refuse it, ``board.forms.check_handled``)."""
+    if where is None or where == region:
+        return None
+    try:
+        check_handled(where)
+    except ValidationError:
+        return None
+    return where
+
+
+def _similar_box(request, title: str, body: str, region: Region | None, where: Region | None) -> str:
+    """「已有相似留言」: the box's HTML, "" when there is none (the page hides an empty box)."""
+    found = lookup.similar_open(title, body, region, k=5, where=where) if len(title + body) >= 4 else []
+    if not found:
+        return ""
     # the candidates are cached for a minute (lookup.CACHE_SECONDS): their counts and
     # statuses are read now, so a 我也遇到 pressed a moment ago shows
     now = {pk: (status, count) for pk, status, count in Message.objects.filter(
@@ -244,9 +272,9 @@ def similar(request):
     # one withdrawn or rejected since is no longer public: its link would be a 404
     found = [(m, score) for m, score in found if m.pk in now and m.status in Status.public()]
     if not found:
-        return HttpResponse("")
+        return ""
     # 我也遇到 is pressed in the box itself (it was only on each message's own page, opened in
     # another tab); one already pressed says so rather than offering the button again
     supported = set(Support.objects.filter(user=request.user, message__in=[m for m, _ in found])
                     .values_list("message_id", flat=True)) if request.user.is_authenticated else set()
-    return render(request, "insight/_similar.html", {"found": found, "supported": supported})
+    return render_to_string("insight/_similar.html", {"found": found, "supported": supported}, request)
