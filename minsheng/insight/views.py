@@ -216,21 +216,8 @@ def similar(request):
     The form POSTs (a body of up to 3000 characters does not fit in a URL: the server
     answers 414 from about 450); GET still answers for short texts."""
     params = request.POST if request.method == "POST" else request.GET
-    title = (params.get("title") or "")[:100]
-    body = (params.get("body") or "")[:3000]
-    region = _region(params.get("region"))
-    found = lookup.similar_open(title, body, region, k=5) if len(title + body) >= 4 else []
+    found = lookup.similar_open_now(params.get("title"), params.get("body"), _region(params.get("region")), k=5)
     if not found:  # an empty answer empties the box (the page hides an empty one)
-        return HttpResponse("")
-    # the candidates are cached for a minute (lookup.CACHE_SECONDS): their counts and
-    # statuses are read now, so a 我也遇到 pressed a moment ago shows
-    now = {pk: (status, count) for pk, status, count in Message.objects.filter(
-        pk__in=[m.pk for m, _ in found]).values_list("pk", "status", "support_count")}
-    for m, _ in found:
-        m.status, m.support_count = now.get(m.pk, (m.status, m.support_count))
-    # one withdrawn or rejected since is no longer public: its link would be a 404
-    found = [(m, score) for m, score in found if m.pk in now and m.status in Status.public()]
-    if not found:
         return HttpResponse("")
     # 我也遇到 is pressed in the box itself (it was only on each message's own page, opened in
     # another tab); one already pressed says so rather than offering the button again
