@@ -128,3 +128,29 @@ def test_the_case_gives_the_machines_type_with_its_confidence(answered, as_perso
     case = as_persona("dispatcher").get(f"/api/v1/staff/cases/{new.public_id}/").json()
     assert case["predicted_kind"] == "" and case["kind_confidence"] is None
 
+
+def test_a_dashboard_reads_the_hotspots_trend_as_the_page_charts_it(as_persona, personas, directory):
+    """The hotspot page charts its messages per day, week or month (留言趋势); the API gave the
+    messages only, so a dashboard had to page through them and bucket them itself."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.insight.models import Hotspot, HotspotMember
+
+    from .test_api_support import advance, submit
+
+    now = timezone.now()
+    public = [advance(submit(personas["citizen"], directory, title=f"七里河区某小区电梯停运{i}"), personas, directory,
+                      "accepted") for i in range(3)]
+    Message.objects.filter(pk=public[0].pk).update(submitted_at=now - dt.timedelta(days=2))
+    pending = submit(personas["other_citizen"], directory, title="尚未审核的电梯留言")
+    hot = Hotspot.objects.create(title="七里河区某小区电梯停运", region=directory["qilihe"], first_at=now, last_at=now,
+                                 message_count=4, public_count=3, citizen_count=2, heat=5.0)
+    for m in [*public, pending]:
+        HotspotMember.objects.create(hotspot=hot, message=m)
+    trend = as_persona("anonymous").get(f"/api/v1/hotspots/{hot.pk}/").json()["trend"]
+    today, first = timezone.localdate(), timezone.localtime(now - dt.timedelta(days=2)).date()
+    assert trend == {"per": "日", "labels": [str(first + dt.timedelta(days=i)) for i in range(3)],
+                     "counts": [1, 0, 2]}  # the message not yet public is not counted
+    assert trend["labels"][-1] == str(today)

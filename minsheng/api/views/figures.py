@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from minsheng.accounts.roles import roles_of
 from minsheng.board.models import Message, MessageKind
 from minsheng.board.workflow import Status
+from minsheng.insight.hotspots_service import trend_of
 from minsheng.insight.models import PERIODS as HOTSPOT_PERIODS
 from minsheng.insight.models import Hotspot, HotspotMember
 from minsheng.stats import figures as stats
@@ -83,8 +84,19 @@ class HotspotSerializer(serializers.Serializer):
         return self._supervisors_only(obj, AllMembersSerializer(obj).data)
 
 
+class HotspotTrendSerializer(serializers.Serializer):
+    """The hotspot page's 留言趋势 chart (hotspots_service.trend_of)."""
+
+    labels = serializers.ListField(child=serializers.CharField(),
+                                   help_text="各时段: 日 (YYYY-MM-DD)、周 (该周周一, YYYY-MM-DD) 或月 (YYYY-MM)")
+    counts = serializers.ListField(child=serializers.IntegerField(), help_text="各时段的公开留言数, 与 labels 一一对应")
+    per = serializers.ChoiceField(choices=[("日", "日"), ("周", "周"), ("月", "月")],
+                                  help_text="时段: 跨度 60 天内按日, 400 天内按周, 更长按月")
+
+
 class HotspotDetailSerializer(HotspotSerializer):
     messages = MessageListSerializer(many=True, help_text="该热点的公开留言 (最近 200 条)")
+    trend = HotspotTrendSerializer(help_text="留言趋势: 全部公开留言 (不含感谢) 按提交日期逐日、逐周或逐月的条数, 同热点页面的图表")
 
 
 class HotspotQuery(serializers.Serializer):
@@ -146,6 +158,7 @@ class HotspotList(ApiView):
 
 class HotspotDetail(ApiView):
     docs = {"get": Doc("热点问题详情", "返回一个热点问题及其公开留言 (最近 200 条); 标记字段的可见范围同热点列表。"
+                                   "`trend` 为其公开留言逐日、逐周或逐月的条数 (同热点页面的留言趋势图)。"
                                    "不存在或不在热点列表中 (少于两条留言, 或没有已公开的留言) 为 404。任何人可调用, 无需登录。")}
 
     @extend_schema(responses=HotspotDetailSerializer, tags=["insight"],
@@ -161,6 +174,8 @@ class HotspotDetail(ApiView):
             "-submitted_at", "-id")[:200]
         data = HotspotSerializer(hotspot, context={"roles": roles_of(request.user)}).data
         data["messages"] = MessageListSerializer(messages, many=True).data
+        # the page's chart, of every public member (the list above is the latest 200)
+        data["trend"] = trend_of([m.message for m in hotspot.members.all()])
         return Response(data)
 
 
