@@ -3,6 +3,7 @@ detail with its public timeline, reply and rating."""
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -96,6 +97,7 @@ class SimilarMessages(ApiView):
         found = similar_open_now(params.get("title", ""), params.get("body", ""), params.get("region"), k=5)
         for m, score in found:
             m.similarity = round(score, 4)
+        prefetch_related_objects([m for m, _ in found], "topic", "addressee")  # the lookup read region and author
         user = request.user if request.user.is_authenticated else None
         supported = set(Support.objects.filter(user=user, message__in=[m for m, _ in found])
                         .values_list("message_id", flat=True)) if user else None
