@@ -62,6 +62,9 @@ def test_an_app_reads_the_similar_messages_while_the_citizen_types(in_hand, as_p
     Support.objects.create(user=personas["citizen"], message=lamp)
     assert citizen.get("/api/v1/messages/similar/", TYPED).json()[0]["supported"] is True
     assert as_persona("api_key").get("/api/v1/messages/similar/", TYPED).json()[0]["mine"] is None
+    # a region not chosen yet, as an app's form sends its empty select: not limited, as region= in a query
+    unchosen = citizen.post("/api/v1/messages/similar/", {**TYPED, "region": ""}, format="json")
+    assert unchosen.status_code == 200 and [f["public_id"] for f in unchosen.json()] == [lamp.public_id]
 
 
 def test_similar_messages_refuse_what_they_cannot_read(in_hand, as_persona):

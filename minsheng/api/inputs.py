@@ -82,9 +82,12 @@ class SimilarQuery(serializers.Serializer):
                                   help_text="标题 (已输入的部分; 超过 100 字的部分不参与比较)")
     body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
                                  help_text="内容 (已输入的部分; 超过 3000 字的部分不参与比较)")
-    region = serializers.CharField(required=False, max_length=12, help_text="区划代码: 只找该区划及其下级的留言")
+    region = serializers.CharField(required=False, allow_blank=True, max_length=12,
+                                   help_text="区划代码: 只找该区划及其下级的留言; 不填或为空: 不限区划")
 
-    validate_region = MessageQuery.validate_region
+    def validate_region(self, code):
+        # "" is not chosen yet (an app's form sends its empty select), as the query string's region=
+        return MessageQuery.validate_region(self, code) if code.strip() else None
 
 
 def topic_subtree_ids(topic: Topic) -> list[int]:
