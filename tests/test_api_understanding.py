@@ -157,3 +157,32 @@ def test_a_dashboard_reads_the_hotspots_trend_as_the_page_charts_it(as_persona, 
     assert trend == {"per": "日", "labels": [str(first + dt.timedelta(days=i)) for i in range(3)],
                      "counts": [1, 0, 2]}  # the message not yet public is not counted
     assert trend["labels"][-1] == str(today)
+
+
+def test_a_supervisors_dashboard_lists_and_opens_the_chronic_problems_chronic_lists(as_persona, personas, directory,
+                                                                                    login):
+    """/chronic/ lists every 老大难 of the supervisor's regions and its page opens for them
+    (Hotspot.readable_by); `?chronic=true` listed only those with a public message, and
+    /hotspots/{id}/ was a 404 for the rest: a dashboard missed problems nobody has yet published."""
+    from django.utils import timezone
+
+    from minsheng.insight.models import Hotspot, HotspotMember
+
+    from .test_api_support import submit
+
+    now = timezone.now()
+    pending = [submit(personas["citizen"], directory, title=f"七里河区某小区暖气不热{i}") for i in range(2)]
+    hidden = Hotspot.objects.create(title="七里河区某小区暖气不热", region=directory["qilihe"], first_at=now, last_at=now,
+                                    message_count=2, public_count=0, citizen_count=1, heat=3.0, chronic=True)
+    for m in pending:
+        HotspotMember.objects.create(hotspot=hidden, message=m)
+    assert "七里河区某小区暖气不热" in login(personas["supervisor"]).get("/chronic/").content.decode()
+    listed = as_persona("supervisor").get("/api/v1/hotspots/", {"chronic": "true"}).json()["results"]
+    assert [h["id"] for h in listed] == [hidden.pk] and listed[0]["chronic"] is True
+    detail = as_persona("supervisor").get(f"/api/v1/hotspots/{hidden.pk}/")
+    assert detail.status_code == 200 and detail.json()["messages"] == [] and detail.json()["public_count"] == 0
+    assert detail.json()["all_members"]["citizen_count"] == 1
+    # to anyone else it is still no hotspot: the list without flags and its page are the public's
+    assert as_persona("supervisor").get("/api/v1/hotspots/").json()["results"] == []
+    assert as_persona("anonymous").get(f"/api/v1/hotspots/{hidden.pk}/").status_code == 404
+    assert as_persona("dispatcher").get(f"/api/v1/hotspots/{hidden.pk}/").status_code == 404
