@@ -122,8 +122,8 @@ class SimilarMessageSerializer(MessageListSerializer):
     ``similarity`` set on it by the view; whether it is the caller's own, or one they said 我也遇到 on."""
 
     similarity = serializers.FloatField(help_text="相似度 (0–1)")
-    mine = serializers.SerializerMethodField(help_text="调用者自己的留言 (不能点「我也遇到」); 未登录为 null")
-    supported = serializers.SerializerMethodField(help_text="调用者已点过「我也遇到」; 未登录为 null")
+    mine = serializers.SerializerMethodField(help_text="调用者自己的留言 (不能点「我也遇到」); 没有个人凭据 (未登录, 或用 Open311 API key) 为 null")
+    supported = serializers.SerializerMethodField(help_text="调用者已点过「我也遇到」; 没有个人凭据 (未登录, 或用 Open311 API key) 为 null")
 
     def get_mine(self, obj) -> bool | None:
         user = self.context.get("user")
