@@ -1022,6 +1022,36 @@ def test_a_rating_comment_and_a_reopen_reason_outlive_a_session_that_ran_out(bro
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_supervisor_finds_a_region_of_the_statistics_filter_by_its_pinyin_initials(browser, live_server, personas):
+    """/stats/'s 区划 filter lists every region: 「qlh」 typed in its 查找 box leaves 七里河区 (and the
+    region chosen), and
+    查看 shows its figures; without scripts the box is not there and the whole list still works."""
+    page = signed_in_page(browser, live_server, "supervisor", viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/stats/")
+    box = page.locator("#region-q-region")
+    assert box.is_visible() and box.get_attribute("placeholder") == "输入名称或拼音首字母, 如 qlh"
+    assert page.locator("#id_region option").count() == 6
+    box.press_sequentially("qlh")
+    # 七里河区, and 甘肃省, chosen as the page opened (the home region) and kept
+    page.wait_for_function("document.querySelectorAll('#id_region option').length === 3")
+    assert page.inner_text("#region-found-region") == "找到 1 个区划"
+    box.press("Enter")  # sends nothing: the box is not part of the filters' form
+    page.wait_for_timeout(300)
+    assert "region=" not in page.url
+    page.select_option("#id_region", "620103")
+    page.click(".stats-filters button[type=submit]")
+    page.wait_for_url("**region=620103**")
+    assert page.eval_on_selector("#id_region", "s => s.options[s.selectedIndex].text").strip() == "七里河区"
+
+    plain = browser.new_context(java_script_enabled=False, locale="zh-CN").new_page()
+    plain.goto(f"{live_server.url}/stats/")
+    assert not plain.locator("#region-q-region").is_visible()
+    plain.select_option("#id_region", "620103")
+    plain.click(".stats-filters button[type=submit]")
+    assert "region=620103" in plain.url
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_dispatcher_finds_the_lead_unit_by_its_pinyin_initials(browser, live_server, personas, directory):
     """The 主办单位 box lists every unit of the prefecture: 「zjj」 typed in its 查找 box leaves
     住建局 (chosen as it was) and Enter there sends nothing (in the 派单 form it would dispatch)."""

@@ -309,10 +309,10 @@ def test_export_command(cases, tmp_path, capsys):
 
 @pytest.mark.django_db
 def test_export_command_bad_output_is_one_line_and_audits_nothing(directory, tmp_path):
-    """-o naming a folder, a missing folder or /proc was a traceback (IsADirectoryError,
+    """-o naming a folder, a file as a folder or /proc was a traceback (IsADirectoryError,
     FileNotFoundError), after the audit row of a --personal export was written."""
     (tmp_path / "old.csv").write_text("旧文件", encoding="utf-8")
-    for output, message in [(tmp_path, "是目录"), (tmp_path / "none" / "m.csv", "输出目录不存在"),
+    for output, message in [(tmp_path, "是目录"), (tmp_path / "old.csv" / "m.csv", "不是目录"),
                             ("/proc/minsheng-m.xlsx", "无法写入")]:
         for fmt in ("csv", "xlsx"):
             with pytest.raises(CommandError, match=message) as info:

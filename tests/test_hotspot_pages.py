@@ -187,6 +187,19 @@ def test_hotspot_trend_says_what_a_bar_counts(client, lift_hotspot):
     assert "留言趋势 (每周留言数, 以周一标注)" in client.get(f"/hotspots/{hotspot.pk}/").content.decode()
 
 
+def test_hotspot_trend_chart_reads_to_a_screen_reader(client, lift_hotspot):
+    """The trend chart (a canvas) was announced as 「每日的留言数」 and nothing more: a screen reader
+    heard no number. Its text alternative says the span, the total and the busiest day, and where each
+    message's date is (the list below), as the statistics pages' charts point to their tables."""
+    hotspot, messages = lift_hotspot
+    text = client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    label = re.search(r'id="trend"[^>]*role="img" aria-label="([^"]*)"', text).group(1)
+    days = sorted(timezone.localtime(m.submitted_at).date().isoformat() for m in messages)
+    assert f"{days[0]} 至 {days[-1]} 共 {len(messages)} 条" in label
+    busiest = max(days, key=lambda d: (days.count(d), -days.index(d)))
+    assert f"最多的一日 {busiest}, {days.count(busiest)} 条" in label and "日期见下方列表" in label
+
+
 def test_a_hotspot_filed_under_the_city_about_a_county_is_listed_under_the_county(client, login, directory,
                                                                                    personas):
     """「七里河区幸福家园…」 filed under 兰州市 was clustered as 七里河区's, but its hotspot kept 兰州市: the

@@ -1051,6 +1051,18 @@ def test_the_relevance_explanation_names_no_word_the_letter_calls_itself_by():
     assert {"暖气", "室温", "供暖费"} <= set(words)
 
 
+def test_the_relevance_explanation_names_no_word_for_the_letters_type():
+    """The reply form told an officer 「答复未提到留言中的关键词, 如「丽景新村」、「咨询」…」 under 「咨询…能否退费」:
+    the word the citizen files the letter under (咨询, like 投诉 and 求助) names no part of the problem a reply
+    should repeat. What the message is about is still named."""
+    from minsheng.insight.quality import _key_words
+
+    for title in ("咨询小区暖气不达标能否退费", "投诉小区暖气不热", "小区暖气不热求助"):
+        words = _key_words(title, "我们小区今年暖气不热, 室温只有十四度, 想问一下能否退还供暖费。")
+        assert not {"咨询", "投诉", "求助"} & set(words), title
+        assert {"小区", "暖气", "室温"} <= set(words), title
+
+
 # made-up messages: an estate, a school and a region's government that jieba cuts into pieces
 @pytest.mark.parametrize("title, body, reply, named, not_named", [
     ("富康家园小区电梯经常停运", "我们是A市富康家园小区的住户, 富康家园小区的电梯经常停运, 老人上下楼很不方便。",

@@ -267,6 +267,16 @@ def test_a_threshold_reads_as_set(personas, directory, login):
     assert str(setting).endswith("≥0.995")
 
 
+def test_a_round_threshold_reads_without_trailing_zeros(personas, directory, login):
+    """The demo's admin set 0.9 and the page read 「领域置信度不低于 0.9000」, four places the setting
+    never had; the admin's list says 「≥0.9」."""
+    from minsheng.insight.models import AutoDispatch
+
+    AutoDispatch.objects.create(region=directory["province"], enabled=True, min_confidence=0.9)
+    page = login(personas["dispatcher"]).get(URL).content.decode()
+    assert "领域置信度不低于 0.9 " in page and "0.900" not in page
+
+
 def test_the_page_says_a_near_duplicate_waits_for_the_dispatcher(personas, directory, login):
     """Since automatic dispatch holds a message that may repeat a case in hand (疑似重复, for the
     dispatcher to merge), the page still said every sure message with a lead unit 「由系统直接派单」:

@@ -400,9 +400,23 @@ class DirectoryQuery(serializers.Serializer):
         return region
 
 
+# ?q= of the directory: a name, a 简称 or their pinyin, as the case page's 查找 boxes read it (pinyin.name_or_pinyin)
+DIRECTORY_Q_MAX = 50
+
+
+def directory_q():
+    return serializers.CharField(required=False, max_length=DIRECTORY_Q_MAX, allow_blank=True,
+                                 help_text="名称、简称或其拼音 (全拼或首字母, 如 zjj、qlh), 至多 50 个字")
+
+
+class UnitQuery(DirectoryQuery):
+    q = directory_q()
+
+
 class RegionTreeQuery(serializers.Serializer):
     root = serializers.CharField(required=False, max_length=12, help_text="从哪个区划开始; 缺省为全部省级")
     depth = serializers.IntegerField(required=False, min_value=1, max_value=4, default=2)
+    q = directory_q()
 
     def validate_root(self, code):
         region = Region.objects.filter(code=code).first()

@@ -8,7 +8,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .pinyin import pinyin_key
+from .pinyin import key_units, pinyin_key, short_form
 
 _CODE = re.compile(r"^\d{6}(\d{3})?(\d{3})?$")
 
@@ -48,6 +48,12 @@ class Region(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "prefix", "pinyin", "updated_at"}
         super().save(*args, **kwargs)
+        # a unit without a 简称 is keyed by its name less its regions' (short_form): a rename re-keys them
+        plain = list(Unit.objects.filter(region__code__startswith=self.prefix, short_name="")
+                     .only("pk", "name", "short_name", "region_id"))
+        if plain:
+            key_units(plain, Region.objects.values_list("pk", "name", "parent_id"))
+            Unit.objects.bulk_update(plain, ["pinyin"])
 
     @staticmethod
     def prefix_for(code: str, level: int) -> str:
@@ -118,7 +124,8 @@ class Unit(models.Model):
     parent = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="children",
                                verbose_name="上级单位")
     is_active = models.BooleanField("启用", default=True)
-    # 拼音 and 首字母 of the name and the short name: 「zjj」 finds 兰州市住房和城乡建设局 (简称 住建局)
+    # 拼音 and 首字母 of the name and the short name: 「zjj」 finds 兰州市住房和城乡建设局 (简称 住建局);
+    # without a 简称, of the one derived from the name (pinyin.short_form: also 住建局)
     pinyin = models.TextField("拼音", blank=True, default="", editable=False)
 
     class Meta:
@@ -129,10 +136,14 @@ class Unit(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.pinyin = pinyin_key(self.name, self.short_name)
+        self.pinyin = self.key()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin"}
         super().save(*args, **kwargs)
+
+    def key(self) -> str:
+        """The ``pinyin`` of this unit: its name's and its 简称's, or the derived one's (short_form)."""
+        return pinyin_key(self.name, self.short_name or short_form(self.name, [r.name for r in self.region.ancestors()]))
 
     def serves(self, region: Region) -> bool:
         """The unit may be named in the table for ``region``: it belongs to the region or

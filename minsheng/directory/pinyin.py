@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 from django.db.models import Q
+from django.http import HttpResponse
+from django.utils.html import format_html
 from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
 from minsheng.insight.text import plain, simplified
@@ -42,6 +44,45 @@ def pinyin_key(*names: str) -> str:
                 if part and part not in parts:
                     parts.append(part)
     return " ".join(parts)
+
+
+# how a department's name ends, and how its 简称 ends then (委员会 → 委: 发改委); see short_form
+_SUFFIXES = (("委员会", "委"), ("办公室", "办"), ("局", "局"), ("委", "委"), ("厅", "厅"))
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+def short_form(name: str, region_names) -> str:
+    """The 简称 a unit without one is found by: its name without the names of its region and the
+    regions above (``region_names``, in any order) in front, and where the rest is two-character
+    words before 局, 委员会, 委, 办公室 or 厅 (和 left out), the first character of the first word and
+    of the last one before that ending (委员会 as 委, 办公室 as 办): 兰州市住房和城乡建设局 → 住建局,
+    兰州市发展和改革委员会 → 发改委. A rule, not a dictionary: where the convention differs (应急管理局:
+    应急局, not 应管局), set the unit's 简称."""
+    rest = name
+    while True:
+        region = next((r for r in region_names if r and rest.startswith(r) and len(rest) > len(r)), None)
+        if region is None:
+            break
+        rest = rest[len(region):]
+    for ending, short in _SUFFIXES:
+        if rest.endswith(ending):
+            words = rest[:-len(ending)].replace("和", "")
+            if len(words) >= 4 and len(words) % 2 == 0 and _HAN.match(words):
+                return words[0] + words[-2] + short
+            break
+    return rest
+
+
+def key_units(units, regions) -> None:
+    """Set the ``pinyin`` of ``units`` (rows with ``name``, ``short_name``, ``region_id``) as
+    ``Unit.save`` does, from ``regions``: (pk, name, parent_id) of their regions and those above."""
+    above = {pk: (name, parent) for pk, name, parent in regions}
+    for unit in units:
+        names, pk = [], unit.region_id
+        while pk is not None:
+            name, pk = above[pk]
+            names.append(name)
+        unit.pinyin = pinyin_key(unit.name, unit.short_name or short_form(unit.name, names))
 
 
 def pinyin_query(text: str) -> str:
@@ -79,3 +120,11 @@ class PinyinSearch:
 
     def get_search_results(self, request, queryset, search_term_):
         return super().get_search_results(request, queryset, search_term(search_term_))
+
+
+def picker_answer(select_html: str, kind: str, field: str, q: str, count: int, noun: str) -> HttpResponse:
+    """What a 查找 box (``_picker_search.html``) gets back: the select box narrowed, and the line saying
+    what was found (「找到 3 个单位」, 「没有名称或拼音含「…」的区划」; empty when nothing was typed)."""
+    found = (f"找到 {count} 个{noun}" if count else f"没有名称或拼音含「{q}」的{noun}") if q else ""
+    status = format_html('<span id="{}-found-{}" hx-swap-oob="innerHTML">{}</span>', kind, field, found)
+    return HttpResponse(select_html + status)

@@ -110,8 +110,10 @@ def _read_input(path: Path) -> tuple[bytes, str]:
 
 def _decode(data: bytes, shown: str) -> str:
     """The text of a UTF-8 (BOM allowed) file; CSVError naming what the file is instead
-    (UTF-16, GBK as Excel's 「CSV (逗号分隔)」 saves it, a workbook, a zip) and the first
-    line that is not UTF-8. The encoding is never guessed to read the file."""
+    (UTF-16, a workbook, a zip) and the first line that is not UTF-8. A file whose non-ASCII
+    text is mostly no UTF-8 but reads whole as GB18030 (Excel's 「CSV (逗号分隔)」) is read as
+    GB18030 (refused until 2026-12-05); a UTF-8 file with a line in GBK is refused, naming
+    the line."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise CSVError(f"{shown}: 是 UTF-16 编码, 不是 UTF-8; 请另存为 UTF-8 CSV")
     kind = next((what for magic, what in BINARY_SIGNATURES.items() if data.startswith(magic)), None)
@@ -122,11 +124,40 @@ def _decode(data: bytes, shown: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         try:
-            data.decode("gb18030")
+            text = data.decode("gb18030")
             hint = "看起来是 GBK/GB18030 编码 (Excel 「CSV (逗号分隔)」 的默认编码); 请另存为 「CSV UTF-8 (逗号分隔)」"
         except UnicodeDecodeError:
-            hint = "请另存为 UTF-8 CSV"
+            text, hint = None, "请另存为 UTF-8 CSV"
+        if text is not None and _mostly_not_utf8(data):  # Excel's 「CSV (逗号分隔)」: read as it was saved
+            return text
         raise CSVError(f"{shown}: 不是 UTF-8 编码 (第 {line} 行, 第 {exc.start} 字节); {hint}") from None
+
+
+def _mostly_not_utf8(data: bytes) -> bool:
+    """Whether most of the non-ASCII text of ``data`` is no UTF-8: a whole file saved as GBK,
+    read as such, not a UTF-8 file with a line pasted in GBK (read as GB18030, its UTF-8
+    text would be garbled, so it is refused, naming the line)."""
+    text = data.decode("utf-8", errors="replace")
+    wide = sum(ch > "\x7f" for ch in text)
+    return wide > 0 and text.count("\ufffd") * 2 > wide
+
+
+_SEP_LINE = re.compile(r"sep=(.)(\r\n|\n|\r)")
+_DELIMITERS = ("\t", ";")  # besides the comma, for a header that holds no comma
+
+
+def _delimiter(raw: str) -> tuple[str, str, int]:
+    """(delimiter, text, lines skipped) of a CSV text: Excel's 「sep=,」 first line names the
+    delimiter (and is no header); else a header line holding no comma but tabs (a .tsv file,
+    a table copied from a spreadsheet) or semicolons is separated by those."""
+    if sep := _SEP_LINE.match(raw):
+        return sep.group(1), raw[sep.end():], 1
+    first = re.split(r"\r\n|\n|\r", raw, maxsplit=1)[0]
+    if "," not in first:
+        for delimiter in _DELIMITERS:
+            if delimiter in first:
+                return delimiter, raw, 0
+    return ",", raw, 0
 
 
 def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
@@ -138,25 +169,24 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
         raise CSVError(f"{path}: 含有 NUL 字节, 不是文本 CSV 文件")
     # lines end at \n, \r\n or \r, as csv reads them: str.splitlines also ends one at \u2028, \x85,
     # \x0c and \x1c-\x1e, which a CSV writer leaves unquoted in a field (a title pasted from a web page)
+    delimiter, raw, skipped = _delimiter(raw)
     lines = io.StringIO(raw, newline="")
     rows: list[dict] = []
     starts: list[int] = []
-    start = 1  # the line the next record starts on
+    start = 1 + skipped  # the line the next record starts on
     try:
-        reader = csv.reader(lines, strict=True)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         header = next(reader, None)
         if not header or not any(h.strip() for h in header):
             raise CSVError(f"{path}: 文件为空或缺少表头")
         header = [column_name(h) for h in header]
-        if len(header) == 1 and ("\t" in header[0] or ";" in header[0]):
-            raise CSVError(f"{path}: 表头只有一列且含制表符或分号; 请用逗号分隔的 CSV")
         duplicated = [h for h, n in Counter(header).items() if h and n > 1]
         if duplicated:
             raise CSVError(f"{path}: 表头有重复的列名 {', '.join(duplicated)}")
-        start = reader.line_num + 1
+        start = reader.line_num + 1 + skipped
         blank = None  # the first blank record not yet followed by another: blanks that end the file are no rows
         for record in reader:
-            line, start = start, reader.line_num + 1
+            line, start = start, reader.line_num + 1 + skipped
             if not record or not any(c.strip() for c in record):
                 blank = blank or f"{path}: {row_name(len(rows) + 1, line)}"
                 continue
@@ -321,7 +351,8 @@ def same_file(a: str | Path, b: str | Path) -> bool:
 def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
     """CSVError unless ``path`` can be an output file: not empty, not a directory, not the
     same file as any of ``others`` (the input, another output: writing it would destroy
-    that data), in an existing writable directory. Commands call it before the work, so a
+    that data), in a writable directory (missing folders are created when it is written, below
+    the nearest existing one, which must be writable). Commands call it before the work, so a
     bad --out fails at once."""
     if not str(path).strip():
         raise CSVError("输出路径为空")
@@ -339,10 +370,7 @@ def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
         if not os.access(path, os.W_OK):
             raise CSVError(f"无法写入 {path}: 没有写权限")
         return path
-    parent = path.parent
-    if not parent.is_dir():
-        raise CSVError(f"输出目录不存在: {parent}")
-    _probe_writable(parent, path)
+    _probe_writable(_nearest_folder(path, "输出目录"), path)  # missing folders are made when it is written
     if path.exists() and not os.access(path, os.W_OK):  # replacing it by a rename would pass over its mode
         raise CSVError(f"输出文件 {path} 是只读的; 请换一个输出文件名, 或先改变它的权限")
     return path
@@ -368,13 +396,19 @@ def check_model_output(path: str | Path) -> Path:
             raise CSVError(f"--out {path} 不是 minsheng 模型目录 (没有 model.json, 却有其他文件); 请换一个新目录或空目录")
         _probe_writable(path, path)
         return path
+    _probe_writable(_nearest_folder(path, "模型目录", path), path)
+    return path
+
+
+def _nearest_folder(path: Path, what: str, made: Path | None = None) -> Path:
+    """The nearest existing folder above ``path``, where the missing ones (``made``, by
+    default ``path``'s parent) will be created; CSVError when it is a file."""
     ancestor = path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise CSVError(f"无法创建模型目录 {path}: {ancestor} 不是目录")
-    _probe_writable(ancestor, path)
-    return path
+        raise CSVError(f"无法创建{what} {made or path.parent}: {ancestor} 不是目录")
+    return ancestor
 
 
 @contextlib.contextmanager
@@ -396,6 +430,7 @@ def replacing(path: str | Path):
     path = Path(os.path.realpath(path))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # --out results/run1/p.csv in a fresh folder
         yield tmp
         replace_keeping_mode(tmp, path)
     except OSError as exc:

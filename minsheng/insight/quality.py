@@ -843,11 +843,11 @@ ON_TIME_DAYS = 15
 LATE_DAYS = 45
 KEY_WORDS = 6  # of the message's words the relevance explanation names as said, and as not said
 # nouns of time and degree that name nothing a reply should repeat (什么时候: 「时候」), and the letter's
-# words for itself (提一点建议, 这是居民的心声, 合理诉求: 「未提到「心声」」 sent the officer to echo them),
-# for the explanation alone (the relevance score reads character pairs, not these words)
+# words for itself (提一点建议, 这是居民的心声, 合理诉求: 「未提到「心声」」 sent the officer to echo them) and
+# for its type (咨询…能否退费: 「未提到「咨询」」), for the explanation alone (the relevance score reads character pairs, not these words)
 _FILLER_WORDS = frozenset("时候 时期 期间 日子 目前 现在 当时 以后 以前 今年 去年 明年 每天 天天 年底 月底 "
                           "原因 结果 样子 程度 大家 人们 有关 相关 一些 这些 那些 其他 其它 所有 很多 多少 部分 "
-                          "建议 意见 心声 诉求 呼声 想法 愿望".split())
+                          "建议 意见 心声 诉求 呼声 想法 愿望 咨询 投诉 求助 举报".split())
 
 
 def _blanked(pattern: re.Pattern, text: str) -> str:

@@ -81,6 +81,18 @@ def hotspot_list(request):
     }, status=400 if asked and days is None else 200)
 
 
+def _trend_label(trend: dict) -> str:
+    """The chart's text alternative (a screen reader heard 「每日的留言数」 and no number): its span,
+    total and busiest period, and where each message's date is."""
+    labels, counts, per = trend["labels"], trend["counts"], trend["per"]
+    if not labels:
+        return f"每{per}留言数图: 暂无公开留言"
+    span = labels[0] if len(labels) == 1 else f"{labels[0]} 至 {labels[-1]}"
+    peak = max(range(len(counts)), key=counts.__getitem__)  # the first of equal ones
+    return (f"每{per}留言数图: {span} 共 {sum(counts)} 条, 最多的一{per} {labels[peak]}, {counts[peak]} 条; "
+            "各条留言的日期见下方列表")
+
+
 def hotspot_detail(request, pk: int):
     roles = roles_of(request.user)
     # as the lists: two messages or more, one of them public (its title and place would
@@ -110,6 +122,7 @@ def hotspot_detail(request, pk: int):
     return render(request, "insight/hotspot.html", {
         "hotspot": hotspot, "members": messages,
         "trend": (trend := trend_of(messages)), "trend_json": json.dumps(trend, ensure_ascii=False),
+        "trend_label": _trend_label(trend),
         "show_flags": show_flags,  # as /chronic/: in the regions the user supervises
         # the badges 老大难 / 需多部门协调 are the machine's verdict: the page says what made it
         "days": (timezone.now() - hotspot.first_at).days, "chronic_days": chronic_days(),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("campaigns/<slug:slug>/report.<str:fmt>", views.export_campaign, name="campaign_export"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("overdue/", views.overdue, name="overdue"),
+    path("regions/", views.region_options, name="regions"),
     path("export/messages.<str:fmt>", views.export_messages, name="export_messages"),
     path("export/table.<str:fmt>", views.export_table, name="export_table"),
     path("map.json", views.map_shapes, name="map"),

@@ -17,12 +17,15 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
+from minsheng.board.forms import MAX_QUERY_LENGTH
 from minsheng.board.models import MessageKind
 from minsheng.board.views.public import page_of
 from minsheng.directory.models import Region, Unit, home_region, topic_tree
+from minsheng.directory.pinyin import name_or_pinyin, picker_answer
 
 from . import campaign_report, exports, figures
 from .facts import working_days_late
@@ -119,14 +122,17 @@ def _period_notice(scope) -> str:
     return ""
 
 
-def _context_filters(scope, filters) -> dict:
+def _filter_regions(chosen: str):
     # a township reached by drilling down stays selected, so "查看" keeps it
-    region_q = Q(level__lte=Region.Level.COUNTY) | Q(code=filters.get("region", ""))
+    return Region.objects.filter(Q(level__lte=Region.Level.COUNTY) | Q(code=chosen)).only("code", "name", "level")
+
+
+def _context_filters(scope, filters) -> dict:
     return {
         "filters": filters,
         "scope": scope,
         "period_notice": _period_notice(scope),
-        "regions": Region.objects.filter(region_q).only("code", "name", "level"),
+        "regions": _filter_regions(filters.get("region", "")),
         "topics": topic_tree(),
         "kinds": MessageKind.choices,
         "kind_label": MessageKind(scope.kind).label if scope.kind else "",  # the lists' scope line (_scope.html)
@@ -326,10 +332,32 @@ def overdue(request):
     unit_choices = [*late_units] + ([scope.unit] if scope.unit and scope.unit not in late_units else [])
     return render(request, "stats/overdue.html", {
         **_context_filters(scope, filters), "regions": _visible_regions(roles, filters.get("region", "")),
-        "own_filter": True, "unit_choices": unit_choices, "unit_label": "主办单位", "keep_params": keep,
+        "own_filter": True, "region_list": "overdue", "unit_choices": unit_choices, "unit_label": "主办单位", "keep_params": keep,
         "form_label": "筛选超期清单", "own_notice": own_notice,
         "page": page, "now": now, "can_export": can_export, "ascending": ascending, "measure": measure,
         "measure_label": exports.MEASURE_LABELS[measure]})
+
+
+def region_options(request):
+    """htmx: the 区划 select box of the filters (_filters.html) holding the regions whose name or pinyin
+    holds ?q= (「qlh」 for 七里河区: the case page's 查找 boxes, pinyin.name_or_pinyin), and the one chosen
+    (?region=) whatever is typed. ?list=overdue: from the regions /stats/overdue/'s form offers the user."""
+    chosen = request.GET.get("region", "").strip()
+    if request.GET.get("list") == "overdue":
+        roles = roles_of(request.user)
+        if not roles.is_staff_member:
+            return HttpResponse("只有工作人员可以查看超期清单", status=403, content_type="text/plain; charset=utf-8")
+        regions = _visible_regions(roles, chosen)
+    else:
+        regions = _filter_regions(chosen)
+    q = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    count = 0
+    if q:
+        named = name_or_pinyin(q, "name")
+        count = regions.filter(named).count()
+        regions = regions.filter(named | Q(code=chosen))
+    select = render_to_string("stats/_region_select.html", {"regions": regions, "filters": {"region": chosen}})
+    return picker_answer(select, "region", "region", q, count, "区划")
 
 
 def _visible_regions(roles, chosen: str):

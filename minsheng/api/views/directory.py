@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 
 from minsheng.directory.models import Addressee, Region, Topic, Unit
+from minsheng.directory.pinyin import name_or_pinyin
 
-from ..inputs import DirectoryQuery, RegionTreeQuery
+from ..inputs import DirectoryQuery, RegionTreeQuery, UnitQuery
 from ..pagination import DirectoryPages
 from ..serializers import (
     AddresseeSerializer,
@@ -34,16 +35,33 @@ def _nest(rows, key, parent_key, root_keys, make):
     return [build(r) for r in rows if key(r) in root_keys]
 
 
+# the most regions a ?q= of /regions/ lists (「qu」 matches most counties)
+REGIONS_FOUND_MAX = 100
+
+
 class RegionTree(ApiView):
     docs = {"get": Doc("行政区划树", "返回行政区划的树: 从 `root` 指定的区划 (不给时为全部省级) 开始, 至多 `depth` 层 (1 至 4, 默认 2), "
-                                  "每个节点含 `code`、`name`、`level` 和下级 `children`。不存在的区划代码为 400。任何人可调用, 无需登录。")}
+                                  "每个节点含 `code`、`name`、`level` 和下级 `children`。不存在的区划代码为 400。"
+                                  "给出 `q` 时不返回树, 而是名称或拼音 (全拼或首字母, 如 qlh、qilihe 查七里河区; 全角字母、繁体字亦可) "
+                                  "含 `q` 的区划列表 (`root` 及其各级下级中的, 不限 `depth`), 每项含 `code`、`name`、`level`、"
+                                  "`parent_code`、`full_name`, 按级别和代码排序, 至多 100 个; 没有则为空列表 `[]`; "
+                                  "`q` 超过 50 个字为 400。任何人可调用, 无需登录。")}
 
     query_class = RegionTreeQuery
 
-    @extend_schema(responses=RegionTreeSerializer(many=True), tags=["directory"])
+    # without q a tree's nodes, with q the regions found: one list either way, its items one or the other
+    @extend_schema(responses=PolymorphicProxySerializer(
+        component_name="RegionTreeOrFound", serializers=[RegionTreeSerializer, RegionSerializer],
+        resource_type_field_name=None, many=True), tags=["directory"])
     def get(self, request):
         params = self.query(request)
         root, depth = params.get("root"), params["depth"]
+        if params.get("q"):
+            found = Region.objects.filter(name_or_pinyin(params["q"], "name"))
+            if root is not None:
+                found = found.filter(code__startswith=root.prefix, level__gte=root.level)
+            found = found.select_related("parent__parent__parent").order_by("level", "code")[:REGIONS_FOUND_MAX]
+            return Response(RegionSerializer(found, many=True).data)
         if root is None:
             roots = list(Region.objects.filter(parent__isnull=True).values_list("pk", flat=True))
             rows = Region.objects.filter(level__lte=depth)
@@ -72,10 +90,13 @@ class RegionDetail(ApiView):
 
 class UnitList(ApiView):
     docs = {"get": Doc("办理单位", "返回在用的办理单位, 按区划和名称排序, 分页; `region` 只列该区划及其下级区划的单位, "
-                                 "不存在的区划代码为 400。派单时 `lead`、`assists` 填的是这里的单位编号。任何人可调用, 无需登录。")}
+                                 "不存在的区划代码为 400; `q` 只列名称、简称或其拼音 (全拼或首字母, 如 zjj、zhujian 查住建局; "
+                                 "全角字母、繁体字亦可; 没有简称的单位按由名称推出的简称, 如兰州市住房和城乡建设局为住建局) 含 `q` 的, "
+                                 "没有则 `results` 为空列表, `q` 超过 50 个字为 400。"
+                                 "派单时 `lead`、`assists` 填的是这里的单位编号。任何人可调用, 无需登录。")}
 
     pagination_class = DirectoryPages
-    query_class = DirectoryQuery
+    query_class = UnitQuery
 
     @extend_schema(responses=UnitSerializer(many=True), tags=["directory"])
     def get(self, request):
@@ -83,6 +104,8 @@ class UnitList(ApiView):
         qs = Unit.objects.filter(is_active=True).select_related("region").order_by("region__code", "name", "id")
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
+        if params.get("q"):
+            qs = qs.filter(name_or_pinyin(params["q"], "name", "short_name"))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(UnitSerializer(page, many=True).data)

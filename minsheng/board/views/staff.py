@@ -35,13 +35,12 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from minsheng.accounts.models import User
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Topic, Unit
-from minsheng.directory.pinyin import name_or_pinyin
+from minsheng.directory.pinyin import name_or_pinyin, picker_answer
 from minsheng.insight import hotspots_service
 from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import SUGGEST_RELATED, prefilled
@@ -1036,18 +1035,16 @@ def case_units(request, public_id):
         units = units.exclude(pk__in=active.values("unit_id"))
     chosen = [pk for pk in map(id_param, request.GET.getlist(field)) if pk is not None]
     q = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
-    count, found = 0, ""  # said by the box's status line (a live region: a screen reader reads it out)
+    count = 0  # said by the box's status line (a live region: a screen reader reads it out)
     if q:
         named = name_or_pinyin(q, "name", "short_name")
         count = units.filter(named).count()
-        found = f"找到 {count} 个单位" if count else f"没有名称或拼音含「{q}」的单位"
         units = units.filter(named | Q(pk__in=chosen))
     form = UNIT_PICKERS[field](initial={field: chosen[0] if field != "assists" and chosen else chosen},
                                units=units, **({"message": message} if field != "to_unit" else {}))
     if q and not count and field != "assists":
-        form.fields[field].empty_label = found
-    status = format_html('<span id="unit-found-{}" hx-swap-oob="innerHTML">{}</span>', field, found)
-    return HttpResponse(str(form[field]) + status)
+        form.fields[field].empty_label = f"没有名称或拼音含「{q}」的单位"
+    return picker_answer(str(form[field]), "unit", field, q, count, "单位")
 
 
 def reply_preview(request, public_id):

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--data", required=True,
                             help="UTF-8 CSV with 留言主题/title and/or 留言详情/body (or 留言/text) ('-': standard input)")
         parser.add_argument("--out", required=True,
-                            help="output CSV: 留言编号 (or row, the row number, without that column), label, confidence, "
+                            help="output CSV (missing folders are created): 留言编号 (or row, the row number, without that column), label, confidence, "
                                  "top3 (label:confidence; ...); confidences floored to 4 decimals (0.99996 is 0.9999)")
 
     def handle(self, *args, model, data, out, **options):

@@ -22,9 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--data", required=True,
                             help="UTF-8 CSV with 留言编号, 留言主题, 留言时间, 留言详情 (留言用户, 点赞数, 反对数 optional)"
                                  " ('-': standard input)")
-        parser.add_argument("--out", required=True, help="output CSV: 留言编号,cluster_id for every input row (a message alone has "
+        parser.add_argument("--out", required=True, help="output CSV (missing folders are created): 留言编号,cluster_id for every input row (a message alone has "
                                                             "its own cluster_id; 1 is the hottest)")
-        parser.add_argument("--report", help="output CSV of hotspots (2+ messages) by heat: 热度排名, 热度指数, 时间范围, "
+        parser.add_argument("--report", help="output CSV (missing folders are created) of hotspots (2+ messages) by heat: 热度排名, 热度指数, 时间范围, "
                                                    "地点/人群, 问题描述, 留言数, 留言用户数, 点赞数, cluster_id, 留言编号")
         parser.add_argument("--top", type=int, default=None, help="the N hottest in the report, N >= 1 (default: all with 2+ messages)")
         parser.add_argument("--window-days", type=int, default=WINDOW_DAYS,

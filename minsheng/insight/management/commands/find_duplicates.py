@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True, help="UTF-8 CSV with 留言主题 and/or 留言详情 (or title/body/留言/text); 留言编号 (or id) "
                                                             "names the rows, else their numbers ('-': standard input)")
-        parser.add_argument("--out", required=True, help="output CSV: 留言编号_a,留言编号_b,similarity,...")
+        parser.add_argument("--out", required=True, help="output CSV (missing folders are created): 留言编号_a,留言编号_b,similarity,...")
         parser.add_argument("--min-similarity", type=float, default=0.5,
                             help="cosine similarity from which a pair is reported (default 0.5)")
 

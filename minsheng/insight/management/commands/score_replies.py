@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True, help="UTF-8 CSV like tipdm_replies.csv: 答复意见 (or reply) and 留言主题/留言详情; "
                                                             "留言编号, 留言时间, 答复时间 used when present ('-': standard input)")
-        parser.add_argument("--out", required=True, help="output CSV, one row per reply: 留言编号 (or the row number), 总分, 相关性, 完整性, "
+        parser.add_argument("--out", required=True, help="output CSV (missing folders are created), one row per reply: 留言编号 (or the row number), 总分, 相关性, 完整性, "
                                                             "可解释性, 及时性, 套话, 原因")
 
     def handle(self, *args, data, out, **options):

@@ -1,0 +1,65 @@
+"""The staff workbench's lists at a desktop width (1366×900) in the system Chromium: a short
+name (a region, a 承办人) stays on one line rather than breaking between its characters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from minsheng.board import actions
+
+from .conftest import make_user
+from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="system Chromium not installed at /usr/bin/chromium"),
+]
+
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+LINES = """label => [...document.querySelectorAll(`td[data-label="${label}"]`)].map(td => {
+  const range = document.createRange(); range.selectNodeContents(td);
+  return [td.innerText.trim(), new Set([...range.getClientRects()].map(r => Math.round(r.top))).size]; })"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queues_region_is_not_broken_across_lines(browser, live_server, personas, directory):  # noqa: F811
+    """The dispatcher's queue showed 「兰州」 over 「市」 in its 区划 column at 1366 px, where the other
+    columns had room."""
+    p, d = personas, directory
+    # a case in hand the three repeat: their rows carry the badge 疑似重复, as in the demo's queue
+    in_hand = actions.do_submit(p["citizen"], title="建议加快城关区幸福家园老旧楼加装电梯审批进度",
+                                body="我们小区六层老楼没有电梯, 老人上下楼非常困难, 希望尽快审批加装电梯。" * 2,
+                                kind="suggest", region=d["lanzhou"], topic=d["topic_build"])
+    actions.do_dispatch(p["dispatcher"], in_hand, d["housing"])
+    for i in range(3):
+        actions.do_submit(p["citizen"], title=f"建议加快城关区幸福家园老旧楼加装电梯审批进度第{i}号楼",
+                          body="我们小区六层老楼没有电梯, 老人上下楼非常困难, 希望尽快审批加装电梯。" * 2,
+                          kind="suggest", region=d["lanzhou"], topic=d["topic_build"])
+    page = signed_in_page(browser, live_server, "dispatcher", **DESKTOP)
+    assert page.goto(live_server.url + "/staff/triage/").status == 200
+    cells = page.evaluate(LINES, "区划")
+    assert cells and all(lines == 1 for _, lines in cells), cells
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_officers_list_keeps_a_handlers_name_on_one_line(browser, live_server, personas, directory):  # noqa: F811
+    """The officer's list (本单位待办) showed 「住建局张」 over 「科长」 in its 承办人 column at 1366 px,
+    beside a status of 「已签收 已超期 督办」."""
+    p, d = personas, directory
+    head = make_user("head", role="head", unit=d["housing"], display_name="住建局王局长")
+    long_ago = timezone.now() - dt.timedelta(days=60)
+    for i in range(3):
+        message = actions.do_submit(p["citizen"], title=f"建议加快城关区幸福家园老旧楼加装电梯审批进度第{i}号楼",
+                                    body="我们小区六层老楼没有电梯, 老人上下楼非常困难, 希望尽快审批加装电梯。" * 2,
+                                    kind="suggest", region=d["chengguan"], topic=d["topic_build"], at=long_ago)
+        actions.do_dispatch(p["dispatcher"], message, d["housing"], at=long_ago)
+        actions.do_sign(p["officer"], message, d["housing"], at=long_ago)
+        actions.do_assign_handler(head, message, d["housing"], p["officer"])
+        actions.do_supervise(p["supervisor"], message, "请加快办理")
+    page = signed_in_page(browser, live_server, "officer", **DESKTOP)
+    assert page.goto(live_server.url + "/staff/").status == 200
+    cells = page.evaluate(LINES, "承办人")
+    assert len(cells) == 3 and all(lines == 1 for _, lines in cells), cells
