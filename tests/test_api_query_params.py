@@ -46,6 +46,7 @@ ENDPOINTS = {
                                         "status": "replied", "date_from": "2020-01-01", "date_to": "2099-12-31",
                                         "cursor": CURSOR, "page_size": "5"}),
     "/api/v1/messages/{public_id}/": ("anonymous", {}),
+    "/api/v1/messages/similar/": ("anonymous", {"title": "路灯不亮", "body": "小区路灯一个月不亮", "region": "620100"}),
     "/api/v1/me/messages/": ("citizen", {"cursor": CURSOR, "page_size": "5"}),
     "/api/v1/me/messages/{public_id}/": ("citizen", {}),
     "/api/v1/me/supported/": ("other_citizen", {"cursor": CURSOR, "page_size": "5"}),
@@ -66,6 +67,7 @@ ENDPOINTS = {
                                             "leader": "{mayor}", "q": "路灯", "cursor": CURSOR, "page_size": "5"}),
     "/api/v1/staff/cases/{public_id}/": ("dispatcher", {}),
     "/api/v1/staff/cases/{public_id}/suggestion/": ("dispatcher", {}),
+    "/api/v1/staff/cases/{public_id}/similar-answers/": ("dispatcher", {}),
     "/api/v1/staff/reading/": ("dispatcher", {"days": "90"}),
 }
 

@@ -74,6 +74,22 @@ class MessageQuery(serializers.Serializer):
         return attrs
 
 
+class SimilarQuery(serializers.Serializer):
+    """What the citizen has typed so far (the post form's fields): cut to the form's limits rather
+    than refused, as the form's box does while they type."""
+
+    title = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                  help_text="标题 (已输入的部分; 超过 100 字的部分不参与比较)")
+    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                 help_text="内容 (已输入的部分; 超过 3000 字的部分不参与比较)")
+    region = serializers.CharField(required=False, allow_blank=True, max_length=12,
+                                   help_text="区划代码: 只找该区划及其下级的留言; 不填或为空: 不限区划")
+
+    def validate_region(self, code):
+        # "" is not chosen yet (an app's form sends its empty select), as the query string's region=
+        return MessageQuery.validate_region(self, code) if code.strip() else None
+
+
 def topic_subtree_ids(topic: Topic) -> list[int]:
     """``topic`` and every topic below it (one query: the table is small)."""
     children: dict[int | None, list[int]] = {}

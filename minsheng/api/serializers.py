@@ -117,6 +117,23 @@ class SupportedListSerializer(MessageListSerializer):
     supported_at = serializers.DateTimeField()
 
 
+class SimilarMessageSerializer(MessageListSerializer):
+    """A public message in hand like the one being typed (the post form's 已有相似留言 box):
+    ``similarity`` set on it by the view; whether it is the caller's own, or one they said 我也遇到 on."""
+
+    similarity = serializers.FloatField(help_text="相似度 (0–1)")
+    mine = serializers.SerializerMethodField(help_text="调用者自己的留言 (不能点「我也遇到」); 没有个人凭据 (未登录, 或用 Open311 API key) 为 null")
+    supported = serializers.SerializerMethodField(help_text="调用者已点过「我也遇到」; 没有个人凭据 (未登录, 或用 Open311 API key) 为 null")
+
+    def get_mine(self, obj) -> bool | None:
+        user = self.context.get("user")
+        return obj.author_id == user.pk if user is not None else None
+
+    def get_supported(self, obj) -> bool | None:
+        supported = self.context.get("supported")
+        return obj.pk in supported if supported is not None else None
+
+
 SUBMITTED_BY_HELP = ("由…代为提交: the name of the system (Open311 key) that posted the message in the citizen's name "
                      "with their phone or email, 「接入系统」 once that key is deleted; null for a message they posted "
                      "themselves (their web page says 「由 <name> 代为提交」)")
@@ -182,6 +199,26 @@ class ReplySerializer(serializers.Serializer):
     body = serializers.CharField()
     round = serializers.IntegerField()
     published_at = serializers.DateTimeField()
+
+
+class SimilarAnswerSerializer(serializers.Serializer):
+    """A past answered message like the case, with its latest reply (the reply form's 相似的已答复留言):
+    what the public reads of it, personal data hidden."""
+
+    public_id = serializers.CharField()
+    title = serializers.CharField(source="public_title")
+    excerpt = serializers.SerializerMethodField(help_text="留言内容的前 200 字 (全文见 url)")
+    region = RegionRefSerializer()
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    similarity = serializers.FloatField(help_text="相似度 (0–1)")
+    reply = ReplySerializer(source="latest_reply", help_text="该留言最新的一条答复")
+    url = serializers.SerializerMethodField()
+
+    def get_excerpt(self, obj) -> str:
+        return obj.public_body[:200]
+
+    get_url = MessageListSerializer.get_url
 
 
 class EvaluationSerializer(serializers.Serializer):
@@ -434,6 +471,8 @@ class StaffCaseSerializer(MessageDetailSerializer):
     reopen_count = serializers.IntegerField()
     predicted_topic = TopicRefSerializer(allow_null=True)
     topic_confidence = serializers.FloatField(allow_null=True)
+    predicted_kind = serializers.CharField(help_text="机器预测的留言类型 (提交后的机器阅读); 尚未预测为空")
+    kind_confidence = serializers.FloatField(allow_null=True, help_text="类型置信度; 尚未预测为 null")
     assignments = AssignmentSerializer(many=True)
     extensions = serializers.SerializerMethodField()
     events = StaffEventSerializer(many=True)

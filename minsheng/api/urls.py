@@ -89,6 +89,7 @@ v1 = "api/v1/"
 urlpatterns = [
     path(v1, public.Root.as_view(), name="root"),
     path(f"{v1}messages/", public.MessageList.as_view(), name="message-list"),
+    path(f"{v1}messages/similar/", public.SimilarMessages.as_view(), name="message-similar"),
     path(f"{v1}messages/<str:public_id>/", public.MessageDetail.as_view(), name="message-detail"),
     path(f"{v1}messages/<str:public_id>/rate/", citizen.Rate.as_view(), name="message-rate"),
     path(f"{v1}messages/<str:public_id>/reopen/", citizen.Reopen.as_view(), name="message-reopen"),
@@ -113,6 +114,8 @@ urlpatterns = [
     path(f"{v1}staff/cases/<str:public_id>/suggestion/", staff.CaseSuggestion.as_view(), name="staff-suggestion"),
     path(f"{v1}staff/cases/<str:public_id>/reply-preview/", staff.CaseReplyPreview.as_view(),
          name="staff-reply-preview"),
+    path(f"{v1}staff/cases/<str:public_id>/similar-answers/", staff.CaseSimilarAnswers.as_view(),
+         name="staff-similar-answers"),
     path(f"{v1}staff/reading/", staff.Reading.as_view(), name="staff-reading"),
     path(f"{v1}staff/dispatch-batch/", staff.DispatchBatch.as_view(), name="staff-dispatch-batch"),
     *[path(f"{v1}staff/cases/<str:public_id>/{name}/", view.as_view(), name=f"staff-{name}")

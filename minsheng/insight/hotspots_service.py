@@ -452,3 +452,28 @@ def rebuild(messages=None, progress=None) -> int:
 def summary() -> dict:
     agg = Hotspot.objects.aggregate(n=Count("id"), messages=Sum("message_count"))
     return {"hotspots": agg["n"], "messages": agg["messages"] or 0}
+
+
+def trend_of(messages) -> dict:
+    """Messages per day (span ≤ 60 days), per week (labelled by its Monday), or per month
+    (labelled 2026-01), for the hotspot page's chart and ``trend`` of GET /api/v1/hotspots/{id}/; ``per`` names the period
+    (日, 周, 月) for its heading."""
+    if not messages:
+        return {"labels": [], "counts": [], "per": "日"}
+    days = [timezone.localtime(m.submitted_at).date() for m in messages]
+    first, last = min(days), max(days)
+    span = (last - first).days
+    if span <= 60:
+        key, step, per = (lambda d: d), dt.timedelta(days=1), "日"
+    elif span <= 400:
+        key, step, per = (lambda d: d - dt.timedelta(days=d.weekday())), dt.timedelta(days=7), "周"
+    else:
+        key, step, per = (lambda d: d.replace(day=1)), None, "月"
+    counts = Counter(key(d) for d in days)
+    labels, cursor = [], key(first)
+    while cursor <= key(last):
+        labels.append(cursor)
+        cursor = cursor + step if step else (cursor.replace(year=cursor.year + 1, month=1) if cursor.month == 12
+                                             else cursor.replace(month=cursor.month + 1))
+    return {"labels": [d.isoformat()[:7] if per == "月" else d.isoformat() for d in labels],
+            "counts": [counts.get(d, 0) for d in labels], "per": per}

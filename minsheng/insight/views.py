@@ -4,9 +4,7 @@ similar-messages fragment of the post form."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections import Counter
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
@@ -26,7 +24,7 @@ from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 
 from . import lookup
-from .hotspots_service import chronic_days, unresolved_members
+from .hotspots_service import chronic_days, trend_of, unresolved_members
 from .models import PERIODS, AutoDispatch, Hotspot
 from .places import refined_region
 from .reading import DEFAULT_DAYS, cached_reading
@@ -86,30 +84,6 @@ def hotspot_list(request):
     }, status=400 if asked and days is None else 200)
 
 
-def _trend(messages: list[Message]) -> dict:
-    """Messages per day (span ≤ 60 days), per week (labelled by its Monday), or per month
-    (labelled 2026-01), for the chart; ``per`` names the period (日, 周, 月) for its heading."""
-    if not messages:
-        return {"labels": [], "counts": [], "per": "日"}
-    days = [timezone.localtime(m.submitted_at).date() for m in messages]
-    first, last = min(days), max(days)
-    span = (last - first).days
-    if span <= 60:
-        key, step, per = (lambda d: d), dt.timedelta(days=1), "日"
-    elif span <= 400:
-        key, step, per = (lambda d: d - dt.timedelta(days=d.weekday())), dt.timedelta(days=7), "周"
-    else:
-        key, step, per = (lambda d: d.replace(day=1)), None, "月"
-    counts = Counter(key(d) for d in days)
-    labels, cursor = [], key(first)
-    while cursor <= key(last):
-        labels.append(cursor)
-        cursor = cursor + step if step else (cursor.replace(year=cursor.year + 1, month=1) if cursor.month == 12
-                                             else cursor.replace(month=cursor.month + 1))
-    return {"labels": [d.isoformat()[:7] if per == "月" else d.isoformat() for d in labels],
-            "counts": [counts.get(d, 0) for d in labels], "per": per}
-
-
 def _trend_label(trend: dict) -> str:
     """The chart's text alternative (a screen reader heard 「每日的留言数」 and no number): its span,
     total and busiest period, and where each message's date is."""
@@ -150,7 +124,7 @@ def hotspot_detail(request, pk: int):
             m.unsatisfied = m.pk in unsatisfied
     return render(request, "insight/hotspot.html", {
         "hotspot": hotspot, "members": messages,
-        "trend": (trend := _trend(messages)), "trend_json": json.dumps(trend, ensure_ascii=False),
+        "trend": (trend := trend_of(messages)), "trend_json": json.dumps(trend, ensure_ascii=False),
         "trend_label": _trend_label(trend),
         "show_flags": show_flags,  # as /chronic/: in the regions the user supervises
         # the badges 老大难 / 需多部门协调 are the machine's verdict: the page says what made it
@@ -260,17 +234,7 @@ def region_hint(region: Region | None, where: Region | None) -> Region | None:
 
 def _similar_box(request, title: str, body: str, region: Region | None, where: Region | None) -> str:
     """「已有相似留言」: the box's HTML, "" when there is none (the page hides an empty box)."""
-    found = lookup.similar_open(title, body, region, k=5, where=where) if len(title + body) >= 4 else []
-    if not found:
-        return ""
-    # the candidates are cached for a minute (lookup.CACHE_SECONDS): their counts and
-    # statuses are read now, so a 我也遇到 pressed a moment ago shows
-    now = {pk: (status, count) for pk, status, count in Message.objects.filter(
-        pk__in=[m.pk for m, _ in found]).values_list("pk", "status", "support_count")}
-    for m, _ in found:
-        m.status, m.support_count = now.get(m.pk, (m.status, m.support_count))
-    # one withdrawn or rejected since is no longer public: its link would be a 404
-    found = [(m, score) for m, score in found if m.pk in now and m.status in Status.public()]
+    found = lookup.similar_open_now(title, body, region, k=5, where=where)
     if not found:
         return ""
     # 我也遇到 is pressed in the box itself (it was only on each message's own page, opened in

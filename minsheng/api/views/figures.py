@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from minsheng.accounts.roles import roles_of
 from minsheng.board.models import Message, MessageKind
 from minsheng.board.workflow import Status
+from minsheng.insight.hotspots_service import trend_of
 from minsheng.insight.models import PERIODS as HOTSPOT_PERIODS
 from minsheng.insight.models import Hotspot, HotspotMember
 from minsheng.stats import figures as stats
@@ -83,8 +84,19 @@ class HotspotSerializer(serializers.Serializer):
         return self._supervisors_only(obj, AllMembersSerializer(obj).data)
 
 
+class HotspotTrendSerializer(serializers.Serializer):
+    """The hotspot page's 留言趋势 chart (hotspots_service.trend_of)."""
+
+    labels = serializers.ListField(child=serializers.CharField(),
+                                   help_text="各时段: 日 (YYYY-MM-DD)、周 (该周周一, YYYY-MM-DD) 或月 (YYYY-MM)")
+    counts = serializers.ListField(child=serializers.IntegerField(), help_text="各时段的公开留言数, 与 labels 一一对应")
+    per = serializers.ChoiceField(choices=[("日", "日"), ("周", "周"), ("月", "月")],
+                                  help_text="时段: 跨度 60 天内按日, 400 天内按周, 更长按月")
+
+
 class HotspotDetailSerializer(HotspotSerializer):
     messages = MessageListSerializer(many=True, help_text="该热点的公开留言 (最近 200 条)")
+    trend = HotspotTrendSerializer(help_text="留言趋势: 全部公开留言 (不含感谢) 按提交日期逐日、逐周或逐月的条数, 同热点页面的图表")
 
 
 class HotspotQuery(serializers.Serializer):
@@ -112,7 +124,7 @@ class HotspotQuery(serializers.Serializer):
 class HotspotList(ApiView):
     docs = {"get": Doc("热点问题", "返回热点问题, 热度高的在前, 分页; 只含两条以上留言且至少一条已公开的热点, 与网站的热点页面一致。"
                                  "`region` 只列该区划及其下级区划的; `days` (7、30 或 90) 只列这些天内有公开留言的热点, 按这些天的热度 `period_heat` 排列 (热度公式只按这些天的公开留言计算, 不含感谢; `heat` 仍为按全部留言计算的热度)。按老大难 `chronic` 或需多部门协调 `needs_coordination` 筛选"
-                                 "只供督办人员和领导, 限于其督办的区划: 未登录为 401, 其他调用者 (含 Open311 API key) 为 403。"
+                                 "只供督办人员和领导, 限于其督办的区划, 与网站的老大难页面一致 (含尚无公开留言的): 未登录为 401, 其他调用者 (含 Open311 API key) 为 403。"
                                  "这两项标记和 `unresolved_count`、`all_members` 也只对他们显示, 对其他人为 null。"
                                  "列表本身任何人可调用, 无需登录。")}
 
@@ -130,8 +142,10 @@ class HotspotList(ApiView):
             if request.successful_authenticator is None:
                 raise exceptions.NotAuthenticated()
             raise ApiError("只有督办人员和领导可以按老大难或需多部门协调筛选", code="permission_denied", status_code=403)
-        qs = (Hotspot.objects.public().with_public_figures().select_related("region")
-              .order_by("-heat", "-last_at", "-id"))  # as /hotspots/
+        # as /hotspots/; with a flag as /chronic/: every flagged hotspot of their regions, one without a
+        # public message too (its page opens for them, Hotspot.readable_by; it was left out here)
+        listed = Hotspot.objects.readable_by(roles) if flags else Hotspot.objects.public()
+        qs = listed.with_public_figures().select_related("region").order_by("-heat", "-last_at", "-id")
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
         if params.get("days"):  # as /hotspots/?days=: by the period's heat
@@ -146,7 +160,9 @@ class HotspotList(ApiView):
 
 class HotspotDetail(ApiView):
     docs = {"get": Doc("热点问题详情", "返回一个热点问题及其公开留言 (最近 200 条); 标记字段的可见范围同热点列表。"
-                                   "不存在或不在热点列表中 (少于两条留言, 或没有已公开的留言) 为 404。任何人可调用, 无需登录。")}
+                                   "`trend` 为其公开留言逐日、逐周或逐月的条数 (同热点页面的留言趋势图)。"
+                                   "不存在或不在热点列表中 (少于两条留言, 或没有已公开的留言) 为 404; 督办人员和领导还可查看其督办区划内的其他热点 "
+                                   "(同网站, 如按老大难筛选列出的)。任何人可调用, 无需登录。")}
 
     @extend_schema(responses=HotspotDetailSerializer, tags=["insight"],
                    parameters=[OpenApiParameter("hotspot_id", int, OpenApiParameter.PATH)])
@@ -154,13 +170,17 @@ class HotspotDetail(ApiView):
         members = (HotspotMember.objects.filter(message__status__in=Status.public())
                    .exclude(message__kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._reading)
                    .select_related("message").order_by("joined_at", "id"))
+        roles = roles_of(request.user)
+        # as its page: the public's, and for supervisors the others of their regions (listed by ?chronic=)
         hotspot = get_object_or_404(
-            Hotspot.objects.public().with_public_figures().select_related("region")
+            Hotspot.objects.readable_by(roles).with_public_figures().select_related("region")
             .prefetch_related(Prefetch("members", queryset=members)), pk=hotspot_id)
         messages = list_queryset().filter(pk__in=[m.message_id for m in hotspot.members.all()]).order_by(
             "-submitted_at", "-id")[:200]
-        data = HotspotSerializer(hotspot, context={"roles": roles_of(request.user)}).data
+        data = HotspotSerializer(hotspot, context={"roles": roles}).data
         data["messages"] = MessageListSerializer(messages, many=True).data
+        # the page's chart, of every public member (the list above is the latest 200)
+        data["trend"] = trend_of([m.message for m in hotspot.members.all()])
         return Response(data)
 
 

@@ -3,19 +3,27 @@ detail with its public timeline, reply and rating."""
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from minsheng.board.models import Support
 from minsheng.board.workflow import Status
+from minsheng.insight.lookup import similar_open_now
 
 from ..idempotency import once
-from ..inputs import MessageCreate, MessageQuery, apply_message_filters
+from ..inputs import MessageCreate, MessageQuery, SimilarQuery, apply_message_filters
 from ..pagination import MessageCursor
 from ..permissions import IsPerson
-from ..serializers import MessageDetailSerializer, MessageListSerializer, OwnMessageSerializer
-from .base import ApiView, Doc, detail_queryset, list_queryset, own_detail_queryset
+from ..serializers import (
+    MessageDetailSerializer,
+    MessageListSerializer,
+    OwnMessageSerializer,
+    SimilarMessageSerializer,
+)
+from .base import ApiView, Doc, body_of, detail_queryset, list_queryset, own_detail_queryset, parse
 
 
 class MessageList(ApiView):
@@ -57,6 +65,44 @@ class MessageList(ApiView):
         message, replayed = once(request, create_message)
         return Response(OwnMessageSerializer(own_detail_queryset().get(pk=message.pk)).data, status=201,
                         headers={"Idempotent-Replayed": "true"} if replayed else None)
+
+
+SIMILAR_WHAT = ("返回与正在填写的留言 (`title`、`body`, 可加区划 `region`) 反映同一问题、尚未办结的公开留言, 最相似的在前, 至多 5 条, "
+                "与网站留言表单的「已有相似留言」相同: 是同一问题的, 可以对它点「我也遇到」(`POST /messages/{public_id}/support/`) "
+                "而不必重复留言。标题和内容合计不足 4 字时为空列表; 超过表单上限 (标题 100 字、内容 3000 字) 的部分不参与比较。"
+                "每条有相似度 `similarity`, 登录后还有 `mine` (自己的留言) 和 `supported` (已点过「我也遇到」)。"
+                "不存在的 `region` 为 400。任何人可调用, 无需登录")
+
+
+class SimilarMessages(ApiView):
+    """The post form's 已有相似留言 box (insight.views.similar): the same lookup, for an app's form."""
+
+    docs = {"get": Doc("相似留言", SIMILAR_WHAT + "; 内容较长时 URL 可能超出服务器限制, 请改用 POST。"),
+            "post": Doc("相似留言 (POST)", SIMILAR_WHAT + "; 参数放在请求体中 (JSON 或表单), 适合较长的内容; "
+                                          "什么也不保存。只读令牌请用 GET。")}
+
+    query_class = SimilarQuery
+
+    @extend_schema(responses=SimilarMessageSerializer(many=True), tags=["messages"], operation_id="messages_similar")
+    def get(self, request):
+        return self.similar(request, self.query(request))
+
+    @extend_schema(request={"application/json": SimilarQuery, "application/x-www-form-urlencoded": SimilarQuery},
+                   responses=SimilarMessageSerializer(many=True), tags=["messages"],
+                   operation_id="messages_similar_post")
+    def post(self, request):
+        return self.similar(request, parse(SimilarQuery, body_of(request, SimilarQuery)))
+
+    def similar(self, request, params):
+        found = similar_open_now(params.get("title", ""), params.get("body", ""), params.get("region"), k=5)
+        for m, score in found:
+            m.similarity = round(score, 4)
+        prefetch_related_objects([m for m, _ in found], "topic", "addressee")  # the lookup read region and author
+        user = request.user if request.user.is_authenticated else None
+        supported = set(Support.objects.filter(user=user, message__in=[m for m, _ in found])
+                        .values_list("message_id", flat=True)) if user else None
+        return Response(SimilarMessageSerializer([m for m, _ in found], many=True,
+                                                 context={"user": user, "supported": supported}).data)
 
 
 class MessageDetail(ApiView):

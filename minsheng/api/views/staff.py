@@ -19,7 +19,13 @@ from minsheng.board.batch_dispatch import CHANGED_IN_API, dispatch_by_suggestion
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.leader_office import office_messages, offices_of
 from minsheng.board.views.staff import handler_filter, next_deadline
-from minsheng.board.views.staff_hints import held_on, near_duplicate_counts, near_duplicates_each, quality_for
+from minsheng.board.views.staff_hints import (
+    held_on,
+    near_duplicate_counts,
+    near_duplicates_each,
+    quality_for,
+    similar_answered_scored,
+)
 from minsheng.board.workflow import IllegalMove, MovedOn, Status, allowed
 from minsheng.directory.routing import route
 from minsheng.insight.reading import cached_reading
@@ -34,6 +40,7 @@ from ..serializers import (
     InboxItemSerializer,
     ReadingSerializer,
     ReplyPreviewSerializer,
+    SimilarAnswerSerializer,
     StaffCaseSerializer,
     SuggestionSerializer,
     quality_shown,
@@ -328,6 +335,25 @@ class CaseReplyPreview(ApiView):
         q = quality_for(message, body, explain=True) or {}
         return Response(ReplyPreviewSerializer(
             quality_shown(q) | {"body": body, "personal_data": q.get("personal_data", "")}).data)
+
+
+class CaseSimilarAnswers(ApiView):
+    """The reply form's 相似的已答复留言 (similar_answered_for), with their similarity."""
+
+    docs = {"get": Doc("相似的已答复留言", "返回与本件相似、已经答复的留言 (本省范围), 最相似的在前, 至多 3 条, 各附最新的一条答复, "
+                                     "与办件页答复表单旁的「相似的已答复留言」相同, 供答复前参考; 内容为公众看到的 (个人信息已隐去)。"
+                                     "没有相似的为空列表。只有工作人员可调用: 市民为 403, 不在调用者范围内的留言为 404。")}
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(responses=SimilarAnswerSerializer(many=True), tags=["staff"], parameters=[PUBLIC_ID],
+                   operation_id="staff_cases_similar_answers")
+    def get(self, request, public_id):
+        message = get_case(request, public_id)
+        found = similar_answered_scored(message)
+        for m, reply, score in found:
+            m.latest_reply, m.similarity = reply, round(score, 4)
+        return Response(SimilarAnswerSerializer([m for m, _, _ in found], many=True).data)
 
 
 def _assign_handler(user, message, b):

@@ -116,8 +116,14 @@ def near_duplicate_counts(messages) -> dict[int, int]:
 
 def similar_answered_for(message: Message, limit: int = 3) -> list[tuple[Message, Reply]]:
     """Past answered messages like this one with their latest reply (reply form)."""
+    return [(m, reply) for m, reply, _ in similar_answered_scored(message, limit)]
+
+
+def similar_answered_scored(message: Message, limit: int = 3) -> list[tuple[Message, Reply, float]]:
+    """``similar_answered_for`` with each one's similarity (GET /api/v1/staff/cases/{id}/similar-answers/);
+    empty when the lookup failed."""
     try:
-        return [(m, reply) for m, reply, _ in lookup.similar_answered(message, k=limit)]
+        return lookup.similar_answered(message, k=limit)
     except Exception:
         log.exception("similar_answered failed for message %s", message.pk)
         return []

@@ -1,0 +1,188 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
+"""Issue 3 (understanding messages) through the API, as the pages offer it: similar messages while a
+citizen types, similar past answers before an officer replies, the stored machine reading of a case."""
+
+from __future__ import annotations
+
+import pytest
+
+from minsheng.board import actions
+from minsheng.board.models import Message, Support
+from minsheng.insight import lookup
+
+from .test_api_support import (  # noqa: F401 (fixtures)
+    _fresh_rate_limits,
+    _media_in_tmp,
+    api_key,
+    as_persona,
+    error_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+OPEN = [("金桂园小区路灯不亮", "金桂园小区东门到5号楼的路灯已经一个月不亮了, 晚上回家很不安全, 请尽快修复路灯。"),
+        ("南河路菜市场噪音扰民", "南河路菜市场凌晨四点开始卸货, 叫卖声很大, 附近居民无法休息, 希望管一管。")]
+
+
+@pytest.fixture
+def in_hand(directory, personas):
+    """Two accepted (public, in hand) messages in 城关区, posted by 小王."""
+    lookup.clear_cache()
+    made = []
+    for title, body in OPEN:
+        m = actions.do_submit(personas["other_citizen"], title=title, body=body, kind="complain",
+                              region=directory["chengguan"])
+        actions.do_accept(personas["dispatcher"], m)
+        made.append(m)
+    yield made
+    lookup.clear_cache()
+
+
+TYPED = {"title": "金桂园路灯坏了", "body": "金桂园小区东门的路灯一直不亮, 请修一下", "region": "620102"}
+
+
+def test_an_app_reads_the_similar_messages_while_the_citizen_types(in_hand, as_persona, personas):
+    """The post form's 「已有相似留言」 box (/similar/) had no API: an app could not offer 我也遇到
+    instead of a second message on the same problem."""
+    lamp, market = in_hand
+    anonymous = as_persona("anonymous").get("/api/v1/messages/similar/", TYPED)
+    assert anonymous.status_code == 200, anonymous.content
+    found = anonymous.json()
+    assert [f["public_id"] for f in found] == [lamp.public_id]  # not the market's noise
+    assert found[0]["title"] == lamp.public_title and 0 < found[0]["similarity"] <= 1
+    assert found[0]["url"] == f"/api/v1/messages/{lamp.public_id}/"
+    assert found[0]["mine"] is None and found[0]["supported"] is None
+    # a long body goes in a POST (JSON or form), the same answer; nothing is stored
+    citizen = as_persona("citizen")
+    posted = citizen.post("/api/v1/messages/similar/", {**TYPED, "body": TYPED["body"] + "。" * 5000}, format="json")
+    assert posted.status_code == 200, posted.content
+    assert [f["public_id"] for f in posted.json()] == [lamp.public_id]
+    assert posted.json()[0]["mine"] is False and posted.json()[0]["supported"] is False
+    assert Message.objects.count() == 2
+    Support.objects.create(user=personas["citizen"], message=lamp)
+    assert citizen.get("/api/v1/messages/similar/", TYPED).json()[0]["supported"] is True
+    assert as_persona("api_key").get("/api/v1/messages/similar/", TYPED).json()[0]["mine"] is None
+    # a region not chosen yet, as an app's form sends its empty select: not limited, as region= in a query
+    unchosen = citizen.post("/api/v1/messages/similar/", {**TYPED, "region": ""}, format="json")
+    assert unchosen.status_code == 200 and [f["public_id"] for f in unchosen.json()] == [lamp.public_id]
+
+
+def test_similar_messages_refuse_what_they_cannot_read(in_hand, as_persona):
+    client = as_persona("anonymous")
+    assert client.get("/api/v1/messages/similar/", {"title": "路灯"}).json() == []  # under 4 characters
+    assert client.get("/api/v1/messages/similar/").json() == []
+    for params, field in (({**TYPED, "region": "999999"}, "region"), ({**TYPED, "regoin": "620102"}, "regoin"),
+                          ({**TYPED, "region": "6" * 40}, "region")):
+        bad = client.get("/api/v1/messages/similar/", params)
+        assert bad.status_code == 400 and field in error_of(bad)["fields"], params
+    assert client.get("/api/v1/messages/similar/", {"title": "路灯\x00不亮"}).status_code == 400
+    for body, kind in (("{not json", "application/json"), ("[1, 2]", "application/json"),
+                       ('{"title": 12, "body": ["x"]}', "application/json")):
+        bad = client.post("/api/v1/messages/similar/", body, content_type=kind)
+        assert bad.status_code == 400, (body, bad.content)
+        assert error_of(bad)["message"]
+    assert client.post("/api/v1/messages/similar/", "title=x", content_type="text/plain").status_code == 415
+
+
+@pytest.fixture
+def answered(directory, personas):
+    """A 住建局 answer to a lift message, and a new lift message of the same compound dispatched to 住建局."""
+    d, p = directory, personas
+    lookup.clear_cache()
+    old = actions.do_submit(p["other_citizen"], title="滨河花园3号楼电梯故障", kind="complain", region=d["chengguan"],
+                            body="滨河花园3号楼电梯这周停了两次, 老人被困在电梯里, 请督促物业维修电梯。")
+    actions.do_accept(p["dispatcher"], old)
+    actions.do_dispatch(p["dispatcher"], old, d["housing"])
+    actions.do_sign(p["officer"], old, d["housing"])
+    actions.do_reply(p["officer"], old, d["housing"], "经查, 该电梯控制板老化, 已责令物业公司本周内更换并加强维保。")
+    new = actions.do_submit(p["citizen"], title="滨河花园电梯又坏了", kind="complain", region=d["chengguan"],
+                            body="滨河花园3号楼电梯今天又停运了, 物业一直不修, 请督促维修电梯。")
+    actions.do_accept(p["dispatcher"], new)
+    actions.do_dispatch(p["dispatcher"], new, d["housing"])
+    lookup.clear_cache()
+    yield old, new
+    lookup.clear_cache()
+
+
+def test_an_officer_reads_similar_past_answers_before_replying(answered, as_persona):
+    """The case page's 「相似的已答复留言」 beside the reply form had no API."""
+    old, new = answered
+    response = as_persona("officer").get(f"/api/v1/staff/cases/{new.public_id}/similar-answers/")
+    assert response.status_code == 200, response.content
+    found = response.json()
+    assert [f["public_id"] for f in found] == [old.public_id]
+    assert "控制板老化" in found[0]["reply"]["body"] and found[0]["reply"]["unit"]["name"] == "兰州市住房和城乡建设局"
+    assert found[0]["status"] == "replied" and 0 < found[0]["similarity"] <= 1
+    assert found[0]["url"] == f"/api/v1/messages/{old.public_id}/"
+    assert as_persona("citizen").get(f"/api/v1/staff/cases/{new.public_id}/similar-answers/").status_code == 403
+    assert as_persona("anonymous").get(f"/api/v1/staff/cases/{new.public_id}/similar-answers/").status_code == 401
+    assert as_persona("other_officer").get(f"/api/v1/staff/cases/{new.public_id}/similar-answers/").status_code == 404
+    bad = as_persona("officer").get(f"/api/v1/staff/cases/{new.public_id}/similar-answers/", {"k": "9"})
+    assert bad.status_code == 400 and "k" in error_of(bad)["fields"]
+
+
+def test_the_case_gives_the_machines_type_with_its_confidence(answered, as_persona):
+    """The case had the predicted topic and its confidence, not the predicted type and its own."""
+    _, new = answered
+    Message.objects.filter(pk=new.pk).update(predicted_kind="complain", kind_confidence=0.83)
+    case = as_persona("dispatcher").get(f"/api/v1/staff/cases/{new.public_id}/").json()
+    assert case["predicted_kind"] == "complain" and case["kind_confidence"] == 0.83
+    Message.objects.filter(pk=new.pk).update(predicted_kind="", kind_confidence=None)
+    case = as_persona("dispatcher").get(f"/api/v1/staff/cases/{new.public_id}/").json()
+    assert case["predicted_kind"] == "" and case["kind_confidence"] is None
+
+
+def test_a_dashboard_reads_the_hotspots_trend_as_the_page_charts_it(as_persona, personas, directory):
+    """The hotspot page charts its messages per day, week or month (留言趋势); the API gave the
+    messages only, so a dashboard had to page through them and bucket them itself."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.insight.models import Hotspot, HotspotMember
+
+    from .test_api_support import advance, submit
+
+    now = timezone.now()
+    public = [advance(submit(personas["citizen"], directory, title=f"七里河区某小区电梯停运{i}"), personas, directory,
+                      "accepted") for i in range(3)]
+    Message.objects.filter(pk=public[0].pk).update(submitted_at=now - dt.timedelta(days=2))
+    pending = submit(personas["other_citizen"], directory, title="尚未审核的电梯留言")
+    hot = Hotspot.objects.create(title="七里河区某小区电梯停运", region=directory["qilihe"], first_at=now, last_at=now,
+                                 message_count=4, public_count=3, citizen_count=2, heat=5.0)
+    for m in [*public, pending]:
+        HotspotMember.objects.create(hotspot=hot, message=m)
+    trend = as_persona("anonymous").get(f"/api/v1/hotspots/{hot.pk}/").json()["trend"]
+    today, first = timezone.localdate(), timezone.localtime(now - dt.timedelta(days=2)).date()
+    assert trend == {"per": "日", "labels": [str(first + dt.timedelta(days=i)) for i in range(3)],
+                     "counts": [1, 0, 2]}  # the message not yet public is not counted
+    assert trend["labels"][-1] == str(today)
+
+
+def test_a_supervisors_dashboard_lists_and_opens_the_chronic_problems_chronic_lists(as_persona, personas, directory,
+                                                                                    login):
+    """/chronic/ lists every 老大难 of the supervisor's regions and its page opens for them
+    (Hotspot.readable_by); `?chronic=true` listed only those with a public message, and
+    /hotspots/{id}/ was a 404 for the rest: a dashboard missed problems nobody has yet published."""
+    from django.utils import timezone
+
+    from minsheng.insight.models import Hotspot, HotspotMember
+
+    from .test_api_support import submit
+
+    now = timezone.now()
+    pending = [submit(personas["citizen"], directory, title=f"七里河区某小区暖气不热{i}") for i in range(2)]
+    hidden = Hotspot.objects.create(title="七里河区某小区暖气不热", region=directory["qilihe"], first_at=now, last_at=now,
+                                    message_count=2, public_count=0, citizen_count=1, heat=3.0, chronic=True)
+    for m in pending:
+        HotspotMember.objects.create(hotspot=hidden, message=m)
+    assert "七里河区某小区暖气不热" in login(personas["supervisor"]).get("/chronic/").content.decode()
+    listed = as_persona("supervisor").get("/api/v1/hotspots/", {"chronic": "true"}).json()["results"]
+    assert [h["id"] for h in listed] == [hidden.pk] and listed[0]["chronic"] is True
+    detail = as_persona("supervisor").get(f"/api/v1/hotspots/{hidden.pk}/")
+    assert detail.status_code == 200 and detail.json()["messages"] == [] and detail.json()["public_count"] == 0
+    assert detail.json()["all_members"]["citizen_count"] == 1
+    # to anyone else it is still no hotspot: the list without flags and its page are the public's
+    assert as_persona("supervisor").get("/api/v1/hotspots/").json()["results"] == []
+    assert as_persona("anonymous").get(f"/api/v1/hotspots/{hidden.pk}/").status_code == 404
+    assert as_persona("dispatcher").get(f"/api/v1/hotspots/{hidden.pk}/").status_code == 404
