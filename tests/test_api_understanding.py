@@ -132,6 +132,16 @@ def test_the_case_gives_the_machines_type_with_its_confidence(answered, as_perso
     assert case["predicted_kind"] == "" and case["kind_confidence"] is None
 
 
+def test_the_suggestion_gives_the_reason_in_the_words_the_dispatch_form_shows(in_hand, as_persona, directory):
+    """The API gave only the code-like reason (「城乡建设 in 兰州市 → …」); a dispatcher tool showed it as is."""
+    m = actions.do_submit(in_hand[0].author, title="城关区小区电梯坏了", body="城关区幸福家园小区 3 号楼电梯坏了一个月, 请住建部门督促物业维修",
+                          kind="complain", region=directory["lanzhou"], topic=directory["topic_build"])
+    s = as_persona("dispatcher").get(f"/api/v1/staff/cases/{m.public_id}/suggestion/").json()
+    assert " in " in s["reason"] and s["lead"]
+    assert s["reason_shown"].startswith("权责清单: ") and s["lead"]["name"] in s["reason_shown"]
+    assert "取自留言内容" in s["reason_shown"] and " in " not in s["reason_shown"]
+
+
 def test_a_dashboard_reads_the_hotspots_trend_as_the_page_charts_it(as_persona, personas, directory):
     """The hotspot page charts its messages per day, week or month (留言趋势); the API gave the
     messages only, so a dashboard had to page through them and bucket them itself."""

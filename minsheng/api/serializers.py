@@ -551,6 +551,9 @@ class SuggestionSerializer(serializers.Serializer):
     lead = UnitRefSerializer(allow_null=True, help_text="权责清单给出的主办单位")
     assists = UnitRefSerializer(many=True)
     reason = serializers.CharField(help_text="如: 城乡建设 in 兰州市 → 兰州市住房和城乡建设局")
+    reason_shown = serializers.CharField(
+        source="reason_in_words",
+        help_text="派单表单上显示的中文理由, 如: 权责清单: 兰州市 · 城乡建设 → 兰州市住房和城乡建设局 (区划「七里河区」取自留言内容)")
     prefill = serializers.BooleanField(help_text="领域置信度达到预填门槛")
     kind_prefill = serializers.BooleanField(help_text="类型置信度达到预填门槛")
     units_prefill = serializers.BooleanField(
