@@ -1167,3 +1167,55 @@ def test_a_common_verb_before_an_estate_is_no_estates_name(title, body, verb):
 
     words = _key_words(title, body)
     assert "小区" in words and not any(verb in w for w in words)
+
+
+# --- a request to be told a list of things: each item is a question of its own ---------------
+# 「请告知公租房的申请条件和办理地点」 beside a title on the allocation's progress: a reply on the progress
+# named the 公租房 and was told 完整性 100% and 100 分, though it gave neither the conditions nor the place.
+
+HOUSING_TITLE = "建议公开城关区公租房分配进度"
+HOUSING_BODY = "我去年递交了公租房申请, 至今没有消息。请告知公租房的申请条件和办理地点。"
+HOUSING_SIGNATURE = "如有疑问请致电 0931-8456789。"
+
+
+def test_each_item_of_a_request_to_be_told_must_be_answered():
+    progress = ("经核实, 城关区2026年第三批公租房已完成资格审核, 将于12月底前完成分配, 分配进度和结果在区住建局"
+                "网站公示。" + HOUSING_SIGNATURE)
+    result = score_reply(HOUSING_TITLE, HOUSING_BODY, progress, explain=True)
+    assert result["questions"] == 3 and result["questions_addressed"] == 1, result
+    assert result["completeness"] < 0.5 and result["score"] < 90, result
+    assert result["missed"] == ["请告知公租房的申请条件", "请告知公租房的办理地点"]
+    assert "未回应「请告知公租房的申请条件」、「请告知公租房的办理地点」" in result["explained"]["completeness"]
+
+    conditions = progress + "申请公租房须具有本市户籍、家庭人均收入低于上年度标准且在本市无自有住房, 符合条件的可提出申请。"
+    assert score_reply(HOUSING_TITLE, HOUSING_BODY, conditions)["missed"] == ["请告知公租房的办理地点"]
+
+    both = conditions + "申请人可携带身份证、户口簿到所在街道办事处民政窗口办理, 地址为城关区庆阳路1号。"
+    answered = score_reply(HOUSING_TITLE, HOUSING_BODY, both)
+    assert answered["missed"] == [] and answered["completeness"] == 1.0, answered
+
+
+@pytest.mark.parametrize("cue", ["请问", "希望告知", "能否告知"])
+def test_a_list_asked_in_other_cues_and_joiners_is_split_too(cue):
+    body = f"孩子明年上小学, {cue}报名的时间、地点及所需材料?"
+    reply = ("经核实, 2027年小学新生报名将于6月10日开始, 家长可到学区所在小学报名, 需携带户口簿、房产证等材料。"
+             + HOUSING_SIGNATURE)
+    assert score_reply("小学报名", body, reply)["missed"] == []
+    no_materials = ("经核实, 2027年小学新生报名将于6月10日开始, 家长可到学区所在小学现场报名。" + HOUSING_SIGNATURE)
+    assert score_reply("小学报名", body, no_materials)["missed"] == [f"{cue}报名的所需材料"]
+
+
+def test_a_list_of_units_or_places_is_no_list_of_requests():
+    # 和 joins what the question is about, not what it asks to be told
+    for body in ("请问环保局和城管在干什么?", "请问滨河路与黄河大桥交汇处是否会设置红绿灯?",
+                 "请问和平小学的学区范围?"):
+        assert score_reply("问题", body, "经核实, 已安排处理。" + HOUSING_SIGNATURE)["questions"] == 1, body
+
+
+def test_a_list_in_the_title_beside_a_body_question_on_the_same_subject_is_scored():
+    # the title's list shares its words with the body's question (a twin): each item stays a question of
+    # its own, and the body's question is judged as before
+    title = "请告知城关区公租房的申请条件和办理地点"
+    body = "我想了解城关区公租房申请审核的有关情况, 请问城关区公租房申请需要满足什么?"
+    result = score_reply(title, body, "您好, 您的留言已收悉, 我们已经安排工作人员跟进。" + HOUSING_SIGNATURE)
+    assert result["questions"] == 3 and result["missed"][:2] == ["请告知城关区公租房的申请条件", "请告知城关区公租房的办理地点"]

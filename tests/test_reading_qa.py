@@ -204,3 +204,19 @@ def test_the_reply_form_lists_every_question_the_draft_leaves_unanswered(persona
     listed = html[html.index("未回应的问题"):]
     assert all(f"「{q}」" in listed for q in quality["missed"])
     assert "报名什么时候开始" not in listed  # answered with its date
+
+
+@pytest.mark.django_db
+def test_the_reply_form_lists_each_item_of_a_request_to_be_told_the_draft_leaves(personas, directory, login):
+    """「请告知公租房的申请条件和办理地点」 beside a draft on the allocation's progress: the preview gave
+    完整性 100% (the draft names the 公租房); each item is now a question, listed when unanswered."""
+    d, p = directory, personas
+    title, body = "建议公开城关区公租房分配进度", "我去年递交了公租房申请, 至今没有消息。请告知公租房的申请条件和办理地点。"
+    m = _signed(p, d, title, body, "consult")
+    draft = ("经核实, 城关区2026年第三批公租房已完成资格审核, 将于12月底前完成分配, 分配进度和结果在区住建局网站公示。"
+             "如有疑问请致电 0931-8456789。")
+    html = login(p["officer"]).post(f"/staff/case/{m.public_id}/reply/preview/",
+                                    {"version": m.version, "body": draft}, HTTP_HX_REQUEST="true").content.decode()
+    assert "完整性 100%" not in html and "完整性 33%" in html
+    listed = html[html.index("未回应的问题"):]
+    assert "「请告知公租房的申请条件」" in listed and "「请告知公租房的办理地点」" in listed

@@ -18,7 +18,8 @@ Four parts, each in [0, 1]:
   kind (whether lawful, when, how much, can I) taken up on its subject wants an answer of that kind
   too, in the reply's sentences on that subject (not a date given for something else), and a sum of
   money (物业费) is matched whole, not by its 物业, while a near word is read as the reply's (驾驶室 /
-  驾驶员), and so is a plea's act in the word of its family (关停 / 停止);
+  驾驶员), and so is a plea's act in the word of its family (关停 / 停止); a request to be told a list
+  of things (请告知公租房的申请条件和办理地点) counts each item as a question, taken up in its own words;
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
@@ -348,14 +349,17 @@ _ACTS = (
 )
 
 
-def _reworded(question: str, core: str) -> str:
+def _reworded(question: str, core: str, listed: bool = False) -> str:
     """The question in the reply's words, where the reply names the same thing otherwise: a
     word of ``text.SYNONYMS`` by the one of its group the reply uses (噪音 by 噪声), an act by the
-    reply's word of its family (``_ACTS``: 关停 by 停止), and an
+    reply's word of its family (``_ACTS``: 关停 by 停止), an item of a list asked to be told
+    (``listed``) by its near word (``_TOLD_WORDS``: 地点 by 地址), and an
     abbreviation by the short word of the reply its characters are in, in order (公厕 by 公共厕,
     of 公共厕所; 违建 by 违法建, of 违法建设)."""
 
     question = in_words_of(question, core)
+    if listed:
+        question = in_words_of(question, core, _TOLD_WORDS)
     if not _MARK.search(question):  # a plea's act; a question (可以退回来吗?) wants its own answer
         question = in_words_of(question, core, _ACTS)
     for word in set(_words(_focus(question))):
@@ -596,13 +600,14 @@ def _dates_kept(reply: str) -> str:
     return substance(_TOLD_DATE.sub("", normalize(reply)))
 
 
-def _in_kind(question: str, core: str, several_whens: bool = False, dates: str = "") -> bool:
+def _in_kind(question: str, core: str, several_whens: bool = False, dates: str = "", when: bool = False) -> bool:
     """Whether the reply gives what the question asks for, in other words than its own
-    (``dates``: the reply as ``_dates_kept`` reads it, for a "when")."""
+    (``dates``: the reply as ``_dates_kept`` reads it, for a "when"; ``when``: a "when" whatever
+    its words, an item 时间 of a list asked to be told)."""
     dated = _RECEIVED.sub("", dates or core)
     # a date told of the question's subject, not of another thing the reply tells of
     has_date = _dated_about(question, dated) if several_whens else _when_told(_on_subject(question, dated))
-    return bool(_asks_when(question) and (has_date or _referred(core))  # a date, a time limit, whom to ask
+    return bool((when or _asks_when(question)) and (has_date or _referred(core))  # a date, a time limit, whom to ask
                 or _NOT_YET.search(question) and _when_told(_on_subject(question, dated))  # "why not yet" with when
                 or _HOW_MUCH.search(question) and _AMOUNT.search(_on_subject(question, core))  # "how much": an amount
                 or _ROUTE.search(question) and _LINE.search(core)  # a bus asked for, with the line
@@ -636,28 +641,44 @@ def _yes_or_no(question: str, core: str) -> bool:
     return any(m.group(1) in named for m in _YES_NO.finditer(core)) or bool(_FLAT_NO.search(_on_subject(question, core)))
 
 
+def _item_in_kind(item: str, asked_as: str, core: str, several_whens: bool, dates: str) -> bool:
+    """Whether the reply gives an item of a list asked to be told (``_items``) in kind: a 时间 a date
+    told of the subject (``_in_kind``'s "when"), a place where to go (可携带身份证到街道办事处办理), a
+    condition or a rule the rule cited (``_CITED``, as a "what rule"); no other item (not a 所需材料 by
+    可到学校报名)."""
+    if _TIME_ITEM.search(item):
+        return _in_kind(asked_as, core, several_whens, dates, when=True)
+    if _PLACE_ITEM.search(item):
+        return bool(_GO_TO.search(core))
+    return bool(_RULE_ITEM.search(item) and _CITED.search(core))
+
+
 def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form_letter: bool = False,
-               several_whens: bool = False, dates: str = "") -> bool:
+               several_whens: bool = False, dates: str = "", asked_as: str = "") -> bool:
     """Whether the reply takes the question up: a quarter of its bigrams, either of the whole
     sentence or of the part its cue is in, read in the reply's words where it names the same
     thing otherwise; a date for a "when", a place to go or a step to take for a "how / where";
     a plea that names nothing is answered by a reply that takes up the message as a whole
     (``whole``: relevant or concrete; ``score_reply`` also counts one that answers another
-    question of the message)."""
+    question of the message). With ``asked_as`` (``_items``: 请告知公租房的办理地点), ``question`` is an
+    item of a list asked to be told (办理地点): judged on its own words however few, the kind of
+    answer read from ``asked_as`` (a 时间 wants a date)."""
+    asked = asked_as or question
     # a form letter (``form_letter``: 我单位于5月3日收到您的留言, 已转交相关部门) answers nothing in kind
-    if not form_letter and _in_kind(question, core, several_whens, dates):
+    if not form_letter and (_item_in_kind(question, asked_as, core, several_whens, dates) if asked_as
+                            else _in_kind(question, core, several_whens, dates)):
         return True
     key, focus = _content(question), _content(_focus(question))
-    if len(key) < 2 or len(focus) < 2:
+    if not asked_as and (len(key) < 2 or len(focus) < 2):
         return whole  # a plea that names nothing (领导您好, 恳请帮帮我们)
     # a form letter takes up no measure of a plea: 已转某镇核查 names the town the plea names
     if not _takes_up(question, core, reply_grams, not form_letter):
-        reworded = _reworded(question, core)
+        reworded = _reworded(question, core, bool(asked_as))
         if reworded == question or not _takes_up(reworded, core, reply_grams, not form_letter):
-            return not form_letter and _step_on(reworded, core)
+            return not form_letter and not asked_as and _step_on(reworded, core)
     # on the subject, and the kind of answer asked for: not a mention of the 物业 beside 核查 to
     # whether the 物业费 is lawful
-    return _of_its_kind(question, dates or core)
+    return _of_its_kind(asked, dates or core)
 
 
 # a step taken or planned on a thing (将对这座桥加固, 已列入道路改造计划, 责令其拆除), which takes up a
@@ -814,6 +835,73 @@ def _twins(title: str, body: str, asked: list[str]) -> dict[str, list[str]]:
         if shared[0] >= 3:
             twins.setdefault(shared[1], []).append(q)
     return twins
+
+
+# a request to be told a list of things (请告知公租房的申请条件和办理地点; 请问报名的时间、地点及所需材料):
+# each item is a question of its own, which the reply must take up in its own words, not by the
+# subject they share (a reply on the 公租房's allocation tells neither its conditions nor the place)
+_TELL_ME = re.compile(r"请问|请(?:您|你们)?告(?:知|诉)|(?:希望|能否|可否)(?:能|能够)?告(?:知|诉)")
+# what such an item names, its last word: something one is told (not 环保局和城管, 滨河路与黄河大桥)
+_TOLD_THINGS = ("条件", "地点", "地址", "位置", "时间", "日期", "期限", "时限", "流程", "程序", "步骤", "手续", "材料",
+                "资料", "证件", "标准", "费用", "金额", "价格", "进度", "进展", "结果", "方式", "办法", "渠道", "途径",
+                "电话", "依据", "政策", "范围", "对象", "名单", "名额", "计划", "方案", "窗口", "原因", "内容", "要求")
+# the near words a reply may tell an item by (办理地点 / 办理地址); for these items only
+_TOLD_WORDS = (("地点", "地址", "位置", "窗口"), ("时间", "日期"), ("流程", "程序", "步骤", "手续"),
+               ("材料", "资料", "证件"), ("费用", "收费", "价格"), ("电话", "联系方式"))
+_TIME_ITEM = re.compile(r"时间|日期|期限|时限")
+_PLACE_ITEM = re.compile(r"地点|地址|位置|窗口")
+_RULE_ITEM = re.compile(r"条件|依据|标准|政策|要求")
+# where to go, which tells a place asked for: 可携带身份证到街道办事处办理, 请前往区政务大厅
+_GO_TO = re.compile(r"(?:可|可以|请|需|须|应)(?:您)?(?:携带[^,，。;；]{0,20}|持[^,，。;；]{0,20})?(?:到|前往|至)[^,，。;；]{2}")
+_JOINED = frozenset(("和", "及", "以及", "与", "、"))
+# what ends the list without naming an item: 分别是什么, 有哪些, 等
+_LIST_END = re.compile(r"(?:等|等等)?(?:分别)?(?:是|为|有)?(?:什么|哪些|多少|怎样)?(?:吗|呢|啊)?$")
+# an item that itself asks (是否会设置, 在干什么) is no item to be told
+_ASKS_ITSELF = re.compile(r"是否|是不是|有没有|有无|什么|哪|如何|怎么|怎样|多少|几|吗|呢|能不能|可不可以")
+
+
+@lru_cache(maxsize=256)
+def _items(question: str) -> tuple[tuple[str, str], ...]:
+    """The items of a request to be told a list of things (``_TELL_ME`` X 和 Y, joined by 和, 及, 以及,
+    与 or 、, each ending in a thing one is told: ``_TOLD_THINGS``), each as shown to the officer and as
+    judged: 请告知公租房的申请条件和办理地点 gives (请告知公租房的申请条件, 申请条件) and (请告知公租房的办理地点,
+    办理地点), the subject before the first item's 的 (or its words before the last) shown with each and
+    judged with none. Nothing where the sentence asks anything else, or an item asks itself."""
+    cue = _TELL_ME.search(question)
+    if not cue:
+        return ()
+    clause = _CLAUSE_OF.match(question, cue.end())
+    if not clause:
+        return ()
+    rest = _MARK.sub("", question[:cue.start()] + question[clause.end():])
+    listed = _LIST_END.sub("", clause.group(0).strip(" :："))
+    if (_QUESTION.search(rest) or _DEMAND.search(rest) or _WEAK_ASK.search(rest)
+            or _ASKS_ITSELF.search(listed) or _TELL_ME.search(listed)):
+        return ()
+    import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for such a request)
+
+    pieces = [(p.word, p.flag) for p in jieba.posseg.cut(listed[:WORD_CHARS])]
+    runs: list[list[tuple[str, str]]] = [[]]
+    for word, flag in pieces:
+        if word in _JOINED:
+            runs.append([])
+        elif word.strip():
+            runs[-1].append((word, flag))
+    if len(runs) < 2 or any(not run or not run[-1][0].endswith(_TOLD_THINGS) for run in runs):
+        return ()
+    first = "".join(w for w, _ in runs[0])
+    if "的" in first:
+        subject, own = first[:first.rindex("的") + 1], first[first.rindex("的") + 1:]
+    else:  # the last word, with a verb before it (公租房申请条件: 申请条件); a told word ending a longer one alone (学校地址: 地址)
+        last, before = runs[0][-1][0], runs[0][:-1]
+        told = next(t for t in _TOLD_THINGS if last.endswith(t))
+        own = told if last != told else (before[-1][0] + last if before and (
+            before[-1][1] in ("v", "vn") or _PLEA_WORDS.fullmatch(before[-1][0])) else last)  # 办理流程 whole
+        subject = first[:len(first) - len(own)]
+    judged = [own] + ["".join(w for w, _ in run) for run in runs[1:]]
+    if len(set(judged)) < len(judged) or any(not any(_HAN_WORD.fullmatch(g) for g in _content(j)) for j in judged):
+        return ()
+    return tuple((f"{cue.group(0)}{subject}{j}", j) for j in judged)
 
 
 def substance(reply: str) -> str:
@@ -1124,9 +1212,16 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     for body_q, title_qs in list(twins.items()):  # either way round: the title's taken up by the body's
         for t in title_qs:
             twins.setdefault(t, []).append(body_q)
-    several_whens = sum(1 for q in asked if _asks_when(q)) > 1
+    # a request to be told a list of things counts each item as a question (``_items``), taken up in its
+    # own words alone: not by a title or a body question saying the list again
+    item_of = {shown: judged for q in asked for shown, judged in _items(q)}
+    listed = {q for q in {*asked, *twins} if _items(q)}
+    twins = {q: [t for t in ts if t not in listed] for q, ts in twins.items() if q not in listed}
+    asked = [shown for q in asked for shown in ([s for s, _ in _items(q)] if q in listed else [q])]
+    several_whens = sum(1 for q in asked if _asks_when(q) or q in item_of and _TIME_ITEM.search(item_of[q])) > 1
     dates = _dates_kept(reply)
-    taken_up = {q: _addressed(q, core, reply_grams, relevance >= 0.4 or concrete, boilerplate, several_whens, dates)
+    taken_up = {q: _addressed(item_of.get(q, q), core, reply_grams, relevance >= 0.4 or concrete, boilerplate,
+                              several_whens, dates, q if q in item_of else "")
                 for q in {*asked, *(t for ts in twins.values() for t in ts)}}
     pleas = {q for q in asked if not _MARK.search(q) and _names_nothing(q)}
     whole = not boilerplate and (relevance >= 0.4 or concrete or any(ok for q, ok in taken_up.items() if q not in pleas))
