@@ -1,0 +1,165 @@
+"""README.md and docs/*.md cite files, tests and functions by name: they must exist.
+
+A test renamed or a module moved leaves the docs pointing at nothing; this test names the
+citation and the file that holds it.
+"""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+# tests/test_x.py::name or tests/test_x.py::Class::name
+TEST_REF = re.compile(r"\b(tests/[\w/]+\.py)((?:::\w+)+)")
+# a path from the repository root, or from minsheng/ (board/views/staff.py)
+PATH_REF = re.compile(
+    r"(?<![\w./-])((?:minsheng|tests|bench|scripts|docs|frontend|\.ci|accounts|api|board|"
+    r"directory|insight|stats)/[\w./-]*\w)"
+)
+# module.py:name (pinyin.py:short_form, insight/places.py:refined_region)
+FUNC_REF = re.compile(r"(?<![\w/.-])([\w/]+\.py):(\w+)")
+# paths made at run time or by make, not tracked
+NOT_TRACKED = ("minsheng/static/vendor", "frontend/node_modules", "minsheng/static/vendor/")
+
+
+def _citations(pattern):
+    for doc in DOCS:
+        for line_no, line in enumerate(doc.read_text(encoding="utf-8").splitlines(), 1):
+            for match in pattern.finditer(line):
+                yield f"{doc.relative_to(ROOT)}:{line_no}", match
+
+
+TEMPLATE_DIRS = [ROOT / "minsheng" / "templates", *(ROOT / "minsheng").glob("*/templates")]
+# app/0007 or app/0007_name: a migration
+MIGRATION = re.compile(r"^(\w+)/(\d{4})(\w*)$")
+
+
+def _resolve(path):
+    """The file a cited path names: from the root, from minsheng/, a template or a migration."""
+    for base in (ROOT, ROOT / "minsheng", *TEMPLATE_DIRS):
+        if (base / path).exists():
+            return base / path
+    migration = MIGRATION.match(path)
+    if migration:
+        app, number, name = migration.groups()
+        found = sorted((ROOT / "minsheng" / app / "migrations").glob(f"{number}{name}*.py"))
+        return found[0] if found else None
+    return None
+
+
+def _unique_module(name):
+    """A bare module name (pinyin.py) resolves when exactly one file has that name."""
+    found = [p for p in (ROOT / "minsheng").rglob(name) if "migrations" not in p.parts]
+    found += list((ROOT / "bench").glob(name)) + list((ROOT / "tests").glob(name))
+    return found[0] if len(found) == 1 else None
+
+
+def _defines(source, name):
+    return re.search(rf"^\s*(?:async\s+def|def|class)\s+{name}\b|^\s*{name}\s*[:=]", source, re.M)
+
+
+def test_every_cited_test_exists():
+    missing = []
+    for where, match in _citations(TEST_REF):
+        path = ROOT / match.group(1)
+        names = match.group(2).split("::")[1:]
+        if not path.exists():
+            missing.append(f"{where}: {match.group(0)} (no such file)")
+            continue
+        source = path.read_text(encoding="utf-8")
+        absent = [n for n in names if not _defines(source, n)]
+        if absent:
+            missing.append(f"{where}: {match.group(0)} (no {', '.join(absent)})")
+    assert not missing, "\n".join(missing)
+
+
+def test_every_cited_path_exists():
+    missing = []
+    for where, match in _citations(PATH_REF):
+        path = match.group(1).rstrip(".")
+        if path.startswith(NOT_TRACKED) or any(c in path for c in "*…X"):
+            continue
+        module, _, name = path.rpartition(".")
+        if name and "/" not in name and not _resolve(path) and _resolve(module + ".py"):
+            # board/views/staff_hints.personal_data_in_reply: a module and a name in it
+            if not _defines(_resolve(module + ".py").read_text(encoding="utf-8"), name):
+                missing.append(f"{where}: {path} (no {name})")
+            continue
+        if "." not in path.rsplit("/", 1)[-1] and not MIGRATION.match(path):
+            continue  # stats/list, stats/units: the name of a page in a table of timings
+        if _resolve(path) is None:
+            missing.append(f"{where}: {path}")
+    assert not missing, "\n".join(missing)
+
+
+def test_every_cited_function_exists():
+    missing = []
+    for where, match in _citations(FUNC_REF):
+        module, name = match.groups()
+        path = _resolve(module) or ("/" not in module and _unique_module(module))
+        if not path:
+            missing.append(f"{where}: {match.group(0)} (no such module)")
+        elif not _defines(path.read_text(encoding="utf-8"), name):
+            missing.append(f"{where}: {match.group(0)} (no {name} in {path.relative_to(ROOT)})")
+    assert not missing, "\n".join(missing)
+
+
+# accounts.views._passwords_dropped, minsheng.board.workflow.reply
+DOTTED_REF = re.compile(
+    r"(?<![\w./-])((?:minsheng\.)?(?:accounts|api|board|directory|insight|stats)(?:\.\w+)+)"
+)
+
+
+def _dotted_target(dotted):
+    """(module file, names left) for the longest prefix of a dotted name that is a module."""
+    parts = dotted.removeprefix("minsheng.").split(".")
+    for cut in range(len(parts), 0, -1):
+        base = ROOT / "minsheng" / Path(*parts[:cut])
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.exists():
+                return candidate, parts[cut:]
+    return None, parts
+
+
+def _in_app(dotted, name):
+    """stats.Miss, insight.read_message: a model or task anywhere in the app; or a Celery task
+    registered under that very name."""
+    app = ROOT / "minsheng" / dotted.removeprefix("minsheng.").split(".")[0]
+    for source in (p.read_text(encoding="utf-8") for p in app.rglob("*.py")):
+        if _defines(source, name) or f'name="{dotted}"' in source:
+            return True
+    return False
+
+
+def test_every_cited_dotted_name_exists():
+    missing = []
+    for where, match in _citations(DOTTED_REF):
+        dotted = match.group(1)
+        if dotted.endswith((".py", ".md", ".html", "_")) or match.end() < len(
+            match.string
+        ) and match.string[match.end()] == "*":
+            continue  # a file name, or board.actions.do_*: a family of names
+        path, names = _dotted_target(dotted)
+        if path and path.name == "__init__.py" and names and names[0][0].isdigit():
+            names, path = [], _resolve("/".join([path.parent.name, names[0]]))  # a migration
+        if path is None:
+            missing.append(f"{where}: {dotted} (no such module)")
+        elif names and not _defines(path.read_text(encoding="utf-8"), names[0]):
+            if not (path.name == "__init__.py" and _in_app(dotted, names[-1])):
+                missing.append(f"{where}: {dotted} (no {names[0]} in {path.relative_to(ROOT)})")
+    assert not missing, "\n".join(missing)
+
+
+def test_every_test_named_alone_exists():
+    """test_a_thing cited without its file still names a test of tests/."""
+    defined = set()
+    for path in (ROOT / "tests").glob("*.py"):
+        defined.add(path.stem)
+        defined.update(re.findall(r"^\s*(?:async\s+)?(?:def|class)\s+(test_\w+)", path.read_text(), re.M))
+    missing = [
+        f"{where}: {match.group(1)}"
+        for where, match in _citations(re.compile(r"(?<![\w/:])(test_\w+)\b(?!\.py)"))
+        if match.group(1) not in defined
+    ]
+    assert not missing, "\n".join(missing)
