@@ -163,3 +163,25 @@ def test_every_test_named_alone_exists():
         if match.group(1) not in defined
     ]
     assert not missing, "\n".join(missing)
+
+
+def test_every_bench_answers_help_without_running():
+    """The README: each bench explains itself with `bench/X.py --help` (exit 0, a usage line); before
+    2026-12-05 bench/search.py and bench/search_same.py ran the benchmark instead (a traceback on an
+    empty database, minutes of queries on a full one)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = {
+        path.name: subprocess.Popen([sys.executable, str(path), "--help"], cwd=ROOT, env=env, text=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for path in sorted((ROOT / "bench").glob("*.py"))
+    }
+    wrong = []
+    for name, run in runs.items():
+        out, _ = run.communicate(timeout=120)
+        if run.returncode != 0 or "usage:" not in out:
+            wrong.append(f"bench/{name} --help: exit {run.returncode}: {out.strip()[-200:]}")
+    assert not wrong, "\n".join(wrong)
