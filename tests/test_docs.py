@@ -185,3 +185,58 @@ def test_every_bench_answers_help_without_running():
         if run.returncode != 0 or "usage:" not in out:
             wrong.append(f"bench/{name} --help: exit {run.returncode}: {out.strip()[-200:]}")
     assert not wrong, "\n".join(wrong)
+
+
+
+# `/stats/list/`, `GET /api/v1/staff/cases/{id}/`, `POST $API/messages/{id}/rate/`: a path of the site
+URL_REF = re.compile(r"`(?:(?:GET|POST|PUT|PATCH|DELETE|HEAD) )?(?:\$API)?(/[\w/{}<>.,…:*-]*)[^`]*`")
+NOT_OURS = ("/usr/", "/tmp/", "/srv/", "/etc/", "/var/", "/dev/", "/proc/", "/home/", "//", "/protected-media",
+            "/media/")
+# named by the docs as paths that do not exist (the answer to them is the point)
+NOT_PATHS = {"/api/v1/messages", "/open311/v2/request.xml"}
+
+
+def _site_path(path):
+    """The path with each placeholder ({id}, <id>) and format choice ({json,xml}) filled in."""
+    path = re.sub(r"\{(\w+),\w+\}", r"\1", path)
+    return re.sub(r"\{[^}/]*\}|<[^>/]*>", "1", path)
+
+
+def test_every_cited_site_path_resolves():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def routes(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from routes(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern) and pattern.callback.__name__ != "json_not_found":
+                yield "/" + prefix + str(pattern.pattern)
+
+    def filled(route):
+        return re.sub(r"<(?:\w+:)?\w+>", "1", route)
+
+    known = [filled(route) for route in routes(get_resolver().url_patterns)]
+    known_regex = [re.compile(re.escape(route).replace("1", "[^/]+")) for route in known]
+
+    def resolves(path):
+        partial = path.endswith(("/", "…", "*"))  # /open311/v2/, /api/v1/messages/…: some path under it
+        path = path.rstrip("…*")
+        # api.md and open311.md name paths under /api/v1/ and /open311/v2/ without it; /request/{id} for
+        # /open311/v2/request/{id}.json
+        for prefix in ("", "/api/v1", "/open311/v2"):
+            for whole in (prefix + path, prefix + path + ".json"):
+                if any(r.fullmatch(whole) for r in known_regex):
+                    return True
+                if partial and any(route.startswith(whole) for route in known):
+                    return True
+        # `/suggestion/` beside `/staff/cases/{id}/dispatch/`: the last part of such a path
+        return path.count("/") == 2 and any(route.endswith(path) for route in known)
+
+    missing = []
+    for where, match in _citations(URL_REF):
+        path = match.group(1).rstrip(".,:")
+        if path.startswith(NOT_OURS) or path in NOT_PATHS or path.count("/") < 2:
+            continue
+        if not resolves(_site_path(path)):
+            missing.append(f"{where}: {path}")
+    assert not missing, "\n".join(missing)
