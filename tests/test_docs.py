@@ -240,3 +240,25 @@ def test_every_cited_site_path_resolves():
         if not resolves(_site_path(path)):
             missing.append(f"{where}: {path}")
     assert not missing, "\n".join(missing)
+
+
+# minsheng import-staff --data F [--commit], minsheng export-stats messages\|table [-o FILE]
+COMMAND_REF = re.compile(r"\bminsheng ([a-z][a-z_-]*[a-z])(?![\w-])((?:[ \t]+(?:\[[^\]`]*\]|[^\s`\[\]|(),;]+))*)")
+
+
+def test_every_cited_command_option_exists():
+    from django.core.management import get_commands, load_command_class
+
+    commands = get_commands()
+    missing = []
+    for where, match in _citations(COMMAND_REF):
+        name, rest = match.group(1).replace("-", "_"), match.group(2)
+        if name not in commands:
+            if "-" in match.group(1):  # prose (minsheng reads …) has no dash; a command of ours does
+                missing.append(f"{where}: no command {match.group(1)}")
+            continue
+        parser = load_command_class(commands[name], name).create_parser("minsheng", match.group(1))
+        options = {option for action in parser._actions for option in action.option_strings}
+        missing += [f"{where}: minsheng {match.group(1)} has no {option}"
+                    for option in re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", rest) if option not in options]
+    assert not missing, "\n".join(missing)
