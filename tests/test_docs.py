@@ -262,3 +262,16 @@ def test_every_cited_command_option_exists():
         missing += [f"{where}: minsheng {match.group(1)} has no {option}"
                     for option in re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", rest) if option not in options]
     assert not missing, "\n".join(missing)
+
+
+def test_the_architecture_apps_table_names_every_model():
+    from django.apps import apps
+
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.*) \|$", (ROOT / "docs" / "architecture.md").read_text(), re.M))
+    missing = [
+        f"docs/architecture.md, app {label}: {model.__name__}"
+        for label in ("accounts", "directory", "board", "insight", "stats", "api")
+        for model in apps.get_app_config(label).get_models()
+        if f"`{model.__name__}`" not in rows.get(label, "")
+    ]
+    assert not missing, "\n".join(missing)
