@@ -275,3 +275,14 @@ def test_the_architecture_apps_table_names_every_model():
         if f"`{model.__name__}`" not in rows.get(label, "")
     ]
     assert not missing, "\n".join(missing)
+
+
+def test_env_example_lists_every_variable_read():
+    """docs/deploy.md: `.env.example` lists them all (every variable settings and the gunicorn config read)."""
+    read = set()
+    for module in ("settings.py", "gunicorn_conf.py"):
+        source = (ROOT / "minsheng" / module).read_text(encoding="utf-8")
+        read.update(re.findall(r"(?:env_\w+\(|os\.environ\.get\(|os\.environ\[)\"([A-Z][A-Z0-9_]+)\"", source))
+    read.discard("BROKER_URL")  # the old name of CELERY_BROKER_URL, still read
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
+    assert read - listed == set()
