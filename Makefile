@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 MESSAGES ?= 3000
 
-.PHONY: demo test install assets serve test-sqlite test-postgres lint
+.PHONY: demo test install assets lint
 
 $(BIN)/minsheng: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)

@@ -16,6 +16,7 @@ the bench/pages.py size (60,000 messages).
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -48,6 +49,9 @@ def timed(sql: str, plans: bool) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--plans", action="store_true", help="print each statement's EXPLAIN on stderr")
+    plans = parser.parse_args().plans
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
     import django
 
@@ -66,7 +70,6 @@ def main() -> None:
         public_messages,
     )
 
-    plans = "--plans" in sys.argv
     number = Message.objects.order_by("-id").values_list("public_id", flat=True).first()
     print(f"{connection.vendor}: {Message.objects.count()} messages\n")
     print("| query | q | matches | count ms | page 1 ms |\n|---|---|---:|---:|---:|")

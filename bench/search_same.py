@@ -14,6 +14,7 @@ one line per query and exits 1 if any differs. It reads only.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -28,6 +29,7 @@ CAP = 1000
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
     import django
 
