@@ -87,12 +87,26 @@ def test_the_command_adds_lists_and_removes():
     (["--remove", "2027-02-30"], "日期 '2027-02-30' 无效"),
     (["--remove", "2027-01-01"], "2027-01-01 没有节假日调整"),
     (["--add", "2027-01-01", "--note", "元旦\n放假"], "--note 最多 100 个字符"),
+    (["--list", "--kind", "workday"], "--kind 和 --note 只用于 --add"),
 ])
 def test_the_command_refuses_in_one_line(args, says):
     with pytest.raises(CommandError) as refused:
         run(*args)
     assert says in str(refused.value) and "\n" not in str(refused.value)
     assert not CalendarDay.objects.exists()
+
+
+def test_changing_an_entry_keeps_what_is_not_given():
+    """--add on a date entered already reset what it did not give: a new --kind erased the note, and
+    --note alone turned a 调休上班日 into a holiday."""
+    run("--add", "2027-02-20", "--kind", "workday", "--note", "春节调休")
+    run("--add", "2027-02-20", "--note", "春节调休 (周六上班)")
+    assert run("--list", "--year", "2027").splitlines() == ["2027-02-20  调休上班日  春节调休 (周六上班)"]
+    assert is_working_day(d("2027-02-20"))
+    run("--add", "2027-02-20", "--kind", "holiday")
+    assert run("--list", "--year", "2027").splitlines() == ["2027-02-20  休息日/节假日  春节调休 (周六上班)"]
+    run("--add", "2027-02-20", "--note", "")
+    assert run("--list", "--year", "2027").splitlines() == ["2027-02-20  休息日/节假日"]
 
 
 def test_the_admin_lists_and_adds_entries(directory, login):

@@ -38,12 +38,16 @@ class Command(BaseCommand):
         action.add_argument("--recompute", action="store_true",
                             help="compute the running deadlines of open cases again with the calendar in use, "
                                  "and judge again the misses (误期未答复) of the units that gave a case up")
-        parser.add_argument("--kind", choices=sorted(KINDS), default="holiday",
-                            help="with --add: holiday (休息日/节假日, the default) or workday (调休上班日)")
-        parser.add_argument("--note", default="", help="with --add: e.g. 2027年元旦 (at most 100 characters)")
+        parser.add_argument("--kind", choices=sorted(KINDS),
+                            help="with --add: holiday (休息日/节假日, the default for a new entry) or workday "
+                                 "(调休上班日); left out, an entered date keeps its kind")
+        parser.add_argument("--note", help="with --add: e.g. 2027年元旦 (at most 100 characters); left out, an "
+                                           "entered date keeps its note (--note '' clears it)")
         parser.add_argument("--year", type=int, help="with --list: that year's entries alone")
 
-    def handle(self, *args, add=None, remove=None, kind="holiday", note="", year=None, **opts):
+    def handle(self, *args, add=None, remove=None, kind=None, note=None, year=None, **opts):
+        if add is None and (kind is not None or note is not None):
+            raise CommandError("--kind 和 --note 只用于 --add")
         with transaction.atomic():  # the entry and the deadlines it moves together, said once committed
             said = self._handle(add=add, remove=remove, kind=kind, note=note, year=year, **opts)
         for line in said or ():
@@ -72,8 +76,14 @@ class Command(BaseCommand):
             if not deleted:
                 raise CommandError(f"{day:%Y-%m-%d} 没有节假日调整, 无需删除 (minsheng holidays --list 列出全部)")
             return [f"已删除 {day:%Y-%m-%d} 的节假日调整", *self._moved(before, f"删除 {day:%Y-%m-%d} 的节假日调整")]
-        day, note = _date(add), note.strip()
-        if len(note) > 100 or any(not ch.isprintable() for ch in note):
-            raise CommandError("--note 最多 100 个字符, 不能含换行或控制字符")
-        row, created = CalendarDay.objects.update_or_create(date=day, defaults={"kind": KINDS[kind], "note": note})
+        day = _date(add)
+        if note is not None:
+            note = note.strip()
+            if len(note) > 100 or any(not ch.isprintable() for ch in note):
+                raise CommandError("--note 最多 100 个字符, 不能含换行或控制字符")
+        # a date entered already keeps what is not given: changing its kind kept no note, and --note alone
+        # turned a 调休上班日 into a holiday
+        changed = {**({"kind": KINDS[kind]} if kind else {}), **({"note": note} if note is not None else {})}
+        row, created = CalendarDay.objects.update_or_create(
+            date=day, defaults=changed, create_defaults={"kind": KINDS["holiday"], "note": "", **changed})
         return [f"已{'添加' if created else '修改'} {row}", *self._moved(before, saved_cause(row, created))]
