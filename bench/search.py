@@ -71,6 +71,8 @@ def main() -> None:
     )
 
     number = Message.objects.order_by("-id").values_list("public_id", flat=True).first()
+    if number is None:
+        sys.exit(f"{connection.vendor}: 数据库中没有留言; 先运行 make demo 或 bench/pages.py 生成数据")
     print(f"{connection.vendor}: {Message.objects.count()} messages\n")
     print("| query | q | matches | count ms | page 1 ms |\n|---|---|---:|---:|---:|")
     for label, q in [*QUERIES, ("message number", number)]:
