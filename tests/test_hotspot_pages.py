@@ -1191,3 +1191,13 @@ def test_the_dashboards_hotspot_card_links_to_the_list_of_its_region_and_period(
     assert link
     listed = Client().get(link.group(1)).content.decode()
     assert old.title in listed and "阳光花园" not in listed
+
+
+def test_a_monthly_trend_label_names_the_busiest_month_not_january():
+    """A trend of more than 400 days is counted per month: its text alternative said 「最多的一月 2025-03」,
+    which reads as 「January」. It says 「最多的一个月」 (2026-12-05)."""
+    from minsheng.insight.views import _trend_label
+
+    label = _trend_label({"labels": ["2025-01", "2025-02", "2025-03"], "counts": [1, 2, 5], "per": "月"})
+    assert "最多的一个月 2025-03, 5 条" in label and "一月" not in label.replace("一个月", "")
+    assert "最多的一周 2025-03-03" in _trend_label({"labels": ["2025-03-03"], "counts": [2], "per": "周"})

@@ -118,7 +118,8 @@ def _trend_label(trend: dict) -> str:
         return f"每{per}留言数图: 暂无公开留言"
     span = labels[0] if len(labels) == 1 else f"{labels[0]} 至 {labels[-1]}"
     peak = max(range(len(counts)), key=counts.__getitem__)  # the first of equal ones
-    return (f"每{per}留言数图: {span} 共 {sum(counts)} 条, 最多的一{per} {labels[peak]}, {counts[peak]} 条; "
+    one = "一个月" if per == "月" else f"一{per}"  # 「最多的一月」 reads as January
+    return (f"每{per}留言数图: {span} 共 {sum(counts)} 条, 最多的{one} {labels[peak]}, {counts[peak]} 条; "
             "各条留言的日期见下方列表")
 
 
