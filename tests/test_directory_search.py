@@ -124,12 +124,17 @@ def test_a_region_renamed_rekeys_its_units_without_a_short_name(directory):
     assert "zjj" in Unit.objects.get(pk=unit.pk).pinyin.split()
 
 
+def old_dingxi(old):
+    """定西市 under 甘肃省 as an earlier schema (``old``, a migration state's apps) stored them."""
+    regions = old.get_model("directory", "Region").objects
+    gs = regions.create(code="620000", name="甘肃省", level=1, prefix="62", pinyin="gansusheng gss")
+    return regions.create(code="621100", name="定西市", level=2, parent=gs, prefix="6211", pinyin="dingxishi dxs")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_migration_gives_the_units_already_there_their_derived_short_form():
     def rows(old):
-        regions = old.get_model("directory", "Region").objects
-        gs = regions.create(code="620000", name="甘肃省", level=1, prefix="62", pinyin="gansusheng gss")
-        dx = regions.create(code="621100", name="定西市", level=2, parent=gs, prefix="6211", pinyin="dingxishi dxs")
+        dx = old_dingxi(old)
         units = old.get_model("directory", "Unit").objects
         units.create(name="定西市住房和城乡建设局", region=dx, pinyin=pinyin_key("定西市住房和城乡建设局"))
         units.create(name="定西市交通运输局", short_name="交通局", region=dx,
@@ -144,9 +149,7 @@ def test_a_migration_gives_the_units_already_there_their_derived_short_form():
 def test_a_database_keyed_by_0006_finds_the_derived_short_form_typed_in_chinese():
     """A unit keyed by migration 0006 held the derived 简称 in pinyin only: 0007 adds the 简称 itself."""
     def rows(old):
-        regions = old.get_model("directory", "Region").objects
-        gs = regions.create(code="620000", name="甘肃省", level=1, prefix="62", pinyin="gansusheng gss")
-        dx = regions.create(code="621100", name="定西市", level=2, parent=gs, prefix="6211", pinyin="dingxishi dxs")
+        dx = old_dingxi(old)
         old.get_model("directory", "Unit").objects.create(
             name="定西市住房和城乡建设局", region=dx, pinyin=pinyin_key("定西市住房和城乡建设局", "住建局"))
 

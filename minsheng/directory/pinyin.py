@@ -96,6 +96,16 @@ def key_units(units, regions) -> None:
         unit.pinyin = unit_key(unit.name, unit.short_name, names)
 
 
+def rekey_units_without_short_name(apps) -> None:
+    """Migrations 0006 and 0007: the units without a 简称 keyed anew (``key_units``), as the key of
+    those is defined now; ``apps`` the migration state's."""
+    Region, Unit = apps.get_model("directory", "Region"), apps.get_model("directory", "Unit")
+    units = list(Unit.objects.filter(short_name="").only("pk", "name", "short_name", "region_id"))
+    if units:
+        key_units(units, Region.objects.values_list("pk", "name", "parent_id"))
+        Unit.objects.bulk_update(units, ["pinyin"], batch_size=500)
+
+
 def pinyin_query(text: str) -> str:
     """``text`` as it is matched against a key (lower case, no spaces or apostrophes), or "" when
     it is not pinyin (Chinese, digits: those are searched in the names as before)."""
