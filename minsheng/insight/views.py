@@ -74,7 +74,9 @@ def hotspot_list(request):
     qs = Hotspot.objects.public().with_public_figures().select_related("region")
     if region:
         qs = qs.filter(region__code__startswith=region.prefix)
-    qs = qs.active_within(days).order_by("-period_heat", "-last_at") if days else qs.order_by("-heat", "-last_at")
+    # equals newest first, as the API: a page break between equals showed one twice and another never
+    qs = (qs.active_within(days).order_by("-period_heat", "-last_at", "-id") if days
+          else qs.order_by("-heat", "-last_at", "-id"))
     page = page_of(Paginator(qs, PER_PAGE), request.GET.get("page"))
     kept = {"region": region.code if region else None, "days": days}
     return render(request, "insight/hotspots.html", {
