@@ -1243,3 +1243,16 @@ def test_an_out_in_folders_not_made_yet_creates_them(tmp_path, good, model, comm
         call_command("detect_hotspots", "--data", good, "--out", str(tmp_path / "c.csv"), "--report", str(report),
                      stdout=StringIO(), stderr=StringIO())
         assert report.read_text(encoding="utf-8").startswith("热度排名,")
+
+
+def test_a_one_column_file_whose_header_ends_in_a_stray_tab_is_read_by_commas(tmp_path, model):
+    """A one-column file of letters, its header cell 「留言」 copied from a spreadsheet with a tab after it:
+    the header was taken for a tab-separated one of two columns, and every letter (a line without a tab)
+    was 「有 1 列, 表头有 2 列」. One name is no table of tabs: it is read as the comma CSV it is, the
+    letters' semicolons their text (2026-12-05)."""
+    data = tmp_path / "one.csv"
+    data.write_text("留言\t\n小区电梯坏了一个月; 物业不修\n路灯不亮; 晚上很黑\n", encoding="utf-8")
+    out = tmp_path / "p.csv"
+    call_command("classify", "--model", str(model), "--data", str(data), "--out", str(out),
+                 stdout=StringIO(), stderr=StringIO())
+    assert out.read_text(encoding="utf-8").count("\n") == 3

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from minsheng.directory.models import Region, Unit
-from minsheng.directory.pinyin import pinyin_key, short_form
+from minsheng.directory.pinyin import name_or_pinyin, pinyin_key, short_form
 
 from .test_pinyin_search import migrated_from
 
@@ -124,12 +124,17 @@ def test_a_region_renamed_rekeys_its_units_without_a_short_name(directory):
     assert "zjj" in Unit.objects.get(pk=unit.pk).pinyin.split()
 
 
+def old_dingxi(old):
+    """定西市 under 甘肃省 as an earlier schema (``old``, a migration state's apps) stored them."""
+    regions = old.get_model("directory", "Region").objects
+    gs = regions.create(code="620000", name="甘肃省", level=1, prefix="62", pinyin="gansusheng gss")
+    return regions.create(code="621100", name="定西市", level=2, parent=gs, prefix="6211", pinyin="dingxishi dxs")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_migration_gives_the_units_already_there_their_derived_short_form():
     def rows(old):
-        regions = old.get_model("directory", "Region").objects
-        gs = regions.create(code="620000", name="甘肃省", level=1, prefix="62", pinyin="gansusheng gss")
-        dx = regions.create(code="621100", name="定西市", level=2, parent=gs, prefix="6211", pinyin="dingxishi dxs")
+        dx = old_dingxi(old)
         units = old.get_model("directory", "Unit").objects
         units.create(name="定西市住房和城乡建设局", region=dx, pinyin=pinyin_key("定西市住房和城乡建设局"))
         units.create(name="定西市交通运输局", short_name="交通局", region=dx,
@@ -138,6 +143,19 @@ def test_a_migration_gives_the_units_already_there_their_derived_short_form():
     migrated_from("0005_region_updated_at", rows)
     assert "zjj" in Unit.objects.get(name="定西市住房和城乡建设局").pinyin.split()
     assert "jyj" not in Unit.objects.get(name="定西市交通运输局").pinyin.split()  # its own 简称 stays the one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_keyed_by_0006_finds_the_derived_short_form_typed_in_chinese():
+    """A unit keyed by migration 0006 held the derived 简称 in pinyin only: 0007 adds the 简称 itself."""
+    def rows(old):
+        dx = old_dingxi(old)
+        old.get_model("directory", "Unit").objects.create(
+            name="定西市住房和城乡建设局", region=dx, pinyin=pinyin_key("定西市住房和城乡建设局", "住建局"))
+
+    migrated_from("0006_unit_derived_short_form", rows)
+    found = Unit.objects.filter(name_or_pinyin("住建局", "name", "short_name"))
+    assert [u.name for u in found] == ["定西市住房和城乡建设局"]
 
 
 # --- the statistics pages' 区划 filter ---------------------------------------------------------
@@ -191,3 +209,11 @@ def test_the_overdue_lists_search_offers_only_the_users_regions(client, login, p
                           .content.decode()) == ["定西市"]
     assert region_options(dx.get("/stats/regions/", {"field": "region", "q": "qlh", "list": "overdue"})
                           .content.decode()) == []
+
+
+@pytest.mark.parametrize("typed", ["住建局", "住建"])
+def test_a_unit_without_a_short_name_is_found_by_its_derived_one_in_chinese(client, directory, typed):
+    """The API's doc says a unit without a 简称 is found by the one derived from its name (定西市住房和城乡建设局:
+    住建局): 「zjj」 found it, 「住建局」 typed in Chinese did not (the derived form was kept in pinyin only).
+    The case page's 查找单位 box reads the same key (2026-12-05)."""
+    assert unit_names(client, typed, region="621100") == ["定西市住房和城乡建设局"]

@@ -1191,3 +1191,34 @@ def test_the_dashboards_hotspot_card_links_to_the_list_of_its_region_and_period(
     assert link
     listed = Client().get(link.group(1)).content.decode()
     assert old.title in listed and "阳光花园" not in listed
+
+
+def test_a_monthly_trend_label_names_the_busiest_month_not_january():
+    """A trend of more than 400 days is counted per month: its text alternative said 「最多的一月 2025-03」,
+    which reads as 「January」. It says 「最多的一个月」 (2026-12-05)."""
+    from minsheng.insight.views import _trend_label
+
+    label = _trend_label({"labels": ["2025-01", "2025-02", "2025-03"], "counts": [1, 2, 5], "per": "月"})
+    assert "最多的一个月 2025-03, 5 条" in label and "一月" not in label.replace("一个月", "")
+    assert "最多的一周 2025-03-03" in _trend_label({"labels": ["2025-03-03"], "counts": [2], "per": "周"})
+
+
+def test_hotspots_of_equal_heat_list_in_the_apis_order(client, directory, personas):
+    """Hotspots of one heat and one latest message (letters imported with the same minute) were listed by the
+    page in whatever order the database gave, the API newest first (``-id``): the page and its API disagreed,
+    and a page break between equals could show one twice and another never. Both rank equals newest first."""
+    now = timezone.now().replace(microsecond=0)
+    made = []
+    for i, person in enumerate(citizens(6, start=300)):
+        if i % 2 == 0:
+            hotspot = Hotspot.objects.create(title=f"同热度热点{i // 2}", region=directory["chengguan"], first_at=now,
+                                             last_at=now, message_count=2, public_count=2, heat=10.0)
+            made.append(hotspot)
+        message = post(person, "楼道灯坏了", "楼道灯坏了很久, 晚上上下楼看不见, 请物业尽快修理。",
+                       directory["chengguan"], personas["dispatcher"], at=now)
+        HotspotMember.objects.create(hotspot=made[-1], message=message)
+    newest_first = [h.title for h in sorted(made, key=lambda h: -h.pk)]
+    for query in ({}, {"days": "7"}):
+        api = [h["title"] for h in client.get("/api/v1/hotspots/", query).json()["results"]]
+        assert api == newest_first, query
+        assert [title for title, _ in _rows(client.get("/hotspots/", query).content.decode())] == newest_first, query

@@ -8,7 +8,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .pinyin import key_units, pinyin_key, short_form
+from .pinyin import key_units, pinyin_key, unit_key
 
 _CODE = re.compile(r"^\d{6}(\d{3})?(\d{3})?$")
 
@@ -125,7 +125,8 @@ class Unit(models.Model):
                                verbose_name="上级单位")
     is_active = models.BooleanField("启用", default=True)
     # 拼音 and 首字母 of the name and the short name: 「zjj」 finds 兰州市住房和城乡建设局 (简称 住建局);
-    # without a 简称, of the one derived from the name (pinyin.short_form: also 住建局)
+    # without a 简称, of the one derived from the name (pinyin.short_form: also 住建局), and that 简称 itself
+    # (「住建局」 typed in Chinese; pinyin.unit_key)
     pinyin = models.TextField("拼音", blank=True, default="", editable=False)
 
     class Meta:
@@ -143,7 +144,9 @@ class Unit(models.Model):
 
     def key(self) -> str:
         """The ``pinyin`` of this unit: its name's and its 简称's, or the derived one's (short_form)."""
-        return pinyin_key(self.name, self.short_name or short_form(self.name, [r.name for r in self.region.ancestors()]))
+        if self.short_name:
+            return unit_key(self.name, self.short_name, ())
+        return unit_key(self.name, "", [r.name for r in self.region.ancestors()])
 
     def serves(self, region: Region) -> bool:
         """The unit may be named in the table for ``region``: it belongs to the region or

@@ -73,6 +73,17 @@ def short_form(name: str, region_names) -> str:
     return rest
 
 
+def unit_key(name: str, short_name: str, region_names) -> str:
+    """The ``pinyin`` of a unit: the keys of its name and of its 简称, or of the 简称 derived from the
+    name (short_form) followed by that 简称 itself where the name does not hold it, so that 「住建局」 typed
+    in Chinese finds 定西市住房和城乡建设局 as 「zjj」 does (``name_or_pinyin`` looks in the key too)."""
+    if short_name:
+        return pinyin_key(name, short_name)
+    derived = short_form(name, region_names)
+    key = pinyin_key(name, derived)
+    return f"{key} {derived}" if derived not in name else key
+
+
 def key_units(units, regions) -> None:
     """Set the ``pinyin`` of ``units`` (rows with ``name``, ``short_name``, ``region_id``) as
     ``Unit.save`` does, from ``regions``: (pk, name, parent_id) of their regions and those above."""
@@ -82,7 +93,17 @@ def key_units(units, regions) -> None:
         while pk is not None:
             name, pk = above[pk]
             names.append(name)
-        unit.pinyin = pinyin_key(unit.name, unit.short_name or short_form(unit.name, names))
+        unit.pinyin = unit_key(unit.name, unit.short_name, names)
+
+
+def rekey_units_without_short_name(apps) -> None:
+    """Migrations 0006 and 0007: the units without a 简称 keyed anew (``key_units``), as the key of
+    those is defined now; ``apps`` the migration state's."""
+    Region, Unit = apps.get_model("directory", "Region"), apps.get_model("directory", "Unit")
+    units = list(Unit.objects.filter(short_name="").only("pk", "name", "short_name", "region_id"))
+    if units:
+        key_units(units, Region.objects.values_list("pk", "name", "parent_id"))
+        Unit.objects.bulk_update(units, ["pinyin"], batch_size=500)
 
 
 def pinyin_query(text: str) -> str:
@@ -95,11 +116,12 @@ def pinyin_query(text: str) -> str:
 def name_or_pinyin(text: str, *names: str, key: str = "pinyin") -> Q:
     """Rows whose ``names`` contain ``text`` (any case), or whose pinyin ``key`` does. Read as the
     message search reads a query (insight.text): full-width letters as ASCII (「ｚｊｊ」, an input
-    method left in full-width mode), and traditional characters in simplified ones as well (城鄉建設)."""
+    method left in full-width mode), and traditional characters in simplified ones as well (城鄉建設).
+    The key is looked in for the words as well: a unit's holds the 简称 derived from its name (unit_key)."""
     text = plain(text)
     q = Q()
     for form in dict.fromkeys((text, simplified(text, loose=True))):
-        for name in names:
+        for name in (*names, key):
             q |= Q(**{f"{name}__icontains": form})
     typed = pinyin_query(text)
     return q | Q(**{f"{key}__contains": typed}) if typed else q

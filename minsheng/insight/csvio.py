@@ -137,13 +137,14 @@ _DELIMITERS = ("\t", ";")  # besides the comma, for a header that holds no comma
 def _delimiter(raw: str) -> tuple[str, str, int]:
     """(delimiter, text, lines skipped) of a CSV text: Excel's 「sep=,」 first line names the
     delimiter (and is no header); else a header line holding no comma but tabs (a .tsv file,
-    a table copied from a spreadsheet) or semicolons is separated by those."""
+    a table copied from a spreadsheet) or semicolons is separated by those, where they part two
+    column names or more: a lone name with a stray tab after it (「留言\t」) is a one-column comma CSV."""
     if sep := _SEP_LINE.match(raw):
         return sep.group(1), raw[sep.end():], 1
     first = re.split(r"\r\n|\n|\r", raw, maxsplit=1)[0]
     if "," not in first:
         for delimiter in _DELIMITERS:
-            if delimiter in first:
+            if sum(1 for name in first.split(delimiter) if column_name(name)) >= 2:
                 return delimiter, raw, 0
     return ",", raw, 0
 

@@ -72,7 +72,9 @@ def hotspot_list(request):
     qs = Hotspot.objects.public().with_public_figures().select_related("region")
     if region:
         qs = qs.filter(region__code__startswith=region.prefix)
-    qs = qs.active_within(days).order_by("-period_heat", "-last_at") if days else qs.order_by("-heat", "-last_at")
+    # equals newest first, as the API: a page break between equals showed one twice and another never
+    qs = (qs.active_within(days).order_by("-period_heat", "-last_at", "-id") if days
+          else qs.order_by("-heat", "-last_at", "-id"))
     page = page_of(Paginator(qs, PER_PAGE), request.GET.get("page"))
     kept = {"region": region.code if region else None, "days": days}
     return render(request, "insight/hotspots.html", {
@@ -92,7 +94,8 @@ def _trend_label(trend: dict) -> str:
         return f"每{per}留言数图: 暂无公开留言"
     span = labels[0] if len(labels) == 1 else f"{labels[0]} 至 {labels[-1]}"
     peak = max(range(len(counts)), key=counts.__getitem__)  # the first of equal ones
-    return (f"每{per}留言数图: {span} 共 {sum(counts)} 条, 最多的一{per} {labels[peak]}, {counts[peak]} 条; "
+    one = "一个月" if per == "月" else f"一{per}"  # 「最多的一月」 reads as January
+    return (f"每{per}留言数图: {span} 共 {sum(counts)} 条, 最多的{one} {labels[peak]}, {counts[peak]} 条; "
             "各条留言的日期见下方列表")
 
 
