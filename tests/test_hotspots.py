@@ -1754,3 +1754,5 @@ def test_a_metro_station_written_three_ways_is_one_place(mode):
     assert of["M0"] == of["M1"] == of["M2"]
     assert of["M3"] != of["M0"]
     assert core.place_variant("地铁枫溪站") == core.place_variant("枫溪地铁站") == "枫溪站"
+    # a kind of station is no station's name: 地铁火车站 is not every 火车站
+    assert core.place_variant("地铁火车站") == "地铁火车站" and "火车站" not in core._written_names("地铁火车站")
