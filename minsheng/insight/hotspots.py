@@ -709,12 +709,28 @@ _NUMERALS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _DATE_ROAD = re.compile("[〇零一二三四五六七八九十]+(?:路|大道|大街|街)")
 
 
+# a metro station written with the metro's word before or after its name (地铁窑岭站, 窑岭地铁站: 窑岭站)
+_METRO_STATION = re.compile(r"地铁([\u4e00-\u9fff]{2,6}?)站|([\u4e00-\u9fff]{2,6}?)地铁站")
+
+
+@lru_cache(maxsize=1024)
+def _metro_station(name: str) -> str:
+    """The own name of the metro station ``name`` (地铁窑岭站, 窑岭地铁站: 窑岭), or "" where it is none or its name
+    is a kind of station (地铁火车站, 高铁地铁站: 火车站 and 高铁站 name no one station)."""
+    station = _METRO_STATION.fullmatch(name) if "地铁" in name else None
+    own = station and (station[1] or station[2])
+    return own if own and extract_places(own + "站") == [own + "站"] else ""
+
+
 def place_variant(name: str) -> str:
     """One way of writing the names citizens write two ways: numerals as digits (地铁六号线 →
-    地铁6号线), and the first two characters of a long name in one order (a brand misspelt by
+    地铁6号线), a metro station by its name (地铁窑岭站, 窑岭地铁站 → 窑岭站; since 2026-12-05), and the
+    first two characters of a long name in one order (a brand misspelt by
     swapping them: 蓝湖星苑小镇 and 湖蓝星苑小镇 are one). Of two ways of writing a name, one is
     nearly always already this one, so an item's variants are matched against the others' names
     as its tails are. A road named by numerals alone keeps them (八一路, not the bus line 81路)."""
+    if own := _metro_station(name):
+        name = own + "站"
     if not _DATE_ROAD.fullmatch(name):
         name = name.translate(_NUMERALS)
     if len(name) >= 5 and name[1] < name[0]:
@@ -728,11 +744,16 @@ _SHORT_ENDS = ("社区", "路", "街")  # 西外环路 is also written 西外环
 @lru_cache(maxsize=8192)
 def _written_names(name: str) -> tuple[str, ...]:
     """How a place of one title may be written in another whose places were read otherwise: the name with
-    numerals as digits, and without 路/街/社区 (西外环路 → 西外环, in 西外环家属区); names of fewer than three
-    characters, which are words of other names as often, are none."""
+    numerals as digits, and without 路/街/社区 (西外环路 → 西外环, in 西外环家属区); a metro station (``_metro_station``)
+    by its name's other ways (地铁窑岭站: 窑岭站, 窑岭地铁站, and 窑岭地铁, in 窑岭地铁6号线; since 2026-12-05); names of
+    fewer than three characters, which are words of other names as often, are none."""
+    own = _metro_station(name).translate(_NUMERALS)
     name = name.translate(_NUMERALS)
     forms = [name[:-len(end)] for end in _SHORT_ENDS if name.endswith(end)]
-    return tuple(f for f in (name, *forms) if len(f) >= 3)
+    if own:
+        # a metro station (地铁窑岭站) is also written 窑岭站, 窑岭地铁站, and 窑岭地铁 before its line (窑岭地铁6号线)
+        forms += [own + "站", own + "地铁", "地铁" + own + "站"]
+    return tuple(f for f in dict.fromkeys((name, *forms)) if len(f) >= 3)
 
 
 _ROAD_GOES_ON = re.compile("[东南西北中]?(?:路|街|大道|巷)")
