@@ -644,12 +644,21 @@ def _yes_or_no(question: str, core: str) -> bool:
 def _item_in_kind(item: str, asked_as: str, core: str, several_whens: bool, dates: str) -> bool:
     """Whether the reply gives an item of a list asked to be told (``_items``) in kind: a 时间 a date
     told of the subject (``_in_kind``'s "when"), a place where to go (可携带身份证到街道办事处办理), a
-    condition or a rule the rule cited (``_CITED``, as a "what rule"); no other item (not a 所需材料 by
-    可到学校报名)."""
+    condition or a rule the rule cited (``_CITED``, as a "what rule"), a cause one told (所致), an outcome
+    or progress a step taken or planned (已拆除), the materials the documents to bring (携带身份证), the
+    steps what to do (可携带…到…提交申请); no other item (not a 所需材料 by 可到学校报名)."""
     if _TIME_ITEM.search(item):
         return _in_kind(asked_as, core, several_whens, dates, when=True)
     if _PLACE_ITEM.search(item):
         return bool(_GO_TO.search(core))
+    if _CAUSE_ITEM.search(item):
+        return bool(_CAUSE_TOLD.search(core))
+    if _OUTCOME_ITEM.search(item):
+        return bool(_CONCRETE.search(core) or _STEP.search(core))
+    if _MATERIAL_ITEM.search(item):
+        return bool(_DOCUMENTS.search(core))
+    if _STEPS_ITEM.search(item):
+        return bool(_DIRECTIVE.search(core))
     return bool(_RULE_ITEM.search(item) and _CITED.search(core))
 
 
@@ -851,6 +860,18 @@ _TOLD_WORDS = (("地点", "地址", "位置", "窗口"), ("时间", "日期"), (
 _TIME_ITEM = re.compile(r"时间|日期|期限|时限")
 _PLACE_ITEM = re.compile(r"地点|地址|位置|窗口")
 _RULE_ITEM = re.compile(r"条件|依据|标准|政策|要求")
+# an item of a cause (具体原因) told by one (管道爆裂所致, 由于…, 因…造成); of an outcome (处理结果, 进度,
+# 进展) by a step taken or planned (已于5月10日拆除, 已立案调查, 预计6月底前拆除: ``_CONCRETE``, ``_STEP``);
+# of the materials by the documents to bring (携带身份证、户口簿); of the steps by what to do (可携带…到…
+# 提交申请, 可通过…申请: ``_DIRECTIVE``). Read in their own words only, a reply telling them otherwise
+# was scored 完整性 0 (review, 2026-12-05)
+_CAUSE_ITEM = re.compile(r"原因|缘由")
+_CAUSE_TOLD = re.compile(r"所致|由于|因为|原因(?:是|为|系|在于)|造成|导致|引起|系因")
+_OUTCOME_ITEM = re.compile(r"结果|进度|进展")
+_MATERIAL_ITEM = re.compile(r"材料|资料|证件")
+_DOCUMENTS = re.compile(r"(?:携带|提供|提交|准备|持|凭|需|须)[^。;；]{0,20}?(?:身份证|户口[簿本]|证明|合同|复印件|照片|申请表|"
+                        r"房产证|不动产权证|营业执照|证书|发票|病历|结婚证)")
+_STEPS_ITEM = re.compile(r"流程|程序|步骤|手续|方式|办法|渠道|途径")
 # where to go, which tells a place asked for: 可携带身份证到街道办事处办理, 请前往区政务大厅
 _GO_TO = re.compile(r"(?:可|可以|请|需|须|应)(?:您)?(?:携带[^,，。;；]{0,20}|持[^,，。;；]{0,20})?(?:到|前往|至)[^,，。;；]{2}")
 _JOINED = frozenset(("和", "及", "以及", "与", "、"))
@@ -1223,7 +1244,8 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     taken_up = {q: _addressed(item_of.get(q, q), core, reply_grams, relevance >= 0.4 or concrete, boilerplate,
                               several_whens, dates, q if q in item_of else "")
                 for q in {*asked, *(t for ts in twins.values() for t in ts)}}
-    pleas = {q for q in asked if not _MARK.search(q) and _names_nothing(q)}
+    # an item (请问地点) is a question however short, not a plea naming nothing that any relevant reply takes up
+    pleas = {q for q in asked if not _MARK.search(q) and q not in item_of and _names_nothing(q)}
     whole = not boilerplate and (relevance >= 0.4 or concrete or any(ok for q, ok in taken_up.items() if q not in pleas))
     # a body question is taken up in its own words or in the title's, where the title says it again
     addressed = [taken_up[q] or any(taken_up[t] for t in twins.get(q, ())) or (q in pleas and whole) for q in asked]
