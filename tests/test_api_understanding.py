@@ -196,3 +196,68 @@ def test_a_supervisors_dashboard_lists_and_opens_the_chronic_problems_chronic_li
     assert as_persona("supervisor").get("/api/v1/hotspots/").json()["results"] == []
     assert as_persona("anonymous").get(f"/api/v1/hotspots/{hidden.pk}/").status_code == 404
     assert as_persona("dispatcher").get(f"/api/v1/hotspots/{hidden.pk}/").status_code == 404
+
+
+# --- review (2026-12-05) ---------------------------------------------------------------------
+
+class _counted:
+    """The queries run in the block (the test client's request_started clears connection.queries)."""
+
+    def __enter__(self):
+        from django.db import connection
+
+        self.n = 0
+        self._wrapper = connection.execute_wrapper(self._count)
+        self._wrapper.__enter__()
+        return self
+
+    def _count(self, execute, sql, params, many, context):
+        self.n += 1
+        return execute(sql, params, many, context)
+
+    def __exit__(self, *exc):
+        self._wrapper.__exit__(*exc)
+
+
+LIFT_ANSWERS = [("滨河花园1号楼电梯故障", "滨河花园1号楼电梯这周停了两次, 老人被困在电梯里, 请督促物业维修电梯。"),
+                ("滨河花园2号楼电梯故障", "滨河花园2号楼电梯这周停了三次, 老人被困在电梯里, 请督促物业维修电梯。")]
+
+
+def test_similar_answers_read_their_replies_units_at_once(answered, as_persona, personas, directory,
+                                                           django_assert_max_num_queries):
+    """Each similar answer's reply read its 答复单位 in a query of its own."""
+    from .test_api_support import submit
+
+    old, new = answered
+    client = as_persona("officer")
+    url = f"/api/v1/staff/cases/{new.public_id}/similar-answers/"
+    assert len(client.get(url).json()) == 1  # the lookup's candidates cached
+    with _counted() as one:
+        assert len(client.get(url).json()) == 1
+    for title, body in LIFT_ANSWERS:  # two more answers alike, by other units
+        m = submit(personas["other_citizen"], directory, title=title, body=body, region="chengguan")
+        actions.do_accept(personas["dispatcher"], m)
+        actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+        actions.do_sign(personas["officer"], m, directory["housing"])
+        actions.do_reply(personas["officer"], m, directory["housing"], "经查, 该电梯已由物业公司更换控制板。")
+    lookup.clear_cache()
+    assert len(client.get(url).json()) == 3
+    with django_assert_max_num_queries(one.n):
+        assert len(client.get(url).json()) == 3
+
+
+def test_similar_messages_read_in_as_many_queries_for_five_as_for_one(in_hand, as_persona, personas, directory,
+                                                                        django_assert_max_num_queries):
+    client = as_persona("citizen")
+    client.get("/api/v1/messages/similar/", TYPED)
+    with _counted() as one:
+        assert len(client.get("/api/v1/messages/similar/", TYPED).json()) == 1
+    for n in range(4):
+        m = actions.do_submit(personas["other_citizen"], title=f"金桂园小区{n + 6}号楼路灯不亮",
+                              body=f"金桂园小区东门到{n + 6}号楼的路灯一直不亮, 晚上很黑, 请修复路灯。", kind="complain",
+                              region=directory["chengguan"], addressee=None)
+        actions.do_accept(personas["dispatcher"], m)
+    lookup.clear_cache()
+    assert len(client.get("/api/v1/messages/similar/", TYPED).json()) == 5
+    with django_assert_max_num_queries(one.n):
+        assert len(client.get("/api/v1/messages/similar/", TYPED).json()) == 5

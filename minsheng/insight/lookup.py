@@ -511,7 +511,8 @@ def similar_answered(message, k: int = 3, min_score: float = 0.2) -> list[tuple[
              for n in index.query(message.title, message.body[:BODY_CHARS], k=k * 2, min_score=min_score)
              if messages[n.index].pk != message.pk]
     replies = {}
-    for r in Reply.objects.filter(message__in=[m for m, _ in found]).order_by("published_at"):
+    # with its unit: the reply form and GET /staff/cases/{id}/similar-answers/ name it (a query each)
+    for r in Reply.objects.filter(message__in=[m for m, _ in found]).select_related("unit").order_by("published_at"):
         replies[r.message_id] = r  # the latest wins
     return [(m, replies[m.pk], s) for m, s in found if m.pk in replies][:k]
 
