@@ -261,3 +261,32 @@ def test_similar_messages_read_in_as_many_queries_for_five_as_for_one(in_hand, a
     assert len(client.get("/api/v1/messages/similar/", TYPED).json()) == 5
     with django_assert_max_num_queries(one.n):
         assert len(client.get("/api/v1/messages/similar/", TYPED).json()) == 5
+
+
+def test_a_flag_filter_lists_no_hotspot_neither_list_shows(as_persona, personas, directory, login):
+    """?chronic=false (or needs_coordination=false) listed every unflagged hotspot of the supervisor's
+    regions that no one has published, a one-message one too: neither /hotspots/ nor /chronic/ lists them."""
+    from django.utils import timezone
+
+    from minsheng.insight.models import Hotspot, HotspotMember
+
+    from .test_api_support import submit
+
+    now = timezone.now()
+    lone = Hotspot.objects.create(title="七里河区某小区门口积水", region=directory["qilihe"], first_at=now, last_at=now,
+                                  message_count=1, public_count=0, citizen_count=1, heat=1.0)
+    HotspotMember.objects.create(hotspot=lone, message=submit(personas["citizen"], directory, title="七里河区某小区门口积水"))
+    pending = [submit(personas["citizen"], directory, title=f"七里河区某小区暖气不热{i}") for i in range(2)]
+    coordinated = Hotspot.objects.create(title="七里河区某小区暖气不热", region=directory["qilihe"], first_at=now,
+                                         last_at=now, message_count=2, public_count=0, citizen_count=1, heat=3.0,
+                                         needs_coordination=True)
+    for m in pending:
+        HotspotMember.objects.create(hotspot=coordinated, message=m)
+    page = login(personas["supervisor"]).get("/chronic/").content.decode()
+    assert "七里河区某小区暖气不热" in page and "七里河区某小区门口积水" not in page
+    supervisor = as_persona("supervisor")
+    for flag in ("chronic", "needs_coordination"):
+        listed = supervisor.get("/api/v1/hotspots/", {flag: "false"}).json()["results"]
+        assert lone.pk not in [h["id"] for h in listed], flag
+    assert [h["id"] for h in supervisor.get("/api/v1/hotspots/", {"chronic": "false"}).json()["results"]] == [
+        coordinated.pk]
