@@ -1256,3 +1256,11 @@ def test_an_item_of_a_cause_or_an_outcome_still_wants_one():
     assert score_reply("小区停水", body, no_cause)["missed"] == ["请告知具体原因"]
     form = "您好, 您的留言已收悉, 我们已经安排工作人员跟进。" + HOUSING_SIGNATURE
     assert len(score_reply("小区停水", body, form)["missed"]) == 2
+
+
+def test_an_item_of_conditions_is_answered_by_the_requirements_told():
+    body = "请告知公租房的申请条件和办理地点。"
+    conditions = "申请公租房须具有本市户籍、家庭人均收入低于上年度标准且在本市无自有住房。" + HOUSING_SIGNATURE
+    assert score_reply("公租房申请", body, conditions)["missed"] == ["请告知公租房的办理地点"]
+    progress = "经核实, 城关区2026年第三批公租房已完成资格审核, 将于12月底前完成分配。" + HOUSING_SIGNATURE
+    assert len(score_reply("公租房申请", body, progress)["missed"]) == 2

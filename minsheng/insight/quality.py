@@ -644,7 +644,8 @@ def _yes_or_no(question: str, core: str) -> bool:
 def _item_in_kind(item: str, asked_as: str, core: str, several_whens: bool, dates: str) -> bool:
     """Whether the reply gives an item of a list asked to be told (``_items``) in kind: a 时间 a date
     told of the subject (``_in_kind``'s "when"), a place where to go (可携带身份证到街道办事处办理), a
-    condition or a rule the rule cited (``_CITED``, as a "what rule"), a cause one told (所致), an outcome
+    condition or a rule the rule cited (``_CITED``, as a "what rule"; a condition also the requirements
+    told: 须具有本市户籍), a cause one told (所致), an outcome
     or progress a step taken or planned (已拆除), the materials the documents to bring (携带身份证), the
     steps what to do (可携带…到…提交申请); no other item (not a 所需材料 by 可到学校报名)."""
     if _TIME_ITEM.search(item):
@@ -659,7 +660,8 @@ def _item_in_kind(item: str, asked_as: str, core: str, several_whens: bool, date
         return bool(_DOCUMENTS.search(core))
     if _STEPS_ITEM.search(item):
         return bool(_DIRECTIVE.search(core))
-    return bool(_RULE_ITEM.search(item) and _CITED.search(core))
+    return bool(_RULE_ITEM.search(item) and _CITED.search(core)
+                or _CONDITION_ITEM.search(item) and _REQUIRED.search(core))
 
 
 def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form_letter: bool = False,
@@ -872,6 +874,9 @@ _MATERIAL_ITEM = re.compile(r"材料|资料|证件")
 _DOCUMENTS = re.compile(r"(?:携带|提供|提交|准备|持|凭|需|须)[^。;；]{0,20}?(?:身份证|户口[簿本]|证明|合同|复印件|照片|申请表|"
                         r"房产证|不动产权证|营业执照|证书|发票|病历|结婚证)")
 _STEPS_ITEM = re.compile(r"流程|程序|步骤|手续|方式|办法|渠道|途径")
+# the conditions or requirements (申请条件) told as such: 须具有本市户籍, 应当年满18周岁, 需满足…
+_CONDITION_ITEM = re.compile(r"条件|要求")
+_REQUIRED = re.compile(r"(?:须|需|应|必须|应当|需要)(?:同时)?(?:具有|具备|满足|符合|年满|持有|取得|缴纳|在本市|为本市|是本市)")
 # where to go, which tells a place asked for: 可携带身份证到街道办事处办理, 请前往区政务大厅
 _GO_TO = re.compile(r"(?:可|可以|请|需|须|应)(?:您)?(?:携带[^,，。;；]{0,20}|持[^,，。;；]{0,20})?(?:到|前往|至)[^,，。;；]{2}")
 _JOINED = frozenset(("和", "及", "以及", "与", "、"))
