@@ -182,8 +182,8 @@ def similar_open_now(title: str, body: str, region, k: int = 5, where=_REFINE) -
     /api/v1/messages/similar/): nothing for under 4 characters, the texts cut to the form's limits
     (100 and 3000), each message's status and 我也遇到 count read now (the candidates are cached
     for a minute, CACHE_SECONDS: a 我也遇到 pressed a moment ago shows), and one withdrawn or
-    rejected since left out (no longer public: its link would be a 404). ``where`` as for
-    ``similar_open``."""
+    rejected since left out (no longer public: its link would be a 404), or closed or merged since
+    (no longer in hand: the box offers what is 尚未办结). ``where`` as for ``similar_open``."""
     title, body = (title or "")[:100], (body or "")[:3000]
     found = similar_open(title, body, region, k=k, where=where) if len(title + body) >= 4 else []
     if not found:
@@ -192,7 +192,7 @@ def similar_open_now(title: str, body: str, region, k: int = 5, where=_REFINE) -
         pk__in=[m.pk for m, _ in found]).values_list("pk", "status", "support_count")}
     for m, _ in found:
         m.status, m.support_count = now.get(m.pk, (m.status, m.support_count))
-    return [(m, score) for m, score in found if m.pk in now and m.status in Status.public()]
+    return [(m, score) for m, score in found if m.pk in now and m.status in Status.in_hand()]
 
 
 def _day_start(moment: dt.datetime) -> dt.datetime:
