@@ -305,3 +305,28 @@ def test_a_similar_message_closed_a_moment_ago_is_no_longer_offered(in_hand, as_
     assert [f["public_id"] for f in client.get("/api/v1/messages/similar/", TYPED).json()] == [lamp.public_id]
     Message.objects.filter(pk=lamp.pk).update(status=Status.CLOSED)
     assert client.get("/api/v1/messages/similar/", TYPED).json() == []
+
+
+def test_two_callers_at_once_each_read_their_own_similarity(in_hand, as_persona, monkeypatch):
+    """The candidates are shared by the server's threads (cached for a minute): the similarity was set on
+    the shared message, so a caller answered while another's lookup ran read the other's figure."""
+    from minsheng.api.views import public
+
+    lamp, _ = in_hand
+    client = as_persona("anonymous")
+    other = {"title": "金桂园小区路灯不亮", "body": "金桂园小区东门到5号楼的路灯一个月不亮了", "region": "620102"}
+    alone = {key: client.get("/api/v1/messages/similar/", q).json()[0]["similarity"] for key, q in
+             (("typed", TYPED), ("other", other))}
+    assert alone["typed"] != alone["other"]
+    real, interleaved = public.prefetch_related_objects, []
+
+    def another_caller_meanwhile(*args, **kwargs):  # the first answer is built while a second lookup runs
+        if not interleaved:
+            interleaved.append(None)
+            interleaved.append(client.get("/api/v1/messages/similar/", other).json()[0]["similarity"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(public, "prefetch_related_objects", another_caller_meanwhile)
+    first = client.get("/api/v1/messages/similar/", TYPED).json()
+    assert interleaved == [None, alone["other"]]
+    assert [f["public_id"] for f in first] == [lamp.public_id] and first[0]["similarity"] == alone["typed"]

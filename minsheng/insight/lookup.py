@@ -14,6 +14,7 @@ milliseconds.
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 import time
 from collections import Counter
@@ -190,6 +191,9 @@ def similar_open_now(title: str, body: str, region, k: int = 5, where=_REFINE) -
         return []
     now = {pk: (status, count) for pk, status, count in Message.objects.filter(
         pk__in=[m.pk for m, _ in found]).values_list("pk", "status", "support_count")}
+    # the caller's own copies: the cached ones are shared by the server's threads, and a caller sets
+    # its figures on them (the API's similarity: another caller's lookup meanwhile set its own)
+    found = [(copy.copy(m), score) for m, score in found]
     for m, _ in found:
         m.status, m.support_count = now.get(m.pk, (m.status, m.support_count))
     return [(m, score) for m, score in found if m.pk in now and m.status in Status.in_hand()]
