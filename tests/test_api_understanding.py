@@ -330,3 +330,35 @@ def test_two_callers_at_once_each_read_their_own_similarity(in_hand, as_persona,
     first = client.get("/api/v1/messages/similar/", TYPED).json()
     assert interleaved == [None, alone["other"]]
     assert [f["public_id"] for f in first] == [lamp.public_id] and first[0]["similarity"] == alone["typed"]
+
+
+def test_two_officers_at_once_each_read_their_own_cases_similarity(answered, as_persona, personas, directory,
+                                                                    monkeypatch):
+    """The same for the similar answers: the answered candidates are shared too."""
+    from minsheng.api.views import staff
+
+    old, new = answered
+    another = actions.do_submit(personas["other_citizen"], title="滨河花园3号楼电梯故障老人被困", kind="complain",
+                                region=directory["chengguan"],
+                                body="滨河花园3号楼电梯这周停了两次, 老人被困在电梯里, 请督促物业维修电梯, 更换控制板。")
+    actions.do_accept(personas["dispatcher"], another)
+    actions.do_dispatch(personas["dispatcher"], another, directory["housing"])
+    client = as_persona("officer")
+
+    def url(case):
+        return f"/api/v1/staff/cases/{case.public_id}/similar-answers/"
+
+    alone = {case.pk: client.get(url(case)).json()[0]["similarity"] for case in (new, another)}
+    assert alone[new.pk] != alone[another.pk]
+    real, interleaved = staff.SimilarAnswerSerializer, []
+
+    def another_officer_meanwhile(*args, **kwargs):
+        if not interleaved:
+            interleaved.append(None)
+            interleaved.append(client.get(url(another)).json()[0]["similarity"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(staff, "SimilarAnswerSerializer", another_officer_meanwhile)
+    first = client.get(url(new)).json()
+    assert interleaved == [None, alone[another.pk]]
+    assert [f["public_id"] for f in first] == [old.public_id] and first[0]["similarity"] == alone[new.pk]

@@ -518,7 +518,9 @@ def similar_answered(message, k: int = 3, min_score: float = 0.2) -> list[tuple[
     # with its unit: the reply form and GET /staff/cases/{id}/similar-answers/ name it (a query each)
     for r in Reply.objects.filter(message__in=[m for m, _ in found]).select_related("unit").order_by("published_at"):
         replies[r.message_id] = r  # the latest wins
-    return [(m, replies[m.pk], s) for m, s in found if m.pk in replies][:k]
+    # the caller's own copies (the cached ones are shared by the server's threads: the API sets each one's
+    # similarity on it, and an officer answered while another's lookup ran read the other's)
+    return [(copy.copy(m), replies[m.pk], s) for m, s in found if m.pk in replies][:k]
 
 
 def score_for_reply(message, body: str, replied_at=None, *, explain: bool = False) -> dict:
