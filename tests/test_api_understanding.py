@@ -69,7 +69,10 @@ def test_an_app_reads_the_similar_messages_while_the_citizen_types(in_hand, as_p
 
 def test_similar_messages_refuse_what_they_cannot_read(in_hand, as_persona):
     client = as_persona("anonymous")
-    assert client.get("/api/v1/messages/similar/", {"title": "路灯"}).json() == []  # under 4 characters
+    # under 4 characters: nothing, though 「灯不亮」 alone finds the lamp (「路灯」 found nothing anyway: the
+    # assertion could not fail)
+    assert client.get("/api/v1/messages/similar/", {"title": "灯不亮", "region": "620102"}).json() == []
+    assert len(client.get("/api/v1/messages/similar/", {"title": "路灯不亮", "region": "620102"}).json()) == 1
     assert client.get("/api/v1/messages/similar/").json() == []
     for params, field in (({**TYPED, "region": "999999"}, "region"), ({**TYPED, "regoin": "620102"}, "regoin"),
                           ({**TYPED, "region": "6" * 40}, "region")):
@@ -196,3 +199,166 @@ def test_a_supervisors_dashboard_lists_and_opens_the_chronic_problems_chronic_li
     assert as_persona("supervisor").get("/api/v1/hotspots/").json()["results"] == []
     assert as_persona("anonymous").get(f"/api/v1/hotspots/{hidden.pk}/").status_code == 404
     assert as_persona("dispatcher").get(f"/api/v1/hotspots/{hidden.pk}/").status_code == 404
+
+
+# --- review (2026-12-05) ---------------------------------------------------------------------
+
+class _counted:
+    """The queries run in the block (the test client's request_started clears connection.queries)."""
+
+    def __enter__(self):
+        from django.db import connection
+
+        self.n = 0
+        self._wrapper = connection.execute_wrapper(self._count)
+        self._wrapper.__enter__()
+        return self
+
+    def _count(self, execute, sql, params, many, context):
+        self.n += 1
+        return execute(sql, params, many, context)
+
+    def __exit__(self, *exc):
+        self._wrapper.__exit__(*exc)
+
+
+LIFT_ANSWERS = [("滨河花园1号楼电梯故障", "滨河花园1号楼电梯这周停了两次, 老人被困在电梯里, 请督促物业维修电梯。"),
+                ("滨河花园2号楼电梯故障", "滨河花园2号楼电梯这周停了三次, 老人被困在电梯里, 请督促物业维修电梯。")]
+
+
+def test_similar_answers_read_their_replies_units_at_once(answered, as_persona, personas, directory,
+                                                           django_assert_max_num_queries):
+    """Each similar answer's reply read its 答复单位 in a query of its own."""
+    from .test_api_support import submit
+
+    old, new = answered
+    client = as_persona("officer")
+    url = f"/api/v1/staff/cases/{new.public_id}/similar-answers/"
+    assert len(client.get(url).json()) == 1  # the lookup's candidates cached
+    with _counted() as one:
+        assert len(client.get(url).json()) == 1
+    for title, body in LIFT_ANSWERS:  # two more answers alike, by other units
+        m = submit(personas["other_citizen"], directory, title=title, body=body, region="chengguan")
+        actions.do_accept(personas["dispatcher"], m)
+        actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+        actions.do_sign(personas["officer"], m, directory["housing"])
+        actions.do_reply(personas["officer"], m, directory["housing"], "经查, 该电梯已由物业公司更换控制板。")
+    lookup.clear_cache()
+    assert len(client.get(url).json()) == 3
+    with django_assert_max_num_queries(one.n):
+        assert len(client.get(url).json()) == 3
+
+
+def test_similar_messages_read_in_as_many_queries_for_five_as_for_one(in_hand, as_persona, personas, directory,
+                                                                        django_assert_max_num_queries):
+    client = as_persona("citizen")
+    client.get("/api/v1/messages/similar/", TYPED)
+    with _counted() as one:
+        assert len(client.get("/api/v1/messages/similar/", TYPED).json()) == 1
+    for n in range(4):
+        m = actions.do_submit(personas["other_citizen"], title=f"金桂园小区{n + 6}号楼路灯不亮",
+                              body=f"金桂园小区东门到{n + 6}号楼的路灯一直不亮, 晚上很黑, 请修复路灯。", kind="complain",
+                              region=directory["chengguan"], addressee=None)
+        actions.do_accept(personas["dispatcher"], m)
+    lookup.clear_cache()
+    assert len(client.get("/api/v1/messages/similar/", TYPED).json()) == 5
+    with django_assert_max_num_queries(one.n):
+        assert len(client.get("/api/v1/messages/similar/", TYPED).json()) == 5
+
+
+def test_a_flag_filter_lists_no_hotspot_neither_list_shows(as_persona, personas, directory, login):
+    """?chronic=false (or needs_coordination=false) listed every unflagged hotspot of the supervisor's
+    regions that no one has published, a one-message one too: neither /hotspots/ nor /chronic/ lists them."""
+    from django.utils import timezone
+
+    from minsheng.insight.models import Hotspot, HotspotMember
+
+    from .test_api_support import submit
+
+    now = timezone.now()
+    lone = Hotspot.objects.create(title="七里河区某小区门口积水", region=directory["qilihe"], first_at=now, last_at=now,
+                                  message_count=1, public_count=0, citizen_count=1, heat=1.0)
+    HotspotMember.objects.create(hotspot=lone, message=submit(personas["citizen"], directory, title="七里河区某小区门口积水"))
+    pending = [submit(personas["citizen"], directory, title=f"七里河区某小区暖气不热{i}") for i in range(2)]
+    coordinated = Hotspot.objects.create(title="七里河区某小区暖气不热", region=directory["qilihe"], first_at=now,
+                                         last_at=now, message_count=2, public_count=0, citizen_count=1, heat=3.0,
+                                         needs_coordination=True)
+    for m in pending:
+        HotspotMember.objects.create(hotspot=coordinated, message=m)
+    page = login(personas["supervisor"]).get("/chronic/").content.decode()
+    assert "七里河区某小区暖气不热" in page and "七里河区某小区门口积水" not in page
+    supervisor = as_persona("supervisor")
+    for flag in ("chronic", "needs_coordination"):
+        listed = supervisor.get("/api/v1/hotspots/", {flag: "false"}).json()["results"]
+        assert lone.pk not in [h["id"] for h in listed], flag
+    assert [h["id"] for h in supervisor.get("/api/v1/hotspots/", {"chronic": "false"}).json()["results"]] == [
+        coordinated.pk]
+
+
+def test_a_similar_message_closed_a_moment_ago_is_no_longer_offered(in_hand, as_persona):
+    """The candidates are cached for a minute and each one's status read now: one 办结 or 并单 since was
+    still offered as 尚未办结 (only one no longer public was left out)."""
+    from minsheng.board.workflow import Status
+
+    lamp, _ = in_hand
+    client = as_persona("anonymous")
+    assert [f["public_id"] for f in client.get("/api/v1/messages/similar/", TYPED).json()] == [lamp.public_id]
+    Message.objects.filter(pk=lamp.pk).update(status=Status.CLOSED)
+    assert client.get("/api/v1/messages/similar/", TYPED).json() == []
+
+
+def test_two_callers_at_once_each_read_their_own_similarity(in_hand, as_persona, monkeypatch):
+    """The candidates are shared by the server's threads (cached for a minute): the similarity was set on
+    the shared message, so a caller answered while another's lookup ran read the other's figure."""
+    from minsheng.api.views import public
+
+    lamp, _ = in_hand
+    client = as_persona("anonymous")
+    other = {"title": "金桂园小区路灯不亮", "body": "金桂园小区东门到5号楼的路灯一个月不亮了", "region": "620102"}
+    alone = {key: client.get("/api/v1/messages/similar/", q).json()[0]["similarity"] for key, q in
+             (("typed", TYPED), ("other", other))}
+    assert alone["typed"] != alone["other"]
+    real, interleaved = public.prefetch_related_objects, []
+
+    def another_caller_meanwhile(*args, **kwargs):  # the first answer is built while a second lookup runs
+        if not interleaved:
+            interleaved.append(None)
+            interleaved.append(client.get("/api/v1/messages/similar/", other).json()[0]["similarity"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(public, "prefetch_related_objects", another_caller_meanwhile)
+    first = client.get("/api/v1/messages/similar/", TYPED).json()
+    assert interleaved == [None, alone["other"]]
+    assert [f["public_id"] for f in first] == [lamp.public_id] and first[0]["similarity"] == alone["typed"]
+
+
+def test_two_officers_at_once_each_read_their_own_cases_similarity(answered, as_persona, personas, directory,
+                                                                    monkeypatch):
+    """The same for the similar answers: the answered candidates are shared too."""
+    from minsheng.api.views import staff
+
+    old, new = answered
+    another = actions.do_submit(personas["other_citizen"], title="滨河花园3号楼电梯故障老人被困", kind="complain",
+                                region=directory["chengguan"],
+                                body="滨河花园3号楼电梯这周停了两次, 老人被困在电梯里, 请督促物业维修电梯, 更换控制板。")
+    actions.do_accept(personas["dispatcher"], another)
+    actions.do_dispatch(personas["dispatcher"], another, directory["housing"])
+    client = as_persona("officer")
+
+    def url(case):
+        return f"/api/v1/staff/cases/{case.public_id}/similar-answers/"
+
+    alone = {case.pk: client.get(url(case)).json()[0]["similarity"] for case in (new, another)}
+    assert alone[new.pk] != alone[another.pk]
+    real, interleaved = staff.SimilarAnswerSerializer, []
+
+    def another_officer_meanwhile(*args, **kwargs):
+        if not interleaved:
+            interleaved.append(None)
+            interleaved.append(client.get(url(another)).json()[0]["similarity"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(staff, "SimilarAnswerSerializer", another_officer_meanwhile)
+    first = client.get(url(new)).json()
+    assert interleaved == [None, alone[another.pk]]
+    assert [f["public_id"] for f in first] == [old.public_id] and first[0]["similarity"] == alone[new.pk]

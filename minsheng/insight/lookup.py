@@ -14,6 +14,7 @@ milliseconds.
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 import time
 from collections import Counter
@@ -182,17 +183,20 @@ def similar_open_now(title: str, body: str, region, k: int = 5, where=_REFINE) -
     /api/v1/messages/similar/): nothing for under 4 characters, the texts cut to the form's limits
     (100 and 3000), each message's status and 我也遇到 count read now (the candidates are cached
     for a minute, CACHE_SECONDS: a 我也遇到 pressed a moment ago shows), and one withdrawn or
-    rejected since left out (no longer public: its link would be a 404). ``where`` as for
-    ``similar_open``."""
+    rejected since left out (no longer public: its link would be a 404), or closed or merged since
+    (no longer in hand: the box offers what is 尚未办结). ``where`` as for ``similar_open``."""
     title, body = (title or "")[:100], (body or "")[:3000]
     found = similar_open(title, body, region, k=k, where=where) if len(title + body) >= 4 else []
     if not found:
         return []
     now = {pk: (status, count) for pk, status, count in Message.objects.filter(
         pk__in=[m.pk for m, _ in found]).values_list("pk", "status", "support_count")}
+    # the caller's own copies: the cached ones are shared by the server's threads, and a caller sets
+    # its figures on them (the API's similarity: another caller's lookup meanwhile set its own)
+    found = [(copy.copy(m), score) for m, score in found]
     for m, _ in found:
         m.status, m.support_count = now.get(m.pk, (m.status, m.support_count))
-    return [(m, score) for m, score in found if m.pk in now and m.status in Status.public()]
+    return [(m, score) for m, score in found if m.pk in now and m.status in Status.in_hand()]
 
 
 def _day_start(moment: dt.datetime) -> dt.datetime:
@@ -511,9 +515,12 @@ def similar_answered(message, k: int = 3, min_score: float = 0.2) -> list[tuple[
              for n in index.query(message.title, message.body[:BODY_CHARS], k=k * 2, min_score=min_score)
              if messages[n.index].pk != message.pk]
     replies = {}
-    for r in Reply.objects.filter(message__in=[m for m, _ in found]).order_by("published_at"):
+    # with its unit: the reply form and GET /staff/cases/{id}/similar-answers/ name it (a query each)
+    for r in Reply.objects.filter(message__in=[m for m, _ in found]).select_related("unit").order_by("published_at"):
         replies[r.message_id] = r  # the latest wins
-    return [(m, replies[m.pk], s) for m, s in found if m.pk in replies][:k]
+    # the caller's own copies (the cached ones are shared by the server's threads: the API sets each one's
+    # similarity on it, and an officer answered while another's lookup ran read the other's)
+    return [(copy.copy(m), replies[m.pk], s) for m, s in found if m.pk in replies][:k]
 
 
 def score_for_reply(message, body: str, replied_at=None, *, explain: bool = False) -> dict:

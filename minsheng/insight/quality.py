@@ -644,13 +644,24 @@ def _yes_or_no(question: str, core: str) -> bool:
 def _item_in_kind(item: str, asked_as: str, core: str, several_whens: bool, dates: str) -> bool:
     """Whether the reply gives an item of a list asked to be told (``_items``) in kind: a 时间 a date
     told of the subject (``_in_kind``'s "when"), a place where to go (可携带身份证到街道办事处办理), a
-    condition or a rule the rule cited (``_CITED``, as a "what rule"); no other item (not a 所需材料 by
-    可到学校报名)."""
+    condition or a rule the rule cited (``_CITED``, as a "what rule"; a condition also the requirements
+    told: 须具有本市户籍), a cause one told (所致), an outcome
+    or progress a step taken or planned (已拆除), the materials the documents to bring (携带身份证), the
+    steps what to do (可携带…到…提交申请); no other item (not a 所需材料 by 可到学校报名)."""
     if _TIME_ITEM.search(item):
         return _in_kind(asked_as, core, several_whens, dates, when=True)
     if _PLACE_ITEM.search(item):
         return bool(_GO_TO.search(core))
-    return bool(_RULE_ITEM.search(item) and _CITED.search(core))
+    if _CAUSE_ITEM.search(item):
+        return bool(_CAUSE_TOLD.search(core))
+    if _OUTCOME_ITEM.search(item):
+        return bool(_CONCRETE.search(core) or _STEP.search(core))
+    if _MATERIAL_ITEM.search(item):
+        return bool(_DOCUMENTS.search(core))
+    if _STEPS_ITEM.search(item):
+        return bool(_DIRECTIVE.search(core))
+    return bool(_RULE_ITEM.search(item) and _CITED.search(core)
+                or _CONDITION_ITEM.search(item) and _REQUIRED.search(core))
 
 
 def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form_letter: bool = False,
@@ -851,6 +862,21 @@ _TOLD_WORDS = (("地点", "地址", "位置", "窗口"), ("时间", "日期"), (
 _TIME_ITEM = re.compile(r"时间|日期|期限|时限")
 _PLACE_ITEM = re.compile(r"地点|地址|位置|窗口")
 _RULE_ITEM = re.compile(r"条件|依据|标准|政策|要求")
+# an item of a cause (具体原因) told by one (管道爆裂所致, 由于…, 因…造成); of an outcome (处理结果, 进度,
+# 进展) by a step taken or planned (已于5月10日拆除, 已立案调查, 预计6月底前拆除: ``_CONCRETE``, ``_STEP``);
+# of the materials by the documents to bring (携带身份证、户口簿); of the steps by what to do (可携带…到…
+# 提交申请, 可通过…申请: ``_DIRECTIVE``). Read in their own words only, a reply telling them otherwise
+# was scored 完整性 0 (review, 2026-12-05)
+_CAUSE_ITEM = re.compile(r"原因|缘由")
+_CAUSE_TOLD = re.compile(r"所致|由于|因为|原因(?:是|为|系|在于)|造成|导致|引起|系因")
+_OUTCOME_ITEM = re.compile(r"结果|进度|进展")
+_MATERIAL_ITEM = re.compile(r"材料|资料|证件")
+_DOCUMENTS = re.compile(r"(?:携带|提供|提交|准备|持|凭|需|须)[^。;；]{0,20}?(?:身份证|户口[簿本]|证明|合同|复印件|照片|申请表|"
+                        r"房产证|不动产权证|营业执照|证书|发票|病历|结婚证)")
+_STEPS_ITEM = re.compile(r"流程|程序|步骤|手续|方式|办法|渠道|途径")
+# the conditions or requirements (申请条件) told as such: 须具有本市户籍, 应当年满18周岁, 需满足…
+_CONDITION_ITEM = re.compile(r"条件|要求")
+_REQUIRED = re.compile(r"(?:须|需|应|必须|应当|需要)(?:同时)?(?:具有|具备|满足|符合|年满|持有|取得|缴纳|在本市|为本市|是本市)")
 # where to go, which tells a place asked for: 可携带身份证到街道办事处办理, 请前往区政务大厅
 _GO_TO = re.compile(r"(?:可|可以|请|需|须|应)(?:您)?(?:携带[^,，。;；]{0,20}|持[^,，。;；]{0,20})?(?:到|前往|至)[^,，。;；]{2}")
 _JOINED = frozenset(("和", "及", "以及", "与", "、"))
@@ -890,6 +916,7 @@ def _items(question: str) -> tuple[tuple[str, str], ...]:
     if len(runs) < 2 or any(not run or not run[-1][0].endswith(_TOLD_THINGS) for run in runs):
         return ()
     first = "".join(w for w, _ in runs[0])
+    verb = ""  # an item's verb (报名时间: 报名), shown with a bare told word after it (请问报名时间和地点: 请问报名地点)
     if "的" in first:
         subject, own = first[:first.rindex("的") + 1], first[first.rindex("的") + 1:]
     else:  # the last word, with a verb before it (公租房申请条件: 申请条件); a told word ending a longer one alone (学校地址: 地址)
@@ -898,10 +925,13 @@ def _items(question: str) -> tuple[tuple[str, str], ...]:
         own = told if last != told else (before[-1][0] + last if before and (
             before[-1][1] in ("v", "vn") or _PLEA_WORDS.fullmatch(before[-1][0])) else last)  # 办理流程 whole
         subject = first[:len(first) - len(own)]
+        verb = own[:-len(told)]
     judged = [own] + ["".join(w for w, _ in run) for run in runs[1:]]
     if len(set(judged)) < len(judged) or any(not any(_HAN_WORD.fullmatch(g) for g in _content(j)) for j in judged):
         return ()
-    return tuple((f"{cue.group(0)}{subject}{j}", j) for j in judged)
+    # it read 「请问地点」, the officer left to guess of what; judged alone all the same
+    return tuple((f"{cue.group(0)}{subject}{verb if n and j in _TOLD_THINGS else ''}{j}", j)
+                 for n, j in enumerate(judged))
 
 
 def substance(reply: str) -> str:
@@ -1223,7 +1253,8 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     taken_up = {q: _addressed(item_of.get(q, q), core, reply_grams, relevance >= 0.4 or concrete, boilerplate,
                               several_whens, dates, q if q in item_of else "")
                 for q in {*asked, *(t for ts in twins.values() for t in ts)}}
-    pleas = {q for q in asked if not _MARK.search(q) and _names_nothing(q)}
+    # an item (请问地点) is a question however short, not a plea naming nothing that any relevant reply takes up
+    pleas = {q for q in asked if not _MARK.search(q) and q not in item_of and _names_nothing(q)}
     whole = not boilerplate and (relevance >= 0.4 or concrete or any(ok for q, ok in taken_up.items() if q not in pleas))
     # a body question is taken up in its own words or in the title's, where the title says it again
     addressed = [taken_up[q] or any(taken_up[t] for t in twins.get(q, ())) or (q in pleas and whole) for q in asked]
