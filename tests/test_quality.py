@@ -1262,3 +1262,57 @@ def test_an_item_told_in_the_replys_own_words_is_answered(title, body, reply):
 def test_an_item_told_otherwise_still_wants_its_kind(title, body, partial, left, unanswering):
     assert score_reply(title, body, partial + HOUSING_SIGNATURE)["missed"] == [left]
     assert len(score_reply(title, body, unanswering + HOUSING_SIGNATURE)["missed"]) == 2
+
+
+# --- a list asked without a cue: 「…的申请条件和办理地点是什么?」 -----------------------------------------
+# the same list ended by what asks (是什么, 有哪些, 是怎样的 …) was one question, taken up by its subject: a
+# reply on the progress of the allocation got 完整性 100% though it gave neither the conditions nor the place.
+
+def test_a_list_followed_by_an_asking_end_is_split_like_a_request_to_be_told():
+    body = "我去年递交了公租房申请, 至今没有消息。公租房的申请条件和办理地点是什么?"
+    progress = ("经核实, 城关区2026年第三批公租房已完成资格审核, 将于12月底前完成分配, 分配进度和结果在区住建局"
+                "网站公示。" + HOUSING_SIGNATURE)
+    result = score_reply(HOUSING_TITLE, body, progress, explain=True)
+    assert result["missed"] == ["公租房的申请条件是什么", "公租房的办理地点是什么"], result
+    assert result["completeness"] < 0.5 and result["score"] < 90, result
+    assert "未回应「公租房的申请条件是什么」、「公租房的办理地点是什么」" in result["explained"]["completeness"]
+
+    both = (progress + "申请公租房须具有本市户籍、家庭人均收入低于上年度标准且在本市无自有住房, 符合条件的可提出申请。"
+            "申请人可携带身份证、户口簿到所在街道办事处民政窗口办理。")
+    answered = score_reply(HOUSING_TITLE, body, both)
+    assert answered["missed"] == [] and answered["completeness"] == 1.0, answered
+
+
+@pytest.mark.parametrize(("body", "reply", "missed"), [
+    ("孩子明年上小学, 报名时间、地点和所需材料有哪些?",
+     "经核实, 2027年小学新生报名将于6月10日开始, 家长可到学区所在小学现场报名。",
+     ["所需材料有哪些"]),
+    ("村里的道路要拆迁了, 具体的补偿标准和发放时间是怎样的?",
+     "经核实, 该路段拆迁补偿标准按《某市国有土地上房屋征收与补偿办法》执行, 每平方米补偿2800元。",
+     ["具体的发放时间是怎样的"]),
+    ("想咨询一下, 老年证的办理流程和办理地址分别是什么?",
+     "您好, 老年证的办理流程为: 本人提交申请, 社区审核后发证。",
+     ["老年证的办理地址分别是什么"]),
+    ("驾驶证丢了, 补办流程及所需材料?",
+     "经核实, 驾驶证遗失可到车管所补办。",
+     ["所需材料"]),
+    ("医保卡的补办地点和所需材料是什么, 请告知。",
+     "您好, 医保卡遗失的可到区医保中心一楼窗口补办。",
+     ["医保卡的所需材料是什么"]),
+    ("残疾人补贴的申请条件和发放标准在哪里可以查到?", "", []),
+], ids=["有哪些", "是怎样的", "分别是什么", "问号", "请告知在后", "在哪里可以查到"])
+def test_a_list_asked_by_its_end_wants_each_item(body, reply, missed):
+    if not reply:  # 在哪里可以查到 asks where to look, not each item: one question, as before
+        assert score_reply("咨询", body, "经核实, 相关政策可在区民政局网站查询。" + HOUSING_SIGNATURE)["questions"] == 1
+        return
+    assert score_reply("咨询", body, reply + HOUSING_SIGNATURE)["missed"] == missed
+
+
+def test_a_list_asked_by_its_end_is_no_list_of_units_nor_of_questions():
+    # what 和 joins is not told (offices, places, a relation), an item asks itself, or the sentence asks
+    # something besides: one question, as before
+    for body in ("环保局和城管在干什么?", "学校和医院在哪里?", "学籍和户口所在地是什么关系?",
+                 "今年的补贴标准和发放时间是否有变化?", "报名时间是否推迟和考试地点是什么?",
+                 "为什么收费标准和办理时间不一致?", "公租房的申请条件和办理地点是什么, 为什么迟迟不分配?",
+                 "该厂的经营符合国家政策、符合环保要求吗?", "有何法律依据和事实依据?"):
+        assert score_reply("问题", body, "经核实, 已安排处理。" + HOUSING_SIGNATURE)["questions"] == 1, body

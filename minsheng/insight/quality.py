@@ -880,10 +880,15 @@ _REQUIRED = re.compile(r"(?:须|需|应|必须|应当|需要)(?:同时)?(?:具�
 # where to go, which tells a place asked for: 可携带身份证到街道办事处办理, 请前往区政务大厅
 _GO_TO = re.compile(r"(?:可|可以|请|需|须|应)(?:您)?(?:携带[^,，。;；]{0,20}|持[^,，。;；]{0,20})?(?:到|前往|至)[^,，。;；]{2}")
 _JOINED = frozenset(("和", "及", "以及", "与", "、"))
-# what ends the list without naming an item: 分别是什么, 有哪些, 等
-_LIST_END = re.compile(r"(?:等|等等)?(?:分别)?(?:是|为|有)?(?:什么|哪些|多少|怎样)?(?:吗|呢|啊)?$")
+# what ends the list without naming an item: 分别是什么, 都有哪些, 是怎样的, 在哪里, 等; the part that asks (group
+# ``ask``) is a cue of its own, a list without 请告知 asked by its end (申请条件和办理地点是什么?) or by its
+# question mark alone (补办流程及所需材料?)
+_LIST_END = re.compile(r"(?:等|等等)?(?P<ask>(?:分别|都|又|具体|究竟|到底)?(?:是|为|有|在)?"
+                       r"(?:什么时候|什么地方|什么|哪些|哪里|哪儿|何处|多少|怎样的?|怎么样的?)?)(?:吗|呢|啊)?$")
+# the words that open such a list and ask nothing besides it: 请问, 想咨询一下, 公租房的…是什么?
+_OPENS_LIST = re.compile(_TELL_ME.pattern + r"|(?:我|本人)?想(?:咨询|了解|知道|问)(?:一下)?")
 # an item that itself asks (是否会设置, 在干什么) is no item to be told
-_ASKS_ITSELF = re.compile(r"是否|是不是|有没有|有无|什么|哪|如何|怎么|怎样|多少|几|吗|呢|能不能|可不可以")
+_ASKS_ITSELF = re.compile(r"是否|是不是|有没有|有无|什么|哪|如何|怎么|怎样|多少|几|吗|呢|能不能|可不可以|为何|为啥|有何|何种|何时|何处")
 
 
 @lru_cache(maxsize=256)
@@ -892,16 +897,31 @@ def _items(question: str) -> tuple[tuple[str, str], ...]:
     与 or 、, each ending in a thing one is told: ``_TOLD_THINGS``), each as shown to the officer and as
     judged: 请告知公租房的申请条件和办理地点 gives (请告知公租房的申请条件, 申请条件) and (请告知公租房的办理地点,
     办理地点), the subject before the first item's 的 (or its words before the last) shown with each and
-    judged with none. Nothing where the sentence asks anything else, or an item asks itself."""
+    judged with none. Without such a cue, a list asked by its end, the sentence's last clause: 公租房的
+    申请条件和办理地点是什么? gives (公租房的申请条件是什么, 申请条件) and (公租房的办理地点是什么, 办理地点); 补办流程
+    及所需材料? asks by its question mark. Nothing where the sentence asks anything else (an opening 请问 or
+    想咨询一下 aside), or an item asks itself."""
     cue = _TELL_ME.search(question)
-    if not cue:
-        return ()
-    clause = _CLAUSE_OF.match(question, cue.end())
-    if not clause:
-        return ()
-    rest = _MARK.sub("", question[:cue.start()] + question[clause.end():])
-    listed = _LIST_END.sub("", clause.group(0).strip(" :："))
-    if (_QUESTION.search(rest) or _DEMAND.search(rest) or _WEAK_ASK.search(rest)
+    clause = cue and _CLAUSE_OF.match(question, cue.end())
+    if clause:
+        asked_by, end = cue.group(0), ""
+        rest = question[:cue.start()] + question[clause.end():]
+        listed = _LIST_END.sub("", clause.group(0).strip(" :："))
+    else:  # no cue before it: a list asked by its end (公租房的申请条件和办理地点是什么?), the last clause
+        clause = next((c for c in reversed(list(_CLAUSE_OF.finditer(question)))  # not a 请告知 after it
+                       if _OPENS_LIST.sub("", c.group(0)).strip()), None)
+        if not clause:
+            return ()
+        ends = _LIST_END.search(listed := clause.group(0).strip(" :："))
+        asked_by, end, listed = "", ends.group("ask"), listed[:ends.start()]
+        # an end that asks (是什么, 分别是), or none before the question mark (补办流程及所需材料?; not the 吗 of
+        # 符合国家政策、环保要求吗?, which asks whether)
+        if not (_ASKS_ITSELF.search(end) or "分别" in end
+                or not end and not ends.group(0).endswith("吗") and _MARK.match(question, clause.end())):
+            return ()
+        rest = _OPENS_LIST.sub("", question[:clause.start()] + question[clause.end():])
+    rest = _MARK.sub("", rest)
+    if (_QUESTION.search(rest) or _DEMAND.search(rest) or _WEAK_ASK.search(rest) or _ASKS_IN_WORDS.search(rest)
             or _ASKS_ITSELF.search(listed) or _TELL_ME.search(listed)):
         return ()
     import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for such a request)
@@ -930,7 +950,7 @@ def _items(question: str) -> tuple[tuple[str, str], ...]:
     if len(set(judged)) < len(judged) or any(not any(_HAN_WORD.fullmatch(g) for g in _content(j)) for j in judged):
         return ()
     # it read 「请问地点」, the officer left to guess of what; judged alone all the same
-    return tuple((f"{cue.group(0)}{subject}{verb if n and j in _TOLD_THINGS else ''}{j}", j)
+    return tuple((f"{asked_by}{subject}{verb if n and j in _TOLD_THINGS else ''}{j}{end}", j)
                  for n, j in enumerate(judged))
 
 
