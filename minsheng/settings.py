@@ -377,6 +377,10 @@ for _scope, _rate in MINSHENG_API_RATES.items():
     _num, _, _period = _rate.partition("/")
     if not _num.isdigit() or _period[:1] not in {"s", "m", "h", "d"}:
         raise ImproperlyConfigured(f"MINSHENG_API_RATE_{_scope.upper()}={_rate!r}: 请用 N/s, N/min, N/hour 或 N/day")
+# The web's htmx lookups that anyone may call (/similar/, /stats/regions/: minsheng.lookup_limits): calls
+# of each in any minute per client address (read as NUM_PROXIES says), or per account when signed in.
+# The post form's boxes ask at most about once a second while one types.
+MINSHENG_LOOKUPS_PER_MINUTE = env_int("MINSHENG_LOOKUPS_PER_MINUTE", 60, minimum=1)
 SPECTACULAR_SETTINGS = {
     # what integrators read first (/api/docs/): in Chinese, as each operation's text (views.base.Doc)
     "TITLE": "民声 API",

@@ -22,6 +22,7 @@ from minsheng.board.models import Message, MessageKind, Support
 from minsheng.board.views.public import page_of
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
+from minsheng.lookup_limits import limit_lookups
 
 from . import lookup
 from .hotspots_service import chronic_days, trend_of, unresolved_members
@@ -204,6 +205,7 @@ def _auto_dispatch_rows(roles, prefixes: list[str]) -> list[AutoDispatch]:
     return [a for a in rows if any(p.startswith(a.region.prefix) or a.region.prefix.startswith(p) for p in prefixes)]
 
 
+@limit_lookups
 def similar(request):
     """htmx fragment for the post form: similar open public messages in the same area.
     The form POSTs (a body of up to 3000 characters does not fit in a URL: the server

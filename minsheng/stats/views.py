@@ -26,6 +26,7 @@ from minsheng.board.models import MessageKind
 from minsheng.board.views.public import page_of
 from minsheng.directory.models import Region, Unit, home_region, topic_tree
 from minsheng.directory.pinyin import name_or_pinyin, picker_answer
+from minsheng.lookup_limits import limit_lookups
 
 from . import campaign_report, exports, figures
 from .facts import working_days_late
@@ -338,6 +339,7 @@ def overdue(request):
         "measure_label": exports.MEASURE_LABELS[measure]})
 
 
+@limit_lookups
 def region_options(request):
     """htmx: the 区划 select box of the filters (_filters.html) holding the regions whose name or pinyin
     holds ?q= (「qlh」 for 七里河区: the case page's 查找 boxes, pinyin.name_or_pinyin), and the one chosen
