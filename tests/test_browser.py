@@ -76,7 +76,7 @@ def post_for_help_in_chengguan(page) -> None:
     pick_region(page, 2, "620100")
     pick_region(page, 3, "620103")
     page.wait_for_function("document.querySelector('input[name=region]').value === '620103'")
-    page.click("form.post-form button[type=submit]")
+    page.click("form.post-form button[type=submit]:text-is('提交留言')")  # not a listed message's 我也遇到
     page.wait_for_url(re.compile(r"/m/\d+/$"))
 
 
@@ -188,6 +188,31 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
     citizen.wait_for_function("document.querySelector('input[name=region]').value === '620100'")
     citizen.wait_for_selector(f"#similar a[href='/m/{same.public_id}/']", state="detached")
     assert box.inner_text().strip() == "" and box.bounding_box()["height"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_similar_box_past_the_lookup_limit_stays_as_it_was_and_the_form_still_posts(
+        browser, live_server, personas, directory, settings):
+    """Past MINSHENG_LOOKUPS_PER_MINUTE /similar/ answers 429 (minsheng/lookup_limits.py): htmx swaps
+    nothing on an error status, so the box keeps the messages it listed, shows no error, and the
+    message is still posted."""
+    settings.MINSHENG_LOOKUPS_PER_MINUTE = 1
+    same = _dingxi_lift(personas, directory)
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    with citizen.expect_response(lambda r: r.url.endswith("/similar/")) as first:
+        citizen.fill("#id_title", "幸福家园小区电梯坏了三个月")
+    assert first.value.status == 200
+    citizen.wait_for_selector(f"#similar a[href='/m/{same.public_id}/']")
+    shown = citizen.inner_html("#similar")
+    with citizen.expect_response(lambda r: r.url.endswith("/similar/")) as refused:
+        citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。")
+    assert refused.value.status == 429 and refused.value.text() == "请求过于频繁, 请稍后再试"
+    citizen.wait_for_timeout(300)
+    assert citizen.inner_html("#similar") == shown
+    assert citizen.locator("[role=alert]").count() == 0
+    post_for_help_in_chengguan(citizen)
+    assert Message.objects.filter(author=personas["citizen"], title="幸福家园小区电梯坏了三个月").exists()
 
 
 @pytest.mark.django_db(transaction=True)
