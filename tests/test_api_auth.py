@@ -244,6 +244,16 @@ def test_ip_rate_limit_answers_429_with_retry_after(db, settings):
     assert client.get("/api/v1/topics/", REMOTE_ADDR="10.0.0.9").status_code == 200
 
 
+def test_ip_rate_limit_counts_an_ipv6_line_by_its_64(db, settings):
+    """A phone's IPv6 line holds a whole /64 and may take a new address for each request: each was a
+    fresh count."""
+    settings.MINSHENG_API_RATES = {"ip": "3/min", "key": "100/min"}
+    client = APIClient()
+    codes = [client.get("/api/v1/topics/", REMOTE_ADDR=f"2001:db8:1:2::{i + 1:x}").status_code for i in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert client.get("/api/v1/topics/", REMOTE_ADDR="2001:db8:1:3::1").status_code == 200  # another line
+
+
 def test_ip_rate_limit_is_not_escaped_with_a_forged_x_forwarded_for(db, settings):
     settings.MINSHENG_API_RATES = {"ip": "3/min", "key": "100/min"}
     client = APIClient()

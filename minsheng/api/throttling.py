@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from minsheng.accounts.limits import client_address
+
 from .models import ApiToken, Open311Key
 
 DEFAULT_RATES = {"key": "600/min", "ip": "120/min"}
@@ -49,11 +51,13 @@ class KeyRateThrottle(_ConfiguredRate):
 
 
 class IPRateThrottle(_ConfiguredRate):
-    """Per client IP, for callers without any credential."""
+    """Per client address, for callers without any credential: as sign-in reads it
+    (``accounts.limits.client_address``), an IPv6 address by its /64 — a line holds the whole /64
+    and may take a new address in it for each request (each was a fresh count until 2026-12-05)."""
 
     scope = "ip"
 
     def get_cache_key(self, request, view):
         if request.auth is not None or (request.user and request.user.is_authenticated):
             return None
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
