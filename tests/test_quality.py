@@ -1236,6 +1236,14 @@ def test_an_item_a_reply_leaves_is_missed_however_short():
     assert score_reply("小学报名", SCHOOL, both)["missed"] == []
 
 
+def test_a_bare_item_after_a_subject_with_its_own_de_is_shown_with_the_verb():
+    # review3 (2026-12-05): 「公租房的申请时间和地点?」 told the time alone missed 「公租房的地点」 (of what?)
+    time_only = "经核实, 2027年公租房申请将于6月10日开始。" + HOUSING_SIGNATURE
+    assert score_reply("公租房申请", "公租房的申请时间和地点?", time_only)["missed"] == ["公租房的申请地点"]
+    school = "经核实, 2027年小学新生报名将于6月10日开始。" + HOUSING_SIGNATURE
+    assert score_reply("小学报名", "孩子上学的报名时间和地点是什么?", school)["missed"] == ["孩子上学的报名地点是什么"]
+
+
 @pytest.mark.parametrize(("title", "body", "reply"), [
     ("违建投诉进度", "我三月份投诉的违建至今没人管, 希望告知进度及结果。",
      "经核查, 该违建已于5月10日由街道办组织拆除。"),

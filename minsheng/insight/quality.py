@@ -936,16 +936,17 @@ def _items(question: str) -> tuple[tuple[str, str], ...]:
     if len(runs) < 2 or any(not run or not run[-1][0].endswith(_TOLD_THINGS) for run in runs):
         return ()
     first = "".join(w for w, _ in runs[0])
-    verb = ""  # an item's verb (报名时间: 报名), shown with a bare told word after it (请问报名时间和地点: 请问报名地点)
+    last, before = runs[0][-1][0], runs[0][:-1]
+    told = next(t for t in _TOLD_THINGS if last.endswith(t))
+    verbal = last == told and before and (before[-1][1] in ("v", "vn") or _PLEA_WORDS.fullmatch(before[-1][0]))
+    # an item's verb (报名时间: 报名), shown with a bare told word after it (请问报名时间和地点: 请问报名地点; 公租房的
+    # 申请时间和地点: 公租房的申请地点, review3 2026-12-05: it read 「公租房的地点」)
+    verb = before[-1][0] if verbal else ""
     if "的" in first:
         subject, own = first[:first.rindex("的") + 1], first[first.rindex("的") + 1:]
     else:  # the last word, with a verb before it (公租房申请条件: 申请条件); a told word ending a longer one alone (学校地址: 地址)
-        last, before = runs[0][-1][0], runs[0][:-1]
-        told = next(t for t in _TOLD_THINGS if last.endswith(t))
-        own = told if last != told else (before[-1][0] + last if before and (
-            before[-1][1] in ("v", "vn") or _PLEA_WORDS.fullmatch(before[-1][0])) else last)  # 办理流程 whole
+        own = told if last != told else (verb + last)  # 办理流程 whole
         subject = first[:len(first) - len(own)]
-        verb = own[:-len(told)]
     judged = [own] + ["".join(w for w, _ in run) for run in runs[1:]]
     if len(set(judged)) < len(judged) or any(not any(_HAN_WORD.fullmatch(g) for g in _content(j)) for j in judged):
         return ()
