@@ -1266,6 +1266,11 @@ def test_an_item_told_in_the_replys_own_words_is_answered(title, body, reply):
     # conditions are answered by the requirements told (须具有本市户籍), not by the progress
     ("公租房申请", "请告知公租房的申请条件和办理地点。", "申请公租房须具有本市户籍、家庭人均收入低于上年度标准且在本市无自有住房。",
      "请告知公租房的办理地点", "经核实, 城关区2026年第三批公租房已完成资格审核, 将于12月底前完成分配。"),
+    # the steps are not told by the 如有疑问请致电 closing any reply (review3, 2026-12-05: it took them up)
+    ("公租房申请", "请告知公租房的申请流程及所需材料。", "申请时需提供身份证、户口簿和收入证明。",
+     "请告知公租房的申请流程", "您好, 您的留言已收悉, 我们已经安排工作人员跟进。"),
+    ("退休金", "请问退休金的计算方式和发放时间?", "经核实, 您的退休金将于每月15日发放。",
+     "请问退休金的计算方式", "经核实, 已转相关部门处理。"),
 ])
 def test_an_item_told_otherwise_still_wants_its_kind(title, body, partial, left, unanswering):
     assert score_reply(title, body, partial + HOUSING_SIGNATURE)["missed"] == [left]

@@ -658,8 +658,8 @@ def _item_in_kind(item: str, asked_as: str, core: str, several_whens: bool, date
         return bool(_CONCRETE.search(core) or _STEP.search(core))
     if _MATERIAL_ITEM.search(item):
         return bool(_DOCUMENTS.search(core))
-    if _STEPS_ITEM.search(item):
-        return bool(_DIRECTIVE.search(core))
+    if _STEPS_ITEM.search(item):  # not the 如有疑问请致电 that closes any reply
+        return bool(_DIRECTIVE.search(_CLOSING_CALL.sub(" ", core)))
     return bool(_RULE_ITEM.search(item) and _CITED.search(core)
                 or _CONDITION_ITEM.search(item) and _REQUIRED.search(core))
 
@@ -874,6 +874,9 @@ _MATERIAL_ITEM = re.compile(r"材料|资料|证件")
 _DOCUMENTS = re.compile(r"(?:携带|提供|提交|准备|持|凭|需|须)[^。;；]{0,20}?(?:身份证|户口[簿本]|证明|合同|复印件|照片|申请表|"
                         r"房产证|不动产权证|营业执照|证书|发票|病历|结婚证)")
 _STEPS_ITEM = re.compile(r"流程|程序|步骤|手续|方式|办法|渠道|途径")
+# the call that closes any reply (如有疑问请致电…, 如有问题可拨打…咨询), which tells no steps (review3, 2026-12-05)
+_CLOSING_CALL = re.compile(r"(?:如有|如需|若有|如对|如您|如还有?)[^。;；!！]{0,12}?(?:请|可|可以|欢迎)(?:您)?"
+                           r"(?:拨打|致电|联系|来电|咨询)[^。;；!！]*")
 # the conditions or requirements (申请条件) told as such: 须具有本市户籍, 应当年满18周岁, 需满足…
 _CONDITION_ITEM = re.compile(r"条件|要求")
 _REQUIRED = re.compile(r"(?:须|需|应|必须|应当|需要)(?:同时)?(?:具有|具备|满足|符合|年满|持有|取得|缴纳|在本市|为本市|是本市)")
