@@ -1266,6 +1266,13 @@ def test_an_item_told_in_the_replys_own_words_is_answered(title, body, reply):
     # conditions are answered by the requirements told (须具有本市户籍), not by the progress
     ("公租房申请", "请告知公租房的申请条件和办理地点。", "申请公租房须具有本市户籍、家庭人均收入低于上年度标准且在本市无自有住房。",
      "请告知公租房的办理地点", "经核实, 城关区2026年第三批公租房已完成资格审核, 将于12月底前完成分配。"),
+    # a cause is not told by the apology for the trouble caused (给您造成的不便) or the reply's delay (review3)
+    ("小区停水", "我家小区已经停水三天了, 请告知具体原因和处理结果。",
+     "经查, 自来水公司已于5月3日抢修完毕, 目前已恢复供水, 给您造成的不便敬请谅解。",
+     "请告知具体原因", "您好, 您的留言已收悉, 我们已经安排工作人员跟进。"),
+    ("小区停水", "我家小区已经停水三天了, 请告知具体原因和处理结果。",
+     "由于近期留言较多, 答复较晚。经查, 自来水公司已于5月3日抢修完毕, 目前已恢复供水。",
+     "请告知具体原因", "您好, 您的留言已收悉, 我们已经安排工作人员跟进。"),
     # the steps are not told by the 如有疑问请致电 closing any reply (review3, 2026-12-05: it took them up)
     ("公租房申请", "请告知公租房的申请流程及所需材料。", "申请时需提供身份证、户口簿和收入证明。",
      "请告知公租房的申请流程", "您好, 您的留言已收悉, 我们已经安排工作人员跟进。"),

@@ -652,8 +652,8 @@ def _item_in_kind(item: str, asked_as: str, core: str, several_whens: bool, date
         return _in_kind(asked_as, core, several_whens, dates, when=True)
     if _PLACE_ITEM.search(item):
         return bool(_GO_TO.search(core))
-    if _CAUSE_ITEM.search(item):
-        return bool(_CAUSE_TOLD.search(core))
+    if _CAUSE_ITEM.search(item):  # not the apology for the trouble caused, nor for the reply's delay
+        return bool(_CAUSE_TOLD.search(_APOLOGY.sub(" ", core)))
     if _OUTCOME_ITEM.search(item):
         return bool(_CONCRETE.search(core) or _STEP.search(core))
     if _MATERIAL_ITEM.search(item):
@@ -869,6 +869,9 @@ _RULE_ITEM = re.compile(r"条件|依据|标准|政策|要求")
 # was scored 完整性 0 (review, 2026-12-05)
 _CAUSE_ITEM = re.compile(r"原因|缘由")
 _CAUSE_TOLD = re.compile(r"所致|由于|因为|原因(?:是|为|系|在于)|造成|导致|引起|系因")
+# what tells no cause (review3, 2026-12-05): 给您造成的不便敬请谅解, 由于近期留言较多, 答复较晚
+_APOLOGY = re.compile(r"(?:给|对)(?:您|你|群众|居民|大家|市民)[^,，。;；!！]{0,8}?(?:造成|带来|引起)[^,，。;；!！]{0,6}?"
+                      r"(?:不便|困扰|麻烦)|(?:由于|因为|因)[^。;；!！]{0,15}?(?:答复|回复)(?:较晚|不及时|延迟|迟)")
 _OUTCOME_ITEM = re.compile(r"结果|进度|进展")
 _MATERIAL_ITEM = re.compile(r"材料|资料|证件")
 _DOCUMENTS = re.compile(r"(?:携带|提供|提交|准备|持|凭|需|须)[^。;；]{0,20}?(?:身份证|户口[簿本]|证明|合同|复印件|照片|申请表|"
