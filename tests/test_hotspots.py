@@ -1756,3 +1756,10 @@ def test_a_metro_station_written_three_ways_is_one_place(mode):
     assert core.place_variant("地铁枫溪站") == core.place_variant("枫溪地铁站") == "枫溪站"
     # a kind of station is no station's name: 地铁火车站 is not every 火车站
     assert core.place_variant("地铁火车站") == "地铁火车站" and "火车站" not in core._written_names("地铁火车站")
+
+
+@pytest.mark.parametrize(("written", "kind"), [("地铁终点站", "终点站"), ("地铁换乘站", "换乘站"), ("地铁始发站", "始发站"),
+                                               ("终点地铁站", "终点站"), ("地铁客运站", "客运站")])
+def test_a_kind_of_metro_station_is_no_station_name(written, kind):
+    # review3 (2026-12-05): as 地铁火车站, the metro's 终点站 is not every 终点站 (a bus line's, 1路终点站)
+    assert core.place_variant(written) != kind and kind not in core._written_names(written)

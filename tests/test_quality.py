@@ -1236,6 +1236,14 @@ def test_an_item_a_reply_leaves_is_missed_however_short():
     assert score_reply("小学报名", SCHOOL, both)["missed"] == []
 
 
+def test_a_bare_item_after_a_subject_with_its_own_de_is_shown_with_the_verb():
+    # review3 (2026-12-05): 「公租房的申请时间和地点?」 told the time alone missed 「公租房的地点」 (of what?)
+    time_only = "经核实, 2027年公租房申请将于6月10日开始。" + HOUSING_SIGNATURE
+    assert score_reply("公租房申请", "公租房的申请时间和地点?", time_only)["missed"] == ["公租房的申请地点"]
+    school = "经核实, 2027年小学新生报名将于6月10日开始。" + HOUSING_SIGNATURE
+    assert score_reply("小学报名", "孩子上学的报名时间和地点是什么?", school)["missed"] == ["孩子上学的报名地点是什么"]
+
+
 @pytest.mark.parametrize(("title", "body", "reply"), [
     ("违建投诉进度", "我三月份投诉的违建至今没人管, 希望告知进度及结果。",
      "经核查, 该违建已于5月10日由街道办组织拆除。"),
@@ -1258,6 +1266,18 @@ def test_an_item_told_in_the_replys_own_words_is_answered(title, body, reply):
     # conditions are answered by the requirements told (须具有本市户籍), not by the progress
     ("公租房申请", "请告知公租房的申请条件和办理地点。", "申请公租房须具有本市户籍、家庭人均收入低于上年度标准且在本市无自有住房。",
      "请告知公租房的办理地点", "经核实, 城关区2026年第三批公租房已完成资格审核, 将于12月底前完成分配。"),
+    # a cause is not told by the apology for the trouble caused (给您造成的不便) or the reply's delay (review3)
+    ("小区停水", "我家小区已经停水三天了, 请告知具体原因和处理结果。",
+     "经查, 自来水公司已于5月3日抢修完毕, 目前已恢复供水, 给您造成的不便敬请谅解。",
+     "请告知具体原因", "您好, 您的留言已收悉, 我们已经安排工作人员跟进。"),
+    ("小区停水", "我家小区已经停水三天了, 请告知具体原因和处理结果。",
+     "由于近期留言较多, 答复较晚。经查, 自来水公司已于5月3日抢修完毕, 目前已恢复供水。",
+     "请告知具体原因", "您好, 您的留言已收悉, 我们已经安排工作人员跟进。"),
+    # the steps are not told by the 如有疑问请致电 closing any reply (review3, 2026-12-05: it took them up)
+    ("公租房申请", "请告知公租房的申请流程及所需材料。", "申请时需提供身份证、户口簿和收入证明。",
+     "请告知公租房的申请流程", "您好, 您的留言已收悉, 我们已经安排工作人员跟进。"),
+    ("退休金", "请问退休金的计算方式和发放时间?", "经核实, 您的退休金将于每月15日发放。",
+     "请问退休金的计算方式", "经核实, 已转相关部门处理。"),
 ])
 def test_an_item_told_otherwise_still_wants_its_kind(title, body, partial, left, unanswering):
     assert score_reply(title, body, partial + HOUSING_SIGNATURE)["missed"] == [left]

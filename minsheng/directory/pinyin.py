@@ -97,7 +97,7 @@ def key_units(units, regions) -> None:
 
 
 def rekey_units_without_short_name(apps) -> None:
-    """Migrations 0006 and 0007: the units without a 简称 keyed anew (``key_units``), as the key of
+    """Migration directory/0006: the units without a 简称 keyed anew (``key_units``), as the key of
     those is defined now; ``apps`` the migration state's."""
     Region, Unit = apps.get_model("directory", "Region"), apps.get_model("directory", "Unit")
     units = list(Unit.objects.filter(short_name="").only("pk", "name", "short_name", "region_id"))

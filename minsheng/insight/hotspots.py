@@ -711,15 +711,17 @@ _DATE_ROAD = re.compile("[〇零一二三四五六七八九十]+(?:路|大道|�
 
 # a metro station written with the metro's word before or after its name (地铁窑岭站, 窑岭地铁站: 窑岭站)
 _METRO_STATION = re.compile(r"地铁([\u4e00-\u9fff]{2,6}?)站|([\u4e00-\u9fff]{2,6}?)地铁站")
+# kinds of station, no one station's name (地铁终点站 is not every 终点站: a bus line's, 1路终点站; review3 2026-12-05)
+_STATION_KINDS = frozenset(("终点", "起点", "始发", "换乘", "首末", "中转", "临时", "客运", "货运", "枢纽", "公交车", "出入口"))
 
 
 @lru_cache(maxsize=1024)
 def _metro_station(name: str) -> str:
     """The own name of the metro station ``name`` (地铁窑岭站, 窑岭地铁站: 窑岭), or "" where it is none or its name
-    is a kind of station (地铁火车站, 高铁地铁站: 火车站 and 高铁站 name no one station)."""
+    is a kind of station (地铁火车站, 高铁地铁站, 地铁终点站: 火车站, 高铁站 and 终点站 name no one station)."""
     station = _METRO_STATION.fullmatch(name) if "地铁" in name else None
     own = station and (station[1] or station[2])
-    return own if own and extract_places(own + "站") == [own + "站"] else ""
+    return own if own and own not in _STATION_KINDS and extract_places(own + "站") == [own + "站"] else ""
 
 
 def place_variant(name: str) -> str:

@@ -652,14 +652,14 @@ def _item_in_kind(item: str, asked_as: str, core: str, several_whens: bool, date
         return _in_kind(asked_as, core, several_whens, dates, when=True)
     if _PLACE_ITEM.search(item):
         return bool(_GO_TO.search(core))
-    if _CAUSE_ITEM.search(item):
-        return bool(_CAUSE_TOLD.search(core))
+    if _CAUSE_ITEM.search(item):  # not the apology for the trouble caused, nor for the reply's delay
+        return bool(_CAUSE_TOLD.search(_APOLOGY.sub(" ", core)))
     if _OUTCOME_ITEM.search(item):
         return bool(_CONCRETE.search(core) or _STEP.search(core))
     if _MATERIAL_ITEM.search(item):
         return bool(_DOCUMENTS.search(core))
-    if _STEPS_ITEM.search(item):
-        return bool(_DIRECTIVE.search(core))
+    if _STEPS_ITEM.search(item):  # not the 如有疑问请致电 that closes any reply
+        return bool(_DIRECTIVE.search(_CLOSING_CALL.sub(" ", core)))
     return bool(_RULE_ITEM.search(item) and _CITED.search(core)
                 or _CONDITION_ITEM.search(item) and _REQUIRED.search(core))
 
@@ -869,11 +869,17 @@ _RULE_ITEM = re.compile(r"条件|依据|标准|政策|要求")
 # was scored 完整性 0 (review, 2026-12-05)
 _CAUSE_ITEM = re.compile(r"原因|缘由")
 _CAUSE_TOLD = re.compile(r"所致|由于|因为|原因(?:是|为|系|在于)|造成|导致|引起|系因")
+# what tells no cause (review3, 2026-12-05): 给您造成的不便敬请谅解, 由于近期留言较多, 答复较晚
+_APOLOGY = re.compile(r"(?:给|对)(?:您|你|群众|居民|大家|市民)[^,，。;；!！]{0,8}?(?:造成|带来|引起)[^,，。;；!！]{0,6}?"
+                      r"(?:不便|困扰|麻烦)|(?:由于|因为|因)[^。;；!！]{0,15}?(?:答复|回复)(?:较晚|不及时|延迟|迟)")
 _OUTCOME_ITEM = re.compile(r"结果|进度|进展")
 _MATERIAL_ITEM = re.compile(r"材料|资料|证件")
 _DOCUMENTS = re.compile(r"(?:携带|提供|提交|准备|持|凭|需|须)[^。;；]{0,20}?(?:身份证|户口[簿本]|证明|合同|复印件|照片|申请表|"
                         r"房产证|不动产权证|营业执照|证书|发票|病历|结婚证)")
 _STEPS_ITEM = re.compile(r"流程|程序|步骤|手续|方式|办法|渠道|途径")
+# the call that closes any reply (如有疑问请致电…, 如有问题可拨打…咨询), which tells no steps (review3, 2026-12-05)
+_CLOSING_CALL = re.compile(r"(?:如有|如需|若有|如对|如您|如还有?)[^。;；!！]{0,12}?(?:请|可|可以|欢迎)(?:您)?"
+                           r"(?:拨打|致电|联系|来电|咨询)[^。;；!！]*")
 # the conditions or requirements (申请条件) told as such: 须具有本市户籍, 应当年满18周岁, 需满足…
 _CONDITION_ITEM = re.compile(r"条件|要求")
 _REQUIRED = re.compile(r"(?:须|需|应|必须|应当|需要)(?:同时)?(?:具有|具备|满足|符合|年满|持有|取得|缴纳|在本市|为本市|是本市)")
@@ -936,16 +942,17 @@ def _items(question: str) -> tuple[tuple[str, str], ...]:
     if len(runs) < 2 or any(not run or not run[-1][0].endswith(_TOLD_THINGS) for run in runs):
         return ()
     first = "".join(w for w, _ in runs[0])
-    verb = ""  # an item's verb (报名时间: 报名), shown with a bare told word after it (请问报名时间和地点: 请问报名地点)
+    last, before = runs[0][-1][0], runs[0][:-1]
+    told = next(t for t in _TOLD_THINGS if last.endswith(t))
+    verbal = last == told and before and (before[-1][1] in ("v", "vn") or _PLEA_WORDS.fullmatch(before[-1][0]))
+    # an item's verb (报名时间: 报名), shown with a bare told word after it (请问报名时间和地点: 请问报名地点; 公租房的
+    # 申请时间和地点: 公租房的申请地点, review3 2026-12-05: it read 「公租房的地点」)
+    verb = before[-1][0] if verbal else ""
     if "的" in first:
         subject, own = first[:first.rindex("的") + 1], first[first.rindex("的") + 1:]
     else:  # the last word, with a verb before it (公租房申请条件: 申请条件); a told word ending a longer one alone (学校地址: 地址)
-        last, before = runs[0][-1][0], runs[0][:-1]
-        told = next(t for t in _TOLD_THINGS if last.endswith(t))
-        own = told if last != told else (before[-1][0] + last if before and (
-            before[-1][1] in ("v", "vn") or _PLEA_WORDS.fullmatch(before[-1][0])) else last)  # 办理流程 whole
+        own = told if last != told else (verb + last)  # 办理流程 whole
         subject = first[:len(first) - len(own)]
-        verb = own[:-len(told)]
     judged = [own] + ["".join(w for w, _ in run) for run in runs[1:]]
     if len(set(judged)) < len(judged) or any(not any(_HAN_WORD.fullmatch(g) for g in _content(j)) for j in judged):
         return ()
