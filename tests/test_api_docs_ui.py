@@ -96,6 +96,9 @@ def test_the_apis_own_text_is_not_translated(browser, live_server):  # noqa: F81
         parameters = {p["name"]: p for p in document["paths"]["/api/v1/messages/"]["get"]["parameters"]}
         parameters["kind"].update(schema={"type": "string", "enum": ["Cancel", "Schema"]}, description="Responses")
         parameters["q"]["example"] = "Execute"
+        # a parameter's name is its input's placeholder once 试一试 is pressed
+        document["paths"]["/api/v1/messages/"]["get"]["parameters"].append(
+            {"name": "Name", "in": "query", "schema": {"type": "string"}})
 
     page = open_docs(browser, live_server, with_words)
     assert page.locator(".info .renderedMarkdown p", has_text="Execute").inner_text() == "Execute"
@@ -108,4 +111,5 @@ def test_the_apis_own_text_is_not_translated(browser, live_server):  # noqa: F81
     assert [o for o in kind.locator("select option").all_inner_texts() if o != "--"] == ["Cancel", "Schema"]
     assert messages.locator("tr[data-param-name=q] input").input_value() == "Execute"  # its example, to send
     assert messages.get_by_role("button", name="执行").is_visible()
+    assert messages.locator("tr[data-param-name=Name] input").get_attribute("placeholder") == "Name"  # not 名称
     page.close()

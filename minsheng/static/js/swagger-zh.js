@@ -42,7 +42,9 @@
     ".info .title", ".markdown", ".renderedMarkdown", "pre", "code", "textarea", "option",
     ".opblock-tag a.nostyle", ".opblock-summary-method", ".opblock-summary-path", ".opblock-summary-description",
     "td.parameters-col_name", "td.response-col_status:not(.col_header)", "td.header-col", ".model-box",
-    ".model-container", ".json-schema-2020-12", ".headerline", ".response-col_links .operation-link"
+    ".model-container", ".json-schema-2020-12", ".headerline", ".response-col_links .operation-link",
+    // a parameter's input: its placeholder is the parameter's name (a "Name" one was 「名称」 until 2026-12-05)
+    ".parameters-col_description input"
   ].join(", ");
   // but for Swagger UI's own labels written into the API's text (「可选值 : a, b」)
   var LABELS = ".parameter__enum p > i:first-child, .parameter__default p > i:first-child";
