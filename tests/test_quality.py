@@ -1284,6 +1284,45 @@ def test_an_item_told_otherwise_still_wants_its_kind(title, body, partial, left,
     assert len(score_reply(title, body, unanswering + HOUSING_SIGNATURE)["missed"]) == 2
 
 
+# --- where to ask is no place where it is done (2026-12-05, review4) --------------------------------------
+# 「如有疑问可到…咨询」 closing a reply, or 「也可到区政务服务大厅咨询」 at its end, took up a 办理地点 (and the
+# steps: 可到… is what to do) though it names only where to ask questions.
+
+@pytest.mark.parametrize("pointer", ["如有疑问可到区住建局三楼咨询。", "您也可到区政务服务大厅咨询。",
+                                     "若有不明之处, 欢迎到街道便民服务中心咨询相关政策。"])
+def test_a_pointer_for_questions_tells_no_place_nor_steps(pointer):
+    conditions = "经核实, 申请公租房须具有本市户籍、家庭人均收入低于上年度标准且在本市无自有住房。"
+    result = score_reply("公租房申请", "请告知公租房的申请条件和办理地点。", conditions + pointer)
+    assert result["missed"] == ["请告知公租房的办理地点"], result
+    papers = "经核实, 申请时需提供身份证、户口簿和收入证明复印件。"
+    result = score_reply("公租房申请", "请告知公租房的申请流程及所需材料。", papers + pointer)
+    assert result["missed"] == ["请告知公租房的申请流程"], result
+
+
+@pytest.mark.parametrize("place", ["可携带身份证到街道办事处民政窗口办理", "如需办理可到区政务服务大厅二号窗口申请",
+                                   "请前往区政务服务大厅住房保障窗口提交申请"])
+def test_a_place_where_it_is_done_still_tells_the_place_beside_a_pointer(place):
+    reply = (f"经核实, 申请公租房须具有本市户籍、家庭人均收入低于上年度标准且在本市无自有住房, 符合条件的{place}。"
+             "如有疑问可到区住建局三楼咨询。")
+    result = score_reply("公租房申请", "请告知公租房的申请条件和办理地点。", reply)
+    assert result["missed"] == [] and result["completeness"] == 1.0, result
+
+
+# --- an item with its own 的 shown after the subject's 的 (2026-12-05, review4) -----------------------------
+# 「请告知公积金提取的条件和需要的材料」 showed the officer 「请告知公积金提取的需要的材料」, two 的 in a row.
+
+@pytest.mark.parametrize(("body", "shown"), [
+    ("请告知公积金提取的条件和需要的材料。", "请告知公积金提取需要的材料"),
+    ("公积金提取的条件和需要的材料是什么?", "公积金提取需要的材料是什么"),
+    ("请问残疾人两项补贴的申请条件和所需的材料", "请问残疾人两项补贴所需的材料"),
+])
+def test_an_item_with_its_own_de_is_shown_without_a_second_de(body, shown):
+    told = "经核实, 提取住房公积金须具有本市户籍且连续缴存满12个月。"
+    result = score_reply("公积金提取", body, told + HOUSING_SIGNATURE, explain=True)
+    assert result["missed"] == [shown], result
+    assert f"未回应「{shown}」" in result["explained"]["completeness"]
+
+
 # --- a list asked without a cue: 「…的申请条件和办理地点是什么?」 -----------------------------------------
 # the same list ended by what asks (是什么, 有哪些, 是怎样的 …) was one question, taken up by its subject: a
 # reply on the progress of the allocation got 完整性 100% though it gave neither the conditions nor the place.

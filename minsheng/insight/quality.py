@@ -650,8 +650,8 @@ def _item_in_kind(item: str, asked_as: str, core: str, several_whens: bool, date
     steps what to do (可携带…到…提交申请); no other item (not a 所需材料 by 可到学校报名)."""
     if _TIME_ITEM.search(item):
         return _in_kind(asked_as, core, several_whens, dates, when=True)
-    if _PLACE_ITEM.search(item):
-        return bool(_GO_TO.search(core))
+    if _PLACE_ITEM.search(item):  # not where to ask (如有疑问可到…咨询)
+        return bool(_GO_TO.search(_CLOSING_CALL.sub(" ", core)))
     if _CAUSE_ITEM.search(item):  # not the apology for the trouble caused, nor for the reply's delay
         return bool(_CAUSE_TOLD.search(_APOLOGY.sub(" ", core)))
     if _OUTCOME_ITEM.search(item):
@@ -877,9 +877,14 @@ _MATERIAL_ITEM = re.compile(r"材料|资料|证件")
 _DOCUMENTS = re.compile(r"(?:携带|提供|提交|准备|持|凭|需|须)[^。;；]{0,20}?(?:身份证|户口[簿本]|证明|合同|复印件|照片|申请表|"
                         r"房产证|不动产权证|营业执照|证书|发票|病历|结婚证)")
 _STEPS_ITEM = re.compile(r"流程|程序|步骤|手续|方式|办法|渠道|途径")
-# the call that closes any reply (如有疑问请致电…, 如有问题可拨打…咨询), which tells no steps (review3, 2026-12-05)
+# the call that closes any reply (如有疑问请致电…, 如有问题可拨打…咨询), which tells no steps (review3, 2026-12-05);
+# nor where to ask, which tells no place either (review4, 2026-12-05): 如有疑问可到区住建局咨询, and without the 如有
+# a clause ending in the asking (也可到区政务服务大厅咨询。; not 如需办理可到…大厅申请, nor 可到…咨询办理, nor the
+# 咨询窗口 where it is done)
+_ASK_AT = r"(?:到|前往|至)[^,，。;；!！]{1,20}?(?:咨询|询问|了解)(?!窗口|台|处|室|中心)"
 _CLOSING_CALL = re.compile(r"(?:如有|如需|若有|如对|如您|如还有?)[^。;；!！]{0,12}?(?:请|可|可以|欢迎)(?:您)?"
-                           r"(?:拨打|致电|联系|来电|咨询)[^。;；!！]*")
+                           rf"(?:拨打|致电|联系|来电|咨询|{_ASK_AT})[^。;；!！]*"
+                           rf"|(?:可|可以|请|欢迎)(?:您)?{_ASK_AT}(?:相关|有关)?(?:政策|事宜|情况|详情)?(?=[,，。;；!！]|$)")
 # the conditions or requirements (申请条件) told as such: 须具有本市户籍, 应当年满18周岁, 需满足…
 _CONDITION_ITEM = re.compile(r"条件|要求")
 _REQUIRED = re.compile(r"(?:须|需|应|必须|应当|需要)(?:同时)?(?:具有|具备|满足|符合|年满|持有|取得|缴纳|在本市|为本市|是本市)")
@@ -956,9 +961,10 @@ def _items(question: str) -> tuple[tuple[str, str], ...]:
     judged = [own] + ["".join(w for w, _ in run) for run in runs[1:]]
     if len(set(judged)) < len(judged) or any(not any(_HAN_WORD.fullmatch(g) for g in _content(j)) for j in judged):
         return ()
-    # it read 「请问地点」, the officer left to guess of what; judged alone all the same
-    return tuple((f"{asked_by}{subject}{verb if n and j in _TOLD_THINGS else ''}{j}{end}", j)
-                 for n, j in enumerate(judged))
+    # it read 「请问地点」, the officer left to guess of what; judged alone all the same. An item with its own 的 follows
+    # the subject without the subject's (公积金提取的条件和需要的材料: 公积金提取需要的材料, not …提取的需要的材料)
+    return tuple((f"{asked_by}{subject.removesuffix('的') if '的' in j else subject}"
+                  f"{verb if n and j in _TOLD_THINGS else ''}{j}{end}", j) for n, j in enumerate(judged))
 
 
 def substance(reply: str) -> str:
