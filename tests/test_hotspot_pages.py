@@ -1222,3 +1222,22 @@ def test_hotspots_of_equal_heat_list_in_the_apis_order(client, directory, person
         api = [h["title"] for h in client.get("/api/v1/hotspots/", query).json()["results"]]
         assert api == newest_first, query
         assert [title for title, _ in _rows(client.get("/hotspots/", query).content.decode())] == newest_first, query
+
+
+def test_a_hotspots_label_names_a_metro_station_written_three_ways_once(client, directory, personas):
+    """Letters writing one station 地铁X站, X地铁站 and X地铁N号线 are one hotspot; its 地点/人群 on the list, its page
+    and the API named the station twice (「地铁桐湾站 桐湾地铁7号线」), now once, as the letters write it most."""
+    rows = [("地铁桐湾站工地半夜施工吵得没法睡", "这边的工地夜里打桩到三点多, 整栋楼都被吵醒了, 第二天上班没精神。"),
+            ("桐湾地铁7号线工地夜间施工扰民", "这边的工地每天夜里施工, 打桩的声音很大, 整栋楼都休息不好。"),
+            ("地铁桐湾站工地夜里施工太吵了", "这边的工地夜间施工打桩不停, 根本睡不着, 请有关部门管一管。")]
+    start = timezone.now() - dt.timedelta(days=5)
+    messages = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(days=i))
+                for i, (p, (t, b)) in enumerate(zip(citizens(len(rows)), rows, strict=True))]
+    (hotspot,) = {hotspots_service.place_message(m) for m in messages}
+    hotspots_service.refresh_one(hotspot)
+    hotspot.refresh_from_db()
+    assert hotspot.public_count == 3 and hotspot.place == "地铁桐湾站"
+    assert client.get(f"/api/v1/hotspots/{hotspot.pk}/").json()["place"] == "地铁桐湾站"
+    for page in (client.get(f"/hotspots/{hotspot.pk}/"), client.get("/hotspots/")):
+        text = " ".join(re.sub(r"<[^>]+>", " ", page.content.decode()).split())
+        assert "地铁桐湾站" in text and "地铁桐湾站 桐湾地铁7号线" not in text and "地铁桐湾站、桐湾地铁7号线" not in text

@@ -54,14 +54,19 @@ def clusters_of(index: core.HotspotIndex) -> dict[str, object]:
     return {member: cid for cid, c in index.clusters.items() for member in c.members}
 
 
-def clustered(items: list[core.Item], mode: str) -> dict[str, object]:
-    """Each item's hotspot, ``items`` clustered as one batch or placed one by one as they arrive."""
+def indexed(items: list[core.Item], mode: str) -> core.HotspotIndex:
+    """``items`` clustered as one batch or placed one by one as they arrive."""
     if mode == "batch":
-        return clusters_of(core.cluster_batch(items))
+        return core.cluster_batch(items)
     index = core.HotspotIndex()
     for item in items:
         index.place(item)
-    return clusters_of(index)
+    return index
+
+
+def clustered(items: list[core.Item], mode: str) -> dict[str, object]:
+    """Each item's hotspot, ``items`` clustered as one batch or placed one by one as they arrive."""
+    return clusters_of(indexed(items, mode))
 
 
 def letters(prefix: str, rows, user=None) -> list[core.Item]:
@@ -205,12 +210,7 @@ def test_an_estate_another_title_names_with_xiaoqu_is_read_where_written_bare(mo
             ("投诉星河年华电梯停运", "电梯停运好几天了, 老人上下楼困难。")]
     items = make_items() + [core.Item(f"S{k}", title, body, at=T0 + dt.timedelta(days=30 + k), user=f"s{k}")
                             for k, (title, body) in enumerate(rows)]
-    if mode == "batch":
-        index = core.cluster_batch(items)
-    else:
-        index = core.HotspotIndex()
-        for item in items:
-            index.place(item)
+    index = indexed(items, mode)
     lifts = next(c for c in index.clusters.values() if "S1" in c.members)
     assert sorted(lifts.members) == ["S1", "S2"]
     assert lifts.place_label().split() == ["星河年华", "老人"]
@@ -1763,3 +1763,40 @@ def test_a_metro_station_written_three_ways_is_one_place(mode):
 def test_a_kind_of_metro_station_is_no_station_name(written, kind):
     # review3 (2026-12-05): as 地铁火车站, the metro's 终点站 is not every 终点站 (a bus line's, 1路终点站)
     assert core.place_variant(written) != kind and kind not in core._written_names(written)
+
+
+# made-up letters about the night work at one station, written 地铁X站 (twice), X地铁7号线 and X地铁站; the bodies
+# say 这边, so the titles alone name it
+ONE_STATION_FOR_THE_LABEL = [
+    ("地铁桐湾站工地半夜施工吵得没法睡", "这边的工地夜里打桩到三点多, 整栋楼都被吵醒了, 第二天上班没精神。"),
+    ("桐湾地铁7号线工地夜间施工扰民", "这边的工地每天夜里施工, 打桩的声音很大, 整栋楼都休息不好。"),
+    ("桐湾地铁站工地凌晨施工噪音大", "这边的工地凌晨还在施工打桩, 机器轰鸣, 一家人都睡不着。"),
+    ("地铁桐湾站工地夜里施工太吵了", "这边的工地夜间施工打桩不停, 根本睡不着, 请有关部门管一管。"),
+]
+
+
+def _station_label(mode: str, rows) -> str:
+    (cluster,) = [c for c in indexed(letters("W", rows), mode).clusters.values() if "W0" in c.members]
+    assert set(cluster.members) == {f"W{k}" for k in range(len(rows))}
+    return cluster.place_label()
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_the_label_names_a_metro_station_written_three_ways_once(mode):
+    """Since the fifteenth change a station written 地铁X站, X地铁站 or X地铁N号线 is one hotspot, yet its 地点/人群
+    named it twice (「地铁桐湾站 桐湾地铁7号线」). The label names it once, in the form most letters write."""
+    assert _station_label(mode, ONE_STATION_FOR_THE_LABEL) == "地铁桐湾站"
+    # the form written most wins, whichever it is; on a tie the form 地铁X站
+    written_most = [ONE_STATION_FOR_THE_LABEL[k] for k in (2, 1, 0)] + [("桐湾地铁站工地夜里施工太吵了", ONE_STATION_FOR_THE_LABEL[3][1])]
+    assert _station_label(mode, written_most) == "桐湾地铁站"
+    assert _station_label(mode, [ONE_STATION_FOR_THE_LABEL[k] for k in (1, 2, 0)]) == "地铁桐湾站"
+
+
+def test_the_report_names_a_metro_station_written_three_ways_once(tmp_path):
+    rows = [[it.id, it.user, it.title, it.at.strftime("%Y/%m/%d %H:%M:%S"), it.body, "0", "0"]
+            for it in letters("W", ONE_STATION_FOR_THE_LABEL)]
+    report = tmp_path / "hot.csv"
+    call_command("detect_hotspots", data=str(write_csv(tmp_path / "in.csv", rows)), out=str(tmp_path / "c.csv"),
+                 report=str(report))
+    (hot,) = read(report)
+    assert hot["留言数"] == "4" and hot["地点/人群"] == "地铁桐湾站"

@@ -983,7 +983,8 @@ def main_places(places: Counter, title_places: Counter, size: int, titles: str =
     several messages a place one body alone names is left out when others are shared. A key
     that names no place to a reader (``_names_no_place``) is left out; a school's kind that
     ``titles`` (the members' titles, normalised) write right after the name read before it is
-    that school's name, written whole (湖大附中麓城 and 实验学校 → 湖大附中麓城实验学校)."""
+    that school's name, written whole (湖大附中麓城 and 实验学校 → 湖大附中麓城实验学校). Each is written as its
+    messages write it most (``_clearest``: 地铁窑岭站, where they write 地铁窑岭站, 窑岭地铁站 and 窑岭地铁6号线)."""
     score = Counter({p: n + title_places[p] for p, n in places.items() if not _names_no_place(p)})
     ranked = [p for p, _ in score.most_common()]
     if size > 1:
@@ -993,14 +994,39 @@ def main_places(places: Counter, title_places: Counter, size: int, titles: str =
         ranked = [whole, *ranked[2:]]
     # one place once: not 「和平嘉园广场 和平嘉园」, 「地铁3号线 3号线」; the next place read in its stead
     # would be one fewer messages name, on the reference file nearly always a misread (程度上依赖地铁2号线)
-    return ranked[:1] + [p for p in ranked[1:2] if not _one_place(p, ranked[0])]
+    return [_clearest(p, score) for p in ranked[:1] + [p for p in ranked[1:2] if not _one_place(p, ranked[0])]]
+
+
+# a metro station written before its line (窑岭地铁6号线: the line at 窑岭站)
+_STATION_BEFORE_LINE = re.compile("([\u4e00-\u9fff]{2,6}?地铁)[0-9〇零一二三四五六七八九十]+号线")
+
+
+def _label_place(name: str) -> str:
+    """The place a name read in a hotspot's messages names in its label: its ``place_variant`` (地铁窑岭站,
+    窑岭地铁站 → 窑岭站), and a station written before its line the station's (窑岭地铁6号线 → 窑岭站; 2026-12-05)."""
+    before_line = _STATION_BEFORE_LINE.fullmatch(name)
+    if before_line and _metro_station(station := before_line[1] + "站"):
+        return place_variant(station)
+    return place_variant(name)
+
+
+def _clearest(name: str, score: Counter) -> str:
+    """How a hotspot's label writes the place ``name`` names (``_label_place``), of the ways ``score`` (its names
+    with their scores) writes it: the one written most (a title counting twice), on a tie the form 地铁X站 (地铁窑岭站,
+    not 窑岭地铁站), else the one read first; a station written before its line (窑岭地铁6号线) only where no letter
+    writes the station alone (2026-12-05)."""
+    place = _label_place(name)
+    written = [p for p, _ in score.most_common() if _label_place(p) == place] or [name]
+    alone = [p for p in written if place_variant(p) == place] or written
+    return max(alone, key=lambda p: (score[p], p.startswith("地铁") and p.endswith("站")))
 
 
 def _one_place(a: str, b: str) -> bool:
     """Whether two names read in a hotspot's messages are one place for its label: one inside the other
     (a square of an estate, the estate; a road read with and without its area) or one written two ways
-    (``place_variant``: 地铁六号线 and 地铁6号线, a brand's first two characters swapped)."""
-    return a in b or b in a or place_variant(a) == place_variant(b)
+    (``_label_place``: 地铁六号线 and 地铁6号线, a brand's first two characters swapped, a metro station written
+    地铁窑岭站, 窑岭地铁站 or before its line, 窑岭地铁6号线)."""
+    return a in b or b in a or _label_place(a) == _label_place(b)
 
 
 # what a label names no place by: a kind of facility, however it is built or sized (变电站, 35千伏变电站, 建变电站,
@@ -1570,7 +1596,8 @@ class HotspotIndex:
     def title_of(self, c: Cluster) -> str:
         """The member title closest to the hotspot's centroid (its 问题描述), among the titles that
         tell its problem (``telling_titles``) and of those the ones that name one of its main places
-        when any does: 「永靖县金色花园多次发生电动车被盗」 says where, 「咨询电动车被盗后如何报案」 does not."""
+        when any does: 「永靖县金色花园多次发生电动车被盗」 says where, 「咨询电动车被盗后如何报案」 does not; named as
+        the label writes it (``main_places``: 地铁窑岭站, not 窑岭地铁6号线 since 2026-12-05)."""
         titles = telling_titles(c.titles[:200])
         places = main_places(c.places, c.title_places, c.size, c.title_text)
         titles = [t for t in titles if any(p in t for p in places)] or titles
