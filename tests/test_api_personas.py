@@ -38,6 +38,7 @@ MATRIX = {
     "region": ("get", "/api/v1/regions/620100/", None, ANYONE),
     "units": ("get", "/api/v1/units/", None, ANYONE),
     "addressees": ("get", "/api/v1/addressees/", None, ANYONE),
+    "addressee": ("get", "/api/v1/addressees/{mayor}/", None, ANYONE),
     "topics": ("get", "/api/v1/topics/", None, ANYONE),
     "hotspots": ("get", "/api/v1/hotspots/", None, ANYONE),
     "statistics": ("get", "/api/v1/statistics/", None, ANYONE),
@@ -121,6 +122,7 @@ def world(personas, directory):
         "extending": extending.public_id,
         "cohandled": cohandled.public_id,
         "transport": d["transport"].pk,
+        "mayor": d["mayor"].pk,
     }
 
 

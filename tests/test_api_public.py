@@ -505,7 +505,7 @@ def test_options_names_and_describes_each_endpoint_as_the_schema_does(as_persona
     for name, op in operations(APIClient()).items():
         by_path.setdefault(name.split(" ", 1)[1], []).append(op)
     for path, ops in by_path.items():
-        url = re.sub(r"\{hotspot_id\}", "1", re.sub(r"\{(public_id|code)\}", "x", path))
+        url = re.sub(r"\{(hotspot_id|addressee_id)\}", "1", re.sub(r"\{(public_id|code)\}", "x", path))
         response = dispatcher.options(url)
         assert response.status_code == 200, (url, response.content)
         metadata = response.json()

@@ -54,7 +54,8 @@ ENDPOINTS = {
     "/api/v1/regions/": ("anonymous", {"root": "620100", "depth": "2", "q": "qlh"}),
     "/api/v1/regions/{code}/": ("anonymous", {}),
     "/api/v1/units/": ("anonymous", {"region": "620100", "q": "zjj", "page": "1", "page_size": "10"}),
-    "/api/v1/addressees/": ("anonymous", {"region": "620100", "page": "1", "page_size": "10"}),
+    "/api/v1/addressees/": ("anonymous", {"region": "620100", "q": "shizhang", "page": "1", "page_size": "10"}),
+    "/api/v1/addressees/{addressee_id}/": ("anonymous", {}),
     "/api/v1/topics/": ("anonymous", {}),
     "/api/v1/hotspots/": ("supervisor", {"region": "620100", "days": "30", "chronic": "true", "needs_coordination": "true",
                                          "page": "1", "page_size": "10"}),
@@ -103,7 +104,7 @@ def world(personas, directory):
     # the inbox's box=leader: the dispatcher also reads the mayor's board
     Membership.objects.create(user=p["dispatcher"], role="officer", unit=d["center"])
     return {"public_id": replied.public_id, "code": "620103", "hotspot_id": hotspot.pk, "unit": d["housing"].pk,
-            "mayor": d["mayor"].pk}
+            "mayor": d["mayor"].pk, "addressee_id": d["mayor"].pk}
 
 
 def url_of(template: str, world) -> str:

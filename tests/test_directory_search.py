@@ -61,7 +61,7 @@ def test_the_regions_api_searches_below_root_and_finds_nothing_as_an_empty_list(
     assert client.get("/api/v1/regions/", {"q": "xyzq"}).json() == []
 
 
-@pytest.mark.parametrize("path", ["/api/v1/regions/", "/api/v1/units/"])
+@pytest.mark.parametrize("path", ["/api/v1/regions/", "/api/v1/units/", "/api/v1/addressees/"])
 def test_a_too_long_query_is_a_json_400_naming_q(client, directory, path):
     r = client.get(path, {"q": "z" * 51})
     assert r.status_code == 400

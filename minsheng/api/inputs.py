@@ -404,13 +404,17 @@ class DirectoryQuery(serializers.Serializer):
 DIRECTORY_Q_MAX = 50
 
 
-def directory_q():
+def directory_q(what="名称、简称或其拼音 (全拼或首字母, 如 zjj、qlh)"):
     return serializers.CharField(required=False, max_length=DIRECTORY_Q_MAX, allow_blank=True,
-                                 help_text="名称、简称或其拼音 (全拼或首字母, 如 zjj、qlh), 至多 50 个字")
+                                 help_text=f"{what}, 至多 50 个字")
 
 
 class UnitQuery(DirectoryQuery):
     q = directory_q()
+
+
+class AddresseeQuery(DirectoryQuery):
+    q = directory_q("称谓或其拼音 (全拼或首字母, 如 shizhang、lzssz 查兰州市市长)")
 
 
 class RegionTreeQuery(serializers.Serializer):

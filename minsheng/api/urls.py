@@ -104,6 +104,7 @@ urlpatterns = [
     path(f"{v1}regions/<str:code>/", directory.RegionDetail.as_view(), name="region-detail"),
     path(f"{v1}units/", directory.UnitList.as_view(), name="unit-list"),
     path(f"{v1}addressees/", directory.AddresseeList.as_view(), name="addressee-list"),
+    path(f"{v1}addressees/<int:addressee_id>/", directory.AddresseeDetail.as_view(), name="addressee-detail"),
     path(f"{v1}topics/", directory.TopicTree.as_view(), name="topic-tree"),
     path(f"{v1}hotspots/", figures.HotspotList.as_view(), name="hotspot-list"),
     path(f"{v1}hotspots/<int:hotspot_id>/", figures.HotspotDetail.as_view(), name="hotspot-detail"),

@@ -175,6 +175,8 @@ class Addressee(models.Model):
                              verbose_name="受理单位", help_text="收到写给此留言对象的留言的办公室")
     sort = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    # 拼音 and 首字母 of the title (兰州市市长: lzssz), what the API's /addressees/?q= matches (pinyin.py)
+    pinyin = models.TextField("拼音", blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["region__code", "sort", "title"]
@@ -183,6 +185,12 @@ class Addressee(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.pinyin = pinyin_key(self.title)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.unit_id and self.region_id:

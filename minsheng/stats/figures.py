@@ -529,22 +529,39 @@ def compute(scope: Scope | None = None, *, now=None, **filters) -> dict:
 
 def addressee_figures(addressee, now=None) -> dict:
     """received, replied, reply_rate, on_time, missed, on_time_rate and mean_days_to_reply of the
-    messages addressed to one leader's office, as ``compute`` defines them (the rollups have no
-    addressee dimension, so this sums the messages' facts, their open cases' 误期未答复 and their
-    misses for good: three queries)."""
+    messages addressed to one leader's office, as ``compute`` defines them (``addressees_figures``)."""
+    return addressees_figures([addressee], now)[addressee.pk]
+
+
+def addressees_figures(addressees, now=None) -> dict[int, dict]:
+    """``addressee_figures`` of each of ``addressees`` (addressee id -> figures), what each leader's
+    board shows: the rollups have no addressee dimension, so this sums the messages' facts, their
+    open cases' 误期未答复 and their misses for good — three queries however many offices."""
     from .models import Category
 
+    ids = [a.pk for a in addressees]
+    if not ids:
+        return {}
     received = Q(category=Category.RECEIVED)
-    sums = MessageFact.objects.filter(message__addressee=addressee).aggregate(
-        received=Count("pk", filter=received), days_sum=Sum("days", filter=received & Q(replied=True)),
-        answered=Count("pk", filter=received & Q(replied=True)),  # not "replied": the field's name
-        on_time=Count("pk", filter=received & Q(on_time=True)))
-    missed = (OpenCase.objects.filter(_missed_q(_clock(now)), message__addressee=addressee).count()
-              + Miss.objects.filter(message__addressee=addressee).count())
-    replied = sums["answered"]
-    return {"received": sums["received"], "replied": replied, "reply_rate": _rate(replied, sums["received"]),
-            "on_time": sums["on_time"], "missed": missed, "on_time_rate": _rate(sums["on_time"], replied + missed),
-            "mean_days_to_reply": round((sums["days_sum"] or 0) / replied, 2) if replied else None}
+    sums = {row.pop("message__addressee"): row for row in (
+        MessageFact.objects.filter(message__addressee__in=ids).values("message__addressee").annotate(
+            received=Count("pk", filter=received), days_sum=Sum("days", filter=received & Q(replied=True)),
+            answered=Count("pk", filter=received & Q(replied=True)),  # not "replied": the field's name
+            on_time=Count("pk", filter=received & Q(on_time=True))).order_by())}
+    missed = dict.fromkeys(ids, 0)
+    for rows in (OpenCase.objects.filter(_missed_q(_clock(now)), message__addressee__in=ids),
+                 Miss.objects.filter(message__addressee__in=ids)):
+        for pk, n in rows.values_list("message__addressee").annotate(n=Count("pk")).order_by():
+            missed[pk] += n
+    out = {}
+    for pk in ids:
+        row = sums.get(pk, {"received": 0, "days_sum": None, "answered": 0, "on_time": 0})
+        replied = row["answered"]
+        out[pk] = {"received": row["received"], "replied": replied, "reply_rate": _rate(replied, row["received"]),
+                   "on_time": row["on_time"], "missed": missed[pk],
+                   "on_time_rate": _rate(row["on_time"], replied + missed[pk]),
+                   "mean_days_to_reply": round((row["days_sum"] or 0) / replied, 2) if replied else None}
+    return out
 
 
 def received_by_addressee() -> dict[int, dict]:

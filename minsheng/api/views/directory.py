@@ -8,8 +8,9 @@ from rest_framework.response import Response
 
 from minsheng.directory.models import Addressee, Region, Topic, Unit
 from minsheng.directory.pinyin import name_or_pinyin
+from minsheng.stats.figures import addressees_figures
 
-from ..inputs import DirectoryQuery, RegionTreeQuery, UnitQuery
+from ..inputs import AddresseeQuery, RegionTreeQuery, UnitQuery
 from ..pagination import DirectoryPages
 from ..serializers import (
     AddresseeSerializer,
@@ -19,6 +20,7 @@ from ..serializers import (
     UnitSerializer,
 )
 from .base import ApiView, Doc
+from .figures import AddresseeFiguresSerializer
 
 
 def _nest(rows, key, parent_key, root_keys, make):
@@ -111,23 +113,61 @@ class UnitList(ApiView):
         return paginator.get_paginated_response(UnitSerializer(page, many=True).data)
 
 
+class AddresseeBoardSerializer(AddresseeSerializer):
+    figures = AddresseeFiguresSerializer(help_text="该领导留言板页面 (/leaders/{id}/) 显示的数字, 口径同 /statistics/; "
+                                                   "页面上的答复率、按时率为百分数 (一位小数), 平均答复用时为一位小数")
+
+
+# a leader's board's figures, as its public page shows them (stats.addressees_figures)
+FIGURES_DOC = ("`figures` 为该领导留言板页面显示的数字 (与页面同一计算): 受理留言 `received`、已答复 `replied`、"
+               "答复率 `reply_rate`、按时答复 `on_time`、误期未答复 `missed`、按时率 `on_time_rate` "
+               "(= 按时答复 / (已答复 + 误期未答复))、平均答复用时 `mean_days_to_reply` (工作日); 比率为 0 至 1 的小数, "
+               "页面显示为百分数 (一位小数), 没有可比的留言时为 null。")
+
+
+def _with_figures(addressees) -> list:
+    """``addressees`` each with its board's figures (three queries for them all)."""
+    figures = addressees_figures(addressees)
+    for addressee in addressees:
+        addressee.figures = figures[addressee.pk]
+    return addressees
+
+
+def _active_addressees():
+    return Addressee.objects.filter(is_active=True).select_related("region", "unit")
+
+
 class AddresseeList(ApiView):
     docs = {"get": Doc("留言对象", "返回在用的留言对象 (领导信箱) 及其所属区划和受理单位, 分页; `region` 只列该区划及其下级区划的, "
-                                 "不存在的区划代码为 400。任何人可调用, 无需登录。")}
+                                 "不存在的区划代码为 400; `q` 只列称谓或其拼音 (全拼或首字母, 如 shizhang、lzssz 查兰州市市长; "
+                                 "全角字母、繁体字亦可) 含 `q` 的, 没有则 `results` 为空列表, `q` 超过 50 个字为 400。"
+                                 "每项的" + FIGURES_DOC + "任何人可调用, 无需登录。")}
 
     pagination_class = DirectoryPages
-    query_class = DirectoryQuery
+    query_class = AddresseeQuery
 
-    @extend_schema(responses=AddresseeSerializer(many=True), tags=["directory"])
+    @extend_schema(responses=AddresseeBoardSerializer(many=True), tags=["directory"])
     def get(self, request):
         params = self.query(request)
-        qs = (Addressee.objects.filter(is_active=True).select_related("region", "unit")
-              .order_by("region__code", "sort", "title", "id"))
+        qs = _active_addressees().order_by("region__code", "sort", "title", "id")
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
+        if params.get("q"):
+            qs = qs.filter(name_or_pinyin(params["q"], "title"))
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(AddresseeSerializer(page, many=True).data)
+        page = _with_figures(list(paginator.paginate_queryset(qs, request, view=self)))
+        return paginator.get_paginated_response(AddresseeBoardSerializer(page, many=True).data)
+
+
+class AddresseeDetail(ApiView):
+    docs = {"get": Doc("留言对象详情", "返回一个在用的留言对象 (领导信箱) 及其所属区划、受理单位, 与留言对象列表的一项相同。"
+                                     + FIGURES_DOC + "不存在或已停用为 404。任何人可调用, 无需登录。")}
+
+    @extend_schema(responses=AddresseeBoardSerializer, tags=["directory"],
+                   parameters=[OpenApiParameter("addressee_id", int, OpenApiParameter.PATH, description="留言对象编号")])
+    def get(self, request, addressee_id):
+        addressee = get_object_or_404(_active_addressees(), pk=addressee_id)
+        return Response(AddresseeBoardSerializer(_with_figures([addressee])[0]).data)
 
 
 class TopicTree(ApiView):

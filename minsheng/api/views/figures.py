@@ -4,6 +4,8 @@ rollups, defined once in docs/statistics.md."""
 
 from __future__ import annotations
 
+import copy
+
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -226,7 +228,7 @@ class FiguresSerializer(serializers.Serializer):
                                                 "留言 (计入现在主办的单位; 期限在转来之前已过的, 计入让期限过去的单位)")
     on_time_rate = serializers.FloatField(allow_null=True, help_text="按时率 = 按时答复 / (已答复 + 误期未答复)")
     median_days_to_reply = serializers.FloatField(allow_null=True, help_text="答复用时中位数 (工作日)")
-    mean_days_to_reply = serializers.FloatField(allow_null=True)
+    mean_days_to_reply = serializers.FloatField(allow_null=True, help_text="平均答复用时: 从留言到首次答复的工作日数 (节假日不计)")
     evaluated = serializers.IntegerField()
     satisfied = serializers.IntegerField()
     satisfaction_rate = serializers.FloatField(allow_null=True, help_text="满意率")
@@ -237,6 +239,13 @@ class FiguresSerializer(serializers.Serializer):
                                               "含重办后等待再次答复的)")
     overdue = serializers.IntegerField(help_text="超期未答复: 待答复且现已过答复期限 (含批准的延期) 的留言, "
                                                  "含重办后再次超期的")
+
+
+# what a leader's board (/leaders/{id}/, board/_figures.html) shows, named and defined as /statistics/ names
+# and defines them; counted by stats.addressees_figures, the function the board's page calls
+ADDRESSEE_FIGURES = ("received", "replied", "reply_rate", "on_time", "missed", "on_time_rate", "mean_days_to_reply")
+AddresseeFiguresSerializer = type("AddresseeFiguresSerializer", (serializers.Serializer,), {
+    name: copy.deepcopy(FiguresSerializer._declared_fields[name]) for name in ADDRESSEE_FIGURES})
 
 
 class BreakdownRowSerializer(FiguresSerializer):

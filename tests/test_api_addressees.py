@@ -1,0 +1,122 @@
+"""The leaders' boards (领导留言板) in the API: each addressee's figures — the ones its public
+board /leaders/{id}/ shows, counted by the same function (stats.figures.addressee_figures) —
+on /api/v1/addressees/ and /api/v1/addressees/{id}/, and ``?q=`` finding an addressee by its
+title or the title's pinyin, as /units/?q= finds a unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from minsheng.directory.models import Addressee, Region
+from minsheng.stats.models import OpenCase
+
+from .test_api_support import advance, submit
+from .test_pinyin_search import migrated_from
+
+pytestmark = pytest.mark.django_db
+
+FIGURES = {"received", "replied", "reply_rate", "on_time", "missed", "on_time_rate", "mean_days_to_reply"}
+
+
+def page_percent(rate) -> str:
+    """A rate (0..1) as the board shows it: 「50.0%」, 「—」 for none."""
+    return "—" if rate is None else f"{round(100 * rate, 1)}%"
+
+
+@pytest.fixture
+def mayor_board(personas, directory, django_capture_on_commit_callbacks):
+    """Three messages to the mayor: one replied, one past its deadline unanswered, one new;
+    and one to no leader."""
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        advance(submit(p["citizen"], d, title="写给市长的留言", addressee=d["mayor"]), p, d, "replied")
+        late = advance(submit(p["citizen"], d, title="写给市长已过期限", addressee=d["mayor"]), p, d, "dispatched")
+        advance(submit(p["citizen"], d, title="写给市长刚受理的", addressee=d["mayor"]), p, d, "accepted")
+        advance(submit(p["citizen"], d, title="写给职能部门的留言"), p, d, "replied")
+    OpenCase.objects.filter(message=late).update(due_at=timezone.now() - dt.timedelta(days=1))
+    return d["mayor"]
+
+
+def test_each_addressee_has_the_figures_its_public_board_shows(client, mayor_board):
+    """An integrator's leaders' dashboard read /addressees/ and found names only: the board's
+    受理留言, 已答复, 答复率, 按时率 and 平均答复用时 are now on each item and on the detail,
+    the numbers the board page shows."""
+    listed = client.get("/api/v1/addressees/").json()["results"]
+    mine = next(a for a in listed if a["id"] == mayor_board.pk)
+    detail = client.get(f"/api/v1/addressees/{mayor_board.pk}/")
+    assert detail.status_code == 200, detail.content
+    assert detail.json() == mine
+    figures = mine["figures"]
+    assert set(figures) == FIGURES
+    assert (figures["received"], figures["replied"], figures["on_time"], figures["missed"]) == (3, 1, 1, 1)
+    assert figures["reply_rate"] == pytest.approx(1 / 3, abs=1e-4) and figures["on_time_rate"] == 0.5
+    board = client.get(f"/leaders/{mayor_board.pk}/").content.decode()
+    assert f"<strong>{figures['received']}</strong><span>受理留言</span>" in board
+    assert f"<strong>{figures['replied']}</strong><span>已答复</span>" in board
+    assert f"<strong>{page_percent(figures['reply_rate'])}</strong><span>答复率</span>" in board
+    assert (f"<strong>{page_percent(figures['on_time_rate'])}</strong>"
+            f"<span>按时率 ({figures['on_time']} 件按时)</span>") in board
+    assert f"<strong>{round(figures['mean_days_to_reply'], 1)}</strong><span>平均答复用时 (工作日)</span>" in board
+
+
+def test_an_addressee_without_messages_has_zeros_and_no_rates(client, directory):
+    figures = client.get(f"/api/v1/addressees/{directory['mayor'].pk}/").json()["figures"]
+    assert figures == {"received": 0, "replied": 0, "reply_rate": None, "on_time": 0, "missed": 0,
+                       "on_time_rate": None, "mean_days_to_reply": None}
+
+
+def test_an_unknown_or_retired_addressee_is_a_404(client, directory):
+    mayor = directory["mayor"]
+    assert client.get(f"/api/v1/addressees/{mayor.pk + 1000}/").status_code == 404
+    Addressee.objects.filter(pk=mayor.pk).update(is_active=False)  # its board page is gone too
+    response = client.get(f"/api/v1/addressees/{mayor.pk}/")
+    assert response.status_code == 404 and response.json()["error"]["message"]
+    assert client.get(f"/leaders/{mayor.pk}/").status_code == 404
+
+
+def test_a_page_of_addressees_counts_its_figures_in_a_constant_number_of_queries(
+        client, mayor_board, django_assert_num_queries):
+    lanzhou = Region.objects.get(code="620100")
+    with django_assert_num_queries(5):  # the count, the page, the figures' three
+        one = client.get("/api/v1/addressees/").json()
+    assert one["count"] == 1
+    for title in ("兰州市副市长", "兰州市政务服务中心主任", "兰州市信访局局长", "兰州市秘书长"):
+        Addressee.objects.create(title=title, region=lanzhou)
+    with django_assert_num_queries(5):
+        five = client.get("/api/v1/addressees/").json()
+    assert five["count"] == 5
+    assert [a["figures"] for a in five["results"] if a["id"] == mayor_board.pk] == [one["results"][0]["figures"]]
+
+
+# --- ?q= ------------------------------------------------------------------------------
+
+def titles(client, q, **params):
+    response = client.get("/api/v1/addressees/", {"q": q, **params})
+    assert response.status_code == 200, response.content
+    return [a["title"] for a in response.json()["results"]]
+
+
+@pytest.mark.parametrize("typed", ["市长", "兰州市市长", "shizhang", "lzssz", "LZSSZ", "ｓｚ", "shi zhang"])
+def test_the_addressees_api_finds_a_leader_by_title_or_pinyin(client, directory, typed):
+    Addressee.objects.create(title="兰州市信访局局长", region=Region.objects.get(code="620100"))
+    assert titles(client, typed) == ["兰州市市长"]
+
+
+def test_the_addressees_q_keeps_the_region_filter_and_finds_nothing_as_an_empty_list(client, directory):
+    assert titles(client, "shizhang", region="620100") == ["兰州市市长"]
+    assert titles(client, "shizhang", region="621100") == []
+    assert titles(client, "xyzq") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keys_the_addressees_already_there():
+    def rows(old):
+        region = old.get_model("directory", "Region").objects.create(code="620100", name="兰州市", level=2,
+                                                                     prefix="6201")
+        old.get_model("directory", "Addressee").objects.create(title="兰州市市长", region=region)
+
+    migrated_from("0006_unit_derived_short_form", rows)
+    assert Addressee.objects.get().pinyin == "lanzhoushishizhang lzssz"
