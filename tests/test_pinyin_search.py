@@ -105,7 +105,7 @@ def test_the_case_page_offers_the_search_boxes(personas, directory, login):
     for field in ("lead", "assists"):
         assert f'id="unit-q-{field}"' in html
         assert reverse("board:case_units", args=[m.public_id]) in html
-    assert "输入名称或拼音首字母" in html
+    assert "输入名称或拼音首字母" in html or "输入职务或拼音首字母" in html
 
 
 def test_keys_spell_names_and_initials_with_readings_from_words():
@@ -162,6 +162,7 @@ HOUSING = ["兰州市住房和城乡建设局", "定西市住房和城乡建设�
     ("/admin/directory/unit/", "ｚｊｊ", HOUSING),
     ("/admin/directory/region/", "ｑｌｈ", "七里河区"),
     ("/admin/directory/responsibility/", "ｚｊｊ", None),
+    ("/admin/directory/addressee/", "shizhang", "兰州市市长"),  # its own title's pinyin, not only its region's
 ])
 def test_the_admin_searches_units_and_regions_by_pinyin(directory, admin_client, url, typed, found):
     html = admin_client.get(url, {"q": typed}).content.decode()
@@ -169,7 +170,7 @@ def test_the_admin_searches_units_and_regions_by_pinyin(directory, admin_client,
         assert re.findall(r'aria-label="选择此对象执行操作 - ([^"]+)"', html)
         return
     assert re.findall(r'aria-label="选择此对象执行操作 - ([^"]+)"', html) == (found if isinstance(found, list) else [found])
-    assert "输入名称或拼音首字母" in html
+    assert "输入名称或拼音首字母" in html or "输入职务或拼音首字母" in html
 
 
 @pytest.mark.parametrize("model, field, typed, found", [

@@ -101,7 +101,8 @@ class AddresseeAdmin(PinyinSearch, admin.ModelAdmin):
     list_display = ["title", "region", "unit", "sort", "is_active"]
     list_filter = ["is_active", "region__level"]
     list_select_related = ["region", "unit"]
-    search_fields = ["title", "region__name", "region__pinyin"]
+    search_fields = ["title", "pinyin", "region__name", "region__pinyin"]
+    search_help_text = "输入职务或拼音首字母 (如 lzssz 或 shizhang 找兰州市市长), 也可输入区划名称"
     autocomplete_fields = ["region", "unit"]
 
     def get_deleted_objects(self, objs, request):
