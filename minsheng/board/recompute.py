@@ -177,7 +177,9 @@ def _given_up(after: dict, befores: list[dict], bounds: tuple | None = None) -> 
         approved[mid].append((decided, days))
     moved = defaultdict(list)
     changes = defaultdict(list)
-    for pk, mid, kind, unit_id, unit, assigned, due, closed in rows:
+    late = []  # (row, new deadline): made late by the change, unless it was late when it let the case go
+    for row in rows:
+        pk, mid, kind, unit_id, unit, assigned, due, closed = row
         start = max((at for at in starts[mid] if at <= assigned), default=None)
         if start is None:  # no 派单 or 重办 in its history (rows made without the actions): no start known
             continue
@@ -197,12 +199,54 @@ def _given_up(after: dict, befores: list[dict], bounds: tuple | None = None) -> 
             None,
         )
         new = due_after(start, days, entries=after) if days is not None else due
-        if new != due:
+        if new < closed <= due:
+            late.append((row, new))
+        elif new != due:
             moved[new].append(pk)
-            changes[mid].append(
-                (unit_id, {"what": "答复期限", "unit": unit, "from": _day(due), "to": _day(new)})
-            )
+            changes[mid].append((unit_id, _given_up_change(row, new)))
+    for row, new in _late_before(late):
+        moved[new].append(row[0])
+        changes[row[1]].append((row[3], _given_up_change(row, new)))
     return moved, changes
+
+
+def _given_up_change(row, new) -> dict:
+    """A given-up unit's deadline moved, as the case history keeps it (``assignment``: whose, for
+    ``_late_before``)."""
+    pk, _mid, _kind, _unit_id, unit, _assigned, due, _closed = row
+    return {"what": "答复期限", "unit": unit, "assignment": pk, "from": _day(due), "to": _day(new)}
+
+
+def _late_before(late: list) -> list:
+    """Of the given-up units a new deadline would make late (``_given_up``: it falls before the moment the
+    unit let the case go, and the stored one after it), those that were late already by the deadline they
+    had then: the first of its 答复期限 a correction moved since (the case's history), else the stored one. A unit in time by the calendar in force when it let the case go is never made late by a correction
+    (an entry removed, a 调休 brought by the package: its deadline stays; since 2026-12-05). One query, for
+    these cases alone."""
+    if not late:
+        return []
+    events = defaultdict(list)
+    for mid, data in (
+        Event.objects.filter(message_id__in={row[1] for row, _new in late}, kind=Event.Kind.DEADLINE_MOVED)
+        .order_by("at", "pk")
+        .values_list("message_id", "data")
+    ):
+        events[mid].append(data or {})
+    kept = []
+    for row, new in late:
+        pk, mid, _kind, _unit_id, _unit, _assigned, due, closed = row
+        had = next(
+            (
+                change.get("from")
+                for data in events[mid]
+                for change in data.get("changes") or ()
+                if change.get("assignment") == pk
+            ),
+            _day(due),
+        )
+        if _day(closed) > had:  # late then already (the deadline is the end of its day)
+            kept.append((row, new))
+    return kept
 
 
 def _misses(ids) -> set[tuple[int, int]]:
