@@ -823,6 +823,8 @@ _PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
     ("养老院",),
     ("食品安全", "食品卫生"),
     ("诊所", "非法行医"),
+    # (2026-12-05, sixteenth change) a plot or a building left idle for years
+    ("闲置", "空地", "荒地", "空置", "撂荒", "荒废"),
 )
 # words of a grievance of one's own rather than of a problem all share (each its group's first word): one's case
 # (立案, 案件, 报案), wages owed, pension, refund, subsidy, property certificate. Two citizens' letters with them name
