@@ -1821,3 +1821,28 @@ def test_a_plot_left_idle_for_years_is_one_problem_however_told(mode):
     assert of["L0"] == of["L1"]
     assert of["L2"] != of["L0"] and of["L3"] != of["L0"]
 
+
+# made-up letters (2026-12-05): one lending platform's fraud named with what it is between its name and 平台, by
+# two citizens; another platform's; and two citizens' own frauds taken to one police station
+ONE_PLATFORM = [
+    ("举报禾丰贷P2P网贷平台老板准备跑路", "我们几百个出借人的本金都压在里面, 平台老板正在注销关联公司, 请尽快冻结财产。"),
+    ("禾丰贷平台涉嫌诈骗, 请为受害人做主", "去年底宣布清盘以后兑付一直没有到账, 家里积蓄全没了, 日子过不下去。"),
+    ("青木贷平台涉嫌诈骗", "青木贷去年突然关闭提现, 客服电话打不通, 投资人的钱拿不回来。"),
+    ("投诉城南派出所对网购诈骗不管不问", "我在网上买东西被骗三千元, 去城南派出所几次都说没有线索。"),
+    ("城南派出所对老人被保健品诈骗不作为", "我父亲被推销保健品的骗走两万, 报警后城南派出所至今没有回音。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_platform_named_with_its_kind_is_one_platform(mode):
+    """禾丰贷P2P网贷平台 and 禾丰贷平台 are one platform (``place_variant``: what kind of platform it is, written
+    between its name and 平台, is left out), and its fraud one problem (诈骗, 跑路, 非法集资): two citizens' letters
+    about it, unlike but for the platform's name, were two hotspots (2026-12-05). Another platform stays apart, and
+    so do two citizens' own frauds taken to one police station (诈骗 is a grievance of one's own, ``_PERSONAL``)."""
+    of = clustered(letters("P", ONE_PLATFORM), mode)
+    assert of["P0"] == of["P1"]
+    assert of["P2"] != of["P0"]
+    assert of["P3"] != of["P4"]
+    assert core.place_variant("禾丰贷P2P网贷平台") == core.place_variant("禾丰贷平台")
+    assert core.place_variant("网贷平台") == "网贷平台"  # no name before the kind: a kind of platform
+
