@@ -1846,3 +1846,23 @@ def test_a_platform_named_with_its_kind_is_one_platform(mode):
     assert core.place_variant("禾丰贷P2P网贷平台") == core.place_variant("禾丰贷平台")
     assert core.place_variant("网贷平台") == "网贷平台"  # no name before the kind: a kind of platform
 
+
+# made-up letters (2026-12-05): one citizen's two letters about one street office's muck lorries, the first filed
+# under A3区, the next under A4区; another citizen's letter of A4区 about that street office
+ONE_PLACE_TWO_DISTRICTS = [
+    ("A3区青峰街道渣土车夜里拉土倒进稻田", "青峰街道的渣土车每天晚上从村口经过, 把土倒进稻田, 路被压坏, 村民出行困难。"),
+    ("A4区青峰街道渣土车半夜还在拉土", "青峰街道渣土车半夜拉土倒进稻田, 轰隆隆一整夜, 吵得睡不着, 打电话多次没人管。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_citizens_letters_about_one_place_under_two_districts_are_one_hotspot(mode):
+    """A citizen who wrote one place under two districts means one place: their two letters about one street
+    office's muck lorries were two hotspots because the districts differ (2026-12-05). Another citizen's letter of
+    the other district is of that district, and stays apart."""
+    same = [it.prepare() for it in letters("D", ONE_PLACE_TWO_DISTRICTS, user="d")]
+    assert same[0].region != same[1].region and None not in (same[0].region, same[1].region)
+    of = clustered(same, mode)
+    assert of["D0"] == of["D1"]
+    of = clustered(letters("E", ONE_PLACE_TWO_DISTRICTS), mode)
+    assert of["E0"] != of["E1"]

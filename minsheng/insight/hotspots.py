@@ -1155,6 +1155,14 @@ def _other_problems(item: Item, c: Cluster) -> bool:
     return not any(c.title_problems[w] for w in problem_words(item.body[:BODY_CHARS * 2]))
 
 
+def _own_place_elsewhere(item: Item, c: Cluster) -> bool:
+    """Whether ``item``, of another region than the letters of ``c``, is its author's letter about a place their
+    titles name (``place_variant``): a citizen who wrote one place under two districts (青峰街道 under A3区, the
+    next letter under A4区) means one place; another citizen's letter is of the district it says."""
+    return bool(item.user) and item.user in c.users and any(place_variant(p) in c.title_variants
+                                                            for p in item.title_places)
+
+
 def _shares_place(item: Item, c: Cluster) -> bool:
     """Whether a place ``item`` names (title or body) is one that a member of ``c`` names."""
     return any(p in c.places for p in item.places)
@@ -1400,7 +1408,7 @@ class HotspotIndex:
                 tvec = tvec if tvec is not None else self.title_vector(item)
                 if not self._repeats(item, c, tvec):
                     continue
-            if item.region and c.regions and item.region not in c.regions:
+            if item.region and c.regions and item.region not in c.regions and not _own_place_elsewhere(item, c):
                 continue
             # sum(w · centroid[g]) in the order of ``vec``, multiplied and summed in C
             dot = sum(map(mul, vec.values(), map(c.centroid.get, vec, repeat(0.0))))
