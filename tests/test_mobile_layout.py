@@ -306,3 +306,22 @@ def test_signing_ticked_cases_on_a_phone(browser, live_server, personas, directo
     assert Message.objects.get(pk=cases[0].pk).status == "signed"
     assert Message.objects.get(pk=cases[1].pk).status == "dispatched"
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_region_hint_keeps_the_full_name_of_the_place_on_one_line(browser, live_server, personas,  # noqa: F811
+                                                                        directory):
+    """「留言提到「七里河区」: 选为所在区划 甘肃省兰州市七里河区」 on a phone: the place the button
+    chooses broke after 甘肃省, 兰州市七里河区 standing alone on the next line."""
+    page = phone_page(browser)
+    sign_in(page, live_server, personas["citizen"].phone)
+    page.goto(f"{live_server.url}/post/")
+    page.fill("#id_title", "西津西路路灯坏了一个多月")
+    page.fill("#id_body", "七里河区西津西路的路灯坏了一个多月, 晚上出门很不安全, 请尽快修好。")
+    page.wait_for_selector("#region-hint button")
+    full = page.locator("#region-hint-full")
+    assert full.inner_text() == "甘肃省兰州市七里河区"
+    lines = full.evaluate("""e => { const r = document.createRange(); r.selectNodeContents(e);
+        return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }""")
+    assert lines == 1, "the region's full name is split over lines"
+    assert overflow(page) <= 0
