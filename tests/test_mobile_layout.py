@@ -325,3 +325,27 @@ def test_the_region_hint_keeps_the_full_name_of_the_place_on_one_line(browser, l
         return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }""")
     assert lines == 1, "the region's full name is split over lines"
     assert overflow(page) <= 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_figures_with_the_dates_the_wrong_way_round_keep_the_filters(browser, live_server, directory):  # noqa: F811
+    """公开统计 filtered by 城关区 and 投诉 with 提交日期从 after 至: the page said 「无法显示 开始日期晚于结束日期」
+    and nothing else, the filters chosen gone; 返回公开统计 started again from the whole province."""
+    page = phone_page(browser)
+    for path in ("/stats/", "/stats/units/"):
+        page.goto(f"{live_server.url}{path}?region={directory['chengguan'].code}")
+        page.select_option("select[name=kind]", "complain")
+        page.fill("input[name=date_from]", "2026-11-20")
+        page.fill("input[name=date_to]", "2026-11-01")
+        page.click("form.stats-filters button[type=submit]")
+        page.wait_for_load_state()
+        assert "无法显示" not in page.inner_text("main"), path
+        error = page.locator("#id_date_to_error")
+        assert "开始日期晚于结束日期" in error.inner_text() and "未按结束日期筛选" in error.inner_text(), path
+        assert page.get_attribute("input[name=date_to]", "aria-describedby") == "id_date_to_error"
+        # what was chosen stays chosen
+        assert page.input_value("select[name=kind]") == "complain"
+        assert page.input_value("select[name=region]") == directory["chengguan"].code
+        assert page.input_value("input[name=date_from]") == "2026-11-20"
+        assert page.input_value("input[name=date_to]") == "2026-11-01"
+        assert overflow(page) <= 0
