@@ -306,3 +306,85 @@ def test_signing_ticked_cases_on_a_phone(browser, live_server, personas, directo
     assert Message.objects.get(pk=cases[0].pk).status == "signed"
     assert Message.objects.get(pk=cases[1].pk).status == "dispatched"
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_region_hint_keeps_the_full_name_of_the_place_on_one_line(browser, live_server, personas,  # noqa: F811
+                                                                        directory):
+    """「留言提到「七里河区」: 选为所在区划 甘肃省兰州市七里河区」 on a phone: the place the button
+    chooses broke after 甘肃省, 兰州市七里河区 standing alone on the next line."""
+    page = phone_page(browser)
+    sign_in(page, live_server, personas["citizen"].phone)
+    page.goto(f"{live_server.url}/post/")
+    page.fill("#id_title", "西津西路路灯坏了一个多月")
+    page.fill("#id_body", "七里河区西津西路的路灯坏了一个多月, 晚上出门很不安全, 请尽快修好。")
+    page.wait_for_selector("#region-hint button")
+    full = page.locator("#region-hint-full")
+    assert full.inner_text() == "甘肃省兰州市七里河区"
+    lines = full.evaluate("""e => { const r = document.createRange(); r.selectNodeContents(e);
+        return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }""")
+    assert lines == 1, "the region's full name is split over lines"
+    assert overflow(page) <= 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_figures_with_the_dates_the_wrong_way_round_keep_the_filters(browser, live_server, directory):  # noqa: F811
+    """公开统计 filtered by 城关区 and 投诉 with 提交日期从 after 至: the page said 「无法显示 开始日期晚于结束日期」
+    and nothing else, the filters chosen gone; 返回公开统计 started again from the whole province."""
+    page = phone_page(browser)
+    for path in ("/stats/", "/stats/units/"):
+        page.goto(f"{live_server.url}{path}?region={directory['chengguan'].code}")
+        page.select_option("select[name=kind]", "complain")
+        page.fill("input[name=date_from]", "2026-11-20")
+        page.fill("input[name=date_to]", "2026-11-01")
+        page.click("form.stats-filters button[type=submit]")
+        page.wait_for_load_state()
+        assert "无法显示" not in page.inner_text("main"), path
+        error = page.locator("#id_date_to_error")
+        assert "开始日期晚于结束日期" in error.inner_text() and "未按结束日期筛选" in error.inner_text(), path
+        assert page.get_attribute("input[name=date_to]", "aria-describedby") == "id_date_to_error"
+        # what was chosen stays chosen
+        assert page.input_value("select[name=kind]") == "complain"
+        assert page.input_value("select[name=region]") == directory["chengguan"].code
+        assert page.input_value("input[name=date_from]") == "2026-11-20"
+        assert page.input_value("input[name=date_to]") == "2026-11-01"
+        assert overflow(page) <= 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_not_accepted_is_sent_again_from_its_page_with_its_text(browser, live_server, personas,  # noqa: F811
+                                                                            directory):
+    """未受理原因 「…请补充后重新提交」 on the citizen's own message, and nothing to press: the citizen
+    had to type the title, the body, the type, the region and the leader all over again."""
+    p, d = personas, directory
+    body = "城关区幸福家园小区门口的路灯坏了, 晚上出门很不安全, 希望有关部门尽快修好。"
+    message = actions.do_submit(p["citizen"], title="幸福家园路灯坏了", body=body, kind="help",
+                                region=d["chengguan"], addressee=d["mayor"], topic=d["topic_build"],
+                                address="幸福家园北门")
+    actions.do_reject(p["dispatcher"], message, "没有写明是哪一盏路灯, 请补充具体位置后重新提交")
+    page = phone_page(browser)
+    sign_in(page, live_server, p["citizen"].phone)
+    page.goto(f"{live_server.url}/m/{message.public_id}/")
+    again = page.locator(".actions-box a", has_text="修改后重新提交")
+    assert again.bounding_box()["height"] >= TAP
+    again.click()
+    page.wait_for_selector("form.post-form")
+    assert page.input_value("#id_title") == "幸福家园路灯坏了"
+    assert page.input_value("#id_body") == body
+    assert page.is_checked("input[name=kind][value=help]")
+    assert page.input_value("input[name=region]") == "620102"
+    assert page.input_value("#id_region_level_3") == "620102"
+    assert page.input_value("#id_addressee") == str(d["mayor"].pk)
+    assert page.input_value("#id_topic") == "urban"
+    assert page.input_value("#id_address") == "幸福家园北门"
+    assert "没有写明是哪一盏路灯" in page.inner_text("main")  # the reason, to correct it by
+    page.fill("#id_body", body + " 是北门往东第三盏。")
+    page.click("form.post-form button[type=submit]:text-is('提交留言')")
+    page.wait_for_selector("text=留言已提交")
+    assert Message.objects.filter(author=p["citizen"]).count() == 2
+
+    # someone else's message, or one of one's own still in hand, fills nothing
+    other = actions.do_submit(p["other_citizen"], title="七里河区路灯坏了", body=body, kind="help", region=d["qilihe"])
+    for public_id in (other.public_id, Message.objects.filter(author=p["citizen"]).latest("id").public_id):
+        page.goto(f"{live_server.url}/post/?again={public_id}")
+        assert page.input_value("#id_title") == "" and page.input_value("#id_body") == ""

@@ -97,6 +97,25 @@ def _bad_request(request, message: str, status: int = 400):
     return _error(request, message, status)
 
 
+DATE_NAMES = {"date_from": "开始日期", "date_to": "结束日期"}
+
+
+def _scope_or_date_error(filters: dict):
+    """(scope, filters, date_error) for the pages with the filter form (/stats/, /stats/units/). A date
+    the scope refuses (not a date, or 从 after 至) is left out and said next to its box, the other
+    filters kept, as 浏览留言 does: the page said 「无法显示」 alone, the filters chosen gone. Any other
+    ScopeError is raised."""
+    try:
+        return make_scope(**filters), filters, None
+    except ScopeError as exc:
+        field = exc.field or ("date_to" if filters.get("date_to") and not filters.get("campaign") else None)
+        if field not in DATE_NAMES:
+            raise
+        kept = {k: v for k, v in filters.items() if k != field}
+        error = {"field": field, "value": filters[field], "message": f"{exc}, 未按{DATE_NAMES[field]}筛选"}
+        return make_scope(**kept), kept, error
+
+
 def _chart_data(months, regions, topics, kinds) -> dict:
     # a table of several regions (topics) has their sub-rows beneath: the charts show the
     # rows that add up to the total, not each number twice
@@ -143,9 +162,8 @@ def _context_filters(scope, filters) -> dict:
 
 def index(request):
     """公开统计: headline figures, trends, the map and tables by region, topic, type."""
-    filters = _filters(request)
     try:
-        scope = make_scope(**filters)
+        scope, filters, date_error = _scope_or_date_error(_filters(request))
     except ScopeError as exc:
         return _error(request, str(exc))
     now = timezone.now()
@@ -159,16 +177,15 @@ def index(request):
         **_context_filters(scope, filters), "totals": totals, "by_region": by_region, "by_topic": by_topic,
         "by_kind": by_kind, "by_month": by_month, "now": now,
         "charts": _chart_data(by_month, by_region, by_topic, by_kind),
-        "show_map": has_map(scope.region, home=lambda: _default_region(request)),
+        "show_map": has_map(scope.region, home=lambda: _default_region(request)), "date_error": date_error,
     }
     return render(request, "stats/index.html", context)
 
 
 def units(request):
     """办理单位排行: the league table of units, sortable by any figure."""
-    filters = _filters(request)
     try:
-        scope = make_scope(**filters)
+        scope, filters, date_error = _scope_or_date_error(_filters(request))
     except ScopeError as exc:
         return _error(request, str(exc))
     rows = figures.breakdown("unit", scope)
@@ -183,7 +200,8 @@ def units(request):
     page = page_of(Paginator(rows, UNITS_PER_PAGE), request.GET.get("page"))
     return render(request, "stats/units.html", {**_context_filters(scope, filters), "page": page, "sort": sort,
                                                  "descending": descending, "columns": UNIT_COLUMNS,
-                                                 "overdue_links": _oversees(request.user, scope)})
+                                                 "overdue_links": _oversees(request.user, scope),
+                                                 "date_error": date_error})
 
 
 def _oversees(user, scope) -> bool:

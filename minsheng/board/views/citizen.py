@@ -151,6 +151,24 @@ def _just_posted(user, cleaned) -> Message | None:
             .order_by("-id").first())
 
 
+def _sent_again(request) -> dict | None:
+    """The form's fields from ``?again=<public_id>``, the citizen's own message not accepted (未受理): its
+    page's 修改后重新提交. The reason asked to add what was missing (「请补充后重新提交」) and the citizen
+    typed it all again. The reason is said above the form; photos are chosen again."""
+    public_id = request.GET.get("again", "")
+    message = (Message.objects.filter(public_id=public_id, author=request.user, status=Status.REJECTED)
+               .select_related("region").first() if public_id else None)
+    if message is None:
+        return None
+    flash.info(request, f"已填入您未受理的留言 (编号 {message.public_id}) 的内容, 请按未受理原因修改后提交"
+                        f"{'; 照片需要重新选择' if message.attachments.exists() else ''}。"
+                        f"{f'未受理原因: {message.reject_reason}' if message.reject_reason else ''}")
+    return {"title": message.title, "body": message.body, "kind": message.kind, "region": message.region.code,
+            "addressee": message.addressee_id or "", "topic": message.topic.code if message.topic_id else "",
+            "show_name": message.show_name, "address": message.address, "latitude": message.latitude,
+            "longitude": message.longitude}
+
+
 @login_required
 def post_message(request):
     if request.method == "POST" and request.POST.get("action") == "refine":
@@ -177,8 +195,8 @@ def post_message(request):
                 return redirect("board:message", message.public_id)
     else:
         # from a leader's board: ?region=…&addressee=… (picker_context drops one not for the region)
-        form = MessageForm(initial={"region": request.GET.get("region", ""),
-                                    "addressee": request.GET.get("addressee", "")})
+        form = MessageForm(initial=_sent_again(request) or {"region": request.GET.get("region", ""),
+                                                             "addressee": request.GET.get("addressee", "")})
     region = form.chosen_region()
     ctx = picker_context(region, form["addressee"].value() or "",
                          form.errors.get("region") if form.is_bound else None,

@@ -289,6 +289,8 @@ def message_detail(request, public_id):
         "can_withdraw": is_author and allowed("withdraw", message.status),
         "can_rate": is_author and message.status == Status.REPLIED,
         "can_reopen": is_author and actions.can_reopen(message),
+        # 未受理原因 asks for more (「请补充后重新提交」): the form opens with this message's text (citizen.post_message)
+        "can_post_again": is_author and message.status == Status.REJECTED,
         "breadcrumb": list(reversed(message.region.ancestors())),
     })
 
