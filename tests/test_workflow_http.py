@@ -516,8 +516,37 @@ def test_extension_refused_keeps_the_deadline(signed, staff):
     assert Event.objects.filter(message=signed, kind=Event.Kind.EXTENSION_REFUSED).exists()
     # deciding again is refused
     r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"})
-    assert r.status_code == 409 and "已被处理" in text(r)
+    assert r.status_code == 409 and "该延期申请已由督办员于" in text(r) and "不同意, 答复期限不变" in text(r)
     assert fresh(signed).due_at == due
+
+
+def test_a_decision_on_an_extension_another_supervisor_decided_says_how_and_keeps_the_note(
+        personas, directory, signed, staff, login):
+    """Two supervisors had the same request open: the second one's 不同意 with its 审批意见 came back
+    as 「该延期申请已被处理」, the request gone from the list and the 审批意见 typed with it, not a word
+    of who had decided it or how. Now it says who, when, how and the deadline now, and the note is
+    shown again as 未提交的内容, on the list and on the case page alike."""
+    province = make_user("gs_supervisor", role="supervisor", region=directory["province"],
+                         display_name="省督办员")
+    assert act(staff["officer"], signed, "extend", days=5, reason="需要协调多个部门").status_code == 302
+    ext = Extension.objects.get()
+    r = login(province).post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"})
+    assert r.status_code == 302
+    due = timezone.localtime(fresh(signed).due_at)
+    for where in (reverse("board:supervision"), case_url(signed)):
+        r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]),
+                                     {"decision": "refuse", "note": "请先说明已做的工作再申请", "next": where})
+        page = text(r)
+        assert r.status_code == 409
+        assert f"该延期申请已由省督办员于 {timezone.localtime(ext_decided(ext)):%m-%d %H:%M} 同意" in page, where
+        assert f"答复期限已顺延至 {due:%Y-%m-%d}" in page
+        assert "未提交的内容" in page and "请先说明已做的工作再申请" in page
+    ext.refresh_from_db()
+    assert ext.state == Extension.State.APPROVED and ext.decision_note == ""
+
+
+def ext_decided(ext) -> dt.datetime:
+    return Extension.objects.get(pk=ext.pk).decided_at
 
 
 def test_extension_form_is_hidden_while_a_request_is_pending(signed, staff):

@@ -704,9 +704,10 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
 
 
 def _render_case(request, roles: Roles, message: Message, *, bound=None, error="", status=200, preview=None,
-                 conflict="", decide_form=None, decide_id=None):
+                 conflict="", decide_form=None, decide_id=None, unsent_text=""):
     """The case page; ``conflict``: the action whose stale form was refused (kept in ``bound``);
-    ``decide_form``: the 审批意见 of the extension request ``decide_id``, refused, shown again."""
+    ``decide_form``: the 审批意见 of the extension request ``decide_id``, refused, shown again;
+    ``unsent_text``: text written in a form the page no longer offers (an extension decided meanwhile)."""
     now = timezone.now()
     back = _back_from(request)
     assignments = list(message.assignments.select_related("unit", "handler").order_by("assigned_at", "pk"))
@@ -802,7 +803,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
         "decide_form": decide_form or forms.DecideExtensionForm(), "decide_id": decide_id, "section": "case",
         "back": back, "back_url": _inbox_url(back) if back is not None else "",
-        "unsent": "\n\n".join(text for _, text in unsent if text),
+        "unsent": "\n\n".join([text for _, text in unsent if text] + ([unsent_text] if unsent_text else [])),
         "due_words": due_words(now, message.due_at) if message.status in Status.handling() else "",
         "review": moderation.grouped(moderation.review(message.title, message.body)),
         "predicted_kind": dict(MessageKind.choices).get(message.predicted_kind, ""),
@@ -1099,6 +1100,9 @@ def decide_extension(request, pk):
         # the 审批意见 written is shown again in its request's box (a page without scripts takes 600
         # characters there, forms.max_chars_attrs: one over 300 was refused and lost)
         kept = {"decide_form": form, "decide_id": extension.pk}
+        extension.refresh_from_db(fields=["state"])
+        if extension.state != Extension.State.PENDING:  # no box to show it in again: decided or void meanwhile
+            kept["unsent_text"] = (form.data.get("note") or "").strip()
         listed = _refused_on_supervision(request, roles, error, status, or_without_next=True, **kept)
         if listed:
             return listed
