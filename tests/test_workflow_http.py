@@ -250,6 +250,18 @@ def test_sign_twice_is_refused(signed, staff):
     assert kinds(signed).count("signed") == 1
 
 
+def test_a_case_a_colleague_signed_from_a_stale_page_says_who_signed_it(dispatched, staff):
+    """Two officers of 住建局 had the same unsigned case open; the second one's 签收 said 「该留言已于
+    12-05 17:54 签收」 without a word of who had, so whose case it now was had to be asked round the office."""
+    stale = fresh(dispatched).version
+    assert act(staff["officer2"], dispatched, "sign").status_code == 302
+    signed_at = timezone.localtime(Assignment.objects.get(message=dispatched).signed_at)
+    r = act(staff["officer"], dispatched, "sign", version=stale)
+    assert r.status_code == 409
+    assert f"该留言已由住建局李于 {signed_at:%m-%d %H:%M} 签收, 本页已更新为最新状态, 可直接答复" in text(r)
+    assert kinds(dispatched).count("signed") == 1
+
+
 def test_citizen_cannot_use_staff_actions_or_pages(personas, directory, staff):
     m = post_message(personas, directory)
     c = staff["citizen"]

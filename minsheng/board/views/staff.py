@@ -68,7 +68,7 @@ CONFLICT_KEPT = "; 您填写的内容已保留"
 # the action is no longer offered: {} says where the case is now (actions.where_now: who answered, transferred… when)
 CONFLICT_GONE = "{}; 本页已更新为最新状态, 现在不能再执行该操作"
 # 签收 sent again from a page loaded before: the case is signed, which is what was asked, not a refusal
-ALREADY_SIGNED = "该留言已于 {:%m-%d %H:%M} 签收, 本页已更新为最新状态, 可直接答复"
+ALREADY_SIGNED = "该留言已{}于 {:%m-%d %H:%M} 签收, 本页已更新为最新状态, 可直接答复"
 A = Assignment
 
 
@@ -747,7 +747,11 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         error = CONFLICT_RETRY + (CONFLICT_KEPT if kept else "") if can.get(conflict) else CONFLICT_GONE.format(
             actions.where_now(message))
         if conflict == "sign" and my_lead and my_lead.signed_at:  # signed in another tab, or by a colleague
-            error = ALREADY_SIGNED.format(timezone.localtime(my_lead.signed_at))
+            # who: whose case it is now (「该留言已于 … 签收」 alone had the office asking round)
+            signer = (message.events.filter(kind=Event.Kind.SIGNED, unit=my_lead.unit).select_related("actor")
+                      .order_by("-at", "-pk").first())
+            who = f"由{signer.actor}" if signer and signer.actor else ""
+            error = ALREADY_SIGNED.format(who, timezone.localtime(my_lead.signed_at))
     units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
     suggestion = suggestion_for(message) if can["dispatch"] else None
     # the units that returned it: its lead units (退单 releases the assisting units too, as RETURNED)
