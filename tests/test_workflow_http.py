@@ -716,6 +716,28 @@ def test_reply_preview_warns_before_publishing_the_citizens_phone_number(persona
     assert "留言人的个人信息" not in official  # the unit's own numbers are meant to be public
 
 
+def test_a_reply_with_the_citizens_phone_number_is_refused_not_published(personas, directory, signed, staff):
+    """The preview said 「请勿发布: 答复中含有留言人的个人信息 (手机号)」, but 发布答复 pressed without a
+    preview (or after it) published the reply, the citizen's number on the public page. Now the form and
+    the API refuse it with the preview's words, the draft kept, nothing published."""
+    from rest_framework.test import APIClient
+
+    Message.objects.filter(pk=signed.pk).update(contact_phone="13912345678")
+    leaking = "经核查, 电梯已于昨日修好, 已电话告知您 (13912345678)。如有疑问请致电 0931-8451234。"
+    r = act(staff["officer"], signed, "reply", body=leaking)
+    assert r.status_code == 400
+    page = text(r)
+    assert "答复中含有留言人的个人信息 (手机号), 答复会公开发布, 请删去后再发布" in page
+    assert "13912345678)。如有疑问" in page.split('name="body"')[1].split("</textarea>")[0]  # the draft, kept
+    api = APIClient()
+    api.force_authenticate(personas["officer"])
+    r = api.post(f"/api/v1/staff/cases/{signed.public_id}/reply/", {"body": leaking}, format="json")
+    assert r.status_code == 400 and "留言人的个人信息" in r.json()["error"]["fields"]["body"][0]
+    assert not Reply.objects.exists() and fresh(signed).status == Status.SIGNED
+    official = "经核查, 电梯已于昨日修好。如有疑问请拨打咨询电话 0931-8451234 或 13800009999。"
+    assert act(staff["officer"], signed, "reply", body=official).status_code == 302  # the unit's own numbers
+
+
 def test_reply_preview_warns_before_publishing_the_name_the_citizen_introduced(personas, directory, staff):
     preview = _reply_preview(personas, directory, staff, body="我叫王小明, 住在幸福家园3号楼, 电梯坏了一个月。")
     assert "答复中含有留言人的个人信息 (姓名)" in preview("王小明同志: 您好! 经核查, 电梯已于昨日修好。")

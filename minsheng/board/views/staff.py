@@ -55,7 +55,14 @@ from ..recompute import change_words
 from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed, check_allowed
 from . import DRAFT_SENT, staff_hints
 from .public import close_reason, page_of
-from .staff_hints import Suggestion, near_duplicates_for, quality_for, similar_answered_for, suggestion_for
+from .staff_hints import (
+    Suggestion,
+    near_duplicates_for,
+    quality_for,
+    quality_to_publish,
+    similar_answered_for,
+    suggestion_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -835,8 +842,7 @@ def _run_sign(request, roles, message, data):
 def _run_reply(request, roles, message, data):
     a = _my_assignment(roles, message, A.Role.LEAD)
     # stored with what each part short of full marks misses: the case page says why a score is below 100
-    actions.do_reply(request.user, message, a.unit, data["body"],
-                     quality=quality_for(message, data["body"], explain=True))
+    actions.do_reply(request.user, message, a.unit, data["body"], quality=quality_to_publish(message, data["body"]))
     return "答复已公开发布"
 
 
