@@ -97,6 +97,16 @@ def test_bad_filters_are_400_with_the_field_named(client, board, query, field):
     assert err["code"] == "invalid" and field in err["fields"]
 
 
+@pytest.mark.parametrize("url", ["/api/v1/messages/", "/api/v1/statistics/", "/api/v1/statistics/breakdown/?by=month"])
+def test_a_date_that_does_not_exist_is_told_so_not_that_its_format_is_wrong(client, board, url):
+    """2026-02-30 is written YYYY-MM-DD: the answer said 「日期格式错误。请从这些格式中选择：YYYY-MM-DD。」,
+    and an integrator checked a format that was right."""
+    for day in ("2026-02-30", "2026-13-01"):
+        err = error_of(client.get(url, {"date_to": day}))
+        assert err["fields"]["date_to"] == [f"日期 {day} 不存在 (格式为 YYYY-MM-DD, 如 2026-05-01)"]
+    assert "格式错误" in error_of(client.get(url, {"date_from": "yesterday"}))["fields"]["date_from"][0]
+
+
 def test_cursor_pagination_is_stable_and_complete(client, personas, directory):
     now = timezone.now()
     made = []

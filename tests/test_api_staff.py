@@ -119,6 +119,23 @@ def test_an_assisting_unit_asked_for_a_lead_units_action_is_told_it_assists(as_p
     assert named.status_code == 403 and error_of(named)["message"] == error_of(response)["message"]
 
 
+@pytest.mark.parametrize("who", ["dispatcher", "supervisor"])
+def test_staff_of_no_unit_asked_for_a_units_action_are_told_it_is_the_units(as_persona, cases, who):
+    """A dispatcher's or supervisor's reply/ (or sign/, assist-note/ …) read 「该留言当前不在您单位办理」, as if
+    they had a unit the case had left: it says whose action it is."""
+    eco = cases["ecology"]
+    as_persona("dispatcher").post(case_url(eco, "dispatch"), {}, format="json")
+    client = as_persona(who)
+    for action, body in (("sign", {}), ("reply", {"body": "您好, 经现场核查, 已督促物业公司尽快维修。"}),
+                         ("return", {"reason": "不属于本单位职责"})):
+        response = client.post(case_url(eco, action), body, format="json")
+        assert response.status_code == 403 and error_of(response)["message"] == (
+            "签收、答复、转办、退单和申请延期由主办单位的工作人员办理: 您的账号不属于任何办理单位"), action
+    noted = client.post(case_url(eco, "assist-note"), {"body": "请协办单位配合核查"}, format="json")
+    assert noted.status_code == 403
+    assert error_of(noted)["message"] == "协办意见由协办单位的工作人员提交: 您的账号不属于任何办理单位"
+
+
 def test_the_lead_unit_asked_for_an_assist_note_is_told_it_leads(as_persona, cases, personas, directory):
     """The lead unit's officer sending assist-note/ for a case their unit holds read 「该留言当前不在您单位办理」;
     it says the unit leads the case, and that its own words go in an internal note."""

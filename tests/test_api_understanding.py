@@ -47,7 +47,7 @@ def test_an_app_reads_the_similar_messages_while_the_citizen_types(in_hand, as_p
     lamp, market = in_hand
     anonymous = as_persona("anonymous").get("/api/v1/messages/similar/", TYPED)
     assert anonymous.status_code == 200, anonymous.content
-    found = anonymous.json()
+    found = anonymous.json()["results"]
     assert [f["public_id"] for f in found] == [lamp.public_id]  # not the market's noise
     assert found[0]["title"] == lamp.public_title and 0 < found[0]["similarity"] <= 1
     assert found[0]["url"] == f"/api/v1/messages/{lamp.public_id}/"
@@ -56,24 +56,24 @@ def test_an_app_reads_the_similar_messages_while_the_citizen_types(in_hand, as_p
     citizen = as_persona("citizen")
     posted = citizen.post("/api/v1/messages/similar/", {**TYPED, "body": TYPED["body"] + "。" * 5000}, format="json")
     assert posted.status_code == 200, posted.content
-    assert [f["public_id"] for f in posted.json()] == [lamp.public_id]
-    assert posted.json()[0]["mine"] is False and posted.json()[0]["supported"] is False
+    assert [f["public_id"] for f in posted.json()["results"]] == [lamp.public_id]
+    assert posted.json()["results"][0]["mine"] is False and posted.json()["results"][0]["supported"] is False
     assert Message.objects.count() == 2
     Support.objects.create(user=personas["citizen"], message=lamp)
-    assert citizen.get("/api/v1/messages/similar/", TYPED).json()[0]["supported"] is True
-    assert as_persona("api_key").get("/api/v1/messages/similar/", TYPED).json()[0]["mine"] is None
+    assert citizen.get("/api/v1/messages/similar/", TYPED).json()["results"][0]["supported"] is True
+    assert as_persona("api_key").get("/api/v1/messages/similar/", TYPED).json()["results"][0]["mine"] is None
     # a region not chosen yet, as an app's form sends its empty select: not limited, as region= in a query
     unchosen = citizen.post("/api/v1/messages/similar/", {**TYPED, "region": ""}, format="json")
-    assert unchosen.status_code == 200 and [f["public_id"] for f in unchosen.json()] == [lamp.public_id]
+    assert unchosen.status_code == 200 and [f["public_id"] for f in unchosen.json()["results"]] == [lamp.public_id]
 
 
 def test_similar_messages_refuse_what_they_cannot_read(in_hand, as_persona):
     client = as_persona("anonymous")
     # under 4 characters: nothing, though 「灯不亮」 alone finds the lamp (「路灯」 found nothing anyway: the
     # assertion could not fail)
-    assert client.get("/api/v1/messages/similar/", {"title": "灯不亮", "region": "620102"}).json() == []
-    assert len(client.get("/api/v1/messages/similar/", {"title": "路灯不亮", "region": "620102"}).json()) == 1
-    assert client.get("/api/v1/messages/similar/").json() == []
+    assert client.get("/api/v1/messages/similar/", {"title": "灯不亮", "region": "620102"}).json()["results"] == []
+    assert len(client.get("/api/v1/messages/similar/", {"title": "路灯不亮", "region": "620102"}).json()["results"]) == 1
+    assert client.get("/api/v1/messages/similar/").json()["results"] == []
     for params, field in (({**TYPED, "region": "999999"}, "region"), ({**TYPED, "regoin": "620102"}, "regoin"),
                           ({**TYPED, "region": "6" * 40}, "region")):
         bad = client.get("/api/v1/messages/similar/", params)
@@ -85,6 +85,40 @@ def test_similar_messages_refuse_what_they_cannot_read(in_hand, as_persona):
         assert bad.status_code == 400, (body, bad.content)
         assert error_of(bad)["message"]
     assert client.post("/api/v1/messages/similar/", "title=x", content_type="text/plain").status_code == 415
+
+
+NAMES_QILIHE = {"title": "路灯坏了一个多月", "body": "七里河区西津西路的路灯坏了一个多月, 晚上出门很不安全, 请尽快修好。"}
+
+
+def test_an_app_is_offered_the_region_the_text_names(directory, as_persona):
+    """The post form offers the district the text names (「留言提到「七里河区」: 选为所在区划」, insight's
+    /similar/); the API's similar messages gave no such hint, so an app could not offer it."""
+    client = as_persona("anonymous")
+    for asked in (client.get("/api/v1/messages/similar/", NAMES_QILIHE),
+                  client.post("/api/v1/messages/similar/", NAMES_QILIHE, format="json"),
+                  client.post("/api/v1/messages/similar/", {**NAMES_QILIHE, "region": "620100"}, format="json")):
+        assert asked.status_code == 200, asked.content
+        assert asked.json()["region_hint"] == {"code": "620103", "name": "七里河区", "level": 3,
+                                               "parent_code": "620100", "full_name": "甘肃省兰州市七里河区"}
+        assert asked.json()["results"] == []
+    # the district chosen already, another one chosen, or a text naming no place: nothing to offer
+    for params in ({**NAMES_QILIHE, "region": "620103"}, {**NAMES_QILIHE, "region": "620102"},
+                   {**NAMES_QILIHE, "body": "小区门口的路灯坏了一个多月, 晚上出门很不安全, 请尽快修好。"}, {}):
+        answer = client.get("/api/v1/messages/similar/", params)
+        assert answer.status_code == 200 and answer.json() == {"results": [], "region_hint": None}, params
+
+
+def test_the_region_hint_comes_with_the_similar_messages_it_narrowed(in_hand, as_persona):
+    """The hint and the list read the text once: a lamp in 城关区 named by the text is found with no region
+    chosen, and 城关区 offered beside it; chosen, the list is the same and nothing is offered."""
+    lamp, _ = in_hand
+    client = as_persona("anonymous")
+    typed = {**TYPED, "body": "城关区" + TYPED["body"], "region": ""}
+    answer = client.get("/api/v1/messages/similar/", typed).json()
+    assert [f["public_id"] for f in answer["results"]] == [lamp.public_id]
+    assert answer["region_hint"]["code"] == "620102" and answer["region_hint"]["full_name"] == "甘肃省兰州市城关区"
+    chosen = client.get("/api/v1/messages/similar/", {**typed, "region": "620102"}).json()
+    assert [f["public_id"] for f in chosen["results"]] == [lamp.public_id] and chosen["region_hint"] is None
 
 
 @pytest.fixture
@@ -254,16 +288,16 @@ def test_similar_messages_read_in_as_many_queries_for_five_as_for_one(in_hand, a
     client = as_persona("citizen")
     client.get("/api/v1/messages/similar/", TYPED)
     with _counted() as one:
-        assert len(client.get("/api/v1/messages/similar/", TYPED).json()) == 1
+        assert len(client.get("/api/v1/messages/similar/", TYPED).json()["results"]) == 1
     for n in range(4):
         m = actions.do_submit(personas["other_citizen"], title=f"金桂园小区{n + 6}号楼路灯不亮",
                               body=f"金桂园小区东门到{n + 6}号楼的路灯一直不亮, 晚上很黑, 请修复路灯。", kind="complain",
                               region=directory["chengguan"], addressee=None)
         actions.do_accept(personas["dispatcher"], m)
     lookup.clear_cache()
-    assert len(client.get("/api/v1/messages/similar/", TYPED).json()) == 5
+    assert len(client.get("/api/v1/messages/similar/", TYPED).json()["results"]) == 5
     with django_assert_max_num_queries(one.n):
-        assert len(client.get("/api/v1/messages/similar/", TYPED).json()) == 5
+        assert len(client.get("/api/v1/messages/similar/", TYPED).json()["results"]) == 5
 
 
 def test_a_flag_filter_lists_no_hotspot_neither_list_shows(as_persona, personas, directory, login):
@@ -302,9 +336,9 @@ def test_a_similar_message_closed_a_moment_ago_is_no_longer_offered(in_hand, as_
 
     lamp, _ = in_hand
     client = as_persona("anonymous")
-    assert [f["public_id"] for f in client.get("/api/v1/messages/similar/", TYPED).json()] == [lamp.public_id]
+    assert [f["public_id"] for f in client.get("/api/v1/messages/similar/", TYPED).json()["results"]] == [lamp.public_id]
     Message.objects.filter(pk=lamp.pk).update(status=Status.CLOSED)
-    assert client.get("/api/v1/messages/similar/", TYPED).json() == []
+    assert client.get("/api/v1/messages/similar/", TYPED).json()["results"] == []
 
 
 def test_two_callers_at_once_each_read_their_own_similarity(in_hand, as_persona, monkeypatch):
@@ -315,7 +349,7 @@ def test_two_callers_at_once_each_read_their_own_similarity(in_hand, as_persona,
     lamp, _ = in_hand
     client = as_persona("anonymous")
     other = {"title": "金桂园小区路灯不亮", "body": "金桂园小区东门到5号楼的路灯一个月不亮了", "region": "620102"}
-    alone = {key: client.get("/api/v1/messages/similar/", q).json()[0]["similarity"] for key, q in
+    alone = {key: client.get("/api/v1/messages/similar/", q).json()["results"][0]["similarity"] for key, q in
              (("typed", TYPED), ("other", other))}
     assert alone["typed"] != alone["other"]
     real, interleaved = public.prefetch_related_objects, []
@@ -323,11 +357,11 @@ def test_two_callers_at_once_each_read_their_own_similarity(in_hand, as_persona,
     def another_caller_meanwhile(*args, **kwargs):  # the first answer is built while a second lookup runs
         if not interleaved:
             interleaved.append(None)
-            interleaved.append(client.get("/api/v1/messages/similar/", other).json()[0]["similarity"])
+            interleaved.append(client.get("/api/v1/messages/similar/", other).json()["results"][0]["similarity"])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(public, "prefetch_related_objects", another_caller_meanwhile)
-    first = client.get("/api/v1/messages/similar/", TYPED).json()
+    first = client.get("/api/v1/messages/similar/", TYPED).json()["results"]
     assert interleaved == [None, alone["other"]]
     assert [f["public_id"] for f in first] == [lamp.public_id] and first[0]["similarity"] == alone["typed"]
 

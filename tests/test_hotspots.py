@@ -1800,3 +1800,69 @@ def test_the_report_names_a_metro_station_written_three_ways_once(tmp_path):
                  report=str(report))
     (hot,) = read(report)
     assert hot["留言数"] == "4" and hot["地点/人群"] == "地铁桐湾站"
+
+
+# made-up letters (2026-12-05): a plot at one estate left idle for years, told in unlike words; the lift of that
+# estate and an idle plot at another estate are other problems
+IDLE_PLOT = [
+    ("青松苑东侧空地闲置十多年无人过问", "小区东侧那块地从开盘起就围着铁皮, 里面杂草比人高, 夏天蚊子成群, 开发商一直不动工。"),
+    ("青松苑一块地荒废多年成了荒地", "当年售楼时说要建商业广场, 结果十年过去只剩野草和积水坑, 影响周边市容市貌。"),
+    ("青松苑电梯三天两头坏", "三栋的电梯经常停在半路, 物业修了又坏, 老人上下楼很不方便。"),
+    ("柳塘花园空地闲置多年", "小区北门外有块空地多年没有开发, 堆满了建筑垃圾, 一下雨就发臭。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_plot_left_idle_for_years_is_one_problem_however_told(mode):
+    """A plot left idle for years at one place is one problem, written 空地, 闲置, 荒地 or 荒废: without a word of it
+    among the problems the titles say, the two letters about one estate's plot, unlike once its name is left out,
+    were two hotspots (2026-12-05). The estate's lift and another estate's idle plot stay apart."""
+    of = clustered(letters("L", IDLE_PLOT), mode)
+    assert of["L0"] == of["L1"]
+    assert of["L2"] != of["L0"] and of["L3"] != of["L0"]
+
+
+# made-up letters (2026-12-05): one lending platform's fraud named with what it is between its name and 平台, by
+# two citizens; another platform's; and two citizens' own frauds taken to one police station
+ONE_PLATFORM = [
+    ("举报禾丰贷P2P网贷平台老板准备跑路", "我们几百个出借人的本金都压在里面, 平台老板正在注销关联公司, 请尽快冻结财产。"),
+    ("禾丰贷平台涉嫌诈骗, 请为受害人做主", "去年底宣布清盘以后兑付一直没有到账, 家里积蓄全没了, 日子过不下去。"),
+    ("青木贷平台涉嫌诈骗", "青木贷去年突然关闭提现, 客服电话打不通, 投资人的钱拿不回来。"),
+    ("投诉城南派出所对网购诈骗不管不问", "我在网上买东西被骗三千元, 去城南派出所几次都说没有线索。"),
+    ("城南派出所对老人被保健品诈骗不作为", "我父亲被推销保健品的骗走两万, 报警后城南派出所至今没有回音。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_platform_named_with_its_kind_is_one_platform(mode):
+    """禾丰贷P2P网贷平台 and 禾丰贷平台 are one platform (``place_variant``: what kind of platform it is, written
+    between its name and 平台, is left out), and its fraud one problem (诈骗, 跑路, 非法集资): two citizens' letters
+    about it, unlike but for the platform's name, were two hotspots (2026-12-05). Another platform stays apart, and
+    so do two citizens' own frauds taken to one police station (诈骗 is a grievance of one's own, ``_PERSONAL``)."""
+    of = clustered(letters("P", ONE_PLATFORM), mode)
+    assert of["P0"] == of["P1"]
+    assert of["P2"] != of["P0"]
+    assert of["P3"] != of["P4"]
+    assert core.place_variant("禾丰贷P2P网贷平台") == core.place_variant("禾丰贷平台")
+    assert core.place_variant("网贷平台") == "网贷平台"  # no name before the kind: a kind of platform
+
+
+# made-up letters (2026-12-05): one citizen's two letters about one street office's muck lorries, the first filed
+# under A3区, the next under A4区; another citizen's letter of A4区 about that street office
+ONE_PLACE_TWO_DISTRICTS = [
+    ("A3区青峰街道渣土车夜里拉土倒进稻田", "青峰街道的渣土车每天晚上从村口经过, 把土倒进稻田, 路被压坏, 村民出行困难。"),
+    ("A4区青峰街道渣土车半夜还在拉土", "青峰街道渣土车半夜拉土倒进稻田, 轰隆隆一整夜, 吵得睡不着, 打电话多次没人管。"),
+]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_citizens_letters_about_one_place_under_two_districts_are_one_hotspot(mode):
+    """A citizen who wrote one place under two districts means one place: their two letters about one street
+    office's muck lorries were two hotspots because the districts differ (2026-12-05). Another citizen's letter of
+    the other district is of that district, and stays apart."""
+    same = [it.prepare() for it in letters("D", ONE_PLACE_TWO_DISTRICTS, user="d")]
+    assert same[0].region != same[1].region and None not in (same[0].region, same[1].region)
+    of = clustered(same, mode)
+    assert of["D0"] == of["D1"]
+    of = clustered(letters("E", ONE_PLACE_TWO_DISTRICTS), mode)
+    assert of["E0"] != of["E1"]

@@ -317,6 +317,35 @@ def test_post_without_contact_uses_the_keys_service_user(client311, key, directo
     assert message.author == api_key[0].service_user
 
 
+def test_a_number_the_citizen_gave_up_is_not_their_account_and_no_answer_tells_which_is(client311, key, personas,
+                                                                                      as_persona):
+    """A citizen moved their account to a new number (更换手机号或邮箱): a request with the old one —
+    a 12345 database's stale record, or the number's new holder calling — is filed under a new account
+    of the old number, never theirs (whoever holds that number reads it, after setting a password with
+    忘记密码); one with the new number is theirs. The answer is the same whether a number has an account
+    or not, or belongs to staff: a key holder learns nothing of who has an account."""
+    from minsheng.accounts.rights import rebind
+
+    citizen = personas["citizen"]
+    rebind(citizen, "13900002222", "ms-test-pass-1")
+    User.objects.filter(pk=personas["officer"].pk).update(phone="13600004444")
+    posted = {}
+    for label, phone in (("old", "13800000001"), ("new", "13900002222"), ("none", "13700003333"),
+                         ("staff", "13600004444")):
+        response = client311.post(f"{BASE}/requests.json", form(key, email=None, phone=phone))
+        assert response.status_code == 200, (label, response.content)
+        (answer,) = response.json()
+        posted[label] = (Message.objects.get(public_id=answer["service_request_id"]), answer)
+    old, new = posted["old"][0], posted["new"][0]
+    assert old.author != citizen and old.author.phone == "13800000001" and not old.author.has_usable_password()
+    assert new.author == citizen
+    mine = [m["public_id"] for m in as_persona("citizen").get("/api/v1/me/messages/").json()["results"]]
+    assert new.public_id in mine and old.public_id not in mine
+    shapes = {label: (tuple(sorted(a)), a["account_id"], a["service_notice"].replace(m.public_id, "N"))
+              for label, (m, a) in posted.items()}
+    assert len(set(shapes.values())) == 1, shapes
+
+
 def test_post_never_acts_as_a_staff_member(client311, key, personas):
     response = client311.post(f"{BASE}/requests.json", form(key, email="zhang@example.gov.cn"))  # the officer's
     message = Message.objects.get(public_id=response.json()[0]["service_request_id"])

@@ -1375,3 +1375,75 @@ def test_a_list_asked_by_its_end_is_no_list_of_units_nor_of_questions():
                  "为什么收费标准和办理时间不一致?", "公租房的申请条件和办理地点是什么, 为什么迟迟不分配?",
                  "该厂的经营符合国家政策、符合环保要求吗?", "停车收费有何政策依据和定价标准?"):
         assert score_reply("问题", body, "经核实, 已安排处理。" + HOUSING_SIGNATURE)["questions"] == 1, body
+
+
+# --- a list asked before its items: 「…需要哪些程序和材料?」 (2026-12-05, fifth note) -------------------------
+# the asking word before the list (需要哪些, 有哪些, 要准备什么) or a told thing after it (对户籍和收入有哪些要求) left
+# the whole sentence one question, taken up by the materials alone: 完整性 100% though the steps were never told.
+
+RESIDENCE = "我在本市务工满三年, 办理居住证需要哪些程序和材料?"
+
+
+def test_a_list_asked_before_its_items_wants_each_item():
+    papers = "经核实, 办理居住证需携带身份证、租房合同和近期免冠照片。" + HOUSING_SIGNATURE
+    result = score_reply("居住证办理", RESIDENCE, papers, explain=True)
+    assert result["questions"] == 2 and result["missed"] == ["办理居住证需要哪些程序"], result
+    assert "未回应「办理居住证需要哪些程序」" in result["explained"]["completeness"]
+    both = papers + "申请人可到居住地派出所提交申请, 审核通过后10个工作日内领证。"
+    assert score_reply("居住证办理", RESIDENCE, both)["missed"] == []
+
+
+@pytest.mark.parametrize(("body", "reply", "missed"), [
+    ("孩子想转学到城关区, 请问有哪些条件和材料?", "经核实, 转学须在本市有合法稳定住所。",
+     ["请问有哪些材料"]),
+    ("退休手续要准备哪些资料和费用?", "经核实, 办理退休需提供身份证、户口簿和劳动合同。",
+     ["退休手续要准备哪些费用"]),
+    ("申请公租房对户籍和收入有哪些要求?", "经核实, 申请公租房须具有本市户籍。",
+     ["申请公租房对收入有哪些要求"]),
+    ("报考社区工作者对年龄和学历有什么要求?", "经核实, 报考者年龄须在18周岁以上、35周岁以下。",
+     ["报考社区工作者对学历有什么要求"]),
+    ("我在本市务工满三年, 需要准备什么材料, 到哪里办理?", "经核实, 办理居住证需携带身份证、租房合同和近期免冠照片。",
+     ["到哪里办理"]),
+], ids=["有哪些", "要准备哪些", "有哪些要求", "有什么要求", "什么材料, 到哪里"])
+def test_a_list_asked_by_its_head_or_by_what_it_asks_of_each_is_split(body, reply, missed):
+    assert score_reply("咨询", body, reply + HOUSING_SIGNATURE)["missed"] == missed
+
+
+def test_a_list_asked_before_its_items_is_no_list_of_units_nor_of_questions():
+    # guards, as for the other lists: what 和 joins names no thing told, or an item asks itself, or the sentence
+    # asks something besides: one question
+    for body in ("请问有哪些单位和个人在负责?", "需要哪些部门和街道配合?", "为什么要这么多程序和材料?",
+                 "需要哪些程序和材料, 为什么迟迟不给办?", "学校和医院有哪些?",
+                 "这条路什么时候修, 谁来负责?", "需要准备什么材料, 为什么还要收费?"):
+        assert score_reply("问题", body, "经核实, 已安排处理。" + HOUSING_SIGNATURE)["questions"] == 1, body
+
+
+# --- an item judged on a word or two (2026-12-05, fifth note) ---------------------------------------------
+# an item read on its bigrams was taken up by its verb alone: 「补办流程」 by any 补办, 「报名时间」 by any 报名,
+# 「缴费时间」 by any 缴费, though the reply told no steps, no date; and the steps by the documents to bring.
+
+@pytest.mark.parametrize(("title", "body", "reply", "missed"), [
+    ("驾驶证补办", "驾驶证丢了, 补办流程及所需材料?", "您的驾驶证补办申请已受理, 新证将于5个工作日内寄出。",
+     ["补办流程", "所需材料"]),
+    ("小学报名", "孩子明年上小学, 请问报名时间和地点?", "今年报名人数较多, 家长可到学区所在小学现场报名。",
+     ["请问报名时间"]),
+    ("物业费", "请告知物业费的收费标准和缴费时间。",
+     "经核实, 该小区物业费收费标准为每平方米每月1.2元, 缴费可通过物业公司微信公众号缴纳。",
+     ["请告知物业费的缴费时间"]),
+    # the documents to bring tell the materials, not the steps (需携带… read as what to do)
+    ("公租房申请", "请告知公租房的申请流程及所需材料。", "申请时需携带身份证、户口簿和收入证明。",
+     ["请告知公租房的申请流程"]),
+])
+def test_an_item_is_not_taken_up_by_its_verb_alone(title, body, reply, missed):
+    assert score_reply(title, body, reply + HOUSING_SIGNATURE)["missed"] == missed
+
+
+@pytest.mark.parametrize(("body", "reply"), [
+    # the thing told named (流程), or in its near word (手续 for 流程), or the progress told as under way
+    ("驾驶证丢了, 补办流程及所需材料?", "驾驶证补办流程为: 本人持身份证到车管所填表, 当场拍照, 需提供身份证原件。"),
+    ("驾驶证丢了, 补办流程及所需材料?", "驾驶证补办手续简便, 本人持身份证到车管所窗口填表即可, 需提供身份证原件。"),
+    ("请告知补贴的审批进度和发放时间。", "您的补贴申请目前正在区民政局审批, 将于12月底前发放。"),
+])
+def test_an_item_told_by_its_own_thing_or_in_kind_is_still_answered(body, reply):
+    result = score_reply("咨询", body, reply + HOUSING_SIGNATURE)
+    assert result["missed"] == [] and result["completeness"] == 1.0, result

@@ -220,3 +220,19 @@ def test_the_reply_form_lists_each_item_of_a_request_to_be_told_the_draft_leaves
     assert "完整性 100%" not in html and "完整性 33%" in html
     listed = html[html.index("未回应的问题"):]
     assert "「请告知公租房的申请条件」" in listed and "「请告知公租房的办理地点」" in listed
+
+
+@pytest.mark.django_db
+def test_the_reply_form_lists_each_item_of_a_list_asked_before_its_items(personas, directory, login):
+    """「办理居住证需要哪些条件、程序和材料?」 beside a draft telling the documents to bring: the preview gave
+    完整性 100% (one question, taken up by the materials); the conditions and the steps are now listed."""
+    d, p = directory, personas
+    title, body = "居住证办理咨询", "我在城关区务工满三年, 办理居住证需要哪些条件、程序和材料?"
+    m = _signed(p, d, title, body, "consult")
+    draft = "经核实, 办理居住证需携带身份证、租房合同和近期免冠照片。如有疑问请致电 0931-8456789。"
+    html = login(p["officer"]).post(f"/staff/case/{m.public_id}/reply/preview/",
+                                    {"version": m.version, "body": draft}, HTTP_HX_REQUEST="true").content.decode()
+    assert "完整性 100%" not in html and "完整性 33%" in html
+    listed = html[html.index("未回应的问题"):]
+    assert "「办理居住证需要哪些条件」" in listed and "「办理居住证需要哪些程序」" in listed
+    assert "需要哪些材料" not in listed

@@ -2,8 +2,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 
 from minsheng.board.admin import WorkOnRecordNotDeleted
@@ -11,7 +13,9 @@ from minsheng.board.models import Assignment
 from minsheng.board.workflow import Status
 from minsheng.directory.pinyin import PinyinSearch
 
-from .models import Membership, User
+from . import rights
+from .forms import check_new_identifier
+from .models import Membership, User, canonical_phone
 
 PERMISSION_ACTIONS = {"add": "可增加", "change": "可修改", "delete": "可删除", "view": "可查看"}
 
@@ -56,6 +60,45 @@ class ClosedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AccountChangeForm(UserChangeForm):
+    """The admin's user form: a phone or email is checked as the citizen's own 更换手机号或邮箱 checks it
+    (``forms.check_new_identifier``: one another account holds — as phone, email or user name — is
+    refused), stored as it is there (the 11-digit number, the email in lower case; one left as it was
+    stays as written), and a citizen keeps one of them, the name they sign in and reset the password
+    with. ``UserAdmin.save_model`` does what the change does (``rights.contact_changed``)."""
+
+    NEITHER = "市民账号须保留手机号或邮箱之一: 市民用它登录和找回密码"
+
+    def clean_phone(self):
+        raw = (self.cleaned_data.get("phone") or "").strip()
+        if not raw or raw == self.instance.phone:  # as it was (an old row's own way of writing it too)
+            return raw or None
+        phone = canonical_phone(raw)
+        if phone is None:
+            raise ValidationError("请输入 11 位手机号")
+        if phone != self.instance.phone:
+            check_new_identifier(phone, self.instance)
+        return phone
+
+    def clean_email(self):
+        email = (self.cleaned_data.get("email") or "").strip()
+        if email == self.instance.email:
+            return email
+        email = email.lower()
+        if email and email != (self.instance.email or "").lower():
+            check_new_identifier(email, self.instance)
+        return email
+
+    def clean(self):
+        data = super().clean()
+        user = self.instance
+        had = {user.phone or "", (user.email or "").lower()} - {""}
+        left = data.get("phone") or data.get("email") or "phone" in self.errors or "email" in self.errors
+        if had and not left and (not rights.is_staff_account(user) or user.username.lower() in had):
+            raise ValidationError(self.NEITHER)
+        return data
+
+
 @admin.register(User)
 class UserAdmin(WorkOnRecordNotDeleted, PermissionLabels, BaseUserAdmin):
     # replies, extensions, messages (PROTECT) are listed beneath
@@ -70,13 +113,36 @@ class UserAdmin(WorkOnRecordNotDeleted, PermissionLabels, BaseUserAdmin):
     # the 工作台 greets staff by 昵称 and shows it on their work: asked when the account is made
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("民声", {"fields": ("display_name", "email")}),)
     inlines = [MembershipInline]
+    form = AccountChangeForm
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        olds = {kind: form.initial.get(kind) or "" for kind in ("phone", "email")} if change else {}
+        olds = {kind: old for kind, old in olds.items() if old.lower() != (getattr(obj, kind) or "").lower()}
+        # as at 更换手机号或邮箱: the user name follows, open messages' contact moves, the old one is told
+        if olds:
+            for kind in olds:
+                setattr(obj, f"{kind}_verified", False)  # no code went to it
+            moved = rights.contact_changed(obj, olds)
+            self._tell_contact_changed(request, obj, olds, moved)
+        else:
+            super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and getattr(obj, "revoked_tokens", 0):
             messages.info(request, f"账号已停用, {obj.revoked_tokens} 个 API 令牌已撤销")  # User.save
         if change and "is_active" in form.changed_data and not obj.is_active:
             self._warn_of_cases_in_hand(request, obj)
+
+    @staticmethod
+    def _tell_contact_changed(request, user, olds, moved):
+        labels = {"phone": "手机号", "email": "邮箱"}
+        gone = "、".join(olds[kind] for kind in olds if olds[kind])
+        told = f"旧的 {gone} 不能再用于登录和找回密码。" if gone else ""
+        contact = f"{moved} 条办理中留言的联系方式已随之更新。" if moved else ""
+        changed = "和".join(labels[kind] for kind in olds)
+        messages.info(
+            request,
+            f"{changed}已更改, 登录用户名现为 {user.username}。{told}{contact}"
+            "如手机丢失, 可用密码栏的「重置密码」设新密码, 其他设备上的登录随之全部退出",
+        )
 
     @staticmethod
     def _warn_of_cases_in_hand(request, user):

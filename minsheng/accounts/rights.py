@@ -1,13 +1,14 @@
 """A citizen's rights over their personal information (个人信息保护法 arts. 45, 46, 47; the privacy
 notice at /privacy/): a copy of what the site keeps of them (我的数据), correcting their phone or
 email (更换手机号或邮箱) and closing the account (注销账号). The pages (accounts.views) and the API
-(api.views.citizen) call these."""
+(api.views.citizen) call these, and the admin (accounts.admin) a phone or email an administrator changes."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -139,14 +140,10 @@ class Rebound:
 
 def rebind(user, target: str, password: str) -> Rebound:
     """更换手机号或邮箱: ``target`` (normalized, its code checked by the caller) becomes ``user``'s phone
-    or email, and their user name when it was the old one (so the old one signs in no more). As a new
-    password does, it ends the user's other sessions and revokes their API tokens: the password is
-    hashed again (same password, new salt: the session auth hash changes; User.save revokes the
-    tokens). The contact of their open messages (``open_statuses``) that was the old one becomes the
-    new one; closed ones keep theirs. The old phone or email is told after commit (``_tell_old``).
-    Raises board.actions.Invalid when another account took ``target`` meanwhile."""
-    from minsheng.board.models import Message
-
+    or email (``contact_changed`` says what follows). As a new password does, it ends the user's other
+    sessions and revokes their API tokens: the password is hashed again (same password, new salt: the
+    session auth hash changes; User.save revokes the tokens). Raises board.actions.Invalid when another
+    account took ``target`` meanwhile."""
     kind = "phone" if canonical_phone(target) else "email"
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -155,25 +152,49 @@ def rebind(user, target: str, password: str) -> Rebound:
         old = getattr(user, kind) or ""
         setattr(user, kind, target)
         setattr(user, f"{kind}_verified", True)
-        if old and user.username.lower() == old.lower():
-            user.username = target
         user.set_password(password)
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError:  # another account took it between the look and the save
-            raise Invalid(TAKEN_BY_ANOTHER, field="identifier") from None
-        field = f"contact_{kind}"
-        moved = (Message.objects.filter(author=user, status__in=open_statuses(), **{field: old})
-                 .update(**{field: target}))
+        moved = contact_changed(user, {kind: old})
+    return Rebound(user=user, kind=kind, old=old, messages=moved)
+
+
+def contact_changed(user, olds: dict[str, str]) -> int:
+    """What a changed phone or email does, the citizen's own (``rebind``) or an administrator's (the
+    admin's user form, accounts.admin): ``user`` carries the new ones (normalized, checked by the
+    caller as ``forms.check_new_identifier`` does), ``olds`` the ones they replace by kind ("" for none).
+    In the caller's transaction: the user name follows when it was an old one — to the new one, or to
+    the phone or email left when one is removed — so the old one signs in (and resets the password,
+    and names the account to Open311) no more; ``user`` is saved. The contact of their open messages
+    (``open_statuses``) that was the old one becomes the new one; closed ones keep theirs. After commit
+    the old phone or email is told (``_tell_old``), or, when the account had none of that kind, the
+    contact it had. Returns how many messages' contact moved; raises board.actions.Invalid when another
+    account took a new one meanwhile."""
+    from minsheng.board.models import Message
+
+    for kind, old in olds.items():
+        new = getattr(user, kind) or ""
+        other = (user.email if kind == "phone" else user.phone) or ""
+        if old and user.username.lower() == old.lower() and (new or other):
+            user.username = new or other
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # another account took it between the look and the save
+        raise Invalid(TAKEN_BY_ANOTHER, field="identifier") from None
+    moved = 0
+    for kind, old in olds.items():
+        new = getattr(user, kind) or ""
+        if new:
+            field = f"contact_{kind}"
+            still_open = Message.objects.filter(author=user, status__in=open_statuses(), **{field: old})
+            moved += still_open.update(**{field: new})
         if old:
-            transaction.on_commit(lambda: _tell_old(kind, old, REBIND_NOTICE[kind]))
+            transaction.on_commit(partial(_tell_old, kind, old, REBIND_NOTICE[kind]))
         elif other := (user.email if kind == "phone" else user.phone):
             # a phone added to an email account (or the reverse) signs in and resets the password as
             # well: the contact the account had is told, or a stolen session's new one went unnoticed
             other_kind = "email" if kind == "phone" else "phone"
-            transaction.on_commit(lambda: _tell_old(other_kind, other, REBIND_ADDED[kind]))
-    return Rebound(user=user, kind=kind, old=old, messages=moved)
+            transaction.on_commit(partial(_tell_old, other_kind, other, REBIND_ADDED[kind]))
+    return moved
 
 
 REBIND_NOTICE = {"phone": "【民声】您的民声账号已更换手机号，本号码不能再用于登录。如非本人操作，请尽快联系平台。",

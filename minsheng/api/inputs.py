@@ -4,6 +4,7 @@ field named, never a 500."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -32,6 +33,19 @@ def check_date_range(attrs: dict) -> None:
         raise serializers.ValidationError({"date_to": ["结束日期不能早于开始日期"]})
 
 
+class Day(serializers.DateField):
+    """A YYYY-MM-DD date. One written so that does not exist (2026-02-30, 2026-13-01) is told so:
+    DRF's 「日期格式错误。请从这些格式中选择：YYYY-MM-DD。」 blamed a format the caller had used."""
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except serializers.ValidationError:
+            if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+                raise serializers.ValidationError(f"日期 {value.strip()} 不存在 (格式为 YYYY-MM-DD, 如 2026-05-01)") from None
+            raise
+
+
 def searchable_q(value: str) -> str:
     """A ``q`` that has something to search for (a blank one: none), else a 400 naming it."""
     from minsheng.board.search import searchable
@@ -49,8 +63,8 @@ class MessageQuery(serializers.Serializer):
     topic = serializers.CharField(required=False, max_length=40, help_text="领域代码, 含下级领域")
     kind = serializers.ChoiceField(choices=MessageKind.choices, required=False)
     status = serializers.ChoiceField(choices=[(s, Status(s).label) for s in PUBLIC_STATUSES], required=False)
-    date_from = serializers.DateField(required=False, help_text="提交日期起 (含), YYYY-MM-DD")
-    date_to = serializers.DateField(required=False, help_text="提交日期止 (含), YYYY-MM-DD")
+    date_from = Day(required=False, help_text="提交日期起 (含), YYYY-MM-DD")
+    date_to = Day(required=False, help_text="提交日期止 (含), YYYY-MM-DD")
     cursor = serializers.CharField(required=False, max_length=200)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 

@@ -134,6 +134,16 @@ class SimilarMessageSerializer(MessageListSerializer):
         return obj.pk in supported if supported is not None else None
 
 
+class SimilarMessagesSerializer(serializers.Serializer):
+    """GET/POST /messages/similar/: the post form's 已有相似留言 box and the line above its 所在区划."""
+
+    results = SimilarMessageSerializer(many=True, help_text="相似留言, 最相似的在前, 至多 5 条; 没有时为 []")
+    region_hint = RegionSerializer(allow_null=True, help_text=(
+        "留言提到的下级区划 (网站留言表单在所在区划上方提示「留言提到「七里河区」: 选为所在区划」): 未选区划或所选为省、"
+        "市级时, 标题或内容提到的其下级区划, 可提示用户选为 `region`; 已选为该区划 (或已选到区县、乡镇)、内容未提到区划、"
+        "提到的区划不在所选区划内或无人受理时为 null"))
+
+
 SUBMITTED_BY_HELP = ("由…代为提交: the name of the system (Open311 key) that posted the message in the citizen's name "
                      "with their phone or email, 「接入系统」 once that key is deleted; null for a message they posted "
                      "themselves (their web page says 「由 <name> 代为提交」)")

@@ -15,8 +15,12 @@ from .notify import CARRIED_OVER
 from .recompute import entries_before_change, recompute_deadlines, saved_cause
 from .workflow import Status
 
-QUALITY_PARTS = [("relevance", "相关性"), ("completeness", "完整性"), ("interpretability", "可解释性"),
-                 ("timeliness", "及时性")]
+QUALITY_PARTS = [
+    ("relevance", "相关性"),
+    ("completeness", "完整性"),
+    ("interpretability", "可解释性"),
+    ("timeliness", "及时性"),
+]
 
 
 class WorkOnRecordNotDeleted:
@@ -63,24 +67,71 @@ class MessageAdmin(admin.ModelAdmin):
 # the keys the code writes into Event.data (board.actions, recompute, insight.tasks, stats.exports),
 # in the admin's words: its 办理记录 page showed the dict itself ({"lead": "…", "due_at": "2026-…"})
 EVENT_DATA_LABELS = {
-    "lead": "主办单位", "assists": "协办单位", "due_at": "办理期限", "auto": "系统自动派单", "to": "转至",
-    "reason": "理由", "note": "意见", "body": "内容", "comment": "评价内容", "days": "延期工作日",
-    "resolution": "解决情况", "attitude": "办理态度", "speed": "办理速度", "on_time": "按期",
-    "handler": "承办人", "handler_id": "承办人编号", "previous": "原承办人", "previous_id": "原承办人编号",
-    "carried_over": "沿用原承办人", "via": "沿用原因", "into": "并入留言", "merged": "并入本件的留言",
-    "main": "原主件", "split": "撤出的留言", "topic": "领域", "topic_confidence": "领域置信度",
-    "topic_top": "领域候选 (置信度)", "kind": "类型", "kind_label": "类型 (模型标签)", "kind_confidence": "类型置信度",
-    "duplicates": "疑似重复留言", "lookup_failed": "查重失败", "changes": "期限变更", "cause": "原因",
-    "what": "期限", "unit": "单位", "from": "原期限", "miss": "误期未答复", "filters": "筛选条件",
-    "rows": "行数", "format": "格式", "message_id": "留言编号",
+    "lead": "主办单位",
+    "assists": "协办单位",
+    "due_at": "办理期限",
+    "auto": "系统自动派单",
+    "to": "转至",
+    "reason": "理由",
+    "note": "意见",
+    "body": "内容",
+    "comment": "评价内容",
+    "days": "延期工作日",
+    "resolution": "解决情况",
+    "attitude": "办理态度",
+    "speed": "办理速度",
+    "on_time": "按期",
+    "handler": "承办人",
+    "handler_id": "承办人编号",
+    "previous": "原承办人",
+    "previous_id": "原承办人编号",
+    "carried_over": "沿用原承办人",
+    "via": "沿用原因",
+    "into": "并入留言",
+    "merged": "并入本件的留言",
+    "main": "原主件",
+    "split": "撤出的留言",
+    "topic": "领域",
+    "topic_confidence": "领域置信度",
+    "topic_top": "领域候选 (置信度)",
+    "kind": "类型",
+    "kind_label": "类型 (模型标签)",
+    "kind_confidence": "类型置信度",
+    "duplicates": "疑似重复留言",
+    "lookup_failed": "查重失败",
+    "changes": "期限变更",
+    "cause": "原因",
+    "what": "期限",
+    "unit": "单位",
+    "from": "原期限",
+    "miss": "误期未答复",
+    "filters": "筛选条件",
+    "rows": "行数",
+    "format": "格式",
+    "message_id": "留言编号",
     # an export's filters (stats.exports.record_personal_export): the /stats/ filters and the command's
-    "region": "区划", "date_from": "开始日期", "date_to": "结束日期", "campaign": "征集活动", "own": "仅本级",
-    "measure": "统计项", "status": "状态", "q": "搜索词", "command": "命令", "system_user": "系统账户",
+    "region": "区划",
+    "date_from": "开始日期",
+    "date_to": "结束日期",
+    "campaign": "征集活动",
+    "own": "仅本级",
+    "measure": "统计项",
+    "status": "状态",
+    "q": "搜索词",
+    "command": "命令",
+    "system_user": "系统账户",
 }
 _RATINGS, _KINDS = dict(Rating.choices), dict(MessageKind.choices)
 # values that are codes: shown by their name
-EVENT_DATA_VALUES = {"resolution": _RATINGS, "attitude": _RATINGS, "speed": _RATINGS, "kind": _KINDS,
-                     "via": CARRIED_OVER, "measure": MEASURE_LABELS, "status": dict(Status.choices)}
+EVENT_DATA_VALUES = {
+    "resolution": _RATINGS,
+    "attitude": _RATINGS,
+    "speed": _RATINGS,
+    "kind": _KINDS,
+    "via": CARRIED_OVER,
+    "measure": MEASURE_LABELS,
+    "status": dict(Status.choices),
+}
 
 
 def readable_json(value, labels: dict[str, str], values: dict[str, dict] | None = None, key: str = ""):
@@ -91,15 +142,24 @@ def readable_json(value, labels: dict[str, str], values: dict[str, dict] | None 
     if isinstance(value, dict):
         if not value:
             return "-"
-        return format_html("<dl class=\"readable-json\">{}</dl>", format_html_join(
-            "", "<dt>{}</dt><dd>{}</dd>",
-            ((labels.get(k, k), readable_json(v, labels, values, k)) for k, v in value.items())))
+        return format_html(
+            '<dl class="readable-json">{}</dl>',
+            format_html_join(
+                "",
+                "<dt>{}</dt><dd>{}</dd>",
+                ((labels.get(k, k), readable_json(v, labels, values, k)) for k, v in value.items()),
+            ),
+        )
     if isinstance(value, list):
         if value and all(isinstance(v, dict) for v in value):
             return format_html_join("", "{}", ((readable_json(v, labels, values, key),) for v in value))
         # joined as markup: a detail among words is shown, not its escaped HTML
-        items = (format_html_join(" ", "{}", ((readable_json(x, labels, values, key),) for x in v))
-                 if isinstance(v, list) else readable_json(v, labels, values, key) for v in value)
+        items = (
+            format_html_join(" ", "{}", ((readable_json(x, labels, values, key),) for x in v))
+            if isinstance(v, list)
+            else readable_json(v, labels, values, key)
+            for v in value
+        )
         return format_html_join("、", "{}", ((item,) for item in items)) or "-"
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -137,7 +197,9 @@ class EventAdmin(admin.ModelAdmin):
     @admin.display(description="详情")
     def details(self, event):
         # a correction's topics by name (its data holds their ids: 领域 3、7)
-        return readable_json(event.data or {}, EVENT_DATA_LABELS, {**EVENT_DATA_VALUES, "topic": self._topics(event)})
+        return readable_json(
+            event.data or {}, EVENT_DATA_LABELS, {**EVENT_DATA_VALUES, "topic": self._topics(event)}
+        )
 
     @staticmethod
     def _topics(event) -> dict:
@@ -170,10 +232,17 @@ class ReplyAdmin(admin.ModelAdmin):
         if not q:
             return "-"
         parts = [f"{label} {round(q[key] * 100)}%" for key, label in QUALITY_PARTS if q.get(key) is not None]
-        lines = [f"总分 {q['score']:g}" if q.get("score") is not None else "", " · ".join(parts),
-                 "含套话" if q.get("boilerplate") else "", "; ".join(q.get("reasons") or [])]
-        return format_html("{}{}", format_html_join("", "<div>{}</div>", ((line,) for line in lines if line)),
-                           render_to_string("board/staff/_quality_explained.html", {"q": q}))
+        lines = [
+            f"总分 {q['score']:g}" if q.get("score") is not None else "",
+            " · ".join(parts),
+            "含套话" if q.get("boilerplate") else "",
+            "; ".join(q.get("reasons") or []),
+        ]
+        return format_html(
+            "{}{}",
+            format_html_join("", "<div>{}</div>", ((line,) for line in lines if line)),
+            render_to_string("board/staff/_quality_explained.html", {"q": q}),
+        )
 
     def has_add_permission(self, request):
         return False
@@ -185,6 +254,8 @@ class ReplyAdmin(admin.ModelAdmin):
 
 admin.site.site_header = "民声 后台管理"
 admin.site.site_title = "民声 后台管理"  # the <title> suffix; Django's reads 「Django 站点管理员」
+# 「2027 年的法定节假日尚未录入…」 above the index (每年更新节假日, docs/deploy.md §11)
+admin.site.index_template = "admin/minsheng_index.html"
 
 YES_NO = {True: ("yes", "是"), False: ("no", "否"), None: ("unknown", "未知")}
 

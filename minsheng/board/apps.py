@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 
@@ -22,10 +23,38 @@ class BoardConfig(AppConfig):
         # 每年更新节假日: an entry saved or deleted here is used at once by this process (others within
         # deadlines.CALENDAR_CHECK_SECONDS)
         post_save.connect(calendar_changed, sender="board.CalendarDay", dispatch_uid="board-calendar-saved")
-        post_delete.connect(calendar_changed, sender="board.CalendarDay", dispatch_uid="board-calendar-deleted")
+        post_delete.connect(
+            calendar_changed, sender="board.CalendarDay", dispatch_uid="board-calendar-deleted"
+        )
         post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="board-search-index")
+        checks.register(unentered_years_check)
         del search
         _sqlite_json_without_the_file()
+
+
+def unentered_years_check(**kwargs):
+    """A year deadlines reach that nobody gave the holidays of (每年更新节假日, ``deadlines.unentered_years``):
+    a warning on ``migrate``, ``runserver`` and ``check``. Nothing when the database cannot say (not
+    migrated yet, not reachable: other checks and commands say so)."""
+    from django.db import DatabaseError
+
+    from .deadlines import unentered_warning, unentered_years
+
+    try:
+        text = unentered_warning(unentered_years())
+    except DatabaseError:
+        return []
+    return (
+        [
+            checks.Warning(
+                text,
+                hint="minsheng holidays --add 日期 --note 说明, 或后台「节假日调整」 (docs/deploy.md §11)",
+                id="minsheng.W005",
+            )
+        ]
+        if text
+        else []
+    )
 
 
 def _sqlite_json_without_the_file():

@@ -55,7 +55,9 @@ class _Entries:
 
         from .models import CalendarDay
 
-        version = tuple(CalendarDay.objects.aggregate(n=Count("id"), top=Max("id"), at=Max("updated_at")).values())
+        version = tuple(
+            CalendarDay.objects.aggregate(n=Count("id"), top=Max("id"), at=Max("updated_at")).values()
+        )
         if version != self.version:
             self.set(read_entries())
             self.version = version
@@ -144,8 +146,9 @@ def add_working_days(start: dt.date, days: int, entries: dict[dt.date, bool] | N
     return day
 
 
-def due_after(moment: dt.datetime, days: int, tz: dt.tzinfo = SHANGHAI,
-              entries: dict[dt.date, bool] | None = None) -> dt.datetime:
+def due_after(
+    moment: dt.datetime, days: int, tz: dt.tzinfo = SHANGHAI, entries: dict[dt.date, bool] | None = None
+) -> dt.datetime:
     """End of the ``days``-th working day after ``moment`` (aware datetime); ``entries``: as for
     ``is_working_day``."""
     local = moment.astimezone(tz)
@@ -163,3 +166,66 @@ def working_days_between(start: dt.datetime, end: dt.datetime, tz: dt.tzinfo = S
         if is_working_day(day):
             count += 1
     return count
+
+
+# how long a process keeps the latest deadline of the open cases (``unentered_years``): one small query
+LATEST_DUE_SECONDS = 300
+
+
+def _latest_open_due() -> dt.date | None:
+    """The local date of the latest 答复期限 of a case awaiting a reply (受理, 已派单, 已签收), from the cache
+    (``LATEST_DUE_SECONDS``): one small query when it has none."""
+    from django.core.cache import cache
+    from django.db.models import Max
+
+    from .models import Message
+    from .workflow import Status
+
+    latest = cache.get("minsheng:calendar:latest-due", "unknown")
+    if latest == "unknown":
+        top = Message.objects.filter(status__in=Status.handling(), due_at__isnull=False).aggregate(
+            top=Max("due_at")
+        )["top"]
+        latest = top.astimezone(SHANGHAI).date() if top else None
+        cache.set("minsheng:calendar:latest-due", latest, LATEST_DUE_SECONDS)
+    return latest
+
+
+def unentered_years(today: dt.date | None = None) -> list[int]:
+    """The years deadlines can reach that nobody has given the holidays of (每年更新节假日, docs/deploy.md
+    §11): this year, the next from 1 November (the State Council publishes it then, and cases dispatched
+    from December are due in it), and each year up to the latest 答复期限 of an open case — those that
+    chinese-calendar does not know and that hold no operator's 节假日 entry (``board.CalendarDay`` of the kind
+    休息日/节假日; 调休上班日 alone do not make a year entered: its holidays are what is missing). In those
+    years weekends alone are non-working: 元旦 and the Spring Festival count as working days. The entries
+    in memory and the cached latest deadline: no query most of the time."""
+    today = today or dt.datetime.now(SHANGHAI).date()
+    last = today.year + 1 if today.month >= 11 else today.year
+    latest = _latest_open_due()
+    if latest is not None:
+        last = max(last, latest.year)
+    entered = _entered_years()
+    return [
+        year for year in range(today.year, last + 1) if year not in CALENDAR_YEARS and year not in entered
+    ]
+
+
+def _entered_years() -> set[int]:
+    return {day.year for day, working in _ENTRIES.current().items() if not working}
+
+
+def year_known(year: int) -> bool:
+    """Whether deadlines in ``year`` skip its holidays: chinese-calendar knows it, or it holds at least
+    one operator's 节假日 entry (``unentered_years``)."""
+    return year in CALENDAR_YEARS or year in _entered_years()
+
+
+def unentered_warning(years: list[int]) -> str:
+    """What the admin, the supervisors' pages, ``minsheng holidays --list`` and ``minsheng check`` say of
+    ``unentered_years`` (an empty string for none)."""
+    if not years:
+        return ""
+    return (
+        f"{'、'.join(map(str, years))} 年的法定节假日尚未录入: 期限暂按周末计算, 元旦、春节等将被算作工作日。"
+        "请在「节假日调整」中录入国务院公布的安排"
+    )

@@ -25,14 +25,16 @@ the same rule — from the 派单 or 重办 it worked to (the case's events; a �
 type's reply days (those of the type it had then, for a case dispatched again as another type) plus the
 extensions approved from then until the unit let the case go — past or not, and stored on its
 assignment: a miss for good (误期未答复, ``stats.Miss``, judged from these rows: ``facts.let_deadline_pass``)
-that was one only for a holiday not entered yet goes, and a 退单 or 转办 made late by an entry removed
-becomes one (since 2026-12-05; they were kept). With ``before``, those whose span holds a changed date,
+that was one only for a holiday not entered yet goes (since 2026-12-05; they were kept), and comes back
+when the entry is removed; but a unit in time by the deadline it had when it let the case go is never made
+late (``_late_before``: its deadline stays; since 2026-12-05). With ``before``, those whose span holds a changed date,
 and whose stored deadline the rule gave under it. Without it (since 2026-12-05; --recompute judged no
 miss), every one whose stored deadline the rule gave under the calendar in use (it stays) or under the
 calendar before chinese-calendar knew its year (``_before_the_package``: weekends alone, the operators'
 entries; what an upgrade that brought a new year changed): the calendar before is not known otherwise,
 and a deadline set by neither (a reply period changed since, a date the package corrected in a year it
-knew) is left alone, as years of history would be re-judged by today's settings.
+knew) is left alone, as years of history would be re-judged by today's settings, and said
+(``Recomputed.unjudged``: the operator looks at those cases by hand).
 
 Each case whose deadlines moved gets an internal event (节假日调整: 「答复期限 2027-01-01 → 2027-01-04」; a
 given-up unit's with its name and what became of its miss), which also refreshes its statistics
@@ -114,15 +116,28 @@ class Recomputed:
     cases: int = 0
     unmissed: int = 0
     missed: int = 0
+    unjudged: tuple[str, ...] = ()  # the cases (编号) of the given-up units left alone (``_given_up``)
 
     def lines(self) -> list[str]:
         """The command's lines, the admin's messages."""
         changed = self.unmissed + self.missed
+        cases = list(dict.fromkeys(self.unjudged))  # a case may have two such units
+        shown = cases[:UNJUDGED_SHOWN]
         return [
             f"已重新计算 {self.cases} 件在办留言的期限",
             f"已重新判定 {changed} 个误期未答复"
             + (f" (撤销 {self.unmissed} 个, 新增 {self.missed} 个)" if changed else ""),
-        ]
+        ] + (
+            [
+                f"{len(self.unjudged)} 个退单或转办单位的答复期限不是按当前或旧版节假日算出的 (如答复期限天数已改), "
+                f"未重新判定: {'、'.join(shown)}{' 等' if len(cases) > len(shown) else ''}"
+            ]
+            if self.unjudged
+            else []
+        )
+
+
+UNJUDGED_SHOWN = 10
 
 
 def _before_the_package(after: dict) -> dict:
@@ -138,10 +153,11 @@ def _before_the_package(after: dict) -> dict:
     return {**weekdays, **after}
 
 
-def _given_up(after: dict, befores: list[dict], bounds: tuple | None = None) -> tuple[dict, dict]:
+def _given_up(after: dict, befores: list[dict], bounds: tuple | None = None) -> tuple[dict, dict, list]:
     """The 答复期限 of the lead units that gave a case up (退单, 转办), counted again (module docstring):
-    ({new deadline: assignment ids}, {message id: [(unit id, change)]}). ``befores``: the calendars its
-    stored deadline may have been set by (one not the rule's under any of them stays); ``bounds``: the
+    ({new deadline: assignment ids}, {message id: [(unit id, change)]}, [message id of each left alone]).
+    ``befores``: the calendars its stored deadline may have been set by (one not the rule's under any of
+    them stays, and is said: the operator may look at it by hand); ``bounds``: the
     first and last changed dates (``_bounds``), those whose span holds one alone (None: all). Its start,
     the 派单 or 重办 before the assignment (the events hold it: a 转办 keeps the deadline it got), the
     reply days of the type that gave the stored deadline (the case's now, or the one it was dispatched
@@ -160,7 +176,7 @@ def _given_up(after: dict, befores: list[dict], bounds: tuple | None = None) -> 
         )
     )
     if not rows:
-        return {}, {}
+        return {}, {}, []
     # the cases as a subquery, not a list of ids: --recompute reads every given-up unit's
     ids = given.values("message_id")
     starts = defaultdict(list)
@@ -177,7 +193,10 @@ def _given_up(after: dict, befores: list[dict], bounds: tuple | None = None) -> 
         approved[mid].append((decided, days))
     moved = defaultdict(list)
     changes = defaultdict(list)
-    for pk, mid, kind, unit_id, unit, assigned, due, closed in rows:
+    late = []  # (row, new deadline): made late by the change, unless it was late when it let the case go
+    unjudged = []
+    for row in rows:
+        pk, mid, kind, unit_id, unit, assigned, due, closed = row
         start = max((at for at in starts[mid] if at <= assigned), default=None)
         if start is None:  # no 派单 or 重办 in its history (rows made without the actions): no start known
             continue
@@ -196,13 +215,58 @@ def _given_up(after: dict, befores: list[dict], bounds: tuple | None = None) -> 
             ),
             None,
         )
-        new = due_after(start, days, entries=after) if days is not None else due
-        if new != due:
+        if days is None:
+            unjudged.append(mid)
+            continue
+        new = due_after(start, days, entries=after)
+        if new < closed <= due:
+            late.append((row, new))
+        elif new != due:
             moved[new].append(pk)
-            changes[mid].append(
-                (unit_id, {"what": "答复期限", "unit": unit, "from": _day(due), "to": _day(new)})
-            )
-    return moved, changes
+            changes[mid].append((unit_id, _given_up_change(row, new)))
+    for row, new in _late_before(late):
+        moved[new].append(row[0])
+        changes[row[1]].append((row[3], _given_up_change(row, new)))
+    return moved, changes, unjudged
+
+
+def _given_up_change(row, new) -> dict:
+    """A given-up unit's deadline moved, as the case history keeps it (``assignment``: whose, for
+    ``_late_before``)."""
+    pk, _mid, _kind, _unit_id, unit, _assigned, due, _closed = row
+    return {"what": "答复期限", "unit": unit, "assignment": pk, "from": _day(due), "to": _day(new)}
+
+
+def _late_before(late: list) -> list:
+    """Of the given-up units a new deadline would make late (``_given_up``: it falls before the moment the
+    unit let the case go, and the stored one after it), those that were late already by the deadline they
+    had then: the first of its 答复期限 a correction moved since (the case's history), else the stored one. A unit in time by the calendar in force when it let the case go is never made late by a correction
+    (an entry removed, a 调休 brought by the package: its deadline stays; since 2026-12-05). One query, for
+    these cases alone."""
+    if not late:
+        return []
+    events = defaultdict(list)
+    for mid, data in (
+        Event.objects.filter(message_id__in={row[1] for row, _new in late}, kind=Event.Kind.DEADLINE_MOVED)
+        .order_by("at", "pk")
+        .values_list("message_id", "data")
+    ):
+        events[mid].append(data or {})
+    kept = []
+    for row, new in late:
+        pk, mid, _kind, _unit_id, _unit, _assigned, due, closed = row
+        had = next(
+            (
+                change.get("from")
+                for data in events[mid]
+                for change in data.get("changes") or ()
+                if change.get("assignment") == pk
+            ),
+            _day(due),
+        )
+        if _day(closed) > had:  # late then already (the deadline is the end of its day)
+            kept.append((row, new))
+    return kept
 
 
 def _misses(ids) -> set[tuple[int, int]]:
@@ -293,7 +357,7 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
             if changes:
                 events[m.pk] = changes
         cases = len(events)
-        given_up, gave_up = (
+        given_up, gave_up, unjudged = (
             _given_up(after, [after, _before_the_package(after)])
             if before is None
             else _given_up(after, [before], _bounds(before, after))
@@ -322,7 +386,8 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
                 at=now,
                 data={"changes": changes, **({"cause": cause} if cause else {})},
             )
-    return Recomputed(cases, len(was - judged), len(judged - was))
+    numbers = dict(Message.objects.filter(pk__in=unjudged).values_list("pk", "public_id")) if unjudged else {}
+    return Recomputed(cases, len(was - judged), len(judged - was), tuple(numbers[mid] for mid in unjudged))
 
 
 def saved_cause(row, created: bool, was: dt.date | None = None) -> str:

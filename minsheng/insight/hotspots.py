@@ -724,6 +724,10 @@ def _metro_station(name: str) -> str:
     return own if own and own not in _STATION_KINDS and extract_places(own + "站") == [own + "站"] else ""
 
 
+# what kind of platform a platform is, written between its name and 平台 (某某贷P2P诈骗平台, 某某贷平台: one platform)
+_PLATFORM_KIND = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:P2P|p2p|网贷|网络借贷|借贷|理财|金融|集资|诈骗)+平台$")
+
+
 def place_variant(name: str) -> str:
     """One way of writing the names citizens write two ways: numerals as digits (地铁六号线 →
     地铁6号线), a metro station by its name (地铁窑岭站, 窑岭地铁站 → 窑岭站; since 2026-12-05), and the
@@ -733,6 +737,7 @@ def place_variant(name: str) -> str:
     as its tails are. A road named by numerals alone keeps them (八一路, not the bus line 81路)."""
     if own := _metro_station(name):
         name = own + "站"
+    name = _PLATFORM_KIND.sub("平台", name)
     if not _DATE_ROAD.fullmatch(name):
         name = name.translate(_NUMERALS)
     if len(name) >= 5 and name[1] < name[0]:
@@ -823,12 +828,16 @@ _PROBLEM_GROUPS = tuple(g for g in SYNONYMS if "噪音" not in g) + (
     ("养老院",),
     ("食品安全", "食品卫生"),
     ("诊所", "非法行医"),
+    # (2026-12-05, sixteenth change) a plot or a building left idle for years; a fraud, a platform's or a company's
+    ("闲置", "空地", "荒地", "空置", "撂荒", "荒废"),
+    ("诈骗", "骗局", "非法集资", "跑路", "爆雷", "暴雷"),
 )
 # words of a grievance of one's own rather than of a problem all share (each its group's first word): one's case
-# (立案, 案件, 报案), wages owed, pension, refund, subsidy, property certificate. Two citizens' letters with them name
-# the same case only where they name the same party in their titles (the platform that ran off, the company that
-# owes, the estate whose certificates are late), not the police station, court or office they took it to
-_PERSONAL = frozenset({"立案", "工资", "养老金", "退费", "补贴", "房产证"})
+# (立案, 案件, 报案), wages owed, pension, refund, subsidy, property certificate, a fraud (诈骗; since 2026-12-05).
+# Two citizens' letters with them name the same case only where they name the same party in their titles (the
+# platform that ran off, the company that owes, the estate whose certificates are late), not the police station,
+# court or office they took it to
+_PERSONAL = frozenset({"立案", "工资", "养老金", "退费", "补贴", "房产证", "诈骗"})
 # where a grievance is taken, not who caused it: a police station, the police, a court, a procuratorate, a
 # government, a bureau or an office of registry or social security
 _AUTHORITY = re.compile(r"(?:派出所|公安局|分局|法院|检察院|政府|局|司法所|房管所|登记中心|政务中心|服务中心|社保中心|医保中心)$")
@@ -1146,6 +1155,14 @@ def _other_problems(item: Item, c: Cluster) -> bool:
     return not any(c.title_problems[w] for w in problem_words(item.body[:BODY_CHARS * 2]))
 
 
+def _own_place_elsewhere(item: Item, c: Cluster) -> bool:
+    """Whether ``item``, of another region than the letters of ``c``, is its author's letter about a place their
+    titles name (``place_variant``): a citizen who wrote one place under two districts (青峰街道 under A3区, the
+    next letter under A4区) means one place; another citizen's letter is of the district it says."""
+    return bool(item.user) and item.user in c.users and any(place_variant(p) in c.title_variants
+                                                            for p in item.title_places)
+
+
 def _shares_place(item: Item, c: Cluster) -> bool:
     """Whether a place ``item`` names (title or body) is one that a member of ``c`` names."""
     return any(p in c.places for p in item.places)
@@ -1391,7 +1408,7 @@ class HotspotIndex:
                 tvec = tvec if tvec is not None else self.title_vector(item)
                 if not self._repeats(item, c, tvec):
                     continue
-            if item.region and c.regions and item.region not in c.regions:
+            if item.region and c.regions and item.region not in c.regions and not _own_place_elsewhere(item, c):
                 continue
             # sum(w · centroid[g]) in the order of ``vec``, multiplied and summed in C
             dot = sum(map(mul, vec.values(), map(c.centroid.get, vec, repeat(0.0))))
@@ -1434,8 +1451,11 @@ class HotspotIndex:
 
     @staticmethod
     def _threshold(item: Item, c: Cluster) -> float:
+        # (the last: two titles that write one name two ways, neither of them as ``place_variant`` writes it: 禾丰贷平台
+        # and 禾丰贷P2P网贷平台, both 丰禾贷平台)
         if any(p in c.places or p in c.tails for p in item.title_places) or \
-                any(p in c.title_places for p in item.places + item.tails):
+                any(p in c.title_places for p in item.places + item.tails) or \
+                any(place_variant(p) in c.title_variants for p in item.title_places):
             return JOIN_SAME_PLACE
         if item.user and item.user in c.users:
             # a prolific citizen's letter template must not glue different problems together (see assign)

@@ -178,6 +178,34 @@ def similar_open(title: str, body: str, region, k: int = 5, min_score: float = 0
     return out[:k]
 
 
+def typed_area(title: str, body: str, region) -> Region | None:
+    """Where what the citizen is typing is looked up (``similar_open_now``'s ``where``) and what the region
+    line offers (``region_hint``): ``region``, or the lower place the text names inside it
+    (``places.refined_region``), the texts cut to the form's limits. The post form's box and
+    GET/POST /api/v1/messages/similar/ read it here, once for both."""
+    title, body = (title or "")[:100], (body or "")[:3000]
+    return refined_region(region, f"{title} {body}") if (title + body).strip() else region
+
+
+def region_hint(region: Region | None, where: Region | None) -> Region | None:
+    """The region the post form offers to choose (「留言提到「七里河区」: 选为所在区划」), and the API's
+    ``region_hint``: ``where`` (``typed_area``), the lower place the text names inside the chosen
+    ``region`` (none, a province or a prefecture), as the routing reads it; none when it is the chosen
+    region, or one no unit serves and no dispatcher sees (the form would refuse it,
+    ``board.forms.check_handled``)."""
+    from django.core.exceptions import ValidationError
+
+    from minsheng.board.forms import check_handled
+
+    if where is None or where == region:
+        return None
+    try:
+        check_handled(where)
+    except ValidationError:
+        return None
+    return where
+
+
 def similar_open_now(title: str, body: str, region, k: int = 5, where=_REFINE) -> list[tuple[Message, float]]:
     """``similar_open`` as the citizen is shown it while typing (the post form's box, GET/POST
     /api/v1/messages/similar/): nothing for under 4 characters, the texts cut to the form's limits

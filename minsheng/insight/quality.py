@@ -19,7 +19,8 @@ Four parts, each in [0, 1]:
   too, in the reply's sentences on that subject (not a date given for something else), and a sum of
   money (物业费) is matched whole, not by its 物业, while a near word is read as the reply's (驾驶室 /
   驾驶员), and so is a plea's act in the word of its family (关停 / 停止); a request to be told a list
-  of things (请告知公租房的申请条件和办理地点) counts each item as a question, taken up in its own words;
+  of things (请告知公租房的申请条件和办理地点; 需要哪些程序和材料?; 需要准备什么材料, 到哪里办理?) counts each item
+  as a question, taken up in its own words where they name the thing told (流程, not any 补办 of 补办流程);
 - interpretability: facts or policy (经查, 根据《…》, figures), measures taken or planned
   (已/将 + 整改, 协调, 安排, …), and a contact (a phone number or a named office) — a
   third each;
@@ -654,14 +655,23 @@ def _item_in_kind(item: str, asked_as: str, core: str, several_whens: bool, date
         return bool(_GO_TO.search(_CLOSING_CALL.sub(" ", core)))
     if _CAUSE_ITEM.search(item):  # not the apology for the trouble caused, nor for the reply's delay
         return bool(_CAUSE_TOLD.search(_APOLOGY.sub(" ", core)))
-    if _OUTCOME_ITEM.search(item):
-        return bool(_CONCRETE.search(core) or _STEP.search(core))
+    if _OUTCOME_ITEM.search(item):  # progress also by the work under way (正在区民政局审批)
+        return bool(_CONCRETE.search(core) or _STEP.search(core)
+                    or _PROGRESS_ITEM.search(item) and re.search(_UNDER_WAY, core))
     if _MATERIAL_ITEM.search(item):
         return bool(_DOCUMENTS.search(core))
-    if _STEPS_ITEM.search(item):  # not the 如有疑问请致电 that closes any reply
-        return bool(_DIRECTIVE.search(_CLOSING_CALL.sub(" ", core)))
+    if _STEPS_ITEM.search(item):  # not the 如有疑问请致电 that closes any reply, nor the documents to bring alone
+        return bool(_DIRECTIVE.search(_BRING_ONLY.sub(_bring_only, _CLOSING_CALL.sub(" ", core))))
     return bool(_RULE_ITEM.search(item) and _CITED.search(core)
                 or _CONDITION_ITEM.search(item) and _REQUIRED.search(core))
+
+
+def _told_named(item: str, core: str) -> bool:
+    """Whether the reply names the thing an item of a list asks to be told (流程 of 补办流程), as written or in
+    its near word (``_TOLD_WORDS``: 程序, 步骤, 手续 for 流程); true of an item naming no such thing (户籍 of
+    对户籍和收入有哪些要求, where the end names it)."""
+    told = next((t for t in _TOLD_THINGS if item.endswith(t)), None)
+    return not told or any(w in core for w in next((g for g in _TOLD_WORDS if told in g), (told,)))
 
 
 def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form_letter: bool = False,
@@ -682,6 +692,10 @@ def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form
     key, focus = _content(question), _content(_focus(question))
     if not asked_as and (len(key) < 2 or len(focus) < 2):
         return whole  # a plea that names nothing (领导您好, 恳请帮帮我们)
+    # an item naming a thing told (补办流程, 报名时间) is taken up in words only where the reply names that thing, or its near
+    # word (流程 / 手续): its verb alone (any 补办, any 报名) told neither the steps nor a date
+    if asked_as and not _told_named(question, core):
+        return False
     # a form letter takes up no measure of a plea: 已转某镇核查 names the town the plea names
     if not _takes_up(question, core, reply_grams, not form_letter):
         reworded = _reworded(question, core, bool(asked_as))
@@ -728,6 +742,8 @@ def _step_on(demand: str, core: str) -> bool:
 _RULE_QUOTED = re.compile(r"《|应当|应该|“")
 
 
+# under way (正在加紧推进, 正在区民政局审批): a "when" answered by the work going on, and the progress of a list's item
+_UNDER_WAY = r"正在[^,，。;；]{0,20}(?:施工|建设|办理|推进|实施|审批|进行|论证|协调|编制|制定|申报|洽谈|谈判|筹备|研究)"
 # a question of a kind wants an answer of that kind, not a word on its subject: whether something is
 # lawful (是否合法, 违规吗) a verdict or the rule; how much an amount or the rule; when a date, that
 # it is done or that no date is set yet; whether one can (能否, 可以…吗) a yes, a no or what it takes
@@ -744,7 +760,7 @@ _KINDS = (
                        r"待[^,，。;；]{1,20}后|[^,，。;；]{1,12}(?:好|完成|批准|通过|成功)后|"
                        r"等(?:待)?[^,，。;；]{0,10}(?:通知|批复|批准|审批|确定|安排)|(?:关注|留意)[^,，。;；]{0,10}(?:公布|公告|通知|媒体|网站)|"
                        # under way: 正在加紧推进, 已纳入明年计划, 已报送区民政局
-                       r"正在[^,，。;；]{0,20}(?:施工|建设|办理|推进|实施|审批|进行|论证|协调|编制|制定|申报|洽谈|谈判|筹备|研究)|始于|"
+                       + _UNDER_WAY + r"|始于|"
                        r"已[^,，。;；]{0,12}(?:纳入|列入|上报|申报|报送)|(?:纳入|列入)[^,，。;；]{0,10}(?:计划|规划)|"
                        # how long it takes: 证件制作时间为10日, 两个工作日即可办结
                        r"(?:时间|周期|时长)(?:为|是|约)|(?:\d+|[一二两三四五六七八九十半]+)个?(?:工作日|日|天|周|月)(?:即可|可|能)")),
@@ -873,10 +889,21 @@ _CAUSE_TOLD = re.compile(r"所致|由于|因为|原因(?:是|为|系|在于)|造
 _APOLOGY = re.compile(r"(?:给|对)(?:您|你|群众|居民|大家|市民)[^,，。;；!！]{0,8}?(?:造成|带来|引起)[^,，。;；!！]{0,6}?"
                       r"(?:不便|困扰|麻烦)|(?:由于|因为|因)[^。;；!！]{0,15}?(?:答复|回复)(?:较晚|不及时|延迟|迟)")
 _OUTCOME_ITEM = re.compile(r"结果|进度|进展")
+_PROGRESS_ITEM = re.compile(r"进度|进展")
 _MATERIAL_ITEM = re.compile(r"材料|资料|证件")
 _DOCUMENTS = re.compile(r"(?:携带|提供|提交|准备|持|凭|需|须)[^。;；]{0,20}?(?:身份证|户口[簿本]|证明|合同|复印件|照片|申请表|"
                         r"房产证|不动产权证|营业执照|证书|发票|病历|结婚证)")
 _STEPS_ITEM = re.compile(r"流程|程序|步骤|手续|方式|办法|渠道|途径")
+# the documents to bring, told alone (需携带身份证、租房合同和照片), tell the materials, not the steps; with where
+# to go or what to do with them (可携带身份证到街道办事处提交申请) they tell both (2026-12-05, fifth note)
+_BRING_ONLY = re.compile(r"(?:可|可以|请|需|须)(?:您)?(?:携带|持|凭|提交|提供|准备)[^,，。;；!！]*")
+
+
+def _bring_only(m: re.Match) -> str:
+    """A ``_BRING_ONLY`` clause kept where it says where to go or what to do, blanked where it lists documents alone."""
+    return m.group(0) if re.search(r"到|前往|至|向|通过|办理|申请", m.group(0)) else " "
+
+
 # the call that closes any reply (如有疑问请致电…, 如有问题可拨打…咨询), which tells no steps (review3, 2026-12-05);
 # nor where to ask, which tells no place either (review4, 2026-12-05): 如有疑问可到区住建局咨询, and without the 如有
 # a clause ending in the asking (也可到区政务服务大厅咨询。; not 如需办理可到…大厅申请, nor 可到…咨询办理, nor the
@@ -894,8 +921,13 @@ _JOINED = frozenset(("和", "及", "以及", "与", "、"))
 # what ends the list without naming an item: 分别是什么, 都有哪些, 是怎样的, 在哪里, 等; the part that asks (group
 # ``ask``) is a cue of its own, a list without 请告知 asked by its end (申请条件和办理地点是什么?) or by its
 # question mark alone (补办流程及所需材料?)
-_LIST_END = re.compile(r"(?:等|等等)?(?P<ask>(?:分别|都|又|具体|究竟|到底)?(?:是|为|有|在)?"
-                       r"(?:什么时候|什么地方|什么|哪些|哪里|哪儿|何处|多少|怎样的?|怎么样的?)?)(?:吗|呢|啊)?$")
+_LIST_END = re.compile(r"(?:等|等等)?(?P<ask>(?:分别|都|又|具体|究竟|到底)?(?:需要|要)?(?:是|为|有|在)?"
+                       r"(?:(?:什么|哪些|哪方面)的?(?P<of>要求|条件|规定|限制)|"
+                       r"什么时候|什么地方|什么|哪些|哪里|哪儿|何处|多少|怎样的?|怎么样的?)?)(?:吗|呢|啊)?$")
+# or asked before its items (2026-12-05, fifth note): 办理居住证需要哪些程序和材料?, 请问有哪些条件和要求, 要准备哪些
+# 资料和费用; the head is shown with each item (办理居住证需要哪些程序), not the 什么 of 为什么 or 凭什么
+_LIST_HEAD = re.compile(r"(?:需要|需|要|须|应)?(?:准备|提供|提交|携带|满足|具备|具有|符合|办理|缴纳)?有?"
+                        r"(?:(?<![为凭干做])什么|哪些|哪几[项个种样类]|何种)(?!时候|地方)")
 # the words that open such a list and ask nothing besides it: 请问, 想咨询一下, 公租房的…是什么?
 _OPENS_LIST = re.compile(_TELL_ME.pattern + r"|(?:我|本人)?想(?:咨询|了解|知道|问)(?:一下)?")
 # an item that itself asks (是否会设置, 在干什么) is no item to be told
@@ -911,26 +943,83 @@ def _items(question: str) -> tuple[tuple[str, str], ...]:
     judged with none. Without such a cue, a list asked by its end, the sentence's last clause: 公租房的
     申请条件和办理地点是什么? gives (公租房的申请条件是什么, 申请条件) and (公租房的办理地点是什么, 办理地点); 补办流程
     及所需材料? asks by its question mark. Nothing where the sentence asks anything else (an opening 请问 or
-    想咨询一下 aside), or an item asks itself."""
+    想咨询一下 aside), or an item asks itself. Asked before its items (``_LIST_HEAD``: 办理居住证需要哪些程序和材料? gives
+    (办理居住证需要哪些程序, 程序) and (办理居住证需要哪些材料, 材料)), or of each in the end (对户籍和收入有哪些要求:
+    户籍, 收入), or clause by clause (``_items_by_clause``: 需要准备什么材料, 到哪里办理?)."""
+    return _items_listed(question) or _items_by_clause(question)
+
+
+# a list asked clause by clause (需要准备什么材料, 到哪里办理?; 2026-12-05, fifth note): each clause asks one thing
+# told, by 什么 / 哪些 before it (什么材料), or where (哪里 …: a 地点) or when (什么时候 …: a 时间)
+_ASKS_THING = re.compile(r"(?:(?<![为凭干做])什么|哪些|哪几[项个种样类]|何种)(?P<thing>[\u4e00-\u9fff]{0,4}?(?:"
+                         + "|".join(_TOLD_THINGS) + r"))$")
+_ASKS_PLACE = re.compile(r"哪里|哪儿|什么地方|何处")
+_ASKS_TIME = re.compile(r"什么时候|何时|什么时间")
+
+
+def _asked_thing(clause: str) -> str | None:
+    """The thing told that one clause of a list asked clause by clause asks for, as judged (需要准备什么材料: 材料;
+    到哪里办理: 地点; 什么时候开始: 时间); None where the clause asks anything else, or more."""
+    if m := _ASKS_THING.search(clause):
+        thing, rest = m.group("thing"), clause[:m.start()]
+    elif m := _ASKS_PLACE.search(clause) or _ASKS_TIME.search(clause):
+        thing, rest = "地点" if _ASKS_PLACE.fullmatch(m.group(0)) else "时间", clause[:m.start()] + clause[m.end():]
+    else:
+        return None
+    return None if _ASKS_ITSELF.search(rest) or _WEAK_ASK.search(rest) or _TELL_ME.search(rest) else thing
+
+
+def _items_by_clause(question: str) -> tuple[tuple[str, str], ...]:
+    """The items of a list asked clause by clause: the sentence's last clauses, two or more, each asking one thing
+    told (``_asked_thing``), after clauses that ask nothing (an opening 请问 aside); each shown as its clause."""
+    if not _MARK.search(question):
+        return ()
+    clauses = [c.group(0).strip() for c in _CLAUSE_OF.finditer(question)]
+    cue = _OPENS_LIST.match(clauses[0]) if clauses else None
+    asked_by = cue.group(0) if cue else ""
+    if cue:
+        clauses[0] = clauses[0][cue.end():].strip()
+    things = [_asked_thing(c) for c in clauses]
+    n = len(things)
+    while n and things[n - 1]:
+        n -= 1
+    before = "".join(clauses[:n])
+    if len(things) - n < 2 or _QUESTION.search(before) or _WEAK_ASK.search(before) or _ASKS_ITSELF.search(before):
+        return ()
+    judged = things[n:]
+    if len(set(judged)) < len(judged):
+        return ()
+    return tuple((f"{asked_by if k == n else ''}{c}", j) for k, (c, j) in enumerate(zip(clauses[n:], judged, strict=True),
+                                                                                  start=n))
+
+
+def _items_listed(question: str) -> tuple[tuple[str, str], ...]:
+    """``_items`` of a list of things joined by 和, 及, 与 or 、."""
     cue = _TELL_ME.search(question)
     clause = cue and _CLAUSE_OF.match(question, cue.end())
     if clause:
-        asked_by, end = cue.group(0), ""
+        asked_by, end, of = cue.group(0), "", None
         rest = question[:cue.start()] + question[clause.end():]
         listed = _LIST_END.sub("", clause.group(0).strip(" :："))
+        head = _LIST_HEAD.search(listed)
     else:  # no cue before it: a list asked by its end (公租房的申请条件和办理地点是什么?), the last clause
         clause = next((c for c in reversed(list(_CLAUSE_OF.finditer(question)))  # not a 请告知 after it
                        if _OPENS_LIST.sub("", c.group(0)).strip()), None)
         if not clause:
             return ()
         ends = _LIST_END.search(listed := clause.group(0).strip(" :："))
-        asked_by, end, listed = "", ends.group("ask"), listed[:ends.start()]
+        asked_by, end, of, listed = "", ends.group("ask"), ends.group("of"), listed[:ends.start()]
+        head = _LIST_HEAD.search(listed)
         # an end that asks (是什么, 分别是), or none before the question mark (补办流程及所需材料?; not the 吗 of
-        # 符合国家政策、环保要求吗?, which asks whether)
-        if not (_ASKS_ITSELF.search(end) or "分别" in end
+        # 符合国家政策、环保要求吗?, which asks whether), or a head that asks before the list (需要哪些程序和材料)
+        if not (_ASKS_ITSELF.search(end) or "分别" in end or head and not end
                 or not end and not ends.group(0).endswith("吗") and _MARK.match(question, clause.end())):
             return ()
         rest = _OPENS_LIST.sub("", question[:clause.start()] + question[clause.end():])
+    if head:  # what asks is before the list: shown with each item, the list read after it
+        if of or _ASKS_ITSELF.search(listed[:head.start()]):
+            return ()
+        asked_by, listed = asked_by + listed[:head.end()], listed[head.end():]
     rest = _MARK.sub("", rest)
     if (_QUESTION.search(rest) or _DEMAND.search(rest) or _WEAK_ASK.search(rest) or _ASKS_IN_WORDS.search(rest)
             or _ASKS_ITSELF.search(listed) or _TELL_ME.search(listed)):
@@ -944,22 +1033,28 @@ def _items(question: str) -> tuple[tuple[str, str], ...]:
             runs.append([])
         elif word.strip():
             runs[-1].append((word, flag))
-    if len(runs) < 2 or any(not run or not run[-1][0].endswith(_TOLD_THINGS) for run in runs):
+    # each item names a thing told, or what the end asks a told thing of (对户籍和收入有哪些要求: 户籍, 收入)
+    if len(runs) < 2 or any(not run or not (of or run[-1][0].endswith(_TOLD_THINGS)) for run in runs):
         return ()
     first = "".join(w for w, _ in runs[0])
     last, before = runs[0][-1][0], runs[0][:-1]
-    told = next(t for t in _TOLD_THINGS if last.endswith(t))
+    told = of or next(t for t in _TOLD_THINGS if last.endswith(t))
     verbal = last == told and before and (before[-1][1] in ("v", "vn") or _PLEA_WORDS.fullmatch(before[-1][0]))
     # an item's verb (报名时间: 报名), shown with a bare told word after it (请问报名时间和地点: 请问报名地点; 公租房的
     # 申请时间和地点: 公租房的申请地点, review3 2026-12-05: it read 「公租房的地点」)
     verb = before[-1][0] if verbal else ""
     if "的" in first:
         subject, own = first[:first.rindex("的") + 1], first[first.rindex("的") + 1:]
+    elif of:  # the last word, what the told thing is asked of (申请公租房对户籍: 户籍)
+        own = last
+        subject = first[:len(first) - len(own)]
     else:  # the last word, with a verb before it (公租房申请条件: 申请条件); a told word ending a longer one alone (学校地址: 地址)
         own = told if last != told else (verb + last)  # 办理流程 whole
         subject = first[:len(first) - len(own)]
     judged = [own] + ["".join(w for w, _ in run) for run in runs[1:]]
-    if len(set(judged)) < len(judged) or any(not any(_HAN_WORD.fullmatch(g) for g in _content(j)) for j in judged):
+    # an item names something to look for: words, or a bare thing told, judged in kind (要求, a cue word cut from its words)
+    if len(set(judged)) < len(judged) or any(j not in _TOLD_THINGS and not any(_HAN_WORD.fullmatch(g) for g in _content(j))
+                                             for j in judged):
         return ()
     # it read 「请问地点」, the officer left to guess of what; judged alone all the same. An item with its own 的 follows
     # the subject without the subject's (公积金提取的条件和需要的材料: 公积金提取需要的材料, not …提取的需要的材料)

@@ -8,7 +8,7 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, prefetch_related_objects
 from django.http import HttpResponse
@@ -17,7 +17,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
-from minsheng.board.forms import check_handled
 from minsheng.board.models import Message, MessageKind, Support
 from minsheng.board.views.public import page_of
 from minsheng.board.workflow import Status
@@ -27,7 +26,6 @@ from minsheng.lookup_limits import limit_lookups
 from . import lookup
 from .hotspots_service import chronic_days, trend_of, unresolved_members
 from .models import PERIODS, AutoDispatch, Hotspot
-from .places import refined_region
 from .reading import DEFAULT_DAYS, cached_reading
 from .reading import PERIODS as READING_PERIODS
 
@@ -210,31 +208,17 @@ def similar(request):
     """htmx fragment for the post form: similar open public messages in the same area.
     The form POSTs (a body of up to 3000 characters does not fit in a URL: the server
     answers 414 from about 450); GET still answers for short texts. Asked by htmx, the answer
-    also fills the line above 所在区划 (out of band, ``region_hint``): the request the citizen's
+    also fills the line above 所在区划 (out of band, ``lookup.region_hint``): the request the citizen's
     typing makes already, no second one."""
     params = request.POST if request.method == "POST" else request.GET
     title = (params.get("title") or "")[:100]
     body = (params.get("body") or "")[:3000]
     region = _region(params.get("region"))
-    where = refined_region(region, f"{title} {body}") if (title + body).strip() else region
-    hint = render_to_string("insight/_region_hint.html", {"offer": region_hint(region, where)},
+    where = lookup.typed_area(title, body, region)
+    hint = render_to_string("insight/_region_hint.html", {"offer": lookup.region_hint(region, where)},
                             request) if request.headers.get("HX-Request") else ""
     box = _similar_box(request, title, body, region, where)
     return HttpResponse(box + hint.strip())
-
-
-def region_hint(region: Region | None, where: Region | None) -> Region | None:
-    """The region the post form offers to choose (「留言提到「七里河区」: 选为所在区划」): ``where``, the
-    lower place the text names inside the chosen ``region`` (none, a province or a prefecture), as
-    the routing reads it (``places.refined_region``); none when it is the chosen region, or one no
-    unit serves and no dispatcher sees (the form would refuse it, ``board.forms.check_handled``)."""
-    if where is None or where == region:
-        return None
-    try:
-        check_handled(where)
-    except ValidationError:
-        return None
-    return where
 
 
 def _similar_box(request, title: str, body: str, region: Region | None, where: Region | None) -> str:

@@ -21,7 +21,7 @@ from minsheng.insight.models import Hotspot, HotspotMember
 from minsheng.stats import figures as stats
 
 from ..errors import ApiError
-from ..inputs import check_date_range
+from ..inputs import Day, check_date_range
 from ..pagination import DirectoryPages
 from ..serializers import MessageListSerializer, RegionRefSerializer, hotspot_flags_shown
 from .base import ApiView, Doc, list_queryset
@@ -194,8 +194,8 @@ class FiguresQuery(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Message._meta.get_field("kind").choices, required=False)
     unit = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1, help_text="办理单位编号")
     campaign = serializers.CharField(required=False, max_length=60, help_text="征集活动代码")
-    date_from = serializers.DateField(required=False, help_text="提交日期起 (含)")
-    date_to = serializers.DateField(required=False, help_text="提交日期止 (含)")
+    date_from = Day(required=False, help_text="提交日期起 (含)")
+    date_to = Day(required=False, help_text="提交日期止 (含)")
     own = serializers.BooleanField(required=False, help_text="只算在该区划本级提交的留言 (需要 region; "
                                                              "按区划分组时「…本级」一行的 filters)")
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from minsheng.board.models import Support
 from minsheng.board.workflow import Status
-from minsheng.insight.lookup import similar_open_now
+from minsheng.insight.lookup import region_hint, similar_open_now, typed_area
 
 from ..idempotency import once
 from ..inputs import MessageCreate, MessageQuery, SimilarQuery, apply_message_filters
@@ -21,7 +21,7 @@ from ..serializers import (
     MessageDetailSerializer,
     MessageListSerializer,
     OwnMessageSerializer,
-    SimilarMessageSerializer,
+    SimilarMessagesSerializer,
 )
 from .base import ApiView, Doc, body_of, detail_queryset, list_queryset, own_detail_queryset, parse
 
@@ -70,8 +70,10 @@ class MessageList(ApiView):
 SIMILAR_WHAT = ("返回与正在填写的留言 (`title`、`body`, 可加区划 `region`) 反映同一问题、尚未办结的公开留言, 最相似的在前, 至多 5 条, "
                 "与网站留言表单的「已有相似留言」相同: 是同一问题的, 可以对它点「我也遇到」(`POST /messages/{public_id}/support/`) "
                 "而不必重复留言。标题和内容合计不足 4 字时为空列表; 超过表单上限 (标题 100 字、内容 3000 字) 的部分不参与比较。"
-                "每条有相似度 `similarity`, 登录后还有 `mine` (自己的留言) 和 `supported` (已点过「我也遇到」)。"
-                "不存在的 `region` 为 400。任何人可调用, 无需登录")
+                "返回 `results` (相似留言的列表) 和 `region_hint`: 每条有相似度 `similarity`, 登录后还有 `mine` (自己的留言) 和 "
+                "`supported` (已点过「我也遇到」); `region_hint` 为标题或内容提到的、所选区划 (未选、省或市级) 之下的区划 "
+                "(代码 `code`、名称 `name`、全称 `full_name`), 与网站表单的「留言提到「七里河区」: 选为所在区划」相同, 可提示用户选为 "
+                "`region`, 没有时为 null。不存在的 `region` 为 400。任何人可调用, 无需登录")
 
 
 class SimilarMessages(ApiView):
@@ -83,26 +85,29 @@ class SimilarMessages(ApiView):
 
     query_class = SimilarQuery
 
-    @extend_schema(responses=SimilarMessageSerializer(many=True), tags=["messages"], operation_id="messages_similar")
+    @extend_schema(responses=SimilarMessagesSerializer, tags=["messages"], operation_id="messages_similar")
     def get(self, request):
         return self.similar(request, self.query(request))
 
     @extend_schema(request={"application/json": SimilarQuery, "application/x-www-form-urlencoded": SimilarQuery},
-                   responses=SimilarMessageSerializer(many=True), tags=["messages"],
+                   responses=SimilarMessagesSerializer, tags=["messages"],
                    operation_id="messages_similar_post")
     def post(self, request):
         return self.similar(request, parse(SimilarQuery, body_of(request, SimilarQuery)))
 
     def similar(self, request, params):
-        found = similar_open_now(params.get("title", ""), params.get("body", ""), params.get("region"), k=5)
+        title, body, region = params.get("title", ""), params.get("body", ""), params.get("region")
+        where = typed_area(title, body, region)  # read once for the list and the hint, as the page does
+        found = similar_open_now(title, body, region, k=5, where=where)
         for m, score in found:
             m.similarity = round(score, 4)
         prefetch_related_objects([m for m, _ in found], "topic", "addressee")  # the lookup read region and author
         user = request.user if request.user.is_authenticated else None
         supported = set(Support.objects.filter(user=user, message__in=[m for m, _ in found])
                         .values_list("message_id", flat=True)) if user else None
-        return Response(SimilarMessageSerializer([m for m, _ in found], many=True,
-                                                 context={"user": user, "supported": supported}).data)
+        return Response(SimilarMessagesSerializer(
+            {"results": [m for m, _ in found], "region_hint": region_hint(region, where)},
+            context={"user": user, "supported": supported}).data)
 
 
 class MessageDetail(ApiView):

@@ -256,15 +256,22 @@ def acting_unit(user, message, unit, role=Assignment.Role.LEAD):
     """The unit the caller acts for: the given one, or their unit now holding the case."""
     if unit is not None:
         return unit
-    mine = message.assignments.filter(unit_id__in=roles_of(user).unit_ids, role=role).select_related("unit")
+    unit_ids = roles_of(user).unit_ids
+    if not unit_ids:  # a dispatcher or supervisor read 「…不在您单位办理」, as if they had a unit
+        raise PermissionDenied(NO_UNIT[role])
+    mine = message.assignments.filter(unit_id__in=unit_ids, role=role).select_related("unit")
     # the one holding the case now; else the last one my unit held, so that the action says
     # why it cannot be done (a reply sent twice: 409 already answered, not "not your unit")
     a = mine.filter(state=Assignment.State.ACTIVE).first() or mine.order_by("-assigned_at", "-id").first()
     if a is None:
-        actions.refuse_the_other_part(message, roles_of(user).unit_ids, role)
+        actions.refuse_the_other_part(message, unit_ids, role)
     if a is None:
         raise PermissionDenied("该留言当前不在您单位办理")
     return a.unit
+
+
+NO_UNIT = {Assignment.Role.LEAD: "签收、答复、转办、退单和申请延期由主办单位的工作人员办理: 您的账号不属于任何办理单位",
+           Assignment.Role.ASSIST: "协办意见由协办单位的工作人员提交: 您的账号不属于任何办理单位"}
 
 
 # --- the actions: (body, perform) per name -------------------------------------------

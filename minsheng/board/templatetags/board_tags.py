@@ -11,3 +11,16 @@ def max_chars(limit):
     """The limit of a text box or input written out in a template, as ``forms.CountedField`` gives a form's:
     ``{% max_chars 300 %}`` is ` data-max-chars="300" maxlength="600"` (``forms.max_chars_attrs``)."""
     return flatatt(max_chars_attrs(int(limit)))
+
+
+@register.inclusion_tag("board/_calendar_warning.html", takes_context=True)
+def calendar_warning(context, admin=False):
+    """「2027 年的法定节假日尚未录入…」 where those who can have it entered look daily (the admin's index and
+    节假日调整, the supervisors' 督办 and 驾驶舱): ``deadlines.unentered_years``, no query most of the time. The
+    link to the admin for those allowed to enter them; ``admin``: in the admin's own warning style."""
+    from minsheng.board import deadlines
+
+    text = deadlines.unentered_warning(deadlines.unentered_years())
+    user = context.get("user")
+    can_enter = bool(text and user and user.has_perm("board.add_calendarday"))
+    return {"text": text, "can_enter": can_enter, "admin": admin}

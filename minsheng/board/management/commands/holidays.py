@@ -11,6 +11,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from minsheng.board import deadlines
 from minsheng.board.models import CalendarDay
 from minsheng.board.recompute import entries_before_change, recompute_deadlines, saved_cause
 
@@ -25,24 +26,37 @@ def _date(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = ("Enter a public holiday or make-up working day (调休) by hand; it wins over chinese-calendar for its "
-            "date. The running deadlines of open cases that depend on the date are computed again (those "
-            "already answered, or past before and after, are kept); --recompute does it for every date, "
-            "after pip install -U chinese-calendar brought a new year.")
+    help = (
+        "Enter a public holiday or make-up working day (调休) by hand; it wins over chinese-calendar for its "
+        "date. The running deadlines of open cases that depend on the date are computed again (those "
+        "already answered, or past before and after, are kept); --recompute does it for every date, "
+        "after pip install -U chinese-calendar brought a new year."
+    )
 
     def add_arguments(self, parser):
         action = parser.add_mutually_exclusive_group(required=True)
-        action.add_argument("--add", metavar="DATE", help="the date (YYYY-MM-DD) to enter, or to change if entered")
+        action.add_argument(
+            "--add", metavar="DATE", help="the date (YYYY-MM-DD) to enter, or to change if entered"
+        )
         action.add_argument("--list", action="store_true", help="list the entries, by date")
         action.add_argument("--remove", metavar="DATE", help="delete the entry for the date (YYYY-MM-DD)")
-        action.add_argument("--recompute", action="store_true",
-                            help="compute the running deadlines of open cases again with the calendar in use, "
-                                 "and judge again the misses (误期未答复) of the units that gave a case up")
-        parser.add_argument("--kind", choices=sorted(KINDS),
-                            help="with --add: holiday (休息日/节假日, the default for a new entry) or workday "
-                                 "(调休上班日); left out, an entered date keeps its kind")
-        parser.add_argument("--note", help="with --add: e.g. 2027年元旦 (at most 100 characters); left out, an "
-                                           "entered date keeps its note (--note '' clears it)")
+        action.add_argument(
+            "--recompute",
+            action="store_true",
+            help="compute the running deadlines of open cases again with the calendar in use, "
+            "and judge again the misses (误期未答复) of the units that gave a case up",
+        )
+        parser.add_argument(
+            "--kind",
+            choices=sorted(KINDS),
+            help="with --add: holiday (休息日/节假日, the default for a new entry) or workday "
+            "(调休上班日); left out, an entered date keeps its kind",
+        )
+        parser.add_argument(
+            "--note",
+            help="with --add: e.g. 2027年元旦 (at most 100 characters); left out, an "
+            "entered date keeps its note (--note '' clears it)",
+        )
         parser.add_argument("--year", type=int, help="with --list: that year's entries alone")
 
     def handle(self, *args, add=None, remove=None, kind=None, note=None, year=None, **opts):
@@ -64,8 +78,15 @@ class Command(BaseCommand):
                 rows = rows.filter(date__year=year)
             for row in rows:
                 self.stdout.write(f"{row.date:%Y-%m-%d}  {row.get_kind_display()}  {row.note}".rstrip())
-            if not rows:
+            # a year neither chinese-calendar knows nor has a 节假日 entry (deadlines.unentered_years): said
+            if year is None:
+                unentered = deadlines.unentered_warning(deadlines.unentered_years())
+            else:
+                unentered = "" if deadlines.year_known(year) else deadlines.unentered_warning([year])
+            if not rows and not unentered:
                 self.stdout.write(f"{year} 年没有节假日调整" if year is not None else "没有节假日调整")
+            if unentered:
+                self.stdout.write(unentered)
             return
         if opts["recompute"]:
             return self._moved(None, "按当前节假日重新计算")
@@ -74,8 +95,13 @@ class Command(BaseCommand):
             day = _date(remove)
             deleted, _ = CalendarDay.objects.filter(date=day).delete()
             if not deleted:
-                raise CommandError(f"{day:%Y-%m-%d} 没有节假日调整, 无需删除 (minsheng holidays --list 列出全部)")
-            return [f"已删除 {day:%Y-%m-%d} 的节假日调整", *self._moved(before, f"删除 {day:%Y-%m-%d} 的节假日调整")]
+                raise CommandError(
+                    f"{day:%Y-%m-%d} 没有节假日调整, 无需删除 (minsheng holidays --list 列出全部)"
+                )
+            return [
+                f"已删除 {day:%Y-%m-%d} 的节假日调整",
+                *self._moved(before, f"删除 {day:%Y-%m-%d} 的节假日调整"),
+            ]
         day = _date(add)
         if note is not None:
             note = note.strip()
@@ -85,5 +111,6 @@ class Command(BaseCommand):
         # turned a 调休上班日 into a holiday
         changed = {**({"kind": KINDS[kind]} if kind else {}), **({"note": note} if note is not None else {})}
         row, created = CalendarDay.objects.update_or_create(
-            date=day, defaults=changed, create_defaults={"kind": KINDS["holiday"], "note": "", **changed})
+            date=day, defaults=changed, create_defaults={"kind": KINDS["holiday"], "note": "", **changed}
+        )
         return [f"已{'添加' if created else '修改'} {row}", *self._moved(before, saved_cause(row, created))]
