@@ -250,6 +250,18 @@ def test_sign_twice_is_refused(signed, staff):
     assert kinds(signed).count("signed") == 1
 
 
+def test_a_case_a_colleague_signed_from_a_stale_page_says_who_signed_it(dispatched, staff):
+    """Two officers of 住建局 had the same unsigned case open; the second one's 签收 said 「该留言已于
+    12-05 17:54 签收」 without a word of who had, so whose case it now was had to be asked round the office."""
+    stale = fresh(dispatched).version
+    assert act(staff["officer2"], dispatched, "sign").status_code == 302
+    signed_at = timezone.localtime(Assignment.objects.get(message=dispatched).signed_at)
+    r = act(staff["officer"], dispatched, "sign", version=stale)
+    assert r.status_code == 409
+    assert f"该留言已由住建局李于 {signed_at:%m-%d %H:%M} 签收, 本页已更新为最新状态, 可直接答复" in text(r)
+    assert kinds(dispatched).count("signed") == 1
+
+
 def test_citizen_cannot_use_staff_actions_or_pages(personas, directory, staff):
     m = post_message(personas, directory)
     c = staff["citizen"]
@@ -516,8 +528,37 @@ def test_extension_refused_keeps_the_deadline(signed, staff):
     assert Event.objects.filter(message=signed, kind=Event.Kind.EXTENSION_REFUSED).exists()
     # deciding again is refused
     r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"})
-    assert r.status_code == 409 and "已被处理" in text(r)
+    assert r.status_code == 409 and "该延期申请已由督办员于" in text(r) and "不同意, 答复期限不变" in text(r)
     assert fresh(signed).due_at == due
+
+
+def test_a_decision_on_an_extension_another_supervisor_decided_says_how_and_keeps_the_note(
+        personas, directory, signed, staff, login):
+    """Two supervisors had the same request open: the second one's 不同意 with its 审批意见 came back
+    as 「该延期申请已被处理」, the request gone from the list and the 审批意见 typed with it, not a word
+    of who had decided it or how. Now it says who, when, how and the deadline now, and the note is
+    shown again as 未提交的内容, on the list and on the case page alike."""
+    province = make_user("gs_supervisor", role="supervisor", region=directory["province"],
+                         display_name="省督办员")
+    assert act(staff["officer"], signed, "extend", days=5, reason="需要协调多个部门").status_code == 302
+    ext = Extension.objects.get()
+    r = login(province).post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"})
+    assert r.status_code == 302
+    due = timezone.localtime(fresh(signed).due_at)
+    for where in (reverse("board:supervision"), case_url(signed)):
+        r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]),
+                                     {"decision": "refuse", "note": "请先说明已做的工作再申请", "next": where})
+        page = text(r)
+        assert r.status_code == 409
+        assert f"该延期申请已由省督办员于 {timezone.localtime(ext_decided(ext)):%m-%d %H:%M} 同意" in page, where
+        assert f"答复期限已顺延至 {due:%Y-%m-%d}" in page
+        assert "未提交的内容" in page and "请先说明已做的工作再申请" in page
+    ext.refresh_from_db()
+    assert ext.state == Extension.State.APPROVED and ext.decision_note == ""
+
+
+def ext_decided(ext) -> dt.datetime:
+    return Extension.objects.get(pk=ext.pk).decided_at
 
 
 def test_extension_form_is_hidden_while_a_request_is_pending(signed, staff):
@@ -673,6 +714,28 @@ def test_reply_preview_warns_before_publishing_the_citizens_phone_number(persona
     assert "答复中含有留言人的个人信息 (手机号)" in leaking
     official = preview("经核查, 电梯已修好, 如有疑问请拨打咨询电话 0931-8451234 或 13800009999。")
     assert "留言人的个人信息" not in official  # the unit's own numbers are meant to be public
+
+
+def test_a_reply_with_the_citizens_phone_number_is_refused_not_published(personas, directory, signed, staff):
+    """The preview said 「请勿发布: 答复中含有留言人的个人信息 (手机号)」, but 发布答复 pressed without a
+    preview (or after it) published the reply, the citizen's number on the public page. Now the form and
+    the API refuse it with the preview's words, the draft kept, nothing published."""
+    from rest_framework.test import APIClient
+
+    Message.objects.filter(pk=signed.pk).update(contact_phone="13912345678")
+    leaking = "经核查, 电梯已于昨日修好, 已电话告知您 (13912345678)。如有疑问请致电 0931-8451234。"
+    r = act(staff["officer"], signed, "reply", body=leaking)
+    assert r.status_code == 400
+    page = text(r)
+    assert "答复中含有留言人的个人信息 (手机号), 答复会公开发布, 请删去后再发布" in page
+    assert "13912345678)。如有疑问" in page.split('name="body"')[1].split("</textarea>")[0]  # the draft, kept
+    api = APIClient()
+    api.force_authenticate(personas["officer"])
+    r = api.post(f"/api/v1/staff/cases/{signed.public_id}/reply/", {"body": leaking}, format="json")
+    assert r.status_code == 400 and "留言人的个人信息" in r.json()["error"]["fields"]["body"][0]
+    assert not Reply.objects.exists() and fresh(signed).status == Status.SIGNED
+    official = "经核查, 电梯已于昨日修好。如有疑问请拨打咨询电话 0931-8451234 或 13800009999。"
+    assert act(staff["officer"], signed, "reply", body=official).status_code == 302  # the unit's own numbers
 
 
 def test_reply_preview_warns_before_publishing_the_name_the_citizen_introduced(personas, directory, staff):

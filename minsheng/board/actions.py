@@ -683,6 +683,21 @@ def extended_due(message: Message, days: int, now=None) -> dt.datetime:
     return dt.datetime.combine(add_working_days(base, days), dt.time(23, 59, 59), tzinfo=SHANGHAI)
 
 
+def _extension_decided_words(pk: int) -> str:
+    """How another supervisor decided the request a stale list or case page posted a decision on:
+    「该延期申请已被处理」 alone left the second supervisor guessing whether the deadline had moved."""
+    done = Extension.objects.select_related("decided_by", "assignment").get(pk=pk)
+    if done.state == Extension.State.VOID:
+        return "该延期申请已失效 (申请单位已答复、转办或退回, 或留言已并单), 本页已更新为最新状态"
+    if done.state == Extension.State.PENDING or done.decided_at is None:
+        return "该延期申请已被处理, 本页已更新为最新状态"
+    who = str(done.decided_by) if done.decided_by else "其他督办员"
+    how = "同意" if done.state == Extension.State.APPROVED else "不同意"
+    due = f", 答复期限已顺延至 {timezone.localtime(done.assignment.due_at):%Y-%m-%d}" \
+        if done.state == Extension.State.APPROVED else ", 答复期限不变"
+    return f"该延期申请已由{who}于 {timezone.localtime(done.decided_at):%m-%d %H:%M} {how}{due}; 本页已更新为最新状态"
+
+
 def do_decide_extension(actor, extension: Extension, approve: bool, note: str = "", at=None) -> None:
     """The region's supervisor approves (the reply deadline moves) or refuses."""
     message = extension.assignment.message
@@ -700,7 +715,7 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
             state=Extension.State.APPROVED if approve else Extension.State.REFUSED, decided_by=actor,
             decided_at=now, decision_note=note)
         if not updated:
-            raise Conflict("该延期申请已被处理")
+            raise Conflict(_extension_decided_words(extension.pk))
         notify.extension_handled(message, now)
         if approve:
             new_due = extended_due(message, extension.days, now)

@@ -24,6 +24,7 @@ from minsheng.board.views.staff_hints import (
     near_duplicate_counts,
     near_duplicates_each,
     quality_for,
+    quality_to_publish,
     similar_answered_scored,
 )
 from minsheng.board.workflow import IllegalMove, MovedOn, Status, allowed
@@ -319,7 +320,7 @@ def _reply(user, message, b):
     # scored as the reply form scores it, with what each part short of full marks misses: the case
     # page and GET /staff/cases/{id}/ show every reply's 质量评分 and why it is below 100
     actions.do_reply(user, message, acting_unit(user, message, b.get("unit")), b["body"],
-                     quality=quality_for(message, b["body"], explain=True))
+                     quality=quality_to_publish(message, b["body"]))
 
 
 class CaseReplyPreview(ApiView):

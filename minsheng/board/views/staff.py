@@ -55,7 +55,14 @@ from ..recompute import change_words
 from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed, check_allowed
 from . import DRAFT_SENT, staff_hints
 from .public import close_reason, page_of
-from .staff_hints import Suggestion, near_duplicates_for, quality_for, similar_answered_for, suggestion_for
+from .staff_hints import (
+    Suggestion,
+    near_duplicates_for,
+    quality_for,
+    quality_to_publish,
+    similar_answered_for,
+    suggestion_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +75,7 @@ CONFLICT_KEPT = "; 您填写的内容已保留"
 # the action is no longer offered: {} says where the case is now (actions.where_now: who answered, transferred… when)
 CONFLICT_GONE = "{}; 本页已更新为最新状态, 现在不能再执行该操作"
 # 签收 sent again from a page loaded before: the case is signed, which is what was asked, not a refusal
-ALREADY_SIGNED = "该留言已于 {:%m-%d %H:%M} 签收, 本页已更新为最新状态, 可直接答复"
+ALREADY_SIGNED = "该留言已{}于 {:%m-%d %H:%M} 签收, 本页已更新为最新状态, 可直接答复"
 A = Assignment
 
 
@@ -704,9 +711,10 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
 
 
 def _render_case(request, roles: Roles, message: Message, *, bound=None, error="", status=200, preview=None,
-                 conflict="", decide_form=None, decide_id=None):
+                 conflict="", decide_form=None, decide_id=None, unsent_text=""):
     """The case page; ``conflict``: the action whose stale form was refused (kept in ``bound``);
-    ``decide_form``: the 审批意见 of the extension request ``decide_id``, refused, shown again."""
+    ``decide_form``: the 审批意见 of the extension request ``decide_id``, refused, shown again;
+    ``unsent_text``: text written in a form the page no longer offers (an extension decided meanwhile)."""
     now = timezone.now()
     back = _back_from(request)
     assignments = list(message.assignments.select_related("unit", "handler").order_by("assigned_at", "pk"))
@@ -746,7 +754,11 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         error = CONFLICT_RETRY + (CONFLICT_KEPT if kept else "") if can.get(conflict) else CONFLICT_GONE.format(
             actions.where_now(message))
         if conflict == "sign" and my_lead and my_lead.signed_at:  # signed in another tab, or by a colleague
-            error = ALREADY_SIGNED.format(timezone.localtime(my_lead.signed_at))
+            # who: whose case it is now (「该留言已于 … 签收」 alone had the office asking round)
+            signer = (message.events.filter(kind=Event.Kind.SIGNED, unit=my_lead.unit).select_related("actor")
+                      .order_by("-at", "-pk").first())
+            who = f"由{signer.actor}" if signer and signer.actor else ""
+            error = ALREADY_SIGNED.format(who, timezone.localtime(my_lead.signed_at))
     units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
     suggestion = suggestion_for(message) if can["dispatch"] else None
     # the units that returned it: its lead units (退单 releases the assisting units too, as RETURNED)
@@ -802,7 +814,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
         "decide_form": decide_form or forms.DecideExtensionForm(), "decide_id": decide_id, "section": "case",
         "back": back, "back_url": _inbox_url(back) if back is not None else "",
-        "unsent": "\n\n".join(text for _, text in unsent if text),
+        "unsent": "\n\n".join([text for _, text in unsent if text] + ([unsent_text] if unsent_text else [])),
         "due_words": due_words(now, message.due_at) if message.status in Status.handling() else "",
         "review": moderation.grouped(moderation.review(message.title, message.body)),
         "predicted_kind": dict(MessageKind.choices).get(message.predicted_kind, ""),
@@ -830,8 +842,7 @@ def _run_sign(request, roles, message, data):
 def _run_reply(request, roles, message, data):
     a = _my_assignment(roles, message, A.Role.LEAD)
     # stored with what each part short of full marks misses: the case page says why a score is below 100
-    actions.do_reply(request.user, message, a.unit, data["body"],
-                     quality=quality_for(message, data["body"], explain=True))
+    actions.do_reply(request.user, message, a.unit, data["body"], quality=quality_to_publish(message, data["body"]))
     return "答复已公开发布"
 
 
@@ -1099,6 +1110,9 @@ def decide_extension(request, pk):
         # the 审批意见 written is shown again in its request's box (a page without scripts takes 600
         # characters there, forms.max_chars_attrs: one over 300 was refused and lost)
         kept = {"decide_form": form, "decide_id": extension.pk}
+        extension.refresh_from_db(fields=["state"])
+        if extension.state != Extension.State.PENDING:  # no box to show it in again: decided or void meanwhile
+            kept["unsent_text"] = (form.data.get("note") or "").strip()
         listed = _refused_on_supervision(request, roles, error, status, or_without_next=True, **kept)
         if listed:
             return listed

@@ -144,6 +144,18 @@ def quality_for(message: Message, body: str, *, explain: bool = False) -> dict |
     return {**q, "reasons": [leak, *q["reasons"]], "personal_data": leak}
 
 
+def quality_to_publish(message: Message, body: str) -> dict | None:
+    """quality_for a reply about to be published, which refuses (actions.Invalid on ``body``) one
+    holding the citizen's personal data: the preview's 「请勿发布」 was a warning the 发布答复 button
+    went past, and the number went up on the public page (replies are not masked)."""
+    from ..actions import Invalid
+
+    quality = quality_for(message, body, explain=True)
+    if quality and quality.get("personal_data"):
+        raise Invalid(quality["personal_data"], "body")
+    return quality
+
+
 def personal_data_in_reply(message: Message, body: str) -> str:
     """A warning when a reply would publish the citizen's personal data: their phone or
     e-mail (from the message or its contact fields), the name they introduced in the message
