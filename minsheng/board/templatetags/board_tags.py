@@ -17,10 +17,11 @@ def max_chars(limit):
 def calendar_warning(context, admin=False):
     """「2027 年的法定节假日尚未录入…」 where those who can have it entered look daily (the admin's index and
     节假日调整, the supervisors' 督办 and 驾驶舱): ``deadlines.unentered_years``, no query most of the time. The
-    link to the admin for those allowed to enter them; ``admin``: in the admin's own warning style."""
+    link to the admin for those allowed to enter them (only a staff account opens the admin, so no one
+    else's permissions are read: two queries); ``admin``: in the admin's own warning style."""
     from minsheng.board import deadlines
 
     text = deadlines.unentered_warning(deadlines.unentered_years())
     user = context.get("user")
-    can_enter = bool(text and user and user.has_perm("board.add_calendarday"))
+    can_enter = bool(text and user and user.is_staff and user.has_perm("board.add_calendarday"))
     return {"text": text, "can_enter": can_enter, "admin": admin}
