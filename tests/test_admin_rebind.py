@@ -145,6 +145,6 @@ def test_a_phone_removed_is_no_longer_the_contact_of_open_messages(personas, dir
     handled = advance(submit(citizen, directory, title="小区电梯加装进展缓慢"), personas, directory, "signed")
     assert handled.contact_phone == OLD
     page = change(admin_client, citizen, phone="").content.decode()
-    assert "1 条办理中留言的联系方式已随之更新" in page, page[page.find("messagelist"):][:600]
+    assert "1 条办理中留言的联系方式已随之更新" in page, page[page.find("messagelist") :][:600]
     handled.refresh_from_db()
     assert (handled.contact_phone, handled.contact_email) == ("", "xiaoli@example.com")
