@@ -735,3 +735,21 @@ def test_the_history_admin_names_a_corrected_topic_not_its_id(admin_client, pers
     page = errors_of(admin_client.get(f"/admin/board/event/{corrected.pk}/change/"))
     assert f"<dt>领域</dt><dd>{d['topic_env'].name}、{d['topic_build'].name}</dd>" in page
     assert "<dt>类型</dt><dd>投诉、求助</dd>" in page
+
+
+def test_the_history_admin_reads_a_given_up_units_moved_deadline_in_words(admin_client, personas, directory):
+    # a correction that moved the deadline of a unit that gave the case up keeps whose it was (``assignment``,
+    # since 2026-12-05): the admin's 办理记录 showed that key in English
+    from minsheng.board import recompute
+    from minsheng.board.models import Event
+
+    m = do_submit(personas["citizen"], title="小区门口道路坑洼多年", kind="help", region=directory["qilihe"],
+                  body="小区门口道路坑洼多年, 雨天积水, 老人出行不便, 希望尽快修复。")
+    now = timezone.now()
+    change = recompute._given_up_change((7, m.pk, "help", 1, "七里河区住建局", now, now, now),
+                                        now + datetime.timedelta(days=1))
+    event = Event.objects.create(message=m, kind=Event.Kind.DEADLINE_MOVED, public=False, at=now,
+                                 data={"changes": [change], "cause": "删除 2027-01-01 的节假日调整"})
+    page = errors_of(admin_client.get(f"/admin/board/event/{event.pk}/change/"))
+    assert "<dt>单位</dt><dd>七里河区住建局</dd>" in page
+    assert "<dt>assignment" not in page

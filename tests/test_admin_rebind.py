@@ -136,3 +136,15 @@ def test_a_staff_members_user_name_stays_theirs(personas, admin_client):
     officer.refresh_from_db()
     assert (officer.username, officer.phone, officer.email) == ("officer", NEW, "")
     assert signed_in("officer") is not None and signed_in(NEW) is not None
+
+
+def test_a_phone_removed_is_no_longer_the_contact_of_open_messages(personas, directory, admin_client):
+    # a citizen who lost their SIM and kept the email: the unit handling their case was still shown the old
+    # number to call back, which the carrier gives to someone else (review 2026-12-05)
+    citizen = personas["citizen"]
+    handled = advance(submit(citizen, directory, title="小区电梯加装进展缓慢"), personas, directory, "signed")
+    assert handled.contact_phone == OLD
+    page = change(admin_client, citizen, phone="").content.decode()
+    assert "1 条办理中留言的联系方式已随之更新" in page, page[page.find("messagelist") :][:600]
+    handled.refresh_from_db()
+    assert (handled.contact_phone, handled.contact_email) == ("", "xiaoli@example.com")

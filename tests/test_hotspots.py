@@ -1866,3 +1866,19 @@ def test_a_citizens_letters_about_one_place_under_two_districts_are_one_hotspot(
     assert of["D0"] == of["D1"]
     of = clustered(letters("E", ONE_PLACE_TWO_DISTRICTS), mode)
     assert of["E0"] != of["E1"]
+
+
+@pytest.mark.parametrize("mode", ["batch", "incremental"])
+def test_a_citizens_letter_under_another_district_opens_it_to_no_one_else(mode):
+    """Once a citizen's letter under A4区 joined their A3区 hotspot (one place written under two districts), another
+    citizen's A4区 letter about that street office was judged as one of the hotspot's own district and joined it: the
+    other district became the hotspot's by the one citizen's slip (review 2026-12-05). It stays apart, as it does
+    without that letter."""
+    same = letters("D", ONE_PLACE_TWO_DISTRICTS, user="d")
+    other = core.Item(id="E0", title="A4区青峰街道渣土车拉土倒进稻田", user="e", at=same[1].at + dt.timedelta(days=2),
+                      body="青峰街道的渣土车晚上拉土倒进稻田, 路面全是泥, 出门很不方便, 希望有人来管一管。")
+    without = clustered([same[0], other], mode)
+    assert without["E0"] != without["D0"]
+    of = clustered([*same, other], mode)
+    assert of["D0"] == of["D1"]
+    assert of["E0"] != of["D0"]

@@ -164,8 +164,8 @@ def contact_changed(user, olds: dict[str, str]) -> int:
     In the caller's transaction: the user name follows when it was an old one — to the new one, or to
     the phone or email left when one is removed — so the old one signs in (and resets the password,
     and names the account to Open311) no more; ``user`` is saved. The contact of their open messages
-    (``open_statuses``) that was the old one becomes the new one; closed ones keep theirs. After commit
-    the old phone or email is told (``_tell_old``), or, when the account had none of that kind, the
+    (``open_statuses``) that was the old one becomes the new one (none for one removed); closed ones keep
+    theirs. After commit the old phone or email is told (``_tell_old``), or, when the account had none of that kind, the
     contact it had. Returns how many messages' contact moved; raises board.actions.Invalid when another
     account took a new one meanwhile."""
     from minsheng.board.models import Message
@@ -183,10 +183,11 @@ def contact_changed(user, olds: dict[str, str]) -> int:
     moved = 0
     for kind, old in olds.items():
         new = getattr(user, kind) or ""
-        if new:
-            field = f"contact_{kind}"
-            still_open = Message.objects.filter(author=user, status__in=open_statuses(), **{field: old})
-            moved += still_open.update(**{field: new})
+        # one removed (the admin's: a lost SIM) is no one's to call back about the case: the unit has the other
+        # (review 2026-12-05: the old number stayed their contact)
+        field = f"contact_{kind}"
+        still_open = Message.objects.filter(author=user, status__in=open_statuses(), **{field: old})
+        moved += still_open.update(**{field: new})
         if old:
             transaction.on_commit(partial(_tell_old, kind, old, REBIND_NOTICE[kind]))
         elif other := (user.email if kind == "phone" else user.phone):

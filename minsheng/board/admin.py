@@ -103,6 +103,7 @@ EVENT_DATA_LABELS = {
     "cause": "原因",
     "what": "期限",
     "unit": "单位",
+    "assignment": "单位办理记录编号",  # whose moved deadline (recompute._given_up_change)
     "from": "原期限",
     "miss": "误期未答复",
     "filters": "筛选条件",

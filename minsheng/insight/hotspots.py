@@ -1502,7 +1502,9 @@ class HotspotIndex:
             c.title_digits += item.title_text.translate(_NUMERALS) + "\n"
         c.tails.update(item.tails)
         c.groups.update(item.groups)
-        if item.region:
+        # a letter under another region joins only as its author's own place (``_own_place_elsewhere``): that region
+        # is not the hotspot's, or any other citizen's letter of it would join as one of its own (review 2026-12-05)
+        if item.region and (not c.regions or item.region in c.regions):
             c.regions[item.region] += 1
         keys = self._keys(item, vec)
         if not self.frozen_df:

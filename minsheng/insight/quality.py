@@ -671,7 +671,17 @@ def _told_named(item: str, core: str) -> bool:
     its near word (``_TOLD_WORDS``: 程序, 步骤, 手续 for 流程); true of an item naming no such thing (户籍 of
     对户籍和收入有哪些要求, where the end names it)."""
     told = next((t for t in _TOLD_THINGS if item.endswith(t)), None)
-    return not told or any(w in core for w in next((g for g in _TOLD_WORDS if told in g), (told,)))
+    if not told or any(w in core for w in next((g for g in _TOLD_WORDS if told in g), (told,))):
+        return True
+    # a 时间 told by its dates, in a clause on the item (报名于6月1日至6月5日进行; review 2026-12-05), not the date the
+    # letter came or another thing was done
+    own = [g for g in _content(item[:-len(told)]) if _HAN_WORD.fullmatch(g)]
+    return bool(_TIME_ITEM.search(told)) and any(
+        _CALENDAR_DATE.search(clause) and any(g in clause for g in own)
+        for clause in _CLAUSE_OF.findall(_RECEIVED.sub(" ", core)))
+
+
+_CALENDAR_DATE = re.compile(r"\d{1,2}月\d{1,2}[日号]")
 
 
 def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form_letter: bool = False,
