@@ -630,3 +630,18 @@ def test_the_icon_browsers_ask_for_is_found(client):
     404 on each of them (in the console and the log)."""
     r = client.get("/favicon.ico")
     assert r.status_code == 301 and r["Location"] == "/static/favicon.svg"
+
+
+def test_leaders_index_says_how_its_counts_are_counted(client, personas, directory,
+                                                       django_capture_on_commit_callbacks):
+    """/leaders/ puts a 受理 count beside each office, as a reader comparing offices reads it: a message
+    still awaiting review or refused is not in it, which the page said nowhere, nor where the counting
+    is defined (the home, region and board pages say both under their figures)."""
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        replied(p, d, submit(p["citizen"], d, title="写给市长并已答复", addressee=d["mayor"]))
+        submit(p["other_citizen"], d, title="写给市长尚待审核", addressee=d["mayor"])
+    index = text(client.get("/leaders/"))
+    assert f'href="/leaders/{d["mayor"].pk}/">兰州市市长</a> <span class="muted">(受理 1 · 答复率 100.0%)</span>' in index
+    assert "不含待审核、未受理、撤回和重复(并单)的留言" in index
+    assert '<a href="/stats/#definitions">统计口径</a>' in index
