@@ -630,3 +630,43 @@ def test_the_icon_browsers_ask_for_is_found(client):
     404 on each of them (in the console and the log)."""
     r = client.get("/favicon.ico")
     assert r.status_code == 301 and r["Location"] == "/static/favicon.svg"
+
+
+def test_leaders_index_says_how_its_counts_are_counted(client, personas, directory,
+                                                       django_capture_on_commit_callbacks):
+    """/leaders/ puts a 受理 count beside each office, as a reader comparing offices reads it: a message
+    still awaiting review or refused is not in it, which the page said nowhere, nor where the counting
+    is defined (the home, region and board pages say both under their figures)."""
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        replied(p, d, submit(p["citizen"], d, title="写给市长并已答复", addressee=d["mayor"]))
+        submit(p["other_citizen"], d, title="写给市长尚待审核", addressee=d["mayor"])
+    index = text(client.get("/leaders/"))
+    assert f'href="/leaders/{d["mayor"].pk}/">兰州市市长</a> <span class="muted">(受理 1 · 答复率 100.0%)</span>' in index
+    assert "不含待审核、未受理、撤回和重复(并单)的留言" in index
+    assert '<a href="/stats/#definitions">统计口径</a>' in index
+
+
+def test_home_and_region_figures_link_to_the_messages_they_count(client, personas, directory,
+                                                                 django_capture_on_commit_callbacks):
+    """A reader checking the home page's or a region page's 受理留言 and 已答复 had no way from them to the
+    messages counted (only /stats/'s figures linked); each now leads to its list, as long as the figure."""
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        replied(p, d, submit(p["citizen"], d, title="城关区路灯不亮已答复"))
+        dispatched(p, d, submit(p["other_citizen"], d, title="城关区井盖缺失待答复"))
+        submit(p["citizen"], d, title="尚待审核的留言")  # not counted, not listed
+    counted = Message.objects.exclude(status__in=[Status.SUBMITTED, Status.REJECTED, Status.WITHDRAWN,
+                                                  Status.MERGED])
+    answered = counted.filter(replied_at__isnull=False)
+    assert (counted.count(), answered.count()) == (2, 1)
+    for url, region in (("/", None), ("/region/620100/", "620100")):
+        page = text(client.get(url))
+        assert f"<strong>{counted.count()}</strong><span>受理留言</span>" in page
+        for measure, want in (("received", counted), ("replied", answered)):
+            link = re.search(rf'href="(/stats/list/\?[^"]*measure={measure})"', page)
+            assert link, (url, measure)
+            assert (f"region={region}" in link.group(1)) == (region is not None)
+            listed = text(client.get(link.group(1).replace("&amp;", "&")))
+            assert f"共 {want.count()} 件" in listed
+            assert all(m.title in listed for m in want) and "尚待审核的留言" not in listed

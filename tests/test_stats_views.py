@@ -836,3 +836,15 @@ def test_a_statistics_list_past_its_last_page_says_which_page_it_shows(client, l
     for html, row in ((units, "兰州市住房和城乡建设局"), (listed, "测试留言"), (late, "测试留言overdue")):
         assert html.index("第 99 页不存在") < html.index("<tbody>") < html.index(row, html.index("<tbody>"))
     assert "页不存在" not in _text(client.get("/stats/units/", {"region": "620100", "page": 1}))
+
+
+@pytest.mark.parametrize("url", ["/stats/", "/stats/units/"])
+def test_a_bad_filter_keeps_the_others_in_the_form(client, directory, url):
+    """An unknown code in an edited address: the page says why with the filter form again, holding every
+    value it could take, so the reader corrects the one — the error page had only 「返回公开统计」, to every
+    filter lost. (A date the scope refuses is left out instead, the page shown: test_mobile_layout.)"""
+    response = client.get(url, {"region": "620100", "topic": "nosuchtopic", "unit": "abc"})
+    page = _text(response)
+    assert response.status_code == 400 and "没有代码为 nosuchtopic 的领域" in page
+    assert '<option value="620100" selected>' in page
+    assert 'value="nosuchtopic"' not in page and 'name="unit" value="abc"' not in page  # not sent again

@@ -77,6 +77,23 @@ def _error(request, message: str, status: int = 400):
     return render(request, "stats/error.html", {"error": message}, status=status)
 
 
+def _filter_error(request, filters: dict, message: str):
+    """A bad filter of a page with the filter form (/stats/, /stats/units/): 「无法显示」 and why, with the
+    form again holding each value that is good on its own (dates the wrong way round keep both), so the
+    reader corrects the one. Before 2026-12-05 the page had 「返回公开统计」 alone: every filter was lost."""
+    kept = {}
+    for key, value in filters.items():
+        alone = {key: value, **({"region": filters["region"]} if key == "own" and "region" in filters else {})}
+        try:
+            make_scope(**alone)
+        except ScopeError:
+            continue
+        kept[key] = value
+    return render(request, "stats/error.html", {
+        "error": message, "filters": kept, "regions": _filter_regions(kept.get("region", "")),
+        "topics": topic_tree(), "kinds": MessageKind.choices}, status=400)
+
+
 def _json_error(message: str, status: int = 400) -> JsonResponse:
     """``{"error": "…"}`` with the Chinese readable as such (not \\uXXXX escapes)."""
     return JsonResponse({"error": message}, status=status, content_type="application/json; charset=utf-8",
@@ -162,10 +179,11 @@ def _context_filters(scope, filters) -> dict:
 
 def index(request):
     """公开统计: headline figures, trends, the map and tables by region, topic, type."""
+    filters = _filters(request)
     try:
-        scope, filters, date_error = _scope_or_date_error(_filters(request))
+        scope, filters, date_error = _scope_or_date_error(filters)
     except ScopeError as exc:
-        return _error(request, str(exc))
+        return _filter_error(request, filters, str(exc))
     now = timezone.now()
     # figures without an explicit clock: overdue counts as of this minute (cached)
     with figures.one_version():
@@ -184,10 +202,11 @@ def index(request):
 
 def units(request):
     """办理单位排行: the league table of units, sortable by any figure."""
+    filters = _filters(request)
     try:
-        scope, filters, date_error = _scope_or_date_error(_filters(request))
+        scope, filters, date_error = _scope_or_date_error(filters)
     except ScopeError as exc:
-        return _error(request, str(exc))
+        return _filter_error(request, filters, str(exc))
     rows = figures.breakdown("unit", scope)
     sort = request.GET.get("sort", "received")
     sort = sort if sort in SORTABLE else "received"

@@ -126,7 +126,7 @@ def public_figures(addressee=None, **scope) -> dict:
 def home(request):
     latest = list_queryset(Message.objects.filter(status__in=Status.answered()).order_by("-replied_at", "-id"))[:10]
     return render(request, "board/home.html", {
-        "latest": latest, "figures": public_figures(),
+        "latest": latest, "figures": public_figures(), "list_filters": {},
         "kinds": Message._meta.get_field("kind").choices,
     })
 
@@ -348,7 +348,7 @@ def region_page(request, code):
     page, query = paginate(request, list_queryset(qs))
     return render(request, "board/region.html", {
         "region": region, "breadcrumb": list(reversed(region.ancestors())), "children": children,
-        "figures": figures, "page": page, "query": query,
+        "figures": figures, "list_filters": {"region": region.code}, "page": page, "query": query,
         "merged": qs.filter(status=Status.MERGED).count(),
         "addressees": region.addressees.filter(is_active=True),
     })
