@@ -943,7 +943,7 @@ def test_the_supervisors_dates_stay_whole_on_a_desk_and_the_page_fits_a_phone(br
     from django.utils import timezone
 
     from minsheng.board import actions
-    from minsheng.board.models import Message
+    from minsheng.board.models import Assignment, Message
 
     d, officer = directory, personas["officer"]
     for n, reason in enumerate(("需要召开业主协调会, 听取各楼栋住户对施工方案的意见",
@@ -958,10 +958,15 @@ def test_the_supervisors_dates_stay_whole_on_a_desk_and_the_page_fits_a_phone(br
                              kind="complain", region=d["qilihe"], topic=d["topic_build"])
     actions.do_dispatch(personas["dispatcher"], late, d["housing"], at=timezone.now() - dt.timedelta(days=60))
     actions.do_supervise(personas["supervisor"], Message.objects.get(pk=late.pk), "该件已超期, 请抓紧办理并答复群众")
+    soon = actions.do_submit(personas["citizen"], title="七里河区西湖街道老旧小区雨污分流改造工程进度何时公开",
+                             body="施工已经停了一个月。", kind="suggest", region=d["qilihe"], topic=d["topic_build"])
+    actions.do_dispatch(personas["dispatcher"], soon, d["housing"])
+    Assignment.objects.filter(message=soon).update(due_at=timezone.now() + dt.timedelta(days=1))  # 即将到期
 
     desk = signed_in_page(browser, live_server, "supervisor", viewport={"width": 1280, "height": 900})
     desk.goto(f"{live_server.url}/staff/supervision/")
     assert desk.locator("#extensions tbody tr").count() == 2 and desk.locator("#supervised tbody tr").count() == 1
+    assert desk.locator("#due-soon tbody tr").count() == 1
     assert desk.evaluate(VALUES_CUT_IN_TWO) == []
     phone = signed_in_page(browser, live_server, "supervisor", viewport={"width": 390, "height": 844})
     phone.goto(f"{live_server.url}/staff/supervision/")

@@ -12,9 +12,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from minsheng.board import actions
-from minsheng.board.models import Message
+from minsheng.board.models import Assignment, Message
 from minsheng.insight import places
 
 from .conftest import PASSWORD
@@ -25,14 +26,15 @@ pytestmark = pytest.mark.django_db
 # Measured: inbox 7 and triage 8 (session, user, roles, unread count, the counts
 # aggregate (the pager takes its count from it), the rows, and for the 疑似重复 badges the candidates' pks and
 # versions and the candidates new or moved since the last lookup; +1 when a row is filed under a city or
-# province and its text is read for a county), supervision 12 (three paginated sections
-# and their prefetches). Since 2026-12-04 triage's 建议承办单位 adds 2 (the responsibility rows of the
+# province and its text is read for a county), supervision 14 (three paginated sections
+# and their prefetches, the district tabs' counts and names); since 2026-12-05 its 即将到期 section adds 2
+# (its count and its rows, the unit and region joined): 16. Since 2026-12-04 triage's 建议承办单位 adds 2 (the responsibility rows of the
 # rows' regions and topics, the units that returned each; +1 with a unit model that names units,
 # +1 when a row's lead comes from it): 10. The bounds leave a little room for the base template; what
 # matters is that the count does not grow with the number of rows.
 MAX_QUERIES = 10
 MAX_TRIAGE_QUERIES = 12
-MAX_SUPERVISION_QUERIES = 15
+MAX_SUPERVISION_QUERIES = 17
 
 
 def submit(personas, directory, n, title="七里河区小区加装电梯", region="qilihe"):
@@ -244,7 +246,7 @@ def test_each_supervision_list_past_its_last_page_says_so_above_its_rows(persona
     own rows, where one who typed the address looks, not by its pager under them."""
     make_cases(personas, directory, 10)
     html = login(personas["supervisor"]).get(reverse("board:supervision") + "?ep=7&op=8&sp=9").content.decode()
-    for number, section, end in (("7", "extensions", "overdue"), ("8", "overdue", "supervised"), ("9", "supervised", None)):
+    for number, section, end in (("7", "extensions", "overdue"), ("8", "overdue", "due-soon"), ("9", "supervised", None)):
         part = html[html.index(f'id="{section}"'):html.index(f'id="{end}"') if end else None]
         note = f"第 {number} 页不存在, 已显示第 1 页"
         assert part.count(note) == 1 and part.index(note) < part.index(row_titles(part)[0]), section
@@ -253,13 +255,74 @@ def test_each_supervision_list_past_its_last_page_says_so_above_its_rows(persona
 def test_supervision_view_sections(personas, directory, login):
     cases = make_cases(personas, directory, 10)
     html = login(personas["supervisor"]).get(reverse("board:supervision")).content.decode()
-    overdue_part = html[html.index('id="overdue"'):html.index('id="supervised"')]
+    overdue_part = html[html.index('id="overdue"'):html.index('id="due-soon"')]
     assert set(row_titles(overdue_part)) == {m.title for m in cases if m.is_overdue}
     supervised_part = html[html.index('id="supervised"'):]
     assert set(row_titles(supervised_part)) == {m.title for m in cases if m.supervised}
     ext_part = html[html.index('id="extensions"'):html.index('id="overdue"')]
     assert len(row_titles(ext_part)) == len([n for n in range(10) if n % 5 == 0])
     assert "同意延期" in ext_part and "需要现场勘查" in ext_part
+
+
+def due_at(personas, directory, n, title, due, *, region="qilihe", unit="housing", dispatcher="dispatcher"):
+    """A case dispatched to ``unit`` whose reply deadline is ``due``."""
+    m = submit(personas, directory, n, title=title, region=region)
+    actions.do_dispatch(personas[dispatcher], m, directory[unit])
+    Assignment.objects.filter(message=m).update(due_at=due)
+    Message.objects.filter(pk=m.pk).update(due_at=due)
+    return Message.objects.get(pk=m.pk)
+
+
+def due_soon_part(html: str) -> str:
+    return html[html.index('id="due-soon"'):html.index('id="supervised"')]
+
+
+def test_supervision_lists_what_falls_due_before_it_is_late(personas, directory, login):
+    """A supervisor saw a case only once it was late: 即将到期 lists those of their regions due by
+    the end of the second working day (the inbox's tab), soonest first, with the unit and deadline."""
+    now = timezone.now()
+    tomorrow = due_at(personas, directory, 1, "明天到期的留言", now + dt.timedelta(days=1))
+    today = due_at(personas, directory, 2, "今天到期的留言",
+                   dt.datetime.combine(timezone.localtime(now, SH).date(), dt.time(23, 59), tzinfo=SH))
+    due_at(personas, directory, 3, "三周后到期的留言", now + dt.timedelta(days=21))
+    due_at(personas, directory, 4, "定西市明天到期的留言", now + dt.timedelta(days=1), region="dingxi",
+           unit="dx_housing", dispatcher="dx_dispatcher")
+    replied = due_at(personas, directory, 5, "已答复的明天到期留言", now + dt.timedelta(days=1))
+    actions.do_sign(personas["officer"], replied, directory["housing"])
+    actions.do_reply(personas["officer"], Message.objects.get(pk=replied.pk), directory["housing"],
+                     "已安排街道办现场查看, 本周内答复处理结果。")
+    part = due_soon_part(login(personas["supervisor"]).get(reverse("board:supervision")).content.decode())
+    assert "即将到期 (2)" in part
+    assert row_titles(part) == [today.title, tomorrow.title]
+    assert today.public_id in part and directory["housing"].name in part and "今天到期" in part
+    assert timezone.localtime(tomorrow.due_at, SH).strftime("%Y-%m-%d") in part
+
+
+def test_supervision_due_soon_paginates_on_its_own(personas, directory, login):
+    now = timezone.now()
+    for n in range(21):
+        due_at(personas, directory, n, "即将到期的留言", now + dt.timedelta(hours=1, minutes=n))
+    client = login(personas["supervisor"])
+    part = due_soon_part(client.get(reverse("board:supervision") + "?op=1").content.decode())
+    assert "即将到期 (21)" in part and len(row_titles(part)) == 20 and "即将到期的留言000" in part
+    assert 'href="?op=1&amp;dp=2"' in part
+    part = due_soon_part(client.get(reverse("board:supervision") + "?dp=2").content.decode())
+    assert row_titles(part) == ["即将到期的留言020"]
+
+
+def test_supervision_due_soon_queries_do_not_grow_with_rows(personas, directory, login):
+    client = login(personas["supervisor"])
+    url = reverse("board:supervision")
+    now = timezone.now()
+    make_cases(personas, directory, 6)  # rows in every other section too
+    due_at(personas, directory, 0, "即将到期的留言", now + dt.timedelta(hours=1))
+    client.get(url)
+    few, _ = count_queries(client, url)
+    for n in range(1, 6):
+        due_at(personas, directory, n, "即将到期的留言", now + dt.timedelta(hours=1), unit=("housing", "ecology")[n % 2])
+    many, html = count_queries(client, url)
+    assert len(row_titles(due_soon_part(html))) == 6
+    assert many == few <= MAX_SUPERVISION_QUERIES
 
 
 def test_lists_are_scoped(personas, directory, login):

@@ -111,7 +111,7 @@ def test_the_supervisor_sees_which_district_is_late_and_filters_by_it(personas, 
     assert re.findall(r'district=(\d+)#overdue"[^>]*>(\S+) <b class="late-count">(\d+)</b>', districts) == [
         ("620103", "七里河区", "3"), ("620102", "城关区", "1")]
     page = text(client.get(reverse("board:supervision") + "?district=620102"))
-    overdue = page[page.index('id="overdue"'):page.index('id="supervised"')]
+    overdue = page[page.index('id="overdue"'):page.index('id="due-soon"')]
     assert "超期未答复 · 城关区 (1)" in overdue
     assert row_titles(overdue) == ["城关区超期"]
 
@@ -122,7 +122,7 @@ def test_a_district_with_nothing_late_is_shown_empty_not_all_districts(personas,
     dispatch(personas, directory, "七里河区超期", region="qilihe", at=LONG_AGO)
     client = login(personas["supervisor"])
     page = text(client.get(reverse("board:supervision") + "?district=620102"))
-    overdue = page[page.index('id="overdue"'):page.index('id="supervised"')]
+    overdue = page[page.index('id="overdue"'):page.index('id="due-soon"')]
     assert "超期未答复 · 城关区 (0)" in overdue and row_titles(overdue) == []
     assert '城关区目前没有超期未答复的留言。 <a href="?#overdue">查看全部区划 →</a>' in overdue
     # the supervisor's own city, 本级, is a district of the page too
@@ -137,7 +137,7 @@ def test_paging_one_supervision_section_keeps_the_others_page(personas, director
     for n in range(21):
         dispatch(personas, directory, f"超期留言{n:02d}", at=LONG_AGO)
     page = text(login(personas["supervisor"]).get(reverse("board:supervision") + "?ep=1&op=2"))
-    overdue = page[page.index('id="overdue"'):page.index('id="supervised"')]
+    overdue = page[page.index('id="overdue"'):page.index('id="due-soon"')]
     assert 'href="?ep=1&amp;op=1"' in overdue
 
 
@@ -509,7 +509,7 @@ def test_a_supervision_refused_from_the_list_comes_back_on_the_list(personas, di
     client = login(personas["supervisor"])
     listed = reverse("board:supervision") + "?district=620103&op=2"
     page = text(client.get(listed))
-    overdue = page[page.index('id="overdue"'):page.index('id="supervised"')]
+    overdue = page[page.index('id="overdue"'):page.index('id="due-soon"')]
     (public_id,) = re.findall(r'<a href="/staff/case/(\d+)/">', overdue)  # 21 cases: one on page 2
     m = Message.objects.get(public_id=public_id)
     r = client.post(reverse("board:case_action", args=[public_id, "supervise"]),
@@ -517,7 +517,7 @@ def test_a_supervision_refused_from_the_list_comes_back_on_the_list(personas, di
     assert r.status_code == 400
     page = text(r)
     assert "请填写督办意见" in page and "<h1>督办</h1>" in page
-    overdue = page[page.index('id="overdue"'):page.index('id="supervised"')]
+    overdue = page[page.index('id="overdue"'):page.index('id="due-soon"')]
     assert "超期未答复 · 七里河区 (21)" in overdue and "第 2 / 2 页" in overdue
     assert row_titles(overdue) == [m.title]
     assert re.search(r'<details open><summary>督办</summary>.*?placeholder="督办意见">   </textarea>', overdue, re.S)

@@ -549,6 +549,14 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
                   .exclude(status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED])
                   .select_related("region", "topic").prefetch_related(last_leads)
                   .annotate(late=_late_first(now)).order_by("late", "due_at", "pk"))
+    # 即将到期: the lead units' cases due before the inbox's 即将到期 limit, to chase before they are late
+    due_soon = (A.objects.filter(_inbox_tabs(now)["soon"][1], roles.region_q(roles.supervise_prefixes,
+                                                                              "message__region__code"),
+                                 state=A.State.ACTIVE, message__status__in=Status.handling())
+                .select_related("message__region", "unit").order_by("due_at", "pk"))
+    due_soon = _paginate(query, due_soon, "dp")
+    for a in due_soon:
+        a.due_words = due_words(now, a.due_at)
     # a request whose unit no longer handles the case (replied, transferred, returned) cannot be decided
     extensions = (Extension.objects.filter(roles.region_q(roles.supervise_prefixes,
                                                           "assignment__message__region__code"),
@@ -560,10 +568,10 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     extensions = _paginate(query, extensions, "ep")
     for e in extensions:  # what 同意延期 would make the deadline, and whether the case would still be late
         e.new_due = actions.extended_due(e.assignment.message, e.days, now)
-    return {"overdue": overdue, "supervised": _paginate(query, supervised, "sp"),
-            "extensions": extensions, "now": now, "section": "supervision",
+    return {"overdue": overdue, "due_soon": due_soon, "supervised": _paginate(query, supervised, "sp"),
+            "extensions": extensions, "now": now, "section": "supervision", "soon_days": DUE_SOON_WORKING_DAYS,
             "districts": districts, "district": district,
-            "keep": {p: _keep_query(request, p, query) for p in ("op", "sp", "ep")},
+            "keep": {p: _keep_query(request, p, query) for p in ("op", "dp", "sp", "ep")},
             "decide_form": forms.DecideExtensionForm(),
             # links and the forms' ``next``: the list, also when shown again at an action's address
             "list_url": list_url,
@@ -587,7 +595,7 @@ def _refused_on_supervision(request, roles: Roles, error: str, status: int, *, o
 
 @login_required
 def supervision(request):
-    """The supervisor's view: overdue cases, supervised cases, extension requests."""
+    """The supervisor's view: overdue cases, those due soon (即将到期), supervised cases, extension requests."""
     roles = _staff_roles(request)
     if not roles.is_supervisor:
         raise PermissionDenied("您不是督办员")
