@@ -27,15 +27,16 @@ class BoardConfig(AppConfig):
             calendar_changed, sender="board.CalendarDay", dispatch_uid="board-calendar-deleted"
         )
         post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="board-search-index")
-        checks.register(unentered_years_check)
+        checks.register(unentered_years_check, deploy=True)
         del search
         _sqlite_json_without_the_file()
 
 
 def unentered_years_check(**kwargs):
     """A year deadlines reach that nobody gave the holidays of (每年更新节假日, ``deadlines.unentered_years``):
-    a warning on ``migrate``, ``runserver`` and ``check``. Nothing when the database cannot say (not
-    migrated yet, not reachable: other checks and commands say so)."""
+    a warning of ``check --deploy``, as the other minsheng warnings (every command ran it before: a block
+    of text above each one's output). Nothing when the database cannot say (not migrated yet, not
+    reachable: other checks and commands say so)."""
     from django.db import DatabaseError
 
     from .deadlines import unentered_warning, unentered_years
