@@ -738,6 +738,18 @@ def test_a_reply_with_the_citizens_phone_number_is_refused_not_published(persona
     assert act(staff["officer"], signed, "reply", body=official).status_code == 302  # the unit's own numbers
 
 
+def test_the_citizens_phone_or_email_written_another_way_is_refused_too(personas, directory, signed, staff):
+    """The refusal compared the text as written: the citizen's 13912345678 written 139-1234-5678,
+    139 1234 5678, +86 13912345678 or in full-width digits, or their e-mail in capitals, was published."""
+    Message.objects.filter(pk=signed.pk).update(contact_phone="13912345678", contact_email="li.si@example.com",
+                                                body="电梯坏了一个月, 我家座机 0931-8123456。")
+    for written in ("139-1234-5678", "139 1234 5678", "+86 13912345678", "１３９１２３４５６７８",
+                    "LI.SI@EXAMPLE.COM", "0931 8123456"):
+        r = act(staff["officer"], fresh(signed), "reply", body=f"经核查, 电梯已修好, 已电话告知您 ({written})。")
+        assert r.status_code == 400 and "答复中含有留言人的个人信息" in text(r), written
+    assert not Reply.objects.exists()
+
+
 def test_reply_preview_warns_before_publishing_the_name_the_citizen_introduced(personas, directory, staff):
     preview = _reply_preview(personas, directory, staff, body="我叫王小明, 住在幸福家园3号楼, 电梯坏了一个月。")
     assert "答复中含有留言人的个人信息 (姓名)" in preview("王小明同志: 您好! 经核查, 电梯已于昨日修好。")
