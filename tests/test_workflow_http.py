@@ -750,6 +750,19 @@ def test_the_citizens_phone_or_email_written_another_way_is_refused_too(personas
     assert not Reply.objects.exists()
 
 
+def test_a_reply_citing_a_sixteen_digit_case_number_is_published(personas, directory, signed, staff):
+    """Any run of 16–19 digits was refused as a 银行卡号: a reply citing the hotline's 工单号 2026120500001234
+    could not be published. A bank card carries its check digit (Luhn), a case number does not; the
+    citizen's own card number, from their message, is refused whatever its digits."""
+    Message.objects.filter(pk=signed.pk).update(body="电梯坏了一个月, 维修基金退款请打到我的卡 6222 0212 3456 7890。")
+    for card in ("6222021234567894", "6222 0212 3456 7890"):  # a card's check digit; the citizen's own
+        r = act(staff["officer"], fresh(signed), "reply", body=f"经核查, 退款已打入您的银行卡 {card}。")
+        assert r.status_code == 400 and "答复中含有留言人的个人信息 (银行卡号)" in text(r), card
+    r = act(staff["officer"], fresh(signed), "reply",
+            body="经核查, 电梯已修好, 12345热线工单号 2026120500001234 已办结。如有疑问请致电 0931-8451234。")
+    assert r.status_code == 302 and Reply.objects.get().body.startswith("经核查, 电梯已修好")
+
+
 def test_reply_preview_warns_before_publishing_the_name_the_citizen_introduced(personas, directory, staff):
     preview = _reply_preview(personas, directory, staff, body="我叫王小明, 住在幸福家园3号楼, 电梯坏了一个月。")
     assert "答复中含有留言人的个人信息 (姓名)" in preview("王小明同志: 您好! 经核查, 电梯已于昨日修好。")
