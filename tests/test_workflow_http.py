@@ -763,6 +763,19 @@ def test_a_reply_citing_a_sixteen_digit_case_number_is_published(personas, direc
     assert r.status_code == 302 and Reply.objects.get().body.startswith("经核查, 电梯已修好")
 
 
+def test_a_reply_naming_a_citizen_who_wrote_anonymously_is_refused(personas, directory, signed, staff):
+    """The public page hides an anonymous citizen's registered name wherever they wrote it (own_names);
+    a reply opening 「赵建国同志: 您好」 was published, the name beside their message for all to read."""
+    from minsheng.accounts.models import User
+
+    User.objects.filter(pk=personas["citizen"].pk).update(display_name="赵建国")
+    reply = "赵建国同志: 您好! 经核查, 电梯已于昨日修好。如有疑问请致电 0931-8451234。"
+    r = act(staff["officer"], fresh(signed), "reply", body=reply)
+    assert r.status_code == 400 and "答复中含有留言人的个人信息 (姓名)" in text(r)
+    Message.objects.filter(pk=signed.pk).update(show_name=True)  # shown with their name: the reply may say it
+    assert act(staff["officer"], fresh(signed), "reply", body=reply).status_code == 302
+
+
 def test_reply_preview_warns_before_publishing_the_name_the_citizen_introduced(personas, directory, staff):
     preview = _reply_preview(personas, directory, staff, body="我叫王小明, 住在幸福家园3号楼, 电梯坏了一个月。")
     assert "答复中含有留言人的个人信息 (姓名)" in preview("王小明同志: 您好! 经核查, 电梯已于昨日修好。")

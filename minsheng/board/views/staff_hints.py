@@ -173,13 +173,16 @@ def _check_digit(found: str) -> bool:
 def personal_data_in_reply(message: Message, body: str) -> str:
     """A warning when a reply would publish the citizen's personal data: their phone or
     e-mail (from the message or its contact fields), the name they introduced in the message
-    (我叫王小明 → 「王小明同志: 您好」), any ID number, or a bank card's (the citizen's, or any with
-    a card's check digit: a 16-digit 工单号 is publishable)."""
+    (我叫王小明 → 「王小明同志: 您好」) or their registered one when they wrote anonymously, any ID
+    number, or a bank card's (the citizen's, or any with a card's check digit: a 16-digit 工单号 is
+    publishable)."""
     # read as one however it is written: 139-1234-5678, +86 and full-width digits, an e-mail in capitals
     text = unicodedata.normalize("NFKC", f"{message.title}\n{message.body}")
+    # their registered name too when they wrote anonymously: the public page hides it (own_names)
+    names = message.own_names
     theirs = {_same(f.text) for f in personal_data(text)} | {
-        _same(c) for c in (message.contact_phone, message.contact_email) if c}
-    found = [f for f in personal_data(unicodedata.normalize("NFKC", body), context=text)
+        _same(c) for c in (message.contact_phone, message.contact_email, *names) if c}
+    found = [f for f in personal_data(unicodedata.normalize("NFKC", body), context=text, names=names)
              if _same(f.text) in theirs or f.label == "身份证号" or (f.label == "银行卡号" and _check_digit(f.text))]
     if not found:
         return ""
