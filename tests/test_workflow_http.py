@@ -738,6 +738,44 @@ def test_a_reply_with_the_citizens_phone_number_is_refused_not_published(persona
     assert act(staff["officer"], signed, "reply", body=official).status_code == 302  # the unit's own numbers
 
 
+def test_the_citizens_phone_or_email_written_another_way_is_refused_too(personas, directory, signed, staff):
+    """The refusal compared the text as written: the citizen's 13912345678 written 139-1234-5678,
+    139 1234 5678, +86 13912345678 or in full-width digits, or their e-mail in capitals, was published."""
+    Message.objects.filter(pk=signed.pk).update(contact_phone="13912345678", contact_email="li.si@example.com",
+                                                body="电梯坏了一个月, 我家座机 0931-8123456。")
+    for written in ("139-1234-5678", "139 1234 5678", "+86 13912345678", "１３９１２３４５６７８",
+                    "LI.SI@EXAMPLE.COM", "0931 8123456"):
+        r = act(staff["officer"], fresh(signed), "reply", body=f"经核查, 电梯已修好, 已电话告知您 ({written})。")
+        assert r.status_code == 400 and "答复中含有留言人的个人信息" in text(r), written
+    assert not Reply.objects.exists()
+
+
+def test_a_reply_citing_a_sixteen_digit_case_number_is_published(personas, directory, signed, staff):
+    """Any run of 16–19 digits was refused as a 银行卡号: a reply citing the hotline's 工单号 2026120500001234
+    could not be published. A bank card carries its check digit (Luhn), a case number does not; the
+    citizen's own card number, from their message, is refused whatever its digits."""
+    Message.objects.filter(pk=signed.pk).update(body="电梯坏了一个月, 维修基金退款请打到我的卡 6222 0212 3456 7890。")
+    for card in ("6222021234567894", "6222 0212 3456 7890"):  # a card's check digit; the citizen's own
+        r = act(staff["officer"], fresh(signed), "reply", body=f"经核查, 退款已打入您的银行卡 {card}。")
+        assert r.status_code == 400 and "答复中含有留言人的个人信息 (银行卡号)" in text(r), card
+    r = act(staff["officer"], fresh(signed), "reply",
+            body="经核查, 电梯已修好, 12345热线工单号 2026120500001234 已办结。如有疑问请致电 0931-8451234。")
+    assert r.status_code == 302 and Reply.objects.get().body.startswith("经核查, 电梯已修好")
+
+
+def test_a_reply_naming_a_citizen_who_wrote_anonymously_is_refused(personas, directory, signed, staff):
+    """The public page hides an anonymous citizen's registered name wherever they wrote it (own_names);
+    a reply opening 「赵建国同志: 您好」 was published, the name beside their message for all to read."""
+    from minsheng.accounts.models import User
+
+    User.objects.filter(pk=personas["citizen"].pk).update(display_name="赵建国")
+    reply = "赵建国同志: 您好! 经核查, 电梯已于昨日修好。如有疑问请致电 0931-8451234。"
+    r = act(staff["officer"], fresh(signed), "reply", body=reply)
+    assert r.status_code == 400 and "答复中含有留言人的个人信息 (姓名)" in text(r)
+    Message.objects.filter(pk=signed.pk).update(show_name=True)  # shown with their name: the reply may say it
+    assert act(staff["officer"], fresh(signed), "reply", body=reply).status_code == 302
+
+
 def test_reply_preview_warns_before_publishing_the_name_the_citizen_introduced(personas, directory, staff):
     preview = _reply_preview(personas, directory, staff, body="我叫王小明, 住在幸福家园3号楼, 电梯坏了一个月。")
     assert "答复中含有留言人的个人信息 (姓名)" in preview("王小明同志: 您好! 经核查, 电梯已于昨日修好。")

@@ -113,10 +113,10 @@ def _hide(label: str, found: str) -> str:
     return "*" * (len(digits) - 4) + digits[-4:]  # bank card: the last four
 
 
-def personal_data(text: str | None, context: str | None = None) -> list[Finding]:
+def personal_data(text: str | None, context: str | None = None, names: tuple[str, ...] = ()) -> list[Finding]:
     """Personal data in ``text``, in order of appearance (with a name introduced in
-    ``context``, as ``mask``)."""
-    return [Finding(label, found) for label, found, _start, _end in _matches(text or "", context or "")]
+    ``context`` and the known ``names``, as ``mask``)."""
+    return [Finding(label, found) for label, found, _start, _end in _matches(text or "", context or "", names)]
 
 
 def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[tuple[str, str, int, int]]:

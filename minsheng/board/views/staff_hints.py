@@ -10,9 +10,12 @@ to nothing for the lookups) and logs the error; a hint never breaks a page.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 
 from django.conf import settings
 
+from minsheng.accounts.models import canonical_phone
 from minsheng.directory.routing import route
 from minsheng.insight import lookup
 from minsheng.insight.suggest import Suggestion, suggest_each, suggest_for
@@ -156,13 +159,31 @@ def quality_to_publish(message: Message, body: str) -> dict | None:
     return quality
 
 
+def _same(found: str) -> str:
+    """A phone number or e-mail as one value however it is written (a name as it is)."""
+    return canonical_phone(found) or re.sub(r"[\s\-()]", "", found).lower()
+
+
+def _check_digit(found: str) -> bool:
+    """Whether a bank card's number ends in its check digit (Luhn), as cards do; most case numbers (工单号) do not."""
+    digits = [int(d) for d in re.sub(r"\D", "", found)][::-1]
+    return sum(d if i % 2 == 0 else (2 * d - 9 if d > 4 else 2 * d) for i, d in enumerate(digits)) % 10 == 0
+
+
 def personal_data_in_reply(message: Message, body: str) -> str:
     """A warning when a reply would publish the citizen's personal data: their phone or
     e-mail (from the message or its contact fields), the name they introduced in the message
-    (我叫王小明 → 「王小明同志: 您好」), or any ID or bank-card number."""
-    text = f"{message.title}\n{message.body}"
-    theirs = {f.text for f in personal_data(text)} | ({message.contact_phone, message.contact_email} - {""})
-    found = [f for f in personal_data(body, context=text) if f.text in theirs or f.label in ("身份证号", "银行卡号")]
+    (我叫王小明 → 「王小明同志: 您好」) or their registered one when they wrote anonymously, any ID
+    number, or a bank card's (the citizen's, or any with a card's check digit: a 16-digit 工单号 is
+    publishable)."""
+    # read as one however it is written: 139-1234-5678, +86 and full-width digits, an e-mail in capitals
+    text = unicodedata.normalize("NFKC", f"{message.title}\n{message.body}")
+    # their registered name too when they wrote anonymously: the public page hides it (own_names)
+    names = message.own_names
+    theirs = {_same(f.text) for f in personal_data(text)} | {
+        _same(c) for c in (message.contact_phone, message.contact_email, *names) if c}
+    found = [f for f in personal_data(unicodedata.normalize("NFKC", body), context=text, names=names)
+             if _same(f.text) in theirs or f.label == "身份证号" or (f.label == "银行卡号" and _check_digit(f.text))]
     if not found:
         return ""
     labels = "、".join(dict.fromkeys(f.label for f in found))
