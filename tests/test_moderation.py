@@ -33,6 +33,11 @@ BODY = (f"我家楼下的路灯坏了一个月, 请联系我 {PHONE}, 身份证 
     ("5栋1203室", "5栋****室", "1203"),
     ("举报人：刘洋, 反映小区噪音", "举报人：刘*", "刘洋"),
     ("我叫张伟, 家住幸福小区。张伟家楼下的路灯坏了, 找张伟先生", "我叫张*, 家住幸福小区。张*家楼下", "张伟"),
+    # typed in full width (a phone's Chinese keyboard): hidden as well, not published as written
+    ("我的电话１３９１２３４５６７８", "139****5678", "５６７８"),
+    ("身份证６２０１０２１９８００１０１００１７", "6201**********0017", "１９８００１０１"),
+    ("邮箱ｚｈａｎｇ＠ｑｑ．ｃｏｍ", "z***@qq.com", "ｚｈａｎｇ"),
+    ("座机０９３１－８４５１２３４", "0931-****1234", "８４５１２３４"),
 ])
 def test_mask_hides_personal_data(text, hidden, kept):
     assert hidden in mask(text) and kept not in mask(text)
