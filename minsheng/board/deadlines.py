@@ -204,10 +204,7 @@ def unentered_years(today: dt.date | None = None) -> list[int]:
     latest = _latest_open_due()
     if latest is not None:
         last = max(last, latest.year)
-    entered = _entered_years()
-    return [
-        year for year in range(today.year, last + 1) if year not in CALENDAR_YEARS and year not in entered
-    ]
+    return [year for year in range(today.year, last + 1) if not year_known(year)]
 
 
 def _entered_years() -> set[int]:

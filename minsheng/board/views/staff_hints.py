@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 
 from django.conf import settings
 
@@ -176,13 +175,14 @@ def personal_data_in_reply(message: Message, body: str) -> str:
     (我叫王小明 → 「王小明同志: 您好」) or their registered one when they wrote anonymously, any ID
     number, or a bank card's (the citizen's, or any with a card's check digit: a 16-digit 工单号 is
     publishable)."""
-    # read as one however it is written: 139-1234-5678, +86 and full-width digits, an e-mail in capitals
-    text = unicodedata.normalize("NFKC", f"{message.title}\n{message.body}")
+    # read as one however it is written: 139-1234-5678, +86, an e-mail in capitals (_same); full-width
+    # digits personal_data reads itself (moderation._HALF_WIDTH)
+    text = f"{message.title}\n{message.body}"
     # their registered name too when they wrote anonymously: the public page hides it (own_names)
     names = message.own_names
     theirs = {_same(f.text) for f in personal_data(text)} | {
         _same(c) for c in (message.contact_phone, message.contact_email, *names) if c}
-    found = [f for f in personal_data(unicodedata.normalize("NFKC", body), context=text, names=names)
+    found = [f for f in personal_data(body, context=text, names=names)
              if _same(f.text) in theirs or f.label == "身份证号" or (f.label == "银行卡号" and _check_digit(f.text))]
     if not found:
         return ""
