@@ -310,6 +310,44 @@ def test_supervision_due_soon_paginates_on_its_own(personas, directory, login):
     assert row_titles(part) == ["即将到期的留言020"]
 
 
+def jointly_led(message, unit, due):
+    """A second 主办 unit of ``message`` (联合办理, as the back office adds one), its deadline ``due``."""
+    first = Assignment.objects.get(message=message, role=Assignment.Role.LEAD)
+    return Assignment.objects.create(message=message, unit=unit, role=Assignment.Role.LEAD, round=first.round,
+                                     assigned_at=first.assigned_at, sign_due_at=first.sign_due_at, due_at=due)
+
+
+def test_supervision_lists_a_jointly_led_case_once_naming_both_units(personas, directory, login):
+    """A case led by two units (联合办理) was listed twice under 即将到期, one row per unit: a
+    supervisor counted two cases. One row, naming both units, with the earlier deadline."""
+    now = timezone.now()
+    later, sooner = now + dt.timedelta(hours=3), now + dt.timedelta(hours=1)
+    m = due_at(personas, directory, 1, "两个单位主办的留言", later)
+    jointly_led(m, directory["ecology"], sooner)
+    alone = due_at(personas, directory, 2, "一个单位主办的留言", now + dt.timedelta(hours=2))
+    part = due_soon_part(login(personas["supervisor"]).get(reverse("board:supervision")).content.decode())
+    assert "即将到期 (2)" in part
+    assert row_titles(part) == [m.title, alone.title]  # by the earliest deadline of the case's units
+    row = part[part.index(f'id="due-soon-{m.public_id}"'):part.index(f'id="due-soon-{alone.public_id}"')]
+    assert "兰州市住房和城乡建设局、兰州市生态环境局" in row or "兰州市生态环境局、兰州市住房和城乡建设局" in row
+    assert timezone.localtime(sooner, SH).strftime("%Y-%m-%d") in row
+
+
+def test_supervision_overdue_and_supervised_name_each_lead_unit(personas, directory, login):
+    """超期未答复 ran two lead units' names together (「…建设局兰州市生态环境局」), and 督办中的留言
+    named one of them alone."""
+    late = dt.datetime(2025, 3, 3, 9, 0, tzinfo=SH)
+    m = due_at(personas, directory, 1, "两个单位主办的超期留言", late)
+    jointly_led(m, directory["ecology"], late)
+    actions.do_supervise(personas["supervisor"], Message.objects.get(pk=m.pk), "请加快办理")
+    html = login(personas["supervisor"]).get(reverse("board:supervision")).content.decode()
+    both = ("兰州市住房和城乡建设局、兰州市生态环境局", "兰州市生态环境局、兰州市住房和城乡建设局")
+    overdue = html[html.index('id="overdue"'):html.index('id="due-soon"')]
+    assert row_titles(overdue) == [m.title] and any(b in overdue for b in both)
+    supervised = html[html.index('id="supervised"'):]
+    assert row_titles(supervised) == [m.title] and any(b in supervised for b in both)
+
+
 def test_supervision_due_soon_queries_do_not_grow_with_rows(personas, directory, login):
     client = login(personas["supervisor"])
     url = reverse("board:supervision")

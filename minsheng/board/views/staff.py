@@ -28,8 +28,10 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -179,6 +181,18 @@ def _late_first(now, due_field="due_at"):
 DUE_SOON_WORKING_DAYS = 2
 
 
+def due_soon_until(now):
+    """The last moment a deadline counts as 即将到期 (from ``now`` on): the end of the
+    DUE_SOON_WORKING_DAYS-th working day after today. The inbox's tab, 督办's list and the API's
+    ?due_soon= ask it."""
+    return due_after(now, DUE_SOON_WORKING_DAYS)
+
+
+def due_soon_q(now, field: str = "due_at") -> Q:
+    """A ``field`` deadline that is 即将到期: not yet passed, and by due_soon_until."""
+    return Q(**{f"{field}__gte": now, f"{field}__lte": due_soon_until(now)})
+
+
 def due_words(now, due) -> str:
     """How long is left to a deadline, in working days (a date alone left the officer counting weekends
     and holidays): 「今天到期」, 「还有 2 个工作日」 (after today); one passed 「已超期 3 个工作日」 (the
@@ -212,7 +226,7 @@ def _inbox_tabs(now) -> dict:
         "new": ("待签收", Q(role=A.Role.LEAD, signed_at__isnull=True)),
         "handling": ("办理中", Q(role=A.Role.LEAD, signed_at__isnull=False)),
         "overdue": ("已超期", Q(role=A.Role.LEAD, due_at__lt=now)),
-        "soon": ("即将到期", Q(role=A.Role.LEAD, due_at__gte=now, due_at__lte=due_after(now, DUE_SOON_WORKING_DAYS))),
+        "soon": ("即将到期", Q(role=A.Role.LEAD) & due_soon_q(now)),
         "assist": ("协办", Q(role=A.Role.ASSIST)),
     }
 
@@ -537,10 +551,7 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
         district = _chosen_district(query["district"].strip(), roles, depth)
     if district is not None:
         overdue = overdue.filter(_district_q(district["code"], depth))
-    overdue = _paginate(query, overdue.select_related("region", "topic").prefetch_related(leads)
-                        .order_by("due_at", "pk"), "op")
-    for m in overdue.object_list:  # how late, as /stats/overdue/ says it (the list gave the deadline alone)
-        m.overdue_days = working_days_late(m.due_at, now)
+    overdue = _paginate(query, overdue.select_related("region", "topic").order_by("due_at", "pk"), "op")
     # a supervised case stays listed once answered (until closed): the unit that answered it leads
     last_leads = Prefetch("assignments", to_attr="last_leads",
                           queryset=A.objects.filter(state__in=[A.State.ACTIVE, A.State.DONE], role=A.Role.LEAD)
@@ -549,14 +560,28 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
                   .exclude(status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED])
                   .select_related("region", "topic").prefetch_related(last_leads)
                   .annotate(late=_late_first(now)).order_by("late", "due_at", "pk"))
-    # 即将到期: the lead units' cases due before the inbox's 即将到期 limit, to chase before they are late
-    due_soon = (A.objects.filter(_inbox_tabs(now)["soon"][1], roles.region_q(roles.supervise_prefixes,
-                                                                              "message__region__code"),
-                                 state=A.State.ACTIVE, message__status__in=Status.handling())
-                .select_related("message__region", "unit").order_by("due_at", "pk"))
+    supervised = _paginate(query, supervised, "sp")
+    for m in supervised:  # the units of the latest round: both when two lead it (联合办理), not one of them
+        m.lead_units = [a for a in m.last_leads if a.round == m.last_leads[0].round]
+    # 即将到期: the cases whose lead unit's deadline falls before the inbox's 即将到期 limit, to chase before
+    # they are late; once each, by its earliest such deadline (one row per lead unit listed a case
+    # led by two units twice)
+    soon_leads = A.objects.filter(_inbox_tabs(now)["soon"][1], state=A.State.ACTIVE)
+    due_soon = (Message.objects.filter(scope, status__in=Status.handling(),
+                                       pk__in=soon_leads.values("message_id"))
+                .annotate(soon_due=Subquery(soon_leads.filter(message=OuterRef("pk")).order_by("due_at")
+                                            .values("due_at")[:1]))
+                .select_related("region").order_by("soon_due", "pk"))
     due_soon = _paginate(query, due_soon, "dp")
-    for a in due_soon:
-        a.due_words = due_words(now, a.due_at)
+    overdue.object_list, due_soon.object_list = list(overdue.object_list), list(due_soon.object_list)
+    # both lists' lead units in one query
+    prefetch_related_objects([*overdue.object_list, *due_soon.object_list], leads)
+    for m in overdue.object_list:  # how late, as /stats/overdue/ says it (the list gave the deadline alone)
+        m.overdue_days = working_days_late(m.due_at, now)
+    soon_until = due_soon_until(now)
+    for m in due_soon.object_list:
+        m.due_words = due_words(now, m.soon_due)
+        m.soon_leads = [a for a in m.active_leads if a.due_at and now <= a.due_at <= soon_until]
     # a request whose unit no longer handles the case (replied, transferred, returned) cannot be decided
     extensions = (Extension.objects.filter(roles.region_q(roles.supervise_prefixes,
                                                           "assignment__message__region__code"),
@@ -568,7 +593,7 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     extensions = _paginate(query, extensions, "ep")
     for e in extensions:  # what 同意延期 would make the deadline, and whether the case would still be late
         e.new_due = actions.extended_due(e.assignment.message, e.days, now)
-    return {"overdue": overdue, "due_soon": due_soon, "supervised": _paginate(query, supervised, "sp"),
+    return {"overdue": overdue, "due_soon": due_soon, "supervised": supervised,
             "extensions": extensions, "now": now, "section": "supervision", "soon_days": DUE_SOON_WORKING_DAYS,
             "districts": districts, "district": district,
             "keep": {p: _keep_query(request, p, query) for p in ("op", "dp", "sp", "ep")},
