@@ -97,6 +97,35 @@ def test_the_unit_inbox_tells_the_cases_it_leads_from_those_it_assists(as_person
     assert wrong.status_code == 400 and error_of(wrong)["fields"]["role"] == ["role 应为 lead (主办) 或 assist (协办)"]
 
 
+def test_the_inbox_lists_the_cases_due_soon_as_the_inbox_page_does(as_persona, personas, directory):
+    """The inbox page has a 即将到期 tab, the API had no way to ask for those cases: `due_soon=true`
+    lists the cases due by the end of the second working day after today (the tab's limit), neither
+    those due later nor the late ones; `due_soon=false` the others."""
+    from minsheng.board.views.staff import due_soon_until
+
+    now = timezone.now()
+    due = {"tomorrow": now + dt.timedelta(days=1), "week": now + dt.timedelta(days=7),
+           "late": now - dt.timedelta(days=1)}
+    assert due["week"] > due_soon_until(now)  # a week is more than two working days (a long holiday aside)
+    made = {}
+    for name, at in due.items():
+        m = advance(submit(personas["citizen"], directory, title=f"{name}到期的留言"), personas, directory, "dispatched")
+        Message.objects.filter(pk=m.pk).update(due_at=at)
+        Assignment.objects.filter(message=m).update(due_at=at)
+        made[name] = m.public_id
+    client = as_persona("officer")
+    assert inbox(client, due_soon="true") == {made["tomorrow"]}
+    assert inbox(client, box="unit", due_soon="true", role="lead") == {made["tomorrow"]}  # the page's tab
+    assert inbox(client, box="unit", due_soon="false") == {made["week"], made["late"]}
+    assert inbox(as_persona("supervisor"), box="supervise", due_soon="true") == {made["tomorrow"]}
+    wrong = client.get("/api/v1/staff/inbox/", {"due_soon": "soon"})
+    assert wrong.status_code == 400 and wrong["Content-Type"].startswith("application/json")
+    assert error_of(wrong)["fields"]["due_soon"] == ["due_soon 应为 true (即将到期) 或 false"]
+    schema = client.get("/api/schema/?format=json").json()
+    param = next(p for p in schema["paths"]["/api/v1/staff/inbox/"]["get"]["parameters"] if p["name"] == "due_soon")
+    assert param["schema"]["type"] == "boolean" and "即将到期" in param["description"]
+
+
 @pytest.mark.parametrize("action, body", [
     ("sign", {}), ("reply", {"body": "您好, 我局已配合现场核查, 情况属实, 将尽快加装。"}),
     ("reply-preview", {"body": "您好, 我局已配合现场核查, 情况属实, 将尽快加装。"}),

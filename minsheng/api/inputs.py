@@ -358,6 +358,12 @@ class InboxQuery(serializers.Serializer):
                               help_text="box=leader only: 关键词 (全文检索, as /messages/?q=)")
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    due_soon = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="`true` 即将到期: the cases awaiting a reply whose deadline (`due_at`) has not passed and falls "
+                  "by the end of the second working day after today, as the inbox page's 即将到期 tab counts "
+                  "(due_soon=true and role=lead is that tab); `false` the others",
+        error_messages={"invalid": "due_soon 应为 true (即将到期) 或 false"})
     role = serializers.ChoiceField(
         choices=[("lead", "主办"), ("assist", "协办")], required=False,
         help_text="`lead` the cases my unit leads (the inbox page's 待办(主办) tabs: overdue=true and "

@@ -18,7 +18,7 @@ from minsheng.board import actions
 from minsheng.board.batch_dispatch import CHANGED_IN_API, dispatch_by_suggestion, plan_each, seen_key
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.leader_office import office_messages, offices_of
-from minsheng.board.views.staff import handler_filter, next_deadline
+from minsheng.board.views.staff import due_soon_q, handler_filter, next_deadline
 from minsheng.board.views.staff_hints import (
     held_on,
     near_duplicate_counts,
@@ -123,7 +123,7 @@ def unit_role(user):
 class Inbox(ApiView):
     docs = {"get": Doc("待办", "返回调用者办理或督办的留言, 按游标分页。`box` 选择范围: `unit` 本单位在办的、`dispatch` 待审核和待派单的、"
                              "`supervise` 督办区划内的、`all` 全部、`leader` 领导留言板 (调用者须为该领导留言的受理单位, 否则 403); "
-                             "可再按状态、是否超期、主办或协办、承办人筛选。只有工作人员可调用: 未登录为 401, 市民为 403。")}
+                             "可再按状态、是否超期、是否即将到期、主办或协办、承办人筛选。只有工作人员可调用: 未登录为 401, 市民为 403。")}
 
     permission_classes = [IsStaffMember]
     pagination_class = MessageCursor
@@ -138,11 +138,14 @@ class Inbox(ApiView):
             qs = list_queryset().filter(inbox_q(request.user, params["box"]))
         if params.get("status"):
             qs = qs.filter(status=params["status"])
-        overdue = Q(status__in=Status.handling(), replied_at__isnull=True, due_at__lt=timezone.now())
-        if params.get("overdue") is True:
-            qs = qs.filter(overdue)
-        elif params.get("overdue") is False:
-            qs = qs.exclude(overdue)
+        now = timezone.now()
+        awaiting = Q(status__in=Status.handling(), replied_at__isnull=True)
+        # the inbox page's 已超期 and 即将到期 tabs, over the case's reply deadline
+        for name, q in (("overdue", awaiting & Q(due_at__lt=now)), ("due_soon", awaiting & due_soon_q(now))):
+            if params.get(name) is True:
+                qs = qs.filter(q)
+            elif params.get(name) is False:
+                qs = qs.exclude(q)
         if params.get("handler"):
             qs = qs.filter(handler_q(request.user, params["handler"]))
         qs = qs.annotate(unit_role=unit_role(request.user))  # the inbox page's 待办(主办) and 协办 tabs
