@@ -104,9 +104,9 @@ def test_the_inbox_lists_the_cases_due_soon_as_the_inbox_page_does(as_persona, p
     from minsheng.board.views.staff import due_soon_until
 
     now = timezone.now()
-    due = {"tomorrow": now + dt.timedelta(days=1), "week": now + dt.timedelta(days=7),
+    # "week": a day past the tab's limit, however long a holiday comes next
+    due = {"tomorrow": now + dt.timedelta(days=1), "week": due_soon_until(now) + dt.timedelta(days=1),
            "late": now - dt.timedelta(days=1)}
-    assert due["week"] > due_soon_until(now)  # a week is more than two working days (a long holiday aside)
     made = {}
     for name, at in due.items():
         m = advance(submit(personas["citizen"], directory, title=f"{name}到期的留言"), personas, directory, "dispatched")
