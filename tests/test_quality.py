@@ -1460,3 +1460,59 @@ def test_an_item_told_by_its_own_thing_or_in_kind_is_still_answered(body, reply)
 ], ids=["报名于…进行", "每年…缴费", "收到留言", "另一件事的日期"])
 def test_an_items_time_told_by_its_dates_is_answered(body, reply, missed):
     assert score_reply("咨询", body, reply + HOUSING_SIGNATURE)["missed"] == missed
+
+
+# --- review of answer quality (2026-12-05): an item answered on one shared word, a head's verb shown with an item it
+# does not fit ------------------------------------------------------------------------------------------------------
+
+MOVE_IN = "户口迁入咨询", "我今年从外省调来工作, 想把户口迁过来。户籍迁移需要哪些材料?在哪里办理?"
+
+
+@pytest.mark.parametrize("reply", [
+    # the subject named in passing, and a closing call or a pointer where to ask: neither the materials nor the place
+    "经核实, 今年我区户籍迁移业务量较大, 已增派工作人员加快办理。" + HOUSING_SIGNATURE,
+    "经核实, 今年我区户籍迁移业务量较大, 已增派工作人员加快办理, 您也可到区政务服务大厅咨询。",
+], ids=["请致电", "可到…咨询"])
+def test_a_question_asking_one_thing_told_is_not_answered_by_its_subject_alone(reply):
+    """「户籍迁移需要哪些材料?」 and 「在哪里办理?」 asked in two sentences were two questions read as any other: the first
+    taken up by 户籍迁移 (a quarter of its bigrams), both answered in kind by any 请致电 or 可到…咨询 of the reply (the
+    "how / where" rule), so a reply naming the subject in passing had 完整性 100%."""
+    result = score_reply(*MOVE_IN, reply)
+    assert result["missed"] == ["户籍迁移需要哪些材料?", "在哪里办理?"] and result["completeness"] == 0
+
+
+@pytest.mark.parametrize("reply", [
+    "经核实, 户籍迁移需携带身份证、户口簿和准迁证明, 到迁入地派出所户政窗口办理。",
+    "经核实, 户籍迁移所需材料以市公安局官网公布的清单为准, 办理地点为区政务服务中心公安窗口。",
+    "经核实, 户籍迁移由迁入地派出所受理, 申请人应提交居民户口簿、身份证原件及复印件。",
+], ids=["携带…到…办理", "named", "由…受理, 两份证件"])
+def test_a_question_asking_one_thing_told_is_answered_by_that_thing(reply):
+    result = score_reply(*MOVE_IN, reply + HOUSING_SIGNATURE)
+    assert result["missed"] == [] and result["questions"] == 2
+
+
+def test_a_where_that_asks_no_place_where_something_is_done_is_read_as_before():
+    # not any 哪里: the money gone, the cause, a link are no place where something is done
+    for body in ("拆迁补偿款到哪里去了?", "问题究竟出在哪里?", "预约登记的链接在哪里?"):
+        assert score_reply("问题", body, "经核实, 已安排处理。" + HOUSING_SIGNATURE)["missed"] == [], body
+
+
+def test_an_item_asked_of_in_the_end_is_not_answered_by_its_word_alone():
+    """申请公租房对户籍和收入有哪些要求? had its 户籍 taken up by any 户籍 of the reply (本小区户籍人口较多)."""
+    body = "申请公租房对户籍和收入有哪些要求?"
+    passing = score_reply("公租房", body, "经核实, 本小区户籍人口较多, 公租房申请人数逐年增加。" + HOUSING_SIGNATURE)
+    assert passing["missed"] == ["申请公租房对户籍有哪些要求", "申请公租房对收入有哪些要求"]
+    told = score_reply("公租房", body, "经核实, 申请公租房须具有本市户籍, 家庭人均月收入不超过2000元。" + HOUSING_SIGNATURE)
+    assert told["missed"] == []
+
+
+@pytest.mark.parametrize(("body", "shown"), [
+    ("请问申请公租房需要具备什么条件和申请流程?", ["请问申请公租房需要具备什么条件", "请问申请公租房的申请流程"]),
+    ("我需要具备什么条件和申请流程?", ["我需要具备什么条件", "申请流程"]),
+    # a verb that fits both, or none: shown with each as before
+    ("办理居住证需要准备哪些材料和手续?", ["办理居住证需要准备哪些材料", "办理居住证需要准备哪些手续"]),
+    ("办理居住证需要哪些程序和材料?", ["办理居住证需要哪些程序", "办理居住证需要哪些材料"]),
+], ids=["具备…流程", "我", "准备…手续", "no verb"])
+def test_a_heads_verb_is_shown_only_with_the_items_it_fits(body, shown):
+    """需要具备什么条件和申请流程? listed 「…需要具备什么申请流程」 as a question left unanswered."""
+    assert score_reply("咨询", body, "经核实, 已安排处理。" + HOUSING_SIGNATURE)["missed"] == shown

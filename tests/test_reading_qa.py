@@ -236,3 +236,31 @@ def test_the_reply_form_lists_each_item_of_a_list_asked_before_its_items(persona
     listed = html[html.index("未回应的问题"):]
     assert "「办理居住证需要哪些条件」" in listed and "「办理居住证需要哪些程序」" in listed
     assert "需要哪些材料" not in listed
+
+
+@pytest.mark.django_db
+def test_the_reply_form_shows_a_heads_verb_only_with_the_item_it_fits(personas, directory, login):
+    """「申请公租房需要具备什么条件和申请流程?」 beside a draft telling neither: the form listed 「…需要具备什么申请流程」 under
+    未回应的问题, words the citizen never wrote. Now 「…需要具备什么条件」 and 「…申请公租房的申请流程」."""
+    d, p = directory, personas
+    m = _signed(p, d, "公租房申请咨询", "我在城关区租房住了五年, 请问申请公租房需要具备什么条件和申请流程?", "consult")
+    draft = "经核实, 今年城关区公租房已分配完毕, 下一批房源正在建设中。如有疑问请致电 0931-8456789。"
+    html = login(p["officer"]).post(f"/staff/case/{m.public_id}/reply/preview/",
+                                    {"version": m.version, "body": draft}, HTTP_HX_REQUEST="true").content.decode()
+    listed = html[html.index("未回应的问题"):]
+    assert "「请问申请公租房需要具备什么条件」" in listed and "「请问申请公租房的申请流程」" in listed
+    assert "具备什么申请流程" not in html
+
+
+@pytest.mark.django_db
+def test_the_reply_form_lists_a_question_asking_one_thing_a_draft_names_only_the_subject_of(personas, directory, login):
+    """「户籍迁移需要哪些材料?在哪里办理?」 beside a draft naming 户籍迁移 in passing and closing with 请致电: the preview gave
+    完整性 100%; both questions are now listed."""
+    d, p = directory, personas
+    m = _signed(p, d, "户口迁入咨询", "我今年从外省调来工作, 想把户口迁过来。户籍迁移需要哪些材料?在哪里办理?", "consult")
+    draft = "经核实, 今年我区户籍迁移业务量较大, 已增派工作人员加快办理。如有疑问请致电 0931-8456789。"
+    html = login(p["officer"]).post(f"/staff/case/{m.public_id}/reply/preview/",
+                                    {"version": m.version, "body": draft}, HTTP_HX_REQUEST="true").content.decode()
+    assert "完整性 100%" not in html and "完整性 0%" in html
+    listed = html[html.index("未回应的问题"):]
+    assert "「户籍迁移需要哪些材料?」" in listed and "「在哪里办理?」" in listed

@@ -763,6 +763,26 @@ def test_a_reply_citing_a_sixteen_digit_case_number_is_published(personas, direc
     assert r.status_code == 302 and Reply.objects.get().body.startswith("经核查, 电梯已修好")
 
 
+def test_a_reply_giving_a_number_the_citizen_quoted_as_the_property_companys_is_published(personas, directory, signed,
+                                                                                           staff):
+    """「物业电话 0731-8123456 打不通」: every phone number of the message was read as the citizen's, so a reply giving the
+    property company's public number was refused 「答复中含有留言人的个人信息 (固定电话)」. A number the message gives as an
+    organisation's (物业, 公司, 热线, 单位 … and its phone word right before it) is no longer theirs; their own, one given as
+    a person's (物业经理张某的手机), and one given as theirs anywhere in the message still are."""
+    body = "电梯坏了一个月, 物业电话 0731-8123456 打不通, 物业经理张某的手机 13800001111 也不接。我的电话 0731-8765432。"
+    Message.objects.filter(pk=signed.pk).update(contact_phone="13912345678", body=body)
+    for own in ("13912345678", "0731-8765432", "13800001111"):
+        r = act(staff["officer"], fresh(signed), "reply", body=f"经核查, 电梯已于昨日修好, 已电话告知您 ({own})。")
+        assert r.status_code == 400 and "答复中含有留言人的个人信息" in text(r), own
+    # given as theirs too, anywhere in the message: theirs (when unsure, refused)
+    Message.objects.filter(pk=signed.pk).update(body=body + "白天可打我单位电话 0731-8123456 找我。")
+    r = act(staff["officer"], fresh(signed), "reply", body="经核查, 电梯已修好。物业服务电话 0731-8123456 已恢复接听。")
+    assert r.status_code == 400 and "答复中含有留言人的个人信息 (固定电话)" in text(r)
+    Message.objects.filter(pk=signed.pk).update(body=body)
+    r = act(staff["officer"], fresh(signed), "reply", body="经核查, 电梯已修好。物业服务电话 0731-8123456 已恢复接听。")
+    assert r.status_code == 302 and "0731-8123456" in Reply.objects.get().body
+
+
 def test_a_reply_naming_a_citizen_who_wrote_anonymously_is_refused(personas, directory, signed, staff):
     """The public page hides an anonymous citizen's registered name wherever they wrote it (own_names);
     a reply opening 「赵建国同志: 您好」 was published, the name beside their message for all to read."""

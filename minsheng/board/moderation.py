@@ -153,6 +153,25 @@ def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[
     return sorted(out, key=lambda x: x[2])
 
 
+# a phone number the citizen gives as an organisation's, not their own (物业电话 0731-8123456 打不通, 开发商的客服热线是…,
+# 供电公司服务电话: …): the organisation and its phone word right before the number. Not the writer's own organisation
+# (我单位电话, 本人公司座机), nor a person's (物业经理张某的手机): those stay the citizen's
+_ORG_PHONE = re.compile(r"(?<!我)(?<!我们)(?<!本人)(?<!我家)(?<!我的)(?<!本人的)(?<!我们的)(?<!我家的)(?:物业|物业公司|管理处|开发商|售楼部|售楼处|公司|商家|门店|店家|"
+                        r"热线|单位|客服|银行|医院|学校|幼儿园|派出所|居委会|村委会|办事处|服务中心|营业厅)"
+                        r"的?(?:服务|投诉|客服|值班|办公|咨询|报修|维修|联系|举报|售后|24小时)?(?:电话|热线|座机|号码|客服)"
+                        r"(?:号码|号)?(?:是|为|[:：])?\s*$")
+_PHONES = ("手机号", "固定电话")
+
+
+def phones_named(text: str | None) -> list[tuple[str, bool]]:
+    """Each phone number of ``text`` as written, with whether it is given there as an organisation's (``_ORG_PHONE``:
+    物业电话 0731-8123456), one pair per occurrence."""
+    text = text or ""
+    read = text.translate(_HALF_WIDTH)
+    return [(found, bool(_ORG_PHONE.search(read[max(0, start - 24):start])))
+            for label, found, start, _end in _matches(text) if label in _PHONES]
+
+
 def real_name(display_name: str | None) -> tuple[str, ...]:
     """``(display_name,)`` when it is a person's name, else ``()``: for ``mask(names=...)``."""
     name = (display_name or "").strip()

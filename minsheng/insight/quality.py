@@ -682,6 +682,18 @@ def _told_named(item: str, core: str) -> bool:
 
 
 _CALENDAR_DATE = re.compile(r"\d{1,2}月\d{1,2}[日号]")
+# a requirement told (须具有, 年龄须在18周岁以上, 不超过, 低于): what an item asked of in the end wants of its thing
+_REQUIREMENT = re.compile(r"须|需|应当?|必须|不得|不能|不超过|不低于|不高于|以上|以下|低于|高于|至少|限于|年满|符合")
+
+
+def _told_of(item: str, core: str) -> bool:
+    """Whether the reply tells what an item asked of in the end asks (「户籍 要求」 of 对户籍和收入有哪些要求): a sentence
+    naming the item's own word (户籍) and a requirement told (须具有本市户籍), the rule cited or the thing asked named
+    (要求, 条件, 规定, 限制); not the 户籍 of any sentence (本小区户籍人口较多)."""
+    own, of = item.split(" ", 1)
+    told = next((g for g in _TOLD_WORDS if of in g), (of,))
+    return any(own in s and (_REQUIREMENT.search(s) or _CITED.search(s) or any(w in s for w in told))
+               for s in _SENTENCE.findall(core))
 
 
 def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form_letter: bool = False,
@@ -695,6 +707,8 @@ def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form
     item of a list asked to be told (办理地点): judged on its own words however few, the kind of
     answer read from ``asked_as`` (a 时间 wants a date)."""
     asked = asked_as or question
+    if asked_as and " " in question:  # an item asked of in the end (对户籍和收入有哪些要求: 「户籍 要求」)
+        return not form_letter and _told_of(question, core)
     # a form letter (``form_letter``: 我单位于5月3日收到您的留言, 已转交相关部门) answers nothing in kind
     if not form_letter and (_item_in_kind(question, asked_as, core, several_whens, dates) if asked_as
                             else _in_kind(question, core, several_whens, dates)):
@@ -884,7 +898,7 @@ _TOLD_THINGS = ("条件", "地点", "地址", "位置", "时间", "日期", "期
                 "电话", "依据", "政策", "范围", "对象", "名单", "名额", "计划", "方案", "窗口", "原因", "内容", "要求")
 # the near words a reply may tell an item by (办理地点 / 办理地址); for these items only
 _TOLD_WORDS = (("地点", "地址", "位置", "窗口"), ("时间", "日期"), ("流程", "程序", "步骤", "手续"),
-               ("材料", "资料", "证件"), ("费用", "收费", "价格"), ("电话", "联系方式"))
+               ("材料", "资料", "证件"), ("费用", "收费", "价格"), ("电话", "联系方式"), ("要求", "条件", "规定", "限制"))
 _TIME_ITEM = re.compile(r"时间|日期|期限|时限")
 _PLACE_ITEM = re.compile(r"地点|地址|位置|窗口")
 _RULE_ITEM = re.compile(r"条件|依据|标准|政策|要求")
@@ -901,8 +915,11 @@ _APOLOGY = re.compile(r"(?:给|对)(?:您|你|群众|居民|大家|市民)[^,，
 _OUTCOME_ITEM = re.compile(r"结果|进度|进展")
 _PROGRESS_ITEM = re.compile(r"进度|进展")
 _MATERIAL_ITEM = re.compile(r"材料|资料|证件")
-_DOCUMENTS = re.compile(r"(?:携带|提供|提交|准备|持|凭|需|须)[^。;；]{0,20}?(?:身份证|户口[簿本]|证明|合同|复印件|照片|申请表|"
-                        r"房产证|不动产权证|营业执照|证书|发票|病历|结婚证)")
+_DOCUMENT = (r"(?:身份证|户口[簿本]|证明|合同|复印件|原件|照片|申请表|申请书|护照|居住证|房产证|不动产权证|营业执照|证书|发票|"
+             r"病历|结婚证)")
+# or two documents named in one sentence, whatever the verb far before them (…需要提供…护照, …原件, …身份证明: review of
+# answer quality, 2026-12-05)
+_DOCUMENTS = re.compile(rf"(?:携带|提供|提交|准备|持|凭|需|须)[^。;；]{{0,20}}?{_DOCUMENT}|{_DOCUMENT}[^。;；!！?？]{{0,40}}?{_DOCUMENT}")
 _STEPS_ITEM = re.compile(r"流程|程序|步骤|手续|方式|办法|渠道|途径")
 # the documents to bring, told alone (需携带身份证、租房合同和照片), tell the materials, not the steps; with where
 # to go or what to do with them (可携带身份证到街道办事处提交申请) they tell both (2026-12-05, fifth note)
@@ -926,7 +943,10 @@ _CLOSING_CALL = re.compile(r"(?:如有|如需|若有|如对|如您|如还有?)[^
 _CONDITION_ITEM = re.compile(r"条件|要求")
 _REQUIRED = re.compile(r"(?:须|需|应|必须|应当|需要)(?:同时)?(?:具有|具备|满足|符合|年满|持有|取得|缴纳|在本市|为本市|是本市)")
 # where to go, which tells a place asked for: 可携带身份证到街道办事处办理, 请前往区政务大厅
-_GO_TO = re.compile(r"(?:可|可以|请|需|须|应)(?:您)?(?:携带[^,，。;；]{0,20}|持[^,，。;；]{0,20})?(?:到|前往|至)[^,，。;；]{2}")
+_GO_TO = re.compile(r"(?:可|可以|请|需|须|应)(?:您)?(?:携带[^,，。;；]{0,20}|持[^,，。;；]{0,20})?(?:到|前往|至)[^,，。;；]{2}|"
+                    # or where it is done, named (由户口所在地派出所受理, 车管所、各服务站都可进行…; review of answer quality,
+                    # 2026-12-05)
+                    r"由[^,，。;；]{2,20}?(?:受理|办理)|(?:所|站|局|中心|大厅|窗口|办事处)(?:均|都)?(?:可|可以)(?:进行|办理|受理|申请|申领|领取)")
 _JOINED = frozenset(("和", "及", "以及", "与", "、"))
 # what ends the list without naming an item: 分别是什么, 都有哪些, 是怎样的, 在哪里, 等; the part that asks (group
 # ``ask``) is a cue of its own, a list without 请告知 asked by its end (申请条件和办理地点是什么?) or by its
@@ -936,8 +956,20 @@ _LIST_END = re.compile(r"(?:等|等等)?(?P<ask>(?:分别|都|又|具体|究竟|
                        r"什么时候|什么地方|什么|哪些|哪里|哪儿|何处|多少|怎样的?|怎么样的?)?)(?:吗|呢|啊)?$")
 # or asked before its items (2026-12-05, fifth note): 办理居住证需要哪些程序和材料?, 请问有哪些条件和要求, 要准备哪些
 # 资料和费用; the head is shown with each item (办理居住证需要哪些程序), not the 什么 of 为什么 or 凭什么
-_LIST_HEAD = re.compile(r"(?:需要|需|要|须|应)?(?:准备|提供|提交|携带|满足|具备|具有|符合|办理|缴纳)?有?"
+_LIST_HEAD = re.compile(r"(?:需要|需|要|须|应)?(?P<verb>准备|提供|提交|携带|满足|具备|具有|符合|办理|缴纳)?有?"
                         r"(?:(?<![为凭干做])什么|哪些|哪几[项个种样类]|何种)(?!时候|地方)")
+# the things a head's verb governs (具备什么条件, 准备哪些材料, 缴纳哪些费用): another item is shown without it
+_HEAD_FITS = {"满足": ("条件", "要求", "标准"), "具备": ("条件", "要求", "标准"), "具有": ("条件", "要求", "标准"),
+              "符合": ("条件", "要求", "标准"), "准备": ("材料", "资料", "证件", "手续", "费用"),
+              "提供": ("材料", "资料", "证件"), "提交": ("材料", "资料", "证件", "手续"), "携带": ("材料", "资料", "证件"),
+              "办理": ("手续",), "缴纳": ("费用",)}
+
+
+def _fits(head: re.Match | None, item: str) -> bool:
+    """Whether a list's head (``_LIST_HEAD``) reads with ``item`` after it: one without a verb does (需要哪些程序和材料);
+    具备什么 a 条件, not a 申请流程."""
+    verb = head and head.group("verb")
+    return not verb or item.endswith(_HEAD_FITS[verb])
 # the words that open such a list and ask nothing besides it: 请问, 想咨询一下, 公租房的…是什么?
 _OPENS_LIST = re.compile(_TELL_ME.pattern + r"|(?:我|本人)?想(?:咨询|了解|知道|问)(?:一下)?")
 # an item that itself asks (是否会设置, 在干什么) is no item to be told
@@ -955,8 +987,9 @@ def _items(question: str) -> tuple[tuple[str, str], ...]:
     及所需材料? asks by its question mark. Nothing where the sentence asks anything else (an opening 请问 or
     想咨询一下 aside), or an item asks itself. Asked before its items (``_LIST_HEAD``: 办理居住证需要哪些程序和材料? gives
     (办理居住证需要哪些程序, 程序) and (办理居住证需要哪些材料, 材料)), or of each in the end (对户籍和收入有哪些要求:
-    户籍, 收入), or clause by clause (``_items_by_clause``: 需要准备什么材料, 到哪里办理?)."""
-    return _items_listed(question) or _items_by_clause(question)
+    户籍, 收入: each judged with it, 「户籍 要求」, ``_told_of``), or clause by clause (``_items_by_clause``: 需要准备什么材料,
+    到哪里办理?). A question asking one such thing alone is an item too (``_item_alone``: 户籍迁移需要哪些材料?)."""
+    return _items_listed(question) or _items_by_clause(question) or _item_alone(question)
 
 
 # a list asked clause by clause (需要准备什么材料, 到哪里办理?; 2026-12-05, fifth note): each clause asks one thing
@@ -982,8 +1015,45 @@ def _asked_thing(clause: str) -> str | None:
 def _items_by_clause(question: str) -> tuple[tuple[str, str], ...]:
     """The items of a list asked clause by clause: the sentence's last clauses, two or more, each asking one thing
     told (``_asked_thing``), after clauses that ask nothing (an opening 请问 aside); each shown as its clause."""
-    if not _MARK.search(question):
+    asked = _asked_clauses(question)
+    if not asked or len(asked[2]) < 2:
         return ()
+    asked_by, clauses, judged = asked
+    return tuple((f"{asked_by if k == 0 else ''}{c}", j) for k, (c, j) in enumerate(zip(clauses, judged, strict=True)))
+
+
+# a question asking one thing told alone (户籍迁移需要哪些材料?, 在哪里办理?; 2026-12-05, review of answer quality): an item
+# too, judged as a list's items are, when the thing is the materials, the steps or the place where something is done
+# (not any 哪里: 钱到哪里去了, 问题出在哪里). Judged as a question it was taken up by its subject alone — a reply
+# naming 户籍迁移 in passing, or closing with 如有疑问请致电…, answered 「户籍迁移需要哪些材料?」
+_ALONE_THING = re.compile(r"材料|资料|证件|流程|程序|步骤|手续|地点|地址|位置|窗口")
+# where something is done (到哪里办理, 去哪里办社保卡, 在哪里办理换证手续, 开具证明的地方在哪里), not any where (该由哪里处理,
+# 文明办到哪儿去了, 公办幼儿园在哪里, 名单在哪里查看, 公示牌在什么位置)
+_DONE_VERB = r"(?:办理|办(?!公|事)|申请|报名|登记|缴纳|缴费|交费|领取|补办|提交|注册|开具|上户|落户|换证|认证)"
+_DONE_WHERE = re.compile(rf"(?:哪里|哪儿|何处|什么地方|什么地点)(?:去|可以|能|才能)?{_DONE_VERB}|"
+                         rf"{_DONE_VERB}[^,，]{{0,8}}?的?(?:具体)?(?:地方|地点|地址|窗口)(?:在|是)(?:哪里|哪儿|何处|什么地方)")
+
+
+def _item_alone(question: str) -> tuple[tuple[str, str], ...]:
+    """``_items`` of a question asking one thing told (``_ALONE_THING``) in its last clause, after clauses that
+    ask nothing: the question shown whole, judged on the thing (户籍迁移需要哪些材料?: 材料; 在哪里办理?: 地点)."""
+    asked = _asked_clauses(question)
+    if not asked or len(asked[2]) != 1:
+        return ()
+    clause, thing = asked[1][0], asked[2][0]
+    if not (m := _ALONE_THING.search(thing)) or not thing.endswith(m.group(0)):
+        return ()
+    # a place where something is done (到哪里办理), not any where
+    if _PLACE_ITEM.search(thing) and not _DONE_WHERE.search(clause):
+        return ()
+    return ((question, thing),)
+
+
+def _asked_clauses(question: str) -> tuple[str, list[str], list[str]] | None:
+    """(the opening cue, the sentence's last clauses each asking one thing told, the things judged) of a question
+    asking clause by clause after clauses that ask nothing; None where it asks anything else, or a thing twice."""
+    if not _MARK.search(question):
+        return None
     clauses = [c.group(0).strip() for c in _CLAUSE_OF.finditer(question)]
     cue = _OPENS_LIST.match(clauses[0]) if clauses else None
     asked_by = cue.group(0) if cue else ""
@@ -994,13 +1064,12 @@ def _items_by_clause(question: str) -> tuple[tuple[str, str], ...]:
     while n and things[n - 1]:
         n -= 1
     before = "".join(clauses[:n])
-    if len(things) - n < 2 or _QUESTION.search(before) or _WEAK_ASK.search(before) or _ASKS_ITSELF.search(before):
-        return ()
+    if n == len(things) or _QUESTION.search(before) or _WEAK_ASK.search(before) or _ASKS_ITSELF.search(before):
+        return None
     judged = things[n:]
     if len(set(judged)) < len(judged):
-        return ()
-    return tuple((f"{asked_by if k == n else ''}{c}", j) for k, (c, j) in enumerate(zip(clauses[n:], judged, strict=True),
-                                                                                  start=n))
+        return None
+    return asked_by, clauses[n:], judged
 
 
 def _items_listed(question: str) -> tuple[tuple[str, str], ...]:
@@ -1026,9 +1095,12 @@ def _items_listed(question: str) -> tuple[tuple[str, str], ...]:
                 or not end and not ends.group(0).endswith("吗") and _MARK.match(question, clause.end())):
             return ()
         rest = _OPENS_LIST.sub("", question[:clause.start()] + question[clause.end():])
+    unheaded = asked_by
     if head:  # what asks is before the list: shown with each item, the list read after it
         if of or _ASKS_ITSELF.search(listed[:head.start()]):
             return ()
+        ahead = re.sub(r"^(?:我们?|本人|您|你们?)", "", listed[:head.start()])  # not 「我的申请流程」
+        unheaded = asked_by + ahead + ("的" if ahead and not ahead.endswith("的") else "")
         asked_by, listed = asked_by + listed[:head.end()], listed[head.end():]
     rest = _MARK.sub("", rest)
     if (_QUESTION.search(rest) or _DEMAND.search(rest) or _WEAK_ASK.search(rest) or _ASKS_IN_WORDS.search(rest)
@@ -1061,15 +1133,22 @@ def _items_listed(question: str) -> tuple[tuple[str, str], ...]:
     else:  # the last word, with a verb before it (公租房申请条件: 申请条件); a told word ending a longer one alone (学校地址: 地址)
         own = told if last != told else (verb + last)  # 办理流程 whole
         subject = first[:len(first) - len(own)]
-    judged = [own] + ["".join(w for w, _ in run) for run in runs[1:]]
+    named = [own] + ["".join(w for w, _ in run) for run in runs[1:]]
     # an item names something to look for: words, or a bare thing told, judged in kind (要求, a cue word cut from its words)
-    if len(set(judged)) < len(judged) or any(j not in _TOLD_THINGS and not any(_HAN_WORD.fullmatch(g) for g in _content(j))
-                                             for j in judged):
+    if len(set(named)) < len(named) or any(j not in _TOLD_THINGS and not any(_HAN_WORD.fullmatch(g) for g in _content(j))
+                                           for j in named):
         return ()
+    # an item asked of in the end is judged with what is asked of it (「户籍 要求」, ``_told_of``: review of answer quality,
+    # 2026-12-05): its own word alone was taken up by any 户籍 of the reply
+    judged = [f"{j} {of}" if of else j for j in named]
     # it read 「请问地点」, the officer left to guess of what; judged alone all the same. An item with its own 的 follows
-    # the subject without the subject's (公积金提取的条件和需要的材料: 公积金提取需要的材料, not …提取的需要的材料)
-    return tuple((f"{asked_by}{subject.removesuffix('的') if '的' in j else subject}"
-                  f"{verb if n and j in _TOLD_THINGS else ''}{j}{end}", j) for n, j in enumerate(judged))
+    # the subject without the subject's (公积金提取的条件和需要的材料: 公积金提取需要的材料, not …提取的需要的材料). A head's
+    # verb goes with the items it fits (需要具备什么条件和申请流程?: 「需要具备什么条件」, 「申请流程」; it read
+    # 「需要具备什么申请流程」), another item shown after what the head asks of (申请公租房的申请流程)
+    return tuple((f"{asked_by if n == 0 or _fits(head, j) else unheaded}"
+                  f"{subject.removesuffix('的') if '的' in j else subject}"
+                  f"{verb if n and j in _TOLD_THINGS else ''}{j}{end}", k)
+                 for n, (j, k) in enumerate(zip(named, judged, strict=True)))
 
 
 def substance(reply: str) -> str:

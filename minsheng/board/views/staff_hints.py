@@ -20,7 +20,7 @@ from minsheng.insight import lookup
 from minsheng.insight.suggest import Suggestion, suggest_each, suggest_for
 
 from ..models import Event, Message, Reply
-from ..moderation import personal_data
+from ..moderation import personal_data, phones_named
 from ..workflow import Status
 
 log = logging.getLogger(__name__)
@@ -174,13 +174,19 @@ def personal_data_in_reply(message: Message, body: str) -> str:
     e-mail (from the message or its contact fields), the name they introduced in the message
     (我叫王小明 → 「王小明同志: 您好」) or their registered one when they wrote anonymously, any ID
     number, or a bank card's (the citizen's, or any with a card's check digit: a 16-digit 工单号 is
-    publishable)."""
+    publishable). A phone the message gives only as an organisation's (物业电话 0731-8123456 打不通:
+    ``moderation.phones_named``) is not theirs."""
     # read as one however it is written: 139-1234-5678, +86, an e-mail in capitals (_same); full-width
     # digits personal_data reads itself (moderation._HALF_WIDTH)
     text = f"{message.title}\n{message.body}"
     # their registered name too when they wrote anonymously: the public page hides it (own_names)
     names = message.own_names
-    theirs = {_same(f.text) for f in personal_data(text)} | {
+    # a phone the message gives only as an organisation's (物业电话 0731-8123456 打不通) is no personal data of theirs: a
+    # reply naming the property company's public number was refused (review of answer quality, 2026-12-05). Given as
+    # theirs anywhere in the message, or their contact phone, it stays theirs
+    named = phones_named(text)
+    others = {_same(n) for n, org in named if org} - {_same(n) for n, org in named if not org}
+    theirs = {_same(f.text) for f in personal_data(text)} - others | {
         _same(c) for c in (message.contact_phone, message.contact_email, *names) if c}
     found = [f for f in personal_data(body, context=text, names=names)
              if _same(f.text) in theirs or f.label == "身份证号" or (f.label == "银行卡号" and _check_digit(f.text))]
