@@ -81,3 +81,35 @@ def test_the_similar_answers_beside_the_reply_form_leave_out_form_letters(person
     similar = page[page.index("相似的已答复留言"):]
     assert "七里河区老楼加装电梯申请" in similar and "列入今年计划" in similar
     assert "七里河区小区加装电梯进展" not in similar and "请耐心等待" not in similar
+
+
+def test_the_inbox_lists_the_cases_a_supervisor_pressed_on_their_own_tab(personas, directory, login):
+    """A supervisor's 督办 on one case of two hundred: the row said 督办 somewhere on one of ten pages, and
+    nothing listed or counted them."""
+    cases = [dispatch(personas, directory, f"七里河区小区停车难问题{n:02d}") for n in range(3)]
+    actions.do_supervise(personas["supervisor"], cases[1], "请尽快答复群众")
+    client = login(personas["officer"])
+    inbox = reverse("board:inbox")
+    page = text(client.get(inbox))
+    assert "督办 (1)" in page and "督办 <b>1</b> 件" in page
+    assert row_titles(text(client.get(inbox, {"tab": "supervised"}))) == [cases[1].title]
+    # the search keeps the tab's count true
+    assert "督办 (0)" in text(client.get(inbox, {"q": cases[0].public_id}))
+
+
+def test_the_heads_page_counts_the_cases_still_to_sign_and_those_under_supervision(personas, directory, login):
+    """本单位办理情况 of a unit with cases nobody had signed, one of them pressed on by a supervisor: the
+    head read 主办, 协办, 已超期 and 即将到期, and neither figure."""
+    import re
+
+    from .conftest import make_user
+
+    head = make_user("head", role="head", unit=directory["housing"], display_name="住建局王局长")
+    unsigned = [dispatch(personas, directory, f"七里河区小区停车难问题{n:02d}") for n in range(3)]
+    actions.do_sign(personas["officer"], unsigned[0], directory["housing"])
+    actions.do_supervise(personas["supervisor"], unsigned[1], "请尽快答复群众")
+    page = text(login(head).get(reverse("board:unit_work")))
+    row = re.search(r'<tr[^>]*>\s*<td data-label="承办人"><b>未指派.*?</tr>', page, re.S).group(0)
+    cells = dict(re.findall(r'data-label="([^"]+)">(?:<a [^>]*>|<span[^>]*>)?(\d+)', row))
+    assert cells["主办"] == "3" and cells["待签收"] == "2" and cells["督办"] == "1"
+    assert f'href="{reverse("board:inbox")}?tab=new&amp;unit={directory["housing"].pk}&amp;handler=none"' in row

@@ -213,6 +213,8 @@ def _inbox_tabs(now) -> dict:
         "handling": ("办理中", Q(role=A.Role.LEAD, signed_at__isnull=False)),
         "overdue": ("已超期", Q(role=A.Role.LEAD, due_at__lt=now)),
         "soon": ("即将到期", Q(role=A.Role.LEAD, due_at__gte=now, due_at__lte=due_after(now, DUE_SOON_WORKING_DAYS))),
+        # a supervisor's 督办 (actions.do_supervise): the row's badge alone, somewhere on one of ten pages
+        "supervised": ("督办", Q(role=A.Role.LEAD, message__supervised=True)),
         "assist": ("协办", Q(role=A.Role.ASSIST)),
     }
 
