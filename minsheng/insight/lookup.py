@@ -531,7 +531,7 @@ def near_duplicates(message, k: int | None = 5, min_score: float = 0.35, days: i
 
 
 def similar_answered(message, k: int = 3, min_score: float = 0.2) -> list[tuple[Message, Reply, float]]:
-    """Past answered messages like this one, with their latest reply (reply form)."""
+    """Past answered messages like this one, with their latest reply (reply form), that reply no form letter."""
     qs = Message.objects.filter(status__in=list(Status.answered())).exclude(pk=message.pk)
     prefix = _prefix(message.region)
     if prefix:
@@ -548,7 +548,10 @@ def similar_answered(message, k: int = 3, min_score: float = 0.2) -> list[tuple[
         replies[r.message_id] = r  # the latest wins
     # the caller's own copies (the cached ones are shared by the server's threads: the API sets each one's
     # similarity on it, and an officer answered while another's lookup ran read the other's)
-    return [(copy.copy(m), replies[m.pk], s) for m, s in found if m.pk in replies][:k]
+    # a form letter (套话: quality.score_reply's boilerplate, stored with the reply) is nothing to learn
+    # from: the nearest listed beside the reply form was the 「已收悉, 请耐心等待」 its hints warn against
+    return [(copy.copy(m), replies[m.pk], s) for m, s in found
+            if m.pk in replies and not (replies[m.pk].quality or {}).get("boilerplate")][:k]
 
 
 def score_for_reply(message, body: str, replied_at=None, *, explain: bool = False) -> dict:

@@ -39,7 +39,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from minsheng.accounts.models import User
+from minsheng.accounts.models import User, canonical_phone
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.directory.models import Region, Topic, Unit
 from minsheng.directory.pinyin import name_or_pinyin, picker_answer
@@ -227,6 +227,8 @@ def _inbox_tabs(now) -> dict:
         "handling": ("办理中", Q(role=A.Role.LEAD, signed_at__isnull=False)),
         "overdue": ("已超期", Q(role=A.Role.LEAD, due_at__lt=now)),
         "soon": ("即将到期", Q(role=A.Role.LEAD) & due_soon_q(now)),
+        # a supervisor's 督办 (actions.do_supervise): the row's badge alone, somewhere on one of ten pages
+        "supervised": ("督办", Q(role=A.Role.LEAD, message__supervised=True)),
         "assist": ("协办", Q(role=A.Role.ASSIST)),
     }
 
@@ -309,7 +311,7 @@ def inbox(request):
     base = base.filter(filtered)
     query = _queue_query(request)
     if query:
-        base = base.filter(message__in=search.filter_messages(Message.objects.all(), query))
+        base = base.filter(message__in=_queue_matches(Message.objects.all(), query))
     inbox_tabs = _inbox_tabs(now)
     counts = base.aggregate(**{key: Count("pk", filter=q) for key, (_, q) in inbox_tabs.items()})
     tab = request.GET.get("tab", "todo")
@@ -389,6 +391,16 @@ def _queue_query(request) -> str:
     return (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
 
 
+def _queue_matches(messages, query: str):
+    """The ``messages`` ?q= of a staff list finds: the citizen's mobile number (as typed: spaces, dashes,
+    +86) finds their cases, as the citizen on the phone gives it (these lists hold the cases whose
+    contact data their users see: shows_contact); anything else is the search of the public list."""
+    phone = canonical_phone(query)
+    if phone:
+        return messages.filter(contact_phone=phone)
+    return search.filter_messages(messages, query)
+
+
 TRIAGE_TABS = {
     "all": ("全部", Q()),
     "returned": ("被退回", Q(was_returned=True)),
@@ -409,7 +421,7 @@ def triage(request):
                                    status__in=[Status.SUBMITTED, Status.ACCEPTED])
             .annotate(was_returned=Exists(returned)))
     query = _queue_query(request)
-    base = search.filter_messages(base, query)
+    base = _queue_matches(base, query)
     counts = base.aggregate(all=Count("pk"), returned=Count("pk", filter=Q(was_returned=True)),
                             submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
                             accepted=Count("pk", filter=Q(status=Status.ACCEPTED)))
@@ -715,13 +727,15 @@ def _written_text(form) -> str:
     return "\n\n".join(str(source.get(f)).strip() for f in WRITTEN_FIELDS if str(source.get(f) or "").strip())
 
 
-def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | None, returned_by=()) -> dict:
+def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | None, returned_by=(),
+                transfer_to=None) -> dict:
     """The forms of the case page; ``returned_by``: units that returned the case (退单), never
-    preselected to receive it again (the table that sent it to them still names them)."""
+    preselected to receive it again (the table that sent it to them still names them); ``transfer_to``:
+    the unit 转办 preselects (staff_hints.transfer_hint)."""
     v = {"version": message.version}
     result = {
         "sign": forms.SignForm(initial=v), "reply": forms.ReplyForm(initial=v),
-        "transfer": forms.TransferForm(initial=v, units=units), "return": forms.ReturnForm(initial=v),
+        "transfer": forms.TransferForm(initial={**v, "to_unit": transfer_to.pk if transfer_to else None}, units=units), "return": forms.ReturnForm(initial=v),
         "extend": forms.ExtensionForm(initial=v), "assist": forms.AssistNoteForm(initial=v),
         "note": forms.InternalNoteForm(initial=v),
         "accept": forms.AcceptForm(initial=v), "reject": forms.RejectForm(initial=v),
@@ -796,8 +810,9 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     suggestion = suggestion_for(message) if can["dispatch"] else None
     # the units that returned it: its lead units (退单 releases the assisting units too, as RETURNED)
     returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED and a.role == A.Role.LEAD}
+    transfer_to, transfer_words = staff_hints.transfer_hint(message, my_lead.unit) if can["transfer"] else (None, "")
     case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion,
-                             returned_by)
+                             returned_by, transfer_to)
     # 指派承办人: a form for each unit the user heads that holds the case (lead and assisting);
     # a refused or stale one shown again in its unit's place
     assign_forms = []
@@ -839,6 +854,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "events": events,
         "replies": list(message.replies.select_related("unit", "author")),
         "show_contact": shows_contact(roles, message, active), "suggestion": suggestion, "returned_by": returned_by,
+        "transfer_words": transfer_words,
         # with the cases in hand its automatic dispatch was held on, where the five nearest leave them out
         "duplicates": near_duplicates_for(message, held=held) if can["merge"] else [], "held_on": held,
         "similar": similar_answered_for(message) if can["reply"] else [],

@@ -46,6 +46,23 @@ def suggestion_for(message: Message) -> Suggestion:
                       units_prefill=message.topic is not None or message.predicted_topic is None or topic_sure)
 
 
+def transfer_hint(message: Message, unit) -> tuple:
+    """What the responsibility list (权责清单) says of the case, for the 转办 form of ``unit``, which holds
+    it: (the unit to preselect, the list's lead when another; the words shown), (None, "") when the list
+    names no unit. The dispatcher read it, the officer of a case sent to the wrong unit picked the unit
+    to transfer to out of a hundred by guess."""
+    try:
+        r = route(message.region, message.topic)
+    except Exception:
+        log.exception("route failed for message %s", message.pk)
+        return None, ""
+    if r.lead is None:
+        return None, ""
+    if r.lead.pk == unit.pk:
+        return None, f"{r.shown} (本单位)"
+    return r.lead, r.shown
+
+
 def suggestions_each(messages) -> dict[int, Suggestion]:
     """``suggestion_for`` of several messages (the dispatcher's queue), by pk: ``suggest_each``, a
     fixed number of queries for them all; when it fails, each message's own (with its fallback)."""

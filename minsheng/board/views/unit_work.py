@@ -21,15 +21,16 @@ from .staff import DUE_SOON_WORKING_DAYS, _inbox_tabs, _staff_roles, id_param
 
 A = Assignment
 # the inbox tabs each count opens, with the column's heading
-COLUMNS = {"todo": "主办", "assist": "协办", "overdue": "已超期", "soon": "即将到期"}
+# (待签收 and 督办 since 2026-12-05: the head read neither, the cases nobody had signed nor those a supervisor pressed on)
+COLUMNS = {"todo": "主办", "new": "待签收", "assist": "协办", "overdue": "已超期", "soon": "即将到期", "supervised": "督办"}
 
 
 def _row(unit_id: int, handler, name: str, note: str, counts: dict) -> dict:
     """A line of the table: its counts, each with the inbox address that lists those cases."""
     query = {"unit": unit_id, "handler": "none" if handler is None else handler}
     inbox = reverse("board:inbox")
-    return {"name": name, "note": note, "unassigned": handler is None,
-            "cells": [(label, counts.get(key, 0), f"{inbox}?{urlencode({'tab': key, **query})}")
+    return {"name": name, "note": note, "unassigned": handler is None, "late": bool(counts.get("overdue")),
+            "cells": [(label, counts.get(key, 0), f"{inbox}?{urlencode({'tab': key, **query})}", key)
                       for key, label in COLUMNS.items()]}
 
 
@@ -80,7 +81,8 @@ def unit_work(request):
         totals = [(label, sum(r["cells"][i][1] for r in rows)) for i, label in enumerate(COLUMNS.values())]
         units.append({"unit": unit, "rows": rows, "totals": totals})
     return render(request, "board/staff/unit_work.html", {
-        "units": units, "section": "unit_work", "now": now, "soon_days": DUE_SOON_WORKING_DAYS})
+        "units": units, "section": "unit_work", "now": now, "soon_days": DUE_SOON_WORKING_DAYS,
+        "columns": COLUMNS.values()})
 
 
 urlpatterns = [
