@@ -53,6 +53,35 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
+# The fields of the page whose words do not fit their box: a text box whose value (or, empty, its
+# placeholder) is wider than the box, a select whose chosen option is wider than the room its arrow leaves.
+CUT_JS = r"""() => {
+  const shown = e => e.getBoundingClientRect().width > 0 && e.checkVisibility();
+  const cut = [];
+  for (const e of document.querySelectorAll("main input:is([type=text], [type=search], [type=email], [type=password])")) {
+    const text = e.value || e.placeholder;
+    if (!text || !shown(e)) continue;
+    const value = e.value;
+    e.value = text;
+    if (e.scrollWidth > e.clientWidth) cut.push(`${e.name}: 「${text}」 ${e.scrollWidth} > ${e.clientWidth}px`);
+    e.value = value;
+  }
+  const span = document.body.appendChild(document.createElement("span"));
+  span.style.cssText = "position: absolute; visibility: hidden; white-space: pre";
+  for (const e of document.querySelectorAll("main select")) {
+    if (!shown(e) || e.selectedIndex < 0) continue;
+    const css = getComputedStyle(e);
+    span.style.font = css.font;
+    span.textContent = e.options[e.selectedIndex].text;
+    const room = e.clientWidth - parseFloat(css.paddingLeft) - parseFloat(css.paddingRight) - 20;  // 20: the arrow
+    const width = span.getBoundingClientRect().width;
+    if (width > room) cut.push(`${e.name}: 「${span.textContent.trim()}」 ${Math.round(width)} > ${Math.round(room)}px`);
+  }
+  span.remove();
+  return cut;
+}"""
+
+
 @pytest.fixture
 def answered_with_photos(personas, directory):
     """A public message with a landscape and a portrait photo, dispatched, signed and answered."""
@@ -388,3 +417,18 @@ def test_a_message_not_accepted_is_sent_again_from_its_page_with_its_text(browse
     for public_id in (other.public_id, Message.objects.filter(author=p["citizen"]).latest("id").public_id):
         page.goto(f"{live_server.url}/post/?again={public_id}")
         assert page.input_value("#id_title") == "" and page.input_value("#id_body") == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_box_of_a_leaders_board_shows_its_whole_placeholder_on_a_phone(browser, live_server,  # noqa: F811
+                                                                                    directory):
+    """A leader's board at 390px: 关键词, the box and 搜索 shared one line, and the box's
+    「标题或内容中的词, 或留言编号」 lost its last character."""
+    page = phone_page(browser)
+    page.goto(f"{live_server.url}/leaders/{directory['mayor'].pk}/")
+    assert page.get_attribute("form.keyword input[name=q]", "placeholder") == "标题或内容中的词, 或留言编号"
+    assert page.evaluate(CUT_JS) == []
+    assert overflow(page) <= 0
+    box, button = (page.locator(f"form.keyword {s}").bounding_box() for s in ("input[name=q]", "button"))
+    assert button["x"] > box["x"] + box["width"] and abs(button["y"] - box["y"]) < 4  # 搜索 beside the box
+    page.context.close()
