@@ -14,7 +14,7 @@ from PIL import Image
 from minsheng.board import actions
 from minsheng.board.models import Message
 from minsheng.board.photos import clean_photo
-from minsheng.directory.models import Addressee
+from minsheng.directory.models import Addressee, Region
 from minsheng.insight import hotspots_service
 from minsheng.insight.models import Hotspot
 
@@ -431,4 +431,25 @@ def test_the_search_box_of_a_leaders_board_shows_its_whole_placeholder_on_a_phon
     assert overflow(page) <= 0
     box, button = (page.locator(f"form.keyword {s}").bounding_box() for s in ("input[name=q]", "button"))
     assert button["x"] > box["x"] + box["width"] and abs(button["y"] - box["y"]) < 4  # 搜索 beside the box
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_region_or_status_chosen_reads_whole_on_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    """At 390px the filters of 浏览留言 and the post form's 所在区划 stood two selects a row, 165px each:
+    「有答复 (已答复、已评价、已办结)」 read 「有答复 (已答复、已」 and a county such as
+    阿克塞哈萨克族自治县 「阿克塞哈萨克族自」."""
+    jiuquan = Region.objects.create(code="620900", name="酒泉市", level=2, parent=directory["province"])
+    aksay = Region.objects.create(code="620924", name="阿克塞哈萨克族自治县", level=3, parent=jiuquan)
+    page = phone_page(browser)
+    page.goto(f"{live_server.url}/browse/?region={aksay.code}&status=answered")
+    assert page.input_value("select[name=region]") == aksay.code and page.input_value("select[name=status]") == "answered"
+    assert page.evaluate(CUT_JS) == []
+    assert overflow(page) <= 0
+
+    sign_in(page, live_server, personas["citizen"].phone)
+    page.goto(f"{live_server.url}/post/?region={aksay.code}")
+    assert page.input_value("#id_region_level_3") == aksay.code
+    assert page.evaluate(CUT_JS) == []
+    assert overflow(page) <= 0
     page.context.close()
