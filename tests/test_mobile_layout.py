@@ -81,6 +81,19 @@ CUT_JS = r"""() => {
   return cut;
 }"""
 
+# The words on the page (text with a letter or a digit) set smaller than 14px, with where they stand.
+SMALL_TEXT_JS = r"""() => {
+  const small = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let t; (t = walker.nextNode());) {
+    const e = t.parentElement;
+    if (!/[\p{L}\p{N}]/u.test(t.data) || !e.checkVisibility() || !e.getClientRects().length) continue;
+    const size = parseFloat(getComputedStyle(e).fontSize);
+    if (size < 14) small.add(`${e.tagName.toLowerCase()}.${[...e.classList].join(".")} ${size}px 「${t.data.trim().slice(0, 12)}」`);
+  }
+  return [...small];
+}"""
+
 
 @pytest.fixture
 def answered_with_photos(personas, directory):
@@ -452,4 +465,25 @@ def test_a_long_region_or_status_chosen_reads_whole_on_a_phone(browser, live_ser
     assert page.input_value("#id_region_level_3") == aksay.code
     assert page.evaluate(CUT_JS) == []
     assert overflow(page) <= 0
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_words_smaller_than_14px_on_a_phone(browser, live_server, answered_with_photos, lift_hotspot,  # noqa: F811
+                                               personas, directory):
+    """The secondary type (.85rem: the status badges, a message's timeline, help under the fields, the
+    footer, 统计口径) was 13.6px at 390px, 消息's times 13.1px and its count 12.8px."""
+    page = phone_page(browser)
+    pages = ["/", "/browse/", f"/m/{answered_with_photos.public_id}/", "/leaders/", f"/leaders/{directory['mayor'].pk}/",
+             f"/region/{directory['lanzhou'].code}/", "/hotspots/", f"/hotspots/{lift_hotspot.pk}/", "/stats/",
+             "/accounts/login/", "/accounts/register/", "/accounts/reset/", "/privacy/"]
+    small = []
+    for url in pages:
+        assert page.goto(live_server.url + url).status == 200, url
+        small += [f"{url}: {s}" for s in page.evaluate(SMALL_TEXT_JS)]
+    sign_in(page, live_server, personas["citizen"].phone)  # answered: a notice of the reply, unread
+    for url in ("/post/", "/me/messages/", "/me/notifications/", "/accounts/me/", "/accounts/me/close/"):
+        assert page.goto(live_server.url + url).status == 200, url
+        small += [f"{url}: {s}" for s in page.evaluate(SMALL_TEXT_JS)]
+    assert not small, "words under 14px at 390px:\n" + "\n".join(small)
     page.context.close()
