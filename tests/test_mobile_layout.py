@@ -14,7 +14,7 @@ from PIL import Image
 from minsheng.board import actions
 from minsheng.board.models import Message
 from minsheng.board.photos import clean_photo
-from minsheng.directory.models import Addressee
+from minsheng.directory.models import Addressee, Region
 from minsheng.insight import hotspots_service
 from minsheng.insight.models import Hotspot
 
@@ -51,6 +51,48 @@ def photo(name, size):
 
 def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+# The fields of the page whose words do not fit their box: a text box whose value (or, empty, its
+# placeholder) is wider than the box, a select whose chosen option is wider than the room its arrow leaves.
+CUT_JS = r"""() => {
+  const shown = e => e.getBoundingClientRect().width > 0 && e.checkVisibility();
+  const cut = [];
+  for (const e of document.querySelectorAll("main input:is([type=text], [type=search], [type=email], [type=password])")) {
+    const text = e.value || e.placeholder;
+    if (!text || !shown(e)) continue;
+    const value = e.value;
+    e.value = text;
+    if (e.scrollWidth > e.clientWidth) cut.push(`${e.name}: 「${text}」 ${e.scrollWidth} > ${e.clientWidth}px`);
+    e.value = value;
+  }
+  const span = document.body.appendChild(document.createElement("span"));
+  span.style.cssText = "position: absolute; visibility: hidden; white-space: pre";
+  for (const e of document.querySelectorAll("main select")) {
+    if (!shown(e) || e.selectedIndex < 0) continue;
+    const css = getComputedStyle(e);
+    span.style.font = css.font;
+    span.textContent = e.options[e.selectedIndex].text;
+    const room = e.clientWidth - parseFloat(css.paddingLeft) - parseFloat(css.paddingRight) - 20;  // 20: the arrow
+    const width = span.getBoundingClientRect().width;
+    if (width > room) cut.push(`${e.name}: 「${span.textContent.trim()}」 ${Math.round(width)} > ${Math.round(room)}px`);
+  }
+  span.remove();
+  return cut;
+}"""
+
+# The words on the page (text with a letter or a digit) set smaller than 14px, with where they stand.
+SMALL_TEXT_JS = r"""() => {
+  const small = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let t; (t = walker.nextNode());) {
+    const e = t.parentElement;
+    if (!/[\p{L}\p{N}]/u.test(t.data) || !e.checkVisibility() || !e.getClientRects().length) continue;
+    const size = parseFloat(getComputedStyle(e).fontSize);
+    if (size < 14) small.add(`${e.tagName.toLowerCase()}.${[...e.classList].join(".")} ${size}px 「${t.data.trim().slice(0, 12)}」`);
+  }
+  return [...small];
+}"""
 
 
 @pytest.fixture
@@ -388,3 +430,60 @@ def test_a_message_not_accepted_is_sent_again_from_its_page_with_its_text(browse
     for public_id in (other.public_id, Message.objects.filter(author=p["citizen"]).latest("id").public_id):
         page.goto(f"{live_server.url}/post/?again={public_id}")
         assert page.input_value("#id_title") == "" and page.input_value("#id_body") == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_box_of_a_leaders_board_shows_its_whole_placeholder_on_a_phone(browser, live_server,  # noqa: F811
+                                                                                    directory):
+    """A leader's board at 390px: 关键词, the box and 搜索 shared one line, and the box's
+    「标题或内容中的词, 或留言编号」 lost its last character."""
+    page = phone_page(browser)
+    page.goto(f"{live_server.url}/leaders/{directory['mayor'].pk}/")
+    assert page.get_attribute("form.keyword input[name=q]", "placeholder") == "标题或内容中的词, 或留言编号"
+    assert page.evaluate(CUT_JS) == []
+    assert overflow(page) <= 0
+    box, button = (page.locator(f"form.keyword {s}").bounding_box() for s in ("input[name=q]", "button"))
+    assert button["x"] > box["x"] + box["width"] and abs(button["y"] - box["y"]) < 4  # 搜索 beside the box
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_region_or_status_chosen_reads_whole_on_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    """At 390px the filters of 浏览留言 and the post form's 所在区划 stood two selects a row, 165px each:
+    「有答复 (已答复、已评价、已办结)」 read 「有答复 (已答复、已」 and a county such as
+    阿克塞哈萨克族自治县 「阿克塞哈萨克族自」."""
+    jiuquan = Region.objects.create(code="620900", name="酒泉市", level=2, parent=directory["province"])
+    aksay = Region.objects.create(code="620924", name="阿克塞哈萨克族自治县", level=3, parent=jiuquan)
+    page = phone_page(browser)
+    page.goto(f"{live_server.url}/browse/?region={aksay.code}&status=answered")
+    assert page.input_value("select[name=region]") == aksay.code and page.input_value("select[name=status]") == "answered"
+    assert page.evaluate(CUT_JS) == []
+    assert overflow(page) <= 0
+
+    sign_in(page, live_server, personas["citizen"].phone)
+    page.goto(f"{live_server.url}/post/?region={aksay.code}")
+    assert page.input_value("#id_region_level_3") == aksay.code
+    assert page.evaluate(CUT_JS) == []
+    assert overflow(page) <= 0
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_words_smaller_than_14px_on_a_phone(browser, live_server, answered_with_photos, lift_hotspot,  # noqa: F811
+                                               personas, directory):
+    """The secondary type (.85rem: the status badges, a message's timeline, help under the fields, the
+    footer, 统计口径) was 13.6px at 390px, 消息's times 13.1px and its count 12.8px."""
+    page = phone_page(browser)
+    pages = ["/", "/browse/", f"/m/{answered_with_photos.public_id}/", "/leaders/", f"/leaders/{directory['mayor'].pk}/",
+             f"/region/{directory['lanzhou'].code}/", "/hotspots/", f"/hotspots/{lift_hotspot.pk}/", "/stats/",
+             "/accounts/login/", "/accounts/register/", "/accounts/reset/", "/privacy/"]
+    small = []
+    for url in pages:
+        assert page.goto(live_server.url + url).status == 200, url
+        small += [f"{url}: {s}" for s in page.evaluate(SMALL_TEXT_JS)]
+    sign_in(page, live_server, personas["citizen"].phone)  # answered: a notice of the reply, unread
+    for url in ("/post/", "/me/messages/", "/me/notifications/", "/accounts/me/", "/accounts/me/close/"):
+        assert page.goto(live_server.url + url).status == 200, url
+        small += [f"{url}: {s}" for s in page.evaluate(SMALL_TEXT_JS)]
+    assert not small, "words under 14px at 390px:\n" + "\n".join(small)
+    page.context.close()
