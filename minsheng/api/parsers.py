@@ -1,29 +1,52 @@
 """Request body parsers of the API and Open311: DRF's, with a JSON body nested too deeply
 (``{"a": {"a": ...}}``) a 400 parse error: a few thousand levels were a RecursionError in
 Python's decoder, and a few hundred one in any code walking the parsed value (Open311's
-NUL check), each answered 500. No field of the API nests more than a few levels. A multipart
-body Django cannot read (no ``boundary``) is said in Chinese too: DRF quoted Django's English."""
+NUL check), each answered 500. No field of the API nests more than a few levels. A string
+holding a lone UTF-16 surrogate (``"\\ud800"``: Python's decoder takes the escape, but it is
+no Unicode text) is a 400 naming its field: it reached the database (which cannot store it)
+or an error echoing it (which cannot be encoded), each a 500. A multipart body Django cannot
+read (no ``boundary``) is said in Chinese too: DRF quoted Django's English."""
 
 import json
+import re
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+from .errors import ApiError
+
 MAX_DEPTH = 32
 TOO_DEEP = "JSON 嵌套层数过多"
+NOT_UNICODE = "JSON 字符串中含有单独的 UTF-16 代理项 (如 \\ud800), 不是有效的文字"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _depth_ok(value) -> bool:
-    stack = [(value, 1)]
+def _check(value) -> None:
+    """A ParseError for ``value`` nested more than MAX_DEPTH deep, an ApiError naming the
+    (top-level) field of a string or key that holds a lone surrogate."""
+    stack = [(value, 1, None)]
     while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        for child in children:
-            if isinstance(child, (dict, list)):
+        item, depth, field = stack.pop()
+        pairs = item.items() if isinstance(item, dict) else ((None, v) for v in item) if isinstance(item, list) else ()
+        for key, child in pairs:
+            if isinstance(key, str) and _SURROGATE.search(key):
+                _not_unicode(field)
+            name = field if field is not None else key
+            if isinstance(child, str):
+                if _SURROGATE.search(child):
+                    _not_unicode(name)
+            elif isinstance(child, (dict, list)):
                 if depth + 1 > MAX_DEPTH:
-                    return False
-                stack.append((child, depth + 1))
-    return True
+                    raise ParseError(TOO_DEEP)
+                stack.append((child, depth + 1, name))
+    if isinstance(value, str) and _SURROGATE.search(value):
+        _not_unicode(None)
+
+
+def _not_unicode(field: str | None):
+    message = f"{field}: {NOT_UNICODE}" if field is not None else NOT_UNICODE
+    raise ApiError(f"请求内容无法解析: {message}", code="parse_error",
+                   fields={field: [NOT_UNICODE]} if field is not None else None)
 
 
 class JSONParser(parsers.JSONParser):
@@ -34,8 +57,7 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(TOO_DEEP) from None
         except ParseError as exc:  # DRF's text quotes Python's decoder, in English
             raise ParseError(_where(exc.__context__)) from None
-        if not _depth_ok(data):
-            raise ParseError(TOO_DEEP)
+        _check(data)
         return data
 
 
