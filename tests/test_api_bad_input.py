@@ -323,6 +323,8 @@ QUERIES = [
     "jurisdiction_id=" + "9" * 300, "start_date=0001-01-01T00:00:00Z", "end_date=9999-12-31T23:59:59-23:59",
     "service_request_id=%00", "status=open&status=closed&status=%00", "format=xml", "format=%00", "%00=1",
     "page_size=1&page_size=2", "jurisdiction_id=620000&jurisdiction_id=620100",
+    # PostgreSQL's tsquery syntax, to the full-text search
+    "q=a%3A*%20%21b", "q=%5C", "q=%27%27", "q=%3C-%3E", "q=a%5Cb%27c%26%7C", "q=" + "%E8%AF%8D%20" * 60,
 ]
 
 
@@ -358,3 +360,40 @@ def test_garbage_conditional_headers_are_ignored(world, url):
     response = client.get(url, HTTP_IF_MODIFIED_SINCE="Sat, 99 Foo 99999 99:99:99 GMT\x7f",
                           HTTP_IF_NONE_MATCH='"garbage", W/', HTTP_IF_RANGE="bytes=0-")
     assert response.status_code == plain.status_code < 500
+
+
+@pytest.mark.parametrize("media_url", ["https://example.com/" + "p" * 600 + ".jpg",
+                                       "https://example.com/" + "照" * 100 + ".jpg"])  # 900 characters as a URI
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_an_open311_media_url_longer_than_is_kept_is_a_400_naming_it(world, media_url, fmt):
+    """A link the URL check takes (up to 2048 characters) but its column (500) cannot hold: a 500 on
+    PostgreSQL, and on SQLite a link kept past its limit."""
+    before = stored()
+    response = world["clients"]["api_key"].post(f"/open311/v2/requests.{fmt}",
+                                                {**WRITES["open311"][2], "media_url": media_url})
+    assert_refused(response, before, xml=fmt == "xml")
+    assert response.status_code == 400
+    if fmt == "json":
+        assert "media_url" in error_of(response)["fields"] and "500" in error_of(response)["message"]
+
+
+PATHS = ["/api/v1/messages/{}/", "/api/v1/me/messages/{}/", "/api/v1/staff/cases/{}/", "/api/v1/staff/cases/{}/suggestion/",
+         "/api/v1/regions/{}/", "/open311/v2/requests/{}.json", "/open311/v2/requests/{}.xml",
+         "/open311/v2/services/{}.xml", "/open311/v2/tokens/{}.json"]
+INT_PATHS = ["/api/v1/hotspots/{}/", "/api/v1/addressees/{}/"]
+
+
+@pytest.mark.parametrize("url", PATHS + INT_PATHS)
+@pytest.mark.parametrize("who", ["anonymous", "citizen", "dispatcher", "read_only", "api_key"])
+def test_a_path_parameter_no_one_should_send_is_answered_without_a_server_error(world, who, url):
+    values = (["99999999999999999999", "18446744073709551616", "0", "00000000000000000001"] if url in INT_PATHS
+              else ["%00", "a%00b", "%ED%A0%80", "%FF", "x" * 3000, "99999999999999999999", "..", "%2F"])
+    for value in values:
+        response = world["clients"][who].get(url.format(value))
+        assert response.status_code < 500, (value, response.content[:300])
+        if response.status_code >= 400:
+            assert_refused(response, stored(), xml=url.endswith(".xml"))
+        for method in ("post", "delete"):  # the staff actions and rate/ of such a case
+            response = getattr(world["clients"][who], method)(url.format(value) + ("" if "." in url else "rate/"),
+                                                              "{}", content_type="application/json")
+            assert response.status_code < 500, (method, value, response.content[:300])
