@@ -397,3 +397,48 @@ def test_a_path_parameter_no_one_should_send_is_answered_without_a_server_error(
             response = getattr(world["clients"][who], method)(url.format(value) + ("" if "." in url else "rate/"),
                                                               "{}", content_type="application/json")
             assert response.status_code < 500, (method, value, response.content[:300])
+
+
+@pytest.mark.parametrize("jurisdiction", [" 620000 ", "620000.0", "６２００００", "620000\n", 620000, 620000.0, "-1",
+                                          "99999999999999999999", "６２", ""])
+def test_an_odd_jurisdiction_id_is_read_or_refused_never_a_server_error(world, jurisdiction):
+    client = world["clients"]["api_key"]
+    for fmt in ("json", "xml"):
+        response = client.get(f"/open311/v2/requests.{fmt}", {"jurisdiction_id": jurisdiction})
+        assert response.status_code < 500, response.content[:300]
+        before = stored()
+        response = client.post(f"/open311/v2/requests.{fmt}", json.dumps(
+            {**WRITES["open311"][2], "jurisdiction_id": jurisdiction}), content_type="application/json")
+        assert response.status_code < 500, response.content[:300]
+        if response.status_code >= 400:
+            assert_refused(response, before, xml=fmt == "xml")
+        # the URL's and the body's differ: the URL's is taken, the body's region must lie in it
+        response = client.post(f"/open311/v2/requests.{fmt}?jurisdiction_id=621100", json.dumps(
+            {**WRITES["open311"][2], "jurisdiction_id": jurisdiction}), content_type="application/json")
+        assert response.status_code == 400, response.content[:300]
+
+
+def _files(media_root) -> list:
+    return [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
+
+
+@pytest.mark.parametrize("photos", [
+    [("note.txt", b"not a picture", "text/plain")],
+    [("empty.jpg", b"", "image/jpeg")],
+    [("fake.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "image/png")],
+    [(f"p{i}.jpg", b"\xff\xd8\xff\xe0", "image/jpeg") for i in range(7)],
+])
+def test_a_refused_post_with_photos_leaves_no_file_behind(world, settings, photos):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    path, who, good = WRITES["create"]
+    before = stored()
+    uploads = [SimpleUploadedFile(name, content, content_type=ctype) for name, content, ctype in photos]
+    response = world["clients"][who].post(path(world), {**good, "photos": uploads}, format="multipart")
+    assert_refused(response, before)
+    assert "photos" in error_of(response)["fields"]
+    response = world["clients"]["api_key"].post("/open311/v2/requests.xml", {
+        **WRITES["open311"][2], "media": [SimpleUploadedFile(n, c, content_type=t) for n, c, t in photos]},
+        format="multipart")
+    assert_refused(response, before, xml=True)
+    assert _files(settings.MEDIA_ROOT) == []
