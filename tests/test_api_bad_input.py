@@ -442,3 +442,27 @@ def test_a_refused_post_with_photos_leaves_no_file_behind(world, settings, photo
         format="multipart")
     assert_refused(response, before, xml=True)
     assert _files(settings.MEDIA_ROOT) == []
+
+
+@pytest.mark.parametrize("body", [
+    {"items": [None]}, {"items": [[]]}, {"items": ["x"]}, {"items": [{"case": None, "lead": 1}]},
+    {"items": [{"case": "x", "lead": 2**64}]}, {"items": [{"case": "x", "lead": 1, "assists": [2**64]}]},
+    {"items": [{"case": "x", "lead": 1, "assists": "1,2"}]}, {"items": [{"case": "x", "lead": 1, "kind": ["help"]}]},
+    {"items": [{"case": "x", "lead": 1, "topic": "\x00"}]}, {"cases": [None]}, {"cases": [["x"]]}, {"cases": "x"},
+    {"cases": [str(i) for i in range(1000)]}, {"cases": ["x"], "items": [{"case": "x", "lead": 1}]},
+])
+def test_an_odd_dispatch_batch_dispatches_nothing(world, body):
+    before = stored()
+    response = world["clients"]["dispatcher"].post("/api/v1/staff/dispatch-batch/", body, format="json")
+    assert_refused(response, before)
+
+
+@pytest.mark.parametrize("body", [
+    {"lead": None, "assists": [None]}, {"assists": [2**64]}, {"assists": "1"}, {"assists": [{"id": 1}]},
+    {"lead": "住建局"}, {"topic": ["urban"]}, {"kind": None, "topic": 5}, {"assists": list(range(1, 12))},
+])
+def test_an_odd_dispatch_dispatches_nothing(world, body):
+    path = f"/api/v1/staff/cases/{world['pending']}/dispatch/"
+    before = stored()
+    response = world["clients"]["dispatcher"].post(path, body, format="json")
+    assert_refused(response, before)
