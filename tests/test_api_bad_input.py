@@ -466,3 +466,22 @@ def test_an_odd_dispatch_dispatches_nothing(world, body):
     before = stored()
     response = world["clients"]["dispatcher"].post(path, body, format="json")
     assert_refused(response, before)
+
+
+@pytest.mark.parametrize("body, said", [
+    ('{"latitude": NaN}', "NaN"), ('{"latitude": Infinity}', "Infinity"), ('{"lat": -Infinity}', "-Infinity"),
+    ('{"longitude": 1e400}', "超出范围"), ('{"addressee": ' + "9" * 5000 + "}", "位数"),
+])
+@pytest.mark.parametrize("name", ["create", "open311"])
+def test_a_json_number_python_reads_but_json_has_not_is_said_so(world, name, body, said):
+    """NaN, Infinity (what a JavaScript client's JSON.stringify never writes, but Python's json.dumps does)
+    and a number of thousands of digits: said, not 「JSON 格式错误」 with no position; a number past a
+    double (1e400) is no number either (it was read as infinity)."""
+    path, who, _ = WRITES[name]
+    before = stored()
+    response = send(world["clients"][who], name, path(world), body)
+    assert_refused(response, before)
+    err = error_of(response)
+    assert err["code"] == "parse_error" and said in err["message"], err
+    if said != "位数":
+        assert list(err["fields"]) == [json.loads(body.replace("NaN", "0").replace("Infinity", "0")).popitem()[0]]

@@ -4,10 +4,13 @@ Python's decoder, and a few hundred one in any code walking the parsed value (Op
 NUL check), each answered 500. No field of the API nests more than a few levels. A string
 holding a lone UTF-16 surrogate (``"\\ud800"``: Python's decoder takes the escape, but it is
 no Unicode text) is a 400 naming its field: it reached the database (which cannot store it)
-or an error echoing it (which cannot be encoded), each a 500. A multipart body Django cannot
+or an error echoing it (which cannot be encoded), each a 500; so is a number that is no finite
+number (``NaN``, ``Infinity``, ``1e400``: DRF's strict JSON said 「JSON 格式错误」 of the first two, and
+took the last as inf). A multipart body Django cannot
 read (no ``boundary``) is said in Chinese too: DRF quoted Django's English."""
 
 import json
+import math
 import re
 
 from rest_framework import parsers
@@ -23,33 +26,43 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _check(value) -> None:
     """A ParseError for ``value`` nested more than MAX_DEPTH deep, an ApiError naming the
-    (top-level) field of a string or key that holds a lone surrogate."""
+    (top-level) field of a string or key that holds a lone surrogate, or of a number that is no
+    finite number."""
     stack = [(value, 1, None)]
+    _check_scalar(value, None)
     while stack:
         item, depth, field = stack.pop()
         pairs = item.items() if isinstance(item, dict) else ((None, v) for v in item) if isinstance(item, list) else ()
         for key, child in pairs:
             if isinstance(key, str) and _SURROGATE.search(key):
-                _not_unicode(field)
+                _refuse(field, NOT_UNICODE)
             name = field if field is not None else key
-            if isinstance(child, str):
-                if _SURROGATE.search(child):
-                    _not_unicode(name)
-            elif isinstance(child, (dict, list)):
+            if isinstance(child, (dict, list)):
                 if depth + 1 > MAX_DEPTH:
                     raise ParseError(TOO_DEEP)
                 stack.append((child, depth + 1, name))
+            else:
+                _check_scalar(child, name)
+
+
+def _check_scalar(value, field: str | None) -> None:
     if isinstance(value, str) and _SURROGATE.search(value):
-        _not_unicode(None)
+        _refuse(field, NOT_UNICODE)
+    if isinstance(value, float) and not math.isfinite(value):
+        # NaN and Infinity (json.dumps writes a float nan or inf so) or a number past a double (1e400)
+        written = "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+        _refuse(field, f"{written} 不是 JSON 的数值 (NaN、Infinity 或超出范围的数): 请写一个数, 不填请写 null")
 
 
-def _not_unicode(field: str | None):
-    message = f"{field}: {NOT_UNICODE}" if field is not None else NOT_UNICODE
+def _refuse(field: str | None, problem: str):
+    message = f"{field}: {problem}" if field is not None else problem
     raise ApiError(f"请求内容无法解析: {message}", code="parse_error",
-                   fields={field: [NOT_UNICODE]} if field is not None else None)
+                   fields={field: [problem]} if field is not None else None)
 
 
 class JSONParser(parsers.JSONParser):
+    strict = False  # NaN and Infinity parse, to be named with their field by _check (DRF's error named neither)
+
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             data = super().parse(stream, media_type, parser_context)
@@ -67,6 +80,8 @@ def _where(error) -> str:
         return f"JSON 格式错误: 第 {error.lineno} 行第 {error.colno} 列"
     if isinstance(error, UnicodeDecodeError):
         return "JSON 格式错误: 不是 UTF-8 文本"
+    if "integer string conversion" in str(error):  # Python's words: over sys.get_int_max_str_digits() (4300)
+        return "JSON 格式错误: 数字的位数过多"
     return "JSON 格式错误"
 
 
