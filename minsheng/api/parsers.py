@@ -1,32 +1,68 @@
 """Request body parsers of the API and Open311: DRF's, with a JSON body nested too deeply
 (``{"a": {"a": ...}}``) a 400 parse error: a few thousand levels were a RecursionError in
 Python's decoder, and a few hundred one in any code walking the parsed value (Open311's
-NUL check), each answered 500. No field of the API nests more than a few levels. A multipart
-body Django cannot read (no ``boundary``) is said in Chinese too: DRF quoted Django's English."""
+NUL check), each answered 500. No field of the API nests more than a few levels. A string
+holding a lone UTF-16 surrogate (``"\\ud800"``: Python's decoder takes the escape, but it is
+no Unicode text) is a 400 naming its field: it reached the database (which cannot store it)
+or an error echoing it (which cannot be encoded), each a 500; so is a number that is no finite
+number (``NaN``, ``Infinity``, ``1e400``: DRF's strict JSON said 「JSON 格式错误」 of the first two, and
+took the last as inf). A multipart body Django cannot
+read (no ``boundary``) is said in Chinese too: DRF quoted Django's English."""
 
 import json
+import math
+import re
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+from .errors import ApiError
+
 MAX_DEPTH = 32
 TOO_DEEP = "JSON 嵌套层数过多"
+NOT_UNICODE = "JSON 字符串中含有单独的 UTF-16 代理项 (如 \\ud800), 不是有效的文字"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _depth_ok(value) -> bool:
-    stack = [(value, 1)]
+def _check(value) -> None:
+    """A ParseError for ``value`` nested more than MAX_DEPTH deep, an ApiError naming the
+    (top-level) field of a string or key that holds a lone surrogate, or of a number that is no
+    finite number."""
+    stack = [(value, 1, None)]
+    _check_scalar(value, None)
     while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        for child in children:
+        item, depth, field = stack.pop()
+        pairs = item.items() if isinstance(item, dict) else ((None, v) for v in item) if isinstance(item, list) else ()
+        for key, child in pairs:
+            if isinstance(key, str) and _SURROGATE.search(key):
+                _refuse(field, NOT_UNICODE)
+            name = field if field is not None else key
             if isinstance(child, (dict, list)):
                 if depth + 1 > MAX_DEPTH:
-                    return False
-                stack.append((child, depth + 1))
-    return True
+                    raise ParseError(TOO_DEEP)
+                stack.append((child, depth + 1, name))
+            else:
+                _check_scalar(child, name)
+
+
+def _check_scalar(value, field: str | None) -> None:
+    if isinstance(value, str) and _SURROGATE.search(value):
+        _refuse(field, NOT_UNICODE)
+    if isinstance(value, float) and not math.isfinite(value):
+        # NaN and Infinity (json.dumps writes a float nan or inf so) or a number past a double (1e400)
+        written = "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+        _refuse(field, f"{written} 不是 JSON 的数值 (NaN、Infinity 或超出范围的数): 请写一个数, 不填请写 null")
+
+
+def _refuse(field: str | None, problem: str):
+    message = f"{field}: {problem}" if field is not None else problem
+    raise ApiError(f"请求内容无法解析: {message}", code="parse_error",
+                   fields={field: [problem]} if field is not None else None)
 
 
 class JSONParser(parsers.JSONParser):
+    strict = False  # NaN and Infinity parse, to be named with their field by _check (DRF's error named neither)
+
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             data = super().parse(stream, media_type, parser_context)
@@ -34,8 +70,7 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(TOO_DEEP) from None
         except ParseError as exc:  # DRF's text quotes Python's decoder, in English
             raise ParseError(_where(exc.__context__)) from None
-        if not _depth_ok(data):
-            raise ParseError(TOO_DEEP)
+        _check(data)
         return data
 
 
@@ -45,6 +80,8 @@ def _where(error) -> str:
         return f"JSON 格式错误: 第 {error.lineno} 行第 {error.colno} 列"
     if isinstance(error, UnicodeDecodeError):
         return "JSON 格式错误: 不是 UTF-8 文本"
+    if "integer string conversion" in str(error):  # Python's words: over sys.get_int_max_str_digits() (4300)
+        return "JSON 格式错误: 数字的位数过多"
     return "JSON 格式错误"
 
 

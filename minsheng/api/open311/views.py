@@ -49,6 +49,7 @@ MAX_RESULTS = 1000
 PHONE = re.compile(r"^\+?[0-9]{5,20}$")  # a phone parameter without its spaces, dashes and brackets (else 400)
 CONTACT_DIGITS = 7  # fewer (12345, a case system's "no number"): no number to call back
 CONTACT_LENGTH = Message._meta.get_field("contact_phone").max_length
+MEDIA_URL_LENGTH = Open311Request._meta.get_field("media_url").max_length
 
 
 def _has_nul(value) -> bool:
@@ -452,6 +453,9 @@ def submit(request, jurisdiction: Region | None) -> Message:
         except DjangoValidationError:
             raise bad("media_url 不是有效的 http(s) 地址", field="media_url")
         media_url = as_uri(media_url)
+        if len(media_url) > MEDIA_URL_LENGTH:  # the URL check takes 2048: a 500 on PostgreSQL
+            raise bad(f"media_url 过长: 最多 {MEDIA_URL_LENGTH} 个字符 (中文等字符按编码后的 %XX 形式计)",
+                      field="media_url")
     form_data = {
         "title": (attrs.get("title") or "").strip() or _title_from(description), "body": description,
         "kind": attrs.get("kind") or MessageKind.HELP, "region": region_code, "topic": code,

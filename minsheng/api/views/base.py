@@ -72,8 +72,10 @@ def staff_queryset():
 
 
 def reject_nul(request, kwargs) -> None:
-    """NUL characters are never valid input (and PostgreSQL refuses them in queries)."""
-    values = [*kwargs.values(), *request.query_params.keys(), *request.query_params.values()]
+    """NUL characters are never valid input (and PostgreSQL refuses them in queries). Every value
+    of a repeated parameter: Open311 reads them all (``?service_code=%00&service_code=urban``; the
+    first was not checked, and the query that read it was a 500 on PostgreSQL)."""
+    values = [*kwargs.values(), *(text for name, given in request.query_params.lists() for text in (name, *given))]
     if any("\x00" in str(v) for v in values):
         raise serializers.ValidationError("请求中含有无效字符 (NUL)")
 
