@@ -58,6 +58,19 @@ def test_the_transfer_form_says_which_unit_the_responsibility_list_names(persona
     assert _selected_to_unit(page) is None
 
 
+def test_the_transfer_form_preselects_no_unit_that_gave_the_case_away(personas, directory, login):
+    """Review of 2026-12-05: the unit the 权责清单 names transferred the case on (not ours, it said) or returned it; the
+    unit it came to next found 转办至 preselecting that unit again, one click from sending it straight back. The list's
+    words stay; the dispatch form never preselects a unit that returned the case either."""
+    m = actions.do_submit(personas["citizen"], title="搅拌站夜间噪声扰民", body="搅拌站每天夜里施工, 噪声很大, 请尽快处理。",
+                          kind="complain", region=directory["qilihe"], topic=directory["topic_env"])
+    actions.do_dispatch(personas["dispatcher"], m, directory["ecology"])
+    actions.do_transfer(personas["other_officer"], m, directory["ecology"], directory["housing"], "搅拌站归住建部门管理")
+    page = text(login(personas["officer"]).get(reverse("board:case", args=[m.public_id])))
+    assert "权责清单: 兰州市 · 环境保护 → 兰州市生态环境局" in page
+    assert _selected_to_unit(page) is None
+
+
 def test_the_similar_answers_beside_the_reply_form_leave_out_form_letters(personas, directory, login):
     """「相似的已答复留言」 are there to learn from: the nearest one listed was 「已收悉, 已转相关部门处理,
     请耐心等待」, the 套话 the quality hints below it tell the officer not to write."""
