@@ -96,6 +96,36 @@ def test_the_similar_answers_beside_the_reply_form_leave_out_form_letters(person
     assert "七里河区小区加装电梯进展" not in similar and "请耐心等待" not in similar
 
 
+def test_the_similar_answers_are_not_crowded_out_by_form_letters(personas, directory, login):
+    """Review of 2026-12-05: the list read the six nearest answered messages and left out the form letters among them,
+    so a unit answering its cases with 「已收悉, 请耐心等待」 crowded out the real answers a little further: none listed."""
+    from minsheng.board.views.staff_hints import quality_for
+    from minsheng.insight import lookup
+
+    body = "我们小区是上世纪九十年代的老楼, 老人上下楼非常困难, 希望尽快加装电梯。"
+    form_letter = "您反映的问题已收悉, 已转相关部门处理, 请耐心等待。"
+    answers = {**{f"七里河区小区加装电梯进展{n}": (body, form_letter) for n in range(6)},
+               "七里河区老楼加装电梯申请": (body[:20] + "楼道很窄, 担心装不下。",
+                                    "经现场核查, 该小区加装电梯工作已列入今年计划, 预计十月底前开工建设, 请您关注。")}
+    for title, (asked, reply) in answers.items():
+        old = actions.do_submit(personas["citizen"], title=title, body=asked, kind="help", region=directory["qilihe"],
+                                topic=directory["topic_build"])
+        actions.do_dispatch(personas["dispatcher"], old, directory["housing"])
+        actions.do_sign(personas["officer"], old, directory["housing"])
+        old.refresh_from_db()
+        actions.do_reply(personas["officer"], old, directory["housing"], reply, quality=quality_for(old, reply))
+    m = actions.do_submit(personas["citizen"], title="七里河区小区加装电梯进展", body=body, kind="help",
+                          region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    lookup.clear_cache()
+    page = text(login(personas["officer"]).get(reverse("board:case", args=[m.public_id])))
+    assert "相似的已答复留言" in page
+    similar = page[page.index("相似的已答复留言"):]
+    assert "七里河区老楼加装电梯申请" in similar and "列入今年计划" in similar
+    assert "请耐心等待" not in similar
+
+
 def test_the_inbox_lists_the_cases_a_supervisor_pressed_on_their_own_tab(personas, directory, login):
     """A supervisor's 督办 on one case of two hundred: the row said 督办 somewhere on one of ten pages, and
     nothing listed or counted them."""
