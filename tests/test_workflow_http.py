@@ -799,6 +799,20 @@ def test_a_number_of_the_citizens_own_organisation_stays_theirs_however_it_is_na
     assert r.status_code == 302 and "0931-8123456" in Reply.objects.get().body
 
 
+def test_the_number_a_citizen_left_with_an_organisation_stays_theirs(personas, directory, signed, staff):
+    """Review of 2026-12-05: 「留给物业的电话 139…」, 「登记在物业的电话」, 「告诉开发商的电话」 name the citizen's own number, the
+    one they gave the organisation; read as the organisation's (物业的电话), a reply giving it back was published."""
+    for own in ("留给物业的电话 13800002222", "我登记在物业的电话是13800002222", "告诉开发商的电话13800002222",
+                "提供给售楼部的联系电话 13800002222"):
+        Message.objects.filter(pk=signed.pk).update(body=f"电梯坏了一个月没人修, {own}, 至今没人回电。")
+        r = act(staff["officer"], fresh(signed), "reply", body="经核查, 电梯已修好, 已电话 13800002222 告知您。")
+        assert r.status_code == 400 and "答复中含有留言人的个人信息 (手机号)" in text(r), own
+    # the one dialled is the organisation's
+    Message.objects.filter(pk=signed.pk).update(body="电梯坏了一个月, 拨打物业的电话 0931-8123456 无人接听。")
+    r = act(staff["officer"], fresh(signed), "reply", body="经核查, 电梯已修好。物业服务电话 0931-8123456 已恢复接听。")
+    assert r.status_code == 302 and "0931-8123456" in Reply.objects.get().body
+
+
 def test_a_reply_naming_a_citizen_who_wrote_anonymously_is_refused(personas, directory, signed, staff):
     """The public page hides an anonymous citizen's registered name wherever they wrote it (own_names);
     a reply opening 「赵建国同志: 您好」 was published, the name beside their message for all to read."""

@@ -161,10 +161,11 @@ _ORG = (r"(?:物业|物业公司|管理处|开发商|售楼部|售楼处|公司|
 _ORG_PHONE = re.compile(rf"{_ORG}的?(?:服务|投诉|客服|值班|办公|咨询|报修|维修|联系|举报|售后|24小时)?(?:电话|热线|座机|号码|客服)"
                         r"(?:号码|号)?(?:是|为|[:：])?\s*$")
 # the writer's own organisation or their family's, right before it (我单位电话, 本人公司座机, 本单位, 咱单位, 我所在单位,
-# 我爱人单位, 我公司客服电话, 我们物业公司电话): the review of 2026-12-05 found all but the first two read as an organisation's
-# (the guard looked at the one word before the organisation's last word alone)
-_OWN_ORG = re.compile(rf"(?:我|本|咱|俺)(?:们|人|家)?的?(?:(?:所在|工作|就职|任职|上班|在|爱人|老公|妻子|丈夫|家人|父亲|母亲|孩子|"
-                      rf"儿子|女儿)的?){{0,2}}(?:{_ORG}的?)*$")
+# 我爱人单位, 我公司客服电话, 我们物业公司电话), or the number they gave the organisation (留给物业的电话, 登记在物业的电话,
+# 告诉开发商的电话): the review of 2026-12-05 found all but the first two read as an organisation's (the guard looked at
+# the one word before the organisation's last word alone)
+_OWN_ORG = re.compile(rf"(?:(?:我|本|咱|俺)(?:们|人|家)?的?(?:(?:所在|工作|就职|任职|上班|在|爱人|老公|妻子|丈夫|家人|父亲|母亲|"
+                      rf"孩子|儿子|女儿)的?){{0,2}}|(?:给|向|告诉|留在|登记在|报备在)了?)(?:{_ORG}的?)*$")
 
 
 def _given_as_org(before: str) -> bool:
