@@ -58,22 +58,41 @@ def test_the_transfer_form_says_which_unit_the_responsibility_list_names(persona
     assert _selected_to_unit(page) is None
 
 
-def test_the_similar_answers_beside_the_reply_form_leave_out_form_letters(personas, directory, login):
-    """「相似的已答复留言」 are there to learn from: the nearest one listed was 「已收悉, 已转相关部门处理,
-    请耐心等待」, the 套话 the quality hints below it tell the officer not to write."""
-    from minsheng.board.views.staff_hints import quality_for
-    from minsheng.insight import lookup
+def test_the_transfer_form_preselects_no_unit_that_gave_the_case_away(personas, directory, login):
+    """Review of 2026-12-05: the unit the 权责清单 names transferred the case on (not ours, it said) or returned it; the
+    unit it came to next found 转办至 preselecting that unit again, one click from sending it straight back. The list's
+    words stay; the dispatch form never preselects a unit that returned the case either."""
+    m = actions.do_submit(personas["citizen"], title="搅拌站夜间噪声扰民", body="搅拌站每天夜里施工, 噪声很大, 请尽快处理。",
+                          kind="complain", region=directory["qilihe"], topic=directory["topic_env"])
+    actions.do_dispatch(personas["dispatcher"], m, directory["ecology"])
+    actions.do_transfer(personas["other_officer"], m, directory["ecology"], directory["housing"], "搅拌站归住建部门管理")
+    page = text(login(personas["officer"]).get(reverse("board:case", args=[m.public_id])))
+    assert "权责清单: 兰州市 · 环境保护 → 兰州市生态环境局" in page
+    assert _selected_to_unit(page) is None
 
-    body = "我们小区是上世纪九十年代的老楼, 老人上下楼非常困难, 希望尽快加装电梯。"
-    answers = {"七里河区小区加装电梯进展": "您反映的问题已收悉, 已转相关部门处理, 请耐心等待。",
-               "七里河区老楼加装电梯申请": "经现场核查, 该小区加装电梯工作已列入今年计划, 预计十月底前开工建设, 请您关注。"}
-    for title, reply in answers.items():
+
+def _answered(personas, directory, answers: dict) -> None:
+    """Cases of 七里河区 answered by 住建局, title -> (body, reply), each reply scored as the reply form scores it."""
+    from minsheng.board.views.staff_hints import quality_for
+
+    for title, (body, reply) in answers.items():
         old = actions.do_submit(personas["citizen"], title=title, body=body, kind="help", region=directory["qilihe"],
                                 topic=directory["topic_build"])
         actions.do_dispatch(personas["dispatcher"], old, directory["housing"])
         actions.do_sign(personas["officer"], old, directory["housing"])
         old.refresh_from_db()
         actions.do_reply(personas["officer"], old, directory["housing"], reply, quality=quality_for(old, reply))
+
+
+def test_the_similar_answers_beside_the_reply_form_leave_out_form_letters(personas, directory, login):
+    """「相似的已答复留言」 are there to learn from: the nearest one listed was 「已收悉, 已转相关部门处理,
+    请耐心等待」, the 套话 the quality hints below it tell the officer not to write."""
+    from minsheng.insight import lookup
+
+    body = "我们小区是上世纪九十年代的老楼, 老人上下楼非常困难, 希望尽快加装电梯。"
+    answers = {"七里河区小区加装电梯进展": "您反映的问题已收悉, 已转相关部门处理, 请耐心等待。",
+               "七里河区老楼加装电梯申请": "经现场核查, 该小区加装电梯工作已列入今年计划, 预计十月底前开工建设, 请您关注。"}
+    _answered(personas, directory, {title: (body, reply) for title, reply in answers.items()})
     m = dispatch(personas, directory, "七里河区小区什么时候加装电梯")
     actions.do_sign(personas["officer"], m, directory["housing"])
     lookup.clear_cache()
@@ -81,6 +100,29 @@ def test_the_similar_answers_beside_the_reply_form_leave_out_form_letters(person
     similar = page[page.index("相似的已答复留言"):]
     assert "七里河区老楼加装电梯申请" in similar and "列入今年计划" in similar
     assert "七里河区小区加装电梯进展" not in similar and "请耐心等待" not in similar
+
+
+def test_the_similar_answers_are_not_crowded_out_by_form_letters(personas, directory, login):
+    """Review of 2026-12-05: the list read the six nearest answered messages and left out the form letters among them,
+    so a unit answering its cases with 「已收悉, 请耐心等待」 crowded out the real answers a little further: none listed."""
+    from minsheng.insight import lookup
+
+    body = "我们小区是上世纪九十年代的老楼, 老人上下楼非常困难, 希望尽快加装电梯。"
+    form_letter = "您反映的问题已收悉, 已转相关部门处理, 请耐心等待。"
+    answers = {**{f"七里河区小区加装电梯进展{n}": (body, form_letter) for n in range(6)},
+               "七里河区老楼加装电梯申请": (body[:20] + "楼道很窄, 担心装不下。",
+                                    "经现场核查, 该小区加装电梯工作已列入今年计划, 预计十月底前开工建设, 请您关注。")}
+    _answered(personas, directory, answers)
+    m = actions.do_submit(personas["citizen"], title="七里河区小区加装电梯进展", body=body, kind="help",
+                          region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    lookup.clear_cache()
+    page = text(login(personas["officer"]).get(reverse("board:case", args=[m.public_id])))
+    assert "相似的已答复留言" in page
+    similar = page[page.index("相似的已答复留言"):]
+    assert "七里河区老楼加装电梯申请" in similar and "列入今年计划" in similar
+    assert "请耐心等待" not in similar
 
 
 def test_the_inbox_lists_the_cases_a_supervisor_pressed_on_their_own_tab(personas, directory, login):

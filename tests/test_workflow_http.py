@@ -783,6 +783,37 @@ def test_a_reply_giving_a_number_the_citizen_quoted_as_the_property_companys_is_
     assert r.status_code == 302 and "0731-8123456" in Reply.objects.get().body
 
 
+def _theirs_unless_dialled(signed, staff, number: str, label: str, own: tuple[str, ...], dialled: str) -> None:
+    """A reply giving ``number`` back is refused as the citizen's ``label`` after each words of ``own``, and published
+    after ``dialled`` (the organisation's number the citizen rang)."""
+    for words in own:
+        Message.objects.filter(pk=signed.pk).update(body=f"电梯坏了一个月没人修。{words}, 白天可以找我。")
+        r = act(staff["officer"], fresh(signed), "reply", body=f"经核查, 电梯已修好, 已电话 {number} 告知您。")
+        assert r.status_code == 400 and f"答复中含有留言人的个人信息 ({label})" in text(r), words
+    Message.objects.filter(pk=signed.pk).update(body=f"电梯坏了一个月, {dialled}。")
+    r = act(staff["officer"], fresh(signed), "reply", body=f"经核查, 电梯已修好。物业服务电话 {number} 已恢复接听。")
+    assert r.status_code == 302 and number in Reply.objects.get().body
+
+
+def test_a_number_of_the_citizens_own_organisation_stays_theirs_however_it_is_named(personas, directory, signed,
+                                                                                     staff):
+    """Review of 2026-12-05: the organisation's phone rule let the writer's own organisation's number through when it was
+    named other than 「我单位电话」 — 本单位电话, 我所在单位电话, 我爱人单位电话, 我公司客服电话 (the guard looked at the word before
+    客服 alone), 我们物业公司电话 — and a reply giving it back was published beside their message."""
+    _theirs_unless_dialled(signed, staff, "0931-8123456", "固定电话", (
+        "本单位电话 0931-8123456", "我所在单位电话 0931-8123456", "我爱人单位电话 0931-8123456",
+        "我公司客服电话 0931-8123456", "我们物业公司电话 0931-8123456", "咱单位电话 0931-8123456"),
+        dialled="我多次拨打小区物业公司电话 0931-8123456 无人接听")
+
+
+def test_the_number_a_citizen_left_with_an_organisation_stays_theirs(personas, directory, signed, staff):
+    """Review of 2026-12-05: 「留给物业的电话 139…」, 「登记在物业的电话」, 「告诉开发商的电话」 name the citizen's own number, the
+    one they gave the organisation; read as the organisation's (物业的电话), a reply giving it back was published."""
+    _theirs_unless_dialled(signed, staff, "13800002222", "手机号", (
+        "留给物业的电话 13800002222", "我登记在物业的电话是13800002222", "告诉开发商的电话13800002222",
+        "提供给售楼部的联系电话 13800002222"), dialled="拨打物业的电话 13800002222 无人接听")
+
+
 def test_a_reply_naming_a_citizen_who_wrote_anonymously_is_refused(personas, directory, signed, staff):
     """The public page hides an anonymous citizen's registered name wherever they wrote it (own_names);
     a reply opening 「赵建国同志: 您好」 was published, the name beside their message for all to read."""

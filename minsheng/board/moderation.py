@@ -155,11 +155,25 @@ def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[
 
 # a phone number the citizen gives as an organisation's, not their own (物业电话 0731-8123456 打不通, 开发商的客服热线是…,
 # 供电公司服务电话: …): the organisation and its phone word right before the number. Not the writer's own organisation
-# (我单位电话, 本人公司座机), nor a person's (物业经理张某的手机): those stay the citizen's
-_ORG_PHONE = re.compile(r"(?<!我)(?<!我们)(?<!本人)(?<!我家)(?<!我的)(?<!本人的)(?<!我们的)(?<!我家的)(?:物业|物业公司|管理处|开发商|售楼部|售楼处|公司|商家|门店|店家|"
-                        r"热线|单位|客服|银行|医院|学校|幼儿园|派出所|居委会|村委会|办事处|服务中心|营业厅)"
-                        r"的?(?:服务|投诉|客服|值班|办公|咨询|报修|维修|联系|举报|售后|24小时)?(?:电话|热线|座机|号码|客服)"
+# (``_OWN_ORG``), nor a person's (物业经理张某的手机): those stay the citizen's
+_ORG = (r"(?:物业|物业公司|管理处|开发商|售楼部|售楼处|公司|商家|门店|店家|热线|单位|客服|银行|医院|学校|幼儿园|派出所|居委会|"
+        r"村委会|办事处|服务中心|营业厅)")
+_ORG_PHONE = re.compile(rf"{_ORG}的?(?:服务|投诉|客服|值班|办公|咨询|报修|维修|联系|举报|售后|24小时)?(?:电话|热线|座机|号码|客服)"
                         r"(?:号码|号)?(?:是|为|[:：])?\s*$")
+# the writer's own organisation or their family's, right before it (我单位电话, 本人公司座机, 本单位, 咱单位, 我所在单位,
+# 我爱人单位, 我公司客服电话, 我们物业公司电话), or the number they gave the organisation (留给物业的电话, 登记在物业的电话,
+# 告诉开发商的电话): the review of 2026-12-05 found all but the first two read as an organisation's (the guard looked at
+# the one word before the organisation's last word alone)
+_OWN_ORG = re.compile(rf"(?:(?:我|本|咱|俺)(?:们|人|家)?的?(?:(?:所在|工作|就职|任职|上班|在|爱人|老公|妻子|丈夫|家人|父亲|母亲|"
+                      rf"孩子|儿子|女儿)的?){{0,2}}|(?:给|向|告诉|留在|登记在|报备在)了?)(?:{_ORG}的?)*$")
+
+
+def _given_as_org(before: str) -> bool:
+    """Whether the text ``before`` a phone number gives it as an organisation's (``_ORG_PHONE``), not the writer's own."""
+    m = _ORG_PHONE.search(before)
+    return bool(m) and not _OWN_ORG.search(before, 0, m.start())
+
+
 _PHONES = ("手机号", "固定电话")
 
 
@@ -168,7 +182,7 @@ def phones_named(text: str | None) -> list[tuple[str, bool]]:
     物业电话 0731-8123456), one pair per occurrence."""
     text = text or ""
     read = text.translate(_HALF_WIDTH)
-    return [(found, bool(_ORG_PHONE.search(read[max(0, start - 24):start])))
+    return [(found, _given_as_org(read[max(0, start - 24):start]))
             for label, found, start, _end in _matches(text) if label in _PHONES]
 
 

@@ -539,8 +539,10 @@ def similar_answered(message, k: int = 3, min_score: float = 0.2) -> list[tuple[
     messages, index = _index(("answered", prefix[:2]), qs.order_by("-replied_at"))
     if index is None:
         return []
+    # a pool wide enough that the form letters left out below do not crowd out the answers behind them (a unit
+    # answering everything with 「已收悉, 请耐心等待」 filled the six nearest: review, 2026-12-05)
     found = [(messages[n.index], n.score)
-             for n in index.query(message.title, message.body[:BODY_CHARS], k=k * 2, min_score=min_score)
+             for n in index.query(message.title, message.body[:BODY_CHARS], k=k * 10, min_score=min_score)
              if messages[n.index].pk != message.pk]
     replies = {}
     # with its unit: the reply form and GET /staff/cases/{id}/similar-answers/ name it (a query each)

@@ -811,6 +811,10 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     # the units that returned it: its lead units (退单 releases the assisting units too, as RETURNED)
     returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED and a.role == A.Role.LEAD}
     transfer_to, transfer_words = staff_hints.transfer_hint(message, my_lead.unit) if can["transfer"] else (None, "")
+    # nor is a unit that gave the case away (转办, 退单) preselected to take it back: one click sent it straight back
+    if transfer_to is not None and transfer_to.pk in returned_by | {
+            a.unit_id for a in assignments if a.state == A.State.TRANSFERRED and a.role == A.Role.LEAD}:
+        transfer_to = None
     case_forms = _case_forms(message, roles, units.exclude(pk=my_lead.unit_id) if my_lead else units, suggestion,
                              returned_by, transfer_to)
     # 指派承办人: a form for each unit the user heads that holds the case (lead and assisting);
