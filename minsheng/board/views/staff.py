@@ -130,7 +130,8 @@ def _my_assignment(roles: Roles, message: Message, role: str) -> Assignment:
 
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) \
+            and urlsplit(target).path.startswith("/"):  # redirect() read 「abc」 as a view's name: a 500
         return target
     return default
 
