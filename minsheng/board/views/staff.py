@@ -136,6 +136,12 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
+def _ticked(request) -> list[str]:
+    """The case numbers ticked on a list (each once): one holding a NUL is no case number, and
+    PostgreSQL refuses it in the lookup (a 500)."""
+    return [pid for pid in dict.fromkeys(request.POST.getlist("case")) if "\x00" not in pid]
+
+
 # the inbox's own parameters, the only ones a case page's 返回待办 carries back (?back=)
 INBOX_PARAMS = ("tab", "handler", "unit", "q", "page")
 
@@ -340,7 +346,7 @@ def inbox_sign(request):
         return redirect("board:inbox")
     roles = _staff_roles(request)
     back = _safe_next(request, reverse("board:inbox"))
-    chosen = list(dict.fromkeys(request.POST.getlist("case")))
+    chosen = _ticked(request)
     if not chosen:
         flash.error(request, "请先勾选要签收的留言")
         return redirect(back)
@@ -434,7 +440,7 @@ def triage_dispatch(request):
     if not roles.is_dispatcher:
         raise PermissionDenied("您不是派单员")
     back = _safe_next(request, reverse("board:triage"))
-    chosen = list(dict.fromkeys(request.POST.getlist("case")))
+    chosen = _ticked(request)
     if not chosen:
         flash.error(request, "请先勾选要按建议派单的留言")
         return redirect(back)
