@@ -173,3 +173,14 @@ def test_a_year_past_any_calendar_in_the_admin_drill_down_is_refused_as_a_bad_fi
     for value in ("99999", "99999999999999999999"):
         r = c.get(url.format(value))
         assert (r.status_code, r.get("Location", "")[-4:]) == (302, "?e=1"), (value, r.status_code)
+
+
+# --- a session cookie with a NUL (a quoted cookie's \000 escape) -----------------------------
+
+def test_a_session_cookie_holding_a_nul_is_no_session(personas, login):
+    """Django unquotes a cookie's octal escapes, and looked the key up as it came: PostgreSQL refused it,
+    a 500 on every page (the home page too) for whoever sent it, until the cookie was cleared."""
+    c = Client(HTTP_COOKIE='sessionid="abcdefgh\\000ijklmnop"')
+    assert c.get("/").status_code == 200
+    assert c.get("/staff/").status_code == 302  # to sign in: no one is signed in
+    assert c.post("/accounts/login/", {"username": "x", "password": "y"}).status_code == 200
