@@ -86,6 +86,18 @@ def test_a_keyword_within_a_filter_that_finds_nothing_lists_nothing(client, pers
         assert "小区电梯坏了没人修" not in page and "没有找到" in page
 
 
+
+@pytest.mark.parametrize("url", ["/stats/", "/stats/units/", "/stats/list/", "/stats/overdue/", "/stats/figures.json",
+                                 "/stats/export/messages.csv", "/stats/export/table.xlsx", "/browse/"])
+@pytest.mark.parametrize("day", ["2026-02-30", "99999-01-01", "0000-01-01", "2026-1-1%00"])
+def test_a_date_that_is_no_date_is_named_in_chinese(people, url, day):
+    """统计, 公开列表, 导出: the date range's 起止日期 that no calendar has is said, not a server error."""
+    r = people["supervisor"].get(f"{url}?date_from={day}&date_to=2026-12-31")
+    assert r.status_code in (200, 400), r.status_code
+    said = r.content.decode()
+    assert "请求中含有无效字符" in said if "%00" in day else ("不是有效日期" in said or "日期格式应为 年-月-日" in said)
+
+
 # --- where a page goes next: ?next= / next= that is no address -------------------------------
 
 NOT_ADDRESSES = ("abc", "99999999999999999999", "?tab=signed", "board:nosuch")
