@@ -282,6 +282,7 @@ if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", MINSHENG_SITE_URL):
 
 # --- security -----------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+SESSION_ENGINE = "minsheng.sessions"  # Django's database sessions, refusing a key with a NUL
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 CSRF_FAILURE_VIEW = "minsheng.api.errors.csrf_failure"  # the site's page, not Django's technical one
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -5,6 +5,7 @@ email with a code sent to the new one."""
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -80,7 +81,8 @@ class LogoutView(auth_views.LogoutView):
 
 def _safe_next(request, default="board:home"):
     nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()) \
+            and urlsplit(nxt).path.startswith("/"):  # redirect() read 「abc」 as a view's name: a 500
         return nxt
     return reverse(default)
 

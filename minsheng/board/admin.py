@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.views.main import ChangeList
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -21,6 +23,18 @@ QUALITY_PARTS = [
     ("interpretability", "可解释性"),
     ("timeliness", "及时性"),
 ]
+
+
+class DrillDownChecked(ChangeList):
+    """The list of an admin with ``date_hierarchy``: Django builds a datetime of ?<field>__year= (and
+    __month, __day) and takes a ValueError (year 99999) for a bad filter, 「参数错误」 (?e=1); a number
+    past C's integers (20 digits) is an OverflowError, which was a 500. It is the same bad filter."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
 
 
 class WorkOnRecordNotDeleted:
@@ -283,6 +297,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["note"]
     date_hierarchy = "date"
+
+    def get_changelist(self, request, **kwargs):
+        return DrillDownChecked
 
     def _recomputed(self, request, change, cause: str) -> None:
         """``change``: saves or deletes the entries (the calendar before it read first)."""

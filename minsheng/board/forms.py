@@ -174,6 +174,12 @@ class RegionField(forms.ModelChoiceField):
                          label="所在区划", error_messages={"required": "请选择留言所在的区划",
                                                           "invalid_choice": INVALID_CHOICE["region"]}, **kwargs)
 
+    def to_python(self, value):
+        # no code has a NUL, and PostgreSQL refuses one in the lookup (a 500): no such region
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
 
 def handled_regions() -> list[Region]:
     """The highest regions whose messages someone takes: those of the active units (a unit
@@ -275,7 +281,7 @@ class MessageForm(ChineseForm):
         code = self.data.get("region") if self.is_bound else self.initial.get("region")
         if isinstance(code, Region):
             return code
-        if not code:
+        if not code or "\x00" in str(code):  # no code has one; PostgreSQL refuses it in the lookup
             return None
         return Region.objects.filter(code=str(code)).select_related("parent").first()
 

@@ -60,7 +60,7 @@ def _region_from_levels(params) -> Region | None:
     codes = []
     for level in range(1, min(changed, MAX_LEVEL) + 1):
         value = params.get(f"region_level_{level}", "")
-        if not value:
+        if not value or "\x00" in value:  # no code has a NUL, and PostgreSQL refuses one in the lookup
             break
         codes.append(value)
     found = {r.code: r for r in Region.objects.filter(code__in=codes).select_related("parent__parent__parent")}

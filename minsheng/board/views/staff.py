@@ -132,9 +132,16 @@ def _my_assignment(roles: Roles, message: Message, role: str) -> Assignment:
 
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) \
+            and urlsplit(target).path.startswith("/"):  # redirect() read 「abc」 as a view's name: a 500
         return target
     return default
+
+
+def _ticked(request) -> list[str]:
+    """The case numbers ticked on a list (each once): one holding a NUL is no case number, and
+    PostgreSQL refuses it in the lookup (a 500)."""
+    return [pid for pid in dict.fromkeys(request.POST.getlist("case")) if "\x00" not in pid]
 
 
 # the inbox's own parameters, the only ones a case page's 返回待办 carries back (?back=)
@@ -355,7 +362,7 @@ def inbox_sign(request):
         return redirect("board:inbox")
     roles = _staff_roles(request)
     back = _safe_next(request, reverse("board:inbox"))
-    chosen = list(dict.fromkeys(request.POST.getlist("case")))
+    chosen = _ticked(request)
     if not chosen:
         flash.error(request, "请先勾选要签收的留言")
         return redirect(back)
@@ -459,7 +466,7 @@ def triage_dispatch(request):
     if not roles.is_dispatcher:
         raise PermissionDenied("您不是派单员")
     back = _safe_next(request, reverse("board:triage"))
-    chosen = list(dict.fromkeys(request.POST.getlist("case")))
+    chosen = _ticked(request)
     if not chosen:
         flash.error(request, "请先勾选要按建议派单的留言")
         return redirect(back)
