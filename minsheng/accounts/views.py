@@ -79,12 +79,14 @@ class LogoutView(auth_views.LogoutView):
         return render(request, "accounts/logout.html")
 
 
-def _safe_next(request, default="board:home"):
+def safe_next(request, default: str) -> str:
+    """The page ?next= (posted or in the address) names when it is a path on this site, else ``default``
+    (an address): the staff pages' actions use it too."""
     nxt = request.POST.get("next") or request.GET.get("next") or ""
     if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()) \
             and urlsplit(nxt).path.startswith("/"):  # redirect() read 「abc」 as a view's name: a 500
         return nxt
-    return reverse(default)
+    return default
 
 
 def _with_next(url, request) -> str:
@@ -176,7 +178,7 @@ def register(request):
                 else:
                     login(request, user, backend=BACKEND)
                     messages.success(request, "注册成功, 欢迎使用民声")
-                    return redirect(_safe_next(request))
+                    return redirect(safe_next(request, reverse("board:home")))
     else:
         form = RegisterForm()
     return render(request, "accounts/register.html", {"form": form, "code_errors": code_errors,
@@ -327,7 +329,7 @@ def consent(request):
         if rights.consent_due(request.user):
             rights.record_consent(request.user)
             request.user.save(update_fields=["privacy_consented_at", "privacy_version"])
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request, reverse("board:home")))
     return render(request, "accounts/consent.html", {"next": request.GET.get("next", ""),
                                                      "privacy_version": rights.PRIVACY_VERSION})
 

@@ -37,10 +37,11 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 
 from minsheng.accounts.models import User, canonical_phone
 from minsheng.accounts.roles import Roles, roles_of
+from minsheng.accounts.views import safe_next
 from minsheng.directory.models import Region, Topic, Unit
 from minsheng.directory.pinyin import name_or_pinyin, picker_answer
 from minsheng.insight import hotspots_service
@@ -128,14 +129,6 @@ def _my_assignment(roles: Roles, message: Message, role: str) -> Assignment:
     if roles.admin and active:
         return active[0]
     raise PermissionDenied("该留言当前不在您单位办理" if role == A.Role.LEAD else "您的单位不是该留言的协办单位")
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) \
-            and urlsplit(target).path.startswith("/"):  # redirect() read 「abc」 as a view's name: a 500
-        return target
-    return default
 
 
 def _ticked(request) -> list[str]:
@@ -361,7 +354,7 @@ def inbox_sign(request):
     if request.method != "POST":
         return redirect("board:inbox")
     roles = _staff_roles(request)
-    back = _safe_next(request, reverse("board:inbox"))
+    back = safe_next(request, reverse("board:inbox"))
     chosen = _ticked(request)
     if not chosen:
         flash.error(request, "请先勾选要签收的留言")
@@ -465,7 +458,7 @@ def triage_dispatch(request):
     roles = _staff_roles(request)
     if not roles.is_dispatcher:
         raise PermissionDenied("您不是派单员")
-    back = _safe_next(request, reverse("board:triage"))
+    back = safe_next(request, reverse("board:triage"))
     chosen = _ticked(request)
     if not chosen:
         flash.error(request, "请先勾选要按建议派单的留言")
@@ -1062,7 +1055,7 @@ def case_action(request, public_id, action):
         return redirect(_inbox_url(back))
     # draft-sent: the form's draft kept in the tab (static/js/forms.js) was taken, and goes
     flash.success(request, done, extra_tags=DRAFT_SENT)
-    return redirect(_safe_next(request, _case_url(message.public_id, back)))
+    return redirect(safe_next(request, _case_url(message.public_id, back)))
 
 
 # the preview box is filled in place: a login page (or nothing at all) there leaves the officer
@@ -1182,7 +1175,7 @@ def decide_extension(request, pk):
         flash.success(request, f"已同意延期, 答复期限顺延至 {timezone.localtime(message.due_at):%Y-%m-%d}{late}")
     else:
         flash.success(request, "已不同意延期, 期限不变")
-    return redirect(_safe_next(request, reverse("board:supervision")))
+    return redirect(safe_next(request, reverse("board:supervision")))
 
 
 urlpatterns = [
