@@ -295,15 +295,11 @@ def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str, str]:
     return q, keep, " · ".join(w for w in words if w), refused
 
 
-@login_required
-def inbox(request):
-    """My unit's cases by their next deadline (next_deadline: overdue first); overdue, soon due and assisting cases
-    on their own tabs; 指派给我 (or, from the head's 本单位办理情况, one officer's) as a filter
-    over them. A dispatcher or supervisor without a unit lands on their own list."""
-    roles = _staff_roles(request)
-    if not (roles.unit_ids or roles.admin):
-        return redirect("board:triage" if roles.is_dispatcher else "board:supervision")
-    now = timezone.now()
+def _inbox_list(request, roles: Roles, now):
+    """What the inbox lists for ``request`` (its tab, ?unit=, ?handler= and ?q=; the page aside), the page's
+    and its export's (inbox_export): (the unit's active cases under the filters and search, the tab, the
+    tab's rows in the inbox's order, the filters' parameters to keep, their words, a refused ?handler='s
+    reason, the search)."""
     base = A.objects.filter(state=A.State.ACTIVE, message__status__in=Status.handling())
     if not roles.admin:
         base = base.filter(unit_id__in=roles.unit_ids)
@@ -313,13 +309,33 @@ def inbox(request):
     if query:
         base = base.filter(message__in=_queue_matches(Message.objects.all(), query))
     inbox_tabs = _inbox_tabs(now)
-    counts = base.aggregate(**{key: Count("pk", filter=q) for key, (_, q) in inbox_tabs.items()})
     tab = request.GET.get("tab", "todo")
     if tab not in inbox_tabs:
         tab = "todo"
     qs = (base.filter(inbox_tabs[tab][1]).annotate(late=_late_first(now), next_due=next_deadline())
           .select_related("message__region", "message__topic", "unit", "handler")
           .order_by("next_due", "message__submitted_at", "pk"))
+    return base, tab, qs, keep_filters, filter_words, filter_refused, query
+
+
+def _inbox_place(tab: str, keep_filters: dict, query: str) -> str:
+    """The query string of the inbox's tab, filters and search (no page): its 导出 links', and where a refused
+    export leads back to."""
+    return urlencode({"tab": tab, **keep_filters, **({"q": query} if query else {})})
+
+
+@login_required
+def inbox(request):
+    """My unit's cases by their next deadline (next_deadline: overdue first); overdue, soon due and assisting cases
+    on their own tabs; 指派给我 (or, from the head's 本单位办理情况, one officer's) as a filter
+    over them. A dispatcher or supervisor without a unit lands on their own list."""
+    roles = _staff_roles(request)
+    if not (roles.unit_ids or roles.admin):
+        return redirect("board:triage" if roles.is_dispatcher else "board:supervision")
+    now = timezone.now()
+    base, tab, qs, keep_filters, filter_words, filter_refused, query = _inbox_list(request, roles, now)
+    inbox_tabs = _inbox_tabs(now)
+    counts = base.aggregate(**{key: Count("pk", filter=q) for key, (_, q) in inbox_tabs.items()})
     tabs = [(key, label, counts[key]) for key, (label, _) in inbox_tabs.items()]
     page = _paginate(request, qs)
     page.object_list = list(page.object_list)
@@ -333,6 +349,8 @@ def inbox(request):
         "signable": any(a.role == A.Role.LEAD and a.signed_at is None for a in page),
         "tabs": tabs, "counts": counts, "now": now, "section": "inbox",
         "q": query, "keep": _keep_query(request, "page"),
+        # 导出: the rows of this tab, filters and search, every page (inbox_export)
+        "export_param": _inbox_place(tab, keep_filters, query),
         "q_param": urlencode({**keep_filters, **({"q": query} if query else {})}),
         # the 全部 / 指派给我 / 未指派 links change the 承办人 filter alone: the tab, unit and search stay
         "handler_param": urlencode({"tab": tab, **({"unit": keep_filters["unit"]} if "unit" in keep_filters else {}),
@@ -341,6 +359,59 @@ def inbox(request):
         "filter_words": filter_words, "error": f"{filter_refused}; 已显示全部待办" if filter_refused else "",
         "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
         "heads": bool(roles.head_unit_ids or roles.admin)})
+
+
+# 导出 of the inbox: more rows than a meeting reads is a list to narrow first (a tab, 单位, 承办人, 查找)
+INBOX_EXPORT_MAX = 5000
+INBOX_EXPORT_HEADER = ["编号", "标题", "留言时间", "区划", "领域", "本单位角色", "签收时间", "承办人", "签收期限",
+                       "答复期限", "剩余/超期工作日", "状态", "督办"]
+
+
+def _inbox_export_rows(qs, now):
+    """The rows of ``INBOX_EXPORT_HEADER``, each as the inbox's row shows the case (inbox.html)."""
+    def moment(value, shape="%Y-%m-%d %H:%M"):
+        return timezone.localtime(value, SHANGHAI).strftime(shape) if value else ""
+
+    for a in qs.iterator(chunk_size=500):
+        m = a.message
+        if a.role == A.Role.ASSIST:  # an assisting unit does not sign: its row follows the lead unit's
+            state = ["主办单位已签收" if a.signed_at else "主办单位待签收"]
+        else:
+            state = ["已签收" if a.signed_at else "待签收"]
+            if a.sign_overdue:
+                state.append("签收超期")
+        if a.late == 0:
+            state.append("已超期")
+        yield [m.public_id, m.title, moment(m.submitted_at), m.region.name, m.topic.name if m.topic else "",
+               a.get_role_display(), moment(a.signed_at), str(a.handler) if a.handler else "未指派",
+               "" if a.role == A.Role.ASSIST or a.signed_at else moment(a.sign_due_at, "%Y-%m-%d"),
+               moment(a.due_at, "%Y-%m-%d"), due_words(now, a.due_at), " · ".join(state),
+               "是" if m.supervised else ""]
+
+
+@login_required
+def inbox_export(request, fmt):
+    """导出 of 本单位待办: the rows of the inbox's tab, filters and search (every page, at most INBOX_EXPORT_MAX),
+    as CSV (UTF-8 with BOM) or Excel, through the statistics' exports (formula-like text written as text)."""
+    from minsheng.stats import exports
+
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("只支持 csv 或 xlsx 格式")
+    roles = _staff_roles(request)
+    if not (roles.unit_ids or roles.admin):
+        return redirect("board:inbox")
+    now = timezone.now()
+    _, tab, qs, keep_filters, _, _, query = _inbox_list(request, roles, now)
+    count = qs.count()
+    if count > INBOX_EXPORT_MAX:
+        flash.error(request, f"共 {count} 条, 超过导出上限 {INBOX_EXPORT_MAX} 条; 请选择标签、单位或承办人, 或查找缩小范围后再导出")
+        return redirect(_inbox_url(_inbox_place(tab, keep_filters, query)))
+    rows = _inbox_export_rows(qs.select_related(None).select_related("message__region", "message__topic", "handler"),
+                              now)
+    name = f"inbox-{tab}-{timezone.localtime(now, SHANGHAI):%Y%m%d%H%M}.{fmt}"
+    if fmt == "csv":
+        return exports.stream_csv(name, INBOX_EXPORT_HEADER, rows)
+    return exports.xlsx_response(name, [("本单位待办", INBOX_EXPORT_HEADER, rows)])
 
 
 # a page of the inbox at most: more in one post is not what a page offered
@@ -1181,6 +1252,7 @@ def decide_extension(request, pk):
 urlpatterns = [
     path("staff/", inbox, name="inbox"),
     path("staff/sign/", inbox_sign, name="inbox_sign"),
+    path("staff/export.<str:fmt>", inbox_export, name="inbox_export"),
     path("staff/triage/", triage, name="triage"),
     path("staff/triage/dispatch/", triage_dispatch, name="triage_dispatch"),
     path("staff/supervision/", supervision, name="supervision"),
