@@ -18,7 +18,7 @@ from .test_staff_qa import LONG_AGO, dispatch, row_titles, text
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["编号", "标题", "留言时间", "区划", "领域", "本单位角色", "签收时间", "承办人", "签收期限", "答复期限",
+HEADER = ["编号", "标题", "留言时间", "区划", "领域", "单位", "本单位角色", "签收时间", "承办人", "签收期限", "答复期限",
           "剩余/超期工作日", "状态", "督办"]
 
 
@@ -65,6 +65,7 @@ def test_the_export_holds_the_rows_of_the_tab_its_filters_and_search_on_every_pa
     row = dict(zip(HEADER, rows[1], strict=True))
     assert row["编号"] in {m.public_id for m in late}
     assert row["区划"] == "七里河区" and row["领域"] == "城乡建设" and row["本单位角色"] == "主办"
+    assert row["单位"] == directory["housing"].name  # which of their units holds it (an admin, a head of two)
     assert row["承办人"] == "未指派" and row["签收时间"] == ""
     assert row["剩余/超期工作日"].startswith("已超期")
     assert "待签收" in row["状态"]
@@ -92,7 +93,7 @@ def test_the_export_says_who_handles_signed_assisting_and_supervised_cases(perso
     assert row["承办人"] == "住建局张科长" and row["签收时间"] and row["督办"] == "是"
     assert "已签收" in row["状态"]
     assist = csv_rows(client.get(reverse("board:inbox_export", args=["csv"]), {"tab": "assist"}))[1:]
-    assert [(r[1], r[5]) for r in assist] == [(assisted.title, "协办")]
+    assert [(r[1], r[HEADER.index("本单位角色")]) for r in assist] == [(assisted.title, "协办")]
 
 
 def test_a_title_a_spreadsheet_would_run_as_a_formula_is_plain_text(personas, directory, login):

@@ -363,7 +363,7 @@ def inbox(request):
 
 # 导出 of the inbox: more rows than a meeting reads is a list to narrow first (a tab, 单位, 承办人, 查找)
 INBOX_EXPORT_MAX = 5000
-INBOX_EXPORT_HEADER = ["编号", "标题", "留言时间", "区划", "领域", "本单位角色", "签收时间", "承办人", "签收期限",
+INBOX_EXPORT_HEADER = ["编号", "标题", "留言时间", "区划", "领域", "单位", "本单位角色", "签收时间", "承办人", "签收期限",
                        "答复期限", "剩余/超期工作日", "状态", "督办"]
 
 
@@ -383,7 +383,7 @@ def _inbox_export_rows(qs, now):
         if a.late == 0:
             state.append("已超期")
         yield [m.public_id, m.title, moment(m.submitted_at), m.region.name, m.topic.name if m.topic else "",
-               a.get_role_display(), moment(a.signed_at), str(a.handler) if a.handler else "未指派",
+               a.unit.name, a.get_role_display(), moment(a.signed_at), str(a.handler) if a.handler else "未指派",
                "" if a.role == A.Role.ASSIST or a.signed_at else moment(a.sign_due_at, "%Y-%m-%d"),
                moment(a.due_at, "%Y-%m-%d"), due_words(now, a.due_at), " · ".join(state),
                "是" if m.supervised else ""]
@@ -406,7 +406,7 @@ def inbox_export(request, fmt):
     if count > INBOX_EXPORT_MAX:
         flash.error(request, f"共 {count} 条, 超过导出上限 {INBOX_EXPORT_MAX} 条; 请选择标签、单位或承办人, 或查找缩小范围后再导出")
         return redirect(_inbox_url(_inbox_place(tab, keep_filters, query)))
-    rows = _inbox_export_rows(qs.select_related(None).select_related("message__region", "message__topic", "handler"),
+    rows = _inbox_export_rows(qs.select_related(None).select_related("message__region", "message__topic", "unit", "handler"),
                               now)
     name = f"inbox-{tab}-{timezone.localtime(now, SHANGHAI):%Y%m%d%H%M}.{fmt}"
     if fmt == "csv":
