@@ -173,6 +173,19 @@ def test_a_nul_in_a_ticked_case_number_is_no_case(login, personas, directory, ur
     assert not m.assignments.filter(signed_at__isnull=False).exists()
 
 
+def test_a_nul_in_the_picked_near_duplicate_merges_nothing(login, personas, directory):
+    """并单's radio buttons (``pick``, read past the form's fields): one holding a NUL is no case
+    number; PostgreSQL refused it in the lookup, a 500."""
+    p, d = personas, directory
+    m, other = submit(p["citizen"], d), submit(p["citizen"], d)
+    r = login(p["dispatcher"]).post(f"/staff/case/{m.public_id}/merge/", {"version": m.version,
+                                                                          "pick": f"{other.public_id}\x00"})
+    assert r.status_code in (200, 400)
+    assert "请选择或填写要并入的留言编号" in r.content.decode()
+    m.refresh_from_db()
+    assert m.duplicate_of is None
+
+
 # --- the admin's date drill-down (date_hierarchy) --------------------------------------------
 
 @pytest.mark.parametrize("url", ["/admin/admin/logentry/?action_time__year={}", "/admin/board/calendarday/?date__year={}",

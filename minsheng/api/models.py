@@ -103,7 +103,8 @@ class Open311Request(models.Model):
     message = models.OneToOneField("board.Message", models.CASCADE, related_name="open311", verbose_name="留言")
     api_key = models.ForeignKey(Open311Key, models.SET_NULL, null=True, related_name="requests", verbose_name="Open311 接入密钥")
     token = models.CharField(max_length=40, unique=True, verbose_name="受理凭证")
-    media_url = models.URLField(max_length=500, blank=True, verbose_name="照片链接")
+    # a presigned link to object storage runs past 1,000 characters; 2048 is what the URL check takes
+    media_url = models.URLField(max_length=2048, blank=True, verbose_name="照片链接")
     created_at = models.DateTimeField(default=timezone.now, verbose_name="提交时间")
 
     class MediaState(models.TextChoices):

@@ -228,8 +228,10 @@ class MergeForm(VersionedForm):
 
     def clean(self):
         data = super().clean()
-        # ``pick``: a radio button of the listed near-duplicates (the page renders them itself)
-        into = (data.get("into") or "").strip() or str(self.data.get("pick") or "").strip()[:20]
+        # ``pick``: a radio button of the listed near-duplicates (the page renders them itself); one
+        # holding a NUL is no case number (PostgreSQL refuses it in the lookup), as a ticked one (_ticked)
+        pick = str(self.data.get("pick") or "").strip()[:20]
+        into = (data.get("into") or "").strip() or ("" if "\x00" in pick else pick)
         if not into and not self.errors:
             self.add_error("into", "请选择或填写要并入的留言编号")
         data["into"] = into
