@@ -1507,12 +1507,12 @@ def test_an_item_asked_of_in_the_end_is_not_answered_by_its_word_alone():
 
 
 @pytest.mark.parametrize(("body", "shown"), [
-    ("请问申请公租房需要具备什么条件和申请流程?", ["请问申请公租房需要具备什么条件", "请问申请公租房的申请流程"]),
-    ("我需要具备什么条件和申请流程?", ["我需要具备什么条件", "申请流程"]),
+    ("请问申请公租房需要具备什么条件和办理流程?", ["请问申请公租房需要具备什么条件", "请问申请公租房的办理流程"]),
+    ("我需要具备什么条件和办理流程?", ["我需要具备什么条件", "办理流程"]),
     # a verb that fits both, or none: shown with each as before
     ("办理居住证需要准备哪些材料和手续?", ["办理居住证需要准备哪些材料", "办理居住证需要准备哪些手续"]),
     ("办理居住证需要哪些程序和材料?", ["办理居住证需要哪些程序", "办理居住证需要哪些材料"]),
 ], ids=["具备…流程", "我", "准备…手续", "no verb"])
 def test_a_heads_verb_is_shown_only_with_the_items_it_fits(body, shown):
-    """需要具备什么条件和申请流程? listed 「…需要具备什么申请流程」 as a question left unanswered."""
+    """需要具备什么条件和办理流程? listed 「…需要具备什么办理流程」 as a question left unanswered."""
     assert score_reply("咨询", body, "经核实, 已安排处理。" + HOUSING_SIGNATURE)["missed"] == shown

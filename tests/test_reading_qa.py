@@ -240,16 +240,16 @@ def test_the_reply_form_lists_each_item_of_a_list_asked_before_its_items(persona
 
 @pytest.mark.django_db
 def test_the_reply_form_shows_a_heads_verb_only_with_the_item_it_fits(personas, directory, login):
-    """「申请公租房需要具备什么条件和申请流程?」 beside a draft telling neither: the form listed 「…需要具备什么申请流程」 under
-    未回应的问题, words the citizen never wrote. Now 「…需要具备什么条件」 and 「…申请公租房的申请流程」."""
+    """「申请公租房需要具备什么条件和办理流程?」 beside a draft telling neither: the form listed 「…需要具备什么办理流程」 under
+    未回应的问题, words the citizen never wrote. Now 「…需要具备什么条件」 and 「…申请公租房的办理流程」."""
     d, p = directory, personas
-    m = _signed(p, d, "公租房申请咨询", "我在城关区租房住了五年, 请问申请公租房需要具备什么条件和申请流程?", "consult")
+    m = _signed(p, d, "公租房申请咨询", "我在城关区租房住了五年, 请问申请公租房需要具备什么条件和办理流程?", "consult")
     draft = "经核实, 今年城关区公租房已分配完毕, 下一批房源正在建设中。如有疑问请致电 0931-8456789。"
     html = login(p["officer"]).post(f"/staff/case/{m.public_id}/reply/preview/",
                                     {"version": m.version, "body": draft}, HTTP_HX_REQUEST="true").content.decode()
     listed = html[html.index("未回应的问题"):]
-    assert "「请问申请公租房需要具备什么条件」" in listed and "「请问申请公租房的申请流程」" in listed
-    assert "具备什么申请流程" not in html
+    assert "「请问申请公租房需要具备什么条件」" in listed and "「请问申请公租房的办理流程」" in listed
+    assert "具备什么办理流程" not in html
 
 
 @pytest.mark.django_db

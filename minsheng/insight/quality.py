@@ -1143,8 +1143,8 @@ def _items_listed(question: str) -> tuple[tuple[str, str], ...]:
     judged = [f"{j} {of}" if of else j for j in named]
     # it read 「请问地点」, the officer left to guess of what; judged alone all the same. An item with its own 的 follows
     # the subject without the subject's (公积金提取的条件和需要的材料: 公积金提取需要的材料, not …提取的需要的材料). A head's
-    # verb goes with the items it fits (需要具备什么条件和申请流程?: 「需要具备什么条件」, 「申请流程」; it read
-    # 「需要具备什么申请流程」), another item shown after what the head asks of (申请公租房的申请流程)
+    # verb goes with the items it fits (需要具备什么条件和办理流程?: 「需要具备什么条件」, 「办理流程」; it read
+    # 「需要具备什么办理流程」), another item shown after what the head asks of (申请公租房的办理流程)
     return tuple((f"{asked_by if n == 0 or _fits(head, j) else unheaded}"
                   f"{subject.removesuffix('的') if '的' in j else subject}"
                   f"{verb if n and j in _TOLD_THINGS else ''}{j}{end}", k)
