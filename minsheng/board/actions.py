@@ -599,6 +599,7 @@ def do_sign(actor, message: Message, unit, at=None) -> None:
         message.assignments.filter(state=Assignment.State.ACTIVE, role=Assignment.Role.ASSIST,
                                    signed_at__isnull=True).update(signed_at=now)
         _event(message, Event.Kind.SIGNED, actor=actor, unit=unit, at=now)
+        notify.case_signed(message, now)
 
 
 def _void_extensions(message: Message, now) -> None:

@@ -1,0 +1,50 @@
+"""签收 for an officer with hundreds of cases (QA walk of 2026-12-05): the notes asking to sign a case that
+stayed unread once it was signed, the cost of 签收所选, what 已超期 counts and an extension asked before 签收."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from minsheng.board import actions
+
+from .conftest import make_user
+from .test_staff_qa import dispatch, text
+
+
+def _unread(client) -> list[str]:
+    page = text(client.get(reverse("board:notifications"), {"unread": "1"}))
+    return re.findall(r"新(?:主|协)办件: 「([^」]+)」", page)
+
+
+@pytest.mark.django_db
+def test_a_case_signed_by_a_colleague_no_longer_asks_the_officer_to_sign_it(personas, directory, login,
+                                                                           django_capture_on_commit_callbacks):
+    """218 unread 「新主办件…请于期限前签收办理」 for the demo officer: each stayed a to-do in every inbox of the
+    unit, and in the unread count, after one of them signed the case."""
+    colleague = make_user("colleague", role="officer", unit=directory["housing"], display_name="住建局李")
+    with django_capture_on_commit_callbacks(execute=True):
+        signed = dispatch(personas, directory, "七里河区小区电梯停运", assists=[directory["ecology"]])
+        waiting = dispatch(personas, directory, "七里河区小区外墙脱落")
+    officer = login(personas["officer"])
+    assert sorted(_unread(officer)) == sorted([signed.title, waiting.title])
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_sign(colleague, signed, directory["housing"])
+    assert _unread(officer) == [waiting.title]
+    assert _unread(login(colleague)) == [waiting.title]
+    assert '<span class="count">1<' in text(officer.get(reverse("board:inbox")))
+    # the assisting unit's note asks for its 协办意见, not for 签收: still to do
+    assert _unread(login(personas["other_officer"])) == [signed.title]
+
+
+@pytest.mark.django_db
+def test_a_case_signed_before_its_notes_were_written_leaves_none_unread(personas, directory, login,
+                                                                       django_capture_on_commit_callbacks):
+    """The demo plays dispatch and 签收 in one transaction: the notes are written at its commit, after the
+    签收; a case re-dispatched after it (重办) asks for 签收 again."""
+    with django_capture_on_commit_callbacks(execute=True):
+        m = dispatch(personas, directory, "七里河区小区电梯停运")
+        actions.do_sign(personas["officer"], m, directory["housing"])
+    assert _unread(login(personas["officer"])) == []
