@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from minsheng.board import actions
+from minsheng.board.models import Assignment, Message
 
 from .conftest import make_user
 from .test_staff_qa import dispatch, text
@@ -48,3 +51,25 @@ def test_a_case_signed_before_its_notes_were_written_leaves_none_unread(personas
         m = dispatch(personas, directory, "七里河区小区电梯停运")
         actions.do_sign(personas["officer"], m, directory["housing"])
     assert _unread(login(personas["officer"])) == []
+
+
+def _pending(personas, directory, n):
+    return [dispatch(personas, directory, f"七里河区小区电梯停运{k}") for k in range(n)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_a_page_of_cases_at_once_costs_a_few_queries_each(personas, directory, login):
+    """签收所选 of 20 cases: about 770 queries, 4 s on SQLite; the hotspots and the statistics were refreshed
+    after each case's commit, in the request (no task worker), not once for the page."""
+    cases = _pending(personas, directory, 20)
+    client = login(personas["officer"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("board:inbox_sign"), {"case": [m.public_id for m in cases]})
+    assert response.status_code == 302
+    # each case's own writes (its savepoint, status, assignments, event, notes, statistics rows): about 19
+    # queries; 37 when each case's commit refreshed its hotspot and the statistics
+    assert len(queries.captured_queries) <= 22 * len(cases)
+    assert Assignment.objects.filter(message__in=cases, signed_at__isnull=False).count() == 20
+    assert set(Message.objects.filter(pk__in=[m.pk for m in cases]).values_list("status", flat=True)) == {"signed"}
+    page = text(client.get(reverse("board:inbox"), follow=True))
+    assert "已签收 20 件" in page and "办理中 (20)" in page

@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -363,18 +364,22 @@ def inbox_sign(request):
         flash.error(request, f"一次最多签收 {BULK_SIGN_MAX} 件, 请分页签收")
         return redirect(back)
     signed, skipped = 0, 0
-    for message in Message.objects.filter(public_id__in=chosen).select_related("region"):
-        if not can_see_case(roles, message):
-            continue
-        try:
-            a = _my_assignment(roles, message, A.Role.LEAD)
-            if a.signed_at is not None:
-                raise IllegalMove("已签收")
-            actions.do_sign(request.user, message, a.unit)
-        except (IllegalMove, Conflict, PermissionDenied, actions.Invalid):
-            skipped += 1
-        else:
-            signed += 1
+    # one transaction, each case in its own savepoint (do_sign's): one refused is skipped alone, and the
+    # hotspots and statistics the cases touch are refreshed once at its commit, not after each case
+    # (in place without a task worker: 20 cases cost 770 queries, 4 s on SQLite)
+    with transaction.atomic():
+        for message in Message.objects.filter(public_id__in=chosen).select_related("region"):
+            if not can_see_case(roles, message):
+                continue
+            try:
+                a = _my_assignment(roles, message, A.Role.LEAD)
+                if a.signed_at is not None:
+                    raise IllegalMove("已签收")
+                actions.do_sign(request.user, message, a.unit)
+            except (IllegalMove, Conflict, PermissionDenied, actions.Invalid):
+                skipped += 1
+            else:
+                signed += 1
     skipped += len(chosen) - signed - skipped  # numbers of no case the user may see
     if signed:
         flash.success(request, f"已签收 {signed} 件, 请在期限内答复"
