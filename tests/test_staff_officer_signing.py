@@ -73,3 +73,42 @@ def test_signing_a_page_of_cases_at_once_costs_a_few_queries_each(personas, dire
     assert set(Message.objects.filter(pk__in=[m.pk for m in cases]).values_list("status", flat=True)) == {"signed"}
     page = text(client.get(reverse("board:inbox"), follow=True))
     assert "已签收 20 件" in page and "办理中 (20)" in page
+
+
+@pytest.mark.django_db
+def test_an_extension_is_asked_for_a_signed_case_only(personas, directory, login):
+    """申请延期 was offered, and taken, on a case not yet signed: in the 12345 practice a unit signs a case
+    (签收) before it may ask for more days to answer it."""
+    from minsheng.board.models import Extension
+
+    from .test_staff_qa import act
+
+    m = dispatch(personas, directory, "七里河区小区电梯停运")
+    client = login(personas["officer"])
+    page = text(client.get(reverse("board:case", args=[m.public_id])))
+    assert "签收" in page and "提交延期申请" not in page
+    refused = act(client, m, "extend", days=5, reason="需要现场勘察")
+    assert refused.status_code == 409
+    assert "请先签收该留言: 签收后才能申请延期" in text(refused)
+    assert not Extension.objects.exists()
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    assert "提交延期申请" in text(client.get(reverse("board:case", args=[m.public_id])))
+    assert act(client, m, "extend", days=5, reason="需要现场勘察").status_code == 302
+    assert Extension.objects.filter(assignment__message=m, state="pending").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_an_extension_before_signing(personas, directory):
+    from rest_framework.test import APIClient
+
+    from minsheng.board.models import Extension
+
+    m = dispatch(personas, directory, "七里河区小区电梯停运")
+    api = APIClient()
+    api.force_authenticate(personas["officer"])
+    refused = api.post(f"/api/v1/staff/cases/{m.public_id}/extension/", {"days": 5, "reason": "需要现场勘察"},
+                       format="json")
+    assert refused.status_code == 409, refused.content
+    assert refused.json()["error"]["code"] == "illegal_move"
+    assert refused.json()["error"]["message"] == "请先签收该留言: 签收后才能申请延期"
+    assert not Extension.objects.exists()

@@ -656,6 +656,10 @@ def do_return(actor, message: Message, unit, reason: str, at=None) -> None:
         transaction.on_commit(notify.dated(now, lambda: notify.returned(message, unit, reason)))
 
 
+# 12345 practice: a unit signs (签收) a case before it may ask for more days to answer it
+SIGN_BEFORE_EXTENSION = "请先签收该留言: 签收后才能申请延期"
+
+
 def do_request_extension(actor, message: Message, unit, days: int, reason: str, at=None) -> Extension:
     _require_member(actor, unit)
     check_allowed("request_extension", message.status)
@@ -665,6 +669,8 @@ def do_request_extension(actor, message: Message, unit, days: int, reason: str, 
     with transaction.atomic():
         message = _lock(message)
         a = active_assignment(message, unit)
+        if a.signed_at is None:
+            raise IllegalMove(SIGN_BEFORE_EXTENSION)
         if a.extensions.filter(state=Extension.State.PENDING).exists():
             raise IllegalMove("已有待审批的延期申请")
         ext = Extension.objects.create(assignment=a, requested_by=actor, days=int(days), reason=reason.strip(),
