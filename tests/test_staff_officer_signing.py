@@ -112,3 +112,28 @@ def test_the_api_refuses_an_extension_before_signing(personas, directory):
     assert refused.json()["error"]["code"] == "illegal_move"
     assert refused.json()["error"]["message"] == "请先签收该留言: 签收后才能申请延期"
     assert not Extension.objects.exists()
+
+
+@pytest.mark.django_db
+def test_cases_past_their_signing_deadline_are_counted_apart_from_the_overdue(personas, directory, login):
+    """A case past its 签收 deadline had the row's 「签收超期」 badge, somewhere among 200, and was counted
+    nowhere: 已超期 counts the reply deadlines (超期未答复, as the supervisors' list and the API's ?overdue=).
+    The inbox counts them on their own and lists them on a tab."""
+    from django.utils import timezone
+
+    from .test_staff_qa import LONG_AGO, row_titles
+
+    unsigned = dispatch(personas, directory, "七里河区小区电梯停运")
+    Assignment.objects.filter(message=unsigned).update(sign_due_at=timezone.now() - timezone.timedelta(days=1))
+    late = dispatch(personas, directory, "七里河区小区外墙脱落", at=LONG_AGO)
+    actions.do_sign(personas["officer"], late, directory["housing"], at=LONG_AGO)
+    dispatch(personas, directory, "七里河区小区路灯不亮")
+    client = login(personas["officer"])
+    page = text(client.get(reverse("board:inbox")))
+    assert 'href="?tab=overdue">已超期 <b class="late-count">1</b> 件</a>' in page
+    assert 'href="?tab=sign_late">签收超期 <b class="late-count">1</b> 件</a>' in page
+    assert "签收超期 (1)" in page
+    assert row_titles(text(client.get(reverse("board:inbox"), {"tab": "sign_late"}))) == [unsigned.title]
+    actions.do_sign(personas["officer"], unsigned, directory["housing"])
+    page = text(client.get(reverse("board:inbox"), {"tab": "sign_late"}))
+    assert "签收超期 (0)" in page and "没有超过签收期限仍未签收的主办件。" in page

@@ -226,7 +226,10 @@ def _inbox_tabs(now) -> dict:
         "todo": ("待办(主办)", Q(role=A.Role.LEAD)),
         "new": ("待签收", Q(role=A.Role.LEAD, signed_at__isnull=True)),
         "handling": ("办理中", Q(role=A.Role.LEAD, signed_at__isnull=False)),
+        # 已超期: past the reply deadline (超期未答复, as the supervisors' list and the API's ?overdue=); a case
+        # past its 签收 deadline (the row's 「签收超期」, Assignment.sign_overdue) is counted on its own
         "overdue": ("已超期", Q(role=A.Role.LEAD, due_at__lt=now)),
+        "sign_late": ("签收超期", Q(role=A.Role.LEAD, signed_at__isnull=True, sign_due_at__lt=now)),
         "soon": ("即将到期", Q(role=A.Role.LEAD) & due_soon_q(now)),
         # a supervisor's 督办 (actions.do_supervise): the row's badge alone, somewhere on one of ten pages
         "supervised": ("督办", Q(role=A.Role.LEAD, message__supervised=True)),
