@@ -137,3 +137,25 @@ def test_cases_past_their_signing_deadline_are_counted_apart_from_the_overdue(pe
     actions.do_sign(personas["officer"], unsigned, directory["housing"])
     page = text(client.get(reverse("board:inbox"), {"tab": "sign_late"}))
     assert "签收超期 (0)" in page and "没有超过签收期限仍未签收的主办件。" in page
+
+
+@pytest.mark.django_db
+def test_a_case_the_unit_gave_away_unsigned_no_longer_asks_it_to_sign(personas, directory, login,
+                                                                      django_capture_on_commit_callbacks):
+    """The demo officer's last 「新主办件…请于期限前签收办理」 notes after signing cleared them: cases the unit
+    transferred on (转办) or returned (退单) without signing, a 签收 nobody can do any more."""
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = dispatch(personas, directory, "七里河区搅拌站夜间施工")
+        returned = dispatch(personas, directory, "七里河区小区外墙脱落")
+        kept = dispatch(personas, directory, "七里河区小区路灯不亮")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_transfer(personas["officer"], moved, directory["housing"], directory["ecology"], "属于环保问题")
+        actions.do_return(personas["officer"], returned, directory["housing"], "不属于本单位职责")
+    assert _unread(login(personas["officer"])) == [kept.title]
+    assert _unread(login(personas["other_officer"])) == [moved.title]  # the unit it went to: still to sign
+    # the demo's history: the notes written at the commit, after the transfer
+    with django_capture_on_commit_callbacks(execute=True):
+        again = dispatch(personas, directory, "七里河区搅拌站噪声")
+        actions.do_transfer(personas["officer"], again, directory["housing"], directory["ecology"], "属于环保问题")
+    assert _unread(login(personas["officer"])) == [kept.title]
+    assert sorted(_unread(login(personas["other_officer"]))) == sorted([moved.title, again.title])

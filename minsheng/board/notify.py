@@ -219,18 +219,20 @@ def case_arrived(assignment):
         text = f"新协办件: 「{assignment.message.title}」, 请配合主办单位办理, 可在案件页填写协办意见"
     _unit(assignment.unit, assignment.message, "case_arrived", text)
     if assignment.role == "lead":
-        # signed in the request's own transaction, before these notes were written (the demo's
-        # history): case_signed found none to mark read then
-        signed = Assignment.objects.filter(pk=assignment.pk).values_list("signed_at", flat=True).first()
-        if signed is not None:
-            case_signed(assignment.message, signed)
+        # signed, transferred or returned in the request's own transaction, before these notes were
+        # written (the demo's history): signing_settled found none to mark read then
+        signed, state, closed = Assignment.objects.filter(pk=assignment.pk).values_list(
+            "signed_at", "state", "closed_at").first()
+        if signed is not None or state != Assignment.State.ACTIVE:
+            signing_settled(assignment.message, signed or closed)
 
 
-def case_signed(message, now) -> None:
-    """``message`` was signed (签收): the notes asking its unit to sign it, written up to ``now``, are
-    read, every officer's, not only the signer's; unread, they stayed a to-do in every inbox of the
-    unit and in the unread count. A unit's earlier notes of the case (one that transferred it on
-    before signing) asked for a 签收 that is done too; a later 重办 asks again, in a new note."""
+def signing_settled(message, now) -> None:
+    """``message`` was signed (签收), or its unit let it go unsigned (转办, 退单): the notes asking a unit
+    to sign it, written up to ``now``, are read, every officer's, not only the actor's; unread, they
+    stayed a to-do in every inbox of the unit and in the unread count. A unit's earlier notes of the
+    case (one that transferred it on before signing) asked for a 签收 nobody can do any more; the unit
+    a case goes to next, or a 重办, is asked again in a new note, written after."""
     Notification.objects.filter(message=message, kind="case_arrived", text__startswith=LEAD_ARRIVED,
                                 created_at__lte=now, read_at__isnull=True).update(read_at=now)
 
