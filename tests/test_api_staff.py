@@ -613,7 +613,9 @@ def test_extension_decision_for_an_id_of_another_case_is_400(as_persona, cases, 
     """It said 409 没有待审批的延期申请 while the case had one pending."""
     from minsheng.board import actions
 
-    ext = actions.do_request_extension(personas["officer"], cases["housing"], directory["housing"], 5, "需要现场勘察")
+    actions.do_sign(personas["officer"], cases["housing"], directory["housing"])
+    ext = actions.do_request_extension(personas["officer"], Message.objects.get(pk=cases["housing"].pk),
+                                       directory["housing"], 5, "需要现场勘察")
     response = as_persona("supervisor").post(case_url(cases["housing"], "extension-decision"),
                                              {"approve": True, "extension": ext.pk + 1000}, format="json")
     assert response.status_code == 400

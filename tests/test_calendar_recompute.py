@@ -153,6 +153,9 @@ def test_an_answered_case_keeps_its_deadline(case, personas, directory):
 
 
 def _extended(case, personas, directory, days_after=1):
+    if case.status == "dispatched":  # signed first (actions.SIGN_BEFORE_EXTENSION)
+        actions.do_sign(personas["officer"], case, directory["housing"], at=DISPATCHED + dt.timedelta(hours=1))
+        case.refresh_from_db()
     ext = actions.do_request_extension(
         personas["officer"],
         case,

@@ -102,6 +102,7 @@ def test_a_reason_of_emoji_or_punctuation_alone_is_refused(personas, directory, 
     assert Message.objects.get(pk=waiting.pk).status == waiting.status
     case = dispatch(personas, directory, "办理中的留言")
     officer = login(personas["officer"])
+    assert act(officer, case, "sign").status_code == 302
     for action, data in (("return", {"reason": "？？？"}), ("extend", {"days": 5, "reason": "……"})):
         response = act(officer, case, action, **data)
         assert response.status_code == 400 and "理由中没有文字" in response.content.decode(), action

@@ -45,7 +45,7 @@ def submit(personas, directory, n, title="七里河区小区加装电梯", regio
 
 def make_cases(personas, directory, count, *, overdue_every=3):
     """``count`` cases dispatched to 住建局 (every ``overdue_every``-th long overdue),
-    half of them signed, a third supervised, one pending extension per five."""
+    half of them signed, a third supervised, one pending extension per five (signed as well)."""
     made = []
     for n in range(count):
         m = submit(personas, directory, n)
@@ -59,7 +59,10 @@ def make_cases(personas, directory, count, *, overdue_every=3):
         if n % 3 == 1:
             actions.do_supervise(personas["supervisor"], m, "请加快办理")
             m = Message.objects.get(pk=m.pk)
-        if n % 5 == 0:
+        if n % 5 == 0:  # signed first (actions.SIGN_BEFORE_EXTENSION)
+            if not n % 2:
+                actions.do_sign(personas["officer"], m, directory["housing"])
+                m = Message.objects.get(pk=m.pk)
             actions.do_request_extension(personas["officer"], m, directory["housing"], 3, "需要现场勘查")
         made.append(m)
     return made

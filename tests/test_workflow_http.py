@@ -380,6 +380,7 @@ def test_dispatch_on_holiday_eve_friday_night_in_shanghai(personas, directory, s
 def test_extension_approved_across_the_make_up_saturday(personas, directory, staff):
     m = post_message(personas, directory, kind="consult", at=dt.datetime(2026, 2, 12, 9, 0, tzinfo=SH))
     m = _dispatch_at(staff["dispatcher"], m, directory["housing"], dt.datetime(2026, 2, 13, 10, 0, tzinfo=SH))
+    assert act(staff["officer"], m, "sign").status_code == 302
     assert act(staff["officer"], m, "extend", days=2, reason="需要联合住建、规划部门现场勘查").status_code == 302
     ext = Extension.objects.get()
     r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "approve"})
@@ -1025,6 +1026,7 @@ def test_bad_input_on_assist_supervise_and_decide_forms(personas, directory, sta
     assert r.status_code == 400 and "请填写协办意见" in text(r)
     r = act(staff["supervisor"], m, "supervise", note="")
     assert r.status_code == 400 and "请填写督办意见" in text(r)
+    assert act(staff["officer"], m, "sign").status_code == 302
     assert act(staff["officer"], m, "extend", days=3, reason="需要时间").status_code == 302
     ext = Extension.objects.get()
     r = staff["supervisor"].post(reverse("board:decide_extension", args=[ext.pk]), {"decision": "maybe"})

@@ -599,6 +599,7 @@ def do_sign(actor, message: Message, unit, at=None) -> None:
         message.assignments.filter(state=Assignment.State.ACTIVE, role=Assignment.Role.ASSIST,
                                    signed_at__isnull=True).update(signed_at=now)
         _event(message, Event.Kind.SIGNED, actor=actor, unit=unit, at=now)
+        notify.signing_settled(message, now)
 
 
 def _void_extensions(message: Message, now) -> None:
@@ -624,6 +625,7 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
         a = active_assignment(message, unit)
         transition(message, "transfer")
         Assignment.objects.filter(pk=a.pk).update(state=Assignment.State.TRANSFERRED, closed_at=now)
+        notify.signing_settled(message, now)  # its 「请签收」 notes: the unit it goes to gets its own
         # an assisting unit that now leads is no longer its own helper (one row, one inbox tab)
         was_assisting = message.assignments.filter(unit=to_unit, role=Assignment.Role.ASSIST, state=Assignment.State.ACTIVE
                                                    ).update(state=Assignment.State.DONE, closed_at=now)
@@ -650,9 +652,14 @@ def do_return(actor, message: Message, unit, reason: str, at=None) -> None:
         transition(message, "return")
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.RETURNED,
                                                                          closed_at=now)
+        notify.signing_settled(message, now)
         _void_extensions(message, now)
         _event(message, Event.Kind.RETURNED, actor=actor, unit=unit, at=now, reason=reason)
         transaction.on_commit(notify.dated(now, lambda: notify.returned(message, unit, reason)))
+
+
+# 12345 practice: a unit signs (签收) a case before it may ask for more days to answer it
+SIGN_BEFORE_EXTENSION = "请先签收该留言: 签收后才能申请延期"
 
 
 def do_request_extension(actor, message: Message, unit, days: int, reason: str, at=None) -> Extension:
@@ -664,6 +671,8 @@ def do_request_extension(actor, message: Message, unit, days: int, reason: str, 
     with transaction.atomic():
         message = _lock(message)
         a = active_assignment(message, unit)
+        if a.signed_at is None:
+            raise IllegalMove(SIGN_BEFORE_EXTENSION)
         if a.extensions.filter(state=Extension.State.PENDING).exists():
             raise IllegalMove("已有待审批的延期申请")
         ext = Extension.objects.create(assignment=a, requested_by=actor, days=int(days), reason=reason.strip(),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from minsheng.accounts.models import Membership
 
 from .deadlines import SHANGHAI
-from .models import Extension, Message, Notification, Support
+from .models import Assignment, Extension, Message, Notification, Support
 from .workflow import Status
 
 log = logging.getLogger(__name__)
@@ -208,12 +208,33 @@ def _regional(message, role: str):
     return [m.user for m in members if len(m.region.prefix) == nearest]
 
 
+# the start of the note asking a lead unit to sign a case (case_arrived), marked read once it is signed
+LEAD_ARRIVED = "新主办件: "
+
+
 def case_arrived(assignment):
     if assignment.role == "lead":
-        text = f"新主办件: 「{assignment.message.title}」, 请于期限前签收办理"
+        text = f"{LEAD_ARRIVED}「{assignment.message.title}」, 请于期限前签收办理"
     else:  # an assisting unit does not sign; it helps the lead unit
         text = f"新协办件: 「{assignment.message.title}」, 请配合主办单位办理, 可在案件页填写协办意见"
     _unit(assignment.unit, assignment.message, "case_arrived", text)
+    if assignment.role == "lead":
+        # signed, transferred or returned in the request's own transaction, before these notes were
+        # written (the demo's history): signing_settled found none to mark read then
+        signed, state, closed = Assignment.objects.filter(pk=assignment.pk).values_list(
+            "signed_at", "state", "closed_at").first()
+        if signed is not None or state != Assignment.State.ACTIVE:
+            signing_settled(assignment.message, signed or closed)
+
+
+def signing_settled(message, now) -> None:
+    """``message`` was signed (签收), or its unit let it go unsigned (转办, 退单): the notes asking a unit
+    to sign it, written up to ``now``, are read, every officer's, not only the actor's; unread, they
+    stayed a to-do in every inbox of the unit and in the unread count. A unit's earlier notes of the
+    case (one that transferred it on before signing) asked for a 签收 nobody can do any more; the unit
+    a case goes to next, or a 重办, is asked again in a new note, written after."""
+    Notification.objects.filter(message=message, kind="case_arrived", text__startswith=LEAD_ARRIVED,
+                                created_at__lte=now, read_at__isnull=True).update(read_at=now)
 
 
 # how a case came back to a unit that kept its earlier 承办人 (actions._told_carried's ``via``), in words:

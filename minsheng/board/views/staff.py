@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -225,7 +226,10 @@ def _inbox_tabs(now) -> dict:
         "todo": ("待办(主办)", Q(role=A.Role.LEAD)),
         "new": ("待签收", Q(role=A.Role.LEAD, signed_at__isnull=True)),
         "handling": ("办理中", Q(role=A.Role.LEAD, signed_at__isnull=False)),
+        # 已超期: past the reply deadline (超期未答复, as the supervisors' list and the API's ?overdue=); a case
+        # past its 签收 deadline (the row's 「签收超期」, Assignment.sign_overdue) is counted on its own
         "overdue": ("已超期", Q(role=A.Role.LEAD, due_at__lt=now)),
+        "sign_late": ("签收超期", Q(role=A.Role.LEAD, signed_at__isnull=True, sign_due_at__lt=now)),
         "soon": ("即将到期", Q(role=A.Role.LEAD) & due_soon_q(now)),
         # a supervisor's 督办 (actions.do_supervise): the row's badge alone, somewhere on one of ten pages
         "supervised": ("督办", Q(role=A.Role.LEAD, message__supervised=True)),
@@ -434,18 +438,22 @@ def inbox_sign(request):
         flash.error(request, f"一次最多签收 {BULK_SIGN_MAX} 件, 请分页签收")
         return redirect(back)
     signed, skipped = 0, 0
-    for message in Message.objects.filter(public_id__in=chosen).select_related("region"):
-        if not can_see_case(roles, message):
-            continue
-        try:
-            a = _my_assignment(roles, message, A.Role.LEAD)
-            if a.signed_at is not None:
-                raise IllegalMove("已签收")
-            actions.do_sign(request.user, message, a.unit)
-        except (IllegalMove, Conflict, PermissionDenied, actions.Invalid):
-            skipped += 1
-        else:
-            signed += 1
+    # one transaction, each case in its own savepoint (do_sign's): one refused is skipped alone, and the
+    # hotspots and statistics the cases touch are refreshed once at its commit, not after each case
+    # (in place without a task worker: 20 cases cost 770 queries, 4 s on SQLite)
+    with transaction.atomic():
+        for message in Message.objects.filter(public_id__in=chosen).select_related("region"):
+            if not can_see_case(roles, message):
+                continue
+            try:
+                a = _my_assignment(roles, message, A.Role.LEAD)
+                if a.signed_at is not None:
+                    raise IllegalMove("已签收")
+                actions.do_sign(request.user, message, a.unit)
+            except (IllegalMove, Conflict, PermissionDenied, actions.Invalid):
+                skipped += 1
+            else:
+                signed += 1
     skipped += len(chosen) - signed - skipped  # numbers of no case the user may see
     if signed:
         flash.success(request, f"已签收 {signed} 件, 请在期限内答复"
@@ -854,7 +862,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "reply": bool(my_lead and allowed("reply", message.status)),
         "transfer": bool(my_lead and allowed("transfer", message.status)),
         "return": bool(my_lead and allowed("return", message.status)),
-        "extend": may_extend and pending_extension is None,
+        # after 签收 alone (actions.SIGN_BEFORE_EXTENSION)
+        "extend": may_extend and my_lead.signed_at is not None and pending_extension is None,
         "assist": bool(my_assist and allowed("assist_note", message.status)),
         # 内部备注 (actions.do_internal_note): the lead unit while it holds the case, dispatchers, supervisors
         "note": bool(my_lead or dispatcher or supervisor or roles.admin) and allowed("note", message.status),
