@@ -159,3 +159,26 @@ def test_a_case_the_unit_gave_away_unsigned_no_longer_asks_it_to_sign(personas, 
         actions.do_transfer(personas["officer"], again, directory["housing"], directory["ecology"], "属于环保问题")
     assert _unread(login(personas["officer"])) == [kept.title]
     assert sorted(_unread(login(personas["other_officer"]))) == sorted([moved.title, again.title])
+
+
+@pytest.mark.django_db
+def test_one_lead_unit_giving_a_case_away_leaves_the_other_lead_units_note(personas, directory, login,
+                                                                           django_capture_on_commit_callbacks):
+    """Review of 2026-12-05: a case led by two units (联合办理), one of them transferring it on unsigned, marked
+    read the other unit's 「新主办件…请签收」 too: every such note of the case was marked, whoever's unit it
+    asked, though that unit still holds the case unsigned (its inbox lists it 待签收, and it may sign)."""
+    from minsheng.board import notify
+
+    from .test_staff_pages import jointly_led
+
+    with django_capture_on_commit_callbacks(execute=True):
+        m = dispatch(personas, directory, "七里河区搅拌站夜间施工")
+        notify.case_arrived(jointly_led(m, directory["ecology"], Message.objects.get(pk=m.pk).due_at))
+    assert _unread(login(personas["other_officer"])) == [m.title]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_transfer(personas["officer"], m, directory["housing"], directory["transport"], "属于交通问题")
+    assert _unread(login(personas["officer"])) == []
+    assert _unread(login(personas["other_officer"])) == [m.title]  # 生态环境局 has not signed it
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_sign(personas["other_officer"], Message.objects.get(pk=m.pk), directory["ecology"])
+    assert _unread(login(personas["other_officer"])) == []

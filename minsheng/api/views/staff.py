@@ -419,7 +419,7 @@ ACTIONS = {
                inputs.ReturnBody,
                lambda u, m, b: actions.do_return(u, m, acting_unit(u, m, b.get("unit")), b["reason"])),
     "extension": (_doc("申请延期", "申请延长答复期限 `days` (1 至 30 个工作日), 须写明理由 `reason`, 由督办人员审批。"
-                                 "只有主办单位的工作人员可以申请, 协办单位为 403。"),
+                                 "只有主办单位的工作人员可以申请, 协办单位为 403; 本单位尚未签收为 409 (先签收, 再申请延期)。"),
                   inputs.ExtensionBody,
                   lambda u, m, b: actions.do_request_extension(u, m, acting_unit(u, m, b.get("unit")), b["days"],
                                                                b["reason"])),
