@@ -182,3 +182,30 @@ def test_one_lead_unit_giving_a_case_away_leaves_the_other_lead_units_note(perso
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_sign(personas["other_officer"], Message.objects.get(pk=m.pk), directory["ecology"])
     assert _unread(login(personas["other_officer"])) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_case_failing_inside_its_savepoint_leaves_the_others_of_the_page_signed(personas, directory, login,
+                                                                                  monkeypatch):
+    """签收所选 signs a page in one transaction: a case refused after its 签收 was written (a write raced) is
+    undone alone, in its savepoint; the cases before and after it stay signed, and the page says so."""
+    from minsheng.board import notify
+    from minsheng.board.models import Event
+    from minsheng.board.workflow import Conflict
+
+    cases = _pending(personas, directory, 3)
+    settled = notify.signing_settled
+
+    def racing(message, now, units):
+        if message.pk == cases[1].pk:
+            raise Conflict("该留言刚刚被其他人处理过")
+        settled(message, now, units)
+
+    monkeypatch.setattr(notify, "signing_settled", racing)
+    client = login(personas["officer"])
+    page = text(client.post(reverse("board:inbox_sign"), {"case": [m.public_id for m in cases]}, follow=True))
+    assert "已签收 2 件" in page
+    assert dict(Message.objects.filter(pk__in=[m.pk for m in cases]).values_list("pk", "status")) == {
+        cases[0].pk: "signed", cases[1].pk: "dispatched", cases[2].pk: "signed"}
+    assert not Assignment.objects.filter(message=cases[1], signed_at__isnull=False).exists()
+    assert not Event.objects.filter(message=cases[1], kind=Event.Kind.SIGNED).exists()

@@ -41,7 +41,7 @@ PAGES = (
     "/stats/export/table.csv", "/stats/export/table.xlsx", "/stats/map.json", "/stats/figures.json",
     "/post/", "/post/where/", "/me/messages/", "/me/notifications/",
     "/staff/", "/staff/triage/", "/staff/supervision/", "/staff/case/{pid}/", "/staff/case/{pid}/units/",
-    "/staff/unit-work/", "/staff/leader-board/",
+    "/staff/unit-work/", "/staff/leader-board/", "/staff/export.csv", "/staff/export.xlsx",
     "/accounts/login/", "/accounts/register/", "/accounts/reset/", "/accounts/me/", "/accounts/consent/",
     "/accounts/me/close/", "/api/tokens/", "/admin/board/message/",
 )
