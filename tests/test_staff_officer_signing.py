@@ -209,3 +209,24 @@ def test_a_case_failing_inside_its_savepoint_leaves_the_others_of_the_page_signe
         cases[0].pk: "signed", cases[1].pk: "dispatched", cases[2].pk: "signed"}
     assert not Assignment.objects.filter(message=cases[1], signed_at__isnull=False).exists()
     assert not Event.objects.filter(message=cases[1], kind=Event.Kind.SIGNED).exists()
+
+
+@pytest.mark.django_db
+def test_a_second_lead_unit_that_can_no_longer_sign_may_still_ask_for_an_extension(personas, directory, login):
+    """Review of 2026-12-05: once one unit of a case led by two (联合办理) signed it, the case is 已签收 and the
+    other unit is offered no 签收 — nor, since 申请延期 waited for its own 签收, any extension: asked to sign
+    first, a 签收 it cannot do. It asks as before; a unit that may sign is still asked to first."""
+    from minsheng.board.models import Extension
+
+    from .test_staff_pages import jointly_led
+    from .test_staff_qa import act
+
+    m = dispatch(personas, directory, "七里河区搅拌站夜间施工")
+    jointly_led(m, directory["ecology"], m.due_at)
+    other = login(personas["other_officer"])
+    assert act(other, m, "extend", days=5, reason="需要现场勘察").status_code == 409  # it may sign: first
+    actions.do_sign(personas["officer"], Message.objects.get(pk=m.pk), directory["housing"])
+    page = text(other.get(reverse("board:case", args=[m.public_id])))
+    assert "提交延期申请" in page
+    assert act(other, m, "extend", days=5, reason="需要现场勘察").status_code == 302
+    assert Extension.objects.filter(assignment__unit=directory["ecology"], state="pending").count() == 1

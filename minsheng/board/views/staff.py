@@ -862,8 +862,9 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "reply": bool(my_lead and allowed("reply", message.status)),
         "transfer": bool(my_lead and allowed("transfer", message.status)),
         "return": bool(my_lead and allowed("return", message.status)),
-        # after 签收 alone (actions.SIGN_BEFORE_EXTENSION)
-        "extend": may_extend and my_lead.signed_at is not None and pending_extension is None,
+        # after 签收 alone (actions.SIGN_BEFORE_EXTENSION), where the unit may sign
+        "extend": may_extend and not actions.signs_before_extension(my_lead, message.status)
+        and pending_extension is None,
         "assist": bool(my_assist and allowed("assist_note", message.status)),
         # 内部备注 (actions.do_internal_note): the lead unit while it holds the case, dispatchers, supervisors
         "note": bool(my_lead or dispatcher or supervisor or roles.admin) and allowed("note", message.status),
