@@ -196,10 +196,10 @@ def test_a_case_failing_inside_its_savepoint_leaves_the_others_of_the_page_signe
     cases = _pending(personas, directory, 3)
     settled = notify.signing_settled
 
-    def racing(message, now, units):
+    def racing(message, now):
         if message.pk == cases[1].pk:
             raise Conflict("该留言刚刚被其他人处理过")
-        settled(message, now, units)
+        settled(message, now)
 
     monkeypatch.setattr(notify, "signing_settled", racing)
     client = login(personas["officer"])

@@ -600,7 +600,7 @@ def do_sign(actor, message: Message, unit, at=None) -> None:
         message.assignments.filter(state=Assignment.State.ACTIVE, role=Assignment.Role.ASSIST,
                                    signed_at__isnull=True).update(signed_at=now)
         _event(message, Event.Kind.SIGNED, actor=actor, unit=unit, at=now)
-        notify.signing_settled(message, now, [unit])
+        notify.signing_settled(message, now)
 
 
 def _void_extensions(message: Message, now) -> None:
@@ -626,7 +626,7 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
         a = active_assignment(message, unit)
         transition(message, "transfer")
         Assignment.objects.filter(pk=a.pk).update(state=Assignment.State.TRANSFERRED, closed_at=now)
-        notify.signing_settled(message, now, [unit])  # its 「请签收」 notes: the unit it goes to gets its own
+        notify.signing_settled(message, now)  # its 「请签收」 notes: the unit it goes to gets its own
         # an assisting unit that now leads is no longer its own helper (one row, one inbox tab)
         was_assisting = message.assignments.filter(unit=to_unit, role=Assignment.Role.ASSIST, state=Assignment.State.ACTIVE
                                                    ).update(state=Assignment.State.DONE, closed_at=now)
@@ -651,11 +651,9 @@ def do_return(actor, message: Message, unit, reason: str, at=None) -> None:
     with transaction.atomic():
         active_assignment(message, unit)
         transition(message, "return")
-        leads = list(message.assignments.filter(state=Assignment.State.ACTIVE, role=Assignment.Role.LEAD)
-                     .values_list("unit", flat=True))
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.RETURNED,
                                                                          closed_at=now)
-        notify.signing_settled(message, now, leads)
+        notify.signing_settled(message, now)
         _void_extensions(message, now)
         _event(message, Event.Kind.RETURNED, actor=actor, unit=unit, at=now, reason=reason)
         transaction.on_commit(notify.dated(now, lambda: notify.returned(message, unit, reason)))

@@ -224,20 +224,24 @@ def case_arrived(assignment):
         signed, state, closed = Assignment.objects.filter(pk=assignment.pk).values_list(
             "signed_at", "state", "closed_at").first()
         if signed is not None or state != Assignment.State.ACTIVE:
-            signing_settled(assignment.message, signed or closed, [assignment.unit])
+            signing_settled(assignment.message, signed or closed)
 
 
-def signing_settled(message, now, units) -> None:
-    """``message`` was signed (签收) by ``units``, or they let it go unsigned (转办, 退单): the notes asking
-    them to sign it, written up to ``now``, are read, every officer's of theirs, not only the actor's;
-    unread, they stayed a to-do in every inbox of the unit and in the unread count. A unit's earlier notes
-    of the case (one that transferred it on before signing) asked for a 签收 nobody can do any more; the
-    unit a case goes to next, or a 重办, is asked again in a new note, written after. Another lead unit of
-    the case (联合办理) that has not signed it keeps its notes (review, 2026-12-05: they were marked too)."""
-    staff = Membership.objects.filter(unit__in=units, role__in=[Membership.Role.OFFICER, Membership.Role.HEAD])
-    Notification.objects.filter(message=message, kind="case_arrived", text__startswith=LEAD_ARRIVED,
-                                created_at__lte=now, read_at__isnull=True,
-                                user__in=staff.values("user")).update(read_at=now)
+def signing_settled(message, now) -> None:
+    """``message`` was signed (签收), or its unit let it go unsigned (转办, 退单): the notes asking a unit
+    to sign it, written up to ``now``, are read, every officer's, not only the actor's; unread, they
+    stayed a to-do in every inbox of the unit and in the unread count. A unit's earlier notes of the
+    case (one that transferred it on before signing) asked for a 签收 nobody can do any more; the unit
+    a case goes to next, or a 重办, is asked again in a new note, written after. The people of another
+    lead unit still holding the case unsigned (联合办理: two units lead it) keep theirs (review, 2026-12-05:
+    one unit's 转办 or 签收 marked them too)."""
+    unsigned = Membership.objects.filter(
+        role__in=[Membership.Role.OFFICER, Membership.Role.HEAD],
+        unit__in=message.assignments.filter(role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE,
+                                            signed_at__isnull=True).values("unit"))
+    (Notification.objects.filter(message=message, kind="case_arrived", text__startswith=LEAD_ARRIVED,
+                                 created_at__lte=now, read_at__isnull=True)
+     .exclude(user__in=unsigned.values("user")).update(read_at=now))
 
 
 # how a case came back to a unit that kept its earlier 承办人 (actions._told_carried's ``via``), in words:
