@@ -64,6 +64,7 @@ ENDPOINTS = {
     "/api/v1/statistics/breakdown/": ("anonymous", {"by": "region", **FIGURES}),
     # box=leader and its show, leader, q: the dispatcher is also an officer of the mayor's office (world)
     "/api/v1/staff/inbox/": ("dispatcher", {"box": "leader", "status": "accepted", "overdue": "false", "due_soon": "false",
+                                            "sign_overdue": "false", "supervised": "false",
                                             "handler": "none", "role": "lead", "order": "id", "show": "handling",
                                             "leader": "{mayor}", "q": "路灯", "cursor": CURSOR, "page_size": "5"}),
     "/api/v1/staff/cases/{public_id}/": ("dispatcher", {}),

@@ -126,6 +126,31 @@ def test_the_inbox_lists_the_cases_due_soon_as_the_inbox_page_does(as_persona, p
     assert param["schema"]["type"] == "boolean" and "即将到期" in param["description"]
 
 
+def test_the_inbox_lists_the_cases_past_their_signing_deadline_and_those_under_supervision(as_persona, personas,
+                                                                                           directory):
+    """The inbox page has 签收超期 and 督办 tabs (2026-12-05), the API had no way to ask for those cases:
+    `sign_overdue=true` lists the cases a lead unit holds unsigned past its 签收 deadline — neither a signed
+    one past it nor an unsigned one still within it —, `supervised=true` those a supervisor pressed on."""
+    now = timezone.now()
+    made = {}
+    for name, step in (("unsigned_late", "dispatched"), ("unsigned_in_time", "dispatched"), ("signed_late", "signed")):
+        m = advance(submit(personas["citizen"], directory, title=f"{name}的留言"), personas, directory, step)
+        late = name != "unsigned_in_time"
+        Assignment.objects.filter(message=m).update(sign_due_at=now + dt.timedelta(days=-1 if late else 1))
+        made[name] = m.public_id
+    Message.objects.filter(public_id=made["signed_late"]).update(supervised=True)
+    client = as_persona("officer")
+    assert inbox(client, sign_overdue="true") == {made["unsigned_late"]}
+    assert inbox(client, box="unit", sign_overdue="false") == {made["unsigned_in_time"], made["signed_late"]}
+    assert inbox(as_persona("supervisor"), box="supervise", sign_overdue="true") == {made["unsigned_late"]}
+    assert inbox(client, box="unit", supervised="true") == {made["signed_late"]}
+    assert made["signed_late"] not in inbox(client, box="unit", supervised="false")
+    for name, words in (("sign_overdue", "sign_overdue 应为 true (签收超期) 或 false"),
+                        ("supervised", "supervised 应为 true (督办中) 或 false")):
+        wrong = client.get("/api/v1/staff/inbox/", {name: "maybe"})
+        assert wrong.status_code == 400 and error_of(wrong)["fields"][name] == [words]
+
+
 @pytest.mark.parametrize("action, body", [
     ("sign", {}), ("reply", {"body": "您好, 我局已配合现场核查, 情况属实, 将尽快加装。"}),
     ("reply-preview", {"body": "您好, 我局已配合现场核查, 情况属实, 将尽快加装。"}),

@@ -364,6 +364,15 @@ class InboxQuery(serializers.Serializer):
                   "by the end of the second working day after today, as the inbox page's 即将到期 tab counts "
                   "(due_soon=true and role=lead is that tab); `false` the others",
         error_messages={"invalid": "due_soon 应为 true (即将到期) 或 false"})
+    sign_overdue = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="`true` 签收超期: the cases a lead unit holds unsigned past its 签收 deadline (`assignments[].sign_due_at`), "
+                  "as the inbox page's 签收超期 tab lists them; `false` the others",
+        error_messages={"invalid": "sign_overdue 应为 true (签收超期) 或 false"})
+    supervised = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="`true` the cases a supervisor pressed on (督办, the inbox page's 督办 tab); `false` the others",
+        error_messages={"invalid": "supervised 应为 true (督办中) 或 false"})
     role = serializers.ChoiceField(
         choices=[("lead", "主办"), ("assist", "协办")], required=False,
         help_text="`lead` the cases my unit leads (the inbox page's 待办(主办) tabs: overdue=true and "

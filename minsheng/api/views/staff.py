@@ -123,7 +123,7 @@ def unit_role(user):
 class Inbox(ApiView):
     docs = {"get": Doc("待办", "返回调用者办理或督办的留言, 按游标分页。`box` 选择范围: `unit` 本单位在办的、`dispatch` 待审核和待派单的、"
                              "`supervise` 督办区划内的、`all` 全部、`leader` 领导留言板 (调用者须为该领导留言的受理单位, 否则 403); "
-                             "可再按状态、是否超期、是否即将到期、主办或协办、承办人筛选。只有工作人员可调用: 未登录为 401, 市民为 403。")}
+                             "可再按状态、是否超期、是否即将到期、是否签收超期、是否督办、主办或协办、承办人筛选。只有工作人员可调用: 未登录为 401, 市民为 403。")}
 
     permission_classes = [IsStaffMember]
     pagination_class = MessageCursor
@@ -141,7 +141,11 @@ class Inbox(ApiView):
         now = timezone.now()
         awaiting = Q(status__in=Status.handling(), replied_at__isnull=True)
         # the inbox page's 已超期 and 即将到期 tabs, over the case's reply deadline
-        for name, q in (("overdue", awaiting & Q(due_at__lt=now)), ("due_soon", awaiting & due_soon_q(now))):
+        # and its 签收超期 and 督办 tabs (a lead unit of the case's, unsigned past its 签收 deadline; a supervisor's 督办)
+        sign_late = Q(pk__in=Assignment.objects.filter(state=Assignment.State.ACTIVE, role=Assignment.Role.LEAD,
+                                                       signed_at__isnull=True, sign_due_at__lt=now).values("message"))
+        for name, q in (("overdue", awaiting & Q(due_at__lt=now)), ("due_soon", awaiting & due_soon_q(now)),
+                        ("sign_overdue", sign_late), ("supervised", Q(supervised=True))):
             if params.get(name) is True:
                 qs = qs.filter(q)
             elif params.get(name) is False:
