@@ -140,6 +140,17 @@ def test_a_huge_export_is_refused_with_a_clear_message(personas, directory, logi
     assert len(csv_rows(client.get(reverse("board:inbox_export", args=["csv"]), {"q": "电梯留言1"}))) == 2
 
 
+def test_an_export_with_a_refused_filter_exports_nothing_and_says_why(personas, directory, login):
+    """The inbox page lists every case under a 承办人 filter it cannot take, and says so; the export wrote
+    the whole tab to the file, which says nothing of it."""
+    dispatch(personas, directory, "电梯留言")
+    client = login(personas["officer"])
+    response = client.get(reverse("board:inbox_export", args=["csv"]), {"tab": "new", "handler": "nobody"}, follow=True)
+    assert response["Content-Type"].startswith("text/html")
+    assert response.redirect_chain[-1][0].startswith(reverse("board:inbox") + "?tab=new")
+    assert "未导出" in text(response)
+
+
 def test_the_export_reads_a_bounded_number_of_queries(personas, directory, login):
     head = make_user("head", role="head", unit=directory["housing"], display_name="住建局李局长")
     client = login(head)

@@ -405,7 +405,10 @@ def inbox_export(request, fmt):
     if not (roles.unit_ids or roles.admin):
         return redirect("board:inbox")
     now = timezone.now()
-    _, tab, qs, keep_filters, _, _, query = _inbox_list(request, roles, now)
+    _, tab, qs, keep_filters, _, filter_refused, query = _inbox_list(request, roles, now)
+    if filter_refused:  # the page lists them all, and says so; a file would not say it
+        flash.error(request, f"{filter_refused}; 未导出")
+        return redirect(_inbox_url(_inbox_place(tab, keep_filters, query)))
     count = qs.count()
     if count > INBOX_EXPORT_MAX:
         flash.error(request, f"共 {count} 条, 超过导出上限 {INBOX_EXPORT_MAX} 条; 请选择标签、单位或承办人, 或查找缩小范围后再导出")
