@@ -18,7 +18,7 @@ from minsheng.board import actions
 from minsheng.board.batch_dispatch import CHANGED_IN_API, dispatch_by_suggestion, plan_each, seen_key
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.leader_office import office_messages, offices_of
-from minsheng.board.views.staff import due_soon_q, handler_filter, next_deadline
+from minsheng.board.views.staff import due_soon_q, handler_filter, next_deadline, sign_late_q
 from minsheng.board.views.staff_hints import (
     held_on,
     near_duplicate_counts,
@@ -142,8 +142,7 @@ class Inbox(ApiView):
         awaiting = Q(status__in=Status.handling(), replied_at__isnull=True)
         # the inbox page's 已超期 and 即将到期 tabs, over the case's reply deadline
         # and its 签收超期 and 督办 tabs (a lead unit of the case's, unsigned past its 签收 deadline; a supervisor's 督办)
-        sign_late = Q(pk__in=Assignment.objects.filter(state=Assignment.State.ACTIVE, role=Assignment.Role.LEAD,
-                                                       signed_at__isnull=True, sign_due_at__lt=now).values("message"))
+        sign_late = Q(pk__in=Assignment.objects.filter(sign_late_q(now), state=Assignment.State.ACTIVE).values("message"))
         for name, q in (("overdue", awaiting & Q(due_at__lt=now)), ("due_soon", awaiting & due_soon_q(now)),
                         ("sign_overdue", sign_late), ("supervised", Q(supervised=True))):
             if params.get(name) is True:

@@ -194,6 +194,12 @@ def due_soon_q(now, field: str = "due_at") -> Q:
     return Q(**{f"{field}__gte": now, f"{field}__lte": due_soon_until(now)})
 
 
+def sign_late_q(now) -> Q:
+    """An assignment a lead unit holds unsigned past its 签收 deadline (签收超期, Assignment.sign_overdue): the
+    inbox's tab and the API's ?sign_overdue= ask it."""
+    return Q(role=A.Role.LEAD, signed_at__isnull=True, sign_due_at__lt=now)
+
+
 def due_words(now, due) -> str:
     """How long is left to a deadline, in working days (a date alone left the officer counting weekends
     and holidays): 「今天到期」, 「还有 2 个工作日」 (after today); one passed 「已超期 3 个工作日」 (the
@@ -229,7 +235,7 @@ def _inbox_tabs(now) -> dict:
         # 已超期: past the reply deadline (超期未答复, as the supervisors' list and the API's ?overdue=); a case
         # past its 签收 deadline (the row's 「签收超期」, Assignment.sign_overdue) is counted on its own
         "overdue": ("已超期", Q(role=A.Role.LEAD, due_at__lt=now)),
-        "sign_late": ("签收超期", Q(role=A.Role.LEAD, signed_at__isnull=True, sign_due_at__lt=now)),
+        "sign_late": ("签收超期", sign_late_q(now)),
         "soon": ("即将到期", Q(role=A.Role.LEAD) & due_soon_q(now)),
         # a supervisor's 督办 (actions.do_supervise): the row's badge alone, somewhere on one of ten pages
         "supervised": ("督办", Q(role=A.Role.LEAD, message__supervised=True)),
@@ -817,7 +823,8 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
     v = {"version": message.version}
     result = {
         "sign": forms.SignForm(initial=v), "reply": forms.ReplyForm(initial=v),
-        "transfer": forms.TransferForm(initial={**v, "to_unit": transfer_to.pk if transfer_to else None}, units=units), "return": forms.ReturnForm(initial=v),
+        "transfer": forms.TransferForm(initial={**v, "to_unit": transfer_to.pk if transfer_to else None}, units=units),
+        "return": forms.ReturnForm(initial=v),
         "extend": forms.ExtensionForm(initial=v), "assist": forms.AssistNoteForm(initial=v),
         "note": forms.InternalNoteForm(initial=v),
         "accept": forms.AcceptForm(initial=v), "reject": forms.RejectForm(initial=v),
