@@ -175,3 +175,22 @@ def test_the_admin_revokes_tokens_from_the_list(personas, admin_client):
     assert "已撤销 0 个 API 令牌 (1 个此前已撤销)" in response.content.decode()
     token.refresh_from_db()
     assert token.revoked_at == revoked_at
+
+
+def test_a_new_name_to_sign_in_with_ends_the_sessions_however_it_is_saved(personas):
+    """The session auth hash covers the user name, phone and email (since 2026-12-05): a script (`minsheng
+    shell`) that gives a user a new one ends their sessions and revokes their tokens as the admin does; one
+    that writes other fields, or the email in another case (the same address), keeps them."""
+    citizen = personas["citizen"]
+    _, key = ApiToken.issue(citizen, "我的脚本")
+    browser = signed_in_elsewhere(citizen)
+    user = User.objects.get(pk=citizen.pk)
+    user.email, user.display_name = "XiaoLi@Example.com", "小李子"
+    user.save()
+    user.phone = "13912345678"
+    user.save(update_fields=["display_name"])  # the phone is not written
+    assert browser.get("/accounts/me/").status_code == 200 and token_client(key).get(ME).status_code == 200
+    user.save(update_fields=["phone"])
+    assert browser.get("/accounts/me/").status_code == 302
+    assert token_client(key).get(ME).status_code == 401
+    assert Client().post("/accounts/login/", {"username": "13912345678", "password": PASSWORD}).status_code == 302

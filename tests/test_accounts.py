@@ -341,6 +341,7 @@ def test_a_signed_in_user_changes_the_password_with_the_current_one(client, pers
     led to the reset page, whose code could not reach them."""
     officer = personas["officer"]
     User.objects.filter(pk=officer.pk).update(phone=None, email="")
+    officer.refresh_from_db()  # signed in as stored: a session's hash covers the email too
     assert client.get("/accounts/me/password/").status_code == 302  # sign-in first
     c = login(officer)
     assert 'href="/accounts/me/password/"' in c.get("/accounts/me/").content.decode()

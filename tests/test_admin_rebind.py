@@ -10,12 +10,15 @@ from __future__ import annotations
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
+from django.test import Client
 
+from minsheng.api.models import ApiToken
 from minsheng.board.models import Message
 
 from .conftest import PASSWORD, make_user
-from .test_account_takeover import user_form
+from .test_account_takeover import ME, signed_in_elsewhere, user_form
 from .test_accounts import memory_sender  # noqa: F401
+from .test_api_auth import token_client
 from .test_api_support import advance, submit
 from .test_open311 import BASE, api_key, client311, form, key  # noqa: F401
 from .test_rebind import signed_in
@@ -148,3 +151,41 @@ def test_a_phone_removed_is_no_longer_the_contact_of_open_messages(personas, dir
     assert "1 条办理中留言的联系方式已随之更新" in page, page[page.find("messagelist") :][:600]
     handled.refresh_from_db()
     assert (handled.contact_phone, handled.contact_email) == ("", "xiaoli@example.com")
+
+
+def test_a_phone_an_administrator_changes_signs_the_citizen_out_everywhere(personas, admin_client):
+    """A lost phone may still be signed in: the administrator's change of the number the citizen signs in
+    with ends every session of the account and revokes its API tokens, as the citizen's own change does
+    (until 2026-12-05 they stayed until someone pressed 重置密码)."""
+    citizen = personas["citizen"]
+    _, key = ApiToken.issue(citizen, "我的脚本")
+    lost_phone, laptop = signed_in_elsewhere(citizen), signed_in_elsewhere(citizen)
+    page = change(admin_client, citizen, phone=NEW).content.decode()
+    assert "errornote" not in page and "该账号在所有设备上的登录已全部退出, 1 个 API 令牌已撤销" in page
+    assert "重置密码" not in page.split("登录用户名现为")[1].split("</li>")[0]
+    for browser in (lost_phone, laptop):
+        response = browser.get("/accounts/me/")
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    response = token_client(key).get(ME)
+    assert response.status_code == 401 and response.json()["error"]["message"] == "令牌无效或已撤销"
+    assert admin_client.get("/admin/").status_code == 200  # the administrator's own session is not the citizen's
+    assert signed_in(NEW) is not None  # the same password, with the new number
+
+
+def test_an_administrator_who_changes_their_own_phone_stays_signed_in_here_only(admin_user, admin_client):
+    elsewhere = Client()
+    elsewhere.force_login(admin_user)
+    page = change(admin_client, admin_user, phone=NEW, is_staff="on", is_superuser="on").content.decode()
+    assert "errornote" not in page and "您在其他设备上的登录已全部退出" in page
+    assert admin_client.get("/admin/").status_code == 200
+    assert elsewhere.get("/admin/").status_code == 302
+
+
+def test_an_account_saved_without_a_new_phone_or_email_keeps_its_sessions(personas, admin_client):
+    citizen = personas["citizen"]
+    _, key = ApiToken.issue(citizen, "我的脚本")
+    browser = signed_in_elsewhere(citizen)
+    page = change(admin_client, citizen, display_name="李师傅", email="XiaoLi@example.com").content.decode()
+    assert "errornote" not in page and "退出" not in page
+    assert browser.get("/accounts/me/").status_code == 200
+    assert token_client(key).get(ME).status_code == 200

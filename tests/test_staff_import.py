@@ -176,3 +176,31 @@ def test_a_deactivated_account_listed_again_is_named_and_reactivated_when_asked(
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert "停用" not in import_staff(path, "--commit")  # active now: 未变
+
+
+def test_a_phone_the_import_changes_ends_the_officers_sessions(huzhou, tmp_path):
+    """A staff member signs in with their phone or email too: a file that gives a new one ends the
+    account's sessions and revokes its API tokens, as the admin's change does (since 2026-12-05); a file
+    that leaves them as they are keeps them."""
+    from django.test import Client
+
+    from minsheng.api.models import ApiToken
+
+    path = tmp_path / "staff.csv"
+    row = "wangfang,王芳,承办人员,湖州市住房和城乡建设局,,{phone},wangfang@example.gov.cn,Hz-2026-wangfang\n"
+    path.write_text(HEADER + row.format(phone="13700001001"), encoding="utf-8")
+    import_staff(path, "--commit")
+    token, _ = ApiToken.issue(User.objects.get(username="wangfang"), "我的脚本")
+    browser = Client()
+    assert browser.login(username="13700001001", password="Hz-2026-wangfang")
+    assert "未变 1" in import_staff(path, "--commit")
+    assert browser.get("/staff/").status_code == 200
+    path.write_text(HEADER + row.format(phone="13700001009"), encoding="utf-8")
+    assert "更新 1" in import_staff(path)  # a dry run ends nothing
+    assert browser.get("/staff/").status_code == 200
+    out = import_staff(path, "--commit")
+    assert "账号: 新增 0, 更新 1, 未变 0; 角色: 新增 0, 删除 0; 1 个账号的手机号或邮箱已更改: 其登录已全部退出, 1 个 API 令牌已撤销" in out
+    assert browser.get("/staff/").status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert Client().login(username="13700001009", password="Hz-2026-wangfang")

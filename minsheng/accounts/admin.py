@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
@@ -126,8 +127,14 @@ class UserAdmin(WorkOnRecordNotDeleted, PermissionLabels, BaseUserAdmin):
             self._tell_contact_changed(request, obj, olds, moved)
         else:
             super().save_model(request, obj, form, change)
+        signed_out = change and getattr(obj, "signed_out", False)  # a new user name, phone or email (User.save)
+        if signed_out and obj.pk == request.user.pk:
+            update_session_auth_hash(request, obj)  # an administrator's own: this browser stays signed in
         if change and "is_active" in form.changed_data and getattr(obj, "revoked_tokens", 0):
             messages.info(request, f"账号已停用, {obj.revoked_tokens} 个 API 令牌已撤销")  # User.save
+        elif signed_out:
+            whose = "您在其他设备上" if obj.pk == request.user.pk else "该账号在所有设备上"
+            messages.info(request, f"{whose}的登录已全部退出{self._tokens_revoked(obj)}")
         if change and "is_active" in form.changed_data and not obj.is_active:
             self._warn_of_cases_in_hand(request, obj)
 
@@ -140,9 +147,13 @@ class UserAdmin(WorkOnRecordNotDeleted, PermissionLabels, BaseUserAdmin):
         changed = "和".join(labels[kind] for kind in olds)
         messages.info(
             request,
-            f"{changed}已更改, 登录用户名现为 {user.username}。{told}{contact}"
-            "如手机丢失, 可用密码栏的「重置密码」设新密码, 其他设备上的登录随之全部退出",
+            f"{changed}已更改, 登录用户名现为 {user.username}。{told}{contact}",
         )
+
+    @staticmethod
+    def _tokens_revoked(user) -> str:
+        revoked = getattr(user, "revoked_tokens", 0)
+        return f", {revoked} 个 API 令牌已撤销" if revoked else ""
 
     @staticmethod
     def _warn_of_cases_in_hand(request, user):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 # how a closed account (注销) is named wherever its holder would be
 CLOSED_NAME = "已注销用户"
@@ -37,20 +39,50 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return CLOSED_NAME if self.closed_at else self.display_name or self.username
 
+    # what the account is signed in with (backends.PhoneOrEmailBackend, find_user): a new one ends its sessions
+    SIGN_IN_FIELDS = ("username", "phone", "email")
+
+    def sign_in_names(self) -> str:
+        """The names the account signs in with, as one string."""
+        return "\n".join(_sign_in_name(self, name) for name in self.SIGN_IN_FIELDS)
+
+    def get_session_auth_hash(self):
+        """Django's session auth hash, of the password hash and (since 2026-12-05) the names the account
+        signs in with: a session begun before either changed is no longer this user's (Django's
+        ``get_user`` ends it on its next request). 修改密码 and 更换手机号或邮箱 keep their own browser
+        with ``update_session_auth_hash``; the admin too, when an administrator changes their own."""
+        return self._session_auth_hash(settings.SECRET_KEY)
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:  # as Django's own: sessions of a key being rotated out
+            yield self._session_auth_hash(secret)
+
+    def _session_auth_hash(self, secret):
+        key_salt = "minsheng.accounts.models.User.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}\n{self.sign_in_names()}", secret=secret,
+                           algorithm="sha256").hexdigest()
+
     def save(self, *args, **kwargs):
         """A new password (reset, change, the admin's 修改密码, ``changepassword``) revokes the
         user's personal API tokens, as it ends their other sessions (the session auth hash
         changes). ``_password`` is set by ``set_password`` and not by the rehash on sign-in
-        when Django's hasher changes (which keeps the password). Deactivating the account
-        (the admin's 有效 unticked) revokes them too: reactivating it brings none back.
-        ``revoked_tokens`` says how many were revoked, for the page to tell."""
+        when Django's hasher changes (which keeps the password). A new name to sign in with
+        (``SIGN_IN_FIELDS``: the admin's user form, ``import-staff``, 更换手机号或邮箱) revokes them
+        too, as it ends the sessions (since 2026-12-05). Deactivating the account (the admin's 有效
+        unticked) revokes them too: reactivating it brings none back. ``revoked_tokens`` says how
+        many were revoked, for the page to tell; ``signed_out`` whether the sessions ended."""
         new_password = self.pk is not None and self._password is not None
         update_fields = kwargs.get("update_fields")
-        deactivated = (self.pk is not None and not self.is_active
-                       and (update_fields is None or "is_active" in update_fields)
-                       and User.objects.filter(pk=self.pk, is_active=True).exists())
+        written = set(update_fields) if update_fields is not None else {"is_active", *self.SIGN_IN_FIELDS}
+        names = [name for name in self.SIGN_IN_FIELDS if name in written]
+        was = None
+        if self.pk is not None and (names or "is_active" in written and not self.is_active):
+            was = User.objects.filter(pk=self.pk).only("is_active", *names).first()
+        deactivated = was is not None and "is_active" in written and was.is_active and not self.is_active
+        renamed = was is not None and any(_sign_in_name(was, name) != _sign_in_name(self, name) for name in names)
         super().save(*args, **kwargs)
-        if new_password or deactivated:
+        self.signed_out, self.revoked_tokens = new_password or renamed, 0
+        if new_password or renamed or deactivated:
             self.revoked_tokens = self.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
     @property
@@ -64,6 +96,11 @@ class User(AbstractUser):
         if not hasattr(self, "_memberships"):
             self._memberships = list(self.memberships.select_related("unit", "region"))
         return self._memberships
+
+
+def _sign_in_name(user, field: str) -> str:
+    value = getattr(user, field) or ""
+    return value.lower() if field == "email" else value  # an email in any case is the same one (users_named)
 
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")

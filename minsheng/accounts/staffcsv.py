@@ -17,6 +17,8 @@ Accounts not in the file are left as they are, and an existing account keeps its
 A deactivated account (the admin's 有效 unticked) listed again stays deactivated and is named
 (「N 个已停用账号仍停用」: it may have been stopped on purpose); with ``reactivate`` it is active
 again (「重新启用 N 个账号」). Its API tokens, revoked when it was deactivated, stay revoked.
+A new phone or email (one staff sign in with) ends the account's sessions and revokes its API tokens,
+as in the admin (``User.save``; 「N 个账号的手机号或邮箱已更改: 其登录已全部退出」).
 Every row is checked first; on any error nothing changes.
 """
 
@@ -71,6 +73,8 @@ class Result:
     roles_removed: int = 0
     reactivated: list[str] = field(default_factory=list)  # usernames of deactivated accounts listed again
     reactivate: bool = False  # whether those are made active (--reactivate) or left as they are
+    signed_out: int = 0  # accounts given a new phone or email: their sessions ended (User.save)
+    revoked_tokens: int = 0  # and their API tokens revoked
 
     def summary(self) -> str:
         said = (f"账号: 新增 {len(self.created)}, 更新 {self.updated}, 未变 {self.unchanged}; "
@@ -79,6 +83,9 @@ class Result:
             names = ", ".join(self.reactivated)
             said += (f"; 重新启用 {len(self.reactivated)} 个账号 ({names})" if self.reactivate else
                      f"; {len(self.reactivated)} 个已停用账号仍停用 ({names}; 加 --reactivate 重新启用)")
+        if self.signed_out:
+            tokens = f", {self.revoked_tokens} 个 API 令牌已撤销" if self.revoked_tokens else ""
+            said += f"; {self.signed_out} 个账号的手机号或邮箱已更改: 其登录已全部退出{tokens}"
         return said
 
 
@@ -282,7 +289,9 @@ def _apply(account: Account, result: Result, hash_password: bool) -> None:
                 user.is_active = True
                 changed.append("is_active")
         if changed:
-            user.save(update_fields=changed)
+            user.save(update_fields=changed)  # a new phone or email ends the sessions, revokes the tokens
+            result.signed_out += user.signed_out
+            result.revoked_tokens += user.revoked_tokens
     current = {(m.role, m.unit_id, m.region_id): m for m in Membership.objects.filter(user=user)}
     gone = [m.pk for key, m in current.items() if key not in account.roles]
     Membership.objects.filter(pk__in=gone).delete()
