@@ -163,6 +163,7 @@ def test_a_phone_an_administrator_changes_signs_the_citizen_out_everywhere(perso
     page = change(admin_client, citizen, phone=NEW).content.decode()
     assert "errornote" not in page and "该账号在所有设备上的登录已全部退出, 1 个 API 令牌已撤销" in page
     assert "重置密码" not in page.split("登录用户名现为")[1].split("</li>")[0]
+    assert laptop.get(ME).status_code in (401, 403)  # the API with the session cookie
     for browser in (lost_phone, laptop):
         response = browser.get("/accounts/me/")
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

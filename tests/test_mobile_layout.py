@@ -6,6 +6,7 @@ leader's "给…留言" link arriving at the form with that leader chosen."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -502,4 +503,48 @@ def test_no_words_smaller_than_14px_on_a_phone(browser, live_server, answered_wi
         assert page.goto(live_server.url + url).status == 200, url
         small += [f"{url}: {s}" for s in page.evaluate(SMALL_TEXT_JS)]
     assert not small, "words under 14px at 390px:\n" + "\n".join(small)
+    page.context.close()
+
+
+# The month and date labels of the statistics tables that take more than one line: the cell's text
+# drawn on two rows or more.
+MONTHS_CUT_JS = r"""() => {
+  const cut = [];
+  for (const cell of document.querySelectorAll(".stats-table td")) {
+    const text = cell.innerText.trim();
+    if (!/^\d{4}年\d{1,2}月|^\d{4}-\d{2}(-\d{2})?/.test(text)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const rows = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+    if (rows.size > 1) cut.push(`「${text}」 on ${rows.size} lines`);
+  }
+  return cut;
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_statistics_tables_keep_each_month_on_one_line_on_a_phone(browser, live_server, personas,  # noqa: F811
+                                                                       directory):
+    """公开统计's 按月份 table on a phone: its first column wrapped to fit beside eight columns of figures,
+    and 「2026年11月」 read 「2026年」 over 「11月」 (the current month's 「(1日至5日)」 a line further). The
+    month stays on one line; the table scrolls sideways inside its card, never the page."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    for months_ago, title in ((2, "城关区某路段路灯不亮"), (1, "小区门口垃圾无人清运"), (0, "公交站台顶棚破损漏雨")):
+        actions.do_submit(personas["citizen"], title=title, body=f"{title}, 已经有一段时间了, 请尽快处理。",
+                          kind="complain", region=directory["chengguan"], topic=directory["topic_build"],
+                          at=now - dt.timedelta(days=31 * months_ago))
+    page = phone_page(browser)
+    for url in ("/stats/", f"/stats/?region={directory['chengguan'].code}&date_from={now:%Y-%m}-01"):
+        assert page.goto(live_server.url + url).status == 200, url
+        months = page.locator(".stats-table td", has_text=re.compile(r"^\d{4}年\d{2}月"))
+        assert months.count() >= 1, url
+        assert page.evaluate(MONTHS_CUT_JS) == [], url
+        assert overflow(page) <= 0, f"{url} scrolls sideways by {overflow(page)}px at 390px"
+        # the table is wider than the screen: its own card scrolls
+        wrap = page.locator(".table-wrap", has=months.first)
+        assert wrap.evaluate("e => e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX") == "auto"
     page.context.close()
