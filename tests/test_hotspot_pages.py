@@ -1262,6 +1262,23 @@ def test_the_dashboards_hotspot_card_ranks_a_fresh_problem_above_an_old_one_writ
     assert [h["id"] for h in api["results"]] == [week.pk, long.pk]
 
 
+def test_the_chronic_problems_rank_by_the_heat_of_now(login, personas, directory):
+    """The dashboard's 老大难 and /chronic/ ranked by the stored heat, as of the hotspot's last refresh: where
+    refresh-hotspots is not scheduled (the embedded default without cron), twelve citizens' problem whose last
+    letter is a year and a half old kept its heat of then and outranked two citizens' problem written to this
+    week. Both rank by the heat of now, computed as read; the card's column in the order of /chronic/."""
+    old, new = _hot_then_and_fresh_now(directory, personas, then_days=540, then=12, fresh=2)
+    Hotspot.objects.filter(pk__in=[old.pk, new.pk]).update(chronic=True)
+    assert old.heat > new.heat  # stale
+    supervisor = login(personas["supervisor"])
+    board = supervisor.get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    column = board[board.index("<h3>老大难"):]
+    assert column.index(new.title) < column.index(old.title)
+    listed = supervisor.get("/chronic/", {"region": "620100", "show": "chronic"}).content.decode()
+    assert listed.index(new.title) < listed.index(old.title)
+    assert "按现在的热度排列" in listed
+
+
 def test_a_monthly_trend_label_names_the_busiest_month_not_january():
     """A trend of more than 400 days is counted per month: its text alternative said 「最多的一月 2025-03」,
     which reads as 「January」. It says 「最多的一个月」 (2026-12-05)."""

@@ -158,8 +158,9 @@ def hotspots(region, roles, limit: int = 10, now=None) -> dict:
     hot = (scoped.public().active_within(HOT_DAYS, now).select_related("region")
            .order_by("-period_heat", "-last_at", "-id"))
     shown = region is None or roles.supervises_some_of(region)
+    # as /chronic/?show=chronic: by the heat of now (the stored one lags where refresh-hotspots is not scheduled)
     chronic = (scoped.filter(roles.region_q(roles.supervise_prefixes), message_count__gte=2, chronic=True)
-               .order_by("-heat", "-last_at", "-id") if shown else scoped.none())
+               .with_current_heat(now).order_by("-current_heat", "-last_at", "-id") if shown else scoped.none())
 
     def row(h) -> dict:
         return {"label": h.title, "count": h.message_count, "url": reverse("insight:hotspot", args=[h.pk])}
