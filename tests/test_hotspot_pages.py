@@ -1277,6 +1277,8 @@ def test_the_chronic_problems_rank_by_the_heat_of_now(login, personas, directory
     listed = supervisor.get("/chronic/", {"region": "620100", "show": "chronic"}).content.decode()
     assert listed.index(new.title) < listed.index(old.title)
     assert "按现在的热度排列" in listed
+    api = supervisor.get("/api/v1/hotspots/", {"chronic": "true"}).json()  # as /chronic/
+    assert [h["id"] for h in api["results"]] == [new.pk, old.pk]
 
 
 def test_a_monthly_trend_label_names_the_busiest_month_not_january():
