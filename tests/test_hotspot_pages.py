@@ -1182,15 +1182,103 @@ def test_a_bad_period_says_so_in_chinese(client, old_and_new_hotspots):
     assert "时间范围「8」无效" in text and old.title in text and new.title in text
 
 
+def _card(text: str) -> str:
+    """The dashboard's 热点问题 list (the left half of its card, before 老大难)."""
+    start = text.index("<h3>热点问题")
+    return text[start:text.index("<h3>老大难", start)]
+
+
 def test_the_dashboards_hotspot_card_links_to_the_list_of_its_region_and_period(login, personas,
                                                                                  old_and_new_hotspots):
-    """The card ranks over all time; its link opens /hotspots/ on the same region, 全部."""
+    """The card ranks by 近 30 天热度 (since 2026-12-05; it ranked over all time) and its link opens
+    /hotspots/ on the same region and period, which lists what the card lists, in its order."""
     old, _ = old_and_new_hotspots
     board = login(personas["supervisor"]).get("/stats/dashboard/", {"region": "620100"}).content.decode()
-    link = re.search(r'href="(/hotspots/\?region=620100)">查看兰州市全部热点问题', board)
+    link = re.search(r'href="(/hotspots/\?region=620100&amp;days=30)">查看兰州市近 30 天的全部热点问题', board)
     assert link
-    listed = Client().get(link.group(1)).content.decode()
-    assert old.title in listed and "阳光花园" not in listed
+    listed = Client().get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert "<h1>热点问题 (近 30 天)</h1>" in listed
+    # two months old, the 幸福家园 hotspot is neither on the card nor on the list it links to
+    assert old.title not in _card(board) and old.title not in listed and "阳光花园" not in listed
+
+
+def _hot_then_and_fresh_now(directory, personas, then_days: int, then: int, fresh: int):
+    """幸福家园's lift, ``then`` letters from as many citizens ``then_days`` days ago, and 阳光花园's,
+    ``fresh`` letters this week, both in 城关区, placed and refreshed. The old hotspot's stored heat is then
+    put back to what it was when its last letter came (a server whose hourly refresh-hotspots never runs:
+    the embedded default without cron), the fresh one's kept."""
+    start = timezone.now() - dt.timedelta(days=then_days)
+    old = [post(p, *LIFT[i % len(LIFT)], directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(hours=i))
+           for i, p in enumerate(citizens(then))]
+    new = [post(p, *OTHER_LIFT, directory["chengguan"], personas["dispatcher"],
+                at=timezone.now() - dt.timedelta(days=fresh - i))
+           for i, p in enumerate(citizens(fresh, start=50))]
+    for m in old + new:
+        hotspots_service.place_message(m)
+    hotspots_service.refresh()
+    old_hotspot = Hotspot.objects.get(members__message=old[0])
+    new_hotspot = Hotspot.objects.get(members__message=new[0])
+    h = old_hotspot
+    Hotspot.objects.filter(pk=h.pk).update(heat=core.heat(h.citizen_count, h.message_count, h.support_count,
+                                                         h.last_at, h.last_at))
+    old_hotspot.refresh_from_db()
+    return old_hotspot, new_hotspot
+
+
+def test_the_dashboards_hotspot_card_leaves_out_a_problem_hot_long_ago(login, personas, directory):
+    """A leader opening the dashboard asks what is hot now. Twelve citizens wrote about one lift a year and a
+    half ago, two about another this week: the card listed the old one first, by a stored heat that, with
+    nothing refreshing it, never decayed (and, refreshed, still outweighed the new one over all time). It
+    ranks by the heat of the last 30 days' public messages, computed as the page is read: the old one is
+    not listed, the new one is, with its figures of the period."""
+    old, new = _hot_then_and_fresh_now(directory, personas, then_days=540, then=12, fresh=2)
+    assert old.heat > new.heat  # stale: what it was a year and a half ago
+    board = login(personas["supervisor"]).get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    card = _card(board)
+    assert new.title in card and old.title not in card
+    assert "近 30 天热度" in card  # says what the ranking means
+    shown = re.search(r"近 30 天 2 条, 热度 ([0-9.]+)", card)
+    assert shown and abs(float(shown.group(1)) - core.heat(2, 2, 0, new.last_at, timezone.now())) <= 0.1
+
+
+def test_the_dashboards_hotspot_card_ranks_a_fresh_problem_above_an_old_one_written_to_again(login, directory,
+                                                                                            personas):
+    """One letter yesterday on a problem of many letters two months ago does not outrank three citizens
+    writing this week: the card ranks as /hotspots/?days=30 does, not by the heat of all time. A 老大难 is
+    marked as one where the user supervises it."""
+    long, week = _lift_hotspots_then_and_now(directory, personas, then=6, yesterday=True, this_week=3)
+    Hotspot.objects.filter(pk=long.pk).update(chronic=True)
+    assert long.heat > week.heat
+    province = login(make_user("gs_supervisor", role="supervisor", region=directory["province"]))
+    board = province.get("/stats/dashboard/", {"region": "620000"}).content.decode()
+    card = _card(board)
+    assert week.title in card and long.title in card
+    assert card.index(week.title) < card.index(long.title)
+    assert re.search(re.escape(long.title) + r'</a>\s*<span class="badge warn">老大难</span>', card)
+    listed = Client().get("/hotspots/", {"region": "620000", "days": "30"}).content.decode()
+    assert [title for title, _ in _rows(listed)] == [week.title, long.title]
+    # a dashboard of the API's reads the same with ?days=30 (its default stays 全部, as /hotspots/)
+    api = Client().get("/api/v1/hotspots/", {"region": "620000", "days": "30", "page_size": 10}).json()
+    assert [h["id"] for h in api["results"]] == [week.pk, long.pk]
+
+
+def test_the_chronic_problems_rank_by_the_heat_of_now(login, personas, directory):
+    """The dashboard's 老大难 and /chronic/ ranked by the stored heat, as of the hotspot's last refresh: where
+    refresh-hotspots is not scheduled (the embedded default without cron), twelve citizens' problem whose last
+    letter is a year and a half old kept its heat of then and outranked two citizens' problem written to this
+    week. Both rank by the heat of now, computed as read; the card's column in the order of /chronic/."""
+    old, new = _hot_then_and_fresh_now(directory, personas, then_days=540, then=12, fresh=2)
+    Hotspot.objects.filter(pk__in=[old.pk, new.pk]).update(chronic=True)
+    assert old.heat > new.heat  # stale
+    supervisor = login(personas["supervisor"])
+    board = supervisor.get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    column = board[board.index("<h3>老大难"):]
+    assert column.index(new.title) < column.index(old.title)
+    listed = supervisor.get("/chronic/", {"region": "620100", "show": "chronic"}).content.decode()
+    assert listed.index(new.title) < listed.index(old.title)
+    assert "按现在的热度排列" in listed
+    api = supervisor.get("/api/v1/hotspots/", {"chronic": "true"}).json()  # as /chronic/
+    assert [h["id"] for h in api["results"]] == [new.pk, old.pk]
 
 
 def test_a_monthly_trend_label_names_the_busiest_month_not_january():

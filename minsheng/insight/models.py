@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce, Greatest, Ln, Power, Round
 from django.utils import timezone
 
@@ -94,6 +94,15 @@ class HotspotQuerySet(models.QuerySet):
                                          messages=Count("members"),
                                          supports=Coalesce(Sum("members__message__support_count"), 0),
                                          last_at=Max("members__message__submitted_at"), now=now))
+
+    def with_current_heat(self, now=None):
+        """Annotates ``current_heat``: the heat as of ``now`` (default: this moment) from the stored
+        counts and latest message, computed in the database. The stored ``heat`` is as of the last
+        refresh, which nothing runs in the embedded default without cron (docs/deploy.md §9), so a
+        short list (the 老大难, a few flagged hotspots) ranks by this instead; it costs a scan of the
+        rows asked, not the index of ``heat``."""
+        return self.annotate(current_heat=heat_in_database(F("citizen_count"), F("message_count"),
+                                                           F("support_count"), F("last_at"), now or timezone.now()))
 
     def readable_by(self, roles):
         """Hotspots whose page ``roles`` may open: the public ones; supervisors also reach

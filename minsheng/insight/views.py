@@ -168,8 +168,11 @@ def chronic(request):
         qs = qs.filter(chronic=True)
     elif show == "coordination":
         qs = qs.filter(needs_coordination=True)
-    page = page_of(Paginator(qs.order_by("-chronic", "-heat"), PER_PAGE), request.GET.get("page"))
+    # by the heat of now, not the stored one (as of the last refresh: in the embedded default without cron,
+    # of the last letter, so a problem quiet for a year outranked one written to yesterday); few rows
     now = timezone.now()
+    qs = qs.with_current_heat(now).order_by("-chronic", "-current_heat", "-last_at", "-id")
+    page = page_of(Paginator(qs, PER_PAGE), request.GET.get("page"))
     for h in page.object_list:  # in days: "10 月" (timesince) reads as October
         h.days = (now - h.first_at).days
     in_region = f"region={region.code}&" if region else ""

@@ -124,7 +124,7 @@ def _build(region, roles, now=None, home=None) -> dict:
         # showed every unit's figures of all time: 66.7% on the card, 73.9% a click away)
         "league_units_url": reverse("stats:units") + "?" + urlencode({**league, "sort": "satisfaction_rate",
                                                                       "dir": "asc"}),
-        "hotspots": hotspots(region, roles),
+        "hotspots": hotspots(region, roles, now=now),
         "base_filters": base,
         "charts": {"regions": [{"code": r["filters"].get("region", ""), "name": r["label"], "received": r["received"],
                                 "reply_rate": r["reply_rate"]} for r in by_region]},
@@ -132,29 +132,47 @@ def _build(region, roles, now=None, home=None) -> dict:
     }
 
 
-def hotspots(region, roles, limit: int = 10) -> dict:
-    """The hottest hotspots of ``region`` (minsheng.insight), two messages or more, those whose
-    page ``roles`` may open (``readable_by``), and its 老大难 as ``/chronic/`` lists them: in the
-    regions they supervise (``Hotspot.flags_shown_to``), with their number (``chronic_count``).
-    ``chronic_shown``: whether they supervise any of ``region``. The dashboard also opens on a
-    region they only dispatch: its card listed that region's 老大难, which ``/chronic/`` never
-    lists to them and whose pages show no flag (before 2026-12-04), and hotspots no public message
-    of which linked to a page that answered 404."""
+HOT_DAYS = RECENT_DAYS  # the hotspot card ranks by the heat of these days, as /hotspots/?days=30
+
+
+def hotspots(region, roles, limit: int = 10, now=None) -> dict:
+    """The hotspots of ``region`` (minsheng.insight) hot now: the first ``limit`` of
+    ``/hotspots/?days=30`` (``HOT_DAYS``), those with a public message in the last 30 days, ranked
+    by the heat of those messages (``period_heat``, computed in the database as the page is read,
+    so it never lags behind a refresh), each marked 老大难 where the user supervises it. Until
+    2026-12-05 the card ranked over all time by the stored heat, which nothing decays in the
+    embedded default without cron: a problem hot two years ago headed a leader's Monday card.
+    Beside them its 老大难 as ``/chronic/`` lists them: in the regions they supervise
+    (``Hotspot.flags_shown_to``), with their number (``chronic_count``). ``chronic_shown``:
+    whether they supervise any of ``region``. The dashboard also opens on a region they only
+    dispatch: its card listed that region's 老大难, which ``/chronic/`` never lists to them and
+    whose pages show no flag (before 2026-12-04), and hotspots no public message of which linked
+    to a page that answered 404."""
     from django.urls import reverse
 
     from minsheng.insight.models import Hotspot
 
-    qs = Hotspot.objects.filter(message_count__gte=2).order_by("-heat", "-last_at")
+    scoped = Hotspot.objects.all()
     if region is not None:
-        qs = qs.filter(region__code__startswith=region.prefix)
+        scoped = scoped.filter(region__code__startswith=region.prefix)
+    hot = (scoped.public().active_within(HOT_DAYS, now).select_related("region")
+           .order_by("-period_heat", "-last_at", "-id"))
     shown = region is None or roles.supervises_some_of(region)
-    chronic = qs.filter(roles.region_q(roles.supervise_prefixes), chronic=True) if shown else qs.none()
+    # as /chronic/?show=chronic: by the heat of now (the stored one lags where refresh-hotspots is not scheduled)
+    chronic = (scoped.filter(roles.region_q(roles.supervise_prefixes), message_count__gte=2, chronic=True)
+               .with_current_heat(now).order_by("-current_heat", "-last_at", "-id") if shown else scoped.none())
 
     def row(h) -> dict:
         return {"label": h.title, "count": h.message_count, "url": reverse("insight:hotspot", args=[h.pk])}
 
+    def hot_row(h) -> dict:
+        return {"label": h.title, "url": reverse("insight:hotspot", args=[h.pk]), "period_count": h.period_count,
+                "period_heat": h.period_heat, "chronic": h.chronic and h.flags_shown_to(roles)}
+
     listed = list(chronic[:limit])
-    return {"available": True, "hot": [row(h) for h in qs.readable_by(roles)[:limit]],
+    return {"available": True, "days": HOT_DAYS, "hot": [hot_row(h) for h in hot[:limit]],
+            "list_url": reverse("insight:hotspots") + "?" + urlencode(
+                {**({"region": region.code} if region else {}), "days": HOT_DAYS}),
             "chronic": [row(h) for h in listed],
             "chronic_count": len(listed) if len(listed) < limit else chronic.count(),  # counted when cut short
             "chronic_shown": shown}
