@@ -20,6 +20,7 @@ from minsheng.accounts.models import User
 from minsheng.api.models import ApiToken, IdempotencyKey, Open311Request
 from minsheng.board.models import Evaluation, Event, Message, Reply, Support
 
+from .conftest import make_user
 from .test_api_support import _fresh_rate_limits, _media_in_tmp, advance, api_key, error_of, submit  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,8 @@ def world(personas, directory, api_key):
     key.credentials(HTTP_X_API_KEY=api_key[1])
     clients = {"anonymous": APIClient(raise_request_exception=False), "citizen": token(p["citizen"]),
                "read_only": token(p["citizen"], ApiToken.Scope.READ), "dispatcher": token(p["dispatcher"]),
-               "officer": token(p["officer"]), "supervisor": token(p["supervisor"]), "api_key": key}
+               "officer": token(p["officer"]), "supervisor": token(p["supervisor"]), "api_key": key,
+               "head": token(make_user("head", role="head", unit=d["housing"], display_name="住建局王局长"))}
     return {"pending": pending.public_id, "replied": replied.public_id, "clients": clients, "d": d}
 
 
@@ -71,6 +73,7 @@ WRITES = {
     "close-account": (lambda w: "/api/v1/me/", "citizen", {"password": "wrong"}),
     "reject": (lambda w: f"/api/v1/staff/cases/{w['pending']}/reject/", "dispatcher", {"reason": "不属于受理范围"}),
     "dispatch-batch": (lambda w: "/api/v1/staff/dispatch-batch/", "dispatcher", {"cases": ["x"]}),
+    "assign-batch": (lambda w: "/api/v1/staff/assign-batch/", "head", {"cases": ["x"], "handler": 1}),
     "note": (lambda w: f"/api/v1/staff/cases/{w['replied']}/note/", "officer", {"body": "已电话联系留言人"}),
     "supervise": (lambda w: f"/api/v1/staff/cases/{w['replied']}/supervise/", "supervisor", {"note": "请加快办理"}),
     "open311": (lambda w: "/open311/v2/requests.json", "api_key",
@@ -126,7 +129,7 @@ def test_a_lone_surrogate_in_a_json_field_is_a_400_naming_it(world, name, field,
 
 
 @pytest.mark.parametrize("body", ['{"\\ud800": 1}', '["\\udc00"]', '"\\ud800"', '{"items": [{"case": "\\ud800"}]}'])
-@pytest.mark.parametrize("name", ["similar", "rate", "dispatch-batch", "open311"])
+@pytest.mark.parametrize("name", ["similar", "rate", "dispatch-batch", "assign-batch", "open311"])
 def test_a_lone_surrogate_anywhere_in_a_json_body_is_a_400(world, name, body):
     path, who, _ = WRITES[name]
     before = stored()
@@ -172,7 +175,7 @@ def test_a_text_field_of_the_wrong_type_or_with_nul_is_refused(world, name):
     field = next(iter(good))
     for value in WRONG_TYPES:
         if isinstance(value, list) and isinstance(good[field], list):
-            continue  # dispatch-batch's cases: a list is its type
+            continue  # dispatch-batch's and assign-batch's cases: a list is its type
         before = stored()
         response = send(world["clients"][who], name, path(world), {**good, field: value})
         if name == "similar" and response.status_code == 200:  # cut to the form's limits, saves nothing
@@ -472,6 +475,19 @@ def test_an_odd_dispatch_batch_dispatches_nothing(world, body):
     before = stored()
     response = world["clients"]["dispatcher"].post("/api/v1/staff/dispatch-batch/", body, format="json")
     assert_refused(response, before)
+
+
+@pytest.mark.parametrize("body", [
+    {"cases": [None], "handler": 1}, {"cases": [["x"]], "handler": 1}, {"cases": "x", "handler": 1},
+    {"cases": ["\x00"], "handler": 1}, {"cases": [], "handler": 1}, {"cases": [str(i) for i in range(1000)], "handler": 1},
+    {"cases": ["x"]}, {"cases": ["x"], "handler": None}, {"cases": ["x"], "handler": "\x00"},
+    {"cases": ["x"], "handler": 2**64}, {"cases": ["x"], "handler": 10**6}, {"cases": ["x"], "handler": [1]},
+])
+def test_an_odd_assign_batch_assigns_nothing(world, body):
+    before = stored()
+    response = world["clients"]["head"].post("/api/v1/staff/assign-batch/", body, format="json")
+    assert_refused(response, before)
+    assert response.status_code == 400
 
 
 @pytest.mark.parametrize("body", [

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from minsheng.board import actions
-from minsheng.board.models import Message
+from minsheng.board.models import Assignment, Message
 from minsheng.board.photos import clean_photo
 from minsheng.directory.models import Addressee, Region
 from minsheng.insight import hotspots_service
@@ -348,6 +348,36 @@ def test_signing_ticked_cases_on_a_phone(browser, live_server, personas, directo
         page.get_by_role("button", name="签收所选").tap()
     assert Message.objects.get(pk=cases[0].pk).status == "signed"
     assert Message.objects.get(pk=cases[1].pk).status == "dispatched"
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_head_assigns_ticked_cases_on_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    """指派所选 at 390px: the officer list and its button fit the screen beside 签收所选 and are 40px targets;
+    the ticked case goes to the officer picked, the other stays unassigned."""
+    p, d = personas, directory
+    head = make_user("head", role="head", unit=d["housing"], display_name="住建局王局长")
+    cases = [actions.do_submit(p["citizen"], title=title, body=body, kind="help", region=d["qilihe"],
+                               topic=d["topic_build"])
+             for title, body in (("七里河区小区门口道路坑洼积水", "七里河区某小区门口的道路坑坑洼洼, 下雨天积水严重, 行人难以通行。"),
+                                 ("七里河区老旧小区外墙脱落", "七里河区一个老旧小区的外墙瓷砖大块脱落, 楼下行人很危险。"))]
+    for m in cases:
+        actions.do_dispatch(p["dispatcher"], m, d["housing"])
+    page = phone_page(browser)
+    sign_in(page, live_server, head.username)
+    page.goto(f"{live_server.url}/staff/")
+    assert overflow(page) <= 0
+    chooser, button = page.locator("#bulk-handler"), page.get_by_role("button", name="指派所选")
+    for target in (chooser, button):
+        box = target.bounding_box()
+        assert box["height"] >= TAP and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.locator(f"label.pick:has(#sign-{cases[0].public_id})").tap()
+    chooser.select_option(str(p["officer"].pk))
+    with page.expect_navigation():
+        button.tap()
+    assert "已将 1 件指派给 住建局张科长 承办" in page.locator("ul.flash").inner_text()
+    held = {a.message_id: a.handler_id for a in Assignment.objects.filter(message__in=cases)}
+    assert held == {cases[0].pk: p["officer"].pk, cases[1].pk: None}
     page.context.close()
 
 

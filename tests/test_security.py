@@ -363,6 +363,10 @@ def test_a_case_action_and_the_inbox_never_lead_off_the_site(login, personas, di
     # 签收所选 with next=…: the inbox
     r = officer.post("/staff/sign/", {"case": [m.public_id], "next": target})
     _lands_here(r, "/staff/")
+    # 指派所选 (a unit head's) with next=…: the inbox
+    head = make_user("head", role="head", unit=directory["housing"])
+    r = login(head).post("/staff/assign/", {"case": [m.public_id], "handler": personas["officer"].pk, "next": target})
+    _lands_here(r, "/staff/")
     # ?back= is the inbox's own parameters alone: 返回待办 leads to the inbox whatever it says
     page = officer.get(f"/staff/case/{m.public_id}/", {"back": target}).content.decode()
     assert 'href="/staff/">← 返回待办列表' in page and "evil.example" not in page

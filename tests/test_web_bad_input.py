@@ -141,6 +141,11 @@ def test_a_case_action_with_a_next_that_is_no_address_lands_on_its_page(login, p
     assert Extension.objects.get(pk=ext.pk).state == Extension.State.APPROVED
     r = login(p["dispatcher"]).post("/staff/triage/dispatch/", {"case": ["X"], "next": target})
     assert (r.status_code, r["Location"]) == (302, "/staff/triage/")
+    # 指派所选 (a unit head's) as well
+    head = make_user("head", role="head", unit=d["housing"], display_name="住建局王局长")
+    r = login(head).post("/staff/assign/", {"case": [m.public_id], "handler": p["officer"].pk, "next": target})
+    assert (r.status_code, r["Location"]) == (302, "/staff/")
+    assert m.assignments.get(role="lead", state="active").handler == p["officer"]
 
 
 # --- a NUL character in a posted field that is looked up, not validated as text ---------------
@@ -161,16 +166,19 @@ def test_a_nul_in_the_posted_region_is_refused_beside_the_field(login, personas,
     assert r.status_code == 200 and Message.objects.count() == 0
 
 
-@pytest.mark.parametrize("url, who", [("/staff/sign/", "officer"), ("/staff/triage/dispatch/", "dispatcher")])
+@pytest.mark.parametrize("url, who", [("/staff/sign/", "officer"), ("/staff/triage/dispatch/", "dispatcher"),
+                                      ("/staff/assign/", "head")])
 def test_a_nul_in_a_ticked_case_number_is_no_case(login, personas, directory, url, who):
     p, d = personas, directory
+    p = {**p, "head": make_user("head", role="head", unit=d["housing"])}
     m = advance(submit(p["citizen"], d), p, d, "dispatched")
     # no case number holds one: none of them was ticked
-    r = login(p[who]).post(url, {"case": ["\x00", f"{m.public_id}\x00"]}, follow=True)
+    r = login(p[who]).post(url, {"case": ["\x00", f"{m.public_id}\x00"], "handler": p["officer"].pk}, follow=True)
     assert r.status_code == 200
     assert "请先勾选" in r.content.decode()
     m.refresh_from_db()
     assert not m.assignments.filter(signed_at__isnull=False).exists()
+    assert not m.assignments.filter(handler__isnull=False).exists()
 
 
 def test_a_nul_in_the_picked_near_duplicate_merges_nothing(login, personas, directory):

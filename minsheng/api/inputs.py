@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from minsheng.board.actions import INVALID_CHOICE, REASON_MAX_CHARS, REPLY_MAX_CHARS
 from minsheng.board.batch_dispatch import BATCH_MAX
+from minsheng.board.bulk import BULK_MAX
 from minsheng.board.forms import require_words
 from minsheng.board.models import MessageKind, Rating
 from minsheng.board.views.leader_office import office_tabs
@@ -277,6 +278,16 @@ class DispatchBatchBody(serializers.Serializer):
             name = "items" if "cases" in attrs else "cases"
             raise serializers.ValidationError({name: ["请给出 cases (留言编号) 或 items (留言编号及您看到的建议), 二者选一"]})
         return attrs
+
+
+class AssignBatchBody(serializers.Serializer):
+    cases = serializers.ListField(
+        child=serializers.CharField(max_length=40), min_length=1, max_length=BULK_MAX,
+        error_messages={"min_length": "请至少给出一件留言的编号",
+                        "max_length": f"一次最多指派 {BULK_MAX} 件, 请分批提交"},
+        help_text=f"留言编号, 一次 1 至 {BULK_MAX} 件, 各指派给 `handler`")
+    handler = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
+                                       help_text="承办人的用户编号: 这些留言所属单位的承办人员或单位负责人")
 
 
 class RejectBody(serializers.Serializer):

@@ -607,6 +607,25 @@ class DispatchBatchSerializer(serializers.Serializer):
     results = BatchOutcomeSerializer(many=True, help_text="每件的结果, 按请求中的顺序")
 
 
+class AssignOutcomeSerializer(serializers.Serializer):
+    public_id = serializers.CharField()
+    title = serializers.CharField(help_text="空: 找不到或不在您负责的单位办理")
+    assigned = serializers.BooleanField()
+    code = serializers.ChoiceField(choices=["assigned", "already", "not_found", "not_head", "not_held", "conflict",
+                                            "refused"], help_text=(
+        "assigned 已指派; 未指派的原因: already 已由该承办人承办, not_found 找不到或不在您负责的单位办理, not_head 您不是"
+        "该件办理单位的负责人, not_held 该单位已不再办理 (已答复、转办或退回), conflict 刚被他人改派, refused 其他"))
+    unit = UnitRefSerializer(allow_null=True, help_text="为哪个单位指派; 找不到的为 null")
+    reason = serializers.CharField(help_text="未指派的原因; 已指派为空")
+
+
+class AssignBatchSerializer(serializers.Serializer):
+    assigned = serializers.IntegerField(help_text="已指派件数")
+    skipped = serializers.IntegerField(help_text="未指派件数")
+    handler = AuthorSerializer(help_text="承办人")
+    results = AssignOutcomeSerializer(many=True, help_text="每件的结果, 按请求中的顺序")
+
+
 class AgreementSerializer(serializers.Serializer):
     n = serializers.IntegerField(help_text="有机器预测的派单件数")
     agree = serializers.IntegerField(help_text="其中预测与派单一致的件数")

@@ -119,6 +119,7 @@ urlpatterns = [
          name="staff-similar-answers"),
     path(f"{v1}staff/reading/", staff.Reading.as_view(), name="staff-reading"),
     path(f"{v1}staff/dispatch-batch/", staff.DispatchBatch.as_view(), name="staff-dispatch-batch"),
+    path(f"{v1}staff/assign-batch/", staff.AssignBatch.as_view(), name="staff-assign-batch"),
     *[path(f"{v1}staff/cases/<str:public_id>/{name}/", view.as_view(), name=f"staff-{name}")
       for name, view in staff.ACTION_VIEWS.items()],
     path("api/schema/", SchemaView.as_view(), name="schema"),

@@ -540,9 +540,11 @@ def assignable(actor, message: Message, unit_id: int | None = None) -> Assignmen
 
 # do_assign_handler's ``seen`` when the caller showed no 承办人 to check against (the API)
 UNSEEN = object()
+# the 承办人 named has the case already: nothing to change (指派所选 counts it apart, bulk.Outcome's ``already``)
+ALREADY_HANDLING = "该件已由 {} 承办"
 
 
-def do_assign_handler(actor, message: Message, unit, handler, at=None, seen=UNSEEN) -> Assignment:
+def do_assign_handler(actor, message: Message, unit, handler, at=None, seen=UNSEEN, email=True) -> Assignment:
     """指派承办人: the head (单位负责人) of ``unit`` gives the unit's share of the case to one of
     its officers (or heads), or gives it to another one. Preconditions: the actor heads ``unit``
     (or is a platform admin), the unit holds the case now (its assignment is active: dispatched
@@ -552,7 +554,8 @@ def do_assign_handler(actor, message: Message, unit, handler, at=None, seen=UNSE
     Who handles the case inside the unit is not what its officers sign, answer or transfer: the
     case's ``version`` stays (an officer answering meanwhile is not refused as stale). Two heads
     giving it out at once are told apart by ``seen``, the id of the 承办人 the actor's page showed
-    (None: 未指派): another one there now is a Conflict, not a silent overwrite."""
+    (None: 未指派): another one there now is a Conflict, not a silent overwrite. ``email``: False when
+    the caller emails the officer once for several cases (bulk.assign_each); the site note stays."""
     roles = roles_of(actor)
     if unit is None or (unit.pk not in roles.head_unit_ids and not roles.admin):
         raise PermissionDenied("只有本单位负责人可以指派承办人")
@@ -578,14 +581,14 @@ def do_assign_handler(actor, message: Message, unit, handler, at=None, seen=UNSE
             now_with = f"已由 {a.handler} 承办" if a.handler else "已改为未指派"
             raise Conflict(f"该件刚刚{now_with}, 请核对后再指派")
         if a.handler_id == handler.pk:
-            raise Invalid(f"该件已由 {handler} 承办", "handler")
+            raise Invalid(ALREADY_HANDLING.format(handler), "handler")
         previous = a.handler
         Assignment.objects.filter(pk=a.pk).update(handler=handler)
-        a.handler = handler
+        a.handler, a.message, a.unit = handler, message, unit  # as the notes read them: no query each
         _event(message, Event.Kind.HANDLER_ASSIGNED, actor=actor, unit=unit, public=False, at=now,
                handler=str(handler), handler_id=handler.pk,
                **({"previous": str(previous), "previous_id": previous.pk} if previous else {}))
-        transaction.on_commit(notify.dated(now, lambda: notify.handler_assigned(a, actor, previous)))
+        transaction.on_commit(notify.dated(now, lambda: notify.handler_assigned(a, actor, previous, email=email)))
     return a
 
 

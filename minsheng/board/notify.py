@@ -249,11 +249,12 @@ def signing_settled(message, now) -> None:
 CARRIED_OVER = {"reopen": "重办", "transfer": "转回本单位", "dispatch": "重新派至本单位", "assist": "由协办转为本单位主办"}
 
 
-def handler_assigned(assignment, head, previous=None, carried_over=False):
+def handler_assigned(assignment, head, previous=None, carried_over=False, email=True):
     """指派承办人: the officer the head gave the case to is told (with its deadline), and the one
     who had it before learns that it is no longer theirs; a head who took it themselves is not told.
     ``carried_over``: how a case back to the unit stayed with its earlier 承办人 (no head acted), a key
-    of CARRIED_OVER; False when a head assigned."""
+    of CARRIED_OVER; False when a head assigned. ``email``: False for a case of 指派所选, whose officer
+    gets one email for the whole batch (handlers_assigned) beside a site note per case."""
     message, handler = assignment.message, assignment.handler
     head_pk = getattr(head, "pk", None)
     if handler.pk != head_pk:
@@ -261,9 +262,31 @@ def handler_assigned(assignment, head, previous=None, carried_over=False):
         text = (f"留言「{message.title}」{CARRIED_OVER.get(carried_over, '重办')}, 仍由您承办{due}, 请及时办理"
                 if carried_over
                 else f"{assignment.unit.name}负责人指派您承办留言「{message.title}」{due}, 请及时办理")
-        _send(handler, message, "handler_assigned", text)
+        _send(handler, message, "handler_assigned", text, email=email)
     if previous is not None and previous.pk not in (handler.pk, head_pk):
         _send(previous, message, "handler_assigned", f"留言「{message.title}」已改由 {handler} 承办", email=False)
+
+
+def handlers_assigned(assignments, head) -> None:
+    """指派所选: the one email to the officer given several cases at once (each case also has its site
+    note, handler_assigned with ``email`` False, which opens it): their titles and deadlines in one
+    letter, not one email per case; none when the head took them themselves, or for an account closed
+    or without an email address."""
+    if not assignments:
+        return
+    handler = assignments[0].handler
+    if handler.pk == getattr(head, "pk", None) or handler.closed_at or not handler.email:
+        return
+    unit = assignments[0].unit
+    lines = [f"- 「{a.message.title}」" + (f", 答复期限 {timezone.localtime(a.due_at):%Y-%m-%d}" if a.due_at else "")
+             + f"\n  {settings.MINSHENG_SITE_URL}{reverse('board:case', args=[a.message.public_id])}"
+             for a in assignments]
+    subject = f"{unit.name}负责人指派您承办 {len(assignments)} 件留言, 请及时办理"
+    try:
+        send_mail(f"【民声】{subject}", subject + ":\n\n" + "\n".join(lines), None, [handler.email],
+                  fail_silently=False)
+    except Exception:  # mail trouble never undoes the action
+        log.exception("email to %s failed", handler.pk)
 
 
 def returned(message, unit, reason: str):

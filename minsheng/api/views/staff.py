@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
-from minsheng.board import actions
+from minsheng.board import actions, bulk
 from minsheng.board.batch_dispatch import CHANGED_IN_API, dispatch_by_suggestion, plan_each, seen_key
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.leader_office import office_messages, offices_of
@@ -37,6 +37,7 @@ from ..errors import ApiError
 from ..pagination import IdCursor, InboxCursor, MessageCursor
 from ..permissions import IsStaffMember
 from ..serializers import (
+    AssignBatchSerializer,
     DispatchBatchSerializer,
     InboxItemSerializer,
     ReadingSerializer,
@@ -238,6 +239,30 @@ class DispatchBatch(ApiView):
         done = sum(o.dispatched for o in outcomes)
         return Response(DispatchBatchSerializer({"dispatched": done, "skipped": len(outcomes) - done,
                                                  "results": outcomes}).data)
+
+
+class AssignBatch(ApiView):
+    docs = {"post": Doc("批量指派承办人", "单位负责人把多件本单位正在办理的留言 (`cases`, 一次 1 至 20 件) 一次指派给本单位的承办人 "
+                                    "`handler`, 每件与「指派承办人」相同 (记录、通知), 返回指派件数、未指派件数和每件的结果; "
+                                    "不能指派的 (找不到、已不在本单位办理、已由该承办人承办、刚被他人改派) 逐件说明原因, 不影响其他件。"
+                                    "只有单位负责人和平台管理员可以调用, 其他工作人员为 403; `handler` 不是这些留言所属单位的工作人员"
+                                    "为 400 并指明 `handler`, 留言分属多个单位而承办人不是其中每个单位的也为 400; 这些情况一件也不指派。"
+                                    "重发同一请求不会重复指派: 已指派的件答 `already`。")}
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=inputs.AssignBatchBody, responses=AssignBatchSerializer, tags=["staff"],
+                   operation_id="staff_assign_batch")
+    def post(self, request):
+        roles = roles_of(request.user)
+        if not (roles.admin or roles.head_unit_ids):  # before the body: an officer learns nothing of it
+            raise PermissionDenied(bulk.ONLY_HEADS)
+        b = parse(inputs.AssignBatchBody, body_of(request, inputs.AssignBatchBody))
+        handler = User.objects.filter(pk=b["handler"]).first()
+        outcomes = bulk.assign_each(request.user, list(dict.fromkeys(b["cases"])), handler)
+        done = sum(o.assigned for o in outcomes)
+        return Response(AssignBatchSerializer({"assigned": done, "skipped": len(outcomes) - done, "handler": handler,
+                                               "results": outcomes}).data)
 
 
 class Reading(ApiView):

@@ -18,7 +18,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -40,7 +39,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from minsheng.accounts.models import User, canonical_phone
+from minsheng.accounts.models import Membership, User, canonical_phone
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.accounts.views import safe_next
 from minsheng.directory.models import Region, Topic, Unit
@@ -50,7 +49,7 @@ from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import SUGGEST_RELATED, prefilled
 from minsheng.stats.facts import working_days_late
 
-from .. import actions, batch_dispatch, moderation, notify, search
+from .. import actions, batch_dispatch, bulk, moderation, notify, search
 from .. import staff_forms as forms
 from ..deadlines import SHANGHAI, due_after, working_days_between
 from ..forms import MAX_QUERY_LENGTH, query_cut
@@ -351,7 +350,10 @@ def inbox(request):
     page.object_list = list(page.object_list)
     for a in page.object_list:
         a.due_words = due_words(now, a.due_at)
+        a.assignable = roles.admin or a.unit_id in roles.head_unit_ids  # 指派所选 may tick it
     return render(request, "board/staff/inbox.html", {
+        # 指派所选: the people of the units the head heads among this page's rows, by unit
+        "assign_to": _assign_choices([a for a in page.object_list if a.assignable]),
         "page": page, "tab": tab,
         # each case opened from here leads back to this tab, filter, search and page (返回待办)
         "back": urlencode({"back": inbox_back(request.GET)}),
@@ -369,6 +371,21 @@ def inbox(request):
         "filter_words": filter_words, "error": f"{filter_refused}; 已显示全部待办" if filter_refused else "",
         "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
         "heads": bool(roles.head_unit_ids or roles.admin)})
+
+
+def _assign_choices(rows) -> list[tuple]:
+    """The officers and heads of each unit of ``rows`` (the inbox rows a head may tick), as 指派所选's
+    list offers them: [(unit, [people])], the units and people by name (actions.unit_staff's rule), in one
+    query. A head of two units picks one of the ticked cases' unit; bulk.assign_each refuses a mix."""
+    units = {a.unit_id: a.unit for a in rows}
+    if not units:
+        return []
+    people: dict[int, list] = {pk: [] for pk in units}
+    for m in (Membership.objects.filter(unit_id__in=units, role__in=bulk.STAFF_ROLES, user__is_active=True)
+              .select_related("user").order_by("user__display_name", "user__username", "user_id")):
+        if m.user not in people[m.unit_id]:
+            people[m.unit_id].append(m.user)
+    return [(units[pk], people[pk]) for pk in sorted(units, key=lambda pk: units[pk].name) if people[pk]]
 
 
 # 导出 of the inbox: more rows than a meeting reads is a list to narrow first (a tab, 单位, 承办人, 查找)
@@ -428,7 +445,18 @@ def inbox_export(request, fmt):
 
 
 # a page of the inbox at most: more in one post is not what a page offered
-BULK_SIGN_MAX = PAGE_SIZE
+BULK_SIGN_MAX = bulk.BULK_MAX
+
+
+def _bulk_chosen(request, verb: str) -> tuple[list[str], str]:
+    """The cases ticked for 签收所选 or 指派所选 (``verb``), and why they are not taken ('' when they are):
+    none ticked, or more than a page."""
+    chosen = _ticked(request)
+    if not chosen:
+        return chosen, f"请先勾选要{verb}的留言"
+    if len(chosen) > BULK_SIGN_MAX:
+        return chosen, f"一次最多{verb} {BULK_SIGN_MAX} 件, 请分页{verb}"
+    return chosen, ""
 
 
 @login_required
@@ -439,36 +467,90 @@ def inbox_sign(request):
         return redirect("board:inbox")
     roles = _staff_roles(request)
     back = safe_next(request, reverse("board:inbox"))
-    chosen = _ticked(request)
-    if not chosen:
-        flash.error(request, "请先勾选要签收的留言")
+    chosen, refused = _bulk_chosen(request, "签收")
+    if refused:
+        flash.error(request, refused)
         return redirect(back)
-    if len(chosen) > BULK_SIGN_MAX:
-        flash.error(request, f"一次最多签收 {BULK_SIGN_MAX} 件, 请分页签收")
-        return redirect(back)
-    signed, skipped = 0, 0
-    # one transaction, each case in its own savepoint (do_sign's): one refused is skipped alone, and the
-    # hotspots and statistics the cases touch are refreshed once at its commit, not after each case
+
+    def sign(message):
+        if not can_see_case(roles, message):
+            raise PermissionDenied("找不到该留言")
+        a = _my_assignment(roles, message, A.Role.LEAD)
+        if a.signed_at is not None:
+            raise IllegalMove("已签收")
+        actions.do_sign(request.user, message, a.unit)
+
+    # one transaction, each case in its own savepoint (do_sign's; bulk.each): one refused is skipped alone,
+    # and the hotspots and statistics the cases touch are refreshed once at its commit, not after each case
     # (in place without a task worker: 20 cases cost 770 queries, 4 s on SQLite)
-    with transaction.atomic():
-        for message in Message.objects.filter(public_id__in=chosen).select_related("region"):
-            if not can_see_case(roles, message):
-                continue
-            try:
-                a = _my_assignment(roles, message, A.Role.LEAD)
-                if a.signed_at is not None:
-                    raise IllegalMove("已签收")
-                actions.do_sign(request.user, message, a.unit)
-            except (IllegalMove, Conflict, PermissionDenied, actions.Invalid):
-                skipped += 1
-            else:
-                signed += 1
-    skipped += len(chosen) - signed - skipped  # numbers of no case the user may see
+    done = bulk.each(Message.objects.filter(public_id__in=chosen).select_related("region"), sign)
+    signed = sum(exc is None for _, exc in done)
+    skipped = len(chosen) - signed  # numbers of no case the user may see among them
     if signed:
         flash.success(request, f"已签收 {signed} 件, 请在期限内答复"
                       + (f"; 另有 {skipped} 件已签收或已不在本单位办理, 未再签收" if skipped else ""))
     else:
         flash.error(request, "所选留言已签收或已不在本单位办理, 没有可签收的留言")
+    return redirect(back)
+
+
+def _seen_on_inbox(request, chosen: list[str]) -> dict[tuple[str, int], int | None]:
+    """The 承办人 each ticked row showed (its ``seen-<case>-<unit>`` field: a user id, '' for 未指派), for
+    指派所选 to refuse a case another head gave out meanwhile; a field missing or odd is not compared."""
+    seen = {}
+    for key, value in request.POST.items():
+        parts = key.split("-")
+        if len(parts) != 3 or parts[0] != "seen" or parts[1] not in chosen or id_param(parts[2]) is None:
+            continue
+        if value == "":
+            seen[(parts[1], int(parts[2]))] = None
+        elif id_param(value) is not None:
+            seen[(parts[1], int(parts[2]))] = int(value)
+    return seen
+
+
+def assign_words(outcomes: list[bulk.Outcome], handler) -> tuple[str, str]:
+    """What 指派所选 did, in words: (how many were given to ``handler``, '' when none; the refused, each
+    case with why, '' when none)."""
+    done = sum(o.assigned for o in outcomes)
+    refused = [o for o in outcomes if not o.assigned]
+    said = f"已将 {done} 件指派给 {handler} 承办" if done else ""
+    why = "; ".join(f"{o.public_id}{f'「{o.title}」' if o.title else ''}: {o.reason}" for o in refused)
+    return said, (f"{len(refused)} 件未指派 — {why}" if refused else "")
+
+
+@login_required
+def inbox_assign(request):
+    """指派所选: the unit head gives the cases ticked on the inbox to one officer of the unit
+    (bulk.assign_each: each as the case page's 指派承办人 gives it). Heads only: an officer posting it is
+    refused (403) and nothing changes. A handler of another unit, or cases of two units that cannot all go
+    to that person, are refused whole; a single case refused (answered meanwhile, the person has it
+    already, another head gave it out) is named with why, the others are assigned."""
+    if request.method != "POST":
+        return redirect("board:inbox")
+    roles = _staff_roles(request)
+    if not (roles.admin or roles.head_unit_ids):
+        raise PermissionDenied(bulk.ONLY_HEADS)
+    back = safe_next(request, reverse("board:inbox"))
+    chosen, refused = _bulk_chosen(request, "指派")
+    if refused:
+        flash.error(request, refused)
+        return redirect(back)
+    handler_id = id_param(request.POST.get("handler", ""))
+    if handler_id is None:
+        flash.error(request, "请选择承办人")
+        return redirect(back)
+    handler = User.objects.filter(pk=handler_id).first()
+    try:
+        outcomes = bulk.assign_each(request.user, chosen, handler, seen=_seen_on_inbox(request, chosen))
+    except actions.Invalid as exc:
+        flash.error(request, f"{exc}; 未指派任何留言")
+        return redirect(back)
+    said, why = assign_words(outcomes, handler)
+    if said:
+        flash.success(request, said + (f"; {why}" if why else ""))
+    else:
+        flash.error(request, f"没有指派任何留言: {why}")
     return redirect(back)
 
 
@@ -1272,6 +1354,7 @@ def decide_extension(request, pk):
 urlpatterns = [
     path("staff/", inbox, name="inbox"),
     path("staff/sign/", inbox_sign, name="inbox_sign"),
+    path("staff/assign/", inbox_assign, name="inbox_assign"),
     path("staff/export.<str:fmt>", inbox_export, name="inbox_export"),
     path("staff/triage/", triage, name="triage"),
     path("staff/triage/dispatch/", triage_dispatch, name="triage_dispatch"),
