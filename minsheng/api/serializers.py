@@ -6,6 +6,7 @@ Private fields (contact data, assignments, private events) appear only in
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.helpers import lazy_serializer
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -334,8 +335,53 @@ class ExportMessageSerializer(OwnMessageSerializer):
     reopen_requests = serializers.SerializerMethodField()
 
     def get_reopen_requests(self, obj) -> list[dict]:
-        return [{"at": e.at.isoformat(), "reason": (e.data or {}).get("reason", "")} for e in obj.events.all()
-                if e.kind == Event.Kind.REOPENED and e.actor_id == obj.author_id]
+        return [{"at": timezone.localtime(e.at).isoformat(), "reason": (e.data or {}).get("reason", "")}
+                for e in obj.events.all() if e.kind == Event.Kind.REOPENED and e.actor_id == obj.author_id]
+
+
+# 我的数据 (GET /me/data/), as the OpenAPI document describes it: accounts.rights.my_data builds it
+class MyDataAccountSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    phone = serializers.CharField(help_text="手机号, 没有为空字符串")
+    email = serializers.CharField(help_text="邮箱, 没有为空字符串")
+    display_name = serializers.CharField(help_text="昵称")
+    phone_verified = serializers.BooleanField()
+    email_verified = serializers.BooleanField()
+    sms_notices = serializers.BooleanField(help_text="是否接收短信通知")
+    date_joined = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+    privacy_consented_at = serializers.DateTimeField(allow_null=True, help_text="同意隐私政策的时间")
+    privacy_version = serializers.CharField(help_text="同意的隐私政策版本, 未同意为空字符串")
+
+
+class MyDataSupportSerializer(serializers.Serializer):
+    public_id = serializers.CharField()
+    title = serializers.CharField()
+    supported_at = serializers.DateTimeField()
+
+
+class MyDataNotificationSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class MyDataTokenSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    key_prefix = serializers.CharField(help_text="令牌的前几位, 用于辨认; 令牌本身不在其中")
+    scope = serializers.ChoiceField(choices=["read", "write"], help_text="read 只读, write 读写")
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class MyDataSerializer(serializers.Serializer):
+    exported_at = serializers.DateTimeField()
+    account = MyDataAccountSerializer()
+    messages = ExportMessageSerializer(many=True)
+    supported = MyDataSupportSerializer(many=True)
+    notifications = MyDataNotificationSerializer(many=True)
+    api_tokens = MyDataTokenSerializer(many=True)
 
 
 # --- staff -----------------------------------------------------------------------

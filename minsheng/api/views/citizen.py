@@ -18,7 +18,7 @@ from minsheng.board.workflow import Status
 from ..inputs import CloseAccountBody, CursorQuery, MessageCreate, RateBody, ReopenBody
 from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
-from ..serializers import OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
+from ..serializers import MyDataSerializer, OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
 from .base import ApiView, Doc, body_of, detail_queryset, list_queryset, own_detail_queryset, parse
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
@@ -171,7 +171,7 @@ class MyData(ApiView):
     permission_classes = [IsPerson]
     consent_not_needed = frozenset({"GET", "HEAD"})
 
-    @extend_schema(responses={200: {"type": "object", "additionalProperties": True}}, tags=["citizen"])
+    @extend_schema(responses={200: MyDataSerializer}, tags=["citizen"])
     def get(self, request):
         # as the page's download: no cache keeps it, nor a shared one (a session's GET carries no Authorization)
         return Response(rights.my_data(request.user), headers={"Cache-Control": "private, no-store"})
