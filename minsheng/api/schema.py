@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_doc
 from rest_framework import serializers
 
 
@@ -70,6 +71,21 @@ class ApiAutoSchema(AutoSchema):
             return super()._get_request_body(direction)
         finally:
             self.method = "DELETE"
+
+    def _map_basic_serializer(self, serializer, direction):
+        """A component without its serializer's docstring, a developer note (docs/api.md: shown
+        nowhere); until 2026-12-05 it was the component's description in Swagger UI's schemas."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        if schema.get("description") and schema["description"] == get_doc(serializer.__class__):
+            del schema["description"]
+        return schema
+
+    def _map_response_type_hint(self, method):
+        """A computed field (SerializerMethodField) without its method's docstring, for the same reason."""
+        schema = super()._map_response_type_hint(method)
+        if isinstance(schema, dict) and "description" in schema:
+            schema = {k: v for k, v in schema.items() if k != "description"}
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
