@@ -323,6 +323,20 @@ def test_citizen_actions_by_persona(as_persona, personas, directory, persona):
     assert (m.status == "closed") == (persona == "citizen")
 
 
+@pytest.mark.parametrize("action, refusal", [("rate", "只有留言人可以评价"), ("reopen", "只有留言人可以申请重办")])
+@pytest.mark.parametrize("body", [{}, {"resolution": "great", "reason": ""}])
+@pytest.mark.parametrize("persona", ["other_citizen", "officer"])
+def test_another_persons_rating_or_reopening_is_refused_whatever_its_body(as_persona, personas, directory,
+                                                                          action, refusal, body, persona):
+    """Only the author rates or asks to reopen (docs/api.md: 403 when the caller may not). Someone
+    else, on a public message, was told what their body lacked (400 「该字段是必填项。」), as if a
+    complete body would be taken, and refused only then."""
+    m = advance(submit(personas["citizen"], directory), personas, directory, "evaluated")
+    response = as_persona(persona).post(f"/api/v1/messages/{m.public_id}/{action}/", body, format="json")
+    assert response.status_code == 403
+    assert error_of(response) == {"code": "permission_denied", "message": refusal, "fields": {}}
+
+
 def test_malformed_multipart_is_400(as_persona, personas, directory):
     m = advance(submit(personas["citizen"], directory), personas, directory, "replied")
     response = as_persona("citizen").post(f"/api/v1/messages/{m.public_id}/rate/", b'{"resolution": "satisfied"}',

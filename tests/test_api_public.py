@@ -493,6 +493,27 @@ def test_every_operation_is_summarised_and_described_in_chinese_for_integrators(
     assert "签收" in ops["POST /api/v1/staff/cases/{public_id}/sign/"]["summary"]
 
 
+def test_no_developer_note_is_shown_among_the_schemas(client, db):
+    """docs/api.md: docstrings stay developer notes and are shown nowhere. A serializer's docstring
+    was each component's description in the document, and so in Swagger UI's 「Schemas」 (「A hotspot's
+    figures over all its members, pending ones included (the heat's).」, 「As board.forms.ReopenForm.」):
+    25 components read as notes to a developer, in English."""
+    schemas = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+
+    def descriptions(node, where):
+        if isinstance(node, dict):
+            if isinstance(node.get("description"), str):
+                yield where, node["description"]
+            for key, value in node.items():
+                yield from descriptions(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for value in node:
+                yield from descriptions(value, where)
+
+    notes = [(where, text) for where, text in descriptions(schemas, "") if english_sentences(text)]
+    assert not notes, notes
+
+
 def test_the_schema_introduces_the_api_in_chinese(client, db):
     document = client.get("/api/schema/?format=json").json()
     info = document["info"]

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from minsheng.api.models import ApiToken
 
+from .conftest import PASSWORD
 from .test_api_support import _fresh_rate_limits, _media_in_tmp  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +117,64 @@ def test_a_request_over_django_limits_says_which_limit_in_a_documented_code(citi
     assert response.status_code == 400
     assert response.json()["error"] == {"code": "invalid", "message": said, "fields": {}}
     conforms(document, "/api/v1/messages/", "post" if how != "query" else "get", response)
+
+
+def _component(document, schema):
+    """A schema with its $ref followed (one level)."""
+    ref = schema.get("$ref")
+    return document["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else schema
+
+
+def test_closing_an_account_declares_the_password_it_reads(citizen_client, document):
+    """DELETE /me/ reads `{"password": "<current password>"}` (docs/api.md), but the document
+    declared no request body for it: Swagger UI's 试一试 had no box for the password and a client
+    generated from the document sent none, which is always the 400 「请输入当前密码」."""
+    body = document["paths"]["/api/v1/me/"]["delete"]["requestBody"]
+    assert body.get("required") is True
+    schema = _component(document, body["content"]["application/json"]["schema"])
+    assert schema["required"] == ["password"] and schema["properties"]["password"]["type"] == "string"
+    response = citizen_client.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
+    assert response.status_code == 204
+    assert "204" in document["paths"]["/api/v1/me/"]["delete"]["responses"]
+
+
+def test_my_data_is_described_key_by_key(citizen_client, document):
+    """GET /me/data/ was declared as any object: an integrator had only the prose of docs/api.md,
+    which named keys it does not have (`nickname`, `prefix`). The document now declares its keys,
+    those of the account and of each token among them."""
+    citizen_client.post("/api/v1/messages/", MESSAGE, format="json")
+    response = citizen_client.get("/api/v1/me/data/")
+    conforms(document, "/api/v1/me/data/", "get", response)
+    data = response.json()
+    schema = _component(document, document["paths"]["/api/v1/me/data/"]["get"]["responses"]["200"]
+                        ["content"]["application/json"]["schema"])
+    assert set(schema["properties"]) == set(data)
+    account = _component(document, schema["properties"]["account"])
+    assert set(account["properties"]) == set(data["account"]) >= {"display_name", "privacy_version"}
+    token = _component(document, schema["properties"]["api_tokens"]["items"])
+    assert set(token["properties"]) == set(data["api_tokens"][0]) >= {"key_prefix", "scope"}
+
+
+def test_my_data_gives_its_times_in_beijing_time_as_the_rest_of_the_api(citizen_client):
+    """Every time the API gives carries Beijing time's offset (`+08:00`), and so did the messages in
+    我的数据; its account, support, notification and token times were UTC (`+00:00`): one file, two
+    clocks."""
+    citizen_client.post("/api/v1/messages/", MESSAGE, format="json")
+    data = citizen_client.get("/api/v1/me/data/").json()
+    times = [data["exported_at"], data["account"]["date_joined"], data["account"]["privacy_consented_at"],
+             data["api_tokens"][0]["created_at"], data["messages"][0]["submitted_at"]]
+    assert all(t.endswith("+08:00") for t in times), times
+
+
+def test_an_empty_query_parameter_is_declared_as_taken(client, document):
+    """An empty query parameter is the same as none (docs/api.md: `?region=&status=`), and the
+    server takes it; the document declared `minLength: 1` on most string parameters (and an empty
+    value of an enum is none of its values), so a client or gateway checking requests against it
+    refused `?region=`. Each optional query parameter is now `allowEmptyValue`, without a minLength."""
+    for path, operations in document["paths"].items():
+        for parameter in operations.get("get", {}).get("parameters", []):
+            if parameter["in"] != "query" or parameter.get("required"):
+                continue
+            assert parameter.get("allowEmptyValue") is True, (path, parameter["name"])
+            assert parameter["schema"].get("minLength", 0) == 0, (path, parameter["name"])
+    assert client.get("/api/v1/messages/?region=&status=&topic=").status_code == 200

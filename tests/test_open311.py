@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from minsheng.accounts.models import User
 from minsheng.api.models import Open311Key, Open311Request
+from minsheng.board import actions
 from minsheng.board.models import Event, Message
 from minsheng.directory.models import Region, Topic
 
@@ -539,6 +540,26 @@ def published(personas, directory):
                         "dispatched"),
         "pending": submit(p["citizen"], d, title="未审核的留言"),
     }
+
+
+def test_a_case_the_unit_returned_has_no_agency_responsible_until_it_is_dispatched_again(
+        client311, personas, directory):
+    """`agency_responsible` is the lead unit (docs/open311.md). A case its lead unit returned (退单) is
+    待派单 again and has none; it named the unit that had just said the case was not its own, so a
+    hotline system syncing the requests filed it with that unit. Dispatched again, it is the new
+    lead unit."""
+    p, d = personas, directory
+    message = advance(submit(p["citizen"], d, title="退回重派的留言"), p, d, "dispatched")
+    actions.do_return(p["officer"], message, d["housing"], "不属于本单位职责")
+
+    def record():
+        return client311.get(f"{BASE}/requests/{message.public_id}.json").json()[0]
+
+    returned = record()
+    assert (returned["status_notes"], returned["agency_responsible"]) == ("待派单", None)
+    validate("requests.json", [returned])
+    actions.do_dispatch(p["dispatcher"], Message.objects.get(pk=message.pk), d["ecology"])
+    assert record()["agency_responsible"] == d["ecology"].name
 
 
 def test_get_requests(client311, published):

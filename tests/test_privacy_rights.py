@@ -4,6 +4,7 @@ no sign-in, no contact data for staff, no notices, the message kept under 「已
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from urllib.parse import urlencode
 
@@ -69,7 +70,9 @@ def test_registration_records_when_and_to_which_notice_the_citizen_consented(cli
     assert user.privacy_version == rights.PRIVACY_VERSION and user.privacy_consented_at is not None
     account = json.loads(client.get("/accounts/me/data.json").content)["account"]
     assert account["privacy_version"] == rights.PRIVACY_VERSION
-    assert account["privacy_consented_at"] == user.privacy_consented_at.isoformat()
+    # the same instant, in Beijing time as every time of the API (it was given in UTC until 2026-12-05)
+    assert dt.datetime.fromisoformat(account["privacy_consented_at"]) == user.privacy_consented_at
+    assert account["privacy_consented_at"].endswith("+08:00")
 
 
 def sign_in(client, username, next_url="/me/messages/"):
@@ -98,7 +101,9 @@ def test_a_citizen_without_consent_to_this_notice_is_asked_once_after_signing_in
     assert user.privacy_version == rights.PRIVACY_VERSION and user.privacy_consented_at is not None
     assert client.get("/me/messages/").status_code == 200
     account = json.loads(client.get("/accounts/me/data.json").content)["account"]
-    assert account["privacy_consented_at"] == user.privacy_consented_at.isoformat()
+    # the same instant, in Beijing time as every time of the API (it was given in UTC until 2026-12-05)
+    assert dt.datetime.fromisoformat(account["privacy_consented_at"]) == user.privacy_consented_at
+    assert account["privacy_consented_at"].endswith("+08:00")
     client.post("/accounts/logout/")
     assert sign_in(client, "13812340000")["Location"] == "/me/messages/"  # asked once
 

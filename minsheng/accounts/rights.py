@@ -231,8 +231,8 @@ def my_data(user) -> dict:
     from minsheng.api.views.base import own_detail_queryset
     from minsheng.board.models import Support
 
-    def when(value):
-        return value.isoformat() if value else None
+    def when(value):  # Beijing time (TIME_ZONE) with its offset, as the messages in it and the API give times
+        return timezone.localtime(value).isoformat() if value else None
 
     messages = own_detail_queryset().filter(author=user).order_by("submitted_at", "pk")
     supports = Support.objects.filter(user=user).select_related("message__author").order_by("created_at")

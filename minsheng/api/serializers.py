@@ -6,10 +6,12 @@ Private fields (contact data, assignments, private events) appear only in
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.helpers import lazy_serializer
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from minsheng.api.models import ApiToken
 from minsheng.board.models import HIDDEN_EVENT_KINDS, Event, MessageKind, Rating
 from minsheng.board.workflow import Status
 
@@ -144,11 +146,10 @@ class SimilarMessagesSerializer(serializers.Serializer):
         "提到的区划不在所选区划内或无人受理时为 null"))
 
 
-SUBMITTED_BY_HELP = ("由…代为提交: the name of the system (Open311 key) that posted the message in the citizen's name "
-                     "with their phone or email, 「接入系统」 once that key is deleted; null for a message they posted "
-                     "themselves (their web page says 「由 <name> 代为提交」)")
-CONTACT_NAME_HELP = ("联系人: the caller's name an Open311 request gave (last_name + first_name, 王先生), the name "
-                     "to ask for when calling back; \"\" when none was given. Never public")
+SUBMITTED_BY_HELP = ("由…代为提交: 以留言人的手机号或邮箱代为提交这条留言的接入系统 (Open311 key) 的名称, 该 key 删除后为"
+                     "「接入系统」; 本人提交的留言为 null (本人的网页显示「由 <名称> 代为提交」)")
+CONTACT_NAME_HELP = ("联系人: Open311 请求给出的来电人称呼 (last_name + first_name, 如 王先生), 回电时据此称呼; "
+                     "没有给出为 \"\"。从不公开")
 
 
 class OwnListSerializer(MessageListSerializer):
@@ -183,13 +184,13 @@ class InboxItemSerializer(OwnListSerializer):
     # its first name, kept so that integrators reading it do not break
     overdue = serializers.BooleanField(source="is_overdue", help_text="deprecated: the same as is_overdue")
     duplicate_count = serializers.SerializerMethodField(
-        help_text="疑似重复: how many near-duplicates the case page offers to merge (the 5 nearest, and the cases "
-                  "in hand a held message was held on beyond them: as many as the suggestion's duplicates), the "
-                  "dispatcher queue's badge; box=dispatch only (null in the other boxes, and when the lookup failed)")
+        help_text="疑似重复: 留言页提供并单的相近留言件数 (最相近的 5 件, 加上自动派单暂缓时所依据的其余在办留言: "
+                  "与 suggestion 的 duplicates 件数相同), 即派单队列的角标; 只在 box=dispatch 中给出 (其他箱为 null, "
+                  "查找失败时也为 null)")
 
     role = serializers.SerializerMethodField(
-        help_text="`lead` (主办, the inbox page's 待办 tabs) or `assist` (协办, its 协办 tab): the role of the caller's "
-                  "unit on the case while it holds it; null when none of the caller's units holds it")
+        help_text="`lead` (主办, 待办页的待办标签) 或 `assist` (协办, 其协办标签): 调用者所在单位办理本件时的角色; "
+                  "调用者的单位都不在办理本件时为 null")
 
     submitted_by = None  # the citizen's own lists only
 
@@ -272,10 +273,10 @@ class MessageDetailSerializer(MessageListSerializer):
     due_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     is_overdue = serializers.BooleanField()
-    duplicate_of = serializers.SerializerMethodField(help_text="并单: the main case's id, once it is public")
+    duplicate_of = serializers.SerializerMethodField(help_text="并单: 主留言的编号 (主留言公开后给出)")
     replies = ReplySerializer(many=True)
     main_case_replies = serializers.SerializerMethodField(
-        help_text="并单: a merged message is answered by its main case (duplicate_of); these are its replies")
+        help_text="并单: 并入的留言由主留言 (duplicate_of) 一并答复, 这里是主留言的答复")
     evaluations = EvaluationSerializer(many=True)
     timeline = serializers.SerializerMethodField()
     photos = PhotoSerializer(many=True, source="attachments.all")
@@ -334,8 +335,53 @@ class ExportMessageSerializer(OwnMessageSerializer):
     reopen_requests = serializers.SerializerMethodField()
 
     def get_reopen_requests(self, obj) -> list[dict]:
-        return [{"at": e.at.isoformat(), "reason": (e.data or {}).get("reason", "")} for e in obj.events.all()
-                if e.kind == Event.Kind.REOPENED and e.actor_id == obj.author_id]
+        return [{"at": timezone.localtime(e.at).isoformat(), "reason": (e.data or {}).get("reason", "")}
+                for e in obj.events.all() if e.kind == Event.Kind.REOPENED and e.actor_id == obj.author_id]
+
+
+# 我的数据 (GET /me/data/), as the OpenAPI document describes it: accounts.rights.my_data builds it
+class MyDataAccountSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    phone = serializers.CharField(help_text="手机号, 没有为空字符串")
+    email = serializers.CharField(help_text="邮箱, 没有为空字符串")
+    display_name = serializers.CharField(help_text="昵称")
+    phone_verified = serializers.BooleanField()
+    email_verified = serializers.BooleanField()
+    sms_notices = serializers.BooleanField(help_text="是否接收短信通知")
+    date_joined = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+    privacy_consented_at = serializers.DateTimeField(allow_null=True, help_text="同意隐私政策的时间")
+    privacy_version = serializers.CharField(help_text="同意的隐私政策版本, 未同意为空字符串")
+
+
+class MyDataSupportSerializer(serializers.Serializer):
+    public_id = serializers.CharField()
+    title = serializers.CharField()
+    supported_at = serializers.DateTimeField()
+
+
+class MyDataNotificationSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class MyDataTokenSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    key_prefix = serializers.CharField(help_text="令牌的前几位, 用于辨认; 令牌本身不在其中")
+    scope = serializers.ChoiceField(choices=ApiToken.Scope.choices, help_text="read 只读, write 读写")
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class MyDataSerializer(serializers.Serializer):
+    exported_at = serializers.DateTimeField()
+    account = MyDataAccountSerializer()
+    messages = ExportMessageSerializer(many=True)
+    supported = MyDataSupportSerializer(many=True)
+    notifications = MyDataNotificationSerializer(many=True)
+    api_tokens = MyDataTokenSerializer(many=True)
 
 
 # --- staff -----------------------------------------------------------------------
@@ -571,13 +617,12 @@ class SuggestionSerializer(serializers.Serializer):
     history = UnitRefSerializer(allow_null=True, help_text="历史派单参考: 类似留言最终由该单位主办")
     history_confidence = serializers.FloatField(allow_null=True)
     duplicates = serializers.SerializerMethodField(
-        help_text="疑似重复: the cases the case page offers to merge into (并单), most similar first: the 5 nearest, "
-                  "and the cases in hand the case's automatic dispatch was held on (held) that are not among them; "
-                  "null for those who do not dispatch the case's region")
+        help_text="疑似重复: 留言页提供并单 (并入) 的留言, 最相似的在前: 最相近的 5 件, 加上本件自动派单暂缓时所依据、"
+                  "不在其中的在办留言 (held); 不负责本件区划派单的调用者为 null")
 
     batch = serializers.SerializerMethodField(
-        help_text="按建议派单 (dispatch-batch/) would dispatch it so now (the queue page's 建议承办单位); "
-                  "null for those who do not dispatch the case's region")
+        help_text="按建议派单 (dispatch-batch/) 现在会把本件派往何处 (派单队列页的「建议承办单位」); "
+                  "不负责本件区划派单的调用者为 null")
 
     @extend_schema_field(BatchPlanSerializer(allow_null=True))
     def get_batch(self, obj):

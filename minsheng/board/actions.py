@@ -148,6 +148,11 @@ def _refuse_if_others_wait(message: Message, why: str) -> None:
         raise Invalid(f"已有 {count} 条留言并入该留言一起办理: {why}")
 
 
+# the refusals of do_evaluate and do_reopen to anyone but the author (the API says them before reading the body)
+ONLY_AUTHOR_RATES = "只有留言人可以评价"
+ONLY_AUTHOR_REOPENS = "只有留言人可以申请重办"
+
+
 def do_withdraw(actor, message: Message, at=None) -> None:
     """Precondition: actor is the author; the message has not been dispatched."""
     if message.author_id != actor.pk:
@@ -164,7 +169,7 @@ def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment
     """Rate the latest reply. Satisfied ratings close the case; an unsatisfied
     resolution leaves it open for a reopen within MINSHENG_REOPEN_DAYS."""
     if message.author_id != actor.pk:
-        raise PermissionDenied("只有留言人可以评价")
+        raise PermissionDenied(ONLY_AUTHOR_RATES)
     for value in (resolution, attitude, speed):
         if value not in Rating.values:
             raise Invalid("请选择满意、基本满意或不满意")
@@ -219,7 +224,7 @@ def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
     same lead unit with a new deadline. The round's 承办人 is carried over (recorded internally,
     and told) when the unit's last round had one who still works there; else it starts 未指派."""
     if message.author_id != actor.pk:
-        raise PermissionDenied("只有留言人可以申请重办")
+        raise PermissionDenied(ONLY_AUTHOR_REOPENS)
     now = at or timezone.now()
     if not can_reopen(message, now):
         raise IllegalMove(f"只能在不满意评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请一次重办")

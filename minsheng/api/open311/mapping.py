@@ -47,12 +47,16 @@ def status_notes(message) -> str:
 
 
 def lead_unit(message) -> str | None:
+    """The lead unit handling the case, or, once answered, the one that answered it (the latest
+    lead). None when no unit leads it: a case its lead returned (退单) waits for the dispatcher —
+    until 2026-12-05 it named the unit that had returned it, also once withdrawn or rejected."""
     leads = [a for a in message.assignment_list if a.role == Assignment.Role.LEAD]
-    if not leads:
-        return None
     active = [a for a in leads if a.state == Assignment.State.ACTIVE]
-    chosen = active[0] if active else max(leads, key=lambda a: a.assigned_at)
-    return chosen.unit.name
+    if active:
+        return active[0].unit.name
+    if leads and message.status in Status.answered():
+        return max(leads, key=lambda a: a.assigned_at).unit.name
+    return None
 
 
 def service_code_of(message) -> str:

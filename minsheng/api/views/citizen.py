@@ -3,6 +3,7 @@ withdraw, support. Each calls the board action the web pages call."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
@@ -18,7 +19,7 @@ from minsheng.board.workflow import Status
 from ..inputs import CloseAccountBody, CursorQuery, MessageCreate, RateBody, ReopenBody
 from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
-from ..serializers import OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
+from ..serializers import MyDataSerializer, OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
 from .base import ApiView, Doc, body_of, detail_queryset, list_queryset, own_detail_queryset, parse
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
@@ -45,6 +46,16 @@ def _own_or_public(request, public_id):
     """A message the caller may act on: public ones, and the caller's own in any state."""
     qs = detail_queryset().filter(Q(status__in=Status.public()) | Q(author=request.user))
     return get_object_or_404(qs, public_id=public_id)
+
+
+def _author_only(request, public_id, refusal):
+    """The caller's own message, before its body is read: another's hidden message is a 404, another's
+    public one a 403 (``refusal``, the action's own words), whatever the body says (since 2026-12-05 for
+    a public one: a body lacking a field was a 400 about it, as if a complete one would be taken)."""
+    message = _own_or_public(request, public_id)
+    if message.author_id != request.user.pk:
+        raise PermissionDenied(refusal)
+    return message
 
 
 class MyMessageList(ApiView):
@@ -106,11 +117,11 @@ class _CitizenAction(ApiView):
 class Rate(_CitizenAction):
     docs = {"post": Doc("评价答复", "留言人评价已答复的留言: `resolution` (解决情况)、`attitude` (办理态度)、`speed` (办理速度) "
                                   "各为 `satisfied`、`basic` 或 `unsatisfied`, 可附 `comment`; 返回评价后的留言。"
-                                  "只有留言人本人可以评价; 当前状态不能评价为 409, 调用者看不到的留言为 404, 请求体不合格为 400。")}
+                                  "只有留言人本人可以评价: 他人为 403 (不论请求体); 当前状态不能评价为 409, 调用者看不到的留言为 404, 请求体不合格为 400。")}
 
     @extend_schema(request=RateBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
-        message = _own_or_public(request, public_id)  # another's hidden message: 404 whatever the body says
+        message = _author_only(request, public_id, actions.ONLY_AUTHOR_RATES)
         body = parse(RateBody, body_of(request))
         actions.do_evaluate(request.user, message, **body)
         return self.done(message)
@@ -118,11 +129,11 @@ class Rate(_CitizenAction):
 
 class Reopen(_CitizenAction):
     docs = {"post": Doc("申请重办", "留言人在作出不满意评价后申请重办, 须写明理由 `reason`, 每条留言只能申请一次; "
-                                  "返回申请后的留言。只有留言人本人可以申请; 当前状态不能申请为 409, 调用者看不到的留言为 404。")}
+                                  "返回申请后的留言。只有留言人本人可以申请: 他人为 403 (不论请求体); 当前状态不能申请为 409, 调用者看不到的留言为 404。")}
 
     @extend_schema(request=ReopenBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
-        message = _own_or_public(request, public_id)  # another's hidden message: 404 whatever the body says
+        message = _author_only(request, public_id, actions.ONLY_AUTHOR_REOPENS)
         body = parse(ReopenBody, body_of(request))
         actions.do_reopen(request.user, message, reason=body["reason"])
         return self.done(message)
@@ -171,7 +182,7 @@ class MyData(ApiView):
     permission_classes = [IsPerson]
     consent_not_needed = frozenset({"GET", "HEAD"})
 
-    @extend_schema(responses={200: {"type": "object", "additionalProperties": True}}, tags=["citizen"])
+    @extend_schema(responses={200: MyDataSerializer}, tags=["citizen"])
     def get(self, request):
         # as the page's download: no cache keeps it, nor a shared one (a session's GET carries no Authorization)
         return Response(rights.my_data(request.user), headers={"Cache-Control": "private, no-store"})
