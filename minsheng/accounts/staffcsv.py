@@ -17,7 +17,8 @@ Accounts not in the file are left as they are, and an existing account keeps its
 A deactivated account (the admin's 有效 unticked) listed again stays deactivated and is named
 (「N 个已停用账号仍停用」: it may have been stopped on purpose); with ``reactivate`` it is active
 again (「重新启用 N 个账号」). Its API tokens, revoked when it was deactivated, stay revoked.
-A new phone or email (one staff sign in with) ends the account's sessions and revokes its API tokens,
+A new phone or email (one staff sign in with) ends the account's sessions and revokes its API tokens
+(one filled in where the account had none keeps the tokens),
 as in the admin (``User.save``; 「N 个账号的手机号或邮箱已更改: 其登录已全部退出」).
 Every row is checked first; on any error nothing changes.
 """
