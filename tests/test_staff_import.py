@@ -196,7 +196,9 @@ def test_a_phone_the_import_changes_ends_the_officers_sessions(huzhou, tmp_path)
     assert "未变 1" in import_staff(path, "--commit")
     assert browser.get("/staff/").status_code == 200
     path.write_text(HEADER + row.format(phone="13700001009"), encoding="utf-8")
-    assert "更新 1" in import_staff(path)  # a dry run ends nothing
+    dry = import_staff(path)  # a dry run ends nothing, and says what --commit would end, not that it ended
+    assert "更新 1" in dry and "1 个账号的手机号或邮箱将更改: 其登录将全部退出, 1 个 API 令牌将撤销" in dry
+    assert "已" not in dry.split("手机号或邮箱")[1]
     assert browser.get("/staff/").status_code == 200
     out = import_staff(path, "--commit")
     assert "账号: 新增 0, 更新 1, 未变 0; 角色: 新增 0, 删除 0; 1 个账号的手机号或邮箱已更改: 其登录已全部退出, 1 个 API 令牌已撤销" in out
