@@ -190,3 +190,13 @@ def test_an_account_saved_without_a_new_phone_or_email_keeps_its_sessions(person
     assert "errornote" not in page and "退出" not in page
     assert browser.get("/accounts/me/").status_code == 200
     assert token_client(key).get(ME).status_code == 200
+
+
+def test_an_email_an_administrator_adds_keeps_the_api_tokens(personas, admin_client):
+    """An account that had no email given one: nothing that held the old one is lost, so its API tokens keep
+    working (they were revoked, review 2026-12-05); a phone replaced still revokes them (above)."""
+    citizen = personas["other_citizen"]  # a phone, no email
+    _, key = ApiToken.issue(citizen, "我的脚本")
+    page = change(admin_client, citizen, email="xiaowang@example.com").content.decode()
+    assert "errornote" not in page and "令牌已撤销" not in page
+    assert token_client(key).get(ME).status_code == 200

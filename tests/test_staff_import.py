@@ -196,7 +196,9 @@ def test_a_phone_the_import_changes_ends_the_officers_sessions(huzhou, tmp_path)
     assert "未变 1" in import_staff(path, "--commit")
     assert browser.get("/staff/").status_code == 200
     path.write_text(HEADER + row.format(phone="13700001009"), encoding="utf-8")
-    assert "更新 1" in import_staff(path)  # a dry run ends nothing
+    dry = import_staff(path)  # a dry run ends nothing, and says what --commit would end, not that it ended
+    assert "更新 1" in dry and "1 个账号的手机号或邮箱将更改: 其登录将全部退出, 1 个 API 令牌将撤销" in dry
+    assert "已" not in dry.split("手机号或邮箱")[1]
     assert browser.get("/staff/").status_code == 200
     out = import_staff(path, "--commit")
     assert "账号: 新增 0, 更新 1, 未变 0; 角色: 新增 0, 删除 0; 1 个账号的手机号或邮箱已更改: 其登录已全部退出, 1 个 API 令牌已撤销" in out
@@ -204,3 +206,26 @@ def test_a_phone_the_import_changes_ends_the_officers_sessions(huzhou, tmp_path)
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert Client().login(username="13700001009", password="Hz-2026-wangfang")
+
+
+def test_a_phone_filled_in_where_there_was_none_keeps_the_api_tokens(huzhou, tmp_path):
+    """A first file without phones, a later one with them filled in: no phone was lost, none can hold the
+    account's tokens, so a unit's script keeps working (they were all revoked, review 2026-12-05); the sessions
+    end, as the sign-in names changed, and the summary says so without claiming a token revoked."""
+    from django.test import Client
+
+    from minsheng.api.models import ApiToken
+
+    from .test_account_takeover import ME
+    from .test_api_auth import token_client
+
+    path = tmp_path / "staff.csv"
+    row = "wangfang,王芳,承办人员,湖州市住房和城乡建设局,,{phone},,Hz-2026-wangfang\n"
+    path.write_text(HEADER + row.format(phone=""), encoding="utf-8")
+    import_staff(path, "--commit")
+    _, key = ApiToken.issue(User.objects.get(username="wangfang"), "本单位的脚本")
+    path.write_text(HEADER + row.format(phone="13700001001"), encoding="utf-8")
+    out = import_staff(path, "--commit")
+    assert "1 个账号的手机号或邮箱已更改: 其登录已全部退出" in out and "令牌" not in out
+    assert token_client(key).get(ME).status_code == 200
+    assert Client().login(username="13700001001", password="Hz-2026-wangfang")

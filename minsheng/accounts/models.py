@@ -68,7 +68,8 @@ class User(AbstractUser):
         changes). ``_password`` is set by ``set_password`` and not by the rehash on sign-in
         when Django's hasher changes (which keeps the password). A new name to sign in with
         (``SIGN_IN_FIELDS``: the admin's user form, ``import-staff``, 更换手机号或邮箱) revokes them
-        too, as it ends the sessions (since 2026-12-05). Deactivating the account (the admin's 有效
+        too, as it ends the sessions (since 2026-12-05); one given where the account had none ends the
+        sessions and keeps the tokens (nothing lost could hold them). Deactivating the account (the admin's 有效
         unticked) revokes them too: reactivating it brings none back. ``revoked_tokens`` says how
         many were revoked, for the page to tell; ``signed_out`` whether the sessions ended."""
         new_password = self.pk is not None and self._password is not None
@@ -79,10 +80,13 @@ class User(AbstractUser):
         if self.pk is not None and (names or "is_active" in written and not self.is_active):
             was = User.objects.filter(pk=self.pk).only("is_active", *names).first()
         deactivated = was is not None and "is_active" in written and was.is_active and not self.is_active
-        renamed = was is not None and any(_sign_in_name(was, name) != _sign_in_name(self, name) for name in names)
+        changed = [name for name in names if was is not None and _sign_in_name(was, name) != _sign_in_name(self, name)]
+        # one given where there was none (a phone filled in by import-staff) replaces nothing a lost device
+        # holds: the sessions end (the hash covers it), the tokens stay (review 2026-12-05: a unit's script lost its)
+        replaced = any(_sign_in_name(was, name) for name in changed)
         super().save(*args, **kwargs)
-        self.signed_out, self.revoked_tokens = new_password or renamed, 0
-        if new_password or renamed or deactivated:
+        self.signed_out, self.revoked_tokens = new_password or bool(changed), 0
+        if new_password or replaced or deactivated:
             self.revoked_tokens = self.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
     @property

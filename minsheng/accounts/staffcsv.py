@@ -17,7 +17,8 @@ Accounts not in the file are left as they are, and an existing account keeps its
 A deactivated account (the admin's 有效 unticked) listed again stays deactivated and is named
 (「N 个已停用账号仍停用」: it may have been stopped on purpose); with ``reactivate`` it is active
 again (「重新启用 N 个账号」). Its API tokens, revoked when it was deactivated, stay revoked.
-A new phone or email (one staff sign in with) ends the account's sessions and revokes its API tokens,
+A new phone or email (one staff sign in with) ends the account's sessions and revokes its API tokens
+(one filled in where the account had none keeps the tokens),
 as in the admin (``User.save``; 「N 个账号的手机号或邮箱已更改: 其登录已全部退出」).
 Every row is checked first; on any error nothing changes.
 """
@@ -75,6 +76,7 @@ class Result:
     reactivate: bool = False  # whether those are made active (--reactivate) or left as they are
     signed_out: int = 0  # accounts given a new phone or email: their sessions ended (User.save)
     revoked_tokens: int = 0  # and their API tokens revoked
+    committed: bool = True  # a dry run (rolled back) says what --commit would end, not that it ended
 
     def summary(self) -> str:
         said = (f"账号: 新增 {len(self.created)}, 更新 {self.updated}, 未变 {self.unchanged}; "
@@ -84,8 +86,9 @@ class Result:
             said += (f"; 重新启用 {len(self.reactivated)} 个账号 ({names})" if self.reactivate else
                      f"; {len(self.reactivated)} 个已停用账号仍停用 ({names}; 加 --reactivate 重新启用)")
         if self.signed_out:
-            tokens = f", {self.revoked_tokens} 个 API 令牌已撤销" if self.revoked_tokens else ""
-            said += f"; {self.signed_out} 个账号的手机号或邮箱已更改: 其登录已全部退出{tokens}"
+            done = "已" if self.committed else "将"
+            tokens = f", {self.revoked_tokens} 个 API 令牌{done}撤销" if self.revoked_tokens else ""
+            said += f"; {self.signed_out} 个账号的手机号或邮箱{done}更改: 其登录{done}全部退出{tokens}"
         return said
 
 
@@ -251,7 +254,7 @@ def import_staff(rows: list[Row], *, commit: bool, reactivate: bool = False, pro
     accounts, errors = validate(rows)
     if errors:
         raise DirectoryImportError(sorted(errors, key=_line))
-    result = Result(reactivate=reactivate)
+    result = Result(reactivate=reactivate, committed=commit)
     try:
         with transaction.atomic():
             for done, account in enumerate(accounts.values(), start=1):
