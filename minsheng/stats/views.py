@@ -133,6 +133,11 @@ def _scope_or_date_error(filters: dict):
         return make_scope(**kept), kept, error
 
 
+def _chart_percent(rate) -> float | None:
+    value = figures.percent_value(rate)
+    return None if value is None else float(value)
+
+
 def _chart_data(months, regions, topics, kinds) -> dict:
     # a table of several regions (topics) has their sub-rows beneath: the charts show the
     # rows that add up to the total, not each number twice
@@ -140,12 +145,12 @@ def _chart_data(months, regions, topics, kinds) -> dict:
     return {
         "months": {"labels": [r["label"] for r in months], "received": [r["received"] for r in months],
                    "replied": [r["replied"] for r in months],
-                   "reply_rate": [None if r["reply_rate"] is None else round(r["reply_rate"] * 100, 1)
-                                  for r in months],
-                   "satisfaction_rate": [None if r["satisfaction_rate"] is None
-                                         else round(r["satisfaction_rate"] * 100, 1) for r in months]},
+                   # in % as the table beneath shows them (figures.percent_value)
+                   "reply_rate": [_chart_percent(r["reply_rate"]) for r in months],
+                   "satisfaction_rate": [_chart_percent(r["satisfaction_rate"]) for r in months]},
         "regions": [{"code": r["filters"].get("region", ""), "name": r["label"], "received": r["received"],
-                     "reply_rate": r["reply_rate"]} for r in regions],
+                     "reply_rate": r["reply_rate"], "reply_rate_text": figures.percent(r["reply_rate"])}
+                    for r in regions],
         "topics": [{"name": r["label"], "value": r["received"]} for r in topics],
         "kinds": [{"name": r["label"], "value": r["received"]} for r in kinds],
     }
@@ -196,6 +201,8 @@ def index(request):
         "by_kind": by_kind, "by_month": by_month, "now": now,
         "charts": _chart_data(by_month, by_region, by_topic, by_kind),
         "show_map": has_map(scope.region, home=lambda: _default_region(request)), "date_error": date_error,
+        # its late figures lead to the late cases, as /stats/units/ does (bare numbers before 2026-12-05)
+        "overdue_links": _oversees(request.user, scope),
     }
     return render(request, "stats/index.html", context)
 
@@ -312,7 +319,8 @@ def dashboard(request):
     from .dashboard import build
 
     return render(request, "stats/dashboard.html", {**build(region, roles, home=lambda: _default_region(request)),
-                                                    "allowed": allowed, "region": region})
+                                                    "allowed": allowed, "region": region,
+                                                    "overdue_links": _oversees(request.user, make_scope(region=region))})
 
 
 def overdue(request):
