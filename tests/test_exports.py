@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import getpass
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -458,3 +459,27 @@ def test_a_rate_reads_the_same_on_the_page_in_excel_and_by_hand(part, whole, sho
     assert figures.percent(rate) == shown  # /stats/, the dashboard, the league table, the CLI
     assert f"{board_percent(rate)}%" == shown  # /leaders/, a region's page, the home page's figures
     assert _as_excel_shows(rate) == shown  # the export's cell, the exact fraction kept as its value
+
+
+def test_a_supervisor_exports_the_late_list_without_the_citizens_contact_details(login, personas, cases):
+    """超期清单's only export held each citizen's name, phone and e-mail (含联系方式, audited): a supervisor
+    sending the late cases to the districts had to hand out every author's phone number, and the export
+    without them answered 「该统计项只能由工作人员导出」 to a supervisor. It is offered beside it now: the same
+    cases, 超期天数 and 主办单位, no contact columns, titles masked as in the public exports, not audited."""
+    sup = login(personas["supervisor"])
+    page = sup.get("/stats/overdue/", {"region": "620100"}).content.decode()
+    plain = "/stats/export/messages.csv?region=620100&amp;measure=overdue"
+    assert f'<a href="{plain}">CSV</a>' in page and "含联系方式" in page
+    shown = set(re.findall(r'/staff/case/(\d+)/', page))
+    response = sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue"})
+    assert response.status_code == 200
+    rows = _csv(response)
+    assert "超期天数 (工作日)" in rows[0] and "主办单位" in rows[0]
+    assert not {"手机", "邮箱", "留言人", "联系人"} & set(rows[0])
+    assert {r[0] for r in rows[1:]} == shown and shown
+    assert not [r for r in rows if personas["citizen"].phone in ",".join(r)]
+    assert not _exports().exists()  # no personal data: no audit row
+    # the same rights as the list with contact details: not another region's dispatcher
+    refused = login(personas["dx_dispatcher"]).get("/stats/export/messages.csv",
+                                                   {"region": "620100", "measure": "overdue"})
+    assert refused.status_code == 403 and "无权导出" in refused.json()["error"]
