@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import getpass
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -437,3 +438,48 @@ def test_xlsx_rates_open_as_percentages(client, cases):
     assert city[header.index("受理")].number_format == "General"  # counts stay plain numbers
     totals = {r[0].value: r[1] for r in wb["合计"].iter_rows(min_row=2)}
     assert totals["按时率"].number_format == "0.0%" and totals["已答复"].number_format == "General"
+
+
+def _as_excel_shows(value: float) -> str:
+    """What Excel shows of a cell formatted 0.0%: its decimal digits rounded half away from zero."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return f"{(Decimal(repr(value)) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+@pytest.mark.parametrize(("part", "whole", "shown"), [(14, 17, "82.4%"), (71, 81, "87.7%"), (1, 16, "6.3%"),
+                                                      (15, 19, "78.9%"), (4, 21, "19.0%"), (2, 3, "66.7%")])
+def test_a_rate_reads_the_same_on_the_page_in_excel_and_by_hand(part, whole, shown):
+    """答复率 of 71 out of 81 (87.65…%) read 87.6% on /stats/ and 87.7% in the Excel export: the rate was
+    rounded to four decimals (0.8765) and then to one in %, downwards; 15 of 19 (78.947…%) read 79.0% on
+    both. The page, the public boards and the workbook now all show the rate of the counts, rounded once."""
+    from minsheng.board.views.public import percent as board_percent
+
+    rate = figures._rate(part, whole)
+    assert figures.percent(rate) == shown  # /stats/, the dashboard, the league table, the CLI
+    assert f"{board_percent(rate)}%" == shown  # /leaders/, a region's page, the home page's figures
+    assert _as_excel_shows(rate) == shown  # the export's cell, the exact fraction kept as its value
+
+
+def test_a_supervisor_exports_the_late_list_without_the_citizens_contact_details(login, personas, cases):
+    """超期清单's only export held each citizen's name, phone and e-mail (含联系方式, audited): a supervisor
+    sending the late cases to the districts had to hand out every author's phone number, and the export
+    without them answered 「该统计项只能由工作人员导出」 to a supervisor. It is offered beside it now: the same
+    cases, 超期天数 and 主办单位, no contact columns, titles masked as in the public exports, not audited."""
+    sup = login(personas["supervisor"])
+    page = sup.get("/stats/overdue/", {"region": "620100"}).content.decode()
+    plain = "/stats/export/messages.csv?region=620100&amp;measure=overdue"
+    assert f'<a href="{plain}">CSV</a>' in page and "含联系方式" in page
+    shown = set(re.findall(r'/staff/case/(\d+)/', page))
+    response = sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue"})
+    assert response.status_code == 200
+    rows = _csv(response)
+    assert "超期天数 (工作日)" in rows[0] and "主办单位" in rows[0]
+    assert not {"手机", "邮箱", "留言人", "联系人"} & set(rows[0])
+    assert {r[0] for r in rows[1:]} == shown and shown
+    assert not [r for r in rows if personas["citizen"].phone in ",".join(r)]
+    assert not _exports().exists()  # no personal data: no audit row
+    # the same rights as the list with contact details: not another region's dispatcher
+    refused = login(personas["dx_dispatcher"]).get("/stats/export/messages.csv",
+                                                   {"region": "620100", "measure": "overdue"})
+    assert refused.status_code == 403 and "无权导出" in refused.json()["error"]

@@ -116,6 +116,26 @@ def test_the_supervisor_sees_which_district_is_late_and_filters_by_it(personas, 
     assert row_titles(overdue) == ["城关区超期"]
 
 
+def test_the_platform_admin_sees_which_city_is_late_too(personas, directory, login):
+    """An admin's 督办 page counted its districts by province: with one province in the directory it had one
+    tab, so none was shown, and 71 late cases came in one list with no 「哪个市」 — while the dashboard beside
+    it lists them by city. It counts them below the directory's home region now, as the dashboard does."""
+    from .conftest import make_user
+
+    for n in range(2):
+        dispatch(personas, directory, f"七里河区超期{n}", region="qilihe", at=LONG_AGO)
+    actions.do_dispatch(personas["dx_dispatcher"], submit(personas, directory, "定西市超期", "dingxi"),
+                        directory["dx_housing"], at=LONG_AGO)
+    client = login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    page = text(client.get(reverse("board:supervision")))
+    assert 'class="tabs districts"' in page
+    districts = page[page.index('class="tabs districts"'):page.index("</nav>", page.index('class="tabs districts"'))]
+    assert re.findall(r'district=(\d+)#overdue"[^>]*>(\S+) <b class="late-count">(\d+)</b>', districts) == [
+        ("620100", "兰州市", "2"), ("621100", "定西市", "1")]
+    page = text(client.get(reverse("board:supervision") + "?district=621100"))
+    assert row_titles(page[page.index('id="overdue"'):page.index('id="due-soon"')]) == ["定西市超期"]
+
+
 def test_a_district_with_nothing_late_is_shown_empty_not_all_districts(personas, directory, login):
     """?district= of a district with no overdue case (a link kept from yesterday, its last case answered)
     quietly listed every district's cases under 「全部区划」, as if they were the district's."""

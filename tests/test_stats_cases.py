@@ -192,7 +192,7 @@ def raw_figures(messages, now=None) -> dict:
     replied = len(first_replies)
 
     def rate(a, b):
-        return round(a / b, 4) if b else None
+        return round(a / b, 6) if b else None
 
     return {
         "submitted": len(messages),

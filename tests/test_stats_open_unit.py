@@ -245,7 +245,7 @@ def test_a_table_export_holds_the_counts_its_on_time_rate_is_made_of(client, per
     sheets = load_workbook(io.BytesIO(client.get("/stats/export/table.xlsx", {"by": "unit", "region": "620100"})
                                       .content))
     totals = {label: value for label, value in sheets["合计"].iter_rows(min_row=2, values_only=True)}
-    assert totals["按时率"] == round(totals["按时答复"] / (totals["已答复"] + totals["误期未答复"]), 4)
+    assert totals["按时率"] == round(totals["按时答复"] / (totals["已答复"] + totals["误期未答复"]), figures.RATE_DECIMALS)
 
 
 @pytest.mark.parametrize("then", ["waiting", "redispatched"])
@@ -268,7 +268,7 @@ def test_a_case_a_unit_returned_past_its_deadline_counts_against_its_on_time_rat
         assert figures.compute(region="620100", unit=d["ecology"].pk)["on_time_rate"] is None
     # the whole scope counts each miss once
     totals = figures.compute(region="620100")
-    assert (totals["on_time"], totals["on_time_rate"]) == (1, round(1 / 3, 4))
+    assert (totals["on_time"], totals["on_time_rate"]) == (1, round(1 / 3, figures.RATE_DECIMALS))
     assert (rows[HOUSING]["missed"], rows["尚未派单"]["missed"], totals["missed"]) == (1, 1, 2)
 
     # the league table, the API, the command and the table export say the same

@@ -233,3 +233,52 @@ def test_dashboard_says_no_topic_changed_rather_than_no_data(login, personas, di
     assert re.search(r"受理留言</td> ?<td><a [^>]+>1</a></td> ?<td><a [^>]+>1</a>", weekly)
     changes = text[text.index("变化最大的领域"):].split("</table>")[0]
     assert "暂无数据" not in changes and "各领域的留言数与上周相同" in changes
+
+
+def test_dashboard_week_on_week_change_of_a_rate_is_the_difference_of_the_rates_shown():
+    """答复率 本周 2.9% (1 of 34), 上周 86.5% (32 of 37): the row read 「-83.5 个百分点」, the exact rates'
+    difference, where the reader subtracting the two figures on the row gets 83.6."""
+    from minsheng.stats.dashboard import _change
+    from minsheng.stats.templatetags.stats_tags import points
+
+    this, last = figures._rate(1, 34), figures._rate(32, 37)
+    assert (figures.percent(this), figures.percent(last)) == ("2.9%", "86.5%")
+    assert points(_change(this, last, is_rate=True)) == "-83.6 个百分点"
+    assert points(_change(None, last, is_rate=True)) == "—"
+
+
+def test_a_supervisor_goes_from_a_late_figure_on_stats_to_the_late_cases(client, login, personas, cases):
+    """/stats/ (the page with the date pickers: "which district was late with last month's messages?") showed
+    超期未答复 and 超期从未答复 as bare numbers, in the 另有 line and in every table, where /stats/units/ and the
+    dashboard link theirs: to a supervisor of the region they now lead to /stats/overdue/ with the same
+    filters, which lists as many cases; the public still sees numbers only."""
+    supervisor = login(personas["supervisor"])
+    for url in ("/stats/?region=620100", "/stats/dashboard/"):
+        assert _mismatched_links(supervisor, url, path="/stats/overdue/") == []
+    page = supervisor.get("/stats/?region=620100").content.decode()
+    line = page[page.index("另有"):].split("</p>")[0]
+    assert re.search(r'超期未答复 <a href="/stats/overdue/\?region=620100">\d+</a> 件', line)
+    assert re.search(r'超期从未答复 <a href="/stats/overdue/\?region=620100&amp;measure=overdue_unreplied">\d+</a>',
+                     line)
+    by_region = page[page.index("按区划"):].split("</table>")[0]
+    assert '<a href="/stats/overdue/?region=620103&amp;measure=overdue_unreplied">' in by_region  # 七里河区's row
+    assert "/stats/overdue/?" not in client.get("/stats/?region=620100").content.decode()
+
+
+def test_the_overdue_list_with_its_dates_the_wrong_way_round_keeps_the_list(login, personas, cases):
+    """超期清单's own form with 提交日期从 after 至 answered 「无法显示 · 开始日期晚于结束日期」 and 「返回公开统计」:
+    the supervisor's region, measure and order gone, sent to the public page. It lists the cases now without
+    the date refused and says so beside its box, as /stats/ and /stats/units/ do."""
+    client = login(personas["supervisor"])
+    whole = _count(client, "/stats/overdue/?region=620100&measure=overdue_unreplied")
+    response = client.get("/stats/overdue/", {"region": "620100", "measure": "overdue_unreplied",
+                                              "date_from": "2000-01-01", "date_to": "1999-01-01"})
+    assert response.status_code == 200
+    text = _text(response)
+    assert "开始日期晚于结束日期, 未按结束日期筛选" in text and 'value="1999-01-01"' in text
+    assert f"共 {whole} 件" in text and whole and "超期从未答复" in text
+    assert '<option value="620100" selected>' in text
+    exports = re.findall(r'href="(/stats/export/messages\.csv[^"]*)"', response.content.decode())
+    assert exports and not [href for href in exports if "1999" in href]  # the exports leave it out as well
+    assert client.get(exports[0].replace("&amp;", "&")).status_code == 200
+    assert client.get("/stats/overdue/", {"date_from": "zzz"}).status_code == 200  # not a date: left out too

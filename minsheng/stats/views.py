@@ -133,6 +133,11 @@ def _scope_or_date_error(filters: dict):
         return make_scope(**kept), kept, error
 
 
+def _chart_percent(rate) -> float | None:
+    value = figures.percent_value(rate)
+    return None if value is None else float(value)
+
+
 def _chart_data(months, regions, topics, kinds) -> dict:
     # a table of several regions (topics) has their sub-rows beneath: the charts show the
     # rows that add up to the total, not each number twice
@@ -140,12 +145,12 @@ def _chart_data(months, regions, topics, kinds) -> dict:
     return {
         "months": {"labels": [r["label"] for r in months], "received": [r["received"] for r in months],
                    "replied": [r["replied"] for r in months],
-                   "reply_rate": [None if r["reply_rate"] is None else round(r["reply_rate"] * 100, 1)
-                                  for r in months],
-                   "satisfaction_rate": [None if r["satisfaction_rate"] is None
-                                         else round(r["satisfaction_rate"] * 100, 1) for r in months]},
+                   # in % as the table beneath shows them (figures.percent_value)
+                   "reply_rate": [_chart_percent(r["reply_rate"]) for r in months],
+                   "satisfaction_rate": [_chart_percent(r["satisfaction_rate"]) for r in months]},
         "regions": [{"code": r["filters"].get("region", ""), "name": r["label"], "received": r["received"],
-                     "reply_rate": r["reply_rate"]} for r in regions],
+                     "reply_rate": r["reply_rate"], "reply_rate_text": figures.percent(r["reply_rate"])}
+                    for r in regions],
         "topics": [{"name": r["label"], "value": r["received"]} for r in topics],
         "kinds": [{"name": r["label"], "value": r["received"]} for r in kinds],
     }
@@ -196,6 +201,8 @@ def index(request):
         "by_kind": by_kind, "by_month": by_month, "now": now,
         "charts": _chart_data(by_month, by_region, by_topic, by_kind),
         "show_map": has_map(scope.region, home=lambda: _default_region(request)), "date_error": date_error,
+        # its late figures lead to the late cases, as /stats/units/ does (bare numbers before 2026-12-05)
+        "overdue_links": _oversees(request.user, scope),
     }
     return render(request, "stats/index.html", context)
 
@@ -312,7 +319,8 @@ def dashboard(request):
     from .dashboard import build
 
     return render(request, "stats/dashboard.html", {**build(region, roles, home=lambda: _default_region(request)),
-                                                    "allowed": allowed, "region": region})
+                                                    "allowed": allowed, "region": region,
+                                                    "overdue_links": _oversees(request.user, make_scope(region=region))})
 
 
 def overdue(request):
@@ -344,8 +352,8 @@ def overdue(request):
     # units ran to hundreds; under 超期从未答复 a unit whose late cases were all answered once listed nothing)
     late = qs.filter(pk__in=exports.message_queryset(make_scope(), measure, public=False, now=now).values("pk"))
     late_units = Unit.objects.filter(pk__in=late.values("open_case__unit_key"))
-    try:
-        scope = make_scope(**filters)
+    try:  # a date refused is left out and said by its box (「无法显示」 and the filters gone before 2026-12-05)
+        scope, filters, date_error = _scope_or_date_error(filters)
     except ScopeError as exc:
         return _error(request, str(exc))
     # a region none of whose cases the user may see: 「共 0 件」 read as if it had none late (the dashboard: 403)
@@ -373,7 +381,7 @@ def overdue(request):
         "own_filter": True, "region_list": "overdue", "unit_choices": unit_choices, "unit_label": "主办单位", "keep_params": keep,
         "form_label": "筛选超期清单", "own_notice": own_notice,
         "page": page, "now": now, "can_export": can_export, "ascending": ascending, "measure": measure,
-        "measure_label": exports.MEASURE_LABELS[measure]})
+        "measure_label": exports.MEASURE_LABELS[measure], "date_error": date_error})
 
 
 @limit_lookups
@@ -451,20 +459,25 @@ def export_messages(request, fmt):
     query = request.GET.get("q", "").strip()
     if measure not in exports.MEASURE_Q and measure not in exports.TIMED_MEASURES:
         return _bad_request(request, f"不支持的统计项: {measure}")
-    if not personal and measure not in exports.PUBLIC_MEASURES:
+    # the overdue lists without contact details: for the staff who may export them with (a supervisor sending
+    # the late cases to the districts handed out every author's phone number before 2026-12-05)
+    late_list = not personal and measure in exports.TIMED_MEASURES and request.user.is_authenticated
+    if not personal and not late_list and measure not in exports.PUBLIC_MEASURES:
         return _bad_request(request, "该统计项只能由工作人员导出", 403)
     try:
         scope = make_scope(**filters)
     except ScopeError as exc:
         return _bad_request(request, str(exc))
-    if personal:
+    if personal or late_list:
         if not request.user.is_authenticated:
             return _bad_request(request, "导出个人信息需要登录", 403)
         scope, filters = _personal_export_scope(request.user, scope, filters)
         if not _personal_allowed(request.user, scope):
-            return _bad_request(request, "您无权导出该区划留言的个人信息 (限本区划派单员、督办员或管理员)", 403)
+            what = "留言的个人信息" if personal else "的超期清单"
+            return _bad_request(request, f"您无权导出该区划{what} (限本区划派单员、督办员或管理员)", 403)
     now = timezone.now()
-    qs = exports.message_queryset(scope, measure, public=not personal, status=status, query=query, now=now)
+    qs = exports.message_queryset(scope, measure, public=not (personal or late_list), status=status, query=query,
+                                  now=now)
     if measure in exports.TIMED_MEASURES and request.GET.get("dir") == "asc":
         qs = exports.late_order(qs, ascending=True)  # the order of the overdue list the link is under
     count = qs.count()

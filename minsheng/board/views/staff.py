@@ -42,7 +42,7 @@ from django.utils.http import urlencode
 from minsheng.accounts.models import Membership, User, canonical_phone
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.accounts.views import safe_next
-from minsheng.directory.models import Region, Topic, Unit
+from minsheng.directory.models import Region, Topic, Unit, home_region
 from minsheng.directory.pinyin import name_or_pinyin, picker_answer
 from minsheng.insight import hotspots_service
 from minsheng.insight.classify import confidence_text
@@ -657,8 +657,12 @@ DISTRICT_LEVEL = {2: Region.Level.PROVINCE, 4: Region.Level.PREFECTURE, 6: Regio
 
 
 def _district_depth(roles: Roles) -> int | None:
+    """How deep the tabs count: the districts just below the supervisor's regions; for an admin, below the
+    directory's home region (甘肃省's cities, as the dashboard lists them: by province, a directory of one
+    province had a single tab, so none, before 2026-12-05), by province when there are several."""
     if roles.admin or not roles.supervise_prefixes:
-        return 2
+        home = home_region()
+        return DISTRICT_DEPTH.get(len(home.prefix)) if home is not None else 2
     return DISTRICT_DEPTH.get(min(len(p) for p in roles.supervise_prefixes))
 
 

@@ -70,7 +70,8 @@
           formatter: function (p) {
             var r = byCode[p.name];
             if (!r) return "";
-            var rate = r.reply_rate === null ? "—" : (r.reply_rate * 100).toFixed(1) + "%";
+            // the server's words for it, as the table beneath rounds it (toFixed rounded the float)
+            var rate = r.reply_rate_text || "—";
             return r.name + "<br>受理 " + r.received + " 件<br>答复率 " + rate;
           }
         },

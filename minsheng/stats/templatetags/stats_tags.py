@@ -23,10 +23,11 @@ def confidence(value):
 
 @register.filter
 def points(change):
-    """The difference of two rates, in percentage points (个百分点), signed."""
+    """The difference of two rates as shown, in percentage points (个百分点), signed: ``change`` is
+    already in points (``dashboard._change``)."""
     if change is None:
         return "—"
-    return f"{change * 100:+.1f} 个百分点"
+    return f"{change:+.1f} 个百分点"
 
 
 @register.filter
