@@ -21,6 +21,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DateTimeField,
     Exists,
@@ -40,7 +41,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from minsheng.accounts.models import User, canonical_phone
+from minsheng.accounts.models import CLOSED_NAME, User, canonical_phone
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.accounts.views import safe_next
 from minsheng.directory.models import Region, Topic, Unit
@@ -139,7 +140,7 @@ def _ticked(request) -> list[str]:
 
 
 # the inbox's own parameters, the only ones a case page's 返回待办 carries back (?back=)
-INBOX_PARAMS = ("tab", "handler", "unit", "q", "page")
+INBOX_PARAMS = ("tab", "handler", "unit", "q", "sort", "page")
 
 
 def inbox_back(query: QueryDict) -> str:
@@ -227,6 +228,57 @@ def next_deadline(prefix: str = ""):
                 default=F(f"{prefix}due_at"), output_field=DateTimeField())
 
 
+# --- the inbox's order ----------------------------------------------------------------
+# What 本单位待办 sorts by (?sort= of the page and its export, ?ordering= of the API's box=unit), ``-`` before a
+# key for the reverse: the columns an officer plans the day by. 单位 is none (the ?unit= filter narrows the list
+# to one of them), nor 状态 (its tabs) or a title (read, not ranked); the 签收 and reply deadlines are one key,
+# the next deadline (next_deadline), as the list has always been ordered.
+INBOX_SORTS = {"due": "剩余/超期", "submitted": "提交时间", "region": "区划", "topic": "领域", "handler": "承办人"}
+DEFAULT_SORT = "due"
+
+
+def parse_sort(raw: str) -> tuple[str, bool] | None:
+    """A ?sort= (?ordering=) value: (its key in INBOX_SORTS, whether reversed), None for anything else."""
+    key = raw[1:] if raw.startswith("-") else raw
+    return (key, raw.startswith("-")) if key in INBOX_SORTS else None
+
+
+def handler_name(prefix: str = "handler__"):
+    """The 承办人 as a row names them (User.__str__), over the handler at ``prefix``; null for none."""
+    return Case(When(**{f"{prefix}closed_at__isnull": False}, then=Value(CLOSED_NAME)),
+                When(**{f"{prefix}display_name": ""}, then=F(f"{prefix}username")),
+                default=F(f"{prefix}display_name"), output_field=CharField())
+
+
+def inbox_order(key: str, reverse: bool, *, next_due, handler, message: str = "message__") -> list[tuple]:
+    """The inbox's order under the sort ``key``: [(name, expression, descending)], the column's values
+    (``reverse``: the other way round), then on a tie the default order's (the next deadline, the older
+    submission) and the row's pk, so that every order is total: a page never repeats or skips a row of the
+    one before. ``next_due`` and ``handler``: those expressions over the rows listed (an assignment on the
+    page, a case in the API); ``message``: the path to the case. A region by its code (GB/T 2260: a
+    district's townships together, in the official order), a 领域 in the back office's order (its 排序,
+    then code), a 承办人 by name; the empty (no 领域, 未指派) come last, first reversed."""
+    columns = {
+        "due": [("next_due", next_due)],
+        "submitted": [("submitted", F(f"{message}submitted_at"))],
+        "region": [("region", F(f"{message}region__code"))],
+        "topic": [("topic_sort", F(f"{message}topic__sort")), ("topic", F(f"{message}topic__code"))],
+        "handler": [("handler", handler)],
+    }
+    order = [(f"sort_{name}", expr, reverse) for name, expr in columns[key]]
+    for name, expr in [*columns["due"], *columns["submitted"], ("pk", F("pk"))]:
+        if all(f"sort_{name}" != taken for taken, _, _ in order):
+            order.append((f"sort_{name}", expr, False))
+    return order
+
+
+def order_by_sort(qs, order: list[tuple]):
+    """``qs`` in ``order`` (inbox_order): an empty value is the greatest, on both databases (SQLite puts
+    it first, PostgreSQL last)."""
+    return qs.annotate(**{name: expr for name, expr, _ in order}).order_by(
+        *[F(name).desc(nulls_first=True) if desc else F(name).asc(nulls_last=True) for name, _, desc in order])
+
+
 def _inbox_tabs(now) -> dict:
     return {
         "todo": ("待办(主办)", Q(role=A.Role.LEAD)),
@@ -306,10 +358,10 @@ def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str, str]:
 
 
 def _inbox_list(request, roles: Roles, now):
-    """What the inbox lists for ``request`` (its tab, ?unit=, ?handler= and ?q=; the page aside), the page's
-    and its export's (inbox_export): (the unit's active cases under the filters and search, the tab, the
-    tab's rows in the inbox's order, the filters' parameters to keep, their words, a refused ?handler='s
-    reason, the search)."""
+    """What the inbox lists for ``request`` (its tab, ?unit=, ?handler=, ?q= and ?sort=; the page aside), the
+    page's and its export's (inbox_export): (the unit's active cases under the filters and search, the tab, the
+    tab's rows in the inbox's order, the filters' and sort's parameters to keep, the filters' words, a refused
+    ?handler='s reason, the search). A ?sort= that is none of INBOX_SORTS lists in the default order."""
     base = A.objects.filter(state=A.State.ACTIVE, message__status__in=Status.handling())
     if not roles.admin:
         base = base.filter(unit_id__in=roles.unit_ids)
@@ -322,10 +374,39 @@ def _inbox_list(request, roles: Roles, now):
     tab = request.GET.get("tab", "todo")
     if tab not in inbox_tabs:
         tab = "todo"
+    sort = inbox_sort(request)
+    if sort != DEFAULT_SORT:
+        keep_filters = {**keep_filters, "sort": sort}
     qs = (base.filter(inbox_tabs[tab][1]).annotate(late=_late_first(now), next_due=next_deadline())
-          .select_related("message__region", "message__topic", "unit", "handler")
-          .order_by("next_due", "message__submitted_at", "pk"))
+          .select_related("message__region", "message__topic", "unit", "handler"))
+    qs = order_by_sort(qs, inbox_order(*parse_sort(sort), next_due=F("next_due"), handler=handler_name()))
     return base, tab, qs, keep_filters, filter_words, filter_refused, query
+
+
+def inbox_sort(request) -> str:
+    """The inbox's ?sort= (a key of INBOX_SORTS, ``-`` before it reversed), DEFAULT_SORT for anything else."""
+    raw = request.GET.get("sort", "")
+    return raw if parse_sort(raw) else DEFAULT_SORT
+
+
+def sort_headers(sort: str, place: dict) -> dict:
+    """The inbox's column headers that sort it: for each key of INBOX_SORTS, the link (the inbox's ``place``,
+    its tab, filters and search, in that order; the first page), ``aria`` (aria-sort of the column it sorts,
+    "" for the others) and ``arrow``. A column's link sorts by it, ascending; the column it is sorted by,
+    the other way round."""
+    key, reverse = parse_sort(sort)
+    headers = {}
+    for column in INBOX_SORTS:
+        current = column == key
+        target = f"-{column}" if current and not reverse else column
+        params = {k: v for k, v in place.items() if k != "sort"}
+        if target != DEFAULT_SORT:
+            params["sort"] = target
+        headers[column] = {
+            "href": urlencode(params), "aria": ("descending" if reverse else "ascending") if current else "",
+            "arrow": ("▼" if reverse else "▲") if current else "",
+            "next": "降序" if current and not reverse else "升序"}
+    return headers
 
 
 def _inbox_place(tab: str, keep_filters: dict, query: str) -> str:
@@ -363,8 +444,13 @@ def inbox(request):
         "export_param": _inbox_place(tab, keep_filters, query),
         "q_param": urlencode({**keep_filters, **({"q": query} if query else {})}),
         # the 全部 / 指派给我 / 未指派 links change the 承办人 filter alone: the tab, unit and search stay
-        "handler_param": urlencode({"tab": tab, **({"unit": keep_filters["unit"]} if "unit" in keep_filters else {}),
+        "handler_param": urlencode({"tab": tab, **{k: keep_filters[k] for k in ("unit", "sort") if k in keep_filters},
                                     **({"q": query} if query else {})}),
+        # each sortable column's header: a link sorting by it (or the other way round), its aria-sort; the order
+        # stays through the tabs, filters, search, pages, 返回待办 and the export (keep_filters holds it)
+        "sort": keep_filters.get("sort", ""),
+        "sort_headers": sort_headers(keep_filters.get("sort", DEFAULT_SORT),
+                                     {"tab": tab, **keep_filters, **({"q": query} if query else {})}),
         "handler": keep_filters.get("handler", ""), "unit": keep_filters.get("unit", ""),
         "filter_words": filter_words, "error": f"{filter_refused}; 已显示全部待办" if filter_refused else "",
         "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
