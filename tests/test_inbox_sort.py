@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support and test_browser)
 """Sorting 本单位待办 (2026-12-05): an officer with 200 cases orders the inbox by a column's header — 提交时间,
 区划, 领域, 承办人 or the next deadline (剩余/超期, the default) — each way round; the order stays through the tabs,
 filters, search, pages, 返回待办 and the export, and the API's inbox takes it as ?ordering=. Before, the order
@@ -17,6 +18,9 @@ from minsheng.board.models import Assignment, Message
 from minsheng.board.views import staff
 
 from .conftest import make_user
+from .test_api_staff import walk
+from .test_api_support import api_key, as_persona, error_of  # noqa: F401 (fixtures)
+from .test_browser import browser  # noqa: F401 (a fixture)
 from .test_inbox_export import csv_rows
 from .test_staff_qa import LONG_AGO, dispatch, row_titles, text
 
@@ -163,3 +167,158 @@ def test_a_tie_is_listed_the_same_way_on_every_page(personas, directory, login, 
         walked = [t for n in (1, 2, 3) for t in listed(client, sort=sort, page=n)]
         assert sorted(walked) == sorted(m.title for m in made), sort
         assert walked == [m.title for m in made], sort  # the older case first (pk): the same each time
+
+
+# --- the API's inbox: ?ordering= ----------------------------------------------------------------
+
+ORDERINGS = ["due", "-due", "submitted", "-submitted", "region", "-region", "topic", "-topic", "handler", "-handler"]
+
+
+@pytest.mark.parametrize("ordering", ORDERINGS)
+def test_the_api_lists_the_unit_inbox_in_the_pages_order_page_after_page(personas, desk, login, as_persona, ordering):
+    """?box=unit&ordering= is the inbox page's ?sort=: the same cases in the same order, met once each walking
+    ``next`` two at a time, and ``previous`` leads back to the same rows."""
+    by_title = {m.title: m.public_id for m in desk.values()}
+    page_order = [by_title[t] for t in listed(login(personas["officer"]), sort=ordering)]
+    client = as_persona("officer")
+    assert walk(client, f"/api/v1/staff/inbox/?box=unit&ordering={ordering}&page_size=2") == page_order
+    first = client.get("/api/v1/staff/inbox/", {"box": "unit", "ordering": ordering, "page_size": 2}).json()
+    second = client.get(first["next"]).json()
+    assert [m["public_id"] for m in second["results"]] == page_order[2:4]
+    back = client.get(second["previous"]).json()
+    assert [m["public_id"] for m in back["results"]] == page_order[:2]
+
+
+def test_the_api_walks_ties_once_each_in_the_same_order(personas, directory, as_persona):
+    """One 领域, one 承办人 (none), one deadline and one submission time for every case: the cursor holds the
+    whole place of a page's last row (its id last), so the pages meet each case once, the oldest id first."""
+    made = [dispatch(personas, directory, f"同一领域的留言{n}") for n in range(9)]
+    Assignment.objects.filter(message__in=made).update(due_at=dt.datetime(2026, 12, 31, 18, tzinfo=SH),
+                                                       sign_due_at=dt.datetime(2026, 12, 30, 18, tzinfo=SH))
+    Message.objects.filter(pk__in=[m.pk for m in made]).update(submitted_at=dt.datetime(2026, 12, 1, 9, tzinfo=SH))
+    client = as_persona("officer")
+    for ordering in ("topic", "-handler", "due", "-submitted"):
+        walked = walk(client, f"/api/v1/staff/inbox/?box=unit&ordering={ordering}&page_size=2")
+        assert walked == [m.public_id for m in made], ordering
+
+
+@pytest.mark.parametrize("query, field, words", [
+    ({"box": "unit", "ordering": "title"}, "ordering", "ordering 应为 due、submitted、region、topic、handler 之一"),
+    ({"box": "unit", "ordering": "--due"}, "ordering", "ordering 应为"),
+    ({"box": "unit", "ordering": "due\x00"}, None, None),
+    ({"box": "unit", "ordering": " due"}, "ordering", "ordering 应为"),
+    ({"ordering": "due"}, "ordering", "ordering 只用于 box=unit"),
+    ({"box": "dispatch", "ordering": "-submitted"}, "ordering", "ordering 只用于 box=unit"),
+    ({"box": "unit", "ordering": "due", "order": "id"}, "ordering", "ordering 与 order=id 只能用其一"),
+])
+def test_an_ordering_it_does_not_take_is_a_json_400_naming_it(desk, as_persona, query, field, words):
+    response = as_persona("officer").get("/api/v1/staff/inbox/", query)
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    if field:
+        assert words in error_of(response)["fields"][field][0]
+
+
+def test_a_cursor_of_another_ordering_or_made_up_is_a_400_naming_cursor(desk, as_persona):
+    import base64
+    from urllib.parse import urlencode
+
+    client = as_persona("officer")
+    first = client.get("/api/v1/staff/inbox/", {"box": "unit", "ordering": "topic", "page_size": 2}).json()
+    cursor = parse_qs(urlsplit(first["next"]).query)["cursor"][0]
+    for other in ({"ordering": "-topic"}, {"ordering": "handler"}, {}, {"order": "id"}):
+        bad = client.get("/api/v1/staff/inbox/", {"box": "unit", **other, "cursor": cursor, "page_size": 2})
+        assert bad.status_code == 400 and "cursor" in error_of(bad)["fields"], other
+    forged = ['{"o":"topic","v":[1,"urban","x",1,1]}', '{"o":"topic","v":[1,"urban","2026-12-01T09:00:00",1,1]}',
+              '{"o":"topic","v":[1,"ur\\u0000ban","2026-12-01T09:00:00+08:00","2026-12-01T09:00:00+08:00",1]}',
+              '{"o":"topic","v":[1,"urban",null,null,"1"]}', '{"o":"topic","v":[1,2]}', "[1]", "{", '{"o":"topic"}',
+              '{"o":"topic","v":[99999999999999999999999,"a",null,null,1]}']
+    for position in forged:
+        token = base64.b64encode(urlencode({"p": position}).encode()).decode()
+        bad = client.get("/api/v1/staff/inbox/", {"box": "unit", "ordering": "topic", "cursor": token})
+        assert bad.status_code == 400 and "cursor" in error_of(bad)["fields"], position
+    # a place of nulls (no 领域, 未指派) is a place: the rows after it
+    token = base64.b64encode(urlencode({"p": '{"o":"topic","v":[null,null,null,null,0]}'}).encode()).decode()
+    assert client.get("/api/v1/staff/inbox/", {"box": "unit", "ordering": "topic", "cursor": token}).status_code == 200
+
+
+def test_the_schema_documents_ordering(client):
+    schema = client.get("/api/schema/?format=json").json()
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/staff/inbox/"]["get"]["parameters"]}
+    assert set(params["ordering"]["schema"]["enum"]) == set(ORDERINGS)
+    assert "box=unit" in params["ordering"]["description"]
+    assert "mobile" in params["q"]["description"]
+
+
+# --- the API's q: the citizen's mobile number, as the pages' 查找 --------------------------------
+
+def test_the_api_inbox_finds_a_case_by_the_citizens_mobile_number(personas, directory, as_persona):
+    """The inbox page's 在待办中查找 and the queue's find a case by the number the citizen gives on the phone
+    (queue_matches); the API's q on box=unit and box=dispatch does the same, its rule (before: a 400, q was
+    for box=leader alone)."""
+    from .test_staff_qa import submit as web_submit
+
+    mine = dispatch(personas, directory, "小李反映的电梯问题")  # 小李: 13800000001
+    Message.objects.filter(pk=mine.pk).update(contact_phone="13800000001")
+    other = actions_submit_by(personas["other_citizen"], directory, "小王反映的路灯问题")
+    waiting = web_submit(personas, directory, "小李等待派单的留言")
+    Message.objects.filter(pk=waiting.pk).update(contact_phone="13800000001")
+    officer, dispatcher = as_persona("officer"), as_persona("dispatcher")
+    for typed in ("13800000001", "138 0000 0001", "+86 138-0000-0001"):
+        found = officer.get("/api/v1/staff/inbox/", {"box": "unit", "q": typed})
+        assert found.status_code == 200, found.content
+        assert [m["public_id"] for m in found.json()["results"]] == [mine.public_id]
+        queued = dispatcher.get("/api/v1/staff/inbox/", {"box": "dispatch", "q": typed}).json()["results"]
+        assert {m["public_id"] for m in queued} == {waiting.public_id}
+    assert other.public_id not in str(officer.get("/api/v1/staff/inbox/", {"box": "unit", "q": "13800000001"}).json())
+    # words still search the title and body, and a 留言编号 finds its case
+    words = officer.get("/api/v1/staff/inbox/", {"box": "unit", "q": "电梯"}).json()["results"]
+    assert [m["public_id"] for m in words] == [mine.public_id]
+    number = officer.get("/api/v1/staff/inbox/", {"box": "unit", "q": mine.public_id}).json()["results"]
+    assert [m["public_id"] for m in number] == [mine.public_id]
+    # the boxes whose users do not all see the contact data take no q: 400 naming it
+    for box in ("all", "supervise"):
+        refused = officer.get("/api/v1/staff/inbox/", {"box": box, "q": "13800000001"})
+        assert refused.status_code == 400 and "q 只用于 box=unit" in error_of(refused)["fields"]["q"][0]
+
+
+def actions_submit_by(citizen, directory, title):
+    from minsheng.board import actions
+
+    m = actions.do_submit(citizen, title=title, body="路灯坏了好几天, 晚上出行很不方便, 希望尽快修好。", kind="help",
+                          region=directory["qilihe"], topic=directory["topic_build"])
+    Message.objects.filter(pk=m.pk).update(contact_phone="13800000002")
+    return m
+
+
+# --- on a phone -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sort_links_stay_on_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    """At 390px the table's headers are hidden (each row a card): the ones that sort stay, a row of 40px links
+    above the cards; tapping one sorts, tapping it again reverses, and nothing widens the page."""
+    from .test_mobile_layout import TAP, overflow, phone_page, sign_in
+
+    older = dispatch(personas, directory, "先提交的留言")
+    newer = dispatch(personas, directory, "后提交的留言")
+    Message.objects.filter(pk=older.pk).update(submitted_at=dt.datetime(2026, 11, 1, 9, tzinfo=SH))
+    Message.objects.filter(pk=newer.pk).update(submitted_at=dt.datetime(2026, 11, 2, 9, tzinfo=SH))
+    page = phone_page(browser)
+    sign_in(page, live_server, personas["officer"].username)
+    page.goto(f"{live_server.url}/staff/")
+    assert overflow(page) <= 0
+    link = page.get_by_role("link", name="提交时间 (按提交时间升序排列)")
+    box = link.bounding_box()
+    assert box and box["height"] >= TAP
+    assert not page.get_by_role("columnheader", name="单位").is_visible()  # only what sorts
+    with page.expect_navigation():
+        link.tap()
+    assert "sort=submitted" in page.url
+    titles = page.locator("table.cases tbody td[data-label='留言'] > a").all_inner_texts()
+    assert titles == ["先提交的留言", "后提交的留言"]
+    assert page.locator("th[aria-sort='ascending']").inner_text().startswith("留言")
+    with page.expect_navigation():
+        page.get_by_role("link", name="提交时间 (按提交时间降序排列)").tap()
+    assert page.locator("table.cases tbody td[data-label='留言'] > a").all_inner_texts() == titles[::-1]
+    page.screenshot(path="/tmp/sort-phone.png", full_page=True)
+    page.context.close()

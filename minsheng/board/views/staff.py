@@ -369,7 +369,7 @@ def _inbox_list(request, roles: Roles, now):
     base = base.filter(filtered)
     query = _queue_query(request)
     if query:
-        base = base.filter(message__in=_queue_matches(Message.objects.all(), query))
+        base = base.filter(message__in=queue_matches(Message.objects.all(), query))
     inbox_tabs = _inbox_tabs(now)
     tab = request.GET.get("tab", "todo")
     if tab not in inbox_tabs:
@@ -565,10 +565,12 @@ def _queue_query(request) -> str:
     return (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
 
 
-def _queue_matches(messages, query: str):
-    """The ``messages`` ?q= of a staff list finds: the citizen's mobile number (as typed: spaces, dashes,
-    +86) finds their cases, as the citizen on the phone gives it (these lists hold the cases whose
-    contact data their users see: shows_contact); anything else is the search of the public list."""
+def queue_matches(messages, query: str):
+    """The ``messages`` ?q= of a staff list finds (the inbox's and the queue's, and the API's box=unit and
+    box=dispatch): the citizen's mobile number (as typed: spaces, dashes, +86) finds their cases, as the citizen
+    on the phone gives it (these lists hold the cases whose contact data their users see: shows_contact; a
+    leader's office, which does not, searches its list without it); anything else is the search of the public
+    list."""
     phone = canonical_phone(query)
     if phone:
         return messages.filter(contact_phone=phone)
@@ -595,7 +597,7 @@ def triage(request):
                                    status__in=[Status.SUBMITTED, Status.ACCEPTED])
             .annotate(was_returned=Exists(returned)))
     query = _queue_query(request)
-    base = _queue_matches(base, query)
+    base = queue_matches(base, query)
     counts = base.aggregate(all=Count("pk"), returned=Count("pk", filter=Q(was_returned=True)),
                             submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
                             accepted=Count("pk", filter=Q(status=Status.ACCEPTED)))
