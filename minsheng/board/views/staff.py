@@ -417,7 +417,8 @@ def _inbox_place(tab: str, keep_filters: dict, query: str) -> str:
 
 @login_required
 def inbox(request):
-    """My unit's cases by their next deadline (next_deadline: overdue first); overdue, soon due and assisting cases
+    """My unit's cases by their next deadline (next_deadline: overdue first), or by the column whose header was
+    clicked (?sort=, sort_headers); overdue, soon due and assisting cases
     on their own tabs; 指派给我 (or, from the head's 本单位办理情况, one officer's) as a filter
     over them. A dispatcher or supervisor without a unit lands on their own list."""
     roles = _staff_roles(request)
