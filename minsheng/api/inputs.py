@@ -14,8 +14,8 @@ from minsheng.board.actions import INVALID_CHOICE, REASON_MAX_CHARS, REPLY_MAX_C
 from minsheng.board.batch_dispatch import BATCH_MAX
 from minsheng.board.forms import require_words
 from minsheng.board.models import MessageKind, Rating
+from minsheng.board.views.inbox_sort import INBOX_SORTS
 from minsheng.board.views.leader_office import office_tabs
-from minsheng.board.views.staff import INBOX_SORTS
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic, Unit
 

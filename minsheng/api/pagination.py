@@ -60,7 +60,7 @@ class IdCursor(MessageCursor):
 
 
 class SortedInboxCursor(MessageCursor):
-    """?ordering= of the staff inbox (box=unit): the inbox page's ?sort= (board.views.staff.inbox_order: a
+    """?ordering= of the staff inbox (box=unit): the inbox page's ?sort= (board.views.inbox_sort.inbox_order: a
     column's values, then the next deadline, the submission and the id). Its columns tie often (one 领域, one
     承办人 for hundreds of cases), so the cursor holds the whole place of the page's last row — every value
     of the order, which ends with the id — and the next page is what comes after it in that order (DRF's
@@ -89,7 +89,7 @@ class SortedInboxCursor(MessageCursor):
                           ensure_ascii=False, separators=(",", ":"))
 
     def paginate_queryset(self, queryset, request, view=None):
-        from minsheng.board.views.staff import order_by_sort
+        from minsheng.board.views.inbox_sort import order_by_sort
 
         self.request = request
         self.page_size = self.get_page_size(request)

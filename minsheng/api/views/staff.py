@@ -17,17 +17,9 @@ from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.batch_dispatch import CHANGED_IN_API, dispatch_by_suggestion, plan_each, seen_key
 from minsheng.board.models import Assignment, Extension, Message
+from minsheng.board.views.inbox_sort import handler_name, inbox_order, parse_sort
 from minsheng.board.views.leader_office import office_messages, offices_of
-from minsheng.board.views.staff import (
-    due_soon_q,
-    handler_filter,
-    handler_name,
-    inbox_order,
-    next_deadline,
-    parse_sort,
-    queue_matches,
-    sign_late_q,
-)
+from minsheng.board.views.staff import due_soon_q, handler_filter, next_deadline, queue_matches, sign_late_q
 from minsheng.board.views.staff_hints import (
     held_on,
     near_duplicate_counts,

@@ -21,7 +21,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
     Case,
-    CharField,
     Count,
     DateTimeField,
     Exists,
@@ -41,7 +40,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from minsheng.accounts.models import CLOSED_NAME, User, canonical_phone
+from minsheng.accounts.models import User, canonical_phone
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.accounts.views import safe_next
 from minsheng.directory.models import Region, Topic, Unit
@@ -59,6 +58,15 @@ from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..recompute import change_words
 from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed, check_allowed
 from . import DRAFT_SENT, staff_hints
+from .inbox_sort import (
+    DEFAULT_SORT,
+    handler_name,
+    inbox_order,
+    inbox_sort,
+    order_by_sort,
+    parse_sort,
+    sort_headers,
+)
 from .public import close_reason, page_of
 from .staff_hints import (
     Suggestion,
@@ -228,57 +236,6 @@ def next_deadline(prefix: str = ""):
                 default=F(f"{prefix}due_at"), output_field=DateTimeField())
 
 
-# --- the inbox's order ----------------------------------------------------------------
-# What 本单位待办 sorts by (?sort= of the page and its export, ?ordering= of the API's box=unit), ``-`` before a
-# key for the reverse: the columns an officer plans the day by. 单位 is none (the ?unit= filter narrows the list
-# to one of them), nor 状态 (its tabs) or a title (read, not ranked); the 签收 and reply deadlines are one key,
-# the next deadline (next_deadline), as the list has always been ordered.
-INBOX_SORTS = {"due": "剩余/超期", "submitted": "提交时间", "region": "区划", "topic": "领域", "handler": "承办人"}
-DEFAULT_SORT = "due"
-
-
-def parse_sort(raw: str) -> tuple[str, bool] | None:
-    """A ?sort= (?ordering=) value: (its key in INBOX_SORTS, whether reversed), None for anything else."""
-    key = raw[1:] if raw.startswith("-") else raw
-    return (key, raw.startswith("-")) if key in INBOX_SORTS else None
-
-
-def handler_name(prefix: str = "handler__"):
-    """The 承办人 as a row names them (User.__str__), over the handler at ``prefix``; null for none."""
-    return Case(When(**{f"{prefix}closed_at__isnull": False}, then=Value(CLOSED_NAME)),
-                When(**{f"{prefix}display_name": ""}, then=F(f"{prefix}username")),
-                default=F(f"{prefix}display_name"), output_field=CharField())
-
-
-def inbox_order(key: str, reverse: bool, *, next_due, handler, message: str = "message__") -> list[tuple]:
-    """The inbox's order under the sort ``key``: [(name, expression, descending)], the column's values
-    (``reverse``: the other way round), then on a tie the default order's (the next deadline, the older
-    submission) and the row's pk, so that every order is total: a page never repeats or skips a row of the
-    one before. ``next_due`` and ``handler``: those expressions over the rows listed (an assignment on the
-    page, a case in the API); ``message``: the path to the case. A region by its code (GB/T 2260: a
-    district's townships together, in the official order), a 领域 in the back office's order (its 排序,
-    then code), a 承办人 by name; the empty (no 领域, 未指派) come last, first reversed."""
-    columns = {
-        "due": [("next_due", next_due)],
-        "submitted": [("submitted", F(f"{message}submitted_at"))],
-        "region": [("region", F(f"{message}region__code"))],
-        "topic": [("topic_sort", F(f"{message}topic__sort")), ("topic", F(f"{message}topic__code"))],
-        "handler": [("handler", handler)],
-    }
-    order = [(f"sort_{name}", expr, reverse) for name, expr in columns[key]]
-    for name, expr in [*columns["due"], *columns["submitted"], ("pk", F("pk"))]:
-        if all(f"sort_{name}" != taken for taken, _, _ in order):
-            order.append((f"sort_{name}", expr, False))
-    return order
-
-
-def order_by_sort(qs, order: list[tuple]):
-    """``qs`` in ``order`` (inbox_order): an empty value is the greatest, on both databases (SQLite puts
-    it first, PostgreSQL last)."""
-    return qs.annotate(**{name: expr for name, expr, _ in order}).order_by(
-        *[F(name).desc(nulls_first=True) if desc else F(name).asc(nulls_last=True) for name, _, desc in order])
-
-
 def _inbox_tabs(now) -> dict:
     return {
         "todo": ("待办(主办)", Q(role=A.Role.LEAD)),
@@ -381,32 +338,6 @@ def _inbox_list(request, roles: Roles, now):
           .select_related("message__region", "message__topic", "unit", "handler"))
     qs = order_by_sort(qs, inbox_order(*parse_sort(sort), next_due=F("next_due"), handler=handler_name()))
     return base, tab, qs, keep_filters, filter_words, filter_refused, query
-
-
-def inbox_sort(request) -> str:
-    """The inbox's ?sort= (a key of INBOX_SORTS, ``-`` before it reversed), DEFAULT_SORT for anything else."""
-    raw = request.GET.get("sort", "")
-    return raw if parse_sort(raw) else DEFAULT_SORT
-
-
-def sort_headers(sort: str, place: dict) -> dict:
-    """The inbox's column headers that sort it: for each key of INBOX_SORTS, the link (the inbox's ``place``,
-    its tab, filters and search, in that order; the first page), ``aria`` (aria-sort of the column it sorts,
-    "" for the others) and ``arrow``. A column's link sorts by it, ascending; the column it is sorted by,
-    the other way round."""
-    key, reverse = parse_sort(sort)
-    headers = {}
-    for column in INBOX_SORTS:
-        current = column == key
-        target = f"-{column}" if current and not reverse else column
-        params = {k: v for k, v in place.items() if k != "sort"}
-        if target != DEFAULT_SORT:
-            params["sort"] = target
-        headers[column] = {
-            "href": urlencode(params), "aria": ("descending" if reverse else "ascending") if current else "",
-            "arrow": ("▼" if reverse else "▲") if current else "",
-            "next": "降序" if current and not reverse else "升序"}
-    return headers
 
 
 def _inbox_place(tab: str, keep_filters: dict, query: str) -> str:
