@@ -326,6 +326,9 @@ QUERIES = [
     "jurisdiction_id=" + "9" * 300, "start_date=0001-01-01T00:00:00Z", "end_date=9999-12-31T23:59:59-23:59",
     "service_request_id=%00", "status=open&status=closed&status=%00", "format=xml", "format=%00", "%00=1",
     "page_size=1&page_size=2", "jurisdiction_id=620000&jurisdiction_id=620100",
+    # the staff inbox's sort (2026-12-05): unknown, NUL, and a cursor of no order of its
+    "ordering=%00", "box=unit&ordering=%00", "box=unit&ordering=-", "box=unit&ordering=due&cursor=%00",
+    "box=unit&ordering=topic&cursor=cD0lN0IlMjJvJTIyJTNBJTIydG9waWMlMjIlN0Q=",
     # PostgreSQL's tsquery syntax, to the full-text search
     "q=a%3A*%20%21b", "q=%5C", "q=%27%27", "q=%3C-%3E", "q=a%5Cb%27c%26%7C", "q=" + "%E8%AF%8D%20" * 60,
 ]

@@ -15,6 +15,7 @@ from minsheng.board.batch_dispatch import BATCH_MAX
 from minsheng.board.bulk import BULK_MAX
 from minsheng.board.forms import require_words
 from minsheng.board.models import MessageKind, Rating
+from minsheng.board.views.inbox_sort import INBOX_SORTS
 from minsheng.board.views.leader_office import office_tabs
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic, Unit
@@ -365,8 +366,12 @@ class InboxQuery(serializers.Serializer):
         required=False, min_value=1,
         help_text="box=leader only: the 留言对象 (addressee id) whose messages to list; required when the "
                   "caller's office serves two or more leaders")
-    q = serializers.CharField(required=False, max_length=100, allow_blank=True,
-                              help_text="box=leader only: 关键词 (全文检索, as /messages/?q=)")
+    q = serializers.CharField(
+        required=False, max_length=100, allow_blank=True,
+        help_text="box=unit and box=dispatch: 查找, as their pages' (the inbox's 在待办中查找, the queue's): the "
+                  "citizen's mobile number (as typed: spaces, dashes, +86) finds their cases, anything else is "
+                  "全文检索 (as /messages/?q=; a 留言编号 finds that case); box=leader: 关键词 (全文检索 alone: a "
+                  "leader's office does not see the citizen's contact data); the other boxes take none")
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     due_soon = serializers.BooleanField(
@@ -401,17 +406,37 @@ class InboxQuery(serializers.Serializer):
                   "the pages, whatever its deadline does (to sync a box); default: box=unit by next deadline "
                   "(a case whose deadline moves meanwhile moves in the list), the other boxes newest first",
         error_messages={"invalid_choice": "排序方式应为 id (按编号, 翻页时每件只出现一次) 或不给 (默认排序)"})
-    cursor = serializers.CharField(required=False, max_length=200)
+    ordering = serializers.ChoiceField(
+        choices=[(f"{sign}{key}", f"{label}{'降序' if sign else '升序'}") for key, label in INBOX_SORTS.items()
+                 for sign in ("", "-")],
+        required=False,
+        help_text="box=unit only: the inbox page's sort (its ?sort=), `-` before a key for the reverse: `due` the "
+                  "next deadline (the 签收 deadline while unsigned, else the reply deadline; the default order), "
+                  "`submitted` 提交时间, `region` 区划 (by code), `topic` 领域 (the back office's order), `handler` "
+                  "承办人 (by name; 未指派 last, first reversed); a tie by the next deadline, the older submission, "
+                  "then id. The cursor follows the order",
+        error_messages={"invalid_choice": "ordering 应为 " + "、".join(INBOX_SORTS) + " 之一, 前加 - 为倒序 "
+                                          "(如 -submitted: 最新提交的在前)"})
+    # ?ordering='s cursor holds every value of the last row's place (a 承办人's name among them)
+    cursor = serializers.CharField(required=False, max_length=1000)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
     def validate_q(self, value):
         return searchable_q(value)
 
     def validate(self, data):
-        if data["box"] != "leader":
-            given = [name for name in ("show", "leader", "q") if name in data]
-            if given:
-                raise serializers.ValidationError({name: [f"{name} 只用于 box=leader (领导留言板)"] for name in given})
+        box = data["box"]
+        refused = {}
+        if box != "leader":
+            refused.update({name: f"{name} 只用于 box=leader (领导留言板)" for name in ("show", "leader") if name in data})
+        if "q" in data and box not in ("unit", "dispatch", "leader"):
+            refused["q"] = "q 只用于 box=unit (本单位待办)、box=dispatch (待派单) 或 box=leader (领导留言板)"
+        if "ordering" in data and box != "unit":
+            refused["ordering"] = "ordering 只用于 box=unit (本单位待办)"
+        elif "ordering" in data and "order" in data:
+            refused["ordering"] = "ordering 与 order=id 只能用其一"
+        if refused:
+            raise serializers.ValidationError({name: [problem] for name, problem in refused.items()})
         return data
 
 

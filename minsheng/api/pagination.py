@@ -1,8 +1,13 @@
 """Stable pagination: a cursor over (submitted_at, id) for messages (over (supported_at,
-id) for the ones a citizen supported, over id for the staff inbox's ?order=id), pages for the directory."""
+id) for the ones a citizen supported, over id for the staff inbox's ?order=id, over the whole order for its
+?ordering=), pages for the directory."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
+from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -52,6 +57,103 @@ class IdCursor(MessageCursor):
     @staticmethod
     def valid_position(position: str) -> bool:
         return position.isascii() and position.isdigit() and int(position) < 2**63
+
+
+class SortedInboxCursor(MessageCursor):
+    """?ordering= of the staff inbox (box=unit): the inbox page's ?sort= (board.views.inbox_sort.inbox_order: a
+    column's values, then the next deadline, the submission and the id). Its columns tie often (one 领域, one
+    承办人 for hundreds of cases), so the cursor holds the whole place of the page's last row — every value
+    of the order, which ends with the id — and the next page is what comes after it in that order (DRF's
+    cursor holds the first value and counts the ties, up to 1,000: past that, pages repeated). A cursor
+    of another ordering, or whose values are not the order's, is a 400 naming ``cursor``."""
+
+    def __init__(self, sort: str, order: list[tuple]):
+        self.sort, self.order = sort, order
+
+    def valid_position(self, position: str) -> bool:
+        return self._values(position) is not None
+
+    def _values(self, position: str) -> list | None:
+        try:
+            place = json.loads(position)
+        except ValueError:
+            return None
+        if not (isinstance(place, dict) and place.get("o") == self.sort and isinstance(place.get("v"), list)
+                and len(place["v"]) == len(self.order)):
+            return None
+        return place["v"]
+
+    def _get_position_from_instance(self, instance, ordering):
+        values = [getattr(instance, name) for name, _, _ in self.order]
+        return json.dumps({"o": self.sort, "v": [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]},
+                          ensure_ascii=False, separators=(",", ":"))
+
+    def paginate_queryset(self, queryset, request, view=None):
+        from minsheng.board.views.inbox_sort import order_by_sort
+
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.ordering = tuple(("-" if desc else "") + name for name, _, desc in self.order)
+        self.cursor = self.decode_cursor(request)
+        offset, reverse, position = self.cursor if self.cursor is not None else (0, False, None)
+        if offset:  # every place is a row's own: this cursor never counts rows
+            raise serializers.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
+        # a cursor for the page before: the rows before the place, nearest first (turned round below)
+        order = [(name, expr, desc != reverse) for name, expr, desc in self.order]
+        queryset = order_by_sort(queryset, order)
+        if position is not None:
+            values = self._values(position)
+            if not _typed(queryset, order, values):  # a value the database would refuse to compare (a 500)
+                raise serializers.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
+            queryset = queryset.filter(_after(order, values))
+        results = list(queryset[:self.page_size + 1])
+        self.page = results[:self.page_size]
+        following = self._get_position_from_instance(results[-1], None) if len(results) > len(self.page) else None
+        if reverse:
+            self.page.reverse()
+            self.has_next, self.has_previous = position is not None, following is not None
+            self.next_position, self.previous_position = position, following
+        else:
+            self.has_next, self.has_previous = following is not None, position is not None
+            self.next_position, self.previous_position = following, position
+        return self.page
+
+
+def _after(order: list[tuple], values: list) -> Q:
+    """The rows after ``values`` in ``order`` ([(name, expression, descending)]; an empty value the greatest,
+    as staff.order_by_sort lists it): greater in the first value, or equal there and greater in the next…"""
+    after, equal = Q(pk__in=[]), Q()
+    for (name, _, desc), value in zip(order, values, strict=True):
+        if value is None:
+            beyond = Q(**{f"{name}__isnull": False}) if desc else Q(pk__in=[])
+            same = Q(**{f"{name}__isnull": True})
+        else:
+            beyond = Q(**{f"{name}__lt": value}) if desc else Q(**{f"{name}__gt": value}) | Q(**{f"{name}__isnull": True})
+            same = Q(**{name: value})
+        after |= equal & beyond
+        equal &= same
+    return after
+
+
+def _typed(queryset, order: list[tuple], values: list | None) -> bool:
+    """Whether each of a cursor's ``values`` is of its column's type: a date-time with its offset, an integer,
+    text without NUL (PostgreSQL refuses one), or null."""
+    if values is None:
+        return False
+    for (name, _, _), value in zip(order, values, strict=True):
+        kind = queryset.query.annotations[name].output_field.get_internal_type()
+        if value is None:
+            continue
+        if kind == "DateTimeField":
+            if not (isinstance(value, str) and _is_datetime(value) and parse_datetime(value).tzinfo is not None):
+                return False
+        elif kind.endswith(("IntegerField", "AutoField")):
+            if not (type(value) is int and -(2**63) <= value < 2**63):
+                return False
+        elif not (isinstance(value, str) and "\x00" not in value and len(value) <= 200):
+            return False
+    return True
 
 
 class SupportCursor(MessageCursor):

@@ -17,8 +17,9 @@ from minsheng.accounts.roles import roles_of
 from minsheng.board import actions, bulk
 from minsheng.board.batch_dispatch import CHANGED_IN_API, dispatch_by_suggestion, plan_each, seen_key
 from minsheng.board.models import Assignment, Extension, Message
+from minsheng.board.views.inbox_sort import handler_name, inbox_order, parse_sort
 from minsheng.board.views.leader_office import office_messages, offices_of
-from minsheng.board.views.staff import due_soon_q, handler_filter, next_deadline, sign_late_q
+from minsheng.board.views.staff import due_soon_q, handler_filter, next_deadline, queue_matches, sign_late_q
 from minsheng.board.views.staff_hints import (
     held_on,
     near_duplicate_counts,
@@ -34,7 +35,7 @@ from minsheng.insight.suggest import Suggestion, proposed_units, suggest_for
 
 from .. import inputs
 from ..errors import ApiError
-from ..pagination import IdCursor, InboxCursor, MessageCursor
+from ..pagination import IdCursor, InboxCursor, MessageCursor, SortedInboxCursor
 from ..permissions import IsStaffMember
 from ..serializers import (
     AssignBatchSerializer,
@@ -110,6 +111,17 @@ def unit_next_deadline(user):
     return Subquery(active.annotate(next_due=next_deadline()).order_by("next_due").values("next_due")[:1])
 
 
+def unit_handler(user):
+    """The 承办人's name (handler_name) on the case's active assignment of one of ``user``'s units, the lead
+    first when it has both; an admin's: any unit's. Null when none is named."""
+    roles = roles_of(user)
+    active = Assignment.objects.filter(message=OuterRef("pk"), state=Assignment.State.ACTIVE)
+    if not roles.admin:
+        active = active.filter(unit_id__in=roles.unit_ids)
+    lead_first = Case(When(role=Assignment.Role.LEAD, then=Value(0)), default=Value(1))
+    return Subquery(active.annotate(name=handler_name()).order_by(lead_first, "pk").values("name")[:1])
+
+
 def unit_role(user):
     """Whether ``user``'s unit leads the case (``lead``) or assists it (``assist``): the role of its active
     assignment of one of ``user``'s units, the lead first when it has both; an admin's: any unit's."""
@@ -152,11 +164,17 @@ class Inbox(ApiView):
                 qs = qs.exclude(q)
         if params.get("handler"):
             qs = qs.filter(handler_q(request.user, params["handler"]))
+        if params["box"] != "leader" and params.get("q", "").strip():  # box=unit or dispatch: as their pages find
+            qs = queue_matches(qs, params["q"].strip())
         qs = qs.annotate(unit_role=unit_role(request.user))  # the inbox page's 待办(主办) and 协办 tabs
         if params.get("role"):
             qs = qs.filter(unit_role=params["role"])
         if params.get("order") == "id":  # a place no change of the case moves: each met once in a walk
             paginator = IdCursor()
+        elif params.get("ordering"):  # box=unit, as the inbox page's ?sort= lists them
+            order = inbox_order(*parse_sort(params["ordering"]), next_due=unit_next_deadline(request.user),
+                                handler=unit_handler(request.user), message="")
+            paginator = SortedInboxCursor(params["ordering"], order)
         elif params["box"] == "unit":  # as the inbox page lists them
             qs = qs.annotate(next_due=unit_next_deadline(request.user))
             paginator = InboxCursor()

@@ -57,6 +57,15 @@ from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..recompute import change_words
 from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed, check_allowed
 from . import DRAFT_SENT, staff_hints
+from .inbox_sort import (
+    DEFAULT_SORT,
+    handler_name,
+    inbox_order,
+    inbox_sort,
+    order_by_sort,
+    parse_sort,
+    sort_headers,
+)
 from .public import close_reason, page_of
 from .staff_hints import (
     Suggestion,
@@ -138,7 +147,7 @@ def _ticked(request) -> list[str]:
 
 
 # the inbox's own parameters, the only ones a case page's 返回待办 carries back (?back=)
-INBOX_PARAMS = ("tab", "handler", "unit", "q", "page")
+INBOX_PARAMS = ("tab", "handler", "unit", "q", "sort", "page")
 
 
 def inbox_back(query: QueryDict) -> str:
@@ -305,10 +314,10 @@ def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str, str]:
 
 
 def _inbox_list(request, roles: Roles, now):
-    """What the inbox lists for ``request`` (its tab, ?unit=, ?handler= and ?q=; the page aside), the page's
-    and its export's (inbox_export): (the unit's active cases under the filters and search, the tab, the
-    tab's rows in the inbox's order, the filters' parameters to keep, their words, a refused ?handler='s
-    reason, the search)."""
+    """What the inbox lists for ``request`` (its tab, ?unit=, ?handler=, ?q= and ?sort=; the page aside), the
+    page's and its export's (inbox_export): (the unit's active cases under the filters and search, the tab, the
+    tab's rows in the inbox's order, the filters' and sort's parameters to keep, the filters' words, a refused
+    ?handler='s reason, the search). A ?sort= that is none of INBOX_SORTS lists in the default order."""
     base = A.objects.filter(state=A.State.ACTIVE, message__status__in=Status.handling())
     if not roles.admin:
         base = base.filter(unit_id__in=roles.unit_ids)
@@ -316,14 +325,17 @@ def _inbox_list(request, roles: Roles, now):
     base = base.filter(filtered)
     query = _queue_query(request)
     if query:
-        base = base.filter(message__in=_queue_matches(Message.objects.all(), query))
+        base = base.filter(message__in=queue_matches(Message.objects.all(), query))
     inbox_tabs = _inbox_tabs(now)
     tab = request.GET.get("tab", "todo")
     if tab not in inbox_tabs:
         tab = "todo"
+    sort = inbox_sort(request)
+    if sort != DEFAULT_SORT:
+        keep_filters = {**keep_filters, "sort": sort}
     qs = (base.filter(inbox_tabs[tab][1]).annotate(late=_late_first(now), next_due=next_deadline())
-          .select_related("message__region", "message__topic", "unit", "handler")
-          .order_by("next_due", "message__submitted_at", "pk"))
+          .select_related("message__region", "message__topic", "unit", "handler"))
+    qs = order_by_sort(qs, inbox_order(*parse_sort(sort), next_due=F("next_due"), handler=handler_name()))
     return base, tab, qs, keep_filters, filter_words, filter_refused, query
 
 
@@ -335,7 +347,8 @@ def _inbox_place(tab: str, keep_filters: dict, query: str) -> str:
 
 @login_required
 def inbox(request):
-    """My unit's cases by their next deadline (next_deadline: overdue first); overdue, soon due and assisting cases
+    """My unit's cases by their next deadline (next_deadline: overdue first), or by the column whose header was
+    clicked (?sort=, sort_headers); overdue, soon due and assisting cases
     on their own tabs; 指派给我 (or, from the head's 本单位办理情况, one officer's) as a filter
     over them. A dispatcher or supervisor without a unit lands on their own list."""
     roles = _staff_roles(request)
@@ -365,8 +378,13 @@ def inbox(request):
         "export_param": _inbox_place(tab, keep_filters, query),
         "q_param": urlencode({**keep_filters, **({"q": query} if query else {})}),
         # the 全部 / 指派给我 / 未指派 links change the 承办人 filter alone: the tab, unit and search stay
-        "handler_param": urlencode({"tab": tab, **({"unit": keep_filters["unit"]} if "unit" in keep_filters else {}),
+        "handler_param": urlencode({"tab": tab, **{k: keep_filters[k] for k in ("unit", "sort") if k in keep_filters},
                                     **({"q": query} if query else {})}),
+        # each sortable column's header: a link sorting by it (or the other way round), its aria-sort; the order
+        # stays through the tabs, filters, search, pages, 返回待办 and the export (keep_filters holds it)
+        "sort": keep_filters.get("sort", ""),
+        "sort_headers": sort_headers(keep_filters.get("sort", DEFAULT_SORT),
+                                     {"tab": tab, **keep_filters, **({"q": query} if query else {})}),
         "handler": keep_filters.get("handler", ""), "unit": keep_filters.get("unit", ""),
         "filter_words": filter_words, "error": f"{filter_refused}; 已显示全部待办" if filter_refused else "",
         "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
@@ -561,10 +579,12 @@ def _queue_query(request) -> str:
     return (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
 
 
-def _queue_matches(messages, query: str):
-    """The ``messages`` ?q= of a staff list finds: the citizen's mobile number (as typed: spaces, dashes,
-    +86) finds their cases, as the citizen on the phone gives it (these lists hold the cases whose
-    contact data their users see: shows_contact); anything else is the search of the public list."""
+def queue_matches(messages, query: str):
+    """The ``messages`` ?q= of a staff list finds (the inbox's and the queue's, and the API's box=unit and
+    box=dispatch): the citizen's mobile number (as typed: spaces, dashes, +86) finds their cases, as the citizen
+    on the phone gives it (these lists hold the cases whose contact data their users see: shows_contact; a
+    leader's office, which does not, searches its list without it); anything else is the search of the public
+    list."""
     phone = canonical_phone(query)
     if phone:
         return messages.filter(contact_phone=phone)
@@ -591,7 +611,7 @@ def triage(request):
                                    status__in=[Status.SUBMITTED, Status.ACCEPTED])
             .annotate(was_returned=Exists(returned)))
     query = _queue_query(request)
-    base = _queue_matches(base, query)
+    base = queue_matches(base, query)
     counts = base.aggregate(all=Count("pk"), returned=Count("pk", filter=Q(was_returned=True)),
                             submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
                             accepted=Count("pk", filter=Q(status=Status.ACCEPTED)))
