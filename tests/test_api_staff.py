@@ -939,3 +939,84 @@ def test_the_unit_inbox_by_id_meets_each_case_once_while_deadlines_move(as_perso
     assert bad.status_code == 400 and "cursor" in error_of(bad)["fields"]
     wrong = client.get("/api/v1/staff/inbox/?order=deadline")
     assert wrong.status_code == 400 and "排序方式应为 id" in error_of(wrong)["fields"]["order"][0]
+
+
+# --- who may not take an action at all: a 403 whatever the body (an API walk, 2026-12-05) -----------
+
+REPLY_TEXT = "您好, 经现场核查, 已督促物业公司尽快维修。"
+
+
+def full_body(action, cases, personas, directory) -> dict:
+    """A body with every field the action asks for, each a sound value."""
+    return {"reply": {"body": REPLY_TEXT}, "reply-preview": {"body": REPLY_TEXT},
+            "transfer": {"to_unit": directory["housing"].pk, "reason": "属于住建局职责"},
+            "return": {"reason": "不属于本单位职责"}, "extension": {"days": 3, "reason": "需要协调多个部门"},
+            "dispatch": {"lead": directory["housing"].pk}, "reject": {"reason": "与本平台受理范围无关"},
+            "merge": {"into": cases["housing"].public_id}, "unmerge": {"reason": "并错了主留言"},
+            "supervise": {"note": "请尽快办理"}, "extension-decision": {"approve": True},
+            "assign": {"handler": personas["other_officer"].pk}, "assist-note": {"body": "已配合核查"},
+            "note": {"body": "已到现场核查"}}[action]
+
+
+@pytest.fixture
+def held(as_persona, cases, personas, directory):
+    """The 生态局 case signed by its lead unit (住建局 assists) with an extension request pending."""
+    eco = cases["ecology"]  # 环保 in 七里河区: 生态环境局 leads, 住建局 assists
+    as_persona("dispatcher").post(case_url(eco, "dispatch"), {}, format="json")
+    actions.do_sign(personas["other_officer"], Message.objects.get(pk=eco.pk), directory["ecology"])
+    actions.do_request_extension(personas["other_officer"], Message.objects.get(pk=eco.pk), directory["ecology"],
+                                 3, "需要协调多个部门")
+    return Message.objects.get(pk=eco.pk)
+
+
+def written() -> dict:
+    return {"events": Event.objects.count(), "versions": list(Message.objects.order_by("pk").values_list("version")),
+            "assignments": list(Assignment.objects.order_by("pk").values_list("state", "handler_id")),
+            "extensions": list(Extension.objects.order_by("pk").values_list("state"))}
+
+
+@pytest.mark.parametrize("action, who", [
+    ("reply", "officer"), ("reply", "dispatcher"), ("reply", "supervisor"), ("reply-preview", "officer"),
+    ("reply-preview", "dispatcher"), ("transfer", "officer"), ("transfer", "dispatcher"), ("return", "officer"),
+    ("return", "supervisor"), ("extension", "officer"), ("extension", "dispatcher"),
+    ("dispatch", "officer"), ("dispatch", "supervisor"), ("reject", "officer"), ("merge", "other_officer"),
+    ("unmerge", "supervisor"), ("supervise", "officer"), ("supervise", "dispatcher"),
+    ("extension-decision", "other_officer"), ("extension-decision", "dispatcher"), ("assign", "officer"),
+    ("assign", "dispatcher"), ("assist-note", "other_officer"), ("assist-note", "dispatcher"), ("note", "officer"),
+])
+def test_a_caller_who_may_not_take_an_action_is_refused_whatever_the_body(as_persona, held, cases, personas,
+                                                                          directory, action, who):
+    """An assisting unit's officer posting `{}` to reply/ (a dispatcher to reply/, an officer to dispatch/ …)
+    read a 400 about the body's missing fields, the documented 403 coming only with a complete body: the
+    refusal, and its reasons, came after the body was read. The same 403 now, whatever the body."""
+    client, before = as_persona(who), written()
+    full = client.post(case_url(held, action), full_body(action, cases, personas, directory), format="json")
+    empty = client.post(case_url(held, action), {}, format="json")
+    assert full.status_code == 403, full.content
+    assert empty.status_code == 403, empty.content
+    assert (error_of(empty)["code"], error_of(empty)["message"]) == (error_of(full)["code"], error_of(full)["message"])
+    assert written() == before
+
+
+@pytest.mark.parametrize("action, who, fields", [
+    ("reply", "other_officer", {"body"}), ("reply-preview", "other_officer", {"body"}),
+    ("transfer", "other_officer", {"to_unit", "reason"}), ("return", "other_officer", {"reason"}),
+    ("extension", "other_officer", {"days", "reason"}), ("reject", "dispatcher", {"reason"}),
+    ("merge", "dispatcher", {"into"}), ("unmerge", "dispatcher", {"reason"}), ("supervise", "supervisor", {"note"}),
+    ("extension-decision", "supervisor", {"approve"}), ("assist-note", "officer", {"body"}),
+    ("note", "other_officer", {"body"}), ("note", "supervisor", {"body"}), ("assign", "eco_head", {"handler"}),
+    # a person of both units acts for the one that may: the lead unit's actions and the assisting unit's
+    ("reply", "both_units", {"body"}), ("assist-note", "both_units", {"body"}),
+])
+def test_a_caller_who_may_take_an_action_is_told_the_fields_it_lacks(as_persona, held, personas, directory,
+                                                                      action, who, fields):
+    from .conftest import make_user
+
+    personas["eco_head"] = make_user("eco_head", role="head", unit=directory["ecology"])
+    personas["both_units"] = make_user("both_units", role="officer", unit=directory["housing"])
+    personas["both_units"].memberships.create(role="officer", unit=directory["ecology"])
+    before = written()
+    response = as_persona(who).post(case_url(held, action), {}, format="json")
+    assert response.status_code == 400, response.content
+    assert set(error_of(response)["fields"]) == fields
+    assert written() == before

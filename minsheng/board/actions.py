@@ -263,6 +263,12 @@ def do_support(user, message: Message) -> bool:
 
 # --- dispatcher ---------------------------------------------------------------
 
+def require_supervisor(actor, message) -> None:
+    """督办 and 审批延期 are the case's region's supervisors' (an admin's)."""
+    if not roles_of(actor).supervises(message.region):
+        raise PermissionDenied("您不是该区划的督办员")
+
+
 def _require_dispatcher(actor, message):
     if actor is None:  # the system itself (automatic dispatch in minsheng.insight.tasks); views pass a user
         return
@@ -726,8 +732,7 @@ def _extension_decided_words(pk: int) -> str:
 def do_decide_extension(actor, extension: Extension, approve: bool, note: str = "", at=None) -> None:
     """The region's supervisor approves (the reply deadline moves) or refuses."""
     message = extension.assignment.message
-    if not roles_of(actor).supervises(message.region):
-        raise PermissionDenied("您不是该区划的督办员")
+    require_supervisor(actor, message)
     check_allowed("decide_extension", message.status)
     if (note or "").strip():  # optional; one given of emoji alone said nothing to the unit (「审批意见: 😀」)
         _written(note, "note", "", NO_WORDS_NOTE)
@@ -781,6 +786,14 @@ def do_internal_note(actor, message: Message, body: str, unit=None, at=None) -> 
     """内部备注: a note for staff alone (_staff_note) by a person of the lead unit (``unit``, by default
     the actor's unit holding the case as 主办) while it holds the case, or by a dispatcher or supervisor
     of the case's region (or an admin) at any time. The assisting units write 协办意见 instead."""
+    unit = note_unit(actor, message, unit)
+    _staff_note(actor, message, unit, body, Event.Kind.NOTE, at, role=Assignment.Role.LEAD if unit else None)
+
+
+def note_unit(actor, message: Message, unit=None):
+    """The lead unit ``actor`` writes an internal note for (do_internal_note): ``unit``, by default theirs
+    that holds (else held) the case as 主办; None for a dispatcher, supervisor or admin writing as such.
+    PermissionDenied for anyone else (the API asks it before reading the body)."""
     roles = roles_of(actor)
     overseer = roles.admin or roles.dispatches(message.region) or roles.supervises(message.region)
     if unit is None:
@@ -794,7 +807,7 @@ def do_internal_note(actor, message: Message, body: str, unit=None, at=None) -> 
         _require_member(actor, unit)
     elif not overseer:
         raise PermissionDenied(NOTE_REFUSED)
-    _staff_note(actor, message, unit, body, Event.Kind.NOTE, at, role=Assignment.Role.LEAD if unit else None)
+    return unit
 
 
 NO_CHINESE_REPLY = "答复内容没有中文, 请用中文答复群众"
@@ -859,8 +872,7 @@ def do_reply(actor, message: Message, unit, body: str, quality=None, at=None) ->
 
 def do_supervise(actor, message: Message, note: str, at=None) -> None:
     """督办: flag the case with a note for the handling unit."""
-    if not roles_of(actor).supervises(message.region):
-        raise PermissionDenied("您不是该区划的督办员")
+    require_supervisor(actor, message)
     _written(note, "note", "请填写督办意见", NO_WORDS_NOTE)
     now = at or timezone.now()
     with transaction.atomic():

@@ -385,6 +385,7 @@ class CaseReplyPreview(ApiView):
                    parameters=[PUBLIC_ID], operation_id="staff_cases_reply_preview")
     def post(self, request, public_id):
         message = get_case(request, public_id)  # another unit's case: 404 whatever the body says
+        MAY["reply-preview"](request.user, message)  # one who may not answer it: 403 whatever the body says
         b = parse(inputs.ReplyBody, body_of(request, inputs.ReplyBody))
         unit = acting_unit(request.user, message, b.get("unit"))
         body = actions.may_reply(request.user, message, unit, b["body"])  # the refusals of reply/
@@ -434,6 +435,7 @@ def _merge(user, message, b):
 
 # What every action answers and refuses, after its own text (its Doc's description)
 ACTION_OUTCOME = ("返回动作后的案件 (同「办件详情」)。只有工作人员可调用: 市民为 403; 不在调用者范围内的留言为 404, 无论请求体如何; "
+                  "无权执行该动作的工作人员为 403, 也无论请求体如何; "
                   "当前状态不允许该动作为 409, 并说明案件现在的状态; 请求体不合格为 400 并指明字段。")
 
 
@@ -496,8 +498,41 @@ ACTIONS = {
 }
 
 
+def unit_part(role=Assignment.Role.LEAD):
+    """Who may take a unit's action (``role``: the lead unit's, or 协办意见): a person some unit of whose
+    holds (or held) that part of the case, whichever unit the body's ``unit`` names; acting_unit's refusals
+    otherwise (an assisting unit's, an account of no unit). An admin names any unit."""
+    def may(user, message):
+        if not roles_of(user).admin:
+            acting_unit(user, message, None, role)
+    return may
+
+
+def may_assign(user, message):
+    """A head (or admin) of a unit of the case's; a head whose unit no longer holds it is told so (409) by
+    the action itself, once the body is read."""
+    try:
+        actions.assignable(user, message)
+    except IllegalMove:
+        pass
+
+
+# Who may take each action at all, asked before the body is read: anyone else gets the action's 403 (the
+# same words as with a complete body), whatever they send (an API walk, 2026-12-05: a body missing a field
+# was a 400 naming it, the 403 coming only with a complete body). The actions ask it again, with the rest.
+MAY = {
+    **dict.fromkeys(["accept", "reject", "dispatch", "merge", "unmerge"], actions._require_dispatcher),
+    **dict.fromkeys(["sign", "reply", "reply-preview", "transfer", "return", "extension"], unit_part()),
+    **dict.fromkeys(["supervise", "extension-decision"], actions.require_supervisor),
+    "assist-note": unit_part(Assignment.Role.ASSIST),
+    "note": actions.note_unit,
+    "assign": may_assign,
+}
+
+
 def _action_view(name: str):
     doc, body_class, perform = ACTIONS[name]
+    may = MAY[name]
 
     class CaseAction(ApiView):
         permission_classes = [IsStaffMember]
@@ -507,6 +542,7 @@ def _action_view(name: str):
                        operation_id=f"staff_cases_{name.replace('-', '_')}")
         def post(self, request, public_id):
             message = get_case(request, public_id)  # another unit's case: 404 whatever the body says
+            may(request.user, message)  # one who may not take it: 403 whatever the body says
             body = parse(body_class, body_of(request, body_class)) if body_class else {}
             try:
                 perform(request.user, message, body)
