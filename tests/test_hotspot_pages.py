@@ -1439,3 +1439,40 @@ def test_the_hours_recompute_of_the_heat_costs_the_same_queries_however_many_hot
     with CaptureQueriesContext(connection) as captured:
         client.get("/api/v1/hotspots/")
     assert len(captured) < first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_processes_reading_a_stale_list_at_once_one_recomputes_the_heat(directory):
+    """gunicorn's workers (or two servers) reading /hotspots/ as the hour ends: the claim of the row is one
+    conditional UPDATE, so one of them recomputes, the others list on."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent connections need PostgreSQL (SQLite test database is in-memory)")
+    from minsheng.insight.models import HeatDecay
+
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    Hotspot.objects.create(title="楼道灯坏了", region=directory["chengguan"], first_at=long_ago, last_at=long_ago,
+                           message_count=3, public_count=3, citizen_count=3, heat=80.0)
+    now = timezone.now()
+    for row in (None, now - dt.timedelta(hours=2)):  # no row yet (a new install), then one over an hour old
+        if row is None:
+            HeatDecay.objects.all().delete()
+        else:
+            HeatDecay.objects.update(decayed_at=row)
+        start, results = threading.Barrier(4), []
+
+        def read(start, results):
+            try:
+                start.wait(10)
+                results.append(hotspots_service.keep_heat_current(now))
+            finally:
+                connection.close()
+
+        hotspots_service.reset_index()
+        threads = [threading.Thread(target=read, args=(start, results)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        assert sorted(results) == [False, False, False, True]
+        assert Hotspot.objects.get().heat == pytest.approx(core.heat(3, 3, 0, long_ago, now), abs=0.01)
+        Hotspot.objects.update(heat=80.0)
