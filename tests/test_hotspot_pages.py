@@ -4,6 +4,7 @@ and the similar-messages fragment, with the personas of conftest."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import threading
@@ -152,6 +153,7 @@ def test_hotspot_list_orders_by_heat_and_filters_by_region(client, lift_hotspot,
 
 
 def test_hotspot_list_query_count_does_not_grow_with_hotspots(client, lift_hotspot, django_assert_max_num_queries):
+    hotspots_service.keep_heat_current()  # within the hour of the heat's last recompute (its queries: below)
     with django_assert_max_num_queries(8):
         assert client.get("/hotspots/").status_code == 200
 
@@ -1329,3 +1331,148 @@ def test_a_hotspots_label_names_a_metro_station_written_three_ways_once(client, 
     for page in (client.get(f"/hotspots/{hotspot.pk}/"), client.get("/hotspots/")):
         text = " ".join(re.sub(r"<[^>]+>", " ", page.content.decode()).split())
         assert "地铁桐湾站" in text and "地铁桐湾站 桐湾地铁7号线" not in text and "地铁桐湾站、桐湾地铁7号线" not in text
+
+
+def _hot_then_never_refreshed(directory, personas):
+    """As ``_hot_then_and_fresh_now`` (twelve citizens 540 days ago, two this week) on a server where
+    refresh-hotspots never ran (the embedded default without cron): each hotspot holds the heat of its last
+    move, the old one a year and a half's worth too high."""
+    start = timezone.now() - dt.timedelta(days=540)
+    old = [post(p, *LIFT[i % len(LIFT)], directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(hours=i))
+           for i, p in enumerate(citizens(12))]
+    new = [post(p, *OTHER_LIFT, directory["chengguan"], personas["dispatcher"], at=timezone.now() - dt.timedelta(days=2 - i))
+           for i, p in enumerate(citizens(2, start=50))]
+    for m in old + new:
+        hotspots_service.place_message(m)
+    old_hotspot = Hotspot.objects.get(members__message=old[0])
+    new_hotspot = Hotspot.objects.get(members__message=new[0])
+    h = old_hotspot
+    Hotspot.objects.filter(pk=h.pk).update(heat=core.heat(h.citizen_count, h.message_count, h.support_count,
+                                                         h.last_at, h.last_at))
+    old_hotspot.refresh_from_db()
+    return old_hotspot, new_hotspot
+
+
+def test_the_whole_list_ranks_by_heat_no_more_than_an_hour_old_without_a_scheduled_refresh(client, directory,
+                                                                                           personas):
+    """/hotspots/ 全部 and the API list without ``days`` ranked by the stored heat, which only refresh-hotspots
+    brings down with time; the embedded default runs it nowhere (cron of docs/deploy.md §9), so a problem twelve
+    citizens raised a year and a half ago headed the list above two citizens' problem of this week. Reading a
+    list whose heat is over an hour old brings every hotspot's heat to now first: this week's ranks first,
+    its heat and the old one's as the formula gives them now."""
+    old, new = _hot_then_never_refreshed(directory, personas)
+    assert old.heat > new.heat  # the stale stored heat
+    rows = _rows(client.get("/hotspots/").content.decode())
+    assert [title for title, _ in rows] == [new.title, old.title]
+    now = timezone.now()
+    assert abs(float(dict(rows)[old.title]) - core.heat(12, 12, 0, old.last_at, now)) <= 0.1
+    api = client.get("/api/v1/hotspots/").json()
+    assert [h["id"] for h in api["results"]] == [new.pk, old.pk]
+    assert abs(api["results"][1]["heat"] - core.heat(12, 12, 0, old.last_at, now)) <= 0.01
+
+
+def test_the_heat_is_brought_to_now_once_an_hour_by_one_process(directory, personas):
+    """Reading a list recomputes the stored heat only where it is over an hour old; of two processes reading at
+    once (the claim of ``HeatDecay``), one recomputes; refresh-hotspots (cron, or Celery beat hourly) counts as
+    the hour's recompute."""
+    from minsheng.insight.models import HeatDecay
+
+    old, new = _hot_then_never_refreshed(directory, personas)
+    now = timezone.now()
+
+    def stale_again():
+        h = old
+        Hotspot.objects.filter(pk=h.pk).update(heat=core.heat(h.citizen_count, h.message_count, h.support_count,
+                                                             h.last_at, h.last_at))
+
+    def heat_of_old():
+        return Hotspot.objects.get(pk=old.pk).heat
+
+    assert hotspots_service.keep_heat_current(now) is True
+    assert heat_of_old() == pytest.approx(core.heat(12, 12, 0, old.last_at, now), abs=0.01)
+    stale_again()
+    hotspots_service.reset_index()  # another process, which has not seen the row
+    assert hotspots_service.keep_heat_current(now + dt.timedelta(minutes=30)) is False  # fresh within the hour
+    later = now + dt.timedelta(minutes=61)
+    assert hotspots_service.keep_heat_current(later) is True
+    assert heat_of_old() == pytest.approx(core.heat(12, 12, 0, old.last_at, later), abs=0.01)
+    stale_again()
+    hotspots_service.reset_index()
+    assert hotspots_service.keep_heat_current(later) is False  # claimed: the other process recomputed
+    assert HeatDecay.objects.get().decayed_at == later
+    # the hourly refresh stamps the row: the lists read after it recompute nothing for an hour
+    HeatDecay.objects.update(decayed_at=now - dt.timedelta(days=3))
+    call_command("refresh_hotspots", stdout=io.StringIO())
+    hotspots_service.reset_index()
+    assert HeatDecay.objects.get().decayed_at > now
+    assert hotspots_service.keep_heat_current() is False
+    assert heat_of_old() == pytest.approx(core.heat(12, 12, 0, old.last_at, timezone.now()), abs=0.01)
+
+
+def test_the_hours_recompute_of_the_heat_costs_the_same_queries_however_many_hotspots(client, directory):
+    """One UPDATE computes every hotspot's heat in the database: the list read that does it costs a fixed number
+    of queries, and one within the hour costs none more."""
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.insight.models import HeatDecay
+
+    def add(n, start):
+        long_ago = timezone.now() - dt.timedelta(days=400)
+        for i in range(start, start + n):
+            Hotspot.objects.create(title=f"第{i}号热点", region=directory["chengguan"], first_at=long_ago,
+                                   last_at=long_ago, message_count=3, public_count=3, citizen_count=3, heat=50.0 + i)
+
+    def queries():
+        HeatDecay.objects.update(decayed_at=timezone.now() - dt.timedelta(hours=2))
+        hotspots_service.reset_index()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/hotspots/").status_code == 200
+        return len(captured)
+
+    add(2, 0)
+    client.get("/api/v1/hotspots/")  # makes the row
+    first = queries()
+    add(20, 2)
+    assert queries() == first
+    expected = core.heat(3, 3, 0, Hotspot.objects.first().last_at, timezone.now())
+    assert all(heat == pytest.approx(expected, abs=0.01) for heat in Hotspot.objects.values_list("heat", flat=True))
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/api/v1/hotspots/")
+    assert len(captured) < first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_processes_reading_a_stale_list_at_once_one_recomputes_the_heat(directory):
+    """gunicorn's workers (or two servers) reading /hotspots/ as the hour ends: the claim of the row is one
+    conditional UPDATE, so one of them recomputes, the others list on."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent connections need PostgreSQL (SQLite test database is in-memory)")
+    from minsheng.insight.models import HeatDecay
+
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    Hotspot.objects.create(title="楼道灯坏了", region=directory["chengguan"], first_at=long_ago, last_at=long_ago,
+                           message_count=3, public_count=3, citizen_count=3, heat=80.0)
+    now = timezone.now()
+    for row in (None, now - dt.timedelta(hours=2)):  # no row yet (a new install), then one over an hour old
+        if row is None:
+            HeatDecay.objects.all().delete()
+        else:
+            HeatDecay.objects.update(decayed_at=row)
+        start, results = threading.Barrier(4), []
+
+        def read(start, results):
+            try:
+                start.wait(10)
+                results.append(hotspots_service.keep_heat_current(now))
+            finally:
+                connection.close()
+
+        hotspots_service.reset_index()
+        threads = [threading.Thread(target=read, args=(start, results)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        assert sorted(results) == [False, False, False, True]
+        assert Hotspot.objects.get().heat == pytest.approx(core.heat(3, 3, 0, long_ago, now), abs=0.01)
+        Hotspot.objects.update(heat=80.0)

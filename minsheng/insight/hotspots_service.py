@@ -17,15 +17,15 @@ from collections import Counter
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from minsheng.board.moderation import mask
 from minsheng.board.workflow import Status
 
 from . import hotspots as core
-from .models import MIN_MESSAGES, Hotspot, HotspotMember
+from .models import MIN_MESSAGES, HeatDecay, Hotspot, HotspotMember, heat_in_database
 from .places import admin_names, refined_region
 
 log = logging.getLogger(__name__)
@@ -87,10 +87,12 @@ def get_index() -> core.HotspotIndex:
 
 
 def reset_index() -> None:
-    """Forget the in-memory index (tests; after bulk changes)."""
+    """Forget the in-memory index (tests; after bulk changes), and when this process last saw
+    the stored heat brought to the clock (``keep_heat_current``)."""
     with _lock:
         _state["index"] = None
         _state["seen"] = 0
+    _heat_seen["at"] = None
 
 
 def place_message(message, refresh: bool = True) -> Hotspot | None:
@@ -391,6 +393,80 @@ def decay_heat(hotspots, now: dt.datetime) -> int:
     return len(stale)
 
 
+# The stored heat a list ranks by is at most this old (keep_heat_current): the hourly refresh's period.
+HEAT_MAX_AGE = dt.timedelta(hours=1)
+# when this process last read or wrote HeatDecay.decayed_at: within HEAT_MAX_AGE of it a list reads no row
+_heat_seen: dict = {"at": None}
+
+
+def _fresh(at: dt.datetime | None, now: dt.datetime) -> bool:
+    """``at`` is within the last HEAT_MAX_AGE (not ahead of ``now`` by more: a clock set back)."""
+    return at is not None and now - HEAT_MAX_AGE <= at <= now + HEAT_MAX_AGE
+
+
+def decay_heat_in_database(now: dt.datetime) -> int:
+    """Bring every hotspot's stored heat to ``now`` in one UPDATE: the formula over each row's own
+    counts and latest message (``heat_in_database``), written where the rounded value moved. The
+    database computes it from the row as it is when written, so a refresh of one hotspot saving new
+    counts meanwhile is never overwritten with a heat of its old ones (as a read-then-write would).
+    Returns the number of rows changed."""
+    current = heat_in_database(F("citizen_count"), F("message_count"), F("support_count"), F("last_at"), now)
+    return Hotspot.objects.exclude(heat=current).update(heat=current, refreshed_at=now)
+
+
+def _stamp_heat(now: dt.datetime) -> None:
+    """Record that every hotspot's heat is as of ``now`` (the row of ``HeatDecay``)."""
+    _heat_seen["at"] = now
+    if not HeatDecay.objects.filter(pk=1).update(decayed_at=now):
+        try:
+            with transaction.atomic():
+                HeatDecay.objects.create(pk=1, decayed_at=now)
+        except IntegrityError:  # made meanwhile by another process
+            HeatDecay.objects.filter(pk=1).update(decayed_at=now)
+
+
+def keep_heat_current(now: dt.datetime | None = None) -> bool:
+    """Before a list ranks by the stored heat (/hotspots/ 全部, ``GET /api/v1/hotspots/`` without
+    ``days``): where it was last brought to the clock more than ``HEAT_MAX_AGE`` ago, or never,
+    bring it to ``now`` (``decay_heat_in_database``). Whatever serves the site: the embedded default
+    runs no refresh-hotspots unless cron does (docs/deploy.md §9), and there a hotspot kept the heat
+    of its last letter for ever; under Celery beat's hourly refresh (which stamps the row too) it
+    finds the heat fresh and does nothing. One process recomputes: the stale row is claimed by a
+    conditional UPDATE, which one of several at once wins; the others read on (what they read is
+    at most that hour old, or the winner's). Costs no query when this process saw the row fresh
+    within the hour, else one read of the row. Returns whether
+    this call recomputed; a database error is logged and the list served as stored."""
+    now = now or timezone.now()
+    if _fresh(_heat_seen["at"], now):
+        return False
+    try:
+        last = HeatDecay.objects.filter(pk=1).values_list("decayed_at", flat=True).first()
+        if _fresh(last, now):
+            _heat_seen["at"] = last
+            return False
+        stale = (Q(decayed_at__isnull=True) | Q(decayed_at__lt=now - HEAT_MAX_AGE)
+                 | Q(decayed_at__gt=now + HEAT_MAX_AGE))
+        if last is None and not HeatDecay.objects.filter(pk=1).exists():
+            try:
+                with transaction.atomic():
+                    HeatDecay.objects.create(pk=1, decayed_at=now)
+            except IntegrityError:
+                return False  # another process made the row, and recomputes
+        elif not HeatDecay.objects.filter(stale, pk=1).update(decayed_at=now):
+            return False  # another process claimed it first
+        try:
+            changed = decay_heat_in_database(now)
+        except DatabaseError:
+            HeatDecay.objects.filter(pk=1, decayed_at=now).update(decayed_at=last)  # the next read tries again
+            raise
+        _heat_seen["at"] = now
+        log.info("hotspot heat brought to now: %d row(s) changed", changed)
+        return True
+    except DatabaseError:
+        log.exception("could not bring the hotspots' heat to now; listed as stored")
+        return False
+
+
 PROGRESS_EVERY = 1000  # hotspots refreshed, messages placed
 
 
@@ -402,7 +478,8 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
     PROGRESS_EVERY hotspots. Returns counts."""
     now = now or timezone.now()
     changed = 0
-    if hotspots is None:
+    everything = hotspots is None
+    if everything:
         horizon = now - dt.timedelta(days=window_days() + chronic_days())
         hotspots = Hotspot.objects.filter(last_at__gte=horizon)
         changed += decay_heat(Hotspot.objects.filter(last_at__lt=horizon), now)
@@ -413,6 +490,8 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
         changed += hotspot.refreshed_at != before
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
+    if everything:  # every hotspot's heat is as of now: the lists need not recompute it for an hour
+        _stamp_heat(now)
     qs = Hotspot.objects.all()
     return {"hotspots": qs.count(), "changed": changed, "chronic": qs.filter(chronic=True).count(),
             "coordination": qs.filter(needs_coordination=True).count()}

@@ -187,6 +187,22 @@ class HotspotMember(models.Model):
         return f"{self.message_id} → {self.hotspot_id}"
 
 
+class HeatDecay(models.Model):
+    """One row: when every hotspot's stored ``heat`` was last brought to the clock
+    (``hotspots_service.keep_heat_current``, or a whole ``refresh``). The lists that rank by the
+    stored heat (/hotspots/ 全部, the API's list) bring it to now first when this is over
+    ``HEAT_MAX_AGE`` old; the row is claimed by a conditional update, so of several processes
+    reading at once one recomputes."""
+
+    decayed_at = models.DateTimeField("热度更新于", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "热度更新时间"
+
+    def __str__(self) -> str:
+        return f"{self.decayed_at:%Y-%m-%d %H:%M}" if self.decayed_at else "—"
+
+
 # === end hotspots ===
 
 

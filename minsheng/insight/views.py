@@ -24,7 +24,7 @@ from minsheng.directory.models import Region
 from minsheng.lookup_limits import limit_lookups
 
 from . import lookup
-from .hotspots_service import chronic_days, trend_of, unresolved_members
+from .hotspots_service import chronic_days, keep_heat_current, trend_of, unresolved_members
 from .models import PERIODS, AutoDispatch, Hotspot
 from .reading import DEFAULT_DAYS, cached_reading
 from .reading import PERIODS as READING_PERIODS
@@ -63,11 +63,14 @@ def _regions_for_filter(chosen: Region | None = None) -> list[Region]:
 def hotspot_list(request):
     """The public hotspots by heat; ``?days=7|30|90``: those with a public message in that period
     (a leader asks what citizens raise this week: one of two months ago ranked first), ranked by
-    the heat of that period's messages (``period_heat``); none: all (全部), by the stored heat. A
-    bad value lists all, saying so in Chinese."""
+    the heat of that period's messages (``period_heat``); none: all (全部), by the stored heat,
+    brought to now first where it is over an hour old (``keep_heat_current``). A bad value lists
+    all, saying so in Chinese."""
     region = _region(request.GET.get("region"))
     asked = request.GET.get("days", "").strip()
     days = next((d for d in PERIODS if str(d) == asked), None)
+    if days is None:  # 全部 ranks by the stored heat: brought to now where it is over an hour old
+        keep_heat_current()
     qs = Hotspot.objects.public().with_public_figures().select_related("region")
     if region:
         qs = qs.filter(region__code__startswith=region.prefix)
@@ -100,6 +103,7 @@ def _trend_label(trend: dict) -> str:
 
 def hotspot_detail(request, pk: int):
     roles = roles_of(request.user)
+    keep_heat_current()  # its 热度指数 is the list's, no more than an hour old
     # as the lists: two messages or more, one of them public (its title and place would
     # otherwise quote unpublished text); supervisors reach the others of their own regions
     # from /chronic/, never another region's by its number
