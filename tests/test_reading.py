@@ -312,3 +312,33 @@ def test_the_first_reading_is_looked_up_without_reading_every_message(dispatched
         figures = reading(roles.region_q(roles.dispatch_prefixes), 90)
     assert figures.unread == 1  # the 60-minute-old one, not the one from before the first reading
     assert not [q["sql"] for q in queries if "MIN(" in q["sql"].upper()]
+
+
+@pytest.mark.django_db
+def test_thirty_days_are_the_dashboards_thirty_calendar_days(personas, directory, login, settings, tmp_path):
+    """近 30 天 here was the last 30×24 hours and on the dashboard the 30 Beijing dates to today: a case dispatched
+    on the evening of the day before the dashboard's first date counted here and not there. Both are the
+    calendar days now (stats.dashboard's window), and the page says which dates."""
+    from django.db.models import Q
+
+    from minsheng.insight.reading import reading
+
+    settings.MINSHENG_MODEL_DIR = tmp_path
+    tasks.forget_models()
+    now = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(9, 0)))
+    first = timezone.localdate(now) - dt.timedelta(days=29)  # the dashboard's 近 30 天 begins on this date
+    late_evening = timezone.make_aware(dt.datetime.combine(first - dt.timedelta(days=1), dt.time(21, 0)))
+    early = timezone.make_aware(dt.datetime.combine(first, dt.time(0, 30)))
+    for at in (late_evening, early):
+        m = read(personas, directory, predicted="topic_build", confidence=0.9, at=at)
+        actions.do_dispatch(personas["dispatcher"], m, directory["housing"], topic=directory["topic_build"],
+                            kind="complain", at=at)
+    figures = reading(Q(), 30, now=now)
+    assert figures.topic.n == 1  # the morning of the first date, not the evening before it
+    assert timezone.localtime(figures.since) == early.replace(hour=0, minute=0)
+    page = re.sub(r"\s+", " ", login(personas["dispatcher"]).get(URL).content.decode())
+    today = timezone.localdate()
+    dashboard = login(personas["supervisor"]).get("/stats/dashboard/").content.decode()
+    assert f"date_from={today - dt.timedelta(days=29):%Y-%m-%d}" in dashboard  # the dashboard's 近 30 天
+    assert f"近 30 天 ({today - dt.timedelta(days=29):%Y-%m-%d} 至 {today:%Y-%m-%d} " in page
+    assert "含今天在内的 30 个日历日, 自首日 0 时起" in page

@@ -16,6 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from minsheng.accounts.models import CLOSED_NAME
@@ -200,15 +201,19 @@ def message_sheet(qs, measure: str, personal: bool, base_url: str, now) -> tuple
     late = measure in TIMED_MEASURES
     lead = measure in HANDLING_MEASURES
     return (message_header(personal, late, lead),
-            message_rows(qs, personal, base_url, late_at=now if late else None, lead=lead))
+            message_rows(qs, personal, base_url, late_at=now if late else None, lead=lead, staff_links=late))
 
 
-def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: bool | None = None):
+def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: bool | None = None,
+                 staff_links: bool = False):
     """``late_at``: a moment; each row then says how many working days its case is past its
     deadline by then (``facts.working_days_late``), the overdue lists' 超期天数. ``lead`` (by
     default whether ``late_at`` is given): each row names the lead unit handling it now
-    (主办单位, ``message_header``), not the unit credited."""
+    (主办单位, ``message_header``), not the unit credited. ``staff_links``: 链接 is the staff case
+    page (``board:case``, where 督办 and the answer are), not the public one: the overdue lists',
+    which staff alone export, with contact details or without (since 2026-12-05)."""
     lead = late_at is not None if lead is None else lead
+    page = reverse("board:case", args=["0"]).removesuffix("0/") if staff_links else "/m/"  # the path before the id
     units = dict(Unit.objects.values_list("pk", "name"))
     statuses = dict(Status.choices)
     kinds = dict(MessageKind.choices)
@@ -233,7 +238,7 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
         row = [public_id, title, kinds.get(kind, kind), topic or "", region, statuses.get(status, status),
                fmt(submitted_at), fmt(due_at), fmt(replied_at),
                units.get(unit_key, "") if unit_key else (NOT_DISPATCHED if lead else ""),
-               f"{base_url}/m/{public_id}/"]
+               f"{base_url}{page}{public_id}/"]
         if personal:
             username, phone, email, name = contact
             row += [CLOSED_NAME if closed_at else author_name or username, phone, email, name]

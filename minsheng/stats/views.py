@@ -64,10 +64,18 @@ def has_map(region: Region | None, home=home_region) -> bool:
     return region.code == BUNDLED_MAP_PROVINCE
 
 
+def _landing_region(request) -> Region | None:
+    """The region a page opens on without ``?region=``: a supervisor's, dispatcher's or leader's own (the
+    first, as the dashboard opens on it), else the home region. Since 2026-12-05: a supervisor of 兰州市
+    opened /stats/ and /stats/units/ on 甘肃省 and the dashboard on 兰州市."""
+    own = _staff_regions(request.user) if request.user.is_authenticated else None
+    return own[0] if own else _default_region(request)
+
+
 def _filters(request, default_region=True) -> dict:
     data = {k: request.GET.get(k, "").strip() for k in FILTER_KEYS}
     if default_region and not data["region"]:
-        region = _default_region(request)
+        region = _landing_region(request)
         if region:
             data["region"] = region.code
     return {k: v for k, v in data.items() if v}
@@ -248,13 +256,13 @@ def message_list(request):
     measure = request.GET.get("measure", "received")
     if measure not in exports.PUBLIC_MEASURES:
         return _error(request, "该统计项没有公开的留言列表")
-    try:
-        scope = make_scope(**filters)
+    try:  # a date refused is left out and said (「无法显示」 before 2026-12-05), as /stats/overdue/ does
+        scope, filters, date_error = _scope_or_date_error(filters)
     except ScopeError as exc:
         return _error(request, str(exc))
     page = exports.message_page(scope, measure, request.GET.get("page"))
     return render(request, "stats/list.html", {**_context_filters(scope, filters), "page": page,
-                                                "measure": measure,
+                                                "measure": measure, "date_error": date_error,
                                                 "measure_label": exports.MEASURE_LABELS[measure]})
 
 
