@@ -448,11 +448,14 @@ def _as_excel_shows(value: float) -> str:
 
 
 @pytest.mark.parametrize(("part", "whole", "shown"), [(14, 17, "82.4%"), (71, 81, "87.7%"), (1, 16, "6.3%"),
-                                                      (15, 19, "78.9%"), (4, 21, "19.0%"), (2, 3, "66.7%")])
+                                                      (15, 19, "78.9%"), (4, 21, "19.0%"), (2, 3, "66.7%"),
+                                                      (501, 1001, "50.0%"), (836, 1003, "83.3%"),
+                                                      (668, 2003, "33.3%"), (1, 8, "12.5%"), (13, 16, "81.3%")])
 def test_a_rate_reads_the_same_on_the_page_in_excel_and_by_hand(part, whole, shown):
     """答复率 of 71 out of 81 (87.65…%) read 87.6% on /stats/ and 87.7% in the Excel export: the rate was
     rounded to four decimals (0.8765) and then to one in %, downwards; 15 of 19 (78.947…%) read 79.0% on
-    both. The page, the public boards and the workbook now all show the rate of the counts, rounded once."""
+    both. The page, the public boards and the workbook now all show the rate of the counts, rounded once —
+    501 of 1001 (50.04995…%) too: rounded to six decimals it was 0.5005, and read 50.1% everywhere (review)."""
     from minsheng.board.views.public import percent as board_percent
 
     rate = figures._rate(part, whole)
@@ -483,3 +486,35 @@ def test_a_supervisor_exports_the_late_list_without_the_citizens_contact_details
     refused = login(personas["dx_dispatcher"]).get("/stats/export/messages.csv",
                                                    {"region": "620100", "measure": "overdue"})
     assert refused.status_code == 403 and "无权导出" in refused.json()["error"]
+
+
+def test_the_late_list_without_contact_details_masks_each_title_as_the_public_export(
+        login, directory, personas, django_capture_on_commit_callbacks):
+    """The export a supervisor forwards to the districts holds no 留言人/手机/邮箱 columns; a phone written in the
+    title, a name introduced in the body and an anonymous author's own name are hidden in it as the public page
+    hides them (``Message.public_title``), a name shown by choice stays."""
+    long_ago = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    anonymous = make_user("13800000081", phone="13800000081", display_name="周小川")
+    crafted = [
+        (anonymous, False, "周小川反映楼道灯不亮", "楼道灯不亮两个月了, 请派人修理。"),
+        (personas["citizen"], False, "吴建国家楼下积水", "联系人: 吴建国, 楼下积水一周, 请尽快处理。"),
+        (personas["citizen"], False, "请回电13987654321说明施工噪音", "工地夜间施工, 噪音很大, 请说明。"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        made = []
+        for author, show_name, title, body in crafted:
+            m = actions.do_submit(author, title=title, body=body, kind="help", region=directory["chengguan"],
+                                  topic=directory["topic_build"], show_name=show_name)
+            actions.do_dispatch(personas["dispatcher"], m, directory["housing"], at=long_ago)
+            made.append(m)
+    response = login(personas["supervisor"]).get("/stats/export/messages.csv",
+                                                 {"region": "620102", "measure": "overdue"})
+    assert response.status_code == 200
+    rows = _csv(response)
+    titles = {r[0]: r[1] for r in rows[1:]}
+    for m in made:
+        m = Message.objects.select_related("author").get(pk=m.pk)
+        assert titles[m.public_id] == m.public_title != m.title
+    flat = "\n".join(",".join(r) for r in rows)
+    assert not [word for word in ("周小川", "吴建国", "13987654321", "13800000081") if word in flat]
+    assert not _exports().exists()

@@ -301,7 +301,18 @@ RATE_DECIMALS = 6
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, RATE_DECIMALS) if denominator else None
+    """``numerator / denominator`` to six decimals; one that this rounding alone puts on a boundary of the %
+    shown (x.xxx5: 501 of 1001 is 0.5004995…, to six decimals 0.5005, which read 50.1%) is kept a millionth
+    below it (0.500499, 50.0%), so the one-decimal % of the rate is that of the counts, rounded once (since
+    2026-12-05, review: with six decimals alone a denominator over 1000 could read 0.1 more than the counts)."""
+    if not denominator:
+        return None
+    rate = round(numerator / denominator, RATE_DECIMALS)
+    millionths = round(rate * 10**RATE_DECIMALS)
+    if millionths % 10 ** (RATE_DECIMALS - 3) == 5 * 10 ** (RATE_DECIMALS - 4) \
+            and numerator * 10**RATE_DECIMALS < millionths * denominator:
+        rate = (millionths - 1) / 10**RATE_DECIMALS
+    return rate
 
 
 def _median(sums: dict, over_values) -> float | None:
