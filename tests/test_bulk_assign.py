@@ -273,3 +273,38 @@ def test_api_bad_input_is_a_400_naming_the_field_and_assigns_nothing(team, direc
     error = response.json()["error"]
     assert field in error["fields"] and re.search(r"[\u4e00-\u9fff]", error["message"])
     assert handlers(cases) == before
+
+
+def test_a_head_of_the_lead_and_an_assisting_unit_assigns_the_row_ticked(team, directory, login):
+    """A head of both 住建局 (主办) and 生态环境局 (协办) of one case: on the 协办 tab its row is the assisting
+    unit's; ticked there and given to the head themself (a person of both units), that share is assigned; the
+    lead unit's 承办人 (张科长) is not silently replaced. An admin sees a row per assisting unit, each its own box."""
+    Membership.objects.create(user=team["head"], role="head", unit=directory["ecology"])
+    m = actions.do_submit(team["citizen"], title="主办协办同属一位负责人的留言", body="小区道路破损, 雨天积水, 希望尽快修复。" * 2,
+                          kind="help", region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(team["dispatcher"], m, directory["housing"],
+                        assists=[directory["ecology"], directory["transport"]])
+    actions.do_assign_handler(team["head"], m, directory["housing"], team["officer"])
+    head = login(team["head"])
+    page = page_text(head.get(reverse("board:inbox") + "?tab=assist"))
+    boxes = re.findall(r'<input type="checkbox" name="case" value="([^"]+)"', page)
+    seen = dict(re.findall(r'name="(seen-[^"]+)" value="([^"]*)"', page))
+    assert len(boxes) == 1
+    said = flashed(head.post(URL, {"case": boxes, "handler": team["head"].pk, **seen}, follow=True))
+    assert "已将 1 件指派给 住建局王局长 承办" in said
+    shares = {a.unit_id: a.handler for a in Assignment.objects.filter(message=m)}
+    assert shares[directory["housing"].pk] == team["officer"]  # the lead unit's 承办人 stays
+    assert shares[directory["ecology"].pk] == team["head"]
+    # an admin: two assisting rows of one case, each its own box (and no id twice on the page)
+    admin = login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    page = page_text(admin.get(reverse("board:inbox") + "?tab=assist"))
+    rows = re.findall(r'<input type="checkbox" name="case" value="([^"]+)"[^>]* id="([^"]+)"[^>]*></label>'
+                      r'<input type="hidden" name="seen-\d+-(\d+)"', page)
+    assert len(rows) == 2 and len({r[0] for r in rows}) == 2 and len({r[1] for r in rows}) == 2
+    transport_box = next(value for value, _, unit in rows if unit == str(directory["transport"].pk))
+    both = make_user("both_officer", role="officer", unit=directory["transport"], display_name="交通局孙")
+    Membership.objects.create(user=both, role="officer", unit=directory["ecology"])
+    said = flashed(admin.post(URL, {"case": [transport_box], "handler": both.pk}, follow=True))
+    assert "已将 1 件指派给 交通局孙 承办" in said
+    shares = {a.unit_id: a.handler for a in Assignment.objects.filter(message=m)}
+    assert shares[directory["transport"].pk] == both and shares[directory["ecology"].pk] == team["head"]

@@ -448,10 +448,10 @@ def inbox_export(request, fmt):
 BULK_SIGN_MAX = bulk.BULK_MAX
 
 
-def _bulk_chosen(request, verb: str) -> tuple[list[str], str]:
-    """The cases ticked for 签收所选 or 指派所选 (``verb``), and why they are not taken ('' when they are):
-    none ticked, or more than a page."""
-    chosen = _ticked(request)
+def _bulk_chosen(request, verb: str, chosen=None) -> tuple[list[str], str]:
+    """The cases ticked for 签收所选 or 指派所选 (``verb``; ``chosen`` when the caller read them), and why they
+    are not taken ('' when they are): none ticked, or more than a page."""
+    chosen = _ticked(request) if chosen is None else chosen
     if not chosen:
         return chosen, f"请先勾选要{verb}的留言"
     if len(chosen) > BULK_SIGN_MAX:
@@ -494,6 +494,22 @@ def inbox_sign(request):
     return redirect(back)
 
 
+def _ticked_rows(request) -> tuple[list[str], dict[str, set[int]]]:
+    """指派所选's ticked rows: (the case numbers, each once; the units whose rows were ticked of each case ticked
+    on the 协办 tab, whose box is ``<编号>:<unit id>``, a case having a row per assisting unit). A plain 编号 (a
+    lead row) is not narrowed to a unit."""
+    chosen, rows, plain = [], {}, set()
+    for value in _ticked(request):
+        pid, _, unit = value.rpartition(":")
+        if pid and id_param(unit) is not None:
+            rows.setdefault(pid, set()).add(int(unit))
+        else:
+            pid = value
+            plain.add(pid)
+        chosen.append(pid)
+    return list(dict.fromkeys(chosen)), {pid: units for pid, units in rows.items() if pid not in plain}
+
+
 def _seen_on_inbox(request, chosen: list[str]) -> dict[tuple[str, int], int | None]:
     """The 承办人 each ticked row showed (its ``seen-<case>-<unit>`` field: a user id, '' for 未指派), for
     指派所选 to refuse a case another head gave out meanwhile; a field missing or odd is not compared."""
@@ -532,7 +548,8 @@ def inbox_assign(request):
     if not (roles.admin or roles.head_unit_ids):
         raise PermissionDenied(bulk.ONLY_HEADS)
     back = safe_next(request, reverse("board:inbox"))
-    chosen, refused = _bulk_chosen(request, "指派")
+    chosen, rows = _ticked_rows(request)
+    chosen, refused = _bulk_chosen(request, "指派", chosen)
     if refused:
         flash.error(request, refused)
         return redirect(back)
@@ -542,7 +559,7 @@ def inbox_assign(request):
         return redirect(back)
     handler = User.objects.filter(pk=handler_id).first()
     try:
-        outcomes = bulk.assign_each(request.user, chosen, handler, seen=_seen_on_inbox(request, chosen))
+        outcomes = bulk.assign_each(request.user, chosen, handler, seen=_seen_on_inbox(request, chosen), rows=rows)
     except actions.Invalid as exc:
         flash.error(request, f"{exc}; 未指派任何留言")
         return redirect(back)
