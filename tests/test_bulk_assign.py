@@ -308,3 +308,16 @@ def test_a_head_of_the_lead_and_an_assisting_unit_assigns_the_row_ticked(team, d
     assert "已将 1 件指派给 交通局孙 承办" in said
     shares = {a.unit_id: a.handler for a in Assignment.objects.filter(message=m)}
     assert shares[directory["transport"].pk] == both and shares[directory["ecology"].pk] == team["head"]
+
+
+def test_an_admin_naming_a_citizen_as_handler_is_refused_even_when_no_case_is_found(team, directory):
+    """docs/api.md: a `handler` who is no unit's staff is the 400 naming `handler`, none found too. An admin
+    heads no unit of their own: cases none of which exist and a citizen as the 承办人 answered 200, the
+    citizen named as `handler`, as if such a batch could be given to them."""
+    admin = make_user("platform_admin", is_superuser=True, is_staff=True)
+    response = api_as(admin).post(API, {"cases": ["20990101000001"], "handler": team["citizen"].pk}, format="json")
+    assert response.status_code == 400, response.content
+    assert "该用户不是" in response.json()["error"]["fields"]["handler"][0]
+    # a staff member of some unit is taken: each number then answered not_found
+    response = api_as(admin).post(API, {"cases": ["20990101000001"], "handler": team["colleague"].pk}, format="json")
+    assert response.status_code == 200 and [r["code"] for r in response.json()["results"]] == ["not_found"]

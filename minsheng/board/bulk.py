@@ -70,11 +70,11 @@ STAFF_ROLES = (Membership.Role.OFFICER, Membership.Role.HEAD)
 
 
 def _staff_of(handler: User, unit_ids) -> set[int]:
-    """Which of ``unit_ids`` ``handler`` is an officer or head of (actions.unit_staff's rule)."""
+    """Which of ``unit_ids`` (None: any unit) ``handler`` is an officer or head of (actions.unit_staff's rule)."""
     if not handler.is_active:
         return set()
-    return set(Membership.objects.filter(user=handler, unit_id__in=unit_ids, role__in=STAFF_ROLES)
-               .values_list("unit_id", flat=True))
+    of = Membership.objects.filter(user=handler, role__in=STAFF_ROLES)
+    return set((of if unit_ids is None else of.filter(unit_id__in=unit_ids)).values_list("unit_id", flat=True))
 
 
 def _not_staff(handler: User | None, units) -> actions.Invalid:
@@ -111,9 +111,10 @@ def assign_each(actor, public_ids: list[str], handler: User | None,
     units = {a.unit_id: a.unit for shares in headed.values() for a in shares}
     if handler is None:
         raise _not_staff(None, units.values())
-    # nothing of theirs ticked: each case says why below; still no officer of another unit's taken
-    of = _staff_of(handler, units or ([] if roles.admin else roles.head_unit_ids))
-    if not of and (units or not roles.admin):
+    # nothing of theirs ticked: each case says why below; still no officer of another unit's taken (an
+    # admin's: no one who is no unit's staff)
+    of = _staff_of(handler, units or (None if roles.admin else roles.head_unit_ids))
+    if not of:
         raise _not_staff(handler, sorted(units.values(), key=lambda u: u.pk))
     # each case through the share the officer can take (a head of its lead and assisting unit has two)
     chosen = {pk: next((a for a in shares if a.unit_id in of), shares[0]) for pk, shares in headed.items() if shares}
