@@ -52,7 +52,8 @@ def test_the_head_assigns_the_ticked_cases_to_one_officer(team, directory, login
     head = login(team["head"])
     page = page_text(head.get(reverse("board:inbox")))
     assert "指派所选" in page and f'<option value="{team["colleague"].pk}">住建局李科员</option>' in page
-    assert f'name="case" value="{cases[1].public_id}" form="bulk-sign"' in page  # a signed row is ticked too
+    # a signed row is ticked too; each box the case and the row's unit (the share assigned)
+    assert f'name="case" value="{cases[1].public_id}:{directory["housing"].pk}" form="bulk-sign"' in page
     assert "生态局刘" not in page  # another unit's people are no choice
     with django_capture_on_commit_callbacks(execute=True):
         response = head.post(URL, {"case": [m.public_id for m in cases], "handler": team["colleague"].pk,
@@ -321,3 +322,33 @@ def test_an_admin_naming_a_citizen_as_handler_is_refused_even_when_no_case_is_fo
     # a staff member of some unit is taken: each number then answered not_found
     response = api_as(admin).post(API, {"cases": ["20990101000001"], "handler": team["colleague"].pk}, format="json")
     assert response.status_code == 200 and [r["code"] for r in response.json()["results"]] == ["not_found"]
+
+
+def test_a_lead_row_ticked_is_the_lead_units_share_not_an_assisting_one(team, directory, login):
+    """The head of 住建局 (主办 of the case) and of 生态环境局 (its 协办, and 主办 of another case on the page)
+    ticks the case's 住建局 row and picks 生态局刘 from the 生态环境局 list: refused (a person of another unit
+    than the row's), not given to 刘 as the assisting unit's share, which no row ticked showed."""
+    Membership.objects.create(user=team["head"], role="head", unit=directory["ecology"])
+    m = actions.do_submit(team["citizen"], title="主办住建协办生态的留言", body="小区道路破损, 雨天积水, 希望尽快修复。" * 2,
+                          kind="help", region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
+    theirs = dispatched(team, directory, 2)
+    Assignment.objects.filter(message=theirs).update(unit=directory["ecology"])
+    head = login(team["head"])
+    page = page_text(head.get(reverse("board:inbox")))
+    box = re.search(rf'<input type="checkbox" name="case" value="({m.public_id}[^"]*)"', page).group(1)
+    assert f'<option value="{team["other_officer"].pk}">生态局刘</option>' in page
+    said = flashed(head.post(URL, {"case": [box], "handler": team["other_officer"].pk}, follow=True))
+    assert "未指派任何留言" in said and "已将" not in said
+    assert not Assignment.objects.filter(message=m, handler__isnull=False).exists()
+
+
+def test_a_head_signs_the_rows_ticked_with_their_units_in_the_box(team, directory, login):
+    """签收所选 and 指派所选 share the boxes: a head's rows post the case and the row's unit; 签收所选 signs them."""
+    cases = [dispatched(team, directory, n) for n in range(2)]
+    head = login(team["head"])
+    page = page_text(head.get(reverse("board:inbox")))
+    boxes = re.findall(r'<input type="checkbox" name="case" value="([^"]+)"', page)
+    said = flashed(head.post(reverse("board:inbox_sign"), {"case": boxes}, follow=True))
+    assert "已签收 2 件" in said
+    assert all(lead_of(m).signed_at is not None for m in cases)

@@ -137,6 +137,12 @@ def _ticked(request) -> list[str]:
     return [pid for pid in dict.fromkeys(request.POST.getlist("case")) if "\x00" not in pid]
 
 
+def _ticked_cases(request) -> list[str]:
+    """The case numbers of the inbox's ticked rows, each once: a row a head may assign posts ``<编号>:<unit id>``
+    (_ticked_rows), 签收所选 reads its 编号."""
+    return _ticked_rows(request)[0]
+
+
 # the inbox's own parameters, the only ones a case page's 返回待办 carries back (?back=)
 INBOX_PARAMS = ("tab", "handler", "unit", "q", "page")
 
@@ -467,7 +473,7 @@ def inbox_sign(request):
         return redirect("board:inbox")
     roles = _staff_roles(request)
     back = safe_next(request, reverse("board:inbox"))
-    chosen, refused = _bulk_chosen(request, "签收")
+    chosen, refused = _bulk_chosen(request, "签收", _ticked_cases(request))
     if refused:
         flash.error(request, refused)
         return redirect(back)
@@ -495,9 +501,10 @@ def inbox_sign(request):
 
 
 def _ticked_rows(request) -> tuple[list[str], dict[str, set[int]]]:
-    """指派所选's ticked rows: (the case numbers, each once; the units whose rows were ticked of each case ticked
-    on the 协办 tab, whose box is ``<编号>:<unit id>``, a case having a row per assisting unit). A plain 编号 (a
-    lead row) is not narrowed to a unit."""
+    """The inbox's ticked rows: (the case numbers, each once; the units whose rows were ticked of each case: a
+    row a head may assign posts ``<编号>:<unit id>``, the share 指派所选 gives — a case has a row per assisting
+    unit, and a head of its lead and an assisting unit means the row ticked). A plain 编号 (a row to sign only,
+    or a post made elsewhere) is not narrowed to a unit."""
     chosen, rows, plain = [], {}, set()
     for value in _ticked(request):
         pid, _, unit = value.rpartition(":")
