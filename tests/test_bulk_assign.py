@@ -352,3 +352,21 @@ def test_a_head_signs_the_rows_ticked_with_their_units_in_the_box(team, director
     said = flashed(head.post(reverse("board:inbox_sign"), {"case": boxes}, follow=True))
     assert "已签收 2 件" in said
     assert all(lead_of(m).signed_at is not None for m in cases)
+
+
+def test_the_batch_email_names_each_unit_whose_head_gave_the_cases(team, directory, login,
+                                                                  django_capture_on_commit_callbacks):
+    """A head of 住建局 and 生态环境局 gives one case of each to someone of both units: the one email says both
+    units' head gave them; it named 住建局 alone, for a case of 生态环境局 too."""
+    Membership.objects.create(user=team["head"], role="head", unit=directory["ecology"])
+    Membership.objects.create(user=team["colleague"], role="officer", unit=directory["ecology"])
+    ours, theirs = dispatched(team, directory, 1), dispatched(team, directory, 2)
+    Assignment.objects.filter(message=theirs).update(unit=directory["ecology"])
+    head = login(team["head"])
+    with django_capture_on_commit_callbacks(execute=True):
+        said = flashed(head.post(URL, {"case": [ours.public_id, theirs.public_id], "handler": team["colleague"].pk},
+                                 follow=True))
+    assert "已将 2 件指派给 住建局李科员 承办" in said
+    [email] = [e for e in mail.outbox if e.to == ["li@example.gov.cn"]]
+    assert directory["housing"].name in email.subject and directory["ecology"].name in email.subject
+    assert "2 件" in email.subject
