@@ -52,7 +52,8 @@ def test_the_head_assigns_the_ticked_cases_to_one_officer(team, directory, login
     head = login(team["head"])
     page = page_text(head.get(reverse("board:inbox")))
     assert "指派所选" in page and f'<option value="{team["colleague"].pk}">住建局李科员</option>' in page
-    assert f'name="case" value="{cases[1].public_id}" form="bulk-sign"' in page  # a signed row is ticked too
+    # a signed row is ticked too; each box the case and the row's unit (the share assigned)
+    assert f'name="case" value="{cases[1].public_id}:{directory["housing"].pk}" form="bulk-sign"' in page
     assert "生态局刘" not in page  # another unit's people are no choice
     with django_capture_on_commit_callbacks(execute=True):
         response = head.post(URL, {"case": [m.public_id for m in cases], "handler": team["colleague"].pk,
@@ -273,3 +274,99 @@ def test_api_bad_input_is_a_400_naming_the_field_and_assigns_nothing(team, direc
     error = response.json()["error"]
     assert field in error["fields"] and re.search(r"[\u4e00-\u9fff]", error["message"])
     assert handlers(cases) == before
+
+
+def test_a_head_of_the_lead_and_an_assisting_unit_assigns_the_row_ticked(team, directory, login):
+    """A head of both 住建局 (主办) and 生态环境局 (协办) of one case: on the 协办 tab its row is the assisting
+    unit's; ticked there and given to the head themself (a person of both units), that share is assigned; the
+    lead unit's 承办人 (张科长) is not silently replaced. An admin sees a row per assisting unit, each its own box."""
+    Membership.objects.create(user=team["head"], role="head", unit=directory["ecology"])
+    m = actions.do_submit(team["citizen"], title="主办协办同属一位负责人的留言", body="小区道路破损, 雨天积水, 希望尽快修复。" * 2,
+                          kind="help", region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(team["dispatcher"], m, directory["housing"],
+                        assists=[directory["ecology"], directory["transport"]])
+    actions.do_assign_handler(team["head"], m, directory["housing"], team["officer"])
+    head = login(team["head"])
+    page = page_text(head.get(reverse("board:inbox") + "?tab=assist"))
+    boxes = re.findall(r'<input type="checkbox" name="case" value="([^"]+)"', page)
+    seen = dict(re.findall(r'name="(seen-[^"]+)" value="([^"]*)"', page))
+    assert len(boxes) == 1
+    said = flashed(head.post(URL, {"case": boxes, "handler": team["head"].pk, **seen}, follow=True))
+    assert "已将 1 件指派给 住建局王局长 承办" in said
+    shares = {a.unit_id: a.handler for a in Assignment.objects.filter(message=m)}
+    assert shares[directory["housing"].pk] == team["officer"]  # the lead unit's 承办人 stays
+    assert shares[directory["ecology"].pk] == team["head"]
+    # an admin: two assisting rows of one case, each its own box (and no id twice on the page)
+    admin = login(make_user("platform_admin", is_superuser=True, is_staff=True))
+    page = page_text(admin.get(reverse("board:inbox") + "?tab=assist"))
+    rows = re.findall(r'<input type="checkbox" name="case" value="([^"]+)"[^>]* id="([^"]+)"[^>]*></label>'
+                      r'<input type="hidden" name="seen-\d+-(\d+)"', page)
+    assert len(rows) == 2 and len({r[0] for r in rows}) == 2 and len({r[1] for r in rows}) == 2
+    transport_box = next(value for value, _, unit in rows if unit == str(directory["transport"].pk))
+    both = make_user("both_officer", role="officer", unit=directory["transport"], display_name="交通局孙")
+    Membership.objects.create(user=both, role="officer", unit=directory["ecology"])
+    said = flashed(admin.post(URL, {"case": [transport_box], "handler": both.pk}, follow=True))
+    assert "已将 1 件指派给 交通局孙 承办" in said
+    shares = {a.unit_id: a.handler for a in Assignment.objects.filter(message=m)}
+    assert shares[directory["transport"].pk] == both and shares[directory["ecology"].pk] == team["head"]
+
+
+def test_an_admin_naming_a_citizen_as_handler_is_refused_even_when_no_case_is_found(team, directory):
+    """docs/api.md: a `handler` who is no unit's staff is the 400 naming `handler`, none found too. An admin
+    heads no unit of their own: cases none of which exist and a citizen as the 承办人 answered 200, the
+    citizen named as `handler`, as if such a batch could be given to them."""
+    admin = make_user("platform_admin", is_superuser=True, is_staff=True)
+    response = api_as(admin).post(API, {"cases": ["20990101000001"], "handler": team["citizen"].pk}, format="json")
+    assert response.status_code == 400, response.content
+    assert "该用户不是" in response.json()["error"]["fields"]["handler"][0]
+    # a staff member of some unit is taken: each number then answered not_found
+    response = api_as(admin).post(API, {"cases": ["20990101000001"], "handler": team["colleague"].pk}, format="json")
+    assert response.status_code == 200 and [r["code"] for r in response.json()["results"]] == ["not_found"]
+
+
+def test_a_lead_row_ticked_is_the_lead_units_share_not_an_assisting_one(team, directory, login):
+    """The head of 住建局 (主办 of the case) and of 生态环境局 (its 协办, and 主办 of another case on the page)
+    ticks the case's 住建局 row and picks 生态局刘 from the 生态环境局 list: refused (a person of another unit
+    than the row's), not given to 刘 as the assisting unit's share, which no row ticked showed."""
+    Membership.objects.create(user=team["head"], role="head", unit=directory["ecology"])
+    m = actions.do_submit(team["citizen"], title="主办住建协办生态的留言", body="小区道路破损, 雨天积水, 希望尽快修复。" * 2,
+                          kind="help", region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(team["dispatcher"], m, directory["housing"], assists=[directory["ecology"]])
+    theirs = dispatched(team, directory, 2)
+    Assignment.objects.filter(message=theirs).update(unit=directory["ecology"])
+    head = login(team["head"])
+    page = page_text(head.get(reverse("board:inbox")))
+    box = re.search(rf'<input type="checkbox" name="case" value="({m.public_id}[^"]*)"', page).group(1)
+    assert f'<option value="{team["other_officer"].pk}">生态局刘</option>' in page
+    said = flashed(head.post(URL, {"case": [box], "handler": team["other_officer"].pk}, follow=True))
+    assert "未指派任何留言" in said and "已将" not in said
+    assert not Assignment.objects.filter(message=m, handler__isnull=False).exists()
+
+
+def test_a_head_signs_the_rows_ticked_with_their_units_in_the_box(team, directory, login):
+    """签收所选 and 指派所选 share the boxes: a head's rows post the case and the row's unit; 签收所选 signs them."""
+    cases = [dispatched(team, directory, n) for n in range(2)]
+    head = login(team["head"])
+    page = page_text(head.get(reverse("board:inbox")))
+    boxes = re.findall(r'<input type="checkbox" name="case" value="([^"]+)"', page)
+    said = flashed(head.post(reverse("board:inbox_sign"), {"case": boxes}, follow=True))
+    assert "已签收 2 件" in said
+    assert all(lead_of(m).signed_at is not None for m in cases)
+
+
+def test_the_batch_email_names_each_unit_whose_head_gave_the_cases(team, directory, login,
+                                                                  django_capture_on_commit_callbacks):
+    """A head of 住建局 and 生态环境局 gives one case of each to someone of both units: the one email says both
+    units' head gave them; it named 住建局 alone, for a case of 生态环境局 too."""
+    Membership.objects.create(user=team["head"], role="head", unit=directory["ecology"])
+    Membership.objects.create(user=team["colleague"], role="officer", unit=directory["ecology"])
+    ours, theirs = dispatched(team, directory, 1), dispatched(team, directory, 2)
+    Assignment.objects.filter(message=theirs).update(unit=directory["ecology"])
+    head = login(team["head"])
+    with django_capture_on_commit_callbacks(execute=True):
+        said = flashed(head.post(URL, {"case": [ours.public_id, theirs.public_id], "handler": team["colleague"].pk},
+                                 follow=True))
+    assert "已将 2 件指派给 住建局李科员 承办" in said
+    [email] = [e for e in mail.outbox if e.to == ["li@example.gov.cn"]]
+    assert directory["housing"].name in email.subject and directory["ecology"].name in email.subject
+    assert "2 件" in email.subject

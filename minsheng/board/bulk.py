@@ -70,11 +70,11 @@ STAFF_ROLES = (Membership.Role.OFFICER, Membership.Role.HEAD)
 
 
 def _staff_of(handler: User, unit_ids) -> set[int]:
-    """Which of ``unit_ids`` ``handler`` is an officer or head of (actions.unit_staff's rule)."""
+    """Which of ``unit_ids`` (None: any unit) ``handler`` is an officer or head of (actions.unit_staff's rule)."""
     if not handler.is_active:
         return set()
-    return set(Membership.objects.filter(user=handler, unit_id__in=unit_ids, role__in=STAFF_ROLES)
-               .values_list("unit_id", flat=True))
+    of = Membership.objects.filter(user=handler, role__in=STAFF_ROLES)
+    return set((of if unit_ids is None else of.filter(unit_id__in=unit_ids)).values_list("unit_id", flat=True))
 
 
 def _not_staff(handler: User | None, units) -> actions.Invalid:
@@ -86,14 +86,17 @@ def _not_staff(handler: User | None, units) -> actions.Invalid:
 
 
 def assign_each(actor, public_ids: list[str], handler: User | None,
-                seen: dict[tuple[str, int], int | None] | None = None) -> list[Outcome]:
+                seen: dict[tuple[str, int], int | None] | None = None,
+                rows: dict[str, set[int]] | None = None) -> list[Outcome]:
     """指派所选: each of ``public_ids`` (each once, at most BULK_MAX: the callers refuse more) given to
     ``handler`` through ``actions.do_assign_handler``, in one transaction (``each``), in their order.
     Refused whole, before anything is written: an actor who heads no unit (PermissionDenied), a
     ``handler`` of none of the units of the cases (Invalid naming ``handler``), and cases of two units
     the ``handler`` is not of both (a head of two units: Invalid, 请按单位分别指派). A case refused alone
     is said in its Outcome. ``seen``: the 承办人 the page showed of each (case, unit), None for 未指派; a
-    pair missing is not compared (the API). The officer gets a site note per case and one email."""
+    pair missing is not compared (the API). ``rows``: the units whose rows were ticked of a case (the inbox's
+    协办 tab has a row per assisting unit): only those units' shares are given out; a case missing: the share
+    the ``handler`` can take, the lead first. The officer gets a site note per case and one email."""
     roles = roles_of(actor)
     if not (roles.admin or roles.head_unit_ids):
         raise PermissionDenied(ONLY_HEADS)
@@ -102,12 +105,16 @@ def assign_each(actor, public_ids: list[str], handler: User | None,
     for a in Assignment.objects.filter(message__in=found.values()).select_related("unit", "handler"):
         held[a.message_id].append(a)
     headed = {pk: actions.headed_assignments(actor, None, assignments) for pk, assignments in held.items()}
+    for pid, unit_ids in (rows or {}).items():  # the row ticked, not the lead share of a head of both
+        if pid in found:
+            headed[found[pid].pk] = [a for a in headed[found[pid].pk] if a.unit_id in unit_ids]
     units = {a.unit_id: a.unit for shares in headed.values() for a in shares}
     if handler is None:
         raise _not_staff(None, units.values())
-    # nothing of theirs ticked: each case says why below; still no officer of another unit's taken
-    of = _staff_of(handler, units or ([] if roles.admin else roles.head_unit_ids))
-    if not of and (units or not roles.admin):
+    # nothing of theirs ticked: each case says why below; still no officer of another unit's taken (an
+    # admin's: no one who is no unit's staff)
+    of = _staff_of(handler, units or (None if roles.admin else roles.head_unit_ids))
+    if not of:
         raise _not_staff(handler, sorted(units.values(), key=lambda u: u.pk))
     # each case through the share the officer can take (a head of its lead and assisting unit has two)
     chosen = {pk: next((a for a in shares if a.unit_id in of), shares[0]) for pk, shares in headed.items() if shares}

@@ -277,11 +277,12 @@ def handlers_assigned(assignments, head) -> None:
     handler = assignments[0].handler
     if handler.pk == getattr(head, "pk", None) or handler.closed_at or not handler.email:
         return
-    unit = assignments[0].unit
+    # each unit whose share it is (a head of two units may give a person of both a case of each)
+    units = "、".join(dict.fromkeys(a.unit.name for a in assignments))
     lines = [f"- 「{a.message.title}」" + (f", 答复期限 {timezone.localtime(a.due_at):%Y-%m-%d}" if a.due_at else "")
              + f"\n  {settings.MINSHENG_SITE_URL}{reverse('board:case', args=[a.message.public_id])}"
              for a in assignments]
-    subject = f"{unit.name}负责人指派您承办 {len(assignments)} 件留言, 请及时办理"
+    subject = f"{units}负责人指派您承办 {len(assignments)} 件留言, 请及时办理"
     try:
         send_mail(f"【民声】{subject}", subject + ":\n\n" + "\n".join(lines), None, [handler.email],
                   fail_silently=False)

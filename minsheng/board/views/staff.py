@@ -146,6 +146,12 @@ def _ticked(request) -> list[str]:
     return [pid for pid in dict.fromkeys(request.POST.getlist("case")) if "\x00" not in pid]
 
 
+def _ticked_cases(request) -> list[str]:
+    """The case numbers of the inbox's ticked rows, each once: a row a head may assign posts ``<编号>:<unit id>``
+    (_ticked_rows), 签收所选 reads its 编号."""
+    return _ticked_rows(request)[0]
+
+
 # the inbox's own parameters, the only ones a case page's 返回待办 carries back (?back=)
 INBOX_PARAMS = ("tab", "handler", "unit", "q", "sort", "page")
 
@@ -466,10 +472,10 @@ def inbox_export(request, fmt):
 BULK_SIGN_MAX = bulk.BULK_MAX
 
 
-def _bulk_chosen(request, verb: str) -> tuple[list[str], str]:
-    """The cases ticked for 签收所选 or 指派所选 (``verb``), and why they are not taken ('' when they are):
-    none ticked, or more than a page."""
-    chosen = _ticked(request)
+def _bulk_chosen(request, verb: str, chosen=None) -> tuple[list[str], str]:
+    """The cases ticked for 签收所选 or 指派所选 (``verb``; ``chosen`` when the caller read them), and why they
+    are not taken ('' when they are): none ticked, or more than a page."""
+    chosen = _ticked(request) if chosen is None else chosen
     if not chosen:
         return chosen, f"请先勾选要{verb}的留言"
     if len(chosen) > BULK_SIGN_MAX:
@@ -485,7 +491,7 @@ def inbox_sign(request):
         return redirect("board:inbox")
     roles = _staff_roles(request)
     back = safe_next(request, reverse("board:inbox"))
-    chosen, refused = _bulk_chosen(request, "签收")
+    chosen, refused = _bulk_chosen(request, "签收", _ticked_cases(request))
     if refused:
         flash.error(request, refused)
         return redirect(back)
@@ -510,6 +516,23 @@ def inbox_sign(request):
     else:
         flash.error(request, "所选留言已签收或已不在本单位办理, 没有可签收的留言")
     return redirect(back)
+
+
+def _ticked_rows(request) -> tuple[list[str], dict[str, set[int]]]:
+    """The inbox's ticked rows: (the case numbers, each once; the units whose rows were ticked of each case: a
+    row a head may assign posts ``<编号>:<unit id>``, the share 指派所选 gives — a case has a row per assisting
+    unit, and a head of its lead and an assisting unit means the row ticked). A plain 编号 (a row to sign only,
+    or a post made elsewhere) is not narrowed to a unit."""
+    chosen, rows, plain = [], {}, set()
+    for value in _ticked(request):
+        pid, _, unit = value.rpartition(":")
+        if pid and id_param(unit) is not None:
+            rows.setdefault(pid, set()).add(int(unit))
+        else:
+            pid = value
+            plain.add(pid)
+        chosen.append(pid)
+    return list(dict.fromkeys(chosen)), {pid: units for pid, units in rows.items() if pid not in plain}
 
 
 def _seen_on_inbox(request, chosen: list[str]) -> dict[tuple[str, int], int | None]:
@@ -550,7 +573,8 @@ def inbox_assign(request):
     if not (roles.admin or roles.head_unit_ids):
         raise PermissionDenied(bulk.ONLY_HEADS)
     back = safe_next(request, reverse("board:inbox"))
-    chosen, refused = _bulk_chosen(request, "指派")
+    chosen, rows = _ticked_rows(request)
+    chosen, refused = _bulk_chosen(request, "指派", chosen)
     if refused:
         flash.error(request, refused)
         return redirect(back)
@@ -560,7 +584,7 @@ def inbox_assign(request):
         return redirect(back)
     handler = User.objects.filter(pk=handler_id).first()
     try:
-        outcomes = bulk.assign_each(request.user, chosen, handler, seen=_seen_on_inbox(request, chosen))
+        outcomes = bulk.assign_each(request.user, chosen, handler, seen=_seen_on_inbox(request, chosen), rows=rows)
     except actions.Invalid as exc:
         flash.error(request, f"{exc}; 未指派任何留言")
         return redirect(back)
