@@ -735,3 +735,13 @@ def test_the_citizens_api_says_which_system_posted_in_their_name(client311, key,
     schemas = citizen.get("/api/schema/?format=json").json()["components"]["schemas"]
     assert "submitted_by" in schemas["OwnList"]["properties"] and "submitted_by" in schemas["OwnMessage"]["properties"]
     assert "submitted_by" not in schemas["InboxItem"]["properties"]
+
+
+def test_a_read_needs_no_key_but_a_wrong_one_is_refused_as_docs_say(client311, key, directory):
+    assert client311.get(f"{BASE}/services.json").status_code == 200
+    assert client311.get(f"{BASE}/services.json", {"api_key": key}).status_code == 200
+    wrong = client311.get(f"{BASE}/services.json", {"api_key": "not-a-key"})
+    assert wrong.status_code == 403
+    assert "api_key 无效或已停用" in wrong.content.decode()
+    Open311Key.objects.update(is_active=False)
+    assert client311.get(f"{BASE}/services.json", {"api_key": key}).status_code == 403
