@@ -91,15 +91,15 @@ def _topic_names(ids) -> dict[int, str]:
 
 def reading(scope: Q, days: int = DEFAULT_DAYS, now: dt.datetime | None = None) -> Reading:
     """The figures for messages matching ``scope`` (a Q on Message) over the last ``days``: the
-    dashboard's calendar days (``stats.dashboard._window``, today the last), from midnight of the first.
+    dashboard's calendar days (``stats.dashboard.day_window``, today the last), from midnight of the first.
     Agreement counts the messages a person dispatched (an automatic dispatch follows the
     prediction by construction) and that are not back in the dispatch queue. One grouped
     pass over those messages gives every agreement figure."""
-    from minsheng.stats.dashboard import _window
+    from minsheng.stats.dashboard import day_window
 
     until = now or timezone.now()
     # the dashboard's 近 N 天: the N Beijing dates to today (since 2026-12-05; the last N×24 hours before)
-    first, _ = _window(days, timezone.localdate(until))
+    first, _ = day_window(days, timezone.localdate(until))
     since = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
     threshold = settings.MINSHENG_PREFILL_CONFIDENCE
     messages = Message.objects.filter(scope)

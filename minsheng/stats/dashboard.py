@@ -22,7 +22,9 @@ LATE_UNITS = 20  # units listed under 谁在拖延; the others are counted benea
 MIN_RATED = 5  # a unit's satisfaction rate is ranked only from this many rated messages on
 
 
-def _window(days: int, end: dt.date) -> tuple[dt.date, dt.date]:
+def day_window(days: int, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The ``days`` calendar days ending with ``end``, both dates counted: the dashboard's 近 N 天 and
+    机器阅读's (insight.reading)."""
     return end - dt.timedelta(days=days - 1), end
 
 
@@ -55,12 +57,12 @@ def _build(region, roles, now=None, home=None) -> dict:
     def scope_of(date_from, date_to):
         return make_scope(**scoped, date_from=date_from, date_to=date_to)
 
-    recent_from, recent_to = _window(RECENT_DAYS, today)
+    recent_from, recent_to = day_window(RECENT_DAYS, today)
     recent = {**base, "date_from": recent_from.isoformat(), "date_to": recent_to.isoformat()}
     recent_scope = scope_of(recent_from, recent_to)
 
-    this_from, this_to = _window(7, today)
-    last_from, last_to = _window(7, this_from - dt.timedelta(days=1))
+    this_from, this_to = day_window(7, today)
+    last_from, last_to = day_window(7, this_from - dt.timedelta(days=1))
     this_week = {**base, "date_from": this_from.isoformat(), "date_to": this_to.isoformat()}
     last_week = {**base, "date_from": last_from.isoformat(), "date_to": last_to.isoformat()}
     this_page = figures.page(scope_of(this_from, this_to), ["totals", "topic"], now=clock)
@@ -84,7 +86,7 @@ def _build(region, roles, now=None, home=None) -> dict:
     # a topic that did not change is no 变化最大的领域 (with few topics, 0 → 0 rows filled the table)
     topic_changes = sorted((r for r in topic_changes if r["change"]), key=lambda r: (-abs(r["change"]), r["label"]))
 
-    league_from, league_to = _window(LEAGUE_DAYS, today)
+    league_from, league_to = day_window(LEAGUE_DAYS, today)
     league = {**base, "date_from": league_from.isoformat(), "date_to": league_to.isoformat()}
     units = figures.breakdown("unit", scope_of(league_from, league_to), now=clock)
     all_time = make_scope(**scoped)
