@@ -8,6 +8,7 @@ import datetime as dt
 import json
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -137,8 +138,8 @@ def _after(order: list[tuple], values: list) -> Q:
 
 
 def _typed(queryset, order: list[tuple], values: list | None) -> bool:
-    """Whether each of a cursor's ``values`` is of its column's type: a date-time with its offset, an integer,
-    text without NUL (PostgreSQL refuses one), or null."""
+    """Whether each of a cursor's ``values`` is of its column's type: a date-time with its offset (within the
+    calendar in UTC), an integer, text without NUL (PostgreSQL refuses one) or a lone surrogate, or null."""
     if values is None:
         return False
     for (name, _, _), value in zip(order, values, strict=True):
@@ -151,8 +152,18 @@ def _typed(queryset, order: list[tuple], values: list | None) -> bool:
         elif kind.endswith(("IntegerField", "AutoField")):
             if not (type(value) is int and -(2**63) <= value < 2**63):
                 return False
-        elif not (isinstance(value, str) and "\x00" not in value and len(value) <= 200):
+        elif not (isinstance(value, str) and "\x00" not in value and len(value) <= 200 and _encodes(value)):
             return False
+    return True
+
+
+def _encodes(text: str) -> bool:
+    """Whether ``text`` can be sent to the database: JSON's \\ud800 decodes to a lone surrogate, which no
+    database encoding takes (a 500 on both, review of 2026-12-05)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
     return True
 
 
@@ -163,9 +174,15 @@ class SupportCursor(MessageCursor):
 
 
 def _is_datetime(value: str) -> bool:
+    """Whether ``value`` is a date-time the database can be asked about: one whose offset takes it past the
+    calendar (9999-12-31T23:59:59-14:00 is in the year 10000 in UTC, a naive 0001-01-01T00:00:00 in Beijing time
+    in the year 0) is not: it was a 500 on SQLite (review, 2026-12-05)."""
     try:
-        return parse_datetime(value) is not None
-    except ValueError:  # well formed, but no such date (2026-13-45)
+        moment = parse_datetime(value)
+        if moment is not None:  # a naive one is read in the site's time zone, as the query reads it
+            (moment if moment.tzinfo else timezone.make_aware(moment)).astimezone(dt.UTC)
+        return moment is not None
+    except (ValueError, OverflowError):  # well formed, but no such date (2026-13-45), or past the calendar in UTC
         return False
 
 
