@@ -1476,3 +1476,75 @@ def test_of_processes_reading_a_stale_list_at_once_one_recomputes_the_heat(direc
         assert sorted(results) == [False, False, False, True]
         assert Hotspot.objects.get().heat == pytest.approx(core.heat(3, 3, 0, long_ago, now), abs=0.01)
         Hotspot.objects.update(heat=80.0)
+
+
+def _turned_chronic_since_its_last_refresh(directory, personas):
+    """Two unanswered lift letters, the first 91 days ago, the other 60: the hotspot's last refresh (its last
+    letter's, or the last move of one of its cases) was two days ago, when the first was 89 days old, and nothing
+    was written to it since; refresh-hotspots never ran (the embedded default without cron)."""
+    from minsheng.insight.models import HeatDecay
+
+    now = timezone.now()
+    messages = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=now - dt.timedelta(days=days))
+                for p, (t, b), days in zip(citizens(2), LIFT, (91, 60), strict=False)]
+    for m in messages:
+        hotspots_service.place_message(m)
+    hotspot = Hotspot.objects.get(members__message=messages[0])
+    hotspots_service.refresh_one(hotspot, now - dt.timedelta(days=2))
+    hotspot.refresh_from_db()
+    assert not hotspot.chronic and hotspot.unresolved_count == 2
+    HeatDecay.objects.update_or_create(pk=1, defaults={"decayed_at": now - dt.timedelta(hours=2)})
+    hotspots_service.reset_index()  # a process that has not seen the row
+    return hotspot, messages
+
+
+def test_a_problem_that_crossed_the_chronic_age_with_nothing_written_is_listed_as_chronic(directory, personas,
+                                                                                          login):
+    """A hotspot became 老大难 by its age only when refresh-hotspots ran, which nothing runs in the embedded
+    default without cron: a problem that passed its 90th day with no new letter stayed off /chronic/, the
+    dashboard's 老大难 column and the API's ?chronic=true, unflagged for the supervisor who must chase it. The
+    hour's pass that brings the heat to now flags it too."""
+    hotspot, _ = _turned_chronic_since_its_last_refresh(directory, personas)
+    supervisor = login(personas["supervisor"])
+    page = supervisor.get("/chronic/", {"show": "chronic"}).content.decode()
+    assert hotspot.title in page and "老大难 (1)" in page
+    board = supervisor.get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    column = board[board.index("<h3>老大难"):]
+    assert "老大难 (1)" in column and hotspot.title in column[:column.index("</div>")]
+    api = supervisor.get("/api/v1/hotspots/", {"chronic": "true", "days": "90"}).json()
+    assert [h["id"] for h in api["results"]] == [hotspot.pk] and api["results"][0]["chronic"] is True
+    page = supervisor.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    assert "已 91 天 (满 90 天)" in page
+    # within the hour the lists flag nothing more: no query on the row of the hour, no UPDATE
+    from django.test.utils import CaptureQueriesContext
+
+    for url, query in (("/chronic/", {}), ("/stats/dashboard/", {"region": "620100"}),
+                       ("/api/v1/hotspots/", {"chronic": "true"})):
+        with CaptureQueriesContext(connection) as captured:
+            assert supervisor.get(url, query).status_code == 200
+        sql = " ".join(q["sql"] for q in captured).lower()
+        assert "heatdecay" not in sql and "update " not in sql.replace("for update", ""), url
+
+
+def test_a_chronic_problem_whose_last_open_case_is_answered_leaves_the_list_without_a_refresh(
+        directory, personas, login, django_capture_on_commit_callbacks):
+    """The reverse: the unit answers the last unresolved letters of a 老大难. The move refreshes its hotspot, so
+    /chronic/, the dashboard's column and the API drop it at once, with no refresh-hotspots and within the hour
+    of the last pass (which must not flag it again)."""
+    p, d = personas, directory
+    hotspot, messages = _turned_chronic_since_its_last_refresh(directory, personas)
+    supervisor = login(p["supervisor"])
+    assert hotspot.title in supervisor.get("/chronic/").content.decode()  # the hour's pass flags it
+    with django_capture_on_commit_callbacks(execute=True):
+        for m in messages:
+            actions.do_dispatch(p["dispatcher"], m, d["housing"])
+            actions.do_sign(p["officer"], m, d["housing"])
+            actions.do_reply(p["officer"], m, d["housing"], "经现场核查, 电梯已由物业更换主板并通过检测, 请您留意使用情况。")
+    hotspot.refresh_from_db()
+    assert not hotspot.chronic and hotspot.unresolved_count == 0
+    assert hotspot.title not in supervisor.get("/chronic/").content.decode()
+    board = supervisor.get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    column = board[board.index("<h3>老大难"):]
+    assert hotspot.title not in column[:column.index("</div>")]
+    assert supervisor.get("/api/v1/hotspots/", {"chronic": "true"}).json()["results"] == []
+    assert Hotspot.objects.get(pk=hotspot.pk).chronic is False  # the reads did not flag it again

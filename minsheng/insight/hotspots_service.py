@@ -414,6 +414,20 @@ def decay_heat_in_database(now: dt.datetime) -> int:
     return Hotspot.objects.exclude(heat=current).update(heat=current, refreshed_at=now)
 
 
+def flag_chronic_in_database(now: dt.datetime) -> int:
+    """Bring every hotspot's 老大难 flag to ``now`` in one UPDATE over its stored figures: two or more
+    messages, some unresolved, the first ``chronic_days`` old (the rule of ``_reading``, ``is_chronic``).
+    Of the flags only this one moves with time alone (需多部门协调 follows the members' units and topics,
+    which a move of one of them refreshes, ``refresh_after_commit``): a problem that passed its 90th
+    day with nothing written to it was flagged only by a refresh. Computed from the row as it is when
+    written, as the heat. Sets the flag only: time never clears it (the hotspot's own refresh does, when
+    its last unresolved member is answered; a raised MINSHENG_CHRONIC_DAYS needs ``refresh-hotspots --all``).
+    Writes only the rows it flags; returns their number."""
+    cutoff = now - dt.timedelta(days=chronic_days())
+    return (Hotspot.objects.filter(chronic=False, message_count__gte=2, unresolved_count__gt=0, first_at__lte=cutoff)
+            .update(chronic=True, refreshed_at=now))
+
+
 def _stamp_heat(now: dt.datetime) -> None:
     """Record that every hotspot's heat is as of ``now`` (the row of ``HeatDecay``)."""
     _heat_seen["at"] = now
@@ -428,7 +442,9 @@ def _stamp_heat(now: dt.datetime) -> None:
 def keep_heat_current(now: dt.datetime | None = None) -> bool:
     """Before a list ranks by the stored heat (/hotspots/ 全部, ``GET /api/v1/hotspots/`` without
     ``days``): where it was last brought to the clock more than ``HEAT_MAX_AGE`` ago, or never,
-    bring it to ``now`` (``decay_heat_in_database``). Whatever serves the site: the embedded default
+    bring it to ``now`` (``decay_heat_in_database``), and the 老大难 flags with it (``flag_chronic_in_database``:
+    a problem passes its 90th day with nothing written to it; /chronic/, the dashboard's 老大难 column
+    and the API's ``?chronic=`` call this too, since 2026-12-05). Whatever serves the site: the embedded default
     runs no refresh-hotspots unless cron does (docs/deploy.md §9), and there a hotspot kept the heat
     of its last letter for ever; under Celery beat's hourly refresh (which stamps the row too) it
     finds the heat fresh and does nothing. One process recomputes: the stale row is claimed by a
@@ -456,11 +472,12 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
             return False  # another process claimed it first
         try:
             changed = decay_heat_in_database(now)
+            flagged = flag_chronic_in_database(now)
         except DatabaseError:
             HeatDecay.objects.filter(pk=1, decayed_at=now).update(decayed_at=last)  # the next read tries again
             raise
         _heat_seen["at"] = now
-        log.info("hotspot heat brought to now: %d row(s) changed", changed)
+        log.info("hotspot heat brought to now: %d row(s) changed, %d 老大难 flag(s)", changed, flagged)
         return True
     except DatabaseError:
         log.exception("could not bring the hotspots' heat to now; listed as stored")
@@ -490,7 +507,8 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
         changed += hotspot.refreshed_at != before
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
-    if everything:  # every hotspot's heat is as of now: the lists need not recompute it for an hour
+    if everything:  # every hotspot's heat and 老大难 flag are as of now: the lists need not recompute them for an hour
+        changed += flag_chronic_in_database(now)  # those beyond the horizon (a lowered MINSHENG_CHRONIC_DAYS)
         _stamp_heat(now)
     qs = Hotspot.objects.all()
     return {"hotspots": qs.count(), "changed": changed, "chronic": qs.filter(chronic=True).count(),

@@ -153,6 +153,7 @@ def chronic(request):
     roles = roles_of(request.user)
     if not roles.is_supervisor:
         raise PermissionDenied("只有督办人员和领导可以查看老大难问题")
+    keep_heat_current()  # a problem past its 90th day with nothing written to it: flagged within the hour
     qs = Hotspot.objects.filter(Q(chronic=True) | Q(needs_coordination=True)).select_related("region")
     qs = qs.filter(roles.region_q(roles.supervise_prefixes))
     # ?region=: one city's 老大难 (the dashboard of 天水市 counted its 2 and linked to all 54 of the province)

@@ -150,7 +150,8 @@ class HotspotList(ApiView):
         # unflagged one no one has published (?chronic=false listed those, a one-message one too: review 2026-12-05)
         listed = (Hotspot.objects.filter(Q(pk__in=Hotspot.objects.public().values("pk")) | Q(chronic=True)
                                          | Q(needs_coordination=True)) if flags else Hotspot.objects.public())
-        if not params.get("days"):  # ranks by (or gives) the stored heat: no more than an hour old
+        # ranks by (or gives) the stored heat, or filters by the 老大难 flag: no more than an hour old
+        if not params.get("days") or flags:
             keep_heat_current()
         qs = listed.with_public_figures().select_related("region").order_by("-heat", "-last_at", "-id")
         if params.get("region"):

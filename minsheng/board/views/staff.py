@@ -1070,6 +1070,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     unmerged = [i for i, e in enumerate(events) if e.kind == Event.Kind.UNMERGED and "main" in (e.data or {})]
     if unmerged and any(e.kind == Event.Kind.DISPATCHED for e in events[unmerged[-1]:]):
         unmerged = []
+    if roles.is_supervisor:  # its 老大难 badge as /chronic/ lists it: flagged by age within the hour
+        hotspots_service.keep_heat_current()
     hotspot = hotspots_service.hotspot_of(message)
     held = staff_hints.held_on(message, events)
     return render(request, "board/staff/case.html", {
