@@ -500,6 +500,19 @@ def test_my_messages_lists_all_my_statuses_and_nobody_elses(personas, directory,
     assert mine[0].title in page and mine[2].title not in page
 
 
+def test_my_messages_filtered_to_a_status_with_none_does_not_say_i_have_no_messages(personas, directory, login):
+    """我的留言 under 已答复 with nothing answered yet said 「您还没有留言」 above a citizen's
+    pending messages: read as if they were lost. It names the status and leads back to 全部."""
+    submit(personas["citizen"], directory, title="还在等待审核的一条留言")
+    c = login(personas["citizen"])
+    page = c.get("/me/messages/", {"status": "replied"}).content.decode()
+    assert "您还没有留言" not in page
+    assert "没有「已答复」的留言" in page and 'href="/me/messages/">查看全部留言' in page
+    assert "您还没有留言" in login(personas["other_citizen"]).get("/me/messages/").content.decode()
+    page = c.get("/me/messages/", {"supported": "1", "status": "closed"}).content.decode()
+    assert "没有「已办结」的留言" in page and 'href="/me/messages/?supported=1">' in page
+
+
 def test_my_messages_paginate(personas, directory, login, django_assert_max_num_queries):
     for i in range(25):
         submit(personas["citizen"], directory, title=f"分页测试留言第{i:02d}号")
