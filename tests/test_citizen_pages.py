@@ -646,6 +646,23 @@ def test_satisfied_rating_closes_and_cannot_be_repeated(personas, directory, log
     assert "只能在“不满意”评价后" in r.content.decode()
 
 
+def test_reopen_form_shows_the_answer_and_until_when(personas, directory, login):
+    """申请重办 showed the title and an empty box: on a phone the citizen asked to reopen an answer
+    they could not see, with no word of what to write or by when, and a reason too short was refused
+    without its count (as 标题 and 内容 have)."""
+    m = submit(personas["citizen"], directory)
+    replied(personas, directory, m)
+    c = login(personas["citizen"])
+    rate(c, m, resolution="unsatisfied", comment="电梯还是坏的")
+    page = c.get(f"/m/{m.public_id}/reopen/").content.decode()
+    assert REPLY in page and directory["housing"].name in page
+    assert page.index(REPLY) < page.index('name="reason"')
+    deadline = timezone.localtime(m.evaluations.get().created_at + dt.timedelta(days=7)).strftime("%Y-%m-%d %H:%M")
+    assert f"可在 {deadline} 前申请" in page and "请写明答复后问题哪里仍未解决" in page
+    page = c.post(f"/m/{m.public_id}/reopen/", {"reason": "没修"}).content.decode()
+    assert "重办理由至少 5 个字 (现在 2 个)" in page and REPLY in page
+
+
 def test_reopen_once_after_unsatisfied(personas, directory, login):
     p, d = personas, directory
     m = submit(p["citizen"], d)
