@@ -427,6 +427,18 @@ def test_the_header_sign_in_link_returns_to_the_page_being_read(personas):
     assert 'href="/accounts/login/">登录</a>' in home
 
 
+def test_the_header_register_link_on_the_sign_in_page_keeps_where_the_citizen_was_going(personas):
+    """Sent from 我要留言 to sign in, a new citizen taps 注册 in the header (not 注册新账号 below the
+    form) and, registered, was on the home page instead of the form: on the account pages the header's
+    links dropped the page's own ?next=."""
+    page = Client().get("/accounts/login/", {"next": "/post/"}).content.decode()
+    assert 'href="/accounts/register/?next=/post/">注册</a>' in page
+    page = Client().get("/accounts/register/", {"next": "/post/"}).content.decode()
+    assert 'href="/accounts/login/?next=/post/">登录</a>' in page
+    page = Client().get("/accounts/login/", {"next": "https://example.org/"}).content.decode()
+    assert 'href="/accounts/register/">注册</a>' in page
+
+
 @pytest.mark.parametrize("username, lands", [("13800000001", "/"), ("officer", "/staff/"),
                                               ("dispatcher", "/staff/triage/"), ("supervisor", "/staff/supervision/")])
 def test_staff_sign_in_to_their_workbench(personas, username, lands):

@@ -500,6 +500,19 @@ def test_my_messages_lists_all_my_statuses_and_nobody_elses(personas, directory,
     assert mine[0].title in page and mine[2].title not in page
 
 
+def test_my_messages_filtered_to_a_status_with_none_does_not_say_i_have_no_messages(personas, directory, login):
+    """我的留言 under 已答复 with nothing answered yet said 「您还没有留言」 above a citizen's
+    pending messages: read as if they were lost. It names the status and leads back to 全部."""
+    submit(personas["citizen"], directory, title="还在等待审核的一条留言")
+    c = login(personas["citizen"])
+    page = c.get("/me/messages/", {"status": "replied"}).content.decode()
+    assert "您还没有留言" not in page
+    assert "没有「已答复」的留言" in page and 'href="/me/messages/">查看全部留言' in page
+    assert "您还没有留言" in login(personas["other_citizen"]).get("/me/messages/").content.decode()
+    page = c.get("/me/messages/", {"supported": "1", "status": "closed"}).content.decode()
+    assert "没有「已办结」的留言" in page and 'href="/me/messages/?supported=1">' in page
+
+
 def test_my_messages_paginate(personas, directory, login, django_assert_max_num_queries):
     for i in range(25):
         submit(personas["citizen"], directory, title=f"分页测试留言第{i:02d}号")
@@ -631,6 +644,23 @@ def test_satisfied_rating_closes_and_cannot_be_repeated(personas, directory, log
     assert m.evaluations.count() == 1
     r = c.post(f"/m/{m.public_id}/reopen/", {"reason": "问题又出现了"}, follow=True)
     assert "只能在“不满意”评价后" in r.content.decode()
+
+
+def test_reopen_form_shows_the_answer_and_until_when(personas, directory, login):
+    """申请重办 showed the title and an empty box: on a phone the citizen asked to reopen an answer
+    they could not see, with no word of what to write or by when, and a reason too short was refused
+    without its count (as 标题 and 内容 have)."""
+    m = submit(personas["citizen"], directory)
+    replied(personas, directory, m)
+    c = login(personas["citizen"])
+    rate(c, m, resolution="unsatisfied", comment="电梯还是坏的")
+    page = c.get(f"/m/{m.public_id}/reopen/").content.decode()
+    assert REPLY in page and directory["housing"].name in page
+    assert page.index(REPLY) < page.index('name="reason"')
+    deadline = timezone.localtime(m.evaluations.get().created_at + dt.timedelta(days=7)).strftime("%Y-%m-%d %H:%M")
+    assert f"可在 {deadline} 前申请" in page and "请写明答复后问题哪里仍未解决" in page
+    page = c.post(f"/m/{m.public_id}/reopen/", {"reason": "没修"}).content.decode()
+    assert "重办理由至少 5 个字 (现在 2 个)" in page and REPLY in page
 
 
 def test_reopen_once_after_unsatisfied(personas, directory, login):

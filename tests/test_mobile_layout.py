@@ -578,3 +578,37 @@ def test_the_statistics_tables_keep_each_month_on_one_line_on_a_phone(browser, l
         wrap = page.locator(".table-wrap", has=months.first)
         assert wrap.evaluate("e => e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX") == "auto"
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_message_keeps_its_photo_on_a_phone(browser, live_server, personas, directory, tmp_path):  # noqa: F811
+    """A citizen who took a photo, wrote too little and pressed 提交留言 met 「照片需要重新选择」: the
+    photo was gone and had to be found in the album again (an old citizen gave up there). The photo
+    chosen comes back in the box, and the message sent once corrected carries it."""
+    d = directory
+    picture = tmp_path / "电梯.jpg"
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (120, 160, 200)).save(out, "JPEG")
+    picture.write_bytes(out.getvalue())
+    page = phone_page(browser)
+    sign_in(page, live_server, personas["citizen"].phone)
+    page.goto(f"{live_server.url}/post/?region={d['chengguan'].code}")
+    page.fill("#id_title", "幸福家园电梯坏了")
+    page.fill("#id_body", "电梯坏了好几天")  # too short
+    page.locator("div#id_kind label", has_text="求助").tap()
+    page.set_input_files("input[name=photos]", str(picture))
+    page.click("form.post-form button[type=submit]:text-is('提交留言')")
+    page.wait_for_selector(".errorsummary")
+    page.wait_for_function("() => document.querySelector('input[name=photos]').files.length === 1")
+    main = page.inner_text("main")
+    assert "已保留您选择的 1 张照片" in main and "照片未保存" not in main and "重新选择" not in main
+    page.fill("#id_body", "幸福家园小区3号楼电梯坏了好几天, 老人上下楼很困难, 请尽快维修。")
+    page.click("form.post-form button[type=submit]:text-is('提交留言')")
+    page.wait_for_selector("text=留言已提交")
+    message = Message.objects.get(author=personas["citizen"])
+    assert message.attachments.count() == 1
+
+    # the next form opens with an empty photo box: the kept photo went with the message
+    page.goto(f"{live_server.url}/post/")
+    page.wait_for_load_state("networkidle")
+    assert page.eval_on_selector("input[name=photos]", "e => e.files.length") == 0

@@ -329,7 +329,7 @@ class ReopenForm(ChineseForm):
     reason = forms.CharField(label="重办理由", min_length=5, max_length=300, validators=[require_words("重办理由")],
                              widget=Textarea(attrs={"rows": 3}),
                              error_messages={"required": "请说明问题为何没有解决",
-                                             "min_length": "重办理由至少 5 个字",
+                                             "min_length": "重办理由至少 5 个字 (现在 %(show_value)d 个)",
                                              "max_length": "重办理由最多 300 字 (现在 %(show_value)d 个)"})
 
 

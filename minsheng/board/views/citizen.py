@@ -272,7 +272,11 @@ def reopen(request, public_id):
         run_action(request, actions.do_reopen, request.user, message, form.cleaned_data["reason"],
                    success="已申请重办, 原办理单位将重新办理")
         return redirect("board:message", public_id)
-    return render(request, "board/reopen.html", {"message": message, "form": form})
+    # the answer the citizen found wanting, on the page (as 评价's), and until when they may ask
+    reply = message.replies.select_related("unit").order_by("-published_at").first()
+    rated = message.evaluations.order_by("-created_at").first()
+    until = rated.created_at + timedelta(days=settings.MINSHENG_REOPEN_DAYS) if rated else None
+    return render(request, "board/reopen.html", {"message": message, "form": form, "reply": reply, "until": until})
 
 
 @login_required

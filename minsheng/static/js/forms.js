@@ -46,6 +46,8 @@
     return keys;
   }
   function forgetDrafts() {
+    // the photos of the post form kept for a refusal (photos.js): the tab signs out, they go too
+    try { if (window.indexedDB) indexedDB.deleteDatabase("minsheng-photos"); } catch (e) { /* private mode */ }
     if (!store) return;
     storedKeys().forEach(function (key) {
       // minsheng:post-draft:<user>: the post form's key until 2026-12-03

@@ -11,7 +11,13 @@
    it was: the server says why it is refused. A form sent while the photos are being shrunk waits
    for them. Without scripts, or in a browser without DataTransfer or canvas.toBlob, the files go
    as picked. The photos are shrunk one after another, each let go before the next is read: six
-   50 MP photos decoded at once take over 1 GB, and a phone's browser closes the tab. */
+   50 MP photos decoded at once take over 1 GB, and a phone's browser closes the tab.
+   A browser cannot send a file box back filled in, so a form the server refused (内容至少 20 个字)
+   came back with the photos gone, and the citizen had to find them in the album again. The files
+   of the box, once chosen (and shrunk), are kept in the browser's IndexedDB (minsheng-photos,
+   under the user, the page and the box); a page whose box the server marks data-photos-lost puts
+   them back (if chosen in the last 30 minutes) and says so, any other page with the box forgets
+   them, and so does 退出 (forms.js). */
 (function () {
   "use strict";
   var QUALITIES = [0.85, 0.7, 0.55];
@@ -75,6 +81,47 @@
     }, Promise.resolve()).then(function () { return shrunk; });
   }
 
+  // --- the photos kept for a refused form ------------------------------------------------
+  var DB = "minsheng-photos", STORE = "kept", MAX_AGE = 30 * 60 * 1000;
+  var user = document.querySelector("script[data-user]");
+  user = user ? user.getAttribute("data-user") : "";
+
+  function withStore(mode, fn) {
+    return new Promise(function (resolve, reject) {
+      if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
+      var open = indexedDB.open(DB, 1);
+      open.onupgradeneeded = function () { open.result.createObjectStore(STORE); };
+      open.onerror = function () { reject(open.error); };
+      open.onsuccess = function () {
+        var db = open.result, t = db.transaction(STORE, mode), req = fn(t.objectStore(STORE));
+        t.oncomplete = function () { db.close(); resolve(req && req.result); };
+        t.onerror = t.onabort = function () { db.close(); reject(t.error); };
+      };
+    });
+  }
+  function keyOf(input) { return user + ":" + location.pathname + ":" + input.name; }
+  function forget(input) {
+    return withStore("readwrite", function (s) { return s.delete(keyOf(input)); }).catch(function () {});
+  }
+  function keep(input) {
+    var files = Array.prototype.slice.call(input.files || []);
+    if (!files.length) return forget(input);
+    return withStore("readwrite", function (s) { return s.put({ at: Date.now(), files: files }, keyOf(input)); })
+      .catch(function () {});
+  }
+  function restore(input, lost) {
+    return withStore("readonly", function (s) { return s.get(keyOf(input)); }).then(function (kept) {
+      if (!kept || !kept.files || !kept.files.length || Date.now() - kept.at > MAX_AGE) return;
+      if (input.files && input.files.length) return;  // chosen again meanwhile
+      var box = new DataTransfer();
+      kept.files.forEach(function (f) { box.items.add(f); });
+      input.files = box.files;
+      lost.className = "helptext";
+      lost.textContent = "已保留您选择的 " + kept.files.length + " 张照片, 提交时一并发送。";
+      document.querySelectorAll("[data-photos-lost-summary]").forEach(function (e) { e.remove(); });
+    }).catch(function () {});
+  }
+
   function watch(input) {
     var limit = parseInt(input.getAttribute("data-max-bytes"), 10);
     var side = parseInt(input.getAttribute("data-max-side"), 10) || 2560;
@@ -86,11 +133,14 @@
     var helptext = input.parentNode.querySelector(".helptext");
     (helptext || input).insertAdjacentElement("afterend", note);
     var pending = null;
+    var lost = document.querySelector("[data-photos-lost='" + input.name + "']");
+    if (lost) restore(input, lost);
+    else forget(input);
 
     input.addEventListener("change", function () {
       var files = Array.prototype.slice.call(input.files || []);
       note.textContent = "";
-      if (!files.length) return;
+      if (!files.length) { forget(input); return; }
       note.textContent = "正在处理照片…";
       var done = pending = shrinkAll(files, limit, side, function () { return done !== pending; })
         .then(function (shrunk) {
@@ -105,6 +155,7 @@
           });
           if (said.length) input.files = box.files;
           note.textContent = said.length ? "照片已压缩: " + said.join("; ") : "";
+          keep(input);
         }, function () { pending = null; note.textContent = ""; });
     });
 
