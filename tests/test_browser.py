@@ -817,7 +817,7 @@ TEXT_SEPARATORS_AT_LINE_EDGES = """() => {
     const me = c[0].data[c[1]] === "·" && rectOf(c); if (!me || !me.height) return;
     const before = k > 0 && rectOf(chars[k - 1]), after = k + 1 < chars.length && rectOf(chars[k + 1]);
     if (!before || !sameLine(before, me) || !after || !sameLine(me, after))
-      found.push(c[0].parentElement.closest("p, div, li, td, span").innerText);
+      found.push(c[0].parentElement.closest("p, div, li, td, th, span").innerText);
   });
   return found;
 }"""
