@@ -521,3 +521,17 @@ def test_a_json_number_python_reads_but_json_has_not_is_said_so(world, name, bod
     assert err["code"] == "parse_error" and said in err["message"], err
     if said != "位数":
         assert list(err["fields"]) == [json.loads(body.replace("NaN", "0").replace("Infinity", "0")).popitem()[0]]
+
+
+@pytest.mark.parametrize("who, url, body, field", [
+    ("head", "/api/v1/staff/assign-batch/", {"cases": "20261201000001", "handler": 1}, "cases"),
+    ("dispatcher", "/api/v1/staff/dispatch-batch/", {"cases": "20261201000001"}, "cases"),
+    ("dispatcher", "/api/v1/staff/dispatch-batch/", {"items": {"case": "x", "lead": 1}}, "items"),
+])
+def test_a_list_field_sent_as_one_value_says_to_send_a_list_in_plain_words(world, who, url, body, field):
+    """A batch's list sent as one value: the words say to send a JSON array, as the API's other errors do
+    (DRF's own said 「期望为一个包含物件的列表，得到的类型是“str”。」)."""
+    response = world["clients"][who].post(url, body, format="json")
+    assert response.status_code == 400
+    said = response.json()["error"]["fields"][field][0]
+    assert "JSON 数组" in said and "物件" not in said

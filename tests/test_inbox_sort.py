@@ -327,3 +327,25 @@ def test_the_sort_links_stay_on_a_phone(browser, live_server, personas, director
     assert page.locator("table.cases tbody td[data-label='留言'] > a").all_inner_texts() == titles[::-1]
     page.screenshot(path="/tmp/sort-phone.png", full_page=True)
     page.context.close()
+
+
+def test_a_case_of_both_units_of_an_officer_in_two_is_due_by_the_deadline_it_has(personas, directory, as_persona):
+    """An officer in two units, a case with an assignment of each: the one with no deadline is not the case's
+    next deadline (an empty one is the latest, as on the inbox page), so the API lists it by the deadline it
+    has, on SQLite as on PostgreSQL."""
+    from minsheng.accounts.models import Membership
+
+    d = directory
+    Membership.objects.create(user=personas["officer"], role="officer", unit=d["ecology"])
+    both = dispatch(personas, d, "两个单位都在办的留言", assists=[d["ecology"]])
+    later = dispatch(personas, d, "只由住建局办的留言")
+    Assignment.objects.filter(message=both, unit=d["housing"]).update(due_at=None, sign_due_at=None)
+    Assignment.objects.filter(message=both, unit=d["ecology"]).update(
+        due_at=dt.datetime(2026, 12, 20, 18, tzinfo=SH), sign_due_at=None)
+    Assignment.objects.filter(message=later).update(due_at=dt.datetime(2026, 12, 25, 18, tzinfo=SH),
+                                                    sign_due_at=None)
+    client = as_persona("officer")
+    expected = [both.public_id, later.public_id]
+    assert walk(client, "/api/v1/staff/inbox/?box=unit&ordering=due&page_size=1") == expected
+    assert walk(client, "/api/v1/staff/inbox/?box=unit&page_size=1") == expected
+    assert walk(client, "/api/v1/staff/inbox/?box=unit&ordering=-due&page_size=1") == expected[::-1]

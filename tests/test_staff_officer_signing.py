@@ -14,6 +14,7 @@ from minsheng.board import actions
 from minsheng.board.models import Assignment, Message
 
 from .conftest import make_user
+from .test_api_support import api_key, as_persona  # noqa: F401 (fixtures)
 from .test_staff_qa import dispatch, text
 
 
@@ -230,3 +231,30 @@ def test_a_second_lead_unit_that_can_no_longer_sign_may_still_ask_for_an_extensi
     assert "提交延期申请" in page
     assert act(other, m, "extend", days=5, reason="需要现场勘察").status_code == 302
     assert Extension.objects.filter(assignment__unit=directory["ecology"], state="pending").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_other_lead_unit_of_a_signed_joint_case_is_not_told_to_sign_it(personas, directory, login, as_persona):  # noqa: F811
+    """A case led by two units (联合办理) is signed once, by either: once 住建局 signed it, 生态环境局 (offered no
+    签收) does not count it 待签收 nor, its 签收 deadline passed, 签收超期 — in the inbox's counts, its tabs,
+    the head's 本单位办理情况 and the API's ?sign_overdue= — and its row has no 签收 box: it is 办理中."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .test_staff_pages import jointly_led
+
+    m = dispatch(personas, directory, "七里河区搅拌站夜间施工")
+    jointly_led(m, directory["ecology"], m.due_at)
+    Assignment.objects.filter(message=m).update(sign_due_at=timezone.now() - dt.timedelta(days=1))
+    actions.do_sign(personas["officer"], Message.objects.get(pk=m.pk), directory["housing"])
+    page = text(login(personas["other_officer"]).get(reverse("board:inbox")))
+    assert "待签收 (0)" in page and "签收超期 (0)" in page and "办理中 (1)" in page
+    assert f'value="{m.public_id}"' not in page  # no 签收所选 box
+    assert m.title in text(login(personas["other_officer"]).get(reverse("board:inbox"), {"tab": "handling"}))
+    assert m.title not in text(login(personas["other_officer"]).get(reverse("board:inbox"), {"tab": "sign_late"}))
+    head = make_user("eco_head", role="head", unit=directory["ecology"])
+    work = text(login(head).get(reverse("board:unit_work")))
+    assert set(re.findall(r'data-label="签收超期">(?:<a [^>]*>|<span[^>]*>)?(\d+)', work)) == {"0"}
+    api = as_persona("other_officer").get("/api/v1/staff/inbox/", {"box": "unit", "sign_overdue": "true"}).json()
+    assert api["results"] == []

@@ -821,3 +821,27 @@ def test_deleting_an_officer_who_replied_lists_their_work_and_says_to_deactivate
     assert "账号已有留言或办理记录, 不能删除: 请改为停用, 取消勾选「有效」" in page
     assert admin.post(f"/admin/accounts/user/{team['officer'].pk}/delete/", {"post": "yes"}).status_code == 200
     assert User.objects.filter(pk=team["officer"].pk).exists()
+
+
+def test_unit_work_counts_the_cases_past_their_sign_deadline_and_says_how_to_rebalance(team, directory, login):
+    """The head's Monday: who holds cases nobody signed in time (the inbox's 签收超期 tab, counted per 承办人
+    as its other tabs are), and how to move a share of them to another officer at once (指派所选 on the
+    list a count opens), not only one case page at a time."""
+    late = [dispatched(team, directory, n) for n in range(3)]
+    fresh = dispatched(team, directory, 3)
+    Assignment.objects.filter(message__in=late, role="lead").update(sign_due_at=timezone.now() - dt.timedelta(days=2))
+    for m in late[:2]:
+        actions.do_assign_handler(team["head"], Message.objects.get(pk=m.pk), directory["housing"], team["officer"])
+    head = login(team["head"])
+    page = head.get(reverse("board:unit_work")).content.decode()
+    def cells(row):
+        return [int(n) for n in re.findall(r'data-label="签收超期">(?:<a [^>]*>|<span[^>]*>)?(\d+)', row)]
+
+    assert cells(_row(page, "住建局张科长")) == [2]
+    assert cells(_row(page, "未指派")) == [1]
+    link = re.search(rf'href="([^"]*tab=sign_late[^"]*handler={team["officer"].pk}[^"]*)"',
+                     _row(page, "住建局张科长")).group(1).replace("&amp;", "&")
+    listed = head.get(link).content.decode()
+    assert late[0].title in listed and late[1].title in listed and late[2].title not in listed
+    assert fresh.title not in listed and "签收超期 (2)" in listed
+    assert "指派所选" in page

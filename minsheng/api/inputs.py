@@ -35,6 +35,13 @@ def check_date_range(attrs: dict) -> None:
         raise serializers.ValidationError({"date_to": ["结束日期不能早于开始日期"]})
 
 
+class ListField(serializers.ListField):
+    """DRF's list, its wrong-type words plain (its own: 「期望为一个包含物件的列表，得到的类型是“str”。」;
+    since 2026-12-05)."""
+
+    default_error_messages = {**serializers.ListField.default_error_messages,
+                              "not_a_list": "应为列表 (JSON 数组, 如 [\"a\", \"b\"]), 不能是单个值 ({input_type})"}
+
 class Day(serializers.DateField):
     """A YYYY-MM-DD date. One written so that does not exist (2026-02-30, 2026-13-01) is told so:
     DRF's 「日期格式错误。请从这些格式中选择：YYYY-MM-DD。」 blamed a format the caller had used."""
@@ -175,7 +182,7 @@ class MessageCreate(serializers.Serializer):
     longitude = CoordinateField(required=False, allow_null=True, min_value=-180, max_value=180,
                                 help_text="经度 (WGS84); 超过 6 位的小数四舍五入")
     address = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=6,
+    photos = ListField(child=serializers.FileField(), required=False, max_length=6,
                                    help_text="照片 (multipart), 最多 6 张, JPEG 或 PNG, 每张不超过 5 MB")
 
 
@@ -222,6 +229,7 @@ class ActingUnitBody(serializers.Serializer):
     unit = UnitField(required=False, help_text="以哪个单位的名义办理; 缺省为您所在的、正在办理此件的单位")
 
 
+
 class TopicCodeBody(serializers.Serializer):
     def validate_topic(self, code):
         if code is None:  # a null the body may send for it (SeenPlanItem): not given
@@ -234,7 +242,7 @@ class TopicCodeBody(serializers.Serializer):
 
 class DispatchBody(TopicCodeBody):
     lead = UnitField(required=False, help_text="主办单位; 缺省按权责清单")
-    assists = serializers.ListField(child=UnitField(), required=False, max_length=10, help_text="协办单位")
+    assists = ListField(child=UnitField(), required=False, max_length=10, help_text="协办单位")
     topic = serializers.CharField(required=False, max_length=40, help_text="更正领域代码")
     kind = serializers.ChoiceField(choices=MessageKind.choices, required=False, help_text=(
         "更正留言类型; 缺省保留留言人所选类型 (即使 suggestion/ 的 kind_prefill 为真: 网页派单表单与"
@@ -255,7 +263,7 @@ class SeenPlanItem(TopicCodeBody):
     case = serializers.CharField(max_length=40, help_text="留言编号")
     lead = serializers.IntegerField(**UNIT_ID, help_text="您看到的建议主办单位 (单位编号, 建议的 batch.lead.id)")
     # null, as a field left out, is not compared (the body's own nulls are dropped before it is read)
-    assists = serializers.ListField(child=serializers.IntegerField(**UNIT_ID), required=False, allow_null=True,
+    assists = ListField(child=serializers.IntegerField(**UNIT_ID), required=False, allow_null=True,
                                     max_length=10, help_text="您看到的建议协办单位 (不分先后); 缺省则不核对")
     topic = serializers.CharField(required=False, allow_null=True, max_length=40,
                                   help_text="您看到的领域代码; 缺省则不核对")
@@ -266,10 +274,10 @@ class SeenPlanItem(TopicCodeBody):
 
 
 class DispatchBatchBody(serializers.Serializer):
-    cases = serializers.ListField(
+    cases = ListField(
         child=serializers.CharField(max_length=40), required=False, **BATCH_SIZE,
         help_text=f"留言编号, 各按建议派单 (与派单页的预选相同, 按派单时的建议); 一次最多 {BATCH_MAX} 件")
-    items = serializers.ListField(
+    items = ListField(
         child=SeenPlanItem(), required=False, **BATCH_SIZE,
         help_text="代替 cases: 每件附上您看到的建议; 建议已有变化的不派单 (与派单页相同), "
                   f"一次最多 {BATCH_MAX} 件")
@@ -282,7 +290,7 @@ class DispatchBatchBody(serializers.Serializer):
 
 
 class AssignBatchBody(serializers.Serializer):
-    cases = serializers.ListField(
+    cases = ListField(
         child=serializers.CharField(max_length=40), min_length=1, max_length=BULK_MAX,
         error_messages={"min_length": "请至少给出一件留言的编号",
                         "max_length": f"一次最多指派 {BULK_MAX} 件, 请分批提交"},

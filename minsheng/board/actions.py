@@ -611,8 +611,10 @@ def do_sign(actor, message: Message, unit, at=None) -> None:
         a = active_assignment(message, unit)
         transition(message, "sign")
         Assignment.objects.filter(pk=a.pk).update(signed_at=now)
-        message.assignments.filter(state=Assignment.State.ACTIVE, role=Assignment.Role.ASSIST,
-                                   signed_at__isnull=True).update(signed_at=now)
+        # the assisting units, and the other lead unit of a case led by two (联合办理: signed once, by either;
+        # since 2026-12-05 (later) — before, that unit, offered no 签收, still counted it 待签收 and, its 签收
+        # deadline passed, 签收超期, with a 签收所选 box that signed nothing)
+        message.assignments.filter(state=Assignment.State.ACTIVE, signed_at__isnull=True).update(signed_at=now)
         _event(message, Event.Kind.SIGNED, actor=actor, unit=unit, at=now)
         notify.signing_settled(message, now)
 

@@ -5,7 +5,7 @@ action. Each action calls the board action the staff pages call, so the rules
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -103,12 +103,14 @@ def handler_q(user, handler: str) -> Q:
 
 def unit_next_deadline(user):
     """The next deadline (next_deadline) of the case's active assignment of one of ``user``'s units,
-    the earliest when it has two (lead and assisting); an admin's: any unit's."""
+    the earliest when it has two (lead and assisting), an empty one the latest (as order_by_sort places it,
+    on SQLite as on PostgreSQL: null only when none has one); an admin's: any unit's."""
     roles = roles_of(user)
     active = Assignment.objects.filter(message=OuterRef("pk"), state=Assignment.State.ACTIVE)
     if not roles.admin:
         active = active.filter(unit_id__in=roles.unit_ids)
-    return Subquery(active.annotate(next_due=next_deadline()).order_by("next_due").values("next_due")[:1])
+    return Subquery(active.annotate(next_due=next_deadline()).order_by(F("next_due").asc(nulls_last=True), "pk")
+                    .values("next_due")[:1])
 
 
 def unit_handler(user):

@@ -22,7 +22,9 @@ from .staff import DUE_SOON_WORKING_DAYS, _inbox_tabs, _staff_roles, id_param
 A = Assignment
 # the inbox tabs each count opens, with the column's heading
 # (待签收 and 督办 since 2026-12-05: the head read neither, the cases nobody had signed nor those a supervisor pressed on)
-COLUMNS = {"todo": "主办", "new": "待签收", "assist": "协办", "overdue": "已超期", "soon": "即将到期", "supervised": "督办"}
+# (签收超期 since 2026-12-05 (later): the inbox's tab, which the head could not read per 承办人)
+COLUMNS = {"todo": "主办", "new": "待签收", "sign_late": "签收超期", "assist": "协办", "overdue": "已超期",
+           "soon": "即将到期", "supervised": "督办"}
 
 
 def _row(unit_id: int, handler, name: str, note: str, counts: dict) -> dict:
