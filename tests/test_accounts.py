@@ -493,3 +493,14 @@ def test_wrong_current_passwords_at_change_password_lock_the_account_as_sign_ins
                                            "password2": NEW_PASSWORD})
     assert r.status_code == 200 and "登录失败次数过多, 请 15 分钟后再试" in r.content.decode()
     assert User.objects.get(pk=personas["citizen"].pk).check_password(PASSWORD)
+
+
+@pytest.mark.parametrize("going", ["/\t/example.org/", "/\n/example.org/", "/\\\\example.org/"])
+def test_the_header_links_on_the_sign_in_page_keep_no_next_the_sign_in_refuses(going):
+    """The header's 登录/注册 on an account page keep its ?next= by the rule the sign-in itself applies
+    (``safe_next``): a browser reads 「/<tab>/example.org/」 as 「//example.org/」, another site, which the
+    sign-in refuses; the header's own copy of the rule let it through into its links (review, 2026-12-05)."""
+    for page in ("/accounts/login/", "/accounts/register/"):
+        html = Client().get(page, {"next": going}).content.decode()
+        header = html[html.index("<header"):html.index("</header>")]
+        assert "example.org" not in header and 'href="/accounts/login/">登录</a>' in header, (page, going)

@@ -1,4 +1,5 @@
 from django import template
+from django.core.exceptions import SuspiciousOperation
 from django.forms.utils import flatatt
 
 from minsheng.board.forms import max_chars_attrs
@@ -11,6 +12,20 @@ def max_chars(limit):
     """The limit of a text box or input written out in a template, as ``forms.CountedField`` gives a form's:
     ``{% max_chars 300 %}`` is ` data-max-chars="300" maxlength="600"` (``forms.max_chars_attrs``)."""
     return flatatt(max_chars_attrs(int(limit)))
+
+
+@register.simple_tag(takes_context=True)
+def safe_next(context):
+    """The page's ?next= where the sign-in would follow it (``accounts.views.safe_next``), else "": the
+    header's 登录/注册 on an account page keep it. Its own copy of the rule in base.html let 「/<tab>/evil.com」
+    through, which a browser reads as another site (review, 2026-12-05)."""
+    from minsheng.accounts.views import safe_next as checked
+
+    request = context.get("request")
+    try:
+        return checked(request, "") if request is not None else ""
+    except SuspiciousOperation:  # the page of a refused body (too big, too many fields): it reads again as refused
+        return ""
 
 
 @register.inclusion_tag("board/_calendar_warning.html", takes_context=True)
