@@ -612,3 +612,60 @@ def test_a_refused_message_keeps_its_photo_on_a_phone(browser, live_server, pers
     page.goto(f"{live_server.url}/post/")
     page.wait_for_load_state("networkidle")
     assert page.eval_on_selector("input[name=photos]", "e => e.files.length") == 0
+
+
+KEPT_PHOTOS = """() => new Promise((resolve) => {
+  const open = indexedDB.open("minsheng-photos", 1);
+  open.onupgradeneeded = () => open.result.createObjectStore("kept");
+  open.onsuccess = () => {
+    const req = open.result.transaction("kept").objectStore("kept").getAllKeys();
+    req.onsuccess = () => { open.result.close(); resolve(req.result.map(String)); };
+  };
+})"""
+
+
+def test_a_shared_phone_keeps_no_photo_of_the_citizen_before(browser, live_server, personas, directory,  # noqa: F811
+                                                             tmp_path):
+    """A citizen's message is refused with a photo chosen, and they leave the phone without 退出 (the
+    session runs out, or the next one just signs in): the photo stayed in the browser's storage, kept
+    for 30 minutes only in that it was not put back after, and no page removed it but that citizen's own
+    post form or 退出. The next citizen's post form leaves no one else's photo, nor one past its 30 minutes,
+    in the phone (review, 2026-12-05)."""
+    picture = tmp_path / "门牌.jpg"
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 120, 80)).save(out, "JPEG")
+    picture.write_bytes(out.getvalue())
+    page = phone_page(browser)
+    sign_in(page, live_server, personas["citizen"].phone)
+    page.goto(f"{live_server.url}/post/?region={directory['chengguan'].code}")
+    page.fill("#id_title", "门口路灯不亮")
+    page.fill("#id_body", "路灯不亮了")  # too short
+    page.set_input_files("input[name=photos]", str(picture))
+    page.wait_for_function("() => !document.querySelector('input[name=photos]').parentNode.textContent"
+                           ".includes('正在处理照片')")
+    page.click("form.post-form button[type=submit]:text-is('提交留言')")
+    page.wait_for_selector(".errorsummary")
+    page.wait_for_function("() => document.querySelector('input[name=photos]').files.length === 1")
+    assert page.evaluate(KEPT_PHOTOS) == [f"{personas['citizen'].pk}:/post/:photos"]
+    page.context.clear_cookies()  # signed out without 退出
+    sign_in(page, live_server, personas["other_citizen"].phone)
+    page.goto(f"{live_server.url}/post/")
+    page.wait_for_load_state("networkidle")
+    assert page.eval_on_selector("input[name=photos]", "e => e.files.length") == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate(KEPT_PHOTOS) == []
+    # their own choice kept over 30 minutes ago (the page left open, the phone put away) goes too
+    key = f"{personas['other_citizen'].pk}:/elsewhere/:photos"
+    page.evaluate("""(key) => new Promise((resolve) => {
+      const open = indexedDB.open("minsheng-photos", 1);
+      open.onsuccess = () => {
+        const t = open.result.transaction("kept", "readwrite");
+        t.objectStore("kept").put({at: Date.now() - 31 * 60 * 1000, files: [new File(["x"], "a.jpg")]}, key);
+        t.oncomplete = () => { open.result.close(); resolve(); };
+      };
+    })""", key)
+    assert page.evaluate(KEPT_PHOTOS) == [key]
+    page.goto(f"{live_server.url}/post/")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    assert page.evaluate(KEPT_PHOTOS) == []

@@ -17,7 +17,8 @@
    of the box, once chosen (and shrunk), are kept in the browser's IndexedDB (minsheng-photos,
    under the user, the page and the box); a page whose box the server marks data-photos-lost puts
    them back (if chosen in the last 30 minutes) and says so, any other page with the box forgets
-   them, and so does 退出 (forms.js). */
+   them, and so does 退出 (forms.js). A page with the box also drops what no one may get back: the
+   photos of another user (signed out without 退出, on a shared phone) and those past 30 minutes. */
 (function () {
   "use strict";
   var QUALITIES = [0.85, 0.7, 0.55];
@@ -109,6 +110,19 @@
     return withStore("readwrite", function (s) { return s.put({ at: Date.now(), files: files }, keyOf(input)); })
       .catch(function () {});
   }
+  // what no one may get back is not left on the phone: another user's photos (signed out without
+  // 退出, on a shared phone) and those past their 30 minutes go as any page with a photo box opens
+  function sweep() {
+    return withStore("readwrite", function (s) {
+      var cursor = s.openCursor();
+      cursor.onsuccess = function () {
+        var c = cursor.result;
+        if (!c) return;
+        if (String(c.key).indexOf(user + ":") !== 0 || !c.value || !(Date.now() - c.value.at <= MAX_AGE)) c["delete"]();
+        c["continue"]();
+      };
+    }).catch(function () {});
+  }
   function restore(input, lost) {
     return withStore("readonly", function (s) { return s.get(keyOf(input)); }).then(function (kept) {
       if (!kept || !kept.files || !kept.files.length || Date.now() - kept.at > MAX_AGE) return;
@@ -134,8 +148,7 @@
     (helptext || input).insertAdjacentElement("afterend", note);
     var pending = null;
     var lost = document.querySelector("[data-photos-lost='" + input.name + "']");
-    if (lost) restore(input, lost);
-    else forget(input);
+    sweep().then(function () { return lost ? restore(input, lost) : forget(input); });
 
     input.addEventListener("change", function () {
       var files = Array.prototype.slice.call(input.files || []);
