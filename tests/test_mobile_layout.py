@@ -581,18 +581,15 @@ def test_the_statistics_tables_keep_each_month_on_one_line_on_a_phone(browser, l
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_refused_message_keeps_its_photo_on_a_phone(browser, live_server, personas, directory, tmp_path):  # noqa: F811
-    """A citizen who took a photo, wrote too little and pressed 提交留言 met 「照片需要重新选择」: the
-    photo was gone and had to be found in the album again (an old citizen gave up there). The photo
-    chosen comes back in the box, and the message sent once corrected carries it."""
-    d = directory
+def _refused_with_a_photo(browser, live_server, personas, directory, tmp_path):  # noqa: F811
+    """小李's phone, on 我要留言 refused (内容 too short) with a photo chosen, the photo back in the box."""
     picture = tmp_path / "电梯.jpg"
     out = io.BytesIO()
     Image.new("RGB", (640, 480), (120, 160, 200)).save(out, "JPEG")
     picture.write_bytes(out.getvalue())
     page = phone_page(browser)
     sign_in(page, live_server, personas["citizen"].phone)
-    page.goto(f"{live_server.url}/post/?region={d['chengguan'].code}")
+    page.goto(f"{live_server.url}/post/?region={directory['chengguan'].code}")
     page.fill("#id_title", "幸福家园电梯坏了")
     page.fill("#id_body", "电梯坏了好几天")  # too short
     page.locator("div#id_kind label", has_text="求助").tap()
@@ -600,6 +597,14 @@ def test_a_refused_message_keeps_its_photo_on_a_phone(browser, live_server, pers
     page.click("form.post-form button[type=submit]:text-is('提交留言')")
     page.wait_for_selector(".errorsummary")
     page.wait_for_function("() => document.querySelector('input[name=photos]').files.length === 1")
+    return page
+
+
+def test_a_refused_message_keeps_its_photo_on_a_phone(browser, live_server, personas, directory, tmp_path):  # noqa: F811
+    """A citizen who took a photo, wrote too little and pressed 提交留言 met 「照片需要重新选择」: the
+    photo was gone and had to be found in the album again (an old citizen gave up there). The photo
+    chosen comes back in the box, and the message sent once corrected carries it."""
+    page = _refused_with_a_photo(browser, live_server, personas, directory, tmp_path)
     main = page.inner_text("main")
     assert "已保留您选择的 1 张照片" in main and "照片未保存" not in main and "重新选择" not in main
     page.fill("#id_body", "幸福家园小区3号楼电梯坏了好几天, 老人上下楼很困难, 请尽快维修。")
@@ -631,21 +636,7 @@ def test_a_shared_phone_keeps_no_photo_of_the_citizen_before(browser, live_serve
     for 30 minutes only in that it was not put back after, and no page removed it but that citizen's own
     post form or 退出. The next citizen's post form leaves no one else's photo, nor one past its 30 minutes,
     in the phone (review, 2026-12-05)."""
-    picture = tmp_path / "门牌.jpg"
-    out = io.BytesIO()
-    Image.new("RGB", (640, 480), (200, 120, 80)).save(out, "JPEG")
-    picture.write_bytes(out.getvalue())
-    page = phone_page(browser)
-    sign_in(page, live_server, personas["citizen"].phone)
-    page.goto(f"{live_server.url}/post/?region={directory['chengguan'].code}")
-    page.fill("#id_title", "门口路灯不亮")
-    page.fill("#id_body", "路灯不亮了")  # too short
-    page.set_input_files("input[name=photos]", str(picture))
-    page.wait_for_function("() => !document.querySelector('input[name=photos]').parentNode.textContent"
-                           ".includes('正在处理照片')")
-    page.click("form.post-form button[type=submit]:text-is('提交留言')")
-    page.wait_for_selector(".errorsummary")
-    page.wait_for_function("() => document.querySelector('input[name=photos]').files.length === 1")
+    page = _refused_with_a_photo(browser, live_server, personas, directory, tmp_path)
     assert page.evaluate(KEPT_PHOTOS) == [f"{personas['citizen'].pk}:/post/:photos"]
     page.context.clear_cookies()  # signed out without 退出
     sign_in(page, live_server, personas["other_citizen"].phone)
