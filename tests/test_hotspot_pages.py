@@ -1548,3 +1548,27 @@ def test_a_chronic_problem_whose_last_open_case_is_answered_leaves_the_list_with
     assert hotspot.title not in column[:column.index("</div>")]
     assert supervisor.get("/api/v1/hotspots/", {"chronic": "true"}).json()["results"] == []
     assert Hotspot.objects.get(pk=hotspot.pk).chronic is False  # the reads did not flag it again
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days_setting", [90, 30])
+def test_the_hours_pass_flags_by_age_exactly_as_a_refresh_would(settings, days_setting):
+    """The hour's pass (``flag_chronic_in_database``) flags in SQL what ``refresh`` flags in Python
+    (``core.is_chronic`` over two or more members, MINSHENG_CHRONIC_DAYS): a problem one second short of
+    its N days, a single message, or one all answered stays unflagged; one N days old to the second is
+    flagged — on SQLite as on PostgreSQL (review, 2026-12-05)."""
+    settings.MINSHENG_CHRONIC_DAYS = days_setting
+    now = timezone.now().replace(microsecond=0)
+    age = dt.timedelta(days=days_setting)
+    rows = {  # name: (first_at, message_count, unresolved_count)
+        "exactly N days": (now - age, 2, 1), "a second short": (now - age + dt.timedelta(seconds=1), 2, 1),
+        "one message": (now - age * 2, 1, 1), "all answered": (now - age * 2, 3, 0),
+        "long past, some unsatisfied": (now - age * 3, 4, 2)}
+    for name, (first, count, open_) in rows.items():
+        Hotspot.objects.create(title=name, first_at=first, last_at=first, message_count=count, unresolved_count=open_)
+    assert hotspots_service.flag_chronic_in_database(now) == 2
+    flagged = set(Hotspot.objects.filter(chronic=True).values_list("title", flat=True))
+    by_rule = {name for name, (first, count, open_) in rows.items()
+               if count >= 2 and core.is_chronic(first, now, open_, days_setting)}
+    assert flagged == by_rule == {"exactly N days", "long past, some unsatisfied"}
+    assert not Hotspot.objects.filter(chronic=False, refreshed_at__isnull=False).exists()  # the others untouched
