@@ -1572,3 +1572,12 @@ def test_the_hours_pass_flags_by_age_exactly_as_a_refresh_would(settings, days_s
                if count >= 2 and core.is_chronic(first, now, open_, days_setting)}
     assert flagged == by_rule == {"exactly N days", "long past, some unsatisfied"}
     assert not Hotspot.objects.filter(chronic=False, refreshed_at__isnull=False).exists()  # the others untouched
+
+
+def test_the_dashboard_alone_flags_a_problem_that_crossed_the_chronic_age(directory, personas, login):
+    """The dashboard's 老大难 column runs the hour's pass itself, not only after /chronic/ ran it: its
+    ``hotspots`` ran the pass when given no clock, but the dashboard always gave it one (review, 2026-12-05)."""
+    hotspot, _ = _turned_chronic_since_its_last_refresh(directory, personas)
+    board = login(personas["supervisor"]).get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    column = board[board.index("<h3>老大难"):]
+    assert "老大难 (1)" in column and hotspot.title in column[:column.index("</div>")]

@@ -130,7 +130,8 @@ def _build(region, roles, now=None, home=None) -> dict:
         # showed every unit's figures of all time: 66.7% on the card, 73.9% a click away)
         "league_units_url": reverse("stats:units") + "?" + urlencode({**league, "sort": "satisfaction_rate",
                                                                       "dir": "asc"}),
-        "hotspots": hotspots(region, roles, now=now),
+        # the clock given, or none: this moment, the 老大难 flagged by age first (``hotspots``)
+        "hotspots": hotspots(region, roles, now=clock),
         "base_filters": base,
         "charts": {"regions": [{"code": r["filters"].get("region", ""), "name": r["label"], "received": r["received"],
                                 "reply_rate": r["reply_rate"],
@@ -161,7 +162,8 @@ def hotspots(region, roles, limit: int = 10, now=None) -> dict:
     from minsheng.insight.models import Hotspot
 
     if now is None:  # its 老大难 as /chronic/ lists them: flagged by age within the hour (a past ``now``: as stored)
-        keep_heat_current()
+        now = timezone.now()
+        keep_heat_current(now)
     scoped = Hotspot.objects.all()
     if region is not None:
         scoped = scoped.filter(region__code__startswith=region.prefix)
