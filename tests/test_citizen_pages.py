@@ -513,6 +513,15 @@ def test_my_messages_filtered_to_a_status_with_none_does_not_say_i_have_no_messa
     assert "没有「已办结」的留言" in page and 'href="/me/messages/?supported=1">' in page
 
 
+
+def test_my_messages_under_a_status_it_does_not_filter_by_says_what_an_empty_list_means(personas, login):
+    """A status the list does not filter by (a mistyped address, or 待审核 under 我也遇到的, which lists public
+    messages alone) was kept as the page's status: with no message to list, the page said nothing at all, neither
+    「您还没有留言」 nor a status (review, 2026-12-05). It lists as 全部 does, and says so when empty."""
+    c = login(personas["citizen"])
+    assert "您还没有留言" in c.get("/me/messages/", {"status": "nonsense"}).content.decode()
+    assert "您还没有点过“我也遇到”" in c.get("/me/messages/", {"supported": "1", "status": "submitted"}).content.decode()
+
 def test_my_messages_paginate(personas, directory, login, django_assert_max_num_queries):
     for i in range(25):
         submit(personas["citizen"], directory, title=f"分页测试留言第{i:02d}号")

@@ -229,6 +229,8 @@ def my_messages(request):
     status = request.GET.get("status", "")
     if status in dict(statuses):
         qs = qs.filter(status=status)
+    else:  # not a filter of this list (mistyped, or not public under 我也遇到的): 全部, and said so when empty
+        status = ""
     page, query = paginate(request, list_queryset(qs))
     return render(request, "board/my_messages.html", {
         "page": page, "query": query, "status": status, "statuses": statuses, "supported": supported})
