@@ -10,6 +10,7 @@ Open311 key. Each is a 4xx with a clear message in the API's one error shape (Op
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
@@ -535,3 +536,5 @@ def test_a_list_field_sent_as_one_value_says_to_send_a_list_in_plain_words(world
     assert response.status_code == 400
     said = response.json()["error"]["fields"][field][0]
     assert "JSON 数组" in said and "物件" not in said
+    # the value sent named in JSON's words, not Python's (「(str)」, 「(dict)」: review, 2026-12-05)
+    assert re.search(r"\((字符串|对象)\)", said) and not re.search(r"str|dict", said), said

@@ -41,6 +41,14 @@ class ListField(serializers.ListField):
 
     default_error_messages = {**serializers.ListField.default_error_messages,
                               "not_a_list": "应为列表 (JSON 数组, 如 [\"a\", \"b\"]), 不能是单个值 ({input_type})"}
+    # the value sent in JSON's words: DRF names its Python type (「(str)」, 「(dict)」)
+    JSON_TYPES = {"str": "字符串", "int": "数字", "float": "数字", "bool": "布尔值", "dict": "对象"}
+
+    def fail(self, key, **kwargs):
+        if key == "not_a_list" and "input_type" in kwargs:
+            kwargs["input_type"] = self.JSON_TYPES.get(kwargs["input_type"], "单个值")
+        super().fail(key, **kwargs)
+
 
 class Day(serializers.DateField):
     """A YYYY-MM-DD date. One written so that does not exist (2026-02-30, 2026-13-01) is told so:
