@@ -174,8 +174,15 @@ def test_the_warm_up_builds_the_queue_s_indexes_only_while_no_request_is_served(
     lookup.clear_cache()
     hotspots_service.reset_index()
     try:
+        counting = warmup._count_requests
+
+        def a_request_arrives(on=True):  # as the worker starts: before the thread can pass its wait
+            counting(on)
+            if on:
+                request_started.send(sender=None)
+
+        monkeypatch.setattr(warmup, "_count_requests", a_request_arrives)
         thread = warmup.start()
-        request_started.send(sender=None)  # a request arrives as the worker starts
         thread.join(3)
         assert thread.is_alive() and not lookup._dup_cache  # waiting, nothing counted
         request_finished.send(sender=None)
