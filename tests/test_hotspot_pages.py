@@ -1204,9 +1204,9 @@ def test_the_dashboards_hotspot_card_links_to_the_list_of_its_region_and_period(
     assert old.title not in _card(board) and old.title not in listed and "阳光花园" not in listed
 
 
-def _hot_then_and_fresh_now(directory, personas, then_days: int, then: int, fresh: int):
+def _hot_then_and_fresh_now(directory, personas, then_days: int, then: int, fresh: int, refreshed: bool = True):
     """幸福家园's lift, ``then`` letters from as many citizens ``then_days`` days ago, and 阳光花园's,
-    ``fresh`` letters this week, both in 城关区, placed and refreshed. The old hotspot's stored heat is then
+    ``fresh`` letters this week, both in 城关区, placed and (``refreshed``) refreshed. The old hotspot's stored heat is then
     put back to what it was when its last letter came (a server whose hourly refresh-hotspots never runs:
     the embedded default without cron), the fresh one's kept."""
     start = timezone.now() - dt.timedelta(days=then_days)
@@ -1217,7 +1217,8 @@ def _hot_then_and_fresh_now(directory, personas, then_days: int, then: int, fres
            for i, p in enumerate(citizens(fresh, start=50))]
     for m in old + new:
         hotspots_service.place_message(m)
-    hotspots_service.refresh()
+    if refreshed:
+        hotspots_service.refresh()
     old_hotspot = Hotspot.objects.get(members__message=old[0])
     new_hotspot = Hotspot.objects.get(members__message=new[0])
     h = old_hotspot
@@ -1337,20 +1338,7 @@ def _hot_then_never_refreshed(directory, personas):
     """As ``_hot_then_and_fresh_now`` (twelve citizens 540 days ago, two this week) on a server where
     refresh-hotspots never ran (the embedded default without cron): each hotspot holds the heat of its last
     move, the old one a year and a half's worth too high."""
-    start = timezone.now() - dt.timedelta(days=540)
-    old = [post(p, *LIFT[i % len(LIFT)], directory["chengguan"], personas["dispatcher"], at=start + dt.timedelta(hours=i))
-           for i, p in enumerate(citizens(12))]
-    new = [post(p, *OTHER_LIFT, directory["chengguan"], personas["dispatcher"], at=timezone.now() - dt.timedelta(days=2 - i))
-           for i, p in enumerate(citizens(2, start=50))]
-    for m in old + new:
-        hotspots_service.place_message(m)
-    old_hotspot = Hotspot.objects.get(members__message=old[0])
-    new_hotspot = Hotspot.objects.get(members__message=new[0])
-    h = old_hotspot
-    Hotspot.objects.filter(pk=h.pk).update(heat=core.heat(h.citizen_count, h.message_count, h.support_count,
-                                                         h.last_at, h.last_at))
-    old_hotspot.refresh_from_db()
-    return old_hotspot, new_hotspot
+    return _hot_then_and_fresh_now(directory, personas, 540, 12, 2, refreshed=False)
 
 
 def test_the_whole_list_ranks_by_heat_no_more_than_an_hour_old_without_a_scheduled_refresh(client, directory,
