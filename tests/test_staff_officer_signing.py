@@ -258,3 +258,61 @@ def test_the_other_lead_unit_of_a_signed_joint_case_is_not_told_to_sign_it(perso
     assert set(re.findall(r'data-label="签收超期">(?:<a [^>]*>|<span[^>]*>)?(\d+)', work)) == {"0"}
     api = as_persona("other_officer").get("/api/v1/staff/inbox/", {"box": "unit", "sign_overdue": "true"}).json()
     assert api["results"] == []
+
+
+def _signed_once_migrated() -> None:
+    """board 0026 run on the database as it is: migrated back to 0025, then forward to the latest."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("board", "0025_message_contact_name")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_signs_the_other_lead_unit_of_a_joint_case_signed_before_it(personas, directory, login):
+    """联合办理 signed by 住建局 before a 签收 signed the other lead unit's share too: 生态环境局 still counted the
+    case 待签收 and 签收超期, and its officer's 「新主办件…请签收」 note stayed unread, for ever. The upgrade
+    signs that share at 住建局's 签收 time and reads the note then, as a 签收 does now; a share given after the
+    签收, and a joint case nobody signed, are left to sign. Run twice, it changes nothing more."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.board import notify
+    from minsheng.board.models import Notification
+
+    from .test_staff_pages import jointly_led
+
+    ecology, now = directory["ecology"], timezone.now()
+    then, signed_then = now - dt.timedelta(days=5), now - dt.timedelta(days=3)
+    joint = dispatch(personas, directory, "七里河区搅拌站夜间施工", at=then)
+    share = jointly_led(joint, ecology, joint.due_at)
+    notify.dated(then, lambda: notify.case_arrived(share))()
+    actions.do_sign(personas["officer"], joint, directory["housing"], at=signed_then)
+    # as the 签收 left it before 2026-12-05 (later): the other lead unit's share unsigned, its people's note unread
+    Assignment.objects.filter(pk=share.pk).update(signed_at=None)
+    Notification.objects.filter(user=personas["other_officer"]).update(read_at=None)
+    # 生态环境局 made a lead of a case after 住建局 signed it (the back office adds one): it is to sign it itself
+    later = dispatch(personas, directory, "七里河区小区电梯停运", at=then)
+    actions.do_sign(personas["officer"], later, directory["housing"], at=signed_then)
+    added = Assignment.objects.create(message=later, unit=ecology, role=Assignment.Role.LEAD, assigned_at=now,
+                                      sign_due_at=now + dt.timedelta(days=1), due_at=later.due_at)
+    notify.case_arrived(added)
+    waiting = dispatch(personas, directory, "七里河区路灯不亮")  # nobody signed it yet
+    jointly_led(waiting, ecology, waiting.due_at)
+    inbox = text(login(personas["other_officer"]).get(reverse("board:inbox")))
+    assert "待签收 (3)" in inbox and "签收超期 (1)" in inbox and "办理中 (0)" in inbox
+    assert sorted(_unread(login(personas["other_officer"]))) == sorted([joint.title, later.title])
+
+    for _ in range(2):
+        _signed_once_migrated()
+        inbox = text(login(personas["other_officer"]).get(reverse("board:inbox")))
+        assert "待签收 (2)" in inbox and "签收超期 (0)" in inbox and "办理中 (1)" in inbox
+        assert Assignment.objects.get(pk=share.pk).signed_at == signed_then
+        assert Notification.objects.get(user=personas["other_officer"], message=joint).read_at == signed_then
+        assert _unread(login(personas["other_officer"])) == [later.title]
+        to_sign = Assignment.objects.filter(message__in=[later, waiting], unit=ecology, signed_at__isnull=True)
+        assert to_sign.count() == 2
+        assert not Assignment.objects.filter(message=waiting, signed_at__isnull=False).exists()
