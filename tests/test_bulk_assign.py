@@ -370,3 +370,41 @@ def test_the_batch_email_names_each_unit_whose_head_gave_the_cases(team, directo
     [email] = [e for e in mail.outbox if e.to == ["li@example.gov.cn"]]
     assert directory["housing"].name in email.subject and directory["ecology"].name in email.subject
     assert "2 件" in email.subject
+
+
+def _offered(html: str, start: str) -> list[str]:
+    """The people a 指派 list offers: the options of the first <select> after ``start``, the placeholder left out."""
+    select = html[html.index(start):]
+    select = select[select.index("<select"):select.index("</select>")]
+    return [name for value, name in re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', select) if value]
+
+
+def test_one_rule_says_who_is_a_units_staff_wherever_a_head_or_an_admin_assigns(team, directory, login):
+    """Who is staff of a unit — its officers and heads, accounts still active — was written three times: the
+    case page's 指派 list (actions.unit_staff), 指派所选's check (bulk) and its list on the inbox. One rule now
+    (actions.staff_memberships): both lists offer the same people, and the batch takes them alone. The check
+    differed: an admin's batch none of whose cases was found took a person whose officer role names no unit
+    (a row the admin's form refuses: left by hand or by a script) as some unit's staff, 200 with each case
+    not_found, as if such a batch could be given to them; neither list offered them. Refused, as a citizen is."""
+    housing = directory["housing"]
+    left = make_user("left", role="officer", unit=housing, display_name="住建局已离职")
+    left.is_active = False
+    left.save(update_fields=["is_active"])
+    make_user("dispatching", role="dispatcher", region=directory["lanzhou"], display_name="住建局派单员")
+    stray = make_user("stray", display_name="无单位的承办人员")
+    Membership.objects.create(user=stray, role=Membership.Role.OFFICER)  # names no unit
+    m = dispatched(team, directory)
+    head = login(team["head"])
+    staff = ["住建局张科长", "住建局李科员", "住建局王局长"]
+    case_page = page_text(head.get(reverse("board:case", args=[m.public_id])))
+    assert sorted(_offered(case_page, 'id="assign-form"')) == sorted(staff)
+    assert sorted(_offered(page_text(head.get(reverse("board:inbox"))), 'for="bulk-handler"')) == sorted(staff)
+    for outsider in (left, stray, team["other_officer"], team["dispatcher"]):
+        response = head.post(URL, {"case": [m.public_id], "handler": outsider.pk}, follow=True)
+        assert "只能指派本单位的承办人员" in flashed(response)
+        assert lead_of(m).handler is None
+    admin = make_user("platform_admin", is_superuser=True, is_staff=True)
+    for outsider in (left, stray):
+        response = api_as(admin).post(API, {"cases": ["20990101000001"], "handler": outsider.pk}, format="json")
+        assert response.status_code == 400, response.content
+        assert "不是您负责的单位的工作人员" in response.json()["error"]["fields"]["handler"][0]

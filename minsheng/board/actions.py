@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from minsheng.accounts.models import Membership, User
 from minsheng.accounts.roles import roles_of
 from minsheng.directory.models import Region, Topic, Unit
 from minsheng.insight.text import han_ratio, has_words
@@ -507,13 +508,24 @@ def _require_member(actor, unit):
         raise PermissionDenied("您不是该单位的工作人员")
 
 
-def unit_staff(unit):
-    """The people who handle ``unit``'s cases: its officers and heads (a head may take a case
-    themselves), each once, by name; not an account that was deactivated (someone who left)."""
-    from minsheng.accounts.models import Membership, User
+# the roles that make someone staff of a unit (``staff_memberships``)
+STAFF_ROLES = (Membership.Role.OFFICER, Membership.Role.HEAD)
 
-    roles = [Membership.Role.OFFICER, Membership.Role.HEAD]
-    return (User.objects.filter(memberships__unit=unit, memberships__role__in=roles, is_active=True).distinct()
+
+def staff_memberships(units=None):
+    """The one rule of who is staff of a unit, handling its cases: an officer's or head's role of the unit (a
+    head may take a case themselves) whose account is active (not deactivated, not closed: someone who
+    left). ``units``: the units' ids, or None for any unit (a role naming no unit is none's). Each person
+    once per role: a head who is an officer too has two. The 指派 list and check (``unit_staff``),
+    指派所选's check (bulk) and its list on the inbox all read it; before, each wrote it out, and 指派所选's
+    check, for an admin, took a role naming no unit as some unit's (review, 2026-12-05)."""
+    staff = Membership.objects.filter(role__in=STAFF_ROLES, user__is_active=True, unit__isnull=False)
+    return staff if units is None else staff.filter(unit_id__in=units)
+
+
+def unit_staff(unit):
+    """The people who handle ``unit``'s cases (``staff_memberships``), each once, by name."""
+    return (User.objects.filter(pk__in=staff_memberships([unit.pk]).values("user_id"))
             .order_by("display_name", "username"))
 
 

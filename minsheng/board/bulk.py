@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from minsheng.accounts.models import Membership, User
+from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
 from minsheng.directory.models import Unit
 
@@ -66,15 +66,11 @@ class Outcome:
 NOT_FOUND = "找不到该留言, 或不在您负责的单位办理"
 NOT_HEAD = "您不是该件办理单位的负责人, 不能指派承办人"
 ONLY_HEADS = "只有单位负责人可以指派承办人"
-STAFF_ROLES = (Membership.Role.OFFICER, Membership.Role.HEAD)
 
 
 def _staff_of(handler: User, unit_ids) -> set[int]:
-    """Which of ``unit_ids`` (None: any unit) ``handler`` is an officer or head of (actions.unit_staff's rule)."""
-    if not handler.is_active:
-        return set()
-    of = Membership.objects.filter(user=handler, role__in=STAFF_ROLES)
-    return set((of if unit_ids is None else of.filter(unit_id__in=unit_ids)).values_list("unit_id", flat=True))
+    """Which of ``unit_ids`` (None: any unit) ``handler`` is staff of (actions.staff_memberships)."""
+    return set(actions.staff_memberships(unit_ids).filter(user=handler).values_list("unit_id", flat=True))
 
 
 def _not_staff(handler: User | None, units) -> actions.Invalid:

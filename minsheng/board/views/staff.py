@@ -39,7 +39,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from minsheng.accounts.models import Membership, User, canonical_phone
+from minsheng.accounts.models import User, canonical_phone
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.accounts.views import safe_next
 from minsheng.directory.models import Region, Topic, Unit, home_region
@@ -399,14 +399,14 @@ def inbox(request):
 
 def _assign_choices(rows) -> list[tuple]:
     """The officers and heads of each unit of ``rows`` (the inbox rows a head may tick), as 指派所选's
-    list offers them: [(unit, [people])], the units and people by name (actions.unit_staff's rule), in one
+    list offers them: [(unit, [people])], the units and people by name (actions.staff_memberships), in one
     query. A head of two units picks one of the ticked cases' unit; bulk.assign_each refuses a mix."""
     units = {a.unit_id: a.unit for a in rows}
     if not units:
         return []
     people: dict[int, list] = {pk: [] for pk in units}
-    for m in (Membership.objects.filter(unit_id__in=units, role__in=bulk.STAFF_ROLES, user__is_active=True)
-              .select_related("user").order_by("user__display_name", "user__username", "user_id")):
+    for m in (actions.staff_memberships(units).select_related("user")
+              .order_by("user__display_name", "user__username", "user_id")):
         if m.user not in people[m.unit_id]:
             people[m.unit_id].append(m.user)
     return [(units[pk], people[pk]) for pk in sorted(units, key=lambda pk: units[pk].name) if people[pk]]
