@@ -54,6 +54,19 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
+def two_cases(personas, directory, lead=None) -> list[Message]:
+    """小李's two cases of 七里河区 (a road, a wall) for the staff lists on a phone: waiting for 派单, or
+    dispatched to ``lead``."""
+    cases = [actions.do_submit(personas["citizen"], title=title, body=body, kind="help",
+                               region=directory["qilihe"], topic=directory["topic_build"])
+             for title, body in (("七里河区小区门口道路坑洼积水", "七里河区某小区门口的道路坑坑洼洼, 下雨天积水严重, 行人难以通行。"),
+                                 ("七里河区老旧小区外墙脱落", "七里河区一个老旧小区的外墙瓷砖大块脱落, 楼下行人很危险。"))]
+    if lead is not None:
+        for m in cases:
+            actions.do_dispatch(personas["dispatcher"], m, lead)
+    return [Message.objects.get(pk=m.pk) for m in cases]
+
+
 # The fields of the page whose words do not fit their box: a text box whose value (or, empty, its
 # placeholder) is wider than the box, a select whose chosen option is wider than the room its arrow leaves.
 CUT_JS = r"""() => {
@@ -297,10 +310,7 @@ def test_dispatching_by_suggestion_on_a_phone(browser, live_server, personas, di
     """按建议派单 at 390px: each row is a card with its 建议承办单位, its box a 40px target that ticks it,
     and 「按建议派单所选」 sends the ticked cases."""
     p, d = personas, directory
-    cases = [actions.do_submit(p["citizen"], title=title, body=body, kind="help", region=d["qilihe"],
-                               topic=d["topic_build"])
-             for title, body in (("七里河区小区门口道路坑洼积水", "七里河区某小区门口的道路坑坑洼洼, 下雨天积水严重, 行人难以通行。"),
-                                 ("七里河区老旧小区外墙脱落", "七里河区一个老旧小区的外墙瓷砖大块脱落, 楼下行人很危险。"))]
+    cases = two_cases(p, d)
     page = phone_page(browser)
     sign_in(page, live_server, p["dispatcher"].username)
     page.goto(f"{live_server.url}/staff/triage/")
@@ -329,12 +339,7 @@ def test_signing_ticked_cases_on_a_phone(browser, live_server, personas, directo
     """签收所选 at 390px: each unsigned row's box is a 40px target (it was the browser's 13px box) that ticks
     it, and 「签收所选」 signs the ticked case only."""
     p, d = personas, directory
-    cases = [actions.do_submit(p["citizen"], title=title, body=body, kind="help", region=d["qilihe"],
-                               topic=d["topic_build"])
-             for title, body in (("七里河区小区门口道路坑洼积水", "七里河区某小区门口的道路坑坑洼洼, 下雨天积水严重, 行人难以通行。"),
-                                 ("七里河区老旧小区外墙脱落", "七里河区一个老旧小区的外墙瓷砖大块脱落, 楼下行人很危险。"))]
-    for m in cases:
-        actions.do_dispatch(p["dispatcher"], m, d["housing"])
+    cases = two_cases(p, d, lead=d["housing"])
     page = phone_page(browser)
     sign_in(page, live_server, p["officer"].username)
     page.goto(f"{live_server.url}/staff/")
@@ -357,12 +362,7 @@ def test_a_head_assigns_ticked_cases_on_a_phone(browser, live_server, personas, 
     the ticked case goes to the officer picked, the other stays unassigned."""
     p, d = personas, directory
     head = make_user("head", role="head", unit=d["housing"], display_name="住建局王局长")
-    cases = [actions.do_submit(p["citizen"], title=title, body=body, kind="help", region=d["qilihe"],
-                               topic=d["topic_build"])
-             for title, body in (("七里河区小区门口道路坑洼积水", "七里河区某小区门口的道路坑坑洼洼, 下雨天积水严重, 行人难以通行。"),
-                                 ("七里河区老旧小区外墙脱落", "七里河区一个老旧小区的外墙瓷砖大块脱落, 楼下行人很危险。"))]
-    for m in cases:
-        actions.do_dispatch(p["dispatcher"], m, d["housing"])
+    cases = two_cases(p, d, lead=d["housing"])
     page = phone_page(browser)
     sign_in(page, live_server, head.username)
     page.goto(f"{live_server.url}/staff/")
