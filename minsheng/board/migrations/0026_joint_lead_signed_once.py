@@ -21,19 +21,24 @@ LEAD_ARRIVED = "新主办件: "
 def sign_once(apps, schema_editor):
     Assignment = apps.get_model("board", "Assignment")
     Notification = apps.get_model("board", "Notification")
-    # a lead unit's 签收 of the share's case while the share was open: given by then, not closed before
+    # the notes first, while the shares still say which they are: a lead unit's 签收 that left another share
+    # of its case unsigned, open then (given by then, not closed before) ...
+    left = (Assignment.objects.filter(message_id=OuterRef("message_id"), signed_at__isnull=True,
+                                      assigned_at__lte=OuterRef("signed_at"))
+            .exclude(closed_at__lt=OuterRef("signed_at")).exclude(pk=OuterRef("pk")))
+    # ... settles the notes of the case written up to it, as notify.signing_settled does now
+    settling = Assignment.objects.filter(Exists(left), role="lead", signed_at__isnull=False).filter(
+        message_id=OuterRef("message_id"), signed_at__gte=OuterRef("created_at"))
+    Notification.objects.filter(Exists(settling), kind="case_arrived", text__startswith=LEAD_ARRIVED,
+                                read_at__isnull=True).update(
+        read_at=Subquery(settling.order_by("signed_at").values("signed_at")[:1]))
+    # the same, seen from the share: the first 签收 of a lead unit of its case while it was open signs it
     signings = (Assignment.objects.filter(message_id=OuterRef("message_id"), role="lead", signed_at__isnull=False,
                                           signed_at__gte=OuterRef("assigned_at"),
                                           signed_at__lte=Coalesce(OuterRef("closed_at"), F("signed_at")))
                 .exclude(pk=OuterRef("pk")))
-    first = Subquery(signings.order_by("signed_at").values("signed_at")[:1])
-    left = Assignment.objects.filter(Exists(signings), signed_at__isnull=True)
-    # the notes first, while the shares still say which they are
-    settled = left.annotate(at=first).filter(message_id=OuterRef("message_id"), at__gte=OuterRef("created_at"))
-    Notification.objects.filter(Exists(settled), kind="case_arrived", text__startswith=LEAD_ARRIVED,
-                                read_at__isnull=True).update(
-        read_at=Subquery(settled.order_by("at").values("at")[:1]))
-    left.update(signed_at=first)
+    Assignment.objects.filter(Exists(signings), signed_at__isnull=True).update(
+        signed_at=Subquery(signings.order_by("signed_at").values("signed_at")[:1]))
 
 
 class Migration(migrations.Migration):
