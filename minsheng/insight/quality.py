@@ -1424,7 +1424,10 @@ def _explained(result: dict, title: str, body: str, core: str, asked_at, replied
         said["interpretability"] = ("已说明" + _and(found) + ", " if found else "") + "未说明" + _and(lacking)
     if short["timeliness"] and asked_at and replied_at:
         if due_at is not None:
-            said["timeliness"] = f"{_past_due(due_at, replied_at)} (超期 {LATE_DAYS} 天为 0)"
+            # the part counts calendar days past the deadline, the words beside it working days: 「18 个工作日
+            # (超期 45 天为 0)」 read as 60 % beside a 44 % (walk of 2026-12-05). The days it counts are said
+            late = (replied_at - due_at).total_seconds() / 86400
+            said["timeliness"] = f"{_past_due(due_at, replied_at)} (超期 {late:.1f} 天, 满 {LATE_DAYS} 天为 0)"
         else:
             days = (replied_at - asked_at).total_seconds() / 86400
             said["timeliness"] = f"距留言提交已 {days:.1f} 天, 超过 {ON_TIME_DAYS} 天 ({ON_TIME_DAYS + LATE_DAYS} 天为 0)"
