@@ -654,6 +654,20 @@ def test_a_service_hotline_is_a_contact_and_an_amount_is_not(contact, counted):
     assert ("未提供联系电话或办理窗口, 群众无法进一步咨询" not in reasons) == counted, reasons
 
 
+@pytest.mark.parametrize("said", ["暖气不热的问题我们已经知道了", "您的留言我们已知悉", "您的留言已受理",
+                                  "您反映的问题我们已了解", "您的留言已登记", "您的留言我们已经看到了"])
+def test_a_form_letter_saying_the_message_was_received_in_other_words_takes_no_measure(said):
+    """「我们已经知道了, 已转相关部门处理, 请耐心等待」 was flagged 套话, 没有实质内容, and in the same preview
+    「可解释性 33%: 已说明采取的措施」 (its 已经 read as a step taken; 已收到 and 已知晓 were left out, other words
+    for them were not): a form letter scored 11 to 20 where 「已收悉」 scores 0. Walk of 2026-12-05."""
+    result = score_reply(TITLE, BODY, f"{said}, 已转相关部门处理, 请耐心等待。", explain=True)
+    assert result["boilerplate"] and not result["measures"]
+    assert "采取的措施" in result["explained"]["interpretability"] and "已说明" not in result["explained"]["interpretability"]
+    # a step told beside it still counts, and an application accepted (受理) is no message received
+    assert score_reply(TITLE, BODY, f"{said}, 已责令物业公司于5月10日前更换主板。")["measures"]
+    assert score_reply(TITLE, BODY, "经核实, 您的加装电梯申请已受理, 预计6月开工。")["measures"]
+
+
 def test_a_deposit_paid_is_not_a_message_passed_on():
     """已交纳的押金… read as 已交 (passed on) …核查: the refund was no measure taken."""
     result = score_reply("押金不退", "公司押金一直不退, 请督促退还。",
