@@ -492,6 +492,23 @@ def test_the_reply_form_counts_timeliness_from_the_cases_deadline(directory, per
     assert any("超过 15 天" in r for r in lookup.score_for_reply(message, GOOD)["reasons"])
 
 
+def test_the_timeliness_explanation_gives_the_days_its_percentage_is_counted_from():
+    """The form said 「及时性 44%: 已超过答复期限 18 个工作日 (超期 45 天为 0)」: 18 of 45 is 60 %, and the officer
+    could not see where 44 came from (the part counts calendar days past the deadline: 25 of them). It says
+    the days it counts now, and they give the percentage shown. Walk of 2026-12-05."""
+    import re
+
+    from minsheng.board.deadlines import SHANGHAI
+
+    due = dt.datetime(2026, 11, 10, 23, 59, 59, tzinfo=SHANGHAI)
+    for replied in (dt.datetime(2026, 12, 5, 10, 0, tzinfo=SHANGHAI), dt.datetime(2026, 11, 16, 9, 0, tzinfo=SHANGHAI)):
+        result = score_reply(TITLE, BODY, GOOD, due - dt.timedelta(days=20), replied, due_at=due, explain=True)
+        said = result["explained"]["timeliness"]
+        days = float(re.search(r"超期 ([\d.]+) 天, 满 45 天为 0", said).group(1))
+        assert round(100 * (1 - days / 45)) == round(100 * result["timeliness"]), said
+    assert said.startswith("已超过答复期限 4 个工作日 (超期 5.4 天")
+
+
 def test_a_reply_past_the_deadline_is_said_late_in_working_days_as_the_case_header():
     """The case header said 「已超期 1 个工作日」 and the reply form's hint beside it 「已超过答复期限 2.4 天」
     (calendar days; 「0.0 天」 for a reply hours late, before that). Both count working days now,
@@ -508,7 +525,7 @@ def test_a_reply_past_the_deadline_is_said_late_in_working_days_as_the_case_head
         result = score_reply(TITLE, BODY, GOOD, asked, replied, due_at=friday, explain=True)
         assert [r for r in result["reasons"] if "期限" in r] == [said]
         if result["timeliness"] < 0.995:  # hours late: 及时性 100%, no hint beside it
-            assert result["explained"]["timeliness"] == f"{said} (超期 45 天为 0)"
+            assert result["explained"]["timeliness"].startswith(f"{said} (超期 ")
         assert due_words(replied, friday) == said.replace("已超过答复期限", "已超期")
     now = dt.datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI)
     assert not any("期限" in r for r in score_reply(TITLE, BODY, GOOD, asked, now, due_at=now)["reasons"])
@@ -635,6 +652,20 @@ def test_a_service_hotline_is_a_contact_and_an_amount_is_not(contact, counted):
     reply = "经核实, 该路段路灯因线路老化损坏, 我局已于5月3日完成维修。" + contact
     reasons = score_reply("小区路灯不亮", "小区路灯坏了一个月, 请维修。", reply)["reasons"]
     assert ("未提供联系电话或办理窗口, 群众无法进一步咨询" not in reasons) == counted, reasons
+
+
+@pytest.mark.parametrize("said", ["暖气不热的问题我们已经知道了", "您的留言我们已知悉", "您的留言已受理",
+                                  "您反映的问题我们已了解", "您的留言已登记", "您的留言我们已经看到了"])
+def test_a_form_letter_saying_the_message_was_received_in_other_words_takes_no_measure(said):
+    """「我们已经知道了, 已转相关部门处理, 请耐心等待」 was flagged 套话, 没有实质内容, and in the same preview
+    「可解释性 33%: 已说明采取的措施」 (its 已经 read as a step taken; 已收到 and 已知晓 were left out, other words
+    for them were not): a form letter scored 11 to 20 where 「已收悉」 scores 0. Walk of 2026-12-05."""
+    result = score_reply(TITLE, BODY, f"{said}, 已转相关部门处理, 请耐心等待。", explain=True)
+    assert result["boilerplate"] and not result["measures"]
+    assert "采取的措施" in result["explained"]["interpretability"] and "已说明" not in result["explained"]["interpretability"]
+    # a step told beside it still counts, and an application accepted (受理) is no message received
+    assert score_reply(TITLE, BODY, f"{said}, 已责令物业公司于5月10日前更换主板。")["measures"]
+    assert score_reply(TITLE, BODY, "经核实, 您的加装电梯申请已受理, 预计6月开工。")["measures"]
 
 
 def test_a_deposit_paid_is_not_a_message_passed_on():

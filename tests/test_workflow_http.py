@@ -644,6 +644,35 @@ def test_reply_form_shows_similar_answers_and_the_preview_scores_the_draft(perso
     assert 0 <= quality["score"] <= 100 and quality["reasons"]
 
 
+def test_a_similar_answer_beside_the_reply_form_hides_its_citizens_name_and_phone(personas, directory, staff):
+    """A reply published before replies holding the citizen's data were refused greeted them by name and
+    repeated their number: offered beside another case's reply form for reuse, both came whole, and a copy
+    went past 发布答复 (it checks the new case's citizen only). Walk of 2026-12-05."""
+    old = actions.do_submit(personas["other_citizen"], title="七里河区小区加装电梯进展", kind="complain",
+                            region=directory["qilihe"], topic=directory["topic_build"],
+                            body="我叫王小明, 电话13912345678。我们小区是老楼, 老人上下楼非常困难, 希望尽快加装电梯。")
+    actions.do_dispatch(personas["dispatcher"], old, directory["housing"])
+    actions.do_sign(personas["officer"], fresh(old), directory["housing"])
+    actions.do_reply(personas["officer"], fresh(old), directory["housing"], REPLY_TEXT)
+    Reply.objects.filter(message=old).update(body="王小明同志: 您好! 我们已致电13912345678与您沟通。" + REPLY_TEXT)
+    m = post_message(personas, directory, title="七里河区小区什么时候加装电梯")
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
+    lookup.clear_cache()
+    page = text(staff["officer"].get(case_url(m)))
+    similar = page[page.index("相似的已答复留言"):]
+    assert REPLY_TEXT in similar  # the reply is offered, its citizen's data hidden as on their message
+    assert "13912345678" not in similar and "王小明" not in similar
+    assert "王**同志: 您好" in similar and "139****5678" in similar
+    # the API's list is the same
+    found = staff["officer"].get(f"/api/v1/staff/cases/{m.public_id}/similar-answers/").json()
+    assert [f["public_id"] for f in found] == [old.public_id]
+    assert "13912345678" not in found[0]["reply"]["body"] and "王小明" not in found[0]["reply"]["body"]
+    assert "王**同志" in found[0]["reply"]["body"]
+    # the reply stored is unchanged (its own case page, and the admin that corrects it, read it whole)
+    assert Reply.objects.get(message=old).body.startswith("王小明同志")
+
+
 def test_the_quality_panel_shows_every_part_the_score_is_made_of(personas, directory, signed, staff):
     """The score weighs four parts; the panel showed three, so 相关性, 完整性 and 可解释性
     never added up to the score beside them (及时性, a tenth of it, was missing); and

@@ -213,6 +213,11 @@ _FACTS = re.compile(r"经查|经核实|经调查|经了解|调查核实|核查|�
                     r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:元|米|平方米|户|人|天|个|年|月|%|吨|公里)")
 _MEASURES = re.compile(r"(?:已|将|正在|已经|立即|尽快|责令|要求|督促|组织|安排|协调|整改|维修|清理|拆除|查处|处罚|约谈|"
                        r"施工|更换|修复|建设|落实|开展|启动|完成|纳入|申报|下发|制定)")
+# the message received, in other words than 已收到 / 已知晓 (_FORWARDED): no step taken, though its 已 reads as one
+# (「我们已经知道了, 已转相关部门处理」 was told 「已说明采取的措施」 beside 套话: walk of 2026-12-05); 受理, 了解 and
+# 登记 only of the message (您的申请已受理 is a step)
+_ACKNOWLEDGED = re.compile(r"已经?(?:知悉|知道|看到|获悉|阅悉)|"
+                           r"(?:留言|来信|诉求|反映的问题|反映的情况)[^,，。;；!！]{0,6}?已经?(?:受理|了解|登记|记录)")
 # a service hotline is a contact too (请致电12345, 可拨打12315): five digits 123xx, not an amount
 _CONTACT = re.compile(r"(?:\d{3,4}[-—－ ]?)?\d{7,8}|0\d{2,3}[-—－]\d[\d-]{5,}|1[3-9]\d{9}|(?<![\d.])123\d\d(?!\s*[\d.元万户件个人次米平吨天年条辆起号名])|"
                       r"电话|热线|咨询|联系|致电|拨打|窗口|地址[:：]|办公室|服务中心")
@@ -1424,7 +1429,10 @@ def _explained(result: dict, title: str, body: str, core: str, asked_at, replied
         said["interpretability"] = ("已说明" + _and(found) + ", " if found else "") + "未说明" + _and(lacking)
     if short["timeliness"] and asked_at and replied_at:
         if due_at is not None:
-            said["timeliness"] = f"{_past_due(due_at, replied_at)} (超期 {LATE_DAYS} 天为 0)"
+            # the part counts calendar days past the deadline, the words beside it working days: 「18 个工作日
+            # (超期 45 天为 0)」 read as 60 % beside a 44 % (walk of 2026-12-05). The days it counts are said
+            late = (replied_at - due_at).total_seconds() / 86400
+            said["timeliness"] = f"{_past_due(due_at, replied_at)} (超期 {late:.1f} 天, 满 {LATE_DAYS} 天为 0)"
         else:
             days = (replied_at - asked_at).total_seconds() / 86400
             said["timeliness"] = f"距留言提交已 {days:.1f} 天, 超过 {ON_TIME_DAYS} 天 ({ON_TIME_DAYS + LATE_DAYS} 天为 0)"
@@ -1483,7 +1491,7 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
 
     has_facts = bool(_FACTS.search(core))
     # passing the message on (已转相关部门处理, 将尽快处理) is no measure taken: its 已 and 将 are not read
-    has_measures = bool(_MEASURES.search(_FORWARDED.sub(" ", core)))
+    has_measures = bool(_MEASURES.search(_ACKNOWLEDGED.sub(" ", _FORWARDED.sub(" ", core))))
     has_contact = bool(_CONTACT.search(core))
     interpretability = (has_facts + has_measures + has_contact) / 3
     if not has_facts:

@@ -9,6 +9,7 @@ to nothing for the lookups) and logs the error; a hint never breaks a page.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 
@@ -20,7 +21,7 @@ from minsheng.insight import lookup
 from minsheng.insight.suggest import Suggestion, suggest_each, suggest_for
 
 from ..models import Event, Message, Reply
-from ..moderation import personal_data, phones_named
+from ..moderation import Finding, _hide, _matches, personal_data, phones_named
 from ..workflow import Status
 
 log = logging.getLogger(__name__)
@@ -142,10 +143,32 @@ def similar_answered_scored(message: Message, limit: int = 3) -> list[tuple[Mess
     """``similar_answered_for`` with each one's similarity (GET /api/v1/staff/cases/{id}/similar-answers/);
     empty when the lookup failed."""
     try:
-        return lookup.similar_answered(message, k=limit)
+        found = lookup.similar_answered(message, k=limit)
     except Exception:
         log.exception("similar_answered failed for message %s", message.pk)
         return []
+    # offered to copy into another citizen's reply: the data of the citizen it answered hidden, as on their
+    # message (a reply stored before such replies were refused greeted them by name, with their number; a copy
+    # went past 发布答复, which checks the new case's citizen). A copy: the reply stored stays as it is
+    return [(m, _shown(reply, reply_shown_to_others(m, reply.body)), score) for m, reply, score in found]
+
+
+def _shown(reply: Reply, body: str) -> Reply:
+    if body == reply.body:
+        return reply
+    shown = copy.copy(reply)
+    shown.body = body
+    return shown
+
+
+def reply_shown_to_others(message: Message, body: str) -> str:
+    """``body``, a reply to ``message``, with the personal data of ``message``'s citizen partly hidden
+    (王**, 139****5678: ``moderation.mask``'s forms), for the reply forms of other cases."""
+    parts, last = [], 0
+    for label, found, start, end in _leaks(message, body):
+        parts += [body[last:start], _hide(label, found)]
+        last = end
+    return "".join(parts) + body[last:]
 
 
 def quality_for(message: Message, body: str, *, explain: bool = False) -> dict | None:
@@ -193,6 +216,16 @@ def personal_data_in_reply(message: Message, body: str) -> str:
     number, or a bank card's (the citizen's, or any with a card's check digit: a 16-digit 工单号 is
     publishable). A phone the message gives only as an organisation's (物业电话 0731-8123456 打不通:
     ``moderation.phones_named``) is not theirs."""
+    found = [Finding(label, text) for label, text, _, _ in _leaks(message, body)]
+    if not found:
+        return ""
+    labels = "、".join(dict.fromkeys(f.label for f in found))
+    return f"答复中含有留言人的个人信息 ({labels}), 答复会公开发布, 请删去后再发布"
+
+
+def _leaks(message: Message, body: str) -> list[tuple[str, str, int, int]]:
+    """(label, found, start, end) of the personal data of ``message``'s citizen in ``body`` (a reply to it):
+    see ``personal_data_in_reply``."""
     # read as one however it is written: 139-1234-5678, +86, an e-mail in capitals (_same); full-width
     # digits personal_data reads itself (moderation._HALF_WIDTH)
     text = f"{message.title}\n{message.body}"
@@ -205,9 +238,5 @@ def personal_data_in_reply(message: Message, body: str) -> str:
     others = {_same(n) for n, org in named if org} - {_same(n) for n, org in named if not org}
     theirs = {_same(f.text) for f in personal_data(text)} - others | {
         _same(c) for c in (message.contact_phone, message.contact_email, *names) if c}
-    found = [f for f in personal_data(body, context=text, names=names)
-             if _same(f.text) in theirs or f.label == "身份证号" or (f.label == "银行卡号" and _check_digit(f.text))]
-    if not found:
-        return ""
-    labels = "、".join(dict.fromkeys(f.label for f in found))
-    return f"答复中含有留言人的个人信息 ({labels}), 答复会公开发布, 请删去后再发布"
+    return [(label, found, start, end) for label, found, start, end in _matches(body, text, names)
+            if _same(found) in theirs or label == "身份证号" or (label == "银行卡号" and _check_digit(found))]
