@@ -319,8 +319,8 @@ def test_the_notes_page_puts_ones_own_apart_from_the_units_new_cases(staffed, pe
         actions.do_supervise(personas["supervisor"], Message.objects.get(pk=first.pk), "群众反映强烈, 请加快办理")
     client = login(head)
     page = client.get(reverse("board:notifications")).content.decode()
-    assert 'href="?filter=mine">与我有关 <b class="unread-count">1</b> 条未读</a>' in page
-    assert 'href="?filter=unit_new">本单位新件 <b class="unread-count">3</b> 条未读</a>' in page
+    assert 'href="?filter=mine"><span>与我有关 <b class="unread-count">1</b> 条未读</span></a>' in page
+    assert 'href="?filter=unit_new"><span>本单位新件 <b class="unread-count">3</b> 条未读</span></a>' in page
     assert '消息 <span class="count">1<span class="visually-hidden"> 条与我有关的未读</span></span>' in page
     assert '<span class="count unit-new">新件 3<span class="visually-hidden"> 条未读</span></span>' in page
     mine = client.get(reverse("board:notifications"), {"filter": "mine"}).content.decode()
@@ -331,7 +331,7 @@ def test_the_notes_page_puts_ones_own_apart_from_the_units_new_cases(staffed, pe
     client.post(reverse("board:notifications_read_all"), {"filter": "unit_new"})
     assert Notification.objects.filter(user=head, read_at__isnull=True).count() == 1
     page = client.get(reverse("board:notifications")).content.decode()
-    assert 'href="?filter=unit_new">本单位新件</a>' in page and "新件 3" not in page
+    assert 'href="?filter=unit_new"><span>本单位新件</span></a>' in page and "新件 3" not in page
 
 
 def test_a_citizen_has_no_lists_to_choose(personas, directory, login, django_capture_on_commit_callbacks):
