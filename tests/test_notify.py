@@ -339,3 +339,31 @@ def test_a_citizen_has_no_lists_to_choose(personas, directory, login, django_cap
         _new_case(personas, directory, "小区门口道路坑洼")
     page = login(personas["citizen"]).get(reverse("board:notifications")).content.decode()
     assert "已交由相关单位办理" in page and "本单位新件" not in page and "与我有关" not in page
+
+
+def test_a_due_reminder_and_an_extension_answer_go_to_the_handler_the_heads_and_the_asker(
+        staffed, personas, directory, django_capture_on_commit_callbacks):
+    """到期提醒 and 延期审批结果 of a case given to an officer: theirs, their heads', and the colleague's who asked
+    for the days; not every officer's of the unit (a third officer hears of neither)."""
+    import datetime as dt
+
+    from minsheng.board import notify
+    from minsheng.board.models import Assignment
+
+    head, officer, colleague = staffed["head"], staffed["officer"], staffed["colleague"]
+    third = make_user("third", role="officer", unit=directory["housing"], display_name="住建局赵")
+    m = _new_case(personas, directory, "小区门口道路坑洼")
+    actions.do_sign(head, m, directory["housing"])
+    actions.do_assign_handler(head, Message.objects.get(pk=m.pk), directory["housing"], officer)
+    lead = Assignment.objects.get(message=m, role="lead")
+    notify.due_tomorrow(lead, dt.date.today())
+    ext = actions.do_request_extension(colleague, Message.objects.get(pk=m.pk), directory["housing"], 3, "需要现场勘查")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_decide_extension(personas["supervisor"], Extension.objects.get(pk=ext.pk), True)
+
+    def told(user):
+        return sorted(Notification.objects.filter(user=user, kind__in=["due_soon", "extension_decided"])
+                      .values_list("kind", flat=True))
+
+    assert told(officer) == told(head) == ["due_soon", "extension_decided"]
+    assert told(colleague) == ["extension_decided"] and told(third) == []
