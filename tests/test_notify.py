@@ -4,9 +4,11 @@ an extension request that ends with the assignment it asked for."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from minsheng.board import actions
-from minsheng.board.models import Extension, Notification
+from minsheng.board.deadlines import SHANGHAI
+from minsheng.board.models import Extension, Message, Notification
 from minsheng.board.workflow import IllegalMove
 
 from .conftest import make_user
@@ -216,3 +218,152 @@ def test_notes_take_the_time_of_their_action(personas, directory, django_capture
     assert request.created_at == t0 + 2 * day and request.read_at == t0 + 3 * day  # approved the next day
     decided = Notification.objects.get(user=p["officer"], kind="extension_decided")
     assert decided.created_at == t0 + 3 * day and "仍已超期" not in decided.text  # not late then
+
+
+# --- whose notes: a unit's head signs and gives out its new cases (QA of 2026-12-05) ----------------------
+
+REPLY = "经现场核实, 已安排施工队于本周内修复路面, 联系电话 0931-1234567。"
+
+
+@pytest.fixture
+def staffed(personas, directory):
+    """住建局 with a head (单位负责人) beside its two officers: the demo's 兰州市住建局."""
+    return {"head": make_user("lz_housing_head", role="head", unit=directory["housing"], display_name="住建局王局长"),
+            "colleague": make_user("colleague", role="officer", unit=directory["housing"], display_name="住建局李"),
+            "officer": personas["officer"]}
+
+
+def _new_case(personas, directory, title, **kw):
+    m = actions.do_submit(personas["citizen"], title=title, body=BODY, kind="help",
+                          region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"], **kw)
+    return m
+
+
+def test_a_unit_with_a_head_is_asked_to_sign_through_its_head(staffed, personas, directory,
+                                                              django_capture_on_commit_callbacks):
+    """An officer of a unit with 200 cases had a 「新主办件…请于期限前签收办理」 for each, burying the head's
+    「指派您承办」: the head signs and gives out a new case; the officer hears of the one given them."""
+    head, officer, colleague = staffed["head"], staffed["officer"], staffed["colleague"]
+    with django_capture_on_commit_callbacks(execute=True):
+        m = _new_case(personas, directory, "小区门口道路坑洼", assists=[directory["ecology"]])
+    asked, = notes(head)
+    assert asked.startswith("新主办件") and "签收" in asked
+    assert notes(officer) == [] and notes(colleague) == []
+    assert notes(personas["other_officer"])[0].startswith("新协办件")  # 生态环境局 has no head: its officers
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_sign(head, m, directory["housing"])
+        actions.do_assign_handler(head, Message.objects.get(pk=m.pk), directory["housing"], officer)
+    assert Notification.objects.get(user=head).read_at is not None  # signed: no longer a to-do
+    told, = notes(officer)
+    assert told.startswith("兰州市住房和城乡建设局负责人指派您承办留言「小区门口道路坑洼」")
+    assert notes(colleague) == []
+
+
+def test_a_unit_whose_heads_left_asks_its_officers(staffed, personas, directory, django_capture_on_commit_callbacks):
+    staffed["head"].is_active = False
+    staffed["head"].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _new_case(personas, directory, "小区门口道路坑洼")
+    for officer in (staffed["officer"], staffed["colleague"]):
+        assert [n[:5] for n in notes(officer)] == ["新主办件:"]
+
+
+def test_a_supervised_case_tells_its_handler_and_the_heads(staffed, personas, directory,
+                                                          django_capture_on_commit_callbacks):
+    """督办 of a case given to an officer: theirs and their head's; not every officer's of the unit. A case not
+    given out yet: the head's, who gives it out."""
+    head, officer, colleague = staffed["head"], staffed["officer"], staffed["colleague"]
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = _new_case(personas, directory, "小区门口道路坑洼")
+        loose = _new_case(personas, directory, "七里河区路灯不亮")
+        actions.do_assign_handler(head, Message.objects.get(pk=mine.pk), directory["housing"], officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_supervise(personas["supervisor"], Message.objects.get(pk=mine.pk), "群众反映强烈, 请加快办理")
+        actions.do_supervise(personas["supervisor"], Message.objects.get(pk=loose.pk), "请尽快签收")
+
+    def supervised(user):
+        return sorted(Notification.objects.filter(user=user, kind="supervised").values_list("message__title", flat=True))
+
+    assert supervised(officer) == ["小区门口道路坑洼"]
+    assert supervised(head) == sorted(["小区门口道路坑洼", "七里河区路灯不亮"])
+    assert supervised(colleague) == []
+
+
+def test_a_reopened_case_tells_its_handler_and_asks_the_head_to_sign(staffed, personas, directory,
+                                                                    django_capture_on_commit_callbacks):
+    head, officer, colleague = staffed["head"], staffed["officer"], staffed["colleague"]
+    m = _new_case(personas, directory, "小区门口道路坑洼")
+    actions.do_sign(head, m, directory["housing"])
+    actions.do_assign_handler(head, Message.objects.get(pk=m.pk), directory["housing"], officer)
+    actions.do_reply(officer, Message.objects.get(pk=m.pk), directory["housing"], REPLY)
+    actions.do_evaluate(personas["citizen"], Message.objects.get(pk=m.pk), resolution="unsatisfied",
+                        attitude="basic", speed="basic")
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_reopen(personas["citizen"], Message.objects.get(pk=m.pk), "路面还没修")
+    assert notes(officer) == ["留言「小区门口道路坑洼」重办, 仍由您承办, 答复期限 "
+                              f"{Message.objects.get(pk=m.pk).due_at.astimezone(SHANGHAI):%Y-%m-%d}, 请及时办理"]
+    assert [n[:5] for n in notes(head)] == ["新主办件:"] and notes(colleague) == []
+
+
+def test_the_notes_page_puts_ones_own_apart_from_the_units_new_cases(staffed, personas, directory, login,
+                                                                   django_capture_on_commit_callbacks):
+    """「与我有关」 (given to me, 督办 of my cases, 重办 of my cases) and 「本单位新件」, each with its unread count."""
+    head = staffed["head"]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _new_case(personas, directory, "小区门口道路坑洼")
+        _new_case(personas, directory, "七里河区路灯不亮")
+        _new_case(personas, directory, "七里河区小区外墙脱落")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_supervise(personas["supervisor"], Message.objects.get(pk=first.pk), "群众反映强烈, 请加快办理")
+    client = login(head)
+    page = client.get(reverse("board:notifications")).content.decode()
+    assert 'href="?filter=mine"><span>与我有关 <b class="unread-count">1</b> 条未读</span></a>' in page
+    assert 'href="?filter=unit_new"><span>本单位新件 <b class="unread-count">3</b> 条未读</span></a>' in page
+    assert '消息 <span class="count">1<span class="visually-hidden"> 条与我有关的未读</span></span>' in page
+    assert '<span class="count unit-new">新件 3<span class="visually-hidden"> 条未读</span></span>' in page
+    mine = client.get(reverse("board:notifications"), {"filter": "mine"}).content.decode()
+    assert "已被督办" in mine and "新主办件" not in mine
+    new = client.get(reverse("board:notifications"), {"filter": "unit_new", "unread": "1"}).content.decode()
+    assert new.count("新主办件: 「") == 3 and "已被督办" not in new
+    # 全部标为已读 on one list marks that list's, not the other's
+    client.post(reverse("board:notifications_read_all"), {"filter": "unit_new"})
+    assert Notification.objects.filter(user=head, read_at__isnull=True).count() == 1
+    page = client.get(reverse("board:notifications")).content.decode()
+    assert 'href="?filter=unit_new"><span>本单位新件</span></a>' in page and "新件 3" not in page
+
+
+def test_a_citizen_has_no_lists_to_choose(personas, directory, login, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _new_case(personas, directory, "小区门口道路坑洼")
+    page = login(personas["citizen"]).get(reverse("board:notifications")).content.decode()
+    assert "已交由相关单位办理" in page and "本单位新件" not in page and "与我有关" not in page
+
+
+def test_a_due_reminder_and_an_extension_answer_go_to_the_handler_the_heads_and_the_asker(
+        staffed, personas, directory, django_capture_on_commit_callbacks):
+    """到期提醒 and 延期审批结果 of a case given to an officer: theirs, their heads', and the colleague's who asked
+    for the days; not every officer's of the unit (a third officer hears of neither)."""
+    import datetime as dt
+
+    from minsheng.board import notify
+    from minsheng.board.models import Assignment
+
+    head, officer, colleague = staffed["head"], staffed["officer"], staffed["colleague"]
+    third = make_user("third", role="officer", unit=directory["housing"], display_name="住建局赵")
+    m = _new_case(personas, directory, "小区门口道路坑洼")
+    actions.do_sign(head, m, directory["housing"])
+    actions.do_assign_handler(head, Message.objects.get(pk=m.pk), directory["housing"], officer)
+    lead = Assignment.objects.get(message=m, role="lead")
+    notify.due_tomorrow(lead, dt.date.today())
+    ext = actions.do_request_extension(colleague, Message.objects.get(pk=m.pk), directory["housing"], 3, "需要现场勘查")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_decide_extension(personas["supervisor"], Extension.objects.get(pk=ext.pk), True)
+
+    def told(user):
+        return sorted(Notification.objects.filter(user=user, kind__in=["due_soon", "extension_decided"])
+                      .values_list("kind", flat=True))
+
+    assert told(officer) == told(head) == ["due_soon", "extension_decided"]
+    assert told(colleague) == ["extension_decided"] and told(third) == []

@@ -93,6 +93,23 @@ def _text(user, message, kind: str) -> None:
         log.exception("SMS notice to %s failed", user.pk)
 
 
+# The lists of the 消息 page for officers and heads (since 2026-12-05): 「本单位新件」, the notes of the cases
+# dispatched, transferred or reopened to the unit (to sign, or to help with), apart from 「与我有关」, every
+# other note — the cases given to them (指派), 督办, 重办 and deadlines of their cases, their extensions.
+UNIT_NEW_KINDS = frozenset({"case_arrived"})
+NOTE_LISTS = {"mine": "与我有关", "unit_new": "本单位新件"}
+
+
+def note_list(name: str):
+    """The Q of the 消息 list ``name`` (NOTE_LISTS); None for any other name: every note."""
+    from django.db.models import Q
+
+    if name not in NOTE_LISTS:
+        return None
+    new = Q(kind__in=UNIT_NEW_KINDS)
+    return new if name == "unit_new" else ~new
+
+
 # Notes that send a person to the staff case page; the others go to the public page.
 STAFF_KINDS = frozenset({"case_arrived", "due_soon", "supervised", "returned", "extension_requested",
                          "extension_decided", "handler_assigned"})
@@ -189,14 +206,32 @@ def withdrawn(message):
 
 
 def supervised(message):
-    for a in message.assignments.filter(state="active").select_related("unit"):
-        _unit(a.unit, message, "supervised", f"留言「{message.title}」已被督办: {message.supervision_note}")
+    for a in message.assignments.filter(state="active").select_related("unit", "handler"):
+        _case(a, message, "supervised", f"留言「{message.title}」已被督办: {message.supervision_note}")
 
 
-def _unit(unit, message, kind, text, email=True):
-    staff = Membership.objects.filter(unit=unit, role__in=[Membership.Role.OFFICER, Membership.Role.HEAD])
-    for m in staff.select_related("user"):
-        _send(m.user, message, kind, text, email=email)
+def _signers(unit) -> list:
+    """Who takes in ``unit``'s new cases: its heads (单位负责人), who sign them and give each to a 承办人
+    (指派), the 12345 practice; a unit without a head still working there (is_active), its officers and
+    heads, each of whom signs (as every unit did before 2026-12-05: the officers of a unit of 200 cases
+    had a 「新主办件」 note for each, burying the head's 「指派您承办」 and the 督办 of their own cases)."""
+    staff = list(Membership.objects.filter(unit=unit, role__in=[Membership.Role.OFFICER, Membership.Role.HEAD])
+                 .select_related("user").order_by("pk"))
+    heads = [m.user for m in staff if m.role == Membership.Role.HEAD and m.user.is_active and not m.user.closed_at]
+    return list({u.pk: u for u in heads or [m.user for m in staff]}.values())
+
+
+def _case(assignment, message, kind, text, also=()):
+    """A note about a unit's share of a case (督办, due soon, an extension decided): to its 承办人, the
+    officer given it, and the unit's heads (_signers); not yet given out, to _signers alone — not to
+    every officer of the unit, for whom it is someone else's case. ``also``: people told besides (the
+    officer who asked for the extension)."""
+    people = {u.pk: u for u in _signers(assignment.unit)}
+    for user in [assignment.handler, *also]:
+        if user is not None and user.is_active and user.pk not in people:
+            people[user.pk] = user
+    for user in people.values():
+        _send(user, message, kind, text)
 
 
 def _regional(message, role: str):
@@ -217,7 +252,8 @@ def case_arrived(assignment):
         text = f"{LEAD_ARRIVED}「{assignment.message.title}」, 请于期限前签收办理"
     else:  # an assisting unit does not sign; it helps the lead unit
         text = f"新协办件: 「{assignment.message.title}」, 请配合主办单位办理, 可在案件页填写协办意见"
-    _unit(assignment.unit, assignment.message, "case_arrived", text)
+    for user in _signers(assignment.unit):  # a head signs and gives it out; without one, every officer
+        _send(user, assignment.message, "case_arrived", text)
     if assignment.role == "lead":
         # signed, transferred or returned in the request's own transaction, before these notes were
         # written (the demo's history): signing_settled found none to mark read then
@@ -331,7 +367,7 @@ def extension_decided(extension, approved: bool):
         text = f"留言「{message.title}」的延期申请未获批准, 请在原期限 {due} 前答复"
     if extension.decision_note:
         text += f"。审批意见: {extension.decision_note}"
-    _unit(a.unit, message, "extension_decided", text)
+    _case(a, message, "extension_decided", text, also=[extension.requested_by])
 
 
 def due_tomorrow(assignment, today: dt.date):
@@ -339,5 +375,4 @@ def due_tomorrow(assignment, today: dt.date):
     approved after the old deadline counts on from it; a calendar change) is due today, not the next
     working day."""
     when = "今天" if timezone.localtime(assignment.due_at, SHANGHAI).date() <= today else "下一个工作日"
-    _unit(assignment.unit, assignment.message, "due_soon",
-          f"留言「{assignment.message.title}」将于{when}到期, 请尽快答复")
+    _case(assignment, assignment.message, "due_soon", f"留言「{assignment.message.title}」将于{when}到期, 请尽快答复")

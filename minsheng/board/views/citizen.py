@@ -336,18 +336,29 @@ def notifications(request):
         "kind", "text", "created_at", "read_at", "message__public_id", "message__title", "message__author_id")
     if request.GET.get("unread") == "1":
         qs = qs.filter(read_at__isnull=True)
+    box = request.GET.get("filter", "")
+    if (within := notify.note_list(box)) is not None:  # 与我有关 / 本单位新件 (an officer's or head's)
+        qs = qs.filter(within)
+    else:
+        box = ""
     page, query = paginate(request, qs)
-    return render(request, "board/notifications.html", {"page": page, "query": query,
-                                                        "only_unread": request.GET.get("unread") == "1"})
+    return render(request, "board/notifications.html", {
+        "page": page, "query": query, "only_unread": request.GET.get("unread") == "1", "box": box,
+        "box_name": notify.NOTE_LISTS.get(box, "")})
 
 
 @login_required
 def notifications_read_all(request):
+    """全部标为已读: every unread note, or those of the list it was pressed on (与我有关, 本单位新件)."""
     if request.method != "POST":  # the address of a post that met the login page (session run out)
         return redirect("board:notifications")
-    n = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    box = request.POST.get("filter", "")
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    if (within := notify.note_list(box)) is not None:
+        unread = unread.filter(within)
+    n = unread.update(read_at=timezone.now())
     flash.success(request, f"已将 {n} 条消息标为已读" if n else "没有未读消息")
-    return redirect("board:notifications")
+    return redirect(reverse("board:notifications") + (f"?filter={box}" if within is not None else ""))
 
 
 @login_required
