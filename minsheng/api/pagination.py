@@ -1,6 +1,6 @@
 """Stable pagination: a cursor over (submitted_at, id) for messages (over (supported_at,
 id) for the ones a citizen supported, over id for the staff inbox's ?order=id, over the whole order for its
-?ordering=), pages for the directory."""
+box=unit, with or without ?ordering=), pages for the directory."""
 
 from __future__ import annotations
 
@@ -41,13 +41,6 @@ class MessageCursor(CursorPagination):
         return _is_datetime(position)
 
 
-class InboxCursor(MessageCursor):
-    """本单位待办 (?box=unit): by the case's next deadline, as the inbox page lists it (the 签收 deadline
-    while unsigned, else the reply deadline: board.views.staff.next_deadline), the oldest first on a tie."""
-
-    ordering = ("next_due", "submitted_at", "id")
-
-
 class IdCursor(MessageCursor):
     """?order=id (the staff inbox): by id, the oldest first. A case keeps its place whatever happens to it
     (signed, extended, transferred: its deadline moves, its id does not), so a walk through the pages meets
@@ -61,8 +54,9 @@ class IdCursor(MessageCursor):
 
 
 class SortedInboxCursor(MessageCursor):
-    """?ordering= of the staff inbox (box=unit): the inbox page's ?sort= (board.views.inbox_sort.inbox_order: a
-    column's values, then the next deadline, the submission and the id). Its columns tie often (one 领域, one
+    """The staff inbox's box=unit by its ?ordering= (without one: ``due``, the page's default order): the inbox
+    page's ?sort= (board.views.inbox_sort.inbox_order: a column's values, then the next deadline, the submission
+    and the id; an empty value the greatest, on both databases). Its columns tie often (one 领域, one
     承办人 for hundreds of cases), so the cursor holds the whole place of the page's last row — every value
     of the order, which ends with the id — and the next page is what comes after it in that order (DRF's
     cursor holds the first value and counts the ties, up to 1,000: past that, pages repeated). A cursor
