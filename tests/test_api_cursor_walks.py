@@ -7,9 +7,12 @@ ties) skipped one walking back."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.utils import timezone
 
+from minsheng.api.models import ApiToken
 from minsheng.board import actions
 from minsheng.board.models import Message, Support
 
@@ -73,3 +76,15 @@ def test_the_supported_list_walks_each_message_once_both_ways_over_ties(tied, pe
     assert sorted(whole) == sorted(m.public_id for m in tied)
     assert walk_both_ways(client, f"/api/v1/me/supported/?page_size={size}") == whole
 
+
+def test_the_token_page_lists_the_tokens_in_use_first_on_both_databases(personas, login):
+    """/api/tokens/ ordered by revoked_at: SQLite put a token never revoked (null) first, PostgreSQL last — a
+    person there read their revoked tokens above the ones their scripts use."""
+    user = personas["citizen"]
+    for name in ("旧脚本", "看板", "报表脚本"):
+        ApiToken.issue(user, name)
+    ApiToken.objects.filter(user=user, name="旧脚本").update(revoked_at=timezone.now())
+    ApiToken.objects.filter(user=user, name="看板").update(created_at=timezone.now() - dt.timedelta(days=1))
+    page = login(user).get("/api/tokens/").content.decode()
+    rows = re.findall(r"<tr>\s*<td>([^<]+)</td>.*?<td>(有效|已撤销)</td>", page, re.S)
+    assert rows == [("报表脚本", "有效"), ("看板", "有效"), ("旧脚本", "已撤销")]
