@@ -129,8 +129,8 @@ def _after(order: list[tuple], values: list) -> Q:
             same = Q(**{name: value})
         after |= equal & beyond
         equal &= same
-    # the same rows, bounded in the first value too: the database seeks its index there (without, a late page of
-    # /messages/ read every row before it)
+    # the same rows, bounded in the first value too, so that the database can seek its index to the place (the
+    # OR above alone does not say where to start; not measured on a large table)
     (name, _, desc), first = order[0], values[0]
     if first is not None:
         after &= Q(**{f"{name}__lte": first}) if desc else Q(**{f"{name}__gte": first}) | Q(**{f"{name}__isnull": True})
