@@ -110,3 +110,24 @@ def test_a_search_and_an_ordering_together_walk_the_cases_found(personas, gappy,
         assert sorted(walked) == sorted(m.public_id for m in found), q
         whole = client.get("/api/v1/staff/inbox/", {"box": "unit", "ordering": ordering, "q": q, "page_size": 50})
         assert [m["public_id"] for m in whole.json()["results"]] == walked
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_the_default_unit_inbox_walks_each_case_once_both_ways_over_cases_without_a_deadline(personas, gappy,
+                                                                                           login, as_persona, size):
+    """?box=unit without ordering= (the order the inbox page lists by: the next deadline, then the older
+    submission): a case without any deadline comes last on SQLite as on PostgreSQL, and a page ending on one
+    leads on to the next (its cursor held 「None」, a 400, and the database put those cases first on SQLite,
+    last on PostgreSQL), each case met once, in the inbox page's order, forward and back."""
+    client = as_persona("officer")
+    forward, last = _walk(client, f"/api/v1/staff/inbox/?box=unit&page_size={size}", "next")
+    by_title = {m.title: m.public_id for m in gappy}
+    assert forward == [by_title[t] for t in listed(login(personas["officer"]))]
+    assert forward == _walk(client, f"/api/v1/staff/inbox/?box=unit&ordering=due&page_size={size}", "next")[0]
+    back_pages, url = [], client.get(last).json()["previous"]
+    while url:
+        page = client.get(url).json()
+        back_pages.insert(0, [m["public_id"] for m in page["results"]])
+        url = page["previous"]
+    tail = client.get(last).json()["results"]
+    assert [p for page in back_pages for p in page] + [m["public_id"] for m in tail] == forward

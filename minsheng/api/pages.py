@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -36,7 +37,9 @@ def tokens(request):
             error = f"最多同时保留 {MAX_ACTIVE_TOKENS} 个有效令牌, 请先撤销不用的令牌"
         else:
             _, new_key = ApiToken.issue(request.user, name, scope)
-    rows = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")
+    # the tokens in use first (a null revoked_at: first on SQLite, last on PostgreSQL unless told), the newest first
+    rows = ApiToken.objects.filter(user=request.user).order_by(F("revoked_at").asc(nulls_first=True), "-created_at",
+                                                               "-id")
     status = 400 if error else 200
     # a name refused is shown again to shorten (one with NUL characters is not: the page cannot hold them)
     kept = name if error and "\x00" not in name else ""

@@ -17,7 +17,7 @@ from minsheng.accounts.roles import roles_of
 from minsheng.board import actions, bulk
 from minsheng.board.batch_dispatch import CHANGED_IN_API, dispatch_by_suggestion, plan_each, seen_key
 from minsheng.board.models import Assignment, Extension, Message
-from minsheng.board.views.inbox_sort import handler_name, inbox_order, parse_sort
+from minsheng.board.views.inbox_sort import DEFAULT_SORT, handler_name, inbox_order, parse_sort
 from minsheng.board.views.leader_office import office_messages, offices_of
 from minsheng.board.views.staff import due_soon_q, handler_filter, next_deadline, queue_matches, sign_late_q
 from minsheng.board.views.staff_hints import (
@@ -35,7 +35,7 @@ from minsheng.insight.suggest import Suggestion, proposed_units, suggest_for
 
 from .. import inputs
 from ..errors import ApiError
-from ..pagination import IdCursor, InboxCursor, MessageCursor, SortedInboxCursor
+from ..pagination import IdCursor, MessageCursor, SortedInboxCursor
 from ..permissions import IsStaffMember
 from ..serializers import (
     AssignBatchSerializer,
@@ -173,13 +173,14 @@ class Inbox(ApiView):
             qs = qs.filter(unit_role=params["role"])
         if params.get("order") == "id":  # a place no change of the case moves: each met once in a walk
             paginator = IdCursor()
-        elif params.get("ordering"):  # box=unit, as the inbox page's ?sort= lists them
-            order = inbox_order(*parse_sort(params["ordering"]), next_due=unit_next_deadline(request.user),
+        elif params.get("ordering") or params["box"] == "unit":  # box=unit, as the inbox page's ?sort= lists them
+            # without ordering=, as the page lists them by default (its ?sort=due): a cursor over the whole place,
+            # a case without a deadline last on both databases (DRF's cursor held 「None」 for one, a 400, and
+            # SQLite put them first, PostgreSQL last: review of 2026-12-05)
+            sort = params.get("ordering") or DEFAULT_SORT
+            order = inbox_order(*parse_sort(sort), next_due=unit_next_deadline(request.user),
                                 handler=unit_handler(request.user), message="")
-            paginator = SortedInboxCursor(params["ordering"], order)
-        elif params["box"] == "unit":  # as the inbox page lists them
-            qs = qs.annotate(next_due=unit_next_deadline(request.user))
-            paginator = InboxCursor()
+            paginator = SortedInboxCursor(sort, order)
         else:
             paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs.distinct(), request, view=self)
