@@ -1569,3 +1569,60 @@ def test_the_dashboard_alone_flags_a_problem_that_crossed_the_chronic_age(direct
     board = login(personas["supervisor"]).get("/stats/dashboard/", {"region": "620100"}).content.decode()
     column = board[board.index("<h3>老大难"):]
     assert "老大难 (1)" in column and hotspot.title in column[:column.index("</div>")]
+
+
+def _flags():
+    return dict(Hotspot.objects.values_list("pk", "chronic")), dict(Hotspot.objects.values_list("pk",
+                                                                                                "needs_coordination"))
+
+
+def test_a_raised_chronic_age_clears_the_flag_within_the_hour_as_a_whole_refresh_would(directory, personas, login,
+                                                                                       settings):
+    """The hour's pass set 老大难 but never cleared it: with MINSHENG_CHRONIC_DAYS raised from 90 to 120, a problem
+    of 91 days stayed on /chronic/, the dashboard's column and the API's ?chronic=true until someone ran
+    ``refresh-hotspots --all``. The pass brings the flag to the rule both ways, and leaves exactly the flags a
+    whole refresh gives (老大难 and 需多部门协调)."""
+    from minsheng.insight.models import HeatDecay
+
+    hotspot, _ = _turned_chronic_since_its_last_refresh(directory, personas)
+    supervisor = login(personas["supervisor"])
+    assert hotspot.title in supervisor.get("/chronic/", {"show": "chronic"}).content.decode()  # flagged at 91 days
+    settings.MINSHENG_CHRONIC_DAYS = 120
+    HeatDecay.objects.update(decayed_at=timezone.now() - dt.timedelta(minutes=61))  # the hour is over
+    hotspots_service.reset_index()
+    page = supervisor.get("/chronic/", {"show": "chronic"}).content.decode()
+    assert hotspot.title not in page and "老大难 (0)" in page
+    board = supervisor.get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    column = board[board.index("<h3>老大难"):]
+    assert hotspot.title not in column[:column.index("</div>")]
+    assert supervisor.get("/api/v1/hotspots/", {"chronic": "true"}).json()["results"] == []
+    assert "满 120 天" not in supervisor.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    after_pass = _flags()
+    call_command("refresh_hotspots", "--all", stdout=io.StringIO())
+    assert _flags() == after_pass
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days_setting", [90, 30])
+def test_the_hours_pass_clears_a_flag_the_rule_no_longer_gives(settings, days_setting):
+    """Stored 老大难 flags that disagree with the rule over the stored figures (a raised MINSHENG_CHRONIC_DAYS, a
+    clock set back, an older version's flags): the pass clears each, as a refresh would, and sets the others;
+    rows already right are not written."""
+    settings.MINSHENG_CHRONIC_DAYS = days_setting
+    now = timezone.now().replace(microsecond=0)
+    age = dt.timedelta(days=days_setting)
+    rows = {  # name: (first_at, message_count, unresolved_count, stored flag)
+        "exactly N days": (now - age, 2, 1, False), "a second short": (now - age + dt.timedelta(seconds=1), 2, 1, True),
+        "one message": (now - age * 2, 1, 1, True), "all answered": (now - age * 2, 3, 0, True),
+        "long past, some unsatisfied": (now - age * 3, 4, 2, True), "young, answered": (now, 2, 0, False)}
+    for name, (first, count, open_, flag) in rows.items():
+        Hotspot.objects.create(title=name, first_at=first, last_at=first, message_count=count, unresolved_count=open_,
+                               chronic=flag)
+    assert hotspots_service.flag_chronic_in_database(now) == 4
+    flagged = set(Hotspot.objects.filter(chronic=True).values_list("title", flat=True))
+    by_rule = {name for name, (first, count, open_, _) in rows.items()
+               if count >= 2 and core.is_chronic(first, now, open_, days_setting)}
+    assert flagged == by_rule == {"exactly N days", "long past, some unsatisfied"}
+    written = set(Hotspot.objects.filter(refreshed_at=now).values_list("title", flat=True))
+    assert written == {"exactly N days", "a second short", "one message", "all answered"}
+    assert hotspots_service.flag_chronic_in_database(now) == 0

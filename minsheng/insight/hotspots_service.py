@@ -414,18 +414,30 @@ def decay_heat_in_database(now: dt.datetime) -> int:
     return Hotspot.objects.exclude(heat=current).update(heat=current, refreshed_at=now)
 
 
-def flag_chronic_in_database(now: dt.datetime) -> int:
-    """Bring every hotspot's 老大难 flag to ``now`` in one UPDATE over its stored figures: two or more
-    messages, some unresolved, the first ``chronic_days`` old (the rule of ``_reading``, ``is_chronic``).
-    Of the flags only this one moves with time alone (需多部门协调 follows the members' units and topics,
-    which a move of one of them refreshes, ``refresh_after_commit``): a problem that passed its 90th
-    day with nothing written to it was flagged only by a refresh. Computed from the row as it is when
-    written, as the heat. Sets the flag only: time never clears it (the hotspot's own refresh does, when
-    its last unresolved member is answered; a raised MINSHENG_CHRONIC_DAYS needs ``refresh-hotspots --all``).
-    Writes only the rows it flags; returns their number."""
+def chronic_in_database(now: dt.datetime) -> Q:
+    """The hotspots the rule of ``_reading`` flags 老大难 at ``now``, over their stored figures: two or more
+    messages, some unresolved, the first ``chronic_days`` old to the second (``is_chronic``). The stored
+    ``message_count``, ``unresolved_count`` and ``first_at`` are those of the hotspot's last refresh, which
+    every move of one of its messages runs."""
     cutoff = now - dt.timedelta(days=chronic_days())
-    return (Hotspot.objects.filter(chronic=False, message_count__gte=2, unresolved_count__gt=0, first_at__lte=cutoff)
-            .update(chronic=True, refreshed_at=now))
+    return Q(message_count__gte=MIN_MESSAGES, unresolved_count__gt=0, first_at__lte=cutoff)
+
+
+def flag_chronic_in_database(now: dt.datetime) -> int:
+    """Bring every hotspot's 老大难 flag to ``now`` over its stored figures (``chronic_in_database``), both
+    ways, in two UPDATEs: set where the rule gives it and the flag is off — a problem that passed its 90th day
+    with nothing written to it was flagged only by a refresh — and cleared where the flag is on and the rule
+    no longer gives it: a raised MINSHENG_CHRONIC_DAYS (until 2026-12-05 only ``refresh-hotspots --all``
+    applied it), a clock set back, a flag an older version left. What it leaves is what a whole refresh
+    leaves. Of the flags only this one moves with time or a setting (需多部门协调 follows the members' units and
+    topics, which a move of one of them refreshes, ``refresh_after_commit``). Computed from the row as it is
+    when written, as the heat: a hotspot's refresh saving new figures meanwhile is never overwritten. Writes
+    only the rows whose flag changes; returns their number."""
+    rule = chronic_in_database(now)
+    flagged = Hotspot.objects.filter(rule, chronic=False).update(chronic=True, refreshed_at=now)
+    # the flagged few, by the index of ``chronic``
+    cleared = Hotspot.objects.filter(chronic=True).exclude(rule).update(chronic=False, refreshed_at=now)
+    return flagged + cleared
 
 
 def _stamp_heat(now: dt.datetime) -> None:
@@ -442,8 +454,9 @@ def _stamp_heat(now: dt.datetime) -> None:
 def keep_heat_current(now: dt.datetime | None = None) -> bool:
     """Before a list ranks by the stored heat (/hotspots/ 全部, ``GET /api/v1/hotspots/`` without
     ``days``): where it was last brought to the clock more than ``HEAT_MAX_AGE`` ago, or never,
-    bring it to ``now`` (``decay_heat_in_database``), and the 老大难 flags with it (``flag_chronic_in_database``:
-    a problem passes its 90th day with nothing written to it; /chronic/, the dashboard's 老大难 column
+    bring it to ``now`` (``decay_heat_in_database``), and the 老大难 flags with it, set and cleared
+    (``flag_chronic_in_database``: a problem passes its 90th day with nothing written to it, a raised
+    MINSHENG_CHRONIC_DAYS; /chronic/, the dashboard's 老大难 column
     and the API's ``?chronic=`` call this too, since 2026-12-05). Whatever serves the site: the embedded default
     runs no refresh-hotspots unless cron does (docs/deploy.md §9), and there a hotspot kept the heat
     of its last letter for ever; under Celery beat's hourly refresh (which stamps the row too) it
@@ -472,12 +485,12 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
             return False  # another process claimed it first
         try:
             changed = decay_heat_in_database(now)
-            flagged = flag_chronic_in_database(now)
+            flags = flag_chronic_in_database(now)
         except DatabaseError:
             HeatDecay.objects.filter(pk=1, decayed_at=now).update(decayed_at=last)  # the next read tries again
             raise
         _heat_seen["at"] = now
-        log.info("hotspot heat brought to now: %d row(s) changed, %d 老大难 flag(s)", changed, flagged)
+        log.info("hotspot heat brought to now: %d row(s) changed, %d 老大难 flag(s) set or cleared", changed, flags)
         return True
     except DatabaseError:
         log.exception("could not bring the hotspots' heat to now; listed as stored")
@@ -508,7 +521,7 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
     if everything:  # every hotspot's heat and 老大难 flag are as of now: the lists need not recompute them for an hour
-        changed += flag_chronic_in_database(now)  # those beyond the horizon (a lowered MINSHENG_CHRONIC_DAYS)
+        changed += flag_chronic_in_database(now)  # those beyond the horizon (MINSHENG_CHRONIC_DAYS changed)
         _stamp_heat(now)
     qs = Hotspot.objects.all()
     return {"hotspots": qs.count(), "changed": changed, "chronic": qs.filter(chronic=True).count(),
