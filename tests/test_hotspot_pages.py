@@ -1626,3 +1626,67 @@ def test_the_hours_pass_clears_a_flag_the_rule_no_longer_gives(settings, days_se
     written = set(Hotspot.objects.filter(refreshed_at=now).values_list("title", flat=True))
     assert written == {"exactly N days", "a second short", "one message", "all answered"}
     assert hotspots_service.flag_chronic_in_database(now) == 0
+
+
+@pytest.fixture
+def read_only_database(db):
+    """``.on()``: the database refuses every write from then on (a read-only replica, a full disk), on this
+    test's connection; ``.off()`` lets it write again."""
+    class Switch:
+        savepoint = None
+
+        def on(self):
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA query_only = ON")
+            else:  # in a savepoint of the test's transaction: rolled back to, the setting goes with it
+                self.savepoint = transaction.savepoint()
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL transaction_read_only = on")
+
+        def off(self):
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA query_only = OFF")
+            elif self.savepoint:
+                transaction.savepoint_rollback(self.savepoint)
+                self.savepoint = None
+
+    switch = Switch()
+    yield switch
+    switch.off()
+
+
+def test_a_pass_the_database_refuses_is_logged_once_and_tried_again_an_hour_later(directory, personas, login,
+                                                                                   caplog, read_only_database):
+    """A read-only database (a replica, a full disk) refused the hour's pass on every list read: one logged error
+    with its traceback per request, and on PostgreSQL the refused UPDATE left the request's transaction unusable.
+    The pass is logged once, the lists served as stored, and this process tries again an hour later, not before."""
+    import logging
+
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.insight.models import HeatDecay
+
+    hotspot, _ = _turned_chronic_since_its_last_refresh(directory, personas)  # its flag and heat an hour stale
+    supervisor = login(personas["supervisor"])
+    read_only_database.on()
+    urls = [("/hotspots/", {}), ("/api/v1/hotspots/", {}), ("/chronic/", {}), ("/stats/dashboard/", {"region": "620100"}),
+            (f"/hotspots/{hotspot.pk}/", {}), ("/api/v1/hotspots/", {"chronic": "true"})]
+    with caplog.at_level(logging.INFO, logger="minsheng.insight.hotspots_service"):
+        for url, query in urls + urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert supervisor.get(url, query).status_code == 200, url
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert len(errors) == 1 and "an hour" in errors[0].getMessage()
+        # the last reads did not try: no statement on the row of the hour
+        assert not any("heatdecay" in q["sql"].lower() for q in captured)
+        assert hotspots_service.keep_heat_current(timezone.now() + dt.timedelta(minutes=30)) is False
+        caplog.clear()
+        later = timezone.now() + dt.timedelta(minutes=61)
+        assert hotspots_service.keep_heat_current(later) is False  # tried again, refused again: not logged as new
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+        read_only_database.off()
+        assert hotspots_service.keep_heat_current(later + dt.timedelta(minutes=61)) is True
+    assert Hotspot.objects.get(pk=hotspot.pk).chronic is True
+    assert HeatDecay.objects.get().decayed_at == later + dt.timedelta(minutes=61)

@@ -92,7 +92,7 @@ def reset_index() -> None:
     with _lock:
         _state["index"] = None
         _state["seen"] = 0
-    _heat_seen["at"] = None
+    _heat_seen["at"], _heat_seen["failing"] = None, False
 
 
 def place_message(message, refresh: bool = True) -> Hotspot | None:
@@ -395,8 +395,9 @@ def decay_heat(hotspots, now: dt.datetime) -> int:
 
 # The stored heat a list ranks by is at most this old (keep_heat_current): the hourly refresh's period.
 HEAT_MAX_AGE = dt.timedelta(hours=1)
-# when this process last read or wrote HeatDecay.decayed_at: within HEAT_MAX_AGE of it a list reads no row
-_heat_seen: dict = {"at": None}
+# when this process last read or wrote HeatDecay.decayed_at, or last failed to (``failing``: since its first
+# failure, until a pass succeeds): within HEAT_MAX_AGE of it a list reads no row
+_heat_seen: dict = {"at": None, "failing": False}
 
 
 def _fresh(at: dt.datetime | None, now: dt.datetime) -> bool:
@@ -456,25 +457,50 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
     ``days``): where it was last brought to the clock more than ``HEAT_MAX_AGE`` ago, or never,
     bring it to ``now`` (``decay_heat_in_database``), and the 老大难 flags with it, set and cleared
     (``flag_chronic_in_database``: a problem passes its 90th day with nothing written to it, a raised
-    MINSHENG_CHRONIC_DAYS; /chronic/, the dashboard's 老大难 column
-    and the API's ``?chronic=`` call this too, since 2026-12-05). Whatever serves the site: the embedded default
+    MINSHENG_CHRONIC_DAYS; /chronic/, the dashboard's 老大难 column and the API's ``?chronic=`` call this
+    too, since 2026-12-05). Whatever serves the site: the embedded default
     runs no refresh-hotspots unless cron does (docs/deploy.md §9), and there a hotspot kept the heat
     of its last letter for ever; under Celery beat's hourly refresh (which stamps the row too) it
     finds the heat fresh and does nothing. One process recomputes: the stale row is claimed by a
     conditional UPDATE, which one of several at once wins; the others read on (what they read is
     at most that hour old, or the winner's). Costs no query when this process saw the row fresh
-    within the hour, else one read of the row. Returns whether
-    this call recomputed; a database error is logged and the list served as stored."""
+    within the hour, else one read of the row. Returns whether this call recomputed.
+
+    A database that refuses the pass (read-only, a full disk) never breaks the page: each step runs in
+    its own savepoint, so the request's transaction stays usable, and the list is served as stored. The
+    failure is logged once, as an error with its traceback, and this process tries again an hour later,
+    not at every read (until 2026-12-05 every list read tried and logged the error again); a retry that
+    fails again logs one line at INFO, one that succeeds says so."""
     now = now or timezone.now()
     if _fresh(_heat_seen["at"], now):
         return False
     try:
+        done = _bring_to_now(now)
+    except DatabaseError:
+        _heat_seen["at"] = now  # back off: this process reads the row again in an hour
+        if _heat_seen["failing"]:
+            log.info("the hotspots' heat and 老大难 flags still could not be brought to now; tried again in an hour")
+        else:
+            log.exception("could not bring the hotspots' heat and 老大难 flags to now; listed as stored, "
+                          "tried again in an hour")
+        _heat_seen["failing"] = True
+        return False
+    if _heat_seen["failing"] and done:
+        log.info("the hotspots' heat and 老大难 flags are brought to now again")
+    _heat_seen["failing"] = _heat_seen["failing"] and not done
+    return done
+
+
+def _bring_to_now(now: dt.datetime) -> bool:
+    """``keep_heat_current`` past this process's own clock: read the row of the hour, claim it where stale, run
+    the pass. Raises DatabaseError, with the request's transaction usable (each step a savepoint inside one)."""
+    with transaction.atomic():
         last = HeatDecay.objects.filter(pk=1).values_list("decayed_at", flat=True).first()
-        if _fresh(last, now):
-            _heat_seen["at"] = last
-            return False
-        stale = (Q(decayed_at__isnull=True) | Q(decayed_at__lt=now - HEAT_MAX_AGE)
-                 | Q(decayed_at__gt=now + HEAT_MAX_AGE))
+    if _fresh(last, now):
+        _heat_seen["at"] = last
+        return False
+    stale = (Q(decayed_at__isnull=True) | Q(decayed_at__lt=now - HEAT_MAX_AGE) | Q(decayed_at__gt=now + HEAT_MAX_AGE))
+    with transaction.atomic():  # committed at once outside a transaction: the other processes read it claimed
         if last is None and not HeatDecay.objects.filter(pk=1).exists():
             try:
                 with transaction.atomic():
@@ -483,18 +509,20 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
                 return False  # another process made the row, and recomputes
         elif not HeatDecay.objects.filter(stale, pk=1).update(decayed_at=now):
             return False  # another process claimed it first
-        try:
+    try:
+        with transaction.atomic():  # both or neither
             changed = decay_heat_in_database(now)
             flags = flag_chronic_in_database(now)
-        except DatabaseError:
-            HeatDecay.objects.filter(pk=1, decayed_at=now).update(decayed_at=last)  # the next read tries again
-            raise
-        _heat_seen["at"] = now
-        log.info("hotspot heat brought to now: %d row(s) changed, %d 老大难 flag(s) set or cleared", changed, flags)
-        return True
     except DatabaseError:
-        log.exception("could not bring the hotspots' heat to now; listed as stored")
-        return False
+        try:
+            with transaction.atomic():
+                HeatDecay.objects.filter(pk=1, decayed_at=now).update(decayed_at=last)  # the next reader tries again
+        except DatabaseError:
+            pass  # the error that matters is the pass's, raised below
+        raise
+    _heat_seen["at"] = now
+    log.info("hotspot heat brought to now: %d row(s) changed, %d 老大难 flag(s) set or cleared", changed, flags)
+    return True
 
 
 PROGRESS_EVERY = 1000  # hotspots refreshed, messages placed
