@@ -1690,3 +1690,37 @@ def test_a_pass_the_database_refuses_is_logged_once_and_tried_again_an_hour_late
         assert hotspots_service.keep_heat_current(later + dt.timedelta(minutes=61)) is True
     assert Hotspot.objects.get(pk=hotspot.pk).chronic is True
     assert HeatDecay.objects.get().decayed_at == later + dt.timedelta(minutes=61)
+
+
+def test_the_hotspot_cards_30_days_are_the_dashboards_calendar_days(login, directory, personas):
+    """The dashboard's 近 30 天 figures count the 30 Beijing dates to today, from midnight of the first
+    (``stats.dashboard.day_window``); its hotspot card, and /hotspots/?days=30 and the API's ?days=30 it links
+    to, took the last 30 × 24 hours, which reach into the date before the first: a problem whose letters were
+    all written that day headed the card though none of the 近 30 天 figures beside it counted them. All take
+    the calendar days now."""
+    from minsheng.stats.dashboard import day_window
+
+    now = timezone.now()
+    first, _ = day_window(30, timezone.localdate(now))
+    midnight = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    into_today = now - timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
+    inside = midnight + into_today / 2  # the first date
+    outside = midnight - (dt.timedelta(days=1) - into_today) / 2  # the date before, within 30 × 24 hours
+    assert now - dt.timedelta(days=30) < outside < midnight < inside
+    posted = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=inside + dt.timedelta(minutes=i))
+              for i, (p, (t, b)) in enumerate(zip(citizens(2), LIFT, strict=False))]
+    posted += [post(p, *OTHER_LIFT, directory["chengguan"], personas["dispatcher"], at=outside + dt.timedelta(minutes=i))
+               for i, p in enumerate(citizens(2, start=50))]
+    for m in posted:
+        hotspots_service.place_message(m)
+    counted = Hotspot.objects.get(members__message=posted[0])
+    before = Hotspot.objects.get(members__message=posted[-1])
+    assert counted.pk != before.pk
+    board = login(personas["supervisor"]).get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    assert f"date_from={first.isoformat()}" in board  # the 近 30 天 of its figures
+    card = _card(board)
+    assert counted.title in card and before.title not in card
+    listed = Client().get("/hotspots/", {"region": "620100", "days": "30"}).content.decode()
+    assert [title for title, _ in _rows(listed)] == [counted.title]
+    api = Client().get("/api/v1/hotspots/", {"region": "620100", "days": "30"}).json()
+    assert [h["id"] for h in api["results"]] == [counted.pk]
