@@ -18,7 +18,7 @@ from collections import Counter
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, Sum, Value, When
 from django.utils import timezone
 
 from minsheng.board.moderation import mask
@@ -426,7 +426,7 @@ def chronic_in_database(now: dt.datetime) -> Q:
 
 def flag_chronic_in_database(now: dt.datetime) -> int:
     """Bring every hotspot's 老大难 flag to ``now`` over its stored figures (``chronic_in_database``), both
-    ways, in two UPDATEs: set where the rule gives it and the flag is off — a problem that passed its 90th day
+    ways, in one UPDATE: set where the rule gives it and the flag is off — a problem that passed its 90th day
     with nothing written to it was flagged only by a refresh — and cleared where the flag is on and the rule
     no longer gives it: a raised MINSHENG_CHRONIC_DAYS (until 2026-12-05 only ``refresh-hotspots --all``
     applied it), a clock set back, a flag an older version left. What it leaves is what a whole refresh
@@ -434,11 +434,11 @@ def flag_chronic_in_database(now: dt.datetime) -> int:
     topics, which a move of one of them refreshes, ``refresh_after_commit``). Computed from the row as it is
     when written, as the heat: a hotspot's refresh saving new figures meanwhile is never overwritten. Writes
     only the rows whose flag changes; returns their number."""
-    rule = chronic_in_database(now)
-    flagged = Hotspot.objects.filter(rule, chronic=False).update(chronic=True, refreshed_at=now)
-    # the flagged few, by the index of ``chronic``
-    cleared = Hotspot.objects.filter(chronic=True).exclude(rule).update(chronic=False, refreshed_at=now)
-    return flagged + cleared
+    rule = ExpressionWrapper(chronic_in_database(now), output_field=BooleanField())
+    # one scan of the table, as the set-only UPDATE was (a second UPDATE to clear cost a second scan); the rows it
+    # writes are those whose flag is wrong, so it turns each over
+    turned = Case(When(chronic=True, then=Value(False)), default=Value(True), output_field=BooleanField())
+    return Hotspot.objects.exclude(chronic=rule).update(chronic=turned, refreshed_at=now)
 
 
 def _stamp_heat(now: dt.datetime) -> None:
