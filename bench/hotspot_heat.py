@@ -12,7 +12,9 @@ refresh-hotspots never ran: a problem past its 90th day since is not flagged); h
 first letter up to 200 days before the last; a database already holding that many is reused. Prints the median and fastest of ``--runs`` requests
 of each list once the heat is fresh (no recompute: what every request but one an hour costs), the one
 request that recomputed first (every row stale on a new database), and the recomputes (``decay_heat_in_database``,
-``flag_chronic_in_database``) with nothing moved and an hour later.
+``flag_chronic_in_database``) with nothing moved and an hour later; then the 老大难 pass alone, ``--runs`` times with
+nothing to change (its hourly cost: since 2026-12-05 one UPDATE that sets and clears), and once with
+MINSHENG_CHRONIC_DAYS raised to 120 and once back at 90 (the flags it clears, then sets again).
 """
 
 from __future__ import annotations
@@ -97,6 +99,20 @@ def main() -> None:
         began = time.perf_counter()
         flagged = hotspots_service.flag_chronic_in_database(timezone.now() + later)
         print(f"老大难 flags {label}: {flagged} rows in {(time.perf_counter() - began) * 1000:.1f} ms")
+    times = []
+    for _ in range(args.runs):
+        began = time.perf_counter()
+        hotspots_service.flag_chronic_in_database(timezone.now())
+        times.append((time.perf_counter() - began) * 1000)
+    print(f"老大难 flags, nothing to change: median {statistics.median(times):.1f} ms, fastest {min(times):.1f} ms")
+    from django.conf import settings
+
+    for days in (120, 90):
+        settings.MINSHENG_CHRONIC_DAYS = days
+        before, began = Hotspot.objects.filter(chronic=True).count(), time.perf_counter()
+        changed = hotspots_service.flag_chronic_in_database(timezone.now())
+        print(f"老大难 flags with MINSHENG_CHRONIC_DAYS={days}: {changed} rows in "
+              f"{(time.perf_counter() - began) * 1000:.1f} ms, 老大难 {before} -> {Hotspot.objects.filter(chronic=True).count()}")
 
 
 if __name__ == "__main__":

@@ -1569,3 +1569,158 @@ def test_the_dashboard_alone_flags_a_problem_that_crossed_the_chronic_age(direct
     board = login(personas["supervisor"]).get("/stats/dashboard/", {"region": "620100"}).content.decode()
     column = board[board.index("<h3>老大难"):]
     assert "老大难 (1)" in column and hotspot.title in column[:column.index("</div>")]
+
+
+def _flags():
+    return dict(Hotspot.objects.values_list("pk", "chronic")), dict(Hotspot.objects.values_list("pk",
+                                                                                                "needs_coordination"))
+
+
+def test_a_raised_chronic_age_clears_the_flag_within_the_hour_as_a_whole_refresh_would(directory, personas, login,
+                                                                                       settings):
+    """The hour's pass set 老大难 but never cleared it: with MINSHENG_CHRONIC_DAYS raised from 90 to 120, a problem
+    of 91 days stayed on /chronic/, the dashboard's column and the API's ?chronic=true until someone ran
+    ``refresh-hotspots --all``. The pass brings the flag to the rule both ways, and leaves exactly the flags a
+    whole refresh gives (老大难 and 需多部门协调)."""
+    from minsheng.insight.models import HeatDecay
+
+    hotspot, _ = _turned_chronic_since_its_last_refresh(directory, personas)
+    supervisor = login(personas["supervisor"])
+    assert hotspot.title in supervisor.get("/chronic/", {"show": "chronic"}).content.decode()  # flagged at 91 days
+    settings.MINSHENG_CHRONIC_DAYS = 120
+    HeatDecay.objects.update(decayed_at=timezone.now() - dt.timedelta(minutes=61))  # the hour is over
+    hotspots_service.reset_index()
+    page = supervisor.get("/chronic/", {"show": "chronic"}).content.decode()
+    assert hotspot.title not in page and "老大难 (0)" in page
+    board = supervisor.get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    column = board[board.index("<h3>老大难"):]
+    assert hotspot.title not in column[:column.index("</div>")]
+    assert supervisor.get("/api/v1/hotspots/", {"chronic": "true"}).json()["results"] == []
+    assert "满 120 天" not in supervisor.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    after_pass = _flags()
+    call_command("refresh_hotspots", "--all", stdout=io.StringIO())
+    assert _flags() == after_pass
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days_setting", [90, 30])
+def test_the_hours_pass_clears_a_flag_the_rule_no_longer_gives(settings, days_setting):
+    """Stored 老大难 flags that disagree with the rule over the stored figures (a raised MINSHENG_CHRONIC_DAYS, a
+    clock set back, an older version's flags): the pass clears each, as a refresh would, and sets the others;
+    rows already right are not written."""
+    settings.MINSHENG_CHRONIC_DAYS = days_setting
+    now = timezone.now().replace(microsecond=0)
+    age = dt.timedelta(days=days_setting)
+    rows = {  # name: (first_at, message_count, unresolved_count, stored flag)
+        "exactly N days": (now - age, 2, 1, False), "a second short": (now - age + dt.timedelta(seconds=1), 2, 1, True),
+        "one message": (now - age * 2, 1, 1, True), "all answered": (now - age * 2, 3, 0, True),
+        "long past, some unsatisfied": (now - age * 3, 4, 2, True), "young, answered": (now, 2, 0, False)}
+    for name, (first, count, open_, flag) in rows.items():
+        Hotspot.objects.create(title=name, first_at=first, last_at=first, message_count=count, unresolved_count=open_,
+                               chronic=flag)
+    assert hotspots_service.flag_chronic_in_database(now) == 4
+    flagged = set(Hotspot.objects.filter(chronic=True).values_list("title", flat=True))
+    by_rule = {name for name, (first, count, open_, _) in rows.items()
+               if count >= 2 and core.is_chronic(first, now, open_, days_setting)}
+    assert flagged == by_rule == {"exactly N days", "long past, some unsatisfied"}
+    written = set(Hotspot.objects.filter(refreshed_at=now).values_list("title", flat=True))
+    assert written == {"exactly N days", "a second short", "one message", "all answered"}
+    assert hotspots_service.flag_chronic_in_database(now) == 0
+
+
+@pytest.fixture
+def read_only_database(db):
+    """``.on()``: the database refuses every write from then on (a read-only replica, a full disk), on this
+    test's connection; ``.off()`` lets it write again."""
+    class Switch:
+        savepoint = None
+
+        def on(self):
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA query_only = ON")
+            else:  # in a savepoint of the test's transaction: rolled back to, the setting goes with it
+                self.savepoint = transaction.savepoint()
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL transaction_read_only = on")
+
+        def off(self):
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA query_only = OFF")
+            elif self.savepoint:
+                transaction.savepoint_rollback(self.savepoint)
+                self.savepoint = None
+
+    switch = Switch()
+    yield switch
+    switch.off()
+
+
+def test_a_pass_the_database_refuses_is_logged_once_and_tried_again_an_hour_later(directory, personas, login,
+                                                                                   caplog, read_only_database):
+    """A read-only database (a replica, a full disk) refused the hour's pass on every list read: one logged error
+    with its traceback per request, and on PostgreSQL the refused UPDATE left the request's transaction unusable.
+    The pass is logged once, the lists served as stored, and this process tries again an hour later, not before."""
+    import logging
+
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.insight.models import HeatDecay
+
+    hotspot, _ = _turned_chronic_since_its_last_refresh(directory, personas)  # its flag and heat an hour stale
+    supervisor = login(personas["supervisor"])
+    read_only_database.on()
+    urls = [("/hotspots/", {}), ("/api/v1/hotspots/", {}), ("/chronic/", {}), ("/stats/dashboard/", {"region": "620100"}),
+            (f"/hotspots/{hotspot.pk}/", {}), ("/api/v1/hotspots/", {"chronic": "true"})]
+    with caplog.at_level(logging.INFO, logger="minsheng.insight.hotspots_service"):
+        for url, query in urls + urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert supervisor.get(url, query).status_code == 200, url
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert len(errors) == 1 and "an hour" in errors[0].getMessage()
+        # the last reads did not try: no statement on the row of the hour
+        assert not any("heatdecay" in q["sql"].lower() for q in captured)
+        assert hotspots_service.keep_heat_current(timezone.now() + dt.timedelta(minutes=30)) is False
+        caplog.clear()
+        later = timezone.now() + dt.timedelta(minutes=61)
+        assert hotspots_service.keep_heat_current(later) is False  # tried again, refused again: not logged as new
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+        read_only_database.off()
+        assert hotspots_service.keep_heat_current(later + dt.timedelta(minutes=61)) is True
+    assert Hotspot.objects.get(pk=hotspot.pk).chronic is True
+    assert HeatDecay.objects.get().decayed_at == later + dt.timedelta(minutes=61)
+
+
+def test_the_hotspot_cards_30_days_are_the_dashboards_calendar_days(login, directory, personas):
+    """The dashboard's 近 30 天 figures count the 30 Beijing dates to today, from midnight of the first
+    (``stats.dashboard.day_window``); its hotspot card, and /hotspots/?days=30 and the API's ?days=30 it links
+    to, took the last 30 × 24 hours, which reach into the date before the first: a problem whose letters were
+    all written that day headed the card though none of the 近 30 天 figures beside it counted them. All take
+    the calendar days now."""
+    from minsheng.stats.dashboard import day_window
+
+    now = timezone.now()
+    first, _ = day_window(30, timezone.localdate(now))
+    midnight = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    into_today = now - timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
+    inside = midnight + into_today / 2  # the first date
+    outside = midnight - (dt.timedelta(days=1) - into_today) / 2  # the date before, within 30 × 24 hours
+    assert now - dt.timedelta(days=30) < outside < midnight < inside
+    posted = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=inside + dt.timedelta(minutes=i))
+              for i, (p, (t, b)) in enumerate(zip(citizens(2), LIFT, strict=False))]
+    posted += [post(p, *OTHER_LIFT, directory["chengguan"], personas["dispatcher"], at=outside + dt.timedelta(minutes=i))
+               for i, p in enumerate(citizens(2, start=50))]
+    for m in posted:
+        hotspots_service.place_message(m)
+    counted = Hotspot.objects.get(members__message=posted[0])
+    before = Hotspot.objects.get(members__message=posted[-1])
+    assert counted.pk != before.pk
+    board = login(personas["supervisor"]).get("/stats/dashboard/", {"region": "620100"}).content.decode()
+    assert f"date_from={first.isoformat()}" in board  # the 近 30 天 of its figures
+    card = _card(board)
+    assert counted.title in card and before.title not in card
+    listed = Client().get("/hotspots/", {"region": "620100", "days": "30"}).content.decode()
+    assert [title for title, _ in _rows(listed)] == [counted.title]
+    api = Client().get("/api/v1/hotspots/", {"region": "620100", "days": "30"}).json()
+    assert [h["id"] for h in api["results"]] == [counted.pk]

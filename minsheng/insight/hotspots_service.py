@@ -18,7 +18,7 @@ from collections import Counter
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, Sum, Value, When
 from django.utils import timezone
 
 from minsheng.board.moderation import mask
@@ -92,7 +92,7 @@ def reset_index() -> None:
     with _lock:
         _state["index"] = None
         _state["seen"] = 0
-    _heat_seen["at"] = None
+    _heat_seen["at"], _heat_seen["failing"] = None, False
 
 
 def place_message(message, refresh: bool = True) -> Hotspot | None:
@@ -395,8 +395,9 @@ def decay_heat(hotspots, now: dt.datetime) -> int:
 
 # The stored heat a list ranks by is at most this old (keep_heat_current): the hourly refresh's period.
 HEAT_MAX_AGE = dt.timedelta(hours=1)
-# when this process last read or wrote HeatDecay.decayed_at: within HEAT_MAX_AGE of it a list reads no row
-_heat_seen: dict = {"at": None}
+# when this process last read or wrote HeatDecay.decayed_at, or last failed to (``failing``: since its first
+# failure, until a pass succeeds): within HEAT_MAX_AGE of it a list reads no row
+_heat_seen: dict = {"at": None, "failing": False}
 
 
 def _fresh(at: dt.datetime | None, now: dt.datetime) -> bool:
@@ -414,18 +415,30 @@ def decay_heat_in_database(now: dt.datetime) -> int:
     return Hotspot.objects.exclude(heat=current).update(heat=current, refreshed_at=now)
 
 
-def flag_chronic_in_database(now: dt.datetime) -> int:
-    """Bring every hotspot's 老大难 flag to ``now`` in one UPDATE over its stored figures: two or more
-    messages, some unresolved, the first ``chronic_days`` old (the rule of ``_reading``, ``is_chronic``).
-    Of the flags only this one moves with time alone (需多部门协调 follows the members' units and topics,
-    which a move of one of them refreshes, ``refresh_after_commit``): a problem that passed its 90th
-    day with nothing written to it was flagged only by a refresh. Computed from the row as it is when
-    written, as the heat. Sets the flag only: time never clears it (the hotspot's own refresh does, when
-    its last unresolved member is answered; a raised MINSHENG_CHRONIC_DAYS needs ``refresh-hotspots --all``).
-    Writes only the rows it flags; returns their number."""
+def chronic_in_database(now: dt.datetime) -> Q:
+    """The hotspots the rule of ``_reading`` flags 老大难 at ``now``, over their stored figures: two or more
+    messages, some unresolved, the first ``chronic_days`` old to the second (``is_chronic``). The stored
+    ``message_count``, ``unresolved_count`` and ``first_at`` are those of the hotspot's last refresh, which
+    every move of one of its messages runs."""
     cutoff = now - dt.timedelta(days=chronic_days())
-    return (Hotspot.objects.filter(chronic=False, message_count__gte=2, unresolved_count__gt=0, first_at__lte=cutoff)
-            .update(chronic=True, refreshed_at=now))
+    return Q(message_count__gte=MIN_MESSAGES, unresolved_count__gt=0, first_at__lte=cutoff)
+
+
+def flag_chronic_in_database(now: dt.datetime) -> int:
+    """Bring every hotspot's 老大难 flag to ``now`` over its stored figures (``chronic_in_database``), both
+    ways, in one UPDATE: set where the rule gives it and the flag is off — a problem that passed its 90th day
+    with nothing written to it was flagged only by a refresh — and cleared where the flag is on and the rule
+    no longer gives it: a raised MINSHENG_CHRONIC_DAYS (until 2026-12-05 only ``refresh-hotspots --all``
+    applied it), a clock set back, a flag an older version left. What it leaves is what a whole refresh
+    leaves. Of the flags only this one moves with time or a setting (需多部门协调 follows the members' units and
+    topics, which a move of one of them refreshes, ``refresh_after_commit``). Computed from the row as it is
+    when written, as the heat: a hotspot's refresh saving new figures meanwhile is never overwritten. Writes
+    only the rows whose flag changes; returns their number."""
+    rule = ExpressionWrapper(chronic_in_database(now), output_field=BooleanField())
+    # one scan of the table, as the set-only UPDATE was (a second UPDATE to clear cost a second scan); the rows it
+    # writes are those whose flag is wrong, so it turns each over
+    turned = Case(When(chronic=True, then=Value(False)), default=Value(True), output_field=BooleanField())
+    return Hotspot.objects.exclude(chronic=rule).update(chronic=turned, refreshed_at=now)
 
 
 def _stamp_heat(now: dt.datetime) -> None:
@@ -442,26 +455,52 @@ def _stamp_heat(now: dt.datetime) -> None:
 def keep_heat_current(now: dt.datetime | None = None) -> bool:
     """Before a list ranks by the stored heat (/hotspots/ 全部, ``GET /api/v1/hotspots/`` without
     ``days``): where it was last brought to the clock more than ``HEAT_MAX_AGE`` ago, or never,
-    bring it to ``now`` (``decay_heat_in_database``), and the 老大难 flags with it (``flag_chronic_in_database``:
-    a problem passes its 90th day with nothing written to it; /chronic/, the dashboard's 老大难 column
-    and the API's ``?chronic=`` call this too, since 2026-12-05). Whatever serves the site: the embedded default
+    bring it to ``now`` (``decay_heat_in_database``), and the 老大难 flags with it, set and cleared
+    (``flag_chronic_in_database``: a problem passes its 90th day with nothing written to it, a raised
+    MINSHENG_CHRONIC_DAYS; /chronic/, the dashboard's 老大难 column and the API's ``?chronic=`` call this
+    too, since 2026-12-05). Whatever serves the site: the embedded default
     runs no refresh-hotspots unless cron does (docs/deploy.md §9), and there a hotspot kept the heat
     of its last letter for ever; under Celery beat's hourly refresh (which stamps the row too) it
     finds the heat fresh and does nothing. One process recomputes: the stale row is claimed by a
     conditional UPDATE, which one of several at once wins; the others read on (what they read is
     at most that hour old, or the winner's). Costs no query when this process saw the row fresh
-    within the hour, else one read of the row. Returns whether
-    this call recomputed; a database error is logged and the list served as stored."""
+    within the hour, else one read of the row. Returns whether this call recomputed.
+
+    A database that refuses the pass (read-only, a full disk) never breaks the page: each step runs in
+    its own savepoint, so the request's transaction stays usable, and the list is served as stored. The
+    failure is logged once, as an error with its traceback, and this process tries again an hour later,
+    not at every read (until 2026-12-05 every list read tried and logged the error again); a retry that
+    fails again logs one line at INFO, one that succeeds says so."""
     now = now or timezone.now()
     if _fresh(_heat_seen["at"], now):
         return False
     try:
+        done = _bring_to_now(now)
+    except DatabaseError:
+        _heat_seen["at"] = now  # back off: this process reads the row again in an hour
+        if _heat_seen["failing"]:
+            log.info("the hotspots' heat and 老大难 flags still could not be brought to now; tried again in an hour")
+        else:
+            log.exception("could not bring the hotspots' heat and 老大难 flags to now; listed as stored, "
+                          "tried again in an hour")
+        _heat_seen["failing"] = True
+        return False
+    if _heat_seen["failing"] and done:
+        log.info("the hotspots' heat and 老大难 flags are brought to now again")
+    _heat_seen["failing"] = _heat_seen["failing"] and not done
+    return done
+
+
+def _bring_to_now(now: dt.datetime) -> bool:
+    """``keep_heat_current`` past this process's own clock: read the row of the hour, claim it where stale, run
+    the pass. Raises DatabaseError, with the request's transaction usable (each step a savepoint inside one)."""
+    with transaction.atomic():
         last = HeatDecay.objects.filter(pk=1).values_list("decayed_at", flat=True).first()
-        if _fresh(last, now):
-            _heat_seen["at"] = last
-            return False
-        stale = (Q(decayed_at__isnull=True) | Q(decayed_at__lt=now - HEAT_MAX_AGE)
-                 | Q(decayed_at__gt=now + HEAT_MAX_AGE))
+    if _fresh(last, now):
+        _heat_seen["at"] = last
+        return False
+    stale = (Q(decayed_at__isnull=True) | Q(decayed_at__lt=now - HEAT_MAX_AGE) | Q(decayed_at__gt=now + HEAT_MAX_AGE))
+    with transaction.atomic():  # committed at once outside a transaction: the other processes read it claimed
         if last is None and not HeatDecay.objects.filter(pk=1).exists():
             try:
                 with transaction.atomic():
@@ -470,18 +509,20 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
                 return False  # another process made the row, and recomputes
         elif not HeatDecay.objects.filter(stale, pk=1).update(decayed_at=now):
             return False  # another process claimed it first
-        try:
+    try:
+        with transaction.atomic():  # both or neither
             changed = decay_heat_in_database(now)
-            flagged = flag_chronic_in_database(now)
-        except DatabaseError:
-            HeatDecay.objects.filter(pk=1, decayed_at=now).update(decayed_at=last)  # the next read tries again
-            raise
-        _heat_seen["at"] = now
-        log.info("hotspot heat brought to now: %d row(s) changed, %d 老大难 flag(s)", changed, flagged)
-        return True
+            flags = flag_chronic_in_database(now)
     except DatabaseError:
-        log.exception("could not bring the hotspots' heat to now; listed as stored")
-        return False
+        try:
+            with transaction.atomic():
+                HeatDecay.objects.filter(pk=1, decayed_at=now).update(decayed_at=last)  # the next reader tries again
+        except DatabaseError:
+            pass  # the error that matters is the pass's, raised below
+        raise
+    _heat_seen["at"] = now
+    log.info("hotspot heat brought to now: %d row(s) changed, %d 老大难 flag(s) set or cleared", changed, flags)
+    return True
 
 
 PROGRESS_EVERY = 1000  # hotspots refreshed, messages placed
@@ -508,7 +549,7 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
     if everything:  # every hotspot's heat and 老大难 flag are as of now: the lists need not recompute them for an hour
-        changed += flag_chronic_in_database(now)  # those beyond the horizon (a lowered MINSHENG_CHRONIC_DAYS)
+        changed += flag_chronic_in_database(now)  # those beyond the horizon (MINSHENG_CHRONIC_DAYS changed)
         _stamp_heat(now)
     qs = Hotspot.objects.all()
     return {"hotspots": qs.count(), "changed": changed, "chronic": qs.filter(chronic=True).count(),

@@ -77,12 +77,18 @@ class HotspotQuerySet(models.QuerySet):
         annotated with their number (``period_count``) and the heat of those messages alone
         (``period_heat``: the formula of ``hotspots.heat`` over their citizens, number and
         我也遇到, aged from the latest of them), computed in the database: a list of them costs
-        the same queries however many there are. Order them by ``period_heat`` to rank the period."""
+        the same queries however many there are. Order them by ``period_heat`` to rank the period.
+        The days are the dashboard's calendar days (``stats.dashboard.day_window``: Beijing dates,
+        today the last), from midnight of the first: until 2026-12-05 the last ``days`` × 24 hours, so
+        the dashboard's hotspot card left out a letter of the morning 30 days back that its 近 30 天
+        figures counted."""
         from minsheng.board.models import MessageKind
         from minsheng.board.workflow import Status
+        from minsheng.stats.dashboard import day_window
 
         now = now or timezone.now()
-        since = now - dt.timedelta(days=days)
+        first, _ = day_window(days, timezone.localdate(now))
+        since = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
         # one filter() call: the aggregates below count the members it joins, those of the period
         # a 感谢 counts in no hotspot (hotspots_service._reading)
         counted = [kind for kind in MessageKind.values if kind != MessageKind.THANKS]
