@@ -191,6 +191,45 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_cleared_text_empties_the_similar_box_and_an_answer_still_on_its_way_stays_out(browser, live_server,
+                                                                                          personas, directory):
+    """On a slow network the answer for what had been typed came back after the citizen cleared the
+    title and the body: the empty form listed 「已有相似留言」 until the next answer (a second or two),
+    for a text no longer there. The box empties with the text, and the late answer is dropped."""
+    same = _dingxi_lift(personas, directory)
+    listed = f"#similar a[href='/m/{same.public_id}/']"
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone, viewport={"width": 390, "height": 844})
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", "幸福家园小区电梯坏了三个月")
+    citizen.wait_for_selector(listed)
+    held = []  # the answers on their way: a slow network, let through once the text is cleared
+    citizen.route("**/similar/", lambda route: held.append(route))
+    citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了, 物业不修。")
+    for _ in range(50):
+        if held:
+            break
+        citizen.wait_for_timeout(100)
+    assert held, "typing the body asked for similar messages"
+    citizen.evaluate("""() => { window.listedAfterClearing = false;
+        new MutationObserver(() => { if (document.querySelector("#similar a")) window.listedAfterClearing = true; })
+          .observe(document.getElementById("similar"), {childList: true, subtree: true}); }""")
+    citizen.fill("#id_body", "")
+    citizen.fill("#id_title", "")
+    assert citizen.inner_text("#similar").strip() == ""  # at once, not after another round trip
+    citizen.wait_for_timeout(1500)  # the typing's delays (800 and 1200 ms) run out: the empty text is asked
+    citizen.unroute("**/similar/")
+    for route in held:
+        try:
+            route.continue_()
+        except Exception:  # noqa: BLE001 (a request the page dropped meanwhile: nothing to let through)
+            pass
+    citizen.wait_for_load_state("networkidle")
+    citizen.wait_for_timeout(300)
+    assert not citizen.evaluate("window.listedAfterClearing"), "the box listed a message for a cleared text"
+    assert citizen.inner_text("#similar").strip() == ""
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_similar_box_past_the_lookup_limit_stays_as_it_was_and_the_form_still_posts(
         browser, live_server, personas, directory, settings):
     """Past MINSHENG_LOOKUPS_PER_MINUTE /similar/ answers 429 (minsheng/lookup_limits.py): htmx swaps
