@@ -190,6 +190,18 @@ def test_the_error_pages_and_the_footer_links_are_big_enough_to_tap(browser, liv
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_messages_link_to_its_hotspot_is_big_enough_to_tap(browser, live_server, lift_hotspot):  # noqa: F811
+    """A message's 热点问题 (the way from a message to the others about the same problem) stood alone
+    on its line, 26px high, beside 留言对象's 40."""
+    message = lift_hotspot.members.order_by("pk").first().message
+    type(lift_hotspot).objects.filter(pk=lift_hotspot.pk).update(title="幸福家园电梯故障")  # one line, as most are
+    page = phone_page(browser)
+    assert page.goto(f"{live_server.url}/m/{message.public_id}/").status == 200
+    link = page.locator(f"dl.facts a[href='/hotspots/{lift_hotspot.pk}/']")
+    assert link.bounding_box()["height"] >= TAP, link.bounding_box()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_hotspot_list_keeps_its_headings_on_one_line_on_a_desk(browser, live_server, lift_hotspot):  # noqa: F811
     """A long problem took the table's width on a 1366px screen: 排名, 留言, 人数 and 我也遇到
     stood a character or two a line, the time range on two."""
