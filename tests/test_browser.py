@@ -328,6 +328,31 @@ def test_a_similar_message_is_supported_from_the_box_and_enter_still_posts(brows
 
 
 @pytest.mark.django_db(transaction=True)
+def test_each_我也遇到_of_the_similar_box_says_to_a_screen_reader_which_message_it_supports(
+        browser, live_server, personas, directory):
+    """A screen reader going through the box's buttons heard 「我也遇到」, 「我也遇到」…: which message
+    each supports was only in the title above it. Each button's name now ends with its message's title."""
+    from minsheng.board import actions
+
+    first = _dingxi_lift(personas, directory)
+    second = actions.do_submit(personas["other_citizen"], title="幸福家园小区电梯停运老人下不了楼",
+                               body="幸福家园小区3号楼电梯停运三个月, 物业一直不修, 老人上下楼非常困难。",
+                               kind="complain", region=directory["dingxi"], topic=directory["topic_build"])
+    actions.do_accept(personas["dx_dispatcher"], second)
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", "幸福家园小区电梯坏了三个月")
+    citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。")
+    both = " && ".join(f"document.querySelector(\"#similar a[href='/m/{m.public_id}/']\")" for m in (first, second))
+    citizen.wait_for_function(f"() => {both}")
+    for message in (first, second):
+        button = citizen.get_by_role("button", name=f"我也遇到: {message.public_title}", exact=True)
+        assert button.count() == 1, citizen.locator("#similar").aria_snapshot()  # names as a screen reader hears them
+        assert button.inner_text().startswith("我也遇到")  # what the eye reads stays as it was
+        assert button.bounding_box()["height"] < 60  # one line: the title is for the ear only
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_double_tap_on_a_similar_messages_我也遇到_sends_it_once(browser, live_server, personas, directory):
     """The box's 我也遇到 buttons stand outside the form they send (form="similar-support"), and
     only a form's own buttons were held while it was sending: a double tap posted twice, and the
