@@ -22,7 +22,7 @@ from minsheng.insight import hotspots as core
 from minsheng.insight import hotspots_service, lookup
 from minsheng.insight.models import Hotspot, HotspotMember
 
-from .conftest import make_user
+from .conftest import make_user, supported_by
 
 LIFT = [
     ("幸福家园小区3号楼电梯经常故障停运", "幸福家园小区3号楼电梯这个月已经坏了三次, 老人上下楼非常困难, 请尽快维修电梯。"),
@@ -859,7 +859,7 @@ def test_two_refreshes_of_one_hotspot_take_turns_and_the_newer_reading_stays(lif
     first = threading.Thread(target=refresh, name="first")
     first.start()
     assert read_done.wait(10)
-    Message.objects.filter(pk=messages[0].pk).update(support_count=5)  # committed after the first read
+    supported_by(messages[0], citizens(5, start=60))  # committed after the first read
     second = threading.Thread(target=refresh, name="second")
     second.start()
     second.join(0.5)  # without the lock it would read and save now
