@@ -108,6 +108,15 @@ def make_user(username, *, role=None, unit=None, region=None, **extra) -> User:
     return user
 
 
+def supported_by(message, users) -> None:
+    """``users`` pressed 我也遇到 on ``message``, whatever its status (a pending one too): the rows and the
+    count, as ``actions.do_support`` leaves them."""
+    from minsheng.board.models import Message, Support
+
+    Support.objects.bulk_create([Support(message=message, user=user) for user in users])
+    Message.objects.filter(pk=message.pk).update(support_count=Support.objects.filter(message=message).count())
+
+
 @pytest.fixture
 def personas(directory):
     d = directory

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from minsheng.board import actions
 
+from .conftest import make_user, supported_by
 from .test_api_support import (  # noqa: F401 (fixtures)
     PERSONAS,
     _fresh_rate_limits,
@@ -293,11 +294,14 @@ def test_hotspots_list_gives_the_heat_of_the_period(client, hotspots, personas, 
     pending = submit(personas["citizen"], directory, title="定西市区停车难", region="dingxi")
     thanks = advance(submit(personas["other_citizen"], directory, title="感谢解决停车难", region="dingxi", kind="thanks"),
                      personas, directory, "accepted")
-    for i, (message, supports) in enumerate(zip(period, [2, 0, 5], strict=True)):
-        Message.objects.filter(pk=message.pk).update(support_count=supports,
-                                                     submitted_at=now - dt.timedelta(days=3 - i))
-    Message.objects.filter(pk=old.pk).update(submitted_at=now - dt.timedelta(days=60), support_count=40)
-    Message.objects.filter(pk__in=[pending.pk, thanks.pk]).update(support_count=9)
+    people = [make_user(f"1391111{i:04d}") for i in range(40)]
+    for i, (message, supporters) in enumerate(zip(period, [people[:2], [], people[2:7]], strict=True)):
+        supported_by(message, supporters)
+        Message.objects.filter(pk=message.pk).update(submitted_at=now - dt.timedelta(days=3 - i))
+    supported_by(old, people)  # 40, out of the period
+    Message.objects.filter(pk=old.pk).update(submitted_at=now - dt.timedelta(days=60))
+    for message in (pending, thanks):
+        supported_by(message, people[10:19])  # 9 each, counted in no period
     for message in [*period, old, pending, thanks]:
         HotspotMember.objects.create(hotspot=mild, message=message)
     Message.objects.filter(pk=hotspots["public"].pk).update(submitted_at=now - dt.timedelta(days=60))

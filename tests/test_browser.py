@@ -191,6 +191,45 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_cleared_text_empties_the_similar_box_and_an_answer_still_on_its_way_stays_out(browser, live_server,
+                                                                                          personas, directory):
+    """On a slow network the answer for what had been typed came back after the citizen cleared the
+    title and the body: the empty form listed 「已有相似留言」 until the next answer (a second or two),
+    for a text no longer there. The box empties with the text, and the late answer is dropped."""
+    same = _dingxi_lift(personas, directory)
+    listed = f"#similar a[href='/m/{same.public_id}/']"
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone, viewport={"width": 390, "height": 844})
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", "幸福家园小区电梯坏了三个月")
+    citizen.wait_for_selector(listed)
+    held = []  # the answers on their way: a slow network, let through once the text is cleared
+    citizen.route("**/similar/", lambda route: held.append(route))
+    citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了, 物业不修。")
+    for _ in range(50):
+        if held:
+            break
+        citizen.wait_for_timeout(100)
+    assert held, "typing the body asked for similar messages"
+    citizen.evaluate("""() => { window.listedAfterClearing = false;
+        new MutationObserver(() => { if (document.querySelector("#similar a")) window.listedAfterClearing = true; })
+          .observe(document.getElementById("similar"), {childList: true, subtree: true}); }""")
+    citizen.fill("#id_body", "")
+    citizen.fill("#id_title", "")
+    assert citizen.inner_text("#similar").strip() == ""  # at once, not after another round trip
+    citizen.wait_for_timeout(1500)  # the typing's delays (800 and 1200 ms) run out: the empty text is asked
+    citizen.unroute("**/similar/")
+    for route in held:
+        try:
+            route.continue_()
+        except Exception:  # noqa: BLE001 (a request the page dropped meanwhile: nothing to let through)
+            pass
+    citizen.wait_for_load_state("networkidle")
+    citizen.wait_for_timeout(300)
+    assert not citizen.evaluate("window.listedAfterClearing"), "the box listed a message for a cleared text"
+    assert citizen.inner_text("#similar").strip() == ""
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_similar_box_past_the_lookup_limit_stays_as_it_was_and_the_form_still_posts(
         browser, live_server, personas, directory, settings):
     """Past MINSHENG_LOOKUPS_PER_MINUTE /similar/ answers 429 (minsheng/lookup_limits.py): htmx swaps
@@ -286,6 +325,31 @@ def test_a_similar_message_is_supported_from_the_box_and_enter_still_posts(brows
     assert citizen.input_value("#id_title") == "" and citizen.input_value("#id_body") == ""
     citizen.reload()
     assert citizen.input_value("#id_title") == "" and citizen.locator("#draft-note").is_hidden()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_我也遇到_of_the_similar_box_says_to_a_screen_reader_which_message_it_supports(
+        browser, live_server, personas, directory):
+    """A screen reader going through the box's buttons heard 「我也遇到」, 「我也遇到」…: which message
+    each supports was only in the title above it. Each button's name now ends with its message's title."""
+    from minsheng.board import actions
+
+    first = _dingxi_lift(personas, directory)
+    second = actions.do_submit(personas["other_citizen"], title="幸福家园小区电梯停运老人下不了楼",
+                               body="幸福家园小区3号楼电梯停运三个月, 物业一直不修, 老人上下楼非常困难。",
+                               kind="complain", region=directory["dingxi"], topic=directory["topic_build"])
+    actions.do_accept(personas["dx_dispatcher"], second)
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone)
+    citizen.goto(f"{live_server.url}/post/")
+    citizen.fill("#id_title", "幸福家园小区电梯坏了三个月")
+    citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。")
+    both = " && ".join(f"document.querySelector(\"#similar a[href='/m/{m.public_id}/']\")" for m in (first, second))
+    citizen.wait_for_function(f"() => {both}")
+    for message in (first, second):
+        button = citizen.get_by_role("button", name=f"我也遇到: {message.public_title}", exact=True)
+        assert button.count() == 1, citizen.locator("#similar").aria_snapshot()  # names as a screen reader hears them
+        assert button.inner_text().startswith("我也遇到")  # what the eye reads stays as it was
+        assert button.bounding_box()["height"] < 60  # one line: the title is for the ear only
 
 
 @pytest.mark.django_db(transaction=True)

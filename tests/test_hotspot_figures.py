@@ -10,10 +10,10 @@ import re
 from django.utils import timezone
 
 from minsheng.board import actions
-from minsheng.board.models import Message
 from minsheng.insight import hotspots_service
 from minsheng.insight.models import Hotspot
 
+from .conftest import supported_by
 from .test_hotspot_pages import LIFT, OTHER_LIFT, citizens, lift_hotspot, post  # noqa: F401 (fixture)
 
 
@@ -101,8 +101,8 @@ def test_a_hotspots_public_figures_are_those_of_its_public_messages(client, logi
                    at=start + dt.timedelta(days=10))
     for m in (*shown, pending):
         hotspot = hotspots_service.place_message(m)
-    Message.objects.filter(pk=shown[0].pk).update(support_count=2)
-    Message.objects.filter(pk=pending.pk).update(support_count=7)
+    supported_by(shown[0], citizens(2, start=10))
+    supported_by(pending, citizens(7, start=20))
     hotspots_service.refresh_one(hotspot)
     hotspot.refresh_from_db()
     assert (hotspot.message_count, hotspot.public_count, hotspot.citizen_count, hotspot.support_count) == (3, 2, 3, 9)

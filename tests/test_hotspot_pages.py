@@ -22,7 +22,7 @@ from minsheng.insight import hotspots as core
 from minsheng.insight import hotspots_service, lookup
 from minsheng.insight.models import Hotspot, HotspotMember
 
-from .conftest import make_user
+from .conftest import make_user, supported_by
 
 LIFT = [
     ("幸福家园小区3号楼电梯经常故障停运", "幸福家园小区3号楼电梯这个月已经坏了三次, 老人上下楼非常困难, 请尽快维修电梯。"),
@@ -332,6 +332,36 @@ def test_a_support_raises_heat_at_once(lift_hotspot, personas, django_capture_on
     assert hotspot.heat > before
 
 
+def test_one_citizen_who_supports_two_messages_of_a_hotspot_is_one_who_has_it_too(client, lift_hotspot, personas,
+                                                                                   django_capture_on_commit_callbacks):
+    """The hotspot's page asks a reader to open 「任意一条」 of its messages and press 我也遇到; a citizen
+    who pressed it on two was counted twice: 「我也遇到 2 人」 for one person, on the page, the list, the
+    API and in the heat. 我也遇到 counts people, as 位群众 does."""
+    hotspot, messages = lift_hotspot
+    with django_capture_on_commit_callbacks(execute=True):
+        for m in messages[:2]:
+            assert actions.do_support(personas["other_citizen"], Message.objects.get(pk=m.pk))
+    hotspot.refresh_from_db()
+    assert hotspot.support_count == 1
+    once = hotspot.heat
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.do_support(personas["citizen"], Message.objects.get(pk=messages[0].pk))
+    call_command("refresh_hotspots", stdout=io.StringIO())
+    hotspot.refresh_from_db()
+    assert hotspot.support_count == 2 and hotspot.heat > once
+
+    page = client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    assert re.search(r"<dt>我也遇到</dt><dd>2 人", page), page
+    listed = client.get("/hotspots/").content.decode()
+    assert '<td data-label="我也遇到">2</td>' in listed
+    assert '<td data-label="我也遇到">2</td>' in client.get("/hotspots/?days=30").content.decode()
+    api = client.get(f"/api/v1/hotspots/{hotspot.pk}/").json()
+    assert api["support_count"] == 2
+    ranked = Hotspot.objects.filter(pk=hotspot.pk).active_within(30).get()
+    assert ranked.period_heat == pytest.approx(core.heat(len(messages), len(messages), 2, messages[-1].submitted_at,
+                                                         timezone.now()), rel=1e-3)
+
+
 def test_refresh_all_recomputes_a_hotspot_older_than_the_horizon(lift_hotspot, capsys):
     hotspot, _messages = lift_hotspot
     long_ago = timezone.now() - dt.timedelta(days=400)
@@ -422,7 +452,8 @@ def test_refresh_reads_a_hotspots_topics_without_a_query_per_message(lift_hotspo
     with CaptureQueriesContext(connection) as queries:
         hotspots_service.refresh_one(hotspot)
     reads = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
-    assert len(reads) == 4  # the hotspot's row (locked), members, their ratings, the units handling them
+    # the hotspot's row (locked), members, their ratings, who pressed 我也遇到 (each once), the units handling them
+    assert len(reads) == 5
     assert Hotspot.objects.get(pk=hotspot.pk).topics == ["城乡建设"]
 
 
@@ -615,7 +646,8 @@ def test_similar_fragment_offers_we_too_and_says_when_it_was_pressed(client, log
     support_url = f"/m/{messages[0].public_id}/support/"
     item = re.search(rf'<li><a href="/m/{messages[0].public_id}/".*?</li>',
                      citizen.post("/similar/", query).content.decode(), re.S).group(0)
-    assert f'form="similar-support" formaction="{support_url}">我也遇到</button>' in item
+    named = f'aria-label="我也遇到: {messages[0].public_title}"'  # for a screen reader: which message
+    assert f'form="similar-support" formaction="{support_url}" {named}>我也遇到</button>' in item
     assert '<form id="similar-support" method="post" hidden>' in citizen.get("/post/").content.decode()
     assert citizen.post(support_url).status_code == 302
     citizen.post(support_url)  # a second press counts once
@@ -729,9 +761,9 @@ def test_a_hotspot_waiting_for_its_refresh_is_not_queued_again(
     hotspot, messages = lift_hotspot
     queued = []
     monkeypatch.setattr(hotspots_service.refresh_hotspot, "delay", lambda pk: queued.append(pk))
-    for m in messages[:3]:  # three transactions
+    for m, who in zip(messages[:3], citizens(3, start=50), strict=True):  # three transactions, three citizens
         with django_capture_on_commit_callbacks(execute=True):
-            actions.do_support(personas["citizen"], m)
+            actions.do_support(who, m)
     assert queued == [hotspot.pk]
     hotspots_service.refresh_hotspot(hotspot.pk)
     assert Hotspot.objects.get(pk=hotspot.pk).support_count == hotspot.support_count + 3  # all three read
@@ -758,9 +790,9 @@ def test_moves_of_one_transaction_refresh_their_hotspot_once_in_place(lift_hotsp
     refresh_one = hotspots_service.refresh_one
     monkeypatch.setattr(hotspots_service, "refresh_one",
                         lambda h, now=None: refreshed.append(h.pk) or refresh_one(h, now))
-    supporter = citizens(1, start=50)[0]
+    supporters = citizens(len(messages) + 1, start=50)  # one each: 我也遇到 counts a citizen once in a hotspot
     with transaction.atomic():
-        for m in [*messages, other]:
+        for m, supporter in zip([*messages, other], supporters, strict=True):
             actions.do_dispatch(personas["dispatcher"], Message.objects.get(pk=m.pk), directory["housing"],
                                 assists=[directory["ecology"]])
             actions.do_support(supporter, m)
@@ -827,7 +859,7 @@ def test_two_refreshes_of_one_hotspot_take_turns_and_the_newer_reading_stays(lif
     first = threading.Thread(target=refresh, name="first")
     first.start()
     assert read_done.wait(10)
-    Message.objects.filter(pk=messages[0].pk).update(support_count=5)  # committed after the first read
+    supported_by(messages[0], citizens(5, start=60))  # committed after the first read
     second = threading.Thread(target=refresh, name="second")
     second.start()
     second.join(0.5)  # without the lock it would read and save now

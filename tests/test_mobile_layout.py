@@ -186,6 +186,35 @@ def test_the_links_to_a_leaders_board_are_big_enough_to_tap(browser, live_server
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_error_pages_and_the_footer_links_are_big_enough_to_tap(browser, live_server, personas, directory):  # noqa: F811
+    """页面不存在's 返回首页, the page for a GET of a button's address (我也遇到's /support/) and the
+    footer's 隐私政策 stood alone 24px high, where every other link standing alone is 40 on a phone."""
+    message = actions.do_submit(personas["citizen"], title="兰州市城关区路灯不亮", body=LIFT[0][1], kind="complain",
+                                region=directory["chengguan"])
+    actions.do_accept(personas["dispatcher"], message)
+    page = phone_page(browser)
+    for url, status in (("/no-such-page/", 404), (f"/m/{message.public_id}/support/", 405), ("/", 200)):
+        assert page.goto(live_server.url + url).status == status, url
+        links = page.locator("main a:has-text('返回首页'), footer.site a").all()
+        assert len(links) == (1 if status == 200 else 2), url
+        for link in links:
+            assert link.bounding_box()["height"] >= TAP, f"{url}: 「{link.inner_text()}」 {link.bounding_box()['height']}px"
+        assert overflow(page) <= 0, url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_messages_link_to_its_hotspot_is_big_enough_to_tap(browser, live_server, lift_hotspot):  # noqa: F811
+    """A message's 热点问题 (the way from a message to the others about the same problem) stood alone
+    on its line, 26px high, beside 留言对象's 40."""
+    message = lift_hotspot.members.order_by("pk").first().message
+    type(lift_hotspot).objects.filter(pk=lift_hotspot.pk).update(title="幸福家园电梯故障")  # one line, as most are
+    page = phone_page(browser)
+    assert page.goto(f"{live_server.url}/m/{message.public_id}/").status == 200
+    link = page.locator(f"dl.facts a[href='/hotspots/{lift_hotspot.pk}/']")
+    assert link.bounding_box()["height"] >= TAP, link.bounding_box()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_hotspot_list_keeps_its_headings_on_one_line_on_a_desk(browser, live_server, lift_hotspot):  # noqa: F811
     """A long problem took the table's width on a 1366px screen: 排名, 留言, 人数 and 我也遇到
     stood a character or two a line, the time range on two."""

@@ -237,7 +237,7 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
 
 def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
     """The figures, flags, title and place of ``hotspot`` as its members give them now."""
-    from minsheng.board.models import Assignment, Message, MessageKind
+    from minsheng.board.models import Assignment, Message, MessageKind, Support
 
     # a thank-you note is placed in no hotspot (place_message); one placed before it was filed as 感谢 (a
     # complaint the dispatcher filed so, a note placed before 2026-12-03) counts in none either
@@ -253,7 +253,8 @@ def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
     first = min(m.submitted_at for m in messages)
     last = max(m.submitted_at for m in messages)
     citizens = len({m.author_id for m in messages})
-    supports = sum(m.support_count for m in messages)
+    # 我也遇到 counts people, as citizens does: one who pressed it on two of the messages is one
+    supports = Support.objects.filter(message__in=messages).values("user").distinct().count()
     open_members = unresolved_members(messages)
     unresolved = len(open_members)
     # a unit that passed a case on (转办) or sent it back as not its own (退单, its assisting

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Coalesce, Greatest, Ln, Power, Round
 from django.utils import timezone
 
@@ -45,6 +45,20 @@ def heat_in_database(citizens, messages, supports, last_at, now: dt.datetime):
     return Cast(Round(10.0 * volume * recency, 2), models.FloatField())
 
 
+def supporters(**members) -> Coalesce:
+    """The citizens who pressed 我也遇到 on a message of the hotspot (``OuterRef("pk")``) among those
+    ``members`` selects (lookups on ``Message``), each counted once: one who pressed it on two of its
+    messages was two 「我也遇到」 people (the hotspot's page asks a reader to press it on 「任意一条」)."""
+    from minsheng.board.models import MessageKind, Support
+
+    rows = (Support.objects.filter(message__hotspot_member__hotspot=OuterRef("pk"),
+                                   **{f"message__{lookup}": value for lookup, value in members.items()})
+            .exclude(message__kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._reading)
+            .order_by().values("message__hotspot_member__hotspot")
+            .annotate(figure=Count("user", distinct=True)).values("figure"))
+    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
+
+
 class HotspotQuerySet(models.QuerySet):
     def public(self):
         """Hotspots the public lists (/hotspots/, the API): see MIN_MESSAGES."""
@@ -70,7 +84,7 @@ class HotspotQuerySet(models.QuerySet):
             public_first_at=figure(Min("submitted_at"), models.DateTimeField()),
             public_last_at=figure(Max("submitted_at"), models.DateTimeField()),
             public_citizen_count=figure(Count("author", distinct=True), models.IntegerField(), 0),
-            public_support_count=figure(Sum("support_count"), models.IntegerField(), 0))
+            public_support_count=supporters(status__in=Status.public()))
 
     def active_within(self, days: int, now=None):
         """Hotspots with a public message submitted in the last ``days`` days (not a 感谢), each
@@ -98,7 +112,7 @@ class HotspotQuerySet(models.QuerySet):
             period_count=Count("members"),
             period_heat=heat_in_database(citizens=Count("members__message__author", distinct=True),
                                          messages=Count("members"),
-                                         supports=Coalesce(Sum("members__message__support_count"), 0),
+                                         supports=supporters(status__in=Status.public(), submitted_at__gte=since),
                                          last_at=Max("members__message__submitted_at"), now=now))
 
     def with_current_heat(self, now=None):
