@@ -365,6 +365,15 @@ def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
     return path
 
 
+def check_not_model_file(path: str | Path, model: str | Path) -> None:
+    """CSVError when the output ``path`` is one of the files of the model directory ``model``
+    (model.json, weights.npz; through links too): ``classify --out M/model.json`` wrote the
+    predictions over the model it had read. Other files beside the model's are fine."""
+    for name in ("model.json", "weights.npz"):
+        if same_file(path, Path(model) / name):
+            raise CSVError(f"输出文件 {path} 是模型 {model} 的 {name}, 写入会毁掉模型; 请换一个输出文件名")
+
+
 def check_model_output(path: str | Path) -> Path:
     """CSVError unless ``path`` can receive a model: not empty, not a file, and either a
     minsheng model directory (retraining replaces its files), an empty directory, or a new

@@ -24,6 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, model, data, out, **options):
         try:
             csvio.check_output(out, others=(data,))
+            csvio.check_not_model_file(out, model)
             clf = classify.TextClassifier.load(model)
             table, titles, bodies = csvio.read_messages(data)
             classify.check_texts(titles, bodies, where=f"{table.path}: ")  # most rows must hold Chinese
