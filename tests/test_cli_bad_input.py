@@ -1333,6 +1333,28 @@ def test_train_on_a_label_column_left_empty_says_so(tmp_path):
     assert not (tmp_path / "m").exists()
 
 
+@pytest.mark.parametrize("value, same_as", [
+    ("２０１９/３/１ １４:００:００", "2019/3/1 14:00:00"),       # full-width digits (a Chinese input method)
+    ("2019年3月1日 14时00分", "2019/3/1 14:00:00"),
+    ("2019年3月1日 14时00分05秒", "2019/3/1 14:00:05"),
+    ("2019年3月1日14:00", "2019/3/1 14:00:00"),
+    ("2019-03-01T06:00:00Z", "2019/3/1 14:00:00"),              # UTC, read in China's time
+    ("2019-03-01T06:00:00.250Z", "2019/3/1 14:00:00.250"),
+    ("2019/3/1 14:00:00.250", "2019/3/1 14:00:00"),
+    ("2019-03-01T14:00:00+08:00", "2019/3/1 14:00:00"),
+])
+def test_more_chinese_and_zoned_times_are_read(value, same_as):
+    """Full-width digits, 14时00分 and a time in UTC (…Z, as an export from another system writes it) were
+    「不是有效的时间」, or read 8 hours off (06:00Z was 06:00, not 14:00 in 北京时间)."""
+    assert csvio.parse_time(value, "f.csv", 1, "留言时间") == csvio.parse_time(same_as, "f.csv", 1, "留言时间")
+
+
+def test_an_empty_time_says_it_is_empty(tmp_path):
+    rows = [r[:3] + [""] + r[4:] for r in make_rows()]
+    fails("detect_hotspots", "--data", write(tmp_path / "d.csv", rows), "--out", str(tmp_path / "c.csv"),
+          match="第 1 条记录 \\(第 2 行\\)的 留言时间 为空")
+
+
 @pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
 def test_a_model_without_its_weights_says_which_file_is_missing(tmp_path, good, model, command):
     """A model directory holding model.json but no weights.npz (copied half) was 「模型文件已损坏或不完整
