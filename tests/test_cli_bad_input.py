@@ -1355,6 +1355,18 @@ def test_an_empty_time_says_it_is_empty(tmp_path):
           match="第 1 条记录 \\(第 2 行\\)的 留言时间 为空")
 
 
+def test_scores_are_written_the_same_way_capped_or_not(tmp_path, good):
+    """总分 of a boilerplate reply, capped at 20, was written 「20」 among 「67.4」s: every score has one decimal."""
+    rows = make_rows()
+    for r in rows[:5]:
+        r[7] = f"您好，您反映的「{r[2]}」问题已转交相关部门处理，感谢您的支持。"
+    out = tmp_path / "s.csv"
+    call_command("score_replies", "--data", write(tmp_path / "r.csv", rows), "--out", str(out), stdout=StringIO())
+    with out.open(encoding="utf-8") as fh:
+        scores = [row["总分"] for row in csv.DictReader(fh)]
+    assert "20.0" in scores and all(re.fullmatch(r"\d+\.\d", s) for s in scores), scores
+
+
 @pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
 def test_a_model_without_its_weights_says_which_file_is_missing(tmp_path, good, model, command):
     """A model directory holding model.json but no weights.npz (copied half) was 「模型文件已损坏或不完整
