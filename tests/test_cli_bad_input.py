@@ -1355,6 +1355,13 @@ def test_an_empty_time_says_it_is_empty(tmp_path):
           match="第 1 条记录 \\(第 2 行\\)的 留言时间 为空")
 
 
+def test_a_settings_module_that_does_not_exist_is_one_line(good, tmp_path):
+    result = run_cli("classify", "--settings", "no_such_settings_module", "--model", "m", "--data", good,
+                     "--out", str(tmp_path / "p.csv"))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "no_such_settings_module" in result.stderr
+
+
 def test_scores_are_written_the_same_way_capped_or_not(tmp_path, good):
     """总分 of a boilerplate reply, capped at 20, was written 「20」 among 「67.4」s: every score has one decimal."""
     rows = make_rows()
