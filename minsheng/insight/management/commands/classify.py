@@ -31,7 +31,7 @@ class Command(BaseCommand):
             ids = csvio.unique_ids(table)
             id_column = csvio.pick_column(table.header, csvio.ID_COLUMNS) or "row"
             predictions = []
-            with Progress(self.stderr, quiet=options["verbosity"] == 0) as progress:
+            with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
                 for start in range(0, len(titles), csvio.PROGRESS_EVERY):
                     predictions += clf.predict(titles[start:start + csvio.PROGRESS_EVERY],
                                                bodies[start:start + csvio.PROGRESS_EVERY])

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             if not set(labels) & set(clf.labels):  # a column of names or ids: macro_f1 0.0 told nothing
                 raise CommandError(f"{data}: 列 {label_column} 的 {len(set(labels))} 个值没有一个是模型的标签 "
                                    f"(模型: {_listed(clf.labels)}); 请检查 --label-column")
-            with Progress(self.stderr, quiet=options["verbosity"] == 0) as progress:
+            with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
                 figures = classify.evaluate(
                     clf, titles, bodies, labels, chunk=csvio.PROGRESS_EVERY,
                     progress=(lambda done, total: progress(f"  {done}/{total} 条留言已评估", done, total))
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         except (classify.ModelError, csvio.CSVError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         unknown = sorted(set(labels) - set(clf.labels))
-        if options["verbosity"]:  # -v 0: the JSON (and the notes) only
+        if options.get("verbosity", 1):  # -v 0: the JSON (and the notes) only
             self.stdout.write(f"模型 {model}: 标签 {', '.join(clf.labels)}")
         if unlabelled:
             self.stdout.write(f"{unlabelled} 行无标签, 未计入")

@@ -50,7 +50,7 @@ class Command(BaseCommand):
         target = target or "topic"
         if c is not None and not 0 < c < math.inf:  # nan fails both comparisons
             raise CommandError("--c 必须是大于 0 的有限数")
-        say = training.progress_printer(self.stdout) if options["verbosity"] else (lambda _text: None)
+        say = training.progress_printer(self.stdout) if options.get("verbosity", 1) else (lambda _text: None)
         try:
             out_path = csvio.check_model_output(out)  # before any work: training takes a minute
             if from_db:
