@@ -50,6 +50,13 @@ def _main(argv: list[str] | None) -> None:
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"minsheng: 配置错误: {exc}\n")
         sys.exit(2)
+    except ModuleNotFoundError as exc:
+        # --settings no_such_module (or DJANGO_SETTINGS_MODULE so set) was 35 lines of importlib's traceback
+        module = os.environ.get("DJANGO_SETTINGS_MODULE", "")
+        if not exc.name or not (module == exc.name or module.startswith(exc.name + ".")):
+            raise
+        sys.stderr.write(f"minsheng: 配置错误: 找不到设置模块 {module} (--settings 或 DJANGO_SETTINGS_MODULE)\n")
+        sys.exit(2)
     except BrokenPipeError:  # `minsheng ... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         sys.exit(141)

@@ -22,14 +22,17 @@ class Progress:
     then read on a line of its own): kept with ``keep=True``, else erased on a terminal so
     the step's summary takes its place."""
 
-    def __init__(self, stream, keep: bool = True):
+    def __init__(self, stream, keep: bool = True, quiet: bool = False):
         self.stream = stream
         self.keep = keep
+        self.quiet = quiet  # -v 0: no updates at all (the command's summary still says what it did)
         self.tty = bool(getattr(stream, "isatty", lambda: False)())
         self.tenth = -1
         self.open = False  # an update stands on the terminal's current line
 
     def __call__(self, text: str, done: int | None = None, total: int | None = None) -> None:
+        if self.quiet:
+            return
         if self.tty:
             self._write(f"\r{text}{ERASE}", ending="")
             self.open = True

@@ -1256,3 +1256,151 @@ def test_a_one_column_file_whose_header_ends_in_a_stray_tab_is_read_by_commas(tm
     call_command("classify", "--model", str(model), "--data", str(data), "--out", str(out),
                  stdout=StringIO(), stderr=StringIO())
     assert out.read_text(encoding="utf-8").count("\n") == 3
+
+
+# --- the command-line walk of 2026-12-05 (qa-cliwalk) --------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["model.json", "weights.npz"])
+def test_classify_out_onto_the_models_own_file_is_refused(tmp_path, good, model, name):
+    """`classify --model M --out M/model.json` wrote the predictions over the model it had just
+    loaded: 「90 条留言已分类」, exit 0, and the next run said 「model.json 已损坏」. The model's files
+    are refused as --out like the --data file, and the model still loads."""
+    import shutil
+
+    copy = tmp_path / "m"
+    shutil.copytree(model, copy)
+    before = (copy / name).read_bytes()
+    fails("classify", "--model", str(copy), "--data", good, "--out", str(copy / name), match="同一个文件|模型")
+    assert (copy / name).read_bytes() == before
+    classify.TextClassifier.load(copy)
+    out = copy / "predictions.csv"  # beside the model's files is fine
+    call_command("classify", "--model", str(copy), "--data", good, "--out", str(out), stdout=StringIO())
+    assert out.exists()
+
+
+def test_evaluate_on_a_column_with_none_of_the_models_labels_is_refused(tmp_path, good, model):
+    """--label-column 留言用户 (a column of user names) printed macro_f1 0.0, exit 0, under a note
+    listing every value of the column on one line (17,000 names on the reference file). A column
+    that shares no label with the model is one line naming the model's labels, exit 1; a column
+    that shares some still prints its figures, the unknown labels listed at most 10."""
+    message = fails("evaluate_classifier", "--model", str(model), "--data", good, "--label-column", "留言用户",
+                    match="没有一个是模型的标签")
+    assert "城乡建设" in message and len(message) < 400
+    rows = make_rows()
+    for i, r in enumerate(rows[:30]):
+        r[5] = f"新标签{i}"
+    out = StringIO()
+    call_command("evaluate_classifier", "--model", str(model), "--data", write(tmp_path / "some.csv", rows),
+                 "--label-column", "一级标签", stdout=out)
+    lines = out.getvalue().splitlines()
+    note = next(line for line in lines if "不认识的标签" in line)
+    assert "30 个" in note and note.count("新标签") == 10
+    assert json.loads(lines[-1])["n"] == len(rows)
+
+
+def test_train_says_which_labels_have_a_single_row(tmp_path, good):
+    """A label with one row (msgabench_types.csv's 问题领域 has several) trained without a word: the
+    model learns it from one message, and the hold-out cannot measure it. A note on stderr names
+    it; the model is still written (a long tail of labels is real data)."""
+    rows = make_rows()
+    rows[0][5] = "孤例"
+    err = StringIO()
+    call_command("train_classifier", "--data", write(tmp_path / "t.csv", rows), "--label-column", "一级标签",
+                 "--out", str(tmp_path / "m"), stdout=StringIO(), stderr=err)
+    notes = [line for line in err.getvalue().splitlines() if "只有 1 行" in line]
+    assert len(notes) == 1 and "孤例" in notes[0]
+    assert "孤例" in classify.TextClassifier.load(tmp_path / "m").labels
+    err = StringIO()
+    call_command("train_classifier", "--data", good, "--label-column", "一级标签", "--out", str(tmp_path / "m2"),
+                 stdout=StringIO(), stderr=err)
+    assert "只有 1 行" not in err.getvalue()
+
+
+def test_train_on_a_label_column_left_empty_says_so(tmp_path):
+    """A --label-column whose cells are all empty was 「至少需要两个不同的标签才能训练 (现有 0 个)」;
+    it says the column holds no label, as evaluate-classifier does; one label is named."""
+    rows = make_rows()
+    for r in rows:
+        r[5] = ""
+    fails("train_classifier", "--data", write(tmp_path / "e.csv", rows), "--label-column", "一级标签",
+          "--out", str(tmp_path / "m"), match="列 一级标签 中没有任何标签")
+    rows = make_rows()
+    for r in rows:
+        r[5] = "城乡建设"
+    fails("train_classifier", "--data", write(tmp_path / "o.csv", rows), "--label-column", "一级标签",
+          "--out", str(tmp_path / "m"), match=r"现有 1 个: 城乡建设")
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("value, same_as", [
+    ("２０１９/３/１ １４:００:００", "2019/3/1 14:00:00"),       # full-width digits (a Chinese input method)
+    ("2019年3月1日 14时00分", "2019/3/1 14:00:00"),
+    ("2019年3月1日 14时00分05秒", "2019/3/1 14:00:05"),
+    ("2019年3月1日14:00", "2019/3/1 14:00:00"),
+    ("2019-03-01T06:00:00Z", "2019/3/1 14:00:00"),              # UTC, read in China's time
+    ("2019-03-01T06:00:00.250Z", "2019/3/1 14:00:00.250"),
+    ("2019/3/1 14:00:00.250", "2019/3/1 14:00:00"),
+    ("2019-03-01T14:00:00+08:00", "2019/3/1 14:00:00"),
+])
+def test_more_chinese_and_zoned_times_are_read(value, same_as):
+    """Full-width digits, 14时00分 and a time in UTC (…Z, as an export from another system writes it) were
+    「不是有效的时间」, or read 8 hours off (06:00Z was 06:00, not 14:00 in 北京时间)."""
+    assert csvio.parse_time(value, "f.csv", 1, "留言时间") == csvio.parse_time(same_as, "f.csv", 1, "留言时间")
+
+
+def test_an_empty_time_says_it_is_empty(tmp_path):
+    rows = [r[:3] + [""] + r[4:] for r in make_rows()]
+    fails("detect_hotspots", "--data", write(tmp_path / "d.csv", rows), "--out", str(tmp_path / "c.csv"),
+          match="第 1 条记录 \\(第 2 行\\)的 留言时间 为空")
+
+
+def test_a_settings_module_that_does_not_exist_is_one_line(good, tmp_path):
+    result = run_cli("classify", "--settings", "no_such_settings_module", "--model", "m", "--data", good,
+                     "--out", str(tmp_path / "p.csv"))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "no_such_settings_module" in result.stderr
+
+
+def test_scores_are_written_the_same_way_capped_or_not(tmp_path, good):
+    """总分 of a boilerplate reply, capped at 20, was written 「20」 among 「67.4」s: every score has one decimal."""
+    rows = make_rows()
+    for r in rows[:5]:
+        r[7] = f"您好，您反映的「{r[2]}」问题已转交相关部门处理，感谢您的支持。"
+    out = tmp_path / "s.csv"
+    call_command("score_replies", "--data", write(tmp_path / "r.csv", rows), "--out", str(out), stdout=StringIO())
+    with out.open(encoding="utf-8") as fh:
+        scores = [row["总分"] for row in csv.DictReader(fh)]
+    assert "20.0" in scores and all(re.fullmatch(r"\d+\.\d", s) for s in scores), scores
+
+
+@pytest.mark.parametrize("command", ["classify", "evaluate_classifier"])
+def test_a_model_without_its_weights_says_which_file_is_missing(tmp_path, good, model, command):
+    """A model directory holding model.json but no weights.npz (copied half) was 「模型文件已损坏或不完整
+    (FileNotFoundError)」; it names the missing file."""
+    import shutil
+
+    copy = tmp_path / "m"
+    shutil.copytree(model, copy)
+    (copy / "weights.npz").unlink()
+    fails(*args_for(command, good, str(tmp_path / "p.csv"), copy), match="缺少 weights.npz")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_verbosity_0_keeps_only_the_summary(tmp_path, good, model, monkeypatch, command):
+    """Every command's --help says 「-v 0 = minimal output」, but -v 0 changed nothing: train-classifier
+    still printed its ten lines of progress, the others their counts on stderr. At -v 0 only the
+    summary line (evaluate-classifier: its JSON) is printed; the outputs are the same."""
+    from minsheng.insight import hotspots
+    from minsheng.insight.management.commands import find_duplicates
+
+    monkeypatch.setattr(hotspots, "PROGRESS_EVERY", 6, raising=False)
+    monkeypatch.setattr(find_duplicates, "PROGRESS_FROM", 6, raising=False)
+    monkeypatch.setattr(csvio, "PROGRESS_EVERY", 10)
+    out, err = StringIO(), StringIO()
+    call_command(*args_for(command, good, str(tmp_path / "o"), model), "-v", "0", stdout=out, stderr=err)
+    assert err.getvalue() == ""
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    if command == "evaluate_classifier":
+        assert json.loads(lines[0])["n"] == len(make_rows())

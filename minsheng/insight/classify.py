@@ -395,6 +395,8 @@ class TextClassifier:
         if meta.get("format_version") != FORMAT_VERSION:
             raise ModelError(f"{directory}: 模型格式版本 {meta.get('format_version')} 不受支持 "
                              f"(需要 {FORMAT_VERSION}), 请重新训练")
+        if not (directory / "weights.npz").exists():  # was 「已损坏或不完整 (FileNotFoundError)」
+            raise ModelError(f"{directory}: 缺少 weights.npz, 模型不完整; 请重新训练或把它复制过来")
         try:
             with np.load(directory / "weights.npz") as weights:
                 arrays = {k: weights[k] for k in weights.files}
@@ -549,7 +551,8 @@ def train(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[str], *
     titles, bodies, labels = [titles[i] for i in keep], [bodies[i] for i in keep], [labels[i] for i in keep]
     counts = Counter(labels)
     if len(counts) < 2:
-        raise TrainingError(f"至少需要两个不同的标签才能训练 (现有 {len(counts)} 个)")
+        raise TrainingError(f"至少需要两个不同的标签才能训练 (现有 {len(counts)} 个"
+                            + "".join(f": {label}" for label in counts) + ")")
     progress(f"训练数据: {len(labels)} 行, {len(counts)} 个标签 ({segmenter_name()} 分词)")
     temperature, holdout, by_c = 1.0, None, {}
     chosen = DEFAULT_C if c is None else c

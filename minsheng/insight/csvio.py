@@ -20,6 +20,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -365,6 +366,15 @@ def check_output(path: str | Path, others: tuple[str | Path, ...] = ()) -> Path:
     return path
 
 
+def check_not_model_file(path: str | Path, model: str | Path) -> None:
+    """CSVError when the output ``path`` is one of the files of the model directory ``model``
+    (model.json, weights.npz; through links too): ``classify --out M/model.json`` wrote the
+    predictions over the model it had read. Other files beside the model's are fine."""
+    for name in ("model.json", "weights.npz"):
+        if same_file(path, Path(model) / name):
+            raise CSVError(f"输出文件 {path} 是模型 {model} 的 {name}, 写入会毁掉模型; 请换一个输出文件名")
+
+
 def check_model_output(path: str | Path) -> Path:
     """CSVError unless ``path`` can receive a model: not empty, not a file, and either a
     minsheng model directory (retraining replaces its files), an empty directory, or a new
@@ -473,6 +483,9 @@ _DOTTED_DATE = re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})(?=\s|$)")
 # days since 1899-12-30: 10000 is 1927, 99999 is 2173; a spreadsheet writes no leading zero (00000 or
 # 01234 in the column is a code or an id, not a day of 1899)
 _EXCEL_SERIAL = re.compile(r"[1-9]\d{4}(?:\.\d+)?")
+# 14时30分, 14点30分05秒, 14时: the clock written in Chinese, read as 14:30, 14:30:05, 14:00
+_HAN_CLOCK = re.compile(r"(?<![0-9])([0-9]{1,2})[时点](?:([0-9]{1,2})分)?(?:([0-9]{1,2})秒)?")
+_FRACTION = re.compile(r"(:[0-9]{2})\.[0-9]+(?![0-9.Zz+/])")
 _HALF_DAY = re.compile(r"\s*(上午|下午|AM|PM|am|pm)\s*")
 
 
@@ -505,12 +518,18 @@ def parse_time(value: str, path, number: int, column: str, line: int | None = No
     month-first or day-first cannot be told apart."""
     import datetime as dt
 
-    raw = (value or "").strip()
+    shown = (value or "").strip()
+    if not shown:
+        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 为空 (应为 2019/1/8 14:39:05 或 2019-01-08 14:39 之类)")
+    # full-width digits, colons and slashes (２０１９/３/１ １４：００, typed with a Chinese input method) as ASCII
+    raw = unicodedata.normalize("NFKC", shown)
+    raw = _HAN_CLOCK.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}" + (f":{m.group(3)}" if m.group(3) else ""), raw)
     text = _DOTTED_DATE.sub(r"\1/\2/\3", raw).replace("-", "/").replace("T", " ")
     if "年" in text:  # 2019年2月28日 11:25:05, as a Chinese spreadsheet writes a date
         text = " ".join(text.replace("年", "/").replace("月", "/").replace("日", " ").split())
     if "." in text and not _EXCEL_SERIAL.fullmatch(text):  # 11:25:05.250: the fraction of a second is dropped
-        text = text.split(".", 1)[0]
+        # (not before a zone: 06:00:00.250Z is read whole below, in the site's time)
+        text = _FRACTION.sub(r"\1", text)
     if plain := _PLAIN_TIME.fullmatch(text):  # the reference files' own form, read without strptime (slow)
         with contextlib.suppress(ValueError):  # (2019/2/30, 24:00: as strptime below, refused)
             return dt.datetime(*map(int, plain.groups()))
@@ -523,10 +542,22 @@ def parse_time(value: str, path, number: int, column: str, line: int | None = No
     if at is not None:
         return at
     try:
-        return dt.datetime.fromisoformat(raw).replace(tzinfo=None)
+        at = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是有效的时间: {_cut(raw)!r} "
+        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是有效的时间: {_cut(shown)!r} "
                        "(应为 2019/1/8 14:39:05 或 2019-01-08 14:39 之类)") from None
+    if at.tzinfo is not None:  # 2019-03-01T06:00:00Z is 14:00 in 北京时间, the time of every other row
+        at = at.astimezone(_local_zone())
+    return at.replace(tzinfo=None, microsecond=0)  # the fraction of a second dropped, as above
+
+
+def _local_zone():
+    """The zone a time written with an offset is read in: the site's TIME_ZONE (Asia/Shanghai)."""
+    import zoneinfo
+
+    from django.conf import settings
+
+    return zoneinfo.ZoneInfo(getattr(settings, "TIME_ZONE", None) or "Asia/Shanghai")
 
 
 def parse_count(value: str, path, number: int, column: str, line: int | None = None) -> int:

@@ -1522,7 +1522,7 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     score = 100 * sum(w * v for w, v in parts) / sum(w for w, _ in parts)
 
     if boilerplate:
-        score = min(score, BOILERPLATE_CAP)
+        score = min(score, float(BOILERPLATE_CAP))  # 20.0: every score is written with its decimal
         # the phrases of this reply, not the same two examples whatever it says (高度重视, 认真研究)
         said = "".join(f"“{p}”" for p in stock_phrases(reply))
         reasons.insert(0, f"答复为套话 ({said}), 没有实质内容" if said else "答复内容过少, 没有实质内容")

@@ -24,13 +24,14 @@ class Command(BaseCommand):
     def handle(self, *args, model, data, out, **options):
         try:
             csvio.check_output(out, others=(data,))
+            csvio.check_not_model_file(out, model)
             clf = classify.TextClassifier.load(model)
             table, titles, bodies = csvio.read_messages(data)
             classify.check_texts(titles, bodies, where=f"{table.path}: ")  # most rows must hold Chinese
             ids = csvio.unique_ids(table)
             id_column = csvio.pick_column(table.header, csvio.ID_COLUMNS) or "row"
             predictions = []
-            with Progress(self.stderr) as progress:
+            with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
                 for start in range(0, len(titles), csvio.PROGRESS_EVERY):
                     predictions += clf.predict(titles[start:start + csvio.PROGRESS_EVERY],
                                                bodies[start:start + csvio.PROGRESS_EVERY])

@@ -54,7 +54,7 @@ class Command(BaseCommand):
                     user=row.get("留言用户", "").strip(),
                     supports=csvio.parse_count(row.get("点赞数", ""), table.path, i, "点赞数", line),
                 ))
-            with Progress(self.stderr) as progress:
+            with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
                 index = cluster_batch(items, window_days=window_days,
                                       progress=lambda done, total: progress(f"  {done}/{total} 条留言已聚类"))
             now = max(it.at for it in items)
@@ -84,5 +84,5 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         self.stdout.write(f"{len(items)} 条留言 → {len(ranked)} 个簇, 其中 {sum(c.size >= 2 for c in ranked)} 个有 2 条以上 "
                           f"(用时 {elapsed:.1f} 秒) → {out}" + (f", 报告 {report}" if report else ""))
-        for rank, c in enumerate(hot[:5], start=1):
+        for rank, c in enumerate(hot[:5] if options.get("verbosity", 1) else [], start=1):
             self.stdout.write(f"  {rank}. [{cluster_heat(c, now):.1f}] {index.title_of(c)} ({c.size} 条)")

@@ -14,8 +14,8 @@ from minsheng.progress import Progress
 
 class Command(BaseCommand):
     help = ("Measure a classifier on a labelled CSV; the last line printed is one JSON object: n, macro_f1, "
-            "accuracy, per_class, messages_per_second. Rows without a label are counted and left out. A file over "
-            "10,000 rows counts its progress on stderr.")
+            "accuracy, per_class, messages_per_second. Rows without a label are counted and left out; a label "
+            "column sharing no label with the model is refused. A file over 10,000 rows counts its progress on stderr.")
 
     def add_arguments(self, parser):
         parser.add_argument("--model", required=True, help="model directory (from train-classifier)")
@@ -30,7 +30,10 @@ class Command(BaseCommand):
             labels = _as_model_labels(labels, clf.labels)
             if not labels:
                 raise CommandError(f"{data}: 列 {label_column} 中没有任何标签")
-            with Progress(self.stderr) as progress:
+            if not set(labels) & set(clf.labels):  # a column of names or ids: macro_f1 0.0 told nothing
+                raise CommandError(f"{data}: 列 {label_column} 的 {len(set(labels))} 个值没有一个是模型的标签 "
+                                   f"(模型: {_listed(clf.labels)}); 请检查 --label-column")
+            with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
                 figures = classify.evaluate(
                     clf, titles, bodies, labels, chunk=csvio.PROGRESS_EVERY,
                     progress=(lambda done, total: progress(f"  {done}/{total} 条留言已评估", done, total))
@@ -38,12 +41,20 @@ class Command(BaseCommand):
         except (classify.ModelError, csvio.CSVError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         unknown = sorted(set(labels) - set(clf.labels))
-        self.stdout.write(f"模型 {model}: 标签 {', '.join(clf.labels)}")
+        if options.get("verbosity", 1):  # -v 0: the JSON (and the notes) only
+            self.stdout.write(f"模型 {model}: 标签 {', '.join(clf.labels)}")
         if unlabelled:
             self.stdout.write(f"{unlabelled} 行无标签, 未计入")
         if unknown:
-            self.stdout.write(f"注意: 数据中有模型不认识的标签 {', '.join(unknown)}")
+            self.stdout.write(f"注意: 数据中有 {len(unknown)} 个模型不认识的标签 {_listed(unknown, 10)}")
         self.stdout.write(json.dumps(figures, ensure_ascii=False))
+
+
+def _listed(labels: list[str], shown: int = 12, width: int = 20) -> str:
+    """At most ``shown`` labels, each cut to ``width`` characters: a note or an error stays a line
+    to read when a column holds thousands of values."""
+    names = [label if len(label) <= width else label[:width] + "…" for label in labels[:shown]]
+    return ", ".join(names) + (", …" if len(labels) > shown else "")
 
 
 def _squashed(label: str) -> str:

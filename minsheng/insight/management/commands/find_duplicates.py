@@ -29,7 +29,7 @@ class Command(BaseCommand):
             ids = csvio.unique_ids(table)
             del table  # every column of every row, read as text: not held while the pairs are sought
             index = TextIndex.build(titles, bodies)
-            with Progress(self.stderr) as progress:
+            with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
                 pairs = duplicate_pairs(ids, titles, bodies, min_similarity, index=index,
                                         progress=lambda done, total: self._progress(progress, done, total))
             title_of = dict(zip(ids, titles, strict=True))

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             ids = csvio.unique_ids(table)
             asked_col, replied_col = csvio.pick_column(header, ASKED_AT), csvio.pick_column(header, REPLIED_AT)
             results = []
-            with Progress(self.stderr) as progress:
+            with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
                 for i, (row, title, body, line) in enumerate(zip(rows, titles, bodies, table.lines, strict=True),
                                                              start=1):
                     asked, replied = [csvio.parse_time(row[col], table.path, i, col, line) if col and row[col].strip()

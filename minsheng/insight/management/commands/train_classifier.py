@@ -14,7 +14,8 @@ from minsheng.insight import classify, csvio, training
 class Command(BaseCommand):
     help = ("Train a topic or type classifier from labelled CSV files, or a topic, type or unit model from "
             "handled cases in the database (--from-db). Prints its progress (rows read, the 20% hold-out "
-            "macro-F1 and accuracy, features) and a summary line on stdout; the model directory holds "
+            "macro-F1 and accuracy, features) and a summary line on stdout, notes (labels of a single row) on "
+            "stderr; the model directory holds "
             "model.json (labels, fingerprint of the training data, hold-out figures) and weights.npz.")
 
     def add_arguments(self, parser):
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         target = target or "topic"
         if c is not None and not 0 < c < math.inf:  # nan fails both comparisons
             raise CommandError("--c 必须是大于 0 的有限数")
-        say = training.progress_printer(self.stdout)
+        say = training.progress_printer(self.stdout) if options.get("verbosity", 1) else (lambda _text: None)
         try:
             out_path = csvio.check_model_output(out)  # before any work: training takes a minute
             if from_db:
@@ -63,6 +64,8 @@ class Command(BaseCommand):
                 data = self._once(data)
                 titles, bodies, labels, unlabelled = training.load_labelled(data, label_column)
                 say(f"读取 {len(data)} 个文件: {len(labels)} 行有标签" + (f", {unlabelled} 行无标签已跳过" if unlabelled else ""))
+                if not labels:
+                    raise CommandError(f"列 {label_column} 中没有任何标签 ({', '.join(map(str, data))})")
                 self._check_labels(labels, label_column)
                 sources = [csvio.STDIN_NAME if p == csvio.STDIN else str(Path(p).resolve().name) for p in data]
             with warnings.catch_warnings(record=True) as caught:
@@ -102,12 +105,18 @@ class Command(BaseCommand):
 
     def _check_labels(self, labels: list[str], label_column: str) -> None:
         """A note when most labels name one row each: an id or text column given as
-        --label-column trains a model of a label per message."""
+        --label-column trains a model of a label per message; else a note naming the labels
+        that have a single row (msgabench_types.csv's 问题领域 has several)."""
         counts = Counter(labels)
         single = sum(n == 1 for n in counts.values())
         if len(counts) > 20 and single * 2 > len(counts):
             self.stderr.write(f"注意: 列 {label_column} 有 {len(counts)} 个不同的值, 其中 {single} 个只出现一次; "
                               "它像编号或正文, 不像标签列")
+        elif single:  # learnt from one message, and the 20% hold-out cannot measure it
+            names = sorted(label for label, n in counts.items() if n == 1)
+            shown = ", ".join(n if len(n) <= 20 else n[:20] + "…" for n in names[:12]) + (", …" if single > 12 else "")
+            self.stderr.write(f"注意: {single} 个标签只有 1 行 ({shown}), 模型只能从一条留言学它, "
+                              "留出验证也量不出它; 能补充数据最好")
 
 
 def _labels(labels, shown: int = 12, width: int = 20) -> str:
