@@ -33,11 +33,23 @@ class User(AbstractUser):
     # (accounts.rights.PRIVACY_VERSION); empty for an account that never gave it (Open311, or before 2026-12-05)
     privacy_consented_at = models.DateTimeField("同意隐私政策时间", null=True, blank=True, editable=False)
     privacy_version = models.CharField("同意的隐私政策版本", max_length=20, blank=True, default="", editable=False)
+    # the name it shows (__str__) in pinyin (accounts.names.name_key), kept by save(): 承办人 are listed by it
+    # (本单位待办's 承办人 column, the 指派 lists, 本单位办理情况), since 2026-12-05; before, by character code
+    name_key = models.CharField("姓名拼音排序键", max_length=200, blank=True, default="", editable=False)
 
     objects = UserManager()
 
     def __str__(self) -> str:
         return CLOSED_NAME if self.closed_at else self.display_name or self.username
+
+    # what __str__ reads: a new value of one of them is a new name_key
+    NAME_FIELDS = ("display_name", "username", "closed_at")
+
+    def key_name(self) -> None:
+        """Set ``name_key`` to the pinyin of the name the account shows (__str__)."""
+        from minsheng.accounts.names import name_key
+
+        self.name_key = name_key(str(self))
 
     # what the account is signed in with (backends.PhoneOrEmailBackend, find_user): a new one ends its sessions
     SIGN_IN_FIELDS = ("username", "phone", "email")
@@ -71,9 +83,13 @@ class User(AbstractUser):
         too, as it ends the sessions (since 2026-12-05); one given where the account had none ends the
         sessions and keeps the tokens (nothing lost could hold them). Deactivating the account (the admin's 有效
         unticked) revokes them too: reactivating it brings none back. ``revoked_tokens`` says how
-        many were revoked, for the page to tell; ``signed_out`` whether the sessions ended."""
+        many were revoked, for the page to tell; ``signed_out`` whether the sessions ended. The name
+        shown is written with its ``name_key`` (NAME_FIELDS; since 2026-12-05)."""
         new_password = self.pk is not None and self._password is not None
+        self.key_name()
         update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.NAME_FIELDS):
+            kwargs["update_fields"] = update_fields = [*update_fields, "name_key"]
         written = set(update_fields) if update_fields is not None else {"is_active", *self.SIGN_IN_FIELDS}
         names = [name for name in self.SIGN_IN_FIELDS if name in written]
         was = None

@@ -18,6 +18,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from minsheng.accounts.models import Membership, User
+from minsheng.accounts.names import by_name
 from minsheng.accounts.roles import roles_of
 from minsheng.directory.models import Region, Topic, Unit
 from minsheng.insight.text import han_ratio, has_words
@@ -524,9 +525,9 @@ def staff_memberships(units=None):
 
 
 def unit_staff(unit):
-    """The people who handle ``unit``'s cases (``staff_memberships``), each once, by name."""
-    return (User.objects.filter(pk__in=staff_memberships([unit.pk]).values("user_id"))
-            .order_by("display_name", "username"))
+    """The people who handle ``unit``'s cases (``staff_memberships``), each once, by name in pinyin
+    (User.name_key, then the name; since 2026-12-05 (later), before by character code)."""
+    return User.objects.filter(pk__in=staff_memberships([unit.pk]).values("user_id")).order_by(*by_name())
 
 
 def headed_assignments(actor, message: Message, assignments=None) -> list[Assignment]:

@@ -120,8 +120,10 @@ def ensure_accounts() -> Cast:
                          **consented}
 
     existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
-    User.objects.bulk_create([User(username=name, password=password, **fields)
-                              for name, fields in wanted.items() if name not in existing], batch_size=500)
+    made = [User(username=name, password=password, **fields) for name, fields in wanted.items() if name not in existing]
+    for user in made:  # bulk_create calls no save(): the 承办人 sort key (User.name_key) set here
+        user.key_name()
+    User.objects.bulk_create(made, batch_size=500)
     users = {u.username: u for u in User.objects.filter(username__in=wanted)}
     have = set(Membership.objects.filter(user__in=users.values()).values_list("user__username", "role", "unit_id",
                                                                               "region_id"))

@@ -17,7 +17,7 @@ from minsheng.accounts.roles import roles_of
 from minsheng.board import actions, bulk
 from minsheng.board.batch_dispatch import CHANGED_IN_API, dispatch_by_suggestion, plan_each, seen_key
 from minsheng.board.models import Assignment, Extension, Message
-from minsheng.board.views.inbox_sort import DEFAULT_SORT, handler_name, inbox_order, parse_sort
+from minsheng.board.views.inbox_sort import DEFAULT_SORT, handler_key, handler_name, inbox_order, parse_sort
 from minsheng.board.views.leader_office import office_messages, offices_of
 from minsheng.board.views.staff import due_soon_q, handler_filter, next_deadline, queue_matches, sign_late_q
 from minsheng.board.views.staff_hints import (
@@ -113,15 +113,16 @@ def unit_next_deadline(user):
                     .values("next_due")[:1])
 
 
-def unit_handler(user):
-    """The 承办人's name (handler_name) on the case's active assignment of one of ``user``'s units, the lead
-    first when it has both; an admin's: any unit's. Null when none is named."""
+def unit_handler(user, value=None):
+    """The 承办人's name (handler_name; or ``value`` of them, handler_key) on the case's active assignment of
+    one of ``user``'s units, the lead first when it has both; an admin's: any unit's. Null when none is named."""
     roles = roles_of(user)
     active = Assignment.objects.filter(message=OuterRef("pk"), state=Assignment.State.ACTIVE)
     if not roles.admin:
         active = active.filter(unit_id__in=roles.unit_ids)
     lead_first = Case(When(role=Assignment.Role.LEAD, then=Value(0)), default=Value(1))
-    return Subquery(active.annotate(name=handler_name()).order_by(lead_first, "pk").values("name")[:1])
+    value = handler_name() if value is None else value
+    return Subquery(active.annotate(shown=value).order_by(lead_first, "pk").values("shown")[:1])
 
 
 def unit_role(user):
@@ -179,7 +180,8 @@ class Inbox(ApiView):
             # SQLite put them first, PostgreSQL last: review of 2026-12-05)
             sort = params.get("ordering") or DEFAULT_SORT
             order = inbox_order(*parse_sort(sort), next_due=unit_next_deadline(request.user),
-                                handler=unit_handler(request.user), message="")
+                                handler=unit_handler(request.user),
+                                handler_key=unit_handler(request.user, handler_key()), message="")
             paginator = SortedInboxCursor(sort, order)
         else:
             paginator = self.pagination_class()

@@ -8,6 +8,7 @@ from django.db.models import Case, CharField, F, Value, When
 from django.utils.http import urlencode
 
 from minsheng.accounts.models import CLOSED_NAME
+from minsheng.accounts.names import ByteOrder
 
 # What 本单位待办 sorts by (?sort= of the page and its export, ?ordering= of the API's box=unit), ``-`` before a
 # key for the reverse: the columns an officer plans the day by. 单位 is none (the ?unit= filter narrows the list
@@ -30,20 +31,28 @@ def handler_name(prefix: str = "handler__"):
                 default=F(f"{prefix}display_name"), output_field=CharField())
 
 
-def inbox_order(key: str, reverse: bool, *, next_due, handler, message: str = "message__") -> list[tuple]:
+def handler_key(prefix: str = "handler__"):
+    """The pinyin of that name (User.name_key), by which 承办人 are sorted; null for none."""
+    return F(f"{prefix}name_key")
+
+
+def inbox_order(key: str, reverse: bool, *, next_due, handler, handler_key, message: str = "message__"
+                ) -> list[tuple]:
     """The inbox's order under the sort ``key``: [(name, expression, descending)], the column's values
     (``reverse``: the other way round), then on a tie the default order's (the next deadline, the older
     submission) and the row's pk, so that every order is total: a page never repeats or skips a row of the
-    one before. ``next_due`` and ``handler``: those expressions over the rows listed (an assignment on the
-    page, a case in the API); ``message``: the path to the case. A region by its code (GB/T 2260: a
-    district's townships together, in the official order), a 领域 in the back office's order (its 排序,
-    then code), a 承办人 by name; the empty (no 领域, 未指派) come last, first reversed."""
+    one before. ``next_due``, ``handler`` and ``handler_key``: those expressions over the rows listed (an
+    assignment on the page, a case in the API; handler_name, handler_key); ``message``: the path to the case.
+    A region by its code (GB/T 2260: a district's townships together, in the official order), a 领域 in the
+    back office's order (its 排序, then code), a 承办人 by name in pinyin (李 单 王 曾 张: User.name_key, since
+    2026-12-05; before, by character code), then by the name itself, byte by byte on both databases
+    (ByteOrder); the empty (no 领域, 未指派) come last, first reversed."""
     columns = {
         "due": [("next_due", next_due)],
         "submitted": [("submitted", F(f"{message}submitted_at"))],
         "region": [("region", F(f"{message}region__code"))],
         "topic": [("topic_sort", F(f"{message}topic__sort")), ("topic", F(f"{message}topic__code"))],
-        "handler": [("handler", handler)],
+        "handler": [("handler_key", ByteOrder(handler_key)), ("handler", ByteOrder(handler))],
     }
     order = [(f"sort_{name}", expr, reverse) for name, expr in columns[key]]
     for name, expr in [*columns["due"], *columns["submitted"], ("pk", F("pk"))]:

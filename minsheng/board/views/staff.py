@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from minsheng.accounts.models import User, canonical_phone
+from minsheng.accounts.names import by_name
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.accounts.views import safe_next
 from minsheng.directory.models import Region, Topic, Unit, home_region
@@ -59,6 +60,7 @@ from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed, check_al
 from . import DRAFT_SENT, staff_hints
 from .inbox_sort import (
     DEFAULT_SORT,
+    handler_key,
     handler_name,
     inbox_order,
     inbox_sort,
@@ -341,7 +343,8 @@ def _inbox_list(request, roles: Roles, now):
         keep_filters = {**keep_filters, "sort": sort}
     qs = (base.filter(inbox_tabs[tab][1]).annotate(late=_late_first(now), next_due=next_deadline())
           .select_related("message__region", "message__topic", "unit", "handler"))
-    qs = order_by_sort(qs, inbox_order(*parse_sort(sort), next_due=F("next_due"), handler=handler_name()))
+    qs = order_by_sort(qs, inbox_order(*parse_sort(sort), next_due=F("next_due"), handler=handler_name(),
+                                       handler_key=handler_key()))
     return base, tab, qs, keep_filters, filter_words, filter_refused, query
 
 
@@ -399,14 +402,13 @@ def inbox(request):
 
 def _assign_choices(rows) -> list[tuple]:
     """The officers and heads of each unit of ``rows`` (the inbox rows a head may tick), as 指派所选's
-    list offers them: [(unit, [people])], the units and people by name (actions.staff_memberships), in one
-    query. A head of two units picks one of the ticked cases' unit; bulk.assign_each refuses a mix."""
+    list offers them: [(unit, [people])], the units by name, the people by name in pinyin (actions.unit_staff),
+    in one query. A head of two units picks one of the ticked cases' unit; bulk.assign_each refuses a mix."""
     units = {a.unit_id: a.unit for a in rows}
     if not units:
         return []
     people: dict[int, list] = {pk: [] for pk in units}
-    for m in (actions.staff_memberships(units).select_related("user")
-              .order_by("user__display_name", "user__username", "user_id")):
+    for m in actions.staff_memberships(units).select_related("user").order_by(*by_name("user__")):
         if m.user not in people[m.unit_id]:
             people[m.unit_id].append(m.user)
     return [(units[pk], people[pk]) for pk in sorted(units, key=lambda pk: units[pk].name) if people[pk]]

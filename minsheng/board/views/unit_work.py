@@ -77,8 +77,10 @@ def unit_work(request):
     for unit in Unit.objects.filter(pk__in=unit_ids).order_by("name"):
         staff = members.get(unit.pk, {})
         handlers = [*staff, *(h for u, h in counts if u == unit.pk and h is not None and h not in staff)]
-        rows = sorted((_row(unit.pk, h, str(people[h]), _note(people[h], staff), counts.get((unit.pk, h), {}))
-                       for h in handlers if h in people), key=lambda r: r["name"])
+        # by name in pinyin (User.name_key, as the 指派 lists; since 2026-12-05, before by character code)
+        rows = [_row(unit.pk, h, str(people[h]), _note(people[h], staff), counts.get((unit.pk, h), {}))
+                for h in sorted((h for h in handlers if h in people),
+                                key=lambda h: (people[h].name_key, str(people[h]), h))]
         rows.append(_row(unit.pk, None, "未指派", "", counts.get((unit.pk, None), {})))
         totals = [(label, sum(r["cells"][i][1] for r in rows)) for i, label in enumerate(COLUMNS.values())]
         units.append({"unit": unit, "rows": rows, "totals": totals})

@@ -1,0 +1,152 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
+"""承办人 in pinyin order (2026-12-05): 本单位待办 sorted by 承办人 (?sort=handler, its export, the API's
+?ordering=handler and its cursor), 指派所选's and the case page's 指派 lists and 本单位办理情况's rows list
+people as a Chinese reader looks them up — 李 (li), 单 (shan), 王 (wang), 曾 (zeng), 张 (zhang) — with a
+surname read as a surname (曾 zeng, not ceng; 单 shan, not dan). Before, they came by character code (单, 张,
+曾, 李, 王), an order nobody expects; on SQLite and PostgreSQL alike (a stored key, compared byte by byte)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from minsheng.accounts.models import User
+from minsheng.accounts.names import name_key, rekey_users
+from minsheng.board.models import Assignment
+
+from .conftest import make_user
+from .test_api_support import api_key, as_persona  # noqa: F401 (fixtures)
+from .test_inbox_export import csv_rows
+from .test_inbox_sort import listed
+from .test_staff_qa import dispatch, text
+
+pytestmark = pytest.mark.django_db
+
+# the officers of 住建局 in the order a Chinese reader expects (their character codes: 单 张 曾 李 王)
+PINYIN_ORDER = ["李娜", "单丽", "王芳", "曾强", "张伟"]
+
+
+@pytest.fixture
+def officers(personas, directory):
+    shuffled = ["张伟", "王芳", "曾强", "李娜", "单丽"]  # made in another order: not the order of their ids
+    return {name: make_user(f"officer{n}", role="officer", unit=directory["housing"], display_name=name)
+            for n, name in enumerate(shuffled)}
+
+
+@pytest.fixture
+def handled(personas, directory, officers):
+    """Two cases for each officer (ties) and two 未指派, titled after their 承办人."""
+    made = []
+    for name in ["未指派", *officers]:
+        for n in (1, 2):
+            m = dispatch(personas, directory, f"{name}的留言{n}")
+            Assignment.objects.filter(message=m).update(handler=officers.get(name))
+            made.append(m)
+    return made
+
+
+def test_name_keys_read_a_surname_as_a_surname():
+    assert name_key("曾强").startswith("zeng1 ")  # pypinyin alone: ceng2
+    assert name_key("单丽").startswith("shan4 ")  # dan1
+    assert name_key("解缙").startswith("xie4 ")  # jie3
+    assert name_key("仇英").startswith("qiu2 ")  # chou2
+    assert name_key("朴正").startswith("piao2 ")  # pu3
+    assert name_key("单于靖").startswith("chan2 yu2 ")  # a compound surname keeps its reading
+    assert name_key("单位负责人").startswith("dan1 wei4 ")  # not a person's name: read as words are
+    assert name_key("李娜") == "li3 na4"
+    assert name_key("Zhang Wei") == "zhang wei" and name_key("ｏｆｆｉｃｅｒ1") == "officer1"
+    assert sorted(PINYIN_ORDER[::-1], key=name_key) == PINYIN_ORDER
+
+
+def test_the_inbox_and_its_export_list_handlers_in_pinyin_order(personas, handled, login):
+    client = login(personas["officer"])
+    expected = [f"{name}的留言{n}" for name in PINYIN_ORDER for n in (1, 2)]
+    assert listed(client, sort="handler") == [*expected, "未指派的留言1", "未指派的留言2"]
+    # reversed: 未指派 first, then 张 … 李 (a tie keeps the older submission first)
+    reverse_order = [f"{name}的留言{n}" for name in PINYIN_ORDER[::-1] for n in (1, 2)]
+    assert listed(client, sort="-handler") == ["未指派的留言1", "未指派的留言2", *reverse_order]
+    rows = csv_rows(client.get(reverse("board:inbox_export", args=["csv"]), {"sort": "handler"}))
+    column = rows[0].index("承办人")
+    assert [r[column] for r in rows[1:]] == [n for n in PINYIN_ORDER for _ in (1, 2)] + ["未指派", "未指派"]
+    assert [r[1] for r in rows[1:]] == listed(client, sort="handler")
+
+
+def _walk_both_ways(client, url: str) -> tuple[list[str], list[str]]:
+    """The public ids met walking ``next`` from ``url`` to the end, and those met walking ``previous`` back."""
+    forward, pages = [], []
+    while url:
+        page = client.get(url)
+        assert page.status_code == 200, page.content
+        pages.append(url)
+        forward += [m["public_id"] for m in page.json()["results"]]
+        url = page.json()["next"]
+    backward, url = [], pages[-1]
+    while url:
+        page = client.get(url).json()
+        backward = [m["public_id"] for m in page["results"]] + backward
+        url = page["previous"]
+    return forward, backward
+
+
+@pytest.mark.parametrize("size", [1, 3])
+@pytest.mark.parametrize("ordering", ["handler", "-handler"])
+def test_the_api_walks_handlers_in_pinyin_order_each_case_once_both_ways(personas, handled, as_persona, ordering,
+                                                                         size):
+    by_id = {m.public_id: m.title for m in handled}
+    forward, backward = _walk_both_ways(as_persona("officer"),
+                                        f"/api/v1/staff/inbox/?box=unit&ordering={ordering}&page_size={size}")
+    named = [f"{name}的留言{n}" for name in PINYIN_ORDER for n in (1, 2)]
+    unassigned = ["未指派的留言1", "未指派的留言2"]
+    if ordering == "handler":
+        assert [by_id[p] for p in forward] == [*named, *unassigned]
+    else:
+        reverse_order = [f"{name}的留言{n}" for name in PINYIN_ORDER[::-1] for n in (1, 2)]
+        assert [by_id[p] for p in forward] == [*unassigned, *reverse_order]
+    assert backward == forward  # the pages before, each case once, in the same order
+
+
+def _options(html: str, select_id: str) -> list[str]:
+    """The people a select box of 承办人 offers, in its order (``select_id``: a pattern of its id)."""
+    select = re.search(rf'<select name="handler"[^>]*id="{select_id}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [name for value, name in re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', select) if value]
+
+
+def test_the_assign_lists_and_unit_work_list_people_in_pinyin_order(personas, directory, officers, login):
+    head = make_user("head", role="head", unit=directory["housing"], display_name="住建局王局长")
+    m = dispatch(personas, directory, "要指派的留言")
+    people = [*PINYIN_ORDER, "住建局王局长", "住建局张科长"]  # zhu jian ju wang before zhu jian ju zhang
+    client = login(head)
+    assert _options(text(client.get(reverse("board:inbox"))), "bulk-handler") == people  # 指派所选
+    case = text(client.get(reverse("board:case", args=[m.public_id])))
+    assert _options(case, r"id_assign\d+_handler") == people  # the case page's 指派承办人
+    work = text(client.get(reverse("board:unit_work")))
+    rows = re.findall(r'<td data-label="承办人">(?:<b>)?([^<]+)<', work)
+    assert [r.strip() for r in rows] == [*people, "未指派"]  # each with their role after it
+
+
+def test_the_key_follows_a_rename_and_a_closed_account(personas, directory, officers, handled, login):
+    """A new name (the admin, import-staff: save with update_fields) sorts by the new name at once; a closed
+    account's cases by the name it shows, 已注销用户 (yi zhu xiao)."""
+    wang = officers["王芳"]
+    wang.display_name = "艾芳"  # ai
+    wang.save(update_fields=["display_name"])
+    client = login(personas["officer"])
+    assert listed(client, sort="handler")[:2] == ["王芳的留言1", "王芳的留言2"]
+    from minsheng.accounts.rights import do_close_account
+
+    do_close_account(officers["李娜"])
+    assert User.objects.get(username__startswith="closed-").name_key == "yi3 zhu4 xiao1 yong4 hu4"  # no 李娜 left
+    firsts = [t for t in listed(client, sort="handler") if t.endswith("1")]
+    assert firsts == [f"{n}的留言1" for n in ("王芳", "单丽", "李娜", "曾强", "张伟", "未指派")]  # 已注销用户: yi
+
+
+def test_the_migration_keys_the_accounts_there_were(personas, officers, handled, login):
+    """accounts 0009 keys every account made before it (rekey_users): the inbox sorts theirs at once."""
+    User.objects.update(name_key="")
+    rekey_users(apps)
+    assert User.objects.get(display_name="曾强").name_key == "zeng1 qiang2"
+    assert listed(login(personas["officer"]), sort="handler")[:2] == ["李娜的留言1", "李娜的留言2"]
+
