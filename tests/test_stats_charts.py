@@ -73,3 +73,40 @@ def test_the_trend_counts_messages_in_whole_numbers(browser, live_server, person
         .getModel().getComponent('yAxis', 0).axis.scale.getTicks().map(t => t.value)""")
     assert max(ticks) >= 2 and all(t == int(t) for t in ticks), ticks
     page.close()
+
+
+# every piece of text ECharts drew, with its size in px (zrender keeps it in the style's font)
+CHART_WORDS = """() => [...document.querySelectorAll('[data-chart], #trend')]
+  .map(el => echarts.getInstanceByDom(el)).filter(Boolean)
+  .flatMap(c => c.getZr().storage.getDisplayList(true))
+  .filter(e => (e.type === 'tspan' || e.type === 'text') && !e.ignore && !e.invisible && e.style && e.style.text)
+  .map(e => ({text: String(e.style.text),
+              px: parseFloat((/([\\d.]+)px/.exec(e.style.font || '') || [])[1] || e.style.fontSize || 12)}))"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_charts_write_no_word_under_14px(browser, live_server, personas, directory):  # noqa: F811
+    """Text on a phone is 14px at least (docs/decisions.md), but the charts' axis labels, legend
+    and axis names were ECharts' own 12px: the months under the trend, the 件 and % axes, the
+    hotspot page's dates."""
+    from minsheng.insight import hotspots_service
+    from minsheng.insight.models import Hotspot
+
+    from .test_hotspot_pages import LIFT, citizens, post
+
+    hotspots_service.reset_index()
+    messages = [post(person, title, body, directory["chengguan"], personas["dispatcher"])
+                for person, (title, body) in zip(citizens(len(LIFT)), LIFT, strict=True)]
+    for message in messages:
+        hotspots_service.place_message(message)
+    hotspot = Hotspot.objects.get(members__message=messages[0])
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    for url in (f"/stats/?region={directory['chengguan'].code}", f"/hotspots/{hotspot.pk}/"):
+        assert page.goto(f"{live_server.url}{url}").status == 200
+        page.wait_for_function("""() => [...document.querySelectorAll('[data-chart=trend], #trend')]
+            .some(el => window.echarts && echarts.getInstanceByDom(el))""")
+        words = page.evaluate(CHART_WORDS)
+        assert words, url
+        small = [w for w in words if w["px"] < 14]
+        assert not small, (url, small[:8])
+    page.close()

@@ -1,15 +1,25 @@
 /* Charts of the statistics pages. Data comes from the #stats-data JSON script. */
 (function () {
   "use strict";
+  if (typeof echarts === "undefined") return;
+  // a phone: no words under 14px (docs/decisions.md), ECharts' own default being 12px; the
+  // hotspot page's trend uses the same theme
+  var phone = window.matchMedia("(max-width: 640px)").matches;
+  var words = phone ? { fontSize: 14 } : {};
+  var axis = { axisLabel: words, nameTextStyle: words };
+  echarts.registerTheme("minsheng", {
+    textStyle: words, legend: { textStyle: words }, tooltip: { textStyle: words },
+    categoryAxis: axis, valueAxis: axis, visualMap: { textStyle: words }, pie: { label: words }, map: { label: words }
+  });
   var dataTag = document.getElementById("stats-data");
-  if (!dataTag || typeof echarts === "undefined") return;
+  if (!dataTag) return;
   var data = JSON.parse(dataTag.textContent);
   var charts = [];
   // a phone: slice and region names would overlap, so they go to a legend or the tooltip
   var narrow = window.matchMedia("(max-width: 560px)").matches;
 
   function init(el) {
-    var chart = echarts.init(el, null, { renderer: "canvas" });
+    var chart = echarts.init(el, "minsheng", { renderer: "canvas" });
     charts.push(chart);
     return chart;
   }
@@ -79,7 +89,7 @@
                      inRange: { color: ["#fde0dc", "#c0392b"] } },
         series: [{
           type: "map", map: "minsheng-regions", nameProperty: "code", roam: false,
-          label: { show: !narrow, fontSize: 10, formatter: function (p) { return byCode[p.name] ? byCode[p.name].name : ""; } },
+          label: { show: !narrow, fontSize: phone ? 14 : 10, formatter: function (p) { return byCode[p.name] ? byCode[p.name].name : ""; } },
           // small neighbours (嘉峪关市 inside 酒泉市, 临夏州 beside 定西市) printed their names over
           // each other; the one drawn later is dropped and stays in the tooltip
           labelLayout: { hideOverlap: true },
