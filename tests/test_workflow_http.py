@@ -780,6 +780,30 @@ def test_the_citizens_phone_or_email_written_another_way_is_refused_too(personas
     assert not Reply.objects.exists()
 
 
+def test_a_greeting_by_a_two_character_name_the_open311_name_and_the_citizens_flat_are_refused(personas, directory,
+                                                                                                 signed, staff):
+    """Review of 2026-12-05: 「王伟您好!」 to a citizen who wrote 我叫王伟 was published (a two-character name counted only
+    before punctuation, 同志, 先生 …, not 您好 / 你好), as were the full name an Open311 request gave (联系人 王小明, read by
+    the case page) and the flat of the message's 地点 (3单元1203室): each published whole on the public page, and each
+    offered whole beside other cases' reply forms."""
+    tries = [
+        ({"body": "我叫王伟, 电梯坏了一个月。"}, "王伟您好! 经核查, 电梯已于昨日修好。"),
+        ({"body": "我叫王伟, 电梯坏了一个月。"}, "王伟你好, 经核查, 电梯已于昨日修好。"),
+        ({"contact_name": "王小明"}, "王小明您好! 经核查, 电梯已于昨日修好。"),
+        ({"address": "城关区张掖路12号3单元1203室"}, "经核查, 3单元1203室门前的电梯已于昨日修好。"),
+    ]
+    for fields, reply in tries:
+        Message.objects.filter(pk=signed.pk).update(**fields)
+        r = act(staff["officer"], fresh(signed), "reply", body=reply)
+        assert r.status_code == 400 and "答复中含有留言人的个人信息" in text(r), reply
+        shown = staff_hints.reply_shown_to_others(fresh(signed), reply)  # beside another case's reply form
+        assert shown.startswith(("王*您好", "王*你好", "王**您好", "经核查, 3单元****室")), shown
+    assert not Reply.objects.exists()
+    Message.objects.filter(pk=signed.pk).update(body="我叫王伟, 电梯坏了一个月。", contact_name="王先生", address="")
+    r = act(staff["officer"], fresh(signed), "reply", body="王先生您好! 经核查, 电梯已于昨日修好。")
+    assert r.status_code == 302  # a surname and a title name no one
+
+
 def test_a_reply_citing_a_sixteen_digit_case_number_is_published(personas, directory, signed, staff):
     """Any run of 16–19 digits was refused as a 银行卡号: a reply citing the hotline's 工单号 2026120500001234
     could not be published. A bank card carries its check digit (Luhn), a case number does not; the

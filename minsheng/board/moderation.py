@@ -72,8 +72,9 @@ NAME_CUES = re.compile("|".join(sorted(
      "我的名字", "邻居", "房东", "租户", "租客", "工友", "同事", *RELATIVE.split("|")}, key=len, reverse=True)))
 # Elsewhere in the message an introduced name is hidden wherever it appears when it has three
 # or more characters; a two-character one is often also a word (高峰, 许可, 金华路), so only
-# where it stands as a name: before punctuation, the end, 家/的/同志/先生/女士/反映/本人 ….
-REPEAT_END = r"(?=[\s,，。.;；:：、!！?？)）]|$|家|的|同志|先生|女士|反映|投诉|举报|本人|说|称|电话|手机|住|今年)"
+# where it stands as a name: before punctuation, the end, 家/的/同志/先生/女士/反映/本人 …, and (since 2026-12-05) a
+# greeting's 您 / 你 (王伟您好: a reply greeting the citizen by it was published and offered to other cases whole).
+REPEAT_END = r"(?=[\s,，。.;；:：、!！?？)）]|$|家|的|同志|先生|女士|反映|投诉|举报|本人|说|称|电话|手机|住|今年|您|你)"
 # A registered display name that is a person's name (张伟, 欧阳娜娜; not 居民0001, 老王, 张先生):
 # the citizen's own name is hidden wherever they write it, introduced or not (本人张伟).
 OWN_NAME = re.compile(rf"(?:{COMPOUND_SURNAMES}|[{SURNAMES}{WORDLIKE_SURNAMES}])(?!{TITLES})[\u4e00-\u9fa5]{{1,2}}")

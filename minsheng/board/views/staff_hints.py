@@ -21,7 +21,7 @@ from minsheng.insight import lookup
 from minsheng.insight.suggest import Suggestion, suggest_each, suggest_for
 
 from ..models import Event, Message, Reply
-from ..moderation import Finding, _hide, _matches, personal_data, phones_named
+from ..moderation import Finding, _hide, _matches, personal_data, phones_named, real_name
 from ..workflow import Status
 
 log = logging.getLogger(__name__)
@@ -212,7 +212,8 @@ def _check_digit(found: str) -> bool:
 def personal_data_in_reply(message: Message, body: str) -> str:
     """A warning when a reply would publish the citizen's personal data: their phone or
     e-mail (from the message or its contact fields), the name they introduced in the message
-    (我叫王小明 → 「王小明同志: 您好」) or their registered one when they wrote anonymously, any ID
+    (我叫王小明 → 「王小明同志: 您好」, 我叫王伟 → 「王伟您好」) or their registered one when they wrote anonymously, the
+    full name an Open311 request gave (contact_name), the flat of the message's 地点, any ID
     number, or a bank card's (the citizen's, or any with a card's check digit: a 16-digit 工单号 is
     publishable). A phone the message gives only as an organisation's (物业电话 0731-8123456 打不通:
     ``moderation.phones_named``) is not theirs."""
@@ -228,9 +229,12 @@ def _leaks(message: Message, body: str) -> list[tuple[str, str, int, int]]:
     see ``personal_data_in_reply``."""
     # read as one however it is written: 139-1234-5678, +86, an e-mail in capitals (_same); full-width
     # digits personal_data reads itself (moderation._HALF_WIDTH)
-    text = f"{message.title}\n{message.body}"
-    # their registered name too when they wrote anonymously: the public page hides it (own_names)
-    names = message.own_names
+    # the message's 地点 too (its flat, 3单元1203室, hidden on the public page: public_address)
+    text = f"{message.title}\n{message.body}\n{message.address}"
+    # their registered name too when they wrote anonymously: the public page hides it (own_names), and the full name
+    # an Open311 request gave (contact_name 王小明; 王先生 names no one): until the review of 2026-12-05 a reply
+    # greeting them by either was published, and offered whole beside other cases' reply forms
+    names = (*message.own_names, *real_name(message.contact_name))
     # a phone the message gives only as an organisation's (物业电话 0731-8123456 打不通) is no personal data of theirs: a
     # reply naming the property company's public number was refused (review of answer quality, 2026-12-05). Given as
     # theirs anywhere in the message, or their contact phone, it stays theirs
