@@ -367,3 +367,50 @@ def test_a_due_reminder_and_an_extension_answer_go_to_the_handler_the_heads_and_
 
     assert told(officer) == told(head) == ["due_soon", "extension_decided"]
     assert told(colleague) == ["extension_decided"] and told(third) == []
+
+
+def test_a_unit_whose_head_left_tells_its_working_officers_alone(staffed, personas, directory, mailoutbox,
+                                                                 django_capture_on_commit_callbacks):
+    """A unit whose only head was switched off (someone who left) asks its officers still working there to sign
+    (actions.staff_memberships, the one rule of a unit's staff): neither the head who left nor an officer who
+    left has a note or an email of the unit's new case (before, the fallback told every officer and head,
+    the deactivated head among them). The head switched on again takes the unit's new cases back."""
+    head, officer, colleague = staffed["head"], staffed["officer"], staffed["colleague"]
+    for gone in (head, colleague):
+        gone.is_active = False
+        gone.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _new_case(personas, directory, "小区门口道路坑洼")
+    assert [n[:5] for n in notes(officer)] == ["新主办件:"]
+    assert notes(head) == [] and notes(colleague) == []
+    assert not [m for m in mailoutbox if set(m.to) & {head.email, colleague.email} - {""}]
+    head.is_active = True
+    head.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _new_case(personas, directory, "七里河区路灯不亮")
+        actions.do_supervise(personas["supervisor"], Message.objects.get(pk=first.pk), "群众反映强烈, 请加快办理")
+    assert sorted(Notification.objects.filter(user=head).values_list("kind", "message__title")) == [
+        ("case_arrived", "七里河区路灯不亮"), ("supervised", "小区门口道路坑洼")]
+    assert len(notes(officer)) == 1  # the head signs the new case and gives it out, and hears of the 督办 of one
+    # nobody was given
+
+
+def test_a_head_who_handles_the_case_is_told_once(staffed, personas, directory, django_capture_on_commit_callbacks):
+    """A head who gave the case to themselves and asked for its extension: one 督办, one 到期提醒, one answer."""
+    import datetime as dt
+
+    from minsheng.board import notify
+    from minsheng.board.models import Assignment
+
+    head = staffed["head"]
+    m = _new_case(personas, directory, "小区门口道路坑洼")
+    actions.do_sign(head, m, directory["housing"])
+    actions.do_assign_handler(head, Message.objects.get(pk=m.pk), directory["housing"], head)
+    Notification.objects.all().delete()
+    notify.due_tomorrow(Assignment.objects.get(message=m, role="lead"), dt.date.today())
+    ext = actions.do_request_extension(head, Message.objects.get(pk=m.pk), directory["housing"], 3, "需要现场勘查")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_decide_extension(personas["supervisor"], Extension.objects.get(pk=ext.pk), True)
+        actions.do_supervise(personas["supervisor"], Message.objects.get(pk=m.pk), "群众反映强烈, 请加快办理")
+    assert sorted(Notification.objects.filter(user=head).values_list("kind", flat=True)) == [
+        "due_soon", "extension_decided", "supervised"]

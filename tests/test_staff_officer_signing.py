@@ -317,3 +317,37 @@ def test_the_upgrade_signs_the_other_lead_unit_of_a_joint_case_signed_before_it(
         to_sign = Assignment.objects.filter(message__in=[later, waiting], unit=ecology, signed_at__isnull=True)
         assert to_sign.count() == 2
         assert not Assignment.objects.filter(message=waiting, signed_at__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_reads_a_note_written_between_two_signings_at_the_later(personas, directory):
+    """A share left unsigned across two 签收 of its case's other lead unit (signed, given back, signed again): the
+    upgrade signs it at the first, and reads each 「新主办件…请签收」 note at the first 签收 after it was written, as
+    the live 签收 reads it; the same on SQLite and PostgreSQL."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.board.models import Notification
+
+    from .test_staff_pages import jointly_led
+
+    now = timezone.now()
+    t = [now - dt.timedelta(days=10 - i) for i in range(6)]  # t0 < t1 < … < t5
+    joint = dispatch(personas, directory, "七里河区搅拌站夜间施工", at=t[0])
+    share = jointly_led(joint, directory["ecology"], joint.due_at)
+    first = Assignment.objects.get(message=joint, unit=directory["housing"])
+    Assignment.objects.filter(pk=first.pk).update(signed_at=t[1], closed_at=t[2], state=Assignment.State.DONE)
+    Assignment.objects.create(message=joint, unit=directory["housing"], role=Assignment.Role.LEAD, assigned_at=t[3],
+                              signed_at=t[4], due_at=joint.due_at)
+    officer = personas["other_officer"]
+    Notification.objects.filter(user=officer).delete()
+    early = Notification.objects.create(user=officer, message=joint, kind="case_arrived", created_at=t[0],
+                                        text="新主办件: 「七里河区搅拌站夜间施工」, 请于期限前签收办理")
+    between = Notification.objects.create(user=officer, message=joint, kind="case_arrived", created_at=t[2],
+                                          text="新主办件: 「七里河区搅拌站夜间施工」, 请于期限前签收办理")
+    after = Notification.objects.create(user=officer, message=joint, kind="case_arrived", created_at=t[5],
+                                        text="新主办件: 「七里河区搅拌站夜间施工」, 请于期限前签收办理")
+    _signed_once_migrated()
+    assert Assignment.objects.get(pk=share.pk).signed_at == t[1]
+    assert [Notification.objects.get(pk=n.pk).read_at for n in (early, between, after)] == [t[1], t[4], None]

@@ -519,7 +519,11 @@ def staff_memberships(units=None):
     left). ``units``: the units' ids, or None for any unit (a role naming no unit is none's). Each person
     once per role: a head who is an officer too has two. The 指派 list and check (``unit_staff``),
     指派所选's check (bulk) and its list on the inbox all read it; before, each wrote it out, and 指派所选's
-    check, for an admin, took a role naming no unit as some unit's (review, 2026-12-05)."""
+    check, for an admin, took a role naming no unit as some unit's (review, 2026-12-05); who takes in a unit's
+    new cases and its 督办 (notify._signers) too, since a later review that day. Two lists read every role of
+    the unit, switched-off accounts included, on purpose: 本单位办理情况 (unit_work), which marks a row
+    「账号已停用」, and notify.signing_settled, which keeps unread the 「请签收」 notes of a lead unit still to
+    sign, an account switched on again among them."""
     staff = Membership.objects.filter(role__in=STAFF_ROLES, user__is_active=True, unit__isnull=False)
     return staff if units is None else staff.filter(unit_id__in=units)
 

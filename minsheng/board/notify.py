@@ -212,12 +212,15 @@ def supervised(message):
 
 def _signers(unit) -> list:
     """Who takes in ``unit``'s new cases: its heads (单位负责人), who sign them and give each to a 承办人
-    (指派), the 12345 practice; a unit without a head still working there (is_active), its officers and
-    heads, each of whom signs (as every unit did before 2026-12-05: the officers of a unit of 200 cases
-    had a 「新主办件」 note for each, burying the head's 「指派您承办」 and the 督办 of their own cases)."""
-    staff = list(Membership.objects.filter(unit=unit, role__in=[Membership.Role.OFFICER, Membership.Role.HEAD])
-                 .select_related("user").order_by("pk"))
-    heads = [m.user for m in staff if m.role == Membership.Role.HEAD and m.user.is_active and not m.user.closed_at]
+    (指派), the 12345 practice; a unit without a head still working there, its officers and heads, each of
+    whom signs (as every unit did before 2026-12-05: the officers of a unit of 200 cases had a 「新主办件」
+    note for each, burying the head's 「指派您承办」 and the 督办 of their own cases). Both read the unit's
+    staff as 指派 does (actions.staff_memberships: accounts still active): the fallback told the head who
+    left, and every officer who left, until review 2026-12-05."""
+    from .actions import staff_memberships  # actions imports this module
+
+    staff = list(staff_memberships([unit.pk]).select_related("user").order_by("pk"))
+    heads = [m.user for m in staff if m.role == Membership.Role.HEAD]
     return list({u.pk: u for u in heads or [m.user for m in staff]}.values())
 
 
