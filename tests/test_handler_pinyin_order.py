@@ -150,3 +150,29 @@ def test_the_migration_keys_the_accounts_there_were(personas, officers, handled,
     assert User.objects.get(display_name="曾强").name_key == "zeng1 qiang2"
     assert listed(login(personas["officer"]), sort="handler")[:2] == ["李娜的留言1", "李娜的留言2"]
 
+
+
+def test_byte_order_holds_under_a_collation_that_is_not_c(directory):
+    """ByteOrder compares byte by byte also where the text has another collation (a PostgreSQL made with
+    en_US or an ICU locale: the suite's own database is C, where the tests above cannot tell): en-US's ICU
+    order puts 「a」 before 「B」, bytes 「B」 before 「a」."""
+    from django.db import connection
+    from django.db.models import F
+    from django.db.models.functions import Collate
+
+    from minsheng.accounts.names import ByteOrder
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite compares text byte by byte (BINARY) unless told otherwise")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_collation WHERE collname = 'en-US-x-icu'")
+        if cursor.fetchone() is None:
+            pytest.skip("a PostgreSQL built without ICU has no en-US-x-icu collation")
+    for n, name in enumerate(["a", "B", "b", "A"]):
+        make_user(f"icu{n}", display_name=name)
+    users = User.objects.filter(username__startswith="icu")
+    icu = Collate(F("display_name"), "en-US-x-icu")
+    names = [*users.order_by(icu, "pk").values_list("display_name", flat=True)]
+    assert names == ["a", "A", "b", "B"]  # the collation is in force
+    names = [*users.order_by(ByteOrder(icu), "pk").values_list("display_name", flat=True)]
+    assert names == ["A", "B", "a", "b"]  # and ByteOrder overrides it
