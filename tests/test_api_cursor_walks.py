@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from django.utils import timezone
@@ -88,3 +89,91 @@ def test_the_token_page_lists_the_tokens_in_use_first_on_both_databases(personas
     page = login(user).get("/api/tokens/").content.decode()
     rows = re.findall(r"<tr>\s*<td>([^<]+)</td>.*?<td>(有效|已撤销)</td>", page, re.S)
     assert rows == [("报表脚本", "有效"), ("看板", "有效"), ("旧脚本", "已撤销")]
+
+
+def _crafted(position: str, reverse: bool = False) -> str:
+    import base64
+    from urllib.parse import urlencode
+
+    return base64.b64encode(urlencode({"p": position, **({"r": "1"} if reverse else {})}).encode()).decode()
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("offset", ["+23:59", "-16:00"])
+def test_a_cursor_time_with_an_offset_postgresql_refuses_is_read_as_its_moment(tied, as_persona, offset, reverse):
+    """A cursor's time with an offset Python reads and PostgreSQL refuses (beyond ±15:59) was sent as it was:
+    a 500 there (review, 2026-12-05). It is the moment it names, in UTC."""
+    moment = dt.datetime(2026, 11, 2, 9, tzinfo=SH)  # the tie's moment, named with another offset
+    hours, minutes = int(offset[1:3]), int(offset[4:])
+    shift = dt.timedelta(hours=hours, minutes=minutes) * (1 if offset[0] == "+" else -1)
+    named = (moment.astimezone(dt.UTC) + shift).replace(tzinfo=None).isoformat() + offset
+    biggest = max(m.pk for m in tied)
+    response = as_persona("anonymous").get("/api/v1/messages/", {
+        "cursor": _crafted(f'{{"o":"submitted","v":["{named}",{biggest}]}}', reverse), "page_size": 100})
+    assert response.status_code == 200, response.content
+    listed = [m["public_id"] for m in response.json()["results"]]
+    others = [m.public_id for m in reversed(tied) if m.pk != biggest]
+    assert (not set(others) & set(listed)) if reverse else listed[:len(others)] == others
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_a_page_of_messages_seeks_the_index_both_ways(tied, as_persona, reverse):
+    """Each page's query starts at its place in the index of submitted_at (its first value bounds it), going
+    forward and back: the page before (``previous``) was bounded by 「submitted_at >= … OR submitted_at IS NULL」,
+    which neither database seeks — a scan of the list up to the place (measured at 100,000 messages: 130 ms on
+    SQLite, 110 ms on PostgreSQL, against 1 ms and 11 ms for the page after; review, 2026-12-05)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_persona("anonymous")
+    first = client.get("/api/v1/messages/", {"page_size": 3}).json()
+    second = client.get(first["next"]).json()
+    url = second["previous"] if reverse else second["next"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    sql = next(q["sql"] for q in queries.captured_queries if "LIMIT" in q["sql"] and '"board_message"."status" IN' in q["sql"])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert re.search(r"Index Cond: .*submitted_at [<>]=", plan), plan
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = "\n".join(row[-1] for row in cursor.fetchall())
+            assert "SEARCH board_message USING INDEX" in plan and "submitted_at" in plan.split("SEARCH board_message")[1].split("\n")[0], plan
+
+
+def _ids(response):
+    assert response.status_code == 200, response.content
+    return [m["public_id"] for m in response.json()["results"]]
+
+
+@pytest.mark.parametrize("url, who", [("/api/v1/messages/", "anonymous"), ("/api/v1/me/messages/", "citizen"),
+                                      ("/api/v1/staff/inbox/?box=all", "dispatcher")])
+def test_turning_round_and_changing_page_size_mid_walk(tied, as_persona, url, who):
+    """next after previous gives the page again; a page_size changed mid-walk starts at the same place (review)."""
+    client = as_persona(who)
+    sep = "&" if "?" in url else "?"
+    whole = _ids(client.get(f"{url}{sep}page_size=100"))
+    first = client.get(f"{url}{sep}page_size=2").json()
+    second = client.get(first["next"]).json()
+    third = client.get(second["next"]).json()
+    back = client.get(third["previous"]).json()  # second again
+    assert [m["public_id"] for m in back["results"]] == [m["public_id"] for m in second["results"]]
+    again = client.get(back["next"]).json()  # third again (next after previous)
+    assert [m["public_id"] for m in again["results"]] == [m["public_id"] for m in third["results"]]
+    # page size changed mid-walk: 3 from the place after the second page
+    nxt = urlparse(second["next"])
+    q = parse_qs(nxt.query)
+    q["page_size"] = ["3"]
+    bigger = _ids(client.get(f"{nxt.path}?{urlencode(q, doseq=True)}"))
+    assert bigger == whole[4:7]
+    # previous with a bigger page size from the third page: the four before it
+    prv = urlparse(third["previous"])
+    q = parse_qs(prv.query)
+    q["page_size"] = ["10"]
+    response = client.get(f"{prv.path}?{urlencode(q, doseq=True)}").json()
+    assert [m["public_id"] for m in response["results"]] == whole[:4]
+    assert response["previous"] is None and response["next"]

@@ -1756,3 +1756,28 @@ def test_the_hotspot_cards_30_days_are_the_dashboards_calendar_days(login, direc
     assert [title for title, _ in _rows(listed)] == [counted.title]
     api = Client().get("/api/v1/hotspots/", {"region": "620100", "days": "30"}).json()
     assert [h["id"] for h in api["results"]] == [counted.pk]
+
+
+def test_a_new_refusal_after_another_process_ran_the_pass_is_logged_as_an_error_again(directory, personas, caplog,
+                                                                                     read_only_database):
+    """A process whose pass was refused, and which then found the row of the hour fresh (another process's pass
+    ran: the database writes again), still counted itself failing: a refusal days later — a new outage — was logged
+    at INFO as 「still could not」, with no error or traceback for an operator to see (review, 2026-12-05)."""
+    import logging
+
+    from minsheng.insight.models import HeatDecay
+
+    _turned_chronic_since_its_last_refresh(directory, personas)
+    start = timezone.now()
+    with caplog.at_level(logging.INFO, logger="minsheng.insight.hotspots_service"):
+        read_only_database.on()
+        assert hotspots_service.keep_heat_current(start) is False
+        read_only_database.off()
+        assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1
+        HeatDecay.objects.update(decayed_at=start + dt.timedelta(minutes=61))  # another process's pass
+        assert hotspots_service.keep_heat_current(start + dt.timedelta(minutes=62)) is False  # fresh: read only
+        caplog.clear()
+        read_only_database.on()  # days later, a new outage
+        assert hotspots_service.keep_heat_current(start + dt.timedelta(days=3)) is False
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert len(errors) == 1 and errors[0].exc_info, [r.getMessage() for r in caplog.records]

@@ -102,7 +102,7 @@ class PlaceCursor(ApiCursor):
             values = self._values(position)
             if not _typed(queryset, order, values):  # a value the database would refuse to compare (a 500)
                 raise serializers.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
-            queryset = queryset.filter(_after(order, values))
+            queryset = queryset.filter(_after(order, _in_utc(queryset, order, values), _nullable(queryset, order)))
         results = list(queryset[:self.page_size + 1])
         self.page = results[:self.page_size]
         following = self._get_position_from_instance(results[-1], None) if len(results) > len(self.page) else None
@@ -116,25 +116,56 @@ class PlaceCursor(ApiCursor):
         return self.page
 
 
-def _after(order: list[tuple], values: list) -> Q:
+def _after(order: list[tuple], values: list, nullable: list[bool] | None = None) -> Q:
     """The rows after ``values`` in ``order`` ([(name, expression, descending)]; an empty value the greatest,
-    as staff.order_by_sort lists it): greater in the first value, or equal there and greater in the next…"""
+    as staff.order_by_sort lists it): greater in the first value, or equal there and greater in the next…
+    ``nullable``: whether each column can be empty (all, where not said); one that cannot is not asked
+    「… OR x IS NULL」."""
+    nullable = nullable or [True] * len(order)
     after, equal = Q(pk__in=[]), Q()
-    for (name, _, desc), value in zip(order, values, strict=True):
+    for (name, _, desc), value, empty in zip(order, values, nullable, strict=True):
         if value is None:
             beyond = Q(**{f"{name}__isnull": False}) if desc else Q(pk__in=[])
             same = Q(**{f"{name}__isnull": True})
         else:
-            beyond = Q(**{f"{name}__lt": value}) if desc else Q(**{f"{name}__gt": value}) | Q(**{f"{name}__isnull": True})
+            beyond = Q(**{f"{name}__lt": value}) if desc else Q(**{f"{name}__gt": value})
+            if not desc and empty:
+                beyond |= Q(**{f"{name}__isnull": True})
             same = Q(**{name: value})
         after |= equal & beyond
         equal &= same
-    # the same rows, bounded in the first value too, so that the database can seek its index to the place (the
-    # OR above alone does not say where to start; not measured on a large table)
+    # the same rows, bounded in the first value too, so that the database seeks its index to the place (the OR
+    # above alone does not say where to start). A late page of /messages/ at 100,000 messages: 1 ms on SQLite
+    # and 11 ms on PostgreSQL, 270 ms and 370 ms without. The page before (ascending) asked 「>= … OR IS NULL」
+    # of submitted_at, which can never be empty, and neither database sought its index with that OR: 130 ms
+    # and 110 ms (review, 2026-12-05)
     (name, _, desc), first = order[0], values[0]
     if first is not None:
-        after &= Q(**{f"{name}__lte": first}) if desc else Q(**{f"{name}__gte": first}) | Q(**{f"{name}__isnull": True})
+        bound = Q(**{f"{name}__lte": first}) if desc else Q(**{f"{name}__gte": first})
+        if not desc and nullable[0]:
+            bound |= Q(**{f"{name}__isnull": True})
+        after &= bound
     return after
+
+
+def _nullable(queryset, order: list[tuple]) -> list[bool]:
+    """Whether each column of ``order`` can be empty in ``queryset``: not a column of the listed table that
+    cannot be null (submitted_at, the id); anything else (a computed deadline, a joined table's column) may."""
+    query = queryset.query
+    kinds = []
+    for name, _, _ in order:
+        expression = query.annotations[name]
+        target, alias = getattr(expression, "target", None), getattr(expression, "alias", None)
+        kinds.append(target is None or target.null or alias != query.base_table)
+    return kinds
+
+
+def _in_utc(queryset, order: list[tuple], values: list) -> list:
+    """``values`` with each date-time as the moment in UTC: an offset Python reads and PostgreSQL refuses (beyond
+    ±15:59, 「time zone displacement out of range」) was a 500 there (review, 2026-12-05)."""
+    kinds = [queryset.query.annotations[name].output_field.get_internal_type() for name, _, _ in order]
+    return [parse_datetime(value).astimezone(dt.UTC) if kind == "DateTimeField" and value is not None else value
+            for kind, value in zip(kinds, values, strict=True)]
 
 
 def _typed(queryset, order: list[tuple], values: list | None) -> bool:

@@ -471,7 +471,8 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
     its own savepoint, so the request's transaction stays usable, and the list is served as stored. The
     failure is logged once, as an error with its traceback, and this process tries again an hour later,
     not at every read (until 2026-12-05 every list read tried and logged the error again); a retry that
-    fails again logs one line at INFO, one that succeeds says so."""
+    fails again logs one line at INFO, one that succeeds says so; once a read of the row succeeds (this
+    process's pass, or another's found fresh) a later refusal is a new one, logged as an error again."""
     now = now or timezone.now()
     if _fresh(_heat_seen["at"], now):
         return False
@@ -488,7 +489,10 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
         return False
     if _heat_seen["failing"] and done:
         log.info("the hotspots' heat and 老大难 flags are brought to now again")
-    _heat_seen["failing"] = _heat_seen["failing"] and not done
+    # the database answered: this pass ran, or another process's did within the hour (the row was fresh, or claimed
+    # first). A later refusal is a new outage, logged as an error again (it was kept failing while another process
+    # ran the pass, and a refusal days later logged one line at INFO: review, 2026-12-05)
+    _heat_seen["failing"] = False
     return done
 
 

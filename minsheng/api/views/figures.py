@@ -105,7 +105,8 @@ class HotspotQuery(serializers.Serializer):
     region = serializers.CharField(required=False, max_length=12, help_text="区划代码, 含下级区划")
     days = serializers.ChoiceField(choices=HOTSPOT_PERIODS, required=False,
                                    error_messages={"invalid_choice": "时间范围「{input}」无效, 可选 7、30、90 (天); 不填为全部"},
-                                   help_text="只列近 7、30 或 90 天有公开留言的热点 (同 /hotspots/?days=), 按这些天的热度 "
+                                   help_text="只列近 7、30 或 90 天有公开留言的热点 (同 /hotspots/?days=; 按北京时间的日历日, 含今天, "
+                                             "自第一天 0 时起, 同驾驶舱的近 30 天), 按这些天的热度 "
                                              "`period_heat` 排列, 并给出其间的公开留言数 `period_count`; 不填为全部")
     chronic = serializers.BooleanField(required=False, allow_null=True, default=None,
                                        help_text="只看 (true) 或排除 (false) 老大难; 仅督办人员和领导")
