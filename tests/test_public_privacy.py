@@ -238,3 +238,18 @@ def test_the_public_page_and_api_read_no_more_for_more_replies(personas, directo
         Reply.objects.create(message=m, unit=reply.unit, author=reply.author, body=LEAKY_REPLY, round=n + 2)
     assert queries() == one
     assert views(m)["page"].count("139****5678") == 1 + 4  # the message, then its four replies
+
+
+@pytest.mark.django_db
+def test_the_rate_page_shows_the_author_the_reply_as_the_public_reads_it(personas, directory):
+    """评价答复 (and 申请重办) quote the reply being judged: there it came whole while the author's own message page
+    and API read it with their data hidden, as the public does."""
+    p, d = personas, directory
+    m = _replied_with_leaky_reply(p, d)
+    c = Client()
+    c.force_login(p["citizen"])
+    page = c.get(f"/m/{m.public_id}/rate/").content.decode()
+    assert "王**同志: 您好! 我们已致电139****5678" in page and PHONE not in page
+    actions.do_evaluate(m.author, m, resolution="unsatisfied", attitude="basic", speed="basic", comment="还没开工")
+    page = c.get(f"/m/{m.public_id}/reopen/").content.decode()
+    assert "王**同志: 您好! 我们已致电139****5678" in page and PHONE not in page
