@@ -150,3 +150,106 @@ def test_the_authors_own_registered_name_is_hidden_where_they_write_it(personas,
     # a citizen who shows their name shows it in the text too
     shown = advance(submit(author, d, title="路灯又坏了", body="本人赵建国, 门口的路灯又坏了。", show_name=True), p, d, "accepted")
     assert "本人赵建国" in views(shown)["page"]
+
+
+# a reply stored before 发布答复 refused one holding the citizen's personal data (or imported): greeting them by name,
+# repeating their number and their flat (review of 2026-12-05)
+LEAKY_REPLY = f"王小明同志: 您好! 我们已致电{PHONE}与您沟通, 并到3单元1203室现场查看。经核查, 该小区已列入今年加装电梯计划。"
+
+
+def _replied_with_leaky_reply(p, d, **extra):
+    from minsheng.board.models import Reply
+
+    m = advance(submit(p["citizen"], d, body=f"我叫王小明, 电话{PHONE}。我们小区是老楼, 老人上下楼非常困难, 希望尽快加装电梯。",
+                       address="幸福家园2号楼3单元1203室", **extra), p, d, "replied")
+    Reply.objects.filter(message=m).update(body=LEAKY_REPLY)
+    return m
+
+
+@pytest.mark.django_db
+def test_a_reply_stored_with_the_citizens_data_is_shown_to_the_public_with_it_hidden(personas, directory):
+    """The page, the REST API and Open311 showed such a reply whole: the citizen's name, phone and flat
+    were public although their message hid them (王**, 139****5678)."""
+    from rest_framework.test import APIClient
+
+    from minsheng.board.models import Reply
+
+    p, d = personas, directory
+    m = _replied_with_leaky_reply(p, d)
+    seen = views(m)
+    for where, text in seen.items():
+        assert PHONE not in text and "王小明" not in text and "1203室" not in text, where
+    assert "王**同志: 您好! 我们已致电139****5678与您沟通, 并到3单元****室现场查看" in seen["page"]
+    replies = Client().get(f"/api/v1/messages/{m.public_id}/").json()["replies"]
+    assert replies[0]["body"] == ("王**同志: 您好! 我们已致电139****5678与您沟通, 并到3单元****室现场查看。"
+                                  "经核查, 该小区已列入今年加装电梯计划。")
+    # the reply stored stays as written, and the staff who handle the case read it so
+    assert Reply.objects.get(message=m).body == LEAKY_REPLY
+    staff = APIClient()
+    staff.force_authenticate(p["officer"])
+    assert staff.get(f"/api/v1/staff/cases/{m.public_id}/").json()["replies"][0]["body"] == LEAKY_REPLY
+    staff_page = Client()
+    staff_page.force_login(p["officer"])
+    assert f"已致电{PHONE}" in staff_page.get(f"/staff/case/{m.public_id}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_main_cases_reply_hides_its_citizens_and_the_merged_citizens_data(personas, directory):
+    """A merged message's page and API showed the main case's reply whole (main_case_replies), and a reply
+    greeting the merged message's citizen too."""
+    from minsheng.board.models import Reply
+
+    p, d = personas, directory
+    main = _replied_with_leaky_reply(p, d)
+    dup = submit(p["other_citizen"], d, title="小区电梯加装又拖了", body="我叫李建国, 电话13800001111, 电梯的事一直没有进展。")
+    actions.do_merge(p["dispatcher"], dup, main)
+    Reply.objects.filter(message=main).update(body=LEAKY_REPLY + " 李建国同志反映的问题一并答复, 已致电13800001111。")
+    for message in (main, dup):
+        seen = views(message)
+        for where, text in seen.items():
+            for private in (PHONE, "王小明", "李建国", "13800001111"):
+                assert private not in text, (message, where, private)
+        assert "李**同志反映的问题一并答复, 已致电138****1111" in seen["page"]
+    api = Client().get(f"/api/v1/messages/{dup.public_id}/").json()
+    assert "王**同志: 您好! 我们已致电139****5678" in api["main_case_replies"][0]["body"]
+
+
+@pytest.mark.django_db
+def test_the_public_page_and_api_read_no_more_for_more_replies(personas, directory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.board.models import Reply
+
+    p, d = personas, directory
+    m = _replied_with_leaky_reply(p, d)
+
+    def queries() -> tuple[int, int]:
+        counts = []
+        for url in (f"/m/{m.public_id}/", f"/api/v1/messages/{m.public_id}/"):
+            with CaptureQueriesContext(connection) as ctx:
+                assert Client().get(url).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        return tuple(counts)
+
+    one = queries()
+    reply = Reply.objects.get(message=m)
+    for n in range(3):
+        Reply.objects.create(message=m, unit=reply.unit, author=reply.author, body=LEAKY_REPLY, round=n + 2)
+    assert queries() == one
+    assert views(m)["page"].count("139****5678") == 1 + 4  # the message, then its four replies
+
+
+@pytest.mark.django_db
+def test_the_rate_page_shows_the_author_the_reply_as_the_public_reads_it(personas, directory):
+    """评价答复 (and 申请重办) quote the reply being judged: there it came whole while the author's own message page
+    and API read it with their data hidden, as the public does."""
+    p, d = personas, directory
+    m = _replied_with_leaky_reply(p, d)
+    c = Client()
+    c.force_login(p["citizen"])
+    page = c.get(f"/m/{m.public_id}/rate/").content.decode()
+    assert "王**同志: 您好! 我们已致电139****5678" in page and PHONE not in page
+    actions.do_evaluate(m.author, m, resolution="unsatisfied", attitude="basic", speed="basic", comment="还没开工")
+    page = c.get(f"/m/{m.public_id}/reopen/").content.decode()
+    assert "王**同志: 您好! 我们已致电139****5678" in page and PHONE not in page

@@ -673,6 +673,29 @@ def test_a_similar_answer_beside_the_reply_form_hides_its_citizens_name_and_phon
     assert Reply.objects.get(message=old).body.startswith("王小明同志")
 
 
+def test_a_similar_answer_also_hides_the_citizen_of_a_message_merged_into_its_case(personas, directory, staff):
+    """One reply answers a main case and the messages merged into it, and may greet their citizens too: beside
+    another case's reply form only the main case's citizen was hidden (review of 2026-12-05)."""
+    old = actions.do_submit(personas["other_citizen"], title="七里河区小区加装电梯进展", kind="complain",
+                            region=directory["qilihe"], topic=directory["topic_build"],
+                            body="我们小区是老楼, 老人上下楼非常困难, 希望尽快加装电梯。")
+    actions.do_dispatch(personas["dispatcher"], old, directory["housing"])
+    dup = actions.do_submit(personas["citizen"], title="小区电梯加装又拖了", kind="complain",
+                            region=directory["qilihe"], topic=directory["topic_build"],
+                            body="我叫李建国, 电话13800001111, 电梯的事一直没有进展。")
+    actions.do_merge(personas["dispatcher"], dup, fresh(old))
+    actions.do_sign(personas["officer"], fresh(old), directory["housing"])
+    actions.do_reply(personas["officer"], fresh(old), directory["housing"], REPLY_TEXT)
+    Reply.objects.filter(message=old).update(body="李建国同志: 您好! 已致电13800001111。" + REPLY_TEXT)
+    m = post_message(personas, directory, title="七里河区小区什么时候加装电梯")
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
+    lookup.clear_cache()
+    found = staff["officer"].get(f"/api/v1/staff/cases/{m.public_id}/similar-answers/").json()
+    assert [f["public_id"] for f in found] == [old.public_id]
+    assert found[0]["reply"]["body"].startswith("李**同志: 您好! 已致电138****1111。")
+
+
 def test_the_quality_panel_shows_every_part_the_score_is_made_of(personas, directory, signed, staff):
     """The score weighs four parts; the panel showed three, so 相关性, 完整性 and 可解释性
     never added up to the score beside them (及时性, a tenth of it, was missing); and

@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from minsheng.api.models import ApiToken
 from minsheng.board.models import HIDDEN_EVENT_KINDS, Event, MessageKind, Rating
+from minsheng.board.views.staff_hints import replies_shown_to_others
 from minsheng.board.workflow import Status
 
 EVENT_KINDS = Event.Kind.choices
@@ -274,7 +275,8 @@ class MessageDetailSerializer(MessageListSerializer):
     closed_at = serializers.DateTimeField(allow_null=True)
     is_overdue = serializers.BooleanField()
     duplicate_of = serializers.SerializerMethodField(help_text="并单: 主留言的编号 (主留言公开后给出)")
-    replies = ReplySerializer(many=True)
+    replies = serializers.SerializerMethodField(
+        help_text="答复; 留言人 (及并入的留言的留言人) 的个人信息部分隐藏, 如 王**, 139****5678")
     main_case_replies = serializers.SerializerMethodField(
         help_text="并单: 并入的留言由主留言 (duplicate_of) 一并答复, 这里是主留言的答复")
     evaluations = EvaluationSerializer(many=True)
@@ -286,11 +288,16 @@ class MessageDetailSerializer(MessageListSerializer):
         return obj.public_main.public_id if obj.public_main else None
 
     @extend_schema_field(ReplySerializer(many=True))
+    def get_replies(self, obj):
+        return ReplySerializer(replies_shown_to_others(obj, obj.replies.all()), many=True).data
+
+    @extend_schema_field(ReplySerializer(many=True))
     def get_main_case_replies(self, obj):
-        if obj.public_main is None:
+        main = obj.public_main
+        if main is None:
             return []
-        replies = obj.public_main.replies.select_related("unit").order_by("published_at")
-        return ReplySerializer(replies, many=True).data
+        replies = main.replies.select_related("unit").order_by("published_at")
+        return ReplySerializer(replies_shown_to_others(main, replies), many=True).data
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, obj):

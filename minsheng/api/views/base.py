@@ -53,7 +53,7 @@ def list_queryset():
 
 
 def detail_queryset():
-    return list_queryset().select_related("duplicate_of").prefetch_related(
+    return list_queryset().select_related("duplicate_of__author").prefetch_related(
         "replies__unit", "evaluations", "attachments",
         Prefetch("events", queryset=Event.objects.select_related("unit", "actor")),
     )

@@ -28,6 +28,7 @@ from ..models import Message, Notification
 from ..workflow import Conflict, IllegalMove, Status, allowed
 from . import DRAFT_SENT
 from .public import list_queryset, paginate
+from .staff_hints import replies_shown_to_others
 
 MAX_LEVEL = Region.Level.TOWNSHIP
 
@@ -254,9 +255,15 @@ def rate(request, public_id):
             flash.info(request, f"如问题仍未解决, 可在 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
         return redirect("board:message", public_id)
     # the answer being rated, on the page: 我的留言's 去评价 leads here, not to the message
-    reply = message.replies.select_related("unit").order_by("-published_at").first()
+    reply = _as_published(message, message.replies.select_related("unit").order_by("-published_at").first())
     return render(request, "board/rate.html", {"message": message, "form": form, "reply": reply,
                                                "reopen_days": settings.MINSHENG_REOPEN_DAYS})
+
+
+def _as_published(message: Message, reply):
+    """The reply quoted on 评价答复 and 申请重办 as the author's message page shows it: their personal data
+    partly hidden (``replies_shown_to_others``; whole there until 2026-12-05)."""
+    return replies_shown_to_others(message, [reply])[0] if reply else None
 
 
 @login_required
@@ -275,7 +282,7 @@ def reopen(request, public_id):
                    success="已申请重办, 原办理单位将重新办理")
         return redirect("board:message", public_id)
     # the answer the citizen found wanting, on the page (as 评价's), and until when they may ask
-    reply = message.replies.select_related("unit").order_by("-published_at").first()
+    reply = _as_published(message, message.replies.select_related("unit").order_by("-published_at").first())
     rated = message.evaluations.order_by("-created_at").first()
     until = rated.created_at + timedelta(days=settings.MINSHENG_REOPEN_DAYS) if rated else None
     return render(request, "board/reopen.html", {"message": message, "form": form, "reply": reply, "until": until})

@@ -25,6 +25,7 @@ from .. import actions, search
 from ..forms import ANSWERED, MAX_QUERY_LENGTH, BrowseForm, query_cut
 from ..models import HIDDEN_EVENT_KINDS, Attachment, Evaluation, Event, Message, Rating, Reply
 from ..workflow import Status, allowed
+from .staff_hints import replies_shown_to_others
 
 PAGE_SIZE = 20
 SEARCH_COUNT_CAP = 1000  # a search's matches counted up to (SearchPaginator)
@@ -219,7 +220,7 @@ def _own_unlisted(user, number: str | None) -> Message | None:
 def _visible_message(request, public_id) -> Message:
     message = get_object_or_404(
         Message.objects.select_related("region__parent__parent__parent", "topic", "addressee", "author",
-                                       "duplicate_of"),
+                                       "duplicate_of__author"),
         public_id=public_id)
     if readable(request.user, message):
         return message
@@ -276,7 +277,9 @@ def message_detail(request, public_id):
     is_author = request.user.is_authenticated and message.author_id == request.user.pk
     main = message.public_main if message.status == Status.MERGED else None
     answered = main or message
-    replies = list(Reply.objects.filter(message=answered).select_related("unit").order_by("published_at"))
+    # the citizens' personal data hidden in each (a reply stored before such replies were refused named them)
+    replies = replies_shown_to_others(
+        answered, Reply.objects.filter(message=answered).select_related("unit").order_by("published_at"))
     evaluations = list(Evaluation.objects.filter(message=answered).select_related("message__author")
                        .order_by("created_at"))
     for r in replies:

@@ -150,7 +150,8 @@ def similar_answered_scored(message: Message, limit: int = 3) -> list[tuple[Mess
     # offered to copy into another citizen's reply: the data of the citizen it answered hidden, as on their
     # message (a reply stored before such replies were refused greeted them by name, with their number; a copy
     # went past 发布答复, which checks the new case's citizen). A copy: the reply stored stays as it is
-    return [(m, _shown(reply, reply_shown_to_others(m, reply.body)), score) for m, reply, score in found]
+    # (and of the citizens of the messages merged into it, whom the one reply answered too: since 2026-12-05)
+    return [(m, replies_shown_to_others(m, [reply])[0], score) for m, reply, score in found]
 
 
 def _shown(reply: Reply, body: str) -> Reply:
@@ -171,6 +172,25 @@ def reply_shown_to_others(message: Message, body: str) -> str:
     return "".join(parts) + body[last:]
 
 
+def replies_shown_to_others(message: Message, replies) -> list[Reply]:
+    """``replies`` to ``message`` as everyone but the staff of the case reads them (its public page, a merged
+    message's page, the REST API's ``replies`` and ``main_case_replies``): ``reply_shown_to_others`` against
+    ``message``'s citizen and those of the messages merged into it (one answer greets them all), in copies. A reply
+    stored before 发布答复 refused one holding the citizen's data (or imported) greeted them by name with their
+    number, and until 2026-12-05 every reader got it whole; the reply stored stays as written (staff read it so)."""
+    replies = list(replies)
+    if not replies:
+        return replies
+    citizens = [message, *message.merged.select_related("author")]  # one query, however many replies
+    shown = []
+    for reply in replies:
+        body = reply.body
+        for citizen in citizens:
+            body = reply_shown_to_others(citizen, body)
+        shown.append(_shown(reply, body))
+    return shown
+
+
 def quality_for(message: Message, body: str, *, explain: bool = False) -> dict | None:
     """Answer-quality score and reasons (insight.lookup.score_for_reply), with a warning
     first when the reply would publish the citizen's personal data."""
@@ -189,7 +209,8 @@ def quality_for(message: Message, body: str, *, explain: bool = False) -> dict |
 def quality_to_publish(message: Message, body: str) -> dict | None:
     """quality_for a reply about to be published, which refuses (actions.Invalid on ``body``) one
     holding the citizen's personal data: the preview's 「请勿发布」 was a warning the 发布答复 button
-    went past, and the number went up on the public page (replies are not masked)."""
+    went past, and the number went up on the public page (since 2026-12-05 the public reads a reply with the
+    citizen's data hidden, ``replies_shown_to_others``, but a reply is still written for the public)."""
     from ..actions import Invalid
 
     quality = quality_for(message, body, explain=True)
