@@ -5,6 +5,7 @@ Private fields (contact data, assignments, private events) appear only in
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.helpers import lazy_serializer
@@ -174,6 +175,45 @@ class OwnListSerializer(MessageListSerializer):
         return (request.api_key.name if request.api_key else "") or "接入系统"
 
 
+class ReadingTopicSerializer(TopicRefSerializer):
+    id = serializers.IntegerField()
+
+
+class DispatchReadingSerializer(serializers.Serializer):
+    """The machine reading the web 派单队列 shows on a row (its 类型 · 领域 column), as stored when the
+    case was read: the fields and values of suggestion/, with the row's words (``shown``)."""
+
+    topic = ReadingTopicSerializer(source="predicted_topic", allow_null=True,
+                                   help_text="预测领域 (id、代码、名称); 模型给出的领域不在领域表中时为 null")
+    topic_confidence = serializers.FloatField(allow_null=True, help_text="领域置信度 (0–1)")
+    kind = serializers.CharField(source="predicted_kind", help_text="预测留言类型, 未知为空")
+    kind_label = serializers.SerializerMethodField(help_text="预测类型的中文名, 如「投诉」; 未知为空")
+    kind_confidence = serializers.FloatField(allow_null=True, help_text="类型置信度 (0–1)")
+    prefill = serializers.SerializerMethodField(help_text="领域置信度达到预填门槛 (与 suggestion/ 的 prefill 相同)")
+    kind_prefill = serializers.SerializerMethodField(
+        help_text="类型置信度达到预填门槛 (与 suggestion/ 的 kind_prefill 相同)")
+    shown = serializers.SerializerMethodField(
+        help_text="派单队列该行对预测领域的说法:「预测: <领域>」(达到预填门槛)、「未分类 (机器猜测: <领域>, 置信度低)」"
+                  "或「未分类」(没有预测领域); 留言人已选领域时, 该行显示其所选领域")
+
+    def get_kind_label(self, obj) -> str:
+        return MessageKind(obj.predicted_kind).label if obj.predicted_kind in MessageKind.values else ""
+
+    def get_prefill(self, obj) -> bool:
+        return obj.predicted_topic is not None and (obj.topic_confidence or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE
+
+    def get_kind_prefill(self, obj) -> bool:
+        return (obj.predicted_kind in MessageKind.values
+                and (obj.kind_confidence or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE)
+
+    def get_shown(self, obj) -> str:
+        if obj.predicted_topic is None:
+            return "未分类"
+        if self.get_prefill(obj):
+            return f"预测: {obj.predicted_topic.name}"
+        return f"未分类 (机器猜测: {obj.predicted_topic.name}, 置信度低)"
+
+
 @extend_schema_serializer(deprecate_fields=["overdue"])
 class InboxItemSerializer(OwnListSerializer):
     """A list item for staff: the text as written, the reply deadline and whether it has
@@ -189,6 +229,9 @@ class InboxItemSerializer(OwnListSerializer):
                   "与 suggestion 的 duplicates 件数相同), 即派单队列的角标; 只在 box=dispatch 中给出 (其他箱为 null, "
                   "查找失败时也为 null)")
 
+    reading = serializers.SerializerMethodField(
+        help_text="机器阅读 (since 2026-12-05): 派单队列每行显示的预测领域、类型及置信度和是否达到预填门槛, 字段与 "
+                  "suggestion/ 相同; 只在 box=dispatch 中给出 (其他箱为 null), 未经机器阅读 (没有模型或阅读失败) 的留言为 null")
     role = serializers.SerializerMethodField(
         help_text="`lead` (主办, 待办页的待办标签) 或 `assist` (协办, 其协办标签): 调用者所在单位办理本件时的角色; "
                   "调用者的单位都不在办理本件时为 null")
@@ -200,6 +243,13 @@ class InboxItemSerializer(OwnListSerializer):
 
     def get_role(self, obj) -> str | None:
         return getattr(obj, "unit_role", None)
+
+    @extend_schema_field(DispatchReadingSerializer(allow_null=True))
+    def get_reading(self, obj):
+        # read with select_related("predicted_topic"): no query of its own
+        if not self.context.get("reading") or obj.classified_at is None:
+            return None
+        return DispatchReadingSerializer(obj).data
 
     def get_duplicate_count(self, obj) -> int | None:
         duplicates = self.context.get("duplicates")

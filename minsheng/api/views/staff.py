@@ -152,6 +152,8 @@ class Inbox(ApiView):
             qs = leader_box(request.user, params)
         else:
             qs = list_queryset().filter(inbox_q(request.user, params["box"]))
+            if params["box"] == "dispatch":  # each row's machine reading, as the queue page shows it
+                qs = qs.select_related("predicted_topic")
         if params.get("status"):
             qs = qs.filter(status=params["status"])
         now = timezone.now()
@@ -189,7 +191,8 @@ class Inbox(ApiView):
         # the queue page's 疑似重复 badge, counted for the page's rows at once; guarded as there:
         # a failing lookup leaves the counts null and the list stands
         duplicates = near_duplicate_counts(page) if params["box"] == "dispatch" else None
-        data = InboxItemSerializer(page, many=True, context={"duplicates": duplicates}).data
+        data = InboxItemSerializer(page, many=True, context={"duplicates": duplicates,
+                                                             "reading": params["box"] == "dispatch"}).data
         return paginator.get_paginated_response(data)
 
 
