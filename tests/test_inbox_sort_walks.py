@@ -52,6 +52,16 @@ def _walk(client, url: str, key: str) -> tuple[list[str], str | None]:
     return seen, last
 
 
+def _walked_back(client, last: str) -> list[str]:
+    """From the last page back to the first by `previous`: every case, in the forward order."""
+    pages, url = [], client.get(last).json()["previous"]
+    while url:
+        page = client.get(url).json()
+        pages.insert(0, [m["public_id"] for m in page["results"]])
+        url = page["previous"]
+    return [p for page in pages for p in page] + [m["public_id"] for m in client.get(last).json()["results"]]
+
+
 @pytest.mark.parametrize("ordering", ORDERINGS)
 @pytest.mark.parametrize("size", [1, 3])
 def test_every_ordering_walks_each_case_once_both_ways_over_empty_values(personas, gappy, login, as_persona,
@@ -62,13 +72,7 @@ def test_every_ordering_walks_each_case_once_both_ways_over_empty_values(persona
     by_title = {m.title: m.public_id for m in gappy}
     assert forward == [by_title[t] for t in listed(login(personas["officer"]), sort=ordering)]
     # back from the last page: the previous pages, each case once, in the same order
-    back_pages, url = [], client.get(last).json()["previous"]
-    while url:
-        page = client.get(url).json()
-        back_pages.insert(0, [m["public_id"] for m in page["results"]])
-        url = page["previous"]
-    tail = client.get(last).json()["results"]
-    assert [p for page in back_pages for p in page] + [m["public_id"] for m in tail] == forward
+    assert _walked_back(client, last) == forward
 
 
 @pytest.mark.parametrize("position", [
@@ -125,10 +129,4 @@ def test_the_default_unit_inbox_walks_each_case_once_both_ways_over_cases_withou
     by_title = {m.title: m.public_id for m in gappy}
     assert forward == [by_title[t] for t in listed(login(personas["officer"]))]
     assert forward == _walk(client, f"/api/v1/staff/inbox/?box=unit&ordering=due&page_size={size}", "next")[0]
-    back_pages, url = [], client.get(last).json()["previous"]
-    while url:
-        page = client.get(url).json()
-        back_pages.insert(0, [m["public_id"] for m in page["results"]])
-        url = page["previous"]
-    tail = client.get(last).json()["results"]
-    assert [p for page in back_pages for p in page] + [m["public_id"] for m in tail] == forward
+    assert _walked_back(client, last) == forward

@@ -615,16 +615,22 @@ def test_merge_lists_near_duplicates_and_shows_the_main_reply(personas, director
     assert public.status_code == 200 and REPLY_TEXT in text(public)
 
 
+def _a_lift_case_in_hand(personas, directory) -> Message:
+    """A new lift case signed by the housing bureau, its reply form beside the answered ones like it."""
+    m = post_message(personas, directory, title="七里河区小区什么时候加装电梯")
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
+    lookup.clear_cache()
+    return m
+
+
 def test_reply_form_shows_similar_answers_and_the_preview_scores_the_draft(personas, directory, staff):
     old = post_message(personas, directory, title="七里河区小区加装电梯进展")
     actions.do_dispatch(personas["dispatcher"], old, directory["housing"])
     actions.do_sign(personas["officer"], fresh(old), directory["housing"])
     actions.do_reply(personas["officer"], fresh(old), directory["housing"], REPLY_TEXT)
     Message.objects.filter(pk=old.pk).update(body=old.body + " 我的电话13912345678")
-    m = post_message(personas, directory, title="七里河区小区什么时候加装电梯")
-    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
-    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
-    lookup.clear_cache()
+    m = _a_lift_case_in_hand(personas, directory)
     page = text(staff["officer"].get(case_url(m)))
     similar = page[page.index("相似的已答复留言"):]
     assert old.title in similar and REPLY_TEXT in similar
@@ -655,10 +661,7 @@ def test_a_similar_answer_beside_the_reply_form_hides_its_citizens_name_and_phon
     actions.do_sign(personas["officer"], fresh(old), directory["housing"])
     actions.do_reply(personas["officer"], fresh(old), directory["housing"], REPLY_TEXT)
     Reply.objects.filter(message=old).update(body="王小明同志: 您好! 我们已致电13912345678与您沟通。" + REPLY_TEXT)
-    m = post_message(personas, directory, title="七里河区小区什么时候加装电梯")
-    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
-    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
-    lookup.clear_cache()
+    m = _a_lift_case_in_hand(personas, directory)
     page = text(staff["officer"].get(case_url(m)))
     similar = page[page.index("相似的已答复留言"):]
     assert REPLY_TEXT in similar  # the reply is offered, its citizen's data hidden as on their message
@@ -687,10 +690,7 @@ def test_a_similar_answer_also_hides_the_citizen_of_a_message_merged_into_its_ca
     actions.do_sign(personas["officer"], fresh(old), directory["housing"])
     actions.do_reply(personas["officer"], fresh(old), directory["housing"], REPLY_TEXT)
     Reply.objects.filter(message=old).update(body="李建国同志: 您好! 已致电13800001111。" + REPLY_TEXT)
-    m = post_message(personas, directory, title="七里河区小区什么时候加装电梯")
-    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
-    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
-    lookup.clear_cache()
+    m = _a_lift_case_in_hand(personas, directory)
     found = staff["officer"].get(f"/api/v1/staff/cases/{m.public_id}/similar-answers/").json()
     assert [f["public_id"] for f in found] == [old.public_id]
     assert found[0]["reply"]["body"].startswith("李**同志: 您好! 已致电138****1111。")
