@@ -175,7 +175,7 @@ class OwnListSerializer(MessageListSerializer):
         return (request.api_key.name if request.api_key else "") or "接入系统"
 
 
-class ReadingTopicSerializer(TopicRefSerializer):
+class DispatchTopicSerializer(TopicRefSerializer):
     id = serializers.IntegerField()
 
 
@@ -183,7 +183,7 @@ class DispatchReadingSerializer(serializers.Serializer):
     """The machine reading the web 派单队列 shows on a row (its 类型 · 领域 column), as stored when the
     case was read: the fields and values of suggestion/, with the row's words (``shown``)."""
 
-    topic = ReadingTopicSerializer(source="predicted_topic", allow_null=True,
+    topic = DispatchTopicSerializer(source="predicted_topic", allow_null=True,
                                    help_text="预测领域 (id、代码、名称); 模型给出的领域不在领域表中时为 null")
     topic_confidence = serializers.FloatField(allow_null=True, help_text="领域置信度 (0–1)")
     kind = serializers.CharField(source="predicted_kind", help_text="预测留言类型, 未知为空")

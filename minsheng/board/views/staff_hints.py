@@ -151,7 +151,23 @@ def similar_answered_scored(message: Message, limit: int = 3) -> list[tuple[Mess
     # message (a reply stored before such replies were refused greeted them by name, with their number; a copy
     # went past 发布答复, which checks the new case's citizen). A copy: the reply stored stays as it is
     # (and of the citizens of the messages merged into it, whom the one reply answered too: since 2026-12-05)
-    return [(m, replies_shown_to_others(m, [reply])[0], score) for m, reply, score in found]
+    merged = _merged_into(m for m, _, _ in found)
+    return [(m, _masked(reply, [m, *merged.get(m.pk, ())]), score) for m, reply, score in found]
+
+
+def _merged_into(messages) -> dict[int, list[Message]]:
+    """The messages merged into each of ``messages``, with their authors, in one query."""
+    merged = {}
+    for m in Message.objects.filter(duplicate_of__in=[m.pk for m in messages]).select_related("author"):
+        merged.setdefault(m.duplicate_of_id, []).append(m)
+    return merged
+
+
+def _masked(reply: Reply, citizens) -> Reply:
+    body = reply.body
+    for citizen in citizens:
+        body = reply_shown_to_others(citizen, body)
+    return _shown(reply, body)
 
 
 def _shown(reply: Reply, body: str) -> Reply:
@@ -181,14 +197,8 @@ def replies_shown_to_others(message: Message, replies) -> list[Reply]:
     replies = list(replies)
     if not replies:
         return replies
-    citizens = [message, *message.merged.select_related("author")]  # one query, however many replies
-    shown = []
-    for reply in replies:
-        body = reply.body
-        for citizen in citizens:
-            body = reply_shown_to_others(citizen, body)
-        shown.append(_shown(reply, body))
-    return shown
+    citizens = [message, *_merged_into([message]).get(message.pk, ())]  # one query, however many replies
+    return [_masked(reply, citizens) for reply in replies]
 
 
 def quality_for(message: Message, body: str, *, explain: bool = False) -> dict | None:
