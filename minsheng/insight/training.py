@@ -19,6 +19,13 @@ KIND_FOR_LABEL = {
 }
 
 
+def listed(labels: Sequence[str], shown: int = 12, width: int = 20) -> str:
+    """At most ``shown`` labels, each cut to ``width`` characters, 「, …」 after them when there are more: a
+    note or an error of the classifier commands stays a line to read when a column holds thousands of values."""
+    names = [label if len(label) <= width else label[:width] + "…" for label in labels[:shown]]
+    return ", ".join(names) + (", …" if len(labels) > shown else "")
+
+
 def kind_for_label(label: str) -> str:
     """A model's type label as a MessageKind value ('' when it is none of them)."""
     from minsheng.board.models import MessageKind

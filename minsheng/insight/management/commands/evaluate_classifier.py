@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{data}: 列 {label_column} 中没有任何标签")
             if not set(labels) & set(clf.labels):  # a column of names or ids: macro_f1 0.0 told nothing
                 raise CommandError(f"{data}: 列 {label_column} 的 {len(set(labels))} 个值没有一个是模型的标签 "
-                                   f"(模型: {_listed(clf.labels)}); 请检查 --label-column")
+                                   f"(模型: {training.listed(clf.labels)}); 请检查 --label-column")
             with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
                 figures = classify.evaluate(
                     clf, titles, bodies, labels, chunk=csvio.PROGRESS_EVERY,
@@ -46,15 +46,8 @@ class Command(BaseCommand):
         if unlabelled:
             self.stdout.write(f"{unlabelled} 行无标签, 未计入")
         if unknown:
-            self.stdout.write(f"注意: 数据中有 {len(unknown)} 个模型不认识的标签 {_listed(unknown, 10)}")
+            self.stdout.write(f"注意: 数据中有 {len(unknown)} 个模型不认识的标签 {training.listed(unknown, 10)}")
         self.stdout.write(json.dumps(figures, ensure_ascii=False))
-
-
-def _listed(labels: list[str], shown: int = 12, width: int = 20) -> str:
-    """At most ``shown`` labels, each cut to ``width`` characters: a note or an error stays a line
-    to read when a column holds thousands of values."""
-    names = [label if len(label) <= width else label[:width] + "…" for label in labels[:shown]]
-    return ", ".join(names) + (", …" if len(labels) > shown else "")
 
 
 def _squashed(label: str) -> str:

@@ -114,13 +114,11 @@ class Command(BaseCommand):
                               "它像编号或正文, 不像标签列")
         elif single:  # learnt from one message, and the 20% hold-out cannot measure it
             names = sorted(label for label, n in counts.items() if n == 1)
-            shown = ", ".join(n if len(n) <= 20 else n[:20] + "…" for n in names[:12]) + (", …" if single > 12 else "")
-            self.stderr.write(f"注意: {single} 个标签只有 1 行 ({shown}), 模型只能从一条留言学它, "
+            self.stderr.write(f"注意: {single} 个标签只有 1 行 ({training.listed(names)}), 模型只能从一条留言学它, "
                               "留出验证也量不出它; 能补充数据最好")
 
 
-def _labels(labels, shown: int = 12, width: int = 20) -> str:
-    names = [label if len(label) <= width else label[:width] + "…" for label in labels[:shown]]
+def _labels(labels, shown: int = 12) -> str:
     if len(labels) <= shown:
-        return "标签 " + ", ".join(names)
-    return f"{len(labels)} 个标签 ({', '.join(names)}, …)"
+        return "标签 " + training.listed(labels, shown)
+    return f"{len(labels)} 个标签 ({training.listed(labels, shown)})"
