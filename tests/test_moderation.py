@@ -240,6 +240,7 @@ def test_names_are_looked_for_wherever_an_introduction_can_stand():
     ("电话(0931)8123456", "0931-****3456", "8123456"),
     ("电话（０９３１）８１２３４５６", "0931-****3456", "８１２３４５６"),
     ("电话 0931 8123456", "0931-****3456", "8123456"),
+    ("电话0931—8123456或0931–8123457", "0931-****3456或0931-****3457", "812345"),
     ("北京的家01082345678", "010-****5678", "82345678"),
     ("家里电话8123456, 白天有人", "电话****3456", "8123456"),
     ("联系方式：81234567", "联系方式：****4567", "81234567"),
@@ -259,7 +260,7 @@ def test_landlines_and_flats_written_other_ways_are_hidden(text, hidden, kept):
 @pytest.mark.parametrize("text", [
     "请拨打12345热线", "服务电话96345", "电话12345678901234", "2026-12-05办结", "3号楼500米处", "到3楼5号窗口办理",
     "邮编730030", "1楼100平方米", "5号楼2024年建成", "共3-2-1个批次", "编号0931", "电话号码是多少", "手机1391234",
-    "3号楼300户居民",
+    "3号楼300户居民", "到市政府7楼704办公室", "6栋106-109号商铺",
 ])
 def test_ordinary_numbers_near_phone_words_and_buildings_stay(text):
     assert mask(text) == text and personal_data(text) == []
@@ -271,6 +272,7 @@ def test_ordinary_numbers_near_phone_words_and_buildings_stay(text):
     ("尊敬的王伟同学: 你好", "尊敬的王*同学", "王伟"),
     ("王伟老师您好, 经核查", "王*老师您好", "王伟"),
     ("王伟阿姨: 您好", "王*阿姨", "王伟"),
+    ("王伟网友：您好! 经核查", "王*网友", "王伟"),
 ])
 def test_a_greeting_by_the_known_name_in_any_form_is_hidden(text, hidden, kept):
     assert hidden in mask(text, names=("王伟",)) and kept not in mask(text, names=("王伟",))

@@ -79,8 +79,9 @@ NAME_CUES = re.compile("|".join(sorted(
 # or more characters; a two-character one is often also a word (高峰, 许可, 金华路), so only
 # where it stands as a name: before punctuation, the end, 家/的/同志/先生/女士/反映/本人 …, and (since 2026-12-05) a
 # greeting's 您 / 你 (王伟您好: a reply greeting the citizen by it was published and offered to other cases whole).
-# Since 2026-12-05 also before the other titles a greeting gives (王伟同学你好, 王伟老师, 王伟阿姨: published as written).
-GREETING_TITLES = "同志|先生|女士|小姐|同学|老师|师傅|阿姨|大爷|大妈|大姐|大哥"
+# Since 2026-12-05 also before the other titles a greeting gives (王伟同学你好, 王伟老师, 王伟阿姨, 王伟网友: published as
+# written).
+GREETING_TITLES = "同志|先生|女士|小姐|同学|老师|师傅|阿姨|大爷|大妈|大姐|大哥|网友|市民|居民|业主"
 REPEAT_END = (rf"(?=[\s,，。.;；:：、!！?？)）]|$|家|的|{GREETING_TITLES}|反映|投诉|举报|本人|说|称|电话|手机|住|今年|您|你)")
 # A known name's given name alone in a greeting (伟您好, 小伟你好, 建国同志: to 王伟, 王建国), at the start of a phrase: a
 # reply greeting the citizen so was published (review of 2026-12-05). Only the given name is hidden (小*你好).
@@ -94,8 +95,8 @@ OWN_NAME = re.compile(rf"(?:{COMPOUND_SURNAMES}|[{SURNAMES}{WORDLIKE_SURNAMES}])
 # 楼300户) are not flats.
 # Since 2026-12-05 also a flat written without 单元 (each published as written before): 3–4 digits right after a
 # numbered building (5号楼502, 2栋1203, 张掖路12号1202) unless a count, a year or a measure follows (5号楼2024年, 3号楼300户,
-# 1楼100平方米), 3-2-501 (building, unit, flat), 3–4 digits before 室 (1102室), and 12楼3号 (a floor's door).
-_NOT_FLAT = r"(?![\d.%户年月日米元平个人名辆万余多次路天千百十条台套间棵盏根块项位层级届期号栋楼幢座单室房])"
+# 1楼100平方米, 7楼704办公室, 6栋106-109号), 3-2-501 (building, unit, flat), 3–4 digits before 室 (1102室), and 12楼3号 (a floor's door).
+_NOT_FLAT = r"(?![\d.%\-户年月日米元平个人名辆万余多次路天千百十条台套间棵盏根块项位层级届期号栋楼幢座单室房办])"
 FLAT = re.compile(r"(?<=单元)\s?\d{3,4}(?:室|房|号(?!楼)|(?=[\s,，。;；、]|$|的|楼上|楼下|住户|业主|家))"
                   r"|(?<=[栋楼幢座号])\d{3,4}(?:室|房间|房(?!子|屋|价|租))"
                   rf"|(?:(?<=\d[栋楼幢座号])|(?<=\d号楼))(\d{{3,4}}){_NOT_FLAT}"
@@ -142,7 +143,9 @@ def personal_data(text: str | None, context: str | None = None, names: tuple[str
 # full-width letters, digits and the signs of a number or an address (a phone's Chinese keyboard types
 # them: １３９１２３４５６７８, ｚｈａｎｇ＠ｑｑ．ｃｏｍ) read as their ASCII forms, one character for one, so a
 # match's span is the same in the text as written
-_HALF_WIDTH = {**{c: c - 0xFEE0 for c in range(ord("！"), ord("～") + 1)}, 0x3000: ord(" ")}
+# (and since 2026-12-05 a dash typed as — or –: 0931—8123456 was published as written)
+_HALF_WIDTH = {**{c: c - 0xFEE0 for c in range(ord("！"), ord("～") + 1)}, 0x3000: ord(" "), 0x2014: ord("-"),
+               0x2013: ord("-")}
 
 
 def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[tuple[str, str, int, int]]:
