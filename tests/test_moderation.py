@@ -260,7 +260,7 @@ def test_landlines_and_flats_written_other_ways_are_hidden(text, hidden, kept):
 @pytest.mark.parametrize("text", [
     "请拨打12345热线", "服务电话96345", "电话12345678901234", "2026-12-05办结", "3号楼500米处", "到3楼5号窗口办理",
     "邮编730030", "1楼100平方米", "5号楼2024年建成", "共3-2-1个批次", "编号0931", "电话号码是多少", "手机1391234",
-    "3号楼300户居民", "到市政府7楼704办公室", "6栋106-109号商铺",
+    "3号楼300户居民", "到市政府7楼704办公室", "6栋106-109号商铺", "3栋105m2户型", "2栋120㎡",
 ])
 def test_ordinary_numbers_near_phone_words_and_buildings_stay(text):
     assert mask(text) == text and personal_data(text) == []
