@@ -180,6 +180,9 @@ def test_a_name_introduced_once_is_hidden_everywhere_in_public(client, personas,
     ("0005_search_text_without_repeated_names", "王小明家门口垃圾成堆", "我叫王小明, 垃圾一周没人清运。", "王小明"),
     ("0006_search_text_without_relatives_names", "养老金停发三个月", "我父亲郭瑞友退休十年, 养老金停发三个月。", "郭瑞友"),
     ("0006_search_text_without_relatives_names", "我父亲郭瑞友的养老金停发", "养老金已经三个月没有发放了。", "郭瑞友"),
+    ("0027_search_text_without_other_forms_of_phones_and_flats", "垃圾一周没人清运", "家里座机09318123456。",
+     "09318123456"),
+    ("0027_search_text_without_other_forms_of_phones_and_flats", "5号楼502门前垃圾", "垃圾一周没人清运。", "5号楼502"),
 ])
 def test_the_reindex_migration_forgets_a_name_an_older_index_kept(client, personas, directory, migration, title, body,
                                                                   name):
