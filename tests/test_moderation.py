@@ -180,6 +180,9 @@ def test_a_name_introduced_once_is_hidden_everywhere_in_public(client, personas,
     ("0005_search_text_without_repeated_names", "王小明家门口垃圾成堆", "我叫王小明, 垃圾一周没人清运。", "王小明"),
     ("0006_search_text_without_relatives_names", "养老金停发三个月", "我父亲郭瑞友退休十年, 养老金停发三个月。", "郭瑞友"),
     ("0006_search_text_without_relatives_names", "我父亲郭瑞友的养老金停发", "养老金已经三个月没有发放了。", "郭瑞友"),
+    ("0027_search_text_without_other_forms_of_phones_and_flats", "垃圾一周没人清运", "家里座机09318123456。",
+     "09318123456"),
+    ("0027_search_text_without_other_forms_of_phones_and_flats", "5号楼502门前垃圾", "垃圾一周没人清运。", "5号楼502"),
 ])
 def test_the_reindex_migration_forgets_a_name_an_older_index_kept(client, personas, directory, migration, title, body,
                                                                   name):
@@ -230,3 +233,55 @@ def test_names_are_looked_for_wherever_an_introduction_can_stand():
             found += 1
             assert m.NAME_CUES.search(text), text
     assert found > 100  # the texts do introduce names (about 250)
+
+
+# Review of 2026-12-05 (personal data in replies and public text): a landline written without a dash, in brackets or
+# as a bare local number after a phone word, a flat written without 单元 / 栋, and a greeting by the given name alone
+# were published as written.
+@pytest.mark.parametrize("text, hidden, kept", [
+    ("座机09318123456请回电", "0931-****3456", "8123456"),
+    ("电话(0931)8123456", "0931-****3456", "8123456"),
+    ("电话（０９３１）８１２３４５６", "0931-****3456", "８１２３４５６"),
+    ("电话 0931 8123456", "0931-****3456", "8123456"),
+    ("电话0931—8123456或0931–8123457", "0931-****3456或0931-****3457", "812345"),
+    ("北京的家01082345678", "010-****5678", "82345678"),
+    ("家里电话8123456, 白天有人", "电话****3456", "8123456"),
+    ("联系方式：81234567", "联系方式：****4567", "81234567"),
+    ("手机 8123456 随时可打", "手机 ****3456", "8123456"),
+    ("家住5号楼502, 楼上漏水", "5号楼***,", "502"),
+    ("家住3-2-501室", "3-2-***室", "501"),
+    ("住在3-2-501, 楼道灯坏了", "3-2-***,", "501"),
+    ("2幢301室楼上漏水", "2幢***室", "301"),
+    ("我家1102室卫生间漏水", "****室", "1102"),
+    ("住在12楼3号, 电梯常坏", "12楼*号,", "3号"),
+])
+def test_landlines_and_flats_written_other_ways_are_hidden(text, hidden, kept):
+    assert hidden in mask(text) and kept not in mask(text)
+    assert personal_data(text)
+
+
+@pytest.mark.parametrize("text", [
+    "请拨打12345热线", "服务电话96345", "电话12345678901234", "2026-12-05办结", "3号楼500米处", "到3楼5号窗口办理",
+    "邮编730030", "1楼100平方米", "5号楼2024年建成", "共3-2-1个批次", "编号0931", "电话号码是多少", "手机1391234",
+    "3号楼300户居民", "到市政府7楼704办公室", "6栋106-109号商铺", "3栋105m2户型", "2栋120㎡",
+])
+def test_ordinary_numbers_near_phone_words_and_buildings_stay(text):
+    assert mask(text) == text and personal_data(text) == []
+
+
+@pytest.mark.parametrize("text, hidden, kept", [
+    ("伟您好! 经核查, 路灯已修好。", "*您好!", "伟您好"),
+    ("小伟你好, 经核查, 路灯已修好。", "小*你好,", "小伟"),
+    ("尊敬的王伟同学: 你好", "尊敬的王*同学", "王伟"),
+    ("王伟老师您好, 经核查", "王*老师您好", "王伟"),
+    ("王伟阿姨: 您好", "王*阿姨", "王伟"),
+    ("王伟网友：您好! 经核查", "王*网友", "王伟"),
+])
+def test_a_greeting_by_the_known_name_in_any_form_is_hidden(text, hidden, kept):
+    assert hidden in mask(text, names=("王伟",)) and kept not in mask(text, names=("王伟",))
+    assert hidden in mask(text, context="我叫王伟, 路灯坏了")
+
+
+@pytest.mark.parametrize("text", ["说明您好像没有登记", "伟大的城市, 你好", "您好, 经核查, 伟业路路灯已修好", "王先生您好"])
+def test_a_given_name_is_hidden_only_in_a_greeting(text):
+    assert mask(text, names=("王伟",)) == text

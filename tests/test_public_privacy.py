@@ -253,3 +253,24 @@ def test_the_rate_page_shows_the_author_the_reply_as_the_public_reads_it(persona
     actions.do_evaluate(m.author, m, resolution="unsatisfied", attitude="basic", speed="basic", comment="还没开工")
     page = c.get(f"/m/{m.public_id}/reopen/").content.decode()
     assert "王**同志: 您好! 我们已致电139****5678" in page and PHONE not in page
+
+
+@pytest.mark.django_db
+def test_a_landline_without_a_dash_a_flat_without_a_unit_and_a_greeting_by_given_name_are_hidden(personas, directory):
+    """Review of 2026-12-05: a landline written 09318123456, (0931)8123456 or a bare 8123456 after 电话, a flat written
+    5号楼502 or 3-2-501, and a stored reply greeting the citizen 王伟 「伟您好」 / 「小伟你好」 were published as written on
+    the page, the API and Open311 (their message hid 0931-8123456 and 3单元502室)."""
+    from minsheng.board.models import Reply
+
+    p, d = personas, directory
+    m = advance(submit(p["citizen"], d, body="我叫王伟, 家里座机09318123456, 单位电话(0931)8765432, 白天打手机 8112233。"
+                                               "家住5号楼502, 楼下3-2-501也漏水。", address="幸福家园1102室"), p, d, "replied")
+    Reply.objects.filter(message=m).update(body="伟您好! 已于昨日致电09318123456与您联系, 到5号楼502现场查看。"
+                                                "小伟你好, 咨询电话 0931-8451234。")
+    seen = views(m)
+    for where, text in seen.items():
+        for private in ("8123456", "8765432", "8112233", "502", "3-2-501", "1102", "王伟", "伟您好", "小伟"):
+            assert private not in text, (where, private)
+    assert "座机0931-****3456" in seen["page"] and "5号楼***" in seen["open311"] and "3-2-***" in seen["api"]
+    reply = Client().get(f"/api/v1/messages/{m.public_id}/").json()["replies"][0]["body"]
+    assert reply == "*您好! 已于昨日致电0931-****3456与您联系, 到5号楼***现场查看。小*你好, 咨询电话 0931-8451234。"

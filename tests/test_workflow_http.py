@@ -827,6 +827,37 @@ def test_a_greeting_by_a_two_character_name_the_open311_name_and_the_citizens_fl
     assert r.status_code == 302  # a surname and a title name no one
 
 
+def test_a_landline_a_flat_and_a_given_name_written_other_ways_are_refused(personas, directory, signed, staff):
+    """Review of 2026-12-05: the citizen's landline given back as 09318123456, (0931)8123456 or 8123456, their flat
+    written 5号楼502 / 3-2-501 / 1102室, and a greeting by their given name (伟您好, 小伟你好 to 王伟) were published: the
+    patterns knew only 0931-8123456, 3单元502室 and 王伟您好. The unit's own number, however written, is still published."""
+    from rest_framework.test import APIClient
+
+    Message.objects.filter(pk=signed.pk).update(body="我叫王伟, 电梯坏了一个月, 家里座机(0931)8123456, 住5号楼502。",
+                                                address="幸福家园3-2-501")
+    api = APIClient()
+    api.force_authenticate(personas["officer"])
+    for reply, label in (("已致电09318123456告知您", "固定电话"), ("已致电0931-8123456告知您", "固定电话"),
+                         ("已致电（0931）8123456告知您", "固定电话"), ("已致电您家电话8123456", "固定电话"),
+                         ("已到5号楼502室查看", "门牌号"), ("已到5号楼502查看", "门牌号"), ("已到3-2-501查看", "门牌号"),
+                         ("伟您好! 电梯已修好", "姓名"), ("小伟你好, 电梯已修好", "姓名"), ("王伟同学你好, 电梯已修好", "姓名")):
+        r = act(staff["officer"], fresh(signed), "reply", body=f"经核查, {reply}。")
+        assert r.status_code == 400 and f"答复中含有留言人的个人信息 ({label}), 答复会公开发布" in text(r), reply
+        r = api.post(f"/api/v1/staff/cases/{signed.public_id}/reply/", {"body": f"经核查, {reply}。"}, format="json")
+        assert r.status_code == 400 and f"({label})" in r.json()["error"]["fields"]["body"][0], reply
+    assert not Reply.objects.exists()
+    official = "您好! 经核查, 电梯已修好。如有疑问请拨打咨询电话 09318451234 或 (0931)8451235, 或到政务大厅1102室咨询。"
+    assert act(staff["officer"], fresh(signed), "reply", body=official).status_code == 302  # the unit's own
+
+
+def test_a_landline_without_a_dash_quoted_as_the_property_companys_is_published(personas, directory, signed, staff):
+    """The organisation's phone rule (物业电话 0731-8123456 打不通) holds for a number written without a dash or in brackets
+    too; the citizen's own number so written stays theirs."""
+    _theirs_unless_dialled(signed, staff, "(0931)8123456", "固定电话", (
+        "我的电话(0931)8123456", "我家座机09318123456", "我单位电话 8123456"),
+        dialled="我多次拨打物业公司电话(0931)8123456无人接听")
+
+
 def test_a_reply_citing_a_sixteen_digit_case_number_is_published(personas, directory, signed, staff):
     """Any run of 16–19 digits was refused as a 银行卡号: a reply citing the hotline's 工单号 2026120500001234
     could not be published. A bank card carries its check digit (Luhn), a case number does not; the

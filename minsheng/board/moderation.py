@@ -23,7 +23,12 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("身份证号", re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])")),
     ("银行卡号", re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){2}[ -]?\d{4}(?:[ -]?\d{1,3})?(?!\d)")),
     ("手机号", re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)")),
-    ("固定电话", re.compile(r"(?<!\d)0\d{2,3}[ -]\d{7,8}(?!\d)")),
+    # 0931-8123456, 0931 8123456; since 2026-12-05 also (0931)8123456 (（0931）: _HALF_WIDTH), 09318123456 (an area code
+    # and a local number's shape: 010/02x and 8 digits, 0xxx and 7–8, the local one not starting 0 or 1) and a bare local
+    # number right after a phone word (电话8123456, 联系方式：81234567), each published as written before
+    ("固定电话", re.compile(r"(?=[0(电座固宅手联])(?:(?<!\d)0\d{2,3}[ -]\d{7,8}(?!\d)|\(0\d{2,3}\)\s?\d{7,8}(?!\d)"
+                        r"|(?<!\d)(?:0(?:10|2\d)[2-9]\d{7}|0[3-9]\d{2}[2-9]\d{6,7})(?!\d)"
+                        r"|(?:电话|座机|固话|宅电|手机|联系方式)(?:号码|号)?(?:是|为|[:：])?\s*([2-9]\d{6,7})(?!\d))")),
     ("邮箱", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")),
 ]
 
@@ -74,15 +79,32 @@ NAME_CUES = re.compile("|".join(sorted(
 # or more characters; a two-character one is often also a word (高峰, 许可, 金华路), so only
 # where it stands as a name: before punctuation, the end, 家/的/同志/先生/女士/反映/本人 …, and (since 2026-12-05) a
 # greeting's 您 / 你 (王伟您好: a reply greeting the citizen by it was published and offered to other cases whole).
-REPEAT_END = r"(?=[\s,，。.;；:：、!！?？)）]|$|家|的|同志|先生|女士|反映|投诉|举报|本人|说|称|电话|手机|住|今年|您|你)"
+# Since 2026-12-05 also before the other titles a greeting gives (王伟同学你好, 王伟老师, 王伟阿姨, 王伟网友: published as
+# written).
+GREETING_TITLES = "同志|先生|女士|小姐|同学|老师|师傅|阿姨|大爷|大妈|大姐|大哥|网友|市民|居民|业主"
+REPEAT_END = (rf"(?=[\s,，。.;；:：、!！?？)）]|$|家|的|{GREETING_TITLES}|反映|投诉|举报|本人|说|称|电话|手机|住|今年|您|你)")
+# A known name's given name alone in a greeting (伟您好, 小伟你好, 建国同志: to 王伟, 王建国), at the start of a phrase: a
+# reply greeting the citizen so was published (review of 2026-12-05). Only the given name is hidden (小*你好).
+GREETING = (r"(?=尊敬的|亲爱的|小|阿|{given})(?:^|(?<=[\s,，。.;；:：!！?？、]))(?:尊敬的|亲爱的)?(?:小|阿)?({given})"
+            rf"(?:(?:{GREETING_TITLES})?[\s,，:：!！]*(?:您|你)好|(?:{GREETING_TITLES})[:：,，])")
 # A registered display name that is a person's name (张伟, 欧阳娜娜; not 居民0001, 老王, 张先生):
 # the citizen's own name is hidden wherever they write it, introduced or not (本人张伟).
 OWN_NAME = re.compile(rf"(?:{COMPOUND_SURNAMES}|[{SURNAMES}{WORDLIKE_SURNAMES}])(?!{TITLES})[\u4e00-\u9fa5]{{1,2}}")
 # A flat: 3–4 digits after 单元 ending in 室/房/号 or the phrase, or before 室/房 right
 # after 栋/楼/幢/座/号. Years, prices, areas and household counts (3单元2024年, 每单元1000元,
 # 楼300户) are not flats.
-FLAT = re.compile(r"(?<=单元)\s?\d{3,4}(?:室|房|号(?!楼)|(?=[\s,，。;；、]|$|的|楼上|楼下|住户|业主|家))"
-                  r"|(?<=[栋楼幢座号])\d{3,4}(?:室|房间|房(?!子|屋|价|租))")
+# Since 2026-12-05 also a flat written without 单元 (each published as written before): 3–4 digits right after a
+# numbered building (5号楼502, 2栋1203, 张掖路12号1202) unless a count, a year or a measure follows (5号楼2024年, 3号楼300户,
+# 1楼100平方米, 3栋105m2, 7楼704办公室, 6栋106-109号), 3-2-501 (building, unit, flat), 3–4 digits before 室
+# (1102室), and 12楼3号 (a floor's door).
+_NOT_FLAT = r"(?![\d.%\-户年月日米元平个人名辆万余多次路天千百十条台套间棵盏根块项位层级届期号栋楼幢座单室房办mM㎡])"
+FLAT = re.compile(r"(?=\s?\d)(?:"  # (where a digit is: a text is scanned several times faster)
+                  r"(?<=单元)\s?\d{3,4}(?:室|房|号(?!楼)|(?=[\s,，。;；、]|$|的|楼上|楼下|住户|业主|家))"
+                  r"|(?<=[栋楼幢座号])\d{3,4}(?:室|房间|房(?!子|屋|价|租))"
+                  rf"|(?:(?<=\d[栋楼幢座号])|(?<=\d号楼))(\d{{3,4}}){_NOT_FLAT}"
+                  r"|(?<![\d-])\d{1,2}-\d{1,2}-(\d{3,4})(?![\d-])"
+                  r"|(?<!\d)\d{3,4}(?:室|房间)"
+                  r"|(?<=\d[楼层])\d{1,2}号(?=[\s,，。;；、]|$|的|住户|业主|家|房|室))")
 
 ABUSE = ("傻逼", "傻b", "煞笔", "操你", "草你妈", "他妈的", "狗日", "王八蛋", "去死", "滚蛋", "混蛋", "畜生", "垃圾政府")
 ADVERTISING = re.compile(r"https?://|www\.|加微信|加v信|加qq|加QQ|代开发票|刷单|贷款秒批", re.IGNORECASE)
@@ -97,7 +119,7 @@ class Finding:
 def _hide(label: str, found: str) -> str:
     digits = re.sub(r"\D", "", found)
     if label == "姓名":
-        surname = next((c for c in COMPOUND_SURNAMES.split("|") if found.startswith(c)), found[:1])
+        surname = _surname(found)
         return surname + "*" * (len(found) - len(surname))
     if label == "门牌号":
         return re.sub(r"\d", "*", found)
@@ -108,9 +130,9 @@ def _hide(label: str, found: str) -> str:
         return found[:4] + "*" * (len(found) - 8) + found[-4:]
     if label == "手机号":
         return f"{digits[-11:-8]}****{digits[-4:]}"
-    if label == "固定电话":
-        area, _, number = re.split(r"([ -])", found, maxsplit=1)
-        return f"{area}-****{number[-4:]}"
+    if label == "固定电话":  # its area code as written, or read off an undivided number (010, 02x, else four digits)
+        parts = re.fullmatch(r"\(?(0(?:10|2\d|[3-9]\d{2})|0\d{2,3})\)?\s?-?(\d{7,8})", found)
+        return f"{parts[1]}-****{parts[2][-4:]}" if parts else f"****{digits[-4:]}"  # a bare local number
     return "*" * (len(digits) - 4) + digits[-4:]  # bank card: the last four
 
 
@@ -123,7 +145,9 @@ def personal_data(text: str | None, context: str | None = None, names: tuple[str
 # full-width letters, digits and the signs of a number or an address (a phone's Chinese keyboard types
 # them: １３９１２３４５６７８, ｚｈａｎｇ＠ｑｑ．ｃｏｍ) read as their ASCII forms, one character for one, so a
 # match's span is the same in the text as written
-_HALF_WIDTH = {**{c: c - 0xFEE0 for c in range(ord("！"), ord("～") + 1)}, 0x3000: ord(" ")}
+# (and since 2026-12-05 a dash typed as — or –: 0931—8123456 was published as written)
+_HALF_WIDTH = {**{c: c - 0xFEE0 for c in range(ord("！"), ord("～") + 1)}, 0x3000: ord(" "), 0x2014: ord("-"),
+               0x2013: ord("-")}
 
 
 def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[tuple[str, str, int, int]]:
@@ -151,7 +175,27 @@ def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[
     for name in sorted(names, key=len, reverse=True):
         for m in re.finditer(re.escape(name) + ("" if len(name) >= 3 else REPEAT_END), text):
             take("姓名", name, *m.span())
+    # and its given name alone in a greeting (伟您好 to 王伟): found is the name, the span the given name's
+    for name in sorted(names, key=len, reverse=True):
+        given = name[len(_surname(name)):]
+        for m in re.finditer(GREETING.format(given=re.escape(given)), text) if given else ():
+            take("姓名", name, *m.span(1))
     return sorted(out, key=lambda x: x[2])
+
+
+def _surname(name: str) -> str:
+    return next((c for c in COMPOUND_SURNAMES.split("|") if name.startswith(c)), name[:1])
+
+
+def hidden(text: str, found: list[tuple[str, str, int, int]]) -> str:
+    """``text`` with each of ``found`` (``_matches``' spans of it) partly hidden (``_hide``); a given name standing
+    alone (小伟你好: found is the name 王伟) wholly (小*你好)."""
+    parts, last = [], 0
+    for label, what, start, end in found:
+        written = text[start:end]
+        parts += [text[last:start], "*" * len(written) if label == "姓名" and written != what else _hide(label, what)]
+        last = end
+    return "".join(parts) + text[last:]
 
 
 # a phone number the citizen gives as an organisation's, not their own (物业电话 0731-8123456 打不通, 开发商的客服热线是…,
@@ -236,11 +280,7 @@ def mask(text: str | None, context: str | None = None, names: tuple[str, ...] = 
     ``text`` is the title), and the known ``names`` (the author's own, ``real_name``), are
     hidden in ``text`` too."""
     text = text or ""
-    parts, last = [], 0
-    for label, found, start, end in _matches(text, context or "", names):
-        parts += [text[last:start], _hide(label, found)]
-        last = end
-    return "".join(parts) + text[last:]
+    return hidden(text, _matches(text, context or "", names))
 
 
 def review(title: str | None, body: str | None) -> list[Finding]:

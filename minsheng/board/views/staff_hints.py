@@ -21,7 +21,7 @@ from minsheng.insight import lookup
 from minsheng.insight.suggest import Suggestion, suggest_each, suggest_for
 
 from ..models import Event, Message, Reply
-from ..moderation import Finding, _hide, _matches, personal_data, phones_named, real_name
+from ..moderation import Finding, _matches, hidden, personal_data, phones_named, real_name
 from ..workflow import Status
 
 log = logging.getLogger(__name__)
@@ -181,11 +181,7 @@ def _shown(reply: Reply, body: str) -> Reply:
 def reply_shown_to_others(message: Message, body: str) -> str:
     """``body``, a reply to ``message``, with the personal data of ``message``'s citizen partly hidden
     (王**, 139****5678: ``moderation.mask``'s forms), for the reply forms of other cases."""
-    parts, last = [], 0
-    for label, found, start, end in _leaks(message, body):
-        parts += [body[last:start], _hide(label, found)]
-        last = end
-    return "".join(parts) + body[last:]
+    return hidden(body, _leaks(message, body))
 
 
 def replies_shown_to_others(message: Message, replies) -> list[Reply]:
@@ -230,8 +226,12 @@ def quality_to_publish(message: Message, body: str) -> dict | None:
 
 
 def _same(found: str) -> str:
-    """A phone number or e-mail as one value however it is written (a name as it is)."""
-    return canonical_phone(found) or re.sub(r"[\s\-()]", "", found).lower()
+    """A phone number or e-mail as one value however it is written (a name as it is): since 2026-12-05 a landline
+    by its local number (0931-8123456, (0931)8123456, 09318123456 and 8123456 after 电话 are one), a flat by its
+    digits (5号楼502 and 5号楼502室 are one)."""
+    value = canonical_phone(found) or re.sub(r"[\s\-()]", "", found).lower()
+    value = re.sub(r"^0(?:10|2\d|[3-9]\d{2})(?=[2-9]\d{6,7}$)", "", value)
+    return re.sub(r"(?<=\d)(?:室|房间|房|号)$", "", value)
 
 
 def _check_digit(found: str) -> bool:
