@@ -636,12 +636,17 @@ def place_tails(places: list[str]) -> list[str]:
     its distinctive part comes before); and the name as it is written the other way (``place_variant``)."""
     tails = [p[-4:] for p in places if len(p) >= 6 and not p.endswith(_COMPANIES)]
     named = set(places)  # a set: a long letter names thousands
-    tails += [f for p in places if (f := _LIMITED.sub("公司", p)) != p and len(f) >= 4 and f not in named]
+    tails += [f for p in places if (f := without_legal_form(p)) != p and len(f) >= 4 and f not in named]
     return tails + [v for p in places if (v := place_variant(p)) != p and v not in named]
 
 
 # a company is named with or without its legal form (鑫达电器有限公司, 鑫达电器公司)
 _LIMITED = re.compile(r"(?:股份|责任)?有限(?:责任)?公司$")
+
+
+def without_legal_form(name: str) -> str:
+    """A company's name with its legal form read as 公司 (鑫达电器有限公司 → 鑫达电器公司); other names as they are."""
+    return _LIMITED.sub("公司", name)
 
 
 # where a name written bare may begin: the start of a title, after a mark, a region or a word that leads to a place
@@ -1237,10 +1242,10 @@ def _one_company(name: str, names: Iterable[str]) -> bool:
     公司 (``_LIMITED``): one ends with the other, of ``_COMPANY_NAME`` characters or more (禾城金鼎物流公司, 金鼎物流有限公司);
     not a company's trade and legal form alone (金鼎物流有限公司, 物流有限公司), nor two companies of one trade
     (金鼎物流公司, 华联物流公司: no tail, ``place_tails``)."""
-    name = _LIMITED.sub("公司", name)
+    name = without_legal_form(name)
     if len(name) < _COMPANY_NAME or not name.endswith(_COMPANIES):
         return False
-    return any(len(other := _LIMITED.sub("公司", written)) >= _COMPANY_NAME and (other.endswith(name) or name.endswith(other))
+    return any(len(other := without_legal_form(written)) >= _COMPANY_NAME and (other.endswith(name) or name.endswith(other))
                for written in names if written.endswith(_COMPANIES))
 
 

@@ -36,7 +36,7 @@ from itertools import chain
 import numpy as np
 from scipy import sparse
 
-from .hotspots import ends_in_place_word, extract_places
+from .hotspots import ends_in_place_word, extract_places, without_legal_form
 from .text import LONG_NUMBER, in_words_of, normalize, simplified, tokenize
 
 _NON_TEXT = re.compile(r"[^\u3400-\u9fffA-Za-z0-9]+")
@@ -151,8 +151,9 @@ def same_name(a: str, b: str) -> bool:
     ``READ_ON``. A name of its own that begins with the other is another place (松雅湖小学 is
     not 松雅湖, 翠湖公园一号 not 翠湖公园, 金凤城邮电 not 金凤城). A name of two characters (八方,
     雅园: an estate read before 小区) is the end of a longer one only after a district (城关区八方):
-    雅园 is not 麓谷雅园, nor 嘉园 银杏嘉园."""
-    short, long = sorted((a, b), key=len)
+    雅园 is not 麓谷雅园, nor 嘉园 银杏嘉园. A company is one with or without its legal form (鑫达电器公司,
+    鑫达电器有限公司: ``without_legal_form``; since 2026-12-05, before which they were two places)."""
+    short, long = sorted((without_legal_form(a), without_legal_form(b)), key=len)
     if long.endswith(short):
         return len(short) > 2 or len(long) == 2 or long[-3] in "区县市"
     return long.startswith(short) and long[len(short):] in READ_ON and ends_in_place_word(long)
@@ -757,6 +758,7 @@ def _named_alike(places: Sequence[set[str]], matrix: sparse.csr_matrix | None = 
     named: dict[str, list[int]] = {}
     keyed: dict[str, list[int]] = {}
     for row, names in enumerate(places):
+        names = {without_legal_form(name) for name in names}  # 鑫达电器有限公司 is 鑫达电器公司 (``same_name``)
         for name in names:
             named.setdefault(name, []).append(row)
         for key in set().union(*(_name_keys(name) for name in names)) if names else ():
