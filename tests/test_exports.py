@@ -518,3 +518,38 @@ def test_the_late_list_without_contact_details_masks_each_title_as_the_public_ex
     flat = "\n".join(",".join(r) for r in rows)
     assert not [word for word in ("周小川", "吴建国", "13987654321", "13800000081") if word in flat]
     assert not _exports().exists()
+
+
+def test_the_commands_take_the_pages_own_level_and_unit_filters(client, login, personas, cases, directory, capsys):
+    """A supervisor reads 「兰州市本级」 and a unit's row on the pages (``own=1``, ``unit=``) and wants the same
+    figures and lists from ``minsheng stats`` and ``minsheng export-stats``: neither took 本级 or a unit, so the
+    command gave the whole city, another number than the row."""
+    import json
+
+    housing = str(directory["housing"].pk)
+    sup = login(personas["supervisor"])
+    for web, cli in (({"region": "620100", "own": "1"}, ["--region", "620100", "--own"]),
+                     ({"unit": housing}, ["--unit", housing])):
+        call_command("stats", *cli, "--json")
+        figures_cli = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert figures_cli == client.get("/api/v1/statistics/", web).json()
+        listed = [r[0] for r in _csv(sup.get("/stats/export/messages.csv", {**web, "measure": "received"}))]
+        call_command("export_stats", "messages", *cli)
+        assert [r[0] for r in csv.reader(io.StringIO(capsys.readouterr().out))] == listed
+        table = _csv(sup.get("/stats/export/table.csv", {**web, "by": "topic"}))
+        call_command("export_stats", "table", "--by", "topic", *cli)
+        assert list(csv.reader(io.StringIO(capsys.readouterr().out)))[:len(table)] == table
+    # the own-level list is the city's own cases, fewer than the whole city's
+    call_command("export_stats", "messages", "--region", "620100")
+    city = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert 1 < len(listed) and len(_csv(sup.get("/stats/export/messages.csv", {"region": "620100", "own": "1"}))) < len(city)
+    # the audit row of a personal export names the filters it was made with
+    call_command("export_stats", "messages", "--personal", "--region", "620100", "--own", "--from", "2020-01-01")
+    capsys.readouterr()
+    audit = Event.objects.filter(kind="exported").latest("pk")
+    assert {k: audit.data["filters"][k] for k in ("region", "own", "date_from")} == {
+        "region": "620100", "own": "1", "date_from": "2020-01-01"}
+    with pytest.raises(CommandError, match="“本级”需要选定一个区划"):
+        call_command("export_stats", "messages", "--own")
+    with pytest.raises(CommandError, match="没有这个办理单位"):
+        call_command("stats", "--unit", "999999")

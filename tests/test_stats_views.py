@@ -852,3 +852,41 @@ def test_a_bad_filter_keeps_the_others_in_the_form(client, directory, url):
     assert response.status_code == 400 and "没有代码为 nosuchtopic 的领域" in page
     assert '<option value="620100" selected>' in page
     assert 'value="nosuchtopic"' not in page and 'name="unit" value="abc"' not in page  # not sent again
+
+
+def test_the_period_links_choose_the_last_7_days_this_month_and_last_month(client, login, personas, cases,
+                                                                          monkeypatch):
+    """A supervisor asking on Monday which district was late last week typed both dates by hand: /stats/,
+    /stats/units/ and /stats/overdue/ had date boxes alone. Links 近 7 天 (the dashboard's 本周), 本月, 上月 and
+    全部时间 set both dates and keep the other filters (and the overdue list's measure), the one shown marked."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 12, 7))  # a Monday
+    want = {"近 7 天": ("2026-12-01", "2026-12-07"), "近 30 天": ("2026-11-08", "2026-12-07"),
+            "本月": ("2026-12-01", "2026-12-07"), "上月": ("2026-11-01", "2026-11-30"), "全部时间": (None, None)}
+
+    def links(page):
+        nav = re.search(r'<nav class="periods"[^>]*>(.*?)</nav>', page, re.S)[1]
+        return {re.sub(r"<[^>]+>", "", label).strip():
+                (re.search(r'href="([^"]*)"', attrs)[1].replace("&amp;", "&"), "aria-current" in attrs)
+                for attrs, label in re.findall(r"<a ([^>]*)>(.*?)</a>", nav, re.S)}
+
+    page = client.get("/stats/", {"region": "620100", "kind": "complain", "date_from": "2026-11-01",
+                                  "date_to": "2026-11-30"}).content.decode()
+    got = links(page)
+    assert list(got) == list(want)
+    for label, (href, current) in got.items():
+        query = {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
+        assert (query.get("date_from"), query.get("date_to")) == want[label]
+        assert query["region"] == "620100" and query["kind"] == "complain"
+        assert current == (label == "上月")
+    # followed, a link shows the figures of exactly its days
+    href = got["上月"][0]
+    assert client.get("/stats/" + href).status_code == 200
+    assert "上月" in links(client.get("/stats/units/", {"region": "620100"}).content.decode())
+    sup = login(personas["supervisor"])
+    page = sup.get("/stats/overdue/", {"region": "620100", "measure": "overdue_unreplied"}).content.decode()
+    href = links(page)["近 7 天"][0]
+    assert href.startswith("?") and "measure=overdue_unreplied" in href and "region=620100" in href

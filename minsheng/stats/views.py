@@ -8,6 +8,7 @@ unit (id), date_from, date_to (YYYY-MM-DD, dates of submission).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -172,6 +173,23 @@ def _period_notice(scope) -> str:
     return ""
 
 
+def _periods(filters) -> list[dict]:
+    """The period links under the filter form (since 2026-12-05; before, the dates were typed by hand):
+    近 7 天 and 近 30 天 as the dashboard counts them (the calendar days to today, ``dashboard.day_window``),
+    本月 to today, 上月 whole, 全部时间 without dates; each keeps the other filters."""
+    from .dashboard import day_window
+
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    last = (month - dt.timedelta(days=1)).replace(day=1)
+    spans = [("近 7 天", *day_window(7, today)), ("近 30 天", *day_window(30, today)), ("本月", month, today),
+             ("上月", last, month - dt.timedelta(days=1)), ("全部时间", None, None)]
+    shown = (filters.get("date_from"), filters.get("date_to"))
+    return [{"label": label, "date_from": start.isoformat() if start else "", "date_to": end.isoformat() if end else "",
+             "current": shown == (start.isoformat() if start else None, end.isoformat() if end else None)}
+            for label, start, end in spans]
+
+
 def _filter_regions(chosen: str):
     # a township reached by drilling down stays selected, so "查看" keeps it
     return Region.objects.filter(Q(level__lte=Region.Level.COUNTY) | Q(code=chosen)).only("code", "name", "level")
@@ -182,6 +200,7 @@ def _context_filters(scope, filters) -> dict:
         "filters": filters,
         "scope": scope,
         "period_notice": _period_notice(scope),
+        "periods": _periods(filters),
         "regions": _filter_regions(filters.get("region", "")),
         "topics": topic_tree(),
         "kinds": MessageKind.choices,

@@ -85,6 +85,16 @@ def overdue_url(filters, measure="overdue", row_filters=None):
 
 
 @register.simple_tag
+def period_url(filters, keep_params, period):
+    """This page for ``period`` (stats.views._periods): its dates in place of the page's, every other filter
+    and the kept parameters (an overdue list's measure and order) kept; the page starts again at 1."""
+    params = {k: v for k, v in (filters or {}).items() if k not in ("date_from", "date_to") and v not in (None, "")}
+    params.update({k: period[k] for k in ("date_from", "date_to") if period[k]})
+    params.update(dict(keep_params or ()))
+    return "?" + urlencode(params) if params else "?"
+
+
+@register.simple_tag
 def browse_url(filters, row_filters=None):
     params = {k: v for k, v in {**(filters or {}), **(row_filters or {})}.items()
               if v not in (None, "") and k in {"region", "topic", "kind", "status", "date_from", "date_to", "q"}}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from minsheng.insight import csvio
 from minsheng.stats import campaign_report, exports, figures
 from minsheng.stats.figures import ScopeError
+from minsheng.stats.management.commands.stats import SCOPE_OPTIONS, add_own_and_unit
 from minsheng.stats.models import Campaign
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                             help="file format (default csv; xlsx needs --output)")
         parser.add_argument("--output", "-o", metavar="FILE", help="file to write (CSV: default standard output)")
         parser.add_argument("--region", metavar="CODE", help="region code (GB/T 2260), subtree included")
+        add_own_and_unit(parser)
         parser.add_argument("--topic", metavar="CODE", help="topic code, subtree included")
         parser.add_argument("--kind", help="message type: suggest, complain, help, consult, thanks")
         parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="submitted on or after this day")
@@ -46,7 +48,7 @@ class Command(BaseCommand):
                                  "messages not published (pending, rejected, ...) too; recorded in the audit log")
 
     def handle(self, *args, **opts):
-        filters = {k: opts[k] for k in ("region", "topic", "kind", "date_from", "date_to") if opts[k]}
+        filters = {k: opts[k] for k in SCOPE_OPTIONS if opts[k]}
         if opts["format"] == "xlsx" and not opts["output"]:
             raise CommandError("XLSX 需要 --output 文件名")
         try:
@@ -71,8 +73,10 @@ class Command(BaseCommand):
         qs = exports.message_queryset(scope, measure, public=not opts["personal"], now=now)
         if opts["personal"]:
             # no site user runs a command: the audit row names the system account instead
+            # every filter given, as a web export's row holds its own (the region alone before 2026-12-05)
+            given = {k: "1" if opts[k] is True else opts[k] for k in SCOPE_OPTIONS if opts[k] and k != "region"}
             exports.record_personal_export(None, {"command": "export-stats", "system_user": _system_user(),
-                                                  "measure": measure, "region": opts["region"] or ""},
+                                                  "measure": measure, "region": opts["region"] or "", **given},
                                            qs.count(), opts["format"])
         header, rows = exports.message_sheet(qs, measure, opts["personal"], settings.MINSHENG_SITE_URL, now)
         return [("留言", header, rows)]

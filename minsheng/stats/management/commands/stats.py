@@ -1,4 +1,4 @@
-"""`minsheng stats [--campaign SLUG] [--region CODE] [--topic CODE] [--kind K]
+"""`minsheng stats [--campaign SLUG] [--region CODE [--own]] [--topic CODE] [--kind K] [--unit ID]
 [--from DATE] [--to DATE] [--by region|unit|topic|kind|month] [--json]`"""
 
 from __future__ import annotations
@@ -16,12 +16,27 @@ LABELS = [("received", "受理"), ("replied", "已答复"), ("reply_rate", "答�
           ("open", "待答复"), ("overdue", "超期未答复"), ("rejected", "未受理"), ("withdrawn", "撤回"), ("merged", "并单")]
 
 
+# the options of a scope, as the pages' filters name them (``own``, ``unit`` since 2026-12-05: the rows 「兰州市本级」
+# and a unit's could not be had from the commands, which gave the whole city instead)
+SCOPE_OPTIONS = ("region", "own", "unit", "topic", "kind", "date_from", "date_to")
+
+
+def add_own_and_unit(parser) -> None:
+    """``--own`` and ``--unit``, the pages' ``own=1`` and ``unit=``; shared with ``export-stats``."""
+    parser.add_argument("--own", action="store_true",
+                        help="with --region: only the messages filed at the region's own level (the row 「…本级」)")
+    parser.add_argument("--unit", metavar="ID",
+                        help="unit id (as /stats/units/ links it): the cases it answered, or handles now "
+                             "(待答复, 超期)")
+
+
 class Command(BaseCommand):
     help = "Print the public figures of a scope (the last line is JSON with --json)."
 
     def add_arguments(self, parser):
         parser.add_argument("--campaign", help="campaign slug")
         parser.add_argument("--region", help="region code (GB/T 2260), subtree included")
+        add_own_and_unit(parser)
         parser.add_argument("--topic", help="topic code, subtree included")
         parser.add_argument("--kind", help="message type: suggest, complain, help, consult, thanks")
         parser.add_argument("--from", dest="date_from", help="submitted on or after YYYY-MM-DD")
@@ -30,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON (the figures object is the last line)")
 
     def handle(self, *args, **opts):
-        filters = {k: opts[k] for k in ("campaign", "region", "topic", "kind", "date_from", "date_to") if opts[k]}
+        filters = {k: opts[k] for k in (*SCOPE_OPTIONS, "campaign") if opts[k]}
         try:
             scope = figures.make_scope(**filters, drafts=True)  # operators see campaigns not public yet
             totals = figures.compute(scope)
