@@ -1094,6 +1094,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "back": back, "back_url": _inbox_url(back) if back is not None else "",
         "unsent": "\n\n".join([text for _, text in unsent if text] + ([unsent_text] if unsent_text else [])),
         "due_words": due_words(now, message.due_at) if message.status in Status.handling() else "",
+        # the 签收 box's: how late my unit's reply is, when its deadline has passed
+        "lead_due_words": due_words(now, my_lead.due_at) if my_lead else "",
         "review": moderation.grouped(moderation.review(message.title, message.body)),
         "predicted_kind": dict(MessageKind.choices).get(message.predicted_kind, ""),
         # its flags as on the hotspot's page: for supervisors and leaders
