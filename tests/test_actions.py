@@ -214,19 +214,19 @@ def test_a_due_soon_reminder_cut_off_half_way_is_sent_whole_next_time(message, p
     actions.do_dispatch(personas["dispatcher"], message, directory["housing"], at=now - dt.timedelta(days=30))
     message.assignments.update(due_at=now + dt.timedelta(hours=2))
     Message.objects.filter(pk=message.pk).update(due_at=now + dt.timedelta(hours=2))
-    send, calls = notify._send, []
+    send = notify._send_all
 
-    def cut_off(user, *args, **kwargs):
-        calls.append(user)
-        if len(calls) == 2:
-            raise OperationalError("server closed the connection unexpectedly")
-        send(user, *args, **kwargs)
+    def cut_off(notes, **kwargs):  # the first officer's note written, then the connection lost
+        assert len(notes) == 2
+        send(notes[:1], **kwargs)
+        assert Notification.objects.filter(kind="due_soon").count() == 1
+        raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(notify, "_send", cut_off)
+    monkeypatch.setattr(notify, "_send_all", cut_off)
     with pytest.raises(OperationalError):
         notify_due_soon()
     assert not Notification.objects.filter(kind="due_soon").exists()
-    monkeypatch.setattr(notify, "_send", send)
+    monkeypatch.setattr(notify, "_send_all", send)
     assert notify_due_soon() == 1
     assert set(Notification.objects.filter(kind="due_soon").values_list("user", flat=True)) == {
         personas["officer"].pk, second.pk}
@@ -379,3 +379,63 @@ def test_unmerge_is_refused_without_writing_anything(message, personas, director
     actions.do_unmerge(personas["dispatcher"], m, "并错了")
     with pytest.raises(IllegalMove):  # twice: it is no longer merged
         actions.do_unmerge(personas["dispatcher"], Message.objects.get(pk=m.pk), "并错了")
+
+
+def _due_in_two_hours(personas, directory, count: int, handler) -> list[Message]:
+    """``count`` cases of 住建局 given to ``handler``, their reply deadline two hours away."""
+    now, made = timezone.now(), []
+    for n in range(count):
+        m = actions.do_submit(personas["citizen"], title=f"楼道灯不亮第{n}处", body=BODY, kind="help",
+                              region=directory["qilihe"])
+        actions.do_dispatch(personas["dispatcher"], m, directory["housing"], at=now - dt.timedelta(days=30))
+        made.append(m)
+    ids = [m.pk for m in made]
+    Message.objects.filter(pk__in=ids).update(due_at=now + dt.timedelta(hours=2))
+    from minsheng.board.models import Assignment
+
+    Assignment.objects.filter(message__in=ids).update(due_at=now + dt.timedelta(hours=2), handler=handler)
+    return made
+
+
+@pytest.mark.django_db
+def test_the_due_reminder_costs_the_same_queries_for_2_cases_as_for_20(personas, directory):
+    """The daily 到期提醒 read each case's 承办人, its unit's staff, its earlier reminders and deadline moves in
+    queries of its own (about 7 a case: a unit of 200 cases due, 1,400): now a fixed number, whatever the count
+    of cases; each case's 承办人 and the unit's head still told once (2026-12-05)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import make_user
+
+    head = make_user("head", role="head", unit=directory["housing"], display_name="住建局王局长")
+    counts = {}
+    for size in (2, 20):
+        Message.objects.all().delete()
+        _due_in_two_hours(personas, directory, size, personas["officer"])
+        Notification.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            assert notify_due_soon() == size
+        counts[size] = len(queries)
+        for user in (personas["officer"], head):
+            assert Notification.objects.filter(user=user, kind="due_soon").count() == size
+        assert notify_due_soon() == 0  # once
+    assert counts[2] == counts[20], counts
+
+
+@pytest.mark.django_db
+def test_a_case_led_by_two_units_reminds_both(personas, directory):
+    """联合办理: each lead unit is reminded of the deadline; before 2026-12-05 the second unit's check found the
+    first's reminder of the same case and it had none, in that run and every later one."""
+    from minsheng.board.models import Assignment
+
+    from .conftest import make_user
+
+    ecology = make_user("eco", role="officer", unit=directory["ecology"])
+    (m,) = _due_in_two_hours(personas, directory, 1, None)
+    first = Assignment.objects.get(message=m)
+    Assignment.objects.create(message=m, unit=directory["ecology"], role=Assignment.Role.LEAD, round=first.round,
+                              assigned_at=first.assigned_at, due_at=first.due_at)
+    assert notify_due_soon() == 2
+    assert notify_due_soon() == 0
+    for user in (personas["officer"], ecology):
+        assert Notification.objects.filter(user=user, kind="due_soon").count() == 1

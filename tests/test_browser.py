@@ -1205,3 +1205,36 @@ def test_a_dispatcher_finds_the_lead_unit_by_its_pinyin_initials(browser, live_s
     box.press("Enter")
     page.wait_for_timeout(500)
     assert Message.objects.get(pk=m.pk).status == Status.SUBMITTED and "/staff/case/" in page.url
+
+
+# each number of a link in the inbox's summary line drawn against the words beside it (no space between)
+NUMBERS_AGAINST_WORDS = r"""() => {
+  const stuck = [];
+  for (const b of document.querySelectorAll("main p.summary a b")) {
+    const box = b.getBoundingClientRect();
+    for (const side of [b.previousSibling, b.nextSibling]) {
+      if (!side || side.nodeType !== Node.TEXT_NODE || !side.data.trim()) continue;
+      const r = document.createRange(); r.selectNodeContents(side);
+      const words = r.getBoundingClientRect();
+      const gap = side === b.previousSibling ? box.left - words.right : words.left - box.right;
+      if (gap < 2) stuck.push(b.parentElement.innerText);
+    }
+  }
+  return stuck;
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_inbox_summary_keeps_its_numbers_apart_from_their_words_on_a_phone(browser, live_server, personas,
+                                                                            directory):
+    """At 390px the summary's links (已超期, 签收超期, 督办) are flex boxes for a finger's height, and a flex box
+    drops the spaces at its text's edges: 「已超期113件」 beside 「待签收 438 件」 (QA walk of 2026-12-05)."""
+    from minsheng.board import actions
+
+    m = actions.do_submit(personas["citizen"], title="敦煌路小区电梯停运", body="电梯停了两周, 老人下不了楼。",
+                          kind="complain", region=directory["qilihe"], topic=directory["topic_build"])
+    actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
+    officer = signed_in_page(browser, live_server, "officer", viewport={"width": 390, "height": 844})
+    officer.goto(f"{live_server.url}/staff/")
+    assert officer.locator("main p.summary a b").count() == 3
+    assert officer.evaluate(NUMBERS_AGAINST_WORDS) == []

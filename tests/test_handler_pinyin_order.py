@@ -176,3 +176,54 @@ def test_byte_order_holds_under_a_collation_that_is_not_c(directory):
     assert names == ["a", "A", "b", "B"]  # the collation is in force
     names = [*users.order_by(ByteOrder(icu), "pk").values_list("display_name", flat=True)]
     assert names == ["A", "B", "a", "b"]  # and ByteOrder overrides it
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("曾", "zeng1"), ("单", "shan4"), ("解", "xie4"), ("仇", "qiu2"), ("朴", "piao2"), ("区", "ou1"), ("查", "zha1"),
+    ("盖", "ge3"), ("乐", "yue4"), ("都", "du1"), ("重", "chong2"), ("柏", "bai3"), ("尉迟", "yu4 chi2"),
+    ("单于", "chan2 yu2"), ("万俟", "mo4 qi2"), ("乐嘉", "yue4 jia1"), ("柏林", "bai3 lin2"), ("都伟", "du1 wei3"),
+    ("尉迟敬德", "yu4 chi2 jing4 de2"), ("曾子", "zeng1 zi5"), ("区小伟", "ou1 xiao3 wei3"),
+])
+def test_a_name_of_one_character_is_a_surname_read_as_one(name, key):
+    """A 承办人 known by the surname alone (曾, 单) sorts where 曾强 and 单丽 do: zeng, shan — not ceng, dan
+    (2026-12-05: a one-character name was read as a word); 乐 yue, 都 du, 重 chong, 柏 bai as surnames too."""
+    assert name_key(name) == key
+
+
+def test_a_save_that_writes_no_name_reads_no_pinyin(directory, monkeypatch):
+    """Signing in writes ``last_login`` alone (save(update_fields=…)): no pinyin is read for it; a save of the
+    name or a whole save still keys the name."""
+    from minsheng.accounts import names
+
+    user = make_user("keyed", display_name="曾强")
+    read = []
+    monkeypatch.setattr(names, "name_key", lambda name: read.append(name) or f"key of {name}")
+    user.save(update_fields=["last_login"])
+    user.save(update_fields=["privacy_consented_at", "privacy_version"])
+    assert read == []
+    user.display_name = "单"
+    user.save(update_fields=["display_name"])
+    assert read == ["单"] and User.objects.get(pk=user.pk).name_key == "key of 单"
+    user.save()
+    assert read == ["单", "单"]
+
+
+def test_signing_in_reads_no_pinyin(personas, client, monkeypatch):
+    from minsheng.accounts import names
+
+    read = []
+    monkeypatch.setattr(names, "name_key", lambda name: read.append(name) or "")
+    client.force_login(personas["officer"])  # django.contrib.auth.login: update_last_login
+    assert read == []
+
+
+def test_the_migration_rekeys_the_surnames_read_anew(directory):
+    """accounts 0010 rekeys the accounts keyed before a name of one character (曾) and 乐 read as surnames."""
+    import importlib
+
+    for n, name in enumerate(["曾", "乐嘉", "李娜"]):
+        make_user(f"re{n}", display_name=name)
+    User.objects.update(name_key="stale")
+    importlib.import_module("minsheng.accounts.migrations.0010_rekey_surnames_alone").key_names(apps, None)
+    keys = dict(User.objects.filter(username__startswith="re").values_list("display_name", "name_key"))
+    assert keys == {"曾": "zeng1", "乐嘉": "yue4 jia1", "李娜": "stale"}  # 李娜's key did not change: not read

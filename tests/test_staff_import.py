@@ -229,3 +229,19 @@ def test_a_phone_filled_in_where_there_was_none_keeps_the_api_tokens(huzhou, tmp
     assert "1 个账号的手机号或邮箱已更改: 其登录已全部退出" in out and "令牌" not in out
     assert token_client(key).get(ME).status_code == 200
     assert Client().login(username="13700001001", password="Hz-2026-wangfang")
+
+
+def test_a_new_name_imported_is_sorted_by_at_once(huzhou, tmp_path):
+    """import-staff writes a new 昵称 with save(update_fields=…): the 承办人 sort key (User.name_key) follows it,
+    a surname alone read as one (曾 zeng); a row changing the phone alone leaves the key as it was."""
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + "zeng,王芳,承办人员,湖州市住房和城乡建设局,,,,Hz-2026-wangfang\n", encoding="utf-8")
+    import_staff(path, "--commit")
+    assert User.objects.get(username="zeng").name_key == "wang2 fang1"
+    path.write_text(HEADER + "zeng,曾,officer,湖州市住房和城乡建设局,,,,\n", encoding="utf-8")
+    import_staff(path, "--commit")
+    assert User.objects.get(username="zeng").name_key == "zeng1"
+    path.write_text(HEADER + "zeng,,officer,湖州市住房和城乡建设局,,13700001009,,\n", encoding="utf-8")
+    import_staff(path, "--commit")
+    zeng = User.objects.get(username="zeng")
+    assert (zeng.display_name, zeng.phone, zeng.name_key) == ("曾", "13700001009", "zeng1")

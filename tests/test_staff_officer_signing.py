@@ -351,3 +351,30 @@ def test_the_upgrade_reads_a_note_written_between_two_signings_at_the_later(pers
     _signed_once_migrated()
     assert Assignment.objects.get(pk=share.pk).signed_at == t[1]
     assert [Notification.objects.get(pk=n.pk).read_at for n in (early, between, after)] == [t[1], t[4], None]
+
+
+@pytest.mark.django_db
+def test_the_sign_box_says_when_its_deadlines_have_passed(personas, directory, login):
+    """The 签收 box of a case past both deadlines said 「签收期限 11-17, 签收后请在 11-30 前答复」 on 12-05, as if
+    there were time left (QA walk of 2026-12-05): it says each deadline passed and how late the reply is; one
+    still ahead reads as before, and a case without a 签收 deadline names no empty date."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    late, ahead = dispatch(personas, directory, "七里河区小区外墙脱落"), dispatch(personas, directory, "小区电梯停运")
+    past = timezone.now() - dt.timedelta(days=12)
+    Assignment.objects.filter(message=late).update(sign_due_at=past, due_at=past + dt.timedelta(days=1))
+    officer = login(personas["officer"])
+
+    def box(m):
+        page = text(officer.get(reverse("board:case", args=[m.public_id])))
+        return re.search(r"<h2>签收</h2>.*?<p class=\"muted\">(.*?)</p>", page, re.S).group(1)
+
+    said = box(late)
+    assert "签收后请在" not in said and "签收超期" in said and re.search(r"已超期 \d+ 个工作日", said), said
+    a = Assignment.objects.get(message=ahead)
+    assert box(ahead) == (f"签收期限 {timezone.localtime(a.sign_due_at):%Y-%m-%d}, "
+                          f"签收后请在 {timezone.localtime(a.due_at):%Y-%m-%d} 前答复。")
+    Assignment.objects.filter(message=ahead).update(sign_due_at=None)
+    assert box(ahead) == f"签收后请在 {timezone.localtime(a.due_at):%Y-%m-%d} 前答复。"

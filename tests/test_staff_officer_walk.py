@@ -166,3 +166,26 @@ def test_the_officer_signs_several_cases_from_the_inbox_at_once(personas, direct
     assert new[0].events.filter(kind="signed", actor=personas["officer"]).count() == 1
     nothing = officer.post(reverse("board:inbox_sign"), {"next": "/staff/"}, follow=True).content.decode()
     assert "请先勾选要签收的留言" in nothing
+
+
+def test_signing_cases_past_their_reply_deadline_says_so(personas, directory, login):
+    """签收所选 over the inbox's first page — the overdue cases lead it — said 「请在期限内答复」 of cases whose
+    答复期限 had passed (QA walk of 2026-12-05); the case page's 签收 too. Now it counts those to answer at once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.board.models import Assignment
+
+    late, fresh, single = (dispatch(personas, directory, f"签收的留言{n}") for n in range(3))
+    past = timezone.now() - dt.timedelta(days=3)
+    for m in (late, single):
+        Message.objects.filter(pk=m.pk).update(due_at=past)
+        Assignment.objects.filter(message=m).update(due_at=past)
+    officer = login(personas["officer"])
+    page = officer.post(reverse("board:inbox_sign"), {"case": [late.public_id, fresh.public_id], "next": "/staff/"},
+                        follow=True).content.decode()
+    assert "已签收 2 件, 请在期限内答复; 其中 1 件已过答复期限, 请尽快答复" in page
+    page = officer.post(reverse("board:case_action", args=[single.public_id, "sign"]),
+                        {"version": Message.objects.get(pk=single.pk).version}, follow=True).content.decode()
+    assert "已签收; 该留言已过答复期限, 请尽快答复" in page

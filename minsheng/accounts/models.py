@@ -84,12 +84,15 @@ class User(AbstractUser):
         sessions and keeps the tokens (nothing lost could hold them). Deactivating the account (the admin's 有效
         unticked) revokes them too: reactivating it brings none back. ``revoked_tokens`` says how
         many were revoked, for the page to tell; ``signed_out`` whether the sessions ended. The name
-        shown is written with its ``name_key`` (NAME_FIELDS; since 2026-12-05)."""
+        shown is written with its ``name_key`` (NAME_FIELDS; since 2026-12-05), and only then read in pinyin: a
+        save of other fields alone (update_fields: signing in's last_login) reads none (since 2026-12-05, later)."""
         new_password = self.pk is not None and self._password is not None
-        self.key_name()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and set(update_fields) & set(self.NAME_FIELDS):
-            kwargs["update_fields"] = update_fields = [*update_fields, "name_key"]
+        # only a save that writes the name reads its pinyin: signing in (last_login alone) reads none
+        if update_fields is None or set(update_fields) & set(self.NAME_FIELDS):
+            self.key_name()
+            if update_fields is not None:
+                kwargs["update_fields"] = update_fields = [*update_fields, "name_key"]
         written = set(update_fields) if update_fields is not None else {"is_active", *self.SIGN_IN_FIELDS}
         names = [name for name in self.SIGN_IN_FIELDS if name in written]
         was = None

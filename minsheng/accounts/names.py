@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Collate
 from pypinyin import Style, lazy_pinyin
 
@@ -17,10 +17,13 @@ from pypinyin import Style, lazy_pinyin
 SURNAMES = {"曾": "zeng1", "单": "shan4", "解": "xie4", "仇": "qiu2", "朴": "piao2", "区": "ou1", "查": "zha1",
             "盖": "ge3", "覃": "qin2", "翟": "zhai2", "种": "chong2", "缪": "miao4", "秘": "bi4", "员": "yun4",
             "华": "hua4", "任": "ren2", "纪": "ji3", "宁": "ning4", "薄": "bo2", "召": "shao4", "阚": "kan4",
-            "相": "xiang4", "隗": "wei3", "繁": "po2", "过": "guo1", "句": "gou1", "祭": "zhai4", "能": "nai4"}
+            "相": "xiang4", "隗": "wei3", "繁": "po2", "过": "guo1", "句": "gou1", "祭": "zhai4", "能": "nai4",
+            # since 2026-12-05: 乐 le, 都 dou, 重 zhong, 柏 bo (柏林), 折 zhe, 乜 mie, 粘 zhan as pypinyin reads them
+            "乐": "yue4", "都": "du1", "重": "chong2", "柏": "bai3", "折": "she2", "乜": "nie4", "粘": "nian2"}
 COMPOUND_SURNAMES = ("单于", "尉迟", "万俟")
-# what reads as a person's name: two to four characters, all Chinese (单位负责人, 解放路街道办 are read as words)
-_PERSONAL = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+# what reads as a person's name: one to four characters, all Chinese (单位负责人, 解放路街道办 are read as words);
+# one character alone is a surname (a 承办人 known as 曾: zeng, not ceng; since 2026-12-05, before read as a word)
+_PERSONAL = re.compile(r"^[\u4e00-\u9fff]{1,4}$")
 # a cursor's text is at most 200 characters (api.pagination._typed)
 KEY_LENGTH = 200
 
@@ -57,14 +60,15 @@ def by_name(prefix: str = "") -> list:
         f"{prefix}id" if prefix else "id"]
 
 
-def rekey_users(apps) -> None:
+def rekey_users(apps, only: Q | None = None) -> None:
     """Migration accounts/0009: every account's ``name_key``, of the name it shows (User.__str__: 已注销用户 when
-    closed, else its 昵称 or its user name); ``apps`` the migration state's."""
+    closed, else its 昵称 or its user name); ``apps`` the migration state's; ``only``: those accounts alone."""
     from minsheng.accounts.models import CLOSED_NAME
 
     User = apps.get_model("accounts", "User")
+    users = User.objects.filter(only) if only is not None else User.objects.all()
     batch = []
-    for user in User.objects.only("pk", "username", "display_name", "closed_at").iterator(chunk_size=1000):
+    for user in users.only("pk", "username", "display_name", "closed_at").iterator(chunk_size=1000):
         user.name_key = name_key(CLOSED_NAME if user.closed_at else user.display_name or user.username)
         batch.append(user)
         if len(batch) == 1000:  # a site of many citizens: a thousand rows at a time, not all of them in memory

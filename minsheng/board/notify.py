@@ -45,18 +45,29 @@ def _now():
 
 
 def _send(user, message, kind: str, text: str, email: bool = True) -> None:
-    if user.closed_at:  # 注销账号: nobody to tell (no inbox, no phone, no email)
-        return
-    Notification.objects.create(user=user, message=message, kind=kind, text=text[:300], created_at=_now())
-    if kind in SMS_TEXTS and message is not None and user.pk == message.author_id:
-        _text(user, message, kind)
-    if email and user.email:
-        try:
-            page = "board:case" if kind in STAFF_KINDS else "board:message"  # as the site inbox opens it
-            link = settings.MINSHENG_SITE_URL + reverse(page, args=[message.public_id]) if message else ""
-            send_mail(f"【民声】{text[:60]}", f"{text}\n\n{link}", None, [user.email], fail_silently=False)
-        except Exception:  # mail trouble never undoes the action
-            log.exception("email to %s failed", user.pk)
+    _send_all([(user, message, kind, text)], email=email)
+
+
+def _send_all(notes, email: bool = True) -> None:
+    """``notes`` — (user, message, kind, text) — written in one insert (a run of 到期提醒 over a unit's 200
+    cases: one, not 400; since 2026-12-05), then each texted and emailed as ``_send`` does."""
+    notes = [note for note in notes if not note[0].closed_at]  # 注销账号: nobody to tell (no inbox, no phone)
+    rows = [Notification(user=user, message=message, kind=kind, text=text[:300], created_at=_now())
+            for user, message, kind, text in notes]
+    if len(rows) == 1:
+        rows[0].save()  # bulk_create opens a transaction of its own (a BEGIN more) outside one
+    elif rows:
+        Notification.objects.bulk_create(rows)
+    for user, message, kind, text in notes:
+        if kind in SMS_TEXTS and message is not None and user.pk == message.author_id:
+            _text(user, message, kind)
+        if email and user.email:
+            try:
+                page = "board:case" if kind in STAFF_KINDS else "board:message"  # as the site inbox opens it
+                link = settings.MINSHENG_SITE_URL + reverse(page, args=[message.public_id]) if message else ""
+                send_mail(f"【民声】{text[:60]}", f"{text}\n\n{link}", None, [user.email], fail_silently=False)
+            except Exception:  # mail trouble never undoes the action
+                log.exception("email to %s failed", user.pk)
 
 
 # The notes a citizen also gets by SMS, about their own message: what the SMS says of it.
@@ -211,6 +222,10 @@ def supervised(message):
 
 
 def _signers(unit) -> list:
+    return _signers_of([unit.pk]).get(unit.pk, [])
+
+
+def _signers_of(units) -> dict[int, list]:
     """Who takes in ``unit``'s new cases: its heads (单位负责人), who sign them and give each to a 承办人
     (指派), the 12345 practice; a unit without a head still working there, its officers and heads, each of
     whom signs (as every unit did before 2026-12-05: the officers of a unit of 200 cases had a 「新主办件」
@@ -219,9 +234,15 @@ def _signers(unit) -> list:
     left, and every officer who left, until review 2026-12-05."""
     from .actions import staff_memberships  # actions imports this module
 
-    staff = list(staff_memberships([unit.pk]).select_related("user").order_by("pk"))
-    heads = [m.user for m in staff if m.role == Membership.Role.HEAD]
-    return list({u.pk: u for u in heads or [m.user for m in staff]}.values())
+    staff = list(staff_memberships(units).select_related("user").order_by("pk"))
+    by_unit = {}
+    for m in staff:
+        by_unit.setdefault(m.unit_id, []).append(m)
+    signers = {}
+    for unit, members in by_unit.items():  # ``units``' ids: those of each, in one query (since 2026-12-05)
+        heads = [m.user for m in members if m.role == Membership.Role.HEAD]
+        signers[unit] = list({u.pk: u for u in heads or [m.user for m in members]}.values())
+    return signers
 
 
 def _case(assignment, message, kind, text, also=()):
@@ -229,12 +250,16 @@ def _case(assignment, message, kind, text, also=()):
     officer given it, and the unit's heads (_signers); not yet given out, to _signers alone — not to
     every officer of the unit, for whom it is someone else's case. ``also``: people told besides (the
     officer who asked for the extension)."""
-    people = {u.pk: u for u in _signers(assignment.unit)}
+    _send_all(_case_notes(assignment, message, kind, text, _signers(assignment.unit), also))
+
+
+def _case_notes(assignment, message, kind, text, signers, also=()) -> list[tuple]:
+    """The notes of ``_case``, ``signers`` those of the assignment's unit."""
+    people = {u.pk: u for u in signers}
     for user in [assignment.handler, *also]:
         if user is not None and user.is_active and user.pk not in people:
             people[user.pk] = user
-    for user in people.values():
-        _send(user, message, kind, text)
+    return [(user, message, kind, text) for user in people.values()]
 
 
 def _regional(message, role: str):
@@ -377,5 +402,17 @@ def due_tomorrow(assignment, today: dt.date):
     """The reminder of tasks.notify_due_soon, run on ``today``: a deadline moved to today (an extension
     approved after the old deadline counts on from it; a calendar change) is due today, not the next
     working day."""
-    when = "今天" if timezone.localtime(assignment.due_at, SHANGHAI).date() <= today else "下一个工作日"
-    _case(assignment, assignment.message, "due_soon", f"留言「{assignment.message.title}」将于{when}到期, 请尽快答复")
+    due_reminders([assignment], today)
+
+
+def due_reminders(assignments, today: dt.date) -> None:
+    """``due_tomorrow`` of each of ``assignments`` (their unit, message and handler read with them), in a
+    fixed number of queries however many there are: the units' staff in one, the notes in one insert (since
+    2026-12-05; before, each case read its 承办人 and its unit's staff and wrote each note apart)."""
+    signers = _signers_of({a.unit_id for a in assignments})
+    notes = []
+    for a in assignments:
+        when = "今天" if timezone.localtime(a.due_at, SHANGHAI).date() <= today else "下一个工作日"
+        notes += _case_notes(a, a.message, "due_soon", f"留言「{a.message.title}」将于{when}到期, 请尽快答复",
+                             signers.get(a.unit_id, []))
+    _send_all(notes)

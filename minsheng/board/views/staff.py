@@ -505,6 +505,10 @@ def inbox_sign(request):
         if a.signed_at is not None:
             raise IllegalMove("已签收")
         actions.do_sign(request.user, message, a.unit)
+        if a.due_at is not None and a.due_at < timezone.now():
+            late.append(message)
+
+    late = []  # signed past their reply deadline: to answer at once, not 「在期限内」
 
     # one transaction, each case in its own savepoint (do_sign's; bulk.each): one refused is skipped alone,
     # and the hotspots and statistics the cases touch are refreshed once at its commit, not after each case
@@ -514,6 +518,7 @@ def inbox_sign(request):
     skipped = len(chosen) - signed  # numbers of no case the user may see among them
     if signed:
         flash.success(request, f"已签收 {signed} 件, 请在期限内答复"
+                      + (f"; 其中 {len(late)} 件已过答复期限, 请尽快答复" if late else "")
                       + (f"; 另有 {skipped} 件已签收或已不在本单位办理, 未再签收" if skipped else ""))
     else:
         flash.error(request, "所选留言已签收或已不在本单位办理, 没有可签收的留言")
@@ -1094,6 +1099,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "back": back, "back_url": _inbox_url(back) if back is not None else "",
         "unsent": "\n\n".join([text for _, text in unsent if text] + ([unsent_text] if unsent_text else [])),
         "due_words": due_words(now, message.due_at) if message.status in Status.handling() else "",
+        # the 签收 box's: how late my unit's reply is, when its deadline has passed
+        "lead_due_words": due_words(now, my_lead.due_at) if my_lead else "",
         "review": moderation.grouped(moderation.review(message.title, message.body)),
         "predicted_kind": dict(MessageKind.choices).get(message.predicted_kind, ""),
         # its flags as on the hotspot's page: for supervisors and leaders
@@ -1114,6 +1121,8 @@ def case(request, public_id):
 def _run_sign(request, roles, message, data):
     a = _my_assignment(roles, message, A.Role.LEAD)
     actions.do_sign(request.user, message, a.unit)
+    if a.due_at is not None and a.due_at < timezone.now():  # since 2026-12-05: not 「在期限内」 of a passed one
+        return "已签收; 该留言已过答复期限, 请尽快答复"
     return "已签收, 请在期限内答复"
 
 
