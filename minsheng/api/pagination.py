@@ -33,7 +33,12 @@ class ApiCursor(CursorPagination):
         except NotFound:
             cursor = None
         else:
-            if cursor is None or cursor.position is None or self.valid_position(cursor.position):
+            # characters base64 does not use (``!!!!``) decode to nothing: no place, no offset — the first page,
+            # which no cursor names (an integrator's walk, 2026-12-05: it was answered as if none was sent)
+            named_nothing = (cursor is not None and cursor.position is None and not cursor.offset
+                             and request.query_params.get(self.cursor_query_param, "") != "")  # `?cursor=`: none
+            if cursor is None or (cursor.position is None and not named_nothing) or (
+                    cursor.position is not None and self.valid_position(cursor.position)):
                 return cursor
         raise serializers.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
 
@@ -79,6 +84,12 @@ class PlaceCursor(ApiCursor):
             return None
         return place["v"]
 
+    def _no_row_there(self, queryset, values: list) -> bool:
+        """Whether ``values`` leave empty a column no row has empty (submitted_at, the id): no page ends there, so
+        no cursor we issue names it (``{"v": [null, null]}`` read as a place past every message; 2026-12-05)."""
+        return any(value is None and not empty for value, empty in zip(values, _nullable(queryset, self.order),
+                                                                     strict=True))
+
     def _get_position_from_instance(self, instance, ordering):
         values = [getattr(instance, name) for name, _, _ in self.order]
         return json.dumps({"o": self.sort, "v": [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]},
@@ -100,7 +111,7 @@ class PlaceCursor(ApiCursor):
         queryset = order_by_sort(queryset, order)
         if position is not None:
             values = self._values(position)
-            if not _typed(queryset, order, values):  # a value the database would refuse to compare (a 500)
+            if not _typed(queryset, order, values) or self._no_row_there(queryset, values):  # (a 500: refused)
                 raise serializers.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
             queryset = queryset.filter(_after(order, _in_utc(queryset, order, values), _nullable(queryset, order)))
         results = list(queryset[:self.page_size + 1])
