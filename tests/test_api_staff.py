@@ -998,6 +998,20 @@ def test_a_caller_who_may_not_take_an_action_is_refused_whatever_the_body(as_per
     assert written() == before
 
 
+
+@pytest.mark.parametrize("who", ["officer", "supervisor"])
+@pytest.mark.parametrize("body", [{}, {"cases": []}, {"items": "x"}, {"cases": ["x"], "items": []}])
+def test_dispatch_batch_by_one_who_is_no_dispatcher_is_refused_whatever_the_body(as_persona, cases, who, body):
+    """docs/api.md: dispatch-batch/ by a citizen, officer or supervisor is a 403; with `{}` they read the 400
+    「请给出 cases … 或 items …」 (an integrator's walk, 2026-12-05), as assign-batch/'s and the case actions'
+    refusals came after the body once. The 403 with the words a complete body gets, nothing written."""
+    client, before = as_persona(who), written()
+    full = client.post("/api/v1/staff/dispatch-batch/", {"cases": [cases["housing"].public_id]}, format="json")
+    odd = client.post("/api/v1/staff/dispatch-batch/", body, format="json")
+    assert full.status_code == odd.status_code == 403, odd.content
+    assert error_of(odd)["message"] == error_of(full)["message"] == "只有派单员可以按建议派单"
+    assert written() == before
+
 @pytest.mark.parametrize("action, who, fields", [
     ("reply", "other_officer", {"body"}), ("reply-preview", "other_officer", {"body"}),
     ("transfer", "other_officer", {"to_unit", "reason"}), ("return", "other_officer", {"reason"}),
