@@ -17,7 +17,20 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 INVALID_CURSOR = "无效的游标: 请使用上一页响应中 next 或 previous 给出的地址"
 
 
-class ApiCursor(CursorPagination):
+class ValidatedPageSize:
+    """``page_size`` as the query's check (an IntegerField) reads it: ``1.0`` is 1. DRF's paginator read the
+    text again with int(), failed on ``1.0`` and served its default page (an integrator's walk, 2026-12-05)."""
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "").strip()
+        try:
+            size = int(serializers.IntegerField.re_decimal.sub("", raw))
+        except ValueError:
+            return self.page_size  # none given (an out-of-range or unreadable one is the query's 400)
+        return min(size, self.max_page_size) if size > 0 else self.page_size
+
+
+class ApiCursor(ValidatedPageSize, CursorPagination):
     """The API's cursors: their page size, and a cursor we did not issue a 400 naming ``cursor``."""
 
     ordering = ("-id",)
@@ -245,7 +258,7 @@ class SupportCursor(PlaceCursor):
         super().__init__("supported", [("cursor_supported", F("supported_at"), True), ("cursor_pk", F("pk"), True)])
 
 
-class DirectoryPages(PageNumberPagination):
+class DirectoryPages(ValidatedPageSize, PageNumberPagination):
     page_size = 50
     # DRF's 「无效页面。」 said neither which page nor why: a client stepping past the end reads it here
     invalid_page_message = "第 {page_number} 页不存在: 已超出最后一页 (请按响应中的 next 链接翻页, 直到没有下一页)"
