@@ -207,3 +207,25 @@ def test_an_empty_query_parameter_is_declared_as_taken(client, document):
             assert parameter.get("allowEmptyValue") is True, (path, parameter["name"])
             assert parameter["schema"].get("minLength", 0) == 0, (path, parameter["name"])
     assert client.get("/api/v1/messages/?region=&status=&topic=").status_code == 200
+
+
+def test_a_json_body_that_starts_with_a_byte_order_mark_is_read(citizen_client, client):
+    """A JSON file saved by a Windows tool starts with the UTF-8 byte order mark (PowerShell 5's
+    `Set-Content -Encoding UTF8`, then `Invoke-RestMethod -InFile`): it was the 400 「JSON 格式错误: 第 1 行
+    第 1 列」, which did not say what was wrong at that place (an integrator's walk, 2026-12-05). RFC 8259
+    lets a parser ignore the mark; the body is read as without it, on the REST API and Open311."""
+    import json
+
+    from minsheng.api.models import Open311Key
+
+    body = b"\xef\xbb\xbf" + json.dumps(MESSAGE, ensure_ascii=False).encode()
+    response = citizen_client.generic("POST", "/api/v1/messages/", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["title"] == MESSAGE["title"]
+    _, key = Open311Key.issue("测试系统")
+    request = {"api_key": key, "service_code": "urban", "description": MESSAGE["body"], "address_string": "七里河区",
+               "attribute[region]": "620103"}
+    answer = client.generic("POST", "/open311/v2/requests.json",
+                            b"\xef\xbb\xbf" + json.dumps(request, ensure_ascii=False).encode(),
+                            content_type="application/json")
+    assert answer.status_code == 200, answer.content
