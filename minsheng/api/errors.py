@@ -181,6 +181,9 @@ def json_not_found(request, exception=None, *args, **kwargs):
     message = "该地址不存在: " + request.path
     if not request.path.endswith("/") and _resolves(request.path + "/"):
         message += f" (地址以 / 结尾: {request.path}/)"  # no redirect: a POST would lose its body
+    elif request.path.startswith("/open311/") and _resolves(f"{request.path.rstrip('/')}.json"):
+        base = request.path.rstrip("/")  # GeoReport's addresses end with their format (an integrator's walk, 2026-12-05)
+        message += f" (Open311 的地址以格式结尾: {base}.json 或 {base}.xml)"
     if request.path.startswith("/open311/") and request.path.endswith(".xml"):
         return xml_errors(404, message)  # an XML client reads the spec's <errors>, as from any .xml
     return JsonResponse(error_body("not_found", message), status=status.HTTP_404_NOT_FOUND,
