@@ -1034,3 +1034,52 @@ def test_a_caller_who_may_take_an_action_is_told_the_fields_it_lacks(as_persona,
     assert response.status_code == 400, response.content
     assert set(error_of(response)["fields"]) == fields
     assert written() == before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("third", [False, True])
+def test_two_merges_at_once_never_leave_a_case_merged_into_a_merged_one(as_persona, personas, directory,
+                                                                        monkeypatch, third):
+    """Two dispatchers (or two clicks) merging A into B and B into A at the same moment both read the other
+    unmerged, and both merged: each case merged into the other, in nobody's queue, never answered (an
+    integrator's walk, 2026-12-05, on PostgreSQL). So did A into B while B went into C: A waited on a case that
+    is itself merged. The second merge now reads both cases again under a lock and is the 400 a merge after
+    the first gets."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL (SQLite test database is in-memory)")
+    p, d = personas, directory
+    a, b, c = (advance(submit(p["citizen"], d, title=f"同一路段路灯不亮{n}"), p, d, "accepted") for n in "abc")
+    pairs = [(a, b), (b, c)] if third else [(a, b), (b, a)]
+    both_checked = threading.Barrier(2, timeout=3)
+    checked = actions._require_dispatcher
+
+    def check_then_wait(actor, message):
+        checked(actor, message)
+        try:
+            both_checked.wait()  # without a lock the other merge has read both cases too
+        except threading.BrokenBarrierError:
+            pass  # the other waits for this one's lock
+    monkeypatch.setattr(actions, "_require_dispatcher", check_then_wait)
+    clients = [as_persona("dispatcher"), as_persona("dispatcher")]
+    codes = {}
+
+    def merge(i, message, into):
+        try:
+            codes[i] = clients[i].post(case_url(message, "merge"), {"into": into.public_id}, format="json").status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=merge, args=(i, *pair)) for i, pair in enumerate(pairs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(codes.values()) == [200, 400], codes
+    rows = {m.pk: m for m in Message.objects.filter(pk__in=[a.pk, b.pk, c.pk])}
+    for m in rows.values():  # merges stay one level deep: a main case is never merged itself
+        if m.duplicate_of_id:
+            assert rows[m.duplicate_of_id].duplicate_of_id is None and rows[m.duplicate_of_id].status != "merged"

@@ -376,12 +376,8 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     return assignment
 
 
-def do_merge(actor, message: Message, into: Message, at=None) -> None:
-    """并单: ``message`` joins ``into``; its page shows the main case's reply. A merged
-    message is public, so the main case must be public (accepted) already, and merging a
-    message nobody has reviewed yet is its review (受理, then 并单: two events). A main
-    case (one with merged messages) is not merged in turn: merges are one level deep."""
-    _require_dispatcher(actor, message)
+def _refuse_merge(message: Message, into: Message) -> None:
+    """Invalid when ``message`` may not be merged into ``into`` as they are now."""
     if into.pk == message.pk or into.duplicate_of_id:
         raise Invalid("不能合并到自身或已被合并的留言", "into")
     if into.status in (Status.REJECTED, Status.WITHDRAWN, Status.MERGED):
@@ -390,9 +386,24 @@ def do_merge(actor, message: Message, into: Message, at=None) -> None:
         raise Invalid("主留言尚未受理, 请先受理主留言再并单", "into")
     if message.merged.exists():  # its merged messages would wait on a case never answered
         raise Invalid("该留言已有其他留言并入, 不能再并入别的留言; 可将另一条留言并入该留言")
+
+
+def do_merge(actor, message: Message, into: Message, at=None) -> None:
+    """并单: ``message`` joins ``into``; its page shows the main case's reply. A merged
+    message is public, so the main case must be public (accepted) already, and merging a
+    message nobody has reviewed yet is its review (受理, then 并单: two events). A main
+    case (one with merged messages) is not merged in turn: merges are one level deep."""
+    _require_dispatcher(actor, message)
+    _refuse_merge(message, into)
     now = at or timezone.now()
     reviewed = {"accepted_at": now} if message.status == Status.SUBMITTED else {}
     with transaction.atomic():
+        # both cases read again under a lock, in one order: two merges at once (A into B and B into A, or A into
+        # B while B goes into C) both read the other unmerged and both merged, each case into a merged one, on
+        # PostgreSQL (an integrator's walk, 2026-12-05); the second is now refused as one made after the first
+        locked = {m.pk: m for m in Message.objects.select_for_update().filter(pk__in=[message.pk, into.pk]).order_by("pk")}
+        into = locked[into.pk]
+        _refuse_merge(message, into)
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE,
                                                                          closed_at=now)
         _void_extensions(message, now)  # the main case's units answer it: no deadline of its own to extend
