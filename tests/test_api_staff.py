@@ -1083,3 +1083,57 @@ def test_two_merges_at_once_never_leave_a_case_merged_into_a_merged_one(as_perso
     for m in rows.values():  # merges stay one level deep: a main case is never merged itself
         if m.duplicate_of_id:
             assert rows[m.duplicate_of_id].duplicate_of_id is None and rows[m.duplicate_of_id].status != "merged"
+
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("closing", ["withdraw", "reject"])
+def test_a_case_closed_while_another_is_merged_into_it_leaves_none_waiting_on_it(as_persona, personas, directory,
+                                                                                  monkeypatch, closing):
+    """B withdrawn by its citizen (or rejected by a dispatcher) while A was being merged into it: the closing read
+    B without merged messages before the merge was stored, and went through once it was, A waiting on a case
+    closed unanswered (an integrator's walk, 2026-12-05). It now reads B again under the merge's lock: refused."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL (SQLite test database is in-memory)")
+    p, d = personas, directory
+    a, b = (advance(submit(p["citizen"], d, title=f"同一路段路灯不亮{n}"), p, d, "accepted") for n in "ab")
+    merging = threading.Event()
+    void = actions._void_extensions
+
+    def void_then_hold(*args):  # inside the merge's transaction, both cases locked
+        void(*args)
+        merging.set()
+        time.sleep(1.5)  # the closing reads B meanwhile, and finds nothing merged into it yet
+    monkeypatch.setattr(actions, "_void_extensions", void_then_hold)
+    merger = as_persona("dispatcher")
+    closer, url, body = ((as_persona("citizen"), f"/api/v1/messages/{b.public_id}/withdraw/", {})
+                         if closing == "withdraw" else
+                         (as_persona("dispatcher"), case_url(b, "reject"), {"reason": "与本平台受理范围无关"}))
+    codes = {}
+
+    def merge():
+        try:
+            codes["merge"] = merger.post(case_url(a, "merge"), {"into": b.public_id}, format="json").status_code
+        finally:
+            connection.close()
+
+    def close():
+        try:
+            merging.wait(10)
+            codes[closing] = closer.post(url, body, format="json").status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=merge), threading.Thread(target=close)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert codes["merge"] == 200 and codes[closing] == 400, codes
+    a, b = Message.objects.get(pk=a.pk), Message.objects.get(pk=b.pk)
+    assert a.duplicate_of_id == b.pk and b.status == "accepted"
