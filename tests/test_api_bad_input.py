@@ -538,3 +538,14 @@ def test_a_list_field_sent_as_one_value_says_to_send_a_list_in_plain_words(world
     assert "JSON 数组" in said and "物件" not in said
     # the value sent named in JSON's words, not Python's (「(str)」, 「(dict)」: review, 2026-12-05)
     assert re.search(r"\((字符串|对象)\)", said) and not re.search(r"str|dict", said), said
+
+
+@pytest.mark.parametrize("item, named", [(1, "数字"), ("x", "字符串"), ([1], "数组"), (True, "布尔值"), (1.5, "数字")])
+def test_an_item_of_dispatch_batch_that_is_no_object_says_so_in_json_words(world, item, named):
+    """One of `items` that is no object: DRF's words named Python's type, 「第 1 项: 无效数据。期待为字典类型，
+    得到的是 int 。」 (an integrator's walk, 2026-12-05), where the list field's own say JSON's; nothing dispatched."""
+    before = stored()
+    response = world["clients"]["dispatcher"].post("/api/v1/staff/dispatch-batch/", {"items": [item]}, format="json")
+    assert_refused(response, before)
+    said = error_of(response)["fields"]["items"]
+    assert said == [f"第 1 项: 应为对象 (JSON 对象, 如 {{\"case\": \"…\", \"lead\": 12}}), 不能是{named}"], said

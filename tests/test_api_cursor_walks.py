@@ -177,3 +177,28 @@ def test_turning_round_and_changing_page_size_mid_walk(tied, as_persona, url, wh
     response = client.get(f"{prv.path}?{urlencode(q, doseq=True)}").json()
     assert [m["public_id"] for m in response["results"]] == whole[:4]
     assert response["previous"] is None and response["next"]
+
+
+@pytest.mark.parametrize("url, who", [("/api/v1/messages/", "anonymous"), ("/api/v1/me/supported/", "citizen"),
+                                      ("/api/v1/staff/inbox/?box=unit", "officer"),
+                                      ("/api/v1/staff/inbox/?box=all&order=id", "dispatcher")])
+@pytest.mark.parametrize("cursor", ["!!!!", "%25%25%25", "%20", _crafted("", True).replace("=", "")])
+def test_a_cursor_that_reads_as_no_place_is_refused_not_the_first_page(tied, as_persona, url, who, cursor):
+    """A cursor of characters base64 does not use (a link mangled in a log, a cursor typed by hand) decoded
+    to nothing, which read as no cursor: the first page, answered `200` (an integrator's walk, 2026-12-05).
+    docs/api.md: a cursor the API did not issue is a `400` naming `cursor`. `?cursor=` empty is none."""
+    client = as_persona(who)
+    response = client.get(f"{url}{'&' if '?' in url else '?'}cursor={cursor}")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == ["cursor"]
+    assert client.get(f"{url}{'&' if '?' in url else '?'}cursor=").status_code == 200
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_a_cursor_with_no_time_where_every_message_has_one_is_refused(tied, as_persona, reverse):
+    """`{"v": [null, null]}`: no message lacks a submission time or an id, so no page ends there; it read as
+    a place past every message (an empty page, or the first) instead of the 400 of a cursor not issued."""
+    response = as_persona("anonymous").get("/api/v1/messages/", {
+        "cursor": _crafted('{"o":"submitted","v":[null,null]}', reverse)})
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == ["cursor"]

@@ -191,6 +191,21 @@ def test_an_open311_post_without_the_slash_is_a_404_not_a_csrf_failure(personas)
     assert response.status_code == 404, response.content
 
 
+
+@pytest.mark.parametrize("path, meant", [("/open311/v2/services", "/open311/v2/services.json"),
+                                         ("/open311/v2/requests/", "/open311/v2/requests.json"),
+                                         ("/open311/v2/discovery", "/open311/v2/discovery.json"),
+                                         ("/open311/v2/services/urban", "/open311/v2/services/urban.json"),
+                                         ("/open311/v2/requests/20260501000123", "/open311/v2/requests/20260501000123.json")])
+def test_an_open311_path_without_its_format_says_where_the_resource_is(client, db, path, meant):
+    """GeoReport v2 addresses end with their format; without it the 404 said only 「该地址不存在」, where a REST
+    path without its `/` names the address meant (an integrator's walk, 2026-12-05)."""
+    response = client.get(path)
+    assert response.status_code == 404
+    message = error_of(response)["message"]
+    assert meant in message and meant.replace(".json", ".xml") in message, message
+    assert "结尾" not in error_of(client.get("/open311/v2/nothing"))["message"]
+
 def test_an_unknown_path_gets_no_slash_hint(client, db):
     response = client.get("/api/v1/nothing")
     assert response.status_code == 404 and "/ 结尾" not in error_of(response)["message"]

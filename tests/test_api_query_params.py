@@ -204,6 +204,20 @@ def test_a_page_size_out_of_range_is_a_400_on_every_list(as_persona, world, temp
     assert list(error_of(response)["fields"]) == ["page_size"]
 
 
+
+@pytest.mark.parametrize("template", [t for t, (_, documented) in ENDPOINTS.items() if "page_size" in documented])
+def test_a_page_size_the_check_reads_as_a_number_is_that_page_size(as_persona, world, template):
+    """`?page_size=1.0` (a client that keeps numbers as floats) passed the check as 1, but the paginator read
+    the text again, could not, and served its default 20 (50) rows (an integrator's walk, 2026-12-05)."""
+    persona, _ = ENDPOINTS[template]
+    client = as_persona(persona)
+    one = client.get(url_of(template, world), {"page_size": 1})
+    assert one.status_code == 200, one.content
+    for written in ("1.0", "1.", " 1"):
+        response = client.get(url_of(template, world), {"page_size": written})
+        assert response.status_code == 200, response.content
+        assert response.json()["results"] == one.json()["results"], (template, written)
+
 def test_no_get_endpoint_of_the_schema_ignores_an_unknown_parameter(as_persona, world):
     for template in schema_get_parameters():
         assert template in ENDPOINTS, f"{template}: add it to ENDPOINTS (and docs/api.md)"

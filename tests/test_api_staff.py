@@ -998,6 +998,20 @@ def test_a_caller_who_may_not_take_an_action_is_refused_whatever_the_body(as_per
     assert written() == before
 
 
+
+@pytest.mark.parametrize("who", ["officer", "supervisor"])
+@pytest.mark.parametrize("body", [{}, {"cases": []}, {"items": "x"}, {"cases": ["x"], "items": []}])
+def test_dispatch_batch_by_one_who_is_no_dispatcher_is_refused_whatever_the_body(as_persona, cases, who, body):
+    """docs/api.md: dispatch-batch/ by a citizen, officer or supervisor is a 403; with `{}` they read the 400
+    「请给出 cases … 或 items …」 (an integrator's walk, 2026-12-05), as assign-batch/'s and the case actions'
+    refusals came after the body once. The 403 with the words a complete body gets, nothing written."""
+    client, before = as_persona(who), written()
+    full = client.post("/api/v1/staff/dispatch-batch/", {"cases": [cases["housing"].public_id]}, format="json")
+    odd = client.post("/api/v1/staff/dispatch-batch/", body, format="json")
+    assert full.status_code == odd.status_code == 403, odd.content
+    assert error_of(odd)["message"] == error_of(full)["message"] == "只有派单员可以按建议派单"
+    assert written() == before
+
 @pytest.mark.parametrize("action, who, fields", [
     ("reply", "other_officer", {"body"}), ("reply-preview", "other_officer", {"body"}),
     ("transfer", "other_officer", {"to_unit", "reason"}), ("return", "other_officer", {"reason"}),
@@ -1020,3 +1034,106 @@ def test_a_caller_who_may_take_an_action_is_told_the_fields_it_lacks(as_persona,
     assert response.status_code == 400, response.content
     assert set(error_of(response)["fields"]) == fields
     assert written() == before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("third", [False, True])
+def test_two_merges_at_once_never_leave_a_case_merged_into_a_merged_one(as_persona, personas, directory,
+                                                                        monkeypatch, third):
+    """Two dispatchers (or two clicks) merging A into B and B into A at the same moment both read the other
+    unmerged, and both merged: each case merged into the other, in nobody's queue, never answered (an
+    integrator's walk, 2026-12-05, on PostgreSQL). So did A into B while B went into C: A waited on a case that
+    is itself merged. The second merge now reads both cases again under a lock and is the 400 a merge after
+    the first gets."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL (SQLite test database is in-memory)")
+    p, d = personas, directory
+    a, b, c = (advance(submit(p["citizen"], d, title=f"同一路段路灯不亮{n}"), p, d, "accepted") for n in "abc")
+    pairs = [(a, b), (b, c)] if third else [(a, b), (b, a)]
+    both_checked = threading.Barrier(2, timeout=3)
+    checked = actions._require_dispatcher
+
+    def check_then_wait(actor, message):
+        checked(actor, message)
+        try:
+            both_checked.wait()  # without a lock the other merge has read both cases too
+        except threading.BrokenBarrierError:
+            pass  # the other waits for this one's lock
+    monkeypatch.setattr(actions, "_require_dispatcher", check_then_wait)
+    clients = [as_persona("dispatcher"), as_persona("dispatcher")]
+    codes = {}
+
+    def merge(i, message, into):
+        try:
+            codes[i] = clients[i].post(case_url(message, "merge"), {"into": into.public_id}, format="json").status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=merge, args=(i, *pair)) for i, pair in enumerate(pairs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(codes.values()) == [200, 400], codes
+    rows = {m.pk: m for m in Message.objects.filter(pk__in=[a.pk, b.pk, c.pk])}
+    for m in rows.values():  # merges stay one level deep: a main case is never merged itself
+        if m.duplicate_of_id:
+            assert rows[m.duplicate_of_id].duplicate_of_id is None and rows[m.duplicate_of_id].status != "merged"
+
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("closing", ["withdraw", "reject"])
+def test_a_case_closed_while_another_is_merged_into_it_leaves_none_waiting_on_it(as_persona, personas, directory,
+                                                                                  monkeypatch, closing):
+    """B withdrawn by its citizen (or rejected by a dispatcher) while A was being merged into it: the closing read
+    B without merged messages before the merge was stored, and went through once it was, A waiting on a case
+    closed unanswered (an integrator's walk, 2026-12-05). It now reads B again under the merge's lock: refused."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL (SQLite test database is in-memory)")
+    p, d = personas, directory
+    a, b = (advance(submit(p["citizen"], d, title=f"同一路段路灯不亮{n}"), p, d, "accepted") for n in "ab")
+    merging = threading.Event()
+    void = actions._void_extensions
+
+    def void_then_hold(*args):  # inside the merge's transaction, both cases locked
+        void(*args)
+        merging.set()
+        time.sleep(1.5)  # the closing reads B meanwhile, and finds nothing merged into it yet
+    monkeypatch.setattr(actions, "_void_extensions", void_then_hold)
+    merger = as_persona("dispatcher")
+    closer, url, body = ((as_persona("citizen"), f"/api/v1/messages/{b.public_id}/withdraw/", {})
+                         if closing == "withdraw" else
+                         (as_persona("dispatcher"), case_url(b, "reject"), {"reason": "与本平台受理范围无关"}))
+    codes = {}
+
+    def merge():
+        try:
+            codes["merge"] = merger.post(case_url(a, "merge"), {"into": b.public_id}, format="json").status_code
+        finally:
+            connection.close()
+
+    def close():
+        try:
+            merging.wait(10)
+            codes[closing] = closer.post(url, body, format="json").status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=merge), threading.Thread(target=close)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert codes["merge"] == 200 and codes[closing] == 400, codes
+    a, b = Message.objects.get(pk=a.pk), Message.objects.get(pk=b.pk)
+    assert a.duplicate_of_id == b.pk and b.status == "accepted"

@@ -119,6 +119,35 @@ def test_a_request_over_django_limits_says_which_limit_in_a_documented_code(citi
     conforms(document, "/api/v1/messages/", "post" if how != "query" else "get", response)
 
 
+
+@pytest.mark.parametrize("how", ["json", "form"])
+def test_a_body_over_the_size_limit_is_a_413_declared_in_the_document(citizen_client, document, settings, how):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (40 MB) is refused before it is read; it was a `400`
+    `invalid` 「请求内容过大」 (an integrator's walk, 2026-12-05): HTTP's status for it is `413`, which a
+    client (or the proxy in front of it) tells from a field it got wrong, and nothing is stored."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+    big = {**MESSAGE, "body": "长" * (1024 * 1024)}
+    if how == "json":
+        response = citizen_client.post("/api/v1/messages/", big, format="json")
+    else:
+        response = citizen_client.post("/api/v1/messages/", urlencode(big),
+                                       content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert response.json()["error"] == {"code": "too_large", "message": "请求内容过大: 最多 2 MB", "fields": {}}
+    conforms(document, "/api/v1/messages/", "post", response)
+    assert not citizen_client.get("/api/v1/me/messages/").json()["results"]
+
+
+def test_an_open311_body_over_the_size_limit_is_a_413_in_either_format(client, settings):
+    """Open311 likewise: JSON in the one shape, `.xml` the spec's `<errors>` with code 413."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    body = urlencode({"service_code": "urban", "description": "长" * (1024 * 1024)})
+    answer = client.post("/open311/v2/requests.json", body, content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 413 and answer.json()["error"]["message"] == "请求内容过大: 最多 1 MB"
+    answer = client.post("/open311/v2/requests.xml", body, content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 413
+    assert "<code>413</code><description>请求内容过大: 最多 1 MB</description>" in answer.content.decode()
+
 def _component(document, schema):
     """A schema with its $ref followed (one level)."""
     ref = schema.get("$ref")
@@ -178,3 +207,25 @@ def test_an_empty_query_parameter_is_declared_as_taken(client, document):
             assert parameter.get("allowEmptyValue") is True, (path, parameter["name"])
             assert parameter["schema"].get("minLength", 0) == 0, (path, parameter["name"])
     assert client.get("/api/v1/messages/?region=&status=&topic=").status_code == 200
+
+
+def test_a_json_body_that_starts_with_a_byte_order_mark_is_read(citizen_client, client):
+    """A JSON file saved by a Windows tool starts with the UTF-8 byte order mark (PowerShell 5's
+    `Set-Content -Encoding UTF8`, then `Invoke-RestMethod -InFile`): it was the 400 「JSON 格式错误: 第 1 行
+    第 1 列」, which did not say what was wrong at that place (an integrator's walk, 2026-12-05). RFC 8259
+    lets a parser ignore the mark; the body is read as without it, on the REST API and Open311."""
+    import json
+
+    from minsheng.api.models import Open311Key
+
+    body = b"\xef\xbb\xbf" + json.dumps(MESSAGE, ensure_ascii=False).encode()
+    response = citizen_client.generic("POST", "/api/v1/messages/", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["title"] == MESSAGE["title"]
+    _, key = Open311Key.issue("测试系统")
+    request = {"api_key": key, "service_code": "urban", "description": MESSAGE["body"], "address_string": "七里河区",
+               "attribute[region]": "620103"}
+    answer = client.generic("POST", "/open311/v2/requests.json",
+                            b"\xef\xbb\xbf" + json.dumps(request, ensure_ascii=False).encode(),
+                            content_type="application/json")
+    assert answer.status_code == 200, answer.content

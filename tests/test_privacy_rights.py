@@ -419,6 +419,22 @@ def test_staff_cannot_close_their_own_account(personas, login, persona):
     assert staff.is_active and staff.closed_at is None and staff.has_usable_password()
 
 
+
+@pytest.mark.parametrize("body", [{}, {"password": ""}, {"password": ["x"]}, None])
+def test_staff_closing_their_account_through_the_api_are_refused_whatever_the_body(personas, body):
+    """docs/api.md: staff and admins get a `403`. Without a password they read the `400`
+    「请输入当前密码」 (an integrator's walk, 2026-12-05), and only once they sent it the `403` saying they
+    may not at all; as for the staff actions, the `403` comes before the body is read. An account without
+    a password (one an Open311 request made) is told to set one first, not to send it."""
+    r = token_client(personas["officer"]).delete("/api/v1/me/", body, format="json")
+    assert r.status_code == 403 and "请联系平台管理员停用账号" in r.json()["error"]["message"], r.json()
+    open311 = make_user("13812340000", phone="13812340000")
+    open311.set_unusable_password()
+    open311.save()
+    r = token_client(open311).delete("/api/v1/me/", body, format="json")
+    assert r.status_code == 400 and "尚未设置密码" in r.json()["error"]["fields"]["password"][0], r.json()
+    assert User.objects.get(pk=personas["officer"].pk).is_active and User.objects.get(pk=open311.pk).is_active
+
 def test_closing_counts_wrong_passwords_as_failed_sign_ins(personas, closing, login):
     """A token or a session cannot guess the password through 注销账号 without limit: the wrong ones
     lock the account as failed sign-ins do, and then even the right one is refused, here and at sign-in."""

@@ -69,15 +69,22 @@ def own_change_refusal(user, change: str) -> str | None:
     return None
 
 
-def check_close_account(user, password: str, request=None) -> int:
-    """注销账号 after checking the refusals and the password (PermissionDenied for staff,
-    board.actions.Invalid for the password); returns how many messages stay on record. The password
-    counts as a sign-in (limits.password_refusal, by account and by ``request``'s address)."""
+def refuse_close_account(user) -> None:
+    """Raise why ``user`` may not close their account whatever password they give (PermissionDenied for
+    staff, Invalid on ``password`` for an account without one): the API asks it before reading the body
+    (since 2026-12-05: staff sending none read 「请输入当前密码」, then with it the 403)."""
     refusal = own_change_refusal(user, "close")
     if refusal == STAFF_REFUSAL:
         raise PermissionDenied(refusal)
     if refusal:
         raise Invalid(refusal, field="password")
+
+
+def check_close_account(user, password: str, request=None) -> int:
+    """注销账号 after checking the refusals and the password (PermissionDenied for staff,
+    board.actions.Invalid for the password); returns how many messages stay on record. The password
+    counts as a sign-in (limits.password_refusal, by account and by ``request``'s address)."""
+    refuse_close_account(user)
     if not password:
         raise Invalid("请输入密码", field="password")
     if problem := limits.password_refusal(request, user, password, WRONG_PASSWORD):

@@ -108,6 +108,8 @@ def _classify(exc) -> tuple[int, str, str, dict, dict]:
         return 404, "not_found", MESSAGES["not_found"], {}, headers
     if isinstance(exc, PermissionDenied):
         return 403, "permission_denied", str(exc) or MESSAGES["permission_denied"], {}, headers
+    if isinstance(exc, RequestDataTooBig):  # HTTP's status for it (it was a 400 `invalid` until 2026-12-05)
+        return 413, "too_large", _too_much(exc), {}, headers
     if isinstance(exc, SuspiciousOperation):
         return 400, "invalid", _too_much(exc), {}, headers
     if isinstance(exc, ApiError):
@@ -179,6 +181,9 @@ def json_not_found(request, exception=None, *args, **kwargs):
     message = "该地址不存在: " + request.path
     if not request.path.endswith("/") and _resolves(request.path + "/"):
         message += f" (地址以 / 结尾: {request.path}/)"  # no redirect: a POST would lose its body
+    elif request.path.startswith("/open311/") and _resolves(f"{request.path.rstrip('/')}.json"):
+        base = request.path.rstrip("/")  # GeoReport's addresses end with their format (an integrator's walk, 2026-12-05)
+        message += f" (Open311 的地址以格式结尾: {base}.json 或 {base}.xml)"
     if request.path.startswith("/open311/") and request.path.endswith(".xml"):
         return xml_errors(404, message)  # an XML client reads the spec's <errors>, as from any .xml
     return JsonResponse(error_body("not_found", message), status=status.HTTP_404_NOT_FOUND,
@@ -203,6 +208,7 @@ def handler400(request, exception=None):
     JSON for API paths (it was the site's HTML page 「请求有误」 for an integrator calling the server by
     an address it does not serve), the spec's ``<errors>`` for Open311 ``.xml``, the page otherwise."""
     if is_api_path(request.path):
+        status_code, code = (413, "too_large") if isinstance(exception, RequestDataTooBig) else (400, "invalid")
         if isinstance(exception, DisallowedHost):
             message = (f"本站不接受主机名 {request.META.get('HTTP_HOST', '')}: 请用本站的地址访问"
                        " (服务器的 ALLOWED_HOSTS 设置)")
@@ -211,9 +217,8 @@ def handler400(request, exception=None):
         else:
             message = "请求无效"
         if request.path.startswith("/open311/") and request.path.endswith(".xml"):
-            return xml_errors(400, message)
-        return JsonResponse(error_body("invalid", message), status=status.HTTP_400_BAD_REQUEST,
-                            json_dumps_params={"ensure_ascii": False})
+            return xml_errors(status_code, message)
+        return JsonResponse(error_body(code, message), status=status_code, json_dumps_params={"ensure_ascii": False})
     from django.views.defaults import bad_request
 
     return bad_request(request, exception)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from minsheng.board.actions import INVALID_CHOICE, REASON_MAX_CHARS, REPLY_MAX_CHARS
 from minsheng.board.batch_dispatch import BATCH_MAX
@@ -42,7 +44,7 @@ class ListField(serializers.ListField):
     default_error_messages = {**serializers.ListField.default_error_messages,
                               "not_a_list": "应为列表 (JSON 数组, 如 [\"a\", \"b\"]), 不能是单个值 ({input_type})"}
     # the value sent in JSON's words: DRF names its Python type (「(str)」, 「(dict)」)
-    JSON_TYPES = {"str": "字符串", "int": "数字", "float": "数字", "bool": "布尔值", "dict": "对象"}
+    JSON_TYPES = {"str": "字符串", "int": "数字", "float": "数字", "bool": "布尔值", "dict": "对象", "list": "数组"}
 
     def fail(self, key, **kwargs):
         if key == "not_a_list" and "input_type" in kwargs:
@@ -279,6 +281,16 @@ class SeenPlanItem(TopicCodeBody):
                                    allow_blank=True,
                                    help_text="您看到的改定类型 (空: 保留留言人所选); 缺省则不核对",
                                    error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
+
+    def to_internal_value(self, data):
+        """An item that is no object, in JSON's words as ListField's (DRF's named Python's type: 「无效数据。
+        期待为字典类型，得到的是 int 。」; an integrator's walk, 2026-12-05)."""
+        if not isinstance(data, Mapping):
+            named = ListField.JSON_TYPES.get(type(data).__name__, "单个值")
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [f"应为对象 (JSON 对象, 如 {{\"case\": \"…\", \"lead\": 12}}), 不能是{named}"]},
+                code="invalid")
+        return super().to_internal_value(data)
 
 
 class DispatchBatchBody(serializers.Serializer):

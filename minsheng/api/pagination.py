@@ -17,7 +17,20 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 INVALID_CURSOR = "无效的游标: 请使用上一页响应中 next 或 previous 给出的地址"
 
 
-class ApiCursor(CursorPagination):
+class ValidatedPageSize:
+    """``page_size`` as the query's check (an IntegerField) reads it: ``1.0`` is 1. DRF's paginator read the
+    text again with int(), failed on ``1.0`` and served its default page (an integrator's walk, 2026-12-05)."""
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "").strip()
+        try:
+            size = int(serializers.IntegerField.re_decimal.sub("", raw))
+        except ValueError:
+            return self.page_size  # none given (an out-of-range or unreadable one is the query's 400)
+        return min(size, self.max_page_size) if size > 0 else self.page_size
+
+
+class ApiCursor(ValidatedPageSize, CursorPagination):
     """The API's cursors: their page size, and a cursor we did not issue a 400 naming ``cursor``."""
 
     ordering = ("-id",)
@@ -33,7 +46,12 @@ class ApiCursor(CursorPagination):
         except NotFound:
             cursor = None
         else:
-            if cursor is None or cursor.position is None or self.valid_position(cursor.position):
+            # characters base64 does not use (``!!!!``) decode to nothing: no place, no offset — the first page,
+            # which no cursor names (an integrator's walk, 2026-12-05: it was answered as if none was sent)
+            named_nothing = (cursor is not None and cursor.position is None and not cursor.offset
+                             and request.query_params.get(self.cursor_query_param, "") != "")  # `?cursor=`: none
+            if cursor is None or (cursor.position is None and not named_nothing) or (
+                    cursor.position is not None and self.valid_position(cursor.position)):
                 return cursor
         raise serializers.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
 
@@ -79,6 +97,12 @@ class PlaceCursor(ApiCursor):
             return None
         return place["v"]
 
+    def _no_row_there(self, queryset, values: list) -> bool:
+        """Whether ``values`` leave empty a column no row has empty (submitted_at, the id): no page ends there, so
+        no cursor we issue names it (``{"v": [null, null]}`` read as a place past every message; 2026-12-05)."""
+        return any(value is None and not empty for value, empty in zip(values, _nullable(queryset, self.order),
+                                                                     strict=True))
+
     def _get_position_from_instance(self, instance, ordering):
         values = [getattr(instance, name) for name, _, _ in self.order]
         return json.dumps({"o": self.sort, "v": [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]},
@@ -100,7 +124,7 @@ class PlaceCursor(ApiCursor):
         queryset = order_by_sort(queryset, order)
         if position is not None:
             values = self._values(position)
-            if not _typed(queryset, order, values):  # a value the database would refuse to compare (a 500)
+            if not _typed(queryset, order, values) or self._no_row_there(queryset, values):  # (a 500: refused)
                 raise serializers.ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
             queryset = queryset.filter(_after(order, _in_utc(queryset, order, values), _nullable(queryset, order)))
         results = list(queryset[:self.page_size + 1])
@@ -234,7 +258,7 @@ class SupportCursor(PlaceCursor):
         super().__init__("supported", [("cursor_supported", F("supported_at"), True), ("cursor_pk", F("pk"), True)])
 
 
-class DirectoryPages(PageNumberPagination):
+class DirectoryPages(ValidatedPageSize, PageNumberPagination):
     page_size = 50
     # DRF's 「无效页面。」 said neither which page nor why: a client stepping past the end reads it here
     invalid_page_message = "第 {page_number} 页不存在: 已超出最后一页 (请按响应中的 next 链接翻页, 直到没有下一页)"

@@ -21,6 +21,7 @@ class ErrorSerializer(serializers.Serializer):
 
 PUBLIC_ERRORS = ("400", "401", "404", "405", "406", "415", "429")
 PRIVATE_ERRORS = ("400", "401", "403", "404", "405", "406", "409", "415", "429")
+BODY_ERRORS = ("413",)  # an operation that reads a body: one over DATA_UPLOAD_MAX_MEMORY_SIZE (errors._too_much)
 
 
 class ApiAutoSchema(AutoSchema):
@@ -89,7 +90,8 @@ class ApiAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        for code in PRIVATE_ERRORS:
+        reads_body = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        for code in PRIVATE_ERRORS + (BODY_ERRORS if reads_body else ()):
             if code not in responses:
                 responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
         return responses

@@ -150,6 +150,14 @@ def _refuse_if_others_wait(message: Message, why: str) -> None:
         raise Invalid(f"已有 {count} 条留言并入该留言一起办理: {why}")
 
 
+def _refuse_if_others_wait_now(message: Message, why: str) -> None:
+    """_refuse_if_others_wait again, in the closing's transaction, under the row lock a merge into ``message``
+    holds (do_merge): a merge stored after the first look is seen (an integrator's walk, 2026-12-05: on
+    PostgreSQL the case was closed with a message merged into it meanwhile)."""
+    list(Message.objects.select_for_update().filter(pk=message.pk).values_list("pk"))
+    _refuse_if_others_wait(message, why)
+
+
 # the refusals of do_evaluate and do_reopen to anyone but the author (the API says them before reading the body)
 ONLY_AUTHOR_RATES = "只有留言人可以评价"
 ONLY_AUTHOR_REOPENS = "只有留言人可以申请重办"
@@ -159,9 +167,11 @@ def do_withdraw(actor, message: Message, at=None) -> None:
     """Precondition: actor is the author; the message has not been dispatched."""
     if message.author_id != actor.pk:
         raise PermissionDenied("只有留言人可以撤回留言")
-    _refuse_if_others_wait(message, "其他市民反映的同一问题在等待答复, 不能撤回")
+    why = "其他市民反映的同一问题在等待答复, 不能撤回"
+    _refuse_if_others_wait(message, why)
     now = at or timezone.now()
     with transaction.atomic():
+        _refuse_if_others_wait_now(message, why)
         transition(message, "withdraw", closed_at=now)
         _event(message, Event.Kind.WITHDRAWN, actor=actor, at=now)
         transaction.on_commit(notify.dated(now, lambda: notify.withdrawn(message)))
@@ -289,9 +299,11 @@ def do_accept(actor, message: Message, at=None) -> None:
 def do_reject(actor, message: Message, reason: str, at=None) -> None:
     _require_dispatcher(actor, message)
     _written(reason, "reason", "请填写不予受理的理由")
-    _refuse_if_others_wait(message, "它们在等待这条留言的答复, 不能不予受理; 请派单办理")
+    why = "它们在等待这条留言的答复, 不能不予受理; 请派单办理"
+    _refuse_if_others_wait(message, why)
     now = at or timezone.now()
     with transaction.atomic():
+        _refuse_if_others_wait_now(message, why)
         transition(message, "reject", reject_reason=reason.strip()[:200], closed_at=now)
         _event(message, Event.Kind.REJECTED, actor=actor, at=now, reason=reason.strip()[:200])
         transaction.on_commit(notify.dated(now, lambda: notify.rejected(message)))
@@ -376,12 +388,8 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     return assignment
 
 
-def do_merge(actor, message: Message, into: Message, at=None) -> None:
-    """并单: ``message`` joins ``into``; its page shows the main case's reply. A merged
-    message is public, so the main case must be public (accepted) already, and merging a
-    message nobody has reviewed yet is its review (受理, then 并单: two events). A main
-    case (one with merged messages) is not merged in turn: merges are one level deep."""
-    _require_dispatcher(actor, message)
+def _refuse_merge(message: Message, into: Message) -> None:
+    """Invalid when ``message`` may not be merged into ``into`` as they are now."""
     if into.pk == message.pk or into.duplicate_of_id:
         raise Invalid("不能合并到自身或已被合并的留言", "into")
     if into.status in (Status.REJECTED, Status.WITHDRAWN, Status.MERGED):
@@ -390,9 +398,24 @@ def do_merge(actor, message: Message, into: Message, at=None) -> None:
         raise Invalid("主留言尚未受理, 请先受理主留言再并单", "into")
     if message.merged.exists():  # its merged messages would wait on a case never answered
         raise Invalid("该留言已有其他留言并入, 不能再并入别的留言; 可将另一条留言并入该留言")
+
+
+def do_merge(actor, message: Message, into: Message, at=None) -> None:
+    """并单: ``message`` joins ``into``; its page shows the main case's reply. A merged
+    message is public, so the main case must be public (accepted) already, and merging a
+    message nobody has reviewed yet is its review (受理, then 并单: two events). A main
+    case (one with merged messages) is not merged in turn: merges are one level deep."""
+    _require_dispatcher(actor, message)
+    _refuse_merge(message, into)
     now = at or timezone.now()
     reviewed = {"accepted_at": now} if message.status == Status.SUBMITTED else {}
     with transaction.atomic():
+        # both cases read again under a lock, in one order: two merges at once (A into B and B into A, or A into
+        # B while B goes into C) both read the other unmerged and both merged, each case into a merged one, on
+        # PostgreSQL (an integrator's walk, 2026-12-05); the second is now refused as one made after the first
+        locked = {m.pk: m for m in Message.objects.select_for_update().filter(pk__in=[message.pk, into.pk]).order_by("pk")}
+        into = locked[into.pk]
+        _refuse_merge(message, into)
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.DONE,
                                                                          closed_at=now)
         _void_extensions(message, now)  # the main case's units answer it: no deadline of its own to extend

@@ -30,6 +30,7 @@ from .workflow import Conflict, IllegalMove, Status, allowed
 # a page of the queue at most (签收所选 alike): more in one post is not what a page offered
 BATCH_MAX = 20
 NOT_YOURS = "找不到该留言, 或不在您负责派单的区划内"
+ONLY_DISPATCHERS = "只有派单员可以按建议派单"
 
 
 ANY = "*"  # a part of a seen_key the caller did not state (the API's item without assists, topic or type)
@@ -176,6 +177,14 @@ CHANGED_ON_PAGE = "打开页面后派单建议有变化 (现为{now}), 请刷新
 CHANGED_IN_API = "读取建议后派单建议有变化 (现为{now}), 请重新读取 suggestion/ 核对后再派单"
 
 
+def require_batch_dispatcher(user):
+    """``user``'s roles, or PermissionDenied when they dispatch nowhere (the API asks it before reading the body)."""
+    roles = roles_of(user)
+    if not roles.is_dispatcher:
+        raise PermissionDenied(ONLY_DISPATCHERS)
+    return roles
+
+
 def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | None = None,
                            changed: str = CHANGED_ON_PAGE) -> list[Outcome]:
     """按建议派单 of ``public_ids`` (each once, at most ``BATCH_MAX``: the caller refuses more), in
@@ -184,9 +193,7 @@ def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | N
     of what the caller states); a case whose plan is no longer that (a colleague's 退单, the table or a
     model changed meanwhile) is skipped, not sent to a unit the dispatcher did not see, saying so in
     ``changed``'s words. None (the API's ids alone): the plan as it is now."""
-    roles = roles_of(user)
-    if not roles.is_dispatcher:
-        raise PermissionDenied("只有派单员可以按建议派单")
+    roles = require_batch_dispatcher(user)
     found = {m.public_id: m for m in Message.objects.filter(public_id__in=public_ids)
              .select_related(*SUGGEST_RELATED)}
     mine = [m for m in found.values() if roles.dispatches(m.region)]

@@ -15,7 +15,13 @@ from rest_framework.response import Response
 from minsheng.accounts.models import User
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions, bulk
-from minsheng.board.batch_dispatch import CHANGED_IN_API, dispatch_by_suggestion, plan_each, seen_key
+from minsheng.board.batch_dispatch import (
+    CHANGED_IN_API,
+    dispatch_by_suggestion,
+    plan_each,
+    require_batch_dispatcher,
+    seen_key,
+)
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.inbox_sort import DEFAULT_SORT, handler_key, handler_name, inbox_order, parse_sort
 from minsheng.board.views.leader_office import office_messages, offices_of
@@ -253,6 +259,7 @@ class DispatchBatch(ApiView):
     @extend_schema(request=inputs.DispatchBatchBody, responses=DispatchBatchSerializer, tags=["staff"],
                    operation_id="staff_dispatch_batch")
     def post(self, request):
+        require_batch_dispatcher(request.user)  # before the body, as assign-batch/: its 403 whatever is sent
         b = parse(inputs.DispatchBatchBody, body_of(request, inputs.DispatchBatchBody))
         if "cases" in b:  # the plan as it is now
             outcomes = dispatch_by_suggestion(request.user, list(dict.fromkeys(b["cases"])))
