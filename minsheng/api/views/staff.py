@@ -29,9 +29,8 @@ from minsheng.board.views.staff_hints import (
     similar_answered_scored,
 )
 from minsheng.board.workflow import IllegalMove, MovedOn, Status, allowed
-from minsheng.directory.routing import route
 from minsheng.insight.reading import cached_reading
-from minsheng.insight.suggest import Suggestion, proposed_units, suggest_for
+from minsheng.insight.suggest import proposed_units, suggest_for
 
 from .. import inputs
 from ..errors import ApiError
@@ -341,13 +340,10 @@ def _dispatch(user, message, b):
         # the citizen's; never back to a unit that returned the case
         returned_by = set(message.assignments.filter(state=Assignment.State.RETURNED, role=Assignment.Role.LEAD)
                           .values_list("unit_id", flat=True))
-        if topic is not None:
-            routed = route(message.region, topic)
-            suggestion = Suggestion(topic=topic, topic_confidence=None, kind="", kind_confidence=None,
-                                    region=message.region, lead=routed.lead, assists=list(routed.assists),
-                                    reason=routed.reason)
-        else:
-            suggestion = suggest_for(message)
+        # a topic given: the dispatch form's suggestion for that topic (docs/routing.md), the same region
+        # (refined from the text) and history; until 2026-12-05 the citizen's region as filed, no history
+        suggestion = suggest_for(message, topic=topic)
+        if topic is None:
             topic = suggestion.topic if suggestion.prefill else None
         lead, proposed = proposed_units(suggestion, returned_by, actions.units_for(message))
         if lead is None:
