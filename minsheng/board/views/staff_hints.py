@@ -33,7 +33,7 @@ def suggestion_for(message: Message, topic=None) -> Suggestion:
     (units routed by an unsure reading are a hint only, as in insight.suggest). ``topic``: the
     领域 the dispatcher chose on the form, which the units follow (``suggest_for``)."""
     try:
-        return suggest_for(message, topic=topic)
+        return suggest_for(message) if topic is None else suggest_for(message, topic=topic)
     except Exception:
         log.exception("suggest_for failed for message %s", message.pk)
     if topic is not None:
