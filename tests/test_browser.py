@@ -1211,7 +1211,7 @@ def test_the_units_of_the_dispatch_form_follow_the_topic_the_dispatcher_chooses(
                                                                                  directory):
     """Read as 交通运输 (交通运输局 preselected), corrected to 城乡建设: the lead becomes 住建局 with its reason
     line, as soon as the 领域 is chosen (htmx). A lead then chosen by hand stays when the 领域 changes again,
-    the table's units offered with 采用建议 (a 40px target on a phone), which takes them; 派单 sends the case
+    the table's units offered with 采用建议 (44px high on a phone, as every button), which takes them; 派单 sends the case
     there (docs/routing.md, 「The dispatcher changes the topic」)."""
     from django.utils import timezone
 
@@ -1247,8 +1247,8 @@ def test_the_units_of_the_dispatch_form_follow_the_topic_the_dispatcher_chooses(
     assert page.input_value(lead) == str(d["center"].pk)
     assert "按所选领域建议: 主办 兰州市生态环境局" in page.inner_text("#dispatch-form .resuggested")
     adopt = page.locator("#dispatch-form button[name=adopt]")
-    assert adopt.bounding_box()["height"] >= 40
-    assert page.locator("#dispatch-form button[name=resuggest]").bounding_box()["height"] >= 40
+    assert adopt.bounding_box()["height"] >= 44  # a phone's button (tests/test_touch_targets.py)
+    assert page.locator("#dispatch-form button[name=resuggest]").bounding_box()["height"] >= 44
     with page.expect_response(lambda r: r.url.endswith("/dispatch/suggest/")):
         adopt.click()
     page.wait_for_function(f"() => document.querySelector('{lead}').value === '{d['ecology'].pk}'")

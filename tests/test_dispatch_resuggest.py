@@ -165,3 +165,17 @@ def test_the_api_routes_a_topic_without_a_lead_as_the_form_does(personas, direct
     response = client.post(f"/api/v1/staff/cases/{m.public_id}/dispatch/", {"topic": "urban"}, format="json")
     assert response.status_code == 200, response.json()
     assert lead_of(m) == "城关区人民政府"
+
+
+def test_the_apis_suggestion_for_a_topic_is_the_forms(case, personas, directory):
+    """suggestion/?topic=: the units and reason the form's 按所选领域重新建议 shows; an unknown code a 400."""
+    client = APIClient()
+    client.force_authenticate(personas["dispatcher"])
+    url = f"/api/v1/staff/cases/{case.public_id}/suggestion/"
+    assert client.get(url).json()["lead"]["name"] == "兰州市交通运输局"
+    body = client.get(url, {"topic": "environment"}).json()
+    assert body["lead"]["name"] == "兰州市生态环境局" and [u["name"] for u in body["assists"]] == ["兰州市住房和城乡建设局"]
+    assert body["reason_shown"].startswith("权责清单: 兰州市 · 环境保护 → 兰州市生态环境局")
+    assert body["topic"]["code"] == "environment" and body["prefill"] is True
+    refused = client.get(url, {"topic": "nosuch"})
+    assert refused.status_code == 400 and refused.json()["error"]["fields"]["topic"] == ["领域代码不存在"]

@@ -223,7 +223,7 @@ class DispatchForm(VersionedForm):
             # whole, a unit chosen by hand kept); without scripts, 「按所选领域重新建议」 does it
             self.fields["topic"].widget.attrs.update({
                 "hx-post": reverse("board:dispatch_suggest", args=[message.public_id]), "hx-trigger": "change",
-                "hx-target": "#dispatch-form", "hx-swap": "outerHTML", "aria-describedby": "dispatch-suggestion"})
+                "hx-target": "#dispatch-form", "hx-swap": "outerHTML"})
 
 
 def _keep_label(message, field: str) -> str:

@@ -224,9 +224,11 @@ class CaseSuggestion(ApiView):
                                  "市民为 403, 不在调用者范围内的留言为 404。")}
 
     permission_classes = [IsStaffMember]
+    query_class = inputs.SuggestionQuery
 
     @extend_schema(responses=SuggestionSerializer, tags=["staff"], parameters=[PUBLIC_ID])
     def get(self, request, public_id):
+        topic = self.query(request).get("topic")  # the 领域 a dispatcher would choose: its units
         message = get_case(request, public_id)
         # the inbox said 疑似重复 2 (duplicate_count), and nothing said which two to merge into: the
         # case page's list, for those it shows it to
@@ -238,7 +240,7 @@ class CaseSuggestion(ApiView):
         context = {"duplicates": found.get(message.pk, []) if merges else None, "held": held,
                    # what 按建议派单 would do with it, as the queue page's row says (its duplicates those above)
                    "batch": plan_each([message], found)[message.pk] if dispatches else None}
-        return Response(SuggestionSerializer(suggest_for(message), context=context).data)
+        return Response(SuggestionSerializer(suggest_for(message, topic=topic), context=context).data)
 
 
 class DispatchBatch(ApiView):
