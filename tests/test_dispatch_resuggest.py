@@ -179,3 +179,20 @@ def test_the_apis_suggestion_for_a_topic_is_the_forms(case, personas, directory)
     assert body["topic"]["code"] == "environment" and body["prefill"] is True
     refused = client.get(url, {"topic": "nosuch"})
     assert refused.status_code == 400 and refused.json()["error"]["fields"]["topic"] == ["领域代码不存在"]
+
+
+def test_a_topic_the_table_routes_nowhere_leaves_the_lead_to_the_dispatcher(case, personas, directory, login):
+    """The new 领域 has no row: the old 领域's unit is not kept as if suggested; 派单 says so and the lead
+    is left to choose (请选择主办单位)."""
+    from minsheng.directory.models import Topic
+
+    other = Topic.objects.create(code="social", name="劳动和社会保障", sort=9)
+    client = login(personas["dispatcher"])
+    url = f"/staff/case/{case.public_id}/"
+    data = form_of(client.get(url).content.decode())
+    data["topic"] = [str(other.pk)]
+    response = client.post(f"{url}dispatch/", data)
+    page = response.content.decode()
+    assert response.status_code == 400 and "权责清单未给出该领域的主办单位: 请选择主办单位后再点「派单」" in page
+    assert chosen(form_of(page), "lead") == [] and "暂无建议单位" in section(page)
+    assert Message.objects.get(pk=case.pk).status == Status.ACCEPTED

@@ -1363,15 +1363,21 @@ def _dispatch_topic_changed(request, roles: Roles, message: Message, units):
     for the new 领域 preselected, saying so. None: dispatch as posted."""
     if not roles.dispatches(message.region) or not allowed("dispatch", message.status):
         return None  # the action refuses it in its own words
-    again = resuggest(message, request.POST, units, _returned_by(message))
+    returned_by = _returned_by(message)
+    again = resuggest(message, request.POST, units, returned_by)
     if not (again.topic_changed and again.replaced and not again.lead_by_hand):
         return None
     topic = again.suggestion.topic
-    lead, assists = proposed_units(again.suggestion, _returned_by(message), units)
-    units_words = (f"主办 {lead.name}" if lead else "权责清单未给出主办单位, 请选择") + (
-        f", 协办 {'、'.join(u.name for u in assists)}" if assists else "")
-    error = (f"未派单: 领域已改为「{topic.name if topic else '未分类'}」, 建议单位随之改为{units_words}。"
-             "请核对后再点「派单」")
+    lead, assists = proposed_units(again.suggestion, returned_by, units)
+    table_lead = again.suggestion.lead
+    named = f"未派单: 领域已改为「{topic.name if topic else '未分类'}」, "
+    assisting = f", 协办 {'、'.join(u.name for u in assists)}" if assists else ""
+    if lead is not None:
+        error = f"{named}建议单位随之改为主办 {lead.name}{assisting}。请核对后再点「派单」"
+    elif table_lead is not None and table_lead.pk in returned_by:
+        error = f"{named}其建议主办单位 {table_lead.name} 已退回本件: 请另选主办单位后再点「派单」"
+    else:
+        error = f"{named}权责清单未给出该领域的主办单位: 请选择主办单位后再点「派单」"
     return _render_case(request, roles, message, error=error, status=400, resuggested=again)
 
 
