@@ -1239,7 +1239,8 @@ def test_the_units_of_the_dispatch_form_follow_the_topic_the_dispatcher_chooses(
     page.wait_for_function(f"() => document.querySelector('{lead}').value === '{d['housing'].pk}'")
     suggestion = page.inner_text("#dispatch-suggestion")
     assert "建议主办单位: 兰州市住房和城乡建设局" in suggestion and "兰州市 · 城乡建设 → 兰州市住房和城乡建设局" in suggestion
-    assert page.is_visible("#dispatch-form [data-unit-search]")  # 查找主办单位 still there after the swap
+    # 查找主办单位 still there after the swap (shown once htmx has settled the new form: htmx:load)
+    page.wait_for_selector("#dispatch-form [data-unit-search]", state="visible")
 
     page.select_option(lead, str(d["center"].pk))  # by hand
     choose_topic(d["topic_env"])
