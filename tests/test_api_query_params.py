@@ -68,7 +68,7 @@ ENDPOINTS = {
                                             "handler": "none", "role": "lead", "order": "id", "show": "handling",
                                             "leader": "{mayor}", "q": "路灯", "cursor": CURSOR, "page_size": "5"}),
     "/api/v1/staff/cases/{public_id}/": ("dispatcher", {}),
-    "/api/v1/staff/cases/{public_id}/suggestion/": ("dispatcher", {}),
+    "/api/v1/staff/cases/{public_id}/suggestion/": ("dispatcher", {"topic": "urban"}),
     "/api/v1/staff/cases/{public_id}/similar-answers/": ("dispatcher", {}),
     "/api/v1/staff/reading/": ("dispatcher", {"days": "90"}),
 }

@@ -1238,3 +1238,55 @@ def test_the_inbox_summary_keeps_its_numbers_apart_from_their_words_on_a_phone(b
     officer.goto(f"{live_server.url}/staff/")
     assert officer.locator("main p.summary a b").count() == 3
     assert officer.evaluate(NUMBERS_AGAINST_WORDS) == []
+
+
+def test_the_units_of_the_dispatch_form_follow_the_topic_the_dispatcher_chooses(browser, live_server, personas,
+                                                                                 directory):
+    """Read as 交通运输 (交通运输局 preselected), corrected to 城乡建设: the lead becomes 住建局 with its reason
+    line, as soon as the 领域 is chosen (htmx). A lead then chosen by hand stays when the 领域 changes again,
+    the table's units offered with 采用建议 (44px high on a phone, as every button), which takes them; 派单 sends the case
+    there (docs/routing.md, 「The dispatcher changes the topic」)."""
+    from django.utils import timezone
+
+    from minsheng.board import actions
+    from minsheng.board.models import Assignment
+
+    d = directory
+    m = actions.do_submit(personas["citizen"], title="七里河区小区门口的路面塌陷", kind="help", region=d["qilihe"],
+                          body="七里河区某小区门口的路面塌陷了一个大坑, 已经两个星期没人修, 晚上经过很危险, 请尽快处理。")
+    actions.do_accept(personas["dispatcher"], m)
+    Message.objects.filter(pk=m.pk).update(predicted_topic=d["topic_traffic"], topic_confidence=0.93,
+                                           classified_at=timezone.now())
+    page = signed_in_page(browser, live_server, "dispatcher")
+    page.goto(f"{live_server.url}/staff/case/{m.public_id}/")
+    lead = "#dispatch-form select[name=lead]"
+    assert page.input_value(lead) == str(d["transport"].pk)
+
+    def choose_topic(topic):
+        page.wait_for_function("() => document.querySelector('#id_topic')['htmx-internal-data'] !== undefined")
+        with page.expect_response(lambda r: r.url.endswith("/dispatch/suggest/")):
+            page.select_option("#id_topic", str(topic.pk))
+        page.wait_for_function("() => !document.querySelector('#dispatch-form.htmx-request, #dispatch-form .htmx-added')")
+
+    choose_topic(d["topic_build"])
+    page.wait_for_function(f"() => document.querySelector('{lead}').value === '{d['housing'].pk}'")
+    suggestion = page.inner_text("#dispatch-suggestion")
+    assert "建议主办单位: 兰州市住房和城乡建设局" in suggestion and "兰州市 · 城乡建设 → 兰州市住房和城乡建设局" in suggestion
+    # 查找主办单位 still there after the swap (shown once htmx has settled the new form: htmx:load)
+    page.wait_for_selector("#dispatch-form [data-unit-search]", state="visible")
+
+    page.select_option(lead, str(d["center"].pk))  # by hand
+    choose_topic(d["topic_env"])
+    page.wait_for_selector("#dispatch-form button[name=adopt]")
+    assert page.input_value(lead) == str(d["center"].pk)
+    assert "按所选领域建议: 主办 兰州市生态环境局" in page.inner_text("#dispatch-form .resuggested")
+    adopt = page.locator("#dispatch-form button[name=adopt]")
+    assert adopt.bounding_box()["height"] >= 44  # a phone's button (tests/test_touch_targets.py)
+    assert page.locator("#dispatch-form button[name=resuggest]").bounding_box()["height"] >= 44
+    with page.expect_response(lambda r: r.url.endswith("/dispatch/suggest/")):
+        adopt.click()
+    page.wait_for_function(f"() => document.querySelector('{lead}').value === '{d['ecology'].pk}'")
+    page.click("#dispatch-form button:text-is('派单')")
+    page.wait_for_selector("text=已派单至兰州市生态环境局")
+    assert Assignment.objects.get(message=m, role=Assignment.Role.LEAD).unit == d["ecology"]
+    assert Message.objects.get(pk=m.pk).topic == d["topic_env"]

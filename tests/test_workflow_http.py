@@ -1275,7 +1275,7 @@ def test_the_dispatch_form_gives_the_routing_reason_without_english(personas, di
     word on a dispatcher's Chinese page; the API's reason keeps issue 3's form for integrators."""
     m = post_message(personas, directory)
     page = text(staff["dispatcher"].get(case_url(m)))
-    suggestion = re.search(r'<p class="suggestion">(.*?)</p>', page, re.S).group(1)
+    suggestion = re.search(r'<p class="suggestion" id="dispatch-suggestion">(.*?)</p>', page, re.S).group(1)
     assert "权责清单: 兰州市 · 城乡建设 → 兰州市住房和城乡建设局" in suggestion
     assert not re.search(r"[A-Za-z]", re.sub(r"<[^>]+>", "", suggestion))
     api = staff["dispatcher"].get(f"/api/v1/staff/cases/{m.public_id}/suggestion/").json()

@@ -250,6 +250,11 @@ class TopicCodeBody(serializers.Serializer):
         return topic
 
 
+class SuggestionQuery(TopicCodeBody):
+    topic = serializers.CharField(required=False, max_length=40, help_text=(
+        "领域代码: 按该领域给出建议单位 (派单表单的「按所选领域重新建议」, 与 dispatch/ 只给 topic 时相同); 缺省按预测或留言人所选领域"))
+
+
 class DispatchBody(TopicCodeBody):
     lead = UnitField(required=False, help_text="主办单位; 缺省按权责清单")
     assists = ListField(child=UnitField(), required=False, max_length=10, help_text="协办单位")

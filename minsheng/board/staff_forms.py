@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.utils import ErrorDict
+from django.urls import reverse
 
 from minsheng.directory.models import Topic, Unit, topic_tree
 from minsheng.insight.text import han_ratio
@@ -202,6 +203,13 @@ class DispatchForm(VersionedForm):
                                    error_messages={"invalid_choice": INVALID_CHOICE["topic"]})
     kind = forms.ChoiceField(label="留言类型", choices=[("", "(不变)"), *MessageKind.choices], required=False,
                              error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
+    # what the form suggested the units for (views.dispatch_suggest): the 领域 (a topic id, "" 不变) and
+    # the lead and assisting units preselected for it (ids, the assisting ones comma-separated). A unit
+    # other than these was chosen by hand, and a new 领域 does not replace it; a 领域 other than this one
+    # with the units still these is a 派单 refused, the units suggested again (docs/routing.md)
+    shown_topic = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    shown_lead = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    shown_assists = forms.CharField(widget=forms.HiddenInput, required=False, max_length=400)
 
     def __init__(self, *args, units=None, message=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,6 +218,12 @@ class DispatchForm(VersionedForm):
         self.fields["assists"].queryset = qs
         self.fields["topic"].choices = [("", _keep_label(message, "topic"))] + [(t.pk, t.indent + t.name) for t in topic_tree()]
         self.fields["kind"].choices = [("", _keep_label(message, "kind")), *MessageKind.choices]
+        if message is not None and getattr(message, "public_id", None):
+            # htmx: a 领域 chosen asks for the units the responsibility table gives it (the form comes back
+            # whole, a unit chosen by hand kept); without scripts, 「按所选领域重新建议」 does it
+            self.fields["topic"].widget.attrs.update({
+                "hx-post": reverse("board:dispatch_suggest", args=[message.public_id]), "hx-trigger": "change",
+                "hx-target": "#dispatch-form", "hx-swap": "outerHTML"})
 
 
 def _keep_label(message, field: str) -> str:

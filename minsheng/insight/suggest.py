@@ -97,16 +97,22 @@ def reading_of(message) -> tuple:
     return topic, topic_conf, kind, kind_conf
 
 
-def suggest_for(message, *, reading=None, resolved=None, rows=None, history=None) -> Suggestion:
+def suggest_for(message, *, reading=None, resolved=None, rows=None, history=None, topic=None) -> Suggestion:
     """The suggestion for ``message``. The units follow the topic the dispatcher's form
     shows: the prediction when it is confident enough to prefill, else the citizen's own
     choice (the prediction when the citizen chose none: then only a hint, ``units_prefill``
     false). ``reading`` (``reading_of``), ``resolved`` (``resolve_region``), ``rows`` (the responsibility rows, ``route``) and
-    ``history`` (``history_unit``): what ``suggest_each`` read for several messages at once."""
+    ``history`` (``history_unit``): what ``suggest_each`` read for several messages at once.
+    ``topic``: the topic a dispatcher chose on the form (or sent to the API's dispatch/): the units
+    follow it, for the same region, and it is the suggestion's topic, preselected (``prefill``);
+    the machine's type reading is kept (docs/routing.md, 「The dispatcher changes the topic」)."""
     from minsheng.directory.routing import route
 
+    chosen = topic
     topic, topic_conf, kind, kind_conf = reading_of(message) if reading is None else reading
-    prefill = topic is not None and (topic_conf or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE
+    if chosen is not None:  # the dispatcher's choice: sure by definition, no machine confidence
+        topic, topic_conf = chosen, None
+    prefill = topic is not None and (chosen is not None or (topic_conf or 0.0) >= settings.MINSHENG_PREFILL_CONFIDENCE)
     region, from_text = resolve_region(message) if resolved is None else resolved
     routed = route(region, topic if prefill else (message.topic or topic), rows)
     guessed = not prefill and message.topic is None and topic is not None

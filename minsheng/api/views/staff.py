@@ -35,9 +35,8 @@ from minsheng.board.views.staff_hints import (
     similar_answered_scored,
 )
 from minsheng.board.workflow import IllegalMove, MovedOn, Status, allowed
-from minsheng.directory.routing import route
 from minsheng.insight.reading import cached_reading
-from minsheng.insight.suggest import Suggestion, proposed_units, suggest_for
+from minsheng.insight.suggest import proposed_units, suggest_for
 
 from .. import inputs
 from ..errors import ApiError
@@ -231,9 +230,11 @@ class CaseSuggestion(ApiView):
                                  "市民为 403, 不在调用者范围内的留言为 404。")}
 
     permission_classes = [IsStaffMember]
+    query_class = inputs.SuggestionQuery
 
     @extend_schema(responses=SuggestionSerializer, tags=["staff"], parameters=[PUBLIC_ID])
     def get(self, request, public_id):
+        topic = self.query(request).get("topic")  # the 领域 a dispatcher would choose: its units
         message = get_case(request, public_id)
         # the inbox said 疑似重复 2 (duplicate_count), and nothing said which two to merge into: the
         # case page's list, for those it shows it to
@@ -245,7 +246,7 @@ class CaseSuggestion(ApiView):
         context = {"duplicates": found.get(message.pk, []) if merges else None, "held": held,
                    # what 按建议派单 would do with it, as the queue page's row says (its duplicates those above)
                    "batch": plan_each([message], found)[message.pk] if dispatches else None}
-        return Response(SuggestionSerializer(suggest_for(message), context=context).data)
+        return Response(SuggestionSerializer(suggest_for(message, topic=topic), context=context).data)
 
 
 class DispatchBatch(ApiView):
@@ -348,13 +349,10 @@ def _dispatch(user, message, b):
         # the citizen's; never back to a unit that returned the case
         returned_by = set(message.assignments.filter(state=Assignment.State.RETURNED, role=Assignment.Role.LEAD)
                           .values_list("unit_id", flat=True))
-        if topic is not None:
-            routed = route(message.region, topic)
-            suggestion = Suggestion(topic=topic, topic_confidence=None, kind="", kind_confidence=None,
-                                    region=message.region, lead=routed.lead, assists=list(routed.assists),
-                                    reason=routed.reason)
-        else:
-            suggestion = suggest_for(message)
+        # a topic given: the dispatch form's suggestion for that topic (docs/routing.md), the same region
+        # (refined from the text) and history; until 2026-12-05 the citizen's region as filed, no history
+        suggestion = suggest_for(message, topic=topic)
+        if topic is None:
             topic = suggestion.topic if suggestion.prefill else None
         lead, proposed = proposed_units(suggestion, returned_by, actions.units_for(message))
         if lead is None:

@@ -10,6 +10,7 @@ a staff member outside the case's units and regions gets 404.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -47,7 +48,7 @@ from minsheng.directory.models import Region, Topic, Unit, home_region
 from minsheng.directory.pinyin import name_or_pinyin, picker_answer
 from minsheng.insight import hotspots_service
 from minsheng.insight.classify import confidence_text
-from minsheng.insight.suggest import SUGGEST_RELATED, prefilled
+from minsheng.insight.suggest import SUGGEST_RELATED, prefilled, proposed_units
 from minsheng.stats.facts import working_days_late
 
 from .. import actions, batch_dispatch, bulk, moderation, notify, search
@@ -979,13 +980,69 @@ def _case_forms(message: Message, roles: Roles, units, suggestion: Suggestion | 
             initial["topic"] = prefill.topic.pk
         if prefill.kind:
             initial["kind"] = prefill.kind
+        # what the units were suggested for: a 领域 changed later asks for its own (dispatch_suggest)
+        initial["shown_topic"] = prefill.topic.pk if prefill.topic is not None else ""
+        initial["shown_lead"] = prefill.lead.pk if prefill.lead is not None else ""
+        initial["shown_assists"] = ",".join(str(u.pk) for u in prefill.assists)
     result["dispatch"] = forms.DispatchForm(initial=initial, units=units, message=message)
     return result
 
 
+@dataclass
+class Resuggestion:
+    """The 派单 form after its 领域 changed (``resuggest``)."""
+
+    suggestion: Suggestion  # for the 领域 chosen (the message's own when 不变)
+    form: forms.DispatchForm  # unbound: the units suggested for it where none was chosen by hand
+    offer: tuple | None  # (lead, assists) suggested where a unit chosen by hand differs: 采用建议
+    replaced: bool  # a unit the form had preselected was changed for the 领域
+    topic_changed: bool  # the 领域 is not the one the posted form's units were suggested for
+    lead_by_hand: bool  # the lead posted is not the one the form had preselected
+
+
+def _ids(raw) -> set[int]:
+    return {pk for pk in (id_param(part.strip()) for part in str(raw or "").split(",")) if pk is not None}
+
+
+def resuggest(message: Message, post, units, returned_by, *, adopt: bool = False) -> Resuggestion:
+    """The 派单 form ``post`` (what the dispatcher chose) with its units suggested again for the 领域
+    chosen and the case's region (as the page suggests them: ``suggestion_for``, ``proposed_units``).
+    A lead or set of assisting units other than the form preselected (``shown_lead``, ``shown_assists``)
+    was chosen by hand and is kept, the suggestion offered beside it (``offer``), unless ``adopt``
+    (采用建议). docs/routing.md, 「The dispatcher changes the topic」."""
+    posted = forms.DispatchForm(post, units=units, message=message)
+    posted.is_valid()  # what parses is read; the rest is asked again on 派单
+    data = posted.cleaned_data
+    topic = data.get("topic")
+    shown_pk = id_param(str(post.get("shown_topic") or ""))
+    before = (Topic.objects.filter(pk=shown_pk).first() if shown_pk else None) or message.topic
+    chosen = topic or message.topic
+    suggestion = suggestion_for(message, topic=chosen) if chosen is not None else suggestion_for(message)
+    lead, assists = proposed_units(suggestion, returned_by, units)
+    new_lead, new_assists = (lead.pk if lead else None), [u.pk for u in assists]
+    lead_pk = data["lead"].pk if data.get("lead") else None
+    assist_pks = {u.pk for u in data.get("assists") or ()}
+    lead_by_hand = lead_pk != id_param(str(post.get("shown_lead") or ""))
+    assists_by_hand = assist_pks != _ids(post.get("shown_assists"))
+    keep_lead, keep_assists = lead_by_hand and not adopt, assists_by_hand and not adopt
+    offer = (lead, assists) if (keep_lead and lead_pk != new_lead) or (
+        keep_assists and assist_pks != set(new_assists)) else None
+    replaced = (not keep_lead and lead_pk != new_lead) or (not keep_assists and assist_pks != set(new_assists))
+    version = data.get("version")
+    initial = {"version": message.version if version is None else version, "topic": topic.pk if topic else "",
+               "kind": data.get("kind") or "",
+               "lead": lead_pk if keep_lead else new_lead,
+               "assists": sorted(assist_pks) if keep_assists else new_assists,
+               "shown_topic": topic.pk if topic else "", "shown_lead": new_lead or "",
+               "shown_assists": ",".join(map(str, new_assists))}
+    return Resuggestion(suggestion=suggestion, form=forms.DispatchForm(initial=initial, units=units, message=message),
+                        offer=offer, replaced=replaced, topic_changed=chosen != before, lead_by_hand=lead_by_hand)
+
+
 def _render_case(request, roles: Roles, message: Message, *, bound=None, error="", status=200, preview=None,
-                 conflict="", decide_form=None, decide_id=None, unsent_text=""):
-    """The case page; ``conflict``: the action whose stale form was refused (kept in ``bound``);
+                 conflict="", decide_form=None, decide_id=None, unsent_text="", resuggested=None):
+    """The case page; ``resuggested``: the 派单 form with its units suggested again for the 领域 chosen
+    (``resuggest``); ``conflict``: the action whose stale form was refused (kept in ``bound``);
     ``decide_form``: the 审批意见 of the extension request ``decide_id``, refused, shown again;
     ``unsent_text``: text written in a form the page no longer offers (an extension decided meanwhile)."""
     now = timezone.now()
@@ -1035,9 +1092,15 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
             who = f"由{signer.actor}" if signer and signer.actor else ""
             error = ALREADY_SIGNED.format(who, timezone.localtime(my_lead.signed_at))
     units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
-    suggestion = suggestion_for(message) if can["dispatch"] else None
     # the units that returned it: its lead units (退单 releases the assisting units too, as RETURNED)
     returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED and a.role == A.Role.LEAD}
+    if resuggested is not None and not can["dispatch"]:
+        resuggested = None
+    if resuggested is not None:
+        suggestion = resuggested.suggestion
+        bound = {**(bound or {}), "dispatch": resuggested.form}
+    else:
+        suggestion = suggestion_for(message) if can["dispatch"] else None
     transfer_to, transfer_words = staff_hints.transfer_hint(message, my_lead.unit) if can["transfer"] else (None, "")
     # nor is a unit that gave the case away (转办, 退单) preselected to take it back: one click sent it straight back
     if transfer_to is not None and transfer_to.pk in returned_by | {
@@ -1088,6 +1151,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "events": events,
         "replies": list(message.replies.select_related("unit", "author")),
         "show_contact": shows_contact(roles, message, active), "suggestion": suggestion, "returned_by": returned_by,
+        "resuggested": resuggested,
         "transfer_words": transfer_words,
         # with the cases in hand its automatic dispatch was held on, where the five nearest leave them out
         "duplicates": near_duplicates_for(message, held=held) if can["merge"] else [], "held_on": held,
@@ -1262,6 +1326,10 @@ def case_action(request, public_id, action):
         if listed:
             return listed
         return _render_case(request, roles, message, bound={action: form}, error=_first_error(form), status=400)
+    if action == "dispatch" and "shown_topic" in request.POST:  # a form of the page (the API sends none)
+        refused = _dispatch_topic_changed(request, roles, message, kwargs["units"])
+        if refused:
+            return refused
     try:
         if action not in UNVERSIONED and form.cleaned_data["version"] != message.version:
             raise Conflict(CONFLICT_TEXT)
@@ -1290,6 +1358,60 @@ def case_action(request, public_id, action):
     # draft-sent: the form's draft kept in the tab (static/js/forms.js) was taken, and goes
     flash.success(request, done, extra_tags=DRAFT_SENT)
     return redirect(safe_next(request, _case_url(message.public_id, back)))
+
+
+def _returned_by(message: Message) -> set[int]:
+    """The lead units that returned the case (退单): never preselected to receive it again."""
+    return set(message.assignments.filter(state=A.State.RETURNED, role=A.Role.LEAD).values_list("unit_id", flat=True))
+
+
+def _dispatch_topic_changed(request, roles: Roles, message: Message, units):
+    """派单 with a 领域 other than the one its units were suggested for, the lead still the one suggested
+    (not chosen by hand), and the table giving the new 领域 other units: not dispatched (the case went to
+    the old 领域's unit, which the dispatcher had not looked at again); the form comes back with the units
+    for the new 领域 preselected, saying so. None: dispatch as posted."""
+    if not roles.dispatches(message.region) or not allowed("dispatch", message.status):
+        return None  # the action refuses it in its own words
+    returned_by = _returned_by(message)
+    again = resuggest(message, request.POST, units, returned_by)
+    if not (again.topic_changed and again.replaced and not again.lead_by_hand):
+        return None
+    topic = again.suggestion.topic
+    lead, assists = proposed_units(again.suggestion, returned_by, units)
+    table_lead = again.suggestion.lead
+    named = f"未派单: 领域已改为「{topic.name if topic else '未分类'}」, "
+    assisting = f", 协办 {'、'.join(u.name for u in assists)}" if assists else ""
+    if lead is not None:
+        error = f"{named}建议单位随之改为主办 {lead.name}{assisting}。请核对后再点「派单」"
+    elif table_lead is not None and table_lead.pk in returned_by:
+        error = f"{named}其建议主办单位 {table_lead.name} 已退回本件: 请另选主办单位后再点「派单」"
+    else:
+        error = f"{named}权责清单未给出该领域的主办单位: 请选择主办单位后再点「派单」"
+    return _render_case(request, roles, message, error=error, status=400, resuggested=again)
+
+
+@login_required
+def dispatch_suggest(request, public_id):
+    """按所选领域重新建议 (and htmx: a 领域 chosen on the 派单 form, 采用建议): the 派单 form with the units
+    the responsibility table gives the 领域 chosen for the case's region, a unit chosen by hand kept
+    (``resuggest``). htmx gets the form alone; without scripts, the case page."""
+    if request.method != "POST":
+        return redirect("board:case", public_id)
+    roles = _staff_roles(request)
+    message = _case_or_404(roles, public_id)
+    if not roles.dispatches(message.region):
+        raise PermissionDenied("您不是该区划的派单员")
+    if not allowed("dispatch", message.status):
+        return _render_case(request, roles, message, status=409,
+                            error=f"当前状态为「{message.get_status_display()}」, 不能派单 (可能已被他人派单)")
+    units = actions.units_for(message)
+    returned_by = _returned_by(message)
+    again = resuggest(message, request.POST, units, returned_by, adopt=bool(request.POST.get("adopt")))
+    if request.headers.get("HX-Request"):
+        return render(request, "board/staff/_dispatch_form.html", {
+            "message": message, "suggestion": again.suggestion, "returned_by": returned_by,
+            "forms": {"dispatch": again.form}, "resuggested": again, "back": _back_from(request)})
+    return _render_case(request, roles, message, resuggested=again)
 
 
 # the preview box is filled in place: a login page (or nothing at all) there leaves the officer
@@ -1423,6 +1545,7 @@ urlpatterns = [
     path("staff/case/<str:public_id>/", case, name="case"),
     path("staff/case/<str:public_id>/reply/preview/", reply_preview, name="reply_preview"),
     path("staff/case/<str:public_id>/units/", case_units, name="case_units"),
+    path("staff/case/<str:public_id>/dispatch/suggest/", dispatch_suggest, name="dispatch_suggest"),
     path("staff/case/<str:public_id>/<slug:action>/", case_action, name="case_action"),
     path("staff/extensions/<int:pk>/decide/", decide_extension, name="decide_extension"),
 ]

@@ -27,14 +27,19 @@ from ..workflow import Status
 log = logging.getLogger(__name__)
 
 
-def suggestion_for(message: Message) -> Suggestion:
+def suggestion_for(message: Message, topic=None) -> Suggestion:
     """The machine's suggestion (insight.suggest); when it fails, the stored machine
     reading routed by the responsibility table, prefilled when it is confident enough
-    (units routed by an unsure reading are a hint only, as in insight.suggest)."""
+    (units routed by an unsure reading are a hint only, as in insight.suggest). ``topic``: the
+    领域 the dispatcher chose on the form, which the units follow (``suggest_for``)."""
     try:
-        return suggest_for(message)
+        return suggest_for(message) if topic is None else suggest_for(message, topic=topic)
     except Exception:
         log.exception("suggest_for failed for message %s", message.pk)
+    if topic is not None:
+        r = route(message.region, topic)
+        return Suggestion(topic=topic, topic_confidence=None, kind="", kind_confidence=None, region=message.region,
+                          lead=r.lead, assists=list(r.assists), reason=r.reason, shown_reason=r.shown, prefill=True)
     threshold = settings.MINSHENG_PREFILL_CONFIDENCE
     topic_sure = (message.topic_confidence or 0) >= threshold
     kind_sure = (message.kind_confidence or 0) >= threshold

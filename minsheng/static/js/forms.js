@@ -207,8 +207,16 @@
   }
   document.querySelectorAll("textarea[data-max-chars]").forEach(counted);
   document.querySelectorAll("input[data-max-chars]").forEach(limited);
-  // 查找单位 (case page): its box asks the server through htmx, so it shows only with scripts
-  document.querySelectorAll("[data-unit-search]").forEach(function (p) { p.hidden = false; });
+  // 查找单位 (case page): its box asks the server through htmx, so it shows only with scripts; also in
+  // the 派单 form htmx brings back whole when a 领域 is chosen (staff.dispatch_suggest)
+  function showSearch(root) {
+    root.querySelectorAll("[data-unit-search]").forEach(function (p) { p.hidden = false; });
+  }
+  showSearch(document);
+  document.addEventListener("htmx:load", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.querySelectorAll) showSearch(elt);
+  });
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("[data-sending]").forEach(function (b) {
       b.disabled = false;
