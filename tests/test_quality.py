@@ -1591,3 +1591,23 @@ def test_a_rule_cited_for_one_question_does_not_answer_the_other():
     assert result["questions"] == 2 and result["completeness"] == 0.5, result
     assert result["missed"] == ["请问供暖费退费的政策依据是什么?"]
     assert "已回应 1 个" in result["explained"]["completeness"]
+
+
+def test_a_question_on_the_subject_of_another_the_reply_answers_is_answered_in_kind():
+    """A reply on the fees of the examination, citing their rule, left 为什么…也要涨价? unanswered (完整性 67%): it
+    names 老学员 and 涨价, not the 补考费 the reply says, though the question before it names all three."""
+    body = "请问今年科目二的补考费是多少? 教练说驾培协会让老学员涨价, 补考费涨到600元, 这合理吗? 为什么我们老学员也要涨价?"
+    reply = ("您好! 根据省发改委关于公安系统行政事业性收费标准的通知, 科目二考试费每人每次200元, 考试不合格可免费补考一次。"
+             "如有超标准收费, 可向价格主管部门举报。" + HOUSING_SIGNATURE)
+    result = score_reply("补考费涨价", body, reply)
+    assert result["completeness"] == 1.0 and result["missed"] == [], result
+
+
+def test_a_title_restating_the_question_in_other_words_puts_the_reply_on_its_subject():
+    """A reply on the 机动车 and the 车辆管理所 answered neither the title (车辆) nor the body's question (私家车) it
+    restates: the title's subject, said, was read as another question's, whose answer the reply gave (完整性 0%)."""
+    body = "我家的小轿车买了四年, 按说可以免检。请问私家车免检的网上申领流程现在落实得怎样? 我问过几个朋友, 都说找不到办理渠道, 只能跑去排队。"
+    reply = ("您好! 机动车所有人携带身份证到车管所窗口面签后, 可下载交管12123手机软件申领免检合格标志, 车辆管理所受理后按"
+             "您选择的方式送达。" + HOUSING_SIGNATURE)
+    result = score_reply("六年内车辆免检网上申领何时落实?", body, reply)
+    assert result["completeness"] == 1.0 and result["missed"] == [], result

@@ -634,6 +634,13 @@ def _about(question: str, core: str) -> bool | None:
                for t in subject)
 
 
+def _akin(question: str, other: str) -> bool:
+    """Whether two questions of a message are on one subject (``_subject``): one names a bigram of the other's key
+    words (养老保险金 / 保险金, 老生涨价 asked twice; not 供暖费退费 / 电梯)."""
+    mine, theirs = (set(_grams(" ".join(_subject(q)))) for q in (question, other))
+    return bool(mine & theirs)
+
+
 def _in_kind(question: str, core: str, several_whens: bool = False, dates: str = "", when: bool = False) -> bool:
     """Whether the reply gives what the question asks for, in other words than its own
     (``dates``: the reply as ``_dates_kept`` reads it, for a "when"; ``when``: a "when" whatever
@@ -1514,7 +1521,9 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     # ``OWN_SUBJECT`` things of its own or more (key words as the relevance explanation reads them, not the things one
     # asks to be told nor the words of a kind: 规定, 标准, 时间) and none of the message's (a terse answer, 预计6月底前
     # 完成施划, names too few to be on another subject); nor, for a question naming a subject the reply does not say,
-    # where it says that of another question of the message, whose answer the one given is
+    # where it says that of another question of the message on a subject apart, whose answer the one given is. A
+    # question on the subject of another the reply says (its twin in the title, or one sharing a bigram of its key
+    # words, ``_akin``: 保险金 beside 养老保险金) is on the reply's subject, in whatever words (私家车 / 机动车)
     @lru_cache(maxsize=1)
     def elsewhere() -> bool:
         said = {w for w in _key_words(title or "", body or "") if _said_in(w, core)}
@@ -1523,9 +1532,15 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
 
     @lru_cache(maxsize=64)
     def on_subject(question: str) -> bool:
+        if relevance >= 0.4:
+            return True
         own = _about(question, core)
-        return bool(own) or relevance >= 0.4 or not (relevance < OFF_MESSAGE and elsewhere()) and (
-            own is None or not any(_about(q, core) for q in {*asked, *twins} if q != question))
+        if own:
+            return True
+        others = [q for q in {*asked, *twins} if q != question]
+        kin = {q for q in others if q in twins.get(question, ()) or _akin(q, question)}
+        return any(_about(q, core) for q in kin) or not (relevance < OFF_MESSAGE and elsewhere()) and (
+            own is None or not any(_about(q, core) for q in others if q not in kin))
 
     taken_up = {q: _addressed(item_of.get(q, q), core, reply_grams, relevance >= 0.4 or concrete, boilerplate,
                               several_whens, dates, q if q in item_of else "", on_subject)
