@@ -1547,3 +1547,67 @@ def test_an_item_asked_of_in_the_end_is_not_answered_by_its_word_alone():
 def test_a_heads_verb_is_shown_only_with_the_items_it_fits(body, shown):
     """需要具备什么条件和办理流程? listed 「…需要具备什么办理流程」 as a question left unanswered."""
     assert score_reply("咨询", body, "经核实, 已安排处理。" + HOUSING_SIGNATURE)["missed"] == shown
+
+
+# --- an answer in kind off the question's subject (review 2026-12-05) ---------------------------------------------
+# a reply on a lift citing 《物业管理条例》 scored 完整性 100% against a message asking the basis of a heating fee's
+# refund: the "on what basis" rule took any rule cited, whatever the question (only 相关性 flagged it)
+
+HEATING_TITLE = "供暖费退费政策咨询"
+HEATING_BODY = "我家房子今年一直空置, 已经申请停暖。请问供暖费退费的政策依据是什么? 退费标准是多少?"
+LIFT_REPLY = ("您好! 经查, 该小区3号楼电梯因主板故障停运, 根据《物业管理条例》第三十五条的规定, 物业服务企业应当对"
+              "共用设施设备进行维修养护。我局已责令物业公司限期整改, 物业公司将于5月10日前完成电梯维修。" + HOUSING_SIGNATURE)
+HEATING_REPLY = ("您好! 关于您咨询的供暖费退费问题, 根据《城市供热管理办法》第二十条的规定, 用户申请停暖的, 按基本热价收取"
+                 "供暖费, 其余部分予以退费。退费标准为每平方米12元, 可携带身份证到热力公司营业厅办理。" + HOUSING_SIGNATURE)
+
+
+def test_a_rule_cited_on_another_subject_answers_no_question():
+    result = score_reply(HEATING_TITLE, HEATING_BODY, LIFT_REPLY, explain=True)
+    assert result["completeness"] == 0.0, result
+    assert result["missed"] == ["请问供暖费退费的政策依据是什么?", "退费标准是多少?"]
+    assert "已回应 0 个" in result["explained"]["completeness"]
+
+
+def test_a_question_naming_nothing_of_its_own_is_not_answered_by_a_reply_off_the_message():
+    body = "小区今年的供暖费涨了三成, 物价部门知道吗? 这样收费到底合法吗?"
+    off = score_reply("供暖费上涨", body, LIFT_REPLY)
+    assert "这样收费到底合法吗?" in off["missed"], off
+    on = ("经核实, 该小区供暖费上涨经市物价局听证批准, 符合《城市供热价格管理办法》的规定, 属于合法收费。"
+          + HOUSING_SIGNATURE)
+    assert "这样收费到底合法吗?" not in score_reply("供暖费上涨", body, on)["missed"]
+
+
+def test_a_reply_answering_each_question_in_kind_keeps_full_completeness():
+    result = score_reply(HEATING_TITLE, HEATING_BODY, HEATING_REPLY)
+    assert result["completeness"] == 1.0 and result["missed"] == [], result
+
+
+def test_a_rule_cited_for_one_question_does_not_answer_the_other():
+    """A reply on the lift, not relevant to a letter mostly on the heating fee, cited a rule: it answered the
+    question on the basis of the refund as well (完整性 100%)."""
+    body = ("我家房子今年一直空置, 十月底已经向热力公司申请停暖, 热力公司说退费要等供暖季结束再算。请问供暖费退费的"
+            "政策依据是什么? 另外小区电梯坏了一个月, 电梯什么时候能修好?")
+    result = score_reply("供暖费退费问题", body, LIFT_REPLY, explain=True)
+    assert result["questions"] == 2 and result["completeness"] == 0.5, result
+    assert result["missed"] == ["请问供暖费退费的政策依据是什么?"]
+    assert "已回应 1 个" in result["explained"]["completeness"]
+
+
+def test_a_question_on_the_subject_of_another_the_reply_answers_is_answered_in_kind():
+    """A reply on the fees of the examination, citing their rule, left 为什么…也要涨价? unanswered (完整性 67%): it
+    names 老学员 and 涨价, not the 补考费 the reply says, though the question before it names all three."""
+    body = "请问今年科目二的补考费是多少? 教练说驾培协会让老学员涨价, 补考费涨到600元, 这合理吗? 为什么我们老学员也要涨价?"
+    reply = ("您好! 根据省发改委关于公安系统行政事业性收费标准的通知, 科目二考试费每人每次200元, 考试不合格可免费补考一次。"
+             "如有超标准收费, 可向价格主管部门举报。" + HOUSING_SIGNATURE)
+    result = score_reply("补考费涨价", body, reply)
+    assert result["completeness"] == 1.0 and result["missed"] == [], result
+
+
+def test_a_title_restating_the_question_in_other_words_puts_the_reply_on_its_subject():
+    """A reply on the 机动车 and the 车辆管理所 answered neither the title (车辆) nor the body's question (私家车) it
+    restates: the title's subject, said, was read as another question's, whose answer the reply gave (完整性 0%)."""
+    body = "我家的小轿车买了四年, 按说可以免检。请问私家车免检的网上申领流程现在落实得怎样? 我问过几个朋友, 都说找不到办理渠道, 只能跑去排队。"
+    reply = ("您好! 机动车所有人携带身份证到车管所窗口面签后, 可下载交管12123手机软件申领免检合格标志, 车辆管理所受理后按"
+             "您选择的方式送达。" + HOUSING_SIGNATURE)
+    result = score_reply("六年内车辆免检网上申领何时落实?", body, reply)
+    assert result["completeness"] == 1.0 and result["missed"] == [], result

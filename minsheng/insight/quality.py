@@ -263,6 +263,8 @@ _NUMERAL = re.compile("[一二两三四五六七八九十百千万几多第]")
 BOILERPLATE_CAP = 20
 MIN_SUBSTANCE = 25  # characters left after the courtesy phrases
 WORDS = 0.3  # share of a question's words in the reply
+OFF_MESSAGE = 0.1  # relevance under which a reply naming things of its own is on another subject
+OWN_SUBJECT = 5  # things a reply names of its own, none the message's, that put it on another subject
 HITS = 5  # shared bigrams that take a long question up, whatever its length
 COMMON = 1200  # jieba's frequency of the commonest abbreviation read (环保 1045; 进步 5265, 现在 34145)
 WORD_CHARS = 1000  # of a question's part read in words (the longest on tipdm_replies.csv: 613)
@@ -606,6 +608,39 @@ def _dates_kept(reply: str) -> str:
     return substance(_TOLD_DATE.sub("", normalize(reply)))
 
 
+# the words of the kind a question asks (whether lawful, on what basis, when) and whom it asks: what is left
+# of its key words names its subject (供暖费 of 请问供暖费退费的政策依据是什么?)
+_KIND_WORD = re.compile(r"合理|合法|合规|违法|违规|法律|法规|规定|政策|标准|时间|时候|计划|进度|责任|大人|领导")
+
+
+@lru_cache(maxsize=256)
+def _subject(question: str) -> tuple[str, ...]:
+    """What a question is about, besides what it asks and whom: its key words as the relevance explanation
+    reads them (``_terms``: 供暖费 of 请问供暖费退费的政策依据是什么?), without the things one asks to be told
+    (``_TOLD_THINGS``: 政策, 标准, 流程 …), the words of the kind asked (合法, 时间) and whom it asks
+    (``_ASKED_OF``: 书记); none for a question naming nothing of its own (到底是否合理合法?)."""
+    return tuple(t for t in _terms(_blanked(_ASKED_OF, question[:WORD_CHARS]))
+                 if not _TOLD_THING.search(t) and not _KIND_WORD.search(t))
+
+
+def _about(question: str, core: str) -> bool | None:
+    """Whether the reply says the question's subject (review 2026-12-05): one of its key words (``_subject``)
+    as the relevance explanation reads a key word said (``_said_in``: as written, in its synonym or by its
+    head), or a word of two characters of one (线路 of 公交线路); None for a question naming nothing of its own."""
+    subject = _subject(question)
+    if not subject:
+        return None
+    return any(_said_in(t, core) or len(t) > 2 and any(g in core for g in _grams(t) if word_frequency(g))
+               for t in subject)
+
+
+def _akin(question: str, other: str) -> bool:
+    """Whether two questions of a message are on one subject (``_subject``): one names a bigram of the other's key
+    words (养老保险金 / 保险金, 老生涨价 asked twice; not 供暖费退费 / 电梯)."""
+    mine, theirs = (set(_grams(" ".join(_subject(q)))) for q in (question, other))
+    return bool(mine & theirs)
+
+
 def _in_kind(question: str, core: str, several_whens: bool = False, dates: str = "", when: bool = False) -> bool:
     """Whether the reply gives what the question asks for, in other words than its own
     (``dates``: the reply as ``_dates_kept`` reads it, for a "when"; ``when``: a "when" whatever
@@ -702,7 +737,7 @@ def _told_of(item: str, core: str) -> bool:
 
 
 def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form_letter: bool = False,
-               several_whens: bool = False, dates: str = "", asked_as: str = "") -> bool:
+               several_whens: bool = False, dates: str = "", asked_as: str = "", on_subject=lambda q: True) -> bool:
     """Whether the reply takes the question up: a quarter of its bigrams, either of the whole
     sentence or of the part its cue is in, read in the reply's words where it names the same
     thing otherwise; a date for a "when", a place to go or a step to take for a "how / where";
@@ -715,8 +750,10 @@ def _addressed(question: str, core: str, reply_grams: Counter, whole: bool, form
     if asked_as and " " in question:  # an item asked of in the end (对户籍和收入有哪些要求: 「户籍 要求」)
         return not form_letter and _told_of(question, core)
     # a form letter (``form_letter``: 我单位于5月3日收到您的留言, 已转交相关部门) answers nothing in kind
+    # a question in kind only where the reply is on its subject (``on_subject``: ``score_reply``'s); an item of a
+    # list by its own rules, which want the thing told (``_item_in_kind``)
     if not form_letter and (_item_in_kind(question, asked_as, core, several_whens, dates) if asked_as
-                            else _in_kind(question, core, several_whens, dates)):
+                            else _in_kind(question, core, several_whens, dates) and on_subject(question)):
         return True
     key, focus = _content(question), _content(_focus(question))
     if not asked_as and (len(key) < 2 or len(focus) < 2):
@@ -904,6 +941,7 @@ _TOLD_THINGS = ("条件", "地点", "地址", "位置", "时间", "日期", "期
 # the near words a reply may tell an item by (办理地点 / 办理地址); for these items only
 _TOLD_WORDS = (("地点", "地址", "位置", "窗口"), ("时间", "日期"), ("流程", "程序", "步骤", "手续"),
                ("材料", "资料", "证件"), ("费用", "收费", "价格"), ("电话", "联系方式"), ("要求", "条件", "规定", "限制"))
+_TOLD_THING = re.compile("|".join(_TOLD_THINGS))
 _TIME_ITEM = re.compile(r"时间|日期|期限|时限")
 _PLACE_ITEM = re.compile(r"地点|地址|位置|窗口")
 _RULE_ITEM = re.compile(r"条件|依据|标准|政策|要求")
@@ -1475,8 +1513,37 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     asked = [shown for q in asked for shown in ([s for s, _ in _items(q)] if q in listed else [q])]
     several_whens = sum(1 for q in asked if _asks_when(q) or q in item_of and _TIME_ITEM.search(item_of[q])) > 1
     dates = _dates_kept(reply)
+
+    # an answer in kind (a rule cited, a date, an amount, where to go) answers a question only where the reply is on
+    # its subject (review 2026-12-05: a reply on a lift citing 《物业管理条例》 had 完整性 100% against a question on
+    # the basis of a heating fee's refund): where it says the question's subject (``_about``) or is relevant to the
+    # message (40 % or more, as before); not where it is on another subject, under ``OFF_MESSAGE`` and naming
+    # ``OWN_SUBJECT`` things of its own or more (key words as the relevance explanation reads them, not the things one
+    # asks to be told nor the words of a kind: 规定, 标准, 时间) and none of the message's (a terse answer, 预计6月底前
+    # 完成施划, names too few to be on another subject); nor, for a question naming a subject the reply does not say,
+    # where it says that of another question of the message on a subject apart, whose answer the one given is. A
+    # question on the subject of another the reply says (its twin in the title, or one sharing a bigram of its key
+    # words, ``_akin``: 保险金 beside 养老保险金) is on the reply's subject, in whatever words (私家车 / 机动车)
+    @lru_cache(maxsize=1)
+    def elsewhere() -> bool:
+        said = {w for w in _key_words(title or "", body or "") if _said_in(w, core)}
+        own = {t for t in _terms(core[:WORD_CHARS]) if not _TOLD_THING.search(t) and not _KIND_WORD.search(t)}
+        return not said and len(own - set(_terms(message_text[:WORD_CHARS]))) >= OWN_SUBJECT
+
+    @lru_cache(maxsize=64)
+    def on_subject(question: str) -> bool:
+        if relevance >= 0.4:
+            return True
+        own = _about(question, core)
+        if own:
+            return True
+        others = [q for q in {*asked, *twins} if q != question]
+        kin = {q for q in others if q in twins.get(question, ()) or _akin(q, question)}
+        return any(_about(q, core) for q in kin) or not (relevance < OFF_MESSAGE and elsewhere()) and (
+            own is None or not any(_about(q, core) for q in others if q not in kin))
+
     taken_up = {q: _addressed(item_of.get(q, q), core, reply_grams, relevance >= 0.4 or concrete, boilerplate,
-                              several_whens, dates, q if q in item_of else "")
+                              several_whens, dates, q if q in item_of else "", on_subject)
                 for q in {*asked, *(t for ts in twins.values() for t in ts)}}
     # an item (请问地点) is a question however short, not a plea naming nothing that any relevant reply takes up
     pleas = {q for q in asked if not _MARK.search(q) and q not in item_of and _names_nothing(q)}
