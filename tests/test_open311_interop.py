@@ -37,6 +37,7 @@ def test_open311_json_errors_are_the_specs_array_on_every_path(client311, direct
         (client311.get(f"{BASE}/requests.json?status=pending"), 400, "status"),  # a parameter
         (client311.get(f"{BASE}/nothing.json"), 404, "该地址不存在"),  # no such path
         (client311.get(f"{BASE}/services"), 404, "services.json"),  # without its format
+        (client311.get(f"{BASE}/nothing%00.json"), 400, "NUL"),  # a NUL in an unknown path (was the HTML page)
         (client311.delete(f"{BASE}/services.json"), 405, "DELETE"),  # a method
         (client311.post(f"{BASE}/requests.json", form(None)), 403, "需要 API key"),  # no key
         (client311.get(f"{BASE}/services.json", {"api_key": "o311_wrong"}), 403, "api_key"),  # a wrong key
