@@ -14,19 +14,9 @@ from rest_framework.test import APIClient
 from minsheng.api.models import ApiToken
 
 from .test_api_support import _fresh_rate_limits, _media_in_tmp, api_key, spec_error_of  # noqa: F401 (fixtures)
-from .test_open311 import BASE, Open311Client, form, swagger_validate, validate
+from .test_open311 import BASE, client311, form, key, swagger_validate, validate  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client311():
-    return Open311Client()
-
-
-@pytest.fixture
-def key(api_key):
-    return api_key[1]
 
 
 def test_open311_json_errors_are_the_specs_array_on_every_path(client311, directory, key, settings):
