@@ -8,8 +8,8 @@ would stay held in the workers.
 A request gunicorn cannot read never reaches Django: its own answer was a bare English page
 (「Invalid HTTP request line」 for a URL with raw UTF-8 bytes as ``curl ".../browse/?q=小区"``
 sends it, a 414 for a URL over ``limit_request_line``). The worker class below answers them in
-Chinese: JSON in the API's one error shape under ``/api/`` and ``/open311/``, a small page
-otherwise. gunicorn has no setting that takes raw bytes in the request target (RFC 9112 3.2:
+Chinese: JSON in the API's one error shape under ``/api/``, GeoReport v2's errors under
+``/open311/`` (a JSON array, or ``<errors>`` for ``.xml``), a small page otherwise. gunicorn has no setting that takes raw bytes in the request target (RFC 9112 3.2:
 printable ASCII only), so such a URL is refused with its percent-encoded form to use."""
 
 import html
@@ -91,7 +91,14 @@ def error_answer(exc, path: str, limit: int) -> bytes | None:
         fixed = quote(target.encode("latin-1"), safe=PRINTABLE)
         message = (f"网址中含有未经编码的字符{f' ({typed})' if typed else ''}, 请按 URL 编码 (百分号编码) 后发送: "
                    f"{fixed}  (curl 可用 -G --data-urlencode 'q=关键词')")
-    if path.startswith(("/api/", "/open311/")):
+    if path.startswith("/open311/") and path.split("?")[0].endswith(".xml"):  # GeoReport v2's errors
+        body = ('<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>'
+                f"{status}</code><description>{html.escape(message, quote=False)}</description></error></errors>")
+        content_type = "text/xml"
+    elif path.startswith("/open311/"):  # GeoReport v2's JSON array (the API's one shape until 2026-12-05)
+        body = json.dumps([{"code": status, "description": message}], ensure_ascii=False)
+        content_type = "application/json"
+    elif path.startswith("/api/"):
         body = json.dumps({"error": {"code": code, "message": message, "fields": {}}}, ensure_ascii=False)
         content_type = "application/json"
     else:

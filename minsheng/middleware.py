@@ -27,6 +27,10 @@ class RejectNulMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if issubclass(getattr(view_func, "cls", object), APIView) or not _has_nul(request):
             return None
+        if request.path.startswith("/open311/"):  # an unknown Open311 path: GeoReport v2's errors, as any (2026-12-05)
+            from minsheng.api.errors import open311_errors
+
+            return open311_errors(request.path, 400, NUL_MESSAGE)
         if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
             return JsonResponse({"error": NUL_MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
         return render(request, "400.html", {"error": NUL_MESSAGE}, status=400)

@@ -22,7 +22,16 @@ from minsheng.api.models import ApiToken, IdempotencyKey, Open311Request
 from minsheng.board.models import Evaluation, Event, Message, Reply, Support
 
 from .conftest import make_user
-from .test_api_support import _fresh_rate_limits, _media_in_tmp, advance, api_key, error_of, submit  # noqa: F401
+from .test_api_support import (  # noqa: F401
+    _fresh_rate_limits,
+    _media_in_tmp,
+    advance,
+    api_key,
+    coded,
+    error_of,
+    named,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -125,8 +134,8 @@ def test_a_lone_surrogate_in_a_json_field_is_a_400_naming_it(world, name, field,
     response = send(world["clients"][who], name, path(world), {**good, field: value})
     assert_refused(response, before)
     err = error_of(response)
-    assert err["code"] == "parse_error" and "代理项" in err["message"] and field in err["message"]
-    assert field in err["fields"]
+    assert coded(err, "parse_error", 400) and "代理项" in err["message"] and field in err["message"]
+    assert named(err, field)
 
 
 @pytest.mark.parametrize("body", ['{"\\ud800": 1}', '["\\udc00"]', '"\\ud800"', '{"items": [{"case": "\\ud800"}]}'])
@@ -146,7 +155,7 @@ def test_an_open311_key_with_a_lone_surrogate_in_a_json_body_is_a_400_not_a_500(
     response = world["clients"]["anonymous"].post("/open311/v2/requests.json", json.dumps(body),
                                                   content_type="application/json")
     assert_refused(response, before)
-    assert "api_key" in error_of(response)["fields"]
+    assert named(error_of(response), "api_key")
 
 
 def test_a_lone_surrogate_posted_to_open311_xml_is_the_specs_errors(world):
@@ -205,7 +214,7 @@ def test_a_whole_number_field_of_the_wrong_type_is_refused(world, name, field, g
         response = send(client, name, url, {**(good or {}), field: value})
         assert_refused(response, before)
         if response.status_code == 400:
-            assert field in error_of(response)["fields"] or "NUL" in error_of(response)["message"], value
+            assert named(error_of(response), field) or "NUL" in error_of(response)["message"], value
 
 
 @pytest.mark.parametrize("how", ["form", "multipart"])
@@ -293,7 +302,7 @@ def test_an_idempotency_key_reused_with_another_body_is_a_409_storing_nothing(wo
         response = client.post(path(world), other, format=how, HTTP_IDEMPOTENCY_KEY="retry-1")
         assert response.status_code == 409, response.content
         assert_refused(response, before)
-        assert "Idempotency-Key" in error_of(response)["fields"]
+        assert named(error_of(response), "Idempotency-Key")
 
 
 @pytest.mark.parametrize("key", ["", " ", "é", "a" * 101, "\x7f", "a b"])
@@ -398,7 +407,7 @@ def test_an_open311_media_url_longer_than_is_kept_is_a_400_naming_it(world, medi
     assert_refused(response, before, xml=fmt == "xml")
     assert response.status_code == 400
     if fmt == "json":
-        assert "media_url" in error_of(response)["fields"] and "2048" in error_of(response)["message"]
+        assert named(error_of(response), "media_url") and "2048" in error_of(response)["message"]
 
 
 PATHS = ["/api/v1/messages/{}/", "/api/v1/me/messages/{}/", "/api/v1/staff/cases/{}/", "/api/v1/staff/cases/{}/suggestion/",
@@ -460,7 +469,7 @@ def test_a_refused_post_with_photos_leaves_no_file_behind(world, settings, photo
     uploads = [SimpleUploadedFile(name, content, content_type=ctype) for name, content, ctype in photos]
     response = world["clients"][who].post(path(world), {**good, "photos": uploads}, format="multipart")
     assert_refused(response, before)
-    assert "photos" in error_of(response)["fields"]
+    assert named(error_of(response), "photos")
     response = world["clients"]["api_key"].post("/open311/v2/requests.xml", {
         **WRITES["open311"][2], "media": [SimpleUploadedFile(n, c, content_type=t) for n, c, t in photos]},
         format="multipart")
@@ -519,8 +528,8 @@ def test_a_json_number_python_reads_but_json_has_not_is_said_so(world, name, bod
     response = send(world["clients"][who], name, path(world), body)
     assert_refused(response, before)
     err = error_of(response)
-    assert err["code"] == "parse_error" and said in err["message"], err
-    if said != "位数":
+    assert coded(err, "parse_error", 400) and said in err["message"], err
+    if said != "位数" and name != "open311":  # Open311's error names it in its description
         assert list(err["fields"]) == [json.loads(body.replace("NaN", "0").replace("Infinity", "0")).popitem()[0]]
 
 

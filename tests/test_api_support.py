@@ -79,8 +79,34 @@ def as_persona(personas, api_key):
     return _client
 
 
+def named(error: dict, field: str) -> bool:
+    """Whether ``error`` (error_of's) names ``field``: in ``fields``, or in an Open311 error's
+    description, which has no fields."""
+    return field in (error["fields"] if error["fields"] is not None else error["message"])
+
+
+def coded(error: dict, code: str, status: int) -> bool:
+    """Whether ``error`` (error_of's) has the REST API's ``code``, or, under /open311/, whose errors
+    carry the HTTP status as their code, ``status``."""
+    return error["code"] == (code if error["fields"] is not None else status)
+
+
+def spec_error_of(response) -> dict:
+    """An Open311 JSON error, GeoReport v2's ``[{"code": 404, "description": "…"}]`` (asserts the
+    shape, and that the code is the HTTP status), as {"code": 404, "message": "…"}."""
+    body = response.json()
+    assert isinstance(body, list) and len(body) == 1, body
+    assert set(body[0]) == {"code", "description"} and body[0]["description"], body
+    assert body[0]["code"] == response.status_code, body
+    return {"code": body[0]["code"], "message": body[0]["description"]}
+
+
 def error_of(response) -> dict:
-    """The error object of a response in the one error shape (asserts the shape)."""
+    """The error object of a response in the one error shape (asserts the shape); under /open311/,
+    GeoReport v2's array (asserted by spec_error_of: the REST API's shape until 2026-12-05), read as
+    {"code": <HTTP status>, "message": <description>, "fields": None} — it has no fields (``named``)."""
+    if response.wsgi_request.path.startswith("/open311/"):
+        return {**spec_error_of(response), "fields": None}
     body = response.json()
     assert set(body) == {"error"}, body
     assert {"code", "message", "fields"} <= set(body["error"]), body

@@ -139,11 +139,12 @@ def test_a_body_over_the_size_limit_is_a_413_declared_in_the_document(citizen_cl
 
 
 def test_an_open311_body_over_the_size_limit_is_a_413_in_either_format(client, settings):
-    """Open311 likewise: JSON in the one shape, `.xml` the spec's `<errors>` with code 413."""
+    """Open311 likewise: JSON the spec's array (the one shape until 2026-12-05), `.xml` the spec's
+    `<errors>`, each with code 413."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
     body = urlencode({"service_code": "urban", "description": "长" * (1024 * 1024)})
     answer = client.post("/open311/v2/requests.json", body, content_type="application/x-www-form-urlencoded")
-    assert answer.status_code == 413 and answer.json()["error"]["message"] == "请求内容过大: 最多 1 MB"
+    assert answer.status_code == 413 and answer.json() == [{"code": 413, "description": "请求内容过大: 最多 1 MB"}]
     answer = client.post("/open311/v2/requests.xml", body, content_type="application/x-www-form-urlencoded")
     assert answer.status_code == 413
     assert "<code>413</code><description>请求内容过大: 最多 1 MB</description>" in answer.content.decode()

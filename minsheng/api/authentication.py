@@ -19,6 +19,38 @@ _TOUCH_EVERY_S = 60
 READ_ONLY_MESSAGE = "该令牌为只读令牌, 不能提交修改"
 
 
+# a credential sent in the other one's place (an integrator's walk, 2026-12-05: both were told only 「无效」)
+OPEN311_KEY_AS_TOKEN = ("这是 Open311 接入密钥, 不是个人 API 令牌: 请放在 api_key 参数或 X-API-Key 请求头中发送, "
+                        "Authorization: Token 只用于个人 API 令牌")
+TOKEN_AS_OPEN311_KEY = ("这是个人 API 令牌, 不是 Open311 接入密钥: 个人 API 令牌用于 /api/v1/, 放在 Authorization: Token 请求头中; "
+                        "api_key 和 X-API-Key 只接受管理员签发的 Open311 接入密钥")
+
+
+def _is_open311_key(key: str) -> bool:
+    return Open311Key.objects.filter(key_hash=hash_key(key)).exists()
+
+
+def _is_api_token(key: str) -> bool:
+    return ApiToken.objects.filter(key_hash=hash_key(key)).exists()
+
+
+def misplaced_open311_key(request) -> str | None:
+    """What to tell a caller of the Open311 views (which read no ``Authorization`` header) that sent
+    its Open311 key or a personal token as ``Authorization: Token …``; None otherwise."""
+    header = authentication.get_authorization_header(request).split()
+    if len(header) != 2 or header[0].lower() != b"token":
+        return None
+    try:
+        key = header[1].decode("ascii")
+    except UnicodeError:
+        return None
+    if _is_open311_key(key):
+        return OPEN311_KEY_AS_TOKEN
+    if _is_api_token(key):
+        return TOKEN_AS_OPEN311_KEY
+    return None
+
+
 def _touch(model, row) -> None:
     now = timezone.now()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > _TOUCH_EVERY_S:
@@ -40,6 +72,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("令牌含有无效字符")
         token = (ApiToken.objects.select_related("user").filter(key_hash=hash_key(key), revoked_at__isnull=True)
                  .first())
+        if token is None and _is_open311_key(key):
+            raise exceptions.AuthenticationFailed(OPEN311_KEY_AS_TOKEN)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("令牌无效或已撤销")
         if token.read_only and request.method not in SAFE_METHODS:
@@ -75,7 +109,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         row = Open311Key.objects.filter(key_hash=hash_key(str(key)), is_active=True).first()
         if row is None:
-            raise exceptions.AuthenticationFailed("api_key 无效或已停用")
+            raise exceptions.AuthenticationFailed(TOKEN_AS_OPEN311_KEY if _is_api_token(str(key)) else "api_key 无效或已停用")
         _touch(Open311Key, row)
         return AnonymousUser(), row
 

@@ -1,8 +1,10 @@
-"""One error shape for the whole API and Open311 (JSON):
+"""One error shape for the whole REST API (JSON):
 
     {"error": {"code": "not_found", "message": "...", "fields": {...}}}
 
-Open311 calls in ``.xml`` get the spec's ``<errors><error><code/><description/>``.
+Open311 calls get the spec's: ``[{"code": 404, "description": "..."}]`` in JSON (since 2026-12-05:
+an Open311 client library parses that array; docs/decisions.md), ``<errors><error><code/><description/>``
+in ``.xml``.
 Domain exceptions map to HTTP: IllegalMove/Conflict → 409, Invalid → 400,
 PermissionDenied → 403, missing rows → 404.
 
@@ -145,11 +147,21 @@ def _classify(exc) -> tuple[int, str, str, dict, dict]:
     raise exc
 
 
-def xml_errors(status_code: int, message: str) -> HttpResponse:
-    from .open311.render import errors_xml
+def is_open311_path(path: str) -> bool:
+    return path.startswith("/open311/")
 
-    return HttpResponse(errors_xml(status_code, message), status=status_code,
-                        content_type="text/xml; charset=utf-8")
+
+def open311_errors(path: str, status_code: int, message: str, headers: dict | None = None) -> HttpResponse:
+    """An error on an Open311 path as GeoReport v2 answers one: ``<errors>`` for a ``.xml`` path, else
+    the spec's JSON array ``[{"code": <HTTP status>, "description": "…"}]`` (the REST API's
+    ``{"error": …}`` until 2026-12-05: an Open311 client library failed to parse it)."""
+    from .open311.render import respond
+
+    response = respond("xml" if path.endswith(".xml") else "json", "errors",
+                       [{"code": status_code, "description": message}], status=status_code)
+    for k, v in (headers or {}).items():
+        response[k] = v
+    return response
 
 
 def exception_handler(exc, context):
@@ -167,12 +179,11 @@ def exception_handler(exc, context):
         # a body sent without the header (``requests.post(url, data=json.dumps(...))``): DRF's words quote
         # the empty type, 「不支持请求中的媒体类型 “”。」
         message = NO_CONTENT_TYPE
-    view = context.get("view")
-    if view is not None and getattr(view, "kwargs", {}).get("fmt") == "xml":
-        response = xml_errors(status_code, message)
-        for k, v in headers.items():
-            response[k] = v
-        return response
+    if request is not None and is_open311_path(request.path):
+        unnamed = [f for f in fields or {} if f not in message]  # the spec's error has no fields: say them
+        if unnamed:
+            message = f"{', '.join(unnamed)}: {message}"
+        return open311_errors(request.path, status_code, message, headers)
     return Response(error_body(code, message, fields), status=status_code, headers=headers)
 
 
@@ -184,8 +195,8 @@ def json_not_found(request, exception=None, *args, **kwargs):
     elif request.path.startswith("/open311/") and _resolves(f"{request.path.rstrip('/')}.json"):
         base = request.path.rstrip("/")  # GeoReport's addresses end with their format (an integrator's walk, 2026-12-05)
         message += f" (Open311 的地址以格式结尾: {base}.json 或 {base}.xml)"
-    if request.path.startswith("/open311/") and request.path.endswith(".xml"):
-        return xml_errors(404, message)  # an XML client reads the spec's <errors>, as from any .xml
+    if is_open311_path(request.path):
+        return open311_errors(request.path, 404, message)  # an Open311 client reads the spec's errors, as from any call
     return JsonResponse(error_body("not_found", message), status=status.HTTP_404_NOT_FOUND,
                         json_dumps_params={"ensure_ascii": False})
 
@@ -216,8 +227,8 @@ def handler400(request, exception=None):
             message = _too_much(exception)
         else:
             message = "请求无效"
-        if request.path.startswith("/open311/") and request.path.endswith(".xml"):
-            return xml_errors(status_code, message)
+        if is_open311_path(request.path):
+            return open311_errors(request.path, status_code, message)
         return JsonResponse(error_body(code, message), status=status_code, json_dumps_params={"ensure_ascii": False})
     from django.views.defaults import bad_request
 
@@ -234,6 +245,8 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    if is_open311_path(request.path):
+        return open311_errors(request.path, 500, "服务器内部错误")
     if is_api_path(request.path):
         return JsonResponse(error_body("server_error", "服务器内部错误"), status=500,
                             json_dumps_params={"ensure_ascii": False})
@@ -248,6 +261,8 @@ def csrf_failure(request, reason=""):
     technical one); JSON for a program on an API path. The REST views check CSRF in DRF's
     SessionAuthentication instead, whose error ``_classify`` words alike."""
     if is_api_path(request.path) and "text/html" not in request.headers.get("Accept", ""):
+        if is_open311_path(request.path):
+            return open311_errors(request.path, 403, CSRF_MESSAGE)
         return JsonResponse(error_body("permission_denied", CSRF_MESSAGE), status=403,
                             json_dumps_params={"ensure_ascii": False})
     back = request.headers.get("Referer", "")

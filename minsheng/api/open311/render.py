@@ -43,13 +43,22 @@ def to_xml(root: str, value) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(element, encoding="unicode").encode("utf-8")
 
 
+def _present(value):
+    """``value`` without its null fields: the official swagger.json types every optional field a
+    string or a number, never null (request.json allows null, and an absent field suits both); until
+    2026-12-05 a request's ``zipcode`` was ``null`` and the POST's ``account_id`` too."""
+    if isinstance(value, dict):
+        return {k: _present(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_present(v) for v in value]
+    return value
+
+
 def respond(fmt: str, root: str, value, status: int = 200) -> HttpResponse:
-    """``value`` as JSON, or as XML under ``root`` (lists: items named by ITEM_NAMES)."""
+    """``value`` as JSON, its null fields left out, or as XML under ``root`` (lists: items named by
+    ITEM_NAMES; a null field an empty element, as the spec's examples have it)."""
     if fmt == "xml":
         return HttpResponse(to_xml(root, value), status=status, content_type="text/xml; charset=utf-8")
-    return HttpResponse(json.dumps(value, ensure_ascii=False), status=status,
+    return HttpResponse(json.dumps(_present(value), ensure_ascii=False), status=status,
                         content_type="application/json; charset=utf-8")
 
-
-def errors_xml(status_code: int, message: str) -> bytes:
-    return to_xml("errors", [{"code": status_code, "description": message}])

@@ -33,7 +33,7 @@ from minsheng.board.models import HIDDEN_EVENT_KINDS, Assignment, Event, Message
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
 
-from ..authentication import Open311KeyAuthentication
+from ..authentication import Open311KeyAuthentication, misplaced_open311_key
 from ..errors import ApiError
 from ..idempotency import once
 from ..inputs import round_coordinate
@@ -213,6 +213,9 @@ class Requests(Open311View):
             qs = qs.filter(region__code__startswith=jurisdiction.prefix)
         p = request.query_params
         ids = _listed(p, "service_request_id")
+        if not ids and any(v.strip() for v in p.getlist("service_request_id")):
+            # only commas (",,,,"): an id list without an id listed every request, as if none was asked for
+            raise bad("service_request_id 中没有编号: 请给出一个或多个编号, 以逗号分隔", field="service_request_id")
         if ids:  # the spec: other parameters are ignored
             if len(ids) > MAX_RESULTS:
                 raise bad(f"service_request_id: 最多 {MAX_RESULTS} 个", field="service_request_id")
@@ -253,7 +256,8 @@ class Requests(Open311View):
 
     def post(self, request, fmt):
         if not isinstance(request.auth, Open311Key):
-            raise bad("需要 API key: 表单或 JSON 字段 api_key、查询参数 api_key 或 X-API-Key 请求头",
+            raise bad(misplaced_open311_key(request) or
+                      "需要 API key: 表单或 JSON 字段 api_key、查询参数 api_key 或 X-API-Key 请求头",
                       status=403, code="permission_denied")
         # a retry with the first one's Idempotency-Key gets the first one's answer, as the REST post does
         message, replayed = once(request, lambda request: submit(request, self.jurisdiction(request)))
@@ -263,7 +267,7 @@ class Requests(Open311View):
             notice += f"; phone 不是可回拨的号码 (不足 {CONTACT_DIGITS} 位或同一数字重复), 未记录"
         response = respond(fmt, "service_requests", [{
             "service_request_id": message.public_id, "token": message.open311.token,
-            "service_notice": notice, "account_id": None}])
+            "service_notice": notice, "account_id": None}])  # JSON leaves it out: render._present
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response

@@ -1,0 +1,130 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
+"""Open311 as an Open311 client library reads it (an integrator's walk, 2026-12-05): errors in the
+spec's JSON array, an id list without an id, a credential sent in the other's place, every response
+valid against both the official JSON Schemas and swagger.json's definitions, and Accept ignored."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from minsheng.api.models import ApiToken
+
+from .test_api_support import _fresh_rate_limits, _media_in_tmp, api_key, spec_error_of  # noqa: F401 (fixtures)
+from .test_open311 import BASE, client311, form, key, swagger_validate, validate  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_open311_json_errors_are_the_specs_array_on_every_path(client311, directory, key, settings):
+    """GeoReport v2 answers errors as ``[{"code": 400, "description": "…"}]``; ours were the platform's
+    ``{"error": {...}}``, which an Open311 client library fails to parse."""
+    cases = [
+        (client311.get(f"{BASE}/services/water.json"), 404, "service_code water"),  # a view's 404
+        (client311.get(f"{BASE}/requests.json?status=pending"), 400, "status"),  # a parameter
+        (client311.get(f"{BASE}/nothing.json"), 404, "该地址不存在"),  # no such path
+        (client311.get(f"{BASE}/services"), 404, "services.json"),  # without its format
+        (client311.get(f"{BASE}/nothing%00.json"), 400, "NUL"),  # a NUL in an unknown path (was the HTML page)
+        (client311.delete(f"{BASE}/services.json"), 405, "DELETE"),  # a method
+        (client311.post(f"{BASE}/requests.json", form(None)), 403, "需要 API key"),  # no key
+        (client311.get(f"{BASE}/services.json", {"api_key": "o311_wrong"}), 403, "api_key"),  # a wrong key
+        (client311.post(f"{BASE}/requests.json", form(key, service_code=None)), 400, "service_code"),
+    ]
+    for response, status, words in cases:
+        assert response.status_code == status, (status, response.content)
+        assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+        assert spec_error_of(response)["code"] == status and words in response.json()[0]["description"], response.json()
+    # the platform's own API keeps its shape
+    assert set(APIClient().get("/api/v1/topics/nope/").json()) == {"error"}
+    assert set(APIClient().get("/api/v1/nothing/").json()) == {"error"}
+
+
+def test_open311_json_error_for_a_body_too_big_and_for_throttling(client311, directory, key, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    big = client311.post(f"{BASE}/requests.json", form(key, description="很长的描述" * 400))
+    assert big.status_code == 413 and spec_error_of(big)["code"] == 413 and "请求内容过大" in big.json()[0]["description"]
+    settings.MINSHENG_API_RATES = {"ip": "3/min", "key": "100/min"}  # the post above counts
+    codes = [client311.get(f"{BASE}/services.json").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    throttled = client311.get(f"{BASE}/services.json")
+    assert spec_error_of(throttled)["code"] == 429 and "Retry-After" in throttled
+    assert "请求过于频繁" in throttled.json()[0]["description"]
+
+
+def test_open311_server_error_and_bad_host_are_the_specs_array(directory, settings, monkeypatch):
+    from minsheng.api.open311 import views
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views.mapping, "service_record", boom)
+    response = Client(raise_request_exception=False).get(f"{BASE}/services.json")
+    assert response.status_code == 500 and spec_error_of(response)["code"] == 500
+    settings.ALLOWED_HOSTS = ["minsheng.example.gov.cn"]
+    response = Client().get(f"{BASE}/discovery.json", HTTP_HOST="elsewhere.example")
+    assert response.status_code == 400 and spec_error_of(response)["code"] == 400
+    assert "elsewhere.example" in response.json()[0]["description"]
+
+
+def test_an_id_list_without_an_id_is_refused_not_read_as_every_request(client311, directory):
+    """``service_request_id=,,,,`` listed every request, as if no id had been asked for."""
+    response = client311.get(f"{BASE}/requests.json?service_request_id=,,,,")
+    assert response.status_code == 400 and spec_error_of(response)["code"] == 400
+    assert "service_request_id" in response.json()[0]["description"]
+    assert client311.get(f"{BASE}/requests.json?service_request_id=").status_code == 200  # an empty field: not given
+    assert client311.get(f"{BASE}/requests.json?service_request_id=,none,").json() == []
+
+
+def test_a_credential_in_the_other_ones_place_is_named(client311, directory, key, personas):
+    """An Open311 key in ``Authorization: Token`` or a personal token as ``api_key`` got a generic
+    「需要 API key」/「无效」: the answer says which credential it is and where it belongs."""
+    _, token = ApiToken.issue(personas["citizen"], "我的脚本")
+    sent_as_header = client311.post(f"{BASE}/requests.json", form(None), HTTP_AUTHORIZATION=f"Token {key}")
+    assert sent_as_header.status_code == 403
+    words = sent_as_header.json()[0]["description"]
+    assert "Open311 接入密钥" in words and "api_key" in words and "X-API-Key" in words, words
+    token_as_key = client311.post(f"{BASE}/requests.json", form(token))
+    assert token_as_key.status_code == 403
+    words = token_as_key.json()[0]["description"]
+    assert "个人 API 令牌" in words and "/api/v1/" in words, words
+    # on the platform's API: the same two mistakes
+    rest = APIClient().get("/api/v1/topics/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert rest.status_code == 401 and "Open311 接入密钥" in rest.json()["error"]["message"]
+    assert "X-API-Key" in rest.json()["error"]["message"]
+    rest = APIClient().get("/api/v1/topics/", HTTP_X_API_KEY=token)
+    assert rest.status_code == 401 and "个人 API 令牌" in rest.json()["error"]["message"]
+    assert "Authorization: Token" in rest.json()["error"]["message"]
+    # a key that is simply wrong is told so, as before
+    wrong = client311.post(f"{BASE}/requests.json", form("o311_nothing"))
+    assert wrong.status_code == 403 and wrong.json()[0]["description"] == "api_key 无效或已停用"
+
+
+def test_every_open311_response_is_valid_against_both_official_schemas(client311, directory, key):
+    """swagger.json types ``account_id`` (and every optional field of a request) as a string or a
+    number, never null; request.json allows null. A field with no value is left out of the JSON."""
+    posted = client311.post(f"{BASE}/requests.json", form(key))
+    assert posted.status_code == 201 or posted.status_code == 200, posted.content
+    body = posted.json()
+    assert "account_id" not in body[0]
+    swagger_validate("RequestResponse", body)
+    rid = body[0]["service_request_id"]
+    mine = client311.get(f"{BASE}/requests/{rid}.json", {"api_key": key}).json()
+    validate("requests.json", mine)  # both the JSON Schema and swagger's Request
+    assert "zipcode" not in mine[0] and "address_id" not in mine[0]
+    validate("services.json", client311.get(f"{BASE}/services.json").json())
+    validate("service-definition.json", client311.get(f"{BASE}/services/urban.json").json())
+    swagger_validate("TokenResponse", client311.get(f"{BASE}/tokens/{body[0]['token']}.json").json())
+    # the XML keeps its empty element (XML has no null)
+    assert b"<account_id />" in client311.post(f"{BASE}/requests.xml", form(key, email="li@example.com")).content
+
+
+def test_accept_is_not_read_on_a_json_path(client311, directory):
+    """The format is the path's suffix: ``Accept: application/json;q=0`` still gets JSON (no 406)."""
+    response = client311.get(f"{BASE}/services.json", HTTP_ACCEPT="application/json;q=0")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    assert json.loads(response.content)
+    error = client311.get(f"{BASE}/services/water.json", HTTP_ACCEPT="text/xml")
+    assert spec_error_of(error)["code"] == 404 and error["Content-Type"].startswith("application/json")
