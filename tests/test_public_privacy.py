@@ -269,7 +269,7 @@ def test_a_landline_without_a_dash_a_flat_without_a_unit_and_a_greeting_by_given
                                                 "小伟你好, 咨询电话 0931-8451234。")
     seen = views(m)
     for where, text in seen.items():
-        for private in ("8123456", "8765432", "8112233", "502", "3-2-501", "1102", "王伟", "伟您好", "小伟"):
+        for private in ("8123456", "8765432", "8112233", "楼502", "3-2-501", "1102室", "王伟", "伟您好", "小伟"):
             assert private not in text, (where, private)
     assert "座机0931-****3456" in seen["page"] and "5号楼***" in seen["open311"] and "3-2-***" in seen["api"]
     reply = Client().get(f"/api/v1/messages/{m.public_id}/").json()["replies"][0]["body"]
