@@ -960,9 +960,12 @@ def overdue_by_unit(scope: Scope | None = None, *, now=None, limit: int | None =
 
 def _overdue_by_unit(scope: Scope, now: dt.datetime, limit: int | None) -> list[dict]:
     rows = list(OpenCase.objects.filter(scope.dims_q(), due_at__lt=now).values("unit_key")
-                .annotate(overdue=Count("pk")).order_by("-overdue", "unit_key")[:limit])
+                .annotate(overdue=Count("pk")).order_by())
     units = Unit.objects.in_bulk([r["unit_key"] for r in rows if r["unit_key"]])
-    return [{"unit": units.get(r["unit_key"]), "unit_id": r["unit_key"], "overdue": r["overdue"]} for r in rows]
+    # ties in the unit's name, as /stats/units/ sorted by 超期未答复 (since 2026-12-05; before, by id here)
+    rows.sort(key=lambda r: (-r["overdue"], units[r["unit_key"]].name if r["unit_key"] in units else "尚未派单"))
+    return [{"unit": units.get(r["unit_key"]), "unit_id": r["unit_key"], "overdue": r["overdue"]}
+            for r in rows[:limit]]
 
 
 def percent_value(rate: float | None) -> Decimal | None:
