@@ -36,7 +36,8 @@ from .models import Campaign
 
 FILTER_KEYS = ("region", "topic", "kind", "unit", "date_from", "date_to", "campaign", "own")
 UNIT_COLUMNS = [("label", "办理单位"), ("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"),
-                ("on_time_rate", "按时率"), ("missed", "误期未答复"), ("median_days_to_reply", "用时中位数"), ("mean_days_to_reply", "平均用时"),
+                ("on_time_rate", "按时率"), ("missed", "误期未答复"),
+                ("sign_on_time_rate", "及时签收率"), ("median_days_to_reply", "用时中位数"), ("mean_days_to_reply", "平均用时"),
                 ("satisfaction_rate", "满意率"), ("reopened_rate", "重办率"), ("overdue_unreplied", "超期从未答复"),
                 ("open", "待答复"), ("overdue", "超期未答复")]  # these two: the unit handling each case now
 SORTABLE = {key for key, _ in UNIT_COLUMNS}
