@@ -190,6 +190,15 @@ def raw_figures(messages, now=None) -> dict:
             late_before = active[-1].assigned_at >= active[-1].due_at if active else bool(leads) and let_pass(leads[-1])
             missed += not late_before
     replied = len(first_replies)
+    # 及时签收率: each lead assignment with a 签收期限, signed for or past it unsigned (and not given up
+    # unsigned before it passed); on time when signed for by it
+    sign_due = signed_on_time = 0
+    for a in Assignment.objects.filter(message__in=messages, role="lead", sign_due_at__isnull=False):
+        if a.signed_at is not None:
+            sign_due += 1
+            signed_on_time += a.signed_at <= a.sign_due_at
+        elif a.sign_due_at < now and (a.state == "active" or a.sign_due_at < (a.closed_at or a.sign_due_at)):
+            sign_due += 1
 
     def rate(a, b):
         return round(a / b, 6) if b else None
@@ -207,6 +216,9 @@ def raw_figures(messages, now=None) -> dict:
         "overdue_unreplied": overdue_unreplied,
         "missed": missed,
         "on_time_rate": rate(on_time, replied + missed),
+        "sign_due": sign_due,
+        "signed_on_time": signed_on_time,
+        "sign_on_time_rate": rate(signed_on_time, sign_due),
         "median_days_to_reply": statistics.median(days) if days else None,
         "mean_days_to_reply": round(sum(days) / len(days), 2) if days else None,
         "evaluated": evaluated,

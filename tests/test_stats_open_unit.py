@@ -313,8 +313,9 @@ def test_by_unit_open_counts_read_in_one_query_equal_the_open_cases_counted_one_
                 "missed": sum(c.unit_key == unit and not c.ever_replied and not c.late_on_arrival for c in late)
                 + sum(m.unit_key == unit for m in misses)}
 
-    # the rollups, the open cases, the misses, the units' names (and the version)
-    with django_assert_max_num_queries(5):
+    # the rollups, the open cases, the misses, the sign-fors (及时签收率, since 2026-12-05), the units' names
+    # (and the version)
+    with django_assert_max_num_queries(6):
         rows = figures.breakdown("unit", now=now)
     keys = {c.unit_key for c in cases} | {m.unit_key for m in misses}
     assert {r["key"]: {n: r[n] for n in counted(0)} for r in rows if r["key"] in keys} == \

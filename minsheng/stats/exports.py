@@ -370,7 +370,9 @@ def record_personal_export(user, filters: dict, rows: int, fmt: str) -> Event:
 
 TABLE_COLUMNS = [
     ("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"), ("on_time", "按时答复"),
-    ("overdue_unreplied", "超期从未答复"), ("missed", "误期未答复"), ("on_time_rate", "按时率"), ("median_days_to_reply", "答复用时中位数(工作日)"),
+    ("overdue_unreplied", "超期从未答复"), ("missed", "误期未答复"), ("on_time_rate", "按时率"),
+    ("sign_due", "应签收"), ("signed_on_time", "及时签收"), ("sign_on_time_rate", "及时签收率"),
+    ("median_days_to_reply", "答复用时中位数(工作日)"),
     ("mean_days_to_reply", "平均答复用时(工作日)"), ("evaluated", "参评"), ("satisfied", "满意"),
     ("satisfaction_rate", "满意率"), ("reopened", "重办"), ("reopened_rate", "重办率"), ("extended", "延期"),
     ("rejected", "未受理"), ("withdrawn", "撤回"), ("merged", "并单"), ("open", "待答复"), ("overdue", "超期未答复"),

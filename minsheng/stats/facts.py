@@ -25,7 +25,7 @@ from minsheng.board.deadlines import SHANGHAI, calendar_generation, is_working_d
 from minsheng.board.models import Assignment, Evaluation, Event, Message, Rating
 from minsheng.board.workflow import Status
 
-from .models import CUBES, HIST_DAYS, HIST_FIELDS, Category, MessageFact, Miss, OpenCase, Rollup
+from .models import CUBES, HIST_DAYS, HIST_FIELDS, Category, MessageFact, Miss, OpenCase, Rollup, SignFor
 
 log = logging.getLogger(__name__)
 
@@ -322,6 +322,8 @@ def refresh_messages(message_ids) -> int:
                 OpenCase.objects.filter(pk=mid).delete()
         Miss.objects.filter(message_id__in=ids).delete()  # recorded again from the assignments: idempotent
         Miss.objects.bulk_create(_misses(new_facts))
+        SignFor.objects.filter(message_id__in=ids).delete()  # written again from the assignments: idempotent
+        record_signs(ids)
         _bump_version()  # last: its row lock is held only until the commit
     return len(ids)
 
@@ -440,6 +442,7 @@ def rebuild(chunk: int = 5000, progress=None, bump: bool = True) -> int:
         Rollup.objects.all().delete()
         OpenCase.objects.all().delete()
         Miss.objects.all().delete()
+        SignFor.objects.all().delete()
         MessageFact.objects.all().delete()
         last = 0
         while True:
@@ -457,6 +460,7 @@ def rebuild(chunk: int = 5000, progress=None, bump: bool = True) -> int:
             total += len(ids)
             if progress:
                 progress(total)
+        record_signs()
         _aggregate_rollups()
         if bump:
             _bump_version()
@@ -601,6 +605,35 @@ WHERE a.role = 'lead' AND {LET_DEADLINE_PASS_SQL}
 """
 
 
+# 签收 (stats.SignFor): one row per lead assignment with a 签收期限, the unit's, with the message's other
+# dimensions (from its fact); ``given_up_at`` when it ended unsigned (its closed_at; a row ended without one is
+# taken to have ended at its 签收期限: never late). The same statement for an action's refresh, a rebuild on
+# either database and the migration that filled the table (stats.0011_sign_for).
+SIGNS_SQL = """
+INSERT INTO stats_signfor (assignment_id, message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day,
+                           sign_due_at, signed_at, given_up_at)
+SELECT a.id, a.message_id, f.p1, f.p2, f.p3, f.p4, a.unit_id, f.topic_key, f.kind, f.day,
+       a.sign_due_at, a.signed_at,
+       CASE WHEN a.signed_at IS NULL AND a.state <> 'active' THEN COALESCE(a.closed_at, a.sign_due_at) END
+FROM board_assignment a
+JOIN stats_messagefact f ON f.message_id = a.message_id
+WHERE a.role = 'lead' AND a.sign_due_at IS NOT NULL
+"""
+
+
+def record_signs(message_ids=None) -> None:
+    """Write the ``SignFor`` rows of these messages (every message: None) from their assignments; the
+    messages' facts must be written first, and their old rows deleted."""
+    with connection.cursor() as cursor:
+        if message_ids is None:
+            cursor.execute(SIGNS_SQL)
+            return
+        ids = sorted(message_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            cursor.execute(SIGNS_SQL + f" AND a.message_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+
+
 def _rebuild_facts_sql() -> int:
     """PostgreSQL: facts, open cases and misses for every message in four statements. Working
     days come from a temporary calendar of cumulative working-day ordinals."""
@@ -608,7 +641,7 @@ def _rebuild_facts_sql() -> int:
                    for o in ("submitted_at", "-submitted_at"))
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks may block TRUNCATE
-        cursor.execute("TRUNCATE stats_rollup, stats_opencase, stats_miss, stats_messagefact")
+        cursor.execute("TRUNCATE stats_rollup, stats_opencase, stats_miss, stats_signfor, stats_messagefact")
         if first is None:
             return 0
         start = local_date(first)
@@ -624,4 +657,5 @@ def _rebuild_facts_sql() -> int:
         total = cursor.rowcount
         cursor.execute(OPEN_CASES_SQL)
         cursor.execute(MISSES_SQL)
+    record_signs()
     return total

@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -45,6 +45,7 @@ from .models import (
     OpenCase,
     Rollup,
     RollupVersion,
+    SignFor,
 )
 
 CUBE_ORDER = ["r", "rk", "rt", "ru", "rtk", "full"]  # smallest first
@@ -357,6 +358,11 @@ def figures_from(sums: dict, overdue: dict, over_values) -> dict:
         # those given up late, for good (Miss): _with_misses
         "missed": missed,
         "on_time_rate": _rate(sums["on_time"], replied + missed),
+        # 及时签收率: of the lead assignments due to be signed for by now (signed, or past their 签收期限),
+        # those signed by it; each counted for the unit it was sent to (SignFor: _with_signs)
+        "sign_due": int(overdue.get("sign_due") or 0),
+        "signed_on_time": int(overdue.get("signed_on_time") or 0),
+        "sign_on_time_rate": _rate(int(overdue.get("signed_on_time") or 0), int(overdue.get("sign_due") or 0)),
         "median_days_to_reply": _median(sums, over_values),
         "mean_days_to_reply": round(sums["days_sum"] / replied, 2) if replied else None,
         "evaluated": sums["evaluated"],
@@ -440,6 +446,38 @@ def _with_misses(scope: Scope, open_by: dict, by: str | None = None, misses: dic
             key = _month_key(key) if by == "month" else key
             counts = open_by.setdefault(key, dict.fromkeys(OPEN_COUNTS, 0))
             counts["missed"] = (counts.get("missed") or 0) + n
+    return open_by
+
+
+def _sign_kwargs(now: dt.datetime) -> dict:
+    """应签收 (``sign_due``) and 及时签收 (``signed_on_time``) of a set of ``SignFor`` rows at ``now``: due once
+    signed for, or once the 签收期限 has passed unsigned — unless the unit gave the case up (转办, 退单) before
+    it passed; on time when signed for by the 签收期限."""
+    passed = Q(sign_due_at__lt=now) & (Q(given_up_at__isnull=True) | Q(sign_due_at__lt=F("given_up_at")))
+    return {"sign_due": Count("pk", filter=Q(signed_at__isnull=False) | passed),
+            "signed_on_time": Count("pk", filter=Q(signed_at__lte=F("sign_due_at")))}
+
+
+def _with_signs(scope: Scope, open_by: dict, now: dt.datetime, by: str | None = None,
+                signs: dict | None = None) -> dict:
+    """``open_by`` ({group key (None: the total): counts}) with each group's 应签收 and 及时签收 added: the
+    lead assignments of the scope's messages, by the unit each was sent to (``stats.SignFor``). ``signs``:
+    those counts by group when already read (``_signs_sets``)."""
+    qs = SignFor.objects.filter(scope.fact_q())
+    if signs is not None:
+        rows = signs.items()
+    elif by is None:
+        rows = [(None, qs.aggregate(**_sign_kwargs(now)))]
+    else:
+        _, col, extra = _group(scope, by)
+        rows = [(row.pop(col), row) for row in
+                qs.annotate(**extra).values(col).annotate(**_sign_kwargs(now)).order_by()]
+    for key, counts in rows:
+        if counts["sign_due"] or counts["signed_on_time"]:
+            key = _month_key(key) if by == "month" else key
+            group = open_by.setdefault(key, dict.fromkeys(OPEN_COUNTS, 0))
+            for name in ("sign_due", "signed_on_time"):
+                group[name] = (group.get(name) or 0) + counts[name]
     return open_by
 
 
@@ -630,12 +668,11 @@ def _compute_together(scope: Scope, now: dt.datetime, parts) -> dict:
             sums[part] = result[cols[part]]
     open_cols = {part: None if part == "totals" else _group(scope, part)[1] for part in parts}
     opens, misses = _overdue_sets(scope, now, open_cols), _misses_sets(scope, open_cols)
+    signs = _signs_sets(scope, now, open_cols)
     out = {}
     for part in parts:
-        if part == "totals":
-            out[part] = _compute(scope, now, pre=(sums[part], opens[part], misses[part]))
-        else:
-            out[part] = _breakdown(part, scope, now, pre=(sums[part], opens[part], misses[part]))
+        pre = (sums[part], opens[part], misses[part], signs[part])
+        out[part] = _compute(scope, now, pre=pre) if part == "totals" else _breakdown(part, scope, now, pre=pre)
     return out
 
 
@@ -741,14 +778,26 @@ def _misses_sets(scope: Scope, open_cols: dict) -> dict:
             for part, got in _sets(Miss, scope, open_cols, ["COUNT(*)"], []).items()}
 
 
+def _signs_sets(scope: Scope, now: dt.datetime, open_cols: dict) -> dict:
+    """PostgreSQL: 应签收 and 及时签收 (``SignFor``, ``_sign_kwargs``) for several groupings in one query;
+    {part: {group key (None: the total): {"sign_due": n, "signed_on_time": n}}}."""
+    got = _sets(SignFor, scope, open_cols, [
+        'COUNT(*) FILTER (WHERE "signed_at" IS NOT NULL OR ("sign_due_at" < %s AND '
+        '("given_up_at" IS NULL OR "sign_due_at" < "given_up_at")))',
+        'COUNT(*) FILTER (WHERE "signed_at" <= "sign_due_at")'], [now])
+    return {part: {key: {"sign_due": v[0], "signed_on_time": v[1]} for key, v in rows.items()}
+            for part, rows in got.items()}
+
+
 def _compute(scope: Scope, now: dt.datetime, pre=None) -> dict:
     if pre:
-        sums, overdue, misses = pre
+        sums, overdue, misses, signs = pre
     else:
         sums = _rollup_sums(scope.rollup_q())
         overdue = OpenCase.objects.filter(scope.fact_q()).aggregate(**_open_kwargs(now))
-        misses = None
+        misses = signs = None
     overdue = _with_misses(scope, {None: dict(overdue)}, misses=misses)[None]
+    overdue = _with_signs(scope, {None: overdue}, now, signs=signs)[None]
     return figures_from(sums, overdue, _over_values(scope.fact_q()))
 
 
@@ -852,6 +901,7 @@ def _breakdown(by: str, scope: Scope, now: dt.datetime, pre=None) -> list[dict]:
         key = row.pop(open_col)
         open_by[_month_key(key) if by == "month" else key] = row
     _with_misses(scope, open_by, by, misses=pre[2] if pre else None)
+    _with_signs(scope, open_by, now, by, signs=pre[3] if pre else None)
     if by == "topic":
         sums_by, open_by = _merge_topics(scope, sums_by), _merge_topics(scope, open_by)
     labels = _labels(by, scope, {*sums_by, *open_by}, today=timezone.localtime(now).date())
@@ -960,9 +1010,12 @@ def overdue_by_unit(scope: Scope | None = None, *, now=None, limit: int | None =
 
 def _overdue_by_unit(scope: Scope, now: dt.datetime, limit: int | None) -> list[dict]:
     rows = list(OpenCase.objects.filter(scope.dims_q(), due_at__lt=now).values("unit_key")
-                .annotate(overdue=Count("pk")).order_by("-overdue", "unit_key")[:limit])
+                .annotate(overdue=Count("pk")).order_by())
     units = Unit.objects.in_bulk([r["unit_key"] for r in rows if r["unit_key"]])
-    return [{"unit": units.get(r["unit_key"]), "unit_id": r["unit_key"], "overdue": r["overdue"]} for r in rows]
+    # ties in the unit's name, as /stats/units/ sorted by 超期未答复 (since 2026-12-05; before, by id here)
+    rows.sort(key=lambda r: (-r["overdue"], units[r["unit_key"]].name if r["unit_key"] in units else "尚未派单"))
+    return [{"unit": units.get(r["unit_key"]), "unit_id": r["unit_key"], "overdue": r["overdue"]}
+            for r in rows[:limit]]
 
 
 def percent_value(rate: float | None) -> Decimal | None:

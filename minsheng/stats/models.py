@@ -190,6 +190,29 @@ class Miss(Dimensions):
         return f"unit {self.unit_key} missed message {self.message_id}"
 
 
+class SignFor(Dimensions):
+    """签收: one row per lead assignment with a 签收期限 (``Assignment.sign_due_at``), charged to the unit the
+    case was sent to (``unit_key``, the assignment's unit; its other dimensions and ``day`` are the message's).
+    及时签收率 (docs/statistics.md) counts those signed for or whose 签收期限 has passed (at the figures' clock,
+    or before the unit gave the case up unsigned, ``given_up_at``), and of them those signed by the deadline.
+    Rows are written from the assignments (``facts.record_signs``), so a refresh or rebuild is idempotent."""
+
+    assignment = models.OneToOneField("board.Assignment", models.CASCADE, primary_key=True, related_name="+")
+    message = models.ForeignKey("board.Message", models.CASCADE, related_name="+")
+    day = models.DateField()  # local date of the message's submission, as its fact's
+    sign_due_at = models.DateTimeField()
+    signed_at = models.DateTimeField(null=True)
+    # the assignment ended (转办, 退单, 并单…) before it was signed for: no longer due to be signed after that
+    given_up_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "签收"
+        indexes = [models.Index(fields=["unit_key", "day"]), models.Index(fields=["p2", "day"])]
+
+    def __str__(self) -> str:
+        return f"unit {self.unit_key} sign-for of message {self.message_id}"
+
+
 class Campaign(models.Model):
     """征集活动: a named collection period with its own public tally."""
 

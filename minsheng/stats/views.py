@@ -36,7 +36,8 @@ from .models import Campaign
 
 FILTER_KEYS = ("region", "topic", "kind", "unit", "date_from", "date_to", "campaign", "own")
 UNIT_COLUMNS = [("label", "办理单位"), ("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"),
-                ("on_time_rate", "按时率"), ("missed", "误期未答复"), ("median_days_to_reply", "用时中位数"), ("mean_days_to_reply", "平均用时"),
+                ("on_time_rate", "按时率"), ("missed", "误期未答复"),
+                ("sign_on_time_rate", "及时签收率"), ("median_days_to_reply", "用时中位数"), ("mean_days_to_reply", "平均用时"),
                 ("satisfaction_rate", "满意率"), ("reopened_rate", "重办率"), ("overdue_unreplied", "超期从未答复"),
                 ("open", "待答复"), ("overdue", "超期未答复")]  # these two: the unit handling each case now
 SORTABLE = {key for key, _ in UNIT_COLUMNS}
@@ -245,10 +246,15 @@ def units(request):
     sort = request.GET.get("sort", "received")
     sort = sort if sort in SORTABLE else "received"
     descending = request.GET.get("dir", "desc") != "asc"
-    rows.sort(key=lambda r: (r[sort] is None, r[sort] if r[sort] is not None else 0))
-    if descending:
-        present = [r for r in rows if r[sort] is not None]
-        rows = list(reversed(present)) + [r for r in rows if r[sort] is None]
+    # ties in the unit's name, whichever the direction (as the dashboard's 谁在拖延, figures._overdue_by_unit):
+    # since 2026-12-05; before, a descending sort reversed them, so two units tied on 超期未答复 were listed
+    # in the opposite order of the dashboard's
+    present = sorted((r for r in rows if r[sort] is not None), key=lambda r: r["label"])
+    if sort != "label":
+        present.sort(key=lambda r: r[sort], reverse=descending)
+    elif descending:
+        present.reverse()
+    rows = present + [r for r in rows if r[sort] is None]
     # ranked over all units, then paged: a unit keeps its rank on any page (the exports stay whole)
     page = page_of(Paginator(rows, UNITS_PER_PAGE), request.GET.get("page"))
     return render(request, "stats/units.html", {**_context_filters(scope, filters), "page": page, "sort": sort,

@@ -235,6 +235,10 @@ class FiguresSerializer(serializers.Serializer):
                                                 "此后由别的单位答复、重办、并单或撤回都不撤销), 以及从未答复、现已过答复期限的"
                                                 "留言 (计入现在主办的单位; 期限在转来之前已过的, 计入让期限过去的单位)")
     on_time_rate = serializers.FloatField(allow_null=True, help_text="按时率 = 按时答复 / (已答复 + 误期未答复)")
+    sign_due = serializers.IntegerField(help_text="应签收: 派给主办单位 (派单、转办、重办) 的留言中已签收的, 以及签收期限已过仍未签收的"
+                                                  " (期限内未签收即转办或退单的不计); 计入派给的单位, 每次派给各算一次")
+    signed_on_time = serializers.IntegerField(help_text="及时签收: 应签收中在签收期限内签收的")
+    sign_on_time_rate = serializers.FloatField(allow_null=True, help_text="及时签收率 = 及时签收 / 应签收 (无应签收时为 null)")
     median_days_to_reply = serializers.FloatField(allow_null=True, help_text="答复用时中位数 (工作日)")
     mean_days_to_reply = serializers.FloatField(allow_null=True, help_text="平均答复用时: 从留言到首次答复的工作日数 (节假日不计)")
     evaluated = serializers.IntegerField()

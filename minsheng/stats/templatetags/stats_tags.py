@@ -46,6 +46,14 @@ def list_url(filters, measure="received", row_filters=None):
 
 
 @register.simple_tag
+def units_url(filters, sort: str) -> str:
+    """/stats/units/ of the page's filters, sorted by ``sort``, lowest first: the units behind a rate that no
+    list of messages holds (及时签收率 counts assignments, not messages)."""
+    params = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    return reverse("stats:units") + "?" + urlencode({**params, "sort": sort, "dir": "asc"})
+
+
+@register.simple_tag
 def count_link(value, filters, measure="received", row_filters=None):
     """A number linked to the list of exactly its messages. A row that no filter can
     single out ("未分类", "尚未派单") shows the bare number, not a link to a longer list."""

@@ -11,6 +11,7 @@ from minsheng.stats import figures
 from minsheng.stats.figures import ScopeError
 
 LABELS = [("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"), ("on_time_rate", "按时率"), ("missed", "误期未答复"),
+          ("sign_on_time_rate", "及时签收率"),
           ("median_days_to_reply", "答复用时中位数(工作日)"), ("mean_days_to_reply", "平均答复用时(工作日)"),
           ("satisfaction_rate", "满意率"), ("reopened_rate", "重办率"), ("overdue_unreplied", "超期从未答复"),
           ("open", "待答复"), ("overdue", "超期未答复"), ("rejected", "未受理"), ("withdrawn", "撤回"), ("merged", "并单")]
