@@ -237,9 +237,13 @@ def test_a_cursor_of_another_ordering_or_made_up_is_a_400_naming_cursor(desk, as
         token = base64.b64encode(urlencode({"p": position}).encode()).decode()
         bad = client.get("/api/v1/staff/inbox/", {"box": "unit", "ordering": "topic", "cursor": token})
         assert bad.status_code == 400 and "cursor" in error_of(bad)["fields"], position
-    # a place of nulls (no 领域, 未指派) is a place: the rows after it
-    token = base64.b64encode(urlencode({"p": '{"o":"topic","v":[null,null,null,null,0]}'}).encode()).decode()
+    # a place of nulls where a case may have none (no 领域, no deadline) is a place: the rows after it; a null where
+    # every case has a value (the submission time) is no place any page ends at, a 400 (qa-api, 2026-12-05)
+    token = base64.b64encode(urlencode({"p": '{"o":"topic","v":[null,null,null,"2026-12-01T09:00:00+08:00",0]}'}).encode()).decode()
     assert client.get("/api/v1/staff/inbox/", {"box": "unit", "ordering": "topic", "cursor": token}).status_code == 200
+    token = base64.b64encode(urlencode({"p": '{"o":"topic","v":[null,null,null,null,0]}'}).encode()).decode()
+    bad = client.get("/api/v1/staff/inbox/", {"box": "unit", "ordering": "topic", "cursor": token})
+    assert bad.status_code == 400 and "cursor" in error_of(bad)["fields"]
 
 
 def test_the_schema_documents_ordering(client):
