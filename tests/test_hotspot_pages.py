@@ -787,9 +787,9 @@ def test_moves_of_one_transaction_refresh_their_hotspot_once_in_place(lift_hotsp
     other = post(personas["other_citizen"], *OTHER_LIFT, directory["chengguan"], personas["dispatcher"])
     hotspots_service.place_message(other)
     refreshed = []
-    refresh_one = hotspots_service.refresh_one
-    monkeypatch.setattr(hotspots_service, "refresh_one",
-                        lambda h, now=None: refreshed.append(h.pk) or refresh_one(h, now))
+    refresh_many = hotspots_service.refresh_many  # a refresh of one hotspot or several, its members read together
+    monkeypatch.setattr(hotspots_service, "refresh_many",
+                        lambda pks, now=None: refreshed.extend(pks) or refresh_many(pks, now))
     supporters = citizens(len(messages) + 1, start=50)  # one each: 我也遇到 counts a citizen once in a hotspot
     with transaction.atomic():
         for m, supporter in zip([*messages, other], supporters, strict=True):
@@ -812,9 +812,9 @@ def test_a_rolled_back_savepoint_does_not_take_the_next_moves_refresh_with_it(li
     discards the collection it started, and a move after it starts another."""
     hotspot, messages = lift_hotspot
     refreshed = []
-    refresh_one = hotspots_service.refresh_one
-    monkeypatch.setattr(hotspots_service, "refresh_one",
-                        lambda h, now=None: refreshed.append(h.pk) or refresh_one(h, now))
+    refresh_many = hotspots_service.refresh_many  # a refresh of one hotspot or several, its members read together
+    monkeypatch.setattr(hotspots_service, "refresh_many",
+                        lambda pks, now=None: refreshed.extend(pks) or refresh_many(pks, now))
     with transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():
             actions.do_support(personas["citizen"], messages[0])
