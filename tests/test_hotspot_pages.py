@@ -839,16 +839,16 @@ def test_two_refreshes_of_one_hotspot_take_turns_and_the_newer_reading_stays(lif
     hotspot, messages = lift_hotspot
     Hotspot.objects.filter(pk=hotspot.pk).update(support_count=999)  # out of date: both refreshes save
     read_done, go = threading.Event(), threading.Event()
-    reading = hotspots_service._reading
+    reading = hotspots_service._readings  # the members of the hotspots refreshed, read together
 
-    def slow_first_reading(h, now):
-        result = reading(h, now)
+    def slow_first_reading(hotspots, now):
+        result = reading(hotspots, now)
         if threading.current_thread().name == "first":
             read_done.set()
             go.wait(10)
         return result
 
-    monkeypatch.setattr(hotspots_service, "_reading", slow_first_reading)
+    monkeypatch.setattr(hotspots_service, "_readings", slow_first_reading)
 
     def refresh():
         try:
