@@ -787,9 +787,9 @@ def test_moves_of_one_transaction_refresh_their_hotspot_once_in_place(lift_hotsp
     other = post(personas["other_citizen"], *OTHER_LIFT, directory["chengguan"], personas["dispatcher"])
     hotspots_service.place_message(other)
     refreshed = []
-    refresh_one = hotspots_service.refresh_one
-    monkeypatch.setattr(hotspots_service, "refresh_one",
-                        lambda h, now=None: refreshed.append(h.pk) or refresh_one(h, now))
+    refresh_many = hotspots_service.refresh_many  # a refresh of one hotspot or several, its members read together
+    monkeypatch.setattr(hotspots_service, "refresh_many",
+                        lambda pks, now=None: refreshed.extend(pks) or refresh_many(pks, now))
     supporters = citizens(len(messages) + 1, start=50)  # one each: 我也遇到 counts a citizen once in a hotspot
     with transaction.atomic():
         for m, supporter in zip([*messages, other], supporters, strict=True):
@@ -812,9 +812,9 @@ def test_a_rolled_back_savepoint_does_not_take_the_next_moves_refresh_with_it(li
     discards the collection it started, and a move after it starts another."""
     hotspot, messages = lift_hotspot
     refreshed = []
-    refresh_one = hotspots_service.refresh_one
-    monkeypatch.setattr(hotspots_service, "refresh_one",
-                        lambda h, now=None: refreshed.append(h.pk) or refresh_one(h, now))
+    refresh_many = hotspots_service.refresh_many  # a refresh of one hotspot or several, its members read together
+    monkeypatch.setattr(hotspots_service, "refresh_many",
+                        lambda pks, now=None: refreshed.extend(pks) or refresh_many(pks, now))
     with transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():
             actions.do_support(personas["citizen"], messages[0])
@@ -839,16 +839,16 @@ def test_two_refreshes_of_one_hotspot_take_turns_and_the_newer_reading_stays(lif
     hotspot, messages = lift_hotspot
     Hotspot.objects.filter(pk=hotspot.pk).update(support_count=999)  # out of date: both refreshes save
     read_done, go = threading.Event(), threading.Event()
-    reading = hotspots_service._reading
+    reading = hotspots_service._readings  # the members of the hotspots refreshed, read together
 
-    def slow_first_reading(h, now):
-        result = reading(h, now)
+    def slow_first_reading(hotspots, now):
+        result = reading(hotspots, now)
         if threading.current_thread().name == "first":
             read_done.set()
             go.wait(10)
         return result
 
-    monkeypatch.setattr(hotspots_service, "_reading", slow_first_reading)
+    monkeypatch.setattr(hotspots_service, "_readings", slow_first_reading)
 
     def refresh():
         try:

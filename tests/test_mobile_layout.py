@@ -689,3 +689,31 @@ def test_a_shared_phone_keeps_no_photo_of_the_citizen_before(browser, live_serve
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)
     assert page.evaluate(KEPT_PHOTOS) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_past_its_signing_deadline_is_marked_on_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    """At 390px a card past its reply deadline has a bar on its left; one past only its 签收 deadline had
+    nothing there, its 「签收超期」 far down the card. Now a bar of its own (dashed, not the same as 已超期's:
+    not colour alone) and the words for a screen reader at the start of the card."""
+    from django.utils import timezone
+
+    p, d = personas, directory
+    sign_late, on_time = two_cases(p, d, lead=d["housing"])
+    Assignment.objects.filter(message=sign_late).update(sign_due_at=timezone.now() - timezone.timedelta(days=1))
+    page = phone_page(browser)
+    sign_in(page, live_server, p["officer"].username)
+    page.goto(f"{live_server.url}/staff/")
+
+    def mark(case):
+        cell = page.locator(f"table.cases tr:has(#sign-{case.public_id}) td").first
+        return cell.evaluate("td => [getComputedStyle(td).borderLeftStyle, getComputedStyle(td).borderLeftWidth]")
+
+    assert mark(sign_late) == ["dashed", "3px"]
+    assert mark(on_time)[0] == "none"
+    first = page.locator(f"table.cases tr:has(#sign-{sign_late.public_id}) td").first
+    assert first.locator(".visually-hidden").inner_text().strip().startswith("签收超期")
+    Assignment.objects.filter(message=sign_late).update(due_at=timezone.now() - timezone.timedelta(days=1))
+    page.reload()
+    assert mark(sign_late) == ["solid", "3px"]  # past its reply deadline too: 已超期's bar
+    page.context.close()

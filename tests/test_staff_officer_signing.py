@@ -378,3 +378,19 @@ def test_the_sign_box_says_when_its_deadlines_have_passed(personas, directory, l
                           f"签收后请在 {timezone.localtime(a.due_at):%Y-%m-%d} 前答复。")
     Assignment.objects.filter(message=ahead).update(sign_due_at=None)
     assert box(ahead) == f"签收后请在 {timezone.localtime(a.due_at):%Y-%m-%d} 前答复。"
+
+
+@pytest.mark.django_db
+def test_the_summary_line_counts_the_cases_due_soon_as_their_tab_does(personas, directory, login):
+    """本单位待办's summary said 已超期, 签收超期 and 督办 but not 即将到期, which the tabs count: an officer read
+    the line for what to do today and missed the cases due tomorrow."""
+    from django.utils import timezone
+
+    soon = dispatch(personas, directory, "七里河区小区电梯停运")
+    Assignment.objects.filter(message=soon).update(due_at=timezone.now() + timezone.timedelta(hours=2))
+    dispatch(personas, directory, "七里河区小区路灯不亮")
+    page = text(login(personas["officer"]).get(reverse("board:inbox")))
+    assert "即将到期 (1)" in page
+    assert 'href="?tab=soon">即将到期 <b class="soon-count">1</b> 件</a>' in page
+    summary = re.search(r'<p class="summary dots">(.*?)</p>', page, re.S).group(1)
+    assert re.findall(r"(已超期|即将到期|签收超期|督办) <b", summary) == ["已超期", "即将到期", "签收超期", "督办"]

@@ -3,9 +3,10 @@ dispatches it with the form as prefilled (``suggest.prefilled``: the suggested l
 units, the topic and type shown) through the same ``actions.do_dispatch`` — the same checks,
 events and notifications. A case that cannot go as suggested is skipped with the reason, in words.
 
-Each case is dispatched in its own transaction (``do_dispatch``): one refused (dispatched by a
-colleague meanwhile, its unit switched off) leaves those before and after it dispatched, and none is
-half-done. The queue page (its 建议承办单位 column and which rows it offers to tick) and the API's
+Each case is dispatched in its own savepoint (``do_dispatch``'s atomic block) of one transaction: one
+refused (dispatched by a colleague meanwhile, its unit switched off) leaves those before and after it
+dispatched, and none is half-done; the hotspots and statistics the cases touch are refreshed once, at the
+commit (since 2026-12-05; before, each case's own transaction refreshed them after it). The queue page (its 建议承办单位 column and which rows it offers to tick) and the API's
 dispatch-batch/ read the same plan (``plan_each``), with a fixed number of queries for a page of rows.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from minsheng.accounts.roles import roles_of
@@ -200,6 +202,15 @@ def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | N
     waiting = [m for m in mine if m.status in (Status.SUBMITTED, Status.ACCEPTED)]
     plans = plan_each(mine, near_duplicates_each(waiting))
     outcomes, sent = [], set()
+    # one transaction, each case in the savepoint of do_dispatch's own atomic block: one refused is undone
+    # alone, and the hotspots and statistics the cases touch are refreshed once at the commit, not after
+    # each case (in place without a task worker)
+    with transaction.atomic():
+        _dispatch_each(user, public_ids, found, plans, seen, changed, outcomes, sent)
+    return outcomes
+
+
+def _dispatch_each(user, public_ids, found, plans, seen, changed, outcomes: list, sent: set) -> None:
     for pid in public_ids:
         m = found.get(pid)
         if m is None or m.pk not in plans:
@@ -231,7 +242,6 @@ def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | N
             sent.add(pid)
             outcomes.append(Outcome(pid, m.title, True, lead=p.lead,
                                     assists=tuple(u for u in p.assists if u.pk != p.lead.pk)))
-    return outcomes
 
 
 def _dispatched_twin(message: Message, sent: set[str]) -> str | None:
