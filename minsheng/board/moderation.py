@@ -97,9 +97,10 @@ OWN_NAME = re.compile(rf"(?:{COMPOUND_SURNAMES}|[{SURNAMES}{WORDLIKE_SURNAMES}])
 # numbered building (5号楼502, 2栋1203, 张掖路12号1202) unless a count, a year or a measure follows (5号楼2024年, 3号楼300户,
 # 1楼100平方米, 3栋105m2, 7楼704办公室, 6栋106-109号), 3-2-501 (building, unit, flat), 3–4 digits before 室
 # (1102室), and 12楼3号 (a floor's door).
-# (and since 2026-12-05, later: a public room, 3楼301窗口, 1号楼302会议室, 3楼305诊室, 5号楼1203病房, stays)
+# (and since 2026-12-05, later: a public room or a shop, 3楼301窗口, 1号楼302会议室, 3楼305诊室, 5号楼1203病房,
+# 3号楼101商铺, 8号楼103超市, 2号楼108餐厅, 9号楼201幼儿园, stays: it is where the problem is)
 _NOT_FLAT = (r"(?![\d.%\-户年月日米元平个人名辆万余多次路天千百十条台套间棵盏根块项位层级届期号栋楼幢座单室房办mM㎡]"
-             r"|会议|窗口|诊室|教室|病房|大厅|科室)")
+             r"|会议|窗口|诊室|教室|病房|大厅|科室|商|门面|门店|店|超市|餐|饭|酒|烧烤|幼儿园|驿站|快递|诊所|药|车位|车库|仓库)")
 FLAT = re.compile(r"(?=\s?\d)(?:"  # (where a digit is: a text is scanned several times faster)
                   r"(?<=单元)\s?\d{3,4}(?:室|房|号(?!楼)|(?=[\s,，。;；、]|$|的|楼上|楼下|住户|业主|家))"
                   r"|(?<=[栋楼幢座号])\d{3,4}(?:室|房间|房(?!子|屋|价|租))"
