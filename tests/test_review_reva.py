@@ -21,14 +21,16 @@ SIGN_FIELDS = ("assignment_id", "message_id", "unit_key", "p1", "p2", "p3", "p4"
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("failing_at", [0, 1, 2])
 def test_one_case_failing_inside_its_dispatch_is_undone_alone_and_the_others_hotspots_refreshed(
-        personas, directory, monkeypatch):
+        personas, directory, monkeypatch, failing_at):
     """A case whose dispatch fails half-way (its assignment written) is undone alone: it waits as before,
     with no assignment, event or 签收 row, while the cases before and after it are dispatched, their hotspots
     name the unit and their statistics count them — refreshed at the batch's commit."""
     monkeypatch.setattr(batch_dispatch, "near_duplicates_each", lambda messages: {m.pk: [] for m in messages})
     cases = _waiting_in_hotspots(personas, directory, 3)
-    failing = cases[1]
+    failing = cases[failing_at]
+    others = [m for m in cases if m.pk != failing.pk]
     told = actions._told_carried
 
     def half_way(message, assignment, now, why):
@@ -38,14 +40,15 @@ def test_one_case_failing_inside_its_dispatch_is_undone_alone_and_the_others_hot
 
     monkeypatch.setattr(actions, "_told_carried", half_way)
     outcomes = batch_dispatch.dispatch_by_suggestion(personas["dispatcher"], [m.public_id for m in cases])
-    assert [o.dispatched for o in outcomes] == [True, False, True]
-    assert outcomes[1].reason == "该单位已停用"
+    assert [o.dispatched for o in outcomes] == [k != failing_at for k in range(3)]
+    assert outcomes[failing_at].reason == "该单位已停用"
     assert Message.objects.get(pk=failing.pk).status == failing.status
     assert not Assignment.objects.filter(message=failing).exists()
     assert not Event.objects.filter(message=failing, kind=Event.Kind.DISPATCHED).exists()
-    assert [f[7] for f in _figures(_hotspots(cases))] == [["兰州市住房和城乡建设局"], [], ["兰州市住房和城乡建设局"]]
-    assert sorted(SignFor.objects.values_list("message_id", flat=True)) == sorted([cases[0].pk, cases[2].pk])
-    assert MessageFact.objects.get(pk=cases[0].pk).unit_key == directory["housing"].pk
+    assert [f[7] for f in _figures(_hotspots(cases))] == [
+        [] if k == failing_at else ["兰州市住房和城乡建设局"] for k in range(3)]
+    assert sorted(SignFor.objects.values_list("message_id", flat=True)) == sorted(m.pk for m in others)
+    assert {MessageFact.objects.get(pk=m.pk).unit_key for m in others} == {directory["housing"].pk}
     assert MessageFact.objects.get(pk=failing.pk).category == "pending"
 
 
