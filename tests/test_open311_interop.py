@@ -128,3 +128,17 @@ def test_accept_is_not_read_on_a_json_path(client311, directory):
     assert json.loads(response.content)
     error = client311.get(f"{BASE}/services/water.json", HTTP_ACCEPT="text/xml")
     assert spec_error_of(error)["code"] == 404 and error["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_two_bad_fields_are_each_named_with_their_own_words(client311, directory, key, fmt):
+    """A request with two fields wrong was told the second field's name before the first one's words
+    (「long: lat: 纬度应为数字」, 「lat: description: 内容至少 20 个字…」): the second field's own error was
+    lost, and the words read as the second's. Each field is now named with its own words."""
+    response = client311.post(f"{BASE}/requests.{fmt}", form(key, lat="abc", long="xyz"))
+    assert response.status_code == 400
+    said = response.content.decode()
+    assert "lat: 纬度应为" in said and "long: 经度应为" in said and "long: lat:" not in said, said
+    response = client311.post(f"{BASE}/requests.{fmt}", form(key, description="太短", lat="abc"))
+    said = response.content.decode()
+    assert "description: 内容至少 20 个字" in said and "lat: 纬度应为" in said and "lat: description" not in said, said

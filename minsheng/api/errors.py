@@ -151,6 +151,25 @@ def is_open311_path(path: str) -> bool:
     return path.startswith("/open311/")
 
 
+def open311_description(message: str, fields: dict | None) -> str:
+    """``message`` with the fields it does not name said in it (the spec's error has no fields): those whose
+    error is the message itself before it (「first_name, last_name: …」), each other after it with its own
+    words (「lat: 纬度应为数字; long: 经度应为数字」; until 2026-12-05 their names went before the first one's
+    words, 「long: lat: 纬度应为数字」, and their own were lost)."""
+    before, after = [], []
+    for name, said in (fields or {}).items():
+        if name in message:
+            continue
+        own = [str(m) for m in (said if isinstance(said, (list, tuple)) else [said]) if str(m) not in message]
+        if own:
+            after.append(f"{name}: {'; '.join(own)}")
+        else:
+            before.append(name)
+    if before:
+        message = f"{', '.join(before)}: {message}"
+    return "; ".join([message, *after])
+
+
 def open311_errors(path: str, status_code: int, message: str, headers: dict | None = None) -> HttpResponse:
     """An error on an Open311 path as GeoReport v2 answers one: ``<errors>`` for a ``.xml`` path, else
     the spec's JSON array ``[{"code": <HTTP status>, "description": "…"}]`` (the REST API's
@@ -180,10 +199,7 @@ def exception_handler(exc, context):
         # the empty type, 「不支持请求中的媒体类型 “”。」
         message = NO_CONTENT_TYPE
     if request is not None and is_open311_path(request.path):
-        unnamed = [f for f in fields or {} if f not in message]  # the spec's error has no fields: say them
-        if unnamed:
-            message = f"{', '.join(unnamed)}: {message}"
-        return open311_errors(request.path, status_code, message, headers)
+        return open311_errors(request.path, status_code, open311_description(message, fields), headers)
     return Response(error_body(code, message, fields), status=status_code, headers=headers)
 
 
