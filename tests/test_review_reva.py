@@ -102,3 +102,26 @@ def test_the_sign_rows_after_each_move_are_those_a_rebuild_writes(personas, dire
     check()
     assert SignFor.objects.filter(message=twin).count() == 2
     assert SignFor.objects.filter(message=moved).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_query_failing_in_the_duplicate_lookup_leaves_the_batch_transaction_usable(personas, directory,
+                                                                                     monkeypatch):
+    """The near-duplicate lookup runs inside 按建议派单's one transaction and swallows its failures; a failed
+    query there must not leave the transaction refusing every later query (PostgreSQL), which undid the
+    whole batch with a 500."""
+    from django.db import connection, transaction
+
+    from minsheng.board.views import staff_hints
+    from minsheng.insight import lookup
+
+    def broken(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table_here")
+
+    monkeypatch.setattr(lookup, "near_duplicates_many", broken)
+    m = actions.do_submit(personas["citizen"], title="小区门口路灯不亮", body="小区门口的路灯坏了一个月, 晚上出门很不方便, 请尽快修理。",
+                          kind="help", region=directory["chengguan"])
+    with transaction.atomic():
+        assert staff_hints.near_duplicates_each([m]) == {}
+        assert Message.objects.filter(pk=m.pk).count() == 1  # the transaction still answers

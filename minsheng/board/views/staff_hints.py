@@ -14,6 +14,7 @@ import logging
 import re
 
 from django.conf import settings
+from django.db import transaction
 
 from minsheng.accounts.models import canonical_phone
 from minsheng.directory.routing import route
@@ -96,19 +97,22 @@ def near_duplicates_each(messages, limit: int = 5,
     pk, default their AUTO_HELD events, read in one query) that are not among them. A hold reads every
     near-duplicate in hand, the list only the five nearest of any status: a case in hand behind five
     closed ones was named in the hold's note and missing from the list, its number typed into the
-    merge form by hand. Empty when the lookup failed."""
+    merge form by hand. Empty when the lookup failed; in a savepoint, so that a query failing in it leaves the
+    caller's transaction usable (按建议派单 runs it inside its one transaction: on PostgreSQL a failed query
+    refused every later one, undoing the whole batch with a 500; review of 2026-12-05)."""
     messages = list(messages)
     try:
-        if held_each is None:
-            held_each = _held_on_each(messages)
-        found = lookup.near_duplicates_many(messages, k=limit)
-        missing = {m.pk: set(held_each.get(m.pk, ())) - {d.public_id for d, _ in found[m.pk]} for m in messages}
-        holding = [m for m in messages if missing[m.pk]]
-        if holding:  # the hold's own lookup (insight.tasks._hold_reason): the same candidates, no query a row
-            in_hand = lookup.near_duplicates_many(holding, k=None, statuses=frozenset(Status.in_hand()))
-            for m in holding:
-                found[m.pk] = sorted(found[m.pk] + [(d, s) for d, s in in_hand[m.pk] if d.public_id in missing[m.pk]],
-                                     key=lambda f: -f[1])
+        with transaction.atomic():
+            if held_each is None:
+                held_each = _held_on_each(messages)
+            found = lookup.near_duplicates_many(messages, k=limit)
+            missing = {m.pk: set(held_each.get(m.pk, ())) - {d.public_id for d, _ in found[m.pk]} for m in messages}
+            holding = [m for m in messages if missing[m.pk]]
+            if holding:  # the hold's own lookup (insight.tasks._hold_reason): the same candidates, no query a row
+                in_hand = lookup.near_duplicates_many(holding, k=None, statuses=frozenset(Status.in_hand()))
+                for m in holding:
+                    found[m.pk] = sorted(found[m.pk] + [(d, s) for d, s in in_hand[m.pk]
+                                                        if d.public_id in missing[m.pk]], key=lambda f: -f[1])
         return found
     except Exception:
         log.exception("near_duplicates failed for %d messages", len(messages))
