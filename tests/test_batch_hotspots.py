@@ -140,7 +140,7 @@ def _waiting_in_hotspots(personas, directory, n: int) -> list[Message]:
 def test_dispatching_twenty_cases_by_suggestion_refreshes_their_hotspots_together(personas, directory, monkeypatch):
     """按建议派单 dispatched each case in its own transaction: a hotspot refresh (and a statistics update) after
     each. Now one transaction, a savepoint each, and the hotspots of 20 cost what those of 2 cost."""
-    monkeypatch.setattr(batch_dispatch, "near_duplicates_each", lambda messages: {m.pk: [] for m in messages})  # letters alike on purpose
+    monkeypatch.setattr(batch_dispatch, "near_duplicates_each", lambda messages, **kw: {m.pk: [] for m in messages})  # letters alike on purpose
     cases = _waiting_in_hotspots(personas, directory, 22)
 
     def dispatched(chosen):

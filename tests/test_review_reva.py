@@ -27,7 +27,7 @@ def test_one_case_failing_inside_its_dispatch_is_undone_alone_and_the_others_hot
     """A case whose dispatch fails half-way (its assignment written) is undone alone: it waits as before,
     with no assignment, event or 签收 row, while the cases before and after it are dispatched, their hotspots
     name the unit and their statistics count them — refreshed at the batch's commit."""
-    monkeypatch.setattr(batch_dispatch, "near_duplicates_each", lambda messages: {m.pk: [] for m in messages})
+    monkeypatch.setattr(batch_dispatch, "near_duplicates_each", lambda messages, **kw: {m.pk: [] for m in messages})
     cases = _waiting_in_hotspots(personas, directory, 3)
     failing = cases[failing_at]
     others = [m for m in cases if m.pk != failing.pk]
@@ -112,7 +112,6 @@ def test_a_query_failing_in_the_duplicate_lookup_leaves_the_batch_transaction_us
     whole batch with a 500."""
     from django.db import connection, transaction
 
-    from minsheng.board.views import staff_hints
     from minsheng.insight import lookup
 
     def broken(*args, **kwargs):
@@ -123,5 +122,5 @@ def test_a_query_failing_in_the_duplicate_lookup_leaves_the_batch_transaction_us
     m = actions.do_submit(personas["citizen"], title="小区门口路灯不亮", body="小区门口的路灯坏了一个月, 晚上出门很不方便, 请尽快修理。",
                           kind="help", region=directory["chengguan"])
     with transaction.atomic():
-        assert staff_hints.near_duplicates_each([m]) == {}
+        assert batch_dispatch._dispatched_twin(m, {"20260101000001"}) is None
         assert Message.objects.filter(pk=m.pk).count() == 1  # the transaction still answers

@@ -247,5 +247,5 @@ def _dispatch_each(user, public_ids, found, plans, seen, changed, outcomes: list
 def _dispatched_twin(message: Message, sent: set[str]) -> str | None:
     """The public id of a case dispatched earlier in this batch that ``message`` is a near-duplicate of
     (the case page's 疑似重复 list, read again now that it is in hand), else None."""
-    found = near_duplicates_each([message]).get(message.pk, ())
+    found = near_duplicates_each([message], savepoint=True).get(message.pk, ())
     return next((d.public_id for d, _ in found if d.public_id in sent), None)

@@ -9,6 +9,7 @@ to nothing for the lookups) and logs the error; a hint never breaks a page.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import re
@@ -89,20 +90,20 @@ def near_duplicates_for(message: Message, limit: int = 5, held: list[str] | None
     return near_duplicates_each([message], limit=limit, held_each=held_each).get(message.pk, [])
 
 
-def near_duplicates_each(messages, limit: int = 5,
-                         held_each: dict[int, list[str]] | None = None) -> dict[int, list[tuple[Message, float]]]:
+def near_duplicates_each(messages, limit: int = 5, held_each: dict[int, list[str]] | None = None, *,
+                         savepoint: bool = False) -> dict[int, list[tuple[Message, float]]]:
     """``near_duplicates_for`` of several messages (the case page for one, the dispatcher's queue for
     a page of rows), by message pk, with a fixed number of queries whatever the rows: the ``limit``
     nearest of each, and the cases in hand its automatic dispatch was held on (``held_each``: by
     pk, default their AUTO_HELD events, read in one query) that are not among them. A hold reads every
     near-duplicate in hand, the list only the five nearest of any status: a case in hand behind five
     closed ones was named in the hold's note and missing from the list, its number typed into the
-    merge form by hand. Empty when the lookup failed; in a savepoint, so that a query failing in it leaves the
-    caller's transaction usable (按建议派单 runs it inside its one transaction: on PostgreSQL a failed query
-    refused every later one, undoing the whole batch with a 500; review of 2026-12-05)."""
+    merge form by hand. Empty when the lookup failed. ``savepoint``: read in one, so that a query failing
+    here leaves the caller's transaction usable (按建议派单 reads it inside its one transaction: on PostgreSQL
+    a failed query refused every later one, the whole batch undone with a 500; review of 2026-12-05)."""
     messages = list(messages)
     try:
-        with transaction.atomic():
+        with transaction.atomic() if savepoint else contextlib.nullcontext():
             if held_each is None:
                 held_each = _held_on_each(messages)
             found = lookup.near_duplicates_many(messages, k=limit)
