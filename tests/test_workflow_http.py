@@ -922,6 +922,21 @@ def test_the_number_a_citizen_left_with_an_organisation_stays_theirs(personas, d
         "提供给售楼部的联系电话 13800002222"), dialled="拨打物业的电话 13800002222 无人接听")
 
 
+def test_a_reply_giving_a_service_line_or_a_public_room_the_citizen_named_is_published(personas, directory, signed,
+                                                                                        staff):
+    """Review of 2026-12-06: 「打电话95105588没人接」 read the service line as the citizen's landline and 「1号楼101是物业办公室」
+    the office as their flat, so a reply giving either back was refused 「答复中含有留言人的个人信息」. Their own 8-digit
+    landline (我的电话 82345678) and their flat are still refused."""
+    body = "停电一天, 打电话95105588没人接, 1号楼101是物业办公室也没人。我住3号楼502, 我的电话 82345678。"
+    Message.objects.filter(pk=signed.pk).update(body=body)
+    for own, label in (("已拨打您的电话82345678告知", "固定电话"), ("已到3号楼502告知您", "门牌号")):
+        r = act(staff["officer"], fresh(signed), "reply", body=f"经核查, 已恢复供电, {own}。")
+        assert r.status_code == 400 and f"答复中含有留言人的个人信息 ({label})" in text(r), own
+    reply = "经核查, 已恢复供电。供电服务电话95105588已恢复接听, 1号楼101物业办公室已安排专人值班。"
+    r = act(staff["officer"], fresh(signed), "reply", body=reply)
+    assert r.status_code == 302 and Reply.objects.get().body == reply
+
+
 def test_a_reply_naming_a_citizen_who_wrote_anonymously_is_refused(personas, directory, signed, staff):
     """The public page hides an anonymous citizen's registered name wherever they wrote it (own_names);
     a reply opening 「赵建国同志: 您好」 was published, the name beside their message for all to read."""

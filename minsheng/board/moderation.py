@@ -26,9 +26,11 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     # 0931-8123456, 0931 8123456; since 2026-12-05 also (0931)8123456 (（0931）: _HALF_WIDTH), 09318123456 (an area code
     # and a local number's shape: 010/02x and 8 digits, 0xxx and 7–8, the local one not starting 0 or 1) and a bare local
     # number right after a phone word (电话8123456, 联系方式：81234567), each published as written before
+    # (since 2026-12-06 not a service line's 95xxxxxx / 96xxxxxx there: 联系电话95105588 was hidden as a citizen's; 5-digit
+    # 12345, 95598 and 10-digit 400 / 800 numbers are no landline's shape)
     ("固定电话", re.compile(r"(?=[0(电座固宅手联])(?:(?<!\d)0\d{2,3}[ -]\d{7,8}(?!\d)|\(0\d{2,3}\)\s?\d{7,8}(?!\d)"
                         r"|(?<!\d)(?:0(?:10|2\d)[2-9]\d{7}|0[3-9]\d{2}[2-9]\d{6,7})(?!\d)"
-                        r"|(?:电话|座机|固话|宅电|手机|联系方式)(?:号码|号)?(?:是|为|[:：])?\s*([2-9]\d{6,7})(?!\d))")),
+                        r"|(?:电话|座机|固话|宅电|手机|联系方式)(?:号码|号)?(?:是|为|[:：])?\s*((?!9[56])[2-9]\d{6,7})(?!\d))")),
     ("邮箱", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")),
 ]
 
@@ -99,15 +101,28 @@ OWN_NAME = re.compile(rf"(?:{COMPOUND_SURNAMES}|[{SURNAMES}{WORDLIKE_SURNAMES}])
 # (1102室), and 12楼3号 (a floor's door).
 # (and since 2026-12-05, later: a public room or a shop, 3楼301窗口, 1号楼302会议室, 3楼305诊室, 5号楼1203病房,
 # 3号楼101商铺, 8号楼103超市, 2号楼108餐厅, 9号楼201幼儿园, stays: it is where the problem is)
+# (and since 2026-12-06 a date 3号楼2024/12/05 after a building's number: its year was hidden; 302/304 is two flats)
 _NOT_FLAT = (r"(?![\d.%\-户年月日米元平个人名辆万余多次路天千百十条台套间棵盏根块项位层级届期号栋楼幢座单室房办mM㎡]"
-             r"|会议|窗口|诊室|教室|病房|大厅|科室|商|门面|门店|店|超市|餐|饭|酒|烧烤|幼儿园|驿站|快递|诊所|药|车位|车库|仓库)")
+             r"|/\d{1,2}/|会议|窗口|诊室|教室|病房|大厅|科室|商|门面|门店|店|超市|餐|饭|酒|烧烤|幼儿园|驿站|快递|诊所|药|车位|车库|仓库)")
+# Since 2026-12-06 a room named for what it is right after it, or after 是 / 为 (1号楼101是物业办公室, 5栋101门卫室,
+# 3号楼102是居委会, 6号楼101是商铺), was hidden as a flat; it is where the problem is, a household's stays hidden
+# (我住1号楼101, 3号楼101室是商品房)
+_PUBLIC_ROOM = (r"(?!(?:室|房间|房|号)?(?:是|为|系|即|就是|现为|现在是|原为|原是|作为|用作|改为|改成)?"
+                r"(?:物业(?:办|服务|管理|公司|用房|值班)|居委会|村委会|社区(?:办|服务|居委|卫生|警务|用房|活动|食堂)|门卫|传达室"
+                r"|值班室|警务室|保安室|监控室|配电[室房]|活动室|阅览室|卫生室|卫生站|服务站|服务中心|党群|医务室|公厕|厕所|营业厅"
+                r"|办公|会议|窗口|诊室|教室|病房|大厅|科室|商铺|商店|商户|商场|门面|门店|门市|店铺|店面|超市|餐厅|饭店|饭馆|酒店"
+                r"|诊所|药店|药房|幼儿园|驿站|快递|车库|仓库|储藏室))")
+# Since 2026-12-06 a date written with dashes (12-05-2024, 05-12-2024, 5-12-2024: the middle part in two digits, or the
+# first with a leading 0, before a year 19xx/20xx) is not building-unit-flat 3-2-501 (its year was hidden as a flat);
+# 3-2-2001 and 12-5-2024 still are one (a unit is rarely written 05 or numbered past 9)
+_DATE = r"(?!(?:\d{1,2}-(?:0\d|[12]\d|3[01])|0\d-\d{1,2})-(?:19|20)\d{2}(?!\d))"
 FLAT = re.compile(r"(?=\s?\d)(?:"  # (where a digit is: a text is scanned several times faster)
                   r"(?<=单元)\s?\d{3,4}(?:室|房|号(?!楼)|(?=[\s,，。;；、]|$|的|楼上|楼下|住户|业主|家))"
                   r"|(?<=[栋楼幢座号])\d{3,4}(?:室|房间|房(?!子|屋|价|租))"
                   rf"|(?:(?<=\d[栋楼幢座号])|(?<=\d号楼))(?<!月\d号)(?<!月\d\d号)(\d{{3,4}}){_NOT_FLAT}"  # not 12月5号1430
-                  r"|(?<![\d-])\d{1,2}-\d{1,2}-(\d{3,4})(?![\d-])"
+                  rf"|(?<![\d-]){_DATE}\d{{1,2}}-\d{{1,2}}-(\d{{3,4}})(?![\d-])"
                   r"|(?<!\d)\d{3,4}(?:室|房间)"
-                  r"|(?<=\d[楼层])\d{1,2}号(?=[\s,，。;；、]|$|的|住户|业主|家|房|室))")
+                  r"|(?<=\d[楼层])\d{1,2}号(?=[\s,，。;；、]|$|的|住户|业主|家|房|室))" + _PUBLIC_ROOM)
 
 ABUSE = ("傻逼", "傻b", "煞笔", "操你", "草你妈", "他妈的", "狗日", "王八蛋", "去死", "滚蛋", "混蛋", "畜生", "垃圾政府")
 ADVERTISING = re.compile(r"https?://|www\.|加微信|加v信|加qq|加QQ|代开发票|刷单|贷款秒批", re.IGNORECASE)
@@ -177,13 +192,34 @@ def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[
     names = {found for label, found, _s, _e in out if label == "姓名"} | introduced_names(context) | set(names)
     for name in sorted(names, key=len, reverse=True):
         for m in re.finditer(re.escape(name) + ("" if len(name) >= 3 else REPEAT_END), text):
-            take("姓名", name, *m.span())
+            if not _place_begins(name, text, m.end()):
+                take("姓名", name, *m.span())
     # and its given name alone in a greeting (伟您好 to 王伟): found is the name, the span the given name's
     for name in sorted(names, key=len, reverse=True):
         given = name[len(_surname(name)):]
         for m in re.finditer(GREETING.format(given=re.escape(given)), text) if given else ():
             take("姓名", name, *m.span(1))
     return sorted(out, key=lambda x: x[2])
+
+
+# the last character of a place's name (金城市, 白银区, 长城路)
+PLACE_SUFFIX = "市区县镇乡村省州路街巷"
+
+
+def _place_begins(name: str, text: str, end: int) -> bool:
+    """Whether ``name``, a name that is also a place's (金城, 白银: ``_places``), begins a place's name at ``end`` in
+    ``text`` (金城市民, 我是金城市民 to a citizen named 金城): since 2026-12-06 it is the place, left whole (it was
+    「金*市民」); 王伟市民 is a greeting and stays hidden."""
+    return end < len(text) and text[end] in PLACE_SUFFIX and (name in _places() or name + text[end] in _places())
+
+
+@functools.cache
+def _places() -> frozenset[str]:
+    """jieba's dictionary words tagged a place's name (ns: 金城, 白银市, 长沙)."""
+    import jieba
+
+    with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as f:
+        return frozenset(word for word, _freq, tag in (line.split() for line in f) if tag == "ns")
 
 
 def _surname(name: str) -> str:
