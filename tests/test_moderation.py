@@ -356,6 +356,8 @@ def test_a_citizens_flat_and_landline_beside_those_are_still_hidden(text, hidden
     ("金城市民反映, 金城您好", "金城市民反映, 金*您好", None),
     ("金华市金华路", "金华市金华路", None),
     ("我叫王伟, 王伟市民您好", "王*市民您好", "王伟"),
+    ("金城市民您好! 经核查, 路灯已修好", "金*市民您好", "金城"),
+    ("金城市民: 您好", "金*市民:", "金城"),
 ])
 def test_a_place_the_citizens_name_begins_is_not_broken(text, hidden, kept):
     name = "王伟" if "王伟" in text else ("金华" if "金华" in text else "金城")

@@ -209,8 +209,12 @@ PLACE_SUFFIX = "市区县镇乡村省州路街巷"
 def _place_begins(name: str, text: str, end: int) -> bool:
     """Whether ``name``, a name that is also a place's (金城, 白银: ``_places``), begins a place's name at ``end`` in
     ``text`` (金城市民, 我是金城市民 to a citizen named 金城): since 2026-12-06 it is the place, left whole (it was
-    「金*市民」); 王伟市民 is a greeting and stays hidden."""
-    return end < len(text) and text[end] in PLACE_SUFFIX and (name in _places() or name + text[end] in _places())
+    「金*市民」); 王伟市民 is a greeting and stays hidden, and so does 金城 in one (金城市民您好, 金城市民: greeting them)."""
+    return (end < len(text) and text[end] in PLACE_SUFFIX and (name in _places() or name + text[end] in _places())
+            and not _GREETED.match(text, end))
+
+
+_GREETED = re.compile(rf"(?:{GREETING_TITLES})(?:[\s,，:：!！]*(?:您|你)好|[:：])")
 
 
 @functools.cache
