@@ -1676,3 +1676,11 @@ def test_a_relevant_reply_on_the_bus_in_other_words_keeps_its_answer():
     reply = "您好! 经与市公共汽车公司研究, 11路公共汽车将于10月1日起延伸至青松小区北门, 新增停靠站两处。" + HOUSING_SIGNATURE
     result = score_reply("公交车能否开到青松小区", body, reply)
     assert result["completeness"] == 1.0 and result["missed"] == [], result
+
+
+@pytest.mark.parametrize(("asked", "said"), [("人行道", "人行横道"), ("工程量", "工程质量"), ("城管", "城区管网")])
+def test_a_word_with_a_character_inside_another_word_is_no_abbreviation(asked, said):
+    body = f"我们这里的{asked}问题一直没有解决, 群众意见很大。"
+    reply = f"您好! 经查, 关于{said}的问题, 我单位已安排专人整改, 将于6月底前完成。" + HOUSING_SIGNATURE
+    explained = score_reply("反映问题", body, reply, explain=True)["explained"]["relevance"]
+    assert f"「{asked}」" in explained and f"提到了留言中的「{asked}」" not in explained, explained

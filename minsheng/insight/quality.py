@@ -1412,23 +1412,45 @@ def _an_abbreviation(word: str) -> bool:
 
 def _abbreviated(word: str, core: str) -> bool:
     """Whether ``core`` names ``word`` by its abbreviation or in full (review 2026-12-06): another word of its group
-    in ``ABBREVIATIONS`` (驾培 for 驾校, 公共汽车 for 公交车); a short word spelled out in order (``_spelled_out``: 公厕 in
-    公共厕所, 医保 in 医疗保险), the full name a dictionary word (not 城管 in 城区管网); or a long word abbreviated by a
-    word of the reply made of its characters in order from its first (社保 of 社会保险, 医保 of 医疗保险)."""
+    in ``ABBREVIATIONS`` (驾培 for 驾校, 公共汽车 for 公交车); a short word in full (``_in_full``: 公厕 in 公共厕所); or a
+    long word by a word of the reply that abbreviates it (社保 of 社会保险, 环保 of 环境保护; a word as jieba cuts the
+    reply: no 市道 of 全市道路 for 市政道路)."""
     if any(w in word and any(o in core for o in group if o not in word) for group in ABBREVIATIONS for w in group):
         return True
     if 2 <= len(word) <= 3 and _an_abbreviation(word):
-        spelled = _spelled_out(word, core)
-        return bool(spelled) and any(word_frequency(core[m.start():m.end() + extra])
-                                     for m in re.finditer(re.escape(spelled), core) for extra in (0, 1, 2))
-    if len(word) >= 4 and word_frequency(word):
-        at = core.find(word[0])
-        while at != -1:
-            for short in (core[at:at + 2], core[at:at + 3]):
-                if short not in word and _an_abbreviation(short) and word.startswith(_spelled_out(short, word) or "-"):
-                    return True
-            at = core.find(word[0], at + 1)
-    return False
+        return _in_full(word, core) != -1
+    return (len(word) >= 4 and bool(word_frequency(word)) and word[0] in core
+            and any(_in_full(short, word) == 0 for short in _reply_words(core)
+                    if short[0] == word[0] and short not in word and len(short) <= 3 and _an_abbreviation(short)))
+
+
+@lru_cache(maxsize=8)
+def _reply_words(core: str) -> frozenset[str]:
+    """The reply's words as jieba cuts it, read once for all the key words of its message."""
+    return frozenset(tokenize(core[:WORD_CHARS * 5]))
+
+
+def _in_full(short: str, text: str) -> int:
+    """Where ``text`` spells ``short`` out in full, or -1: a dictionary word holding its characters in order, each
+    beginning a dictionary word of two or three characters that runs to the next (公厕 in 公共厕所: 公共 厕所; 医保 in
+    医疗保险; the last of three a word of one character too); not a character inside a word (工程量 is no 工程质量:
+    程质 量, 人行道 no 人行横道), nor words that make no name together (城管 is no 城区管网)."""
+    start = text.find(short[0])
+    while start != -1:
+        at = [start]
+        for char in short[1:]:
+            found = text.find(char, at[-1] + 2, at[-1] + 4)
+            if found == -1:
+                break
+            at.append(found)
+        else:
+            ends = (1, 2, 3) if len(short) >= 3 else (2, 3)
+            if all(word_frequency(text[a:b]) for a, b in zip(at, at[1:], strict=False)) and any(
+                    word_frequency(text[at[-1]:at[-1] + n]) and word_frequency(text[start:at[-1] + n])
+                    for n in ends if at[-1] + n <= len(text)):
+                return start
+        start = text.find(short[0], start + 1)
+    return -1
 
 
 # what leads a place's name without naming it: a region (城关镇, 县城, A区) or, in a place read too long, a
