@@ -1579,8 +1579,9 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
 
     # an answer in kind (a rule cited, a date, an amount, where to go) answers a question only where the reply is on
     # its subject (review 2026-12-05: a reply on a lift citing 《物业管理条例》 had 完整性 100% against a question on
-    # the basis of a heating fee's refund): where it says the question's subject (``_about``) or is relevant to the
-    # message (40 % or more, as before); not where it is on another subject, under ``OFF_MESSAGE`` and naming
+    # the basis of a heating fee's refund): where it says the question's subject (``_about``: since 2026-12-06 by its
+    # abbreviation or in full too) or, relevant to the message (40 % or more), where the title does not name it (until
+    # 2026-12-06 any relevant reply was on every question's subject); not where it is on another subject, under ``OFF_MESSAGE`` and naming
     # ``OWN_SUBJECT`` things of its own or more (key words as the relevance explanation reads them, not the things one
     # asks to be told nor the words of a kind: 规定, 标准, 时间) and none of the message's (a terse answer, 预计6月底前
     # 完成施划, names too few to be on another subject); nor, for a question naming a subject the reply does not say,
