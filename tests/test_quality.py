@@ -1611,3 +1611,76 @@ def test_a_title_restating_the_question_in_other_words_puts_the_reply_on_its_sub
              "您选择的方式送达。" + HOUSING_SIGNATURE)
     result = score_reply("六年内车辆免检网上申领何时落实?", body, reply)
     assert result["completeness"] == 1.0 and result["missed"] == [], result
+
+
+# --- a subject in other words, and answers in kind in a relevant reply (review 2026-12-06) --------------------------
+# a reply on the 驾培机构 citing their rule left the 驾校's question unanswered (its subject not read as said), and a
+# reply relevant to the message (40 % or more) had its answers in kind counted for every question, even one on
+# another subject
+
+SCHOOL_TITLE = "驾校拒不退钱"
+SCHOOL_BODY = ("我去年在城东一家驾校学车, 交了3800元, 因为工作调动到外地, 科目一还没考就想退学, 驾校拒绝退钱。"
+               "请问驾校不退钱有什么依据? 我应该去哪里投诉?")
+
+
+def test_a_reply_on_the_driving_school_in_other_words_answers_its_question():
+    """驾培机构 and 驾驶培训机构 are the 驾校: the rule cited answers the basis asked (完整性 50% before)."""
+    reply = ("您好! 根据交通运输部《机动车驾驶员培训管理规定》, 驾培机构应当与学员签订培训合同, 明确双方的权利义务。"
+             "学员因个人原因中途终止培训的, 驾驶培训机构应当按照合同约定结算尚未发生的培训费用。"
+             "如该机构拒绝履行合同, 您可以携带合同和缴费凭证到市道路运输管理处驾培科投诉, 也可以向市场监管部门申诉。"
+             + HOUSING_SIGNATURE)
+    result = score_reply(SCHOOL_TITLE, SCHOOL_BODY, reply, explain=True)
+    assert result["completeness"] == 1.0 and result["missed"] == [], result
+    assert result["explained"]["relevance"].startswith("答复提到了留言中的「驾校」"), result["explained"]
+
+
+def test_a_reply_on_the_driving_licence_is_not_read_as_on_the_driving_school():
+    reply = ("您好! 根据《机动车驾驶证申领和使用规定》, 驾驶证有效期满前90日内, 驾驶人应当向车辆管理所申请换证。"
+             "您可以携带身份证和体检证明到市车辆管理所窗口办理, 也可以通过交管12123手机软件申请。" + HOUSING_SIGNATURE)
+    result = score_reply(SCHOOL_TITLE, SCHOOL_BODY, reply, explain=True)
+    assert "请问驾校不退钱有什么依据?" in result["missed"], result
+    said = result["explained"]["relevance"]
+    assert "「驾校」" in said and "提到了留言中的「驾校」" not in said, said
+
+
+@pytest.mark.parametrize(("asked", "said"), [
+    ("公交车", "公共汽车"), ("驾校", "驾驶培训学校"), ("医疗保险", "医保"), ("公厕", "公共厕所"), ("社会保险", "社保"),
+])
+def test_a_key_word_said_in_its_abbreviation_or_in_full_is_said(asked, said):
+    body = f"我们这里的{asked}问题一直没有解决, 群众意见很大。"
+    reply = f"您好! 经查, 关于{said}的问题, 我单位已安排专人整改, 将于6月底前完成。" + HOUSING_SIGNATURE
+    assert f"提到了留言中的「{asked}」" in score_reply("反映问题", body, reply, explain=True)["explained"]["relevance"]
+
+
+def test_characters_in_order_across_unrelated_words_say_no_abbreviation():
+    body = "城管队员在夜市乱收费, 请问依据是什么?"
+    reply = "您好! 经查, 城区管网改造工程将于6月底前完工, 施工期间请绕行。" + HOUSING_SIGNATURE
+    said = score_reply("城管乱收费", body, reply, explain=True)["explained"]["relevance"]
+    assert "「城管」" in said and "提到了留言中的「城管」" not in said, said
+
+
+def test_a_relevant_reply_answers_in_kind_only_the_question_on_its_subject():
+    """A reply on the lift, relevant to a letter on the lift and a heating fee's refund, cited a rule and set a date:
+    both questions were answered (完整性 100%), the refund's basis by the lift's rule."""
+    body = "小区3号楼电梯停运一个月了, 请问电梯什么时候能修好? 另外我家房子空置, 已申请停暖, 请问供暖费退费的政策依据是什么?"
+    result = score_reply("小区电梯停运, 另咨询供暖费退费", body, LIFT_REPLY, explain=True)
+    assert result["relevance"] >= 0.4, result
+    assert result["completeness"] == 0.5 and len(result["missed"]) == 1, result
+    assert "供暖费退费" in result["missed"][0] and "已回应 1 个" in result["explained"]["completeness"]
+
+
+def test_a_relevant_reply_on_the_bus_in_other_words_keeps_its_answer():
+    """公共汽车 is the 公交 asked for: the line's date still answers when it will come (a guard: the rule above alone,
+    without reading 公共汽车 as 公交, left it unanswered)."""
+    body = "青松小区有三千多户居民, 离最近的站点要走二十分钟。请问公交什么时候能通到这里?"
+    reply = "您好! 经与市公共汽车公司研究, 11路公共汽车将于10月1日起延伸至青松小区北门, 新增停靠站两处。" + HOUSING_SIGNATURE
+    result = score_reply("公交车能否开到青松小区", body, reply)
+    assert result["completeness"] == 1.0 and result["missed"] == [], result
+
+
+@pytest.mark.parametrize(("asked", "said"), [("人行道", "人行横道"), ("工程量", "工程质量"), ("城管", "城区管网")])
+def test_a_word_with_a_character_inside_another_word_is_no_abbreviation(asked, said):
+    body = f"我们这里的{asked}问题一直没有解决, 群众意见很大。"
+    reply = f"您好! 经查, 关于{said}的问题, 我单位已安排专人整改, 将于6月底前完成。" + HOUSING_SIGNATURE
+    explained = score_reply("反映问题", body, reply, explain=True)["explained"]["relevance"]
+    assert f"「{asked}」" in explained and f"提到了留言中的「{asked}」" not in explained, explained

@@ -1384,10 +1384,73 @@ def _key_words(title: str, body: str) -> list[str]:
 
 
 def _said_in(word: str, core: str) -> bool:
-    """Whether the reply says ``word``, as written, in its synonym (噪音 / 噪声) or by its head
-    (``_heads``: 县城垃圾站 said as 垃圾站)."""
+    """Whether the reply says ``word``, as written, in its synonym (噪音 / 噪声), by its head
+    (``_heads``: 县城垃圾站 said as 垃圾站) or by its abbreviation or in full (``_abbreviated``: 驾校 as 驾培机构,
+    公交车 as 公共汽车, 医疗保险 as 医保; since 2026-12-06)."""
     return (word in core or any(other in core for other in SYNONYM_OF.get(word, ()))
-            or any(head in core for head in _heads(word)))
+            or any(head in core for head in _heads(word)) or _abbreviated(word, core))
+
+
+# a public service named by its abbreviation in one text and in full, or by another abbreviation, in the other, where
+# neither spells the other out in order (驾校 / 驾培 / 驾驶培训机构) or the full name is no dictionary word (公共汽车 for
+# 公交, 城市管理 for 城管): a small table of the government's words, read as a word's group in ``_said_in``
+ABBREVIATIONS = (
+    ("驾校", "驾培", "驾驶培训", "驾驶员培训", "驾驶人培训", "驾驶学校"),
+    ("公交", "公共汽车", "公共交通"),
+    ("城管", "城市管理"),
+    ("低保", "最低生活保障"),
+    ("公租房", "公共租赁住房"),
+    ("车管所", "车辆管理所"),
+    ("新农合", "新型农村合作医疗"),
+)
+
+
+def _an_abbreviation(word: str) -> bool:
+    """A dictionary word, not a common one nor a number, that may abbreviate a longer name (``_reworded``'s rule)."""
+    return bool(_HAN_WORD.fullmatch(word)) and 0 < word_frequency(word) <= COMMON and not _NUMERAL.search(word)
+
+
+def _abbreviated(word: str, core: str) -> bool:
+    """Whether ``core`` names ``word`` by its abbreviation or in full (review 2026-12-06): another word of its group
+    in ``ABBREVIATIONS`` (驾培 for 驾校, 公共汽车 for 公交车); a short word in full (``_in_full``: 公厕 in 公共厕所); or a
+    long word by a word of the reply that abbreviates it (社保 of 社会保险, 环保 of 环境保护; a word as jieba cuts the
+    reply: no 市道 of 全市道路 for 市政道路)."""
+    if any(w in word and any(o in core for o in group if o not in word) for group in ABBREVIATIONS for w in group):
+        return True
+    if 2 <= len(word) <= 3 and _an_abbreviation(word):
+        return _in_full(word, core) != -1
+    return (len(word) >= 4 and bool(word_frequency(word)) and word[0] in core
+            and any(_in_full(short, word) == 0 for short in _reply_words(core)
+                    if short[0] == word[0] and short not in word and len(short) <= 3 and _an_abbreviation(short)))
+
+
+@lru_cache(maxsize=8)
+def _reply_words(core: str) -> frozenset[str]:
+    """The reply's words as jieba cuts it, read once for all the key words of its message."""
+    return frozenset(tokenize(core[:WORD_CHARS * 5]))
+
+
+def _in_full(short: str, text: str) -> int:
+    """Where ``text`` spells ``short`` out in full, or -1: a dictionary word holding its characters in order, each
+    beginning a dictionary word of two or three characters that runs to the next (公厕 in 公共厕所: 公共 厕所; 医保 in
+    医疗保险; the last of three a word of one character too); not a character inside a word (工程量 is no 工程质量:
+    程质 量, 人行道 no 人行横道), nor words that make no name together (城管 is no 城区管网)."""
+    start = text.find(short[0])
+    while start != -1:
+        at = [start]
+        for char in short[1:]:
+            found = text.find(char, at[-1] + 2, at[-1] + 4)
+            if found == -1:
+                break
+            at.append(found)
+        else:
+            ends = (1, 2, 3) if len(short) >= 3 else (2, 3)
+            if all(word_frequency(text[a:b]) for a, b in zip(at, at[1:], strict=False)) and any(
+                    word_frequency(text[at[-1]:at[-1] + n]) and word_frequency(text[start:at[-1] + n])
+                    for n in ends if at[-1] + n <= len(text)):
+                return start
+        start = text.find(short[0], start + 1)
+    return -1
 
 
 # what leads a place's name without naming it: a region (城关镇, 县城, A区) or, in a place read too long, a
@@ -1516,8 +1579,9 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
 
     # an answer in kind (a rule cited, a date, an amount, where to go) answers a question only where the reply is on
     # its subject (review 2026-12-05: a reply on a lift citing 《物业管理条例》 had 完整性 100% against a question on
-    # the basis of a heating fee's refund): where it says the question's subject (``_about``) or is relevant to the
-    # message (40 % or more, as before); not where it is on another subject, under ``OFF_MESSAGE`` and naming
+    # the basis of a heating fee's refund): where it says the question's subject (``_about``: since 2026-12-06 by its
+    # abbreviation or in full too) or, relevant to the message (40 % or more), where the title does not name it (until
+    # 2026-12-06 any relevant reply was on every question's subject); not where it is on another subject, under ``OFF_MESSAGE`` and naming
     # ``OWN_SUBJECT`` things of its own or more (key words as the relevance explanation reads them, not the things one
     # asks to be told nor the words of a kind: 规定, 标准, 时间) and none of the message's (a terse answer, 预计6月底前
     # 完成施划, names too few to be on another subject); nor, for a question naming a subject the reply does not say,
@@ -1532,10 +1596,13 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
 
     @lru_cache(maxsize=64)
     def on_subject(question: str) -> bool:
-        if relevance >= 0.4:
-            return True
         own = _about(question, core)
         if own:
+            return True
+        # a reply relevant to the message is off a question's subject only where the title names it, a matter the letter
+        # is about (供暖费 of 小区电梯停运, 另咨询供暖费退费), not a noun of its story as jieba reads it (卡内余额 of a question
+        # on the loan the title asks of, 户籍科 of one on the 非转农 policy the reply cites: review 2026-12-06)
+        if relevance >= 0.4 and not any(t in (title or "") for t in _subject(question)):
             return True
         others = [q for q in {*asked, *twins} if q != question]
         kin = {q for q in others if q in twins.get(question, ()) or _akin(q, question)}
