@@ -406,3 +406,20 @@ def test_the_logins_name_a_leaders_office(db):
     assert client.login(username=username, password=password)
     page = client.get("/staff/leader-board/")
     assert page.status_code == 200 and "兰州市委书记留言板" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_demo_citizen_has_a_reply_to_rate_and_a_message_to_send_again():
+    """The printed logins promise the demo citizen 评价: every other showcase scenario was theirs, and the
+    one answered and waiting for a rating (replied), like the one not accepted (修改后重新提交), fell to
+    other citizens: 13900000001 found no 评价答复 and no 修改后重新提交 on any of their messages."""
+    run_demo("--messages", "40", "--seed", "3", "--today", "2026-06-01")
+    citizen = Client()
+    assert citizen.login(username="13900000001", password=DEMO_PASSWORD)
+    replied = Message.objects.filter(author__username="13900000001", status=Status.REPLIED).first()
+    assert replied is not None, "the demo citizen has no answered message to rate"
+    assert replied.title in citizen.get("/me/messages/?status=replied").content.decode()
+    assert "评价答复" in citizen.get(f"/m/{replied.public_id}/").content.decode()
+    rejected = Message.objects.filter(author__username="13900000001", status=Status.REJECTED).first()
+    assert rejected is not None, "the demo citizen has no message not accepted"
+    assert "修改后重新提交" in citizen.get(f"/m/{rejected.public_id}/").content.decode()

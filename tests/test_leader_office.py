@@ -209,3 +209,13 @@ def test_the_office_list_says_whether_each_answered_message_was_answered_on_time
     rows = {m.title: page.split(m.title, 1)[1].split("</tr>", 1)[0] for m in (in_time, late)}
     assert '<td data-label="答复期限" class="nowrap">按时答复</td>' in rows[in_time.title]
     assert '<td data-label="答复期限" class="nowrap"><span class="overdue">逾期答复</span></td>' in rows[late.title]
+
+
+def test_the_offices_statistics_open_on_its_leaders_region(personas, directory, office, login):
+    """The office of 兰州市市长 pressed 统计 and read 甘肃省's figures: the pages open on a supervisor's or
+    dispatcher's own region, and the office had none; it opens on its leader's, as the board's figures do."""
+    c = login(office)
+    mayor_region = directory["mayor"].region
+    for path in ("/stats/", "/stats/units/"):
+        page = text(c.get(path))
+        assert f"· {mayor_region.name}</h1>" in page, path

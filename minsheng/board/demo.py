@@ -448,6 +448,9 @@ class _State:
 # --- the whole run -------------------------------------------------------------------
 
 SHOWCASE_PROBLEMS = ["urban-oldcompound", "urban-heating", "urban-property", "urban-housing"]
+# the showcase cases the demo citizen (13900000001) writes besides every other one: those waiting for
+# what only their author does, 评价 (replied) and 修改后重新提交 (rejected), fell to other citizens
+CITIZEN_SHOWCASE = {"replied", "rejected"}
 
 
 def plans(gen: Generator, count: int) -> list[tuple[Plan, int | None]]:
@@ -465,7 +468,8 @@ def plans(gen: Generator, count: int) -> list[tuple[Plan, int | None]]:
         problem = by_topic[SHOWCASE_PROBLEMS[i % len(SHOWCASE_PROBLEMS)]] if i % 3 != 2 else None
         if name in ("transferred_waiting", "transferred_closed"):
             problem = by_topic["environment-noise"]  # 住建局 receives it wrongly and transfers it
-        out.append((gen.plan(name, region=lanzhou, problem=problem, author=persona if i % 2 == 0 else None), None))
+        mine = i % 2 == 0 or name in CITIZEN_SHOWCASE
+        out.append((gen.plan(name, region=lanzhou, problem=problem, author=persona if mine else None), None))
     # 2. clusters: hotspots (a burst of weeks) and chronic problems (months, poor answers)
     clusters = max(2, count // 100)
     for c in range(clusters):

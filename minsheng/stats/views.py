@@ -25,7 +25,7 @@ from minsheng.accounts.roles import roles_of
 from minsheng.board.forms import MAX_QUERY_LENGTH
 from minsheng.board.models import MessageKind
 from minsheng.board.views.public import page_of
-from minsheng.directory.models import Region, Unit, home_region, topic_tree
+from minsheng.directory.models import Addressee, Region, Unit, home_region, topic_tree
 from minsheng.directory.pinyin import name_or_pinyin, picker_answer
 from minsheng.lookup_limits import limit_lookups
 
@@ -69,9 +69,17 @@ def has_map(region: Region | None, home=home_region) -> bool:
 def _landing_region(request) -> Region | None:
     """The region a page opens on without ``?region=``: a supervisor's, dispatcher's or leader's own (the
     first, as the dashboard opens on it), else the home region. Since 2026-12-05: a supervisor of 兰州市
-    opened /stats/ and /stats/units/ on 甘肃省 and the dashboard on 兰州市."""
+    opened /stats/ and /stats/units/ on 甘肃省 and the dashboard on 兰州市. A leader's office (领导来信), which
+    supervises and dispatches nowhere, opens on its leader's region since 2026-12-06 (兰州市市长's office
+    read 甘肃省)."""
     own = _staff_regions(request.user) if request.user.is_authenticated else None
-    return own[0] if own else _default_region(request)
+    if own:
+        return own[0]
+    if own is not None and (offices := roles_of(request.user).office_addressee_ids):
+        office = Addressee.objects.filter(pk__in=offices).select_related("region").order_by("region__code", "pk").first()
+        if office is not None:
+            return office.region
+    return _default_region(request)
 
 
 def _filters(request, default_region=True) -> dict:
