@@ -1471,3 +1471,21 @@ def test_a_decision_note_refused_as_too_long_stays_in_its_box(signed, staff, pag
     assert re.search(r'<input type="text" name="note"[^>]*value="' + note + '"', r.content.decode())
     ext.refresh_from_db()
     assert ext.state == Extension.State.PENDING
+
+
+def test_a_reply_to_a_thanks_is_not_charged_completeness(personas, directory, staff):
+    """A 感谢 asks for nothing, but its 「希望这样的好作风继续保持, 点赞!」 read as a demand: the reply
+    thanking the citizen back scored 完整性 0% and was told it left it 「未回应」 (walk, 2026-12-06).
+    A thanks is charged no completeness: 100 %, and the form says why."""
+    title, body = "感谢城管局及时解决垃圾清运", ("之前反映的垃圾清运问题, 城管局的工作人员多次打电话了解情况, 还上门回访, "
+                                             "现在问题已经彻底解决。希望这样的好作风继续保持, 点赞!")
+    preview = _reply_preview(personas, directory, staff, title=title, body=body, kind="thanks")
+    draft = "感谢您对我们工作的认可和支持! 为群众办实事是我们的职责, 我们将继续努力, 把工作做得更好。"
+    page = preview(draft)
+    assert "完整性 100%: 感谢留言未提出问题或诉求, 不计完整性 (按满分计)" in page
+    assert "未回应" not in page
+    q = lookup.score_for_reply(Message.objects.get(title=title), draft)
+    assert q["completeness"] == 1 and q["questions"] == 0 and q["missed"] == []
+    # the same words filed as a 建言 still ask: the rule is the kind's
+    Message.objects.filter(title=title).update(kind="suggest")
+    assert "完整性 100%" not in preview(draft)

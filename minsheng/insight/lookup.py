@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 from django.utils import timezone
 
-from minsheng.board.models import Message, Reply
+from minsheng.board.models import Message, MessageKind, Reply
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 
@@ -563,4 +563,5 @@ def score_for_reply(message, body: str, replied_at=None, *, explain: bool = Fals
     show it and a published reply stores it, the seeded demo's replies too (about 4 ms of part-of-speech
     tagging each)."""
     return quality.score_reply(message.title, message.body, body or "", message.submitted_at,
-                               replied_at or timezone.now(), due_at=message.due_at, explain=explain)
+                               replied_at or timezone.now(), due_at=message.due_at, explain=explain,
+                               thanks=message.kind == MessageKind.THANKS)

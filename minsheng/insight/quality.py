@@ -1515,7 +1515,9 @@ def _explained(result: dict, title: str, body: str, core: str, asked_at, replied
             said["relevance"] = f"答复未提到留言中的关键词, 如{_quoted(left)}"
         else:
             said["relevance"] = f"答复提到了留言中的{_quoted(named)}" + (f", 未提到{_quoted(left)}" if left else "")
-    if short["completeness"]:
+    if result.get("thanks"):  # full marks, said all the same: the officer would wonder why
+        said["completeness"] = "感谢留言未提出问题或诉求, 不计完整性 (按满分计)"
+    elif short["completeness"]:
         n, done = result["questions"], result["questions_addressed"]
         if not n:
             said["completeness"] = "留言未提出明确的问题或诉求, 按答复与留言的相关性计"
@@ -1542,12 +1544,13 @@ def _explained(result: dict, title: str, body: str, core: str, asked_at, replied
 
 def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None = None,
                 replied_at: dt.datetime | None = None, due_at: dt.datetime | None = None,
-                explain: bool = False) -> dict:
+                explain: bool = False, thanks: bool = False) -> dict:
     """Score ``reply`` to the message (``title``, ``body``). Returns a dict with
     ``score`` (0–100), the four parts, ``boilerplate`` and ``reasons`` (Chinese).
     Timeliness counts from ``due_at`` (the case's deadline, extensions included) when given,
     else 15 days from ``asked_at``. With ``explain`` (the reply form), also ``explained``: for
-    each part short of full marks, what it found and what is missing (``_explained``)."""
+    each part short of full marks, what it found and what is missing (``_explained``). ``thanks``: the
+    message is a 感谢, which asks for nothing: no question is read in it and completeness is full."""
     reply = reply or ""
     message_text = f"{title or ''}。{body or ''}"
     core = substance(reply)
@@ -1617,7 +1620,10 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     whole = not boilerplate and (relevance >= 0.4 or concrete or any(ok for q, ok in taken_up.items() if q not in pleas))
     # a body question is taken up in its own words or in the title's, where the title says it again
     addressed = [taken_up[q] or any(taken_up[t] for t in twins.get(q, ())) or (q in pleas and whole) for q in asked]
-    completeness = sum(addressed) / len(addressed) if addressed else (1.0 if relevance >= 0.4 else relevance)
+    if thanks:  # a 感谢 asks nothing of the unit: its 希望这样的好作风继续保持 is no demand to answer (walk, 2026-12-06)
+        asked, addressed = [], []
+    completeness = (1.0 if thanks else sum(addressed) / len(addressed) if addressed
+                    else (1.0 if relevance >= 0.4 else relevance))
     missed = [q for q, ok in zip(asked, addressed, strict=True) if not ok]
     if missed:
         missed = [q if len(q) <= 30 else q[:29] + "…" for q in missed]  # cut, and seen to be
@@ -1672,6 +1678,7 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         "questions": len(asked),
         "questions_addressed": sum(addressed),
         "boilerplate": boilerplate,
+        "thanks": thanks,  # completeness not charged: the reply form says why
         "reasons": reasons,
         "missed": missed,  # every question not taken up, as the reason quotes the first: the reply form lists them
     }
