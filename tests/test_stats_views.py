@@ -891,3 +891,19 @@ def test_the_period_links_choose_the_last_7_days_this_month_and_last_month(clien
     page = sup.get("/stats/overdue/", {"region": "620100", "measure": "overdue_unreplied"}).content.decode()
     href = links(page)["近 7 天"][0]
     assert href.startswith("?") and "measure=overdue_unreplied" in href and "region=620100" in href
+
+
+def test_a_leaders_office_lists_the_late_cases_its_figures_count(login, directory, cases):
+    """兰州市委书记's office (o620100-01) opened /stats/overdue/?region=620100 and read 「共 0 件」 beside
+    兰州市's figure of 12 late: it handles no case, and the list kept a unit's to its own cases (walk,
+    2026-12-06). It oversees its leader's region as a leader does: the list holds the region's late
+    cases as the figures count them, the figure links to it; the export with contact details stays theirs."""
+    office = make_user("mayor_office", role="officer", unit=directory["center"], display_name="市长信箱承办人")
+    c = login(office)
+    figure = int(re.search(r"其中超期未答复 (?:<a [^>]*>)?(\d+)", _text(c.get("/stats/", {"region": "620100"}))).group(1))
+    assert figure > 0
+    page = _text(c.get("/stats/overdue/", {"region": "620100"}))
+    assert f"共 {figure} 件" in page and "测试留言overdue" in page and "测试留言dingxi" not in page
+    assert 'href="/stats/overdue/?region=620100' in _text(c.get("/stats/", {"region": "620100"}))
+    assert "personal=1" not in page  # contact details: dispatchers, supervisors and admins only
+    assert "测试留言dingxi" not in _text(c.get("/stats/overdue/", {"region": "621100"}))  # not its leader's region

@@ -35,6 +35,19 @@ class Roles:
 
         return list(Addressee.objects.filter(unit_id__in=self.unit_ids, is_active=True).values_list("pk", flat=True))
 
+    @cached_property
+    def office_prefixes(self) -> list[str]:
+        """The region prefixes of the leaders whose office this is (``office_addressee_ids``): the office
+        oversees its leader's region's late cases as a leader does (/stats/overdue/, since 2026-12-06:
+        兰州市委书记's office read 「共 0 件」 beside 兰州市's 12 late). Not the contact details: those stay the
+        dispatchers', supervisors' and admins' (``stats.views._personal_allowed``)."""
+        if not self.office_addressee_ids:
+            return []
+        from minsheng.directory.models import Addressee
+
+        return sorted(set(Addressee.objects.filter(pk__in=self.office_addressee_ids)
+                          .values_list("region__prefix", flat=True)))
+
     @property
     def is_officer(self) -> bool:
         return bool(self.unit_ids)
