@@ -991,3 +991,28 @@ def test_the_author_searching_the_number_of_a_message_not_yet_public_is_led_to_i
         assert "审核通过前和未公开的留言不在公开列表中; 如果这是您的留言" in page
     page = login(p["citizen"]).get("/browse/", {"q": "电梯"}).content.decode()  # not a number: no such word
     assert "目前仅您本人可见" not in page and "审核通过前" not in page
+
+
+def test_a_message_resubmitted_says_so_and_is_not_resubmitted_twice(personas, directory, login):
+    """After 修改后重新提交, the old message's page still offered the button, and pressing it again posted
+    yet another copy (past the half hour the rule against a repeated post no longer caught it: walk,
+    2026-12-06). The old page now says it was resubmitted and links to the new message; a second
+    resubmission of it is refused, in words."""
+    p, d, c = personas, directory, login(personas["citizen"])
+    c.post("/post/", form_data(d))
+    old = Message.objects.get()
+    actions.do_reject(p["dispatcher"], old, "请写明具体的楼栋和单元")
+    form = c.get("/post/", {"again": old.public_id}).content.decode()
+    assert f'name="again" value="{old.public_id}"' in form
+    c.post("/post/", form_data(d, body=BODY + " 具体是3号楼2单元。", again=old.public_id))
+    new = Message.objects.exclude(pk=old.pk).get()
+    page = c.get(f"/m/{old.public_id}/").content.decode()
+    assert "修改后重新提交</a>" not in page and f"?again={old.public_id}" not in page
+    assert "已修改后重新提交" in page and f'href="/m/{new.public_id}/"' in page
+    # pressed again from a tab left open, an hour later: refused, no third message
+    Message.objects.filter(pk=new.pk).update(submitted_at=timezone.now() - dt.timedelta(hours=1))
+    r = c.post("/post/", form_data(d, body=BODY + " 是3号楼。", again=old.public_id), follow=True)
+    assert f"该留言已修改后重新提交 (新留言编号 {new.public_id}), 不能再次重新提交" in r.content.decode()
+    assert Message.objects.count() == 2
+    again = c.get("/post/", {"again": old.public_id}, follow=True).content.decode()
+    assert "不能再次重新提交" in again and 'name="again"' not in again

@@ -61,6 +61,10 @@ class Message(models.Model):
     supervision_note = models.CharField("督办意见", max_length=300, blank=True)
     duplicate_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="merged",
                                      verbose_name="并入的留言")
+    # 修改后重新提交: the message not accepted (未受理) this one was sent again of; one copy each (the old page
+    # pressed twice posted two: walk, 2026-12-06), its page then links here
+    resubmission_of = models.OneToOneField("self", models.SET_NULL, null=True, blank=True, related_name="resubmitted_as",
+                                           verbose_name="修改后重新提交自", editable=False)
     support_count = models.PositiveIntegerField("我也遇到人数", default=0)
     # the registered name (昵称) of an author who posted anonymously and then closed their account:
     # still hidden on public pages wherever they wrote it (own_names), as before the closing wiped it

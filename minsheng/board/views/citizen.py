@@ -152,19 +152,36 @@ def _just_posted(user, cleaned) -> Message | None:
             .order_by("-id").first())
 
 
+def _not_accepted(user, public_id: str) -> Message | None:
+    """The citizen's own message not accepted (未受理) that ``?again=`` / the form's ``again`` sends again."""
+    return (Message.objects.filter(public_id=public_id, author=user, status=Status.REJECTED)
+            .select_related("region").first() if public_id else None)
+
+
+def _resubmitted(message: Message | None) -> Message | None:
+    """The message ``message`` was sent again as (修改后重新提交): once only. Its page offered the button still,
+    and each press posted one more copy, past the half hour of ``_just_posted`` (walk, 2026-12-06)."""
+    return Message.objects.filter(resubmission_of=message).first() if message is not None else None
+
+
+def _resubmitted_note(new: Message) -> str:
+    return f"该留言已修改后重新提交 (新留言编号 {new.public_id}), 不能再次重新提交"
+
+
 def _sent_again(request) -> dict | None:
     """The form's fields from ``?again=<public_id>``, the citizen's own message not accepted (未受理): its
     page's 修改后重新提交. The reason asked to add what was missing (「请补充后重新提交」) and the citizen
     typed it all again. The reason is said above the form; photos are chosen again."""
-    public_id = request.GET.get("again", "")
-    message = (Message.objects.filter(public_id=public_id, author=request.user, status=Status.REJECTED)
-               .select_related("region").first() if public_id else None)
+    message = _not_accepted(request.user, request.GET.get("again", ""))
     if message is None:
+        return None
+    if (new := _resubmitted(message)) is not None:
+        flash.error(request, _resubmitted_note(new))
         return None
     flash.info(request, f"已填入您未受理的留言 (编号 {message.public_id}) 的内容, 请按未受理原因修改后提交"
                         f"{'; 照片需要重新选择' if message.attachments.exists() else ''}。"
                         f"{f'未受理原因: {message.reject_reason}' if message.reject_reason else ''}")
-    return {"title": message.title, "body": message.body, "kind": message.kind, "region": message.region.code,
+    return {"again": message.public_id, "title": message.title, "body": message.body, "kind": message.kind, "region": message.region.code,
             "addressee": message.addressee_id or "", "topic": message.topic.code if message.topic_id else "",
             "show_name": message.show_name, "address": message.address, "latitude": message.latitude,
             "longitude": message.longitude}
@@ -184,10 +201,18 @@ def post_message(request):
                     # two tabs sent at once: the second looks once the first is stored
                     User.objects.select_for_update().filter(pk=request.user.pk).first()
                     earlier = _just_posted(request.user, form.cleaned_data)
-                    message = earlier or actions.do_submit(request.user, **form.submit_kwargs())
+                    old = _not_accepted(request.user, request.POST.get("again", ""))  # 修改后重新提交
+                    sent = _resubmitted(old)
+                    if sent is None:
+                        message = earlier or actions.do_submit(request.user, **form.submit_kwargs())
+                        if old is not None and earlier is None:
+                            Message.objects.filter(pk=message.pk).update(resubmission_of=old)
             except (actions.Invalid, PermissionDenied) as exc:
                 flash.error(request, str(exc))
             else:
+                if sent is not None:  # sent again already: its page says so and links to the copy
+                    flash.error(request, _resubmitted_note(sent))
+                    return redirect("board:message", old.public_id)
                 if earlier is not None:
                     flash.info(request, f"您刚才已提交过这条留言 (编号 {earlier.public_id}), 没有重复提交",
                                extra_tags=DRAFT_SENT)
@@ -202,7 +227,9 @@ def post_message(request):
     ctx = picker_context(region, form["addressee"].value() or "",
                          form.errors.get("region") if form.is_bound else None,
                          form.errors.get("addressee") if form.is_bound else None)
-    ctx.update({"form": form, "photos_lost": form.is_bound and bool(request.FILES) and bool(form.errors)})
+    ctx.update({"form": form, "photos_lost": form.is_bound and bool(request.FILES) and bool(form.errors),
+                # 修改后重新提交: the message sent again, kept through the form (a choice of region, an error)
+                "again": request.POST.get("again", "") if request.method == "POST" else form.initial.get("again", "")})
     return render(request, "board/post.html", ctx)
 
 

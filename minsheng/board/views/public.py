@@ -289,6 +289,8 @@ def message_detail(request, public_id):
     # a public message of a public hotspot links to it: its page led to the message, never back,
     # and a reader could not learn that others had raised the same problem there
     hotspot = hotspot_of(message) if message.is_public else None
+    resubmitted_as = (Message.objects.filter(resubmission_of=message).only("public_id").first()
+                      if is_author and message.status == Status.REJECTED else None)
     return render(request, "board/message.html", {
         "message": message, "main": main, "replies": replies, "timeline": timeline(message),
         "photos": Attachment.objects.filter(message=message).only("file", "width", "height"),
@@ -298,7 +300,9 @@ def message_detail(request, public_id):
         "can_rate": is_author and message.status == Status.REPLIED,
         "can_reopen": is_author and actions.can_reopen(message),
         # 未受理原因 asks for more (「请补充后重新提交」): the form opens with this message's text (citizen.post_message)
-        "can_post_again": is_author and message.status == Status.REJECTED,
+        # once only: sent again, its page links to the copy (it offered the button still: walk, 2026-12-06)
+        "resubmitted_as": resubmitted_as,
+        "can_post_again": is_author and message.status == Status.REJECTED and resubmitted_as is None,
         "breadcrumb": list(reversed(message.region.ancestors())),
     })
 
