@@ -906,4 +906,10 @@ def test_a_leaders_office_lists_the_late_cases_its_figures_count(login, director
     assert f"共 {figure} 件" in page and "测试留言overdue" in page and "测试留言dingxi" not in page
     assert 'href="/stats/overdue/?region=620100' in _text(c.get("/stats/", {"region": "620100"}))
     assert "personal=1" not in page  # contact details: dispatchers, supervisors and admins only
+    # a case it neither handles nor received for its leader opens on its public page (the staff page, with the
+    # citizen's phone, said 404), its title masked as the public reads it
+    from minsheng.board.models import Message
+
+    late = Message.objects.get(title="测试留言overdue")
+    assert f'href="/m/{late.public_id}/"' in page and f'href="/staff/case/{late.public_id}/"' not in page
     assert "测试留言dingxi" not in _text(c.get("/stats/overdue/", {"region": "621100"}))  # not its leader's region

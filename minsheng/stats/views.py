@@ -409,13 +409,19 @@ def overdue(request):
     qs = qs.filter(pk__in=exports.message_queryset(scope, measure, public=False, now=now).values("pk"))
     # 超期天数 grows as the deadline lies further back: most overdue first unless ?dir=asc
     ascending = request.GET.get("dir") == "asc"
-    qs = exports.late_order(qs.select_related("region", "topic", "open_case"), ascending)
+    qs = exports.late_order(qs.select_related("region", "topic", "open_case", "author"), ascending)
     page = page_of(Paginator(qs, 30), request.GET.get("page"))
+    # the staff case page where the user may open it; a leader's office, overseeing its leader's region, the public
+    # page of the others (the staff page, with the citizen's contact details, is 404 to it)
+    ids = [m.pk for m in page.object_list]
+    as_staff = set(ids if roles.admin else Message.objects.filter(roles.staff_messages_q(), pk__in=ids)
+                   .values_list("pk", flat=True))
     # who is late: the lead unit handling each case now (the unit 谁在拖延 counts it for)
     units = Unit.objects.in_bulk({m.open_case.unit_key for m in page.object_list if m.open_case.unit_key})
     for m in page.object_list:
         m.lead_unit = units.get(m.open_case.unit_key)
         m.overdue_days = working_days_late(m.open_case.due_at, now)
+        m.as_staff = m.pk in as_staff
     can_export = _personal_allowed(request.user, _personal_export_scope(request.user, scope, filters)[0])
     # the filter form (stats/_filters.html): the regions this user may see, 本级, the unit handling the case
     # now; it keeps the list's order and measure (before 2026-12-05 the filters came from links alone)
