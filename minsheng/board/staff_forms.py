@@ -224,7 +224,9 @@ class DispatchForm(VersionedForm):
             # wait for them: a 派单 sent before would carry the old units, and be refused
             self.fields["topic"].widget.attrs.update({
                 "hx-post": reverse("board:dispatch_suggest", args=[message.public_id]), "hx-trigger": "change",
-                "hx-target": "#dispatch-form", "hx-swap": "outerHTML", "hx-disabled-elt": "#dispatch-form button"})
+                "hx-target": "#dispatch-form", "hx-swap": "outerHTML", "hx-disabled-elt": "#dispatch-form button",
+                # a request that hangs gives the buttons back after 15 s (htmx has no timeout of its own)
+                "hx-request": '{"timeout": 15000}'})
 
 
 def _keep_label(message, field: str) -> str:
