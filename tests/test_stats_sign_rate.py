@@ -115,7 +115,9 @@ def test_the_on_time_sign_for_rate_counts_each_unit_its_cases_signed_by_their_de
     assert totals == (2, 5, 0.4)
 
     units = _text(client.get("/stats/units/", {"region": "620100"}))
-    assert _cells(units, "及时签收率")[HOUSING] == "50.0%" and _cells(units, "及时签收率")[ECOLOGY] == "0.0%"
+    # with its late count since 2026-12-06, a link to the late sign-fors (tests/test_stats_sign_boards.py)
+    assert _cells(units, "及时签收率")[HOUSING] == "50.0% (超期 2 件)"
+    assert _cells(units, "及时签收率")[ECOLOGY] == "0.0% (超期 1 件)"
     by_rate = _text(client.get("/stats/units/", {"region": "620100", "sort": "sign_on_time_rate"}))
     assert by_rate.index(f"{HOUSING}</td>") < by_rate.index(f"{ECOLOGY}</td>")
     public = _text(client.get("/stats/", {"region": "620100"}))
