@@ -274,10 +274,10 @@ def _given_as_org(before: str) -> bool:
 
 
 # A service line after a phone word (联系电话95105588, 服务电话96123456) is no citizen's since 2026-12-06; a number the
-# writer gives as theirs is theirs whatever its digits (我电话96123456, 本人手机, 宅电: published by that change)
+# writer gives as theirs is theirs whatever its digits (我电话96123456, 本人手机, 宅电, 联系方式: published by that change)
 _SERVICE_LINE = re.compile(r"9[56]\d{5,6}")
 _OWN_PHONE_WORD = re.compile(r"(?:(?:我|本人|俺|咱|自己|家里|家庭|个人|私人)(?:们|家|的|联系|常用|家庭|家里|个人)*"
-                             r"(?:电话|座机|固话|联系方式)|手机|宅电)(?:号码|号)?(?:是|为|[:：])?\s*$")
+                             r"(?:电话|座机|固话)|手机|宅电|联系方式)(?:号码|号)?(?:是|为|[:：])?\s*$")
 
 
 def _a_service_line(text: str, m: re.Match) -> bool:
