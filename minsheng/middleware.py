@@ -16,7 +16,8 @@ class RejectNulMiddleware:
     one is a 400 before its view reads it (no link has one: a program or a hand-edited
     address does). Forms refuse one beside the field, keeping what was typed (Django's
     ProhibitNullCharactersValidator, board.forms.NUL_CHARACTERS); the REST and Open311
-    views answer it themselves, in their own formats (api.views.base.reject_nul)."""
+    views answer it themselves, in their own formats (api.views.base.reject_nul), and any
+    other address under /api/ or /open311/ in theirs, but to a browser asking for a page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -27,10 +28,14 @@ class RejectNulMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if issubclass(getattr(view_func, "cls", object), APIView) or not _has_nul(request):
             return None
-        if request.path.startswith("/open311/"):  # an unknown Open311 path: GeoReport v2's errors, as any (2026-12-05)
-            from minsheng.api.errors import open311_errors
+        from minsheng.api.errors import api_error, is_api_path, is_open311_path
 
-            return open311_errors(request.path, 400, NUL_MESSAGE)
+        # an unknown Open311 path: GeoReport v2's errors, as any (2026-12-05); one under /api/ (a path
+        # mistyped, the token page) the API's, but to a browser asking for a page (since 2026-12-06; it was
+        # {"error": "<text>"}, or the HTML page to a client that did not ask for JSON)
+        if is_open311_path(request.path) or (
+                is_api_path(request.path) and "text/html" not in request.headers.get("Accept", "")):
+            return api_error(request.path, 400, "invalid", NUL_MESSAGE)
         if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
             return JsonResponse({"error": NUL_MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
         return render(request, "400.html", {"error": NUL_MESSAGE}, status=400)

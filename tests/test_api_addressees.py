@@ -18,7 +18,9 @@ from .test_pinyin_search import migrated_from
 
 pytestmark = pytest.mark.django_db
 
-FIGURES = {"received", "replied", "reply_rate", "on_time", "missed", "on_time_rate", "mean_days_to_reply"}
+# 应签收, 及时签收, 及时签收率 since 2026-12-06, as the board shows 及时签收率
+FIGURES = {"received", "replied", "reply_rate", "on_time", "missed", "on_time_rate", "sign_due", "signed_on_time",
+           "sign_on_time_rate", "mean_days_to_reply"}
 
 
 def page_percent(rate) -> str:
@@ -65,7 +67,8 @@ def test_each_addressee_has_the_figures_its_public_board_shows(client, mayor_boa
 def test_an_addressee_without_messages_has_zeros_and_no_rates(client, directory):
     figures = client.get(f"/api/v1/addressees/{directory['mayor'].pk}/").json()["figures"]
     assert figures == {"received": 0, "replied": 0, "reply_rate": None, "on_time": 0, "missed": 0,
-                       "on_time_rate": None, "mean_days_to_reply": None}
+                       "on_time_rate": None, "sign_due": 0, "signed_on_time": 0, "sign_on_time_rate": None,
+                       "mean_days_to_reply": None}
 
 
 def test_an_unknown_or_retired_addressee_is_a_404(client, directory):
@@ -80,12 +83,12 @@ def test_an_unknown_or_retired_addressee_is_a_404(client, directory):
 def test_a_page_of_addressees_counts_its_figures_in_a_constant_number_of_queries(
         client, mayor_board, django_assert_num_queries):
     lanzhou = Region.objects.get(code="620100")
-    with django_assert_num_queries(5):  # the count, the page, the figures' three
+    with django_assert_num_queries(6):  # the count, the page, the figures' four (签收 since 2026-12-06)
         one = client.get("/api/v1/addressees/").json()
     assert one["count"] == 1
     for title in ("兰州市副市长", "兰州市政务服务中心主任", "兰州市信访局局长", "兰州市秘书长"):
         Addressee.objects.create(title=title, region=lanzhou)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         five = client.get("/api/v1/addressees/").json()
     assert five["count"] == 5
     assert [a["figures"] for a in five["results"] if a["id"] == mayor_board.pk] == [one["results"][0]["figures"]]

@@ -369,6 +369,28 @@ def test_a_nul_in_a_repeated_open311_parameter_is_a_400(world, who, fmt, query):
     assert "NUL" in message
 
 
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json"])
+def test_a_nul_in_an_address_no_api_view_serves_is_answered_in_the_apis_error_shape(world, accept):
+    """An address under /api/ no API view serves (a path mistyped, the token page) holding a NUL was
+    answered ``{"error": "请求中含有无效字符 (NUL)"}`` to a client asking for JSON, the site's HTML page to one
+    that did not say (curl's ``*/*``): the API's ``{"error": {"code", "message", "fields"}}``, as its 404
+    there, and GeoReport v2's array (or ``<errors>``) under /open311/ (since 2026-12-06)."""
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+    client = world["clients"]["anonymous"]
+    for url in ("/api/v1/nothing%00/", "/api/v1/a%00b", "/api/nothing/?q=%00", "/api/tokens/?q=%00",
+                "/open311/v2/nothing%00.json", "/open311/v2/services?x=%00", "/open311/v2/nothing%00.xml"):
+        response = client.get(url, **headers)
+        assert response.status_code == 400, (url, response.content[:300])
+        assert_refused(response, stored(), xml=url.endswith(".xml"))
+        if not url.endswith(".xml"):
+            assert error_of(response)["message"] == "请求中含有无效字符 (NUL)"
+            assert url.startswith("/open311/") or error_of(response)["code"] == "invalid"
+    # a person's browser asks for a page: the token page is one, and says so on a page
+    page = client.get("/api/tokens/?q=%00", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+    assert "请求中含有无效字符 (NUL)" in page.content.decode()
+
+
 @pytest.mark.parametrize("url", GETS)
 def test_garbage_conditional_headers_are_ignored(world, url):
     client = world["clients"]["citizen"]

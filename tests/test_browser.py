@@ -1290,3 +1290,62 @@ def test_the_units_of_the_dispatch_form_follow_the_topic_the_dispatcher_chooses(
     page.wait_for_selector("text=已派单至兰州市生态环境局")
     assert Assignment.objects.get(message=m, role=Assignment.Role.LEAD).unit == d["ecology"]
     assert Message.objects.get(pk=m.pk).topic == d["topic_env"]
+
+
+def test_派单_waits_while_the_units_of_a_new_topic_are_on_their_way(browser, live_server, personas, directory):
+    """Choosing a 领域 asks the server for its units (htmx); a 派单 clicked before they came back sent the
+    old units, and the dispatcher met the form refused (「领域已改为…」). The form's buttons are disabled
+    while the request is out (hx-disabled-elt, since 2026-12-06); once the units are in, 派单 sends them."""
+    from minsheng.board import actions
+    from minsheng.board.models import Assignment
+
+    d = directory
+    m = actions.do_submit(personas["citizen"], title="七里河区小区门口的路面塌陷", kind="help", region=d["qilihe"],
+                          topic=d["topic_traffic"], body="七里河区某小区门口的路面塌陷了一个大坑, 晚上经过很危险。")
+    actions.do_accept(personas["dispatcher"], m)
+    page = signed_in_page(browser, live_server, "dispatcher")
+    page.goto(f"{live_server.url}/staff/case/{m.public_id}/")
+    assert page.input_value("#dispatch-form select[name=lead]") == str(d["transport"].pk)
+    held = []  # the suggestion's request, answered when the test says so
+    page.route("**/dispatch/suggest/", lambda route: held.append(route))
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.wait_for_function("() => document.querySelector('#id_topic')['htmx-internal-data'] !== undefined")
+    page.select_option("#id_topic", str(d["topic_build"].pk))
+    page.wait_for_function("() => document.querySelector('#id_topic.htmx-request')")
+    dispatch = "#dispatch-form button:text-is('派单')"
+    assert page.is_disabled(dispatch)
+    page.click(dispatch, force=True)  # a quick click: the mouse on the button, whatever its state
+    page.wait_for_timeout(500)
+    assert [url for url in posts if not url.endswith("/dispatch/suggest/")] == []
+    held[0].continue_()
+    page.wait_for_function(f"() => document.querySelector('#dispatch-form select[name=lead]').value"
+                           f" === '{d['housing'].pk}'")
+    page.click(dispatch)
+    page.wait_for_selector("text=已派单至兰州市住房和城乡建设局")
+    assert Assignment.objects.get(message=m, role=Assignment.Role.LEAD).unit == d["housing"]
+
+
+def test_派单_comes_back_when_the_units_of_a_new_topic_never_arrive(browser, live_server, personas, directory):
+    """The buttons wait for the 领域's units (above); a request that hangs (a dead connection) must not
+    leave 派单 disabled until the page is reloaded: after 15 s (hx-request timeout) the buttons come back
+    and the server's own rule explains a 派单 with the old units."""
+    from minsheng.board import actions
+
+    d = directory
+    m = actions.do_submit(personas["citizen"], title="七里河区小区门口的路面塌陷", kind="help", region=d["qilihe"],
+                          topic=d["topic_traffic"], body="七里河区某小区门口的路面塌陷了一个大坑, 晚上经过很危险。")
+    actions.do_accept(personas["dispatcher"], m)
+    page = signed_in_page(browser, live_server, "dispatcher")
+    page.goto(f"{live_server.url}/staff/case/{m.public_id}/")
+    held = []  # the suggestion's request, never answered
+    page.route("**/dispatch/suggest/", lambda route: held.append(route))
+    page.wait_for_function("() => document.querySelector('#id_topic')['htmx-internal-data'] !== undefined")
+    page.select_option("#id_topic", str(d["topic_build"].pk))
+    dispatch = "#dispatch-form button:text-is('派单')"
+    page.wait_for_function("() => document.querySelector('#id_topic.htmx-request')")
+    assert page.is_disabled(dispatch)
+    page.wait_for_function("() => [...document.querySelectorAll('#dispatch-form button')].every(b => !b.disabled)",
+                           timeout=25_000)
+    page.click(dispatch)
+    page.wait_for_selector("text=领域已改为")

@@ -196,3 +196,23 @@ def test_a_topic_the_table_routes_nowhere_leaves_the_lead_to_the_dispatcher(case
     assert response.status_code == 400 and "权责清单未给出该领域的主办单位: 请选择主办单位后再点「派单」" in page
     assert chosen(form_of(page), "lead") == [] and "暂无建议单位" in section(page)
     assert Message.objects.get(pk=case.pk).status == Status.ACCEPTED
+
+
+def test_a_topic_whose_unit_returned_the_case_preselects_nothing(case, personas, directory, login):
+    """住建局 returned the case (退单); the dispatcher corrects its 领域 to 城乡建设, whose unit it is: neither
+    the 领域 chosen (htmx) nor 派单 with the old units preselects 住建局 again, and 派单 says why."""
+    d = directory
+    actions.do_dispatch(personas["dispatcher"], case, d["housing"])
+    actions.do_return(personas["officer"], Message.objects.get(pk=case.pk), d["housing"], "属于物业纠纷, 不属于本单位职责")
+    client = login(personas["dispatcher"])
+    url = f"/staff/case/{case.public_id}/"
+    data = form_of(client.get(url).content.decode())
+    assert chosen(data, "lead") == [str(d["transport"].pk)]
+    data["topic"] = [str(d["topic_build"].pk)]
+    form = client.post(f"{url}dispatch/suggest/", data, HTTP_HX_REQUEST="true").content.decode()
+    assert "该单位已退回本件, 未预选" in form and chosen(form_of(form), "lead") == []
+    response = client.post(f"{url}dispatch/", data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "其建议主办单位 兰州市住房和城乡建设局 已退回本件: 请另选主办单位后再点「派单」" in page
+    assert chosen(form_of(page), "lead") == [] and "该单位已退回本件, 未预选" in section(page)

@@ -102,6 +102,32 @@ def test_a_credential_in_the_other_ones_place_is_named(client311, directory, key
     assert wrong.status_code == 403 and wrong.json()[0]["description"] == "api_key 无效或已停用"
 
 
+def test_a_key_sent_as_authorization_on_a_read_is_refused_not_read_as_keyless(client311, directory, key, personas):
+    """GeoReport v2 takes the key as the ``api_key`` parameter. On a read, ``Authorization: Token <key>`` was
+    silently ignored: the key's own requests still in moderation were missing from the list, with a 200. It
+    is refused as on a post, the spec's error array naming where the key goes (since 2026-12-06)."""
+    posted = client311.post(f"{BASE}/requests.json", form(key))
+    assert posted.status_code == 200, posted.content  # the spec's answer to a post
+    pending = posted.json()[0]["service_request_id"]  # moderation has not accepted it: only its key reads it
+    assert [r["service_request_id"] for r in client311.get(f"{BASE}/requests.json", {"api_key": key}).json()] == [pending]
+    _, token = ApiToken.issue(personas["citizen"], "我的脚本")
+    for credential, words in ((key, "Open311 接入密钥"), (token, "个人 API 令牌"), ("o311_nothing", "Authorization")):
+        for path in ("requests.json", f"requests/{pending}.json", "services.json", "discovery.json"):
+            response = client311.get(f"{BASE}/{path}", HTTP_AUTHORIZATION=f"Token {credential}")
+            assert response.status_code == 403, (path, response.content)
+            described = spec_error_of(response)["message"]
+            assert words in described and "api_key" in described and "X-API-Key" in described, described
+    xml = client311.get(f"{BASE}/requests.xml", HTTP_AUTHORIZATION=f"Token {key}")
+    assert xml.status_code == 403 and b"<errors><error><code>403</code>" in xml.content
+    # with the key where Open311 reads it, the header is not in the way; other schemes are not ours to read
+    both = client311.get(f"{BASE}/requests.json", {"api_key": key}, HTTP_AUTHORIZATION=f"Token {key}")
+    assert [r["service_request_id"] for r in both.json()] == [pending]
+    assert client311.get(f"{BASE}/services.json", HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz").status_code == 200
+    # a post without api_key names the header's mistake too, as before
+    refused = client311.post(f"{BASE}/requests.json", form(None), HTTP_AUTHORIZATION="Token o311_nothing")
+    assert refused.status_code == 403 and "api_key" in spec_error_of(refused)["message"]
+
+
 def test_every_open311_response_is_valid_against_both_official_schemas(client311, directory, key):
     """swagger.json types ``account_id`` (and every optional field of a request) as a string or a
     number, never null; request.json allows null. A field with no value is left out of the JSON."""

@@ -1645,6 +1645,7 @@ def test_a_reply_on_the_driving_licence_is_not_read_as_on_the_driving_school():
 
 @pytest.mark.parametrize(("asked", "said"), [
     ("公交车", "公共汽车"), ("驾校", "驾驶培训学校"), ("医疗保险", "医保"), ("公厕", "公共厕所"), ("社会保险", "社保"),
+    ("计生", "计划生育"), ("幼教", "幼儿教师"), ("监管", "监督管理"),
 ])
 def test_a_key_word_said_in_its_abbreviation_or_in_full_is_said(asked, said):
     body = f"我们这里的{asked}问题一直没有解决, 群众意见很大。"
@@ -1657,6 +1658,27 @@ def test_characters_in_order_across_unrelated_words_say_no_abbreviation():
     reply = "您好! 经查, 城区管网改造工程将于6月底前完工, 施工期间请绕行。" + HOUSING_SIGNATURE
     said = score_reply("城管乱收费", body, reply, explain=True)["explained"]["relevance"]
     assert "「城管」" in said and "提到了留言中的「城管」" not in said, said
+
+
+# Review of 2026-12-06's abbreviations (later that day): a common word of the message was read as an abbreviation of an
+# unrelated word of the reply whose characters begin its words (打人 in 打捞人员, 原价 in 原油价格, 申报 in 申请报告, 农户 in
+# 农村户口, 任教 in 任课教师), and the explanation told the reply named it
+@pytest.mark.parametrize(("title", "body", "reply"), [
+    ("保安打人没人管", "小区保安打人, 我被打伤住院。请问打人的保安依据什么规定处理?",
+     "您好! 经核实, 该河段的打捞人员已经到位, 根据《水上搜救条例》规定开展工作。"),
+    ("商品房原价退房", "开发商要求按原价退房, 请问原价退房有什么政策依据?",
+     "您好! 近期原油价格波动, 根据《价格法》规定, 成品油价格按国家规定调整。"),
+    ("个税申报出错", "我在网上做个税申报时系统一直出错, 请问申报出错怎么办?",
+     "您好! 贵单位的申请报告已收悉, 经研究, 同意拨付专项资金。"),
+    ("农户补贴没发", "我家是种粮农户, 今年的补贴一直没有发, 请问农户补贴什么时候发放?",
+     "您好! 农村户口迁移须持户口簿到派出所办理, 一般在5个工作日内办结。"),
+    ("老师任教资格", "我想了解一下民办学校任教需要什么资格, 请问任教资格怎么认定?",
+     "您好! 各校任课教师的课表已于9月1日公布, 请到学校教务处查询。"),
+])
+def test_a_common_word_is_not_read_in_an_unrelated_word_its_characters_begin(title, body, reply):
+    asked = next(w for w in ("打人", "原价", "申报", "农户", "任教") if w in body)
+    said = score_reply(title, body, reply + HOUSING_SIGNATURE, explain=True)["explained"]["relevance"]
+    assert f"提到了留言中的「{asked}」" not in said and not said.startswith(f"答复提到了留言中的「{asked}」"), said
 
 
 def test_a_relevant_reply_answers_in_kind_only_the_question_on_its_subject():

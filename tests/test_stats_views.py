@@ -333,6 +333,29 @@ def test_page_figures_together_equal_one_by_one(cases, directory, filters):
 
 # --- /stats/list/: the messages behind a figure ---------------------------------------
 
+def _expected_sign_late(region: str = "", unit=None, since=None) -> list[str]:
+    """签收超期 worked out from the assignments (docs/statistics.md, 及时签收率): each lead assignment with a
+    签收期限 signed after it, or unsigned past it while the unit held the case; a row each, the earliest
+    签收期限 first."""
+    from django.utils import timezone
+
+    from minsheng.board.models import Assignment
+    from minsheng.board.workflow import Status
+
+    now = timezone.now()
+    rows = []
+    for a in Assignment.objects.filter(role="lead", sign_due_at__isnull=False).select_related("message__region"):
+        m = a.message
+        if m.status not in Status.public() or not m.region.code.startswith(region.rstrip("0")):
+            continue
+        if (unit is not None and a.unit_id != unit.pk) or (since and timezone.localdate(m.submitted_at) < since):
+            continue
+        held_past = a.sign_due_at < now and (a.state == "active" or (a.closed_at and a.sign_due_at < a.closed_at))
+        if (a.signed_at and a.signed_at > a.sign_due_at) or (a.signed_at is None and held_past):
+            rows.append((a.sign_due_at, m.pk, m.public_id))
+    return [public_id for *_, public_id in sorted(rows)]
+
+
 def _expected_list(measure: str, region: str = "", unit=None, since=None) -> list[str]:
     """The messages a figure counts, worked out row by row in Python (docs/statistics.md):
     published, their fact (or open case) matching, newest first."""
@@ -340,6 +363,8 @@ def _expected_list(measure: str, region: str = "", unit=None, since=None) -> lis
     from minsheng.board.workflow import Status
     from minsheng.stats.models import MessageFact, OpenCase
 
+    if measure == "sign_late":
+        return _expected_sign_late(region, unit, since)
     facts = {f.message_id: f for f in MessageFact.objects.all()}
     cases = {c.message_id: c for c in OpenCase.objects.all()}
     flags = {"replied": ["replied"], "on_time": ["replied", "on_time"], "evaluated": ["evaluated"],
@@ -388,6 +413,7 @@ def test_the_list_behind_a_figure_is_every_message_it_counts_newest_first(client
                            ({"unit": str(directory["housing"].pk)}, {"unit": directory["housing"]}),
                            ({"date_from": f"{since:%Y-%m-%d}"}, {"since": since})):
         want = _expected_list(measure, **kwargs)
+        assert want or params, measure  # every measure has messages in the cases, 签收超期 too
         shown, number = [], 1
         while True:
             total, rows = _listed(client, {**params, "measure": measure, "page": number})

@@ -24,6 +24,9 @@ OPEN311_KEY_AS_TOKEN = ("这是 Open311 接入密钥, 不是个人 API 令牌: �
                         "Authorization: Token 只用于个人 API 令牌")
 TOKEN_AS_OPEN311_KEY = ("这是个人 API 令牌, 不是 Open311 接入密钥: 个人 API 令牌用于 /api/v1/, 放在 Authorization: Token 请求头中; "
                         "api_key 和 X-API-Key 只接受管理员签发的 Open311 接入密钥")
+# a key we do not know as Authorization: Token on an Open311 path (since 2026-12-06; a read ignored it)
+AUTHORIZATION_NOT_READ = ("Open311 不读取 Authorization 请求头: 接入密钥请放在 api_key 参数或 X-API-Key 请求头中发送; "
+                          "读取无需密钥, 去掉该请求头即可")
 
 
 def _is_open311_key(key: str) -> bool:
@@ -36,19 +39,17 @@ def _is_api_token(key: str) -> bool:
 
 def misplaced_open311_key(request) -> str | None:
     """What to tell a caller of the Open311 views (which read no ``Authorization`` header) that sent
-    its Open311 key or a personal token as ``Authorization: Token …``; None otherwise."""
+    a key as ``Authorization: Token …``: its Open311 key, a personal token, or a key we do not know
+    (on a read it was ignored, and the key's own requests missing from a 200); None otherwise."""
     header = authentication.get_authorization_header(request).split()
-    if len(header) != 2 or header[0].lower() != b"token":
+    if not header or header[0].lower() != b"token":
         return None
-    try:
-        key = header[1].decode("ascii")
-    except UnicodeError:
-        return None
-    if _is_open311_key(key):
+    key = header[1].decode("ascii", "replace") if len(header) == 2 else ""
+    if key and _is_open311_key(key):
         return OPEN311_KEY_AS_TOKEN
-    if _is_api_token(key):
+    if key and _is_api_token(key):
         return TOKEN_AS_OPEN311_KEY
-    return None
+    return AUTHORIZATION_NOT_READ
 
 
 def _touch(model, row) -> None:

@@ -29,7 +29,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -183,6 +183,14 @@ def open311_errors(path: str, status_code: int, message: str, headers: dict | No
     return response
 
 
+def api_error(path: str, status_code: int, code: str, message: str) -> HttpResponse:
+    """An error answered outside the API views on an API path, in its shape: GeoReport v2's under
+    /open311/, else the API's ``{"error": {"code", "message", "fields"}}``."""
+    if is_open311_path(path):
+        return open311_errors(path, status_code, message)
+    return JsonResponse(error_body(code, message), status=status_code, json_dumps_params={"ensure_ascii": False})
+
+
 def exception_handler(exc, context):
     """DRF EXCEPTION_HANDLER: every exception becomes the one error shape."""
     try:
@@ -211,10 +219,7 @@ def json_not_found(request, exception=None, *args, **kwargs):
     elif request.path.startswith("/open311/") and _resolves(f"{request.path.rstrip('/')}.json"):
         base = request.path.rstrip("/")  # GeoReport's addresses end with their format (an integrator's walk, 2026-12-05)
         message += f" (Open311 的地址以格式结尾: {base}.json 或 {base}.xml)"
-    if is_open311_path(request.path):
-        return open311_errors(request.path, 404, message)  # an Open311 client reads the spec's errors, as from any call
-    return JsonResponse(error_body("not_found", message), status=status.HTTP_404_NOT_FOUND,
-                        json_dumps_params={"ensure_ascii": False})
+    return api_error(request.path, 404, "not_found", message)  # an Open311 client reads the spec's errors, as from any call
 
 
 def _resolves(path: str) -> bool:
@@ -243,9 +248,7 @@ def handler400(request, exception=None):
             message = _too_much(exception)
         else:
             message = "请求无效"
-        if is_open311_path(request.path):
-            return open311_errors(request.path, status_code, message)
-        return JsonResponse(error_body(code, message), status=status_code, json_dumps_params={"ensure_ascii": False})
+        return api_error(request.path, status_code, code, message)
     from django.views.defaults import bad_request
 
     return bad_request(request, exception)
@@ -261,11 +264,8 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
-    if is_open311_path(request.path):
-        return open311_errors(request.path, 500, "服务器内部错误")
     if is_api_path(request.path):
-        return JsonResponse(error_body("server_error", "服务器内部错误"), status=500,
-                            json_dumps_params={"ensure_ascii": False})
+        return api_error(request.path, 500, "server_error", "服务器内部错误")
     from django.views.defaults import server_error
 
     return server_error(request)
@@ -277,10 +277,7 @@ def csrf_failure(request, reason=""):
     technical one); JSON for a program on an API path. The REST views check CSRF in DRF's
     SessionAuthentication instead, whose error ``_classify`` words alike."""
     if is_api_path(request.path) and "text/html" not in request.headers.get("Accept", ""):
-        if is_open311_path(request.path):
-            return open311_errors(request.path, 403, CSRF_MESSAGE)
-        return JsonResponse(error_body("permission_denied", CSRF_MESSAGE), status=403,
-                            json_dumps_params={"ensure_ascii": False})
+        return api_error(request.path, 403, "permission_denied", CSRF_MESSAGE)
     back = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = ""

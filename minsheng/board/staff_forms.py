@@ -220,10 +220,13 @@ class DispatchForm(VersionedForm):
         self.fields["kind"].choices = [("", _keep_label(message, "kind")), *MessageKind.choices]
         if message is not None and getattr(message, "public_id", None):
             # htmx: a 领域 chosen asks for the units the responsibility table gives it (the form comes back
-            # whole, a unit chosen by hand kept); without scripts, 「按所选领域重新建议」 does it
+            # whole, a unit chosen by hand kept); without scripts, 「按所选领域重新建议」 does it. Its buttons
+            # wait for them: a 派单 sent before would carry the old units, and be refused
             self.fields["topic"].widget.attrs.update({
                 "hx-post": reverse("board:dispatch_suggest", args=[message.public_id]), "hx-trigger": "change",
-                "hx-target": "#dispatch-form", "hx-swap": "outerHTML"})
+                "hx-target": "#dispatch-form", "hx-swap": "outerHTML", "hx-disabled-elt": "#dispatch-form button",
+                # a request that hangs gives the buttons back after 15 s (htmx has no timeout of its own)
+                "hx-request": '{"timeout": 15000}'})
 
 
 def _keep_label(message, field: str) -> str:

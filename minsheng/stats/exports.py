@@ -14,7 +14,7 @@ import io
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -27,8 +27,8 @@ from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
 from .facts import working_days_late
-from .figures import Scope, compute, tabulate, topic_subtree_ids
-from .models import MessageFact, OpenCase
+from .figures import Scope, compute, sign_late_q, tabulate, topic_subtree_ids
+from .models import MessageFact, OpenCase, SignFor
 
 XLSX_MAX_ROWS = 200_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,34 +53,29 @@ TIMED_MEASURES = {"overdue", "overdue_unreplied"}
 # the lists of cases awaiting a reply: each is the unit's handling it now (its ``unit=`` and its
 # column 主办单位), not the unit's credited with a first reply (docs/statistics.md)
 HANDLING_MEASURES = {"open", *TIMED_MEASURES}
+# 签收超期 (since 2026-12-06): a row per late sign-for (``figures.sign_late_q``), not per message: a case a unit
+# signed late twice (sent to it again) is two rows, as 应签收 − 及时签收 counts it; ``unit=`` is the unit it was sent to
+SIGN_MEASURES = {"sign_late"}
 MEASURE_LABELS = {
     "submitted": "全部", "received": "受理", "replied": "已答复", "on_time": "按时答复", "evaluated": "已评价",
     "satisfied": "满意", "reopened": "重办", "extended": "延期", "merged": "并单", "rejected": "未受理",
     "withdrawn": "撤回", "pending": "待审核", "open": "待答复", "overdue": "超期未答复",
-    "overdue_unreplied": "超期从未答复",
+    "overdue_unreplied": "超期从未答复", "sign_late": "签收超期",
 }
 PUBLIC_MEASURES = {"received", "replied", "on_time", "evaluated", "satisfied", "reopened", "extended", "merged",
-                   "open", "submitted"}
+                   "open", "submitted", *SIGN_MEASURES}
 
 
 def message_queryset(scope: Scope, measure: str = "received", *, public: bool = True, now=None, status=None,
                      query: str = "", walk: bool = False):
     """The messages behind a figure of ``scope``. ``public`` keeps published statuses only.
     ``walk``: the same messages, their fact and open case tested by EXISTS instead of joined
-    (see ``message_page``)."""
+    (see ``message_page``). ``sign_late``: a row per late sign-for, with ``sign_unit``, ``sign_unit_key``,
+    ``sign_due`` and ``sign_signed`` (the unit it was sent to, its 签收期限 and when it was signed)."""
+    if measure in SIGN_MEASURES:
+        return _sign_late_queryset(scope, public=public, now=now, status=status, query=query)
     now = now or timezone.now()
-    qs = Message.objects.all()
-    if scope.regions:
-        rq = Q()
-        for r in scope.regions:
-            rq |= Q(region__code__startswith=r.prefix)
-        qs = qs.filter(rq)
-        if scope.own_level and scope.region is not None and scope.region.level < 4:
-            qs = qs.filter(region=scope.region)
-    if scope.topics:
-        qs = qs.filter(topic_id__in=topic_subtree_ids(scope.topics))
-    if scope.kind:
-        qs = qs.filter(kind=scope.kind)
+    qs = _message_scope(Message.objects.all(), scope)
     fact, case = {}, {}  # conditions on the message's fact and on its open case
     if scope.unit is not None:
         # overdue and open lists: the unit handling the case now; others: the unit credited
@@ -118,6 +113,42 @@ def message_queryset(scope: Scope, measure: str = "received", *, public: bool = 
     if measure in TIMED_MEASURES:
         return late_order(qs)
     return qs.order_by("-submitted_at", "-id")
+
+
+def _message_scope(qs, scope: Scope):
+    """``qs`` (messages) of ``scope``'s regions, topics and type."""
+    if scope.regions:
+        rq = Q()
+        for r in scope.regions:
+            rq |= Q(region__code__startswith=r.prefix)
+        qs = qs.filter(rq)
+        if scope.own_level and scope.region is not None and scope.region.level < 4:
+            qs = qs.filter(region=scope.region)
+    if scope.topics:
+        qs = qs.filter(topic_id__in=topic_subtree_ids(scope.topics))
+    if scope.kind:
+        qs = qs.filter(kind=scope.kind)
+    return qs
+
+
+def _sign_late_queryset(scope: Scope, *, public: bool, now, status, query: str):
+    """签收超期 of ``scope``: the messages joined to their lead assignments that are late ``SignFor`` rows of the
+    scope (its regions, topics, type, unit and days, ``scope.fact_q``, as 及时签收率 counts them), one row each,
+    the longest overdue 签收期限 first."""
+    late = SignFor.objects.filter(scope.fact_q(), sign_late_q(now)).values("assignment")
+    qs = _message_scope(Message.objects.all(), scope).filter(assignments__in=late)
+    if public:
+        qs = qs.filter(status__in=Status.public())
+    if status:
+        qs = qs.filter(status=status)
+    if query:
+        from minsheng.board import search
+
+        qs = search.filter_messages(qs, query)
+    # the assignment joined by the filter above (one row each), its unit and times beside the message's
+    return qs.annotate(sign_unit_key=F("assignments__unit_id"), sign_unit=F("assignments__unit__name"),
+                       sign_due=F("assignments__sign_due_at"),
+                       sign_signed=F("assignments__signed_at")).order_by("sign_due", "id")
 
 
 def late_order(qs, ascending: bool = False):
@@ -180,13 +211,17 @@ UNIT_AT = PUBLIC_COLUMNS.index("办理单位")
 # transferred since
 LEAD_COLUMN = "主办单位"
 NOT_DISPATCHED = "尚未派单"  # an open case with no lead unit now, as /stats/overdue/ says it
+# a late sign-for's (签收超期): the unit the case was sent to in place of 办理单位, its 签收期限 and 签收时间 after it
+SIGN_COLUMNS = ["签收单位", "签收期限", "签收时间"]
 
 
-def message_header(personal: bool, late: bool = False, lead: bool | None = None) -> list[str]:
+def message_header(personal: bool, late: bool = False, lead: bool | None = None, signs: bool = False) -> list[str]:
     """The columns of ``message_rows`` (``late``: a list of overdue cases, with 超期天数; ``lead``
     (by default ``late``): a list of open cases, with 主办单位, the unit handling each now, in
-    place of 办理单位, the unit credited)."""
+    place of 办理单位, the unit credited; ``signs``: a list of late sign-fors, ``SIGN_COLUMNS`` there)."""
     header = PUBLIC_COLUMNS + (PERSONAL_COLUMNS if personal else [])
+    if signs:
+        return [*header[:UNIT_AT], *SIGN_COLUMNS, *header[UNIT_AT + 1:]]
     if late if lead is None else lead:
         header = [LEAD_COLUMN if n == UNIT_AT else column for n, column in enumerate(header)]
     if not late:
@@ -200,18 +235,21 @@ def message_sheet(qs, measure: str, personal: bool, base_url: str, now) -> tuple
     it, an open or overdue list with 主办单位 as its ``unit=`` chooses."""
     late = measure in TIMED_MEASURES
     lead = measure in HANDLING_MEASURES
-    return (message_header(personal, late, lead),
-            message_rows(qs, personal, base_url, late_at=now if late else None, lead=lead, staff_links=late))
+    signs = measure in SIGN_MEASURES
+    return (message_header(personal, late, lead, signs),
+            message_rows(qs, personal, base_url, late_at=now if late else None, lead=lead, staff_links=late,
+                         signs=signs))
 
 
 def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: bool | None = None,
-                 staff_links: bool = False):
+                 staff_links: bool = False, signs: bool = False):
     """``late_at``: a moment; each row then says how many working days its case is past its
     deadline by then (``facts.working_days_late``), the overdue lists' 超期天数. ``lead`` (by
     default whether ``late_at`` is given): each row names the lead unit handling it now
     (主办单位, ``message_header``), not the unit credited. ``staff_links``: 链接 is the staff case
     page (``board:case``, where 督办 and the answer are), not the public one: the overdue lists',
-    which staff alone export, with contact details or without (since 2026-12-05)."""
+    which staff alone export, with contact details or without (since 2026-12-05). ``signs``: ``qs`` is a
+    list of late sign-fors (``message_queryset(…, "sign_late")``), each row with ``SIGN_COLUMNS``."""
     lead = late_at is not None if lead is None else lead
     page = reverse("board:case", args=["0"]).removesuffix("0/") if staff_links else "/m/"  # the path before the id
     units = dict(Unit.objects.values_list("pk", "name"))
@@ -228,11 +266,15 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     # city's export; the title is masked as Message.public_title does
     fields = ["public_id", "title", "body", "kind", "status", "submitted_at", "due_at", "replied_at", "show_name",
               "region__name", "topic__name", "author__display_name",
-              "hidden_name", "author__closed_at", "open_case__unit_key" if lead else "fact__unit_key"]
+              "hidden_name", "author__closed_at",
+              "sign_unit_key" if signs else "open_case__unit_key" if lead else "fact__unit_key"]
     if personal:
         fields += ["author__username", "contact_phone", "contact_email", "contact_name"]
+    if signs:
+        fields += ["sign_due", "sign_signed"]
     for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
-         author_name, hidden_name, closed_at, unit_key, *contact) in qs.values_list(*fields).iterator(chunk_size=2000):
+         author_name, hidden_name, closed_at, unit_key, *rest) in qs.values_list(*fields).iterator(chunk_size=2000):
+        contact, signed = (rest[:-2], rest[-2:]) if signs else (rest, ())
         if not personal:  # public exports hide personal data
             title = mask(title, context=body, names=() if show_name else real_name(author_name or hidden_name))
         row = [public_id, title, kinds.get(kind, kind), topic or "", region, statuses.get(status, status),
@@ -244,6 +286,8 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
             row += [CLOSED_NAME if closed_at else author_name or username, phone, email, name]
         if late_at is not None:
             row.insert(LATE_AT, working_days_late(due_at, late_at) if due_at else "")
+        if signs:
+            row[UNIT_AT + 1:UNIT_AT + 1] = [fmt(moment) for moment in signed]
         yield row
 
 

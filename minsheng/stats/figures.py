@@ -453,9 +453,25 @@ def _sign_kwargs(now: dt.datetime) -> dict:
     """应签收 (``sign_due``) and 及时签收 (``signed_on_time``) of a set of ``SignFor`` rows at ``now``: due once
     signed for, or once the 签收期限 has passed unsigned — unless the unit gave the case up (转办, 退单) before
     it passed; on time when signed for by the 签收期限."""
-    passed = Q(sign_due_at__lt=now) & (Q(given_up_at__isnull=True) | Q(sign_due_at__lt=F("given_up_at")))
-    return {"sign_due": Count("pk", filter=Q(signed_at__isnull=False) | passed),
+    return {"sign_due": Count("pk", filter=Q(signed_at__isnull=False) | _sign_passed(now)),
             "signed_on_time": Count("pk", filter=Q(signed_at__lte=F("sign_due_at")))}
+
+
+def _sign_passed(now: dt.datetime) -> Q:
+    """A ``SignFor`` row whose 签收期限 has passed by ``now`` while the unit still held the case."""
+    return Q(sign_due_at__lt=now) & (Q(given_up_at__isnull=True) | Q(sign_due_at__lt=F("given_up_at")))
+
+
+def sign_late_q(now=None) -> Q:
+    """签收超期: the ``SignFor`` rows of 应签收 not among 及时签收 (``_sign_kwargs``) at ``now``: signed for after the
+    签收期限, or unsigned past it — what /stats/list/?measure=sign_late lists, 应签收 − 及时签收 of the same scope."""
+    now = _clock(now)
+    return Q(signed_at__gt=F("sign_due_at")) | (Q(signed_at__isnull=True) & _sign_passed(now))
+
+
+def sign_late(figures: dict) -> int:
+    """签收超期 of a figures dict (``compute``, a breakdown row): 应签收 − 及时签收."""
+    return (figures.get("sign_due") or 0) - (figures.get("signed_on_time") or 0)
 
 
 def _with_signs(scope: Scope, open_by: dict, now: dt.datetime, by: str | None = None,
@@ -583,15 +599,16 @@ def compute(scope: Scope | None = None, *, now=None, **filters) -> dict:
 
 
 def addressee_figures(addressee, now=None) -> dict:
-    """received, replied, reply_rate, on_time, missed, on_time_rate and mean_days_to_reply of the
-    messages addressed to one leader's office, as ``compute`` defines them (``addressees_figures``)."""
+    """received, replied, reply_rate, on_time, missed, on_time_rate, sign_due, signed_on_time,
+    sign_on_time_rate and mean_days_to_reply of the messages addressed to one leader's office, as ``compute`` defines them (``addressees_figures``)."""
     return addressees_figures([addressee], now)[addressee.pk]
 
 
 def addressees_figures(addressees, now=None) -> dict[int, dict]:
     """``addressee_figures`` of each of ``addressees`` (addressee id -> figures), what each leader's
     board shows: the rollups have no addressee dimension, so this sums the messages' facts, their
-    open cases' 误期未答复 and their misses for good — three queries however many offices."""
+    open cases' 误期未答复, their misses for good and their 签收 (及时签收率, since 2026-12-06) — four queries
+    however many offices."""
     from .models import Category
 
     ids = [a.pk for a in addressees]
@@ -604,7 +621,12 @@ def addressees_figures(addressees, now=None) -> dict[int, dict]:
             answered=Count("pk", filter=received & Q(replied=True)),  # not "replied": the field's name
             on_time=Count("pk", filter=received & Q(on_time=True))).order_by())}
     missed = dict.fromkeys(ids, 0)
-    for rows in (OpenCase.objects.filter(_missed_q(_clock(now)), message__addressee__in=ids),
+    now = _clock(now)
+    # 及时签收率 of the offices' messages: the lead assignments' 签收 (``SignFor``), as ``compute`` counts them
+    signs = {row.pop("message__addressee"): row for row in (
+        SignFor.objects.filter(message__addressee__in=ids).values("message__addressee")
+        .annotate(**_sign_kwargs(now)).order_by())}
+    for rows in (OpenCase.objects.filter(_missed_q(now), message__addressee__in=ids),
                  Miss.objects.filter(message__addressee__in=ids)):
         for pk, n in rows.values_list("message__addressee").annotate(n=Count("pk")).order_by():
             missed[pk] += n
@@ -615,8 +637,15 @@ def addressees_figures(addressees, now=None) -> dict[int, dict]:
         out[pk] = {"received": row["received"], "replied": replied, "reply_rate": _rate(replied, row["received"]),
                    "on_time": row["on_time"], "missed": missed[pk],
                    "on_time_rate": _rate(row["on_time"], replied + missed[pk]),
+                   **_sign_figures(signs.get(pk, {})),
                    "mean_days_to_reply": round((row["days_sum"] or 0) / replied, 2) if replied else None}
     return out
+
+
+def _sign_figures(counts: dict) -> dict:
+    """应签收, 及时签收 and 及时签收率 of counts read with ``_sign_kwargs``, named as ``compute`` names them."""
+    due, on_time = int(counts.get("sign_due") or 0), int(counts.get("signed_on_time") or 0)
+    return {"sign_due": due, "signed_on_time": on_time, "sign_on_time_rate": _rate(on_time, due)}
 
 
 def received_by_addressee() -> dict[int, dict]:

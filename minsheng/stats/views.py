@@ -508,7 +508,7 @@ def export_messages(request, fmt):
     personal = request.GET.get("personal") == "1"
     status = request.GET.get("status", "").strip()
     query = request.GET.get("q", "").strip()
-    if measure not in exports.MEASURE_Q and measure not in exports.TIMED_MEASURES:
+    if measure not in exports.MEASURE_LABELS:
         return _bad_request(request, f"不支持的统计项: {measure}")
     # the overdue lists without contact details: for the staff who may export them with (a supervisor sending
     # the late cases to the districts handed out every author's phone number before 2026-12-05)

@@ -84,6 +84,11 @@ class Open311View(Documented, APIView):
     def initial(self, request, *args, **kwargs):
         reject_nul(request, kwargs)
         super().initial(request, *args, **kwargs)
+        # GeoReport v2 takes the key as api_key: one sent as Authorization: Token is refused, read or
+        # post, naming where it goes (a read ignored it, its key's own requests missing from a 200)
+        misplaced = None if isinstance(request.auth, Open311Key) else misplaced_open311_key(request)
+        if misplaced:
+            raise bad(misplaced, status=403, code="permission_denied")
         if request.method == "POST" and _has_nul(
                 dict(request.data.lists()) if hasattr(request.data, "lists") else request.data):
             raise bad("请求中含有无效字符 (NUL)")
@@ -256,8 +261,7 @@ class Requests(Open311View):
 
     def post(self, request, fmt):
         if not isinstance(request.auth, Open311Key):
-            raise bad(misplaced_open311_key(request) or
-                      "需要 API key: 表单或 JSON 字段 api_key、查询参数 api_key 或 X-API-Key 请求头",
+            raise bad("需要 API key: 表单或 JSON 字段 api_key、查询参数 api_key 或 X-API-Key 请求头",
                       status=403, code="permission_denied")
         # a retry with the first one's Idempotency-Key gets the first one's answer, as the REST post does
         message, replayed = once(request, lambda request: submit(request, self.jurisdiction(request)))

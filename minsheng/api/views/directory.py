@@ -115,18 +115,19 @@ class UnitList(ApiView):
 
 class AddresseeBoardSerializer(AddresseeSerializer):
     figures = AddresseeFiguresSerializer(help_text="该领导留言板页面 (/leaders/{id}/) 显示的数字, 口径同 /statistics/; "
-                                                   "页面上的答复率、按时率为百分数 (一位小数), 平均答复用时为一位小数")
+                                                   "页面上的答复率、按时率、及时签收率为百分数 (一位小数), 平均答复用时为一位小数")
 
 
 # a leader's board's figures, as its public page shows them (stats.addressees_figures)
 FIGURES_DOC = ("`figures` 为该领导留言板页面显示的数字 (与页面同一计算): 受理留言 `received`、已答复 `replied`、"
                "答复率 `reply_rate`、按时答复 `on_time`、误期未答复 `missed`、按时率 `on_time_rate` "
-               "(= 按时答复 / (已答复 + 误期未答复))、平均答复用时 `mean_days_to_reply` (工作日); 比率为 0 至 1 的小数, "
+               "(= 按时答复 / (已答复 + 误期未答复))、应签收 `sign_due`、及时签收 `signed_on_time`、及时签收率 "
+               "`sign_on_time_rate` (= 及时签收 / 应签收, 口径同 /statistics/)、平均答复用时 `mean_days_to_reply` (工作日); 比率为 0 至 1 的小数, "
                "页面显示为百分数 (一位小数), 没有可比的留言时为 null。")
 
 
 def _with_figures(addressees) -> list:
-    """``addressees`` each with its board's figures (three queries for them all)."""
+    """``addressees`` each with its board's figures (four queries for them all)."""
     figures = addressees_figures(addressees)
     for addressee in addressees:
         addressee.figures = figures[addressee.pk]

@@ -255,7 +255,8 @@ class FiguresSerializer(serializers.Serializer):
 
 # what a leader's board (/leaders/{id}/, board/_figures.html) shows, named and defined as /statistics/ names
 # and defines them; counted by stats.addressees_figures, the function the board's page calls
-ADDRESSEE_FIGURES = ("received", "replied", "reply_rate", "on_time", "missed", "on_time_rate", "mean_days_to_reply")
+ADDRESSEE_FIGURES = ("received", "replied", "reply_rate", "on_time", "missed", "on_time_rate", "sign_due",
+                     "signed_on_time", "sign_on_time_rate", "mean_days_to_reply")
 AddresseeFiguresSerializer = type("AddresseeFiguresSerializer", (serializers.Serializer,), {
     name: copy.deepcopy(FiguresSerializer._declared_fields[name]) for name in ADDRESSEE_FIGURES})
 

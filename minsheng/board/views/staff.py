@@ -1092,8 +1092,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
             who = f"由{signer.actor}" if signer and signer.actor else ""
             error = ALREADY_SIGNED.format(who, timezone.localtime(my_lead.signed_at))
     units = actions.units_for(message) if (can["dispatch"] or can["transfer"]) else Unit.objects.none()
-    # the units that returned it: its lead units (退单 releases the assisting units too, as RETURNED)
-    returned_by = {a.unit_id for a in assignments if a.state == A.State.RETURNED and a.role == A.Role.LEAD}
+    returned_by = _returned_by(assignments)
     if resuggested is not None and not can["dispatch"]:
         resuggested = None
     if resuggested is not None:
@@ -1360,9 +1359,10 @@ def case_action(request, public_id, action):
     return redirect(safe_next(request, _case_url(message.public_id, back)))
 
 
-def _returned_by(message: Message) -> set[int]:
-    """The lead units that returned the case (退单): never preselected to receive it again."""
-    return set(message.assignments.filter(state=A.State.RETURNED, role=A.Role.LEAD).values_list("unit_id", flat=True))
+def _returned_by(assignments) -> set[int]:
+    """The units that returned the case (退单), of its ``assignments``: never preselected to receive it
+    again. Its lead units: 退单 releases the assisting units too, as RETURNED."""
+    return {a.unit_id for a in assignments if a.state == A.State.RETURNED and a.role == A.Role.LEAD}
 
 
 def _dispatch_topic_changed(request, roles: Roles, message: Message, units):
@@ -1372,7 +1372,7 @@ def _dispatch_topic_changed(request, roles: Roles, message: Message, units):
     for the new 领域 preselected, saying so. None: dispatch as posted."""
     if not roles.dispatches(message.region) or not allowed("dispatch", message.status):
         return None  # the action refuses it in its own words
-    returned_by = _returned_by(message)
+    returned_by = _returned_by(message.assignments.all())
     again = resuggest(message, request.POST, units, returned_by)
     if not (again.topic_changed and again.replaced and not again.lead_by_hand):
         return None
@@ -1405,7 +1405,7 @@ def dispatch_suggest(request, public_id):
         return _render_case(request, roles, message, status=409,
                             error=f"当前状态为「{message.get_status_display()}」, 不能派单 (可能已被他人派单)")
     units = actions.units_for(message)
-    returned_by = _returned_by(message)
+    returned_by = _returned_by(message.assignments.all())
     again = resuggest(message, request.POST, units, returned_by, adopt=bool(request.POST.get("adopt")))
     if request.headers.get("HX-Request"):
         return render(request, "board/staff/_dispatch_form.html", {

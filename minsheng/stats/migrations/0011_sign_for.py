@@ -22,17 +22,11 @@ WHERE a.role = 'lead' AND a.sign_due_at IS NOT NULL
 
 def record_signs(apps, schema_editor):
     SignFor = apps.get_model("stats", "SignFor")
-    with schema_editor.connection.cursor() if schema_editor else _default_cursor() as cursor:
+    with schema_editor.connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {SignFor._meta.db_table}")
         cursor.execute(SIGNS_SQL)
     # figures cached before the upgrade (Redis) lack the new counts: a new token makes them unreachable
     apps.get_model("stats", "RollupVersion").objects.update(token=uuid.uuid4().hex)
-
-
-def _default_cursor():
-    from django.db import connection
-
-    return connection.cursor()
 
 
 class Migration(migrations.Migration):

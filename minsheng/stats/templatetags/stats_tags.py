@@ -15,6 +15,14 @@ def percent(rate):
     return _percent(rate)
 
 
+@register.filter(name="sign_late")
+def sign_late_filter(figures):
+    """签收超期 of a figures row: 应签收 − 及时签收 (``figures.sign_late``), what its list holds."""
+    from minsheng.stats.figures import sign_late
+
+    return sign_late(figures)
+
+
 @register.filter
 def confidence(value):
     """A model's confidence floored to two decimals (``classify.confidence_text``): 0.9996 is 0.99."""

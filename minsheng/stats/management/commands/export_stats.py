@@ -42,7 +42,9 @@ class Command(BaseCommand):
                             help="grouping of `table` (default region)")
         parser.add_argument("--measure", default="received",
                             help="which messages `messages` lists (default received): "
-                                 + ", ".join([*exports.MEASURE_Q, *sorted(exports.TIMED_MEASURES)]))
+                                 + ", ".join([*exports.MEASURE_Q, *sorted(exports.TIMED_MEASURES),
+                                              *sorted(exports.SIGN_MEASURES)])
+                                 + " (sign_late: a row per late sign-for, with 签收单位, 签收期限, 签收时间)")
         parser.add_argument("--personal", action="store_true",
                             help="`messages` with the author's name, phone and e-mail, titles as written and "
                                  "messages not published (pending, rejected, ...) too; recorded in the audit log")
@@ -67,7 +69,7 @@ class Command(BaseCommand):
 
     def _messages(self, scope, opts):
         measure = opts["measure"]
-        if measure not in exports.MEASURE_Q and measure not in exports.TIMED_MEASURES:
+        if measure not in exports.MEASURE_LABELS:
             raise CommandError(f"不支持的统计项: {measure}")
         now = timezone.now()
         qs = exports.message_queryset(scope, measure, public=not opts["personal"], now=now)

@@ -42,7 +42,9 @@ class Command(BaseCommand):
         parser.add_argument("--kind", help="message type: suggest, complain, help, consult, thanks")
         parser.add_argument("--from", dest="date_from", help="submitted on or after YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", help="submitted on or before YYYY-MM-DD")
-        parser.add_argument("--by", choices=figures.BREAKDOWNS, help="also print a breakdown")
+        parser.add_argument("--by", choices=figures.BREAKDOWNS,
+                            help="also print a breakdown: a row per group with 受理, 答复, 答复率, 及时签收率, 待答复 "
+                                 "and 超期未答复")
         parser.add_argument("--json", action="store_true", help="print JSON (the figures object is the last line)")
 
     def handle(self, *args, **opts):
@@ -71,4 +73,5 @@ class Command(BaseCommand):
                 indent = "  " * row.get("depth", 0)  # a district beneath its city (a campaign of several)
                 self.stdout.write(f"{indent}{row['label']}\t受理 {row['received']}\t答复 {row['replied']}\t"
                                   f"答复率 {figures.percent(row['reply_rate'])}\t"
+                                  f"及时签收率 {figures.percent(row['sign_on_time_rate'])}\t"
                                   f"待答复 {row['open']}\t超期未答复 {row['overdue']}")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('board', '0028_search_text_with_public_rooms_dates_and_service_lines'),
+        ('board', '0029_search_text_without_own_service_like_numbers_and_flats_by_rooms'),
     ]
 
     operations = [

@@ -1,0 +1,158 @@
+"""及时签收率 where leaders and supervisors read 按时率: the region and leader boards, the dashboard's late units,
+a list of the late sign-fors (签收超期) behind each late count, and the rows of `minsheng stats --by`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.utils import timezone
+
+from minsheng.board import actions
+
+from .conftest import make_user
+from .test_stats_sign_rate import BODY, ECOLOGY, HOUSING, _cells, _text
+
+pytestmark = pytest.mark.django_db
+
+
+def _sent(p, d, unit, title: str, at):
+    m = actions.do_submit(p["citizen"], title=title, body=BODY, kind="help", region=d["qilihe"],
+                          topic=d["topic_build"], at=at, addressee=d["mayor"])
+    actions.do_dispatch(p["dispatcher"], m, unit, at=at + dt.timedelta(hours=1))
+    return m
+
+
+@pytest.fixture
+def signs(personas, directory, django_capture_on_commit_callbacks):
+    """40 days ago, all written to 兰州市市长. 住建局: one case signed an hour after dispatch (及时), one signed
+    10 days after (late), one never signed (late), and one signed late, returned, sent to it again and signed
+    late again (two late sign-fors of one case). 生态环境局: one returned unsigned 10 days after dispatch
+    (late), one dispatched an hour ago (not due). 住建局 1/5 (4 late), 生态环境局 0/1 (1 late), in all 1/6."""
+    p, d = personas, directory
+    eco = make_user("eco_officer", role="officer", unit=d["ecology"])
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=40)
+    hour, day = dt.timedelta(hours=1), dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        on_time = _sent(p, d, d["housing"], "楼道灯坏了一个月", t0)
+        actions.do_sign(p["officer"], on_time, d["housing"], at=t0 + 2 * hour)
+        late = _sent(p, d, d["housing"], "小区门口道路坑洼积水", t0)
+        actions.do_sign(p["officer"], late, d["housing"], at=t0 + 10 * day)
+        _sent(p, d, d["housing"], "路灯不亮影响夜间出行", t0)
+        twice = _sent(p, d, d["housing"], "楼顶漏水多次反映", t0)
+        actions.do_sign(p["officer"], twice, d["housing"], at=t0 + 10 * day)
+        actions.do_return(p["officer"], twice, d["housing"], "需补充材料", at=t0 + 11 * day)
+        actions.do_dispatch(p["dispatcher"], twice, d["housing"], at=t0 + 11 * day + hour)
+        actions.do_sign(p["officer"], twice, d["housing"], at=t0 + 20 * day)
+        returned = _sent(p, d, d["ecology"], "小区噪音扰民", t0)
+        actions.do_return(eco, returned, d["ecology"], "不属本单位职责", at=t0 + 10 * day)
+        _sent(p, d, d["ecology"], "公园健身器材损坏", timezone.now().replace(microsecond=0) - hour)
+    return {"late": ["小区门口道路坑洼积水", "路灯不亮影响夜间出行", "楼顶漏水多次反映"], "returned": "小区噪音扰民"}
+
+
+def _href(html: str, pattern: str) -> str:
+    found = re.search(pattern, html, re.S)
+    assert found, pattern
+    return found.group(1).replace("&amp;", "&")
+
+
+def _rows(html: str) -> list[str]:
+    """The titles listed on /stats/list/, a row each."""
+    return re.findall(r'<td><a href="/m/[^"]+/">([^<]+)</a></td>', html)
+
+
+def test_the_region_and_leader_boards_show_the_sign_for_rate_and_its_late_cases(
+        client, login, personas, directory, signs):
+    """The public region page and a leader's board showed 按时率 alone: a leader read how many cases were
+    answered on time, not how many were signed for on time. Each now shows 及时签收率 as /stats/ counts it
+    (the figure of the region, the sum of /stats/units/'s rows), its late count leading to those cases."""
+    stats = _text(client.get("/stats/", {"region": "620100"}))
+    assert "及时签收率 (1/6 件)" in stats and ">16.7%<" in stats
+    units = _text(client.get("/stats/units/", {"region": "620100"}))
+    assert _cells(units, "及时签收率")[HOUSING] == "20.0% (超期 4 件)"
+    assert _cells(units, "及时签收率")[ECOLOGY] == "0.0% (超期 1 件)"
+
+    region = _text(client.get("/region/620100/"))
+    assert re.search(r"<strong>16\.7%</strong><span>及时签收率 \(1/6 件, 超期 <a [^>]+>5</a> 件\)</span>", region)
+    late = _text(client.get(_href(region, r'及时签收率 \(1/6 件, 超期 <a href="([^"]+)">5</a>')))
+    assert "签收超期留言 <small class=\"muted\">共 5 件</small>" in late
+    assert sorted(_rows(late)) == sorted([*signs["late"], signs["late"][2], signs["returned"]])
+
+    # a leader's board: the messages written to 兰州市市长 (here every one of the city's)
+    board = _text(client.get(f"/leaders/{directory['mayor'].pk}/"))
+    assert re.search(r"<strong>16\.7%</strong><span>及时签收率 \(1/6 件, 超期 5 件\)</span>", board)
+    office = login(make_user("mayor_office", role="officer", unit=directory["center"]))
+    assert re.search(r"<strong>16\.7%</strong><span>及时签收率 \(1/6 件, 超期 5 件\)</span>",
+                     _text(office.get("/staff/leader-board/")))
+    api = client.get(f"/api/v1/addressees/{directory['mayor'].pk}/").json()["figures"]
+    whole = client.get("/api/v1/statistics/", {"region": "620100"}).json()
+    assert (api["signed_on_time"], api["sign_due"], api["sign_on_time_rate"]) == (1, 6, whole["sign_on_time_rate"])
+
+
+def test_the_dashboards_late_units_show_the_sign_for_rate_linked_to_the_late_sign_fors(
+        login, personas, directory, signs):
+    """谁在拖延 showed each late unit's 按时率 alone. It shows 及时签收率 too, of the same 90 days as
+    /stats/units/ of those days, its late count leading to the cases (the count is the list's)."""
+    admin = login(make_user("root", is_superuser=True, is_staff=True))
+    dash = _text(admin.get("/stats/dashboard/", {"region": "620100"}))
+    card = dash[dash.index("谁在拖延"):dash.index("群众最关心的问题")]
+    assert "及时签收率 (近 90 天)" in card
+    row = re.search(rf"<tr><td>{HOUSING}</td>.*?</tr>", card, re.S).group(0)
+    assert "20.0% <span class=\"muted\">(1/5 件, 超期 <a " in row
+    href = _href(row, r'超期 <a href="([^"]+)">4</a> 件')
+    params = {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
+    assert params["measure"] == "sign_late" and params["unit"] == str(directory["housing"].pk)
+    listed = _text(admin.get(href))
+    assert "共 4 件" in listed and sorted(_rows(listed)) == sorted([*signs["late"], signs["late"][2]])
+    # /stats/units/ of the card's 90 days: the same figure, and the same link
+    units = _text(admin.get("/stats/units/", {k: params[k] for k in ("region", "date_from", "date_to")}))
+    assert _cells(units, "及时签收率")[HOUSING] == "20.0% (超期 4 件)"
+    assert href in units.replace("&amp;", "&")
+
+
+def test_the_late_sign_for_list_exports_as_the_other_lists(client, personas, directory, signs):
+    """/stats/list/?measure=sign_late: a row per late sign-for (a case signed late twice by one unit twice),
+    naming the unit it was sent to; its CSV and XLSX hold the same rows."""
+    from openpyxl import load_workbook
+
+    params = {"measure": "sign_late", "region": "620100", "unit": directory["ecology"].pk}
+    listed = _text(client.get("/stats/list/", params))
+    assert _rows(listed) == [signs["returned"]] and "签收单位" in listed and f"<td>{ECOLOGY}</td>" in listed
+    assert 'href="/stats/export/messages.csv?' in listed
+    response = client.get("/stats/export/messages.csv", {**params, "unit": directory["housing"].pk})
+    assert response.status_code == 200
+    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert "签收单位" in table[0] and "签收期限" in table[0]
+    rows = [dict(zip(table[0], r, strict=True)) for r in table[1:]]
+    assert sorted(r["标题"] for r in rows) == sorted([*signs["late"], signs["late"][2]])
+    assert {r["签收单位"] for r in rows} == {HOUSING}
+    xlsx = client.get("/stats/export/messages.xlsx", params)
+    assert xlsx.status_code == 200
+    sheet = list(load_workbook(io.BytesIO(xlsx.content), read_only=True).active.values)
+    assert len(sheet) == 2 and signs["returned"] in sheet[1] and ECOLOGY in sheet[1]
+
+
+def test_the_late_sign_for_list_counts_what_the_rate_counts_for_every_unit(client, personas, directory, signs):
+    """Each unit's late count on /stats/units/ (应签收 − 及时签收) is the number of rows of its list."""
+    from minsheng.stats import figures
+
+    for row in figures.breakdown("unit", region="620100"):
+        if not row["filters"]:
+            continue
+        listed = _text(client.get("/stats/list/", {"measure": "sign_late", "region": "620100", **row["filters"]}))
+        assert f"共 {row['sign_due'] - row['signed_on_time']} 件" in listed, row["label"]
+
+
+def test_stats_by_prints_the_sign_for_rate_of_each_row(personas, directory, signs, capsys):
+    """`minsheng stats --by unit` printed 答复率 and 超期 for each unit, not 及时签收率 (its summary had it)."""
+    from django.core.management import call_command
+
+    call_command("stats", "--region", "620100", "--by", "unit")
+    out = capsys.readouterr().out
+    rows = {line.split("\t")[0]: line for line in out.splitlines() if "\t" in line}
+    assert "\t及时签收率 20.0%" in rows[HOUSING] and "\t及时签收率 0.0%" in rows[ECOLOGY]
+    assert "及时签收率: 16.7%" in out
