@@ -186,7 +186,7 @@ def test_serve_checks_its_input_then_answers_http(tmp_path):
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         body = ""
-        for _ in range(60):
+        for _ in range(180):  # up to 90 s: gunicorn and Django start slowly on a machine running the suite on both cores
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
                     body = response.read().decode()
