@@ -1625,7 +1625,7 @@ SCHOOL_BODY = ("我去年在城东一家驾校学车, 交了3800元, 因为工�
 
 def test_a_reply_on_the_driving_school_in_other_words_answers_its_question():
     """驾培机构 and 驾驶培训机构 are the 驾校: the rule cited answers the basis asked (完整性 50% before)."""
-    reply = ("您好! 根据交通运输部《机动车驾驶员培训管理规定》, 驾培机构应当与学员签订培训合同, 明确双方的权利义务。"
+    reply = ("您好! 根据驾驶培训行业的管理办法, 驾培机构应当与学员签订培训合同, 明确双方的权利义务。"
              "学员因个人原因中途终止培训的, 驾驶培训机构应当按照合同约定结算尚未发生的培训费用。"
              "如该机构拒绝履行合同, 您可以携带合同和缴费凭证到市道路运输管理处驾培科投诉, 也可以向市场监管部门申诉。"
              + HOUSING_SIGNATURE)
@@ -1635,7 +1635,7 @@ def test_a_reply_on_the_driving_school_in_other_words_answers_its_question():
 
 
 def test_a_reply_on_the_driving_licence_is_not_read_as_on_the_driving_school():
-    reply = ("您好! 根据《机动车驾驶证申领和使用规定》, 驾驶证有效期满前90日内, 驾驶人应当向车辆管理所申请换证。"
+    reply = ("您好! 根据驾驶证管理的有关规定, 驾驶证有效期满前90日内, 驾驶人应当向车辆管理所申请换证。"
              "您可以携带身份证和体检证明到市车辆管理所窗口办理, 也可以通过交管12123手机软件申请。" + HOUSING_SIGNATURE)
     result = score_reply(SCHOOL_TITLE, SCHOOL_BODY, reply, explain=True)
     assert "请问驾校不退钱有什么依据?" in result["missed"], result
