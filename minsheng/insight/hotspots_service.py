@@ -587,6 +587,9 @@ def _bring_to_now(now: dt.datetime) -> bool:
 
 
 PROGRESS_EVERY = 1000  # hotspots refreshed, messages placed
+# hotspots refreshed together by refresh() and rebuild() (refresh_many: their members read at once, their rows
+# locked meanwhile, in a transaction of their own); since 2026-12-06, before one at a time
+REFRESH_CHUNK = 200
 
 
 def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dict:
@@ -603,12 +606,14 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
         hotspots = Hotspot.objects.filter(last_at__gte=horizon)
         changed += decay_heat(Hotspot.objects.filter(last_at__lt=horizon), now)
     total = hotspots.count() if progress else 0
-    for done, hotspot in enumerate(hotspots.iterator(chunk_size=500), 1):
-        before = hotspot.refreshed_at
-        refresh_one(hotspot, now)
-        changed += hotspot.refreshed_at != before
-        if progress and done % PROGRESS_EVERY == 0:
-            progress(done, total)
+    done = 0
+    for chunk in _chunks(hotspots.order_by("pk").values_list("pk", "refreshed_at").iterator(chunk_size=REFRESH_CHUNK)):
+        before = dict(chunk)
+        after = refresh_many(before, now)
+        changed += sum(before[pk] != hotspot.refreshed_at for pk, hotspot in after.items())
+        if progress and (done + len(chunk)) // PROGRESS_EVERY > done // PROGRESS_EVERY:
+            progress(done + len(chunk), total)
+        done += len(chunk)
     if everything:  # every hotspot's heat and 老大难 flag are as of now: the lists need not recompute them for an hour
         changed += flag_chronic_in_database(now)  # those beyond the horizon (MINSHENG_CHRONIC_DAYS changed)
         _stamp_heat(now)
@@ -643,9 +648,21 @@ def rebuild(messages=None, progress=None) -> int:
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
     now = timezone.now()
-    for hotspot in Hotspot.objects.filter(pk__in=touched).iterator(chunk_size=500):
-        refresh_one(hotspot, now)
+    for chunk in _chunks(sorted(touched)):
+        refresh_many(chunk, now)
     return placed
+
+
+def _chunks(items, size=None):
+    """``items`` in lists of ``size`` (REFRESH_CHUNK)."""
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == (size or REFRESH_CHUNK):
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def summary() -> dict:
