@@ -197,25 +197,17 @@ def test_the_hourly_refresh_reads_its_hotspots_together_as_one_at_a_time(persona
 @pytest.mark.django_db
 def test_a_rebuild_refreshes_the_hotspots_it_touched_together(personas, directory, monkeypatch):
     """rebuild() (refresh-hotspots --rebuild, the demo) refreshed the hotspots it placed messages in one at a
-    time; now REFRESH_CHUNK at once: the same hotspots and figures as refreshing each alone (a chunk of 1)."""
+    time; now REFRESH_CHUNK at once (here 2): each as refresh_one of it alone at the same moment leaves it."""
     _in_hotspots(personas, directory, 5)
     HotspotMember.objects.all().delete()
     Hotspot.objects.all().delete()
-
-    def rebuilt(chunk):
-        monkeypatch.setattr(hotspots_service, "REFRESH_CHUNK", chunk)
-        placed = hotspots_service.rebuild()
-        names = [f for f in FIGURES if f != "heat"] + ["title", "place", "first_at", "last_at"]
-        return placed, [tuple(r) for r in Hotspot.objects.order_by("first_at", "title").values_list(*names)]
-
-    class Rollback(Exception):
-        pass
-
-    try:
-        with transaction.atomic():
-            alone = rebuilt(1)
-            raise Rollback
-    except Rollback:
-        pass
-    assert not Hotspot.objects.exists()
-    assert rebuilt(3) == alone and alone[0] == 10 and len(alone[1]) >= 2
+    monkeypatch.setattr(hotspots_service, "REFRESH_CHUNK", 2)
+    assert hotspots_service.rebuild() == 10
+    together = _all_figures()
+    moments = set(Hotspot.objects.values_list("refreshed_at", flat=True))
+    assert len(together) >= 3 and len(moments) == 1 and None not in moments  # each refreshed, at one moment
+    moment = moments.pop()
+    Hotspot.objects.update(units=[], citizen_count=0, support_count=0, heat=0, unresolved_count=9, refreshed_at=None)
+    for h in Hotspot.objects.order_by("pk"):
+        hotspots_service.refresh_one(h, moment)
+    assert _all_figures() == together
