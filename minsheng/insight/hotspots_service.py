@@ -607,13 +607,14 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
         changed += decay_heat(Hotspot.objects.filter(last_at__lt=horizon), now)
     total = hotspots.count() if progress else 0
     done = 0
-    for chunk in _chunks(hotspots.order_by("pk").values_list("pk", "refreshed_at").iterator(chunk_size=REFRESH_CHUNK)):
+    rows = hotspots.order_by("pk").values_list("pk", "refreshed_at").iterator(chunk_size=REFRESH_CHUNK)
+    for chunk in _chunks(rows, PROGRESS_EVERY if progress else None):
         before = dict(chunk)
-        after = refresh_many(before, now)
+        after = refresh_many(list(before), now)
         changed += sum(before[pk] != hotspot.refreshed_at for pk, hotspot in after.items())
-        if progress and (done + len(chunk)) // PROGRESS_EVERY > done // PROGRESS_EVERY:
-            progress(done + len(chunk), total)
         done += len(chunk)
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done, total)
     if everything:  # every hotspot's heat and 老大难 flag are as of now: the lists need not recompute them for an hour
         changed += flag_chronic_in_database(now)  # those beyond the horizon (MINSHENG_CHRONIC_DAYS changed)
         _stamp_heat(now)
@@ -653,12 +654,13 @@ def rebuild(messages=None, progress=None) -> int:
     return placed
 
 
-def _chunks(items, size=None):
-    """``items`` in lists of ``size`` (REFRESH_CHUNK)."""
+def _chunks(items, every=None):
+    """``items`` in lists of REFRESH_CHUNK, one ending at each ``every`` items (the progress said at the counts
+    it was said at one at a time)."""
     chunk = []
-    for item in items:
+    for done, item in enumerate(items, 1):
         chunk.append(item)
-        if len(chunk) == (size or REFRESH_CHUNK):
+        if len(chunk) == REFRESH_CHUNK or (every and done % every == 0):
             yield chunk
             chunk = []
     if chunk:
