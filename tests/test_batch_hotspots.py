@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -152,3 +152,62 @@ def test_dispatching_twenty_cases_by_suggestion_refreshes_their_hotspots_togethe
     assert dispatched(cases[2:]) == dispatched(cases[:2])
     assert Message.objects.filter(pk__in=[m.pk for m in cases], status="dispatched").count() == 22
     assert [f[7] for f in _figures(_hotspots(cases))] == [["兰州市住房和城乡建设局"]] * 22
+
+
+def _all_figures() -> list[tuple]:
+    names = [f.attname for f in Hotspot._meta.concrete_fields if f.attname not in ("refresh_queued_at",)]
+    return [tuple(row) for row in Hotspot.objects.order_by("pk").values_list(*names)]
+
+
+@pytest.mark.django_db
+def test_the_hourly_refresh_reads_its_hotspots_together_as_one_at_a_time(personas, directory, monkeypatch):
+    """refresh() (the hourly task, refresh-hotspots) refreshed a hotspot at a time, about 8 queries each; now
+    REFRESH_CHUNK at once (here 2, of 5): the same figures, titles, flags and 刷新时间 as refresh_one of each
+    with the same moment, the same count of hotspots changed, its progress at the same counts."""
+    cases = _in_hotspots(personas, directory, 5)
+    supported_by(cases[0], [personas["citizen"], personas["other_citizen"]])
+    actions.do_sign(personas["officer"], cases[1], directory["housing"])
+    monkeypatch.setattr(hotspots_service, "REFRESH_CHUNK", 2)
+    monkeypatch.setattr(hotspots_service, "PROGRESS_EVERY", 2)
+    Hotspot.objects.filter(pk__in=[h.pk for h in _hotspots(cases)[:4]]).update(
+        units=[], citizen_count=0, support_count=0, heat=0, unresolved_count=9, refreshed_at=None)
+    now = timezone.now() + dt.timedelta(hours=5)
+    steps = []
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            result = hotspots_service.refresh(now, hotspots=Hotspot.objects.all(),
+                                              progress=lambda done, total: steps.append((done, total)))
+            together = _all_figures()
+            raise Rollback
+    except Rollback:
+        pass
+    changed = 0
+    for h in Hotspot.objects.order_by("pk"):  # the refresh as it was, from the same rows
+        before = h.refreshed_at
+        changed += hotspots_service.refresh_one(h, now).refreshed_at != before
+    assert together == _all_figures()
+    assert (result["changed"], changed) == (5, 5) and steps == [(2, 5), (4, 5)]
+    assert len(queries.captured_queries) <= 3 * 8 + 8  # three reads of their members, not five
+
+
+@pytest.mark.django_db
+def test_a_rebuild_refreshes_the_hotspots_it_touched_together(personas, directory, monkeypatch):
+    """rebuild() (refresh-hotspots --rebuild, the demo) refreshed the hotspots it placed messages in one at a
+    time; now REFRESH_CHUNK at once (here 2): each as refresh_one of it alone at the same moment leaves it."""
+    _in_hotspots(personas, directory, 5)
+    HotspotMember.objects.all().delete()
+    Hotspot.objects.all().delete()
+    monkeypatch.setattr(hotspots_service, "REFRESH_CHUNK", 2)
+    assert hotspots_service.rebuild() == 10
+    together = _all_figures()
+    moments = set(Hotspot.objects.values_list("refreshed_at", flat=True))
+    assert len(together) >= 3 and len(moments) == 1 and None not in moments  # each refreshed, at one moment
+    moment = moments.pop()
+    Hotspot.objects.update(units=[], citizen_count=0, support_count=0, heat=0, unresolved_count=9, refreshed_at=None)
+    for h in Hotspot.objects.order_by("pk"):
+        hotspots_service.refresh_one(h, moment)
+    assert _all_figures() == together

@@ -187,23 +187,23 @@ def test_one_lead_unit_giving_a_case_away_leaves_the_other_lead_units_note(perso
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_case_failing_inside_its_savepoint_leaves_the_others_of_the_page_signed(personas, directory, login,
-                                                                                  monkeypatch):
-    """签收所选 signs a page in one transaction: a case refused after its 签收 was written (a write raced) is
-    undone alone, in its savepoint; the cases before and after it stay signed, and the page says so."""
-    from minsheng.board import notify
+def test_a_case_moved_meanwhile_leaves_the_others_of_the_page_signed(personas, directory, login, monkeypatch):
+    """签收所选 signs a page in one transaction: a case another hand moved after the page read it (a write
+    raced: its version changed) is refused alone — before 2026-12-06, undone in its own savepoint after its
+    签收 was written; now found under the rows' locks before any is written — and the cases before and after
+    it are signed, and the page says so."""
+    from django.db.models import F
+
     from minsheng.board.models import Event
-    from minsheng.board.workflow import Conflict
 
     cases = _pending(personas, directory, 3)
-    settled = notify.signing_settled
+    sign_many = actions.do_sign_many
 
-    def racing(message, now):
-        if message.pk == cases[1].pk:
-            raise Conflict("该留言刚刚被其他人处理过")
-        settled(message, now)
+    def racing(actor, chosen, at=None):  # another tab's write, after the page read the cases
+        Message.objects.filter(pk=cases[1].pk).update(version=F("version") + 1)
+        return sign_many(actor, chosen, at=at)
 
-    monkeypatch.setattr(notify, "signing_settled", racing)
+    monkeypatch.setattr(actions, "do_sign_many", racing)
     client = login(personas["officer"])
     page = text(client.post(reverse("board:inbox_sign"), {"case": [m.public_id for m in cases]}, follow=True))
     assert "已签收 2 件" in page

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from minsheng.accounts.models import Membership, User
@@ -644,19 +645,69 @@ def do_assign_handler(actor, message: Message, unit, handler, at=None, seen=UNSE
 
 
 def do_sign(actor, message: Message, unit, at=None) -> None:
-    _require_member(actor, unit)
-    check_allowed("sign", message.status)
+    refused = do_sign_many(actor, [(message, unit)], at=at)[0]
+    if refused is not None:
+        raise refused
+
+
+def do_sign_many(actor, cases, at=None) -> list[Exception | None]:
+    """签收 of each (message, unit) of ``cases`` (签收所选; ``do_sign`` is one), each message once: for each,
+    None when signed, or what refused it (its unit not the actor's, its status, it moved since it was read,
+    no longer with the unit), in their order. One transaction, the refusals found before anything is written,
+    under the rows' locks (PostgreSQL; SQLite's IMMEDIATE transaction), and then each write once for them all
+    (since 2026-12-06: it cost about 20 queries a case, a savepoint and each write of each case): the same
+    status, 签收 times, history events, notes settled, statistics and hotspots as one by one."""
     now = at or timezone.now()
+    refused: list[Exception | None] = []
+    for message, unit in cases:
+        try:
+            _require_member(actor, unit)
+            check_allowed("sign", message.status)
+        except (PermissionDenied, IllegalMove) as exc:
+            refused.append(exc)
+        else:
+            refused.append(None)
     with transaction.atomic():
-        a = active_assignment(message, unit)
-        transition(message, "sign")
-        Assignment.objects.filter(pk=a.pk).update(signed_at=now)
-        # the assisting units, and the other lead unit of a case led by two (联合办理: signed once, by either;
-        # since 2026-12-05 (later) — before, that unit, offered no 签收, still counted it 待签收 and, its 签收
-        # deadline passed, 签收超期, with a 签收所选 box that signed nothing)
-        message.assignments.filter(state=Assignment.State.ACTIVE, signed_at__isnull=True).update(signed_at=now)
-        _event(message, Event.Kind.SIGNED, actor=actor, unit=unit, at=now)
-        notify.signing_settled(message, now)
+        ok = [k for k, exc in enumerate(refused) if exc is None]
+        fresh = {pk: (status, version) for pk, status, version in Message.objects.select_for_update()
+                 .filter(pk__in=[cases[k][0].pk for k in ok]).order_by("pk").values_list("pk", "status", "version")}
+        leads = {(a.message_id, a.unit_id): a.pk for a in Assignment.objects.filter(
+            message__in=[cases[k][0].pk for k in ok], role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE)}
+        for k in ok:
+            message, unit = cases[k]
+            if (message.pk, unit.pk) not in leads:
+                try:  # active_assignment's words: which part the unit holds, where the case went
+                    active_assignment(message, unit)
+                except PermissionDenied as exc:
+                    refused[k] = exc
+                else:
+                    refused[k] = Raced(RACED)
+            elif fresh.get(message.pk) != (message.status, message.version):
+                refused[k] = Raced(RACED)
+        signed = [cases[k] for k, exc in enumerate(refused) if exc is None]
+        if not signed:
+            return refused
+        ids = [m.pk for m, _ in signed]
+        updated = Message.objects.filter(pk__in=ids, status=Status.DISPATCHED).update(
+            status=Status.SIGNED, version=F("version") + 1)
+        if updated != len(ids):  # the rows are locked: not for a race
+            raise Raced(RACED)
+        # the lead share, the assisting units' and the other lead unit's of a case led by two (联合办理: signed
+        # once, by either; since 2026-12-05 (later) — before, that unit, offered no 签收, still counted it 待签收
+        # and, its 签收 deadline passed, 签收超期, with a 签收所选 box that signed nothing)
+        Assignment.objects.filter(Q(pk__in=[leads[(m.pk, u.pk)] for m, u in signed])
+                                  | Q(message__in=ids, state=Assignment.State.ACTIVE, signed_at__isnull=True)
+                                  ).update(signed_at=now)
+        events = Event.objects.bulk_create([Event(message=m, kind=Event.Kind.SIGNED, actor=actor, unit=u, public=True,
+                                                  data={}, at=now) for m, u in signed])
+        for event in events:  # what Event.objects.create sends: the statistics' refresh at the commit
+            post_save.send(Event, instance=event, created=True, update_fields=None, raw=False, using=event._state.db)
+        notify.signings_settled(ids, now)
+        for message, _ in signed:  # as workflow.transition leaves it
+            refresh_hotspot(message.pk)
+            message.status = Status.SIGNED
+            message.version += 1
+    return refused
 
 
 def _void_extensions(message: Message, now) -> None:

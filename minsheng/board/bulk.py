@@ -1,4 +1,5 @@
-"""Actions over several ticked cases at once: the inbox's 签收所选 and 指派所选, and the API's assign-batch/.
+"""Actions over several ticked cases at once: the inbox's 指派所选 and the API's assign-batch/ (签收所选 until
+2026-12-06: since, ``actions.do_sign_many`` signs the page's cases together, each write once for them all).
 
 One machinery for all of them (``each``): one transaction, each case in the savepoint of its action's
 own atomic block, so a case refused (signed or answered meanwhile, another head's 承办人 there now) is

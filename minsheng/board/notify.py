@@ -11,6 +11,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -299,13 +300,19 @@ def signing_settled(message, now) -> None:
     a case goes to next, or a 重办, is asked again in a new note, written after. The people of another
     lead unit still holding the case unsigned (联合办理: two units lead it) keep theirs (review, 2026-12-05:
     one unit's 转办 or 签收 marked them too)."""
-    unsigned = Membership.objects.filter(
-        role__in=[Membership.Role.OFFICER, Membership.Role.HEAD],
-        unit__in=message.assignments.filter(role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE,
-                                            signed_at__isnull=True).values("unit"))
-    (Notification.objects.filter(message=message, kind="case_arrived", text__startswith=LEAD_ARRIVED,
+    signings_settled([message.pk], now)
+
+
+def signings_settled(message_ids, now) -> None:
+    """``signing_settled`` of several cases in one UPDATE (签收所选, since 2026-12-06): each note is kept
+    unread by its own case's unsigned lead units only."""
+    unsigned = Assignment.objects.filter(
+        message=OuterRef("message"), role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE,
+        signed_at__isnull=True, unit__members__user=OuterRef("user"),
+        unit__members__role__in=[Membership.Role.OFFICER, Membership.Role.HEAD])
+    (Notification.objects.filter(message__in=message_ids, kind="case_arrived", text__startswith=LEAD_ARRIVED,
                                  created_at__lte=now, read_at__isnull=True)
-     .exclude(user__in=unsigned.values("user")).update(read_at=now))
+     .exclude(Exists(unsigned)).update(read_at=now))
 
 
 # how a case came back to a unit that kept its earlier 承办人 (actions._told_carried's ``via``), in words:

@@ -587,6 +587,9 @@ def _bring_to_now(now: dt.datetime) -> bool:
 
 
 PROGRESS_EVERY = 1000  # hotspots refreshed, messages placed
+# hotspots refreshed together by refresh() and rebuild() (refresh_many: their members read at once, their rows
+# locked meanwhile, in a transaction of their own); since 2026-12-06, before one at a time
+REFRESH_CHUNK = 200
 
 
 def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dict:
@@ -603,10 +606,13 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
         hotspots = Hotspot.objects.filter(last_at__gte=horizon)
         changed += decay_heat(Hotspot.objects.filter(last_at__lt=horizon), now)
     total = hotspots.count() if progress else 0
-    for done, hotspot in enumerate(hotspots.iterator(chunk_size=500), 1):
-        before = hotspot.refreshed_at
-        refresh_one(hotspot, now)
-        changed += hotspot.refreshed_at != before
+    done = 0
+    rows = hotspots.order_by("pk").values_list("pk", "refreshed_at").iterator(chunk_size=REFRESH_CHUNK)
+    for chunk in _chunks(rows, PROGRESS_EVERY if progress else None):
+        before = dict(chunk)
+        after = refresh_many(list(before), now)
+        changed += sum(before[pk] != hotspot.refreshed_at for pk, hotspot in after.items())
+        done += len(chunk)
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
     if everything:  # every hotspot's heat and 老大难 flag are as of now: the lists need not recompute them for an hour
@@ -643,9 +649,22 @@ def rebuild(messages=None, progress=None) -> int:
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
     now = timezone.now()
-    for hotspot in Hotspot.objects.filter(pk__in=touched).iterator(chunk_size=500):
-        refresh_one(hotspot, now)
+    for chunk in _chunks(sorted(touched)):
+        refresh_many(chunk, now)
     return placed
+
+
+def _chunks(items, every=None):
+    """``items`` in lists of REFRESH_CHUNK, one ending at each ``every`` items (the progress said at the counts
+    it was said at one at a time)."""
+    chunk = []
+    for done, item in enumerate(items, 1):
+        chunk.append(item)
+        if len(chunk) == REFRESH_CHUNK or (every and done % every == 0):
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def summary() -> dict:

@@ -309,17 +309,19 @@ def refresh_messages(message_ids) -> int:
             _diff(old, new_facts.get(mid), steps)
         for key, delta in _diff(None, None, steps):  # one update per rollup row, in key order
             _add(key, delta)
-        for mid in ids:
-            new = new_facts.get(mid)
-            if new is None:
-                MessageFact.objects.filter(pk=mid).delete()
-                OpenCase.objects.filter(pk=mid).delete()
-                continue
-            MessageFact.objects.update_or_create(message_id=mid, defaults=new.model_fields())
-            if new.open_case:
-                OpenCase.objects.update_or_create(message_id=mid, defaults=new.open_case)
-            else:
-                OpenCase.objects.filter(pk=mid).delete()
+        # each table's rows written at once, not a message at a time (since 2026-12-06: 签收所选 of 20 cases
+        # spent 80 queries here): an upsert, update_or_create's effect (the fields given, updated_at)
+        facts = [MessageFact(message_id=mid, **new_facts[mid].model_fields()) for mid in ids if mid in new_facts]
+        if facts:
+            MessageFact.objects.bulk_create(facts, update_conflicts=True, unique_fields=["message"],
+                                            update_fields=[*new_facts[facts[0].message_id].model_fields(), "updated_at"])
+        MessageFact.objects.filter(pk__in=[mid for mid in ids if mid not in new_facts]).delete()
+        open_cases = [OpenCase(message_id=mid, **new_facts[mid].open_case) for mid in ids
+                      if mid in new_facts and new_facts[mid].open_case]
+        if open_cases:
+            OpenCase.objects.bulk_create(open_cases, update_conflicts=True, unique_fields=["message"],
+                                         update_fields=list(new_facts[open_cases[0].message_id].open_case))
+        OpenCase.objects.filter(pk__in=[mid for mid in ids if not (mid in new_facts and new_facts[mid].open_case)]).delete()
         Miss.objects.filter(message_id__in=ids).delete()  # recorded again from the assignments: idempotent
         Miss.objects.bulk_create(_misses(new_facts))
         SignFor.objects.filter(message_id__in=ids).delete()  # written again from the assignments: idempotent
