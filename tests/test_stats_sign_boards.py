@@ -156,3 +156,47 @@ def test_stats_by_prints_the_sign_for_rate_of_each_row(personas, directory, sign
     rows = {line.split("\t")[0]: line for line in out.splitlines() if "\t" in line}
     assert "\t及时签收率 20.0%" in rows[HOUSING] and "\t及时签收率 0.0%" in rows[ECOLOGY]
     assert "及时签收率: 16.7%" in out
+
+
+def test_a_late_sign_for_of_a_case_since_not_accepted_is_listed_as_it_is_counted(
+        client, personas, directory, signs, django_capture_on_commit_callbacks):
+    """The case 生态环境局 returned unsigned past its 签收期限, then 不予受理 by the dispatcher: the region's
+    及时签收率 still counts its late sign-for (超期 5 件), and the public list behind that count must list 5."""
+    from minsheng.board.models import Message
+
+    returned = Message.objects.get(title=signs["returned"])
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_reject(personas["dispatcher"], returned, "重复留言")
+    region = _text(client.get("/region/620100/"))
+    count = re.search(r"及时签收率 \(\d+/(\d+) 件, 超期 <a href=\"([^\"]+)\">(\d+)</a>", region)
+    assert count, region
+    late = _text(client.get(count.group(2).replace("&amp;", "&")))
+    assert f"共 {count.group(3)} 件" in late
+    assert signs["returned"] not in late and "超期 <a" in region and count.group(3) == "4"
+
+
+def test_migration_0012_drops_the_stored_sign_fors_of_cases_not_public(
+        client, personas, directory, signs, django_capture_on_commit_callbacks):
+    """A database filled by 0011 kept the late sign-for of a case 不予受理 since: 0012 drops it, the count
+    then the list's."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from minsheng.board.models import Message
+    from minsheng.stats import figures
+    from minsheng.stats.models import SignFor
+
+    returned = Message.objects.get(title=signs["returned"])
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_reject(personas["dispatcher"], returned, "重复留言")
+    SignFor.objects.all().delete()
+    importlib.import_module("minsheng.stats.migrations.0011_sign_for").record_signs(apps, connection.schema_editor())
+    assert SignFor.objects.filter(message=returned).exists()  # as 0011 left it
+    importlib.import_module("minsheng.stats.migrations.0012_sign_for_public_only").drop_unpublished(
+        apps, connection.schema_editor())
+    figures.bump_version()
+    assert not SignFor.objects.filter(message=returned).exists()
+    region = _text(client.get("/region/620100/"))
+    assert re.search(r"及时签收率 \(1/5 件, 超期 <a [^>]+>4</a> 件\)", region)

@@ -102,14 +102,7 @@ def message_queryset(scope: Scope, measure: str = "received", *, public: bool = 
             qs = qs.filter(Exists(model.objects.filter(message=OuterRef("pk"), **conditions)))
         else:
             qs = qs.filter(**{f"{name}__{key}": value for key, value in conditions.items()} or {f"{name}__isnull": False})
-    if public:
-        qs = qs.filter(status__in=Status.public())
-    if status:
-        qs = qs.filter(status=status)
-    if query:
-        from minsheng.board import search
-
-        qs = search.filter_messages(qs, query)
+    qs = _narrowed(qs, public, status, query)
     if measure in TIMED_MEASURES:
         return late_order(qs)
     return qs.order_by("-submitted_at", "-id")
@@ -131,12 +124,8 @@ def _message_scope(qs, scope: Scope):
     return qs
 
 
-def _sign_late_queryset(scope: Scope, *, public: bool, now, status, query: str):
-    """签收超期 of ``scope``: the messages joined to their lead assignments that are late ``SignFor`` rows of the
-    scope (its regions, topics, type, unit and days, ``scope.fact_q``, as 及时签收率 counts them), one row each,
-    the longest overdue 签收期限 first."""
-    late = SignFor.objects.filter(scope.fact_q(), sign_late_q(now)).values("assignment")
-    qs = _message_scope(Message.objects.all(), scope).filter(assignments__in=late)
+def _narrowed(qs, public: bool, status, query: str):
+    """``qs`` (messages) published only (``public``), of ``status``, holding ``query``: every list's."""
     if public:
         qs = qs.filter(status__in=Status.public())
     if status:
@@ -145,6 +134,15 @@ def _sign_late_queryset(scope: Scope, *, public: bool, now, status, query: str):
         from minsheng.board import search
 
         qs = search.filter_messages(qs, query)
+    return qs
+
+
+def _sign_late_queryset(scope: Scope, *, public: bool, now, status, query: str):
+    """签收超期 of ``scope``: the messages joined to their lead assignments that are late ``SignFor`` rows of the
+    scope (its regions, topics, type, unit and days, ``scope.fact_q``, as 及时签收率 counts them), one row each,
+    the longest overdue 签收期限 first."""
+    late = SignFor.objects.filter(scope.fact_q(), sign_late_q(now)).values("assignment")
+    qs = _narrowed(_message_scope(Message.objects.all(), scope).filter(assignments__in=late), public, status, query)
     # the assignment joined by the filter above (one row each), its unit and times beside the message's
     return qs.annotate(sign_unit_key=F("assignments__unit_id"), sign_unit=F("assignments__unit__name"),
                        sign_due=F("assignments__sign_due_at"),

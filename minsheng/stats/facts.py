@@ -610,7 +610,9 @@ WHERE a.role = 'lead' AND {LET_DEADLINE_PASS_SQL}
 # 签收 (stats.SignFor): one row per lead assignment with a 签收期限, the unit's, with the message's other
 # dimensions (from its fact); ``given_up_at`` when it ended unsigned (its closed_at; a row ended without one is
 # taken to have ended at its 签收期限: never late). The same statement for an action's refresh, a rebuild on
-# either database and the migration that filled the table (stats.0011_sign_for).
+# either database and the migration that filled the table (stats.0011_sign_for). Only of messages the public
+# reads (受理 or 并单; review, 2026-12-06: a case 不予受理 or withdrawn after its unit signed late, or never,
+# counted in 签收超期 on the public boards while the public list behind the count could not show it).
 SIGNS_SQL = """
 INSERT INTO stats_signfor (assignment_id, message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day,
                            sign_due_at, signed_at, given_up_at)
@@ -619,7 +621,7 @@ SELECT a.id, a.message_id, f.p1, f.p2, f.p3, f.p4, a.unit_id, f.topic_key, f.kin
        CASE WHEN a.signed_at IS NULL AND a.state <> 'active' THEN COALESCE(a.closed_at, a.sign_due_at) END
 FROM board_assignment a
 JOIN stats_messagefact f ON f.message_id = a.message_id
-WHERE a.role = 'lead' AND a.sign_due_at IS NOT NULL
+WHERE a.role = 'lead' AND a.sign_due_at IS NOT NULL AND f.category IN ('received', 'merged')
 """
 
 
