@@ -72,6 +72,9 @@ def test_the_region_and_leader_boards_show_the_sign_for_rate_and_its_late_cases(
     (the figure of the region, the sum of /stats/units/'s rows), its late count leading to those cases."""
     stats = _text(client.get("/stats/", {"region": "620100"}))
     assert "及时签收率 (1/6 件)" in stats and ">16.7%<" in stats
+    # /stats/ itself: its 签收超期 count leads to the list the boards' link to (since 2026-12-06)
+    late = _text(client.get(_href(stats, r'签收超期 <a href="([^"]+)">5</a> 件')))
+    assert "签收超期留言 <small class=\"muted\">共 5 件</small>" in late
     units = _text(client.get("/stats/units/", {"region": "620100"}))
     assert _cells(units, "及时签收率")[HOUSING] == "20.0% (超期 4 件)"
     assert _cells(units, "及时签收率")[ECOLOGY] == "0.0% (超期 1 件)"

@@ -301,7 +301,7 @@ def refresh_messages(message_ids) -> int:
         return 0
     with transaction.atomic():
         # Lock the fact rows (and so serialise concurrent refreshes of a message).
-        old_rows = {row.pk: row for row in MessageFact.objects.select_for_update().filter(pk__in=ids)}
+        old_rows = {row.pk: row for row in MessageFact.objects.select_for_update().filter(pk__in=ids).order_by("pk")}  # one order: no deadlock
         new_facts = compute_facts(ids)
         steps: dict = {}
         for mid in ids:
