@@ -1292,22 +1292,30 @@ def test_the_units_of_the_dispatch_form_follow_the_topic_the_dispatcher_chooses(
     assert Message.objects.get(pk=m.pk).topic == d["topic_env"]
 
 
-def test_派单_waits_while_the_units_of_a_new_topic_are_on_their_way(browser, live_server, personas, directory):
-    """Choosing a 领域 asks the server for its units (htmx); a 派单 clicked before they came back sent the
-    old units, and the dispatcher met the form refused (「领域已改为…」). The form's buttons are disabled
-    while the request is out (hx-disabled-elt, since 2026-12-06); once the units are in, 派单 sends them."""
+def _case_page_holding_the_suggestions(browser, live_server, personas, d):
+    """A dispatcher on an accepted case's page, the 领域's suggestion requests held (each route kept in
+    ``held``, answered when the test says so)."""
     from minsheng.board import actions
-    from minsheng.board.models import Assignment
 
-    d = directory
     m = actions.do_submit(personas["citizen"], title="七里河区小区门口的路面塌陷", kind="help", region=d["qilihe"],
                           topic=d["topic_traffic"], body="七里河区某小区门口的路面塌陷了一个大坑, 晚上经过很危险。")
     actions.do_accept(personas["dispatcher"], m)
     page = signed_in_page(browser, live_server, "dispatcher")
     page.goto(f"{live_server.url}/staff/case/{m.public_id}/")
-    assert page.input_value("#dispatch-form select[name=lead]") == str(d["transport"].pk)
-    held = []  # the suggestion's request, answered when the test says so
+    held = []
     page.route("**/dispatch/suggest/", lambda route: held.append(route))
+    return m, page, held
+
+
+def test_派单_waits_while_the_units_of_a_new_topic_are_on_their_way(browser, live_server, personas, directory):
+    """Choosing a 领域 asks the server for its units (htmx); a 派单 clicked before they came back sent the
+    old units, and the dispatcher met the form refused (「领域已改为…」). The form's buttons are disabled
+    while the request is out (hx-disabled-elt, since 2026-12-06); once the units are in, 派单 sends them."""
+    from minsheng.board.models import Assignment
+
+    d = directory
+    m, page, held = _case_page_holding_the_suggestions(browser, live_server, personas, d)
+    assert page.input_value("#dispatch-form select[name=lead]") == str(d["transport"].pk)
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     page.wait_for_function("() => document.querySelector('#id_topic')['htmx-internal-data'] !== undefined")
@@ -1330,16 +1338,8 @@ def test_派单_comes_back_when_the_units_of_a_new_topic_never_arrive(browser, l
     """The buttons wait for the 领域's units (above); a request that hangs (a dead connection) must not
     leave 派单 disabled until the page is reloaded: after 15 s (hx-request timeout) the buttons come back
     and the server's own rule explains a 派单 with the old units."""
-    from minsheng.board import actions
-
     d = directory
-    m = actions.do_submit(personas["citizen"], title="七里河区小区门口的路面塌陷", kind="help", region=d["qilihe"],
-                          topic=d["topic_traffic"], body="七里河区某小区门口的路面塌陷了一个大坑, 晚上经过很危险。")
-    actions.do_accept(personas["dispatcher"], m)
-    page = signed_in_page(browser, live_server, "dispatcher")
-    page.goto(f"{live_server.url}/staff/case/{m.public_id}/")
-    held = []  # the suggestion's request, never answered
-    page.route("**/dispatch/suggest/", lambda route: held.append(route))
+    _, page, _ = _case_page_holding_the_suggestions(browser, live_server, personas, d)  # never answered
     page.wait_for_function("() => document.querySelector('#id_topic')['htmx-internal-data'] !== undefined")
     page.select_option("#id_topic", str(d["topic_build"].pk))
     dispatch = "#dispatch-form button:text-is('派单')"
