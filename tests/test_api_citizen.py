@@ -392,3 +392,15 @@ def test_again_names_only_the_callers_own_message_not_accepted(as_persona, perso
     assert response.status_code == 400
     assert list(error_of(response)["fields"]) == ["again"]
     assert not Message.objects.filter(resubmission_of__isnull=False).exists()
+
+
+def test_a_retried_resubmission_with_its_idempotency_key_answers_the_copy(as_persona, personas, directory):
+    """A network retry of 修改后重新提交 (the same Idempotency-Key and body) is the copy it made, not the 409 of a
+    second resubmission."""
+    old = _not_accepted(personas, directory)
+    citizen = as_persona("citizen")
+    sent = [citizen.post("/api/v1/messages/", {**NEW, "again": old.public_id}, format="json",
+                         HTTP_IDEMPOTENCY_KEY="again-1") for _ in range(2)]
+    assert [r.status_code for r in sent] == [201, 201] and sent[1]["Idempotent-Replayed"] == "true"
+    assert sent[0].json()["public_id"] == sent[1].json()["public_id"]
+    assert sent[1].json()["resubmission_of"] == old.public_id
