@@ -343,3 +343,64 @@ def test_malformed_multipart_is_400(as_persona, personas, directory):
                                           content_type="multipart/form-data")
     assert response.status_code == 400
     assert error_of(response)["code"] == "parse_error"
+
+
+def _not_accepted(personas, directory) -> Message:
+    m = submit(personas["citizen"], directory)
+    actions.do_reject(personas["dispatcher"], m, "请补充具体地址后重新提交")
+    return m
+
+
+def test_a_message_not_accepted_is_sent_again_once_and_each_names_the_other(as_persona, personas, directory):
+    """修改后重新提交 through the API (walk, 2026-12-06): the web's form sends a message 不予受理 again once
+    (``again``, board 0030 ``resubmission_of``) and its page links to the copy; the API's POST had no
+    ``again`` (an app's copy was a stranger to the old one, and could be sent twice), and the author's
+    view of the old message said nothing of the new one."""
+    old = _not_accepted(personas, directory)
+    citizen = as_persona("citizen")
+    first = citizen.post("/api/v1/messages/", {**NEW, "again": old.public_id}, format="json")
+    assert first.status_code == 201, first.content
+    new_id = first.json()["public_id"]
+    assert first.json()["resubmission_of"] == old.public_id and first.json()["resubmitted_as"] is None
+    mine = citizen.get(f"/api/v1/me/messages/{old.public_id}/").json()
+    assert mine["resubmitted_as"] == new_id and mine["resubmission_of"] is None
+    second = citizen.post("/api/v1/messages/", {**NEW, "title": "学校门口接送车辆拥堵问题", "again": old.public_id},
+                          format="json")
+    assert second.status_code == 409
+    assert error_of(second) == {"code": "conflict", "fields": {"again": ["已重新提交过"]},
+                                "message": f"该留言已修改后重新提交 (新留言编号 {new_id}), 不能再次重新提交"}
+    assert Message.objects.filter(author=personas["citizen"]).count() == 2
+
+
+def test_a_message_sent_again_on_the_web_names_its_copy_in_the_api(as_persona, personas, directory, login):
+    old = _not_accepted(personas, directory)
+    page = login(personas["citizen"]).post("/post/", {**NEW, "addressee": "", "again": old.public_id})
+    assert page.status_code == 302
+    new = Message.objects.get(resubmission_of=old)
+    mine = as_persona("citizen").get(f"/api/v1/me/messages/{old.public_id}/").json()
+    assert mine["resubmitted_as"] == new.public_id
+    assert as_persona("citizen").get(f"/api/v1/me/messages/{new.public_id}/").json()["resubmission_of"] == old.public_id
+
+
+@pytest.mark.parametrize("whose, status", [("other_citizen", "rejected"), ("citizen", "pending"), ("citizen", None)])
+def test_again_names_only_the_callers_own_message_not_accepted(as_persona, personas, directory, whose, status):
+    m = submit(personas[whose], directory)
+    if status == "rejected":
+        actions.do_reject(personas["dispatcher"], m, "请补充具体地址后重新提交")
+    again = m.public_id if status else "M000000000"
+    response = as_persona("citizen").post("/api/v1/messages/", {**NEW, "again": again}, format="json")
+    assert response.status_code == 400
+    assert list(error_of(response)["fields"]) == ["again"]
+    assert not Message.objects.filter(resubmission_of__isnull=False).exists()
+
+
+def test_a_retried_resubmission_with_its_idempotency_key_answers_the_copy(as_persona, personas, directory):
+    """A network retry of 修改后重新提交 (the same Idempotency-Key and body) is the copy it made, not the 409 of a
+    second resubmission."""
+    old = _not_accepted(personas, directory)
+    citizen = as_persona("citizen")
+    sent = [citizen.post("/api/v1/messages/", {**NEW, "again": old.public_id}, format="json",
+                         HTTP_IDEMPOTENCY_KEY="again-1") for _ in range(2)]
+    assert [r.status_code for r in sent] == [201, 201] and sent[1]["Idempotent-Replayed"] == "true"
+    assert sent[0].json()["public_id"] == sent[1].json()["public_id"]
+    assert sent[1].json()["resubmission_of"] == old.public_id

@@ -194,6 +194,9 @@ class MessageCreate(serializers.Serializer):
     address = serializers.CharField(required=False, allow_blank=True, max_length=200)
     photos = ListField(child=serializers.FileField(), required=False, max_length=6,
                                    help_text="照片 (multipart), 最多 6 张, JPEG 或 PNG, 每张不超过 5 MB")
+    again = serializers.CharField(required=False, allow_blank=True, max_length=20,
+                                  help_text="修改后重新提交: 本人未受理 (不予受理) 的留言编号, 新留言记为它的重新提交 (resubmission_of), "
+                                            "与网站留言页的「修改后重新提交」相同; 每条只能重新提交一次, 再次提交为 409")
 
 
 class RateBody(serializers.Serializer):

@@ -369,8 +369,20 @@ class OwnMessageSerializer(MessageDetailSerializer):
     reopen_count = serializers.IntegerField()
     can_reopen = serializers.SerializerMethodField()
     submitted_by = serializers.SerializerMethodField(help_text=SUBMITTED_BY_HELP)
+    resubmission_of = serializers.SerializerMethodField(
+        help_text="修改后重新提交: 这条留言重新提交的、本人未受理的留言的编号; 不是重新提交的为 null")
+    resubmitted_as = serializers.SerializerMethodField(
+        help_text="修改后重新提交: 这条未受理的留言已重新提交为的新留言的编号 (只能重新提交一次); 没有为 null")
 
     get_submitted_by = OwnListSerializer.get_submitted_by
+
+    def get_resubmission_of(self, obj) -> str | None:
+        return obj.resubmission_of.public_id if obj.resubmission_of_id else None
+
+    def get_resubmitted_as(self, obj) -> str | None:
+        # read with select_related("resubmitted_as"): a reverse one-to-one with none raises
+        new = getattr(obj, "resubmitted_as", None)
+        return new.public_id if new is not None else None
 
     def get_can_reopen(self, obj) -> bool:
         from minsheng.board.actions import can_reopen

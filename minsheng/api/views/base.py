@@ -60,8 +60,9 @@ def detail_queryset():
 
 
 def own_detail_queryset():
-    """The author's view of their messages: with who posted it in their name (Open311)."""
-    return detail_queryset().select_related("open311__api_key")
+    """The author's view of their messages: with who posted it in their name (Open311), and the message
+    it was sent again of or as (修改后重新提交)."""
+    return detail_queryset().select_related("open311__api_key", "resubmission_of", "resubmitted_as")
 
 
 def staff_queryset():

@@ -4,6 +4,7 @@ withdraw, support. Each calls the board action the web pages call."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
@@ -12,10 +13,14 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from minsheng.accounts import rights
+from minsheng.accounts.models import User
 from minsheng.board import actions
 from minsheng.board.forms import MessageForm
+from minsheng.board.models import Message
+from minsheng.board.views.citizen import _not_accepted, _resubmitted, _resubmitted_note
 from minsheng.board.workflow import Status
 
+from ..errors import ApiError
 from ..inputs import CloseAccountBody, CursorQuery, MessageCreate, RateBody, ReopenBody
 from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
@@ -33,13 +38,26 @@ def create_message(request):
     if uploads:
         data["photos"] = uploads
     checked = parse(MessageCreate, data)
-    form_data = {k: ("" if v is None else str(v)) for k, v in checked.items() if k not in ("photos", "show_name")}
+    form_data = {k: ("" if v is None else str(v)) for k, v in checked.items()
+                 if k not in ("photos", "show_name", "again")}
     if checked.get("show_name"):
         form_data["show_name"] = "on"
     form = MessageForm(form_data, MultiValueDict({"photos": uploads}))
     if not form.is_valid():
         raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
-    return actions.do_submit(request.user, **form.submit_kwargs())
+    if not checked.get("again"):
+        return actions.do_submit(request.user, **form.submit_kwargs())
+    with transaction.atomic():  # 修改后重新提交, once: two posts at once, the second looks once the first is stored
+        User.objects.select_for_update().filter(pk=request.user.pk).first()
+        old = _not_accepted(request.user, checked["again"])
+        if old is None:
+            raise ApiError(f"again 应为您本人未受理 (不予受理) 的留言编号: 没有这样的留言 {checked['again']}",
+                           fields={"again": ["不是您未受理的留言"]})
+        if (sent := _resubmitted(old)) is not None:
+            raise ApiError(_resubmitted_note(sent), code="conflict", status_code=409, fields={"again": ["已重新提交过"]})
+        message = actions.do_submit(request.user, **form.submit_kwargs())
+        Message.objects.filter(pk=message.pk).update(resubmission_of=old)
+    return message
 
 
 def _own_or_public(request, public_id):

@@ -35,7 +35,10 @@ class MessageList(ApiView):
         "post": Doc("发表留言", "以调用者的名义发表一条留言, 成功为 201, 返回新留言 (待审核, 审核通过后公开)。请求体可为 JSON、表单或 "
                               "multipart (用 `photos` 上传照片), 校验规则与网站的留言表单相同: 标题 5 至 50 字, 正文 20 至 3000 字, "
                               "`region` 须有单位受理; 不符合的为 400 并指明字段。需要登录的个人 (会话或读写令牌): 未登录为 401, "
-                              "只读令牌为 403。网络重试时请带 `Idempotency-Key` 请求头, 以免重复发表。"),
+                              "只读令牌为 403。网络重试时请带 `Idempotency-Key` 请求头, 以免重复发表。"
+                              "修改后重新提交: `again` 为本人未受理 (不予受理) 的留言编号, 新留言的 `resubmission_of` 为它, "
+                              "旧留言 (`GET /me/messages/{public_id}/`) 的 `resubmitted_as` 为新留言; 每条只能重新提交一次, "
+                              "已重新提交过为 409 (`fields.again`, 消息给出新留言编号), 不是本人未受理的留言为 400。"),
     }
 
     pagination_class = MessageCursor
