@@ -1714,7 +1714,7 @@ THANKS_BODY = ("之前反映的垃圾清运问题, 城管局的工作人员多�
 THANKS_REPLY = "感谢您对我们工作的认可和支持! 为群众办实事是我们的职责, 我们将继续努力, 把工作做得更好。"
 
 
-@pytest.mark.parametrize("column", ["留言类型", "type", "Kind"])
+@pytest.mark.parametrize("column", ["留言类型", "问题类型", "type", "Kind"])
 def test_score_replies_reads_a_type_column_and_charges_a_thanks_no_completeness(tmp_path, capsys, column):
     """The product charges no completeness to a reply to a 感谢 (score_reply(..., thanks=True)); the command read
     no type and charged it 「希望这样的好作风继续保持」 as a demand left unanswered (walk, 2026-12-06)."""

@@ -9,7 +9,7 @@ from minsheng.progress import Progress
 REPLY_COLUMNS = ("答复意见", "reply")
 ASKED_AT = ("留言时间", "submitted_at")
 REPLIED_AT = ("答复时间", "replied_at")
-KIND_COLUMNS = ("留言类型", "类型", "type", "kind")
+KIND_COLUMNS = ("留言类型", "问题类型", "类型", "type", "kind")  # 问题类型: the reference data's (training.KIND_FOR_LABEL)
 THANKS = {"感谢", "thanks"}  # a 感谢 is charged no completeness, as the reply form charges none (since 2026-12-06)
 HEADER = ["留言编号", "总分", "相关性", "完整性", "可解释性", "及时性", "套话", "原因"]
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True, help="UTF-8 CSV like tipdm_replies.csv: 答复意见 (or reply) and 留言主题/留言详情; "
-                                                            "留言编号, 留言时间, 答复时间 used when present; a type column (留言类型, 类型, type "
+                                                            "留言编号, 留言时间, 答复时间 used when present; a type column (留言类型, 问题类型, 类型, type "
                                                             "or kind) whose value 感谢 (or thanks) marks a thanks message, "
                                                             "charged no completeness (完整性 1.0) ('-': standard input)")
         parser.add_argument("--out", required=True, help="output CSV (missing folders are created), one row per reply: 留言编号 (or the row number), 总分, 相关性, 完整性, "
