@@ -114,3 +114,25 @@ def test_a_page_signed_together_leaves_what_signing_each_alone_leaves(personas, 
     assert len(alone["history"]) > len(cases) and alone["signs"] and alone["hotspots"]
     for name, rows in alone.items():
         assert together[name] == rows, name
+
+
+@pytest.mark.django_db
+def test_a_case_the_unit_assists_is_not_said_to_be_gone(personas, directory, login):
+    """A head's inbox offers a box on every row (指派所选), a case the unit assists in too: ticked with cases to
+    sign, 签收所选 said it 「已签收或已不在本单位办理」 — the case is the unit's, as 协办, which signs nothing
+    (walk, 2026-12-06). It is said so."""
+    from .test_staff_qa import submit
+
+    to_sign = dispatch(personas, directory, "七里河区小区外墙脱落")
+    assisted = submit(personas, directory, "七里河区搅拌站夜间施工", "qilihe")
+    actions.do_dispatch(personas["dispatcher"], assisted, directory["ecology"], assists=[directory["housing"]])
+    client = login(personas["officer"])
+    page = text(client.post(reverse("board:inbox_sign"), {"case": [to_sign.public_id, assisted.public_id]},
+                            follow=True))
+    assert "已签收 1 件, 请在期限内答复; 另有 1 件为本单位协办, 协办单位无需签收" in page
+    assert "已不在本单位办理" not in page
+    page = text(client.post(reverse("board:inbox_sign"), {"case": [assisted.public_id]}, follow=True))
+    assert "所选 1 件为本单位协办, 协办单位无需签收, 没有可签收的留言" in page
+    page = text(client.post(reverse("board:inbox_sign"), {"case": [to_sign.public_id, assisted.public_id]},
+                            follow=True))
+    assert "所选留言已签收或已不在本单位办理 (另有 1 件为本单位协办, 协办单位无需签收), 没有可签收的留言" in page

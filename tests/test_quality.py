@@ -1706,3 +1706,67 @@ def test_a_word_with_a_character_inside_another_word_is_no_abbreviation(asked, s
     reply = f"您好! 经查, 关于{said}的问题, 我单位已安排专人整改, 将于6月底前完成。" + HOUSING_SIGNATURE
     explained = score_reply("反映问题", body, reply, explain=True)["explained"]["relevance"]
     assert f"「{asked}」" in explained and f"提到了留言中的「{asked}」" not in explained, explained
+
+
+THANKS_TITLE = "感谢城管局及时解决垃圾清运"
+THANKS_BODY = ("之前反映的垃圾清运问题, 城管局的工作人员多次打电话了解情况, 还上门回访, 现在问题已经彻底解决。"
+               "希望这样的好作风继续保持, 点赞!")
+THANKS_REPLY = "感谢您对我们工作的认可和支持! 为群众办实事是我们的职责, 我们将继续努力, 把工作做得更好。"
+
+
+@pytest.mark.parametrize("column", ["留言类型", "问题类型", "type", "Kind"])
+def test_score_replies_reads_a_type_column_and_charges_a_thanks_no_completeness(tmp_path, capsys, column):
+    """The product charges no completeness to a reply to a 感谢 (score_reply(..., thanks=True)); the command read
+    no type and charged it 「希望这样的好作风继续保持」 as a demand left unanswered (walk, 2026-12-06)."""
+    data, out = tmp_path / "r.csv", tmp_path / "s.csv"
+    with data.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["留言编号", column, "留言主题", "留言详情", "答复意见"])
+        w.writerow(["T1", "感谢", THANKS_TITLE, THANKS_BODY, THANKS_REPLY])
+        w.writerow(["T2", "thanks", THANKS_TITLE, THANKS_BODY, THANKS_REPLY])
+        w.writerow(["S1", "建言", THANKS_TITLE, THANKS_BODY, THANKS_REPLY])
+        w.writerow(["S2", "", THANKS_TITLE, THANKS_BODY, THANKS_REPLY])
+    call_command("score_replies", "--data", str(data), "--out", str(out))
+    rows = {r["留言编号"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows["T1"]["完整性"] == rows["T2"]["完整性"] == "1.0"
+    assert "未回应" not in rows["T1"]["原因"]
+    assert float(rows["S1"]["完整性"]) < 1 and "未回应" in rows["S1"]["原因"]
+    assert rows["S2"]["完整性"] == rows["S1"]["完整性"]
+
+
+def test_score_replies_help_names_the_type_column(capsys):
+    with pytest.raises(SystemExit):
+        call_command("score_replies", "--help")
+    assert "留言类型" in capsys.readouterr().out
+
+
+def test_stored_scores_of_replies_to_a_thanks_follow_the_rule(directory, personas):
+    """Replies to a 感谢 scored before 2026-12-06 kept the completeness charged then: the data migration
+    gives them the score a reply to a thanks gets now; a reply to another type is left alone."""
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from minsheng.board.models import Reply
+
+    def replied(kind):
+        message = actions.do_submit(personas["citizen"], title=THANKS_TITLE, body=THANKS_BODY, kind=kind,
+                                    region=directory["chengguan"])
+        at = message.submitted_at + dt.timedelta(days=20)  # late: timeliness counts in the total too
+        old = score_reply(THANKS_TITLE, THANKS_BODY, THANKS_REPLY, message.submitted_at, at, explain=True)
+        return Reply.objects.create(message=message, unit=directory["housing"], author=personas["officer"],
+                                    body=THANKS_REPLY, published_at=timezone.now(), quality=old), at
+
+    thanks, at = replied("thanks")
+    other, _ = replied("suggest")
+    before = dict(other.quality)
+    assert thanks.quality["completeness"] < 1  # as scored before
+    importlib.import_module("minsheng.board.migrations.0031_thanks_replies_charged_no_completeness").forwards(apps, None)
+    thanks.refresh_from_db()
+    other.refresh_from_db()
+    now = score_reply(THANKS_TITLE, THANKS_BODY, THANKS_REPLY, thanks.message.submitted_at, at, explain=True,
+                      thanks=True)
+    for key in ("score", "completeness", "questions", "missed", "reasons", "thanks", "explained"):
+        assert thanks.quality[key] == now[key], key
+    assert other.quality == before

@@ -507,7 +507,7 @@ def inbox_sign(request):
     # hotspots and statistics the cases touch are refreshed once at its commit, not after each case (in place
     # without a task worker: 20 cases cost 770 queries, 4 s on SQLite; then, each case signed in its own
     # savepoint, about 400; since 2026-12-06 a page costs about the same queries whatever its cases)
-    cases, shares, done = [], {}, []
+    cases, shares, done, assisting = [], {}, [], 0
     for message in Message.objects.filter(public_id__in=chosen).select_related("region").prefetch_related(
             Prefetch("assignments", queryset=A.objects.select_related("unit"))):
         assignments = list(message.assignments.all())
@@ -518,6 +518,13 @@ def inbox_sign(request):
             if a.signed_at is not None:
                 raise IllegalMove("已签收")
         except (PermissionDenied, IllegalMove) as exc:
+            # a case the unit assists in (a head's every row has a box, for 指派所选): the unit's still, as 协办,
+            # which signs nothing; it was said 「已不在本单位办理」 until 2026-12-06
+            if any(x.role == A.Role.ASSIST and x.state == A.State.ACTIVE and x.unit_id in roles.unit_ids
+                   for x in assignments) and not any(x.role == A.Role.LEAD and x.state == A.State.ACTIVE
+                                                     and x.unit_id in roles.unit_ids for x in assignments):
+                assisting += 1
+                continue
             done.append((message, exc))
         else:
             cases.append((message, a.unit))
@@ -527,13 +534,18 @@ def inbox_sign(request):
     # signed past their reply deadline: to answer at once, not 「在期限内」
     late = [m for m, exc in done if exc is None and shares[m.pk].due_at is not None and shares[m.pk].due_at < now]
     signed = sum(exc is None for _, exc in done)
-    skipped = len(chosen) - signed  # numbers of no case the user may see among them
+    skipped = len(chosen) - signed - assisting  # numbers of no case the user may see among them
+    assists = f"{assisting} 件为本单位协办, 协办单位无需签收"
     if signed:
         flash.success(request, f"已签收 {signed} 件, 请在期限内答复"
                       + (f"; 其中 {len(late)} 件已过答复期限, 请尽快答复" if late else "")
-                      + (f"; 另有 {skipped} 件已签收或已不在本单位办理, 未再签收" if skipped else ""))
+                      + (f"; 另有 {skipped} 件已签收或已不在本单位办理, 未再签收" if skipped else "")
+                      + (f"; 另有 {assists}" if assisting else ""))
+    elif not skipped:
+        flash.error(request, f"所选 {assists}, 没有可签收的留言")
     else:
-        flash.error(request, "所选留言已签收或已不在本单位办理, 没有可签收的留言")
+        flash.error(request, "所选留言已签收或已不在本单位办理" + (f" (另有 {assists})" if assisting else "")
+                    + ", 没有可签收的留言")
     return redirect(back)
 
 

@@ -9,6 +9,8 @@ from minsheng.progress import Progress
 REPLY_COLUMNS = ("答复意见", "reply")
 ASKED_AT = ("留言时间", "submitted_at")
 REPLIED_AT = ("答复时间", "replied_at")
+KIND_COLUMNS = ("留言类型", "问题类型", "类型", "type", "kind")  # 问题类型: the reference data's (training.KIND_FOR_LABEL)
+THANKS = {"感谢", "thanks"}  # a 感谢 is charged no completeness, as the reply form charges none (since 2026-12-06)
 HEADER = ["留言编号", "总分", "相关性", "完整性", "可解释性", "及时性", "套话", "原因"]
 
 
@@ -18,7 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True, help="UTF-8 CSV like tipdm_replies.csv: 答复意见 (or reply) and 留言主题/留言详情; "
-                                                            "留言编号, 留言时间, 答复时间 used when present ('-': standard input)")
+                                                            "留言编号, 留言时间, 答复时间 used when present; a type column (留言类型, 问题类型, 类型, type "
+                                                            "or kind) whose value 感谢 (or thanks) marks a thanks message, "
+                                                            "charged no completeness (完整性 1.0) ('-': standard input)")
         parser.add_argument("--out", required=True, help="output CSV (missing folders are created), one row per reply: 留言编号 (or the row number), 总分, 相关性, 完整性, "
                                                             "可解释性, 及时性, 套话, 原因")
 
@@ -37,13 +41,15 @@ class Command(BaseCommand):
             csvio.require_texts(table, [t + b for t, b in zip(titles, bodies, strict=True)], "标题和正文")
             ids = csvio.unique_ids(table)
             asked_col, replied_col = csvio.pick_column(header, ASKED_AT), csvio.pick_column(header, REPLIED_AT)
+            kind_col = csvio.pick_column(header, KIND_COLUMNS)
             results = []
             with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
                 for i, (row, title, body, line) in enumerate(zip(rows, titles, bodies, table.lines, strict=True),
                                                              start=1):
                     asked, replied = [csvio.parse_time(row[col], table.path, i, col, line) if col and row[col].strip()
                                       else None for col in (asked_col, replied_col)]
-                    results.append(score_reply(title, body, row[reply_col], asked, replied))
+                    thanks = kind_col is not None and row[kind_col].strip().casefold() in THANKS
+                    results.append(score_reply(title, body, row[reply_col], asked, replied, thanks=thanks))
                     if len(rows) > csvio.PROGRESS_EVERY and (i % csvio.PROGRESS_EVERY == 0 or i == len(rows)):
                         progress(f"  {i}/{len(rows)} 条答复已评分")
             csvio.write_rows(out, HEADER, (
