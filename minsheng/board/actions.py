@@ -710,6 +710,23 @@ def do_sign_many(actor, cases, at=None) -> list[Exception | None]:
     return refused
 
 
+# 修改后重新提交: the web form (board.views.citizen.post_message) and the API's POST /messages/ (``again``)
+def not_accepted(user, public_id: str) -> Message | None:
+    """The citizen's own message not accepted (未受理) that ``?again=`` / the form's ``again`` sends again."""
+    return (Message.objects.filter(public_id=public_id, author=user, status=Status.REJECTED)
+            .select_related("region").first() if public_id else None)
+
+
+def resubmitted_as(message: Message | None) -> Message | None:
+    """The message ``message`` was sent again as (修改后重新提交): once only. Its page offered the button still,
+    and each press posted one more copy, past the half hour in which the post form takes the same text for a repeat (walk, 2026-12-06)."""
+    return Message.objects.filter(resubmission_of=message).first() if message is not None else None
+
+
+def resubmitted_note(new: Message) -> str:
+    return f"该留言已修改后重新提交 (新留言编号 {new.public_id}), 不能再次重新提交"
+
+
 def _void_extensions(message: Message, now) -> None:
     """A pending extension request ends with the assignment it asked for: the unit replied,
     transferred or returned the case, or it was merged, before the supervisor decided."""

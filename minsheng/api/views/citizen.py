@@ -17,7 +17,6 @@ from minsheng.accounts.models import User
 from minsheng.board import actions
 from minsheng.board.forms import MessageForm
 from minsheng.board.models import Message
-from minsheng.board.views.citizen import _not_accepted, _resubmitted, _resubmitted_note
 from minsheng.board.workflow import Status
 
 from ..errors import ApiError
@@ -49,12 +48,12 @@ def create_message(request):
         return actions.do_submit(request.user, **form.submit_kwargs())
     with transaction.atomic():  # 修改后重新提交, once: two posts at once, the second looks once the first is stored
         User.objects.select_for_update().filter(pk=request.user.pk).first()
-        old = _not_accepted(request.user, checked["again"])
+        old = actions.not_accepted(request.user, checked["again"])
         if old is None:
             raise ApiError(f"again 应为您本人未受理 (不予受理) 的留言编号: 没有这样的留言 {checked['again']}",
                            fields={"again": ["不是您未受理的留言"]})
-        if (sent := _resubmitted(old)) is not None:
-            raise ApiError(_resubmitted_note(sent), code="conflict", status_code=409, fields={"again": ["已重新提交过"]})
+        if (sent := actions.resubmitted_as(old)) is not None:
+            raise ApiError(actions.resubmitted_note(sent), code="conflict", status_code=409, fields={"again": ["已重新提交过"]})
         message = actions.do_submit(request.user, **form.submit_kwargs())
         Message.objects.filter(pk=message.pk).update(resubmission_of=old)
     return message

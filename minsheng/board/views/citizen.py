@@ -152,31 +152,15 @@ def _just_posted(user, cleaned) -> Message | None:
             .order_by("-id").first())
 
 
-def _not_accepted(user, public_id: str) -> Message | None:
-    """The citizen's own message not accepted (未受理) that ``?again=`` / the form's ``again`` sends again."""
-    return (Message.objects.filter(public_id=public_id, author=user, status=Status.REJECTED)
-            .select_related("region").first() if public_id else None)
-
-
-def _resubmitted(message: Message | None) -> Message | None:
-    """The message ``message`` was sent again as (修改后重新提交): once only. Its page offered the button still,
-    and each press posted one more copy, past the half hour of ``_just_posted`` (walk, 2026-12-06)."""
-    return Message.objects.filter(resubmission_of=message).first() if message is not None else None
-
-
-def _resubmitted_note(new: Message) -> str:
-    return f"该留言已修改后重新提交 (新留言编号 {new.public_id}), 不能再次重新提交"
-
-
 def _sent_again(request) -> dict | None:
     """The form's fields from ``?again=<public_id>``, the citizen's own message not accepted (未受理): its
     page's 修改后重新提交. The reason asked to add what was missing (「请补充后重新提交」) and the citizen
     typed it all again. The reason is said above the form; photos are chosen again."""
-    message = _not_accepted(request.user, request.GET.get("again", ""))
+    message = actions.not_accepted(request.user, request.GET.get("again", ""))
     if message is None:
         return None
-    if (new := _resubmitted(message)) is not None:
-        flash.error(request, _resubmitted_note(new))
+    if (new := actions.resubmitted_as(message)) is not None:
+        flash.error(request, actions.resubmitted_note(new))
         return None
     flash.info(request, f"已填入您未受理的留言 (编号 {message.public_id}) 的内容, 请按未受理原因修改后提交"
                         f"{'; 照片需要重新选择' if message.attachments.exists() else ''}。"
@@ -201,8 +185,8 @@ def post_message(request):
                     # two tabs sent at once: the second looks once the first is stored
                     User.objects.select_for_update().filter(pk=request.user.pk).first()
                     earlier = _just_posted(request.user, form.cleaned_data)
-                    old = _not_accepted(request.user, request.POST.get("again", ""))  # 修改后重新提交
-                    sent = _resubmitted(old)
+                    old = actions.not_accepted(request.user, request.POST.get("again", ""))  # 修改后重新提交
+                    sent = actions.resubmitted_as(old)
                     if sent is None:
                         message = earlier or actions.do_submit(request.user, **form.submit_kwargs())
                         if old is not None and earlier is None:
@@ -211,7 +195,7 @@ def post_message(request):
                 flash.error(request, str(exc))
             else:
                 if sent is not None:  # sent again already: its page says so and links to the copy
-                    flash.error(request, _resubmitted_note(sent))
+                    flash.error(request, actions.resubmitted_note(sent))
                     return redirect("board:message", old.public_id)
                 if earlier is not None:
                     flash.info(request, f"您刚才已提交过这条留言 (编号 {earlier.public_id}), 没有重复提交",

@@ -291,8 +291,7 @@ def message_detail(request, public_id):
     # a public message of a public hotspot links to it: its page led to the message, never back,
     # and a reader could not learn that others had raised the same problem there
     hotspot = hotspot_of(message) if message.is_public else None
-    resubmitted_as = (Message.objects.filter(resubmission_of=message).only("public_id").first()
-                      if is_author and message.status == Status.REJECTED else None)
+    resubmitted_as = actions.resubmitted_as(message) if is_author and message.status == Status.REJECTED else None
     return render(request, "board/message.html", {
         "message": message, "main": main, "replies": replies, "timeline": timeline(message),
         "photos": Attachment.objects.filter(message=message).only("file", "width", "height"),
