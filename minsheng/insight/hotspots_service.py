@@ -146,7 +146,7 @@ def hotspot_of(message) -> Hotspot | None:
     message is a case, not a hotspot), with its region."""
     from minsheng.board.models import MessageKind
 
-    if message.kind == MessageKind.THANKS:  # counted in none (_reading)
+    if message.kind == MessageKind.THANKS:  # counted in none (_readings)
         return None
     member = (HotspotMember.objects.select_related("hotspot__region")
               .filter(message=message, hotspot__message_count__gte=MIN_MESSAGES).first())
@@ -261,14 +261,9 @@ def refresh_many(hotspot_pks, now: dt.datetime | None = None) -> dict[int, Hotsp
     return {hotspot.pk: hotspot for hotspot in locked}
 
 
-def _reading(hotspot: Hotspot, now: dt.datetime) -> dict:
-    """The figures, flags, title and place of ``hotspot`` as its members give them now."""
-    return _readings([hotspot], now)[hotspot.pk]
-
-
 def _readings(hotspots, now: dt.datetime) -> dict[int, dict]:
-    """``_reading`` of each of ``hotspots``, by pk: their members, the members' ratings, who pressed
-    我也遇到 and the units handling them each read once for them all."""
+    """The figures, flags, title and place of each of ``hotspots`` as its members give them now, by pk: their
+    members, the members' ratings, who pressed 我也遇到 and the units handling them each read once for them all."""
     from minsheng.board.models import Assignment, Message, MessageKind, Support
 
     pks = [h.pk for h in hotspots]
@@ -473,7 +468,7 @@ def decay_heat_in_database(now: dt.datetime) -> int:
 
 
 def chronic_in_database(now: dt.datetime) -> Q:
-    """The hotspots the rule of ``_reading`` flags 老大难 at ``now``, over their stored figures: two or more
+    """The hotspots the rule of ``_readings`` flags 老大难 at ``now``, over their stored figures: two or more
     messages, some unresolved, the first ``chronic_days`` old to the second (``is_chronic``). The stored
     ``message_count``, ``unresolved_count`` and ``first_at`` are those of the hotspot's last refresh, which
     every move of one of its messages runs."""

@@ -53,7 +53,7 @@ def supporters(**members) -> Coalesce:
 
     rows = (Support.objects.filter(message__hotspot_member__hotspot=OuterRef("pk"),
                                    **{f"message__{lookup}": value for lookup, value in members.items()})
-            .exclude(message__kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._reading)
+            .exclude(message__kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._readings)
             .order_by().values("message__hotspot_member__hotspot")
             .annotate(figure=Count("user", distinct=True)).values("figure"))
     return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
@@ -73,7 +73,7 @@ class HotspotQuerySet(models.QuerySet):
         from minsheng.board.workflow import Status
 
         public = (Message.objects.filter(hotspot_member__hotspot=OuterRef("pk"), status__in=Status.public())
-                  .exclude(kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._reading)
+                  .exclude(kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._readings)
                   .order_by().values("hotspot_member__hotspot"))
 
         def figure(aggregate, output, default=None):
@@ -104,7 +104,7 @@ class HotspotQuerySet(models.QuerySet):
         first, _ = day_window(days, timezone.localdate(now))
         since = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
         # one filter() call: the aggregates below count the members it joins, those of the period
-        # a 感谢 counts in no hotspot (hotspots_service._reading)
+        # a 感谢 counts in no hotspot (hotspots_service._readings)
         counted = [kind for kind in MessageKind.values if kind != MessageKind.THANKS]
         period = self.filter(members__message__status__in=Status.public(), members__message__submitted_at__gte=since,
                              members__message__kind__in=counted)

@@ -113,7 +113,7 @@ def hotspot_detail(request, pk: int):
     # says 已公开 N 条), and the author reads a pending, rejected or withdrawn message of their own
     # on its own page, not listed and charted here as part of a public problem
     messages = list(Message.objects.filter(status__in=Status.public(), hotspot_member__hotspot=hotspot)
-                    .exclude(kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._reading)
+                    .exclude(kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._readings)
                     .select_related("region", "topic", "author").order_by("-submitted_at"))
     # a supervisor who opened a 老大难 from /chronic/ reached each case's public page only, with no
     # way on to its 办理 page (督办, the units' deadlines): the staff who dispatch or supervise a

@@ -180,7 +180,7 @@ class HotspotDetail(ApiView):
     def get(self, request, hotspot_id):
         keep_heat_current()  # its heat as the list gives it
         members = (HotspotMember.objects.filter(message__status__in=Status.public())
-                   .exclude(message__kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._reading)
+                   .exclude(message__kind=MessageKind.THANKS)  # counted in no hotspot (hotspots_service._readings)
                    .select_related("message").order_by("joined_at", "id"))
         roles = roles_of(request.user)
         # as its page: the public's, and for supervisors the others of their regions (listed by ?chronic=)
