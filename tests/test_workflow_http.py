@@ -442,8 +442,10 @@ def test_truly_concurrent_replies_on_postgresql(personas, directory, login):
     barrier = threading.Barrier(2, timeout=10)
     results = [None, None]
 
+    gated = []
+
     def gated_quality(message, body, **kwargs):  # runs after the version check, before do_reply
-        barrier.wait()
+        gated.append(barrier.wait())
         return None
 
     def run(i):
@@ -452,13 +454,15 @@ def test_truly_concurrent_replies_on_postgresql(personas, directory, login):
         finally:
             connection.close()
 
-    with mock.patch("minsheng.board.views.staff.quality_for", gated_quality):
+    # quality_to_publish (staff_hints) scores the reply: the gate must be its quality_for, or nothing waits
+    with mock.patch("minsheng.board.views.staff_hints.quality_for", gated_quality):
         threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
         for t in threads:
             t.start()
         for t in threads:
             t.join(30)
     codes = sorted(r.status_code for r in results)
+    assert sorted(gated) == [0, 1]  # both requests met at the gate: truly at once
     assert codes == [302, 409]
     loser = next(r for r in results if r.status_code == 409)
     assert " 答复, 无需再办理; 本页已更新为最新状态" in text(loser)  # who answered first, and when
