@@ -362,8 +362,7 @@ def _reworded(question: str, core: str, listed: bool = False) -> str:
     word of ``text.SYNONYMS`` by the one of its group the reply uses (噪音 by 噪声), an act by the
     reply's word of its family (``_ACTS``: 关停 by 停止), an item of a list asked to be told
     (``listed``) by its near word (``_TOLD_WORDS``: 地点 by 地址), and an
-    abbreviation by the short word of the reply its characters are in, in order (公厕 by 公共厕,
-    of 公共厕所; 违建 by 违法建, of 违法建设)."""
+    abbreviation by the word of the reply that spells it out (``_in_full``: 公厕 by 公共厕所)."""
 
     question = in_words_of(question, core)
     if listed:
@@ -373,9 +372,9 @@ def _reworded(question: str, core: str, listed: bool = False) -> str:
     for word in set(_words(_focus(question))):
         # an abbreviation is a word of the dictionary (not 上要, 人车: jieba's guesses), and not a
         # common one (现在, 同时, 进步) or a number (第一, 七十): those are words of their own
-        if len(word) > 3 or word in core or not 0 < word_frequency(word) <= COMMON or _NUMERAL.search(word):
+        if len(word) > 3 or word in core or not _an_abbreviation(word):
             continue
-        spelled = _spelled_out(word, core)
+        spelled = _in_full(word, core)
         if spelled:
             question = question.replace(word, spelled)
     for word in set(_words(_focus(question))):
@@ -403,27 +402,6 @@ def _near_word(word: str, text: str) -> str | None:
         if (near != word and word_frequency(near) and not _MONEY_WORD.fullmatch(near)
                 and any(word[-1] in ends and near[-1] in ends for ends in _NEAR_ENDS)):
             return near
-    return None
-
-
-def _spelled_out(word: str, text: str) -> str | None:
-    """The short word of ``text`` that ``word`` abbreviates: its characters in order, each at
-    most two Chinese characters after the one before and each the first of a word (公厕 in
-    公共厕所: 公共 厕所; 违建 in 违法建设), or all in one word (公车 in 公交车). Not the 法规 of 依法依规,
-    whose 法 starts no word."""
-    start = text.find(word[0])
-    while start != -1:
-        at = [start]
-        for char in word[1:]:
-            found = text.find(char, at[-1] + 1, at[-1] + 4)
-            if found == -1:
-                break
-            at.append(found)
-        else:
-            span = text[start:at[-1] + 1]
-            if _HAN_WORD.fullmatch(span) and (word_frequency(span) or all(word_frequency(text[i:i + 2]) for i in at)):
-                return span
-        start = text.find(word[0], start + 1)
     return None
 
 
@@ -1424,9 +1402,9 @@ def _abbreviated(word: str, core: str) -> bool:
     if any(w in word and any(o in core for o in group if o not in word) for group in ABBREVIATIONS for w in group):
         return True
     if 2 <= len(word) <= 3 and _an_abbreviation(word):
-        return word_frequency(word) <= SPELLED_OUT and _in_full(word, core) != -1
+        return word_frequency(word) <= SPELLED_OUT and _in_full(word, core) is not None
     return (len(word) >= 4 and bool(word_frequency(word)) and word[0] in core
-            and any(_in_full(short, word) == 0 for short in _reply_words(core)
+            and any(word.startswith(_in_full(short, word) or "-") for short in _reply_words(core)
                     if short[0] == word[0] and short not in word and len(short) <= 3 and _an_abbreviation(short)))
 
 
@@ -1436,11 +1414,13 @@ def _reply_words(core: str) -> frozenset[str]:
     return frozenset(tokenize(core[:WORD_CHARS * 5]))
 
 
-def _in_full(short: str, text: str) -> int:
-    """Where ``text`` spells ``short`` out in full, or -1: a dictionary word holding its characters in order, each
-    beginning a dictionary word of two or three characters that runs to the next (公厕 in 公共厕所: 公共 厕所; 医保 in
-    医疗保险; the last of three a word of one character too); not a character inside a word (工程量 is no 工程质量:
-    程质 量, 人行道 no 人行横道), nor words that make no name together (城管 is no 城区管网)."""
+def _in_full(short: str, text: str) -> str | None:
+    """The word of ``text`` that spells ``short`` out in full, or None: a dictionary word holding its characters in
+    order, each beginning a dictionary word of two or three characters that runs to the next (公厕 in 公共厕所: 公共 厕所;
+    医保 in 医疗保险; the last of three a word of one character too); not a character inside a word (工程量 is no 工程质量:
+    程质 量, 人行道 no 人行横道), nor words that make no name together (城管 is no 城区管网). The one rule of both
+    readers, the relevance explanation's (``_abbreviated``) and completeness's (``_reworded``), since 2026-12-06: the
+    second had its own, looser (``_spelled_out``: 违建 read in 违法建设, 公车 in 公交车)."""
     start = text.find(short[0])
     while start != -1:
         at = [start]
@@ -1451,12 +1431,13 @@ def _in_full(short: str, text: str) -> int:
             at.append(found)
         else:
             ends = (1, 2, 3) if len(short) >= 3 else (2, 3)
-            if all(word_frequency(text[a:b]) for a, b in zip(at, at[1:], strict=False)) and any(
-                    word_frequency(text[at[-1]:at[-1] + n]) and word_frequency(text[start:at[-1] + n])
-                    for n in ends if at[-1] + n <= len(text)):
-                return start
+            if all(word_frequency(text[a:b]) for a, b in zip(at, at[1:], strict=False)):
+                for n in ends:
+                    if (at[-1] + n <= len(text) and word_frequency(text[at[-1]:at[-1] + n])
+                            and word_frequency(text[start:at[-1] + n])):
+                        return text[start:at[-1] + n]
         start = text.find(short[0], start + 1)
-    return -1
+    return None
 
 
 # what leads a place's name without naming it: a region (城关镇, 县城, A区) or, in a place read too long, a
