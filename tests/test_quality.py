@@ -1691,6 +1691,29 @@ def test_a_relevant_reply_answers_in_kind_only_the_question_on_its_subject():
     assert "供暖费退费" in result["missed"][0] and "已回应 1 个" in result["explained"]["completeness"]
 
 
+LAMP_TITLE = "幸福路路灯不亮"
+LAMP_REPLY = "您好! 经查, 幸福路东段路灯因线路老化损坏, 我处已于6月3日更换线路, 路灯已恢复照明。如有疑问请致电 0931-8451234。"
+
+
+@pytest.mark.parametrize("another", ["另外想问一下, ", "还有, ", "此外, ", "我还想咨询一下, "])
+def test_a_second_matter_raised_in_the_body_alone_is_not_answered_by_the_first_matters_date(another):
+    """The title names the street lamp; the body asks besides when the road will be repaved. A reply on the lamp alone,
+    relevant to the letter, dated the lamp's repair and that date answered the repaving too (完整性 100%): only a matter
+    the title named was held to its own subject (review 2026-12-06, still weak)."""
+    body = f"幸福路东段的路灯坏了半个月, 晚上走路很不安全, 希望尽快修好。{another}幸福路坑坑洼洼的路面什么时候重新铺设?"
+    result = score_reply(LAMP_TITLE, body, LAMP_REPLY, explain=True)
+    assert result["relevance"] >= 0.4, result
+    assert result["completeness"] == 0.5 and len(result["missed"]) == 1 and "路面" in result["missed"][0], result
+    assert "已回应 1 个, 未回应「" in result["explained"]["completeness"], result
+
+
+def test_a_reply_on_both_matters_answers_the_second_one_raised_in_the_body():
+    body = "幸福路东段的路灯坏了半个月, 晚上走路很不安全, 希望尽快修好。另外想问一下, 幸福路坑坑洼洼的路面什么时候重新铺设?"
+    reply = LAMP_REPLY.replace("如有", "幸福路路面翻修已列入明年计划, 预计2027年5月前完成铺设。如有")
+    result = score_reply(LAMP_TITLE, body, reply)
+    assert result["completeness"] == 1.0 and result["missed"] == [], result
+
+
 def test_a_relevant_reply_on_the_bus_in_other_words_keeps_its_answer():
     """公共汽车 is the 公交 asked for: the line's date still answers when it will come (a guard: the rule above alone,
     without reading 公共汽车 as 公交, left it unanswered)."""

@@ -591,6 +591,12 @@ def _dates_kept(reply: str) -> str:
 _KIND_WORD = re.compile(r"合理|合法|合规|违法|违规|法律|法规|规定|政策|标准|时间|时候|计划|进度|责任|大人|领导")
 
 
+# a question the body asks as another matter than the one before it (另外想问一下…, 此外…, 还有一个问题…, 顺便问一下…,
+# 我还想咨询一下…): not 还有没有, which asks whether there is still
+_ANOTHER_MATTER = re.compile(r"^[^,，。;；?？]{0,4}?(?:另外|此外|另(?=[问咨请想有再一])|还有(?!没有)|顺便|再者|"
+                            r"(?:还|再)(?:想|要)?(?:问|咨询|请问|了解|反映)一?(?:下|个|件))")
+
+
 @lru_cache(maxsize=256)
 def _subject(question: str) -> tuple[str, ...]:
     """What a question is about, besides what it asks and whom: its key words as the relevance explanation
@@ -1589,10 +1595,13 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         own = _about(question, core)
         if own:
             return True
-        # a reply relevant to the message is off a question's subject only where the title names it, a matter the letter
-        # is about (供暖费 of 小区电梯停运, 另咨询供暖费退费), not a noun of its story as jieba reads it (卡内余额 of a question
-        # on the loan the title asks of, 户籍科 of one on the 非转农 policy the reply cites: review 2026-12-06)
-        if relevance >= 0.4 and not any(t in (title or "") for t in _subject(question)):
+        # a reply relevant to the message is off a question's subject only where the letter raises it as a matter of its
+        # own: the title names it (供暖费 of 小区电梯停运, 另咨询供暖费退费), or the body asks it as another (另外想问一下,
+        # 路面什么时候重新铺设? beside the street lamp of the title: ``_ANOTHER_MATTER``, since 2026-12-06), not a noun of its
+        # story as jieba reads it (卡内余额 of a question on the loan the title asks of, 户籍科 of one on the 非转农 policy
+        # the reply cites: review 2026-12-06)
+        if (relevance >= 0.4 and not any(t in (title or "") for t in _subject(question))
+                and not _ANOTHER_MATTER.match(question)):
             return True
         others = [q for q in {*asked, *twins} if q != question]
         kin = {q for q in others if q in twins.get(question, ()) or _akin(q, question)}
