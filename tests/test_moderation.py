@@ -187,6 +187,10 @@ def test_a_name_introduced_once_is_hidden_everywhere_in_public(client, personas,
      "96123456"),
     ("0029_search_text_without_own_service_like_numbers_and_flats_by_rooms", "垃圾一周没人清运",
      "我住3单元501室商铺门前垃圾成堆。", "501室"),
+    ("0032_search_text_without_home_flats_and_owned_service_lines", "垃圾一周没人清运", "我住3号楼101超市门前垃圾成堆。",
+     "101超市"),
+    ("0032_search_text_without_home_flats_and_owned_service_lines", "垃圾一周没人清运", "联系电话：96123456（本人）。",
+     "96123456"),
 ])
 def test_the_reindex_migration_forgets_a_name_an_older_index_kept(client, personas, directory, migration, title, body,
                                                                   name):
