@@ -140,18 +140,21 @@ FLAT = re.compile(r"(?=\s?\d)(?:"  # (where a digit is: a text is scanned severa
 # 在3-12-2024号 stay dates, and so does a date that cannot be a flat, 12-05-2024 or 05-12-2024, after a home too). The
 # phrase may not hold a date's word between the home and the number (日期, 时间, 于, 从, 自, 至, 截至, 年, 月, 日, 在 but
 # 住在), and a dash-written one is a date when a date's word follows it (号, 日, 起, 开始, 至, 到, 以来, 左右, 前, 后, 当天,
-# a time). A room named after 是 / 为 stays as without a home (``_ROOM_IS``)
-_PHRASE_TO_IT = r"(?:(?!日期|时间|于|从|自|至|截|直到|年|月|日|(?<!住)在)[^\s,，。;；!！?？、:：]){0,14}?"
-_HOME = r"(?:住(?!院|宿|房公积金)|我家|俺家|本人家|家在)" + _PHRASE_TO_IT
+# a time). Not after 住院, 住建, 住房 …, nor where the phrase puts the number beside the home (我家楼下, 对面, 附近 …); a room
+# nobody lives in (会议室, 窗口, 诊室, 病房 …) and one named after 是 / 为 (``_ROOM_IS``) stay as without a home
+_PHRASE_TO_IT = (r"(?:(?!日期|时间|于|从|自|至|截|直到|年|月|日|(?<!住)在|楼下|楼上|楼底|底商|对面|隔壁|旁边|附近|门口|周边"
+                 r"|边上|前面|后面)[^\s,，。;；!！?？、:：]){0,14}?")
+_HOME = r"(?:住址[:：]?\s*|住(?!院|宿|建|房|持)|我家|俺家|本人家|家在)" + _PHRASE_TO_IT
 _FIRM_DATE = r"(?:\d{1,2}-0\d|0\d-\d{1,2})-(?:19|20)\d{2}(?!\d)"
 HOME_FLAT = re.compile(
     rf"{_HOME}(?<=\d)(?:号楼|单元|[栋楼幢座号])(?<!月\d号)(?<!月\d\d号)(\d{{3,4}})"
     r"(?![\d.%\-户年月日米元平个人名辆万余多次路天千百十条台套间棵盏根块项位层级届期号栋楼幢座单室房办mM㎡]|/\d{1,2}/)"
-    rf"(?!{_ROOM_IS}{_NOT_BESIDE})"
+    rf"(?!会议|窗口|诊室|教室|病房|大厅|科室|{_ROOM_IS}{_NOT_BESIDE})"
     rf"|(?:{_HOME}|(?:号楼|单元|[栋幢]|门牌|房号){_PHRASE_TO_IT})(?<![\d-])(?!{_FIRM_DATE})\d{{1,2}}-\d{{1,2}}-(\d{{3,4}})"
     r"(?![\d-])(?!\s*(?:号|日|起|开始|至|到|以来|左右|前(?![面边头])|后(?![面边头])|之前|之后|当天|期间|\d{1,2}:\d))")
-# a second flat after a slash, or a first before one (302/304, 302/304室: since 2026-12-06 the other was published)
-_NEXT_FLAT = re.compile(r"/(\d{3,4})(?![\d/.%\-户年月日米元路号线])")
+# a second flat after a slash, or a first before one (302/304, 302/304室, 101/102/103: since 2026-12-06 the other was
+# published)
+_NEXT_FLAT = re.compile(r"/(\d{3,4})(?![\d.%\-户年月日米元路号线]|/\d{1,2}(?!\d))")
 _FLAT_BEFORE = re.compile(r"(?<![\d/.\-])(\d{3,4})/$")
 
 ABUSE = ("傻逼", "傻b", "煞笔", "操你", "草你妈", "他妈的", "狗日", "王八蛋", "去死", "滚蛋", "混蛋", "畜生", "垃圾政府")
