@@ -1493,3 +1493,30 @@ def test_a_reply_to_a_thanks_is_not_charged_completeness(personas, directory, st
     # the same words filed as a 建言 still ask: the rule is the kind's
     Message.objects.filter(title=title).update(kind="suggest")
     assert "完整性 100%" not in preview(draft)
+
+
+def test_a_reply_giving_a_private_persons_mobile_is_refused_unless_the_unit_gives_it_as_its_line(
+        personas, directory, signed, staff, client):
+    """A mobile in a reply that was not the citizen's (a property manager's, a grid worker's) was neither warned of nor
+    refused (decided earlier on 2026-12-06): it went up on the public page. Since later that day it is refused as the
+    citizen's is, unless the unit gives it as its own line (我局咨询电话, 值班电话, 服务热线 …); landlines stay allowed."""
+    from rest_framework.test import APIClient
+
+    for leaking in ("经核查, 已协调物业整改, 请联系物业经理李某, 手机13912345678。",
+                    "经核查, 已转社区办理, 可联系网格员, 电话 139-1234-5678。"):
+        r = act(staff["officer"], fresh(signed), "reply", body=leaking)
+        assert r.status_code == 400 and "答复中含有他人的手机号, 答复会公开发布, 请删去" in text(r), leaking
+    api = APIClient()
+    api.force_authenticate(personas["officer"])
+    r = api.post(f"/api/v1/staff/cases/{signed.public_id}/reply/", {"body": leaking}, format="json")
+    assert r.status_code == 400 and "他人的手机号" in r.json()["error"]["fields"]["body"][0]
+    preview = staff["officer"].post(reverse("board:reply_preview", args=[signed.public_id]),
+                                    {"version": fresh(signed).version, "body": leaking})
+    assert "答复中含有他人的手机号" in text(preview)
+    assert not Reply.objects.exists() and fresh(signed).status == Status.SIGNED
+    official = ("经核查, 已协调物业整改。物业公司电话 0931-8123456, 李经理办公电话 0931-8123457, "
+                "我局咨询电话 13800009999 (工作日), 夜间值班电话 13800008888。")
+    r = act(staff["officer"], fresh(signed), "reply", body=official)
+    assert r.status_code == 302 and Reply.objects.get().body == official
+    public = text(client.get(reverse("board:message", args=[signed.public_id])))
+    assert "13800009999" in public and "0931-8123456" in public

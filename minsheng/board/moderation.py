@@ -117,10 +117,11 @@ _ROOM_NAMED = (r"门卫室|传达室|值班室|警务室|保安室|监控室|配
 # 房 (我住3单元501室, 商铺噪音大 and 6号楼1102室办公室没人接 were published: 室 ends the flat, what follows is another
 # thing), and not the organisation a household complains of right after its flat (我住1号楼101物业管理费…, 我家2号楼1201门卫
 # 不让进, 我住5号楼1201居委会不管), nor a room the flat is beside (是物业办公室楼上) or was made of (是门面房改的))
-_PUBLIC_ROOM = (r"(?!(?:(?<![室房间号])(?:" + _ROOM_NAMED + r")|(?:室|房间|房|号)?"
-                r"(?:是|为|系|即|就是|现为|现在是|原为|原是|作为|用作|改为|改成)(?:" + _ROOM_NAMED
-                + r"|物业(?:办|服务|管理|公司|用房|值班)|居委会|村委会|社区(?:办|服务|居委|卫生|警务|用房|活动|食堂)"
-                r"|门卫|党群|办公|服务中心|服务站|社区卫生服务))(?![\u4e00-\u9fa5]{0,3}?(?:楼上|楼下|隔壁|对面|旁边|附近|上面|下面|后面|前面|边上|改)))")
+_ROOM_IS = (r"(?:室|房间|房|号)?(?:是|为|系|即|就是|现为|现在是|原为|原是|作为|用作|改为|改成)(?:" + _ROOM_NAMED
+            + r"|物业(?:办|服务|管理|公司|用房|值班)|居委会|村委会|社区(?:办|服务|居委|卫生|警务|用房|活动|食堂)"
+            r"|门卫|党群|办公|服务中心|服务站|社区卫生服务)")
+_NOT_BESIDE = r"(?![\u4e00-\u9fa5]{0,3}?(?:楼上|楼下|隔壁|对面|旁边|附近|上面|下面|后面|前面|边上|改))"
+_PUBLIC_ROOM = r"(?!(?:(?<![室房间号])(?:" + _ROOM_NAMED + r")|" + _ROOM_IS + r")" + _NOT_BESIDE + r")"
 # Since 2026-12-06 a date written with dashes (12-05-2024, 05-12-2024, 5-12-2024: the middle part in two digits, or the
 # first with a leading 0, before a year 19xx/20xx) is not building-unit-flat 3-2-501 (its year was hidden as a flat);
 # 3-2-2001 and 12-5-2024 still are one (a unit is rarely written 05 or numbered past 9)
@@ -132,6 +133,29 @@ FLAT = re.compile(r"(?=\s?\d)(?:"  # (where a digit is: a text is scanned severa
                   rf"|(?<![\d-]){_DATE}\d{{1,2}}-\d{{1,2}}-(\d{{3,4}})(?![\d-])"
                   r"|(?<!\d)\d{3,4}(?:室|房间)"
                   r"|(?<=\d[楼层])\d{1,2}号(?=[\s,，。;；、]|$|的|住户|业主|家|房|室))" + _PUBLIC_ROOM)
+
+# Since 2026-12-06 (later again) a number after the writer's home (住, 我家, 家在 … earlier in the phrase) is their flat
+# whatever follows it: 我住3号楼101超市噪音 (the shop is what they complain of; 8号楼103超市卖过期食品 stays, a shop) and
+# 我住3-12-2024, 2号楼3-12-2024 (a building's or a unit's word too; a unit of two digits before a year's digits; 3-12-2024 alone, 日期3-12-2024, 于3-12-2024, 从3-12-2024起,
+# 在3-12-2024号 stay dates, and so does a date that cannot be a flat, 12-05-2024 or 05-12-2024, after a home too). The
+# phrase may not hold a date's word between the home and the number (日期, 时间, 于, 从, 自, 至, 截至, 年, 月, 日, 在 but
+# 住在), and a dash-written one is a date when a date's word follows it (号, 日, 起, 开始, 至, 到, 以来, 左右, 前, 后, 当天,
+# a time). Not after 住院, 住建, 住房 …, nor where the phrase puts the number beside the home (我家楼下, 对面, 附近 …); a room
+# nobody lives in (会议室, 窗口, 诊室, 病房 …) and one named after 是 / 为 (``_ROOM_IS``) stay as without a home
+_PHRASE_TO_IT = (r"(?:(?!日期|时间|于|从|自|至|截|直到|年|月|日|(?<!住)在|楼下|楼上|楼底|底商|对面|隔壁|旁边|附近|门口|周边"
+                 r"|边上|前面|后面)[^\s,，。;；!！?？、:：]){0,14}?")
+_HOME = r"(?:住址[:：]?\s*|住(?!院|宿|建|房|持)|我家|俺家|本人家|家在)" + _PHRASE_TO_IT
+_FIRM_DATE = r"(?:\d{1,2}-0\d|0\d-\d{1,2})-(?:19|20)\d{2}(?!\d)"
+HOME_FLAT = re.compile(
+    rf"{_HOME}(?<=\d)(?:号楼|单元|[栋楼幢座号])(?<!月\d号)(?<!月\d\d号)(\d{{3,4}})"
+    r"(?![\d.%\-户年月日米元平个人名辆万余多次路天千百十条台套间棵盏根块项位层级届期号栋楼幢座单室房办mM㎡]|/\d{1,2}/)"
+    rf"(?!会议|窗口|诊室|教室|病房|大厅|科室|{_ROOM_IS}{_NOT_BESIDE})"
+    rf"|(?:{_HOME}|(?:号楼|单元|[栋幢]|门牌|房号){_PHRASE_TO_IT})(?<![\d-])(?!{_FIRM_DATE})\d{{1,2}}-\d{{1,2}}-(\d{{3,4}})"
+    r"(?![\d-])(?!\s*(?:号|日|起|开始|至|到|以来|左右|前(?![面边头])|后(?![面边头])|之前|之后|当天|期间|\d{1,2}:\d))")
+# a second flat after a slash, or a first before one (302/304, 302/304室, 101/102/103: since 2026-12-06 the other was
+# published)
+_NEXT_FLAT = re.compile(r"/(\d{3,4})(?![\d.%\-户年月日米元路号线]|/\d{1,2}(?!\d))")
+_FLAT_BEFORE = re.compile(r"(?<![\d/.\-])(\d{3,4})/$")
 
 ABUSE = ("傻逼", "傻b", "煞笔", "操你", "草你妈", "他妈的", "狗日", "王八蛋", "去死", "滚蛋", "混蛋", "畜生", "垃圾政府")
 ADVERTISING = re.compile(r"https?://|www\.|加微信|加v信|加qq|加QQ|代开发票|刷单|贷款秒批", re.IGNORECASE)
@@ -190,7 +214,7 @@ def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[
             taken.append((start, end))
             out.append((label, found, start, end))
 
-    for label, pattern in [*PATTERNS, ("姓名", NAME), ("门牌号", FLAT)]:
+    for label, pattern in [*PATTERNS, ("姓名", NAME), ("门牌号", FLAT), ("门牌号", HOME_FLAT)]:
         if pattern is NAME and not NAME_CUES.search(text):
             continue
         for m in pattern.finditer(text):
@@ -199,6 +223,13 @@ def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[
             group = _group(m)
             if group is not None:
                 take(label, m.group(group), *m.span(group))
+    for _label, _found, start, end in [x for x in out if x[0] == "门牌号"]:  # 302/304: both
+        while m := _NEXT_FLAT.match(text, end):
+            take("门牌号", m.group(1), *m.span(1))
+            end = m.end(1)
+        while m := _FLAT_BEFORE.search(text, max(0, start - 5), start):
+            take("门牌号", m.group(1), *m.span(1))
+            start = m.start(1)
     # a name introduced here or in the rest of the message, wherever else it appears
     names = {found for label, found, _s, _e in out if label == "姓名"} | introduced_names(context) | set(names)
     for name in sorted(names, key=len, reverse=True):
@@ -280,10 +311,17 @@ _OWN_PHONE_WORD = re.compile(r"(?:(?:我|本人|俺|咱|自己|家里|家庭|个
                              r"(?:电话|座机|固话)|手机|宅电|联系方式)(?:号码|号)?(?:是|为|[:：])?\s*$")
 
 
+# (and since 2026-12-06, later again, nor one they give as theirs after it: 联系电话：96123456（本人）, 95123456 (我的),
+# 96581234是本人的 were published)
+_OWNED_AFTER = re.compile(r"\s*(?:[(\[【]\s*(?:本人|我|家里|家庭|自己|个人|私人)"
+                          r"|(?:是|为|系)?(?:本人|我的|我家|家里|家庭|自己的|个人|私人))")
+
+
 def _a_service_line(text: str, m: re.Match) -> bool:
     """Whether ``m``, a landline after a phone word, is a service line given as such, not the writer's own."""
     return bool(m.group(1) and _SERVICE_LINE.fullmatch(m.group(1))
-                and not _OWN_PHONE_WORD.search(text, max(0, m.start(1) - 16), m.start(1)))
+                and not _OWN_PHONE_WORD.search(text, max(0, m.start(1) - 16), m.start(1))
+                and not _OWNED_AFTER.match(text, m.end(1)))
 
 
 _PHONES = ("手机号", "固定电话")

@@ -23,7 +23,15 @@ from minsheng.insight import lookup
 from minsheng.insight.suggest import Suggestion, suggest_each, suggest_for
 
 from ..models import Event, Message, Reply
-from ..moderation import Finding, _matches, hidden, personal_data, phones_named, real_name
+from ..moderation import (
+    _HALF_WIDTH,
+    TITLES,
+    _matches,
+    hidden,
+    personal_data,
+    phones_named,
+    real_name,
+)
 from ..workflow import Status
 
 log = logging.getLogger(__name__)
@@ -191,7 +199,8 @@ def _shown(reply: Reply, body: str) -> Reply:
 def reply_shown_to_others(message: Message, body: str) -> str:
     """``body``, a reply to ``message``, with the personal data of ``message``'s citizen partly hidden
     (王**, 139****5678: ``moderation.mask``'s forms), for the reply forms of other cases."""
-    return hidden(body, _leaks(message, body))
+    leaks = _leaks(message, body)
+    return hidden(body, sorted([*leaks, *_others_mobiles(body, leaks)], key=lambda x: x[2]))
 
 
 def replies_shown_to_others(message: Message, replies) -> list[Reply]:
@@ -258,11 +267,39 @@ def personal_data_in_reply(message: Message, body: str) -> str:
     number, or a bank card's (the citizen's, or any with a card's check digit: a 16-digit 工单号 is
     publishable). A phone the message gives only as an organisation's (物业电话 0731-8123456 打不通:
     ``moderation.phones_named``) is not theirs."""
-    found = [Finding(label, text) for label, text, _, _ in _leaks(message, body)]
-    if not found:
-        return ""
-    labels = "、".join(dict.fromkeys(f.label for f in found))
-    return f"答复中含有留言人的个人信息 ({labels}), 答复会公开发布, 请删去后再发布"
+    leaks = _leaks(message, body)
+    warnings = []
+    if leaks:
+        labels = "、".join(dict.fromkeys(label for label, _, _, _ in leaks))
+        warnings.append(f"答复中含有留言人的个人信息 ({labels}), 答复会公开发布, 请删去后再发布")
+    if _others_mobiles(body, leaks):
+        warnings.append("答复中含有他人的手机号, 答复会公开发布, 请删去后再发布 (本单位公开的号码请写明: 咨询电话、值班电话 …)")
+    return "; ".join(warnings)
+
+
+# A mobile in a reply that is not the citizen's is a private person's (a property manager's, a grid worker's) unless
+# the unit gives it as its own line: an office's phone word right before it, or before the numbers it follows
+# (咨询电话 0931-8451234 或 13800009999, 我局联系电话, 夜间值班电话), not a person's (李经理办公电话). Before the decision of
+# 2026-12-06 (later) it was neither warned of nor refused; landlines stay allowed (an organisation's, in most replies)
+_UNITS_LINE = re.compile(
+    r"(?:(?:咨询|办公|值班|服务|监督|举报|投诉|受理|业务|报修|救助|热线)(?:电话|热线|专线|手机)|热线"
+    r"|(?:我|本)(?:局|单位|委|办|中心|所|站|队|院|处|科|厅|部门|街道|镇|乡|社区|公司)的?(?:联系)?(?:电话|手机|热线|号码))"
+    r"(?:号码|号)?(?:是|为|[:：])?\s*(?:[\d+() -]+(?:或者|或|和|及|、|/|,|，)\s*)*$")
+_PERSON_BEFORE = re.compile(rf"(?:{TITLES})的?$")
+
+
+def _others_mobiles(body: str, leaks: list[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:
+    """(label, found, start, end) of each mobile in ``body`` that is neither among ``leaks`` (the citizen's) nor given as
+    the unit's own line (``_UNITS_LINE``)."""
+    read = body.translate(_HALF_WIDTH)
+    theirs = {(start, end) for _, _, start, end in leaks}
+
+    def units_line(start: int) -> bool:
+        m = _UNITS_LINE.search(read, max(0, start - 48), start)
+        return bool(m) and not _PERSON_BEFORE.search(read, max(0, m.start() - 4), m.start())
+
+    return [(label, found, start, end) for label, found, start, end in _matches(body)
+            if label == "手机号" and (start, end) not in theirs and not units_line(start)]
 
 
 def _leaks(message: Message, body: str) -> list[tuple[str, str, int, int]]:
