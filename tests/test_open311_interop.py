@@ -163,6 +163,27 @@ def test_a_personal_token_no_longer_valid_is_told_so_on_an_open311_read(client31
     assert client311.get(f"{BASE}/services.json").status_code == 200
 
 
+def test_a_key_sent_alone_as_authorization_is_named_as_with_token(client311, directory, key, personas):
+    """``Authorization: <key>`` without a scheme (an HTTP tool's "API key" field) was ignored on an Open311
+    read, the key's own request in moderation missing from a 200, and a post was told only 「需要 API key」;
+    on /api/v1/ an Open311 key so sent read 「请先登录或提供 API 令牌」. Each is named as with ``Token`` (since
+    2026-12-06); a header we do not know stays unread, as ``Basic …`` is."""
+    pending = client311.post(f"{BASE}/requests.json", form(key)).json()[0]["service_request_id"]
+    read = client311.get(f"{BASE}/requests.json", HTTP_AUTHORIZATION=key)
+    assert read.status_code == 403 and "Open311 接入密钥" in spec_error_of(read)["message"], read.content
+    posted = client311.post(f"{BASE}/requests.json", form(None), HTTP_AUTHORIZATION=key)
+    assert posted.status_code == 403 and "Open311 接入密钥" in spec_error_of(posted)["message"]
+    rest = APIClient().get("/api/v1/me/messages/", HTTP_AUTHORIZATION=key)
+    assert rest.status_code == 401 and "Open311 接入密钥" in rest.json()["error"]["message"]
+    row, token = ApiToken.issue(personas["citizen"], "我的脚本")
+    as_token = client311.get(f"{BASE}/requests.json", HTTP_AUTHORIZATION=token)  # valid: a public read
+    assert as_token.status_code == 200 and pending not in [r["service_request_id"] for r in as_token.json()]
+    ApiToken.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
+    revoked = client311.get(f"{BASE}/services.json", HTTP_AUTHORIZATION=token)
+    assert revoked.status_code == 403 and "已撤销" in spec_error_of(revoked)["message"]
+    assert client311.get(f"{BASE}/services.json", HTTP_AUTHORIZATION="something").status_code == 200
+
+
 def test_every_open311_response_is_valid_against_both_official_schemas(client311, directory, key):
     """swagger.json types ``account_id`` (and every optional field of a request) as a string or a
     number, never null; request.json allows null. A field with no value is left out of the JSON."""

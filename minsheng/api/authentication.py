@@ -49,18 +49,26 @@ def _is_valid_api_token(key: str) -> bool:
 
 def misplaced_open311_key(request) -> str | None:
     """What to tell a caller of the Open311 views (which read no ``Authorization`` header) that sent
-    a key as ``Authorization: Token …``: its Open311 key, a personal token, one revoked (or of an account
+    a key as ``Authorization: Token …`` (or alone, ``Authorization: <key>``, since 2026-12-06): its Open311 key, a personal token, one revoked (or of an account
     switched off), or a key we do not know (on a read it was ignored, and the key's own requests missing
     from a 200); None otherwise."""
     header = authentication.get_authorization_header(request).split()
-    if not header or header[0].lower() != b"token":
+    bare = len(header) == 1 and header[0].lower() != b"token"  # the key alone, an HTTP tool's "API key" field
+    if not bare and (not header or header[0].lower() != b"token"):
         return None
-    key = header[1].decode("ascii", "replace") if len(header) == 2 else ""
+    raw = header[0] if bare else header[1] if len(header) == 2 else b""
+    key = raw.decode("ascii", "replace")
     if key and _is_open311_key(key):
         return OPEN311_KEY_AS_TOKEN
     if key and _is_api_token(key):
         return TOKEN_AS_OPEN311_KEY if _is_valid_api_token(key) else TOKEN_NO_LONGER_VALID
-    return AUTHORIZATION_NOT_READ
+    return None if bare else AUTHORIZATION_NOT_READ  # a word alone we do not know is not ours to read
+
+
+def bare_open311_key(request) -> bool:
+    """``Authorization: <Open311 key>``, without a scheme."""
+    header = authentication.get_authorization_header(request).split()
+    return len(header) == 1 and _is_open311_key(header[0].decode("ascii", "replace"))
 
 
 def _touch(model, row) -> None:

@@ -204,7 +204,10 @@ def exception_handler(exc, context):
         message += " (Authorization 头格式应为: Token <令牌>, 不是 Bearer)"  # ignored, not refused: a proxy may add one
     elif code == "not_authenticated" and authorization and " " not in authorization:
         # the key alone (an HTTP tool's "API key" field): it was told 「请先登录或提供 API 令牌」, as if none was sent
-        message += " (Authorization 头格式应为: Token <令牌>: 令牌前缺少 Token 和空格)"
+        from .authentication import OPEN311_KEY_AS_TOKEN, bare_open311_key  # it imports this module
+
+        message = OPEN311_KEY_AS_TOKEN if bare_open311_key(request) else (
+            message + " (Authorization 头格式应为: Token <令牌>: 令牌前缺少 Token 和空格)")
     if code == "unsupported_media_type" and request is not None and not request.content_type:
         # a body sent without the header (``requests.post(url, data=json.dumps(...))``): DRF's words quote
         # the empty type, 「不支持请求中的媒体类型 “”。」
