@@ -134,7 +134,7 @@ def test_a_key_sent_as_authorization_on_a_read_is_refused_not_read_as_keyless(cl
 
 
 @pytest.mark.parametrize("how", ["revoked", "account_disabled"])
-def test_a_personal_token_no_longer_valid_is_told_so_on_an_open311_read(client311, directory, personas, how):
+def test_a_personal_token_no_longer_valid_is_told_so_on_an_open311_read(client311, directory, key, personas, how):
     """A revoked personal token (or one whose account was switched off) as ``Authorization: Token`` on an
     Open311 read was a public read, a 200, where the REST API answers it 401: the integrator whose token
     was revoked learnt nothing. It is refused in the spec's error array, as a bad ``api_key`` is (403);
@@ -158,6 +158,8 @@ def test_a_personal_token_no_longer_valid_is_told_so_on_an_open311_read(client31
     # a post with it says so too (it was told only that a personal token is not an Open311 key)
     posted = client311.post(f"{BASE}/requests.json", form(None), HTTP_AUTHORIZATION=f"Token {token}")
     assert posted.status_code == 403 and "已撤销" in spec_error_of(posted)["message"]
+    # with a valid api_key as well the header is not in the way, as for any other
+    assert client311.get(f"{BASE}/services.json", {"api_key": key}, HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
     # a valid token, and no header, still read as the public does
     assert client311.get(f"{BASE}/services.json", HTTP_AUTHORIZATION=f"Token {valid}").status_code == 200
     assert client311.get(f"{BASE}/services.json").status_code == 200
