@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
@@ -392,6 +394,56 @@ def test_again_names_only_the_callers_own_message_not_accepted(as_persona, perso
     assert response.status_code == 400
     assert list(error_of(response)["fields"]) == ["again"]
     assert not Message.objects.filter(resubmission_of__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_web_form_and_the_api_resubmitting_at_once_make_one_copy(as_persona, personas, directory, login, monkeypatch):
+    """修改后重新提交 from the web form and from an app at the same moment: one copy, the other refused in
+    its own words (the API's 409, the web's page of the old message naming the copy), never two copies
+    nor a 500. Both go through actions.do_resubmit, one transaction holding the old message's row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL (SQLite test database is in-memory)")
+    old = _not_accepted(personas, directory)
+    both_looked = threading.Barrier(2, timeout=2)
+    looked = actions.resubmitted_as
+
+    def look_then_wait(message):
+        found = looked(message)
+        try:
+            both_looked.wait()  # without a lock the other has looked too, and found no copy either
+        except threading.BrokenBarrierError:
+            pass  # the other waits for this one's copy to be stored
+        return found
+
+    monkeypatch.setattr(actions, "resubmitted_as", look_then_wait)
+    web, app = login(personas["citizen"]), as_persona("citizen")
+    answers = {}
+
+    def send(name, post):
+        try:
+            answers[name] = post()
+        finally:
+            connection.close()
+
+    senders = [threading.Thread(target=send, args=("web", lambda: web.post(
+                   "/post/", {**NEW, "addressee": "", "again": old.public_id}))),
+               threading.Thread(target=send, args=("app", lambda: app.post(
+                   "/api/v1/messages/", {**NEW, "again": old.public_id}, format="json")))]
+    for t in senders:
+        t.start()
+    for t in senders:
+        t.join(20)
+    new = Message.objects.get(resubmission_of=old)  # one copy
+    assert Message.objects.filter(author=personas["citizen"]).count() == 2
+    refusal = f"该留言已修改后重新提交 (新留言编号 {new.public_id}), 不能再次重新提交"
+    assert answers["web"].status_code == 302, answers["web"].content
+    if answers["app"].status_code == 201:
+        assert answers["app"].json()["public_id"] == new.public_id
+        assert answers["web"]["Location"] == f"/m/{old.public_id}/"
+        assert refusal in web.get(answers["web"]["Location"]).content.decode()
+    else:
+        assert answers["app"].status_code == 409 and error_of(answers["app"])["message"] == refusal
+        assert answers["web"]["Location"] == f"/m/{new.public_id}/"
 
 
 def test_a_retried_resubmission_with_its_idempotency_key_answers_the_copy(as_persona, personas, directory):

@@ -223,6 +223,20 @@ def test_a_bearer_token_is_told_the_scheme_is_token(personas):
     assert client.get("/api/v1/topics/").status_code == 200  # a public read does not mind the header
 
 
+def test_a_token_sent_without_its_scheme_is_told_to_put_token_before_it(personas):
+    """``Authorization: ms_…`` (the key alone, as some HTTP tools' "API key" field sends it) was answered
+    「请先登录或提供 API 令牌」, as if no key had been sent; Bearer was told the scheme (an API walk, 2026-12-06)."""
+    client = APIClient()
+    _, key = ApiToken.issue(personas["citizen"], "qa")
+    client.credentials(HTTP_AUTHORIZATION=key)
+    response = client.get("/api/v1/me/messages/")
+    assert response.status_code == 401
+    assert "Token <令牌>" in error_of(response)["message"] and "缺少 Token" in error_of(response)["message"]
+    assert client.get("/api/v1/topics/").status_code == 200  # a public read does not mind the header
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/me/messages/").status_code == 200
+
+
 # --- Open311 ----------------------------------------------------------------------
 
 def open311_form(key, **extra):

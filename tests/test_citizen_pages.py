@@ -993,6 +993,24 @@ def test_the_author_searching_the_number_of_a_message_not_yet_public_is_led_to_i
     assert "目前仅您本人可见" not in page and "审核通过前" not in page
 
 
+def test_a_message_sent_again_names_the_one_not_accepted_to_its_author(personas, directory, login):
+    """The old message's page linked to the copy; the copy's page said nothing of the old one (the API names
+    both ways, ``resubmission_of``): its author could not get back to the reason it was not accepted. Others
+    read nothing of the old message, which only its author sees (an API walk, 2026-12-06)."""
+    p, d, c = personas, directory, login(personas["citizen"])
+    c.post("/post/", form_data(d))
+    old = Message.objects.get()
+    actions.do_reject(p["dispatcher"], old, "请写明具体的楼栋和单元")
+    c.post("/post/", form_data(d, body=BODY + " 具体是3号楼2单元。", again=old.public_id))
+    new = Message.objects.exclude(pk=old.pk).get()
+    page = c.get(f"/m/{new.public_id}/").content.decode()
+    assert "本留言是未受理留言的修改后重新提交" in page and f'href="/m/{old.public_id}/"' in page
+    actions.do_accept(p["dispatcher"], new)
+    for other in (Client(), login(p["other_citizen"])):
+        page = other.get(f"/m/{new.public_id}/").content.decode()
+        assert "修改后重新提交" not in page and old.public_id not in page
+
+
 def test_a_message_resubmitted_says_so_and_is_not_resubmitted_twice(personas, directory, login):
     """After 修改后重新提交, the old message's page still offered the button, and pressing it again posted
     yet another copy (past the half hour the rule against a repeated post no longer caught it: walk,

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from minsheng.api.models import ApiToken
@@ -130,6 +131,59 @@ def test_a_key_sent_as_authorization_on_a_read_is_refused_not_read_as_keyless(cl
     # a post without api_key names the header's mistake too, as before
     refused = client311.post(f"{BASE}/requests.json", form(None), HTTP_AUTHORIZATION="Token o311_nothing")
     assert refused.status_code == 403 and "api_key" in spec_error_of(refused)["message"]
+
+
+@pytest.mark.parametrize("how", ["revoked", "account_disabled"])
+def test_a_personal_token_no_longer_valid_is_told_so_on_an_open311_read(client311, directory, key, personas, how):
+    """A revoked personal token (or one whose account was switched off) as ``Authorization: Token`` on an
+    Open311 read was a public read, a 200, where the REST API answers it 401: the integrator whose token
+    was revoked learnt nothing. It is refused in the spec's error array, as a bad ``api_key`` is (403);
+    a valid personal token and no header at all stay a public read (since 2026-12-06)."""
+    row, token = ApiToken.issue(personas["citizen"], "我的脚本")
+    _, valid = ApiToken.issue(personas["other_citizen"], "另一个脚本")
+    if how == "revoked":
+        ApiToken.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
+    else:
+        type(personas["citizen"]).objects.filter(pk=personas["citizen"].pk).update(is_active=False)
+    rest = APIClient().get("/api/v1/topics/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert rest.status_code == 401
+    for path in ("requests.json", "services.json", "discovery.json"):
+        response = client311.get(f"{BASE}/{path}", HTTP_AUTHORIZATION=f"Token {token}")
+        assert response.status_code == 403, (path, response.content)
+        described = spec_error_of(response)["message"]
+        assert "个人 API 令牌" in described and "已撤销" in described and "去掉该请求头" in described, described
+    xml = client311.get(f"{BASE}/services.xml", HTTP_AUTHORIZATION=f"Token {token}")
+    assert xml.status_code == 403 and b"<errors><error><code>403</code>" in xml.content
+    assert "已撤销".encode() in xml.content
+    # a post with it says so too (it was told only that a personal token is not an Open311 key)
+    posted = client311.post(f"{BASE}/requests.json", form(None), HTTP_AUTHORIZATION=f"Token {token}")
+    assert posted.status_code == 403 and "已撤销" in spec_error_of(posted)["message"]
+    # with a valid api_key as well the header is not in the way, as for any other
+    assert client311.get(f"{BASE}/services.json", {"api_key": key}, HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+    # a valid token, and no header, still read as the public does
+    assert client311.get(f"{BASE}/services.json", HTTP_AUTHORIZATION=f"Token {valid}").status_code == 200
+    assert client311.get(f"{BASE}/services.json").status_code == 200
+
+
+def test_a_key_sent_alone_as_authorization_is_named_as_with_token(client311, directory, key, personas):
+    """``Authorization: <key>`` without a scheme (an HTTP tool's "API key" field) was ignored on an Open311
+    read, the key's own request in moderation missing from a 200, and a post was told only 「需要 API key」;
+    on /api/v1/ an Open311 key so sent read 「请先登录或提供 API 令牌」. Each is named as with ``Token`` (since
+    2026-12-06); a header we do not know stays unread, as ``Basic …`` is."""
+    pending = client311.post(f"{BASE}/requests.json", form(key)).json()[0]["service_request_id"]
+    read = client311.get(f"{BASE}/requests.json", HTTP_AUTHORIZATION=key)
+    assert read.status_code == 403 and "Open311 接入密钥" in spec_error_of(read)["message"], read.content
+    posted = client311.post(f"{BASE}/requests.json", form(None), HTTP_AUTHORIZATION=key)
+    assert posted.status_code == 403 and "Open311 接入密钥" in spec_error_of(posted)["message"]
+    rest = APIClient().get("/api/v1/me/messages/", HTTP_AUTHORIZATION=key)
+    assert rest.status_code == 401 and "Open311 接入密钥" in rest.json()["error"]["message"]
+    row, token = ApiToken.issue(personas["citizen"], "我的脚本")
+    as_token = client311.get(f"{BASE}/requests.json", HTTP_AUTHORIZATION=token)  # valid: a public read
+    assert as_token.status_code == 200 and pending not in [r["service_request_id"] for r in as_token.json()]
+    ApiToken.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
+    revoked = client311.get(f"{BASE}/services.json", HTTP_AUTHORIZATION=token)
+    assert revoked.status_code == 403 and "已撤销" in spec_error_of(revoked)["message"]
+    assert client311.get(f"{BASE}/services.json", HTTP_AUTHORIZATION="something").status_code == 200
 
 
 def test_every_open311_response_is_valid_against_both_official_schemas(client311, directory, key):

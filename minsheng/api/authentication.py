@@ -27,6 +27,11 @@ TOKEN_AS_OPEN311_KEY = ("这是个人 API 令牌, 不是 Open311 接入密钥: �
 # a key we do not know as Authorization: Token on an Open311 path (since 2026-12-06; a read ignored it)
 AUTHORIZATION_NOT_READ = ("Open311 不读取 Authorization 请求头: 接入密钥请放在 api_key 参数或 X-API-Key 请求头中发送; "
                           "读取无需密钥, 去掉该请求头即可")
+# a personal token revoked, or its account switched off, as Authorization: Token on an Open311 path (since
+# 2026-12-06; a read ignored it, a 200 where /api/v1/ answers it 401, and its integrator learnt nothing)
+TOKEN_NO_LONGER_VALID = ("这是已撤销的个人 API 令牌 (或其账号已停用), 在 /api/v1/ 也会被拒绝: 请在 /api/tokens/ 生成新令牌; "
+                         "Open311 读取无需密钥, 去掉该请求头即可; 提交请求请用管理员签发的 Open311 接入密钥, "
+                         "放在 api_key 参数或 X-API-Key 请求头中发送")
 
 
 def _is_open311_key(key: str) -> bool:
@@ -37,19 +42,33 @@ def _is_api_token(key: str) -> bool:
     return ApiToken.objects.filter(key_hash=hash_key(key)).exists()
 
 
+def _is_valid_api_token(key: str) -> bool:
+    """A personal token that ``ApiTokenAuthentication`` takes: not revoked, its account active."""
+    return ApiToken.objects.filter(key_hash=hash_key(key), revoked_at__isnull=True, user__is_active=True).exists()
+
+
 def misplaced_open311_key(request) -> str | None:
     """What to tell a caller of the Open311 views (which read no ``Authorization`` header) that sent
-    a key as ``Authorization: Token …``: its Open311 key, a personal token, or a key we do not know
-    (on a read it was ignored, and the key's own requests missing from a 200); None otherwise."""
+    a key as ``Authorization: Token …`` (or alone, ``Authorization: <key>``, since 2026-12-06): its Open311 key, a personal token, one revoked (or of an account
+    switched off), or a key we do not know (on a read it was ignored, and the key's own requests missing
+    from a 200); None otherwise."""
     header = authentication.get_authorization_header(request).split()
-    if not header or header[0].lower() != b"token":
+    bare = len(header) == 1 and header[0].lower() != b"token"  # the key alone, an HTTP tool's "API key" field
+    if not bare and (not header or header[0].lower() != b"token"):
         return None
-    key = header[1].decode("ascii", "replace") if len(header) == 2 else ""
+    raw = header[0] if bare else header[1] if len(header) == 2 else b""
+    key = raw.decode("ascii", "replace")
     if key and _is_open311_key(key):
         return OPEN311_KEY_AS_TOKEN
     if key and _is_api_token(key):
-        return TOKEN_AS_OPEN311_KEY
-    return AUTHORIZATION_NOT_READ
+        return TOKEN_AS_OPEN311_KEY if _is_valid_api_token(key) else TOKEN_NO_LONGER_VALID
+    return None if bare else AUTHORIZATION_NOT_READ  # a word alone we do not know is not ours to read
+
+
+def bare_open311_key(request) -> bool:
+    """``Authorization: <Open311 key>``, without a scheme."""
+    header = authentication.get_authorization_header(request).split()
+    return len(header) == 1 and _is_open311_key(header[0].decode("ascii", "replace"))
 
 
 def _touch(model, row) -> None:

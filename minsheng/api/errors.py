@@ -199,9 +199,15 @@ def exception_handler(exc, context):
         log.exception("unhandled API error in %s", context.get("view").__class__.__name__)
         status_code, code, message, fields, headers = 500, "server_error", "服务器内部错误", {}, {}
     request = context.get("request")
-    if code == "not_authenticated" and request is not None and request.headers.get(
-            "Authorization", "").lower().startswith("bearer "):
+    authorization = request.headers.get("Authorization", "").strip() if request is not None else ""
+    if code == "not_authenticated" and authorization.lower().startswith("bearer "):
         message += " (Authorization 头格式应为: Token <令牌>, 不是 Bearer)"  # ignored, not refused: a proxy may add one
+    elif code == "not_authenticated" and authorization and " " not in authorization:
+        # the key alone (an HTTP tool's "API key" field): it was told 「请先登录或提供 API 令牌」, as if none was sent
+        from .authentication import OPEN311_KEY_AS_TOKEN, bare_open311_key  # it imports this module
+
+        message = OPEN311_KEY_AS_TOKEN if bare_open311_key(request) else (
+            message + " (Authorization 头格式应为: Token <令牌>: 令牌前缺少 Token 和空格)")
     if code == "unsupported_media_type" and request is not None and not request.content_type:
         # a body sent without the header (``requests.post(url, data=json.dumps(...))``): DRF's words quote
         # the empty type, 「不支持请求中的媒体类型 “”。」

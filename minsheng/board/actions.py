@@ -727,6 +727,32 @@ def resubmitted_note(new: Message) -> str:
     return f"该留言已修改后重新提交 (新留言编号 {new.public_id}), 不能再次重新提交"
 
 
+class Resubmitted(Conflict):
+    """修改后重新提交 refused: the message was sent again already, as ``new``."""
+
+    def __init__(self, new: Message):
+        super().__init__(resubmitted_note(new))
+        self.new = new
+
+
+def do_resubmit(author, public_id: str, **submit_kwargs) -> Message:
+    """修改后重新提交: store a new message (``do_submit``'s ``submit_kwargs``) as the sending again of the
+    author's message not accepted (未受理) ``public_id``, its ``resubmission_of``. Once only: the old row is
+    locked for the check and the create, so of two sent at once (the web form and an app) the second is
+    refused, Resubmitted naming the copy. Not the author's message not accepted: Invalid (field ``again``)."""
+    with transaction.atomic():
+        old = (Message.objects.select_for_update().filter(public_id=public_id, author=author, status=Status.REJECTED)
+               .first() if public_id else None)
+        if old is None:
+            raise Invalid(f"没有您本人未受理 (不予受理) 的留言 {public_id}, 不能修改后重新提交", "again")
+        if (new := resubmitted_as(old)) is not None:
+            raise Resubmitted(new)
+        message = do_submit(author, **submit_kwargs)
+        Message.objects.filter(pk=message.pk).update(resubmission_of=old)
+        message.resubmission_of = old
+    return message
+
+
 def _void_extensions(message: Message, now) -> None:
     """A pending extension request ends with the assignment it asked for: the unit replied,
     transferred or returned the case, or it was merged, before the supervisor decided."""

@@ -87,7 +87,8 @@ class Open311View(Documented, APIView):
         # GeoReport v2 takes the key as api_key: one sent as Authorization: Token is refused, read or
         # post, naming where it goes (a read ignored it, its key's own requests missing from a 200). A
         # valid personal API token on a read is the REST client's habit of sending it everywhere: a public
-        # read as without it (it opens nothing more here), as before 2026-12-06
+        # read as without it (it opens nothing more here), as before 2026-12-06; a revoked one is named
+        # (TOKEN_NO_LONGER_VALID), as /api/v1/ refuses it, since 2026-12-06
         misplaced = None if isinstance(request.auth, Open311Key) else misplaced_open311_key(request)
         if misplaced == TOKEN_AS_OPEN311_KEY and request.method in ("GET", "HEAD", "OPTIONS"):
             misplaced = None

@@ -4,7 +4,6 @@ withdraw, support. Each calls the board action the web pages call."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
@@ -13,10 +12,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from minsheng.accounts import rights
-from minsheng.accounts.models import User
 from minsheng.board import actions
 from minsheng.board.forms import MessageForm
-from minsheng.board.models import Message
 from minsheng.board.workflow import Status
 
 from ..errors import ApiError
@@ -46,17 +43,15 @@ def create_message(request):
         raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
     if not checked.get("again"):
         return actions.do_submit(request.user, **form.submit_kwargs())
-    with transaction.atomic():  # 修改后重新提交, once: two posts at once, the second looks once the first is stored
-        User.objects.select_for_update().filter(pk=request.user.pk).first()
-        old = actions.not_accepted(request.user, checked["again"])
-        if old is None:
-            raise ApiError(f"again 应为您本人未受理 (不予受理) 的留言编号: 没有这样的留言 {checked['again']}",
-                           fields={"again": ["不是您未受理的留言"]})
-        if (sent := actions.resubmitted_as(old)) is not None:
-            raise ApiError(actions.resubmitted_note(sent), code="conflict", status_code=409, fields={"again": ["已重新提交过"]})
-        message = actions.do_submit(request.user, **form.submit_kwargs())
-        Message.objects.filter(pk=message.pk).update(resubmission_of=old)
-    return message
+    try:
+        return actions.do_resubmit(request.user, checked["again"], **form.submit_kwargs())  # 修改后重新提交
+    except actions.Resubmitted as exc:
+        raise ApiError(str(exc), code="conflict", status_code=409, fields={"again": ["已重新提交过"]})
+    except actions.Invalid as exc:
+        if exc.field != "again":
+            raise
+        raise ApiError(f"again 应为您本人未受理 (不予受理) 的留言编号: 没有这样的留言 {checked['again']}",
+                       fields={"again": ["不是您未受理的留言"]})
 
 
 def _own_or_public(request, public_id):

@@ -180,23 +180,23 @@ def post_message(request):
     elif request.method == "POST":
         form = MessageForm(_with_picked_region(request.POST), request.FILES)
         if form.is_valid():
+            again = request.POST.get("again", "")  # 修改后重新提交: of the citizen's own message not accepted
+            sent_again = actions.not_accepted(request.user, again) is not None
             try:
-                with transaction.atomic():
-                    # two tabs sent at once: the second looks once the first is stored
-                    User.objects.select_for_update().filter(pk=request.user.pk).first()
-                    earlier = _just_posted(request.user, form.cleaned_data)
-                    old = actions.not_accepted(request.user, request.POST.get("again", ""))  # 修改后重新提交
-                    sent = actions.resubmitted_as(old)
-                    if sent is None:
+                if sent_again:
+                    earlier, message = None, actions.do_resubmit(request.user, again, **form.submit_kwargs())
+                else:
+                    with transaction.atomic():
+                        # two tabs sent at once: the second looks once the first is stored
+                        User.objects.select_for_update().filter(pk=request.user.pk).first()
+                        earlier = _just_posted(request.user, form.cleaned_data)
                         message = earlier or actions.do_submit(request.user, **form.submit_kwargs())
-                        if old is not None and earlier is None:
-                            Message.objects.filter(pk=message.pk).update(resubmission_of=old)
+            except actions.Resubmitted as exc:  # sent again already: its page says so and links to the copy
+                flash.error(request, str(exc))
+                return redirect("board:message", again)
             except (actions.Invalid, PermissionDenied) as exc:
                 flash.error(request, str(exc))
             else:
-                if sent is not None:  # sent again already: its page says so and links to the copy
-                    flash.error(request, actions.resubmitted_note(sent))
-                    return redirect("board:message", old.public_id)
                 if earlier is not None:
                     flash.info(request, f"您刚才已提交过这条留言 (编号 {earlier.public_id}), 没有重复提交",
                                extra_tags=DRAFT_SENT)

@@ -303,6 +303,8 @@ def message_detail(request, public_id):
         # 未受理原因 asks for more (「请补充后重新提交」): the form opens with this message's text (citizen.post_message)
         # once only: sent again, its page links to the copy (it offered the button still: walk, 2026-12-06)
         "resubmitted_as": resubmitted_as,
+        # and the copy back to it, for its author alone (only they see the old one): API walk, 2026-12-06
+        "resubmission_of": message.resubmission_of if is_author and message.resubmission_of_id else None,
         "can_post_again": is_author and message.status == Status.REJECTED and resubmitted_as is None,
         "breadcrumb": list(reversed(message.region.ancestors())),
     })
