@@ -27,7 +27,7 @@ from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
 from .facts import working_days_late
-from .figures import Scope, compute, sign_late_q, tabulate, topic_subtree_ids
+from .figures import Scope, clock, compute, sign_late_q, tabulate, topic_subtree_ids
 from .models import MessageFact, OpenCase, SignFor
 
 XLSX_MAX_ROWS = 200_000
@@ -72,9 +72,9 @@ def message_queryset(scope: Scope, measure: str = "received", *, public: bool = 
     ``walk``: the same messages, their fact and open case tested by EXISTS instead of joined
     (see ``message_page``). ``sign_late``: a row per late sign-for, with ``sign_unit``, ``sign_unit_key``,
     ``sign_due`` and ``sign_signed`` (the unit it was sent to, its 签收期限 and when it was signed)."""
+    now = clock(now)  # the minute the figures count as of (``figures.clock``)
     if measure in SIGN_MEASURES:
         return _sign_late_queryset(scope, public=public, now=now, status=status, query=query)
-    now = now or timezone.now()
     qs = _message_scope(Message.objects.all(), scope)
     fact, case = {}, {}  # conditions on the message's fact and on its open case
     if scope.unit is not None:

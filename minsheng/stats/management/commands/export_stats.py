@@ -11,7 +11,6 @@ import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from minsheng.insight import csvio
 from minsheng.stats import campaign_report, exports, figures
@@ -74,7 +73,7 @@ class Command(BaseCommand):
         measure = opts["measure"]
         if measure not in exports.MEASURE_LABELS:
             raise CommandError(f"不支持的统计项: {measure}")
-        now = timezone.now()
+        now = figures.clock()  # the minute the pages count as of
         qs = exports.message_queryset(scope, measure, public=not opts["personal"], now=now)
         if opts["personal"]:
             # no site user runs a command: the audit row names the system account instead
