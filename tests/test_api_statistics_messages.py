@@ -52,13 +52,20 @@ def test_the_list_behind_each_figure_counts_the_figure_and_holds_the_pages_rows(
 
 
 def test_a_leaders_list_counts_its_boards_figures(client, personas, directory, signs, secretary):
-    """``addressee``: the figures of /api/v1/addressees/{id}/, the 超期 count of the board among them."""
+    """``addressee``: the figures of /api/v1/addressees/{id}/, the 超期 count of the board among them, each
+    opened by the item's ``lists`` (the board's links)."""
+    listed = {a["id"]: a for a in client.get("/api/v1/addressees/").json()["results"]}
     for office, late in ((directory["mayor"], 5), (secretary, 1)):
-        figures = client.get(f"/api/v1/addressees/{office.pk}/").json()["figures"]
+        item = client.get(f"/api/v1/addressees/{office.pk}/").json()
+        assert item == listed[office.pk]
+        figures = item["figures"]
         assert figures["sign_due"] - figures["signed_on_time"] == late
-        for measure in ("received", "on_time", "sign_late"):
+        assert set(item["lists"]) == {"received", "replied", "on_time", "sign_late"}
+        for measure, href in item["lists"].items():
+            body = client.get(href).json()
+            assert body["count"] == _figure(figures, measure), (office.title, measure)
             count, items = _all(client, {"addressee": office.pk, "measure": measure})
-            assert count == len(items) == _figure(figures, measure), (office.title, measure)
+            assert count == len(items) == body["count"]
             assert {i["addressee"]["id"] for i in items} <= {office.pk}
 
 
