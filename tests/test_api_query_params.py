@@ -62,6 +62,8 @@ ENDPOINTS = {
     "/api/v1/hotspots/{hotspot_id}/": ("anonymous", {}),
     "/api/v1/statistics/": ("anonymous", FIGURES),
     "/api/v1/statistics/breakdown/": ("anonymous", {"by": "region", **FIGURES}),
+    "/api/v1/statistics/messages/": ("anonymous", {"measure": "replied", "addressee": "{mayor}", "page": "1",
+                                                   "page_size": "10", **FIGURES}),
     # box=leader and its show, leader, q: the dispatcher is also an officer of the mayor's office (world)
     "/api/v1/staff/inbox/": ("dispatcher", {"box": "leader", "status": "accepted", "overdue": "false", "due_soon": "false",
                                             "sign_overdue": "false", "supervised": "false",

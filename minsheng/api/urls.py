@@ -110,6 +110,7 @@ urlpatterns = [
     path(f"{v1}hotspots/<int:hotspot_id>/", figures.HotspotDetail.as_view(), name="hotspot-detail"),
     path(f"{v1}statistics/", figures.Statistics.as_view(), name="statistics"),
     path(f"{v1}statistics/breakdown/", figures.StatisticsBreakdown.as_view(), name="statistics-breakdown"),
+    path(f"{v1}statistics/messages/", figures.StatisticsMessages.as_view(), name="statistics-messages"),
     path(f"{v1}staff/inbox/", staff.Inbox.as_view(), name="staff-inbox"),
     path(f"{v1}staff/cases/<str:public_id>/", staff.CaseDetail.as_view(), name="staff-case"),
     path(f"{v1}staff/cases/<str:public_id>/suggestion/", staff.CaseSuggestion.as_view(), name="staff-suggestion"),

@@ -33,7 +33,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from minsheng.board.models import MessageKind
-from minsheng.directory.models import Region, Topic, Unit
+from minsheng.directory.models import Addressee, Region, Topic, Unit
 
 from .models import (
     CUBES,
@@ -72,6 +72,9 @@ class Scope:
     date_to: dt.date | None = None
     campaign: object | None = None
     own_level: bool = False  # only messages filed at the region's own level (the "…本级" row)
+    # the messages written to one leader's office: the lists behind a figure only (``exports.message_queryset``);
+    # the rollups have no addressee dimension, so the figures refuse it (``_scope_key``)
+    addressee: Addressee | None = None
 
     @property
     def region(self) -> Region | None:
@@ -221,7 +224,7 @@ def parse_date(value, name: str, field: str | None = None) -> dt.date | None:
 
 
 def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=None, unit=None,
-               campaign=None, own=None, drafts=False) -> Scope:
+               campaign=None, own=None, addressee=None, drafts=False) -> Scope:
     """A campaign narrows everything else: a region or topic filter given with it keeps
     the part of the campaign inside it (a row of the campaign's own tables), and one
     outside the campaign is an error. A campaign slug names a public campaign (its page is
@@ -269,6 +272,13 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
             except (ValueError, Unit.DoesNotExist):
                 raise ScopeError("没有这个办理单位", "unit") from None
         scope.unit = unit
+    if addressee not in (None, ""):
+        if not isinstance(addressee, Addressee):
+            try:
+                addressee = Addressee.objects.get(pk=int(addressee))
+            except (ValueError, OverflowError, Addressee.DoesNotExist):
+                raise ScopeError("没有这个留言对象", "addressee") from None
+        scope.addressee = addressee
     d_from, d_to = parse_date(date_from, "开始日期", "date_from"), parse_date(date_to, "结束日期", "date_to")
     if d_from:
         scope.date_from = max(d_from, scope.date_from) if scope.date_from else d_from
@@ -465,7 +475,7 @@ def _sign_passed(now: dt.datetime) -> Q:
 def sign_late_q(now=None) -> Q:
     """签收超期: the ``SignFor`` rows of 应签收 not among 及时签收 (``_sign_kwargs``) at ``now``: signed for after the
     签收期限, or unsigned past it — what /stats/list/?measure=sign_late lists, 应签收 − 及时签收 of the same scope."""
-    now = _clock(now)
+    now = clock(now)
     return Q(signed_at__gt=F("sign_due_at")) | (Q(signed_at__isnull=True) & _sign_passed(now))
 
 
@@ -561,16 +571,22 @@ def bump_version() -> None:
         RollupVersion.objects.filter(pk=1).update(token=token)
 
 
-def _clock(now) -> dt.datetime:
+def clock(now=None) -> dt.datetime:
     """Overdue counts depend on the clock. Without an explicit ``now`` they are
     counted as of the start of the current minute, so that one minute's requests
-    share one cache entry; an explicit ``now`` is used (and keyed) exactly."""
+    share one cache entry; an explicit ``now`` is used (and keyed) exactly. The lists behind
+    them (/stats/list/, /stats/overdue/, their exports, the API's) read the same minute since
+    2026-12-06: the overdue list and the exports read the exact time, so a case whose deadline
+    passed seconds ago was listed beside a figure that did not count it yet, and a list downloaded
+    right after reading the page could hold a row more."""
     if now is not None:
         return now
     return timezone.now().replace(second=0, microsecond=0)
 
 
 def _scope_key(scope: Scope) -> tuple:
+    if scope.addressee is not None:  # a leader's figures are ``addressees_figures``'
+        raise ScopeError("统计数字不按留言对象筛选", "addressee")
     return (tuple(sorted(r.code for r in scope.regions)), tuple(sorted(t.pk for t in scope.topics)), scope.kind,
             scope.unit.pk if scope.unit is not None else None, scope.own_level,
             scope.date_from.isoformat() if scope.date_from else None,
@@ -594,7 +610,7 @@ def _cached(name: str, scope: Scope, now: dt.datetime, compute_fn, *extra):
 def compute(scope: Scope | None = None, *, now=None, **filters) -> dict:
     """The figures of one scope: ``compute(region="620100", date_from="2026-01-01")``."""
     scope = scope or make_scope(**filters)
-    now = _clock(now)
+    now = clock(now)
     return _cached("compute", scope, now, lambda: _compute(scope, now))
 
 
@@ -621,7 +637,7 @@ def addressees_figures(addressees, now=None) -> dict[int, dict]:
             answered=Count("pk", filter=received & Q(replied=True)),  # not "replied": the field's name
             on_time=Count("pk", filter=received & Q(on_time=True))).order_by())}
     missed = dict.fromkeys(ids, 0)
-    now = _clock(now)
+    now = clock(now)
     # 及时签收率 of the offices' messages: the lead assignments' 签收 (``SignFor``), as ``compute`` counts them
     signs = {row.pop("message__addressee"): row for row in (
         SignFor.objects.filter(message__addressee__in=ids).values("message__addressee")
@@ -665,7 +681,7 @@ def page(scope: Scope, parts, *, now=None) -> dict:
     calling compute()/breakdown() one by one. What is not cached is computed together:
     on PostgreSQL one rollup query per cube (GROUPING SETS) and one open-case query for
     all parts, instead of two queries per part."""
-    now = _clock(now)
+    now = clock(now)
     for part in parts:
         if part != "totals":
             _group(scope, part)
@@ -857,7 +873,7 @@ def breakdown(by: str, scope: Scope | None = None, *, now=None, **filters) -> li
     """Figures per region (children of the scope's region), unit, topic (children of
     the scope's topic, or first-level topics), kind or month (of submission)."""
     scope = scope or make_scope(**filters)
-    now = _clock(now)
+    now = clock(now)
     _group(scope, by)  # an unknown grouping is an error before the cache is consulted
     return _cached("breakdown", scope, now, lambda: _breakdown(by, scope, now), by)
 
@@ -912,7 +928,7 @@ def received_by_child(region: Region) -> dict[str, int]:
     def count():
         return {key: int(sums["received"] or 0) for key, sums in _rollup_sums(scope.rollup_q(col), col)}
 
-    return _cached("received_by_child", scope, _clock(None), count)
+    return _cached("received_by_child", scope, clock(None), count)
 
 
 def _breakdown(by: str, scope: Scope, now: dt.datetime, pre=None) -> list[dict]:
@@ -1033,7 +1049,7 @@ def overdue_by_unit(scope: Scope | None = None, *, now=None, limit: int | None =
     """Units with the most open cases past their reply deadline (the lead unit now); every
     such unit when ``limit`` is None."""
     scope = scope or make_scope(**filters)
-    now = _clock(now)
+    now = clock(now)
     return _cached("overdue_by_unit", scope, now, lambda: _overdue_by_unit(scope, now, limit), limit)
 
 

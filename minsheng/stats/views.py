@@ -35,6 +35,9 @@ from .figures import ScopeError, make_scope
 from .models import Campaign
 
 FILTER_KEYS = ("region", "topic", "kind", "unit", "date_from", "date_to", "campaign", "own")
+# the lists behind a figure (/stats/list/ and its exports) also take a leader's office, ``addressee=<id>``: the
+# late count of a leader's board (/leaders/<id>/) leads to its list (since 2026-12-06); the figures do not
+LIST_FILTER_KEYS = (*FILTER_KEYS, "addressee")
 UNIT_COLUMNS = [("label", "办理单位"), ("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"),
                 ("on_time_rate", "按时率"), ("missed", "误期未答复"),
                 ("sign_on_time_rate", "及时签收率"), ("median_days_to_reply", "用时中位数"), ("mean_days_to_reply", "平均用时"),
@@ -82,8 +85,8 @@ def _landing_region(request) -> Region | None:
     return _default_region(request)
 
 
-def _filters(request, default_region=True) -> dict:
-    data = {k: request.GET.get(k, "").strip() for k in FILTER_KEYS}
+def _filters(request, default_region=True, keys=FILTER_KEYS) -> dict:
+    data = {k: request.GET.get(k, "").strip() for k in keys}
     if default_region and not data["region"]:
         region = _landing_region(request)
         if region:
@@ -287,7 +290,7 @@ def _oversees(user, scope) -> bool:
 
 def message_list(request):
     """The messages behind a number of the statistics pages."""
-    filters = _filters(request, default_region=False)
+    filters = _filters(request, default_region=False, keys=LIST_FILTER_KEYS)
     measure = request.GET.get("measure", "received")
     if measure not in exports.PUBLIC_MEASURES:
         return _error(request, "该统计项没有公开的留言列表")
@@ -378,7 +381,7 @@ def overdue(request):
         return _error(request, "只有工作人员可以查看超期清单", 403)
     from minsheng.board.models import Message
 
-    now = timezone.now()
+    now = figures.clock()  # the minute its figures count as of, as its exports
     qs = Message.objects.filter(open_case__due_at__lt=now)
     # the regions overseen: a leader's office its leader's, as the figures linking here count them (it read 「共 0
     # 件」 beside 兰州市's 12 late until 2026-12-06, its own unit handling none)
@@ -503,7 +506,7 @@ def _personal_export_scope(user, scope, filters):
 def export_messages(request, fmt):
     if fmt not in ("csv", "xlsx"):
         return _bad_request(request, "只支持 csv 或 xlsx 格式", 404)
-    filters = _filters(request, default_region=False)
+    filters = _filters(request, default_region=False, keys=LIST_FILTER_KEYS)
     measure = request.GET.get("measure", "received")
     personal = request.GET.get("personal") == "1"
     status = request.GET.get("status", "").strip()
@@ -526,7 +529,7 @@ def export_messages(request, fmt):
         if not _personal_allowed(request.user, scope):
             what = "留言的个人信息" if personal else "的超期清单"
             return _bad_request(request, f"您无权导出该区划{what} (限本区划派单员、督办员或管理员)", 403)
-    now = timezone.now()
+    now = figures.clock()  # the minute the page read (before 2026-12-06 the exact time: a row more, or less)
     qs = exports.message_queryset(scope, measure, public=not (personal or late_list), status=status, query=query,
                                   now=now)
     if measure in exports.TIMED_MEASURES and request.GET.get("dir") == "asc":

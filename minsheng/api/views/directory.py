@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from django.urls import reverse
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from minsheng.directory.models import Addressee, Region, Topic, Unit
@@ -113,9 +122,24 @@ class UnitList(ApiView):
         return paginator.get_paginated_response(UnitSerializer(page, many=True).data)
 
 
+# the figures of a board that open a list there (board/_figures.html), and here (since 2026-12-06)
+BOARD_LISTS = {"received": "受理留言", "replied": "已答复", "on_time": "按时答复",
+               "sign_late": "签收超期 (及时签收率的超期数, 即 `sign_due` − `signed_on_time`)"}
+AddresseeListsSerializer = type("AddresseeListsSerializer", (serializers.Serializer,), {
+    measure: serializers.CharField(help_text=f"{label}背后的留言: /statistics/messages/ 的地址, 其 `count` 等于该数字")
+    for measure, label in BOARD_LISTS.items()})
+
+
 class AddresseeBoardSerializer(AddresseeSerializer):
     figures = AddresseeFiguresSerializer(help_text="该领导留言板页面 (/leaders/{id}/) 显示的数字, 口径同 /statistics/; "
                                                    "页面上的答复率、按时率、及时签收率为百分数 (一位小数), 平均答复用时为一位小数")
+    lists = serializers.SerializerMethodField(help_text="各数字背后的留言清单 (页面上的链接): 写给该留言对象的留言, "
+                                                        "/statistics/messages/?addressee={id}&measure=…")
+
+    @extend_schema_field(AddresseeListsSerializer)
+    def get_lists(self, obj) -> dict:
+        path = reverse("api:statistics-messages")
+        return {measure: f"{path}?{urlencode({'addressee': obj.pk, 'measure': measure})}" for measure in BOARD_LISTS}
 
 
 # a leader's board's figures, as its public page shows them (stats.addressees_figures)

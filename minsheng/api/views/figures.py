@@ -18,12 +18,13 @@ from minsheng.board.workflow import Status
 from minsheng.insight.hotspots_service import keep_heat_current, trend_of
 from minsheng.insight.models import PERIODS as HOTSPOT_PERIODS
 from minsheng.insight.models import Hotspot, HotspotMember
+from minsheng.stats import exports as stats_exports
 from minsheng.stats import figures as stats
 
 from ..errors import ApiError
 from ..inputs import Day, check_date_range
 from ..pagination import DirectoryPages
-from ..serializers import MessageListSerializer, RegionRefSerializer, hotspot_flags_shown
+from ..serializers import MessageListSerializer, RegionRefSerializer, UnitRefSerializer, hotspot_flags_shown
 from .base import ApiView, Doc, list_queryset
 
 
@@ -303,3 +304,59 @@ class StatisticsBreakdown(ApiView):
         # has a row for each, depth 0, with its children beneath at depth 1
         rows = _figures(lambda **f: stats.tabulate(params["by"], stats.make_scope(**f)), params)
         return Response([{**row, "depth": row.get("depth", 0)} for row in rows])
+
+
+# --- the messages behind a figure (since 2026-12-06; before, the site's /stats/list/ and its CSV alone) ---------
+
+LISTED_MEASURES = sorted(stats_exports.PUBLIC_MEASURES)
+
+
+class FigureMessagesQuery(FiguresQuery):
+    measure = serializers.ChoiceField(
+        choices=[(m, stats_exports.MEASURE_LABELS[m]) for m in LISTED_MEASURES], required=False, default="received",
+        error_messages={"invalid_choice": "统计项「{input}」没有公开的留言清单, 可选 " + "、".join(LISTED_MEASURES)},
+        help_text="哪个数字背后的留言 (默认 received, 受理留言); 与 /stats/list/?measure= 相同; sign_late (签收超期) 每次超期签收"
+                  "一行, 一件留言可有多行, 共 `sign_due` − `signed_on_time` 行")
+    addressee = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                         help_text="留言对象 (领导信箱) 编号: 只列写给它的留言, 即该领导留言板 (/leaders/{id}/、"
+                                                   "/addressees/{id}/ 的 `figures`) 各数字背后的留言")
+    page = serializers.IntegerField(required=False, min_value=1, max_value=100000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+
+class SignForSerializer(serializers.Serializer):
+    unit = UnitRefSerializer(help_text="签收单位: 这次派给的单位")
+    due_at = serializers.DateTimeField(help_text="签收期限")
+    signed_at = serializers.DateTimeField(allow_null=True, help_text="签收时间; 未签收为 null")
+
+
+class FigureMessageSerializer(MessageListSerializer):
+    sign_for = serializers.SerializerMethodField(help_text="`measure=sign_late` 时: 这一行的超期签收; 其他统计项为 null")
+
+    @extend_schema_field(SignForSerializer(allow_null=True))
+    def get_sign_for(self, obj):
+        if not hasattr(obj, "sign_due"):
+            return None
+        return SignForSerializer({"unit": {"id": obj.sign_unit_key, "name": obj.sign_unit}, "due_at": obj.sign_due,
+                                  "signed_at": obj.sign_signed}).data
+
+
+class StatisticsMessages(ApiView):
+    docs = {"get": Doc("统计数字背后的留言", "返回公开统计某个数字背后的留言, 与网站的 /stats/list/?measure= 为同一清单 (同一函数), "
+                                        "按提交时间从新到旧 (sign_late 按签收期限从早到晚), 分页; `count` 等于该数字: 同样筛选条件下 "
+                                        "/statistics/ 的 `measure` 字段 (sign_late 为 `sign_due` − `signed_on_time`; submitted 只列已公开的)。"
+                                        "筛选条件同公开统计 (分组统计每行的 `filters` 可直接使用), 另有 `addressee` (留言对象)。"
+                                        "未知的统计项、无效的筛选条件为 400 并指明参数。任何人可调用, 无需登录。")}
+
+    query_class = FigureMessagesQuery
+    pagination_class = DirectoryPages
+
+    @extend_schema(responses=FigureMessageSerializer(many=True), tags=["statistics"])
+    def get(self, request):
+        params = self.query(request)
+        measure = params.pop("measure")
+        scope = _figures(stats.make_scope, {k: v for k, v in params.items() if k not in ("page", "page_size")})
+        qs = stats_exports.listed(scope, measure).select_related("region", "topic", "addressee", "author")
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(FigureMessageSerializer(page, many=True).data)

@@ -92,6 +92,7 @@ def leader_office(request):
         m.answered_on_time = fact.on_time if fact and fact.replied and not m.awaited else None
     return render(request, "board/staff/leader_office.html", {
         "offices": offices, "office": office, "figures": public_figures(office), "page": page,
+        "list_filters": {"addressee": office.pk},  # the lists behind its figures, as its public board's
         "tabs": [(key, label, counts[key]) for key, (label, _) in filters.items()], "shown": shown,
         "keep": urlencode({"addressee": office.pk, "show": shown, **({"q": q} if q else {})}),
         "search_keep": [("addressee", office.pk), ("show", shown)],

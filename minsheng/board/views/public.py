@@ -341,6 +341,8 @@ def addressee_board(request, pk):
     page, query = search_page(request, qs.filter(status__in=BOARD_TABS[shown][1]) if shown else qs, keyword["q"])
     return render(request, "board/addressee.html", {
         "addressee": addressee, "page": page, "query": query, "figures": public_figures(addressee),
+        # its figures' lists: the messages written to it (bare numbers before 2026-12-06)
+        "list_filters": {"addressee": addressee.pk},
         "tabs": [(key, label, counts[key or "all"]) for key, (label, _) in BOARD_TABS.items()], "shown": shown,
         "keep": [("status", shown)] if shown else [], **keyword,
         "merged": 0 if shown else counts["merged"]})

@@ -11,7 +11,6 @@ import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from minsheng.insight import csvio
 from minsheng.stats import campaign_report, exports, figures
@@ -38,6 +37,9 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="submitted on or before this day")
         parser.add_argument("--campaign", metavar="SLUG",
                             help="campaign slug (required for `campaign`; with `messages` or `table`: its scope)")
+        parser.add_argument("--addressee", metavar="ID",
+                            help="`messages`: only those written to this leader's office (留言对象 id, as "
+                                 "/stats/list/?addressee= and a leader's board link it)")
         parser.add_argument("--by", choices=figures.BREAKDOWNS, default="region",
                             help="grouping of `table` (default region)")
         parser.add_argument("--measure", default="received",
@@ -50,7 +52,7 @@ class Command(BaseCommand):
                                  "messages not published (pending, rejected, ...) too; recorded in the audit log")
 
     def handle(self, *args, **opts):
-        filters = {k: opts[k] for k in SCOPE_OPTIONS if opts[k]}
+        filters = {k: opts[k] for k in (*SCOPE_OPTIONS, "addressee") if opts[k]}
         if opts["format"] == "xlsx" and not opts["output"]:
             raise CommandError("XLSX 需要 --output 文件名")
         try:
@@ -71,12 +73,13 @@ class Command(BaseCommand):
         measure = opts["measure"]
         if measure not in exports.MEASURE_LABELS:
             raise CommandError(f"不支持的统计项: {measure}")
-        now = timezone.now()
+        now = figures.clock()  # the minute the pages count as of
         qs = exports.message_queryset(scope, measure, public=not opts["personal"], now=now)
         if opts["personal"]:
             # no site user runs a command: the audit row names the system account instead
             # every filter given, as a web export's row holds its own (the region alone before 2026-12-05)
-            given = {k: "1" if opts[k] is True else opts[k] for k in SCOPE_OPTIONS if opts[k] and k != "region"}
+            given = {k: "1" if opts[k] is True else opts[k] for k in (*SCOPE_OPTIONS, "addressee")
+                     if opts[k] and k != "region"}
             exports.record_personal_export(None, {"command": "export-stats", "system_user": _system_user(),
                                                   "measure": measure, "region": opts["region"] or "", **given},
                                            qs.count(), opts["format"])

@@ -1,0 +1,107 @@
+# ruff: noqa: F811  (pytest fixtures imported from other test files)
+"""The lists behind a leader's board (/leaders/<id>/, /staff/leader-board/): /stats/list/?addressee=<id>, its
+exports and `minsheng export-stats messages --addressee`, each holding as many messages as the figure it came
+from (since 2026-12-06; before, the board's 超期 count was plain text and no list took a 留言对象)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from minsheng.board import actions
+from minsheng.directory.models import Addressee
+
+from .conftest import make_user
+from .test_stats_sign_boards import _href, _rows, _sent, signs  # noqa: F401 (the fixture)
+from .test_stats_sign_rate import BODY, _text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def secretary(personas, directory, signs, django_capture_on_commit_callbacks):
+    """兰州市委书记, a second office of the city: one case written to it, dispatched 40 days ago and never signed
+    for (a late sign-for the city counts and the mayor's board does not)."""
+    office = Addressee.objects.create(title="兰州市委书记", region=directory["lanzhou"], unit=directory["center"])
+    at = timezone.now().replace(microsecond=0) - dt.timedelta(days=40)
+    with django_capture_on_commit_callbacks(execute=True):
+        m = actions.do_submit(personas["citizen"], title="菜市场早上占道经营", body=BODY, kind="complain",
+                              region=directory["qilihe"], topic=directory["topic_build"], at=at, addressee=office)
+        actions.do_dispatch(personas["dispatcher"], m, directory["housing"], at=at + dt.timedelta(hours=1))
+    return office
+
+
+def _board_links(html: str) -> dict[str, tuple[int, str]]:
+    """The figures of board/_figures.html that link to a list: measure -> (the figure, the link)."""
+    late = re.search(r'超期 <a href="([^"]+)">(\d+)</a> 件', html)
+    assert late, "the late count is no link"
+    received = re.search(r"<strong>(\d+)</strong><span>受理留言</span>", html)
+    on_time = re.search(r"<span>按时率 \((\d+) 件按时\)</span>", html)
+    links = {m: _href(html, rf'<a href="([^"]+measure={m})">') for m in ("received", "on_time")}
+    return {"sign_late": (int(late.group(2)), late.group(1).replace("&amp;", "&")),
+            "received": (int(received.group(1)), links["received"]),
+            "on_time": (int(on_time.group(1)), links["on_time"])}
+
+
+def test_every_count_of_a_leaders_board_links_to_a_list_of_as_many_messages(
+        client, login, personas, directory, signs, secretary):
+    """The mayor's board: 超期 5 (the city's 6 less the secretary's), 受理留言 and 按时答复 each open a list whose
+    共 N 件 is the figure, on the public board and the office's own (/staff/leader-board/)."""
+    mayor = directory["mayor"]
+    city = _text(client.get("/stats/list/", {"measure": "sign_late", "region": "620100"}))
+    assert "共 6 件" in city  # the secretary's case counts for the city
+    office = login(make_user("mayor_office", role="officer", unit=directory["center"]))
+    for board in (_text(client.get(f"/leaders/{mayor.pk}/")),
+                  _text(office.get("/staff/leader-board/", {"addressee": mayor.pk}))):
+        links = _board_links(board)
+        assert links["sign_late"][0] == 5
+        for measure, (figure, href) in links.items():
+            assert f"addressee={mayor.pk}" in href, measure
+            listed = _text(client.get(href))
+            assert f"共 {figure} 件" in listed, measure
+            assert "留言对象: 兰州市市长" in listed
+            assert "菜市场早上占道经营" not in listed
+        late = _text(client.get(links["sign_late"][1]))
+        assert sorted(_rows(late)) == sorted([*signs["late"], signs["late"][2], signs["returned"]])
+    # the secretary's board: its one late case
+    links = _board_links(_text(client.get(f"/leaders/{secretary.pk}/")))
+    assert links["sign_late"][0] == 1
+    assert _rows(_text(client.get(links["sign_late"][1]))) == ["菜市场早上占道经营"]
+
+
+def test_the_exports_of_a_leaders_list_hold_its_rows(client, personas, directory, signs, secretary, capsys):
+    """The list's CSV and XLSX links keep ``addressee``, and so does `minsheng export-stats messages`."""
+    from openpyxl import load_workbook
+
+    mayor = directory["mayor"]
+    listed = _text(client.get("/stats/list/", {"measure": "sign_late", "addressee": mayor.pk}))
+    href = _href(listed, r'<a href="(/stats/export/messages\.csv\?[^"]+)">CSV</a>')
+    assert f"addressee={mayor.pk}" in href
+    table = list(csv.reader(io.StringIO(b"".join(client.get(href).streaming_content).decode("utf-8-sig"))))
+    assert len(table) - 1 == 5 and "菜市场早上占道经营" not in str(table)
+    xlsx = client.get("/stats/export/messages.xlsx", {"measure": "sign_late", "addressee": secretary.pk})
+    sheet = list(load_workbook(io.BytesIO(xlsx.content), read_only=True).active.values)
+    assert len(sheet) == 2 and "菜市场早上占道经营" in sheet[1]
+
+    call_command("export_stats", "messages", "--measure", "sign_late", "--addressee", str(mayor.pk))
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) - 1 == 5 and "菜市场早上占道经营" not in str(rows)
+    with pytest.raises(CommandError, match="没有这个留言对象"):
+        call_command("export_stats", "messages", "--addressee", "999999")
+    with pytest.raises(CommandError, match="统计数字不按留言对象筛选"):
+        call_command("export_stats", "table", "--addressee", str(mayor.pk))
+
+
+def test_an_unknown_leader_is_a_bad_filter(client, directory):
+    for value in ("999999", "abc"):
+        response = client.get("/stats/list/", {"addressee": value})
+        assert response.status_code == 400 and "没有这个留言对象" in response.content.decode()
+        response = client.get("/stats/export/messages.csv", {"addressee": value}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 400 and response.json() == {"error": "没有这个留言对象"}
