@@ -92,7 +92,7 @@ def reset_index() -> None:
     with _lock:
         _state["index"] = None
         _state["seen"] = 0
-    _heat_seen["at"], _heat_seen["failing"] = None, False
+    _heat_seen["at"], _heat_seen["failing"], _heat_seen["chronic_days"] = None, False, None
 
 
 def place_message(message, refresh: bool = True) -> Hotspot | None:
@@ -448,8 +448,9 @@ def decay_heat(hotspots, now: dt.datetime) -> int:
 # The stored heat a list ranks by is at most this old (keep_heat_current): the hourly refresh's period.
 HEAT_MAX_AGE = dt.timedelta(hours=1)
 # when this process last read or wrote HeatDecay.decayed_at, or last failed to (``failing``: since its first
-# failure, until a pass succeeds): within HEAT_MAX_AGE of it a list reads no row
-_heat_seen: dict = {"at": None, "failing": False}
+# failure, until a pass succeeds), and the MINSHENG_CHRONIC_DAYS of that pass: within HEAT_MAX_AGE of it, the
+# setting unchanged, a list reads no row
+_heat_seen: dict = {"at": None, "failing": False, "chronic_days": None}
 
 
 def _fresh(at: dt.datetime | None, now: dt.datetime) -> bool:
@@ -495,13 +496,14 @@ def flag_chronic_in_database(now: dt.datetime) -> int:
 
 def _stamp_heat(now: dt.datetime) -> None:
     """Record that every hotspot's heat is as of ``now`` (the row of ``HeatDecay``)."""
-    _heat_seen["at"] = now
-    if not HeatDecay.objects.filter(pk=1).update(decayed_at=now):
+    _heat_seen["at"], _heat_seen["chronic_days"] = now, chronic_days()
+    stamp = {"decayed_at": now, "chronic_days": chronic_days()}
+    if not HeatDecay.objects.filter(pk=1).update(**stamp):
         try:
             with transaction.atomic():
-                HeatDecay.objects.create(pk=1, decayed_at=now)
+                HeatDecay.objects.create(pk=1, **stamp)
         except IntegrityError:  # made meanwhile by another process
-            HeatDecay.objects.filter(pk=1).update(decayed_at=now)
+            HeatDecay.objects.filter(pk=1).update(**stamp)
 
 
 def keep_heat_current(now: dt.datetime | None = None) -> bool:
@@ -525,12 +527,13 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
     fails again logs one line at INFO, one that succeeds says so; once a read of the row succeeds (this
     process's pass, or another's found fresh) a later refusal is a new one, logged as an error again."""
     now = now or timezone.now()
-    if _fresh(_heat_seen["at"], now):
+    if _fresh(_heat_seen["at"], now) and _heat_seen["chronic_days"] == chronic_days():
         return False
     try:
         done = _bring_to_now(now)
     except DatabaseError:
-        _heat_seen["at"] = now  # back off: this process reads the row again in an hour
+        # back off: this process reads the row again in an hour
+        _heat_seen["at"], _heat_seen["chronic_days"] = now, chronic_days()
         if _heat_seen["failing"]:
             log.info("the hotspots' heat and 老大难 flags still could not be brought to now; tried again in an hour")
         else:
@@ -547,23 +550,39 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
     return done
 
 
+def heat_clock(now: dt.datetime | None = None) -> dt.datetime:
+    """The moment a list ranks by a heat computed as read (the periods' ``period_heat``, ``current_heat`` of
+    /chronic/ and the API's ?chronic=): that of the hour's pass (``keep_heat_current``, run first), the moment the
+    stored heat of 全部 is as of; ``now`` where this process does not know it. Two requests of one hour rank
+    alike: ranked by the heat of each request's moment (until 2026-12-06), two hotspots whose heats crossed
+    between a reader's page 1 and page 2 put the same one on both pages and the other on neither."""
+    now = now or timezone.now()
+    keep_heat_current(now)
+    at = _heat_seen["at"]
+    return at if _fresh(at, now) and at <= now else now
+
+
 def _bring_to_now(now: dt.datetime) -> bool:
     """``keep_heat_current`` past this process's own clock: read the row of the hour, claim it where stale, run
     the pass. Raises DatabaseError, with the request's transaction usable (each step a savepoint inside one)."""
+    days = chronic_days()
     with transaction.atomic():
-        last = HeatDecay.objects.filter(pk=1).values_list("decayed_at", flat=True).first()
-    if _fresh(last, now):
-        _heat_seen["at"] = last
+        last, last_days = HeatDecay.objects.filter(pk=1).values_list("decayed_at", "chronic_days").first() or (None, None)
+    if _fresh(last, now) and last_days == days:
+        _heat_seen["at"], _heat_seen["chronic_days"] = last, days
         return False
-    stale = (Q(decayed_at__isnull=True) | Q(decayed_at__lt=now - HEAT_MAX_AGE) | Q(decayed_at__gt=now + HEAT_MAX_AGE))
+    # over an hour old, or of another MINSHENG_CHRONIC_DAYS (a process restarted with a new one: until 2026-12-06 the
+    # flags followed it only at the next hour's pass)
+    stale = (Q(decayed_at__isnull=True) | Q(decayed_at__lt=now - HEAT_MAX_AGE) | Q(decayed_at__gt=now + HEAT_MAX_AGE)
+             | ~Q(chronic_days=days))
     with transaction.atomic():  # committed at once outside a transaction: the other processes read it claimed
         if last is None and not HeatDecay.objects.filter(pk=1).exists():
             try:
                 with transaction.atomic():
-                    HeatDecay.objects.create(pk=1, decayed_at=now)
+                    HeatDecay.objects.create(pk=1, decayed_at=now, chronic_days=days)
             except IntegrityError:
                 return False  # another process made the row, and recomputes
-        elif not HeatDecay.objects.filter(stale, pk=1).update(decayed_at=now):
+        elif not HeatDecay.objects.filter(stale, pk=1).update(decayed_at=now, chronic_days=days):
             return False  # another process claimed it first
     try:
         with transaction.atomic():  # both or neither
@@ -572,11 +591,11 @@ def _bring_to_now(now: dt.datetime) -> bool:
     except DatabaseError:
         try:
             with transaction.atomic():
-                HeatDecay.objects.filter(pk=1, decayed_at=now).update(decayed_at=last)  # the next reader tries again
+                HeatDecay.objects.filter(pk=1, decayed_at=now).update(decayed_at=last, chronic_days=last_days)  # tried again
         except DatabaseError:
             pass  # the error that matters is the pass's, raised below
         raise
-    _heat_seen["at"] = now
+    _heat_seen["at"], _heat_seen["chronic_days"] = now, days
     log.info("hotspot heat brought to now: %d row(s) changed, %d 老大难 flag(s) set or cleared", changed, flags)
     return True
 

@@ -1,0 +1,89 @@
+"""The lists of hotspots read the same between two requests: a page break never repeats or skips a hotspot
+because heat moved with the clock, and a change of MINSHENG_CHRONIC_DAYS shows at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from minsheng.insight import hotspots as core
+from minsheng.insight import hotspots_service
+from minsheng.insight import views as insight_views
+from minsheng.insight.models import Hotspot
+
+from .conftest import make_user
+from .test_hotspot_pages import (
+    LIFT,
+    OTHER_LIFT,
+    _turned_chronic_since_its_last_refresh,
+    citizens,
+    fresh_index,
+    post,
+)
+
+__all__ = ["fresh_index"]  # the autouse fixture of the hotspot tests: an empty index before and after
+
+
+def test_a_changed_chronic_age_shows_at_once_not_within_the_hour(directory, personas, login, settings):
+    """老大难 followed MINSHENG_CHRONIC_DAYS only at the hour's pass: a server restarted with the setting raised
+    from 90 to 120 found the row of the hour fresh and listed a problem of 91 days as 老大难 for up to an hour
+    (and the other way, lowered back). The pass runs at once when the setting differs from the one it last ran
+    with, in this process or any other."""
+    hotspot, _ = _turned_chronic_since_its_last_refresh(directory, personas)
+    supervisor = login(personas["supervisor"])
+    assert hotspot.title in supervisor.get("/chronic/", {"show": "chronic"}).content.decode()  # flagged at 91 days
+    settings.MINSHENG_CHRONIC_DAYS = 120
+    hotspots_service.reset_index()  # a process restarted with the new setting, within the hour of the pass
+    page = supervisor.get("/chronic/", {"show": "chronic"}).content.decode()
+    assert hotspot.title not in page and "老大难 (0)" in page
+    assert supervisor.get("/api/v1/hotspots/", {"chronic": "true"}).json()["results"] == []
+    settings.MINSHENG_CHRONIC_DAYS = 90  # and back, in a process that ran the pass a moment ago
+    assert [h["id"] for h in supervisor.get("/api/v1/hotspots/", {"chronic": "true"}).json()["results"]] == [hotspot.pk]
+    assert "满 90 天" in supervisor.get(f"/hotspots/{hotspot.pk}/").content.decode()
+
+
+def _two_hotspots_that_swap(directory, personas):
+    """A larger problem of 75 days ago and a smaller one of yesterday; the smaller ranks first now and the larger
+    overtakes it as both age (its heat nears the floor of a quarter more slowly). Returns (older, newer, the
+    moment they swap, to the minute)."""
+    now = timezone.now().replace(second=0, microsecond=0)
+    rows = {"older": (LIFT, 75), "newer": ([OTHER_LIFT] * 2, 1)}
+    made, people = {}, iter(citizens(6))
+    for name, (letters, days) in rows.items():
+        at = now - dt.timedelta(days=days)
+        messages = [post(next(people), t, b, directory["chengguan"], personas["dispatcher"], at=at)
+                    for t, b in letters]
+        for m in messages:
+            hotspots_service.place_message(m)
+        made[name] = Hotspot.objects.get(members__message=messages[0])
+        made[name].last_letter = at
+    older, newer = made["older"], made["newer"]
+    assert older.pk != newer.pk and older.message_count == 4 and newer.message_count == 2
+
+    def ahead(clock):  # the older first, as the period list ranks (ties: the later letter first)
+        return core.heat(4, 4, 0, older.last_letter, clock) > core.heat(2, 2, 0, newer.last_letter, clock)
+
+    assert not ahead(now)
+    swap = next(now + dt.timedelta(minutes=m) for m in range(0, 20 * 24 * 60, 10) if ahead(now + dt.timedelta(minutes=m)))
+    return older, newer, swap
+
+
+def test_page_one_and_page_two_never_share_a_hotspot_while_the_heat_moves(directory, personas, login, monkeypatch):
+    """The period lists (/hotspots/?days=90, the API's ?days=90) ranked by the heat as of the request's moment:
+    a reader who opened page 1 just before two hotspots' heats crossed and page 2 just after read the same hotspot
+    twice and never the other. They rank by the heat as of the hour's pass, as 全部 ranks by the stored heat."""
+    older, newer, swap = _two_hotspots_that_swap(directory, personas)
+    monkeypatch.setattr(insight_views, "PER_PAGE", 1)
+    reader = make_user("13900009999", phone="13900009999")
+    for path, listed in (("/api/v1/hotspots/", lambda r: [h["id"] for h in r.json()["results"]]),
+                         ("/hotspots/", lambda r: [h for h in (older.pk, newer.pk)
+                                                   if f'href="/hotspots/{h}/"' in r.content.decode()])):
+        hotspots_service.reset_index()  # each list starts with the pass of its first request
+        seen = []
+        for page, clock in ((1, swap - dt.timedelta(minutes=5)), (2, swap + dt.timedelta(minutes=5))):
+            monkeypatch.setattr(timezone, "now", lambda clock=clock: clock)
+            response = login(reader).get(path, {"days": 90, "page": page, "page_size": 1})
+            assert response.status_code == 200
+            seen += listed(response)
+        assert sorted(seen) == sorted([older.pk, newer.pk]), path
