@@ -1,12 +1,15 @@
-"""The lists of hotspots read the same between two requests: a page break never repeats or skips a hotspot
-because heat moved with the clock, and a change of MINSHENG_CHRONIC_DAYS shows at once."""
+"""The lists of hotspots read right at once and the same between two requests: a page break never repeats or
+skips a hotspot because heat moved with the clock, a change of MINSHENG_CHRONIC_DAYS shows at once, and so does
+需多部门协调 after a case moves to another unit or topic."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 
+from minsheng.board.models import Message
 from minsheng.insight import hotspots as core
 from minsheng.insight import hotspots_service
 from minsheng.insight import views as insight_views
@@ -19,10 +22,11 @@ from .test_hotspot_pages import (
     _turned_chronic_since_its_last_refresh,
     citizens,
     fresh_index,
+    lift_hotspot,
     post,
 )
 
-__all__ = ["fresh_index"]  # the autouse fixture of the hotspot tests: an empty index before and after
+__all__ = ["fresh_index", "lift_hotspot"]  # the hotspot tests' fixtures (the first autouse: an empty index)
 
 
 def test_a_changed_chronic_age_shows_at_once_not_within_the_hour(directory, personas, login, settings):
@@ -87,3 +91,36 @@ def test_page_one_and_page_two_never_share_a_hotspot_while_the_heat_moves(direct
             assert response.status_code == 200
             seen += listed(response)
         assert sorted(seen) == sorted([older.pk, newer.pk]), path
+
+
+def test_a_case_moved_to_another_unit_or_topic_flags_its_hotspot_for_coordination_at_once(
+        lift_hotspot, directory, personas, login, django_capture_on_commit_callbacks):
+    """需多部门协调 through the staff pages, with no refresh-hotspots: the 住建局 passes one lift case to the
+    生态环境局 (转办), and the supervisor's tab lists the hotspot with both units; passed back, it leaves the tab; sent
+    back to the dispatcher (退单) and re-filed under 交通运输 to the 交通运输局, it is listed again. Each move refreshes
+    its hotspot once it commits (``refresh_after_commit``); this pins it from the supervisor's side."""
+    p, d = personas, directory
+    hotspot, messages = lift_hotspot
+    dispatcher, officer, ecology = login(p["dispatcher"]), login(p["officer"]), login(p["other_officer"])
+    supervisor = login(p["supervisor"])
+
+    def act(client, message, action, **data):
+        data["version"] = Message.objects.get(pk=message.pk).version
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("board:case_action", args=[message.public_id, action]), data)
+        assert response.status_code in (200, 302), response.content.decode()[:500]
+
+    def tab():
+        page = supervisor.get("/chronic/", {"show": "coordination"}).content.decode()
+        return hotspot.title in page, [u for u in ("住房和城乡建设局", "生态环境局", "交通运输局") if f"兰州市{u}" in page]
+
+    for m in messages:
+        act(dispatcher, m, "dispatch", lead=d["housing"].pk)
+    assert tab() == (False, [])
+    act(officer, messages[1], "transfer", to_unit=d["ecology"].pk, reason="河道污染属生态环境部门")
+    assert tab() == (True, ["住房和城乡建设局", "生态环境局"])
+    act(ecology, messages[1], "transfer", to_unit=d["housing"].pk, reason="电梯维修属住建部门职责")
+    assert tab() == (False, [])
+    act(officer, messages[2], "return", reason="属道路交通问题")
+    act(dispatcher, messages[2], "dispatch", lead=d["transport"].pk, topic=d["topic_traffic"].pk)
+    assert tab() == (True, ["住房和城乡建设局", "交通运输局"])
