@@ -9,6 +9,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from minsheng.board import actions
 from minsheng.board.models import Message
 from minsheng.insight import hotspots as core
 from minsheng.insight import hotspots_service
@@ -124,3 +125,44 @@ def test_a_case_moved_to_another_unit_or_topic_flags_its_hotspot_for_coordinatio
     act(officer, messages[2], "return", reason="属道路交通问题")
     act(dispatcher, messages[2], "dispatch", lead=d["transport"].pk, topic=d["topic_traffic"].pk)
     assert tab() == (True, ["住房和城乡建设局", "交通运输局"])
+
+
+def test_a_move_that_changes_no_count_leaves_the_order_of_the_whole_list_within_the_hour(
+        directory, personas, login, monkeypatch, django_capture_on_commit_callbacks):
+    """全部 ranks by the stored heat, which the hour's pass brings to the clock; a hotspot's own refresh (any move of
+    one of its cases) recomputed it as of the move, a little lower. Two problems of two letters each, written at the
+    same moment: equal heat, the newer hotspot first. A sign-for on the first's case 50 minutes after the pass dropped
+    its heat by 0.01, and the reader paging one by one read it on page 1 and again on page 2. A move that changes
+    none of the counts the heat is computed from leaves the heat to the pass."""
+    at = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(days=1)
+    people = iter(citizens(4))
+    made = []
+    with django_capture_on_commit_callbacks(execute=True):  # each move's refresh done, as after its commit
+        for letters in (LIFT[:2], [OTHER_LIFT] * 2):
+            messages = [post(next(people), t, b, directory["chengguan"], personas["dispatcher"], at=at)
+                        for t, b in letters]
+            for m in messages:
+                hotspots_service.place_message(m)
+            made.append((Hotspot.objects.get(members__message=messages[0]), messages))
+        (first_made, _), (newer, newer_messages) = made
+        actions.do_dispatch(personas["dispatcher"], newer_messages[0], directory["housing"])
+    assert newer.pk > first_made.pk
+    start = timezone.now() + dt.timedelta(minutes=1)
+    # a moment whose heat, rounded, falls within the next 50 minutes
+    t0 = next(start + dt.timedelta(minutes=m) for m in range(0, 600)
+              if core.heat(2, 2, 0, at, start + dt.timedelta(minutes=m))
+              != core.heat(2, 2, 0, at, start + dt.timedelta(minutes=m + 50)))
+    hotspots_service.reset_index()
+    reader = login(make_user("13900008888", phone="13900008888"))
+
+    def page(number, clock):
+        monkeypatch.setattr(timezone, "now", lambda: clock)
+        return [h["id"] for h in reader.get("/api/v1/hotspots/", {"page": number, "page_size": 1}).json()["results"]]
+
+    first_page = page(1, t0)
+    assert first_page == [newer.pk]
+    later = t0 + dt.timedelta(minutes=50)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_sign(personas["officer"], Message.objects.get(pk=newer_messages[0].pk), directory["housing"])
+    assert first_page + page(2, later) == [newer.pk, first_made.pk]

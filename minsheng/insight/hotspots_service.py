@@ -217,6 +217,10 @@ FIGURES = ("first_at", "last_at", "message_count", "public_count", "title", "pla
            "unresolved_count", "heat", "chronic", "needs_coordination", "units", "topics")
 
 
+# what the heat is computed from (besides the clock)
+HEAT_COUNTS = ("citizen_count", "message_count", "support_count", "last_at")
+
+
 def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
     """Recompute one hotspot from its members (``refresh_many`` of one). Changes nothing when
     nothing changed."""
@@ -247,6 +251,11 @@ def refresh_many(hotspot_pks, now: dt.datetime | None = None) -> dict[int, Hotsp
         stale, fields_changed = [], set()
         for hotspot in locked:
             fields = readings[hotspot.pk]
+            if all(fields.get(name) == getattr(hotspot, name) for name in HEAT_COUNTS):
+                # the heat moves with the clock at the hour's pass alone (keep_heat_current; the whole refresh): a move
+                # that changes none of its counts (a sign-for, a reply) aged it as of the move, and a list paged across
+                # it and a neighbour of nearly equal heat showed one of them twice (since 2026-12-06)
+                fields["heat"] = hotspot.heat
             changed = [name for name, value in fields.items() if getattr(hotspot, name) != value]
             if changed:
                 for name, value in fields.items():
@@ -430,11 +439,11 @@ def refresh_hotspot(*hotspot_pks: int) -> None:
         log.exception("could not refresh hotspots %s", hotspot_pks)
 
 
-def decay_heat(hotspots, now: dt.datetime) -> int:
+def decay_heat(hotspots, now: dt.datetime) -> set[int]:
     """Recompute the heat of ``hotspots`` from their stored counts and latest message
     (heat falls with time alone; the counts follow each support and publication at once),
     without reading their members: cheap enough for every old hotspot every hour. Saves
-    only the changed rows; returns their number."""
+    only the changed rows; returns their pks."""
     stale = []
     rows = hotspots.values_list("pk", "citizen_count", "message_count", "support_count", "last_at", "heat")
     for pk, citizens, messages, supports, last_at, heat in rows.iterator(chunk_size=2000):
@@ -442,7 +451,7 @@ def decay_heat(hotspots, now: dt.datetime) -> int:
         if current != heat:
             stale.append(Hotspot(pk=pk, heat=current, refreshed_at=now))
     Hotspot.objects.bulk_update(stale, ["heat", "refreshed_at"], batch_size=500)
-    return len(stale)
+    return {h.pk for h in stale}
 
 
 # The stored heat a list ranks by is at most this old (keep_heat_current): the hourly refresh's period.
@@ -613,27 +622,29 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
     the same ``now`` changes nothing. ``progress(done, total)`` is called every
     PROGRESS_EVERY hotspots. Returns counts."""
     now = now or timezone.now()
-    changed = 0
+    changed: set[int] = set()
     everything = hotspots is None
     if everything:
         horizon = now - dt.timedelta(days=window_days() + chronic_days())
         hotspots = Hotspot.objects.filter(last_at__gte=horizon)
-        changed += decay_heat(Hotspot.objects.filter(last_at__lt=horizon), now)
     total = hotspots.count() if progress else 0
     done = 0
     rows = hotspots.order_by("pk").values_list("pk", "refreshed_at").iterator(chunk_size=REFRESH_CHUNK)
     for chunk in _chunks(rows, PROGRESS_EVERY if progress else None):
         before = dict(chunk)
         after = refresh_many(list(before), now)
-        changed += sum(before[pk] != hotspot.refreshed_at for pk, hotspot in after.items())
+        changed |= {pk for pk, hotspot in after.items() if before[pk] != hotspot.refreshed_at}
         done += len(chunk)
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
+    # their heat to now, and every older one's: refresh_many keeps the heat of a hotspot whose counts did not move
+    changed |= decay_heat(Hotspot.objects.all() if everything else hotspots, now)
+    flags = 0
     if everything:  # every hotspot's heat and 老大难 flag are as of now: the lists need not recompute them for an hour
-        changed += flag_chronic_in_database(now)  # those beyond the horizon (MINSHENG_CHRONIC_DAYS changed)
+        flags = flag_chronic_in_database(now)  # those beyond the horizon (MINSHENG_CHRONIC_DAYS changed)
         _stamp_heat(now)
     qs = Hotspot.objects.all()
-    return {"hotspots": qs.count(), "changed": changed, "chronic": qs.filter(chronic=True).count(),
+    return {"hotspots": qs.count(), "changed": len(changed) + flags, "chronic": qs.filter(chronic=True).count(),
             "coordination": qs.filter(needs_coordination=True).count()}
 
 
