@@ -92,7 +92,7 @@ def reset_index() -> None:
     with _lock:
         _state["index"] = None
         _state["seen"] = 0
-    _heat_seen["at"], _heat_seen["failing"] = None, False
+    _heat_seen["at"], _heat_seen["failing"], _heat_seen["chronic_days"] = None, False, None
 
 
 def place_message(message, refresh: bool = True) -> Hotspot | None:
@@ -217,6 +217,10 @@ FIGURES = ("first_at", "last_at", "message_count", "public_count", "title", "pla
            "unresolved_count", "heat", "chronic", "needs_coordination", "units", "topics")
 
 
+# what the heat is computed from (besides the clock)
+HEAT_COUNTS = ("citizen_count", "message_count", "support_count", "last_at")
+
+
 def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
     """Recompute one hotspot from its members (``refresh_many`` of one). Changes nothing when
     nothing changed."""
@@ -247,6 +251,11 @@ def refresh_many(hotspot_pks, now: dt.datetime | None = None) -> dict[int, Hotsp
         stale, fields_changed = [], set()
         for hotspot in locked:
             fields = readings[hotspot.pk]
+            if all(fields.get(name) == getattr(hotspot, name) for name in HEAT_COUNTS):
+                # the heat moves with the clock at the hour's pass alone (keep_heat_current; the whole refresh): a move
+                # that changes none of its counts (a sign-for, a reply) aged it as of the move, and a list paged across
+                # it and a neighbour of nearly equal heat showed one of them twice (since 2026-12-06)
+                fields["heat"] = hotspot.heat
             changed = [name for name, value in fields.items() if getattr(hotspot, name) != value]
             if changed:
                 for name, value in fields.items():
@@ -430,11 +439,11 @@ def refresh_hotspot(*hotspot_pks: int) -> None:
         log.exception("could not refresh hotspots %s", hotspot_pks)
 
 
-def decay_heat(hotspots, now: dt.datetime) -> int:
+def decay_heat(hotspots, now: dt.datetime) -> set[int]:
     """Recompute the heat of ``hotspots`` from their stored counts and latest message
     (heat falls with time alone; the counts follow each support and publication at once),
     without reading their members: cheap enough for every old hotspot every hour. Saves
-    only the changed rows; returns their number."""
+    only the changed rows; returns their pks."""
     stale = []
     rows = hotspots.values_list("pk", "citizen_count", "message_count", "support_count", "last_at", "heat")
     for pk, citizens, messages, supports, last_at, heat in rows.iterator(chunk_size=2000):
@@ -442,14 +451,15 @@ def decay_heat(hotspots, now: dt.datetime) -> int:
         if current != heat:
             stale.append(Hotspot(pk=pk, heat=current, refreshed_at=now))
     Hotspot.objects.bulk_update(stale, ["heat", "refreshed_at"], batch_size=500)
-    return len(stale)
+    return {h.pk for h in stale}
 
 
 # The stored heat a list ranks by is at most this old (keep_heat_current): the hourly refresh's period.
 HEAT_MAX_AGE = dt.timedelta(hours=1)
 # when this process last read or wrote HeatDecay.decayed_at, or last failed to (``failing``: since its first
-# failure, until a pass succeeds): within HEAT_MAX_AGE of it a list reads no row
-_heat_seen: dict = {"at": None, "failing": False}
+# failure, until a pass succeeds), and the MINSHENG_CHRONIC_DAYS of that pass: within HEAT_MAX_AGE of it, the
+# setting unchanged, a list reads no row
+_heat_seen: dict = {"at": None, "failing": False, "chronic_days": None}
 
 
 def _fresh(at: dt.datetime | None, now: dt.datetime) -> bool:
@@ -495,13 +505,14 @@ def flag_chronic_in_database(now: dt.datetime) -> int:
 
 def _stamp_heat(now: dt.datetime) -> None:
     """Record that every hotspot's heat is as of ``now`` (the row of ``HeatDecay``)."""
-    _heat_seen["at"] = now
-    if not HeatDecay.objects.filter(pk=1).update(decayed_at=now):
+    _heat_seen["at"], _heat_seen["chronic_days"] = now, chronic_days()
+    stamp = {"decayed_at": now, "chronic_days": chronic_days()}
+    if not HeatDecay.objects.filter(pk=1).update(**stamp):
         try:
             with transaction.atomic():
-                HeatDecay.objects.create(pk=1, decayed_at=now)
+                HeatDecay.objects.create(pk=1, **stamp)
         except IntegrityError:  # made meanwhile by another process
-            HeatDecay.objects.filter(pk=1).update(decayed_at=now)
+            HeatDecay.objects.filter(pk=1).update(**stamp)
 
 
 def keep_heat_current(now: dt.datetime | None = None) -> bool:
@@ -525,12 +536,13 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
     fails again logs one line at INFO, one that succeeds says so; once a read of the row succeeds (this
     process's pass, or another's found fresh) a later refusal is a new one, logged as an error again."""
     now = now or timezone.now()
-    if _fresh(_heat_seen["at"], now):
+    if _fresh(_heat_seen["at"], now) and _heat_seen["chronic_days"] == chronic_days():
         return False
     try:
         done = _bring_to_now(now)
     except DatabaseError:
-        _heat_seen["at"] = now  # back off: this process reads the row again in an hour
+        # back off: this process reads the row again in an hour
+        _heat_seen["at"], _heat_seen["chronic_days"] = now, chronic_days()
         if _heat_seen["failing"]:
             log.info("the hotspots' heat and 老大难 flags still could not be brought to now; tried again in an hour")
         else:
@@ -547,23 +559,39 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
     return done
 
 
+def heat_clock(now: dt.datetime | None = None) -> dt.datetime:
+    """The moment a list ranks by a heat computed as read (the periods' ``period_heat``, ``current_heat`` of
+    /chronic/ and the API's ?chronic=): that of the hour's pass (``keep_heat_current``, run first), the moment the
+    stored heat of 全部 is as of; ``now`` where this process does not know it. Two requests of one hour rank
+    alike: ranked by the heat of each request's moment (until 2026-12-06), two hotspots whose heats crossed
+    between a reader's page 1 and page 2 put the same one on both pages and the other on neither."""
+    now = now or timezone.now()
+    keep_heat_current(now)
+    at = _heat_seen["at"]
+    return at if _fresh(at, now) and at <= now else now
+
+
 def _bring_to_now(now: dt.datetime) -> bool:
     """``keep_heat_current`` past this process's own clock: read the row of the hour, claim it where stale, run
     the pass. Raises DatabaseError, with the request's transaction usable (each step a savepoint inside one)."""
+    days = chronic_days()
     with transaction.atomic():
-        last = HeatDecay.objects.filter(pk=1).values_list("decayed_at", flat=True).first()
-    if _fresh(last, now):
-        _heat_seen["at"] = last
+        last, last_days = HeatDecay.objects.filter(pk=1).values_list("decayed_at", "chronic_days").first() or (None, None)
+    if _fresh(last, now) and last_days == days:
+        _heat_seen["at"], _heat_seen["chronic_days"] = last, days
         return False
-    stale = (Q(decayed_at__isnull=True) | Q(decayed_at__lt=now - HEAT_MAX_AGE) | Q(decayed_at__gt=now + HEAT_MAX_AGE))
+    # over an hour old, or of another MINSHENG_CHRONIC_DAYS (a process restarted with a new one: until 2026-12-06 the
+    # flags followed it only at the next hour's pass)
+    stale = (Q(decayed_at__isnull=True) | Q(decayed_at__lt=now - HEAT_MAX_AGE) | Q(decayed_at__gt=now + HEAT_MAX_AGE)
+             | ~Q(chronic_days=days))
     with transaction.atomic():  # committed at once outside a transaction: the other processes read it claimed
         if last is None and not HeatDecay.objects.filter(pk=1).exists():
             try:
                 with transaction.atomic():
-                    HeatDecay.objects.create(pk=1, decayed_at=now)
+                    HeatDecay.objects.create(pk=1, decayed_at=now, chronic_days=days)
             except IntegrityError:
                 return False  # another process made the row, and recomputes
-        elif not HeatDecay.objects.filter(stale, pk=1).update(decayed_at=now):
+        elif not HeatDecay.objects.filter(stale, pk=1).update(decayed_at=now, chronic_days=days):
             return False  # another process claimed it first
     try:
         with transaction.atomic():  # both or neither
@@ -572,11 +600,11 @@ def _bring_to_now(now: dt.datetime) -> bool:
     except DatabaseError:
         try:
             with transaction.atomic():
-                HeatDecay.objects.filter(pk=1, decayed_at=now).update(decayed_at=last)  # the next reader tries again
+                HeatDecay.objects.filter(pk=1, decayed_at=now).update(decayed_at=last, chronic_days=last_days)  # tried again
         except DatabaseError:
             pass  # the error that matters is the pass's, raised below
         raise
-    _heat_seen["at"] = now
+    _heat_seen["at"], _heat_seen["chronic_days"] = now, days
     log.info("hotspot heat brought to now: %d row(s) changed, %d 老大难 flag(s) set or cleared", changed, flags)
     return True
 
@@ -594,27 +622,29 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
     the same ``now`` changes nothing. ``progress(done, total)`` is called every
     PROGRESS_EVERY hotspots. Returns counts."""
     now = now or timezone.now()
-    changed = 0
+    changed: set[int] = set()
     everything = hotspots is None
     if everything:
         horizon = now - dt.timedelta(days=window_days() + chronic_days())
         hotspots = Hotspot.objects.filter(last_at__gte=horizon)
-        changed += decay_heat(Hotspot.objects.filter(last_at__lt=horizon), now)
     total = hotspots.count() if progress else 0
     done = 0
     rows = hotspots.order_by("pk").values_list("pk", "refreshed_at").iterator(chunk_size=REFRESH_CHUNK)
     for chunk in _chunks(rows, PROGRESS_EVERY if progress else None):
         before = dict(chunk)
         after = refresh_many(list(before), now)
-        changed += sum(before[pk] != hotspot.refreshed_at for pk, hotspot in after.items())
+        changed |= {pk for pk, hotspot in after.items() if before[pk] != hotspot.refreshed_at}
         done += len(chunk)
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
+    # their heat to now, and every older one's: refresh_many keeps the heat of a hotspot whose counts did not move
+    changed |= decay_heat(Hotspot.objects.all() if everything else hotspots, now)
+    flags = 0
     if everything:  # every hotspot's heat and 老大难 flag are as of now: the lists need not recompute them for an hour
-        changed += flag_chronic_in_database(now)  # those beyond the horizon (MINSHENG_CHRONIC_DAYS changed)
+        flags = flag_chronic_in_database(now)  # those beyond the horizon (MINSHENG_CHRONIC_DAYS changed)
         _stamp_heat(now)
     qs = Hotspot.objects.all()
-    return {"hotspots": qs.count(), "changed": changed, "chronic": qs.filter(chronic=True).count(),
+    return {"hotspots": qs.count(), "changed": len(changed) + flags, "chronic": qs.filter(chronic=True).count(),
             "coordination": qs.filter(needs_coordination=True).count()}
 
 

@@ -86,7 +86,7 @@ class HotspotQuerySet(models.QuerySet):
             public_citizen_count=figure(Count("author", distinct=True), models.IntegerField(), 0),
             public_support_count=supporters(status__in=Status.public()))
 
-    def active_within(self, days: int, now=None):
+    def active_within(self, days: int, now=None, heat_at=None):
         """Hotspots with a public message submitted in the last ``days`` days (not a 感谢), each
         annotated with their number (``period_count``) and the heat of those messages alone
         (``period_heat``: the formula of ``hotspots.heat`` over their citizens, number and
@@ -95,7 +95,8 @@ class HotspotQuerySet(models.QuerySet):
         The days are the dashboard's calendar days (``stats.dashboard.day_window``: Beijing dates,
         today the last), from midnight of the first: until 2026-12-05 the last ``days`` × 24 hours, so
         the dashboard's hotspot card left out a letter of the morning 30 days back that its 近 30 天
-        figures counted."""
+        figures counted. The heat is as of ``heat_at`` (default ``now``): the lists give the moment of the
+        hour's pass (``hotspots_service.heat_clock``), so that their pages rank alike within the hour."""
         from minsheng.board.models import MessageKind
         from minsheng.board.workflow import Status
         from minsheng.stats.dashboard import day_window
@@ -113,7 +114,7 @@ class HotspotQuerySet(models.QuerySet):
             period_heat=heat_in_database(citizens=Count("members__message__author", distinct=True),
                                          messages=Count("members"),
                                          supports=supporters(status__in=Status.public(), submitted_at__gte=since),
-                                         last_at=Max("members__message__submitted_at"), now=now))
+                                         last_at=Max("members__message__submitted_at"), now=heat_at or now))
 
     def with_current_heat(self, now=None):
         """Annotates ``current_heat``: the heat as of ``now`` (default: this moment) from the stored
@@ -215,6 +216,9 @@ class HeatDecay(models.Model):
     reading at once one recomputes."""
 
     decayed_at = models.DateTimeField("热度更新于", null=True, blank=True)
+    # MINSHENG_CHRONIC_DAYS of that pass: a process with another setting (restarted with it) runs the pass at once,
+    # not within the hour (since 2026-12-06)
+    chronic_days = models.PositiveIntegerField("老大难天数", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "热度更新时间"

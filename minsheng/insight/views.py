@@ -24,7 +24,7 @@ from minsheng.directory.models import Region
 from minsheng.lookup_limits import limit_lookups
 
 from . import lookup
-from .hotspots_service import chronic_days, keep_heat_current, trend_of, unresolved_members
+from .hotspots_service import chronic_days, heat_clock, keep_heat_current, trend_of, unresolved_members
 from .models import PERIODS, AutoDispatch, Hotspot
 from .reading import DEFAULT_DAYS, cached_reading
 from .reading import PERIODS as READING_PERIODS
@@ -69,13 +69,14 @@ def hotspot_list(request):
     region = _region(request.GET.get("region"))
     asked = request.GET.get("days", "").strip()
     days = next((d for d in PERIODS if str(d) == asked), None)
-    if days is None:  # 全部 ranks by the stored heat: brought to now where it is over an hour old
-        keep_heat_current()
+    # 全部 ranks by the stored heat, brought to now where it is over an hour old; a period by its heat as of the same
+    # moment, so that page 2 read a minute after page 1 ranks alike (heat_clock)
+    heat_at = heat_clock()
     qs = Hotspot.objects.public().with_public_figures().select_related("region")
     if region:
         qs = qs.filter(region__code__startswith=region.prefix)
     # equals newest first, as the API: a page break between equals showed one twice and another never
-    qs = (qs.active_within(days).order_by("-period_heat", "-last_at", "-id") if days
+    qs = (qs.active_within(days, heat_at=heat_at).order_by("-period_heat", "-last_at", "-id") if days
           else qs.order_by("-heat", "-last_at", "-id"))
     page = page_of(Paginator(qs, PER_PAGE), request.GET.get("page"))
     kept = {"region": region.code if region else None, "days": days}
@@ -153,7 +154,9 @@ def chronic(request):
     roles = roles_of(request.user)
     if not roles.is_supervisor:
         raise PermissionDenied("只有督办人员和领导可以查看老大难问题")
-    keep_heat_current()  # a problem past its 90th day with nothing written to it: flagged within the hour
+    # a problem past its 90th day with nothing written to it: flagged within the hour; ranked by the heat as of the
+    # hour's pass, so that its pages rank alike (heat_clock)
+    heat_at = heat_clock()
     qs = Hotspot.objects.filter(Q(chronic=True) | Q(needs_coordination=True)).select_related("region")
     qs = qs.filter(roles.region_q(roles.supervise_prefixes))
     # ?region=: one city's 老大难 (the dashboard of 天水市 counted its 2 and linked to all 54 of the province)
@@ -176,7 +179,7 @@ def chronic(request):
     # by the heat of now, not the stored one (as of the last refresh: in the embedded default without cron,
     # of the last letter, so a problem quiet for a year outranked one written to yesterday); few rows
     now = timezone.now()
-    qs = qs.with_current_heat(now).order_by("-chronic", "-current_heat", "-last_at", "-id")
+    qs = qs.with_current_heat(heat_at).order_by("-chronic", "-current_heat", "-last_at", "-id")
     page = page_of(Paginator(qs, PER_PAGE), request.GET.get("page"))
     for h in page.object_list:  # in days: "10 月" (timesince) reads as October
         h.days = (now - h.first_at).days

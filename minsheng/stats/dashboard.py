@@ -162,21 +162,22 @@ def hotspots(region, roles, limit: int = 10, now=None) -> dict:
     to a page that answered 404."""
     from django.urls import reverse
 
-    from minsheng.insight.hotspots_service import keep_heat_current
+    from minsheng.insight.hotspots_service import heat_clock
     from minsheng.insight.models import Hotspot
 
+    heat_at = now
     if now is None:  # its 老大难 as /chronic/ lists them: flagged by age within the hour (a past ``now``: as stored)
         now = timezone.now()
-        keep_heat_current(now)
+        heat_at = heat_clock(now)  # ranked as /hotspots/?days=30 ranks, by the heat as of the hour's pass
     scoped = Hotspot.objects.all()
     if region is not None:
         scoped = scoped.filter(region__code__startswith=region.prefix)
-    hot = (scoped.public().active_within(HOT_DAYS, now).select_related("region")
+    hot = (scoped.public().active_within(HOT_DAYS, now, heat_at=heat_at).select_related("region")
            .order_by("-period_heat", "-last_at", "-id"))
     shown = region is None or roles.supervises_some_of(region)
     # as /chronic/?show=chronic: by the heat of now (the stored one lags where refresh-hotspots is not scheduled)
     chronic = (scoped.filter(roles.region_q(roles.supervise_prefixes), message_count__gte=2, chronic=True)
-               .with_current_heat(now).order_by("-current_heat", "-last_at", "-id") if shown else scoped.none())
+               .with_current_heat(heat_at).order_by("-current_heat", "-last_at", "-id") if shown else scoped.none())
 
     def row(h) -> dict:
         return {"label": h.title, "count": h.message_count, "url": reverse("insight:hotspot", args=[h.pk])}

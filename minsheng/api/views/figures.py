@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from minsheng.accounts.roles import roles_of
 from minsheng.board.models import Message, MessageKind
 from minsheng.board.workflow import Status
-from minsheng.insight.hotspots_service import keep_heat_current, trend_of
+from minsheng.insight.hotspots_service import heat_clock, keep_heat_current, trend_of
 from minsheng.insight.models import PERIODS as HOTSPOT_PERIODS
 from minsheng.insight.models import Hotspot, HotspotMember
 from minsheng.stats import exports as stats_exports
@@ -127,9 +127,9 @@ class HotspotQuery(serializers.Serializer):
 
 class HotspotList(ApiView):
     docs = {"get": Doc("热点问题", "返回热点问题, 热度高的在前, 分页; 只含两条以上留言且至少一条已公开的热点, 与网站的热点页面一致。"
-                                 "`region` 只列该区划及其下级区划的; `days` (7、30 或 90) 只列这些天内有公开留言的热点, 按这些天的热度 `period_heat` 排列 (热度公式只按这些天的公开留言计算, 不含感谢, 在调用时计算; `heat` 仍为按全部留言计算的热度)。`heat` 为至多一小时前的热度: 不填 `days` 列出时, 若热度已超过一小时未按时间更新, 先更新再排列。"
+                                 "`region` 只列该区划及其下级区划的; `days` (7、30 或 90) 只列这些天内有公开留言的热点, 按这些天的热度 `period_heat` 排列 (热度公式只按这些天的公开留言计算, 不含感谢; `heat` 仍为按全部留言计算的热度)。`heat` 为至多一小时前的热度: 列出时若热度已超过一小时未按时间更新, 先更新再排列; `period_heat` 也按该次更新的时刻计算, 故同一小时内翻页时排列不变, 第 2 页不会重复或漏掉第 1 页的热点。"
                                  "要列「现在」的热点 (如看板上的热点卡片), 请用 `days=30&page_size=10`: 即驾驶舱热点卡片所列; 不填 `days` 为全部, 多年前的大热点也可能排在前面。按老大难 `chronic` 或需多部门协调 `needs_coordination` 筛选"
-                                 "只供督办人员和领导, 限于其督办的区划, 与网站的老大难页面一致 (含尚无公开留言的; 取 false 时为热点列表和老大难页面上未带该标记的; 不填 `days` 时同该页面的排序: 老大难在前, 按调用时的热度, 故所返回的 `heat` (至多一小时前的值) 可能不按降序): 未登录为 401, 其他调用者 (含 Open311 API key) 为 403。"
+                                 "只供督办人员和领导, 限于其督办的区划, 与网站的老大难页面一致 (含尚无公开留言的; 取 false 时为热点列表和老大难页面上未带该标记的; 不填 `days` 时同该页面的排序: 老大难在前, 按该次更新时刻的热度, 故所返回的 `heat` (至多一小时前的值) 可能不按降序): 未登录为 401, 其他调用者 (含 Open311 API key) 为 403。"
                                  "这两项标记和 `unresolved_count`、`all_members` 也只对他们显示, 对其他人为 null。"
                                  "列表本身任何人可调用, 无需登录。")}
 
@@ -152,18 +152,18 @@ class HotspotList(ApiView):
         # unflagged one no one has published (?chronic=false listed those, a one-message one too: review 2026-12-05)
         listed = (Hotspot.objects.filter(Q(pk__in=Hotspot.objects.public().values("pk")) | Q(chronic=True)
                                          | Q(needs_coordination=True)) if flags else Hotspot.objects.public())
-        # ranks by (or gives) the stored heat, or filters by the 老大难 flag: no more than an hour old
-        if not params.get("days") or flags:
-            keep_heat_current()
+        # ranks by (or gives) the stored heat, or filters by the 老大难 flag: no more than an hour old; a heat
+        # computed as read is as of the same moment, so the pages of one hour rank alike (heat_clock)
+        heat_at = heat_clock()
         qs = listed.with_public_figures().select_related("region").order_by("-heat", "-last_at", "-id")
         if params.get("region"):
             qs = qs.filter(region__code__startswith=params["region"].prefix)
         if params.get("days"):  # as /hotspots/?days=: by the period's heat
-            qs = qs.active_within(params["days"]).order_by("-period_heat", "-last_at", "-id")
+            qs = qs.active_within(params["days"], heat_at=heat_at).order_by("-period_heat", "-last_at", "-id")
         if flags:  # as /chronic/ and its 需多部门协调 tab: the regions they supervise, in its order (heat of now)
             qs = qs.filter(roles.region_q(roles.supervise_prefixes), **flags)
             if not params.get("days"):
-                qs = qs.with_current_heat().order_by("-chronic", "-current_heat", "-last_at", "-id")
+                qs = qs.with_current_heat(heat_at).order_by("-chronic", "-current_heat", "-last_at", "-id")
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         data = HotspotSerializer(page, many=True, context={"roles": roles}).data

@@ -1,0 +1,168 @@
+"""The lists of hotspots read right at once and the same between two requests: a page break never repeats or
+skips a hotspot because heat moved with the clock, a change of MINSHENG_CHRONIC_DAYS shows at once, and so does
+需多部门协调 after a case moves to another unit or topic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from minsheng.board import actions
+from minsheng.board.models import Message
+from minsheng.insight import hotspots as core
+from minsheng.insight import hotspots_service
+from minsheng.insight import views as insight_views
+from minsheng.insight.models import Hotspot
+
+from .conftest import make_user
+from .test_hotspot_pages import (
+    LIFT,
+    OTHER_LIFT,
+    _turned_chronic_since_its_last_refresh,
+    citizens,
+    fresh_index,
+    lift_hotspot,
+    post,
+)
+
+__all__ = ["fresh_index", "lift_hotspot"]  # the hotspot tests' fixtures (the first autouse: an empty index)
+
+
+def test_a_changed_chronic_age_shows_at_once_not_within_the_hour(directory, personas, login, settings):
+    """老大难 followed MINSHENG_CHRONIC_DAYS only at the hour's pass: a server restarted with the setting raised
+    from 90 to 120 found the row of the hour fresh and listed a problem of 91 days as 老大难 for up to an hour
+    (and the other way, lowered back). The pass runs at once when the setting differs from the one it last ran
+    with, in this process or any other."""
+    hotspot, _ = _turned_chronic_since_its_last_refresh(directory, personas)
+    supervisor = login(personas["supervisor"])
+    assert hotspot.title in supervisor.get("/chronic/", {"show": "chronic"}).content.decode()  # flagged at 91 days
+    settings.MINSHENG_CHRONIC_DAYS = 120
+    hotspots_service.reset_index()  # a process restarted with the new setting, within the hour of the pass
+    page = supervisor.get("/chronic/", {"show": "chronic"}).content.decode()
+    assert hotspot.title not in page and "老大难 (0)" in page
+    assert supervisor.get("/api/v1/hotspots/", {"chronic": "true"}).json()["results"] == []
+    settings.MINSHENG_CHRONIC_DAYS = 90  # and back, in a process that ran the pass a moment ago
+    assert [h["id"] for h in supervisor.get("/api/v1/hotspots/", {"chronic": "true"}).json()["results"]] == [hotspot.pk]
+    assert "满 90 天" in supervisor.get(f"/hotspots/{hotspot.pk}/").content.decode()
+
+
+def _two_hotspots_that_swap(directory, personas):
+    """A larger problem of 75 days ago and a smaller one of yesterday; the smaller ranks first now and the larger
+    overtakes it as both age (its heat nears the floor of a quarter more slowly). Returns (older, newer, the
+    moment they swap, to the minute)."""
+    now = timezone.now().replace(second=0, microsecond=0)
+    rows = {"older": (LIFT, 75), "newer": ([OTHER_LIFT] * 2, 1)}
+    made, people = {}, iter(citizens(6))
+    for name, (letters, days) in rows.items():
+        at = now - dt.timedelta(days=days)
+        messages = [post(next(people), t, b, directory["chengguan"], personas["dispatcher"], at=at)
+                    for t, b in letters]
+        for m in messages:
+            hotspots_service.place_message(m)
+        made[name] = Hotspot.objects.get(members__message=messages[0])
+        made[name].last_letter = at
+    older, newer = made["older"], made["newer"]
+    assert older.pk != newer.pk and older.message_count == 4 and newer.message_count == 2
+
+    def ahead(clock):  # the older first, as the period list ranks (ties: the later letter first)
+        return core.heat(4, 4, 0, older.last_letter, clock) > core.heat(2, 2, 0, newer.last_letter, clock)
+
+    assert not ahead(now)
+    swap = next(now + dt.timedelta(minutes=m) for m in range(0, 20 * 24 * 60, 10) if ahead(now + dt.timedelta(minutes=m)))
+    return older, newer, swap
+
+
+def test_page_one_and_page_two_never_share_a_hotspot_while_the_heat_moves(directory, personas, login, monkeypatch):
+    """The period lists (/hotspots/?days=90, the API's ?days=90) ranked by the heat as of the request's moment:
+    a reader who opened page 1 just before two hotspots' heats crossed and page 2 just after read the same hotspot
+    twice and never the other. They rank by the heat as of the hour's pass, as 全部 ranks by the stored heat."""
+    older, newer, swap = _two_hotspots_that_swap(directory, personas)
+    monkeypatch.setattr(insight_views, "PER_PAGE", 1)
+    reader = make_user("13900009999", phone="13900009999")
+    for path, listed in (("/api/v1/hotspots/", lambda r: [h["id"] for h in r.json()["results"]]),
+                         ("/hotspots/", lambda r: [h for h in (older.pk, newer.pk)
+                                                   if f'href="/hotspots/{h}/"' in r.content.decode()])):
+        hotspots_service.reset_index()  # each list starts with the pass of its first request
+        seen = []
+        for page, clock in ((1, swap - dt.timedelta(minutes=5)), (2, swap + dt.timedelta(minutes=5))):
+            monkeypatch.setattr(timezone, "now", lambda clock=clock: clock)
+            response = login(reader).get(path, {"days": 90, "page": page, "page_size": 1})
+            assert response.status_code == 200
+            seen += listed(response)
+        assert sorted(seen) == sorted([older.pk, newer.pk]), path
+
+
+def test_a_case_moved_to_another_unit_or_topic_flags_its_hotspot_for_coordination_at_once(
+        lift_hotspot, directory, personas, login, django_capture_on_commit_callbacks):
+    """需多部门协调 through the staff pages, with no refresh-hotspots: the 住建局 passes one lift case to the
+    生态环境局 (转办), and the supervisor's tab lists the hotspot with both units; passed back, it leaves the tab; sent
+    back to the dispatcher (退单) and re-filed under 交通运输 to the 交通运输局, it is listed again. Each move refreshes
+    its hotspot once it commits (``refresh_after_commit``); this pins it from the supervisor's side."""
+    p, d = personas, directory
+    hotspot, messages = lift_hotspot
+    dispatcher, officer, ecology = login(p["dispatcher"]), login(p["officer"]), login(p["other_officer"])
+    supervisor = login(p["supervisor"])
+
+    def act(client, message, action, **data):
+        data["version"] = Message.objects.get(pk=message.pk).version
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("board:case_action", args=[message.public_id, action]), data)
+        assert response.status_code in (200, 302), response.content.decode()[:500]
+
+    def tab():
+        page = supervisor.get("/chronic/", {"show": "coordination"}).content.decode()
+        return hotspot.title in page, [u for u in ("住房和城乡建设局", "生态环境局", "交通运输局") if f"兰州市{u}" in page]
+
+    for m in messages:
+        act(dispatcher, m, "dispatch", lead=d["housing"].pk)
+    assert tab() == (False, [])
+    act(officer, messages[1], "transfer", to_unit=d["ecology"].pk, reason="河道污染属生态环境部门")
+    assert tab() == (True, ["住房和城乡建设局", "生态环境局"])
+    act(ecology, messages[1], "transfer", to_unit=d["housing"].pk, reason="电梯维修属住建部门职责")
+    assert tab() == (False, [])
+    act(officer, messages[2], "return", reason="属道路交通问题")
+    act(dispatcher, messages[2], "dispatch", lead=d["transport"].pk, topic=d["topic_traffic"].pk)
+    assert tab() == (True, ["住房和城乡建设局", "交通运输局"])
+
+
+def test_a_move_that_changes_no_count_leaves_the_order_of_the_whole_list_within_the_hour(
+        directory, personas, login, monkeypatch, django_capture_on_commit_callbacks):
+    """全部 ranks by the stored heat, which the hour's pass brings to the clock; a hotspot's own refresh (any move of
+    one of its cases) recomputed it as of the move, a little lower. Two problems of two letters each, written at the
+    same moment: equal heat, the newer hotspot first. A sign-for on the first's case 50 minutes after the pass dropped
+    its heat by 0.01, and the reader paging one by one read it on page 1 and again on page 2. A move that changes
+    none of the counts the heat is computed from leaves the heat to the pass."""
+    at = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(days=1)
+    people = iter(citizens(4))
+    made = []
+    with django_capture_on_commit_callbacks(execute=True):  # each move's refresh done, as after its commit
+        for letters in (LIFT[:2], [OTHER_LIFT] * 2):
+            messages = [post(next(people), t, b, directory["chengguan"], personas["dispatcher"], at=at)
+                        for t, b in letters]
+            for m in messages:
+                hotspots_service.place_message(m)
+            made.append((Hotspot.objects.get(members__message=messages[0]), messages))
+        (first_made, _), (newer, newer_messages) = made
+        actions.do_dispatch(personas["dispatcher"], newer_messages[0], directory["housing"])
+    assert newer.pk > first_made.pk
+    start = timezone.now() + dt.timedelta(minutes=1)
+    # a moment whose heat, rounded, falls within the next 50 minutes
+    t0 = next(start + dt.timedelta(minutes=m) for m in range(0, 600)
+              if core.heat(2, 2, 0, at, start + dt.timedelta(minutes=m))
+              != core.heat(2, 2, 0, at, start + dt.timedelta(minutes=m + 50)))
+    hotspots_service.reset_index()
+    reader = login(make_user("13900008888", phone="13900008888"))
+
+    def page(number, clock):
+        monkeypatch.setattr(timezone, "now", lambda: clock)
+        return [h["id"] for h in reader.get("/api/v1/hotspots/", {"page": number, "page_size": 1}).json()["results"]]
+
+    first_page = page(1, t0)
+    assert first_page == [newer.pk]
+    later = t0 + dt.timedelta(minutes=50)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_sign(personas["officer"], Message.objects.get(pk=newer_messages[0].pk), directory["housing"])
+    assert first_page + page(2, later) == [newer.pk, first_made.pk]
