@@ -140,11 +140,11 @@ FLAT = re.compile(r"(?=\s?\d)(?:"  # (where a digit is: a text is scanned severa
 # 在3-12-2024号 stay dates, and so does a date that cannot be a flat, 12-05-2024 or 05-12-2024, after a home too). The
 # phrase may not hold a date's word between the home and the number (日期, 时间, 于, 从, 自, 至, 截至, 年, 月, 日, 在 but
 # 住在), and a dash-written one is a date when a date's word follows it (号, 日, 起, 开始, 至, 到, 以来, 左右, 前, 后, 当天,
-# a time). Not after 住院, 住建, 住房 …, nor where the phrase puts the number beside the home (我家楼下, 对面, 附近 …); a room
+# a time). Not after 住院, 住建, 住房, 住户, 住宅 …, nor where the phrase puts the number beside the home (我家楼下, 对面, 附近 …); a room
 # nobody lives in (会议室, 窗口, 诊室, 病房 …) and one named after 是 / 为 (``_ROOM_IS``) stay as without a home
 _PHRASE_TO_IT = (r"(?:(?!日期|时间|于|从|自|至|截|直到|年|月|日|(?<!住)在|楼下|楼上|楼底|底商|对面|隔壁|旁边|附近|门口|周边"
                  r"|边上|前面|后面)[^\s,，。;；!！?？、:：]){0,14}?")
-_HOME = r"(?:住址[:：]?\s*|住(?!院|宿|建|房|持)|我家|俺家|本人家|家在)" + _PHRASE_TO_IT
+_HOME = r"(?:住址[:：]?\s*|住(?!院|宿|建|房|持|户|宅)|我家|俺家|本人家|家在)" + _PHRASE_TO_IT
 _FIRM_DATE = r"(?:\d{1,2}-0\d|0\d-\d{1,2})-(?:19|20)\d{2}(?!\d)"
 HOME_FLAT = re.compile(
     rf"{_HOME}(?<=\d)(?:号楼|单元|[栋楼幢座号])(?<!月\d号)(?<!月\d\d号)(\d{{3,4}})"
