@@ -314,9 +314,10 @@ _OWN_PHONE_WORD = re.compile(r"(?:(?:我|本人|俺|咱|自己|家里|家庭|个
 
 
 # (and since 2026-12-06, later again, nor one they give as theirs after it: 联系电话：96123456（本人）, 95123456 (我的),
-# 96581234是本人的 were published)
-_OWNED_AFTER = re.compile(r"\s*(?:[(\[【]\s*(?:本人|我|家里|家庭|自己|个人|私人)"
-                          r"|(?:是|为|系)?(?:本人|我的|我家|家里|家庭|自己的|个人|私人))")
+# 96581234是本人的 were published; since review1 the owner's word closes the phrase or the brackets, 个人电话, 本人手机:
+# 服务电话96123456本人打了十几次, 个人觉得…, （我打了三次） are the writer's words, and hid the service line)
+_OWNED_AFTER = re.compile(r"\s*(?:[(\[【（]\s*|(?:是|为|系)?)(?:本人|我|家里|家庭|自己|个人|私人|俺)的?(?:家)?"
+                          r"(?:电话|号码|手机|座机|号)?\s*(?:[)\]】）,，。;；!！?？、]|$)")
 
 
 def _a_service_line(text: str, m: re.Match) -> bool:
