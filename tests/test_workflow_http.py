@@ -1520,3 +1520,13 @@ def test_a_reply_giving_a_private_persons_mobile_is_refused_unless_the_unit_give
     assert r.status_code == 302 and Reply.objects.get().body == official
     public = text(client.get(reverse("board:message", args=[signed.public_id])))
     assert "13800009999" in public and "0931-8123456" in public
+
+
+@pytest.mark.parametrize("line", ["供电所抢修电话 13812345670", "燃气公司客服电话：13812345670", "救助站求助电话13812345670",
+                                  "维修电话 13812345670", "报名电话：13812345670"])
+def test_a_unit_line_named_by_what_it_is_for_is_published(personas, directory, signed, staff, line):
+    """抢修电话, 客服电话, 求助电话 … name a line by what it serves, as 咨询电话 and 值班电话 do, not a person: the reply
+    giving one was refused as a private person's mobile (review of 2026-12-06)."""
+    body = f"经核查, 停电系线路故障所致, 已于当日修复。如再遇类似情况, 可拨打{line}。"
+    r = act(staff["officer"], fresh(signed), "reply", body=body)
+    assert r.status_code == 302 and Reply.objects.get().body == body

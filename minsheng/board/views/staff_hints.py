@@ -282,7 +282,7 @@ def personal_data_in_reply(message: Message, body: str) -> str:
 # (咨询电话 0931-8451234 或 13800009999, 我局联系电话, 夜间值班电话), not a person's (李经理办公电话). Before the decision of
 # 2026-12-06 (later) it was neither warned of nor refused; landlines stay allowed (an organisation's, in most replies)
 _UNITS_LINE = re.compile(
-    r"(?:(?:咨询|办公|值班|服务|监督|举报|投诉|受理|业务|报修|救助|热线)(?:电话|热线|专线|手机)|热线"
+    r"(?:(?:咨询|办公|值班|服务|监督|举报|投诉|受理|业务|报修|维修|抢修|救助|求助|客服|报名|预约|热线)(?:电话|热线|专线|手机)|热线"
     r"|(?:我|本)(?:局|单位|委|办|中心|所|站|队|院|处|科|厅|部门|街道|镇|乡|社区|公司)的?(?:联系)?(?:电话|手机|热线|号码))"
     r"(?:号码|号)?(?:是|为|[:：])?\s*(?:[\d+() -]+(?:或者|或|和|及|、|/|,|，)\s*)*$")
 _PERSON_BEFORE = re.compile(rf"(?:{TITLES})的?$")
