@@ -207,3 +207,24 @@ def test_a_single_sign_and_dispatch_read_no_case_again(personas, directory):
     with pytest.raises(actions.Conflict):
         actions.do_sign(p["officer"], stale, d["housing"])
     lookup.clear_cache()
+
+
+def test_a_page_of_suggestions_reads_the_unit_models_units_once(personas, directory, monkeypatch,
+                                                                 django_assert_max_num_queries):
+    """With a unit model, suggest_each (the queue's rows, 按建议派单's plan) read the units its reading names once
+    for the page, and then again for each row (suggest_for set the reading it was given to None first): a
+    query a row. Once now, and each row's 历史派单 unit is still the one its case page reads."""
+    from minsheng.insight.places import gazetteer
+    from minsheng.insight.suggest import SUGGEST_RELATED, suggest_each, suggest_for
+
+    from .test_reading_qa import confident_unit
+
+    confident_unit(monkeypatch, directory["transport"])
+    cases = waiting(personas, directory, 6)
+    messages = list(Message.objects.filter(pk__in=[m.pk for m in cases]).select_related(*SUGGEST_RELATED))
+    gazetteer()
+    with django_assert_max_num_queries(4):  # the named regions' check, the units read, the table's rows
+        each = suggest_each(messages)
+    for m in messages:
+        assert each[m.pk].history == directory["transport"] == suggest_for(m).history
+    lookup.clear_cache()
