@@ -379,26 +379,27 @@ def do_dispatch_many(actor, cases, at=None, hold=None) -> list[Assignment | Exce
     # prefilled as 协办 and the dispatcher picked as 主办 leads (the page and the API alike)
     cases = [(m, lead, list({u.pk: u for u in assists if u.pk != lead.pk}.values()), topic, kind)
              for m, lead, assists, topic, kind in cases]
-    refused: list = _dispatch_refusals(actor, cases)
+    done: list = _dispatch_refusals(actor, cases)  # what refused each case (None: nothing), then its lead share
     with transaction.atomic():
         calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
-        ok = [k for k, exc in enumerate(refused) if exc is None]
+        ok = [k for k, exc in enumerate(done) if exc is None]
         if len(ok) > 1:  # one case: its conditional UPDATE is the check, and takes the row's lock (a query less)
             fresh = dict(Message.objects.select_for_update().filter(pk__in=[cases[k][0].pk for k in ok])
                          .order_by("pk").values_list("pk", "version"))
             for k in ok:
                 if fresh.get(cases[k][0].pk) != cases[k][0].version:
-                    refused[k] = Raced(RACED)
+                    done[k] = Raced(RACED)
+            ok = [k for k in ok if done[k] is None]
         for k, exc in (hold(ok) if hold is not None and ok else {}).items():
-            refused[k] = exc
-        ok = [k for k in ok if refused[k] is None]
+            done[k] = exc
+        ok = [k for k in ok if done[k] is None]
         if ok and not _dispatch_messages(cases, ok, now):
-            refused[ok[0]] = Raced(RACED)  # the one case moved since it was read: nothing written
+            done[ok[0]] = Raced(RACED)  # the one case moved since it was read: nothing written
             ok = []
         if ok:
             for k, lead_share in zip(ok, _dispatch_shares(actor, cases, ok, now), strict=True):
-                refused[k] = lead_share
-    return refused
+                done[k] = lead_share
+    return done
 
 
 def _dispatch_refusals(actor, cases) -> list[Exception | None]:
