@@ -553,3 +553,26 @@ def test_the_commands_take_the_pages_own_level_and_unit_filters(client, login, p
         call_command("export_stats", "messages", "--own")
     with pytest.raises(CommandError, match="没有这个办理单位"):
         call_command("stats", "--unit", "999999")
+
+
+def test_an_overdue_xlsx_shows_its_titles_and_headings_whole(login, personas, cases):
+    """QA walk 2026-12-06: the overdue list opened in Excel with every column at its default width
+    (about 8 characters): the titles, 主办单位 and 「超期天数 (工作日)」 were cut off by the next cell, and
+    the headings scrolled away with the rows. Each column is now as wide as its heading and the values
+    it holds (within reason), and the heading row stays in view."""
+    sup = login(personas["supervisor"])
+    response = sup.get("/stats/export/messages.xlsx", {"region": "620100", "measure": "overdue"})
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(rows) > 1
+    header = rows[0]
+    widths = [ws.column_dimensions[cell.column_letter].width for cell in ws[1]]
+    for n, width in enumerate(widths):
+        # in GBK a Chinese character is two bytes, as it is two columns wide
+        needed = max(len(str(row[n] or "").encode("gbk", "replace")) for row in rows)
+        assert width >= min(needed, 60), (header[n], width, needed)
+    assert ws.freeze_panes == "A2"
+    # the statistics tables' workbooks too
+    wb = load_workbook(io.BytesIO(sup.get("/stats/export/table.xlsx", {"region": "620100"}).content))
+    table = wb["按区划"]
+    assert table.column_dimensions["A"].width >= 4 and table.freeze_panes == "A2"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -368,14 +369,42 @@ def write_xlsx(target, sheets: list[tuple[str, list, object]]) -> None:
     wb = Workbook(write_only=True)
     for title, header, rows in sheets:
         ws = wb.create_sheet(title=str(title)[:31])
+        # a write-only sheet takes its widths before its first row: measured on the rows read ahead
+        rows = iter(rows)
+        ahead = list(itertools.islice(rows, WIDTH_SAMPLE))
+        for letter, width in column_widths(header, ahead).items():
+            ws.column_dimensions[letter].width = width
+        ws.freeze_panes = "A2"  # the headings stay in view as the rows scroll
         ws.append(xlsx_cells(ws, header))
         rate_columns = {i for i, label in enumerate(header) if _is_rate(label)}
         by_row = list(header[:2]) == ["指标", "数值"]  # a totals sheet: one figure a row, named in the first cell
-        for row in rows:
+        for row in itertools.chain(ahead, rows):
             cells = xlsx_cells(ws, row)
             percent = {1} if by_row and row and _is_rate(row[0]) else rate_columns
             ws.append([_percent_cell(ws, cell) if i in percent else cell for i, cell in enumerate(cells)])
     wb.save(target)
+
+
+WIDTH_SAMPLE = 500  # rows read ahead to size the columns; a longer export is sized by its first ones
+MAX_WIDTH = 60  # a long title wraps past this rather than push the other columns off the screen
+
+
+def display_width(value) -> int:
+    """Character columns a spreadsheet needs to show ``value`` whole: a CJK character takes two."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(value))
+
+
+def column_widths(header, rows) -> dict[str, float]:
+    """Each column as wide as its heading and its widest value among ``rows``, up to ``MAX_WIDTH``:
+    at Excel's default width (about 8) titles, unit names and headings were cut off by the next cell."""
+    from openpyxl.utils import get_column_letter
+
+    widest = [display_width(label) for label in header]
+    for row in rows:
+        for n, value in enumerate(row[:len(widest)]):
+            if value is not None:
+                widest[n] = max(widest[n], display_width(value))
+    return {get_column_letter(n + 1): min(width + 2, MAX_WIDTH) for n, width in enumerate(widest)}
 
 
 def _is_rate(label) -> bool:
