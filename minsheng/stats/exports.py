@@ -19,6 +19,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from minsheng.accounts.models import CLOSED_NAME
 from minsheng.board.models import Event, Message, MessageKind
@@ -63,6 +64,13 @@ MEASURE_LABELS = {
     "withdrawn": "撤回", "pending": "待审核", "open": "待答复", "overdue": "超期未答复",
     "overdue_unreplied": "超期从未答复", "sign_late": "签收超期",
 }
+def message_title(measure: str) -> str:
+    """What a message export lists, as its page's heading says it: its sheet's and its file's name
+    (「超期未答复」, 「已答复留言」; before 2026-12-06 every one was 「messages-…」, its sheet 「留言」)."""
+    label = MEASURE_LABELS.get(measure, measure)
+    return label if measure in TIMED_MEASURES else f"{label}留言"
+
+
 PUBLIC_MEASURES = {"received", "replied", "on_time", "evaluated", "satisfied", "reopened", "extended", "merged",
                    "open", "submitted", *SIGN_MEASURES}
 
@@ -347,7 +355,7 @@ def stream_csv(filename: str, header, rows) -> StreamingHttpResponse:
             yield "".join(lines)
 
     response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)  # a Chinese name too (RFC 6266)
     return response
 
 
@@ -427,7 +435,7 @@ def xlsx_response(filename: str, sheets: list[tuple[str, list, object]]) -> Http
     buffer = io.BytesIO()
     write_xlsx(buffer, sheets)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)  # a Chinese name too (RFC 6266)
     return response
 
 
