@@ -553,3 +553,51 @@ def test_the_commands_take_the_pages_own_level_and_unit_filters(client, login, p
         call_command("export_stats", "messages", "--own")
     with pytest.raises(CommandError, match="没有这个办理单位"):
         call_command("stats", "--unit", "999999")
+
+
+def test_an_overdue_xlsx_shows_its_titles_and_headings_whole(login, personas, cases):
+    """QA walk 2026-12-06: the overdue list opened in Excel with every column at its default width
+    (about 8 characters): the titles, 主办单位 and 「超期天数 (工作日)」 were cut off by the next cell, and
+    the headings scrolled away with the rows. Each column is now as wide as its heading and the values
+    it holds (within reason), and the heading row stays in view."""
+    sup = login(personas["supervisor"])
+    response = sup.get("/stats/export/messages.xlsx", {"region": "620100", "measure": "overdue"})
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(rows) > 1
+    header = rows[0]
+    widths = [ws.column_dimensions[cell.column_letter].width for cell in ws[1]]
+    for n, width in enumerate(widths):
+        # in GBK a Chinese character is two bytes, as it is two columns wide
+        needed = max(len(str(row[n] or "").encode("gbk", "replace")) for row in rows)
+        assert width >= min(needed, 60), (header[n], width, needed)
+    assert ws.freeze_panes == "A2"
+    # the statistics tables' workbooks too
+    wb = load_workbook(io.BytesIO(sup.get("/stats/export/table.xlsx", {"region": "620100"}).content))
+    table = wb["按区划"]
+    assert table.column_dimensions["A"].width >= 4 and table.freeze_panes == "A2"
+
+
+def _saved_as(response) -> str:
+    """The name a browser saves an attachment under (RFC 6266: ``filename*`` before ``filename``)."""
+    from urllib.parse import unquote
+
+    header = response["Content-Disposition"]
+    encoded = re.search(r"filename\*=utf-8''([^;]+)", header, re.I)
+    return unquote(encoded.group(1)) if encoded else re.search(r'filename="([^"]+)"', header).group(1)
+
+
+def test_an_export_is_saved_under_a_chinese_name_saying_what_it_lists(login, personas, cases):
+    """QA walk 2026-12-06: the overdue list downloaded as 「messages-202612061346.xlsx」, its sheet 「留言」, the
+    one with contact details 「messages-…-personal.csv」, the dashboard's tables 「stats-region-….xlsx」: a
+    supervisor forwarding a few to the districts could not tell them apart by name."""
+    sup = login(personas["supervisor"])
+    late = sup.get("/stats/export/messages.xlsx", {"region": "620100", "measure": "overdue"})
+    assert re.fullmatch(r"超期未答复-\d{12}\.xlsx", _saved_as(late)), _saved_as(late)
+    assert load_workbook(io.BytesIO(late.content)).sheetnames == ["超期未答复"]
+    personal = sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue", "personal": "1"})
+    assert re.fullmatch(r"超期未答复-\d{12}-含联系方式\.csv", _saved_as(personal)), _saved_as(personal)
+    replied = sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "replied"})
+    assert re.fullmatch(r"已答复留言-\d{12}\.csv", _saved_as(replied)), _saved_as(replied)
+    table = sup.get("/stats/export/table.xlsx", {"region": "620100", "by": "unit"})
+    assert re.fullmatch(r"统计-按办理单位-\d{8}\.xlsx", _saved_as(table)), _saved_as(table)

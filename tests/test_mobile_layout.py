@@ -717,3 +717,24 @@ def test_a_row_past_its_signing_deadline_is_marked_on_a_phone(browser, live_serv
     page.reload()
     assert mark(sign_late) == ["solid", "3px"]  # past its reply deadline too: 已超期's bar
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_messages_behind_a_figure_show_their_whole_titles_on_a_phone(browser, live_server, personas,  # noqa: F811
+                                                                        directory):
+    """QA walk 2026-12-06: the dashboard's 待答复 opened /stats/list/, whose titles ran off a 390 px screen
+    beside the 14-digit 编号 (「建议搬迁石化花园附近的混凝土搅拌站」 read 「建议搬迁石化花园附近的混凝土搅拌」).
+    Each title now wraps within the screen; the other columns still scroll sideways inside the card."""
+    titles = ["建议搬迁幸福家园小区附近的混凝土搅拌站并公开环评结果", "城关区某路段路灯不亮"]
+    for title in titles:
+        message = actions.do_submit(personas["citizen"], title=title, body=f"{title}, 已经有一段时间了, 请尽快处理。",
+                                    kind="complain", region=directory["chengguan"], topic=directory["topic_build"])
+        actions.do_accept(personas["dispatcher"], message)
+    page = phone_page(browser)
+    assert page.goto(live_server.url + "/stats/list/?measure=submitted").status == 200
+    shown = page.evaluate("""() => { const wrap = document.querySelector('.table-wrap').getBoundingClientRect();
+        return [...document.querySelectorAll('.table-wrap tbody td a')].map(a => {
+            const r = a.getBoundingClientRect(); return [a.innerText, r.left >= wrap.left - 1 && r.right <= wrap.right + 1]; }); }""")
+    assert sorted(title for title, _ in shown) == sorted(titles)
+    assert all(whole for _, whole in shown), shown
+    page.context.close()

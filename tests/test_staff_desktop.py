@@ -63,3 +63,22 @@ def test_the_officers_list_keeps_a_handlers_name_on_one_line(browser, live_serve
     assert page.goto(live_server.url + "/staff/").status == 200
     cells = page.evaluate(LINES, "承办人")
     assert len(cells) == 3 and all(lines == 1 for _, lines in cells), cells
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 1366])
+def test_the_dashboards_late_units_show_whole_on_a_desk(browser, live_server, personas, directory, width):  # noqa: F811
+    """QA walk 2026-12-06: the 领导驾驶舱's card 谁在拖延 sat in half the page at 1366 px and cut its
+    last column, 及时签收率 (近 90 天), to 「及时」 and 「84.6」: the supervisor scrolled the card sideways
+    to read which unit signs late. Each of its columns is in view without scrolling."""
+    from .test_stats_cases import build_cases
+
+    build_cases(directory, personas)
+    page = signed_in_page(browser, live_server, personas["supervisor"].username,
+                          viewport={"width": width, "height": 900})
+    assert page.goto(live_server.url + "/stats/dashboard/").status == 200
+    card = page.locator("section", has=page.locator("h2", has_text="谁在拖延"))
+    assert "兰州市住房和城乡建设局" in card.inner_text()
+    wrap = card.locator(".table-wrap")
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
+    page.context.close()

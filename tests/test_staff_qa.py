@@ -546,7 +546,7 @@ def test_a_supervision_refused_from_the_list_comes_back_on_the_list(personas, di
     assert re.search(r'<details open><summary>督办</summary>.*?placeholder="督办意见">   </textarea>', overdue, re.S)
     # its links and forms lead to the list, not to the action's address
     assert 'href="/staff/supervision/?district=620103&amp;op=1"' in overdue
-    assert f'name="next" value="{listed.replace("&", "&amp;")}"' in overdue
+    assert f'name="next" value="{listed.replace("&", "&amp;")}#overdue-{public_id}"' in overdue
     assert not fresh(m).supervised
     # the same refused from the case page: the case page
     r = client.post(reverse("board:case_action", args=[public_id, "supervise"]),
@@ -557,3 +557,26 @@ def test_a_supervision_refused_from_the_list_comes_back_on_the_list(personas, di
                     {"version": m.version, "note": "请尽快答复", "next": listed})
     assert r.status_code == 302 and r["Location"] == listed
     assert fresh(m).supervised
+
+
+# --- QA walk 2026-12-06: 督办 from the list comes back to the case's row ---------------------------
+
+def test_a_supervision_from_the_list_comes_back_to_its_row(personas, directory, login):
+    """督办 of a late case on /staff/supervision/ came back to the top of the page: past the pending
+    extensions (ten on the province's demo) a supervisor on a phone scrolled down again to find the
+    row and the next late case. It comes back to the row, marked 已督办, on the same district's page."""
+    for n in range(3):
+        dispatch(personas, directory, f"超期留言{n:02d}", at=LONG_AGO)
+    client = login(personas["supervisor"])
+    listed = reverse("board:supervision") + "?district=620103"
+    page = text(client.get(listed))
+    overdue = page[page.index('id="overdue"'):page.index('id="due-soon"')]
+    public_id = re.findall(r'<a href="/staff/case/(\d+)/">', overdue)[1]
+    form = re.search(rf'action="/staff/case/{public_id}/supervise/">.*?</form>', overdue, re.S).group(0)
+    sent = dict(re.findall(r'<input type="hidden" name="(version|next)" value="([^"]*)"', form))
+    r = client.post(reverse("board:case_action", args=[public_id, "supervise"]),
+                    {**sent, "next": sent["next"].replace("&amp;", "&"), "note": "请尽快答复"})
+    assert r.status_code == 302 and r["Location"] == f"{listed}#overdue-{public_id}"
+    back = text(client.get(listed))
+    row = re.search(rf'<tr class="late" id="overdue-{public_id}">.*?</tr>', back, re.S).group(0)
+    assert "已督办" in row

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -18,6 +19,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from minsheng.accounts.models import CLOSED_NAME
 from minsheng.board.models import Event, Message, MessageKind
@@ -62,6 +64,13 @@ MEASURE_LABELS = {
     "withdrawn": "撤回", "pending": "待审核", "open": "待答复", "overdue": "超期未答复",
     "overdue_unreplied": "超期从未答复", "sign_late": "签收超期",
 }
+def message_title(measure: str) -> str:
+    """What a message export lists, as its page's heading says it: its sheet's and its file's name
+    (「超期未答复」, 「已答复留言」; before 2026-12-06 every one was 「messages-…」, its sheet 「留言」)."""
+    label = MEASURE_LABELS.get(measure, measure)
+    return label if measure in TIMED_MEASURES else f"{label}留言"
+
+
 PUBLIC_MEASURES = {"received", "replied", "on_time", "evaluated", "satisfied", "reopened", "extended", "merged",
                    "open", "submitted", *SIGN_MEASURES}
 
@@ -359,7 +368,7 @@ def stream_csv(filename: str, header, rows) -> StreamingHttpResponse:
             yield "".join(lines)
 
     response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)  # a Chinese name too (RFC 6266)
     return response
 
 
@@ -381,14 +390,42 @@ def write_xlsx(target, sheets: list[tuple[str, list, object]]) -> None:
     wb = Workbook(write_only=True)
     for title, header, rows in sheets:
         ws = wb.create_sheet(title=str(title)[:31])
+        # a write-only sheet takes its widths before its first row: measured on the rows read ahead
+        rows = iter(rows)
+        ahead = list(itertools.islice(rows, WIDTH_SAMPLE))
+        for letter, width in column_widths(header, ahead).items():
+            ws.column_dimensions[letter].width = width
+        ws.freeze_panes = "A2"  # the headings stay in view as the rows scroll
         ws.append(xlsx_cells(ws, header))
         rate_columns = {i for i, label in enumerate(header) if _is_rate(label)}
         by_row = list(header[:2]) == ["指标", "数值"]  # a totals sheet: one figure a row, named in the first cell
-        for row in rows:
+        for row in itertools.chain(ahead, rows):
             cells = xlsx_cells(ws, row)
             percent = {1} if by_row and row and _is_rate(row[0]) else rate_columns
             ws.append([_percent_cell(ws, cell) if i in percent else cell for i, cell in enumerate(cells)])
     wb.save(target)
+
+
+WIDTH_SAMPLE = 500  # rows read ahead to size the columns; a longer export is sized by its first ones
+MAX_WIDTH = 60  # a long title wraps past this rather than push the other columns off the screen
+
+
+def display_width(value) -> int:
+    """Character columns a spreadsheet needs to show ``value`` whole: a CJK character takes two."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(value))
+
+
+def column_widths(header, rows) -> dict[str, float]:
+    """Each column as wide as its heading and its widest value among ``rows``, up to ``MAX_WIDTH``:
+    at Excel's default width (about 8) titles, unit names and headings were cut off by the next cell."""
+    from openpyxl.utils import get_column_letter
+
+    widest = [display_width(label) for label in header]
+    for row in rows:
+        for n, value in enumerate(row[:len(widest)]):
+            if value is not None:
+                widest[n] = max(widest[n], display_width(value))
+    return {get_column_letter(n + 1): min(width + 2, MAX_WIDTH) for n, width in enumerate(widest)}
 
 
 def _is_rate(label) -> bool:
@@ -411,7 +448,7 @@ def xlsx_response(filename: str, sheets: list[tuple[str, list, object]]) -> Http
     buffer = io.BytesIO()
     write_xlsx(buffer, sheets)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)  # a Chinese name too (RFC 6266)
     return response
 
 

@@ -542,10 +542,11 @@ def export_messages(request, fmt):
                                        count, fmt)
     header, rows = exports.message_sheet(qs, measure, personal, request.build_absolute_uri("/").rstrip("/"), now)
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
-    name = f"messages-{stamp}{'-personal' if personal else ''}.{fmt}"
+    title = exports.message_title(measure)
+    name = f"{title}-{stamp}{'-含联系方式' if personal else ''}.{fmt}"
     if fmt == "csv":
         return exports.stream_csv(name, header, rows)
-    return exports.xlsx_response(name, [("留言", header, rows)])
+    return exports.xlsx_response(name, [(title, header, rows)])
 
 
 def export_table(request, fmt):
@@ -560,7 +561,7 @@ def export_table(request, fmt):
     except ScopeError as exc:
         return _bad_request(request, str(exc))
     sheets = exports.table_sheets(by, scope)
-    name = f"stats-{by}-{timezone.localdate():%Y%m%d}.{fmt}"
+    name = f"统计-按{exports.BY_LABELS[by]}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
         _, header, body = sheets[0]
         return exports.stream_csv(name, header, body)

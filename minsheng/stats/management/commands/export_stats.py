@@ -84,7 +84,7 @@ class Command(BaseCommand):
                                                   "measure": measure, "region": opts["region"] or "", **given},
                                            qs.count(), opts["format"])
         header, rows = exports.message_sheet(qs, measure, opts["personal"], settings.MINSHENG_SITE_URL, now)
-        return [("留言", header, rows)]
+        return [(exports.message_title(measure), header, rows)]
 
     def _table(self, scope, opts):
         return exports.table_sheets(opts["by"], scope)
