@@ -384,6 +384,39 @@ def test_a_message_sent_again_on_the_web_names_its_copy_in_the_api(as_persona, p
     assert as_persona("citizen").get(f"/api/v1/me/messages/{new.public_id}/").json()["resubmission_of"] == old.public_id
 
 
+def test_my_messages_list_names_each_resubmission_both_ways_in_bounded_queries(as_persona, personas, directory):
+    """The single message said ``resubmission_of`` / ``resubmitted_as``; the list of my messages said neither,
+    and an app listing them could not pair a copy with the message not accepted (walk, 2026-12-06)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    citizen = as_persona("citizen")
+
+    def listed() -> tuple[dict, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = citizen.get("/api/v1/me/messages/")
+        assert response.status_code == 200, response.content
+        return {m["public_id"]: m for m in response.json()["results"]}, len(ctx.captured_queries)
+
+    def pair(n: int) -> tuple[Message, Message]:
+        old = _not_accepted(personas, directory)
+        return old, actions.do_resubmit(personas["citizen"], old.public_id, title=f"学校门口接送车辆拥堵{n}",
+                                        body=NEW["body"], kind="suggest", region=directory["chengguan"])
+
+    old, new = pair(1)
+    listed()  # the steady state: the token's last_used_at is written on the first call only
+    items, few = listed()
+    assert items[new.public_id]["resubmission_of"] == old.public_id and items[new.public_id]["resubmitted_as"] is None
+    assert items[old.public_id]["resubmitted_as"] == new.public_id and items[old.public_id]["resubmission_of"] is None
+    for n in range(2, 6):
+        pair(n)
+    items, many = listed()
+    assert len(items) == 10 and many == few
+    schema = citizen.get("/api/schema/?format=json").json()["components"]["schemas"]
+    assert {"resubmission_of", "resubmitted_as"} <= set(schema["OwnList"]["properties"])
+    assert "resubmission_of" not in schema["InboxItem"]["properties"]  # the citizen's own lists only
+
+
 @pytest.mark.parametrize("whose, status", [("other_citizen", "rejected"), ("citizen", "pending"), ("citizen", None)])
 def test_again_names_only_the_callers_own_message_not_accepted(as_persona, personas, directory, whose, status):
     m = submit(personas[whose], directory)

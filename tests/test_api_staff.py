@@ -371,6 +371,24 @@ def test_an_event_of_the_system_has_no_actor(as_persona, cases, personas, direct
     assert actors["accepted"] == str(personas["dispatcher"])
 
 
+def test_a_resubmission_names_the_message_not_accepted_and_why_in_the_case(as_persona, cases, personas, directory):
+    """修改后重新提交: the case page names the message the copy was sent again of and why it was not accepted;
+    the case in the API said neither (walk, 2026-12-06), and a dispatcher's app could not check the reason
+    had been addressed."""
+    old = cases["new"]
+    actions.do_reject(personas["dispatcher"], old, "请写明是哪个小区哪栋楼")
+    new = actions.do_resubmit(personas["citizen"], old.public_id, title="幸福家园小区5号楼加装电梯",
+                              body="幸福家园小区5号楼是老旧小区, 六层没有电梯, 老人上下楼很困难。", kind="help",
+                              region=directory["lanzhou"], topic=directory["topic_build"])
+    dispatcher = as_persona("dispatcher")
+    case = dispatcher.get(case_url(new)).json()
+    assert case["resubmission_of"] == old.public_id and case["resubmission_of_reason"] == "请写明是哪个小区哪栋楼"
+    plain = dispatcher.get(case_url(cases["housing"])).json()
+    assert plain["resubmission_of"] is None and plain["resubmission_of_reason"] is None
+    schema = dispatcher.get("/api/schema/?format=json").json()["components"]["schemas"]["StaffCase"]["properties"]
+    assert {"resubmission_of", "resubmission_of_reason"} <= set(schema)
+
+
 def test_dispatcher_of_another_region_sees_nothing(as_persona, cases):
     assert as_persona("dx_dispatcher").get(case_url(cases["new"])).status_code == 404
     assert as_persona("dx_dispatcher").post(case_url(cases["new"], "accept")).status_code == 404

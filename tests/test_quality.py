@@ -1793,3 +1793,14 @@ def test_stored_scores_of_replies_to_a_thanks_follow_the_rule(directory, persona
     for key in ("score", "completeness", "questions", "missed", "reasons", "thanks", "explained"):
         assert thanks.quality[key] == now[key], key
     assert other.quality == before
+
+
+def test_a_question_naming_the_unit_by_its_abbreviation_is_answered_by_a_reply_naming_it_in_full():
+    """城管 is the 城市管理 the reply names (``ABBREVIATIONS``): completeness read it so by its own rule until the review of
+    2026-12-06 made it read an abbreviation by ``_in_full`` alone, which wants the full name a dictionary word; the good
+    reply below was then told 未回应 (review1, 2026-12-06)."""
+    body = "东门菜市场门口每天清早都有小贩占道摆摊, 车辆过不去。城管能不能管一管?"
+    reply = ("您好! 接到反映后, 区城市管理综合执法大队已于12月3日对东门菜市场周边占道摆摊进行集中整治, 劝离流动摊贩二十余家, "
+             "并安排执法队员每日清早巡查。如有疑问请致电 0931-8451234。")
+    result = score_reply("菜市场门口占道摆摊", body, reply)
+    assert result["completeness"] == 1.0 and result["missed"] == [], result

@@ -111,11 +111,52 @@ def test_triage_queries_do_not_grow_with_rows(personas, directory, login, django
         if n % 4 == 0:
             actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
             actions.do_return(personas["officer"], Message.objects.get(pk=m.pk), directory["housing"], "不属于本单位")
+        elif n % 5 == 0:  # 修改后重新提交: the row names the message not accepted, read with the rows
+            sent_again(personas, directory, m, n)
     with django_assert_max_num_queries(MAX_TRIAGE_QUERIES):
         many, page = count_queries(client, reverse("board:triage"))
     assert many == few
-    assert "单位退回" in page
+    assert "单位退回" in page and "重新提交" in page
     assert "疑似重复" in page  # the returned (accepted) cases are main cases the others may join
+
+
+def sent_again(personas, directory, old: Message, n: int, reason="请写明是哪个小区哪栋楼", region="qilihe") -> Message:
+    """``old`` not accepted for ``reason``, and its author's corrected copy (修改后重新提交)."""
+    actions.do_reject(personas["dx_dispatcher" if region == "dingxi" else "dispatcher"], old, reason)
+    return actions.do_resubmit(personas["citizen"], old.public_id, title=f"七里河区幸福家园小区加装电梯{n:03d}",
+                               body="七里河区幸福家园小区5号楼没有电梯, 老人上下楼困难, 希望尽快加装。", kind="help",
+                               region=directory["qilihe"], topic=directory["topic_build"])
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def test_a_resubmission_names_the_message_not_accepted_and_why_to_the_dispatcher(personas, directory, login):
+    """修改后重新提交: the dispatcher accepting or rejecting the copy saw a new message like any other, and could
+    not check whether the reason the first was not accepted had been addressed (walk, 2026-12-06). The case page
+    names the first, links to it and gives the reason; the queue row marks the copy."""
+    old = submit(personas, directory, 1)
+    new = sent_again(personas, directory, old, 2)
+    plain = submit(personas, directory, 3, title="七里河区路灯不亮")
+    client = login(personas["dispatcher"])
+    case = client.get(reverse("board:case", args=[new.public_id])).content.decode()
+    assert f"重新提交: 原留言 编号 {old.public_id} 未受理, 原因: 请写明是哪个小区哪栋楼" in text_of(case)
+    assert f'href="{reverse("board:case", args=[old.public_id])}"' in case
+    assert "重新提交" not in text_of(client.get(reverse("board:case", args=[plain.public_id])).content.decode())
+    queue = client.get(reverse("board:triage")).content.decode()
+    assert "重新提交" in queue_row(queue, new.title) and "重新提交" not in queue_row(queue, plain.title)
+
+
+def test_a_resubmission_from_a_region_the_dispatcher_does_not_cover_names_it_without_a_link(
+        personas, directory, login):
+    """The first message sent to 定西 and not accepted there, its copy to 兰州: 兰州's dispatcher reads the
+    reason, and no link to a case page that is a 404 to them."""
+    old = submit(personas, directory, 1, region="dingxi")
+    new = sent_again(personas, directory, old, 2, reason="不属于定西市", region="dingxi")
+    case = login(personas["dispatcher"]).get(reverse("board:case", args=[new.public_id])).content.decode()
+    assert f"重新提交: 原留言 编号 {old.public_id} 未受理, 原因: 不属于定西市" in text_of(case)
+    assert reverse("board:case", args=[old.public_id]) not in case
 
 
 def test_the_queue_is_counted_once(personas, directory, login):

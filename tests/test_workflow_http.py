@@ -1551,3 +1551,27 @@ def test_a_reply_giving_the_units_own_contact_phone_is_published_however_worded(
     assert r.status_code in (200, 201), r.json()
     assert Reply.objects.get().body == own
     assert "136-0931-1234" in text(client.get(reverse("board:message", args=[signed.public_id])))
+
+
+@pytest.mark.parametrize("closing", ["经办人：王丽，联系电话：13907311234。", "联系人：陈主任 联系电话：18907311234",
+                                     "承办人张明, 手机 13907311234。", "县城管局联系电话13907311234。",
+                                     "我们的联系电话是13907311234。"])
+def test_the_units_handling_officer_or_its_own_number_closing_a_reply_is_published(
+        personas, directory, signed, staff, client, closing):
+    """The closing units write most, the handling officer and the number to call (经办人：王丽，联系电话：139…), or the
+    unit's own number (县城管局联系电话…, 我们的联系电话是…), was refused as a private person's mobile (review of
+    2026-12-06): the officer could not publish an ordinary reply. The public reads it as written."""
+    body = f"经核查, 该路段路灯已于本周修复。如有疑问请联系。{closing}"
+    r = act(staff["officer"], fresh(signed), "reply", body=body)
+    assert r.status_code == 302 and Reply.objects.get().body == body
+    assert closing[-12:-1] in text(client.get(reverse("board:message", args=[signed.public_id])))
+
+
+@pytest.mark.parametrize("line", ["供电所抢修电话 13812345670", "燃气公司客服电话：13812345670", "救助站求助电话13812345670",
+                                  "维修电话 13812345670", "报名电话：13812345670"])
+def test_a_unit_line_named_by_what_it_is_for_is_published(personas, directory, signed, staff, line):
+    """抢修电话, 客服电话, 求助电话 … name a line by what it serves, as 咨询电话 and 值班电话 do, not a person: the reply
+    giving one was refused as a private person's mobile (review of 2026-12-06)."""
+    body = f"经核查, 停电系线路故障所致, 已于当日修复。如再遇类似情况, 可拨打{line}。"
+    r = act(staff["officer"], fresh(signed), "reply", body=body)
+    assert r.status_code == 302 and Reply.objects.get().body == body

@@ -155,12 +155,27 @@ CONTACT_NAME_HELP = ("联系人: Open311 请求给出的来电人称呼 (last_na
                      "没有给出为 \"\"。从不公开")
 
 
+RESUBMISSION_OF_HELP = "修改后重新提交: 这条留言重新提交的、本人未受理的留言的编号; 不是重新提交的为 null"
+RESUBMITTED_AS_HELP = "修改后重新提交: 这条未受理的留言已重新提交为的新留言的编号 (只能重新提交一次); 没有为 null"
+
+
 class OwnListSerializer(MessageListSerializer):
     """A list item for the author: the text as written; its url reads it in every status
     (the public one is a 404 until the message is accepted)."""
 
     title = serializers.CharField()
     submitted_by = serializers.SerializerMethodField(help_text=SUBMITTED_BY_HELP)
+    resubmission_of = serializers.SerializerMethodField(help_text=RESUBMISSION_OF_HELP)
+    resubmitted_as = serializers.SerializerMethodField(help_text=RESUBMITTED_AS_HELP)
+
+    def get_resubmission_of(self, obj) -> str | None:
+        # read with select_related("resubmission_of"): no query of its own
+        return obj.resubmission_of.public_id if obj.resubmission_of_id else None
+
+    def get_resubmitted_as(self, obj) -> str | None:
+        # read with select_related("resubmitted_as"): a reverse one-to-one with none raises
+        new = getattr(obj, "resubmitted_as", None)
+        return new.public_id if new is not None else None
 
     def get_excerpt(self, obj) -> str:
         return obj.body[:80]
@@ -237,7 +252,7 @@ class InboxItemSerializer(OwnListSerializer):
         help_text="`lead` (主办, 待办页的待办标签) 或 `assist` (协办, 其协办标签): 调用者所在单位办理本件时的角色; "
                   "调用者的单位都不在办理本件时为 null")
 
-    submitted_by = None  # the citizen's own lists only
+    submitted_by = resubmission_of = resubmitted_as = None  # the citizen's own lists only
 
     def get_url(self, obj) -> str:
         return reverse("api:staff-case", args=[obj.public_id])
@@ -370,20 +385,12 @@ class OwnMessageSerializer(MessageDetailSerializer):
     reopen_count = serializers.IntegerField()
     can_reopen = serializers.SerializerMethodField()
     submitted_by = serializers.SerializerMethodField(help_text=SUBMITTED_BY_HELP)
-    resubmission_of = serializers.SerializerMethodField(
-        help_text="修改后重新提交: 这条留言重新提交的、本人未受理的留言的编号; 不是重新提交的为 null")
-    resubmitted_as = serializers.SerializerMethodField(
-        help_text="修改后重新提交: 这条未受理的留言已重新提交为的新留言的编号 (只能重新提交一次); 没有为 null")
+    resubmission_of = serializers.SerializerMethodField(help_text=RESUBMISSION_OF_HELP)
+    resubmitted_as = serializers.SerializerMethodField(help_text=RESUBMITTED_AS_HELP)
 
     get_submitted_by = OwnListSerializer.get_submitted_by
-
-    def get_resubmission_of(self, obj) -> str | None:
-        return obj.resubmission_of.public_id if obj.resubmission_of_id else None
-
-    def get_resubmitted_as(self, obj) -> str | None:
-        # read with select_related("resubmitted_as"): a reverse one-to-one with none raises
-        new = getattr(obj, "resubmitted_as", None)
-        return new.public_id if new is not None else None
+    get_resubmission_of = OwnListSerializer.get_resubmission_of
+    get_resubmitted_as = OwnListSerializer.get_resubmitted_as
 
     def get_can_reopen(self, obj) -> bool:
         from minsheng.board.actions import can_reopen
@@ -604,8 +611,17 @@ class StaffCaseSerializer(MessageDetailSerializer):
     events = StaffEventSerializer(many=True)
     open311 = serializers.SerializerMethodField()
     hotspot = serializers.SerializerMethodField(help_text="本件所属的热点问题 (两条以上留言); 不属于任何热点为 null")
+    resubmission_of = serializers.SerializerMethodField(
+        help_text="修改后重新提交: 本件是留言人修改后重新提交的, 原留言 (未受理) 的编号, 同办件页的「重新提交: 原留言 编号 …」; "
+                  "不是重新提交的为 null")
+    resubmission_of_reason = serializers.SerializerMethodField(
+        help_text="原留言不予受理的理由, 供核对本次是否已按此修改; 不是重新提交的为 null")
 
     get_url = InboxItemSerializer.get_url
+    get_resubmission_of = OwnListSerializer.get_resubmission_of
+
+    def get_resubmission_of_reason(self, obj) -> str | None:
+        return obj.resubmission_of.reject_reason if obj.resubmission_of_id else None
 
     def to_representation(self, instance):
         """The citizen's contact data and account name only for those the case page shows them to

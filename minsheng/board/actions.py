@@ -14,7 +14,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -220,6 +220,28 @@ def _carried_handler(message: Message, unit, round_: int):
     return None
 
 
+def _carried_handlers(shares) -> dict[tuple, User]:
+    """``_carried_handler`` of each (message pk, unit pk, round) of ``shares``, by it, in a query for them all
+    (two when one had a 承办人): those without one left out."""
+    wanted, last = set(shares), {}
+    for a in (Assignment.objects.filter(message__in={m for m, _, _ in wanted}, handler__isnull=False)
+              .select_related("handler").order_by("-assigned_at", "-pk")):
+        if (a.message_id, a.unit_id, a.round) in wanted:
+            last.setdefault((a.message_id, a.unit_id, a.round), a)
+    if not last:
+        return {}
+    staff = set(staff_memberships({unit for _, unit, _ in last}).filter(user__in={a.handler_id for a in last.values()})
+                .values_list("unit_id", "user_id"))
+    return {key: a.handler for key, a in last.items() if (key[1], a.handler_id) in staff}
+
+
+def _carried_event(message: Message, assignment: Assignment, now, via: str) -> Event:
+    """The internal record of ``_told_carried`` (unsaved)."""
+    return Event(message=message, kind=Event.Kind.HANDLER_ASSIGNED, unit=assignment.unit, public=False, at=now,
+                 data={"handler": str(assignment.handler), "handler_id": assignment.handler_id,
+                       "carried_over": True, "via": via})
+
+
 def _told_carried(message: Message, assignment: Assignment, now, via: str) -> None:
     """A new assignment created with its unit's earlier 承办人 (_carried_handler): recorded internally
     (no head acted) and the 承办人 told, once the transaction commits. ``via``: reopen (重办),
@@ -227,8 +249,7 @@ def _told_carried(message: Message, assignment: Assignment, now, via: str) -> No
     after a return or undone merge): notify.CARRIED_OVER."""
     if assignment.handler is None:
         return
-    _event(message, Event.Kind.HANDLER_ASSIGNED, unit=assignment.unit, public=False, at=now,
-           handler=str(assignment.handler), handler_id=assignment.handler_id, carried_over=True, via=via)
+    _carried_event(message, assignment, now, via).save()
     transaction.on_commit(notify.dated(now, lambda: notify.handler_assigned(assignment, None, carried_over=via)))
 
 
@@ -336,57 +357,183 @@ def _require_units_for(message: Message, units: dict) -> None:
 
 def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kind=None, at=None) -> Assignment:
     """派单 to a lead unit and optional assisting units. A topic or type that differs
-    from the machine's prediction is stored as a correction for retraining."""
-    _require_dispatcher(actor, message)
+    from the machine's prediction is stored as a correction for retraining. One case of ``do_dispatch_many``."""
+    done = do_dispatch_many(actor, [(message, lead, assists, topic, kind)], at=at)[0]
+    if isinstance(done, Exception):
+        raise done
+    return done
+
+
+def do_dispatch_many(actor, cases, at=None, hold=None) -> list[Assignment | Exception]:
+    """派单 of each (message, lead, assists, topic, kind) of ``cases`` (按建议派单; ``do_dispatch`` is one), each
+    message once: for each, its new lead share, or what refused it — the actor not the region's dispatcher, a
+    unit switched off or not of the case's area, a topic or type the site does not take, its status, a move
+    since it was read —, in their order. One transaction: the refusals found before anything is written, under
+    the rows' locks (PostgreSQL: in pk order, so two batches of overlapping cases wait for each other, never
+    deadlock; SQLite's IMMEDIATE transaction), then each write once for them all (since 2026-12-06: a case cost
+    about 25 queries, its savepoint, each write and each note): the same status, deadlines, shares, history,
+    notes, statistics and hotspots as one by one. ``hold``: called under the locks with the indexes of the
+    cases about to go, returns {index: the exception refusing it} (按建议派单's 本批刚派出 near-duplicates)."""
+    now = at or timezone.now()
     # each unit once (an API list may repeat), the lead not among them: a unit the routing table
     # prefilled as 协办 and the dispatcher picked as 主办 leads (the page and the API alike)
-    assists = list({u.pk: u for u in assists if u.pk != lead.pk}.values())
-    if not lead.is_active:
-        raise Invalid("该单位已停用", "lead")
-    _require_units_for(message, {lead: "lead", **{u: "assists" for u in assists}})
-    # the topic it is filed under stays, even one switched off since (按建议派单 and the API pass it on)
-    changed = topic if topic is not None and topic.pk != message.topic_id else None
-    _require_choices(topic=changed, **({"kind": kind} if kind else {}))
-    now = at or timezone.now()
+    cases = [(m, lead, list({u.pk: u for u in assists if u.pk != lead.pk}.values()), topic, kind)
+             for m, lead, assists, topic, kind in cases]
+    done: list = _dispatch_refusals(actor, cases)  # what refused each case (None: nothing), then its lead share
     with transaction.atomic():
         calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
-        fields = {"dispatched_at": now, "due_at": due_after(now, reply_days(kind or message.kind))}
-        if message.accepted_at is None:
+        ok = [k for k, exc in enumerate(done) if exc is None]
+        if len(ok) > 1:  # one case: its conditional UPDATE is the check, and takes the row's lock (a query less)
+            fresh = dict(Message.objects.select_for_update().filter(pk__in=[cases[k][0].pk for k in ok])
+                         .order_by("pk").values_list("pk", "version"))
+            for k in ok:
+                if fresh.get(cases[k][0].pk) != cases[k][0].version:
+                    done[k] = Raced(RACED)
+            ok = [k for k in ok if done[k] is None]
+        for k, exc in (hold(ok) if hold is not None and ok else {}).items():
+            done[k] = exc
+        ok = [k for k in ok if done[k] is None]
+        if ok and not _dispatch_messages(cases, ok, now):
+            done[ok[0]] = Raced(RACED)  # the one case moved since it was read: nothing written
+            ok = []
+        if ok:
+            for k, lead_share in zip(ok, _dispatch_shares(actor, cases, ok, now), strict=True):
+                done[k] = lead_share
+    return done
+
+
+def _dispatch_refusals(actor, cases) -> list[Exception | None]:
+    """What refuses each case of ``do_dispatch_many`` as the caller read it (None: nothing), in a query or two
+    for them all: the units each case may go to (``units_for``), the topics switched on."""
+    roles = roles_of(actor) if actor is not None else None  # None: the system itself (automatic dispatch)
+    by_region = {m.region_id: m for m, *_ in cases}
+    flags = {f"r{pk}": Exists(units_for(m).filter(pk=OuterRef("pk"))) for pk, m in by_region.items()}
+    may_take: dict[int, set] = {pk: set() for pk in by_region}
+    units = {u.pk for _, lead, assists, *_ in cases for u in [lead, *assists]}
+    for row in Unit.objects.filter(pk__in=units).annotate(**flags).values("pk", *flags) if cases else ():
+        for pk in by_region:
+            if row[f"r{pk}"]:
+                may_take[pk].add(row["pk"])
+    # the topic it is filed under stays, even one switched off since (按建议派单 and the API pass it on)
+    changed = {k: topic for k, (m, _, _, topic, _) in enumerate(cases) if topic is not None and topic.pk != m.topic_id}
+    active = set(Topic.objects.filter(pk__in=[t.pk for t in changed.values() if t.pk is not None], is_active=True)
+                 .values_list("pk", flat=True)) if changed else set()
+    refused: list[Exception | None] = []
+    for k, (m, lead, assists, _, kind) in enumerate(cases):
+        try:
+            if roles is not None and not roles.dispatches(m.region):
+                raise PermissionDenied("您不是该区划的派单员")
+            if not lead.is_active:
+                raise Invalid("该单位已停用", "lead")
+            for unit, field in {lead: "lead", **{u: "assists" for u in assists}}.items():
+                if unit.pk not in may_take[m.region_id]:
+                    raise Invalid(f"{unit.name} 不办理{m.region.name}的留言, 请选择本区划或上级的单位", field)
+            if kind and kind not in MessageKind.values:
+                raise Invalid(INVALID_CHOICE["kind"], "kind")
+            if k in changed and changed[k].pk not in active:
+                raise Invalid(INVALID_CHOICE["topic"], "topic")
+            check_allowed("dispatch", m.status)
+        except (PermissionDenied, Invalid, IllegalMove) as exc:
+            refused.append(exc)
+        else:
+            refused.append(None)
+    return refused
+
+
+def _dispatch_messages(cases, ok, now) -> bool:
+    """The cases ``ok`` of ``do_dispatch_many`` dispatched (status, deadline, topic and type), in one UPDATE, as
+    ``workflow.transition`` moves one; False when the one case moved since it was read (none is written)."""
+    each = {}
+    for k in ok:
+        m, _, _, topic, kind = cases[k]
+        fields = {"dispatched_at": now, "due_at": due_after(now, reply_days(kind or m.kind))}
+        if m.accepted_at is None:
             fields["accepted_at"] = now
-        corrections = {}
-        if topic is not None and topic.pk != message.topic_id:
+        if topic is not None and topic.pk != m.topic_id:
             fields["topic"] = topic
-        if topic is not None and message.predicted_topic_id and message.predicted_topic_id != topic.pk:
-            corrections["topic"] = [message.predicted_topic_id, topic.pk]  # also when the citizen's topic stays
-        if kind and kind != message.kind:
+        if kind and kind != m.kind:
             fields["kind"] = kind
-        if kind and message.predicted_kind and message.predicted_kind != kind:
-            corrections["kind"] = [message.predicted_kind, kind]
-        transition(message, "dispatch", **fields)
-        rnd = message.reopen_count + 1
-        sign_due = due_after(now, settings.MINSHENG_SIGN_DAYS)
-        # a unit that returned the case (or had it before a merge undone) gets it back with its 承办人
-        assignment = Assignment.objects.create(message=message, unit=lead, role=Assignment.Role.LEAD, round=rnd,
-                                               assigned_at=now, sign_due_at=sign_due, due_at=fields["due_at"],
-                                               handler=_carried_handler(message, lead, rnd))
-        helpers = [Assignment.objects.create(message=message, unit=u, role=Assignment.Role.ASSIST, round=rnd,
-                                             assigned_at=now, sign_due_at=sign_due, due_at=fields["due_at"],
-                                             handler=_carried_handler(message, u, rnd))
-                   for u in assists]
+        each[m.pk] = fields
+    messages = [cases[k][0] for k in ok]
+    if len(messages) == 1:
+        m = messages[0]
+        if not Message.objects.filter(pk=m.pk, status=m.status, version=m.version).update(
+                status=Status.DISPATCHED, version=m.version + 1, **each[m.pk]):
+            return False
+    else:  # the rows are locked and their versions checked: each is updated
+        Message.objects.filter(pk__in=list(each)).update(status=Status.DISPATCHED, version=F("version") + 1,
+                                                         **_each_its_own(each))
+    for m in messages:
+        # a hotspot shows only what is public and follows every move once it commits (workflow.transition)
+        refresh_hotspot(m.pk)
+        m.status = Status.DISPATCHED
+        m.version += 1
+        for name, value in each[m.pk].items():
+            setattr(m, name, value)
+    return True
+
+
+def _each_its_own(each: dict[int, dict]) -> dict:
+    """``update()``'s arguments giving each message (by pk) the ``fields`` of its own in ``each``; a field some
+    have and others not is kept where not given."""
+    names = dict.fromkeys(name for fields in each.values() for name in fields)
+    out = {}
+    for name in names:
+        field = Message._meta.get_field(name)
+        values = {pk: getattr(fields[name], "pk", fields[name]) for pk, fields in each.items() if name in fields}
+        if len(values) == len(each) and len(set(values.values())) == 1:
+            out[name] = next(iter(each.values()))[name]
+        else:
+            out[name] = Case(*[When(pk=pk, then=Value(value, output_field=field)) for pk, value in values.items()],
+                             default=F(name), output_field=field)
+    return out
+
+
+def _dispatch_shares(actor, cases, ok, now) -> list[Assignment]:
+    """The shares (主办, 协办), history events and notes of the cases ``ok`` of ``do_dispatch_many``, dispatched
+    by ``_dispatch_messages``: an INSERT of the shares, one of the events; the lead shares, in their order."""
+    sign_due = due_after(now, settings.MINSHENG_SIGN_DAYS)
+    wanted = [(cases[k][0], role, u) for k in ok
+              for role, u in [(Assignment.Role.LEAD, cases[k][1]), *((Assignment.Role.ASSIST, u) for u in cases[k][2])]]
+    # a unit that returned the case (or had it before a merge undone) gets it back with its 承办人
+    carried = _carried_handlers([(m.pk, u.pk, m.reopen_count + 1) for m, _, u in wanted])
+    shares = Assignment.objects.bulk_create([
+        Assignment(message=m, unit=u, role=role, round=m.reopen_count + 1, assigned_at=now, sign_due_at=sign_due,
+                   due_at=m.due_at, handler=carried.get((m.pk, u.pk, m.reopen_count + 1))) for m, role, u in wanted])
+    events, by_case = [], []
+    for k in ok:
+        m, lead, assists, topic, kind = cases[k]
+        mine = [a for a in shares if a.message is m]
+        by_case.append((m, mine))
         # auto: the system's own dispatch (insight.tasks.auto_dispatch), told apart from a dispatcher's
         # whose account was deleted later (both leave no actor)
-        _event(message, Event.Kind.DISPATCHED, actor=actor, unit=lead, at=now, lead=lead.name,
-               assists=[u.name for u in assists], due_at=fields["due_at"].isoformat(),
-               **({"auto": True} if actor is None else {}))
-        for a in [assignment, *helpers]:
-            _told_carried(message, a, now, "dispatch")
+        events.append(Event(message=m, kind=Event.Kind.DISPATCHED, actor=actor, unit=lead, public=True, at=now,
+                            data={"lead": lead.name, "assists": [u.name for u in assists],
+                                  "due_at": m.due_at.isoformat(), **({"auto": True} if actor is None else {})}))
+        events += [_carried_event(m, a, now, "dispatch") for a in mine if a.handler is not None]
+        corrections = _corrections(m, topic, kind)
         if corrections:
-            # data keys "topic"/"kind": not through _event(), whose own ``kind`` parameter would clash
-            Event.objects.create(message=message, kind=Event.Kind.CORRECTED, actor=actor, public=False, at=now,
-                                 data=corrections)
-        transaction.on_commit(notify.dated(now, lambda: [notify.case_arrived(a) for a in [assignment, *helpers]]))
-        transaction.on_commit(notify.dated(now, lambda: notify.dispatched(message)))
-    return assignment
+            events.append(Event(message=m, kind=Event.Kind.CORRECTED, actor=actor, public=False, at=now,
+                                data=corrections))
+    for event in Event.objects.bulk_create(events):  # what Event.objects.create sends: the statistics' refresh
+        post_save.send(Event, instance=event, created=True, update_fields=None, raw=False, using=event._state.db)
+    for a in shares:
+        if a.handler is not None:
+            transaction.on_commit(notify.dated(now, lambda a=a: notify.handler_assigned(a, None,
+                                                                                        carried_over="dispatch")))
+    transaction.on_commit(notify.dated(now, lambda: notify.cases_dispatched(by_case)))
+    return [mine[0] for _, mine in by_case]
+
+
+def _corrections(message: Message, topic, kind) -> dict:
+    """The machine's prediction a 派单 corrects ({"topic": [predicted, chosen]}, "kind" alike), as the case
+    was before it (the citizen's own topic may stay: still a correction of the prediction)."""
+    corrections = {}
+    if topic is not None and message.predicted_topic_id and message.predicted_topic_id != topic.pk:
+        corrections["topic"] = [message.predicted_topic_id, topic.pk]
+    if kind and message.predicted_kind and message.predicted_kind != kind:
+        corrections["kind"] = [message.predicted_kind, kind]
+    return corrections
 
 
 def _refuse_merge(message: Message, into: Message) -> None:
@@ -654,7 +801,8 @@ def do_sign_many(actor, cases, at=None) -> list[Exception | None]:
     """签收 of each (message, unit) of ``cases`` (签收所选; ``do_sign`` is one), each message once: for each,
     None when signed, or what refused it (its unit not the actor's, its status, it moved since it was read,
     no longer with the unit), in their order. One transaction, the refusals found before anything is written,
-    under the rows' locks (PostgreSQL; SQLite's IMMEDIATE transaction), and then each write once for them all
+    under the rows' locks (PostgreSQL; SQLite's IMMEDIATE transaction; one case: its conditional UPDATE, the
+    first write, checks the row as read and locks it), and then each write once for them all
     (since 2026-12-06: it cost about 20 queries a case, a savepoint and each write of each case): the same
     status, 签收 times, history events, notes settled, statistics and hotspots as one by one."""
     now = at or timezone.now()
@@ -669,8 +817,11 @@ def do_sign_many(actor, cases, at=None) -> list[Exception | None]:
             refused.append(None)
     with transaction.atomic():
         ok = [k for k, exc in enumerate(refused) if exc is None]
+        # one case: no locking read (a query less, since 2026-12-06): its conditional UPDATE below checks the row
+        # as read and takes its lock, the first write, as workflow.transition does
         fresh = {pk: (status, version) for pk, status, version in Message.objects.select_for_update()
-                 .filter(pk__in=[cases[k][0].pk for k in ok]).order_by("pk").values_list("pk", "status", "version")}
+                 .filter(pk__in=[cases[k][0].pk for k in ok]).order_by("pk").values_list("pk", "status", "version")
+                 } if len(ok) > 1 else None
         leads = {(a.message_id, a.unit_id): a.pk for a in Assignment.objects.filter(
             message__in=[cases[k][0].pk for k in ok], role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE)}
         for k in ok:
@@ -682,16 +833,20 @@ def do_sign_many(actor, cases, at=None) -> list[Exception | None]:
                     refused[k] = exc
                 else:
                     refused[k] = Raced(RACED)
-            elif fresh.get(message.pk) != (message.status, message.version):
+            elif fresh is not None and fresh.get(message.pk) != (message.status, message.version):
                 refused[k] = Raced(RACED)
         signed = [cases[k] for k, exc in enumerate(refused) if exc is None]
         if not signed:
             return refused
         ids = [m.pk for m, _ in signed]
-        updated = Message.objects.filter(pk__in=ids, status=Status.DISPATCHED).update(
+        as_read = Q() if fresh is not None else Q(version=signed[0][0].version)
+        updated = Message.objects.filter(as_read, pk__in=ids, status=Status.DISPATCHED).update(
             status=Status.SIGNED, version=F("version") + 1)
-        if updated != len(ids):  # the rows are locked: not for a race
-            raise Raced(RACED)
+        if updated != len(ids):
+            if fresh is None:  # the one case moved since it was read: nothing written
+                refused[ok[0]] = Raced(RACED)
+                return refused
+            raise Raced(RACED)  # the rows are locked: not for a race
         # the lead share, the assisting units' and the other lead unit's of a case led by two (联合办理: signed
         # once, by either; since 2026-12-05 (later) — before, that unit, offered no 签收, still counted it 待签收
         # and, its 签收 deadline passed, 签收超期, with a 签收所选 box that signed nothing)

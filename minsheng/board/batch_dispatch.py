@@ -1,12 +1,12 @@
 """按建议派单: the dispatcher's queue dispatches the ticked cases, each as its case page's 派单
 dispatches it with the form as prefilled (``suggest.prefilled``: the suggested lead and assisting
-units, the topic and type shown) through the same ``actions.do_dispatch`` — the same checks,
+units, the topic and type shown) through ``actions.do_dispatch_many`` (of which ``do_dispatch`` is one) — the same checks,
 events and notifications. A case that cannot go as suggested is skipped with the reason, in words.
 
-Each case is dispatched in its own savepoint (``do_dispatch``'s atomic block) of one transaction: one
-refused (dispatched by a colleague meanwhile, its unit switched off) leaves those before and after it
-dispatched, and none is half-done; the hotspots and statistics the cases touch are refreshed once, at the
-commit (since 2026-12-05; before, each case's own transaction refreshed them after it). The queue page (its 建议承办单位 column and which rows it offers to tick) and the API's
+The cases are dispatched together (``actions.do_dispatch_many``, since 2026-12-06; before, ``do_dispatch`` a
+case, each in its own savepoint): one refused (dispatched by a colleague meanwhile, its unit switched off) is
+found under the rows' locks before anything is written, and leaves the others dispatched; each write is made
+once for them all, and the hotspots and statistics the cases touch are refreshed once, at the commit. The queue page (its 建议承办单位 column and which rows it offers to tick) and the API's
 dispatch-batch/ read the same plan (``plan_each``), with a fixed number of queries for a page of rows.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 from minsheng.accounts.roles import roles_of
 from minsheng.directory.models import Unit
@@ -27,7 +27,7 @@ from minsheng.insight.suggest import SUGGEST_RELATED, Prefill, Suggestion, prefi
 from . import actions, moderation
 from .models import Assignment, Event, Message, MessageKind
 from .views.staff_hints import near_duplicates_each, suggestions_each
-from .workflow import Conflict, IllegalMove, Status, allowed
+from .workflow import Status, allowed
 
 # a page of the queue at most (签收所选 alike): more in one post is not what a page offered
 BATCH_MAX = 20
@@ -201,16 +201,15 @@ def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | N
     mine = [m for m in found.values() if roles.dispatches(m.region)]
     waiting = [m for m in mine if m.status in (Status.SUBMITTED, Status.ACCEPTED)]
     plans = plan_each(mine, near_duplicates_each(waiting))
-    outcomes, sent = [], set()
-    # one transaction, each case in the savepoint of do_dispatch's own atomic block: one refused is undone
-    # alone, and the hotspots and statistics the cases touch are refreshed once at the commit, not after
-    # each case (in place without a task worker)
+    # one transaction for them all (actions.do_dispatch_many): the hotspots and statistics the cases touch are
+    # refreshed once at the commit (in place without a task worker)
     with transaction.atomic():
-        _dispatch_each(user, public_ids, found, plans, seen, changed, outcomes, sent)
-    return outcomes
+        return _dispatch_all(user, public_ids, found, plans, seen, changed)
 
 
-def _dispatch_each(user, public_ids, found, plans, seen, changed, outcomes: list, sent: set) -> None:
+def _dispatch_all(user, public_ids, found, plans, seen, changed) -> list[Outcome]:
+    outcomes, going = [], {}  # going: the index in ``cases`` of each outcome's case
+    cases = []
     for pid in public_ids:
         m = found.get(pid)
         if m is None or m.pk not in plans:
@@ -227,25 +226,51 @@ def _dispatch_each(user, public_ids, found, plans, seen, changed, outcomes: list
             outcomes.append(Outcome(pid, m.title, False,
                                     reason=changed.format(now=now)))
             continue
-        # two letters of one problem ticked together: the first dispatched is in hand now, and the
-        # second its near-duplicate, as its case page would say (the plans above saw neither in hand)
-        twin = _dispatched_twin(m, sent) if sent else None
+        going[len(outcomes)] = len(cases)
+        cases.append((m, p.lead, p.assists, p.topic, p.kind or None))
+        outcomes.append(Outcome(pid, m.title, True, lead=p.lead,
+                                assists=tuple(u for u in p.assists if u.pk != p.lead.pk)))
+    done = actions.do_dispatch_many(user, cases, hold=lambda ok: _twins(cases, ok)) if cases else []
+    for at, k in going.items():
+        if isinstance(done[k], Exception):
+            o = outcomes[at]
+            outcomes[at] = Outcome(o.public_id, o.title, False, reason=str(done[k]) or "无法派单")
+    return outcomes
+
+
+class Twin(Exception):
+    """A case ticked with a near-duplicate dispatched before it in the batch (``_twins``)."""
+
+
+def _twins(cases, ok: list[int]) -> dict[int, Twin]:
+    """Two letters of one problem ticked together: the first dispatched is in hand then, and the second its
+    near-duplicate, as its case page would say (the plans saw neither in hand). Of the cases ``ok`` of
+    ``cases`` (do_dispatch_many's, about to go, in their order), each that one dispatched before it in the
+    batch is among the nearest of, as the case page's 疑似重复 reads them (five): read once for them all (since
+    2026-12-06; before, once a case, each after those before it were dispatched), with them all in hand for
+    the reading, in a savepoint undone, each keeping to what it would have met (those after it, and before it
+    not dispatched, as they were)."""
+    messages = [cases[k][0] for k in ok]
+    if len(messages) < 2:
+        return {}
+    unseen = {m.pk for m in messages if m.status not in Status.public()}  # not a candidate till dispatched
+    try:
+        with transaction.atomic():
+            Message.objects.filter(pk__in=unseen).update(status=Status.DISPATCHED, version=F("version") + 1)
+            found = near_duplicates_each(messages, limit=None, savepoint=True)
+            raise _Undo
+    except _Undo:
+        pass
+    twins, sent = {}, set()
+    for k, m in zip(ok, messages, strict=True):
+        met = [d for d, _ in found.get(m.pk, ()) if d.pk not in unseen or d.pk in sent][:5]
+        twin = next((d.public_id for d in met if d.pk in sent), None)
         if twin is not None:
-            outcomes.append(Outcome(pid, m.title, False,
-                                    reason=f"与本批刚派出的 {twin} 疑似重复, 请在留言页决定是否并单"))
-            continue
-        try:
-            actions.do_dispatch(user, m, p.lead, assists=p.assists, topic=p.topic, kind=p.kind or None)
-        except (IllegalMove, Conflict, PermissionDenied, actions.Invalid) as exc:
-            outcomes.append(Outcome(pid, m.title, False, reason=str(exc) or "无法派单"))
+            twins[k] = Twin(f"与本批刚派出的 {twin} 疑似重复, 请在留言页决定是否并单")
         else:
-            sent.add(pid)
-            outcomes.append(Outcome(pid, m.title, True, lead=p.lead,
-                                    assists=tuple(u for u in p.assists if u.pk != p.lead.pk)))
+            sent.add(m.pk)
+    return twins
 
 
-def _dispatched_twin(message: Message, sent: set[str]) -> str | None:
-    """The public id of a case dispatched earlier in this batch that ``message`` is a near-duplicate of
-    (the case page's 疑似重复 list, read again now that it is in hand), else None."""
-    found = near_duplicates_each([message], savepoint=True).get(message.pk, ())
-    return next((d.public_id for d, _ in found if d.public_id in sent), None)
+class _Undo(Exception):
+    pass

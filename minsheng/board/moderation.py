@@ -140,15 +140,17 @@ FLAT = re.compile(r"(?=\s?\d)(?:"  # (where a digit is: a text is scanned severa
 # 在3-12-2024号 stay dates, and so does a date that cannot be a flat, 12-05-2024 or 05-12-2024, after a home too). The
 # phrase may not hold a date's word between the home and the number (日期, 时间, 于, 从, 自, 至, 截至, 年, 月, 日, 在 but
 # 住在), and a dash-written one is a date when a date's word follows it (号, 日, 起, 开始, 至, 到, 以来, 左右, 前, 后, 当天,
-# a time). Not after 住院, 住建, 住房 …, nor where the phrase puts the number beside the home (我家楼下, 对面, 附近 …); a room
-# nobody lives in (会议室, 窗口, 诊室, 病房 …) and one named after 是 / 为 (``_ROOM_IS``) stay as without a home
+# a time). Not after 住院, 住建, 住房, 住户, 住宅 …, nor where the phrase puts the number beside the home (我家楼下, 对面, 附近 …); a room
+# nobody lives in (会议室, 窗口, 诊室, 病房 …) and one named after 是 / 为 (``_ROOM_IS``) stay as without a home. Since review1 (2026-12-06) a building may be
+# named by a capital letter (B座1102), and the number may end in 号 before 房, 室, 的, 业主 or the phrase's end (1102号房)
 _PHRASE_TO_IT = (r"(?:(?!日期|时间|于|从|自|至|截|直到|年|月|日|(?<!住)在|楼下|楼上|楼底|底商|对面|隔壁|旁边|附近|门口|周边"
                  r"|边上|前面|后面)[^\s,，。;；!！?？、:：]){0,14}?")
-_HOME = r"(?:住址[:：]?\s*|住(?!院|宿|建|房|持)|我家|俺家|本人家|家在)" + _PHRASE_TO_IT
+_HOME = r"(?:住址[:：]?\s*|住(?!院|宿|建|房|持|户|宅)|我家|俺家|本人家|家在)" + _PHRASE_TO_IT
 _FIRM_DATE = r"(?:\d{1,2}-0\d|0\d-\d{1,2})-(?:19|20)\d{2}(?!\d)"
 HOME_FLAT = re.compile(
-    rf"{_HOME}(?<=\d)(?:号楼|单元|[栋楼幢座号])(?<!月\d号)(?<!月\d\d号)(\d{{3,4}})"
-    r"(?![\d.%\-户年月日米元平个人名辆万余多次路天千百十条台套间棵盏根块项位层级届期号栋楼幢座单室房办mM㎡]|/\d{1,2}/)"
+    rf"{_HOME}(?<=[\dA-Z])(?:号楼|单元|[栋楼幢座号])(?<!月\d号)(?<!月\d\d号)(\d{{3,4}})"
+    r"(?![\d.%\-户年月日米元平个人名辆万余多次路天千百十条台套间棵盏根块项位层级届期栋楼幢座单室房办mM㎡]|/\d{1,2}/"
+    r"|号(?![房室的]|业主|住户|[\s,，。;；、!！?？]|$))"
     rf"(?!会议|窗口|诊室|教室|病房|大厅|科室|{_ROOM_IS}{_NOT_BESIDE})"
     rf"|(?:{_HOME}|(?:号楼|单元|[栋幢]|门牌|房号){_PHRASE_TO_IT})(?<![\d-])(?!{_FIRM_DATE})\d{{1,2}}-\d{{1,2}}-(\d{{3,4}})"
     r"(?![\d-])(?!\s*(?:号|日|起|开始|至|到|以来|左右|前(?![面边头])|后(?![面边头])|之前|之后|当天|期间|\d{1,2}:\d))")
@@ -312,9 +314,10 @@ _OWN_PHONE_WORD = re.compile(r"(?:(?:我|本人|俺|咱|自己|家里|家庭|个
 
 
 # (and since 2026-12-06, later again, nor one they give as theirs after it: 联系电话：96123456（本人）, 95123456 (我的),
-# 96581234是本人的 were published)
-_OWNED_AFTER = re.compile(r"\s*(?:[(\[【]\s*(?:本人|我|家里|家庭|自己|个人|私人)"
-                          r"|(?:是|为|系)?(?:本人|我的|我家|家里|家庭|自己的|个人|私人))")
+# 96581234是本人的 were published; since review1 the owner's word closes the phrase or the brackets, 个人电话, 本人手机:
+# 服务电话96123456本人打了十几次, 个人觉得…, （我打了三次） are the writer's words, and hid the service line)
+_OWNED_AFTER = re.compile(r"\s*(?:[(\[【（]\s*|(?:是|为|系)?)(?:本人|我|家里|家庭|自己|个人|私人|俺)的?(?:家)?"
+                          r"(?:电话|号码|手机|座机|号)?\s*(?:[)\]】）,，。;；!！?？、]|$)")
 
 
 def _a_service_line(text: str, m: re.Match) -> bool:

@@ -362,9 +362,10 @@ def _reworded(question: str, core: str, listed: bool = False) -> str:
     word of ``text.SYNONYMS`` by the one of its group the reply uses (噪音 by 噪声), an act by the
     reply's word of its family (``_ACTS``: 关停 by 停止), an item of a list asked to be told
     (``listed``) by its near word (``_TOLD_WORDS``: 地点 by 地址), and an
-    abbreviation by the word of the reply that spells it out (``_in_full``: 公厕 by 公共厕所)."""
+    abbreviation by the word of the reply that spells it out (``_in_full``: 公厕 by 公共厕所) or by the one of its group
+    in ``ABBREVIATIONS`` (城管 by 城市管理, no dictionary word: since review1 of 2026-12-06)."""
 
-    question = in_words_of(question, core)
+    question = in_words_of(in_words_of(question, core), core, ABBREVIATIONS)
     if listed:
         question = in_words_of(question, core, _TOLD_WORDS)
     if not _MARK.search(question):  # a plea's act; a question (可以退回来吗?) wants its own answer

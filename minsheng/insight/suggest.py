@@ -119,9 +119,11 @@ def suggest_for(message, *, reading=None, resolved=None, rows=None, history=None
     notes = ""
     if from_text and region is not None:
         notes += f" (区划「{region.name}」取自留言内容)"
-    history, history_conf = None, None
+    # suggest_each's reading, else read here (until 2026-12-06 the line below set ``history`` to None first, so each
+    # message of a page read its unit model's units again, a query a row of the queue and of 按建议派单)
+    read_each, (history, history_conf) = history, (None, None)
     if readable(message):
-        history, history_conf = history_unit(message, region) if history is None else history
+        history, history_conf = history_unit(message, region) if read_each is None else read_each
     else:
         notes += "; 留言几乎没有中文, 机器的判断不可靠, 请人工确定领域和单位"
     return Suggestion(topic=topic, topic_confidence=topic_conf, kind=kind, kind_confidence=kind_conf,

@@ -66,7 +66,7 @@ def own_detail_queryset():
 
 
 def staff_queryset():
-    return detail_queryset().select_related("predicted_topic").prefetch_related(
+    return detail_queryset().select_related("predicted_topic", "resubmission_of").prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit", "handler").prefetch_related("extensions")
                  .order_by("-assigned_at", "pk")),
     )

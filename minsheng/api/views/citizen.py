@@ -82,7 +82,8 @@ class MyMessageList(ApiView):
     @extend_schema(responses=OwnListSerializer(many=True), tags=["citizen"])
     def get(self, request):
         self.query(request)
-        qs = list_queryset().filter(author=request.user).select_related("open311__api_key")
+        qs = list_queryset().filter(author=request.user).select_related("open311__api_key", "resubmission_of",
+                                                                        "resubmitted_as")
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(OwnListSerializer(page, many=True).data)

@@ -127,7 +127,8 @@ def shows_contact(roles: Roles, message: Message, assignments=None) -> bool:
 
 
 def _case_or_404(roles: Roles, public_id: str) -> Message:
-    qs = Message.objects.select_related("region", "topic", "predicted_topic", "addressee", "author", "duplicate_of")
+    qs = Message.objects.select_related("region", "topic", "predicted_topic", "addressee", "author", "duplicate_of",
+                                        "resubmission_of__region")
     message = get_object_or_404(qs, public_id=public_id)
     if not can_see_case(roles, message):
         raise Http404("没有找到该留言")
@@ -674,7 +675,7 @@ def triage(request):
     if tab not in TRIAGE_TABS:
         tab = "all"
     qs = (base.filter(TRIAGE_TABS[tab][1])
-          .select_related("addressee", *SUGGEST_RELATED)
+          .select_related("addressee", "resubmission_of", *SUGGEST_RELATED)
           .order_by("-was_returned", "submitted_at", "pk"))
     tabs = [(key, label, counts[key]) for key, (label, _) in TRIAGE_TABS.items()]
     page = _paginate(request, qs, count=counts[tab])  # the tab's count above, not a second scan of the queue
@@ -1166,6 +1167,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         hotspots_service.keep_heat_current()
     hotspot = hotspots_service.hotspot_of(message)
     held = staff_hints.held_on(message, events)
+    earlier = message.resubmission_of  # 修改后重新提交: linked where its case page is not a 404 to the user
     return render(request, "board/staff/case.html", {
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
         "assign_forms": assign_forms,
@@ -1192,6 +1194,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         # its flags as on the hotspot's page: for supervisors and leaders
         "hotspot": hotspot, "hotspot_link": bool(hotspot and hotspot.readable_by(roles)),
         "show_hotspot_flags": bool(hotspot and hotspot.flags_shown_to(roles)),
+        "earlier_link": bool(earlier and can_see_case(roles, earlier)),
     }, status=status)
 
 

@@ -287,10 +287,15 @@ def personal_data_in_reply(message: Message, body: str, unit: Unit | None = None
 # A mobile in a reply that is not the citizen's is a private person's (a property manager's, a grid worker's) unless
 # the unit gives it as its own line: an office's phone word right before it, or before the numbers it follows
 # (咨询电话 0931-8451234 或 13800009999, 我局联系电话, 夜间值班电话), not a person's (李经理办公电话). Before the decision of
-# 2026-12-06 (later) it was neither warned of nor refused; landlines stay allowed (an organisation's, in most replies)
+# 2026-12-06 (later) it was neither warned of nor refused; landlines stay allowed (an organisation's, in most replies).
+# The closing units write most is the unit's too: its handling officer and the number to call (经办人：王丽，联系电话：…),
+# the unit named before 联系电话 (县城管局联系电话), 我们的联系电话 (review of 2026-12-06: they were refused)
 _UNITS_LINE = re.compile(
-    r"(?:(?:咨询|办公|值班|服务|监督|举报|投诉|受理|业务|报修|救助|热线)(?:电话|热线|专线|手机)|热线"
-    r"|(?:我|本)(?:局|单位|委|办|中心|所|站|队|院|处|科|厅|部门|街道|镇|乡|社区|公司)的?(?:联系)?(?:电话|手机|热线|号码))"
+    r"(?:(?:咨询|办公|值班|服务|监督|举报|投诉|受理|业务|报修|维修|抢修|救助|求助|客服|报名|预约|热线)(?:电话|热线|专线|手机)|热线"
+    r"|(?:我|本)(?:局|单位|委|办|中心|所|站|队|院|处|科|厅|部门|街道|镇|乡|社区|公司)的?(?:联系)?(?:电话|手机|热线|号码)"
+    r"|我们(?:单位)?的?(?:联系)?(?:电话|手机|热线|号码)"
+    r"|(?:局|委|办|中心|所|站|队|院|处|科|厅|街道|政府|居委会)的?(?:联系|办公)?(?:电话|热线)"
+    r"|(?:经办人|承办人|办理人|联系人)[:：]?\s*(?:[\u4e00-\u9fff]{1,4}[,，、;；\s]*)?(?:联系|办公)?(?:电话|手机|方式))"
     r"(?:号码|号)?(?:是|为|[:：])?\s*(?:[\d+() -]+(?:或者|或|和|及|、|/|,|，)\s*)*$")
 _PERSON_BEFORE = re.compile(rf"(?:{TITLES})的?$")
 
