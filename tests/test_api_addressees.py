@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from minsheng.board.models import Message
 from minsheng.directory.models import Addressee, Region
 from minsheng.stats.models import OpenCase
 
@@ -123,3 +124,26 @@ def test_the_migration_keys_the_addressees_already_there():
 
     migrated_from("0006_unit_derived_short_form", rows)
     assert Addressee.objects.get().pinyin == "lanzhoushishizhang lzssz"
+
+
+def test_a_units_contact_phone_is_public_on_its_pages_and_in_the_api(personas, directory, client, mayor_board):
+    """Citizens could not find how to reach a unit (until 2026-12-06). Its 联系电话 (Unit.contact_phone) is on the
+    board of the leader's office it handles, beside each of its replies, and in /api/v1/units/ (and the OpenAPI
+    schema); a unit without one shows none, and Open311's services say nothing of units."""
+    center, housing = directory["center"], directory["housing"]
+    center.contact_phone = "12345、0931-8461234"
+    center.save(update_fields=["contact_phone"])
+    board = client.get(f"/leaders/{directory['mayor'].pk}/").content.decode()
+    assert "受理单位: 兰州市政务服务中心" in board and "联系电话: 12345、0931-8461234" in board
+    housing.contact_phone = "0931-8467788"
+    housing.save(update_fields=["contact_phone"])
+    answered = Message.objects.get(title="写给市长的留言")
+    page = client.get(f"/m/{answered.public_id}/").content.decode()
+    assert "联系电话: 0931-8467788" in page
+    units = {u["name"]: u for u in client.get("/api/v1/units/", {"page_size": 100}).json()["results"]}
+    assert units["兰州市政务服务中心"]["contact_phone"] == "12345、0931-8461234"
+    assert units["兰州市交通运输局"]["contact_phone"] == ""
+    schema = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    assert "contact_phone" in schema["Unit"]["properties"]
+    services = client.get("/open311/v2/services.json")
+    assert services.status_code == 200 and services.json() and "contact_phone" not in services.content.decode()

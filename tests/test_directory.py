@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -308,3 +309,60 @@ def test_directory_admin_pages(gansu, client, django_user_model):
         response = client.get(url)
         assert response.status_code == 200, url
     assert "城关区住房和城乡建设局" in client.get("/admin/directory/unit/?q=城关区住房").content.decode()
+
+
+def test_units_have_a_contact_phone_in_the_demo_the_csv_files_and_the_admin(gansu, tmp_path, client,
+                                                                             django_user_model):
+    """A unit had no published 联系电话 (until 2026-12-06). The demo gives each a made-up landline of its
+    prefecture; units.csv carries it both ways and refuses one that is no phone number, naming file and line; a
+    units.csv written before has no such column and leaves the units' numbers as they are; the admin edits it."""
+    housing = Unit.objects.get(name="兰州市住房和城乡建设局")
+    assert re.fullmatch(r"0931-8\d{6}", housing.contact_phone)
+    assert re.fullmatch(r"0932-8\d{6}", Unit.objects.get(name="定西市住房和城乡建设局").contact_phone)
+    call_command("export_directory", "--out", str(tmp_path), stdout=io.StringIO())
+    assert f"兰州市住房和城乡建设局,住建局,620100,department,兰州市人民政府,1,{housing.contact_phone}" in (
+        tmp_path / "units.csv").read_text(encoding="utf-8-sig")
+
+    def phones(rows):
+        line = next(i for i, row in enumerate(rows) if row[0] == housing.name)
+        rows[line][6] = "0931-8461234-801、13609311234"
+        rows[line + 1][6] = "8461234"
+        return line
+
+    _edit(tmp_path / "units.csv", phones)
+    message, lines = _import_errors(tmp_path, "--commit")
+    assert any(line.startswith("units.csv:") and "联系电话 8461234 不是电话号码" in line for line in lines), lines
+    assert Unit.objects.get(pk=housing.pk).contact_phone == housing.contact_phone
+
+    def fixed(rows):
+        rows[next(i for i, row in enumerate(rows) if row[0] == housing.name) + 1][6] = "12345"
+
+    _edit(tmp_path / "units.csv", fixed)
+    call_command("import_directory", str(tmp_path), "--commit", stdout=io.StringIO())
+    assert Unit.objects.get(pk=housing.pk).contact_phone == "0931-8461234-801、13609311234"
+
+    def old_file(rows):  # as export-directory wrote it before 2026-12-06
+        for row in rows:
+            del row[6]
+
+    _edit(tmp_path / "units.csv", old_file)
+    call_command("import_directory", str(tmp_path), "--commit", stdout=io.StringIO())
+    assert Unit.objects.get(pk=housing.pk).contact_phone == "0931-8461234-801、13609311234"
+
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "pw-for-admin-1"))
+    page = client.get(f"/admin/directory/unit/{housing.pk}/change/").content.decode()
+    assert "联系电话" in page and "0931-8461234-801、13609311234" in page
+    form = {"name": housing.name, "short_name": housing.short_name, "region": housing.region_id, "kind": housing.kind,
+            "parent": housing.parent_id or "", "is_active": "on", "contact_phone": "12345678901",
+            **_inline_management(page)}
+    r = client.post(f"/admin/directory/unit/{housing.pk}/change/", form)
+    assert r.status_code == 200 and "12345678901 不是电话号码" in r.content.decode()
+    r = client.post(f"/admin/directory/unit/{housing.pk}/change/", form | {"contact_phone": "0931-8461235"})
+    assert r.status_code == 302, re.findall(r"errorlist[^>]*>(.*?)</ul>", r.content.decode(), re.S)
+    assert Unit.objects.get(pk=housing.pk).contact_phone == "0931-8461235"
+
+
+def _inline_management(page: str) -> dict[str, str]:
+    """The management form of the page's inline formsets, sending no rows (the rows stored stay as they are)."""
+    prefixes = set(re.findall(r'name="([\w-]+)-TOTAL_FORMS"', page))
+    return {f"{p}-{k}_FORMS": "0" for p in prefixes for k in ("TOTAL", "INITIAL")}

@@ -117,7 +117,7 @@ def test_a_whole_quality_score_reads_without_a_decimal(personas, directory, logi
     officer = login(personas["officer"])
     assert act(officer, case, "sign").status_code == 302
     monkeypatch.setattr("minsheng.board.views.staff.quality_for",
-                        lambda message, body, explain=False: {"score": 10.0, "reasons": []})
+                        lambda message, body, explain=False, unit=None: {"score": 10.0, "reasons": []})
     url = reverse("board:reply_preview", args=[case.public_id])
     preview = officer.post(url, {"body": "您好, 电梯加装事宜已列入明年计划。", "version": 0}, HTTP_HX_REQUEST="true")
     assert "答复质量评分: 10 分 (满分 100)" in preview.content.decode()

@@ -1505,7 +1505,7 @@ def test_a_reply_giving_a_private_persons_mobile_is_refused_unless_the_unit_give
     for leaking in ("经核查, 已协调物业整改, 请联系物业经理李某, 手机13912345678。",
                     "经核查, 已转社区办理, 可联系网格员, 电话 139-1234-5678。"):
         r = act(staff["officer"], fresh(signed), "reply", body=leaking)
-        assert r.status_code == 400 and "答复中含有他人的手机号, 答复会公开发布, 请删去" in text(r), leaking
+        assert r.status_code == 400 and "答复中含有他人的手机号" in text(r) and "答复会公开发布, 请删去" in text(r), leaking
     api = APIClient()
     api.force_authenticate(personas["officer"])
     r = api.post(f"/api/v1/staff/cases/{signed.public_id}/reply/", {"body": leaking}, format="json")
@@ -1520,6 +1520,37 @@ def test_a_reply_giving_a_private_persons_mobile_is_refused_unless_the_unit_give
     assert r.status_code == 302 and Reply.objects.get().body == official
     public = text(client.get(reverse("board:message", args=[signed.public_id])))
     assert "13800009999" in public and "0931-8123456" in public
+
+
+def test_a_reply_giving_the_units_own_contact_phone_is_published_however_worded(
+        personas, directory, signed, staff, client):
+    """A unit that wrote its real number after a bare 联系电话 was refused (「含有他人的手机号」): only a wording like
+    咨询电话 or 我局联系电话 made it the unit's. Since 2026-12-06 a number of the unit's 联系电话 (Unit.contact_phone)
+    is its own wherever it stands; another unit's mobile or a private person's is still refused, and the preview
+    names the number at fault."""
+    from rest_framework.test import APIClient
+
+    directory["housing"].contact_phone = "0931-8461234、13609311234"
+    directory["housing"].save(update_fields=["contact_phone"])
+    directory["ecology"].contact_phone = "13709315678"
+    directory["ecology"].save(update_fields=["contact_phone"])
+    for refused, number in (("经核查, 已协调物业整改。如有疑问请联系生态环境局, 联系电话 13709315678。", "13709315678"),
+                            ("经核查, 已协调物业整改。如有疑问, 联系电话 139 1234 5678。", "139 1234 5678")):
+        r = act(staff["officer"], fresh(signed), "reply", body=refused)
+        assert r.status_code == 400 and f"答复中含有他人的手机号 {number}" in text(r), refused
+        preview = staff["officer"].post(reverse("board:reply_preview", args=[signed.public_id]),
+                                        {"version": fresh(signed).version, "body": refused})
+        assert f"答复中含有他人的手机号 {number}" in text(preview)
+    api = APIClient()
+    api.force_authenticate(personas["officer"])
+    r = api.post(f"/api/v1/staff/cases/{signed.public_id}/reply-preview/", {"body": refused}, format="json")
+    assert r.status_code == 200 and "139 1234 5678" in r.json()["personal_data"]
+    assert not Reply.objects.exists()
+    own = "经核查, 已协调物业整改。如有疑问, 联系电话 136-0931-1234。"
+    r = api.post(f"/api/v1/staff/cases/{signed.public_id}/reply/", {"body": own}, format="json")
+    assert r.status_code in (200, 201), r.json()
+    assert Reply.objects.get().body == own
+    assert "136-0931-1234" in text(client.get(reverse("board:message", args=[signed.public_id])))
 
 
 @pytest.mark.parametrize("closing", ["经办人：王丽，联系电话：13907311234。", "联系人：陈主任 联系电话：18907311234",

@@ -74,6 +74,7 @@ class UnitSerializer(UnitRefSerializer):
     kind = serializers.CharField()
     region = RegionRefSerializer()
     parent_id = serializers.IntegerField(allow_null=True)
+    contact_phone = serializers.CharField(help_text="联系电话 (公开), 多个用 、 或 ; 分隔; 没有为空字符串 (2026-12-06 起)")
 
 
 class AddresseeSerializer(serializers.Serializer):

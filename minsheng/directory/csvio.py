@@ -3,7 +3,7 @@
 Files (UTF-8, a BOM is written for spreadsheet programs and accepted on input):
 
 - regions.csv          code, name, level (1–4), parent_code
-- units.csv            name, short_name, region_code, kind, parent_name, is_active
+- units.csv            name, short_name, region_code, kind, parent_name, is_active, contact_phone
 - addressees.csv       region_code, title, unit_name, sort, is_active
 - topics.csv           code, name, parent_code, keywords, sort, is_active
 - responsibilities.csv region_code, topic_code, unit_name, role (lead / assist)
@@ -23,21 +23,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from minsheng.insight.csvio import replacing  # the one way outputs are written
 
-from .models import Addressee, Region, Responsibility, Topic, Unit
+from .models import Addressee, Region, Responsibility, Topic, Unit, validate_contact_phone
 
 FILES: dict[str, list[str]] = {
     "regions.csv": ["code", "name", "level", "parent_code"],
-    "units.csv": ["name", "short_name", "region_code", "kind", "parent_name", "is_active"],
+    "units.csv": ["name", "short_name", "region_code", "kind", "parent_name", "is_active", "contact_phone"],
     "addressees.csv": ["region_code", "title", "unit_name", "sort", "is_active"],
     "topics.csv": ["code", "name", "parent_code", "keywords", "sort", "is_active"],
     "responsibilities.csv": ["region_code", "topic_code", "unit_name", "role"],
 }
 # Columns an input file may leave out (they take the model default).
-OPTIONAL = {"short_name", "kind", "parent_name", "is_active", "sort", "keywords", "unit_name", "parent_code", "role"}
+OPTIONAL = {"short_name", "kind", "parent_name", "is_active", "sort", "keywords", "unit_name", "parent_code", "role",
+            "contact_phone"}
 
 _CODE = re.compile(r"^\d{6}(\d{3})?(\d{3})?$", re.ASCII)  # ６２０１００ (full-width) is not a code
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -108,7 +110,8 @@ def export_rows() -> dict[str, list[dict[str, str]]]:
     regions = [{"code": r.code, "name": r.name, "level": str(r.level), "parent_code": r.parent.code if r.parent else ""}
                for r in Region.objects.select_related("parent").order_by("level", "code")]
     units = [{"name": u.name, "short_name": u.short_name, "region_code": u.region.code, "kind": u.kind,
-              "parent_name": u.parent.name if u.parent else "", "is_active": _bool_out(u.is_active)}
+              "parent_name": u.parent.name if u.parent else "", "is_active": _bool_out(u.is_active),
+              "contact_phone": u.contact_phone}
              for u in Unit.objects.select_related("region", "parent").order_by("region__code", "name")]
     addressees = [{"region_code": a.region.code, "title": a.title, "unit_name": a.unit.name if a.unit else "",
                    "sort": str(a.sort), "is_active": _bool_out(a.is_active)}
@@ -408,6 +411,12 @@ def _validate_units(rows: list[Row], regions: dict[str, int], errors: list[str])
         if row["kind"] and row["kind"] not in kinds:
             errors.append(f"{row.where}: 类别 {row['kind']!r} 应为 {', '.join(sorted(kinds))} 之一")
         _parse_bool(row, "is_active", errors)
+        try:
+            validate_contact_phone(row["contact_phone"])
+        except ValidationError as exc:
+            errors.append(f"{row.where}: 联系电话 {exc.messages[0]}")
+        if len(row["contact_phone"]) > 100:
+            errors.append(f"{row.where}: 联系电话不超过 100 字")
     known |= {name: row["region_code"] for name, row in in_file.items()}
     for row in in_file.values():
         parent = row["parent_name"]
@@ -601,6 +610,8 @@ def _apply_units(rows, regions, result, progress) -> dict[str, Unit]:
         errors: list[str] = []
         fields = {"short_name": row["short_name"], "region_id": regions[row["region_code"]].pk,
                   "kind": row["kind"] or Unit.Kind.DEPARTMENT, "is_active": _parse_bool(row, "is_active", errors)}
+        if "contact_phone" in row.values:  # a file written before 2026-12-06 has none: the units keep theirs
+            fields["contact_phone"] = row["contact_phone"]
         if row["name"] in by_name:
             _save(by_name[row["name"]], fields, result, name)
         else:

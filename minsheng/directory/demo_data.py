@@ -12,6 +12,8 @@ upsert as ``minsheng import-directory``.
 
 from __future__ import annotations
 
+import zlib
+
 PROVINCE = ("620000", "甘肃省")
 
 # code, name, kind of leader ("市" or "州"), counties [(code, name)]
@@ -307,9 +309,21 @@ def county_leader_titles(name: str) -> tuple[str, str]:
     return f"{name}委书记", f"{name}县长"
 
 
+# each prefecture's telephone area code: a demo unit's 联系电话 is a made-up landline there (0931-8xxxxxx in 兰州)
+AREA_CODES = {"6201": "0931", "6202": "0937", "6203": "0935", "6204": "0943", "6205": "0938", "6206": "0935",
+              "6207": "0936", "6208": "0933", "6209": "0937", "6210": "0934", "6211": "0932", "6212": "0939",
+              "6229": "0930", "6230": "0941"}
+
+
+def demo_phone(name: str, region: str) -> str:
+    """A fake but plausible landline for the demo unit ``name`` of ``region`` (the same on every load): its
+    prefecture's area code, then 8 and six digits read off the name. Never a mobile: one looks like a person's."""
+    return f"{AREA_CODES.get(region[:4], '0931')}-8{zlib.crc32(name.encode()) % 1_000_000:06d}"
+
+
 def _unit(name, short, region, kind="department", parent=""):
     return {"name": name, "short_name": short, "region_code": region, "kind": kind, "parent_name": parent,
-            "is_active": "1"}
+            "is_active": "1", "contact_phone": demo_phone(name, region)}
 
 
 def bundle() -> dict[str, list[dict[str, str]]]:

@@ -11,6 +11,24 @@ from django.db import models
 from .pinyin import key_units, pinyin_key, unit_key
 
 _CODE = re.compile(r"^\d{6}(\d{3})?(\d{3})?$")
+# a unit's 联系电话: a mainland mobile, a landline with its area code (and an extension), or a service line
+# (12345, 95598, 96777, 400-/800- numbers); several separated by 、 or ;
+_CONTACT_PHONE = re.compile(r"^(?:1[3-9]\d{9}"
+                            r"|(?:0\d{2,3}-?|\(0\d{2,3}\))[2-9]\d{6,7}(?:(?:-|转)\d{1,6})?"
+                            r"|\d{5}|9[56]\d{3,6}|[48]00-?\d{3}-?\d{4})$")
+_CONTACT_SEPARATORS = re.compile(r"\s*[、;；]\s*")
+
+
+def contact_phones(value: str) -> list[str]:
+    """The numbers of a unit's 联系电话 (``Unit.contact_phone``) as written, spaces inside each removed."""
+    return [re.sub(r"\s+", "", n) for n in _CONTACT_SEPARATORS.split(value or "") if n.strip()]
+
+
+def validate_contact_phone(value: str) -> None:
+    bad = [n for n in contact_phones(value) if not _CONTACT_PHONE.match(n)]
+    if bad:
+        raise ValidationError(f"{'、'.join(bad)} 不是电话号码: 请填写手机号、带区号的固定电话 (如 0931-8123456, "
+                              "可加分机 0931-8123456-801) 或服务热线 (如 12345、95598、400-123-4567), 多个用 、 或 ; 分隔")
 
 
 class Region(models.Model):
@@ -124,6 +142,11 @@ class Unit(models.Model):
     parent = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="children",
                                verbose_name="上级单位")
     is_active = models.BooleanField("启用", default=True)
+    # published (its page, the API) and allowed in its replies: until 2026-12-06 a reply giving the unit's own mobile
+    # after a bare 联系电话 was refused as a private person's, and citizens had no way to reach a unit
+    contact_phone = models.CharField("联系电话", max_length=100, blank=True, default="",
+                                     validators=[validate_contact_phone],
+                                     help_text="公开的联系电话, 如 0931-8123456; 多个用 、 或 ; 分隔")
     # 拼音 and 首字母 of the name and the short name: 「zjj」 finds 兰州市住房和城乡建设局 (简称 住建局);
     # without a 简称, of the one derived from the name (pinyin.short_form: also 住建局), and that 简称 itself
     # (「住建局」 typed in Chinese; pinyin.unit_key)
@@ -147,6 +170,11 @@ class Unit(models.Model):
         if self.short_name:
             return unit_key(self.name, self.short_name, ())
         return unit_key(self.name, "", [r.name for r in self.region.ancestors()])
+
+    @property
+    def phones(self) -> list[str]:
+        """The numbers of its 联系电话 (``contact_phones``)."""
+        return contact_phones(self.contact_phone)
 
     def serves(self, region: Region) -> bool:
         """The unit may be named in the table for ``region``: it belongs to the region or

@@ -381,8 +381,8 @@ def _decide_extension(user, message, b):
 def _reply(user, message, b):
     # scored as the reply form scores it, with what each part short of full marks misses: the case
     # page and GET /staff/cases/{id}/ show every reply's 质量评分 and why it is below 100
-    actions.do_reply(user, message, acting_unit(user, message, b.get("unit")), b["body"],
-                     quality=quality_to_publish(message, b["body"]))
+    unit = acting_unit(user, message, b.get("unit"))
+    actions.do_reply(user, message, unit, b["body"], quality=quality_to_publish(message, b["body"], unit))
 
 
 class CaseReplyPreview(ApiView):
@@ -403,7 +403,7 @@ class CaseReplyPreview(ApiView):
         unit = acting_unit(request.user, message, b.get("unit"))
         body = actions.may_reply(request.user, message, unit, b["body"])  # the refusals of reply/
         actions.active_assignment(message, unit)
-        q = quality_for(message, body, explain=True) or {}
+        q = quality_for(message, body, explain=True, unit=unit) or {}
         return Response(ReplyPreviewSerializer(
             quality_shown(q) | {"body": body, "personal_data": q.get("personal_data", "")}).data)
 

@@ -329,7 +329,7 @@ BOARD_TABS = {"": ("全部", None), "answered": ("已答复", Status.answered())
 def addressee_board(request, pk):
     """A leader's office: its figures and its public messages; the list has more than the
     受理留言 figure when it holds merged messages, and says so (as a region page does)."""
-    addressee = get_object_or_404(Addressee.objects.select_related("region"), pk=pk, is_active=True)
+    addressee = get_object_or_404(Addressee.objects.select_related("region", "unit"), pk=pk, is_active=True)
     keyword = searched(request)
     qs = search.filter_messages(public_messages().filter(addressee=addressee), keyword["q"])
     shown = request.GET.get("status", "")

@@ -1218,7 +1218,7 @@ def _run_sign(request, roles, message, data):
 def _run_reply(request, roles, message, data):
     a = _my_assignment(roles, message, A.Role.LEAD)
     # stored with what each part short of full marks misses: the case page says why a score is below 100
-    actions.do_reply(request.user, message, a.unit, data["body"], quality=quality_to_publish(message, data["body"]))
+    actions.do_reply(request.user, message, a.unit, data["body"], quality=quality_to_publish(message, data["body"], a.unit))
     return "答复已公开发布"
 
 
@@ -1512,7 +1512,8 @@ def reply_preview(request, public_id):
     form = forms.ReplyForm(request.POST)
     preview = {"body": (request.POST.get("body") or "").strip()}
     if form.is_valid():
-        preview["quality"] = quality_for(message, form.cleaned_data["body"], explain=True)
+        unit = _my_assignment(roles, message, A.Role.LEAD).unit  # its 联系电话 may stand in the reply
+        preview["quality"] = quality_for(message, form.cleaned_data["body"], explain=True, unit=unit)
     else:
         preview["error"] = _first_error(form)
     if request.headers.get("HX-Request"):

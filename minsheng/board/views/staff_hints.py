@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from minsheng.accounts.models import canonical_phone
+from minsheng.directory.models import Unit
 from minsheng.directory.routing import route
 from minsheng.insight import lookup
 from minsheng.insight.suggest import Suggestion, suggest_each, suggest_for
@@ -183,8 +184,10 @@ def _merged_into(messages) -> dict[int, list[Message]]:
 
 def _masked(reply: Reply, citizens) -> Reply:
     body = reply.body
+    # its unit's 联系电话 stays shown: read only when the reply holds a mobile (the lists load no unit)
+    unit = reply.unit if _matches_mobile(body) else None
     for citizen in citizens:
-        body = reply_shown_to_others(citizen, body)
+        body = reply_shown_to_others(citizen, body, unit)
     return _shown(reply, body)
 
 
@@ -196,11 +199,11 @@ def _shown(reply: Reply, body: str) -> Reply:
     return shown
 
 
-def reply_shown_to_others(message: Message, body: str) -> str:
-    """``body``, a reply to ``message``, with the personal data of ``message``'s citizen partly hidden
+def reply_shown_to_others(message: Message, body: str, unit: Unit | None = None) -> str:
+    """``body``, a reply to ``message`` by ``unit``, with the personal data of ``message``'s citizen partly hidden
     (王**, 139****5678: ``moderation.mask``'s forms), for the reply forms of other cases."""
     leaks = _leaks(message, body)
-    return hidden(body, sorted([*leaks, *_others_mobiles(body, leaks)], key=lambda x: x[2]))
+    return hidden(body, sorted([*leaks, *_others_mobiles(body, leaks, unit)], key=lambda x: x[2]))
 
 
 def replies_shown_to_others(message: Message, replies) -> list[Reply]:
@@ -216,10 +219,10 @@ def replies_shown_to_others(message: Message, replies) -> list[Reply]:
     return [_masked(reply, citizens) for reply in replies]
 
 
-def quality_for(message: Message, body: str, *, explain: bool = False) -> dict | None:
+def quality_for(message: Message, body: str, *, explain: bool = False, unit: Unit | None = None) -> dict | None:
     """Answer-quality score and reasons (insight.lookup.score_for_reply), with a warning
-    first when the reply would publish the citizen's personal data."""
-    leak = personal_data_in_reply(message, body)
+    first when the reply (by ``unit``) would publish the citizen's personal data."""
+    leak = personal_data_in_reply(message, body, unit)
     try:
         q = lookup.score_for_reply(message, body, explain=explain)
     except Exception:
@@ -231,14 +234,14 @@ def quality_for(message: Message, body: str, *, explain: bool = False) -> dict |
     return {**q, "reasons": [leak, *q["reasons"]], "personal_data": leak}
 
 
-def quality_to_publish(message: Message, body: str) -> dict | None:
+def quality_to_publish(message: Message, body: str, unit: Unit | None = None) -> dict | None:
     """quality_for a reply about to be published, which refuses (actions.Invalid on ``body``) one
     holding the citizen's personal data: the preview's 「请勿发布」 was a warning the 发布答复 button
     went past, and the number went up on the public page (since 2026-12-05 the public reads a reply with the
     citizen's data hidden, ``replies_shown_to_others``, but a reply is still written for the public)."""
     from ..actions import Invalid
 
-    quality = quality_for(message, body, explain=True)
+    quality = quality_for(message, body, explain=True, unit=unit)
     if quality and quality.get("personal_data"):
         raise Invalid(quality["personal_data"], "body")
     return quality
@@ -259,21 +262,25 @@ def _check_digit(found: str) -> bool:
     return sum(d if i % 2 == 0 else (2 * d - 9 if d > 4 else 2 * d) for i, d in enumerate(digits)) % 10 == 0
 
 
-def personal_data_in_reply(message: Message, body: str) -> str:
+def personal_data_in_reply(message: Message, body: str, unit: Unit | None = None) -> str:
     """A warning when a reply would publish the citizen's personal data: their phone or
     e-mail (from the message or its contact fields), the name they introduced in the message
     (我叫王小明 → 「王小明同志: 您好」, 我叫王伟 → 「王伟您好」) or their registered one when they wrote anonymously, the
     full name an Open311 request gave (contact_name), the flat of the message's 地点, any ID
     number, or a bank card's (the citizen's, or any with a card's check digit: a 16-digit 工单号 is
     publishable). A phone the message gives only as an organisation's (物业电话 0731-8123456 打不通:
-    ``moderation.phones_named``) is not theirs."""
+    ``moderation.phones_named``) is not theirs. A mobile of ``unit``'s (the replying unit's) 联系电话 is no one's
+    private number."""
     leaks = _leaks(message, body)
     warnings = []
     if leaks:
         labels = "、".join(dict.fromkeys(label for label, _, _, _ in leaks))
         warnings.append(f"答复中含有留言人的个人信息 ({labels}), 答复会公开发布, 请删去后再发布")
-    if _others_mobiles(body, leaks):
-        warnings.append("答复中含有他人的手机号, 答复会公开发布, 请删去后再发布 (本单位公开的号码请写明: 咨询电话、值班电话 …)")
+    others = _others_mobiles(body, leaks, unit)
+    if others:  # named: the preview said 「他人的手机号」 and left the officer to find which (until 2026-12-06)
+        numbers = "、".join(dict.fromkeys(found for _, found, _, _ in others))
+        warnings.append(f"答复中含有他人的手机号 {numbers}, 答复会公开发布, 请删去后再发布 "
+                        "(本单位公开的号码请填入单位的「联系电话」, 或写明: 咨询电话、值班电话 …)")
     return "; ".join(warnings)
 
 
@@ -293,18 +300,25 @@ _UNITS_LINE = re.compile(
 _PERSON_BEFORE = re.compile(rf"(?:{TITLES})的?$")
 
 
-def _others_mobiles(body: str, leaks: list[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:
-    """(label, found, start, end) of each mobile in ``body`` that is neither among ``leaks`` (the citizen's) nor given as
-    the unit's own line (``_UNITS_LINE``)."""
+def _matches_mobile(body: str) -> bool:
+    return any(label == "手机号" for label, _, _, _ in _matches(body))
+
+
+def _others_mobiles(body: str, leaks: list[tuple[str, str, int, int]],
+                    unit: Unit | None = None) -> list[tuple[str, str, int, int]]:
+    """(label, found, start, end) of each mobile in ``body`` that is neither among ``leaks`` (the citizen's) nor
+    ``unit``'s own: one of its 联系电话 wherever it stands (since 2026-12-06), or one given as its line (``_UNITS_LINE``)."""
     read = body.translate(_HALF_WIDTH)
     theirs = {(start, end) for _, _, start, end in leaks}
+    units = {canonical_phone(n) for n in unit.phones} - {None} if unit is not None else set()
 
     def units_line(start: int) -> bool:
         m = _UNITS_LINE.search(read, max(0, start - 48), start)
         return bool(m) and not _PERSON_BEFORE.search(read, max(0, m.start() - 4), m.start())
 
     return [(label, found, start, end) for label, found, start, end in _matches(body)
-            if label == "手机号" and (start, end) not in theirs and not units_line(start)]
+            if label == "手机号" and (start, end) not in theirs and canonical_phone(found) not in units
+            and not units_line(start)]
 
 
 def _leaks(message: Message, body: str) -> list[tuple[str, str, int, int]]:
