@@ -17,7 +17,7 @@ from django.utils import timezone
 from minsheng.board import actions, batch_dispatch
 from minsheng.board.models import Assignment, Event, Message, Notification
 from minsheng.insight import lookup
-from minsheng.stats.models import MessageFact, OpenCase
+from minsheng.stats.models import MessageFact, OpenCase, Rollup
 
 from .test_batch_dispatch import read_as, submit
 from .test_batch_sign import _rows
@@ -65,6 +65,23 @@ def test_the_queries_of_a_page_do_not_grow_with_its_cases(personas, directory, l
     lookup.clear_cache()
 
 
+def test_a_page_writes_each_statistics_cell_once(personas, directory, login, django_capture_on_commit_callbacks):
+    """The cells of the statistics the page's cases leave and come to (their unit's, by day and month, in each
+    cube) are written by one statement for the page, and one deleting those left empty: they were written a
+    cell at a time, up to 4 statements each (320 of the 574 queries of a page of 20 on the demo)."""
+    cases = waiting(personas, directory, 8)
+    client = login(personas["dispatcher"])
+    counts = []
+    for page in (cases[:2], cases[2:]):
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+            assert f"已按建议派单 {len(page)} 件" in _post(client, page).content.decode()
+        counts.append([q["sql"] for q in queries.captured_queries if '"stats_rollup"' in q["sql"]])
+    assert [len(sqls) for sqls in counts] == [1, 2], counts  # the second page empties the cells of 待派单
+    assert Rollup.objects.filter(cube="ru", unit_key=0).count() == 0
+    assert Rollup.objects.filter(cube="ru", unit_key=directory["housing"].pk, grain="d").get().submitted == 8
+    lookup.clear_cache()
+
+
 class Rollback(Exception):
     pass
 
@@ -79,6 +96,7 @@ def _effects(cases) -> dict:
         "notes": _rows(Notification.objects.filter(message__in=ids), now, "id"),
         "facts": _rows(MessageFact.objects.filter(pk__in=ids), now, "updated_at"),
         "open": _rows(OpenCase.objects.filter(pk__in=ids), now),
+        "rollups": _rows(Rollup.objects.all(), now, "id"),
     }
 
 
@@ -181,6 +199,53 @@ def test_two_dispatchers_on_overlapping_pages_at_once(personas, directory, login
     for m in cases:
         assert Assignment.objects.filter(message=m).count() == 1, m.title
         assert Event.objects.filter(message=m, kind=Event.Kind.DISPATCHED).count() == 1, m.title
+    lookup.clear_cache()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_of_the_same_cells_at_once_on_postgresql(personas, directory, monkeypatch):
+    """Two refreshes of the statistics at the same moment, of other cases in the same cells, each creating them:
+    the second's upsert waits for the first's rows (written in one order), then adds to them — no deadlock,
+    no error, and the figures are a full rebuild's."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL (SQLite test database is in-memory)")
+    from minsheng.stats import facts
+
+    cases = waiting(personas, directory, 8)
+    MessageFact.objects.all().delete()  # as if never counted: each refresh below creates the cells
+    Rollup.objects.all().delete()
+    both_computed = threading.Barrier(2, timeout=5)
+    add_all = facts._add_all
+
+    def wait_then_add(steps):
+        try:
+            both_computed.wait()  # both have their cells, none written yet
+        except threading.BrokenBarrierError:
+            pass
+        add_all(steps)
+
+    monkeypatch.setattr(facts, "_add_all", wait_then_add)
+    errors = []
+
+    def refresh(ids):
+        try:
+            facts.refresh_messages(ids)
+        except Exception as exc:  # noqa: BLE001 (asserted none below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refresh, args=([m.pk for m in half],)) for half in (cases[:4], cases[4:])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and not both_computed.broken  # both wrote at once
+    now = timezone.now()
+    refreshed = _rows(Rollup.objects.all(), now, "id")
+    assert refreshed and sum(r.submitted for r in Rollup.objects.filter(cube="r", grain="d")) == 8
+    facts.rebuild()
+    assert _rows(Rollup.objects.all(), now, "id") == refreshed
     lookup.clear_cache()
 
 

@@ -17,8 +17,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from minsheng.board.deadlines import SHANGHAI, calendar_generation, is_working_day
@@ -250,20 +249,55 @@ def _rollup_keys(fact: Fact):
         yield {"cube": cube, "grain": Rollup.Grain.MONTH, "period": month, "month": month, **dims}
 
 
-def _add(key: dict, delta: dict[str, int]) -> None:
-    lookup = {k: v for k, v in key.items() if k != "month"}
-    for _attempt in range(3):
-        if Rollup.objects.filter(**lookup).update(**{n: F(n) + v for n, v in delta.items()}):
-            if delta.get("submitted", 0) < 0:  # the row may now count no message at all
-                Rollup.objects.filter(**lookup, submitted=0).delete()
-            return
-        try:
-            with transaction.atomic():
-                Rollup.objects.create(**key, **delta)
-            return
-        except IntegrityError:  # created concurrently: update it next round
-            continue
-    raise RuntimeError(f"could not update rollup {lookup}")
+# the columns of a rollup row's key (``stats_rollup_cube_key``, the conflict an upsert meets) and its measures
+ROLLUP_KEY = ["cube", "grain", "period", *DIMENSIONS]
+ROLLUP_MEASURES = ["submitted", "pending", "rejected", "withdrawn", "merged", "received", "replied", "on_time",
+                   "days_sum", "days_over", "evaluated", "satisfied", "reopened", "extended", "open_cases",
+                   *HIST_FIELDS]
+
+
+def _max_params() -> int:
+    if connection.vendor == "postgresql":
+        return 65535
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return connection.features.max_query_params or 999
+
+
+def _add_all(steps: list[tuple[dict, dict]]) -> None:
+    """Add each (rollup key, measure deltas) to its row, created if missing: one upsert for the lot (more
+    statements only past the database's parameters to a statement), the rows in the order given — ``_diff``'s
+    key order, so two refreshes at once lock the rows they share in one order (no deadlock on PostgreSQL) —,
+    and one DELETE of the rows left counting no message. Until 2026-12-06 an UPDATE a row, then an INSERT in
+    a savepoint where it was missing: up to 4 statements a cell, 320 of the 574 queries of 按建议派单 of 20 cases."""
+    if not steps:
+        return
+    q = connection.ops.quote_name
+    table = q(Rollup._meta.db_table)
+    columns = [*ROLLUP_KEY, "month", *ROLLUP_MEASURES]  # every measure (no database default), those changed set
+    measures = [n for n in ROLLUP_MEASURES if any(n in delta for _, delta in steps)]
+    rows = max(1, _max_params() // len(columns))
+    adapt = connection.ops.adapt_datefield_value
+    emptied = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(steps), rows):
+            chunk = steps[start:start + rows]
+            params = []
+            for key, delta in chunk:
+                params += [key["cube"], key["grain"], adapt(key["period"]), *(key[d] for d in DIMENSIONS),
+                           adapt(key["month"]), *(delta.get(n, 0) for n in ROLLUP_MEASURES)]
+            values = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES {values} "
+                f"ON CONFLICT ({', '.join(q(c) for c in ROLLUP_KEY)}) DO UPDATE SET "
+                + ", ".join(f"{q(n)} = {table}.{q(n)} + EXCLUDED.{q(n)}" for n in measures)
+                + f" RETURNING {q('id')}, {q('submitted')}", params)
+            emptied += [pk for pk, submitted in cursor.fetchall() if submitted == 0]
+    if emptied:  # a row counting no message at all (its last one moved or went): gone, as a rebuild leaves it
+        Rollup.objects.filter(pk__in=emptied, submitted=0).delete()
 
 
 def _diff(old: Fact | None, new: Fact | None, steps: dict | None = None) -> list[tuple[dict, dict]]:
@@ -307,8 +341,7 @@ def refresh_messages(message_ids) -> int:
         for mid in ids:
             old = Fact.from_row(old_rows[mid]) if mid in old_rows else None
             _diff(old, new_facts.get(mid), steps)
-        for key, delta in _diff(None, None, steps):  # one update per rollup row, in key order
-            _add(key, delta)
+        _add_all(_diff(None, None, steps))  # each rollup row written once, in key order
         # each table's rows written at once, not a message at a time (since 2026-12-06: 签收所选 of 20 cases
         # spent 80 queries here): an upsert, update_or_create's effect (the fields given, updated_at)
         facts = [MessageFact(message_id=mid, **new_facts[mid].model_fields()) for mid in ids if mid in new_facts]
@@ -341,8 +374,7 @@ def forget_message(message_id: int) -> None:
     row = MessageFact.objects.filter(pk=message_id).first()
     if row is None:
         return
-    for key, delta in _diff(Fact.from_row(row), None):
-        _add(key, delta)
+    _add_all(_diff(Fact.from_row(row), None))
     _bump_version()
 
 
