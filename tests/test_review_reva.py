@@ -22,23 +22,24 @@ SIGN_FIELDS = ("assignment_id", "message_id", "unit_key", "p1", "p2", "p3", "p4"
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("failing_at", [0, 1, 2])
-def test_one_case_failing_inside_its_dispatch_is_undone_alone_and_the_others_hotspots_refreshed(
+def test_one_case_refused_under_the_locks_waits_alone_and_the_others_hotspots_refreshed(
         personas, directory, monkeypatch, failing_at):
-    """A case whose dispatch fails half-way (its assignment written) is undone alone: it waits as before,
-    with no assignment, event or 签收 row, while the cases before and after it are dispatched, their hotspots
-    name the unit and their statistics count them — refreshed at the batch's commit."""
+    """A case refused when the batch is checked (its unit switched off meanwhile) is left alone: it waits as
+    before, with no assignment, event or 签收 row, while the cases before and after it are dispatched, their
+    hotspots name the unit and their statistics count them — refreshed at the batch's commit. (Until
+    2026-12-06 each case had its own savepoint and the refusal was injected half-way through its writes;
+    do_dispatch_many finds every refusal before anything is written.)"""
     monkeypatch.setattr(batch_dispatch, "near_duplicates_each", lambda messages, **kw: {m.pk: [] for m in messages})
     cases = _waiting_in_hotspots(personas, directory, 3)
     failing = cases[failing_at]
     others = [m for m in cases if m.pk != failing.pk]
-    told = actions._told_carried
+    refusals = actions._dispatch_refusals
 
-    def half_way(message, assignment, now, why):
-        if message.pk == failing.pk:
-            raise actions.Invalid("该单位已停用", "lead")
-        return told(message, assignment, now, why)
+    def switched_off(actor, batch):
+        return [actions.Invalid("该单位已停用", "lead") if m.pk == failing.pk else exc
+                for (m, *_), exc in zip(batch, refusals(actor, batch), strict=True)]
 
-    monkeypatch.setattr(actions, "_told_carried", half_way)
+    monkeypatch.setattr(actions, "_dispatch_refusals", switched_off)
     outcomes = batch_dispatch.dispatch_by_suggestion(personas["dispatcher"], [m.public_id for m in cases])
     assert [o.dispatched for o in outcomes] == [k != failing_at for k in range(3)]
     assert outcomes[failing_at].reason == "该单位已停用"
@@ -50,6 +51,25 @@ def test_one_case_failing_inside_its_dispatch_is_undone_alone_and_the_others_hot
     assert sorted(SignFor.objects.values_list("message_id", flat=True)) == sorted(m.pk for m in others)
     assert {MessageFact.objects.get(pk=m.pk).unit_key for m in others} == {directory["housing"].pk}
     assert MessageFact.objects.get(pk=failing.pk).category == "pending"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_while_the_batch_is_written_leaves_every_case_as_it_was(personas, directory, monkeypatch):
+    """A failure after the cases were updated (the shares' writes) undoes the whole batch: no case is left
+    dispatched without its assignment, event or statistics (nothing half-written)."""
+    monkeypatch.setattr(batch_dispatch, "near_duplicates_each", lambda messages, **kw: {m.pk: [] for m in messages})
+    cases = _waiting_in_hotspots(personas, directory, 3)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(actions, "_dispatch_shares", broken)
+    with pytest.raises(RuntimeError):
+        batch_dispatch.dispatch_by_suggestion(personas["dispatcher"], [m.public_id for m in cases])
+    assert [Message.objects.get(pk=m.pk).status for m in cases] == [m.status for m in cases]
+    assert not Assignment.objects.filter(message__in=cases).exists()
+    assert not Event.objects.filter(message__in=cases, kind=Event.Kind.DISPATCHED).exists()
+    assert not SignFor.objects.exists()
 
 
 def _signs():
@@ -121,6 +141,8 @@ def test_a_query_failing_in_the_duplicate_lookup_leaves_the_batch_transaction_us
     monkeypatch.setattr(lookup, "near_duplicates_many", broken)
     m = actions.do_submit(personas["citizen"], title="小区门口路灯不亮", body="小区门口的路灯坏了一个月, 晚上出门很不方便, 请尽快修理。",
                           kind="help", region=directory["chengguan"])
+    other = actions.do_submit(personas["citizen"], title="小区门口路灯坏了", body="门口路灯坏了好几天, 晚上很黑, 请尽快修理。",
+                              kind="help", region=directory["chengguan"])
     with transaction.atomic():
-        assert batch_dispatch._dispatched_twin(m, {"20260101000001"}) is None
+        assert batch_dispatch._twins([(m, None, [], None, None), (other, None, [], None, None)], [0, 1]) == {}
         assert Message.objects.filter(pk=m.pk).count() == 1  # the transaction still answers
