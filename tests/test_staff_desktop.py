@@ -82,3 +82,40 @@ def test_the_dashboards_late_units_show_whole_on_a_desk(browser, live_server, pe
     wrap = card.locator(".table-wrap")
     assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 1366])
+def test_the_unit_league_shows_every_column_on_a_desk(browser, live_server, personas, directory, width):  # noqa: F811
+    """QA walk 2026-12-06: 办理单位排行 at 1366 px was 1374 px of table in a 1068 px page; 重办率, 超期从未答复,
+    待答复 and 超期未答复 (who is late) were off to the right. Every column is in view without scrolling."""
+    from .test_stats_cases import build_cases
+
+    build_cases(directory, personas)
+    page = signed_in_page(browser, live_server, personas["supervisor"].username,
+                          viewport={"width": width, "height": 900})
+    assert page.goto(live_server.url + "/stats/units/").status == 200
+    wrap = page.locator(".table-wrap")
+    assert "兰州市住房和城乡建设局" in wrap.inner_text()
+    for heading in ("重办率", "超期从未答复", "待答复", "超期未答复"):
+        assert page.locator("th", has_text=heading).count() >= 1, heading
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 1366])
+def test_the_dashboards_regions_show_whole_on_a_desk(browser, live_server, personas, directory, width):  # noqa: F811
+    """QA walk 2026-12-06: the province supervisor's 领导驾驶舱 put 各地区 (近 30 天) in half the page at 1366 px,
+    814 px of table in a 492 px card: 重办率 and 超期从未答复 were scrolled out of sight."""
+    from .test_stats_cases import build_cases
+
+    build_cases(directory, personas)
+    province = make_user("gs_sup", role="supervisor", region=directory["province"], display_name="省督办员")
+    page = signed_in_page(browser, live_server, province.username, viewport={"width": width, "height": 900})
+    assert page.goto(live_server.url + "/stats/dashboard/").status == 200
+    card = page.locator("section", has=page.locator("h2", has_text="各地区 (近"))
+    assert "兰州" in card.inner_text()
+    wrap = card.locator(".table-wrap")
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
+    page.context.close()
