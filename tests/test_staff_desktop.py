@@ -11,6 +11,7 @@ from django.utils import timezone
 from minsheng.board import actions
 
 from .conftest import make_user
+from .test_api_understanding import answered  # noqa: F401 (a fixture)
 from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
 
 pytestmark = [
@@ -118,4 +119,24 @@ def test_the_dashboards_regions_show_whole_on_a_desk(browser, live_server, perso
     assert "兰州" in card.inner_text()
     wrap = card.locator(".table-wrap")
     assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_similar_answer_is_quoted_into_the_reply_box(browser, live_server, personas, directory, answered):  # noqa: F811
+    """QA walk 2026-12-06: the case page's 「相似的已答复留言」 showed another answer to the same trouble and
+    nothing to take it with: the officer selected it by hand and pasted it. 「引用此答复」, reached by the
+    keyboard, puts the answer into the reply box."""
+    old, new = answered
+    actions.do_sign(personas["officer"], new, directory["housing"])
+    page = signed_in_page(browser, live_server, "officer", **DESKTOP)
+    assert page.goto(f"{live_server.url}/staff/case/{new.public_id}/").status == 200
+    similar = page.locator(".similar details", has_text=old.public_title)
+    similar.locator("summary").click()
+    quote = similar.get_by_role("button", name="引用此答复")
+    quote.focus()
+    page.keyboard.press("Enter")
+    box = page.locator("#reply-form textarea[name=body]")
+    assert box.input_value() == "经查, 该电梯控制板老化, 已责令物业公司本周内更换并加强维保。"
+    assert box.evaluate("b => b === document.activeElement")
     page.context.close()
