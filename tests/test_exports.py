@@ -601,3 +601,20 @@ def test_an_export_is_saved_under_a_chinese_name_saying_what_it_lists(login, per
     assert re.fullmatch(r"已答复留言-\d{12}\.csv", _saved_as(replied)), _saved_as(replied)
     table = sup.get("/stats/export/table.xlsx", {"region": "620100", "by": "unit"})
     assert re.fullmatch(r"统计-按办理单位-\d{8}\.xlsx", _saved_as(table)), _saved_as(table)
+
+
+def test_the_inbox_and_campaign_reports_are_saved_under_chinese_names(login, personas, cases, client):
+    """QA walk 2026-12-06 (second): the statistics exports had Chinese names, but 本单位待办's 导出 still saved
+    「inbox-todo-202612061346.csv」 and a campaign's report 「campaign-wei-qunzhong.xlsx」."""
+    officer = login(personas["officer"])
+    todo = officer.get("/staff/export.csv")
+    assert re.fullmatch(r"本单位待办-\d{12}\.csv", _saved_as(todo)), _saved_as(todo)
+    late = officer.get("/staff/export.xlsx", {"tab": "overdue"})
+    assert re.fullmatch(r"本单位待办-已超期-\d{12}\.xlsx", _saved_as(late)), _saved_as(late)
+    today = timezone.localdate()
+    Campaign.objects.create(slug="wei-qunzhong", name="我为群众办实事", start=today - dt.timedelta(days=30),
+                            end=today + dt.timedelta(days=10), is_public=True)
+    for fmt in ("csv", "xlsx"):
+        report = client.get(f"/stats/campaigns/wei-qunzhong/report.{fmt}")
+        assert report.status_code == 200
+        assert _saved_as(report) == f"征集活动-我为群众办实事.{fmt}", _saved_as(report)
