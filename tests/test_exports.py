@@ -618,3 +618,21 @@ def test_the_inbox_and_campaign_reports_are_saved_under_chinese_names(login, per
         report = client.get(f"/stats/campaigns/wei-qunzhong/report.{fmt}")
         assert report.status_code == 200
         assert _saved_as(report) == f"征集活动-我为群众办实事.{fmt}", _saved_as(report)
+
+
+@pytest.mark.parametrize(("accept", "dest"), [
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", None),
+    ("*/*", "document"),  # a tab opened on the link by a browser that asks for anything: a page too
+    ("*/*", None), ("application/json", None)])
+def test_a_bad_measure_reads_as_a_page_to_a_browser_and_as_json_to_a_program(client, cases, accept, dest):
+    """QA walk 2026-12-06 reported raw JSON for /stats/export/messages.csv?measure=bogus in a browser: a browser's
+    page (its Accept names text/html, or Sec-Fetch-Dest says a document) gets the statistics' 「无法显示」 page,
+    400; a program (*/*, JSON) the JSON error."""
+    headers = {"HTTP_ACCEPT": accept, **({"HTTP_SEC_FETCH_DEST": dest} if dest else {})}
+    response = client.get("/stats/export/messages.csv", {"measure": "bogus"}, **headers)
+    assert response.status_code == 400
+    if accept.startswith("text/html") or dest:
+        assert response["Content-Type"].startswith("text/html") and "无法显示" in response.content.decode()
+        assert "不支持的统计项: bogus" in response.content.decode()
+    else:
+        assert response.json() == {"error": "不支持的统计项: bogus"}

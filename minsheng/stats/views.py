@@ -127,6 +127,10 @@ def _wants_json_error(request) -> bool:
     export link gets the page that /stats/ shows for a bad filter."""
     if not request.path.endswith((".csv", ".xlsx", ".json")):
         return False
+    # a tab a browser opened on the link is a page, whatever its Accept says (since 2026-12-06: a browser
+    # sending */* read {"error": …})
+    if request.headers.get("Sec-Fetch-Dest") == "document":
+        return False
     return request.get_preferred_type(["application/json", "text/html"]) != "text/html"
 
 
