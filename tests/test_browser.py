@@ -1236,7 +1236,7 @@ def test_the_inbox_summary_keeps_its_numbers_apart_from_their_words_on_a_phone(b
     actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
     officer = signed_in_page(browser, live_server, "officer", viewport={"width": 390, "height": 844})
     officer.goto(f"{live_server.url}/staff/")
-    assert officer.locator("main p.summary a b").count() == 4  # 已超期, 签收超期, 即将到期 (since 2026-12-05), 督办
+    assert officer.locator("main p.summary a b").count() == 7  # every count a link (待签收, 办理中, 协办 since 2026-12-06)
     assert officer.evaluate(NUMBERS_AGAINST_WORDS) == []
 
 

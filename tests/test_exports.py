@@ -601,3 +601,38 @@ def test_an_export_is_saved_under_a_chinese_name_saying_what_it_lists(login, per
     assert re.fullmatch(r"已答复留言-\d{12}\.csv", _saved_as(replied)), _saved_as(replied)
     table = sup.get("/stats/export/table.xlsx", {"region": "620100", "by": "unit"})
     assert re.fullmatch(r"统计-按办理单位-\d{8}\.xlsx", _saved_as(table)), _saved_as(table)
+
+
+def test_the_inbox_and_campaign_reports_are_saved_under_chinese_names(login, personas, cases, client):
+    """QA walk 2026-12-06 (second): the statistics exports had Chinese names, but 本单位待办's 导出 still saved
+    「inbox-todo-202612061346.csv」 and a campaign's report 「campaign-wei-qunzhong.xlsx」."""
+    officer = login(personas["officer"])
+    todo = officer.get("/staff/export.csv")
+    assert re.fullmatch(r"本单位待办-\d{12}\.csv", _saved_as(todo)), _saved_as(todo)
+    late = officer.get("/staff/export.xlsx", {"tab": "overdue"})
+    assert re.fullmatch(r"本单位待办-已超期-\d{12}\.xlsx", _saved_as(late)), _saved_as(late)
+    today = timezone.localdate()
+    Campaign.objects.create(slug="wei-qunzhong", name="我为群众办实事", start=today - dt.timedelta(days=30),
+                            end=today + dt.timedelta(days=10), is_public=True)
+    for fmt in ("csv", "xlsx"):
+        report = client.get(f"/stats/campaigns/wei-qunzhong/report.{fmt}")
+        assert report.status_code == 200
+        assert _saved_as(report) == f"征集活动-我为群众办实事.{fmt}", _saved_as(report)
+
+
+@pytest.mark.parametrize(("accept", "dest"), [
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", None),
+    ("*/*", "document"),  # a tab opened on the link by a browser that asks for anything: a page too
+    ("*/*", None), ("application/json", None)])
+def test_a_bad_measure_reads_as_a_page_to_a_browser_and_as_json_to_a_program(client, cases, accept, dest):
+    """QA walk 2026-12-06 reported raw JSON for /stats/export/messages.csv?measure=bogus in a browser: a browser's
+    page (its Accept names text/html, or Sec-Fetch-Dest says a document) gets the statistics' 「无法显示」 page,
+    400; a program (*/*, JSON) the JSON error."""
+    headers = {"HTTP_ACCEPT": accept, **({"HTTP_SEC_FETCH_DEST": dest} if dest else {})}
+    response = client.get("/stats/export/messages.csv", {"measure": "bogus"}, **headers)
+    assert response.status_code == 400
+    if accept.startswith("text/html") or dest:
+        assert response["Content-Type"].startswith("text/html") and "无法显示" in response.content.decode()
+        assert "不支持的统计项: bogus" in response.content.decode()
+    else:
+        assert response.json() == {"error": "不支持的统计项: bogus"}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from minsheng.board import actions
 
 from .conftest import make_user
+from .test_api_understanding import answered  # noqa: F401 (a fixture)
 from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
 
 pytestmark = [
@@ -81,4 +82,61 @@ def test_the_dashboards_late_units_show_whole_on_a_desk(browser, live_server, pe
     assert "兰州市住房和城乡建设局" in card.inner_text()
     wrap = card.locator(".table-wrap")
     assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 1366])
+def test_the_unit_league_shows_every_column_on_a_desk(browser, live_server, personas, directory, width):  # noqa: F811
+    """QA walk 2026-12-06: 办理单位排行 at 1366 px was 1374 px of table in a 1068 px page; 重办率, 超期从未答复,
+    待答复 and 超期未答复 (who is late) were off to the right. Every column is in view without scrolling."""
+    from .test_stats_cases import build_cases
+
+    build_cases(directory, personas)
+    page = signed_in_page(browser, live_server, personas["supervisor"].username,
+                          viewport={"width": width, "height": 900})
+    assert page.goto(live_server.url + "/stats/units/").status == 200
+    wrap = page.locator(".table-wrap")
+    assert "兰州市住房和城乡建设局" in wrap.inner_text()
+    for heading in ("重办率", "超期从未答复", "待答复", "超期未答复"):
+        assert page.locator("th", has_text=heading).count() >= 1, heading
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 1366])
+def test_the_dashboards_regions_show_whole_on_a_desk(browser, live_server, personas, directory, width):  # noqa: F811
+    """QA walk 2026-12-06: the province supervisor's 领导驾驶舱 put 各地区 (近 30 天) in half the page at 1366 px,
+    814 px of table in a 492 px card: 重办率 and 超期从未答复 were scrolled out of sight."""
+    from .test_stats_cases import build_cases
+
+    build_cases(directory, personas)
+    province = make_user("gs_sup", role="supervisor", region=directory["province"], display_name="省督办员")
+    page = signed_in_page(browser, live_server, province.username, viewport={"width": width, "height": 900})
+    assert page.goto(live_server.url + "/stats/dashboard/").status == 200
+    card = page.locator("section", has=page.locator("h2", has_text="各地区 (近"))
+    assert "兰州" in card.inner_text()
+    wrap = card.locator(".table-wrap")
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_similar_answer_is_quoted_into_the_reply_box(browser, live_server, personas, directory, answered):  # noqa: F811
+    """QA walk 2026-12-06: the case page's 「相似的已答复留言」 showed another answer to the same trouble and
+    nothing to take it with: the officer selected it by hand and pasted it. 「引用此答复」, reached by the
+    keyboard, puts the answer into the reply box."""
+    old, new = answered
+    actions.do_sign(personas["officer"], new, directory["housing"])
+    page = signed_in_page(browser, live_server, "officer", **DESKTOP)
+    assert page.goto(f"{live_server.url}/staff/case/{new.public_id}/").status == 200
+    similar = page.locator(".similar details", has_text=old.public_title)
+    similar.locator("summary").click()
+    quote = similar.get_by_role("button", name="引用此答复")
+    quote.focus()
+    page.keyboard.press("Enter")
+    box = page.locator("#reply-form textarea[name=body]")
+    assert box.input_value() == "经查, 该电梯控制板老化, 已责令物业公司本周内更换并加强维保。"
+    assert box.evaluate("b => b === document.activeElement")
     page.context.close()

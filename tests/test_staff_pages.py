@@ -550,3 +550,20 @@ def test_the_case_pages_units_read_wait_for_signing_until_they_sign(personas, di
     assert states() == ["待签收", "待主办单位签收"]
     actions.do_sign(personas["officer"], m, directory["housing"])
     assert states() == ["办理中", "办理中"]
+
+
+@pytest.mark.parametrize(("persona", "words", "tab"), [("officer", "待签收", "new"), ("officer", "办理中", "handling"),
+                                                        ("other_officer", "协办", "assist")])
+def test_each_count_of_the_inbox_summary_opens_the_cases_it_counts(personas, directory, login, persona, words, tab):
+    """QA walk 2026-12-06: the line over 本单位待办 linked 已超期, 即将到期, 签收超期 and 督办 to their lists, but
+    待签收, 办理中 and 协办 were bare numbers. Each is a link to the tab holding as many cases as it says."""
+    make_cases(personas, directory, 7)
+    client = login(personas[persona])
+    html = client.get(reverse("board:inbox")).content.decode()
+    summary = re.search(r'<p class="summary dots">(.*?)</p>', html).group(1)
+    link = re.search(rf'<a(?: class="sep")? href="([^"]+)">{words} <b>(\d+)</b> 件</a>', summary)
+    assert link, summary
+    href, count = link.group(1).replace("&amp;", "&"), int(link.group(2))
+    assert parse_qs(urlsplit(href).query)["tab"] == [tab]
+    listed = client.get(reverse("board:inbox") + href).content.decode()
+    assert count > 0 and len(row_titles(listed)) == count

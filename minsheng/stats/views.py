@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -125,6 +126,10 @@ def _wants_json_error(request) -> bool:
     """Exports answer errors in JSON, except to a browser: a person who clicked an
     export link gets the page that /stats/ shows for a bad filter."""
     if not request.path.endswith((".csv", ".xlsx", ".json")):
+        return False
+    # a tab a browser opened on the link is a page, whatever its Accept says (since 2026-12-06: a browser
+    # sending */* read {"error": …})
+    if request.headers.get("Sec-Fetch-Dest") == "document":
         return False
     return request.get_preferred_type(["application/json", "text/html"]) != "text/html"
 
@@ -568,6 +573,10 @@ def export_table(request, fmt):
     return exports.xlsx_response(name, sheets)
 
 
+# what the name of a saved file may not hold (Windows, and / anywhere): 「_」 in its place
+UNSAVABLE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
 def export_campaign(request, slug, fmt):
     if fmt not in ("csv", "xlsx"):
         return _bad_request(request, "只支持 csv 或 xlsx 格式", 404)
@@ -575,7 +584,8 @@ def export_campaign(request, slug, fmt):
     if campaign is None:
         return _bad_request(request, "没有这个征集活动", 404)
     sheets = campaign_report.sheets(campaign)
-    name = f"campaign-{campaign.slug}.{fmt}"
+    # 「征集活动-我为群众办实事.xlsx」 (before 2026-12-06 「campaign-<slug>」)
+    name = f"征集活动-{UNSAVABLE.sub('_', campaign.name)}.{fmt}"
     if fmt == "xlsx":
         return exports.xlsx_response(name, sheets)
     rows = exports.stacked_rows(sheets)

@@ -470,7 +470,10 @@ def inbox_export(request, fmt):
         return redirect(_inbox_url(_inbox_place(tab, keep_filters, query)))
     rows = _inbox_export_rows(qs.select_related(None).select_related("message__region", "message__topic", "unit", "handler"),
                               now)
-    name = f"inbox-{tab}-{timezone.localtime(now, SHANGHAI):%Y%m%d%H%M}.{fmt}"
+    # saved as what it lists (「本单位待办-已超期-202612061346.xlsx」), as the statistics exports are; before
+    # 2026-12-06 「inbox-overdue-…」
+    label = "" if tab == "todo" else f"-{_inbox_tabs(now)[tab][0]}"
+    name = f"本单位待办{label}-{timezone.localtime(now, SHANGHAI):%Y%m%d%H%M}.{fmt}"
     if fmt == "csv":
         return exports.stream_csv(name, INBOX_EXPORT_HEADER, rows)
     return exports.xlsx_response(name, [("本单位待办", INBOX_EXPORT_HEADER, rows)])

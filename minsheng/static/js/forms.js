@@ -217,6 +217,19 @@
     var elt = event.detail && event.detail.elt;
     if (elt && elt.querySelectorAll) showSearch(elt);
   });
+  // 引用此答复 (case page, 相似的已答复留言): the answer goes into the reply box, after what is typed there,
+  // and the box takes the focus; the input event keeps it as the draft
+  document.querySelectorAll("[data-quote-into]").forEach(function (b) { b.hidden = false; });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-quote-into]");
+    if (!button) return;
+    var box = document.querySelector(button.getAttribute("data-quote-into"));
+    if (!box) return;
+    var quote = button.getAttribute("data-quote");
+    box.value = box.value.trim() ? box.value.replace(/\s+$/, "") + "\n\n" + quote : quote;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    box.focus();
+  });
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("[data-sending]").forEach(function (b) {
       b.disabled = false;
