@@ -422,6 +422,9 @@ def test_a_flat_beside_a_shop_or_an_office_stays_hidden(text, kept):
     ("住址：5号楼1202商铺隔壁", "1202"),
     ("我是C1栋302/304的业主", "304"), ("我住302/304室", "302"), ("家住3单元502/503, 楼道灯坏了", "503"),
     ("我住3号楼101/102/103", "103"),
+    # two flats joined by 和, 、 or 及: the second was published (review1's list of 2026-12-06)
+    ("我住3栋502和503, 两套都漏水", "503"), ("家住3单元502、503", "503"), ("我家是5号楼1201及1202", "1202"),
+    ("我住3栋502和503室", "502"),
     # its number with 号 (1102号房) or in a building named by a letter (B座): published as written (review1, 2026-12-06)
     ("我住的是3号楼1102号房", "1102"), ("我家住5栋1102号, 楼上漏水", "1102"), ("本人住B座1102", "1102"),
     ("我住A栋1203, 楼道灯坏了", "1203"),
@@ -447,3 +450,12 @@ def test_a_flat_or_number_given_as_the_citizens_is_hidden_whatever_follows_it(te
 ])
 def test_dates_shops_bus_lines_and_service_lines_stay_beside_a_home(text):
     assert mask(text) == text and personal_data(text) == []
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("我住3号楼502和物业说过", "和物业说过"), ("家住3单元502、2024年起漏水", "2024年"), ("我住3栋502和305路公交站很近", "305路"),
+    ("我住3栋502和1200元押金的事", "1200元"),
+])
+def test_after_the_writers_flat_and_a_conjunction_a_year_a_sum_or_a_bus_line_stays(text, kept):
+    """和 or 、 after the writer's flat joins a second flat (502和503), not a year, a sum or a bus line."""
+    assert "502" not in mask(text) and kept in mask(text)

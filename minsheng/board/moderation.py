@@ -155,8 +155,8 @@ HOME_FLAT = re.compile(
     rf"|(?:{_HOME}|(?:号楼|单元|[栋幢]|门牌|房号){_PHRASE_TO_IT})(?<![\d-])(?!{_FIRM_DATE})\d{{1,2}}-\d{{1,2}}-(\d{{3,4}})"
     r"(?![\d-])(?!\s*(?:号|日|起|开始|至|到|以来|左右|前(?![面边头])|后(?![面边头])|之前|之后|当天|期间|\d{1,2}:\d))")
 # a second flat after a slash, or a first before one (302/304, 302/304室, 101/102/103: since 2026-12-06 the other was
-# published)
-_NEXT_FLAT = re.compile(r"/(\d{3,4})(?![\d.%\-户年月日米元路号线]|/\d{1,2}(?!\d))")
+# published); since 2026-12-06 (later) after 和, 、 or 及 too (502和503, 502、503), not a year, sum or line (502和305路)
+_NEXT_FLAT = re.compile(r"(?:/|和|、|及)(\d{3,4})(?![\d.%\-户年月日米元路号线]|/\d{1,2}(?!\d))")
 _FLAT_BEFORE = re.compile(r"(?<![\d/.\-])(\d{3,4})/$")
 
 ABUSE = ("傻逼", "傻b", "煞笔", "操你", "草你妈", "他妈的", "狗日", "王八蛋", "去死", "滚蛋", "混蛋", "畜生", "垃圾政府")
