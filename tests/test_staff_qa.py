@@ -580,3 +580,5 @@ def test_a_supervision_from_the_list_comes_back_to_its_row(personas, directory, 
     back = text(client.get(listed))
     row = re.search(rf'<tr class="late" id="overdue-{public_id}">.*?</tr>', back, re.S).group(0)
     assert "已督办" in row
+    # and the page's message names the case (it said 「已督办」 alone, above a list of many)
+    assert f"已督办留言 {public_id}" in back

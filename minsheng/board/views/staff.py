@@ -1292,7 +1292,7 @@ def _run_unmerge(request, roles, message, data):
 
 def _run_supervise(request, roles, message, data):
     actions.do_supervise(request.user, message, data["note"])
-    return "已督办"
+    return f"已督办留言 {message.public_id}"
 
 
 HANDLERS = {
