@@ -567,3 +567,16 @@ def test_each_count_of_the_inbox_summary_opens_the_cases_it_counts(personas, dir
     assert parse_qs(urlsplit(href).query)["tab"] == [tab]
     listed = client.get(reverse("board:inbox") + href).content.decode()
     assert count > 0 and len(row_titles(listed)) == count
+
+
+@pytest.mark.parametrize(("persona", "page", "shown"), [("officer", "board:inbox", "待办(主办)"),
+                                                        ("dispatcher", "board:triage", "全部")])
+def test_an_unknown_tab_says_which_list_is_shown_instead(personas, directory, login, persona, page, shown):
+    """QA walk 2026-12-06: an old bookmark or a typed ?tab= that is no tab showed the default list without a word,
+    as if the tab asked for held those cases. It says so; a tab that exists says nothing of the kind."""
+    make_cases(personas, directory, 3)
+    client = login(personas[persona])
+    unknown = client.get(reverse(page) + "?tab=overdue_old")
+    assert unknown.status_code == 200
+    assert f"没有这个标签, 以下是「{shown}」。" in unknown.content.decode()
+    assert "没有这个标签" not in client.get(reverse(page)).content.decode()

@@ -382,7 +382,9 @@ def inbox(request):
     return render(request, "board/staff/inbox.html", {
         # 指派所选: the people of the units the head heads among this page's rows, by unit
         "assign_to": _assign_choices([a for a in page.object_list if a.assignable]),
-        "page": page, "tab": tab,
+        "page": page, "tab": tab, "tab_label": inbox_tabs[tab][0],
+        # an old bookmark or a typed ?tab= that is no tab: said so above the list
+        "unknown_tab": request.GET.get("tab", tab) != tab,
         # each case opened from here leads back to this tab, filter, search and page (返回待办)
         "back": urlencode({"back": inbox_back(request.GET)}),
         # 签收所选 only over rows it can tick: not on a page of signed or assisting rows alone
@@ -675,7 +677,8 @@ def triage(request):
                             submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
                             accepted=Count("pk", filter=Q(status=Status.ACCEPTED)))
     tab = request.GET.get("tab", "all")
-    if tab not in TRIAGE_TABS:
+    unknown_tab = tab not in TRIAGE_TABS  # said so above the list, as on 本单位待办
+    if unknown_tab:
         tab = "all"
     qs = (base.filter(TRIAGE_TABS[tab][1])
           .select_related("addressee", "resubmission_of", *SUGGEST_RELATED)
@@ -692,6 +695,7 @@ def triage(request):
         m.plan = plans[m.pk]
     return render(request, "board/staff/triage.html", {
         "page": page, "tab": tab, "tabs": tabs, "section": "triage", "q": query,
+        "unknown_tab": unknown_tab, "tab_label": TRIAGE_TABS[tab][0],
         "batchable": any(not m.plan.why_not for m in page.object_list), "batch_max": batch_dispatch.BATCH_MAX,
         "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
         "sure": settings.MINSHENG_PREFILL_CONFIDENCE,
