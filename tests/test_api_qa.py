@@ -235,6 +235,11 @@ def test_a_token_sent_without_its_scheme_is_told_to_put_token_before_it(personas
     assert client.get("/api/v1/topics/").status_code == 200  # a public read does not mind the header
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/me/messages/").status_code == 200
+    # a word that is no key (a scheme sent alone, a stray value) is not told to put Token before it (review2)
+    for stray in ("Bearer", "Basic", "éé", "null"):
+        client.credentials(HTTP_AUTHORIZATION=stray)
+        response = client.get("/api/v1/me/messages/")
+        assert response.status_code == 401 and "缺少 Token" not in error_of(response)["message"], stray
 
 
 # --- Open311 ----------------------------------------------------------------------

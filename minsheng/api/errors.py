@@ -14,6 +14,7 @@ API paths, the site's page otherwise."""
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -191,6 +192,10 @@ def api_error(path: str, status_code: int, code: str, message: str) -> HttpRespo
     return JsonResponse(error_body(code, message), status=status_code, json_dumps_params={"ensure_ascii": False})
 
 
+# a personal token or an Open311 key as issued (api.models._new_key: ms_… / o311_… and 40 url-safe characters)
+_KEY_ALONE = re.compile(r"(?:ms|o311)_[A-Za-z0-9_-]{20,}")
+
+
 def exception_handler(exc, context):
     """DRF EXCEPTION_HANDLER: every exception becomes the one error shape."""
     try:
@@ -202,8 +207,9 @@ def exception_handler(exc, context):
     authorization = request.headers.get("Authorization", "").strip() if request is not None else ""
     if code == "not_authenticated" and authorization.lower().startswith("bearer "):
         message += " (Authorization 头格式应为: Token <令牌>, 不是 Bearer)"  # ignored, not refused: a proxy may add one
-    elif code == "not_authenticated" and authorization and " " not in authorization:
-        # the key alone (an HTTP tool's "API key" field): it was told 「请先登录或提供 API 令牌」, as if none was sent
+    elif code == "not_authenticated" and _KEY_ALONE.fullmatch(authorization):
+        # the key alone (an HTTP tool's "API key" field): it was told 「请先登录或提供 API 令牌」, as if none was sent;
+        # a word that is no key (Bearer, Basic, null sent alone) is not told so (review of 2026-12-06)
         from .authentication import OPEN311_KEY_AS_TOKEN, bare_open311_key  # it imports this module
 
         message = OPEN311_KEY_AS_TOKEN if bare_open311_key(request) else (
