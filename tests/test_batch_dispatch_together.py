@@ -293,3 +293,18 @@ def test_a_page_of_suggestions_reads_the_unit_models_units_once(personas, direct
     for m in messages:
         assert each[m.pk].history == directory["transport"] == suggest_for(m).history
     lookup.clear_cache()
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_unit_switched_off_after_the_cases_were_read_is_refused(personas, directory, n):
+    """The page read the units with the cases; an administrator switched the lead's unit off before the
+    dispatcher posted: the refusals are read in the transaction that writes (2026-12-06; before, the unit as
+    the request had read it was trusted and the case went to a unit switched off)."""
+    p, d = personas, directory
+    cases = waiting(p, d, n)
+    housing = d["housing"]  # as the request read it: still on
+    housing.__class__.objects.filter(pk=housing.pk).update(is_active=False)
+    outcome = actions.do_dispatch_many(p["dispatcher"], [(m, housing, [], None, None) for m in cases])
+    assert [str(o) for o in outcome] == ["该单位已停用"] * n
+    assert not Assignment.objects.filter(message__in=cases).exists()
+    assert set(Message.objects.filter(pk__in=[m.pk for m in cases]).values_list("status", flat=True)) == {"submitted"}

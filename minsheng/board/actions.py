@@ -379,17 +379,18 @@ def do_dispatch_many(actor, cases, at=None, hold=None) -> list[Assignment | Exce
     # prefilled as 协办 and the dispatcher picked as 主办 leads (the page and the API alike)
     cases = [(m, lead, list({u.pk: u for u in assists if u.pk != lead.pk}.values()), topic, kind)
              for m, lead, assists, topic, kind in cases]
-    done: list = _dispatch_refusals(actor, cases)  # what refused each case (None: nothing), then its lead share
     with transaction.atomic():
         calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
-        ok = [k for k, exc in enumerate(done) if exc is None]
-        if len(ok) > 1:  # one case: its conditional UPDATE is the check, and takes the row's lock (a query less)
-            fresh = dict(Message.objects.select_for_update().filter(pk__in=[cases[k][0].pk for k in ok])
+        fresh = {}
+        if len(cases) > 1:  # one case: its conditional UPDATE is the check, and takes the row's lock (a query less)
+            fresh = dict(Message.objects.select_for_update().filter(pk__in=[c[0].pk for c in cases])
                          .order_by("pk").values_list("pk", "version"))
-            for k in ok:
-                if fresh.get(cases[k][0].pk) != cases[k][0].version:
-                    done[k] = Raced(RACED)
-            ok = [k for k in ok if done[k] is None]
+        # what refused each case (None: nothing), then its lead share: read under the locks (2026-12-06)
+        done: list = _dispatch_refusals(actor, cases)
+        for k, (m, *_) in enumerate(cases):
+            if fresh and done[k] is None and fresh.get(m.pk) != m.version:
+                done[k] = Raced(RACED)
+        ok = [k for k, exc in enumerate(done) if exc is None]
         for k, exc in (hold(ok) if hold is not None and ok else {}).items():
             done[k] = exc
         ok = [k for k in ok if done[k] is None]
@@ -403,14 +404,18 @@ def do_dispatch_many(actor, cases, at=None, hold=None) -> list[Assignment | Exce
 
 
 def _dispatch_refusals(actor, cases) -> list[Exception | None]:
-    """What refuses each case of ``do_dispatch_many`` as the caller read it (None: nothing), in a query or two
-    for them all: the units each case may go to (``units_for``), the topics switched on."""
+    """What refuses each case of ``do_dispatch_many`` (None: nothing), in a query or two for them all: the units
+    each case may go to (``units_for``) and whether they are switched on, the topics switched on — as the database
+    holds them now; the case's status as the caller read it (its version is checked apart)."""
     roles = roles_of(actor) if actor is not None else None  # None: the system itself (automatic dispatch)
     by_region = {m.region_id: m for m, *_ in cases}
     flags = {f"r{pk}": Exists(units_for(m).filter(pk=OuterRef("pk"))) for pk, m in by_region.items()}
     may_take: dict[int, set] = {pk: set() for pk in by_region}
     units = {u.pk for _, lead, assists, *_ in cases for u in [lead, *assists]}
-    for row in Unit.objects.filter(pk__in=units).annotate(**flags).values("pk", *flags) if cases else ():
+    active_units = set()  # switched on as the database holds it now, not as the request read the unit
+    for row in Unit.objects.filter(pk__in=units).annotate(**flags).values("pk", "is_active", *flags) if cases else ():
+        if row["is_active"]:
+            active_units.add(row["pk"])
         for pk in by_region:
             if row[f"r{pk}"]:
                 may_take[pk].add(row["pk"])
@@ -423,7 +428,7 @@ def _dispatch_refusals(actor, cases) -> list[Exception | None]:
         try:
             if roles is not None and not roles.dispatches(m.region):
                 raise PermissionDenied("您不是该区划的派单员")
-            if not lead.is_active:
+            if lead.pk not in active_units:
                 raise Invalid("该单位已停用", "lead")
             for unit, field in {lead: "lead", **{u: "assists" for u in assists}}.items():
                 if unit.pk not in may_take[m.region_id]:
