@@ -89,11 +89,12 @@ def get_index() -> core.HotspotIndex:
 
 def reset_index() -> None:
     """Forget the in-memory index (tests; after bulk changes), and when this process last saw
-    the stored heat brought to the clock (``keep_heat_current``)."""
+    the stored heat brought to the clock (``keep_heat_current``): as a process started now."""
     with _lock:
         _state["index"] = None
         _state["seen"] = 0
     _heat_seen["at"], _heat_seen["failing"], _heat_seen["chronic_days"] = None, False, None
+    _heat_seen["setting"], _heat_seen["started"] = None, timezone.now()
 
 
 def place_message(message, refresh: bool = True) -> Hotspot | None:
@@ -553,8 +554,21 @@ def decay_heat(hotspots, now: dt.datetime) -> set[int]:
 HEAT_MAX_AGE = dt.timedelta(hours=1)
 # when this process last read or wrote HeatDecay.decayed_at, or last failed to (``failing``: since its first
 # failure, until a pass succeeds), and the MINSHENG_CHRONIC_DAYS of that pass: within HEAT_MAX_AGE of it, the
-# setting unchanged, a list reads no row
-_heat_seen: dict = {"at": None, "failing": False, "chronic_days": None}
+# setting unchanged, a list reads no row. ``setting`` and ``since``: the MINSHENG_CHRONIC_DAYS this process serves
+# with, and since when (``started``, when this module was loaded, at the process's start: apps.py loads it; or the
+# moment a live process saw the setting change, in tests); a pass of another setting stamped later is another
+# process's, running beside this one (a rolling restart), and is used as it is (``_bring_to_now``)
+_heat_seen: dict = {"at": None, "failing": False, "chronic_days": None, "setting": None, "since": None,
+                    "started": timezone.now()}
+
+
+def _setting_since(now: dt.datetime) -> tuple[int, dt.datetime]:
+    """This process's MINSHENG_CHRONIC_DAYS and since when it serves with it."""
+    days = chronic_days()
+    if _heat_seen.get("setting") != days:
+        first = _heat_seen.get("setting") is None
+        _heat_seen["setting"], _heat_seen["since"] = days, (_heat_seen.get("started") or now) if first else now
+    return days, _heat_seen["since"]
 
 
 def _fresh(at: dt.datetime | None, now: dt.datetime) -> bool:
@@ -631,7 +645,8 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
     fails again logs one line at INFO, one that succeeds says so; once a read of the row succeeds (this
     process's pass, or another's found fresh) a later refusal is a new one, logged as an error again."""
     now = now or timezone.now()
-    if _fresh(_heat_seen["at"], now) and _heat_seen["chronic_days"] == chronic_days():
+    days, _ = _setting_since(now)
+    if _fresh(_heat_seen["at"], now) and _heat_seen["chronic_days"] == days:
         return False
     try:
         done = _bring_to_now(now)
@@ -669,16 +684,23 @@ def heat_clock(now: dt.datetime | None = None) -> dt.datetime:
 def _bring_to_now(now: dt.datetime) -> bool:
     """``keep_heat_current`` past this process's own clock: read the row of the hour, claim it where stale, run
     the pass. Raises DatabaseError, with the request's transaction usable (each step a savepoint inside one)."""
-    days = chronic_days()
+    days, since = _setting_since(now)
     with transaction.atomic():
         last, last_days = HeatDecay.objects.filter(pk=1).values_list("decayed_at", "chronic_days").first() or (None, None)
-    if _fresh(last, now) and last_days == days:
+    if _fresh(last, now) and (last_days == days or last > since):
+        if last_days != days:
+            # another process's pass of another setting, run since this one serves with its own: both serve at once (a
+            # rolling restart). Each ran the pass again at its first read of the other's (until 2026-12-06), every flag
+            # turned over at each; the pass of the hour is used as it is, and the next hour's follows whoever runs it
+            log.warning("老大难 flags are those of another process's pass at %s under MINSHENG_CHRONIC_DAYS=%s, not this "
+                        "process's %d; used as they are until the next hour's pass (processes of two settings serve "
+                        "at once: a restart under way?)", last.isoformat(), last_days, days)
         _heat_seen["at"], _heat_seen["chronic_days"] = last, days
         return False
-    # over an hour old, or of another MINSHENG_CHRONIC_DAYS (a process restarted with a new one: until 2026-12-06 the
-    # flags followed it only at the next hour's pass)
+    # over an hour old, or of another MINSHENG_CHRONIC_DAYS run before this process took its own (a process restarted
+    # with a new one: until 2026-12-06 the flags followed it only at the next hour's pass); not one run since
     stale = (Q(decayed_at__isnull=True) | Q(decayed_at__lt=now - HEAT_MAX_AGE) | Q(decayed_at__gt=now + HEAT_MAX_AGE)
-             | ~Q(chronic_days=days))
+             | (~Q(chronic_days=days) & Q(decayed_at__lte=since)))
     with transaction.atomic():  # committed at once outside a transaction: the other processes read it claimed
         if last is None and not HeatDecay.objects.filter(pk=1).exists():
             try:
