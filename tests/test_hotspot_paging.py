@@ -48,6 +48,46 @@ def test_a_changed_chronic_age_shows_at_once_not_within_the_hour(directory, pers
     assert "满 90 天" in supervisor.get(f"/hotspots/{hotspot.pk}/").content.decode()
 
 
+def test_two_processes_of_different_chronic_ages_run_the_pass_once_an_hour_not_at_each_read(
+        directory, personas, monkeypatch, caplog):
+    """A rolling restart: two workers still serve with MINSHENG_CHRONIC_DAYS = 90 while two restarted ones serve with
+    120. Each found the row of the hour stamped with the other setting and ran the pass again, flipping every flag
+    back: four passes in the first quarter of an hour, and each worker's again once its hour was over. The pass runs
+    again for a setting only where it is older than the process's setting (a restart, a change): the first
+    restarted worker runs it at once, the old ones use it as it is (a warning), and then it runs once an hour."""
+    import logging
+
+    from django.test import override_settings
+
+    _turned_chronic_since_its_last_refresh(directory, personas)
+    t0 = timezone.now()
+
+    def process(started):
+        hotspots_service.reset_index()
+        return dict(hotspots_service._heat_seen, started=started)
+
+    old = [(process(t0 - dt.timedelta(days=3)), 90) for _ in range(2)]  # serving before the restart
+    new = [(process(t0 + dt.timedelta(minutes=3)), 120) for _ in range(2)]  # restarted after the last pass
+    workers = [old[0], new[0], old[1], new[1]]
+    passes = []
+    with caplog.at_level(logging.WARNING, logger="minsheng.insight.hotspots_service"):
+        for i in range(40):  # a read every five minutes for over three hours, the four workers in turn
+            state, days = workers[i % 4]
+            clock = t0 + dt.timedelta(minutes=2 + 5 * i)
+            monkeypatch.setattr(hotspots_service, "_heat_seen", state)
+            with override_settings(MINSHENG_CHRONIC_DAYS=days):
+                if hotspots_service.keep_heat_current(clock):
+                    passes.append((clock, days))
+    minutes = [int((clock - t0).total_seconds() // 60) for clock, _ in passes]
+    # the hour's pass (stale since the fixture), the restarted setting's at once, then one an hour
+    assert [days for _, days in passes[:2]] == [90, 120] and minutes[:2] == [2, 7], passes
+    hourly = [minutes[0], *minutes[2:]]
+    assert all(b - a >= 60 for a, b in zip(hourly, hourly[1:], strict=False)), minutes
+    assert len(passes) <= 2 + (minutes[-1] - minutes[0]) // 60, minutes
+    warned = [r for r in caplog.records if r.levelno == logging.WARNING and "MINSHENG_CHRONIC_DAYS" in r.getMessage()]
+    assert warned and len(warned) <= len(passes) * 2, [r.getMessage() for r in warned]
+
+
 def _two_hotspots_that_swap(directory, personas):
     """A larger problem of 75 days ago and a smaller one of yesterday; the smaller ranks first now and the larger
     overtakes it as both age (its heat nears the floor of a quarter more slowly). Returns (older, newer, the

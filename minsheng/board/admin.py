@@ -77,6 +77,15 @@ class MessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            # its hotspot reads its title, text, region, topic and type (涉及领域, 需多部门协调, 地点/人群): refreshed once
+            # the edit commits, as after a move (until 2026-12-06 only by refresh-hotspots --all)
+            from minsheng.insight.hotspots_service import refresh_after_commit
+
+            refresh_after_commit(obj.pk)
+
 
 # the keys the code writes into Event.data (board.actions, recompute, insight.tasks, stats.exports),
 # in the admin's words: its 办理记录 page showed the dict itself ({"lead": "…", "due_at": "2026-…"})

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 
 class InsightConfig(AppConfig):
@@ -8,9 +8,25 @@ class InsightConfig(AppConfig):
     verbose_name = "智能分析"
 
     def ready(self):
-        from minsheng.directory.models import Region
+        from minsheng.board.models import Assignment
+        from minsheng.directory.models import Region, Topic, Unit
 
+        from . import hotspots_service as hs
         from .places import forget_gazetteer
 
         post_save.connect(forget_gazetteer, sender=Region, dispatch_uid="forget_gazetteer_save")
         post_delete.connect(forget_gazetteer, sender=Region, dispatch_uid="forget_gazetteer_delete")
+        # an edit outside the workflow that a hotspot reads (a topic renamed or moved, a unit renamed, a case's units
+        # written from the shell) refreshes the hotspots holding its messages once it commits (since 2026-12-06;
+        # before, they kept the old reading until ``refresh-hotspots --all``)
+        for model in (Topic, Unit):
+            pre_save.connect(
+                hs._read_before_save, sender=model, dispatch_uid=f"hotspots-read-{model.__name__}"
+            )
+            post_save.connect(
+                hs._refresh_if_read_changed, sender=model, dispatch_uid=f"hotspots-edit-{model.__name__}"
+            )
+        post_save.connect(hs._assignment_saved, sender=Assignment, dispatch_uid="hotspots-assignment-saved")
+        post_delete.connect(
+            hs._assignment_saved, sender=Assignment, dispatch_uid="hotspots-assignment-deleted"
+        )

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from minsheng.board.moderation import mask
 from minsheng.board.workflow import Status
+from minsheng.directory.models import Topic
 
 from . import hotspots as core
 from .models import MIN_MESSAGES, HeatDecay, Hotspot, HotspotMember, heat_in_database
@@ -88,11 +89,12 @@ def get_index() -> core.HotspotIndex:
 
 def reset_index() -> None:
     """Forget the in-memory index (tests; after bulk changes), and when this process last saw
-    the stored heat brought to the clock (``keep_heat_current``)."""
+    the stored heat brought to the clock (``keep_heat_current``): as a process started now."""
     with _lock:
         _state["index"] = None
         _state["seen"] = 0
     _heat_seen["at"], _heat_seen["failing"], _heat_seen["chronic_days"] = None, False, None
+    _heat_seen["setting"], _heat_seen["started"] = None, timezone.now()
 
 
 def place_message(message, refresh: bool = True) -> Hotspot | None:
@@ -352,10 +354,13 @@ REFRESH_CLAIM = dt.timedelta(minutes=5)
 
 
 class _Batch:
-    """The messages whose status or support count one transaction changed."""
+    """What one transaction changed that its hotspots read: the messages whose status, support count or units moved,
+    and the topics and units renamed or moved in the directory (``refresh_topic_after_commit``)."""
 
     def __init__(self):
         self.messages: set[int] = set()
+        self.topics: set[int] = set()
+        self.units: set[int] = set()
         self.done = False
 
 
@@ -369,7 +374,7 @@ class _AfterCommit:
     def __call__(self) -> None:
         if not self.batch.done:
             self.batch.done = True
-            queue_refresh(self.batch.messages)
+            queue_refresh(self.batch.messages, topics=self.batch.topics, units=self.batch.units)
 
 
 def refresh_after_commit(message_pk: int) -> None:
@@ -378,9 +383,27 @@ def refresh_after_commit(message_pk: int) -> None:
     refreshed once after the commit, not once per move: in the embedded default the refresh
     runs in place, and a dispatcher dispatching or closing 100 messages of one hotspot in one
     request read its members 100 times."""
+    _after_commit("messages", message_pk)
+
+
+def refresh_topic_after_commit(topic_pk: int) -> None:
+    """Refresh the hotspots holding a message filed (or read) under ``topic_pk`` or a topic below it, once the
+    transaction commits: the topic was renamed or moved under another root (the admin, a script), and the hotspots'
+    涉及领域 and 需多部门协调 read the roots' names. Collected as the moves are: twelve topics edited in one
+    transaction refresh their hotspots once, together (since 2026-12-06)."""
+    _after_commit("topics", topic_pk)
+
+
+def refresh_unit_after_commit(unit_pk: int) -> None:
+    """Refresh the hotspots holding a case ``unit_pk`` handles or handled, once the transaction commits: the unit was
+    renamed, and the hotspots' 涉及单位 name it (since 2026-12-06)."""
+    _after_commit("units", unit_pk)
+
+
+def _after_commit(kind: str, pk: int) -> None:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        queue_refresh([message_pk])
+        queue_refresh(**{kind: [pk]})
         return
     # the transaction's batch is found through its commit hooks (Django's run_on_commit), so a
     # rollback that discards them discards the batch too; a hook per move, so that a savepoint
@@ -388,12 +411,45 @@ def refresh_after_commit(message_pk: int) -> None:
     # one refresh that finds nothing changed)
     batch = next((hook.batch for _, hook, _ in reversed(connection.run_on_commit)
                   if isinstance(hook, _AfterCommit) and not hook.batch.done), None) or _Batch()
-    batch.messages.add(message_pk)
+    getattr(batch, kind).add(pk)
     transaction.on_commit(_AfterCommit(batch))
 
 
-def queue_refresh(message_pks) -> None:
-    """Refresh the hotspots of messages whose status or support count changed: a task on the
+def _topic_subtrees(topic_pks) -> list[int]:
+    """``topic_pks`` and every topic below them (one query: the table is small)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Topic.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, todo = set(), list(topic_pks)
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children.get(pk, []))
+    return sorted(found)
+
+
+def _hotspots_of(messages=(), topics=(), units=()) -> list[int]:
+    """The hotspots holding ``messages``, a message under ``topics`` (or below them), or a case of ``units``."""
+    from minsheng.board.models import Assignment
+
+    found: set[int] = set()
+    members = HotspotMember.objects.order_by().values_list("hotspot_id", flat=True)
+    message_pks = sorted(messages)
+    for start in range(0, len(message_pks), 2000):  # within any backend's parameters
+        found.update(members.filter(message_id__in=message_pks[start:start + 2000]))
+    if topics:
+        under = _topic_subtrees(topics)
+        found.update(members.filter(Q(message__topic__in=under) | Q(message__predicted_topic__in=under)).distinct())
+    if units:
+        found.update(members.filter(message__in=Assignment.objects.filter(unit__in=sorted(units)).values("message_id"))
+                     .distinct())
+    return sorted(found)
+
+
+def queue_refresh(messages=(), topics=(), units=()) -> None:
+    """Refresh the hotspots of messages whose status, support count or units changed (and of the ``topics`` and
+    ``units`` renamed or moved: ``refresh_topic_after_commit``): a task on the
     ml queue (in place without a broker, ``delay_or_run``), one for all the hotspots of the
     messages however many of their messages changed (since 2026-12-05; before, a task per
     hotspot, each reading its members alone: 签收所选 of 20 cases of 18 hotspots ran 18).
@@ -402,13 +458,11 @@ def queue_refresh(message_pks) -> None:
     logged, and the action stands."""
     from minsheng.celery import delay_or_run
 
-    message_pks = sorted(message_pks)
     try:
-        hotspot_pks = sorted({pk for start in range(0, len(message_pks), 2000)  # within any backend's parameters
-                              for pk in HotspotMember.objects.filter(message_id__in=message_pks[start:start + 2000])
-                              .values_list("hotspot_id", flat=True)})
+        hotspot_pks = _hotspots_of(messages, topics, units)
     except Exception:
-        log.exception("could not find the hotspots of %d message(s)", len(message_pks))
+        log.exception("could not find the hotspots of %d message(s), %d topic(s), %d unit(s)",
+                      len(messages), len(topics), len(units))
         return
     if not hotspot_pks:
         return
@@ -426,15 +480,57 @@ def queue_refresh(message_pks) -> None:
         log.exception("could not refresh hotspots %s", hotspot_pks)
 
 
+# --- edits outside the workflow (signals, connected in apps.py) ----------------
+
+# what the hotspots read of a topic and of a unit: the root's name (涉及领域, 需多部门协调), the unit's name (涉及单位)
+TOPIC_READ = ("name", "parent_id")
+UNIT_READ = ("name",)
+# what they read of a case's share: which unit, in which role, passed on or not
+ASSIGNMENT_READ = {"message", "message_id", "unit", "unit_id", "role", "state"}
+
+
+def _read_before_save(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """pre_save of a Topic or Unit: what the hotspots read of it as stored, to tell a rename or a move from an edit of
+    its other fields (one query; a new row holds no message)."""
+    read = TOPIC_READ if sender is Topic else UNIT_READ
+    instance._hotspots_read = None
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    if update_fields is not None and not {*read, *(f.removesuffix("_id") for f in read)} & set(update_fields):
+        return
+    instance._hotspots_read = sender.objects.filter(pk=instance.pk).values_list(*read).first()
+
+
+def _refresh_if_read_changed(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """post_save of a Topic or Unit: its hotspots refreshed once the edit commits, where what they read of it moved."""
+    before = getattr(instance, "_hotspots_read", None)
+    if raw or created or before is None:
+        return
+    read = TOPIC_READ if sender is Topic else UNIT_READ
+    if tuple(getattr(instance, name) for name in read) != tuple(before):
+        (refresh_topic_after_commit if sender is Topic else refresh_unit_after_commit)(instance.pk)
+
+
+def _assignment_saved(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """post_save and post_delete of a case's share: its hotspot refreshed once the transaction commits. The workflow's
+    moves refresh it themselves (``transition``), in the same batch, so this costs them no query; it is for a
+    share written outside the workflow (the shell, a data fix: the admin shows them read-only)."""
+    if raw or (update_fields is not None and not ASSIGNMENT_READ & set(update_fields)):
+        return
+    refresh_after_commit(instance.message_id)
+
+
 @shared_task(name="minsheng.insight.refresh_hotspot", ignore_result=True)
 def refresh_hotspot(*hotspot_pks: int) -> None:
     """The refresh ``queue_refresh`` queues, of one hotspot or several (read together:
     ``refresh_many``). It gives up their place in the queue before it reads, so a change
     committed from then on queues the next refresh; a failure is logged, never raised into
-    the action that queued it."""
+    the action that queued it. Read REFRESH_CHUNK at a time, each in a transaction of its own: a topic renamed at
+    the root of the tree touches every hotspot under it (since 2026-12-06)."""
     try:
         Hotspot.objects.filter(pk__in=hotspot_pks).update(refresh_queued_at=None)
-        refresh_many(hotspot_pks)
+        for chunk in _chunks(sorted(set(hotspot_pks))):
+            refresh_many(chunk)
     except Exception:
         log.exception("could not refresh hotspots %s", hotspot_pks)
 
@@ -458,8 +554,21 @@ def decay_heat(hotspots, now: dt.datetime) -> set[int]:
 HEAT_MAX_AGE = dt.timedelta(hours=1)
 # when this process last read or wrote HeatDecay.decayed_at, or last failed to (``failing``: since its first
 # failure, until a pass succeeds), and the MINSHENG_CHRONIC_DAYS of that pass: within HEAT_MAX_AGE of it, the
-# setting unchanged, a list reads no row
-_heat_seen: dict = {"at": None, "failing": False, "chronic_days": None}
+# setting unchanged, a list reads no row. ``setting`` and ``since``: the MINSHENG_CHRONIC_DAYS this process serves
+# with, and since when (``started``, when this module was loaded, at the process's start: apps.py loads it; or the
+# moment a live process saw the setting change, in tests); a pass of another setting stamped later is another
+# process's, running beside this one (a rolling restart), and is used as it is (``_bring_to_now``)
+_heat_seen: dict = {"at": None, "failing": False, "chronic_days": None, "setting": None, "since": None,
+                    "started": timezone.now()}
+
+
+def _setting_since(now: dt.datetime) -> tuple[int, dt.datetime]:
+    """This process's MINSHENG_CHRONIC_DAYS and since when it serves with it."""
+    days = chronic_days()
+    if _heat_seen.get("setting") != days:
+        first = _heat_seen.get("setting") is None
+        _heat_seen["setting"], _heat_seen["since"] = days, (_heat_seen.get("started") or now) if first else now
+    return days, _heat_seen["since"]
 
 
 def _fresh(at: dt.datetime | None, now: dt.datetime) -> bool:
@@ -536,7 +645,8 @@ def keep_heat_current(now: dt.datetime | None = None) -> bool:
     fails again logs one line at INFO, one that succeeds says so; once a read of the row succeeds (this
     process's pass, or another's found fresh) a later refusal is a new one, logged as an error again."""
     now = now or timezone.now()
-    if _fresh(_heat_seen["at"], now) and _heat_seen["chronic_days"] == chronic_days():
+    days, _ = _setting_since(now)
+    if _fresh(_heat_seen["at"], now) and _heat_seen["chronic_days"] == days:
         return False
     try:
         done = _bring_to_now(now)
@@ -574,16 +684,23 @@ def heat_clock(now: dt.datetime | None = None) -> dt.datetime:
 def _bring_to_now(now: dt.datetime) -> bool:
     """``keep_heat_current`` past this process's own clock: read the row of the hour, claim it where stale, run
     the pass. Raises DatabaseError, with the request's transaction usable (each step a savepoint inside one)."""
-    days = chronic_days()
+    days, since = _setting_since(now)
     with transaction.atomic():
         last, last_days = HeatDecay.objects.filter(pk=1).values_list("decayed_at", "chronic_days").first() or (None, None)
-    if _fresh(last, now) and last_days == days:
+    if _fresh(last, now) and (last_days == days or last > since):
+        if last_days != days:
+            # another process's pass of another setting, run since this one serves with its own: both serve at once (a
+            # rolling restart). Each ran the pass again at its first read of the other's (until 2026-12-06), every flag
+            # turned over at each; the pass of the hour is used as it is, and the next hour's follows whoever runs it
+            log.warning("老大难 flags are those of another process's pass at %s under MINSHENG_CHRONIC_DAYS=%s, not this "
+                        "process's %d; used as they are until the next hour's pass (processes of two settings serve "
+                        "at once: a restart under way?)", last.isoformat(), last_days, days)
         _heat_seen["at"], _heat_seen["chronic_days"] = last, days
         return False
-    # over an hour old, or of another MINSHENG_CHRONIC_DAYS (a process restarted with a new one: until 2026-12-06 the
-    # flags followed it only at the next hour's pass)
+    # over an hour old, or of another MINSHENG_CHRONIC_DAYS run before this process took its own (a process restarted
+    # with a new one: until 2026-12-06 the flags followed it only at the next hour's pass); not one run since
     stale = (Q(decayed_at__isnull=True) | Q(decayed_at__lt=now - HEAT_MAX_AGE) | Q(decayed_at__gt=now + HEAT_MAX_AGE)
-             | ~Q(chronic_days=days))
+             | (~Q(chronic_days=days) & Q(decayed_at__lte=since)))
     with transaction.atomic():  # committed at once outside a transaction: the other processes read it claimed
         if last is None and not HeatDecay.objects.filter(pk=1).exists():
             try:

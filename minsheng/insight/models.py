@@ -217,7 +217,8 @@ class HeatDecay(models.Model):
 
     decayed_at = models.DateTimeField("热度更新于", null=True, blank=True)
     # MINSHENG_CHRONIC_DAYS of that pass: a process with another setting (restarted with it) runs the pass at once,
-    # not within the hour (since 2026-12-06)
+    # not within the hour (since 2026-12-06), where the pass is older than its setting; a later one is another
+    # process's during a rolling restart, used as it is (hotspots_service._bring_to_now)
     chronic_days = models.PositiveIntegerField("老大难天数", null=True, blank=True)
 
     class Meta:

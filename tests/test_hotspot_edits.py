@@ -1,0 +1,295 @@
+"""Edits made outside the workflow — a topic renamed or moved in the admin, a case's topic edited there, a unit
+added to a case from the shell — show in the hotspots that hold the messages once they commit, without
+``refresh-hotspots --all``; each such hotspot is refreshed once per transaction, however many rows it edits."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from minsheng.board import actions
+from minsheng.board.models import Assignment, Message
+from minsheng.directory.models import Topic
+from minsheng.insight import hotspots_service
+from minsheng.insight.models import Hotspot
+
+from .conftest import make_user
+from .test_hotspot_pages import LIFT, OTHER_LIFT, citizens, fresh_index, lift_hotspot, post
+
+__all__ = ["fresh_index", "lift_hotspot"]  # the hotspot tests' fixtures (the first autouse: an empty index)
+
+
+class _Form(HTMLParser):
+    """What a form posts as its page shows it: inputs (checked boxes), text areas, selected options."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id, self.inside, self.select, self.area, self.values = form_id, False, None, None, {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        elif not self.inside or not a.get("name") and tag != "option":
+            return
+        elif tag == "input" and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.values[a["name"]] = a.get("value") or ("on" if a.get("type") == "checkbox" else "")
+        elif tag == "textarea":
+            self.area = a["name"]
+            self.values[self.area] = ""
+        elif tag == "select":
+            self.select = a["name"]
+        elif tag == "option" and self.select and "selected" in a:
+            self.values[self.select] = a.get("value") or ""
+
+    def handle_data(self, data):
+        if self.area:
+            self.values[self.area] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.values[self.area] = self.values[self.area].removeprefix("\n")  # as a browser reads it
+            self.area = None
+
+
+def _posted(html: str, form_id: str) -> dict:
+    parser = _Form(form_id)
+    parser.feed(html)
+    return parser.values
+
+
+def _admin(login):
+    return login(make_user("platform_admin", is_superuser=True, is_staff=True))
+
+
+def _topic_form(topic: Topic, **changes) -> dict:
+    data = {
+        "code": topic.code,
+        "name": topic.name,
+        "parent": topic.parent_id or "",
+        "keywords": topic.keywords,
+        "sort": topic.sort,
+        "is_active": "on" if topic.is_active else "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""} | {"parent": data["parent"]}
+
+
+def _dispatched(hotspot_and_messages, directory, personas, django_capture_on_commit_callbacks, topic=None):
+    hotspot, messages = hotspot_and_messages
+    with django_capture_on_commit_callbacks(execute=True):
+        for m in messages:
+            actions.do_dispatch(
+                personas["dispatcher"],
+                Message.objects.get(pk=m.pk),
+                directory["housing"],
+                topic=topic or directory["topic_build"],
+            )
+    hotspot.refresh_from_db()
+    return hotspot
+
+
+def test_a_topic_renamed_in_the_admin_renames_it_in_its_hotspots(
+    lift_hotspot, directory, personas, login, client, django_capture_on_commit_callbacks
+):
+    """The hotspot page's 领域 and the API's ``topics`` name the topic as the admin renamed it (they named the old
+    name until ``refresh-hotspots --all``); a hotspot of another topic is not refreshed."""
+    hotspot = _dispatched(lift_hotspot, directory, personas, django_capture_on_commit_callbacks)
+    assert hotspot.topics == ["城乡建设"]
+    other = [
+        post(p, *OTHER_LIFT, directory["chengguan"], personas["dispatcher"]) for p in citizens(2, start=10)
+    ]
+    for m in other:
+        hotspots_service.place_message(m)
+    elsewhere = Hotspot.objects.get(members__message=other[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        for m in other:
+            actions.do_dispatch(
+                personas["dispatcher"],
+                Message.objects.get(pk=m.pk),
+                directory["transport"],
+                topic=directory["topic_traffic"],
+            )
+    elsewhere.refresh_from_db()
+    untouched = elsewhere.refreshed_at
+    build = directory["topic_build"]
+    admin = _admin(login)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            f"/admin/directory/topic/{build.pk}/change/", _topic_form(build, name="住房城乡建设")
+        )
+    assert response.status_code == 302
+    hotspot.refresh_from_db()
+    assert hotspot.topics == ["住房城乡建设"]
+    page = client.get(f"/hotspots/{hotspot.pk}/").content.decode()
+    assert "住房城乡建设" in page
+    assert client.get(f"/api/v1/hotspots/{hotspot.pk}/").json()["topics"] == ["住房城乡建设"]
+    # another topic's hotspot is not refreshed
+    assert Hotspot.objects.get(pk=elsewhere.pk).refreshed_at == untouched
+
+
+def test_a_topic_moved_under_another_root_in_the_admin_flags_coordination(
+    lift_hotspot, directory, personas, login, django_capture_on_commit_callbacks
+):
+    """A subtopic moved from 城乡建设 to 环境保护 in the admin: the hotspot whose open cases are filed under it and
+    under 城乡建设 now spans two topics' remits, 需多部门协调 on the supervisor's tab."""
+    lift = Topic.objects.create(code="urban-lift", name="加装电梯", parent=directory["topic_build"])
+    hotspot, messages = lift_hotspot
+    _dispatched((hotspot, messages[:2]), directory, personas, django_capture_on_commit_callbacks)
+    hotspot = _dispatched(
+        (hotspot, messages[2:]), directory, personas, django_capture_on_commit_callbacks, topic=lift
+    )
+    assert hotspot.topics == ["城乡建设"] and not hotspot.needs_coordination
+    supervisor = login(personas["supervisor"])
+    assert hotspot.title not in supervisor.get("/chronic/", {"show": "coordination"}).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _admin(login).post(
+            f"/admin/directory/topic/{lift.pk}/change/", _topic_form(lift, parent=directory["topic_env"].pk)
+        )
+    assert response.status_code == 302
+    hotspot.refresh_from_db()
+    assert hotspot.topics == ["城乡建设", "环境保护"] and hotspot.needs_coordination
+    assert hotspot.title in supervisor.get("/chronic/", {"show": "coordination"}).content.decode()
+
+
+def test_an_assisting_unit_added_outside_the_workflow_flags_coordination(
+    lift_hotspot, directory, personas, login, django_capture_on_commit_callbacks
+):
+    """A case's units written outside the workflow (the shell, a data fix: the admin shows them read-only): an
+    assisting unit added to an open case of the hotspot puts it on the 需多部门协调 tab with both units, once the
+    edit commits; taken off again, the hotspot leaves the tab."""
+    hotspot = _dispatched(lift_hotspot, directory, personas, django_capture_on_commit_callbacks)
+    _, messages = lift_hotspot
+    supervisor = login(personas["supervisor"])
+
+    def tab():
+        page = supervisor.get("/chronic/", {"show": "coordination"}).content.decode()
+        return hotspot.title in page, [u for u in ("住房和城乡建设局", "生态环境局") if f"兰州市{u}" in page]
+
+    assert tab() == (False, [])
+    lead = Assignment.objects.get(message=messages[1], role=Assignment.Role.LEAD)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        assist = Assignment.objects.create(
+            message=messages[1],
+            unit=directory["ecology"],
+            role=Assignment.Role.ASSIST,
+            round=lead.round,
+            assigned_at=lead.assigned_at,
+            due_at=lead.due_at,
+        )
+    assert tab() == (True, ["住房和城乡建设局", "生态环境局"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assist.delete()
+    assert tab() == (False, [])
+
+
+def test_a_cases_topic_edited_in_the_admin_flags_coordination(
+    lift_hotspot, directory, personas, login, django_capture_on_commit_callbacks
+):
+    """A case re-filed under 环境保护 in the admin (its 领域 field): the hotspot's open cases span two topics."""
+    hotspot = _dispatched(lift_hotspot, directory, personas, django_capture_on_commit_callbacks)
+    _, messages = lift_hotspot
+    admin = _admin(login)
+    m = Message.objects.get(pk=messages[0].pk)
+    data = _posted(admin.get(f"/admin/board/message/{m.pk}/change/").content.decode(), "message_form")
+    data["topic"] = directory["topic_env"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/admin/board/message/{m.pk}/change/", data)
+    assert response.status_code == 302
+    assert Message.objects.get(pk=m.pk).topic == directory["topic_env"]
+    hotspot.refresh_from_db()
+    assert hotspot.topics == ["城乡建设", "环境保护"] and hotspot.needs_coordination
+
+
+ESTATES = [
+    "幸福家园",
+    "阳光花园",
+    "翠柳家园",
+    "锦绣花园",
+    "金色家园",
+    "丽发新城",
+    "青禾苑",
+    "枫丹丽舍",
+    "山水人家",
+    "万境水岸",
+    "海洋半岛",
+    "兰亭湾畔",
+]
+
+
+def test_topics_edited_together_refresh_each_hotspot_once(
+    directory, personas, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Twelve topics renamed in one transaction (a script, a bulk import) refresh their hotspots once, together,
+    in a fixed number of queries, not once per topic."""
+    people = iter(citizens(24))
+    topics = [Topic.objects.create(code=f"t{i}", name=f"领域{i}") for i in range(12)]
+    hotspots = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for place, topic in zip(ESTATES, topics, strict=True):
+            title, body = LIFT[0]
+            messages = [
+                post(
+                    next(people),
+                    title.replace("幸福家园", place),
+                    body.replace("幸福家园", place),
+                    directory["chengguan"],
+                    personas["dispatcher"],
+                )
+                for _ in range(2)
+            ]
+            for m in messages:
+                hotspots_service.place_message(m)
+                actions.do_dispatch(
+                    personas["dispatcher"], Message.objects.get(pk=m.pk), directory["housing"], topic=topic
+                )
+            hotspots.append(Hotspot.objects.get(members__message=messages[0]))
+    assert len({h.pk for h in hotspots}) == 12
+    runs = []
+    real = hotspots_service.refresh_many
+    monkeypatch.setattr(
+        hotspots_service, "refresh_many", lambda pks, now=None: runs.append(sorted(pks)) or real(pks, now)
+    )
+
+    def rename(some, suffix):
+        runs.clear()
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+            with transaction.atomic():
+                for topic in some:
+                    topic.name += suffix
+                    topic.save()
+        return len(queries)
+
+    few = rename(topics[:2], "甲")
+    assert runs == [sorted(h.pk for h in hotspots[:2])]
+    many = rename(topics, "乙")
+    assert runs == [sorted(h.pk for h in hotspots)]
+    # each topic's save costs its read and its UPDATE; the refresh of 12 hotspots costs what that of 2 did
+    assert many - few == 2 * (12 - 2)
+    assert sorted(
+        t for h in Hotspot.objects.filter(pk__in=[h.pk for h in hotspots]) for t in h.topics
+    ) == sorted(t.name for t in topics)
+
+
+def test_a_unit_renamed_in_the_admin_is_named_so_in_its_hotspots(
+    lift_hotspot, directory, personas, login, django_capture_on_commit_callbacks
+):
+    """涉及单位 (/chronic/, the API's ``units``) names a unit as the admin renamed it."""
+    hotspot = _dispatched(lift_hotspot, directory, personas, django_capture_on_commit_callbacks)
+    assert hotspot.units == ["兰州市住房和城乡建设局"]
+    housing = directory["housing"]
+    admin = _admin(login)
+    data = _posted(admin.get(f"/admin/directory/unit/{housing.pk}/change/").content.decode(), "unit_form")
+    data["name"] = "兰州市住房和城乡建设管理局"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/admin/directory/unit/{housing.pk}/change/", data)
+    assert response.status_code == 302
+    hotspot.refresh_from_db()
+    assert hotspot.units == ["兰州市住房和城乡建设管理局"]
