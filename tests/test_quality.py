@@ -1897,3 +1897,32 @@ def test_a_letter_that_thanks_but_also_asks_is_still_charged(title, body):
     result = score_reply(title, body, reply, explain=True)
     assert result["completeness"] < 1.0 and result["missed"], result
 
+
+# A second matter asked in the body with no opening word (2026-12-06, quality review): a question of its own subject, first
+# named where it is asked and in no other question of the letter, ending in ?/吗/呢 or asking when, whether or can, was still
+# answered by the date the reply gives for the title's matter
+SECOND = {
+    "a question mark": ("幸福路东段的路灯坏了半个月, 晚上走路很不安全, 希望尽快修好。小区门口的垃圾站什么时候清理?",
+                        "垃圾站"),
+    "呢 and no question mark": ("幸福路东段的路灯坏了半个月, 晚上走路很不安全, 希望尽快修好。菜市场旁边的公厕什么时候能改造好呢",
+                               "公厕"),
+}
+
+
+@pytest.mark.parametrize("case", SECOND, ids=list(SECOND))
+def test_a_second_matter_asked_with_no_opening_word_is_not_answered_by_the_first_matters_date(case):
+    body, matter = SECOND[case]
+    result = score_reply(LAMP_TITLE, body, LAMP_REPLY, explain=True)
+    assert result["relevance"] >= 0.4, result
+    assert result["completeness"] == 0.5 and len(result["missed"]) == 1 and matter in result["missed"][0], result
+    assert "已回应 1 个, 未回应「" in result["explained"]["completeness"], result
+
+
+@pytest.mark.parametrize("body", [
+    # a thing of the story asked of after it was told: the same matter
+    "幸福路东段的路灯坏了半个月, 线路老化的问题一直没人管。线路老化什么时候能解决?",
+])
+def test_a_question_on_the_titles_matter_or_the_storys_is_still_answered_by_its_date(body):
+    result = score_reply(LAMP_TITLE, body, LAMP_REPLY)
+    assert result["completeness"] == 1.0 and result["missed"] == [], result
+

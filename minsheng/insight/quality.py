@@ -605,6 +605,15 @@ _ANOTHER_MATTER = re.compile(r"^[^,，。;；?？]{0,4}?(?:另外|此外|另(?=[
                             r"(?:还|再)(?:想|要)?(?:问|咨询|请问|了解|反映)一?(?:下|个|件))")
 
 
+# a question that asks in so many words: a question mark, 吗 or 呢 at its end, or when, whether, can (a second matter asked
+# with no opening word is read only so: not a plea, 希望…, whose subject may be a noun of its story)
+_ASKS_OWN = re.compile(r"(?:[?？]|[吗呢][?？!！。]*)\s*$|什么时候|何时|多久|能否|可否|是否|能不能|可不可以")
+
+
+_NUMBERED = re.compile(r"^\s*(?:[(（]?[0-9０-９一二三四五六七八九十]{1,2}[)）]|[0-9０-９一二三四五六七八九十]{1,2}[、,，.．:：])")
+OWN_MATTER_CHARS = 40  # the longest question read as a second matter with no opening word (a short question of its own)
+
+
 @lru_cache(maxsize=256)
 def _subject(question: str) -> tuple[str, ...]:
     """What a question is about, besides what it asks and whom: its key words as the relevance explanation
@@ -1691,6 +1700,26 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         own = {t for t in _terms(core[:WORD_CHARS]) if not _TOLD_THING.search(t) and not _KIND_WORD.search(t)}
         return not said and len(own - set(_terms(message_text[:WORD_CHARS]))) >= OWN_SUBJECT
 
+    # a question asked as a matter of its own with no opening word (小区门口的垃圾站什么时候清理? after a street lamp's story:
+    # quality review, 2026-12-06): it asks in so many words (``_ASKS_OWN``), its subject (``_subject``) is first named where it
+    # is asked, in neither the title nor the body before it, and no other question of the letter is on it (``_akin``)
+    def own_matter(question: str) -> bool:
+        subject = _subject(question)
+        if (not subject or not _ASKS_OWN.search(question) or len(question) > OWN_MATTER_CHARS
+                or _NUMBERED.match(question)):  # a numbered list asks of one matter (1, 现在的政策…? 2、…?)
+            return False
+        # on the title's matter in its own words (two bigrams of the title or more), or taken up by the reply in some words
+        title_grams = _grams(title or "")
+        key = _content(question)
+        if sum(g in title_grams for g in key) >= 2 or any(g in reply_grams and g not in title_grams for g in key):
+            return False
+        at = (body or "").find(question[:20])
+        before = f"{title or ''}。{(body or '')[:max(at, 0)]}"
+        before_grams = _grams(before)
+        if any(t in before or any(g in before_grams for g in _grams(t)) for t in subject):
+            return False
+        return not any(_akin(q, question) for q in {*asked, *twins} if q != question)
+
     @lru_cache(maxsize=64)
     def on_subject(question: str) -> bool:
         own = _about(question, core)
@@ -1702,7 +1731,7 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         # story as jieba reads it (卡内余额 of a question on the loan the title asks of, 户籍科 of one on the 非转农 policy
         # the reply cites: review 2026-12-06)
         if (relevance >= 0.4 and not any(t in (title or "") for t in _subject(question))
-                and not _ANOTHER_MATTER.match(question)):
+                and not _ANOTHER_MATTER.match(question) and not own_matter(question)):
             return True
         others = [q for q in {*asked, *twins} if q != question]
         kin = {q for q in others if q in twins.get(question, ()) or _akin(q, question)}
