@@ -1926,3 +1926,50 @@ def test_a_question_on_the_titles_matter_or_the_storys_is_still_answered_by_its_
     result = score_reply(LAMP_TITLE, body, LAMP_REPLY)
     assert result["completeness"] == 1.0 and result["missed"] == [], result
 
+
+def test_stored_scores_follow_the_abbreviations_and_praise_rules_of_2026_12_06(directory, personas):
+    """Replies scored before the quality review of 2026-12-06 keep the completeness charged then (an abbreviation not read,
+    a praise read as a demand): the data migration scores their text again, all parts, keeping the stored timeliness (the
+    deadline may have moved since); a stored score the rules do not change is left as it is."""
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from minsheng.board.models import Reply
+
+    def stored(title, body, reply, kind="complain", **old):
+        message = actions.do_submit(personas["citizen"], title=title, body=body, kind=kind, region=directory["chengguan"])
+        quality = score_reply(title, body, reply, explain=True)
+        quality.update(timeliness=0.5, reasons=[*quality["reasons"], "距留言提交已 37.5 天, 超过 15 天"], **old)
+        quality["explained"] = dict(quality["explained"], timeliness="已超过 15 天")
+        return Reply.objects.create(message=message, unit=directory["housing"], author=personas["officer"], body=reply,
+                                    published_at=timezone.now(), quality=quality)
+
+    title, body, reply = ABBREVIATED["an act by its abbreviation, the reply in full"]
+    missed = "这些摊贩到底有没有人查处?"
+    abbreviated = stored(title, body, reply + HOUSING_SIGNATURE, completeness=0.0, questions_addressed=0, missed=[missed],
+                         score=40.0)
+    title, body, reply = PRAISE["a repair praised"]
+    praised = stored(title, body, reply, kind="suggest", completeness=0.0, praise=False, thanks=False, score=20.0)
+    message = actions.do_submit(personas["citizen"], title=LAMP_TITLE, body=SECOND["a question mark"][0], kind="complain",
+                                region=directory["chengguan"])
+    late = message.submitted_at + dt.timedelta(days=20)
+    current = Reply.objects.create(  # scored by today's rules: the migration leaves it as it is
+        message=message, unit=directory["housing"], author=personas["officer"], body=LAMP_REPLY, published_at=late,
+        quality=score_reply(LAMP_TITLE, message.body, LAMP_REPLY, message.submitted_at, late, explain=True))
+    untouched = dict(current.quality)
+
+    module = importlib.import_module("minsheng.board.migrations.0034_reply_scores_rebuilt_for_abbreviations_and_praise")
+    module.forwards(apps, None)
+    for reply in (abbreviated, praised, current):
+        reply.refresh_from_db()
+    for reply in (abbreviated, praised):
+        q = reply.quality
+        assert q["completeness"] == 1.0 and q["missed"] == [] and q["timeliness"] == 0.5, q
+        total = 100 * (0.3 * q["relevance"] + 0.3 + 0.3 * q["interpretability"] + 0.1 * 0.5)
+        assert abs(q["score"] - (min(total, 20.0) if q["boilerplate"] else total)) <= 0.1, q
+        assert "距留言提交已 37.5 天, 超过 15 天" in q["reasons"] and q["explained"]["timeliness"] == "已超过 15 天", q
+        assert not any("未回应" in r for r in q["reasons"]), q
+    assert praised.quality["praise"] is True and "不计完整性" in praised.quality["explained"]["completeness"]
+    assert current.quality == untouched
