@@ -1444,7 +1444,8 @@ ABBREVIATIONS = (
     ("新农合", "新型农村合作医疗"),
     ("监管", "监督管理"),
     # 2026-12-06 (quality review): the units and services a letter names most by their short names, and an illness whose
-    # short name keeps a whole word of its full one (精神病: 精神 疾病), which ``_in_full`` cannot read
+    # short name keeps a whole word of its full one (精神病: 精神 疾病), which ``_in_full`` cannot read; no short name
+    # that is also a piece of everyday words (人大 of 老人大多: the completeness reads a group's word inside any other)
     ("村委会", "村委", "村民委员会"),
     ("居委会", "居委", "居民委员会"),
     ("人社局", "人社部门", "人力资源和社会保障局", "人力资源社会保障局"),
@@ -1460,7 +1461,6 @@ ABBREVIATIONS = (
     ("房管局", "房产管理局", "房屋管理局"),
     ("残联", "残疾人联合会"),
     ("妇联", "妇女联合会"),
-    ("人大", "人民代表大会"),
     ("廉租房", "廉租住房"),
     ("经适房", "经济适用房", "经济适用住房"),
     ("网约车", "网络预约出租汽车"),
