@@ -1804,3 +1804,172 @@ def test_a_question_naming_the_unit_by_its_abbreviation_is_answered_by_a_reply_n
              "并安排执法队员每日清早巡查。如有疑问请致电 0931-8451234。")
     result = score_reply("菜市场门口占道摆摊", body, reply)
     assert result["completeness"] == 1.0 and result["missed"] == [], result
+
+
+# The abbreviations read both ways (2026-12-06, quality review): a question naming a unit or an act by its abbreviation is
+# answered by a reply naming it in full and the other way round; a full name that is no dictionary word (村民委员会, 查扣处理)
+# and an abbreviation that keeps a whole word of the full name (精神病 / 精神疾病) are read too. Each was told 未回应 before.
+ABBREVIATED = {
+    "an act by its abbreviation, the reply in full": (
+        "东门菜市场乱象", "东门菜市场外面每天下午摆满流动摊贩, 行人只能走机动车道。这些摊贩到底有没有人查处?",
+        "您好! 区综合执法大队已于12月2日对东门一带占道的三轮车摊点进行查扣处理, 暂扣三轮车5辆, 并安排队员每日下午巡查。"),
+    "an act in full, the reply by its abbreviation": (
+        "摊贩占道", "这些摊贩到底有没有人查扣处理?",
+        "您好! 区综合执法大队已于12月2日对东门一带占道摊点依法查处, 暂扣三轮车5辆。"),
+    "a unit in full, the reply by its abbreviation": (
+        "村道堆放杂物", "村道上堆满了杂物, 村民委员会有没有人来管?", "您好! 经核实, 该村村委会已于12月2日组织人员清运完毕。"),
+    "the police in full, the reply by its abbreviation": (
+        "违停", "学校门口早晚高峰乱停车严重。交通警察有没有人来管?",
+        "您好! 区交警大队已于12月2日在该路段增派警力, 对违停车辆贴单处罚23起。"),
+    "a bureau in full, the reply by its abbreviation": (
+        "工资拖欠", "工地拖欠工资三个月, 人力资源和社会保障局有没有人来管?",
+        "您好! 区人社局劳动保障监察大队已于12月2日约谈该公司, 责令其于12月10日前结清。"),
+}
+
+
+@pytest.mark.parametrize("case", ABBREVIATED, ids=list(ABBREVIATED))
+def test_an_abbreviation_and_its_full_name_answer_each_other(case):
+    title, body, reply = ABBREVIATED[case]
+    result = score_reply(title, body, reply + HOUSING_SIGNATURE)
+    assert result["completeness"] == 1.0 and result["missed"] == [], result
+
+
+@pytest.mark.parametrize(("asked", "said"), [("村委", "村民委员会"), ("精神病", "精神疾病"), ("交通警察", "交警"),
+                                              ("公积金", "住房公积金")])
+def test_a_unit_or_an_illness_said_by_its_abbreviation_or_in_full_is_said(asked, said):
+    body = f"我们这里的{asked}问题一直没有解决, 群众意见很大。"
+    reply = f"您好! 经查, 关于{said}的问题, 我单位已安排专人整改, 将于6月底前完成。" + HOUSING_SIGNATURE
+    assert f"提到了留言中的「{asked}」" in score_reply("反映问题", body, reply, explain=True)["explained"]["relevance"]
+
+
+def test_every_group_of_the_abbreviations_table_is_read_both_ways():
+    """``ABBREVIATIONS`` is data: each word of a group names each other word of it, in the relevance explanation's reading
+    (``_said_in``) and in completeness's (``_reworded``), whichever of the two the message or the reply uses."""
+    from minsheng.insight.quality import ABBREVIATIONS, _reworded, _said_in
+
+    for group in ABBREVIATIONS:
+        for asked in group:
+            for said in group:
+                if asked == said or asked in said:
+                    continue
+                reply = f"关于{said}的问题已处理"
+                assert _said_in(asked, reply), (asked, said)
+                reworded = _reworded(f"{asked}什么时候处理?", reply)
+                assert any(o in reworded for o in group if o != asked and o in reply), (asked, said, reworded)
+
+
+def test_a_sum_of_money_is_not_said_by_the_abbreviation_of_its_first_word():
+    """物业 / 物业服务企业 is one group; 物业费 is a sum of money, not the company that charges it."""
+    from minsheng.insight.quality import _said_in
+
+    assert not _said_in("物业费", "已约谈该小区物业服务企业")
+
+
+# Praise filed under another type than 感谢 (2026-12-06, quality review): a letter that only thanks or praises (thanks words,
+# no question, no request) asks nothing of the unit, as a 感谢 asks nothing; its 「希望继续保持」 was read as a demand and the
+# reply thanking the citizen back was told 未回应 (完整性 0 %)
+PRAISE = {
+    "a helper praised": (
+        "表扬幸福路社区的网格员",
+        "上周我家老人突发疾病, 社区网格员小王第一时间赶来帮忙送医, 非常感谢他们的热心帮助。希望社区继续保持这样的好作风!",
+        "感谢您对社区工作的肯定! 我们已将您的表扬转达给网格员本人, 今后将继续做好为民服务。"),
+    "a repair praised": (
+        "为自来水公司点赞", "小区停水后自来水公司连夜抢修, 第二天一早就恢复供水了, 工人师傅们辛苦了, 非常感谢! 希望再接再厉。",
+        "您好! 感谢您的鼓励, 我们会继续努力, 保障居民正常用水。"),
+}
+
+
+@pytest.mark.parametrize("case", PRAISE, ids=list(PRAISE))
+def test_a_letter_that_only_praises_is_charged_no_completeness_whatever_its_type(case):
+    title, body, reply = PRAISE[case]
+    result = score_reply(title, body, reply, explain=True)
+    assert result["completeness"] == 1.0 and result["missed"] == [] and result["questions"] == 0, result
+    assert "不计完整性" in result["explained"]["completeness"], result["explained"]
+
+
+@pytest.mark.parametrize(("title", "body"), [
+    ("路灯不亮", "幸福路的路灯坏了一个星期了, 晚上出行很不方便, 希望尽快修好, 谢谢!"),
+    ("感谢之余的一点意见", "感谢社区上次帮忙清理了楼道, 但是楼下的垃圾站还是没人管, 请问什么时候清理?"),
+    ("表扬与建议", "非常感谢环卫工人的辛勤付出, 希望继续保持。另外建议在公园门口增设几个垃圾桶。"),
+])
+def test_a_letter_that_thanks_but_also_asks_is_still_charged(title, body):
+    reply = "您好! 感谢您对我们工作的关心和支持, 我们会继续努力。" + HOUSING_SIGNATURE
+    result = score_reply(title, body, reply, explain=True)
+    assert result["completeness"] < 1.0 and result["missed"], result
+
+
+# A second matter asked in the body with no opening word (2026-12-06, quality review): a question of its own subject, first
+# named where it is asked and in no other question of the letter, ending in ?/吗/呢 or asking when, whether or can, was still
+# answered by the date the reply gives for the title's matter
+SECOND = {
+    "a question mark": ("幸福路东段的路灯坏了半个月, 晚上走路很不安全, 希望尽快修好。小区门口的垃圾站什么时候清理?",
+                        "垃圾站"),
+    "呢 and no question mark": ("幸福路东段的路灯坏了半个月, 晚上走路很不安全, 希望尽快修好。菜市场旁边的公厕什么时候能改造好呢",
+                               "公厕"),
+}
+
+
+@pytest.mark.parametrize("case", SECOND, ids=list(SECOND))
+def test_a_second_matter_asked_with_no_opening_word_is_not_answered_by_the_first_matters_date(case):
+    body, matter = SECOND[case]
+    result = score_reply(LAMP_TITLE, body, LAMP_REPLY, explain=True)
+    assert result["relevance"] >= 0.4, result
+    assert result["completeness"] == 0.5 and len(result["missed"]) == 1 and matter in result["missed"][0], result
+    assert "已回应 1 个, 未回应「" in result["explained"]["completeness"], result
+
+
+@pytest.mark.parametrize("body", [
+    # a thing of the story asked of after it was told: the same matter
+    "幸福路东段的路灯坏了半个月, 线路老化的问题一直没人管。线路老化什么时候能解决?",
+])
+def test_a_question_on_the_titles_matter_or_the_storys_is_still_answered_by_its_date(body):
+    result = score_reply(LAMP_TITLE, body, LAMP_REPLY)
+    assert result["completeness"] == 1.0 and result["missed"] == [], result
+
+
+def test_stored_scores_follow_the_abbreviations_and_praise_rules_of_2026_12_06(directory, personas):
+    """Replies scored before the quality review of 2026-12-06 keep the completeness charged then (an abbreviation not read,
+    a praise read as a demand): the data migration scores their text again, all parts, keeping the stored timeliness (the
+    deadline may have moved since); a stored score the rules do not change is left as it is."""
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from minsheng.board.models import Reply
+
+    def stored(title, body, reply, kind="complain", **old):
+        message = actions.do_submit(personas["citizen"], title=title, body=body, kind=kind, region=directory["chengguan"])
+        quality = score_reply(title, body, reply, explain=True)
+        quality.update(timeliness=0.5, reasons=[*quality["reasons"], "距留言提交已 37.5 天, 超过 15 天"], **old)
+        quality["explained"] = dict(quality["explained"], timeliness="已超过 15 天")
+        return Reply.objects.create(message=message, unit=directory["housing"], author=personas["officer"], body=reply,
+                                    published_at=timezone.now(), quality=quality)
+
+    title, body, reply = ABBREVIATED["an act by its abbreviation, the reply in full"]
+    missed = "这些摊贩到底有没有人查处?"
+    abbreviated = stored(title, body, reply + HOUSING_SIGNATURE, completeness=0.0, questions_addressed=0, missed=[missed],
+                         score=40.0)
+    title, body, reply = PRAISE["a repair praised"]
+    praised = stored(title, body, reply, kind="suggest", completeness=0.0, praise=False, thanks=False, score=20.0)
+    message = actions.do_submit(personas["citizen"], title=LAMP_TITLE, body=SECOND["a question mark"][0], kind="complain",
+                                region=directory["chengguan"])
+    late = message.submitted_at + dt.timedelta(days=20)
+    current = Reply.objects.create(  # scored by today's rules: the migration leaves it as it is
+        message=message, unit=directory["housing"], author=personas["officer"], body=LAMP_REPLY, published_at=late,
+        quality=score_reply(LAMP_TITLE, message.body, LAMP_REPLY, message.submitted_at, late, explain=True))
+    untouched = dict(current.quality)
+
+    module = importlib.import_module("minsheng.board.migrations.0034_reply_scores_rebuilt_for_abbreviations_and_praise")
+    module.forwards(apps, None)
+    for reply in (abbreviated, praised, current):
+        reply.refresh_from_db()
+    for reply in (abbreviated, praised):
+        q = reply.quality
+        assert q["completeness"] == 1.0 and q["missed"] == [] and q["timeliness"] == 0.5, q
+        total = 100 * (0.3 * q["relevance"] + 0.3 + 0.3 * q["interpretability"] + 0.1 * 0.5)
+        assert abs(q["score"] - (min(total, 20.0) if q["boilerplate"] else total)) <= 0.1, q
+        assert "距留言提交已 37.5 天, 超过 15 天" in q["reasons"] and q["explained"]["timeliness"] == "已超过 15 天", q
+        assert not any("未回应" in r for r in q["reasons"]), q
+    assert praised.quality["praise"] is True and "不计完整性" in praised.quality["explained"]["completeness"]
+    assert current.quality == untouched

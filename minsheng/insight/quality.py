@@ -378,6 +378,13 @@ def _reworded(question: str, core: str, listed: bool = False) -> str:
         spelled = _in_full(word, core)
         if spelled:
             question = question.replace(word, spelled)
+    # and the other way round: a name the question spells out in full by the reply's abbreviation of it (查扣处理 by 查处,
+    # 2026-12-06: ``_reworded`` read the question's abbreviations alone)
+    for short in _reply_shorts(core):
+        if short not in question and _an_abbreviation(short):
+            spelled = _in_full(short, question)
+            if spelled:
+                question = question.replace(spelled, short)
     for word in set(_words(_focus(question))):
         near = _near_word(word, core)
         if near:
@@ -596,6 +603,15 @@ _KIND_WORD = re.compile(r"合理|合法|合规|违法|违规|法律|法规|规�
 # 我还想咨询一下…): not 还有没有, which asks whether there is still
 _ANOTHER_MATTER = re.compile(r"^[^,，。;；?？]{0,4}?(?:另外|此外|另(?=[问咨请想有再一])|还有(?!没有)|顺便|再者|"
                             r"(?:还|再)(?:想|要)?(?:问|咨询|请问|了解|反映)一?(?:下|个|件))")
+
+
+# a question that asks in so many words: a question mark, 吗 or 呢 at its end, or when, whether, can (a second matter asked
+# with no opening word is read only so: not a plea, 希望…, whose subject may be a noun of its story)
+_ASKS_OWN = re.compile(r"(?:[?？]|[吗呢][?？!！。]*)\s*$|什么时候|何时|多久|能否|可否|是否|能不能|可不可以")
+
+
+_NUMBERED = re.compile(r"^\s*(?:[(（]?[0-9０-９一二三四五六七八九十]{1,2}[)）]|[0-9０-９一二三四五六七八九十]{1,2}[、,，.．:：])")
+OWN_MATTER_CHARS = 40  # the longest question read as a second matter with no opening word (a short question of its own)
 
 
 @lru_cache(maxsize=256)
@@ -879,6 +895,45 @@ def _asks(sentence: str) -> bool:
     # an exclamation asks nothing (怎么就办成了呢!), unless it asks why not yet (为什么至今还没有动静…!)
     return bool(_WEAK_ASK.search(sentence) and _ASKING.search(sentence) and not _RHETORICAL.search(sentence)
                 and (not sentence.endswith(("!", "！")) or _NOT_YET.search(sentence)))
+
+
+# praise (2026-12-06, quality review): a letter that thanks or praises (感谢, 点赞, 表扬 …; not the 谢谢 that closes many a
+# complaint) and asks nothing else, whatever its type; its wishes that the good work go on (希望继续保持, 再接再厉) ask nothing
+_PRAISE = re.compile(r"感谢|致谢|感激|谢意|点赞|点个赞|表扬|赞扬|称赞|赞赏|赞美|好评|锦旗|辛苦了|敬意|佩服")
+_PRAISE_WISH = re.compile(r"(?:继续|一直|永远)(?:保持|发扬|努力|加油|坚持|这样)|再接再厉|越来越好|越办越好|发扬光大|保持下去|"
+                          r"多(?:一些|一点|些|出)?这样的|(?:好|优良)的?(?:作风|传统|精神)")
+# the thanks that close or open a request (不胜感激, 先行感谢, 感谢您百忙之中阅读): courtesy, not praise
+_COURTESY_THANKS = re.compile(r"不胜感激|感激不尽|万分感激|感激万分|万分感谢|(?:先|提前|预先)(?:行)?(?:表示)?(?:感谢|致谢)|"
+                              r"感谢(?:您|您们|你们|领导)?(?:在)?(?:百忙之中|抽空|阅读|关注|看)[^,，。!！.]*")
+# what a letter asks of the unit beside its praise: a request, a question's words, a complaint's turn (但是…)
+_NOT_PRAISE = re.compile(r"[?？]|吗|请问|能否|可否|是否|何时|什么时候|多久|为什么|怎么|如何|哪里|有没有|希望|盼望|期盼|呼吁|"
+                         r"想(?:问|了解|知道|咨询|请)|"
+                         r"(?<![看展观盼希期张眺])望(?!着)|查办|不顾|"
+                         r"请(?!问)|恳请|恳求|要求|请求|建议|咨询|投诉|举报|反映|求助|帮帮|给予帮助|尽快|解决|处理|查处|整治|"
+                         r"落实|回复|调查|核实|督促|整改|维修|但是|可是|然而|不过|却|至今|仍然|还是没|没有人")
+
+
+def praise_only(title: str, body: str) -> bool:
+    """Whether the message only thanks or praises (``_PRAISE``, not the courtesy closing a request: ``_COURTESY_THANKS``)
+    and asks nothing of the unit: each question read in it (``_asked``) a wish that the good work go on
+    (``_PRAISE_WISH``: 希望社区继续保持这样的好作风), and nothing else of it asking or requesting anything
+    (``_NOT_PRAISE``: a question, 请, 建议, 希望, 尽快, 解决 …) or turning to a complaint (但是, 至今). Such a letter is
+    charged no completeness, as a 感谢 is not (2026-12-06)."""
+    text = _COURTESY_THANKS.sub(" ", f"{title or ''}。{body or ''}"[:WORD_CHARS * 5])
+    # praise said as such: in the title (表扬…, 为…点赞), twice (感谢 … 辛苦了), or with a wish that the good work go on; not
+    # the one 感谢 that closes a request the patterns read no question in
+    if not (_PRAISE.search(_COURTESY_THANKS.sub(" ", title or "")) or len(_PRAISE.findall(text)) >= 2
+            or _PRAISE.search(text) and _PRAISE_WISH.search(text)):
+        return False
+    # the wishes, the thanks words and the deeds praised (及时解决了) ask nothing: read without them
+    rest = "".join(s for s in _SENTENCE.findall(text) if not _PRAISE_WISH.search(s))
+    return not _NOT_PRAISE.search(_PAST_DEED.sub(" ", _PRAISE.sub(" ", rest))) and all(
+        _PRAISE_WISH.search(q) for q in _asked(title or "", body or ""))
+
+
+# what the unit did, told in praise of it: 及时解决了, 帮忙处理好了 (a deed done, not a request)
+_PAST_DEED = re.compile(r"(?:已经?|及时|很快|迅速|马上|立即|当天|连夜|帮忙|帮我们?|为我们?)[^,，。!！]{0,6}?"
+                        r"(?:解决|处理|维修|整治|落实|回复|核实|调查)(?:了|好|完|掉)?")
 
 
 def _asked(title: str, body: str) -> list[str]:
@@ -1388,6 +1443,28 @@ ABBREVIATIONS = (
     ("车管所", "车辆管理所"),
     ("新农合", "新型农村合作医疗"),
     ("监管", "监督管理"),
+    # 2026-12-06 (quality review): the units and services a letter names most by their short names, and an illness whose
+    # short name keeps a whole word of its full one (精神病: 精神 疾病), which ``_in_full`` cannot read; no short name
+    # that is also a piece of everyday words (人大 of 老人大多: the completeness reads a group's word inside any other)
+    ("村委会", "村委", "村民委员会"),
+    ("居委会", "居委", "居民委员会"),
+    ("人社局", "人社部门", "人力资源和社会保障局", "人力资源社会保障局"),
+    ("住建局", "住建部门", "住房和城乡建设局", "住房城乡建设局"),
+    ("发改委", "发改局", "发展和改革委员会", "发展改革委", "发展和改革局", "发展改革局"),
+    ("市监局", "市场监管局", "市场监督管理局"),
+    ("卫健委", "卫健局", "卫生健康委", "卫生健康委员会", "卫生健康局"),
+    ("交警", "交通警察"),
+    ("社保", "社会保险"),
+    ("医保", "医疗保险", "医疗保障"),
+    ("公积金", "住房公积金"),
+    ("物业", "物业服务企业", "物业服务人"),
+    ("房管局", "房产管理局", "房屋管理局"),
+    ("残联", "残疾人联合会"),
+    ("妇联", "妇女联合会"),
+    ("廉租房", "廉租住房"),
+    ("经适房", "经济适用房", "经济适用住房"),
+    ("网约车", "网络预约出租汽车"),
+    ("精神病", "精神疾病"),
 )
 # jieba's frequency of the commonest word of a message read in a word of the reply that spells it out (``_in_full``: 公厕
 # 41, 计生 56, 幼教 31): since the review of 2026-12-06's abbreviations (later that day) not the everyday words whose
@@ -1406,7 +1483,8 @@ def _abbreviated(word: str, core: str) -> bool:
     in ``ABBREVIATIONS`` (驾培 for 驾校, 公共汽车 for 公交车); a short word in full (``_in_full``: 公厕 in 公共厕所); or a
     long word by a word of the reply that abbreviates it (社保 of 社会保险, 环保 of 环境保护; a word as jieba cuts the
     reply: no 市道 of 全市道路 for 市政道路)."""
-    if any(w in word and any(o in core for o in group if o not in word) for group in ABBREVIATIONS for w in group):
+    if any(_of_group(word, w) and any(o in core for o in group if o not in word or w == word)
+           for group in ABBREVIATIONS for w in group):
         return True
     if 2 <= len(word) <= 3 and _an_abbreviation(word):
         return word_frequency(word) <= SPELLED_OUT and _in_full(word, core) is not None
@@ -1415,10 +1493,23 @@ def _abbreviated(word: str, core: str) -> bool:
                     if short[0] == word[0] and short not in word and len(short) <= 3 and _an_abbreviation(short)))
 
 
+def _of_group(word: str, name: str) -> bool:
+    """Whether ``word`` names ``name`` of a group of ``ABBREVIATIONS``: holds it (公交车 of 公交, 住房公积金 of itself), not as
+    the first word of a sum of money (物业费 is no 物业: ``_MONEY_WORD``)."""
+    return name in word and (name == word or not _MONEY_WORD.fullmatch(word))
+
+
 @lru_cache(maxsize=8)
 def _reply_words(core: str) -> frozenset[str]:
     """The reply's words as jieba cuts it, read once for all the key words of its message."""
     return frozenset(tokenize(core[:WORD_CHARS * 5]))
+
+
+@lru_cache(maxsize=8)
+def _reply_shorts(core: str) -> frozenset[str]:
+    """The reply's words of two or three characters as jieba cuts it, and the halves of its words of four (查处 of 依法查处)."""
+    words = _reply_words(core)
+    return frozenset({w for w in words if 2 <= len(w) <= 3} | {h for w in words if len(w) == 4 for h in (w[:2], w[2:])})
 
 
 def _in_full(short: str, text: str) -> str | None:
@@ -1441,10 +1532,26 @@ def _in_full(short: str, text: str) -> str | None:
             if all(word_frequency(text[a:b]) for a, b in zip(at, at[1:], strict=False)):
                 for n in ends:
                     if (at[-1] + n <= len(text) and word_frequency(text[at[-1]:at[-1] + n])
-                            and word_frequency(text[start:at[-1] + n])):
+                            and (word_frequency(text[start:at[-1] + n])
+                                 or _two_acts(short, text[start:at[-1]], text[at[-1]:at[-1] + n]))):
                         return text[start:at[-1] + n]
         start = text.find(short[0], start + 1)
     return None
+
+
+@lru_cache(maxsize=4096)
+def _one_verb(word: str) -> bool:
+    """A word jieba's dictionary tags a verb, whole (查处, 查扣, 处理; not 违法 nor 建设, nouns of a verb)."""
+    import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already)
+
+    pieces = jieba.posseg.lcut(word, HMM=False)
+    return len(pieces) == 1 and pieces[0].flag == "v"
+
+
+def _two_acts(short: str, first: str, second: str) -> bool:
+    """Whether ``first`` ``second``, no dictionary word, spell the verb ``short`` out as two acts one after the other (查处 in
+    查扣处理: 查扣 处理; 2026-12-06, quality review): the full name of an act, not of a thing (城管 is no 城区管网)."""
+    return len(short) == 2 and _one_verb(short) and _one_verb(first) and _one_verb(second)
 
 
 # what leads a place's name without naming it: a region (城关镇, 县城, A区) or, in a place read too long, a
@@ -1509,7 +1616,9 @@ def _explained(result: dict, title: str, body: str, core: str, asked_at, replied
             said["relevance"] = f"答复未提到留言中的关键词, 如{_quoted(left)}"
         else:
             said["relevance"] = f"答复提到了留言中的{_quoted(named)}" + (f", 未提到{_quoted(left)}" if left else "")
-    if result.get("thanks"):  # full marks, said all the same: the officer would wonder why
+    if result.get("praise"):  # another type, read as a thanks by its words
+        said["completeness"] = "留言只表达感谢或称赞, 未提出问题或诉求, 不计完整性 (按满分计)"
+    elif result.get("thanks"):  # full marks, said all the same: the officer would wonder why
         said["completeness"] = "感谢留言未提出问题或诉求, 不计完整性 (按满分计)"
     elif short["completeness"]:
         n, done = result["questions"], result["questions_addressed"]
@@ -1591,6 +1700,26 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         own = {t for t in _terms(core[:WORD_CHARS]) if not _TOLD_THING.search(t) and not _KIND_WORD.search(t)}
         return not said and len(own - set(_terms(message_text[:WORD_CHARS]))) >= OWN_SUBJECT
 
+    # a question asked as a matter of its own with no opening word (小区门口的垃圾站什么时候清理? after a street lamp's story:
+    # quality review, 2026-12-06): it asks in so many words (``_ASKS_OWN``), its subject (``_subject``) is first named where it
+    # is asked, in neither the title nor the body before it, and no other question of the letter is on it (``_akin``)
+    def own_matter(question: str) -> bool:
+        subject = _subject(question)
+        if (not subject or not _ASKS_OWN.search(question) or len(question) > OWN_MATTER_CHARS
+                or _NUMBERED.match(question)):  # a numbered list asks of one matter (1, 现在的政策…? 2、…?)
+            return False
+        # on the title's matter in its own words (two bigrams of the title or more), or taken up by the reply in some words
+        title_grams = _grams(title or "")
+        key = _content(question)
+        if sum(g in title_grams for g in key) >= 2 or any(g in reply_grams and g not in title_grams for g in key):
+            return False
+        at = (body or "").find(question[:20])
+        before = f"{title or ''}。{(body or '')[:max(at, 0)]}"
+        before_grams = _grams(before)
+        if any(t in before or any(g in before_grams for g in _grams(t)) for t in subject):
+            return False
+        return not any(_akin(q, question) for q in {*asked, *twins} if q != question)
+
     @lru_cache(maxsize=64)
     def on_subject(question: str) -> bool:
         own = _about(question, core)
@@ -1602,7 +1731,7 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         # story as jieba reads it (卡内余额 of a question on the loan the title asks of, 户籍科 of one on the 非转农 policy
         # the reply cites: review 2026-12-06)
         if (relevance >= 0.4 and not any(t in (title or "") for t in _subject(question))
-                and not _ANOTHER_MATTER.match(question)):
+                and not _ANOTHER_MATTER.match(question) and not own_matter(question)):
             return True
         others = [q for q in {*asked, *twins} if q != question]
         kin = {q for q in others if q in twins.get(question, ()) or _akin(q, question)}
@@ -1617,9 +1746,11 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
     whole = not boilerplate and (relevance >= 0.4 or concrete or any(ok for q, ok in taken_up.items() if q not in pleas))
     # a body question is taken up in its own words or in the title's, where the title says it again
     addressed = [taken_up[q] or any(taken_up[t] for t in twins.get(q, ())) or (q in pleas and whole) for q in asked]
-    if thanks:  # a 感谢 asks nothing of the unit: its 希望这样的好作风继续保持 is no demand to answer (walk, 2026-12-06)
+    # a letter that only thanks or praises, of any type, asks nothing either (``praise_only``: quality review, 2026-12-06)
+    praise = not thanks and praise_only(title or "", body or "")
+    if thanks or praise:  # a 感谢 asks nothing of the unit: its 希望这样的好作风继续保持 is no demand to answer (walk, 2026-12-06)
         asked, addressed = [], []
-    completeness = (1.0 if thanks else sum(addressed) / len(addressed) if addressed
+    completeness = (1.0 if thanks or praise else sum(addressed) / len(addressed) if addressed
                     else (1.0 if relevance >= 0.4 else relevance))
     missed = [q for q, ok in zip(asked, addressed, strict=True) if not ok]
     if missed:
@@ -1675,7 +1806,8 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
         "questions": len(asked),
         "questions_addressed": sum(addressed),
         "boilerplate": boilerplate,
-        "thanks": thanks,  # completeness not charged: the reply form says why
+        "thanks": thanks or praise,  # completeness not charged: the reply form says why
+        "praise": praise,  # not a 感谢 by its type, read as one by its words (``praise_only``)
         "reasons": reasons,
         "missed": missed,  # every question not taken up, as the reason quotes the first: the reply form lists them
     }
