@@ -193,6 +193,9 @@ def test_a_name_introduced_once_is_hidden_everywhere_in_public(client, personas,
      "96123456"),
     ("0033_search_text_without_home_flats_numbered_with_hao", "垃圾一周没人清运", "我住的是3号楼1102号房, 门前垃圾成堆。",
      "1102"),
+
+    ("0034_search_text_with_places_and_dates_after_a_building", "垃圾一周没人清运", "联系电话：96123456，本人。",
+     "96123456"),
 ])
 def test_the_reindex_migration_forgets_a_name_an_older_index_kept(client, personas, directory, migration, title, body,
                                                                   name):
@@ -235,6 +238,28 @@ def test_the_reindex_migration_finds_what_the_masked_text_now_leaves_whole(clien
         apps, None)
     assert m.public_id in client.get("/browse/", {"q": "95105588"}).content.decode()
     assert m.public_id in client.get("/browse/", {"q": "停电"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_reindex_migration_finds_a_place_a_surname_begins(client, personas, directory):
+    """Board 0034: a place's name that begins with a surname (邻居鲁庄镇的) was cut as a person's in the index of a message
+    stored before the privacy review of 2026-12-06; re-indexed, a search finds the message by it."""
+    import importlib
+
+    from django.apps import apps
+
+    from minsheng.board.models import Message
+    from minsheng.insight.text import search_terms
+
+    m = actions.do_submit(personas["citizen"], title="垃圾一周没人清运", body="邻居鲁庄镇的人在门口倒垃圾。",
+                          kind="help", region=directory["lanzhou"], topic=directory["topic_build"])
+    actions.do_accept(personas["dispatcher"], m)
+    older = " " + " ".join(search_terms("垃圾一周没人清运 邻居鲁**的人在门口倒垃圾。")) + " "
+    Message.objects.filter(pk=m.pk).update(search_text=older)
+    assert m.public_id not in client.get("/browse/", {"q": "鲁庄镇"}).content.decode()
+    importlib.import_module("minsheng.board.migrations.0034_search_text_with_places_and_dates_after_a_building").reindex(
+        apps, None)
+    assert m.public_id in client.get("/browse/", {"q": "鲁庄镇"}).content.decode()
 
 
 @pytest.mark.parametrize("title, body", [
