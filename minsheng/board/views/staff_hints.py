@@ -304,7 +304,7 @@ _NAMED_LINE = re.compile(r"([\u4e00-\u9fff]{0,12}?(?:局|委|办|中心|所|站|
                          + _NUMBERS_BEFORE)
 _PERSON_BEFORE = re.compile(rf"(?:{TITLES})的?$")
 # a person named before the phone word (社区书记电话, 张经理的值班电话, 网格员手机): the warning says the number is a person's
-_PERSONS_PHONE = re.compile(rf"(?:{TITLES}|队长|所长|站长|组长|村长|网格员|民警|警官|社工|专干|管理员|负责人|工作人员)的?"
+_PERSONS_PHONE = re.compile(rf"({TITLES}|队长|所长|站长|组长|村长|网格员|民警|警官|社工|专干|管理员|负责人|工作人员)的?"
                             r"(?:个人|私人)?(?:办公|联系|值班|工作)?(?:电话|手机|号码|微信)" + _NUMBERS_BEFORE)
 
 
@@ -362,9 +362,10 @@ def _why_not_the_units(read: str, start: int) -> str:
     before it name a person (社区书记电话 — a person's mobile), another unit (生态环境局联系电话: whose line it is the reply
     does not say), or nothing that says whose it is (12345市民热线或138…)."""
     window = read[max(0, start - 48):start]
-    if (m := _PERSONS_PHONE.search(window)) or (
-            (m := _UNITS_LINE.search(window)) and _PERSON_BEFORE.search(window, max(0, m.start() - 4), m.start())):
-        return "号码前写的是个人的称呼, 这是个人的手机号, 不能公开"
+    if m := _PERSONS_PHONE.search(window):
+        return f"号码前是个人的称呼「{m.group(1)}」, 这是个人的手机号, 不能公开"
+    if (m := _UNITS_LINE.search(window)) and (person := _PERSON_BEFORE.search(window, max(0, m.start() - 4), m.start())):
+        return f"号码前是个人的称呼「{person.group().rstrip('的')}」, 这是个人的手机号, 不能公开"
     if m := _NAMED_LINE.search(window):
         named = _ASKING.sub("", m.group(1)) or m.group(1)
         return f"「{named}」不是本单位, 号码也未写明是其咨询电话、值班电话等公开的号码"
