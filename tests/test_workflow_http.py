@@ -1554,12 +1554,12 @@ def test_a_reply_giving_the_units_own_contact_phone_is_published_however_worded(
 
 
 @pytest.mark.parametrize("closing", ["经办人：王丽，联系电话：13907311234。", "联系人：陈主任 联系电话：18907311234",
-                                     "承办人张明, 手机 13907311234。", "县城管局联系电话13907311234。",
+                                     "承办人张明, 手机 13907311234。", "市住建局联系电话13907311234。",
                                      "我们的联系电话是13907311234。"])
 def test_the_units_handling_officer_or_its_own_number_closing_a_reply_is_published(
         personas, directory, signed, staff, client, closing):
     """The closing units write most, the handling officer and the number to call (经办人：王丽，联系电话：139…), or the
-    unit's own number (县城管局联系电话…, 我们的联系电话是…), was refused as a private person's mobile (review of
+    unit's own number (市住建局联系电话… by 住建局, 我们的联系电话是…), was refused as a private person's mobile (review of
     2026-12-06): the officer could not publish an ordinary reply. The public reads it as written."""
     body = f"经核查, 该路段路灯已于本周修复。如有疑问请联系。{closing}"
     r = act(staff["officer"], fresh(signed), "reply", body=body)
@@ -1573,5 +1573,39 @@ def test_a_unit_line_named_by_what_it_is_for_is_published(personas, directory, s
     """抢修电话, 客服电话, 求助电话 … name a line by what it serves, as 咨询电话 and 值班电话 do, not a person: the reply
     giving one was refused as a private person's mobile (review of 2026-12-06)."""
     body = f"经核查, 停电系线路故障所致, 已于当日修复。如再遇类似情况, 可拨打{line}。"
+    r = act(staff["officer"], fresh(signed), "reply", body=body)
+    assert r.status_code == 302 and Reply.objects.get().body == body
+
+
+@pytest.mark.parametrize("body, number, why", [
+    # another unit named before 联系电话: its name alone makes no line of the unit's (privacy review of 2026-12-06)
+    ("经核查, 该问题属生态环境部门职责, 可咨询生态环境局联系电话13712345678。", "13712345678", "生态环境局"),
+    ("经核查, 已转辖区处理, 请联系城关区政府联系电话13712345678。", "13712345678", "城关区政府"),
+    ("经核查, 已转辖区处理, 可联系城关区住建局联系电话13712345678。", "13712345678", "城关区住建局"),
+    # a person's title before the phone word: a person's mobile
+    ("经核查, 已协调社区整改, 可联系社区书记电话13912345678。", "13912345678", "个人的称呼「书记」, 这是个人的手机号"),
+    ("经核查, 已协调物业整改, 物业张经理的值班电话13912345678。", "13912345678", "个人的称呼「经理」, 这是个人的手机号"),
+    # a mobile after 或 with no phone word of its own: whose it is the wording does not say
+    ("经核查, 已转相关部门办理。请拨打12345市民热线或13812345678咨询。", "13812345678", "未写明"),
+])
+def test_a_mobile_not_given_as_the_replying_units_line_is_refused_and_the_warning_says_why(
+        personas, directory, signed, staff, body, number, why):
+    """A mobile right after another unit's name and 联系电话 (生态环境局联系电话137…) was published as the replying unit's own
+    line; now only the replying unit's name (市住建局联系电话 by 住建局), its own 联系电话 or a service line's wording (咨询电话,
+    值班电话, 热线 …) makes a mobile a line. The warning says why each mobile is refused: it names a person (社区书记电话), a
+    unit whose line it is not shown to be, or nothing at all."""
+    r = act(staff["officer"], fresh(signed), "reply", body=body)
+    assert r.status_code == 400 and f"答复中含有他人的手机号 {number}" in text(r), body
+    warning = text(r).split("答复中含有他人的手机号", 1)[1].split("答复会公开发布", 1)[0]
+    assert why in warning, warning
+    assert not Reply.objects.exists()
+
+
+@pytest.mark.parametrize("line", ["住建局联系电话13712345678", "兰州市住房和城乡建设局联系电话：13712345678",
+                                  "生态环境局咨询电话13712345678", "城关区政府值班电话13712345678"])
+def test_the_replying_units_name_or_a_service_lines_wording_before_a_mobile_publishes_it(
+        personas, directory, signed, staff, line):
+    """The replying unit (住建局) named before 联系电话 gives its own line; any unit's 咨询电话 or 值班电话 is a service line."""
+    body = f"经核查, 已协调物业整改。如有疑问, 请拨打{line}。"
     r = act(staff["officer"], fresh(signed), "reply", body=body)
     assert r.status_code == 302 and Reply.objects.get().body == body

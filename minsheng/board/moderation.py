@@ -146,13 +146,18 @@ FLAT = re.compile(r"(?=\s?\d)(?:"  # (where a digit is: a text is scanned severa
 _PHRASE_TO_IT = (r"(?:(?!日期|时间|于|从|自|至|截|直到|年|月|日|(?<!住)在|楼下|楼上|楼底|底商|对面|隔壁|旁边|附近|门口|周边"
                  r"|边上|前面|后面)[^\s,，。;；!！?？、:：]){0,14}?")
 _HOME = r"(?:住址[:：]?\s*|住(?!院|宿|建|房|持|户|宅)|我家|俺家|本人家|家在)" + _PHRASE_TO_IT
+# (since the privacy review of 2026-12-06 a building's word must stand right before a flat written like a date, and
+# none of the phrase after a home be a building's word and then other words: 3栋的电梯3-12-2024坏了, 我住3栋的电梯3-12-2024
+# were hidden as building-unit-flat; 2号楼3-12-2024, 我住3栋3-12-2024, 门牌号：3-12-1201 stay hidden)
+_HOME_TO_DASHED = _HOME.replace(_PHRASE_TO_IT, _PHRASE_TO_IT.replace(
+    "[^\\s", "(?:(?<!号楼)(?<!单元)(?<![栋幢])|(?=\\d))[^\\s"))
 _FIRM_DATE = r"(?:\d{1,2}-0\d|0\d-\d{1,2})-(?:19|20)\d{2}(?!\d)"
 HOME_FLAT = re.compile(
     rf"{_HOME}(?<=[\dA-Z])(?:号楼|单元|[栋楼幢座号])(?<!月\d号)(?<!月\d\d号)(\d{{3,4}})"
     r"(?![\d.%\-户年月日米元平个人名辆万余多次路天千百十条台套间棵盏根块项位层级届期栋楼幢座单室房办mM㎡]|/\d{1,2}/"
     r"|号(?![房室的]|业主|住户|[\s,，。;；、!！?？]|$))"
     rf"(?!会议|窗口|诊室|教室|病房|大厅|科室|{_ROOM_IS}{_NOT_BESIDE})"
-    rf"|(?:{_HOME}|(?:号楼|单元|[栋幢]|门牌|房号){_PHRASE_TO_IT})(?<![\d-])(?!{_FIRM_DATE})\d{{1,2}}-\d{{1,2}}-(\d{{3,4}})"
+    rf"|(?:{_HOME_TO_DASHED}|(?:号楼|单元|[栋幢])|(?:门牌|房号)(?:号码|号)?(?:是|为|[:：])?\s*)(?<![\d-])(?!{_FIRM_DATE})\d{{1,2}}-\d{{1,2}}-(\d{{3,4}})"
     r"(?![\d-])(?!\s*(?:号|日|起|开始|至|到|以来|左右|前(?![面边头])|后(?![面边头])|之前|之后|当天|期间|\d{1,2}:\d))")
 # a second flat after a slash, or a first before one (302/304, 302/304室, 101/102/103: since 2026-12-06 the other was
 # published); since 2026-12-06 (later) after 和, 、 or 及 too (502和503, 502、503), not a year, sum or line (502和305路)
@@ -254,8 +259,14 @@ def _place_begins(name: str, text: str, end: int) -> bool:
     """Whether ``name``, a name that is also a place's (金城, 白银: ``_places``), begins a place's name at ``end`` in
     ``text`` (金城市民, 我是金城市民 to a citizen named 金城): since 2026-12-06 it is the place, left whole (it was
     「金*市民」); 王伟市民 is a greeting and stays hidden, and so does 金城 in one (金城市民您好, 金城市民: greeting them)."""
-    return (end < len(text) and text[end] in PLACE_SUFFIX and (name in _places() or name + text[end] in _places())
+    return (end < len(text) and (text[end] in PLACE_SUFFIX and (name in _places() or name + text[end] in _places())
+                                 or bool(_ESTATE_AFTER.match(text, end)))
             and not _GREETED.match(text, end))
+
+
+# an estate's or a community's word after a known name (李明家园, 李明花园小区 to a citizen named 李明: 「李*家园」 until the
+# privacy review of 2026-12-06): the name begins the place's, as insight.places reads a street's or an estate's
+_ESTATE_AFTER = re.compile("家园|花园|嘉园|佳苑|名苑|名城|新村|新城|小区|社区|街道|家属院|村委会|居委会")
 
 
 _GREETED = re.compile(rf"(?:{GREETING_TITLES})(?:[\s,，:：!！]*(?:您|你)好|[:：])")
@@ -315,8 +326,10 @@ _OWN_PHONE_WORD = re.compile(r"(?:(?:我|本人|俺|咱|自己|家里|家庭|个
 
 # (and since 2026-12-06, later again, nor one they give as theirs after it: 联系电话：96123456（本人）, 95123456 (我的),
 # 96581234是本人的 were published; since review1 the owner's word closes the phrase or the brackets, 个人电话, 本人手机:
-# 服务电话96123456本人打了十几次, 个人觉得…, （我打了三次） are the writer's words, and hid the service line)
-_OWNED_AFTER = re.compile(r"\s*(?:[(\[【（]\s*|(?:是|为|系)?)(?:本人|我|家里|家庭|自己|个人|私人|俺)的?(?:家)?"
+# 服务电话96123456本人打了十几次, 个人觉得…, （我打了三次） are the writer's words, and hid the service line; since the
+# privacy review of 2026-12-06 after a comma too, 联系电话：96123456，本人 — published, though 96123456本人 was hidden —,
+# the owner's word still closing the phrase: 96123456，本人打了十几次都没人接 stays a service line)
+_OWNED_AFTER = re.compile(r"\s*(?:[(\[【（]\s*|(?:[,，、]\s*)?(?:是|为|系)?)(?:本人|我|家里|家庭|自己|个人|私人|俺)的?(?:家)?"
                           r"(?:电话|号码|手机|座机|号)?\s*(?:[)\]】）,，。;；!！?？、]|$)")
 
 
@@ -358,7 +371,22 @@ def _group(m: re.Match) -> int | None:
     group = next((i for i in range(1, (m.re.groups or 0) + 1) if m.group(i)), 0)
     if m.re is NAME and group == NAME.groups and _dictionary_word(m.group(group)):
         return None
+    if m.re is NAME and _a_places_name(m.group(group), m.string, m.end(group)):
+        return None
     return group
+
+
+# Since the privacy review of 2026-12-06 a place's name that begins with a surname is no person's (联系人：王庄村, 我妈妈张庄村的,
+# 邻居鲁庄镇的, 我妈妈陶然苑的业主群: each cut 「王**」 as a name): what a pattern found ends in a place's word — 村, 乡, 巷,
+# and for three characters or more 镇, 街, 路, 市, 区, 县 —, or in 苑 / 园 where an estate's word follows (的业主, 小区,
+# 物业 …). A given name of one character is rarely 村, 乡 or 巷 (蒋村 is a village); 王庄, 李园 and 刘晓园 stay names
+_PLACE_CONTEXT = re.compile(r"的?(?:小区|社区|物业|业主|住户|居民|楼|栋|单元|门口|大门|\d+号楼|[一二三四五六七八九十]+号楼)")
+
+
+def _a_places_name(name: str, text: str, end: int) -> bool:
+    """Whether ``name``, found as a person's name ending at ``end`` in ``text``, is a place's (王庄村, 陶然苑的业主)."""
+    return (name[-1] in "村乡巷" or (len(name) >= 3 and name[-1] in "镇街路市区县")
+            or (len(name) >= 3 and name[-1] in "苑园" and bool(_PLACE_CONTEXT.match(text, end))))
 
 
 @functools.cache

@@ -278,7 +278,8 @@ def personal_data_in_reply(message: Message, body: str, unit: Unit | None = None
         warnings.append(f"答复中含有留言人的个人信息 ({labels}), 答复会公开发布, 请删去后再发布")
     others = _others_mobiles(body, leaks, unit)
     if others:  # named: the preview said 「他人的手机号」 and left the officer to find which (until 2026-12-06)
-        numbers = "、".join(dict.fromkeys(found for _, found, _, _ in others))
+        read = body.translate(_HALF_WIDTH)  # and why each is no line of the unit's (since the privacy review of 2026-12-06)
+        numbers = "、".join(dict.fromkeys(f"{found} ({_why_not_the_units(read, start)})" for _, found, start, _ in others))
         warnings.append(f"答复中含有他人的手机号 {numbers}, 答复会公开发布, 请删去后再发布 "
                         "(本单位公开的号码请填入单位的「联系电话」, 或写明: 咨询电话、值班电话 …)")
     return "; ".join(warnings)
@@ -289,15 +290,47 @@ def personal_data_in_reply(message: Message, body: str, unit: Unit | None = None
 # (咨询电话 0931-8451234 或 13800009999, 我局联系电话, 夜间值班电话), not a person's (李经理办公电话). Before the decision of
 # 2026-12-06 (later) it was neither warned of nor refused; landlines stay allowed (an organisation's, in most replies).
 # The closing units write most is the unit's too: its handling officer and the number to call (经办人：王丽，联系电话：…),
-# the unit named before 联系电话 (县城管局联系电话), 我们的联系电话 (review of 2026-12-06: they were refused)
+# 我们的联系电话 (review of 2026-12-06: they were refused). A line's wording (咨询电话, 值班电话, 热线 …) makes a line of
+# any unit's; a unit's name before 联系电话 or 电话 only of the replying unit's (``_NAMED_LINE``: since the privacy review
+# of 2026-12-06 — 可咨询生态环境局联系电话137… by 住建局 was published as 住建局's own line)
+_NUMBERS_BEFORE = r"(?:号码|号)?(?:是|为|[:：])?\s*(?:[\d+() -]+(?:或者|或|和|及|、|/|,|，)\s*)*$"
 _UNITS_LINE = re.compile(
     r"(?:(?:咨询|办公|值班|服务|监督|举报|投诉|受理|业务|报修|维修|抢修|救助|求助|客服|报名|预约|热线)(?:电话|热线|专线|手机)|热线"
     r"|(?:我|本)(?:局|单位|委|办|中心|所|站|队|院|处|科|厅|部门|街道|镇|乡|社区|公司)的?(?:联系)?(?:电话|手机|热线|号码)"
     r"|我们(?:单位)?的?(?:联系)?(?:电话|手机|热线|号码)"
-    r"|(?:局|委|办|中心|所|站|队|院|处|科|厅|街道|政府|居委会)的?(?:联系|办公)?(?:电话|热线)"
     r"|(?:经办人|承办人|办理人|联系人)[:：]?\s*(?:[\u4e00-\u9fff]{1,4}[,，、;；\s]*)?(?:联系|办公)?(?:电话|手机|方式))"
-    r"(?:号码|号)?(?:是|为|[:：])?\s*(?:[\d+() -]+(?:或者|或|和|及|、|/|,|，)\s*)*$")
+    + _NUMBERS_BEFORE)
+_NAMED_LINE = re.compile(r"([\u4e00-\u9fff]{0,12}?(?:局|委|办|中心|所|站|队|院|处|科|厅|街道|政府|居委会))的?(?:联系)?(?:电话|热线)"
+                         + _NUMBERS_BEFORE)
 _PERSON_BEFORE = re.compile(rf"(?:{TITLES})的?$")
+# a person named before the phone word (社区书记电话, 张经理的值班电话, 网格员手机): the warning says the number is a person's
+_PERSONS_PHONE = re.compile(rf"({TITLES}|队长|所长|站长|组长|村长|网格员|民警|警官|社工|专干|管理员|负责人|工作人员)的?"
+                            r"(?:个人|私人)?(?:办公|联系|值班|工作)?(?:电话|手机|号码|微信)" + _NUMBERS_BEFORE)
+
+
+_ASKING = re.compile(r"^(?:可以|拨打|咨询|联系|致电|询问|如需|[可请或向])+")
+_REGION_WORD = re.compile(r"[\u4e00-\u9fff]{2,3}?(?:省|市|区|县|旗)")
+
+
+def _names_the_unit(named: str, unit: Unit | None) -> bool:
+    """Whether ``named``, the words before 联系电话 (可咨询生态环境局), name ``unit``: three characters or more of their end
+    stand in its name or short name (住建局, 市住建局, 兰州市住房和城乡建设局; 城关区政府 for 城关区人民政府), and a region
+    named before those is the unit's or above it (兰州市住建局 for 兰州市's; 城关区住建局 names another district's)."""
+    if unit is None:
+        return False
+    named = _ASKING.sub("", named)
+    names = {n.replace("人民政府", "政府") for n in (unit.name, unit.short_name) if n} | {unit.name}
+    k = next((k for k in range(len(named), 2, -1) if any(named[-k:] in n for n in names)), 0)
+    if not k:
+        return False
+    regions = _REGION_WORD.findall(named[:-k])
+    if regions:
+        above, region = {unit.name}, unit.region
+        while region is not None:
+            above.add(region.name)
+            region = region.parent
+        return all(any(r in n for n in above) for r in regions)
+    return True
 
 
 def _matches_mobile(body: str) -> bool:
@@ -307,18 +340,36 @@ def _matches_mobile(body: str) -> bool:
 def _others_mobiles(body: str, leaks: list[tuple[str, str, int, int]],
                     unit: Unit | None = None) -> list[tuple[str, str, int, int]]:
     """(label, found, start, end) of each mobile in ``body`` that is neither among ``leaks`` (the citizen's) nor
-    ``unit``'s own: one of its 联系电话 wherever it stands (since 2026-12-06), or one given as its line (``_UNITS_LINE``)."""
+    ``unit``'s own: one of its 联系电话 wherever it stands (since 2026-12-06), or one given as its line (``_UNITS_LINE``,
+    ``_NAMED_LINE``)."""
     read = body.translate(_HALF_WIDTH)
     theirs = {(start, end) for _, _, start, end in leaks}
     units = {canonical_phone(n) for n in unit.phones} - {None} if unit is not None else set()
 
     def units_line(start: int) -> bool:
-        m = _UNITS_LINE.search(read, max(0, start - 48), start)
-        return bool(m) and not _PERSON_BEFORE.search(read, max(0, m.start() - 4), m.start())
+        if (m := _UNITS_LINE.search(read, max(0, start - 48), start)) is not None:
+            return not _PERSON_BEFORE.search(read, max(0, m.start() - 4), m.start())
+        m = _NAMED_LINE.search(read, max(0, start - 48), start)
+        return m is not None and _names_the_unit(m.group(1), unit)
 
     return [(label, found, start, end) for label, found, start, end in _matches(body)
             if label == "手机号" and (start, end) not in theirs and canonical_phone(found) not in units
             and not units_line(start)]
+
+
+def _why_not_the_units(read: str, start: int) -> str:
+    """Why the mobile at ``start`` of ``read`` (a reply) is no line of the replying unit's, for the officer: the words
+    before it name a person (社区书记电话 — a person's mobile), another unit (生态环境局联系电话: whose line it is the reply
+    does not say), or nothing that says whose it is (12345市民热线或138…)."""
+    window = read[max(0, start - 48):start]
+    if m := _PERSONS_PHONE.search(window):
+        return f"号码前是个人的称呼「{m.group(1)}」, 这是个人的手机号, 不能公开"
+    if (m := _UNITS_LINE.search(window)) and (person := _PERSON_BEFORE.search(window, max(0, m.start() - 4), m.start())):
+        return f"号码前是个人的称呼「{person.group().rstrip('的')}」, 这是个人的手机号, 不能公开"
+    if m := _NAMED_LINE.search(window):
+        named = _ASKING.sub("", m.group(1)) or m.group(1)
+        return f"「{named}」不是本单位, 号码也未写明是其咨询电话、值班电话等公开的号码"
+    return "未写明是哪个单位的咨询电话、值班电话等公开的号码, 可能是个人的手机号"
 
 
 def _leaks(message: Message, body: str) -> list[tuple[str, str, int, int]]:
