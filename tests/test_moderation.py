@@ -194,7 +194,7 @@ def test_a_name_introduced_once_is_hidden_everywhere_in_public(client, personas,
     ("0033_search_text_without_home_flats_numbered_with_hao", "垃圾一周没人清运", "我住的是3号楼1102号房, 门前垃圾成堆。",
      "1102"),
 
-    ("0034_search_text_with_places_and_dates_after_a_building", "垃圾一周没人清运", "联系电话：96123456，本人。",
+    ("0035_search_text_with_places_and_dates_after_a_building", "垃圾一周没人清运", "联系电话：96123456，本人。",
      "96123456"),
 ])
 def test_the_reindex_migration_forgets_a_name_an_older_index_kept(client, personas, directory, migration, title, body,
@@ -257,7 +257,7 @@ def test_the_reindex_migration_finds_a_place_a_surname_begins(client, personas, 
     older = " " + " ".join(search_terms("垃圾一周没人清运 邻居鲁**的人在门口倒垃圾。")) + " "
     Message.objects.filter(pk=m.pk).update(search_text=older)
     assert m.public_id not in client.get("/browse/", {"q": "鲁庄镇"}).content.decode()
-    importlib.import_module("minsheng.board.migrations.0034_search_text_with_places_and_dates_after_a_building").reindex(
+    importlib.import_module("minsheng.board.migrations.0035_search_text_with_places_and_dates_after_a_building").reindex(
         apps, None)
     assert m.public_id in client.get("/browse/", {"q": "鲁庄镇"}).content.decode()
 

@@ -23,5 +23,5 @@ def reindex(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("board", "0033_search_text_without_home_flats_numbered_with_hao")]
+    dependencies = [("board", "0034_reply_scores_rebuilt_for_abbreviations_and_praise")]
     operations = [migrations.RunPython(reindex, migrations.RunPython.noop, elidable=True)]
