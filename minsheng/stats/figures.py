@@ -72,8 +72,9 @@ class Scope:
     date_to: dt.date | None = None
     campaign: object | None = None
     own_level: bool = False  # only messages filed at the region's own level (the "…本级" row)
-    # the messages written to one leader's office: the lists behind a figure only (``exports.message_queryset``);
-    # the rollups have no addressee dimension, so the figures refuse it (``_scope_key``)
+    # the messages written to one leader's office (留言对象). The rollups have no addressee dimension: the figures
+    # of such a scope are summed from the messages' facts (``_sums``, ``addressee_q``), as its lists are
+    # (``exports.message_queryset``); since 2026-12-06, before the figures refused it
     addressee: Addressee | None = None
 
     @property
@@ -131,8 +132,18 @@ class Scope:
         """Rollup rows of this scope, from the smallest cube that can answer it."""
         return Q(cube=self.cube(group)) & self.dims_q() & period_q(self.date_from, self.date_to)
 
+    def addressee_q(self) -> Q:
+        """The rows (facts, open cases, misses, sign-fors: each has a ``message``) of the messages written to the
+        scope's leader's office; every row without one. A subquery, not a join: the raw SQL of ``_sets`` reads
+        one table."""
+        if self.addressee is None:
+            return Q()
+        from minsheng.board.models import Message
+
+        return Q(message_id__in=Message.objects.filter(addressee_id=self.addressee.pk).values("pk"))
+
     def fact_q(self) -> Q:
-        return self.dims_q() & self.day_q()
+        return self.dims_q() & self.day_q() & self.addressee_q()
 
 
 def month_end(day: dt.date) -> dt.date:
@@ -420,6 +431,39 @@ def _rollup_sums(q: Q, group: str | None = None):
     return out
 
 
+def _sums(scope: Scope, group: str | None = None):
+    """``_rollup_sums`` of the scope (grouped by ``group``): from the rollups, or, for a leader's office
+    (``scope.addressee``: the rollups have no such dimension), from the facts of its messages."""
+    if scope.addressee is None:
+        return _rollup_sums(scope.rollup_q(group), group)
+    return _fact_sums(scope.fact_q(), group)
+
+
+FACT_FLAGS = ("category", "replied", "on_time", "days", "evaluated", "satisfied", "reopened", "extended", "is_open")
+
+
+def _fact_sums(q: Q, group: str | None = None):
+    """What ``_rollup_sums`` reads from the rollups, summed from the facts matching ``q`` instead: one query,
+    the facts counted by their group and what they contribute (``facts.Fact.measures``), folded here — a few
+    hundred rows for a leader's office, however many messages (docs/statistics.md, "A leader's office")."""
+    from .facts import Fact
+
+    qs = MessageFact.objects.filter(q)
+    if group == "month":
+        qs = qs.annotate(month=TruncMonth("day"))
+    cols = [group] if group else []
+    out: dict = {}
+    for row in qs.values(*cols, *FACT_FLAGS).annotate(n=Count("pk")).order_by():
+        key = _month_key(row[group]) if group == "month" else row[group] if group else None
+        sums = out.setdefault(key, dict.fromkeys(SUM_FIELDS, 0))
+        fact = Fact(dims={}, day=None, **{name: row[name] for name in FACT_FLAGS})
+        for name, value in fact.measures().items():
+            sums[name] += value * row["n"]
+    if not group:
+        return out.get(None, {})
+    return list(out.items())
+
+
 def _open_kwargs(now: dt.datetime) -> dict:
     """待答复, 超期未答复, 超期从未答复 and 误期未答复 of a set of open cases at ``now``."""
     late = Q(due_at__lt=now)
@@ -585,9 +629,8 @@ def clock(now=None) -> dt.datetime:
 
 
 def _scope_key(scope: Scope) -> tuple:
-    if scope.addressee is not None:  # a leader's figures are ``addressees_figures``'
-        raise ScopeError("统计数字不按留言对象筛选", "addressee")
-    return (tuple(sorted(r.code for r in scope.regions)), tuple(sorted(t.pk for t in scope.topics)), scope.kind,
+    return (scope.addressee.pk if scope.addressee is not None else None,
+            tuple(sorted(r.code for r in scope.regions)), tuple(sorted(t.pk for t in scope.topics)), scope.kind,
             scope.unit.pk if scope.unit is not None else None, scope.own_level,
             scope.date_from.isoformat() if scope.date_from else None,
             scope.date_to.isoformat() if scope.date_to else None)
@@ -690,7 +733,7 @@ def page(scope: Scope, parts, *, now=None) -> dict:
     found = cache.get_many(list(keys.values()))
     out = {part: found[key] for part, key in keys.items() if key in found}
     missing = [part for part in parts if part not in out]
-    if len(missing) > 1 and connections[Rollup.objects.db].vendor == "postgresql":
+    if len(missing) > 1 and connections[Rollup.objects.db].vendor == "postgresql" and scope.addressee is None:
         out.update(_compute_together(scope, now, missing))
     else:
         for part in missing:
@@ -838,7 +881,7 @@ def _compute(scope: Scope, now: dt.datetime, pre=None) -> dict:
     if pre:
         sums, overdue, misses, signs = pre
     else:
-        sums = _rollup_sums(scope.rollup_q())
+        sums = _sums(scope)
         overdue = OpenCase.objects.filter(scope.fact_q()).aggregate(**_open_kwargs(now))
         misses = signs = None
     overdue = _with_misses(scope, {None: dict(overdue)}, misses=misses)[None]
@@ -934,7 +977,7 @@ def received_by_child(region: Region) -> dict[str, int]:
 def _breakdown(by: str, scope: Scope, now: dt.datetime, pre=None) -> list[dict]:
     col, open_col, extra = _group(scope, by)
     sums_by: dict = {}
-    for key, sums in (pre[0] if pre else _rollup_sums(scope.rollup_q(col), col)):
+    for key, sums in (pre[0] if pre else _sums(scope, col)):
         sums_by[key] = sums
     open_by: dict = {}
     if pre:
@@ -1054,7 +1097,7 @@ def overdue_by_unit(scope: Scope | None = None, *, now=None, limit: int | None =
 
 
 def _overdue_by_unit(scope: Scope, now: dt.datetime, limit: int | None) -> list[dict]:
-    rows = list(OpenCase.objects.filter(scope.dims_q(), due_at__lt=now).values("unit_key")
+    rows = list(OpenCase.objects.filter(scope.dims_q(), scope.addressee_q(), due_at__lt=now).values("unit_key")
                 .annotate(overdue=Count("pk")).order_by())
     units = Unit.objects.in_bulk([r["unit_key"] for r in rows if r["unit_key"]])
     # ties in the unit's name, as /stats/units/ sorted by 超期未答复 (since 2026-12-05; before, by id here)
