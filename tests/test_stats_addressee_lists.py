@@ -184,3 +184,26 @@ def test_an_unknown_leaders_office_is_refused_by_the_figures(client, directory):
         assert response.status_code == 400 and "addressee" in response.json()["error"]["fields"]
         with pytest.raises(CommandError, match="没有这个留言对象"):
             call_command("stats", "--addressee", value)
+
+
+def test_a_switched_off_leaders_board_keeps_its_history(client, personas, directory, signs, secretary):
+    """An office switched off (停用) keeps its board, as its /stats/list/?addressee= lists and its figures stay: the
+    board says it takes no new messages and offers no 「给…留言」, its figures and their links those of an office in
+    use (since 2026-12-06; before, the board was a 404 while its lists and figures answered)."""
+    from minsheng.stats import figures
+
+    Addressee.objects.filter(pk=secretary.pk).update(is_active=False)
+    response = client.get(f"/leaders/{secretary.pk}/")
+    assert response.status_code == 200
+    board = _text(response)
+    assert "该留言对象已停用, 不再接收新留言" in board
+    assert "给兰州市委书记留言" not in board
+    links = _board_links(board)
+    assert links["sign_late"][0] == 1 == figures.compute(addressee=secretary.pk)["sign_due"] - figures.compute(
+        addressee=secretary.pk)["signed_on_time"]
+    assert _rows(_text(client.get(links["sign_late"][1]))) == ["菜市场早上占道经营"]
+    page = _text(client.get("/stats/", {"addressee": secretary.pk}))
+    assert f'<option value="{secretary.pk}" selected>兰州市委书记 (已停用)</option>' in page
+    assert "该留言对象已停用" in page
+    # the list of offices to write to has it no more
+    assert f"/leaders/{secretary.pk}/" not in _text(client.get("/leaders/"))
