@@ -445,7 +445,7 @@ FACT_FLAGS = ("category", "replied", "on_time", "days", "evaluated", "satisfied"
 def _fact_sums(q: Q, group: str | None = None):
     """What ``_rollup_sums`` reads from the rollups, summed from the facts matching ``q`` instead: one query,
     the facts counted by their group and what they contribute (``facts.Fact.measures``), folded here — a few
-    hundred rows for a leader's office, however many messages (docs/statistics.md, "A leader's office")."""
+    hundred rows for a leader's office, however many messages (docs/statistics.md, "A leader's office: figures from its messages")."""
     from .facts import Fact
 
     qs = MessageFact.objects.filter(q)
@@ -462,6 +462,36 @@ def _fact_sums(q: Q, group: str | None = None):
     if not group:
         return out.get(None, {})
     return list(out.items())
+
+
+_RECEIVED = "\"category\" = 'received'"
+_REPLIED = f'{_RECEIVED} AND "replied"'
+# each of SUM_FIELDS as an aggregate of the facts (PostgreSQL), as ``facts.Fact.measures`` counts one
+_FACT_SQL = {
+    "submitted": "COUNT(*)",
+    **{c: f"COUNT(*) FILTER (WHERE \"category\" = '{c}')"
+       for c in ("pending", "rejected", "withdrawn", "merged", "received")},
+    "replied": f"COUNT(*) FILTER (WHERE {_REPLIED})",
+    "on_time": f'COUNT(*) FILTER (WHERE {_REPLIED} AND "on_time")',
+    "days_sum": f'COALESCE(SUM("days") FILTER (WHERE {_REPLIED}), 0)',
+    **{f: f'COUNT(*) FILTER (WHERE {_RECEIVED} AND "{f}")' for f in ("evaluated", "satisfied", "reopened", "extended")},
+    "open_cases": f'COUNT(*) FILTER (WHERE {_RECEIVED} AND "is_open")',
+    "days_over": f'COUNT(*) FILTER (WHERE {_REPLIED} AND "days" >= {HIST_DAYS})',
+    **{name: f'COUNT(*) FILTER (WHERE {_REPLIED} AND "days" = {i})' for i, name in enumerate(HIST_FIELDS)},
+}
+
+
+def _fact_sums_sets(scope: Scope, cols: dict) -> dict:
+    """PostgreSQL: ``_fact_sums`` for several groupings (part -> column, None: the total) in one pass over the
+    scope's facts (GROUPING SETS), the sums aggregated in SQL: a page of a leader's office reads its facts once,
+    not once per table (/stats/ of an office of 50,000 messages: 4.6 s → 1.2 s, docs/statistics.md)."""
+    got = _sets(MessageFact, scope, {part: "open_month" if c == "month" else c for part, c in cols.items()},
+                [_FACT_SQL[name] for name in SUM_FIELDS], [])
+    out = {}
+    for part, c in cols.items():
+        rows = [(_month_key(key), dict(zip(SUM_FIELDS, values, strict=True))) for key, values in got[part].items()]
+        out[part] = dict(rows).get(None, {}) if c is None else rows
+    return out
 
 
 def _open_kwargs(now: dt.datetime) -> dict:
@@ -733,7 +763,7 @@ def page(scope: Scope, parts, *, now=None) -> dict:
     found = cache.get_many(list(keys.values()))
     out = {part: found[key] for part, key in keys.items() if key in found}
     missing = [part for part in parts if part not in out]
-    if len(missing) > 1 and connections[Rollup.objects.db].vendor == "postgresql" and scope.addressee is None:
+    if len(missing) > 1 and connections[Rollup.objects.db].vendor == "postgresql":
         out.update(_compute_together(scope, now, missing))
     else:
         for part in missing:
@@ -748,8 +778,8 @@ def _compute_together(scope: Scope, now: dt.datetime, parts) -> dict:
     by_cube: dict[str, list] = {}
     for part in parts:
         by_cube.setdefault(scope.cube(cols[part]), []).append(part)
-    sums = {}
-    for cube, cube_parts in by_cube.items():
+    sums = _fact_sums_sets(scope, cols) if scope.addressee is not None else {}
+    for cube, cube_parts in by_cube.items() if scope.addressee is None else ():
         q = Q(cube=cube) & scope.dims_q() & period_q(scope.date_from, scope.date_to)
         result = _rollup_sums_sets(q, [cols[part] for part in cube_parts])
         for part in cube_parts:
