@@ -131,6 +131,7 @@ def test_the_figures_of_a_leaders_office_count_the_rows_of_its_lists(
     mayor = directory["mayor"]
     city = {"region": "620100"}
     whole = figures.compute(region="620100")
+    supervisor = login(personas["supervisor"])
     for office, late in ((mayor, 5), (secretary, 1)):
         api = client.get("/api/v1/statistics/", {**city, "addressee": office.pk}).json()
         assert api["sign_due"] - api["signed_on_time"] == late
@@ -144,11 +145,19 @@ def test_the_figures_of_a_leaders_office_count_the_rows_of_its_lists(
         page = client.get("/stats/", {**city, "addressee": office.pk}).content.decode()
         assert f'<option value="{office.pk}" selected>{office.title}</option>' in page
         assert f"只统计写给「{office.title}」" in page
+        # 浏览 the office's messages on its board (/browse/ takes no 留言对象: it read the whole city)
+        assert f'<a href="/leaders/{office.pk}/">在{office.title}留言板浏览</a>' in page
         for measure, (count, href) in _figure_links(page).items():
             assert f"addressee={office.pk}" in href, measure
             want = api["sign_due"] - api["signed_on_time"] if measure == "sign_late" else api[measure]
             assert count == want, (office.title, measure)
             assert f"共 {count} 件" in _text(client.get(href)), (office.title, measure)
+        # 超期未答复, to a supervisor of the city, opens /stats/overdue/ of the office: as many cases
+        late = re.search(r'其中超期未答复 <a href="([^"]+)">(\d+)</a>',
+                         supervisor.get("/stats/", {**city, "addressee": office.pk}).content.decode())
+        assert late and int(late.group(2)) == api["overdue"]
+        assert f"addressee={office.pk}" in late.group(1)
+        assert f"共 {api['overdue']} 件" in _text(supervisor.get(late.group(1).replace("&amp;", "&")))
         units = client.get("/api/v1/statistics/breakdown/", {**city, "by": "unit", "addressee": office.pk}).json()
         assert sum(r["received"] for r in units) == api["received"]
         units_page = _text(client.get("/stats/units/", {**city, "addressee": office.pk}))
