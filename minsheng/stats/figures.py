@@ -3,12 +3,12 @@
 Entry points for pages, the API and the CLI::
 
     compute(region=None, date_from=None, date_to=None, topic=None, kind=None, unit=None,
-            campaign=None) -> dict
+            campaign=None, addressee=None) -> dict
     breakdown(by, **same filters) -> list[dict]   # by: region | unit | topic | kind | month
     overdue_by_unit(**same filters) -> list[dict]
 
 Filters accept model instances or their codes (region code, topic code, unit id,
-campaign slug); an unknown one raises ``ScopeError`` with a one-line Chinese message.
+addressee id, campaign slug); an unknown one raises ``ScopeError`` with a one-line Chinese message.
 Every figure is defined in docs/statistics.md.
 """
 

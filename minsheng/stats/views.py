@@ -2,7 +2,7 @@
 
 Every figure comes from ``figures`` (rollups); lists behind a number come from the
 per-message facts. Filters are GET parameters: region (code), topic (code), kind,
-unit (id), date_from, date_to (YYYY-MM-DD, dates of submission).
+unit (id), addressee (a leader's office, id), date_from, date_to (YYYY-MM-DD, dates of submission).
 """
 
 from __future__ import annotations
