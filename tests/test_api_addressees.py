@@ -73,12 +73,15 @@ def test_an_addressee_without_messages_has_zeros_and_no_rates(client, directory)
 
 
 def test_an_unknown_or_retired_addressee_is_a_404(client, directory):
+    """The directory of the offices one may write to has no retired one (404); its board page and its figures stay,
+    history kept (``test_a_switched_off_leaders_board_keeps_its_history``)."""
     mayor = directory["mayor"]
     assert client.get(f"/api/v1/addressees/{mayor.pk + 1000}/").status_code == 404
-    Addressee.objects.filter(pk=mayor.pk).update(is_active=False)  # its board page is gone too
+    assert client.get(f"/leaders/{mayor.pk + 1000}/").status_code == 404
+    Addressee.objects.filter(pk=mayor.pk).update(is_active=False)
     response = client.get(f"/api/v1/addressees/{mayor.pk}/")
     assert response.status_code == 404 and response.json()["error"]["message"]
-    assert client.get(f"/leaders/{mayor.pk}/").status_code == 404
+    assert client.get(f"/leaders/{mayor.pk}/").status_code == 200
 
 
 def test_a_page_of_addressees_counts_its_figures_in_a_constant_number_of_queries(

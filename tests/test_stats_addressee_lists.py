@@ -95,8 +95,8 @@ def test_the_exports_of_a_leaders_list_hold_its_rows(client, personas, directory
     assert len(rows) - 1 == 5 and "菜市场早上占道经营" not in str(rows)
     with pytest.raises(CommandError, match="没有这个留言对象"):
         call_command("export_stats", "messages", "--addressee", "999999")
-    with pytest.raises(CommandError, match="统计数字不按留言对象筛选"):
-        call_command("export_stats", "table", "--addressee", str(mayor.pk))
+    with pytest.raises(CommandError, match="没有这个留言对象"):
+        call_command("export_stats", "table", "--addressee", "999999")
 
 
 def test_an_unknown_leader_is_a_bad_filter(client, directory):
@@ -105,3 +105,114 @@ def test_an_unknown_leader_is_a_bad_filter(client, directory):
         assert response.status_code == 400 and "没有这个留言对象" in response.content.decode()
         response = client.get("/stats/export/messages.csv", {"addressee": value}, HTTP_ACCEPT="application/json")
         assert response.status_code == 400 and response.json() == {"error": "没有这个留言对象"}
+
+
+def _figure_links(html: str) -> dict[str, tuple[int, str]]:
+    """The counts of /stats/'s figures (stats/_figures.html) that open a list: measure -> (count, link)."""
+    out = {}
+    for href, value, name in re.findall(r'<a class="figure" href="([^"]+)"><span class="value">(\d+)</span>'
+                                        r'<span class="name">(受理留言|已答复)</span>', html):
+        out[{"受理留言": "received", "已答复": "replied"}[name]] = (int(value), href.replace("&amp;", "&"))
+    for name, measure in (("待答复", "open"), ("签收超期", "sign_late"), ("延期", "extended"), ("并单", "merged")):
+        found = re.search(rf'{name} <a href="([^"]+)">(\d+)</a> 件', html)
+        out[measure] = (int(found.group(2)), found.group(1).replace("&amp;", "&"))
+    return out
+
+
+def test_the_figures_of_a_leaders_office_count_the_rows_of_its_lists(
+        client, login, personas, directory, signs, secretary, capsys):
+    """/stats/?addressee=, /stats/units/?addressee=, /api/v1/statistics/?addressee= and `minsheng export-stats table
+    --addressee` count the messages written to the office: each count opens a list of as many (since 2026-12-06; the
+    figures took no 留言对象 and the command said 「统计数字不按留言对象筛选」)."""
+    import json
+
+    from minsheng.stats import figures
+
+    mayor = directory["mayor"]
+    city = {"region": "620100"}
+    whole = figures.compute(region="620100")
+    supervisor = login(personas["supervisor"])
+    for office, late in ((mayor, 5), (secretary, 1)):
+        api = client.get("/api/v1/statistics/", {**city, "addressee": office.pk}).json()
+        assert api["sign_due"] - api["signed_on_time"] == late
+        assert api["received"] < whole["received"]
+        board = figures.addressee_figures(office)  # its board's figures (all its messages are the city's)
+        assert {k: api[k] for k in board} == board
+        for measure in sorted(exports_measures()):
+            listed = client.get("/api/v1/statistics/messages/", {**city, "addressee": office.pk, "measure": measure})
+            want = api["sign_due"] - api["signed_on_time"] if measure == "sign_late" else api[measure]
+            assert listed.json()["count"] == want, (office.title, measure)
+        page = client.get("/stats/", {**city, "addressee": office.pk}).content.decode()
+        assert f'<option value="{office.pk}" selected>{office.title}</option>' in page
+        assert f"只统计写给「{office.title}」" in page
+        # 浏览 the office's messages on its board (/browse/ takes no 留言对象: it read the whole city)
+        assert f'<a href="/leaders/{office.pk}/">在{office.title}留言板浏览</a>' in page
+        for measure, (count, href) in _figure_links(page).items():
+            assert f"addressee={office.pk}" in href, measure
+            want = api["sign_due"] - api["signed_on_time"] if measure == "sign_late" else api[measure]
+            assert count == want, (office.title, measure)
+            assert f"共 {count} 件" in _text(client.get(href)), (office.title, measure)
+        # 超期未答复, to a supervisor of the city, opens /stats/overdue/ of the office: as many cases
+        late = re.search(r'其中超期未答复 <a href="([^"]+)">(\d+)</a>',
+                         supervisor.get("/stats/", {**city, "addressee": office.pk}).content.decode())
+        assert late and int(late.group(2)) == api["overdue"]
+        assert f"addressee={office.pk}" in late.group(1)
+        assert f"共 {api['overdue']} 件" in _text(supervisor.get(late.group(1).replace("&amp;", "&")))
+        units = client.get("/api/v1/statistics/breakdown/", {**city, "by": "unit", "addressee": office.pk}).json()
+        assert sum(r["received"] for r in units) == api["received"]
+        units_page = _text(client.get("/stats/units/", {**city, "addressee": office.pk}))
+        assert f"只统计写给「{office.title}」" in units_page
+        for row in units:
+            if row["filters"] and row["open"]:
+                listed = client.get("/stats/list/", {**city, **row["filters"], "addressee": office.pk, "measure": "open"})
+                assert f"共 {row['open']} 件" in _text(listed)
+        # the table's export and the command count the same
+        table = client.get("/stats/export/table.csv", {**city, "by": "unit", "addressee": office.pk})
+        assert table.status_code == 200
+        call_command("stats", "--region", "620100", "--addressee", str(office.pk), "--json")
+        assert json.loads(capsys.readouterr().out.splitlines()[-1])["received"] == api["received"]
+        call_command("export_stats", "table", "--by", "unit", "--region", "620100", "--addressee", str(office.pk))
+        assert "合计" in capsys.readouterr().out
+
+
+def exports_measures():
+    from minsheng.stats.exports import PUBLIC_MEASURES
+
+    return PUBLIC_MEASURES - {"submitted"}  # its list holds the published messages alone
+
+
+def test_an_unknown_leaders_office_is_refused_by_the_figures(client, directory):
+    for value in ("999999", "abc"):
+        for path in ("/stats/", "/stats/units/"):
+            response = client.get(path, {"addressee": value})
+            assert response.status_code == 400 and "没有这个留言对象" in response.content.decode(), path
+        assert client.get("/stats/figures.json", {"addressee": value}).json() == {"error": "没有这个留言对象"}
+        response = client.get("/stats/export/table.csv", {"addressee": value}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 400 and response.json() == {"error": "没有这个留言对象"}
+        response = client.get("/api/v1/statistics/", {"addressee": value})
+        assert response.status_code == 400 and "addressee" in response.json()["error"]["fields"]
+        with pytest.raises(CommandError, match="没有这个留言对象"):
+            call_command("stats", "--addressee", value)
+
+
+def test_a_switched_off_leaders_board_keeps_its_history(client, personas, directory, signs, secretary):
+    """An office switched off (停用) keeps its board, as its /stats/list/?addressee= lists and its figures stay: the
+    board says it takes no new messages and offers no 「给…留言」, its figures and their links those of an office in
+    use (since 2026-12-06; before, the board was a 404 while its lists and figures answered)."""
+    from minsheng.stats import figures
+
+    Addressee.objects.filter(pk=secretary.pk).update(is_active=False)
+    response = client.get(f"/leaders/{secretary.pk}/")
+    assert response.status_code == 200
+    board = _text(response)
+    assert "该留言对象已停用, 不再接收新留言" in board
+    assert "给兰州市委书记留言" not in board
+    links = _board_links(board)
+    assert links["sign_late"][0] == 1 == figures.compute(addressee=secretary.pk)["sign_due"] - figures.compute(
+        addressee=secretary.pk)["signed_on_time"]
+    assert _rows(_text(client.get(links["sign_late"][1]))) == ["菜市场早上占道经营"]
+    page = _text(client.get("/stats/", {"addressee": secretary.pk}))
+    assert f'<option value="{secretary.pk}" selected>兰州市委书记 (已停用)</option>' in page
+    assert "该留言对象已停用" in page
+    # the list of offices to write to has it no more
+    assert f"/leaders/{secretary.pk}/" not in _text(client.get("/leaders/"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from minsheng.board.models import Message
@@ -194,3 +195,38 @@ def test_two_rebuilds_in_one_transaction(cases):
     facts.rebuild()
     facts.rebuild()
     assert figures.compute() == before
+
+
+def test_a_leaders_office_has_the_figures_of_the_messages_written_to_it(cases, directory):
+    """``addressee`` (留言对象) scopes the figures as it scopes the lists (since 2026-12-06: 「统计数字不按留言对象筛选」
+    before): the same figures recomputed from the office's messages alone, with the other filters, by every
+    breakdown, computed together as one by one, and the board's own figures (``addressee_figures``) among them."""
+    mayor = directory["mayor"]
+    written = list(Message.objects.order_by("pk").values_list("pk", flat=True))[::2]
+    Message.objects.filter(pk__in=written).update(addressee=mayor)
+    want = raw_figures(_messages(addressee=mayor))
+    assert 0 < want["received"] < raw_figures(_messages())["received"] and want["replied"]
+    assert figures.compute(addressee=mayor) == figures.compute(addressee=str(mayor.pk)) == want
+    assert figures.compute(addressee=mayor, region="620100") == raw_figures(
+        _messages(addressee=mayor, region__code__startswith="6201"))
+    assert figures.compute(addressee=mayor, unit=directory["housing"])["received"] <= want["received"]
+    board = figures.addressee_figures(mayor)
+    assert board == {k: v for k, v in want.items() if k in board}
+    scope = figures.make_scope(addressee=mayor)
+    together = figures.page(scope, ["totals", *figures.BREAKDOWNS])
+    cache.clear()
+    for by in figures.BREAKDOWNS:
+        rows = figures.breakdown(by, scope)
+        assert rows == together[by], by
+        assert sum(r["received"] for r in rows) == want["received"], by
+        assert sum(r["overdue"] for r in rows) == want["overdue"], by
+    for row in together["kind"]:
+        assert row["received"] == raw_figures(_messages(addressee=mayor, kind=row["key"]))["received"]
+    # the whole directory's figures are not the office's (no cache entry shared)
+    assert figures.compute() == raw_figures(_messages())
+
+
+def test_an_unknown_leaders_office_is_a_scope_error(cases):
+    for value in ("999999", "abc", "99999999999999999999"):
+        with pytest.raises(figures.ScopeError, match="没有这个留言对象"):
+            figures.compute(addressee=value)

@@ -81,3 +81,22 @@ def test_the_late_sign_for_export_holds_the_pages_rows_seconds_after_a_sign_for_
         exported = _csv(client.get("/stats/export/messages.csv", params))
     assert titles == exported and count == len(exported)
     assert "路灯不亮影响夜间出行" not in exported
+
+
+def test_the_supervision_page_counts_the_late_cases_as_of_the_figures_minute(login, personas, just_due):
+    """Seconds after the third case's 答复期限, within its minute: /staff/supervision/ lists and counts 2 late cases,
+    as the figures (超期未答复, as of the minute) and /stats/overdue/ do, its rows 2
+    (since 2026-12-06; before, it read the exact time: 3 beside the dashboard's 2). The third case is not
+    lost between the lists either: it is listed under 即将到期 until the minute is over."""
+    moment = _end_of_minute(just_due.due_at)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        supervisor = login(personas["supervisor"])
+        figure = supervisor.get("/api/v1/statistics/", {"region": "620100"}).json()["overdue"]
+        text = _text(supervisor.get("/staff/supervision/"))
+        count, _ = _listed(_text(supervisor.get("/stats/overdue/")))
+    late = text[text.index('id="overdue"'):text.index('id="due-soon"')]
+    soon = text[text.index('id="due-soon"'):text.index('id="supervised"')]
+    assert figure == count == 2
+    assert re.search(r"超期未答复 \((\d+)\)", text).group(1) == "2"
+    assert "路灯不亮影响夜间出行" not in late and "路灯不亮影响夜间出行" in soon
+    assert late.count('<tr class="late"') == 2

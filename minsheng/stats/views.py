@@ -2,7 +2,7 @@
 
 Every figure comes from ``figures`` (rollups); lists behind a number come from the
 per-message facts. Filters are GET parameters: region (code), topic (code), kind,
-unit (id), date_from, date_to (YYYY-MM-DD, dates of submission).
+unit (id), addressee (a leader's office, id), date_from, date_to (YYYY-MM-DD, dates of submission).
 """
 
 from __future__ import annotations
@@ -35,10 +35,11 @@ from .facts import working_days_late
 from .figures import ScopeError, make_scope
 from .models import Campaign
 
-FILTER_KEYS = ("region", "topic", "kind", "unit", "date_from", "date_to", "campaign", "own")
-# the lists behind a figure (/stats/list/ and its exports) also take a leader's office, ``addressee=<id>``: the
-# late count of a leader's board (/leaders/<id>/) leads to its list (since 2026-12-06); the figures do not
-LIST_FILTER_KEYS = (*FILTER_KEYS, "addressee")
+# ``addressee=<id>``: a leader's office (留言对象), the messages written to it — the lists behind a figure
+# (/stats/list/ and its exports) since 2026-12-06, the figures themselves (/stats/, /stats/units/, the table
+# exports, /stats/figures.json) since 2026-12-06 too, summed from its messages' facts (``figures._sums``)
+FILTER_KEYS = ("region", "topic", "kind", "unit", "date_from", "date_to", "campaign", "own", "addressee")
+LIST_FILTER_KEYS = FILTER_KEYS
 UNIT_COLUMNS = [("label", "办理单位"), ("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"),
                 ("on_time_rate", "按时率"), ("missed", "误期未答复"),
                 ("sign_on_time_rate", "及时签收率"), ("median_days_to_reply", "用时中位数"), ("mean_days_to_reply", "平均用时"),
@@ -113,6 +114,7 @@ def _filter_error(request, filters: dict, message: str):
         kept[key] = value
     return render(request, "stats/error.html", {
         "error": message, "filters": kept, "regions": _filter_regions(kept.get("region", "")),
+        "addressees": Addressee.objects.select_related("region").order_by("region__code", "sort", "title"),
         "topics": topic_tree(), "kinds": MessageKind.choices}, status=400)
 
 
@@ -221,6 +223,9 @@ def _context_filters(scope, filters) -> dict:
         "regions": _filter_regions(filters.get("region", "")),
         "topics": topic_tree(),
         "kinds": MessageKind.choices,
+        # the 留言对象 select of the filter form (/stats/, /stats/units/): every office, a switched-off one
+        # too, whose figures are kept (「(已停用)」), as its list is
+        "addressees": Addressee.objects.select_related("region").order_by("region__code", "sort", "title"),
         "kind_label": MessageKind(scope.kind).label if scope.kind else "",  # the lists' scope line (_scope.html)
         "breadcrumbs": list(reversed(scope.region.ancestors())) if scope.region else [],
     }

@@ -207,6 +207,9 @@ class FiguresQuery(serializers.Serializer):
     date_to = Day(required=False, help_text="提交日期止 (含)")
     own = serializers.BooleanField(required=False, help_text="只算在该区划本级提交的留言 (需要 region; "
                                                              "按区划分组时「…本级」一行的 filters)")
+    addressee = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                         help_text="留言对象 (领导信箱) 编号: 只算写给它的留言, 同 /stats/?addressee=; 停用的"
+                                                   "留言对象保留其历史数字")
 
     def validate(self, attrs):
         check_date_range(attrs)
@@ -279,8 +282,8 @@ def _figures(call, params):
 
 class Statistics(ApiView):
     docs = {"get": Doc("公开统计", "返回所选范围的统计数字: 全部留言、受理留言、已答复、答复率、按时率、满意率、待答复和超期未答复等, "
-                                 "口径与网站的统计页面相同 (各字段的说明见下方响应结构)。可按区划、领域、类型、办理单位、征集活动和"
-                                 "提交日期筛选; 无效的筛选条件为 400 并指明参数。任何人可调用, 无需登录。")}
+                                 "口径与网站的统计页面相同 (各字段的说明见下方响应结构)。可按区划、领域、类型、办理单位、征集活动、"
+                                 "留言对象 (`addressee`) 和提交日期筛选; 无效的筛选条件为 400 并指明参数。任何人可调用, 无需登录。")}
 
     query_class = FiguresQuery
 
@@ -319,7 +322,7 @@ class FigureMessagesQuery(FiguresQuery):
                   "一行, 一件留言可有多行, 共 `sign_due` − `signed_on_time` 行")
     addressee = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
                                          help_text="留言对象 (领导信箱) 编号: 只列写给它的留言, 即该领导留言板 (/leaders/{id}/、"
-                                                   "/addressees/{id}/ 的 `figures`) 各数字背后的留言")
+                                                   "/addressees/{id}/ 的 `figures`) 和 /statistics/?addressee= 各数字背后的留言")
     page = serializers.IntegerField(required=False, min_value=1, max_value=100000)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
@@ -345,7 +348,7 @@ class StatisticsMessages(ApiView):
     docs = {"get": Doc("统计数字背后的留言", "返回公开统计某个数字背后的留言, 与网站的 /stats/list/?measure= 为同一清单 (同一函数), "
                                         "按提交时间从新到旧 (sign_late 按签收期限从早到晚), 分页; `count` 等于该数字: 同样筛选条件下 "
                                         "/statistics/ 的 `measure` 字段 (sign_late 为 `sign_due` − `signed_on_time`; submitted 只列已公开的)。"
-                                        "筛选条件同公开统计 (分组统计每行的 `filters` 可直接使用), 另有 `addressee` (留言对象)。"
+                                        "筛选条件同公开统计 (分组统计每行的 `filters` 可直接使用), 含 `addressee` (留言对象)。"
                                         "未知的统计项、无效的筛选条件为 400 并指明参数。任何人可调用, 无需登录。")}
 
     query_class = FigureMessagesQuery

@@ -328,8 +328,11 @@ BOARD_TABS = {"": ("全部", None), "answered": ("已答复", Status.answered())
 
 def addressee_board(request, pk):
     """A leader's office: its figures and its public messages; the list has more than the
-    受理留言 figure when it holds merged messages, and says so (as a region page does)."""
-    addressee = get_object_or_404(Addressee.objects.select_related("region", "unit"), pk=pk, is_active=True)
+    受理留言 figure when it holds merged messages, and says so (as a region page does). An office switched off
+    (停用) keeps its board, its history: it says it takes no new messages and offers no 「给…留言」, its figures
+    and their lists (/stats/list/?addressee=) as they were — since 2026-12-06, before a 404 while those lists
+    and /stats/?addressee= answered (as a unit switched off keeps its figures)."""
+    addressee = get_object_or_404(Addressee.objects.select_related("region", "unit"), pk=pk)
     keyword = searched(request)
     qs = search.filter_messages(public_messages().filter(addressee=addressee), keyword["q"])
     shown = request.GET.get("status", "")

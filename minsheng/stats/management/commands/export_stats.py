@@ -38,8 +38,9 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", metavar="SLUG",
                             help="campaign slug (required for `campaign`; with `messages` or `table`: its scope)")
         parser.add_argument("--addressee", metavar="ID",
-                            help="`messages`: only those written to this leader's office (留言对象 id, as "
-                                 "/stats/list/?addressee= and a leader's board link it)")
+                            help="only the messages written to this leader's office (留言对象 id, as "
+                                 "/stats/?addressee= and /stats/list/?addressee=): `messages` lists them, `table` "
+                                 "counts them (since 2026-12-06)")
         parser.add_argument("--by", choices=figures.BREAKDOWNS, default="region",
                             help="grouping of `table` (default region)")
         parser.add_argument("--measure", default="received",

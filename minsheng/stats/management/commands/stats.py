@@ -1,5 +1,5 @@
 """`minsheng stats [--campaign SLUG] [--region CODE [--own]] [--topic CODE] [--kind K] [--unit ID]
-[--from DATE] [--to DATE] [--by region|unit|topic|kind|month] [--json]`"""
+[--addressee ID] [--from DATE] [--to DATE] [--by region|unit|topic|kind|month] [--json]`"""
 
 from __future__ import annotations
 
@@ -40,6 +40,9 @@ class Command(BaseCommand):
         add_own_and_unit(parser)
         parser.add_argument("--topic", help="topic code, subtree included")
         parser.add_argument("--kind", help="message type: suggest, complain, help, consult, thanks")
+        parser.add_argument("--addressee", metavar="ID",
+                            help="only the messages written to this leader's office (留言对象 id), as "
+                                 "/stats/?addressee=")
         parser.add_argument("--from", dest="date_from", help="submitted on or after YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", help="submitted on or before YYYY-MM-DD")
         parser.add_argument("--by", choices=figures.BREAKDOWNS,
@@ -48,7 +51,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON (the figures object is the last line)")
 
     def handle(self, *args, **opts):
-        filters = {k: opts[k] for k in (*SCOPE_OPTIONS, "campaign") if opts[k]}
+        filters = {k: opts[k] for k in (*SCOPE_OPTIONS, "campaign", "addressee") if opts[k]}
         try:
             scope = figures.make_scope(**filters, drafts=True)  # operators see campaigns not public yet
             totals = figures.compute(scope)
