@@ -72,15 +72,22 @@ def test_an_addressee_without_messages_has_zeros_and_no_rates(client, directory)
                        "mean_days_to_reply": None}
 
 
-def test_an_unknown_or_retired_addressee_is_a_404(client, directory):
-    """The directory of the offices one may write to has no retired one (404); its board page and its figures stay,
-    history kept (``test_a_switched_off_leaders_board_keeps_its_history``)."""
-    mayor = directory["mayor"]
+def test_an_unknown_addressee_is_a_404_a_retired_one_keeps_its_figures(client, mayor_board):
+    """The list of the offices one may write to has no retired one; its detail, like its board page, stays with
+    its figures and the lists behind them, saying it is switched off (2026-12-06: the detail was a 404 while the
+    lists it links and the board page answered)."""
+    mayor = mayor_board
+    assert client.get(f"/api/v1/addressees/{mayor.pk + 1000}/").json()["error"]["message"]
     assert client.get(f"/api/v1/addressees/{mayor.pk + 1000}/").status_code == 404
     assert client.get(f"/leaders/{mayor.pk + 1000}/").status_code == 404
+    before = client.get(f"/api/v1/addressees/{mayor.pk}/").json()
+    assert before["is_active"] is True and before["figures"]["received"] > 0
     Addressee.objects.filter(pk=mayor.pk).update(is_active=False)
     response = client.get(f"/api/v1/addressees/{mayor.pk}/")
-    assert response.status_code == 404 and response.json()["error"]["message"]
+    assert response.status_code == 200
+    assert response.json() == {**before, "is_active": False}
+    assert client.get(response.json()["lists"]["received"]).json()["count"] == before["figures"]["received"]
+    assert mayor.pk not in [a["id"] for a in client.get("/api/v1/addressees/").json()["results"]]
     assert client.get(f"/leaders/{mayor.pk}/").status_code == 200
 
 

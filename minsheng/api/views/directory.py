@@ -131,6 +131,7 @@ AddresseeListsSerializer = type("AddresseeListsSerializer", (serializers.Seriali
 
 
 class AddresseeBoardSerializer(AddresseeSerializer):
+    is_active = serializers.BooleanField(help_text="在用 (可以给它留言); 已停用的留言对象不在列表中, 其详情、数字和留言清单仍可查")
     figures = AddresseeFiguresSerializer(help_text="该领导留言板页面 (/leaders/{id}/) 显示的数字, 口径同 /statistics/; "
                                                    "页面上的答复率、按时率、及时签收率为百分数 (一位小数), 平均答复用时为一位小数")
     lists = serializers.SerializerMethodField(help_text="各数字背后的留言清单 (页面上的链接): 写给该留言对象的留言, "
@@ -185,13 +186,15 @@ class AddresseeList(ApiView):
 
 
 class AddresseeDetail(ApiView):
-    docs = {"get": Doc("留言对象详情", "返回一个在用的留言对象 (领导信箱) 及其所属区划、受理单位, 与留言对象列表的一项相同。"
-                                     + FIGURES_DOC + "不存在或已停用为 404。任何人可调用, 无需登录。")}
+    docs = {"get": Doc("留言对象详情", "返回一个留言对象 (领导信箱) 及其所属区划、受理单位, 与留言对象列表的一项相同。"
+                                     + FIGURES_DOC + "已停用的留言对象 (`is_active` 为 false, 不再接收新留言) 仍返回, "
+                                     "其数字和留言清单如其留言板页面; 不存在为 404。任何人可调用, 无需登录。")}
 
     @extend_schema(responses=AddresseeBoardSerializer, tags=["directory"],
                    parameters=[OpenApiParameter("addressee_id", int, OpenApiParameter.PATH, description="留言对象编号")])
     def get(self, request, addressee_id):
-        addressee = get_object_or_404(_active_addressees(), pk=addressee_id)
+        # a switched-off office keeps its board, figures and lists (2026-12-06): its messages still name it
+        addressee = get_object_or_404(Addressee.objects.select_related("region", "unit"), pk=addressee_id)
         return Response(AddresseeBoardSerializer(_with_figures([addressee])[0]).data)
 
 
