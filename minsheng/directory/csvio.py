@@ -28,7 +28,7 @@ from django.db import transaction
 
 from minsheng.insight.csvio import replacing  # the one way outputs are written
 
-from .models import Addressee, Region, Responsibility, Topic, Unit, validate_contact_phone
+from .models import Addressee, Region, Responsibility, Topic, Unit, normalize_contact_phone, validate_contact_phone
 
 FILES: dict[str, list[str]] = {
     "regions.csv": ["code", "name", "level", "parent_code"],
@@ -611,7 +611,7 @@ def _apply_units(rows, regions, result, progress) -> dict[str, Unit]:
         fields = {"short_name": row["short_name"], "region_id": regions[row["region_code"]].pk,
                   "kind": row["kind"] or Unit.Kind.DEPARTMENT, "is_active": _parse_bool(row, "is_active", errors)}
         if "contact_phone" in row.values:  # a file written before 2026-12-06 has none: the units keep theirs
-            fields["contact_phone"] = row["contact_phone"]
+            fields["contact_phone"] = normalize_contact_phone(row["contact_phone"])
         if row["name"] in by_name:
             _save(by_name[row["name"]], fields, result, name)
         else:
