@@ -28,7 +28,15 @@ from django.db import transaction
 
 from minsheng.insight.csvio import replacing  # the one way outputs are written
 
-from .models import Addressee, Region, Responsibility, Topic, Unit, normalize_contact_phone, validate_contact_phone
+from .models import (
+    Addressee,
+    Region,
+    Responsibility,
+    Topic,
+    Unit,
+    normalize_contact_phone,
+    validate_contact_phone,
+)
 
 FILES: dict[str, list[str]] = {
     "regions.csv": ["code", "name", "level", "parent_code"],
