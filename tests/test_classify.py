@@ -569,5 +569,9 @@ def test_train_from_db_with_few_cases_writes_the_served_model_and_says_it_is_unm
     tasks.forget_models()
     try:
         assert tasks.get_model("topic") is not None
+        # and 机器阅读 says the served model was never measured, where its F1 column read 「—」 alone
+        page = client.get("/staff/reading/").content.decode()
+        row = page[page.index('<td data-label="模型">领域</td>'):].split("</tr>")[0]
+        assert "未做留出验证 (训练行数不足 60)" in row
     finally:
         tasks.forget_models()
