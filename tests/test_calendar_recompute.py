@@ -817,3 +817,20 @@ def test_an_entry_removed_after_a_unit_gave_a_case_up_in_time_does_not_make_it_l
     assert case.assignments.get(unit=directory["housing"], role="lead").due_at == end_of("2099-06-16")
     page = login(personas["supervisor"]).get(f"/staff/case/{case.public_id}/").content.decode()
     assert "计为误期未答复" not in page
+
+
+def test_a_run_of_holidays_entered_at_once_moves_a_deadline_once(case, django_capture_on_commit_callbacks):
+    """`holidays --add FROM..TO` (since 2026-12-06): three days inside the case's span move its 答复期限 three
+    working days in one step, with one history entry naming the run."""
+    with django_capture_on_commit_callbacks(execute=True):
+        said = run("--add", "2099-06-03..2099-06-05", "--note", "调整放假")
+    assert said.splitlines() == [
+        "已添加 2099-06-03 至 2099-06-05 (3 天) 休息日/节假日 (调整放假)",
+        "已重新计算 1 件在办留言的期限",
+        "已重新判定 0 个误期未答复",
+    ]
+    assert deadlines_of(case)[0] == end_of("2099-06-18")
+    assert OpenCase.objects.get(pk=case.pk).due_at == end_of("2099-06-18")
+    moved = Event.objects.get(message=case, kind=Event.Kind.DEADLINE_MOVED)
+    assert moved.data["changes"] == [{"what": "答复期限", "from": "2099-06-15", "to": "2099-06-18"}]
+    assert "2099-06-03 至 2099-06-05" in str(moved.data)

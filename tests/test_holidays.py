@@ -224,3 +224,27 @@ def test_the_system_check_warns_of_a_year_nobody_entered(monkeypatch, db):
     assert not [w for w in checks.run_checks() if w.id == "minsheng.W005"]
     run("--add", f"{year}-10-01")
     assert found() == []
+
+
+def test_a_holiday_of_several_days_is_entered_in_one_command():
+    """A year's schedule is some 30 dates, most of them in runs (春节 2027-02-06 to 02-13): one command, one
+    transaction and one recomputation per run, where each date took a command of its own (walk of 2026-12-06:
+    about 9 s each)."""
+    said = run("--add", "2027-02-06..2027-02-13", "--note", "春节")
+    assert said.splitlines()[0] == "已添加 2027-02-06 至 2027-02-13 (8 天) 休息日/节假日 (春节)"
+    assert [str(day.date) for day in CalendarDay.objects.all()] == [f"2027-02-{n:02d}" for n in range(6, 14)]
+    assert {day.note for day in CalendarDay.objects.all()} == {"春节"}
+    assert not is_working_day(d("2027-02-08")) and is_working_day(d("2027-02-15"))
+    run("--add", "2027-02-07", "--kind", "workday")  # one of them changed alone
+    assert is_working_day(d("2027-02-07"))
+    said = run("--add", "2027-02-06..2027-02-08")  # a run is a holiday unless --kind says otherwise
+    assert said.splitlines()[0] == "已修改 2027-02-06 至 2027-02-08 (3 天) 休息日/节假日 (春节)"
+    for bad, says in (
+        ("2027-02-13..2027-02-06", "结束日期 2027-02-06 早于开始日期 2027-02-13"),
+        ("2027-01-01..2027-03-01", "一次最多 31 天"),
+        ("2027-02-06..2027-02-30", "日期 '2027-02-30' 无效"),
+    ):
+        with pytest.raises(CommandError) as refused:
+            run("--add", bad)
+        assert says in str(refused.value) and "\n" not in str(refused.value)
+    assert CalendarDay.objects.count() == 8 and not is_working_day(d("2027-02-07"))

@@ -245,3 +245,28 @@ def test_a_new_name_imported_is_sorted_by_at_once(huzhou, tmp_path):
     import_staff(path, "--commit")
     zeng = User.objects.get(username="zeng")
     assert (zeng.display_name, zeng.phone, zeng.name_key) == ("曾", "13700001009", "zeng1")
+
+
+def test_an_email_another_account_signs_in_with_is_refused_and_stored_in_lower_case(huzhou, tmp_path, client):
+    """Staff sign in with their email, and 忘记密码 sends its code there: an email two accounts
+    share signs only one of them in (the other's 忘记密码 reaches the wrong person). The file's
+    emails are checked as its phones are, whatever their case (walk of 2026-12-06: a second
+    account with a citizen's email, or with a colleague's in capitals, was created)."""
+    User.objects.create_user("resident@example.com", email="resident@example.com", password="Citizen-pass-1")
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + "\n".join([
+        "hz_a,,承办人员,湖州市教育局,,,Resident@Example.com,",
+        "hz_b,,承办人员,湖州市教育局,,,lin@example.gov.cn,",
+        "hz_c,,承办人员,湖州市教育局,,,LIN@example.gov.cn,",
+        "hz_d,,承办人员,湖州市教育局,,,hz_b,",
+    ]) + "\n", encoding="utf-8")
+    assert staff_errors(path) == [
+        "staff.csv:2: 邮箱 resident@example.com 已被账号 resident@example.com 用于登录",
+        "staff.csv:4: 邮箱 lin@example.gov.cn 与第 3 行的 hz_b 相同",
+        "staff.csv:5: 邮箱 'hz_b' 格式不正确",
+    ]
+    path.write_text(HEADER + "hz_b,,承办人员,湖州市教育局,,,Lin@Example.gov.cn,\n"
+                    "hz_b,,派单员,,330500,,lin@example.gov.cn,\n", encoding="utf-8")
+    import_staff(path, "--commit")
+    assert User.objects.get(username="hz_b").email == "lin@example.gov.cn"
+    assert "未变 1" in import_staff(path, "--commit")

@@ -34,6 +34,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from minsheng.directory.csvio import DirectoryImportError, Row, read_table
 from minsheng.directory.models import Region, Unit
@@ -127,6 +128,7 @@ def validate(rows: list[Row]) -> tuple[dict[str, Account], list[str]]:
         seen[account.username, role] = row.line
         account.roles.add(role)
     _check_phones(accounts, errors)
+    _check_emails(accounts, errors)
     for account in accounts.values():
         if account.password and not User.objects.filter(username=account.username).exists():
             try:
@@ -161,6 +163,7 @@ def _account(row: Row, accounts: dict[str, Account], errors: list[str]) -> Accou
     else:
         values["phone"] = None
     if values["email"]:
+        values["email"] = values["email"].lower()  # one email in any case (users_named), stored as the admin stores it
         try:
             validate_email(values["email"])
         except ValidationError:
@@ -233,6 +236,26 @@ def _check_phones(accounts: dict[str, Account], errors: list[str]) -> None:
         elif owners.get(account.phone, account.username) != account.username:
             errors.append(f"{account.rows[0].where}: 手机号 {account.phone} 已是账号 {owners[account.phone]} 的手机号")
         in_file[account.phone] = account
+
+
+def _check_emails(accounts: dict[str, Account], errors: list[str]) -> None:
+    """An email signs one account in (``users_named``, in any case): not two of the file, not one another
+    account signs in with, as its email or its user name (a citizen registered with it)."""
+    emails = {a.email for a in accounts.values() if a.email}
+    owners = dict(User.objects.annotate(lower_email=Lower("email")).filter(lower_email__in=emails)
+                  .values_list("lower_email", "username"))
+    owners.update(User.objects.filter(username__in=emails).values_list("username", "username"))
+    in_file: dict[str, Account] = {}
+    for account in accounts.values():
+        if not account.email:
+            continue
+        other = in_file.get(account.email)
+        if other is not None:
+            errors.append(f"{account.rows[0].where}: 邮箱 {account.email} 与第 {other.rows[0].line} 行的 "
+                          f"{other.username} 相同")
+        elif owners.get(account.email, account.username) != account.username:
+            errors.append(f"{account.rows[0].where}: 邮箱 {account.email} 已被账号 {owners[account.email]} 用于登录")
+        in_file[account.email] = account
 
 
 def _line(error: str) -> int:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,15 @@ from django.db import transaction
 
 from minsheng.insight.csvio import replacing  # the one way outputs are written
 
-from .models import Addressee, Region, Responsibility, Topic, Unit, validate_contact_phone
+from .models import (
+    Addressee,
+    Region,
+    Responsibility,
+    Topic,
+    Unit,
+    normalize_contact_phone,
+    validate_contact_phone,
+)
 
 FILES: dict[str, list[str]] = {
     "regions.csv": ["code", "name", "level", "parent_code"],
@@ -90,6 +99,7 @@ class Result:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # 「注意: …」 lines: written, but worth a look
 
     def count(self, name: str, outcome: str) -> None:
         bucket = getattr(self, outcome)
@@ -551,6 +561,23 @@ def _apply(bundle: Bundle, result: Result, progress: Progress) -> None:
     units = _apply_units(bundle.get("units.csv"), regions, result, progress)
     _apply_addressees(bundle.get("addressees.csv"), regions, units, result, progress)
     _apply_responsibilities(bundle.get("responsibilities.csv"), regions, topics, units, result, progress)
+    _note_switched_off_leads(bundle.get("units.csv"), units, result)
+
+
+def _note_switched_off_leads(rows, units: dict[str, Unit], result: Result) -> None:
+    """A unit of units.csv switched off that still leads rows of the table once everything is applied: routing
+    skips it (routing.py), so those messages fall back to the region above's unit or to a dispatcher. Said as the
+    admin says it (UnitAdmin.save_model); until 2026-12-06 the import said nothing."""
+    off = {units[row["name"]].pk: row for row in rows if not _parse_bool(row, "is_active", [])}
+    leads = defaultdict(list)
+    for unit_id, topic in (Responsibility.objects.filter(unit_id__in=off, role=Responsibility.Role.LEAD)
+                           .order_by("topic__code").values_list("unit_id", "topic__name")):
+        leads[unit_id].append(topic)
+    for unit_id, topics in leads.items():
+        row = off[unit_id]
+        result.notes.append(f"注意: {row.where}: {row['name']} 已停用, 但仍是权责清单中 {len(topics)} 行的主办单位 "
+                            f"({'、'.join(dict.fromkeys(topics))}): 这些留言将按上级区划的权责清单派单或需人工派单; "
+                            "请在 responsibilities.csv 中改为新的主办单位")
 
 
 def _report(progress: Progress, name: str, done: int, total: int) -> None:
@@ -611,7 +638,7 @@ def _apply_units(rows, regions, result, progress) -> dict[str, Unit]:
         fields = {"short_name": row["short_name"], "region_id": regions[row["region_code"]].pk,
                   "kind": row["kind"] or Unit.Kind.DEPARTMENT, "is_active": _parse_bool(row, "is_active", errors)}
         if "contact_phone" in row.values:  # a file written before 2026-12-06 has none: the units keep theirs
-            fields["contact_phone"] = row["contact_phone"]
+            fields["contact_phone"] = normalize_contact_phone(row["contact_phone"])
         if row["name"] in by_name:
             _save(by_name[row["name"]], fields, result, name)
         else:

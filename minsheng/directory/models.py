@@ -4,6 +4,7 @@ table that routes (region × topic) to a lead unit and assisting units."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,12 +17,19 @@ _CODE = re.compile(r"^\d{6}(\d{3})?(\d{3})?$")
 _CONTACT_PHONE = re.compile(r"^(?:1[3-9]\d{9}"
                             r"|(?:0\d{2,3}-?|\(0\d{2,3}\))[2-9]\d{6,7}(?:(?:-|转)\d{1,6})?"
                             r"|\d{5}|9[56]\d{3,6}|[48]00-?\d{3}-?\d{4})$")
-_CONTACT_SEPARATORS = re.compile(r"\s*[、;；]\s*")
+_CONTACT_SEPARATORS = re.compile(r"\s*[、;,]\s*")  # read after NFKC: ； and ， are ; and ,
+
+
+def normalize_contact_phone(value: str) -> str:
+    """A 联系电话 as stored: full-width digits, dashes and brackets (a Chinese keyboard in full-width mode) in
+    ASCII, numbers separated by ， or , joined by 、 (since 2026-12-06: refused as 「不是电话号码」 before)."""
+    return re.sub(r"\s*,\s*", "、", unicodedata.normalize("NFKC", value or "").strip())
 
 
 def contact_phones(value: str) -> list[str]:
     """The numbers of a unit's 联系电话 (``Unit.contact_phone``) as written, spaces inside each removed."""
-    return [re.sub(r"\s+", "", n) for n in _CONTACT_SEPARATORS.split(value or "") if n.strip()]
+    value = unicodedata.normalize("NFKC", value or "")
+    return [re.sub(r"\s+", "", n) for n in _CONTACT_SEPARATORS.split(value) if n.strip()]
 
 
 def validate_contact_phone(value: str) -> None:
@@ -161,6 +169,7 @@ class Unit(models.Model):
 
     def save(self, *args, **kwargs):
         self.pinyin = self.key()
+        self.contact_phone = normalize_contact_phone(self.contact_phone)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin"}
         super().save(*args, **kwargs)

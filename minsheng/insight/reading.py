@@ -171,6 +171,7 @@ def cached_reading(scope: Q, days: int = DEFAULT_DAYS) -> Reading:
 
 def model_summary(target: str, label: str) -> dict:
     """What a served model says of itself (model.json), or that none is loaded."""
+    from .classify import MIN_ROWS_FOR_HOLDOUT
     from .tasks import get_model
 
     model = get_model(target)
@@ -185,4 +186,4 @@ def model_summary(target: str, label: str) -> dict:
     return {"target": target, "label": label, "loaded": True, "labels": len(model.labels),
             "n_train": meta.get("n_train"), "created_at": created,
             "fingerprint": (meta.get("fingerprint") or "")[:12], "holdout_macro_f1": holdout.get("macro_f1"),
-            "holdout_n": holdout.get("n")}
+            "holdout_n": holdout.get("n"), "min_holdout_rows": MIN_ROWS_FOR_HOLDOUT}

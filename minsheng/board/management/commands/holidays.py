@@ -25,6 +25,24 @@ def _date(text: str) -> dt.date:
         raise CommandError(f"日期 {text!r} 无效: 应为 YYYY-MM-DD, 如 2027-01-01") from None
 
 
+MAX_RUN = 31  # days one --add FROM..TO enters: a holiday, not a year by mistake
+
+
+def _dates(text: str) -> list[dt.date]:
+    """The date of --add, or each date of a run FROM..TO (both included; since 2026-12-06)."""
+    first, sep, last = text.partition("..")
+    if not sep:
+        return [_date(text)]
+    first, last = _date(first), _date(last)
+    if last < first:
+        raise CommandError(f"结束日期 {last:%Y-%m-%d} 早于开始日期 {first:%Y-%m-%d}")
+    if (last - first).days >= MAX_RUN:
+        raise CommandError(
+            f"{first:%Y-%m-%d}..{last:%Y-%m-%d} 超过 {MAX_RUN} 天: 一次最多 {MAX_RUN} 天 (一个假期)"
+        )
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 class Command(BaseCommand):
     help = (
         "Enter a public holiday or make-up working day (调休) by hand; it wins over chinese-calendar for its "
@@ -36,7 +54,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         action = parser.add_mutually_exclusive_group(required=True)
         action.add_argument(
-            "--add", metavar="DATE", help="the date (YYYY-MM-DD) to enter, or to change if entered"
+            "--add",
+            metavar="DATE",
+            help="the date (YYYY-MM-DD) to enter, or to change if entered; FROM..TO (e.g. "
+            "2027-02-06..2027-02-13) enters each date of a holiday at once, at most 31 days",
         )
         action.add_argument("--list", action="store_true", help="list the entries, by date")
         action.add_argument("--remove", metavar="DATE", help="delete the entry for the date (YYYY-MM-DD)")
@@ -102,7 +123,11 @@ class Command(BaseCommand):
                 f"已删除 {day:%Y-%m-%d} 的节假日调整",
                 *self._moved(before, f"删除 {day:%Y-%m-%d} 的节假日调整"),
             ]
-        day = _date(add)
+        days = _dates(add)
+        if (
+            len(days) > 1 and kind is None
+        ):  # a run is a holiday: a 调休上班日 entered inside it is one no more
+            kind = "holiday"
         if note is not None:
             note = note.strip()
             if len(note) > 100 or any(not ch.isprintable() for ch in note):
@@ -110,7 +135,26 @@ class Command(BaseCommand):
         # a date entered already keeps what is not given: changing its kind kept no note, and --note alone
         # turned a 调休上班日 into a holiday
         changed = {**({"kind": KINDS[kind]} if kind else {}), **({"note": note} if note is not None else {})}
-        row, created = CalendarDay.objects.update_or_create(
-            date=day, defaults=changed, create_defaults={"kind": KINDS["holiday"], "note": "", **changed}
+        saved = [
+            CalendarDay.objects.update_or_create(
+                date=day, defaults=changed, create_defaults={"kind": KINDS["holiday"], "note": "", **changed}
+            )
+            for day in days
+        ]
+        row, created = saved[0]
+        if len(saved) == 1:
+            return [
+                f"已{'添加' if created else '修改'} {row}",
+                *self._moved(before, saved_cause(row, created)),
+            ]
+        # a run of days (春节): one transaction, one recomputation, one line (since 2026-12-06)
+        new = sum(created for _, created in saved)
+        what = (
+            "添加"
+            if new == len(saved)
+            else "修改"
+            if not new
+            else f"添加 {new} 天、修改 {len(saved) - new} 天:"
         )
-        return [f"已{'添加' if created else '修改'} {row}", *self._moved(before, saved_cause(row, created))]
+        span = f"{days[0]:%Y-%m-%d} 至 {days[-1]:%Y-%m-%d} ({len(days)} 天) {str(row)[11:]}".rstrip()
+        return [f"已{what} {span}", *self._moved(before, f"{what} {span}")]

@@ -42,6 +42,8 @@ class Command(BaseCommand):
                 errors = exc.errors
         if errors:
             refuse(self.stderr, errors)
+        for note in result.notes:
+            self.stdout.write(note)
         if commit:
             self.stdout.write(f"已导入: {result.summary()}")
         else:

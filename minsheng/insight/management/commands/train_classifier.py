@@ -1,5 +1,5 @@
 """minsheng train-classifier --data F.csv [--data G.csv ...] --label-column COL --out DIR
-minsheng train-classifier --from-db --out DIR [--target topic|kind|unit]"""
+minsheng train-classifier --from-db [--target topic|kind|unit] [--out DIR]  (default: the model the site serves)"""
 
 import math
 import warnings
@@ -30,8 +30,9 @@ class Command(BaseCommand):
                                  "unit that handled the case in the end, its name where it has none or shares it "
                                  "within its region: routing learned from past dispatches); "
                                  "default topic")
-        parser.add_argument("--out", required=True, help="model directory to write: new (missing folders are created), empty, or a model "
-                                                            "directory whose model is replaced")
+        parser.add_argument("--out", help="model directory to write: new (missing folders are created), empty, or a model "
+                                          "directory whose model is replaced; with --from-db the default is the one the "
+                                          "site serves, MINSHENG_MODEL_DIR/<target> (required with --data)")
         parser.add_argument("--c", type=float,
                             help="SVM regularisation C (default: whichever of "
                                  f"{' / '.join(map(str, classify.C_CHOICES))} reads the 20%% hold-out better)")
@@ -48,6 +49,12 @@ class Command(BaseCommand):
         if from_db and label_column is not None:  # was ignored: the topic model was trained whatever it named
             raise CommandError("--label-column 只能与 --data 一起使用; 从数据库训练时用 --target 选择 topic/kind/unit")
         target = target or "topic"
+        if out is None:
+            if not from_db:
+                raise CommandError("使用 --data 时必须给出 --out (模型目录)")
+            from django.conf import settings
+
+            out = str(Path(settings.MINSHENG_MODEL_DIR) / target)  # the folder the site reads (tasks.get_model)
         if c is not None and not 0 < c < math.inf:  # nan fails both comparisons
             raise CommandError("--c 必须是大于 0 的有限数")
         say = training.progress_printer(self.stdout) if options.get("verbosity", 1) else (lambda _text: None)
@@ -59,6 +66,7 @@ class Command(BaseCommand):
                 if not labels:
                     raise CommandError("数据库中还没有可用于训练的已派单留言 (需要派单员处理过的留言)")
                 say(f"数据库: {len(labels)} 条已派单留言, 其中 {corrections} 条{fixed}")
+                self._check_labels(labels, None)  # a city's first cases: labels of one message each
                 sources = [f"database: dispatched messages ({target})"]
             else:
                 data = self._once(data)
@@ -79,6 +87,13 @@ class Command(BaseCommand):
                     warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             if not converged:
                 self.stderr.write("注意: 线性 SVM 未完全收敛 (标签过多或过碎?); 模型可用, 但请检查 --label-column 或调小 --c")
+            unmeasured = not (model.meta.get("evaluation") or {}).get("holdout_20pct")
+            if unmeasured and options.get("verbosity", 1):  # since 2026-12-06: it said nothing
+                rows = model.meta["n_train"]
+                why = (f"只有 {rows} 行 (不足 {classify.MIN_ROWS_FOR_HOLDOUT} 行)" if rows < classify.MIN_ROWS_FOR_HOLDOUT
+                       else "留出的 20% 之外不足两个标签")
+                self.stderr.write(f"注意: {why}, 未做留出验证, 模型读得准不准无从得知; "
+                                  "积累几百条后再训练, 再启用自动派单")
             model.save(out_path)
         except (csvio.CSVError, classify.TrainingError, ValueError) as exc:
             raise CommandError(str(exc)) from None
@@ -103,13 +118,13 @@ class Command(BaseCommand):
             kept.append(path)
         return kept
 
-    def _check_labels(self, labels: list[str], label_column: str) -> None:
+    def _check_labels(self, labels: list[str], label_column: str | None) -> None:
         """A note when most labels name one row each: an id or text column given as
         --label-column trains a model of a label per message; else a note naming the labels
         that have a single row (msgabench_types.csv's 问题领域 has several)."""
         counts = Counter(labels)
         single = sum(n == 1 for n in counts.values())
-        if len(counts) > 20 and single * 2 > len(counts):
+        if label_column is not None and len(counts) > 20 and single * 2 > len(counts):
             self.stderr.write(f"注意: 列 {label_column} 有 {len(counts)} 个不同的值, 其中 {single} 个只出现一次; "
                               "它像编号或正文, 不像标签列")
         elif single:  # learnt from one message, and the 20% hold-out cannot measure it
