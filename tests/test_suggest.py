@@ -1035,3 +1035,27 @@ def test_renaming_a_topic_the_model_reads_warns_to_retrain(models, directory, lo
     data["sort"] = build.sort + 1
     page = admin.post(f"/admin/directory/topic/{build.pk}/change/", data, follow=True).content.decode()
     assert "领域模型" not in page
+
+
+@pytest.mark.django_db
+def test_a_model_never_measured_dispatches_nothing_automatically(personas, directory, login, settings, tmp_path,
+                                                                  django_capture_on_commit_callbacks):
+    """A city's first model, trained --from-db on a few dozen cases, has no hold-out to measure it: its
+    confidences say nothing, so a region's automatic dispatch leaves the case to its dispatcher and the case's
+    history says why (2026-12-06; before, a confident-looking reading of an unmeasured model was dispatched)."""
+    rows = make_rows(seed=11)[:40]  # fewer than classify.MIN_ROWS_FOR_HOLDOUT
+    model = classify.train([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    assert not model.meta["evaluation"]["holdout_20pct"]
+    model.save(tmp_path / "topic")
+    settings.MINSHENG_MODEL_DIR = tmp_path
+    tasks.forget_models()
+    try:
+        AutoDispatch.objects.create(region=directory["lanzhou"], enabled=True, min_confidence=0.0)
+        m = submit(personas, directory, django_capture_on_commit_callbacks, title="七里河区小区加装电梯",
+                   body="七里河区老旧小区加装电梯物业不管", region="lanzhou")
+        assert m.classified_at is not None and m.predicted_topic is not None
+        assert m.status == Status.SUBMITTED and not m.assignments.exists()
+        page = login(personas["dispatcher"]).get(f"/staff/case/{m.public_id}/").content.decode()
+        assert "未经留出验证" in page
+    finally:
+        tasks.forget_models()

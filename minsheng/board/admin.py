@@ -122,6 +122,7 @@ EVENT_DATA_LABELS = {
     "kind_confidence": "类型置信度",
     "duplicates": "疑似重复留言",
     "lookup_failed": "查重失败",
+    "unmeasured_model": "领域模型未经验证",
     "changes": "期限变更",
     "cause": "原因",
     "what": "期限",

@@ -152,7 +152,7 @@ def auto_dispatch(message_pk: int):
     routed = route(resolve_region(message)[0], message.predicted_topic)  # the table alone, no unit model
     if routed.lead is None:
         return None
-    held = _hold_reason(message)
+    held = {"unmeasured_model": True} if not _measured("topic") else _hold_reason(message)
     if held is not None:
         _note_hold(message, held)
         return None
@@ -161,6 +161,14 @@ def auto_dispatch(message_pk: int):
     except Exception as exc:  # someone acted first, or the unit was switched off: leave it to people
         log.warning("automatic dispatch of message %s skipped: %s", message_pk, exc)
         return None
+
+
+def _measured(target: str) -> bool:
+    """Whether the served ``target`` model was measured on a hold-out when trained: a model of a few dozen
+    cases (``classify.MIN_ROWS_FOR_HOLDOUT``, a city's first ``train-classifier --from-db``) was not, and its
+    confidences say nothing — automatic dispatch waits for one that was (since 2026-12-06)."""
+    model = get_model(target)
+    return bool(model is not None and (model.meta.get("evaluation") or {}).get("holdout_20pct"))
 
 
 HELD_LISTED = 5  # the in-hand near-duplicates a hold names, nearest first (as many as the dispatch form lists)

@@ -929,6 +929,8 @@ def _held_detail(data: dict) -> str:
         return f"疑似与留言 {'、'.join(data['duplicates'])} 重复, 请派单人员核对并单"
     if data.get("lookup_failed"):
         return "查重失败, 请派单人员核对是否与在办留言重复"
+    if data.get("unmeasured_model"):
+        return "领域模型训练数据不足, 未经留出验证, 其置信度不可靠, 不自动派单; 请派单人员派单 (积累更多已派单留言后重新训练)"
     return ""
 
 
