@@ -504,3 +504,35 @@ def test_the_header_links_on_the_sign_in_page_keep_no_next_the_sign_in_refuses(g
         html = Client().get(page, {"next": going}).content.decode()
         header = html[html.index("<header"):html.index("</header>")]
         assert "example.org" not in header and 'href="/accounts/login/">登录</a>' in header, (page, going)
+
+
+def test_a_wrong_code_is_said_with_the_other_mistakes_of_the_registration(client, memory_sender):
+    """A citizen who mistyped the code and left 同意《隐私政策》 unticked was told of the box alone; ticked,
+    with both passwords typed again, the page then said 「验证码不正确」 and asked for them a third time.
+    The wrong code is said at once, beside the other mistakes; a right code is kept for the next try."""
+    send_code(client, "/accounts/register/", "13812345678")
+    code = last_code(memory_sender, "13812345678")
+    wrong = "000000" if code != "000000" else "111111"
+    r = register(client, "13812345678", wrong, agree="")
+    page = r.content.decode()
+    assert r.status_code == 200 and "验证码不正确" in page and "请阅读并勾选同意《隐私政策》后再注册" in page
+    r = register(client, "13812345678", code, agree="")  # the right code, the box still unticked
+    page = r.content.decode()
+    assert r.status_code == 200 and "请阅读并勾选同意《隐私政策》后再注册" in page
+    assert "验证码不正确" not in page and "验证码已使用" not in page
+    r = register(client, "13812345678", code)  # ticked: the same code still signs the citizen up
+    assert r.status_code == 302
+    assert User.objects.get(phone="13812345678").phone_verified
+
+
+def test_a_wrong_reset_code_is_said_with_a_password_mismatch(client, personas, memory_sender):
+    """重置密码 as 注册: a wrong code and two passwords that differ are said together."""
+    send_code(client, "/accounts/reset/", personas["citizen"].phone)
+    code = last_code(memory_sender, personas["citizen"].phone)
+    wrong = "000000" if code != "000000" else "111111"
+    r = client.post("/accounts/reset/", {"action": "reset", "identifier": personas["citizen"].phone, "code": wrong,
+                                         "password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"})
+    assert r.status_code == 200 and "验证码不正确" in r.content.decode()
+    r = client.post("/accounts/reset/", {"action": "reset", "identifier": "13899999999", "code": wrong,
+                                         "password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"})
+    assert r.status_code == 200 and "验证码不正确" in r.content.decode()  # an unknown account: the same words

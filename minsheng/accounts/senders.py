@@ -202,8 +202,10 @@ def issue_code(target: str, purpose: str, now=None, address: str = "") -> Verifi
     return row
 
 
-def check_code(target: str, purpose: str, code: str, now=None) -> None:
-    """Consume the latest valid code for target/purpose, or raise CodeError."""
+def check_code(target: str, purpose: str, code: str, now=None, peek: bool = False) -> None:
+    """Consume the latest valid code for target/purpose, or raise CodeError. With ``peek`` (a form
+    refused for another mistake) a wrong code is counted and refused as ever, a right one is left
+    unused and uncounted for the form sent again."""
     now = now or timezone.now()
     row = (VerificationCode.objects.filter(target=target, purpose=purpose, used_at__isnull=True,
                                            created_at__gt=now - CODE_TTL)
@@ -220,6 +222,9 @@ def check_code(target: str, purpose: str, code: str, now=None) -> None:
         raise CodeError("验证码错误次数过多, 请重新获取")
     if not secrets.compare_digest(row.code, digest(target, purpose, (code or "").strip())):
         raise CodeError("验证码不正确")
+    if peek:
+        VerificationCode.objects.filter(pk=row.pk).update(attempts=F("attempts") - 1)
+        return
     updated = VerificationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
     if not updated:
         raise CodeError("验证码已使用, 请重新获取")

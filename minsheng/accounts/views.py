@@ -154,6 +154,21 @@ def _send_code(request, form_class, purpose, check=None):
     return form, None
 
 
+def _peek_code(form, purpose: str, known: bool = True) -> None:
+    """A form refused for another mistake (同意 unticked, passwords that differ) says a wrong code too:
+    it was told after the rest was put right, and the passwords were typed a third time. A right code
+    stays unused (``check_code(peek=True)``)."""
+    data = getattr(form, "cleaned_data", {})
+    if "identifier" not in data or "code" not in data:
+        return
+    try:
+        if not known:
+            raise CodeError("验证码不正确")
+        check_code(data["identifier"], purpose, data["code"], peek=True)
+    except CodeError as exc:
+        form.add_error("code", str(exc))
+
+
 def register(request):
     if request.user.is_authenticated:
         return redirect("board:home")
@@ -179,6 +194,8 @@ def register(request):
                     login(request, user, backend=BACKEND)
                     messages.success(request, "注册成功, 欢迎使用民声")
                     return redirect(safe_next(request, reverse("board:home")))
+        else:
+            _peek_code(form, "register")
     else:
         form = RegisterForm()
     return render(request, "accounts/register.html", {"form": form, "code_errors": code_errors,
@@ -210,6 +227,8 @@ def reset_password(request):
                 form.user.save(update_fields=["password"])
                 messages.success(request, f"密码已重置, 请用新密码登录。{_signed_out_elsewhere(form.user)}")
                 return redirect(_with_next(reverse("accounts:login"), request))
+        else:  # an unknown account's code is wrong, as when the form is valid
+            _peek_code(form, "reset", known=getattr(form, "user", None) is not None)
     else:
         form = ResetForm()
     return render(request, "accounts/reset.html", {"form": form, "code_errors": code_errors,

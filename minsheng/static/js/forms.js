@@ -20,6 +20,14 @@
         var submits = b.tagName === "BUTTON" ? b.type !== "button" : b.tagName === "INPUT" && b.type === "submit";
         if (submits && !b.disabled) { b.disabled = true; b.setAttribute("data-sending", ""); }
       });
+      // the button pressed says the form is on its way (looking pressed, minsheng.css): on a slow
+      // network, disabled and unchanged, it seemed dead, and 提交留言 was pressed again or the page left
+      var pressed = event.submitter;
+      if (pressed && pressed.tagName === "BUTTON" && pressed.hasAttribute("data-sending")
+          && !pressed.children.length) {
+        pressed.setAttribute("data-label", pressed.textContent);
+        pressed.textContent = "正在提交…";
+      }
       sending(form);
     }, 0);
   });
@@ -67,32 +75,39 @@
   }
   function keepDrafts(form) {
     var key = draftKey(form), note = form.querySelector("[data-draft-note]");
-    var fields = (form.getAttribute("data-draft-fields") || "").split(/\s+/)
-      .map(function (name) { return form.elements[name]; }).filter(Boolean);
-    if (!fields.length) return;
+    var names = (form.getAttribute("data-draft-fields") || "").split(/\s+/).filter(Boolean);
+    // looked up at each use: a field htmx swaps (the post form's region and 留言对象) is a new element
+    function fields() { return names.map(function (name) { return form.elements[name]; }).filter(Boolean); }
+    // what the citizen typed; a choice kept beside it (a hidden field, a select) makes no draft alone
+    function typed() {
+      return fields().filter(function (f) { return f.tagName === "TEXTAREA" || (f.tagName === "INPUT" && f.type !== "hidden"); });
+    }
+    if (!typed().length) return;
     function save() {
       var draft = {}, any = false;
-      fields.forEach(function (f) { draft[f.name] = f.value; any = any || !!f.value.trim(); });
+      fields().forEach(function (f) { draft[f.name] = f.value; });
+      typed().forEach(function (f) { any = any || !!f.value.trim(); });
       try { if (any) store.setItem(key, JSON.stringify(draft)); else store.removeItem(key); } catch (e) { /* full */ }
     }
     form.addEventListener("input", save);
-    if (fields.some(function (f) { return f.value.trim(); })) { save(); return; }  // sent back: its own text
+    if (typed().some(function (f) { return f.value.trim(); })) { save(); return; }  // sent back: its own text
     var draft = readDraft(key);
     if (!draft) return;
-    fields.forEach(function (f) { if (typeof draft[f.name] === "string") f.value = draft[f.name]; });
+    fields().forEach(function (f) { if (typeof draft[f.name] === "string") f.value = draft[f.name]; });
     if (note) {
       note.hidden = false;
       var clear = note.querySelector("[data-draft-clear]");
       if (clear) clear.addEventListener("click", function () {
-        fields.forEach(function (f) { f.value = ""; });
+        typed().forEach(function (f) { f.value = ""; });
         store.removeItem(key);
         note.hidden = true;
         form.dispatchEvent(new CustomEvent("draftcleared", { bubbles: true }));
-        fields[0].focus();
+        typed()[0].focus();
       });
     }
     window.addEventListener("load", function () {  // htmx is ready (the post form's 「已有相似留言」 asks)
-      form.dispatchEvent(new CustomEvent("draftrestored", { bubbles: true }));
+      // with the draft: the post form puts its region picker back as it was (post.html)
+      form.dispatchEvent(new CustomEvent("draftrestored", { bubbles: true, detail: draft }));
     });
   }
   if (store) {
@@ -234,6 +249,7 @@
     document.querySelectorAll("[data-sending]").forEach(function (b) {
       b.disabled = false;
       b.removeAttribute("data-sending");
+      if (b.hasAttribute("data-label")) { b.textContent = b.getAttribute("data-label"); b.removeAttribute("data-label"); }
     });
   });
 })();
