@@ -1,0 +1,84 @@
+"""A supervisor's and an officer's pages on a phone (390×844 and 360×740) in the system Chromium,
+from the walk of 2026-12-06: the statistics' message lists read without a sideways swipe, the
+queues' search box shows its whole hint, and the workbench's controls are big enough to tap."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
+from .test_mobile_layout import CUT_JS, PHONE, overflow
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="system Chromium not installed at /usr/bin/chromium"),
+]
+
+SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 740}}
+PHONES = pytest.mark.parametrize("phone", [PHONE, SMALL_PHONE], ids=["390", "360"])
+
+# The first row's cells, each with its words and where it stands, and whether any box around the
+# table scrolls sideways (the table's card did: 区划, 状态 and the times lay past its right edge).
+ROW_JS = r"""() => {
+  const row = document.querySelector("table.message-list tbody tr");
+  const cells = [...row.cells].map(c => { const r = c.getBoundingClientRect();
+    return {text: c.innerText.trim(), left: r.left, right: r.right, width: r.width, shown: c.checkVisibility()}; });
+  const scrolls = [...document.querySelectorAll("main *")].filter(e => e.scrollWidth > e.clientWidth + 1
+    && ["auto", "scroll"].includes(getComputedStyle(e).overflowX)).map(e => e.className);
+  return {cells, scrolls, width: window.innerWidth};
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+@PHONES
+def test_the_statistics_message_list_reads_on_a_phone_without_a_sideways_swipe(browser, live_server,  # noqa: F811
+                                                                               cases, phone):
+    """/stats/list/ at 390px showed 编号 and the title; 区划, 领域, 状态 and the dates lay to the right
+    in the table's own scrolling box, to be swiped to a row at a time. Now each message is a card: its
+    title, then its 编号, 区划, 领域, 状态 and dates, each named."""
+    page = signed_in_page(browser, live_server, "supervisor", **phone)
+    assert page.goto(f"{live_server.url}/stats/list/?measure=received&region=620100").status == 200
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    seen = page.evaluate(ROW_JS)
+    assert seen["scrolls"] == [], f"{seen['scrolls']} scroll sideways"
+    for cell in seen["cells"]:
+        if cell["text"]:
+            assert cell["shown"] and cell["left"] >= 0 and cell["right"] <= seen["width"], cell
+    status = page.locator("table.message-list tbody tr").first.locator("td[data-label=状态]")
+    assert status.is_visible() and status.inner_text().strip()
+    assert status.evaluate("e => getComputedStyle(e, '::before').content") == '"状态: "'  # named, as in the heading
+    title = page.locator("table.message-list tbody tr").first.locator("td a").first
+    assert title.bounding_box()["y"] < status.bounding_box()["y"], "the title heads its card"
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_statistics_message_list_is_still_a_table_on_a_desk(browser, live_server, cases):  # noqa: F811
+    page = signed_in_page(browser, live_server, "supervisor", viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/stats/list/?measure=received&region=620100")
+    assert page.locator("table.message-list thead").is_visible()
+    heads = page.locator("table.message-list thead th").all_inner_texts()
+    assert heads[:6] == ["编号", "标题", "区划", "领域", "状态", "提交时间"]
+    cells = page.locator("table.message-list tbody tr").first.locator("td")
+    tops = {round(cells.nth(n).bounding_box()["y"]) for n in range(cells.count())}
+    assert len(tops) == 1, "a row's cells stand side by side"
+    assert cells.nth(4).evaluate("e => getComputedStyle(e, '::before').content") == "none"  # the heading names it
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@PHONES
+@pytest.mark.parametrize("who, url", [("officer", "/staff/"), ("dispatcher", "/staff/triage/")])
+def test_the_queue_search_box_shows_its_whole_hint_on_a_phone(browser, live_server, personas, phone,  # noqa: F811
+                                                              who, url):
+    """在待办中查找 at 390px: the box's 「留言编号、留言人手机号或标题、内容中的词」 was cut to
+    「留言编号、留言人手机号或标题、内」 (349px of words in a 266px box); the queue's alike."""
+    page = signed_in_page(browser, live_server, who, **phone)
+    assert page.goto(live_server.url + url).status == 200
+    assert page.evaluate(CUT_JS) == []
+    # what the box finds is still said, under it, and read with it
+    hint = page.locator("#queue-q-hint")
+    assert hint.is_visible() and "手机号" in hint.inner_text() and "内容" in hint.inner_text()
+    assert page.get_attribute("#queue-q", "aria-describedby") == "queue-q-hint"
+    assert overflow(page) <= 0
+    page.context.close()
