@@ -82,3 +82,35 @@ def test_the_queue_search_box_shows_its_whole_hint_on_a_phone(browser, live_serv
     assert page.get_attribute("#queue-q", "aria-describedby") == "queue-q-hint"
     assert overflow(page) <= 0
     page.context.close()
+
+
+# The words of the page under 14px (test_mobile_layout's SMALL_TEXT_JS), and the labels a phone's card
+# writes before its cells (「区划: 」, 「排序:」), which are no text nodes.
+SMALL_LABELS_JS = r"""() => {
+  const small = new Set();
+  for (const e of document.querySelectorAll("main *")) {
+    const before = getComputedStyle(e, "::before");
+    if (!before.content.startsWith('"') || !/[\p{L}\p{N}]/u.test(before.content) || !e.checkVisibility()) continue;
+    if (parseFloat(before.fontSize) < 14) small.add(`${e.tagName.toLowerCase()}::before ${before.fontSize} ${before.content}`);
+  }
+  return [...small];
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_workbench_has_no_words_under_14px_on_a_phone(browser, live_server, cases):  # noqa: F811
+    """The public pages keep their words at 14px or more on a phone (minsheng.css); the workbench's own
+    staff.css set them back to 13.6px: each card's 编号 and dates, 「已超期 33 个工作日」, the labels
+    「区划: 」 and 「排序:」, an answer's quality notes, 督办's 超期天数 note."""
+    from .test_mobile_layout import SMALL_TEXT_JS
+
+    small = []
+    for who, urls in (("officer", ["/staff/", "/staff/?tab=overdue", f"/staff/case/{cases['reopened'].public_id}/"]),
+                      ("dispatcher", ["/staff/triage/"]),
+                      ("supervisor", ["/staff/supervision/", "/stats/overdue/"])):
+        page = signed_in_page(browser, live_server, who, **PHONE)
+        for url in urls:
+            assert page.goto(live_server.url + url).status == 200, url
+            small += [f"{who} {url}: {s}" for s in page.evaluate(SMALL_TEXT_JS) + page.evaluate(SMALL_LABELS_JS)]
+        page.context.close()
+    assert not small, "words under 14px at 390px:\n" + "\n".join(small)
