@@ -114,3 +114,33 @@ def test_the_workbench_has_no_words_under_14px_on_a_phone(browser, live_server, 
             small += [f"{who} {url}: {s}" for s in page.evaluate(SMALL_TEXT_JS) + page.evaluate(SMALL_LABELS_JS)]
         page.context.close()
     assert not small, "words under 14px at 390px:\n" + "\n".join(small)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_leaders_dashboard_keeps_two_figures_a_row_and_whole_place_names_on_a_small_phone(
+        browser, live_server, personas, directory):  # noqa: F811
+    """领导驾驶舱 at 360px: its 13 headline figures stood one a row (two 10.5rem columns need 345px, the page
+    has 344), a screen and a half of scrolling before 哪里在拖延; there 「兰州市本级」 broke as 「兰州市本」
+    over 「级」, its column squeezed under five characters by the figures beside it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from minsheng.board import actions
+
+    p, d = personas, directory
+    month_ago = timezone.now() - timedelta(days=30)
+    late = actions.do_submit(p["citizen"], title="兰州市区退休人员养老金迟迟未发放",
+                             body="我父亲今年退休, 养老金申请提交三个月了还没有发放, 请帮忙核实办理进度。",
+                             kind="help", region=d["lanzhou"], topic=d["topic_build"], at=month_ago)
+    actions.do_dispatch(p["dispatcher"], late, d["housing"], at=month_ago)
+    page = signed_in_page(browser, live_server, "supervisor", **SMALL_PHONE)
+    assert page.goto(live_server.url + "/stats/dashboard/").status == 200
+    first, second = (page.locator(".figures > .figure").nth(n).bounding_box() for n in (0, 1))
+    assert abs(first["y"] - second["y"]) < 2, "the first two figures share a row"
+    own = page.locator("table.stats-table td", has_text="兰州市本级").first
+    rows = own.evaluate("""e => { const range = document.createRange(); range.selectNodeContents(e);
+        return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size; }""")
+    assert rows == 1, "「兰州市本级」 on one line"
+    assert overflow(page) <= 0
+    page.context.close()
