@@ -44,7 +44,7 @@ def test_the_statistics_message_list_reads_on_a_phone_without_a_sideways_swipe(b
     for cell in seen["cells"]:
         if cell["text"]:
             assert cell["shown"] and cell["left"] >= 0 and cell["right"] <= seen["width"], cell
-    status = page.locator("table.message-list tbody tr").first.locator("td[data-label=状态]")
+    status = page.locator("table.message-list tbody tr").first.locator("td").nth(4)
     assert status.is_visible() and status.inner_text().strip()
     assert status.evaluate("e => getComputedStyle(e, '::before').content") == '"状态: "'  # named, as in the heading
     title = page.locator("table.message-list tbody tr").first.locator("td a").first
