@@ -144,3 +144,15 @@ def test_the_leaders_dashboard_keeps_two_figures_a_row_and_whole_place_names_on_
     assert rows == 1, "「兰州市本级」 on one line"
     assert overflow(page) <= 0
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_late_case_card_on_the_supervision_page_says_督办_once(browser, live_server, cases):  # noqa: F811
+    """督办's overdue cards on a phone ended in a line 「督办:」 with nothing after it, then 「▶ 督办」 beneath:
+    the cell's label over its own disclosure, a wasted line a card."""
+    page = signed_in_page(browser, live_server, "supervisor", **PHONE)
+    assert page.goto(live_server.url + "/staff/supervision/").status == 200
+    cell = page.locator("#overdue table.cases tbody tr").first.locator("td[data-label=督办]")
+    assert cell.locator("summary").inner_text().strip() == "督办"
+    assert cell.evaluate("e => getComputedStyle(e, '::before').content") == "none"
+    page.context.close()
