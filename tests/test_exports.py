@@ -636,3 +636,41 @@ def test_a_bad_measure_reads_as_a_page_to_a_browser_and_as_json_to_a_program(cli
         assert "不支持的统计项: bogus" in response.content.decode()
     else:
         assert response.json() == {"error": "不支持的统计项: bogus"}
+
+
+def test_an_overdue_export_says_under_one_working_day_as_its_list_does(login, personas, cases, capsys):
+    """Phone walk 2026-12-06: a case whose deadline passed earlier today read 「不足 1 个工作日」 on the overdue
+    list, and 「0」 in its export's 超期天数 — in a list of overdue cases, a leader read it as not late. The
+    number stays, for sorting and filtering, and a column 超期 beside it says what the page says."""
+    from minsheng.stats.models import OpenCase
+
+    m = cases["overdue"]
+    today = timezone.localtime().replace(hour=0, minute=0, second=1, microsecond=0)
+    Message.objects.filter(pk=m.pk).update(due_at=today)
+    OpenCase.objects.filter(message=m).update(due_at=today)
+    sup = login(personas["supervisor"])
+    page = sup.get("/stats/overdue/", {"region": "620100"}).content.decode()
+    shown = re.search(rf"{m.public_id}</div></td>\s*<td data-label=\"超期天数\"[^>]*>(.*?)</td>", page, re.S)
+    assert re.sub(r"<[^>]+>", "", shown.group(1)) == "不足 1 个工作日"
+
+    rows = _csv(sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue"}))
+    header = rows[0]
+    days, words = header.index("超期天数 (工作日)"), header.index("超期")
+    assert words == days + 1
+    by_id = {r[0]: r for r in rows[1:]}
+    assert by_id[m.public_id][days] == "0" and by_id[m.public_id][words] == "不足 1 个工作日"
+    for row in rows[1:]:  # the others as the page says them too
+        assert row[words] == ("不足 1 个工作日" if row[days] == "0" else f"{row[days]} 个工作日")
+    assert any(row[days] not in ("", "0") for row in rows[1:])
+
+    ws = load_workbook(io.BytesIO(sup.get("/stats/export/messages.xlsx",
+                                          {"region": "620100", "measure": "overdue"}).content)).active
+    sheet = list(ws.iter_rows(values_only=True))
+    assert list(sheet[0]) == header
+    xlsx = {r[0]: r for r in sheet[1:]}
+    assert xlsx[m.public_id][days] == 0 and xlsx[m.public_id][words] == "不足 1 个工作日"
+    assert all(isinstance(r[days], int) for r in sheet[1:])  # a number a spreadsheet sorts and filters
+
+    call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
+    out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert out[0] == header and {r[0]: r[words] for r in out[1:]}[m.public_id] == "不足 1 个工作日"

@@ -724,7 +724,8 @@ def test_the_messages_behind_a_figure_show_their_whole_titles_on_a_phone(browser
                                                                         directory):
     """QA walk 2026-12-06: the dashboard's 待答复 opened /stats/list/, whose titles ran off a 390 px screen
     beside the 14-digit 编号 (「建议搬迁石化花园附近的混凝土搅拌站」 read 「建议搬迁石化花园附近的混凝土搅拌」).
-    Each title now wraps within the screen; the other columns still scroll sideways inside the card."""
+    Each title now wraps within the screen, heading its message's card (since 2026-12-06, second walk:
+    tests/test_phone_walk.py)."""
     titles = ["建议搬迁幸福家园小区附近的混凝土搅拌站并公开环评结果", "城关区某路段路灯不亮"]
     for title in titles:
         message = actions.do_submit(personas["citizen"], title=title, body=f"{title}, 已经有一段时间了, 请尽快处理。",

@@ -224,6 +224,11 @@ PUBLIC_COLUMNS = ["留言编号", "标题", "类型", "领域", "区划", "状�
                   "链接"]
 PERSONAL_COLUMNS = ["留言人", "手机", "邮箱", "联系人"]  # 联系人 (since 2026-12-05) last: the others keep their places
 LATE_COLUMN = "超期天数 (工作日)"  # an overdue list's, after 答复期限, as /stats/overdue/ shows it
+# and beside it the page's words for it (since 2026-12-06): 「3 个工作日」, and 「不足 1 个工作日」 where the
+# number is 0 (a deadline passed today, or on the weekend after a Friday deadline) — 0 alone, in a list of
+# overdue cases, read as not late; the number stays, for a spreadsheet to sort and filter
+LATE_WORDS_COLUMN = "超期"
+UNDER_A_DAY = "不足 1 个工作日"
 LATE_AT = PUBLIC_COLUMNS.index("答复期限") + 1
 UNIT_AT = PUBLIC_COLUMNS.index("办理单位")
 # an open or overdue list's unit: the lead unit handling the case now, as /stats/overdue/ names it
@@ -236,7 +241,7 @@ SIGN_COLUMNS = ["签收单位", "签收期限", "签收时间"]
 
 
 def message_header(personal: bool, late: bool = False, lead: bool | None = None, signs: bool = False) -> list[str]:
-    """The columns of ``message_rows`` (``late``: a list of overdue cases, with 超期天数; ``lead``
+    """The columns of ``message_rows`` (``late``: a list of overdue cases, with 超期天数 and 超期; ``lead``
     (by default ``late``): a list of open cases, with 主办单位, the unit handling each now, in
     place of 办理单位, the unit credited; ``signs``: a list of late sign-fors, ``SIGN_COLUMNS`` there)."""
     header = PUBLIC_COLUMNS + (PERSONAL_COLUMNS if personal else [])
@@ -246,7 +251,14 @@ def message_header(personal: bool, late: bool = False, lead: bool | None = None,
         header = [LEAD_COLUMN if n == UNIT_AT else column for n, column in enumerate(header)]
     if not late:
         return header
-    return [*header[:LATE_AT], LATE_COLUMN, *header[LATE_AT:]]
+    return [*header[:LATE_AT], LATE_COLUMN, LATE_WORDS_COLUMN, *header[LATE_AT:]]
+
+
+def late_words(days: int | str) -> str:
+    """超期 as /stats/overdue/ and 督办 say it: 「3 个工作日」, 「不足 1 个工作日」 for 0 ("" without a deadline)."""
+    if days == "":
+        return ""
+    return f"{days} 个工作日" if days else UNDER_A_DAY
 
 
 def message_sheet(qs, measure: str, personal: bool, base_url: str, now) -> tuple[list, object]:
@@ -305,7 +317,8 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
             username, phone, email, name = contact
             row += [CLOSED_NAME if closed_at else author_name or username, phone, email, name]
         if late_at is not None:
-            row.insert(LATE_AT, working_days_late(due_at, late_at) if due_at else "")
+            days = working_days_late(due_at, late_at) if due_at else ""
+            row[LATE_AT:LATE_AT] = [days, late_words(days)]
         if signs:
             row[UNIT_AT + 1:UNIT_AT + 1] = [fmt(moment) for moment in signed]
         yield row
