@@ -739,3 +739,24 @@ def test_the_messages_behind_a_figure_show_their_whole_titles_on_a_phone(browser
     assert sorted(title for title, _ in shown) == sorted(titles)
     assert all(whole for _, whole in shown), shown
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_browsing_on_a_phone_shows_messages_in_the_first_screen(browser, live_server, answered_with_photos,  # noqa: F811
+                                                                directory):
+    """浏览留言 at 360×740: its seven filters took the whole first screen and the messages began below it
+    (citizen walk, 2026-12-06). The keyword box stays; 区划, 领域, 类型, 状态 and the dates fold under
+    「更多筛选」, open where one of them is in use; on a desk they all stand, nothing to unfold."""
+    page = browser.new_context(**{**PHONE, "viewport": {"width": 360, "height": 740}}).new_page()
+    page.goto(live_server.url + "/browse/")
+    first = page.locator("ul.msglist li").first.bounding_box()
+    assert first["y"] + 40 < 740, first
+    assert page.locator("#id_q").is_visible() and not page.locator("#id_region").is_visible()
+    page.get_by_text("更多筛选").click()
+    assert page.locator("#id_region").is_visible() and page.locator("#id_date_to").is_visible()
+    page.goto(f"{live_server.url}/browse/?region={directory['lanzhou'].code}")
+    assert page.locator("#id_region").is_visible()  # a filter in use stays in sight
+    assert overflow(page) <= 0
+    desk = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN").new_page()
+    desk.goto(live_server.url + "/browse/")
+    assert desk.locator("#id_region").is_visible() and not desk.get_by_text("更多筛选").is_visible()

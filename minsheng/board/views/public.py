@@ -206,6 +206,9 @@ def browse(request):
         "form": form, "page": page, "query": query, "region": region, "regions": regions, "topics": topics,
         "q": q, "nothing_to_search": bool(q.strip()) and not search.searchable(q), "query_cut": query_cut(request),
         "number": number, "own_unlisted": _own_unlisted(request.user, number),
+        # a filter past the keyword in use (or refused): 更多筛选 stays open on a phone
+        "more_filters_used": any(request.GET.get(name) for name in ("region", "topic", "kind", "status", "date_from",
+                                                                     "date_to")),
     })
 
 
