@@ -544,3 +544,14 @@ def test_a_persons_name_beside_a_place_stays_hidden(text, names, kept):
 @pytest.mark.parametrize("text", ["同事刘晓园的车被刮了", "联系人：李园, 电话", "我叫李明, 李明家的狗"])
 def test_a_name_ending_in_a_gardens_word_stays_a_name(text):
     assert "晓园" not in mask(text) and "李园" not in mask(text) and "李明" not in mask(text)
+
+
+# Review of 2026-12-06 (review1): after 我叫, 我的名字是 or 姓名: the writer gives a person's name, and one ending in a
+# character a place's name ends in (王一路, 杨建路, 王文镇, 何家村) was published whole since the privacy review's place
+# rule (it was 「王**」 before)
+@pytest.mark.parametrize("text, kept", [
+    ("我叫王一路，家在城东", "一路"), ("姓名：杨建路，电话见上", "建路"), ("我的名字叫何家村", "家村"),
+    ("本人姓名：李兴县", "兴县"), ("我叫张小乡，反映", "小乡"), ("我名叫陈建市", "建市"),
+])
+def test_a_name_the_writer_introduces_as_theirs_is_hidden_even_if_it_ends_like_a_place(text, kept):
+    assert kept not in mask(text), mask(text)

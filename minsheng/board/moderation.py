@@ -371,9 +371,15 @@ def _group(m: re.Match) -> int | None:
     group = next((i for i in range(1, (m.re.groups or 0) + 1) if m.group(i)), 0)
     if m.re is NAME and group == NAME.groups and _dictionary_word(m.group(group)):
         return None
-    if m.re is NAME and _a_places_name(m.group(group), m.string, m.end(group)):
+    if (m.re is NAME and _a_places_name(m.group(group), m.string, m.end(group))
+            and not _OWN_NAME_GIVEN.search(m.string, 0, m.start(group))):
         return None
     return group
+
+
+# what gives the writer's own name, and nothing else (我叫, 姓名：): what follows is a person's, even one ending as a place's
+# does (我叫王一路, 姓名：杨建路: published whole by the place rule below until review1 of 2026-12-06)
+_OWN_NAME_GIVEN = re.compile(r"(?:我叫|我名叫|本人叫|我的名字[是叫]|姓名[:：是为]?)\s?$")
 
 
 # Since the privacy review of 2026-12-06 a place's name that begins with a surname is no person's (联系人：王庄村, 我妈妈张庄村的,
