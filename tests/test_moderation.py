@@ -196,6 +196,7 @@ def test_a_name_introduced_once_is_hidden_everywhere_in_public(client, personas,
 
     ("0035_search_text_with_places_and_dates_after_a_building", "垃圾一周没人清运", "联系电话：96123456，本人。",
      "96123456"),
+    ("0036_search_text_without_own_names_ending_as_places", "垃圾一周没人清运", "我叫王一路，门前垃圾成堆。", "王一路"),
 ])
 def test_the_reindex_migration_forgets_a_name_an_older_index_kept(client, personas, directory, migration, title, body,
                                                                   name):
