@@ -1898,6 +1898,20 @@ def test_a_letter_that_thanks_but_also_asks_is_still_charged(title, body):
     assert result["completeness"] < 1.0 and result["missed"], result
 
 
+# review1 (2026-12-06): praise and then a problem told with no request word (另外…路灯坏了, 挂号太难了, 噪音扰民严重, 但…太贵)
+# was read as praise only: completeness full marks and 「留言只表达感谢或称赞」 for a reply that only thanked back
+@pytest.mark.parametrize(("title", "body"), [
+    ("点赞交警", "为交警点赞! 另外我们小区门口的路灯坏了半个月了, 晚上很黑。"),
+    ("表扬医生", "感谢王医生, 点赞! 挂号太难了。"),
+    ("感谢政府", "感谢政府, 点赞! 楼下烧烤店噪音扰民严重, 晚上睡不着。"),
+    ("感谢医院", "感谢医院的医生护士, 辛苦了! 但医院停车场收费太贵了。"),
+])
+def test_praise_with_a_problem_told_after_it_is_no_praise_only(title, body):
+    reply = "您好! 感谢您的肯定, 我们会继续努力。" + HOUSING_SIGNATURE
+    result = score_reply(title, body, reply, explain=True)
+    assert not result["praise"] and "只表达感谢" not in result["explained"].get("completeness", ""), result
+
+
 # A second matter asked in the body with no opening word (2026-12-06, quality review): a question of its own subject, first
 # named where it is asked and in no other question of the letter, ending in ?/吗/呢 or asking when, whether or can, was still
 # answered by the date the reply gives for the title's matter
@@ -1973,3 +1987,29 @@ def test_stored_scores_follow_the_abbreviations_and_praise_rules_of_2026_12_06(d
         assert not any("未回应" in r for r in q["reasons"]), q
     assert praised.quality["praise"] is True and "不计完整性" in praised.quality["explained"]["completeness"]
     assert current.quality == untouched
+
+
+def test_a_stored_score_read_as_praise_with_a_problem_told_is_charged_again(directory, personas):
+    """Board 0037 (review1, 2026-12-06): a reply stored as praise only (0034's rebuild) whose letter told a problem after
+    the praise is scored again: its completeness is charged, its timeliness kept."""
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from minsheng.board.models import Reply
+
+    title, body = "点赞交警", "为交警点赞! 另外我们小区门口的路灯坏了半个月了, 晚上很黑。"
+    text = "您好! 感谢您的肯定, 我们会继续努力。" + HOUSING_SIGNATURE
+    message = actions.do_submit(personas["citizen"], title=title, body=body, kind="suggest", region=directory["chengguan"])
+    quality = score_reply(title, body, text, explain=True)
+    quality.update(completeness=1.0, praise=True, thanks=True, questions=0, questions_addressed=0, missed=[],
+                   timeliness=0.5, explained=dict(quality["explained"], completeness="留言只表达感谢或称赞, 未提出问题或诉求, "
+                                                  "不计完整性 (按满分计)", timeliness="已超过 15 天"))
+    reply = Reply.objects.create(message=message, unit=directory["housing"], author=personas["officer"], body=text,
+                                 published_at=timezone.now(), quality=quality)
+    importlib.import_module("minsheng.board.migrations.0037_reply_scores_rebuilt_where_praise_told_a_problem").forwards(
+        apps, None)
+    reply.refresh_from_db()
+    q = reply.quality
+    assert q["praise"] is False and "只表达感谢" not in q["explained"]["completeness"] and q["timeliness"] == 0.5, q

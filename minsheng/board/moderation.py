@@ -371,9 +371,15 @@ def _group(m: re.Match) -> int | None:
     group = next((i for i in range(1, (m.re.groups or 0) + 1) if m.group(i)), 0)
     if m.re is NAME and group == NAME.groups and _dictionary_word(m.group(group)):
         return None
-    if m.re is NAME and _a_places_name(m.group(group), m.string, m.end(group)):
+    if (m.re is NAME and _a_places_name(m.group(group), m.string, m.end(group))
+            and not _OWN_NAME_GIVEN.search(m.string, 0, m.start(group))):
         return None
     return group
+
+
+# what gives the writer's own name, and nothing else (我叫, 姓名：): what follows is a person's, even one ending as a place's
+# does (我叫王一路, 姓名：杨建路: published whole by the place rule below until review1 of 2026-12-06)
+_OWN_NAME_GIVEN = re.compile(r"(?:我叫|我名叫|本人叫|我的名字[是叫]|姓名[:：是为]?)\s?$")
 
 
 # Since the privacy review of 2026-12-06 a place's name that begins with a surname is no person's (联系人：王庄村, 我妈妈张庄村的,
@@ -385,8 +391,31 @@ _PLACE_CONTEXT = re.compile(r"的?(?:小区|社区|物业|业主|住户|居民|�
 
 def _a_places_name(name: str, text: str, end: int) -> bool:
     """Whether ``name``, found as a person's name ending at ``end`` in ``text``, is a place's (王庄村, 陶然苑的业主)."""
-    return (name[-1] in "村乡巷" or (len(name) >= 3 and name[-1] in "镇街路市区县")
-            or (len(name) >= 3 and name[-1] in "苑园" and bool(_PLACE_CONTEXT.match(text, end))))
+    return (name[-1] in "村乡巷" or (len(name) >= 3 and name[-1] in "镇街路市区县" and _a_places_stem(name[:-1]))
+            or (len(name) >= 3 and name[-1] in "苑园" and _a_places_stem(name[:-1])
+                and bool(_PLACE_CONTEXT.match(text, end))))
+
+
+# the last character of a place's stem (鲁庄镇, 柴家坪, 李家沟 …): a given name's rarely (since review1 of 2026-12-06, with a
+# dictionary word as the stem, 陶然苑, 张掖路, what makes a place of a name ending in 路, 镇 …, 苑 or 园: 刘晓路, 王一路, 李春园
+# were published whole as places)
+PLACE_STEM_END = "庄家村屯寨营集店湾坪堡沟岗桥河山坡峪关铺坝塘滩洼岭"
+
+
+def _a_places_stem(stem: str) -> bool:
+    """Whether ``stem`` (what stands before 路, 镇, 园 … in a name a pattern found) begins a place's name."""
+    return stem[-1] in PLACE_STEM_END or stem in _stems()
+
+
+@functools.cache
+def _stems() -> frozenset[str]:
+    """jieba's dictionary words of 2–3 characters that begin with a surname, whatever their tag (陶然, 张掖, 黄河)."""
+    import jieba
+
+    starts = set(SURNAMES) | set(WORDLIKE_SURNAMES) | {c[0] for c in COMPOUND_SURNAMES.split("|")}
+    with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as f:
+        return frozenset(word for word, _freq, _tag in (line.split() for line in f)
+                         if 2 <= len(word) <= 3 and word[0] in starts)
 
 
 @functools.cache

@@ -308,6 +308,10 @@ _PERSONS_PHONE = re.compile(rf"({TITLES}|队长|所长|站长|组长|村长|网�
                             r"(?:个人|私人)?(?:办公|联系|值班|工作)?(?:电话|手机|号码|微信)" + _NUMBERS_BEFORE)
 
 
+# the words every unit of a kind ends in (建设局, 管理局, 服务中心, 政府 …): a name sharing only these with the replying unit's
+# names another unit (水利建设局 by 兰州市住房和城乡建设局 was published as its own line until review1 of 2026-12-06)
+_GENERIC_TAIL = re.compile(r"(?:管理|服务|建设|事务|保障|监督|执法|运输|资源|发展|改革|卫生|工作|办事)?"
+                           r"(?:委员会|中心|办公室|人民政府|政府|大队|派出所|办事处|居委会|村委会|[局委办所站队院处科厅])$")
 _ASKING = re.compile(r"^(?:可以|拨打|咨询|联系|致电|询问|如需|[可请或向])+")
 _REGION_WORD = re.compile(r"[\u4e00-\u9fff]{2,3}?(?:省|市|区|县|旗)")
 
@@ -321,7 +325,7 @@ def _names_the_unit(named: str, unit: Unit | None) -> bool:
     named = _ASKING.sub("", named)
     names = {n.replace("人民政府", "政府") for n in (unit.name, unit.short_name) if n} | {unit.name}
     k = next((k for k in range(len(named), 2, -1) if any(named[-k:] in n for n in names)), 0)
-    if not k:
+    if not k or len(_GENERIC_TAIL.sub("", named[-k:])) < 2:  # 建设局, 管理局, 服务中心: any unit's (review1, 2026-12-06)
         return False
     regions = _REGION_WORD.findall(named[:-k])
     if regions:
