@@ -1941,10 +1941,12 @@ def test_a_question_on_the_titles_matter_or_the_storys_is_still_answered_by_its_
     assert result["completeness"] == 1.0 and result["missed"] == [], result
 
 
-def test_stored_scores_follow_the_abbreviations_and_praise_rules_of_2026_12_06(directory, personas):
+@pytest.mark.parametrize("batch", [500, 1])
+def test_stored_scores_follow_the_abbreviations_and_praise_rules_of_2026_12_06(directory, personas, batch, monkeypatch):
     """Replies scored before the quality review of 2026-12-06 keep the completeness charged then (an abbreviation not read,
     a praise read as a demand): the data migration scores their text again, all parts, keeping the stored timeliness (the
-    deadline may have moved since); a stored score the rules do not change is left as it is."""
+    deadline may have moved since); a stored score the rules do not change is left as it is. A batch of one reply: each
+    batch read by key and written in its own transaction, none is left out."""
     import importlib
 
     from django.apps import apps
@@ -1975,6 +1977,7 @@ def test_stored_scores_follow_the_abbreviations_and_praise_rules_of_2026_12_06(d
     untouched = dict(current.quality)
 
     module = importlib.import_module("minsheng.board.migrations.0034_reply_scores_rebuilt_for_abbreviations_and_praise")
+    monkeypatch.setattr(module, "BATCH", batch)
     module.forwards(apps, None)
     for reply in (abbreviated, praised, current):
         reply.refresh_from_db()
