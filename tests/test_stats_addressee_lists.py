@@ -19,6 +19,7 @@ from minsheng.board import actions
 from minsheng.directory.models import Addressee
 
 from .conftest import make_user
+from .test_exports import data_rows
 from .test_stats_sign_boards import _href, _rows, _sent, signs  # noqa: F401 (the fixture)
 from .test_stats_sign_rate import BODY, _text
 
@@ -84,14 +85,14 @@ def test_the_exports_of_a_leaders_list_hold_its_rows(client, personas, directory
     listed = _text(client.get("/stats/list/", {"measure": "sign_late", "addressee": mayor.pk}))
     href = _href(listed, r'<a href="(/stats/export/messages\.csv\?[^"]+)">CSV</a>')
     assert f"addressee={mayor.pk}" in href
-    table = list(csv.reader(io.StringIO(b"".join(client.get(href).streaming_content).decode("utf-8-sig"))))
+    table = data_rows(csv.reader(io.StringIO(b"".join(client.get(href).streaming_content).decode("utf-8-sig"))))
     assert len(table) - 1 == 5 and "菜市场早上占道经营" not in str(table)
     xlsx = client.get("/stats/export/messages.xlsx", {"measure": "sign_late", "addressee": secretary.pk})
     sheet = list(load_workbook(io.BytesIO(xlsx.content), read_only=True).active.values)
     assert len(sheet) == 2 and "菜市场早上占道经营" in sheet[1]
 
     call_command("export_stats", "messages", "--measure", "sign_late", "--addressee", str(mayor.pk))
-    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    rows = data_rows(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) - 1 == 5 and "菜市场早上占道经营" not in str(rows)
     with pytest.raises(CommandError, match="没有这个留言对象"):
         call_command("export_stats", "messages", "--addressee", "999999")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from minsheng.board import actions
 from minsheng.board.models import Assignment
 
+from .test_exports import data_rows
 from .test_stats_sign_rate import BODY, _late_at, _text
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def _end_of_minute(moment: dt.datetime) -> dt.datetime:
 
 
 def _csv(response) -> list[str]:
-    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    table = data_rows(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     return sorted(row[table[0].index("标题")] for row in table[1:])
 
 
@@ -64,7 +65,7 @@ def test_the_overdue_list_and_its_export_hold_what_the_figure_counts_seconds_aft
         count, titles = _listed(_text(supervisor.get("/stats/overdue/", {"region": "620100"})))
         exported = _csv(supervisor.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue"}))
         call_command("export_stats", "messages", "--region", "620100", "--measure", "overdue")
-    command = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    command = data_rows(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert sorted(row[command[0].index("标题")] for row in command[1:]) == exported
     assert figure == count == 2
     assert titles == exported == sorted(["楼道灯坏了一个月", "小区门口道路坑洼积水"])

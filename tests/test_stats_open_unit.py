@@ -20,6 +20,7 @@ from minsheng.board import actions
 from minsheng.stats import figures
 
 from .conftest import make_user
+from .test_exports import data_rows
 
 BODY = "小区门口的道路坑洼不平, 下雨后积水很深, 老人孩子出行很不方便, 希望尽快修复。"
 HOUSING, ECOLOGY = "兰州市住房和城乡建设局", "兰州市生态环境局"
@@ -60,7 +61,7 @@ def moved(request, personas, directory, django_capture_on_commit_callbacks):
 
 def _csv(response) -> list[list[str]]:
     assert response.status_code == 200, response.content[:300]
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    return data_rows(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 def _unit_rows(client) -> dict:
@@ -135,7 +136,7 @@ def test_the_open_export_names_the_unit_its_filter_chooses(client, directory, mo
     sheet = [[c for c in row] for row in book.active.iter_rows(values_only=True)]
     assert {r[0]: r[sheet[0].index("主办单位")] for r in sheet[1:]}[m.public_id] == ECOLOGY
     call_command("export_stats", "messages", "--measure", "open", "--region", "620100")
-    out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    out = data_rows(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert {r[0]: r[out[0].index("主办单位")] for r in out[1:]}[m.public_id] == ECOLOGY
     # the other lists keep the unit credited, 办理单位
     received = _csv(client.get("/stats/export/messages.csv", {"measure": "received"}))
@@ -177,7 +178,7 @@ def test_an_overdue_export_names_the_unit_handling_each_case_now_as_its_list_doe
         assert {r[0]: r[header.index("主办单位")] for r in rows[1:]} == {m.public_id: "兰州市生态环境局"}
     # the command writes the same column; the other lists keep the credited unit as 办理单位
     call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
-    out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    out = data_rows(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert {r[0]: r[out[0].index("主办单位")] for r in out[1:]} == {m.public_id: "兰州市生态环境局"}
     rows = _csv(sup.get("/stats/export/messages.csv", {"measure": "reopened"}))
     assert {r[0]: r[rows[0].index("办理单位")] for r in rows[1:]} == {m.public_id: "兰州市住房和城乡建设局"}

@@ -91,7 +91,7 @@ def test_campaign_of_two_regions_links_to_its_own_messages(client, cases, direct
     with pytest.raises(figures.ScopeError, match="不在该征集活动的范围内"):
         figures.make_scope(campaign="two", region="620103")
     csv_rows = b"".join(client.get("/stats/export/messages.csv?campaign=two&measure=received")
-                        .streaming_content).decode("utf-8-sig").strip().splitlines()
+                        .streaming_content).decode("utf-8-sig").strip().split("\r\n\r\n")[0].splitlines()  # the data, not the 说明 beneath
     assert len(csv_rows) - 1 == figures.compute(campaign="two")["received"]
 
 
@@ -282,3 +282,20 @@ def test_the_overdue_list_with_its_dates_the_wrong_way_round_keeps_the_list(logi
     assert exports and not [href for href in exports if "1999" in href]  # the exports leave it out as well
     assert client.get(exports[0].replace("&amp;", "&")).status_code == 200
     assert client.get("/stats/overdue/", {"date_from": "zzz"}).status_code == 200  # not a date: left out too
+
+
+def test_the_dashboard_says_it_counts_by_region_alone_and_leads_to_the_statistics_of_the_same_filters(
+        login, personas, cases):
+    """/stats/dashboard/ takes ``region`` alone (its days are its own: 近 30 天, 本周, 90 天): a supervisor who
+    came with ``?topic=`` read the whole district's figures unsaid. It says so, names the filters it did not
+    apply, and links to /stats/ of the same region and filters (since 2026-12-06)."""
+    sup = login(personas["supervisor"])
+    response = sup.get("/stats/dashboard/")
+    text = _text(response)
+    assert "驾驶舱只按区划汇总" in text and "不按领域、类型、办理单位、留言对象或自选日期筛选" in text
+    assert 'href="/stats/?region=620100"' in response.content.decode()
+    response = sup.get("/stats/dashboard/", {"region": "620102", "topic": "urban", "kind": "complain"})
+    text = _text(response)
+    assert "地址中的领域、类型未用于本页" in text
+    assert 'href="/stats/?region=620102&amp;topic=urban&amp;kind=complain"' in response.content.decode()
+    assert "未用于本页" not in _text(sup.get("/stats/dashboard/", {"region": "620102"}))

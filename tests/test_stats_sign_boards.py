@@ -15,6 +15,7 @@ from django.utils import timezone
 from minsheng.board import actions
 
 from .conftest import make_user
+from .test_exports import data_rows
 from .test_stats_sign_rate import BODY, ECOLOGY, HOUSING, _cells, _text
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +130,7 @@ def test_the_late_sign_for_list_exports_as_the_other_lists(client, personas, dir
     assert 'href="/stats/export/messages.csv?' in listed
     response = client.get("/stats/export/messages.csv", {**params, "unit": directory["housing"].pk})
     assert response.status_code == 200
-    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    table = data_rows(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert "签收单位" in table[0] and "签收期限" in table[0]
     rows = [dict(zip(table[0], r, strict=True)) for r in table[1:]]
     assert sorted(r["标题"] for r in rows) == sorted([*signs["late"], signs["late"][2]])

@@ -500,9 +500,67 @@ def totals_rows(figures: dict):
 BY_LABELS = {"region": "区划", "unit": "办理单位", "topic": "领域", "kind": "类型", "month": "月份"}
 
 
-def table_sheets(by: str, scope: Scope) -> list[tuple[str, list, list]]:
+def table_sheets(by: str, scope: Scope, now=None) -> list[tuple[str, list, list]]:
     """A statistics table grouped ``by`` (its first column named in Chinese), then the
-    scope's totals: the web export's and `minsheng export-stats table`'s sheets."""
-    header, body = table_rows(tabulate(by, scope), BY_LABELS[by])
-    totals = totals_rows(compute(scope))
-    return [(f"按{BY_LABELS[by]}", header, body), ("合计", totals[0], totals[1:])]
+    scope's totals, then 说明 (``scope_sheet``, since 2026-12-06): the web export's and
+    `minsheng export-stats table`'s sheets, counted as of the minute ``figures.clock``."""
+    now = clock(now)
+    header, body = table_rows(tabulate(by, scope, now=now), BY_LABELS[by])
+    totals = totals_rows(compute(scope, now=now))
+    return [(f"按{BY_LABELS[by]}", header, body), ("合计", totals[0], totals[1:]),
+            scope_sheet(scope, now, [["分组", f"按{BY_LABELS[by]}"]])]
+
+
+# --- what an export covers -----------------------------------------------------------
+
+SCOPE_TITLE = "说明"
+SCOPE_HEADER = ["项目", "内容"]
+
+
+def scope_lines(scope: Scope, unit_label: str = "办理单位") -> list[list[str]]:
+    """The filters of ``scope`` as a reader names them, one [项目, 内容] each, every filter listed
+    (「全部区划」 where none was chosen), as the lists' scope line (stats/_scope.html) says them."""
+    if scope.region is not None:
+        own = scope.own_level and scope.region.level < 4
+        region = f"{scope.region.name}本级 (不含下级)" if own else f"{scope.region.name} (含下级)"
+    else:
+        region = "、".join(r.name for r in scope.regions) or "全部区划"
+    if scope.date_from or scope.date_to:
+        start, end = (f"{day:%Y-%m-%d}" if day else "" for day in (scope.date_from, scope.date_to))
+        days = f"{start} 至 {end}" if start and end else f"{start} 起" if start else f"{end} 及以前"
+    else:
+        days = "全部时间"
+    addressee = scope.addressee
+    return [
+        ["征集活动", scope.campaign.name if scope.campaign is not None else "不限"],
+        ["区划", region],
+        ["领域", "、".join(t.name for t in scope.topics) or "全部领域"],
+        ["类型", MessageKind(scope.kind).label if scope.kind else "全部类型"],
+        [unit_label, scope.unit.name if scope.unit is not None else "全部单位"],
+        ["留言对象", (addressee.title + ("" if addressee.is_active else " (已停用)")) if addressee else "不限"],
+        ["提交日期", days],
+    ]
+
+
+def scope_sheet(scope: Scope, now, first: list | None = None, last: list | None = None,
+                unit_label: str = "办理单位") -> tuple[str, list, list]:
+    """The sheet 「说明」 an export ends with (since 2026-12-06): the minute its figures and lists count as
+    of (``figures.clock``), ``first`` (what it groups or lists), its filters by name (``scope_lines``),
+    ``last``. An XLSX's last sheet; a CSV's last block, after an empty row and its title (``stacked_rows``),
+    so the data's header stays the file's first line."""
+    counted = [["统计截至", f"{timezone.localtime(now):%Y-%m-%d %H:%M}"]]
+    return (SCOPE_TITLE, SCOPE_HEADER, [*counted, *(first or []), *scope_lines(scope, unit_label), *(last or [])])
+
+
+def message_scope_sheet(scope: Scope, measure: str, now, *, public: bool, status: str = "",
+                        query: str = "") -> tuple[str, list, list]:
+    """「说明」 of a message export: what it lists (统计项), its filters, 状态 and 关键词 when given, and whether
+    it holds the published messages only (the public exports) or all (the staff's)."""
+    unit_label = "签收单位" if measure in SIGN_MEASURES else LEAD_COLUMN if measure in HANDLING_MEASURES else "办理单位"
+    last = []
+    if status:
+        last.append(["状态", dict(Status.choices).get(status, status)])
+    if query:
+        last.append(["关键词", query])
+    last.append(["留言范围", "公开的留言" if public else "全部留言 (含未公开的)"])
+    return scope_sheet(scope, now, [["统计项", message_title(measure)]], last, unit_label)

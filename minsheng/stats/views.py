@@ -20,7 +20,9 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from minsheng.accounts.roles import roles_of
 from minsheng.board.forms import MAX_QUERY_LENGTH
@@ -374,9 +376,22 @@ def dashboard(request):
         region = allowed[0] if allowed else _default_region(request)
     from .dashboard import build
 
+    # a region's overview of fixed days (近 30 天, 本周, 90 天): the other filters of /stats/ are not its; given in
+    # the address (a link from /stats/?topic=…) they are named as not applied, and its link to /stats/ keeps
+    # them (since 2026-12-06: the whole district's figures showed unsaid)
+    ignored = {k: request.GET[k].strip() for k in DASHBOARD_IGNORED if request.GET.get(k, "").strip()}
+    query = urlencode({**({"region": region.code} if region else {}), **ignored})
+    stats_url = reverse("stats:index") + (f"?{query}" if query else "")
+    ignored_names = "、".join(dict.fromkeys(DASHBOARD_IGNORED[k] for k in ignored))
     return render(request, "stats/dashboard.html", {**build(region, roles, home=lambda: _default_region(request)),
                                                     "allowed": allowed, "region": region,
+                                                    "stats_url": stats_url, "ignored_filters": ignored_names,
                                                     "overdue_links": _oversees(request.user, make_scope(region=region))})
+
+
+# the filters of /stats/ the dashboard does not apply, as its line names them
+DASHBOARD_IGNORED = {"topic": "领域", "kind": "类型", "unit": "办理单位", "addressee": "留言对象", "date_from": "日期",
+                     "date_to": "日期", "own": "本级", "campaign": "征集活动"}
 
 
 def overdue(request):
@@ -554,9 +569,13 @@ def export_messages(request, fmt):
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     title = exports.message_title(measure)
     name = f"{title}-{stamp}{'-含联系方式' if personal else ''}.{fmt}"
+    # what the file covers, inside it (since 2026-12-06): its last sheet, a CSV's last block
+    sheets = [(title, header, rows), exports.message_scope_sheet(scope, measure, now, public=not (personal or late_list),
+                                                                 status=status, query=query)]
     if fmt == "csv":
-        return exports.stream_csv(name, header, rows)
-    return exports.xlsx_response(name, [(title, header, rows)])
+        stacked = exports.stacked_rows(sheets)
+        return exports.stream_csv(name, next(stacked), stacked)
+    return exports.xlsx_response(name, sheets)
 
 
 def export_table(request, fmt):
@@ -573,8 +592,9 @@ def export_table(request, fmt):
     sheets = exports.table_sheets(by, scope)
     name = f"统计-按{exports.BY_LABELS[by]}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
-        _, header, body = sheets[0]
-        return exports.stream_csv(name, header, body)
+        # the table, then 说明 (since 2026-12-06) stacked beneath it: the table's header stays the first line
+        stacked = exports.stacked_rows([sheets[0], sheets[-1]])
+        return exports.stream_csv(name, next(stacked), stacked)
     return exports.xlsx_response(name, sheets)
 
 

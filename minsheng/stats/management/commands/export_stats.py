@@ -85,7 +85,8 @@ class Command(BaseCommand):
                                                   "measure": measure, "region": opts["region"] or "", **given},
                                            qs.count(), opts["format"])
         header, rows = exports.message_sheet(qs, measure, opts["personal"], settings.MINSHENG_SITE_URL, now)
-        return [(exports.message_title(measure), header, rows)]
+        return [(exports.message_title(measure), header, rows),
+                exports.message_scope_sheet(scope, measure, now, public=not opts["personal"])]
 
     def _table(self, scope, opts):
         return exports.table_sheets(opts["by"], scope)
