@@ -569,13 +569,11 @@ def export_messages(request, fmt):
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     title = exports.message_title(measure)
     name = f"{title}-{stamp}{'-含联系方式' if personal else ''}.{fmt}"
-    # what the file covers, inside it (since 2026-12-06): its last sheet, a CSV's last block
-    sheets = [(title, header, rows), exports.message_scope_sheet(scope, measure, now, public=not (personal or late_list),
-                                                                 status=status, query=query)]
-    if fmt == "csv":
-        stacked = exports.stacked_rows(sheets)
-        return exports.stream_csv(name, next(stacked), stacked)
-    return exports.xlsx_response(name, sheets)
+    if fmt == "csv":  # a row a message and nothing else: programs read a list's CSV to its end
+        return exports.stream_csv(name, header, rows)
+    # what the file covers, inside it (since 2026-12-06): its last sheet
+    return exports.xlsx_response(name, [(title, header, rows), exports.message_scope_sheet(
+        scope, measure, now, public=not (personal or late_list), status=status, query=query)])
 
 
 def export_table(request, fmt):

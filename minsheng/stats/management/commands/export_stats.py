@@ -85,8 +85,10 @@ class Command(BaseCommand):
                                                   "measure": measure, "region": opts["region"] or "", **given},
                                            qs.count(), opts["format"])
         header, rows = exports.message_sheet(qs, measure, opts["personal"], settings.MINSHENG_SITE_URL, now)
-        return [(exports.message_title(measure), header, rows),
-                exports.message_scope_sheet(scope, measure, now, public=not opts["personal"])]
+        sheets = [(exports.message_title(measure), header, rows)]
+        if opts["format"] == "xlsx":  # a CSV list is a row a message and nothing else: programs read it to its end
+            sheets.append(exports.message_scope_sheet(scope, measure, now, public=not opts["personal"]))
+        return sheets
 
     def _table(self, scope, opts):
         return exports.table_sheets(opts["by"], scope)
