@@ -225,17 +225,7 @@ def _check_phones(accounts: dict[str, Account], errors: list[str]) -> None:
     """A phone number signs one account in: not two of the file, not someone else's."""
     owners = dict(User.objects.filter(phone__in=[a.phone for a in accounts.values() if a.phone])
                   .values_list("phone", "username"))
-    in_file: dict[str, Account] = {}
-    for account in accounts.values():
-        if not account.phone:
-            continue
-        other = in_file.get(account.phone)
-        if other is not None:
-            errors.append(f"{account.rows[0].where}: 手机号 {account.phone} 与第 {other.rows[0].line} 行的 "
-                          f"{other.username} 相同")
-        elif owners.get(account.phone, account.username) != account.username:
-            errors.append(f"{account.rows[0].where}: 手机号 {account.phone} 已是账号 {owners[account.phone]} 的手机号")
-        in_file[account.phone] = account
+    _check_once(accounts, errors, "phone", "手机号", owners, "已是账号 {owner} 的手机号")
 
 
 def _check_emails(accounts: dict[str, Account], errors: list[str]) -> None:
@@ -245,17 +235,25 @@ def _check_emails(accounts: dict[str, Account], errors: list[str]) -> None:
     owners = dict(User.objects.annotate(lower_email=Lower("email")).filter(lower_email__in=emails)
                   .values_list("lower_email", "username"))
     owners.update(User.objects.filter(username__in=emails).values_list("username", "username"))
+    _check_once(accounts, errors, "email", "邮箱", owners, "已被账号 {owner} 用于登录")
+
+
+def _check_once(accounts: dict[str, Account], errors: list[str], attr: str, label: str, owners: dict,
+                taken: str) -> None:
+    """Each account's ``attr`` (a phone, an email) is its own: not another row's of the file, not an account's in
+    ``owners`` (value → its user name) other than this one (``taken``, formatted with ``owner``)."""
     in_file: dict[str, Account] = {}
     for account in accounts.values():
-        if not account.email:
+        value = getattr(account, attr)
+        if not value:
             continue
-        other = in_file.get(account.email)
+        other = in_file.get(value)
         if other is not None:
-            errors.append(f"{account.rows[0].where}: 邮箱 {account.email} 与第 {other.rows[0].line} 行的 "
+            errors.append(f"{account.rows[0].where}: {label} {value} 与第 {other.rows[0].line} 行的 "
                           f"{other.username} 相同")
-        elif owners.get(account.email, account.username) != account.username:
-            errors.append(f"{account.rows[0].where}: 邮箱 {account.email} 已被账号 {owners[account.email]} 用于登录")
-        in_file[account.email] = account
+        elif owners.get(value, account.username) != account.username:
+            errors.append(f"{account.rows[0].where}: {label} {value} {taken.format(owner=owners[value])}")
+        in_file[value] = account
 
 
 def _line(error: str) -> int:
