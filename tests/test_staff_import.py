@@ -270,3 +270,21 @@ def test_an_email_another_account_signs_in_with_is_refused_and_stored_in_lower_c
     import_staff(path, "--commit")
     assert User.objects.get(username="hz_b").email == "lin@example.gov.cn"
     assert "未变 1" in import_staff(path, "--commit")
+
+
+def test_a_user_name_that_is_another_accounts_phone_or_email_is_refused(huzhou, tmp_path):
+    """One signs in with a user name, a phone or an email (``users_named``): a staff account named after a
+    citizen's phone number or email would share that sign-in with the citizen (operator walk, 2026-12-06: the
+    import checked the file's phones and emails, not its user names)."""
+    User.objects.create_user("citizen_a", phone="13700005555", email="mei@example.com", password="Citizen-pass-1")
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + "\n".join([
+        "13700005555,,承办人员,湖州市教育局,,,,",
+        "Mei@Example.com,,承办人员,湖州市教育局,,,,",
+        "hz_ok,,承办人员,湖州市教育局,,,,",
+    ]) + "\n", encoding="utf-8")
+    assert staff_errors(path) == [
+        "staff.csv:2: 用户名 13700005555 已是账号 citizen_a 的手机号",
+        "staff.csv:3: 用户名 Mei@Example.com 已是账号 citizen_a 的邮箱",
+    ]
+    assert not User.objects.filter(username__in=["13700005555", "hz_ok"]).exists()

@@ -34,6 +34,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from minsheng.directory.csvio import DirectoryImportError, Row, read_table
@@ -129,6 +130,7 @@ def validate(rows: list[Row]) -> tuple[dict[str, Account], list[str]]:
         account.roles.add(role)
     _check_phones(accounts, errors)
     _check_emails(accounts, errors)
+    _check_usernames(accounts, errors)
     for account in accounts.values():
         if account.password and not User.objects.filter(username=account.username).exists():
             try:
@@ -236,6 +238,21 @@ def _check_emails(accounts: dict[str, Account], errors: list[str]) -> None:
                   .values_list("lower_email", "username"))
     owners.update(User.objects.filter(username__in=emails).values_list("username", "username"))
     _check_once(accounts, errors, "email", "邮箱", owners, "已被账号 {owner} 用于登录")
+
+
+def _check_usernames(accounts: dict[str, Account], errors: list[str]) -> None:
+    """A user name signs in as a phone or an email does (``users_named``): not another account's phone or email
+    (2026-12-06: a staff account named after a citizen's phone shared the citizen's sign-in)."""
+    phones = {canonical_phone(name): name for name in accounts if canonical_phone(name)}
+    emails = {name.lower(): name for name in accounts if "@" in name}
+    if not phones and not emails:
+        return
+    for username, phone, email in (User.objects.annotate(lower_email=Lower("email"))
+                                   .filter(Q(phone__in=list(phones)) | Q(lower_email__in=list(emails)))
+                                   .values_list("username", "phone", "lower_email")):
+        for name, what in ((phones.get(phone), "手机号"), (emails.get(email), "邮箱")):
+            if name is not None and name != username:
+                errors.append(f"{accounts[name].rows[0].where}: 用户名 {name} 已是账号 {username} 的{what}")
 
 
 def _check_once(accounts: dict[str, Account], errors: list[str], attr: str, label: str, owners: dict,
