@@ -1590,6 +1590,12 @@ def test_a_unit_line_named_by_what_it_is_for_is_published(personas, directory, s
     ("经核查, 已协调物业整改, 物业张经理的值班电话13912345678。", "13912345678", "个人的称呼「经理」, 这是个人的手机号"),
     # a mobile after 或 with no phone word of its own: whose it is the wording does not say
     ("经核查, 已转相关部门办理。请拨打12345市民热线或13812345678咨询。", "13812345678", "未写明"),
+    # another administration's name before a service line's wording (咨询电话, 值班电话, 热线 …): as before 联系电话, the name
+    # says whose line it would be, and it is not the replying unit's (session 37 of 2026-12-06: published)
+    ("经核查, 该问题属生态环境部门职责, 可咨询生态环境局咨询电话13712345678。", "13712345678", "「生态环境局」不是本单位"),
+    ("经核查, 已转辖区处理, 请拨打城关区政府值班电话13712345678。", "13712345678", "「城关区政府」不是本单位"),
+    ("经核查, 已转辖区处理, 可拨打城关区住建局服务热线：13712345678。", "13712345678", "「城关区住建局」不是本单位"),
+    ("经核查, 该路段由交通部门管理, 请联系市交通运输局办公电话 137 1234 5678。", "137 1234 5678", "「市交通运输局」不是本单位"),
 ])
 def test_a_mobile_not_given_as_the_replying_units_line_is_refused_and_the_warning_says_why(
         personas, directory, signed, staff, body, number, why):
@@ -1605,10 +1611,13 @@ def test_a_mobile_not_given_as_the_replying_units_line_is_refused_and_the_warnin
 
 
 @pytest.mark.parametrize("line", ["住建局联系电话13712345678", "兰州市住房和城乡建设局联系电话：13712345678",
-                                  "生态环境局咨询电话13712345678", "城关区政府值班电话13712345678"])
+                                  "住建局咨询电话13712345678", "市住建局24小时值班电话：13712345678", "咨询电话13712345678",
+                                  "我局物业科咨询电话13712345678", "本局值班电话13712345678", "生态环境局咨询电话0931-8451234",
+                                  "12345市民服务热线"])
 def test_the_replying_units_name_or_a_service_lines_wording_before_a_mobile_publishes_it(
         personas, directory, signed, staff, line):
-    """The replying unit (住建局) named before 联系电话 gives its own line; any unit's 咨询电话 or 值班电话 is a service line."""
+    """The replying unit (住建局) named before 联系电话 or 咨询电话 gives its own line, and so does a service line's wording
+    with no other administration's name before it; another's landline or a 12345 line is published as before."""
     body = f"经核查, 已协调物业整改。如有疑问, 请拨打{line}。"
     r = act(staff["officer"], fresh(signed), "reply", body=body)
     assert r.status_code == 302 and Reply.objects.get().body == body

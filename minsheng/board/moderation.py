@@ -149,8 +149,11 @@ _HOME = r"(?:住址[:：]?\s*|住(?!院|宿|建|房|持|户|宅)|我家|俺家|�
 # (since the privacy review of 2026-12-06 a building's word must stand right before a flat written like a date, and
 # none of the phrase after a home be a building's word and then other words: 3栋的电梯3-12-2024坏了, 我住3栋的电梯3-12-2024
 # were hidden as building-unit-flat; 2号楼3-12-2024, 我住3栋3-12-2024, 门牌号：3-12-1201 stay hidden)
+# (and since 2026-12-06, session 37, 的 and a part of the dwelling between them — a floor, a unit, a room: 我住3栋的5楼3-12-2024,
+# 我家3栋的2单元的3-12-2024 were published as dates —, decided by the word after 的: 3栋的电梯, 的楼道灯, 的单元门 stay objects)
+_DWELLING_PART = r"的(?=\d|(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:单元|楼层|楼|层|室|号房|户))"
 _HOME_TO_DASHED = _HOME.replace(_PHRASE_TO_IT, _PHRASE_TO_IT.replace(
-    "[^\\s", "(?:(?<!号楼)(?<!单元)(?<![栋幢])|(?=\\d))[^\\s"))
+    "[^\\s", "(?:(?<!号楼)(?<!单元)(?<![栋幢])|(?=\\d)|(?=" + _DWELLING_PART + "))[^\\s"))
 _FIRM_DATE = r"(?:\d{1,2}-0\d|0\d-\d{1,2})-(?:19|20)\d{2}(?!\d)"
 HOME_FLAT = re.compile(
     rf"{_HOME}(?<=[\dA-Z])(?:号楼|单元|[栋楼幢座号])(?<!月\d号)(?<!月\d\d号)(\d{{3,4}})"
@@ -386,12 +389,14 @@ _OWN_NAME_GIVEN = re.compile(r"(?:我叫|我名叫|本人叫|我的名字[是叫
 # 邻居鲁庄镇的, 我妈妈陶然苑的业主群: each cut 「王**」 as a name): what a pattern found ends in a place's word — 村, 乡, 巷,
 # and for three characters or more 镇, 街, 路, 市, 区, 县 —, or in 苑 / 园 where an estate's word follows (的业主, 小区,
 # 物业 …). A given name of one character is rarely 村, 乡 or 巷 (蒋村 is a village); 王庄, 李园 and 刘晓园 stay names
+# (and since session 37 of 2026-12-06 a longer one ending in 村, 乡 or 巷 only with a place's stem: ``VILLAGE_STEM_END``)
 _PLACE_CONTEXT = re.compile(r"的?(?:小区|社区|物业|业主|住户|居民|楼|栋|单元|门口|大门|\d+号楼|[一二三四五六七八九十]+号楼)")
 
 
 def _a_places_name(name: str, text: str, end: int) -> bool:
     """Whether ``name``, found as a person's name ending at ``end`` in ``text``, is a place's (王庄村, 陶然苑的业主)."""
-    return (name[-1] in "村乡巷" or (len(name) >= 3 and name[-1] in "镇街路市区县" and _a_places_stem(name[:-1]))
+    return (name[-1] in "村乡巷" and (len(name) == 2 or _a_places_stem(name[:-1], VILLAGE_STEM_END))
+            or (len(name) >= 3 and name[-1] in "镇街路市区县" and _a_places_stem(name[:-1]))
             or (len(name) >= 3 and name[-1] in "苑园" and _a_places_stem(name[:-1])
                 and bool(_PLACE_CONTEXT.match(text, end))))
 
@@ -400,11 +405,15 @@ def _a_places_name(name: str, text: str, end: int) -> bool:
 # dictionary word as the stem, 陶然苑, 张掖路, what makes a place of a name ending in 路, 镇 …, 苑 or 园: 刘晓路, 王一路, 李春园
 # were published whole as places)
 PLACE_STEM_END = "庄家村屯寨营集店湾坪堡沟岗桥河山坡峪关铺坝塘滩洼岭"
+# and a village's or a lane's (王楼村, 李窑村, 张台村, 刘口村, 赵坊巷): since 2026-12-06 (session 37) a name ending in 村, 乡 or
+# 巷 is a place's only with such a stem, as for 路 and 镇 (我爸爸王建村, 我儿子李大乡 were published whole as places); one of
+# two characters (蒋村) stays a place, a given name of 村 alone being rare
+VILLAGE_STEM_END = PLACE_STEM_END + "楼窑台口坊圩港岔嘴塬垴湖"
 
 
-def _a_places_stem(stem: str) -> bool:
+def _a_places_stem(stem: str, ends: str = PLACE_STEM_END) -> bool:
     """Whether ``stem`` (what stands before 路, 镇, 园 … in a name a pattern found) begins a place's name."""
-    return stem[-1] in PLACE_STEM_END or stem in _stems()
+    return stem[-1] in ends or stem in _stems()
 
 
 @functools.cache

@@ -291,17 +291,28 @@ def personal_data_in_reply(message: Message, body: str, unit: Unit | None = None
 # 2026-12-06 (later) it was neither warned of nor refused; landlines stay allowed (an organisation's, in most replies).
 # The closing units write most is the unit's too: its handling officer and the number to call (经办人：王丽，联系电话：…),
 # 我们的联系电话 (review of 2026-12-06: they were refused). A line's wording (咨询电话, 值班电话, 热线 …) makes a line of
-# any unit's; a unit's name before 联系电话 or 电话 only of the replying unit's (``_NAMED_LINE``: since the privacy review
+# any unit's but an administration's other than the replying one (``_NAMED_SERVICE_LINE``, session 37 of 2026-12-06); a unit's name before 联系电话 or 电话 only of the replying unit's (``_NAMED_LINE``: since the privacy review
 # of 2026-12-06 — 可咨询生态环境局联系电话137… by 住建局 was published as 住建局's own line)
 _NUMBERS_BEFORE = r"(?:号码|号)?(?:是|为|[:：])?\s*(?:[\d+() -]+(?:或者|或|和|及|、|/|,|，)\s*)*$"
+_SERVICE_WORD = (r"(?:(?:咨询|办公|值班|服务|监督|举报|投诉|受理|业务|报修|维修|抢修|救助|求助|客服|报名|预约|热线)"
+                 r"(?:电话|热线|专线|手机)|热线)")
 _UNITS_LINE = re.compile(
-    r"(?:(?:咨询|办公|值班|服务|监督|举报|投诉|受理|业务|报修|维修|抢修|救助|求助|客服|报名|预约|热线)(?:电话|热线|专线|手机)|热线"
+    rf"(?:{_SERVICE_WORD}"
     r"|(?:我|本)(?:局|单位|委|办|中心|所|站|队|院|处|科|厅|部门|街道|镇|乡|社区|公司)的?(?:联系)?(?:电话|手机|热线|号码)"
     r"|我们(?:单位)?的?(?:联系)?(?:电话|手机|热线|号码)"
     r"|(?:经办人|承办人|办理人|联系人)[:：]?\s*(?:[\u4e00-\u9fff]{1,4}[,，、;；\s]*)?(?:联系|办公)?(?:电话|手机|方式))"
     + _NUMBERS_BEFORE)
 _NAMED_LINE = re.compile(r"([\u4e00-\u9fff]{0,12}?(?:局|委|办|中心|所|站|队|院|处|科|厅|街道|政府|居委会))的?(?:联系)?(?:电话|热线)"
                          + _NUMBERS_BEFORE)
+# Since session 37 of 2026-12-06 an administration named right before a service line's wording (生态环境局咨询电话,
+# 城关区政府值班电话, 市交通运输局办公电话) makes a line of a mobile only when it is the replying unit (住建局咨询电话 by 住建局),
+# as before 联系电话: 可咨询生态环境局咨询电话137… by 住建局 was published, though …联系电话137… was refused. Only an
+# administration's name (局, 委, 厅, 办, 政府, 街道 …), which publishes landlines: an outlet's or a firm's line is often a mobile
+# (供电所抢修电话, 救助站求助电话, 燃气公司客服电话: published as before), and a part of the replying unit is no other one (我局物业科)
+_NAMED_SERVICE_LINE = re.compile(
+    r"([\u4e00-\u9fff]{0,12}?(?:局|委员会|委|厅|办公室|办事处|办|人民政府|政府|街道))的?(?:24小时|夜间|节假日|全天)?"
+    + _SERVICE_WORD + _NUMBERS_BEFORE)
+_OWN_UNIT = re.compile(r"(?:我们?|本|咱|俺)")  # 我局咨询电话, 本委值班电话: the replying unit's own
 _PERSON_BEFORE = re.compile(rf"(?:{TITLES})的?$")
 # a person named before the phone word (社区书记电话, 张经理的值班电话, 网格员手机): the warning says the number is a person's
 _PERSONS_PHONE = re.compile(rf"({TITLES}|队长|所长|站长|组长|村长|网格员|民警|警官|社工|专干|管理员|负责人|工作人员)的?"
@@ -352,6 +363,9 @@ def _others_mobiles(body: str, leaks: list[tuple[str, str, int, int]],
 
     def units_line(start: int) -> bool:
         if (m := _UNITS_LINE.search(read, max(0, start - 48), start)) is not None:
+            named = _NAMED_SERVICE_LINE.search(read, max(0, start - 48), start)
+            if named is not None and not _OWN_UNIT.match(_ASKING.sub("", named.group(1))):
+                return _names_the_unit(named.group(1), unit)
             return not _PERSON_BEFORE.search(read, max(0, m.start() - 4), m.start())
         m = _NAMED_LINE.search(read, max(0, start - 48), start)
         return m is not None and _names_the_unit(m.group(1), unit)
@@ -370,6 +384,9 @@ def _why_not_the_units(read: str, start: int) -> str:
         return f"号码前是个人的称呼「{m.group(1)}」, 这是个人的手机号, 不能公开"
     if (m := _UNITS_LINE.search(window)) and (person := _PERSON_BEFORE.search(window, max(0, m.start() - 4), m.start())):
         return f"号码前是个人的称呼「{person.group().rstrip('的')}」, 这是个人的手机号, 不能公开"
+    if (m := _NAMED_SERVICE_LINE.search(window)) and not _OWN_UNIT.match(_ASKING.sub("", m.group(1))):
+        named = _ASKING.sub("", m.group(1)) or m.group(1)
+        return f"「{named}」不是本单位, 其咨询电话、值班电话等请写座机或 12345 等服务热线, 手机号可能是个人的"
     if m := _NAMED_LINE.search(window):
         named = _ASKING.sub("", m.group(1)) or m.group(1)
         return f"「{named}」不是本单位, 号码也未写明是其咨询电话、值班电话等公开的号码"
