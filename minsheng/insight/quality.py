@@ -52,17 +52,29 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 # one that demands (希望, 真的希望, 恳请, 建议, 请…解决/处理/查处 …; not the nouns 希望 of 祖国未来的希望, 没有希望
 # and 建议 of 提出处理建议); 要求 / 请求 and the interrogative words count only as _DEMAND and _WEAK_ASK say
 _DEMANDS = r"(?<!有)(?<![^真]的)希望|恳请|(?<![出提理化见诉])(?<!以上)(?<!上述)建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)"
-_QUESTION = re.compile(r"[?？]|请问|能否|可否|是否|何时|什么时候|请告知|请说明|请解释|想了解|想咨询|" + _DEMANDS)
+# the words that ask, one list of each kind for every pattern below that reads them (2026-12-06: each pattern had its own
+# copy): to be told, when, whether or can, and the interrogative words, which ask only in a question (``_WEAK_ASK``)
+_TELL_ME_CUES = ("请问", "请告知", "请说明", "请解释", "想了解", "想咨询")
+_WHEN_CUES = ("何时", "什么时候")
+_WHETHER_CUES = ("能否", "可否", "是否")
+_WEAK_CUES = ("多久", "为什么", "为何", "怎么", "如何", "哪里", "谁来", "有没有", "能不能")
+
+
+def _either(*cues: str) -> str:
+    return "|".join(cues)
+
+
+_QUESTION = re.compile(_either(r"[?？]", *_TELL_ME_CUES, *_WHETHER_CUES, *_WHEN_CUES, _DEMANDS))
 # the cue words alone, cut out of a question before it is matched: 请督促热力公司尽快排查原因 keeps
-# 督促热力公司 (the whole match of 请.{0,6}尽快 took the unit out with it)
-_CUE_WORDS = re.compile(r"[?？]|请问|能否|能不能|可否|是否|何时|什么时候|多久|为什么|为何|怎么|如何|哪里|谁来|有没有|"
-                        r"请告知|请说明|请解释|想了解|想咨询|有何|希望|恳请|请求|要求|(?<!以上)(?<!上述)建议|请")
+# 督促热力公司 (the whole match of 请.{0,6}尽快 took the unit out with it); 请 last, after the cues it begins
+_CUE_WORDS = re.compile(_either(r"[?？]", *_TELL_ME_CUES, *_WHETHER_CUES, *_WHEN_CUES, *_WEAK_CUES,
+                                "有何", "希望", "恳请", "请求", "要求", r"(?<!以上)(?<!上述)建议", "请"))
 # an interrogative word asks only in a question (…怎么办? / 请问…如何申请); in a statement it tells
 # (没过多久又坏, 去哪里都不方便, 如何把菜运出去成了难事)
-_WEAK_ASK = re.compile(r"多久|为什么|为何|怎么|如何|哪里|谁来|有没有|能不能")
+_WEAK_ASK = re.compile(_either(*_WEAK_CUES))
 # the cues that ask in words, not by a question mark alone
-_ASKS_IN_WORDS = re.compile(r"请问|能否|可否|是否|何时|什么时候|多久|多长时间|请告知|请说明|请解释|想了解|想咨询|怎么办")
-_ASKING = re.compile(r"[?？吗呢]|请问|想问|咨询|想了解|想知道|请告知|请说明|请解释")
+_ASKS_IN_WORDS = re.compile(_either(*_TELL_ME_CUES, *_WHETHER_CUES, *_WHEN_CUES, "多久", "多长时间", "怎么办"))
+_ASKING = re.compile(_either(r"[?？吗呢]", *_TELL_ME_CUES, "想问", "咨询", "想知道"))
 # 要求 / 请求 demand when the writer makes them (我们要求…, 强烈要求政府…, 请求撤销…); told of
 # someone else (业主向开发商要求公示, 依法要求你提供, 无视业主要求) they ask nothing of the reply
 _DEMAND = re.compile(r"(?:^|[,，:：;；、]|我们?|本人|大家|特此|强烈|再次|恳切|迫切|郑重|一致|在此|现|故|因此|为此|所以|特|"
@@ -607,7 +619,7 @@ _ANOTHER_MATTER = re.compile(r"^[^,，。;；?？]{0,4}?(?:另外|此外|另(?=[
 
 # a question that asks in so many words: a question mark, 吗 or 呢 at its end, or when, whether, can (a second matter asked
 # with no opening word is read only so: not a plea, 希望…, whose subject may be a noun of its story)
-_ASKS_OWN = re.compile(r"(?:[?？]|[吗呢][?？!！。]*)\s*$|什么时候|何时|多久|能否|可否|是否|能不能|可不可以")
+_ASKS_OWN = re.compile(_either(r"(?:[?？]|[吗呢][?？!！。]*)\s*$", *_WHEN_CUES, "多久", *_WHETHER_CUES, "能不能", "可不可以"))
 
 
 _NUMBERED = re.compile(r"^\s*(?:[(（]?[0-9０-９一二三四五六七八九十]{1,2}[)）]|[0-9０-９一二三四五六七八九十]{1,2}[、,，.．:：])")
