@@ -927,18 +927,28 @@ _NOT_PRAISE = re.compile(r"[?？]|吗|请问|能否|可否|是否|何时|什么�
                          # 挂号太难了, 噪音扰民严重, 但…太贵 were read as praise only)
                          r"另外|此外|(?<![不非])但(?!愿)|太(?:贵|难|差|慢|吵|乱|脏|臭|远|少|高|久)|严重|扰民|没人管|无人管")
 
+# a sneer (quality review, 2026-12-06): thanks or praise and the unit's buck-passing or delay in one clause (感谢你们踢皮球,
+# 为…的不作为点赞, 感谢街道办拖了半年) is a complaint; not where the praise says it did not (不推诿, 从不敷衍, 办事不拖延)
+_SNEERED = re.compile(r"(?<![不没无未])(?<!没有)(?<!毫无)(?:踢皮球|推诿|扯皮|敷衍|推来推去|不作为|不闻不问|置之不理|石沉大海)|"
+                      r"(?<![不没])拖(?:了|延|着)|一拖再拖|还没(?!来得及)|没(?:有)?动静")
+_THANKED = re.compile(_PRAISE.pattern + "|谢谢|多谢")
+
+
+def _sneers(text: str) -> bool:
+    return any(_THANKED.search(c) and _SNEERED.search(c) for c in _CLAUSE_OF.findall(text))
+
 
 def praise_only(title: str, body: str) -> bool:
     """Whether the message only thanks or praises (``_PRAISE``, not the courtesy closing a request: ``_COURTESY_THANKS``)
     and asks nothing of the unit: each question read in it (``_asked``) a wish that the good work go on
     (``_PRAISE_WISH``: 希望社区继续保持这样的好作风), and nothing else of it asking or requesting anything
-    (``_NOT_PRAISE``: a question, 请, 建议, 希望, 尽快, 解决 …) or turning to a complaint (但是, 至今). Such a letter is
-    charged no completeness, as a 感谢 is not (2026-12-06)."""
+    (``_NOT_PRAISE``: a question, 请, 建议, 希望, 尽快, 解决 …) or turning to a complaint (但是, 至今), and no praise a sneer
+    (``_sneers``: 感谢你们踢皮球). Such a letter is charged no completeness, as a 感谢 is not (2026-12-06)."""
     text = _COURTESY_THANKS.sub(" ", f"{title or ''}。{body or ''}"[:WORD_CHARS * 5])
     # praise said as such: in the title (表扬…, 为…点赞), twice (感谢 … 辛苦了), or with a wish that the good work go on; not
     # the one 感谢 that closes a request the patterns read no question in
     if not (_PRAISE.search(_COURTESY_THANKS.sub(" ", title or "")) or len(_PRAISE.findall(text)) >= 2
-            or _PRAISE.search(text) and _PRAISE_WISH.search(text)):
+            or _PRAISE.search(text) and _PRAISE_WISH.search(text)) or _sneers(text):
         return False
     # the wishes, the thanks words and the deeds praised (及时解决了) ask nothing: read without them
     rest = "".join(s for s in _SENTENCE.findall(text) if not _PRAISE_WISH.search(s))
