@@ -2049,7 +2049,7 @@ def test_a_stored_score_read_as_praise_with_a_problem_told_is_charged_again(dire
 
 
 def test_a_stored_score_read_as_praise_of_a_sneer_is_charged_again(directory, personas):
-    """Board 0038 (quality review, 2026-12-06): a reply stored as praise only whose letter sneers (感谢…踢皮球) is scored
+    """Board 0039 (quality review, 2026-12-06): a reply stored as praise only whose letter sneers (感谢…踢皮球) is scored
     again: its praise is gone, its completeness explained as charged, its timeliness kept."""
     import importlib
 
@@ -2067,7 +2067,7 @@ def test_a_stored_score_read_as_praise_of_a_sneer_is_charged_again(directory, pe
                                                   "不计完整性 (按满分计)", timeliness="已超过 15 天"))
     reply = Reply.objects.create(message=message, unit=directory["housing"], author=personas["officer"], body=text,
                                  published_at=timezone.now(), quality=quality)
-    importlib.import_module("minsheng.board.migrations.0038_reply_scores_rebuilt_where_praise_sneered").forwards(apps, None)
+    importlib.import_module("minsheng.board.migrations.0039_reply_scores_rebuilt_where_praise_sneered").forwards(apps, None)
     reply.refresh_from_db()
     q = reply.quality
     assert q["praise"] is False and "只表达感谢" not in q["explained"]["completeness"] and q["timeliness"] == 0.5, q

@@ -15,5 +15,5 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     atomic = False  # a transaction a batch (0034's ``rebuild``)
-    dependencies = [("board", "0037_reply_scores_rebuilt_where_praise_told_a_problem")]
+    dependencies = [("board", "0038_search_text_without_names_ending_as_villages_and_flats_after_de")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)]
