@@ -1912,6 +1912,36 @@ def test_praise_with_a_problem_told_after_it_is_no_praise_only(title, body):
     assert not result["praise"] and "只表达感谢" not in result["explained"].get("completeness", ""), result
 
 
+
+# A sneer (2026-12-06, quality review): thanks or praise of the unit's buck-passing or delay in one clause (感谢你们踢皮球,
+# 为…的不作为点赞, 佩服你们的敷衍) is a complaint; read as praise only, the reply that thanked back had 完整性 100 %
+SNEERS = {
+    "感谢…踢皮球": ("感谢住建局", "感谢住建局踢皮球, 拖了三个月了。感谢你们的敷衍。"),
+    "为…的不作为点赞": ("为区城管局点赞", "为区城管局的不作为点赞, 三个月了, 感谢!"),
+    "感谢…推诿扯皮": ("感谢物业", "感谢物业推诿扯皮, 楼道灯坏了三个月。真是辛苦了!"),
+    "感谢…拖了半年": ("感谢街道办", "感谢街道办拖了半年, 感谢你们敷衍了事。"),
+    "佩服…不作为": ("感谢", "非常感谢你们的不作为, 佩服佩服。"),
+}
+
+
+@pytest.mark.parametrize("case", SNEERS, ids=list(SNEERS))
+def test_thanks_for_passing_the_buck_is_a_complaint_not_praise(case):
+    title, body = SNEERS[case]
+    reply = "您好! 感谢您的肯定, 我们会继续努力。" + HOUSING_SIGNATURE
+    result = score_reply(title, body, reply, explain=True)
+    assert not result["praise"] and "只表达感谢" not in result["explained"].get("completeness", ""), result
+
+
+@pytest.mark.parametrize(("title", "body"), [
+    ("表扬社区", "感谢社区干部不推诿、不扯皮, 当天就把楼道灯修好了, 辛苦了!"),
+    ("感谢城管", "感谢城管队员从不敷衍, 办事不拖延, 为他们点赞!"),
+    ("感谢网格员", "网格员小李帮我家老人办好了医保, 我还没来得及当面感谢她, 特此表扬!"),
+])
+def test_praise_that_says_the_unit_did_not_pass_the_buck_is_still_praise(title, body):
+    reply = "您好! 感谢您的肯定, 我们会继续努力。" + HOUSING_SIGNATURE
+    result = score_reply(title, body, reply, explain=True)
+    assert result["praise"] and result["completeness"] == 1.0, result
+
 # A second matter asked in the body with no opening word (2026-12-06, quality review): a question of its own subject, first
 # named where it is asked and in no other question of the letter, ending in ?/吗/呢 or asking when, whether or can, was still
 # answered by the date the reply gives for the title's matter
@@ -2013,6 +2043,31 @@ def test_a_stored_score_read_as_praise_with_a_problem_told_is_charged_again(dire
                                  published_at=timezone.now(), quality=quality)
     importlib.import_module("minsheng.board.migrations.0037_reply_scores_rebuilt_where_praise_told_a_problem").forwards(
         apps, None)
+    reply.refresh_from_db()
+    q = reply.quality
+    assert q["praise"] is False and "只表达感谢" not in q["explained"]["completeness"] and q["timeliness"] == 0.5, q
+
+
+def test_a_stored_score_read_as_praise_of_a_sneer_is_charged_again(directory, personas):
+    """Board 0039 (quality review, 2026-12-06): a reply stored as praise only whose letter sneers (感谢…踢皮球) is scored
+    again: its praise is gone, its completeness explained as charged, its timeliness kept."""
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from minsheng.board.models import Reply
+
+    title, body = SNEERS["感谢…踢皮球"]
+    text = "您好! 感谢您的肯定, 我们会继续努力。" + HOUSING_SIGNATURE
+    message = actions.do_submit(personas["citizen"], title=title, body=body, kind="complain", region=directory["chengguan"])
+    quality = score_reply(title, body, text, explain=True)
+    quality.update(completeness=1.0, praise=True, thanks=True, questions=0, questions_addressed=0, missed=[],
+                   timeliness=0.5, explained=dict(quality["explained"], completeness="留言只表达感谢或称赞, 未提出问题或诉求, "
+                                                  "不计完整性 (按满分计)", timeliness="已超过 15 天"))
+    reply = Reply.objects.create(message=message, unit=directory["housing"], author=personas["officer"], body=text,
+                                 published_at=timezone.now(), quality=quality)
+    importlib.import_module("minsheng.board.migrations.0039_reply_scores_rebuilt_where_praise_sneered").forwards(apps, None)
     reply.refresh_from_db()
     q = reply.quality
     assert q["praise"] is False and "只表达感谢" not in q["explained"]["completeness"] and q["timeliness"] == 0.5, q

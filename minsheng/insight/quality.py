@@ -52,17 +52,29 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 # one that demands (希望, 真的希望, 恳请, 建议, 请…解决/处理/查处 …; not the nouns 希望 of 祖国未来的希望, 没有希望
 # and 建议 of 提出处理建议); 要求 / 请求 and the interrogative words count only as _DEMAND and _WEAK_ASK say
 _DEMANDS = r"(?<!有)(?<![^真]的)希望|恳请|(?<![出提理化见诉])(?<!以上)(?<!上述)建议|请.{0,6}(?:解决|处理|查处|整治|尽快|加快|落实|回复|调查|核实|督促)"
-_QUESTION = re.compile(r"[?？]|请问|能否|可否|是否|何时|什么时候|请告知|请说明|请解释|想了解|想咨询|" + _DEMANDS)
+# the words that ask, one list of each kind for every pattern below that reads them (2026-12-06: each pattern had its own
+# copy): to be told, when, whether or can, and the interrogative words, which ask only in a question (``_WEAK_ASK``)
+_TELL_ME_CUES = ("请问", "请告知", "请说明", "请解释", "想了解", "想咨询")
+_WHEN_CUES = ("何时", "什么时候")
+_WHETHER_CUES = ("能否", "可否", "是否")
+_WEAK_CUES = ("多久", "为什么", "为何", "怎么", "如何", "哪里", "谁来", "有没有", "能不能")
+
+
+def _either(*cues: str) -> str:
+    return "|".join(cues)
+
+
+_QUESTION = re.compile(_either(r"[?？]", *_TELL_ME_CUES, *_WHETHER_CUES, *_WHEN_CUES, _DEMANDS))
 # the cue words alone, cut out of a question before it is matched: 请督促热力公司尽快排查原因 keeps
-# 督促热力公司 (the whole match of 请.{0,6}尽快 took the unit out with it)
-_CUE_WORDS = re.compile(r"[?？]|请问|能否|能不能|可否|是否|何时|什么时候|多久|为什么|为何|怎么|如何|哪里|谁来|有没有|"
-                        r"请告知|请说明|请解释|想了解|想咨询|有何|希望|恳请|请求|要求|(?<!以上)(?<!上述)建议|请")
+# 督促热力公司 (the whole match of 请.{0,6}尽快 took the unit out with it); 请 last, after the cues it begins
+_CUE_WORDS = re.compile(_either(r"[?？]", *_TELL_ME_CUES, *_WHETHER_CUES, *_WHEN_CUES, *_WEAK_CUES,
+                                "有何", "希望", "恳请", "请求", "要求", r"(?<!以上)(?<!上述)建议", "请"))
 # an interrogative word asks only in a question (…怎么办? / 请问…如何申请); in a statement it tells
 # (没过多久又坏, 去哪里都不方便, 如何把菜运出去成了难事)
-_WEAK_ASK = re.compile(r"多久|为什么|为何|怎么|如何|哪里|谁来|有没有|能不能")
+_WEAK_ASK = re.compile(_either(*_WEAK_CUES))
 # the cues that ask in words, not by a question mark alone
-_ASKS_IN_WORDS = re.compile(r"请问|能否|可否|是否|何时|什么时候|多久|多长时间|请告知|请说明|请解释|想了解|想咨询|怎么办")
-_ASKING = re.compile(r"[?？吗呢]|请问|想问|咨询|想了解|想知道|请告知|请说明|请解释")
+_ASKS_IN_WORDS = re.compile(_either(*_TELL_ME_CUES, *_WHETHER_CUES, *_WHEN_CUES, "多久", "多长时间", "怎么办"))
+_ASKING = re.compile(_either(r"[?？吗呢]", *_TELL_ME_CUES, "想问", "咨询", "想知道"))
 # 要求 / 请求 demand when the writer makes them (我们要求…, 强烈要求政府…, 请求撤销…); told of
 # someone else (业主向开发商要求公示, 依法要求你提供, 无视业主要求) they ask nothing of the reply
 _DEMAND = re.compile(r"(?:^|[,，:：;；、]|我们?|本人|大家|特此|强烈|再次|恳切|迫切|郑重|一致|在此|现|故|因此|为此|所以|特|"
@@ -607,7 +619,7 @@ _ANOTHER_MATTER = re.compile(r"^[^,，。;；?？]{0,4}?(?:另外|此外|另(?=[
 
 # a question that asks in so many words: a question mark, 吗 or 呢 at its end, or when, whether, can (a second matter asked
 # with no opening word is read only so: not a plea, 希望…, whose subject may be a noun of its story)
-_ASKS_OWN = re.compile(r"(?:[?？]|[吗呢][?？!！。]*)\s*$|什么时候|何时|多久|能否|可否|是否|能不能|可不可以")
+_ASKS_OWN = re.compile(_either(r"(?:[?？]|[吗呢][?？!！。]*)\s*$", *_WHEN_CUES, "多久", *_WHETHER_CUES, "能不能", "可不可以"))
 
 
 _NUMBERED = re.compile(r"^\s*(?:[(（]?[0-9０-９一二三四五六七八九十]{1,2}[)）]|[0-9０-９一二三四五六七八九十]{1,2}[、,，.．:：])")
@@ -915,18 +927,28 @@ _NOT_PRAISE = re.compile(r"[?？]|吗|请问|能否|可否|是否|何时|什么�
                          # 挂号太难了, 噪音扰民严重, 但…太贵 were read as praise only)
                          r"另外|此外|(?<![不非])但(?!愿)|太(?:贵|难|差|慢|吵|乱|脏|臭|远|少|高|久)|严重|扰民|没人管|无人管")
 
+# a sneer (quality review, 2026-12-06): thanks or praise and the unit's buck-passing or delay in one clause (感谢你们踢皮球,
+# 为…的不作为点赞, 感谢街道办拖了半年) is a complaint; not where the praise says it did not (不推诿, 从不敷衍, 办事不拖延)
+_SNEERED = re.compile(r"(?<![不没无未])(?<!没有)(?<!毫无)(?:踢皮球|推诿|扯皮|敷衍|推来推去|不作为|不闻不问|置之不理|石沉大海)|"
+                      r"(?<![不没])拖(?:了|延|着)|一拖再拖|还没(?!来得及)|没(?:有)?动静")
+_THANKED = re.compile(_PRAISE.pattern + "|谢谢|多谢")
+
+
+def _sneers(text: str) -> bool:
+    return any(_THANKED.search(c) and _SNEERED.search(c) for c in _CLAUSE_OF.findall(text))
+
 
 def praise_only(title: str, body: str) -> bool:
     """Whether the message only thanks or praises (``_PRAISE``, not the courtesy closing a request: ``_COURTESY_THANKS``)
     and asks nothing of the unit: each question read in it (``_asked``) a wish that the good work go on
     (``_PRAISE_WISH``: 希望社区继续保持这样的好作风), and nothing else of it asking or requesting anything
-    (``_NOT_PRAISE``: a question, 请, 建议, 希望, 尽快, 解决 …) or turning to a complaint (但是, 至今). Such a letter is
-    charged no completeness, as a 感谢 is not (2026-12-06)."""
+    (``_NOT_PRAISE``: a question, 请, 建议, 希望, 尽快, 解决 …) or turning to a complaint (但是, 至今), and no praise a sneer
+    (``_sneers``: 感谢你们踢皮球). Such a letter is charged no completeness, as a 感谢 is not (2026-12-06)."""
     text = _COURTESY_THANKS.sub(" ", f"{title or ''}。{body or ''}"[:WORD_CHARS * 5])
     # praise said as such: in the title (表扬…, 为…点赞), twice (感谢 … 辛苦了), or with a wish that the good work go on; not
     # the one 感谢 that closes a request the patterns read no question in
     if not (_PRAISE.search(_COURTESY_THANKS.sub(" ", title or "")) or len(_PRAISE.findall(text)) >= 2
-            or _PRAISE.search(text) and _PRAISE_WISH.search(text)):
+            or _PRAISE.search(text) and _PRAISE_WISH.search(text)) or _sneers(text):
         return False
     # the wishes, the thanks words and the deeds praised (及时解决了) ask nothing: read without them
     rest = "".join(s for s in _SENTENCE.findall(text) if not _PRAISE_WISH.search(s))
