@@ -217,3 +217,24 @@ def test_a_switched_off_leaders_board_keeps_its_history(client, personas, direct
     assert "该留言对象已停用" in page
     # the list of offices to write to has it no more
     assert f"/leaders/{secretary.pk}/" not in _text(client.get("/leaders/"))
+
+
+def test_the_overdue_lists_leader_select_offers_the_offices_of_the_users_late_cases(login, personas, directory, cases):
+    """Supervisor walk 2026-12-06: 兰州市's supervisor found in /stats/overdue/'s 留言对象 select every office of the
+    province (202 in the demo, 定西市市长 among them), beside a 区划 select of their own regions and a 主办单位 select of
+    the units with a case of theirs late: choosing another city's leader listed 「共 0 件」. It offers the offices
+    written a case of the user's late now, as 主办单位 offers the units, and keeps one chosen in the address."""
+    from minsheng.board.models import Message
+
+    d = directory
+    Message.objects.filter(pk=cases["overdue"].pk).update(addressee=d["mayor"])
+    dx_mayor = Addressee.objects.create(title="定西市市长", region=d["dingxi"], unit=d["dx_housing"])
+    sup = login(personas["supervisor"])
+    page = sup.get("/stats/overdue/").content.decode()
+    select = re.search(r'<select name="addressee">(.*?)</select>', page, re.S).group(1)
+    assert f'<option value="{d["mayor"].pk}">兰州市市长</option>' in select
+    assert "定西市市长" not in select
+    chosen = sup.get("/stats/overdue/", {"addressee": dx_mayor.pk}).content.decode()
+    assert f'<option value="{dx_mayor.pk}" selected>定西市市长</option>' in chosen
+    # /stats/ keeps every office: the public figures of any leader
+    assert "定西市市长" in sup.get("/stats/").content.decode()
