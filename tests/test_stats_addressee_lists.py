@@ -238,3 +238,19 @@ def test_the_overdue_lists_leader_select_offers_the_offices_of_the_users_late_ca
     assert f'<option value="{dx_mayor.pk}" selected>定西市市长</option>' in chosen
     # /stats/ keeps every office: the public figures of any leader
     assert "定西市市长" in sup.get("/stats/").content.decode()
+
+
+def test_the_stats_command_says_what_its_figures_cover(directory, personas, cases, capsys):
+    """Leader's office walk 2026-12-06: `minsheng stats --addressee 3 --from … --to …` printed 受理: 3 and the rest with
+    no word of the office, region or month they were of; pasted into a report they said nothing of what they
+    counted. Its first line says it now, as an export's 说明 sheet does; the figures follow, --json unchanged."""
+    d = directory
+    call_command("stats", "--region", "620100", "--addressee", str(d["mayor"].pk), "--from", "2026-11-01",
+                 "--to", "2026-11-30")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("统计范围: ")
+    for said in ("区划 兰州市 (含下级)", "留言对象 兰州市市长", "提交日期 2026-11-01 至 2026-11-30", "统计截至 "):
+        assert said in lines[0]
+    assert lines[1] == "" and lines[2].startswith("受理: ")
+    call_command("stats", "--json")
+    assert capsys.readouterr().out.startswith("{")
