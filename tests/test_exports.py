@@ -685,3 +685,33 @@ def test_an_overdue_export_says_under_one_working_day_as_its_list_does(login, pe
     call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
     out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert out[0] == header and {r[0]: r[words] for r in out[1:]}[m.public_id] == "不足 1 个工作日"
+
+
+def test_an_overdue_export_says_which_cases_are_already_supervised_as_its_list_does(login, personas, cases, capsys):
+    """Supervisor walk 2026-12-06: /stats/overdue/ says 已督办 or 未督办 of each late case; its export had no
+    such column, and a supervisor sending the file to the units on Monday could not tell which cases had been
+    pressed already. The export says it as the page does, in a column 督办 after 超期; with contact details,
+    from the command and in the XLSX too."""
+    m = cases["overdue"]
+    sup = login(personas["supervisor"])
+    actions.do_supervise(personas["supervisor"], m, "请于三个工作日内答复")
+    page = sup.get("/stats/overdue/", {"region": "620100"}).content.decode()
+    shown = dict(re.findall(r'<div class="muted small">(\d+)</div></td>.*?<td data-label="督办">(.*?)</td>', page, re.S))
+    shown = {pid: re.sub(r"<[^>]+>", "", cell) for pid, cell in shown.items()}
+    assert shown[m.public_id] == "已督办" and "未督办" in shown.values()
+
+    for personal in ({}, {"personal": "1"}):
+        rows = _csv(sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue", **personal}))
+        header = rows[0]
+        assert header.index("督办") == header.index("超期") + 1
+        assert {r[0]: r[header.index("督办")] for r in rows[1:]} == shown
+    ws = load_workbook(io.BytesIO(sup.get("/stats/export/messages.xlsx",
+                                          {"region": "620100", "measure": "overdue"}).content)).active
+    sheet = list(ws.iter_rows(values_only=True))
+    column = sheet[0].index("督办")
+    assert {r[0]: r[column] for r in sheet[1:]} == shown
+    call_command("export_stats", "messages", "--measure", "overdue", "--region", "620100")
+    out = data_rows(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert {r[0]: r[out[0].index("督办")] for r in out[1:]} == shown
+    # the other lists keep their columns
+    assert "督办" not in _csv(sup.get("/stats/export/messages.csv", {"region": "620100"}))[0]

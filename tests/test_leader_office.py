@@ -219,3 +219,34 @@ def test_the_offices_statistics_open_on_its_leaders_region(personas, directory, 
     for path in ("/stats/", "/stats/units/"):
         page = text(c.get(path))
         assert f"· {mayor_region.name}</h1>" in page, path
+
+
+def test_the_leader_board_links_to_its_figures_of_this_month_and_last_month(personas, directory, office, login,
+                                                                            django_capture_on_commit_callbacks):
+    """Leader's office walk 2026-12-06: the staffer who reports the month's figures of the leader's board found
+    on it the figures of all time alone, no period and no export, and no way to /stats/?addressee=, which has
+    both. The board links to them now: 本月 and 上月, of its leader's messages and region."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    p, d = personas, directory
+    with django_capture_on_commit_callbacks(execute=True):
+        replied(p, d, submit(p["citizen"], d, title="写给市长已经答复", addressee=d["mayor"]))
+        dispatched(p, d, submit(p["citizen"], d, title="写给市长正在办理", addressee=d["mayor"]))
+    c = login(office)
+    page = text(c.get("/staff/leader-board/"))
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    last = (month - dt.timedelta(days=1)).replace(day=1)
+    region = d["mayor"].region.code
+    links = dict(re.findall(r'<a href="(/stats/\?[^"]+)">(本月|上月)</a>', page))
+    this_month = (f"/stats/?addressee={d['mayor'].pk}&amp;region={region}"
+                  f"&amp;date_from={month.isoformat()}&amp;date_to={today.isoformat()}")
+    last_month = (f"/stats/?addressee={d['mayor'].pk}&amp;region={region}"
+                  f"&amp;date_from={last.isoformat()}&amp;date_to={(month - dt.timedelta(days=1)).isoformat()}")
+    assert links == {this_month: "本月", last_month: "上月"}
+    shown = text(c.get(this_month.replace("&amp;", "&")))
+    assert "只统计写给「兰州市市长」" in shown
+    assert re.search(r'<span class="value">2</span><span class="name">受理留言</span>', shown)
+    assert "导出" in shown

@@ -217,3 +217,40 @@ def test_a_switched_off_leaders_board_keeps_its_history(client, personas, direct
     assert "该留言对象已停用" in page
     # the list of offices to write to has it no more
     assert f"/leaders/{secretary.pk}/" not in _text(client.get("/leaders/"))
+
+
+def test_the_overdue_lists_leader_select_offers_the_offices_of_the_users_late_cases(login, personas, directory, cases):
+    """Supervisor walk 2026-12-06: 兰州市's supervisor found in /stats/overdue/'s 留言对象 select every office of the
+    province (202 in the demo, 定西市市长 among them), beside a 区划 select of their own regions and a 主办单位 select of
+    the units with a case of theirs late: choosing another city's leader listed 「共 0 件」. It offers the offices
+    written a case of the user's late now, as 主办单位 offers the units, and keeps one chosen in the address."""
+    from minsheng.board.models import Message
+
+    d = directory
+    Message.objects.filter(pk=cases["overdue"].pk).update(addressee=d["mayor"])
+    dx_mayor = Addressee.objects.create(title="定西市市长", region=d["dingxi"], unit=d["dx_housing"])
+    sup = login(personas["supervisor"])
+    page = sup.get("/stats/overdue/").content.decode()
+    select = re.search(r'<select name="addressee">(.*?)</select>', page, re.S).group(1)
+    assert f'<option value="{d["mayor"].pk}">兰州市市长</option>' in select
+    assert "定西市市长" not in select
+    chosen = sup.get("/stats/overdue/", {"addressee": dx_mayor.pk}).content.decode()
+    assert f'<option value="{dx_mayor.pk}" selected>定西市市长</option>' in chosen
+    # /stats/ keeps every office: the public figures of any leader
+    assert "定西市市长" in sup.get("/stats/").content.decode()
+
+
+def test_the_stats_command_says_what_its_figures_cover(directory, personas, cases, capsys):
+    """Leader's office walk 2026-12-06: `minsheng stats --addressee 3 --from … --to …` printed 受理: 3 and the rest with
+    no word of the office, region or month they were of; pasted into a report they said nothing of what they
+    counted. Its first line says it now, as an export's 说明 sheet does; the figures follow, --json unchanged."""
+    d = directory
+    call_command("stats", "--region", "620100", "--addressee", str(d["mayor"].pk), "--from", "2026-11-01",
+                 "--to", "2026-11-30")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("统计范围: ")
+    for said in ("区划 兰州市 (含下级)", "留言对象 兰州市市长", "提交日期 2026-11-01 至 2026-11-30", "统计截至 "):
+        assert said in lines[0]
+    assert lines[1] == "" and lines[2].startswith("受理: ")
+    call_command("stats", "--json")
+    assert capsys.readouterr().out.startswith("{")

@@ -228,6 +228,10 @@ LATE_COLUMN = "超期天数 (工作日)"  # an overdue list's, after 答复期�
 # number is 0 (a deadline passed today, or on the weekend after a Friday deadline) — 0 alone, in a list of
 # overdue cases, read as not late; the number stays, for a spreadsheet to sort and filter
 LATE_WORDS_COLUMN = "超期"
+# and after them (since 2026-12-06) whether a supervisor pressed the case, as the list's column 督办 says it:
+# before, a supervisor sending the file to the units could not tell which cases had been pressed already
+SUPERVISED_COLUMN = "督办"
+SUPERVISED_WORDS = {True: "已督办", False: "未督办"}
 UNDER_A_DAY = "不足 1 个工作日"
 LATE_AT = PUBLIC_COLUMNS.index("答复期限") + 1
 UNIT_AT = PUBLIC_COLUMNS.index("办理单位")
@@ -241,7 +245,7 @@ SIGN_COLUMNS = ["签收单位", "签收期限", "签收时间"]
 
 
 def message_header(personal: bool, late: bool = False, lead: bool | None = None, signs: bool = False) -> list[str]:
-    """The columns of ``message_rows`` (``late``: a list of overdue cases, with 超期天数 and 超期; ``lead``
+    """The columns of ``message_rows`` (``late``: a list of overdue cases, with 超期天数, 超期 and 督办; ``lead``
     (by default ``late``): a list of open cases, with 主办单位, the unit handling each now, in
     place of 办理单位, the unit credited; ``signs``: a list of late sign-fors, ``SIGN_COLUMNS`` there)."""
     header = PUBLIC_COLUMNS + (PERSONAL_COLUMNS if personal else [])
@@ -251,7 +255,7 @@ def message_header(personal: bool, late: bool = False, lead: bool | None = None,
         header = [LEAD_COLUMN if n == UNIT_AT else column for n, column in enumerate(header)]
     if not late:
         return header
-    return [*header[:LATE_AT], LATE_COLUMN, LATE_WORDS_COLUMN, *header[LATE_AT:]]
+    return [*header[:LATE_AT], LATE_COLUMN, LATE_WORDS_COLUMN, SUPERVISED_COLUMN, *header[LATE_AT:]]
 
 
 def late_words(days: int | str) -> str:
@@ -298,14 +302,14 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     # city's export; the title is masked as Message.public_title does
     fields = ["public_id", "title", "body", "kind", "status", "submitted_at", "due_at", "replied_at", "show_name",
               "region__name", "topic__name", "author__display_name",
-              "hidden_name", "author__closed_at",
+              "hidden_name", "author__closed_at", "supervised",
               "sign_unit_key" if signs else "open_case__unit_key" if lead else "fact__unit_key"]
     if personal:
         fields += ["author__username", "contact_phone", "contact_email", "contact_name"]
     if signs:
         fields += ["sign_due", "sign_signed"]
     for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
-         author_name, hidden_name, closed_at, unit_key, *rest) in qs.values_list(*fields).iterator(chunk_size=2000):
+         author_name, hidden_name, closed_at, supervised, unit_key, *rest) in qs.values_list(*fields).iterator(chunk_size=2000):
         contact, signed = (rest[:-2], rest[-2:]) if signs else (rest, ())
         if not personal:  # public exports hide personal data
             title = mask(title, context=body, names=() if show_name else real_name(author_name or hidden_name))
@@ -318,7 +322,7 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
             row += [CLOSED_NAME if closed_at else author_name or username, phone, email, name]
         if late_at is not None:
             days = working_days_late(due_at, late_at) if due_at else ""
-            row[LATE_AT:LATE_AT] = [days, late_words(days)]
+            row[LATE_AT:LATE_AT] = [days, late_words(days), SUPERVISED_WORDS[supervised]]
         if signs:
             row[UNIT_AT + 1:UNIT_AT + 1] = [fmt(moment) for moment in signed]
         yield row

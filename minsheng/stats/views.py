@@ -426,6 +426,9 @@ def overdue(request):
     # units ran to hundreds; under 超期从未答复 a unit whose late cases were all answered once listed nothing)
     late = qs.filter(pk__in=exports.message_queryset(make_scope(), measure, public=False, now=now).values("pk"))
     late_units = Unit.objects.filter(pk__in=late.values("open_case__unit_key"))
+    # and its offices (留言对象): those written a case of this user's late now, as its units (since 2026-12-06;
+    # before, every office of the directory: a city's supervisor chose another city's leader and read 「共 0 件」)
+    late_offices = Addressee.objects.filter(pk__in=late.values("addressee_id"))
     try:  # a date refused is left out and said by its box (「无法显示」 and the filters gone before 2026-12-05)
         scope, filters, date_error = _scope_or_date_error(filters)
     except ScopeError as exc:
@@ -455,8 +458,10 @@ def overdue(request):
     # now; it keeps the list's order and measure (before 2026-12-05 the filters came from links alone)
     keep = [("measure", measure)] * (measure != "overdue") + [("dir", "asc")] * ascending
     unit_choices = [*late_units] + ([scope.unit] if scope.unit and scope.unit not in late_units else [])
+    offices = late_offices | Addressee.objects.filter(pk=scope.addressee.pk) if scope.addressee else late_offices
     return render(request, "stats/overdue.html", {
         **_context_filters(scope, filters), "regions": _visible_regions(roles, filters.get("region", "")),
+        "addressees": offices.select_related("region").order_by("region__code", "sort", "title"),
         "own_filter": True, "region_list": "overdue", "unit_choices": unit_choices, "unit_label": "主办单位", "keep_params": keep,
         "form_label": "筛选超期清单", "own_notice": own_notice,
         "page": page, "now": now, "can_export": can_export, "ascending": ascending, "measure": measure,

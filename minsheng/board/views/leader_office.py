@@ -6,11 +6,13 @@ also handles the case. Its queries do not grow with the messages."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -63,6 +65,18 @@ def office_tabs() -> list[tuple[str, str]]:
     return [(key, label) for key, (label, _) in _filters(None).items()]
 
 
+def month_links(office, today=None) -> list[tuple[str, str]]:
+    """(label, url) of the office's figures on /stats/ for 本月 (to today) and 上月 (whole), of its leader's
+    messages and region, as /stats/'s period links set them: where the month's figures are read and exported
+    (since 2026-12-06; before, the board showed the figures of all time alone and no way to them)."""
+    today = today or timezone.localdate()
+    month = today.replace(day=1)
+    last_day = month - dt.timedelta(days=1)
+    base = {"addressee": office.pk, "region": office.region.code}
+    return [(label, f"{reverse('stats:index')}?{urlencode({**base, 'date_from': start, 'date_to': end})}")
+            for label, start, end in (("本月", month, today), ("上月", last_day.replace(day=1), last_day))]
+
+
 @login_required
 def leader_office(request):
     offices = offices_of(_staff_roles(request))
@@ -92,6 +106,7 @@ def leader_office(request):
         m.answered_on_time = fact.on_time if fact and fact.replied and not m.awaited else None
     return render(request, "board/staff/leader_office.html", {
         "offices": offices, "office": office, "figures": public_figures(office), "page": page,
+        "month_links": month_links(office),
         "list_filters": {"addressee": office.pk},  # the lists behind its figures, as its public board's
         "tabs": [(key, label, counts[key]) for key, (label, _) in filters.items()], "shown": shown,
         "keep": urlencode({"addressee": office.pk, "show": shown, **({"q": q} if q else {})}),

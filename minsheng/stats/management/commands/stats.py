@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from minsheng.stats import figures
+from minsheng.stats import exports, figures
 from minsheng.stats.figures import ScopeError
 
 LABELS = [("received", "受理"), ("replied", "已答复"), ("reply_rate", "答复率"), ("on_time_rate", "按时率"), ("missed", "误期未答复"),
@@ -65,6 +66,11 @@ class Command(BaseCommand):
                     self.stdout.write(json.dumps({**row, "key": key}, ensure_ascii=False, default=str))
             self.stdout.write(json.dumps(totals, ensure_ascii=False))
             return
+        # what the figures are of, as an export's 说明 says it (since 2026-12-06: pasted into a report, the
+        # figures said nothing of the region, office or month they counted)
+        covered = [*exports.scope_lines(scope), ["统计截至", f"{timezone.localtime(figures.clock()):%Y-%m-%d %H:%M}"]]
+        self.stdout.write("统计范围: " + "; ".join(f"{item} {value}" for item, value in covered))
+        self.stdout.write("")
         for name, label in LABELS:
             value = totals[name]
             if name.endswith("_rate"):
