@@ -30,27 +30,16 @@ from minsheng.directory.models import Unit
 
 from .facts import working_days_late
 from .figures import Scope, clock, compute, sign_late_q, tabulate, topic_subtree_ids
+from .measures import MEASURE
 from .models import MessageFact, OpenCase, SignFor
 
 XLSX_MAX_ROWS = 200_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # measure -> condition on the message's fact (docs/statistics.md); "open": it has an open case
-MEASURE_Q = {
-    "submitted": {},
-    "received": {"category": "received"},
-    "replied": {"category": "received", "replied": True},
-    "on_time": {"category": "received", "on_time": True, "replied": True},
-    "evaluated": {"category": "received", "evaluated": True},
-    "satisfied": {"category": "received", "satisfied": True},
-    "reopened": {"category": "received", "reopened": True},
-    "extended": {"category": "received", "extended": True},
-    "merged": {"category": "merged"},
-    "rejected": {"category": "rejected"},
-    "withdrawn": {"category": "withdrawn"},
-    "pending": {"category": "pending"},
-    "open": {},
-}
+MEASURE_Q = {**{name: MEASURE[name].when for name in (
+    "submitted", "received", "replied", "on_time", "evaluated", "satisfied", "reopened", "extended", "merged",
+    "rejected", "withdrawn", "pending")}, "open": {}}  # the figures' own definitions (``measures.DECLARED``)
 TIMED_MEASURES = {"overdue", "overdue_unreplied"}
 # the lists of cases awaiting a reply: each is the unit's handling it now (its ``unit=`` and its
 # column 主办单位), not the unit's credited with a first reply (docs/statistics.md)

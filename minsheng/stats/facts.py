@@ -24,7 +24,8 @@ from minsheng.board.deadlines import SHANGHAI, calendar_generation, is_working_d
 from minsheng.board.models import Assignment, Evaluation, Event, Message, Rating
 from minsheng.board.workflow import Status
 
-from .models import CUBES, HIST_DAYS, HIST_FIELDS, Category, MessageFact, Miss, OpenCase, Rollup, SignFor
+from .measures import NAMES, aggregates_sql, contribution
+from .models import CUBES, Category, MessageFact, Miss, OpenCase, Rollup, SignFor
 
 log = logging.getLogger(__name__)
 
@@ -137,20 +138,8 @@ class Fact:
     misses: list[int] = field(default_factory=list, repr=False)  # units that missed it for good (Miss rows)
 
     def measures(self) -> dict[str, int]:
-        m = {"submitted": 1, self.category: 1}
-        if self.category != Category.RECEIVED:
-            return m
-        if self.replied:
-            m["replied"] = 1
-            m["on_time"] = int(self.on_time)
-            m["days_sum"] = self.days
-            m[HIST_FIELDS[self.days] if self.days < HIST_DAYS else "days_over"] = 1
-        for name in ("evaluated", "satisfied", "reopened", "extended"):
-            if getattr(self, name):
-                m[name] = 1
-        if self.is_open:
-            m["open_cases"] = 1
-        return m
+        """What the fact adds to each measure it counts in (``measures.DECLARED``, the one definition)."""
+        return contribution(self)
 
     def model_fields(self) -> dict:
         return {**self.dims, "day": self.day, "category": self.category, "replied": self.replied,
@@ -251,9 +240,7 @@ def _rollup_keys(fact: Fact):
 
 # the columns of a rollup row's key (``stats_rollup_cube_key``, the conflict an upsert meets) and its measures
 ROLLUP_KEY = ["cube", "grain", "period", *DIMENSIONS]
-ROLLUP_MEASURES = ["submitted", "pending", "rejected", "withdrawn", "merged", "received", "replied", "on_time",
-                   "days_sum", "days_over", "evaluated", "satisfied", "reopened", "extended", "open_cases",
-                   *HIST_FIELDS]
+ROLLUP_MEASURES = NAMES
 
 
 def _max_params() -> int:
@@ -433,27 +420,6 @@ def flush() -> None:
 
 # --- full rebuild ------------------------------------------------------------------------
 
-MEASURE_SQL = {
-    "submitted": "COUNT(*)",
-    "pending": "SUM(CASE WHEN category = 'pending' THEN 1 ELSE 0 END)",
-    "rejected": "SUM(CASE WHEN category = 'rejected' THEN 1 ELSE 0 END)",
-    "withdrawn": "SUM(CASE WHEN category = 'withdrawn' THEN 1 ELSE 0 END)",
-    "merged": "SUM(CASE WHEN category = 'merged' THEN 1 ELSE 0 END)",
-    "received": "SUM(CASE WHEN category = 'received' THEN 1 ELSE 0 END)",
-    "replied": "SUM(CASE WHEN category = 'received' AND replied THEN 1 ELSE 0 END)",
-    "on_time": "SUM(CASE WHEN category = 'received' AND replied AND on_time THEN 1 ELSE 0 END)",
-    "days_sum": "SUM(CASE WHEN category = 'received' AND replied THEN days ELSE 0 END)",
-    "days_over": f"SUM(CASE WHEN category = 'received' AND replied AND days >= {HIST_DAYS} THEN 1 ELSE 0 END)",
-    "evaluated": "SUM(CASE WHEN category = 'received' AND evaluated THEN 1 ELSE 0 END)",
-    "satisfied": "SUM(CASE WHEN category = 'received' AND satisfied THEN 1 ELSE 0 END)",
-    "reopened": "SUM(CASE WHEN category = 'received' AND reopened THEN 1 ELSE 0 END)",
-    "extended": "SUM(CASE WHEN category = 'received' AND extended THEN 1 ELSE 0 END)",
-    "open_cases": "SUM(CASE WHEN category = 'received' AND is_open THEN 1 ELSE 0 END)",
-    **{name: f"SUM(CASE WHEN category = 'received' AND replied AND days = {i} THEN 1 ELSE 0 END)"
-       for i, name in enumerate(HIST_FIELDS)},
-}
-
-
 def rebuild(chunk: int = 5000, progress=None, bump: bool = True) -> int:
     """Recompute every fact, open case and rollup. Returns the number of messages.
     ``bump=False`` only for migrations older than the version table.
@@ -528,8 +494,9 @@ def _without_indexes(cursor, table: str):
 
 def _aggregate_rollups() -> None:
     dims = ", ".join(DIMENSIONS)
-    names = list(MEASURE_SQL)
+    names = ROLLUP_MEASURES
     cols = ", ".join(names)
+    aggregates, aggregate_params = aggregates_sql(connection)  # the declared measures (``measures``), in order
     if connection.vendor == "postgresql":
         month_of_day = "date_trunc('month', day)::date"
     else:
@@ -542,8 +509,8 @@ def _aggregate_rollups() -> None:
             group = ", ".join(kept)
             cursor.execute(
                 f"INSERT INTO {rollup_table} (cube, grain, period, month, {dims}, {cols}) "
-                f"SELECT %s, 'd', day, {month_of_day}, {select}, {', '.join(MEASURE_SQL[n] for n in names)} "
-                f"FROM {fact_table} GROUP BY day, {group}", [cube])
+                f"SELECT %s, 'd', day, {month_of_day}, {select}, {', '.join(aggregates)} "
+                f"FROM {fact_table} GROUP BY day, {group}", [cube, *aggregate_params])
             cursor.execute(
                 f"INSERT INTO {rollup_table} (cube, grain, period, month, {dims}, {cols}) "
                 f"SELECT cube, 'm', month, month, {dims}, {', '.join(f'SUM({n})' for n in names)} "

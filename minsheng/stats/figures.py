@@ -28,18 +28,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from minsheng.board.models import MessageKind
 from minsheng.directory.models import Addressee, Region, Topic, Unit
 
+from .measures import FACT_FIELDS, MEASURE, NAMES, aggregates_sql
 from .models import (
     CUBES,
-    HIST_DAYS,
     HIST_FIELDS,
-    MEASURES,
     MessageFact,
     Miss,
     OpenCase,
@@ -49,7 +48,7 @@ from .models import (
 )
 
 CUBE_ORDER = ["r", "rk", "rt", "ru", "rtk", "full"]  # smallest first
-SUM_FIELDS = [*MEASURES, "days_over", *HIST_FIELDS]
+SUM_FIELDS = NAMES  # every declared measure (``measures.DECLARED``): the rollups' and the facts' sums
 BREAKDOWNS = ("region", "unit", "topic", "kind", "month")
 
 
@@ -439,9 +438,6 @@ def _sums(scope: Scope, group: str | None = None):
     return _fact_sums(scope.fact_q(), group)
 
 
-FACT_FLAGS = ("category", "replied", "on_time", "days", "evaluated", "satisfied", "reopened", "extended", "is_open")
-
-
 def _fact_sums(q: Q, group: str | None = None):
     """What ``_rollup_sums`` reads from the rollups, summed from the facts matching ``q`` instead: one query,
     the facts counted by their group and what they contribute (``facts.Fact.measures``), folded here — a few
@@ -453,10 +449,10 @@ def _fact_sums(q: Q, group: str | None = None):
         qs = qs.annotate(month=TruncMonth("day"))
     cols = [group] if group else []
     out: dict = {}
-    for row in qs.values(*cols, *FACT_FLAGS).annotate(n=Count("pk")).order_by():
+    for row in qs.values(*cols, *FACT_FIELDS).annotate(n=Count("pk")).order_by():  # what a contribution reads
         key = _month_key(row[group]) if group == "month" else row[group] if group else None
         sums = out.setdefault(key, dict.fromkeys(SUM_FIELDS, 0))
-        fact = Fact(dims={}, day=None, **{name: row[name] for name in FACT_FLAGS})
+        fact = Fact(dims={}, day=None, **{name: row[name] for name in FACT_FIELDS})
         for name, value in fact.measures().items():
             sums[name] += value * row["n"]
     if not group:
@@ -464,29 +460,13 @@ def _fact_sums(q: Q, group: str | None = None):
     return list(out.items())
 
 
-_RECEIVED = "\"category\" = 'received'"
-_REPLIED = f'{_RECEIVED} AND "replied"'
-# each of SUM_FIELDS as an aggregate of the facts (PostgreSQL), as ``facts.Fact.measures`` counts one
-_FACT_SQL = {
-    "submitted": "COUNT(*)",
-    **{c: f"COUNT(*) FILTER (WHERE \"category\" = '{c}')"
-       for c in ("pending", "rejected", "withdrawn", "merged", "received")},
-    "replied": f"COUNT(*) FILTER (WHERE {_REPLIED})",
-    "on_time": f'COUNT(*) FILTER (WHERE {_REPLIED} AND "on_time")',
-    "days_sum": f'COALESCE(SUM("days") FILTER (WHERE {_REPLIED}), 0)',
-    **{f: f'COUNT(*) FILTER (WHERE {_RECEIVED} AND "{f}")' for f in ("evaluated", "satisfied", "reopened", "extended")},
-    "open_cases": f'COUNT(*) FILTER (WHERE {_RECEIVED} AND "is_open")',
-    "days_over": f'COUNT(*) FILTER (WHERE {_REPLIED} AND "days" >= {HIST_DAYS})',
-    **{name: f'COUNT(*) FILTER (WHERE {_REPLIED} AND "days" = {i})' for i, name in enumerate(HIST_FIELDS)},
-}
-
-
 def _fact_sums_sets(scope: Scope, cols: dict) -> dict:
     """PostgreSQL: ``_fact_sums`` for several groupings (part -> column, None: the total) in one pass over the
     scope's facts (GROUPING SETS), the sums aggregated in SQL: a page of a leader's office reads its facts once,
     not once per table (/stats/ of an office of 50,000 messages: 4.6 s → 1.2 s, docs/statistics.md)."""
+    aggregates, params = aggregates_sql(connections[MessageFact.objects.db])  # the declared measures, in SQL
     got = _sets(MessageFact, scope, {part: "open_month" if c == "month" else c for part, c in cols.items()},
-                [_FACT_SQL[name] for name in SUM_FIELDS], [])
+                aggregates, params)
     out = {}
     for part, c in cols.items():
         rows = [(_month_key(key), dict(zip(SUM_FIELDS, values, strict=True))) for key, values in got[part].items()]
@@ -590,7 +570,7 @@ def _over_values(fact_q):
     function returning one (built only when a median falls there)."""
     def load():
         q = fact_q() if callable(fact_q) else fact_q
-        return list(MessageFact.objects.filter(q, category="received", replied=True, days__gte=HIST_DAYS)
+        return list(MessageFact.objects.filter(q, MEASURE["days_over"].q())
                     .order_by("days").values_list("days", flat=True))
     return load
 
@@ -698,17 +678,14 @@ def addressees_figures(addressees, now=None) -> dict[int, dict]:
     board shows: the rollups have no addressee dimension, so this sums the messages' facts, their
     open cases' 误期未答复, their misses for good and their 签收 (及时签收率, since 2026-12-06) — four queries
     however many offices."""
-    from .models import Category
-
     ids = [a.pk for a in addressees]
     if not ids:
         return {}
-    received = Q(category=Category.RECEIVED)
     sums = {row.pop("message__addressee"): row for row in (
         MessageFact.objects.filter(message__addressee__in=ids).values("message__addressee").annotate(
-            received=Count("pk", filter=received), days_sum=Sum("days", filter=received & Q(replied=True)),
-            answered=Count("pk", filter=received & Q(replied=True)),  # not "replied": the field's name
-            on_time=Count("pk", filter=received & Q(on_time=True))).order_by())}
+            received=MEASURE["received"].aggregate(), days_sum=MEASURE["days_sum"].aggregate(),
+            answered=MEASURE["replied"].aggregate(),  # not "replied": the field's name
+            on_time=MEASURE["on_time"].aggregate()).order_by())}
     missed = dict.fromkeys(ids, 0)
     now = clock(now)
     # 及时签收率 of the offices' messages: the lead assignments' 签收 (``SignFor``), as ``compute`` counts them
@@ -721,7 +698,7 @@ def addressees_figures(addressees, now=None) -> dict[int, dict]:
             missed[pk] += n
     out = {}
     for pk in ids:
-        row = sums.get(pk, {"received": 0, "days_sum": None, "answered": 0, "on_time": 0})
+        row = sums.get(pk, {"received": 0, "days_sum": 0, "answered": 0, "on_time": 0})
         replied = row["answered"]
         out[pk] = {"received": row["received"], "replied": replied, "reply_rate": _rate(replied, row["received"]),
                    "on_time": row["on_time"], "missed": missed[pk],
@@ -740,10 +717,8 @@ def _sign_figures(counts: dict) -> dict:
 def received_by_addressee() -> dict[int, dict]:
     """The ``received``, ``replied`` and ``reply_rate`` figures of every leader's office (addressee
     id -> figures), those its own board leads with (``addressee_figures``): one query."""
-    from .models import Category
-
-    rows = (MessageFact.objects.filter(category=Category.RECEIVED, message__addressee__isnull=False)
-            .values_list("message__addressee").annotate(n=Count("pk"), answered=Count("pk", filter=Q(replied=True)))
+    rows = (MessageFact.objects.filter(MEASURE["received"].q(), message__addressee__isnull=False)
+            .values_list("message__addressee").annotate(n=Count("pk"), answered=MEASURE["replied"].aggregate())
             .order_by())
     return {pk: {"received": n, "replied": replied, "reply_rate": _rate(replied, n)} for pk, n, replied in rows}
 

@@ -24,9 +24,7 @@ from django.db import models
 HIST_DAYS = 31
 HIST_FIELDS = [f"d{i}" for i in range(HIST_DAYS)]
 
-# Additive measures shared by MessageFact (0/1 flags) and Rollup (sums).
-MEASURES = ["submitted", "pending", "rejected", "withdrawn", "merged", "received", "replied", "on_time",
-            "days_sum", "evaluated", "satisfied", "reopened", "extended", "open_cases"]
+# What a fact contributes to each of Rollup's measures is declared once, in stats/measures.py.
 
 
 class Category(models.TextChoices):

@@ -1,0 +1,136 @@
+"""Each measure of the figures is declared once (``stats.measures.DECLARED``) and read three ways: one fact in Python
+(``Fact.measures``: an action's refresh of the rollups, a leader's office's sums on SQLite), the facts' SQL aggregates
+(the rebuild's rollups, a leader's office's one pass on PostgreSQL) and the lists' conditions (``exports.MEASURE_Q``).
+Until 2026-12-06 each was written out apart in each place; here the readings are held to each other, measure by
+measure, on facts that make each condition true and false, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.db import connection
+
+from minsheng.board.models import Message, MessageKind
+from minsheng.stats import exports, facts, figures, measures
+from minsheng.stats.models import HIST_DAYS, Category, MessageFact, Rollup
+
+from .conftest import make_user
+
+FLAGS = ("evaluated", "satisfied", "reopened", "extended", "is_open")
+
+
+def _grid():
+    """Fact values covering every condition's edges: each category, replied or not, on time or not, each number
+    of days to the first reply (every bucket of the histogram, the first days beyond it, none), and the flags all
+    set, none set or one at a time, in turn — rows a refresh never writes (on time but not replied, days without a
+    reply) included: the readings must agree on whatever a fact holds."""
+    flag_sets = [dict.fromkeys(FLAGS, True), dict.fromkeys(FLAGS, False),
+                 *({**dict.fromkeys(FLAGS, False), flag: True} for flag in FLAGS)]
+    grid = itertools.product(Category.values, (True, False), (True, False), (None, *range(HIST_DAYS + 2)))
+    for i, (category, replied, on_time, days) in enumerate(grid):
+        yield {"category": category, "replied": replied, "on_time": on_time, "days": days,
+               **flag_sets[i % len(flag_sets)]}
+
+
+@pytest.fixture
+def grid_facts(directory):
+    author = make_user("13800000009", phone="13800000009")
+    rows = list(_grid())
+    messages = Message.objects.bulk_create(
+        Message(public_id=f"M{i:05d}", title="t", body="b", kind=MessageKind.COMPLAIN, region=directory["lanzhou"],
+                author=author) for i in range(len(rows)))
+    MessageFact.objects.bulk_create(
+        MessageFact(message=m, p1="62", p2="6201", day=dt.date(2026, 11, 2), kind=MessageKind.COMPLAIN, **row)
+        for m, row in zip(messages, rows, strict=True))
+    return list(MessageFact.objects.order_by("pk"))
+
+
+def _sql_readings() -> dict[int, dict[str, int]]:
+    """The declared measures' SQL aggregates of each fact alone (GROUP BY the message)."""
+    aggregates, params = measures.aggregates_sql(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT message_id, {', '.join(aggregates)} FROM {MessageFact._meta.db_table} "
+                       "GROUP BY message_id", params)
+        return {row[0]: dict(zip(measures.NAMES, row[1:], strict=True)) for row in cursor.fetchall()}
+
+
+def test_every_measure_reads_the_same_in_python_and_in_sql(grid_facts):
+    sql = _sql_readings()
+    counted = dict.fromkeys(measures.NAMES, 0)
+    for row in grid_facts:
+        python = facts.Fact.from_row(row).measures()
+        got = sql[row.pk]
+        for name in measures.NAMES:
+            assert got[name] == python.get(name, 0), (name, facts.Fact.from_row(row))
+            counted[name] += name in python
+    # each measure's condition is true of some facts and false of others (none read the same by accident);
+    # 全部 (submitted) has none: every message counts
+    assert counted.pop("submitted") == len(grid_facts)
+    assert {n: c for n, c in counted.items() if not 0 < c < len(grid_facts)} == {}
+
+
+def test_the_edges_of_the_measures(grid_facts):
+    """What the declaration says, read off the facts a user's figures come from."""
+    def read(**fact):
+        return facts.Fact(dims={}, day=None, **{"category": "received", **fact}).measures()
+
+    assert read(replied=True, on_time=True, days=0) == {"submitted": 1, "received": 1, "replied": 1, "on_time": 1,
+                                                         "days_sum": 0, "d0": 1}
+    assert read(replied=True, days=HIST_DAYS - 1)[f"d{HIST_DAYS - 1}"] == 1
+    beyond = read(replied=True, days=HIST_DAYS, is_open=True)
+    assert beyond["days_over"] == 1 and beyond["days_sum"] == HIST_DAYS and beyond["open_cases"] == 1
+    assert not any(name.startswith("d") and name[1:].isdigit() for name in beyond)
+    # not received (撤回, 不予受理, 待审核, 并单): counted among those submitted and in its category, nothing else
+    assert read(category="withdrawn", replied=True, on_time=True, days=2, satisfied=True) == {
+        "submitted": 1, "withdrawn": 1}
+    assert read(on_time=True) == {"submitted": 1, "received": 1}  # 按时 only of a reply
+
+
+def test_a_leaders_office_sums_its_facts_in_sql_as_in_python(grid_facts, directory):
+    """The office's one pass on PostgreSQL (``_fact_sums_sets``) and the Python fold (``_fact_sums``) over the
+    same facts, by every grouping, against the facts' own readings added up."""
+    Message.objects.update(addressee=directory["mayor"])
+    scope = figures.make_scope(addressee=directory["mayor"])
+    want = dict.fromkeys(figures.SUM_FIELDS, 0)
+    for row in grid_facts:
+        for name, value in facts.Fact.from_row(row).measures().items():
+            want[name] += value
+    assert figures._fact_sums(scope.fact_q()) == want
+    if connection.vendor == "postgresql":
+        together = figures._fact_sums_sets(scope, {"totals": None, "kind": "kind", "month": "month"})
+        assert together["totals"] == want
+        assert together["kind"] == [(MessageKind.COMPLAIN, want)]
+        assert together["month"] == [(dt.date(2026, 11, 1), want)]
+
+
+def test_the_rollups_rebuilt_in_sql_sum_what_the_facts_read_in_python(grid_facts):
+    """``_aggregate_rollups`` (the rebuild's SQL, either database) against ``Fact.measures`` added up."""
+    want = dict.fromkeys(figures.SUM_FIELDS, 0)
+    for row in grid_facts:
+        for name, value in facts.Fact.from_row(row).measures().items():
+            want[name] += value
+    Rollup.objects.all().delete()
+    facts._aggregate_rollups()
+    for grain in ("d", "m"):
+        assert figures._rollup_sums(figures.Q(cube="r", grain=grain)) == want, grain
+
+
+def test_every_rollup_column_is_a_declared_measure():
+    """A measure added to the rollups without a declaration (or declared without its column) is refused."""
+    key = {f.name for f in Rollup._meta.get_fields()} - {"id", "cube", "grain", "period", "month", *facts.DIMENSIONS}
+    assert key == set(measures.NAMES)
+    assert figures.SUM_FIELDS == facts.ROLLUP_MEASURES == measures.NAMES
+
+
+def test_the_lists_count_what_the_figures_count():
+    """``/stats/list/?measure=`` keeps the facts the figure counts: the declared condition, not a copy of it."""
+    for name, when in exports.MEASURE_Q.items():
+        if name != "open":
+            assert when == measures.MEASURE[name].when, name
+
+
+def test_a_condition_without_a_python_reading_is_refused():
+    with pytest.raises(ValueError, match="days__lt"):
+        measures.Measure("quick", {"days__lt": 3}).holds(facts.Fact(dims={}, day=None, category="received"))
