@@ -188,3 +188,32 @@ def test_without_a_broker_the_link_is_fetched_in_the_background(transactional_db
             break
         time.sleep(0.1)
     assert o311.media_state == "fetched" and o311.message.attachments.count() == 1
+
+
+@pytest.mark.parametrize("fetched", [True, False])
+def test_only_the_client_that_sent_a_link_reads_it_back(fetching, settings, post, image_host, personas, directory,
+                                                        api_key, fetched):
+    """The link a client sends may be a presigned object-storage address (a signature valid for days) to the photo
+    as taken, its EXIF position and camera with it: once the message was public, anyone listing the requests read
+    it (review of 2026-12-06). Others now read the site's own photo, re-encoded and checked on each request, once
+    fetched, and no media_url before; the client that sent the link still reads it back."""
+    from minsheng.api.models import Open311Key
+
+    from .test_api_support import advance
+
+    settings.MINSHENG_FETCH_MEDIA = fetched
+    link = f"{image_host}/photo.png"
+    message, o311 = post(link)
+    advance(message, personas, directory, "accepted")  # public: anyone reads the request
+    photos = [a.file.url for a in message.attachments.all()]
+    assert len(photos) == (1 if fetched else 0)
+    other_key = Open311Key.issue("另一个系统")[1]
+    for params in ({}, {"api_key": other_key}):
+        [record] = Open311Client().get(f"{BASE}/requests/{message.public_id}.json", params).json()
+        assert record.get("media_url") == (f"http://testserver{photos[0]}" if fetched else None)
+        listed = Open311Client().get(f"{BASE}/requests.json", params)
+        assert listed.status_code == 200 and message.public_id in listed.content.decode()
+        assert link not in listed.content.decode()
+        assert link not in Open311Client().get(f"{BASE}/requests/{message.public_id}.xml", params).content.decode()
+    [own] = Open311Client().get(f"{BASE}/requests/{message.public_id}.json", {"api_key": api_key[1]}).json()
+    assert own["media_url"] == link

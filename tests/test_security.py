@@ -6,6 +6,7 @@ who may and who may not; the refusals are the point."""
 from __future__ import annotations
 
 import pytest
+from rest_framework.test import APIClient
 
 from minsheng.board import actions
 
@@ -475,3 +476,30 @@ def test_assigning_a_citizen_as_handler_does_not_tell_the_head_their_phone(as_pe
     r = as_persona("officer").post(f"/api/v1/staff/cases/{m.public_id}/assign/",
                                    {"handler": personas["other_officer"].pk}, format="json")
     assert r.json()["error"]["fields"]["handler"][0].startswith("生态局刘 不是")
+
+
+def test_a_near_duplicate_the_dispatcher_does_not_dispatch_shows_its_title_as_the_public_reads_it(
+        personas, directory, login):
+    """疑似重复 of a district's case lists the public cases of the whole prefecture: one of the city itself, which
+    a district's dispatcher neither dispatches nor may merge into, showed its title as written, the phone number
+    in it too (review of 2026-12-06). Its title now reads as on its public page; the case's own stays whole."""
+    from minsheng.board.models import Message
+
+    cg_dispatcher = make_user("cg_dispatcher", role="dispatcher", region=directory["chengguan"])
+    body = "城关区雁滩路幸福小区是老旧小区, 六层楼没有电梯, 老人上下楼很困难, 希望尽快加装电梯。"
+    city = submit(personas["other_citizen"], directory, title=f"城关区幸福小区电梯加装进展缓慢 联系电话{PHONE}", body=body)
+    actions.do_accept(personas["dispatcher"], city)  # public, in 兰州市 itself
+    own = submit(personas["citizen"], directory, region="chengguan", title=f"城关区幸福小区电梯加装进展缓慢 电话{PHONE}",
+                 body=body)
+    page = login(cg_dispatcher).get(f"/staff/case/{own.public_id}/").content.decode()
+    assert city.public_id in page  # offered as a near duplicate
+    assert Message.objects.get(pk=city.pk).public_title in page
+    assert f"城关区幸福小区电梯加装进展缓慢 电话{PHONE}" in page  # the case's own title, whole
+    assert f"联系电话{PHONE}" not in page
+    api = APIClient()
+    api.force_authenticate(cg_dispatcher)
+    [found] = api.get(f"/api/v1/staff/cases/{own.public_id}/suggestion/").json()["duplicates"]
+    assert found["public_id"] == city.public_id and PHONE not in found["title"]
+    # the region's own dispatcher, who may open it, reads it whole
+    page = login(personas["dispatcher"]).get(f"/staff/case/{own.public_id}/").content.decode()
+    assert f"联系电话{PHONE}" in page

@@ -663,7 +663,8 @@ class DuplicateSerializer(serializers.Serializer):
     """A near-duplicate the case page offers for 并单: its public_id is ``into`` of ``merge/``."""
 
     public_id = serializers.CharField(source="message.public_id")
-    title = serializers.CharField(source="message.title")
+    title = serializers.CharField(source="message.shown_title",
+                                  help_text="标题; 调用者不能打开其办件的 (如区县派单员看到的市本级留言), 同公开页面隐去个人信息")
     status = serializers.CharField(source="message.status")
     status_label = serializers.CharField(source="message.get_status_display")
     similarity = serializers.FloatField(help_text="相似度 (0–1), 派单页面所示")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from minsheng.api.models import Open311Key
 from minsheng.board.models import Assignment, MessageKind
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
@@ -64,13 +65,21 @@ def service_code_of(message) -> str:
     return topic.code if topic else UNCLASSIFIED
 
 
+def _sent_by(extra, request) -> bool:
+    """Whether the caller is the Open311 key that posted the request (a personal token's id is no key's)."""
+    return isinstance(request.auth, Open311Key) and extra.api_key_id == request.auth.pk
+
+
 def request_record(message, request) -> dict:
     """One request as GeoReport v2 shows it; ``message`` comes from views.request_queryset
     (which annotates ``last_event_at`` and lists ``assignment_list`` and ``attachment_list``)."""
     topic = message.topic or message.predicted_topic
     media_url = None
     extra = getattr(message, "open311", None)
-    if extra is not None and extra.media_url:
+    # the link a client sent, to that client alone: it may be a presigned address (a signature valid for days) to
+    # the photo as taken, EXIF position and all; everyone else reads the site's re-encoded photo once it is fetched
+    # (until 2026-12-06 anyone read the link once the message was public)
+    if extra is not None and extra.media_url and _sent_by(extra, request):
         media_url = extra.media_url
     else:
         photos = message.attachment_list

@@ -33,6 +33,7 @@ from minsheng.board.views.staff_hints import (
     quality_for,
     quality_to_publish,
     similar_answered_scored,
+    titles_shown,
 )
 from minsheng.board.workflow import IllegalMove, MovedOn, Status, allowed
 from minsheng.insight.reading import cached_reading
@@ -243,7 +244,8 @@ class CaseSuggestion(ApiView):
         # with the cases in hand its automatic dispatch was held on, where the five nearest leave them out
         held = held_on(message) if merges else []
         found = near_duplicates_each([message], held_each={message.pk: held}) if merges else {}
-        context = {"duplicates": found.get(message.pk, []) if merges else None, "held": held,
+        context = {"duplicates": titles_shown(roles_of(request.user), found.get(message.pk, [])) if merges else None,
+                   "held": held,
                    # what 按建议派单 would do with it, as the queue page's row says (its duplicates those above)
                    "batch": plan_each([message], found)[message.pk] if dispatches else None}
         return Response(SuggestionSerializer(suggest_for(message, topic=topic), context=context).data)

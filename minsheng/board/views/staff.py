@@ -1191,7 +1191,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "resuggested": resuggested,
         "transfer_words": transfer_words,
         # with the cases in hand its automatic dispatch was held on, where the five nearest leave them out
-        "duplicates": near_duplicates_for(message, held=held) if can["merge"] else [], "held_on": held,
+        "duplicates": staff_hints.titles_shown(roles, near_duplicates_for(message, held=held)) if can["merge"] else [], "held_on": held,
         "similar": similar_answered_for(message) if can["reply"] else [],
         "merged": list(message.merged.only("public_id", "title")), "last_return": returned[-1] if returned else None,
         "last_unmerge": events[unmerged[-1]] if unmerged else None,

@@ -129,6 +129,20 @@ def near_duplicates_each(messages, limit: int = 5, held_each: dict[int, list[str
         return {}
 
 
+def titles_shown(roles, found: list[tuple[Message, float]]) -> list[tuple[Message, float]]:
+    """``found`` (near-duplicates) with each one's ``shown_title`` and ``as_staff``: the title as written for those
+    whose case the user may open (``Roles.staff_messages_q``), else as its public page reads it (personal data
+    hidden). A district's dispatcher is offered the public cases of the whole prefecture: one of the city itself,
+    which they neither dispatch nor may merge into, showed its title as written until 2026-12-06."""
+    ids = [m.pk for m, _ in found]
+    openable = set(ids if roles.admin or not ids else
+                   Message.objects.filter(roles.staff_messages_q(), pk__in=ids).values_list("pk", flat=True))
+    for m, _ in found:
+        m.as_staff = m.pk in openable
+        m.shown_title = m.title if m.as_staff else m.public_title
+    return found
+
+
 def held_on(message: Message, events: list[Event] | None = None) -> list[str]:
     """The public ids of the cases in hand the automatic dispatch of ``message`` was held on (its
     AUTO_HELD event, insight.tasks._hold_reason); ``events``: its history when already read (else one query)."""
