@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from minsheng.board import actions
-from minsheng.directory.models import Region
+from minsheng.directory.models import Region, Topic
 
 from .conftest import make_user
 from .test_browser import CHROMIUM, browser  # noqa: F401 (a fixture)
@@ -109,4 +109,38 @@ def test_on_a_phone_the_charts_write_no_word_under_14px(browser, live_server, pe
         assert words, url
         small = [w for w in words if w["px"] < 14]
         assert not small, (url, small[:8])
+    page.close()
+
+
+# the tooltip ECharts shows over the first piece of a chart: whether it holds an element made of a name, and its words
+TOOLTIP = """kind => new Promise(done => {
+  const el = document.querySelector(`[data-chart=${kind}]`);
+  const chart = echarts.getInstanceByDom(el);
+  const data = chart.getOption().series[0].data;
+  chart.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: kind === 'map' ? data.findIndex(d => d.value) : 0});
+  setTimeout(() => { const tips = [...el.querySelectorAll('div')].filter(d => d.style.position === 'absolute'
+                                                                       && d.textContent.includes('件'));
+    done(tips.map(t => ({img: !!t.querySelector('img'), text: t.textContent}))); }, 300);
+})"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_charts_tooltips_print_names_as_text(browser, live_server, personas, directory):  # noqa: F811
+    """Region and topic names are an operator's (admin, import-directory): the map's and the pie's tooltips put them
+    into the page as markup until 2026-12-06 (security review), so a name such as <img onerror=…> ran script."""
+    mark = "<img src=x onerror=1>"
+    Region.objects.filter(pk=directory["lanzhou"].pk).update(name=mark + "兰州市")
+    topic = Topic.objects.filter(parent__isnull=True).first()
+    Topic.objects.filter(pk=topic.pk).update(name=mark + topic.name)
+    message = actions.do_submit(personas["citizen"], title="小区门口路灯坏了", kind="help", region=directory["chengguan"],
+                                body="小区门口的路灯坏了两个星期, 晚上出门很不方便, 请尽快修好。", topic=topic)
+    actions.do_accept(personas["dispatcher"], message)
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    assert page.goto(f"{live_server.url}/stats/?region={directory['province'].code}").status == 200
+    page.wait_for_function("""() => ['map', 'topics'].every(k => { const el = document.querySelector(`[data-chart=${k}]`);
+        return el && window.echarts && echarts.getInstanceByDom(el); })""")
+    for kind, name in (("map", "兰州市"), ("topics", topic.name)):
+        tips = page.evaluate(TOOLTIP, kind)
+        assert tips and not any(tip["img"] for tip in tips), (kind, tips)
+        assert any(tip["text"].startswith(mark + name) for tip in tips), (kind, tips)
     page.close()

@@ -46,7 +46,8 @@
   function pie(el, rows) {
     if (!rows || !rows.length) { el.textContent = "暂无数据"; return; }
     var option = {
-      tooltip: { trigger: "item", formatter: "{b}: {c} 件 ({d}%)" },
+      tooltip: { trigger: "item", formatter: function (p) {  // a template's {b} is markup: a topic's name as text
+        return echarts.format.encodeHTML(p.name) + ": " + p.value + " 件 (" + p.percent + "%)"; } },
       series: [{ type: "pie", radius: ["35%", "70%"], data: rows }]
     };
     if (narrow) {
@@ -82,7 +83,8 @@
             if (!r) return "";
             // the server's words for it, as the table beneath rounds it (toFixed rounded the float)
             var rate = r.reply_rate_text || "—";
-            return r.name + "<br>受理 " + r.received + " 件<br>答复率 " + rate;
+            // names are the directory's (an operator's import): read as text, never as markup
+            return echarts.format.encodeHTML(r.name) + "<br>受理 " + r.received + " 件<br>答复率 " + rate;
           }
         },
         visualMap: { min: 0, max: max, left: "left", bottom: 0, text: ["多", "少"], calculable: true,
