@@ -84,14 +84,16 @@ def _topic_form(topic: Topic, **changes) -> dict:
     return {k: v for k, v in data.items() if v != ""} | {"parent": data["parent"]}
 
 
-def _dispatched(hotspot_and_messages, directory, personas, django_capture_on_commit_callbacks, topic=None):
+def _dispatched(
+    hotspot_and_messages, directory, personas, django_capture_on_commit_callbacks, topic=None, unit=None
+):
     hotspot, messages = hotspot_and_messages
     with django_capture_on_commit_callbacks(execute=True):
         for m in messages:
             actions.do_dispatch(
                 personas["dispatcher"],
                 Message.objects.get(pk=m.pk),
-                directory["housing"],
+                unit or directory["housing"],
                 topic=topic or directory["topic_build"],
             )
     hotspot.refresh_from_db()
@@ -110,16 +112,14 @@ def test_a_topic_renamed_in_the_admin_renames_it_in_its_hotspots(
     ]
     for m in other:
         hotspots_service.place_message(m)
-    elsewhere = Hotspot.objects.get(members__message=other[0])
-    with django_capture_on_commit_callbacks(execute=True):
-        for m in other:
-            actions.do_dispatch(
-                personas["dispatcher"],
-                Message.objects.get(pk=m.pk),
-                directory["transport"],
-                topic=directory["topic_traffic"],
-            )
-    elsewhere.refresh_from_db()
+    elsewhere = _dispatched(
+        (Hotspot.objects.get(members__message=other[0]), other),
+        directory,
+        personas,
+        django_capture_on_commit_callbacks,
+        topic=directory["topic_traffic"],
+        unit=directory["transport"],
+    )
     untouched = elsewhere.refreshed_at
     build = directory["topic_build"]
     admin = _admin(login)
