@@ -486,7 +486,8 @@ def _hotspots_of(messages=(), topics=(), units=(), regions=()) -> list[int]:
 def queue_refresh(messages=(), topics=(), units=(), regions=()) -> None:
     """Refresh the hotspots of messages whose status, support count or units changed (and of the ``topics``,
     ``units`` and ``regions`` renamed or moved: ``refresh_topic_after_commit``): a task on the
-    ml queue (in place without a broker, ``delay_or_run``), one for all the hotspots of the
+    ml queue (in place without a broker, ``delay_or_run``; in a thread after the response where they are more than
+    ``REFRESH_IN_PLACE``, since 2026-12-06), one for all the hotspots of the
     messages however many of their messages changed (since 2026-12-05; before, a task per
     hotspot, each reading its members alone: 签收所选 of 20 cases of 18 hotspots ran 18).
     Queued once: while a refresh of the hotspot waits in the queue, a further change needs none (the waiting one reads it when it starts), so closing 100 messages of one
