@@ -395,7 +395,7 @@ def test_a_rename_touching_many_hotspots_refreshes_them_after_the_response(
     # (a real database: the refresh's thread reads what the request committed; the moves' hooks run as they commit)
     hotspot = _dispatched(lift_hotspot, directory, personas, lambda execute: transaction.atomic())
     assert hotspot.topics == ["城乡建设"]
-    # as if the topic held more than REFRESH_IN_PLACE (100) hotspots
+    # as if the topic held more than REFRESH_IN_PLACE (50) hotspots
     monkeypatch.setattr(hotspots_service, "REFRESH_IN_PLACE", 0, raising=False)
     release, finished = threading.Event(), threading.Event()
     real = hotspots_service.refresh_many

@@ -523,7 +523,7 @@ def queue_refresh(messages=(), topics=(), units=(), regions=()) -> None:
 # response: 城乡建设 renamed in the admin touched 428 hotspots of the 3,000-message demo, and the request took 3.1 s
 # (6.7 s in a process that had read no text yet; 0.1 s now, docs/hotspots.md); a move's few stay in place, read at
 # once by the next page (since 2026-12-06)
-REFRESH_IN_PLACE = 100
+REFRESH_IN_PLACE = 50
 
 
 def _refresh_in_background(hotspot_pks: list[int]) -> threading.Thread:
