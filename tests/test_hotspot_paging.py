@@ -88,6 +88,44 @@ def test_two_processes_of_different_chronic_ages_run_the_pass_once_an_hour_not_a
     assert warned and len(warned) <= len(passes) * 2, [r.getMessage() for r in warned]
 
 
+def test_a_restart_with_a_new_chronic_age_shows_though_an_old_process_ran_the_hours_pass_before_its_first_read(
+        directory, personas, login, settings, monkeypatch):
+    """A worker restarted with MINSHENG_CHRONIC_DAYS raised from 90 to 120 ran the pass for its setting at its first
+    read of the lists. Where an old worker, still serving with 90, ran the hour's pass between the restart and that
+    read, the new worker took it for a pass of a worker serving beside it, and the 91-day problem stayed 老大难 on
+    /chronic/ for up to an hour. A serving worker reads the row as it warms up, at its start."""
+    from minsheng.insight import warmup
+    from minsheng.insight.models import HeatDecay
+
+    hotspot, _ = _turned_chronic_since_its_last_refresh(directory, personas)
+    now = timezone.now()
+    real_now = timezone.now
+
+    def at(minutes_ago, state, days):
+        monkeypatch.setattr(timezone, "now", lambda: now - dt.timedelta(minutes=minutes_ago))
+        monkeypatch.setattr(hotspots_service, "_heat_seen", state)
+        settings.MINSHENG_CHRONIC_DAYS = days
+
+    def started(minutes_ago):
+        return {"at": None, "failing": False, "chronic_days": None, "setting": None, "since": None,
+                "started": now - dt.timedelta(minutes=minutes_ago)}
+
+    HeatDecay.objects.filter(pk=1).update(decayed_at=now - dt.timedelta(hours=3))
+    old = started(3 * 24 * 60)
+    at(62, old, 90)
+    assert hotspots_service.keep_heat_current()  # the old worker's hour: the 91-day problem is 老大难 under 90
+    assert Hotspot.objects.get(pk=hotspot.pk).chronic
+    new = started(3)
+    at(3, new, 120)
+    warmup.warm()  # the restarted worker starts (gunicorn's post_worker_init; run here in place of its thread)
+    at(1, old, 90)
+    hotspots_service.keep_heat_current()  # the old worker reads the lists past its hour
+    at(0, new, 120)
+    monkeypatch.setattr(timezone, "now", real_now)
+    page = login(personas["supervisor"]).get("/chronic/", {"show": "chronic"}).content.decode()
+    assert hotspot.title not in page and "老大难 (0)" in page
+
+
 def _two_hotspots_that_swap(directory, personas):
     """A larger problem of 75 days ago and a smaller one of yesterday; the smaller ranks first now and the larger
     overtakes it as both age (its heat nears the floor of a quarter more slowly). Returns (older, newer, the

@@ -18,8 +18,9 @@ class InsightConfig(AppConfig):
         post_delete.connect(forget_gazetteer, sender=Region, dispatch_uid="forget_gazetteer_delete")
         # an edit outside the workflow that a hotspot reads (a topic renamed or moved, a unit renamed, a case's units
         # written from the shell) refreshes the hotspots holding its messages once it commits (since 2026-12-06;
-        # before, they kept the old reading until ``refresh-hotspots --all``)
-        for model in (Topic, Unit):
+        # before, they kept the old reading until ``refresh-hotspots --all``); a region renamed or moved too (its name
+        # and those above it are cut out of 地点/人群; since 2026-12-06)
+        for model in (Topic, Unit, Region):
             pre_save.connect(
                 hs._read_before_save, sender=model, dispatch_uid=f"hotspots-read-{model.__name__}"
             )

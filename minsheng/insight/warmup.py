@@ -43,7 +43,8 @@ def reads_messages() -> bool:
 
 
 def warm() -> float:
-    """Import the views; where this process reads messages (``reads_messages``) load the
+    """Import the views; bring the hotspots' heat and 老大难 flags to the hour (``keep_heat_current``, as a list's
+    first read would); where this process reads messages (``reads_messages``) load the
     classifiers and build the hotspot index (what a post and ``read_message`` need); then build the
     near-duplicate candidate indexes of the areas with the most messages waiting for a dispatcher
     (``lookup.warm_near_duplicates``: the 疑似重复 badges of the queue, served by the web process
@@ -57,6 +58,10 @@ def warm() -> float:
     get_resolver().url_patterns  # noqa: B018 - imports every view, serializer and form (0.5 s on first use)
     tokenize("民声")  # jieba's dictionary (already loaded where minsheng.wsgi was imported)
     places.gazetteer()  # the directory's place names: a queue page names its messages' areas
+    # the hour's heat and 老大难 flags, read (and the pass run for this process's MINSHENG_CHRONIC_DAYS where the row's
+    # is another's, older than the start) at the start, not at the first list read: an old worker that ran the hour's
+    # pass in between had its setting kept for up to an hour (since 2026-12-06); never raises for a database's refusal
+    hotspots_service.keep_heat_current()
     if reads_messages():
         for target in (*tasks.TARGETS, "unit"):
             tasks.get_model(target)
