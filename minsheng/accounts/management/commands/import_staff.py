@@ -5,6 +5,7 @@ A dry run unless --commit. Every row is checked first; each problem is printed a
 "file:line: message" and nothing changes when there is any. The initial password of each
 new account is printed once, here and nowhere else."""
 
+import unicodedata
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -44,6 +45,13 @@ class Command(BaseCommand):
         generated = [(u, name, p) for u, name, p in result.created if p]
         if generated:
             self.stdout.write("新账号的初始密码 (只显示这一次, 请妥善转交本人):")
-            width = max(len(u) for u, _, _ in generated)
+            width = max(columns(u) for u, _, _ in generated)
             for username, name, password in generated:
-                self.stdout.write(f"  {username:<{width}}  {password}  {name}")
+                pad = " " * (width - columns(username))
+                self.stdout.write(f"  {username}{pad}  {password}  {name}".rstrip())
+
+
+def columns(text: str) -> int:
+    """The columns a terminal gives ``text``: a wide character (汉字, a full-width letter) takes two. Padding
+    by characters put the password after a Chinese user name further right the longer the name."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
