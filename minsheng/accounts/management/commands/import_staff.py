@@ -5,12 +5,12 @@ A dry run unless --commit. Every row is checked first; each problem is printed a
 "file:line: message" and nothing changes when there is any. The initial password of each
 new account is printed once, here and nowhere else."""
 
-import unicodedata
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
 from minsheng.accounts import staffcsv
+from minsheng.columns import columns, ljust
 from minsheng.directory.csvio import DirectoryImportError
 from minsheng.directory.management.commands.import_directory import refuse
 from minsheng.progress import Progress
@@ -47,11 +47,4 @@ class Command(BaseCommand):
             self.stdout.write("新账号的初始密码 (只显示这一次, 请妥善转交本人):")
             width = max(columns(u) for u, _, _ in generated)
             for username, name, password in generated:
-                pad = " " * (width - columns(username))
-                self.stdout.write(f"  {username}{pad}  {password}  {name}".rstrip())
-
-
-def columns(text: str) -> int:
-    """The columns a terminal gives ``text``: a wide character (汉字, a full-width letter) takes two. Padding
-    by characters put the password after a Chinese user name further right the longer the name."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+                self.stdout.write(f"  {ljust(username, width)}  {password}  {name}".rstrip())
