@@ -140,3 +140,25 @@ def test_a_cards_box_sits_beside_its_title_on_a_small_phone(browser, live_server
             assert title["x"] + title["width"] <= 360
         assert overflow(page) <= 0
         page.context.close()
+
+
+# Each 「·」 of 本单位待办's sort links, as (the link, how far the centre of its 「·」 stands below the link's centre).
+SORT_DOTS_JS = r"""() => [...document.querySelectorAll("table.cases.sortable thead .sep")].filter(s => s.checkVisibility()).map(s => {
+  const dot = getComputedStyle(s, "::before"), box = s.getBoundingClientRect(), link = s.querySelector("a").getBoundingClientRect();
+  return [s.querySelector("a").textContent.trim(), box.top + parseFloat(dot.top) + parseFloat(dot.height) / 2 - (link.top + link.height / 2)];
+})"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sort_links_dots_sit_on_their_line_on_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    """本单位待办's sort links on a phone (「留言 · 提交时间」, 「区划 · 领域」, 「期限 · 剩余/超期」): each link a 40px
+    target, the 「·」 before it stood at the top of the 40px, raised over the words like a mark above them
+    (8px above their middle, 2026-12-06, workbench walk). It sits on their line."""
+    two_cases(personas, directory, lead=directory["housing"])
+    page = signed_in_page(browser, live_server, "officer", **SMALL_PHONE)
+    assert page.goto(live_server.url + "/staff/").status == 200
+    dots = page.evaluate(SORT_DOTS_JS)
+    assert len(dots) == 3
+    for link, below in dots:
+        assert abs(below) <= 2, f"the 「·」 before {link} stands {-below:.0f}px above the words' middle"
+    page.context.close()
