@@ -162,3 +162,25 @@ def test_the_sort_links_dots_sit_on_their_line_on_a_phone(browser, live_server, 
     for link, below in dots:
         assert abs(below) <= 2, f"the 「·」 before {link} stands {-below:.0f}px above the words' middle"
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_extensions_two_answers_share_a_row_on_a_small_phone(browser, live_server, personas, directory):  # noqa: F811
+    """督办's 待审批的延期申请 at 360px: the note's box and 同意延期 filled a row, 不同意 dropped under them on a
+    line of its own, two answers to one question on two lines (2026-12-06, workbench walk). The note takes its
+    row, 同意延期 and 不同意 share the next, each 44px high."""
+    p, d = personas, directory
+    case = two_cases(p, d, lead=d["housing"])[0]
+    actions.do_sign(p["officer"], case, d["housing"])
+    actions.do_request_extension(p["officer"], case, d["housing"], 5, "需要现场勘察, 协调物业和街道")
+    for url in ("/staff/supervision/", f"/staff/case/{case.public_id}/"):
+        page = signed_in_page(browser, live_server, "supervisor", **SMALL_PHONE)
+        assert page.goto(live_server.url + url).status == 200
+        form = page.locator("form.decide").first
+        note = form.locator("input[name=note]").bounding_box()
+        yes, no = (form.get_by_role("button", name=name).bounding_box() for name in ("同意延期", "不同意"))
+        assert abs(yes["y"] - no["y"]) < 1 and no["x"] > yes["x"], f"{url}: 不同意 is not beside 同意延期: {yes} {no}"
+        assert yes["y"] >= note["y"] + note["height"] and note["width"] >= 250
+        assert yes["height"] >= 44 and no["x"] + no["width"] <= 360
+        assert overflow(page) <= 0
+        page.context.close()
