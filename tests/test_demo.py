@@ -423,3 +423,21 @@ def test_the_demo_citizen_has_a_reply_to_rate_and_a_message_to_send_again():
     rejected = Message.objects.filter(author__username="13900000001", status=Status.REJECTED).first()
     assert rejected is not None, "the demo citizen has no message not accepted"
     assert "修改后重新提交" in citizen.get(f"/m/{rejected.public_id}/").content.decode()
+
+
+def test_the_printed_logins_line_up_in_a_terminal(db):
+    """`minsheng demo` and `minsheng serve` padded the Chinese roles by characters: a terminal gives a 汉字 two
+    columns, so 另一单位的承办人员's and 平台管理员's user names stood right of the others' (2026-12-06). Each
+    user name and each password now begins in the column of the one above."""
+    from minsheng.board.demo_accounts import ensure_accounts
+    from minsheng.columns import columns
+
+    call_command("load_directory", stdout=io.StringIO())
+    ensure_accounts()
+    out = io.StringIO()
+    call_command("serve", "--check", "--no-collectstatic", stdout=out, stderr=io.StringIO())
+    lines = out.getvalue().split("演示登录 (所有账号密码相同):\n")[1].splitlines()[:len(logins_table())]
+    assert [line.split()[1] for line in lines] == [row[1] for row in logins_table()]
+    for field in (1, 2):  # the user name, the password
+        starts = {columns(line[:line.index(" " + line.split()[field]) + 1]) for line in lines}
+        assert len(starts) == 1, f"column {field + 1} begins at {sorted(starts)}:\n" + "\n".join(lines)

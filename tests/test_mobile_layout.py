@@ -760,3 +760,37 @@ def test_browsing_on_a_phone_shows_messages_in_the_first_screen(browser, live_se
     desk = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN").new_page()
     desk.goto(live_server.url + "/browse/")
     assert desk.locator("#id_region").is_visible() and not desk.get_by_text("更多筛选").is_visible()
+
+
+# The 「、」 of a list of links that stands at the start of a line, away from the link it follows.
+COMMA_FIRST_JS = r"""(selector) => {
+  const bad = [];
+  for (const p of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    for (let t; (t = walker.nextNode());) {
+      const before = t.previousSibling;
+      if (!t.data.startsWith("、") || !before || before.nodeType !== Node.ELEMENT_NODE) continue;
+      const comma = document.createRange();
+      comma.setStart(t, 0);
+      comma.setEnd(t, 1);
+      if (comma.getBoundingClientRect().top >= before.getBoundingClientRect().bottom - 2) bad.push(`「、${t.data.slice(1, 6)}」 after 「${before.textContent}」`);
+    }
+  }
+  return bad;
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_figures_note_never_begins_a_line_with_a_comma_on_a_small_phone(browser, live_server):  # noqa: F811
+    """The figures' 「逐条查看: 受理留言、已答复、按时答复、签收超期」 (the home page, a region's, a leader's board):
+    at 360px a line began with 「、按时答复」, the 「、」 parted from 已答复 (2026-12-06, workbench walk: each
+    link an inline block on a phone, a line may break before the 「、」 after it). Each 「、」 stays with its link."""
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 360, "height": 780}})
+    page = context.new_page()
+    for width in (320, 360):
+        page.set_viewport_size({"width": width, "height": 780})
+        assert page.goto(live_server.url + "/").status == 200
+        links = page.locator(".figures-note a")
+        assert links.count() == 5
+        assert page.evaluate(COMMA_FIRST_JS, ".figures-note") == [], f"at {width}px"
+    context.close()

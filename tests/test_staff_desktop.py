@@ -140,3 +140,41 @@ def test_a_similar_answer_is_quoted_into_the_reply_box(browser, live_server, per
     assert box.input_value() == "经查, 该电梯控制板老化, 已责令物业公司本周内更换并加强维保。"
     assert box.evaluate("b => b === document.activeElement")
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bulk_buttons_stand_apart_from_the_list_on_a_desk(browser, live_server, personas, directory):  # noqa: F811
+    """按建议派单所选 (派单队列) and 签收所选 (本单位待办) sat on the list's heading row at 1280px, the button's
+    lower edge on the table's upper one (2026-12-06, workbench walk): they now stand apart from it."""
+    from .test_mobile_layout import two_cases
+
+    p, d = personas, directory
+    cases = two_cases(p, d)
+    for username, url, name in (("dispatcher", "/staff/triage/", "按建议派单所选"), ("officer", "/staff/", "签收所选")):
+        if username == "officer":
+            for case in cases:
+                actions.do_dispatch(p["dispatcher"], case, d["housing"])
+        page = signed_in_page(browser, live_server, username, viewport={"width": 1280, "height": 900})
+        assert page.goto(live_server.url + url).status == 200
+        button = page.get_by_role("button", name=name).bounding_box()
+        table = page.locator("table.cases").bounding_box()
+        assert table["y"] - (button["y"] + button["height"]) >= 8, f"{name}: {button} on the list {table}"
+        page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_inbox_export_line_puts_no_dot_after_its_colon(browser, live_server, personas, directory):  # noqa: F811
+    """本单位待办's 「导出本标签的全部 2 件: · 导出 CSV · 导出 Excel」: a 「·」 stood after the colon, as if the
+    sentence were one more item of the list (2026-12-06, workbench walk). The colon leads to the links; the
+    「·」 parts them."""
+    from .test_mobile_layout import two_cases
+
+    two_cases(personas, directory, lead=directory["housing"])
+    page = signed_in_page(browser, live_server, "officer", viewport={"width": 1280, "height": 900})
+    assert page.goto(live_server.url + "/staff/").status == 200
+    line = page.locator("p.export")
+    assert line.inner_text().startswith("导出本标签的全部 2 件:")
+    drawn = [line.get_by_role("link", name=name).evaluate("a => getComputedStyle(a, '::before').content")
+             for name in ("导出 CSV", "导出 Excel")]
+    assert drawn == ["none", '"·"'], drawn
+    page.context.close()

@@ -4,6 +4,7 @@ on any, the initial passwords printed once, and a second import updates instead 
 
 import io
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -288,3 +289,28 @@ def test_a_user_name_that_is_another_accounts_phone_or_email_is_refused(huzhou, 
         "staff.csv:3: 用户名 Mei@Example.com 已是账号 citizen_a 的邮箱",
     ]
     assert not User.objects.filter(username__in=["13700005555", "hz_ok"]).exists()
+
+
+def columns(line: str) -> int:
+    """The terminal columns ``line`` takes: a wide (CJK) character two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def test_the_new_passwords_line_up_under_chinese_user_names(huzhou, tmp_path):
+    """A city may name its accounts in Chinese (王芳, 市住建局李建国): the list of new passwords padded each name
+    by its characters, not the columns a terminal gives them, so a password stood further right the longer
+    the Chinese name before it (2026-12-06). Each password now begins in the same column."""
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + "\n".join([
+        "王芳,,承办人员,湖州市住房和城乡建设局,,,,",
+        "hz_zhujian_li,,承办人员,湖州市住房和城乡建设局,,,,",
+        "市住建局李建国,,承办人员,湖州市住房和城乡建设局,,,,",
+    ]) + "\n", encoding="utf-8")
+    out = import_staff(path, "--commit").splitlines()
+    listed = out[out.index("新账号的初始密码 (只显示这一次, 请妥善转交本人):") + 1:]
+    assert [line.split()[0] for line in listed] == ["王芳", "hz_zhujian_li", "市住建局李建国"]
+    starts = {columns(line[:line.index(line.split()[1])]) for line in listed}
+    assert len(starts) == 1, f"the passwords begin in columns {sorted(starts)}:\n" + "\n".join(listed)
+    for line in listed:  # each printed password is the account's
+        username, password = line.split()[:2]
+        assert User.objects.get(username=username).check_password(password)

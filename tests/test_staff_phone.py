@@ -10,7 +10,7 @@ from minsheng.board import actions
 
 from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
 from .test_hotspot_pages import chronic_hotspot, fresh_index  # noqa: F401 (fixtures)
-from .test_mobile_layout import PHONE, overflow
+from .test_mobile_layout import PHONE, overflow, two_cases
 
 pytestmark = [
     pytest.mark.browser,
@@ -84,3 +84,103 @@ def test_the_leaders_dashboard_fits_a_phone(browser, live_server, personas, dire
     assert page.get_by_text(pensions.name).count() >= 1
     assert overflow(page) <= 0, f"/stats/dashboard/ scrolls sideways by {overflow(page)}px at 390px"
     page.context.close()
+
+
+SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 780}}  # the narrowest common handset
+
+
+def centre(box) -> float:
+    return box["y"] + box["height"] / 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queues_search_button_sits_beside_its_box_on_a_small_phone(browser, live_server, personas, directory):  # noqa: F811
+    """At 360px 查找 dropped under its box, on a line of its own (2026-12-06: the label, the box and the
+    button shared one row, and the box's 14rem left no room). The label now stands above; the box and
+    查找 share the row, each whole on the screen."""
+    two_cases(personas, directory)
+    for username, url in (("officer", "/staff/"), ("dispatcher", "/staff/triage/")):
+        page = signed_in_page(browser, live_server, username, **SMALL_PHONE)
+        assert page.goto(live_server.url + url).status == 200
+        form = page.locator("form.queue-search")
+        box, button = form.locator("input[type=search]").bounding_box(), form.get_by_role("button", name="查找").bounding_box()
+        assert button["x"] >= box["x"] + box["width"], f"{username} {url}: 查找 is not beside the box: {box} {button}"
+        assert abs(centre(button) - centre(box)) < 2, f"{username} {url}: 查找 is not on the box's line: {box} {button}"
+        assert box["x"] >= 0 and button["x"] + button["width"] <= 360 and box["width"] >= 150
+        assert overflow(page) <= 0
+        # what was looked for, and 清除 after 查找 on that row: a 40px target too (it was 26px)
+        page.goto(live_server.url + url + "?q=七里河")
+        clear = form.get_by_role("link", name="清除").bounding_box()
+        assert clear["height"] >= 40 and clear["x"] + clear["width"] <= 360
+        assert abs(centre(clear) - centre(form.get_by_role("button", name="查找").bounding_box())) < 2
+        page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cards_box_sits_beside_its_title_on_a_small_phone(browser, live_server, personas, directory):  # noqa: F811
+    """The box that picks a card (派单队列's 按建议派单, 本单位待办's 签收所选) stood on a line of its own, the
+    title under it (2026-12-06: the title's link was a block of its own for its 40px height). It now sits
+    at the start of the title's line, still a 40px target, and the title wraps beside it."""
+    p, d = personas, directory
+    cases = two_cases(p, d)
+    for username, url, prefix in (("dispatcher", "/staff/triage/", "dispatch"), ("officer", "/staff/", "sign")):
+        if username == "officer":  # the same two cases, now in 住建局's inbox to sign for
+            for case in cases:
+                actions.do_dispatch(p["dispatcher"], case, d["housing"])
+        page = signed_in_page(browser, live_server, username, **SMALL_PHONE)
+        assert page.goto(live_server.url + url).status == 200
+        for case in cases:
+            row = page.locator(f"tr:has(#{prefix}-{case.public_id})")
+            pick = row.locator("label.pick").bounding_box()
+            title = row.get_by_role("link", name=case.title).bounding_box()
+            assert pick["width"] >= 40 and pick["height"] >= 40
+            assert title["x"] >= pick["x"] + pick["width"], f"{username}: the title is not beside the box: {pick} {title}"
+            assert title["y"] <= centre(pick) <= title["y"] + title["height"], \
+                f"{username}: the box is not on the title's line: {pick} {title}"
+            assert title["x"] + title["width"] <= 360
+        assert overflow(page) <= 0
+        page.context.close()
+
+
+# Each 「·」 of 本单位待办's sort links, as (the link, how far the centre of its 「·」 stands below the link's centre).
+SORT_DOTS_JS = r"""() => [...document.querySelectorAll("table.cases.sortable thead .sep")].filter(s => s.checkVisibility()).map(s => {
+  const dot = getComputedStyle(s, "::before"), box = s.getBoundingClientRect(), link = s.querySelector("a").getBoundingClientRect();
+  return [s.querySelector("a").textContent.trim(), box.top + parseFloat(dot.top) + parseFloat(dot.height) / 2 - (link.top + link.height / 2)];
+})"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sort_links_dots_sit_on_their_line_on_a_phone(browser, live_server, personas, directory):  # noqa: F811
+    """本单位待办's sort links on a phone (「留言 · 提交时间」, 「区划 · 领域」, 「期限 · 剩余/超期」): each link a 40px
+    target, the 「·」 before it stood at the top of the 40px, raised over the words like a mark above them
+    (8px above their middle, 2026-12-06, workbench walk). It sits on their line."""
+    two_cases(personas, directory, lead=directory["housing"])
+    page = signed_in_page(browser, live_server, "officer", **SMALL_PHONE)
+    assert page.goto(live_server.url + "/staff/").status == 200
+    dots = page.evaluate(SORT_DOTS_JS)
+    assert len(dots) == 3
+    for link, below in dots:
+        assert abs(below) <= 2, f"the 「·」 before {link} stands {-below:.0f}px above the words' middle"
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_extensions_two_answers_share_a_row_on_a_small_phone(browser, live_server, personas, directory):  # noqa: F811
+    """督办's 待审批的延期申请 at 360px: the note's box and 同意延期 filled a row, 不同意 dropped under them on a
+    line of its own, two answers to one question on two lines (2026-12-06, workbench walk). The note takes its
+    row, 同意延期 and 不同意 share the next, each 44px high."""
+    p, d = personas, directory
+    case = two_cases(p, d, lead=d["housing"])[0]
+    actions.do_sign(p["officer"], case, d["housing"])
+    actions.do_request_extension(p["officer"], case, d["housing"], 5, "需要现场勘察, 协调物业和街道")
+    for url in ("/staff/supervision/", f"/staff/case/{case.public_id}/"):
+        page = signed_in_page(browser, live_server, "supervisor", **SMALL_PHONE)
+        assert page.goto(live_server.url + url).status == 200
+        form = page.locator("form.decide").first
+        note = form.locator("input[name=note]").bounding_box()
+        yes, no = (form.get_by_role("button", name=name).bounding_box() for name in ("同意延期", "不同意"))
+        assert abs(yes["y"] - no["y"]) < 1 and no["x"] > yes["x"], f"{url}: 不同意 is not beside 同意延期: {yes} {no}"
+        assert yes["y"] >= note["y"] + note["height"] and note["width"] >= 250
+        assert yes["height"] >= 44 and no["x"] + no["width"] <= 360
+        assert overflow(page) <= 0
+        page.context.close()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from minsheng.accounts.models import Membership, User
 from minsheng.accounts.rights import PRIVACY_VERSION
+from minsheng.columns import columns, ljust
 from minsheng.directory.models import Region, Unit
 
 from .demo_text import NICK_TAILS, NICKNAMES, SURNAMES
@@ -149,6 +150,16 @@ def ensure_accounts() -> Cast:
     citizens = sorted((u for u in users.values() if u.phone and u.username != "13900000001"),
                       key=lambda u: u.username)
     return Cast(citizens, persona, officers, dispatchers, supervisors, units, heads, handlers)
+
+
+def logins_lines() -> list[str]:
+    """``logins_table`` as `minsheng demo` and `minsheng serve` print it, its columns lined up in a terminal
+    (the roles are Chinese: 另一单位的承办人员 pushed its user name six columns right of the others')."""
+    rows = logins_table()
+    role_width = max(columns(role) for role, *_ in rows)
+    name_width = max(columns(username) for _, username, *_ in rows)
+    return [f"  {ljust(role, role_width)}  {ljust(username, name_width)}  {password}  {what}"
+            for role, username, password, what in rows]
 
 
 def logins_table() -> list[tuple[str, str, str, str]]:

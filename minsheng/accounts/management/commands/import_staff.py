@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from minsheng.accounts import staffcsv
+from minsheng.columns import columns, ljust
 from minsheng.directory.csvio import DirectoryImportError
 from minsheng.directory.management.commands.import_directory import refuse
 from minsheng.progress import Progress
@@ -44,6 +45,6 @@ class Command(BaseCommand):
         generated = [(u, name, p) for u, name, p in result.created if p]
         if generated:
             self.stdout.write("新账号的初始密码 (只显示这一次, 请妥善转交本人):")
-            width = max(len(u) for u, _, _ in generated)
+            width = max(columns(u) for u, _, _ in generated)
             for username, name, password in generated:
-                self.stdout.write(f"  {username:<{width}}  {password}  {name}")
+                self.stdout.write(f"  {ljust(username, width)}  {password}  {name}".rstrip())

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from minsheng.board import demo
-from minsheng.board.demo_accounts import ensure_accounts, logins_table
+from minsheng.board.demo_accounts import ensure_accounts, logins_lines
 from minsheng.board.models import Message
 from minsheng.board.tasks import analyze_database
 from minsheng.board.workflow import Status
@@ -120,5 +120,5 @@ class Command(BaseCommand):
 
     def _print_logins(self):
         self.stdout.write("\n演示登录 (所有账号密码相同):")
-        for role, username, password, what in logins_table():
-            self.stdout.write(f"  {role:<12} {username:<16} {password}  {what}")
+        for line in logins_lines():
+            self.stdout.write(line)

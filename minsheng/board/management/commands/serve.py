@@ -131,7 +131,7 @@ class Command(BaseCommand):
         """The demo's logins, or what a fresh database still lacks. A deployment with its own
         directory was told 「还没有演示数据: 运行 minsheng demo」, which it must never run."""
         from minsheng.accounts.models import User
-        from minsheng.board.demo_accounts import PERSONAS, logins_table
+        from minsheng.board.demo_accounts import PERSONAS, logins_lines
         from minsheng.directory.models import Region
 
         if not User.objects.filter(is_superuser=True).exists():
@@ -143,5 +143,5 @@ class Command(BaseCommand):
         if not User.objects.filter(username=PERSONAS[0][0]).exists():
             return  # a deployment's own directory and accounts
         self.stdout.write("演示登录 (所有账号密码相同):")
-        for role, username, password, what in logins_table():
-            self.stdout.write(f"  {role:<12} {username:<16} {password}  {what}")
+        for line in logins_lines():
+            self.stdout.write(line)
