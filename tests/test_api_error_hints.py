@@ -110,3 +110,23 @@ def test_a_throttled_caller_reads_how_long_to_wait_in_the_body_too(client, direc
     assert coded(error, "throttled", 429)
     wait = int(throttled["Retry-After"])
     assert error["message"] == f"请求过于频繁, 请 {wait} 秒后再试 (见响应头 Retry-After)", error["message"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_an_open311_read_for_a_service_code_that_does_not_exist_says_so(client, personas, directory, fmt):
+    """A mistyped ``service_code`` (``Urban``, ``water``) answered ``[]``, as if there were no such requests:
+    a 400 naming it, as the REST API's ``topic=`` and Open311's own service definition refuse it. A
+    known code, ``unclassified`` and a switched-off topic (its old requests keep it) still read."""
+    advance(submit(personas["citizen"], directory), personas, directory, "accepted")
+    listed = client.get(f"/open311/v2/requests.{fmt}", {"service_code": "urban,Urban,water"})
+    assert listed.status_code == 400
+    said = "服务类型不存在: service_code Urban, water (可用的服务类型见 /open311/v2/services.json)"
+    if fmt == "json":
+        assert listed.json() == [{"code": 400, "description": said}]
+    else:
+        assert f"<description>{said}</description>" in listed.content.decode()
+    assert len(client.get("/open311/v2/requests.json", {"service_code": "urban"}).json()) == 1
+    assert client.get("/open311/v2/requests.json", {"service_code": "unclassified,environment"}).json() == []
+    directory["topic_build"].is_active = False
+    directory["topic_build"].save(update_fields=["is_active"])
+    assert len(client.get("/open311/v2/requests.json", {"service_code": "urban"}).json()) == 1
