@@ -142,3 +142,56 @@ def test_no_cors_headers_are_sent_as_the_docs_say(client, directory, path):
                                HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type")
     assert read.status_code == 200
     assert not [h for r in (read, preflight) for h in r.headers if h.lower().startswith("access-control-")]
+
+
+GOOD = {"title": "小区加装电梯的请求", "body": BODY, "kind": "help", "region": "620103"}
+
+
+@pytest.mark.parametrize("place", [{"lat": 36.06, "long": 103.83}, {"lat": 36.06, "lng": 103.83},
+                                   {"lat": "36.06", "lon": "103.83"}])
+def test_coordinates_under_open311_or_map_names_are_refused_not_dropped(personas, directory, place):
+    """Unknown fields are ignored (docs/api.md), and an app written for Open311 (``lat``, ``long``) or a
+    map library (``lng``, ``lon``) posted its place as such: the message was stored without it, 201, and
+    nothing said so. A 400 names each and says what the fields are; nothing is stored."""
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", {**GOOD, **place}, format="json")
+    assert response.status_code == 400
+    error = error_of(response)
+    assert set(error["fields"]) == set(place)
+    assert error["fields"]["lat"] == ["未知字段 lat: 经纬度请用 latitude 和 longitude (WGS84)"]
+    assert not Message.objects.exists()
+    with_both = {**GOOD, **place, "latitude": 36.06, "longitude": 103.83}
+    posted = token_client(personas["citizen"]).post("/api/v1/messages/", with_both, format="json")
+    assert posted.status_code == 201 and posted.json()["latitude"] == 36.06
+
+
+def test_photos_in_a_json_body_are_told_to_go_as_multipart(personas, directory):
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", {**GOOD, "photos": ["aGVsbG8="]},
+                                                      format="json")
+    assert response.status_code == 400
+    assert error_of(response)["fields"]["photos"] == [
+        "第 1 项: 不是文件: 照片请以 multipart/form-data 上传, 每张一个 photos 文件 (JSON 请求体不能带照片)"]
+    assert not Message.objects.exists()
+
+
+def test_seven_photos_are_told_the_limit_in_words(personas, directory):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photos = [SimpleUploadedFile(f"p{i}.png", b"x", content_type="image/png") for i in range(7)]
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", {**GOOD, "photos": photos},
+                                                      format="multipart")
+    assert response.status_code == 400
+    assert error_of(response)["fields"]["photos"] == ["最多上传 6 张照片 (现在 7 张)"]
+
+
+def test_reading_a_message_not_yet_public_says_where_its_author_reads_it(client, personas, directory):
+    """An app reading back what it just posted on the public address read 「未找到」, as if the post had been
+    lost; the 404 says which messages are not public and where the author reads theirs — the same words
+    for a message that does not exist, so nothing tells a stranger whether it does."""
+    message = submit(personas["citizen"], directory)
+    said = "留言不存在或尚未公开 (待审核、未受理、已撤回的留言不公开; 留言人本人请读 /api/v1/me/messages/<编号>/)"
+    for public_id in (message.public_id, "20990101000001"):
+        response = client.get(f"/api/v1/messages/{public_id}/")
+        assert response.status_code == 404
+        error = error_of(response)
+        assert coded(error, "not_found", 404) and error["message"] == said
+    assert token_client(personas["citizen"]).get(f"/api/v1/me/messages/{message.public_id}/").status_code == 200

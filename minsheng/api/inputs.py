@@ -191,6 +191,12 @@ class CoordinateField(serializers.DecimalField):
         return super().validate_precision(value)
 
 
+NOT_A_FILE = "不是文件: 照片请以 multipart/form-data 上传, 每张一个 photos 文件 (JSON 请求体不能带照片)"
+# the place under Open311's names (lat, long) or a map library's (lng, lon): unknown fields are ignored, and
+# the message was stored without its place (an integrator's walk, 2026-12-06)
+COORDINATE_NAMES = ("lat", "long", "lng", "lon")
+
+
 class MessageCreate(serializers.Serializer):
     """A citizen's message: the fields of the web form (board.forms.MessageForm, which
     then validates it with the page's rules)."""
@@ -207,11 +213,20 @@ class MessageCreate(serializers.Serializer):
     longitude = CoordinateField(required=False, allow_null=True, min_value=-180, max_value=180,
                                 help_text="经度 (WGS84); 超过 6 位的小数四舍五入")
     address = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    photos = ListField(child=serializers.FileField(), required=False, max_length=6,
-                                   help_text="照片 (multipart), 最多 6 张, JPEG 或 PNG, 每张不超过 5 MB")
+    photos = ListField(child=serializers.FileField(error_messages={"invalid": NOT_A_FILE}), required=False,
+                       max_length=6, error_messages={"max_length": "最多上传 {max_length} 张照片 (现在 %(show_value)d 张)"},
+                       help_text="照片 (multipart), 最多 6 张, JPEG 或 PNG, 每张不超过 5 MB")
     again = serializers.CharField(required=False, allow_blank=True, max_length=20,
                                   help_text="修改后重新提交: 本人未受理 (不予受理) 的留言编号, 新留言记为它的重新提交 (resubmission_of), "
                                             "与网站留言页的「修改后重新提交」相同; 每条只能重新提交一次, 再次提交为 409")
+
+    def validate(self, attrs):
+        if attrs.get("latitude") is None and attrs.get("longitude") is None:
+            sent = [name for name in COORDINATE_NAMES if name in self.initial_data]
+            if sent:
+                raise serializers.ValidationError(
+                    {name: [f"未知字段 {name}: 经纬度请用 latitude 和 longitude (WGS84)"] for name in sent})
+        return attrs
 
 
 class RateBody(serializers.Serializer):
