@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from minsheng.api.models import ApiToken, Open311Key
@@ -195,3 +196,19 @@ def test_reading_a_message_not_yet_public_says_where_its_author_reads_it(client,
         error = error_of(response)
         assert coded(error, "not_found", 404) and error["message"] == said
     assert token_client(personas["citizen"]).get(f"/api/v1/me/messages/{message.public_id}/").status_code == 200
+
+
+def test_a_revoked_token_is_told_where_to_make_a_new_one(personas, directory):
+    """The REST API said 「令牌无效或已撤销」 only, where Open311 told the same token where a new one is made:
+    a script's token revoked by a password change left its author guessing."""
+    client = APIClient()
+    token, key = ApiToken.issue(personas["citizen"], "walk")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/me/messages/").status_code == 200
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    for path in ("/api/v1/me/messages/", "/api/v1/topics/"):
+        response = client.get(path)
+        assert response.status_code == 401
+        assert error_of(response)["message"] == (
+            "令牌无效或已撤销: 请登录网站, 在 /api/tokens/ 生成新令牌 (修改密码、更换手机号或邮箱、账号停用都会撤销已有的令牌)")
