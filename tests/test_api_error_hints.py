@@ -212,3 +212,21 @@ def test_a_revoked_token_is_told_where_to_make_a_new_one(personas, directory):
         assert response.status_code == 401
         assert error_of(response)["message"] == (
             "令牌无效或已撤销: 请登录网站, 在 /api/tokens/ 生成新令牌 (修改密码、更换手机号或邮箱、账号停用都会撤销已有的令牌)")
+
+
+def test_the_openapi_document_offers_the_open311_key_only_where_it_is_taken(client, db):
+    """An Open311 key opens public reads only (docs/api.md, *Authentication*), but the OpenAPI document listed
+    ``apiKeyAuth`` on every operation: Swagger UI's 授权 with X-API-Key then 试一试 ``POST /messages/`` read a 403,
+    and a generated client could pick the key for a citizen's or a staff member's call."""
+    paths = client.get("/api/schema/", {"format": "json"}).json()["paths"]
+
+    def schemes(path, method):
+        return {name for requirement in paths[path][method].get("security", []) for name in requirement}
+
+    for path, method in [("/api/v1/messages/", "post"), ("/api/v1/me/messages/", "get"),
+                         ("/api/v1/messages/{public_id}/withdraw/", "post"), ("/api/v1/staff/inbox/", "get"),
+                         ("/api/v1/staff/cases/{public_id}/reply/", "post")]:
+        assert "apiKeyAuth" not in schemes(path, method) and "tokenAuth" in schemes(path, method), (path, method)
+    for path, method in [("/api/v1/messages/", "get"), ("/api/v1/statistics/", "get"), ("/api/v1/hotspots/", "get"),
+                         ("/api/v1/messages/similar/", "post")]:
+        assert "apiKeyAuth" in schemes(path, method), (path, method)
