@@ -45,10 +45,11 @@ class ChoiceField(serializers.ChoiceField):
     def fail(self, key, **kwargs):
         if key != "invalid_choice":
             return super().fail(key, **kwargs)
-        said = str(self.error_messages[key]).format(**kwargs)
-        if "可选" not in said:
-            taken = ", ".join(str(value) for value in self.choices if value not in ("", None))
-            said = f"{said.rstrip('。')} (可选: {taken})"
+        template = str(self.error_messages[key])
+        said = template.format(**kwargs)
+        values = [str(value) for value in self.choices if value not in ("", None)]
+        if not all(value.lstrip("-") in template for value in values):  # its own words name them (ordering: -key)
+            said = f"{said.rstrip('。')} (可选: {', '.join(values)})"
         raise serializers.ValidationError(said, code=key)
 
 
