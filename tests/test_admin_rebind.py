@@ -168,7 +168,7 @@ def test_a_phone_an_administrator_changes_signs_the_citizen_out_everywhere(perso
         response = browser.get("/accounts/me/")
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     response = token_client(key).get(ME)
-    assert response.status_code == 401 and response.json()["error"]["message"] == "令牌无效或已撤销"
+    assert response.status_code == 401 and response.json()["error"]["message"].startswith("令牌无效或已撤销: 请登录网站, 在 /api/tokens/ 生成新令牌")
     assert admin_client.get("/admin/").status_code == 200  # the administrator's own session is not the citizen's
     assert signed_in(NEW) is not None  # the same password, with the new number
 

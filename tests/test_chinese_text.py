@@ -25,7 +25,7 @@ from .conftest import make_user
 WORD = re.compile(r"(?<![\w@./:#%&=?<-])[A-Za-z]{3,}(?![\w@/:#%&=?>-])")
 ALLOWED = {
     # names: the API, its formats and headers, HTTP methods, keys of a keyboard
-    "API", "JSON", "XML", "CSV", "UTF", "Token", "Bearer", "Authorization", "key",
+    "API", "JSON", "XML", "CSV", "UTF", "Token", "Bearer", "Authorization", "Accept", "key",
     "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
     "Control", "Command", "Mac",  # Django's own Chinese help under a multiple select
     "next", "previous", "str",  # a field of the response, a Python type named in DRF's Chinese
@@ -33,6 +33,7 @@ ALLOWED = {
     # and the bad values this test sends, echoed back
     "root", "officer", "dispatcher", "supervisor", "urban", "environment", "traffic",
     "format", "page", "region", "token", "colour", "nosuch",
+    "suggest", "complain", "help", "consult", "thanks",  # a message's kinds, which a bad kind's error lists
     "qlh", "zjj", "lzssz", "shizhang",  # pinyin, the examples of the admin's search help (directory.admin)
 }
 SKIP_TAGS = {"script", "style", "code", "pre"}

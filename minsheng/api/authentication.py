@@ -20,6 +20,10 @@ READ_ONLY_MESSAGE = "该令牌为只读令牌, 不能提交修改"
 
 
 # a credential sent in the other one's place (an integrator's walk, 2026-12-05: both were told only 「无效」)
+# where a new one is made (since 2026-12-06, an integrator's walk: it said 「令牌无效或已撤销」 only, where
+# Open311 told the same token where to go)
+TOKEN_REVOKED = ("令牌无效或已撤销: 请登录网站, 在 /api/tokens/ 生成新令牌"
+                 " (修改密码、更换手机号或邮箱、账号停用都会撤销已有的令牌)")
 OPEN311_KEY_AS_TOKEN = ("这是 Open311 接入密钥, 不是个人 API 令牌: 请放在 api_key 参数或 X-API-Key 请求头中发送, "
                         "Authorization: Token 只用于个人 API 令牌")
 TOKEN_AS_OPEN311_KEY = ("这是个人 API 令牌, 不是 Open311 接入密钥: 个人 API 令牌用于 /api/v1/, 放在 Authorization: Token 请求头中; "
@@ -95,7 +99,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if token is None and _is_open311_key(key):
             raise exceptions.AuthenticationFailed(OPEN311_KEY_AS_TOKEN)
         if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("令牌无效或已撤销")
+            raise exceptions.AuthenticationFailed(TOKEN_REVOKED)
         if token.read_only and request.method not in SAFE_METHODS:
             raise ApiError(READ_ONLY_MESSAGE, code="token_read_only", status_code=403)
         _touch(ApiToken, token)

@@ -55,6 +55,16 @@ MESSAGES = {
 }
 NO_CONTENT_TYPE = ("请求缺少 Content-Type 请求头: JSON 请求体请加 Content-Type: application/json"
                    " (也接受 application/x-www-form-urlencoded 和 multipart/form-data)")
+HINTS = {  # (DRF's message, the view, the request) -> the message
+    "method_not_allowed": lambda said, view, request: (
+        f"{said.rstrip('。')} (该地址可用的方法: {', '.join(view.allowed_methods)})" if view is not None else said),
+    "unsupported_media_type": lambda said, view, request: (
+        f"{said.rstrip('。')}: JSON 请求体请用 Content-Type: application/json"
+        " (也接受 application/x-www-form-urlencoded 和 multipart/form-data)"),
+    "not_acceptable": lambda said, view, request: (  # DRF's: 「无法满足Accept HTTP头的请求。」
+        f"无法按请求头 Accept: {request.headers.get('Accept', '')} 的要求返回: 本 API 只返回 JSON,"
+        " 请用 Accept: application/json 或 */*" if request is not None else said),
+}
 CSRF_MESSAGE = "CSRF 校验失败: 请带上 X-CSRFToken 请求头, 或改用 API 令牌"
 
 
@@ -133,9 +143,11 @@ def _classify(exc) -> tuple[int, str, str, dict, dict]:
     if isinstance(exc, exceptions.APIException):
         code = exc.default_code
         if isinstance(exc, exceptions.Throttled):
-            if exc.wait is not None:
-                headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
-            return 429, "throttled", MESSAGES["throttled"], {}, headers
+            if exc.wait is None:
+                return 429, "throttled", MESSAGES["throttled"], {}, headers
+            headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+            # the wait in the body too (since 2026-12-06): a client that logs the body read 「请稍后再试」 only
+            return 429, "throttled", f"请求过于频繁, 请 {headers['Retry-After']} 秒后再试 (见响应头 Retry-After)", {}, headers
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
         detail = exc.detail
@@ -218,6 +230,10 @@ def exception_handler(exc, context):
         # a body sent without the header (``requests.post(url, data=json.dumps(...))``): DRF's words quote
         # the empty type, 「不支持请求中的媒体类型 “”。」
         message = NO_CONTENT_TYPE
+    elif code in HINTS:
+        # DRF's words name what is wrong only (「方法 “PATCH” 不被允许。」): they say what would do (an integrator's
+        # walk of 2026-12-06); Django's runserver fills in text/plain for a body sent without the header
+        message = HINTS[code](message, context.get("view"), request)
     if request is not None and is_open311_path(request.path):
         return open311_errors(request.path, status_code, open311_description(message, fields), headers)
     return Response(error_body(code, message, fields), status=status_code, headers=headers)

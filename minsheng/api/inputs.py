@@ -37,6 +37,22 @@ def check_date_range(attrs: dict) -> None:
         raise serializers.ValidationError({"date_to": ["结束日期不能早于开始日期"]})
 
 
+class ChoiceField(serializers.ChoiceField):
+    """DRF's, whose 「“open” 不是合法选项。」 named the wrong value only: a message that does not list the
+    values taken lists them, 「“open” 不是合法选项 (可选: accepted, closed, …)」 (an integrator's walk of
+    2026-12-06: ``status=open`` on /messages/, an Open311 habit, sent them to the OpenAPI document)."""
+
+    def fail(self, key, **kwargs):
+        if key != "invalid_choice":
+            return super().fail(key, **kwargs)
+        template = str(self.error_messages[key])
+        said = template.format(**kwargs)
+        values = [str(value) for value in self.choices if value not in ("", None)]
+        if not all(value.lstrip("-") in template for value in values):  # its own words name them (ordering: -key)
+            said = f"{said.rstrip('。')} (可选: {', '.join(values)})"
+        raise serializers.ValidationError(said, code=key)
+
+
 class ListField(serializers.ListField):
     """DRF's list, its wrong-type words plain (its own: 「期望为一个包含物件的列表，得到的类型是“str”。」;
     since 2026-12-05)."""
@@ -80,8 +96,8 @@ class MessageQuery(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=100, allow_blank=True, help_text="全文检索 (中文分词)")
     region = serializers.CharField(required=False, max_length=12, help_text="区划代码, 含下级区划")
     topic = serializers.CharField(required=False, max_length=40, help_text="领域代码, 含下级领域")
-    kind = serializers.ChoiceField(choices=MessageKind.choices, required=False)
-    status = serializers.ChoiceField(choices=[(s, Status(s).label) for s in PUBLIC_STATUSES], required=False)
+    kind = ChoiceField(choices=MessageKind.choices, required=False)
+    status = ChoiceField(choices=[(s, Status(s).label) for s in PUBLIC_STATUSES], required=False)
     date_from = Day(required=False, help_text="提交日期起 (含), YYYY-MM-DD")
     date_to = Day(required=False, help_text="提交日期止 (含), YYYY-MM-DD")
     cursor = serializers.CharField(required=False, max_length=200)
@@ -176,13 +192,19 @@ class CoordinateField(serializers.DecimalField):
         return super().validate_precision(value)
 
 
+NOT_A_FILE = "不是文件: 照片请以 multipart/form-data 上传, 每张一个 photos 文件 (JSON 请求体不能带照片)"
+# the place under Open311's names (lat, long) or a map library's (lng, lon): unknown fields are ignored, and
+# the message was stored without its place (an integrator's walk, 2026-12-06)
+COORDINATE_NAMES = ("lat", "long", "lng", "lon")
+
+
 class MessageCreate(serializers.Serializer):
     """A citizen's message: the fields of the web form (board.forms.MessageForm, which
     then validates it with the page's rules)."""
 
     title = serializers.CharField(min_length=5, max_length=50, help_text="标题, 5 至 50 字")
     body = serializers.CharField(min_length=20, max_length=3000, help_text="内容, 20 至 3000 字")
-    kind = serializers.ChoiceField(choices=MessageKind.choices, error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
+    kind = ChoiceField(choices=MessageKind.choices, error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
     region = serializers.CharField(max_length=12, help_text="区划代码")
     addressee = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
     topic = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="领域代码")
@@ -192,17 +214,26 @@ class MessageCreate(serializers.Serializer):
     longitude = CoordinateField(required=False, allow_null=True, min_value=-180, max_value=180,
                                 help_text="经度 (WGS84); 超过 6 位的小数四舍五入")
     address = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    photos = ListField(child=serializers.FileField(), required=False, max_length=6,
-                                   help_text="照片 (multipart), 最多 6 张, JPEG 或 PNG, 每张不超过 5 MB")
+    photos = ListField(child=serializers.FileField(error_messages={"invalid": NOT_A_FILE}), required=False,
+                       max_length=6, error_messages={"max_length": "最多上传 {max_length} 张照片 (现在 %(show_value)d 张)"},
+                       help_text="照片 (multipart), 最多 6 张, JPEG 或 PNG, 每张不超过 5 MB")
     again = serializers.CharField(required=False, allow_blank=True, max_length=20,
                                   help_text="修改后重新提交: 本人未受理 (不予受理) 的留言编号, 新留言记为它的重新提交 (resubmission_of), "
                                             "与网站留言页的「修改后重新提交」相同; 每条只能重新提交一次, 再次提交为 409")
 
+    def validate(self, attrs):
+        if attrs.get("latitude") is None and attrs.get("longitude") is None:
+            sent = [name for name in COORDINATE_NAMES if name in self.initial_data]
+            if sent:
+                raise serializers.ValidationError(
+                    {name: [f"未知字段 {name}: 经纬度请用 latitude 和 longitude (WGS84)"] for name in sent})
+        return attrs
+
 
 class RateBody(serializers.Serializer):
-    resolution = serializers.ChoiceField(choices=Rating.choices, help_text="解决情况")
-    attitude = serializers.ChoiceField(choices=Rating.choices, help_text="办理态度")
-    speed = serializers.ChoiceField(choices=Rating.choices, help_text="办理速度")
+    resolution = ChoiceField(choices=Rating.choices, help_text="解决情况")
+    attitude = ChoiceField(choices=Rating.choices, help_text="办理态度")
+    speed = ChoiceField(choices=Rating.choices, help_text="办理速度")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
@@ -262,7 +293,7 @@ class DispatchBody(TopicCodeBody):
     lead = UnitField(required=False, help_text="主办单位; 缺省按权责清单")
     assists = ListField(child=UnitField(), required=False, max_length=10, help_text="协办单位")
     topic = serializers.CharField(required=False, max_length=40, help_text="更正领域代码")
-    kind = serializers.ChoiceField(choices=MessageKind.choices, required=False, help_text=(
+    kind = ChoiceField(choices=MessageKind.choices, required=False, help_text=(
         "更正留言类型; 缺省保留留言人所选类型 (即使 suggestion/ 的 kind_prefill 为真: 网页派单表单与"
         " dispatch-batch/ 采用预测类型, 本接口不采用; 要采用请传 suggestion/ 的 kind)"),
                                    error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
@@ -285,7 +316,7 @@ class SeenPlanItem(TopicCodeBody):
                                     max_length=10, help_text="您看到的建议协办单位 (不分先后); 缺省则不核对")
     topic = serializers.CharField(required=False, allow_null=True, max_length=40,
                                   help_text="您看到的领域代码; 缺省则不核对")
-    kind = serializers.ChoiceField(choices=[("", "不改"), *MessageKind.choices], required=False, allow_null=True,
+    kind = ChoiceField(choices=[("", "不改"), *MessageKind.choices], required=False, allow_null=True,
                                    allow_blank=True,
                                    help_text="您看到的改定类型 (空: 保留留言人所选); 缺省则不核对",
                                    error_messages={"invalid_choice": INVALID_CHOICE["kind"]})
@@ -389,12 +420,12 @@ class NoteBody(AssistNoteBody):
 
 
 class InboxQuery(serializers.Serializer):
-    box = serializers.ChoiceField(choices=[("all", "全部"), ("unit", "本单位待办"), ("dispatch", "待派单"),
+    box = ChoiceField(choices=[("all", "全部"), ("unit", "本单位待办"), ("dispatch", "待派单"),
                                            ("supervise", "督办"), ("leader", "领导留言板")], required=False, default="all",
                                   help_text="`leader`: every message written to the leader (留言对象) whose messages "
                                             "the caller's unit receives, in every status, as /staff/leader-board/ lists "
                                             "them (its office only; others: 403)")
-    show = serializers.ChoiceField(
+    show = ChoiceField(
         choices=office_tabs(), required=False,
         help_text="box=leader only: the page's tab (default `all`; `overdue`: awaiting the reply past its deadline)",
         error_messages={"invalid_choice": "show 应为 " + "、".join(f"{k} ({label})" for k, label in office_tabs())})
@@ -408,7 +439,7 @@ class InboxQuery(serializers.Serializer):
                   "citizen's mobile number (as typed: spaces, dashes, +86) finds their cases, anything else is "
                   "全文检索 (as /messages/?q=; a 留言编号 finds that case); box=leader: 关键词 (全文检索 alone: a "
                   "leader's office does not see the citizen's contact data); the other boxes take none")
-    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    status = ChoiceField(choices=Status.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     due_soon = serializers.BooleanField(
         required=False, allow_null=True, default=None,
@@ -425,7 +456,7 @@ class InboxQuery(serializers.Serializer):
         required=False, allow_null=True, default=None,
         help_text="`true` the cases a supervisor pressed on (督办, the inbox page's 督办 tab); `false` the others",
         error_messages={"invalid": "supervised 应为 true (督办中) 或 false"})
-    role = serializers.ChoiceField(
+    role = ChoiceField(
         choices=[("lead", "主办"), ("assist", "协办")], required=False,
         help_text="`lead` the cases my unit leads (the inbox page's 待办(主办) tabs: overdue=true and "
                   "role=lead is its 已超期), `assist` those it assists (its 协办 tab)",
@@ -436,13 +467,13 @@ class InboxQuery(serializers.Serializer):
         help_text="承办人: `me` (指派给我), `none` (未指派), or a user id (that 承办人's); over the active "
                   "assignments of the caller's own units (a platform admin's: any unit's). An id is taken only "
                   "for a person of those units or one given their cases")
-    order = serializers.ChoiceField(
+    order = ChoiceField(
         choices=[("id", "按编号")], required=False,
         help_text="`id`: by id, the oldest first — every case that stays in the box is met once in a walk through "
                   "the pages, whatever its deadline does (to sync a box); default: box=unit by next deadline "
                   "(a case whose deadline moves meanwhile moves in the list), the other boxes newest first",
         error_messages={"invalid_choice": "排序方式应为 id (按编号, 翻页时每件只出现一次) 或不给 (默认排序)"})
-    ordering = serializers.ChoiceField(
+    ordering = ChoiceField(
         choices=[(f"{sign}{key}", f"{label}{'降序' if sign else '升序'}") for key, label in INBOX_SORTS.items()
                  for sign in ("", "-")],
         required=False,
@@ -485,7 +516,7 @@ class CursorQuery(serializers.Serializer):
 
 
 class ReadingQuery(serializers.Serializer):
-    days = serializers.ChoiceField(choices=[7, 30, 90, 365], required=False, default=30,
+    days = ChoiceField(choices=[7, 30, 90, 365], required=False, default=30,
                                    help_text="统计最近多少天派出的留言")
 
 

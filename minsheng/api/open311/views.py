@@ -251,7 +251,12 @@ class Requests(Open311View):
         qs = qs.filter(submitted_at__gte=start, submitted_at__lt=end)
         codes = _listed(p, "service_code")
         if codes:
-            topic_ids = list(Topic.objects.filter(code__in=codes).values_list("pk", flat=True))
+            known = dict(Topic.objects.filter(code__in=codes).values_list("code", "pk"))
+            unknown = [c for c in codes if c not in known and c != mapping.UNCLASSIFIED]
+            if unknown:  # a typo answered [] (integrator's walk, 2026-12-06); a switched-off topic still reads
+                raise bad(f"服务类型不存在: service_code {', '.join(unknown)} (可用的服务类型见 /open311/v2/services.json)",
+                          field="service_code")
+            topic_ids = list(known.values())
             cond = Q(topic_id__in=topic_ids) | Q(topic__isnull=True, predicted_topic_id__in=topic_ids)
             if mapping.UNCLASSIFIED in codes:
                 cond |= Q(topic__isnull=True, predicted_topic__isnull=True)

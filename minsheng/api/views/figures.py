@@ -22,7 +22,7 @@ from minsheng.stats import exports as stats_exports
 from minsheng.stats import figures as stats
 
 from ..errors import ApiError
-from ..inputs import Day, check_date_range
+from ..inputs import ChoiceField, Day, check_date_range
 from ..pagination import DirectoryPages
 from ..serializers import MessageListSerializer, RegionRefSerializer, UnitRefSerializer, hotspot_flags_shown
 from .base import ApiView, Doc, list_queryset
@@ -93,7 +93,7 @@ class HotspotTrendSerializer(serializers.Serializer):
     labels = serializers.ListField(child=serializers.CharField(),
                                    help_text="各时段: 日 (YYYY-MM-DD)、周 (该周周一, YYYY-MM-DD) 或月 (YYYY-MM)")
     counts = serializers.ListField(child=serializers.IntegerField(), help_text="各时段的公开留言数, 与 labels 一一对应")
-    per = serializers.ChoiceField(choices=[("日", "日"), ("周", "周"), ("月", "月")],
+    per = ChoiceField(choices=[("日", "日"), ("周", "周"), ("月", "月")],
                                   help_text="时段: 跨度 60 天内按日, 400 天内按周, 更长按月")
 
 
@@ -104,7 +104,7 @@ class HotspotDetailSerializer(HotspotSerializer):
 
 class HotspotQuery(serializers.Serializer):
     region = serializers.CharField(required=False, max_length=12, help_text="区划代码, 含下级区划")
-    days = serializers.ChoiceField(choices=HOTSPOT_PERIODS, required=False,
+    days = ChoiceField(choices=HOTSPOT_PERIODS, required=False,
                                    error_messages={"invalid_choice": "时间范围「{input}」无效, 可选 7、30、90 (天); 不填为全部"},
                                    help_text="只列近 7、30 或 90 天有公开留言的热点 (同 /hotspots/?days=; 按北京时间的日历日, 含今天, "
                                              "自第一天 0 时起, 同驾驶舱的近 30 天), 按这些天的热度 "
@@ -200,7 +200,7 @@ class HotspotDetail(ApiView):
 class FiguresQuery(serializers.Serializer):
     region = serializers.CharField(required=False, max_length=12, help_text="区划代码, 含下级区划")
     topic = serializers.CharField(required=False, max_length=40, help_text="领域代码, 含下级领域")
-    kind = serializers.ChoiceField(choices=Message._meta.get_field("kind").choices, required=False)
+    kind = ChoiceField(choices=Message._meta.get_field("kind").choices, required=False)
     unit = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1, help_text="办理单位编号")
     campaign = serializers.CharField(required=False, max_length=60, help_text="征集活动代码")
     date_from = Day(required=False, help_text="提交日期起 (含)")
@@ -217,7 +217,7 @@ class FiguresQuery(serializers.Serializer):
 
 
 class BreakdownQuery(FiguresQuery):
-    by = serializers.ChoiceField(choices=[(b, b) for b in stats.BREAKDOWNS],
+    by = ChoiceField(choices=[(b, b) for b in stats.BREAKDOWNS],
                                  help_text="region: 下级区划; unit: 办理单位 (open、overdue 与 overdue_unreplied 计入现在主办的单位, "
                                            "与待答复、超期清单一致; missed 计入让答复期限过去的单位; 其余计入首次答复的单位); topic: 领域; kind: 类型; "
                                            "month: 月份")
@@ -315,7 +315,7 @@ LISTED_MEASURES = sorted(stats_exports.PUBLIC_MEASURES)
 
 
 class FigureMessagesQuery(FiguresQuery):
-    measure = serializers.ChoiceField(
+    measure = ChoiceField(
         choices=[(m, stats_exports.MEASURE_LABELS[m]) for m in LISTED_MEASURES], required=False, default="received",
         error_messages={"invalid_choice": "统计项「{input}」没有公开的留言清单, 可选 " + "、".join(LISTED_MEASURES)},
         help_text="哪个数字背后的留言 (默认 received, 受理留言); 与 /stats/list/?measure= 相同; sign_late (签收超期) 每次超期签收"

@@ -4,7 +4,6 @@ detail with its public timeline, reply and rating."""
 from __future__ import annotations
 
 from django.db.models import prefetch_related_objects
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -13,6 +12,7 @@ from minsheng.board.models import Support
 from minsheng.board.workflow import Status
 from minsheng.insight.lookup import region_hint, similar_open_now, typed_area
 
+from ..errors import ApiError
 from ..idempotency import once
 from ..inputs import MessageCreate, MessageQuery, SimilarQuery, apply_message_filters
 from ..pagination import MessageCursor
@@ -113,6 +113,9 @@ class SimilarMessages(ApiView):
             context={"user": user, "supported": supported}).data)
 
 
+NOT_PUBLIC = "留言不存在或尚未公开 (待审核、未受理、已撤回的留言不公开; 留言人本人请读 /api/v1/me/messages/<编号>/)"
+
+
 class MessageDetail(ApiView):
     docs = {"get": Doc("公开留言详情", "返回一条已公开留言的内容、照片、公开的处理记录、答复和评价; 并入其他留言的, "
                                    "`main_case_replies` 为主留言的答复。尚未公开或不存在的留言为 404。任何人可调用, 无需登录。")}
@@ -120,7 +123,9 @@ class MessageDetail(ApiView):
     @extend_schema(responses=MessageDetailSerializer, tags=["messages"],
                    parameters=[OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")])
     def get(self, request, public_id):
-        message = get_object_or_404(detail_queryset(), public_id=public_id, status__in=Status.public())
+        message = detail_queryset().filter(public_id=public_id, status__in=Status.public()).first()
+        if message is None:  # it read 「未找到」: an app reading back its own post thought it lost (2026-12-06)
+            raise ApiError(NOT_PUBLIC, code="not_found", status_code=404)
         return Response(MessageDetailSerializer(message).data)
 
 
