@@ -205,6 +205,25 @@ def test_my_messages_are_mine_only(as_persona, personas, directory):
     assert as_persona("api_key").get("/api/v1/me/messages/").status_code == 403
 
 
+def test_my_messages_filter_by_status_lists_what_still_waits(as_persona, personas, directory):
+    """An app showing 「待答复」 read every page of 我的留言 to find them (integrator's walk, 2026-12-06): ``status``
+    takes one status or several, comma-separated; a wrong one is a 400 naming the field and the statuses taken."""
+    waiting = submit(personas["citizen"], directory, title="还在等的留言")
+    answered = advance(submit(personas["citizen"], directory, title="已经答复的留言"), personas, directory, "replied")
+    citizen = as_persona("citizen")
+
+    def listed(query):
+        return [m["public_id"] for m in citizen.get(f"/api/v1/me/messages/?{query}").json()["results"]]
+
+    assert listed("status=submitted,accepted,dispatched,signed") == [waiting.public_id]
+    assert listed("status=replied") == [answered.public_id]
+    assert listed("status=") == [answered.public_id, waiting.public_id]  # an empty filter is none
+    wrong = citizen.get("/api/v1/me/messages/?status=replied,open")
+    assert wrong.status_code == 400
+    said = error_of(wrong)["fields"]["status"][0]
+    assert "open" in said and "submitted" in said and "replied" not in said.split("(")[0]
+
+
 def test_rate_then_reopen(as_persona, personas, directory):
     m = advance(submit(personas["citizen"], directory), personas, directory, "replied")
     url = f"/api/v1/messages/{m.public_id}"

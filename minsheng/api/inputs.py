@@ -515,6 +515,22 @@ class CursorQuery(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
+class OwnListQuery(CursorQuery):
+    """我的留言's pages and its ``status`` filter: one status or several, comma-separated (``status=submitted,signed``:
+    what still waits), any of the author's (an integrator's walk of 2026-12-06: an app walked the whole list to
+    find the messages still waiting)."""
+
+    status = serializers.CharField(required=False, max_length=200,
+                                   help_text="状态, 可用逗号分隔多个: " + ", ".join(f"{s.value} ({s.label})" for s in Status))
+
+    def validate_status(self, value):
+        wanted = [part.strip() for part in value.split(",") if part.strip()]
+        if unknown := [part for part in wanted if part not in Status.values]:
+            raise serializers.ValidationError(
+                f"“{'、'.join(unknown)}” 不是合法的状态 (可选: {', '.join(Status.values)}; 多个用逗号分隔)")
+        return wanted
+
+
 class ReadingQuery(serializers.Serializer):
     days = ChoiceField(choices=[7, 30, 90, 365], required=False, default=30,
                                    help_text="统计最近多少天派出的留言")

@@ -17,7 +17,7 @@ from minsheng.board.forms import MessageForm
 from minsheng.board.workflow import Status
 
 from ..errors import ApiError
-from ..inputs import CloseAccountBody, CursorQuery, MessageCreate, RateBody, ReopenBody
+from ..inputs import CloseAccountBody, CursorQuery, MessageCreate, OwnListQuery, RateBody, ReopenBody
 from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
 from ..serializers import MyDataSerializer, OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
@@ -72,18 +72,21 @@ def _author_only(request, public_id, refusal):
 
 class MyMessageList(ApiView):
     docs = {"get": Doc("我的留言", "返回调用者本人发表的全部留言 (含待审核、未受理、撤回和并单的), 最新的在前, 按游标分页; "
+                                 "`status` 只列这些状态的 (逗号分隔多个, 如 `status=submitted,accepted,dispatched,signed`: 尚未答复的); "
                                  "含本人的联系方式和 `submitted_by` (代为提交的接入系统名称, 本人提交的为 null)。"
                                  "需要登录的个人 (会话或令牌), 未登录为 401。")}
 
     permission_classes = [IsPerson]
     pagination_class = MessageCursor
-    query_class = CursorQuery
+    query_class = OwnListQuery
 
     @extend_schema(responses=OwnListSerializer(many=True), tags=["citizen"])
     def get(self, request):
-        self.query(request)
-        qs = list_queryset().filter(author=request.user).select_related("open311__api_key", "resubmission_of",
-                                                                        "resubmitted_as")
+        params = self.query(request)
+        qs = list_queryset().filter(author=request.user)
+        if params.get("status"):
+            qs = qs.filter(status__in=params["status"])
+        qs = qs.select_related("open311__api_key", "resubmission_of", "resubmitted_as")
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(OwnListSerializer(page, many=True).data)
