@@ -476,10 +476,11 @@ def inbox_export(request, fmt):
     # saved as what it lists (「本单位待办-已超期-202612061346.xlsx」), as the statistics exports are; before
     # 2026-12-06 「inbox-overdue-…」
     label = "" if tab == "todo" else f"-{_inbox_tabs(now)[tab][0]}"
-    name = f"本单位待办{label}-{timezone.localtime(now, SHANGHAI):%Y%m%d%H%M}.{fmt}"
+    stamp = f"{timezone.localtime(now, SHANGHAI):%Y%m%d%H%M}"
+    name, ascii_name = f"本单位待办{label}-{stamp}.{fmt}", f"inbox-{tab}-{stamp}.{fmt}"  # ASCII beside it since 2026-12-06
     if fmt == "csv":
-        return exports.stream_csv(name, INBOX_EXPORT_HEADER, rows)
-    return exports.xlsx_response(name, [("本单位待办", INBOX_EXPORT_HEADER, rows)])
+        return exports.stream_csv(name, INBOX_EXPORT_HEADER, rows, ascii_name)
+    return exports.xlsx_response(name, [("本单位待办", INBOX_EXPORT_HEADER, rows)], ascii_name)
 
 
 # a page of the inbox at most: more in one post is not what a page offered
