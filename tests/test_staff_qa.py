@@ -183,6 +183,7 @@ def test_every_supervision_section_follows_the_district_tab(personas, directory,
     assert "督办中的留言 · 城关区 (1)" in sections["supervised"]
     # the tabs stand above every section; 全部区划 lists the whole city, as before
     assert page.index('class="tabs districts"') < page.index('id="extensions"')
+    assert "下面各栏都只列所选区划的留言; 区划旁的数字是该区划超期未答复的件数。" in page
     whole = text(client.get(reverse("board:supervision")))
     assert "即将到期 (2)" in whole and "督办中的留言 (2)" in whole and "待审批的延期申请 (2)" in whole
 
