@@ -604,14 +604,14 @@ def test_an_export_is_saved_under_a_chinese_name_saying_what_it_lists(login, per
     supervisor forwarding a few to the districts could not tell them apart by name."""
     sup = login(personas["supervisor"])
     late = sup.get("/stats/export/messages.xlsx", {"region": "620100", "measure": "overdue"})
-    assert re.fullmatch(r"超期未答复-\d{12}\.xlsx", _saved_as(late)), _saved_as(late)
+    assert re.fullmatch(r"超期未答复-兰州市-全部-截至\d{12}\.xlsx", _saved_as(late)), _saved_as(late)
     assert load_workbook(io.BytesIO(late.content)).sheetnames == ["超期未答复", "说明"]
     personal = sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue", "personal": "1"})
-    assert re.fullmatch(r"超期未答复-\d{12}-含联系方式\.csv", _saved_as(personal)), _saved_as(personal)
+    assert re.fullmatch(r"超期未答复-兰州市-全部-截至\d{12}-含联系方式\.csv", _saved_as(personal)), _saved_as(personal)
     replied = sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "replied"})
-    assert re.fullmatch(r"已答复留言-\d{12}\.csv", _saved_as(replied)), _saved_as(replied)
+    assert re.fullmatch(r"已答复留言-兰州市-全部-截至\d{12}\.csv", _saved_as(replied)), _saved_as(replied)
     table = sup.get("/stats/export/table.xlsx", {"region": "620100", "by": "unit"})
-    assert re.fullmatch(r"统计-按办理单位-\d{8}\.xlsx", _saved_as(table)), _saved_as(table)
+    assert re.fullmatch(r"统计-按办理单位-兰州市-全部-截至\d{12}\.xlsx", _saved_as(table)), _saved_as(table)
 
 
 def test_the_inbox_and_campaign_reports_are_saved_under_chinese_names(login, personas, cases, client):
@@ -715,3 +715,35 @@ def test_an_overdue_export_says_which_cases_are_already_supervised_as_its_list_d
     assert {r[0]: r[out[0].index("督办")] for r in out[1:]} == shown
     # the other lists keep their columns
     assert "督办" not in _csv(sup.get("/stats/export/messages.csv", {"region": "620100"}))[0]
+
+
+def test_an_exports_name_says_its_region_office_unit_period_and_minute(login, personas, cases, directory):
+    """Supervisor walk 2026-12-06: 「超期未答复-202612061954.csv」 and 「统计-按区划-20261206.xlsx」 named no region,
+    留言对象, unit or period; two months' reports downloaded under one name. The name says them now, briefly:
+    what it lists, 区划, 留言对象 and unit when chosen, the period (or 全部) and 统计截至's minute, as its 说明 says it;
+    a long name cut to 12 characters with 「…」, nothing a file system refuses; an ASCII name beside it."""
+    from minsheng.directory.models import Unit
+
+    sup = login(personas["supervisor"])
+    late = sup.get("/stats/export/messages.xlsx", {"region": "620100", "measure": "overdue",
+                                                   "date_from": "2026-11-01", "date_to": "2026-11-30"})
+    note = dict(load_workbook(io.BytesIO(late.content))["说明"].iter_rows(values_only=True))
+    minute = re.sub(r"\D", "", note["统计截至"])
+    assert _saved_as(late) == f"超期未答复-兰州市-20261101至20261130-截至{minute}.xlsx"
+    october = sup.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue",
+                                                     "date_from": "2026-10-01", "date_to": "2026-10-31"})
+    assert "-20261001至20261031-" in _saved_as(october)
+    header = late["Content-Disposition"]
+    assert re.fullmatch(r"attachment; filename=\"overdue-620100-20261101-20261130-\d{12}\.xlsx\"; "
+                        r"filename\*=UTF-8''[A-Za-z0-9%._~-]+", header), header
+    office = sup.get("/stats/export/messages.csv", {"region": "620102", "own": "1", "measure": "overdue",
+                                                    "addressee": directory["mayor"].pk, "personal": "1"})
+    assert re.fullmatch(r"超期未答复-城关区本级-兰州市市长-全部-截至\d{12}-含联系方式\.csv", _saved_as(office)), _saved_as(office)
+    long = Unit.objects.create(name='兰州市/七里河区:"住房"和城乡建设管理服务中心', region=directory["lanzhou"])
+    table = sup.get("/stats/export/table.xlsx", {"region": "620100", "by": "unit", "unit": long.pk})
+    note = dict(load_workbook(io.BytesIO(table.content))["说明"].iter_rows(values_only=True))
+    minute = re.sub(r"\D", "", note["统计截至"])
+    assert _saved_as(table) == f"统计-按办理单位-兰州市-兰州市_七里河区__住…-全部-截至{minute}.xlsx"
+    assert not re.search(r'[\\/:*?"<>|]', _saved_as(table))
+    whole = sup.get("/stats/export/table.csv", {"region": "620100"})
+    assert re.fullmatch(r"统计-按区划-兰州市-全部-截至\d{12}\.csv", _saved_as(whole)), _saved_as(whole)

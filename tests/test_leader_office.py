@@ -250,3 +250,27 @@ def test_the_leader_board_links_to_its_figures_of_this_month_and_last_month(pers
     assert "只统计写给「兰州市市长」" in shown
     assert re.search(r'<span class="value">2</span><span class="name">受理留言</span>', shown)
     assert "导出" in shown
+
+
+def test_a_leader_offices_account_lands_on_its_leader_board_after_login(personas, directory, office):
+    """A leader's office signing in landed on an empty 本单位待办 (its messages are on 领导来信), though the demo's
+    login table gave /staff/leader-board/ as its page (supervisor walk, 2026-12-06). ``next=`` still wins, and
+    an officer of a unit that is no leader's office still lands on 本单位待办."""
+    from django.test import Client
+
+    from .conftest import PASSWORD
+
+    def landing(user, next_page=""):
+        query = f"?next={next_page}" if next_page else ""
+        response = Client().post(f"/accounts/login/{query}", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302
+        return response["Location"]
+
+    assert landing(office) == "/staff/leader-board/"
+    assert landing(office, "/stats/") == "/stats/"
+    assert landing(personas["officer"]) == "/staff/"
+    # an office that handles cases of its own too (an officer also of 住建局) keeps 本单位待办
+    from minsheng.accounts.models import Membership
+
+    Membership.objects.create(user=office, role=Membership.Role.OFFICER, unit=directory["housing"])
+    assert landing(office) == "/staff/"

@@ -108,7 +108,7 @@ def test_the_supervisor_sees_which_district_is_late_and_filters_by_it(personas, 
     client = login(personas["supervisor"])
     page = text(client.get(reverse("board:supervision")))
     districts = page[page.index('class="tabs districts"'):page.index("</nav>", page.index('class="tabs districts"'))]
-    assert re.findall(r'district=(\d+)#overdue"[^>]*>(\S+) <b class="late-count">(\d+)</b>', districts) == [
+    assert re.findall(r'district=(\d+)"[^>]*>(\S+) <b class="late-count">(\d+)</b>', districts) == [
         ("620103", "七里河区", "3"), ("620102", "城关区", "1")]
     page = text(client.get(reverse("board:supervision") + "?district=620102"))
     overdue = page[page.index('id="overdue"'):page.index('id="due-soon"')]
@@ -130,7 +130,7 @@ def test_the_platform_admin_sees_which_city_is_late_too(personas, directory, log
     page = text(client.get(reverse("board:supervision")))
     assert 'class="tabs districts"' in page
     districts = page[page.index('class="tabs districts"'):page.index("</nav>", page.index('class="tabs districts"'))]
-    assert re.findall(r'district=(\d+)#overdue"[^>]*>(\S+) <b class="late-count">(\d+)</b>', districts) == [
+    assert re.findall(r'district=(\d+)"[^>]*>(\S+) <b class="late-count">(\d+)</b>', districts) == [
         ("620100", "兰州市", "2"), ("621100", "定西市", "1")]
     page = text(client.get(reverse("board:supervision") + "?district=621100"))
     assert row_titles(page[page.index('id="overdue"'):page.index('id="due-soon"')]) == ["定西市超期"]
@@ -151,6 +151,41 @@ def test_a_district_with_nothing_late_is_shown_empty_not_all_districts(personas,
     assert client.get(reverse("board:supervision") + "?district=999999").status_code == 404
     assert client.get(reverse("board:supervision") + "?district=621100").status_code == 403
     assert client.get(reverse("board:supervision") + "?district=620000").status_code == 403
+
+
+def test_every_supervision_section_follows_the_district_tab(personas, directory, login):
+    """Under 「城关区」 only 超期未答复 was the district's: 即将到期, 督办中的留言 and the extension requests
+    still listed the whole city's cases (七里河区's among them) beneath the tab (supervisor walk, 2026-12-06)."""
+    from django.utils import timezone
+
+    soon = timezone.now() + dt.timedelta(hours=3)
+    made = {}
+    for region, name in (("chengguan", "城关区"), ("qilihe", "七里河区")):
+        late = dispatch(personas, directory, f"{name}超期", region=region, at=LONG_AGO)
+        actions.do_supervise(personas["supervisor"], late, "请尽快答复")
+        due = dispatch(personas, directory, f"{name}即将到期", region=region)
+        Assignment.objects.filter(message=due).update(due_at=soon)
+        Message.objects.filter(pk=due.pk).update(due_at=soon)
+        asking = dispatch(personas, directory, f"{name}申请延期", region=region)
+        actions.do_sign(personas["officer"], asking, directory["housing"])
+        actions.do_request_extension(personas["officer"], fresh(asking), directory["housing"], 5, "需要协调多个部门")
+        made[name] = (late, due, asking)
+    client = login(personas["supervisor"])
+    page = text(client.get(reverse("board:supervision") + "?district=620102"))
+    sections = {name: page[page.index(f'id="{name}"'):] for name in ("extensions", "due-soon", "supervised")}
+    sections["extensions"] = sections["extensions"][:sections["extensions"].index('id="overdue"')]
+    sections["due-soon"] = sections["due-soon"][:sections["due-soon"].index('id="supervised"')]
+    assert row_titles(sections["extensions"]) == ["城关区申请延期"]
+    assert "待审批的延期申请 · 城关区 (1)" in sections["extensions"]
+    assert row_titles(sections["due-soon"]) == ["城关区即将到期"]
+    assert "即将到期 · 城关区 (1)" in sections["due-soon"]
+    assert row_titles(sections["supervised"]) == ["城关区超期"]
+    assert "督办中的留言 · 城关区 (1)" in sections["supervised"]
+    # the tabs stand above every section; 全部区划 lists the whole city, as before
+    assert page.index('class="tabs districts"') < page.index('id="extensions"')
+    assert "下面各栏都只列所选区划的留言; 区划旁的数字是该区划超期未答复的件数。" in page
+    whole = text(client.get(reverse("board:supervision")))
+    assert "即将到期 (2)" in whole and "督办中的留言 (2)" in whole and "待审批的延期申请 (2)" in whole
 
 
 def test_paging_one_supervision_section_keeps_the_others_page(personas, directory, login):
@@ -265,7 +300,7 @@ def test_the_cases_filed_at_the_supervisors_own_city_are_its_own_level_not_the_w
     dispatch(personas, directory, "城关区超期", region="chengguan", at=LONG_AGO)
     client = login(personas["supervisor"])
     page = text(client.get(reverse("board:supervision")))
-    assert re.findall(r'district=(\d+)#overdue"[^>]*>(\S+) <b class="late-count">(\d+)</b>', page) == [
+    assert re.findall(r'district=(\d+)"[^>]*>(\S+) <b class="late-count">(\d+)</b>', page) == [
         ("620100", "兰州市本级", "2"), ("620102", "城关区", "1")]
     page = text(client.get(reverse("board:supervision") + "?district=620100"))
     assert "超期未答复 · 兰州市本级 (2)" in page

@@ -49,6 +49,18 @@ class Roles:
                           .values_list("region__prefix", flat=True)))
 
     @property
+    def office_only(self) -> bool:
+        """Whether the user's only role is a leader's office: each of their units receives a leader's messages
+        (a 留言对象's 受理单位) and they neither dispatch, supervise nor administer. Such an account lands on its
+        领导来信 after login (since 2026-12-06; before, on an empty 本单位待办)."""
+        if self.admin or self.dispatch_prefixes or self.supervise_prefixes or not self.office_addressee_ids:
+            return False
+        from minsheng.directory.models import Addressee
+
+        offices = set(Addressee.objects.filter(pk__in=self.office_addressee_ids).values_list("unit_id", flat=True))
+        return self.unit_ids <= offices
+
+    @property
     def is_officer(self) -> bool:
         return bool(self.unit_ids)
 

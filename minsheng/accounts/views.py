@@ -61,8 +61,12 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         """Without a page to return to, staff go to their 工作台 (/staff/ leads a dispatcher or
-        a supervisor on to their own list), citizens to the home page."""
-        if roles_of(self.request.user).is_staff_member:
+        a supervisor on to their own list), a leader's office to its 领导来信 (``Roles.office_only``),
+        citizens to the home page."""
+        roles = roles_of(self.request.user)
+        if roles.office_only:
+            return reverse("board:leader_office")
+        if roles.is_staff_member:
             return reverse("board:inbox")
         return super().get_default_redirect_url()
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
+from urllib.parse import quote
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -357,7 +359,61 @@ class _Echo:
         return value
 
 
-def stream_csv(filename: str, header, rows) -> StreamingHttpResponse:
+# --- the name a file is saved under ----------------------------------------------------
+
+# what the name of a saved file may not hold (Windows, and / anywhere): 「_」 in its place
+UNSAVABLE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+NAME_PART_MAX = 12  # characters of a region's, office's or unit's name in a file name; a longer one ends in 「…」
+
+
+def name_part(text: str) -> str:
+    """``text`` as a part of a file name: savable, at most ``NAME_PART_MAX`` characters (its first ones and 「…」):
+    three parts of 12 keep a whole name under the 255 bytes a file system takes."""
+    text = UNSAVABLE.sub("_", text.strip())
+    return text if len(text) <= NAME_PART_MAX else text[:NAME_PART_MAX - 1] + "…"
+
+
+def file_names(what: str, what_ascii: str, scope: Scope, now, fmt: str, tail: str = "",
+               ascii_tail: str = "") -> tuple[str, str]:
+    """The names an export of ``scope`` is saved under (since 2026-12-06; before, 「超期未答复-202612061954.csv」 named
+    no scope): ``what`` it lists, the region (「城关区本级」, 「全部区划」), the 留言对象 and the unit when chosen, the
+    period (「20261101至20261130」, 「20261101起」, 「至20261130」, 「全部」) and 「截至」 the minute its 说明 says it
+    counts as of, then ``tail`` — and the same (``ascii_tail``) in ASCII (codes and ids) for a program that reads no ``filename*``."""
+    if scope.region is not None:
+        own = scope.own_level and scope.region.level < 4
+        region, region_ascii = f"{scope.region.name}{'本级' if own else ''}", f"{scope.region.code}{'own' if own else ''}"
+    elif scope.regions:
+        region, region_ascii = "、".join(r.name for r in scope.regions), "+".join(r.code for r in scope.regions)
+    else:
+        region, region_ascii = "全部区划", "all"
+    parts, ascii_parts = [what, name_part(region)], [what_ascii, region_ascii[:20]]
+    if scope.addressee is not None:
+        parts.append(name_part(scope.addressee.title))
+        ascii_parts.append(f"a{scope.addressee.pk}")
+    if scope.unit is not None:
+        parts.append(name_part(scope.unit.name))
+        ascii_parts.append(f"u{scope.unit.pk}")
+    start, end = (f"{day:%Y%m%d}" if day else "" for day in (scope.date_from, scope.date_to))
+    parts.append(f"{start}至{end}" if start and end else f"{start}起" if start else f"至{end}" if end else "全部")
+    ascii_parts.append(f"{start or 'start'}-{end or 'now'}" if start or end else "all")
+    minute = f"{timezone.localtime(now):%Y%m%d%H%M}"
+    parts.append(f"截至{minute}")
+    ascii_parts.append(minute)
+    return f"{'-'.join(parts)}{tail}.{fmt}", f"{'-'.join(ascii_parts)}{ascii_tail}.{fmt}"
+
+
+def attachment_header(name: str, ascii_name: str = "") -> str:
+    """Content-Disposition of a download saved as ``name``: RFC 6266's ``filename="<ascii_name>"`` first (the
+    ASCII-only name, for a client that reads no ``filename*``), then ``filename*=UTF-8''<name>`` (RFC 5987, which
+    a browser prefers). Before 2026-12-06 a Chinese name came as ``filename*`` alone (Django's
+    ``content_disposition_header``)."""
+    if not ascii_name:
+        return content_disposition_header(True, name)
+    ascii_name = re.sub(r'[^\x21-\x7e]|["\\]', "_", ascii_name)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def stream_csv(filename: str, header, rows, ascii_name: str = "") -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def generate():
@@ -374,7 +430,7 @@ def stream_csv(filename: str, header, rows) -> StreamingHttpResponse:
             yield "".join(lines)
 
     response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, filename)  # a Chinese name too (RFC 6266)
+    response["Content-Disposition"] = attachment_header(filename, ascii_name)
     return response
 
 
@@ -450,11 +506,11 @@ def _percent_cell(ws, value):
     return cell
 
 
-def xlsx_response(filename: str, sheets: list[tuple[str, list, object]]) -> HttpResponse:
+def xlsx_response(filename: str, sheets: list[tuple[str, list, object]], ascii_name: str = "") -> HttpResponse:
     buffer = io.BytesIO()
     write_xlsx(buffer, sheets)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)  # a Chinese name too (RFC 6266)
+    response["Content-Disposition"] = attachment_header(filename, ascii_name)
     return response
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import re
 from pathlib import Path
 
 from django.conf import settings
@@ -571,14 +570,14 @@ def export_messages(request, fmt):
         exports.record_personal_export(request.user, {**filters, "measure": measure, "status": status, "q": query},
                                        count, fmt)
     header, rows = exports.message_sheet(qs, measure, personal, request.build_absolute_uri("/").rstrip("/"), now)
-    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     title = exports.message_title(measure)
-    name = f"{title}-{stamp}{'-含联系方式' if personal else ''}.{fmt}"
+    # 「超期未答复-兰州市-20261101至20261130-截至202612061954.csv」: its scope and minute (since 2026-12-06)
+    name, ascii_name = exports.file_names(title, measure, scope, now, fmt, *(("-含联系方式", "-personal") if personal else ()))
     if fmt == "csv":  # a row a message and nothing else: programs read a list's CSV to its end
-        return exports.stream_csv(name, header, rows)
+        return exports.stream_csv(name, header, rows, ascii_name)
     # what the file covers, inside it (since 2026-12-06): its last sheet
     return exports.xlsx_response(name, [(title, header, rows), exports.message_scope_sheet(
-        scope, measure, now, public=not (personal or late_list), status=status, query=query)])
+        scope, measure, now, public=not (personal or late_list), status=status, query=query)], ascii_name)
 
 
 def export_table(request, fmt):
@@ -592,17 +591,15 @@ def export_table(request, fmt):
         scope = make_scope(**filters)
     except ScopeError as exc:
         return _bad_request(request, str(exc))
-    sheets = exports.table_sheets(by, scope)
-    name = f"统计-按{exports.BY_LABELS[by]}-{timezone.localdate():%Y%m%d}.{fmt}"
+    now = figures.clock()
+    sheets = exports.table_sheets(by, scope, now)
+    # 「统计-按区划-兰州市-全部-截至202612061954.xlsx」 (since 2026-12-06; before, 「统计-按区划-20261206」)
+    name, ascii_name = exports.file_names(f"统计-按{exports.BY_LABELS[by]}", f"stats-by-{by}", scope, now, fmt)
     if fmt == "csv":
         # the table, then 说明 (since 2026-12-06) stacked beneath it: the table's header stays the first line
         stacked = exports.stacked_rows([sheets[0], sheets[-1]])
-        return exports.stream_csv(name, next(stacked), stacked)
-    return exports.xlsx_response(name, sheets)
-
-
-# what the name of a saved file may not hold (Windows, and / anywhere): 「_」 in its place
-UNSAVABLE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+        return exports.stream_csv(name, next(stacked), stacked, ascii_name)
+    return exports.xlsx_response(name, sheets, ascii_name)
 
 
 def export_campaign(request, slug, fmt):
@@ -613,11 +610,11 @@ def export_campaign(request, slug, fmt):
         return _bad_request(request, "没有这个征集活动", 404)
     sheets = campaign_report.sheets(campaign)
     # 「征集活动-我为群众办实事.xlsx」 (before 2026-12-06 「campaign-<slug>」)
-    name = f"征集活动-{UNSAVABLE.sub('_', campaign.name)}.{fmt}"
+    name, ascii_name = f"征集活动-{exports.UNSAVABLE.sub('_', campaign.name)}.{fmt}", f"campaign-{slug}.{fmt}"
     if fmt == "xlsx":
-        return exports.xlsx_response(name, sheets)
+        return exports.xlsx_response(name, sheets, ascii_name)
     rows = exports.stacked_rows(sheets)
-    return exports.stream_csv(name, next(rows), rows)
+    return exports.stream_csv(name, next(rows), rows, ascii_name)
 
 
 # --- the map -------------------------------------------------------------------------

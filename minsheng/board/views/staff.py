@@ -476,10 +476,11 @@ def inbox_export(request, fmt):
     # saved as what it lists (「本单位待办-已超期-202612061346.xlsx」), as the statistics exports are; before
     # 2026-12-06 「inbox-overdue-…」
     label = "" if tab == "todo" else f"-{_inbox_tabs(now)[tab][0]}"
-    name = f"本单位待办{label}-{timezone.localtime(now, SHANGHAI):%Y%m%d%H%M}.{fmt}"
+    stamp = f"{timezone.localtime(now, SHANGHAI):%Y%m%d%H%M}"
+    name, ascii_name = f"本单位待办{label}-{stamp}.{fmt}", f"inbox-{tab}-{stamp}.{fmt}"  # ASCII beside it since 2026-12-06
     if fmt == "csv":
-        return exports.stream_csv(name, INBOX_EXPORT_HEADER, rows)
-    return exports.xlsx_response(name, [("本单位待办", INBOX_EXPORT_HEADER, rows)])
+        return exports.stream_csv(name, INBOX_EXPORT_HEADER, rows, ascii_name)
+    return exports.xlsx_response(name, [("本单位待办", INBOX_EXPORT_HEADER, rows)], ascii_name)
 
 
 # a page of the inbox at most: more in one post is not what a page offered
@@ -754,9 +755,10 @@ def _district_code(code: str, depth: int | None) -> str:
     return code if depth is None else code[:depth].ljust(6, "0")
 
 
-def _district_q(code: str, depth: int | None) -> Q:
-    """The messages counted under ``code`` by ``_district_code``."""
-    return Q(region__code=code) if depth is None else Q(region__code__startswith=code[:depth])
+def _district_q(code: str, depth: int | None, field: str = "region__code") -> Q:
+    """The messages counted under ``code`` by ``_district_code``; ``field``: the region code's path from
+    the rows filtered (an extension request's message's)."""
+    return Q(**{field: code}) if depth is None else Q(**{f"{field}__startswith": code[:depth]})
 
 
 def _overdue_by_district(overdue, depth: int | None) -> list[dict]:
@@ -822,14 +824,15 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     district = next((d for d in districts if d["code"] == query.get("district")), None)
     if district is None and query.get("district"):  # a district with nothing late: shown empty, not all of them
         district = _chosen_district(query["district"].strip(), roles, depth)
-    if district is not None:
-        overdue = overdue.filter(_district_q(district["code"], depth))
+    # every section follows the tab (since 2026-12-06; before, only 超期未答复 did and the others listed the whole city)
+    in_district = _district_q(district["code"], depth) if district is not None else Q()
+    overdue = overdue.filter(in_district)
     overdue = _paginate(query, overdue.select_related("region", "topic").order_by("due_at", "pk"), "op")
     # a supervised case stays listed once answered (until closed): the unit that answered it leads
     last_leads = Prefetch("assignments", to_attr="last_leads",
                           queryset=A.objects.filter(state__in=[A.State.ACTIVE, A.State.DONE], role=A.Role.LEAD)
                           .select_related("unit").order_by("-assigned_at", "-pk"))
-    supervised = (Message.objects.filter(scope, supervised=True)
+    supervised = (Message.objects.filter(scope, in_district, supervised=True)
                   .exclude(status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED])
                   .select_related("region", "topic").prefetch_related(last_leads)
                   .annotate(late=_late_first(now)).order_by("late", "due_at", "pk"))
@@ -840,7 +843,7 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     # they are late; once each, by its earliest such deadline (one row per lead unit listed a case
     # led by two units twice)
     soon_leads = A.objects.filter(_inbox_tabs(now)["soon"][1], state=A.State.ACTIVE)
-    due_soon = (Message.objects.filter(scope, status__in=Status.handling(),
+    due_soon = (Message.objects.filter(scope, in_district, status__in=Status.handling(),
                                        pk__in=soon_leads.values("message_id"))
                 .annotate(soon_due=Subquery(soon_leads.filter(message=OuterRef("pk")).order_by("due_at")
                                             .values("due_at")[:1]))
@@ -859,6 +862,8 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     extensions = (Extension.objects.filter(roles.region_q(roles.supervise_prefixes,
                                                           "assignment__message__region__code"),
                                            state=Extension.State.PENDING, assignment__state=A.State.ACTIVE)
+                  .filter(_district_q(district["code"], depth, "assignment__message__region__code")
+                          if district is not None else Q())
                   .select_related("assignment__unit", "assignment__message__region", "requested_by")
                   .order_by("requested_at", "pk"))
     # shown again at an action's address, the list's links name the list
