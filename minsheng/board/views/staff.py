@@ -1186,6 +1186,10 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     hotspot = hotspots_service.hotspot_of(message)
     held = staff_hints.held_on(message, events)
     earlier = message.resubmission_of  # 修改后重新提交: linked where its case page is not a 404 to the user
+    # 已并入: the main case as written and its case page to those who may open it, else as the public reads it
+    # (a unit that held the merged message reads its history, the main case's page a 404 to it; walk of 2026-12-06)
+    main = message.duplicate_of
+    main_link = "" if main is None else "case" if can_see_case(roles, main) else "public" if main.is_public else ""
     return render(request, "board/staff/case.html", {
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
         "assign_forms": assign_forms,
@@ -1213,6 +1217,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "hotspot": hotspot, "hotspot_link": bool(hotspot and hotspot.readable_by(roles)),
         "show_hotspot_flags": bool(hotspot and hotspot.flags_shown_to(roles)),
         "earlier_link": bool(earlier and can_see_case(roles, earlier)),
+        "main_link": main_link,
     }, status=status)
 
 
