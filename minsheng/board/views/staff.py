@@ -366,10 +366,14 @@ def inbox(request):
     """My unit's cases by their next deadline (next_deadline: overdue first), or by the column whose header was
     clicked (?sort=, sort_headers); overdue, soon due and assisting cases
     on their own tabs; 指派给我 (or, from the head's 本单位办理情况, one officer's) as a filter
-    over them. A dispatcher or supervisor without a unit lands on their own list."""
+    over them. A dispatcher or supervisor without a unit lands on their own list, and a leader's office
+    (``Roles.office_only``) whose units hold no case on its 领导来信 (since 2026-12-06: an empty 本单位待办)."""
     roles = _staff_roles(request)
     if not (roles.unit_ids or roles.admin):
         return redirect("board:triage" if roles.is_dispatcher else "board:supervision")
+    if roles.office_only and not A.objects.filter(state=A.State.ACTIVE, message__status__in=Status.handling(),
+                                                  unit_id__in=roles.unit_ids).exists():
+        return redirect("board:leader_office")
     now = timezone.now()
     base, tab, qs, keep_filters, filter_words, filter_refused, query = _inbox_list(request, roles, now)
     inbox_tabs = _inbox_tabs(now)
