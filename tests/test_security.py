@@ -524,3 +524,22 @@ def test_the_main_case_of_a_merged_message_shows_as_the_public_reads_it_to_a_uni
     assert login(personas["officer"]).get(f"/m/{main.public_id}/").status_code == 200
     page = login(personas["dispatcher"]).get(f"/staff/case/{merged.public_id}/").content.decode()
     assert f"联系电话{PHONE}" in page and f'href="/staff/case/{main.public_id}/"' in page
+
+
+def test_a_message_merged_into_a_case_shows_as_the_public_reads_it_to_a_unit_that_may_not_open_it(
+        personas, directory, login):
+    """并入本件的留言 listed each merged message with its title as written (another citizen's phone number in it)
+    and its case page, a 404 to the unit handling the main case, which never held it (walk of 2026-12-06). It now
+    reads as its public page and links there; the dispatcher's stays whole."""
+    from minsheng.board.models import Message
+
+    main = advance(submit(personas["citizen"], directory), personas, directory, "dispatched")
+    merged = submit(personas["other_citizen"], directory, title=f"小区电梯加装进展缓慢 联系电话{PHONE}")
+    actions.do_merge(personas["dispatcher"], merged, main)
+    r = login(personas["officer"]).get(f"/staff/case/{main.public_id}/")
+    page = r.content.decode()
+    assert r.status_code == 200 and "并入本件的留言" in page
+    assert Message.objects.get(pk=merged.pk).public_title in page and f"联系电话{PHONE}" not in page
+    assert f'href="/m/{merged.public_id}/"' in page and f"/staff/case/{merged.public_id}/" not in page
+    page = login(personas["dispatcher"]).get(f"/staff/case/{main.public_id}/").content.decode()
+    assert f"联系电话{PHONE}" in page and f'href="/staff/case/{merged.public_id}/"' in page

@@ -1206,7 +1206,9 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         # with the cases in hand its automatic dispatch was held on, where the five nearest leave them out
         "duplicates": staff_hints.titles_shown(roles, near_duplicates_for(message, held=held)) if can["merge"] else [], "held_on": held,
         "similar": similar_answered_for(message) if can["reply"] else [],
-        "merged": list(message.merged.only("public_id", "title")), "last_return": returned[-1] if returned else None,
+        # 并入本件的留言: as titles_shown shows them (the main case's unit never held one merged unread)
+        "merged": staff_hints.titles_shown(roles, [(m, None) for m in message.merged.select_related("author")]),
+        "last_return": returned[-1] if returned else None,
         "last_unmerge": events[unmerged[-1]] if unmerged else None,
         "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
         "decide_form": decide_form or forms.DecideExtensionForm(), "decide_id": decide_id, "section": "case",
