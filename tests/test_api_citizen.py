@@ -147,6 +147,22 @@ def test_invalid_message_is_400_with_the_field(as_persona, change, field):
     assert not Message.objects.exists()
 
 
+@pytest.mark.parametrize("lat, long", [(0, 0), ("0", "0.0"), (0.0000001, -0.0000004)])
+def test_a_place_at_zero_zero_is_refused_as_no_location(as_persona, lat, long):
+    """A phone without a GPS fix sends latitude 0, longitude 0: a point in the Gulf of Guinea, stored as the
+    message's place (walk of 2026-12-06). It is a 400 naming both, and nothing is stored."""
+    response = as_persona("citizen").post("/api/v1/messages/", {**NEW, "latitude": lat, "longitude": long},
+                                          format="json")
+    assert response.status_code == 400, response.content
+    fields = error_of(response)["fields"]
+    assert fields["latitude"][0].startswith("坐标 (0, 0) 不是有效位置") and "longitude" in fields
+    assert not Message.objects.exists()
+    # a place on the equator or the prime meridian alone is left to the range rules
+    response = as_persona("citizen").post("/api/v1/messages/", {**NEW, "latitude": 0, "longitude": 103.8},
+                                          format="json")
+    assert response.status_code == 201, response.content
+
+
 @pytest.mark.parametrize("field", ["title", "body", "address"])
 def test_a_nul_character_gets_a_readable_error(as_persona, field):
     """Django's own text for it reads 「不允许是用空字符串。」 ("empty string not allowed")."""

@@ -274,3 +274,15 @@ def test_a_leader_offices_account_lands_on_its_leader_board_after_login(personas
 
     Membership.objects.create(user=office, role=Membership.Role.OFFICER, unit=directory["housing"])
     assert landing(office) == "/staff/"
+
+
+def test_a_leader_offices_account_typing_staff_is_sent_on_to_its_leader_board(personas, directory, office, login):
+    """/staff/ showed a leader's office an empty 本单位待办 (its messages are on 领导来信), where a dispatcher or
+    supervisor is sent on to their own list (walk of 2026-12-06). It is sent on to its board, unless its unit
+    holds cases of its own there."""
+    response = login(office).get("/staff/")
+    assert response.status_code == 302 and response["Location"] == "/staff/leader-board/"
+    assert login(personas["officer"]).get("/staff/").status_code == 200
+    m = dispatched(personas, directory, submit(personas["citizen"], directory), unit=directory["center"])
+    page = login(office).get("/staff/")
+    assert page.status_code == 200 and m.title in page.content.decode()

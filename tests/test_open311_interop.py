@@ -226,3 +226,18 @@ def test_two_bad_fields_are_each_named_with_their_own_words(client311, directory
     response = client311.post(f"{BASE}/requests.{fmt}", form(key, description="太短", lat="abc"))
     said = response.content.decode()
     assert "description: 内容至少 20 个字" in said and "lat: 纬度应为" in said and "lat: description" not in said, said
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_request_at_zero_zero_is_refused_as_no_location(client311, directory, key, fmt):
+    """A GPS-less client sends lat=0&long=0: the request was stored at a point in the Gulf of Guinea (walk of
+    2026-12-06). It is a 400 naming lat, in the spec's error shape, and nothing is stored."""
+    from minsheng.board.models import Message
+
+    response = client311.post(f"{BASE}/requests.{fmt}", form(key, lat="0", long="0.000000"))
+    assert response.status_code == 400
+    said = response.content.decode()
+    assert "lat, long: 坐标 (0, 0) 不是有效位置" in said and "long: lat" not in said, said
+    if fmt == "json":
+        assert spec_error_of(response)["message"].startswith("lat, long: 坐标 (0, 0) 不是有效位置")
+    assert not Message.objects.exists()

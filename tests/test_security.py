@@ -503,3 +503,43 @@ def test_a_near_duplicate_the_dispatcher_does_not_dispatch_shows_its_title_as_th
     # the region's own dispatcher, who may open it, reads it whole
     page = login(personas["dispatcher"]).get(f"/staff/case/{own.public_id}/").content.decode()
     assert f"联系电话{PHONE}" in page
+
+
+def test_the_main_case_of_a_merged_message_shows_as_the_public_reads_it_to_a_unit_that_may_not_open_it(
+        personas, directory, login):
+    """A unit that held a message merged since reads its history: 已并入 named the main case with its title as
+    written (a phone number in it too) and linked its case page, a 404 to a unit that never held it (walk of
+    2026-12-06). It now reads as on the public page, and links there; the dispatcher's stays whole."""
+    from minsheng.board.models import Message
+
+    main = submit(personas["other_citizen"], directory, title=f"小区电梯加装进展缓慢 联系电话{PHONE}")
+    actions.do_accept(personas["dispatcher"], main)
+    merged = advance(submit(personas["citizen"], directory), personas, directory, "dispatched")
+    actions.do_merge(personas["dispatcher"], merged, main)
+    r = login(personas["officer"]).get(f"/staff/case/{merged.public_id}/")
+    page = r.content.decode()
+    assert r.status_code == 200 and "已并入" in page and Message.objects.get(pk=main.pk).public_title in page
+    assert f"联系电话{PHONE}" not in page
+    assert f'href="/m/{main.public_id}/"' in page and f"/staff/case/{main.public_id}/" not in page
+    assert login(personas["officer"]).get(f"/m/{main.public_id}/").status_code == 200
+    page = login(personas["dispatcher"]).get(f"/staff/case/{merged.public_id}/").content.decode()
+    assert f"联系电话{PHONE}" in page and f'href="/staff/case/{main.public_id}/"' in page
+
+
+def test_a_message_merged_into_a_case_shows_as_the_public_reads_it_to_a_unit_that_may_not_open_it(
+        personas, directory, login):
+    """并入本件的留言 listed each merged message with its title as written (another citizen's phone number in it)
+    and its case page, a 404 to the unit handling the main case, which never held it (walk of 2026-12-06). It now
+    reads as its public page and links there; the dispatcher's stays whole."""
+    from minsheng.board.models import Message
+
+    main = advance(submit(personas["citizen"], directory), personas, directory, "dispatched")
+    merged = submit(personas["other_citizen"], directory, title=f"小区电梯加装进展缓慢 联系电话{PHONE}")
+    actions.do_merge(personas["dispatcher"], merged, main)
+    r = login(personas["officer"]).get(f"/staff/case/{main.public_id}/")
+    page = r.content.decode()
+    assert r.status_code == 200 and "并入本件的留言" in page
+    assert Message.objects.get(pk=merged.pk).public_title in page and f"联系电话{PHONE}" not in page
+    assert f'href="/m/{merged.public_id}/"' in page and f"/staff/case/{merged.public_id}/" not in page
+    page = login(personas["dispatcher"]).get(f"/staff/case/{main.public_id}/").content.decode()
+    assert f"联系电话{PHONE}" in page and f'href="/staff/case/{merged.public_id}/"' in page

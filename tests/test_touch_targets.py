@@ -176,3 +176,46 @@ def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_serve
     assert seen > 500, seen  # the pages had their lists, forms and queues
     assert not small, f"targets smaller than {TARGET}×{TARGET}px at 390px:\n" + "\n".join(small)
     assert not short_buttons, f"buttons lower than {ACTION}px at 390px:\n" + "\n".join(short_buttons)
+
+
+# the house sizes on a phone (minsheng.css): a link that stands apart 40px high, a button 44px
+LINK = 40
+
+
+def sizes(page, selector) -> list[dict]:
+    """{text, w, h} of each visible element matching ``selector`` on ``page``."""
+    return page.eval_on_selector_all(selector, """els => els.filter(e => e.getClientRects().length).map(e => {
+        const r = e.getBoundingClientRect();
+        return {text: e.innerText.trim(), w: Math.round(r.width * 10) / 10, h: Math.round(r.height * 10) / 10}; })""")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_workbench_small_links_and_the_sign_out_button_take_the_house_size_on_a_phone(
+        browser, live_server):  # noqa: F811
+    """Read on a phone (walk of 2026-12-06), under the house sizes though inside no sentence: the header's 退出
+    button was 40px high (a button is 44px), 导出 CSV / 导出 Excel, the leader board's 统计口径 and its 受理留言 …
+    签收超期 links, its 「超期 0 件」 count and 督办's 「全部超期清单 (可导出) →」 24-30px (a link is 40px)."""
+    load_demo()
+    base = live_server.url
+    office = signed_in_page(browser, live_server, "o620100-01", password=DEMO_PASSWORD, **PHONE)
+    officer = signed_in_page(browser, live_server, "lz_housing", password=DEMO_PASSWORD, **PHONE)
+    supervisor = signed_in_page(browser, live_server, "lz_supervisor", password=DEMO_PASSWORD, **PHONE)
+    found = []
+    officer.goto(f"{base}/staff/")
+    found += [(t, 44) for t in sizes(officer, "header.site .who button")]
+    found += [(t, LINK) for t in sizes(officer, "main p.export a")]
+    office.goto(f"{base}/staff/leader-board/")
+    found += [(t, LINK) for t in sizes(office, "main .figures-note a, main .figures span a")]
+    supervisor.goto(f"{base}/staff/supervision/")
+    found += [(t, LINK) for t in sizes(supervisor, "main a[href^='/stats/overdue/']")]
+    texts = {t["text"] for t, _ in found}
+    assert {"退出", "导出 CSV", "导出 Excel", "统计口径", "受理留言", "签收超期", "全部超期清单 (可导出) →"} <= texts, texts
+    low = [f"「{t['text']}」 {t['w']}×{t['h']} (at least {least}px high)" for t, least in found
+           if t["h"] < least or t["w"] < TARGET]
+    assert not low, "\n".join(low)
+    # the desk keeps its lines: the note's links and the export line as they read (not 40px rows)
+    desk = signed_in_page(browser, live_server, "lz_housing", password=DEMO_PASSWORD,
+                          viewport={"width": 1280, "height": 900})
+    desk.goto(f"{base}/staff/")
+    assert all(t["h"] < 30 for t in sizes(desk, "main p.export a")), sizes(desk, "main p.export a")
+    assert all(t["h"] < 30 for t in sizes(desk, "header.site .who button")), sizes(desk, "header.site .who button")

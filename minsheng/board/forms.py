@@ -80,6 +80,10 @@ class Textarea(forms.Textarea):
         return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
+# what GPS-less clients send for latitude and longitude (walk of 2026-12-06: stored as the message's place)
+NO_LOCATION = "坐标 (0, 0) 不是有效位置 (未能定位的设备常发送 0, 0): 未定位时请不填经纬度"
+
+
 class CoordinateField(forms.DecimalField):
     """A latitude or longitude: only its first broken rule is told. 1e999 breaks both the range and
     the digit count, and the two errors stood run together (「纬度应在 -90 至 90 之间纬度格式不正确」)."""
@@ -295,6 +299,9 @@ class MessageForm(ChineseForm):
         lat, lng = data.get("latitude"), data.get("longitude")
         if (lat is None) != (lng is None) and "latitude" not in self.errors and "longitude" not in self.errors:
             self.add_error("longitude" if lng is None else "latitude", "经纬度需同时填写")
+        elif lat == 0 and lng == 0:  # a phone without a GPS fix sends (0, 0): the Gulf of Guinea, no place here
+            for name in ("latitude", "longitude"):
+                self.add_error(name, NO_LOCATION)
         region, addressee = data.get("region"), data.get("addressee")
         if region is not None and addressee is not None and not addressee.region.contains(region):
             self.add_error("addressee", f"「{addressee.title}」不受理{region.name}的留言, 请重新选择")

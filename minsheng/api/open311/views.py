@@ -489,8 +489,10 @@ def submit(request, jurisdiction: Region | None) -> Message:
         if not (attrs.get("title") or "").strip() and len(errors) > 1:
             errors.pop("title", None)  # taken from the description, whose own error says what is wrong
         fields = {FORM_TO_OPEN311.get(k, k): [str(m) for m in v] for k, v in errors.items()}
-        first = next(iter(fields.items()))
-        raise ApiError(f"{first[0]}: {first[1][0]}", fields=fields)
+        words = next(iter(fields.values()))[0]
+        # the fields refused with the same words named together (「lat, long: 坐标 (0, 0) 不是有效位置 …」)
+        named = ", ".join(name for name, said in fields.items() if said[0] == words)
+        raise ApiError(f"{named}: {words}", fields=fields)
     key = request.auth
     with transaction.atomic():
         author, contact = _author(data, key)

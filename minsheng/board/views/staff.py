@@ -366,10 +366,14 @@ def inbox(request):
     """My unit's cases by their next deadline (next_deadline: overdue first), or by the column whose header was
     clicked (?sort=, sort_headers); overdue, soon due and assisting cases
     on their own tabs; 指派给我 (or, from the head's 本单位办理情况, one officer's) as a filter
-    over them. A dispatcher or supervisor without a unit lands on their own list."""
+    over them. A dispatcher or supervisor without a unit lands on their own list, and a leader's office
+    (``Roles.office_only``) whose units hold no case on its 领导来信 (since 2026-12-06: an empty 本单位待办)."""
     roles = _staff_roles(request)
     if not (roles.unit_ids or roles.admin):
         return redirect("board:triage" if roles.is_dispatcher else "board:supervision")
+    if roles.office_only and not A.objects.filter(state=A.State.ACTIVE, message__status__in=Status.handling(),
+                                                  unit_id__in=roles.unit_ids).exists():
+        return redirect("board:leader_office")
     now = timezone.now()
     base, tab, qs, keep_filters, filter_words, filter_refused, query = _inbox_list(request, roles, now)
     inbox_tabs = _inbox_tabs(now)
@@ -1186,6 +1190,10 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     hotspot = hotspots_service.hotspot_of(message)
     held = staff_hints.held_on(message, events)
     earlier = message.resubmission_of  # 修改后重新提交: linked where its case page is not a 404 to the user
+    # 已并入: the main case as written and its case page to those who may open it, else as the public reads it
+    # (a unit that held the merged message reads its history, the main case's page a 404 to it; walk of 2026-12-06)
+    main = message.duplicate_of
+    main_link = "" if main is None else "case" if can_see_case(roles, main) else "public" if main.is_public else ""
     return render(request, "board/staff/case.html", {
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
         "assign_forms": assign_forms,
@@ -1198,7 +1206,9 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         # with the cases in hand its automatic dispatch was held on, where the five nearest leave them out
         "duplicates": staff_hints.titles_shown(roles, near_duplicates_for(message, held=held)) if can["merge"] else [], "held_on": held,
         "similar": similar_answered_for(message) if can["reply"] else [],
-        "merged": list(message.merged.only("public_id", "title")), "last_return": returned[-1] if returned else None,
+        # 并入本件的留言: as titles_shown shows them (the main case's unit never held one merged unread)
+        "merged": staff_hints.titles_shown(roles, [(m, None) for m in message.merged.select_related("author")]),
+        "last_return": returned[-1] if returned else None,
         "last_unmerge": events[unmerged[-1]] if unmerged else None,
         "attachments": list(message.attachments.all()), "error": error, "preview": preview, "now": now,
         "decide_form": decide_form or forms.DecideExtensionForm(), "decide_id": decide_id, "section": "case",
@@ -1213,6 +1223,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "hotspot": hotspot, "hotspot_link": bool(hotspot and hotspot.readable_by(roles)),
         "show_hotspot_flags": bool(hotspot and hotspot.flags_shown_to(roles)),
         "earlier_link": bool(earlier and can_see_case(roles, earlier)),
+        "main_link": main_link,
     }, status=status)
 
 
