@@ -366,11 +366,15 @@ UNSAVABLE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 NAME_PART_MAX = 12  # characters of a region's, office's or unit's name in a file name; a longer one ends in 「…」
 
 
-def name_part(text: str) -> str:
-    """``text`` as a part of a file name: savable, at most ``NAME_PART_MAX`` characters (its first ones and 「…」):
+# a name that is the whole file name's but for a word before it (a campaign's report): 60 characters, 180 bytes
+NAME_ALONE_MAX = 60
+
+
+def name_part(text: str, most: int = NAME_PART_MAX) -> str:
+    """``text`` as a part of a file name: savable, at most ``most`` characters (its first ones and 「…」):
     three parts of 12 keep a whole name under the 255 bytes a file system takes."""
     text = UNSAVABLE.sub("_", text.strip())
-    return text if len(text) <= NAME_PART_MAX else text[:NAME_PART_MAX - 1] + "…"
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def file_names(what: str, what_ascii: str, scope: Scope, now, fmt: str, tail: str = "",
