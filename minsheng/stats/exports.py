@@ -385,12 +385,14 @@ def file_names(what: str, what_ascii: str, scope: Scope, now, fmt: str, tail: st
     counts as of, then ``tail`` — and the same (``ascii_tail``) in ASCII (codes and ids) for a program that reads no ``filename*``."""
     if scope.region is not None:
         own = scope.own_level and scope.region.level < 4
-        region, region_ascii = f"{scope.region.name}{'本级' if own else ''}", f"{scope.region.code}{'own' if own else ''}"
+        # 「本级」 after the name is cut: a long name cut after it lost it (积石山保安族东乡族撒拉族自治县; review of 2026-12-06)
+        region = f"{name_part(scope.region.name)}{'本级' if own else ''}"
+        region_ascii = f"{scope.region.code}{'own' if own else ''}"
     elif scope.regions:
-        region, region_ascii = "、".join(r.name for r in scope.regions), "+".join(r.code for r in scope.regions)
+        region, region_ascii = name_part("、".join(r.name for r in scope.regions)), "+".join(r.code for r in scope.regions)
     else:
         region, region_ascii = "全部区划", "all"
-    parts, ascii_parts = [what, name_part(region)], [what_ascii, region_ascii[:20]]
+    parts, ascii_parts = [what, region], [what_ascii, region_ascii[:20]]
     if scope.addressee is not None:
         parts.append(name_part(scope.addressee.title))
         ascii_parts.append(f"a{scope.addressee.pk}")
