@@ -165,6 +165,17 @@ def test_coordinates_under_open311_or_map_names_are_refused_not_dropped(personas
     assert posted.status_code == 201 and posted.json()["latitude"] == 36.06
 
 
+@pytest.mark.parametrize("fmt", ["json", "multipart"])
+def test_coordinates_under_open311_names_sent_empty_are_no_place_and_no_error(personas, directory, fmt):
+    """Review of 2026-12-06: the refusal of ``lat``/``long`` read a field sent empty — a form or a URL template
+    that always sends both, empty when the phone has no fix, as a JSON null is read — as a place sent under the
+    wrong name: a message posted so was a 400 where it had been stored (201). Empty, nothing was dropped."""
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", {**GOOD, "lat": "", "long": ""},
+                                                      format=fmt)
+    assert response.status_code == 201, response.content.decode()
+    assert response.json()["latitude"] is None
+
+
 def test_photos_in_a_json_body_are_told_to_go_as_multipart(personas, directory):
     response = token_client(personas["citizen"]).post("/api/v1/messages/", {**GOOD, "photos": ["aGVsbG8="]},
                                                       format="json")

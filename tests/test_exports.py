@@ -747,3 +747,30 @@ def test_an_exports_name_says_its_region_office_unit_period_and_minute(login, pe
     assert not re.search(r'[\\/:*?"<>|]', _saved_as(table))
     whole = sup.get("/stats/export/table.csv", {"region": "620100"})
     assert re.fullmatch(r"统计-按区划-兰州市-全部-截至\d{12}\.csv", _saved_as(whole)), _saved_as(whole)
+
+
+def test_a_campaigns_report_with_a_long_name_is_saved_under_a_name_a_file_system_takes(client, cases):
+    """Review of 2026-12-06: a campaign's report was saved as 「征集活动-<its whole name>」: a name of 100 characters
+    (the field's limit) is 300 bytes in UTF-8, and no file system takes more than 255 — a browser cut it where it
+    chose, ``curl -OJ`` refused to save it. Its name is cut as the statistics exports' region names are (「…」)."""
+    today = timezone.localdate()
+    name = "关于开展" + "我为群众办实事" * 13 + "活动"
+    Campaign.objects.create(slug="long-one", name=name[:100], start=today - dt.timedelta(days=30),
+                            end=today + dt.timedelta(days=10), is_public=True)
+    for fmt in ("csv", "xlsx"):
+        saved = _saved_as(client.get(f"/stats/campaigns/long-one/report.{fmt}"))
+        assert len(saved.encode()) <= 255, len(saved.encode())
+        assert saved.startswith("征集活动-关于开展我为群众办实事") and saved.endswith(f"….{fmt}"), saved
+
+
+def test_an_own_level_export_of_a_region_with_a_long_name_still_says_own_level(login, personas, cases):
+    """Review of 2026-12-06: 「本级」 was added before the region's name was cut to 12 characters, so a county of a long
+    name (积石山保安族东乡族撒拉族自治县, 15) lost it: the file of its own cases was named as the whole county's."""
+    from minsheng.directory.models import Region
+
+    Region.objects.filter(code="620102").update(name="积石山保安族东乡族撒拉族自治县")
+    sup = login(personas["supervisor"])
+    own = sup.get("/stats/export/messages.csv", {"region": "620102", "own": "1", "measure": "overdue"})
+    assert re.fullmatch(r"超期未答复-积石山保安族东乡族撒拉…本级-全部-截至\d{12}\.csv", _saved_as(own)), _saved_as(own)
+    whole = sup.get("/stats/export/messages.csv", {"region": "620102", "measure": "overdue"})
+    assert re.fullmatch(r"超期未答复-积石山保安族东乡族撒拉…-全部-截至\d{12}\.csv", _saved_as(whole)), _saved_as(whole)

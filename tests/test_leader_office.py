@@ -286,3 +286,21 @@ def test_a_leader_offices_account_typing_staff_is_sent_on_to_its_leader_board(pe
     m = dispatched(personas, directory, submit(personas["citizen"], directory), unit=directory["center"])
     page = login(office).get("/staff/")
     assert page.status_code == 200 and m.title in page.content.decode()
+
+
+def test_a_leader_offices_unit_with_cases_of_its_own_to_handle_lands_on_them(personas, directory, office):
+    """Review of 2026-12-06: the unit receiving a leader's messages is often a unit that handles cases too (兰州市政务
+    服务中心 is sent those of 政务服务): its officer, with a case waiting in 本单位待办, landed on 领导来信 after login
+    and saw nothing of it. With no case of its units in hand it still lands on 领导来信."""
+    from django.test import Client
+
+    from .conftest import PASSWORD
+
+    def landing():
+        response = Client().post("/accounts/login/", {"username": office.username, "password": PASSWORD})
+        assert response.status_code == 302
+        return response["Location"]
+
+    assert landing() == "/staff/leader-board/"
+    dispatched(personas, directory, submit(personas["citizen"], directory, title="政务大厅排队太久"), directory["center"])
+    assert landing() == "/staff/"

@@ -609,3 +609,31 @@ def test_a_flat_after_a_building_and_a_dwellings_part_is_hidden(text):
 ])
 def test_a_date_after_a_building_and_an_object_stays_after_a_home(text):
     assert mask(text) == text and personal_data(text) == [], mask(text)
+
+
+@pytest.mark.django_db
+def test_board_0038_reindexes_the_flats_after_de_and_not_every_message_with_a_dashed_date(personas, directory,
+                                                                                            monkeypatch):
+    """Review of 2026-12-06: 0038 re-indexed every message holding 的 anywhere and two digits joined by a dash
+    anywhere — a date (2024-12-06) or a landline (0931-8123456) beside any 的, most of a real board's messages,
+    each re-tokenised in the migration's one transaction. The flat it hides stands after 的 and a number (我住3栋的5楼
+    3-12-2024, 3栋的2单元的3-12-2024): only messages with such a 的 need it."""
+    import importlib
+
+    from django.apps import apps
+
+    from minsheng.board import search
+
+    def submitted(body):
+        m = actions.do_submit(personas["citizen"], title="门前垃圾一周没人清运", body=body, kind="help",
+                              region=directory["lanzhou"], topic=directory["topic_build"])
+        return m.pk
+
+    flats = {submitted("我住3栋的5楼3-12-2024, 门前垃圾成堆。"), submitted("我家3栋的二单元的3-12-2024门前垃圾成堆。")}
+    dated = {submitted("2024-12-06的会议上说过要清运, 至今没人管。"), submitted("打了物业的电话0931-8123456, 没人接。")}
+    read = []
+    monkeypatch.setattr(search, "reindex", lambda messages: read.extend(messages.values_list("pk", flat=True)))
+    importlib.import_module("minsheng.board.migrations.0038_search_text_without_names_ending_as_villages_and_flats_after_de"
+                            ).reindex(apps, None)
+    assert flats <= set(read)
+    assert not dated & set(read)

@@ -52,13 +52,17 @@ class Roles:
     def office_only(self) -> bool:
         """Whether the user's only role is a leader's office: each of their units receives a leader's messages
         (a 留言对象's 受理单位) and they neither dispatch, supervise nor administer. Such an account lands on its
-        领导来信 after login (since 2026-12-06; before, on an empty 本单位待办)."""
+        领导来信 after login (since 2026-12-06; before, on an empty 本单位待办) — unless a case of its units is in
+        hand: the unit receiving a leader's messages may handle cases too (政务服务中心), and its 本单位待办 is then
+        not empty (review of 2026-12-06: it landed on 领导来信 and saw nothing of them)."""
         if self.admin or self.dispatch_prefixes or self.supervise_prefixes or not self.office_addressee_ids:
             return False
+        from minsheng.board.models import Assignment
         from minsheng.directory.models import Addressee
 
         offices = set(Addressee.objects.filter(pk__in=self.office_addressee_ids).values_list("unit_id", flat=True))
-        return self.unit_ids <= offices
+        return self.unit_ids <= offices and not Assignment.objects.filter(
+            unit_id__in=self.unit_ids, state=Assignment.State.ACTIVE).exists()
 
     @property
     def is_officer(self) -> bool:

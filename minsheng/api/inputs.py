@@ -223,7 +223,8 @@ class MessageCreate(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs.get("latitude") is None and attrs.get("longitude") is None:
-            sent = [name for name in COORDINATE_NAMES if name in self.initial_data]
+            # sent with a value: one sent empty, as a JSON null is, drops nothing (review of 2026-12-06)
+            sent = [name for name in COORDINATE_NAMES if str(self.initial_data.get(name, "")).strip()]
             if sent:
                 raise serializers.ValidationError(
                     {name: [f"未知字段 {name}: 经纬度请用 latitude 和 longitude (WGS84)"] for name in sent})

@@ -366,11 +366,15 @@ UNSAVABLE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 NAME_PART_MAX = 12  # characters of a region's, office's or unit's name in a file name; a longer one ends in 「…」
 
 
-def name_part(text: str) -> str:
-    """``text`` as a part of a file name: savable, at most ``NAME_PART_MAX`` characters (its first ones and 「…」):
+# a name that is the whole file name's but for a word before it (a campaign's report): 60 characters, 180 bytes
+NAME_ALONE_MAX = 60
+
+
+def name_part(text: str, most: int = NAME_PART_MAX) -> str:
+    """``text`` as a part of a file name: savable, at most ``most`` characters (its first ones and 「…」):
     three parts of 12 keep a whole name under the 255 bytes a file system takes."""
     text = UNSAVABLE.sub("_", text.strip())
-    return text if len(text) <= NAME_PART_MAX else text[:NAME_PART_MAX - 1] + "…"
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def file_names(what: str, what_ascii: str, scope: Scope, now, fmt: str, tail: str = "",
@@ -381,12 +385,14 @@ def file_names(what: str, what_ascii: str, scope: Scope, now, fmt: str, tail: st
     counts as of, then ``tail`` — and the same (``ascii_tail``) in ASCII (codes and ids) for a program that reads no ``filename*``."""
     if scope.region is not None:
         own = scope.own_level and scope.region.level < 4
-        region, region_ascii = f"{scope.region.name}{'本级' if own else ''}", f"{scope.region.code}{'own' if own else ''}"
+        # 「本级」 after the name is cut: a long name cut after it lost it (积石山保安族东乡族撒拉族自治县; review of 2026-12-06)
+        region = f"{name_part(scope.region.name)}{'本级' if own else ''}"
+        region_ascii = f"{scope.region.code}{'own' if own else ''}"
     elif scope.regions:
-        region, region_ascii = "、".join(r.name for r in scope.regions), "+".join(r.code for r in scope.regions)
+        region, region_ascii = name_part("、".join(r.name for r in scope.regions)), "+".join(r.code for r in scope.regions)
     else:
         region, region_ascii = "全部区划", "all"
-    parts, ascii_parts = [what, name_part(region)], [what_ascii, region_ascii[:20]]
+    parts, ascii_parts = [what, region], [what_ascii, region_ascii[:20]]
     if scope.addressee is not None:
         parts.append(name_part(scope.addressee.title))
         ascii_parts.append(f"a{scope.addressee.pk}")

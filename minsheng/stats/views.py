@@ -609,8 +609,10 @@ def export_campaign(request, slug, fmt):
     if campaign is None:
         return _bad_request(request, "没有这个征集活动", 404)
     sheets = campaign_report.sheets(campaign)
-    # 「征集活动-我为群众办实事.xlsx」 (before 2026-12-06 「campaign-<slug>」)
-    name, ascii_name = f"征集活动-{exports.UNSAVABLE.sub('_', campaign.name)}.{fmt}", f"campaign-{slug}.{fmt}"
+    # 「征集活动-我为群众办实事.xlsx」 (before 2026-12-06 「campaign-<slug>」); a long name cut (「…」): whole, a name of
+    # 100 characters was 300 bytes, more than a file system takes (review of 2026-12-06)
+    name = f"征集活动-{exports.name_part(campaign.name, exports.NAME_ALONE_MAX)}.{fmt}"
+    ascii_name = f"campaign-{slug}.{fmt}"
     if fmt == "xlsx":
         return exports.xlsx_response(name, sheets, ascii_name)
     rows = exports.stacked_rows(sheets)
