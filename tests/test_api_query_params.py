@@ -47,7 +47,7 @@ ENDPOINTS = {
                                         "cursor": CURSOR, "page_size": "5"}),
     "/api/v1/messages/{public_id}/": ("anonymous", {}),
     "/api/v1/messages/similar/": ("anonymous", {"title": "路灯不亮", "body": "小区路灯一个月不亮", "region": "620100"}),
-    "/api/v1/me/messages/": ("citizen", {"cursor": CURSOR, "page_size": "5"}),
+    "/api/v1/me/messages/": ("citizen", {"status": "submitted,replied", "cursor": CURSOR, "page_size": "5"}),
     "/api/v1/me/messages/{public_id}/": ("citizen", {}),
     "/api/v1/me/supported/": ("other_citizen", {"cursor": CURSOR, "page_size": "5"}),
     "/api/v1/me/data/": ("citizen", {}),
