@@ -278,6 +278,18 @@ def timed(client, url: str, runs: int, cold: bool) -> tuple[float, float, int]:
     return statistics.median(samples), p95, response.status_code
 
 
+def address_office(province) -> None:
+    """One leader's office (甘肃省省长) with every sixth message written to it (50,000 of 300,000): its figures
+    are summed from its messages' facts, the rollups having no addressee dimension (docs/statistics.md)."""
+    from django.db import connection
+
+    from minsheng.directory.models import Addressee
+
+    office = Addressee.objects.create(title="甘肃省省长", region=province)
+    with connection.cursor() as cur:
+        cur.execute("UPDATE board_message SET addressee_id = %s WHERE id %% 6 = 0", [office.pk])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000, help="messages to generate (default 1000000)")
@@ -304,7 +316,7 @@ def main(argv=None) -> int:
 
     from minsheng.accounts.models import User
     from minsheng.board.models import Message
-    from minsheng.directory.models import Region, Topic
+    from minsheng.directory.models import Addressee, Region, Topic
     from minsheng.stats.facts import refresh_messages
     from minsheng.stats.models import Campaign, MessageFact, OpenCase, Rollup
 
@@ -316,6 +328,7 @@ def main(argv=None) -> int:
             log(f"migrated and built the directory in {time.perf_counter() - started:.1f}s")
             started = time.perf_counter()
             generate(args.messages, args.seed, d)
+            address_office(d["province"])
             log(f"generated {Message.objects.count():,} messages in {time.perf_counter() - started:.1f}s")
             started = time.perf_counter()
             call_command("refresh_stats", "--commit")
@@ -329,6 +342,7 @@ def main(argv=None) -> int:
         start = (today - dt.timedelta(days=240)).replace(day=15)
         Campaign.objects.update_or_create(slug="bench", defaults={
             "name": "我为群众办实事", "start": start, "end": today - dt.timedelta(days=20)})
+        office = Addressee.objects.get(title="甘肃省省长")
         county = Region.objects.filter(level=3).order_by("code").first()
         topic = Topic.objects.filter(parent__isnull=True).order_by("sort").first()
         a, b = (today - dt.timedelta(days=250)).replace(day=15), (today - dt.timedelta(days=40)).replace(day=10)
@@ -343,6 +357,8 @@ def main(argv=None) -> int:
             ("figures JSON", "/stats/figures.json?region=620000"),
             ("statistics table CSV (by unit)", "/stats/export/table.csv?by=unit"),
             ("leaders' dashboard", "/stats/dashboard/"),
+            ("leader's office statistics", f"/stats/?addressee={office.pk}"),
+            ("leader's office board", f"/leaders/{office.pk}/"),
             ("机器阅读, 30 days (staff)", "/staff/reading/"),
             ("机器阅读, 365 days (staff)", "/staff/reading/?days=365"),
         ]

@@ -85,6 +85,11 @@ class MessageAdmin(admin.ModelAdmin):
             from minsheng.insight.hotspots_service import refresh_after_commit
 
             refresh_after_commit(obj.pk)
+            # and its figures (its region, topic, type, 留言对象: each statistics row keeps its message's office,
+            # stats.models.Addressed), once the edit commits, as after an action (until 2026-12-06: by refresh-stats only)
+            from minsheng.stats.facts import message_changed
+
+            message_changed(obj.pk)
 
 
 # the keys the code writes into Event.data (board.actions, recompute, insight.tasks, stats.exports),

@@ -134,6 +134,7 @@ class Fact:
     reopened: bool = False
     extended: bool = False
     is_open: bool = False
+    addressee_key: int = 0  # the message's leader's office (models.Addressed), not a rollup dimension
     open_case: dict | None = field(default=None, repr=False)
     misses: list[int] = field(default_factory=list, repr=False)  # units that missed it for good (Miss rows)
 
@@ -145,13 +146,14 @@ class Fact:
         return {**self.dims, "day": self.day, "category": self.category, "replied": self.replied,
                 "on_time": self.on_time, "days": self.days, "evaluated": self.evaluated,
                 "satisfied": self.satisfied, "reopened": self.reopened, "extended": self.extended,
-                "is_open": self.is_open}
+                "is_open": self.is_open, "addressee_key": self.addressee_key}
 
     @classmethod
     def from_row(cls, row: MessageFact) -> Fact:
         return cls(dims={d: getattr(row, d) for d in DIMENSIONS}, day=row.day, category=row.category,
                    replied=row.replied, on_time=row.on_time, days=row.days, evaluated=row.evaluated,
-                   satisfied=row.satisfied, reopened=row.reopened, extended=row.extended, is_open=row.is_open)
+                   satisfied=row.satisfied, reopened=row.reopened, extended=row.extended, is_open=row.is_open,
+                   addressee_key=row.addressee_key)
 
 
 def compute_facts(message_ids) -> dict[int, Fact]:
@@ -161,7 +163,7 @@ def compute_facts(message_ids) -> dict[int, Fact]:
         return {}
     messages = Message.objects.filter(pk__in=ids).values_list(
         "pk", "status", "submitted_at", "kind", "topic_id", "region__code", "region__level", "reopen_count",
-        "due_at")
+        "due_at", "addressee_id")
     first_reply: dict[int, tuple] = {}
     for mid, at, unit_id, data in (Event.objects.filter(message_id__in=ids, kind=Event.Kind.REPLIED)
                                    .order_by("at", "id").values_list("message_id", "at", "unit_id", "data")):
@@ -192,7 +194,7 @@ def compute_facts(message_ids) -> dict[int, Fact]:
                 missed_by[mid].append(unit_id)
 
     facts = {}
-    for mid, status, submitted_at, kind, topic_id, code, level, reopen_count, due_at in messages:
+    for mid, status, submitted_at, kind, topic_id, code, level, reopen_count, due_at, addressee_id in messages:
         day = local_date(submitted_at)
         category = CATEGORY_OF.get(status, Category.RECEIVED)
         reply = first_reply.get(mid)
@@ -200,7 +202,8 @@ def compute_facts(message_ids) -> dict[int, Fact]:
         unit_key = (reply[1] or handler) if reply else handler
         dims = {**region_prefixes(code, level), "unit_key": unit_key or 0, "topic_key": topic_id or 0,
                 "kind": kind}
-        fact = Fact(dims=dims, day=day, category=category, misses=missed_by.get(mid, []))
+        fact = Fact(dims=dims, day=day, category=category, misses=missed_by.get(mid, []),
+                    addressee_key=addressee_id or 0)
         if category == Category.RECEIVED:
             if reply:
                 fact.replied = True
@@ -213,7 +216,8 @@ def compute_facts(message_ids) -> dict[int, Fact]:
             fact.extended = mid in extended
             if status in Status.handling():
                 fact.is_open = True
-                fact.open_case = {**dims, "unit_key": active_lead.get(mid, 0), "day": day, "due_at": due_at,
+                fact.open_case = {**dims, "unit_key": active_lead.get(mid, 0), "addressee_key": fact.addressee_key,
+                                  "day": day, "due_at": due_at,
                                   "ever_replied": bool(reply),
                                   "late_on_arrival": late_on_arrival(active_spell.get(mid), latest_spell.get(mid))}
         facts[mid] = fact
@@ -311,7 +315,8 @@ def _diff(old: Fact | None, new: Fact | None, steps: dict | None = None) -> list
 
 
 def _misses(facts: dict[int, Fact]) -> list[Miss]:
-    return [Miss(message_id=mid, **{**f.dims, "unit_key": unit}, day=f.day) for mid, f in facts.items()
+    return [Miss(message_id=mid, **{**f.dims, "unit_key": unit}, addressee_key=f.addressee_key, day=f.day)
+            for mid, f in facts.items()
             for unit in f.misses]
 
 
@@ -363,6 +368,14 @@ def forget_message(message_id: int) -> None:
         return
     _add_all(_diff(Fact.from_row(row), None))
     _bump_version()
+
+
+def forget_addressee(addressee_id: int) -> None:
+    """A leader's office is gone: the rows of its messages are written to none (``addressee_key`` 0)."""
+    with transaction.atomic():
+        for model in (MessageFact, OpenCase, Miss, SignFor):
+            model.objects.filter(addressee_key=addressee_id).update(addressee_key=0)
+        _bump_version()
 
 
 # --- the hook: after commit, once per message ------------------------------------------
@@ -535,7 +548,7 @@ WITH first_reply AS (
     SELECT DISTINCT ON (message_id) message_id, unit_id
     FROM board_assignment WHERE role = 'lead' AND state = 'active' ORDER BY message_id, assigned_at DESC, id DESC
 ), base AS (
-    SELECT m.id, m.status, m.kind, m.topic_id, m.reopen_count, r.code, r.level,
+    SELECT m.id, m.status, m.kind, m.topic_id, m.reopen_count, r.code, r.level, m.addressee_id,
            (m.submitted_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
            m.status NOT IN ('submitted', 'rejected', 'withdrawn', 'merged') AS received,
            fr.message_id IS NOT NULL AS has_reply, fr.on_time, fr.unit_id AS reply_unit,
@@ -551,7 +564,8 @@ WITH first_reply AS (
     LEFT JOIN active_lead al ON al.message_id = m.id
 )
 INSERT INTO stats_messagefact (message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day, category, replied,
-                               on_time, days, evaluated, satisfied, reopened, extended, is_open, updated_at)
+                               on_time, days, evaluated, satisfied, reopened, extended, is_open, addressee_key,
+                               updated_at)
 SELECT b.id, substr(b.code, 1, 2),
        CASE WHEN b.level >= 2 THEN substr(b.code, 1, 4) ELSE '' END,
        CASE WHEN b.level >= 3 THEN substr(b.code, 1, 6) ELSE '' END,
@@ -568,6 +582,7 @@ SELECT b.id, substr(b.code, 1, 2),
        b.received AND b.reopen_count > 0,
        b.received AND b.was_extended,
        b.received AND b.status IN ('accepted', 'dispatched', 'signed'),
+       COALESCE(b.addressee_id, 0),
        now()
 FROM base b
 LEFT JOIN stats_workday ws ON ws.day = b.day
@@ -580,10 +595,10 @@ LET_DEADLINE_PASS_SQL = ("a.state IN ('transferred', 'returned') AND a.assigned_
 
 OPEN_CASES_SQL = f"""
 INSERT INTO stats_opencase (message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day, due_at, ever_replied,
-                            late_on_arrival)
+                            late_on_arrival, addressee_key)
 SELECT f.message_id, f.p1, f.p2, f.p3, f.p4, COALESCE(al.unit_id, 0), f.topic_key, f.kind, f.day, m.due_at,
        f.replied, CASE WHEN al.unit_id IS NOT NULL THEN COALESCE(al.assigned_at >= al.due_at, false)
-                       ELSE COALESCE(ll.let_pass, false) END
+                       ELSE COALESCE(ll.let_pass, false) END, f.addressee_key
 FROM stats_messagefact f
 JOIN board_message m ON m.id = f.message_id
 LEFT JOIN (SELECT DISTINCT ON (message_id) message_id, unit_id, assigned_at, due_at FROM board_assignment
@@ -596,8 +611,8 @@ WHERE f.is_open
 """
 
 MISSES_SQL = f"""
-INSERT INTO stats_miss (message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day)
-SELECT DISTINCT a.message_id, f.p1, f.p2, f.p3, f.p4, a.unit_id, f.topic_key, f.kind, f.day
+INSERT INTO stats_miss (message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day, addressee_key)
+SELECT DISTINCT a.message_id, f.p1, f.p2, f.p3, f.p4, a.unit_id, f.topic_key, f.kind, f.day, f.addressee_key
 FROM board_assignment a
 JOIN stats_messagefact f ON f.message_id = a.message_id
 WHERE a.role = 'lead' AND {LET_DEADLINE_PASS_SQL}
@@ -614,10 +629,11 @@ WHERE a.role = 'lead' AND {LET_DEADLINE_PASS_SQL}
 # counted in 签收超期 on the public boards while the public list behind the count could not show it).
 SIGNS_SQL = """
 INSERT INTO stats_signfor (assignment_id, message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day,
-                           sign_due_at, signed_at, given_up_at)
+                           sign_due_at, signed_at, given_up_at, addressee_key)
 SELECT a.id, a.message_id, f.p1, f.p2, f.p3, f.p4, a.unit_id, f.topic_key, f.kind, f.day,
        a.sign_due_at, a.signed_at,
-       CASE WHEN a.signed_at IS NULL AND a.state <> 'active' THEN COALESCE(a.closed_at, a.sign_due_at) END
+       CASE WHEN a.signed_at IS NULL AND a.state <> 'active' THEN COALESCE(a.closed_at, a.sign_due_at) END,
+       f.addressee_key
 FROM board_assignment a
 JOIN stats_messagefact f ON f.message_id = a.message_id
 WHERE a.role = 'lead' AND a.sign_due_at IS NOT NULL AND f.category IN ('received', 'merged')

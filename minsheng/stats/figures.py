@@ -132,14 +132,12 @@ class Scope:
         return Q(cube=self.cube(group)) & self.dims_q() & period_q(self.date_from, self.date_to)
 
     def addressee_q(self) -> Q:
-        """The rows (facts, open cases, misses, sign-fors: each has a ``message``) of the messages written to the
-        scope's leader's office; every row without one. A subquery, not a join: the raw SQL of ``_sets`` reads
-        one table."""
+        """The rows (facts, open cases, misses, sign-fors: each keeps its message's ``addressee_key``) of the
+        messages written to the scope's leader's office; every row without one. Since 2026-12-06 the rows' own
+        indexed key, not a subquery of the messages: an office of 50,000 of 300,000 messages read every fact."""
         if self.addressee is None:
             return Q()
-        from minsheng.board.models import Message
-
-        return Q(message_id__in=Message.objects.filter(addressee_id=self.addressee.pk).values("pk"))
+        return Q(addressee_key=self.addressee.pk)
 
     def fact_q(self) -> Q:
         return self.dims_q() & self.day_q() & self.addressee_q()
@@ -681,20 +679,20 @@ def addressees_figures(addressees, now=None) -> dict[int, dict]:
     ids = [a.pk for a in addressees]
     if not ids:
         return {}
-    sums = {row.pop("message__addressee"): row for row in (
-        MessageFact.objects.filter(message__addressee__in=ids).values("message__addressee").annotate(
+    sums = {row.pop("addressee_key"): row for row in (
+        MessageFact.objects.filter(addressee_key__in=ids).values("addressee_key").annotate(
             received=MEASURE["received"].aggregate(), days_sum=MEASURE["days_sum"].aggregate(),
             answered=MEASURE["replied"].aggregate(),  # not "replied": the field's name
             on_time=MEASURE["on_time"].aggregate()).order_by())}
     missed = dict.fromkeys(ids, 0)
     now = clock(now)
     # 及时签收率 of the offices' messages: the lead assignments' 签收 (``SignFor``), as ``compute`` counts them
-    signs = {row.pop("message__addressee"): row for row in (
-        SignFor.objects.filter(message__addressee__in=ids).values("message__addressee")
+    signs = {row.pop("addressee_key"): row for row in (
+        SignFor.objects.filter(addressee_key__in=ids).values("addressee_key")
         .annotate(**_sign_kwargs(now)).order_by())}
-    for rows in (OpenCase.objects.filter(_missed_q(now), message__addressee__in=ids),
-                 Miss.objects.filter(message__addressee__in=ids)):
-        for pk, n in rows.values_list("message__addressee").annotate(n=Count("pk")).order_by():
+    for rows in (OpenCase.objects.filter(_missed_q(now), addressee_key__in=ids),
+                 Miss.objects.filter(addressee_key__in=ids)):
+        for pk, n in rows.values_list("addressee_key").annotate(n=Count("pk")).order_by():
             missed[pk] += n
     out = {}
     for pk in ids:
@@ -717,8 +715,8 @@ def _sign_figures(counts: dict) -> dict:
 def received_by_addressee() -> dict[int, dict]:
     """The ``received``, ``replied`` and ``reply_rate`` figures of every leader's office (addressee
     id -> figures), those its own board leads with (``addressee_figures``): one query."""
-    rows = (MessageFact.objects.filter(MEASURE["received"].q(), message__addressee__isnull=False)
-            .values_list("message__addressee").annotate(n=Count("pk"), answered=MEASURE["replied"].aggregate())
+    rows = (MessageFact.objects.filter(MEASURE["received"].q(), addressee_key__gt=0)
+            .values_list("addressee_key").annotate(n=Count("pk"), answered=MEASURE["replied"].aggregate())
             .order_by())
     return {pk: {"received": n, "replied": replied, "reply_rate": _rate(replied, n)} for pk, n, replied in rows}
 

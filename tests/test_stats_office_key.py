@@ -1,0 +1,59 @@
+"""A leader's office's figures read the statistics rows by the office each keeps (``addressee_key``, since
+2026-12-06): a message written to another office in the admin moves its figures there once the edit commits, and
+an office deleted leaves none behind."""
+
+from __future__ import annotations
+
+from minsheng.board.models import Message
+from minsheng.directory.models import Addressee
+from minsheng.stats import facts, figures
+from minsheng.stats.models import MessageFact, Miss, OpenCase, SignFor
+
+from .test_hotspot_edits import _admin, _posted
+from .test_stats_cases import raw_figures
+
+
+def _written(office):
+    return Message.objects.filter(addressee=office)
+
+
+def test_a_message_written_to_another_office_in_the_admin_moves_its_figures(
+    cases, directory, login, django_capture_on_commit_callbacks
+):
+    mayor = directory["mayor"]
+    deputy = Addressee.objects.create(title="兰州市副市长", region=directory["lanzhou"])
+    replied = cases["on_time_satisfied"]
+    Message.objects.exclude(pk=replied.pk).update(addressee=mayor)
+    Message.objects.filter(pk=replied.pk).update(addressee=deputy)
+    facts.refresh_messages(Message.objects.values_list("pk", flat=True))
+    assert figures.compute(addressee=deputy)["replied"] == 1
+
+    admin = _admin(login)
+    data = _posted(admin.get(f"/admin/board/message/{replied.pk}/change/").content.decode(), "message_form")
+    data["addressee"] = mayor.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/admin/board/message/{replied.pk}/change/", data)
+    assert response.status_code == 302
+
+    every = raw_figures(Message.objects.all())
+    assert figures.compute(addressee=mayor) == raw_figures(_written(mayor)) == every
+    assert figures.compute(addressee=deputy) == raw_figures(_written(deputy))
+    assert figures.compute(addressee=deputy)["submitted"] == 0
+    board = figures.addressees_figures([mayor, deputy])
+    assert (board[mayor.pk]["received"], board[mayor.pk]["replied"]) == (every["received"], every["replied"])
+    assert (board[deputy.pk]["received"], board[deputy.pk]["replied"]) == (0, 0)
+    assert figures.received_by_addressee()[mayor.pk]["received"] == every["received"]
+    assert deputy.pk not in figures.received_by_addressee()
+
+
+def test_an_office_deleted_leaves_no_figures_behind(cases, directory):
+    deputy = Addressee.objects.create(title="兰州市副市长", region=directory["lanzhou"])
+    Message.objects.update(addressee=deputy)
+    facts.refresh_messages(Message.objects.values_list("pk", flat=True))
+    assert figures.received_by_addressee()[deputy.pk]["received"] > 0
+    gone = deputy.pk
+    deputy.delete()
+    assert not Message.objects.filter(addressee__isnull=False).exists()
+    assert figures.received_by_addressee() == {}
+    for model in (MessageFact, OpenCase, Miss, SignFor):  # no row left counting for an office of that id
+        assert not model.objects.filter(addressee_key=gone).exists()
