@@ -188,6 +188,26 @@ def test_every_supervision_section_follows_the_district_tab(personas, directory,
     assert "即将到期 (2)" in whole and "督办中的留言 (2)" in whole and "待审批的延期申请 (2)" in whole
 
 
+def test_a_district_with_nothing_late_but_work_in_other_sections_has_its_tab(personas, directory, login):
+    """Every section follows the tab, but the tabs were the districts with a case late: 七里河区, with a case due
+    soon and an extension to decide and none late, could be reached only by typing ?district= (review of
+    2026-12-06). It has its tab, with 0 late, after the districts that are late."""
+    from django.utils import timezone
+
+    dispatch(personas, directory, "城关区超期", region="chengguan", at=LONG_AGO)
+    due = dispatch(personas, directory, "七里河区即将到期", region="qilihe")
+    soon = timezone.now() + dt.timedelta(hours=3)
+    Assignment.objects.filter(message=due).update(due_at=soon)
+    Message.objects.filter(pk=due.pk).update(due_at=soon)
+    client = login(personas["supervisor"])
+    page = client.get(reverse("board:supervision")).content.decode()
+    tabs = page[page.index('class="tabs districts"'):page.index("</nav>", page.index('class="tabs districts"'))]
+    assert tabs.index("城关区") < tabs.index("七里河区")
+    assert re.search(r'district=620103"[^>]*>七里河区 <b class="late-count">0</b>', tabs), tabs
+    chosen = text(client.get(reverse("board:supervision") + "?district=620103"))
+    assert "即将到期 · 七里河区 (1)" in chosen and "超期未答复 · 七里河区 (0)" in chosen
+
+
 def test_paging_one_supervision_section_keeps_the_others_page(personas, directory, login):
     for n in range(21):
         dispatch(personas, directory, f"超期留言{n:02d}", at=LONG_AGO)

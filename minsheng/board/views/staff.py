@@ -764,12 +764,16 @@ def _district_q(code: str, depth: int | None, field: str = "region__code") -> Q:
     return Q(**{field: code}) if depth is None else Q(**{f"{field}__startswith": code[:depth]})
 
 
-def _overdue_by_district(overdue, depth: int | None) -> list[dict]:
-    """Overdue cases per district, the most first: who is late, at a glance."""
+def _overdue_by_district(overdue, depth: int | None, others=()) -> list[dict]:
+    """Overdue cases per district, the most first: who is late, at a glance; then, with 0, the districts of
+    ``others`` (region codes of the page's other sections: since 2026-12-06 every section follows the tab, and a
+    district with only an extension to decide, a case due soon or one supervised had no tab)."""
     counts: dict[str, int] = {}
     for code, n in overdue.order_by().values_list("region__code").annotate(n=Count("pk")):
         key = _district_code(code, depth)
         counts[key] = counts.get(key, 0) + n
+    for code in others:
+        counts.setdefault(_district_code(code, depth), 0)
     # a district above the others' level holds the cases filed there: 兰州市本级 beside its counties
     # (as the dashboard names it), not 兰州市, which reads as the whole city
     regions = {code: (name, region_level)
@@ -823,7 +827,17 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     scope = roles.region_q(roles.supervise_prefixes)
     overdue = Message.objects.filter(scope, status__in=Status.handling(), replied_at__isnull=True, due_at__lt=now)
     depth = _district_depth(roles)
-    districts = _overdue_by_district(overdue, depth)
+    # the other sections over the whole of the supervisor's regions, each filtered by the tab below
+    supervised = (Message.objects.filter(scope, supervised=True)
+                  .exclude(status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED]))
+    soon_leads = A.objects.filter(_inbox_tabs(now)["soon"][1], state=A.State.ACTIVE)
+    due_soon = Message.objects.filter(scope, status__in=Status.handling(), pk__in=soon_leads.values("message_id"))
+    extensions = Extension.objects.filter(roles.region_q(roles.supervise_prefixes, "assignment__message__region__code"),
+                                          state=Extension.State.PENDING, assignment__state=A.State.ACTIVE)
+    others = set(supervised.order_by().values_list("region__code", flat=True).union(  # one query
+        due_soon.order_by().values_list("region__code", flat=True),
+        extensions.order_by().values_list("assignment__message__region__code", flat=True)))
+    districts = _overdue_by_district(overdue, depth, others)
     district = next((d for d in districts if d["code"] == query.get("district")), None)
     if district is None and query.get("district"):  # a district with nothing late: shown empty, not all of them
         district = _chosen_district(query["district"].strip(), roles, depth)
@@ -835,8 +849,7 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     last_leads = Prefetch("assignments", to_attr="last_leads",
                           queryset=A.objects.filter(state__in=[A.State.ACTIVE, A.State.DONE], role=A.Role.LEAD)
                           .select_related("unit").order_by("-assigned_at", "-pk"))
-    supervised = (Message.objects.filter(scope, in_district, supervised=True)
-                  .exclude(status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED])
+    supervised = (supervised.filter(in_district)
                   .select_related("region", "topic").prefetch_related(last_leads)
                   .annotate(late=_late_first(now)).order_by("late", "due_at", "pk"))
     supervised = _paginate(query, supervised, "sp")
@@ -845,9 +858,7 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     # 即将到期: the cases whose lead unit's deadline falls before the inbox's 即将到期 limit, to chase before
     # they are late; once each, by its earliest such deadline (one row per lead unit listed a case
     # led by two units twice)
-    soon_leads = A.objects.filter(_inbox_tabs(now)["soon"][1], state=A.State.ACTIVE)
-    due_soon = (Message.objects.filter(scope, in_district, status__in=Status.handling(),
-                                       pk__in=soon_leads.values("message_id"))
+    due_soon = (due_soon.filter(in_district)
                 .annotate(soon_due=Subquery(soon_leads.filter(message=OuterRef("pk")).order_by("due_at")
                                             .values("due_at")[:1]))
                 .select_related("region").order_by("soon_due", "pk"))
@@ -862,11 +873,8 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
         m.due_words = due_words(now, m.soon_due)
         m.soon_leads = [a for a in m.active_leads if a.due_at and now <= a.due_at <= soon_until]
     # a request whose unit no longer handles the case (replied, transferred, returned) cannot be decided
-    extensions = (Extension.objects.filter(roles.region_q(roles.supervise_prefixes,
-                                                          "assignment__message__region__code"),
-                                           state=Extension.State.PENDING, assignment__state=A.State.ACTIVE)
-                  .filter(_district_q(district["code"], depth, "assignment__message__region__code")
-                          if district is not None else Q())
+    extensions = (extensions.filter(_district_q(district["code"], depth, "assignment__message__region__code")
+                                    if district is not None else Q())
                   .select_related("assignment__unit", "assignment__message__region", "requested_by")
                   .order_by("requested_at", "pk"))
     # shown again at an action's address, the list's links name the list
