@@ -1926,10 +1926,7 @@ SNEERS = {
 
 @pytest.mark.parametrize("case", SNEERS, ids=list(SNEERS))
 def test_thanks_for_passing_the_buck_is_a_complaint_not_praise(case):
-    title, body = SNEERS[case]
-    reply = "您好! 感谢您的肯定, 我们会继续努力。" + HOUSING_SIGNATURE
-    result = score_reply(title, body, reply, explain=True)
-    assert not result["praise"] and "只表达感谢" not in result["explained"].get("completeness", ""), result
+    test_praise_with_a_problem_told_after_it_is_no_praise_only(*SNEERS[case])
 
 
 @pytest.mark.parametrize(("title", "body"), [
