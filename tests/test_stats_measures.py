@@ -136,3 +136,42 @@ def test_the_lists_count_what_the_figures_count():
 def test_a_condition_without_a_python_reading_is_refused():
     with pytest.raises(ValueError, match="days__lt"):
         measures.Measure("quick", {"days__lt": 3}).holds(facts.Fact(dims={}, day=None, category="received"))
+
+
+# 签收 (``stats.SignFor``): which messages' lead assignments count for 及时签收率, by the message's category
+SIGNS_COUNTED = {Category.RECEIVED, Category.MERGED, Category.WITHDRAWN}
+STATUS_OF = {Category.PENDING: "submitted", Category.REJECTED: "rejected", Category.WITHDRAWN: "withdrawn",
+             Category.MERGED: "merged", Category.RECEIVED: "accepted"}
+
+
+def test_the_sign_fors_counted_are_those_the_declaration_names_and_the_list_shows(directory):
+    """A message of each category whose unit let its 签收期限 pass unsigned and then gave it back (退单): the sign-for
+    rows written by the one SQL statement (``facts.SIGNS_SQL``, an action's refresh and a rebuild on either
+    database) are those of the categories the declaration names (``measures.counts_sign_for``), and 签收超期 of the
+    figures is the number of rows of its list. Until 2026-12-06 (later) a case withdrawn by its author after its
+    unit let the deadline pass counted nowhere (as one 不予受理 still does not: it was never a case)."""
+    from minsheng.board.models import Assignment
+
+    author = make_user("13800000009", phone="13800000009")
+    t0 = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
+    hour = dt.timedelta(hours=1)
+    by_category = {}
+    for i, category in enumerate(Category.values):
+        m = Message.objects.create(public_id=f"S{i:05d}", title=f"签收{i}", body="b", kind=MessageKind.COMPLAIN,
+                                   region=directory["lanzhou"], author=author, submitted_at=t0,
+                                   status=STATUS_OF[category])
+        Assignment.objects.create(message=m, unit=directory["housing"], role=Assignment.Role.LEAD,
+                                  state=Assignment.State.RETURNED, assigned_at=t0 + hour,
+                                  sign_due_at=t0 + 25 * hour, closed_at=t0 + 50 * hour)
+        by_category[m.pk] = category
+    facts.refresh_messages(by_category)
+    from minsheng.stats.models import SignFor
+
+    written = {by_category[pk] for pk in SignFor.objects.values_list("message_id", flat=True)}
+    assert written == SIGNS_COUNTED
+    assert written == {c for c in Category.values if measures.counts_sign_for(c)}
+    scope = figures.make_scope(region=directory["lanzhou"].code)
+    got = figures.compute(scope)
+    assert figures.sign_late(got) == len(SIGNS_COUNTED) == exports.message_queryset(scope, "sign_late").count()
+    facts.rebuild()
+    assert figures.compute(scope)["sign_due"] == len(SIGNS_COUNTED)

@@ -466,3 +466,26 @@ def test_the_migration_records_the_misses_of_the_cases_kept(personas, directory,
     importlib.import_module("minsheng.stats.migrations.0010_misses_for_good").record_misses(apps, None)
     assert (sorted(Miss.objects.values_list("message_id", "unit_key", "day", "p3", "topic_key", "kind")),
             sorted(OpenCase.objects.values_list("message_id", "late_on_arrival"))) == kept
+
+
+def test_a_case_held_past_its_reply_deadline_then_withdrawn_stays_a_miss_on_the_leaders_board(
+        client, personas, directory, django_capture_on_commit_callbacks):
+    """The reply deadline's counterpart of a late sign-for withdrawn since (tests/test_stats_sign_boards.py): 住建局
+    held a case written to 兰州市市长 past its 答复期限 and returned it; its author withdrew it. The miss stays
+    (误期未答复 for good): on the leader's board as on /stats/units/ and /stats/, and after a rebuild."""
+    p, d = personas, directory
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
+    with django_capture_on_commit_callbacks(execute=True):
+        m = actions.do_submit(p["citizen"], title="小区门口道路坑洼积水", body=BODY, kind="help", region=d["qilihe"],
+                              topic=d["topic_build"], at=t0, addressee=d["mayor"])
+        actions.do_dispatch(p["dispatcher"], m, d["housing"], at=t0 + dt.timedelta(hours=1))
+        actions.do_sign(p["officer"], m, d["housing"], at=t0 + dt.timedelta(days=1))
+        actions.do_return(p["officer"], m, d["housing"], "不属本单位职责", at=t0 + dt.timedelta(days=40))
+        actions.do_withdraw(p["citizen"], m)
+    for _ in range(2):
+        board = client.get(f"/leaders/{d['mayor'].pk}/").content.decode()
+        assert re.search(r"<strong>0\.0%</strong><span>按时率 \(0 件按时\)</span>", board), board
+        assert figures.addressees_figures([d["mayor"]])[d["mayor"].pk]["missed"] == 1
+        assert _league(client)[HOUSING]["误期未答复"] == "1"
+        assert figures.compute(region="620100")["missed"] == 1
+        call_command("refresh_stats", "--commit")

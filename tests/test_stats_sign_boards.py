@@ -205,3 +205,100 @@ def test_migration_0012_drops_the_stored_sign_fors_of_cases_not_public(
     assert not SignFor.objects.filter(message=returned).exists()
     region = _text(client.get("/region/620100/"))
     assert re.search(r"及时签收率 \(1/5 件, 超期 <a [^>]+>4</a> 件\)", region)
+
+
+def _withdrawn_after_late_return(personas, signs, django_capture_on_commit_callbacks):
+    """The case 生态环境局 left unsigned 10 days past its 签收期限 and then returned, withdrawn by its author
+    waiting for dispatch (撤回 is the citizen's only while no unit holds it)."""
+    from minsheng.board.models import Message
+
+    returned = Message.objects.get(title=signs["returned"])
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_withdraw(personas["citizen"], returned)
+    returned.refresh_from_db()
+    assert returned.status == "withdrawn"
+    return returned
+
+
+def test_a_case_left_unsigned_past_its_deadline_then_withdrawn_counts_late_for_its_unit(
+        client, login, personas, directory, signs, django_capture_on_commit_callbacks):
+    """Before 2026-12-06 (later) the late sign-for of a case its author withdrew afterwards was counted nowhere:
+    生态环境局 read 及时签收率 — (0/0 件) and the region 1/5, as if it had never been sent the case. It is
+    counted late for the unit it was sent to, listed with its 签收期限 (the moment it was missed) and 「未签收」,
+    its title and text not shown (the citizen withdrew them), on the boards, the list, the API and the exports."""
+    withdrawn = _withdrawn_after_late_return(personas, signs, django_capture_on_commit_callbacks)
+    sign_due = withdrawn.assignments.get().sign_due_at
+
+    units = _text(client.get("/stats/units/", {"region": "620100"}))
+    assert _cells(units, "及时签收率")[ECOLOGY] == "0.0% (超期 1 件)"
+    region = _text(client.get("/region/620100/"))
+    assert re.search(r"及时签收率 \(1/6 件, 超期 <a [^>]+>5</a> 件\)", region)
+    board = _text(client.get(f"/leaders/{directory['mayor'].pk}/"))
+    assert re.search(r"及时签收率 \(1/6 件, 超期 <a [^>]+>5</a> 件\)", board)
+
+    late = _text(client.get(_href(region, r'及时签收率 \(1/6 件, 超期 <a href="([^"]+)">5</a>')))
+    assert "共 5 件" in late
+    assert sorted(_rows(late)) == sorted([*signs["late"], signs["late"][2]])  # the four public ones, linked
+    row = re.search(rf"<tr><td>{withdrawn.public_id}</td>.*?</tr>", late, re.S).group(0)
+    assert "留言人已撤回" in row and signs["returned"] not in row and "/m/" not in row
+    assert f"<td>{ECOLOGY}</td>" in row and "<td>已撤回</td>" in row and "未签收" in row
+    assert timezone.localtime(sign_due).strftime("%Y-%m-%d %H:%M") in row
+
+    api = client.get("/api/v1/statistics/messages/", {"measure": "sign_late", "region": "620100"}).json()
+    assert api["count"] == 5
+    shown = [r for r in api["results"] if r["public_id"] == withdrawn.public_id]
+    assert len(shown) == 1 and shown[0]["title"] == "留言人已撤回" and shown[0]["excerpt"] == ""
+    assert shown[0]["sign_for"]["unit"]["name"] == ECOLOGY and shown[0]["sign_for"]["signed_at"] is None
+    assert signs["returned"] not in str(api) and BODY[:20] not in str(shown)
+
+    params = {"measure": "sign_late", "region": "620100", "unit": directory["ecology"].pk}
+    response = client.get("/stats/export/messages.csv", params)
+    table = data_rows(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    rows = [dict(zip(table[0], r, strict=True)) for r in table[1:]]
+    assert [(r["标题"], r["状态"], r["签收单位"], r["签收时间"], r["链接"]) for r in rows] == [
+        ("留言人已撤回", "已撤回", ECOLOGY, "", "")]
+    assert rows[0]["签收期限"] == timezone.localtime(sign_due).strftime("%Y-%m-%d %H:%M")
+
+    # rebuilt from scratch (set-based SQL on PostgreSQL): the same
+    from django.core.management import call_command
+
+    call_command("refresh_stats", "--commit")
+    assert _cells(_text(client.get("/stats/units/", {"region": "620100"})), "及时签收率")[ECOLOGY] == "0.0% (超期 1 件)"
+
+
+def test_a_case_withdrawn_after_its_unit_returned_it_in_time_counts_for_no_unit(
+        client, personas, directory, django_capture_on_commit_callbacks):
+    """A unit that gives a case back within its 签收期限 has acted in time, withdrawn afterwards or not."""
+    from minsheng.stats import figures
+
+    at = timezone.now().replace(microsecond=0) - dt.timedelta(days=20)
+    eco = make_user("eco_officer", role="officer", unit=directory["ecology"])
+    with django_capture_on_commit_callbacks(execute=True):
+        m = _sent(personas, directory, directory["ecology"], "小区噪音扰民", at)
+        actions.do_return(eco, m, directory["ecology"], "不属本单位职责", at=at + dt.timedelta(hours=2))
+        actions.do_withdraw(personas["citizen"], m)
+    got = figures.compute(region="620100")
+    assert (got["sign_due"], got["signed_on_time"]) == (0, 0)
+    assert "共 0 件" in _text(client.get("/stats/list/", {"measure": "sign_late", "region": "620100"}))
+
+
+def test_migration_0014_counts_the_late_sign_fors_of_withdrawn_cases_kept(
+        client, personas, directory, signs, django_capture_on_commit_callbacks):
+    """A database whose withdrawn cases' sign-fors 0012 dropped (and the actions did not write since): 0014
+    writes them again, so the unit's late sign-for counts without a rebuild."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from minsheng.stats import figures
+    from minsheng.stats.models import SignFor
+
+    withdrawn = _withdrawn_after_late_return(personas, signs, django_capture_on_commit_callbacks)
+    SignFor.objects.filter(message=withdrawn).delete()  # as 0012 left it
+    importlib.import_module("minsheng.stats.migrations.0014_sign_for_withdrawn").record_withdrawn_signs(
+        apps, connection.schema_editor())
+    figures.bump_version()
+    assert SignFor.objects.filter(message=withdrawn).count() == 1
+    region = _text(client.get("/region/620100/"))
+    assert re.search(r"及时签收率 \(1/6 件, 超期 <a [^>]+>5</a> 件\)", region)

@@ -49,6 +49,11 @@ HANDLING_MEASURES = {"open", *TIMED_MEASURES}
 # 签收超期 (since 2026-12-06): a row per late sign-for (``figures.sign_late_q``), not per message: a case a unit
 # signed late twice (sent to it again) is two rows, as 应签收 − 及时签收 counts it; ``unit=`` is the unit it was sent to
 SIGN_MEASURES = {"sign_late"}
+# a late sign-for of a case its author withdrew since (counted: ``measures.SIGN_FOR_CATEGORIES``, since 2026-12-06
+# (later)) is listed for everyone, its unit, 签收期限 and 签收时间 shown, but not what the citizen withdrew: its title
+# reads this, its text and link are left out (its public page answers 404), in the list, the API and the exports
+WITHDRAWN_TITLE = "留言人已撤回"
+SIGN_LIST_STATUSES = {*Status.public(), Status.WITHDRAWN}
 MEASURE_LABELS = {
     "submitted": "全部", "received": "受理", "replied": "已答复", "on_time": "按时答复", "evaluated": "已评价",
     "satisfied": "满意", "reopened": "重办", "extended": "延期", "merged": "并单", "rejected": "未受理",
@@ -126,10 +131,11 @@ def _message_scope(qs, scope: Scope):
     return qs
 
 
-def _narrowed(qs, public: bool, status, query: str):
-    """``qs`` (messages) published only (``public``), of ``status``, holding ``query``: every list's."""
+def _narrowed(qs, public: bool, status, query: str, shown=None):
+    """``qs`` (messages) published only (``public``: of the statuses ``shown``, by default the published ones), of
+    ``status``, holding ``query``: every list's."""
     if public:
-        qs = qs.filter(status__in=Status.public())
+        qs = qs.filter(status__in=shown or Status.public())
     if status:
         qs = qs.filter(status=status)
     if query:
@@ -142,9 +148,10 @@ def _narrowed(qs, public: bool, status, query: str):
 def _sign_late_queryset(scope: Scope, *, public: bool, now, status, query: str):
     """签收超期 of ``scope``: the messages joined to their lead assignments that are late ``SignFor`` rows of the
     scope (its regions, topics, type, unit and days, ``scope.fact_q``, as 及时签收率 counts them), one row each,
-    the longest overdue 签收期限 first."""
+    the longest overdue 签收期限 first; withdrawn cases' too (``SIGN_LIST_STATUSES``), as they are counted."""
     late = SignFor.objects.filter(scope.fact_q(), sign_late_q(now)).values("assignment")
-    qs = _narrowed(_message_scope(Message.objects.all(), scope).filter(assignments__in=late), public, status, query)
+    qs = _narrowed(_message_scope(Message.objects.all(), scope).filter(assignments__in=late), public, status, query,
+                   shown=SIGN_LIST_STATUSES)
     # the assignment joined by the filter above (one row each), its unit and times beside the message's
     return qs.annotate(sign_unit_key=F("assignments__unit_id"), sign_unit=F("assignments__unit__name"),
                        sign_due=F("assignments__sign_due_at"),
@@ -302,12 +309,15 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
          author_name, hidden_name, closed_at, supervised, unit_key, *rest) in qs.values_list(*fields).iterator(chunk_size=2000):
         contact, signed = (rest[:-2], rest[-2:]) if signs else (rest, ())
-        if not personal:  # public exports hide personal data
+        withdrawn = status == Status.WITHDRAWN  # a late sign-for's (``WITHDRAWN_TITLE``): no public page
+        if withdrawn and not personal:
+            title = WITHDRAWN_TITLE
+        elif not personal:  # public exports hide personal data
             title = mask(title, context=body, names=() if show_name else real_name(author_name or hidden_name))
         row = [public_id, title, kinds.get(kind, kind), topic or "", region, statuses.get(status, status),
                fmt(submitted_at), fmt(due_at), fmt(replied_at),
                units.get(unit_key, "") if unit_key else (NOT_DISPATCHED if lead else ""),
-               f"{base_url}{page}{public_id}/"]
+               "" if withdrawn and not staff_links else f"{base_url}{page}{public_id}/"]
         if personal:
             username, phone, email, name = contact
             row += [CLOSED_NAME if closed_at else author_name or username, phone, email, name]

@@ -24,7 +24,7 @@ from minsheng.board.deadlines import SHANGHAI, calendar_generation, is_working_d
 from minsheng.board.models import Assignment, Evaluation, Event, Message, Rating
 from minsheng.board.workflow import Status
 
-from .measures import NAMES, aggregates_sql, contribution
+from .measures import NAMES, SIGN_FOR_CATEGORIES, aggregates_sql, contribution
 from .models import CUBES, Category, MessageFact, Miss, OpenCase, Rollup, SignFor
 
 log = logging.getLogger(__name__)
@@ -624,10 +624,12 @@ WHERE a.role = 'lead' AND {LET_DEADLINE_PASS_SQL}
 # 签收 (stats.SignFor): one row per lead assignment with a 签收期限, the unit's, with the message's other
 # dimensions (from its fact); ``given_up_at`` when it ended unsigned (its closed_at; a row ended without one is
 # taken to have ended at its 签收期限: never late). The same statement for an action's refresh, a rebuild on
-# either database and the migration that filled the table (stats.0011_sign_for). Only of messages the public
-# reads (受理 or 并单; review, 2026-12-06: a case 不予受理 or withdrawn after its unit signed late, or never,
-# counted in 签收超期 on the public boards while the public list behind the count could not show it).
-SIGNS_SQL = """
+# either database and the migrations that filled the table (stats.0011_sign_for, 0014_sign_for_withdrawn). Only of
+# the messages of ``measures.SIGN_FOR_CATEGORIES`` (受理, 并单 and 撤回; review, 2026-12-06: a case 不予受理 after its
+# unit signed late, or never, counted in 签收超期 on the public boards while the public list behind the count could
+# not show it; later that day a withdrawn one came back, listed without its title: docs/statistics.md).
+SIGN_FOR_CATEGORIES_SQL = ", ".join(f"'{category}'" for category in SIGN_FOR_CATEGORIES)  # constants, no input
+SIGNS_SQL = f"""
 INSERT INTO stats_signfor (assignment_id, message_id, p1, p2, p3, p4, unit_key, topic_key, kind, day,
                            sign_due_at, signed_at, given_up_at, addressee_key)
 SELECT a.id, a.message_id, f.p1, f.p2, f.p3, f.p4, a.unit_id, f.topic_key, f.kind, f.day,
@@ -636,7 +638,7 @@ SELECT a.id, a.message_id, f.p1, f.p2, f.p3, f.p4, a.unit_id, f.topic_key, f.kin
        f.addressee_key
 FROM board_assignment a
 JOIN stats_messagefact f ON f.message_id = a.message_id
-WHERE a.role = 'lead' AND a.sign_due_at IS NOT NULL AND f.category IN ('received', 'merged')
+WHERE a.role = 'lead' AND a.sign_due_at IS NOT NULL AND f.category IN ({SIGN_FOR_CATEGORIES_SQL})
 """
 
 

@@ -240,7 +240,7 @@ class FiguresSerializer(serializers.Serializer):
                                                 "留言 (计入现在主办的单位; 期限在转来之前已过的, 计入让期限过去的单位)")
     on_time_rate = serializers.FloatField(allow_null=True, help_text="按时率 = 按时答复 / (已答复 + 误期未答复)")
     sign_due = serializers.IntegerField(help_text="应签收: 派给主办单位 (派单、转办、重办) 的留言中已签收的, 以及签收期限已过仍未签收的"
-                                                  " (期限内未签收即转办或退单的不计); 计入派给的单位, 每次派给各算一次")
+                                                  " (期限内未签收即转办或退单的不计; 期限过后才退单、此后留言人撤回的仍计); 计入派给的单位, 每次派给各算一次")
     signed_on_time = serializers.IntegerField(help_text="及时签收: 应签收中在签收期限内签收的")
     sign_on_time_rate = serializers.FloatField(allow_null=True, help_text="及时签收率 = 及时签收 / 应签收 (无应签收时为 null)")
     median_days_to_reply = serializers.FloatField(allow_null=True, help_text="答复用时中位数 (工作日)")
@@ -335,6 +335,13 @@ class SignForSerializer(serializers.Serializer):
 
 class FigureMessageSerializer(MessageListSerializer):
     sign_for = serializers.SerializerMethodField(help_text="`measure=sign_late` 时: 这一行的超期签收; 其他统计项为 null")
+
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        if obj.status == Status.WITHDRAWN:
+            # a late sign-for of a case its author withdrew since (counted since 2026-12-06): not what was withdrawn
+            data.update(title=stats_exports.WITHDRAWN_TITLE, excerpt="", author_name="", url="")
+        return data
 
     @extend_schema_field(SignForSerializer(allow_null=True))
     def get_sign_for(self, obj):
