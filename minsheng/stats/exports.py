@@ -309,7 +309,7 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
          author_name, hidden_name, closed_at, supervised, unit_key, *rest) in qs.values_list(*fields).iterator(chunk_size=2000):
         contact, signed = (rest[:-2], rest[-2:]) if signs else (rest, ())
-        withdrawn = status == Status.WITHDRAWN  # a late sign-for's (``WITHDRAWN_TITLE``): no public page
+        withdrawn = signs and status == Status.WITHDRAWN  # a late sign-for's (``WITHDRAWN_TITLE``): no public page
         if withdrawn and not personal:
             title = WITHDRAWN_TITLE
         elif not personal:  # public exports hide personal data
