@@ -280,7 +280,7 @@ def timed(client, url: str, runs: int, cold: bool) -> tuple[float, float, int]:
 
 def address_office(province) -> None:
     """One leader's office (甘肃省省长) with every sixth message written to it (50,000 of 300,000): its figures
-    are summed from its messages' facts, the rollups having no addressee dimension (docs/statistics.md)."""
+    are read from the rollups' office cubes since 2026-12-06, before from its messages' facts (docs/statistics.md)."""
     from django.db import connection
 
     from minsheng.directory.models import Addressee

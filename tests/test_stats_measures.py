@@ -1,6 +1,6 @@
 """Each measure of the figures is declared once (``stats.measures.DECLARED``) and read three ways: one fact in Python
-(``Fact.measures``: an action's refresh of the rollups, a leader's office's sums on SQLite), the facts' SQL aggregates
-(the rebuild's rollups, a leader's office's one pass on PostgreSQL) and the lists' conditions (``exports.MEASURE_Q``).
+(``Fact.measures``: an action's refresh of the rollups), the facts' SQL aggregates (the rebuild's rollups, the office
+cubes' among them) and the lists' conditions (``exports.MEASURE_Q``).
 Until 2026-12-06 each was written out apart in each place; here the readings are held to each other, measure by
 measure, on facts that make each condition true and false, on SQLite and PostgreSQL."""
 
@@ -14,7 +14,7 @@ from django.db import connection
 
 from minsheng.board.models import Message, MessageKind
 from minsheng.stats import exports, facts, figures, measures
-from minsheng.stats.models import HIST_DAYS, Category, MessageFact, Rollup
+from minsheng.stats.models import HIST_DAYS, OFFICE_CUBES, Category, MessageFact, Rollup
 
 from .conftest import make_user
 
@@ -88,23 +88,54 @@ def test_the_edges_of_the_measures(grid_facts):
     assert read(on_time=True) == {"submitted": 1, "received": 1}  # 按时 only of a reply
 
 
-def test_a_leaders_office_sums_its_facts_in_sql_as_in_python(grid_facts, directory):
-    """The office's one pass on PostgreSQL (``_fact_sums_sets``) and the Python fold (``_fact_sums``) over the
-    same facts, by every grouping, against the facts' own readings added up."""
-    # synthetic facts: each keeps its message's office (``addressee_key``), as compute_facts writes it
-    Message.objects.update(addressee=directory["mayor"])
-    MessageFact.objects.update(addressee_key=directory["mayor"].pk)
-    scope = figures.make_scope(addressee=directory["mayor"])
+def _office_rollups_read_what_its_facts_sum(office, want):
+    """Every office cube, by day and by month, sums to ``want`` for ``office``; none holds a message written to no
+    office; and the office's figures (``figures._sums``, ``page``) read those rows by every grouping."""
+    for cube in OFFICE_CUBES:
+        for grain in ("d", "m"):
+            assert figures._rollup_sums(figures.Q(cube=cube, grain=grain, addressee_key=office.pk)) == want, cube
+    assert not Rollup.objects.filter(cube__in=list(OFFICE_CUBES), addressee_key=0).exists()
+    scope = figures.make_scope(addressee=office)
+    assert figures._sums(scope) == want
+    assert figures._sums(scope, "kind") == [(MessageKind.COMPLAIN, want)]
+    assert figures._sums(scope, "month") == [(dt.date(2026, 11, 1), want)]
+    assert figures._sums(figures.make_scope(addressee=office, region="620100"), "p3") == [("", want)]
+    assert figures._sums(figures.make_scope(addressee=office, date_from="2026-11-02", date_to="2026-11-02")) == want
+    # the page's parts computed together (PostgreSQL: one query per cube) as one by one
+    together = figures.page(scope, ["totals", "kind", "month"], now=dt.datetime(2026, 12, 6, tzinfo=dt.UTC))
+    assert together["totals"] == figures.figures_from(want, {}, figures._over_values(scope.fact_q()))
+    assert [row["received"] for row in together["kind"]] == [want["received"]]
+
+
+def test_a_leaders_office_reads_from_its_rollups_what_its_facts_sum(grid_facts, directory):
+    """The office cubes of the rollups (``OFFICE_CUBES``), written by the rebuild's SQL (either database) and by an
+    action's refresh (``_diff``, ``_add_all``), against the office's facts read one by one (``Fact.measures``),
+    over facts that make each condition true and false; half the facts are written to the office, the others to
+    none (since 2026-12-06: an office's figures were summed from its facts, and its page cost what its facts did)."""
+    mayor = directory["mayor"]
+    written = [row.pk for row in grid_facts[::2]]
+    Message.objects.filter(pk__in=written).update(addressee=mayor)
+    MessageFact.objects.filter(pk__in=written).update(addressee_key=mayor.pk)  # as compute_facts writes it
+    rows = list(MessageFact.objects.order_by("pk"))
     want = dict.fromkeys(figures.SUM_FIELDS, 0)
-    for row in grid_facts:
-        for name, value in facts.Fact.from_row(row).measures().items():
-            want[name] += value
-    assert figures._fact_sums(scope.fact_q()) == want
-    if connection.vendor == "postgresql":
-        together = figures._fact_sums_sets(scope, {"totals": None, "kind": "kind", "month": "month"})
-        assert together["totals"] == want
-        assert together["kind"] == [(MessageKind.COMPLAIN, want)]
-        assert together["month"] == [(dt.date(2026, 11, 1), want)]
+    for row in rows:
+        if row.addressee_key:
+            for name, value in facts.Fact.from_row(row).measures().items():
+                want[name] += value
+    assert 0 < want["received"] < sum(1 for row in rows if row.category == "received")
+
+    Rollup.objects.all().delete()
+    facts._aggregate_rollups()  # the rebuild
+    _office_rollups_read_what_its_facts_sum(mayor, want)
+    rebuilt = sorted(Rollup.objects.values_list(*facts.ROLLUP_KEY, *measures.NAMES))
+
+    Rollup.objects.all().delete()
+    steps: dict = {}
+    for row in rows:  # an action's refresh of each message, from no fact to its fact
+        facts._diff(None, facts.Fact.from_row(row), steps)
+    facts._add_all(facts._diff(None, None, steps))
+    _office_rollups_read_what_its_facts_sum(mayor, want)
+    assert sorted(Rollup.objects.values_list(*facts.ROLLUP_KEY, *measures.NAMES)) == rebuilt
 
 
 def test_the_rollups_rebuilt_in_sql_sum_what_the_facts_read_in_python(grid_facts):
@@ -121,7 +152,7 @@ def test_the_rollups_rebuilt_in_sql_sum_what_the_facts_read_in_python(grid_facts
 
 def test_every_rollup_column_is_a_declared_measure():
     """A measure added to the rollups without a declaration (or declared without its column) is refused."""
-    key = {f.name for f in Rollup._meta.get_fields()} - {"id", "cube", "grain", "period", "month", *facts.DIMENSIONS}
+    key = {f.name for f in Rollup._meta.get_fields()} - {"id", "cube", "grain", "period", "month", *facts.ROLLUP_DIMENSIONS}
     assert key == set(measures.NAMES)
     assert figures.SUM_FIELDS == facts.ROLLUP_MEASURES == measures.NAMES
 

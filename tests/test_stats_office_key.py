@@ -1,13 +1,13 @@
 """A leader's office's figures read the statistics rows by the office each keeps (``addressee_key``, since
-2026-12-06): a message written to another office in the admin moves its figures there once the edit commits, and
-an office deleted leaves none behind."""
+2026-12-06): a message written to another office in the admin moves its figures there once the edit commits, its
+office cubes' rollups with them, and an office deleted leaves none behind."""
 
 from __future__ import annotations
 
 from minsheng.board.models import Message
 from minsheng.directory.models import Addressee
 from minsheng.stats import facts, figures
-from minsheng.stats.models import MessageFact, Miss, OpenCase, SignFor
+from minsheng.stats.models import OFFICE_CUBES, MessageFact, Miss, OpenCase, Rollup, SignFor
 
 from .test_hotspot_edits import _admin, _posted
 from .test_stats_cases import raw_figures
@@ -15,6 +15,12 @@ from .test_stats_cases import raw_figures
 
 def _written(office):
     return Message.objects.filter(addressee=office)
+
+
+def _office_cubes(office) -> dict[str, int]:
+    """The messages each office cube of the rollups counts for ``office`` (its month rows' 全部)."""
+    return {cube: sum(Rollup.objects.filter(cube=cube, grain="m", addressee_key=office.pk)
+                      .values_list("submitted", flat=True)) for cube in OFFICE_CUBES}
 
 
 def test_a_message_written_to_another_office_in_the_admin_moves_its_figures(
@@ -27,6 +33,7 @@ def test_a_message_written_to_another_office_in_the_admin_moves_its_figures(
     Message.objects.filter(pk=replied.pk).update(addressee=deputy)
     facts.refresh_messages(Message.objects.values_list("pk", flat=True))
     assert figures.compute(addressee=deputy)["replied"] == 1
+    assert _office_cubes(deputy) == dict.fromkeys(OFFICE_CUBES, 1)
 
     admin = _admin(login)
     data = _posted(admin.get(f"/admin/board/message/{replied.pk}/change/").content.decode(), "message_form")
@@ -44,6 +51,9 @@ def test_a_message_written_to_another_office_in_the_admin_moves_its_figures(
     assert (board[deputy.pk]["received"], board[deputy.pk]["replied"]) == (0, 0)
     assert figures.received_by_addressee()[mayor.pk]["received"] == every["received"]
     assert deputy.pk not in figures.received_by_addressee()
+    # the office's figures are read from its rollups (since 2026-12-06): the message's rows moved with it
+    assert _office_cubes(deputy) == dict.fromkeys(OFFICE_CUBES, 0)
+    assert _office_cubes(mayor) == dict.fromkeys(OFFICE_CUBES, Message.objects.count())
 
 
 def test_an_office_deleted_leaves_no_figures_behind(cases, directory):
@@ -55,5 +65,5 @@ def test_an_office_deleted_leaves_no_figures_behind(cases, directory):
     deputy.delete()
     assert not Message.objects.filter(addressee__isnull=False).exists()
     assert figures.received_by_addressee() == {}
-    for model in (MessageFact, OpenCase, Miss, SignFor):  # no row left counting for an office of that id
+    for model in (MessageFact, OpenCase, Miss, SignFor, Rollup):  # no row left counting for an office of that id
         assert not model.objects.filter(addressee_key=gone).exists()

@@ -25,7 +25,7 @@ from minsheng.board.models import Assignment, Evaluation, Event, Message, Rating
 from minsheng.board.workflow import Status
 
 from .measures import NAMES, SIGN_FOR_CATEGORIES, aggregates_sql, contribution
-from .models import CUBES, Category, MessageFact, Miss, OpenCase, Rollup, SignFor
+from .models import CUBES, OFFICE_CUBES, Category, MessageFact, Miss, OpenCase, Rollup, SignFor
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class Fact:
     reopened: bool = False
     extended: bool = False
     is_open: bool = False
-    addressee_key: int = 0  # the message's leader's office (models.Addressed), not a rollup dimension
+    addressee_key: int = 0  # the message's leader's office (models.Addressed), a dimension of the office cubes
     open_case: dict | None = field(default=None, repr=False)
     misses: list[int] = field(default_factory=list, repr=False)  # units that missed it for good (Miss rows)
 
@@ -226,24 +226,29 @@ def compute_facts(message_ids) -> dict[int, Fact]:
 
 # --- incremental maintenance ------------------------------------------------------------
 
-BLANK = {"p1": "", "p2": "", "p3": "", "p4": "", "unit_key": 0, "topic_key": 0, "kind": ""}
+# a rollup row's dimensions: the fact's, and its message's leader's office (kept in the office cubes alone)
+ROLLUP_DIMENSIONS = [*DIMENSIONS, "addressee_key"]
+BLANK = {"p1": "", "p2": "", "p3": "", "p4": "", "unit_key": 0, "topic_key": 0, "kind": "", "addressee_key": 0}
 
 
 def cube_dims(cube: str, dims: dict) -> dict:
     kept = CUBES[cube]
-    return {name: (dims[name] if name in kept else BLANK[name]) for name in DIMENSIONS}
+    return {name: (dims[name] if name in kept else BLANK[name]) for name in ROLLUP_DIMENSIONS}
 
 
 def _rollup_keys(fact: Fact):
     month = fact.day.replace(day=1)
+    dims_of_fact = {**fact.dims, "addressee_key": fact.addressee_key}
     for cube in CUBES:
-        dims = cube_dims(cube, fact.dims)
+        if cube in OFFICE_CUBES and not fact.addressee_key:
+            continue  # written to no office: in the office cubes of none
+        dims = cube_dims(cube, dims_of_fact)
         yield {"cube": cube, "grain": Rollup.Grain.DAY, "period": fact.day, "month": month, **dims}
         yield {"cube": cube, "grain": Rollup.Grain.MONTH, "period": month, "month": month, **dims}
 
 
 # the columns of a rollup row's key (``stats_rollup_cube_key``, the conflict an upsert meets) and its measures
-ROLLUP_KEY = ["cube", "grain", "period", *DIMENSIONS]
+ROLLUP_KEY = ["cube", "grain", "period", *ROLLUP_DIMENSIONS]
 ROLLUP_MEASURES = NAMES
 
 
@@ -278,7 +283,7 @@ def _add_all(steps: list[tuple[dict, dict]]) -> None:
             chunk = steps[start:start + rows]
             params = []
             for key, delta in chunk:
-                params += [key["cube"], key["grain"], adapt(key["period"]), *(key[d] for d in DIMENSIONS),
+                params += [key["cube"], key["grain"], adapt(key["period"]), *(key[d] for d in ROLLUP_DIMENSIONS),
                            adapt(key["month"]), *(delta.get(n, 0) for n in ROLLUP_MEASURES)]
             values = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * len(chunk))
             cursor.execute(
@@ -371,10 +376,12 @@ def forget_message(message_id: int) -> None:
 
 
 def forget_addressee(addressee_id: int) -> None:
-    """A leader's office is gone: the rows of its messages are written to none (``addressee_key`` 0)."""
+    """A leader's office is gone: the rows of its messages are written to none (``addressee_key`` 0), and its
+    rows of the office cubes go (a message written to none is in none of them)."""
     with transaction.atomic():
         for model in (MessageFact, OpenCase, Miss, SignFor):
             model.objects.filter(addressee_key=addressee_id).update(addressee_key=0)
+        Rollup.objects.filter(cube__in=list(OFFICE_CUBES), addressee_key=addressee_id).delete()
         _bump_version()
 
 
@@ -505,8 +512,12 @@ def _without_indexes(cursor, table: str):
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
-def _aggregate_rollups() -> None:
-    dims = ", ".join(DIMENSIONS)
+def _aggregate_rollups(cubes=None, days: tuple[dt.date, dt.date] | None = None, indexes: bool = False) -> None:
+    """Insert the rollup rows of ``cubes`` (every cube: None) summed from the facts: the day rows, then the month
+    rows from them. ``days`` (first, last): of the facts of those days alone — whole months, so that no month row
+    is written twice (the back-fill of the office cubes, stats.0014, a month at a time); ``indexes``: leave
+    the table's indexes in place (rows are added to a table that has others, not filled afresh)."""
+    dims = ", ".join(ROLLUP_DIMENSIONS)
     names = ROLLUP_MEASURES
     cols = ", ".join(names)
     aggregates, aggregate_params = aggregates_sql(connection)  # the declared measures (``measures``), in order
@@ -515,19 +526,30 @@ def _aggregate_rollups() -> None:
     else:
         month_of_day = "date(day, 'start of month')"
     fact_table, rollup_table = MessageFact._meta.db_table, Rollup._meta.db_table
-    with connection.cursor() as cursor, _without_indexes(cursor, rollup_table):
-        for cube, kept in CUBES.items():
+    cubes = {cube: CUBES[cube] for cube in (cubes or CUBES)}
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor, (contextlib.nullcontext() if indexes else _without_indexes(cursor, rollup_table)):
+        for cube, kept in cubes.items():
             select = ", ".join(name if name in kept else ("0" if name.endswith("_key") else "''")
-                               for name in DIMENSIONS)
+                               for name in ROLLUP_DIMENSIONS)
             group = ", ".join(kept)
+            where, where_params = [], []
+            if cube in OFFICE_CUBES:
+                where.append("addressee_key <> 0")  # the messages written to an office alone
+            if days:
+                where.append("day BETWEEN %s AND %s")
+                where_params += [adapt(days[0]), adapt(days[1])]
             cursor.execute(
                 f"INSERT INTO {rollup_table} (cube, grain, period, month, {dims}, {cols}) "
                 f"SELECT %s, 'd', day, {month_of_day}, {select}, {', '.join(aggregates)} "
-                f"FROM {fact_table} GROUP BY day, {group}", [cube, *aggregate_params])
+                f"FROM {fact_table} {'WHERE ' + ' AND '.join(where) if where else ''} GROUP BY day, {group}",
+                [cube, *aggregate_params, *where_params])
+            month_params = [adapt(days[0]), adapt(days[1])] if days else []
             cursor.execute(
                 f"INSERT INTO {rollup_table} (cube, grain, period, month, {dims}, {cols}) "
                 f"SELECT cube, 'm', month, month, {dims}, {', '.join(f'SUM({n})' for n in names)} "
-                f"FROM {rollup_table} WHERE grain = 'd' AND cube = %s GROUP BY cube, month, {dims}", [cube])
+                f"FROM {rollup_table} WHERE grain = 'd' AND cube = %s {'AND period BETWEEN %s AND %s' if days else ''} "
+                f"GROUP BY cube, month, {dims}", [cube, *month_params])
 
 
 FACTS_SQL = """

@@ -28,14 +28,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from minsheng.board.models import MessageKind
 from minsheng.directory.models import Addressee, Region, Topic, Unit
 
-from .measures import FACT_FIELDS, MEASURE, NAMES, aggregates_sql
+from .measures import MEASURE, NAMES
 from .models import (
     CUBES,
     HIST_FIELDS,
@@ -48,6 +48,7 @@ from .models import (
 )
 
 CUBE_ORDER = ["r", "rk", "rt", "ru", "rtk", "full"]  # smallest first
+OFFICE_CUBE_ORDER = ["a", "ar", "ark", "art", "aru", "artk", "af"]  # of a leader's office's scope (OFFICE_CUBES)
 SUM_FIELDS = NAMES  # every declared measure (``measures.DECLARED``): the rollups' and the facts' sums
 BREAKDOWNS = ("region", "unit", "topic", "kind", "month")
 
@@ -71,9 +72,9 @@ class Scope:
     date_to: dt.date | None = None
     campaign: object | None = None
     own_level: bool = False  # only messages filed at the region's own level (the "…本级" row)
-    # the messages written to one leader's office (留言对象). The rollups have no addressee dimension: the figures
-    # of such a scope are summed from the messages' facts (``_sums``, ``addressee_q``), as its lists are
-    # (``exports.message_queryset``); since 2026-12-06, before the figures refused it
+    # the messages written to one leader's office (留言对象): its sums are read from the office cubes of the
+    # rollups (``cube``), its open cases, misses and sign-fors by their ``addressee_key`` (``addressee_q``), as its
+    # lists are (``exports.message_queryset``); since 2026-12-06, before the figures refused it
     addressee: Addressee | None = None
 
     @property
@@ -120,20 +121,24 @@ class Scope:
             need.add("kind")
         if self.unit is not None:
             need.add("unit_key")
+        if self.addressee is not None:
+            need.add("addressee_key")
         return need
 
     def cube(self, group: str | None = None) -> str:
-        """The smallest cube that can answer this scope (grouped by ``group``)."""
+        """The smallest cube that can answer this scope (grouped by ``group``): of a leader's office, the smallest
+        of the office cubes, which hold the messages written to an office alone; else of the others."""
         need = self.needed_dims() | ({group} if group and group not in ("month",) else set())
-        return next(name for name in CUBE_ORDER if need <= set(CUBES[name]))
+        order = CUBE_ORDER if self.addressee is None else OFFICE_CUBE_ORDER
+        return next(name for name in order if need <= set(CUBES[name]))
 
     def rollup_q(self, group: str | None = None) -> Q:
         """Rollup rows of this scope, from the smallest cube that can answer it."""
-        return Q(cube=self.cube(group)) & self.dims_q() & period_q(self.date_from, self.date_to)
+        return Q(cube=self.cube(group)) & self.dims_q() & self.addressee_q() & period_q(self.date_from, self.date_to)
 
     def addressee_q(self) -> Q:
-        """The rows (facts, open cases, misses, sign-fors: each keeps its message's ``addressee_key``) of the
-        messages written to the scope's leader's office; every row without one. Since 2026-12-06 the rows' own
+        """The rows (facts, open cases, misses, sign-fors, the office cubes' rollups: each keeps its message's
+        ``addressee_key``) of the messages written to the scope's leader's office; every row without one. Since 2026-12-06 the rows' own
         indexed key, not a subquery of the messages: an office of 50,000 of 300,000 messages read every fact."""
         if self.addressee is None:
             return Q()
@@ -429,47 +434,9 @@ def _rollup_sums(q: Q, group: str | None = None):
 
 
 def _sums(scope: Scope, group: str | None = None):
-    """``_rollup_sums`` of the scope (grouped by ``group``): from the rollups, or, for a leader's office
-    (``scope.addressee``: the rollups have no such dimension), from the facts of its messages."""
-    if scope.addressee is None:
-        return _rollup_sums(scope.rollup_q(group), group)
-    return _fact_sums(scope.fact_q(), group)
-
-
-def _fact_sums(q: Q, group: str | None = None):
-    """What ``_rollup_sums`` reads from the rollups, summed from the facts matching ``q`` instead: one query,
-    the facts counted by their group and what they contribute (``facts.Fact.measures``), folded here — a few
-    hundred rows for a leader's office, however many messages (docs/statistics.md, "A leader's office: figures from its messages")."""
-    from .facts import Fact
-
-    qs = MessageFact.objects.filter(q)
-    if group == "month":
-        qs = qs.annotate(month=TruncMonth("day"))
-    cols = [group] if group else []
-    out: dict = {}
-    for row in qs.values(*cols, *FACT_FIELDS).annotate(n=Count("pk")).order_by():  # what a contribution reads
-        key = _month_key(row[group]) if group == "month" else row[group] if group else None
-        sums = out.setdefault(key, dict.fromkeys(SUM_FIELDS, 0))
-        fact = Fact(dims={}, day=None, **{name: row[name] for name in FACT_FIELDS})
-        for name, value in fact.measures().items():
-            sums[name] += value * row["n"]
-    if not group:
-        return out.get(None, {})
-    return list(out.items())
-
-
-def _fact_sums_sets(scope: Scope, cols: dict) -> dict:
-    """PostgreSQL: ``_fact_sums`` for several groupings (part -> column, None: the total) in one pass over the
-    scope's facts (GROUPING SETS), the sums aggregated in SQL: a page of a leader's office reads its facts once,
-    not once per table (/stats/ of an office of 50,000 messages: 4.6 s → 1.2 s, docs/statistics.md)."""
-    aggregates, params = aggregates_sql(connections[MessageFact.objects.db])  # the declared measures, in SQL
-    got = _sets(MessageFact, scope, {part: "open_month" if c == "month" else c for part, c in cols.items()},
-                aggregates, params)
-    out = {}
-    for part, c in cols.items():
-        rows = [(_month_key(key), dict(zip(SUM_FIELDS, values, strict=True))) for key, values in got[part].items()]
-        out[part] = dict(rows).get(None, {}) if c is None else rows
-    return out
+    """``_rollup_sums`` of the scope (grouped by ``group``), a leader's office's too (its office cubes): since
+    2026-12-06, before summed from the facts of its messages (docs/statistics.md)."""
+    return _rollup_sums(scope.rollup_q(group), group)
 
 
 def _open_kwargs(now: dt.datetime) -> dict:
@@ -671,19 +638,22 @@ def addressee_figures(addressee, now=None) -> dict:
     return addressees_figures([addressee], now)[addressee.pk]
 
 
+def _office_month_rows(ids):
+    """The month rows of the office cube "a" (each office's sums alone, ``OFFICE_CUBES``) of these offices."""
+    return Rollup.objects.filter(cube="a", grain=Rollup.Grain.MONTH, addressee_key__in=ids).values("addressee_key")
+
+
 def addressees_figures(addressees, now=None) -> dict[int, dict]:
     """``addressee_figures`` of each of ``addressees`` (addressee id -> figures), what each leader's
-    board shows: the rollups have no addressee dimension, so this sums the messages' facts, their
+    board shows: the sums of its office cube "a" (since 2026-12-06; before, of its messages' facts), their
     open cases' 误期未答复, their misses for good and their 签收 (及时签收率, since 2026-12-06) — four queries
     however many offices."""
     ids = [a.pk for a in addressees]
     if not ids:
         return {}
-    sums = {row.pop("addressee_key"): row for row in (
-        MessageFact.objects.filter(addressee_key__in=ids).values("addressee_key").annotate(
-            received=MEASURE["received"].aggregate(), days_sum=MEASURE["days_sum"].aggregate(),
-            answered=MEASURE["replied"].aggregate(),  # not "replied": the field's name
-            on_time=MEASURE["on_time"].aggregate()).order_by())}
+    sums = {row.pop("addressee_key"): row for row in _office_month_rows(ids).annotate(
+        received=Sum("received"), days_sum=Sum("days_sum"), answered=Sum("replied"),  # not "replied": the field's
+        on_time=Sum("on_time")).order_by()}
     missed = dict.fromkeys(ids, 0)
     now = clock(now)
     # 及时签收率 of the offices' messages: the lead assignments' 签收 (``SignFor``), as ``compute`` counts them
@@ -715,10 +685,9 @@ def _sign_figures(counts: dict) -> dict:
 def received_by_addressee() -> dict[int, dict]:
     """The ``received``, ``replied`` and ``reply_rate`` figures of every leader's office (addressee
     id -> figures), those its own board leads with (``addressee_figures``): one query."""
-    rows = (MessageFact.objects.filter(MEASURE["received"].q(), addressee_key__gt=0)
-            .values_list("addressee_key").annotate(n=Count("pk"), answered=MEASURE["replied"].aggregate())
-            .order_by())
-    return {pk: {"received": n, "replied": replied, "reply_rate": _rate(replied, n)} for pk, n, replied in rows}
+    rows = (Rollup.objects.filter(cube="a", grain=Rollup.Grain.MONTH).values_list("addressee_key")
+            .annotate(n=Sum("received"), answered=Sum("replied")).order_by())
+    return {pk: {"received": n, "replied": replied, "reply_rate": _rate(replied, n)} for pk, n, replied in rows if n}
 
 
 def page(scope: Scope, parts, *, now=None) -> dict:
@@ -751,9 +720,9 @@ def _compute_together(scope: Scope, now: dt.datetime, parts) -> dict:
     by_cube: dict[str, list] = {}
     for part in parts:
         by_cube.setdefault(scope.cube(cols[part]), []).append(part)
-    sums = _fact_sums_sets(scope, cols) if scope.addressee is not None else {}
-    for cube, cube_parts in by_cube.items() if scope.addressee is None else ():
-        q = Q(cube=cube) & scope.dims_q() & period_q(scope.date_from, scope.date_to)
+    sums = {}
+    for cube, cube_parts in by_cube.items():
+        q = Q(cube=cube) & scope.dims_q() & scope.addressee_q() & period_q(scope.date_from, scope.date_to)
         result = _rollup_sums_sets(q, [cols[part] for part in cube_parts])
         for part in cube_parts:
             sums[part] = result[cols[part]]

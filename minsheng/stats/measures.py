@@ -5,9 +5,10 @@ Django field lookups, and what it adds for a fact that meets it: 1, or the value
 (``days_sum``). From that one declaration come
 
 * the Python reading of one fact (``contribution``: ``facts.Fact.measures``, what an action's refresh adds to the
-  rollups and ``figures._fact_sums`` folds);
+  rollups, the office cubes' among them);
 * the SQL aggregates over facts (``aggregates_sql``, compiled by Django for the database at hand: the rebuild's
-  rollups, ``facts._aggregate_rollups``, and a leader's office's sums in one pass, ``figures._fact_sums_sets``);
+  rollups, ``facts._aggregate_rollups``, the office cubes' among them; until 2026-12-06 also a leader's office's
+  sums read from its facts at each request, ``figures._fact_sums_sets``);
 * the ORM conditions of the lists behind the figures (``exports.MEASURE_Q``) and aggregates of the boards
   (``figures.addressees_figures``).
 

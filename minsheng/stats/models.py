@@ -2,7 +2,8 @@
 
 ``MessageFact`` is one row per message: what the message contributes to the public
 figures (see docs/statistics.md). ``Rollup`` sums facts by (grain, period, region,
-unit, topic, kind); pages read rollups only, so a request never scans messages.
+unit, topic, kind), and in its office cubes by the leader's office too (since 2026-12-06);
+pages read rollups only, so a request never scans messages.
 ``OpenCase`` holds the received messages still awaiting a reply, for the open and
 overdue counts (待答复, 超期: of the unit handling each case now, not the unit credited
 with its first reply, and changing with the clock rather than with an event). ``Miss``
@@ -56,7 +57,8 @@ class Dimensions(models.Model):
 class Addressed(models.Model):
     """The message's leader's office (留言对象, ``Message.addressee``; 0: none), kept on each row so that an office's
     figures read its rows by this indexed key rather than every row joined to its messages (since 2026-12-06:
-    /stats/?addressee= of an office of 50,000 of 300,000 messages, docs/statistics.md). Not a rollup dimension."""
+    /stats/?addressee= of an office of 50,000 of 300,000 messages, docs/statistics.md). A dimension of the
+    rollups' office cubes (``OFFICE_CUBES``, since 2026-12-06), 0 in the others."""
 
     addressee_key = models.IntegerField(default=0, db_default=0)  # in the database too: older migrations insert rows without it
 
@@ -106,12 +108,20 @@ CUBES = {
     "rtk": ("p1", "p2", "topic_key", "kind"),
     "full": ("p1", "p2", "p3", "p4", "unit_key", "topic_key", "kind"),
 }
+# The office cubes (since 2026-12-06): the same cubes with the message's leader's office (留言对象, ``addressee_key``)
+# kept besides, and "a" of the office alone (its board's figures). They hold the messages written to an office only
+# — a message written to none is in the cubes above alone —, so a scope reads them exactly when it is an office's
+# (``figures.Scope.cube``): an office's page reads a few thousand rows, as a region's does, not its every fact.
+OFFICE_CUBES = {"a": ("addressee_key",), **{
+    ("af" if name == "full" else f"a{name}"): ("addressee_key", *dims) for name, dims in CUBES.items()}}
+CUBES = {**CUBES, **OFFICE_CUBES}
 
 
-class Rollup(Dimensions):
+class Rollup(Dimensions, Addressed):
     """Sums of MessageFact by day (grain "d") and by month (grain "m", period = the
     first day of the month), for each cube. A date range reads whole months from "m"
-    rows and the partial months at its ends from "d" rows."""
+    rows and the partial months at its ends from "d" rows. ``addressee_key`` is kept in
+    the office cubes (``OFFICE_CUBES``) alone."""
 
     class Grain(models.TextChoices):
         DAY = "d", "日"
@@ -145,7 +155,7 @@ class Rollup(Dimensions):
         verbose_name = verbose_name_plural = "统计汇总"
         constraints = [
             models.UniqueConstraint(fields=["cube", "grain", "period", "p1", "p2", "p3", "p4", "unit_key",
-                                            "topic_key", "kind"], name="stats_rollup_cube_key"),
+                                            "topic_key", "kind", "addressee_key"], name="stats_rollup_cube_key"),
         ]
         indexes = [
             models.Index(fields=["cube", "grain", "period"], name="stats_rollup_cube_period"),
@@ -153,6 +163,7 @@ class Rollup(Dimensions):
             models.Index(fields=["cube", "p3", "grain", "period"], name="stats_rollup_cube_p3"),
             models.Index(fields=["cube", "topic_key", "grain", "period"], name="stats_rollup_cube_topic"),
             models.Index(fields=["cube", "unit_key", "grain", "period"], name="stats_rollup_cube_unit"),
+            models.Index(fields=["cube", "addressee_key", "grain", "period"], name="stats_rollup_cube_office"),
         ]
 
     def __str__(self) -> str:
