@@ -22,7 +22,7 @@ import operator
 import re
 import unicodedata
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Lookup, Q, Value, When
 from django.db.models.expressions import RawSQL
 
@@ -39,17 +39,37 @@ def terms_for(title: str, body: str, names: tuple[str, ...] = ()) -> str:
     return " " + " ".join(search_terms(mask(f"{title} {body}", names=names))) + " "
 
 
+REINDEX_BATCH = 500
+
+
 def reindex(messages) -> None:
     """Write ``search_text`` anew for each message of the queryset ``messages`` (the
-    re-index migrations pass the historical model's). A closed account's name stays out
-    (``hidden_name``, where the model has it: from board 0024 on)."""
-    closed = any(f.name == "hidden_name" for f in messages.model._meta.fields)
-    for message in messages.select_related("author").only(
-            "pk", "title", "body", "show_name", "author__display_name",
-            *(["hidden_name"] if closed else [])).iterator(chunk_size=2000):
-        name = message.author.display_name or (message.hidden_name if closed else "")
-        names = () if message.show_name else real_name(name)
-        messages.model.objects.filter(pk=message.pk).update(search_text=terms_for(message.title, message.body, names))
+    re-index migrations pass the historical model's) whose stored text today's indexer
+    changes. A closed account's name stays out (``hidden_name``, where the model has it:
+    from board 0024 on). ``REINDEX_BATCH`` messages are read at a time, by key, and each
+    batch's writes are a transaction of their own: in a migration that is not atomic (board
+    0036, 0038) the table's rows are not held locked for the whole run, as they were in one
+    transaction, and a run stopped half-way keeps the batches written; run again, it finds
+    them current and writes only the rest (as board 0034 does)."""
+    model = messages.model
+    closed = any(f.name == "hidden_name" for f in model._meta.fields)
+    rows = messages.select_related("author").only(
+        "pk", "title", "body", "show_name", "search_text", "author__display_name",
+        *(["hidden_name"] if closed else [])).order_by("pk")
+    last = 0
+    while batch := list(rows.filter(pk__gt=last)[:REINDEX_BATCH]):
+        last = batch[-1].pk
+        changed = []
+        for message in batch:
+            name = message.author.display_name or (message.hidden_name if closed else "")
+            names = () if message.show_name else real_name(name)
+            text = terms_for(message.title, message.body, names)
+            if text != message.search_text:
+                message.search_text = text
+                changed.append(message)
+        if changed:
+            with transaction.atomic():
+                model.objects.bulk_update(changed, ["search_text"], batch_size=REINDEX_BATCH)
 
 
 def index(message) -> None:

@@ -20,5 +20,6 @@ def reindex(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # a transaction a batch (``search.reindex``)
     dependencies = [("board", "0035_search_text_with_places_and_dates_after_a_building")]
     operations = [migrations.RunPython(reindex, migrations.RunPython.noop, elidable=True)]

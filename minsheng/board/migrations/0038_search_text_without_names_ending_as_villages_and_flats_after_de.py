@@ -26,5 +26,6 @@ def reindex(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # a transaction a batch (``search.reindex``)
     dependencies = [("board", "0037_reply_scores_rebuilt_where_praise_told_a_problem")]
     operations = [migrations.RunPython(reindex, migrations.RunPython.noop, elidable=True)]
