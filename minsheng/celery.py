@@ -2,6 +2,7 @@
 
 import logging
 import os
+import threading
 
 from celery import Celery
 
@@ -20,3 +21,34 @@ def delay_or_run(task, *args) -> None:
     except Exception:
         logging.getLogger(__name__).exception("could not queue %s%s; running it now", task.name, args)
         task(*args)
+
+
+def in_thread(function, *args, name: str, daemon: bool = False) -> threading.Thread | None:
+    """Run ``function(*args)`` in a thread of its own, so that the response does not wait for it (called from a
+    commit hook, it runs after the request's transaction): without a broker, what a Celery worker would do. The
+    thread's database connections are closed when it ends, and a failure is logged, never raised. ``daemon``: a
+    process may exit without waiting for it (a photo's fetch); a refresh of hotspots is not one, so that a command
+    that renamed a region ends once they are refreshed. ``MINSHENG_BACKGROUND_THREADS`` off (the tests' default,
+    where a thread could not read the test's uncommitted rows), it runs here, at once, and None is returned. One
+    helper for the hotspots' refresh and the Open311 media fetch (since 2026-12-06; each had its own)."""
+    from django.conf import settings
+
+    if not getattr(settings, "MINSHENG_BACKGROUND_THREADS", True):
+        _closing(function, *args, name=name, close=False)
+        return None
+    thread = threading.Thread(target=_closing, args=(function, *args), kwargs={"name": name}, daemon=daemon,
+                              name=name)
+    thread.start()
+    return thread
+
+
+def _closing(function, *args, name: str, close: bool = True) -> None:
+    from django.db import connections
+
+    try:
+        function(*args)
+    except Exception:
+        logging.getLogger(__name__).exception("%s failed", name)
+    finally:
+        if close:
+            connections.close_all()  # this thread's connections only

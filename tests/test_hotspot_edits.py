@@ -387,7 +387,7 @@ def test_a_county_renamed_by_import_directory_relabels_the_hotspots_its_city_hol
 
 
 def test_a_rename_touching_many_hotspots_refreshes_them_after_the_response(
-    transactional_db, lift_hotspot, directory, personas, login, monkeypatch
+    transactional_db, lift_hotspot, directory, personas, login, monkeypatch, settings
 ):
     """Without a broker (the embedded default), a topic renamed at the root of a large tree refreshed its hotspots
     inside the admin's request (3.1 s for the demo's 城乡建设, 428 hotspots): now the rename returns first, and the
@@ -397,6 +397,7 @@ def test_a_rename_touching_many_hotspots_refreshes_them_after_the_response(
     assert hotspot.topics == ["城乡建设"]
     # as if the topic held more than REFRESH_IN_PLACE (50) hotspots
     monkeypatch.setattr(hotspots_service, "REFRESH_IN_PLACE", 0, raising=False)
+    settings.MINSHENG_BACKGROUND_THREADS = True
     release, finished = threading.Event(), threading.Event()
     real = hotspots_service.refresh_many
 

@@ -526,23 +526,13 @@ def queue_refresh(messages=(), topics=(), units=(), regions=()) -> None:
 REFRESH_IN_PLACE = 50
 
 
-def _refresh_in_background(hotspot_pks: list[int]) -> threading.Thread:
-    """``refresh_hotspot`` in a thread (as ``api.tasks.queue_fetch`` fetches media without a broker). Not a daemon:
-    a command that renamed a region (``import-directory``, a shell script) ends once its hotspots are refreshed,
-    rather than leaving them claimed and stale."""
-    thread = threading.Thread(target=_refresh_in_thread, args=hotspot_pks, daemon=False,
-                              name=f"refresh-hotspots-{len(hotspot_pks)}")
-    thread.start()
-    return thread
+def _refresh_in_background(hotspot_pks: list[int]) -> threading.Thread | None:
+    """``refresh_hotspot`` in a thread (``minsheng.celery.in_thread``, as ``api.tasks.queue_fetch`` fetches media
+    without a broker). Not a daemon: a command that renamed a region (``import-directory``, a shell script) ends once
+    its hotspots are refreshed, rather than leaving them claimed and stale."""
+    from minsheng.celery import in_thread
 
-
-def _refresh_in_thread(*hotspot_pks: int) -> None:
-    from django.db import connections
-
-    try:
-        refresh_hotspot(*hotspot_pks)  # logs its own failure
-    finally:
-        connections.close_all()  # this thread's connections only
+    return in_thread(refresh_hotspot, *hotspot_pks, name=f"refresh-hotspots-{len(hotspot_pks)}")
 
 
 # --- edits outside the workflow (signals, connected in apps.py) ----------------
