@@ -422,3 +422,52 @@ def test_a_rename_touching_many_hotspots_refreshes_them_after_the_response(
     assert finished.is_set()
     hotspot.refresh_from_db()
     assert hotspot.topics == ["住房城乡建设"] and hotspot.refresh_queued_at is None
+
+
+# --- a region renamed: its hotspots are looked up after the response ------------------------------------------------
+
+
+def _scans(queries) -> list[str]:
+    """The queries that read messages by a pattern of their text or region code (``_about_regions``: LIKE)."""
+    return [q["sql"] for q in queries if "board_message" in q["sql"] and " LIKE " in q["sql"].upper()]
+
+
+def test_a_region_renamed_in_the_admin_is_looked_up_after_the_response(
+    transactional_db, directory, personas, login, client, settings
+):
+    """Without a broker, the admin's save of a renamed region read every message of the city whose title or text
+    names the region (a LIKE scan of the message table) inside the request: now the request saves and returns, and
+    the hotspots are found and refreshed in a thread after it."""
+    settings.MINSHENG_BACKGROUND_THREADS = True
+    county, hotspot = _yuzhong_hotspot(directory, personas, filed_under="city")
+    admin = _admin(login)
+    with CaptureQueriesContext(connection) as request:
+        response = admin.post(f"/admin/directory/region/{county.pk}/change/", _region_form(county, name="榆中县"))
+    assert response.status_code == 302
+    assert _scans(request.captured_queries) == []
+    for thread in threading.enumerate():
+        if thread.name.startswith("refresh-hotspots"):
+            thread.join(30)
+    assert "县幸福家园" not in _place_shown(client, hotspot)
+    assert Hotspot.objects.get(pk=hotspot.pk).refresh_queued_at is None
+
+
+def test_with_a_broker_a_region_renamed_is_looked_up_by_the_worker(
+    directory, personas, login, client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With a broker, the save queues one task for the region (its pk and former name) and reads no message: the
+    ``ml`` worker looks its hotspots up and refreshes them."""
+    with django_capture_on_commit_callbacks(execute=True):  # the posts' refreshes done
+        county, hotspot = _yuzhong_hotspot(directory, personas, filed_under="city")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr(hotspots_service.refresh_regions, "delay", lambda *args: queued.append(args), raising=False)
+    admin = _admin(login)
+    with CaptureQueriesContext(connection) as request, django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/admin/directory/region/{county.pk}/change/", _region_form(county, name="榆中县"))
+    assert response.status_code == 302
+    assert _scans(request.captured_queries) == []
+    assert queued == [([[county.pk, "榆中区"]],)]
+    assert "县幸福家园" in _place_shown(client, hotspot)  # not yet: the worker has not run the task
+    hotspots_service.refresh_regions(*queued[0])  # the worker runs it
+    assert "县幸福家园" not in _place_shown(client, hotspot)

@@ -492,31 +492,74 @@ def queue_refresh(messages=(), topics=(), units=(), regions=()) -> None:
     hotspot, each reading its members alone: 签收所选 of 20 cases of 18 hotspots ran 18).
     Queued once: while a refresh of the hotspot waits in the queue, a further change needs none (the waiting one reads it when it starts), so closing 100 messages of one
     hotspot one by one queues one refresh, not 100. A hotspot is derived data: a failure is
-    logged, and the action stands."""
+    logged, and the action stands. The hotspots of ``regions`` are looked up after the response too, by the task
+    ``refresh_regions`` (``_refresh_regions_later``): finding them reads the messages' text."""
+    if regions:
+        _refresh_regions_later(regions)
+    if not (messages or topics or units):
+        return
+    try:
+        hotspot_pks = _hotspots_of(messages, topics, units)
+    except Exception:
+        log.exception("could not find the hotspots of %d message(s), %d topic(s), %d unit(s)",
+                      len(messages), len(topics), len(units))
+        return
+    _claim_and_queue(hotspot_pks)
+
+
+def _claim(hotspot_pks) -> list[int]:
+    """Of ``hotspot_pks``, those not waiting for a refresh already (or waiting too long), claimed together with this
+    moment: one refresh is queued for them all (a page of 签收所选 touches a hotspot per case or so)."""
+    now = timezone.now()
+    (Hotspot.objects.filter(pk__in=hotspot_pks)
+     .filter(Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=now - REFRESH_CLAIM))
+     .update(refresh_queued_at=now))
+    return sorted(Hotspot.objects.filter(pk__in=hotspot_pks, refresh_queued_at=now).values_list("pk", flat=True))
+
+
+def _claim_and_queue(hotspot_pks) -> None:
     from minsheng.celery import delay_or_run
 
-    try:
-        hotspot_pks = _hotspots_of(messages, topics, units, regions)
-    except Exception:
-        log.exception("could not find the hotspots of %d message(s), %d topic(s), %d unit(s), %d region(s)",
-                      len(messages), len(topics), len(units), len(regions))
-        return
     if not hotspot_pks:
         return
     try:
-        # claimed together: those not waiting for a refresh already (or waiting too long) take this one's time,
-        # and one refresh is queued for them all (a page of 签收所选 touches a hotspot per case or so)
-        now = timezone.now()
-        (Hotspot.objects.filter(pk__in=hotspot_pks)
-         .filter(Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=now - REFRESH_CLAIM))
-         .update(refresh_queued_at=now))
-        claimed = sorted(Hotspot.objects.filter(pk__in=hotspot_pks, refresh_queued_at=now).values_list("pk", flat=True))
+        claimed = _claim(hotspot_pks)
         if len(claimed) > REFRESH_IN_PLACE and settings.CELERY_TASK_ALWAYS_EAGER:
             _refresh_in_background(claimed)
         elif claimed:
             delay_or_run(refresh_hotspot, *claimed)
     except Exception:
         log.exception("could not refresh hotspots %s", hotspot_pks)
+
+
+def _refresh_regions_later(regions) -> None:
+    """``refresh_regions`` of ``regions`` ((pk, former name) pairs) after the response: a task on the ``ml`` queue
+    with a broker (in place where it cannot take it), a thread of its own without one (``minsheng.celery.in_thread``).
+    Their hotspots are found by the messages filed under the city above a region that name it, by its former name or
+    its new one (``_about_regions``: ``LIKE '%榆中%'`` over the city's titles and texts), which ran in the admin's
+    request until 2026-12-06 (later)."""
+    from minsheng.celery import delay_or_run, in_thread
+
+    pairs = sorted([pk, name] for pk, name in regions)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        in_thread(refresh_regions, pairs, name=f"refresh-hotspots-of-regions-{len(pairs)}")
+    else:
+        delay_or_run(refresh_regions, pairs)
+
+
+@shared_task(name="minsheng.insight.refresh_regions", ignore_result=True)
+def refresh_regions(regions) -> None:
+    """Refresh the hotspots holding a message about ``regions`` ([pk, former name] pairs) renamed or moved
+    (``refresh_region_after_commit``): look them up (``_hotspots_of``), claim those no refresh waits for, and refresh
+    them here, already after the response. A failure is logged."""
+    try:
+        hotspot_pks = _hotspots_of(regions=[(pk, name) for pk, name in regions])
+        claimed = _claim(hotspot_pks) if hotspot_pks else []
+    except Exception:
+        log.exception("could not find the hotspots of region(s) %s", regions)
+        return
+    if claimed:
+        refresh_hotspot(*claimed)  # logs its own failure
 
 
 # Without a broker (the embedded default) a refresh of more hotspots than this runs in a thread of its own, after the
