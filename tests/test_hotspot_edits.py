@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Message
@@ -471,3 +472,28 @@ def test_with_a_broker_a_region_renamed_is_looked_up_by_the_worker(
     assert "县幸福家园" in _place_shown(client, hotspot)  # not yet: the worker has not run the task
     hotspots_service.refresh_regions(*queued[0])  # the worker runs it
     assert "县幸福家园" not in _place_shown(client, hotspot)
+
+
+# --- a region renamed: the clustering in memory reads the new name without a restart ----------------------------------
+
+YUZHONG_LATER = ("榆中县幸福家园小区电梯还是坏的", "榆中县幸福家园小区3号楼电梯坏了很久, 物业一直不修, 老人下不了楼。")
+
+
+def test_a_worker_reads_a_region_renamed_elsewhere_without_a_restart(directory, personas):
+    """The worker placing new letters keeps its clustering in memory: 榆中区 corrected to 榆中县 in the admin (another
+    process: this one hears no signal of it), the hotspot's places stayed read with 榆中区 cut out (县幸福家园) until
+    the worker restarted, and a letter waiting for a dispatcher (no public member: its 地点/人群 is the clustering's)
+    labelled the hotspot 县幸福家园 again. Now the worker sees the directory moved and reads its hotspots again."""
+    county = Region.objects.create(code="620123", name="榆中区", level=3, parent=directory["lanzhou"])
+    authors = citizens(len(YUZHONG_LIFT) + 1, start=20)
+    for author, (title, body) in zip(authors, YUZHONG_LIFT, strict=False):
+        hotspots_service.place_message(post(author, title, body, county, personas["dispatcher"], accept=False))
+    hotspot = Hotspot.objects.get()
+    assert hotspot.public_count == 0 and "县幸福家园" in hotspot.place
+    # saved by another process: the row and its stamp, no signal here
+    Region.objects.filter(pk=county.pk).update(name="榆中县", updated_at=timezone.now())
+    later = post(authors[-1], *YUZHONG_LATER, Region.objects.get(pk=county.pk), personas["dispatcher"], accept=False)
+    assert hotspots_service.place_message(later) == hotspot
+    hotspot.refresh_from_db()
+    assert hotspot.message_count == len(YUZHONG_LIFT) + 1
+    assert "幸福家园" in hotspot.place and "县幸福家园" not in hotspot.place

@@ -27,11 +27,13 @@ from minsheng.directory.models import Region, Topic, Unit
 
 from . import hotspots as core
 from .models import MIN_MESSAGES, HeatDecay, Hotspot, HotspotMember, heat_in_database
-from .places import admin_names, refined_region
+from .places import admin_names, directory_stamp, refined_region
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _state: dict = {"index": None, "seen": 0}
+# the directory the index read its messages with (``_directory_moved``)
+_read_with: dict = {"stamp": None, "names": None}
 CLOSED_OUT = ("rejected", "withdrawn")
 
 
@@ -75,13 +77,41 @@ def _catch_up(index: core.HotspotIndex, state: dict) -> None:
     state["seen"] = max(state["seen"], HotspotMember.objects.order_by("-id").values_list("id", flat=True).first() or 0)
 
 
+def _region_names() -> int:
+    """What the index read of the directory: every region's name and parent (``admin_names`` cut out of each
+    message's text, ``refined_region`` read from it), as one number."""
+    return hash(tuple(Region.objects.order_by("pk").values_list("pk", "name", "parent_id")))
+
+
+def _directory_moved() -> bool:
+    """Whether a region was renamed or moved since the index read its messages (by any process: the admin's, a
+    command's), checked at each placement by one aggregate query (``places.directory_stamp``); only where that moved
+    are the regions' names read and compared, so a region saved with its name and parent unchanged costs one read of
+    the table, and one added, renamed or moved builds the index again, as a restart did (since 2026-12-06; before,
+    the index kept the names it read until the process restarted)."""
+    stamp = directory_stamp()
+    if stamp == _read_with["stamp"]:
+        return False
+    names = _region_names()
+    moved = names != _read_with["names"]
+    _read_with["stamp"], _read_with["names"] = stamp, names
+    return moved
+
+
 def get_index() -> core.HotspotIndex:
     """The process's index, brought up to date; the caller holds ``_lock``. A first build
-    is made aside and kept only once whole: one that fails leaves no half-built index."""
+    is made aside and kept only once whole: one that fails leaves no half-built index. Built again where a region
+    was renamed or moved since (``_directory_moved``): its hotspots' places were read with the old names cut out of
+    their text (县幸福家园 of 榆中县幸福家园 where the county was 榆中区), a new letter's with the new ones."""
+    if _state["index"] is not None and _directory_moved():
+        log.info("regions renamed or moved: the hotspot index is read again with their names")
+        _state["index"] = None
     if _state["index"] is None:
+        read_with = {"stamp": directory_stamp(), "names": _region_names()}  # before: a rename meanwhile is seen
         index, state = core.HotspotIndex(window_days=window_days()), {"seen": 0}
         _catch_up(index, state)
         _state["index"], _state["seen"] = index, state["seen"]
+        _read_with.update(read_with)
         return index
     _catch_up(_state["index"], _state)
     return _state["index"]
@@ -93,6 +123,7 @@ def reset_index() -> None:
     with _lock:
         _state["index"] = None
         _state["seen"] = 0
+        _read_with["stamp"] = _read_with["names"] = None
     _heat_seen["at"], _heat_seen["failing"], _heat_seen["chronic_days"] = None, False, None
     _heat_seen["setting"], _heat_seen["started"] = None, timezone.now()
 
