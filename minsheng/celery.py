@@ -5,6 +5,7 @@ import os
 import threading
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
 
@@ -52,3 +53,19 @@ def _closing(function, *args, name: str, close: bool = True) -> None:
     finally:
         if close:
             connections.close_all()  # this thread's connections only
+
+
+@worker_process_init.connect(dispatch_uid="minsheng-read-heat-at-start")
+def read_heat_at_start(**_signal) -> None:
+    """A Celery worker's process, as it starts (each of a prefork pool's): bring the hotspots' heat and 老大难 flags to
+    the hour under this process's MINSHENG_CHRONIC_DAYS (``hotspots_service.keep_heat_current``), as a serving web
+    worker does at its warm-up. A worker restarted with a new setting applied it only at its hourly refresh, and a
+    web worker still serving with the old one ran the hour's pass meanwhile: the old flags stayed up to an hour (since
+    2026-12-06, later). The worker's own connections were closed at ``worker_init`` (Celery's Django fixup), so this
+    reads on a connection of the new process. Never raises: a worker starts whatever the database says."""
+    try:
+        from minsheng.insight import hotspots_service
+
+        hotspots_service.keep_heat_current()
+    except Exception:
+        logging.getLogger(__name__).exception("could not bring the hotspots' heat and 老大难 flags to now at start")
