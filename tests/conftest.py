@@ -45,8 +45,11 @@ def _isolated(settings, tmp_path, monkeypatch):
     media folder, an empty model directory (models a developer trained under var/ never
     leak in), an empty cache, an empty in-process hotspot index and similar-message cache;
     Open311 media links are not fetched (tests/test_open311_media.py switches it on against a
-    local server)."""
+    local server), and no work runs in a thread after the response unless a test asks."""
     settings.MINSHENG_FETCH_MEDIA = False
+    # work after the response runs inline, in the commit hook: a thread could not read the test's uncommitted rows
+    # (tests that ask for one: a real database, ``transactional_db``)
+    settings.MINSHENG_BACKGROUND_THREADS = False
     settings.MINSHENG_WARMUP = False  # no background warm-up unless a test asks (tests/test_warmup.py)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MINSHENG_MODEL_DIR = tmp_path / "models"

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from minsheng.board import actions
 from minsheng.board.models import Assignment, Message
@@ -387,7 +388,7 @@ def test_a_county_renamed_by_import_directory_relabels_the_hotspots_its_city_hol
 
 
 def test_a_rename_touching_many_hotspots_refreshes_them_after_the_response(
-    transactional_db, lift_hotspot, directory, personas, login, monkeypatch
+    transactional_db, lift_hotspot, directory, personas, login, monkeypatch, settings
 ):
     """Without a broker (the embedded default), a topic renamed at the root of a large tree refreshed its hotspots
     inside the admin's request (3.1 s for the demo's 城乡建设, 428 hotspots): now the rename returns first, and the
@@ -397,6 +398,7 @@ def test_a_rename_touching_many_hotspots_refreshes_them_after_the_response(
     assert hotspot.topics == ["城乡建设"]
     # as if the topic held more than REFRESH_IN_PLACE (50) hotspots
     monkeypatch.setattr(hotspots_service, "REFRESH_IN_PLACE", 0, raising=False)
+    settings.MINSHENG_BACKGROUND_THREADS = True
     release, finished = threading.Event(), threading.Event()
     real = hotspots_service.refresh_many
 
@@ -421,3 +423,77 @@ def test_a_rename_touching_many_hotspots_refreshes_them_after_the_response(
     assert finished.is_set()
     hotspot.refresh_from_db()
     assert hotspot.topics == ["住房城乡建设"] and hotspot.refresh_queued_at is None
+
+
+# --- a region renamed: its hotspots are looked up after the response ------------------------------------------------
+
+
+def _scans(queries) -> list[str]:
+    """The queries that read messages by a pattern of their text or region code (``_about_regions``: LIKE)."""
+    return [q["sql"] for q in queries if "board_message" in q["sql"] and " LIKE " in q["sql"].upper()]
+
+
+def test_a_region_renamed_in_the_admin_is_looked_up_after_the_response(
+    transactional_db, directory, personas, login, client, settings
+):
+    """Without a broker, the admin's save of a renamed region read every message of the city whose title or text
+    names the region (a LIKE scan of the message table) inside the request: now the request saves and returns, and
+    the hotspots are found and refreshed in a thread after it."""
+    settings.MINSHENG_BACKGROUND_THREADS = True
+    county, hotspot = _yuzhong_hotspot(directory, personas, filed_under="city")
+    admin = _admin(login)
+    with CaptureQueriesContext(connection) as request:
+        response = admin.post(f"/admin/directory/region/{county.pk}/change/", _region_form(county, name="榆中县"))
+    assert response.status_code == 302
+    assert _scans(request.captured_queries) == []
+    for thread in threading.enumerate():
+        if thread.name.startswith("refresh-hotspots"):
+            thread.join(30)
+    assert "县幸福家园" not in _place_shown(client, hotspot)
+    assert Hotspot.objects.get(pk=hotspot.pk).refresh_queued_at is None
+
+
+def test_with_a_broker_a_region_renamed_is_looked_up_by_the_worker(
+    directory, personas, login, client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With a broker, the save queues one task for the region (its pk and former name) and reads no message: the
+    ``ml`` worker looks its hotspots up and refreshes them."""
+    with django_capture_on_commit_callbacks(execute=True):  # the posts' refreshes done
+        county, hotspot = _yuzhong_hotspot(directory, personas, filed_under="city")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr(hotspots_service.refresh_regions, "delay", lambda *args: queued.append(args), raising=False)
+    admin = _admin(login)
+    with CaptureQueriesContext(connection) as request, django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/admin/directory/region/{county.pk}/change/", _region_form(county, name="榆中县"))
+    assert response.status_code == 302
+    assert _scans(request.captured_queries) == []
+    assert queued == [([[county.pk, "榆中区"]],)]
+    assert "县幸福家园" in _place_shown(client, hotspot)  # not yet: the worker has not run the task
+    hotspots_service.refresh_regions(*queued[0])  # the worker runs it
+    assert "县幸福家园" not in _place_shown(client, hotspot)
+
+
+# --- a region renamed: the clustering in memory reads the new name without a restart ----------------------------------
+
+YUZHONG_LATER = ("榆中县幸福家园小区电梯还是坏的", "榆中县幸福家园小区3号楼电梯坏了很久, 物业一直不修, 老人下不了楼。")
+
+
+def test_a_worker_reads_a_region_renamed_elsewhere_without_a_restart(directory, personas):
+    """The worker placing new letters keeps its clustering in memory: 榆中区 corrected to 榆中县 in the admin (another
+    process: this one hears no signal of it), the hotspot's places stayed read with 榆中区 cut out (县幸福家园) until
+    the worker restarted, and a letter waiting for a dispatcher (no public member: its 地点/人群 is the clustering's)
+    labelled the hotspot 县幸福家园 again. Now the worker sees the directory moved and reads its hotspots again."""
+    county = Region.objects.create(code="620123", name="榆中区", level=3, parent=directory["lanzhou"])
+    authors = citizens(len(YUZHONG_LIFT) + 1, start=20)
+    for author, (title, body) in zip(authors, YUZHONG_LIFT, strict=False):
+        hotspots_service.place_message(post(author, title, body, county, personas["dispatcher"], accept=False))
+    hotspot = Hotspot.objects.get()
+    assert hotspot.public_count == 0 and "县幸福家园" in hotspot.place
+    # saved by another process: the row and its stamp, no signal here
+    Region.objects.filter(pk=county.pk).update(name="榆中县", updated_at=timezone.now())
+    later = post(authors[-1], *YUZHONG_LATER, Region.objects.get(pk=county.pk), personas["dispatcher"], accept=False)
+    assert hotspots_service.place_message(later) == hotspot
+    hotspot.refresh_from_db()
+    assert hotspot.message_count == len(YUZHONG_LIFT) + 1
+    assert "幸福家园" in hotspot.place and "县幸福家园" not in hotspot.place

@@ -126,6 +126,45 @@ def test_a_restart_with_a_new_chronic_age_shows_though_an_old_process_ran_the_ho
     assert hotspot.title not in page and "老大难 (0)" in page
 
 
+def test_a_celery_worker_restarted_with_a_new_chronic_age_applies_it_as_it_starts(
+        directory, personas, login, settings, monkeypatch):
+    """A Celery worker does not warm up: restarted with MINSHENG_CHRONIC_DAYS raised from 90 to 120, it applied its
+    setting only at its hourly refresh, and a web worker still serving with 90 ran the hour's pass meanwhile: the
+    91-day problem stayed 老大难 on /chronic/ for up to an hour. Each worker process reads the row as it starts
+    (``worker_process_init``) and runs the pass for its setting where the row's is another's, older than its start."""
+    from celery.signals import worker_process_init
+
+    from minsheng.celery import read_heat_at_start
+    from minsheng.insight.models import HeatDecay
+
+    assert read_heat_at_start in worker_process_init._live_receivers(None)  # what a pool's new process runs first
+    hotspot, _ = _turned_chronic_since_its_last_refresh(directory, personas)
+    now = timezone.now()
+    real_now = timezone.now
+
+    def at(minutes_ago, state, days):
+        monkeypatch.setattr(timezone, "now", lambda: now - dt.timedelta(minutes=minutes_ago))
+        monkeypatch.setattr(hotspots_service, "_heat_seen", state)
+        settings.MINSHENG_CHRONIC_DAYS = days
+
+    def started(minutes_ago):
+        return {"at": None, "failing": False, "chronic_days": None, "setting": None, "since": None,
+                "started": now - dt.timedelta(minutes=minutes_ago)}
+
+    HeatDecay.objects.filter(pk=1).update(decayed_at=now - dt.timedelta(hours=3))
+    web = started(3 * 24 * 60)
+    at(62, web, 90)
+    assert hotspots_service.keep_heat_current()  # the web worker's hour: the 91-day problem is 老大难 under 90
+    assert Hotspot.objects.get(pk=hotspot.pk).chronic
+    at(3, started(3), 120)
+    read_heat_at_start()  # the Celery worker's process starts
+    at(1, web, 90)
+    hotspots_service.keep_heat_current()  # the web worker reads the lists past its hour
+    monkeypatch.setattr(timezone, "now", real_now)
+    page = login(personas["supervisor"]).get("/chronic/", {"show": "chronic"}).content.decode()
+    assert hotspot.title not in page and "老大难 (0)" in page
+
+
 def _two_hotspots_that_swap(directory, personas):
     """A larger problem of 75 days ago and a smaller one of yesterday; the smaller ranks first now and the larger
     overtakes it as both age (its heat nears the floor of a quarter more slowly). Returns (older, newer, the

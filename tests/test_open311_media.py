@@ -81,7 +81,7 @@ def fetching(settings):
     settings.MINSHENG_FETCH_MEDIA = True
     settings.MINSHENG_MEDIA_ALLOW_PRIVATE = True  # the test server listens on loopback
     settings.MINSHENG_MAX_PHOTO_BYTES = 40_000
-    settings.MINSHENG_FETCH_MEDIA_THREAD = False  # fetch inline, so the test sees the outcome at once
+    settings.MINSHENG_BACKGROUND_THREADS = False  # fetch inline, so the test sees the outcome at once
 
 
 @pytest.fixture
@@ -178,7 +178,7 @@ def test_nothing_is_fetched_when_switched_off(post, image_host):
 
 def test_without_a_broker_the_link_is_fetched_in_the_background(transactional_db, fetching, settings, image_host,
                                                                  api_key, directory):
-    settings.MINSHENG_FETCH_MEDIA_THREAD = True
+    settings.MINSHENG_BACKGROUND_THREADS = True
     response = Open311Client().post(f"{BASE}/requests.json", form(api_key[1], media_url=f"{image_host}/photo.png"))
     assert response.status_code == 200, response.content
     o311 = Open311Request.objects.get(message__public_id=response.json()[0]["service_request_id"])

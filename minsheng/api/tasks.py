@@ -16,7 +16,6 @@ import ipaddress
 import logging
 import socket
 import ssl
-import threading
 import time
 import urllib.parse
 
@@ -24,11 +23,12 @@ from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from minsheng.board.models import Attachment
 from minsheng.board.photos import clean_photo, max_bytes
+from minsheng.celery import in_thread
 
 from .models import Open311Request
 
@@ -180,24 +180,14 @@ def _failed(o311, reason: str) -> str:
 
 def queue_fetch(request_pk: int) -> None:
     """Fetch after commit: a Celery worker with a broker; without one (the embedded
-    default) a background thread, so that the Open311 response never waits for the
+    default) a background thread (``minsheng.celery.in_thread``), so that the Open311 response never waits for the
     client's image host. A broker that is down leaves the link as it is."""
     if not settings.MINSHENG_FETCH_MEDIA:
         return
-    if settings.CELERY_TASK_ALWAYS_EAGER and settings.MINSHENG_FETCH_MEDIA_THREAD:
-        threading.Thread(target=_fetch_in_thread, args=(request_pk,), daemon=True,
-                         name=f"fetch-media-{request_pk}").start()
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        in_thread(fetch_media, request_pk, name=f"fetch-media-{request_pk}", daemon=True)
         return
     try:
         fetch_media.delay(request_pk)
     except Exception:
         log.exception("could not queue fetching media of Open311 request %s", request_pk)
-
-
-def _fetch_in_thread(request_pk: int) -> None:
-    try:
-        fetch_media(request_pk)
-    except Exception:
-        log.exception("fetching media of Open311 request %s failed", request_pk)
-    finally:
-        close_old_connections()

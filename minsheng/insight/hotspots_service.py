@@ -27,11 +27,13 @@ from minsheng.directory.models import Region, Topic, Unit
 
 from . import hotspots as core
 from .models import MIN_MESSAGES, HeatDecay, Hotspot, HotspotMember, heat_in_database
-from .places import admin_names, refined_region
+from .places import admin_names, directory_stamp, refined_region
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _state: dict = {"index": None, "seen": 0}
+# the directory the index read its messages with (``_directory_moved``)
+_read_with: dict = {"stamp": None, "names": None}
 CLOSED_OUT = ("rejected", "withdrawn")
 
 
@@ -75,13 +77,41 @@ def _catch_up(index: core.HotspotIndex, state: dict) -> None:
     state["seen"] = max(state["seen"], HotspotMember.objects.order_by("-id").values_list("id", flat=True).first() or 0)
 
 
+def _region_names() -> int:
+    """What the index read of the directory: every region's name and parent (``admin_names`` cut out of each
+    message's text, ``refined_region`` read from it), as one number."""
+    return hash(tuple(Region.objects.order_by("pk").values_list("pk", "name", "parent_id")))
+
+
+def _directory_moved() -> bool:
+    """Whether a region was renamed or moved since the index read its messages (by any process: the admin's, a
+    command's), checked at each placement by one aggregate query (``places.directory_stamp``); only where that moved
+    are the regions' names read and compared, so a region saved with its name and parent unchanged costs one read of
+    the table, and one added, renamed or moved builds the index again, as a restart did (since 2026-12-06; before,
+    the index kept the names it read until the process restarted)."""
+    stamp = directory_stamp()
+    if stamp == _read_with["stamp"]:
+        return False
+    names = _region_names()
+    moved = names != _read_with["names"]
+    _read_with["stamp"], _read_with["names"] = stamp, names
+    return moved
+
+
 def get_index() -> core.HotspotIndex:
     """The process's index, brought up to date; the caller holds ``_lock``. A first build
-    is made aside and kept only once whole: one that fails leaves no half-built index."""
+    is made aside and kept only once whole: one that fails leaves no half-built index. Built again where a region
+    was renamed or moved since (``_directory_moved``): its hotspots' places were read with the old names cut out of
+    their text (县幸福家园 of 榆中县幸福家园 where the county was 榆中区), a new letter's with the new ones."""
+    if _state["index"] is not None and _directory_moved():
+        log.info("regions renamed or moved: the hotspot index is read again with their names")
+        _state["index"] = None
     if _state["index"] is None:
+        read_with = {"stamp": directory_stamp(), "names": _region_names()}  # before: a rename meanwhile is seen
         index, state = core.HotspotIndex(window_days=window_days()), {"seen": 0}
         _catch_up(index, state)
         _state["index"], _state["seen"] = index, state["seen"]
+        _read_with.update(read_with)
         return index
     _catch_up(_state["index"], _state)
     return _state["index"]
@@ -93,6 +123,7 @@ def reset_index() -> None:
     with _lock:
         _state["index"] = None
         _state["seen"] = 0
+        _read_with["stamp"] = _read_with["names"] = None
     _heat_seen["at"], _heat_seen["failing"], _heat_seen["chronic_days"] = None, False, None
     _heat_seen["setting"], _heat_seen["started"] = None, timezone.now()
 
@@ -492,31 +523,74 @@ def queue_refresh(messages=(), topics=(), units=(), regions=()) -> None:
     hotspot, each reading its members alone: 签收所选 of 20 cases of 18 hotspots ran 18).
     Queued once: while a refresh of the hotspot waits in the queue, a further change needs none (the waiting one reads it when it starts), so closing 100 messages of one
     hotspot one by one queues one refresh, not 100. A hotspot is derived data: a failure is
-    logged, and the action stands."""
+    logged, and the action stands. The hotspots of ``regions`` are looked up after the response too, by the task
+    ``refresh_regions`` (``_refresh_regions_later``): finding them reads the messages' text."""
+    if regions:
+        _refresh_regions_later(regions)
+    if not (messages or topics or units):
+        return
+    try:
+        hotspot_pks = _hotspots_of(messages, topics, units)
+    except Exception:
+        log.exception("could not find the hotspots of %d message(s), %d topic(s), %d unit(s)",
+                      len(messages), len(topics), len(units))
+        return
+    _claim_and_queue(hotspot_pks)
+
+
+def _claim(hotspot_pks) -> list[int]:
+    """Of ``hotspot_pks``, those not waiting for a refresh already (or waiting too long), claimed together with this
+    moment: one refresh is queued for them all (a page of 签收所选 touches a hotspot per case or so)."""
+    now = timezone.now()
+    (Hotspot.objects.filter(pk__in=hotspot_pks)
+     .filter(Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=now - REFRESH_CLAIM))
+     .update(refresh_queued_at=now))
+    return sorted(Hotspot.objects.filter(pk__in=hotspot_pks, refresh_queued_at=now).values_list("pk", flat=True))
+
+
+def _claim_and_queue(hotspot_pks) -> None:
     from minsheng.celery import delay_or_run
 
-    try:
-        hotspot_pks = _hotspots_of(messages, topics, units, regions)
-    except Exception:
-        log.exception("could not find the hotspots of %d message(s), %d topic(s), %d unit(s), %d region(s)",
-                      len(messages), len(topics), len(units), len(regions))
-        return
     if not hotspot_pks:
         return
     try:
-        # claimed together: those not waiting for a refresh already (or waiting too long) take this one's time,
-        # and one refresh is queued for them all (a page of 签收所选 touches a hotspot per case or so)
-        now = timezone.now()
-        (Hotspot.objects.filter(pk__in=hotspot_pks)
-         .filter(Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=now - REFRESH_CLAIM))
-         .update(refresh_queued_at=now))
-        claimed = sorted(Hotspot.objects.filter(pk__in=hotspot_pks, refresh_queued_at=now).values_list("pk", flat=True))
+        claimed = _claim(hotspot_pks)
         if len(claimed) > REFRESH_IN_PLACE and settings.CELERY_TASK_ALWAYS_EAGER:
             _refresh_in_background(claimed)
         elif claimed:
             delay_or_run(refresh_hotspot, *claimed)
     except Exception:
         log.exception("could not refresh hotspots %s", hotspot_pks)
+
+
+def _refresh_regions_later(regions) -> None:
+    """``refresh_regions`` of ``regions`` ((pk, former name) pairs) after the response: a task on the ``ml`` queue
+    with a broker (in place where it cannot take it), a thread of its own without one (``minsheng.celery.in_thread``).
+    Their hotspots are found by the messages filed under the city above a region that name it, by its former name or
+    its new one (``_about_regions``: ``LIKE '%榆中%'`` over the city's titles and texts), which ran in the admin's
+    request until 2026-12-06 (later)."""
+    from minsheng.celery import delay_or_run, in_thread
+
+    pairs = sorted([pk, name] for pk, name in regions)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        in_thread(refresh_regions, pairs, name=f"refresh-hotspots-of-regions-{len(pairs)}")
+    else:
+        delay_or_run(refresh_regions, pairs)
+
+
+@shared_task(name="minsheng.insight.refresh_regions", ignore_result=True)
+def refresh_regions(regions) -> None:
+    """Refresh the hotspots holding a message about ``regions`` ([pk, former name] pairs) renamed or moved
+    (``refresh_region_after_commit``): look them up (``_hotspots_of``), claim those no refresh waits for, and refresh
+    them here, already after the response. A failure is logged."""
+    try:
+        hotspot_pks = _hotspots_of(regions=[(pk, name) for pk, name in regions])
+        claimed = _claim(hotspot_pks) if hotspot_pks else []
+    except Exception:
+        log.exception("could not find the hotspots of region(s) %s", regions)
+        return
+    if claimed:
+        refresh_hotspot(*claimed)  # logs its own failure
 
 
 # Without a broker (the embedded default) a refresh of more hotspots than this runs in a thread of its own, after the
@@ -526,23 +600,13 @@ def queue_refresh(messages=(), topics=(), units=(), regions=()) -> None:
 REFRESH_IN_PLACE = 50
 
 
-def _refresh_in_background(hotspot_pks: list[int]) -> threading.Thread:
-    """``refresh_hotspot`` in a thread (as ``api.tasks.queue_fetch`` fetches media without a broker). Not a daemon:
-    a command that renamed a region (``import-directory``, a shell script) ends once its hotspots are refreshed,
-    rather than leaving them claimed and stale."""
-    thread = threading.Thread(target=_refresh_in_thread, args=hotspot_pks, daemon=False,
-                              name=f"refresh-hotspots-{len(hotspot_pks)}")
-    thread.start()
-    return thread
+def _refresh_in_background(hotspot_pks: list[int]) -> threading.Thread | None:
+    """``refresh_hotspot`` in a thread (``minsheng.celery.in_thread``, as ``api.tasks.queue_fetch`` fetches media
+    without a broker). Not a daemon: a command that renamed a region (``import-directory``, a shell script) ends once
+    its hotspots are refreshed, rather than leaving them claimed and stale."""
+    from minsheng.celery import in_thread
 
-
-def _refresh_in_thread(*hotspot_pks: int) -> None:
-    from django.db import connections
-
-    try:
-        refresh_hotspot(*hotspot_pks)  # logs its own failure
-    finally:
-        connections.close_all()  # this thread's connections only
+    return in_thread(refresh_hotspot, *hotspot_pks, name=f"refresh-hotspots-{len(hotspot_pks)}")
 
 
 # --- edits outside the workflow (signals, connected in apps.py) ----------------

@@ -175,17 +175,25 @@ _lock = threading.Lock()
 _cache: dict[str, object] = {"key": None, "gazetteer": None}
 
 
-def gazetteer() -> Gazetteer:
-    """The process's gazetteer, rebuilt when regions are added, removed, renamed or recoded, by this
-    process or another (a gunicorn worker, the Celery worker): one aggregate query decides, on the
-    number of regions, the last id and the latest ``Region.updated_at`` (until 2026-12-05 on counts
-    and the sum of name lengths, so 榆中县 renamed 榆中区 was never seen)."""
+def directory_stamp() -> tuple:
+    """What moves when a region is added, removed or saved, by this process or another: the number of regions, the
+    last id and the latest ``Region.updated_at`` (one aggregate query over the small table)."""
     from django.db.models import Count, Max
 
     from minsheng.directory.models import Region
 
     stats = Region.objects.aggregate(n_regions=Count("id"), last_id=Max("id"), last_change=Max("updated_at"))
-    key = tuple(sorted(stats.items()))
+    return tuple(sorted(stats.items()))
+
+
+def gazetteer() -> Gazetteer:
+    """The process's gazetteer, rebuilt when regions are added, removed, renamed or recoded, by this
+    process or another (a gunicorn worker, the Celery worker): one aggregate query decides
+    (``directory_stamp``; until 2026-12-05 on counts and the sum of name lengths, so 榆中县 renamed 榆中区 was
+    never seen)."""
+    from minsheng.directory.models import Region
+
+    key = directory_stamp()
     with _lock:
         if _cache["key"] != key:
             _cache["gazetteer"] = Gazetteer(Region.objects.only("id", "code", "level", "name"))
