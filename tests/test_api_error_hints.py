@@ -101,6 +101,17 @@ def test_an_accept_that_excludes_json_says_the_api_answers_json(client, director
     assert "application/xml" in error["message"] and "application/json" in error["message"], error["message"]
 
 
+def test_a_long_accept_header_is_cut_in_the_406(client, directory):
+    """The 406 repeated the ``Accept`` header whole: a 10 kB one came back as 10 kB of message (and into any
+    log of the body). The first 100 characters are echoed, then 「…」."""
+    accept = "application/xml;q=0.9, " + "x" * 10_000
+    response = client.get("/api/v1/topics/", HTTP_ACCEPT=accept)
+    assert response.status_code == 406
+    said = error_of(response)["message"]
+    assert f"Accept: {accept[:100]}… 的要求返回" in said, said
+    assert len(said) < 200 and "application/json" in said, said
+
+
 def test_a_throttled_caller_reads_how_long_to_wait_in_the_body_too(client, directory, settings):
     """The wait was in the ``Retry-After`` header only: a client that logs the body read 「请稍后再试」."""
     settings.MINSHENG_API_RATES = {"ip": "2/min", "key": "100/min"}
