@@ -394,7 +394,8 @@ SPECTACULAR_SETTINGS = {
                    "认证: 公开数据无需登录; 代表个人调用请用 `Authorization: Token <令牌>` (在 /api/tokens/ 创建), "
                    "接入系统可用 Open311 API key。错误一律为 JSON: `{\"error\": {\"code\", \"message\", \"fields\"}}`, "
                    "`message` 为中文。GET 请求只接受各接口列出的查询参数, 另加处处可用的 `format=json` 和 `api_key`; "
-                   "其他参数为 400 并指明 (未知的查询参数)。对任一接口发送 OPTIONS 请求, 返回其名称、说明和支持的格式。"
+                   "其他参数为 400 并指明 (未知的查询参数); 请求体同样只接受各接口列出的字段, 其他字段 (空值除外) "
+                   "为 400 并指明 (未知字段)。对任一接口发送 OPTIONS 请求, 返回其名称、说明和支持的格式。"
                    "Open311 GeoReport v2 接口见 /open311/v2/discovery.json。",
     "TAGS": [
         {"name": "messages", "description": "公开留言: 任何人可读"},

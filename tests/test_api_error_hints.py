@@ -101,6 +101,17 @@ def test_an_accept_that_excludes_json_says_the_api_answers_json(client, director
     assert "application/xml" in error["message"] and "application/json" in error["message"], error["message"]
 
 
+def test_a_long_accept_header_is_cut_in_the_406(client, directory):
+    """The 406 repeated the ``Accept`` header whole: a 10 kB one came back as 10 kB of message (and into any
+    log of the body). The first 100 characters are echoed, then 「…」."""
+    accept = "application/xml;q=0.9, " + "x" * 10_000
+    response = client.get("/api/v1/topics/", HTTP_ACCEPT=accept)
+    assert response.status_code == 406
+    said = error_of(response)["message"]
+    assert f"Accept: {accept[:100]}… 的要求返回" in said, said
+    assert len(said) < 200 and "application/json" in said, said
+
+
 def test_a_throttled_caller_reads_how_long_to_wait_in_the_body_too(client, directory, settings):
     """The wait was in the ``Retry-After`` header only: a client that logs the body read 「请稍后再试」."""
     settings.MINSHENG_API_RATES = {"ip": "2/min", "key": "100/min"}
@@ -151,17 +162,19 @@ GOOD = {"title": "小区加装电梯的请求", "body": BODY, "kind": "help", "r
 @pytest.mark.parametrize("place", [{"lat": 36.06, "long": 103.83}, {"lat": 36.06, "lng": 103.83},
                                    {"lat": "36.06", "lon": "103.83"}])
 def test_coordinates_under_open311_or_map_names_are_refused_not_dropped(personas, directory, place):
-    """Unknown fields are ignored (docs/api.md), and an app written for Open311 (``lat``, ``long``) or a
-    map library (``lng``, ``lon``) posted its place as such: the message was stored without it, 201, and
-    nothing said so. A 400 names each and says what the fields are; nothing is stored."""
+    """Unknown fields were ignored (docs/api.md, until 2026-12-06), and an app written for Open311 (``lat``,
+    ``long``) or a map library (``lng``, ``lon``) posted its place as such: the message was stored without it,
+    201, and nothing said so. A 400 names each and says what the fields are; nothing is stored. Beside
+    ``latitude`` and ``longitude`` they are refused too since every unknown field is
+    (tests/test_api_unknown_fields.py); they were dropped."""
     response = token_client(personas["citizen"]).post("/api/v1/messages/", {**GOOD, **place}, format="json")
     assert response.status_code == 400
     error = error_of(response)
     assert set(error["fields"]) == set(place)
     assert error["fields"]["lat"] == ["未知字段 lat: 经纬度请用 latitude 和 longitude (WGS84)"]
     assert not Message.objects.exists()
-    with_both = {**GOOD, **place, "latitude": 36.06, "longitude": 103.83}
-    posted = token_client(personas["citizen"]).post("/api/v1/messages/", with_both, format="json")
+    named_so = {**GOOD, "latitude": 36.06, "longitude": 103.83}
+    posted = token_client(personas["citizen"]).post("/api/v1/messages/", named_so, format="json")
     assert posted.status_code == 201 and posted.json()["latitude"] == 36.06
 
 

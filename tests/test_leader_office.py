@@ -304,3 +304,21 @@ def test_a_leader_offices_unit_with_cases_of_its_own_to_handle_lands_on_them(per
     assert landing() == "/staff/leader-board/"
     dispatched(personas, directory, submit(personas["citizen"], directory, title="政务大厅排队太久"), directory["center"])
     assert landing() == "/staff/"
+
+
+
+def test_an_office_opening_staff_reads_its_leaders_addressees_once(personas, directory, office, login,
+                                                                  django_assert_num_queries):
+    """``Roles.office_only`` read again the 留言对象 rows ``office_addressee_ids`` had just read (for their units),
+    on every /staff/ an office opens: once is enough. Both ways out of /staff/: sent on to 领导来信 while its unit
+    holds no case, the inbox page once it holds one."""
+    c = login(office)
+    c.get("/staff/leader-board/")  # the session's first-use reads, out of the count
+    with django_assert_num_queries(5) as sent_on:  # session, user, roles, 留言对象, cases in hand
+        assert c.get("/staff/")["Location"] == "/staff/leader-board/"
+    assert len([q for q in sent_on.captured_queries if 'FROM "directory_addressee"' in q["sql"]]) == 1
+    dispatched(personas, directory, submit(personas["citizen"], directory), unit=directory["center"])
+    with django_assert_num_queries(9) as inbox:
+        assert c.get("/staff/").status_code == 200
+    assert len([q for q in inbox.captured_queries if 'FROM "directory_addressee"' in q["sql"]]) == 1
+

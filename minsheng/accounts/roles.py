@@ -25,28 +25,31 @@ class Roles:
         return bool(self.admin or self.unit_ids or self.dispatch_prefixes or self.supervise_prefixes)
 
     @cached_property
-    def office_addressee_ids(self) -> list[int]:
-        """The leaders' offices (留言对象) whose messages reach one of the user's units (the
-        addressee's 受理单位): that office reads its leader's board, every message written to it
-        (领导留言板 on the workbench). Read on first use only."""
+    def _offices(self) -> list[tuple[int, int, str]]:
+        """(id, unit id, region prefix) of each leader's office (留言对象) whose messages reach one of the user's
+        units, read once for ``office_addressee_ids``, ``office_prefixes`` and ``office_only`` (until
+        2026-12-06 each of the last two read the rows again: /staff/ read them twice for an office)."""
         if not self.unit_ids:
             return []
         from minsheng.directory.models import Addressee
 
-        return list(Addressee.objects.filter(unit_id__in=self.unit_ids, is_active=True).values_list("pk", flat=True))
+        return list(Addressee.objects.filter(unit_id__in=self.unit_ids, is_active=True)
+                    .values_list("pk", "unit_id", "region__prefix"))
 
-    @cached_property
+    @property
+    def office_addressee_ids(self) -> list[int]:
+        """The leaders' offices (留言对象) whose messages reach one of the user's units (the
+        addressee's 受理单位): that office reads its leader's board, every message written to it
+        (领导留言板 on the workbench). Read on first use only."""
+        return [pk for pk, _, _ in self._offices]
+
+    @property
     def office_prefixes(self) -> list[str]:
         """The region prefixes of the leaders whose office this is (``office_addressee_ids``): the office
         oversees its leader's region's late cases as a leader does (/stats/overdue/, since 2026-12-06:
         兰州市委书记's office read 「共 0 件」 beside 兰州市's 12 late). Not the contact details: those stay the
         dispatchers', supervisors' and admins' (``stats.views._personal_allowed``)."""
-        if not self.office_addressee_ids:
-            return []
-        from minsheng.directory.models import Addressee
-
-        return sorted(set(Addressee.objects.filter(pk__in=self.office_addressee_ids)
-                          .values_list("region__prefix", flat=True)))
+        return sorted({prefix for _, _, prefix in self._offices})
 
     @property
     def office_only(self) -> bool:
@@ -55,12 +58,11 @@ class Roles:
         领导来信 after login (since 2026-12-06; before, on an empty 本单位待办) — unless a case of its units is in
         hand: the unit receiving a leader's messages may handle cases too (政务服务中心), and its 本单位待办 is then
         not empty (review of 2026-12-06: it landed on 领导来信 and saw nothing of them)."""
-        if self.admin or self.dispatch_prefixes or self.supervise_prefixes or not self.office_addressee_ids:
+        if self.admin or self.dispatch_prefixes or self.supervise_prefixes or not self._offices:
             return False
         from minsheng.board.models import Assignment
-        from minsheng.directory.models import Addressee
 
-        offices = set(Addressee.objects.filter(pk__in=self.office_addressee_ids).values_list("unit_id", flat=True))
+        offices = {unit_id for _, unit_id, _ in self._offices}
         return self.unit_ids <= offices and not Assignment.objects.filter(
             unit_id__in=self.unit_ids, state=Assignment.State.ACTIVE).exists()
 

@@ -114,7 +114,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     (public data only) but is rate-limited per key and may post Open311 requests."""
 
     # Open311 reads ``api_key`` from a JSON body too, as from a form (a JSON post with its key there
-    # was a 403 「需要 API key」); the REST API ignores unknown body fields, and its bodies carry no key
+    # was a 403 「需要 API key」); the REST API's JSON bodies carry no key: one there is refused, saying where it
+    # goes (views.base.JSON_HINTS)
     json_body = False
 
     def authenticate(self, request):

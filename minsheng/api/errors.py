@@ -53,6 +53,15 @@ MESSAGES = {
     "consent_required": ("请先同意《隐私政策》: 隐私政策已更新或您尚未同意, 请在网页上打开 /accounts/consent/ 阅读并同意后再调用"
                          " (下载我的数据 GET /api/v1/me/data/ 和注销账号 DELETE /api/v1/me/ 不受此限)"),
 }
+ECHOED_MAX = 100
+
+
+def echoed(text: str, limit: int = ECHOED_MAX) -> str:
+    """A request's own words as an error repeats them: the first ``limit`` characters, then 「…」 (a 10 kB
+    ``Accept`` header came back whole in the 406's message until 2026-12-06)."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 NO_CONTENT_TYPE = ("请求缺少 Content-Type 请求头: JSON 请求体请加 Content-Type: application/json"
                    " (也接受 application/x-www-form-urlencoded 和 multipart/form-data)")
 HINTS = {  # (DRF's message, the view, the request) -> the message
@@ -62,7 +71,7 @@ HINTS = {  # (DRF's message, the view, the request) -> the message
         f"{said.rstrip('。')}: JSON 请求体请用 Content-Type: application/json"
         " (也接受 application/x-www-form-urlencoded 和 multipart/form-data)"),
     "not_acceptable": lambda said, view, request: (  # DRF's: 「无法满足Accept HTTP头的请求。」
-        f"无法按请求头 Accept: {request.headers.get('Accept', '')} 的要求返回: 本 API 只返回 JSON,"
+        f"无法按请求头 Accept: {echoed(request.headers.get('Accept', ''))} 的要求返回: 本 API 只返回 JSON,"
         " 请用 Accept: application/json 或 */*" if request is not None else said),
 }
 CSRF_MESSAGE = "CSRF 校验失败: 请带上 X-CSRFToken 请求头, 或改用 API 令牌"

@@ -4,6 +4,7 @@ field named, never a 500."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,9 +23,48 @@ from minsheng.board.views.leader_office import office_tabs
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic, Unit
 
+from .errors import ApiError
+
 PUBLIC_STATUSES = sorted(Status.public())
 SHORT = 200
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2099, 12, 31)
+
+
+UNKNOWN_FIELD = "未知字段"
+
+
+def says_something(value) -> bool:
+    """Whether a value sent under a name we do not take would be lost by dropping it: not a JSON null, not
+    text of spaces alone, nor a list or object of nothing else (as a form or an app's model sends a field it
+    always sends, empty: review of 2026-12-06)."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, (list, tuple, dict)):
+        return any(says_something(v) for v in (value.values() if isinstance(value, dict) else value))
+    return True
+
+
+def name_refusals(unknown, accepted, said: str, hints: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """``fields`` of a refusal of names not taken, each with its words: its hint (a name known to be used for one
+    of ours: ``lat`` for ``latitude``), else ``said`` and the accepted name it may be a typo of."""
+    fields = {}
+    for name in unknown:
+        if hints and name in hints:
+            fields[name] = [hints[name]]
+            continue
+        close = difflib.get_close_matches(name, accepted, n=1, cutoff=0.7)
+        fields[name] = [f"{said} (是否应为 {close[0]}?)" if close else said]
+    return fields
+
+
+def refuse_names(unknown, accepted, said: str, hints: Mapping[str, str] | None = None,
+                 none_taken: str = "") -> ApiError:
+    """The 400 of names an endpoint does not take, the query parameters of a GET (``said``: 「未知的查询参数」) or
+    the fields of a body (「未知字段」): each named, then those it takes (or ``none_taken``)."""
+    taken = f"可用: {', '.join(accepted)}" if accepted else none_taken
+    return ApiError(f"{said}: {', '.join(unknown)} ({taken})", fields=name_refusals(unknown, accepted, said, hints))
 
 
 def check_date_range(attrs: dict) -> None:
@@ -193,8 +233,8 @@ class CoordinateField(serializers.DecimalField):
 
 
 NOT_A_FILE = "不是文件: 照片请以 multipart/form-data 上传, 每张一个 photos 文件 (JSON 请求体不能带照片)"
-# the place under Open311's names (lat, long) or a map library's (lng, lon): unknown fields are ignored, and
-# the message was stored without its place (an integrator's walk, 2026-12-06)
+# the place under Open311's names (lat, long) or a map library's (lng, lon): unknown fields were ignored, and
+# the message was stored without its place (an integrator's walk, 2026-12-06); said with their own words
 COORDINATE_NAMES = ("lat", "long", "lng", "lon")
 
 
@@ -221,14 +261,8 @@ class MessageCreate(serializers.Serializer):
                                   help_text="修改后重新提交: 本人未受理 (不予受理) 的留言编号, 新留言记为它的重新提交 (resubmission_of), "
                                             "与网站留言页的「修改后重新提交」相同; 每条只能重新提交一次, 再次提交为 409")
 
-    def validate(self, attrs):
-        if attrs.get("latitude") is None and attrs.get("longitude") is None:
-            # sent with a value: one sent empty, as a JSON null is, drops nothing (review of 2026-12-06)
-            sent = [name for name in COORDINATE_NAMES if str(self.initial_data.get(name, "")).strip()]
-            if sent:
-                raise serializers.ValidationError(
-                    {name: [f"未知字段 {name}: 经纬度请用 latitude 和 longitude (WGS84)"] for name in sent})
-        return attrs
+    # what an unknown field (views.base.check_body_names) under these names is told
+    UNKNOWN_HINTS = {name: f"{UNKNOWN_FIELD} {name}: 经纬度请用 latitude 和 longitude (WGS84)" for name in COORDINATE_NAMES}
 
 
 class RateBody(serializers.Serializer):
@@ -330,6 +364,9 @@ class SeenPlanItem(TopicCodeBody):
             raise serializers.ValidationError(
                 {api_settings.NON_FIELD_ERRORS_KEY: [f"应为对象 (JSON 对象, 如 {{\"case\": \"…\", \"lead\": 12}}), 不能是{named}"]},
                 code="invalid")
+        # a key of an item we do not take (``asists``) is named, as a body's (views.base.check_body_names)
+        if unknown := [name for name, value in data.items() if name not in self.fields and says_something(value)]:
+            raise serializers.ValidationError(name_refusals(unknown, tuple(self.fields), UNKNOWN_FIELD))
         return super().to_internal_value(data)
 
 

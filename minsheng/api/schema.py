@@ -77,10 +77,13 @@ class ApiAutoSchema(AutoSchema):
 
     def _map_basic_serializer(self, serializer, direction):
         """A component without its serializer's docstring, a developer note (docs/api.md: shown
-        nowhere); until 2026-12-05 it was the component's description in Swagger UI's schemas."""
+        nowhere); until 2026-12-05 it was the component's description in Swagger UI's schemas. A request
+        body's says that it takes its fields alone (``additionalProperties: false``)."""
         schema = super()._map_basic_serializer(serializer, direction)
         if schema.get("description") and schema["description"] == get_doc(serializer.__class__):
             del schema["description"]
+        if direction == "request":  # a body field not listed is a 400 (views.base.check_body_names; since 2026-12-06)
+            schema["additionalProperties"] = False
         return schema
 
     def _map_response_type_hint(self, method):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import difflib
 from typing import NamedTuple
 
 from django.db.models import Prefetch
@@ -15,6 +14,7 @@ from minsheng.accounts import rights
 from minsheng.board.models import Assignment, Event, Message
 
 from ..errors import MESSAGES, ApiError
+from ..inputs import UNKNOWN_FIELD, refuse_names, says_something
 from ..parsers import PARSERS
 
 
@@ -31,11 +31,43 @@ def query_dict(request) -> dict:
     return {k: v for k, v in request.query_params.items() if v != ""}
 
 
-def body_of(request, body_class=None) -> dict:
-    """The body as a dict. A form field named by a list field of ``body_class`` is a list
+# What a browser's form adds to the caller's fields: Django's CSRF token (a session's form) and the raw-data form of
+# DRF's browsable API (its media type and content, sent as fields when its script does not run)
+FORM_EXTRAS = ("csrfmiddlewaretoken", "_content_type", "_content")
+# a name no JSON body of ours is read for, with where it goes
+JSON_HINTS = {"api_key": f"{UNKNOWN_FIELD} api_key: Open311 接入密钥请放在 X-API-Key 请求头或查询参数 api_key 中"
+                         " (JSON 请求体中的不读取)"}
+NO_FIELDS = "该接口不接受请求体字段"
+
+
+def check_body_names(request, body_class) -> None:
+    """A body field ``body_class`` does not take (None: the endpoint takes none) is a 400 naming it, with the
+    field it may be a typo of, and listing those taken, as an unknown query parameter is (since 2026-12-06: it
+    was dropped, and a message stored without its ``adress``). One sent empty (a JSON null, ``""``) loses
+    nothing and passes; so do what a browser's form adds (FORM_EXTRAS) and, in a form's POST, ``api_key``
+    (authentication.ApiKeyAuthentication reads it there). A body that is no object is left to the reader."""
+    data = request.data
+    if hasattr(data, "lists"):  # QueryDict: a form or multipart body (its files among its values)
+        given, extras, hints = dict(data.lists()), FORM_EXTRAS + (("api_key",) if request.method == "POST" else ()), {}
+    elif isinstance(data, dict):
+        given, extras, hints = data, (), JSON_HINTS
+    else:
+        return
+    accepted = tuple(body_class().fields) if body_class else ()
+    unknown = [name for name, value in given.items()
+               if name not in accepted and name not in extras and says_something(value)]
+    if unknown:
+        raise refuse_names(unknown, accepted, UNKNOWN_FIELD, {**hints, **getattr(body_class, "UNKNOWN_HINTS", {})},
+                           none_taken=NO_FIELDS)
+
+
+def body_of(request, body_class) -> dict:
+    """The body as a dict, once check_body_names has found no field ``body_class`` does not take. A form field
+    named by a list field of ``body_class`` is a list
     even when sent once (``assists=5``); a JSON ``null`` is the same as leaving the field out, but
     for the fields ``body_class`` names in ``NULL_KEPT``, where null says something (assign's ``seen``:
     未指派). A form has no null: such a field sent empty (``seen=``, as an HTML form sends it) is null."""
+    check_body_names(request, body_class)
     data = request.data
     kept = getattr(body_class, "NULL_KEPT", ())
     if hasattr(data, "dict"):  # QueryDict from a form or multipart body
@@ -107,13 +139,8 @@ def check_query_names(request, accepted: tuple[str, ...]) -> None:
     if repeated:
         raise ApiError(f"查询参数只能取一个值: {', '.join(repeated)}",
                        fields={name: ["只能取一个值 (重复给出了不同的值)"] for name in repeated})
-    if not unknown:
-        return
-    fields = {}
-    for name in unknown:
-        close = difflib.get_close_matches(name, accepted, n=1, cutoff=0.7)
-        fields[name] = [f"未知的查询参数 (是否应为 {close[0]}?)" if close else "未知的查询参数"]
-    raise ApiError(f"未知的查询参数: {', '.join(unknown)} (可用: {', '.join(accepted)})", fields=fields)
+    if unknown:
+        raise refuse_names(unknown, accepted, "未知的查询参数")
 
 
 class FormatOverride:

@@ -21,7 +21,16 @@ from ..inputs import CloseAccountBody, CursorQuery, MessageCreate, OwnListQuery,
 from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
 from ..serializers import MyDataSerializer, OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
-from .base import ApiView, Doc, body_of, detail_queryset, list_queryset, own_detail_queryset, parse
+from .base import (
+    ApiView,
+    Doc,
+    body_of,
+    check_body_names,
+    detail_queryset,
+    list_queryset,
+    own_detail_queryset,
+    parse,
+)
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
 
@@ -138,7 +147,7 @@ class Rate(_CitizenAction):
     @extend_schema(request=RateBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
         message = _author_only(request, public_id, actions.ONLY_AUTHOR_RATES)
-        body = parse(RateBody, body_of(request))
+        body = parse(RateBody, body_of(request, RateBody))
         actions.do_evaluate(request.user, message, **body)
         return self.done(message)
 
@@ -150,7 +159,7 @@ class Reopen(_CitizenAction):
     @extend_schema(request=ReopenBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
         message = _author_only(request, public_id, actions.ONLY_AUTHOR_REOPENS)
-        body = parse(ReopenBody, body_of(request))
+        body = parse(ReopenBody, body_of(request, ReopenBody))
         actions.do_reopen(request.user, message, reason=body["reason"])
         return self.done(message)
 
@@ -161,7 +170,8 @@ class Withdraw(_CitizenAction):
 
     @extend_schema(request=None, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
-        message = _own_or_public(request, public_id)
+        message = _author_only(request, public_id, "只有留言人可以撤回留言")  # its 403 whatever the body says
+        check_body_names(request, None)
         actions.do_withdraw(request.user, message)
         return self.done(message)
 
@@ -182,6 +192,7 @@ class Support(ApiView):
     @extend_schema(request=None, responses=SupportResult, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
         message = _own_or_public(request, public_id)
+        check_body_names(request, None)
         created = actions.do_support(request.user, message)
         message.refresh_from_db(fields=["support_count"])  # others may have supported it meanwhile
         return Response({"supported": True, "created": created, "support_count": message.support_count})
@@ -220,6 +231,6 @@ class Me(ApiView):
                    tags=["citizen"])
     def delete(self, request):
         rights.refuse_close_account(request.user)  # staff: the 403 whatever the body, as docs/api.md says
-        body = parse(CloseAccountBody, body_of(request))
+        body = parse(CloseAccountBody, body_of(request, CloseAccountBody))
         rights.check_close_account(request.user, body["password"], request)
         return Response(status=204)

@@ -54,7 +54,7 @@ from ..serializers import (
     SuggestionSerializer,
     quality_shown,
 )
-from .base import ApiView, Doc, body_of, list_queryset, parse, staff_queryset
+from .base import ApiView, Doc, body_of, check_body_names, list_queryset, parse, staff_queryset
 
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
 
@@ -558,6 +558,8 @@ def _action_view(name: str):
         def post(self, request, public_id):
             message = get_case(request, public_id)  # another unit's case: 404 whatever the body says
             may(request.user, message)  # one who may not take it: 403 whatever the body says
+            if body_class is None:  # it takes no field: one sent is refused, not dropped
+                check_body_names(request, None)
             body = parse(body_class, body_of(request, body_class)) if body_class else {}
             try:
                 perform(request.user, message, body)

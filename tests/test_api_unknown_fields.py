@@ -1,0 +1,168 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support and test_api_bad_input)
+"""A body field the REST API does not take is refused, not dropped (since 2026-12-06): an integrator's typo
+(``titel``, ``adress``, ``bodey``) was ignored and the message stored without it, 201, nothing said. A 400 in
+the one error shape names each unknown field (with the field it may have meant) and lists the fields taken,
+as an unknown query parameter is told (docs/api.md). What a browser's form adds (``csrfmiddlewaretoken``,
+DRF's browsable API's ``_content_type``/``_content``) passes; Open311 keeps ignoring what it does not know."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from minsheng.api.models import ApiToken
+from minsheng.board.models import Message
+
+from .test_api_bad_input import WRITES, send, stored, world  # noqa: F401
+from .test_api_support import _fresh_rate_limits, _media_in_tmp, api_key, error_of, named  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+BODY = "我们小区是老旧小区, 六层楼没有电梯, 老人上下楼很困难, 希望尽快加装电梯。"
+GOOD = {"title": "小区电梯加装进展缓慢", "body": BODY, "kind": "help", "region": "620100"}
+TAKEN = "title, body, kind, region, addressee, topic, show_name, latitude, longitude, address, photos, again"
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(user, 'fields')[1]}")
+    return client
+
+
+@pytest.mark.parametrize("fmt", ["json", "multipart"])
+def test_a_misspelt_field_of_a_message_is_refused_naming_it_and_the_fields_taken(personas, directory, fmt):
+    client = token_client(personas["citizen"])
+    typo = {**GOOD, "adress": "城关区皋兰路 1 号"}  # stored without its address, 201, until 2026-12-06
+    response = client.post("/api/v1/messages/", typo, format=fmt)
+    assert response.status_code == 400, response.content.decode()
+    error = error_of(response)
+    assert error["code"] == "invalid"
+    assert error["message"] == f"未知字段: adress (可用: {TAKEN})"
+    assert error["fields"] == {"adress": ["未知字段 (是否应为 address?)"]}
+    titled = client.post("/api/v1/messages/", {**{k: v for k, v in GOOD.items() if k != "title"},
+                                               "titel": GOOD["title"], "bodey": "多余"}, format=fmt)
+    assert titled.status_code == 400
+    assert error_of(titled)["fields"] == {"titel": ["未知字段 (是否应为 title?)"], "bodey": ["未知字段 (是否应为 body?)"]}
+    assert not Message.objects.exists()
+
+
+def test_an_unknown_field_sent_empty_drops_nothing_and_passes(personas, directory):
+    """As ``lat=`` (review of 2026-12-06): a form or an app's model that always sends a field, empty, loses
+    nothing by it."""
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", {**GOOD, "adress": "", "note": None},
+                                                      format="json")
+    assert response.status_code == 201, response.content.decode()
+
+
+WRITTEN = [name for name in WRITES if name != "open311"]
+
+
+@pytest.mark.parametrize("how", ["json", "form", "multipart"])
+@pytest.mark.parametrize("name", WRITTEN)
+def test_every_write_of_the_rest_api_refuses_an_unknown_field(world, name, how):
+    path, who, good = WRITES[name]
+    before = stored()
+    response = send(world["clients"][who], name, path(world), {**good, "bodey": "x"}, how)
+    assert response.status_code == 400, (name, response.content.decode()[:300])
+    error = error_of(response)
+    assert error["message"].startswith("未知字段: bodey (可用: "), error["message"]
+    assert named(error, "bodey") and stored() == before
+
+
+@pytest.mark.parametrize("name, who, path", [
+    ("accept", "dispatcher", lambda w: f"/api/v1/staff/cases/{w['pending']}/accept/"),
+    ("withdraw", "citizen", lambda w: f"/api/v1/messages/{w['pending']}/withdraw/"),
+    ("support", "supporter", lambda w: f"/api/v1/messages/{w['replied']}/support/"),
+])
+def test_a_write_that_takes_no_body_refuses_a_field_and_does_nothing(world, personas, name, who, path):
+    """审核通过, 撤回, 我也遇到 take no field: one sent (a reason, a note) was dropped, and the action done."""
+    if who == "supporter":
+        world["clients"][who] = token_client(personas["other_citizen"])
+    before = stored()
+    response = world["clients"][who].post(path(world), {"reason": "核实无误"}, format="json")
+    assert response.status_code == 400, response.content.decode()
+    error = error_of(response)
+    assert error["message"] == "未知字段: reason (该接口不接受请求体字段)"
+    assert error["fields"] == {"reason": ["未知字段"]} and stored() == before
+    assert world["clients"][who].post(path(world), {}, format="json").status_code == 200
+
+
+def test_an_unknown_field_of_an_item_of_dispatch_batch_is_named_with_its_item(world):
+    response = world["clients"]["dispatcher"].post(
+        "/api/v1/staff/dispatch-batch/", {"items": [{"case": world["pending"], "lead": 1, "asists": [2]}]},
+        format="json")
+    assert response.status_code == 400
+    assert error_of(response)["fields"] == {"items": ["第 1 项: asists: 未知字段 (是否应为 assists?)"]}
+
+
+def test_coordinates_under_open311_names_beside_latitude_are_refused_too(personas, directory):
+    """They were dropped when ``latitude`` and ``longitude`` came too (review of 2026-12-06); since the unknown
+    fields are refused, one mechanism says the same of them as of any: with their words."""
+    body = {**GOOD, "latitude": 36.06, "longitude": 103.83, "lat": 36.06, "long": 103.83}
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", body, format="json")
+    assert response.status_code == 400
+    assert error_of(response)["fields"] == {name: [f"未知字段 {name}: 经纬度请用 latitude 和 longitude (WGS84)"]
+                                            for name in ("lat", "long")}
+
+
+def test_an_open311_key_in_a_json_body_is_told_where_it_goes(world, api_key):
+    """Read in a form body (the REST API's ApiKeyAuthentication), not in a JSON one: it was dropped, and the call
+    made as anonymous."""
+    client = APIClient()
+    body = {"title": "电梯", "body": BODY, "api_key": api_key[1]}
+    response = client.post("/api/v1/messages/similar/", body, format="json")
+    assert response.status_code == 400
+    assert error_of(response)["fields"] == {
+        "api_key": ["未知字段 api_key: Open311 接入密钥请放在 X-API-Key 请求头或查询参数 api_key 中 (JSON 请求体中的不读取)"]}
+    form = client.post("/api/v1/messages/similar/", urlencode(body), content_type="application/x-www-form-urlencoded")
+    assert form.status_code == 200, form.content.decode()
+
+
+def test_what_a_browsers_form_adds_passes(personas, directory):
+    """A session's form sends its CSRF token as ``csrfmiddlewaretoken``; DRF's browsable API's raw form, without its
+    script, ``_content_type`` and ``_content``: none of them is the caller's field."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(personas["citizen"])
+    browser.get("/api/tokens/")  # the page sets the CSRF cookie
+    csrf = browser.cookies["csrftoken"].value
+    response = browser.post("/api/v1/messages/", {**GOOD, "csrfmiddlewaretoken": csrf})
+    assert response.status_code == 201, response.content.decode()
+    similar = browser.post("/api/v1/messages/similar/", {"title": "电梯", "body": BODY, "csrfmiddlewaretoken": csrf,
+                                                         "_content_type": "application/json", "_content": ""})
+    assert similar.status_code == 200, similar.content.decode()
+
+
+def test_open311_still_takes_keys_it_does_not_know(world, api_key):
+    """GeoReport v2 lets clients add their own (docs/open311.md): they stay ignored there."""
+    body = {**WRITES["open311"][2], "api_key": api_key[1], "device_id": "abc", "x_our_ref": "R-1"}
+    response = APIClient().post("/open311/v2/requests.json", json.dumps(body), content_type="application/json")
+    assert response.status_code == 200 and response.json()[0]["service_request_id"], response.content.decode()
+
+
+def test_an_unknown_field_is_refused_after_the_callers_right_is_checked(world, personas):
+    """One who may not take the action reads its 403 (or 404), whatever the body says, as with a bad value: the
+    refusal of a field is for one who may call it."""
+    path = f"/api/v1/staff/cases/{world['pending']}/accept/"
+    assert world["clients"]["citizen"].post(path, {"bodey": "x"}, format="json").status_code == 403
+    assert token_client(personas["other_officer"]).post(path, {"bodey": "x"}, format="json").status_code in (403, 404)
+    for action in ("rate", "reopen", "withdraw"):
+        other = token_client(personas["other_citizen"]).post(f"/api/v1/messages/{world['replied']}/{action}/",
+                                                             {"bodey": "x"}, format="json")
+        assert other.status_code == 403, (action, other.content.decode())
+
+
+def test_the_openapi_document_says_each_body_takes_its_fields_alone(client):
+    """A client generated from the document, or a gateway checking requests against it, knows that another field
+    is refused (``additionalProperties: false``); the answers' schemas are left open."""
+    schema = client.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    bodies = {content["schema"]["$ref"].rsplit("/", 1)[1]
+              for ops in schema["paths"].values() for op in ops.values() if isinstance(op, dict) and "requestBody" in op
+              for content in op["requestBody"]["content"].values()}
+    assert len(bodies) == 21 and all(components[name]["additionalProperties"] is False for name in bodies), bodies
+    assert components["SeenPlanItemRequest"]["additionalProperties"] is False
+    assert "additionalProperties" not in components["OwnMessage"]
