@@ -1,0 +1,46 @@
+"""A citizen on a small phone (360×740) in the system Chromium, as the QA walk of 2026-12-06 met the
+site on demo data: what looked wrong on the way from 消息 to a message, and back."""
+
+from __future__ import annotations
+
+import pytest
+
+from minsheng.board import actions
+from minsheng.board.models import Notification
+
+from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="system Chromium not installed at /usr/bin/chromium"),
+]
+
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unread_notice_has_its_dot_on_its_first_line(browser, live_server, personas, directory):  # noqa: F811
+    """消息 on a phone: the red dot of an unread notice stood alone on a line above the notice (its link
+    is a block, to be a 40px target), a row of dots down the page. The dot begins the notice's first line."""
+    message = actions.do_submit(personas["citizen"], title="七里河区敦煌路小区没有电梯",
+                                body="我们小区是上世纪九十年代建成的六层老楼, 老人上下楼非常困难, 希望政府支持加装电梯。",
+                                kind="help", region=directory["qilihe"])
+    Notification.objects.create(user=personas["citizen"], message=message, kind="dispatched",
+                                text="您的留言「七里河区敦煌路小区没有电梯」已交由相关单位办理")
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, **PHONE)
+    page.goto(f"{live_server.url}/me/notifications/")
+    dot, first_line = page.evaluate("""() => {
+        const li = document.querySelector("ul.notes li.unread");
+        const dot = li.querySelector(".dot").getBoundingClientRect();
+        const text = [...li.querySelector("a").childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
+        const range = document.createRange();
+        const start = text.textContent.search(/\\S/);
+        range.setStart(text, start); range.setEnd(text, start + 1);
+        const first = range.getBoundingClientRect();
+        return [[dot.top, dot.bottom], [first.top, first.bottom]];
+    }""")
+    middle = (dot[0] + dot[1]) / 2
+    assert first_line[0] <= middle <= first_line[1], (dot, first_line)
+    assert page.locator("ul.notes li.unread a").bounding_box()["height"] >= 40  # still a finger's target
+    page.click("ul.notes li.unread a")
+    page.wait_for_url(f"**/m/{message.public_id}/")
