@@ -1034,3 +1034,26 @@ def test_a_message_resubmitted_says_so_and_is_not_resubmitted_twice(personas, di
     assert Message.objects.count() == 2
     again = c.get("/post/", {"again": old.public_id}, follow=True).content.decode()
     assert "不能再次重新提交" in again and 'name="again"' not in again
+
+
+def test_an_overdue_message_tells_its_author_what_now(client, login, personas, directory):
+    """小李's message, signed for by 住建局, passed its 答复期限 unanswered: its page said 「已超期」 and 「尚未答复」
+    and nothing more, no action to take (the demo's 铁路家园加装电梯问题, two months late). Its author reads what the
+    late case means and whom to ask: the unit handling it, by its 联系电话; others read the badge alone."""
+    p, d = personas, directory
+    d["housing"].contact_phone = "0931-8817957"
+    d["housing"].save(update_fields=["contact_phone"])
+    m = submit(p["citizen"], d)
+    dispatch(p, d, m)
+    actions.do_sign(p["officer"], m, d["housing"])
+    page = login(p["citizen"]).get(f"/m/{m.public_id}/").content.decode()
+    assert "已超期" not in page and "已超过答复期限" not in page  # in time: nothing to say
+    due = timezone.now() - dt.timedelta(days=3)
+    Message.objects.filter(pk=m.pk).update(due_at=due)
+    Assignment.objects.filter(message=m).update(due_at=due)
+    page = re.sub(r"\s+", " ", login(p["citizen"]).get(f"/m/{m.public_id}/").content.decode())
+    day = timezone.localtime(due).date().isoformat()
+    assert f"已超过答复期限 ({day}), 仍未答复" in page
+    assert "兰州市住房和城乡建设局" in page and "0931-8817957" in page and "督办" in page
+    other = login(p["other_citizen"]).get(f"/m/{m.public_id}/").content.decode()
+    assert "已超期" in other and "已超过答复期限" not in other and "0931-8817957" not in other
