@@ -44,3 +44,31 @@ def test_an_unread_notice_has_its_dot_on_its_first_line(browser, live_server, pe
     assert page.locator("ul.notes li.unread a").bounding_box()["height"] >= 40  # still a finger's target
     page.click("ul.notes li.unread a")
     page.wait_for_url(f"**/m/{message.public_id}/")
+
+
+FACT_TOPS = """() => [...document.querySelectorAll("dl.facts dt")].map(dt => {
+    const first = el => {  // the top of the first line of words in el
+        const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT,
+                                               {acceptNode: n => n.textContent.trim() ? 1 : 3});
+        const range = document.createRange();
+        range.selectNodeContents(walk.nextNode());
+        return range.getClientRects()[0].top;
+    };
+    return [dt.textContent.trim(), first(dt), first(dt.nextElementSibling)];
+})"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_s_facts_read_level_with_their_names(browser, live_server, personas, directory):  # noqa: F811
+    """A message's facts on a phone: a value that is a link (留言对象 兰州市市长, 热点问题) is a 40px target, and it
+    stood 7px below its name, 「留言对象」 up and 「兰州市市长」 down, where every other fact reads level with its
+    name. Each value's first line is level with its name."""
+    message = actions.do_submit(personas["citizen"], title="七里河区敦煌路小区没有电梯",
+                                body="我们小区是上世纪九十年代建成的六层老楼, 老人上下楼非常困难, 希望政府支持加装电梯。",
+                                kind="help", region=directory["lanzhou"], addressee=directory["mayor"])
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, **PHONE)
+    page.goto(f"{live_server.url}/m/{message.public_id}/")
+    facts = page.evaluate(FACT_TOPS)
+    assert "留言对象" in [name for name, _, _ in facts]
+    assert [(name, round(value - label)) for name, label, value in facts if abs(value - label) > 1] == []
+    assert page.locator("dl.facts dd > a", has_text="兰州市市长").bounding_box()["height"] >= 40  # still a target
