@@ -72,3 +72,16 @@ def test_a_message_s_facts_read_level_with_their_names(browser, live_server, per
     assert "留言对象" in [name for name, _, _ in facts]
     assert [(name, round(value - label)) for name, label, value in facts if abs(value - label) > 1] == []
     assert page.locator("dl.facts dd > a", has_text="兰州市市长").bounding_box()["height"] >= 40  # still a target
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_headline_figures_fill_their_rows_on_a_desk(browser, live_server, directory):  # noqa: F811
+    """The home page on a desk (1280px): six figures in a grid of five, 平均答复用时 alone on a second row under
+    受理留言, four empty places beside it (since 及时签收率 made them six); so on a region's page and a leader's
+    board. The figures fill whole rows."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    for url in ("/", f"/region/{directory['lanzhou'].code}/", f"/leaders/{directory['mayor'].pk}/"):
+        page.goto(f"{live_server.url}{url}")
+        tops = page.eval_on_selector_all(".figures > div", "tiles => tiles.map(t => Math.round(t.getBoundingClientRect().top))")
+        rows = [tops.count(top) for top in sorted(set(tops))]
+        assert len(tops) == 6 and len(set(rows)) == 1, (url, rows)
