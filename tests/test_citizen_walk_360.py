@@ -85,3 +85,27 @@ def test_the_headline_figures_fill_their_rows_on_a_desk(browser, live_server, di
         tops = page.eval_on_selector_all(".figures > div", "tiles => tiles.map(t => Math.round(t.getBoundingClientRect().top))")
         rows = [tops.count(top) for top in sorted(set(tops))]
         assert len(tops) == 6 and len(set(rows)) == 1, (url, rows)
+
+
+PLACEHOLDER_FITS = """input => {
+    const style = getComputedStyle(input);
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = style.font;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return [context.measureText(input.placeholder).width, room];
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_statistics_region_search_shows_its_whole_hint_on_a_desk(browser, live_server, directory):  # noqa: F811
+    """公开统计 on a desk (1280px): the 查找区划 box, a browser's default width, cut its hint to 「输入名称或拼音首字母,」:
+    the example that says pinyin initials work (如 qlh) was lost. The box is wide enough for its hint, and on a
+    phone (360px) still fits the screen."""
+    for viewport, options in (({"width": 1280, "height": 900}, {}), ({"width": 360, "height": 740}, PHONE)):
+        page = browser.new_context(locale="zh-CN", **{**options, "viewport": viewport}).new_page()
+        page.goto(f"{live_server.url}/stats/")
+        box = page.locator("#region-q-region")
+        box.wait_for(state="visible")  # shown by forms.js
+        needed, room = box.evaluate(PLACEHOLDER_FITS)
+        assert "如 qlh" in box.get_attribute("placeholder") and needed <= room, (viewport, needed, room)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
