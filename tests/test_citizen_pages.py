@@ -1034,3 +1034,42 @@ def test_a_message_resubmitted_says_so_and_is_not_resubmitted_twice(personas, di
     assert Message.objects.count() == 2
     again = c.get("/post/", {"again": old.public_id}, follow=True).content.decode()
     assert "不能再次重新提交" in again and 'name="again"' not in again
+
+
+def test_an_overdue_message_tells_its_author_what_now(client, login, personas, directory):
+    """小李's message, signed for by 住建局, passed its 答复期限 unanswered: its page said 「已超期」 and 「尚未答复」
+    and nothing more, no action to take (the demo's 铁路家园加装电梯问题, two months late). Its author reads what the
+    late case means and whom to ask: the unit handling it, by its 联系电话; others read the badge alone."""
+    p, d = personas, directory
+    d["housing"].contact_phone = "0931-8817957"
+    d["housing"].save(update_fields=["contact_phone"])
+    m = submit(p["citizen"], d)
+    dispatch(p, d, m)
+    actions.do_sign(p["officer"], m, d["housing"])
+    page = login(p["citizen"]).get(f"/m/{m.public_id}/").content.decode()
+    assert "已超期" not in page and "已超过答复期限" not in page  # in time: nothing to say
+    due = timezone.now() - dt.timedelta(days=3)
+    Message.objects.filter(pk=m.pk).update(due_at=due)
+    Assignment.objects.filter(message=m).update(due_at=due)
+    page = re.sub(r"\s+", " ", login(p["citizen"]).get(f"/m/{m.public_id}/").content.decode())
+    day = timezone.localtime(due).date().isoformat()
+    assert f"已超过答复期限 ({day}), 仍未答复" in page
+    assert "兰州市住房和城乡建设局" in page and "0931-8817957" in page and "督办" in page
+    other = login(p["other_citizen"]).get(f"/m/{m.public_id}/").content.decode()
+    assert "已超期" in other and "已超过答复期限" not in other and "0931-8817957" not in other
+
+
+def test_a_place_given_by_its_position_alone_is_on_its_author_s_page(client, login, personas, directory):
+    """小李 pressed 使用我当前的位置 and wrote no 地点: the message kept the position, but its page showed no place at
+    all, as if it had been lost (地点 is shown only when typed). Its author reads the position sent; the public page
+    shows no coordinates still (a phone's position may be the author's home)."""
+    p, d = personas, directory
+    c = login(p["citizen"])
+    response = c.post("/post/", form_data(d, address="", latitude="36.061089", longitude="103.834304"))
+    m = Message.objects.get(author=p["citizen"])
+    assert response.status_code == 302 and str(m.latitude) == "36.061089"
+    page = re.sub(r"\s+", " ", c.get(f"/m/{m.public_id}/").content.decode())
+    assert "<dt>位置</dt>" in page and "纬度 36.061089, 经度 103.834304" in page
+    actions.do_accept(p["dispatcher"], m)
+    public = client.get(f"/m/{m.public_id}/").content.decode()
+    assert "36.061089" not in public and "<dt>位置</dt>" not in public

@@ -1785,3 +1785,27 @@ def test_a_new_refusal_after_another_process_ran_the_pass_is_logged_as_an_error_
         assert hotspots_service.keep_heat_current(start + dt.timedelta(days=3)) is False
         errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert len(errors) == 1 and errors[0].exc_info, [r.getMessage() for r in caplog.records]
+
+
+def test_a_hotspot_of_one_day_says_that_day_once(client, directory, personas):
+    """Messages all of one day (the demo's 盛世新村暖气不热, both of 2026-12-04) read 「2026-12-04 至 2026-12-04」
+    in the list and on the hotspot's page: a span from a day to itself. One day is said once; a span of days
+    keeps its 「至」."""
+    people = citizens(2)
+    day = timezone.localtime(timezone.now() - dt.timedelta(days=3)).replace(hour=9, minute=0)
+    messages = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=day + dt.timedelta(hours=i))
+                for i, (p, (t, b)) in enumerate(zip(people, LIFT, strict=False))]
+    hotspot = {hotspots_service.place_message(m).pk for m in messages}
+    assert len(hotspot) == 1
+    hotspot = hotspot.pop()
+    date = day.date().isoformat()
+    listed = client.get("/hotspots/").content.decode()
+    page = client.get(f"/hotspots/{hotspot}/").content.decode()
+    for text in (listed, page):
+        assert date in text and f"{date} 至 {date}" not in text
+    assert re.search(rf"<dt>时间范围</dt><dd>{date}(<| )", page)
+    later = post(make_user("13900009999", phone="13900009999"), *LIFT[2], directory["chengguan"],
+                 personas["dispatcher"], at=day + dt.timedelta(days=2))
+    assert hotspots_service.place_message(later).pk == hotspot
+    after = (day + dt.timedelta(days=2)).date().isoformat()
+    assert f"{date} 至 {after}" in client.get(f"/hotspots/{hotspot}/").content.decode()

@@ -23,7 +23,7 @@ from minsheng.insight.hotspots_service import hotspot_of
 
 from .. import actions, search
 from ..forms import ANSWERED, MAX_QUERY_LENGTH, BrowseForm, query_cut
-from ..models import HIDDEN_EVENT_KINDS, Attachment, Evaluation, Event, Message, Rating, Reply
+from ..models import HIDDEN_EVENT_KINDS, Assignment, Attachment, Evaluation, Event, Message, Rating, Reply
 from ..workflow import Status, allowed
 from .staff_hints import replies_shown_to_others
 
@@ -309,8 +309,18 @@ def message_detail(request, public_id):
         # and the copy back to it, for its author alone (only they see the old one): API walk, 2026-12-06
         "resubmission_of": message.resubmission_of if is_author and message.resubmission_of_id else None,
         "can_post_again": is_author and message.status == Status.REJECTED and resubmitted_as is None,
+        # its author, on a case past its 答复期限 unanswered: the unit handling it, whom to ask (until 2026-12-06 the page
+        # said 「已超期」 and 「尚未答复」, nothing to do)
+        "late_unit": _lead_unit(message) if is_author and message.is_overdue else None,
         "breadcrumb": list(reversed(message.region.ancestors())),
     })
+
+
+def _lead_unit(message):
+    """The unit leading ``message`` now (主办, still handling it), or None (待派单, or back from a unit)."""
+    lead = (Assignment.objects.filter(message=message, role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE)
+            .select_related("unit").first())
+    return lead.unit if lead else None
 
 
 def addressees(request):

@@ -1,0 +1,111 @@
+"""A citizen on a small phone (360×740) in the system Chromium, as the QA walk of 2026-12-06 met the
+site on demo data: what looked wrong on the way from 消息 to a message, and back."""
+
+from __future__ import annotations
+
+import pytest
+
+from minsheng.board import actions
+from minsheng.board.models import Notification
+
+from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="system Chromium not installed at /usr/bin/chromium"),
+]
+
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unread_notice_has_its_dot_on_its_first_line(browser, live_server, personas, directory):  # noqa: F811
+    """消息 on a phone: the red dot of an unread notice stood alone on a line above the notice (its link
+    is a block, to be a 40px target), a row of dots down the page. The dot begins the notice's first line."""
+    message = actions.do_submit(personas["citizen"], title="七里河区敦煌路小区没有电梯",
+                                body="我们小区是上世纪九十年代建成的六层老楼, 老人上下楼非常困难, 希望政府支持加装电梯。",
+                                kind="help", region=directory["qilihe"])
+    Notification.objects.create(user=personas["citizen"], message=message, kind="dispatched",
+                                text="您的留言「七里河区敦煌路小区没有电梯」已交由相关单位办理")
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, **PHONE)
+    page.goto(f"{live_server.url}/me/notifications/")
+    dot, first_line = page.evaluate("""() => {
+        const li = document.querySelector("ul.notes li.unread");
+        const dot = li.querySelector(".dot").getBoundingClientRect();
+        const text = [...li.querySelector("a").childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
+        const range = document.createRange();
+        const start = text.textContent.search(/\\S/);
+        range.setStart(text, start); range.setEnd(text, start + 1);
+        const first = range.getBoundingClientRect();
+        return [[dot.top, dot.bottom], [first.top, first.bottom]];
+    }""")
+    middle = (dot[0] + dot[1]) / 2
+    assert first_line[0] <= middle <= first_line[1], (dot, first_line)
+    assert page.locator("ul.notes li.unread a").bounding_box()["height"] >= 40  # still a finger's target
+    page.click("ul.notes li.unread a")
+    page.wait_for_url(f"**/m/{message.public_id}/")
+
+
+FACT_TOPS = """() => [...document.querySelectorAll("dl.facts dt")].map(dt => {
+    const first = el => {  // the top of the first line of words in el
+        const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT,
+                                               {acceptNode: n => n.textContent.trim() ? 1 : 3});
+        const range = document.createRange();
+        range.selectNodeContents(walk.nextNode());
+        return range.getClientRects()[0].top;
+    };
+    return [dt.textContent.trim(), first(dt), first(dt.nextElementSibling)];
+})"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_s_facts_read_level_with_their_names(browser, live_server, personas, directory):  # noqa: F811
+    """A message's facts on a phone: a value that is a link (留言对象 兰州市市长, 热点问题) is a 40px target, and it
+    stood 7px below its name, 「留言对象」 up and 「兰州市市长」 down, where every other fact reads level with its
+    name. Each value's first line is level with its name."""
+    message = actions.do_submit(personas["citizen"], title="七里河区敦煌路小区没有电梯",
+                                body="我们小区是上世纪九十年代建成的六层老楼, 老人上下楼非常困难, 希望政府支持加装电梯。",
+                                kind="help", region=directory["lanzhou"], addressee=directory["mayor"])
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, **PHONE)
+    page.goto(f"{live_server.url}/m/{message.public_id}/")
+    facts = page.evaluate(FACT_TOPS)
+    assert "留言对象" in [name for name, _, _ in facts]
+    assert [(name, round(value - label)) for name, label, value in facts if abs(value - label) > 1] == []
+    assert page.locator("dl.facts dd > a", has_text="兰州市市长").bounding_box()["height"] >= 40  # still a target
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_headline_figures_fill_their_rows_on_a_desk(browser, live_server, directory):  # noqa: F811
+    """The home page on a desk (1280px): six figures in a grid of five, 平均答复用时 alone on a second row under
+    受理留言, four empty places beside it (since 及时签收率 made them six); so on a region's page and a leader's
+    board. The figures fill whole rows."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    for url in ("/", f"/region/{directory['lanzhou'].code}/", f"/leaders/{directory['mayor'].pk}/"):
+        page.goto(f"{live_server.url}{url}")
+        tops = page.eval_on_selector_all(".figures > div", "tiles => tiles.map(t => Math.round(t.getBoundingClientRect().top))")
+        rows = [tops.count(top) for top in sorted(set(tops))]
+        assert len(tops) == 6 and len(set(rows)) == 1, (url, rows)
+
+
+PLACEHOLDER_FITS = """input => {
+    const style = getComputedStyle(input);
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = style.font;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return [context.measureText(input.placeholder).width, room];
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_statistics_region_search_shows_its_whole_hint_on_a_desk(browser, live_server, directory):  # noqa: F811
+    """公开统计 on a desk (1280px): the 查找区划 box, a browser's default width, cut its hint to 「输入名称或拼音首字母,」:
+    the example that says pinyin initials work (如 qlh) was lost. The box is wide enough for its hint, and on a
+    phone (360px) still fits the screen."""
+    for viewport, options in (({"width": 1280, "height": 900}, {}), ({"width": 360, "height": 740}, PHONE)):
+        page = browser.new_context(locale="zh-CN", **{**options, "viewport": viewport}).new_page()
+        page.goto(f"{live_server.url}/stats/")
+        box = page.locator("#region-q-region")
+        box.wait_for(state="visible")  # shown by forms.js
+        needed, room = box.evaluate(PLACEHOLDER_FITS)
+        assert "如 qlh" in box.get_attribute("placeholder") and needed <= room, (viewport, needed, room)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
