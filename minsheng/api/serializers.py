@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from minsheng.api.models import ApiToken
 from minsheng.board.models import HIDDEN_EVENT_KINDS, Event, MessageKind, Rating
+from minsheng.board.position import position_shown
 from minsheng.board.views.staff_hints import replies_shown_to_others
 from minsheng.board.workflow import Status
 
@@ -332,11 +333,15 @@ class PhotoSerializer(serializers.Serializer):
     content_type = serializers.CharField()
 
 
+POSITION_HELP = ("纬度/经度 (WGS84); 留言人本人和有权办理该留言的工作人员为提交时的位置 (6 位小数), 其他人为四舍五入到 3 位小数 "
+                 "(约 100 米) 的位置 (2026-12-06 起); 没有位置为 null")
+
+
 class MessageDetailSerializer(MessageListSerializer):
     body = serializers.CharField(source="public_body")
     address = serializers.CharField(source="public_address")
-    latitude = serializers.FloatField(allow_null=True)
-    longitude = serializers.FloatField(allow_null=True)
+    latitude = serializers.SerializerMethodField(help_text=POSITION_HELP)
+    longitude = serializers.SerializerMethodField(help_text=POSITION_HELP)
     due_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     is_overdue = serializers.BooleanField()
@@ -348,6 +353,19 @@ class MessageDetailSerializer(MessageListSerializer):
     evaluations = EvaluationSerializer(many=True)
     timeline = serializers.SerializerMethodField()
     photos = PhotoSerializer(many=True, source="attachments.all")
+
+    exact_position = False  # the author's and the staff's serializers: True
+
+    @extend_schema_field({"type": "number", "format": "double", "nullable": True})
+    def get_latitude(self, obj) -> float | None:
+        return self._position(obj)[0]
+
+    @extend_schema_field({"type": "number", "format": "double", "nullable": True})
+    def get_longitude(self, obj) -> float | None:
+        return self._position(obj)[1]
+
+    def _position(self, obj):
+        return position_shown(obj, self.exact_position or self.context.get("exact_position", False))
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_duplicate_of(self, obj) -> str | None:
@@ -372,7 +390,9 @@ class MessageDetailSerializer(MessageListSerializer):
 
 
 class OwnMessageSerializer(MessageDetailSerializer):
-    """The author's view: also what only the author may know (the text as written)."""
+    """The author's view: also what only the author may know (the text as written, the exact position)."""
+
+    exact_position = True
 
     title = serializers.CharField()
     body = serializers.CharField()
@@ -590,6 +610,7 @@ class CaseHotspotSerializer(serializers.Serializer):
 
 
 class StaffCaseSerializer(MessageDetailSerializer):
+    exact_position = True  # a case in the caller's scope (the view's)
     title = serializers.CharField()  # staff read the text as written
     replies = StaffReplySerializer(many=True)
     body = serializers.CharField()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from minsheng.api.models import Open311Key
 from minsheng.board.models import Assignment, MessageKind
+from minsheng.board.position import position_shown
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
 
@@ -85,6 +86,8 @@ def request_record(message, request) -> dict:
         photos = message.attachment_list
         if photos:
             media_url = request.build_absolute_uri(photos[0].file.url)
+    # the point as sent to the key that posted it, to 3 decimals to everyone else (board.position, docs/security.md)
+    lat, lng = position_shown(message, exact=extra is not None and _sent_by(extra, request))
     return {
         "service_request_id": message.public_id,
         "status": STATUS_MAP[message.status],
@@ -100,8 +103,8 @@ def request_record(message, request) -> dict:
         "address": message.public_address or message.region.full_name,
         "address_id": None,
         "zipcode": None,
-        "lat": float(message.latitude) if message.latitude is not None else None,
-        "long": float(message.longitude) if message.longitude is not None else None,
+        "lat": lat,
+        "long": lng,
         "media_url": media_url,
     }
 

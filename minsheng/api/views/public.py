@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from minsheng.board.models import Support
+from minsheng.board.position import reads_exact_position
 from minsheng.board.workflow import Status
 from minsheng.insight.lookup import region_hint, similar_open_now, typed_area
 
@@ -126,7 +127,8 @@ class MessageDetail(ApiView):
         message = detail_queryset().filter(public_id=public_id, status__in=Status.public()).first()
         if message is None:  # it read 「未找到」: an app reading back its own post thought it lost (2026-12-06)
             raise ApiError(NOT_PUBLIC, code="not_found", status_code=404)
-        return Response(MessageDetailSerializer(message).data)
+        exact = reads_exact_position(request.user, message)  # its author, staff entitled to it: the point as sent
+        return Response(MessageDetailSerializer(message, context={"exact_position": exact}).data)
 
 
 ROOT_LISTED = ("message-list", "my-messages", "my-supported", "region-tree", "unit-list", "addressee-list",
