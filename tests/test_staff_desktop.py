@@ -178,3 +178,37 @@ def test_the_inbox_export_line_puts_no_dot_after_its_colon(browser, live_server,
              for name in ("导出 CSV", "导出 Excel")]
     assert drawn == ["none", '"·"'], drawn
     page.context.close()
+
+
+# Each line of a case title's link in the 留言 column, as (its left edge, the left edge of the box that picks it).
+TITLE_LINES_JS = r"""title => {
+  const link = [...document.querySelectorAll('table.cases td[data-label="留言"] > a')].find(a => a.textContent.trim() === title);
+  const range = document.createRange(); range.selectNodeContents(link);
+  const lines = new Map();
+  for (const r of range.getClientRects()) if (r.width > 0 && !lines.has(Math.round(r.top))) lines.set(Math.round(r.top), r.left);
+  const pick = link.parentElement.querySelector("label.pick").getBoundingClientRect();
+  return {lefts: [...lines.values()], pick: pick.right};
+}"""
+LONG_TITLE = "七里河区敦煌路街道西津西路多个老旧小区雨污管网混接, 雨天污水倒灌进地下室, 多年反映一直没有解决, 请相关部门尽快统一改造"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_two_line_title_stays_in_its_column_beside_its_box(browser, live_server, personas, directory, width):  # noqa: F811
+    """本单位待办 and 派单队列 at 1280px: a title of two lines ran its second line under the box that picks it,
+    back to the cell's edge (2026-12-06), the box an indent of the first line alone. Each line now starts at
+    the same left edge, right of the box; a phone (fixed before) keeps it so."""
+    p, d = personas, directory
+    for username, url in (("dispatcher", "/staff/triage/"), ("officer", "/staff/")):
+        message = actions.do_submit(p["citizen"], title=LONG_TITLE + username, body="雨污管网混接, 雨天污水倒灌。" * 4,
+                                    kind="complain", region=d["qilihe"], topic=d["topic_build"])
+        if username == "officer":
+            actions.do_dispatch(p["dispatcher"], message, d["housing"])
+        page = signed_in_page(browser, live_server, username, viewport={"width": width, "height": 900})
+        assert page.goto(live_server.url + url).status == 200
+        title = page.evaluate(TITLE_LINES_JS, message.title)
+        assert len(title["lefts"]) >= 2, f"{url}: the title is on one line at {width}px: {title}"
+        first, *others = title["lefts"]
+        assert first >= title["pick"], f"{url}: the title starts left of its box: {title}"
+        assert all(abs(left - first) < 1 for left in others), f"{url}: a line of the title runs under its box: {title}"
+        page.context.close()
