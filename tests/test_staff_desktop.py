@@ -212,3 +212,36 @@ def test_a_two_line_title_stays_in_its_column_beside_its_box(browser, live_serve
         assert first >= title["pick"], f"{url}: the title starts left of its box: {title}"
         assert all(abs(left - first) < 1 for left in others), f"{url}: a line of the title runs under its box: {title}"
         page.context.close()
+
+
+# The font size of each piece of words the reply form's quality preview shows, and of the form's own words.
+PREVIEW_SIZES_JS = r"""() => {
+  const size = e => getComputedStyle(e).fontSize;
+  const quality = document.querySelector("#reply-preview .quality");
+  const parts = [...quality.querySelectorAll("li, p:not(.staff-error)")].map(e => [e.textContent.trim().slice(0, 12), size(e)]);
+  return {form: size(document.querySelector("#reply-form label")), body: size(document.querySelector("#reply-preview .reply-body")), parts};
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_reply_previews_quality_lists_read_at_one_size(browser, live_server, personas, directory, width):  # noqa: F811
+    """预览 of a weak reply listed what each part found (相关性 0%: …) and 未回应的问题 at 13.6px, the reasons between
+    them (答复与留言内容关联不大 …) at 16px: two sizes in one box, the small one under the form's own 16px
+    (2026-12-06, workbench walk). Each reads at the form's size."""
+    p, d = personas, directory
+    case = actions.do_submit(p["citizen"], title="咨询公租房申请条件和办理地点",
+                             body="我想申请公租房。请告知公租房的申请条件? 请告知公租房的办理地点?",
+                             kind="consult", region=d["qilihe"], topic=d["topic_build"])
+    actions.do_dispatch(p["dispatcher"], case, d["housing"])
+    actions.do_sign(p["officer"], case, d["housing"])
+    page = signed_in_page(browser, live_server, "officer", viewport={"width": width, "height": 900})
+    assert page.goto(f"{live_server.url}/staff/case/{case.public_id}/").status == 200
+    page.fill("#reply-form textarea[name=body]", "您好, 已收到您的留言, 我们会尽快处理。")
+    page.click("#reply-form button:has-text('预览')")
+    page.wait_for_selector("#reply-preview >> text=未回应的问题")
+    sizes = page.evaluate(PREVIEW_SIZES_JS)
+    assert len(sizes["parts"]) >= 5, sizes  # the parts, the reasons, 未回应的问题 and its two questions
+    assert {s for _, s in sizes["parts"]} == {sizes["form"]} == {sizes["body"]}, sizes
+    assert "{#" not in page.locator("#reply-preview").inner_text()
+    page.context.close()
