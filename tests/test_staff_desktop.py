@@ -245,3 +245,25 @@ def test_the_reply_previews_quality_lists_read_at_one_size(browser, live_server,
     assert {s for _, s in sizes["parts"]} == {sizes["form"]} == {sizes["body"]}, sizes
     assert "{#" not in page.locator("#reply-preview").inner_text()
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_pending_extensions_card_heads_like_the_other_actions(browser, live_server, personas, directory, width):  # noqa: F811
+    """Once 提交延期申请 is sent, the case page's 申请延期 card (「已申请延期 5 个工作日 …」) had its heading at a
+    page section's size (22px at 1280px), beside 内部备注, 转办 and 退单 at 17.6px, with a margin above it the
+    others have not (2026-12-06, workbench walk). It heads like them."""
+    from .test_mobile_layout import two_cases
+
+    p, d = personas, directory
+    case = two_cases(p, d, lead=d["housing"])[0]
+    actions.do_sign(p["officer"], case, d["housing"])
+    actions.do_request_extension(p["officer"], case, d["housing"], 5, "需要现场勘察, 协调物业和街道")
+    page = signed_in_page(browser, live_server, "officer", viewport={"width": width, "height": 900})
+    assert page.goto(f"{live_server.url}/staff/case/{case.public_id}/").status == 200
+    heads = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll("#actions .action h2")].map(h => {
+      const css = getComputedStyle(h), card = h.parentElement.getBoundingClientRect();
+      return [h.textContent.trim(), [css.fontSize, Math.round(h.getBoundingClientRect().top - card.top)]]; }))""")
+    assert "已申请延期 5 个工作日" in page.locator(".extension-pending").inner_text()
+    assert heads["申请延期"] == heads["内部备注"], heads
+    page.context.close()
