@@ -187,7 +187,9 @@ TITLE_LINES_JS = r"""title => {
   const lines = new Map();
   for (const r of range.getClientRects()) if (r.width > 0 && !lines.has(Math.round(r.top))) lines.set(Math.round(r.top), r.left);
   const pick = link.parentElement.querySelector("label.pick").getBoundingClientRect();
-  return {lefts: [...lines.values()], pick: pick.right};
+  const box = link.parentElement.querySelector("input[type=checkbox]").getBoundingClientRect();
+  const first = range.getClientRects()[0];
+  return {lefts: [...lines.values()], pick: pick.right, off: box.top + box.height / 2 - (first.top + first.height / 2)};
 }"""
 LONG_TITLE = "七里河区敦煌路街道西津西路多个老旧小区雨污管网混接, 雨天污水倒灌进地下室, 多年反映一直没有解决, 请相关部门尽快统一改造"
 
@@ -197,7 +199,8 @@ LONG_TITLE = "七里河区敦煌路街道西津西路多个老旧小区雨污管
 def test_a_two_line_title_stays_in_its_column_beside_its_box(browser, live_server, personas, directory, width):  # noqa: F811
     """本单位待办 and 派单队列 at 1280px: a title of two lines ran its second line under the box that picks it,
     back to the cell's edge (2026-12-06), the box an indent of the first line alone. Each line now starts at
-    the same left edge, right of the box; a phone (fixed before) keeps it so."""
+    the same left edge, right of the box; a phone (fixed before) keeps it so. The box stands on the first
+    line: on a phone it stood 8px under it, between the two lines (2026-12-06, officer's walk)."""
     p, d = personas, directory
     for username, url in (("dispatcher", "/staff/triage/"), ("officer", "/staff/")):
         message = actions.do_submit(p["citizen"], title=LONG_TITLE + username, body="雨污管网混接, 雨天污水倒灌。" * 4,
@@ -211,6 +214,8 @@ def test_a_two_line_title_stays_in_its_column_beside_its_box(browser, live_serve
         first, *others = title["lefts"]
         assert first >= title["pick"], f"{url}: the title starts left of its box: {title}"
         assert all(abs(left - first) < 1 for left in others), f"{url}: a line of the title runs under its box: {title}"
+        # the box on the title's first line, not between the first and the second (8px low on a phone)
+        assert abs(title["off"]) <= 2, f"{url}: the box stands {title['off']:.1f}px off the first line: {title}"
         page.context.close()
 
 
