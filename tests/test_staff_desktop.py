@@ -178,3 +178,97 @@ def test_the_inbox_export_line_puts_no_dot_after_its_colon(browser, live_server,
              for name in ("导出 CSV", "导出 Excel")]
     assert drawn == ["none", '"·"'], drawn
     page.context.close()
+
+
+# Each line of a case title's link in the 留言 column, as (its left edge, the left edge of the box that picks it).
+TITLE_LINES_JS = r"""title => {
+  const link = [...document.querySelectorAll('table.cases td[data-label="留言"] > a')].find(a => a.textContent.trim() === title);
+  const range = document.createRange(); range.selectNodeContents(link);
+  const lines = new Map();
+  for (const r of range.getClientRects()) if (r.width > 0 && !lines.has(Math.round(r.top))) lines.set(Math.round(r.top), r.left);
+  const pick = link.parentElement.querySelector("label.pick").getBoundingClientRect();
+  const box = link.parentElement.querySelector("input[type=checkbox]").getBoundingClientRect();
+  const first = range.getClientRects()[0];
+  return {lefts: [...lines.values()], pick: pick.right, off: box.top + box.height / 2 - (first.top + first.height / 2)};
+}"""
+LONG_TITLE = "七里河区西津西路多个老旧小区雨污管网混接, 雨天污水倒灌进地下室, 多年反映没有解决"  # 43 of the 50 characters a title holds
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_two_line_title_stays_in_its_column_beside_its_box(browser, live_server, personas, directory, width):  # noqa: F811
+    """本单位待办 and 派单队列 at 1280px: a title of two lines ran its second line under the box that picks it,
+    back to the cell's edge (2026-12-06), the box an indent of the first line alone. Each line now starts at
+    the same left edge, right of the box; a phone (fixed before) keeps it so. The box stands on the first
+    line: on a phone it stood 8px under it, between the two lines (2026-12-06, officer's walk)."""
+    p, d = personas, directory
+    for username, url in (("dispatcher", "/staff/triage/"), ("officer", "/staff/")):
+        message = actions.do_submit(p["citizen"], title=LONG_TITLE + username[0], body="雨污管网混接, 雨天污水倒灌。" * 4,
+                                    kind="complain", region=d["qilihe"], topic=d["topic_build"])
+        if username == "officer":
+            actions.do_dispatch(p["dispatcher"], message, d["housing"])
+        page = signed_in_page(browser, live_server, username, viewport={"width": width, "height": 900})
+        assert page.goto(live_server.url + url).status == 200
+        title = page.evaluate(TITLE_LINES_JS, message.title)
+        assert len(title["lefts"]) >= 2, f"{url}: the title is on one line at {width}px: {title}"
+        first, *others = title["lefts"]
+        assert first >= title["pick"], f"{url}: the title starts left of its box: {title}"
+        assert all(abs(left - first) < 1 for left in others), f"{url}: a line of the title runs under its box: {title}"
+        # the box on the title's first line, not between the first and the second (8px low on a phone)
+        assert abs(title["off"]) <= 2, f"{url}: the box stands {title['off']:.1f}px off the first line: {title}"
+        page.context.close()
+
+
+# The font size of each piece of words the reply form's quality preview shows, and of the form's own words.
+PREVIEW_SIZES_JS = r"""() => {
+  const size = e => getComputedStyle(e).fontSize;
+  const quality = document.querySelector("#reply-preview .quality");
+  const parts = [...quality.querySelectorAll("li, p:not(.staff-error)")].map(e => [e.textContent.trim().slice(0, 12), size(e)]);
+  return {form: size(document.querySelector("#reply-form label")), body: size(document.querySelector("#reply-preview .reply-body")), parts};
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_reply_previews_quality_lists_read_at_one_size(browser, live_server, personas, directory, width):  # noqa: F811
+    """预览 of a weak reply listed what each part found (相关性 0%: …) and 未回应的问题 at 13.6px, the reasons between
+    them (答复与留言内容关联不大 …) at 16px: two sizes in one box, the small one under the form's own 16px
+    (2026-12-06, workbench walk). Each reads at the form's size."""
+    p, d = personas, directory
+    case = actions.do_submit(p["citizen"], title="咨询公租房申请条件和办理地点",
+                             body="我想申请公租房。请告知公租房的申请条件? 请告知公租房的办理地点?",
+                             kind="consult", region=d["qilihe"], topic=d["topic_build"])
+    actions.do_dispatch(p["dispatcher"], case, d["housing"])
+    actions.do_sign(p["officer"], case, d["housing"])
+    page = signed_in_page(browser, live_server, "officer", viewport={"width": width, "height": 900})
+    assert page.goto(f"{live_server.url}/staff/case/{case.public_id}/").status == 200
+    page.fill("#reply-form textarea[name=body]", "您好, 已收到您的留言, 我们会尽快处理。")
+    page.click("#reply-form button:has-text('预览')")
+    page.wait_for_selector("#reply-preview >> text=未回应的问题")
+    sizes = page.evaluate(PREVIEW_SIZES_JS)
+    assert len(sizes["parts"]) >= 5, sizes  # the parts, the reasons, 未回应的问题 and its two questions
+    assert {s for _, s in sizes["parts"]} == {sizes["form"]} == {sizes["body"]}, sizes
+    assert "{#" not in page.locator("#reply-preview").inner_text()
+    page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_pending_extensions_card_heads_like_the_other_actions(browser, live_server, personas, directory, width):  # noqa: F811
+    """Once 提交延期申请 is sent, the case page's 申请延期 card (「已申请延期 5 个工作日 …」) had its heading at a
+    page section's size (22px at 1280px), beside 内部备注, 转办 and 退单 at 17.6px, with a margin above it the
+    others have not (2026-12-06, workbench walk). It heads like them."""
+    from .test_mobile_layout import two_cases
+
+    p, d = personas, directory
+    case = two_cases(p, d, lead=d["housing"])[0]
+    actions.do_sign(p["officer"], case, d["housing"])
+    actions.do_request_extension(p["officer"], case, d["housing"], 5, "需要现场勘察, 协调物业和街道")
+    page = signed_in_page(browser, live_server, "officer", viewport={"width": width, "height": 900})
+    assert page.goto(f"{live_server.url}/staff/case/{case.public_id}/").status == 200
+    heads = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll("#actions .action h2")].map(h => {
+      const css = getComputedStyle(h), card = h.parentElement.getBoundingClientRect();
+      return [h.textContent.trim(), [css.fontSize, Math.round(h.getBoundingClientRect().top - card.top)]]; }))""")
+    assert "已申请延期 5 个工作日" in page.locator(".extension-pending").inner_text()
+    assert heads["申请延期"] == heads["内部备注"], heads
+    page.context.close()

@@ -184,3 +184,33 @@ def test_an_extensions_two_answers_share_a_row_on_a_small_phone(browser, live_se
         assert yes["height"] >= 44 and no["x"] + no["width"] <= 360
         assert overflow(page) <= 0
         page.context.close()
+
+
+# Each line of a case page's history entry (the one holding ``words``), as how far short of the entry's right edge it ends.
+LINE_ENDS_JS = r"""words => {
+  const detail = [...document.querySelectorAll(".timeline .detail")].find(d => d.textContent.includes(words));
+  const range = document.createRange(); range.selectNodeContents(detail);
+  const right = detail.getBoundingClientRect().right, ends = new Map();
+  for (const r of range.getClientRects()) if (r.width > 0) { const top = Math.round(r.top); ends.set(top, Math.max(ends.get(top) || 0, r.right)); }
+  return [...ends.values()].map(end => right - end);
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_someone_wrote_in_the_history_fills_its_lines_on_a_small_phone(browser, live_server, personas, directory):  # noqa: F811
+    """办理记录's 申请延期 at 360px: 「5 个工作日; 理由:」 ended its line half way, the reason under it broken only at its
+    commas, 「需要现场勘察并协调物业和街道,」 then 「申请延期五个工作日」 (2026-12-06, officer's walk): the entry kept
+    each run of Chinese whole (word-break: keep-all, for a unit's or a topic's name) and so the whole reason too.
+    What someone wrote wraps as text does; the lines but the last reach the entry's edge."""
+    p, d = personas, directory
+    case = two_cases(p, d, lead=d["housing"])[0]
+    actions.do_sign(p["officer"], case, d["housing"])
+    reason = "需要现场勘察并协调物业和街道, 申请延期五个工作日, 勘察结果出来后立即组织施工单位进场维修"
+    actions.do_request_extension(p["officer"], case, d["housing"], 5, reason)
+    page = signed_in_page(browser, live_server, "officer", **SMALL_PHONE)
+    assert page.goto(f"{live_server.url}/staff/case/{case.public_id}/").status == 200
+    short = page.evaluate(LINE_ENDS_JS, reason[:6])
+    assert len(short) >= 3, short
+    assert all(gap < 32 for gap in short[:-1]), f"lines of the 申请延期 entry end short of its edge by {short}px"
+    assert overflow(page) <= 0
+    page.context.close()

@@ -3,7 +3,8 @@ button, summary or select that stands on its own (not a link inside a sentence) 
 smaller than 24×24 CSS px (WCAG 2.2 target size, minimum), and every button — the
 page's actions — is 44 px high, the height a thumb hits without aiming. Staff case
 titles in a phone's card (21 px), 督办's disclosure (23 px) and the buttons in a table
-cell (38 px) were below that."""
+cell (38 px) were below that. The house sizes (docs/accessibility.md: a link that stands apart
+40 px high) at 360 px for the staff pages' menus and the citizen's pages."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.core.management import call_command
 
 from minsheng.accounts import rights
 from minsheng.accounts.models import User
+from minsheng.board.actions import can_reopen
 from minsheng.board.demo_accounts import DEMO_PASSWORD
 from minsheng.board.models import Message
 from minsheng.board.workflow import Status
@@ -33,16 +35,16 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 TARGET = 24  # px, WCAG 2.2 SC 2.5.8 (AA)
 ACTION = 44  # px, a button on a phone
 
-# Every visible target as {text, w, h, where, button}. A target is "in running text" when
-# its paragraph (<p>) has words of its own on the target's line: its size is the line's
-# (the WCAG exception for inline targets). Closed <details> are opened first: what they
+# Every visible target as {text, w, h, where, button, control, link, menu}. A target is "in running
+# text" when its paragraph (<p>, a list item, a form's help) has words of its own on the target's line:
+# its size is the line's (the WCAG exception for inline targets). Closed <details> are opened first: what they
 # hide is tapped too.
 TARGETS_JS = r"""() => {
   const SEL = "a[href], button, input[type=submit], input[type=button], summary, select";
   document.querySelectorAll("details").forEach(d => { d.open = true; });
   const words = s => /[\p{L}\p{N}]/u.test(s);
   const inRunningText = e => {
-    const p = e.closest("p");
+    const p = e.closest("p, li, .helptext");
     if (!p) return false;
     const r = e.getBoundingClientRect();
     const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
@@ -66,7 +68,9 @@ TARGETS_JS = r"""() => {
     .map(e => { const r = e.getBoundingClientRect();
       return {text: (e.innerText || e.value || e.getAttribute("aria-label") || "").trim().slice(0, 20),
               w: Math.round(r.width * 10) / 10, h: Math.round(r.height * 10) / 10, where: where(e),
-              button: e.matches("button:not(.link), .button, input[type=submit], input[type=button]")}; });
+              button: e.matches("button:not(.link), .button, input[type=submit], input[type=button]"),
+              control: e.matches("button, .button, input"), link: e.matches("a[href]:not(.button)"),
+              menu: !!e.closest("header.site, nav")}; });
 }"""
 
 
@@ -117,62 +121,81 @@ def close_the_account(page):
     return page
 
 
-@pytest.mark.django_db(transaction=True)
-def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_server):  # noqa: F811
-    load_demo()
+def phone_pages(browser, live_server, size) -> list[tuple]:  # noqa: F811
+    """(page, address, who) of the key pages of every role over the demo data, each page signed in at ``size``;
+    who is "public" or "citizen" (the citizen's pages), or "staff". An address of None: read the page where it
+    is (「账号已注销」, shown once after 注销账号)."""
     base = live_server.url
     citizen_id = "13900000001"
 
-    visitor = browser.new_context(**PHONE).new_page()
+    visitor = browser.new_context(**size).new_page()
     public = Message.objects.filter(status__in=Status.answered()).order_by("-id").first()
     hotspot = Hotspot.objects.public().order_by("-heat").first()
     assert public is not None and hotspot is not None
     mayor = Addressee.objects.get(title="兰州市市长").pk
-    pages = [(visitor, url) for url in (
+    pages = [(visitor, url, "public") for url in (
         "/", "/browse/", "/browse/?q=电梯", f"/m/{public.public_id}/", "/hotspots/", f"/hotspots/{hotspot.pk}/",
         "/leaders/", f"/leaders/{mayor}/", f"/leaders/{mayor}/?status=answered", "/region/620100/", "/accounts/login/",
         "/accounts/register/", "/accounts/reset/", "/privacy/")]
 
-    citizen = signed_in_page(browser, live_server, citizen_id, password=DEMO_PASSWORD, **PHONE)
+    citizen = signed_in_page(browser, live_server, citizen_id, password=DEMO_PASSWORD, **size)
     own = Message.objects.filter(author__username=citizen_id)
-    pages += [(citizen, url) for url in ("/post/", "/me/messages/", "/me/messages/?supported=1",
-                                         "/me/notifications/", "/accounts/me/", "/accounts/me/close/",
-                                         "/accounts/me/rebind/")]
-    pages += [(citizen, f"/m/{m.public_id}/") for m in own.order_by("-id")[:3]]
-    pages.append((unconsented_citizen(browser, live_server, PHONE), "/accounts/consent/"))
+    pages += [(citizen, url, "citizen") for url in ("/", "/post/", "/me/messages/", "/me/messages/?supported=1",
+                                                    "/me/notifications/", "/accounts/me/", "/accounts/me/close/",
+                                                    "/accounts/me/rebind/", "/privacy/")]
+    pages += [(citizen, f"/m/{m.public_id}/", "citizen") for m in own.order_by("-id")[:3]]
+    pages.append((unconsented_citizen(browser, live_server, size), "/accounts/consent/", "citizen"))
     rated = own.filter(status=Status.REPLIED).first()
     if rated:
-        pages.append((citizen, f"/m/{rated.public_id}/rate/"))
+        pages.append((citizen, f"/m/{rated.public_id}/rate/", "citizen"))
+    # 撤回 and 申请重办: the demo's citizen has a message waiting and one judged unsatisfied
+    pending = own.filter(status__in=(Status.SUBMITTED, Status.ACCEPTED)).first()
+    reopenable = next((m for m in own.filter(status=Status.EVALUATED) if can_reopen(m)), None)
+    assert pending and reopenable
+    pages += [(citizen, f"/m/{pending.public_id}/withdraw/", "citizen"),
+              (citizen, f"/m/{reopenable.public_id}/reopen/", "citizen")]
 
-    officer = signed_in_page(browser, live_server, "lz_housing", password=DEMO_PASSWORD, **PHONE)
+    officer = signed_in_page(browser, live_server, "lz_housing", password=DEMO_PASSWORD, **size)
     case = first_link(officer, f"{base}/staff/", "main table.cases a[href^='/staff/case/']")
-    pages += [(officer, url) for url in ("/staff/", "/staff/?tab=overdue", case)]
-    head = signed_in_page(browser, live_server, "lz_housing_head", password=DEMO_PASSWORD, **PHONE)
-    pages += [(head, url) for url in ("/staff/unit-work/", "/staff/?handler=none", case)]  # case: 指派承办人
-    dispatcher = signed_in_page(browser, live_server, "lz_dispatcher", password=DEMO_PASSWORD, **PHONE)
+    pages += [(officer, url, "staff") for url in ("/staff/", "/staff/?tab=overdue", case)]
+    head = signed_in_page(browser, live_server, "lz_housing_head", password=DEMO_PASSWORD, **size)
+    pages += [(head, url, "staff") for url in ("/staff/unit-work/", "/staff/?handler=none", case)]  # case: 指派承办人
+    dispatcher = signed_in_page(browser, live_server, "lz_dispatcher", password=DEMO_PASSWORD, **size)
     triage_case = first_link(dispatcher, f"{base}/staff/triage/", "main table.cases a[href^='/staff/case/']")
-    pages += [(dispatcher, url) for url in ("/staff/triage/", triage_case)]
-    supervisor = signed_in_page(browser, live_server, "lz_supervisor", password=DEMO_PASSWORD, **PHONE)
-    office = signed_in_page(browser, live_server, "o620100-01", password=DEMO_PASSWORD, **PHONE)  # 兰州市委书记's
-    pages += [(office, url) for url in ("/staff/leader-board/", "/staff/leader-board/?show=answered")]
-    pages += [(supervisor, url) for url in ("/staff/supervision/", "/staff/reading/", "/chronic/", "/stats/overdue/")]
+    pages += [(dispatcher, url, "staff") for url in ("/staff/triage/", triage_case)]
+    supervisor = signed_in_page(browser, live_server, "lz_supervisor", password=DEMO_PASSWORD, **size)
+    office = signed_in_page(browser, live_server, "o620100-01", password=DEMO_PASSWORD, **size)  # 兰州市委书记's
+    pages += [(office, url, "staff") for url in ("/staff/leader-board/", "/staff/leader-board/?show=answered")]
+    pages += [(supervisor, url, "staff") for url in ("/staff/supervision/", "/staff/reading/", "/chronic/",
+                                                     "/stats/overdue/")]
 
-    # 「账号已注销」, shown once after 注销账号: read where the form leads (None: no address to open)
-    pages.append((close_the_account(closing_citizen(browser, live_server, PHONE)), None))
+    pages.append((close_the_account(closing_citizen(browser, live_server, size)), None, "citizen"))
+    return pages
 
-    small, short_buttons, seen = [], [], 0
-    for page, url in pages:
+
+def read_targets(live_server, pages):
+    """Yield (address, who, target) of each target of ``pages`` (phone_pages), opening each page."""
+    base = live_server.url
+    for page, url, who in pages:
         if url is None:
             url = page.url.removeprefix(base)
         else:
             response = page.goto(base + url)
             assert response.status == 200, f"{url}: {response.status}"
         for t in page.evaluate(TARGETS_JS):
-            seen += 1
-            if t["w"] < TARGET or t["h"] < TARGET:
-                small.append(f"{url}: 「{t['text']}」 {t['w']}×{t['h']} ({t['where']})")
-            elif t["button"] and t["h"] < ACTION:
-                short_buttons.append(f"{url}: 「{t['text']}」 {t['h']}px high ({t['where']})")
+            yield url, who, t
+
+
+@pytest.mark.django_db(transaction=True)
+def test_standalone_targets_are_big_enough_to_tap_on_a_phone(browser, live_server):  # noqa: F811
+    load_demo()
+    small, short_buttons, seen = [], [], 0
+    for url, _, t in read_targets(live_server, phone_pages(browser, live_server, PHONE)):
+        seen += 1
+        if t["w"] < TARGET or t["h"] < TARGET:
+            small.append(f"{url}: 「{t['text']}」 {t['w']}×{t['h']} ({t['where']})")
+        elif t["button"] and t["h"] < ACTION:
+            short_buttons.append(f"{url}: 「{t['text']}」 {t['h']}px high ({t['where']})")
     assert seen > 500, seen  # the pages had their lists, forms and queues
     assert not small, f"targets smaller than {TARGET}×{TARGET}px at 390px:\n" + "\n".join(small)
     assert not short_buttons, f"buttons lower than {ACTION}px at 390px:\n" + "\n".join(short_buttons)
@@ -219,3 +242,25 @@ def test_the_workbench_small_links_and_the_sign_out_button_take_the_house_size_o
     desk.goto(f"{base}/staff/")
     assert all(t["h"] < 30 for t in sizes(desk, "main p.export a")), sizes(desk, "main p.export a")
     assert all(t["h"] < 30 for t in sizes(desk, "header.site .who button")), sizes(desk, "header.site .who button")
+
+
+SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 780}}  # the narrowest common handset
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_menus_and_the_citizens_pages_take_the_house_sizes_on_a_small_phone(browser, live_server):  # noqa: F811
+    """The house sizes of docs/accessibility.md at 360px: each link that stands apart is 40px high (and 24px
+    wide at least), each button 44px high (退出, a link to look at, too) — every link and button of the staff
+    pages' menus (the site's header, 工作台's menu, the tabs) and of the pages a citizen reads. A link inside a
+    sentence is exempt, as WCAG's inline targets: 隐私政策's 「在「我的资料」中下载我的数据 (JSON 文件), …」."""
+    load_demo()
+    low, seen = [], {"citizen": 0, "public": 0, "staff": 0}
+    for url, who, t in read_targets(live_server, phone_pages(browser, live_server, SMALL_PHONE)):
+        if who == "staff" and not t["menu"] or not (t["control"] or t["link"]):
+            continue
+        seen[who] += 1
+        least = ACTION if t["control"] else LINK
+        if t["h"] < least or t["w"] < TARGET:
+            low.append(f"{url}: 「{t['text']}」 {t['w']}×{t['h']}, {least}px high wanted ({t['where']})")
+    assert all(n > 100 for n in seen.values()), seen  # the menus of every staff page, the citizen's lists
+    assert not low, "under the house sizes at 360px:\n" + "\n".join(low)

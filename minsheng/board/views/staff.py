@@ -958,13 +958,19 @@ def _carried_words(via: str | None) -> str:
 
 
 def _event_detail(event: Event, topics: dict | None = None) -> str:
+    return "; ".join(text for text, _ in _event_detail_parts(event, topics))
+
+
+def _event_detail_parts(event: Event, topics: dict | None = None) -> list[tuple[str, bool]]:
+    """The parts of an event's line of history, each with whether it is what someone wrote (a reason, a
+    note, …): the page keeps a name whole (「领域 住房保障」) but wraps what was written as text does."""
     if event.kind in (Event.Kind.CLASSIFIED, Event.Kind.CORRECTED):
-        return _reading_detail(event, topics or {})
+        return _as_parts(_reading_detail(event, topics or {}))
     d = event.data or {}
     if event.kind == Event.Kind.AUTO_HELD:
-        return _held_detail(d)
+        return _as_parts(_held_detail(d))
     if event.kind == Event.Kind.DEADLINE_MOVED:
-        return change_words(d)
+        return _as_parts(change_words(d))
     parts = []
     if event.kind == Event.Kind.DISPATCHED and d.get("auto"):
         # an automatic dispatch (insight.tasks.auto_dispatch) has no actor: the line read as any
@@ -983,17 +989,23 @@ def _event_detail(event: Event, topics: dict | None = None) -> str:
                      + (f" ({_carried_words(d.get('via'))})" if d.get("carried_over") else ""))
     if event.kind == Event.Kind.CLOSED:  # a closing's reason is a code, not words someone wrote
         d = {**d, "reason": close_reason(d.get("reason"))}
+    parts = [(text, False) for text in parts]
     for key, label in (("reason", "理由"), ("note", "意见"), ("body", "内容"), ("comment", "评价")):
         if d.get(key):
-            parts.append(f"{label}: {d[key]}")
+            # a closing's reason is the site's words (close_reason above), not someone's
+            parts.append((f"{label}: {d[key]}", event.kind != Event.Kind.CLOSED))
     if d.get("into"):
-        parts.append(f"并入: {d['into']}")
+        parts.append((f"并入: {d['into']}", False))
     if d.get("merged"):
-        parts.append(f"并入本件: {d['merged']}")
+        parts.append((f"并入本件: {d['merged']}", False))
     if event.kind == Event.Kind.UNMERGED:
-        parts.insert(0, f"撤出留言 {d['split']}, 不再并入本件" if d.get("split")
-                     else f"已撤出原主件 {d['main']}, 重新待派单" if d.get("main") else "重新待派单")
-    return "; ".join(parts)
+        parts.insert(0, (f"撤出留言 {d['split']}, 不再并入本件" if d.get("split")
+                         else f"已撤出原主件 {d['main']}, 重新待派单" if d.get("main") else "重新待派单", False))
+    return parts
+
+
+def _as_parts(text: str) -> list[tuple[str, bool]]:
+    return [(text, False)] if text else []
 
 
 # the fields of the case page's forms that hold what someone wrote (答复, 理由, 意见)
@@ -1186,7 +1198,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
                  for pk in e.data["topic"]]
     topics = dict(Topic.objects.filter(pk__in=corrected).values_list("pk", "name")) if corrected else {}
     for e in events:
-        e.detail = _event_detail(e, topics)
+        e.detail = _event_detail_parts(e, topics)
     returned = [e for e in events if e.kind == Event.Kind.RETURNED]
     # the note of a split-out message, until it is dispatched again (as 单位退回's, while it waits)
     unmerged = [i for i, e in enumerate(events) if e.kind == Event.Kind.UNMERGED and "main" in (e.data or {})]
