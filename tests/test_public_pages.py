@@ -215,6 +215,32 @@ def test_support_once(client, personas, directory, login):
     assert not Support.objects.filter(message=hidden).exists()
 
 
+def test_a_support_pressed_by_mistake_is_taken_back(client, personas, directory, login):
+    """我也遇到 pressed by mistake could not be undone: the page offers 取消我也遇到 (a plain form,
+    no script needed), the count falls back, a second undo changes nothing, and only the
+    citizen who supported can take it back."""
+    p, d = personas, directory
+    m = dispatched(p, d, submit(p["citizen"], d))
+    c = login(p["other_citizen"])
+    page = text(c.post(f"/m/{m.public_id}/support/", follow=True))
+    assert "1 人也遇到这个问题" in page
+    assert f'action="/m/{m.public_id}/support/undo/"' in page and "取消我也遇到" in page
+    # someone else (the unit officer) cannot take the citizen's support back
+    login(p["officer"]).post(f"/m/{m.public_id}/support/undo/")
+    m.refresh_from_db()
+    assert m.support_count == 1 and Support.objects.filter(message=m, user=p["other_citizen"]).exists()
+    page = text(c.post(f"/m/{m.public_id}/support/undo/", follow=True))
+    assert "已取消“我也遇到”" in page and "还没有人点“我也遇到”" in page
+    assert f'action="/m/{m.public_id}/support/"' in page and "取消我也遇到" not in page
+    page = text(c.post(f"/m/{m.public_id}/support/undo/", follow=True))  # twice: harmless
+    assert "您没有点过“我也遇到”" in page
+    m.refresh_from_db()
+    assert m.support_count == 0 and not Support.objects.filter(message=m).exists()
+    assert f'href="/m/{m.public_id}/"' not in text(c.get("/me/messages/", {"supported": "1"}))  # 我也遇到的
+    r = client.post(f"/m/{m.public_id}/support/undo/")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
 def test_author_cannot_support_own_message(personas, directory, login):
     """我也遇到 counts other people with the same problem: the author's own click would
     count them twice (and raise the hotspot's heat)."""
