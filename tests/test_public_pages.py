@@ -532,6 +532,42 @@ def test_region_page_figures_are_the_public_statistics(client, personas, directo
     assert "<strong>1</strong><span>已答复</span>" in page and "<strong>100.0%</strong>" in page
 
 
+def test_the_mean_reply_time_reads_the_same_on_every_page(client, personas, directory,
+                                                         django_capture_on_commit_callbacks):
+    """平均答复用时 read 6.2 on the home page and 6.15 on /stats/: the same figure rounded two
+    ways. Every page shows it with one decimal (``figures.days_text``)."""
+    from minsheng.stats.facts import WORKDAYS, local_date
+
+    p, d = personas, directory
+    now = timezone.now()
+    # one message answered k working days after it was written, two the same day: k / 3 has two decimals
+    back = next(n for n in range(1, 15) if WORKDAYS.days_between(local_date(now - dt.timedelta(days=n)),
+                                                                 local_date(now)) % 3)
+    k = WORKDAYS.days_between(local_date(now - dt.timedelta(days=back)), local_date(now))
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(3):
+            m = submit(p["citizen"], d, title=f"小区电梯坏了第{i + 1}次")
+            if i == 0:
+                Message.objects.filter(pk=m.pk).update(submitted_at=now - dt.timedelta(days=back))
+                m.refresh_from_db()
+            replied(p, d, m)
+    shown = f"{k / 3:.1f}"
+    assert "<strong>3</strong><span>已答复</span>" in text(client.get("/"))
+    assert f"<strong>{shown}</strong><span>平均答复用时 (工作日)</span>" in text(client.get("/"))
+    assert f"<strong>{shown}</strong><span>平均答复用时 (工作日)</span>" in text(client.get("/region/620100/"))
+    stats = re.sub(r"\s+", " ", text(client.get("/stats/")))
+    assert f'<span class="value">{shown}</span><span class="name">平均答复用时 (工作日)</span>' in stats
+    units = text(client.get("/stats/units/"))
+    assert f"<td>{shown}</td>" in units and f"<td>{k / 3:.2f}</td>" not in units
+
+
+def test_days_are_rounded_half_up_to_one_decimal():
+    """The float's own rounding read 6.25 as 6.2 (``round``) where the workbook's 0.0 reads 6.3."""
+    from minsheng.stats.figures import days_text
+
+    assert [days_text(v) for v in (6.15, 6.25, 6, 0.33, None)] == ["6.2", "6.3", "6.0", "0.3", "—"]
+
+
 def test_leader_board_figures_are_the_public_statistics(client, personas, directory,
                                                        django_capture_on_commit_callbacks):
     """A leader's board counts as /stats/ does: a reopened case stays replied, a message
