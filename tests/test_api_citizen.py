@@ -310,6 +310,26 @@ def test_support(as_persona, personas, directory):
     assert as_persona("anonymous").get("/api/v1/me/supported/").status_code == 401
 
 
+def test_a_support_is_taken_back_with_delete(as_persona, personas, directory):
+    """DELETE on the support/ path takes my 我也遇到 back: the count falls, a second DELETE
+    answers the same state, and no one else can take mine back."""
+    m = advance(submit(personas["citizen"], directory), personas, directory, "accepted")
+    url = f"/api/v1/messages/{m.public_id}/support/"
+    assert as_persona("other_citizen").post(url).json()["support_count"] == 1
+    other = as_persona("officer").delete(url)
+    assert other.json() == {"supported": False, "removed": False, "support_count": 1}
+    undone = as_persona("other_citizen").delete(url)
+    assert undone.status_code == 200
+    assert undone.json() == {"supported": False, "removed": True, "support_count": 0}
+    assert as_persona("other_citizen").delete(url).json() == {"supported": False, "removed": False, "support_count": 0}
+    m.refresh_from_db()
+    assert m.support_count == 0 and not Support.objects.filter(message=m).exists()
+    assert as_persona("other_citizen").get("/api/v1/me/supported/").json()["results"] == []
+    assert as_persona("anonymous").delete(url).status_code == 401
+    schema = as_persona("other_citizen").get("/api/schema/?format=json").json()
+    assert "delete" in schema["paths"]["/api/v1/messages/{public_id}/support/"]
+
+
 def test_supported_list_is_in_the_order_i_supported(as_persona, personas, directory):
     """我也遇到的 was sorted by the messages' dates: what I supported today sank below a
     newer message I supported a month ago. Latest support first, across pages too."""

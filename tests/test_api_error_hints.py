@@ -61,7 +61,7 @@ def test_a_rating_not_among_the_choices_lists_them(personas, directory):
 
 @pytest.mark.parametrize("method, path, allowed", [
     ("patch", "/api/v1/messages/{id}/", "GET"),
-    ("delete", "/api/v1/messages/{id}/support/", "POST"),
+    ("put", "/api/v1/messages/{id}/support/", "POST"),  # DELETE takes a support back (since 2026-12-06)
     ("get", "/api/v1/messages/{id}/withdraw/", "POST"),
 ])
 def test_a_method_the_endpoint_does_not_take_says_which_it_takes(personas, directory, method, path, allowed):

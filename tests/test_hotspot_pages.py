@@ -332,6 +332,18 @@ def test_a_support_raises_heat_at_once(lift_hotspot, personas, django_capture_on
     assert hotspot.heat > before
 
 
+def test_a_support_taken_back_lowers_heat_at_once(lift_hotspot, personas, django_capture_on_commit_callbacks):
+    hotspot, messages = lift_hotspot
+    before = hotspot.heat
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.do_support(personas["other_citizen"], Message.objects.get(pk=messages[0].pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.do_unsupport(personas["other_citizen"], Message.objects.get(pk=messages[0].pk))
+    hotspot.refresh_from_db()
+    assert hotspot.support_count == 0
+    assert hotspot.heat == pytest.approx(before)
+
+
 def test_one_citizen_who_supports_two_messages_of_a_hotspot_is_one_who_has_it_too(client, lift_hotspot, personas,
                                                                                    django_capture_on_commit_callbacks):
     """The hotspot's page asks a reader to open 「任意一条」 of its messages and press 我也遇到; a citizen

@@ -215,6 +215,32 @@ def test_support_once(client, personas, directory, login):
     assert not Support.objects.filter(message=hidden).exists()
 
 
+def test_a_support_pressed_by_mistake_is_taken_back(client, personas, directory, login):
+    """我也遇到 pressed by mistake could not be undone: the page offers 取消我也遇到 (a plain form,
+    no script needed), the count falls back, a second undo changes nothing, and only the
+    citizen who supported can take it back."""
+    p, d = personas, directory
+    m = dispatched(p, d, submit(p["citizen"], d))
+    c = login(p["other_citizen"])
+    page = text(c.post(f"/m/{m.public_id}/support/", follow=True))
+    assert "1 人也遇到这个问题" in page
+    assert f'action="/m/{m.public_id}/support/undo/"' in page and "取消我也遇到" in page
+    # someone else (the unit officer) cannot take the citizen's support back
+    login(p["officer"]).post(f"/m/{m.public_id}/support/undo/")
+    m.refresh_from_db()
+    assert m.support_count == 1 and Support.objects.filter(message=m, user=p["other_citizen"]).exists()
+    page = text(c.post(f"/m/{m.public_id}/support/undo/", follow=True))
+    assert "已取消“我也遇到”" in page and "还没有人点“我也遇到”" in page
+    assert f'action="/m/{m.public_id}/support/"' in page and "取消我也遇到" not in page
+    page = text(c.post(f"/m/{m.public_id}/support/undo/", follow=True))  # twice: harmless
+    assert "您没有点过“我也遇到”" in page
+    m.refresh_from_db()
+    assert m.support_count == 0 and not Support.objects.filter(message=m).exists()
+    assert f'href="/m/{m.public_id}/"' not in text(c.get("/me/messages/", {"supported": "1"}))  # 我也遇到的
+    r = client.post(f"/m/{m.public_id}/support/undo/")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
 def test_author_cannot_support_own_message(personas, directory, login):
     """我也遇到 counts other people with the same problem: the author's own click would
     count them twice (and raise the hotspot's heat)."""
@@ -504,6 +530,42 @@ def test_region_page_figures_are_the_public_statistics(client, personas, directo
     page = text(client.get("/region/620100/"))
     assert "<strong>1</strong><span>受理留言</span>" in page
     assert "<strong>1</strong><span>已答复</span>" in page and "<strong>100.0%</strong>" in page
+
+
+def test_the_mean_reply_time_reads_the_same_on_every_page(client, personas, directory,
+                                                         django_capture_on_commit_callbacks):
+    """平均答复用时 read 6.2 on the home page and 6.15 on /stats/: the same figure rounded two
+    ways. Every page shows it with one decimal (``figures.days_text``)."""
+    from minsheng.stats.facts import WORKDAYS, local_date
+
+    p, d = personas, directory
+    now = timezone.now()
+    # one message answered k working days after it was written, two the same day: k / 3 has two decimals
+    back = next(n for n in range(1, 15) if WORKDAYS.days_between(local_date(now - dt.timedelta(days=n)),
+                                                                 local_date(now)) % 3)
+    k = WORKDAYS.days_between(local_date(now - dt.timedelta(days=back)), local_date(now))
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(3):
+            m = submit(p["citizen"], d, title=f"小区电梯坏了第{i + 1}次")
+            if i == 0:
+                Message.objects.filter(pk=m.pk).update(submitted_at=now - dt.timedelta(days=back))
+                m.refresh_from_db()
+            replied(p, d, m)
+    shown = f"{k / 3:.1f}"
+    assert "<strong>3</strong><span>已答复</span>" in text(client.get("/"))
+    assert f"<strong>{shown}</strong><span>平均答复用时 (工作日)</span>" in text(client.get("/"))
+    assert f"<strong>{shown}</strong><span>平均答复用时 (工作日)</span>" in text(client.get("/region/620100/"))
+    stats = re.sub(r"\s+", " ", text(client.get("/stats/")))
+    assert f'<span class="value">{shown}</span><span class="name">平均答复用时 (工作日)</span>' in stats
+    units = text(client.get("/stats/units/"))
+    assert f"<td>{shown}</td>" in units and f"<td>{k / 3:.2f}</td>" not in units
+
+
+def test_days_are_rounded_half_up_to_one_decimal():
+    """The float's own rounding read 6.25 as 6.2 (``round``) where the workbook's 0.0 reads 6.3."""
+    from minsheng.stats.figures import days_text
+
+    assert [days_text(v) for v in (6.15, 6.25, 6, 0.33, None)] == ["6.2", "6.3", "6.0", "0.3", "—"]
 
 
 def test_leader_board_figures_are_the_public_statistics(client, personas, directory,

@@ -295,6 +295,20 @@ def do_support(user, message: Message) -> bool:
     return created
 
 
+def do_unsupport(user, message: Message) -> bool:
+    """取消我也遇到: the user takes back their own support (pressed by mistake). Returns False
+    when they had none (twice, or never): nothing changes. Only the user's own row is
+    removed, so no one can take back another's; the count and the hotspot follow as a
+    support moves them (``do_support``)."""
+    with transaction.atomic():
+        removed, _ = Support.objects.filter(message=message, user=user).delete()
+        if removed:
+            Message.objects.filter(pk=message.pk, support_count__gt=0).update(support_count=F("support_count") - 1)
+            message.support_count = max(0, message.support_count - 1)
+            refresh_hotspot(message.pk)  # after the commit
+    return bool(removed)
+
+
 # --- dispatcher ---------------------------------------------------------------
 
 def require_supervisor(actor, message) -> None:

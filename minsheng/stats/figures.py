@@ -1088,3 +1088,17 @@ def percent_value(rate: float | None) -> Decimal | None:
 
 def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{percent_value(rate)}%"
+
+
+def days_value(days: float | None) -> Decimal | None:
+    """Working days (答复用时: the mean, the median) with one decimal, rounded half up as the
+    exports' 0.0 cells (since 2026-12-06: the home page's ``round(days, 1)`` read 6.2 where /stats/
+    wrote the stored 6.15 in full)."""
+    if days is None:
+        return None
+    return Decimal(repr(days)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def days_text(days: float | None) -> str:
+    """What every page shows of a number of working days: ``days_value``, or — when there is none."""
+    return "—" if days is None else str(days_value(days))

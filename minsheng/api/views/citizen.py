@@ -1,5 +1,5 @@
 """Citizen endpoints: post a message (photos included), my messages, rate, reopen,
-withdraw, support. Each calls the board action the web pages call."""
+withdraw, support (and take it back). Each calls the board action the web pages call."""
 
 from __future__ import annotations
 
@@ -182,10 +182,20 @@ class SupportResult(serializers.Serializer):
     support_count = serializers.IntegerField()
 
 
+class SupportUndone(serializers.Serializer):
+    supported = serializers.BooleanField(help_text="调用者此后是否仍「我也遇到」: 总是 false")
+    removed = serializers.BooleanField(help_text="本次是否取消了调用者的「我也遇到」; 调用者没有点过 (或已取消) 为 false, 不改变计数")
+    support_count = serializers.IntegerField()
+
+
 class Support(ApiView):
     docs = {"post": Doc("我也遇到", "对一条公开留言表示「我也遇到」, 返回 `supported`、`created` (本次是否新增; 重复提交为 false, "
                                   "不重复计数) 和最新的 `support_count`; 此后该留言答复和办结时调用者会收到通知 (站内信, 有邮箱的也发邮件)。"
-                                  "需要登录的个人; 留言人本人为 403, 调用者看不到的留言为 404。")}
+                                  "需要登录的个人; 留言人本人为 403, 调用者看不到的留言为 404。误点的可以用 `DELETE` 取消。"),
+            "delete": Doc("取消我也遇到", "取消调用者本人对这条留言的「我也遇到」(误点时), 与网站留言页的「取消我也遇到」相同: 返回 "
+                                        "`supported` (false)、`removed` (本次是否取消; 没有点过或重复取消为 false, 不改变计数) "
+                                        "和最新的 `support_count`; 此后不再收到该留言的答复和办结通知。只能取消自己的。"
+                                        "需要登录的个人, 调用者看不到的留言为 404。")}
 
     permission_classes = [IsPerson]
 
@@ -196,6 +206,13 @@ class Support(ApiView):
         created = actions.do_support(request.user, message)
         message.refresh_from_db(fields=["support_count"])  # others may have supported it meanwhile
         return Response({"supported": True, "created": created, "support_count": message.support_count})
+
+    @extend_schema(request=None, responses=SupportUndone, tags=["citizen"], parameters=[PUBLIC_ID])
+    def delete(self, request, public_id):
+        message = _own_or_public(request, public_id)
+        removed = actions.do_unsupport(request.user, message)
+        message.refresh_from_db(fields=["support_count"])  # others may have supported it meanwhile
+        return Response({"supported": False, "removed": removed, "support_count": message.support_count})
 
 
 class MyData(ApiView):

@@ -346,6 +346,19 @@ def support(request, public_id):
     return redirect("board:message", public_id)
 
 
+@require_POST
+def unsupport(request, public_id):
+    """取消我也遇到: a support pressed by mistake, taken back by the citizen who pressed it."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={reverse('board:message', args=[public_id])}")
+    message = get_object_or_404(Message, public_id=public_id, status__in=Status.public())
+    if actions.do_unsupport(request.user, message):
+        flash.success(request, "已取消“我也遇到”, 此后不再收到该留言的答复和办结通知")
+    else:
+        flash.info(request, "您没有点过“我也遇到”")
+    return redirect("board:message", public_id)
+
+
 # --- notifications --------------------------------------------------------------------
 
 @login_required
@@ -399,6 +412,7 @@ urlpatterns = [
     path("m/<str:public_id>/reopen/", reopen, name="reopen"),
     path("m/<str:public_id>/withdraw/", withdraw, name="withdraw"),
     path("m/<str:public_id>/support/", support, name="support"),
+    path("m/<str:public_id>/support/undo/", unsupport, name="unsupport"),
     path("me/notifications/", notifications, name="notifications"),
     path("me/notifications/read-all/", notifications_read_all, name="notifications_read_all"),
     path("me/notifications/<int:pk>/", notification_open, name="notification_open"),

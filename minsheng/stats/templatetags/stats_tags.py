@@ -5,6 +5,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 
 from minsheng.insight.classify import confidence_text
+from minsheng.stats.figures import days_text
 from minsheng.stats.figures import percent as _percent
 
 register = template.Library()
@@ -40,9 +41,8 @@ def points(change):
 
 @register.filter
 def days(value):
-    if value is None:
-        return "—"
-    return f"{value:g}"
+    """Working days as every page shows them (``figures.days_text``: one decimal, half up)."""
+    return days_text(value)
 
 
 @register.simple_tag
