@@ -515,7 +515,7 @@ def _without_indexes(cursor, table: str):
 def _aggregate_rollups(cubes=None, days: tuple[dt.date, dt.date] | None = None, indexes: bool = False) -> None:
     """Insert the rollup rows of ``cubes`` (every cube: None) summed from the facts: the day rows, then the month
     rows from them. ``days`` (first, last): of the facts of those days alone — whole months, so that no month row
-    is written twice (the back-fill of the office cubes, stats.0014, a month at a time); ``indexes``: leave
+    is written twice (the back-fill of the office cubes, stats.0015, a month at a time); ``indexes``: leave
     the table's indexes in place (rows are added to a table that has others, not filled afresh)."""
     dims = ", ".join(ROLLUP_DIMENSIONS)
     names = ROLLUP_MEASURES
