@@ -5,7 +5,13 @@
 #                       (default postgres://postgres@127.0.0.1:5432/minsheng_test)
 #   REQUIRE_POSTGRES=1  fail instead of skipping when that server is unreachable (CI sets it)
 #   PYTEST_ARGS         extra pytest arguments
-#   PYTEST_WORKERS      parallel pytest processes (pytest-xdist; default 2, 0 = none)
+#   PYTEST_WORKERS      parallel pytest processes of each pass (pytest-xdist; default 2, 0 = none)
+#   TEST_PASSES_APART=1 run the PostgreSQL pass after the SQLite one, not beside it
+#
+# The PostgreSQL pass runs beside the SQLite pass (each with its own MINSHENG_VAR_DIR and Redis database): one pass
+# alone kept the 2 cores 61 % busy (the rest: browsers, servers and subprocesses waited on, the last slow tests),
+# docs/decisions.md. It runs the tests that use the database (--db-tests-only, tests/conftest.py): pytest-django
+# refuses the others' queries, so they run the same on both and are read once, in the SQLite pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -32,14 +38,43 @@ run_pytest() {  # $1 = label; pytest exit 5 (no tests ran) is a failure
     [ $rc -eq 0 ] || status=1
 }
 
-run_pytest "SQLite" 
+pg_reachable() {
+    $BIN/python -c "import psycopg,sys; psycopg.connect('${PG_URL%/*}/postgres', connect_timeout=3).close()" 2>/dev/null
+}
 
-if $BIN/python -c "import psycopg,sys; psycopg.connect('${PG_URL%/*}/postgres', connect_timeout=3).close()" 2>/dev/null; then
-    DATABASE_URL=$PG_URL run_pytest "PostgreSQL ($PG_URL)"
-elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
-    echo "PostgreSQL at $PG_URL is unreachable"; status=1
+pg_pass() {  # in a subshell: its exit status is the pass's
+    export DATABASE_URL=$PG_URL MINSHENG_VAR_DIR MINSHENG_TEST_REDIS_DB=13
+    MINSHENG_VAR_DIR=$(mktemp -d)
+    status=0
+    run_pytest "PostgreSQL ($PG_URL): the tests that use the database" --db-tests-only
+    exit $status
+}
+
+pg_pid= pg_after=
+if ! pg_reachable; then
+    if [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
+        echo "PostgreSQL at $PG_URL is unreachable"; status=1
+    else
+        step "PostgreSQL unreachable at $PG_URL: skipped (set REQUIRE_POSTGRES=1 to fail instead)"
+    fi
+elif [ "${TEST_PASSES_APART:-0}" = 1 ]; then
+    pg_after=1
 else
-    step "PostgreSQL unreachable at $PG_URL: skipped (set REQUIRE_POSTGRES=1 to fail instead)"
+    pg_log=$(mktemp)
+    step "pytest on PostgreSQL: runs beside the SQLite pass; its output follows that pass's"
+    (pg_pass) >"$pg_log" 2>&1 &
+    pg_pid=$!
+    trap 'pkill -TERM -P "$pg_pid"; exit 130' INT TERM  # interrupted: the pass beside stops too
+fi
+
+run_pytest "SQLite"
+
+if [ -n "$pg_pid" ]; then
+    wait "$pg_pid" || status=1
+    cat "$pg_log"
+    rm -f "$pg_log"
+elif [ -n "$pg_after" ]; then
+    (pg_pass) || status=1
 fi
 
 step "result: $([ $status -eq 0 ] && echo PASSED || echo FAILED)"

@@ -23,6 +23,30 @@ from minsheng.directory.models import Addressee, Region, Responsibility, Topic, 
 
 PASSWORD = "minsheng-test-pw"
 
+# The fixtures through which pytest-django lets a test reach the database; it refuses every other test's queries, so a
+# test without one of them runs the same on SQLite and on PostgreSQL.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "live_server"}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db-tests-only", action="store_true",
+                     help="run only the tests that use the database (scripts/test.sh's PostgreSQL pass: the others "
+                          "are database-independent and run in its SQLite pass)")
+
+
+def uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(item.fixturenames))
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--db-tests-only"):
+        return
+    independent = [item for item in items if not uses_database(item)]
+    if independent:
+        config.hook.pytest_deselected(items=independent)
+        items[:] = [item for item in items if uses_database(item)]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

@@ -330,7 +330,6 @@ def test_the_sort_links_stay_on_a_phone(browser, live_server, personas, director
     with page.expect_navigation():
         page.get_by_role("link", name="提交时间 (按提交时间降序排列)").tap()
     assert page.locator("table.cases tbody td[data-label='留言'] > a").all_inner_texts() == titles[::-1]
-    page.screenshot(path="/tmp/sort-phone.png", full_page=True)
     page.context.close()
 
 
