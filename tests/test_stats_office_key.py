@@ -67,3 +67,35 @@ def test_an_office_deleted_leaves_no_figures_behind(cases, directory):
     assert figures.received_by_addressee() == {}
     for model in (MessageFact, OpenCase, Miss, SignFor, Rollup):  # no row left counting for an office of that id
         assert not model.objects.filter(addressee_key=gone).exists()
+
+
+def test_migration_0015_writes_the_office_cubes_a_rebuild_writes(cases, directory):
+    """stats.0015 back-fills the office cubes month by month with its own copy of the SQL (since 2026-12-06 (fix):
+    before, it imported today's ``facts._aggregate_rollups``, and a measure added later broke old upgrades): its
+    rows are those ``facts.rebuild()`` writes, every column, over two months."""
+    import datetime as dt
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    deputy = Addressee.objects.create(title="兰州市副市长", region=directory["lanzhou"])
+    ids = list(Message.objects.order_by("pk").values_list("pk", flat=True))
+    Message.objects.filter(pk__in=ids[::2]).update(addressee=directory["mayor"])
+    Message.objects.filter(pk__in=ids[1::3]).update(addressee=deputy)
+    for m in Message.objects.filter(pk__in=ids[::4]):  # another month
+        Message.objects.filter(pk=m.pk).update(submitted_at=m.submitted_at - dt.timedelta(days=45))
+    facts.rebuild()
+    columns = [f.column for f in Rollup._meta.concrete_fields if f.column != "id"]
+
+    def office_rows():
+        return sorted(Rollup.objects.filter(cube__in=list(OFFICE_CUBES)).values_list(*columns))
+
+    rebuilt = office_rows()
+    assert len({r[columns.index("month")] for r in rebuilt}) >= 2 and len(rebuilt) > 20
+    Rollup.objects.filter(cube__in=list(OFFICE_CUBES)).delete()
+    migration = importlib.import_module("minsheng.stats.migrations.0015_office_cubes")
+    assert set(migration.OFFICE_CUBES) == set(OFFICE_CUBES)
+    migration.fill_office_cubes(apps, SimpleNamespace(connection=connection))  # all it reads of its schema editor
+    assert office_rows() == rebuilt

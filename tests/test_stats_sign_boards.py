@@ -302,3 +302,33 @@ def test_migration_0014_counts_the_late_sign_fors_of_withdrawn_cases_kept(
     assert SignFor.objects.filter(message=withdrawn).count() == 1
     region = _text(client.get("/region/620100/"))
     assert re.search(r"及时签收率 \(1/6 件, 超期 <a [^>]+>5</a> 件\)", region)
+
+
+def test_the_public_late_sign_for_lists_never_match_a_query_word_in_a_withdrawn_case(
+        client, personas, directory, signs, django_capture_on_commit_callbacks):
+    """Before 2026-12-06 (fix) ``/stats/export/messages.csv?measure=sign_late&q=噪音`` returned the withdrawn case
+    whose title holds 噪音: anyone could probe the words a citizen withdrew. A query word keeps the published
+    cases only; ``status=withdrawn`` alone still lists it (its status is shown in every row anyway)."""
+    withdrawn = _withdrawn_after_late_return(personas, signs, django_capture_on_commit_callbacks)
+
+    def csv_ids(**params):
+        response = client.get("/stats/export/messages.csv", {"measure": "sign_late", "region": "620100", **params})
+        table = data_rows(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+        return [dict(zip(table[0], r, strict=True))["留言编号"] for r in table[1:]]
+
+    assert withdrawn.public_id in csv_ids()
+    assert csv_ids(q="噪音") == []
+    assert csv_ids(q="噪音", status="withdrawn") == []
+    assert csv_ids(q=withdrawn.public_id) == []
+    assert csv_ids(status="withdrawn") == [withdrawn.public_id]
+    assert len(csv_ids(q="路灯")) == 1  # a published case's word still finds it
+    assert len(csv_ids(q="坑洼")) == 4  # the text all five share: the four published ones
+
+    # the page takes no query word (the same rows whatever word is sent), the API refuses one
+    for word in ("噪音", "没有这个词"):
+        page = _text(client.get("/stats/list/", {"measure": "sign_late", "region": "620100", "q": word}))
+        assert "共 5 件" in page and "噪音" not in page
+        api = client.get("/api/v1/statistics/messages/", {"measure": "sign_late", "region": "620100", "q": word})
+        assert api.status_code == 400 and "噪音" not in api.content.decode()
+        api = client.get("/api/v1/statistics/messages/", {"measure": "sign_late", "status": "withdrawn"})
+        assert api.status_code == 400

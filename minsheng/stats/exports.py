@@ -150,8 +150,11 @@ def _sign_late_queryset(scope: Scope, *, public: bool, now, status, query: str):
     scope (its regions, topics, type, unit and days, ``scope.fact_q``, as 及时签收率 counts them), one row each,
     the longest overdue 签收期限 first; withdrawn cases' too (``SIGN_LIST_STATUSES``), as they are counted."""
     late = SignFor.objects.filter(scope.fact_q(), sign_late_q(now)).values("assignment")
+    # a query word never selects a withdrawn case publicly (since 2026-12-06 (fix)): its text (or number) matched
+    # would tell anyone the words its author withdrew; ``status=withdrawn`` alone tells only its status, shown anyway
+    shown = Status.public() if public and query else SIGN_LIST_STATUSES
     qs = _narrowed(_message_scope(Message.objects.all(), scope).filter(assignments__in=late), public, status, query,
-                   shown=SIGN_LIST_STATUSES)
+                   shown=shown)
     # the assignment joined by the filter above (one row each), its unit and times beside the message's
     return qs.annotate(sign_unit_key=F("assignments__unit_id"), sign_unit=F("assignments__unit__name"),
                        sign_due=F("assignments__sign_due_at"),
