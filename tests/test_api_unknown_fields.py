@@ -91,6 +91,21 @@ def test_a_write_that_takes_no_body_refuses_a_field_and_does_nothing(world, pers
     assert world["clients"][who].post(path(world), {}, format="json").status_code == 200
 
 
+def test_taking_a_support_back_refuses_a_field_and_keeps_the_support(world, personas):
+    """DELETE support/ (取消我也遇到, since 2026-12-06) takes no field either: one sent was dropped and the
+    support taken back (review of 2026-12-06), though docs/api.md says every DELETE refuses it."""
+    client = token_client(personas["other_citizen"])
+    path = f"/api/v1/messages/{world['replied']}/support/"
+    assert client.post(path, {}, format="json").json()["support_count"] == 1
+    response = client.delete(path, {"reason": "点错了"}, format="json")
+    assert response.status_code == 400, response.content.decode()
+    error = error_of(response)
+    assert error["message"] == "未知字段: reason (该接口不接受请求体字段)"
+    assert error["fields"] == {"reason": ["未知字段"]}
+    assert Message.objects.get(public_id=world["replied"]).support_count == 1
+    assert client.delete(path, {}, format="json").json()["removed"] is True
+
+
 def test_an_unknown_field_of_an_item_of_dispatch_batch_is_named_with_its_item(world):
     response = world["clients"]["dispatcher"].post(
         "/api/v1/staff/dispatch-batch/", {"items": [{"case": world["pending"], "lead": 1, "asists": [2]}]},
