@@ -106,6 +106,24 @@ def test_taking_a_support_back_refuses_a_field_and_keeps_the_support(world, pers
     assert client.delete(path, {}, format="json").json()["removed"] is True
 
 
+def test_a_huge_unknown_name_is_echoed_cut_as_the_406_echoes_an_accept(personas, directory):
+    """A 10 kB field name (or query parameter) came back whole in the 400, twice (review of 2026-12-06): its
+    first 100 characters are echoed, then 「…」, as the 406 echoes an Accept header (errors.echoed)."""
+    huge = "adress" + "x" * 10_000
+    shown = huge[:100] + "…"
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", {**GOOD, huge: "城关区"}, format="json")
+    assert response.status_code == 400
+    assert len(response.content) < 2_000, len(response.content)
+    error = error_of(response)
+    assert error["message"] == f"未知字段: {shown} (可用: {TAKEN})"
+    assert error["fields"] == {shown: ["未知字段"]}
+    asked = Client().get("/api/v1/messages/", {huge: "1"}, HTTP_ACCEPT="application/json")
+    assert asked.status_code == 400 and len(asked.content) < 2_000, len(asked.content)
+    assert error_of(asked)["message"].startswith(f"未知的查询参数: {shown} (可用: ")
+    assert error_of(asked)["fields"] == {shown: ["未知的查询参数"]}
+    assert not Message.objects.exists()
+
+
 def test_an_unknown_field_of_an_item_of_dispatch_batch_is_named_with_its_item(world):
     response = world["clients"]["dispatcher"].post(
         "/api/v1/staff/dispatch-batch/", {"items": [{"case": world["pending"], "lead": 1, "asists": [2]}]},
