@@ -91,6 +91,39 @@ def test_a_write_that_takes_no_body_refuses_a_field_and_does_nothing(world, pers
     assert world["clients"][who].post(path(world), {}, format="json").status_code == 200
 
 
+def test_taking_a_support_back_refuses_a_field_and_keeps_the_support(world, personas):
+    """DELETE support/ (取消我也遇到, since 2026-12-06) takes no field either: one sent was dropped and the
+    support taken back (review of 2026-12-06), though docs/api.md says every DELETE refuses it."""
+    client = token_client(personas["other_citizen"])
+    path = f"/api/v1/messages/{world['replied']}/support/"
+    assert client.post(path, {}, format="json").json()["support_count"] == 1
+    response = client.delete(path, {"reason": "点错了"}, format="json")
+    assert response.status_code == 400, response.content.decode()
+    error = error_of(response)
+    assert error["message"] == "未知字段: reason (该接口不接受请求体字段)"
+    assert error["fields"] == {"reason": ["未知字段"]}
+    assert Message.objects.get(public_id=world["replied"]).support_count == 1
+    assert client.delete(path, {}, format="json").json()["removed"] is True
+
+
+def test_a_huge_unknown_name_is_echoed_cut_as_the_406_echoes_an_accept(personas, directory):
+    """A 10 kB field name (or query parameter) came back whole in the 400, twice (review of 2026-12-06): its
+    first 100 characters are echoed, then 「…」, as the 406 echoes an Accept header (errors.echoed)."""
+    huge = "adress" + "x" * 10_000
+    shown = huge[:100] + "…"
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", {**GOOD, huge: "城关区"}, format="json")
+    assert response.status_code == 400
+    assert len(response.content) < 2_000, len(response.content)
+    error = error_of(response)
+    assert error["message"] == f"未知字段: {shown} (可用: {TAKEN})"
+    assert error["fields"] == {shown: ["未知字段"]}
+    asked = Client().get("/api/v1/messages/", {huge: "1"}, HTTP_ACCEPT="application/json")
+    assert asked.status_code == 400 and len(asked.content) < 2_000, len(asked.content)
+    assert error_of(asked)["message"].startswith(f"未知的查询参数: {shown} (可用: ")
+    assert error_of(asked)["fields"] == {shown: ["未知的查询参数"]}
+    assert not Message.objects.exists()
+
+
 def test_an_unknown_field_of_an_item_of_dispatch_batch_is_named_with_its_item(world):
     response = world["clients"]["dispatcher"].post(
         "/api/v1/staff/dispatch-batch/", {"items": [{"case": world["pending"], "lead": 1, "asists": [2]}]},

@@ -562,6 +562,32 @@ def test_the_mean_reply_time_reads_the_same_on_every_page(client, personas, dire
     assert f"<td>{shown}</td>" in units and f"<td>{k / 3:.2f}</td>" not in units
 
 
+def test_the_mean_reply_time_is_rounded_once(client, directory):
+    """A true mean of 6.149 working days was rounded to 6.15 in the figures, then to one decimal, half up: the
+    pages read 6.2 (review of 2026-12-06). Rounded once, where shown: 6.1 on the pages, 6.15 in the API and
+    the exports, as before."""
+    from minsheng.stats import figures
+    from minsheng.stats.exports import totals_rows
+    from minsheng.stats.models import CUBES, HIST_FIELDS, OFFICE_CUBES
+
+    mayor, month = directory["mayor"], timezone.localdate().replace(day=1)
+    dims = {"p1": "62", "p2": "6201", "p3": "620102", "p4": "", "unit_key": 0, "topic_key": 0, "kind": "help"}
+    counts = {"submitted": 1000, "received": 1000, "replied": 1000, "on_time": 1000, "days_sum": 6149,
+              HIST_FIELDS[6]: 1000}
+    Rollup.objects.bulk_create([
+        Rollup(cube=cube, grain=Rollup.Grain.MONTH, period=month, month=month, **counts,
+               **{k: (v if k in kept else type(v)()) for k, v in dims.items()},
+               addressee_key=mayor.pk if cube in OFFICE_CUBES else 0)
+        for cube, kept in CUBES.items()])
+    figures.bump_version()
+    stats = re.sub(r"\s+", " ", text(client.get("/stats/?region=620100")))
+    assert '<span class="value">6.1</span><span class="name">平均答复用时 (工作日)</span>' in stats
+    assert "<strong>6.1</strong><span>平均答复用时 (工作日)</span>" in text(client.get(f"/leaders/{mayor.pk}/"))
+    assert client.get("/api/v1/statistics/?region=620100").json()["mean_days_to_reply"] == 6.15
+    assert client.get(f"/api/v1/addressees/{mayor.pk}/").json()["figures"]["mean_days_to_reply"] == 6.15
+    assert ["平均答复用时(工作日)", 6.15] in totals_rows(figures.compute(region="620100"))
+
+
 def test_days_are_rounded_half_up_to_one_decimal():
     """The float's own rounding read 6.25 as 6.2 (``round``) where the workbook's 0.0 reads 6.3."""
     from minsheng.stats.figures import days_text

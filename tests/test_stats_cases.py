@@ -222,7 +222,7 @@ def raw_figures(messages, now=None) -> dict:
         "signed_on_time": signed_on_time,
         "sign_on_time_rate": rate(signed_on_time, sign_due),
         "median_days_to_reply": statistics.median(days) if days else None,
-        "mean_days_to_reply": round(sum(days) / len(days), 2) if days else None,
+        "mean_days_to_reply": sum(days) / len(days) if days else None,  # unrounded, as the figures keep it
         "evaluated": evaluated,
         "satisfied": satisfied,
         "satisfaction_rate": rate(satisfied, evaluated),

@@ -23,7 +23,7 @@ from minsheng.board.views.leader_office import office_tabs
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic, Unit
 
-from .errors import ApiError
+from .errors import ApiError, echoed
 
 PUBLIC_STATUSES = sorted(Status.public())
 SHORT = 200
@@ -50,21 +50,24 @@ def name_refusals(unknown, accepted, said: str, hints: Mapping[str, str] | None 
     """``fields`` of a refusal of names not taken, each with its words: its hint (a name known to be used for one
     of ours: ``lat`` for ``latitude``), else ``said`` and the accepted name it may be a typo of."""
     fields = {}
-    for name in unknown:
+    for name in unknown:  # each name cut as errors.echoed cuts an Accept header the 406 repeats
         if hints and name in hints:
-            fields[name] = [hints[name]]
+            fields.setdefault(echoed(name), [hints[name]])
             continue
         close = difflib.get_close_matches(name, accepted, n=1, cutoff=0.7)
-        fields[name] = [f"{said} (是否应为 {close[0]}?)" if close else said]
+        fields.setdefault(echoed(name), [f"{said} (是否应为 {echoed(close[0])}?)" if close else said])
     return fields
 
 
 def refuse_names(unknown, accepted, said: str, hints: Mapping[str, str] | None = None,
                  none_taken: str = "") -> ApiError:
     """The 400 of names an endpoint does not take, the query parameters of a GET (``said``: 「未知的查询参数」) or
-    the fields of a body (「未知字段」): each named, then those it takes (or ``none_taken``)."""
+    the fields of a body (「未知字段」): each named, then those it takes (or ``none_taken``). A name is repeated
+    as errors.echoed repeats a request's words, its first 100 characters (a 10 kB name came back whole, twice,
+    until 2026-12-06)."""
     taken = f"可用: {', '.join(accepted)}" if accepted else none_taken
-    return ApiError(f"{said}: {', '.join(unknown)} ({taken})", fields=name_refusals(unknown, accepted, said, hints))
+    return ApiError(f"{said}: {', '.join(echoed(name) for name in unknown)} ({taken})",
+                    fields=name_refusals(unknown, accepted, said, hints))
 
 
 def check_date_range(attrs: dict) -> None:

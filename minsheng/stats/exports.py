@@ -31,7 +31,7 @@ from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
 from .facts import working_days_late
-from .figures import Scope, clock, compute, sign_late_q, tabulate, topic_subtree_ids
+from .figures import Scope, clock, compute, reported, sign_late_q, tabulate, topic_subtree_ids
 from .measures import MEASURE
 from .models import MessageFact, OpenCase, SignFor
 
@@ -556,12 +556,13 @@ def table_rows(rows: list[dict], first: str):
     """Header and body of a table; a row beneath another (``depth`` 1: a district under
     its city in a campaign of several regions) is indented with an ideographic space."""
     header = [first, *(label for _, label in TABLE_COLUMNS)]
-    body = [["\u3000" * row.get("depth", 0) + row["label"], *(row[name] for name, _ in TABLE_COLUMNS)]
+    body = [["\u3000" * row.get("depth", 0) + row["label"], *(reported(row)[name] for name, _ in TABLE_COLUMNS)]
             for row in rows]
     return header, body
 
 
 def totals_rows(figures: dict):
+    figures = reported(figures)  # the mean with two decimals, as before 2026-12-06 (the figures keep it unrounded)
     return [["指标", "数值"], *([label, figures[name]] for name, label in TABLE_COLUMNS)]
 
 

@@ -387,7 +387,7 @@ def figures_from(sums: dict, overdue: dict, over_values) -> dict:
         "signed_on_time": int(overdue.get("signed_on_time") or 0),
         "sign_on_time_rate": _rate(int(overdue.get("signed_on_time") or 0), int(overdue.get("sign_due") or 0)),
         "median_days_to_reply": _median(sums, over_values),
-        "mean_days_to_reply": round(sums["days_sum"] / replied, 2) if replied else None,
+        "mean_days_to_reply": sums["days_sum"] / replied if replied else None,  # unrounded: ``reported``, ``days_value``
         "evaluated": sums["evaluated"],
         "satisfied": sums["satisfied"],
         "satisfaction_rate": _rate(sums["satisfied"], sums["evaluated"]),
@@ -611,8 +611,13 @@ def _scope_key(scope: Scope) -> tuple:
             scope.date_to.isoformat() if scope.date_to else None)
 
 
+# the shape of a cached figure: a new number when a figure's value changes meaning, so that no process reads
+# a dict an older release cached (2: ``mean_days_to_reply`` unrounded, since 2026-12-06)
+CACHE_SHAPE = 2
+
+
 def _cache_key(name: str, scope: Scope, now: dt.datetime, *extra) -> str:
-    raw = repr((name, extra, _scope_key(scope), now.isoformat(), rollup_version()))
+    raw = repr((name, extra, _scope_key(scope), now.isoformat(), rollup_version(), CACHE_SHAPE))
     return CACHE_PREFIX + hashlib.sha1(raw.encode()).hexdigest()
 
 
@@ -672,7 +677,7 @@ def addressees_figures(addressees, now=None) -> dict[int, dict]:
                    "on_time": row["on_time"], "missed": missed[pk],
                    "on_time_rate": _rate(row["on_time"], replied + missed[pk]),
                    **_sign_figures(signs.get(pk, {})),
-                   "mean_days_to_reply": round((row["days_sum"] or 0) / replied, 2) if replied else None}
+                   "mean_days_to_reply": (row["days_sum"] or 0) / replied if replied else None}  # unrounded, as compute's
     return out
 
 
@@ -1102,3 +1107,15 @@ def days_value(days: float | None) -> Decimal | None:
 def days_text(days: float | None) -> str:
     """What every page shows of a number of working days: ``days_value``, or — when there is none."""
     return "—" if days is None else str(days_value(days))
+
+
+MEAN_DAYS_DECIMALS = 2
+
+
+def reported(row: dict) -> dict:
+    """A figures dict (``compute``'s, a ``tabulate`` row, ``addressees_figures``'s) as the API, the exports,
+    /stats/figures.json and `minsheng stats` give it: ``mean_days_to_reply`` rounded to two decimals. The
+    figures keep the mean unrounded, so that a page rounds it once (``days_value``: 6.149 reads 6.1; since
+    2026-12-06, rounded to 6.15 first it read 6.2)."""
+    mean = row.get("mean_days_to_reply")
+    return row if mean is None else {**row, "mean_days_to_reply": round(mean, MEAN_DAYS_DECIMALS)}

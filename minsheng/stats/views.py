@@ -638,7 +638,7 @@ def figures_json(request):
     """The headline figures of a scope as JSON (for embedding; the API has more)."""
     filters = _filters(request, default_region=False)
     try:
-        data = figures.compute(**filters)
+        data = figures.reported(figures.compute(**filters))
     except ScopeError as exc:
         return _json_error(str(exc))  # JSON for embedding, whoever asks
     return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/json")

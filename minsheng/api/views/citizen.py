@@ -210,6 +210,7 @@ class Support(ApiView):
     @extend_schema(request=None, responses=SupportUndone, tags=["citizen"], parameters=[PUBLIC_ID])
     def delete(self, request, public_id):
         message = _own_or_public(request, public_id)
+        check_body_names(request, None)  # as post: a field sent to a DELETE is refused (docs/api.md)
         removed = actions.do_unsupport(request.user, message)
         message.refresh_from_db(fields=["support_count"])  # others may have supported it meanwhile
         return Response({"supported": False, "removed": removed, "support_count": message.support_count})

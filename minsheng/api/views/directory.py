@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from minsheng.directory.models import Addressee, Region, Topic, Unit
 from minsheng.directory.pinyin import name_or_pinyin
-from minsheng.stats.figures import addressees_figures
+from minsheng.stats.figures import addressees_figures, reported
 
 from ..inputs import AddresseeQuery, RegionTreeQuery, UnitQuery
 from ..pagination import DirectoryPages
@@ -155,7 +155,7 @@ def _with_figures(addressees) -> list:
     """``addressees`` each with its board's figures (four queries for them all)."""
     figures = addressees_figures(addressees)
     for addressee in addressees:
-        addressee.figures = figures[addressee.pk]
+        addressee.figures = reported(figures[addressee.pk])
     return addressees
 
 

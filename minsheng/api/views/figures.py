@@ -290,7 +290,7 @@ class Statistics(ApiView):
     @extend_schema(responses=FiguresSerializer, tags=["statistics"])
     def get(self, request):
         params = self.query(request)
-        return Response(_figures(stats.compute, params))
+        return Response(stats.reported(_figures(stats.compute, params)))
 
 
 class StatisticsBreakdown(ApiView):
@@ -306,7 +306,7 @@ class StatisticsBreakdown(ApiView):
         # laid out as the pages and exports show it: a campaign of several regions (topics)
         # has a row for each, depth 0, with its children beneath at depth 1
         rows = _figures(lambda **f: stats.tabulate(params["by"], stats.make_scope(**f)), params)
-        return Response([{**row, "depth": row.get("depth", 0)} for row in rows])
+        return Response([{**stats.reported(row), "depth": row.get("depth", 0)} for row in rows])
 
 
 # --- the messages behind a figure (since 2026-12-06; before, the site's /stats/list/ and its CSV alone) ---------

@@ -55,8 +55,8 @@ class Command(BaseCommand):
         filters = {k: opts[k] for k in (*SCOPE_OPTIONS, "campaign", "addressee") if opts[k]}
         try:
             scope = figures.make_scope(**filters, drafts=True)  # operators see campaigns not public yet
-            totals = figures.compute(scope)
-            rows = figures.tabulate(opts["by"], scope) if opts["by"] else None  # as the pages lay it out
+            totals = figures.reported(figures.compute(scope))  # the mean with two decimals
+            rows = [figures.reported(row) for row in figures.tabulate(opts["by"], scope)] if opts["by"] else None  # as the pages lay it out
         except ScopeError as exc:
             raise CommandError(str(exc)) from None
         if opts["json"]:
