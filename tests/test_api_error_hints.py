@@ -21,15 +21,11 @@ from .test_api_support import (  # noqa: F401 (fixtures)
     coded,
     error_of,
     submit,
+    token_client,
 )
 
 pytestmark = pytest.mark.django_db
 
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(user, 'walk')[1]}")
-    return client
 
 BODY = "我们小区建于1995年, 六层住宅没有电梯, 老人上下楼非常困难, 希望尽快加装电梯。"
 

@@ -28,19 +28,13 @@ from .test_api_support import (  # noqa: F401 (fixtures)
     error_of,
     named,
     submit,
+    token_client,
 )
 
 pytestmark = pytest.mark.django_db
 
 BODY = "我们小区建于1995年, 六层住宅没有电梯, 老人上下楼非常困难, 希望尽快加装电梯。"
 DESCRIPTION = "七里河区某小区六层住宅没有电梯, 老人上下楼非常困难, 希望尽快加装电梯。"
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    _, key = ApiToken.issue(user, "qa")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
 
 
 def post_form(client, url, data):

@@ -61,6 +61,13 @@ def api_key(db):
     return row, key
 
 
+def token_client(user) -> APIClient:
+    """An APIClient signed in as ``user`` with a token of its own (``Authorization: Token …``)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(user, 'tests')[1]}")
+    return client
+
+
 @pytest.fixture
 def as_persona(personas, api_key):
     """as_persona(name) -> an APIClient authenticated as that persona (token or key)."""
@@ -72,9 +79,7 @@ def as_persona(personas, api_key):
         if name == "api_key":
             client.credentials(HTTP_X_API_KEY=api_key[1])
             return client
-        _, key = ApiToken.issue(personas[name], "tests")
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-        return client
+        return token_client(personas[name])
 
     return _client
 

@@ -14,23 +14,16 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from minsheng.api.models import ApiToken
 from minsheng.board.models import Message
 
 from .test_api_bad_input import WRITES, send, stored, world  # noqa: F401
-from .test_api_support import _fresh_rate_limits, _media_in_tmp, api_key, error_of, named  # noqa: F401
+from .test_api_support import _fresh_rate_limits, _media_in_tmp, api_key, error_of, named, token_client  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
 BODY = "我们小区是老旧小区, 六层楼没有电梯, 老人上下楼很困难, 希望尽快加装电梯。"
 GOOD = {"title": "小区电梯加装进展缓慢", "body": BODY, "kind": "help", "region": "620100"}
 TAKEN = "title, body, kind, region, addressee, topic, show_name, latitude, longitude, address, photos, again"
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(user, 'fields')[1]}")
-    return client
 
 
 @pytest.mark.parametrize("fmt", ["json", "multipart"])

@@ -88,6 +88,23 @@ def test_two_processes_of_different_chronic_ages_run_the_pass_once_an_hour_not_a
     assert warned and len(warned) <= len(passes) * 2, [r.getMessage() for r in warned]
 
 
+def _workers_clock(now, settings, monkeypatch):
+    """(at, started) of the restart tests: ``at(minutes_ago, state, days)`` puts the clock that long before ``now`` in
+    a process whose heat state is ``state`` and whose setting is ``days``; ``started(minutes_ago)`` is the state of a
+    process started that long before ``now`` that has read nothing yet."""
+
+    def at(minutes_ago, state, days):
+        monkeypatch.setattr(timezone, "now", lambda: now - dt.timedelta(minutes=minutes_ago))
+        monkeypatch.setattr(hotspots_service, "_heat_seen", state)
+        settings.MINSHENG_CHRONIC_DAYS = days
+
+    def started(minutes_ago):
+        return {"at": None, "failing": False, "chronic_days": None, "setting": None, "since": None,
+                "started": now - dt.timedelta(minutes=minutes_ago)}
+
+    return at, started
+
+
 def test_a_restart_with_a_new_chronic_age_shows_though_an_old_process_ran_the_hours_pass_before_its_first_read(
         directory, personas, login, settings, monkeypatch):
     """A worker restarted with MINSHENG_CHRONIC_DAYS raised from 90 to 120 ran the pass for its setting at its first
@@ -98,17 +115,8 @@ def test_a_restart_with_a_new_chronic_age_shows_though_an_old_process_ran_the_ho
     from minsheng.insight.models import HeatDecay
 
     hotspot, _ = _turned_chronic_since_its_last_refresh(directory, personas)
-    now = timezone.now()
-    real_now = timezone.now
-
-    def at(minutes_ago, state, days):
-        monkeypatch.setattr(timezone, "now", lambda: now - dt.timedelta(minutes=minutes_ago))
-        monkeypatch.setattr(hotspots_service, "_heat_seen", state)
-        settings.MINSHENG_CHRONIC_DAYS = days
-
-    def started(minutes_ago):
-        return {"at": None, "failing": False, "chronic_days": None, "setting": None, "since": None,
-                "started": now - dt.timedelta(minutes=minutes_ago)}
+    now, real_now = timezone.now(), timezone.now
+    at, started = _workers_clock(now, settings, monkeypatch)
 
     HeatDecay.objects.filter(pk=1).update(decayed_at=now - dt.timedelta(hours=3))
     old = started(3 * 24 * 60)
@@ -139,17 +147,8 @@ def test_a_celery_worker_restarted_with_a_new_chronic_age_applies_it_as_it_start
 
     assert read_heat_at_start in worker_process_init._live_receivers(None)  # what a pool's new process runs first
     hotspot, _ = _turned_chronic_since_its_last_refresh(directory, personas)
-    now = timezone.now()
-    real_now = timezone.now
-
-    def at(minutes_ago, state, days):
-        monkeypatch.setattr(timezone, "now", lambda: now - dt.timedelta(minutes=minutes_ago))
-        monkeypatch.setattr(hotspots_service, "_heat_seen", state)
-        settings.MINSHENG_CHRONIC_DAYS = days
-
-    def started(minutes_ago):
-        return {"at": None, "failing": False, "chronic_days": None, "setting": None, "since": None,
-                "started": now - dt.timedelta(minutes=minutes_ago)}
+    now, real_now = timezone.now(), timezone.now
+    at, started = _workers_clock(now, settings, monkeypatch)
 
     HeatDecay.objects.filter(pk=1).update(decayed_at=now - dt.timedelta(hours=3))
     web = started(3 * 24 * 60)

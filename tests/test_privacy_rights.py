@@ -15,24 +15,17 @@ from rest_framework.test import APIClient
 from minsheng.accounts import limits, rights
 from minsheng.accounts.models import User
 from minsheng.accounts.senders import MemorySender
-from minsheng.api.models import ApiToken
 from minsheng.board import actions, search
 from minsheng.board.models import Event, Message, Notification, Support
 
 from .conftest import PASSWORD, make_user
 from .test_accounts import NEW_PASSWORD, last_code, memory_sender, register, send_code  # noqa: F401
-from .test_api_support import advance, submit
+from .test_api_support import advance, submit, token_client
 from .test_workflow_http import REPLY_TEXT, act
 
 pytestmark = pytest.mark.django_db
 
 SECRET_NOTE = "内部备注: 该户曾多次来访, 注意沟通方式"
-
-
-def token_client(user) -> APIClient:
-    c = APIClient()
-    c.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(user, 'test')[1]}")
-    return c
 
 
 # --- the notice and consent -------------------------------------------------------------------

@@ -178,7 +178,7 @@ STATUS_OF = {Category.PENDING: "submitted", Category.REJECTED: "rejected", Categ
 def test_the_sign_fors_counted_are_those_the_declaration_names_and_the_list_shows(directory):
     """A message of each category whose unit let its 签收期限 pass unsigned and then gave it back (退单): the sign-for
     rows written by the one SQL statement (``facts.SIGNS_SQL``, an action's refresh and a rebuild on either
-    database) are those of the categories the declaration names (``measures.counts_sign_for``), and 签收超期 of the
+    database) are those of the categories the declaration names (``measures.SIGN_FOR_CATEGORIES``), and 签收超期 of the
     figures is the number of rows of its list. Until 2026-12-06 (later) a case withdrawn by its author after its
     unit let the deadline pass counted nowhere (as one 不予受理 still does not: it was never a case)."""
     from minsheng.board.models import Assignment
@@ -200,7 +200,7 @@ def test_the_sign_fors_counted_are_those_the_declaration_names_and_the_list_show
 
     written = {by_category[pk] for pk in SignFor.objects.values_list("message_id", flat=True)}
     assert written == SIGNS_COUNTED
-    assert written == {c for c in Category.values if measures.counts_sign_for(c)}
+    assert written == set(measures.SIGN_FOR_CATEGORIES)
     scope = figures.make_scope(region=directory["lanzhou"].code)
     got = figures.compute(scope)
     assert figures.sign_late(got) == len(SIGNS_COUNTED) == exports.message_queryset(scope, "sign_late").count()

@@ -100,12 +100,6 @@ MEASURE = {m.name: m for m in DECLARED}
 # Not a case 不予受理 (it was never one) nor one waiting for review. ``facts.SIGNS_SQL`` writes the rows of these
 # alone; the list of 签收超期 shows a withdrawn one without its title and text (``exports.WITHDRAWN_TITLE``).
 SIGN_FOR_CATEGORIES = (Category.RECEIVED.value, Category.MERGED.value, Category.WITHDRAWN.value)
-
-
-def counts_sign_for(category: str) -> bool:
-    """Whether the lead assignments of a message of ``category`` count for 及时签收率 (``SIGN_FOR_CATEGORIES``)."""
-    return category in SIGN_FOR_CATEGORIES
-
 NAMES = [m.name for m in DECLARED]
 # the fact's fields the measures read: a fact's contribution depends on these alone
 FACT_FIELDS = tuple(dict.fromkeys(f for m in DECLARED for f in sorted(m.fields())))
