@@ -101,3 +101,23 @@ def test_a_message_without_a_position_gives_none_to_everyone(as_persona, persona
     message = advance(submit(personas["citizen"], directory), personas, directory, "accepted")
     assert api_position(as_persona("anonymous"), message) == (None, None)
     assert api_position(as_persona("citizen"), message) == (None, None)
+
+
+@pytest.mark.parametrize("how", ["header", "parameter"])
+def test_the_rest_detail_gives_the_key_that_posted_a_request_its_position_as_sent_as_open311_does(
+        at_home, api_key, how):
+    """An Open311 key reads its own requests' point as sent in Open311; on /api/v1/messages/{id}/ (which takes the
+    key too) it read 3 decimals until 2026-12-06: the same key, two answers. Another key still reads 3 decimals."""
+    row, key = api_key
+    Open311Request.objects.create(message=at_home, api_key=row, token=secrets.token_urlsafe(16))
+    _, other = Open311Key.issue("另一个系统")
+
+    def read(with_key):
+        if how == "header":
+            return api_position(Client(headers={"X-API-Key": with_key}), at_home)
+        response = Client().get(f"/api/v1/messages/{at_home.public_id}/", {"api_key": with_key})
+        assert response.status_code == 200, response.content
+        return response.json()["latitude"], response.json()["longitude"]
+
+    assert read(key) == EXACT
+    assert read(other) == ROUNDED

@@ -333,7 +333,7 @@ class PhotoSerializer(serializers.Serializer):
     content_type = serializers.CharField()
 
 
-POSITION_HELP = ("纬度/经度 (WGS84); 留言人本人和有权办理该留言的工作人员为提交时的位置 (6 位小数), 其他人为四舍五入到 3 位小数 "
+POSITION_HELP = ("纬度/经度 (WGS84); 留言人本人、有权办理该留言的工作人员和提交该请求的 Open311 接入密钥为提交时的位置 (6 位小数), 其他人为四舍五入到 3 位小数 "
                  "(约 100 米) 的位置 (2026-12-06 起); 没有位置为 null")
 
 

@@ -66,9 +66,10 @@ def service_code_of(message) -> str:
     return topic.code if topic else UNCLASSIFIED
 
 
-def _sent_by(extra, request) -> bool:
-    """Whether the caller is the Open311 key that posted the request (a personal token's id is no key's)."""
-    return isinstance(request.auth, Open311Key) and extra.api_key_id == request.auth.pk
+def sent_by(extra, request) -> bool:
+    """Whether the caller is the Open311 key that posted the request (a personal token's id is no key's):
+    on Open311 and on /api/v1/, which takes the key too (views.public.MessageDetail)."""
+    return extra is not None and isinstance(request.auth, Open311Key) and extra.api_key_id == request.auth.pk
 
 
 def request_record(message, request) -> dict:
@@ -80,14 +81,14 @@ def request_record(message, request) -> dict:
     # the link a client sent, to that client alone: it may be a presigned address (a signature valid for days) to
     # the photo as taken, EXIF position and all; everyone else reads the site's re-encoded photo once it is fetched
     # (until 2026-12-06 anyone read the link once the message was public)
-    if extra is not None and extra.media_url and _sent_by(extra, request):
+    if extra is not None and extra.media_url and sent_by(extra, request):
         media_url = extra.media_url
     else:
         photos = message.attachment_list
         if photos:
             media_url = request.build_absolute_uri(photos[0].file.url)
     # the point as sent to the key that posted it, to 3 decimals to everyone else (board.position, docs/security.md)
-    lat, lng = position_shown(message, exact=extra is not None and _sent_by(extra, request))
+    lat, lng = position_shown(message, exact=sent_by(extra, request))
     return {
         "service_request_id": message.public_id,
         "status": STATUS_MAP[message.status],

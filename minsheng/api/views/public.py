@@ -16,6 +16,7 @@ from minsheng.insight.lookup import region_hint, similar_open_now, typed_area
 from ..errors import ApiError
 from ..idempotency import once
 from ..inputs import MessageCreate, MessageQuery, SimilarQuery, apply_message_filters
+from ..open311.mapping import sent_by
 from ..pagination import MessageCursor
 from ..permissions import IsPerson
 from ..serializers import (
@@ -124,10 +125,13 @@ class MessageDetail(ApiView):
     @extend_schema(responses=MessageDetailSerializer, tags=["messages"],
                    parameters=[OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")])
     def get(self, request, public_id):
-        message = detail_queryset().filter(public_id=public_id, status__in=Status.public()).first()
+        message = (detail_queryset().select_related("open311").filter(public_id=public_id, status__in=Status.public())
+                   .first())
         if message is None:  # it read 「未找到」: an app reading back its own post thought it lost (2026-12-06)
             raise ApiError(NOT_PUBLIC, code="not_found", status_code=404)
-        exact = reads_exact_position(request.user, message)  # its author, staff entitled to it: the point as sent
+        # its author, staff entitled to it and the Open311 key that posted it (as Open311 gives it that key, since
+        # 2026-12-06): the point as sent
+        exact = reads_exact_position(request.user, message) or sent_by(getattr(message, "open311", None), request)
         return Response(MessageDetailSerializer(message, context={"exact_position": exact}).data)
 
 
