@@ -117,6 +117,25 @@ def test_a_huge_unknown_name_is_echoed_cut_as_the_406_echoes_an_accept(personas,
     assert not Message.objects.exists()
 
 
+def test_thousands_of_unknown_names_are_a_small_answer_naming_the_first_ten_and_counting_the_rest(personas, directory):
+    """A body of 5,000 unknown fields (a program's bug, or a caller probing) was answered with all 5,000 named,
+    twice, each with its typo lookup: 200 kB (review of 2026-12-06). The first 10 are named, in the message and
+    in ``fields``, and the message counts the rest; so for unknown query parameters (the same function)."""
+    names = [f"field{i:04d}" for i in range(5_000)]
+    response = token_client(personas["citizen"]).post("/api/v1/messages/", {**GOOD, **dict.fromkeys(names, "x")},
+                                                      format="json")
+    assert response.status_code == 400
+    assert len(response.content) < 2_000, len(response.content)
+    error = error_of(response)
+    assert error["message"] == f"未知字段: {', '.join(names[:10])} 等 5000 个 (未列出的 4990 个从略; 可用: {TAKEN})"
+    assert error["fields"] == dict.fromkeys(names[:10], ["未知字段"])
+    asked = Client().get("/api/v1/messages/", dict.fromkeys(names[:900], "1"), HTTP_ACCEPT="application/json")
+    assert asked.status_code == 400 and len(asked.content) < 2_000, len(asked.content)
+    assert error_of(asked)["message"].startswith(f"未知的查询参数: {', '.join(names[:10])} 等 900 个 (未列出的 890 个从略; 可用: ")
+    assert list(error_of(asked)["fields"]) == names[:10]
+    assert not Message.objects.exists()
+
+
 def test_an_unknown_field_of_an_item_of_dispatch_batch_is_named_with_its_item(world):
     response = world["clients"]["dispatcher"].post(
         "/api/v1/staff/dispatch-batch/", {"items": [{"case": world["pending"], "lead": 1, "asists": [2]}]},
