@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from rest_framework.views import APIView
 
@@ -39,6 +39,64 @@ class RejectNulMiddleware:
         if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
             return JsonResponse({"error": NUL_MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
         return render(request, "400.html", {"error": NUL_MESSAGE}, status=400)
+
+
+class ApiCors:
+    """CORS for the REST API and Open311 (since 2026-12-06; docs/api.md, *From a web page on another site*): a
+    page of any origin may call them from the browser, as Open311 servers and FixMyStreet allow —
+    ``Access-Control-Allow-Origin: *`` on every answer under /api/ and /open311/ but the token page (a page of the
+    site, for a person signed in), and a preflight answered here, before authentication: it carries no credentials,
+    and DRF's OPTIONS of an endpoint that needs a person was a 401, which a browser reads as a refusal. Never
+    ``Access-Control-Allow-Credentials``: a browser does not let a page of another site read an answer to a request
+    sent with the citizen's cookies, and a session's write from there is refused by CSRF (its Origin is not ours).
+    What such a page reads is what anyone may, or what the token or Open311 key it sends opens."""
+
+    # the request headers the API reads (Accept: negotiation, Idempotency-Key: a post's retry), those of its
+    # answers a client needs (Retry-After of a 429, Idempotent-Replayed of a retried post, WWW-Authenticate of a
+    # 401, Allow of a 405); the rest of what it sends (Content-Type, Cache-Control, …) a browser shows anyway
+    ALLOWED_HEADERS = "Accept, Authorization, Content-Type, Idempotency-Key, X-API-Key"
+    EXPOSED_HEADERS = "Retry-After, Idempotent-Replayed, WWW-Authenticate, Allow"
+    MAX_AGE = 7200  # seconds a browser may keep a preflight's answer (Chromium keeps it 2 hours at most)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from minsheng.api.errors import is_api_path
+
+        if not is_api_path(request.path) or request.path.startswith(reverse("api:tokens")):
+            return self.get_response(request)
+        methods = _preflight_methods(request)
+        if methods:
+            response = HttpResponse(status=204)
+            del response["Content-Type"]  # it has no body
+            response["Access-Control-Allow-Methods"] = ", ".join(methods)
+            response["Access-Control-Allow-Headers"] = self.ALLOWED_HEADERS
+            response["Access-Control-Max-Age"] = str(self.MAX_AGE)
+        else:
+            response = self.get_response(request)
+            response["Access-Control-Expose-Headers"] = self.EXPOSED_HEADERS
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+def _preflight_methods(request) -> list[str] | None:
+    """The methods of the API view a CORS preflight (``OPTIONS`` with ``Origin`` and
+    ``Access-Control-Request-Method``) asks about; None for any other request, or an address that is no API
+    view (its own answer follows: the JSON 404)."""
+    if request.method != "OPTIONS" or "Origin" not in request.headers \
+            or "Access-Control-Request-Method" not in request.headers:
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is None or not issubclass(view_class, APIView):
+        return None
+    view = view_class(**match.func.view_initkwargs)
+    view.setup(request, *match.args, **match.kwargs)  # which adds HEAD where there is GET, as for a request
+    return view.allowed_methods
 
 
 def _has_nul(request) -> bool:

@@ -140,18 +140,6 @@ def test_an_open311_read_for_a_service_code_that_does_not_exist_says_so(client, 
     assert len(client.get("/open311/v2/requests.json", {"service_code": "urban"}).json()) == 1
 
 
-@pytest.mark.parametrize("path", ["/api/v1/messages/", "/open311/v2/services.json"])
-def test_no_cors_headers_are_sent_as_the_docs_say(client, directory, path):
-    """docs/api.md, *Authentication*: a page of another site cannot call the API from the browser. Should
-    CORS be added, that paragraph changes with this test."""
-    read = client.get(path, HTTP_ORIGIN="https://app.example.gov.cn")
-    preflight = client.options(path, HTTP_ORIGIN="https://app.example.gov.cn",
-                               HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
-                               HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type")
-    assert read.status_code == 200
-    assert not [h for r in (read, preflight) for h in r.headers if h.lower().startswith("access-control-")]
-
-
 GOOD = {"title": "小区加装电梯的请求", "body": BODY, "kind": "help", "region": "620103"}
 
 

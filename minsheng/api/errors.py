@@ -75,6 +75,10 @@ HINTS = {  # (DRF's message, the view, the request) -> the message
         " 请用 Accept: application/json 或 */*" if request is not None else said),
 }
 CSRF_MESSAGE = "CSRF 校验失败: 请带上 X-CSRFToken 请求头, 或改用 API 令牌"
+# a session's write from a page of another site (since 2026-12-06, when the API began to answer other origins:
+# minsheng.middleware.ApiCors): the CSRF token does not help there, a token does
+CSRF_OTHER_SITE = "CSRF 校验失败: 来自其他网站 ({}) 的请求不能使用本站的登录会话, 请改用 API 令牌 (Authorization: Token)"
+_OTHER_ORIGIN = re.compile(r"Origin checking failed - (.*) does not match any trusted origins")
 
 
 class ApiError(exceptions.APIException):
@@ -148,7 +152,8 @@ def _classify(exc) -> tuple[int, str, str, dict, dict]:
         items = _messages(detail)
         return 400, "invalid", "; ".join(items) if items else MESSAGES["invalid"], {}, headers
     if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
-        return 403, "permission_denied", CSRF_MESSAGE, {}, headers  # DRF's SessionAuthentication, in English
+        other = _OTHER_ORIGIN.search(str(exc.detail))  # DRF's SessionAuthentication, in English
+        return 403, "permission_denied", CSRF_OTHER_SITE.format(echoed(other[1])) if other else CSRF_MESSAGE, {}, headers
     if isinstance(exc, exceptions.APIException):
         code = exc.default_code
         if isinstance(exc, exceptions.Throttled):
