@@ -4,9 +4,11 @@ site on demo data: what looked wrong on the way from 消息 to a message, and ba
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from minsheng.board import actions
 from minsheng.board.models import Notification
+from minsheng.insight.models import Hotspot, HotspotMember
 
 from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
 
@@ -109,3 +111,40 @@ def test_the_statistics_region_search_shows_its_whole_hint_on_a_desk(browser, li
         needed, room = box.evaluate(PLACEHOLDER_FITS)
         assert "如 qlh" in box.get_attribute("placeholder") and needed <= room, (viewport, needed, room)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+LIFT_BODY = "我们小区是上世纪九十年代建成的六层老楼, 老人上下楼非常困难, 希望政府支持加装电梯。"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_case_s_hotspot_reads_beside_its_name(browser, live_server, personas, directory):  # noqa: F811
+    """A case's 「热点问题: …」 on a phone (360px): a hotspot's title too long for the rest of the line went whole
+    to the next one (a 40px link box that did not break), and 「热点问题:」 stood alone above it. The title begins
+    on its name's line, on a phone and on a desk, as 「答复期限 …」 and the other facts read."""
+    message = actions.do_submit(personas["citizen"], title="七里河区敦煌路小区没有电梯", body=LIFT_BODY,
+                                kind="help", region=directory["qilihe"])
+    actions.do_accept(personas["dispatcher"], message)
+    other = actions.do_submit(personas["other_citizen"], title="七里河区敦煌路小区加装电梯", body=LIFT_BODY,
+                              kind="help", region=directory["qilihe"])
+    now = timezone.now()
+    hotspot = Hotspot.objects.create(title="建议在七里河区敦煌路小区的六层老楼加装电梯并给予补贴", region=directory["qilihe"],
+                                     first_at=now, last_at=now, message_count=2, public_count=1)
+    for m in (message, other):
+        HotspotMember.objects.update_or_create(message=m, defaults={"hotspot": hotspot})
+    for options in (PHONE, {"viewport": {"width": 1280, "height": 900}}):
+        page = signed_in_page(browser, live_server, "supervisor", **options)
+        page.goto(f"{live_server.url}/staff/case/{message.public_id}/")
+        name, title = page.evaluate("""() => {
+            const note = document.querySelector("p.hotspot-note");
+            const top = (node, at) => { const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + 1);
+                                        return r.getClientRects()[0]; };
+            const words = [...note.querySelectorAll("*")].flatMap(e => [...e.childNodes]).concat([...note.childNodes])
+                .filter(n => n.nodeType === 3);
+            const label = words.find(n => n.textContent.includes("热点问题"));
+            const link = note.querySelector("a").firstChild;
+            const first = top(label, label.textContent.indexOf("热")), start = top(link, 0);
+            return [[first.top, first.bottom], [start.top, start.bottom]];
+        }""")
+        assert abs(name[0] - title[0]) < 2 and abs(name[1] - title[1]) < 2, (options["viewport"], name, title)
+        assert page.evaluate("document.documentElement.scrollWidth") <= options["viewport"]["width"]
+        page.context.close()
