@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from minsheng.board import actions
-from minsheng.board.models import Notification
+from minsheng.board.models import Message, Notification
 from minsheng.insight.models import Hotspot, HotspotMember
 
-from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
+from .test_browser import CHROMIUM, browser, post_for_help_in_chengguan, signed_in_page  # noqa: F401 (a fixture)
 
 pytestmark = [
     pytest.mark.browser,
@@ -148,3 +148,64 @@ def test_a_case_s_hotspot_reads_beside_its_name(browser, live_server, personas, 
         assert abs(name[0] - title[0]) < 2 and abs(name[1] - title[1]) < 2, (options["viewport"], name, title)
         assert page.evaluate("document.documentElement.scrollWidth") <= options["viewport"]["width"]
         page.context.close()
+
+
+def _post_form_with_a_position(browser, live_server, personas, accuracy=25):  # noqa: F811
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, permissions=["geolocation"],
+                          geolocation={"latitude": 36.0610891, "longitude": 103.8343042, "accuracy": accuracy}, **PHONE)
+    page.goto(f"{live_server.url}/post/")
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_place_taken_reads_in_words_and_the_raw_numbers_are_folded_away(browser, live_server,  # noqa: F811
+                                                                             personas, directory):
+    """The post form on a phone showed 纬度 and 经度 as two raw number boxes. 使用我当前的位置 says in words what it
+    took, 「已取得位置 (约 25 米内)」, with 清除; the boxes are folded in 「手动填写坐标」, and the position is sent."""
+    page = _post_form_with_a_position(browser, live_server, personas)
+    assert page.locator("#id_latitude").is_hidden() and page.locator("#id_longitude").is_hidden()
+    assert page.locator("summary", has_text="手动填写坐标").is_visible()
+    page.click("#locate")
+    taken = page.locator("#locate-status")
+    taken.get_by_text("已取得位置 (约 25 米内)").wait_for()
+    assert page.input_value("#id_latitude") == "36.061089" and page.input_value("#id_longitude") == "103.834304"
+    assert page.locator("#id_latitude").is_hidden()  # still folded: the line says it
+    clear = page.locator("#locate-clear")
+    assert clear.is_visible() and clear.bounding_box()["height"] >= 44
+    clear.click()
+    assert page.input_value("#id_latitude") == "" and page.input_value("#id_longitude") == ""
+    assert "已取得位置" not in taken.inner_text() and clear.is_hidden()
+    page.click("#locate")
+    taken.get_by_text("已取得位置 (约 25 米内)").wait_for()
+    page.fill("#id_title", "七里河区敦煌路小区没有电梯")
+    page.fill("#id_body", LIFT_BODY)
+    page.check("input[name=kind][value=help]")
+    post_for_help_in_chengguan(page)
+    message = Message.objects.get(title="七里河区敦煌路小区没有电梯")
+    assert str(message.latitude) == "36.061089" and str(message.longitude) == "103.834304"
+    # its author reads the place as a place, not six decimals
+    facts = page.inner_text("dl.facts")
+    assert "北纬 36.0611°, 东经 103.8343°" in facts and "36.061089" not in facts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_sent_back_keeps_the_place_in_words_and_typed_numbers_too(browser, live_server,  # noqa: F811
+                                                                          personas, directory):
+    """Sent back (内容至少 20 个字), the form says the place it keeps, with 清除; numbers typed in 手动填写坐标
+    read in words too."""
+    page = _post_form_with_a_position(browser, live_server, personas)
+    page.click("#locate")
+    page.locator("#locate-status").get_by_text("已取得位置").wait_for()
+    page.fill("#id_title", "七里河区敦煌路小区没有电梯")
+    page.fill("#id_body", "电梯坏了")
+    page.click("form.post-form button[type=submit]:text-is('提交留言')")
+    page.wait_for_selector(".errorsummary")
+    line = page.locator("#locate-status")
+    assert "已取得位置: 北纬 36.0611°, 东经 103.8343°" in line.inner_text()
+    assert page.locator("#locate-clear").is_visible()
+    page.click("#locate-clear")
+    assert page.input_value("#id_latitude") == "" and line.inner_text().strip() == ""
+    page.click("summary:has-text('手动填写坐标')")
+    page.fill("#id_latitude", "-33.8568")
+    page.fill("#id_longitude", "-70.65")
+    assert "南纬 33.8568°, 西经 70.6500°" in line.inner_text()
