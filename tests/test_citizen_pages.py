@@ -426,6 +426,21 @@ def test_six_photos_are_accepted(personas, directory, login):
     assert Attachment.objects.count() == 6
 
 
+def test_the_photo_box_is_a_chinese_button_that_works_without_scripts(personas, directory, login):
+    """The browser's own file box said 「Choose Files」/「No file chosen」 on a Chinese page. 「选择照片」 is a label
+    of the box (pressed, it opens the picker in any browser), and 「未选择照片」 a line the box is described by; the
+    box is still a file box named photos, and what it sends is stored."""
+    page = re.sub(r"\s+", " ", login(personas["citizen"]).get("/post/").content.decode())
+    assert re.search(r'<label for="id_photos" class="button[^"]*"[^>]*>选择照片</label>', page)
+    assert re.search(r'<[a-z]+ [^>]*id="id_photos_chosen"[^>]*>未选择照片<', page)
+    field = re.search(r'<input type="file" name="photos"[^>]*>', page).group(0)
+    assert 'aria-describedby="id_photos_chosen id_photos_helptext"' in field
+    data = form_data(directory, latitude="36.061089", longitude="103.834304")
+    data["photos"] = [upload("门口.jpg", image_bytes())]
+    assert login(personas["citizen"]).post("/post/", data).status_code == 302
+    assert Attachment.objects.count() == 1 and str(Message.objects.get().latitude) == "36.061089"
+
+
 def test_image_over_5_mb_is_refused_with_what_a_phone_can_do(personas, directory, login):
     """Without scripts a photo over the limit reaches the server (with them, static/js/photos.js
     shrinks it first, to the limit the page gives it): 「请压缩后再上传」 left a citizen on a

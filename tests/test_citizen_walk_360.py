@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from minsheng.board import actions
 from minsheng.board.models import Message, Notification
@@ -209,3 +210,34 @@ def test_a_form_sent_back_keeps_the_place_in_words_and_typed_numbers_too(browser
     page.fill("#id_latitude", "-33.8568")
     page.fill("#id_longitude", "-70.65")
     assert "南纬 33.8568°, 西经 70.6500°" in line.inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_photo_box_speaks_chinese_and_names_the_photos_chosen(browser, live_server,  # noqa: F811
+                                                                   personas, directory, tmp_path):
+    """The browser's own file box said 「Choose Files」 and 「No file chosen」 on a Chinese page. The box is a
+    「选择照片」 button (a 44px target, reached with Tab, its focus drawn) and a line that says 「未选择照片」 or
+    names the photos chosen."""
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, **PHONE)
+    page.goto(f"{live_server.url}/post/")
+    button = page.locator("label.button[for=id_photos]")
+    assert button.inner_text().strip() == "选择照片" and button.bounding_box()["height"] >= 44
+    chosen = page.locator("#id_photos_chosen")
+    assert chosen.inner_text().strip() == "未选择照片" and chosen.is_visible()
+    box = page.locator("#id_photos").bounding_box()
+    assert box is None or box["width"] <= 1  # the browser's English box is not seen
+    page.focus("#id_title")
+    for _ in range(30):  # Tab reaches the box
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_photos":
+            break
+    assert page.evaluate("document.activeElement.id") == "id_photos"
+    assert button.evaluate("b => getComputedStyle(b).outlineStyle") != "none"  # its focus is drawn on the button
+    paths = []
+    for name in ("门口.jpg", "楼道.jpg"):
+        Image.new("RGB", (64, 48), "gray").save(tmp_path / name)
+        paths.append(tmp_path / name)
+    page.set_input_files("#id_photos", paths)
+    page.wait_for_function("document.getElementById('id_photos_chosen').textContent.includes('楼道.jpg')")
+    assert chosen.inner_text().strip() == "已选择 2 张照片: 门口.jpg、楼道.jpg"
+    assert page.get_by_label("选择照片").count() == 1  # still named for a screen reader
