@@ -358,6 +358,50 @@ def test_only_one_coordinate_is_refused(personas, directory, login):
     assert "经纬度需同时填写" in r.content.decode() and Message.objects.count() == 0
 
 
+def coordinates_box(page: str) -> str:
+    """The post form's 「手动填写坐标」 <details>, from its opening tag to its end."""
+    found = re.search(r"<details[^>]*class=\"coords\"[^>]*>.*?</details>", page, re.S)
+    assert found, "no 手动填写坐标 box"
+    return found.group(0)
+
+
+def test_the_coordinates_are_folded_into_手动填写坐标_and_reachable_without_scripts(personas, directory, login):
+    """The post form showed 纬度 and 经度 as two raw number boxes. They are folded in a <details> 「手动填写坐标」, a
+    summary any browser opens without scripts, the boxes inside as before; no place taken, no line about it."""
+    page = login(personas["citizen"]).get("/post/").content.decode()
+    box = coordinates_box(page)
+    assert "<summary>手动填写坐标</summary>" in box and " open" not in box.split(">")[0]
+    assert 'name="latitude"' in box and 'name="longitude"' in box and '<label for="id_latitude">纬度</label>' in box
+    assert '<span id="locate-status" role="status"></span>' in page
+
+
+@pytest.mark.parametrize("latitude, longitude, error", [
+    ("abc", "103.8", "纬度应为数字"),
+    ("91", "103.8", "纬度应在 -90 至 90 之间"),
+    ("36.06", "", "经纬度需同时填写"),
+])
+def test_bad_coordinates_open_手动填写坐标_with_their_chinese_error(personas, directory, login, latitude, longitude,
+                                                                  error):
+    """A number refused is told beside its box, and the box is shown open: folded, the error summary's link led to
+    a box out of sight."""
+    r = login(personas["citizen"]).post("/post/", form_data(directory, latitude=latitude, longitude=longitude))
+    box = coordinates_box(r.content.decode())
+    assert r.status_code == 200 and error in box and " open" in box.split(">")[0]
+    assert Message.objects.count() == 0
+
+
+def test_a_form_sent_back_with_a_position_says_the_place_in_words(personas, directory, login):
+    """Sent back for its text (内容至少 20 个字), the form keeps the position taken and says it in words,
+    「已取得位置: 北纬 36.0611°, 东经 103.8343°」; the numbers stay in the folded boxes, to be sent again."""
+    r = login(personas["citizen"]).post("/post/", form_data(directory, body="电梯坏了", latitude="36.061089",
+                                                            longitude="103.834304"))
+    page = re.sub(r"\s+", " ", r.content.decode())
+    assert "内容至少 20 个字" in page
+    assert "已取得位置: 北纬 36.0611°, 东经 103.8343°" in page
+    box = coordinates_box(page)
+    assert " open" not in box.split(">")[0] and 'value="36.061089"' in box and 'value="103.834304"' in box
+
+
 def test_addressee_of_another_region_is_refused(personas, directory, login):
     d = directory
     r = login(personas["citizen"]).post("/post/", form_data(d, region=d["dingxi"].code,
@@ -380,6 +424,21 @@ def test_six_photos_are_accepted(personas, directory, login):
     data["photos"] = [upload(f"p{i}.png", image_bytes("PNG", size=(10 + i, 10)), "image/png") for i in range(6)]
     assert login(personas["citizen"]).post("/post/", data).status_code == 302
     assert Attachment.objects.count() == 6
+
+
+def test_the_photo_box_is_a_chinese_button_that_works_without_scripts(personas, directory, login):
+    """The browser's own file box said 「Choose Files」/「No file chosen」 on a Chinese page. 「选择照片」 is a label
+    of the box (pressed, it opens the picker in any browser), and 「未选择照片」 a line the box is described by; the
+    box is still a file box named photos, and what it sends is stored."""
+    page = re.sub(r"\s+", " ", login(personas["citizen"]).get("/post/").content.decode())
+    assert re.search(r'<label for="id_photos" class="button[^"]*"[^>]*>选择照片</label>', page)
+    assert re.search(r'<[a-z]+ [^>]*id="id_photos_chosen"[^>]*>未选择照片<', page)
+    field = re.search(r'<input type="file" name="photos"[^>]*>', page).group(0)
+    assert 'aria-describedby="id_photos_chosen id_photos_helptext"' in field
+    data = form_data(directory, latitude="36.061089", longitude="103.834304")
+    data["photos"] = [upload("门口.jpg", image_bytes())]
+    assert login(personas["citizen"]).post("/post/", data).status_code == 302
+    assert Attachment.objects.count() == 1 and str(Message.objects.get().latitude) == "36.061089"
 
 
 def test_image_over_5_mb_is_refused_with_what_a_phone_can_do(personas, directory, login):
@@ -1069,7 +1128,8 @@ def test_a_place_given_by_its_position_alone_is_on_its_author_s_page(client, log
     m = Message.objects.get(author=p["citizen"])
     assert response.status_code == 302 and str(m.latitude) == "36.061089"
     page = re.sub(r"\s+", " ", c.get(f"/m/{m.public_id}/").content.decode())
-    assert "<dt>位置</dt>" in page and "纬度 36.061089, 经度 103.834304" in page
+    # in words, to the ten metres its four decimals give (six read as a raw number, 2026-12-06)
+    assert "<dt>位置</dt><dd>北纬 36.0611°, 东经 103.8343°</dd>" in page and "36.061089" not in page
     actions.do_accept(p["dispatcher"], m)
     public = client.get(f"/m/{m.public_id}/").content.decode()
     assert "36.061089" not in public and "<dt>位置</dt>" not in public

@@ -4,11 +4,14 @@ site on demo data: what looked wrong on the way from 消息 to a message, and ba
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
+from PIL import Image
 
 from minsheng.board import actions
-from minsheng.board.models import Notification
+from minsheng.board.models import Message, Notification
+from minsheng.insight.models import Hotspot, HotspotMember
 
-from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
+from .test_browser import CHROMIUM, browser, post_for_help_in_chengguan, signed_in_page  # noqa: F401 (a fixture)
 
 pytestmark = [
     pytest.mark.browser,
@@ -109,3 +112,132 @@ def test_the_statistics_region_search_shows_its_whole_hint_on_a_desk(browser, li
         needed, room = box.evaluate(PLACEHOLDER_FITS)
         assert "如 qlh" in box.get_attribute("placeholder") and needed <= room, (viewport, needed, room)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+LIFT_BODY = "我们小区是上世纪九十年代建成的六层老楼, 老人上下楼非常困难, 希望政府支持加装电梯。"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_case_s_hotspot_reads_beside_its_name(browser, live_server, personas, directory):  # noqa: F811
+    """A case's 「热点问题: …」 on a phone (360px): a hotspot's title too long for the rest of the line went whole
+    to the next one (a 40px link box that did not break), and 「热点问题:」 stood alone above it. The title begins
+    on its name's line, on a phone and on a desk, as 「答复期限 …」 and the other facts read."""
+    message = actions.do_submit(personas["citizen"], title="七里河区敦煌路小区没有电梯", body=LIFT_BODY,
+                                kind="help", region=directory["qilihe"])
+    actions.do_accept(personas["dispatcher"], message)
+    other = actions.do_submit(personas["other_citizen"], title="七里河区敦煌路小区加装电梯", body=LIFT_BODY,
+                              kind="help", region=directory["qilihe"])
+    now = timezone.now()
+    hotspot = Hotspot.objects.create(title="建议在七里河区敦煌路小区的六层老楼加装电梯并给予补贴", region=directory["qilihe"],
+                                     first_at=now, last_at=now, message_count=2, public_count=1)
+    for m in (message, other):
+        HotspotMember.objects.update_or_create(message=m, defaults={"hotspot": hotspot})
+    for options in (PHONE, {"viewport": {"width": 1280, "height": 900}}):
+        page = signed_in_page(browser, live_server, "supervisor", **options)
+        page.goto(f"{live_server.url}/staff/case/{message.public_id}/")
+        name, title = page.evaluate("""() => {
+            const note = document.querySelector("p.hotspot-note");
+            const top = (node, at) => { const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + 1);
+                                        return r.getClientRects()[0]; };
+            const words = [...note.querySelectorAll("*")].flatMap(e => [...e.childNodes]).concat([...note.childNodes])
+                .filter(n => n.nodeType === 3);
+            const label = words.find(n => n.textContent.includes("热点问题"));
+            const link = note.querySelector("a").firstChild;
+            const first = top(label, label.textContent.indexOf("热")), start = top(link, 0);
+            return [[first.top, first.bottom], [start.top, start.bottom]];
+        }""")
+        assert abs(name[0] - title[0]) < 2 and abs(name[1] - title[1]) < 2, (options["viewport"], name, title)
+        assert page.evaluate("document.documentElement.scrollWidth") <= options["viewport"]["width"]
+        page.context.close()
+
+
+def _post_form_with_a_position(browser, live_server, personas, accuracy=25):  # noqa: F811
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, permissions=["geolocation"],
+                          geolocation={"latitude": 36.0610891, "longitude": 103.8343042, "accuracy": accuracy}, **PHONE)
+    page.goto(f"{live_server.url}/post/")
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_place_taken_reads_in_words_and_the_raw_numbers_are_folded_away(browser, live_server,  # noqa: F811
+                                                                             personas, directory):
+    """The post form on a phone showed 纬度 and 经度 as two raw number boxes. 使用我当前的位置 says in words what it
+    took, 「已取得位置 (约 25 米内)」, with 清除; the boxes are folded in 「手动填写坐标」, and the position is sent."""
+    page = _post_form_with_a_position(browser, live_server, personas)
+    assert page.locator("#id_latitude").is_hidden() and page.locator("#id_longitude").is_hidden()
+    assert page.locator("summary", has_text="手动填写坐标").is_visible()
+    page.click("#locate")
+    taken = page.locator("#locate-status")
+    taken.get_by_text("已取得位置 (约 25 米内)").wait_for()
+    assert page.input_value("#id_latitude") == "36.061089" and page.input_value("#id_longitude") == "103.834304"
+    assert page.locator("#id_latitude").is_hidden()  # still folded: the line says it
+    clear = page.locator("#locate-clear")
+    assert clear.is_visible() and clear.bounding_box()["height"] >= 44
+    clear.click()
+    assert page.input_value("#id_latitude") == "" and page.input_value("#id_longitude") == ""
+    assert "已取得位置" not in taken.inner_text() and clear.is_hidden()
+    page.click("#locate")
+    taken.get_by_text("已取得位置 (约 25 米内)").wait_for()
+    page.fill("#id_title", "七里河区敦煌路小区没有电梯")
+    page.fill("#id_body", LIFT_BODY)
+    page.check("input[name=kind][value=help]")
+    post_for_help_in_chengguan(page)
+    message = Message.objects.get(title="七里河区敦煌路小区没有电梯")
+    assert str(message.latitude) == "36.061089" and str(message.longitude) == "103.834304"
+    # its author reads the place as a place, not six decimals
+    facts = page.inner_text("dl.facts")
+    assert "北纬 36.0611°, 东经 103.8343°" in facts and "36.061089" not in facts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_sent_back_keeps_the_place_in_words_and_typed_numbers_too(browser, live_server,  # noqa: F811
+                                                                          personas, directory):
+    """Sent back (内容至少 20 个字), the form says the place it keeps, with 清除; numbers typed in 手动填写坐标
+    read in words too."""
+    page = _post_form_with_a_position(browser, live_server, personas)
+    page.click("#locate")
+    page.locator("#locate-status").get_by_text("已取得位置").wait_for()
+    page.fill("#id_title", "七里河区敦煌路小区没有电梯")
+    page.fill("#id_body", "电梯坏了")
+    page.click("form.post-form button[type=submit]:text-is('提交留言')")
+    page.wait_for_selector(".errorsummary")
+    line = page.locator("#locate-status")
+    assert "已取得位置: 北纬 36.0611°, 东经 103.8343°" in line.inner_text()
+    assert page.locator("#locate-clear").is_visible()
+    page.click("#locate-clear")
+    assert page.input_value("#id_latitude") == "" and line.inner_text().strip() == ""
+    page.click("summary:has-text('手动填写坐标')")
+    page.fill("#id_latitude", "-33.8568")
+    page.fill("#id_longitude", "-70.65")
+    assert "南纬 33.8568°, 西经 70.6500°" in line.inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_photo_box_speaks_chinese_and_names_the_photos_chosen(browser, live_server,  # noqa: F811
+                                                                   personas, directory, tmp_path):
+    """The browser's own file box said 「Choose Files」 and 「No file chosen」 on a Chinese page. The box is a
+    「选择照片」 button (a 44px target, reached with Tab, its focus drawn) and a line that says 「未选择照片」 or
+    names the photos chosen."""
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, **PHONE)
+    page.goto(f"{live_server.url}/post/")
+    button = page.locator("label.button[for=id_photos]")
+    assert button.inner_text().strip() == "选择照片" and button.bounding_box()["height"] >= 44
+    chosen = page.locator("#id_photos_chosen")
+    assert chosen.inner_text().strip() == "未选择照片" and chosen.is_visible()
+    box = page.locator("#id_photos").bounding_box()
+    assert box is None or box["width"] <= 1  # the browser's English box is not seen
+    page.focus("#id_title")
+    for _ in range(30):  # Tab reaches the box
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_photos":
+            break
+    assert page.evaluate("document.activeElement.id") == "id_photos"
+    assert button.evaluate("b => getComputedStyle(b).outlineStyle") != "none"  # its focus is drawn on the button
+    paths = []
+    for name in ("门口.jpg", "楼道.jpg"):
+        Image.new("RGB", (64, 48), "gray").save(tmp_path / name)
+        paths.append(tmp_path / name)
+    page.set_input_files("#id_photos", paths)
+    page.wait_for_function("document.getElementById('id_photos_chosen').textContent.includes('楼道.jpg')")
+    assert chosen.inner_text().strip() == "已选择 2 张照片: 门口.jpg、楼道.jpg"
+    assert page.get_by_label("选择照片").count() == 1  # still named for a screen reader

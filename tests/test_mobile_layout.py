@@ -328,6 +328,7 @@ def test_latitude_and_longitude_stand_level_on_a_desk(browser, live_server, pers
     page = context.new_page()
     sign_in(page, live_server, personas["citizen"].phone)
     page.goto(live_server.url + "/post/")
+    page.click("summary:has-text('手动填写坐标')")  # folded there since 2026-12-06
     latitude, longitude = (page.locator(s).bounding_box() for s in ("#id_latitude", "#id_longitude"))
     assert longitude["x"] > latitude["x"] + latitude["width"]  # side by side
     assert abs(latitude["y"] - longitude["y"]) < 1, (latitude, longitude)

@@ -115,12 +115,15 @@ class ChineseForm(forms.Form):
 class PhotosInput(forms.ClearableFileInput):
     """The file box of photos (several at once); static/js/photos.js shrinks in the browser a
     photo over ``data-max-bytes`` (the server's limit, read when the page is made), its longer
-    side to ``data-max-side``, before it is sent."""
+    side to ``data-max-side``, before it is sent. It is described by the line under its 「选择照片」 button that
+    names the photos chosen (``<id>_chosen``, board/post.html) and by its help."""
 
     allow_multiple_selected = True
 
     def get_context(self, name, value, attrs):
         attrs = {**(attrs or {}), "data-max-bytes": max_bytes(), "data-max-side": BROWSER_SIDE}
+        if attrs.get("id"):
+            attrs["aria-describedby"] = f"{attrs['id']}_chosen {attrs['id']}_helptext"
         return super().get_context(name, value, attrs)
 
 

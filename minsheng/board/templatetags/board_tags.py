@@ -1,3 +1,5 @@
+from decimal import Decimal, InvalidOperation
+
 from django import template
 from django.core.exceptions import SuspiciousOperation
 from django.forms.utils import flatatt
@@ -12,6 +14,21 @@ def max_chars(limit):
     """The limit of a text box or input written out in a template, as ``forms.CountedField`` gives a form's:
     ``{% max_chars 300 %}`` is ` data-max-chars="300" maxlength="600"` (``forms.max_chars_attrs``)."""
     return flatatt(max_chars_attrs(int(limit)))
+
+
+@register.simple_tag
+def position_words(latitude, longitude):
+    """A position read as a place, 「北纬 36.0611°, 东经 103.8343°」 (four decimals: about ten metres), or "" when
+    either is missing or no coordinate: a message's 位置 to its author, the post form's 「已取得位置」 (its boxes'
+    values, typed or sent back). The post form's script writes the same (board/post.html)."""
+    try:
+        lat, lng = Decimal(str(latitude)), Decimal(str(longitude))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    if not (lat.is_finite() and lng.is_finite() and abs(lat) <= 90 and abs(lng) <= 180):
+        return ""
+    return (f"{'北' if lat >= 0 else '南'}纬 {abs(lat):.4f}°, "
+            f"{'东' if lng >= 0 else '西'}经 {abs(lng):.4f}°")
 
 
 @register.simple_tag(takes_context=True)

@@ -18,13 +18,30 @@
    under the user, the page and the box); a page whose box the server marks data-photos-lost puts
    them back (if chosen in the last 30 minutes) and says so, any other page with the box forgets
    them, and so does 退出 (forms.js). A page with the box also drops what no one may get back: the
-   photos of another user (signed out without 退出, on a shared phone) and those past 30 minutes. */
+   photos of another user (signed out without 退出, on a shared phone) and those past 30 minutes.
+   A box with a line <id>_chosen (the post form's 「选择照片」, board/post.html) is put out of sight, its
+   label the button, and the line names the photos chosen, 「已选择 2 张照片: 门口.jpg、楼道.jpg」, or says
+   「未选择照片」: the browser's own box spoke its own language (「Choose Files」, 「No file chosen」). */
 (function () {
   "use strict";
   var QUALITIES = [0.85, 0.7, 0.55];
   var MB = 1024 * 1024;
 
   function size(bytes) { return (bytes / MB).toFixed(1) + " MB"; }
+
+  // the line under 「选择照片」: what the box holds now (chosen, shrunk or put back)
+  function named(input) {
+    var line = input.id && document.getElementById(input.id + "_chosen");
+    if (!line) return;
+    var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+    line.textContent = names.length ? "已选择 " + names.length + " 张照片: " + names.join("、") : "未选择照片";
+  }
+  document.querySelectorAll("input[type=file]").forEach(function (input) {
+    if (!input.id || !document.getElementById(input.id + "_chosen")) return;
+    input.parentNode.classList.add("ready");
+    named(input);
+    input.addEventListener("change", function () { named(input); });
+  });
 
   function decode(file) {
     function viaImg() {
@@ -130,6 +147,7 @@
       var box = new DataTransfer();
       kept.files.forEach(function (f) { box.items.add(f); });
       input.files = box.files;
+      named(input);
       lost.className = "helptext";
       lost.textContent = "已保留您选择的 " + kept.files.length + " 张照片, 提交时一并发送。";
       document.querySelectorAll("[data-photos-lost-summary]").forEach(function (e) { e.remove(); });
@@ -144,7 +162,7 @@
     note.className = "helptext";
     note.id = input.id ? input.id + "_shrunk" : "";
     note.setAttribute("role", "status");  // there before it speaks: a live region added with its text is not read
-    var helptext = input.parentNode.querySelector(".helptext");
+    var helptext = (input.id && document.getElementById(input.id + "_helptext")) || input.parentNode.querySelector(".helptext");
     (helptext || input).insertAdjacentElement("afterend", note);
     var pending = null;
     var lost = document.querySelector("[data-photos-lost='" + input.name + "']");
@@ -166,7 +184,7 @@
             if (g) said.push(g.name + " " + size(f.size) + " → " + size(g.size));
             box.items.add(g || f);
           });
-          if (said.length) input.files = box.files;
+          if (said.length) { input.files = box.files; named(input); }
           note.textContent = said.length ? "照片已压缩: " + said.join("; ") : "";
           keep(input);
         }, function () { pending = null; note.textContent = ""; });
