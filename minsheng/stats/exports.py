@@ -50,10 +50,12 @@ HANDLING_MEASURES = {"open", *TIMED_MEASURES}
 # signed late twice (sent to it again) is two rows, as 应签收 − 及时签收 counts it; ``unit=`` is the unit it was sent to
 SIGN_MEASURES = {"sign_late"}
 # a late sign-for of a case its author withdrew since (counted: ``measures.SIGN_FOR_CATEGORIES``, since 2026-12-06
-# (later)) is listed for everyone, its unit, 签收期限 and 签收时间 shown, but not what the citizen withdrew: its title
-# reads this, its text and link are left out (its public page answers 404), in the list, the API and the exports
+# (later)), or one 不予受理 since (counted since 2026-12-06, stats walk), is listed for everyone, its unit, 签收期限 and
+# 签收时间 shown, but not what the public may not read: its title reads one of these, its text and link are left out
+# (its public page answers 404), in the list, the API and the exports
 WITHDRAWN_TITLE = "留言人已撤回"
-SIGN_LIST_STATUSES = {*Status.public(), Status.WITHDRAWN}
+HIDDEN_TITLES = {Status.WITHDRAWN: WITHDRAWN_TITLE, Status.REJECTED: "未受理的留言"}
+SIGN_LIST_STATUSES = {*Status.public(), *HIDDEN_TITLES}
 MEASURE_LABELS = {
     "submitted": "全部", "received": "受理", "replied": "已答复", "on_time": "按时答复", "evaluated": "已评价",
     "satisfied": "满意", "reopened": "重办", "extended": "延期", "merged": "并单", "rejected": "未受理",
@@ -148,9 +150,9 @@ def _narrowed(qs, public: bool, status, query: str, shown=None):
 def _sign_late_queryset(scope: Scope, *, public: bool, now, status, query: str):
     """签收超期 of ``scope``: the messages joined to their lead assignments that are late ``SignFor`` rows of the
     scope (its regions, topics, type, unit and days, ``scope.fact_q``, as 及时签收率 counts them), one row each,
-    the longest overdue 签收期限 first; withdrawn cases' too (``SIGN_LIST_STATUSES``), as they are counted."""
+    the longest overdue 签收期限 first; withdrawn and 不予受理 cases' too (``SIGN_LIST_STATUSES``), as they are counted."""
     late = SignFor.objects.filter(scope.fact_q(), sign_late_q(now)).values("assignment")
-    # a query word never selects a withdrawn case publicly (since 2026-12-06 (fix)): its text (or number) matched
+    # a query word never selects a withdrawn (or 不予受理) case publicly (since 2026-12-06 (fix)): its text (or number) matched
     # would tell anyone the words its author withdrew; ``status=withdrawn`` alone tells only its status, shown anyway
     shown = Status.public() if public and query else SIGN_LIST_STATUSES
     qs = _narrowed(_message_scope(Message.objects.all(), scope).filter(assignments__in=late), public, status, query,
@@ -312,9 +314,9 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
          author_name, hidden_name, closed_at, supervised, unit_key, *rest) in qs.values_list(*fields).iterator(chunk_size=2000):
         contact, signed = (rest[:-2], rest[-2:]) if signs else (rest, ())
-        withdrawn = signs and status == Status.WITHDRAWN  # a late sign-for's (``WITHDRAWN_TITLE``): no public page
+        withdrawn = signs and status in HIDDEN_TITLES  # a late sign-for's (``HIDDEN_TITLES``): no public page
         if withdrawn and not personal:
-            title = WITHDRAWN_TITLE
+            title = HIDDEN_TITLES[status]
         elif not personal:  # public exports hide personal data
             title = mask(title, context=body, names=() if show_name else real_name(author_name or hidden_name))
         row = [public_id, title, kinds.get(kind, kind), topic or "", region, statuses.get(status, status),

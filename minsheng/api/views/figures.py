@@ -338,9 +338,10 @@ class FigureMessageSerializer(MessageListSerializer):
 
     def to_representation(self, obj):
         data = super().to_representation(obj)
-        if obj.status == Status.WITHDRAWN:
-            # a late sign-for of a case its author withdrew since (counted since 2026-12-06): not what was withdrawn
-            data.update(title=stats_exports.WITHDRAWN_TITLE, excerpt="", author_name="", url="")
+        if obj.status in stats_exports.HIDDEN_TITLES:
+            # a late sign-for of a case its author withdrew since, or 不予受理 since (counted since 2026-12-06): not
+            # what the public may not read
+            data.update(title=stats_exports.HIDDEN_TITLES[obj.status], excerpt="", author_name="", url="")
         return data
 
     @extend_schema_field(SignForSerializer(allow_null=True))
