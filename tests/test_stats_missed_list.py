@@ -189,3 +189,23 @@ def test_the_missed_list_reads_a_bounded_number_of_queries(client, personas, dir
             actions.do_dispatch(personas["dispatcher"], m, directory["housing"], at=t0 + dt.timedelta(hours=1))
     assert "共 10 件" in _text(client.get("/stats/list/", params))
     assert queries() == before
+
+
+def test_a_deadline_passed_waiting_for_dispatch_is_no_units_miss_and_leaves_with_a_withdrawal(
+        client, personas, directory, django_capture_on_commit_callbacks):
+    """As docs/statistics.md says it (unchanged, 2026-12-06): a case 住建局 returned in time whose reply deadline then
+    passed in the dispatcher's queue is one 误期未答复 of 尚未派单 while it waits — listed so, no unit's — and
+    withdrawn by its author it is no miss at all: no unit held it when the deadline passed."""
+    p, d = personas, directory
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=90)
+    with django_capture_on_commit_callbacks(execute=True):
+        m = _signed(p, d, "housing", p["officer"], "小区门口道路坑洼积水", t0)
+        actions.do_return(p["officer"], m, d["housing"], "不属本单位职责", at=t0 + dt.timedelta(days=2))
+    assert figures.compute(region="620100")["missed"] == 1
+    assert {r["label"]: r["missed"] for r in figures.breakdown("unit", region="620100")}.get(HOUSING, 0) == 0
+    listed = _text(client.get("/stats/list/", {"measure": "missed", "region": "620100"}))
+    assert "共 1 件" in listed and _rows(listed) == [("小区门口道路坑洼积水", "尚未派单", "超期未答复")]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_withdraw(p["citizen"], m)
+    assert figures.compute(region="620100")["missed"] == 0
+    assert "共 0 件" in _text(client.get("/stats/list/", {"measure": "missed", "region": "620100"}))
