@@ -192,9 +192,11 @@ def raw_figures(messages, now=None) -> dict:
     replied = len(first_replies)
     # 及时签收率: each lead assignment with a 签收期限, signed for or past it unsigned (and not given up
     # unsigned before it passed); on time when signed for by it; of the cases the public reads (since 2026-12-06)
-    # and those withdrawn by their authors since (since 2026-12-06, later), not one 不予受理
+    # and those withdrawn by their authors since (since 2026-12-06, later) or 不予受理 since (since 2026-12-06, stats
+    # walk): every case once sent to a unit
     sign_due = signed_on_time = 0
-    for a in Assignment.objects.filter(message__in=messages, message__status__in={*Status.public(), Status.WITHDRAWN},
+    for a in Assignment.objects.filter(message__in=messages,
+                                       message__status__in={*Status.public(), Status.WITHDRAWN, Status.REJECTED},
                                        role="lead", sign_due_at__isnull=False):
         if a.signed_at is not None:
             sign_due += 1

@@ -163,21 +163,48 @@ def test_stats_by_prints_the_sign_for_rate_of_each_row(personas, directory, sign
     assert "及时签收率: 16.7%" in out
 
 
-def test_a_late_sign_for_of_a_case_since_not_accepted_is_listed_as_it_is_counted(
+def test_a_case_left_unsigned_past_its_deadline_then_not_accepted_counts_late_for_its_unit(
         client, personas, directory, signs, django_capture_on_commit_callbacks):
-    """The case 生态环境局 returned unsigned past its 签收期限, then 不予受理 by the dispatcher: the region's
-    及时签收率 still counts its late sign-for (超期 5 件), and the public list behind that count must list 5."""
+    """The case 生态环境局 returned unsigned 10 days past its 签收期限, then 不予受理 by the dispatcher. Until
+    2026-12-06 (stats walk) its late sign-for counted nowhere (生态环境局 read 及时签收率 —), while a reply deadline
+    the unit let pass before returning a case counts in its 按时率 whatever became of the case: the unit was late
+    either way. It counts late for the unit, and the list behind the count shows it without what the dispatcher
+    did not publish (a title in place of its own, no link), as a withdrawn case's."""
     from minsheng.board.models import Message
 
     returned = Message.objects.get(title=signs["returned"])
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_reject(personas["dispatcher"], returned, "重复留言")
+    units = _text(client.get("/stats/units/", {"region": "620100"}))
+    assert _cells(units, "及时签收率")[ECOLOGY] == "0.0% (超期 1 件)"
     region = _text(client.get("/region/620100/"))
-    count = re.search(r"及时签收率 \(\d+/(\d+) 件, 超期 <a href=\"([^\"]+)\">(\d+)</a>", region)
+    count = re.search(r"及时签收率 \((\d+)/(\d+) 件, 超期 <a href=\"([^\"]+)\">(\d+)</a>", region)
     assert count, region
-    late = _text(client.get(count.group(2).replace("&amp;", "&")))
-    assert f"共 {count.group(3)} 件" in late
-    assert signs["returned"] not in late and "超期 <a" in region and count.group(3) == "4"
+    assert (count.group(1), count.group(2), count.group(4)) == ("1", "6", "5")
+    late = _text(client.get(count.group(3).replace("&amp;", "&")))
+    assert "共 5 件" in late
+    row = re.search(rf"<tr><td>{returned.public_id}</td>.*?</tr>", late, re.S).group(0)
+    assert "未受理的留言" in row and signs["returned"] not in row and "/m/" not in row
+    assert f"<td>{ECOLOGY}</td>" in row and "<td>未受理</td>" in row and "未签收" in row
+
+    api = client.get("/api/v1/statistics/messages/", {"measure": "sign_late", "region": "620100"}).json()
+    assert api["count"] == 5
+    shown = [r for r in api["results"] if r["public_id"] == returned.public_id]
+    assert len(shown) == 1 and shown[0]["title"] == "未受理的留言" and shown[0]["excerpt"] == "" and not shown[0]["url"]
+    assert signs["returned"] not in str(api)
+    response = client.get("/stats/export/messages.csv", {"measure": "sign_late", "region": "620100",
+                                                         "unit": directory["ecology"].pk})
+    table = data_rows(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    rows = [dict(zip(table[0], r, strict=True)) for r in table[1:]]
+    assert [(r["标题"], r["状态"], r["签收单位"], r["链接"]) for r in rows] == [("未受理的留言", "未受理", ECOLOGY, "")]
+    # a query word never selects it publicly, as a withdrawn case's
+    response = client.get("/stats/export/messages.csv", {"measure": "sign_late", "region": "620100", "q": "噪音"})
+    assert data_rows(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))[1:] == []
+
+    from django.core.management import call_command
+
+    call_command("refresh_stats", "--commit")
+    assert _cells(_text(client.get("/stats/units/", {"region": "620100"})), "及时签收率")[ECOLOGY] == "0.0% (超期 1 件)"
 
 
 def test_migration_0012_drops_the_stored_sign_fors_of_cases_not_public(
@@ -332,3 +359,28 @@ def test_the_public_late_sign_for_lists_never_match_a_query_word_in_a_withdrawn_
         assert api.status_code == 400 and "噪音" not in api.content.decode()
         api = client.get("/api/v1/statistics/messages/", {"measure": "sign_late", "status": "withdrawn"})
         assert api.status_code == 400
+
+
+def test_migration_0016_counts_the_late_sign_fors_of_cases_not_accepted_kept(
+        client, personas, directory, signs, django_capture_on_commit_callbacks):
+    """A database whose 不予受理 cases' sign-fors 0012 dropped (and the actions did not write since): 0016 writes
+    them again, so the unit's late sign-for counts without a rebuild."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from minsheng.board.models import Message
+    from minsheng.stats import figures
+    from minsheng.stats.models import SignFor
+
+    returned = Message.objects.get(title=signs["returned"])
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_reject(personas["dispatcher"], returned, "重复留言")
+    SignFor.objects.filter(message=returned).delete()  # as 0012 left it
+    importlib.import_module("minsheng.stats.migrations.0016_sign_for_rejected").record_rejected_signs(
+        apps, connection.schema_editor())
+    figures.bump_version()
+    assert SignFor.objects.filter(message=returned).count() == 1
+    region = _text(client.get("/region/620100/"))
+    assert re.search(r"及时签收率 \(1/6 件, 超期 <a [^>]+>5</a> 件\)", region)

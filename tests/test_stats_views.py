@@ -356,6 +356,34 @@ def _expected_sign_late(region: str = "", unit=None, since=None) -> list[str]:
     return [public_id for *_, public_id in sorted(rows)]
 
 
+def _expected_missed(region: str = "", unit=None, since=None) -> list[str]:
+    """误期未答复 row by row: each unit's miss for good (``Miss``) and each open case past a deadline of the unit
+    handling it (not one that had passed before the case came to it), of the cases counted (published, withdrawn,
+    不予受理), newest submitted first."""
+    from django.utils import timezone
+
+    from minsheng.board.models import Message
+    from minsheng.board.workflow import Status
+    from minsheng.stats.models import Miss, OpenCase
+
+    now = figures.clock()
+    pairs = [*Miss.objects.values_list("message_id", "unit_key"),
+             *((c.message_id, c.unit_key) for c in OpenCase.objects.all()
+               if c.due_at and c.due_at < now and not c.ever_replied and not c.late_on_arrival)]
+    messages = Message.objects.select_related("region").in_bulk({mid for mid, _ in pairs})
+    rows = []
+    for mid, unit_key in pairs:
+        m = messages[mid]
+        if m.status not in {*Status.public(), Status.WITHDRAWN, Status.REJECTED}:
+            continue
+        if not m.region.code.startswith(region.rstrip("0")) or (unit is not None and unit_key != unit.pk):
+            continue
+        if since and timezone.localdate(m.submitted_at) < since:
+            continue
+        rows.append((m.submitted_at, m.public_id, -unit_key))
+    return [public_id for _, public_id, _ in sorted(rows, reverse=True)]
+
+
 def _expected_list(measure: str, region: str = "", unit=None, since=None) -> list[str]:
     """The messages a figure counts, worked out row by row in Python (docs/statistics.md):
     published, their fact (or open case) matching, newest first."""
@@ -365,6 +393,8 @@ def _expected_list(measure: str, region: str = "", unit=None, since=None) -> lis
 
     if measure == "sign_late":
         return _expected_sign_late(region, unit, since)
+    if measure == "missed":
+        return _expected_missed(region, unit, since)
     facts = {f.message_id: f for f in MessageFact.objects.all()}
     cases = {c.message_id: c for c in OpenCase.objects.all()}
     flags = {"replied": ["replied"], "on_time": ["replied", "on_time"], "evaluated": ["evaluated"],

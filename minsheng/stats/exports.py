@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, Value, prefetch_related_objects
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -31,9 +31,9 @@ from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
 
 from .facts import working_days_late
-from .figures import Scope, clock, compute, reported, sign_late_q, tabulate, topic_subtree_ids
+from .figures import Scope, clock, compute, missed_q, reported, sign_late_q, tabulate, topic_subtree_ids
 from .measures import MEASURE
-from .models import MessageFact, OpenCase, SignFor
+from .models import MessageFact, Miss, OpenCase, SignFor
 
 XLSX_MAX_ROWS = 200_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,16 +49,25 @@ HANDLING_MEASURES = {"open", *TIMED_MEASURES}
 # 签收超期 (since 2026-12-06): a row per late sign-for (``figures.sign_late_q``), not per message: a case a unit
 # signed late twice (sent to it again) is two rows, as 应签收 − 及时签收 counts it; ``unit=`` is the unit it was sent to
 SIGN_MEASURES = {"sign_late"}
+# 误期未答复 (since 2026-12-06, stats walk): a row per miss of 按时率, not per message, as ``figures`` counts them — each
+# ``Miss`` of the scope (a unit gave the case up after its reply deadline had passed in its hands, for good) and each
+# open case past a deadline of the unit handling it (``figures.missed_q``); ``unit=`` is the unit charged
+MISS_MEASURES = {"missed"}
+MISS_COLUMNS = ["误期单位", "误期情况"]  # the unit charged, and how: given back late, or unanswered past the deadline
+MISS_WORDS = {False: "期限过后退回或转办", True: "超期未答复"}  # by whether the case is open in the unit's hands
 # a late sign-for of a case its author withdrew since (counted: ``measures.SIGN_FOR_CATEGORIES``, since 2026-12-06
-# (later)) is listed for everyone, its unit, 签收期限 and 签收时间 shown, but not what the citizen withdrew: its title
-# reads this, its text and link are left out (its public page answers 404), in the list, the API and the exports
+# (later)), or one 不予受理 since (counted since 2026-12-06, stats walk), is listed for everyone, its unit, 签收期限 and
+# 签收时间 shown, but not what the public may not read: its title reads one of these, its text and link are left out
+# (its public page answers 404), in the list, the API and the exports
 WITHDRAWN_TITLE = "留言人已撤回"
-SIGN_LIST_STATUSES = {*Status.public(), Status.WITHDRAWN}
+HIDDEN_TITLES = {Status.WITHDRAWN: WITHDRAWN_TITLE, Status.REJECTED: "未受理的留言"}
+# the statuses of the cases counted in 签收超期 and 误期未答复, all listed (the hidden ones without their text)
+LISTED_STATUSES = {*Status.public(), *HIDDEN_TITLES}
 MEASURE_LABELS = {
     "submitted": "全部", "received": "受理", "replied": "已答复", "on_time": "按时答复", "evaluated": "已评价",
     "satisfied": "满意", "reopened": "重办", "extended": "延期", "merged": "并单", "rejected": "未受理",
     "withdrawn": "撤回", "pending": "待审核", "open": "待答复", "overdue": "超期未答复",
-    "overdue_unreplied": "超期从未答复", "sign_late": "签收超期",
+    "overdue_unreplied": "超期从未答复", "sign_late": "签收超期", "missed": "误期未答复",
 }
 def message_title(measure: str) -> str:
     """What a message export lists, as its page's heading says it: its sheet's and its file's name
@@ -68,7 +77,7 @@ def message_title(measure: str) -> str:
 
 
 PUBLIC_MEASURES = {"received", "replied", "on_time", "evaluated", "satisfied", "reopened", "extended", "merged",
-                   "open", "submitted", *SIGN_MEASURES}
+                   "open", "submitted", *SIGN_MEASURES, *MISS_MEASURES}
 
 
 def message_queryset(scope: Scope, measure: str = "received", *, public: bool = True, now=None, status=None,
@@ -76,10 +85,13 @@ def message_queryset(scope: Scope, measure: str = "received", *, public: bool = 
     """The messages behind a figure of ``scope``. ``public`` keeps published statuses only.
     ``walk``: the same messages, their fact and open case tested by EXISTS instead of joined
     (see ``message_page``). ``sign_late``: a row per late sign-for, with ``sign_unit``, ``sign_unit_key``,
-    ``sign_due`` and ``sign_signed`` (the unit it was sent to, its 签收期限 and when it was signed)."""
+    ``sign_due`` and ``sign_signed`` (the unit it was sent to, its 签收期限 and when it was signed). ``missed``: a row
+    per miss, with ``miss_unit_key`` and ``miss_open`` (``_missed_queryset``)."""
     now = clock(now)  # the minute the figures count as of (``figures.clock``)
     if measure in SIGN_MEASURES:
         return _sign_late_queryset(scope, public=public, now=now, status=status, query=query)
+    if measure in MISS_MEASURES:
+        return _missed_queryset(scope, public=public, now=now, status=status, query=query)
     qs = _message_scope(Message.objects.all(), scope)
     fact, case = {}, {}  # conditions on the message's fact and on its open case
     if scope.unit is not None:
@@ -148,17 +160,56 @@ def _narrowed(qs, public: bool, status, query: str, shown=None):
 def _sign_late_queryset(scope: Scope, *, public: bool, now, status, query: str):
     """签收超期 of ``scope``: the messages joined to their lead assignments that are late ``SignFor`` rows of the
     scope (its regions, topics, type, unit and days, ``scope.fact_q``, as 及时签收率 counts them), one row each,
-    the longest overdue 签收期限 first; withdrawn cases' too (``SIGN_LIST_STATUSES``), as they are counted."""
+    the longest overdue 签收期限 first; withdrawn and 不予受理 cases' too (``LISTED_STATUSES``), as they are counted."""
     late = SignFor.objects.filter(scope.fact_q(), sign_late_q(now)).values("assignment")
-    # a query word never selects a withdrawn case publicly (since 2026-12-06 (fix)): its text (or number) matched
-    # would tell anyone the words its author withdrew; ``status=withdrawn`` alone tells only its status, shown anyway
-    shown = Status.public() if public and query else SIGN_LIST_STATUSES
     qs = _narrowed(_message_scope(Message.objects.all(), scope).filter(assignments__in=late), public, status, query,
-                   shown=shown)
+                   shown=_counted_shown(public, query))
     # the assignment joined by the filter above (one row each), its unit and times beside the message's
     return qs.annotate(sign_unit_key=F("assignments__unit_id"), sign_unit=F("assignments__unit__name"),
                        sign_due=F("assignments__sign_due_at"),
                        sign_signed=F("assignments__signed_at")).order_by("sign_due", "id")
+
+
+def _counted_shown(public: bool, query: str) -> set[str]:
+    """The statuses a public list of 签收超期 or 误期未答复 shows: every one counted (``LISTED_STATUSES``), but with a
+    query word the published alone — a withdrawn (or 不予受理) case's text (or number) matched would tell anyone the words
+    its author withdrew (since 2026-12-06 (fix)); ``status=withdrawn`` alone tells only its status, shown anyway."""
+    return Status.public() if public and query else LISTED_STATUSES
+
+
+def _missed_queryset(scope: Scope, *, public: bool, now, status, query: str):
+    """误期未答复 of ``scope`` as ``figures`` counts it: the messages joined to each of their ``Miss`` rows of the scope
+    (its regions, topics, type, unit — the unit charged — and days, ``scope.fact_q``), and those whose open case of
+    the scope is a miss now (``figures.missed_q``: the unit handling it let the deadline pass), one row each, with
+    ``miss_unit_key`` (the unit charged, 0: none, waiting for dispatch) and ``miss_open`` (still unanswered in its
+    hands). The two sets as one (UNION ALL): a case one unit gave back late and another let go late too is a row of
+    each. Newest submitted first; withdrawn and 不予受理 cases too, as they are counted (``_counted_shown``). A
+    combined query takes no ``select_related``: a page's rows read their related rows with ``with_related``."""
+    shown = _counted_shown(public, query)
+    given_up = (_narrowed(Message.objects.filter(misses__in=Miss.objects.filter(scope.fact_q())), public, status,
+                          query, shown=shown)
+                .annotate(miss_unit_key=F("misses__unit_key"), miss_open=Value(False, BooleanField())).order_by())
+    still_open = (_narrowed(Message.objects.filter(open_case__in=OpenCase.objects.filter(scope.fact_q(), missed_q(now))),
+                            public, status, query, shown=shown)
+                  .annotate(miss_unit_key=F("open_case__unit_key"), miss_open=Value(True, BooleanField())).order_by())
+    return given_up.union(still_open, all=True).order_by("-submitted_at", "-public_id", "miss_unit_key")
+
+
+RELATED = ("region", "topic", "author")  # what a listed message shows beside its own fields
+
+
+def with_related(messages, measure: str) -> list:
+    """``messages`` (a page's, evaluated) with the rows they show read once for the page: for 误期未答复 (a combined
+    query, which takes no ``select_related``) their region, topic and author, and each row's ``miss_unit``, the name
+    of the unit charged (「尚未派单」 for none)."""
+    messages = list(messages)
+    if measure in MISS_MEASURES:
+        prefetch_related_objects(messages, *RELATED, "addressee")
+        units = Unit.objects.in_bulk({m.miss_unit_key for m in messages if m.miss_unit_key})
+        for m in messages:
+            unit = units.get(m.miss_unit_key)
+            m.miss_unit = unit.name if unit else NOT_DISPATCHED
+    return messages
 
 
 def late_order(qs, ascending: bool = False):
@@ -182,10 +233,13 @@ def message_page(scope: Scope, measure: str, number, per_page: int = 30) -> Page
     ten times. Sparse rows (merged, extended, a unit's, a period's) stay joined: there the
     facts come first (a period's through their index on the day), and a walk would read far
     more messages than the join reads facts (merged: 15 → 100 ms to count)."""
-    paginator = Paginator(listed(scope, measure).select_related("region", "topic", "author"), per_page)
+    qs = listed(scope, measure)
+    paginator = Paginator(qs if measure in MISS_MEASURES else qs.select_related(*RELATED), per_page)
     if _walked(scope, measure) and not (scope.regions or scope.topics or scope.kind):
         paginator.count = _public_fact_count(measure)
-    return page_of(paginator, number)
+    page = page_of(paginator, number)
+    page.object_list = with_related(page.object_list, measure)
+    return page
 
 
 def _walked(scope: Scope, measure: str) -> bool:
@@ -245,13 +299,15 @@ NOT_DISPATCHED = "尚未派单"  # an open case with no lead unit now, as /stats
 SIGN_COLUMNS = ["签收单位", "签收期限", "签收时间"]
 
 
-def message_header(personal: bool, late: bool = False, lead: bool | None = None, signs: bool = False) -> list[str]:
+def message_header(personal: bool, late: bool = False, lead: bool | None = None, signs: bool = False,
+                   misses: bool = False) -> list[str]:
     """The columns of ``message_rows`` (``late``: a list of overdue cases, with 超期天数, 超期 and 督办; ``lead``
     (by default ``late``): a list of open cases, with 主办单位, the unit handling each now, in
-    place of 办理单位, the unit credited; ``signs``: a list of late sign-fors, ``SIGN_COLUMNS`` there)."""
+    place of 办理单位, the unit credited; ``signs``: a list of late sign-fors, ``SIGN_COLUMNS`` there; ``misses``: a
+    list of misses, ``MISS_COLUMNS`` there)."""
     header = PUBLIC_COLUMNS + (PERSONAL_COLUMNS if personal else [])
-    if signs:
-        return [*header[:UNIT_AT], *SIGN_COLUMNS, *header[UNIT_AT + 1:]]
+    if signs or misses:
+        return [*header[:UNIT_AT], *(SIGN_COLUMNS if signs else MISS_COLUMNS), *header[UNIT_AT + 1:]]
     if late if lead is None else lead:
         header = [LEAD_COLUMN if n == UNIT_AT else column for n, column in enumerate(header)]
     if not late:
@@ -273,20 +329,22 @@ def message_sheet(qs, measure: str, personal: bool, base_url: str, now) -> tuple
     late = measure in TIMED_MEASURES
     lead = measure in HANDLING_MEASURES
     signs = measure in SIGN_MEASURES
-    return (message_header(personal, late, lead, signs),
+    misses = measure in MISS_MEASURES
+    return (message_header(personal, late, lead, signs, misses),
             message_rows(qs, personal, base_url, late_at=now if late else None, lead=lead, staff_links=late,
-                         signs=signs))
+                         signs=signs, misses=misses))
 
 
 def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: bool | None = None,
-                 staff_links: bool = False, signs: bool = False):
+                 staff_links: bool = False, signs: bool = False, misses: bool = False):
     """``late_at``: a moment; each row then says how many working days its case is past its
     deadline by then (``facts.working_days_late``), the overdue lists' 超期天数. ``lead`` (by
     default whether ``late_at`` is given): each row names the lead unit handling it now
     (主办单位, ``message_header``), not the unit credited. ``staff_links``: 链接 is the staff case
     page (``board:case``, where 督办 and the answer are), not the public one: the overdue lists',
     which staff alone export, with contact details or without (since 2026-12-05). ``signs``: ``qs`` is a
-    list of late sign-fors (``message_queryset(…, "sign_late")``), each row with ``SIGN_COLUMNS``."""
+    list of late sign-fors (``message_queryset(…, "sign_late")``), each row with ``SIGN_COLUMNS``; ``misses``: a list of
+    misses (``message_queryset(…, "missed")``), each row with ``MISS_COLUMNS``."""
     lead = late_at is not None if lead is None else lead
     page = reverse("board:case", args=["0"]).removesuffix("0/") if staff_links else "/m/"  # the path before the id
     units = dict(Unit.objects.values_list("pk", "name"))
@@ -304,22 +362,25 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     fields = ["public_id", "title", "body", "kind", "status", "submitted_at", "due_at", "replied_at", "show_name",
               "region__name", "topic__name", "author__display_name",
               "hidden_name", "author__closed_at", "supervised",
-              "sign_unit_key" if signs else "open_case__unit_key" if lead else "fact__unit_key"]
+              "sign_unit_key" if signs else "miss_unit_key" if misses else "open_case__unit_key" if lead else "fact__unit_key"]
     if personal:
         fields += ["author__username", "contact_phone", "contact_email", "contact_name"]
     if signs:
         fields += ["sign_due", "sign_signed"]
+    if misses:
+        fields += ["miss_open"]
     for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
          author_name, hidden_name, closed_at, supervised, unit_key, *rest) in qs.values_list(*fields).iterator(chunk_size=2000):
-        contact, signed = (rest[:-2], rest[-2:]) if signs else (rest, ())
-        withdrawn = signs and status == Status.WITHDRAWN  # a late sign-for's (``WITHDRAWN_TITLE``): no public page
+        contact, signed = (rest[:-2], rest[-2:]) if signs else (rest[:-1], rest[-1:]) if misses else (rest, ())
+        # a late sign-for's or a miss's (``HIDDEN_TITLES``): no public page
+        withdrawn = (signs or misses) and status in HIDDEN_TITLES
         if withdrawn and not personal:
-            title = WITHDRAWN_TITLE
+            title = HIDDEN_TITLES[status]
         elif not personal:  # public exports hide personal data
             title = mask(title, context=body, names=() if show_name else real_name(author_name or hidden_name))
         row = [public_id, title, kinds.get(kind, kind), topic or "", region, statuses.get(status, status),
                fmt(submitted_at), fmt(due_at), fmt(replied_at),
-               units.get(unit_key, "") if unit_key else (NOT_DISPATCHED if lead else ""),
+               units.get(unit_key, "") if unit_key else (NOT_DISPATCHED if lead or misses else ""),
                "" if withdrawn and not staff_links else f"{base_url}{page}{public_id}/"]
         if personal:
             username, phone, email, name = contact
@@ -329,6 +390,8 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
             row[LATE_AT:LATE_AT] = [days, late_words(days), SUPERVISED_WORDS[supervised]]
         if signs:
             row[UNIT_AT + 1:UNIT_AT + 1] = [fmt(moment) for moment in signed]
+        if misses:
+            row[UNIT_AT + 1:UNIT_AT + 1] = [MISS_WORDS[bool(signed[0])]]
         yield row
 
 
@@ -625,7 +688,8 @@ def message_scope_sheet(scope: Scope, measure: str, now, *, public: bool, status
                         query: str = "") -> tuple[str, list, list]:
     """「说明」 of a message export: what it lists (统计项), its filters, 状态 and 关键词 when given, and whether
     it holds the published messages only (the public exports) or all (the staff's)."""
-    unit_label = "签收单位" if measure in SIGN_MEASURES else LEAD_COLUMN if measure in HANDLING_MEASURES else "办理单位"
+    unit_label = ("签收单位" if measure in SIGN_MEASURES else MISS_COLUMNS[0] if measure in MISS_MEASURES
+                  else LEAD_COLUMN if measure in HANDLING_MEASURES else "办理单位")
     last = []
     if status:
         last.append(["状态", dict(Status.choices).get(status, status)])

@@ -444,10 +444,10 @@ def _open_kwargs(now: dt.datetime) -> dict:
     late = Q(due_at__lt=now)
     return {"open": Count("pk"), "overdue": Count("pk", filter=late),
             "overdue_unreplied": Count("pk", filter=late & Q(ever_replied=False)),
-            "missed": Count("pk", filter=_missed_q(now))}
+            "missed": Count("pk", filter=missed_q(now))}
 
 
-def _missed_q(now: dt.datetime) -> Q:
+def missed_q(now: dt.datetime) -> Q:
     """误期未答复 of the open cases, counted for the unit handling each: never answered and past the
     deadline in force now, which had not passed before the case came to that unit (a case given up late
     is a ``Miss`` of the unit that gave it up, ``_with_misses``)."""
@@ -665,7 +665,7 @@ def addressees_figures(addressees, now=None) -> dict[int, dict]:
     signs = {row.pop("addressee_key"): row for row in (
         SignFor.objects.filter(addressee_key__in=ids).values("addressee_key")
         .annotate(**_sign_kwargs(now)).order_by())}
-    for rows in (OpenCase.objects.filter(_missed_q(now), addressee_key__in=ids),
+    for rows in (OpenCase.objects.filter(missed_q(now), addressee_key__in=ids),
                  Miss.objects.filter(addressee_key__in=ids)):
         for pk, n in rows.values_list("addressee_key").annotate(n=Count("pk")).order_by():
             missed[pk] += n

@@ -95,11 +95,14 @@ MEASURE = {m.name: m for m in DECLARED}
 
 # 应签收, 及时签收 (及时签收率; ``stats.SignFor``, not a fact's measure): the lead assignments of the messages of these
 # categories count, each for the unit it was sent to — received cases, merged ones (并单: the unit had the case in
-# hand), and since 2026-12-06 (later) withdrawn ones: a unit that let a case sit unsigned past its 签收期限 and gave it
-# back is late whatever the citizen did next (before, a withdrawal wiped the late sign-for off every board and list).
-# Not a case 不予受理 (it was never one) nor one waiting for review. ``facts.SIGNS_SQL`` writes the rows of these
-# alone; the list of 签收超期 shows a withdrawn one without its title and text (``exports.WITHDRAWN_TITLE``).
-SIGN_FOR_CATEGORIES = (Category.RECEIVED.value, Category.MERGED.value, Category.WITHDRAWN.value)
+# hand), since 2026-12-06 (later) withdrawn ones, and since 2026-12-06 (stats walk) those 不予受理 after a unit gave
+# them back: a unit that let a case sit unsigned past its 签收期限 and gave it back is late whatever the citizen or the
+# dispatcher did next, as a reply deadline it let pass is its miss in 按时率 whatever became of the case (before, a
+# withdrawal or a 不予受理 wiped the late sign-for off every board and list). Every category a dispatched case can end
+# in; a case waiting for review was never sent. ``facts.SIGNS_SQL`` writes the rows of these alone; the list of 签收超期
+# shows a withdrawn or 不予受理 one without its title and text (``exports.HIDDEN_TITLES``).
+SIGN_FOR_CATEGORIES = (Category.RECEIVED.value, Category.MERGED.value, Category.WITHDRAWN.value,
+                       Category.REJECTED.value)
 NAMES = [m.name for m in DECLARED]
 # the fact's fields the measures read: a fact's contribution depends on these alone
 FACT_FIELDS = tuple(dict.fromkeys(f for m in DECLARED for f in sorted(m.fields())))

@@ -200,7 +200,8 @@ class Miss(Dimensions, Addressed):
     reply. One row per case and unit, kept whatever happens to the case afterwards (answered by
     another unit, reopened, merged, withdrawn); its other dimensions and ``day`` are the message's."""
 
-    message = models.ForeignKey("board.Message", models.CASCADE, related_name="+")
+    # ``Message.misses`` (since 2026-12-06, stats walk): the list behind 误期未答复 joins a message to each of its misses
+    message = models.ForeignKey("board.Message", models.CASCADE, related_name="misses")
     day = models.DateField()  # local date of the message's submission, as its fact's
 
     class Meta:

@@ -312,7 +312,6 @@ def message_list(request):
     page = exports.message_page(scope, measure, request.GET.get("page"))
     return render(request, "stats/list.html", {**_context_filters(scope, filters), "page": page,
                                                 "measure": measure, "date_error": date_error,
-                                                "withdrawn_title": exports.WITHDRAWN_TITLE,
                                                 "measure_label": exports.MEASURE_LABELS[measure]})
 
 

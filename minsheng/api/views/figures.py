@@ -319,7 +319,7 @@ class FigureMessagesQuery(FiguresQuery):
         choices=[(m, stats_exports.MEASURE_LABELS[m]) for m in LISTED_MEASURES], required=False, default="received",
         error_messages={"invalid_choice": "统计项「{input}」没有公开的留言清单, 可选 " + "、".join(LISTED_MEASURES)},
         help_text="哪个数字背后的留言 (默认 received, 受理留言); 与 /stats/list/?measure= 相同; sign_late (签收超期) 每次超期签收"
-                  "一行, 一件留言可有多行, 共 `sign_due` − `signed_on_time` 行")
+                  "一行, 一件留言可有多行, 共 `sign_due` − `signed_on_time` 行; missed (误期未答复) 每个单位每次误期一行, 共 `missed` 行")
     addressee = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
                                          help_text="留言对象 (领导信箱) 编号: 只列写给它的留言, 即该领导留言板 (/leaders/{id}/、"
                                                    "/addressees/{id}/ 的 `figures`) 和 /statistics/?addressee= 各数字背后的留言")
@@ -333,15 +333,29 @@ class SignForSerializer(serializers.Serializer):
     signed_at = serializers.DateTimeField(allow_null=True, help_text="签收时间; 未签收为 null")
 
 
+class MissSerializer(serializers.Serializer):
+    unit = UnitRefSerializer(allow_null=True, help_text="误期单位: 让答复期限过去的单位; 退回后等待派单时过期的为 null (尚未派单)")
+    open = serializers.BooleanField(help_text="true: 仍在该单位手中、超期未答复; false: 期限过后被该单位退回或转办 (此后无论如何都计入)")
+
+
 class FigureMessageSerializer(MessageListSerializer):
     sign_for = serializers.SerializerMethodField(help_text="`measure=sign_late` 时: 这一行的超期签收; 其他统计项为 null")
+    miss = serializers.SerializerMethodField(help_text="`measure=missed` 时: 这一行的误期; 其他统计项为 null")
 
     def to_representation(self, obj):
         data = super().to_representation(obj)
-        if obj.status == Status.WITHDRAWN:
-            # a late sign-for of a case its author withdrew since (counted since 2026-12-06): not what was withdrawn
-            data.update(title=stats_exports.WITHDRAWN_TITLE, excerpt="", author_name="", url="")
+        if obj.status in stats_exports.HIDDEN_TITLES:
+            # a late sign-for of a case its author withdrew since, or 不予受理 since (counted since 2026-12-06): not
+            # what the public may not read
+            data.update(title=stats_exports.HIDDEN_TITLES[obj.status], excerpt="", author_name="", url="")
         return data
+
+    @extend_schema_field(MissSerializer(allow_null=True))
+    def get_miss(self, obj):
+        if not hasattr(obj, "miss_open"):
+            return None
+        unit = {"id": obj.miss_unit_key, "name": obj.miss_unit} if obj.miss_unit_key else None
+        return MissSerializer({"unit": unit, "open": obj.miss_open}).data
 
     @extend_schema_field(SignForSerializer(allow_null=True))
     def get_sign_for(self, obj):
@@ -355,6 +369,7 @@ class StatisticsMessages(ApiView):
     docs = {"get": Doc("统计数字背后的留言", "返回公开统计某个数字背后的留言, 与网站的 /stats/list/?measure= 为同一清单 (同一函数), "
                                         "按提交时间从新到旧 (sign_late 按签收期限从早到晚), 分页; `count` 等于该数字: 同样筛选条件下 "
                                         "/statistics/ 的 `measure` 字段 (sign_late 为 `sign_due` − `signed_on_time`; submitted 只列已公开的)。"
+                                        "sign_late 和 missed 也列出已撤回、未受理的留言, 但不给标题、内容和链接。"
                                         "筛选条件同公开统计 (分组统计每行的 `filters` 可直接使用), 含 `addressee` (留言对象)。"
                                         "未知的统计项、无效的筛选条件为 400 并指明参数。任何人可调用, 无需登录。")}
 
@@ -366,7 +381,9 @@ class StatisticsMessages(ApiView):
         params = self.query(request)
         measure = params.pop("measure")
         scope = _figures(stats.make_scope, {k: v for k, v in params.items() if k not in ("page", "page_size")})
-        qs = stats_exports.listed(scope, measure).select_related("region", "topic", "addressee", "author")
+        qs = stats_exports.listed(scope, measure)
+        if measure not in stats_exports.MISS_MEASURES:  # a combined query: its page reads them (``with_related``)
+            qs = qs.select_related(*stats_exports.RELATED, "addressee")
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(qs, request, view=self)
+        page = stats_exports.with_related(paginator.paginate_queryset(qs, request, view=self), measure)
         return paginator.get_paginated_response(FigureMessageSerializer(page, many=True).data)

@@ -25,6 +25,15 @@ def sign_late_filter(figures):
 
 
 @register.filter
+def hidden_title(status):
+    """The title a listed case the public may not read shows for its own (withdrawn, 不予受理: ``exports.HIDDEN_TITLES``),
+    "" for a published one."""
+    from minsheng.stats.exports import HIDDEN_TITLES
+
+    return HIDDEN_TITLES.get(status, "")
+
+
+@register.filter
 def confidence(value):
     """A model's confidence floored to two decimals (``classify.confidence_text``): 0.9996 is 0.99."""
     return confidence_text(value)

@@ -46,8 +46,9 @@ class Command(BaseCommand):
         parser.add_argument("--measure", default="received",
                             help="which messages `messages` lists (default received): "
                                  + ", ".join([*exports.MEASURE_Q, *sorted(exports.TIMED_MEASURES),
-                                              *sorted(exports.SIGN_MEASURES)])
-                                 + " (sign_late: a row per late sign-for, with 签收单位, 签收期限, 签收时间)")
+                                              *sorted(exports.SIGN_MEASURES), *sorted(exports.MISS_MEASURES)])
+                                 + " (sign_late: a row per late sign-for, with 签收单位, 签收期限, 签收时间; missed: a row "
+                                   "per miss of 按时率, with 误期单位, 误期情况)")
         parser.add_argument("--personal", action="store_true",
                             help="`messages` with the author's name, phone and e-mail, titles as written and "
                                  "messages not published (pending, rejected, ...) too; recorded in the audit log")
