@@ -27,13 +27,14 @@ from minsheng.directory.models import Region, Topic, Unit
 
 from . import hotspots as core
 from .models import MIN_MESSAGES, HeatDecay, Hotspot, HotspotMember, heat_in_database
-from .places import admin_names, directory_stamp, refined_region
+from .places import _admin_aliases, admin_names, aliases, directory_stamp, refined_region
+from .text import normalize
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _state: dict = {"index": None, "seen": 0}
 # the directory the index read its messages with (``_directory_moved``)
-_read_with: dict = {"stamp": None, "names": None}
+_read_with: dict = {"stamp": None, "regions": None}
 CLOSED_OUT = ("rejected", "withdrawn")
 
 
@@ -61,53 +62,136 @@ def _item(message) -> core.Item:
                      admin_names=admin_names(region) if region else ())
 
 
+def _horizon() -> dt.datetime:
+    # the hotspots a letter that repeats one reopens too (``core.REOPEN_WINDOWS``): a restarted worker places as one
+    # that kept them
+    return timezone.now() - dt.timedelta(days=window_days() * core.REOPEN_WINDOWS)
+
+
+def _read_into(index: core.HotspotIndex, members, counted: bool = True):
+    """Add ``members`` (oldest first) to ``index``, each read as ``place_message`` read it (the estates the index knew,
+    then learn its own): a worker that catches up holds the places the placing worker gave the hotspot, and labels it
+    the same. Yields each membership once added."""
+    rows = members.select_related("message__region__parent__parent__parent").order_by("id")
+    for member in rows.iterator(chunk_size=2000):
+        index.add(index.read_estates(_item(member.message).prepare()), member.hotspot_id, counted=counted)
+        yield member
+
+
 def _catch_up(index: core.HotspotIndex, state: dict) -> None:
     """Add memberships written since ``state["seen"]`` (by any process). ``seen`` follows
     each membership added, so a catch-up that fails half-way adds none of them twice."""
-    # the hotspots a letter that repeats one reopens too (``core.REOPEN_WINDOWS``): a restarted worker places as one
-    # that kept them
-    horizon = timezone.now() - dt.timedelta(days=window_days() * core.REOPEN_WINDOWS)
-    rows = (HotspotMember.objects.filter(id__gt=state["seen"], message__submitted_at__gte=horizon)
-            .select_related("message__region__parent__parent__parent").order_by("id"))
-    for member in rows.iterator(chunk_size=2000):
-        # read as ``place_message`` read it (the estates the index knew, then learn its own): a worker that
-        # catches up holds the places the placing worker gave the hotspot, and labels it the same
-        index.add(index.read_estates(_item(member.message).prepare()), member.hotspot_id)
+    new = HotspotMember.objects.filter(id__gt=state["seen"], message__submitted_at__gte=_horizon())
+    for member in _read_into(index, new):
         state["seen"] = member.id
     state["seen"] = max(state["seen"], HotspotMember.objects.order_by("-id").values_list("id", flat=True).first() or 0)
 
 
-def _region_names() -> int:
-    """What the index read of the directory: every region's name and parent (``admin_names`` cut out of each
-    message's text, ``refined_region`` read from it), as one number."""
-    return hash(tuple(Region.objects.order_by("pk").values_list("pk", "name", "parent_id")))
+def _regions() -> dict[int, tuple]:
+    """What the index read of the directory: each region's name, parent, level and code, by pk (``admin_names`` cut
+    out of each message's text, ``refined_region`` read from it, ``Item.region``)."""
+    return {pk: tuple(row) for pk, *row in Region.objects.values_list("pk", "name", "parent_id", "level", "code")}
 
 
-def _directory_moved() -> bool:
-    """Whether a region was renamed or moved since the index read its messages (by any process: the admin's, a
-    command's), checked at each placement by one aggregate query (``places.directory_stamp``); only where that moved
-    are the regions' names read and compared, so a region saved with its name and parent unchanged costs one read of
-    the table, and one added, renamed or moved builds the index again, as a restart did (since 2026-12-06; before,
-    the index kept the names it read until the process restarted)."""
+def _directory_moved() -> tuple[set[int], dict, dict]:
+    """The regions renamed, moved, added, removed or recoded since the index read its messages (by any process: the
+    admin's, a command's; none where nothing moved), with the directory as it was and as it is (``_regions``). Checked
+    at each placement by one aggregate query (``places.directory_stamp``); only where that moved are the regions read
+    and compared, so a region saved with its name and parent unchanged costs one read of the table."""
     stamp = directory_stamp()
     if stamp == _read_with["stamp"]:
+        return set(), {}, {}
+    regions, before = _regions(), _read_with["regions"] or {}
+    _read_with["stamp"], _read_with["regions"] = stamp, regions
+    return {pk for pk in regions.keys() | before.keys() if regions.get(pk) != before.get(pk)}, before, regions
+
+
+def _below(pks, tree: dict) -> set[int]:
+    """``pks`` and every region below them in ``tree``."""
+    children: dict = {}
+    for pk, (_, parent_id, *_) in tree.items():
+        children.setdefault(parent_id, []).append(pk)
+    found, todo = set(pks), list(pks)
+    while todo:
+        for pk in children.get(todo.pop(), []):
+            if pk not in found:
+                found.add(pk)
+                todo.append(pk)
+    return found
+
+
+def _above(pk, tree: dict) -> list[int]:
+    """The regions above ``pk`` in ``tree``, nearest first."""
+    found, parent_id = [], tree.get(pk, (None, None))[1]
+    while parent_id in tree and parent_id not in found:
+        found.append(parent_id)
+        parent_id = tree[parent_id][1]
+    return found
+
+
+def _read_otherwise(moved: set[int], before: dict, now: dict) -> tuple[set[int], set[int], set[str]]:
+    """What may read otherwise once the regions ``moved`` changed from ``before`` to ``now`` (``_regions``): the
+    regions whose messages may (each of them and every region below it, whose text their names are cut out of:
+    ``admin_names``; the province and city above it, a message filed there that names it being read as its:
+    ``refined_region``), those whose messages all do (a region recoded or re-levelled, and those below it), and the
+    names that tell the others (the region's names before and after, and where it moved, the names of the regions
+    above it before and after): a message whose text writes none of them reads as it did."""
+    regions, recoded, names = set(), set(), set()
+    for tree in (before, now):
+        regions |= _below(moved, tree)
+        recoded |= _below([pk for pk in moved if before.get(pk, (None,) * 4)[2:] != now.get(pk, (None,) * 4)[2:]],
+                          tree)
+        for pk in moved:
+            above = _above(pk, tree)
+            regions.update(a for a in above if tree[a][2] <= Region.Level.PREFECTURE)
+            changed_parent = before.get(pk, (None, None))[1] != now.get(pk, (None, None))[1]
+            for region in [pk, *(above if changed_parent else [])]:
+                if region in tree:
+                    names |= aliases(tree[region][0]) | _admin_aliases(tree[region][0])
+    return regions, recoded, names
+
+
+def _read_again(index: core.HotspotIndex, moved: set[int], before: dict, now: dict) -> bool:
+    """Read again, with the directory's names as they are now, the hotspots of ``index`` holding a message that reads
+    otherwise since the regions ``moved`` changed (``_read_otherwise``): their members' places were read with the old
+    names cut out of their text (县幸福家园 of 榆中县幸福家园 where the county was 榆中区). The other hotspots are kept
+    as read. False, reading nothing, where they are more than half the index: it is built again whole then."""
+    regions, recoded, names = _read_otherwise(moved, before, now)
+    held = HotspotMember.objects.filter(id__lte=_state["seen"], message__submitted_at__gte=_horizon())
+    about: set[int] = set()
+    pks = sorted(regions)
+    for start in range(0, len(pks), 2000):  # within any backend's parameters
+        rows = (held.filter(message__region_id__in=pks[start:start + 2000]).order_by()
+                .values_list("hotspot_id", "message__region_id", "message__title", "message__body"))
+        for hotspot, region, title, body in rows.iterator(chunk_size=2000):
+            # as written (the bigrams) and as read (the places: in simplified characters, the masking stars dropped)
+            texts = (text := f"{title}\n{body}", normalize(text))
+            if region in recoded or any(name in written for name in names for written in texts):
+                about.add(hotspot)
+    about &= index.clusters.keys()
+    if len(about) * 2 > len(index.clusters):
         return False
-    names = _region_names()
-    moved = names != _read_with["names"]
-    _read_with["stamp"], _read_with["names"] = stamp, names
-    return moved
+    index.forget(about)
+    hotspot_pks = sorted(about)
+    for start in range(0, len(hotspot_pks), 2000):
+        for _ in _read_into(index, held.filter(hotspot_id__in=hotspot_pks[start:start + 2000]), counted=False):
+            pass
+    log.info("regions renamed or moved: %d hotspot(s) of the index read again with their names", len(about))
+    return True
 
 
 def get_index() -> core.HotspotIndex:
     """The process's index, brought up to date; the caller holds ``_lock``. A first build
-    is made aside and kept only once whole: one that fails leaves no half-built index. Built again where a region
-    was renamed or moved since (``_directory_moved``): its hotspots' places were read with the old names cut out of
-    their text (县幸福家园 of 榆中县幸福家园 where the county was 榆中区), a new letter's with the new ones."""
-    if _state["index"] is not None and _directory_moved():
+    is made aside and kept only once whole: one that fails leaves no half-built index. Where a region was renamed or
+    moved since (``_directory_moved``), the hotspots about it are read again (``_read_again``; built again whole until
+    2026-12-06, in the request of the first letter placed after it: seconds on a large database), or the whole index
+    where they are most of it."""
+    moved, before, now = _directory_moved() if _state["index"] is not None else (set(), {}, {})
+    if moved and not _read_again(_state["index"], moved, before, now):
         log.info("regions renamed or moved: the hotspot index is read again with their names")
         _state["index"] = None
     if _state["index"] is None:
-        read_with = {"stamp": directory_stamp(), "names": _region_names()}  # before: a rename meanwhile is seen
+        read_with = {"stamp": directory_stamp(), "regions": _regions()}  # before: a rename meanwhile is seen
         index, state = core.HotspotIndex(window_days=window_days()), {"seen": 0}
         _catch_up(index, state)
         _state["index"], _state["seen"] = index, state["seen"]
@@ -123,7 +207,7 @@ def reset_index() -> None:
     with _lock:
         _state["index"] = None
         _state["seen"] = 0
-        _read_with["stamp"] = _read_with["names"] = None
+        _read_with["stamp"] = _read_with["regions"] = None
     _heat_seen["at"], _heat_seen["failing"], _heat_seen["chronic_days"] = None, False, None
     _heat_seen["setting"], _heat_seen["started"] = None, timezone.now()
 
@@ -477,8 +561,6 @@ def _about_regions(regions) -> Q:
     of them or a region below it (``admin_names`` cuts the names of the regions above too), and those filed under a
     city or province above one whose text names it by its former name or its new one (``refined_region``:
     榆中县马家坪村 filed under 兰州市 is read in 榆中县)."""
-    from .places import aliases
-
     about = Q(pk__in=[])
     for region in Region.objects.filter(pk__in=sorted(pk for pk, _ in regions)):
         about |= Q(region__code__startswith=region.prefix)
