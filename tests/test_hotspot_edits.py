@@ -259,7 +259,7 @@ def test_topics_edited_together_refresh_each_hotspot_once(
     runs = []
     real = hotspots_service.refresh_many
     monkeypatch.setattr(
-        hotspots_service, "refresh_many", lambda pks, now=None: runs.append(sorted(pks)) or real(pks, now)
+        hotspots_service, "refresh_many", lambda pks, *args, **kwargs: runs.append(sorted(pks)) or real(pks, *args, **kwargs)
     )
 
     def rename(some, suffix):
@@ -402,10 +402,10 @@ def test_a_rename_touching_many_hotspots_refreshes_them_after_the_response(
     release, finished = threading.Event(), threading.Event()
     real = hotspots_service.refresh_many
 
-    def slow_refresh(pks, now=None):
+    def slow_refresh(pks, *args, **kwargs):
         release.wait(5)  # a large refresh: it ends once the admin's response is back, or in 5 s
         try:
-            return real(pks, now)
+            return real(pks, *args, **kwargs)
         finally:
             finished.set()
 

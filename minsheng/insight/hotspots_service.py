@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections import Counter
 
 from celery import shared_task
@@ -349,7 +350,7 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
     return hotspot
 
 
-def refresh_many(hotspot_pks, now: dt.datetime | None = None) -> dict[int, Hotspot]:
+def refresh_many(hotspot_pks, now: dt.datetime | None = None, release=()) -> dict[int, Hotspot]:
     """Recompute the hotspots ``hotspot_pks`` from their members, their members read together
     (``_readings``: a fixed number of queries for them all, not a few per hotspot), and save
     those that changed; returns them by pk (a hotspot deleted meanwhile left out).
@@ -358,9 +359,13 @@ def refresh_many(hotspot_pks, now: dt.datetime | None = None) -> dict[int, Hotsp
     refreshes of one hotspot (two workers, or a worker and the hourly refresh) take turns:
     the second reads the members after the first has saved, and never saves an older
     reading over a newer one. Locked in the order of their pks, so that two refreshes of
-    overlapping hotspots never wait on each other."""
+    overlapping hotspots never wait on each other. ``release``: of them, those whose queued refresh this is
+    (``refresh_hotspot``), taken out of the queue in the same transaction, before their members are read: a change
+    committed from then on queues the next refresh, and a refresh that fails leaves them queued."""
     now = now or timezone.now()
     with transaction.atomic():
+        if release:
+            Hotspot.objects.filter(pk__in=list(release)).update(refresh_queued_at=None)
         locked = list(Hotspot.objects.select_for_update().filter(pk__in=sorted(set(hotspot_pks))).order_by("pk"))
         if not locked:
             return {}
@@ -743,12 +748,13 @@ def refresh_hotspot(*hotspot_pks: int) -> None:
     """The refresh ``queue_refresh`` queues, of one hotspot or several (read together:
     ``refresh_many``). It gives up their place in the queue before it reads, so a change
     committed from then on queues the next refresh; a failure is logged, never raised into
-    the action that queued it. Read REFRESH_CHUNK at a time, each in a transaction of its own: a topic renamed at
-    the root of the tree touches every hotspot under it (since 2026-12-06)."""
+    the action that queued it. Read a turn at a time (``_in_turns``), each in a transaction of its own: a topic
+    renamed at the root of the tree touches every hotspot under it (since 2026-12-06). Each turn gives up its
+    hotspots' place just before it reads them (since 2026-12-06, later; before, all at once at the start): one that
+    stops half-way leaves those not reached claimed, and the next pass (``refresh``) refreshes them."""
     try:
-        Hotspot.objects.filter(pk__in=hotspot_pks).update(refresh_queued_at=None)
-        for chunk in _chunks(sorted(set(hotspot_pks))):
-            refresh_many(chunk)
+        for _ in _in_turns(sorted(set(hotspot_pks)), release=True):
+            pass
     except Exception:
         log.exception("could not refresh hotspots %s", hotspot_pks)
 
@@ -948,6 +954,37 @@ PROGRESS_EVERY = 1000  # hotspots refreshed, messages placed
 # hotspots refreshed together by refresh() and rebuild() (refresh_many: their members read at once, their rows
 # locked meanwhile, in a transaction of their own); since 2026-12-06, before one at a time
 REFRESH_CHUNK = 200
+# In the embedded default (SQLite: one write lock for the whole database, taken at each transaction's start,
+# ``transaction_mode`` IMMEDIATE) a turn of REFRESH_CHUNK held it 0.6-1.3 s, a citizen's post waiting for it (a region
+# renamed: more); there a turn takes as many hotspots as held it about REFRESH_HOLD seconds in the turn before, the
+# first REFRESH_FIRST (since 2026-12-06; docs/hotspots.md). PostgreSQL locks the hotspots' rows alone.
+REFRESH_HOLD = 0.25
+REFRESH_FIRST = 10
+
+
+def _in_turns(hotspot_pks, now: dt.datetime | None = None, release=None, every: int | None = None):
+    """``refresh_many`` of ``hotspot_pks`` (in their order) a turn at a time, each in a transaction of its own:
+    REFRESH_CHUNK hotspots, on SQLite (more than REFRESH_IN_PLACE in all) as many as held its write lock about
+    REFRESH_HOLD in the turn before (at most twice as many). ``release`` (True, or some of the pks): each turn takes
+    those of its hotspots out of the refresh queue (``refresh_queued_at``) in its own transaction, so that a refresh
+    stopped half-way leaves the hotspots it did not reach claimed, for the next pass (``refresh``). ``every``: a turn
+    ends at each ``every`` hotspots (the progress said at the counts it was said at one at a time). Yields each
+    turn's pks and what ``refresh_many`` returned."""
+    pks = list(hotspot_pks)
+    # a move's few, in place in its request (REFRESH_IN_PLACE), are one turn still: the request waits for them anyway
+    timed = transaction.get_connection().vendor == "sqlite" and len(pks) > REFRESH_IN_PLACE
+    turn, done = min(REFRESH_FIRST, REFRESH_CHUNK) if timed else REFRESH_CHUNK, 0
+    while done < len(pks):
+        chunk = pks[done:done + (min(turn, every - done % every) if every else turn)]
+        started = time.perf_counter()
+        result = refresh_many(chunk, now, release=chunk if release is True else
+                              [pk for pk in chunk if release and pk in release])
+        if timed:
+            took = time.perf_counter() - started
+            # at most twice the last: hotspots of many members may follow ones of few
+            turn = max(1, min(REFRESH_CHUNK, 2 * len(chunk), int(len(chunk) * REFRESH_HOLD / max(took, 1e-6))))
+        done += len(chunk)
+        yield chunk, result
 
 
 def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dict:
@@ -959,15 +996,20 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
     now = now or timezone.now()
     changed: set[int] = set()
     everything = hotspots is None
+    # a queued refresh stopped half-way (``refresh_hotspot``) left the hotspots it did not reach claimed: refreshed
+    # here once the claim is taken as lost, however old (since 2026-12-06)
+    lost = Q(refresh_queued_at__lt=now - REFRESH_CLAIM)
     if everything:
         horizon = now - dt.timedelta(days=window_days() + chronic_days())
-        hotspots = Hotspot.objects.filter(last_at__gte=horizon)
-    total = hotspots.count() if progress else 0
-    done = 0
-    rows = hotspots.order_by("pk").values_list("pk", "refreshed_at").iterator(chunk_size=REFRESH_CHUNK)
-    for chunk in _chunks(rows, PROGRESS_EVERY if progress else None):
-        before = dict(chunk)
-        after = refresh_many(list(before), now)
+        hotspots = Hotspot.objects.filter(Q(last_at__gte=horizon) | lost)
+    rows = hotspots.order_by("pk").annotate(lost=ExpressionWrapper(lost, output_field=BooleanField()))
+    before, claims = {}, set()
+    for pk, refreshed_at, claim_lost in rows.values_list("pk", "refreshed_at", "lost"):
+        before[pk] = refreshed_at
+        if claim_lost:
+            claims.add(pk)
+    total, done = len(before), 0
+    for chunk, after in _in_turns(before, now, release=claims, every=PROGRESS_EVERY if progress else None):
         changed |= {pk for pk, hotspot in after.items() if before[pk] != hotspot.refreshed_at}
         done += len(chunk)
         if progress and done % PROGRESS_EVERY == 0:
@@ -1008,23 +1050,9 @@ def rebuild(messages=None, progress=None) -> int:
             placed += 1
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
-    now = timezone.now()
-    for chunk in _chunks(sorted(touched)):
-        refresh_many(chunk, now)
+    for _ in _in_turns(sorted(touched), timezone.now()):
+        pass
     return placed
-
-
-def _chunks(items, every=None):
-    """``items`` in lists of REFRESH_CHUNK, one ending at each ``every`` items (the progress said at the counts
-    it was said at one at a time)."""
-    chunk = []
-    for done, item in enumerate(items, 1):
-        chunk.append(item)
-        if len(chunk) == REFRESH_CHUNK or (every and done % every == 0):
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def summary() -> dict:
