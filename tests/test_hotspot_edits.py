@@ -259,7 +259,7 @@ def test_topics_edited_together_refresh_each_hotspot_once(
     runs = []
     real = hotspots_service.refresh_many
     monkeypatch.setattr(
-        hotspots_service, "refresh_many", lambda pks, now=None: runs.append(sorted(pks)) or real(pks, now)
+        hotspots_service, "refresh_many", lambda pks, *args, **kwargs: runs.append(sorted(pks)) or real(pks, *args, **kwargs)
     )
 
     def rename(some, suffix):
@@ -402,10 +402,10 @@ def test_a_rename_touching_many_hotspots_refreshes_them_after_the_response(
     release, finished = threading.Event(), threading.Event()
     real = hotspots_service.refresh_many
 
-    def slow_refresh(pks, now=None):
+    def slow_refresh(pks, *args, **kwargs):
         release.wait(5)  # a large refresh: it ends once the admin's response is back, or in 5 s
         try:
-            return real(pks, now)
+            return real(pks, *args, **kwargs)
         finally:
             finished.set()
 
@@ -497,3 +497,65 @@ def test_a_worker_reads_a_region_renamed_elsewhere_without_a_restart(directory, 
     hotspot.refresh_from_db()
     assert hotspot.message_count == len(YUZHONG_LIFT) + 1
     assert "幸福家园" in hotspot.place and "县幸福家园" not in hotspot.place
+
+
+def test_after_a_rename_a_worker_reads_again_only_the_letters_about_the_region(lift_hotspot, directory, personas,
+                                                                                monkeypatch):
+    """The first letter a worker placed after a region was renamed elsewhere rebuilt its whole clustering in the
+    citizen's request: every letter of the window read again (seconds at 20,000 letters). Now it reads again the
+    letters of the hotspots about the renamed county (one filed under the city above that names it among them), not
+    the other counties' (城关区's lift), and its clustering is the one a restarted worker builds."""
+    county = Region.objects.create(code="620123", name="榆中区", level=3, parent=directory["lanzhou"])
+    authors = citizens(len(YUZHONG_LIFT) + 1, start=20)
+    yuzhong = []
+    for i, (author, (title, body)) in enumerate(zip(authors, YUZHONG_LIFT, strict=False)):
+        filed = directory["lanzhou"] if i == 0 else county  # 榆中县幸福家园 filed under 兰州市: read as 榆中's
+        yuzhong.append(post(author, title, body, filed, personas["dispatcher"], accept=False))
+        hotspots_service.place_message(yuzhong[-1])
+    hotspot = Hotspot.objects.get(members__message=yuzhong[0])
+    assert hotspot.message_count == len(YUZHONG_LIFT) and "县幸福家园" in hotspot.place
+    Region.objects.filter(pk=county.pk).update(name="榆中县", updated_at=timezone.now())  # another process
+    later = post(authors[-1], *YUZHONG_LATER, Region.objects.get(pk=county.pk), personas["dispatcher"], accept=False)
+    read = []
+    item = hotspots_service._item
+    monkeypatch.setattr(hotspots_service, "_item", lambda message: read.append(message.pk) or item(message))
+    assert hotspots_service.place_message(later) == hotspot
+    assert sorted(read) == sorted([m.pk for m in yuzhong] + [later.pk])  # not the lift's of 城关区
+    hotspot.refresh_from_db()
+    assert "幸福家园" in hotspot.place and "县幸福家园" not in hotspot.place
+    _as_a_restarted_worker_reads_them()
+
+
+def _as_a_restarted_worker_reads_them() -> None:
+    kept = hotspots_service._state["index"].clusters
+    hotspots_service.reset_index()
+    with hotspots_service._lock:
+        built = hotspots_service.get_index().clusters
+    assert kept.keys() == built.keys()
+    for cid in built:
+        for name in ("members", "places", "title_places", "regions", "groups", "tails", "title_problems"):
+            assert getattr(kept[cid], name) == getattr(built[cid], name), (cid, name)
+        assert kept[cid].centroid.keys() == built[cid].centroid.keys(), cid  # the words read (weights: see the docs)
+        assert kept[cid].place_label() == built[cid].place_label()
+
+
+def test_after_a_county_moved_under_another_city_a_worker_reads_its_letters_with_the_citys_names(
+    lift_hotspot, directory, personas, monkeypatch
+):
+    """A county moved under another city (定西市 for 兰州市) by another process: its letters that write the city's
+    name were read with 兰州市 cut out and 定西 kept; the worker reads them again with the new city's names, as a
+    restarted worker does."""
+    county = Region.objects.create(code="620123", name="榆中县", level=3, parent=directory["lanzhou"])
+    authors = citizens(len(LIFT) + 1, start=20)
+    for author, (title, body) in zip(authors, LIFT, strict=False):
+        letter = post(author, f"定西市{title}", f"兰州市{body}", county, personas["dispatcher"], accept=False)
+        hotspots_service.place_message(letter)
+    Region.objects.filter(pk=county.pk).update(parent=directory["dingxi"], updated_at=timezone.now())
+    later = post(authors[-1], "定西市幸福家园小区电梯还是坏的", "兰州市幸福家园小区3号楼电梯坏了很久。",
+                 Region.objects.get(pk=county.pk), personas["dispatcher"], accept=False)
+    read_again = []
+    real = hotspots_service._read_again
+    monkeypatch.setattr(hotspots_service, "_read_again", lambda *args: read_again.append(real(*args)) or read_again[-1])
+    hotspots_service.place_message(later)
+    assert read_again == [True]  # its hotspots alone, not the whole index
+    _as_a_restarted_worker_reads_them()

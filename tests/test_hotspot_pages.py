@@ -801,7 +801,7 @@ def test_moves_of_one_transaction_refresh_their_hotspot_once_in_place(lift_hotsp
     refreshed = []
     refresh_many = hotspots_service.refresh_many  # a refresh of one hotspot or several, its members read together
     monkeypatch.setattr(hotspots_service, "refresh_many",
-                        lambda pks, now=None: refreshed.extend(pks) or refresh_many(pks, now))
+                        lambda pks, *args, **kwargs: refreshed.extend(pks) or refresh_many(pks, *args, **kwargs))
     supporters = citizens(len(messages) + 1, start=50)  # one each: 我也遇到 counts a citizen once in a hotspot
     with transaction.atomic():
         for m, supporter in zip([*messages, other], supporters, strict=True):
@@ -826,7 +826,7 @@ def test_a_rolled_back_savepoint_does_not_take_the_next_moves_refresh_with_it(li
     refreshed = []
     refresh_many = hotspots_service.refresh_many  # a refresh of one hotspot or several, its members read together
     monkeypatch.setattr(hotspots_service, "refresh_many",
-                        lambda pks, now=None: refreshed.extend(pks) or refresh_many(pks, now))
+                        lambda pks, *args, **kwargs: refreshed.extend(pks) or refresh_many(pks, *args, **kwargs))
     with transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():
             actions.do_support(personas["citizen"], messages[0])

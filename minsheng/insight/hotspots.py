@@ -1477,10 +1477,12 @@ class HotspotIndex:
             return JOIN_SAME_BODY_PLACE  # no place, but a word of one problem in the titles: as good a clue as a place
         return JOIN_NO_PLACE
 
-    def add(self, item: Item, cid: int | str, vec: dict[str, float] | None = None) -> Cluster:
+    def add(self, item: Item, cid: int | str, vec: dict[str, float] | None = None, counted: bool = True) -> Cluster:
+        """Record ``item`` in hotspot ``cid``. ``counted=False``: an item the running frequencies counted already, read
+        again (``forget``, then ``add`` of its hotspot's members: a region renamed)."""
         if not item.grams:
             item.prepare()
-        if not self.frozen_df:
+        if counted and not self.frozen_df:
             self.n_docs += 1
             self.df.update(item.grams.keys())
         vec = vec if vec is not None else self.vector(item)
@@ -1546,18 +1548,22 @@ class HotspotIndex:
 
     def forget_before(self, when: dt.datetime) -> int:
         """Drop hotspots whose latest message is older than ``when`` (window slide)."""
-        old = [cid for cid, c in self.clusters.items() if c.last_at < when]
-        for cid in old:
-            del self.clusters[cid]
-        if old:
-            gone = set(old)
-            for key in list(self.postings):
-                kept = {cid: None for cid in self.postings[key] if cid not in gone}
-                if kept:
-                    self.postings[key] = kept
-                else:
-                    del self.postings[key]
-        return len(old)
+        return self.forget([cid for cid, c in self.clusters.items() if c.last_at < when])
+
+    def forget(self, cids) -> int:
+        """Drop the hotspots ``cids`` and their postings; the frequencies keep their members (read again with
+        ``add(counted=False)``). Returns how many it held."""
+        gone = {cid for cid in cids if self.clusters.pop(cid, None) is not None}
+        if gone:
+            emptied = []
+            for key, plist in self.postings.items():
+                for cid in plist.keys() & gone:
+                    del plist[cid]
+                if not plist:
+                    emptied.append(key)
+            for key in emptied:
+                del self.postings[key]
+        return len(gone)
 
     def merge_split(self, min_cosine: float | None = None) -> int:
         """Merge hotspots that name the same place in their titles and whose centroids

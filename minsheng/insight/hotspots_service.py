@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections import Counter
 
 from celery import shared_task
@@ -27,13 +28,14 @@ from minsheng.directory.models import Region, Topic, Unit
 
 from . import hotspots as core
 from .models import MIN_MESSAGES, HeatDecay, Hotspot, HotspotMember, heat_in_database
-from .places import admin_names, directory_stamp, refined_region
+from .places import _admin_aliases, admin_names, aliases, directory_stamp, refined_region
+from .text import normalize
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _state: dict = {"index": None, "seen": 0}
 # the directory the index read its messages with (``_directory_moved``)
-_read_with: dict = {"stamp": None, "names": None}
+_read_with: dict = {"stamp": None, "regions": None}
 CLOSED_OUT = ("rejected", "withdrawn")
 
 
@@ -61,53 +63,136 @@ def _item(message) -> core.Item:
                      admin_names=admin_names(region) if region else ())
 
 
+def _horizon() -> dt.datetime:
+    # the hotspots a letter that repeats one reopens too (``core.REOPEN_WINDOWS``): a restarted worker places as one
+    # that kept them
+    return timezone.now() - dt.timedelta(days=window_days() * core.REOPEN_WINDOWS)
+
+
+def _read_into(index: core.HotspotIndex, members, counted: bool = True):
+    """Add ``members`` (oldest first) to ``index``, each read as ``place_message`` read it (the estates the index knew,
+    then learn its own): a worker that catches up holds the places the placing worker gave the hotspot, and labels it
+    the same. Yields each membership once added."""
+    rows = members.select_related("message__region__parent__parent__parent").order_by("id")
+    for member in rows.iterator(chunk_size=2000):
+        index.add(index.read_estates(_item(member.message).prepare()), member.hotspot_id, counted=counted)
+        yield member
+
+
 def _catch_up(index: core.HotspotIndex, state: dict) -> None:
     """Add memberships written since ``state["seen"]`` (by any process). ``seen`` follows
     each membership added, so a catch-up that fails half-way adds none of them twice."""
-    # the hotspots a letter that repeats one reopens too (``core.REOPEN_WINDOWS``): a restarted worker places as one
-    # that kept them
-    horizon = timezone.now() - dt.timedelta(days=window_days() * core.REOPEN_WINDOWS)
-    rows = (HotspotMember.objects.filter(id__gt=state["seen"], message__submitted_at__gte=horizon)
-            .select_related("message__region__parent__parent__parent").order_by("id"))
-    for member in rows.iterator(chunk_size=2000):
-        # read as ``place_message`` read it (the estates the index knew, then learn its own): a worker that
-        # catches up holds the places the placing worker gave the hotspot, and labels it the same
-        index.add(index.read_estates(_item(member.message).prepare()), member.hotspot_id)
+    new = HotspotMember.objects.filter(id__gt=state["seen"], message__submitted_at__gte=_horizon())
+    for member in _read_into(index, new):
         state["seen"] = member.id
     state["seen"] = max(state["seen"], HotspotMember.objects.order_by("-id").values_list("id", flat=True).first() or 0)
 
 
-def _region_names() -> int:
-    """What the index read of the directory: every region's name and parent (``admin_names`` cut out of each
-    message's text, ``refined_region`` read from it), as one number."""
-    return hash(tuple(Region.objects.order_by("pk").values_list("pk", "name", "parent_id")))
+def _regions() -> dict[int, tuple]:
+    """What the index read of the directory: each region's name, parent, level and code, by pk (``admin_names`` cut
+    out of each message's text, ``refined_region`` read from it, ``Item.region``)."""
+    return {pk: tuple(row) for pk, *row in Region.objects.values_list("pk", "name", "parent_id", "level", "code")}
 
 
-def _directory_moved() -> bool:
-    """Whether a region was renamed or moved since the index read its messages (by any process: the admin's, a
-    command's), checked at each placement by one aggregate query (``places.directory_stamp``); only where that moved
-    are the regions' names read and compared, so a region saved with its name and parent unchanged costs one read of
-    the table, and one added, renamed or moved builds the index again, as a restart did (since 2026-12-06; before,
-    the index kept the names it read until the process restarted)."""
+def _directory_moved() -> tuple[set[int], dict, dict]:
+    """The regions renamed, moved, added, removed or recoded since the index read its messages (by any process: the
+    admin's, a command's; none where nothing moved), with the directory as it was and as it is (``_regions``). Checked
+    at each placement by one aggregate query (``places.directory_stamp``); only where that moved are the regions read
+    and compared, so a region saved with its name and parent unchanged costs one read of the table."""
     stamp = directory_stamp()
     if stamp == _read_with["stamp"]:
+        return set(), {}, {}
+    regions, before = _regions(), _read_with["regions"] or {}
+    _read_with["stamp"], _read_with["regions"] = stamp, regions
+    return {pk for pk in regions.keys() | before.keys() if regions.get(pk) != before.get(pk)}, before, regions
+
+
+def _below(pks, tree: dict) -> set[int]:
+    """``pks`` and every region below them in ``tree``."""
+    children: dict = {}
+    for pk, (_, parent_id, *_) in tree.items():
+        children.setdefault(parent_id, []).append(pk)
+    found, todo = set(pks), list(pks)
+    while todo:
+        for pk in children.get(todo.pop(), []):
+            if pk not in found:
+                found.add(pk)
+                todo.append(pk)
+    return found
+
+
+def _above(pk, tree: dict) -> list[int]:
+    """The regions above ``pk`` in ``tree``, nearest first."""
+    found, parent_id = [], tree.get(pk, (None, None))[1]
+    while parent_id in tree and parent_id not in found:
+        found.append(parent_id)
+        parent_id = tree[parent_id][1]
+    return found
+
+
+def _read_otherwise(moved: set[int], before: dict, now: dict) -> tuple[set[int], set[int], set[str]]:
+    """What may read otherwise once the regions ``moved`` changed from ``before`` to ``now`` (``_regions``): the
+    regions whose messages may (each of them and every region below it, whose text their names are cut out of:
+    ``admin_names``; the province and city above it, a message filed there that names it being read as its:
+    ``refined_region``), those whose messages all do (a region recoded or re-levelled, and those below it), and the
+    names that tell the others (the region's names before and after, and where it moved, the names of the regions
+    above it before and after): a message whose text writes none of them reads as it did."""
+    regions, recoded, names = set(), set(), set()
+    for tree in (before, now):
+        regions |= _below(moved, tree)
+        recoded |= _below([pk for pk in moved if before.get(pk, (None,) * 4)[2:] != now.get(pk, (None,) * 4)[2:]],
+                          tree)
+        for pk in moved:
+            above = _above(pk, tree)
+            regions.update(a for a in above if tree[a][2] <= Region.Level.PREFECTURE)
+            changed_parent = before.get(pk, (None, None))[1] != now.get(pk, (None, None))[1]
+            for region in [pk, *(above if changed_parent else [])]:
+                if region in tree:
+                    names |= aliases(tree[region][0]) | _admin_aliases(tree[region][0])
+    return regions, recoded, names
+
+
+def _read_again(index: core.HotspotIndex, moved: set[int], before: dict, now: dict) -> bool:
+    """Read again, with the directory's names as they are now, the hotspots of ``index`` holding a message that reads
+    otherwise since the regions ``moved`` changed (``_read_otherwise``): their members' places were read with the old
+    names cut out of their text (县幸福家园 of 榆中县幸福家园 where the county was 榆中区). The other hotspots are kept
+    as read. False, reading nothing, where they are more than half the index: it is built again whole then."""
+    regions, recoded, names = _read_otherwise(moved, before, now)
+    held = HotspotMember.objects.filter(id__lte=_state["seen"], message__submitted_at__gte=_horizon())
+    about: set[int] = set()
+    pks = sorted(regions)
+    for start in range(0, len(pks), 2000):  # within any backend's parameters
+        rows = (held.filter(message__region_id__in=pks[start:start + 2000]).order_by()
+                .values_list("hotspot_id", "message__region_id", "message__title", "message__body"))
+        for hotspot, region, title, body in rows.iterator(chunk_size=2000):
+            # as written (the bigrams) and as read (the places: in simplified characters, the masking stars dropped)
+            texts = (text := f"{title}\n{body}", normalize(text))
+            if region in recoded or any(name in written for name in names for written in texts):
+                about.add(hotspot)
+    about &= index.clusters.keys()
+    if len(about) * 2 > len(index.clusters):
         return False
-    names = _region_names()
-    moved = names != _read_with["names"]
-    _read_with["stamp"], _read_with["names"] = stamp, names
-    return moved
+    index.forget(about)
+    hotspot_pks = sorted(about)
+    for start in range(0, len(hotspot_pks), 2000):
+        for _ in _read_into(index, held.filter(hotspot_id__in=hotspot_pks[start:start + 2000]), counted=False):
+            pass
+    log.info("regions renamed or moved: %d hotspot(s) of the index read again with their names", len(about))
+    return True
 
 
 def get_index() -> core.HotspotIndex:
     """The process's index, brought up to date; the caller holds ``_lock``. A first build
-    is made aside and kept only once whole: one that fails leaves no half-built index. Built again where a region
-    was renamed or moved since (``_directory_moved``): its hotspots' places were read with the old names cut out of
-    their text (县幸福家园 of 榆中县幸福家园 where the county was 榆中区), a new letter's with the new ones."""
-    if _state["index"] is not None and _directory_moved():
+    is made aside and kept only once whole: one that fails leaves no half-built index. Where a region was renamed or
+    moved since (``_directory_moved``), the hotspots about it are read again (``_read_again``; built again whole until
+    2026-12-06, in the request of the first letter placed after it: seconds on a large database), or the whole index
+    where they are most of it."""
+    moved, before, now = _directory_moved() if _state["index"] is not None else (set(), {}, {})
+    if moved and not _read_again(_state["index"], moved, before, now):
         log.info("regions renamed or moved: the hotspot index is read again with their names")
         _state["index"] = None
     if _state["index"] is None:
-        read_with = {"stamp": directory_stamp(), "names": _region_names()}  # before: a rename meanwhile is seen
+        read_with = {"stamp": directory_stamp(), "regions": _regions()}  # before: a rename meanwhile is seen
         index, state = core.HotspotIndex(window_days=window_days()), {"seen": 0}
         _catch_up(index, state)
         _state["index"], _state["seen"] = index, state["seen"]
@@ -123,7 +208,7 @@ def reset_index() -> None:
     with _lock:
         _state["index"] = None
         _state["seen"] = 0
-        _read_with["stamp"] = _read_with["names"] = None
+        _read_with["stamp"] = _read_with["regions"] = None
     _heat_seen["at"], _heat_seen["failing"], _heat_seen["chronic_days"] = None, False, None
     _heat_seen["setting"], _heat_seen["started"] = None, timezone.now()
 
@@ -265,7 +350,7 @@ def refresh_one(hotspot: Hotspot, now: dt.datetime | None = None) -> Hotspot:
     return hotspot
 
 
-def refresh_many(hotspot_pks, now: dt.datetime | None = None) -> dict[int, Hotspot]:
+def refresh_many(hotspot_pks, now: dt.datetime | None = None, release=()) -> dict[int, Hotspot]:
     """Recompute the hotspots ``hotspot_pks`` from their members, their members read together
     (``_readings``: a fixed number of queries for them all, not a few per hotspot), and save
     those that changed; returns them by pk (a hotspot deleted meanwhile left out).
@@ -274,9 +359,13 @@ def refresh_many(hotspot_pks, now: dt.datetime | None = None) -> dict[int, Hotsp
     refreshes of one hotspot (two workers, or a worker and the hourly refresh) take turns:
     the second reads the members after the first has saved, and never saves an older
     reading over a newer one. Locked in the order of their pks, so that two refreshes of
-    overlapping hotspots never wait on each other."""
+    overlapping hotspots never wait on each other. ``release``: of them, those whose queued refresh this is
+    (``refresh_hotspot``), taken out of the queue in the same transaction, before their members are read: a change
+    committed from then on queues the next refresh, and a refresh that fails leaves them queued."""
     now = now or timezone.now()
     with transaction.atomic():
+        if release:
+            Hotspot.objects.filter(pk__in=list(release)).update(refresh_queued_at=None)
         locked = list(Hotspot.objects.select_for_update().filter(pk__in=sorted(set(hotspot_pks))).order_by("pk"))
         if not locked:
             return {}
@@ -477,8 +566,6 @@ def _about_regions(regions) -> Q:
     of them or a region below it (``admin_names`` cuts the names of the regions above too), and those filed under a
     city or province above one whose text names it by its former name or its new one (``refined_region``:
     榆中县马家坪村 filed under 兰州市 is read in 榆中县)."""
-    from .places import aliases
-
     about = Q(pk__in=[])
     for region in Region.objects.filter(pk__in=sorted(pk for pk, _ in regions)):
         about |= Q(region__code__startswith=region.prefix)
@@ -661,12 +748,13 @@ def refresh_hotspot(*hotspot_pks: int) -> None:
     """The refresh ``queue_refresh`` queues, of one hotspot or several (read together:
     ``refresh_many``). It gives up their place in the queue before it reads, so a change
     committed from then on queues the next refresh; a failure is logged, never raised into
-    the action that queued it. Read REFRESH_CHUNK at a time, each in a transaction of its own: a topic renamed at
-    the root of the tree touches every hotspot under it (since 2026-12-06)."""
+    the action that queued it. Read a turn at a time (``_in_turns``), each in a transaction of its own: a topic
+    renamed at the root of the tree touches every hotspot under it (since 2026-12-06). Each turn gives up its
+    hotspots' place just before it reads them (since 2026-12-06, later; before, all at once at the start): one that
+    stops half-way leaves those not reached claimed, and the next pass (``refresh``) refreshes them."""
     try:
-        Hotspot.objects.filter(pk__in=hotspot_pks).update(refresh_queued_at=None)
-        for chunk in _chunks(sorted(set(hotspot_pks))):
-            refresh_many(chunk)
+        for _ in _in_turns(sorted(set(hotspot_pks)), release=True):
+            pass
     except Exception:
         log.exception("could not refresh hotspots %s", hotspot_pks)
 
@@ -866,6 +954,37 @@ PROGRESS_EVERY = 1000  # hotspots refreshed, messages placed
 # hotspots refreshed together by refresh() and rebuild() (refresh_many: their members read at once, their rows
 # locked meanwhile, in a transaction of their own); since 2026-12-06, before one at a time
 REFRESH_CHUNK = 200
+# In the embedded default (SQLite: one write lock for the whole database, taken at each transaction's start,
+# ``transaction_mode`` IMMEDIATE) a turn of REFRESH_CHUNK held it 0.6-1.3 s, a citizen's post waiting for it (a region
+# renamed: more); there a turn takes as many hotspots as held it about REFRESH_HOLD seconds in the turn before, the
+# first REFRESH_FIRST (since 2026-12-06; docs/hotspots.md). PostgreSQL locks the hotspots' rows alone.
+REFRESH_HOLD = 0.25
+REFRESH_FIRST = 10
+
+
+def _in_turns(hotspot_pks, now: dt.datetime | None = None, release=None, every: int | None = None):
+    """``refresh_many`` of ``hotspot_pks`` (in their order) a turn at a time, each in a transaction of its own:
+    REFRESH_CHUNK hotspots, on SQLite (more than REFRESH_IN_PLACE in all) as many as held its write lock about
+    REFRESH_HOLD in the turn before (at most twice as many). ``release`` (True, or some of the pks): each turn takes
+    those of its hotspots out of the refresh queue (``refresh_queued_at``) in its own transaction, so that a refresh
+    stopped half-way leaves the hotspots it did not reach claimed, for the next pass (``refresh``). ``every``: a turn
+    ends at each ``every`` hotspots (the progress said at the counts it was said at one at a time). Yields each
+    turn's pks and what ``refresh_many`` returned."""
+    pks = list(hotspot_pks)
+    # a move's few, in place in its request (REFRESH_IN_PLACE), are one turn still: the request waits for them anyway
+    timed = transaction.get_connection().vendor == "sqlite" and len(pks) > REFRESH_IN_PLACE
+    turn, done = min(REFRESH_FIRST, REFRESH_CHUNK) if timed else REFRESH_CHUNK, 0
+    while done < len(pks):
+        chunk = pks[done:done + (min(turn, every - done % every) if every else turn)]
+        started = time.perf_counter()
+        result = refresh_many(chunk, now, release=chunk if release is True else
+                              [pk for pk in chunk if release and pk in release])
+        if timed:
+            took = time.perf_counter() - started
+            # at most twice the last: hotspots of many members may follow ones of few
+            turn = max(1, min(REFRESH_CHUNK, 2 * len(chunk), int(len(chunk) * REFRESH_HOLD / max(took, 1e-6))))
+        done += len(chunk)
+        yield chunk, result
 
 
 def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dict:
@@ -877,15 +996,20 @@ def refresh(now: dt.datetime | None = None, hotspots=None, progress=None) -> dic
     now = now or timezone.now()
     changed: set[int] = set()
     everything = hotspots is None
+    # a queued refresh stopped half-way (``refresh_hotspot``) left the hotspots it did not reach claimed: refreshed
+    # here once the claim is taken as lost, however old (since 2026-12-06)
+    lost = Q(refresh_queued_at__lt=now - REFRESH_CLAIM)
     if everything:
         horizon = now - dt.timedelta(days=window_days() + chronic_days())
-        hotspots = Hotspot.objects.filter(last_at__gte=horizon)
-    total = hotspots.count() if progress else 0
-    done = 0
-    rows = hotspots.order_by("pk").values_list("pk", "refreshed_at").iterator(chunk_size=REFRESH_CHUNK)
-    for chunk in _chunks(rows, PROGRESS_EVERY if progress else None):
-        before = dict(chunk)
-        after = refresh_many(list(before), now)
+        hotspots = Hotspot.objects.filter(Q(last_at__gte=horizon) | lost)
+    rows = hotspots.order_by("pk").annotate(lost=ExpressionWrapper(lost, output_field=BooleanField()))
+    before, claims = {}, set()
+    for pk, refreshed_at, claim_lost in rows.values_list("pk", "refreshed_at", "lost"):
+        before[pk] = refreshed_at
+        if claim_lost:
+            claims.add(pk)
+    total, done = len(before), 0
+    for chunk, after in _in_turns(before, now, release=claims, every=PROGRESS_EVERY if progress else None):
         changed |= {pk for pk, hotspot in after.items() if before[pk] != hotspot.refreshed_at}
         done += len(chunk)
         if progress and done % PROGRESS_EVERY == 0:
@@ -926,23 +1050,9 @@ def rebuild(messages=None, progress=None) -> int:
             placed += 1
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
-    now = timezone.now()
-    for chunk in _chunks(sorted(touched)):
-        refresh_many(chunk, now)
+    for _ in _in_turns(sorted(touched), timezone.now()):
+        pass
     return placed
-
-
-def _chunks(items, every=None):
-    """``items`` in lists of REFRESH_CHUNK, one ending at each ``every`` items (the progress said at the counts
-    it was said at one at a time)."""
-    chunk = []
-    for done, item in enumerate(items, 1):
-        chunk.append(item)
-        if len(chunk) == REFRESH_CHUNK or (every and done % every == 0):
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def summary() -> dict:
