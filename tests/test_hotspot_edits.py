@@ -8,8 +8,9 @@ import io
 import threading
 from html.parser import HTMLParser
 
+import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -559,3 +560,31 @@ def test_after_a_county_moved_under_another_city_a_worker_reads_its_letters_with
     hotspots_service.place_message(later)
     assert read_again == [True]  # its hotspots alone, not the whole index
     _as_a_restarted_worker_reads_them()
+
+
+def test_a_read_again_that_fails_half_way_leaves_no_hotspot_out_of_the_index(lift_hotspot, directory, personas,
+                                                                             monkeypatch):
+    """A database error while a worker read again the hotspots of a renamed county (caught and logged by
+    ``tasks.read_message``) left its index without them until a restart: the county's next letters each started a
+    hotspot of their own beside the one they repeat. Now the next placement builds the index again whole."""
+    county = Region.objects.create(code="620123", name="榆中区", level=3, parent=directory["lanzhou"])
+    authors = citizens(len(YUZHONG_LIFT) + 2, start=20)
+    for author, (title, body) in zip(authors, YUZHONG_LIFT, strict=False):
+        hotspots_service.place_message(post(author, title, body, county, personas["dispatcher"], accept=False))
+    hotspot = Hotspot.objects.filter(members__message__region=county).distinct().get()
+    Region.objects.filter(pk=county.pk).update(name="榆中县", updated_at=timezone.now())  # another process
+    real = hotspots_service._read_into
+
+    def fails_once(index, members, counted=True):
+        if not counted:
+            monkeypatch.setattr(hotspots_service, "_read_into", real)
+            raise DatabaseError("connection lost")
+        return real(index, members, counted)
+
+    monkeypatch.setattr(hotspots_service, "_read_into", fails_once)
+    county = Region.objects.get(pk=county.pk)
+    with pytest.raises(DatabaseError):
+        hotspots_service.place_message(post(authors[-2], *YUZHONG_LATER, county, personas["dispatcher"], accept=False))
+    later = post(authors[-1], *YUZHONG_LATER, county, personas["dispatcher"], accept=False)
+    assert hotspots_service.place_message(later) == hotspot
+    assert Hotspot.objects.filter(members__message__region=county).distinct().count() == 1

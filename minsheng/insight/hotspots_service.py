@@ -188,9 +188,15 @@ def get_index() -> core.HotspotIndex:
     2026-12-06, in the request of the first letter placed after it: seconds on a large database), or the whole index
     where they are most of it."""
     moved, before, now = _directory_moved() if _state["index"] is not None else (set(), {}, {})
-    if moved and not _read_again(_state["index"], moved, before, now):
-        log.info("regions renamed or moved: the hotspot index is read again with their names")
+    try:
+        if moved and not _read_again(_state["index"], moved, before, now):
+            log.info("regions renamed or moved: the hotspot index is read again with their names")
+            _state["index"] = None
+    except BaseException:
+        # dropped and not all read again (a database error half-way): built again whole by the next placement, not
+        # left without those hotspots, whose next letters would each start another (since 2026-12-06)
         _state["index"] = None
+        raise
     if _state["index"] is None:
         read_with = {"stamp": directory_stamp(), "regions": _regions()}  # before: a rename meanwhile is seen
         index, state = core.HotspotIndex(window_days=window_days()), {"seen": 0}
