@@ -366,15 +366,21 @@ def refresh_many(hotspot_pks, now: dt.datetime | None = None, release=()) -> dic
     the second reads the members after the first has saved, and never saves an older
     reading over a newer one. Locked in the order of their pks, so that two refreshes of
     overlapping hotspots never wait on each other. ``release``: of them, those whose queued refresh this is
-    (``refresh_hotspot``), taken out of the queue in the same transaction, before their members are read: a change
-    committed from then on queues the next refresh, and a refresh that fails leaves them queued."""
+    (``refresh_hotspot``), taken out of the queue in the same transaction, once locked and before their members are
+    read: a change committed from then on queues the next refresh, and a refresh that fails leaves them queued."""
     now = now or timezone.now()
     with transaction.atomic():
-        if release:
-            Hotspot.objects.filter(pk__in=list(release)).update(refresh_queued_at=None)
         locked = list(Hotspot.objects.select_for_update().filter(pk__in=sorted(set(hotspot_pks))).order_by("pk"))
         if not locked:
             return {}
+        if release:
+            # once locked in the order of their pks, not before: an UPDATE locks its rows in the order it scans them,
+            # and two refreshes taking overlapping rows in two orders could each wait on the other (PostgreSQL)
+            release = set(release)
+            released = [h for h in locked if h.pk in release]
+            Hotspot.objects.filter(pk__in=[h.pk for h in released]).update(refresh_queued_at=None)
+            for hotspot in released:
+                hotspot.refresh_queued_at = None
         readings = _readings(locked, now)
         stale, fields_changed = [], set()
         for hotspot in locked:
