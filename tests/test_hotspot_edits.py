@@ -588,3 +588,32 @@ def test_a_read_again_that_fails_half_way_leaves_no_hotspot_out_of_the_index(lif
     later = post(authors[-1], *YUZHONG_LATER, county, personas["dispatcher"], accept=False)
     assert hotspots_service.place_message(later) == hotspot
     assert Hotspot.objects.filter(members__message__region=county).distinct().count() == 1
+
+
+def test_a_county_added_elsewhere_reads_again_only_the_letters_that_name_it(lift_hotspot, directory, personas,
+                                                                            monkeypatch):
+    """A region added by another process (an import of villages) renames nothing: a letter filed under the city above
+    it reads otherwise only where it names the new region (read as that region's now). The names of the city and
+    province above it were looked for too, as for a region moved, so every letter of the city that wrote 兰州 was read
+    again, here more than half the index: all of it built again in the citizen's request."""
+    authors = citizens(len(YUZHONG_LIFT) + 3, start=20)
+    city = directory["lanzhou"]
+    others = [post(authors[0], "兰州市阳光花园小区电梯坏了没人修", "兰州市阳光花园小区5栋电梯坏了半个月, 物业不维修。", city,
+                   personas["dispatcher"], accept=False),
+              post(authors[1], "兰州市阳光花园小区电梯又坏了", "兰州市阳光花园小区5栋电梯又坏了, 请督促物业修好电梯。", city,
+                   personas["dispatcher"], accept=False)]
+    yuzhong = [post(author, title, body, city, personas["dispatcher"], accept=False)
+               for author, (title, body) in zip(authors[2:], YUZHONG_LIFT, strict=False)]
+    for letter in others + yuzhong:
+        hotspots_service.place_message(letter)
+    hotspot = Hotspot.objects.get(members__message=yuzhong[0])
+    assert hotspot != Hotspot.objects.get(members__message=others[0])
+    county, = Region.objects.bulk_create([Region(code="620123", name="榆中县", level=3, parent=city,
+                                                 updated_at=timezone.now())])  # another process: no signal here
+    later = post(authors[-1], *YUZHONG_LATER, county, personas["dispatcher"], accept=False)
+    read = []
+    item = hotspots_service._item
+    monkeypatch.setattr(hotspots_service, "_item", lambda message: read.append(message.pk) or item(message))
+    assert hotspots_service.place_message(later) == hotspot
+    assert sorted(read) == sorted([m.pk for m in yuzhong] + [later.pk])  # not 阳光花园's, nor 城关区's lift
+    _as_a_restarted_worker_reads_them()
