@@ -6,6 +6,7 @@ not."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 
 import pytest
@@ -15,9 +16,9 @@ from django.utils import timezone
 from minsheng.insight import hotspots_service
 from minsheng.insight.models import Hotspot
 
-from .test_hotspot_pages import citizens, fresh_index, post
+from .test_hotspot_pages import OTHER_LIFT, citizens, fresh_index, lift_hotspot, post
 
-__all__ = ["fresh_index"]  # the hotspot tests' fixture (autouse: an empty index)
+__all__ = ["fresh_index", "lift_hotspot"]  # the hotspot tests' fixtures (the first autouse: an empty index)
 
 PLACES = ["幸福家园小区", "阳光花园小区", "金桂苑", "翠湖新村", "望月家园", "书香花园", "丽景苑", "紫荆新村"]
 PROBLEMS = ["电梯经常故障停运", "门口垃圾堆积无人清运", "夜间施工噪音扰民"]
@@ -99,3 +100,47 @@ def test_a_refresh_interrupted_half_way_is_completed_by_the_next_pass(directory,
     hotspots_service.refresh(now=timezone.now() + hotspots_service.REFRESH_CLAIM + dt.timedelta(minutes=1))
     assert _shown() == expected
     assert not Hotspot.objects.filter(refresh_queued_at__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_giving_up_the_claims_of_overlapping_hotspots_do_not_deadlock(lift_hotspot, directory, personas):
+    """A queued refresh and the hourly pass refreshing the same two hotspots, each giving up the queue claim of
+    another of them (the hourly pass gives up only the claims it finds lost): each took its claim's row with the
+    UPDATE before locking the rest in the order of their ids, so each held a row the other then waited for, and
+    PostgreSQL rolled one back (deadlock detected): its hotspots kept their old figures."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between threads need PostgreSQL (SQLite test database is in-memory)")
+    first, _ = lift_hotspot
+    other = post(personas["citizen"], *OTHER_LIFT, directory["chengguan"], personas["dispatcher"])
+    second = hotspots_service.place_message(other)
+    assert second != first
+    pks = sorted([first.pk, second.pk])
+    Hotspot.objects.filter(pk__in=pks).update(refresh_queued_at=timezone.now(), support_count=999)
+    both_released, failed = threading.Barrier(2, timeout=3), []
+
+    def gave_up_a_claim(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith("UPDATE") and "refresh_queued_at" in sql:
+            try:
+                both_released.wait()  # the other refresh gives up its claim meanwhile, where it can
+            except threading.BrokenBarrierError:
+                pass
+        return result
+
+    def refresh(release):
+        try:
+            with connection.execute_wrapper(gave_up_a_claim):
+                hotspots_service.refresh_many(pks, release=[release])
+        except Exception as error:  # noqa: BLE001 - what the test reports
+            failed.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refresh, args=(pk,)) for pk in reversed(pks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert failed == []
+    for hotspot in Hotspot.objects.filter(pk__in=pks):
+        assert hotspot.refresh_queued_at is None and hotspot.support_count != 999
