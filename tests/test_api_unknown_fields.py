@@ -144,6 +144,19 @@ def test_an_unknown_field_of_an_item_of_dispatch_batch_is_named_with_its_item(wo
     assert error_of(response)["fields"] == {"items": ["第 1 项: asists: 未知字段 (是否应为 assists?)"]}
 
 
+def test_many_unknown_fields_of_a_dispatch_batch_item_are_counted_as_a_bodys_are(world):
+    """An item of ``items`` with 12 unknown keys named the first 10 and never said there were more (review of
+    2026-12-06): it is refused by the function a body's unknown fields are, its message counting them all."""
+    names = [f"field{i:02d}" for i in range(12)]
+    response = world["clients"]["dispatcher"].post(
+        "/api/v1/staff/dispatch-batch/",
+        {"items": [{"case": world["pending"], "lead": 1, **dict.fromkeys(names, "x")}]}, format="json")
+    assert response.status_code == 400
+    said = error_of(response)["fields"]["items"]
+    assert said[0].startswith(f"第 1 项: 未知字段: {', '.join(names[:10])} 等 12 个 (未列出的 2 个从略; 可用: case, lead")
+    assert said[1:] == [f"第 1 项: {name}: 未知字段" for name in names[:10]]
+
+
 def test_coordinates_under_open311_names_beside_latitude_are_refused_too(personas, directory):
     """They were dropped when ``latitude`` and ``longitude`` came too (review of 2026-12-06); since the unknown
     fields are refused, one mechanism says the same of them as of any: with their words."""

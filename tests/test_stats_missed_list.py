@@ -209,3 +209,45 @@ def test_a_deadline_passed_waiting_for_dispatch_is_no_units_miss_and_leaves_with
         actions.do_withdraw(p["citizen"], m)
     assert figures.compute(region="620100")["missed"] == 0
     assert "共 0 件" in _text(client.get("/stats/list/", {"measure": "missed", "region": "620100"}))
+
+
+HIDDEN_NULLED = ("excerpt", "kind", "kind_label", "addressee", "author_name", "support_count", "supervised", "url")
+
+
+def test_a_visitor_reads_no_more_of_a_withdrawn_or_rejected_case_through_the_api_than_the_list_shows(
+        client, login, personas, directory, misses):
+    """/stats/list/?measure=missed shows a withdrawn or 不予受理 case's number, region, topic, status, times and the
+    unit charged, nothing else. Until 2026-12-06 (fix) the API's row of it blanked the title and text but still
+    said which leader's mailbox it was written to, its type, how many said 我也遇到 and whether it was supervised:
+    those are null now (in the exports, its 类型 is blank); a staff member's export with contact details keeps them."""
+    from minsheng.board.models import Message
+
+    hidden = [misses["withdrawn"].pk, misses["rejected"].pk]
+    Message.objects.filter(pk__in=hidden).update(addressee=directory["mayor"], support_count=3, supervised=True)
+    # sign_late's items: tests/test_stats_sign_boards.py
+    api = client.get("/api/v1/statistics/messages/", {"measure": "missed", "region": "620100"})
+    assert api.status_code == 200, api.content
+    rows = [r for r in api.json()["results"] if r["status"] in ("withdrawn", "rejected")]
+    assert {r["public_id"] for r in rows} == {misses["withdrawn"].public_id, misses["rejected"].public_id}
+    for row in rows:
+        assert {key: row[key] for key in HIDDEN_NULLED} == dict.fromkeys(HIDDEN_NULLED)
+        assert row["title"] in ("留言人已撤回", "未受理的留言")
+        assert row["region"]["name"] == "七里河区" and row["topic"]["name"] == "城乡建设"
+        assert row["submitted_at"] and row["miss"]["open"] is False
+    public = [r for r in api.json()["results"] if r["status"] not in ("withdrawn", "rejected")]
+    assert public and all(r["kind"] == "help" and r["url"] for r in public)
+    assert "兰州市市长" not in api.content.decode()
+
+    def table(user_client, **extra):
+        response = user_client.get("/stats/export/messages.csv", {"measure": "missed", "region": "620100", **extra})
+        assert response.status_code == 200
+        rows = data_rows(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+        return {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+
+    public = table(client)
+    assert public[misses["withdrawn"].public_id]["类型"] == "" == public[misses["rejected"].public_id]["类型"]
+    assert public[misses["withdrawn"].public_id]["标题"] == "留言人已撤回"
+    assert {r["类型"] for key, r in public.items() if key not in {m.public_id for m in misses.values()}} == {"求助"}
+    staff = table(login(personas["supervisor"]), personal="1")
+    row = staff[misses["withdrawn"].public_id]
+    assert (row["标题"], row["类型"], row["留言人"]) == ("夜间施工噪音扰民", "求助", "小李")

@@ -190,7 +190,8 @@ def test_a_case_left_unsigned_past_its_deadline_then_not_accepted_counts_late_fo
     api = client.get("/api/v1/statistics/messages/", {"measure": "sign_late", "region": "620100"}).json()
     assert api["count"] == 5
     shown = [r for r in api["results"] if r["public_id"] == returned.public_id]
-    assert len(shown) == 1 and shown[0]["title"] == "未受理的留言" and shown[0]["excerpt"] == "" and not shown[0]["url"]
+    assert len(shown) == 1 and shown[0]["title"] == "未受理的留言" and shown[0]["excerpt"] is None and shown[0]["url"] is None
+    assert shown[0]["kind"] is None and shown[0]["addressee"] is None and shown[0]["support_count"] is None
     assert signs["returned"] not in str(api)
     response = client.get("/stats/export/messages.csv", {"measure": "sign_late", "region": "620100",
                                                          "unit": directory["ecology"].pk})
@@ -274,7 +275,8 @@ def test_a_case_left_unsigned_past_its_deadline_then_withdrawn_counts_late_for_i
     api = client.get("/api/v1/statistics/messages/", {"measure": "sign_late", "region": "620100"}).json()
     assert api["count"] == 5
     shown = [r for r in api["results"] if r["public_id"] == withdrawn.public_id]
-    assert len(shown) == 1 and shown[0]["title"] == "留言人已撤回" and shown[0]["excerpt"] == ""
+    assert len(shown) == 1 and shown[0]["title"] == "留言人已撤回" and shown[0]["excerpt"] is None
+    assert shown[0]["kind"] is None and shown[0]["addressee"] is None and shown[0]["supervised"] is None
     assert shown[0]["sign_for"]["unit"]["name"] == ECOLOGY and shown[0]["sign_for"]["signed_at"] is None
     assert signs["returned"] not in str(api) and BODY[:20] not in str(shown)
 

@@ -333,6 +333,14 @@ def test_page_figures_together_equal_one_by_one(cases, directory, filters):
 
 # --- /stats/list/: the messages behind a figure ---------------------------------------
 
+def _prefix(region: str) -> str:
+    """The code prefix of the region coded ``region`` ("" for all), as the lists filter by it: 「6210」 for 621000
+    (``rstrip("0")`` read 「621」 until 2026-12-06 (fix), so 621100 would have counted as within it)."""
+    from minsheng.directory.models import Region
+
+    return Region.prefix_for(region, Region.level_for(region)) if region else ""
+
+
 def _expected_sign_late(region: str = "", unit=None, since=None) -> list[str]:
     """签收超期 worked out from the assignments (docs/statistics.md, 及时签收率): each lead assignment with a
     签收期限 signed after it, or unsigned past it while the unit held the case; a row each, the earliest
@@ -346,7 +354,7 @@ def _expected_sign_late(region: str = "", unit=None, since=None) -> list[str]:
     rows = []
     for a in Assignment.objects.filter(role="lead", sign_due_at__isnull=False).select_related("message__region"):
         m = a.message
-        if m.status not in Status.public() or not m.region.code.startswith(region.rstrip("0")):
+        if m.status not in Status.public() or not m.region.code.startswith(_prefix(region)):
             continue
         if (unit is not None and a.unit_id != unit.pk) or (since and timezone.localdate(m.submitted_at) < since):
             continue
@@ -376,7 +384,7 @@ def _expected_missed(region: str = "", unit=None, since=None) -> list[str]:
         m = messages[mid]
         if m.status not in {*Status.public(), Status.WITHDRAWN, Status.REJECTED}:
             continue
-        if not m.region.code.startswith(region.rstrip("0")) or (unit is not None and unit_key != unit.pk):
+        if not m.region.code.startswith(_prefix(region)) or (unit is not None and unit_key != unit.pk):
             continue
         if since and timezone.localdate(m.submitted_at) < since:
             continue
@@ -402,7 +410,7 @@ def _expected_list(measure: str, region: str = "", unit=None, since=None) -> lis
     out = []
     for m in Message.objects.select_related("region").order_by("-submitted_at", "-id"):
         fact, case = facts.get(m.pk), cases.get(m.pk)
-        if m.status not in Status.public() or not m.region.code.startswith(region.rstrip("0")):
+        if m.status not in Status.public() or not m.region.code.startswith(_prefix(region)):
             continue
         if measure == "open":
             if case is None or (unit is not None and case.unit_key != unit.pk):

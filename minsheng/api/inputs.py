@@ -376,9 +376,13 @@ class SeenPlanItem(TopicCodeBody):
             raise serializers.ValidationError(
                 {api_settings.NON_FIELD_ERRORS_KEY: [f"应为对象 (JSON 对象, 如 {{\"case\": \"…\", \"lead\": 12}}), 不能是{named}"]},
                 code="invalid")
-        # a key of an item we do not take (``asists``) is named, as a body's (views.base.check_body_names)
+        # a key of an item we do not take (``asists``) is named, as a body's (views.base.check_body_names), by the
+        # same function: of more than NAMED_MAX, its message first, counting them all (since 2026-12-06, fix: the
+        # item's named the first 10 alone)
         if unknown := [name for name, value in data.items() if name not in self.fields and says_something(value)]:
-            raise serializers.ValidationError(name_refusals(unknown, tuple(self.fields), UNKNOWN_FIELD))
+            refused = refuse_names(unknown, tuple(self.fields), UNKNOWN_FIELD)
+            counted = {api_settings.NON_FIELD_ERRORS_KEY: [str(refused.detail)]} if len(unknown) > NAMED_MAX else {}
+            raise serializers.ValidationError({**counted, **refused.fields})
         return super().to_internal_value(data)
 
 

@@ -338,16 +338,39 @@ class MissSerializer(serializers.Serializer):
     open = serializers.BooleanField(help_text="true: 仍在该单位手中、超期未答复; false: 期限过后被该单位退回或转办 (此后无论如何都计入)")
 
 
+HIDDEN_HELP = "; 已撤回、未受理的留言为 null"
+
+
 class FigureMessageSerializer(MessageListSerializer):
+    """A row of a figure's list. A withdrawn or 不予受理 case (``stats_exports.HIDDEN_TITLES``) carries what
+    /stats/list/ shows of it alone — number, region, topic, status, times, its sign-for or miss — the rest null."""
+
+    # what /stats/list/ does not show of a withdrawn or 不予受理 case: null in its row (since 2026-12-06 (fix); before,
+    # its title, excerpt, author and link were blanked but its 留言对象, type, 我也遇到 count and 督办 were given)
+    HIDDEN = ("excerpt", "kind", "kind_label", "addressee", "author_name", "support_count", "supervised", "url")
+
+    kind = serializers.ChoiceField(choices=MessageKind.choices, allow_null=True, help_text="类型" + HIDDEN_HELP)
+    kind_label = serializers.CharField(source="get_kind_display", allow_null=True, help_text="类型名称" + HIDDEN_HELP)
+    author_name = serializers.CharField(source="author_public_name", allow_null=True, help_text="留言人" + HIDDEN_HELP)
+    support_count = serializers.IntegerField(allow_null=True, help_text="我也遇到人数" + HIDDEN_HELP)
+    supervised = serializers.BooleanField(allow_null=True, help_text="督办" + HIDDEN_HELP)
+    excerpt = serializers.SerializerMethodField(help_text="内容摘要" + HIDDEN_HELP)
+    url = serializers.SerializerMethodField(help_text="留言详情的 API 地址" + HIDDEN_HELP)
     sign_for = serializers.SerializerMethodField(help_text="`measure=sign_late` 时: 这一行的超期签收; 其他统计项为 null")
     miss = serializers.SerializerMethodField(help_text="`measure=missed` 时: 这一行的误期; 其他统计项为 null")
+
+    def get_excerpt(self, obj) -> str | None:
+        return super().get_excerpt(obj)
+
+    def get_url(self, obj) -> str | None:
+        return super().get_url(obj)
 
     def to_representation(self, obj):
         data = super().to_representation(obj)
         if obj.status in stats_exports.HIDDEN_TITLES:
-            # a late sign-for of a case its author withdrew since, or 不予受理 since (counted since 2026-12-06): not
-            # what the public may not read
-            data.update(title=stats_exports.HIDDEN_TITLES[obj.status], excerpt="", author_name="", url="")
+            # a late sign-for or a miss of a case its author withdrew since, or 不予受理 since: counted, and not what
+            # the public may not read (its public page answers 404)
+            data.update(dict.fromkeys(self.HIDDEN), title=stats_exports.HIDDEN_TITLES[obj.status])
         return data
 
     @extend_schema_field(MissSerializer(allow_null=True))
@@ -369,7 +392,8 @@ class StatisticsMessages(ApiView):
     docs = {"get": Doc("统计数字背后的留言", "返回公开统计某个数字背后的留言, 与网站的 /stats/list/?measure= 为同一清单 (同一函数), "
                                         "按提交时间从新到旧 (sign_late 按签收期限从早到晚), 分页; `count` 等于该数字: 同样筛选条件下 "
                                         "/statistics/ 的 `measure` 字段 (sign_late 为 `sign_due` − `signed_on_time`; submitted 只列已公开的)。"
-                                        "sign_late 和 missed 也列出已撤回、未受理的留言, 但不给标题、内容和链接。"
+                                        "sign_late 和 missed 也列出已撤回、未受理的留言, 只给网站清单所示的编号、区划、领域、状态、时间和签收或误期, "
+                                        "标题为「留言人已撤回」「未受理的留言」, 其余 (内容、类型、留言对象、留言人、人数、督办、链接) 为 null。"
                                         "筛选条件同公开统计 (分组统计每行的 `filters` 可直接使用), 含 `addressee` (留言对象)。"
                                         "未知的统计项、无效的筛选条件为 400 并指明参数。任何人可调用, 无需登录。")}
 
