@@ -10,11 +10,13 @@ personas every workflow test uses.
 
 from __future__ import annotations
 
+import copy
 import time
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from minsheng.accounts.models import Membership, User
@@ -54,8 +56,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     sessions that threads (the live server, the Celery test worker) left open, so the
     drop does not fail with "database is being accessed by other users"."""
     yield
-    from django.db import connection
-
+    _world.close()
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -96,7 +97,11 @@ def _isolated(settings, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def directory(db):
+def directory(db, _world_copy):
+    return _world_copy["directory"] if _world_copy else build_directory()
+
+
+def build_directory() -> dict:
     gs = Region.objects.create(code="620000", name="甘肃省", level=1)
     lz = Region.objects.create(code="620100", name="兰州市", level=2, parent=gs)
     cg = Region.objects.create(code="620102", name="城关区", level=3, parent=lz)
@@ -145,8 +150,11 @@ def supported_by(message, users) -> None:
 
 
 @pytest.fixture
-def personas(directory):
-    d = directory
+def personas(directory, _world_copy):
+    return _world_copy["personas"] if _world_copy else build_personas(directory)
+
+
+def build_personas(d) -> dict:
     return {
         "citizen": make_user("13800000001", phone="13800000001", email="xiaoli@example.com", display_name="小李"),
         "other_citizen": make_user("13800000002", phone="13800000002", display_name="小王"),
@@ -160,13 +168,81 @@ def personas(directory):
 
 
 @pytest.fixture
-def cases(directory, personas, django_capture_on_commit_callbacks):
+def cases(directory, personas, _world_copy, django_capture_on_commit_callbacks):
     """Cases built through every workflow path (tests/test_stats_cases.py), their
-    follow-up work (statistics facts, hotspots) done."""
+    follow-up work (statistics facts, hotspots) done; built once for a run of tests (``_SharedWorld``)."""
+    if _world_copy:
+        return _world_copy["cases"]
     from .test_stats_cases import build_cases
 
     with django_capture_on_commit_callbacks(execute=True):
         return build_cases(directory, personas)
+
+
+class _SharedWorld:
+    """The directory, the personas and the cases of ``cases``, built once for the consecutive tests that ask for
+    them, as Django's ``TestCase.setUpTestData`` builds a class's data: inside an outer transaction that each test's
+    own (a savepoint then) rolls back to, and that is rolled back before a test that does not ask for them, or at the
+    end of the run. Building them took about a second a test, for some 165 tests in each pass (2026-12-06: CI time,
+    docs/decisions.md). Each test gets deep copies of the objects (as setUpTestData's do), so what one test changes
+    in an object never reaches the next; the rows it changes are rolled back with its savepoint."""
+
+    def __init__(self):
+        self.atomic = self.blocker = self.objects = self.day = None
+
+    @staticmethod
+    def serves(item) -> bool:
+        """Whether ``item`` reads the shared world: it asks for the conftest's ``cases`` (not a module's own), and its
+        database is the plain ``db``, entered after the world (a django_db mark enters it first, a live server's
+        thread or a transactional test reads committed rows only)."""
+        names = set(item.fixturenames)
+        return "cases" in names and not hasattr(item.module, "cases") \
+            and item.get_closest_marker("django_db") is None and not (DATABASE_FIXTURES - {"db"}) & names
+
+    def open(self, request) -> None:
+        from .test_stats_cases import build_cases
+
+        request.getfixturevalue("django_db_setup")
+        self.blocker = request.getfixturevalue("django_db_blocker")
+        self.blocker.unblock()
+        connection.features.supports_transactions  # noqa: B018 — SQLite tries it once, which cannot be in a transaction
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        directory = build_directory()
+        personas = build_personas(directory)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            built = build_cases(directory, personas)
+        self.objects = {"directory": directory, "personas": personas, "cases": built}
+        self.day = timezone.localdate()  # the cases are dated from today
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        transaction.set_rollback(True)
+        self.atomic.__exit__(None, None, None)
+        self.blocker.restore()
+        self.atomic = self.blocker = self.objects = self.day = None
+
+
+_world = _SharedWorld()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture of ``item``: the shared world goes when ``item`` must not see it, or on a new day."""
+    if _world.atomic is not None and not (_SharedWorld.serves(item) and _world.day == timezone.localdate()):
+        _world.close()
+
+
+@pytest.fixture(autouse=True)
+def _world_copy(request, _isolated):
+    """This test's deep copies of the shared world's objects, the world built first if need be (before the test's
+    ``db``, whose savepoint it holds); None for a test that builds its own."""
+    if not _SharedWorld.serves(request.node):
+        return None
+    if _world.atomic is None:
+        _world.open(request)
+    return copy.deepcopy(_world.objects)
 
 
 @pytest.fixture
