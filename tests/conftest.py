@@ -98,7 +98,7 @@ def _isolated(settings, tmp_path, monkeypatch):
 
 @pytest.fixture
 def directory(db, _world_copy):
-    return _world_copy["directory"] if _world_copy else build_directory()
+    return _world_copy["directory"] if "directory" in _world_copy else build_directory()
 
 
 def build_directory() -> dict:
@@ -151,7 +151,7 @@ def supported_by(message, users) -> None:
 
 @pytest.fixture
 def personas(directory, _world_copy):
-    return _world_copy["personas"] if _world_copy else build_personas(directory)
+    return _world_copy["personas"] if "personas" in _world_copy else build_personas(directory)
 
 
 def build_personas(d) -> dict:
@@ -171,7 +171,7 @@ def build_personas(d) -> dict:
 def cases(directory, personas, _world_copy, django_capture_on_commit_callbacks):
     """Cases built through every workflow path (tests/test_stats_cases.py), their
     follow-up work (statistics facts, hotspots) done; built once for a run of tests (``_SharedWorld``)."""
-    if _world_copy:
+    if "cases" in _world_copy:
         return _world_copy["cases"]
     from .test_stats_cases import build_cases
 
@@ -179,40 +179,59 @@ def cases(directory, personas, _world_copy, django_capture_on_commit_callbacks):
         return build_cases(directory, personas)
 
 
+def _build_cases_world() -> dict:
+    from .test_stats_cases import build_cases
+
+    directory = build_directory()
+    personas = build_personas(directory)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        built = build_cases(directory, personas)
+    return {"directory": directory, "personas": personas, "cases": built}
+
+
+# fixture name -> what builds the objects it shares (``shared_once`` adds a module's)
+SHARED_BUILDS = {"cases": _build_cases_world}
+
+
+def shared_once(name: str, build) -> None:
+    """Let the module's fixture ``name`` share what ``build()`` (a dict) writes with the consecutive tests asking
+    for it, as ``cases`` does (``_SharedWorld``); the fixture returns ``_world_copy[name]`` when it is given."""
+    SHARED_BUILDS[name] = build
+
+
 class _SharedWorld:
-    """The directory, the personas and the cases of ``cases``, built once for the consecutive tests that ask for
-    them, as Django's ``TestCase.setUpTestData`` builds a class's data: inside an outer transaction that each test's
-    own (a savepoint then) rolls back to, and that is rolled back before a test that does not ask for them, or at the
-    end of the run. Building them took about a second a test, for some 165 tests in each pass (2026-12-06: CI time,
-    docs/decisions.md). Each test gets deep copies of the objects (as setUpTestData's do), so what one test changes
-    in an object never reaches the next; the rows it changes are rolled back with its savepoint."""
+    """What a fixture of ``SHARED_BUILDS`` builds (the directory, the personas and the cases of ``cases``), built
+    once for the consecutive tests that ask for it, as Django's ``TestCase.setUpTestData`` builds a class's data:
+    inside an outer transaction that each test's own (a savepoint then) rolls back to, and that is rolled back
+    before a test that does not ask for it, or at the end of the run. Building the cases took about a second a test,
+    for some 160 tests in each pass (2026-12-06: CI time, docs/decisions.md). Each test gets deep copies of the
+    objects (as setUpTestData's do), so what one test changes in an object never reaches the next; the rows it
+    changes are rolled back with its savepoint."""
 
     def __init__(self):
-        self.atomic = self.blocker = self.objects = self.day = None
+        self.atomic = self.blocker = self.objects = self.day = self.kind = None
 
     @staticmethod
-    def serves(item) -> bool:
-        """Whether ``item`` reads the shared world: it asks for the conftest's ``cases`` (not a module's own), and its
-        database is the plain ``db``, entered after the world (a django_db mark enters it first, a live server's
-        thread or a transactional test reads committed rows only)."""
+    def kind_for(item) -> str | None:
+        """The shared fixture ``item`` reads, or None: it asks for one (the conftest's ``cases``, not a module's
+        own), and its database is the plain ``db``, entered after the world (a django_db mark enters it first, a
+        live server's thread or a transactional test reads committed rows only)."""
         names = set(item.fixturenames)
-        return "cases" in names and not hasattr(item.module, "cases") \
-            and item.get_closest_marker("django_db") is None and not (DATABASE_FIXTURES - {"db"}) & names
+        if item.get_closest_marker("django_db") is not None or (DATABASE_FIXTURES - {"db"}) & names:
+            return None
+        if "cases" in names and not hasattr(item.module, "cases"):
+            return "cases"
+        return next((name for name in SHARED_BUILDS if name != "cases" and name in names), None)
 
-    def open(self, request) -> None:
-        from .test_stats_cases import build_cases
-
+    def open(self, request, kind: str) -> None:
         request.getfixturevalue("django_db_setup")
         self.blocker = request.getfixturevalue("django_db_blocker")
         self.blocker.unblock()
         connection.features.supports_transactions  # noqa: B018 — SQLite tries it once, which cannot be in a transaction
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
-        directory = build_directory()
-        personas = build_personas(directory)
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            built = build_cases(directory, personas)
-        self.objects = {"directory": directory, "personas": personas, "cases": built}
+        self.kind = kind
+        self.objects = SHARED_BUILDS[kind]()
         self.day = timezone.localdate()  # the cases are dated from today
 
     def close(self) -> None:
@@ -221,7 +240,7 @@ class _SharedWorld:
         transaction.set_rollback(True)
         self.atomic.__exit__(None, None, None)
         self.blocker.restore()
-        self.atomic = self.blocker = self.objects = self.day = None
+        self.atomic = self.blocker = self.objects = self.day = self.kind = None
 
 
 _world = _SharedWorld()
@@ -230,18 +249,19 @@ _world = _SharedWorld()
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     """Before any fixture of ``item``: the shared world goes when ``item`` must not see it, or on a new day."""
-    if _world.atomic is not None and not (_SharedWorld.serves(item) and _world.day == timezone.localdate()):
+    if _world.atomic is not None and (_SharedWorld.kind_for(item) != _world.kind or _world.day != timezone.localdate()):
         _world.close()
 
 
 @pytest.fixture(autouse=True)
-def _world_copy(request, _isolated):
+def _world_copy(request, _isolated) -> dict:
     """This test's deep copies of the shared world's objects, the world built first if need be (before the test's
-    ``db``, whose savepoint it holds); None for a test that builds its own."""
-    if not _SharedWorld.serves(request.node):
-        return None
+    ``db``, whose savepoint it holds); empty for a test that builds its own."""
+    kind = _SharedWorld.kind_for(request.node)
+    if kind is None:
+        return {}
     if _world.atomic is None:
-        _world.open(request)
+        _world.open(request, kind)
     return copy.deepcopy(_world.objects)
 
 

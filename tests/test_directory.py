@@ -16,15 +16,24 @@ from minsheng.directory import demo_data
 from minsheng.directory.models import Addressee, Region, Responsibility, Topic, Unit
 from minsheng.directory.routing import route
 
+from .conftest import shared_once
+
 FIRST_LEVEL = ["城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生",
                "政务服务", "公安政法", "三农", "医疗", "企业"]
 
 
-@pytest.fixture
-def gansu(db):
+def load_gansu() -> dict:
     out = io.StringIO()
     call_command("load_directory", stdout=out)
-    return out.getvalue()
+    return {"gansu": out.getvalue()}
+
+
+shared_once("gansu", load_gansu)  # loaded once for the tests that follow one another (tests/conftest.py)
+
+
+@pytest.fixture
+def gansu(db, _world_copy):
+    return _world_copy["gansu"]
 
 
 def R(code):
