@@ -231,7 +231,11 @@ class _SharedWorld:
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
         self.kind = kind
-        self.objects = SHARED_BUILDS[kind]()
+        try:
+            self.objects = SHARED_BUILDS[kind]()
+        except BaseException:
+            self.close()  # the test fails on its own error, the next one builds again
+            raise
         self.day = timezone.localdate()  # the cases are dated from today
 
     def close(self) -> None:
