@@ -3,6 +3,8 @@ site on demo data: what looked wrong on the way from 消息 to a message, and ba
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import timezone
 from PIL import Image
@@ -241,3 +243,96 @@ def test_the_photo_box_speaks_chinese_and_names_the_photos_chosen(browser, live_
     page.wait_for_function("document.getElementById('id_photos_chosen').textContent.includes('楼道.jpg')")
     assert chosen.inner_text().strip() == "已选择 2 张照片: 门口.jpg、楼道.jpg"
     assert page.get_by_label("选择照片").count() == 1  # still named for a screen reader
+
+
+def _heard(page, selector):
+    """What a screen reader is told of ``selector``: its name, its description and whether it is invalid."""
+    cdp = page.context.new_cdp_session(page)
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    ax = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})["nodes"][0]
+    invalid = [p["value"]["value"] for p in ax.get("properties", []) if p["name"] == "invalid"]
+    return (ax.get("name", {}).get("value", ""), ax.get("description", {}).get("value", ""),
+            invalid[0] if invalid else "false")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_scripts_the_photo_box_is_a_chinese_button_and_says_whether_photos_are_chosen(
+        browser, live_server, personas, directory, tmp_path):  # noqa: F811
+    """Without scripts the post form showed the browser's own file box, 「Choose Files」 / 「No file chosen」 in the
+    browser's language. It is the 「选择照片」 button there too, reached with Tab; the line beside it says
+    「未选择照片」 or, once photos are chosen, that they are (how many and which a page cannot tell without scripts:
+    the message shows them once sent). A form sent back (内容至少 20 个字) says the photos must be chosen again and
+    the line says none are; chosen again, they are sent and stored."""
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, java_script_enabled=False, **PHONE)
+    page.goto(f"{live_server.url}/post/")
+    button = page.locator("label.button[for=id_photos]")
+    assert button.is_visible() and button.inner_text().strip() == "选择照片"
+    assert button.bounding_box()["height"] >= 44
+    box = page.locator("#id_photos").bounding_box()
+    assert box is None or box["width"] <= 1  # the browser's English box is not seen
+    none, some = page.get_by_text("未选择照片"), page.get_by_text("已选择照片")
+    assert none.is_visible() and not some.is_visible()
+    name, description, invalid = _heard(page, "#id_photos")
+    assert "选择照片" in name and "未选择照片" in description and invalid == "false"  # optional: never 「invalid」
+    page.focus("#id_title")
+    for _ in range(30):  # Tab reaches the box
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_photos":
+            break
+    assert page.evaluate("document.activeElement.id") == "id_photos"
+    assert button.evaluate("b => getComputedStyle(b).outlineStyle") != "none"  # its focus is drawn on the button
+    photo = tmp_path / "门口.jpg"
+    Image.new("RGB", (64, 48), "gray").save(photo)
+    page.set_input_files("#id_photos", [photo])
+    assert some.is_visible() and not none.is_visible()
+    assert "提交后" in some.inner_text()  # says where the photos will be seen
+    name, description, invalid = _heard(page, "#id_photos")
+    assert "已选择照片" in description and "未选择照片" not in description and invalid == "false"
+    # sent back: the browser cannot fill a file box again, and the page says so
+    page.fill("#id_title", "七里河区敦煌路小区没有电梯")
+    page.fill("#id_body", "电梯坏了")
+    page.check("input[name=kind][value=help]")
+    page.click("form.post-form button[type=submit]:text-is('提交留言')")
+    page.wait_for_selector(".errorsummary")
+    assert page.get_by_text("照片未保存, 请重新选择。").is_visible()
+    assert none.is_visible() and not some.is_visible()
+    assert page.locator("label.button[for=id_photos]").is_visible()
+    # chosen again and sent: stored
+    page.fill("#id_body", LIFT_BODY)
+    page.select_option("#id_region_level_1", "620000")
+    page.click("button[name=action][value=refine]")
+    page.select_option("#id_region_level_2", "620100")
+    page.set_input_files("#id_photos", [photo])
+    page.click("form.post-form button[type=submit]:text-is('提交留言')")
+    page.wait_for_url(re.compile(r"/m/\d+/$"))
+    message = Message.objects.get(title="七里河区敦煌路小区没有电梯")
+    assert message.attachments.count() == 1
+    assert page.locator("div.photos img").count() == 1
+
+
+TAKES_SPACE = """selector => {  // the height of the element with its margins, 0 when it is not laid out
+    const e = document.querySelector(selector);
+    if (!e || !e.getClientRects().length) return 0;
+    const s = getComputedStyle(e);
+    return e.getBoundingClientRect().height + parseFloat(s.marginTop) + parseFloat(s.marginBottom);
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_scripts_an_empty_position_line_takes_no_room(browser, live_server, personas, directory):  # noqa: F811
+    """Without scripts 使用我当前的位置 cannot work and is not shown, and the line that says the place was empty: it
+    still left a gap between 地点 and 手动填写坐标. Nothing to say, no room taken; sent back with a position, the line
+    says it."""
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, java_script_enabled=False, **PHONE)
+    page.goto(f"{live_server.url}/post/")
+    assert page.evaluate(TAKES_SPACE, ".locate") == 0 and page.evaluate(TAKES_SPACE, "#locate-status") == 0
+    page.click("summary:has-text('手动填写坐标')")
+    page.fill("#id_latitude", "36.061089")
+    page.fill("#id_longitude", "103.834304")
+    page.fill("#id_title", "七里河区敦煌路小区没有电梯")
+    page.fill("#id_body", "电梯坏了")
+    page.click("form.post-form button[type=submit]:text-is('提交留言')")
+    page.wait_for_selector(".errorsummary")
+    line = page.locator("#locate-status")
+    assert line.is_visible() and "已取得位置: 北纬 36.0611°, 东经 103.8343°" in line.inner_text()

@@ -116,7 +116,8 @@ class PhotosInput(forms.ClearableFileInput):
     """The file box of photos (several at once); static/js/photos.js shrinks in the browser a
     photo over ``data-max-bytes`` (the server's limit, read when the page is made), its longer
     side to ``data-max-side``, before it is sent. It is described by the line under its 「选择照片」 button that
-    names the photos chosen (``<id>_chosen``, board/post.html) and by its help."""
+    names the photos chosen (``<id>_chosen``, board/post.html) and by its help. It is ``required`` (with
+    ``aria-invalid="false"``) for that line without scripts: use it in a ``novalidate`` form only."""
 
     allow_multiple_selected = True
 
@@ -124,6 +125,10 @@ class PhotosInput(forms.ClearableFileInput):
         attrs = {**(attrs or {}), "data-max-bytes": max_bytes(), "data-max-side": BROWSER_SIDE}
         if attrs.get("id"):
             attrs["aria-describedby"] = f"{attrs['id']}_chosen {attrs['id']}_helptext"
+            # required only so that CSS tells an empty box (:invalid) from a filled one without scripts (the post
+            # form is novalidate, photos.js drops it); a screen reader must not hear an optional box as invalid
+            attrs["required"] = True
+            attrs.setdefault("aria-invalid", "false")
         return super().get_context(name, value, attrs)
 
 

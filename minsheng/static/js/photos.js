@@ -19,7 +19,7 @@
    them back (if chosen in the last 30 minutes) and says so, any other page with the box forgets
    them, and so does 退出 (forms.js). A page with the box also drops what no one may get back: the
    photos of another user (signed out without 退出, on a shared phone) and those past 30 minutes.
-   A box with a line <id>_chosen (the post form's 「选择照片」, board/post.html) is put out of sight, its
+   A box with a line <id>_chosen (the post form's 「选择照片」, board/post.html) is out of sight (minsheng.css), its
    label the button, and the line names the photos chosen, 「已选择 2 张照片: 门口.jpg、楼道.jpg」, or says
    「未选择照片」: the browser's own box spoke its own language (「Choose Files」, 「No file chosen」). */
 (function () {
@@ -38,7 +38,7 @@
   }
   document.querySelectorAll("input[type=file]").forEach(function (input) {
     if (!input.id || !document.getElementById(input.id + "_chosen")) return;
-    input.parentNode.classList.add("ready");
+    input.required = false;  // there for the line without scripts alone (minsheng.css); the line is written here
     named(input);
     input.addEventListener("change", function () { named(input); });
   });
