@@ -373,3 +373,20 @@ def test_the_public_export_of_a_hidden_case_shows_what_the_list_shows_and_no_mor
     by_id = {r[0]: dict(zip(table[0], r, strict=True)) for r in table[1:]}
     for public_id, m in hidden.items():
         assert by_id[public_id]["答复期限"] == timezone.localtime(m.due_at).strftime("%Y-%m-%d %H:%M")
+
+
+def test_the_dashboards_not_dispatched_row_links_no_list_it_cannot_single_out(
+        login, personas, directory, django_capture_on_commit_callbacks):
+    """A case 住建局 returned in time whose reply deadline passed waiting for dispatch is a miss of 尚未派单, the
+    row 谁在拖延 always lists. No list's filter singles that row out: its counts are bare numbers, not links to
+    another list (before, its links carried ``unit=0``)."""
+    p, d = personas, directory
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=60)
+    with django_capture_on_commit_callbacks(execute=True):
+        m = _signed(p, d, "housing", p["officer"], "小区门口道路坑洼积水", t0)
+        actions.do_return(p["officer"], m, d["housing"], "不属本单位职责", at=t0 + dt.timedelta(days=2))
+    sup = login(p["supervisor"])
+    dash = _text(sup.get("/stats/dashboard/", {"region": "620100"}))
+    card = dash[dash.index("谁在拖延"):dash.index("群众最关心的问题")]
+    row = re.search(r"<tr><td>尚未派单</td>.*?</tr>", card, re.S).group(0)
+    assert "unit=0" not in row and "measure=" not in row, row
