@@ -61,7 +61,8 @@ def test_each_addressee_has_the_figures_its_public_board_shows(client, mayor_boa
     assert f"<strong>{figures['replied']}</strong><span>已答复</span>" in board
     assert f"<strong>{page_percent(figures['reply_rate'])}</strong><span>答复率</span>" in board
     assert (f"<strong>{page_percent(figures['on_time_rate'])}</strong>"
-            f"<span>按时率 ({figures['on_time']} 件按时)</span>") in board
+            f"<span>按时率 ({figures['on_time']} 件按时, 误期 <a href=\"/stats/list/?addressee={mayor_board.pk}"
+            f"&amp;measure=missed\">{figures['missed']}</a> 件)</span>") in board
     assert f"<strong>{round(figures['mean_days_to_reply'], 1)}</strong><span>平均答复用时 (工作日)</span>" in board
 
 

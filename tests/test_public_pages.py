@@ -634,11 +634,13 @@ def test_leader_board_says_whether_its_messages_were_answered_on_time(client, pe
         replied(p, d, submit(p["citizen"], d, title="写给职能部门的留言"))
     OpenCase.objects.filter(message=late).update(due_at=timezone.now() - dt.timedelta(days=1))
     board = text(client.get(f"/leaders/{d['mayor'].pk}/"))
-    assert "<strong>50.0%</strong><span>按时率 (1 件按时)</span>" in board
+    assert (f'<strong>50.0%</strong><span>按时率 (1 件按时, 误期 <a href="/stats/list/?addressee={d["mayor"].pk}'
+            '&amp;measure=missed">1</a> 件)</span>') in board
     assert "按时率: 在答复期限内首次答复的留言 / (已答复 + 误期未答复)" in board  # what it counts, as /stats/ says
     figures = compute(region="620100")  # the region page's is /stats/'s: two on time, one missed
     assert (figures["on_time"], figures["missed"]) == (2, 1)
-    assert "<strong>66.7%</strong><span>按时率 (2 件按时)</span>" in text(client.get("/region/620100/"))
+    assert ('<strong>66.7%</strong><span>按时率 (2 件按时, 误期 <a href="/stats/list/?region=620100&amp;measure=missed">'
+            '1</a> 件)</span>') in text(client.get("/region/620100/"))
 
 
 def test_leader_counts_agree_with_the_board_and_its_list(client, personas, directory,

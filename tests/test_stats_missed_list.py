@@ -251,3 +251,142 @@ def test_a_visitor_reads_no_more_of_a_withdrawn_or_rejected_case_through_the_api
     staff = table(login(personas["supervisor"]), personal="1")
     row = staff[misses["withdrawn"].public_id]
     assert (row["标题"], row["类型"], row["留言人"]) == ("夜间施工噪音扰民", "求助", "小李")
+
+
+# ---- the misses one click from every 按时率 shown with its counts (since 2026-12-06, stats misses) ----
+
+
+def _missed_link(html: str, pattern: str) -> tuple[str, int]:
+    """The href and the number of the first link matching ``pattern`` (its groups: href, number)."""
+    found = re.search(pattern, html, re.S)
+    assert found, pattern
+    return found.group(1).replace("&amp;", "&"), int(found.group(2))
+
+
+def _listed_count(client, href: str) -> int:
+    listed = _text(client.get(href))
+    return int(re.search(r'误期未答复留言 <small class="muted">共 (\d+) 件</small>', listed).group(1))
+
+
+def test_the_dashboards_late_units_link_the_misses_behind_their_on_time_rate(login, personas, directory, cases):
+    """谁在拖延 showed 「按时率 0.0% (0/1 件)」 for 住建局: the supervisor saw that a case was late and could not
+    click through to which one. The miss count now leads to /stats/list/?measure=missed of that unit and the
+    card's 90 days, whose rows are as many as the count says."""
+    from urllib.parse import parse_qs, urlsplit
+
+    sup = login(personas["supervisor"])
+    dash = _text(sup.get("/stats/dashboard/", {"region": "620100"}))
+    card = dash[dash.index("谁在拖延"):dash.index("群众最关心的问题")]
+    row = re.search(rf"<tr><td>{HOUSING}</td>.*?</tr>", card, re.S).group(0)
+    href, shown = _missed_link(row, r'误期 <a href="([^"]+)">(\d+)</a> 件')
+    params = {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
+    assert params["measure"] == "missed" and params["unit"] == str(directory["housing"].pk)
+    assert params["region"] == "620100" and params["date_from"] and params["date_to"]
+    league = figures.compute(region="620100", unit=directory["housing"].pk,
+                             date_from=dt.date.fromisoformat(params["date_from"]),
+                             date_to=dt.date.fromisoformat(params["date_to"]))
+    assert shown == league["missed"] >= 1
+    assert _listed_count(sup, href) == shown
+    assert cases["overdue"].title in _text(sup.get(href))
+
+
+def test_the_boards_on_time_rate_links_the_misses_behind_it(client, login, personas, directory, cases,
+                                                            django_capture_on_commit_callbacks):
+    """The home page, a region's board and a leader's board (public and its office's) showed 「按时率 (N 件按时)」
+    with no way to the cases that made it low. Each now shows 「误期 N 件」, the count linked to the list of
+    exactly those misses (the same scope, all time as the board), as many rows as the number shown."""
+    from django.core.management import call_command
+
+    from minsheng.board.models import Message
+
+    Message.objects.filter(region__code__startswith="6201").update(addressee=directory["mayor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("refresh_stats", "--commit")
+    pattern = r'按时率 \(\d+ 件按时, 误期 <a href="([^"]+)">(\d+)</a> 件\)'
+    region_missed = figures.compute(region="620100")["missed"]
+    assert region_missed >= 1
+    office = login(make_user("mayor_office", role="officer", unit=directory["center"]))
+    for viewer, path, expected in ((client, "/", figures.compute()["missed"]),
+                                   (client, "/region/620100/", region_missed),
+                                   (client, f"/leaders/{directory['mayor'].pk}/", region_missed),
+                                   (office, "/staff/leader-board/", region_missed)):
+        href, shown = _missed_link(_text(viewer.get(path)), pattern)
+        assert shown == expected, path
+        assert "measure=missed" in href
+        assert _listed_count(viewer, href) == shown, path
+
+
+def _page_cells(html: str, public_id: str) -> set[str]:
+    """The texts of the cells of ``public_id``'s row of /stats/list/."""
+    row = re.search(rf"<tr><td>{public_id}</td>.*?</tr>", html, re.S).group(0)
+    return {re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)}
+
+
+def _hidden_after_late_returns(personas, directory, cases, django_capture_on_commit_callbacks):
+    """From ``cases``: 住建局 gives back the case it let go past its reply deadline, and its author withdraws it;
+    定西's 住建局 gives back the case it left unsigned past both deadlines, and the dispatcher 不予受理 it. Each is
+    then a miss (and the second a late sign-for) of a case the public may not read."""
+    from minsheng.board.models import Message
+
+    p, d = personas, directory
+    dx_officer = make_user("dx_officer", role="officer", unit=d["dx_housing"])
+    withdrawn, rejected = cases["overdue"], cases["dingxi"]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_return(p["officer"], withdrawn, d["housing"], "不属本单位职责")
+        actions.do_withdraw(p["citizen"], Message.objects.get(pk=withdrawn.pk))
+        actions.do_return(dx_officer, rejected, d["dx_housing"], "不属本单位职责")
+        actions.do_reject(p["dx_dispatcher"], Message.objects.get(pk=rejected.pk), "重复留言")
+    hidden = {m.public_id: Message.objects.get(pk=m.pk) for m in (withdrawn, rejected)}
+    assert {m.status for m in hidden.values()} == {"withdrawn", "rejected"}
+    assert all(m.due_at for m in hidden.values())
+    return hidden
+
+
+@pytest.mark.parametrize("measure", ["missed", "sign_late"])
+def test_the_public_export_of_a_hidden_case_shows_what_the_list_shows_and_no_more(
+        client, login, personas, directory, cases, django_capture_on_commit_callbacks, measure):
+    """A withdrawn or 不予受理 case's row of /stats/list/?measure=missed (or sign_late) shows its number, its
+    title's stand-in, region, topic, status, times and the unit charged. Until 2026-12-06 (stats misses) its row in
+    the public CSV and XLSX also gave its 答复期限 — the day the page never shows. Every value of that row is now
+    one the page shows; a staff export with contact details keeps the deadline."""
+    from openpyxl import load_workbook
+
+    hidden = _hidden_after_late_returns(personas, directory, cases, django_capture_on_commit_callbacks)
+    if measure == "sign_late":  # the case 住建局 signed in time has no late sign-for
+        hidden = {k: m for k, m in hidden.items() if m.status == "rejected"}
+    page = _text(client.get("/stats/list/", {"measure": measure}))
+    response = client.get("/stats/export/messages.csv", {"measure": measure})
+    table = data_rows(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    xlsx = load_workbook(io.BytesIO(client.get("/stats/export/messages.xlsx", {"measure": measure}).content))
+    sheet = [["" if v is None else str(v) for v in r] for r in xlsx.worksheets[0].iter_rows(values_only=True)]
+    for rows in (table, sheet):
+        by_id = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+        for public_id in hidden:
+            row = by_id[public_id]
+            assert row["答复期限"] == ""
+            assert {v for v in row.values() if v} <= _page_cells(page, public_id), row
+        assert all(r["答复期限"] for key, r in by_id.items() if key not in hidden)  # the public cases' kept
+
+    admin = login(make_user("root", is_superuser=True, is_staff=True))
+    staff = admin.get("/stats/export/messages.csv", {"measure": measure, "personal": "1"})
+    table = data_rows(csv.reader(io.StringIO(b"".join(staff.streaming_content).decode("utf-8-sig"))))
+    by_id = {r[0]: dict(zip(table[0], r, strict=True)) for r in table[1:]}
+    for public_id, m in hidden.items():
+        assert by_id[public_id]["答复期限"] == timezone.localtime(m.due_at).strftime("%Y-%m-%d %H:%M")
+
+
+def test_the_dashboards_not_dispatched_row_links_no_list_it_cannot_single_out(
+        login, personas, directory, django_capture_on_commit_callbacks):
+    """A case 住建局 returned in time whose reply deadline passed waiting for dispatch is a miss of 尚未派单, the
+    row 谁在拖延 always lists. No list's filter singles that row out: its counts are bare numbers, not links to
+    another list (before, its links carried ``unit=0``)."""
+    p, d = personas, directory
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=60)
+    with django_capture_on_commit_callbacks(execute=True):
+        m = _signed(p, d, "housing", p["officer"], "小区门口道路坑洼积水", t0)
+        actions.do_return(p["officer"], m, d["housing"], "不属本单位职责", at=t0 + dt.timedelta(days=2))
+    sup = login(p["supervisor"])
+    dash = _text(sup.get("/stats/dashboard/", {"region": "620100"}))
+    card = dash[dash.index("谁在拖延"):dash.index("群众最关心的问题")]
+    row = re.search(r"<tr><td>尚未派单</td>.*?</tr>", card, re.S).group(0)
+    assert "unit=0" not in row and "measure=" not in row, row

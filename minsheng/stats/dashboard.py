@@ -102,10 +102,15 @@ def _build(region, roles, now=None, home=None) -> dict:
         league_row = by_unit.get(o["unit_id"], {})
         late.append({**o, "on_time_rate": league_row.get("on_time_rate"), "on_time": league_row.get("on_time", 0),
                      "on_time_base": league_row.get("replied", 0) + league_row.get("missed", 0),
+                     # its misses, their list one click away (since 2026-12-06, stats misses)
+                     "missed": league_row.get("missed", 0),
                      # 及时签收率 of the same days, as /stats/units/ of them shows it (since 2026-12-06)
                      "sign_on_time_rate": league_row.get("sign_on_time_rate"),
                      "signed_on_time": league_row.get("signed_on_time", 0), "sign_due": league_row.get("sign_due", 0),
-                     "sign_late": figures.sign_late(league_row), "filters": {"unit": o["unit_id"]},
+                     "sign_late": figures.sign_late(league_row),
+                     # 尚未派单 is no unit a list's filter singles out: its numbers bare (``count_link``), not the
+                     # region's whole list behind a count of its own
+                     "filters": {"unit": o["unit_id"]} if o["unit_id"] else {},
                      "name": o["unit"].name if o["unit"] else "尚未派单"})
     # which district is late: open cases past their deadline now, whenever submitted; ties in
     # code order, as the tabs of /staff/supervision/ (by name, the two pages listed them differently)

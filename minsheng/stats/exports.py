@@ -59,8 +59,8 @@ MISS_WORDS = {False: "期限过后退回或转办", True: "超期未答复"}  # 
 # (later)), or one 不予受理 since (counted since 2026-12-06, stats walk), is listed for everyone, its unit, 签收期限 and
 # 签收时间 shown, but not what the public may not read: its title reads one of these, its text and link are left out
 # (its public page answers 404), in the list, the API and the exports; in the API its 留言对象, type, 我也遇到 count
-# and 督办 are null, in a public export its 类型 blank (since 2026-12-06 (fix); a staff export with contact details
-# shows it whole)
+# and 督办 are null, in a public export its 类型 blank (since 2026-12-06 (fix)) and its 答复期限 too, which the list never
+# shows (since 2026-12-06, stats misses); a staff export with contact details shows it whole
 WITHDRAWN_TITLE = "留言人已撤回"
 HIDDEN_TITLES = {Status.WITHDRAWN: WITHDRAWN_TITLE, Status.REJECTED: "未受理的留言"}
 # the statuses of the cases counted in 签收超期 and 误期未答复, all listed (the hidden ones without their text)
@@ -380,8 +380,9 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
             title = HIDDEN_TITLES[status]
         elif not personal:  # public exports hide personal data
             title = mask(title, context=body, names=() if show_name else real_name(author_name or hidden_name))
-        row = [public_id, title, "" if withdrawn and not personal else kinds.get(kind, kind), topic or "", region, statuses.get(status, status),
-               fmt(submitted_at), fmt(due_at), fmt(replied_at),
+        hidden = withdrawn and not personal  # its row shows what /stats/list/ shows of it, no more
+        row = [public_id, title, "" if hidden else kinds.get(kind, kind), topic or "", region, statuses.get(status, status),
+               fmt(submitted_at), "" if hidden else fmt(due_at), fmt(replied_at),
                units.get(unit_key, "") if unit_key else (NOT_DISPATCHED if lead or misses else ""),
                "" if withdrawn and not staff_links else f"{base_url}{page}{public_id}/"]
         if personal:
