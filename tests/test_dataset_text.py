@@ -32,6 +32,42 @@ def _normalised(text: str) -> str:
 SUFFIXES = (".py", ".md", ".html", ".txt", ".json", ".js", ".csv", ".toml", ".cfg", ".sh")
 
 
+def found_in(data: str, runs) -> set[str]:
+    """The ``runs`` (each at least MIN_CHARS long) that occur in ``data``. One pass over ``data`` instead of a
+    substring search of it per run: a run occurs at position i only where ``data``'s MIN_CHARS characters from i
+    equal its first ones, so a rolling hash of every such window of ``data`` (numpy) is looked up among the runs'
+    first windows' hashes, and each hit checked exactly. (5,800 runs over the 10 million characters took 144 s,
+    2026-12-06.)"""
+    import numpy as np
+
+    by_key: dict[int, list[str]] = {}
+    codes = np.frombuffer(data.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(codes) < MIN_CHARS:
+        return set()
+    base = np.uint64(1_000_003)
+    with np.errstate(over="ignore"):  # the hash wraps modulo 2**64 on purpose
+        windows = np.zeros(len(codes) - MIN_CHARS + 1, dtype=np.uint64)
+        for j in range(MIN_CHARS):
+            windows = windows * base + codes[j:len(codes) - MIN_CHARS + 1 + j]
+        for run in runs:
+            key = np.uint64(0)
+            for c in run[:MIN_CHARS]:
+                key = key * base + np.uint64(ord(c))
+            by_key.setdefault(int(key), []).append(run)
+    keys = np.fromiter(by_key, dtype=np.uint64, count=len(by_key))
+    found = set()
+    for at in np.flatnonzero(np.isin(windows, keys)):
+        found.update(run for run in by_key[int(windows[at])] if data.startswith(run, int(at)))
+    return found
+
+
+def test_the_lookup_finds_a_run_wherever_it_is_and_nothing_else():
+    data = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥" * 3 + "，一二三四五六七八九十百千万。"
+    runs = {data[:12], data[5:20], data[-14:], "一二三四五六七八九十百千万亿", "甲乙丙丁戊己庚辛壬癸子寅"}
+    assert found_in(data, runs) == {data[:12], data[5:20], data[-14:]}
+    assert found_in("短", runs) == set()
+
+
 @pytest.mark.skipif(not (DATASETS / "train").is_dir(), reason="../shared/datasets is absent")
 @pytest.mark.skipif("postgres" in os.environ.get("DATABASE_URL", ""),
                     reason="database-independent; read in the SQLite pass")
@@ -39,7 +75,7 @@ def test_no_text_of_the_reference_data_is_copied_into_the_project():
     # without whitespace: a sentence broken over lines of a CSV cell is found too
     data = _normalised("\n".join(f.read_text(encoding="utf-8", errors="ignore") for f in sorted(DATASETS.rglob("*.csv"))))
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
-    copied, seen = [], set()
+    where: dict[str, str] = {}  # each run, with the first place it is written
     for name in filter(None, tracked.stdout.split("\0")):
         path = ROOT / name
         if not name.endswith(SUFFIXES) or not path.is_file():
@@ -48,8 +84,7 @@ def test_no_text_of_the_reference_data_is_copied_into_the_project():
             line = _normalised(line)
             for stock in STOCK:  # a stock phrase inside a longer run (…关心和支持！) is cut out of it
                 line = line.replace(stock, "|")
-            for run in set(RUN.findall(line)) - seen:
-                seen.add(run)  # a run looked up once (each lookup reads the 30 MB)
-                if run in data:
-                    copied.append(f"{name}:{n}: {run}")
-    assert not copied, "reword these in your own words:\n" + "\n".join(copied)
+            for run in RUN.findall(line):
+                where.setdefault(run, f"{name}:{n}")
+    copied = found_in(data, where)
+    assert not copied, "reword these in your own words:\n" + "\n".join(sorted(f"{where[r]}: {r}" for r in copied))
