@@ -50,6 +50,27 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if uses_database(item)]
 
 
+def _delete_not_truncate(original):
+    """PostgreSQL's flush between transactional tests (a live server's, a browser's) as DELETEs, not one TRUNCATE of
+    every table: TRUNCATE gives each table a new file (about 1 s a flush after a demo's data, 2026-12-06: CI time,
+    docs/decisions.md). The foreign keys are deferrable and checked at the flush's commit, when every row is gone;
+    a flush that resets the sequences keeps Django's TRUNCATE … RESTART IDENTITY."""
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET CONSTRAINTS ALL DEFERRED;",
+                *(f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(t))};" for t in tables)]
+
+    return sql_flush
+
+
+def pytest_configure(config):
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    DatabaseOperations.sql_flush = _delete_not_truncate(DatabaseOperations.sql_flush)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test databases; on PostgreSQL, before they are dropped, close the

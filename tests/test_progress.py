@@ -58,9 +58,14 @@ def test_an_error_is_read_on_a_line_of_its_own():
 
 
 @pytest.mark.django_db
-def test_demo_progress_in_a_file_is_a_line_per_update():
+def test_demo_progress_in_a_file_is_a_line_per_update(monkeypatch):
+    from minsheng.board import demo
+
+    # batches of 10, not 100: the lines of 250 messages from 40 (a whole demo of 250 took a minute a pass)
+    generate = demo.generate
+    monkeypatch.setattr(demo, "generate", lambda *args, **kwargs: generate(*args, **kwargs, batch=10))
     out = io.StringIO()
-    call_command("demo", "--messages", "250", "--seed", "1", "--no-train", stdout=out)
+    call_command("demo", "--messages", "40", "--seed", "1", "--no-train", stdout=out)
     output = out.getvalue()
     assert "\r" not in output
     assert len(re.findall(r"^留言 \d+/\d+$", output, re.M)) >= 3
