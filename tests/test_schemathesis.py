@@ -5,9 +5,12 @@ of examples per operation, as an anonymous caller and as staff/citizen tokens.""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -22,6 +25,13 @@ from minsheng.wsgi import application
 from .test_api_support import _fresh_rate_limits, _media_in_tmp, advance, submit  # noqa: F401
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+if "postgres" in os.environ.get("DATABASE_URL", ""):
+    # schemathesis's coverage phase sends each operation its boundary values, and values the schema refuses
+    # (negative): those are most of this test's time (about 300 s a pass, and 30 s of collection in every worker,
+    # 2026-12-06: CI time, docs/decisions.md). The API's validation refuses them the same way on either database (both
+    # passes ran them clean until then), so they are sent in the SQLite pass alone; the PostgreSQL pass sends the boundary values and the fuzzed ones. What reaches
+    # PostgreSQL differently (NUL, huge numbers, surrogates) tests/test_api_bad_input.py sends on both.
+    schema.config.phases.coverage.generation.modes = [GenerationMode.POSITIVE]
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
