@@ -18,22 +18,22 @@ import pytest
 from rest_framework.test import APIClient
 
 from minsheng.accounts.models import User
-from minsheng.api.models import ApiToken, IdempotencyKey, Open311Request
+from minsheng.api.models import ApiToken, IdempotencyKey, Open311Key, Open311Request
 from minsheng.board.models import Evaluation, Event, Message, Reply, Support
 
-from .conftest import make_user
+from .conftest import build_directory, build_personas, make_user, shared_once
 from .test_api_support import (  # noqa: F401
     _fresh_rate_limits,
     _media_in_tmp,
     advance,
-    api_key,
     coded,
     error_of,
     named,
     submit,
 )
 
-pytestmark = pytest.mark.django_db
+# no module-wide django_db mark: the tests reach the database through ``directory`` (``db``), after the shared
+# world (tests/conftest.py's ``_SharedWorld`` serves no test with such a mark)
 
 BODY = "我们小区是老旧小区, 六层楼没有电梯, 老人上下楼很困难, 希望尽快加装电梯。"
 SURROGATES = ["\ud800", "前\udfff后"]
@@ -51,25 +51,58 @@ def stored() -> dict:
             for model in (Message, Event, Evaluation, Reply, Support, IdempotencyKey, Open311Request, User)}
 
 
-@pytest.fixture
-def world(personas, directory, api_key):
-    """A message waiting for review, one replied (to rate, reopen, support), and a client per caller."""
-    p, d = personas, directory
+def build_bad_input_world(p: dict, d: dict) -> dict:
+    """A message waiting for review, one replied (to rate, reopen, support), and the key of each caller's token."""
     pending = submit(p["citizen"], d, title="待审核的留言")
     replied = advance(submit(p["citizen"], d, title="已答复的留言"), p, d, "replied")
+    head = make_user("head", role="head", unit=d["housing"], display_name="住建局王局长")
 
-    def token(user, scope=ApiToken.Scope.WRITE):
+    def token(user, scope=ApiToken.Scope.WRITE) -> str:
+        return ApiToken.issue(user, "bad-input", scope=scope)[1]
+
+    tokens = {"citizen": token(p["citizen"]), "read_only": token(p["citizen"], ApiToken.Scope.READ),
+              "dispatcher": token(p["dispatcher"]), "officer": token(p["officer"]),
+              "supervisor": token(p["supervisor"]), "head": token(head)}
+    return {"pending": pending.public_id, "replied": replied.public_id, "tokens": tokens}
+
+
+def _build_shared() -> dict:
+    directory = build_directory()
+    personas = build_personas(directory)
+    api_key = Open311Key.issue("测试系统")
+    return {"directory": directory, "personas": personas, "api_key": api_key,
+            "bad_input_world": build_bad_input_world(personas, directory)}
+
+
+# built once for the tests that follow one another, not for each of some 400 (tests/conftest.py)
+shared_once("bad_input_world", _build_shared)
+
+
+@pytest.fixture
+def api_key(db, _world_copy):
+    """(row, key) of an Open311 key: the shared world's, as test_api_support's ``api_key`` makes one."""
+    return _world_copy["api_key"] if "api_key" in _world_copy else Open311Key.issue("测试系统")
+
+
+@pytest.fixture
+def bad_input_world(personas, directory, _world_copy):
+    return _world_copy["bad_input_world"] if "bad_input_world" in _world_copy else build_bad_input_world(
+        personas, directory)
+
+
+@pytest.fixture
+def world(api_key, bad_input_world, directory):
+    """The messages of ``bad_input_world`` and a client per caller (made for each test: a client keeps cookies)."""
+
+    def signed(**credentials) -> APIClient:
         client = APIClient(raise_request_exception=False)  # a 500 is a response to assert on, not a raise
-        client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(user, 'bad-input', scope=scope)[1]}")
+        client.credentials(**credentials)
         return client
 
-    key = APIClient(raise_request_exception=False)
-    key.credentials(HTTP_X_API_KEY=api_key[1])
-    clients = {"anonymous": APIClient(raise_request_exception=False), "citizen": token(p["citizen"]),
-               "read_only": token(p["citizen"], ApiToken.Scope.READ), "dispatcher": token(p["dispatcher"]),
-               "officer": token(p["officer"]), "supervisor": token(p["supervisor"]), "api_key": key,
-               "head": token(make_user("head", role="head", unit=d["housing"], display_name="住建局王局长"))}
-    return {"pending": pending.public_id, "replied": replied.public_id, "clients": clients, "d": d}
+    clients = {who: signed(HTTP_AUTHORIZATION=f"Token {key}") for who, key in bad_input_world["tokens"].items()}
+    clients |= {"anonymous": signed(), "api_key": signed(HTTP_X_API_KEY=api_key[1])}
+    return {"pending": bad_input_world["pending"], "replied": bad_input_world["replied"], "clients": clients,
+            "d": directory}
 
 
 # Each write endpoint: (its path, given the world; who may call it; a body it would accept)

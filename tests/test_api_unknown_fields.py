@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from minsheng.board.models import Message
 
-from .test_api_bad_input import WRITES, send, stored, world  # noqa: F401
+from .test_api_bad_input import WRITES, bad_input_world, send, stored, world  # noqa: F401
 from .test_api_support import _fresh_rate_limits, _media_in_tmp, api_key, error_of, named, token_client  # noqa: F401
 
 pytestmark = pytest.mark.django_db
