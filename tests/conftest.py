@@ -54,10 +54,11 @@ def _delete_not_truncate(original):
     """PostgreSQL's flush between transactional tests (a live server's, a browser's) as DELETEs, not one TRUNCATE of
     every table: TRUNCATE gives each table a new file (about 1 s a flush after a demo's data, 2026-12-06: CI time,
     docs/decisions.md). The foreign keys are deferrable and checked at the flush's commit, when every row is gone;
-    a flush that resets the sequences keeps Django's TRUNCATE … RESTART IDENTITY."""
+    a flush that resets the sequences, or of some tables alone (``available_apps``: rows of others may point at
+    them, ``allow_cascade``), keeps Django's TRUNCATE."""
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences or not tables:
+        if reset_sequences or allow_cascade or not tables:
             return original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         return ["SET CONSTRAINTS ALL DEFERRED;",
                 *(f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(t))};" for t in tables)]

@@ -336,3 +336,21 @@ def test_without_scripts_an_empty_position_line_takes_no_room(browser, live_serv
     page.wait_for_selector(".errorsummary")
     line = page.locator("#locate-status")
     assert line.is_visible() and "已取得位置: 北纬 36.0611°, 东经 103.8343°" in line.inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_scripts_but_no_geolocation_the_position_line_stays_to_be_announced(
+        browser, live_server, personas, directory):  # noqa: F811
+    """The rule that gives an empty position line no room (above) hid it with scripts too, where the browser has no
+    geolocation: the line (role=status) then appeared already filled when coordinates were typed, which a screen
+    reader does not announce. It stays in the page, empty, for its words to be read out as they come."""
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, **PHONE)
+    page.add_init_script("delete Navigator.prototype.geolocation;")
+    page.goto(f"{live_server.url}/post/")
+    assert page.evaluate("() => 'geolocation' in navigator") is False
+    assert page.locator("#locate").is_hidden()
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.locate')).display") != "none"
+    page.click("summary:has-text('手动填写坐标')")
+    page.fill("#id_latitude", "36.061089")
+    page.fill("#id_longitude", "103.834304")
+    assert "已取得位置: 北纬 36.0611°, 东经 103.8343°" in page.locator("#locate-status").inner_text()
