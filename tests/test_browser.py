@@ -172,8 +172,12 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
     citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。")
     citizen.wait_for_selector(f"#similar a[href='/m/{same.public_id}/']")  # no region yet: the province
     assert "我也遇到" in box.inner_text()
-    # the title is the way to its 我也遇到 button: a finger's target on a phone (it was 24px high)
-    assert box.locator(f"a[href='/m/{same.public_id}/']").bounding_box()["height"] >= 40
+    # the title is the way to its 我也遇到 button: a finger's target on a phone (it was 24px high); read once the
+    # lookups settle (the body's, 1.2 s after the title's, swaps the list again: measured in between, under load, the
+    # link was out of the page, 2026-12-06)
+    citizen.wait_for_function("sel => { const a = document.querySelector(sel); "
+                              "return a !== null && a.getBoundingClientRect().height >= 40; }",
+                              arg=f"#similar a[href='/m/{same.public_id}/']", timeout=10_000)
     # the whole text goes by POST: a 3000-character body in a GET URL got 414 from gunicorn
     with citizen.expect_response(lambda r: r.url.endswith("/similar/")) as answer:
         citizen.fill("#id_body", ("我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。" * 100)[:3000])
