@@ -148,6 +148,16 @@ def test_post_dispatch_sign_reply_rate_and_read_in_public(browser, live_server, 
     assert personas["citizen"].phone not in visitor.content()
 
 
+def assert_tall_enough(page, selector: str, least: int = 40) -> None:
+    """The first element of ``selector`` is at least ``least`` px high (a finger's target), read once the post
+    form's lookups settle: the title's and the body's each swap the 「已有相似留言」 box and the region hint, and
+    measured between two swaps under load the element was out of the page (2026-12-06). Times out (fails) if it
+    never is."""
+    page.wait_for_function("([sel, least]) => { const e = document.querySelector(sel); "
+                           "return e !== null && e.getBoundingClientRect().height >= least; }",
+                           arg=[selector, least], timeout=10_000)
+
+
 def _dingxi_lift(personas, directory):
     """Another citizen's accepted (public) message about 幸福家园's lift in 定西市."""
     from minsheng.board import actions
@@ -172,12 +182,8 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
     citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。")
     citizen.wait_for_selector(f"#similar a[href='/m/{same.public_id}/']")  # no region yet: the province
     assert "我也遇到" in box.inner_text()
-    # the title is the way to its 我也遇到 button: a finger's target on a phone (it was 24px high); read once the
-    # lookups settle (the body's, 1.2 s after the title's, swaps the list again: measured in between, under load, the
-    # link was out of the page, 2026-12-06)
-    citizen.wait_for_function("sel => { const a = document.querySelector(sel); "
-                              "return a !== null && a.getBoundingClientRect().height >= 40; }",
-                              arg=f"#similar a[href='/m/{same.public_id}/']", timeout=10_000)
+    # the title is the way to its 我也遇到 button: a finger's target on a phone (it was 24px high)
+    assert_tall_enough(citizen, f"#similar a[href='/m/{same.public_id}/']")
     # the whole text goes by POST: a 3000-character body in a GET URL got 414 from gunicorn
     with citizen.expect_response(lambda r: r.url.endswith("/similar/")) as answer:
         citizen.fill("#id_body", ("我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。" * 100)[:3000])
@@ -279,7 +285,7 @@ def test_a_place_the_text_names_is_chosen_as_the_region_with_one_tap(browser, li
     assert "留言提到「七里河区」" in citizen.inner_text("#region-hint") and button.inner_text() == "选为所在区划"
     assert set(asked) == {"/similar/"}  # no request of its own
     assert citizen.evaluate("document.documentElement.scrollWidth") <= 390
-    assert button.bounding_box()["height"] >= 40
+    assert_tall_enough(citizen, "#region-hint button")
     assert citizen.input_value("input[name=region]") == ""
     citizen.wait_for_function("() => document.querySelector('#region-hint button')['htmx-internal-data'] !== undefined")
     button.click()
@@ -307,7 +313,7 @@ def test_a_similar_message_is_supported_from_the_box_and_enter_still_posts(brows
     citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了, 物业不修。")
     button = citizen.locator("#similar button:has-text('我也遇到')")
     button.wait_for()
-    assert button.bounding_box()["height"] >= 40
+    assert_tall_enough(citizen, "#similar button")
     citizen.press("#id_title", "Enter")  # posts the message: too short, so the form comes back
     citizen.wait_for_selector("text=请按提示修改标红的内容后重新提交")
     assert not Support.objects.exists()
