@@ -214,6 +214,17 @@ def test_a_form_sent_back_keeps_the_place_in_words_and_typed_numbers_too(browser
     assert "南纬 33.8568°, 西经 70.6500°" in line.inner_text()
 
 
+def _tab_to_the_photo_box(page, button):
+    """Tab from the title reaches the photo box, and its focus is drawn on the 「选择照片」 button."""
+    page.focus("#id_title")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_photos":
+            break
+    assert page.evaluate("document.activeElement.id") == "id_photos"
+    assert button.evaluate("b => getComputedStyle(b).outlineStyle") != "none"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_photo_box_speaks_chinese_and_names_the_photos_chosen(browser, live_server,  # noqa: F811
                                                                    personas, directory, tmp_path):
@@ -228,13 +239,7 @@ def test_the_photo_box_speaks_chinese_and_names_the_photos_chosen(browser, live_
     assert chosen.inner_text().strip() == "未选择照片" and chosen.is_visible()
     box = page.locator("#id_photos").bounding_box()
     assert box is None or box["width"] <= 1  # the browser's English box is not seen
-    page.focus("#id_title")
-    for _ in range(30):  # Tab reaches the box
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "id_photos":
-            break
-    assert page.evaluate("document.activeElement.id") == "id_photos"
-    assert button.evaluate("b => getComputedStyle(b).outlineStyle") != "none"  # its focus is drawn on the button
+    _tab_to_the_photo_box(page, button)
     paths = []
     for name in ("门口.jpg", "楼道.jpg"):
         Image.new("RGB", (64, 48), "gray").save(tmp_path / name)
@@ -275,13 +280,7 @@ def test_without_scripts_the_photo_box_is_a_chinese_button_and_says_whether_phot
     assert none.is_visible() and not some.is_visible()
     name, description, invalid = _heard(page, "#id_photos")
     assert "选择照片" in name and "未选择照片" in description and invalid == "false"  # optional: never 「invalid」
-    page.focus("#id_title")
-    for _ in range(30):  # Tab reaches the box
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "id_photos":
-            break
-    assert page.evaluate("document.activeElement.id") == "id_photos"
-    assert button.evaluate("b => getComputedStyle(b).outlineStyle") != "none"  # its focus is drawn on the button
+    _tab_to_the_photo_box(page, button)
     photo = tmp_path / "门口.jpg"
     Image.new("RGB", (64, 48), "gray").save(photo)
     page.set_input_files("#id_photos", [photo])
