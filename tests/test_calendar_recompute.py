@@ -533,13 +533,13 @@ def test_a_miss_only_for_a_holiday_not_entered_yet_goes_when_it_is_and_comes_bac
             (row["误期未答复"], row["按时率"]),
         )
 
-    missed = (("1", "50.0%"), (1, 0.5), ("1", "0.5"))
+    missed = (("1", "50.0% (1/2 件)"), (1, 0.5), ("1", "0.5"))
     assert figures_now() == missed
     assert Miss.objects.filter(message=case, unit_key=directory["housing"].pk).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         said = run("--add", "2099-06-03", "--note", "调整放假")
-    on_time = (("0", "100.0%"), (0, 1.0), ("0", "1.0"))
+    on_time = (("0", "100.0% (1/1 件)"), (0, 1.0), ("0", "1.0"))
     assert figures_now() == on_time
     assert not Miss.objects.filter(message=case).exists()
     assert said.splitlines()[2] == "已重新判定 1 个误期未答复 (撤销 1 个, 新增 0 个)"

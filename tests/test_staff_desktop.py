@@ -85,6 +85,15 @@ def test_the_dashboards_late_units_show_whole_on_a_desk(browser, live_server, pe
     page.context.close()
 
 
+def _missed_lately(p, d) -> None:
+    """A case 住建局 has held past its reply deadline within the dashboard's 30 days: a miss, so 按时率 reads with its
+    counts and its 误期 (since 2026-12-07), the widest its cell gets."""
+    at = timezone.now() - dt.timedelta(days=25)
+    late = actions.do_submit(p["citizen"], title="小区门口道路坑洼积水严重", body="小区门口的道路坑洼不平, 下雨后积水很深, 出行很不方便。",
+                             kind="help", region=d["chengguan"], topic=d["topic_build"], at=at)
+    actions.do_dispatch(p["dispatcher"], late, d["housing"], at=at)
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [1280, 1366])
 def test_the_unit_league_shows_every_column_on_a_desk(browser, live_server, personas, directory, width):  # noqa: F811
@@ -93,11 +102,12 @@ def test_the_unit_league_shows_every_column_on_a_desk(browser, live_server, pers
     from .test_stats_cases import build_cases
 
     build_cases(directory, personas)
+    _missed_lately(personas, directory)
     page = signed_in_page(browser, live_server, personas["supervisor"].username,
                           viewport={"width": width, "height": 900})
     assert page.goto(live_server.url + "/stats/units/").status == 200
     wrap = page.locator(".table-wrap")
-    assert "兰州市住房和城乡建设局" in wrap.inner_text()
+    assert "兰州市住房和城乡建设局" in wrap.inner_text() and " 件)" in wrap.inner_text()  # 按时率 with its counts
     for heading in ("重办率", "超期从未答复", "待答复", "超期未答复"):
         assert page.locator("th", has_text=heading).count() >= 1, heading
     assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
@@ -112,11 +122,12 @@ def test_the_dashboards_regions_show_whole_on_a_desk(browser, live_server, perso
     from .test_stats_cases import build_cases
 
     build_cases(directory, personas)
+    _missed_lately(personas, directory)
     province = make_user("gs_sup", role="supervisor", region=directory["province"], display_name="省督办员")
     page = signed_in_page(browser, live_server, province.username, viewport={"width": width, "height": 900})
     assert page.goto(live_server.url + "/stats/dashboard/").status == 200
     card = page.locator("section", has=page.locator("h2", has_text="各地区 (近"))
-    assert "兰州" in card.inner_text()
+    assert "兰州" in card.inner_text() and "误期 1 件" in card.inner_text()  # 按时率 with its counts and misses
     wrap = card.locator(".table-wrap")
     assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
     page.context.close()

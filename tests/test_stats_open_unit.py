@@ -274,7 +274,8 @@ def test_a_case_a_unit_returned_past_its_deadline_counts_against_its_on_time_rat
 
     # the league table, the API, the command and the table export say the same
     page = client.get("/stats/units/", {"region": "620100"}).content.decode()
-    assert re.search(rf"<td>\d+\. {HOUSING}</td>(\s*<td>.*?</td>){{3}}\s*<td>50\.0%</td>", page), page
+    assert re.search(rf'<td>\d+\. {HOUSING}</td>(\s*<td>.*?</td>){{3}}\s*<td>50\.0% <span class="muted">\(1/2 件\)</span></td>',
+                     page), page
     api = {r["label"]: r for r in client.get("/api/v1/statistics/breakdown/",
                                              {"by": "unit", "region": "620100"}).json()}
     assert (api[HOUSING]["on_time_rate"], api[HOUSING]["missed"]) == (0.5, 1)
@@ -423,9 +424,9 @@ def test_a_miss_stays_with_the_unit_that_returned_the_case_late_whatever_happens
 
     # the league table, the API and the command say the same
     league = _league(client)
-    assert (league[HOUSING]["误期未答复"], league[HOUSING]["按时率"]) == ("1", "50.0%")
+    assert (league[HOUSING]["误期未答复"], league[HOUSING]["按时率"]) == ("1", "50.0% (1/2 件)")
     if then in ("answered", "reopened"):
-        assert (league[ECOLOGY]["误期未答复"], league[ECOLOGY]["按时率"]) == ("0", "100.0%")
+        assert (league[ECOLOGY]["误期未答复"], league[ECOLOGY]["按时率"]) == ("0", "100.0% (1/1 件)")
     api = {r["label"]: r for r in client.get("/api/v1/statistics/breakdown/",
                                              {"by": "unit", "region": "620100"}).json()}
     assert (api[HOUSING]["missed"], api[HOUSING]["on_time_rate"]) == (1, 0.5)

@@ -101,9 +101,9 @@ def _build(region, roles, now=None, home=None) -> dict:
     for o in (o for o in overdue_units if not o["unit_id"] or o["unit_id"] in listed):
         league_row = by_unit.get(o["unit_id"], {})
         late.append({**o, "on_time_rate": league_row.get("on_time_rate"), "on_time": league_row.get("on_time", 0),
-                     "on_time_base": league_row.get("replied", 0) + league_row.get("missed", 0),
-                     # its misses, their list one click away (since 2026-12-06, stats misses)
-                     "missed": league_row.get("missed", 0),
+                     # 按时率's counts and its misses, their list one click away (since 2026-12-06, stats misses),
+                     # shown as every table shows them (``stats_tags.on_time_counts``)
+                     "replied": league_row.get("replied", 0), "missed": league_row.get("missed", 0),
                      # 及时签收率 of the same days, as /stats/units/ of them shows it (since 2026-12-06)
                      "sign_on_time_rate": league_row.get("sign_on_time_rate"),
                      "signed_on_time": league_row.get("signed_on_time", 0), "sign_due": league_row.get("sign_due", 0),

@@ -503,6 +503,11 @@ def sign_late(figures: dict) -> int:
     return (figures.get("sign_due") or 0) - (figures.get("signed_on_time") or 0)
 
 
+def on_time_base(figures: dict) -> int:
+    """What 按时率 of a figures dict (``compute``, a breakdown row) is counted over: 已答复 + 误期未答复."""
+    return (figures.get("replied") or 0) + (figures.get("missed") or 0)
+
+
 def _with_signs(scope: Scope, open_by: dict, now: dt.datetime, by: str | None = None,
                 signs: dict | None = None) -> dict:
     """``open_by`` ({group key (None: the total): counts}) with each group's 应签收 and 及时签收 added: the

@@ -5,7 +5,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 
 from minsheng.insight.classify import confidence_text
-from minsheng.stats.figures import days_text
+from minsheng.stats.figures import days_text, on_time_base
 from minsheng.stats.figures import percent as _percent
 
 register = template.Library()
@@ -73,10 +73,34 @@ def units_url(filters, sort: str) -> str:
 @register.simple_tag
 def count_link(value, filters, measure="received", row_filters=None):
     """A number linked to the list of exactly its messages. A row that no filter can
-    single out ("未分类", "尚未派单") shows the bare number, not a link to a longer list."""
-    if row_filters is not None and not row_filters:
+    single out ("未分类", "尚未派单") shows the bare number, not a link to a longer list; so does a page
+    with no list behind its figures (``filters`` None, or not given: a board's ``list_filters``)."""
+    if not isinstance(filters, dict) or (row_filters is not None and not row_filters):
         return value
     return format_html('<a href="{}">{}</a>', list_url(filters, measure, row_filters), value)
+
+
+@register.simple_tag
+def missed_count(figures, filters, row_filters=None):
+    """「, 误期 N 件」 after 按时率's counts: its misses (误期未答复), N linked to their list (``count_link``), as many
+    rows as N; "" where there is none (no link to an empty list). The boards' and /stats/'s tiles, every table's
+    row (``on_time_counts``), since 2026-12-06 / 2026-12-07."""
+    missed = figures.get("missed") or 0
+    if not missed:
+        return ""
+    return format_html(", 误期 {} 件", count_link(missed, filters, "missed", row_filters))
+
+
+@register.simple_tag
+def on_time_counts(figures, filters, row_filters=None, misses=True):
+    """What a row's 按时率 is made of, after the rate: 「(按时/(已答复 + 误期未答复) 件, 误期 N 件)」 (``missed_count``;
+    ``misses`` False where a column of the table beside it links them already: /stats/units/), "" where nothing
+    counts yet."""
+    base = on_time_base(figures)
+    if not base:
+        return ""
+    return format_html(' <span class="muted">({}/{} 件{})</span>', figures.get("on_time") or 0, base,
+                       missed_count(figures, filters, row_filters) if misses else "")
 
 
 def _list_path() -> str:
