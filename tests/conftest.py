@@ -11,7 +11,9 @@ personas every workflow test uses.
 from __future__ import annotations
 
 import copy
+import os
 import time
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -70,6 +72,42 @@ def pytest_configure(config):
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     DatabaseOperations.sql_flush = _delete_not_truncate(DatabaseOperations.sql_flush)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+class _Chromium:
+    """The worker's one Chromium (started at its first browser test, closed at the end of the run), started
+    again should it have gone. A Chromium and its Playwright driver took about a second of CPU and up to four
+    of wall time to start for each of the suite's browser tests (2026-12-07, docs/decisions.md)."""
+
+    def __init__(self, sync_api):
+        self._manager = sync_api.sync_playwright()
+        self._playwright = self._manager.start()
+        self._chromium = None
+
+    def get(self):
+        if self._chromium is None or not self._chromium.is_connected():
+            self._chromium = self._playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                              args=["--headless", "--no-sandbox", "--disable-gpu"])
+        return self._chromium
+
+    def stop(self) -> None:
+        if self._chromium is not None and self._chromium.is_connected():
+            self._chromium.close()
+        self._manager.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the sync API runs an event loop in this thread
+    chromium = _Chromium(sync_api)
+    try:
+        yield chromium
+    finally:
+        chromium.stop()
 
 
 @pytest.fixture(scope="session")
