@@ -10,6 +10,7 @@ personas every workflow test uses.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import time
@@ -79,24 +80,33 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 class _Chromium:
     """The worker's one Chromium (started at its first browser test, closed at the end of the run), started
-    again should it have gone. A Chromium and its Playwright driver took about a second of CPU and up to four
-    of wall time to start for each of the suite's browser tests (2026-12-07, docs/decisions.md)."""
+    again, with its Playwright driver, should it have gone. A Chromium and its driver took about a second of CPU
+    and up to four of wall time to start for each of the suite's browser tests (2026-12-07, docs/decisions.md).
+    While it lives, Playwright's event loop counts as running in the worker's thread: a test after a browser test
+    could not call ``asyncio.run`` or asgiref's ``async_to_sync`` (nothing in the project does)."""
 
     def __init__(self, sync_api):
-        self._manager = sync_api.sync_playwright()
-        self._playwright = self._manager.start()
-        self._chromium = None
+        self._sync_api = sync_api
+        self._manager = self._chromium = None
 
     def get(self):
         if self._chromium is None or not self._chromium.is_connected():
-            self._chromium = self._playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                              args=["--headless", "--no-sandbox", "--disable-gpu"])
+            with contextlib.suppress(Exception):  # a driver that went with it cannot be stopped: it is dropped
+                self.stop()
+            self._manager = self._sync_api.sync_playwright()
+            playwright = self._manager.start()
+            self._chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                        args=["--headless", "--no-sandbox", "--disable-gpu"])
         return self._chromium
 
     def stop(self) -> None:
-        if self._chromium is not None and self._chromium.is_connected():
-            self._chromium.close()
-        self._manager.__exit__(None, None, None)
+        try:
+            if self._chromium is not None and self._chromium.is_connected():
+                self._chromium.close()
+        finally:
+            if self._manager is not None:
+                self._manager.__exit__(None, None, None)
+            self._manager = self._chromium = None
 
 
 @pytest.fixture(scope="session")

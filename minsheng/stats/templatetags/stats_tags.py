@@ -75,7 +75,7 @@ def count_link(value, filters, measure="received", row_filters=None):
     """A number linked to the list of exactly its messages. A row that no filter can
     single out ("未分类", "尚未派单") shows the bare number, not a link to a longer list; so does a page
     with no list behind its figures (``filters`` None, or not given: a board's ``list_filters``)."""
-    if not isinstance(filters, dict) or (row_filters is not None and not row_filters):
+    if filters is None or filters == "" or (row_filters is not None and not row_filters):  # "": not given
         return value
     return format_html('<a href="{}">{}</a>', list_url(filters, measure, row_filters), value)
 
