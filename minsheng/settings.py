@@ -162,10 +162,11 @@ if _db.get("ENGINE") not in ("django.db.backends.sqlite3", "django.db.backends.p
     raise ImproperlyConfigured(f"DATABASE_URL={_db_url!r}: 不支持的数据库类型 (请用 sqlite:// 或 postgres://)")
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {})
-    # WAL + a busy timeout: the web process and a worker can share the file.
+    # WAL + a busy timeout: the web process and a worker can share the file; a writer waits this long for another
+    # process's write to end before it gives up with 「数据库被另一个进程锁住」
     _db["OPTIONS"].update(
         {
-            "timeout": 20,
+            "timeout": env_int("MINSHENG_SQLITE_BUSY_SECONDS", 20, minimum=1, maximum=600),
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }

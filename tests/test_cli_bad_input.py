@@ -740,12 +740,12 @@ def minsheng(*args: str, env: dict) -> subprocess.Popen:
 
 def test_a_database_another_process_holds_locked_is_one_line(tmp_path):
     """Another process writing to the SQLite file for longer than the busy timeout (20 s,
-    settings) made every writing command a traceback ending in `database is locked`. One
-    line now, exit status 1, and nothing stored changed (the commands run side by side: one
-    wait of 20 s)."""
+    settings; 2 s here: MINSHENG_SQLITE_BUSY_SECONDS) made every writing command a traceback ending in
+    `database is locked`. One line now, exit status 1, and nothing stored changed (the commands run side
+    by side: one wait)."""
     import sqlite3
 
-    env = fresh_env(tmp_path / "var")
+    env = {**fresh_env(tmp_path / "var"), "MINSHENG_SQLITE_BUSY_SECONDS": "2"}
     for args in (["migrate", "-v0"], ["load-directory"], ["export-directory", "--out", str(tmp_path / "dir")]):
         proc = minsheng(*args, env=env)
         assert proc.wait(timeout=180) == 0, proc.stderr.read()
@@ -778,10 +778,10 @@ def test_a_database_another_process_holds_locked_is_one_line(tmp_path):
 def test_migrate_on_a_locked_database_names_the_lock_not_json(tmp_path):
     """`minsheng migrate` with a migration to apply, while another process wrote to the file,
     printed after 20 s 「SQLite does not support JSONFields」 for four models: Django's probe
-    of the JSON functions had failed on the lock."""
+    of the JSON functions had failed on the lock (here after 2 s: MINSHENG_SQLITE_BUSY_SECONDS)."""
     import sqlite3
 
-    env = fresh_env(tmp_path / "var")
+    env = {**fresh_env(tmp_path / "var"), "MINSHENG_SQLITE_BUSY_SECONDS": "2"}
     for args in (["migrate", "-v0"], ["migrate", "-v0", "stats", "0005"]):
         assert minsheng(*args, env=env).wait(timeout=180) == 0
     holder = sqlite3.connect(tmp_path / "var" / "minsheng.sqlite3", isolation_level=None)

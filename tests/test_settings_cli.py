@@ -38,6 +38,7 @@ def run(*args, **env):
         ("DATABASE_URL", "mysql://nowhere/minsheng", "DATABASE_URL='mysql://nowhere/minsheng': 不支持的数据库类型"),
         ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https", "SECURE_PROXY_SSL_HEADER='X-Forwarded-Proto: https' 不是请求头名称"),
         ("SECURE_HSTS_SECONDS", "1y", "SECURE_HSTS_SECONDS='1y' 不是整数"),
+        ("MINSHENG_SQLITE_BUSY_SECONDS", "0", "MINSHENG_SQLITE_BUSY_SECONDS=0 不能小于 1"),
         # was told as "DATABASE_URL=... 不是有效的数据库 URL: DB_CONN_MAX_AGE=..." (the URL blamed)
         ("DB_CONN_MAX_AGE", "x", "配置错误: DB_CONN_MAX_AGE='x' 不是整数"),
         # a file in the way (or a read-only disk): was a traceback of NotADirectoryError (PermissionError)
@@ -49,6 +50,14 @@ def test_bad_setting_is_one_line_and_non_zero(name, value, expected):
     assert result.returncode != 0
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_sqlite_busy_time_is_the_operators(tmp_path):
+    """How long a writer waits on SQLite for another process's write (20 s) is MINSHENG_SQLITE_BUSY_SECONDS."""
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['timeout'])"
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'm.sqlite3'}", "MINSHENG_VAR_DIR": str(tmp_path)}
+    assert run("shell", "--no-imports", "-c", show, **env).stdout.strip() == "20"
+    assert run("shell", "--no-imports", "-c", show, MINSHENG_SQLITE_BUSY_SECONDS="3", **env).stdout.strip() == "3"
 
 
 def test_a_bad_setting_is_named_by_the_projects_own_commands_too():
