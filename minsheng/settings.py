@@ -154,6 +154,7 @@ TEMPLATES = [
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'minsheng.sqlite3'}"
 _db_url = env_str("DATABASE_URL", DEFAULT_SQLITE)
 _conn_max_age = env_int("DB_CONN_MAX_AGE", 0, minimum=0)  # outside the try: its own error, not the URL's
+_sqlite_busy = env_int("MINSHENG_SQLITE_BUSY_SECONDS", 20, minimum=1, maximum=600)  # read on PostgreSQL too: a typo said
 try:
     _db = dj_database_url.parse(_db_url, conn_max_age=_conn_max_age)
 except Exception as exc:  # dj_database_url raises several types for a bad URL
@@ -166,7 +167,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # process's write to end before it gives up with 「数据库被另一个进程锁住」
     _db["OPTIONS"].update(
         {
-            "timeout": env_int("MINSHENG_SQLITE_BUSY_SECONDS", 20, minimum=1, maximum=600),
+            "timeout": _sqlite_busy,
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
