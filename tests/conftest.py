@@ -80,7 +80,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 class _Chromium:
     """The worker's one Chromium (started at its first browser test, closed at the end of the run), started
-    again, with its Playwright driver, should it have gone. A Chromium and its driver took about a second of CPU
+    again, with a new Playwright driver, should it have crashed (a driver that dies itself is not seen: the
+    worker's later browser tests would fail). A Chromium and its driver took about a second of CPU
     and up to four of wall time to start for each of the suite's browser tests (2026-12-07, docs/decisions.md).
     While it lives, Playwright's event loop counts as running in the worker's thread: a test after a browser test
     could not call ``asyncio.run`` or asgiref's ``async_to_sync`` (nothing in the project does)."""

@@ -182,6 +182,17 @@ def assert_tall_enough(page, selector: str, least: int = 40) -> None:
                            arg=[selector, least], timeout=10_000)
 
 
+def settled_box(page, locator) -> dict:
+    """``locator``'s bounding box once it is in the page: measured between two of the post form's swaps (its
+    lookups, ``assert_tall_enough``) it was out of it, and the box None (2026-12-07). Fails if it never is."""
+    for _ in range(50):
+        box = locator.bounding_box()
+        if box is not None:
+            return box
+        page.wait_for_timeout(200)
+    raise AssertionError(f"{locator} never shown")
+
+
 def _dingxi_lift(personas, directory):
     """Another citizen's accepted (public) message about 幸福家园's lift in 定西市."""
     from minsheng.board import actions
@@ -383,7 +394,7 @@ def test_each_我也遇到_of_the_similar_box_says_to_a_screen_reader_which_mess
         button = citizen.get_by_role("button", name=f"我也遇到: {message.public_title}", exact=True)
         assert button.count() == 1, citizen.locator("#similar").aria_snapshot()  # names as a screen reader hears them
         assert button.inner_text().startswith("我也遇到")  # what the eye reads stays as it was
-        assert button.bounding_box()["height"] < 60  # one line: the title is for the ear only
+        assert settled_box(citizen, button)["height"] < 60  # one line: the title is for the ear only
 
 
 @pytest.mark.django_db(transaction=True)
