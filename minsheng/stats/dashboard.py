@@ -104,10 +104,10 @@ def _build(region, roles, now=None, home=None) -> dict:
                      # 按时率's counts and its misses, their list one click away (since 2026-12-06, stats misses),
                      # shown as every table shows them (``stats_tags.on_time_counts``)
                      "replied": league_row.get("replied", 0), "missed": league_row.get("missed", 0),
-                     # 及时签收率 of the same days, as /stats/units/ of them shows it (since 2026-12-06)
+                     # 及时签收率 of the same days, as /stats/units/ of them shows it (since 2026-12-06; its counts and
+                     # 签收超期 by ``stats_tags.sign_counts``)
                      "sign_on_time_rate": league_row.get("sign_on_time_rate"),
                      "signed_on_time": league_row.get("signed_on_time", 0), "sign_due": league_row.get("sign_due", 0),
-                     "sign_late": figures.sign_late(league_row),
                      # 尚未派单 is no unit a list's filter singles out: its numbers bare (``count_link``), not the
                      # region's whole list behind a count of its own
                      "filters": {"unit": o["unit_id"]} if o["unit_id"] else {},

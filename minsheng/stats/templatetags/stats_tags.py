@@ -5,7 +5,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 
 from minsheng.insight.classify import confidence_text
-from minsheng.stats.figures import days_text, on_time_base
+from minsheng.stats.figures import days_text, on_time_base, sign_late
 from minsheng.stats.figures import percent as _percent
 
 register = template.Library()
@@ -19,8 +19,6 @@ def percent(rate):
 @register.filter(name="sign_late")
 def sign_late_filter(figures):
     """签收超期 of a figures row: 应签收 − 及时签收 (``figures.sign_late``), what its list holds."""
-    from minsheng.stats.figures import sign_late
-
     return sign_late(figures)
 
 
@@ -101,6 +99,19 @@ def on_time_counts(figures, filters, row_filters=None, misses=True):
         return ""
     return format_html(' <span class="muted">({}/{} 件{})</span>', figures.get("on_time") or 0, base,
                        missed_count(figures, filters, row_filters) if misses else "")
+
+
+@register.simple_tag
+def sign_counts(figures, filters, row_filters=None, muted=True):
+    """What a row's 及时签收率 is made of, after the rate: 「(及时签收/应签收 件, 超期 N 件)」, N (签收超期) linked to
+    its list (``count_link``); "" where nothing was due for signing. ``muted`` False inside a board's tile, whose
+    name is already set apart (the dashboard's 谁在拖延 and the boards, since 2026-12-07)."""
+    due = figures.get("sign_due")
+    if not due:
+        return ""
+    counts = format_html("({}/{} 件, 超期 {} 件)", figures.get("signed_on_time") or 0, due,
+                         count_link(sign_late(figures), filters, "sign_late", row_filters))
+    return format_html(' <span class="muted">{}</span>', counts) if muted else format_html(" {}", counts)
 
 
 def _list_path() -> str:
