@@ -979,3 +979,24 @@ def test_a_leaders_office_lists_the_late_cases_its_figures_count(login, director
     late = Message.objects.get(title="测试留言overdue")
     assert f'href="/m/{late.public_id}/"' in page and f'href="/staff/case/{late.public_id}/"' not in page
     assert "测试留言dingxi" not in _text(c.get("/stats/overdue/", {"region": "621100"}))  # not its leader's region
+
+
+def test_a_late_row_outside_every_province_links_no_longer_list(login, cases):
+    """A case filed in a region whose province is not in the directory (a city loaded on its own) counts on the
+    whole-country dashboard in a 「其他」 row: no filter lists exactly its cases. Its numbers linked the whole
+    country's overdue and open lists, longer than the row; they are bare, as /stats/ shows such a row
+    (since 2026-12-07)."""
+    from minsheng.board.models import Message
+    from minsheng.directory.models import Region
+    from minsheng.stats import facts
+
+    orphan = Region.objects.create(code="990100", name="孤立市", level=2, parent=None)
+    Message.objects.filter(pk=cases["overdue"].pk).update(region=orphan)
+    facts.rebuild()
+    admin = login(make_user("root", is_superuser=True, is_staff=True))
+    text = _text(admin.get("/stats/dashboard/"))
+    card = text[text.index("哪里在拖延"):text.index("谁在拖延")]
+    row = re.search(r"<tr><td>其他</td>.*?</tr>", card).group(0)
+    assert row == "<tr><td>其他</td><td>1</td><td>1</td><td>1</td></tr>"
+    listed = re.findall(r'<a href="(/stats/(?:overdue|list)/[^"]*)">', card)
+    assert listed and all("region=" in href for href in listed)  # the provinces' rows still link their own

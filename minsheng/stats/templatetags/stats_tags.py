@@ -73,9 +73,15 @@ def count_link(value, filters, measure="received", row_filters=None):
     """A number linked to the list of exactly its messages. A row that no filter can
     single out ("未分类", "尚未派单") shows the bare number, not a link to a longer list; so does a page
     with no list behind its figures (``filters`` None, or not given: a board's ``list_filters``)."""
-    if filters is None or filters == "" or (row_filters is not None and not row_filters):  # "": not given
+    if _bare(filters, row_filters):
         return value
     return format_html('<a href="{}">{}</a>', list_url(filters, measure, row_filters), value)
+
+
+def _bare(filters, row_filters) -> bool:
+    """No list behind a number: the page has none (``filters`` None, or "": not given) or no filter singles out
+    its row (``row_filters`` empty)."""
+    return filters is None or filters == "" or (row_filters is not None and not row_filters)
 
 
 @register.simple_tag
@@ -142,6 +148,16 @@ def overdue_url(filters, measure="overdue", row_filters=None):
     if measure != "overdue":
         params["measure"] = measure
     return reverse("stats:overdue") + ("?" + urlencode(params) if params else "")
+
+
+@register.simple_tag
+def overdue_link(value, filters, measure="overdue", row_filters=None):
+    """A number linked to the staff list of exactly its overdue cases (``overdue_url``), bare as ``count_link``
+    leaves one: a row no filter singles out (「其他」 outside every province linked the whole country's list until
+    2026-12-07; 尚未派单), or a page whose viewer has no overdue list (``filters`` None)."""
+    if _bare(filters, row_filters):
+        return value
+    return format_html('<a href="{}">{}</a>', overdue_url(filters, measure, row_filters), value)
 
 
 @register.simple_tag
