@@ -200,7 +200,9 @@ def _moment(raw: str, name: str, end: bool = False) -> dt.datetime:
         value += dt.timedelta(days=1)
     if timezone.is_naive(value):
         value = timezone.make_aware(value, timezone.get_default_timezone())
-    return value
+    # the moment it names, in UTC: an offset Python reads and PostgreSQL refuses (beyond ±15:59,
+    # 2026-11-02T00:59:00+23:59) was sent as it was, a 500 there (2026-12-07), as a cursor's was
+    return value.astimezone(dt.UTC)
 
 
 def _listed(params, name: str) -> list[str]:
