@@ -720,6 +720,29 @@ def test_extreme_dates_are_a_400_or_empty(client311, published, query):
         assert response.json() == []
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_an_end_date_on_the_last_day_of_the_calendar_is_a_400_not_a_500(client311, published, fmt):
+    """An integrator's walk (2026-12-07): ``end_date=9999-12-31`` read as the next day's midnight, past the
+    calendar: a 500. And the years' own last day, ``end_date=2099-12-31``, was refused as outside them."""
+    response = client311.get(f"{BASE}/requests.{fmt}", {"end_date": "9999-12-31"})
+    assert response.status_code == 400
+    assert "end_date 应在 1990 至 2099 年之间" in response.content.decode()
+    assert client311.get(f"{BASE}/requests.{fmt}", {"end_date": "2099-12-31"}).status_code == 200
+    refused = client311.get(f"{BASE}/requests.{fmt}", {"end_date": "1989-12-31"})
+    assert refused.status_code == 400 and "end_date 应在 1990 至 2099 年之间" in refused.content.decode()
+
+
+@pytest.mark.parametrize(("name", "days", "offset"), [("start_date", -2, "+23:59"), ("end_date", 2, "-23:59")])
+def test_a_date_with_an_offset_postgresql_refuses_is_read_as_the_moment_it_names(
+        client311, published, name, days, offset):
+    """An integrator's walk (2026-12-07): an offset Python reads and PostgreSQL refuses (beyond ±15:59) was
+    sent to the database as it was: a 500 there. It names a moment, read in UTC, as a cursor's is."""
+    day = timezone.localdate() + dt.timedelta(days=days)
+    response = client311.get(f"{BASE}/requests.json", {name: f"{day.isoformat()}T00:59:00{offset}"})
+    assert response.status_code == 200
+    assert published["replied"].public_id in {r["service_request_id"] for r in response.json()}
+
+
 def test_the_citizen_sees_which_system_posted_in_their_name(client311, key, personas, directory, login):
     """A key holder posting with a citizen's phone attaches the request to their account (as
     12345 records a caller's number): the citizen sees who did it, in 我的留言 and on the page,

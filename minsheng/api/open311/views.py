@@ -187,19 +187,22 @@ def _moment(raw: str, name: str, end: bool = False) -> dt.datetime:
     raw = raw.strip().replace(" ", "+")  # a "+" of an offset arrives as a space when not URL-encoded
     try:
         day = dateparse.parse_date(raw) if len(raw) == 10 else None
-        if day is not None:
-            value = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
-        else:
-            value = dateparse.parse_datetime(raw)
+        value = dt.datetime.combine(day, dt.time.min) if day is not None else dateparse.parse_datetime(raw)
         if value is None:
             raise ValueError
     except ValueError:
         raise bad(f"{name} 应为 ISO 8601 日期时间, 如 2026-05-01T00:00:00+08:00", field=name)
+    # the years of the date as given: the day after end_date=9999-12-31 is past the calendar (a 500 until
+    # 2026-12-07), and end_date=2099-12-31, whose next day is in 2100, was refused as outside them
     if not 1990 <= value.year <= 2099:
         raise bad(f"{name} 应在 1990 至 2099 年之间", field=name)
+    if day is not None and end:
+        value += dt.timedelta(days=1)
     if timezone.is_naive(value):
         value = timezone.make_aware(value, timezone.get_default_timezone())
-    return value
+    # the moment it names, in UTC: an offset Python reads and PostgreSQL refuses (beyond ±15:59,
+    # 2026-11-02T00:59:00+23:59) was sent as it was, a 500 there (2026-12-07), as a cursor's was
+    return value.astimezone(dt.UTC)
 
 
 def _listed(params, name: str) -> list[str]:
