@@ -736,7 +736,8 @@ def test_an_end_date_on_the_last_day_of_the_calendar_is_a_400_not_a_500(client31
 def test_a_date_with_an_offset_postgresql_refuses_is_read_as_the_moment_it_names(
         client311, published, name, days, offset):
     """An integrator's walk (2026-12-07): an offset Python reads and PostgreSQL refuses (beyond ±15:59) was
-    sent to the database as it was: a 500 there. It names a moment, read in UTC, as a cursor's is."""
+    sent to the database as it was: a 500 there. It names a moment, read in UTC, as a cursor's is. (It fails on the
+    old code in the PostgreSQL pass only: Django's SQLite backend converts an aware time to UTC itself.)"""
     day = timezone.localdate() + dt.timedelta(days=days)
     response = client311.get(f"{BASE}/requests.json", {name: f"{day.isoformat()}T00:59:00{offset}"})
     assert response.status_code == 200

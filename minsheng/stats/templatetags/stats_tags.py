@@ -111,7 +111,8 @@ def on_time_counts(figures, filters, row_filters=None, misses=True):
 def sign_counts(figures, filters, row_filters=None, muted=True):
     """What a row's 及时签收率 is made of, after the rate: 「(及时签收/应签收 件, 超期 N 件)」, N (签收超期) linked to
     its list (``count_link``); "" where nothing was due for signing. ``muted`` False inside a board's tile, whose
-    name is already set apart (the dashboard's 谁在拖延 and the boards, since 2026-12-07)."""
+    name is already set apart. One tag since 2026-12-07: the dashboard's 谁在拖延 (muted) and the boards' tile wrote
+    it by hand."""
     due = figures.get("sign_due")
     if not due:
         return ""
@@ -154,7 +155,8 @@ def overdue_url(filters, measure="overdue", row_filters=None):
 def overdue_link(value, filters, measure="overdue", row_filters=None):
     """A number linked to the staff list of exactly its overdue cases (``overdue_url``), bare as ``count_link``
     leaves one: a row no filter singles out (「其他」 outside every province linked the whole country's list until
-    2026-12-07; 尚未派单), or a page whose viewer has no overdue list (``filters`` None)."""
+    2026-12-07; 尚未派单), or a page whose viewer has no overdue list (``filters`` None). As for ``count_link``,
+    ``row_filters`` None means none given (the page's whole list), {} a row no filter singles out."""
     if _bare(filters, row_filters):
         return value
     return format_html('<a href="{}">{}</a>', overdue_url(filters, measure, row_filters), value)
