@@ -44,7 +44,7 @@ from functools import lru_cache
 from minsheng.board.deadlines import working_days_between
 
 from .places import _BEFORE_A_PLACE, _NOT_IN_NAME
-from .text import LONG_NUMBER, SYNONYM_OF, in_words_of, normalize, tokenize, word_frequency
+from .text import LONG_NUMBER, SYNONYM_OF, in_words_of, jieba_posseg, normalize, tokenize, word_frequency
 
 _RUN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -802,9 +802,7 @@ def _object(demand: str) -> str | None:
     nothing of its own (问题, 情况, 施工)."""
     if _MARK.search(demand):
         return None
-    import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for such a demand)
-
-    nouns = [p.word for p in jieba.posseg.cut(_focus(demand)[:WORD_CHARS])
+    nouns = [p.word for p in jieba_posseg().cut(_focus(demand)[:WORD_CHARS])
              if p.flag.startswith("n") and len(p.word) >= 2 and _HAN_WORD.fullmatch(p.word)]
     return nouns[-1] if nouns and nouns[-1] not in _GENERIC_OBJECT else None
 
@@ -1214,9 +1212,7 @@ def _items_listed(question: str) -> tuple[tuple[str, str], ...]:
     if (_QUESTION.search(rest) or _DEMAND.search(rest) or _WEAK_ASK.search(rest) or _ASKS_IN_WORDS.search(rest)
             or _ASKS_ITSELF.search(listed) or _TELL_ME.search(listed)):
         return ()
-    import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for such a request)
-
-    pieces = [(p.word, p.flag) for p in jieba.posseg.cut(listed[:WORD_CHARS])]
+    pieces = [(p.word, p.flag) for p in jieba_posseg().cut(listed[:WORD_CHARS])]
     runs: list[list[tuple[str, str]]] = [[]]
     for word, flag in pieces:
         if word in _JOINED:
@@ -1326,9 +1322,7 @@ NAME_VERB_MAX = 500
 @lru_cache(maxsize=1024)
 def _a_verb(name: str) -> bool:
     """Whether jieba reads ``name`` as one verb, rare enough to name an estate (安居: ``NAME_VERB_MAX``)."""
-    import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for the reply form)
-
-    pieces = jieba.posseg.lcut(name, HMM=False)
+    pieces = jieba_posseg().lcut(name, HMM=False)
     return len(pieces) == 1 and pieces[0].flag == "v" and word_frequency(name) <= NAME_VERB_MAX
 
 
@@ -1361,13 +1355,11 @@ def _terms(written: str, place_names=()) -> list[str]:
     noun after it (益丰 药房: 「益丰药房」); a piece of one character, the rest of a word cut out as a letter-writing
     word (人民 of 人民政府, 人员 of 工作人员) and a piece of no word that begins or ends as a function word
     does (将人 of 市将人民路) dropped."""
-    import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for the reply form)
-
     from .hotspots import _ADMIN  # noqa: PLC0415 (a region mark, A市 or A3区, is no key word)
 
     cleaned = _blanked(_ADMIN, _blanked(_PLEA_WORDS, _blanked(_STOP_WORDS, _blanked(_OWN_CONTACT, written))))
     pieces, at = [], 0
-    for p in jieba.posseg.cut(cleaned):
+    for p in jieba_posseg().cut(cleaned):
         pieces.append((p.word, "x" if p.word.isspace() else p.flag, at, at + len(p.word)))
         at += len(p.word)
     places = _whole_places(_place_spans(place_names, written), pieces, written)
@@ -1567,9 +1559,7 @@ def _in_full(short: str, text: str) -> str | None:
 @lru_cache(maxsize=4096)
 def _one_verb(word: str) -> bool:
     """A word jieba's dictionary tags a verb, whole (查处, 查扣, 处理; not 违法 nor 建设, nouns of a verb)."""
-    import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already)
-
-    pieces = jieba.posseg.lcut(word, HMM=False)
+    pieces = jieba_posseg().lcut(word, HMM=False)
     return len(pieces) == 1 and pieces[0].flag == "v"
 
 
@@ -1594,9 +1584,7 @@ def _heads(word: str) -> tuple[str, ...]:
     characters or more that the dictionary knows (垃圾站 of 县城垃圾站, 卫生院 of 城关镇卫生院; no company or office), and the
     rest after a region, a number or a time that leads it (塘湖村 of 几天塘湖村, 人民医院 of 第一人民医院), of
     three characters or more too: 垃圾 names no 垃圾站, 家园 no 富康家园."""
-    import jieba.posseg  # noqa: PLC0415 (loaded by ``tokenize`` already; only for the reply form)
-
-    pieces = jieba.posseg.lcut(word, HMM=False)
+    pieces = jieba_posseg().lcut(word, HMM=False)
     if len(pieces) < 2:
         return ()
     heads = []

@@ -93,6 +93,16 @@ def _jieba():
     return jieba
 
 
+def jieba_posseg():
+    """jieba's part-of-speech tagger, its dictionary loaded quietly as for ``tokenize``: the
+    reply scorer tagged before it tokenized, and jieba loaded the dictionary at its own log
+    level, eight lines on score-replies' stderr (before its one-line errors too, and at -v 0)."""
+    _jieba()
+    import jieba.posseg
+
+    return jieba.posseg
+
+
 def tokenize(text: str | None, *, as_written: bool = False) -> list[str]:
     """jieba words of the normalised text (``as_written``: traditional characters kept),
     without whitespace and punctuation."""
