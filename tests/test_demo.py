@@ -222,6 +222,15 @@ def test_serve_checks_its_input_then_answers_http(tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("host, says", [("bad host!", "无法解析该地址"), ("192.0.2.1", "不是本机的地址")])
+def test_serve_check_checks_the_host_it_would_listen_on(host, says):
+    """--check, which 「checks everything」, passed a host serve then failed on (2026-12-07)."""
+    with pytest.raises(CommandError, match=says) as refused:
+        call_command("serve", "--check", "--no-collectstatic", "--host", host, stdout=io.StringIO())
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.django_db
 def test_serve_warns_when_the_front_end_files_are_missing(settings, tmp_path):
     """`minsheng migrate` + `minsheng serve` without `make assets` served pages without
     htmx and charts (404 on /static/vendor/…) and said nothing."""
