@@ -165,6 +165,18 @@ def test_demo_rejects_bad_input(args, error):
     assert not Message.objects.exists()
 
 
+@pytest.mark.django_db
+def test_a_today_too_far_back_is_refused_before_the_reset_deletes_anything():
+    """--today 0001-01-01 --reset deleted every message, then ended in an OverflowError traceback
+    (2026-12-07)."""
+    run_demo("--messages", "10", "--seed", "5", "--today", "2026-06-01")
+    before = Message.objects.count()
+    with pytest.raises(CommandError, match="2000-01-01") as refused:
+        run_demo("--messages", "10", "--today", "0001-01-01", "--reset")
+    assert "\n" not in str(refused.value)
+    assert Message.objects.count() == before
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -207,6 +219,15 @@ def test_serve_checks_its_input_then_answers_http(tmp_path):
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert f"http://127.0.0.1:{port}/" in output and "minsheng demo" in output
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host, says", [("bad host!", "无法解析该地址"), ("192.0.2.1", "不是本机的地址")])
+def test_serve_check_checks_the_host_it_would_listen_on(host, says):
+    """--check, which 「checks everything」, passed a host serve then failed on (2026-12-07)."""
+    with pytest.raises(CommandError, match=says) as refused:
+        call_command("serve", "--check", "--no-collectstatic", "--host", host, stdout=io.StringIO())
+    assert "\n" not in str(refused.value)
 
 
 @pytest.mark.django_db

@@ -320,6 +320,27 @@ def test_export_command(cases, tmp_path, capsys):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("args, says", [
+    (["campaign", "--campaign", "c1", "--region", "620100", "--from", "2026-01-01"],
+     "campaign 报告是整个征集活动的, 不按 --region, --from 筛选"),
+    (["campaign", "--campaign", "c1", "--by", "unit"], "--by 只用于 table"),
+    (["table", "--personal"], "--measure 和 --personal 只用于 messages"),
+    (["table", "--measure", "overdue"], "--measure 和 --personal 只用于 messages"),
+    (["messages", "--by", "unit"], "--by 只用于 table"),
+])
+def test_an_option_the_export_would_leave_out_is_refused(directory, tmp_path, args, says):
+    """Until 2026-12-07 these were dropped in silence: a campaign report 「for 兰州市」 was the whole
+    province's, `table --personal` a public table, `messages --by unit` a plain list."""
+    today = timezone.localdate()
+    Campaign.objects.create(slug="c1", name="我为群众办实事", start=today - dt.timedelta(days=90), end=today)
+    out = tmp_path / "out.csv"
+    with pytest.raises(CommandError) as refused:
+        call_command("export_stats", *args, "-o", str(out))
+    assert str(refused.value) == says
+    assert not out.exists() and not Event.objects.filter(kind=Event.Kind.EXPORTED).exists()
+
+
+@pytest.mark.django_db
 def test_export_command_bad_output_is_one_line_and_audits_nothing(directory, tmp_path):
     """-o naming a folder, a file as a folder or /proc was a traceback (IsADirectoryError,
     FileNotFoundError), after the audit row of a --personal export was written."""

@@ -94,6 +94,12 @@ def test_the_command_adds_lists_and_removes():
         (["--remove", "2027-01-01"], "2027-01-01 没有节假日调整"),
         (["--add", "2027-01-01", "--note", "元旦\n放假"], "--note 最多 100 个字符"),
         (["--list", "--kind", "workday"], "--kind 和 --note 只用于 --add"),
+        # a year datetime cannot hold was a ValueError traceback (2026-12-07)
+        (["--list", "--year", "0"], "--year 应为 1 到 9999 之间的年份"),
+        (["--list", "--year", "99999"], "--year 应为 1 到 9999 之间的年份"),
+        (["--list", "--year", "-5"], "--year 应为 1 到 9999 之间的年份"),
+        # --year with --add was dropped in silence, the date entered all the same
+        (["--add", "2027-01-01", "--year", "2028"], "--year 只用于 --list"),
     ],
 )
 def test_the_command_refuses_in_one_line(args, says):

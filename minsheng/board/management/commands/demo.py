@@ -22,6 +22,8 @@ from minsheng.board.workflow import Status
 from minsheng.directory.management.commands.load_directory import load
 from minsheng.progress import Progress
 
+EARLIEST_TODAY = dt.date(2000, 1, 1)
+
 
 class Command(BaseCommand):
     help = ("Load the demo directory, accounts and N generated messages (default 3000) into the configured database, "
@@ -32,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--messages", type=int, default=3000, help="how many messages to generate (default 3000)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed; the same seed and --today give the same data")
         parser.add_argument("--today", metavar="YYYY-MM-DD",
-                            help="the day the generated histories end (default: today; not in the future)")
+                            help="the day the generated histories end (default: today; not in the future, not before 2000-01-01)")
         parser.add_argument("--reset", action="store_true", help="delete all existing messages first")
         parser.add_argument("--if-empty", action="store_true",
                             help="when messages exist, keep them: only refresh directory and accounts")
@@ -81,6 +83,8 @@ class Command(BaseCommand):
             raise CommandError(f"--today {day!r} 不是日期 (应为 YYYY-MM-DD)") from None
         if date > timezone.localdate():
             raise CommandError(f"--today {day} 在未来; 演示数据的历史只能截至今天或更早")
+        if date < EARLIEST_TODAY:  # histories reach a year or two back: 0001-01-01 overflowed after --reset
+            raise CommandError(f"--today {day} 太早; 应为 {EARLIEST_TODAY:%Y-%m-%d} 或以后")
         return timezone.make_aware(dt.datetime.combine(date, dt.time()))
 
     def _train(self, now=None):

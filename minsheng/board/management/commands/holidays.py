@@ -83,6 +83,10 @@ class Command(BaseCommand):
     def handle(self, *args, add=None, remove=None, kind=None, note=None, year=None, **opts):
         if add is None and (kind is not None or note is not None):
             raise CommandError("--kind 和 --note 只用于 --add")
+        if year is not None and not opts["list"]:
+            raise CommandError("--year 只用于 --list")
+        if year is not None and not 1 <= year <= 9999:  # datetime's years: 0 or 99999 was a traceback
+            raise CommandError(f"--year 应为 1 到 9999 之间的年份, 不是 {year}")
         with transaction.atomic():  # the entry and the deadlines it moves together, said once committed
             said = self._handle(add=add, remove=remove, kind=kind, note=note, year=year, **opts)
         for line in said or ():

@@ -18,6 +18,8 @@ from minsheng.stats.figures import ScopeError
 from minsheng.stats.management.commands.stats import SCOPE_OPTIONS, add_own_and_unit
 from minsheng.stats.models import Campaign
 
+OPTION_NAMES = {"date_from": "--from", "date_to": "--to"}
+
 
 class Command(BaseCommand):
     help = "Export a message list, a statistics table or a campaign report as CSV or XLSX."
@@ -41,9 +43,9 @@ class Command(BaseCommand):
                             help="only the messages written to this leader's office (留言对象 id, as "
                                  "/stats/?addressee= and /stats/list/?addressee=): `messages` lists them, `table` "
                                  "counts them (since 2026-12-06)")
-        parser.add_argument("--by", choices=figures.BREAKDOWNS, default="region",
+        parser.add_argument("--by", choices=figures.BREAKDOWNS,
                             help="grouping of `table` (default region)")
-        parser.add_argument("--measure", default="received",
+        parser.add_argument("--measure",
                             help="which messages `messages` lists (default received): "
                                  + ", ".join([*exports.MEASURE_Q, *sorted(exports.TIMED_MEASURES),
                                               *sorted(exports.SIGN_MEASURES), *sorted(exports.MISS_MEASURES)])
@@ -55,6 +57,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         filters = {k: opts[k] for k in (*SCOPE_OPTIONS, "addressee") if opts[k]}
+        # an option the chosen export does not use was dropped in silence until 2026-12-07
+        what = opts["what"]
+        if what == "campaign" and filters:
+            names = ", ".join(OPTION_NAMES.get(k, f"--{k}") for k in filters)
+            raise CommandError(f"campaign 报告是整个征集活动的, 不按 {names} 筛选")
+        if what != "table" and opts["by"] is not None:
+            raise CommandError("--by 只用于 table")
+        if what != "messages" and (opts["measure"] is not None or opts["personal"]):
+            raise CommandError("--measure 和 --personal 只用于 messages")
+        opts["by"] = opts["by"] or "region"
+        opts["measure"] = opts["measure"] or "received"
         if opts["format"] == "xlsx" and not opts["output"]:
             raise CommandError("XLSX 需要 --output 文件名")
         try:
