@@ -62,7 +62,7 @@ class Command(BaseCommand):
         self._check_database()
         # --check beside the running site is no mistake: it tries the address alone (port 0), where it
         # tried nothing until 2026-12-07 and passed a host serve then could not listen on
-        self._check_port(host, port, probe=0 if check else port)
+        self._check_port(host, port, probe_port=0 if check else port)
         if not no_collectstatic:
             try:
                 call_command("collectstatic", interactive=False, verbosity=0)
@@ -98,11 +98,12 @@ class Command(BaseCommand):
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
         os.execv(sys.executable, argv)
 
-    def _check_port(self, host: str, port: int, probe: int):
+    def _check_port(self, host: str, port: int, probe_port: int):
         """The address can be listened on. Taken (a server still running, one not yet stopped after an
-        upgrade), gunicorn said 「Connection in use」 in English five times over five seconds and gave up."""
+        upgrade), gunicorn said 「Connection in use」 in English five times over five seconds and gave up.
+        ``probe_port``: the port bound to try it, ``port`` or 0 (any: the host alone, for --check)."""
         try:
-            infos = socket.getaddrinfo(host, probe, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+            infos = socket.getaddrinfo(host, probe_port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
         except socket.gaierror as exc:
             raise CommandError(f"--host {host}: 无法解析该地址 ({exc})") from None
         family, kind, proto, _, address = infos[0]
