@@ -231,6 +231,29 @@ def test_serve_check_checks_the_host_it_would_listen_on(host, says):
 
 
 @pytest.mark.django_db
+def test_serve_check_passes_beside_the_running_site_and_brackets_an_ipv6_host():
+    """--check on the port of the site already running is no mistake (it checks an upgrade before the restart).
+    An IPv6 host went to gunicorn as ``--bind ::1:8000``, which it cannot read, and was shown as
+    http://::1:8000/ (a review, 2026-12-07): in brackets, as a URL and gunicorn take it."""
+    with socket.socket() as running:
+        running.bind(("127.0.0.1", 0))
+        running.listen()
+        port = running.getsockname()[1]
+        out = io.StringIO()
+        call_command("serve", "--check", "--no-collectstatic", "--port", str(port), stdout=out)
+        assert f"--bind 127.0.0.1:{port} " in out.getvalue()
+    try:
+        with socket.socket(socket.AF_INET6) as free:
+            free.bind(("::1", 0))
+            port = free.getsockname()[1]
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    out = io.StringIO()
+    call_command("serve", "--check", "--no-collectstatic", "--host", "::1", "--port", str(port), stdout=out)
+    assert f"http://[::1]:{port}/" in out.getvalue() and f"--bind [::1]:{port} " in out.getvalue()
+
+
+@pytest.mark.django_db
 def test_serve_warns_when_the_front_end_files_are_missing(settings, tmp_path):
     """`minsheng migrate` + `minsheng serve` without `make assets` served pages without
     htmx and charts (404 on /static/vendor/…) and said nothing."""

@@ -60,20 +60,22 @@ class Command(BaseCommand):
         if not 1 <= workers <= 64 or not 1 <= threads <= 64:
             raise CommandError("--workers 和 --threads 应在 1 到 64 之间")
         self._check_database()
-        # --check beside the running site is no mistake: it tries the address alone (port 0), where it
-        # tried nothing until 2026-12-07 and passed a host serve then could not listen on
-        self._check_port(host, port, probe_port=0 if check else port)
+        # --check beside the running site is no mistake (the port taken); it tried nothing until 2026-12-07 and
+        # passed a host, or a port below 1024 for a user not root, that serve then could not listen on
+        self._check_port(host, port, in_use_ok=check)
         if not no_collectstatic:
             try:
                 call_command("collectstatic", interactive=False, verbosity=0)
             except (OSError, CommandError) as exc:
                 raise CommandError(f"无法收集静态文件到 {settings.STATIC_ROOT}: {exc}")
+        # an IPv6 address in brackets, as gunicorn's --bind and a URL take it (::1:8000 was no address to either)
+        bracketed = f"[{host}]" if ":" in host else host
         # the worker class (gthread, answering unreadable requests in Chinese), the timeout and the
         # request line's limit come from the config
-        argv = [sys.executable, "-m", "gunicorn", "minsheng.wsgi:application", "--bind", f"{host}:{port}",
+        argv = [sys.executable, "-m", "gunicorn", "minsheng.wsgi:application", "--bind", f"{bracketed}:{port}",
                 "--workers", str(workers), "--threads", str(threads),
                 "--preload", "--config", "python:minsheng.gunicorn_conf", "--access-logfile", "-", "--error-logfile", "-"]
-        shown = "localhost" if host in ("0.0.0.0", "::") else host
+        shown = "localhost" if host in ("0.0.0.0", "::") else bracketed
         self.stdout.write(f"民声 minsheng 运行于 http://{shown}:{port}/  (Ctrl+C 停止)")
         if warning := vendor_warning():
             self.stdout.write(self.style.WARNING(warning))
@@ -98,12 +100,12 @@ class Command(BaseCommand):
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
         os.execv(sys.executable, argv)
 
-    def _check_port(self, host: str, port: int, probe_port: int):
+    def _check_port(self, host: str, port: int, in_use_ok: bool = False):
         """The address can be listened on. Taken (a server still running, one not yet stopped after an
         upgrade), gunicorn said 「Connection in use」 in English five times over five seconds and gave up.
-        ``probe_port``: the port bound to try it, ``port`` or 0 (any: the host alone, for --check)."""
+        ``in_use_ok``: a port taken is no mistake (--check beside the running site)."""
         try:
-            infos = socket.getaddrinfo(host, probe_port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
         except socket.gaierror as exc:
             raise CommandError(f"--host {host}: 无法解析该地址 ({exc})") from None
         family, kind, proto, _, address = infos[0]
@@ -112,6 +114,8 @@ class Command(BaseCommand):
             try:
                 probe.bind(address)
             except OSError as exc:
+                if exc.errno == errno.EADDRINUSE and in_use_ok:
+                    return
                 if exc.errno == errno.EADDRINUSE:
                     raise CommandError(f"端口 {port} 已被占用 ({host}:{port}): 另一个 minsheng serve 或其他程序正在监听; "
                                        "请先停止它, 或用 --port 换一个端口") from None

@@ -66,8 +66,10 @@ class Command(BaseCommand):
             raise CommandError("--by 只用于 table")
         if what != "messages" and (opts["measure"] is not None or opts["personal"]):
             raise CommandError("--measure 和 --personal 只用于 messages")
-        opts["by"] = opts["by"] or "region"
-        opts["measure"] = opts["measure"] or "received"
+        if opts["by"] is None:
+            opts["by"] = "region"
+        if opts["measure"] is None:  # not `or`: --measure "" is refused as an unknown measure, as before
+            opts["measure"] = "received"
         if opts["format"] == "xlsx" and not opts["output"]:
             raise CommandError("XLSX 需要 --output 文件名")
         try:
