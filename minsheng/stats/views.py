@@ -252,7 +252,7 @@ def index(request):
         "charts": _chart_data(by_month, by_region, by_topic, by_kind),
         "show_map": has_map(scope.region, home=lambda: _default_region(request)), "date_error": date_error,
         # its late figures lead to the late cases, as /stats/units/ does (bare numbers before 2026-12-05)
-        "overdue_links": _oversees(request.user, scope),
+        "overdue_filters": _overdue_filters(request.user, scope, filters),
     }
     return render(request, "stats/index.html", context)
 
@@ -281,8 +281,15 @@ def units(request):
     page = page_of(Paginator(rows, UNITS_PER_PAGE), request.GET.get("page"))
     return render(request, "stats/units.html", {**_context_filters(scope, filters), "page": page, "sort": sort,
                                                  "descending": descending, "columns": UNIT_COLUMNS,
-                                                 "overdue_links": _oversees(request.user, scope),
+                                                 "overdue_filters": _overdue_filters(request.user, scope, filters),
                                                  "date_error": date_error})
+
+
+def _overdue_filters(user, scope, filters: dict) -> dict | None:
+    """The filters of a page's links to /stats/overdue/ (``stats_tags.overdue_link``); None, the numbers bare,
+    where ``user`` does not oversee ``scope`` (``_oversees``). The tag alone decides since 2026-12-07: before,
+    each template asked ``overdue_links`` before calling it."""
+    return filters if _oversees(user, scope) else None
 
 
 def _oversees(user, scope) -> bool:
@@ -382,10 +389,12 @@ def dashboard(request):
     query = urlencode({**({"region": region.code} if region else {}), **ignored})
     stats_url = reverse("stats:index") + (f"?{query}" if query else "")
     ignored_names = "、".join(dict.fromkeys(DASHBOARD_IGNORED[k] for k in ignored))
-    return render(request, "stats/dashboard.html", {**build(region, roles, home=lambda: _default_region(request)),
-                                                    "allowed": allowed, "region": region,
+    board = build(region, roles, home=lambda: _default_region(request))
+    return render(request, "stats/dashboard.html", {**board, "allowed": allowed, "region": region,
                                                     "stats_url": stats_url, "ignored_filters": ignored_names,
-                                                    "overdue_links": _oversees(request.user, make_scope(region=region))})
+                                                    "overdue_filters": _overdue_filters(request.user,
+                                                                                        make_scope(region=region),
+                                                                                        board["recent"])})
 
 
 # the filters of /stats/ the dashboard does not apply, as its line names them

@@ -155,7 +155,8 @@ def overdue_url(filters, measure="overdue", row_filters=None):
 def overdue_link(value, filters, measure="overdue", row_filters=None):
     """A number linked to the staff list of exactly its overdue cases (``overdue_url``), bare as ``count_link``
     leaves one: a row no filter singles out (「其他」 outside every province linked the whole country's list until
-    2026-12-07; 尚未派单), or a page whose viewer has no overdue list (``filters`` None). As for ``count_link``,
+    2026-12-07; 尚未派单), or a page whose viewer has no overdue list (``filters`` None: the views' ``overdue_filters``,
+    ``stats.views._overdue_filters``; the templates call the tag whoever reads them). As for ``count_link``,
     ``row_filters`` None means none given (the page's whole list), {} a row no filter singles out."""
     if _bare(filters, row_filters):
         return value
