@@ -676,16 +676,21 @@ def test_long_commands_show_progress_on_stderr(tmp_path, good, monkeypatch, comm
     assert counted not in out.getvalue()  # the summary on stdout stays one line to read or parse
 
 
+def count_every(monkeypatch, rows: int) -> None:
+    """The CSV commands count every ``rows`` rows, score-replies too (its own step, 1,000, set aside): a small
+    file shows their progress."""
+    monkeypatch.setattr(csvio, "PROGRESS_EVERY", rows)
+    counter = csvio.row_counter
+    monkeypatch.setattr(csvio, "row_counter", lambda *args, every=0: counter(*args))
+
+
 @pytest.mark.parametrize("command, counted", [("classify", "条留言已分类"), ("score_replies", "条答复已评分")])
 def test_classifying_and_scoring_count_their_rows_on_stderr(tmp_path, good, model, monkeypatch, command, counted):
     """About a minute at 100,000 rows: a count every PROGRESS_EVERY rows (here 10), and
     the same output as in one go."""
-    from minsheng.insight import csvio as io_module
-
     args = ["--data", good, *(["--model", str(model)] if command == "classify" else [])]
     call_command(command, *args, "--out", str(tmp_path / "whole.csv"), stdout=StringIO(), stderr=StringIO())
-    monkeypatch.setattr(io_module, "PROGRESS_EVERY", 10)
-    monkeypatch.setattr("minsheng.insight.management.commands.score_replies.PROGRESS_EVERY", 10)
+    count_every(monkeypatch, 10)
     err = StringIO()
     call_command(command, *args, "--out", str(tmp_path / "o.csv"), stdout=StringIO(), stderr=err)
     n = len(make_rows())
@@ -1397,8 +1402,7 @@ def test_verbosity_0_keeps_only_the_summary(tmp_path, good, model, monkeypatch, 
 
     monkeypatch.setattr(hotspots, "PROGRESS_EVERY", 6, raising=False)
     monkeypatch.setattr(find_duplicates, "PROGRESS_FROM", 6, raising=False)
-    monkeypatch.setattr(csvio, "PROGRESS_EVERY", 10)
-    monkeypatch.setattr("minsheng.insight.management.commands.score_replies.PROGRESS_EVERY", 10)
+    count_every(monkeypatch, 10)
     out, err = StringIO(), StringIO()
     call_command(*args_for(command, good, str(tmp_path / "o"), model), "-v", "0", stdout=out, stderr=err)
     assert err.getvalue() == ""

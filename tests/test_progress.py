@@ -11,10 +11,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import OutputWrapper
 
-from minsheng.insight import csvio, hotspots, hotspots_service, similar
+from minsheng.insight import hotspots, hotspots_service, similar
 from minsheng.progress import ERASE, Progress
 
-from .test_cli_bad_input import args_for, good, model  # noqa: F401 (fixtures)
+from .test_cli_bad_input import args_for, count_every, good, model  # noqa: F401 (fixtures)
 
 
 class Terminal(io.StringIO):
@@ -74,8 +74,7 @@ def test_demo_progress_in_a_file_is_a_line_per_update(monkeypatch):
 
 @pytest.mark.parametrize("command", ["classify", "find_duplicates", "detect_hotspots", "score_replies"])
 def test_the_csv_commands_show_progress_the_same_way(command, tmp_path, good, model, monkeypatch):
-    monkeypatch.setattr(csvio, "PROGRESS_EVERY", 5)  # classify
-    monkeypatch.setattr("minsheng.insight.management.commands.score_replies.PROGRESS_EVERY", 5)
+    count_every(monkeypatch, 5)  # classify, score-replies
     monkeypatch.setattr(hotspots, "PROGRESS_EVERY", 5)  # detect-hotspots
     monkeypatch.setattr("minsheng.insight.management.commands.find_duplicates.PROGRESS_FROM", 1)
     monkeypatch.setattr(similar.TextIndex, "pairs", _pairs_in_chunks_of(5))

@@ -34,7 +34,7 @@ ID_COLUMNS = ("留言编号", "id")
 # no message, reply or title comes near it (the longest in the reference data has 12,220
 # characters); a 2 MB field is not a message.
 MAX_TEXT_CHARS = 100_000
-PROGRESS_EVERY = 10_000  # rows: classify and score-replies count on stderr past this (about a minute at 100,000)
+PROGRESS_EVERY = 10_000  # rows: the commands count on stderr past this (about a minute at 100,000; ``row_counter``)
 MODEL_FILES = frozenset({"model.json", "weights.npz", ".model.json.tmp", ".weights.npz.tmp"})
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -437,6 +437,23 @@ def replacing(path: str | Path):
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def row_counter(progress, total: int, what: str, *, every: int = 0):
+    """``count(done)``, the count of a long file's rows on stderr: 「  done/total what」 through ``progress``
+    (``minsheng.progress.Progress``) at every ``every``-th row and the last; None for a file of one step or
+    fewer (read in a moment, it says nothing). ``every`` is the command's step, ``PROGRESS_EVERY`` unless it
+    passes its own (score-replies: 1,000). ``count`` takes a second argument, ignored, to be the
+    ``progress(done, total)`` of ``classify.evaluate``."""
+    every = every or PROGRESS_EVERY
+    if total <= every:
+        return None
+
+    def count(done: int, _total: int | None = None) -> None:
+        if done % every == 0 or done == total:
+            progress(f"  {done}/{total} {what}", done, total)
+
+    return count
 
 
 def replace_keeping_mode(tmp: Path, path: Path) -> None:

@@ -36,8 +36,7 @@ class Command(BaseCommand):
             with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
                 figures = classify.evaluate(
                     clf, titles, bodies, labels, chunk=csvio.PROGRESS_EVERY,
-                    progress=(lambda done, total: progress(f"  {done}/{total} 条留言已评估", done, total))
-                    if len(labels) > csvio.PROGRESS_EVERY else None)
+                    progress=csvio.row_counter(progress, len(labels), "条留言已评估"))
         except (classify.ModelError, csvio.CSVError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         unknown = sorted(set(labels) - set(clf.labels))

@@ -10,9 +10,6 @@ REPLY_COLUMNS = ("答复意见", "reply")
 ASKED_AT = ("留言时间", "submitted_at")
 REPLIED_AT = ("答复时间", "replied_at")
 KIND_COLUMNS = ("留言类型", "问题类型", "类型", "type", "kind")  # 问题类型: the reference data's (training.KIND_FOR_LABEL)
-# replies: scoring reads about 300 a second, so a count every 1,000 (a few seconds), each tenth of the way
-# in a log; classify's 10,000 (csvio.PROGRESS_EVERY) left a file of 9,000 replies half a minute in silence
-PROGRESS_EVERY = 1_000
 THANKS = {"感谢", "thanks"}  # a 感谢 is charged no completeness, as the reply form charges none (since 2026-12-06)
 HEADER = ["留言编号", "总分", "相关性", "完整性", "可解释性", "及时性", "套话", "原因"]
 
@@ -47,14 +44,17 @@ class Command(BaseCommand):
             kind_col = csvio.pick_column(header, KIND_COLUMNS)
             results = []
             with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
+                # scoring reads about 300 replies a second, so a count every 1,000 (a few seconds), each tenth
+                # of the way in a log; classify's 10,000 left a file of 9,000 replies half a minute in silence
+                count = csvio.row_counter(progress, len(rows), "条答复已评分", every=1_000)
                 for i, (row, title, body, line) in enumerate(zip(rows, titles, bodies, table.lines, strict=True),
                                                              start=1):
                     asked, replied = [csvio.parse_time(row[col], table.path, i, col, line) if col and row[col].strip()
                                       else None for col in (asked_col, replied_col)]
                     thanks = kind_col is not None and row[kind_col].strip().casefold() in THANKS
                     results.append(score_reply(title, body, row[reply_col], asked, replied, thanks=thanks))
-                    if len(rows) > PROGRESS_EVERY and (i % PROGRESS_EVERY == 0 or i == len(rows)):
-                        progress(f"  {i}/{len(rows)} 条答复已评分", i, len(rows))
+                    if count:
+                        count(i)
             csvio.write_rows(out, HEADER, (
                 [rid, r["score"], r["relevance"], r["completeness"], r["interpretability"],
                  "" if r["timeliness"] is None else r["timeliness"], "是" if r["boilerplate"] else "否",
