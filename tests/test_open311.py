@@ -794,3 +794,36 @@ def test_a_read_needs_no_key_but_a_wrong_one_is_refused_as_docs_say(client311, k
     assert "api_key 无效或已停用" in wrong.content.decode()
     Open311Key.objects.update(is_active=False)
     assert client311.get(f"{BASE}/services.json", {"api_key": key}).status_code == 403
+
+
+LONG = "z" * 5_000  # a bad value as long as a request line holds (8 KB): a script's mistake, or a probe
+
+
+@pytest.mark.parametrize("path, status, named", [
+    (f"{BASE}/requests.json?service_code={LONG}", 400, "service_code"),
+    (f"{BASE}/requests.xml?service_code=urban,{LONG}", 400, "service_code"),
+    (f"{BASE}/services.json?jurisdiction_id={LONG}", 404, "jurisdiction_id"),
+    (f"{BASE}/services/{LONG}.json", 404, "service_code"),
+    (f"{BASE}/requests/{LONG}.json", 404, "service_request_id"),
+    (f"{BASE}/tokens/{LONG}.json", 404, "token"),
+])
+def test_an_error_repeats_a_long_bad_value_cut_as_the_rest_api_does(client311, directory, path, status, named):
+    """An Open311 error repeated the value it refused whole: 5,000 characters of service_code came back as
+    5,000 characters of description (and into the client's log). It repeats the first 100, then 「…」, as
+    the REST API does (errors.echoed), and still names the parameter."""
+    response = client311.get(path)
+    assert response.status_code == status
+    said = xml(response).find("error/description").text if path.split("?")[0].endswith(".xml") else (
+        spec_error_of(response)["message"])
+    assert len(said) < 200 and named in said and "z" * 100 + "…" in said, said[:300]
+
+
+def test_a_json_post_with_a_long_name_holding_a_list_names_it_cut(client311, key, directory):
+    """A JSON body's parameter that is a list or an object is refused naming it: a 5,000-character name came
+    back whole, twice (the description and the field named before it)."""
+    body = {**form(key), LONG: ["城关区"]}
+    response = client311.post(f"{BASE}/requests.json", json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    said = spec_error_of(response)["message"]
+    assert len(said) < 200 and said.startswith("z" * 100 + "… 应为字符串或数字"), said[:300]
+    assert not Message.objects.exists()

@@ -34,7 +34,7 @@ from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
 
 from ..authentication import TOKEN_AS_OPEN311_KEY, Open311KeyAuthentication, misplaced_open311_key
-from ..errors import ApiError
+from ..errors import ApiError, echoed
 from ..idempotency import once
 from ..inputs import round_coordinate
 from ..models import Open311Key, Open311Request
@@ -66,7 +66,8 @@ def _scalars_only(body: dict) -> None:
     for name, value in body.items():
         if isinstance(value, (list, dict)):
             hint = ", 属性请写成 attribute[code] 形式的键, 如 attribute[region]" if name == "attribute" else ""
-            raise bad(f"{name} 应为字符串或数字, 不能是列表或对象{hint}", field=str(name))
+            shown = echoed(str(name))  # its first 100 characters, as every value an error repeats
+            raise bad(f"{shown} 应为字符串或数字, 不能是列表或对象{hint}", field=shown)
 
 
 def bad(message: str, status: int = 400, code: str = "invalid", field: str | None = None) -> ApiError:
@@ -116,7 +117,7 @@ class Open311View(Documented, APIView):
             return None
         region = Region.objects.filter(code=code).first()
         if region is None:
-            raise bad(f"区划代码不存在: jurisdiction_id {code}", status=404, code="not_found")
+            raise bad(f"区划代码不存在: jurisdiction_id {echoed(code)}", status=404, code="not_found")
         return region
 
 
@@ -156,7 +157,7 @@ class ServiceDefinition(Open311View):
     def get(self, request, fmt, service_code):
         jurisdiction = self.jurisdiction(request)
         if not Topic.objects.filter(code=service_code, is_active=True).exists():
-            raise bad(f"服务类型不存在: service_code {service_code}", status=404, code="not_found")
+            raise bad(f"服务类型不存在: service_code {echoed(service_code)}", status=404, code="not_found")
         return respond(fmt, "service_definition",
                        {"service_code": service_code, "attributes": mapping.attributes(jurisdiction)})
 
@@ -257,7 +258,7 @@ class Requests(Open311View):
             known = dict(Topic.objects.filter(code__in=codes).values_list("code", "pk"))
             unknown = [c for c in codes if c not in known and c != mapping.UNCLASSIFIED]
             if unknown:  # a typo answered [] (integrator's walk, 2026-12-06); a switched-off topic still reads
-                raise bad(f"服务类型不存在: service_code {', '.join(unknown)} (可用的服务类型见 /open311/v2/services.json)",
+                raise bad(f"服务类型不存在: service_code {echoed(', '.join(unknown))} (可用的服务类型见 /open311/v2/services.json)",
                           field="service_code")
             topic_ids = list(known.values())
             cond = Q(topic_id__in=topic_ids) | Q(topic__isnull=True, predicted_topic_id__in=topic_ids)
@@ -518,7 +519,7 @@ class RequestDetail(Open311View):
             qs = qs.filter(region__code__startswith=jurisdiction.prefix)
         message = qs.filter(public_id=request_id).first()
         if message is None:
-            raise bad(f"留言不存在或未公开: service_request_id {request_id}", status=404, code="not_found")
+            raise bad(f"留言不存在或未公开: service_request_id {echoed(request_id)}", status=404, code="not_found")
         return respond(fmt, "service_requests", [mapping.request_record(message, request)])
 
 
@@ -529,5 +530,5 @@ class TokenDetail(Open311View):
         self.jurisdiction(request)
         row = Open311Request.objects.select_related("message").filter(token=token).first()
         if row is None:
-            raise bad(f"受理凭证不存在: token {token}", status=404, code="not_found")
+            raise bad(f"受理凭证不存在: token {echoed(token)}", status=404, code="not_found")
         return respond(fmt, "service_requests", [{"service_request_id": row.message.public_id, "token": token}])
