@@ -726,10 +726,12 @@ def fresh_env(var_dir: Path) -> dict:
     return {**env, "MINSHENG_VAR_DIR": str(var_dir)}
 
 
-@pytest.mark.parametrize("args", [["train-classifier", "--from-db", "--out", "MODEL"], ["refresh-hotspots"]])
+@pytest.mark.parametrize("args", [["train-classifier", "--from-db", "--out", "MODEL"], ["refresh-hotspots"],
+                                  ["export-directory", "--out", "MODEL"]])
 def test_a_database_never_migrated_is_one_line(tmp_path, args):
     """`train-classifier --from-db` before `minsheng migrate` was a 50-line traceback ending in
-    `no such table: board_message`."""
+    `no such table: board_message`. `export-directory --out DIR` said so too, but left DIR behind,
+    empty (until 2026-12-07)."""
     args = [str(tmp_path / "m") if a == "MODEL" else a for a in args]
     proc = subprocess.run([sys.executable, "-m", "minsheng", *args], capture_output=True, text=True, timeout=120,
                           env=fresh_env(tmp_path / "var"))

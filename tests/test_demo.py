@@ -416,6 +416,41 @@ def test_a_demo_that_fails_half_way_leaves_the_database_as_it_was(monkeypatch):
     assert after == before
 
 
+@pytest.mark.django_db(transaction=True)  # the demo's own transactions, committed as for real
+def test_a_reset_that_fails_while_generating_keeps_the_old_messages(monkeypatch, capsys):
+    """`demo --reset` deleted the old messages in a transaction of its own, then generated the new ones:
+    the database locked half-way through the generation, the old messages were gone and the new ones
+    rolled back — an empty board (until 2026-12-07). The reset and the generation are one transaction now."""
+    from django.db import OperationalError
+
+    from minsheng import cli
+    from minsheng.board import demo
+    from minsheng.stats.models import MessageFact
+
+    run_demo("--messages", "30", "--seed", "3")
+    before = (titles(), MessageFact.objects.count(), Support.objects.count())
+    live, made = demo.Generator.live, []
+
+    class Locked(Exception):  # what sqlite3 attaches to the error it raises (cli._sqlite_problem reads it)
+        sqlite_errorname = "SQLITE_BUSY"
+
+    def locked_half_way(self, plan, main=None):
+        if len(made) == 20:  # 20 new messages written, with their histories
+            raise OperationalError("database is locked") from Locked()
+        made.append(live(self, plan, main))
+        return made[-1]
+
+    monkeypatch.setattr(demo.Generator, "live", locked_half_way)
+    monkeypatch.setattr(cli, "_dashed_usage", lambda: None)  # it renames every parser of this test process
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["minsheng", "demo", "--messages", "30", "--seed", "4", "--reset", "--no-train"])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err == "minsheng: 数据库被另一个进程锁住, 请稍后重试 (database is locked)\n"
+    assert len(made) == 20
+    assert (titles(), MessageFact.objects.count(), Support.objects.count()) == before
+
+
 @pytest.mark.django_db
 def test_the_demos_replies_say_why_their_score_is_below_100_on_the_case_page():
     """The seeded demo stored its replies' scores without the explanation the reply action stores, so the

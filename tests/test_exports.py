@@ -342,15 +342,40 @@ def test_an_option_the_export_would_leave_out_is_refused(directory, tmp_path, ar
 
 
 @pytest.mark.django_db
+def test_the_export_commands_format_follows_the_file_name_and_a_contradiction_is_refused(directory, tmp_path, capsys):
+    """`export-stats -o t.xlsx` wrote CSV text under the .xlsx name (the default format), and `--format xlsx
+    -o x.csv` a workbook under a .csv name, both reported as written (until 2026-12-07)."""
+    call_command("export_stats", "table", "-o", str(tmp_path / "t.xlsx"))
+    assert load_workbook(tmp_path / "t.xlsx").sheetnames == ["按区划", "合计", "说明"]
+    call_command("export_stats", "table", "-o", str(tmp_path / "t.CSV"))
+    assert (tmp_path / "t.CSV").read_text(encoding="utf-8-sig").startswith("区划,受理,")
+    for given, name, says in [("xlsx", "x.csv", "CSV"), ("csv", "x.XLSX", "XLSX")]:
+        with pytest.raises(CommandError) as refused:
+            call_command("export_stats", "messages", "--personal", "--format", given, "-o", str(tmp_path / name))
+        assert str(refused.value) == (f"--format {given} 与输出文件名 {tmp_path / name} 不符 (按扩展名应为 {says}); "
+                                      f"请去掉 --format, 或改用 .{given} 文件名")
+        assert not (tmp_path / name).exists() and not _exports().exists()
+    call_command("export_stats", "table", "--format", "xlsx", "-o", str(tmp_path / "t.dat"))  # --format decides
+    assert load_workbook(io.BytesIO((tmp_path / "t.dat").read_bytes())).sheetnames[0] == "按区划"
+    call_command("export_stats", "table", "-o", str(tmp_path / "t.txt"))  # neither says: CSV, as before
+    assert (tmp_path / "t.txt").read_text(encoding="utf-8-sig").startswith("区划,受理,")
+    call_command("export_stats", "table")  # no file: CSV on standard output, as before
+    assert capsys.readouterr().out.startswith("区划,受理,")
+    with pytest.raises(CommandError, match="XLSX 需要 --output 文件名"):
+        call_command("export_stats", "table", "--format", "xlsx")
+
+
+@pytest.mark.django_db
 def test_export_command_bad_output_is_one_line_and_audits_nothing(directory, tmp_path):
     """-o naming a folder, a file as a folder or /proc was a traceback (IsADirectoryError,
     FileNotFoundError), after the audit row of a --personal export was written."""
     (tmp_path / "old.csv").write_text("旧文件", encoding="utf-8")
-    for output, message in [(tmp_path, "是目录"), (tmp_path / "old.csv" / "m.csv", "不是目录"),
-                            ("/proc/minsheng-m.xlsx", "无法写入")]:
-        for fmt in ("csv", "xlsx"):
+    for output, message in [(tmp_path, "是目录"), (tmp_path / "old.csv" / "m.FMT", "不是目录"),
+                            ("/proc/minsheng-m.FMT", "无法写入")]:
+        for fmt in ("csv", "xlsx"):  # the name's own format: another is refused first (2026-12-07)
             with pytest.raises(CommandError, match=message) as info:
-                call_command("export_stats", "messages", "--personal", "--format", fmt, "-o", str(output))
+                call_command("export_stats", "messages", "--personal", "--format", fmt, "-o",
+                             str(output).replace("FMT", fmt))
             assert "\n" not in str(info.value)
     assert not Event.objects.filter(kind=Event.Kind.EXPORTED).exists()
     call_command("export_stats", "messages", "--personal", "-o", str(tmp_path / "p.csv"))

@@ -16,6 +16,7 @@ Never reads anything outside the project.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 import zlib
 from collections.abc import Callable
@@ -37,6 +38,8 @@ from . import demo_text as text
 from .demo_accounts import Cast
 from .models import Event, Extension, Message, Notification, Rating, Support
 from .workflow import Status
+
+log = logging.getLogger(__name__)
 
 M = dt.timedelta(minutes=1)
 H = dt.timedelta(hours=1)
@@ -517,21 +520,24 @@ def generate(cast: Cast, count: int, seed: int, progress: Callable[[int, int], N
     actions._after_submit = lambda pk: None
     try:
         # one transaction, the statistics' rebuild (stats_paused) in it: a run that fails half-way
-        # (the database locked or its connection lost) leaves no messages without their figures;
-        # the actions' notes are made at its commit (on_commit), still without mail
+        # (the database locked or its connection lost) leaves no messages without their figures; in
+        # the caller's (demo --reset, since 2026-12-07), the old messages deleted in it are kept
         with (override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
-              transaction.atomic(), stats_paused()):
-            for start in range(0, len(todo), batch):
-                for plan, main_index in todo[start:start + batch]:
-                    main = created[main_index] if main_index is not None else None
-                    created.append(gen.live(plan, main))
-                progress(len(created), len(todo))
+              transaction.atomic()):
+            # the actions' notes are made at the end of the histories, still without mail, not at the
+            # commit (on_commit): a supporter is not told of a reply before the support, read marks
+            # fall on notes that exist, and the caller's transaction holds them too
+            with stats_paused(), commit_hooks_run_here():
+                for start in range(0, len(todo), batch):
+                    for plan, main_index in todo[start:start + batch]:
+                        main = created[main_index] if main_index is not None else None
+                        created.append(gen.live(plan, main))
+                    progress(len(created), len(todo))
+            read_old_notifications(now)
+            add_supports(gen, created, {m.pk for (p, _), m in zip(todo, created, strict=True) if p.cluster is not None})
+            add_campaigns(now)
     finally:
         actions._after_submit = after_submit
-    with transaction.atomic():  # after those notes: a supporter is not told of a reply before the support
-        read_old_notifications(now)
-        add_supports(gen, created, {m.pk for (p, _), m in zip(todo, created, strict=True) if p.cluster is not None})
-        add_campaigns(now)
     summary = Summary(messages=len(created), clusters=len({p.cluster for p, _ in todo if p.cluster is not None}))
     for status in Message.objects.values_list("status", flat=True):
         summary.statuses[status] = summary.statuses.get(status, 0) + 1
@@ -603,6 +609,28 @@ def reset() -> int:
         Message.objects.filter(duplicate_of__isnull=False).update(duplicate_of=None)
         Message.objects.all().delete()
     return count
+
+
+@contextmanager
+def commit_hooks_run_here():
+    """The on_commit hooks registered in the block, run at its end in the transaction rather than at
+    its commit (as Django's ``TestCase.captureOnCommitCallbacks(execute=True)``, and taken off the
+    commit's list): in a caller's transaction they would wait for its commit. Not run when the block
+    fails; its transaction's rollback discards them."""
+    connection = transaction.get_connection()
+    start = len(connection.run_on_commit)  # the list is replaced when a savepoint rolls back: read anew
+    yield
+    while len(connection.run_on_commit) > start:  # a hook may register more
+        due = connection.run_on_commit[start:]
+        del connection.run_on_commit[start:]
+        for _, hook, robust in due:
+            if not robust:
+                hook()
+                continue
+            try:
+                hook()
+            except Exception:  # as Django runs a robust hook: logged, the others still run
+                log.exception("on_commit hook %r failed", hook)
 
 
 @contextmanager

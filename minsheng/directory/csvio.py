@@ -150,11 +150,13 @@ def export_directory(out: Path) -> dict[str, int]:
     """Write the five CSV files into ``out`` (created if missing); returns row counts. All
     five or none: each is written beside its name and renamed once all are written (a full
     disk, or a folder named units.csv, truncated the earlier export's file and left the
-    five from two exports). insight.csvio.CSVError when one cannot be written."""
+    five from two exports). insight.csvio.CSVError when one cannot be written. The rows are read
+    first: a database never migrated left an empty ``out`` behind (until 2026-12-07)."""
+    tables = export_rows()
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
     with contextlib.ExitStack() as files:
-        for name, rows in export_rows().items():
+        for name, rows in tables.items():
             with open(files.enter_context(replacing(out / name)), "w", encoding="utf-8-sig", newline="") as fh:
                 writer = csv.DictWriter(fh, fieldnames=FILES[name])
                 writer.writeheader()

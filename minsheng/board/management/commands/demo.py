@@ -4,7 +4,8 @@ histories over the past 12 months, then the demo models and the hotspots when th
 insight app has them.
 
 Refuses to run on a database that already has messages unless --reset, which deletes
-every message first (the directory and accounts are created or updated in place), or
+every message first, in the generation's transaction (the directory and accounts are created or
+updated in place), or
 --if-empty, which then leaves the messages alone and only refreshes the directory and
 the demo accounts (so `make demo` can be run again)."""
 
@@ -12,6 +13,7 @@ import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from minsheng.board import demo
@@ -35,7 +37,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="random seed; the same seed and --today give the same data")
         parser.add_argument("--today", metavar="YYYY-MM-DD",
                             help="the day the generated histories end (default: today; not in the future, not before 2000-01-01)")
-        parser.add_argument("--reset", action="store_true", help="delete all existing messages first")
+        parser.add_argument("--reset", action="store_true",
+                            help="delete all existing messages first, in one transaction with the new ones "
+                                 "(a run that fails keeps them)")
         parser.add_argument("--if-empty", action="store_true",
                             help="when messages exist, keep them: only refresh directory and accounts")
         parser.add_argument("--no-train", action="store_true", help="skip training the demo models and placing hotspots")
@@ -57,14 +61,17 @@ class Command(BaseCommand):
             raise CommandError(f"数据库中已有 {existing} 条留言; 加 --reset 删除全部留言后重新生成, "
                                "或加 --if-empty 保留现有留言")
         started = time.monotonic()
-        if existing:
-            self.stdout.write(f"删除现有留言 {demo.reset()} 条")
-        self.stdout.write(f"演示目录: {load().summary()}")
-        cast = ensure_accounts()
-        self.stdout.write(f"演示账号: {len(cast.officers)} 个单位承办人, {len(cast.citizens)} 个市民")
-        with Progress(self.stdout) as progress:
-            summary = demo.generate(cast, messages, seed, now=now,
-                                    progress=lambda done, total: progress(f"留言 {done}/{total}", done, total))
+        # one transaction (since 2026-12-07): a run stopped while generating (the database locked, the
+        # connection lost) deleted the old messages all the same, and left none
+        with transaction.atomic():
+            if existing:
+                self.stdout.write(f"删除现有留言 {demo.reset()} 条 (与新留言一并提交, 中途失败则保留)")
+            self.stdout.write(f"演示目录: {load().summary()}")
+            cast = ensure_accounts()
+            self.stdout.write(f"演示账号: {len(cast.officers)} 个单位承办人, {len(cast.citizens)} 个市民")
+            with Progress(self.stdout) as progress:
+                summary = demo.generate(cast, messages, seed, now=now,
+                                        progress=lambda done, total: progress(f"留言 {done}/{total}", done, total))
         # in the statuses' own words and order (it said 「accepted 24, closed 2449」)
         statuses = ", ".join(f"{st.label} {summary.statuses[st.value]}" for st in Status if st.value in summary.statuses)
         self.stdout.write(f"已生成 {summary.messages} 条留言 ({summary.clusters} 组热点/老大难), "

@@ -19,6 +19,7 @@ from minsheng.stats.management.commands.stats import SCOPE_OPTIONS, add_own_and_
 from minsheng.stats.models import Campaign
 
 OPTION_NAMES = {"date_from": "--from", "date_to": "--to"}
+FORMATS = ["csv", "xlsx"]
 
 
 class Command(BaseCommand):
@@ -28,8 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("what", choices=["messages", "table", "campaign"],
                             help="messages: the list behind a figure (--measure); table: a statistics table with "
                                  "its totals (--by); campaign: a campaign's report (--campaign)")
-        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv",
-                            help="file format (default csv; xlsx needs --output)")
+        parser.add_argument("--format", choices=FORMATS,
+                            help="file format (default: as the --output name ends, .xlsx or .csv; else csv; "
+                                 "xlsx needs --output; a format the name contradicts is refused)")
         parser.add_argument("--output", "-o", metavar="FILE", help="file to write (CSV: default standard output)")
         parser.add_argument("--region", metavar="CODE", help="region code (GB/T 2260), subtree included")
         add_own_and_unit(parser)
@@ -70,8 +72,7 @@ class Command(BaseCommand):
             opts["by"] = "region"
         if opts["measure"] is None:  # not `or`: --measure "" is refused as an unknown measure, as before
             opts["measure"] = "received"
-        if opts["format"] == "xlsx" and not opts["output"]:
-            raise CommandError("XLSX 需要 --output 文件名")
+        opts["format"] = _format(opts["format"], opts["output"])
         try:
             if opts["output"]:
                 csvio.check_output(opts["output"])  # before the work and the audit row of --personal
@@ -125,6 +126,21 @@ class Command(BaseCommand):
             else:
                 with tmp.open("w", newline="", encoding="utf-8-sig") as out:
                     csv.writer(out).writerows(exports.csv_cells(row) for row in exports.stacked_rows(sheets))
+
+
+def _format(given: str | None, output: str | None) -> str:
+    """The format to write: --format, else the one the --output name ends in (.xlsx, .csv), else CSV.
+    Until 2026-12-07 it was CSV unless --format said otherwise: `-o t.xlsx` was CSV text under that
+    name, and `--format xlsx -o t.csv` a workbook under a .csv name; a contradiction is refused now."""
+    named = os.path.splitext(output or "")[1].lower().removeprefix(".")
+    named = named if named in FORMATS else None
+    if given and named and given != named:
+        raise CommandError(f"--format {given} 与输出文件名 {output} 不符 (按扩展名应为 {named.upper()}); "
+                           f"请去掉 --format, 或改用 .{given} 文件名")
+    chosen = given or named or "csv"
+    if chosen == "xlsx" and not output:
+        raise CommandError("XLSX 需要 --output 文件名")
+    return chosen
 
 
 def _system_user() -> str:
