@@ -1071,6 +1071,9 @@ def do_decide_extension(actor, extension: Extension, approve: bool, note: str = 
         transaction.on_commit(notify.dated(now, lambda: notify.extension_decided(extension, approve)))
 
 
+NOTE_SENT_TWICE = dt.timedelta(minutes=1)
+
+
 def _staff_note(actor, message: Message, unit, body: str, kind: str, at=None, role=None) -> None:
     """A note in the case history for staff alone (Event.public False, in HIDDEN_EVENT_KINDS): never on
     a public page or in the public API, never sent to the citizen. ``kind``: ASSIST_NOTE or NOTE;
@@ -1080,7 +1083,14 @@ def _staff_note(actor, message: Message, unit, body: str, kind: str, at=None, ro
     _written(body, "body", missing, NO_WORDS_NOTE)
     if role is not None:
         active_assignment(message, unit, role=role)
-    _event(message, kind, actor=actor, unit=unit, public=False, at=at, body=body.strip())
+    now = at or timezone.now()
+    with transaction.atomic():
+        Message.objects.select_for_update().get(pk=message.pk)  # two sends at once: one after the other
+        last = message.events.filter(kind=kind, actor=actor).order_by("-at", "-pk").first()
+        # the same note sent twice (a double click, a form sent again): it is there already, not written again
+        if last and last.data.get("body") == body.strip() and now - last.at < NOTE_SENT_TWICE:
+            return
+        _event(message, kind, actor=actor, unit=unit, public=False, at=now, body=body.strip())
 
 
 def do_assist_note(actor, message: Message, unit, body: str, at=None) -> None:

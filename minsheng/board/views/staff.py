@@ -146,6 +146,8 @@ def _my_assignment(roles: Roles, message: Message, role: str, assignments=None) 
         return mine[0]
     if roles.admin and active:
         return active[0]
+    if message.assignments.filter(unit_id__in=roles.unit_ids, role=role).exists():  # a page from before it moved on
+        raise PermissionDenied(f"该留言当前不在您单位办理: {actions.where_now(message)}")
     raise PermissionDenied("该留言当前不在您单位办理" if role == A.Role.LEAD else "您的单位不是该留言的协办单位")
 
 
