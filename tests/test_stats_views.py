@@ -60,6 +60,22 @@ def test_bad_filters_are_a_clear_400(client, directory):
     assert client.get("/stats/", {"kind": "nonsense"}).status_code == 400
 
 
+def test_the_first_and_last_days_of_the_calendar_count_nothing_and_break_no_page(client, cases):
+    # 9999-12-31 and 0001-01-01 are valid dates: the whole months around them overflowed the calendar
+    # (OverflowError, a 500 on /stats/, /stats/units/, the table export and figures.json until 2026-12-07)
+    for edge in ({"date_from": "9999-12-31"}, {"date_to": "0001-01-01"}):
+        response = client.get("/stats/", edge)
+        assert response.status_code == 200
+        assert '<span class="value">0</span><span class="name">受理留言' in _text(response)
+        assert client.get("/stats/units/", edge).status_code == 200
+        assert client.get("/stats/export/table.csv", edge).status_code == 200
+        response = client.get("/stats/figures.json", edge)
+        assert response.status_code == 200 and response.json()["received"] == 0
+    # a range that ends there counts what it covers
+    assert client.get("/stats/figures.json", {"date_to": "9999-12-31"}).json()["received"] == (
+        client.get("/stats/figures.json").json()["received"])
+
+
 def test_each_number_links_to_the_messages_behind_it(client, cases):
     page = client.get("/stats/", {"region": "620100"}).content.decode()
     links = set(re.findall(r'href="(/stats/list/\?[^"]+)"', page))

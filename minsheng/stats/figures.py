@@ -158,6 +158,8 @@ def period_q(date_from: dt.date | None, date_to: dt.date | None) -> Q:
     if date_from and date_to and date_from > date_to:
         return Q(pk__in=[])
     lo = hi = None  # first and last whole month (None: unbounded)
+    # no whole month after December 9999 or before January 1 (the step past it raised OverflowError, a 500)
+    months = True
     parts = []
     if date_from:
         if date_from.day == 1:
@@ -165,18 +167,21 @@ def period_q(date_from: dt.date | None, date_to: dt.date | None) -> Q:
         else:
             lead_end = month_end(date_from) if not date_to else min(month_end(date_from), date_to)
             parts.append(Q(grain="d", period__gte=date_from, period__lte=lead_end))
-            lo = month_end(date_from) + dt.timedelta(days=1)
+            months = month_end(date_from) < dt.date.max
+            lo = month_end(date_from) + dt.timedelta(days=1) if months else None
     if date_to:
         if date_to == month_end(date_to):
             hi = date_to.replace(day=1)
         else:
             start = date_to.replace(day=1)
-            hi = start - dt.timedelta(days=1)
-            hi = hi.replace(day=1)
+            if start == dt.date.min:
+                months = False
+            else:
+                hi = (start - dt.timedelta(days=1)).replace(day=1)
             if not (date_from and date_from.day != 1 and date_from >= start):  # not already the lead part
                 parts.append(Q(grain="d", period__gte=max(start, date_from) if date_from else start,
                                period__lte=date_to))
-    if lo is None or hi is None or lo <= hi:
+    if months and (lo is None or hi is None or lo <= hi):
         mq = Q(grain="m")
         if lo:
             mq &= Q(period__gte=lo)
