@@ -520,3 +520,32 @@ def test_the_printed_logins_line_up_in_a_terminal(db):
     for field in (1, 2):  # the user name, the password
         starts = {columns(line[:line.index(" " + line.split()[field]) + 1]) for line in lines}
         assert len(starts) == 1, f"column {field + 1} begins at {sorted(starts)}:\n" + "\n".join(lines)
+
+
+@pytest.mark.django_db
+def test_with_a_broker_the_demos_history_queues_no_task_before_its_commit():
+    """The demo's notes run inside its transaction (demo --reset's); with a broker, what they queued — the
+    note to a merged duplicate's author that its main case was answered (notify_followers) — reached a
+    worker before the rows it reads were committed, so the worker found no message and the note was lost
+    (review, 2026-12-07). Those tasks run in the demo's transaction, as without a broker."""
+    from celery.signals import before_task_publish
+
+    from minsheng.board.models import Notification
+    from minsheng.celery import app
+
+    run_demo("--messages", "80", "--seed", "5")
+    without_broker = Notification.objects.count()
+    sent = []
+
+    def published(sender=None, **kwargs):
+        sent.append(sender)
+
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False  # as with CELERY_BROKER_URL set
+    before_task_publish.connect(published, weak=False)
+    try:
+        run_demo("--messages", "80", "--seed", "5", "--reset")
+    finally:
+        before_task_publish.disconnect(published)
+        app.conf.task_always_eager = eager
+    assert "minsheng.board.tasks.notify_followers" not in sent
+    assert Notification.objects.count() == without_broker

@@ -616,21 +616,40 @@ def commit_hooks_run_here():
     """The on_commit hooks registered in the block, run at its end in the transaction rather than at
     its commit (as Django's ``TestCase.captureOnCommitCallbacks(execute=True)``, and taken off the
     commit's list): in a caller's transaction they would wait for its commit. Not run when the block
-    fails; its transaction's rollback discards them."""
+    fails; its transaction's rollback discards them. What they start runs here too, in the transaction
+    (``tasks_run_here``): a Celery worker or a thread of its own, on a connection of its own, would not
+    see the rows it reads before the commit (review, 2026-12-07)."""
     connection = transaction.get_connection()
     start = len(connection.run_on_commit)  # the list is replaced when a savepoint rolls back: read anew
     yield
-    while len(connection.run_on_commit) > start:  # a hook may register more
-        due = connection.run_on_commit[start:]
-        del connection.run_on_commit[start:]
-        for _, hook, robust in due:
-            if not robust:
-                hook()
-                continue
-            try:
-                hook()
-            except Exception:  # as Django runs a robust hook: logged, the others still run
-                log.exception("on_commit hook %r failed", hook)
+    with tasks_run_here():
+        while len(connection.run_on_commit) > start:  # a hook may register more
+            due = connection.run_on_commit[start:]
+            del connection.run_on_commit[start:]
+            for _, hook, robust in due:
+                if not robust:
+                    hook()
+                    continue
+                try:
+                    with transaction.atomic():  # a failed query undone alone: the transaction goes on
+                        hook()
+                except Exception:  # as Django runs a robust hook: logged, the others still run
+                    log.exception("on_commit hook %r failed", hook)
+
+
+@contextmanager
+def tasks_run_here():
+    """Celery tasks queued in the block run at once, in this process and transaction (as without a broker),
+    and ``minsheng.celery.in_thread`` work runs inline, not in a thread of its own."""
+    from minsheng.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with override_settings(CELERY_TASK_ALWAYS_EAGER=True, MINSHENG_BACKGROUND_THREADS=False):
+            yield
+    finally:
+        app.conf.task_always_eager = eager
 
 
 @contextmanager
