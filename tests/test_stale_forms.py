@@ -455,3 +455,41 @@ def test_the_same_note_sent_twice_at_once_is_written_once_on_postgresql(world):
             t.join(30)
     assert [r.status_code for r in results] == [302, 302]
     assert fresh(m).events.filter(kind=Event.Kind.NOTE, data__body=body).count() == 1
+
+
+def test_an_assisting_units_stale_note_after_the_case_was_transferred_to_it_says_it_now_leads(world):
+    """转办 to the assisting unit ends its part as assisting: its officer's 协办意见 form, loaded before, is
+    answered as the API answers it — the unit leads the case now, and writes a 内部备注 — not 「该留言当前不在
+    您单位办理: …转办至<that very unit>」 (review, 2026-12-07)."""
+    m = at_signed(world)
+    client = world["c"]["other_officer"]
+    data = {**page_form(client, m, "assist"), "body": "经我局核查, 该处不涉及环保问题, 建议住建局牵头办理。"}
+    actions.do_transfer(world["p"]["officer2"], fresh(m), world["d"]["housing"], world["d"]["ecology"],
+                        "该处属于生态环境部门管理")
+    before = snapshot()
+    r = client.post(reverse("board:case_action", args=[m.public_id, "assist"]), data)
+    assert (r.status_code, alert(r)) == (403, actions.LEADING_NOT_ASSISTING)
+    assert snapshot() == before
+
+
+def test_the_same_note_for_two_units_or_dated_days_apart_is_written_each_time(world):
+    """Only the same note sent again at once is taken as sent twice: one person assisting for two units writes
+    the same 协办意见 for each, and a note dated back days before the same words is its own (review,
+    2026-12-07: both were dropped)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.accounts.models import Membership
+
+    m = at_accepted(world)
+    d, officer = world["d"], world["p"]["other_officer"]
+    Membership.objects.create(user=officer, role="officer", unit=d["transport"])
+    actions.do_dispatch(world["p"]["dispatcher"], fresh(m), d["housing"], assists=[d["ecology"], d["transport"]])
+    body = "经核查, 该处不涉及本单位职责, 建议住建局牵头办理。"
+    for unit in (d["ecology"], d["transport"]):
+        actions.do_assist_note(officer, fresh(m), unit, body)
+    actions.do_assist_note(officer, fresh(m), d["ecology"], body, at=timezone.now() - dt.timedelta(days=2))
+    written = fresh(m).events.filter(kind=Event.Kind.ASSIST_NOTE, data__body=body)
+    assert sorted(written.values_list("unit__name", flat=True)) == sorted(
+        [d["ecology"].name, d["ecology"].name, d["transport"].name])

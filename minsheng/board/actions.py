@@ -1086,9 +1086,10 @@ def _staff_note(actor, message: Message, unit, body: str, kind: str, at=None, ro
     now = at or timezone.now()
     with transaction.atomic():
         Message.objects.select_for_update().get(pk=message.pk)  # two sends at once: one after the other
-        last = message.events.filter(kind=kind, actor=actor).order_by("-at", "-pk").first()
-        # the same note sent twice (a double click, a form sent again): it is there already, not written again
-        if last and last.data.get("body") == body.strip() and now - last.at < NOTE_SENT_TWICE:
+        last = message.events.filter(kind=kind, actor=actor, unit=unit).order_by("-at", "-pk").first()
+        # the same note sent twice (a double click, a form sent again): it is there already, not written again;
+        # for each unit a person acts for, and of its time either way (one dated back is compared too)
+        if last and last.data.get("body") == body.strip() and abs(now - last.at) < NOTE_SENT_TWICE:
             return
         _event(message, kind, actor=actor, unit=unit, public=False, at=now, body=body.strip())
 

@@ -147,6 +147,8 @@ def _my_assignment(roles: Roles, message: Message, role: str, assignments=None) 
     if roles.admin and active:
         return active[0]
     if message.assignments.filter(unit_id__in=roles.unit_ids, role=role).exists():  # a page from before it moved on
+        # moved to the unit in the other part (转办 to the assisting unit): said as the API says it
+        (actions.refuse_if_leading if role == A.Role.ASSIST else actions.refuse_if_assisting)(message, roles.unit_ids)
         raise PermissionDenied(f"该留言当前不在您单位办理: {actions.where_now(message)}")
     raise PermissionDenied("该留言当前不在您单位办理" if role == A.Role.LEAD else "您的单位不是该留言的协办单位")
 
