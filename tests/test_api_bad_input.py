@@ -613,3 +613,41 @@ def test_an_item_of_dispatch_batch_that_is_no_object_says_so_in_json_words(world
     assert_refused(response, before)
     said = error_of(response)["fields"]["items"]
     assert said == [f"第 1 项: 应为对象 (JSON 对象, 如 {{\"case\": \"…\", \"lead\": 12}}), 不能是{named}"], said
+
+
+LONG = "z" * 5_000  # a value as long as a request line holds (8 KB): a script's mistake, or a probe
+
+
+@pytest.mark.parametrize("who, method, url, extra, named", [
+    ("anonymous", "get", f"/api/v1/{LONG}/", {}, "该地址不存在"),  # an address no view serves
+    ("anonymous", "get", f"/api/{LONG}/messages/", {}, "该地址不存在"),
+    ("citizen", "get", f"/api/v1/messages/?format={LONG}", {}, "format"),
+    ("citizen", "get", f"/api/v1/messages/?status={LONG}", {}, "status"),  # a choice filter
+    ("citizen", "get", f"/api/v1/messages/?kind={LONG}", {}, "kind"),
+    ("citizen", "get", f"/api/v1/hotspots/?days={LONG}", {}, "时间范围"),  # a choice whose own words quote it 「…」
+    ("citizen", "get", f"/api/v1/statistics/messages/?measure={LONG}", {}, "统计项"),
+    ("citizen", "post", "/api/v1/messages/", {"data": "{}", "content_type": f"application/{LONG}"}, "媒体类型"),
+    ("anonymous", "get", "/api/v1/messages/", {"HTTP_HOST": LONG}, "主机名"),
+])
+def test_an_error_repeats_a_long_bad_value_cut(world, who, method, url, extra, named):
+    """An error repeated the request's own words whole: a 5,000-character path, ?format=, choice value,
+    Content-Type or Host came back as 5,000 characters (or 10,000) of message, and into the client's log.
+    It repeats the first 100, then 「…」 (errors.echoed, as the 406 repeats an Accept header), in the
+    API's error shape, naming what was wrong."""
+    response = getattr(world["clients"][who], method)(url, **extra)
+    assert 400 <= response.status_code < 500 and response["Content-Type"].startswith("application/json")
+    text = response.content.decode()
+    assert len(text) < 400 and named in text and "z…" in text and "z" * 101 not in text, text[:500]
+    assert error_of(response)["message"]
+
+
+@pytest.mark.parametrize("body", ['{"resolution": ' + "9" * 4_000 + "}", '{"resolution": "' + LONG + '"}'])
+def test_a_long_value_a_choice_field_refuses_is_repeated_cut(world, body):
+    """DRF's 「“…” 不是合法选项。」 repeated a 4,000-digit number (under Python's 4,300-digit limit, so it
+    parses) or a 5,000-character string whole; it repeats the first 100 characters, then 「…」."""
+    before = stored()
+    response = send(world["clients"]["citizen"], "rate", WRITES["rate"][0](world), body)
+    assert_refused(response, before)
+    said = error_of(response)["fields"]["resolution"][0]
+    assert len(response.content.decode()) < 400 and "不是合法选项" in said and said.count("…") == 1, said[:300]
+

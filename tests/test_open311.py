@@ -818,6 +818,16 @@ def test_an_error_repeats_a_long_bad_value_cut_as_the_rest_api_does(client311, d
     assert len(said) < 200 and named in said and "z" * 100 + "…" in said, said[:300]
 
 
+@pytest.mark.parametrize("path", [f"{BASE}/{LONG}.json", f"{BASE}/{LONG}.xml", f"{BASE}/requests.{LONG}"])
+def test_a_long_address_no_view_serves_is_repeated_cut(client311, path):
+    """The 404 of an address no view serves (or of a format none serves) repeated its path whole, 5,000
+    characters of description: it repeats the path's first 100 characters, then 「…」 (errors.echoed)."""
+    response = client311.get(path)
+    assert response.status_code == 404
+    said = xml(response).find("error/description").text if path.endswith(".xml") else spec_error_of(response)["message"]
+    assert len(said) < 200 and said.startswith("该地址不存在: /open311/v2/") and said.endswith("z…"), said[:300]
+
+
 def test_a_json_post_with_a_long_name_holding_a_list_names_it_cut(client311, key, directory):
     """A JSON body's parameter that is a list or an object is refused naming it: a 5,000-character name came
     back whole, twice (the description and the field named before it)."""

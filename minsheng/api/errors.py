@@ -62,6 +62,15 @@ def echoed(text: str, limit: int = ECHOED_MAX) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+_QUOTED = re.compile("“([^”]*)”")
+
+
+def _echoed_quotes(text: str) -> str:
+    """DRF's and Django's words with the request's value they quote (「“…” 不是合法选项。」, 「不支持请求中的媒体类型
+    “…”。」) cut as ``echoed`` cuts it: a 5,000-character choice or Content-Type came back whole until 2026-12-07."""
+    return _QUOTED.sub(lambda m: f"“{echoed(m[1])}”", text)
+
+
 NO_CONTENT_TYPE = ("请求缺少 Content-Type 请求头: JSON 请求体请加 Content-Type: application/json"
                    " (也接受 application/x-www-form-urlencoded 和 multipart/form-data)")
 HINTS = {  # (DRF's message, the view, the request) -> the message
@@ -102,7 +111,7 @@ def _messages(detail, prefix: str = "") -> list[str]:
                                                 else "" if k == api_settings.NON_FIELD_ERRORS_KEY else f"{k}: "))]
     if isinstance(detail, list):
         return [m for d in detail for m in _messages(d, prefix)]
-    return [prefix + str(detail)]
+    return [prefix + _echoed_quotes(str(detail))]
 
 
 def _too_much(exc: SuspiciousOperation) -> str:
@@ -165,7 +174,7 @@ def _classify(exc) -> tuple[int, str, str, dict, dict]:
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
         detail = exc.detail
-        message = str(detail) if not isinstance(detail, (dict, list)) else MESSAGES.get(code, "请求有误")
+        message = _echoed_quotes(str(detail)) if not isinstance(detail, (dict, list)) else MESSAGES.get(code, "请求有误")
         if code == "not_authenticated":
             message = MESSAGES[code]
         elif code == "parse_error":
@@ -255,12 +264,12 @@ def exception_handler(exc, context):
 
 @csrf_exempt  # a 404 changes nothing; a POST to a mistyped path must read as one, not as a CSRF failure
 def json_not_found(request, exception=None, *args, **kwargs):
-    message = "该地址不存在: " + request.path
+    message = "该地址不存在: " + echoed(request.path)  # a 5,000-character path came back whole until 2026-12-07
     if not request.path.endswith("/") and _resolves(request.path + "/"):
-        message += f" (地址以 / 结尾: {request.path}/)"  # no redirect: a POST would lose its body
+        message += f" (地址以 / 结尾: {echoed(request.path + '/')})"  # no redirect: a POST would lose its body
     elif request.path.startswith("/open311/") and _resolves(f"{request.path.rstrip('/')}.json"):
         base = request.path.rstrip("/")  # GeoReport's addresses end with their format (an integrator's walk, 2026-12-05)
-        message += f" (Open311 的地址以格式结尾: {base}.json 或 {base}.xml)"
+        message += f" (Open311 的地址以格式结尾: {echoed(base + '.json')} 或 {echoed(base + '.xml')})"
     return api_error(request.path, 404, "not_found", message)  # an Open311 client reads the spec's errors, as from any call
 
 
@@ -284,7 +293,7 @@ def handler400(request, exception=None):
     if is_api_path(request.path):
         status_code, code = (413, "too_large") if isinstance(exception, RequestDataTooBig) else (400, "invalid")
         if isinstance(exception, DisallowedHost):
-            message = (f"本站不接受主机名 {request.META.get('HTTP_HOST', '')}: 请用本站的地址访问"
+            message = (f"本站不接受主机名 {echoed(request.META.get('HTTP_HOST', ''))}: 请用本站的地址访问"
                        " (服务器的 ALLOWED_HOSTS 设置)")
         elif isinstance(exception, SuspiciousOperation):
             message = _too_much(exception)

@@ -92,13 +92,14 @@ def check_date_range(attrs: dict) -> None:
 class ChoiceField(serializers.ChoiceField):
     """DRF's, whose 「“open” 不是合法选项。」 named the wrong value only: a message that does not list the
     values taken lists them, 「“open” 不是合法选项 (可选: accepted, closed, …)」 (an integrator's walk of
-    2026-12-06: ``status=open`` on /messages/, an Open311 habit, sent them to the OpenAPI document)."""
+    2026-12-06: ``status=open`` on /messages/, an Open311 habit, sent them to the OpenAPI document). The value is
+    repeated cut (errors.echoed: a 5,000-character one came back whole until 2026-12-07)."""
 
     def fail(self, key, **kwargs):
         if key != "invalid_choice":
             return super().fail(key, **kwargs)
         template = str(self.error_messages[key])
-        said = template.format(**kwargs)
+        said = template.format(**{**kwargs, "input": echoed(str(kwargs.get("input", "")))})
         values = [str(value) for value in self.choices if value not in ("", None)]
         if not all(value.lstrip("-") in template for value in values):  # its own words name them (ordering: -key)
             said = f"{said.rstrip('。')} (可选: {', '.join(values)})"

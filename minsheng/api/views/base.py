@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from minsheng.accounts import rights
 from minsheng.board.models import Assignment, Event, Message
 
-from ..errors import MESSAGES, ApiError
+from ..errors import MESSAGES, ApiError, echoed
 from ..inputs import UNKNOWN_FIELD, refuse_names, says_something
 from ..parsers import PARSERS
 
@@ -152,7 +152,7 @@ class FormatOverride:
         except Http404:  # DRF's answer to ?format=xml, as if the record did not exist
             name = api_settings.URL_FORMAT_OVERRIDE
             formats = ", ".join(dict.fromkeys(r.format for r in self.get_renderers()))
-            problem = f"不支持的格式 {request.query_params.get(name)!r} (可用: {formats})"
+            problem = f"不支持的格式 {echoed(request.query_params.get(name, ''))!r} (可用: {formats})"
             raise ApiError(problem, fields={name: [problem]}) from None
 
 
