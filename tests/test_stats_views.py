@@ -997,6 +997,20 @@ def test_a_leaders_office_lists_the_late_cases_its_figures_count(login, director
     assert "测试留言dingxi" not in _text(c.get("/stats/overdue/", {"region": "621100"}))  # not its leader's region
 
 
+def test_a_leaders_office_reads_its_leaders_dashboard(login, directory, cases):
+    """The 领导驾驶舱 refused 兰州市委书记's own office 「只有督办人员和领导可以查看驾驶舱」, though it reads the
+    region's overdue list for its leader (walk, 2026-12-07). It opens on its leader's region, its late figures
+    linked to that list; another region's stays closed, and a unit's officer is still refused."""
+    office = make_user("mayor_office", role="officer", unit=directory["center"], display_name="市长信箱承办人")
+    c = login(office)
+    assert 'href="/stats/dashboard/"' in _text(c.get("/stats/", {"region": "620100"}))
+    page = c.get("/stats/dashboard/")
+    assert page.status_code == 200
+    text = _text(page)
+    assert "兰州市" in text and 'href="/stats/overdue/?' in text
+    assert c.get("/stats/dashboard/", {"region": "621100"}).status_code == 403
+
+
 def test_a_late_row_outside_every_province_links_no_longer_list(login, cases):
     """A case filed in a region whose province is not in the directory (a city loaded on its own) counts on the
     whole-country dashboard in a 「其他」 row: no filter lists exactly its cases. Its numbers linked the whole

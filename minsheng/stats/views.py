@@ -368,9 +368,9 @@ def dashboard(request):
     if redirect:
         return redirect
     roles = roles_of(request.user)
-    if not roles.is_supervisor:
-        return _error(request, "只有督办人员和领导可以查看驾驶舱", 403)
-    allowed = _staff_regions(request.user)
+    if not (roles.is_supervisor or roles.office_prefixes):
+        return _error(request, "只有督办人员、领导和领导办公室可以查看驾驶舱", 403)
+    allowed = _dashboard_regions(request.user, roles)
     code = request.GET.get("region", "")
     if code:
         region = Region.objects.filter(code=code).first()
@@ -395,6 +395,17 @@ def dashboard(request):
                                                     "overdue_filters": _overdue_filters(request.user,
                                                                                         make_scope(region=region),
                                                                                         board["recent"])})
+
+
+def _dashboard_regions(user, roles) -> list[Region] | None:
+    """The regions whose dashboard ``user`` reads (None: everywhere, an admin): those they supervise or dispatch,
+    and a leader's office its leader's region, as it reads that region's overdue list (``Roles.office_prefixes``;
+    until 2026-12-07 the 领导驾驶舱 refused the leader's own office, a walk of that day)."""
+    allowed = _staff_regions(user)
+    if allowed is None:
+        return None
+    offices = Region.objects.filter(prefix__in=roles.office_prefixes).exclude(pk__in=[r.pk for r in allowed])
+    return allowed + sorted(offices, key=lambda r: r.code)
 
 
 # the filters of /stats/ the dashboard does not apply, as its line names them
