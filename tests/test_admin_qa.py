@@ -753,3 +753,29 @@ def test_the_history_admin_reads_a_given_up_units_moved_deadline_in_words(admin_
     page = errors_of(admin_client.get(f"/admin/board/event/{event.pk}/change/"))
     assert "<dt>单位</dt><dd>七里河区住建局</dd>" in page
     assert "<dt>assignment" not in page
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/admin/insight/autodispatch/add/", {"region": "abc", "enabled": "on", "min_confidence": "0.9"}),
+    ("/admin/accounts/membership/add/", {"user": "abc", "role": "officer", "unit": "abc"}),
+    ("/admin/directory/topic/add/", {"code": "new", "name": "新领域", "parent": "abc", "sort": "0"}),
+])
+def test_a_box_holding_no_row_number_is_refused_on_the_form(admin_client, directory, path, data):
+    """The picker boxes (region, unit, topic, user) send a row's number; one holding anything else
+    (「abc」: a hand-made or garbled post) was a 500 when the refused form was shown again, since
+    Django's picker looked the value up to name it."""
+    before = Membership.objects.count(), Topic.objects.count()
+    page = errors_of(admin_client.post(path, data))
+    assert "选择一个有效的选项" in page
+    assert (Membership.objects.count(), Topic.objects.count()) == before
+
+
+def test_a_holiday_on_the_first_day_of_the_calendar_is_saved(admin_client, personas, directory):
+    """0001-01-01, the first date the form takes: recomputing the deadlines read its midnight in
+    Beijing time in UTC, a day before the calendar's first, and the save was a 500 on SQLite (the demo's
+    database; psycopg takes the moment). So was ``minsheng holidays --add 0001-01-01``."""
+    from minsheng.board.models import CalendarDay
+
+    response = admin_client.post("/admin/board/calendarday/add/", {"date": "0001-01-01", "kind": "holiday"})
+    assert response.status_code == 302
+    assert CalendarDay.objects.filter(date=datetime.date(1, 1, 1)).exists()

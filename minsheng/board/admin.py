@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteMixin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -299,6 +301,21 @@ def _boolean_icon(value):
 
 
 admin_list._boolean_icon = _boolean_icon
+
+_named_choices = AutocompleteMixin.optgroups
+
+
+def _optgroups(self, name, value, attr=None):
+    """A picker box (region, unit, topic, user) re-shown on a refused form names the row it holds, looked
+    up by its number: a value that is no number (「abc」, a hand-made post) was a 500 instead of the
+    form's 「选择一个有效的选项」. Such a value is shown as nothing picked."""
+    try:
+        return _named_choices(self, name, value, attr)
+    except (ValueError, ValidationError):
+        return _named_choices(self, name, [], attr)
+
+
+AutocompleteMixin.optgroups = _optgroups
 
 
 @admin.register(CalendarDay)

@@ -92,7 +92,11 @@ def entries_before_change() -> dict:
 def _bounds(before: dict, after: dict) -> tuple[dt.datetime, dt.datetime]:
     """The first moments of the first and the last date whose entry changed."""
     changed = sorted(day for day in before.keys() | after.keys() if before.get(day) != after.get(day))
-    first, last = (dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI) for day in (changed[0], changed[-1]))
+    # 0001-01-01's midnight in Beijing is a day before UTC's first: no deadline counts from before its next
+    first, last = (
+        dt.datetime.combine(max(day, dt.date(1, 1, 2)), dt.time(0), tzinfo=SHANGHAI)
+        for day in (changed[0], changed[-1])
+    )
     return first, last
 
 
