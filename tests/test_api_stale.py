@@ -169,3 +169,55 @@ def test_without_version_the_action_is_taken_on_the_case_as_it_is_then(world, cl
     r = post(client, auth, m, "supervise", {"note": "请于本周内答复留言人"})
     assert r.status_code == 200, r.json()
     assert r.json()["supervision_note"] == "请于本周内答复留言人"
+
+
+# --- the batch endpoints: a case moved on meanwhile is skipped, said why, and nothing of it written ------------
+
+BATCHES = {
+    # url, who, the state the case is read in, body, what may happen meanwhile
+    "dispatch-batch": ("dispatcher", "at_accepted", {}, ["rejected", "withdrawn", "dispatched", "merged"]),
+    "assign-batch": ("head", "at_signed", {"handler": "officer"}, ["replied", "transferred", "returned"]),
+}
+
+
+def done(result: dict) -> bool:
+    return result.get("dispatched", result.get("assigned"))
+
+
+def batch_body(w, m, batch) -> dict:
+    _, _, typed, _ = BATCHES[batch]
+    return {"cases": [m.public_id], **valid_values(w, typed)}
+
+
+@pytest.mark.parametrize(("batch", "state"), [(b, s) for b, spec in BATCHES.items() for s in spec[3]])
+def test_a_stale_batch_skips_the_case_and_changes_nothing(
+    world, client, batch, state, django_capture_on_commit_callbacks
+):
+    actor, setup, _, _ = BATCHES[batch]
+    m = getattr(test_stale_forms, setup)(world)
+    auth = api(world, actor)
+    assert client.get(case_url(m), **auth).status_code == 200
+    MOVES[state](world, fresh(m))
+    before, sent = snapshot(), len(mail.outbox)
+    with django_capture_on_commit_callbacks() as callbacks:
+        r = client.post(
+            f"/api/v1/staff/{batch}/", batch_body(world, m, batch), content_type="application/json", **auth
+        )
+    assert r.status_code == 200, r.content.decode()[:500]
+    (result,) = r.json()["results"]
+    assert not done(result) and re.search(r"[\u4e00-\u9fff]", result["reason"]), result
+    assert snapshot() == before and callbacks == [] and len(mail.outbox) == sent
+
+
+@pytest.mark.parametrize("batch", list(BATCHES))
+def test_the_same_batch_sent_twice_acts_once(world, client, batch):
+    actor, setup, _, _ = BATCHES[batch]
+    m = getattr(test_stale_forms, setup)(world)
+    auth = api(world, actor)
+    url, body = f"/api/v1/staff/{batch}/", batch_body(world, m, batch)
+    first = client.post(url, body, content_type="application/json", **auth)
+    assert done(first.json()["results"][0]), first.json()
+    once, sent = snapshot(), len(mail.outbox)
+    second = client.post(url, body, content_type="application/json", **auth).json()["results"][0]
+    assert not done(second) and re.search(r"[\u4e00-\u9fff]", second["reason"]), second
+    assert snapshot() == once and len(mail.outbox) == sent
