@@ -321,6 +321,22 @@ class ActingUnitBody(serializers.Serializer):
     unit = UnitField(required=False, help_text="以哪个单位的名义办理; 缺省为您所在的、正在办理此件的单位")
 
 
+class Versioned(serializers.Serializer):
+    """A staff action's optimistic lock (docs/decisions.md): the case's ``version`` as the caller read it."""
+
+    version = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1, help_text=(
+        "您读到的案件版本 (GET /staff/cases/{id}/ 的 version); 此后案件已被他人处理则答 409 conflict, 不执行; "
+        "缺省则不核对"))
+
+
+class AcceptBody(Versioned):
+    pass
+
+
+class SignBody(ActingUnitBody, Versioned):
+    pass
+
+
 
 class TopicCodeBody(serializers.Serializer):
     def validate_topic(self, code):
@@ -337,7 +353,7 @@ class SuggestionQuery(TopicCodeBody):
         "领域代码: 按该领域给出建议单位 (派单表单的「按所选领域重新建议」, 与 dispatch/ 只给 topic 时相同); 缺省按预测或留言人所选领域"))
 
 
-class DispatchBody(TopicCodeBody):
+class DispatchBody(TopicCodeBody, Versioned):
     lead = UnitField(required=False, help_text="主办单位; 缺省按权责清单")
     assists = ListField(child=UnitField(), required=False, max_length=10, help_text="协办单位")
     topic = serializers.CharField(required=False, max_length=40, help_text="更正领域代码")
@@ -413,20 +429,20 @@ class AssignBatchBody(serializers.Serializer):
                                        help_text="承办人的用户编号: 这些留言所属单位的承办人员或单位负责人")
 
 
-class RejectBody(serializers.Serializer):
+class RejectBody(Versioned):
     reason = serializers.CharField(max_length=SHORT)
 
 
-class ReplyBody(ActingUnitBody):
+class ReplyBody(ActingUnitBody, Versioned):
     body = serializers.CharField(max_length=REPLY_MAX_CHARS)
 
 
-class TransferBody(ActingUnitBody):
+class TransferBody(ActingUnitBody, Versioned):
     to_unit = UnitField()
     reason = serializers.CharField(max_length=REASON_MAX_CHARS)
 
 
-class ReturnBody(ActingUnitBody):
+class ReturnBody(ActingUnitBody, Versioned):
     reason = serializers.CharField(max_length=REASON_MAX_CHARS)
 
 
@@ -441,27 +457,27 @@ class AssignHandlerBody(serializers.Serializer):
                                               "缺省则不核对")
 
 
-class ExtensionBody(ActingUnitBody):
+class ExtensionBody(ActingUnitBody, Versioned):
     days = serializers.IntegerField(min_value=1, max_value=30)
     reason = serializers.CharField(max_length=300)
 
 
-class ExtensionDecisionBody(serializers.Serializer):
+class ExtensionDecisionBody(Versioned):
     extension = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
                                          help_text="延期申请编号; 缺省为待审批的那一件")
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
-class MergeBody(serializers.Serializer):
+class MergeBody(Versioned):
     into = serializers.CharField(max_length=20, help_text="主留言编号")
 
 
-class UnmergeBody(serializers.Serializer):
+class UnmergeBody(Versioned):
     reason = serializers.CharField(max_length=REASON_MAX_CHARS, help_text="撤销并单的理由 (仅内部可见)")
 
 
-class SuperviseBody(serializers.Serializer):
+class SuperviseBody(Versioned):
     note = serializers.CharField(max_length=300)
 
 

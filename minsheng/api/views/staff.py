@@ -35,7 +35,7 @@ from minsheng.board.views.staff_hints import (
     similar_answered_scored,
     titles_shown,
 )
-from minsheng.board.workflow import IllegalMove, MovedOn, Status, allowed
+from minsheng.board.workflow import RACED, IllegalMove, MovedOn, Raced, Status, allowed
 from minsheng.insight.reading import cached_reading
 from minsheng.insight.suggest import proposed_units, suggest_for
 
@@ -403,6 +403,7 @@ class CaseReplyPreview(ApiView):
         MAY["reply-preview"](request.user, message)  # one who may not answer it: 403 whatever the body says
         b = parse(inputs.ReplyBody, body_of(request, inputs.ReplyBody))
         unit = acting_unit(request.user, message, b.get("unit"))
+        check_version(message, b)  # a draft of a case answered meanwhile: 409, as reply/
         body = actions.may_reply(request.user, message, unit, b["body"])  # the refusals of reply/
         actions.active_assignment(message, unit)
         q = quality_for(message, body, explain=True, unit=unit) or {}
@@ -460,7 +461,7 @@ def _doc(summary: str, what: str) -> Doc:
 
 ACTIONS = {
     "accept": (_doc("审核通过", "审核通过一条待审核的留言: 留言随即公开, 等待派单。只有该区划的派单人员可以审核。"),
-               None, lambda u, m, b: actions.do_accept(u, m)),
+               inputs.AcceptBody, lambda u, m, b: actions.do_accept(u, m)),
     "reject": (_doc("不予受理", "不予受理一条待审核的留言, 须写明理由 `reason`。只有该区划的派单人员可以操作; "
                               "已有其他留言并入的留言不能不予受理 (400)。"),
                inputs.RejectBody, lambda u, m, b: actions.do_reject(u, m, b["reason"])),
@@ -469,7 +470,7 @@ ACTIONS = {
                  inputs.DispatchBody, _dispatch),
     "sign": (_doc("签收", "主办单位签收派来的留言, 签收后才能答复; `unit` 可指定代表的单位。只有主办单位的工作人员可以签收, "
                         "协办单位为 403。"),
-             inputs.ActingUnitBody, lambda u, m, b: actions.do_sign(u, m, acting_unit(u, m, b.get("unit")))),
+             inputs.SignBody, lambda u, m, b: actions.do_sign(u, m, acting_unit(u, m, b.get("unit")))),
     "reply": (_doc("答复", "主办单位答复留言: `body` 为 10 至 10000 字的中文答复, 随即公开, 并按答复表单的标准评分。"
                          "只有主办单位的工作人员在签收后可以答复, 协办单位为 403。"),
               inputs.ReplyBody, _reply),
@@ -545,6 +546,18 @@ MAY = {
 }
 
 
+def check_version(message, body) -> None:
+    """The ``version`` the caller read (inputs.Versioned), when sent: a case moved on since is a 409 ``conflict``,
+    a version it never had a 400 naming ``version``. Without it nothing is compared."""
+    if "version" not in body:
+        return
+    if body["version"] > message.version:
+        problem = f"该留言的版本为 {message.version}, 没有版本 {body['version']}: 请先读取该留言 (GET /staff/cases/{{id}}/)"
+        raise ApiError(problem, fields={"version": [problem]})
+    if body["version"] != message.version:
+        raise Raced(RACED)
+
+
 def _action_view(name: str):
     doc, body_class, perform = ACTIONS[name]
     may = MAY[name]
@@ -562,6 +575,7 @@ def _action_view(name: str):
                 check_body_names(request, None)
             body = parse(body_class, body_of(request, body_class)) if body_class else {}
             try:
+                check_version(message, body)
                 perform(request.user, message, body)
             except MovedOn as exc:  # the same code, saying where the case is now (who answered it, when…)
                 raise type(exc)(actions.moved_on(message, exc)) from exc

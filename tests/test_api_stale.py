@@ -1,0 +1,223 @@
+"""tests/test_stale_forms.py's walk through the REST API: an integrator's script reads a case
+(GET /api/v1/staff/cases/{id}/), someone else moves it on, then the script sends the action built on
+what it read — its `version`, valid values, JSON, a token. It is refused with the documented JSON
+error (409 `conflict` or `illegal_move`, or the 403 saying the case went elsewhere) and changes
+nothing: no row of any table, no on_commit callback, no mail. The same request sent twice acts once
+(staff writes take no Idempotency-Key: the `version` tells a retry apart). docs/api.md, 2026-12-07."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+
+from minsheng.api.models import ApiToken
+from minsheng.board import actions
+from minsheng.board.models import Extension
+
+from . import test_stale_forms
+from .test_stale_forms import ACTIONS as FORM_ACTIONS
+from .test_stale_forms import (
+    MOVED_AWAY,
+    MOVES,
+    at_extension,
+    at_signed,
+    fresh,
+    snapshot,
+    valid_values,
+)
+
+pytestmark = pytest.mark.django_db
+
+world = test_stale_forms.world  # the fixture, people and places of the forms' walk
+
+# the page's name of an action -> the API's
+API_NAME = {"extend": "extension", "assist": "assist-note"}
+# notes carry no version (docs/decisions.md); 指派 compares the 承办人 seen (`seen`) instead
+UNVERSIONED = {"note", "assist-note", "assign"}
+
+
+def api(w, who):
+    key = ApiToken.issue(w["p"][who], "stale")[1]
+    return {"HTTP_AUTHORIZATION": f"Token {key}"}
+
+
+def case_url(m, action=None) -> str:
+    return f"/api/v1/staff/cases/{m.public_id}/" + (f"{action}/" if action else "")
+
+
+def request_as_read(w, client, auth, m, action: str, typed: dict) -> dict:
+    """The body a script builds from its GET of the case: the version read, the values it means."""
+    read = client.get(case_url(m), **auth)
+    assert read.status_code == 200, read.content.decode()[:300]
+    case = read.json()
+    body = valid_values(w, typed)
+    if "days" in body:
+        body["days"] = int(body["days"])
+    if action == "assign":  # the 承办人 it saw on the unit's assignment
+        seen = [a["handler"] for a in case["assignments"] if a["unit"]["id"] == w["d"]["housing"].pk]
+        body["seen"] = seen[0]["id"] if seen and seen[0] else None
+    elif action not in UNVERSIONED:
+        body["version"] = case["version"]
+    return body
+
+
+def post(client, auth, m, action, body):
+    return client.post(case_url(m, action), body, content_type="application/json", **auth)
+
+
+def error_of(r) -> dict:
+    return r.json().get("error", {})
+
+
+CASES = [(a, s) for a, (_, _, _, states) in FORM_ACTIONS.items() for s in states]
+
+
+@pytest.mark.parametrize(("page_action", "state"), CASES)
+def test_a_stale_api_request_is_refused_and_changes_nothing(
+    world,
+    client,
+    page_action,
+    state,
+    django_capture_on_commit_callbacks,
+):
+    actor, setup, typed, _ = FORM_ACTIONS[page_action]
+    action = API_NAME.get(page_action, page_action)
+    m = setup(world)
+    auth = api(world, actor)
+    body = request_as_read(world, client, auth, m, action, typed)
+    MOVES[state](world, fresh(m))
+    before, sent = snapshot(), len(mail.outbox)
+    with django_capture_on_commit_callbacks() as callbacks:
+        r = post(client, auth, m, action, body)
+    err = error_of(r)
+    assert (r.status_code, err.get("code")) in {(409, "conflict"), (409, "illegal_move")} or (
+        r.status_code == 403 and err.get("message", "").startswith(MOVED_AWAY)
+    ), (r.status_code, r.content.decode()[:500])
+    assert re.search(r"[\u4e00-\u9fff]", err["message"])
+    assert snapshot() == before
+    assert callbacks == [] and len(mail.outbox) == sent
+
+
+@pytest.mark.parametrize("page_action", list(FORM_ACTIONS))
+def test_the_same_api_request_sent_twice_acts_once(world, client, page_action):
+    actor, setup, typed, _ = FORM_ACTIONS[page_action]
+    action = API_NAME.get(page_action, page_action)
+    m = setup(world)
+    auth = api(world, actor)
+    body = request_as_read(world, client, auth, m, action, typed)
+    first = post(client, auth, m, action, body)
+    assert first.status_code == 200, first.content.decode()[:500]
+    once, sent = snapshot(), len(mail.outbox)
+    second = post(client, auth, m, action, body)
+    if action in ("note", "assist-note"):  # the same note again at once: answered as saved, written once
+        assert second.status_code == 200
+    elif action == "extension":  # asking leaves the version: the one asked is pending
+        assert (second.status_code, error_of(second)["message"]) == (409, "已有待审批的延期申请")
+    else:
+        assert (second.status_code, error_of(second).get("code")) == (409, "conflict"), second.json()
+    assert snapshot() == once and len(mail.outbox) == sent
+
+
+@pytest.mark.parametrize("state", ["decided", "replied", "transferred", "returned"])
+def test_a_stale_extension_decision_is_refused_and_changes_nothing(
+    world,
+    client,
+    state,
+    django_capture_on_commit_callbacks,
+):
+    m = at_extension(world)
+    ext = Extension.objects.get(assignment__message=m)
+    auth = api(world, "supervisor")
+    version = client.get(case_url(m), **auth).json()["version"]
+    if state == "decided":
+        actions.do_decide_extension(world["p"]["supervisor2"], ext, False, "理由不充分")
+    else:
+        MOVES[state](world, fresh(m))
+    before = snapshot()
+    with django_capture_on_commit_callbacks() as callbacks:
+        r = post(
+            client,
+            auth,
+            m,
+            "extension-decision",
+            {"approve": True, "note": "同意延期五个工作日", "extension": ext.pk, "version": version},
+        )
+    assert (r.status_code, error_of(r).get("code")) in {(409, "conflict"), (409, "illegal_move")}, r.json()
+    assert snapshot() == before and callbacks == []
+
+
+@pytest.mark.parametrize("version", ["abc", -1, 1.5, True, "", [1], "future"])
+def test_a_version_the_case_never_had_is_a_400_naming_it(world, client, version):
+    m = at_signed(world)
+    auth = api(world, "officer")
+    read = client.get(case_url(m), **auth).json()["version"]
+    if version == "future":
+        version = read + 1
+    before = snapshot()
+    r = post(client, auth, m, "reply", {"body": FORM_ACTIONS["reply"][2]["body"], "version": version})
+    assert r.status_code == 400 and "version" in error_of(r).get("fields", {}), r.json()
+    assert snapshot() == before
+
+
+def test_without_version_the_action_is_taken_on_the_case_as_it_is_then(world, client):
+    """As docs/api.md says: nothing is compared, as before `version` was taken."""
+    m = at_signed(world)
+    auth = api(world, "supervisor")
+    actions.do_supervise(world["p"]["supervisor2"], fresh(m), "请加快办理")
+    r = post(client, auth, m, "supervise", {"note": "请于本周内答复留言人"})
+    assert r.status_code == 200, r.json()
+    assert r.json()["supervision_note"] == "请于本周内答复留言人"
+
+
+# --- the batch endpoints: a case moved on meanwhile is skipped, said why, and nothing of it written ------------
+
+BATCHES = {
+    # url, who, the state the case is read in, body, what may happen meanwhile
+    "dispatch-batch": ("dispatcher", "at_accepted", {}, ["rejected", "withdrawn", "dispatched", "merged"]),
+    "assign-batch": ("head", "at_signed", {"handler": "officer"}, ["replied", "transferred", "returned"]),
+}
+
+
+def done(result: dict) -> bool:
+    return result.get("dispatched", result.get("assigned"))
+
+
+def batch_body(w, m, batch) -> dict:
+    _, _, typed, _ = BATCHES[batch]
+    return {"cases": [m.public_id], **valid_values(w, typed)}
+
+
+@pytest.mark.parametrize(("batch", "state"), [(b, s) for b, spec in BATCHES.items() for s in spec[3]])
+def test_a_stale_batch_skips_the_case_and_changes_nothing(
+    world, client, batch, state, django_capture_on_commit_callbacks
+):
+    actor, setup, _, _ = BATCHES[batch]
+    m = getattr(test_stale_forms, setup)(world)
+    auth = api(world, actor)
+    assert client.get(case_url(m), **auth).status_code == 200
+    MOVES[state](world, fresh(m))
+    before, sent = snapshot(), len(mail.outbox)
+    with django_capture_on_commit_callbacks() as callbacks:
+        r = client.post(
+            f"/api/v1/staff/{batch}/", batch_body(world, m, batch), content_type="application/json", **auth
+        )
+    assert r.status_code == 200, r.content.decode()[:500]
+    (result,) = r.json()["results"]
+    assert not done(result) and re.search(r"[\u4e00-\u9fff]", result["reason"]), result
+    assert snapshot() == before and callbacks == [] and len(mail.outbox) == sent
+
+
+@pytest.mark.parametrize("batch", list(BATCHES))
+def test_the_same_batch_sent_twice_acts_once(world, client, batch):
+    actor, setup, _, _ = BATCHES[batch]
+    m = getattr(test_stale_forms, setup)(world)
+    auth = api(world, actor)
+    url, body = f"/api/v1/staff/{batch}/", batch_body(world, m, batch)
+    first = client.post(url, body, content_type="application/json", **auth)
+    assert done(first.json()["results"][0]), first.json()
+    once, sent = snapshot(), len(mail.outbox)
+    second = client.post(url, body, content_type="application/json", **auth).json()["results"][0]
+    assert not done(second) and re.search(r"[\u4e00-\u9fff]", second["reason"]), second
+    assert snapshot() == once and len(mail.outbox) == sent
