@@ -43,8 +43,13 @@ def page_form(client, m, action: str) -> dict:
     """The fields the case page's form for ``action`` sends as it stands (hidden ones, selected options)."""
     page = client.get(reverse("board:case", args=[m.public_id])).content.decode()
     url = reverse("board:case_action", args=[m.public_id, action])
-    found = re.search(rf'<form[^>]*action="{re.escape(url)}"[^>]*>(.*?)</form>', page, re.S)
-    assert found, f"no {action} form on the page"
+    return form_fields(page, f'action="{re.escape(url)}"')
+
+
+def form_fields(page: str, opening: str) -> dict:
+    """The fields the first form of ``page`` whose opening tag matches ``opening`` (a regex) sends."""
+    found = re.search(rf"<form[^>]*{opening}[^>]*>(.*?)</form>", page, re.S)
+    assert found, f"no form {opening} on the page"
     form, data = found.group(1), {}
     for tag in re.findall(r"<input[^>]*>", form):
         name, value = re.search(r'name="([^"]*)"', tag), re.search(r'value="([^"]*)"', tag)

@@ -255,9 +255,18 @@ def rate(request, public_id):
         # back on the form after 提交评价 (the browser's back button, a second tap)
         flash.info(request, "您已评价过这条答复, 评价见本页")
         return redirect("board:message", public_id)
+    if message.status == Status.CLOSED:  # closed unrated: close_stale
+        flash.error(request, f"答复后 {settings.MINSHENG_EVALUATION_DAYS} 天内未评价, 已自动办结, 不能再评价")
+        return redirect("board:message", public_id)
     if message.status != Status.REPLIED:
         flash.error(request, f"当前状态为「{message.get_status_display()}」, 只能在收到答复后评价一次")
         return redirect("board:message", public_id)
+    latest = message.replies.select_related("unit").order_by("-published_at").first()
+    shown = str(latest.pk if latest else "")
+    if request.method == "POST" and request.POST.get("reply", shown) != shown:
+        # the form of the answer before a 重办 (another tab) rated the new one, unread
+        flash.error(request, "已有新的答复, 请阅读后再评价")
+        return redirect("board:rate", public_id)
     form = EvaluationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         ok = run_action(request, actions.do_evaluate, request.user, message, success="感谢您的评价",
@@ -266,7 +275,7 @@ def rate(request, public_id):
             flash.info(request, f"如问题仍未解决, 可在 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
         return redirect("board:message", public_id)
     # the answer being rated, on the page: 我的留言's 去评价 leads here, not to the message
-    reply = _as_published(message, message.replies.select_related("unit").order_by("-published_at").first())
+    reply = _as_published(message, latest)
     return render(request, "board/rate.html", {"message": message, "form": form, "reply": reply,
                                                "reopen_days": settings.MINSHENG_REOPEN_DAYS})
 
@@ -299,6 +308,10 @@ def reopen(request, public_id):
     return render(request, "board/reopen.html", {"message": message, "form": form, "reply": reply, "until": until})
 
 
+# why a message not withdrawn since was never dispatched (a stale 撤回 tab): 「派单后不能撤回」 was not so
+WITHDRAW_REFUSED = {Status.REJECTED: "留言未受理, 无需撤回", Status.MERGED: "留言已并入其他留言一起办理, 不能撤回"}
+
+
 @login_required
 def withdraw(request, public_id):
     message = _own(request, public_id)
@@ -307,7 +320,8 @@ def withdraw(request, public_id):
         flash.info(request, "这条留言已撤回")
         return redirect("board:message", public_id)
     if not allowed("withdraw", message.status):
-        flash.error(request, f"当前状态为「{message.get_status_display()}」, 留言派单后不能撤回")
+        why = WITHDRAW_REFUSED.get(message.status, "留言派单后不能撤回")
+        flash.error(request, f"当前状态为「{message.get_status_display()}」, {why}")
         return redirect("board:message", public_id)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
