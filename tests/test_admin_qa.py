@@ -759,6 +759,9 @@ def test_the_history_admin_reads_a_given_up_units_moved_deadline_in_words(admin_
     ("/admin/insight/autodispatch/add/", {"region": "abc", "enabled": "on", "min_confidence": "0.9"}),
     ("/admin/accounts/membership/add/", {"user": "abc", "role": "officer", "unit": "abc"}),
     ("/admin/directory/topic/add/", {"code": "new", "name": "新领域", "parent": "abc", "sort": "0"}),
+    # a number past SQLite's integers: OverflowError where 「abc」 is a ValueError (review, 2026-12-07)
+    ("/admin/directory/topic/add/", {"code": "new", "name": "新领域", "parent": "9" * 20, "sort": "0"}),
+    ("/admin/insight/autodispatch/add/", {"region": "9" * 20, "enabled": "on", "min_confidence": "0.9"}),
 ])
 def test_a_box_holding_no_row_number_is_refused_on_the_form(admin_client, directory, path, data):
     """The picker boxes (region, unit, topic, user) send a row's number; one holding anything else

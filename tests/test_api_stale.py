@@ -221,3 +221,18 @@ def test_the_same_batch_sent_twice_acts_once(world, client, batch):
     second = client.post(url, body, content_type="application/json", **auth).json()["results"][0]
     assert not done(second) and re.search(r"[\u4e00-\u9fff]", second["reason"]), second
     assert snapshot() == once and len(mail.outbox) == sent
+
+
+def test_a_reply_preview_of_a_case_moved_on_says_where_it_is_now(world, client):
+    """reply-preview/ takes the version too; its 409 says where the case is now, as every action's does
+    (review, 2026-12-07: it said 「该留言刚刚被其他人处理过…」 alone)."""
+    m = at_signed(world)
+    auth = api(world, "officer")
+    body = request_as_read(world, client, auth, m, "reply", {"body": test_stale_forms.REPLY_TEXT})
+    MOVES["supervised"](world, fresh(m))
+    before = snapshot()
+    r = post(client, auth, m, "reply-preview", body)
+    assert r.status_code == 409, r.content.decode()[:300]
+    said = error_of(r)["message"]
+    assert said.startswith(actions.where_now(fresh(m))) and "刚刚被其他人处理过" in said
+    assert snapshot() == before

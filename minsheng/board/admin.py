@@ -311,7 +311,7 @@ def _optgroups(self, name, value, attr=None):
     form's 「选择一个有效的选项」. Such a value is shown as nothing picked."""
     try:
         return _named_choices(self, name, value, attr)
-    except (ValueError, ValidationError):
+    except (ValueError, ValidationError, OverflowError):  # 「abc」; 99999999999999999999 on SQLite
         return _named_choices(self, name, [], attr)
 
 

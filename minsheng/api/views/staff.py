@@ -403,7 +403,10 @@ class CaseReplyPreview(ApiView):
         MAY["reply-preview"](request.user, message)  # one who may not answer it: 403 whatever the body says
         b = parse(inputs.ReplyBody, body_of(request, inputs.ReplyBody))
         unit = acting_unit(request.user, message, b.get("unit"))
-        check_version(message, b)  # a draft of a case answered meanwhile: 409, as reply/
+        try:
+            check_version(message, b)  # a draft of a case answered meanwhile: 409, as reply/, saying where it is now
+        except MovedOn as exc:
+            raise type(exc)(actions.moved_on(message, exc)) from exc
         body = actions.may_reply(request.user, message, unit, b["body"])  # the refusals of reply/
         actions.active_assignment(message, unit)
         q = quality_for(message, body, explain=True, unit=unit) or {}
