@@ -403,10 +403,7 @@ class CaseReplyPreview(ApiView):
         MAY["reply-preview"](request.user, message)  # one who may not answer it: 403 whatever the body says
         b = parse(inputs.ReplyBody, body_of(request, inputs.ReplyBody))
         unit = acting_unit(request.user, message, b.get("unit"))
-        try:
-            check_version(message, b)  # a draft of a case answered meanwhile: 409, as reply/, saying where it is now
-        except MovedOn as exc:
-            raise type(exc)(actions.moved_on(message, exc)) from exc
+        check_version(message, b)  # a draft of a case answered meanwhile: 409, as reply/
         body = actions.may_reply(request.user, message, unit, b["body"])  # the refusals of reply/
         actions.active_assignment(message, unit)
         q = quality_for(message, body, explain=True, unit=unit) or {}
@@ -551,14 +548,15 @@ MAY = {
 
 def check_version(message, body) -> None:
     """The ``version`` the caller read (inputs.Versioned), when sent: a case moved on since is a 409 ``conflict``,
-    a version it never had a 400 naming ``version``. Without it nothing is compared."""
+    a version it never had a 400 naming ``version``. Without it nothing is compared. The 409 says where the case is
+    now, as an action's own refusal (``actions.moved_on``), for reply-preview/ too."""
     if "version" not in body:
         return
     if body["version"] > message.version:
         problem = f"该留言的版本为 {message.version}, 没有版本 {body['version']}: 请先读取该留言 (GET /staff/cases/{{id}}/)"
         raise ApiError(problem, fields={"version": [problem]})
     if body["version"] != message.version:
-        raise Raced(RACED)
+        raise Raced(actions.moved_on(message, Raced(RACED)))
 
 
 def _action_view(name: str):
@@ -577,8 +575,8 @@ def _action_view(name: str):
             if body_class is None:  # it takes no field: one sent is refused, not dropped
                 check_body_names(request, None)
             body = parse(body_class, body_of(request, body_class)) if body_class else {}
+            check_version(message, body)
             try:
-                check_version(message, body)
                 perform(request.user, message, body)
             except MovedOn as exc:  # the same code, saying where the case is now (who answered it, when…)
                 raise type(exc)(actions.moved_on(message, exc)) from exc
