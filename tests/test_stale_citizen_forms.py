@@ -21,6 +21,7 @@ from minsheng.accounts import rights
 from minsheng.accounts.models import User
 from minsheng.board import actions
 
+from .conftest import PASSWORD
 from .test_api_support import token_client
 from .test_stale_forms import (  # noqa: F401 (world: a fixture)
     REASON,
@@ -476,3 +477,50 @@ def test_an_api_rating_naming_no_answer_of_the_message_is_a_400_naming_reply(wor
     r = client.post(f"/api/v1/messages/{m.public_id}/rate/", {**RATED, "reply": reply}, format="json")
     assert r.status_code == 400 and "reply" in r.json()["error"]["fields"], r.content.decode()
     assert api_snapshot() == before
+
+
+# --- an account closed in another tab or elsewhere: the sign-in page says why ----------------------------
+
+CLOSED_ACCOUNT = "该账号已注销"
+
+
+def closed_in_another_tab(w, client):
+    """注销账号 in another tab of the same browser (the same session)."""
+    data = form_fields(client.get(reverse("accounts:close")).content.decode(), 'class="stack" novalidate')
+    r = client.post(reverse("accounts:close"), {**data, "password": PASSWORD})
+    assert r.status_code == 302 and r.url == reverse("accounts:closed"), r.status_code
+    client.get(r.url)  # the page it leads to, read
+
+
+def closed_elsewhere(w, client):
+    """注销账号 on another device or through the API: this browser's session ends with it."""
+    rights.do_close_account(w["p"]["citizen"])
+
+
+@pytest.mark.parametrize("closing", [closed_in_another_tab, closed_elsewhere], ids=["tab", "elsewhere"])
+@pytest.mark.parametrize("action", ["withdraw", "rate", "reopen"])
+def test_a_form_of_an_account_closed_meanwhile_leads_to_a_sign_in_page_saying_why(world, action, closing):
+    m, client, url, data = loaded_form(world, action)
+    closing(world, client)
+    before = snapshot()
+    r = client.post(url, data)
+    assert snapshot() == before
+    assert r.status_code == 302 and r.url.startswith(reverse("accounts:login")), r.status_code
+    page = client.get(r.url).content.decode()
+    assert CLOSED_ACCOUNT in page and "注册" in page, page[:2000]
+
+
+def test_the_sign_in_page_does_not_tell_the_next_account_of_the_closed_one(world):
+    """Another person signs in in the same browser afterwards, and is signed out (an administrator switched
+    their account off, 停用): their sign-in page says nothing of a 注销."""
+    m, client, url, data = loaded_form(world, "withdraw")
+    closed_in_another_tab(world, client)
+    r = client.post(url, data)
+    assert CLOSED_ACCOUNT in client.get(r.url).content.decode()
+    other = world["p"]["other_citizen"]
+    signed_in = client.post(reverse("accounts:login"), {"username": other.username, "password": PASSWORD})
+    assert signed_in.status_code == 302, signed_in.content.decode()[:2000]
+    User.objects.filter(pk=other.pk).update(is_active=False)
+    r = client.post(url, data)
+    assert r.status_code == 302 and r.url.startswith(reverse("accounts:login")), r.status_code
+    assert CLOSED_ACCOUNT not in client.get(r.url).content.decode()
