@@ -236,3 +236,24 @@ def test_a_reply_preview_of_a_case_moved_on_says_where_it_is_now(world, client):
     said = error_of(r)["message"]
     assert said.startswith(actions.where_now(fresh(m))) and "刚刚被其他人处理过" in said
     assert snapshot() == before
+
+
+def test_a_version_left_empty_in_a_form_is_not_compared(world, client):
+    """A form-encoded body's ``version=`` (an HTML form's field left empty) is left out, as DRF reads an empty
+    form value of a field it does not require, and as a JSON null is (it was a 400 「请填写合法的整数值」)."""
+    m = at_signed(world)
+    auth = api(world, "supervisor")
+    r = client.post(case_url(m, "supervise"), {"note": "请于本周内答复留言人", "version": ""}, **auth)
+    assert r.status_code == 200, r.content.decode()[:500]
+    assert r.json()["supervision_note"] == "请于本周内答复留言人"
+
+
+def test_a_version_given_in_a_form_is_still_compared(world, client):
+    m = at_signed(world)
+    auth = api(world, "supervisor")
+    read = client.get(case_url(m), **auth).json()["version"]
+    actions.do_supervise(world["p"]["supervisor2"], fresh(m), "请加快办理")
+    before = snapshot()
+    r = client.post(case_url(m, "supervise"), {"note": "请于本周内答复留言人", "version": str(read)}, **auth)
+    assert r.status_code == 409 and error_of(r)["code"] == "conflict", r.content.decode()[:500]
+    assert snapshot() == before

@@ -21,6 +21,7 @@ from minsheng.accounts import rights
 from minsheng.accounts.models import User
 from minsheng.board import actions
 
+from .conftest import PASSWORD
 from .test_api_support import token_client
 from .test_stale_forms import (  # noqa: F401 (world: a fixture)
     REASON,
@@ -375,3 +376,151 @@ def test_an_api_action_of_an_account_closed_meanwhile_is_a_401(world, action):
     before = api_snapshot()
     r = client.post(f"/api/v1/messages/{m.public_id}/{action}/", body, format="json")
     assert r.status_code == 401 and api_snapshot() == before
+
+
+# --- answered again after a 重办 -------------------------------------------------------------------
+
+
+def answered_again(w, m):
+    """Rated 不满意, 重办, answered again (the answer the citizen may rate now)."""
+    MOVES["rated_unsatisfied"](w, fresh(m))
+    actions.do_reopen(w["p"]["citizen"], fresh(m), REOPEN_REASON)
+    actions.do_sign(w["p"]["officer2"], fresh(m), w["d"]["housing"])
+    replied(w, fresh(m))
+
+
+def answered_again_then_closed_unrated(w, m):
+    answered_again(w, m)
+    rating_window_passed(w, fresh(m))
+
+
+CLOSED_UNRATED = f"答复后 {settings.MINSHENG_EVALUATION_DAYS} 天内未评价, 已自动办结, 不能再评价"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_rating_a_new_answer_closed_unrated_says_it_was_closed_unrated(world, method):
+    """The citizen rated the first answer, not the one after the 重办: 「您已评价过这条答复」 was not so
+    (2026-12-07); the case was closed for the new answer's want of a rating, as one never rated."""
+    m, client, url, data = loaded_form(world, "rate")
+    answered_again_then_closed_unrated(world, fresh(m))
+    before = snapshot()
+    r = client.get(url) if method == "get" else client.post(url, data)
+    said = flash_after(client, r)
+    assert CLOSED_UNRATED in said and "已评价过" not in said, said
+    assert snapshot() == before
+
+
+def test_the_api_says_a_new_answer_closed_unrated_was_closed_unrated(world):
+    m = at_replied(world)
+    answered_again_then_closed_unrated(world, fresh(m))
+    client = token_client(world["p"]["citizen"])
+    before = api_snapshot()
+    r = client.post(f"/api/v1/messages/{m.public_id}/rate/", RATED, format="json")
+    assert r.status_code == 409 and r.json()["error"]["message"].endswith(CLOSED_UNRATED), r.json()
+    assert api_snapshot() == before
+
+
+def test_the_api_says_an_answer_closed_unrated_was_closed_unrated(world):
+    """As the rating page says it (test_a_stale_citizen_form_is_refused_in_chinese_and_changes_nothing)."""
+    m = at_replied(world)
+    rating_window_passed(world, fresh(m))
+    r = token_client(world["p"]["citizen"]).post(
+        f"/api/v1/messages/{m.public_id}/rate/", RATED, format="json"
+    )
+    assert r.status_code == 409 and r.json()["error"]["message"].endswith(CLOSED_UNRATED), r.json()
+
+
+# --- the API's rating names the answer rated (`reply`: its `round`) -------------------------------------
+
+
+def rounds_read(client, m) -> list[int]:
+    """The rounds of the answers an API client read (GET /me/messages/{id}/'s ``replies``)."""
+    read = client.get(f"/api/v1/me/messages/{m.public_id}/")
+    assert read.status_code == 200, read.content.decode()[:300]
+    return [reply["round"] for reply in read.json()["replies"]]
+
+
+def test_an_api_rating_of_an_earlier_answer_does_not_rate_the_new_one(
+    world, django_capture_on_commit_callbacks
+):
+    """The web form's check (test_a_rating_form_of_an_earlier_answer_does_not_rate_the_new_one), in the API:
+    a client that read the first answer and rates it after the unit answered again is told to read the new one."""
+    m = at_replied(world)
+    client = token_client(world["p"]["citizen"])
+    (seen,) = rounds_read(client, m)
+    answered_again(world, fresh(m))
+    before = api_snapshot()
+    with django_capture_on_commit_callbacks() as callbacks:
+        r = client.post(f"/api/v1/messages/{m.public_id}/rate/", {**RATED, "reply": seen}, format="json")
+    assert r.status_code == 409, r.content.decode()
+    assert r.json()["error"]["code"] == "conflict" and "已有新的答复" in r.json()["error"]["message"], (
+        r.json()
+    )
+    assert api_snapshot() == before and callbacks == []
+
+
+def test_an_api_rating_naming_the_latest_answer_rates_it(world):
+    m = at_replied(world)
+    answered_again(world, fresh(m))
+    client = token_client(world["p"]["citizen"])
+    latest = rounds_read(client, m)[-1]
+    r = client.post(f"/api/v1/messages/{m.public_id}/rate/", {**RATED, "reply": latest}, format="json")
+    assert r.status_code == 200, r.content.decode()
+    assert fresh(m).evaluations.order_by("-created_at").first().reply.round == latest
+
+
+@pytest.mark.parametrize("reply", [3, 0, "abc"])
+def test_an_api_rating_naming_no_answer_of_the_message_is_a_400_naming_reply(world, reply):
+    m = at_replied(world)
+    client = token_client(world["p"]["citizen"])
+    before = api_snapshot()
+    r = client.post(f"/api/v1/messages/{m.public_id}/rate/", {**RATED, "reply": reply}, format="json")
+    assert r.status_code == 400 and "reply" in r.json()["error"]["fields"], r.content.decode()
+    assert api_snapshot() == before
+
+
+# --- an account closed in another tab or elsewhere: the sign-in page says why ----------------------------
+
+CLOSED_ACCOUNT = "该账号已注销"
+
+
+def closed_in_another_tab(w, client):
+    """注销账号 in another tab of the same browser (the same session)."""
+    data = form_fields(client.get(reverse("accounts:close")).content.decode(), 'class="stack" novalidate')
+    r = client.post(reverse("accounts:close"), {**data, "password": PASSWORD})
+    assert r.status_code == 302 and r.url == reverse("accounts:closed"), r.status_code
+    client.get(r.url)  # the page it leads to, read
+
+
+def closed_elsewhere(w, client):
+    """注销账号 on another device or through the API: this browser's session ends with it."""
+    rights.do_close_account(w["p"]["citizen"])
+
+
+@pytest.mark.parametrize("closing", [closed_in_another_tab, closed_elsewhere], ids=["tab", "elsewhere"])
+@pytest.mark.parametrize("action", ["withdraw", "rate", "reopen"])
+def test_a_form_of_an_account_closed_meanwhile_leads_to_a_sign_in_page_saying_why(world, action, closing):
+    m, client, url, data = loaded_form(world, action)
+    closing(world, client)
+    before = snapshot()
+    r = client.post(url, data)
+    assert snapshot() == before
+    assert r.status_code == 302 and r.url.startswith(reverse("accounts:login")), r.status_code
+    page = client.get(r.url).content.decode()
+    assert CLOSED_ACCOUNT in page and "注册" in page, page[:2000]
+
+
+def test_the_sign_in_page_does_not_tell_the_next_account_of_the_closed_one(world):
+    """Another person signs in in the same browser afterwards, and is signed out (an administrator switched
+    their account off, 停用): their sign-in page says nothing of a 注销."""
+    m, client, url, data = loaded_form(world, "withdraw")
+    closed_in_another_tab(world, client)
+    r = client.post(url, data)
+    assert CLOSED_ACCOUNT in client.get(r.url).content.decode()
+    other = world["p"]["other_citizen"]
+    signed_in = client.post(reverse("accounts:login"), {"username": other.username, "password": PASSWORD})
+    assert signed_in.status_code == 302, signed_in.content.decode()[:2000]
+    User.objects.filter(pk=other.pk).update(is_active=False)
+    r = client.post(url, data)
+    assert r.status_code == 302 and r.url.startswith(reverse("accounts:login")), r.status_code
+    assert CLOSED_ACCOUNT not in client.get(r.url).content.decode()

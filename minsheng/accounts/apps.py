@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core import checks
 
 
@@ -11,6 +12,16 @@ class AccountsConfig(AppConfig):
     def ready(self):
         checks.register(code_sender_check)
         checks.register(deployment_check, checks.Tags.security, deploy=True)
+        user_logged_in.connect(forget_closed_account, dispatch_uid="minsheng.accounts.forget_closed_account")
+
+
+def forget_closed_account(sender, request, user, **kwargs):
+    """Someone signed in in the browser of an account closed: its sign-in page no longer says so (views.CLOSED_HERE;
+    the sign-in keeps the anonymous session's data)."""
+    from .views import CLOSED_HERE
+
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(CLOSED_HERE, None)
 
 
 def code_sender_check(app_configs, **kwargs):

@@ -38,6 +38,10 @@ from .roles import roles_of
 from .senders import CodeError, address_refusal, check_code, issue_code, refusal
 
 BACKEND = "minsheng.accounts.backends.PhoneOrEmailBackend"
+# the anonymous session of a browser whose account was closed (注销: here, or elsewhere, middleware.ClosedAccountNotice):
+# the sign-in page a page of an old tab leads to says why, until someone signs in (apps.forget_closed_account)
+CLOSED_HERE = "account_closed"
+CLOSED_NOTICE = "该账号已注销, 请用其他账号登录或注册新账号"
 
 
 class LoginView(auth_views.LoginView):
@@ -49,6 +53,9 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         # 我要留言 signed out led to a bare login form that did not say why (我也遇到 says so)
         context["to_post"] = context.get("next", "").startswith(reverse("board:post"))
+        # led here from a page of an account closed meanwhile (a stale tab): it said nothing of why (2026-12-07)
+        if context.get("next") and self.request.session.get(CLOSED_HERE):
+            context["closed_notice"] = CLOSED_NOTICE
         return context
 
     def form_valid(self, form):
@@ -336,6 +343,7 @@ def close_account(request):
         else:
             logout(request)
             request.session["closed_messages"] = kept  # the new, anonymous session: for the page after
+            request.session[CLOSED_HERE] = True  # and for the sign-in page a page of another tab leads to
             return redirect("accounts:closed")
     return render(request, "accounts/close.html", {
         "form": form, "refusal": refusal, "messages_count": request.user.messages.count(),

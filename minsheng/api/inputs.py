@@ -283,6 +283,10 @@ class RateBody(serializers.Serializer):
     attitude = ChoiceField(choices=Rating.choices, help_text="办理态度")
     speed = ChoiceField(choices=Rating.choices, help_text="办理速度")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    reply = serializers.IntegerField(
+        required=False, min_value=1, max_value=32767,
+        help_text="您评价的答复: 它的轮次 (留言的 replies[].round); 此后已有新的答复 (重办后再次答复) 则答 409 conflict, "
+                  "不评价; 缺省则评价最新的答复, 不核对")
 
 
 class ReopenBody(serializers.Serializer):

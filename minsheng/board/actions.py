@@ -45,6 +45,7 @@ from .workflow import (
     MovedOn,
     Raced,
     Status,
+    WrongStatus,
     allowed,
     check_allowed,
     refresh_hotspot,
@@ -178,9 +179,30 @@ def do_withdraw(actor, message: Message, at=None) -> None:
         transaction.on_commit(notify.dated(now, lambda: notify.withdrawn(message)))
 
 
-def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment="", at=None) -> Evaluation:
+# a rating form or API client that read an answer the unit has answered again since (重办): rating it would rate
+# the new answer, unread
+NEWER_REPLY = "已有新的答复, 请阅读后再评价"
+
+
+def closed_unrated() -> str:
+    """Why a case closed by close_stale for want of a rating of its latest answer can no longer be rated."""
+    return f"答复后 {settings.MINSHENG_EVALUATION_DAYS} 天内未评价, 已自动办结, 不能再评价"
+
+
+def latest_reply(message: Message) -> Reply | None:
+    return message.replies.order_by("-published_at").first()
+
+
+def rated(reply: Reply | None) -> bool:
+    """Whether the author rated ``reply``: a rating of the answer before a 重办 is none of the new answer's."""
+    return reply is not None and reply.evaluations.exists()
+
+
+def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment="", at=None,
+                seen_reply: Reply | None = None) -> Evaluation:
     """Rate the latest reply. Satisfied ratings close the case; an unsatisfied
-    resolution leaves it open for a reopen within MINSHENG_REOPEN_DAYS."""
+    resolution leaves it open for a reopen within MINSHENG_REOPEN_DAYS. ``seen_reply``: the answer the
+    caller read, when it says (the API's ``reply``); another one answered since is a Conflict (NEWER_REPLY)."""
     if message.author_id != actor.pk:
         raise PermissionDenied(ONLY_AUTHOR_RATES)
     for value in (resolution, attitude, speed):
@@ -188,7 +210,12 @@ def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment
             raise Invalid("请选择满意、基本满意或不满意")
     now = at or timezone.now()
     with transaction.atomic():
-        reply = message.replies.order_by("-published_at").first()
+        reply = latest_reply(message)
+        if message.status == Status.CLOSED and not rated(reply):  # close_stale's, of this answer
+            raise WrongStatus(closed_unrated())
+        check_allowed("evaluate", message.status)  # a refusal for the status before one for the answer
+        if seen_reply is not None and seen_reply != reply:
+            raise Conflict(NEWER_REPLY)
         transition(message, "evaluate")
         evaluation = Evaluation.objects.create(message=message, reply=reply, resolution=resolution,
                                                attitude=attitude, speed=speed, comment=comment, created_at=now)

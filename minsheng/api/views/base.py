@@ -66,15 +66,20 @@ def body_of(request, body_class) -> dict:
     named by a list field of ``body_class`` is a list
     even when sent once (``assists=5``); a JSON ``null`` is the same as leaving the field out, but
     for the fields ``body_class`` names in ``NULL_KEPT``, where null says something (assign's ``seen``:
-    未指派). A form has no null: such a field sent empty (``seen=``, as an HTML form sends it) is null."""
+    未指派). A form has no null: such a field sent empty (``seen=``, as an HTML form sends it) is null; any other
+    field ``body_class`` does not require, sent empty, is left out unless it takes an empty text, as DRF reads a
+    form (a staff action's ``version=`` was a 400 「请填写合法的整数值」 until 2026-12-07)."""
     check_body_names(request, body_class)
     data = request.data
     kept = getattr(body_class, "NULL_KEPT", ())
     if hasattr(data, "dict"):  # QueryDict from a form or multipart body
-        lists = {name for name, field in body_class().fields.items()
-                 if isinstance(field, serializers.ListField)} if body_class else set()
+        fields = body_class().fields if body_class else {}
+        lists = {name for name, field in fields.items() if isinstance(field, serializers.ListField)}
+        unsaid = {name for name, field in fields.items()
+                  if not field.required and not getattr(field, "allow_blank", False) and name not in {*kept, *lists}}
         return {k: (data.getlist(k) if k in lists or len(data.getlist(k)) > 1
-                    else None if k in kept and data.get(k) == "" else data.get(k)) for k in data.keys()}
+                    else None if k in kept and data.get(k) == "" else data.get(k)) for k in data.keys()
+                if not (k in unsaid and data.getlist(k) == [""])}
     if not isinstance(data, dict):
         raise serializers.ValidationError("请求体应为 JSON 对象")
     return {k: v for k, v in data.items() if v is not None or k in kept}

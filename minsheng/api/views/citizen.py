@@ -142,14 +142,29 @@ class _CitizenAction(ApiView):
 class Rate(_CitizenAction):
     docs = {"post": Doc("评价答复", "留言人评价已答复的留言: `resolution` (解决情况)、`attitude` (办理态度)、`speed` (办理速度) "
                                   "各为 `satisfied`、`basic` 或 `unsatisfied`, 可附 `comment`; 返回评价后的留言。"
+                                  "`reply` 写明评价的是哪一条答复 (它的轮次, 即留言 `replies` 中的 `round`): 此后单位已再次答复 "
+                                  "(重办后) 则为 409 `conflict` (已有新的答复, 请阅读后再评价), 不评价; 不是这条留言的答复为 400 并指明 "
+                                  "`reply`; 缺省则评价最新的答复, 不核对。"
                                   "只有留言人本人可以评价: 他人为 403 (不论请求体); 当前状态不能评价为 409, 调用者看不到的留言为 404, 请求体不合格为 400。")}
 
     @extend_schema(request=RateBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
         message = _author_only(request, public_id, actions.ONLY_AUTHOR_RATES)
         body = parse(RateBody, body_of(request, RateBody))
+        if "reply" in body:  # the answer the client read, by its round (the API shows no other id of an answer)
+            body["seen_reply"] = _reply_of(message, body.pop("reply"))
         actions.do_evaluate(request.user, message, **body)
         return self.done(message)
+
+
+def _reply_of(message, round_: int):
+    """The answer of ``message``'s round ``round_`` (the latest, were there two), or a 400 naming ``reply``."""
+    reply = message.replies.filter(round=round_).order_by("-published_at").first()
+    if reply is None:
+        rounds = sorted(set(message.replies.values_list("round", flat=True)))
+        had = f"它的答复的轮次为 {'、'.join(map(str, rounds))}" if rounds else "它还没有答复"
+        raise actions.Invalid(f"这条留言没有第 {round_} 轮的答复 ({had})", field="reply")
+    return reply
 
 
 class Reopen(_CitizenAction):

@@ -251,17 +251,18 @@ def my_messages(request):
 @login_required
 def rate(request, public_id):
     message = _own(request, public_id)
-    if message.status != Status.REPLIED and message.evaluations.exists():
-        # back on the form after 提交评价 (the browser's back button, a second tap)
+    latest = message.replies.select_related("unit").order_by("-published_at").first()
+    if message.status != Status.REPLIED and actions.rated(latest):
+        # back on the form after 提交评价 (the browser's back button, a second tap); a rating of the answer before
+        # a 重办 is none of this one's (it said so of a new answer closed unrated, 2026-12-07)
         flash.info(request, "您已评价过这条答复, 评价见本页")
         return redirect("board:message", public_id)
     if message.status == Status.CLOSED:  # closed unrated: close_stale
-        flash.error(request, f"答复后 {settings.MINSHENG_EVALUATION_DAYS} 天内未评价, 已自动办结, 不能再评价")
+        flash.error(request, actions.closed_unrated())
         return redirect("board:message", public_id)
     if message.status != Status.REPLIED:
         flash.error(request, f"当前状态为「{message.get_status_display()}」, 只能在收到答复后评价一次")
         return redirect("board:message", public_id)
-    latest = message.replies.select_related("unit").order_by("-published_at").first()
     shown = str(latest.pk if latest else "")
     if request.method == "POST" and request.POST.get("reply", shown) != shown:
         # the form of the answer before a 重办 (another tab) rated the new one, unread
