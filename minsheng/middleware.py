@@ -125,39 +125,6 @@ class MethodNotAllowedPage:
         return page
 
 
-class ClosedAccountNotice:
-    """A session of an account closed (注销) elsewhere (another device, the API's DELETE /me/) is ended here, and
-    the anonymous session that follows marks it (accounts.views.CLOSED_HERE), as 注销账号's page does in its own
-    browser: a page of the old tab that needs signing in leads to a sign-in page saying why (since 2026-12-07 it
-    said nothing). The user the page loads anyway is read, and only with a session cookie (as ConsentInterstitial)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        from django.contrib.auth import SESSION_KEY
-
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            signed_in_as = request.session.get(SESSION_KEY)
-            if signed_in_as is not None and not request.user.is_authenticated and _closed(signed_in_as):
-                from minsheng.accounts.views import CLOSED_HERE
-
-                request.session.flush()
-                request.session[CLOSED_HERE] = True
-        return self.get_response(request)
-
-
-def _closed(user_id) -> bool:
-    from django.core.exceptions import ValidationError
-
-    from minsheng.accounts.models import User
-
-    try:
-        return User.objects.filter(pk=user_id, closed_at__isnull=False).exists()
-    except (TypeError, ValueError, ValidationError):  # a session written by something else
-        return False
-
-
 class ConsentInterstitial:
     """A signed-in citizen who has not consented to this version of the privacy notice (accounts.rights.
     consent_due: one who signed in before the notice changed, or before consent was asked, as well as

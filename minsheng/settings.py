@@ -122,7 +122,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "minsheng.middleware.ClosedAccountNotice",
     "minsheng.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "minsheng.middleware.ConsentInterstitial",

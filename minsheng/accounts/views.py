@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import SESSION_KEY, login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,14 +34,34 @@ from .forms import (
     find_user,
 )
 from .limits import client_address
+from .models import User
 from .roles import roles_of
 from .senders import CodeError, address_refusal, check_code, issue_code, refusal
 
 BACKEND = "minsheng.accounts.backends.PhoneOrEmailBackend"
-# the anonymous session of a browser whose account was closed (注销: here, or elsewhere, middleware.ClosedAccountNotice):
-# the sign-in page a page of an old tab leads to says why, until someone signs in (apps.forget_closed_account)
+# the anonymous session of a browser whose account was closed here (注销): the first sign-in page a page of an old
+# tab leads to says why (closed_meanwhile); cleared too when someone signs in (apps.forget_closed_account)
 CLOSED_HERE = "account_closed"
 CLOSED_NOTICE = "该账号已注销, 请用其他账号登录或注册新账号"
+
+
+def closed_meanwhile(request) -> bool:
+    """Whether this browser's account was closed since it last signed in: here (the mark 注销账号 leaves, said
+    once), or on another device or through the API (the session still names the account, which no longer signs
+    in: it is ended, so this is said once too). Read on the sign-in page alone, so no other page pays for it."""
+    session = request.session
+    if session.pop(CLOSED_HERE, False):
+        return True
+    user_id = session.get(SESSION_KEY)
+    if user_id is None or request.user.is_authenticated:
+        return False
+    try:
+        closed = User.objects.filter(pk=user_id, closed_at__isnull=False).exists()
+    except (TypeError, ValueError, ValidationError):  # a session written by something else
+        return False
+    if closed:
+        session.flush()
+    return closed
 
 
 class LoginView(auth_views.LoginView):
@@ -54,7 +74,7 @@ class LoginView(auth_views.LoginView):
         # 我要留言 signed out led to a bare login form that did not say why (我也遇到 says so)
         context["to_post"] = context.get("next", "").startswith(reverse("board:post"))
         # led here from a page of an account closed meanwhile (a stale tab): it said nothing of why (2026-12-07)
-        if context.get("next") and self.request.session.get(CLOSED_HERE):
+        if context.get("next") and closed_meanwhile(self.request):
             context["closed_notice"] = CLOSED_NOTICE
         return context
 

@@ -199,10 +199,11 @@ def rated(reply: Reply | None) -> bool:
 
 
 def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment="", at=None,
-                seen_reply: Reply | None = None) -> Evaluation:
+                seen_round: int | None = None) -> Evaluation:
     """Rate the latest reply. Satisfied ratings close the case; an unsatisfied
-    resolution leaves it open for a reopen within MINSHENG_REOPEN_DAYS. ``seen_reply``: the answer the
-    caller read, when it says (the API's ``reply``); another one answered since is a Conflict (NEWER_REPLY)."""
+    resolution leaves it open for a reopen within MINSHENG_REOPEN_DAYS. ``seen_round``: the round of the answer
+    the caller read, when it says (the API's ``reply``): another one answered since is a Conflict (NEWER_REPLY), a
+    round never answered Invalid naming ``reply`` — both after a refusal for the status, which comes first."""
     if message.author_id != actor.pk:
         raise PermissionDenied(ONLY_AUTHOR_RATES)
     for value in (resolution, attitude, speed):
@@ -214,7 +215,7 @@ def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment
         if message.status == Status.CLOSED and not rated(reply):  # close_stale's, of this answer
             raise WrongStatus(closed_unrated())
         check_allowed("evaluate", message.status)  # a refusal for the status before one for the answer
-        if seen_reply is not None and seen_reply != reply:
+        if seen_round is not None and _reply_of_round(message, seen_round) != reply:
             raise Conflict(NEWER_REPLY)
         transition(message, "evaluate")
         evaluation = Evaluation.objects.create(message=message, reply=reply, resolution=resolution,
@@ -226,6 +227,16 @@ def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment
             _event(message, Event.Kind.CLOSED, at=now, reason="evaluated")
             transaction.on_commit(notify.dated(now, lambda: notify.closed(message)))
     return evaluation
+
+
+def _reply_of_round(message: Message, round_: int) -> Reply:
+    """The answer of ``message``'s round ``round_`` (the latest, were there two), or Invalid naming ``reply``."""
+    reply = message.replies.filter(round=round_).order_by("-published_at").first()
+    if reply is None:
+        rounds = sorted(set(message.replies.values_list("round", flat=True)))
+        had = f"它的答复的轮次为 {'、'.join(map(str, rounds))}" if rounds else "它还没有答复"
+        raise Invalid(f"这条留言没有第 {round_} 轮的答复 ({had})", field="reply")
+    return reply
 
 
 def can_reopen(message: Message, now=None) -> bool:
