@@ -1,0 +1,60 @@
+"""A citizen's phone in the system Chromium, upright (360×740) and held sideways (740×360), as the QA walk
+of 2026-12-07 met the site on demo data: the boxes a phone zooms into, and the targets of a phone held
+sideways."""
+
+from __future__ import annotations
+
+import pytest
+
+from minsheng.board import actions
+
+from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
+from .test_mobile_layout import two_cases
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="system Chromium not installed at /usr/bin/chromium"),
+]
+
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
+
+# every box shown that a finger types or picks in, as 「name: font size」
+BOX_SIZES_JS = r"""() => [...document.querySelectorAll(
+    "input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file]), select, textarea")]
+  .filter(e => e.checkVisibility())
+  .map(e => `${e.name}: ${parseFloat(getComputedStyle(e).fontSize)}`)"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_box_on_a_phone_is_set_under_16px(browser, live_server, personas, directory):  # noqa: F811
+    """iOS zooms the page into a box whose type is under 16px when it is tapped, and leaves it zoomed: the
+    public statistics' filters (查找区划, 区划, 领域, 类型, the dates) took their labels' .9rem, 14.4px, and a
+    督办员's 审批意见 in a table cell its .92rem. Every box is 16px on a phone."""
+    p, d = personas, directory
+    case = two_cases(p, d, lead=d["housing"])[0]
+    actions.do_sign(p["officer"], case, d["housing"])
+    actions.do_request_extension(p["officer"], case, d["housing"], 5, "需要现场勘察, 协调物业和街道")
+    visitor = browser.new_context(**PHONE).new_page()
+    supervisor = signed_in_page(browser, live_server, personas["supervisor"].username, **PHONE)
+    citizen = signed_in_page(browser, live_server, personas["citizen"].phone, **PHONE)
+    small, seen = [], 0
+    for page, url in (
+        (visitor, "/stats/"),
+        (visitor, "/browse/"),
+        (visitor, "/accounts/register/"),
+        (citizen, "/post/"),
+        (supervisor, "/staff/supervision/"),
+        (supervisor, "/stats/overdue/"),
+    ):
+        page.goto(live_server.url + url)
+        boxes = page.evaluate(BOX_SIZES_JS)
+        seen += len(boxes)
+        small += [f"{url} {box}" for box in boxes if float(box.rsplit(": ", 1)[1]) < 16]
+    assert seen > 20, seen
+    assert not small, "boxes under 16px on a phone:\n" + "\n".join(small)
