@@ -9,7 +9,9 @@ import pytest
 from minsheng.board import actions
 
 from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
+from .test_citizen_pages import replied, submit
 from .test_mobile_layout import two_cases
+from .test_touch_targets import ACTION, LINK, TARGET, TARGETS_JS
 
 pytestmark = [
     pytest.mark.browser,
@@ -58,3 +60,44 @@ def test_no_box_on_a_phone_is_set_under_16px(browser, live_server, personas, dir
         small += [f"{url} {box}" for box in boxes if float(box.rsplit(": ", 1)[1]) < 16]
     assert seen > 20, seen
     assert not small, "boxes under 16px on a phone:\n" + "\n".join(small)
+
+
+SIDEWAYS = {**PHONE, "viewport": {"width": 740, "height": 360}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_phone_held_sideways_keeps_the_phones_targets(browser, live_server, personas, directory):  # noqa: F811
+    """Turned sideways a phone is 740px wide, past the phone layout's 640px, and took the desk's sizes though it is
+    tapped with a finger as upright: the menu's links were 26px high, the crumbs 20px, a listed message's place
+    23px, the figures' 「超期 8 件」 an 8×20px 「8」, the error list's links and the header's 退出 24-26px. A
+    touch screen keeps the house sizes of a phone (a link that stands apart 40px high, a button 44px), and its
+    layout (the menu on one line)."""
+    p, d = personas, directory
+    message = submit(p["citizen"], d)
+    replied(p, d, message)
+    visitor = browser.new_context(**SIDEWAYS).new_page()
+    citizen = signed_in_page(browser, live_server, p["citizen"].phone, **SIDEWAYS)
+    low, seen = [], 0
+    for page, url in (
+        (visitor, "/"),
+        (visitor, "/browse/"),
+        (visitor, f"/m/{message.public_id}/"),
+        (visitor, "/region/620100/"),
+        (visitor, "/stats/"),
+        (citizen, "/me/messages/"),
+        (citizen, "/me/notifications/"),
+        (citizen, f"/m/{message.public_id}/"),
+        (citizen, "/accounts/me/"),
+    ):
+        assert page.goto(live_server.url + url).status == 200
+        for t in page.evaluate(TARGETS_JS):
+            if not (t["control"] or t["link"]):
+                continue
+            seen += 1
+            least = ACTION if t["control"] else LINK
+            if t["h"] < least or t["w"] < TARGET:
+                low.append(f"{url}: 「{t['text']}」 {t['w']}×{t['h']}, {least}px high wanted ({t['where']})")
+    assert seen > 60, seen
+    assert not low, "under the house sizes at 740×360:\n" + "\n".join(low)
+    menu = visitor.locator("header.site nav")
+    assert menu.bounding_box()["height"] < 50  # one line: a sideways phone has 360px of height
