@@ -101,3 +101,38 @@ def test_a_phone_held_sideways_keeps_the_phones_targets(browser, live_server, pe
     assert not low, "under the house sizes at 740×360:\n" + "\n".join(low)
     menu = visitor.locator("header.site nav")
     assert menu.bounding_box()["height"] < 50  # one line: a sideways phone has 360px of height
+
+
+# Each visible 「·」 inside ``selector`` that is not on one line with the words before and after it, as
+# 「before · after」: the glyphs of every text node in order, a 「·」 held against its neighbours'.
+DOT_AT_A_LINE_END_JS = r"""(selector) => {
+  const glyphs = [];
+  for (const root of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let t; (t = walker.nextNode());) {
+      for (let i = 0; i < t.data.length; i++) {
+        if (/\s/.test(t.data[i])) continue;
+        const range = document.createRange();
+        range.setStart(t, i);
+        range.setEnd(t, i + 1);
+        const r = range.getBoundingClientRect();
+        if (r.width > 0) glyphs.push({c: t.data[i], top: Math.round(r.top), bottom: Math.round(r.bottom)});
+      }
+    }
+  }
+  const apart = (a, b) => !a || !b || b.top >= a.bottom - 2 || a.top >= b.bottom - 2;
+  return glyphs.flatMap((g, i) => g.c === "·" && (apart(glyphs[i - 1], g) || apart(g, glyphs[i + 1]))
+    ? [`${glyphs[i - 1]?.c} · ${glyphs[i + 1]?.c}`] : []);
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_footer_never_ends_a_line_with_a_dot_on_a_small_phone(browser, live_server, personas, directory):  # noqa: F811
+    """At 320px the footer of every page read 「民声 · 群众留言, 政府回应, 数据公开 ·」 over 「隐私政策」: its last 「·」
+    ended the line, parted from the link it leads to. On a phone each 「·」 stands between its words, on their line."""
+    page = browser.new_context(**PHONE).new_page()
+    for width in (320, 360, 412):
+        page.set_viewport_size({"width": width, "height": 740})
+        assert page.goto(live_server.url + "/privacy/").status == 200
+        assert page.locator("footer.site a", has_text="隐私政策").is_visible()
+        assert page.evaluate(DOT_AT_A_LINE_END_JS, "footer.site") == [], f"at {width}px"
