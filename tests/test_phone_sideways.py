@@ -4,6 +4,8 @@ sideways."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from minsheng.board import actions
@@ -136,3 +138,19 @@ def test_the_footer_never_ends_a_line_with_a_dot_on_a_small_phone(browser, live_
         assert page.goto(live_server.url + "/privacy/").status == 200
         assert page.locator("footer.site a", has_text="隐私政策").is_visible()
         assert page.evaluate(DOT_AT_A_LINE_END_JS, "footer.site") == [], f"at {width}px"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_statistics_periods_never_end_a_line_with_a_dot_on_a_phone(browser, live_server, directory):  # noqa: F811
+    """公开统计's 「时间: 近 7 天 · 近 30 天 · 本月 · 上月 · 全部时间」 at 360px: the line ended 「上月 ·」 over 全部时间. No
+    「·」 stands at the end or the start of a line, and each period stays a link a finger can hit apart from the next."""
+    page = browser.new_context(**PHONE).new_page()
+    for width in (320, 360, 412):
+        page.set_viewport_size({"width": width, "height": 740})
+        assert page.goto(live_server.url + "/stats/").status == 200
+        assert page.evaluate(DOT_AT_A_LINE_END_JS, "nav.periods") == [], f"at {width}px"
+        links = page.locator("nav.periods a").all()
+        assert [a.inner_text() for a in links] == ["近 7 天", "近 30 天", "本月", "上月", "全部时间"]
+        boxes = [a.bounding_box() for a in links]
+        for a, b in itertools.pairwise(boxes):
+            assert b["y"] > a["y"] + 1 or b["x"] >= a["x"] + a["width"] + 8, f"at {width}px: {a} {b}"
