@@ -154,3 +154,26 @@ def test_the_statistics_periods_never_end_a_line_with_a_dot_on_a_phone(browser, 
         boxes = [a.bounding_box() for a in links]
         for a, b in itertools.pairwise(boxes):
             assert b["y"] > a["y"] + 1 or b["x"] >= a["x"] + a["width"] + 8, f"at {width}px: {a} {b}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_support_count_reads_whole_beside_取消我也遇到_on_a_phone(
+    browser,  # noqa: F811
+    live_server,
+    personas,
+    directory,
+):
+    """A message the citizen said 我也遇到 on: 「您已点“我也遇到” [取消我也遇到] 1 人」 over 「也遇到这个问题」 at 320px, the
+    count parted from what it counts. The count's words go to the next line whole."""
+    message = submit(personas["other_citizen"], directory)
+    replied(personas, directory, message)
+    actions.do_support(personas["citizen"], message)
+    page = signed_in_page(browser, live_server, personas["citizen"].phone, **PHONE)
+    for width in (320, 360):
+        page.set_viewport_size({"width": width, "height": 740})
+        assert page.goto(f"{live_server.url}/m/{message.public_id}/").status == 200
+        count = page.locator("form.support .muted")
+        assert count.inner_text() == "1 人也遇到这个问题"
+        assert (
+            count.evaluate("e => new Set([...e.getClientRects()].map(r => Math.round(r.top))).size") == 1
+        ), width
