@@ -16,7 +16,8 @@ REPORT_HEADER = ["热度排名", "热度指数", "时间范围", "地点/人群"
 
 class Command(BaseCommand):
     help = ("Cluster messages into hotspots (same concrete problem at the same place or for the same group) and "
-            "rank them by heat. Counts every 10,000 messages placed on stderr; stdout gets a summary and the top five.")
+            "rank them by heat. From 1,000 messages it counts the messages read, then those placed, on stderr; stdout "
+            "gets a summary and the top five.")
 
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True,
@@ -55,8 +56,10 @@ class Command(BaseCommand):
                     supports=csvio.parse_count(row.get("点赞数", ""), table.path, i, "点赞数", line),
                 ))
             with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
-                index = cluster_batch(items, window_days=window_days,
-                                      progress=lambda done, total: progress(f"  {done}/{total} 条留言已聚类"))
+                index = cluster_batch(
+                    items, window_days=window_days,
+                    reading=lambda done, total: progress(f"  {done}/{total} 条留言已读入", done, total),
+                    progress=lambda done, total: progress(f"  {done}/{total} 条留言已聚类", done, total))
             now = max(it.at for it in items)
             ranked = sorted(index.clusters.values(), key=lambda c: (-cluster_heat(c, now), -c.size, c.first_at))
             number = {c.id: n for n, c in enumerate(ranked, start=1)}
