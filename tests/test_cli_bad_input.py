@@ -1470,3 +1470,11 @@ def test_train_on_a_column_of_ids_is_refused(tmp_path, good):
                     match="列 留言编号 的 36 个值各只出现一次")
     assert "--label-column" in message
     assert not out.exists()
+
+
+def test_detect_hotspots_with_an_empty_report_path_is_refused(tmp_path, good):
+    """`--report ""` (a shell variable left unset: --report "$REPORT") wrote no report and exited 0, the
+    summary silent about it; it is refused as an empty --out is, before any work, and --out is not written."""
+    out = tmp_path / "clusters.csv"
+    fails("detect_hotspots", "--data", good, "--out", str(out), "--report", "", match="输出路径为空")
+    assert not out.exists()
