@@ -1478,3 +1478,15 @@ def test_detect_hotspots_with_an_empty_report_path_is_refused(tmp_path, good):
     out = tmp_path / "clusters.csv"
     fails("detect_hotspots", "--data", good, "--out", str(out), "--report", "", match="输出路径为空")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["classify", "evaluate_classifier", "train_classifier", "find_duplicates",
+                                     "detect_hotspots", "score_replies"])
+def test_an_empty_data_or_model_path_is_named_as_such(tmp_path, good, model, command):
+    """`--data ""` (a shell variable left unset) was read as the working directory: 「. 是目录, 不是 CSV 文件」,
+    and `--model ""` 「.: 不是模型目录」; each says the option is empty."""
+    fails(*args_for(command, "", str(tmp_path / "o"), model), match="^--data 为空")
+    if command in ("classify", "evaluate_classifier"):
+        args = args_for(command, good, str(tmp_path / "o"), model)
+        args[args.index("--model") + 1] = ""
+        fails(*args, match="^--model 为空")

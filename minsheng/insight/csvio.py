@@ -154,6 +154,8 @@ def _delimiter(raw: str) -> tuple[str, str, int]:
 
 def read_table(path: str | Path, required: tuple[str, ...] = ()) -> Table:
     """A UTF-8 (BOM allowed) CSV file as a ``Table``; ``-`` reads standard input."""
+    if not str(path).strip():  # Path("") is the working directory: 「. 是目录, 不是 CSV 文件」
+        raise CSVError("--data 为空; 请给出 CSV 文件路径")
     data, shown = _read_input(Path(path))
     raw = _decode(data, shown)
     path = shown  # how every message below names the input
