@@ -16,7 +16,8 @@ class Progress:
     """The progress of one step, written to ``stream`` (a command's ``self.stdout`` or
     ``self.stderr``). On a terminal each update replaces the last; elsewhere each is a line
     of its own, and with ``done`` and ``total`` only the first of each tenth of the way and
-    the last (a demo of 200,000 messages logs a dozen lines, not 2,000).
+    the last (a demo of 200,000 messages logs a dozen lines, not 2,000), each step counted so (a
+    ``done`` below the last one starts the next step: detect-hotspots reads, then clusters).
 
     Used as a context manager, it ends its line on leaving, also on an error (the error is
     then read on a line of its own): kept with ``keep=True``, else erased on a terminal so
@@ -28,6 +29,7 @@ class Progress:
         self.quiet = quiet  # -v 0: no updates at all (the command's summary still says what it did)
         self.tty = bool(getattr(stream, "isatty", lambda: False)())
         self.tenth = -1
+        self.done = 0
         self.open = False  # an update stands on the terminal's current line
 
     def __call__(self, text: str, done: int | None = None, total: int | None = None) -> None:
@@ -38,6 +40,9 @@ class Progress:
             self.open = True
             return
         if done is not None and total:
+            if done < self.done:  # the command's next step counts from the start again
+                self.tenth = -1
+            self.done = done
             tenth = min(10, done * 10 // total)
             if tenth <= self.tenth and done < total:
                 return

@@ -379,6 +379,8 @@ class TextClassifier:
 
     @classmethod
     def load(cls, directory: str | Path) -> TextClassifier:
+        if not str(directory).strip():  # Path("") is the working directory: 「.: 不是模型目录」
+            raise ModelError("--model 为空; 请给出模型目录")
         directory = Path(directory)
         if not directory.is_dir():
             raise ModelError(f"{directory} 是文件, 不是模型目录" if directory.exists() else f"模型目录不存在: {directory}")

@@ -1663,14 +1663,24 @@ def telling_titles(titles: list[str]) -> list[str]:
             and (asking or not _ASKING_TITLE.search(t.strip()))] or titles
 
 
-PROGRESS_EVERY = 10_000  # a batch of 100,000 takes a minute or two
+# a batch of 100,000 takes a few minutes, the reading of the texts (``Item.prepare``, about 1 ms a message)
+# as long as the placing: each is counted, from a file of a thousand messages (a few seconds)
+PROGRESS_EVERY = 1_000
 
 
-def cluster_batch(items: Iterable[Item], window_days: int = WINDOW_DAYS, progress=None) -> HotspotIndex:
+def cluster_batch(items: Iterable[Item], window_days: int = WINDOW_DAYS, progress=None,
+                  reading=None) -> HotspotIndex:
     """Cluster a whole collection in time order, with its own document frequencies,
     then merge hotspots that one pass in time order left split (``merge_split``).
-    ``progress(done, total)`` is called every PROGRESS_EVERY messages placed."""
-    items = [it if it.grams else it.prepare() for it in items]
+    ``reading(done, total)`` is called every PROGRESS_EVERY messages read, then ``progress(done,
+    total)`` every PROGRESS_EVERY messages placed; both at the last one too."""
+    items = list(items)
+    total = len(items)
+    for done, it in enumerate(items, 1):
+        if not it.grams:
+            it.prepare()
+        if reading and (done % PROGRESS_EVERY == 0 or done == total >= PROGRESS_EVERY):
+            reading(done, total)
     df: Counter = Counter()
     for it in items:
         df.update(it.grams.keys())
@@ -1680,7 +1690,7 @@ def cluster_batch(items: Iterable[Item], window_days: int = WINDOW_DAYS, progres
         index.estates.learn(it.title_places, it.title_text)
     for done, it in enumerate(sorted(items, key=lambda i: i.at), 1):
         index.place(it)
-        if progress and done % PROGRESS_EVERY == 0:
-            progress(done, len(items))
+        if progress and (done % PROGRESS_EVERY == 0 or done == total >= PROGRESS_EVERY):
+            progress(done, total)
     index.merge_split()
     return index

@@ -241,8 +241,9 @@ class TextIndex:
         self._feature_names: list[str] = []
 
     @classmethod
-    def build(cls, titles: Sequence[str], bodies: Sequence[str], words: bool = False) -> TextIndex:
-        return FeatureCounts(words).select(list(zip(titles, bodies, strict=True))).index()
+    def build(cls, titles: Sequence[str], bodies: Sequence[str], words: bool = False, progress=None) -> TextIndex:
+        """``progress(done, total)``: see ``FeatureCounts.select``."""
+        return FeatureCounts(words).select(list(zip(titles, bodies, strict=True)), progress=progress).index()
 
     def _vectors(self, docs: Iterable[Counter]) -> sparse.csr_matrix:
         indptr, cols, counts = [0], [], []
@@ -626,9 +627,10 @@ class FeatureCounts:
         self.counts = sparse.csr_matrix((0, 0), dtype=np.float32)
         self.texts: list[tuple[str, str]] = []
 
-    def select(self, rows: Sequence[int | tuple[str, str]]) -> FeatureCounts:
+    def select(self, rows: Sequence[int | tuple[str, str]], progress=None) -> FeatureCounts:
         """A new collection whose row ``k`` is this one's row ``rows[k]`` (an int) or the
-        counts of a new message's ``(title, body)``."""
+        counts of a new message's ``(title, body)``. ``progress(done, total)`` is called after each
+        batch of new messages read (find-duplicates' longest step: 30 s at 24,000 messages)."""
         out = FeatureCounts(self.words)
         out.columns = dict(self.columns)
         kept = [(k, row) for k, row in enumerate(rows) if isinstance(row, int)]
@@ -648,6 +650,8 @@ class FeatureCounts:
             cols.append(np.fromiter(map(columns.__getitem__, chain.from_iterable(docs)), dtype=np.int64))
             counts.append(np.fromiter(chain.from_iterable(doc.values() for doc in docs), dtype=np.float32))
             lens.extend(map(len, docs))
+            if progress:
+                progress(min(start + _COUNT_BATCH, len(new)), len(new))
         indptr = np.cumsum([0, *lens])
         width = len(columns)
         read = sparse.csr_matrix((np.concatenate(counts) if counts else np.zeros(0, dtype=np.float32),

@@ -11,7 +11,7 @@ from minsheng.progress import Progress
 
 class Command(BaseCommand):
     help = ("Classify the messages of a CSV file with a trained model: one output row per input row. A file over "
-            "10,000 rows counts its progress on stderr; stdout gets one summary line.")
+            "1,000 rows counts its progress on stderr; stdout gets one summary line.")
 
     def add_arguments(self, parser):
         parser.add_argument("--model", required=True, help="model directory (from train-classifier)")
@@ -36,7 +36,7 @@ class Command(BaseCommand):
                     predictions += clf.predict(titles[start:start + csvio.PROGRESS_EVERY],
                                                bodies[start:start + csvio.PROGRESS_EVERY])
                     if len(titles) > csvio.PROGRESS_EVERY:
-                        progress(f"  {len(predictions)}/{len(titles)} 条留言已分类")
+                        progress(f"  {len(predictions)}/{len(titles)} 条留言已分类", len(predictions), len(titles))
             n = csvio.write_rows(
                 out, [id_column, "label", "confidence", "top3"],
                 ([i, p.label, classify.confidence_text(p.confidence, 4),

@@ -16,7 +16,8 @@ REPORT_HEADER = ["热度排名", "热度指数", "时间范围", "地点/人群"
 
 class Command(BaseCommand):
     help = ("Cluster messages into hotspots (same concrete problem at the same place or for the same group) and "
-            "rank them by heat. Counts every 10,000 messages placed on stderr; stdout gets a summary and the top five.")
+            "rank them by heat. From 1,000 messages it counts the messages read, then those placed, on stderr; stdout "
+            "gets a summary and the top five.")
 
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True,
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             csvio.check_output(out, others=(data,))
-            if report:
+            if report is not None:  # --report "": refused as an empty path, not taken for no report
                 csvio.check_output(report, others=(data, out))
             table = csvio.read_table(data, required=REQUIRED)
             csvio.require_texts(table, [r["留言主题"] + r["留言详情"] for r in table.rows], "标题和正文")
@@ -55,8 +56,10 @@ class Command(BaseCommand):
                     supports=csvio.parse_count(row.get("点赞数", ""), table.path, i, "点赞数", line),
                 ))
             with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
-                index = cluster_batch(items, window_days=window_days,
-                                      progress=lambda done, total: progress(f"  {done}/{total} 条留言已聚类"))
+                index = cluster_batch(
+                    items, window_days=window_days,
+                    reading=lambda done, total: progress(f"  {done}/{total} 条留言已读入", done, total),
+                    progress=lambda done, total: progress(f"  {done}/{total} 条留言已聚类", done, total))
             now = max(it.at for it in items)
             ranked = sorted(index.clusters.values(), key=lambda c: (-cluster_heat(c, now), -c.size, c.first_at))
             number = {c.id: n for n, c in enumerate(ranked, start=1)}
@@ -72,8 +75,8 @@ class Command(BaseCommand):
             # was told as the report's
             with csvio.replacing(out) as out_tmp:
                 csvio.fill_csv(out_tmp, ["留言编号", "cluster_id"], ([it.id, cluster_of[it.id]] for it in items))
-                with csvio.replacing(report) if report else contextlib.nullcontext() as report_tmp:
-                    if report:
+                with csvio.replacing(report) if report is not None else contextlib.nullcontext() as report_tmp:
+                    if report is not None:
                         csvio.fill_csv(report_tmp, REPORT_HEADER, (
                             [rank, f"{cluster_heat(c, now):.2f}", f"{c.first_at:%Y/%m/%d} 至 {c.last_at:%Y/%m/%d}",
                              c.place_label(), index.title_of(c), c.size, len(c.users), c.supports, number[c.id],
@@ -83,6 +86,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
         self.stdout.write(f"{len(items)} 条留言 → {len(ranked)} 个簇, 其中 {sum(c.size >= 2 for c in ranked)} 个有 2 条以上 "
-                          f"(用时 {elapsed:.1f} 秒) → {out}" + (f", 报告 {report}" if report else ""))
+                          f"(用时 {elapsed:.1f} 秒) → {out}" + (f", 报告 {report}" if report is not None else ""))
         for rank, c in enumerate(hot[:5] if options.get("verbosity", 1) else [], start=1):
             self.stdout.write(f"  {rank}. [{cluster_heat(c, now):.1f}] {index.title_of(c)} ({c.size} 条)")

@@ -15,7 +15,7 @@ from minsheng.progress import Progress
 class Command(BaseCommand):
     help = ("Measure a classifier on a labelled CSV; the last line printed is one JSON object: n, macro_f1, "
             "accuracy, per_class, messages_per_second. Rows without a label are counted and left out; a label "
-            "column sharing no label with the model is refused. A file over 10,000 rows counts its progress on stderr.")
+            "column sharing no label with the model is refused. A file over 1,000 rows counts its progress on stderr.")
 
     def add_arguments(self, parser):
         parser.add_argument("--model", required=True, help="model directory (from train-classifier)")
