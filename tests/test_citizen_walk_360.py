@@ -105,8 +105,11 @@ PLACEHOLDER_FITS = """input => {
 def test_the_statistics_region_search_shows_its_whole_hint_on_a_desk(browser, live_server, directory):  # noqa: F811
     """公开统计 on a desk (1280px): the 查找区划 box, a browser's default width, cut its hint to 「输入名称或拼音首字母,」:
     the example that says pinyin initials work (如 qlh) was lost. The box is wide enough for its hint, and on a
-    phone (360px) still fits the screen."""
-    for viewport, options in (({"width": 1280, "height": 900}, {}), ({"width": 360, "height": 740}, PHONE)):
+    phone (360px) still fits the screen. A phone held sideways (740px, touch: its boxes' text at 16px since
+    2026-12-07) cut it again to 「…, 如 q」: the box's width grows with its text."""
+    sizes = (({"width": 1280, "height": 900}, {}), ({"width": 360, "height": 740}, PHONE),
+             ({"width": 740, "height": 360}, PHONE))
+    for viewport, options in sizes:
         page = browser.new_context(locale="zh-CN", **{**options, "viewport": viewport}).new_page()
         page.goto(f"{live_server.url}/stats/")
         box = page.locator("#region-q-region")

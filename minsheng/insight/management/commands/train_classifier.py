@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--data", action="append", default=[],
                             help="labelled UTF-8 CSV (留言主题/title and/or 留言详情/body, or 留言/text); repeatable, a file "
                                  "named twice is read once; '-' reads standard input")
-        parser.add_argument("--label-column", help="the label column, e.g. 一级标签 or 问题类型")
+        parser.add_argument("--label-column", help="the label column, e.g. 一级标签 or 问题类型 (a column whose values each occur once, an id, is refused)")
         parser.add_argument("--from-db", action="store_true",
                             help="train from dispatched messages (topic and type as the dispatcher left them)")
         parser.add_argument("--target", choices=training.TARGETS,
@@ -119,9 +119,9 @@ class Command(BaseCommand):
         return kept
 
     def _check_labels(self, labels: list[str], label_column: str | None) -> None:
-        """A note when most labels name one row each: an id or text column given as
-        --label-column trains a model of a label per message; else a note naming the labels
-        that have a single row (msgabench_types.csv's 问题领域 has several)."""
+        """A refusal when every one of more than 20 labels names one row (an id or text column given as
+        --label-column trains a model of a label per message, that can only be wrong), a note when most
+        do; else a note naming the labels that have a single row (msgabench_types.csv's 问题领域 has several)."""
         counts = Counter(labels)
         single = sum(n == 1 for n in counts.values())
         if label_column is not None and len(counts) > 20 and single == len(counts):
