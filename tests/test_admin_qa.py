@@ -782,3 +782,51 @@ def test_a_holiday_on_the_first_day_of_the_calendar_is_saved(admin_client, perso
     response = admin_client.post("/admin/board/calendarday/add/", {"date": "0001-01-01", "kind": "holiday"})
     assert response.status_code == 302
     assert CalendarDay.objects.filter(date=datetime.date(1, 1, 1)).exists()
+
+
+# --- an action on rows sent by numbers that are no rows' ------------------------------
+
+BAD_SELECTIONS = ["abc", "", "1.5", "9" * 20]  # 20 nines: past SQLite's integers (an OverflowError there)
+
+
+@pytest.mark.parametrize("bad", BAD_SELECTIONS)
+def test_deleting_topics_ticked_by_a_number_that_is_no_row_is_refused_on_the_list(admin_client, directory, bad):
+    """删除所选 posted by hand with 「abc」 beside a real topic's number was a 500; now the whole selection is
+    refused back on the list, in Chinese, and nothing is deleted (not even the real topic)."""
+    topic = Topic.objects.create(code="spare", name="备用领域")
+    before = Topic.objects.count()
+    response = admin_client.post("/admin/directory/topic/", {
+        "action": "delete_selected", "_selected_action": [str(topic.pk), bad], "index": "0", "post": "yes"},
+        follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/admin/directory/topic/"
+    assert "所选条目的编号无效，未执行任何操作" in response.content.decode()
+    assert Topic.objects.count() == before
+
+
+@pytest.mark.parametrize("bad", BAD_SELECTIONS)
+def test_regenerating_a_key_ticked_by_a_number_that_is_no_row_is_refused_on_the_list(admin_client, bad):
+    from minsheng.api.models import Open311Key
+
+    row, _ = Open311Key.issue("城市热线")
+    response = admin_client.post("/admin/api/open311key/", {
+        "action": "regenerate", "_selected_action": [str(row.pk), bad], "index": "0"}, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "所选条目的编号无效，未执行任何操作" in page
+    assert "只显示这一次" not in page  # no key was shown ...
+    row_after = Open311Key.objects.get(pk=row.pk)
+    assert row_after.key_hash == row.key_hash  # ... and the old key still works
+
+
+def test_every_admins_actions_refuse_a_selection_that_is_no_rows_number(admin_client, personas, directory):
+    """Every list of the admin with an action (so also a model registered later), each of its actions."""
+    from django.contrib import admin
+
+    for model, model_admin in admin.site._registry.items():
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        request = admin_client.get(url).wsgi_request
+        for action in model_admin.get_actions(request):
+            response = admin_client.post(url, {"action": action, "_selected_action": "abc", "index": "0"})
+            assert (url, action, response.status_code) == (url, action, 302)
+            assert response["Location"] == url
