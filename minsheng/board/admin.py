@@ -1,3 +1,5 @@
+import contextlib
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -6,6 +8,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms import ModelMultipleChoiceField
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
@@ -28,16 +31,31 @@ QUALITY_PARTS = [
 ]
 
 
-class DrillDownChecked(ChangeList):
-    """The list of an admin with ``date_hierarchy``: Django builds a datetime of ?<field>__year= (and
-    __month, __day) and takes a ValueError (year 99999) for a bad filter, 「参数错误」 (?e=1); a number
-    past C's integers (20 digits) is an OverflowError, which was a 500. It is the same bad filter."""
+class FiltersChecked(ChangeList):
+    """The list of every admin (``ModelAdmin.get_changelist``, below): a filter of the query string that the
+    database cannot read is Django's bad-filter redirect (?e=1): the list unfiltered, as Django does for those it
+    refuses itself (year 99999 of ``date_hierarchy``).
+
+    - ``date_hierarchy``: Django builds a datetime of ?<field>__year= (and __month, __day); a number past C's
+      integers (20 digits) is an OverflowError there, which was a 500;
+    - a field's own lookup, which Django passes to the query (?submitted_at__year=0, ?at__year=-1): the year
+      is read when the list is counted, a ValueError, and ?actor=<20 digits> an OverflowError on SQLite:
+      500s (admin walk, 2026-12-07)."""
 
     def get_filters(self, request):
         try:
             return super().get_filters(request)
         except OverflowError as exc:
             raise IncorrectLookupParameters(exc) from exc
+
+    def get_results(self, request):
+        try:
+            return super().get_results(request)
+        except (ValueError, OverflowError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+admin.ModelAdmin.get_changelist = lambda self, request, **kwargs: FiltersChecked
 
 
 class WorkOnRecordNotDeleted:
@@ -318,6 +336,24 @@ def _optgroups(self, name, value, attr=None):
 
 AutocompleteMixin.optgroups = _optgroups
 
+_checked_values = ModelMultipleChoiceField._check_values
+
+
+def _check_values(self, value):
+    """A box of several rows (a campaign's regions and topics, a user's groups and permissions) holding a number
+    past the database's integers (a hand-made post): the ``IN`` query of Django's own check overflowed, a 500 on
+    SQLite (admin walk, 2026-12-07). It is 「“…”不是一个有效的值」, as 「abc」 is (staff_forms.UnitsField, the same)."""
+    for pk in value if isinstance(value, (list, tuple)) else ():
+        with contextlib.suppress(ValueError, TypeError):  # not a number: Django's own check names it
+            if abs(int(str(pk))) > 2**63 - 1:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+    return _checked_values(self, value)
+
+
+ModelMultipleChoiceField._check_values = _check_values
+
 _run_action = admin.ModelAdmin.response_action
 
 
@@ -353,9 +389,6 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["note"]
     date_hierarchy = "date"
-
-    def get_changelist(self, request, **kwargs):
-        return DrillDownChecked
 
     def _recomputed(self, request, change, cause: str) -> None:
         """``change``: saves or deletes the entries (the calendar before it read first)."""
