@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 
-from minsheng.board.admin import DrillDownChecked, WorkOnRecordNotDeleted
+from minsheng.board.admin import WorkOnRecordNotDeleted
 from minsheng.board.models import Assignment
 from minsheng.board.workflow import Status
 from minsheng.directory.pinyin import PinyinSearch
@@ -247,8 +247,6 @@ class LogEntryAdmin(admin.ModelAdmin):
     search_fields = ["object_repr", "user__username", "user__display_name"]
     date_hierarchy = "action_time"
 
-    def get_changelist(self, request, **kwargs):
-        return DrillDownChecked
     # the entry's page: the change in words (change_message itself is JSON: [{"changed": {"fields": …}}])
     fields = readonly_fields = ["at", "actor", "kind", "row", "action", "change"]
 

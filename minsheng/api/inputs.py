@@ -166,7 +166,7 @@ class MessageQuery(serializers.Serializer):
         return region
 
     def validate_topic(self, code):
-        topic = Topic.objects.filter(code=code).first()
+        topic = Topic.objects.coded(code).first()
         if topic is None:
             raise serializers.ValidationError("领域代码不存在")
         return topic
@@ -346,7 +346,7 @@ class TopicCodeBody(serializers.Serializer):
     def validate_topic(self, code):
         if code is None:  # a null the body may send for it (SeenPlanItem): not given
             return None
-        topic = Topic.objects.filter(code=code).first()
+        topic = Topic.objects.coded(code).first()
         if topic is None:
             raise serializers.ValidationError("领域代码不存在")
         return topic

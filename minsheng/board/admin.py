@@ -1,10 +1,14 @@
-from django.contrib import admin
+import contextlib
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms import ModelMultipleChoiceField
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
@@ -27,16 +31,31 @@ QUALITY_PARTS = [
 ]
 
 
-class DrillDownChecked(ChangeList):
-    """The list of an admin with ``date_hierarchy``: Django builds a datetime of ?<field>__year= (and
-    __month, __day) and takes a ValueError (year 99999) for a bad filter, 「参数错误」 (?e=1); a number
-    past C's integers (20 digits) is an OverflowError, which was a 500. It is the same bad filter."""
+class FiltersChecked(ChangeList):
+    """The list of every admin (``ModelAdmin.get_changelist``, below): a filter of the query string that the
+    database cannot read is Django's bad-filter redirect (?e=1): the list unfiltered, as Django does for those it
+    refuses itself (year 99999 of ``date_hierarchy``).
+
+    - ``date_hierarchy``: Django builds a datetime of ?<field>__year= (and __month, __day); a number past C's
+      integers (20 digits) is an OverflowError there, which was a 500;
+    - a field's own lookup, which Django passes to the query (?submitted_at__year=0, ?at__year=-1): the year
+      is read when the list is counted, a ValueError, and ?actor=<20 digits> an OverflowError on SQLite:
+      500s (admin walk, 2026-12-07)."""
 
     def get_filters(self, request):
         try:
             return super().get_filters(request)
         except OverflowError as exc:
             raise IncorrectLookupParameters(exc) from exc
+
+    def get_results(self, request):
+        try:
+            return super().get_results(request)
+        except (ValueError, OverflowError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+admin.ModelAdmin.get_changelist = lambda self, request, **kwargs: FiltersChecked
 
 
 class WorkOnRecordNotDeleted:
@@ -317,6 +336,47 @@ def _optgroups(self, name, value, attr=None):
 
 AutocompleteMixin.optgroups = _optgroups
 
+_checked_values = ModelMultipleChoiceField._check_values
+
+
+def _check_values(self, value):
+    """A box of several rows (a campaign's regions and topics, a user's groups and permissions) holding a number
+    past the database's integers (a hand-made post): the ``IN`` query of Django's own check overflowed, a 500 on
+    SQLite (admin walk, 2026-12-07). It is 「“…”不是一个有效的值」, as 「abc」 is (staff_forms.UnitsField, the same)."""
+    for pk in value if isinstance(value, (list, tuple)) else ():
+        with contextlib.suppress(ValueError, TypeError):  # not a number: Django's own check names it
+            if abs(int(str(pk))) > 2**63 - 1:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+    return _checked_values(self, value)
+
+
+ModelMultipleChoiceField._check_values = _check_values
+
+_run_action = admin.ModelAdmin.response_action
+
+
+def _response_action(self, request, queryset):
+    """An action (删除所选, 重新生成所选 key, 撤销所选令牌) runs on the rows ticked in the list, sent by their
+    numbers: one that is no number of this table (「abc」, 「」, a hand-made post; 99999999999999999999 on SQLite)
+    was a 500 wherever the action first read the rows (PostgreSQL ran it on the rest of the selection). Every admin of the site refuses the whole selection back on
+    the list, with nothing done."""
+    number = queryset.model._meta.pk
+    number = number.target_field if number.is_relation else number
+    try:
+        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+            number.clean(value, None)  # a number, within the column's integers
+    except ValidationError:
+        self.message_user(
+            request, "所选条目的编号无效，未执行任何操作。请在列表中重新勾选后再试。", messages.ERROR
+        )
+        return None
+    return _run_action(self, request, queryset)
+
+
+admin.ModelAdmin.response_action = _response_action
+
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
@@ -329,9 +389,6 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["note"]
     date_hierarchy = "date"
-
-    def get_changelist(self, request, **kwargs):
-        return DrillDownChecked
 
     def _recomputed(self, request, change, cause: str) -> None:
         """``change``: saves or deletes the entries (the calendar before it read first)."""

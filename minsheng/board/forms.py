@@ -237,6 +237,16 @@ def addressees_for(region):
     return sorted(rows, key=lambda a: (rank[a.region_id], a.sort, a.title))
 
 
+class TopicCodeField(forms.ModelChoiceField):
+    """A topic by its code, read without regard to case (``Topic.objects.coded``): Open311's ``service_code``
+    「URBAN」 is the topic 「urban」 the services list names."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value and "\x00" not in value:  # the parent refuses a NUL in its words
+            value = self.queryset.coded(value).values_list("code", flat=True).first() or value
+        return super().to_python(value)
+
+
 def topic_choices():
     """Topics as an indented list, parents before their children."""
     return [("", "不确定 (由工作人员判断)")] + [(t.code, t.indent + t.name) for t in topic_tree()]
@@ -258,7 +268,7 @@ class MessageForm(ChineseForm):
                                              "invalid_choice": INVALID_CHOICE["kind"]})
     region = RegionField()
     addressee = AddresseeField(label="留言对象", required=False, choices=[(COMPETENT_DEPARTMENT, "职能部门")])
-    topic = forms.ModelChoiceField(label="领域 (选填)", required=False, to_field_name="code",
+    topic = TopicCodeField(label="领域 (选填)", required=False, to_field_name="code",
                                    queryset=Topic.objects.filter(is_active=True),
                                    error_messages={"invalid_choice": INVALID_CHOICE["topic"]})
     photos = PhotosField(label="照片 (选填)",

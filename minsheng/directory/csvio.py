@@ -291,6 +291,7 @@ def _excel_hint(value: str) -> str:
 def validate(bundle: Bundle) -> list[str]:
     """Every problem of every row, one line each; empty when the bundle can be applied."""
     errors: list[str] = []
+    _spell_topic_codes_as_stored(bundle)
     regions = _validate_regions(bundle.get("regions.csv"), errors)
     topics = _validate_topics(bundle.get("topics.csv"), errors)
     units = _validate_units(bundle.get("units.csv"), regions, errors)
@@ -298,6 +299,20 @@ def validate(bundle: Bundle) -> list[str]:
     _validate_responsibilities(bundle.get("responsibilities.csv"), regions, topics, units, errors)
     _validate_moved_units(bundle, regions, units, errors)
     return sorted(errors, key=_position)
+
+
+def _spell_topic_codes_as_stored(bundle: Bundle) -> None:
+    """Topic codes are read without regard to case (``Topic.objects.coded``): a file's 「URBAN」 is the stored
+    「urban」, whose row it updates, and a code new in the file is spelled as in its first row of topics.csv,
+    wherever the file names it (``parent_code``, ``topic_code``); a second row of it is a repeated code."""
+    spelled = {code.lower(): code for code in Topic.objects.values_list("code", flat=True)}
+    for row in bundle.get("topics.csv"):
+        spelled.setdefault(row["code"].lower(), row["code"])
+    for name, keys in (("topics.csv", ("code", "parent_code")), ("responsibilities.csv", ("topic_code",))):
+        for row in bundle.get(name):
+            for key in keys:
+                if row[key]:
+                    row.values[key] = spelled.get(row[key].lower(), row[key])
 
 
 def _position(error: str) -> tuple[int, int]:
@@ -363,7 +378,7 @@ def _validate_topics(rows: list[Row], errors: list[str]) -> set[str]:
             errors.append(f"{row.where}: 领域代码 {code!r} 只能由字母、数字、- 和 _ 组成 (不超过 40 字符)")
             continue
         if code in in_file:
-            errors.append(f"{row.where}: 领域代码 {code} 与第 {in_file[code].line} 行重复")
+            errors.append(f"{row.where}: 领域代码 {code} 与第 {in_file[code].line} 行重复 (领域代码不区分大小写)")
             continue
         in_file[code] = row
         if not row["name"] or len(row["name"]) > 50:

@@ -8,6 +8,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 
 from .pinyin import key_units, pinyin_key, unit_key
 
@@ -237,6 +238,13 @@ class Addressee(models.Model):
                                                f"不是 {region.full_name} 或其上下级区划的单位"})
 
 
+class TopicQuerySet(models.QuerySet):
+    def coded(self, *codes: str) -> TopicQuerySet:
+        """The topics of codes as typed (an API filter, a file, a command's option, Open311's ``service_code``):
+        a topic code is read without regard to case, 「CSJS」 is 「csjs」 (docs/demo-and-directory.md)."""
+        return self.alias(code_lower=Lower("code")).filter(code_lower__in=[str(code).lower() for code in codes])
+
+
 class Topic(models.Model):
     """A node of the editable topic hierarchy (领域)."""
 
@@ -248,9 +256,17 @@ class Topic(models.Model):
     sort = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
 
+    objects = TopicQuerySet.as_manager()
+
     class Meta:
         ordering = ["sort", "code"]
         verbose_name = verbose_name_plural = "领域"
+        constraints = [
+            # codes are read without regard to case (TopicQuerySet.coded): two that differ in case alone
+            # would be one topic to whoever types them
+            models.UniqueConstraint(Lower("code"), name="directory_topic_code_ci_unique",
+                                    violation_error_message="已有代码相同 (不区分大小写) 的领域"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -258,12 +274,20 @@ class Topic(models.Model):
     def clean(self):
         if self.parent_id and _has_cycle(self, "parent"):
             raise ValidationError({"parent": "上级领域不能是本领域或本领域的下级领域"})
+        if self.code:
+            twin = Topic.objects.coded(self.code).exclude(pk=self.pk).first()
+            if twin:
+                raise ValidationError({"code": self.same_code_refused(twin.code, twin.name)})
         if self.is_active and self.name:
             # the topic model answers names (insight.tasks.topic_for_label), training and statistics
             # read them: of two active topics of one name, the second was never predicted
             twin = Topic.objects.filter(name=self.name, is_active=True).exclude(pk=self.pk).first()
             if twin:
                 raise ValidationError({"name": self.same_name_refused(twin.name, twin.code)})
+
+    @staticmethod
+    def same_code_refused(code: str, name: str) -> str:
+        return f"已有代码为 {code} 的领域「{name}」; 领域代码不区分大小写, 请换一个代码"
 
     @staticmethod
     def same_name_refused(name: str, code: str) -> str:

@@ -270,7 +270,7 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
                                   f"{region.name} 不在该征集活动的范围内")
     if topic not in (None, ""):
         if not isinstance(topic, Topic):
-            found = Topic.objects.filter(code=str(topic).strip()).first()
+            found = Topic.objects.coded(str(topic).strip()).first()
             if found is None:
                 raise ScopeError(f"没有代码为 {topic} 的领域", "topic")
             topic = found

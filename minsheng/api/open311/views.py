@@ -156,10 +156,11 @@ class ServiceDefinition(Open311View):
 
     def get(self, request, fmt, service_code):
         jurisdiction = self.jurisdiction(request)
-        if not Topic.objects.filter(code=service_code, is_active=True).exists():
+        topic = Topic.objects.filter(is_active=True).coded(service_code).first()
+        if topic is None:
             raise bad(f"服务类型不存在: service_code {echoed(service_code)}", status=404, code="not_found")
         return respond(fmt, "service_definition",
-                       {"service_code": service_code, "attributes": mapping.attributes(jurisdiction)})
+                       {"service_code": topic.code, "attributes": mapping.attributes(jurisdiction)})
 
 
 def request_queryset():
@@ -255,14 +256,14 @@ class Requests(Open311View):
         qs = qs.filter(submitted_at__gte=start, submitted_at__lt=end)
         codes = _listed(p, "service_code")
         if codes:
-            known = dict(Topic.objects.filter(code__in=codes).values_list("code", "pk"))
-            unknown = [c for c in codes if c not in known and c != mapping.UNCLASSIFIED]
+            known = {code.lower(): pk for code, pk in Topic.objects.coded(*codes).values_list("code", "pk")}
+            unknown = [c for c in codes if c.lower() not in known and c.lower() != mapping.UNCLASSIFIED]
             if unknown:  # a typo answered [] (integrator's walk, 2026-12-06); a switched-off topic still reads
                 raise bad(f"服务类型不存在: service_code {echoed(', '.join(unknown))} (可用的服务类型见 /open311/v2/services.json)",
                           field="service_code")
             topic_ids = list(known.values())
             cond = Q(topic_id__in=topic_ids) | Q(topic__isnull=True, predicted_topic_id__in=topic_ids)
-            if mapping.UNCLASSIFIED in codes:
+            if mapping.UNCLASSIFIED in {c.lower() for c in codes}:
                 cond |= Q(topic__isnull=True, predicted_topic__isnull=True)
             qs = qs.filter(cond)
         statuses = _listed(p, "status")

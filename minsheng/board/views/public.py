@@ -144,7 +144,7 @@ def home(request):
 
 def _topic_subtree_ids(code: str) -> list[int]:
     topics = list(Topic.objects.values_list("id", "parent_id", "code"))
-    root = next((t[0] for t in topics if t[2] == code), None)
+    root = next((t[0] for t in topics if t[2].lower() == code.lower()), None)  # Topic.objects.coded
     if root is None:
         return []
     ids, frontier = {root}, {root}
