@@ -146,7 +146,14 @@ ACTIONS = {
     ),
 }
 
-CASES = [(a, s) for a, spec in ACTIONS.items() for s in spec[5]]
+# each state as the page's form posts it; as htmx sends it (HX-Request) for one state of each action: the citizen's
+# action views answer it as they answer the form (none reads the header; CI time, docs/decisions.md, 2026-12-07)
+SENT = [
+    pytest.param(a, s, htmx, id=f"{a}-{s}-{'htmx' if htmx else 'form'}")
+    for a, spec in ACTIONS.items()
+    for s in spec[5]
+    for htmx in ((False, True) if s == spec[5][0] else (False,))
+]
 
 # what the citizen reads, where it is more than a refusal in Chinese: why, as it stands now
 SAYS = {
@@ -199,8 +206,7 @@ def told(client, r) -> str:
     return re.sub(r"<[^>]+>", " ", r.content.decode())
 
 
-@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
-@pytest.mark.parametrize(("action", "state"), CASES)
+@pytest.mark.parametrize(("action", "state", "htmx"), SENT)
 def test_a_stale_citizen_form_is_refused_in_chinese_and_changes_nothing(
     world, action, state, htmx, django_capture_on_commit_callbacks
 ):
