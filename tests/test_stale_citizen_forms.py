@@ -22,7 +22,7 @@ from minsheng.accounts.models import User
 from minsheng.board import actions
 
 from .test_api_support import token_client
-from .test_stale_forms import (  # noqa: F401 (world: a fixture)
+from .test_stale_forms import (  # noqa: F401 (world, stale_people: fixtures)
     REASON,
     at_accepted,
     at_dispatched,
@@ -32,11 +32,10 @@ from .test_stale_forms import (  # noqa: F401 (world: a fixture)
     fresh,
     replied,
     snapshot,
+    stale_people,
     submit,
     world,
 )
-
-pytestmark = pytest.mark.django_db
 
 RATED = {"resolution": "satisfied", "attitude": "satisfied", "speed": "basic", "comment": "办得很及时"}
 UNSATISFIED = {"resolution": "unsatisfied", "attitude": "basic", "speed": "basic"}
