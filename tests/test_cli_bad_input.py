@@ -451,7 +451,7 @@ def run_cli(*args) -> subprocess.CompletedProcess:
 @pytest.fixture
 def minsheng_main(monkeypatch, capsys):
     """minsheng_main(*args): ``minsheng ARGS`` run in this process, through the function the console script calls
-    (``cli.main``), its exit status and what it wrote: a process of its own imports Django again, about 2 s of CPU
+    (``cli.main``), its exit status and what it wrote: a process of its own imports Django again, over a second
     (CI time, docs/decisions.md, 2026-12-07). run_cli's real processes stay for what only a process shows (the exit
     status the shell reads, standard input, a database file of its own). The parsers' renaming (``_dashed_usage``)
     is done once for each run, as in a process, and undone after the test; Django is set up already (by the test
