@@ -45,13 +45,33 @@ def uses_database(item) -> bool:
     return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(item.fixturenames))
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's order
 def pytest_collection_modifyitems(config, items):
+    """The tests marked ``long`` (a minute or more each) first in their group, after pytest-django sorted the groups:
+    pytest-xdist hands the tests out in this order, and one of them handed out at the end of a pass held it while the
+    other worker had nothing left (the touch-target sweeps came near the end of the PostgreSQL pass; CI time, docs/decisions.md,
+    2026-12-07). With --db-tests-only, the tests that do not use the database are deselected."""
+    items.sort(key=lambda item: (_django_order(item), item.get_closest_marker("long") is None))
     if not config.getoption("--db-tests-only"):
         return
     independent = [item for item in items if not uses_database(item)]
     if independent:
         config.hook.pytest_deselected(items=independent)
         items[:] = [item for item in items if uses_database(item)]
+
+
+def _django_order(item) -> int:
+    """The group pytest-django sorts ``item`` into, as Django orders its tests: 0 a test inside a transaction, 1 a
+    transactional one (its flush empties what migrations wrote: it must come after the others), 2 one without the
+    database."""
+    from pytest_django.plugin import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker) and any(validate_django_db(marker)[:2])  # transaction, reset_sequences
+    names = set(item.fixturenames)
+    if transactional or names & {"transactional_db", "live_server"}:
+        return 1
+    return 0 if marker or "db" in names else 2
 
 
 def _delete_not_truncate(original):

@@ -28,9 +28,8 @@ from .test_stale_forms import (
     valid_values,
 )
 
-pytestmark = pytest.mark.django_db
-
 world = test_stale_forms.world  # the fixture, people and places of the forms' walk
+stale_people = test_stale_forms.stale_people  # the fixture it asks for
 
 # the page's name of an action -> the API's
 API_NAME = {"extend": "extension", "assist": "assist-note"}

@@ -92,6 +92,7 @@ def preview_a_reply(page) -> None:
     page.wait_for_selector("#reply-preview >> text=答复预览")
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_key_pages_of_every_role_have_no_serious_axe_violations(browser, live_server):  # noqa: F811
     load_demo()

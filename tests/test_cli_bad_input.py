@@ -448,14 +448,48 @@ def run_cli(*args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "minsheng", *args], capture_output=True, text=True, timeout=120)
 
 
-def test_cli_usage_and_write_errors_are_one_line(tmp_path, good):
+@pytest.fixture
+def minsheng_main(monkeypatch, capsys):
+    """minsheng_main(*args): ``minsheng ARGS`` run in this process, through the function the console script calls
+    (``cli.main``), its exit status and what it wrote: a process of its own imports Django again, over a second
+    (CI time, docs/decisions.md, 2026-12-07). run_cli's real processes stay for what only a process shows (the exit
+    status the shell reads, standard input, a database file of its own). The parsers' renaming (``_dashed_usage``)
+    is done once for each run, as in a process, and undone after the test; Django is set up already (by the test
+    run), and not again: that would hand its log handlers this test's captured streams, closed after it."""
+    import django
+    from django.core.management import ManagementUtility
+    from django.core.management.base import BaseCommand
+
+    from minsheng import cli
+
+    create_parser, fetch_command = BaseCommand.create_parser, ManagementUtility.fetch_command
+    monkeypatch.setattr(BaseCommand, "create_parser", create_parser)
+    monkeypatch.setattr(ManagementUtility, "fetch_command", fetch_command)
+    monkeypatch.setattr(django, "setup", lambda *args, **kwargs: None)
+    monkeypatch.setenv("COLUMNS", "80")  # the help's width, as in a process whose output is not a terminal
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        BaseCommand.create_parser, ManagementUtility.fetch_command = create_parser, fetch_command
+        capsys.readouterr()
+        try:
+            cli.main(["minsheng", *args])
+            code = 0
+        except SystemExit as exc:
+            code = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
+        said = capsys.readouterr()
+        return subprocess.CompletedProcess(["minsheng", *args], code, said.out, said.err)
+
+    return run
+
+
+def test_cli_usage_and_write_errors_are_one_line(tmp_path, good, minsheng_main):
     proc = run_cli("detect-hotspots", "--data", good, "--out", str(tmp_path / "c.csv"), "--top", "abc")
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "--top" in proc.stderr
     assert proc.stderr.startswith("minsheng detect-hotspots: error:")  # the name as typed, not detect_hotspots
     assert "'abc' 不是整数" in proc.stderr  # in Chinese, as the other errors (was "invalid int value: 'abc'")
-    assert run_cli("train-classifier", "--help").stdout.startswith("usage: minsheng train-classifier ")
-    proc = run_cli("find-duplicates", "--data", good, "--out", str(tmp_path))
+    assert minsheng_main("train-classifier", "--help").stdout.startswith("usage: minsheng train-classifier ")
+    proc = minsheng_main("find-duplicates", "--data", good, "--out", str(tmp_path))
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and "是目录" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -472,10 +506,10 @@ def test_cli_usage_and_write_errors_are_one_line(tmp_path, good):
     (["refresh-stats", "--commit", "--chunk", "-1"], "参数 --chunk 的值 '-1' 不能小于 100"),
     (["refresh-stats", "--chunk", "many"], "参数 --chunk 的值 'many' 不是整数"),
 ])
-def test_option_mistakes_are_one_chinese_line(args, said):
+def test_option_mistakes_are_one_chinese_line(args, said, minsheng_main):
     """Every other error of the commands is Chinese; argparse's were English
     ("the following arguments are required: --model, --out")."""
-    proc = run_cli(*args)
+    proc = minsheng_main(*args)
     assert proc.returncode == 2
     assert proc.stderr == f"minsheng {args[0]}: error: {said}\n"
 
@@ -746,6 +780,7 @@ def minsheng(*args: str, env: dict) -> subprocess.Popen:
                             text=True, env=env)
 
 
+@pytest.mark.long
 def test_a_database_another_process_holds_locked_is_one_line(tmp_path):
     """Another process writing to the SQLite file for longer than the busy timeout (20 s,
     settings; 2 s here: MINSHENG_SQLITE_BUSY_SECONDS) made every writing command a traceback ending in
@@ -783,6 +818,7 @@ def test_a_database_another_process_holds_locked_is_one_line(tmp_path):
     assert stored() == before
 
 
+@pytest.mark.long
 def test_migrate_on_a_locked_database_names_the_lock_not_json(tmp_path):
     """`minsheng migrate` with a migration to apply, while another process wrote to the file,
     printed after 20 s 「SQLite does not support JSONFields」 for four models: Django's probe
@@ -987,8 +1023,8 @@ def test_train_on_a_column_that_is_no_label_says_so_in_a_line(tmp_path, good, mo
     ("train-classifier", ["progress", "summary", "read once"]),
     ("evaluate-classifier", ["n, macro_f1, accuracy, per_class, messages_per_second"]),
 ])
-def test_help_names_the_outputs_and_the_progress(command, words):
-    text = " ".join(run_cli(command, "--help").stdout.split())
+def test_help_names_the_outputs_and_the_progress(command, words, minsheng_main):
+    text = " ".join(minsheng_main(command, "--help").stdout.split())
     for word in words:
         assert word in text, word
 

@@ -23,7 +23,7 @@ from minsheng.board import actions
 
 from .conftest import PASSWORD
 from .test_api_support import token_client
-from .test_stale_forms import (  # noqa: F401 (world: a fixture)
+from .test_stale_forms import (  # noqa: F401 (world, stale_people: fixtures)
     REASON,
     at_accepted,
     at_dispatched,
@@ -33,11 +33,10 @@ from .test_stale_forms import (  # noqa: F401 (world: a fixture)
     fresh,
     replied,
     snapshot,
+    stale_people,
     submit,
     world,
 )
-
-pytestmark = pytest.mark.django_db
 
 RATED = {"resolution": "satisfied", "attitude": "satisfied", "speed": "basic", "comment": "办得很及时"}
 UNSATISFIED = {"resolution": "unsatisfied", "attitude": "basic", "speed": "basic"}
@@ -147,7 +146,14 @@ ACTIONS = {
     ),
 }
 
-CASES = [(a, s) for a, spec in ACTIONS.items() for s in spec[5]]
+# each state as the page's form posts it; as htmx sends it (HX-Request) for one state of each action: the citizen's
+# action views answer it as they answer the form (none reads the header; CI time, docs/decisions.md, 2026-12-07)
+SENT = [
+    pytest.param(a, s, htmx, id=f"{a}-{s}-{'htmx' if htmx else 'form'}")
+    for a, spec in ACTIONS.items()
+    for s in spec[5]
+    for htmx in ((False, True) if s == spec[5][0] else (False,))
+]
 
 # what the citizen reads, where it is more than a refusal in Chinese: why, as it stands now
 SAYS = {
@@ -200,8 +206,7 @@ def told(client, r) -> str:
     return re.sub(r"<[^>]+>", " ", r.content.decode())
 
 
-@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
-@pytest.mark.parametrize(("action", "state"), CASES)
+@pytest.mark.parametrize(("action", "state", "htmx"), SENT)
 def test_a_stale_citizen_form_is_refused_in_chinese_and_changes_nothing(
     world, action, state, htmx, django_capture_on_commit_callbacks
 ):

@@ -20,9 +20,7 @@ from django.urls import reverse
 from minsheng.board import actions
 from minsheng.board.models import Event, Extension, Message
 
-from .conftest import make_user
-
-pytestmark = pytest.mark.django_db
+from .conftest import build_directory, build_personas, make_user, shared_once
 
 REPLY_TEXT = "经现场核查, 该小区加装电梯工作已列入今年计划, 预计十月底前开工建设, 请您关注。"
 REASON = "该事项不属于本单位职责范围, 请重新派单"
@@ -63,26 +61,54 @@ def form_fields(page: str, opening: str) -> dict:
     return data
 
 
-@pytest.fixture
-def world(personas, directory, login):
-    officer2 = make_user("officer2", role="officer", unit=directory["housing"], display_name="住建局李")
-    head = make_user("housing_head", role="head", unit=directory["housing"], display_name="住建局王局长")
-    head2 = make_user("housing_head2", role="head", unit=directory["housing"], display_name="住建局赵副局长")
-    dispatcher2 = make_user(
-        "dispatcher2", role="dispatcher", region=directory["lanzhou"], display_name="派单员二"
-    )
-    supervisor2 = make_user(
-        "supervisor2", role="supervisor", region=directory["lanzhou"], display_name="督办员二"
-    )
-    people = {
-        **personas,
-        "officer2": officer2,
-        "head": head,
-        "head2": head2,
-        "dispatcher2": dispatcher2,
-        "supervisor2": supervisor2,
+def build_people(directory) -> dict:
+    """The second officer, dispatcher and supervisor who move the case meanwhile, and 住建局's heads."""
+    housing, lanzhou = directory["housing"], directory["lanzhou"]
+    return {
+        "officer2": make_user("officer2", role="officer", unit=housing, display_name="住建局李"),
+        "head": make_user("housing_head", role="head", unit=housing, display_name="住建局王局长"),
+        "head2": make_user("housing_head2", role="head", unit=housing, display_name="住建局赵副局长"),
+        "dispatcher2": make_user("dispatcher2", role="dispatcher", region=lanzhou, display_name="派单员二"),
+        "supervisor2": make_user("supervisor2", role="supervisor", region=lanzhou, display_name="督办员二"),
     }
-    return {"p": people, "d": directory, "c": {k: login(u) for k, u in people.items()}}
+
+
+def _build_stale_world() -> dict:
+    directory = build_directory()
+    return {
+        "directory": directory,
+        "personas": build_personas(directory),
+        "stale_people": build_people(directory),
+    }
+
+
+# the directory and the people are built once for the consecutive tests of the walks (tests/conftest.py,
+# ``_SharedWorld``), not for each of their 230 tests (CI time, docs/decisions.md, 2026-12-07)
+shared_once("stale_people", _build_stale_world)
+
+
+@pytest.fixture
+def stale_people(directory, _world_copy):
+    return _world_copy["stale_people"] if "stale_people" in _world_copy else build_people(directory)
+
+
+class SignedIn(dict):
+    """person -> a test Client signed in as that person, signed in when first asked for (a test sends as one or
+    two of the twelve)."""
+
+    def __init__(self, people: dict, login):
+        super().__init__()
+        self.people, self.login = people, login
+
+    def __missing__(self, who: str):
+        self[who] = self.login(self.people[who])
+        return self[who]
+
+
+@pytest.fixture
+def world(personas, directory, stale_people, login):
+    people = {**personas, **stale_people}
+    return {"p": people, "d": directory, "c": SignedIn(people, login)}
 
 
 def submit(w, title="七里河区老旧小区没有电梯") -> Message:
@@ -248,7 +274,14 @@ ACTIONS = {
     ),
 }
 
-CASES = [(a, s) for a, (_, _, _, states) in ACTIONS.items() for s in states]
+# Sent as htmx sends it (HX-Request), for one state of each action: the action views answer it as they answer the
+# page's form (none reads the header), whose every state is sent (CI time, docs/decisions.md, 2026-12-07)
+SENT = [
+    pytest.param(a, s, htmx, id=f"{a}-{s}-{'htmx' if htmx else 'form'}")
+    for a, (_, _, _, states) in ACTIONS.items()
+    for s in states
+    for htmx in ((False, True) if s == states[0] else (False,))
+]
 
 
 def valid_values(w, typed: dict) -> dict:
@@ -265,8 +298,7 @@ def valid_values(w, typed: dict) -> dict:
     return out
 
 
-@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
-@pytest.mark.parametrize(("action", "state"), CASES)
+@pytest.mark.parametrize(("action", "state", "htmx"), SENT)
 def test_a_stale_form_is_refused_and_changes_nothing(
     world, action, state, htmx, django_capture_on_commit_callbacks
 ):
@@ -320,8 +352,11 @@ def test_the_same_form_sent_twice_acts_once(world, action):
 # --- 延期审批 (its own address) ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("state", ["decided", "replied", "transferred", "returned"])
-@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+@pytest.mark.parametrize(
+    ("htmx", "state"),
+    [(False, "decided"), (True, "decided"), (False, "replied"), (False, "transferred"), (False, "returned")],
+    ids=["form-decided", "htmx-decided", "form-replied", "form-transferred", "form-returned"],
+)
 def test_a_stale_extension_decision_is_refused_and_changes_nothing(
     world, state, htmx, django_capture_on_commit_callbacks
 ):
@@ -331,10 +366,11 @@ def test_a_stale_extension_decision_is_refused_and_changes_nothing(
         actions.do_decide_extension(world["p"]["supervisor2"], ext, False, "理由不充分")
     else:
         MOVES[state](world, fresh(m))
+    supervisor = world["c"]["supervisor"]  # the tab was open: signed in before
     before = snapshot()
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     with django_capture_on_commit_callbacks() as callbacks:
-        r = world["c"]["supervisor"].post(
+        r = supervisor.post(
             reverse("board:decide_extension", args=[ext.pk]),
             {"decision": "approve", "note": "同意延期五个工作日"},
             **headers,
@@ -469,8 +505,13 @@ def test_an_assisting_units_stale_note_after_the_case_was_transferred_to_it_says
     m = at_signed(world)
     client = world["c"]["other_officer"]
     data = {**page_form(client, m, "assist"), "body": "经我局核查, 该处不涉及环保问题, 建议住建局牵头办理。"}
-    actions.do_transfer(world["p"]["officer2"], fresh(m), world["d"]["housing"], world["d"]["ecology"],
-                        "该处属于生态环境部门管理")
+    actions.do_transfer(
+        world["p"]["officer2"],
+        fresh(m),
+        world["d"]["housing"],
+        world["d"]["ecology"],
+        "该处属于生态环境部门管理",
+    )
     before = snapshot()
     r = client.post(reverse("board:case_action", args=[m.public_id, "assist"]), data)
     assert (r.status_code, alert(r)) == (403, actions.LEADING_NOT_ASSISTING)
@@ -490,11 +531,14 @@ def test_the_same_note_for_two_units_or_dated_days_apart_is_written_each_time(wo
     m = at_accepted(world)
     d, officer = world["d"], world["p"]["other_officer"]
     Membership.objects.create(user=officer, role="officer", unit=d["transport"])
-    actions.do_dispatch(world["p"]["dispatcher"], fresh(m), d["housing"], assists=[d["ecology"], d["transport"]])
+    actions.do_dispatch(
+        world["p"]["dispatcher"], fresh(m), d["housing"], assists=[d["ecology"], d["transport"]]
+    )
     body = "经核查, 该处不涉及本单位职责, 建议住建局牵头办理。"
     for unit in (d["ecology"], d["transport"]):
         actions.do_assist_note(officer, fresh(m), unit, body)
     actions.do_assist_note(officer, fresh(m), d["ecology"], body, at=timezone.now() - dt.timedelta(days=2))
     written = fresh(m).events.filter(kind=Event.Kind.ASSIST_NOTE, data__body=body)
     assert sorted(written.values_list("unit__name", flat=True)) == sorted(
-        [d["ecology"].name, d["ecology"].name, d["transport"].name])
+        [d["ecology"].name, d["ecology"].name, d["transport"].name]
+    )
