@@ -139,3 +139,42 @@ def test_two_rows_of_a_file_whose_codes_differ_in_case_alone_are_one_code_repeat
         csvio.import_directory(bundle, commit=True)
     assert refused.value.errors == ["topics.csv:3: 领域代码 water 与第 2 行重复 (领域代码不区分大小写)"]
     assert not Topic.objects.coded("water").exists()
+
+
+# --- Open311's pseudo-code is no topic's -------------------------------------------------
+
+def test_no_topic_may_take_open311s_code_for_messages_of_no_topic(admin_client, directory):
+    """``service_code=Unclassified`` reads the messages of no topic yet: a topic coded so (in any case) was read
+    as both (review, 2026-12-07)."""
+    before = Topic.objects.count()
+    page = admin_client.post("/admin/directory/topic/add/", topic_form(code="Unclassified", name="未分类")).content
+    assert "领域代码 unclassified 已保留" in page.decode()
+    bundle = csvio.Bundle.from_dicts({"topics.csv": [{"code": "UNCLASSIFIED", "name": "未分类"}]})
+    with pytest.raises(csvio.DirectoryImportError) as refused:
+        csvio.import_directory(bundle, commit=True)
+    assert refused.value.errors == ["topics.csv:2: 领域代码 unclassified 已保留 (Open311 用它表示尚未分类的留言), 请换一个代码"]
+    assert Topic.objects.count() == before
+
+
+# --- the migration that made codes unique in any case -------------------------------------
+
+def test_the_migration_names_the_codes_that_differ_in_case_alone_in_one_line(directory):
+    """A database of two such codes stops `minsheng migrate` with one line naming them (a CommandError:
+    a RuntimeError printed a traceback first), before the index is built."""
+    from django.apps import apps
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    refuse_case_twins = __import__(
+        "minsheng.directory.migrations.0009_topic_code_ci_unique", fromlist=["refuse_case_twins"]
+    ).refuse_case_twins
+    refuse_case_twins(apps, None)  # no twins: nothing said
+    with connection.cursor() as cursor:  # past the index, as a database before the migration could hold them
+        cursor.execute("DROP INDEX directory_topic_code_ci_unique")
+    Topic.objects.create(code="URBAN", name="城市建设")
+    Topic.objects.create(code="Urban", name="城市建设管理")
+    with pytest.raises(CommandError) as refused:
+        refuse_case_twins(apps, None)
+    said = str(refused.value)
+    assert said.startswith("领域代码不区分大小写, 以下代码重复: ") and "\n" not in said, said
+    assert all(code in said for code in ("URBAN", "Urban", "urban")) and "每组只保留一个" in said, said

@@ -176,19 +176,9 @@ class AssignHandlerForm(VersionedForm):
 
 
 class UnitsField(forms.ModelMultipleChoiceField):
-    """Several units by id. An id past the database's integers is an invalid choice: the
-    ``IN`` query of Django's own check would overflow (a 500 on SQLite)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            try:
-                too_big = abs(int(str(pk))) > 2**63 - 1
-            except ValueError:
-                continue  # not a number: Django's own check names it
-            if too_big:
-                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                      params={"pk": pk})
-        return super()._check_values(value)
+    """Several units by id. An id past the database's integers is an invalid choice, as in every box of
+    several rows (board/admin.py patches ``ModelMultipleChoiceField._check_values`` when the admin loads, at
+    start-up): the ``IN`` query of Django's own check would overflow (a 500 on SQLite)."""
 
 
 class DispatchForm(VersionedForm):

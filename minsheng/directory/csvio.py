@@ -30,6 +30,8 @@ from django.db import transaction
 from minsheng.insight.csvio import replacing  # the one way outputs are written
 
 from .models import (
+    CODE_RESERVED,
+    UNCLASSIFIED_CODE,
     Addressee,
     Region,
     Responsibility,
@@ -376,6 +378,9 @@ def _validate_topics(rows: list[Row], errors: list[str]) -> set[str]:
         code = row["code"]
         if not code or len(code) > 40 or not _SLUG.match(code):
             errors.append(f"{row.where}: 领域代码 {code!r} 只能由字母、数字、- 和 _ 组成 (不超过 40 字符)")
+            continue
+        if code.lower() == UNCLASSIFIED_CODE:
+            errors.append(f"{row.where}: {CODE_RESERVED}")
             continue
         if code in in_file:
             errors.append(f"{row.where}: 领域代码 {code} 与第 {in_file[code].line} 行重复 (领域代码不区分大小写)")

@@ -238,6 +238,12 @@ class Addressee(models.Model):
                                                f"不是 {region.full_name} 或其上下级区划的单位"})
 
 
+# Open311's pseudo-code for the messages of no topic yet (api/open311/mapping.py, `requests.json?service_code=`):
+# a topic of that code (in any case) would be read as both
+UNCLASSIFIED_CODE = "unclassified"
+CODE_RESERVED = f"领域代码 {UNCLASSIFIED_CODE} 已保留 (Open311 用它表示尚未分类的留言), 请换一个代码"
+
+
 class TopicQuerySet(models.QuerySet):
     def coded(self, *codes: str) -> TopicQuerySet:
         """The topics of codes as typed (an API filter, a file, a command's option, Open311's ``service_code``):
@@ -274,6 +280,8 @@ class Topic(models.Model):
     def clean(self):
         if self.parent_id and _has_cycle(self, "parent"):
             raise ValidationError({"parent": "上级领域不能是本领域或本领域的下级领域"})
+        if self.code and self.code.lower() == UNCLASSIFIED_CODE:
+            raise ValidationError({"code": CODE_RESERVED})
         if self.code:
             twin = Topic.objects.coded(self.code).exclude(pk=self.pk).first()
             if twin:

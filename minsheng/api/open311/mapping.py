@@ -15,7 +15,7 @@ from minsheng.api.models import Open311Key
 from minsheng.board.models import Assignment, MessageKind
 from minsheng.board.position import position_shown
 from minsheng.board.workflow import Status
-from minsheng.directory.models import Region, Topic
+from minsheng.directory.models import UNCLASSIFIED_CODE, Region, Topic
 
 S = Status
 STATUS_MAP = {
@@ -25,7 +25,7 @@ STATUS_MAP = {
 }
 OPEN_STATUSES = [s for s, v in STATUS_MAP.items() if v == "open"]
 CLOSED_STATUSES = [s for s, v in STATUS_MAP.items() if v == "closed"]
-UNCLASSIFIED = "unclassified"
+UNCLASSIFIED = UNCLASSIFIED_CODE  # reserved: no topic may take it (directory.models)
 
 
 def iso(moment) -> str | None:

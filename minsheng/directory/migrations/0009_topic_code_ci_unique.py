@@ -1,4 +1,5 @@
 import django.db.models.functions.text
+from django.core.management.base import CommandError
 from django.db import migrations, models
 
 
@@ -12,7 +13,8 @@ def refuse_case_twins(apps, schema_editor):
             twins.append(f"{seen[code.lower()]} / {code}")
         seen.setdefault(code.lower(), code)
     if twins:
-        raise RuntimeError(f"领域代码不区分大小写, 以下代码重复: {'; '.join(twins)}. 请先在后台修改其中一个, 再执行 migrate")
+        # CommandError: `minsheng migrate` prints this one line and exits 1, not a traceback
+        raise CommandError(f"领域代码不区分大小写, 以下代码重复: {'; '.join(twins)}. 请先在后台修改, 每组只保留一个, 再执行 migrate")
 
 
 class Migration(migrations.Migration):
