@@ -7,6 +7,8 @@ import csv
 import json
 import os
 import random
+import re
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -302,6 +304,22 @@ def test_classify_one_text_column_numbers_rows(files, cli_model, tmp_path):
     assert [r["row"] for r in rows] == [str(i) for i in range(1, 25)]
 
 
+def test_classify_names_the_id_column_of_its_output_as_its_help_says(files, cli_model, tmp_path):
+    """An input whose ids are in a column named ``id`` got an output column ``id``, where --help and
+    docs/classification.md say 留言编号 (or row): a program reading the output by its name found no 留言编号."""
+    rows = make_rows(seed=7, per_class=2)
+    data = write_csv(tmp_path / "ids.csv", ["id", "留言主题", "留言详情"], [(f"X{i}", r[0], r[1]) for i, r in enumerate(rows)])
+    out_csv = tmp_path / "pred.csv"
+    run("classify", "--model", str(cli_model), "--data", str(data), "--out", str(out_csv))
+    with out_csv.open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames[0] == "留言编号"
+        assert [r["留言编号"] for r in reader] == [f"X{i}" for i in range(len(rows))]
+    from minsheng.insight.management.commands.classify import Command
+
+    assert "留言编号 (or row" in " ".join(Command().create_parser("minsheng", "classify").format_help().split())
+
+
 def test_type_model_maps_to_message_kinds(files, tmp_path):
     from minsheng.insight.training import kind_for_label
 
@@ -342,7 +360,7 @@ def test_english_columns_in_any_case_are_read(files, cli_model, tmp_path):
         data = write_csv(tmp_path / f"{name}.csv", header, [r[:3] for r in rows])
         run("classify", "--model", str(cli_model), "--data", str(data), "--out", str(tmp_path / f"{name}.out"))
         predicted[name] = (tmp_path / f"{name}.out").read_text(encoding="utf-8").splitlines()
-    assert predicted["capitals"][0].startswith("ID,label")
+    assert predicted["capitals"][0].startswith("留言编号,label")  # as docs/classification.md says (was ID: 2026-12-07)
     assert predicted["capitals"][1:] == predicted["lower"][1:] and len(predicted["lower"]) == 25
     text = write_csv(tmp_path / "text.csv", ["Text", "Label"], [(r[1] + r[2], r[3]) for r in rows])
     out = run("evaluate_classifier", "--model", str(cli_model), "--data", str(text), "--label-column", "Label")
@@ -575,3 +593,23 @@ def test_train_from_db_with_few_cases_writes_the_served_model_and_says_it_is_unm
         assert "未做留出验证 (训练行数不足 60)" in row
     finally:
         tasks.forget_models()
+
+
+def test_train_classifier_says_when_each_fit_starts_and_ends(files, tmp_path):
+    """The hold-out fit and the final fit (45 s for the type model on a busy machine) printed nothing while they ran:
+    a line says each has started, and one that it is done, with the rest of the command's progress (stdout)."""
+    out = StringIO()
+    call_command("train_classifier", "--data", str(files["train"]), "--label-column", "一级标签",
+                 "--out", str(tmp_path / "m"), stdout=out, stderr=StringIO())
+    lines = out.getvalue().splitlines()
+
+    def at(pattern):
+        found = [i for i, line in enumerate(lines) if re.fullmatch(pattern, line.strip())]
+        assert len(found) == 1, (pattern, lines)
+        return found[0]
+
+    held = (at(r"留出验证: 拟合 3 个标签的模型 \(\d+ 个 C 值\) \.\.\."), at(r"留出验证: 拟合完成, 用时 [\d.]+ 秒"))
+    final = (at(r"用全部数据训练: 拟合 3 个标签的模型 \(1 个 C 值\) \.\.\."),
+             at(r"用全部数据训练: 拟合完成, 用时 [\d.]+ 秒"))
+    figures = min(i for i, line in enumerate(lines) if line.startswith("留出验证 (C="))
+    assert held[0] < held[1] < figures < final[0] < final[1]

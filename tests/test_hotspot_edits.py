@@ -519,7 +519,7 @@ def test_after_a_rename_a_worker_reads_again_only_the_letters_about_the_region(l
     later = post(authors[-1], *YUZHONG_LATER, Region.objects.get(pk=county.pk), personas["dispatcher"], accept=False)
     read = []
     item = hotspots_service._item
-    monkeypatch.setattr(hotspots_service, "_item", lambda message: read.append(message.pk) or item(message))
+    monkeypatch.setattr(hotspots_service, "_item", lambda message, *how: read.append(message.pk) or item(message, *how))
     assert hotspots_service.place_message(later) == hotspot
     assert sorted(read) == sorted([m.pk for m in yuzhong] + [later.pk])  # not the lift's of 城关区
     hotspot.refresh_from_db()
@@ -645,7 +645,7 @@ def test_a_county_added_elsewhere_reads_again_only_the_letters_that_name_it(lift
     later = post(authors[-1], *YUZHONG_LATER, county, personas["dispatcher"], accept=False)
     read = []
     item = hotspots_service._item
-    monkeypatch.setattr(hotspots_service, "_item", lambda message: read.append(message.pk) or item(message))
+    monkeypatch.setattr(hotspots_service, "_item", lambda message, *how: read.append(message.pk) or item(message, *how))
     assert hotspots_service.place_message(later) == hotspot
     assert sorted(read) == sorted([m.pk for m in yuzhong] + [later.pk])  # not 阳光花园's, nor 城关区's lift
     _as_a_restarted_worker_reads_them()

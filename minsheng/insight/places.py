@@ -209,15 +209,24 @@ def forget_gazetteer(**_signal) -> None:
         _cache["key"] = _cache["gazetteer"] = None
 
 
-def extract_region(text: str, within=None):
+def extract_region(text: str, within=None, reading: dict | None = None):
     """The Region the text names, or None. With ``within`` (a Region), only places
-    strictly inside it count: a message filed under 兰州市 that names 七里河区."""
+    strictly inside it count: a message filed under 兰州市 that names 七里河区. ``reading``: a dict kept by a caller
+    that reads many texts at once (the hotspot index built from the database), holding the gazetteer read once and
+    each Region found, by pk: two queries a text filed under a city or province before (2026-12-07)."""
     from minsheng.directory.models import Region
 
-    place = place_in(text, within)
+    if reading is None:
+        reading = {}
+    if "places" not in reading:
+        reading["places"] = gazetteer()
+    place = place_in(text, within, reading["places"])
     if place is None:
         return None
-    return Region.objects.select_related("parent__parent__parent").filter(pk=place.region_id).first()
+    if place.region_id not in reading:
+        reading[place.region_id] = (Region.objects.select_related("parent__parent__parent")
+                                    .filter(pk=place.region_id).first())
+    return reading[place.region_id]
 
 
 def place_in(text: str, within=None, places: Gazetteer | None = None):
@@ -226,7 +235,7 @@ def place_in(text: str, within=None, places: Gazetteer | None = None):
     return (places or gazetteer()).find(text, within.code if within else None, within.level if within else 0)
 
 
-def refined_region(region, text: str):
+def refined_region(region, text: str, reading: dict | None = None):
     """The citizen's region, or a lower one the text names when it is a province or
     prefecture (or none): a school gate in 天水市秦州区 filed under 甘肃省 is compared with
     天水's messages, not the whole province's, and 榆中县马家坪村 filed under 兰州市 is a
@@ -235,7 +244,7 @@ def refined_region(region, text: str):
 
     if region is not None and region.level > Region.Level.PREFECTURE:
         return region
-    found = extract_region(text, within=region)
+    found = extract_region(text, within=region, reading=reading)
     return found if found is not None else region
 
 

@@ -29,7 +29,9 @@ class Command(BaseCommand):
             table, titles, bodies = csvio.read_messages(data)
             classify.check_texts(titles, bodies, where=f"{table.path}: ")  # most rows must hold Chinese
             ids = csvio.unique_ids(table)
-            id_column = csvio.pick_column(table.header, csvio.ID_COLUMNS) or "row"
+            # 留言编号 whichever of its names the input gave it (an ``id`` column was written back as ``id`` until
+            # 2026-12-07, where --help and docs/classification.md say 留言编号)
+            id_column = csvio.ID_COLUMNS[0] if csvio.pick_column(table.header, csvio.ID_COLUMNS) else "row"
             predictions = []
             with Progress(self.stderr, quiet=options.get("verbosity", 1) == 0) as progress:
                 for start in range(0, len(titles), csvio.PROGRESS_EVERY):

@@ -14,7 +14,7 @@ from minsheng.insight import classify, csvio, training
 class Command(BaseCommand):
     help = ("Train a topic or type classifier from labelled CSV files, or a topic, type or unit model from "
             "handled cases in the database (--from-db). Prints its progress (rows read, the 20% hold-out "
-            "macro-F1 and accuracy, features) and a summary line on stdout, notes (labels of a single row) on "
+            "macro-F1 and accuracy, features, the start and end of each fit) and a summary line on stdout, notes (labels of a single row) on "
             "stderr; the model directory holds "
             "model.json (labels, fingerprint of the training data, hold-out figures) and weights.npz.")
 
