@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 
 import pytest
 from django.core.management import call_command
@@ -350,6 +351,26 @@ def test_demo_trains_models_and_places_hotspots(settings, tmp_path):
     assert recent.exists() and not recent.filter(classified_at__isnull=True).exists()
     assert re.search(r"近 90 天留言: [1-9]\d* 条由此前数据训练的模型预读", out.getvalue())
     assert all(m.classified_at == m.submitted_at + dt.timedelta(minutes=1) for m in recent)  # on arrival
+
+
+@pytest.mark.django_db
+def test_the_demo_does_not_print_sklearns_convergence_warning(monkeypatch):
+    """`make demo` printed liblinear's 「ConvergenceWarning: Liblinear failed to converge」 with the path of
+    sklearn's source file after the unit model (2026-12-07): the models are usable and their figures printed."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    from minsheng.insight import training
+
+    def train_demo_models(stdout):
+        warnings.warn("Liblinear failed to converge, increase the number of iterations.", ConvergenceWarning, stacklevel=2)
+        return {}
+
+    monkeypatch.setattr(training, "train_demo_models", train_demo_models)
+    monkeypatch.setattr(training, "read_demo_history", lambda days, stdout, now=None: 0)
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")  # every warning that would reach the terminal
+        call_command("demo", "--messages", "5", "--seed", "3", stdout=io.StringIO())
+    assert not [w for w in shown if issubclass(w.category, ConvergenceWarning)], [str(w.message) for w in shown]
 
 
 @pytest.mark.django_db
