@@ -20,6 +20,7 @@ from django.urls import reverse
 from minsheng.accounts import rights
 from minsheng.accounts.models import User
 from minsheng.board import actions
+from minsheng.board.models import Evaluation, Reply
 
 from .conftest import PASSWORD
 from .test_api_support import token_client
@@ -235,6 +236,27 @@ def test_a_rating_form_of_an_earlier_answer_does_not_rate_the_new_one(world):
     before = snapshot()
     r = client.post(url, data)
     assert snapshot() == before
+    assert "已有新的答复, 请阅读后再评价" in flash_after(client, r)
+    assert r.url == url
+
+
+def test_an_answer_published_while_the_rating_is_sent_is_not_rated_unread(world, monkeypatch):
+    """The answer the rating form showed is checked by the rating itself, under its transaction (as the API's
+    ``reply``), not only by the page before it: one published after the page read the latest (here between
+    the page and the rating) is refused as the earlier tab's, nothing rated, back to the form."""
+    m, client, url, data = loaded_form(world, "rate")
+    shown = m.replies.get()
+    evaluate = actions.do_evaluate
+
+    def answered_meanwhile(*args, **kwargs):
+        Reply.objects.create(message=shown.message, unit=shown.unit, author=shown.author, round=shown.round,
+                             body="补充答复: 电梯加装已列入明年计划", published_at=shown.published_at + dt.timedelta(minutes=5))
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "do_evaluate", answered_meanwhile)
+    r = client.post(url, data)
+    assert not Evaluation.objects.filter(message=m).exists()
+    assert fresh(m).status == "replied"
     assert "已有新的答复, 请阅读后再评价" in flash_after(client, r)
     assert r.url == url
 

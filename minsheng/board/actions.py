@@ -184,6 +184,14 @@ def do_withdraw(actor, message: Message, at=None) -> None:
 NEWER_REPLY = "已有新的答复, 请阅读后再评价"
 
 
+class NewerReply(Conflict):
+    """do_evaluate's refusal of a rating of an answer other than the latest (NEWER_REPLY): the pages lead back to
+    the rating form, which shows the latest."""
+
+    def __init__(self):
+        super().__init__(NEWER_REPLY)
+
+
 def closed_unrated() -> str:
     """Why a case closed by close_stale for want of a rating of its latest answer can no longer be rated."""
     return f"答复后 {settings.MINSHENG_EVALUATION_DAYS} 天内未评价, 已自动办结, 不能再评价"
@@ -199,11 +207,13 @@ def rated(reply: Reply | None) -> bool:
 
 
 def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment="", at=None,
-                seen_round: int | None = None) -> Evaluation:
+                seen_round: int | None = None, seen_reply: str | int | None = None) -> Evaluation:
     """Rate the latest reply. Satisfied ratings close the case; an unsatisfied
-    resolution leaves it open for a reopen within MINSHENG_REOPEN_DAYS. ``seen_round``: the round of the answer
-    the caller read, when it says (the API's ``reply``): another one answered since is a Conflict (NEWER_REPLY), a
-    round never answered Invalid naming ``reply`` — both after a refusal for the status, which comes first."""
+    resolution leaves it open for a reopen within MINSHENG_REOPEN_DAYS. The answer the caller read, when it says:
+    ``seen_round``, its round (the API's ``reply``), or ``seen_reply``, its pk as sent (the rating form's
+    ``reply``). Another one answered since is a NewerReply (a Conflict), a round never answered Invalid naming
+    ``reply`` — both after a refusal for the status, which comes first, and checked here, under the transaction,
+    not by the callers before it."""
     if message.author_id != actor.pk:
         raise PermissionDenied(ONLY_AUTHOR_RATES)
     for value in (resolution, attitude, speed):
@@ -215,8 +225,9 @@ def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment
         if message.status == Status.CLOSED and not rated(reply):  # close_stale's, of this answer
             raise WrongStatus(closed_unrated())
         check_allowed("evaluate", message.status)  # a refusal for the status before one for the answer
-        if seen_round is not None and _reply_of_round(message, seen_round) != reply:
-            raise Conflict(NEWER_REPLY)
+        if ((seen_round is not None and _reply_of_round(message, seen_round) != reply)
+                or (seen_reply is not None and str(seen_reply) != str(reply.pk if reply else ""))):
+            raise NewerReply()
         transition(message, "evaluate")
         evaluation = Evaluation.objects.create(message=message, reply=reply, resolution=resolution,
                                                attitude=attitude, speed=speed, comment=comment, created_at=now)

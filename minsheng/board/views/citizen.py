@@ -33,11 +33,14 @@ from .staff_hints import replies_shown_to_others
 MAX_LEVEL = Region.Level.TOWNSHIP
 
 
-def run_action(request, fn, *args, success: str, **kwargs):
+def run_action(request, fn, *args, success: str, passes=(), **kwargs):
     """Call an action; True on success (its flash marked draft-sent: the draft of the form, kept in
-    the tab by static/js/forms.js, was taken), else a flash error with the action's reason."""
+    the tab by static/js/forms.js, was taken), else a flash error with the action's reason. The refusals of
+    class ``passes`` are raised to the caller, which answers them otherwise."""
     try:
         fn(*args, **kwargs)
+    except passes:
+        raise
     except (IllegalMove, Conflict, actions.Invalid) as exc:
         flash.error(request, str(exc))
         return False
@@ -263,15 +266,15 @@ def rate(request, public_id):
     if message.status != Status.REPLIED:
         flash.error(request, f"当前状态为「{message.get_status_display()}」, 只能在收到答复后评价一次")
         return redirect("board:message", public_id)
-    shown = str(latest.pk if latest else "")
-    if request.method == "POST" and request.POST.get("reply", shown) != shown:
-        # the form of the answer before a 重办 (another tab) rated the new one, unread
-        flash.error(request, "已有新的答复, 请阅读后再评价")
-        return redirect("board:rate", public_id)
     form = EvaluationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        ok = run_action(request, actions.do_evaluate, request.user, message, success="感谢您的评价",
-                        **form.cleaned_data)
+        try:  # the answer the form showed (its ``reply``), checked by do_evaluate under its transaction
+            ok = run_action(request, actions.do_evaluate, request.user, message, success="感谢您的评价",
+                            passes=actions.NewerReply, seen_reply=request.POST.get("reply"), **form.cleaned_data)
+        except actions.NewerReply as exc:
+            # the form of the answer before a 重办 (another tab) rated the new one, unread: back to the form, showing it
+            flash.error(request, str(exc))
+            return redirect("board:rate", public_id)
         if ok and message.status == Status.EVALUATED:
             flash.info(request, f"如问题仍未解决, 可在 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
         return redirect("board:message", public_id)
