@@ -12,6 +12,12 @@ import sys
 ERASE = "\x1b[K"  # erase to the end of the line: a shorter update leaves nothing of a longer one
 
 
+def due(done: int, total: int, every: int) -> bool:
+    """Whether the ``done``-th of ``total`` rows is one a long command counts: every ``every``-th, and the last
+    of ``every`` or more (the CSV commands' ``csvio.row_counter``, detect-hotspots' ``cluster_batch``)."""
+    return done % every == 0 or done == total >= every
+
+
 class Progress:
     """The progress of one step, written to ``stream`` (a command's ``self.stdout`` or
     ``self.stderr``). On a terminal each update replaces the last; elsewhere each is a line

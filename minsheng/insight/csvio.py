@@ -25,6 +25,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..progress import due
+
 TITLE_COLUMNS = ("留言主题", "title")
 BODY_COLUMNS = ("留言详情", "body")
 TEXT_COLUMNS = ("留言", "text")
@@ -454,7 +456,7 @@ def row_counter(progress, total: int, what: str, *, every: int = 0):
         return None
 
     def count(done: int, _total: int | None = None) -> None:
-        if done % every == 0 or done == total:
+        if due(done, total, every):
             progress(f"  {done}/{total} {what}", done, total)
 
     return count

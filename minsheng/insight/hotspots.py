@@ -35,6 +35,7 @@ from functools import lru_cache
 from itertools import chain, repeat
 from operator import add, mul
 
+from ..progress import due
 from .places import _NOT_IN_NAME, with_short_names
 from .text import SYNONYMS, normalize, starting_at, word_frequency
 
@@ -1679,7 +1680,7 @@ def cluster_batch(items: Iterable[Item], window_days: int = WINDOW_DAYS, progres
     for done, it in enumerate(items, 1):
         if not it.grams:
             it.prepare()
-        if reading and (done % PROGRESS_EVERY == 0 or done == total >= PROGRESS_EVERY):
+        if reading and due(done, total, PROGRESS_EVERY):
             reading(done, total)
     df: Counter = Counter()
     for it in items:
@@ -1690,7 +1691,7 @@ def cluster_batch(items: Iterable[Item], window_days: int = WINDOW_DAYS, progres
         index.estates.learn(it.title_places, it.title_text)
     for done, it in enumerate(sorted(items, key=lambda i: i.at), 1):
         index.place(it)
-        if progress and (done % PROGRESS_EVERY == 0 or done == total >= PROGRESS_EVERY):
+        if progress and due(done, total, PROGRESS_EVERY):
             progress(done, total)
     index.merge_split()
     return index
