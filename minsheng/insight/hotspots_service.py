@@ -28,7 +28,7 @@ from minsheng.directory.models import Region, Topic, Unit
 
 from . import hotspots as core
 from .models import MIN_MESSAGES, HeatDecay, Hotspot, HotspotMember, heat_in_database
-from .places import _admin_aliases, admin_names, aliases, directory_stamp, refined_region
+from .places import Reading, _admin_aliases, admin_names, aliases, directory_stamp, refined_region
 from .text import normalize
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def chronic_days() -> int:
     return int(getattr(settings, "MINSHENG_CHRONIC_DAYS", 90))
 
 
-def _where(message, reading: dict | None = None):
+def _where(message, reading: Reading | None = None):
     """The region a message is about: filed under 兰州市 but about 榆中县马家坪村, it is in 榆中县. ``reading``: that
     of ``places.extract_region``, kept over the messages read at once."""
     if not message.region_id:
@@ -55,7 +55,7 @@ def _where(message, reading: dict | None = None):
     return refined_region(message.region, f"{message.title} {message.body[:core.BODY_CHARS * 2]}", reading)
 
 
-def _item(message, reading: dict | None = None) -> core.Item:
+def _item(message, reading: Reading | None = None) -> core.Item:
     # the county is where it is, and its name (like the city's) says where, not which problem
     region = _where(message, reading)
     return core.Item(id=str(message.pk), title=message.title, body=message.body, at=message.submitted_at,
@@ -75,7 +75,7 @@ def _read_into(index: core.HotspotIndex, members, counted: bool = True):
     then learn its own): a worker that catches up holds the places the placing worker gave the hotspot, and labels it
     the same. Yields each membership once added."""
     rows = members.select_related("message__region__parent__parent__parent").order_by("id")
-    reading: dict = {}  # the gazetteer checked once, each region a letter names read once (not per letter)
+    reading = Reading()  # the gazetteer checked once, each region a letter names read once (not per letter)
     for member in rows.iterator(chunk_size=2000):
         index.add(index.read_estates(_item(member.message, reading).prepare()), member.hotspot_id, counted=counted)
         yield member

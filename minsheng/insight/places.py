@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .text import normalize, starting_at, word_frequency
@@ -209,24 +209,32 @@ def forget_gazetteer(**_signal) -> None:
         _cache["key"] = _cache["gazetteer"] = None
 
 
-def extract_region(text: str, within=None, reading: dict | None = None):
+@dataclass
+class Reading:
+    """What ``extract_region`` keeps for a caller that reads many texts at once (the hotspot index built from the
+    database): the gazetteer, read once (``places``), and each Region found, by pk (``regions``)."""
+
+    places: Gazetteer | None = None
+    regions: dict = field(default_factory=dict)
+
+
+def extract_region(text: str, within=None, reading: Reading | None = None):
     """The Region the text names, or None. With ``within`` (a Region), only places
-    strictly inside it count: a message filed under 兰州市 that names 七里河区. ``reading``: a dict kept by a caller
-    that reads many texts at once (the hotspot index built from the database), holding the gazetteer read once and
-    each Region found, by pk: two queries a text filed under a city or province before (2026-12-07)."""
+    strictly inside it count: a message filed under 兰州市 that names 七里河区. ``reading``: a ``Reading`` kept by
+    a caller that reads many texts at once: two queries a text filed under a city or province before (2026-12-07)."""
     from minsheng.directory.models import Region
 
     if reading is None:
-        reading = {}
-    if "places" not in reading:
-        reading["places"] = gazetteer()
-    place = place_in(text, within, reading["places"])
+        reading = Reading()
+    if reading.places is None:
+        reading.places = gazetteer()
+    place = place_in(text, within, reading.places)
     if place is None:
         return None
-    if place.region_id not in reading:
-        reading[place.region_id] = (Region.objects.select_related("parent__parent__parent")
-                                    .filter(pk=place.region_id).first())
-    return reading[place.region_id]
+    if place.region_id not in reading.regions:
+        reading.regions[place.region_id] = (Region.objects.select_related("parent__parent__parent")
+                                            .filter(pk=place.region_id).first())
+    return reading.regions[place.region_id]
 
 
 def place_in(text: str, within=None, places: Gazetteer | None = None):
@@ -235,7 +243,7 @@ def place_in(text: str, within=None, places: Gazetteer | None = None):
     return (places or gazetteer()).find(text, within.code if within else None, within.level if within else 0)
 
 
-def refined_region(region, text: str, reading: dict | None = None):
+def refined_region(region, text: str, reading: Reading | None = None):
     """The citizen's region, or a lower one the text names when it is a province or
     prefecture (or none): a school gate in 天水市秦州区 filed under 甘肃省 is compared with
     天水's messages, not the whole province's, and 榆中县马家坪村 filed under 兰州市 is a
