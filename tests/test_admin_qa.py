@@ -883,3 +883,21 @@ def test_a_box_of_several_rows_holding_a_number_past_the_databases_is_refused_on
     page = errors_of(admin_client.post(path, data))
     assert "不是一个有效的值" in page
     assert (Campaign.objects.count(), Group.objects.count()) == before
+
+
+@pytest.mark.parametrize("key", ["abc", "", "9" * 20])
+def test_the_assisting_units_box_refuses_a_key_that_is_no_unit_number_on_its_own(directory, monkeypatch, key):
+    """派单's 协办单位 (staff_forms.UnitsField) holds its own check of the numbers sent: it does not rest on the one
+    board/admin.py gives every box of several rows when the admin loads (here Django's own in its place), and a
+    number past the database's integers is the box's refusal, not a database error."""
+    from django.core.exceptions import ValidationError
+    from django.forms import ModelMultipleChoiceField
+
+    from minsheng.board import admin as board_admin
+    from minsheng.board.staff_forms import DispatchForm
+
+    monkeypatch.setattr(ModelMultipleChoiceField, "_check_values", board_admin._checked_values)
+    field = DispatchForm(units=Unit.objects.all()).fields["assists"]
+    with pytest.raises(ValidationError) as refused:
+        field.clean([str(directory["housing"].pk), key])
+    assert refused.value.messages == ["请选择有效的协办单位"]

@@ -1,4 +1,3 @@
-import contextlib
 import logging
 
 from django.contrib import admin, messages
@@ -8,7 +7,7 @@ from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.forms import ModelMultipleChoiceField
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -19,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from minsheng.directory.models import Topic
 from minsheng.stats.exports import MEASURE_LABELS
 
+from .forms import key_field, refuse_keys_past_integers
 from .models import Assignment, CalendarDay, Event, Message, MessageKind, Rating, Reply
 from .notify import CARRIED_OVER
 from .recompute import entries_before_change, recompute_deadlines, saved_cause
@@ -348,24 +348,10 @@ _checked_values = ModelMultipleChoiceField._check_values
 def _check_values(self, value):
     """A box of several rows (a campaign's regions and topics, a user's groups and permissions) holding a number
     past the database's integers (a hand-made post): the ``IN`` query of Django's own check overflowed, a 500 on
-    SQLite (admin walk, 2026-12-07). It is 「“…”不是一个有效的值」, as 「abc」 is (staff_forms.UnitsField's too)."""
-    key = _key_field(self.queryset.model, self.to_field_name)
-    for pk in value if isinstance(value, (list, tuple)) and isinstance(key, models.IntegerField) else ():
-        with contextlib.suppress(ValueError, TypeError):  # not a number: Django's own check names it
-            if abs(int(str(pk))) > 2**63 - 1:
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
-                )
+    SQLite (admin walk, 2026-12-07). It is 「“…”不是一个有效的值」, as 「abc」 is (``forms.refuse_keys_past_integers``,
+    which staff_forms.UnitsField calls itself)."""
+    refuse_keys_past_integers(self, value)
     return _checked_values(self, value)
-
-
-def _key_field(model, name=None):
-    """The column a box of rows (or a list's ticks) names them by: ``name``, else the primary key, followed
-    through links to the field that holds the value (a key of text or a code is never a number out of range)."""
-    field = model._meta.get_field(name) if name else model._meta.pk
-    while field.is_relation:
-        field = field.target_field
-    return field
 
 
 ModelMultipleChoiceField._check_values = _check_values
@@ -378,7 +364,7 @@ def _response_action(self, request, queryset):
     numbers: one that is no number of this table (「abc」, 「」, a hand-made post; 99999999999999999999 on SQLite)
     was a 500 wherever the action first read the rows (PostgreSQL ran it on the rest of the selection). Every admin of the site refuses the whole selection back on
     the list, with nothing done."""
-    number = _key_field(queryset.model)
+    number = key_field(queryset.model)
     try:
         for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
             number.clean(value, None)  # a number, within the column's integers

@@ -8,11 +8,13 @@ arguments of ``board.actions.do_submit``.
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 
@@ -339,6 +341,27 @@ class MessageForm(ChineseForm):
 RATING_FIELD = {"choices": Rating.choices, "widget": forms.RadioSelect,
                 "error_messages": {"required": "请选择满意、基本满意或不满意",
                                    "invalid_choice": "请选择满意、基本满意或不满意"}}
+
+
+def key_field(model, name=None):
+    """The column a box of rows (or a list's ticks) names them by: ``name``, else the primary key, followed
+    through links to the field that holds the value (a key of text or a code is never a number out of range)."""
+    field = model._meta.get_field(name) if name else model._meta.pk
+    while field.is_relation:
+        field = field.target_field
+    return field
+
+
+def refuse_keys_past_integers(field: forms.ModelMultipleChoiceField, value) -> None:
+    """A box of several rows sent a number past the database's integers (a hand-made post): its ``invalid_pk_value``
+    (「“…”不是一个有效的值」, as for 「abc」), before Django's own check asks the database with it (an ``IN`` query
+    that overflowed, a 500 on SQLite). Every box, through board/admin.py's patch, and staff_forms.UnitsField itself."""
+    key = key_field(field.queryset.model, field.to_field_name)
+    for pk in value if isinstance(value, (list, tuple)) and isinstance(key, models.IntegerField) else ():
+        with contextlib.suppress(ValueError, TypeError):  # not a number: Django's own check names it
+            if abs(int(str(pk))) > 2**63 - 1:
+                raise ValidationError(field.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
 
 
 class EvaluationForm(ChineseForm):

@@ -21,7 +21,7 @@ from .actions import (
     REPLY_MAX_CHARS,
     unit_staff,
 )
-from .forms import CountedField, Textarea, require_words
+from .forms import CountedField, Textarea, refuse_keys_past_integers, require_words
 from .models import MessageKind
 
 # emoji or punctuation alone are no reason: refused in the words the actions refuse it in, for the API
@@ -176,9 +176,13 @@ class AssignHandlerForm(VersionedForm):
 
 
 class UnitsField(forms.ModelMultipleChoiceField):
-    """Several units by id. An id past the database's integers is an invalid choice, as in every box of
-    several rows (board/admin.py patches ``ModelMultipleChoiceField._check_values`` when the admin loads, at
-    start-up): the ``IN`` query of Django's own check would overflow (a 500 on SQLite)."""
+    """Several units by id. An id past the database's integers is an invalid choice, checked here
+    (``forms.refuse_keys_past_integers``, which board/admin.py also gives every box of several rows when the admin
+    loads): the ``IN`` query of Django's own check would overflow (a 500 on SQLite)."""
+
+    def _check_values(self, value):
+        refuse_keys_past_integers(self, value)
+        return super()._check_values(value)
 
 
 class DispatchForm(VersionedForm):
