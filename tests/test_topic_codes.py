@@ -9,7 +9,8 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from minsheng.board.models import Message
@@ -77,8 +78,14 @@ def test_the_api_filters_by_a_topic_code_typed_in_capitals(public_case):
 
 
 def test_the_public_list_filters_by_a_topic_code_typed_in_capitals(client, public_case):
-    page = client.get("/browse/", {"topic": "URBAN"}).content.decode()
+    """Through ``Topic.objects.coded``, in the query that reads the topic tree (no other)."""
+    with CaptureQueriesContext(connection) as lower:
+        assert public_case.title in client.get("/browse/", {"topic": "urban"}).content.decode()
+    with CaptureQueriesContext(connection) as upper:
+        page = client.get("/browse/", {"topic": "URBAN"}).content.decode()
     assert public_case.title in page
+    assert len(upper) == len(lower)
+    assert public_case.title not in client.get("/browse/", {"topic": "ENVIRONMENT"}).content.decode()
 
 
 def test_the_stats_command_takes_a_topic_code_in_capitals(public_case, capsys):

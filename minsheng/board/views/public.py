@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
@@ -143,8 +143,11 @@ def home(request):
 
 
 def _topic_subtree_ids(code: str) -> list[int]:
-    topics = list(Topic.objects.values_list("id", "parent_id", "code"))
-    root = next((t[0] for t in topics if t[2].lower() == code.lower()), None)  # Topic.objects.coded
+    """The topic of ``code`` as typed (``Topic.objects.coded``: 「URBAN」 is 「urban」) and those under it, read in the
+    one query that reads the tree."""
+    chosen = Exists(Topic.objects.coded(code).filter(pk=OuterRef("pk")))
+    topics = list(Topic.objects.annotate(chosen=chosen).values_list("id", "parent_id", "chosen"))
+    root = next((t[0] for t in topics if t[2]), None)
     if root is None:
         return []
     ids, frontier = {root}, {root}
