@@ -224,11 +224,15 @@ def test_a_stale_citizen_form_is_refused_in_chinese_and_changes_nothing(
     assert SAYS.get((action, state), "登录") in said, said
 
 
-def test_a_rating_form_of_an_earlier_answer_does_not_rate_the_new_one(world):
+@pytest.mark.parametrize("left_blank", [False, True], ids=["filled", "a_rating_left_blank"])
+def test_a_rating_form_of_an_earlier_answer_does_not_rate_the_new_one(world, left_blank):
     """评价 loaded in one tab; in another the citizen rated the answer 不满意 and asked for 重办, and the unit
     answered again: the first tab's 满意 was taken as the rating of the new answer, unread, and closed the
-    case (2026-12-07). It is refused, and the rating form shows the new answer."""
+    case (2026-12-07). It is refused, and the rating form shows the new answer. Sent with a rating left blank, it
+    says so too: the form shown again with the field's error alone would carry the new answer, unsaid (review)."""
     m, client, url, data = loaded_form(world, "rate")
+    if left_blank:
+        data = {**data, "speed": ""}
     MOVES["rated_unsatisfied"](world, fresh(m))
     actions.do_reopen(world["p"]["citizen"], fresh(m), REOPEN_REASON)
     actions.do_sign(world["p"]["officer2"], fresh(m), world["d"]["housing"])

@@ -206,6 +206,12 @@ def rated(reply: Reply | None) -> bool:
     return reply is not None and reply.evaluations.exists()
 
 
+def is_reply(reply: Reply | None, sent) -> bool:
+    """``sent`` (a form's ``reply``: the pk of the answer it showed) names ``reply``, the latest; None (a form
+    that does not say) is taken for it."""
+    return sent is None or str(sent) == str(reply.pk if reply else "")
+
+
 def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment="", at=None,
                 seen_round: int | None = None, seen_reply: str | int | None = None) -> Evaluation:
     """Rate the latest reply. Satisfied ratings close the case; an unsatisfied
@@ -226,7 +232,7 @@ def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment
             raise WrongStatus(closed_unrated())
         check_allowed("evaluate", message.status)  # a refusal for the status before one for the answer
         if ((seen_round is not None and _reply_of_round(message, seen_round) != reply)
-                or (seen_reply is not None and str(seen_reply) != str(reply.pk if reply else ""))):
+                or not is_reply(reply, seen_reply)):
             raise NewerReply()
         transition(message, "evaluate")
         evaluation = Evaluation.objects.create(message=message, reply=reply, resolution=resolution,

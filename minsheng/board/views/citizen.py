@@ -267,6 +267,11 @@ def rate(request, public_id):
         flash.error(request, f"当前状态为「{message.get_status_display()}」, 只能在收到答复后评价一次")
         return redirect("board:message", public_id)
     form = EvaluationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not form.is_valid() and not actions.is_reply(latest, request.POST.get("reply")):
+        # an earlier answer's form, a rating left blank: shown again with the field's error, the new answer in
+        # it would go unsaid (do_evaluate checks the form's answer when it is complete)
+        flash.error(request, actions.NEWER_REPLY)
+        return redirect("board:rate", public_id)
     if request.method == "POST" and form.is_valid():
         try:  # the answer the form showed (its ``reply``), checked by do_evaluate under its transaction
             ok = run_action(request, actions.do_evaluate, request.user, message, success="感谢您的评价",
