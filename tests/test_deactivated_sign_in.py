@@ -69,3 +69,16 @@ def test_the_token_of_a_switched_off_account_is_told_why(personas):
     ApiToken.objects.filter(user=citizen).update(revoked_at=timezone.now())  # as the admin's 停用 does: the same
     error = token_client(key).get("/api/v1/me/messages/").json()["error"]
     assert error["code"] == "account_inactive" and error["message"].startswith(SWITCHED_OFF)
+
+
+def test_the_token_of_a_closed_account_stays_refused_even_if_unrevoked(personas):
+    """A closed (注销) account's token, its revocation undone (in the admin, a script), is still refused, as it was
+    before 停用 was told apart: closing an account is not switching it off."""
+    from minsheng.accounts.rights import do_close_account
+
+    citizen = personas["citizen"]
+    _, key = ApiToken.issue(citizen, "我的脚本")
+    do_close_account(User.objects.get(pk=citizen.pk))
+    ApiToken.objects.filter(user=citizen).update(revoked_at=None)
+    r = token_client(key).get("/api/v1/me/messages/")
+    assert r.status_code == 401 and r.json()["error"]["code"] != "account_inactive", r.content

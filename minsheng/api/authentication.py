@@ -111,7 +111,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(OPEN311_KEY_AS_TOKEN)
         if token is not None and not token.user.is_active and token.user.closed_at is None:
             raise AccountInactive(TOKEN_ACCOUNT_INACTIVE)
-        if token is None or token.revoked_at is not None:
+        if token is None or token.revoked_at is not None or not token.user.is_active:  # revoked, or its account closed
             raise exceptions.AuthenticationFailed(TOKEN_REVOKED)
         if token.read_only and request.method not in SAFE_METHODS:
             raise ApiError(READ_ONLY_MESSAGE, code="token_read_only", status_code=403)
