@@ -121,8 +121,8 @@ def test_a_deactivated_account_loses_its_tokens_and_sessions(personas, admin_cli
     change = f"/admin/accounts/user/{citizen.pk}/change/"
     r = admin_client.post(change, user_form(citizen, is_active=None), follow=True)  # 有效 unticked
     assert "账号已停用, 1 个 API 令牌已撤销" in r.content.decode()
-    response = token_client(key).get(ME)
-    assert response.status_code == 401 and response.json()["error"]["message"].startswith("令牌无效或已撤销: 请登录网站, 在 /api/tokens/ 生成新令牌")
+    response = token_client(key).get(ME)  # the account's reason while it is switched off (tests/test_deactivated_sign_in.py)
+    assert response.status_code == 401 and response.json()["error"]["message"].startswith("该账号已被停用, 如有疑问请联系管理员")
     assert browser.get("/accounts/me/").status_code == 302
     assert browser.get(ME).status_code in (401, 403)  # the API with the old session cookie
     assert admin_client.post(change, user_form(citizen)).status_code == 302  # 有效 ticked again

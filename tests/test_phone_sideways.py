@@ -13,7 +13,7 @@ from minsheng.board import actions
 from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
 from .test_citizen_pages import replied, submit
 from .test_mobile_layout import two_cases
-from .test_touch_targets import ACTION, LINK, TARGET, TARGETS_JS
+from .test_touch_targets import ACTION, LINK, TARGET, TARGETS_JS, sizes
 
 pytestmark = [
     pytest.mark.browser,
@@ -177,3 +177,51 @@ def test_the_support_count_reads_whole_beside_取消我也遇到_on_a_phone(
         assert (
             count.evaluate("e => new Set([...e.getClientRects()].map(r => Math.round(r.top))).size") == 1
         ), width
+
+
+# a phone held sideways as the staff's QA walk met it (2026-12-07): an iPhone's 844×390
+STAFF_SIDEWAYS = {**PHONE, "viewport": {"width": 844, "height": 390}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_staff_pages_keep_a_phones_targets_held_sideways(browser, live_server, personas, directory):  # noqa: F811
+    """The officer's, the dispatcher's and the supervisor's pages on a phone held sideways (844×390, touch): past
+    640px they took the desk's sizes only, by width, though tapped with a finger. A touch screen keeps a phone's
+    targets as upright (tests/test_touch_targets.py): none under 24×24px, every button 44px high, every link of
+    the menus (the site's header, the workbench's menu, the tabs) 40px high; the desk's layout stays (the lists
+    are tables, not a phone's cards). At 1280px without touch the desk's sizes are kept."""
+    p, d = personas, directory
+    waiting, signed = two_cases(p, d)
+    actions.do_dispatch(p["dispatcher"], signed, d["housing"])
+    actions.do_sign(p["officer"], signed, d["housing"])  # its page has the reply form
+    actions.do_request_extension(p["officer"], signed, d["housing"], 5, "需要现场勘察, 协调物业和街道")
+    officer = signed_in_page(browser, live_server, p["officer"].username, **STAFF_SIDEWAYS)
+    dispatcher = signed_in_page(browser, live_server, p["dispatcher"].username, **STAFF_SIDEWAYS)
+    supervisor = signed_in_page(browser, live_server, p["supervisor"].username, **STAFF_SIDEWAYS)
+    low, seen = [], 0
+    for page, url in (
+        (officer, "/staff/"),
+        (officer, "/staff/?tab=overdue"),
+        (officer, f"/staff/case/{signed.public_id}/"),
+        (officer, "/stats/"),
+        (officer, "/hotspots/"),
+        (dispatcher, "/staff/triage/"),
+        (dispatcher, f"/staff/case/{waiting.public_id}/"),
+        (supervisor, "/staff/supervision/"),
+        (supervisor, "/stats/overdue/"),
+        (supervisor, "/chronic/"),
+    ):
+        assert page.goto(live_server.url + url).status == 200, url
+        for t in page.evaluate(TARGETS_JS):
+            seen += 1
+            least = ACTION if t["control"] else LINK if t["link"] else TARGET
+            if t["h"] < least or t["w"] < TARGET:
+                low.append(f"{url}: 「{t['text']}」 {t['w']}×{t['h']}, {least}px high wanted ({t['where']})")
+    assert seen > 150, seen
+    assert not low, "under a phone's sizes at 844×390:\n" + "\n".join(low)
+    officer.goto(f"{live_server.url}/staff/")
+    assert officer.locator("table.cases thead").first.is_visible()  # the desk's table, not a phone's cards
+    desk = signed_in_page(browser, live_server, p["officer"].username, viewport={"width": 1280, "height": 900})
+    desk.goto(f"{live_server.url}/staff/")
+    menu = sizes(desk, "nav.workbench a") + sizes(desk, "table.cases td[data-label='留言'] > a")
+    assert menu and all(t["h"] < 30 for t in menu), menu  # the desk's lines, not 40px rows

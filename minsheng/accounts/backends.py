@@ -6,7 +6,8 @@ from .models import User, find_user
 
 class PhoneOrEmailBackend(ModelBackend):
     """Sign in with a phone number, an email address or a username; repeated failures
-    lock the account (and an address) for a while (accounts/limits.py)."""
+    lock the account (and an address) for a while (accounts/limits.py). The right password of an account
+    switched off (停用) is refused too, and marked for the form to say why (``limits.was_inactive``)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password:
@@ -17,8 +18,10 @@ class PhoneOrEmailBackend(ModelBackend):
             return None
         if user is None:
             User().set_password(password)  # same cost as a real check
-        elif user.check_password(password) and self.user_can_authenticate(user):
-            limits.succeeded(user)
-            return user
+        elif user.check_password(password):
+            if self.user_can_authenticate(user):
+                limits.succeeded(user)
+                return user
+            limits.mark_inactive(request)  # 停用: said, as the right password was given (still a failure)
         limits.failed(request, user)
         return None

@@ -17,7 +17,7 @@ from minsheng.board.forms import ChineseRenderer
 from minsheng.board.moderation import personal_data
 
 from . import limits
-from .models import User, canonical_phone, find_user, users_named
+from .models import INACTIVE_NOTICE, User, canonical_phone, find_user, users_named
 from .senders import sms_phone
 
 PASSWORD_ERRORS = {  # Django's own messages are not all translated
@@ -120,12 +120,14 @@ class LoginForm(AuthenticationForm):
                                error_messages={"required": "请输入密码"})
     error_messages = {
         "invalid_login": "手机号/邮箱或密码不正确",
-        "inactive": "该账号已停用",
+        "inactive": INACTIVE_NOTICE,
     }
 
     def get_invalid_login_error(self):
         if limits.was_locked(self.request):  # the backend refused a locked account or address
             return ValidationError(limits.MESSAGE, code="too_many_failures")
+        if limits.was_inactive(self.request):  # the right password of an account switched off (since 2026-12-07)
+            return ValidationError(INACTIVE_NOTICE, code="inactive")
         return super().get_invalid_login_error()
 
 

@@ -59,6 +59,17 @@ def was_locked(request) -> bool:
     return getattr(request, "minsheng_sign_in_locked", False)
 
 
+def mark_inactive(request) -> None:
+    """The right password of an account an administrator switched off (停用): the sign-in form says so. Only then:
+    a wrong one reads as on any account, so that no one learns which accounts are switched off by guessing."""
+    if request is not None:
+        request.minsheng_sign_in_inactive = True
+
+
+def was_inactive(request) -> bool:
+    return getattr(request, "minsheng_sign_in_inactive", False)
+
+
 def failed(request, user) -> None:
     for key, _limit in _keys(request, user):
         cache.add(key, 0, WINDOW)  # the window starts at the first failure

@@ -15,6 +15,10 @@ from django.utils.crypto import salted_hmac
 
 # how a closed account (注销) is named wherever its holder would be
 CLOSED_NAME = "已注销用户"
+# an account an administrator switched off (停用, is_active unticked; since 2026-12-07): said to whoever gives its right
+# password (forms.LoginForm), on the sign-in page a browser signed in to it is led to (views.closed_meanwhile), and to
+# its API token (api.authentication)
+INACTIVE_NOTICE = "该账号已被停用, 如有疑问请联系管理员"
 
 
 class User(AbstractUser):

@@ -34,7 +34,7 @@ from .forms import (
     find_user,
 )
 from .limits import client_address
-from .models import User
+from .models import INACTIVE_NOTICE, User
 from .roles import roles_of
 from .senders import CodeError, address_refusal, check_code, issue_code, refusal
 
@@ -45,23 +45,25 @@ CLOSED_HERE = "account_closed"
 CLOSED_NOTICE = "该账号已注销, 请用其他账号登录或注册新账号"
 
 
-def closed_meanwhile(request) -> bool:
-    """Whether this browser's account was closed since it last signed in: here (the mark 注销账号 leaves, said
-    once), or on another device or through the API (the session still names the account, which no longer signs
-    in: it is ended, so this is said once too). Read on the sign-in page alone, so no other page pays for it."""
+def closed_meanwhile(request) -> str | None:
+    """What to say of this browser's account if it was closed (注销) or switched off (停用) since it last signed
+    in, else None: closed here (the mark 注销账号 leaves, said once), or closed on another device or through the
+    API, or switched off by an administrator (the session still names the account, which no longer signs in: it
+    is ended, so this is said once too). Read on the sign-in page alone, so no other page pays for it."""
     session = request.session
     if session.pop(CLOSED_HERE, False):
-        return True
+        return CLOSED_NOTICE
     user_id = session.get(SESSION_KEY)
     if user_id is None or request.user.is_authenticated:
-        return False
+        return None
     try:
-        closed = User.objects.filter(pk=user_id, closed_at__isnull=False).exists()
+        gone = User.objects.filter(pk=user_id, is_active=False).values_list("closed_at").first()
     except (TypeError, ValueError, ValidationError):  # a session written by something else
-        return False
-    if closed:
-        session.flush()
-    return closed
+        return None
+    if gone is None:  # the account is active (its session ended for another reason: a new password) or deleted
+        return None
+    session.flush()
+    return CLOSED_NOTICE if gone[0] else INACTIVE_NOTICE
 
 
 class LoginView(auth_views.LoginView):
@@ -73,9 +75,10 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         # 我要留言 signed out led to a bare login form that did not say why (我也遇到 says so)
         context["to_post"] = context.get("next", "").startswith(reverse("board:post"))
-        # led here from a page of an account closed meanwhile (a stale tab): it said nothing of why (2026-12-07)
-        if context.get("next") and closed_meanwhile(self.request):
-            context["closed_notice"] = CLOSED_NOTICE
+        # led here from a page of an account closed meanwhile (a stale tab): it said nothing of why (2026-12-07);
+        # or switched off (停用) by an administrator meanwhile (since 2026-12-07, later)
+        if context.get("next") and (notice := closed_meanwhile(self.request)):
+            context["closed_notice"] = notice
         return context
 
     def form_valid(self, form):

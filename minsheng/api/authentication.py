@@ -10,6 +10,8 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import SAFE_METHODS
 
+from minsheng.accounts.models import INACTIVE_NOTICE
+
 from .errors import ApiError
 from .models import ApiToken, Open311Key, hash_key
 
@@ -36,6 +38,16 @@ AUTHORIZATION_NOT_READ = ("Open311 不读取 Authorization 请求头: 接入密�
 TOKEN_NO_LONGER_VALID = ("这是已撤销的个人 API 令牌 (或其账号已停用), 在 /api/v1/ 也会被拒绝: 请在 /api/tokens/ 生成新令牌; "
                          "Open311 读取无需密钥, 去掉该请求头即可; 提交请求请用管理员签发的 Open311 接入密钥, "
                          "放在 api_key 参数或 X-API-Key 请求头中发送")
+
+
+# the token of an account an administrator switched off (停用; since 2026-12-07): its holder holds a credential of
+# the account, as the right password is, and is told why (the sign-in page says the same), under its own code
+TOKEN_ACCOUNT_INACTIVE = (INACTIVE_NOTICE + " (账号停用时其 API 令牌均已撤销; 重新启用后请登录网站, 在 /api/tokens/ "
+                          "生成新令牌)")
+
+
+class AccountInactive(exceptions.AuthenticationFailed):
+    default_code = "account_inactive"
 
 
 def _is_open311_key(key: str) -> bool:
@@ -94,11 +106,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode("ascii")
         except UnicodeError:
             raise exceptions.AuthenticationFailed("令牌含有无效字符")
-        token = (ApiToken.objects.select_related("user").filter(key_hash=hash_key(key), revoked_at__isnull=True)
-                 .first())
+        token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
         if token is None and _is_open311_key(key):
             raise exceptions.AuthenticationFailed(OPEN311_KEY_AS_TOKEN)
-        if token is None or not token.user.is_active:
+        if token is not None and not token.user.is_active and token.user.closed_at is None:
+            raise AccountInactive(TOKEN_ACCOUNT_INACTIVE)
+        if token is None or token.revoked_at is not None or not token.user.is_active:  # revoked, or its account closed
             raise exceptions.AuthenticationFailed(TOKEN_REVOKED)
         if token.read_only and request.method not in SAFE_METHODS:
             raise ApiError(READ_ONLY_MESSAGE, code="token_read_only", status_code=403)
