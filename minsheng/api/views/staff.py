@@ -556,7 +556,7 @@ def check_version(message, body) -> None:
         problem = f"该留言的版本为 {message.version}, 没有版本 {body['version']}: 请先读取该留言 (GET /staff/cases/{{id}}/)"
         raise ApiError(problem, fields={"version": [problem]})
     if body["version"] != message.version:
-        raise Raced(actions.moved_on(message, Raced(RACED)))
+        raise Raced(actions.moved_on(message, Raced(RACED), in_place=True))  # a 督办 since, too
 
 
 def _action_view(name: str):
