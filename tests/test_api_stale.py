@@ -233,7 +233,7 @@ def test_a_reply_preview_of_a_case_moved_on_says_where_it_is_now(world, client):
     r = post(client, auth, m, "reply-preview", body)
     assert r.status_code == 409, r.content.decode()[:300]
     said = error_of(r)["message"]
-    assert said.startswith(actions.where_now(fresh(m))) and "刚刚被其他人处理过" in said
+    assert said.startswith(actions.where_now(fresh(m), in_place=True)) and "刚刚被其他人处理过" in said
     assert snapshot() == before
 
 
@@ -256,3 +256,30 @@ def test_a_version_given_in_a_form_is_still_compared(world, client):
     r = client.post(case_url(m, "supervise"), {"note": "请于本周内答复留言人", "version": str(read)}, **auth)
     assert r.status_code == 409 and error_of(r)["code"] == "conflict", r.content.decode()[:500]
     assert snapshot() == before
+
+
+def test_a_request_built_before_a_supervision_says_the_case_was_supervised(world, client):
+    """An officer's reply built on a read made before the supervisor's 督办: the 409 names the 督办 that moved
+    the case on, not its 签收 of earlier (an integrator's walk, 2026-12-07: 「该留言已于 <yesterday> 由 <my unit>
+    <me> 签收; 该留言刚刚被其他人处理过」 — the officer's own signing, read as what someone just did)."""
+    m = at_signed(world)
+    auth = api(world, "officer")
+    body = request_as_read(world, client, auth, m, "reply", {"body": test_stale_forms.REPLY_TEXT})
+    actions.do_supervise(world["p"]["supervisor2"], fresh(m), "请加快办理")
+    r = post(client, auth, m, "reply", body)
+    assert r.status_code == 409, r.content.decode()[:300]
+    said = error_of(r)["message"]
+    assert "督办" in said and "签收" not in said, said
+    assert str(world["p"]["supervisor2"]) in said
+
+
+def test_a_request_built_before_an_extension_was_granted_says_so(world, client):
+    m = at_extension(world)
+    auth = api(world, "officer")
+    body = request_as_read(world, client, auth, m, "reply", {"body": test_stale_forms.REPLY_TEXT})
+    ext = Extension.objects.get(assignment__message=m)
+    actions.do_decide_extension(world["p"]["supervisor2"], ext, True, "同意")
+    r = post(client, auth, m, "reply", body)
+    assert r.status_code == 409, r.content.decode()[:300]
+    said = error_of(r)["message"]
+    assert "同意延期" in said and "签收" not in said, said

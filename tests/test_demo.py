@@ -338,6 +338,9 @@ def test_demo_trains_models_and_places_hotspots(settings, tmp_path):
     call_command("demo", "--messages", "40", "--seed", "3", stdout=out)
     assert "热点:" in out.getvalue()
     assert HotspotMember.objects.exists()
+    # how many /hotspots/ lists (a walk, 2026-12-07: 「539 条留言归入 497 个热点」, of which the page listed 23, most
+    # of the 497 being one message alone)
+    assert f"其中列在热点页的 (两条以上留言) {Hotspot.objects.public().count()} 个" in out.getvalue()
     # every cluster of the generator has several messages about one problem in one place
     assert Hotspot.objects.filter(message_count__gte=3).exists()
     # the messages waiting for a dispatcher were read by the new models, as on arrival

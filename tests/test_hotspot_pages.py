@@ -146,7 +146,8 @@ def test_hotspot_list_orders_by_heat_and_filters_by_region(client, lift_hotspot,
     assert text.index(hotspot.title) < text.index("阳光花园")
     only_dingxi = client.get("/hotspots/", {"region": directory["dingxi"].code}).content.decode()
     assert "阳光花园" in only_dingxi and hotspot.title not in only_dingxi
-    assert client.get("/hotspots/", {"region": "<script>"}).status_code == 200
+    scripted = client.get("/hotspots/", {"region": "<script>"})  # said, escaped (a 400 since 2026-12-07), all listed
+    assert scripted.status_code == 400 and "<script>" not in scripted.content.decode().split("</header>", 1)[1]
     # a page past the last says which it shows (it listed the last without a word)
     past = client.get("/hotspots/", {"page": 7}).content.decode()
     assert "第 7 页不存在, 已显示第 1 页" in past and hotspot.title in past
@@ -1230,6 +1231,18 @@ def test_a_bad_period_says_so_in_chinese(client, old_and_new_hotspots):
     text = page.content.decode()
     assert page.status_code == 400
     assert "时间范围「8」无效" in text and old.title in text and new.title in text
+
+
+@pytest.mark.parametrize("code", ["999999", "abc", "6201O2"])
+def test_a_region_that_does_not_exist_says_so_in_chinese(client, old_and_new_hotspots, code):
+    """A supervisor's walk, 2026-12-07: /hotspots/?region=999999 (a code mistyped in a link) listed every region's
+    hotspots, 200, nothing said, as if that region's were shown (/chronic/ and /stats/ say the code is unknown). It
+    says so, and lists all, as a bad period does."""
+    old, new = old_and_new_hotspots
+    page = client.get("/hotspots/", {"region": code})
+    text = page.content.decode()
+    assert page.status_code == 400
+    assert f"没有区划代码为 {code} 的区划" in text and old.title in text and new.title in text
 
 
 def _card(text: str) -> str:

@@ -283,3 +283,29 @@ def test_a_pending_extensions_card_heads_like_the_other_actions(browser, live_se
     assert "已申请延期 5 个工作日" in page.locator(".extension-pending").inner_text()
     assert heads["申请延期"] == heads["内部备注"], heads
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/stats/overdue/", "/stats/", "/stats/units/", "/hotspots/"])
+def test_back_after_a_filter_shows_the_filter_of_the_list_shown(browser, live_server, personas, directory, path):  # noqa: F811
+    """A supervisor's walk, 2026-12-07: on 超期清单 they chose 区划 七里河区, pressed 查看, then the back button: the
+    list of the whole city came back with 七里河区 still chosen in its box (the browser put back what had been
+    chosen), read as 七里河区's. After going back, each box says what the list shown is filtered by."""
+    from .test_stats_cases import build_cases
+
+    build_cases(directory, personas)
+    page = signed_in_page(browser, live_server, personas["supervisor"].username, **DESKTOP)
+    assert page.goto(live_server.url + path).status == 200
+    select = "form:has(select[name=region]) select[name=region]"
+    shown = page.locator(select).first.input_value()  # the list's own region (a supervisor's by default)
+    other = page.locator(select).first.evaluate(
+        "(s, shown) => [...s.options].map(o => o.value).find(v => v && v !== shown)", shown)
+    page.locator(select).first.select_option(other)
+    with page.expect_navigation():
+        page.locator("form:has(select[name=region]) button[type=submit]").first.click()
+    assert f"region={other}" in page.url
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    assert f"region={other}" not in page.url
+    assert page.locator(select).first.input_value() == shown
+    page.context.close()

@@ -726,12 +726,23 @@ MOVES = {
 }
 
 
-def where_now(message: Message) -> str:
+# the moves that leave a case where it is but change its version (workflow.IN_PLACE): what a request built on a
+# read made before them is told moved the case on (``where_now(in_place=True)``); {who}: the person alone
+IN_PLACE_MOVES = {Event.Kind.SUPERVISED: "由 {who} 督办", Event.Kind.EXTENSION_APPROVED: "由 {who} 同意延期"}
+
+
+def where_now(message: Message, in_place: bool = False) -> str:
     """Where the case is now, from its last public move (MOVES): 「该留言已于 12-04 15:30 由 住建局 张三
     答复, 无需再办理」, 「…转办至生态局」; its status alone when no move says more. Read afresh: ``message``
-    may be the copy a refused action read."""
-    last = (Event.objects.filter(message_id=message.pk, public=True, kind__in=MOVES).select_related("actor", "unit")
+    may be the copy a refused action read. ``in_place``: a 督办 or a granted 延期 since counts as the last
+    move (a stale ``version``: an integrator's walk, 2026-12-07, was told of the officer's own 签收 of
+    the day before, for the 督办 just made)."""
+    kinds = [*MOVES, *IN_PLACE_MOVES] if in_place else list(MOVES)
+    last = (Event.objects.filter(message_id=message.pk, public=True, kind__in=kinds).select_related("actor", "unit")
             .order_by("-at", "-pk").first())
+    if last is not None and last.kind in IN_PLACE_MOVES:
+        return (f"该留言已于 {timezone.localtime(last.at):%m-%d %H:%M} "
+                + IN_PLACE_MOVES[last.kind].format(who=last.actor or "督办员"))
     if last is None:
         status = Message.objects.filter(pk=message.pk).values_list("status", flat=True).first() or message.status
         return f"该留言当前状态为「{Status(status).label}」"
@@ -742,9 +753,10 @@ def where_now(message: Message) -> str:
     return f"该留言已于 {timezone.localtime(last.at):%m-%d %H:%M} {text}"
 
 
-def moved_on(message: Message, exc: MovedOn) -> str:
-    """A refusal because the case moved on (workflow.MovedOn), with where it is now."""
-    now, said = where_now(message), str(exc)
+def moved_on(message: Message, exc: MovedOn, in_place: bool = False) -> str:
+    """A refusal because the case moved on (workflow.MovedOn), with where it is now (``in_place``: as
+    ``where_now`` reads it)."""
+    now, said = where_now(message, in_place), str(exc)
     # a case nothing public happened to yet: where_now names its status alone, as the refusal does
     return said if now.removeprefix("该留言") in said else f"{now}; {said}"
 

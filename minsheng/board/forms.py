@@ -416,6 +416,20 @@ class BrowseForm(ChineseForm):
         # a pasted sentence or title is searched by its beginning, never refused
         return self.cleaned_data["q"][:MAX_QUERY_LENGTH]
 
+    # a code that names nothing is said next to its box and dropped, as a bad type or status is: it listed nothing
+    # under 「全部区划」 (a walk, 2026-12-07)
+    def clean_region(self):
+        code = self.cleaned_data["region"].strip()
+        if code and not Region.objects.filter(code=code).exists():
+            raise ValidationError(f"没有区划代码为 {code[:20]} 的区划, 未按区划筛选")
+        return code
+
+    def clean_topic(self):
+        code = self.cleaned_data["topic"].strip()
+        if code and not Topic.objects.coded(code).exists():
+            raise ValidationError(f"没有代码为 {code[:20]} 的领域, 未按领域筛选")
+        return code
+
     def clean(self):
         # the two dates the wrong way round found nothing and said nothing (公开统计 and the
         # API name the problem): 截止日期 is dropped and says why, the list runs from 起始日期

@@ -67,6 +67,10 @@ def hotspot_list(request):
     brought to now first where it is over an hour old (``keep_heat_current``). A bad value lists
     all, saying so in Chinese."""
     region = _region(request.GET.get("region"))
+    # a code that names no region (a link mistyped) is said, and all are listed, as a bad period is: it listed all,
+    # nothing said, as if that region's were shown (a supervisor's walk, 2026-12-07)
+    asked_region = request.GET.get("region", "").strip()
+    bad_region = asked_region[:20] if asked_region and region is None else None
     asked = request.GET.get("days", "").strip()
     days = next((d for d in PERIODS if str(d) == asked), None)
     # 全部 ranks by the stored heat, brought to now where it is over an hour old; a period by its heat as of the same
@@ -84,9 +88,9 @@ def hotspot_list(request):
         "page": page, "region": region, "regions": _regions_for_filter(region), "days": days,
         "periods": [(d, f"近 {d} 天" if d else "全部", urlencode({k: v for k, v in {**kept, "days": d}.items() if v}))
                     for d in (*PERIODS, None)],
-        "bad_days": asked[:20] if asked and days is None else None,
+        "bad_days": asked[:20] if asked and days is None else None, "bad_region": bad_region,
         "query": "".join(f"{k}={v}&" for k, v in kept.items() if v),
-    }, status=400 if asked and days is None else 200)
+    }, status=400 if (asked and days is None) or bad_region else 200)
 
 
 def _trend_label(trend: dict) -> str:

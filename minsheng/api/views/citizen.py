@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
-from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -16,7 +15,7 @@ from minsheng.board import actions
 from minsheng.board.forms import MessageForm
 from minsheng.board.workflow import Status
 
-from ..errors import ApiError
+from ..errors import ApiError, echoed, found
 from ..inputs import CloseAccountBody, CursorQuery, MessageCreate, OwnListQuery, RateBody, ReopenBody
 from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
@@ -66,7 +65,8 @@ def create_message(request):
 def _own_or_public(request, public_id):
     """A message the caller may act on: public ones, and the caller's own in any state."""
     qs = detail_queryset().filter(Q(status__in=Status.public()) | Q(author=request.user))
-    return get_object_or_404(qs, public_id=public_id)
+    return found(qs, f"留言 {echoed(public_id)} 不存在或尚未公开 (待审核、未受理、已撤回的留言只有留言人本人可见)",
+                 public_id=public_id)
 
 
 def _author_only(request, public_id, refusal):
@@ -128,7 +128,8 @@ class MyMessageDetail(ApiView):
 
     @extend_schema(responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def get(self, request, public_id):
-        message = get_object_or_404(own_detail_queryset(), public_id=public_id, author=request.user)
+        message = found(own_detail_queryset(), f"您没有编号为 {echoed(public_id)} 的留言",
+                        public_id=public_id, author=request.user)
         return Response(OwnMessageSerializer(message).data)
 
 

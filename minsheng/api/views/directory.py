@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -19,6 +18,7 @@ from minsheng.directory.models import Addressee, Region, Topic, Unit
 from minsheng.directory.pinyin import name_or_pinyin
 from minsheng.stats.figures import addressees_figures, reported
 
+from ..errors import echoed, found
 from ..inputs import AddresseeQuery, RegionTreeQuery, UnitQuery
 from ..pagination import DirectoryPages
 from ..serializers import (
@@ -95,7 +95,8 @@ class RegionDetail(ApiView):
     @extend_schema(responses=RegionSerializer, tags=["directory"],
                    parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="区划代码")])
     def get(self, request, code):
-        region = get_object_or_404(Region.objects.select_related("parent__parent__parent"), code=code)
+        region = found(Region.objects.select_related("parent__parent__parent"),
+                       f"没有区划代码为 {echoed(code)} 的区划", code=code)
         return Response(RegionSerializer(region).data)
 
 
@@ -194,7 +195,8 @@ class AddresseeDetail(ApiView):
                    parameters=[OpenApiParameter("addressee_id", int, OpenApiParameter.PATH, description="留言对象编号")])
     def get(self, request, addressee_id):
         # a switched-off office keeps its board, figures and lists (2026-12-06): its messages still name it
-        addressee = get_object_or_404(Addressee.objects.select_related("region", "unit"), pk=addressee_id)
+        addressee = found(Addressee.objects.select_related("region", "unit"),
+                          f"没有编号为 {addressee_id} 的留言对象", pk=addressee_id)
         return Response(AddresseeBoardSerializer(_with_figures([addressee])[0]).data)
 
 

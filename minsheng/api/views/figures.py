@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -21,7 +20,7 @@ from minsheng.insight.models import Hotspot, HotspotMember
 from minsheng.stats import exports as stats_exports
 from minsheng.stats import figures as stats
 
-from ..errors import ApiError
+from ..errors import ApiError, found
 from ..inputs import ChoiceField, Day, check_date_range
 from ..pagination import DirectoryPages
 from ..serializers import MessageListSerializer, RegionRefSerializer, UnitRefSerializer, hotspot_flags_shown
@@ -185,9 +184,10 @@ class HotspotDetail(ApiView):
                    .select_related("message").order_by("joined_at", "id"))
         roles = roles_of(request.user)
         # as its page: the public's, and for supervisors the others of their regions (listed by ?chronic=)
-        hotspot = get_object_or_404(
+        hotspot = found(
             Hotspot.objects.readable_by(roles).with_public_figures().select_related("region")
-            .prefetch_related(Prefetch("members", queryset=members)), pk=hotspot_id)
+            .prefetch_related(Prefetch("members", queryset=members)),
+            f"热点 {hotspot_id} 不存在或您无权查看 (未公开的热点只有所在区划的督办员可见)", pk=hotspot_id)
         messages = list_queryset().filter(pk__in=[m.message_id for m in hotspot.members.all()]).order_by(
             "-submitted_at", "-id")[:200]
         data = HotspotSerializer(hotspot, context={"roles": roles}).data

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -40,7 +39,7 @@ from minsheng.insight.reading import cached_reading
 from minsheng.insight.suggest import proposed_units, suggest_for
 
 from .. import inputs
-from ..errors import ApiError
+from ..errors import ApiError, echoed, found
 from ..pagination import IdCursor, MessageCursor, SortedInboxCursor
 from ..permissions import IsStaffMember
 from ..serializers import (
@@ -204,7 +203,9 @@ class Inbox(ApiView):
 
 def get_case(request, public_id) -> Message:
     """A case in the caller's scope; anything else is a 404 (other units see nothing)."""
-    return get_object_or_404(staff_queryset().filter(pk__in=scoped_ids(request.user)), public_id=public_id)
+    return found(staff_queryset().filter(pk__in=scoped_ids(request.user)),
+                 f"留言 {echoed(public_id)} 不存在或不在您的范围内 (您办理、派单、督办的区划和单位之外的留言不可见)",
+                 public_id=public_id)
 
 
 def case_response(request, message) -> Response:
@@ -556,7 +557,7 @@ def check_version(message, body) -> None:
         problem = f"该留言的版本为 {message.version}, 没有版本 {body['version']}: 请先读取该留言 (GET /staff/cases/{{id}}/)"
         raise ApiError(problem, fields={"version": [problem]})
     if body["version"] != message.version:
-        raise Raced(actions.moved_on(message, Raced(RACED)))
+        raise Raced(actions.moved_on(message, Raced(RACED), in_place=True))  # a 督办 since, too
 
 
 def _action_view(name: str):
