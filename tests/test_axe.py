@@ -94,8 +94,8 @@ def preview_a_reply(page) -> None:
 
 @pytest.mark.long
 @pytest.mark.django_db(transaction=True)
-def test_key_pages_of_every_role_have_no_serious_axe_violations(browser, live_server):  # noqa: F811
-    load_demo()
+def test_key_pages_of_every_role_have_no_serious_axe_violations(browser, live_server, tmp_path_factory):  # noqa: F811
+    load_demo(tmp_path_factory)
     base = live_server.url
     citizen_id = "13900000001"
     size = {"viewport": {"width": WIDTHS[0], "height": 844}, "locale": "zh-CN"}

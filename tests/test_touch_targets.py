@@ -8,10 +8,16 @@ cell (38 px) were below that. The house sizes (docs/accessibility.md: a link tha
 
 from __future__ import annotations
 
+import fcntl
 import io
+import os
+import pickle
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
 
 from minsheng.accounts import rights
 from minsheng.accounts.models import User
@@ -20,9 +26,10 @@ from minsheng.board.demo_accounts import DEMO_PASSWORD
 from minsheng.board.models import Message
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Addressee
-from minsheng.insight import hotspots_service
+from minsheng.insight import hotspots_service, lookup
 from minsheng.insight.models import Hotspot
 
+from . import db_rows
 from .test_browser import CHROMIUM, browser, signed_in_page  # noqa: F401 (a fixture)
 
 pytestmark = [
@@ -81,13 +88,34 @@ def first_link(page, url, selector) -> str:
     return href
 
 
-def load_demo() -> None:
+def load_demo(tmp_path_factory) -> None:
     """200 demo messages: every status and every kind of handling (tests/test_demo.py), so the
-    queues, the forms of each state, extensions awaiting a decision and hotspots are there."""
-    call_command("demo", "--messages", "200", "--seed", "2026", "--no-train", stdout=io.StringIO())
-    hotspots_service.reset_index()
-    hotspots_service.rebuild()
-    hotspots_service.refresh()
+    queues, the forms of each state, extensions awaiting a decision and hotspots are there.
+
+    Built once a run of tests (the first test of any worker to ask builds it, under a lock the others wait on) and
+    its rows saved; each later test has them written back (tests/db_rows.py): the same rows, ids and all, for a small
+    part of the build's time (CI time, docs/decisions.md, 2026-12-07)."""
+    folder = _run_folder(tmp_path_factory)
+    saved = folder / f"demo-{connection.vendor}-{timezone.localdate():%Y%m%d}.pickle"
+    with open(folder / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if saved.exists():
+            db_rows.restore(pickle.loads(saved.read_bytes()))
+            hotspots_service.reset_index()
+            lookup.clear_cache()
+            return
+        call_command("demo", "--messages", "200", "--seed", "2026", "--no-train", stdout=io.StringIO())
+        hotspots_service.reset_index()
+        hotspots_service.rebuild()
+        hotspots_service.refresh()
+        (folder / "demo.part").write_bytes(pickle.dumps(db_rows.save()))
+        (folder / "demo.part").rename(saved)
+
+
+def _run_folder(tmp_path_factory) -> Path:
+    """A folder of this run of pytest, which its xdist workers share."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 def demo_citizens():
@@ -232,7 +260,7 @@ SMALL_PHONE = {"width": 360, "height": 780}  # the narrowest common handset's vi
 
 @pytest.mark.long
 @pytest.mark.django_db(transaction=True)
-def test_targets_are_big_enough_to_tap_on_a_phone_and_a_small_phone(browser, live_server):  # noqa: F811
+def test_targets_are_big_enough_to_tap_on_a_phone_and_a_small_phone(browser, live_server, tmp_path_factory):  # noqa: F811
     """The key pages of every role read at 390px, then again at 360px (the pages, signed in once over one demo, set
     to the narrower viewport and opened again), and the workbench's small links on a phone
     (``assert_the_workbench_small_links_and_the_sign_out_button_take_the_house_size_on_a_phone``): three tests that
@@ -244,7 +272,7 @@ def test_targets_are_big_enough_to_tap_on_a_phone_and_a_small_phone(browser, liv
     wide at least), each button 44px high (退出, a link to look at, too) — every link and button of the staff
     pages' menus (the site's header, 工作台's menu, the tabs) and of the pages a citizen reads. A link inside a
     sentence is exempt, as WCAG's inline targets: 隐私政策's 「在「我的资料」中下载我的数据 (JSON 文件), …」."""
-    load_demo()
+    load_demo(tmp_path_factory)
     pages = phone_pages(browser, live_server, PHONE)
     small, short_buttons, seen = [], [], 0
     for url, _, t in read_targets(live_server, pages):
