@@ -283,3 +283,27 @@ def test_a_request_built_before_an_extension_was_granted_says_so(world, client):
     assert r.status_code == 409, r.content.decode()[:300]
     said = error_of(r)["message"]
     assert "同意延期" in said and "签收" not in said, said
+
+
+def test_a_supervision_landing_while_the_api_acts_is_named_without_a_version(world, client, monkeypatch):
+    """No `version` sent, and the supervisor's 督办 lands between the API's read of the case and its action
+    (the row's version moved: the action's own 409 `conflict`): the 409 names that 督办, as with a stale
+    `version`, not the officer's 签收 before it (review of the walk, 2026-12-07)."""
+    from minsheng.api.views import staff
+
+    m = at_signed(world)
+    auth = api(world, "officer")
+    read = staff.get_case
+
+    def read_then_supervised(request, public_id):
+        message = read(request, public_id)
+        actions.do_supervise(world["p"]["supervisor2"], fresh(m), "请加快办理")
+        return message  # the copy read before the 督办
+
+    monkeypatch.setattr(staff, "get_case", read_then_supervised)
+    r = post(client, auth, m, "reply", {"body": test_stale_forms.REPLY_TEXT})
+    assert r.status_code == 409, r.content.decode()[:300]
+    said = error_of(r)["message"]
+    assert error_of(r)["code"] == "conflict" and "刚刚被其他人处理过" in said, said
+    assert "督办" in said and "签收" not in said, said
+    assert str(world["p"]["supervisor2"]) in said
