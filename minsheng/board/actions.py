@@ -723,16 +723,16 @@ def where_now(message: Message, in_place: bool = False) -> str:
     kinds = [*MOVES, *IN_PLACE_MOVES] if in_place else list(MOVES)
     last = (Event.objects.filter(message_id=message.pk, public=True, kind__in=kinds).select_related("actor", "unit")
             .order_by("-at", "-pk").first())
-    if last is not None and last.kind in IN_PLACE_MOVES:
-        return (f"该留言已于 {timezone.localtime(last.at):%m-%d %H:%M} "
-                + IN_PLACE_MOVES[last.kind].format(who=last.actor or "督办员"))
     if last is None:
         status = Message.objects.filter(pk=message.pk).values_list("status", flat=True).first() or message.status
         return f"该留言当前状态为「{Status(status).label}」"
-    d = last.data or {}
-    who = " ".join(str(x) for x in (last.unit and last.unit.name, last.actor) if x) or "工作人员"
-    text = MOVES[last.kind].format(who=who, to=d.get("to") or "其他单位", lead=d.get("lead") or "办理单位",
-                                   into=d.get("into") or "")
+    if last.kind in IN_PLACE_MOVES:
+        text = IN_PLACE_MOVES[last.kind].format(who=last.actor or "督办员")
+    else:
+        d = last.data or {}
+        who = " ".join(str(x) for x in (last.unit and last.unit.name, last.actor) if x) or "工作人员"
+        text = MOVES[last.kind].format(who=who, to=d.get("to") or "其他单位", lead=d.get("lead") or "办理单位",
+                                       into=d.get("into") or "")
     return f"该留言已于 {timezone.localtime(last.at):%m-%d %H:%M} {text}"
 
 
