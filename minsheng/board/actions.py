@@ -719,7 +719,8 @@ def where_now(message: Message, in_place: bool = False) -> str:
     答复, 无需再办理」, 「…转办至生态局」; its status alone when no move says more. Read afresh: ``message``
     may be the copy a refused action read. ``in_place``: a 督办 or a granted 延期 since counts as the last
     move (a stale ``version``: an integrator's walk, 2026-12-07, was told of the officer's own 签收 of
-    the day before, for the 督办 just made)."""
+    the day before, for the 督办 just made). A version changed by no public move (a change of the calendar,
+    recompute.py: a hidden 节假日调整) reads as the last public move, as docs/api.md says."""
     kinds = [*MOVES, *IN_PLACE_MOVES] if in_place else list(MOVES)
     last = (Event.objects.filter(message_id=message.pk, public=True, kind__in=kinds).select_related("actor", "unit")
             .order_by("-at", "-pk").first())
