@@ -283,3 +283,54 @@ def test_a_request_built_before_an_extension_was_granted_says_so(world, client):
     assert r.status_code == 409, r.content.decode()[:300]
     said = error_of(r)["message"]
     assert "同意延期" in said and "签收" not in said, said
+
+
+def test_a_supervision_landing_while_the_api_acts_is_named_without_a_version(world, client, monkeypatch):
+    """No `version` sent, and the supervisor's 督办 lands between the API's read of the case and its action
+    (the row's version moved: the action's own 409 `conflict`): the 409 names that 督办, as with a stale
+    `version`, not the officer's 签收 before it (review of the walk, 2026-12-07)."""
+    from minsheng.api.views import staff
+
+    m = at_signed(world)
+    auth = api(world, "officer")
+    read = staff.get_case
+
+    def read_then_supervised(request, public_id):
+        message = read(request, public_id)
+        actions.do_supervise(world["p"]["supervisor2"], fresh(m), "请加快办理")
+        return message  # the copy read before the 督办
+
+    monkeypatch.setattr(staff, "get_case", read_then_supervised)
+    r = post(client, auth, m, "reply", {"body": test_stale_forms.REPLY_TEXT})
+    assert r.status_code == 409, r.content.decode()[:300]
+    said = error_of(r)["message"]
+    assert error_of(r)["code"] == "conflict" and "刚刚被其他人处理过" in said, said
+    assert "督办" in said and "签收" not in said, said
+    assert str(world["p"]["supervisor2"]) in said
+
+
+def test_a_version_moved_by_a_calendar_recompute_names_the_last_public_move(world, client):
+    """As docs/api.md says (review, 2026-12-07): a holiday entered moves the 答复期限 and the version, and leaves no
+    public move (a 节假日调整 line for staff alone); the 409 names the last public move, the 签收, all the same."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minsheng.board.deadlines import read_entries
+    from minsheng.board.models import CalendarDay
+    from minsheng.board.recompute import recompute_deadlines
+
+    m = at_signed(world)
+    auth = api(world, "officer")
+    body = request_as_read(world, client, auth, m, "reply", {"body": test_stale_forms.REPLY_TEXT})
+    before = read_entries()
+    day = timezone.localdate() + dt.timedelta(days=1)
+    while day.weekday() >= 5 or CalendarDay.objects.filter(date=day).exists():
+        day += dt.timedelta(days=1)
+    CalendarDay.objects.create(date=day, kind=CalendarDay.Kind.HOLIDAY)
+    assert recompute_deadlines(before).cases >= 1
+    assert fresh(m).version == body["version"] + 1
+    r = post(client, auth, m, "reply", body)
+    assert r.status_code == 409 and error_of(r)["code"] == "conflict", r.content.decode()[:300]
+    said = error_of(r)["message"]
+    assert said.startswith(actions.where_now(fresh(m), in_place=True)) and "签收" in said, said

@@ -309,3 +309,22 @@ def test_back_after_a_filter_shows_the_filter_of_the_list_shown(browser, live_se
     assert f"region={other}" not in page.url
     assert page.locator(select).first.input_value() == shown
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/browse/", "/stats/overdue/"])
+def test_a_filter_page_back_from_the_cache_shows_the_filter_of_the_list_shown(browser, live_server, personas,  # noqa: F811
+                                                                              directory, path):
+    """The same walk in a browser that keeps the page whole (the back/forward cache, which autocomplete=off does
+    not stop; this Chromium runs without it): the page shown again from the cache (a ``pageshow`` that is
+    ``persisted``) puts each filter box back to what the list shown is filtered by (forms.js, 2026-12-07)."""
+    page = signed_in_page(browser, live_server, personas["supervisor"].username, **DESKTOP)
+    assert page.goto(live_server.url + path).status == 200
+    select = page.locator("form:has(select[name=region]) select[name=region]").first
+    shown = select.input_value()
+    other = select.evaluate("(s, shown) => [...s.options].map(o => o.value).find(v => v && v !== shown)", shown)
+    select.select_option(other)  # chosen, and left by the link or the button: the page kept as it was
+    assert select.input_value() == other
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    assert select.input_value() == shown
+    page.context.close()

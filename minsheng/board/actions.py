@@ -736,20 +736,21 @@ def where_now(message: Message, in_place: bool = False) -> str:
     答复, 无需再办理」, 「…转办至生态局」; its status alone when no move says more. Read afresh: ``message``
     may be the copy a refused action read. ``in_place``: a 督办 or a granted 延期 since counts as the last
     move (a stale ``version``: an integrator's walk, 2026-12-07, was told of the officer's own 签收 of
-    the day before, for the 督办 just made)."""
+    the day before, for the 督办 just made). A version changed by no public move (a change of the calendar,
+    recompute.py: a hidden 节假日调整) reads as the last public move, as docs/api.md says."""
     kinds = [*MOVES, *IN_PLACE_MOVES] if in_place else list(MOVES)
     last = (Event.objects.filter(message_id=message.pk, public=True, kind__in=kinds).select_related("actor", "unit")
             .order_by("-at", "-pk").first())
-    if last is not None and last.kind in IN_PLACE_MOVES:
-        return (f"该留言已于 {timezone.localtime(last.at):%m-%d %H:%M} "
-                + IN_PLACE_MOVES[last.kind].format(who=last.actor or "督办员"))
     if last is None:
         status = Message.objects.filter(pk=message.pk).values_list("status", flat=True).first() or message.status
         return f"该留言当前状态为「{Status(status).label}」"
-    d = last.data or {}
-    who = " ".join(str(x) for x in (last.unit and last.unit.name, last.actor) if x) or "工作人员"
-    text = MOVES[last.kind].format(who=who, to=d.get("to") or "其他单位", lead=d.get("lead") or "办理单位",
-                                   into=d.get("into") or "")
+    if last.kind in IN_PLACE_MOVES:
+        text = IN_PLACE_MOVES[last.kind].format(who=last.actor or "督办员")
+    else:
+        d = last.data or {}
+        who = " ".join(str(x) for x in (last.unit and last.unit.name, last.actor) if x) or "工作人员"
+        text = MOVES[last.kind].format(who=who, to=d.get("to") or "其他单位", lead=d.get("lead") or "办理单位",
+                                       into=d.get("into") or "")
     return f"该留言已于 {timezone.localtime(last.at):%m-%d %H:%M} {text}"
 
 

@@ -399,14 +399,23 @@ def query_cut(request) -> bool:
     return len((request.GET.get("q") or "").strip()) > MAX_QUERY_LENGTH
 
 
+def _cut(code: str) -> str:
+    """A code named in a message: its first 20 characters, 「…」 after them when there were more."""
+    return code if len(code) <= 20 else code[:20] + "…"
+
+
 class BrowseForm(ChineseForm):
     """Filters of the public list; bad values are dropped, never an error page."""
 
     q = forms.CharField(label="关键词", required=False)
-    region = forms.CharField(label="区划", required=False, max_length=12)
-    topic = forms.CharField(label="领域", required=False, max_length=40)
-    kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型")] + MessageKind.choices)
-    status = forms.ChoiceField(label="状态", required=False, choices=PUBLIC_STATUS_CHOICES)
+    # no max_length: a code too long names nothing, said as any such code is (clean_region), not in Django's words
+    region = forms.CharField(label="区划", required=False)
+    topic = forms.CharField(label="领域", required=False)
+    # a bad value is not given back (Django's own words echoed it whole, 300 characters of ?status= and all)
+    kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型")] + MessageKind.choices,
+                             error_messages={"invalid_choice": "没有这种类型, 未按类型筛选"})
+    status = forms.ChoiceField(label="状态", required=False, choices=PUBLIC_STATUS_CHOICES,
+                               error_messages={"invalid_choice": "没有这种状态, 未按状态筛选"})
     date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                 error_messages={"invalid": "日期格式应为 年-月-日"})
     date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
@@ -421,13 +430,13 @@ class BrowseForm(ChineseForm):
     def clean_region(self):
         code = self.cleaned_data["region"].strip()
         if code and not Region.objects.filter(code=code).exists():
-            raise ValidationError(f"没有区划代码为 {code[:20]} 的区划, 未按区划筛选")
+            raise ValidationError(f"没有区划代码为 {_cut(code)} 的区划, 未按区划筛选")
         return code
 
     def clean_topic(self):
         code = self.cleaned_data["topic"].strip()
         if code and not Topic.objects.coded(code).exists():
-            raise ValidationError(f"没有代码为 {code[:20]} 的领域, 未按领域筛选")
+            raise ValidationError(f"没有代码为 {_cut(code)} 的领域, 未按领域筛选")
         return code
 
     def clean(self):

@@ -66,10 +66,10 @@ def hotspot_list(request):
     the heat of that period's messages (``period_heat``); none: all (全部), by the stored heat,
     brought to now first where it is over an hour old (``keep_heat_current``). A bad value lists
     all, saying so in Chinese."""
-    region = _region(request.GET.get("region"))
+    asked_region = request.GET.get("region", "").strip()
+    region = _region(asked_region)
     # a code that names no region (a link mistyped) is said, and all are listed, as a bad period is: it listed all,
     # nothing said, as if that region's were shown (a supervisor's walk, 2026-12-07)
-    asked_region = request.GET.get("region", "").strip()
     bad_region = asked_region[:20] if asked_region and region is None else None
     asked = request.GET.get("days", "").strip()
     days = next((d for d in PERIODS if str(d) == asked), None)

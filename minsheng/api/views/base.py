@@ -89,6 +89,11 @@ def list_queryset():
     return Message.objects.select_related("region", "topic", "addressee", "author")
 
 
+# why a message asked by its id may not be found (the public detail's 404, a citizen's action's): one condition,
+# Status.public(), in the same words
+NOT_PUBLIC_WHY = "待审核、未受理、已撤回的留言不公开"
+
+
 def detail_queryset():
     return list_queryset().select_related("duplicate_of__author").prefetch_related(
         "replies__unit", "evaluations", "attachments",

@@ -21,6 +21,7 @@ from ..pagination import MessageCursor, SupportCursor
 from ..permissions import IsPerson
 from ..serializers import MyDataSerializer, OwnListSerializer, OwnMessageSerializer, SupportedListSerializer
 from .base import (
+    NOT_PUBLIC_WHY,
     ApiView,
     Doc,
     body_of,
@@ -65,7 +66,7 @@ def create_message(request):
 def _own_or_public(request, public_id):
     """A message the caller may act on: public ones, and the caller's own in any state."""
     qs = detail_queryset().filter(Q(status__in=Status.public()) | Q(author=request.user))
-    return found(qs, f"留言 {echoed(public_id)} 不存在或尚未公开 (待审核、未受理、已撤回的留言只有留言人本人可见)",
+    return found(qs, f"留言 {echoed(public_id)} 不存在或尚未公开 ({NOT_PUBLIC_WHY}, 只有留言人本人可见)",
                  public_id=public_id)
 
 

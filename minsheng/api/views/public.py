@@ -25,7 +25,16 @@ from ..serializers import (
     OwnMessageSerializer,
     SimilarMessagesSerializer,
 )
-from .base import ApiView, Doc, body_of, detail_queryset, list_queryset, own_detail_queryset, parse
+from .base import (
+    NOT_PUBLIC_WHY,
+    ApiView,
+    Doc,
+    body_of,
+    detail_queryset,
+    list_queryset,
+    own_detail_queryset,
+    parse,
+)
 
 
 class MessageList(ApiView):
@@ -115,7 +124,7 @@ class SimilarMessages(ApiView):
             context={"user": user, "supported": supported}).data)
 
 
-NOT_PUBLIC = "留言不存在或尚未公开 (待审核、未受理、已撤回的留言不公开; 留言人本人请读 /api/v1/me/messages/<编号>/)"
+NOT_PUBLIC = f"留言不存在或尚未公开 ({NOT_PUBLIC_WHY}; 留言人本人请读 /api/v1/me/messages/<编号>/)"
 
 
 class MessageDetail(ApiView):

@@ -579,8 +579,9 @@ def _action_view(name: str):
             check_version(message, body)
             try:
                 perform(request.user, message, body)
-            except MovedOn as exc:  # the same code, saying where the case is now (who answered it, when…)
-                raise type(exc)(actions.moved_on(message, exc)) from exc
+            except MovedOn as exc:  # the same code, saying where the case is now (who answered it, when…); moved
+                # meanwhile (Raced: its version changed), a 督办 or granted 延期 too, as a stale `version` is told
+                raise type(exc)(actions.moved_on(message, exc, in_place=isinstance(exc, Raced))) from exc
             return case_response(request, message)
 
     CaseAction.__name__ = CaseAction.__qualname__ = "Case" + name.title().replace("-", "")

@@ -161,8 +161,9 @@ def filter_public(qs, data: dict):
     """Apply cleaned BrowseForm values; returns (queryset, chosen region or None)."""
     region = None
     if data.get("region"):
-        region = Region.objects.filter(code=data["region"]).first()
-        qs = qs.filter(region__code__startswith=region.prefix) if region else qs.none()
+        region = Region.objects.filter(code=data["region"]).first()  # one there is (BrowseForm.clean_region)
+        if region is not None:  # gone since, between two queries: the list is the one without it, as said
+            qs = qs.filter(region__code__startswith=region.prefix)
     if data.get("topic"):
         qs = qs.filter(topic_id__in=_topic_subtree_ids(data["topic"]))
     if data.get("kind"):

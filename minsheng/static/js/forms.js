@@ -245,7 +245,13 @@
     box.dispatchEvent(new Event("input", { bubbles: true }));
     box.focus();
   });
-  window.addEventListener("pageshow", function () {
+  window.addEventListener("pageshow", function (event) {
+    // a filter page shown again from the back/forward cache comes back as it was left, a filter chosen
+    // but not applied among it: each box put back to what the list shown is filtered by (autocomplete=off
+    // stops the browser refilling them on a reload, not this)
+    if (event.persisted) {
+      document.querySelectorAll("form[method=get][autocomplete=off]").forEach(function (f) { f.reset(); });
+    }
     document.querySelectorAll("[data-sending]").forEach(function (b) {
       b.disabled = false;
       b.removeAttribute("data-sending");

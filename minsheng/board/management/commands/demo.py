@@ -137,10 +137,10 @@ class Command(BaseCommand):
             figures = hotspots_service.refresh()
         # how many /hotspots/ lists beside the clusters of one message alone (it said 「497 个热点」 of a list of 23)
         listed = Hotspot.objects.public().count()
-        self.stdout.write(f"热点: {placed} 条留言归入 {figures['hotspots']} 个热点, 其中列在热点页的 (两条以上留言) "
-                          f"{listed} 个, 老大难 {figures['chronic']} 个, "
-                          f"需多部门协调 {figures['coordination']} 个 "
-                          f"(用时 {time.monotonic() - started:.0f} 秒)")
+        # 老大难 and 需多部门协调 count every hotspot, listed or not; the page lists those of Hotspot.objects.public()
+        self.stdout.write(f"热点: {placed} 条留言归入 {figures['hotspots']} 个热点 (老大难 {figures['chronic']} 个, "
+                          f"需多部门协调 {figures['coordination']} 个), 其中热点页列出 {listed} 个 "
+                          f"(两条以上留言且至少一条已公开) (用时 {time.monotonic() - started:.0f} 秒)")
 
     def _print_logins(self):
         self.stdout.write("\n演示登录 (所有账号密码相同):")
