@@ -10,7 +10,10 @@ PostgreSQL search vector (a generated column), SQLite's full-text table (its tri
 
 from __future__ import annotations
 
+import datetime
+
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
@@ -26,7 +29,11 @@ def _columns(model) -> list[str]:
 
 
 def _plain(value):
-    return bytes(value) if isinstance(value, memoryview) else value  # a binary column's value, to be pickled
+    """A column's value as it can be pickled and written back: a binary one as bytes, a time (which Django's SQLite
+    backend reads but does not adapt) as text."""
+    if isinstance(value, memoryview):
+        return bytes(value)
+    return value.isoformat() if isinstance(value, datetime.time) else value
 
 
 def save() -> dict:
@@ -58,3 +65,4 @@ def restore(saved: dict) -> None:
                                    rows)
         for sql in connection.ops.sequence_reset_sql(no_style(), list(models.values())):
             cursor.execute(sql)
+    ContentType.objects.clear_cache()  # this process's cache holds its own ids, the rows now the builder's

@@ -24,6 +24,7 @@ from minsheng.accounts.models import User
 from minsheng.board.actions import can_reopen
 from minsheng.board.demo_accounts import DEMO_PASSWORD
 from minsheng.board.models import Message
+from minsheng.board.tasks import analyze_database
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Addressee
 from minsheng.insight import hotspots_service, lookup
@@ -101,6 +102,7 @@ def load_demo(tmp_path_factory) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if saved.exists():
             db_rows.restore(pickle.loads(saved.read_bytes()))
+            analyze_database()  # as the demo's build ends
             hotspots_service.reset_index()
             lookup.clear_cache()
             return
