@@ -1766,12 +1766,13 @@ def test_the_hotspot_cards_30_days_are_the_dashboards_calendar_days(login, direc
     midnight = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
     into_today = now - timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
     inside = midnight + into_today / 2  # the first date
-    outside = midnight - (dt.timedelta(days=1) - into_today) / 2  # the date before, within 30 × 24 hours
+    gap = dt.timedelta(days=1) - into_today  # of the date before, what 30 × 24 hours reach
+    outside = midnight - gap / 2
     assert now - dt.timedelta(days=30) < outside < midnight < inside
     posted = [post(p, t, b, directory["chengguan"], personas["dispatcher"], at=inside + dt.timedelta(minutes=i))
               for i, (p, (t, b)) in enumerate(zip(citizens(2), LIFT, strict=False))]
-    posted += [post(p, *OTHER_LIFT, directory["chengguan"], personas["dispatcher"], at=outside + dt.timedelta(minutes=i))
-               for i, p in enumerate(citizens(2, start=50))]
+    posted += [post(p, *OTHER_LIFT, directory["chengguan"], personas["dispatcher"], at=outside + gap / 4 * i)
+               for i, p in enumerate(citizens(2, start=50))]  # a minute apart crossed midnight run just before it
     for m in posted:
         hotspots_service.place_message(m)
     counted = Hotspot.objects.get(members__message=posted[0])
