@@ -737,7 +737,8 @@ def where_now(message: Message, in_place: bool = False) -> str:
     may be the copy a refused action read. ``in_place``: a 督办 or a granted 延期 since counts as the last
     move (a stale ``version``: an integrator's walk, 2026-12-07, was told of the officer's own 签收 of
     the day before, for the 督办 just made). A version changed by no public move (a change of the calendar,
-    recompute.py: a hidden 节假日调整) reads as the last public move, as docs/api.md says."""
+    recompute.py: a hidden 节假日调整) reads as the last public move here; ``moved_on`` given the version read
+    says the recompute instead."""
     kinds = [*MOVES, *IN_PLACE_MOVES] if in_place else list(MOVES)
     last = (Event.objects.filter(message_id=message.pk, public=True, kind__in=kinds).select_related("actor", "unit")
             .order_by("-at", "-pk").first())
@@ -754,9 +755,49 @@ def where_now(message: Message, in_place: bool = False) -> str:
     return f"该留言已于 {timezone.localtime(last.at):%m-%d %H:%M} {text}"
 
 
-def moved_on(message: Message, exc: MovedOn, in_place: bool = False) -> str:
+# a version moved by a change of the calendar alone (recomputed_since): what a request or a page built on
+# the version before is told instead of RACED; {then}: what to do now
+RECOMPUTED = "该留言的办理期限已于 {at:%m-%d %H:%M} 因节假日调整重新计算{what}, 此外无人处理过; {then}"
+RECOMPUTED_THEN = "请刷新后再操作"
+
+
+def recomputed_since(message_pk: int, read_version: int | None) -> Event | None:
+    """The 节假日调整 (recompute.py) that gave the case its version now, when every change of its version
+    since ``read_version`` was such a recompute (each event names the version it gave, ``data["version"]``,
+    since 2026-12-07); else None: someone acted on the case (or a recompute before 2026-12-07, which named
+    none, moved it: read as before)."""
+    if read_version is None:
+        return None
+    current = Message.objects.filter(pk=message_pk).values_list("version", flat=True).first()
+    if current is None or current <= read_version:
+        return None
+    given = {}
+    for event in Event.objects.filter(message_id=message_pk, kind=Event.Kind.DEADLINE_MOVED).order_by("at", "pk"):
+        version = (event.data or {}).get("version")
+        if isinstance(version, int) and read_version < version <= current:
+            given[version] = event
+    if any(v not in given for v in range(read_version + 1, current + 1)):
+        return None
+    return given[current]
+
+
+def recomputed_words(event: Event, then: str = RECOMPUTED_THEN) -> str:
+    """「该留言的办理期限已于 12-07 15:30 因节假日调整重新计算 (答复期限 2027-01-04 → 2027-01-05), 此外无人处理过;
+    请刷新后再操作」: the case's own 答复期限 as the event moved it."""
+    own = [c for c in (event.data or {}).get("changes") or () if c.get("what") == "答复期限" and not c.get("unit")]
+    what = f" (答复期限 {own[0].get('from', '')} → {own[0].get('to', '')})" if own else ""
+    return RECOMPUTED.format(at=timezone.localtime(event.at), what=what, then=then)
+
+
+def moved_on(message: Message, exc: MovedOn, in_place: bool = False, read_version: int | None = None) -> str:
     """A refusal because the case moved on (workflow.MovedOn), with where it is now (``in_place``: as
-    ``where_now`` reads it)."""
+    ``where_now`` reads it). ``read_version``: the version the refused request was built on; when only a
+    change of the calendar moved it since (``recomputed_since``), a Raced refusal says that instead of naming
+    the last public move as if someone had just acted (docs/api.md; since 2026-12-07)."""
+    if isinstance(exc, Conflict):
+        recomputed = recomputed_since(message.pk, read_version)
+        if recomputed is not None:
+            return recomputed_words(recomputed)
     now, said = where_now(message, in_place), str(exc)
     # a case nothing public happened to yet: where_now names its status alone, as the refusal does
     return said if now.removeprefix("该留言") in said else f"{now}; {said}"

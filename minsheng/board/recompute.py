@@ -38,7 +38,10 @@ knew) is left alone, as years of history would be re-judged by today's settings,
 
 Each case whose deadlines moved gets an internal event (节假日调整: 「答复期限 2027-01-01 → 2027-01-04」; a
 given-up unit's with its name and what became of its miss), which also refreshes its statistics
-(``stats.facts``: the open case's deadline, its misses). Run inside the transaction that changed the
+(``stats.facts``: the open case's deadline, its misses). A case whose own 答复期限 moved has a new
+``version`` (a page or script holding the old one is refused, as after any move), and the event says which
+(``data["version"]``, since 2026-12-07): the 409 then says the deadline was recomputed, not that someone
+acted (``actions.recomputed_since``). Run inside the transaction that changed the
 entries; a second run moves nothing.
 """
 
@@ -334,12 +337,14 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
         moved_assignments = defaultdict(list)
         moved_sign = defaultdict(list)
         events = {}  # message id: its changes
+        versions = {}  # message id: the version its moved 答复期限 gives it (actions.recomputed_since)
         for m in messages:
             changes = []
             new_due = _moved(m.due_at, m.dispatched_at, reply_days(m.kind) + extra[m.pk], before, after, now)
             if new_due is not None:
                 changes.append({"what": "答复期限", "from": _day(m.due_at), "to": _day(new_due)})
                 moved_due[new_due].append(m.pk)
+                versions[m.pk] = m.version + 1  # the row is locked: the UPDATE below gives it this one
             for a in active[m.pk]:
                 if new_due is not None and a.due_at == m.due_at:
                     moved_assignments[new_due].append(a.pk)
@@ -388,7 +393,11 @@ def recompute_deadlines(before: dict | None = None, *, actor=None, cause: str = 
                 actor=actor,
                 public=False,
                 at=now,
-                data={"changes": changes, **({"cause": cause} if cause else {})},
+                data={
+                    "changes": changes,
+                    **({"cause": cause} if cause else {}),
+                    **({"version": versions[mid]} if mid in versions else {}),
+                },
             )
     numbers = dict(Message.objects.filter(pk__in=unjudged).values_list("pk", "public_id")) if unjudged else {}
     return Recomputed(cases, len(was - judged), len(judged - was), tuple(numbers[mid] for mid in unjudged))

@@ -557,7 +557,8 @@ def check_version(message, body) -> None:
         problem = f"该留言的版本为 {message.version}, 没有版本 {body['version']}: 请先读取该留言 (GET /staff/cases/{{id}}/)"
         raise ApiError(problem, fields={"version": [problem]})
     if body["version"] != message.version:
-        raise Raced(actions.moved_on(message, Raced(RACED), in_place=True))  # a 督办 since, too
+        # a 督办 since, too; a version moved by a change of the calendar alone says so
+        raise Raced(actions.moved_on(message, Raced(RACED), in_place=True, read_version=body["version"]))
 
 
 def _action_view(name: str):
@@ -581,7 +582,8 @@ def _action_view(name: str):
                 perform(request.user, message, body)
             except MovedOn as exc:  # the same code, saying where the case is now (who answered it, when…); moved
                 # meanwhile (Raced: its version changed), a 督办 or granted 延期 too, as a stale `version` is told
-                raise type(exc)(actions.moved_on(message, exc, in_place=isinstance(exc, Raced))) from exc
+                raise type(exc)(actions.moved_on(message, exc, in_place=isinstance(exc, Raced),
+                                                 read_version=message.version)) from exc
             return case_response(request, message)
 
     CaseAction.__name__ = CaseAction.__qualname__ = "Case" + name.title().replace("-", "")

@@ -88,6 +88,8 @@ CONFLICT_TEXT = "该留言刚刚被其他人处理过, 请刷新页面后查看�
 # form again (and be refused again), so these say the page is already the latest
 CONFLICT_RETRY = "该留言刚刚被其他人处理过, 本页已更新为最新状态, 请核对后再提交"
 CONFLICT_KEPT = "; 您填写的内容已保留"
+# the same, when only a change of the calendar moved the case's version (actions.recomputed_words says that)
+RECOMPUTED_RETRY = "本页已更新为最新状态, 请核对后再提交"
 # the action is no longer offered: {} says where the case is now (actions.where_now: who answered, transferred… when)
 CONFLICT_GONE = "{}; 本页已更新为最新状态, 现在不能再执行该操作"
 # 签收 sent again from a page loaded before: the case is signed, which is what was asked, not a refusal
@@ -1109,9 +1111,11 @@ def resuggest(message: Message, post, units, returned_by, *, adopt: bool = False
 
 
 def _render_case(request, roles: Roles, message: Message, *, bound=None, error="", status=200, preview=None,
-                 conflict="", decide_form=None, decide_id=None, unsent_text="", resuggested=None):
+                 conflict="", decide_form=None, decide_id=None, unsent_text="", resuggested=None, recomputed=None):
     """The case page; ``resuggested``: the 派单 form with its units suggested again for the 领域 chosen
     (``resuggest``); ``conflict``: the action whose stale form was refused (kept in ``bound``);
+    ``recomputed``: the 节假日调整 event that alone moved the case since that form was loaded
+    (actions.recomputed_since): said instead of 「刚刚被其他人处理过」;
     ``decide_form``: the 审批意见 of the extension request ``decide_id``, refused, shown again;
     ``unsent_text``: text written in a form the page no longer offers (an extension decided meanwhile)."""
     now = timezone.now()
@@ -1154,6 +1158,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         kept = len(bound[conflict].fields) > 1  # more than its version: what the user wrote or chose
         error = CONFLICT_RETRY + (CONFLICT_KEPT if kept else "") if can.get(conflict) else CONFLICT_GONE.format(
             actions.where_now(message))
+        if recomputed is not None and can.get(conflict):
+            error = actions.recomputed_words(recomputed, RECOMPUTED_RETRY) + (CONFLICT_KEPT if kept else "")
         if conflict == "sign" and my_lead and my_lead.signed_at:  # signed in another tab, or by a colleague
             # who: whose case it is now (「该留言已于 … 签收」 alone had the office asking round)
             signer = (message.events.filter(kind=Event.Kind.SIGNED, unit=my_lead.unit).select_related("actor")
@@ -1413,12 +1419,14 @@ def case_action(request, public_id, action):
         done = run(request, roles, message, form.cleaned_data)
     except Conflict:
         fresh = _case_or_404(roles, public_id)
+        read_version = form.cleaned_data.get("version") if action not in UNVERSIONED else None
         # every value of a multiple choice (the dispatch form's assisting units), not only the last
         initial = {k: v if len(v) > 1 else v[0] for k, v in request.POST.lists()
                    if k not in ("csrfmiddlewaretoken", "version")}
         initial["version"] = fresh.version
         retry = form_class(initial=initial, **kwargs)
-        return _render_case(request, roles, fresh, bound={action: retry}, conflict=action, status=409)
+        return _render_case(request, roles, fresh, bound={action: retry}, conflict=action, status=409,
+                            recomputed=actions.recomputed_since(fresh.pk, read_version))
     except (IllegalMove, actions.Invalid, PermissionDenied) as exc:
         listed = action == "supervise" and _refused_on_supervision(
             request, roles, str(exc) or "无法执行该操作", _error_status(exc), supervise_form=form,
