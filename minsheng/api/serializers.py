@@ -424,6 +424,27 @@ class OwnEvaluationSerializer(EvaluationSerializer):
     comment = serializers.CharField()  # the author's own words, as written
 
 
+POSITION_NOTE_HELP = ("位置提示 (2026-12-07 起): 标注的位置远离所选区划时说明约多少公里 (按该区划其他留言的位置估算; 区划本身没有坐标), "
+                      "如「标注的位置距所选区划「七里河区」约 85 公里 …」; 位置照样保存。没有位置、不远或无从判断时为空字符串。"
+                      "docs/api.md, *Messages*")
+
+
+def position_note_of(obj, staff: bool) -> str:
+    from minsheng.board.position import far_from_region
+
+    far = far_from_region(obj)
+    return "" if far is None else far.note() if staff else far.notice()
+
+
+class OwnMessageCreatedSerializer(OwnMessageSerializer):
+    """``POST /messages/``'s answer: the author's view, and what the position sent says (``position_note``)."""
+
+    position_note = serializers.SerializerMethodField(help_text=POSITION_NOTE_HELP)
+
+    def get_position_note(self, obj) -> str:
+        return position_note_of(obj, staff=False)
+
+
 class ExportMessageSerializer(OwnMessageSerializer):
     """A message in the author's copy of their data (我的数据: accounts.rights.my_data): as their own
     page shows it, with their ratings as written and the reasons they gave for 重办."""
@@ -611,6 +632,8 @@ class CaseHotspotSerializer(serializers.Serializer):
 
 class StaffCaseSerializer(MessageDetailSerializer):
     exact_position = True  # a case in the caller's scope (the view's)
+    # the case page's note (one case's read: a few queries, never in a list)
+    position_note = serializers.SerializerMethodField(help_text=POSITION_NOTE_HELP)
     title = serializers.CharField()  # staff read the text as written
     replies = StaffReplySerializer(many=True)
     body = serializers.CharField()
@@ -640,6 +663,9 @@ class StaffCaseSerializer(MessageDetailSerializer):
 
     get_url = InboxItemSerializer.get_url
     get_resubmission_of = OwnListSerializer.get_resubmission_of
+
+    def get_position_note(self, obj) -> str:
+        return position_note_of(obj, staff=True)
 
     def get_resubmission_of_reason(self, obj) -> str | None:
         return obj.resubmission_of.reject_reason if obj.resubmission_of_id else None

@@ -9,6 +9,7 @@ round it differently and no pair of them narrows it down. The stored point is no
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from minsheng.accounts.roles import roles_of
@@ -44,3 +45,107 @@ def reads_exact_position(user, message) -> bool:
     from minsheng.board.models import Message
 
     return Message.objects.filter(roles.staff_messages_q(), pk=message.pk).exists()
+
+
+# --- a position far from the message's region -------------------------------------------------------------
+#
+# Regions carry no coordinates (directory.Region: a code, a name, a level; nothing in the directory or
+# insight/places.py places them on a map), so where a region lies is read from the positions of its other
+# messages: their median point, and how far they spread from it (the 90th percentile of their distances: a
+# district's messages spread a few kilometres, a county's or a whole city's tens). A position farther from
+# that point than SPREAD_TIMES that spread, and at least FAR_FLOOR_KM, is far: a phone's rough GPS is off by
+# metres to a kilometre or two, a point in the wrong county or city tens of kilometres. Fewer than
+# NEIGHBOURS_MIN positioned messages in the region (its parent's are read then, up to the 地级 region): nothing
+# is said, as nothing honest can be. The position is kept as sent in any case (docs/open311.md).
+NEIGHBOURS = 200  # the latest positioned messages of the region read (an index of region and -submitted_at)
+NEIGHBOURS_MIN = 5
+SPREAD_TIMES = 2
+FAR_FLOOR_KM = 20
+EARTH_RADIUS_KM = 6371.0
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The great-circle distance between two (latitude, longitude) points, in kilometres."""
+    from math import asin, cos, radians, sin, sqrt
+
+    lat1, lon1, lat2, lon2 = map(radians, (*a, *b))
+    h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(h)))
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def far_from(point: tuple[float, float], others: list[tuple[float, float]]) -> int | None:
+    """How many kilometres ``point`` lies from the middle of ``others`` (their median point), rounded, when
+    that is far (above SPREAD_TIMES their spread and FAR_FLOOR_KM); else None, and None for fewer than
+    NEIGHBOURS_MIN others."""
+    if len(others) < NEIGHBOURS_MIN:
+        return None
+    middle = (_median([p[0] for p in others]), _median([p[1] for p in others]))
+    spread = sorted(distance_km(middle, p) for p in others)
+    limit = max(FAR_FLOOR_KM, SPREAD_TIMES * spread[int(0.9 * (len(spread) - 1))])
+    away = distance_km(middle, point)
+    return round(away) if away > limit else None
+
+
+@dataclass(frozen=True)
+class FarFromRegion:
+    """A message's position ``km`` kilometres from ``region``, the region chosen, as placed by the messages of
+    ``placed_by`` (the region itself, or the 上级区划 read for too few of its own)."""
+
+    km: int
+    region: str
+    placed_by: str
+
+    def _by(self) -> str:
+        return "该区划" if self.placed_by == self.region else f"上级区划「{self.placed_by}」"
+
+    def notice(self) -> str:
+        """What the poster is told (Open311's ``service_notice``, the REST API's ``position_note``)."""
+        return (
+            f"标注的位置距所选区划「{self.region}」约 {self.km} 公里 (按{self._by()}已有留言的位置估算), "
+            "已按提交的位置保存; 如有误请在留言中写明地点"
+        )
+
+    def note(self) -> str:
+        """What the officer's case page says."""
+        return (
+            f"标注的位置距所选区划「{self.region}」约 {self.km} 公里 (按{self._by()}其他留言的位置估算), "
+            "可能不在该区划: 派单和到场前请核对地点"
+        )
+
+
+def far_from_region(message) -> FarFromRegion | None:
+    """Whether ``message``'s position lies far from its region (``far_from``, against the region's other
+    positioned messages, or its parent's where it has too few, up to the 地级 region); None when it has no
+    position, or nothing can be judged. A few queries: for one message's page or post, not for lists."""
+    from minsheng.directory.models import Region
+
+    from .models import Message
+
+    if message.latitude is None or message.longitude is None or message.region_id is None:
+        return None
+    point = (float(message.latitude), float(message.longitude))
+    chosen = region = Region.objects.filter(pk=message.region_id).first()
+    while region is not None:
+        subtree = Region.objects.filter(code__startswith=region.prefix).values("pk")
+        others = [
+            (float(lat), float(lon))
+            for lat, lon in Message.objects.filter(
+                region__in=subtree, latitude__isnull=False, longitude__isnull=False
+            )
+            .exclude(pk=message.pk)
+            .order_by("-submitted_at")
+            .values_list("latitude", "longitude")[:NEIGHBOURS]
+        ]
+        if len(others) >= NEIGHBOURS_MIN:
+            km = far_from(point, others)
+            return FarFromRegion(km, chosen.name, region.name) if km is not None else None
+        if region.level <= Region.Level.PREFECTURE:
+            return None
+        region = Region.objects.filter(pk=region.parent_id).first() if region.parent_id else None
+    return None

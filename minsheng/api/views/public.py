@@ -22,7 +22,7 @@ from ..permissions import IsPerson
 from ..serializers import (
     MessageDetailSerializer,
     MessageListSerializer,
-    OwnMessageSerializer,
+    OwnMessageCreatedSerializer,
     SimilarMessagesSerializer,
 )
 from .base import (
@@ -68,7 +68,7 @@ class MessageList(ApiView):
 
     @extend_schema(request={"multipart/form-data": MessageCreate, "application/json": MessageCreate,
                             "application/x-www-form-urlencoded": MessageCreate},
-                   responses={201: OwnMessageSerializer}, tags=["citizen"], operation_id="messages_create",
+                   responses={201: OwnMessageCreatedSerializer}, tags=["citizen"], operation_id="messages_create",
                    parameters=[OpenApiParameter(
                        "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                        description="重试不重复发表: 同一用户 24 小时内以同一键再次提交同样的内容, 返回第一次创建的留言 "
@@ -77,7 +77,7 @@ class MessageList(ApiView):
         from .citizen import create_message
 
         message, replayed = once(request, create_message)
-        return Response(OwnMessageSerializer(own_detail_queryset().get(pk=message.pk)).data, status=201,
+        return Response(OwnMessageCreatedSerializer(own_detail_queryset().get(pk=message.pk)).data, status=201,
                         headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 

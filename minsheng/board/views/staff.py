@@ -57,6 +57,7 @@ from .. import staff_forms as forms
 from ..deadlines import SHANGHAI, due_after, working_days_between
 from ..forms import MAX_QUERY_LENGTH, query_cut
 from ..models import Assignment, Event, Extension, Message, MessageKind
+from ..position import far_from_region
 from ..recompute import change_words
 from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed, check_allowed
 from . import DRAFT_SENT, staff_hints
@@ -1232,6 +1233,8 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "show_contact": shows_contact(roles, message, active), "suggestion": suggestion, "returned_by": returned_by,
         "resuggested": resuggested,
         "transfer_words": transfer_words,
+        # a position far from the chosen region (Open311's rough GPS, a wrong region): said before dispatching
+        "far_position": far_from_region(message),
         # with the cases in hand its automatic dispatch was held on, where the five nearest leave them out
         "duplicates": staff_hints.titles_shown(roles, near_duplicates_for(message, held=held)) if can["merge"] else [], "held_on": held,
         "similar": similar_answered_for(message) if can["reply"] else [],

@@ -1,0 +1,153 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
+"""A position far from the message's region (board/position.py): an Open311 client's rough GPS, or a wrong
+region chosen. Regions carry no coordinates, so where a region lies is read from its other messages'
+positions. The request is accepted and the position kept as sent; Open311's `service_notice` and the REST
+API's `position_note` say how far it lies, and the officer's case page says it too (docs/open311.md,
+docs/api.md; 2026-12-07)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from minsheng.board.models import Message
+from minsheng.board.position import distance_km, far_from
+
+from .test_api_support import (  # noqa: F401 (fixtures)
+    _fresh_rate_limits,
+    _media_in_tmp,
+    api_key,
+    as_persona,
+    submit,
+)
+from .test_open311 import BASE, client311, form, key, swagger_validate  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+# 七里河区's messages, a few streets apart (about 3 km across)
+QILIHE = [
+    (36.0660, 103.7810),
+    (36.0590, 103.7700),
+    (36.0720, 103.7950),
+    (36.0550, 103.7880),
+    (36.0640, 103.7760),
+    (36.0680, 103.8000),
+    (36.0610, 103.7850),
+    (36.0700, 103.7730),
+]
+DUNHUANG = ("40.142100", "94.661700")  # a phone whose last fix was in 敦煌, 1,000 km away
+NEARBY = ("36.063000", "103.790000")  # in 七里河区, a street from the others
+
+
+@pytest.fixture
+def placed(personas, directory):
+    """Eight positioned messages of 七里河区."""
+    for i, (lat, lon) in enumerate(QILIHE):
+        submit(
+            personas["citizen"],
+            directory,
+            region="qilihe",
+            title=f"七里河区的问题第{i + 1}件",
+            latitude=Decimal(str(lat)),
+            longitude=Decimal(str(lon)),
+        )
+    return QILIHE
+
+
+def km_from_qilihe(lat: str, lon: str) -> int:
+    middle = (sorted(p[0] for p in QILIHE)[3:5], sorted(p[1] for p in QILIHE)[3:5])  # the median point
+    return round(distance_km((sum(middle[0]) / 2, sum(middle[1]) / 2), (float(lat), float(lon))))
+
+
+def test_an_open311_position_far_from_its_region_is_kept_and_said(client311, key, placed, personas, login):
+    """lat/long in 敦煌 with attribute[region]=七里河区 was stored without a word; it is still accepted and
+    stored as sent, and `service_notice` says it lies about N km from 七里河区, in a schema-valid answer. The
+    officer's case page says it before the case is dispatched."""
+    lat, lon = DUNHUANG
+    response = client311.post(f"{BASE}/requests.json", form(key, lat=lat, long=lon))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    swagger_validate(["RequestResponse"], body)
+    notice = body[0]["service_notice"]
+    km = km_from_qilihe(lat, lon)
+    assert 900 < km < 1100
+    assert f"标注的位置距所选区划「七里河区」约 {km} 公里" in notice and "已按提交的位置保存" in notice, (
+        notice
+    )
+    assert notice.startswith("留言已收到, 编号")
+    message = Message.objects.get(public_id=body[0]["service_request_id"])
+    assert (str(message.latitude), str(message.longitude)) == DUNHUANG
+    page = login(personas["dispatcher"]).get(f"/staff/case/{message.public_id}/").content.decode()
+    said = re.search(r'<p class="returned-note position-far" role="note">(.*?)</p>', page, re.S)
+    assert said, page[:3000]
+    assert f"约 {km} 公里" in said.group(1) and "七里河区" in said.group(1) and "核对地点" in said.group(1)
+    assert "标注位置: 北纬 40.1421°, 东经 94.6617°" in page
+
+
+def test_a_position_in_its_region_says_nothing_more(client311, key, placed, personas, login):
+    lat, lon = NEARBY
+    response = client311.post(f"{BASE}/requests.json", form(key, lat=lat, long=lon))
+    assert response.status_code == 200, response.content
+    notice = response.json()[0]["service_notice"]
+    assert "公里" not in notice and "位置" not in notice, notice
+    public_id = response.json()[0]["service_request_id"]
+    page = login(personas["dispatcher"]).get(f"/staff/case/{public_id}/").content.decode()
+    assert "position-far" not in page and "标注位置: 北纬 36.0630°" in page
+
+
+def test_a_region_with_too_few_positions_is_judged_by_its_city_or_not_at_all(client311, key, directory):
+    """No positioned message in 七里河区 nor in 兰州市: nothing honest can be said, and nothing is. Its city's
+    (城关区's) messages are read for a region with too few of its own, and the notice says so."""
+    lat, lon = DUNHUANG
+    first = client311.post(f"{BASE}/requests.json", form(key, lat=lat, long=lon)).json()[0]["service_notice"]
+    assert "公里" not in first, first
+    for i, (la, lo) in enumerate(QILIHE):
+        nearby = form(
+            key,
+            lat=str(la),
+            long=str(lo),
+            **{"attribute[region]": "620102"},
+            description=f"城关区某小区第{i + 1}栋楼下的路灯坏了两个星期, 晚上出行很不方便。",
+        )
+        assert client311.post(f"{BASE}/requests.json", nearby).status_code == 200
+    notice = client311.post(f"{BASE}/requests.json", form(key, lat=lat, long=lon)).json()[0]["service_notice"]
+    assert "距所选区划「七里河区」约" in notice and "按上级区划「兰州市」已有留言的位置估算" in notice, notice
+
+
+def test_the_rest_api_says_it_in_position_note(as_persona, placed):
+    """POST /messages/ with a position far from its region: 201 as before, and `position_note` says how far; the
+    staff case (GET /staff/cases/{id}/) has the officer's note."""
+    lat, lon = DUNHUANG
+    body = {
+        "title": "小区门口路灯不亮",
+        "body": "七里河区某小区门口的路灯坏了两个星期, 晚上出行很不方便, 请尽快修复。",
+        "kind": "help",
+        "region": "620103",
+        "topic": "urban",
+        "latitude": lat,
+        "longitude": lon,
+    }
+    r = as_persona("citizen").post("/api/v1/messages/", body, format="json")
+    assert r.status_code == 201, r.content
+    km = km_from_qilihe(lat, lon)
+    assert f"约 {km} 公里" in r.json()["position_note"] and str(r.json()["latitude"]) == "40.1421"
+    case = as_persona("dispatcher").get(f"/api/v1/staff/cases/{r.json()['public_id']}/").json()
+    assert f"约 {km} 公里" in case["position_note"] and "核对地点" in case["position_note"]
+    near = as_persona("citizen").post(
+        "/api/v1/messages/", {**body, "latitude": NEARBY[0], "longitude": NEARBY[1]}, format="json"
+    )
+    assert near.status_code == 201 and near.json()["position_note"] == ""
+
+
+def test_the_threshold_follows_the_regions_own_spread():
+    """A district's messages a few km apart: 25 km away is far (the floor, 20 km); a county's spread over 40 km:
+    27 km away is within it, 100 km is not."""
+    district = [(36.0 + i * 0.005, 103.8 + i * 0.005) for i in range(10)]
+    assert far_from((36.25, 103.8), district) is not None
+    assert far_from((36.05, 103.8), district) is None
+    county = [(35.8 + i * 0.04, 104.0 + (i % 3) * 0.1) for i in range(10)]
+    assert far_from((35.98, 104.4), county) is None
+    assert far_from((35.0, 104.0), county) is not None
+    assert far_from((40.0, 95.0), district[:4]) is None  # too few to say
