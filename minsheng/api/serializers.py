@@ -426,7 +426,7 @@ class OwnEvaluationSerializer(EvaluationSerializer):
 
 POSITION_NOTE_HELP = ("位置提示 (2026-12-07 起): 标注的位置远离所选区划时说明约多少公里 (按该区划其他留言的位置估算; 区划本身没有坐标), "
                       "如「标注的位置距所选区划「七里河区」约 85 公里 …」; 位置照样保存。没有位置、不远或无从判断时为空字符串。"
-                      "docs/api.md, *Messages*")
+                      "(见 docs/open311.md)")
 
 
 def position_note_of(obj, staff: bool) -> str:
