@@ -390,3 +390,39 @@ def test_a_recompute_while_the_api_acts_is_said_without_a_version(world, client,
     assert r.status_code == 409 and error_of(r)["code"] == "conflict", r.content.decode()[:300]
     said = error_of(r)["message"]
     assert "因节假日调整重新计算" in said and "刚刚被其他人处理过" not in said, said
+
+
+def test_a_recompute_from_before_the_version_was_recorded_reads_as_the_last_public_move(world, client):
+    """A 节假日调整 event written before 2026-12-07 names no version (`data.version`): the 409 reads as it did
+    then, naming the case's last public move (the officer's own 签收) with 「刚刚被其他人处理过」 (docs/api.md)."""
+    from minsheng.board.models import Event
+
+    m = at_signed(world)
+    auth = api(world, "officer")
+    body = request_as_read(world, client, auth, m, "reply", {"body": test_stale_forms.REPLY_TEXT})
+    holiday_entered(m)
+    for event in Event.objects.filter(message=m, kind=Event.Kind.DEADLINE_MOVED):
+        event.data.pop("version")
+        event.save(update_fields=["data"], _allow_update=True)  # as written before 2026-12-07
+    r = post(client, auth, m, "reply", body)
+    assert r.status_code == 409 and error_of(r)["code"] == "conflict", r.content.decode()[:300]
+    said = error_of(r)["message"]
+    assert "签收" in said and "刚刚被其他人处理过" in said and "节假日" not in said, said
+
+
+def test_two_recomputes_since_the_read_say_the_deadline_from_the_first_to_the_last(world, client):
+    """Two holidays entered since the read: the 409 gave the last recompute's dates alone (「答复期限 B → C」), as if
+    the deadline read had been B; it says from the 答复期限 read to the one now (「A → C」)."""
+    m = at_signed(world)
+    auth = api(world, "officer")
+    body = request_as_read(world, client, auth, m, "reply", {"body": test_stale_forms.REPLY_TEXT})
+    read = fresh(m).due_at
+    holiday_entered(m)
+    holiday_entered(m)
+    r = post(client, auth, m, "reply", body)
+    assert r.status_code == 409 and error_of(r)["code"] == "conflict", r.content.decode()[:300]
+    said = error_of(r)["message"]
+    assert (
+        f"答复期限 {timezone.localtime(read):%Y-%m-%d} → {timezone.localtime(fresh(m).due_at):%Y-%m-%d}"
+        in said
+    ), said

@@ -761,11 +761,11 @@ RECOMPUTED = "该留言的办理期限已于 {at:%m-%d %H:%M} 因节假日调整
 RECOMPUTED_THEN = "请刷新后再操作"
 
 
-def recomputed_since(message_pk: int, read_version: int | None) -> Event | None:
-    """The 节假日调整 (recompute.py) that gave the case its version now, when every change of its version
-    since ``read_version`` was such a recompute (each event names the version it gave, ``data["version"]``,
-    since 2026-12-07); else None: someone acted on the case (or a recompute before 2026-12-07, which named
-    none, moved it: read as before)."""
+def recomputed_since(message_pk: int, read_version: int | None) -> list[Event] | None:
+    """The 节假日调整 events (recompute.py) that gave the case each version since ``read_version``, the first
+    to the one it has now, when every change of its version since was such a recompute (each event names
+    the version it gave, ``data["version"]``, since 2026-12-07); else None: someone acted on the case (or a
+    recompute before 2026-12-07, which named none, moved it: read as before)."""
     if read_version is None:
         return None
     current = Message.objects.filter(pk=message_pk).values_list("version", flat=True).first()
@@ -778,15 +778,22 @@ def recomputed_since(message_pk: int, read_version: int | None) -> Event | None:
             given[version] = event
     if any(v not in given for v in range(read_version + 1, current + 1)):
         return None
-    return given[current]
+    return [given[v] for v in range(read_version + 1, current + 1)]
 
 
-def recomputed_words(event: Event, then: str = RECOMPUTED_THEN) -> str:
+def recomputed_words(events: list[Event], then: str = RECOMPUTED_THEN) -> str:
     """「该留言的办理期限已于 12-07 15:30 因节假日调整重新计算 (答复期限 2027-01-04 → 2027-01-05), 此外无人处理过;
-    请刷新后再操作」: the case's own 答复期限 as the event moved it."""
-    own = [c for c in (event.data or {}).get("changes") or () if c.get("what") == "答复期限" and not c.get("unit")]
-    what = f" (答复期限 {own[0].get('from', '')} → {own[0].get('to', '')})" if own else ""
-    return RECOMPUTED.format(at=timezone.localtime(event.at), what=what, then=then)
+    请刷新后再操作」: the case's own 答复期限 from what the first of ``events`` (``recomputed_since``) moved it
+    from to what the last moved it to (two holidays entered since the read: the date read → the date now),
+    at the last one's time."""
+
+    def own(event: Event) -> dict | None:
+        changes = (event.data or {}).get("changes") or ()
+        return next((c for c in changes if c.get("what") == "答复期限" and not c.get("unit")), None)
+
+    first, last = own(events[0]), own(events[-1])
+    what = f" (答复期限 {first.get('from', '')} → {last.get('to', '')})" if first and last else ""
+    return RECOMPUTED.format(at=timezone.localtime(events[-1].at), what=what, then=then)
 
 
 def moved_on(message: Message, exc: MovedOn, in_place: bool = False, read_version: int | None = None) -> str:

@@ -1115,7 +1115,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
                  conflict="", decide_form=None, decide_id=None, unsent_text="", resuggested=None, recomputed=None):
     """The case page; ``resuggested``: the 派单 form with its units suggested again for the 领域 chosen
     (``resuggest``); ``conflict``: the action whose stale form was refused (kept in ``bound``);
-    ``recomputed``: the 节假日调整 event that alone moved the case since that form was loaded
+    ``recomputed``: the 节假日调整 events that alone moved the case since that form was loaded
     (actions.recomputed_since): said instead of 「刚刚被其他人处理过」;
     ``decide_form``: the 审批意见 of the extension request ``decide_id``, refused, shown again;
     ``unsent_text``: text written in a form the page no longer offers (an extension decided meanwhile)."""
