@@ -11,9 +11,13 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from minsheng.board import actions
 from minsheng.board.models import Message
-from minsheng.board.position import distance_km, far_from
+from minsheng.board.position import distance_km, far_from, far_from_region
 
 from .test_api_support import (  # noqa: F401 (fixtures)
     _fresh_rate_limits,
@@ -41,10 +45,9 @@ DUNHUANG = ("40.142100", "94.661700")  # a phone whose last fix was in 敦煌, 1
 NEARBY = ("36.063000", "103.790000")  # in 七里河区, a street from the others
 
 
-@pytest.fixture
-def placed(personas, directory):
-    """Eight positioned messages of 七里河区."""
-    for i, (lat, lon) in enumerate(QILIHE):
+def qilihe_messages(personas, directory) -> list[Message]:
+    """Eight positioned messages of 七里河区, as submitted (待审核: not public)."""
+    return [
         submit(
             personas["citizen"],
             directory,
@@ -53,6 +56,16 @@ def placed(personas, directory):
             latitude=Decimal(str(lat)),
             longitude=Decimal(str(lon)),
         )
+        for i, (lat, lon) in enumerate(QILIHE)
+    ]
+
+
+@pytest.fixture
+def placed(personas, directory):
+    """Eight positioned public messages of 七里河区 (accepted: their positions are public, to 100 m)."""
+    for m in qilihe_messages(personas, directory):
+        actions.do_accept(personas["dispatcher"], m)
+    cache.clear()  # the region's figures are kept a few minutes (board/position.py)
     return QILIHE
 
 
@@ -97,7 +110,9 @@ def test_a_position_in_its_region_says_nothing_more(client311, key, placed, pers
     assert "position-far" not in page and "标注位置: 北纬 36.0630°" in page
 
 
-def test_a_region_with_too_few_positions_is_judged_by_its_city_or_not_at_all(client311, key, directory):
+def test_a_region_with_too_few_positions_is_judged_by_its_city_or_not_at_all(
+    client311, key, directory, personas
+):
     """No positioned message in 七里河区 nor in 兰州市: nothing honest can be said, and nothing is. Its city's
     (城关区's) messages are read for a region with too few of its own, and the notice says so."""
     lat, lon = DUNHUANG
@@ -111,7 +126,11 @@ def test_a_region_with_too_few_positions_is_judged_by_its_city_or_not_at_all(cli
             **{"attribute[region]": "620102"},
             description=f"城关区某小区第{i + 1}栋楼下的路灯坏了两个星期, 晚上出行很不方便。",
         )
-        assert client311.post(f"{BASE}/requests.json", nearby).status_code == 200
+        posted = client311.post(f"{BASE}/requests.json", nearby)
+        assert posted.status_code == 200
+        public_id = posted.json()[0]["service_request_id"]
+        actions.do_accept(personas["dispatcher"], Message.objects.get(public_id=public_id))
+    cache.clear()  # the region's figures are kept a few minutes (board/position.py)
     notice = client311.post(f"{BASE}/requests.json", form(key, lat=lat, long=lon)).json()[0]["service_notice"]
     assert "距所选区划「七里河区」约" in notice and "按上级区划「兰州市」已有留言的位置估算" in notice, notice
 
@@ -151,3 +170,98 @@ def test_the_threshold_follows_the_regions_own_spread():
     assert far_from((35.98, 104.4), county) is None
     assert far_from((35.0, 104.0), county) is not None
     assert far_from((40.0, 95.0), district[:4]) is None  # too few to say
+
+
+def test_the_notice_asks_nothing_the_poster_cannot_do(client311, key, placed):
+    """It said 「如有误请在留言中写明地点」, after the post: nothing lets the poster add to a message posted. It says
+    what happens, 「工作人员将核对地点」."""
+    lat, lon = DUNHUANG
+    notice = client311.post(f"{BASE}/requests.json", form(key, lat=lat, long=lon)).json()[0]["service_notice"]
+    assert notice.endswith("已按提交的位置保存, 工作人员将核对地点"), notice
+    assert "写明地点" not in notice
+
+
+@pytest.mark.parametrize("fate", ["submitted", "rejected", "withdrawn"])
+def test_positions_only_staff_may_read_are_not_read(client311, key, personas, directory, fate):
+    """Eight messages of 七里河区 not public (待审核, 未受理, 已撤回): their positions are for their authors and
+    staff alone. The check read them, and told the poster a distance to their median point (with 5 of them,
+    one message's own point); it reads public messages' positions alone, and says nothing here."""
+    for m in qilihe_messages(personas, directory):
+        if fate == "rejected":
+            actions.do_reject(personas["dispatcher"], m, "重复留言")
+        elif fate == "withdrawn":
+            actions.do_withdraw(m.author, m)
+    lat, lon = DUNHUANG
+    notice = client311.post(f"{BASE}/requests.json", form(key, lat=lat, long=lon)).json()[0]["service_notice"]
+    assert "公里" not in notice and "位置" not in notice, notice
+
+
+def test_the_region_is_placed_from_the_public_positions_as_shown(personas, directory):
+    """The median point and spread are read from the positions as the public reads them (3 decimals, about
+    100 m): nothing the poster is told comes from a point finer than what anyone may read."""
+    from minsheng.board import position
+
+    ms = qilihe_messages(personas, directory)
+    for m in ms:
+        actions.do_accept(personas["dispatcher"], m)
+    Message.objects.filter(pk=ms[0].pk).update(latitude=Decimal("36.066049"), longitude=Decimal("103.781049"))
+    cache.clear()
+    points = {p for _, p in position.region_points(ms[0].region)}
+    assert (36.066, 103.781) in points and (36.066049, 103.781049) not in points
+
+
+def test_the_regions_figures_are_read_once_for_a_few_minutes(personas, directory, placed):
+    """The check read every positioned message of the region (and its parent's) on every case page, 409 and
+    staff API read of the case; the region's points are kept for a few minutes: a second page reads no
+    message row for it."""
+    lat, lon = DUNHUANG
+    m = submit(personas["citizen"], directory, region="qilihe", latitude=Decimal(lat), longitude=Decimal(lon))
+    m = Message.objects.select_related("region").get(pk=m.pk)
+    with CaptureQueriesContext(connection) as first:
+        assert far_from_region(m) is not None
+    with CaptureQueriesContext(connection) as second:
+        assert far_from_region(m) == far_from_region(m)
+    assert len(first) >= 1 and len(second) == 0, [q["sql"] for q in second]
+
+
+def test_a_replay_answers_the_first_notice(client311, key, personas, directory):
+    """An Idempotency-Key replay ran the check again: the region's positions having changed meanwhile, its
+    `service_notice` differed from the first answer's. It answers as the first did."""
+    lat, lon = DUNHUANG
+    first = client311.post(
+        f"{BASE}/requests.json", form(key, lat=lat, long=lon), HTTP_IDEMPOTENCY_KEY="far-0001"
+    )
+    assert "公里" not in first.json()[0]["service_notice"]
+    for m in qilihe_messages(personas, directory):
+        actions.do_accept(personas["dispatcher"], m)
+    cache.clear()
+    again = client311.post(
+        f"{BASE}/requests.json", form(key, lat=lat, long=lon), HTTP_IDEMPOTENCY_KEY="far-0001"
+    )
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()[0]["service_notice"] == first.json()[0]["service_notice"]
+    later = client311.post(
+        f"{BASE}/requests.json", form(key, lat=lat, long=lon), HTTP_IDEMPOTENCY_KEY="far-0002"
+    )
+    assert "公里" in later.json()[0]["service_notice"]
+
+
+def test_a_rest_replay_answers_the_first_position_note(as_persona, personas, directory):
+    lat, lon = DUNHUANG
+    body = {
+        "title": "小区门口路灯不亮",
+        "body": "七里河区某小区门口的路灯坏了两个星期, 晚上出行很不方便, 请尽快修复。",
+        "kind": "help",
+        "region": "620103",
+        "topic": "urban",
+        "latitude": lat,
+        "longitude": lon,
+    }
+    client = as_persona("citizen")
+    first = client.post("/api/v1/messages/", body, format="json", HTTP_IDEMPOTENCY_KEY="far-rest-1")
+    assert first.status_code == 201 and first.json()["position_note"] == ""
+    for m in qilihe_messages(personas, directory):
+        actions.do_accept(personas["dispatcher"], m)
+    cache.clear()
+    again = client.post("/api/v1/messages/", body, format="json", HTTP_IDEMPOTENCY_KEY="far-rest-1")
+    assert again["Idempotent-Replayed"] == "true" and again.json()["position_note"] == ""

@@ -1,7 +1,9 @@
 """``Idempotency-Key``: a post sent again after its answer was lost (a bad line, a
 timeout, a double tap) answers the message the first one created instead of posting it
 twice. One implementation for ``POST /api/v1/messages/`` and Open311 ``POST requests``:
-each endpoint renders the message ``once`` returns as it renders a new one."""
+each endpoint renders the message ``once`` returns as it renders a new one, and what the first answer
+said that is no field of the message (``said``: a position far from its region, board/position.py), as
+the first answer said it."""
 
 from __future__ import annotations
 
@@ -23,15 +25,20 @@ _KEY = re.compile(r"[\x21-\x7e]{1,100}")  # visible ASCII, as a UUID or a client
 _NOT_CONTENT = {"api_key"}
 
 
-def once(request, create):
+def once(request, create, said=None):
     """``create(request)`` once per ``Idempotency-Key`` header: a retry with the key (same
     caller, within IDEMPOTENCY_HOURS, the same fields) gets the message the first request
     created, and ``replayed`` True; the same key with other fields is a 409. Without the
     header every request creates. The caller is the Open311 key for an Open311 client, the
-    user otherwise: each has its own keys."""
+    user otherwise: each has its own keys. ``said(message)``: words of the answer read from
+    more than the message (what the region's other messages say of its position), stored
+    with the key: a retry gets the first answer's, not words read again. Returns (message,
+    replayed, said's words or "")."""
+    said = said or (lambda message: "")
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        return create(request), False
+        message = create(request)
+        return message, False, said(message)
     if not _KEY.fullmatch(key):
         raise ApiError("Idempotency-Key 应为 1–100 个可见 ASCII 字符 (例如一个 UUID)",
                        fields={"Idempotency-Key": ["格式不正确"]})
@@ -46,8 +53,10 @@ def once(request, create):
         try:
             with transaction.atomic():
                 message = create(request)
-                IdempotencyKey.objects.create(**caller, key=key, fingerprint=fingerprint, message=message)
-            return message, False
+                words = said(message)
+                IdempotencyKey.objects.create(**caller, key=key, fingerprint=fingerprint, message=message,
+                                              said=words)
+            return message, False, words
         except IntegrityError:  # the same request twice at once: the other wrote the key first
             earlier = mine.first()
             if earlier is None:
@@ -55,7 +64,7 @@ def once(request, create):
     if earlier.fingerprint != fingerprint:
         raise ApiError("该 Idempotency-Key 已用于另一条内容不同的留言; 新留言请换一个键",
                        code="conflict", status_code=409, fields={"Idempotency-Key": ["已被使用"]})
-    return earlier.message, True
+    return earlier.message, True, earlier.said
 
 
 def _caller(request) -> dict:

@@ -136,6 +136,9 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=100)
     fingerprint = models.CharField(max_length=64)  # sha256 of the request's fields
     message = models.ForeignKey("board.Message", models.CASCADE, related_name="+")
+    # what the first answer said beyond the message (its position far from its region: idempotency.once's
+    # ``said``), answered again as it was; "" for a key stored before 2026-12-07
+    said = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

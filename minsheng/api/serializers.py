@@ -424,7 +424,7 @@ class OwnEvaluationSerializer(EvaluationSerializer):
     comment = serializers.CharField()  # the author's own words, as written
 
 
-POSITION_NOTE_HELP = ("位置提示 (2026-12-07 起): 标注的位置远离所选区划时说明约多少公里 (按该区划其他留言的位置估算; 区划本身没有坐标), "
+POSITION_NOTE_HELP = ("位置提示 (2026-12-07 起): 标注的位置远离所选区划时说明约多少公里 (按该区划其他公开留言的位置估算; 区划本身没有坐标), "
                       "如「标注的位置距所选区划「七里河区」约 85 公里 …」; 位置照样保存。没有位置、不远或无从判断时为空字符串。"
                       "(见 docs/open311.md)")
 
@@ -442,6 +442,8 @@ class OwnMessageCreatedSerializer(OwnMessageSerializer):
     position_note = serializers.SerializerMethodField(help_text=POSITION_NOTE_HELP)
 
     def get_position_note(self, obj) -> str:
+        if "position_note" in self.context:  # read at the first post (a replay answers it again: idempotency.once)
+            return self.context["position_note"]
         return position_note_of(obj, staff=False)
 
 

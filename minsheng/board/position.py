@@ -51,17 +51,23 @@ def reads_exact_position(user, message) -> bool:
 #
 # Regions carry no coordinates (directory.Region: a code, a name, a level; nothing in the directory or
 # insight/places.py places them on a map), so where a region lies is read from the positions of its other
-# messages: their median point, and how far they spread from it (the 90th percentile of their distances: a
-# district's messages spread a few kilometres, a county's or a whole city's tens). A position farther from
-# that point than SPREAD_TIMES that spread, and at least FAR_FLOOR_KM, is far: a phone's rough GPS is off by
-# metres to a kilometre or two, a point in the wrong county or city tens of kilometres. Fewer than
-# NEIGHBOURS_MIN positioned messages in the region (its parent's are read then, up to the 地级 region): nothing
-# is said, as nothing honest can be. The position is kept as sent in any case (docs/open311.md).
-NEIGHBOURS = 200  # the latest positioned messages of the region read (an index of region and -submitted_at)
+# public messages (Status.public(): never a message 待审核, 未受理 or 已撤回, whose position is its author's and
+# the staff's alone), as everyone reads them: rounded to PUBLIC_PLACES (about 100 m, ``position_shown``), so
+# nothing the poster is told comes from a finer point than anyone may read (docs/security.md). Their median
+# point, and how far they spread from it (the 90th percentile of their distances: a district's messages
+# spread a few kilometres, a county's or a whole city's tens). A position farther from that point than
+# SPREAD_TIMES that spread, and at least FAR_FLOOR_KM, is far: a phone's rough GPS is off by metres to a
+# kilometre or two, a point in the wrong county or city tens of kilometres. Fewer than NEIGHBOURS_MIN
+# positioned messages in the region (its parent's are read then, up to the 地级 region): nothing is said, as
+# nothing honest can be. The position is kept as sent in any case (docs/open311.md).
+NEIGHBOURS = 200  # the latest positioned public messages of the region read
 NEIGHBOURS_MIN = 5
 SPREAD_TIMES = 2
 FAR_FLOOR_KM = 20
 EARTH_RADIUS_KM = 6371.0
+# a region's points are read at most this often (every case page, 409 and staff API read of a case asks):
+# a message made public meanwhile counts a few minutes later
+POINTS_CACHE_SECONDS = 300
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -92,60 +98,90 @@ def far_from(point: tuple[float, float], others: list[tuple[float, float]]) -> i
     return round(away) if away > limit else None
 
 
+def region_points(region) -> list[tuple[int, tuple[float, float]]]:
+    """(message id, its public point) of the latest positioned public messages of ``region`` and its
+    subregions (NEIGHBOURS, and one more: the message judged may be among them), the points as the public
+    reads them (``position_shown``); kept POINTS_CACHE_SECONDS per region. Public data only, so the cache
+    holds nothing private."""
+    from django.core.cache import cache
+
+    from minsheng.directory.models import Region
+
+    from .models import Message
+    from .workflow import Status
+
+    key = f"minsheng:region-points:{region.pk}"
+    points = cache.get(key)
+    if points is None:
+        rows = (
+            Message.objects.filter(
+                region__in=Region.objects.filter(code__startswith=region.prefix).values("pk"),
+                status__in=Status.public(),
+                latitude__isnull=False,
+                longitude__isnull=False,
+            )
+            .order_by("-submitted_at")
+            .values_list("pk", "latitude", "longitude")[: NEIGHBOURS + 1]
+        )
+        points = []
+        for pk, lat, lon in rows:
+            shown = _shown(lat, exact=False), _shown(lon, exact=False)
+            points.append((pk, shown))
+        cache.set(key, points, POINTS_CACHE_SECONDS)
+    return points
+
+
 @dataclass(frozen=True)
 class FarFromRegion:
     """A message's position ``km`` kilometres from ``region``, the region chosen, as placed by the messages of
     ``placed_by`` (the region itself, or the 上级区划 read for too few of its own)."""
 
     km: int
-    region: str
-    placed_by: str
+    region: object  # directory.Region
+    placed_by: object  # directory.Region
 
     def _by(self) -> str:
-        return "该区划" if self.placed_by == self.region else f"上级区划「{self.placed_by}」"
+        return "该区划" if self.placed_by.pk == self.region.pk else f"上级区划「{self.placed_by.name}」"
 
     def notice(self) -> str:
-        """What the poster is told (Open311's ``service_notice``, the REST API's ``position_note``)."""
+        """What the poster is told (Open311's ``service_notice``, the REST API's ``position_note``): nothing
+        they could do about it after posting, what happens."""
         return (
-            f"标注的位置距所选区划「{self.region}」约 {self.km} 公里 (按{self._by()}已有留言的位置估算), "
-            "已按提交的位置保存; 如有误请在留言中写明地点"
+            f"标注的位置距所选区划「{self.region.name}」约 {self.km} 公里 (按{self._by()}已有留言的位置估算), "
+            "已按提交的位置保存, 工作人员将核对地点"
         )
 
     def note(self) -> str:
         """What the officer's case page says."""
         return (
-            f"标注的位置距所选区划「{self.region}」约 {self.km} 公里 (按{self._by()}其他留言的位置估算), "
+            f"标注的位置距所选区划「{self.region.name}」约 {self.km} 公里 (按{self._by()}其他留言的位置估算), "
             "可能不在该区划: 派单和到场前请核对地点"
         )
 
 
 def far_from_region(message) -> FarFromRegion | None:
     """Whether ``message``'s position lies far from its region (``far_from``, against the region's other
-    positioned messages, or its parent's where it has too few, up to the 地级 region); None when it has no
-    position, or nothing can be judged. A few queries: for one message's page or post, not for lists."""
+    positioned public messages, ``region_points``, or its parent's where it has too few, up to the 地级
+    region); None when it has no position, or nothing can be judged. ``message.region`` as the caller loaded
+    it (select_related); the points cached: for one message's page or post, not for lists."""
     from minsheng.directory.models import Region
-
-    from .models import Message
 
     if message.latitude is None or message.longitude is None or message.region_id is None:
         return None
     point = (float(message.latitude), float(message.longitude))
-    chosen = region = Region.objects.filter(pk=message.region_id).first()
+    chosen = region = message.region
     while region is not None:
-        subtree = Region.objects.filter(code__startswith=region.prefix).values("pk")
-        others = [
-            (float(lat), float(lon))
-            for lat, lon in Message.objects.filter(
-                region__in=subtree, latitude__isnull=False, longitude__isnull=False
-            )
-            .exclude(pk=message.pk)
-            .order_by("-submitted_at")
-            .values_list("latitude", "longitude")[:NEIGHBOURS]
-        ]
+        others = [p for pk, p in region_points(region) if pk != message.pk][:NEIGHBOURS]
         if len(others) >= NEIGHBOURS_MIN:
             km = far_from(point, others)
-            return FarFromRegion(km, chosen.name, region.name) if km is not None else None
-        if region.level <= Region.Level.PREFECTURE:
+            return FarFromRegion(km, chosen, region) if km is not None else None
+        if region.level <= Region.Level.PREFECTURE or not region.parent_id:
             return None
-        region = Region.objects.filter(pk=region.parent_id).first() if region.parent_id else None
+        region = Region.objects.filter(pk=region.parent_id).first()
     return None
+
+
+def far_notice(message) -> str:
+    """What the poster of ``message`` is told of its position (``FarFromRegion.notice``), "" when nothing."""
+    far = far_from_region(message)
+    return "" if far is None else far.notice()

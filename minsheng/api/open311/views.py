@@ -30,7 +30,7 @@ from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.forms import MessageForm
 from minsheng.board.models import HIDDEN_EVENT_KINDS, Assignment, Event, Message, MessageKind
-from minsheng.board.position import far_from_region
+from minsheng.board.position import far_notice
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
 
@@ -280,12 +280,14 @@ class Requests(Open311View):
             raise bad("需要 API key: 表单或 JSON 字段 api_key、查询参数 api_key 或 X-API-Key 请求头",
                       status=403, code="permission_denied")
         # a retry with the first one's Idempotency-Key gets the first one's answer, as the REST post does
-        message, replayed = once(request, lambda request: submit(request, self.jurisdiction(request)))
+        # a position far from the region: kept, and said (docs/open311.md); read once, at the first post, and a
+        # replay says what the first answer said (the region's other messages may have changed since)
+        message, replayed, far = once(request, lambda request: submit(request, self.jurisdiction(request)),
+                                      said=far_notice)
         notice = (f"留言已收到, 编号 {message.public_id}; 审核后将按权责清单交由相关单位办理, "
                   f"一般 {actions.reply_days(message.kind)} 个工作日内答复")
-        far = far_from_region(message)  # a position far from the region: kept, and said (docs/open311.md)
-        if far is not None:
-            notice += f"; {far.notice()}"
+        if far:
+            notice += f"; {far}"
         if _phone(_parameters(request))[2]:  # read again: a replay answers as the first post did
             notice += f"; phone 不是可回拨的号码 (不足 {CONTACT_DIGITS} 位或同一数字重复), 未记录"
         response = respond(fmt, "service_requests", [{

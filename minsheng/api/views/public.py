@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from minsheng.board.models import Support
-from minsheng.board.position import reads_exact_position
+from minsheng.board.position import far_notice, reads_exact_position
 from minsheng.board.workflow import Status
 from minsheng.insight.lookup import region_hint, similar_open_now, typed_area
 
@@ -76,8 +76,10 @@ class MessageList(ApiView):
     def post(self, request):
         from .citizen import create_message
 
-        message, replayed = once(request, create_message)
-        return Response(OwnMessageCreatedSerializer(own_detail_queryset().get(pk=message.pk)).data, status=201,
+        # position_note read once, at the first post: a replay answers what the first answer said
+        message, replayed, note = once(request, create_message, said=far_notice)
+        created = own_detail_queryset().get(pk=message.pk)
+        return Response(OwnMessageCreatedSerializer(created, context={"position_note": note}).data, status=201,
                         headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
