@@ -177,7 +177,7 @@ def far_from_region(message) -> FarFromRegion | None:
             return FarFromRegion(km, chosen, region) if km is not None else None
         if region.level <= Region.Level.PREFECTURE or not region.parent_id:
             return None
-        region = Region.objects.filter(pk=region.parent_id).first()
+        region = region.parent  # as the caller loaded it (select_related), else one query
     return None
 
 
