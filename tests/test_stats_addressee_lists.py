@@ -235,12 +235,44 @@ def test_the_overdue_lists_leader_select_offers_the_offices_of_the_users_late_ca
     sup = login(personas["supervisor"])
     page = sup.get("/stats/overdue/").content.decode()
     select = re.search(r'<select name="addressee">(.*?)</select>', page, re.S).group(1)
-    assert f'<option value="{d["mayor"].pk}">兰州市市长</option>' in select
+    assert f'<option value="{d["mayor"].pk}">兰州市市长 (1 件)</option>' in select  # its count since 2026-12-07
     assert "定西市市长" not in select
     chosen = sup.get("/stats/overdue/", {"addressee": dx_mayor.pk}).content.decode()
-    assert f'<option value="{dx_mayor.pk}" selected>定西市市长</option>' in chosen
+    assert f'<option value="{dx_mayor.pk}" selected>定西市市长 (0 件)</option>' in chosen
     # /stats/ keeps every office: the public figures of any leader
     assert "定西市市长" in sup.get("/stats/").content.decode()
+
+
+def _late_offices(page: str) -> dict[str, tuple[int, int]]:
+    """/stats/overdue/'s 留言对象 select: the title of each office offered -> (its id, the count beside it)."""
+    select = re.search(r'<select name="addressee">(.*?)</select>', page, re.S).group(1)
+    options = re.findall(r'<option value="(\d+)"(?: selected)?>([^<]+?)(?: \(已停用\))? \((\d+) 件\)</option>', select)
+    assert len(options) == select.count("<option") - 1, select  # each but 全部 has its count
+    return {title: (int(pk), int(count)) for pk, title, count in options}
+
+
+def test_the_overdue_lists_leader_select_follows_the_region_chosen(login, directory, cases):
+    """Supervisor walk 2026-12-07: 甘肃省's supervisor looking at 兰州市 (/stats/overdue/?region=620100) was offered
+    定西市市长 in the 留言对象 select, the list and 主办单位 of 兰州市 beside it, and choosing it read 「共 0 件」. It offers
+    the offices written a case of the list's late there, each with its count, as many rows as choosing it lists."""
+    from minsheng.board.models import Message
+
+    d = directory
+    dx_mayor = Addressee.objects.create(title="定西市市长", region=d["dingxi"], unit=d["dx_housing"])
+    cg_head = Addressee.objects.create(title="城关区区长", region=d["chengguan"], unit=d["cg_gov"])
+    for case, office in (("overdue", d["mayor"]), ("dingxi", dx_mayor), ("reopened_open", cg_head)):
+        Message.objects.filter(pk=cases[case].pk).update(addressee=office)  # in 七里河区, 定西市, 城关区
+    sup = login(make_user("province_supervisor", role="supervisor", region=d["province"]))
+    everywhere = {"兰州市市长", "定西市市长", "城关区区长"}
+    for query, offered in (({}, everywhere), ({"region": "620000"}, everywhere),
+                           ({"region": "620100"}, {"兰州市市长", "城关区区长"}), ({"region": "620103"}, {"兰州市市长"}),
+                           ({"region": "621100"}, {"定西市市长"}),
+                           ({"region": "620100", "measure": "overdue_unreplied"}, {"兰州市市长"})):
+        offices = _late_offices(_text(sup.get("/stats/overdue/", query)))
+        assert set(offices) == offered, query
+        for title, (pk, count) in offices.items():
+            listed = _text(sup.get("/stats/overdue/", {**query, "addressee": pk}))
+            assert f"共 {count} 件" in listed and listed.count('<tr class="late">') == count >= 1, (query, title)
 
 
 def test_the_stats_command_says_what_its_figures_cover(directory, personas, cases, capsys):
