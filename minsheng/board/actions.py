@@ -212,6 +212,15 @@ def is_reply(reply: Reply | None, sent) -> bool:
     return sent is None or str(sent) == str(reply.pk if reply else "")
 
 
+def may_evaluate(message: Message) -> None:
+    """Refuses (WrongStatus, a 409) a message whose status takes no rating: one closed for want of a rating of its
+    latest answer says so, others their status. ``do_evaluate``'s first refusal; the API's rate/ asks it before
+    reading its body too, so that a client learns the status first (since 2026-12-07: ``{}`` read a 400)."""
+    if message.status == Status.CLOSED and not rated(latest_reply(message)):  # close_stale's, of this answer
+        raise WrongStatus(closed_unrated())
+    check_allowed("evaluate", message.status)
+
+
 def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment="", at=None,
                 seen_round: int | None = None, seen_reply: str | int | None = None) -> Evaluation:
     """Rate the latest reply. Satisfied ratings close the case; an unsatisfied
@@ -227,10 +236,8 @@ def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment
             raise Invalid("请选择满意、基本满意或不满意")
     now = at or timezone.now()
     with transaction.atomic():
+        may_evaluate(message)  # a refusal for the status before one for the answer
         reply = latest_reply(message)
-        if message.status == Status.CLOSED and not rated(reply):  # close_stale's, of this answer
-            raise WrongStatus(closed_unrated())
-        check_allowed("evaluate", message.status)  # a refusal for the status before one for the answer
         if ((seen_round is not None and _reply_of_round(message, seen_round) != reply)
                 or not is_reply(reply, seen_reply)):
             raise NewerReply()

@@ -147,11 +147,12 @@ class Rate(_CitizenAction):
                                   "`reply` 写明评价的是哪一条答复 (它的轮次, 即留言 `replies` 中的 `round`): 此后单位已再次答复 "
                                   "(重办后) 则为 409 `conflict` (已有新的答复, 请阅读后再评价), 不评价; 不是这条留言的答复为 400 并指明 "
                                   "`reply`; 缺省则评价最新的答复, 不核对。"
-                                  "只有留言人本人可以评价: 他人为 403 (不论请求体); 当前状态不能评价为 409, 调用者看不到的留言为 404, 请求体不合格为 400。")}
+                                  "只有留言人本人可以评价: 他人为 403 (不论请求体); 当前状态不能评价为 409 (不论请求体), 调用者看不到的留言为 404, 请求体不合格为 400。")}
 
     @extend_schema(request=RateBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
         message = _author_only(request, public_id, actions.ONLY_AUTHOR_RATES)
+        actions.may_evaluate(message)  # a status that takes no rating: its 409 whatever the body says
         body = parse(RateBody, body_of(request, RateBody))
         if "reply" in body:  # the answer the client read, by its round (the API shows no other id of an answer)
             body["seen_round"] = body.pop("reply")
