@@ -249,7 +249,10 @@ TOPIC_SWITCHED_OFF = "所选的领域「{name}」已停用, " + TOPIC_CHOOSE_AGA
 class TopicCodeField(forms.ModelChoiceField):
     """A topic by its code, read without regard to case (``Topic.objects.coded``): Open311's ``service_code``
     「URBAN」 is the topic 「urban」 the services list names. One that names no topic offered is refused as
-    ``invalid_choice``; one switched off (停用) since the form was shown is named (``TOPIC_SWITCHED_OFF``)."""
+    ``invalid_choice``; one switched off (停用) since the form was shown is named (``TOPIC_SWITCHED_OFF``).
+    Those words are the web page's; the API and Open311 give their own (``refusal``, set by ``MessageForm``)."""
+
+    refusal = None  # (code sent, the switched-off topic or None) -> the words, for a caller with no 「不确定」 box
 
     def to_python(self, value):
         if isinstance(value, str) and value and "\x00" not in value:  # the parent refuses a NUL in its words
@@ -257,8 +260,11 @@ class TopicCodeField(forms.ModelChoiceField):
         try:
             return super().to_python(value)
         except ValidationError as exc:
-            off = (Topic.objects.coded(value).filter(is_active=False).first()
-                   if exc.code == "invalid_choice" and isinstance(value, str) and "\x00" not in value else None)
+            if exc.code != "invalid_choice" or not isinstance(value, str) or "\x00" in value:
+                raise
+            off = Topic.objects.coded(value).filter(is_active=False).first()
+            if self.refusal is not None:
+                raise ValidationError(self.refusal(value, off), code="invalid_choice") from None
             if off is None:
                 raise
             raise ValidationError(TOPIC_SWITCHED_OFF.format(name=off.name), code="invalid_choice") from None
@@ -308,9 +314,12 @@ class MessageForm(ChineseForm):
     show_name = forms.BooleanField(label="公开我的昵称", required=False,
                                    help_text="默认不公开, 公开页面显示为“匿名网友”")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, topic_refusal=None, **kwargs):
+        """``topic_refusal``: the words for a topic code that is none (or switched off), for a caller that chose
+        it by code and has no 「不确定」 to pick (the API, Open311); the web page's words without it."""
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = topic_choices()
+        self.fields["topic"].refusal = topic_refusal
         region = self.chosen_region()
         self.fields["addressee"].choices = [(COMPETENT_DEPARTMENT, "职能部门 (按职责交办)")] + [
             (str(a.pk), f"{a.title}") for a in addressees_for(region)]

@@ -35,6 +35,14 @@ from .base import (
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
 
 
+def topic_refusal(code, switched_off) -> str:
+    """The API's words for a ``topic`` it cannot take (the web page's ask to choose 「不确定」 instead, a choice
+    an API client does not have: it leaves ``topic`` out)."""
+    what = (f"领域 {echoed(code)} ({switched_off.name}) 已停用" if switched_off is not None
+            else f"没有代码为 {echoed(code)} 的领域")
+    return f"{what} (可用的领域见 /api/v1/topics/; 不确定的可不填 topic, 由工作人员判断)"
+
+
 def create_message(request):
     """Validate with the web form (board.forms.MessageForm: rules and photo cleaning
     defined once) after a type check of the API body, then call do_submit."""
@@ -47,7 +55,7 @@ def create_message(request):
                  if k not in ("photos", "show_name", "again")}
     if checked.get("show_name"):
         form_data["show_name"] = "on"
-    form = MessageForm(form_data, MultiValueDict({"photos": uploads}))
+    form = MessageForm(form_data, MultiValueDict({"photos": uploads}), topic_refusal=topic_refusal)
     if not form.is_valid():
         raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
     if not checked.get("again"):
