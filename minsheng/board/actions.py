@@ -315,6 +315,14 @@ def _told_carried(message: Message, assignment: Assignment, now, via: str) -> No
     transaction.on_commit(notify.dated(now, lambda: notify.handler_assigned(assignment, None, carried_over=via)))
 
 
+def may_reopen(message: Message, now=None) -> None:
+    """Refuses (IllegalMove, a 409) a message that cannot be reopened now; ``do_reopen``'s refusal for the status,
+    which the API's reopen/ asks before reading its body too, as rate/ asks ``may_evaluate`` (since 2026-12-07:
+    ``{}`` read a 400 naming ``reason``)."""
+    if not can_reopen(message, now):
+        raise IllegalMove(f"只能在不满意评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请一次重办")
+
+
 def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
     """重办: once, within the reopen window after an unsatisfied rating, back to the
     same lead unit with a new deadline. The round's 承办人 is carried over (recorded internally,
@@ -322,8 +330,7 @@ def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
     if message.author_id != actor.pk:
         raise PermissionDenied(ONLY_AUTHOR_REOPENS)
     now = at or timezone.now()
-    if not can_reopen(message, now):
-        raise IllegalMove(f"只能在不满意评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请一次重办")
+    may_reopen(message, now)
     last_lead = message.assignments.filter(role=Assignment.Role.LEAD).order_by("-assigned_at").first()
     with transaction.atomic():
         calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)

@@ -170,11 +170,12 @@ class Rate(_CitizenAction):
 
 class Reopen(_CitizenAction):
     docs = {"post": Doc("申请重办", "留言人在作出不满意评价后申请重办, 须写明理由 `reason`, 每条留言只能申请一次; "
-                                  "返回申请后的留言。只有留言人本人可以申请: 他人为 403 (不论请求体); 当前状态不能申请为 409, 调用者看不到的留言为 404。")}
+                                  "返回申请后的留言。只有留言人本人可以申请: 他人为 403 (不论请求体); 当前状态不能申请为 409 (不论请求体), 调用者看不到的留言为 404, 请求体不合格为 400。")}
 
     @extend_schema(request=ReopenBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
         message = _author_only(request, public_id, actions.ONLY_AUTHOR_REOPENS)
+        actions.may_reopen(message)  # a status that takes no reopening: its 409 whatever the body says
         body = parse(ReopenBody, body_of(request, ReopenBody))
         actions.do_reopen(request.user, message, reason=body["reason"])
         return self.done(message)
