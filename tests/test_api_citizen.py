@@ -14,6 +14,7 @@ from PIL import Image
 
 from minsheng.board import actions
 from minsheng.board.models import Attachment, Event, Message, Support
+from minsheng.directory.models import Topic
 
 from .test_api_support import (  # noqa: F401 (fixtures)
     PERSONAS,
@@ -144,6 +145,22 @@ def test_invalid_message_is_400_with_the_field(as_persona, change, field):
     response = as_persona("citizen").post("/api/v1/messages/", {**NEW, **change}, format="json")
     assert response.status_code == 400, response.content
     assert field in error_of(response)["fields"]
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("topic, said", [
+    ("nope", "没有代码为 nope 的领域 (可用的领域见 /api/v1/topics/; 不确定的可不填 topic, 由工作人员判断)"),
+    ("environment", "领域 environment (环境保护) 已停用 (可用的领域见 /api/v1/topics/; 不确定的可不填 topic, 由工作人员判断)"),
+])
+def test_a_topic_that_is_none_is_said_in_the_apis_words(as_persona, topic, said):
+    """The web form's words for a topic it cannot take, 「所选的领域不存在, 请重新选择 (不确定的可选「不确定」…)」, came
+    back to the API too (2026-12-07, briefly), whose clients have no 「不确定」 to choose: they leave ``topic`` out.
+    The API names the code sent, as its other unknown codes are named, and says where the codes are listed."""
+    Topic.objects.filter(code="environment").update(is_active=False)
+    response = as_persona("citizen").post("/api/v1/messages/", {**NEW, "topic": topic}, format="json")
+    assert response.status_code == 400, response.content
+    assert error_of(response)["fields"]["topic"] == [said]
+    assert "不确定的可选" not in response.content.decode()
     assert not Message.objects.exists()
 
 

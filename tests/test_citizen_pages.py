@@ -20,6 +20,7 @@ from minsheng.board import actions
 from minsheng.board.models import Assignment, Attachment, Event, Message, Notification, Support
 from minsheng.board.views import citizen
 from minsheng.board.workflow import Status
+from minsheng.directory.models import Topic
 
 from .conftest import make_user
 
@@ -241,7 +242,7 @@ def test_a_latitude_out_of_range_gets_one_error_not_two(personas, directory, log
     ("kind", "praise", "请选择有效的留言类型"),
     ("region", None, "请选择留言所在的区划"),
     ("region", "999999", "请选择有效的区划"),
-    ("topic", "no-such-topic", "请选择有效的领域"),
+    ("topic", "no-such-topic", "所选的领域不存在, 请重新选择"),
     ("latitude", "91", "纬度应在 -90 至 90 之间"),
     ("longitude", "abc", "经度应为数字"),
     ("title", "小区电梯\x00坏了三个月", "含有无法识别的控制字符, 请删除后重试"),  # not Django's 「不允许是用空字符串」
@@ -263,6 +264,35 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_typed_is_lost(personas
         assert BODY in page
     if field != "address":
         assert "城关区东岗西路 100 号" in page
+
+
+@pytest.mark.parametrize("topic, said", [("no-such-topic", "所选的领域不存在, 请重新选择"),
+                                         ("environment", "所选的领域「环境保护」已停用, 请重新选择")])
+def test_a_topic_that_is_none_is_said_beside_the_topic_box_and_the_rest_is_kept(personas, directory, login,
+                                                                                topic, said):
+    """A 领域 code that names no topic (a hand-made POST), or one switched off while the form was open, came back as
+    「请选择有效的领域」 above a box showing 「不确定」, as if the citizen had chosen nothing wrong. Since 2026-12-07 the
+    box's own error says the topic chosen does not exist (or is switched off) and asks to choose again; everything
+    else typed is kept: title, body, type, region, 留言对象, address, position, 公开我的昵称."""
+    d = directory
+    Topic.objects.filter(code="environment").update(is_active=False)
+    c = login(personas["citizen"])
+    data = form_data(d, topic=topic, kind="help", addressee=str(d["mayor"].pk), show_name="on",
+                     latitude="36.061100", longitude="103.834300")
+    r = c.post("/post/", data)
+    page = r.content.decode()
+    assert r.status_code == 200 and Message.objects.count() == 0
+    box = re.search(r'<div class="field has-error">\s*<label for="id_topic">.*?</select>', page, re.S)
+    assert box, "the topic box has no error beside it"
+    assert f'<ul class="errorlist" id="id_topic_error"><li>{said} (不确定的可选「不确定」, 由工作人员判断)</li></ul>' in box.group(0)
+    assert 'aria-describedby="id_topic_error"' in box.group(0) and " selected" not in box.group(0)
+    assert f'<a href="#id_topic">领域 (选填): {said}' in page  # the summary at the top links to it
+    assert 'value="小区电梯坏了三个月没人修"' in page and BODY in page and "城关区东岗西路 100 号" in page
+    assert re.search(r'<input type="radio" name="kind" value="help"[^>]* checked>', page)
+    assert '<option value="620102" selected>城关区' in page
+    assert f'<option value="{d["mayor"].pk}" selected>兰州市市长</option>' in page
+    assert 'value="36.061100"' in page and 'value="103.834300"' in page
+    assert re.search(r'<input type="checkbox" name="show_name"[^>]* checked>', page)
 
 
 def test_line_breaks_count_one_character_as_the_text_box_counts_them(personas, directory, login):

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from minsheng.accounts import limits
 from minsheng.accounts.models import User
 from minsheng.api.models import ApiToken
 
@@ -44,6 +45,33 @@ def test_a_switched_off_account_is_told_why_only_with_the_right_password(persona
     right = sign_in_page(Client(), citizen.phone, PASSWORD)
     assert SWITCHED_OFF in right and "手机号/邮箱或密码不正确" not in right
     assert SWITCHED_OFF in sign_in_page(Client(), citizen.email, PASSWORD)  # by any of its names
+
+
+def test_the_right_password_of_a_switched_off_account_does_not_lock_it(personas):
+    """Its owner trying again and again is told why each time, not 「登录失败次数过多」 after five tries (it counted as
+    a failure until 2026-12-07)."""
+    citizen = personas["citizen"]
+    switch_off(citizen)
+    for _ in range(limits.PER_ACCOUNT + 2):
+        page = sign_in_page(Client(), citizen.phone, PASSWORD)
+        assert SWITCHED_OFF in page and "登录失败次数过多" not in page
+
+
+def test_wrong_guesses_at_a_switched_off_account_still_lock_it(personas):
+    """No unlimited guessing: a wrong password counts as on any account, the right one between them clears nothing,
+    and once locked even the right one is refused as locked (telling 停用 then would confirm a guess)."""
+    citizen, other = personas["citizen"], personas["other_citizen"]
+    switch_off(citizen)
+    for _ in range(limits.PER_ACCOUNT - 1):
+        here, elsewhere = (sign_in_page(Client(), user.phone, "wrong-password") for user in (citizen, other))
+        assert here == elsewhere and "手机号/邮箱或密码不正确" in here
+    assert SWITCHED_OFF in sign_in_page(Client(), citizen.phone, PASSWORD)  # counts nothing, clears nothing
+    last_wrong = sign_in_page(Client(), citizen.phone, "wrong-password")
+    assert last_wrong == sign_in_page(Client(), other.phone, "wrong-password")  # the fifth, both
+    for password in ("wrong-password", PASSWORD):
+        here, elsewhere = (sign_in_page(Client(), user.phone, password) for user in (citizen, other))
+        assert "登录失败次数过多, 请 15 分钟后再试" in here and SWITCHED_OFF not in here
+    assert here == elsewhere  # the right password of a locked active account reads the same
 
 
 def test_a_browser_signed_in_when_the_account_is_switched_off_is_told_why_once(personas):

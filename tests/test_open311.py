@@ -517,6 +517,23 @@ def test_post_errors_are_400(client311, key, directory, change, needle):
     assert as_xml.tag == "errors" and as_xml.findtext("error/code") == "400"
 
 
+@pytest.mark.parametrize("code, said", [
+    ("nope", "service_code: 没有代码为 nope 的服务类型 (可用的服务类型见 /open311/v2/services.json)"),
+    ("environment", "service_code: 服务类型 environment (环境保护) 已停用 (可用的服务类型见 /open311/v2/services.json)"),
+])
+def test_a_service_code_that_is_none_is_said_in_open311s_words(client311, key, directory, code, said):
+    """The web form's words for a topic it cannot take, 「所选的领域不存在, 请重新选择 (不确定的可选「不确定」…)」, came
+    back to an Open311 client too (2026-12-07, briefly), which has no 「不确定」 to choose and chose no 领域 but
+    a service_code. It is told the code it sent names no service type (or a switched-off one), and where they are
+    listed, as a read of an unknown service_code is."""
+    Topic.objects.filter(code="environment").update(is_active=False)
+    response = client311.post(f"{BASE}/requests.json", form(key, service_code=code))
+    assert response.status_code == 400, response.content
+    assert spec_error_of(response)["message"] == said
+    assert "不确定" not in response.content.decode()
+    assert not Message.objects.exists()
+
+
 @pytest.mark.parametrize("query, field", [
     ("start_date=yesterday", "start_date"), ("end_date=1900-01-01", "end_date"), ("status=pending", "status"),
     ("start_date=2026-01-01&end_date=2026-06-30", "end_date"), ("start_date=2026-02-01&end_date=2026-01-01", "end_date"),

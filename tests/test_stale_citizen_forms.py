@@ -531,6 +531,60 @@ def test_an_api_rating_at_a_status_taking_none_is_a_409_whatever_reply_it_names(
     assert api_snapshot() == before
 
 
+@pytest.mark.parametrize(
+    "body", [{}, {"resolution": "great"}, {"rating": "good"}], ids=["empty", "bad", "unknown"]
+)
+@pytest.mark.parametrize("state", ["dispatched", "rated", "rated_unsatisfied", "closed_unrated"])
+def test_an_api_rating_at_a_status_taking_none_is_a_409_whatever_its_body(world, state, body):
+    """A client sending ``{}`` (or a value or field the endpoint does not take) to rate a message rated already, or
+    not yet answered, read 400 「resolution: 该字段是必填项」…, and once its body was whole a 409: the status is
+    refused first, before the body, as before ``reply`` (2026-12-07). The same body for a message awaiting its
+    rating is still the 400 naming the fields."""
+    m = at_dispatched(world) if state == "dispatched" else at_replied(world)
+    if state == "closed_unrated":
+        rating_window_passed(world, fresh(m))
+    elif state != "dispatched":
+        MOVES[state](world, fresh(m))
+    client = token_client(world["p"]["citizen"])
+    before = api_snapshot()
+    r = client.post(f"/api/v1/messages/{m.public_id}/rate/", body, format="json")
+    error = r.json()["error"]
+    assert (r.status_code, error["code"], error.get("fields", {})) == (409, "illegal_move", {}), (
+        r.content.decode()
+    )
+    said = CLOSED_UNRATED if state == "closed_unrated" else "不能评价"
+    assert said in error["message"], error
+    assert api_snapshot() == before
+    awaiting = at_replied(world)
+    r = client.post(f"/api/v1/messages/{awaiting.public_id}/rate/", body, format="json")
+    assert r.status_code == 400 and r.json()["error"]["fields"], r.content.decode()
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": "短"}, {"why": "问题没有解决, 还是老样子"}], ids=["empty", "bad", "unknown"])
+@pytest.mark.parametrize("state", ["dispatched", "replied", "rated", "reopened"])
+def test_an_api_reopen_at_a_status_taking_none_is_a_409_whatever_its_body(world, state, body):
+    """As rate/: ``{}`` sent to reopen a message not answered, not rated unsatisfied or reopened already read 400
+    「reason: 该字段是必填项」, and once its body was whole a 409: the status is refused first, before the body
+    (2026-12-07). The same body for a message rated unsatisfied is still the 400 naming the fields."""
+    m = at_dispatched(world) if state == "dispatched" else at_replied(world)
+    if state == "rated":
+        MOVES["rated"](world, fresh(m))
+    elif state == "reopened":
+        MOVES["rated_unsatisfied"](world, fresh(m))
+        MOVES["reopened"](world, fresh(m))
+    client = token_client(world["p"]["citizen"])
+    before = api_snapshot()
+    r = client.post(f"/api/v1/messages/{m.public_id}/reopen/", body, format="json")
+    error = r.json()["error"]
+    assert (r.status_code, error["code"], error.get("fields", {})) == (409, "illegal_move", {}), r.content.decode()
+    assert "重办" in error["message"], error
+    assert api_snapshot() == before
+    awaiting = at_replied(world)
+    MOVES["rated_unsatisfied"](world, fresh(awaiting))
+    r = client.post(f"/api/v1/messages/{awaiting.public_id}/reopen/", body, format="json")
+    assert r.status_code == 400 and r.json()["error"]["fields"], r.content.decode()
+
+
 # --- an account closed in another tab or elsewhere: the sign-in page says why ----------------------------
 
 CLOSED_ACCOUNT = "该账号已注销"

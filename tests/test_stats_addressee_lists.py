@@ -235,12 +235,59 @@ def test_the_overdue_lists_leader_select_offers_the_offices_of_the_users_late_ca
     sup = login(personas["supervisor"])
     page = sup.get("/stats/overdue/").content.decode()
     select = re.search(r'<select name="addressee">(.*?)</select>', page, re.S).group(1)
-    assert f'<option value="{d["mayor"].pk}">兰州市市长</option>' in select
+    assert f'<option value="{d["mayor"].pk}">兰州市市长 (1 件)</option>' in select  # its count since 2026-12-07
     assert "定西市市长" not in select
     chosen = sup.get("/stats/overdue/", {"addressee": dx_mayor.pk}).content.decode()
-    assert f'<option value="{dx_mayor.pk}" selected>定西市市长</option>' in chosen
+    assert f'<option value="{dx_mayor.pk}" selected>定西市市长 (0 件)</option>' in chosen
     # /stats/ keeps every office: the public figures of any leader
     assert "定西市市长" in sup.get("/stats/").content.decode()
+
+
+def _late_options(page: str, name: str = "addressee") -> dict[str, tuple[int, int]]:
+    """/stats/overdue/'s 留言对象 (``name`` addressee) or 主办单位 (unit) select: the title of each office or unit
+    offered -> (its id, the count beside it)."""
+    select = re.search(rf'<select name="{name}">(.*?)</select>', page, re.S).group(1)
+    options = re.findall(r'<option value="(\d+)"(?: selected)?>([^<]+?)(?: \(已停用\))? \((\d+) 件\)</option>', select)
+    assert len(options) == select.count("<option") - 1, select  # each but 全部 has its count
+    return {title: (int(pk), int(count)) for pk, title, count in options}
+
+
+def test_the_overdue_lists_selects_follow_the_region_and_filters_chosen(login, directory, cases):
+    """Supervisor walk 2026-12-07: 甘肃省's supervisor looking at 兰州市 (/stats/overdue/?region=620100) was offered
+    定西市市长 in the 留言对象 select and 定西市住房和城乡建设局 in the 主办单位 select, the list of 兰州市 beside them,
+    and choosing either read 「共 0 件」. Each select offers what a case of the list's late there (the page's region and
+    other filters, its own aside) names, each with its count, as many rows as choosing it lists; a unit= chosen
+    narrows the offices, a kind= or a date_from both (主办单位 followed no filter until later that day)."""
+    from minsheng.board.models import Message
+
+    d = directory
+    dx_mayor = Addressee.objects.create(title="定西市市长", region=d["dingxi"], unit=d["dx_housing"])
+    cg_head = Addressee.objects.create(title="城关区区长", region=d["chengguan"], unit=d["cg_gov"])
+    for case, office in (("overdue", d["mayor"]), ("dingxi", dx_mayor), ("reopened_open", cg_head)):
+        Message.objects.filter(pk=cases[case].pk).update(addressee=office)  # in 七里河区, 定西市, 城关区
+    # submitted: reopened_open, then dingxi, then overdue; kinds: consult, complain, complain
+    after_dingxi = (timezone.localdate(cases["dingxi"].submitted_at) + dt.timedelta(days=1)).isoformat()
+    sup = login(make_user("province_supervisor", role="supervisor", region=d["province"]))
+    everywhere = {"兰州市市长", "定西市市长", "城关区区长"}
+    lz, dx = "兰州市住房和城乡建设局", "定西市住房和城乡建设局"
+    for query, offices_offered, units_offered in (
+            ({}, everywhere, {lz, dx}), ({"region": "620000"}, everywhere, {lz, dx}),
+            ({"region": "620100"}, {"兰州市市长", "城关区区长"}, {lz}), ({"region": "620103"}, {"兰州市市长"}, {lz}),
+            ({"region": "621100"}, {"定西市市长"}, {dx}),
+            ({"region": "620100", "measure": "overdue_unreplied"}, {"兰州市市长"}, {lz}),
+            ({"unit": d["dx_housing"].pk}, {"定西市市长"}, {lz, dx}),  # the unit select not narrowed by itself
+            ({"unit": d["housing"].pk, "region": "620100"}, {"兰州市市长", "城关区区长"}, {lz}),
+            ({"kind": "consult"}, {"城关区区长"}, {lz}), ({"kind": "complain"}, {"兰州市市长", "定西市市长"}, {lz, dx}),
+            ({"date_from": after_dingxi}, {"兰州市市长"}, {lz}),
+            ({"date_from": after_dingxi, "addressee": d["mayor"].pk}, {"兰州市市长"}, {lz})):
+        page = _text(sup.get("/stats/overdue/", query))
+        offices, units = _late_options(page), _late_options(page, "unit")
+        assert set(offices) == offices_offered, query
+        assert set(units) == units_offered, query
+        for name, options in (("addressee", offices), ("unit", units)):
+            for title, (pk, count) in options.items():
+                listed = _text(sup.get("/stats/overdue/", {**query, name: pk}))
+                assert f"共 {count} 件" in listed and listed.count('<tr class="late">') == count >= 1, (query, title)
 
 
 def test_the_stats_command_says_what_its_figures_cover(directory, personas, cases, capsys):

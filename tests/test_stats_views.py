@@ -834,7 +834,8 @@ def test_overdue_list_has_a_filter_form_of_the_users_regions_kept_as_chosen(logi
     assert '<option value="620100" selected>' in form
     assert '<input type="checkbox" name="own" value="1" checked> 本级 (不含下级)</label>' in form
     assert '<label>主办单位 <select name="unit"> <option value="">全部单位</option>' in form
-    assert f'<option value="{housing.pk}" selected>兰州市住房和城乡建设局</option>' in form
+    # kept as chosen, with the count of what it lists (none here: help, urban, 兰州市本级; since 2026-12-07)
+    assert f'<option value="{housing.pk}" selected>兰州市住房和城乡建设局 (0 件)</option>' in form
     assert re.search(r'<option value="urban" selected>', form) and '<option value="help" selected>' in form
     # the order and the measure kept, the page not (a new choice starts at its first page)
     assert '<input type="hidden" name="measure" value="overdue_unreplied">' in form

@@ -61,7 +61,8 @@ def was_locked(request) -> bool:
 
 def mark_inactive(request) -> None:
     """The right password of an account an administrator switched off (停用): the sign-in form says so. Only then:
-    a wrong one reads as on any account, so that no one learns which accounts are switched off by guessing."""
+    a wrong one reads as on any account, so that no one learns which accounts are switched off by guessing. The right
+    one is no failure (since 2026-12-07), a wrong one is: guesses stay limited."""
     if request is not None:
         request.minsheng_sign_in_inactive = True
 

@@ -212,6 +212,15 @@ def is_reply(reply: Reply | None, sent) -> bool:
     return sent is None or str(sent) == str(reply.pk if reply else "")
 
 
+def may_evaluate(message: Message) -> None:
+    """Refuses (WrongStatus, a 409) a message whose status takes no rating: one closed for want of a rating of its
+    latest answer says so, others their status. ``do_evaluate``'s first refusal; the API's rate/ asks it before
+    reading its body too, so that a client learns the status first (since 2026-12-07: ``{}`` read a 400)."""
+    if message.status == Status.CLOSED and not rated(latest_reply(message)):  # close_stale's, of this answer
+        raise WrongStatus(closed_unrated())
+    check_allowed("evaluate", message.status)
+
+
 def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment="", at=None,
                 seen_round: int | None = None, seen_reply: str | int | None = None) -> Evaluation:
     """Rate the latest reply. Satisfied ratings close the case; an unsatisfied
@@ -227,10 +236,8 @@ def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment
             raise Invalid("请选择满意、基本满意或不满意")
     now = at or timezone.now()
     with transaction.atomic():
+        may_evaluate(message)  # a refusal for the status before one for the answer
         reply = latest_reply(message)
-        if message.status == Status.CLOSED and not rated(reply):  # close_stale's, of this answer
-            raise WrongStatus(closed_unrated())
-        check_allowed("evaluate", message.status)  # a refusal for the status before one for the answer
         if ((seen_round is not None and _reply_of_round(message, seen_round) != reply)
                 or not is_reply(reply, seen_reply)):
             raise NewerReply()
@@ -308,6 +315,14 @@ def _told_carried(message: Message, assignment: Assignment, now, via: str) -> No
     transaction.on_commit(notify.dated(now, lambda: notify.handler_assigned(assignment, None, carried_over=via)))
 
 
+def may_reopen(message: Message, now=None) -> None:
+    """Refuses (IllegalMove, a 409) a message that cannot be reopened now; ``do_reopen``'s refusal for the status,
+    which the API's reopen/ asks before reading its body too, as rate/ asks ``may_evaluate`` (since 2026-12-07:
+    ``{}`` read a 400 naming ``reason``)."""
+    if not can_reopen(message, now):
+        raise IllegalMove(f"只能在不满意评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请一次重办")
+
+
 def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
     """重办: once, within the reopen window after an unsatisfied rating, back to the
     same lead unit with a new deadline. The round's 承办人 is carried over (recorded internally,
@@ -315,8 +330,7 @@ def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
     if message.author_id != actor.pk:
         raise PermissionDenied(ONLY_AUTHOR_REOPENS)
     now = at or timezone.now()
-    if not can_reopen(message, now):
-        raise IllegalMove(f"只能在不满意评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请一次重办")
+    may_reopen(message, now)
     last_lead = message.assignments.filter(role=Assignment.Role.LEAD).order_by("-assigned_at").first()
     with transaction.atomic():
         calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)

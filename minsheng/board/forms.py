@@ -239,14 +239,35 @@ def addressees_for(region):
     return sorted(rows, key=lambda a: (rank[a.region_id], a.sort, a.title))
 
 
+# a 领域 the post form cannot take, said beside its box: the select shows 「不确定」 then, no longer the choice sent
+# (until 2026-12-07 「请选择有效的领域」, as if nothing wrong had been chosen)
+TOPIC_CHOOSE_AGAIN = "请重新选择 (不确定的可选「不确定」, 由工作人员判断)"
+TOPIC_NOT_FOUND = f"所选的领域不存在, {TOPIC_CHOOSE_AGAIN}"
+TOPIC_SWITCHED_OFF = "所选的领域「{name}」已停用, " + TOPIC_CHOOSE_AGAIN
+
+
 class TopicCodeField(forms.ModelChoiceField):
     """A topic by its code, read without regard to case (``Topic.objects.coded``): Open311's ``service_code``
-    「URBAN」 is the topic 「urban」 the services list names."""
+    「URBAN」 is the topic 「urban」 the services list names. One that names no topic offered is refused as
+    ``invalid_choice``; one switched off (停用) since the form was shown is named (``TOPIC_SWITCHED_OFF``).
+    Those words are the web page's; the API and Open311 give their own (``refusal``, set by ``MessageForm``)."""
+
+    refusal = None  # (code sent, the switched-off topic or None) -> the words, for a caller with no 「不确定」 box
 
     def to_python(self, value):
         if isinstance(value, str) and value and "\x00" not in value:  # the parent refuses a NUL in its words
             value = self.queryset.coded(value).values_list("code", flat=True).first() or value
-        return super().to_python(value)
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:
+            if exc.code != "invalid_choice" or not isinstance(value, str) or "\x00" in value:
+                raise
+            off = Topic.objects.coded(value).filter(is_active=False).first()
+            if self.refusal is not None:
+                raise ValidationError(self.refusal(value, off), code="invalid_choice") from None
+            if off is None:
+                raise
+            raise ValidationError(TOPIC_SWITCHED_OFF.format(name=off.name), code="invalid_choice") from None
 
 
 def topic_choices():
@@ -272,7 +293,7 @@ class MessageForm(ChineseForm):
     addressee = AddresseeField(label="留言对象", required=False, choices=[(COMPETENT_DEPARTMENT, "职能部门")])
     topic = TopicCodeField(label="领域 (选填)", required=False, to_field_name="code",
                                    queryset=Topic.objects.filter(is_active=True),
-                                   error_messages={"invalid_choice": INVALID_CHOICE["topic"]})
+                                   error_messages={"invalid_choice": TOPIC_NOT_FOUND})
     photos = PhotosField(label="照片 (选填)",
                          help_text="最多 6 张, JPEG 或 PNG, 每张不超过 5 MB; 上传时会去除拍摄位置等隐私信息")
     address = forms.CharField(label="地点 (选填)", max_length=200, required=False,
@@ -293,9 +314,12 @@ class MessageForm(ChineseForm):
     show_name = forms.BooleanField(label="公开我的昵称", required=False,
                                    help_text="默认不公开, 公开页面显示为“匿名网友”")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, topic_refusal=None, **kwargs):
+        """``topic_refusal``: the words for a topic code that is none (or switched off), for a caller that chose
+        it by code and has no 「不确定」 to pick (the API, Open311); the web page's words without it."""
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = topic_choices()
+        self.fields["topic"].refusal = topic_refusal
         region = self.chosen_region()
         self.fields["addressee"].choices = [(COMPETENT_DEPARTMENT, "职能部门 (按职责交办)")] + [
             (str(a.pk), f"{a.title}") for a in addressees_for(region)]

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -441,13 +441,6 @@ def overdue(request):
     measure = request.GET.get("measure", "overdue")
     if measure not in exports.TIMED_MEASURES:
         return _error(request, f"不支持的统计项: {measure}")
-    # the form's units: those with a case of this user's late now by this list's measure (the choice of all
-    # units ran to hundreds; under 超期从未答复 a unit whose late cases were all answered once listed nothing)
-    late = qs.filter(pk__in=exports.message_queryset(make_scope(), measure, public=False, now=now).values("pk"))
-    late_units = Unit.objects.filter(pk__in=late.values("open_case__unit_key"))
-    # and its offices (留言对象): those written a case of this user's late now, as its units (since 2026-12-06;
-    # before, every office of the directory: a city's supervisor chose another city's leader and read 「共 0 件」)
-    late_offices = Addressee.objects.filter(pk__in=late.values("addressee_id"))
     try:  # a date refused is left out and said by its box (「无法显示」 and the filters gone before 2026-12-05)
         scope, filters, date_error = _scope_or_date_error(filters)
     except ScopeError as exc:
@@ -456,6 +449,14 @@ def overdue(request):
     if scope.region and not (roles.admin or roles.unit_ids or any(
             scope.region.code.startswith(p) or p.startswith(scope.region.prefix) for p in prefixes)):
         return _error(request, f"您无权查看{scope.region.name}的超期留言", 403)
+    # the list but for its 留言对象: what the form's offices count (a case of the user's late now, of the page's
+    # region and other filters), as choosing one lists
+    late_here = qs.filter(pk__in=exports.message_queryset(dataclasses.replace(scope, addressee=None), measure,
+                                                          public=False, now=now).values("pk"))
+    # and but for its 主办单位, what the form's units count (the choice of all units ran to hundreds; under 超期从未答复
+    # a unit whose late cases were all answered once listed nothing)
+    late_units = qs.filter(pk__in=exports.message_queryset(dataclasses.replace(scope, unit=None), measure,
+                                                           public=False, now=now).values("pk"))
     qs = qs.filter(pk__in=exports.message_queryset(scope, measure, public=False, now=now).values("pk"))
     # 超期天数 grows as the deadline lies further back: most overdue first unless ?dir=asc
     ascending = request.GET.get("dir") == "asc"
@@ -476,15 +477,40 @@ def overdue(request):
     # the filter form (stats/_filters.html): the regions this user may see, 本级, the unit handling the case
     # now; it keeps the list's order and measure (before 2026-12-05 the filters came from links alone)
     keep = [("measure", measure)] * (measure != "overdue") + [("dir", "asc")] * ascending
-    unit_choices = [*late_units] + ([scope.unit] if scope.unit and scope.unit not in late_units else [])
-    offices = late_offices | Addressee.objects.filter(pk=scope.addressee.pk) if scope.addressee else late_offices
     return render(request, "stats/overdue.html", {
         **_context_filters(scope, filters), "regions": _visible_regions(roles, filters.get("region", "")),
-        "addressees": offices.select_related("region").order_by("region__code", "sort", "title"),
-        "own_filter": True, "region_list": "overdue", "unit_choices": unit_choices, "unit_label": "主办单位", "keep_params": keep,
+        "addressees": _late_offices(late_here, scope.addressee),
+        "own_filter": True, "region_list": "overdue", "unit_choices": _late_lead_units(late_units, scope.unit), "unit_label": "主办单位", "keep_params": keep,
         "form_label": "筛选超期清单", "own_notice": own_notice,
         "page": page, "now": now, "can_export": can_export, "ascending": ascending, "measure": measure,
         "measure_label": exports.MEASURE_LABELS[measure], "date_error": date_error})
+
+
+def _late_offices(late, chosen: Addressee | None) -> list[Addressee]:
+    """The overdue list's 留言对象 (``late``: its cases but for the office chosen): the offices written one of them,
+    each with ``late_count``, as many as choosing it lists, and the office ``chosen`` (from the address) whatever
+    its count. Since 2026-12-07 they follow the page's region (and its other filters): 甘肃省's supervisor looking at
+    兰州市 was offered 定西市市长 and read 「共 0 件」 choosing it; since 2026-12-06 only offices of the user's late
+    cases, before every office of the directory."""
+    counts = dict(late.exclude(addressee=None).order_by().values_list("addressee_id").annotate(n=Count("pk")))
+    offices = Addressee.objects.filter(pk__in=[*counts, *([chosen.pk] if chosen else [])])
+    offices = list(offices.select_related("region").order_by("region__code", "sort", "title"))
+    for office in offices:
+        office.late_count = counts.get(office.pk, 0)
+    return offices
+
+
+def _late_lead_units(late, chosen: Unit | None) -> list[Unit]:
+    """The overdue list's 主办单位 (``late``: its cases but for the unit chosen): the units handling one of them now,
+    each with ``late_count``, as many as choosing it lists, and the unit ``chosen`` (from the address) whatever its
+    count; as ``_late_offices``. Since 2026-12-07 (later) they follow the page's region and other filters: 甘肃省's
+    supervisor looking at 定西市 was offered 兰州市's units; before, every unit with a late case of the user's."""
+    counts = dict(late.exclude(open_case__unit_key=None).order_by().values_list("open_case__unit_key")
+                  .annotate(n=Count("pk")))
+    units = list(Unit.objects.filter(pk__in=[*counts, *([chosen.pk] if chosen else [])]))  # by region, then name
+    for unit in units:
+        unit.late_count = counts.get(unit.pk, 0)
+    return units
 
 
 @limit_lookups

@@ -456,6 +456,14 @@ def _parameters(request):
     return merged
 
 
+def service_code_refusal(code, switched_off) -> str:
+    """Open311's words for a ``service_code`` the post form cannot take, as a read of an unknown one says it
+    (the web page's ask to choose 「不确定」 instead, which a service_code has not)."""
+    what = (f"服务类型 {echoed(code)} ({switched_off.name}) 已停用" if switched_off is not None
+            else f"没有代码为 {echoed(code)} 的服务类型")
+    return f"{what} (可用的服务类型见 /open311/v2/services.json)"
+
+
 def submit(request, jurisdiction: Region | None) -> Message:
     """Validate with the web form (board.forms.MessageForm), then board.actions.do_submit."""
     data = _parameters(request)
@@ -494,7 +502,8 @@ def submit(request, jurisdiction: Region | None) -> Message:
     }
     if _bool(attrs.get("show_name", ""), "show_name"):
         form_data["show_name"] = "on"
-    form = MessageForm(form_data, MultiValueDict({"photos": request.FILES.getlist("media")}))
+    form = MessageForm(form_data, MultiValueDict({"photos": request.FILES.getlist("media")}),
+                       topic_refusal=service_code_refusal)
     if not form.is_valid():
         errors = dict(form.errors)
         if not (attrs.get("title") or "").strip() and len(errors) > 1:

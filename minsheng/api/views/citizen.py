@@ -35,6 +35,14 @@ from .base import (
 PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, description="留言编号")
 
 
+def topic_refusal(code, switched_off) -> str:
+    """The API's words for a ``topic`` it cannot take (the web page's ask to choose 「不确定」 instead, a choice
+    an API client does not have: it leaves ``topic`` out)."""
+    what = (f"领域 {echoed(code)} ({switched_off.name}) 已停用" if switched_off is not None
+            else f"没有代码为 {echoed(code)} 的领域")
+    return f"{what} (可用的领域见 /api/v1/topics/; 不确定的可不填 topic, 由工作人员判断)"
+
+
 def create_message(request):
     """Validate with the web form (board.forms.MessageForm: rules and photo cleaning
     defined once) after a type check of the API body, then call do_submit."""
@@ -47,7 +55,7 @@ def create_message(request):
                  if k not in ("photos", "show_name", "again")}
     if checked.get("show_name"):
         form_data["show_name"] = "on"
-    form = MessageForm(form_data, MultiValueDict({"photos": uploads}))
+    form = MessageForm(form_data, MultiValueDict({"photos": uploads}), topic_refusal=topic_refusal)
     if not form.is_valid():
         raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
     if not checked.get("again"):
@@ -147,11 +155,12 @@ class Rate(_CitizenAction):
                                   "`reply` 写明评价的是哪一条答复 (它的轮次, 即留言 `replies` 中的 `round`): 此后单位已再次答复 "
                                   "(重办后) 则为 409 `conflict` (已有新的答复, 请阅读后再评价), 不评价; 不是这条留言的答复为 400 并指明 "
                                   "`reply`; 缺省则评价最新的答复, 不核对。"
-                                  "只有留言人本人可以评价: 他人为 403 (不论请求体); 当前状态不能评价为 409, 调用者看不到的留言为 404, 请求体不合格为 400。")}
+                                  "只有留言人本人可以评价: 他人为 403 (不论请求体); 当前状态不能评价为 409 (不论请求体), 调用者看不到的留言为 404, 请求体不合格为 400。")}
 
     @extend_schema(request=RateBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
         message = _author_only(request, public_id, actions.ONLY_AUTHOR_RATES)
+        actions.may_evaluate(message)  # a status that takes no rating: its 409 whatever the body says
         body = parse(RateBody, body_of(request, RateBody))
         if "reply" in body:  # the answer the client read, by its round (the API shows no other id of an answer)
             body["seen_round"] = body.pop("reply")
@@ -161,11 +170,12 @@ class Rate(_CitizenAction):
 
 class Reopen(_CitizenAction):
     docs = {"post": Doc("申请重办", "留言人在作出不满意评价后申请重办, 须写明理由 `reason`, 每条留言只能申请一次; "
-                                  "返回申请后的留言。只有留言人本人可以申请: 他人为 403 (不论请求体); 当前状态不能申请为 409, 调用者看不到的留言为 404。")}
+                                  "返回申请后的留言。只有留言人本人可以申请: 他人为 403 (不论请求体); 当前状态不能申请为 409 (不论请求体), 调用者看不到的留言为 404, 请求体不合格为 400。")}
 
     @extend_schema(request=ReopenBody, responses=OwnMessageSerializer, tags=["citizen"], parameters=[PUBLIC_ID])
     def post(self, request, public_id):
         message = _author_only(request, public_id, actions.ONLY_AUTHOR_REOPENS)
+        actions.may_reopen(message)  # a status that takes no reopening: its 409 whatever the body says
         body = parse(ReopenBody, body_of(request, ReopenBody))
         actions.do_reopen(request.user, message, reason=body["reason"])
         return self.done(message)
