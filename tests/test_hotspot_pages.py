@@ -1245,6 +1245,21 @@ def test_a_region_that_does_not_exist_says_so_in_chinese(client, old_and_new_hot
     assert f"没有区划代码为 {code} 的区划" in text and old.title in text and new.title in text
 
 
+def test_a_long_unknown_region_or_period_is_cut_and_said_to_be(client, login, personas, old_and_new_hotspots):
+    """A pasted 60-character ?region= or ?days= came back as its first 20 characters with nothing to say the rest
+    was cut, so the page named a code nobody typed; /browse/ ends such a cut code in 「…」, and so do these."""
+    code, period = "6201" + "x" * 56, "7" + "d" * 59
+    region_page = client.get("/hotspots/", {"region": code}).content.decode()
+    assert f"没有区划代码为 {code[:20]}… 的区划" in region_page
+    period_page = client.get("/hotspots/", {"days": period}).content.decode()
+    assert f"时间范围「{period[:20]}…」无效" in period_page
+    chronic = login(personas["supervisor"]).get("/chronic/", {"region": code})
+    assert chronic.status_code == 400
+    assert f"没有区划代码为 {code[:20]}… 的区划" in chronic.content.decode()
+    short = client.get("/hotspots/", {"region": "x" * 20}).content.decode()  # 20 are said whole, no 「…」
+    assert f"没有区划代码为 {'x' * 20} 的区划" in short
+
+
 def _card(text: str) -> str:
     """The dashboard's 热点问题 list (the left half of its card, before 老大难)."""
     start = text.index("<h3>热点问题")

@@ -36,6 +36,7 @@ from rest_framework.settings import api_settings
 
 from minsheng.board.actions import Invalid
 from minsheng.board.workflow import Conflict, IllegalMove
+from minsheng.text_cut import cut
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ ECHOED_MAX = 100
 def echoed(text: str, limit: int = ECHOED_MAX) -> str:
     """A request's own words as an error repeats them: the first ``limit`` characters, then 「…」 (a 10 kB
     ``Accept`` header came back whole in the 406's message until 2026-12-06)."""
-    return text if len(text) <= limit else text[:limit] + "…"
+    return cut(text, limit)
 
 
 _QUOTED = re.compile("“([^”]*)”")

@@ -206,10 +206,13 @@ def rated(reply: Reply | None) -> bool:
     return reply is not None and reply.evaluations.exists()
 
 
-def is_reply(reply: Reply | None, sent) -> bool:
-    """``sent`` (a form's ``reply``: the pk of the answer it showed) names ``reply``, the latest; None (a form
-    that does not say) is taken for it."""
-    return sent is None or str(sent) == str(reply.pk if reply else "")
+def check_seen_reply(reply: Reply | None, sent) -> None:
+    """NewerReply unless ``sent`` (a rating form's ``reply``: the pk of the answer it showed) names ``reply``, the
+    latest; None (a form that does not say) is taken for it. do_evaluate checks a complete form's under its
+    transaction; the rating page checks an incomplete one's before showing its errors again, beside an answer
+    the citizen may not have read."""
+    if sent is not None and str(sent) != str(reply.pk if reply else ""):
+        raise NewerReply()
 
 
 def may_evaluate(message: Message) -> None:
@@ -238,9 +241,9 @@ def do_evaluate(actor, message: Message, *, resolution, attitude, speed, comment
     with transaction.atomic():
         may_evaluate(message)  # a refusal for the status before one for the answer
         reply = latest_reply(message)
-        if ((seen_round is not None and _reply_of_round(message, seen_round) != reply)
-                or not is_reply(reply, seen_reply)):
+        if seen_round is not None and _reply_of_round(message, seen_round) != reply:
             raise NewerReply()
+        check_seen_reply(reply, seen_reply)
         transition(message, "evaluate")
         evaluation = Evaluation.objects.create(message=message, reply=reply, resolution=resolution,
                                                attitude=attitude, speed=speed, comment=comment, created_at=now)

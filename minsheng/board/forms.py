@@ -21,6 +21,7 @@ from django.forms.renderers import DjangoTemplates
 from minsheng.accounts.models import Membership
 from minsheng.directory.models import Addressee, Region, Topic, Unit, topic_tree
 from minsheng.insight.text import has_words
+from minsheng.text_cut import cut
 
 from .actions import INVALID_CHOICE
 from .models import MessageKind, Rating
@@ -423,11 +424,6 @@ def query_cut(request) -> bool:
     return len((request.GET.get("q") or "").strip()) > MAX_QUERY_LENGTH
 
 
-def _cut(code: str) -> str:
-    """A code named in a message: its first 20 characters, 「…」 after them when there were more."""
-    return code if len(code) <= 20 else code[:20] + "…"
-
-
 class BrowseForm(ChineseForm):
     """Filters of the public list; bad values are dropped, never an error page."""
 
@@ -454,13 +450,13 @@ class BrowseForm(ChineseForm):
     def clean_region(self):
         code = self.cleaned_data["region"].strip()
         if code and not Region.objects.filter(code=code).exists():
-            raise ValidationError(f"没有区划代码为 {_cut(code)} 的区划, 未按区划筛选")
+            raise ValidationError(f"没有区划代码为 {cut(code, 20)} 的区划, 未按区划筛选")
         return code
 
     def clean_topic(self):
         code = self.cleaned_data["topic"].strip()
         if code and not Topic.objects.coded(code).exists():
-            raise ValidationError(f"没有代码为 {_cut(code)} 的领域, 未按领域筛选")
+            raise ValidationError(f"没有代码为 {cut(code, 20)} 的领域, 未按领域筛选")
         return code
 
     def clean(self):

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..progress import due
+from ..text_cut import cut
 
 TITLE_COLUMNS = ("留言主题", "title")
 BODY_COLUMNS = ("留言详情", "body")
@@ -88,7 +89,7 @@ def columns_text(header: list[str]) -> str:
     """A file's columns for an error message: 「留言编号, 留言主题, …」, at most
     MAX_LISTED_COLUMNS names of at most 30 characters, so that the one-line error of a file
     that is no CSV (one 5 MB "column") stays a line to read."""
-    names = [h if len(h) <= 30 else h[:30] + "…" for h in header[:MAX_LISTED_COLUMNS]]
+    names = [cut(h, 30) for h in header[:MAX_LISTED_COLUMNS]]
     more = len(header) - MAX_LISTED_COLUMNS
     return ", ".join(names) + (f" 等 {len(header)} 列" if more > 0 else "")
 
@@ -493,10 +494,9 @@ def fill_csv(path: str | Path, header: list[str], rows) -> int:
 
 
 # --- dates and counts (hotspots, replies) ----------------------------------------
-def _cut(value: str, width: int = 40) -> str:
-    """A cell quoted in an error, cut to ``width`` characters: a 留言时间 or 点赞数 holding a
-    whole letter (a column shifted) made a one-line error of 100,000 characters."""
-    return value if len(value) <= width else value[:width] + "…"
+# a cell quoted in an error is cut to 40 characters: a 留言时间 or 点赞数 holding a whole letter (a column
+# shifted) made a one-line error of 100,000 characters
+QUOTED_MAX = 40
 
 
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d %H:%M:%S", "%Y%m%d")
@@ -567,7 +567,7 @@ def parse_time(value: str, path, number: int, column: str, line: int | None = No
     try:
         at = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是有效的时间: {_cut(shown)!r} "
+        raise CSVError(f"{path}: {row_name(number, line)}的 {column} 不是有效的时间: {cut(shown, QUOTED_MAX)!r} "
                        "(应为 2019/1/8 14:39:05 或 2019-01-08 14:39 之类)") from None
     if at.tzinfo is not None:  # 2019-03-01T06:00:00Z is 14:00 in 北京时间, the time of every other row
         at = at.astimezone(_local_zone())
@@ -594,11 +594,11 @@ def parse_count(value: str, path, number: int, column: str, line: int | None = N
     try:
         count = float(raw)
     except ValueError:
-        raise CSVError(f"{where} 不是数字: {_cut(raw)!r}") from None
+        raise CSVError(f"{where} 不是数字: {cut(raw, QUOTED_MAX)!r}") from None
     if not math.isfinite(count):
-        raise CSVError(f"{where} 不是数字: {_cut(raw)!r}")
+        raise CSVError(f"{where} 不是数字: {cut(raw, QUOTED_MAX)!r}")
     if count < 0:
-        raise CSVError(f"{where} 不能为负数: {_cut(raw)!r}")
+        raise CSVError(f"{where} 不能为负数: {cut(raw, QUOTED_MAX)!r}")
     if not count.is_integer():
-        raise CSVError(f"{where} 应为整数: {_cut(raw)!r}")
+        raise CSVError(f"{where} 应为整数: {cut(raw, QUOTED_MAX)!r}")
     return int(count)

@@ -42,6 +42,7 @@ from collections import Counter
 from functools import lru_cache
 
 from minsheng.board.deadlines import working_days_between
+from minsheng.text_cut import cut
 
 from .places import _BEFORE_A_PLACE, _NOT_IN_NAME
 from .text import LONG_NUMBER, SYNONYM_OF, in_words_of, jieba_posseg, normalize, tokenize, word_frequency
@@ -1767,7 +1768,7 @@ def score_reply(title: str, body: str, reply: str, asked_at: dt.datetime | None 
                     else (1.0 if relevance >= 0.4 else relevance))
     missed = [q for q, ok in zip(asked, addressed, strict=True) if not ok]
     if missed:
-        missed = [q if len(q) <= 30 else q[:29] + "…" for q in missed]  # cut, and seen to be
+        missed = [cut(q, 30, mark_within=True) for q in missed]  # cut, and seen to be
         reasons.append(f"留言提出的 {len(asked)} 个问题中有 {len(missed)} 个未回应, 如「{missed[0]}」")
 
     has_facts = bool(_FACTS.search(core))

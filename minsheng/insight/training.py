@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..text_cut import cut
 from . import classify, csvio
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ KIND_FOR_LABEL = {
 def listed(labels: Sequence[str], shown: int = 12, width: int = 20) -> str:
     """At most ``shown`` labels, each cut to ``width`` characters, 「, …」 after them when there are more: a
     note or an error of the classifier commands stays a line to read when a column holds thousands of values."""
-    names = [label if len(label) <= width else label[:width] + "…" for label in labels[:shown]]
+    names = [cut(label, width) for label in labels[:shown]]
     return ", ".join(names) + (", …" if len(labels) > shown else "")
 
 

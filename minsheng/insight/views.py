@@ -22,6 +22,7 @@ from minsheng.board.views.public import page_of
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 from minsheng.lookup_limits import limit_lookups
+from minsheng.text_cut import cut
 
 from . import lookup
 from .hotspots_service import chronic_days, heat_clock, keep_heat_current, trend_of, unresolved_members
@@ -70,7 +71,7 @@ def hotspot_list(request):
     region = _region(asked_region)
     # a code that names no region (a link mistyped) is said, and all are listed, as a bad period is: it listed all,
     # nothing said, as if that region's were shown (a supervisor's walk, 2026-12-07)
-    bad_region = asked_region[:20] if asked_region and region is None else None
+    bad_region = cut(asked_region, 20) if asked_region and region is None else None
     asked = request.GET.get("days", "").strip()
     days = next((d for d in PERIODS if str(d) == asked), None)
     # 全部 ranks by the stored heat, brought to now where it is over an hour old; a period by its heat as of the same
@@ -88,7 +89,7 @@ def hotspot_list(request):
         "page": page, "region": region, "regions": _regions_for_filter(region), "days": days,
         "periods": [(d, f"近 {d} 天" if d else "全部", urlencode({k: v for k, v in {**kept, "days": d}.items() if v}))
                     for d in (*PERIODS, None)],
-        "bad_days": asked[:20] if asked and days is None else None, "bad_region": bad_region,
+        "bad_days": cut(asked, 20) if asked and days is None else None, "bad_region": bad_region,
         "query": "".join(f"{k}={v}&" for k, v in kept.items() if v),
     }, status=400 if (asked and days is None) or bad_region else 200)
 
@@ -167,7 +168,7 @@ def chronic(request):
     code = request.GET.get("region", "").strip()
     region = _region(code) if code else None
     if code and region is None:
-        return _chronic_error(request, f"没有区划代码为 {code[:20]} 的区划", 400)
+        return _chronic_error(request, f"没有区划代码为 {cut(code, 20)} 的区划", 400)
     if region is not None and not roles.supervises_some_of(region):  # (it read 「定西市在您负责的区划内暂无…」)
         return _chronic_error(request, f"老大难只列您督办的区划; 您不督办{region.name}。", 403)
     if region is not None:

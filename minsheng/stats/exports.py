@@ -29,6 +29,7 @@ from minsheng.board.moderation import mask, real_name
 from minsheng.board.views.public import page_of
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Unit
+from minsheng.text_cut import cut
 
 from .facts import working_days_late
 from .figures import Scope, clock, compute, missed_q, reported, sign_late_q, tabulate, topic_subtree_ids
@@ -453,7 +454,7 @@ def name_part(text: str, most: int = NAME_PART_MAX) -> str:
     """``text`` as a part of a file name: savable, at most ``most`` characters (its first ones and 「…」):
     three parts of 12 keep a whole name under the 255 bytes a file system takes."""
     text = UNSAVABLE.sub("_", text.strip())
-    return text if len(text) <= most else text[:most - 1] + "…"
+    return cut(text, most, mark_within=True)
 
 
 def file_names(what: str, what_ascii: str, scope: Scope, now, fmt: str, tail: str = "",

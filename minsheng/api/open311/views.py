@@ -33,6 +33,7 @@ from minsheng.board.models import HIDDEN_EVENT_KINDS, Assignment, Event, Message
 from minsheng.board.position import far_notice
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region, Topic
+from minsheng.text_cut import cut
 
 from ..authentication import TOKEN_AS_OPEN311_KEY, Open311KeyAuthentication, misplaced_open311_key
 from ..errors import ApiError, echoed
@@ -315,7 +316,7 @@ def _title_from(description: str) -> str:
     first = re.split(r"[。！？!?]", text, maxsplit=1)[0].strip()
     if len(first) < 5:
         first = text
-    return first if len(first) <= 30 else first[:29] + "…"
+    return cut(first, 30, mark_within=True)
 
 
 def _coordinate(raw) -> str:

@@ -267,22 +267,22 @@ def rate(request, public_id):
         flash.error(request, f"当前状态为「{message.get_status_display()}」, 只能在收到答复后评价一次")
         return redirect("board:message", public_id)
     form = EvaluationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and not form.is_valid() and not actions.is_reply(latest, request.POST.get("reply")):
-        # an earlier answer's form, a rating left blank: shown again with the field's error, the new answer in
-        # it would go unsaid (do_evaluate checks the form's answer when it is complete)
-        flash.error(request, actions.NEWER_REPLY)
-        return redirect("board:rate", public_id)
-    if request.method == "POST" and form.is_valid():
-        try:  # the answer the form showed (its ``reply``), checked by do_evaluate under its transaction
-            ok = run_action(request, actions.do_evaluate, request.user, message, success="感谢您的评价",
-                            passes=actions.NewerReply, seen_reply=request.POST.get("reply"), **form.cleaned_data)
+    if request.method == "POST":
+        seen = request.POST.get("reply")  # the answer the form showed
+        try:
+            if not form.is_valid():  # a rating left blank: shown again with the field's error, if of the latest answer
+                actions.check_seen_reply(latest, seen)
+            else:  # checked by do_evaluate under its transaction
+                ok = run_action(request, actions.do_evaluate, request.user, message, success="感谢您的评价",
+                                passes=actions.NewerReply, seen_reply=seen, **form.cleaned_data)
+                if ok and message.status == Status.EVALUATED:
+                    flash.info(request, f"如问题仍未解决, 可在 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
+                return redirect("board:message", public_id)
         except actions.NewerReply as exc:
-            # the form of the answer before a 重办 (another tab) rated the new one, unread: back to the form, showing it
+            # the form of the answer before a 重办 (another tab): rating it would rate the new one, unread, and its
+            # errors shown again would leave the new one unsaid; back to the form, showing it
             flash.error(request, str(exc))
             return redirect("board:rate", public_id)
-        if ok and message.status == Status.EVALUATED:
-            flash.info(request, f"如问题仍未解决, 可在 {settings.MINSHENG_REOPEN_DAYS} 天内申请重办一次")
-        return redirect("board:message", public_id)
     # the answer being rated, on the page: 我的留言's 去评价 leads here, not to the message
     reply = _as_published(message, latest)
     return render(request, "board/rate.html", {"message": message, "form": form, "reply": reply,
