@@ -144,6 +144,21 @@ def test_dashboard_is_for_supervisors_of_their_regions(client, login, personas, 
     assert sup.get("/stats/dashboard/", {"region": "621100"}).status_code == 403
 
 
+def test_a_long_unknown_code_is_quoted_cut_and_said_to_be(client, login, personas, cases):
+    """A pasted paragraph in ?region= or ?topic= comes back as its first 20 characters and 「…」, as on /browse/ and
+    /hotspots/ (the dashboard, the public statistics and their JSON quoted it whole)."""
+    long = "6201" + "9" * 40
+    cut_code = long[:20] + "…"
+    dashboard = login(personas["supervisor"]).get("/stats/dashboard/", {"region": long})
+    public = client.get("/stats/", {"region": long})
+    topic = client.get("/stats/", {"topic": "t" * 40})
+    figures = client.get("/stats/figures.json", {"region": long})
+    for response in (dashboard, public, figures):
+        text = response.content.decode()
+        assert response.status_code == 400 and f"没有区划代码为 {cut_code} 的区划" in text, text[:300]
+    assert topic.status_code == 400 and f"没有代码为 {'t' * 20}… 的领域" in topic.content.decode()
+
+
 def test_overdue_list_is_scoped_to_the_user(client, login, personas, cases):
     assert client.get("/stats/overdue/").status_code == 302
     sup = _text(login(personas["supervisor"]).get("/stats/overdue/"))

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from minsheng.board.models import MessageKind
 from minsheng.directory.models import Addressee, Region, Topic, Unit
+from minsheng.text_cut import cut
 
 from .measures import MEASURE, NAMES
 from .models import (
@@ -264,7 +265,7 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
         if not isinstance(region, Region):
             found = Region.objects.filter(code=str(region).strip()).first()
             if found is None:
-                raise ScopeError(f"没有区划代码为 {region} 的区划", "region")
+                raise ScopeError(f"没有区划代码为 {cut(str(region), 20)} 的区划", "region")
             region = found
         scope.regions = _narrowed(scope.regions, region, lambda a, b: a.contains(b),
                                   f"{region.name} 不在该征集活动的范围内")
@@ -272,7 +273,7 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
         if not isinstance(topic, Topic):
             found = Topic.objects.coded(str(topic).strip()).first()
             if found is None:
-                raise ScopeError(f"没有代码为 {topic} 的领域", "topic")
+                raise ScopeError(f"没有代码为 {cut(str(topic), 20)} 的领域", "topic")
             topic = found
         scope.topics = _narrowed(scope.topics, topic, _topic_contains, f"{topic.name} 不在该征集活动的领域内")
     if own not in (None, "", False, "0"):

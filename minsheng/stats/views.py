@@ -30,6 +30,7 @@ from minsheng.board.views.public import page_of
 from minsheng.directory.models import Addressee, Region, Unit, home_region, topic_tree
 from minsheng.directory.pinyin import name_or_pinyin, picker_answer
 from minsheng.lookup_limits import limit_lookups
+from minsheng.text_cut import cut
 
 from . import campaign_report, exports, figures
 from .facts import working_days_late
@@ -375,7 +376,7 @@ def dashboard(request):
     if code:
         region = Region.objects.filter(code=code).first()
         if region is None:
-            return _error(request, f"没有区划代码为 {code} 的区划")
+            return _error(request, f"没有区划代码为 {cut(code, 20)} 的区划")
         if allowed is not None and not any(a.contains(region) for a in allowed):
             return _error(request, "您无权查看该区划", 403)
     else:

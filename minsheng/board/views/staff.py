@@ -51,6 +51,7 @@ from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import SUGGEST_RELATED, prefilled, proposed_units
 from minsheng.stats.facts import working_days_late
 from minsheng.stats.figures import clock
+from minsheng.text_cut import cut
 
 from .. import actions, batch_dispatch, bulk, moderation, notify, search
 from .. import staff_forms as forms
@@ -806,7 +807,7 @@ def _chosen_district(code: str, roles: Roles, depth: int | None) -> dict:
     one outside the supervisor's regions."""
     region = Region.objects.filter(code=code).first()
     if region is None:
-        raise Http404(f"没有区划代码为 {code} 的区划")
+        raise Http404(f"没有区划代码为 {cut(code, 20)} 的区划")
     if not roles.admin and not any(code.startswith(p) for p in roles.supervise_prefixes):
         raise PermissionDenied(f"{region.name}不在您督办的区划内")
     if _district_code(code, depth) != code:
