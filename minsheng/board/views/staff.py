@@ -352,7 +352,11 @@ def _inbox_list(request, roles: Roles, now):
     sort = inbox_sort(request)
     if sort != DEFAULT_SORT:
         keep_filters = {**keep_filters, "sort": sort}
-    qs = (base.filter(inbox_tabs[tab][1]).annotate(late=_late_first(now), next_due=next_deadline())
+    # 延期待审批: a request of the row's unit the supervisor has still to decide (one per assignment at most),
+    # said on the row and in the export: which overdue cases were already asked for was found case by case
+    extension_pending = Exists(Extension.objects.filter(assignment=OuterRef("pk"), state=Extension.State.PENDING))
+    qs = (base.filter(inbox_tabs[tab][1])
+          .annotate(late=_late_first(now), next_due=next_deadline(), extension_pending=extension_pending)
           .select_related("message__region", "message__topic", "unit", "handler"))
     qs = order_by_sort(qs, inbox_order(*parse_sort(sort), next_due=F("next_due"), handler=handler_name(),
                                        handler_key=handler_key()))
@@ -451,6 +455,8 @@ def _inbox_export_rows(qs, now):
                 state.append("签收超期")
         if a.late == 0:
             state.append("已超期")
+        if a.extension_pending:
+            state.append("延期待审批")
         yield [m.public_id, m.title, moment(m.submitted_at), m.region.name, m.topic.name if m.topic else "",
                a.unit.name, a.get_role_display(), moment(a.signed_at), str(a.handler) if a.handler else "未指派",
                "" if a.role == A.Role.ASSIST or a.signed_at else moment(a.sign_due_at, "%Y-%m-%d"),
