@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from minsheng.board import actions
 from minsheng.board.models import Extension
+from minsheng.board.views import staff
 
-from .test_staff_qa import LONG_AGO, dispatch, fresh, text
+from .test_staff_qa import LONG_AGO, dispatch, fresh, row_titles, text
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +45,34 @@ def test_the_inbox_row_says_an_extension_waits_for_the_supervisor(personas, dire
     actions.do_decide_extension(personas["supervisor"], extension, approve=False, note="请按期办理")
     inbox = text(client.get(reverse("board:inbox"), {"tab": "overdue"}))
     assert "延期待审批" not in _row(inbox, asked.title)
+
+
+def _pager(html: str) -> str:
+    return html[html.index('class="pagination"') :].split("</nav>")[0]
+
+
+def test_the_inbox_pager_reaches_the_last_page_and_any_page_in_one_click(
+    personas, directory, login, monkeypatch
+):
+    """200 cases are 10 pages: the pager offered 上一页 and 下一页 alone, so the officer reached the oldest
+    cases on the last page (or page 7, where they stopped yesterday) by clicking 下一页 page after page. It links
+    the first and last page and the pages around the one shown, keeping the tab, sort and search."""
+    monkeypatch.setattr(staff, "PAGE_SIZE", 2)
+    for n in range(19):
+        dispatch(personas, directory, f"七里河区小区停车难问题{n:02d}")
+    client = login(personas["officer"])
+    first = _pager(text(client.get(reverse("board:inbox"), {"tab": "new", "sort": "submitted"})))
+    assert "第 1 / 10 页, 共 19 件" in first
+    assert '<a href="?tab=new&amp;sort=submitted&amp;page=10"' in first  # the last page, in one click
+    assert '<a href="?tab=new&amp;sort=submitted&amp;page=2"' in first
+    assert "上一页" not in first
+    middle = text(client.get(reverse("board:inbox"), {"tab": "new", "sort": "submitted", "page": 6}))
+    pager = _pager(middle)
+    for n in (1, 5, 7, 10):
+        assert f'<a href="?tab=new&amp;sort=submitted&amp;page={n}"' in pager, n
+    assert 'aria-current="page">6<' in pager  # the page shown is said, not linked
+    assert "page=6" not in pager
+    # the last page, by submission the newest: its one row
+    last = text(client.get(reverse("board:inbox"), {"tab": "new", "sort": "submitted", "page": 10}))
+    assert row_titles(last) == ["七里河区小区停车难问题18"]
+    assert "下一页" not in _pager(last)
