@@ -59,20 +59,10 @@ def calendar_warning(context, admin=False):
     return {"text": text, "can_enter": can_enter, "admin": admin}
 
 
-# the pages around the one shown that a staff list's pager links (board/staff/_pager.html), each side
-PAGER_REACH = 2
-
-
 @register.simple_tag
 def page_numbers(pg):
-    """The page numbers a staff list's pager offers for the page ``pg``: the first, the last and those within
-    PAGER_REACH of it, in order, None where pages are skipped (「…」). Before 2026-12-07 上一页 and 下一页 alone:
-    an officer's 200 cases are ten pages, and the oldest, on the last, took nine clicks."""
-    last, here = pg.paginator.num_pages, pg.number
-    shown = sorted({1, last, *range(max(1, here - PAGER_REACH), min(last, here + PAGER_REACH) + 1)})
-    numbers: list[int | None] = []
-    for n in shown:
-        if numbers and n - numbers[-1] > 1:
-            numbers.append(n - 1 if n - numbers[-1] == 2 else None)  # one page skipped: its number, not 「…」
-        numbers.append(n)
-    return numbers
+    """The page numbers a staff list's pager offers for the page ``pg`` (board/staff/_pager.html): the first, the
+    last and the two either side of it, ``paginator.ELLIPSIS`` where pages are skipped, one skipped page shown as
+    its number. Before 2026-12-07 上一页 and 下一页 alone: an officer's 200 cases are ten pages, and the oldest,
+    on the last, took nine clicks."""
+    return list(pg.paginator.get_elided_page_range(pg.number, on_each_side=2, on_ends=1))
