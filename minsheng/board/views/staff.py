@@ -352,9 +352,12 @@ def _inbox_list(request, roles: Roles, now):
     sort = inbox_sort(request)
     if sort != DEFAULT_SORT:
         keep_filters = {**keep_filters, "sort": sort}
-    # 延期待审批: a request of the row's unit the supervisor has still to decide (one per assignment at most),
-    # said on the row and in the export: which overdue cases were already asked for was found case by case
-    extension_pending = Exists(Extension.objects.filter(assignment=OuterRef("pk"), state=Extension.State.PENDING))
+    # 延期待审批: a request the supervisor has still to decide, said on the row and in the export: which overdue
+    # cases were already asked for was found case by case. On each lead unit's row: a case led by two (联合办理)
+    # has its request from either, and its approval moves both units' deadlines; not an assisting unit's row
+    extension_pending = Case(When(role=A.Role.LEAD, then=Exists(Extension.objects.filter(
+        assignment__message=OuterRef("message_id"), assignment__role=A.Role.LEAD,
+        assignment__state=A.State.ACTIVE, state=Extension.State.PENDING))), default=Value(False))
     qs = (base.filter(inbox_tabs[tab][1])
           .annotate(late=_late_first(now), next_due=next_deadline(), extension_pending=extension_pending)
           .select_related("message__region", "message__topic", "unit", "handler"))
