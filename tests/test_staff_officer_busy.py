@@ -75,7 +75,9 @@ def test_the_inbox_pager_reaches_the_last_page_and_any_page_in_one_click(
     pager = _pager(middle)
     for n in (1, 5, 7, 10):
         assert f'<a href="?tab=new&amp;sort=submitted&amp;page={n}"' in pager, n
-    assert 'aria-current="page"><span class="visually-hidden">第 </span>6<' in pager  # the page shown is said, not linked
+    assert (
+        'aria-current="page"><span class="visually-hidden">第 </span>6<' in pager
+    )  # the page shown is said, not linked
     assert "page=6" not in pager
     # the last page, by submission the newest: its one row
     last = text(client.get(reverse("board:inbox"), {"tab": "new", "sort": "submitted", "page": 10}))
@@ -103,14 +105,16 @@ def test_a_decided_or_voided_extension_no_longer_says_it_waits(personas, directo
     inbox = text(client.get(reverse("board:inbox")))
     for m in (approved, transferred, returned, replied):
         assert "延期待审批" in _row(inbox, m.title), m.title
-    actions.do_decide_extension(personas["supervisor"], Extension.objects.get(assignment__message=approved),
-                                approve=True, note="同意")
+    actions.do_decide_extension(
+        personas["supervisor"], Extension.objects.get(assignment__message=approved), approve=True, note="同意"
+    )
     actions.do_transfer(officer, fresh(transferred), housing, directory["ecology"], "属于生态环境局职责")
     actions.do_return(officer, fresh(returned), housing, "不属于本单位职责")
     actions.do_dispatch(personas["dispatcher"], fresh(returned), housing)
     actions.do_reply(officer, fresh(replied), housing, "已经安排物业清理楼道杂物。")
-    actions.do_evaluate(personas["citizen"], fresh(replied), resolution="unsatisfied", attitude="basic",
-                        speed="unsatisfied")
+    actions.do_evaluate(
+        personas["citizen"], fresh(replied), resolution="unsatisfied", attitude="basic", speed="unsatisfied"
+    )
     actions.do_reopen(personas["citizen"], fresh(replied), "杂物还在")
     inbox = text(client.get(reverse("board:inbox")))
     for m in (approved, returned, replied):
@@ -123,8 +127,9 @@ def test_a_decided_or_voided_extension_no_longer_says_it_waits(personas, directo
 def test_a_joint_lead_units_row_says_its_partners_extension_waits(personas, directory, login):
     """联合办理: the other lead unit's deadline moves too when the request is approved, yet its row never said
     the partner asked. Every lead unit's row says 延期待审批 (and its export); an assisting unit's does not."""
-    transport_officer = make_user("transport_officer", role="officer", unit=directory["transport"],
-                                  display_name="交通局王")
+    transport_officer = make_user(
+        "transport_officer", role="officer", unit=directory["transport"], display_name="交通局王"
+    )
     m = dispatch(personas, directory, "搅拌站夜间施工扰民", at=LONG_AGO, assists=[directory["transport"]])
     jointly_led(m, directory["ecology"], fresh(m).due_at)
     actions.do_sign(personas["officer"], fresh(m), directory["housing"])
@@ -183,7 +188,9 @@ def test_the_other_staff_lists_pagers_keep_their_own_parameters(personas, direct
 
     for n in range(5):
         submit(personas, directory, f"七里河区停车难{n}")
-    queue = _pager(text(login(personas["dispatcher"]).get(reverse("board:triage"), {"q": "停车难", "page": 2})))
+    queue = _pager(
+        text(login(personas["dispatcher"]).get(reverse("board:triage"), {"q": "停车难", "page": 2}))
+    )
     assert 'href="?q=%E5%81%9C%E8%BD%A6%E9%9A%BE&amp;page=3"' in queue and 'aria-label="第 1 页"' in queue
     for n in range(3):
         m = _asked(personas, directory, f"超期留言{n}")
@@ -202,8 +209,12 @@ def test_the_other_staff_lists_pagers_keep_their_own_parameters(personas, direct
     # a decision on a request decided meanwhile: the list again at the action's address, its links the list's
     extension = Extension.objects.filter(state=Extension.State.PENDING).first()
     actions.do_decide_extension(personas["supervisor"], extension, approve=False, note="请按期办理")
-    refused = text(supervisor.post(reverse("board:decide_extension", args=[extension.pk]),
-                                   {"decision": "approve", "note": "同意", "next": "/staff/supervision/?op=2"}))
+    refused = text(
+        supervisor.post(
+            reverse("board:decide_extension", args=[extension.pk]),
+            {"decision": "approve", "note": "同意", "next": "/staff/supervision/?op=2"},
+        )
+    )
     pagers = re.findall(r'<nav class="pagination".*?</nav>', refused, re.S)
     assert pagers and all('href="/staff/supervision/?' in pager for pager in pagers)
 
@@ -212,7 +223,9 @@ def test_the_leader_board_pager_keeps_its_filter(personas, directory, login, mon
     monkeypatch.setattr(staff, "PAGE_SIZE", 2)
     from .test_public_pages import submit
 
-    office = make_user("mayor_office", role="officer", unit=directory["center"], display_name="市长信箱承办人")
+    office = make_user(
+        "mayor_office", role="officer", unit=directory["center"], display_name="市长信箱承办人"
+    )
     for n in range(3):
         submit(personas["citizen"], directory, title=f"写给市长的留言{n}", addressee=directory["mayor"])
     pager = _pager(text(login(office).get(reverse("board:leader_office"), {"show": "pending"})))
