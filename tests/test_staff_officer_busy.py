@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from minsheng.board import actions
-from minsheng.board.models import Extension
+from minsheng.board.models import Extension, Message
 from minsheng.board.views import staff
 
 from .conftest import make_user
@@ -230,3 +230,30 @@ def test_the_leader_board_pager_keeps_its_filter(personas, directory, login, mon
         submit(personas["citizen"], directory, title=f"写给市长的留言{n}", addressee=directory["mayor"])
     pager = _pager(text(login(office).get(reverse("board:leader_office"), {"show": "pending"})))
     assert 'show=pending&amp;page=2" aria-label="第 2 页"' in pager
+
+
+def test_an_action_emptying_the_last_page_lands_on_the_page_before_without_saying_it_is_missing(
+    personas, directory, login, monkeypatch
+):
+    """签收所选 of the last page's one row: back on 待签收, page 3 no longer existed, and 「已签收 1 件」 stood beside
+    「第 3 页不存在, 已显示第 2 页」, which read as if the action had failed. The page before, the success alone; a
+    page typed past the end still says it is missing."""
+    monkeypatch.setattr(staff, "PAGE_SIZE", 2)
+    for n in range(5):
+        dispatch(personas, directory, f"七里河区小区停车难问题{n:02d}")
+    client = login(personas["officer"])
+    last = text(client.get(reverse("board:inbox"), {"tab": "new", "sort": "submitted", "page": 3}))
+    [title] = row_titles(last)
+    m = Message.objects.get(title=title)
+    page = text(
+        client.post(
+            reverse("board:inbox_sign"),
+            {"case": [m.public_id], "next": "/staff/?tab=new&sort=submitted&page=3"},
+            follow=True,
+        )
+    )
+    assert "已签收 1 件" in page
+    assert "不存在" not in page
+    assert row_titles(page) == ["七里河区小区停车难问题02", "七里河区小区停车难问题03"]
+    typed = text(client.get(reverse("board:inbox"), {"tab": "new", "sort": "submitted", "page": 9}))
+    assert "第 9 页不存在, 已显示第 2 页" in typed
