@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from minsheng.board import actions
-from minsheng.board.models import Extension, Message
+from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views import staff
 
 from .conftest import make_user
@@ -257,3 +257,16 @@ def test_an_action_emptying_the_last_page_lands_on_the_page_before_without_sayin
     assert row_titles(page) == ["七里河区小区停车难问题02", "七里河区小区停车难问题03"]
     typed = text(client.get(reverse("board:inbox"), {"tab": "new", "sort": "submitted", "page": 9}))
     assert "第 9 页不存在, 已显示第 2 页" in typed
+
+
+def test_the_handler_filter_counts_its_cases_as_the_tabs_do(personas, directory, login):
+    """The tabs say 「待签收 (3)」, but 「指派给我」 said no number: how many of the unit's cases were the
+    officer's own took a click to find. 全部, 指派给我 (and a head's 未指派) count the tab's cases, whichever is
+    chosen."""
+    cases = [dispatch(personas, directory, f"七里河区小区停车难问题{n:02d}") for n in range(3)]
+    Assignment.objects.filter(message=cases[0]).update(handler=personas["officer"])
+    client = login(personas["officer"])
+    for handler in ("", "me"):
+        page = text(client.get(reverse("board:inbox"), {"tab": "new", "handler": handler}))
+        nav = page[page.index('aria-label="按承办人筛选"') :].split("</nav>")[0]
+        assert re.search(r">全部 \(3\)</a>", nav) and re.search(r">指派给我 \(1\)</a>", nav), handler

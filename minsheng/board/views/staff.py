@@ -309,7 +309,7 @@ def handler_filter(user, roles: Roles, handler: str) -> tuple[Q, str]:
     return Q(handler_id=handler_id), f"承办人 {name}"
 
 
-def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str, str]:
+def _inbox_filters(request, roles: Roles, with_handler=True) -> tuple[Q, dict, str, str]:
     """The inbox's ?handler= (handler_filter) and ?unit= (one of the user's units): (the filter,
     the parameters to keep in the inbox's links, what the filter shows, in words, and why a
     ?handler= was refused: the list then shows without it)."""
@@ -319,7 +319,7 @@ def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str, str]:
         q &= Q(unit_id=unit)
         keep["unit"] = str(unit)
         words.append(Unit.objects.filter(pk=unit).values_list("name", flat=True).first() or "")
-    handler = request.GET.get("handler", "")
+    handler = request.GET.get("handler", "") if with_handler else ""
     if handler:
         try:
             handler_q, said = handler_filter(request.user, roles, handler)
@@ -332,7 +332,7 @@ def _inbox_filters(request, roles: Roles) -> tuple[Q, dict, str, str]:
     return q, keep, " · ".join(w for w in words if w), refused
 
 
-def _inbox_list(request, roles: Roles, now):
+def _inbox_list(request, roles: Roles, now, with_handler=True):
     """What the inbox lists for ``request`` (its tab, ?unit=, ?handler=, ?q= and ?sort=; the page aside), the
     page's and its export's (inbox_export): (the unit's active cases under the filters and search, the tab, the
     tab's rows in the inbox's order, the filters' and sort's parameters to keep, the filters' words, a refused
@@ -340,7 +340,7 @@ def _inbox_list(request, roles: Roles, now):
     base = A.objects.filter(state=A.State.ACTIVE, message__status__in=Status.handling())
     if not roles.admin:
         base = base.filter(unit_id__in=roles.unit_ids)
-    filtered, keep_filters, filter_words, filter_refused = _inbox_filters(request, roles)
+    filtered, keep_filters, filter_words, filter_refused = _inbox_filters(request, roles, with_handler)
     base = base.filter(filtered)
     query = _queue_query(request)
     if query:
@@ -387,7 +387,18 @@ def inbox(request):
     now = timezone.now()
     base, tab, qs, keep_filters, filter_words, filter_refused, query = _inbox_list(request, roles, now)
     inbox_tabs = _inbox_tabs(now)
-    counts = base.aggregate(**{key: Count("pk", filter=q) for key, (_, q) in inbox_tabs.items()})
+    tab_counts = {key: Count("pk", filter=q) for key, (_, q) in inbox_tabs.items()}
+    # 全部 / 指派给我 / 未指派: each with its count of the tab's cases (under the unit and search), as the tabs have;
+    # in the tabs' query unless a 承办人 filter narrowed it, then one more over the list without it
+    in_tab = inbox_tabs[tab][1]
+    handler_counts = {"by_handler_all": Count("pk", filter=in_tab),
+                      "by_handler_me": Count("pk", filter=in_tab & Q(handler=request.user)),
+                      "by_handler_none": Count("pk", filter=in_tab & Q(handler__isnull=True))}
+    if keep_filters.get("handler"):
+        counts = base.aggregate(**tab_counts)
+        counts.update(_inbox_list(request, roles, now, with_handler=False)[0].aggregate(**handler_counts))
+    else:
+        counts = base.aggregate(**tab_counts, **handler_counts)
     tabs = [(key, label, counts[key]) for key, (label, _) in inbox_tabs.items()]
     page = _paginate(request, qs)
     if page.missing is not None and page.missing > page.number and any(
