@@ -270,3 +270,25 @@ def test_the_handler_filter_counts_its_cases_as_the_tabs_do(personas, directory,
         page = text(client.get(reverse("board:inbox"), {"tab": "new", "handler": handler}))
         nav = page[page.index('aria-label="按承办人筛选"') :].split("</nav>")[0]
         assert re.search(r">全部 \(3\)</a>", nav) and re.search(r">指派给我 \(1\)</a>", nav), handler
+
+
+def test_the_api_says_an_extension_waits_for_the_supervisor(personas, directory):
+    """The inbox said 延期待审批 and the API's box=unit did not: an integrator's list could not tell which overdue
+    cases were already asked for. Each item and the case say `extension_pending` until the supervisor decides."""
+    from .test_api_support import token_client
+
+    asked = _asked(personas, directory, "加装电梯审批进展缓慢")
+    other = dispatch(personas, directory, "小区路灯不亮", at=LONG_AGO)
+    client = token_client(personas["officer"])
+    items = client.get("/api/v1/staff/inbox/", {"box": "unit"}).json()["results"]
+    assert {i["public_id"]: i["extension_pending"] for i in items} == {
+        asked.public_id: True,
+        other.public_id: False,
+    }
+    assert client.get(f"/api/v1/staff/cases/{asked.public_id}/").json()["extension_pending"] is True
+    assert client.get(f"/api/v1/staff/cases/{other.public_id}/").json()["extension_pending"] is False
+    extension = Extension.objects.get(assignment__message=asked)
+    actions.do_decide_extension(personas["supervisor"], extension, approve=True, note="同意")
+    items = client.get("/api/v1/staff/inbox/", {"box": "unit"}).json()["results"]
+    assert not any(i["extension_pending"] for i in items)
+    assert client.get(f"/api/v1/staff/cases/{asked.public_id}/").json()["extension_pending"] is False
