@@ -395,7 +395,9 @@ def test_due_soon_says_what_it_counts(team, directory, login):
 
 def _handler_links(page: str) -> dict:
     nav = re.search(r'<nav class="tabs handler-filter".*?</nav>', page, re.S).group(0)
-    return {label: href.replace("&amp;", "&") for href, label in re.findall(r'<a href="([^"]*)"[^>]*>([^<]+)</a>', nav)}
+    # each label with its count since 2026-12-07 (「指派给我 (3)」): keyed by the label alone
+    return {label.split(" (")[0]: href.replace("&amp;", "&")
+            for href, label in re.findall(r'<a href="([^"]*)"[^>]*>([^<]+)</a>', nav)}
 
 
 def test_the_handler_filter_links_keep_the_tab_unit_and_search(team, directory, login):

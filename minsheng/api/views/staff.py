@@ -5,7 +5,7 @@ action. Each action calls the board action the staff pages call, so the rules
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -176,7 +176,11 @@ class Inbox(ApiView):
             qs = qs.filter(handler_q(request.user, params["handler"]))
         if params["box"] != "leader" and params.get("q", "").strip():  # box=unit or dispatch: as their pages find
             qs = queue_matches(qs, params["q"].strip())
-        qs = qs.annotate(unit_role=unit_role(request.user))  # the inbox page's 待办(主办) and 协办 tabs
+        qs = qs.annotate(unit_role=unit_role(request.user),  # the inbox page's 待办(主办) and 协办 tabs
+                         # the inbox row's 延期待审批: a lead unit's request the supervisor has still to decide
+                         extension_pending=Exists(Extension.objects.filter(
+                             assignment__message=OuterRef("pk"), assignment__role=Assignment.Role.LEAD,
+                             assignment__state=Assignment.State.ACTIVE, state=Extension.State.PENDING)))
         if params.get("role"):
             qs = qs.filter(unit_role=params["role"])
         if params.get("order") == "id":  # a place no change of the case moves: each met once in a walk

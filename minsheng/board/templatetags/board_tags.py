@@ -57,3 +57,12 @@ def calendar_warning(context, admin=False):
     user = context.get("user")
     can_enter = bool(text and user and user.is_staff and user.has_perm("board.add_calendarday"))
     return {"text": text, "can_enter": can_enter, "admin": admin}
+
+
+@register.simple_tag
+def page_numbers(pg):
+    """The page numbers a staff list's pager offers for the page ``pg`` (board/staff/_pager.html): the first, the
+    last and the two either side of it, ``paginator.ELLIPSIS`` where pages are skipped, one skipped page shown as
+    its number. Before 2026-12-07 上一页 and 下一页 alone: an officer's 200 cases are ten pages, and the oldest,
+    on the last, took nine clicks."""
+    return list(pg.paginator.get_elided_page_range(pg.number, on_each_side=2, on_ends=1))

@@ -232,6 +232,28 @@
     var elt = event.detail && event.detail.elt;
     if (elt && elt.querySelectorAll) showSearch(elt);
   });
+  // 全选本页 (the inbox's 签收所选 / 指派所选): ticks or unticks every row's box of its form on the page (the
+  // boxes sit in the rows, form="<id>"); half ticked when some are. Without scripts it stays hidden.
+  document.querySelectorAll("[data-check-all]").forEach(function (all) {
+    var formId = all.getAttribute("data-check-all");
+    function boxes() {
+      return Array.prototype.slice.call(document.querySelectorAll('input[type=checkbox][name=case][form="' + formId + '"]'));
+    }
+    if (!boxes().length) return;
+    all.closest("label").hidden = false;
+    function follow() {
+      var ticked = boxes().filter(function (b) { return b.checked; }).length;
+      all.checked = ticked === boxes().length;
+      all.indeterminate = ticked > 0 && !all.checked;
+    }
+    all.addEventListener("change", function () {
+      boxes().forEach(function (b) { b.checked = all.checked; });
+    });
+    document.addEventListener("change", function (event) {
+      if (event.target !== all && event.target.name === "case" && event.target.getAttribute("form") === formId) follow();
+    });
+    window.addEventListener("pageshow", follow);  // back to the page: the browser restored the rows' ticks
+  });
   // 引用此答复 (case page, 相似的已答复留言): the answer goes into the reply box, after what is typed there,
   // and the box takes the focus; the input event keeps it as the draft
   document.querySelectorAll("[data-quote-into]").forEach(function (b) { b.hidden = false; });
