@@ -157,6 +157,17 @@ def test_a_long_unknown_code_is_quoted_cut_and_said_to_be(client, login, persona
         text = response.content.decode()
         assert response.status_code == 400 and f"没有区划代码为 {cut_code} 的区划" in text, text[:300]
     assert topic.status_code == 400 and f"没有代码为 {'t' * 20}… 的领域" in topic.content.decode()
+    # a measure, a grouping, a type and a date, each quoted at 20 characters and 「…」 likewise
+    pasted = "x" * 40
+    said = {
+        "measure": (login(personas["supervisor"]).get("/stats/overdue/", {"measure": pasted}), "不支持的统计项: "),
+        "by": (client.get("/stats/export/table.csv", {"by": pasted}), "不支持的分组: "),
+        "kind": (client.get("/stats/", {"kind": pasted}), "没有这个留言类型: "),
+        "date": (client.get("/stats/", {"date_from": pasted}), "不是有效日期 (应为 YYYY-MM-DD): "),
+    }
+    for name, (response, words) in said.items():
+        text = response.content.decode()
+        assert f"{words}{'x' * 20}…" in text and f"{words}{'x' * 21}" not in text, (name, response.status_code)
 
 
 def test_overdue_list_is_scoped_to_the_user(client, login, personas, cases):

@@ -239,7 +239,7 @@ def parse_date(value, name: str, field: str | None = None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ScopeError(f"{name} 不是有效日期 (应为 YYYY-MM-DD): {value}", field) from None
+        raise ScopeError(f"{name} 不是有效日期 (应为 YYYY-MM-DD): {cut(str(value), 20)}", field) from None
 
 
 def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=None, unit=None,
@@ -282,7 +282,7 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
         scope.own_level = True
     if kind not in (None, ""):
         if kind not in MessageKind.values:
-            raise ScopeError(f"没有这个留言类型: {kind}", "kind")
+            raise ScopeError(f"没有这个留言类型: {cut(str(kind), 20)}", "kind")
         scope.kind = kind
     if unit not in (None, ""):
         if not isinstance(unit, Unit):
@@ -897,7 +897,7 @@ def _group(scope: Scope, by: str):
         return "kind", "kind", {}
     if by == "month":
         return "month", "open_month", {"open_month": TruncMonth("day")}
-    raise ScopeError(f"不支持的分组: {by}")
+    raise ScopeError(f"不支持的分组: {cut(str(by), 20)}")
 
 
 def breakdown(by: str, scope: Scope | None = None, *, now=None, **filters) -> list[dict]:

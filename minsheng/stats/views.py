@@ -441,7 +441,7 @@ def overdue(request):
         del filters["own"]
     measure = request.GET.get("measure", "overdue")
     if measure not in exports.TIMED_MEASURES:
-        return _error(request, f"不支持的统计项: {measure}")
+        return _error(request, f"不支持的统计项: {cut(measure, 20)}")
     try:  # a date refused is left out and said by its box (「无法显示」 and the filters gone before 2026-12-05)
         scope, filters, date_error = _scope_or_date_error(filters)
     except ScopeError as exc:
@@ -632,7 +632,7 @@ def export_table(request, fmt):
         return _bad_request(request, "只支持 csv 或 xlsx 格式", 404)
     by = request.GET.get("by", "region")
     if by not in exports.BY_LABELS:
-        return _bad_request(request, f"不支持的分组: {by}")
+        return _bad_request(request, f"不支持的分组: {cut(by, 20)}")
     filters = _filters(request)
     try:
         scope = make_scope(**filters)
