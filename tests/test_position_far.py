@@ -352,6 +352,10 @@ def test_a_unit_the_case_has_left_reads_the_position_as_the_public_does(
     assert "标注位置: 北纬 36.0618°, 东经 103.8343°" in holding
     api_left = as_persona("officer").get(f"/api/v1/staff/cases/{m.public_id}/").json()
     assert (api_left["latitude"], api_left["longitude"]) == (36.062, 103.834)
+    public_left = as_persona("officer").get(f"/api/v1/messages/{m.public_id}/").json()
+    assert (public_left["latitude"], public_left["longitude"]) == (36.062, 103.834)
+    public_holding = as_persona("other_officer").get(f"/api/v1/messages/{m.public_id}/").json()
+    assert (public_holding["latitude"], public_holding["longitude"]) == (36.061789, 103.834346)
     api_holding = as_persona("other_officer").get(f"/api/v1/staff/cases/{m.public_id}/").json()
     assert (api_holding["latitude"], api_holding["longitude"]) == (36.061789, 103.834346)
 

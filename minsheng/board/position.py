@@ -36,8 +36,9 @@ def position_shown(message, exact: bool) -> tuple[float | None, float | None]:
 
 def reads_exact_position(user, message) -> bool:
     """Whether ``user`` may read ``message``'s position as sent: its author, and staff who may open the
-    case (``Roles.staff_messages_q``: its units, its leader's office, its dispatchers and supervisors,
-    admins)."""
+    case and see its citizen's phone (``Roles.staff_messages_q`` and ``shows_contact``: admins, its
+    dispatchers and supervisors, a unit holding it; not a unit it has left nor its leader's office: a point
+    at home is as private as the phone, review of 2026-12-07)."""
     if message.latitude is None or user is None or not user.is_authenticated:
         return False
     if message.author_id == user.pk:
@@ -46,8 +47,10 @@ def reads_exact_position(user, message) -> bool:
     if not roles.is_staff_member:
         return False
     from minsheng.board.models import Message
+    from minsheng.board.views.staff import shows_contact
 
-    return Message.objects.filter(roles.staff_messages_q(), pk=message.pk).exists()
+    opens = Message.objects.filter(roles.staff_messages_q(), pk=message.pk).exists()
+    return opens and shows_contact(roles, message)
 
 
 # --- a position far from the message's region -------------------------------------------------------------
