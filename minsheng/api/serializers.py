@@ -430,16 +430,9 @@ class OwnEvaluationSerializer(EvaluationSerializer):
     comment = serializers.CharField()  # the author's own words, as written
 
 
-POSITION_NOTE_HELP = ("位置提示 (2026-12-07 起): 标注的位置远离所选区划时说明约多少公里 (按该区划其他公开留言的位置估算; 区划本身没有坐标), "
-                      "如「标注的位置距所选区划「七里河区」约 85 公里 …」; 位置照样保存。没有位置、不远或无从判断时为空字符串。"
-                      "(见 docs/open311.md)")
-
-
-def position_note_of(obj, staff: bool) -> str:
-    from minsheng.board.position import far_from_region
-
-    far = far_from_region(obj)
-    return "" if far is None else far.note() if staff else far.notice()
+POSITION_NOTE_HELP = ("位置提示 (2026-12-07 起): 标注的位置远离所选区划时说明约多少公里 (按该区划其他公开留言的位置估算; 区划本身没有坐标; "
+                      "远指超过这些位置分布范围的两倍且超过 20 公里), 如「标注的位置距所选区划「七里河区」约 917 公里 …」; 位置照样保存。"
+                      "没有位置、不远或无从判断时为空字符串。")
 
 
 class OwnMessageCreatedSerializer(OwnMessageSerializer):
@@ -448,9 +441,8 @@ class OwnMessageCreatedSerializer(OwnMessageSerializer):
     position_note = serializers.SerializerMethodField(help_text=POSITION_NOTE_HELP)
 
     def get_position_note(self, obj) -> str:
-        if "position_note" in self.context:  # read at the first post (a replay answers it again: idempotency.once)
-            return self.context["position_note"]
-        return position_note_of(obj, staff=False)
+        # read at the first post and passed in (a replay answers it again: idempotency.once)
+        return self.context["position_note"]
 
 
 class ExportMessageSerializer(OwnMessageSerializer):
@@ -674,7 +666,10 @@ class StaffCaseSerializer(MessageDetailSerializer):
     get_resubmission_of = OwnListSerializer.get_resubmission_of
 
     def get_position_note(self, obj) -> str:
-        return position_note_of(obj, staff=True)
+        from minsheng.board.position import far_from_region
+
+        far = far_from_region(obj)
+        return "" if far is None else far.note()
 
     def get_extension_pending(self, obj) -> bool:
         # read with the assignments and their extensions prefetched (staff_queryset): no query of its own
@@ -685,15 +680,19 @@ class StaffCaseSerializer(MessageDetailSerializer):
         return obj.resubmission_of.reject_reason if obj.resubmission_of_id else None
 
     def to_representation(self, instance):
-        """The citizen's contact data and account name only for those the case page shows them to
-        (``shows_contact``): a unit the case has left (转办, 退单) read them here while its page hid them."""
+        """The citizen's contact data, account name and exact position only for those the case page shows them
+        to (``shows_contact``): a unit the case has left (转办, 退单) read them here while its page hid them."""
         from minsheng.board.views.staff import shows_contact
 
         data = super().to_representation(instance)
         roles = self.context.get("roles")
         if roles is None or not shows_contact(roles, instance, instance.assignments.all()):
+            # the position as the public reads it too: a point at home is as private as the phone (review of
+            # 2026-12-07: a unit the case had left read it as sent here and, to 4 decimals, on the case page)
+            latitude, longitude = position_shown(instance, exact=False)
             data.update(contact_phone="", contact_email="", contact_name="",
-                        author={"id": instance.author_id, "name": instance.author_public_name})
+                        author={"id": instance.author_id, "name": instance.author_public_name},
+                        latitude=latitude, longitude=longitude)
         return data
 
     @extend_schema_field(CaseHotspotSerializer(allow_null=True))

@@ -9,10 +9,13 @@ round it differently and no pair of them narrows it down. The stored point is no
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from minsheng.accounts.roles import roles_of
+
+log = logging.getLogger(__name__)
 
 PUBLIC_PLACES = 3
 _STEP = Decimal(1).scaleb(-PUBLIC_PLACES)
@@ -33,8 +36,9 @@ def position_shown(message, exact: bool) -> tuple[float | None, float | None]:
 
 def reads_exact_position(user, message) -> bool:
     """Whether ``user`` may read ``message``'s position as sent: its author, and staff who may open the
-    case (``Roles.staff_messages_q``: its units, its leader's office, its dispatchers and supervisors,
-    admins)."""
+    case and see its citizen's phone (``Roles.staff_messages_q`` and ``shows_contact``: admins, its
+    dispatchers and supervisors, a unit holding it; not a unit it has left nor its leader's office: a point
+    at home is as private as the phone, review of 2026-12-07)."""
     if message.latitude is None or user is None or not user.is_authenticated:
         return False
     if message.author_id == user.pk:
@@ -43,8 +47,10 @@ def reads_exact_position(user, message) -> bool:
     if not roles.is_staff_member:
         return False
     from minsheng.board.models import Message
+    from minsheng.board.views.staff import shows_contact
 
-    return Message.objects.filter(roles.staff_messages_q(), pk=message.pk).exists()
+    opens = Message.objects.filter(roles.staff_messages_q(), pk=message.pk).exists()
+    return opens and shows_contact(roles, message)
 
 
 # --- a position far from the message's region -------------------------------------------------------------
@@ -163,7 +169,23 @@ def far_from_region(message) -> FarFromRegion | None:
     """Whether ``message``'s position lies far from its region (``far_from``, against the region's other
     positioned public messages, ``region_points``, or its parent's where it has too few, up to the 地级
     region); None when it has no position, or nothing can be judged. ``message.region`` as the caller loaded
-    it (select_related); the points cached: for one message's page or post, not for lists."""
+    it (select_related); the points cached: for one message's page or post, not for lists.
+
+    Advisory, so guarded: when the cache or the query fails, the error is logged and None returned (no note),
+    read in a savepoint so that the caller's transaction stays usable (a post with an Idempotency-Key is
+    saved in one: on PostgreSQL a failed query refused every later one and the post was undone; a post
+    without a key was already saved, its client answered 500 and posting again; review of 2026-12-07)."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            return _far_from_region(message)
+    except Exception:
+        log.exception("far_from_region failed for message %s", message.pk)
+        return None
+
+
+def _far_from_region(message) -> FarFromRegion | None:
     from minsheng.directory.models import Region
 
     if message.latitude is None or message.longitude is None or message.region_id is None:

@@ -25,6 +25,7 @@ from minsheng.directory.models import Region, home_region
 from .. import actions, notify
 from ..forms import EvaluationForm, MessageForm, ReopenForm, WithdrawForm, addressees_for
 from ..models import Message, Notification
+from ..position import far_notice
 from ..workflow import Conflict, IllegalMove, Status, allowed
 from . import DRAFT_SENT
 from .public import list_queryset, paginate
@@ -129,11 +130,15 @@ def _with_picked_region(post):
 def _submitted_note(message: Message) -> str:
     """What the citizen reads once the message is in. A region with automatic dispatch on sends it
     to a unit as it arrives (the reading runs in the request where no worker is configured): the
-    note said 「审核通过后公开」 above a page that showed it public and 待签收."""
+    note said 「审核通过后公开」 above a page that showed it public and 待签收. A position far from the region
+    chosen is said after it, as Open311's and the REST API's answers say it (since 2026-12-07)."""
     message.refresh_from_db(fields=["status"])
+    far = far_notice(message)
     if message.status == Status.DISPATCHED:
-        return f"留言已提交 (编号 {message.public_id}), 已按职责交办单位办理并公开, 处理进展会通知您"
-    return f"留言已提交 (编号 {message.public_id}), 审核通过后公开, 处理进展会通知您"
+        note = f"留言已提交 (编号 {message.public_id}), 已按职责交办单位办理并公开, 处理进展会通知您"
+    else:
+        note = f"留言已提交 (编号 {message.public_id}), 审核通过后公开, 处理进展会通知您"
+    return f"{note}; {far}" if far else note
 
 
 REPOST_WINDOW = timedelta(minutes=30)

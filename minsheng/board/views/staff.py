@@ -58,7 +58,7 @@ from .. import staff_forms as forms
 from ..deadlines import SHANGHAI, due_after, working_days_between
 from ..forms import MAX_QUERY_LENGTH, query_cut
 from ..models import Assignment, Event, Extension, Message, MessageKind
-from ..position import far_from_region
+from ..position import far_from_region, position_shown
 from ..recompute import change_words
 from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed, check_allowed
 from . import DRAFT_SENT, staff_hints
@@ -1250,17 +1250,20 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     # (a unit that held the merged message reads its history, the main case's page a 404 to it; walk of 2026-12-06)
     main = message.duplicate_of
     main_link = "" if main is None else "case" if can_see_case(roles, main) else "public" if main.is_public else ""
+    show_contact = shows_contact(roles, message, active)
     return render(request, "board/staff/case.html", {
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
         "assign_forms": assign_forms,
         "can": can, "forms": case_forms, "extensions": extensions, "pending_extension": pending_extension,
         "events": events,
         "replies": list(message.replies.select_related("unit", "author")),
-        "show_contact": shows_contact(roles, message, active), "suggestion": suggestion, "returned_by": returned_by,
+        "show_contact": show_contact, "suggestion": suggestion, "returned_by": returned_by,
         "resuggested": resuggested,
         "transfer_words": transfer_words,
         # a position far from the chosen region (Open311's rough GPS, a wrong region): said before dispatching
         "far_position": far_from_region(message),
+        # 标注位置: as sent to those who see the phone (shows_contact), else as the public reads it (a point at home)
+        "position": position_shown(message, exact=show_contact),
         # with the cases in hand its automatic dispatch was held on, where the five nearest leave them out
         "duplicates": staff_hints.titles_shown(roles, near_duplicates_for(message, held=held)) if can["merge"] else [], "held_on": held,
         "similar": similar_answered_for(message) if can["reply"] else [],
