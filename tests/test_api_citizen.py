@@ -164,6 +164,16 @@ def test_a_topic_that_is_none_is_said_in_the_apis_words(as_persona, topic, said)
     assert not Message.objects.exists()
 
 
+def test_an_unknown_topic_is_worded_alike_read_or_posted(as_persona, client):
+    """Posting ``topic=nope`` named the code and where codes are listed; reading ``/messages/?topic=nope`` (and a
+    staff ``topic``) said 「领域代码不存在」, the same mistake in other words. Both name it and say where to look."""
+    posted = as_persona("citizen").post("/api/v1/messages/", {**NEW, "topic": "nope"}, format="json")
+    read = client.get("/api/v1/messages/", {"topic": "nope"})
+    assert (posted.status_code, read.status_code) == (400, 400)
+    assert error_of(read)["fields"]["topic"] == ["没有代码为 nope 的领域 (可用的领域见 /api/v1/topics/)"]
+    assert error_of(posted)["fields"]["topic"][0].startswith("没有代码为 nope 的领域 (可用的领域见 /api/v1/topics/")
+
+
 @pytest.mark.parametrize("lat, long", [(0, 0), ("0", "0.0"), (0.0000001, -0.0000004)])
 def test_a_place_at_zero_zero_is_refused_as_no_location(as_persona, lat, long):
     """A phone without a GPS fix sends latitude 0, longitude 0: a point in the Gulf of Guinea, stored as the

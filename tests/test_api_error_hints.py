@@ -129,7 +129,7 @@ def test_an_open311_read_for_a_service_code_that_does_not_exist_says_so(client, 
     advance(submit(personas["citizen"], directory), personas, directory, "accepted")
     listed = client.get(f"/open311/v2/requests.{fmt}", {"service_code": "urban,Urban,water"})
     assert listed.status_code == 400
-    said = "服务类型不存在: service_code water (可用的服务类型见 /open311/v2/services.json)"
+    said = "service_code: 没有代码为 water 的服务类型 (可用的服务类型见 /open311/v2/services.json)"
     if fmt == "json":
         assert listed.json() == [{"code": 400, "description": said}]
     else:

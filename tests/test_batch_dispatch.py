@@ -494,7 +494,7 @@ def test_the_api_items_bad_bodies(queue, personas, directory):
     said = refused({"items": [pid]})["items"]  # an item that is no object: said in Chinese, no DRF key in it
     assert said[0].startswith("第 1 项: ") and "non_field_errors" not in said[0]
     assert "第 1 项: kind: " in refused({"items": [{"case": pid, "lead": 1, "kind": "x"}]})["items"][0]
-    assert "领域代码不存在" in refused({"items": [{"case": pid, "lead": 1, "topic": "nope"}]})["items"][0]
+    assert "没有代码为 nope 的领域 (可用的领域见 /api/v1/topics/)" in refused({"items": [{"case": pid, "lead": 1, "topic": "nope"}]})["items"][0]
     over = refused({"items": [{"case": f"X{n}", "lead": 1} for n in range(21)]})
     assert "一次最多按建议派单 20 件" in over["items"][0]
     assert Message.objects.get(pk=queue["citizen"].pk).status == Status.SUBMITTED

@@ -178,7 +178,9 @@ def test_the_apis_suggestion_for_a_topic_is_the_forms(case, personas, directory)
     assert body["reason_shown"].startswith("权责清单: 兰州市 · 环境保护 → 兰州市生态环境局")
     assert body["topic"]["code"] == "environment" and body["prefill"] is True
     refused = client.get(url, {"topic": "nosuch"})
-    assert refused.status_code == 400 and refused.json()["error"]["fields"]["topic"] == ["领域代码不存在"]
+    assert refused.status_code == 400 and refused.json()["error"]["fields"]["topic"] == [
+        "没有代码为 nosuch 的领域 (可用的领域见 /api/v1/topics/)"
+    ]
 
 
 def test_a_topic_the_table_routes_nowhere_leaves_the_lead_to_the_dispatcher(case, personas, directory, login):

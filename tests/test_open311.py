@@ -156,6 +156,23 @@ def test_service_definition(client311, directory):
     assert missing_xml.tag == "errors" and missing_xml.findtext("error/code") == "404"
 
 
+def test_an_unknown_service_code_is_worded_alike_read_or_posted(client311, key, directory):
+    """Posting ``service_code=nope`` named the code and where codes are listed; reading ``requests.json`` or
+    ``services/nope.json`` said 「服务类型不存在: service_code nope」. Each says it as the post does, with its
+    status as before (a definition of none: 404), and a switched-off one's definition says it is switched off."""
+    said = "service_code: 没有代码为 nope 的服务类型 (可用的服务类型见 /open311/v2/services.json)"
+    posted = client311.post(f"{BASE}/requests.json", form(key, service_code="nope"))
+    listed = client311.get(f"{BASE}/requests.json", {"service_code": "urban,nope"})
+    defined = client311.get(f"{BASE}/services/nope.json")
+    assert [r.status_code for r in (posted, listed, defined)] == [400, 400, 404]
+    assert [spec_error_of(r)["message"] for r in (posted, listed, defined)] == [said] * 3
+    assert f"<description>{said}</description>" in client311.get(f"{BASE}/services/nope.xml").content.decode()
+    Topic.objects.filter(code="environment").update(is_active=False)
+    off = client311.get(f"{BASE}/services/environment.json")
+    assert off.status_code == 404 and spec_error_of(off)["message"] == (
+        "service_code: 服务类型 environment (环境保护) 已停用 (可用的服务类型见 /open311/v2/services.json)")
+
+
 def test_post_request_creates_the_message_a_form_would(client311, key, personas, directory, as_persona):
     response = client311.post(f"{BASE}/requests.json", form(key))
     assert response.status_code == 200, response.content

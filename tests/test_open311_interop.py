@@ -24,7 +24,7 @@ def test_open311_json_errors_are_the_specs_array_on_every_path(client311, direct
     """GeoReport v2 answers errors as ``[{"code": 400, "description": "…"}]``; ours were the platform's
     ``{"error": {...}}``, which an Open311 client library fails to parse."""
     cases = [
-        (client311.get(f"{BASE}/services/water.json"), 404, "service_code water"),  # a view's 404
+        (client311.get(f"{BASE}/services/water.json"), 404, "service_code: 没有代码为 water 的服务类型"),  # a view's 404
         (client311.get(f"{BASE}/requests.json?status=pending"), 400, "status"),  # a parameter
         (client311.get(f"{BASE}/nothing.json"), 404, "该地址不存在"),  # no such path
         (client311.get(f"{BASE}/services"), 404, "services.json"),  # without its format

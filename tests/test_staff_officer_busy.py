@@ -292,3 +292,29 @@ def test_the_api_says_an_extension_waits_for_the_supervisor(personas, directory)
     items = client.get("/api/v1/staff/inbox/", {"box": "unit"}).json()["results"]
     assert not any(i["extension_pending"] for i in items)
     assert client.get(f"/api/v1/staff/cases/{asked.public_id}/").json()["extension_pending"] is False
+
+
+def test_an_assisting_units_api_item_says_no_extension_waits_as_its_row_does(personas, directory, login):
+    """The inbox row says 延期待审批 for a lead unit alone (an assisting unit asks for no 延期, and its deadline is
+    not the one that moves); the API said it to the assisting unit too, its item and its page at odds. Each unit's
+    item and case read what its own row shows; a supervisor (no unit of the case) reads that a lead's request waits."""
+    from .test_api_support import token_client
+
+    transport_officer = make_user(
+        "transport_officer", role="officer", unit=directory["transport"], display_name="交通局王"
+    )
+    m = dispatch(personas, directory, "搅拌站夜间施工扰民", at=LONG_AGO, assists=[directory["transport"]])
+    actions.do_sign(personas["officer"], fresh(m), directory["housing"])
+    actions.do_request_extension(personas["officer"], fresh(m), directory["housing"], 5, "需要协调施工单位")
+    for user, pending in ((personas["officer"], True), (transport_officer, False)):
+        tab = "todo" if pending else "assist"
+        page = text(login(user).get(reverse("board:inbox"), {"tab": tab}))
+        assert ("延期待审批" in _row(page, m.title)) is pending
+        client = token_client(user)
+        items = client.get("/api/v1/staff/inbox/", {"box": "unit"}).json()["results"]
+        assert {i["public_id"]: i["extension_pending"] for i in items}[m.public_id] is pending, user
+        assert client.get(f"/api/v1/staff/cases/{m.public_id}/").json()["extension_pending"] is pending, user
+    supervisor = token_client(personas["supervisor"])
+    assert supervisor.get(f"/api/v1/staff/cases/{m.public_id}/").json()["extension_pending"] is True
+    items = supervisor.get("/api/v1/staff/inbox/", {"box": "supervise"}).json()["results"]
+    assert {i["public_id"]: i["extension_pending"] for i in items}[m.public_id] is True

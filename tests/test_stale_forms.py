@@ -546,7 +546,7 @@ def test_the_same_note_for_two_units_or_dated_days_apart_is_written_each_time(wo
 
 def test_a_form_loaded_before_a_holiday_was_entered_says_the_deadline_was_recomputed(world):
     """The case page's 答复 form loaded, then a holiday entered in the admin (the 答复期限 and the version move, no
-    public move): the page said 「该留言刚刚被其他人处理过…」; it says the 办理期限 was recomputed for the holiday
+    public move): the page said 「该留言刚刚被其他人处理过…」; it says the 答复期限 was recomputed for the holiday
     and nobody acted, keeps what was written, and the form sent again is taken (docs/api.md, 2026-12-07)."""
     from .test_api_stale import holiday_entered
 
@@ -562,6 +562,7 @@ def test_a_form_loaded_before_a_holiday_was_entered_says_the_deadline_was_recomp
     assert "因节假日调整重新计算" in said and "此外无人处理过" in said and "刚刚被其他人处理过" not in said, (
         said
     )
+    assert "该留言的答复期限已于" in said and "办理期限" not in said, said
     assert "您填写的内容已保留" in said and REPLY_TEXT in r.content.decode()
     assert snapshot() == before
     again = client.post(url, {**data, "version": fresh(m).version})

@@ -89,6 +89,15 @@ def check_date_range(attrs: dict) -> None:
         raise serializers.ValidationError({"date_to": ["结束日期不能早于开始日期"]})
 
 
+TOPICS_LISTED = "可用的领域见 /api/v1/topics/"
+
+
+def unknown_topic(code, more: str = "") -> str:
+    """The API's words for a ``topic`` that is no topic's code, read or posted alike (since 2026-12-07: a read said
+    「领域代码不存在」): the code sent, and where the codes are listed; ``more``, what else to say in the brackets."""
+    return f"没有代码为 {echoed(code)} 的领域 ({TOPICS_LISTED}{'; ' + more if more else ''})"
+
+
 class ChoiceField(serializers.ChoiceField):
     """DRF's, whose 「“open” 不是合法选项。」 named the wrong value only: a message that does not list the
     values taken lists them, 「“open” 不是合法选项 (可选: accepted, closed, …)」 (an integrator's walk of
@@ -168,7 +177,7 @@ class MessageQuery(serializers.Serializer):
     def validate_topic(self, code):
         topic = Topic.objects.coded(code).first()
         if topic is None:
-            raise serializers.ValidationError("领域代码不存在")
+            raise serializers.ValidationError(unknown_topic(code))
         return topic
 
     def validate(self, attrs):
@@ -348,7 +357,7 @@ class TopicCodeBody(serializers.Serializer):
             return None
         topic = Topic.objects.coded(code).first()
         if topic is None:
-            raise serializers.ValidationError("领域代码不存在")
+            raise serializers.ValidationError(unknown_topic(code))
         return topic
 
 

@@ -231,8 +231,10 @@ class DispatchReadingSerializer(serializers.Serializer):
         return f"未分类 (机器猜测: {obj.predicted_topic.name}, 置信度低)"
 
 
-EXTENSION_PENDING_HELP = ("延期待审批 (since 2026-12-07): 本件主办单位 (联合办理时任一主办单位) 的延期申请正等待督办员审批, 同待办页该行的"
-                          "「延期待审批」; 审批 (同意或不同意) 后, 或该单位答复、转办、退单使申请失效后为 false")
+EXTENSION_PENDING_HELP = ("延期待审批: 本件主办单位 (联合办理时任一主办单位) 的延期申请正等待督办员审批, 同调用者待办页该行的"
+                          "「延期待审批」: 调用者的单位主办本件时如此; 只协办本件时为 false (协办单位的行不显示); 调用者的单位不办理本件 "
+                          "(督办员、派单员、管理员) 时, 有主办单位的申请待审批即为 true; 审批 (同意或不同意) 后, 或该单位答复、转办、"
+                          "退单使申请失效后为 false")
 
 
 @extend_schema_serializer(deprecate_fields=["overdue"])
@@ -652,7 +654,7 @@ class StaffCaseSerializer(MessageDetailSerializer):
     kind_confidence = serializers.FloatField(allow_null=True, help_text="类型置信度; 尚未预测为 null")
     assignments = AssignmentSerializer(many=True)
     extensions = serializers.SerializerMethodField()
-    extension_pending = serializers.SerializerMethodField(help_text=EXTENSION_PENDING_HELP)
+    extension_pending = serializers.BooleanField(help_text=EXTENSION_PENDING_HELP)  # annotated (case_response)
     events = StaffEventSerializer(many=True)
     open311 = serializers.SerializerMethodField()
     hotspot = serializers.SerializerMethodField(help_text="本件所属的热点问题 (两条以上留言); 不属于任何热点为 null")
@@ -670,11 +672,6 @@ class StaffCaseSerializer(MessageDetailSerializer):
 
         far = far_from_region(obj)
         return "" if far is None else far.note()
-
-    def get_extension_pending(self, obj) -> bool:
-        # read with the assignments and their extensions prefetched (staff_queryset): no query of its own
-        return any(a.role == a.Role.LEAD and a.state == a.State.ACTIVE
-                   and any(e.state == e.State.PENDING for e in a.extensions.all()) for a in obj.assignments.all())
 
     def get_resubmission_of_reason(self, obj) -> str | None:
         return obj.resubmission_of.reject_reason if obj.resubmission_of_id else None

@@ -774,7 +774,8 @@ def where_now(message: Message, in_place: bool = False) -> str:
 
 # a version moved by a change of the calendar alone (recomputed_since): what a request or a page built on
 # the version before is told instead of RACED; {then}: what to do now
-RECOMPUTED = "该留言的办理期限已于 {at:%m-%d %H:%M} 因节假日调整重新计算{what}, 此外无人处理过; {then}"
+# (its 答复期限, as every page and the event name it: it said 「办理期限」 and 「答复期限」 in one sentence until 2026-12-07)
+RECOMPUTED = "该留言的答复期限已于 {at:%m-%d %H:%M} 因节假日调整重新计算{what}, 此外无人处理过; {then}"
 RECOMPUTED_THEN = "请刷新后再操作"
 
 
@@ -799,7 +800,7 @@ def recomputed_since(message_pk: int, read_version: int | None) -> list[Event] |
 
 
 def recomputed_words(events: list[Event], then: str = RECOMPUTED_THEN) -> str:
-    """「该留言的办理期限已于 12-07 15:30 因节假日调整重新计算 (答复期限 2027-01-04 → 2027-01-05), 此外无人处理过;
+    """「该留言的答复期限已于 12-07 15:30 因节假日调整重新计算 (2027-01-04 → 2027-01-05), 此外无人处理过;
     请刷新后再操作」: the case's own 答复期限 from what the first of ``events`` (``recomputed_since``) moved it
     from to what the last moved it to (two holidays entered since the read: the date read → the date now),
     at the last one's time."""
@@ -809,7 +810,7 @@ def recomputed_words(events: list[Event], then: str = RECOMPUTED_THEN) -> str:
         return next((c for c in changes if c.get("what") == "答复期限" and not c.get("unit")), None)
 
     first, last = own(events[0]), own(events[-1])
-    what = f" (答复期限 {first.get('from', '')} → {last.get('to', '')})" if first and last else ""
+    what = f" ({first.get('from', '')} → {last.get('to', '')})" if first and last else ""
     return RECOMPUTED.format(at=timezone.localtime(events[-1].at), what=what, then=then)
 
 

@@ -158,9 +158,10 @@ class ServiceDefinition(Open311View):
 
     def get(self, request, fmt, service_code):
         jurisdiction = self.jurisdiction(request)
-        topic = Topic.objects.filter(is_active=True).coded(service_code).first()
-        if topic is None:
-            raise bad(f"服务类型不存在: service_code {echoed(service_code)}", status=404, code="not_found")
+        topic = Topic.objects.coded(service_code).first()
+        if topic is None or not topic.is_active:  # worded as a post's refusal (since 2026-12-07)
+            raise bad(f"service_code: {service_code_refusal(service_code, topic)}", status=404, code="not_found",
+                      field="service_code")
         return respond(fmt, "service_definition",
                        {"service_code": topic.code, "attributes": mapping.attributes(jurisdiction)})
 
@@ -261,8 +262,7 @@ class Requests(Open311View):
             known = {code.lower(): pk for code, pk in Topic.objects.coded(*codes).values_list("code", "pk")}
             unknown = [c for c in codes if c.lower() not in known and c.lower() != mapping.UNCLASSIFIED]
             if unknown:  # a typo answered [] (integrator's walk, 2026-12-06); a switched-off topic still reads
-                raise bad(f"服务类型不存在: service_code {echoed(', '.join(unknown))} (可用的服务类型见 /open311/v2/services.json)",
-                          field="service_code")
+                raise bad(f"service_code: {service_code_refusal(', '.join(unknown), None)}", field="service_code")
             topic_ids = list(known.values())
             cond = Q(topic_id__in=topic_ids) | Q(topic__isnull=True, predicted_topic_id__in=topic_ids)
             if mapping.UNCLASSIFIED in {c.lower() for c in codes}:
@@ -458,8 +458,9 @@ def _parameters(request):
 
 
 def service_code_refusal(code, switched_off) -> str:
-    """Open311's words for a ``service_code`` the post form cannot take, as a read of an unknown one says it
-    (the web page's ask to choose 「不确定」 instead, which a service_code has not)."""
+    """Open311's words for a ``service_code`` the post form cannot take (the web page's ask to choose 「不确定」
+    instead, which a service_code has not); a read of an unknown one (``requests``' filter, ``services/{code}``)
+    says it in the same words, since 2026-12-07 (it said 「服务类型不存在: service_code nope」)."""
     what = (f"服务类型 {echoed(code)} ({switched_off.name}) 已停用" if switched_off is not None
             else f"没有代码为 {echoed(code)} 的服务类型")
     return f"{what} (可用的服务类型见 /open311/v2/services.json)"

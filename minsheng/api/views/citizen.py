@@ -15,6 +15,7 @@ from minsheng.board import actions
 from minsheng.board.forms import MessageForm
 from minsheng.board.workflow import Status
 
+from .. import inputs
 from ..errors import ApiError, echoed, found
 from ..inputs import CloseAccountBody, CursorQuery, MessageCreate, OwnListQuery, RateBody, ReopenBody
 from ..pagination import MessageCursor, SupportCursor
@@ -38,9 +39,10 @@ PUBLIC_ID = OpenApiParameter("public_id", str, OpenApiParameter.PATH, descriptio
 def topic_refusal(code, switched_off) -> str:
     """The API's words for a ``topic`` it cannot take (the web page's ask to choose 「不确定」 instead, a choice
     an API client does not have: it leaves ``topic`` out)."""
-    what = (f"领域 {echoed(code)} ({switched_off.name}) 已停用" if switched_off is not None
-            else f"没有代码为 {echoed(code)} 的领域")
-    return f"{what} (可用的领域见 /api/v1/topics/; 不确定的可不填 topic, 由工作人员判断)"
+    unsure = "不确定的可不填 topic, 由工作人员判断"
+    if switched_off is None:  # as a read of an unknown one says it (inputs.unknown_topic)
+        return inputs.unknown_topic(code, unsure)
+    return f"领域 {echoed(code)} ({switched_off.name}) 已停用 ({inputs.TOPICS_LISTED}; {unsure})"
 
 
 def create_message(request):

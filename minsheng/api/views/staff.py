@@ -5,7 +5,7 @@ action. Each action calls the board action the staff pages call, so the rules
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -24,7 +24,14 @@ from minsheng.board.batch_dispatch import (
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.inbox_sort import DEFAULT_SORT, handler_key, handler_name, inbox_order, parse_sort
 from minsheng.board.views.leader_office import office_messages, offices_of
-from minsheng.board.views.staff import due_soon_q, handler_filter, next_deadline, queue_matches, sign_late_q
+from minsheng.board.views.staff import (
+    due_soon_q,
+    extension_pending,
+    handler_filter,
+    next_deadline,
+    queue_matches,
+    sign_late_q,
+)
 from minsheng.board.views.staff_hints import (
     held_on,
     near_duplicate_counts,
@@ -176,11 +183,9 @@ class Inbox(ApiView):
             qs = qs.filter(handler_q(request.user, params["handler"]))
         if params["box"] != "leader" and params.get("q", "").strip():  # box=unit or dispatch: as their pages find
             qs = queue_matches(qs, params["q"].strip())
-        qs = qs.annotate(unit_role=unit_role(request.user),  # the inbox page's 待办(主办) and 协办 tabs
-                         # the inbox row's 延期待审批: a lead unit's request the supervisor has still to decide
-                         extension_pending=Exists(Extension.objects.filter(
-                             assignment__message=OuterRef("pk"), assignment__role=Assignment.Role.LEAD,
-                             assignment__state=Assignment.State.ACTIVE, state=Extension.State.PENDING)))
+        qs = (qs.annotate(unit_role=unit_role(request.user))  # the inbox page's 待办(主办) and 协办 tabs
+              # the inbox row's 延期待审批, by the caller's role as the row decides it (an assisting unit's: false)
+              .annotate(extension_pending=extension_pending(role="unit_role", message="pk")))
         if params.get("role"):
             qs = qs.filter(unit_role=params["role"])
         if params.get("order") == "id":  # a place no change of the case moves: each met once in a walk
@@ -215,7 +220,10 @@ def get_case(request, public_id) -> Message:
 def case_response(request, message) -> Response:
     # the hotspot's flags for supervisors and leaders, as on the pages
     context = {"roles": roles_of(request.user)}
-    return Response(StaffCaseSerializer(staff_queryset().get(pk=message.pk), context=context).data)
+    # 延期待审批 by the caller's own role in the case, as their inbox row says it
+    case = (staff_queryset().annotate(unit_role=unit_role(request.user))
+            .annotate(extension_pending=extension_pending(role="unit_role", message="pk")).get(pk=message.pk))
+    return Response(StaffCaseSerializer(case, context=context).data)
 
 
 class CaseDetail(ApiView):

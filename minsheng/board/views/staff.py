@@ -356,18 +356,27 @@ def _inbox_list(request, roles: Roles, now, with_handler=True):
     sort = inbox_sort(request)
     if sort != DEFAULT_SORT:
         keep_filters = {**keep_filters, "sort": sort}
-    # 延期待审批: a request the supervisor has still to decide, said on the row and in the export: which overdue
-    # cases were already asked for was found case by case. On each lead unit's row: a case led by two (联合办理)
-    # has its request from either, and its approval moves both units' deadlines; not an assisting unit's row
-    extension_pending = Case(When(role=A.Role.LEAD, then=Exists(Extension.objects.filter(
-        assignment__message=OuterRef("message_id"), assignment__role=A.Role.LEAD,
-        assignment__state=A.State.ACTIVE, state=Extension.State.PENDING))), default=Value(False))
     qs = (base.filter(inbox_tabs[tab][1])
-          .annotate(late=_late_first(now), next_due=next_deadline(), extension_pending=extension_pending)
+          .annotate(late=_late_first(now), next_due=next_deadline(),
+                    extension_pending=extension_pending(role="role", message="message_id"))
           .select_related("message__region", "message__topic", "unit", "handler"))
     qs = order_by_sort(qs, inbox_order(*parse_sort(sort), next_due=F("next_due"), handler=handler_name(),
                                        handler_key=handler_key()))
     return base, tab, qs, keep_filters, filter_words, filter_refused, query
+
+
+def extension_pending(*, role: str, message: str):
+    """延期待审批, as the inbox row says it (and its export, the API's inbox items and case): a request the
+    supervisor has still to decide — which overdue cases were already asked for was found case by case. ``role``
+    names the caller's role in the case (an assignment's ``role``, or an annotation of it: ``lead``, ``assist``,
+    ``None`` for no unit of the case), ``message`` the message's id beside it. True for a lead unit when a request
+    of any active lead unit waits (a case led by two, 联合办理, has its request from either, and its approval
+    moves both units' deadlines); false for an assisting unit (it asks for none, and its row never said it); for
+    a caller who is no unit of the case (a supervisor, a dispatcher), true when a lead's request waits."""
+    pending = Exists(Extension.objects.filter(
+        assignment__message=OuterRef(message), assignment__role=A.Role.LEAD,
+        assignment__state=A.State.ACTIVE, state=Extension.State.PENDING))
+    return Case(When(Q(**{role: A.Role.ASSIST}), then=Value(False)), default=pending)
 
 
 def _inbox_place(tab: str, keep_filters: dict, query: str) -> str:
