@@ -177,6 +177,8 @@ def far_from_region(message) -> FarFromRegion | None:
     without a key was already saved, its client answered 500 and posting again; review of 2026-12-07)."""
     from django.db import transaction
 
+    if message.latitude is None or message.longitude is None or message.region_id is None:
+        return None  # nothing to judge: no savepoint opened for most posts
     try:
         with transaction.atomic():
             return _far_from_region(message)
@@ -188,8 +190,6 @@ def far_from_region(message) -> FarFromRegion | None:
 def _far_from_region(message) -> FarFromRegion | None:
     from minsheng.directory.models import Region
 
-    if message.latitude is None or message.longitude is None or message.region_id is None:
-        return None
     point = (float(message.latitude), float(message.longitude))
     chosen = region = message.region
     while region is not None:
