@@ -391,22 +391,50 @@ def test_a_recompute_while_the_api_acts_is_said_without_a_version(world, client,
     assert "因节假日调整重新计算" in said and "刚刚被其他人处理过" not in said, said
 
 
-def test_a_recompute_from_before_the_version_was_recorded_reads_as_the_last_public_move(world, client):
-    """A 节假日调整 event written before 2026-12-07 names no version (`data.version`): the 409 reads as it did
-    then, naming the case's last public move (the officer's own 签收) with 「刚刚被其他人处理过」 (docs/api.md)."""
+def as_written_before_the_version_was_recorded(m):
+    """The case's 节假日调整 events as a recompute before 2026-12-07 wrote them: naming no `data.version`."""
     from minsheng.board.models import Event
 
+    for event in Event.objects.filter(message=m, kind=Event.Kind.DEADLINE_MOVED):
+        event.data.pop("version")
+        event.save(update_fields=["data"], _allow_update=True)
+
+
+def test_a_recompute_from_before_the_version_was_recorded_is_told_from_the_events_since(world, client):
+    """A 节假日调整 event written before 2026-12-07 names no version (`data.version`): the 409 named the case's
+    last public move (the officer's own 签收) with 「刚刚被其他人处理过」. Nothing but recomputes was written since
+    (each one that moved the 答复期限 is one version): it says the recompute, as for one written since."""
     m = at_signed(world)
     auth = api(world, "officer")
     body = request_as_read(world, client, auth, m, "reply", {"body": test_stale_forms.REPLY_TEXT})
+    read = fresh(m).due_at
     holiday_entered(m)
-    for event in Event.objects.filter(message=m, kind=Event.Kind.DEADLINE_MOVED):
-        event.data.pop("version")
-        event.save(update_fields=["data"], _allow_update=True)  # as written before 2026-12-07
+    holiday_entered(m)
+    as_written_before_the_version_was_recorded(m)
     r = post(client, auth, m, "reply", body)
     assert r.status_code == 409 and error_of(r)["code"] == "conflict", r.content.decode()[:300]
     said = error_of(r)["message"]
-    assert "签收" in said and "刚刚被其他人处理过" in said and "节假日" not in said, said
+    assert "因节假日调整重新计算" in said and "刚刚被其他人处理过" not in said and "签收" not in said, said
+    assert f"({timezone.localtime(read):%Y-%m-%d} → {timezone.localtime(fresh(m).due_at):%Y-%m-%d})" in said, said
+
+
+@pytest.mark.parametrize("supervised", ["before", "after"])
+def test_a_recompute_from_before_the_version_was_recorded_and_a_move_names_the_move(world, client, supervised):
+    """The same with a 督办 since the read too, before the holiday or after: the 409 names the 督办 — the versions
+    of events naming none are counted from the case's newest event back, and any other move stops the count."""
+    m = at_signed(world)
+    auth = api(world, "officer")
+    body = request_as_read(world, client, auth, m, "reply", {"body": test_stale_forms.REPLY_TEXT})
+    if supervised == "before":
+        actions.do_supervise(world["p"]["supervisor2"], fresh(m), "请加快办理")
+    holiday_entered(m)
+    if supervised == "after":
+        actions.do_supervise(world["p"]["supervisor2"], fresh(m), "请加快办理")
+    as_written_before_the_version_was_recorded(m)
+    r = post(client, auth, m, "reply", body)
+    assert r.status_code == 409 and error_of(r)["code"] == "conflict", r.content.decode()[:300]
+    said = error_of(r)["message"]
+    assert "督办" in said and "刚刚被其他人处理过" in said and "节假日" not in said, said
 
 
 def test_two_recomputes_since_the_read_say_the_deadline_from_the_first_to_the_last(world, client):
@@ -425,3 +453,66 @@ def test_two_recomputes_since_the_read_say_the_deadline_from_the_first_to_the_la
         f"({timezone.localtime(read):%Y-%m-%d} → {timezone.localtime(fresh(m).due_at):%Y-%m-%d})"
         in said
     ), said
+
+
+def at_returned(w):
+    """A case dispatched and given back (退单): waiting for a dispatcher again, its 答复期限 still running, so a
+    holiday entered moves it (recompute.py)."""
+    m = test_stale_forms.at_accepted(w)  # to a unit the routing table does not suggest: 按建议派单 may send it
+    actions.do_dispatch(w["p"]["dispatcher"], m, w["d"]["ecology"])
+    actions.do_return(w["p"]["other_officer"], fresh(m), w["d"]["ecology"], "不属于本单位职责")
+    return fresh(m)
+
+
+def read_then_recomputed_in(monkeypatch, module, name, m):
+    """``module.name`` (a read a batch makes of its cases) followed by a holiday entered: the calendar moves
+    the case between the batch's read and its write, as an admin's save landing then would."""
+    read = getattr(module, name)
+
+    def then_recomputed(*args, **kwargs):
+        found = read(*args, **kwargs)
+        holiday_entered(m)
+        return found
+
+    monkeypatch.setattr(module, name, then_recomputed)
+
+
+def test_a_recompute_while_a_dispatch_batch_acts_is_said_for_the_case_skipped(world, client, monkeypatch):
+    """dispatch-batch/: a holiday entered between the batch's read of a case and its dispatch skipped it with
+    「该留言刚刚被其他人处理过」; its result says the 答复期限 was recomputed and nobody acted (actions.raced, the
+    words of a single action's 409), and nothing is dispatched."""
+    from minsheng.board import batch_dispatch
+
+    m = at_returned(world)
+    read_then_recomputed_in(monkeypatch, batch_dispatch, "near_duplicates_each", m)
+    auth = api(world, "dispatcher")
+    r = client.post("/api/v1/staff/dispatch-batch/", {"cases": [m.public_id]}, content_type="application/json",
+                    **auth)
+    assert r.status_code == 200, r.content.decode()[:500]
+    (result,) = r.json()["results"]
+    assert not result["dispatched"], result
+    said = result["reason"]
+    assert said.startswith("该留言的答复期限已于 ") and "因节假日调整重新计算" in said, said
+    assert "此外无人处理过" in said and "刚刚被其他人处理过" not in said, said
+    assert fresh(m).status == "accepted"
+
+
+def test_a_recompute_while_the_queue_dispatches_is_named_in_the_flash(world, client, monkeypatch):
+    """按建议派单 on the queue page: the flash naming the case skipped says the recompute, as dispatch-batch/."""
+    from django.urls import reverse
+
+    from minsheng.board import batch_dispatch
+
+    m = at_returned(world)
+    queue = world["c"]["dispatcher"].get(reverse("board:triage")).content.decode()
+    seen = re.search(rf'name="seen-{m.public_id}" value="([^"]*)"', queue)
+    assert seen, "the queue offers the case to 按建议派单"
+    read_then_recomputed_in(monkeypatch, batch_dispatch, "near_duplicates_each", m)
+    page = world["c"]["dispatcher"].post(reverse("board:triage_dispatch"),
+                                         {"case": [m.public_id], f"seen-{m.public_id}": seen[1]}, follow=True)
+    text = page.content.decode()
+    import html
+
+    flash = re.findall(r"未派单[^<]*", html.unescape(text))
+    assert flash and "因节假日调整重新计算" in flash[0], flash or re.findall(r"已按建议派单[^<]*", text)
+    assert "刚刚被其他人处理过" not in text

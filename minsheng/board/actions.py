@@ -91,7 +91,7 @@ def _lock(message: Message) -> Message:
     """Re-read the row inside the transaction (row lock on PostgreSQL)."""
     fresh = Message.objects.select_for_update().get(pk=message.pk)
     if fresh.version != message.version:
-        raise Raced(RACED)
+        raise raced(message)
     return fresh
 
 
@@ -475,13 +475,13 @@ def do_dispatch_many(actor, cases, at=None, hold=None) -> list[Assignment | Exce
         done: list = _dispatch_refusals(actor, cases)
         for k, (m, *_) in enumerate(cases):
             if fresh and done[k] is None and fresh.get(m.pk) != m.version:
-                done[k] = Raced(RACED)
+                done[k] = raced(m)
         ok = [k for k, exc in enumerate(done) if exc is None]
         for k, exc in (hold(ok) if hold is not None and ok else {}).items():
             done[k] = exc
         ok = [k for k in ok if done[k] is None]
         if ok and not _dispatch_messages(cases, ok, now):
-            done[ok[0]] = Raced(RACED)  # the one case moved since it was read: nothing written
+            done[ok[0]] = raced(cases[ok[0]][0])  # the one case moved since it was read: nothing written
             ok = []
         if ok:
             for k, lead_share in zip(ok, _dispatch_shares(actor, cases, ok, now), strict=True):
@@ -781,9 +781,9 @@ RECOMPUTED_THEN = "请刷新后再操作"
 
 def recomputed_since(message_pk: int, read_version: int | None) -> list[Event] | None:
     """The 节假日调整 events (recompute.py) that gave the case each version since ``read_version``, the first
-    to the one it has now, when every change of its version since was such a recompute (each event names
-    the version it gave, ``data["version"]``, since 2026-12-07); else None: someone acted on the case (or a
-    recompute before 2026-12-07, which named none, moved it: read as before)."""
+    to the one it has now, when every change of its version since was such a recompute; else None: someone
+    acted on the case. Each event names the version it gave (``data["version"]``) since 2026-12-07; for
+    those written before, ``_recomputed_last``."""
     if read_version is None:
         return None
     current = Message.objects.filter(pk=message_pk).values_list("version", flat=True).first()
@@ -795,8 +795,38 @@ def recomputed_since(message_pk: int, read_version: int | None) -> list[Event] |
         if isinstance(version, int) and read_version < version <= current:
             given[version] = event
     if any(v not in given for v in range(read_version + 1, current + 1)):
-        return None
+        return _recomputed_last(message_pk, current - read_version, current)
     return [given[v] for v in range(read_version + 1, current + 1)]
+
+
+def _recomputed_last(message_pk: int, count: int, current: int) -> list[Event] | None:
+    """The last ``count`` changes of the case's version as 节假日调整 events naming none (written before
+    2026-12-07), oldest first, when the case's newest events are such recomputes alone; else None. Exact, not
+    a guess: a recompute moves the version (by one) exactly when it moves the case's own 答复期限 (``own_due``:
+    so since the first recompute, 2026-12-04), and every other change of a version writes an event of the case
+    in the same transaction (workflow.transition's callers, do_dispatch_many, do_sign_many), later in (at, pk)
+    than the recompute it follows (it read the row after that commit). So counting back from the newest
+    event, the recomputes moving the 答复期限 are the newest versions until any other event; an event of
+    another kind first (even one that changes no version: a 内部备注) reads as before (docs/api.md)."""
+    found = []
+    for event in Event.objects.filter(message_id=message_pk).order_by("-at", "-pk").only("kind", "data", "at"):
+        if event.kind != Event.Kind.DEADLINE_MOVED:
+            return None
+        if own_due(event) is None:
+            continue  # a given-up unit's or a 签收期限 alone: the version stayed
+        named = (event.data or {}).get("version")
+        if named is not None and named != current - len(found):
+            return None
+        found.append(event)
+        if len(found) == count:
+            return found[::-1]
+    return None
+
+
+def own_due(event: Event) -> dict | None:
+    """The change a 节假日调整 event made to the case's own 答复期限 (not a given-up unit's), or None."""
+    changes = (event.data or {}).get("changes") or ()
+    return next((c for c in changes if c.get("what") == "答复期限" and not c.get("unit")), None)
 
 
 def recomputed_words(events: list[Event], then: str = RECOMPUTED_THEN) -> str:
@@ -804,14 +834,25 @@ def recomputed_words(events: list[Event], then: str = RECOMPUTED_THEN) -> str:
     请刷新后再操作」: the case's own 答复期限 from what the first of ``events`` (``recomputed_since``) moved it
     from to what the last moved it to (two holidays entered since the read: the date read → the date now),
     at the last one's time."""
-
-    def own(event: Event) -> dict | None:
-        changes = (event.data or {}).get("changes") or ()
-        return next((c for c in changes if c.get("what") == "答复期限" and not c.get("unit")), None)
-
-    first, last = own(events[0]), own(events[-1])
+    first, last = own_due(events[0]), own_due(events[-1])
     what = f" ({first.get('from', '')} → {last.get('to', '')})" if first and last else ""
     return RECOMPUTED.format(at=timezone.localtime(events[-1].at), what=what, then=then)
+
+
+def recomputed_refusal(message_pk: int, read_version: int | None, then: str = RECOMPUTED_THEN) -> str | None:
+    """``recomputed_words`` when only a change of the calendar moved the case since ``read_version``
+    (``recomputed_since``), else None: the one test of every refusal of a stale version (a single action's
+    409, a batch's case skipped: ``raced``)."""
+    recomputed = recomputed_since(message_pk, read_version)
+    return None if recomputed is None else recomputed_words(recomputed, then)
+
+
+def raced(message: Message) -> Raced:
+    """The refusal of ``message`` as read, its version moved since (someone acted first): RACED, or the
+    recompute's words when a change of the calendar alone moved it (``recomputed_refusal``). Each case of a
+    batch (按建议派单 and dispatch-batch/, 签收所选) says it as a single action's 409 does (since 2026-12-07;
+    a case the calendar moved read 「刚刚被其他人处理过」 there)."""
+    return Raced(recomputed_refusal(message.pk, message.version) or RACED)
 
 
 def moved_on(message: Message, exc: MovedOn, in_place: bool = False, read_version: int | None = None) -> str:
@@ -819,10 +860,9 @@ def moved_on(message: Message, exc: MovedOn, in_place: bool = False, read_versio
     ``where_now`` reads it). ``read_version``: the version the refused request was built on; when only a
     change of the calendar moved it since (``recomputed_since``), a Raced refusal says that instead of naming
     the last public move as if someone had just acted (docs/api.md; since 2026-12-07)."""
-    if isinstance(exc, Conflict):
-        recomputed = recomputed_since(message.pk, read_version)
-        if recomputed is not None:
-            return recomputed_words(recomputed)
+    recomputed = recomputed_refusal(message.pk, read_version) if isinstance(exc, Conflict) else None
+    if recomputed is not None:
+        return recomputed
     now, said = where_now(message, in_place), str(exc)
     # a case nothing public happened to yet: where_now names its status alone, as the refusal does
     return said if now.removeprefix("该留言") in said else f"{now}; {said}"
@@ -985,9 +1025,9 @@ def do_sign_many(actor, cases, at=None) -> list[Exception | None]:
                 except PermissionDenied as exc:
                     refused[k] = exc
                 else:
-                    refused[k] = Raced(RACED)
+                    refused[k] = raced(message)
             elif fresh is not None and fresh.get(message.pk) != (message.status, message.version):
-                refused[k] = Raced(RACED)
+                refused[k] = raced(message)
         signed = [cases[k] for k, exc in enumerate(refused) if exc is None]
         if not signed:
             return refused
@@ -997,7 +1037,7 @@ def do_sign_many(actor, cases, at=None) -> list[Exception | None]:
             status=Status.SIGNED, version=F("version") + 1)
         if updated != len(ids):
             if fresh is None:  # the one case moved since it was read: nothing written
-                refused[ok[0]] = Raced(RACED)
+                refused[ok[0]] = raced(signed[0][0])
                 return refused
             raise Raced(RACED)  # the rows are locked: not for a race
         # the lead share, the assisting units' and the other lead unit's of a case led by two (联合办理: signed
