@@ -98,6 +98,16 @@ def unknown_topic(code, more: str = "") -> str:
     return f"没有代码为 {echoed(code)} 的领域 ({TOPICS_LISTED}{'; ' + more if more else ''})"
 
 
+REGIONS_LISTED = "可用的区划见 /api/v1/regions/"
+
+
+def unknown_region(code, more: str = "") -> str:
+    """The API's words for a region code that is no region's, in ``unknown_topic``'s shape: a filter's 400 (REST),
+    ``GET /regions/{code}/``'s 404 and Open311's ``jurisdiction_id`` (since 2026-12-07: 「区划代码不存在」, and
+    「没有区划代码为 … 的区划」 for the one read by its code); ``more``, what else to say in the brackets."""
+    return f"没有代码为 {echoed(code)} 的行政区划 ({REGIONS_LISTED}{'; ' + more if more else ''})"
+
+
 class ChoiceField(serializers.ChoiceField):
     """DRF's, whose 「“open” 不是合法选项。」 named the wrong value only: a message that does not list the
     values taken lists them, 「“open” 不是合法选项 (可选: accepted, closed, …)」 (an integrator's walk of
@@ -171,7 +181,7 @@ class MessageQuery(serializers.Serializer):
     def validate_region(self, code):
         region = Region.objects.filter(code=code).first()
         if region is None:
-            raise serializers.ValidationError("区划代码不存在")
+            raise serializers.ValidationError(unknown_region(code))
         return region
 
     def validate_topic(self, code):
@@ -628,7 +638,7 @@ class DirectoryQuery(serializers.Serializer):
     def validate_region(self, code):
         region = Region.objects.filter(code=code).first()
         if region is None:
-            raise serializers.ValidationError("区划代码不存在")
+            raise serializers.ValidationError(unknown_region(code))
         return region
 
 
@@ -657,5 +667,5 @@ class RegionTreeQuery(serializers.Serializer):
     def validate_root(self, code):
         region = Region.objects.filter(code=code).first()
         if region is None:
-            raise serializers.ValidationError("区划代码不存在")
+            raise serializers.ValidationError(unknown_region(code))
         return region

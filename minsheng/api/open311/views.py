@@ -38,7 +38,7 @@ from minsheng.text_cut import cut
 from ..authentication import TOKEN_AS_OPEN311_KEY, Open311KeyAuthentication, misplaced_open311_key
 from ..errors import ApiError, echoed
 from ..idempotency import once
-from ..inputs import round_coordinate
+from ..inputs import round_coordinate, unknown_region
 from ..models import Open311Key, Open311Request
 from ..parsers import PARSERS
 from ..tasks import queue_fetch
@@ -119,7 +119,7 @@ class Open311View(Documented, APIView):
             return None
         region = Region.objects.filter(code=code).first()
         if region is None:
-            raise bad(f"区划代码不存在: jurisdiction_id {echoed(code)}", status=404, code="not_found")
+            raise bad(unknown_region(code, "jurisdiction_id 为其中的区划代码"), status=404, code="not_found")
         return region
 
 

@@ -21,7 +21,7 @@ from minsheng.stats import exports as stats_exports
 from minsheng.stats import figures as stats
 
 from ..errors import ApiError, found
-from ..inputs import ChoiceField, Day, check_date_range
+from ..inputs import ChoiceField, Day, check_date_range, unknown_region
 from ..pagination import DirectoryPages
 from ..serializers import MessageListSerializer, RegionRefSerializer, UnitRefSerializer, hotspot_flags_shown
 from .base import ApiView, Doc, list_queryset
@@ -120,7 +120,7 @@ class HotspotQuery(serializers.Serializer):
 
         region = Region.objects.filter(code=code).first()
         if region is None:
-            raise serializers.ValidationError("区划代码不存在")
+            raise serializers.ValidationError(unknown_region(code))
         return region
 
 
