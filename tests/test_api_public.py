@@ -625,6 +625,9 @@ UNKNOWN_REGION = "没有代码为 {} 的行政区划 (可用的区划见 /api/v1
     ("/api/v1/addressees/", {"region": "999999"}, "region"),
     ("/api/v1/regions/", {"root": "999999"}, "root"),
     ("/api/v1/hotspots/", {"region": "999999"}, "region"),
+    ("/api/v1/statistics/", {"region": "999999"}, "region"),
+    ("/api/v1/statistics/breakdown/", {"region": "999999", "by": "unit"}, "region"),
+    ("/api/v1/statistics/messages/", {"region": "999999"}, "region"),
 ])
 def test_an_unknown_region_names_the_code_and_where_regions_are_listed(client, board, url, query, field):
     """An unknown region reads as an unknown topic does (api.inputs.unknown_region, since 2026-12-07; it said

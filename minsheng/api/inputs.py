@@ -108,6 +108,15 @@ def unknown_region(code, more: str = "") -> str:
     return f"没有代码为 {echoed(code)} 的行政区划 ({REGIONS_LISTED}{'; ' + more if more else ''})"
 
 
+def region_or_invalid(code, more: str = "", error=serializers.ValidationError) -> Region:
+    """The region of ``code``, or ``error`` raised in ``unknown_region``'s words: every region filter of the API
+    (its field's 400), and Open311's ``jurisdiction_id`` (its 404, ``error`` given)."""
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise error(unknown_region(code, more))
+    return region
+
+
 class ChoiceField(serializers.ChoiceField):
     """DRF's, whose 「“open” 不是合法选项。」 named the wrong value only: a message that does not list the
     values taken lists them, 「“open” 不是合法选项 (可选: accepted, closed, …)」 (an integrator's walk of
@@ -179,10 +188,7 @@ class MessageQuery(serializers.Serializer):
         return searchable_q(value)
 
     def validate_region(self, code):
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise serializers.ValidationError(unknown_region(code))
-        return region
+        return region_or_invalid(code)
 
     def validate_topic(self, code):
         topic = Topic.objects.coded(code).first()
@@ -636,10 +642,7 @@ class DirectoryQuery(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
     def validate_region(self, code):
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise serializers.ValidationError(unknown_region(code))
-        return region
+        return region_or_invalid(code)
 
 
 # ?q= of the directory: a name, a 简称 or their pinyin, as the case page's 查找 boxes read it (pinyin.name_or_pinyin)
@@ -665,7 +668,4 @@ class RegionTreeQuery(serializers.Serializer):
     q = directory_q()
 
     def validate_root(self, code):
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise serializers.ValidationError(unknown_region(code))
-        return region
+        return region_or_invalid(code)
