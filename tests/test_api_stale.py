@@ -7,10 +7,12 @@ nothing: no row of any table, no on_commit callback, no mail. The same request s
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from minsheng.api.models import ApiToken
@@ -497,22 +499,105 @@ def test_a_recompute_while_a_dispatch_batch_acts_is_said_for_the_case_skipped(wo
     assert fresh(m).status == "accepted"
 
 
-def test_a_recompute_while_the_queue_dispatches_is_named_in_the_flash(world, client, monkeypatch):
-    """按建议派单 on the queue page: the flash naming the case skipped says the recompute, as dispatch-batch/."""
-    from django.urls import reverse
+def queue_rows(w, *cases) -> dict:
+    """The queue page's ticked boxes of ``cases`` for 按建议派单, with what each row showed (``seen-<case>``)."""
+    queue = w["c"]["dispatcher"].get(reverse("board:triage")).content.decode()
+    data = {"case": [m.public_id for m in cases]}
+    for m in cases:
+        seen = re.search(rf'name="seen-{m.public_id}" value="([^"]*)"', queue)
+        assert seen, f"the queue offers {m.public_id} to 按建议派单"
+        data[f"seen-{m.public_id}"] = seen[1]
+    return data
 
+
+def flashes(page) -> list[str]:
+    """The flash messages of ``page``, each in its words."""
+    shown = re.findall(r'<ul class="flash"[^>]*>(.*?)</ul>', page.content.decode(), re.S)
+    return [html.unescape(li).strip() for ul in shown for li in re.findall(r"<li[^>]*>(.*?)</li>", ul, re.S)]
+
+
+def test_a_recompute_while_the_queue_dispatches_is_named_in_the_flash(world, client, monkeypatch):
+    """按建议派单 on the queue page: the flash naming the case skipped says the recompute, as dispatch-batch/, and
+    ends as the page it lands on is, the queue read again (it said 「请刷新后再操作」 of a queue just shown)."""
     from minsheng.board import batch_dispatch
 
     m = at_returned(world)
-    queue = world["c"]["dispatcher"].get(reverse("board:triage")).content.decode()
-    seen = re.search(rf'name="seen-{m.public_id}" value="([^"]*)"', queue)
-    assert seen, "the queue offers the case to 按建议派单"
+    data = queue_rows(world, m)
     read_then_recomputed_in(monkeypatch, batch_dispatch, "near_duplicates_each", m)
-    page = world["c"]["dispatcher"].post(reverse("board:triage_dispatch"),
-                                         {"case": [m.public_id], f"seen-{m.public_id}": seen[1]}, follow=True)
-    text = page.content.decode()
-    import html
+    page = world["c"]["dispatcher"].post(reverse("board:triage_dispatch"), data, follow=True)
+    said = " ".join(flashes(page))
+    flash = re.findall(r"未派单[^<]*", said)
+    assert flash and "因节假日调整重新计算" in flash[0], said
+    assert flash[0].rstrip().endswith("此外无人处理过; 队列已更新, 可重新按建议派单"), flash
+    assert "刚刚被其他人处理过" not in said and "请刷新" not in said, said
+    assert fresh(m).status == "accepted"
 
-    flash = re.findall(r"未派单[^<]*", html.unescape(text))
-    assert flash and "因节假日调整重新计算" in flash[0], flash or re.findall(r"已按建议派单[^<]*", text)
-    assert "刚刚被其他人处理过" not in text
+
+def test_of_two_cases_dispatched_together_only_the_one_a_recompute_moved_is_skipped(world, monkeypatch):
+    """Two cases ticked (their versions compared under the rows' locks, not by one conditional UPDATE): the one
+    the holiday moved is skipped in the recompute's words, the other, which has no 答复期限 yet, is dispatched."""
+    from minsheng.board import batch_dispatch
+
+    moved = at_returned(world)
+    kept = test_stale_forms.submit(world, title="七里河区彩虹路路灯不亮")  # another title: no 疑似重复 of the first
+    actions.do_accept(world["p"]["dispatcher"], kept)
+    data = queue_rows(world, moved, fresh(kept))
+    read_then_recomputed_in(monkeypatch, batch_dispatch, "near_duplicates_each", moved)
+    page = world["c"]["dispatcher"].post(reverse("board:triage_dispatch"), data, follow=True)
+    said = " ".join(flashes(page))
+    assert f"已按建议派单 1 件: {kept.public_id} → " in said, said
+    skipped = re.findall(r"未派单[^<]*", said)
+    assert len(skipped) == 1 and skipped[0].startswith(f"未派单 {moved.public_id}"), said
+    assert "因节假日调整重新计算" in skipped[0] and "队列已更新" in skipped[0], skipped
+    assert fresh(moved).status == "accepted" and fresh(kept).status == "dispatched"
+
+
+def sign_then_recomputed(monkeypatch, m):
+    """签收所选's write (actions.do_sign_many) after a holiday entered: the calendar moves ``m`` between the
+    inbox's read of the cases ticked and the 签收."""
+    sign_many = actions.do_sign_many
+
+    def recomputed_first(*args, **kwargs):
+        holiday_entered(m)
+        return sign_many(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "do_sign_many", recomputed_first)
+
+
+def deadline_set_otherwise(m):
+    """``m``'s 答复期限 not the one the rule gives (as after MINSHENG_REPLY_DAYS changed since its dispatch): a
+    holiday entered leaves it, and the case's version, alone (recompute.py)."""
+    import datetime as dt
+
+    from django.db.models import F
+
+    from minsheng.board.models import Message
+
+    Message.objects.filter(pk=m.pk).update(due_at=F("due_at") + dt.timedelta(hours=1))
+
+
+@pytest.mark.parametrize("together", [False, True])
+def test_sign_selected_counts_the_cases_a_recompute_moved_apart(world, monkeypatch, together):
+    """签收所选: a case whose 答复期限 a holiday moved between the inbox's read and the 签收 is not signed, and
+    the flash says so — it counted it among those 「已签收或已不在本单位办理」, which it is not. Alone (its
+    conditional UPDATE refuses it) or beside a case the holiday left alone (its version compared under the
+    locks), which is signed."""
+    moved = test_stale_forms.at_dispatched(world)
+    cases = [moved]
+    if together:
+        kept = test_stale_forms.submit(world, title="七里河区彩虹路路灯不亮")
+        actions.do_accept(world["p"]["dispatcher"], kept)
+        actions.do_dispatch(world["p"]["dispatcher"], fresh(kept), world["d"]["housing"])
+        deadline_set_otherwise(kept)
+        cases.append(kept)
+    sign_then_recomputed(monkeypatch, moved)
+    page = world["c"]["officer"].post(reverse("board:inbox_sign"), {"case": [m.public_id for m in cases]},
+                                      follow=True)
+    said = " ".join(flashes(page))
+    assert "已签收或已不在本单位办理" not in said and "刚刚被其他人处理过" not in said, said
+    if together:
+        assert said.startswith("已签收 1 件") and "; 另有 1 件的答复期限因节假日调整重新计算, 未签收, 请核对后再签收" in said, said
+        assert fresh(kept).status == "signed"
+    else:
+        assert "所选 1 件的答复期限因节假日调整重新计算, 未签收, 请核对后再签收" in said and "已签收 " not in said, said
+    assert fresh(moved).status == "dispatched"

@@ -82,6 +82,13 @@ def _require_choices(**given) -> None:
         raise Invalid(INVALID_CHOICE["region"], "region")
 
 
+# a version moved by a change of the calendar alone (recomputed_since): what a request or a page built on
+# the version before is told instead of RACED; {then}: what to do now
+# (its 答复期限, as every page and the event name it: it said 「办理期限」 and 「答复期限」 in one sentence until 2026-12-07)
+RECOMPUTED = "该留言的答复期限已于 {at:%m-%d %H:%M} 因节假日调整重新计算{what}, 此外无人处理过; {then}"
+RECOMPUTED_THEN = "请刷新后再操作"
+
+
 def _event(message, kind, actor=None, unit=None, public=True, at=None, **data) -> Event:
     return Event.objects.create(message=message, kind=kind, actor=actor, unit=unit, public=public,
                                 data=data, at=at or timezone.now())
@@ -450,7 +457,7 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     return done
 
 
-def do_dispatch_many(actor, cases, at=None, hold=None) -> list[Assignment | Exception]:
+def do_dispatch_many(actor, cases, at=None, hold=None, then: str = RECOMPUTED_THEN) -> list[Assignment | Exception]:
     """派单 of each (message, lead, assists, topic, kind) of ``cases`` (按建议派单; ``do_dispatch`` is one), each
     message once: for each, its new lead share, or what refused it — the actor not the region's dispatcher, a
     unit switched off or not of the case's area, a topic or type the site does not take, its status, a move
@@ -459,7 +466,8 @@ def do_dispatch_many(actor, cases, at=None, hold=None) -> list[Assignment | Exce
     deadlock; SQLite's IMMEDIATE transaction), then each write once for them all (since 2026-12-06: a case cost
     about 25 queries, its savepoint, each write and each note): the same status, deadlines, shares, history,
     notes, statistics and hotspots as one by one. ``hold``: called under the locks with the indexes of the
-    cases about to go, returns {index: the exception refusing it} (按建议派单's 本批刚派出 near-duplicates)."""
+    cases about to go, returns {index: the exception refusing it} (按建议派单's 本批刚派出 near-duplicates).
+    ``then``: how the refusal of a case the calendar alone moved ends (``raced``)."""
     now = at or timezone.now()
     # each unit once (an API list may repeat), the lead not among them: a unit the routing table
     # prefilled as 协办 and the dispatcher picked as 主办 leads (the page and the API alike)
@@ -475,13 +483,13 @@ def do_dispatch_many(actor, cases, at=None, hold=None) -> list[Assignment | Exce
         done: list = _dispatch_refusals(actor, cases)
         for k, (m, *_) in enumerate(cases):
             if fresh and done[k] is None and fresh.get(m.pk) != m.version:
-                done[k] = raced(m)
+                done[k] = raced(m, then)
         ok = [k for k, exc in enumerate(done) if exc is None]
         for k, exc in (hold(ok) if hold is not None and ok else {}).items():
             done[k] = exc
         ok = [k for k in ok if done[k] is None]
         if ok and not _dispatch_messages(cases, ok, now):
-            done[ok[0]] = raced(cases[ok[0]][0])  # the one case moved since it was read: nothing written
+            done[ok[0]] = raced(cases[ok[0]][0], then)  # the one case moved since it was read: nothing written
             ok = []
         if ok:
             for k, lead_share in zip(ok, _dispatch_shares(actor, cases, ok, now), strict=True):
@@ -772,13 +780,6 @@ def where_now(message: Message, in_place: bool = False) -> str:
     return f"该留言已于 {timezone.localtime(last.at):%m-%d %H:%M} {text}"
 
 
-# a version moved by a change of the calendar alone (recomputed_since): what a request or a page built on
-# the version before is told instead of RACED; {then}: what to do now
-# (its 答复期限, as every page and the event name it: it said 「办理期限」 and 「答复期限」 in one sentence until 2026-12-07)
-RECOMPUTED = "该留言的答复期限已于 {at:%m-%d %H:%M} 因节假日调整重新计算{what}, 此外无人处理过; {then}"
-RECOMPUTED_THEN = "请刷新后再操作"
-
-
 def recomputed_since(message_pk: int, read_version: int | None) -> list[Event] | None:
     """The 节假日调整 events (recompute.py) that gave the case each version since ``read_version``, the first
     to the one it has now, when every change of its version since was such a recompute; else None: someone
@@ -809,7 +810,10 @@ def _recomputed_last(message_pk: int, count: int, current: int) -> list[Event] |
     event, the recomputes moving the 答复期限 are the newest versions until any other event; an event of
     another kind first (even one that changes no version: a 内部备注) reads as before (docs/api.md)."""
     found = []
-    for event in Event.objects.filter(message_id=message_pk).order_by("-at", "-pk").only("kind", "data", "at"):
+    # newest first, a few at a time: the walk stops at the first other event, mostly among the first few (a
+    # long-lived case's whole history is not read)
+    newest = Event.objects.filter(message_id=message_pk).order_by("-at", "-pk").only("kind", "data", "at")
+    for event in newest.iterator(chunk_size=20):
         if event.kind != Event.Kind.DEADLINE_MOVED:
             return None
         if own_due(event) is None:
@@ -847,12 +851,19 @@ def recomputed_refusal(message_pk: int, read_version: int | None, then: str = RE
     return None if recomputed is None else recomputed_words(recomputed, then)
 
 
-def raced(message: Message) -> Raced:
+class CalendarMoved(Raced):
+    """A Raced refusal of a case that only a change of the calendar moved since it was read (``raced``): a
+    batch counts these apart (签收所选's flash)."""
+
+
+def raced(message: Message, then: str = RECOMPUTED_THEN) -> Raced:
     """The refusal of ``message`` as read, its version moved since (someone acted first): RACED, or the
-    recompute's words when a change of the calendar alone moved it (``recomputed_refusal``). Each case of a
-    batch (按建议派单 and dispatch-batch/, 签收所选) says it as a single action's 409 does (since 2026-12-07;
-    a case the calendar moved read 「刚刚被其他人处理过」 there)."""
-    return Raced(recomputed_refusal(message.pk, message.version) or RACED)
+    recompute's words when a change of the calendar alone moved it (``recomputed_refusal``), a CalendarMoved
+    ending in ``then`` (a page that lands on the list read again: what to do there). Each case of a batch
+    (按建议派单 and dispatch-batch/, 签收所选) says it as a single action's 409 does (since 2026-12-07; a case
+    the calendar moved read 「刚刚被其他人处理过」 there)."""
+    recomputed = recomputed_refusal(message.pk, message.version, then)
+    return Raced(RACED) if recomputed is None else CalendarMoved(recomputed)
 
 
 def moved_on(message: Message, exc: MovedOn, in_place: bool = False, read_version: int | None = None) -> str:
