@@ -614,3 +614,41 @@ def test_the_schema_says_the_hotspot_flags_follow_the_regions_supervised(client,
                  if field in ("chronic", "needs_coordination", "unresolved_count", "all_members")}
     assert {name for name, _ in described} >= {"Hotspot", "CaseHotspot"}
     assert all("所督办的区划" in text for text in described.values()), described
+
+
+UNKNOWN_REGION = "没有代码为 {} 的行政区划 (可用的区划见 /api/v1/regions/)"
+
+
+@pytest.mark.parametrize(("url", "query", "field"), [
+    ("/api/v1/messages/", {"region": "999999"}, "region"),
+    ("/api/v1/units/", {"region": "999999"}, "region"),
+    ("/api/v1/addressees/", {"region": "999999"}, "region"),
+    ("/api/v1/regions/", {"root": "999999"}, "root"),
+    ("/api/v1/hotspots/", {"region": "999999"}, "region"),
+    ("/api/v1/statistics/", {"region": "999999"}, "region"),
+    ("/api/v1/statistics/breakdown/", {"region": "999999", "by": "unit"}, "region"),
+    ("/api/v1/statistics/messages/", {"region": "999999"}, "region"),
+])
+def test_an_unknown_region_names_the_code_and_where_regions_are_listed(client, board, url, query, field):
+    """An unknown region reads as an unknown topic does (api.inputs.unknown_region, since 2026-12-07; it said
+    「区划代码不存在」, the code sent and where to find the codes left unsaid): the same 400 naming the field."""
+    response = client.get(url, query)
+    assert response.status_code == 400, response.content.decode()[:300]
+    err = error_of(response)
+    assert err["code"] == "invalid" and err["fields"][field] == [UNKNOWN_REGION.format("999999")], err
+
+
+def test_an_unknown_region_read_by_its_code_is_a_404_in_the_same_words(client, board):
+    response = client.get("/api/v1/regions/99x/")
+    assert response.status_code == 404 and error_of(response)["code"] == "not_found"
+    assert error_of(response)["message"] == UNKNOWN_REGION.format("99x")
+
+
+def test_a_long_unknown_region_is_cut_as_every_echoed_value(client, board):
+    code = "6" * 12  # the longest a region field takes
+    long = client.get("/api/v1/regions/" + "6" * 120 + "/")
+    assert long.status_code == 404
+    said = error_of(long)["message"]
+    assert said.startswith("没有代码为 666") and "… 的行政区划" in said and "6" * 101 not in said, said
+    assert error_of(client.get("/api/v1/messages/", {"region": code}))["fields"]["region"] == [
+        UNKNOWN_REGION.format(code)]

@@ -7,10 +7,12 @@ nothing: no row of any table, no on_commit callback, no mail. The same request s
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from minsheng.api.models import ApiToken
@@ -391,22 +393,50 @@ def test_a_recompute_while_the_api_acts_is_said_without_a_version(world, client,
     assert "因节假日调整重新计算" in said and "刚刚被其他人处理过" not in said, said
 
 
-def test_a_recompute_from_before_the_version_was_recorded_reads_as_the_last_public_move(world, client):
-    """A 节假日调整 event written before 2026-12-07 names no version (`data.version`): the 409 reads as it did
-    then, naming the case's last public move (the officer's own 签收) with 「刚刚被其他人处理过」 (docs/api.md)."""
+def as_written_before_the_version_was_recorded(m):
+    """The case's 节假日调整 events as a recompute before 2026-12-07 wrote them: naming no `data.version`."""
     from minsheng.board.models import Event
 
+    for event in Event.objects.filter(message=m, kind=Event.Kind.DEADLINE_MOVED):
+        event.data.pop("version")
+        event.save(update_fields=["data"], _allow_update=True)
+
+
+def test_a_recompute_from_before_the_version_was_recorded_is_told_from_the_events_since(world, client):
+    """A 节假日调整 event written before 2026-12-07 names no version (`data.version`): the 409 named the case's
+    last public move (the officer's own 签收) with 「刚刚被其他人处理过」. Nothing but recomputes was written since
+    (each one that moved the 答复期限 is one version): it says the recompute, as for one written since."""
     m = at_signed(world)
     auth = api(world, "officer")
     body = request_as_read(world, client, auth, m, "reply", {"body": test_stale_forms.REPLY_TEXT})
+    read = fresh(m).due_at
     holiday_entered(m)
-    for event in Event.objects.filter(message=m, kind=Event.Kind.DEADLINE_MOVED):
-        event.data.pop("version")
-        event.save(update_fields=["data"], _allow_update=True)  # as written before 2026-12-07
+    holiday_entered(m)
+    as_written_before_the_version_was_recorded(m)
     r = post(client, auth, m, "reply", body)
     assert r.status_code == 409 and error_of(r)["code"] == "conflict", r.content.decode()[:300]
     said = error_of(r)["message"]
-    assert "签收" in said and "刚刚被其他人处理过" in said and "节假日" not in said, said
+    assert "因节假日调整重新计算" in said and "刚刚被其他人处理过" not in said and "签收" not in said, said
+    assert f"({timezone.localtime(read):%Y-%m-%d} → {timezone.localtime(fresh(m).due_at):%Y-%m-%d})" in said, said
+
+
+@pytest.mark.parametrize("supervised", ["before", "after"])
+def test_a_recompute_from_before_the_version_was_recorded_and_a_move_names_the_move(world, client, supervised):
+    """The same with a 督办 since the read too, before the holiday or after: the 409 names the 督办 — the versions
+    of events naming none are counted from the case's newest event back, and any other move stops the count."""
+    m = at_signed(world)
+    auth = api(world, "officer")
+    body = request_as_read(world, client, auth, m, "reply", {"body": test_stale_forms.REPLY_TEXT})
+    if supervised == "before":
+        actions.do_supervise(world["p"]["supervisor2"], fresh(m), "请加快办理")
+    holiday_entered(m)
+    if supervised == "after":
+        actions.do_supervise(world["p"]["supervisor2"], fresh(m), "请加快办理")
+    as_written_before_the_version_was_recorded(m)
+    r = post(client, auth, m, "reply", body)
+    assert r.status_code == 409 and error_of(r)["code"] == "conflict", r.content.decode()[:300]
+    said = error_of(r)["message"]
+    assert "督办" in said and "刚刚被其他人处理过" in said and "节假日" not in said, said
 
 
 def test_two_recomputes_since_the_read_say_the_deadline_from_the_first_to_the_last(world, client):
@@ -425,3 +455,149 @@ def test_two_recomputes_since_the_read_say_the_deadline_from_the_first_to_the_la
         f"({timezone.localtime(read):%Y-%m-%d} → {timezone.localtime(fresh(m).due_at):%Y-%m-%d})"
         in said
     ), said
+
+
+def at_returned(w):
+    """A case dispatched and given back (退单): waiting for a dispatcher again, its 答复期限 still running, so a
+    holiday entered moves it (recompute.py)."""
+    m = test_stale_forms.at_accepted(w)  # to a unit the routing table does not suggest: 按建议派单 may send it
+    actions.do_dispatch(w["p"]["dispatcher"], m, w["d"]["ecology"])
+    actions.do_return(w["p"]["other_officer"], fresh(m), w["d"]["ecology"], "不属于本单位职责")
+    return fresh(m)
+
+
+def read_then_recomputed_in(monkeypatch, module, name, m):
+    """``module.name`` (a read a batch makes of its cases) followed by a holiday entered: the calendar moves
+    the case between the batch's read and its write, as an admin's save landing then would."""
+    read = getattr(module, name)
+
+    def then_recomputed(*args, **kwargs):
+        found = read(*args, **kwargs)
+        holiday_entered(m)
+        return found
+
+    monkeypatch.setattr(module, name, then_recomputed)
+
+
+def test_a_recompute_while_a_dispatch_batch_acts_is_said_for_the_case_skipped(world, client, monkeypatch):
+    """dispatch-batch/: a holiday entered between the batch's read of a case and its dispatch skipped it with
+    「该留言刚刚被其他人处理过」; its result says the 答复期限 was recomputed and nobody acted (actions.raced, the
+    words of a single action's 409), and nothing is dispatched."""
+    from minsheng.board import batch_dispatch
+
+    m = at_returned(world)
+    read_then_recomputed_in(monkeypatch, batch_dispatch, "near_duplicates_each", m)
+    auth = api(world, "dispatcher")
+    r = client.post("/api/v1/staff/dispatch-batch/", {"cases": [m.public_id]}, content_type="application/json",
+                    **auth)
+    assert r.status_code == 200, r.content.decode()[:500]
+    (result,) = r.json()["results"]
+    assert not result["dispatched"], result
+    said = result["reason"]
+    assert said.startswith("该留言的答复期限已于 ") and "因节假日调整重新计算" in said, said
+    assert "此外无人处理过" in said and "刚刚被其他人处理过" not in said, said
+    assert fresh(m).status == "accepted"
+
+
+def queue_rows(w, *cases) -> dict:
+    """The queue page's ticked boxes of ``cases`` for 按建议派单, with what each row showed (``seen-<case>``)."""
+    queue = w["c"]["dispatcher"].get(reverse("board:triage")).content.decode()
+    data = {"case": [m.public_id for m in cases]}
+    for m in cases:
+        seen = re.search(rf'name="seen-{m.public_id}" value="([^"]*)"', queue)
+        assert seen, f"the queue offers {m.public_id} to 按建议派单"
+        data[f"seen-{m.public_id}"] = seen[1]
+    return data
+
+
+def flashes(page) -> list[str]:
+    """The flash messages of ``page``, each in its words."""
+    shown = re.findall(r'<ul class="flash"[^>]*>(.*?)</ul>', page.content.decode(), re.S)
+    return [html.unescape(li).strip() for ul in shown for li in re.findall(r"<li[^>]*>(.*?)</li>", ul, re.S)]
+
+
+def test_a_recompute_while_the_queue_dispatches_is_named_in_the_flash(world, client, monkeypatch):
+    """按建议派单 on the queue page: the flash naming the case skipped says the recompute, as dispatch-batch/, and
+    ends as the page it lands on is, the queue read again (it said 「请刷新后再操作」 of a queue just shown)."""
+    from minsheng.board import batch_dispatch
+
+    m = at_returned(world)
+    data = queue_rows(world, m)
+    read_then_recomputed_in(monkeypatch, batch_dispatch, "near_duplicates_each", m)
+    page = world["c"]["dispatcher"].post(reverse("board:triage_dispatch"), data, follow=True)
+    said = " ".join(flashes(page))
+    flash = re.findall(r"未派单[^<]*", said)
+    assert flash and "因节假日调整重新计算" in flash[0], said
+    assert flash[0].rstrip().endswith("此外无人处理过; 队列已更新, 可重新按建议派单"), flash
+    assert "刚刚被其他人处理过" not in said and "请刷新" not in said, said
+    assert fresh(m).status == "accepted"
+
+
+def test_of_two_cases_dispatched_together_only_the_one_a_recompute_moved_is_skipped(world, monkeypatch):
+    """Two cases ticked (their versions compared under the rows' locks, not by one conditional UPDATE): the one
+    the holiday moved is skipped in the recompute's words, the other, which has no 答复期限 yet, is dispatched."""
+    from minsheng.board import batch_dispatch
+
+    moved = at_returned(world)
+    kept = test_stale_forms.submit(world, title="七里河区彩虹路路灯不亮")  # another title: no 疑似重复 of the first
+    actions.do_accept(world["p"]["dispatcher"], kept)
+    data = queue_rows(world, moved, fresh(kept))
+    read_then_recomputed_in(monkeypatch, batch_dispatch, "near_duplicates_each", moved)
+    page = world["c"]["dispatcher"].post(reverse("board:triage_dispatch"), data, follow=True)
+    said = " ".join(flashes(page))
+    assert f"已按建议派单 1 件: {kept.public_id} → " in said, said
+    skipped = re.findall(r"未派单[^<]*", said)
+    assert len(skipped) == 1 and skipped[0].startswith(f"未派单 {moved.public_id}"), said
+    assert "因节假日调整重新计算" in skipped[0] and "队列已更新" in skipped[0], skipped
+    assert fresh(moved).status == "accepted" and fresh(kept).status == "dispatched"
+
+
+def sign_then_recomputed(monkeypatch, m):
+    """签收所选's write (actions.do_sign_many) after a holiday entered: the calendar moves ``m`` between the
+    inbox's read of the cases ticked and the 签收."""
+    sign_many = actions.do_sign_many
+
+    def recomputed_first(*args, **kwargs):
+        holiday_entered(m)
+        return sign_many(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "do_sign_many", recomputed_first)
+
+
+def deadline_set_otherwise(m):
+    """``m``'s 答复期限 not the one the rule gives (as after MINSHENG_REPLY_DAYS changed since its dispatch): a
+    holiday entered leaves it, and the case's version, alone (recompute.py)."""
+    import datetime as dt
+
+    from django.db.models import F
+
+    from minsheng.board.models import Message
+
+    Message.objects.filter(pk=m.pk).update(due_at=F("due_at") + dt.timedelta(hours=1))
+
+
+@pytest.mark.parametrize("together", [False, True])
+def test_sign_selected_counts_the_cases_a_recompute_moved_apart(world, monkeypatch, together):
+    """签收所选: a case whose 答复期限 a holiday moved between the inbox's read and the 签收 is not signed, and
+    the flash says so — it counted it among those 「已签收或已不在本单位办理」, which it is not. Alone (its
+    conditional UPDATE refuses it) or beside a case the holiday left alone (its version compared under the
+    locks), which is signed."""
+    moved = test_stale_forms.at_dispatched(world)
+    cases = [moved]
+    if together:
+        kept = test_stale_forms.submit(world, title="七里河区彩虹路路灯不亮")
+        actions.do_accept(world["p"]["dispatcher"], kept)
+        actions.do_dispatch(world["p"]["dispatcher"], fresh(kept), world["d"]["housing"])
+        deadline_set_otherwise(kept)
+        cases.append(kept)
+    sign_then_recomputed(monkeypatch, moved)
+    page = world["c"]["officer"].post(reverse("board:inbox_sign"), {"case": [m.public_id for m in cases]},
+                                      follow=True)
+    said = " ".join(flashes(page))
+    assert "已签收或已不在本单位办理" not in said and "刚刚被其他人处理过" not in said, said
+    if together:
+        assert said.startswith("已签收 1 件") and "; 另有 1 件的答复期限因节假日调整重新计算, 未签收, 请核对后再签收" in said, said
+        assert fresh(kept).status == "signed"
+    else:
+        assert "所选 1 件的答复期限因节假日调整重新计算, 未签收, 请核对后再签收" in said and "已签收 " not in said, said
+    assert fresh(moved).status == "dispatched"

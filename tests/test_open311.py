@@ -579,7 +579,12 @@ def test_jurisdiction_rules(client311, key, directory):
     needs = client311.get(f"{BASE}/services.json")
     assert needs.status_code == 400 and "jurisdiction_id" in spec_error_of(needs)["message"]
     assert client311.get(f"{BASE}/services.json?jurisdiction_id=620000").status_code == 200
-    assert client311.get(f"{BASE}/services.json?jurisdiction_id=123456").status_code == 404
+    unknown = client311.get(f"{BASE}/services.json?jurisdiction_id=123456")
+    assert unknown.status_code == 404
+    # the REST API's words for an unknown region (api.inputs.unknown_region; 「区划代码不存在: jurisdiction_id
+    # 123456」 until 2026-12-07), as an unknown service_code reads as an unknown REST topic
+    assert spec_error_of(unknown)["message"] == (
+        "没有代码为 123456 的行政区划 (可用的区划见 /api/v1/regions/; jurisdiction_id 为其中的区划代码)")
     outside = client311.post(f"{BASE}/requests.json", form(key, jurisdiction_id="610000"))
     assert outside.status_code == 400 and "jurisdiction_id" in spec_error_of(outside)["message"]
     # the jurisdiction is the default region

@@ -98,6 +98,25 @@ def unknown_topic(code, more: str = "") -> str:
     return f"没有代码为 {echoed(code)} 的领域 ({TOPICS_LISTED}{'; ' + more if more else ''})"
 
 
+REGIONS_LISTED = "可用的区划见 /api/v1/regions/"
+
+
+def unknown_region(code, more: str = "") -> str:
+    """The API's words for a region code that is no region's, in ``unknown_topic``'s shape: a filter's 400 (REST),
+    ``GET /regions/{code}/``'s 404 and Open311's ``jurisdiction_id`` (since 2026-12-07: 「区划代码不存在」, and
+    「没有区划代码为 … 的区划」 for the one read by its code); ``more``, what else to say in the brackets."""
+    return f"没有代码为 {echoed(code)} 的行政区划 ({REGIONS_LISTED}{'; ' + more if more else ''})"
+
+
+def region_or_invalid(code, more: str = "", error=serializers.ValidationError) -> Region:
+    """The region of ``code``, or ``error`` raised in ``unknown_region``'s words: every region filter of the API
+    (its field's 400), and Open311's ``jurisdiction_id`` (its 404, ``error`` given)."""
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise error(unknown_region(code, more))
+    return region
+
+
 class ChoiceField(serializers.ChoiceField):
     """DRF's, whose 「“open” 不是合法选项。」 named the wrong value only: a message that does not list the
     values taken lists them, 「“open” 不是合法选项 (可选: accepted, closed, …)」 (an integrator's walk of
@@ -169,10 +188,7 @@ class MessageQuery(serializers.Serializer):
         return searchable_q(value)
 
     def validate_region(self, code):
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise serializers.ValidationError("区划代码不存在")
-        return region
+        return region_or_invalid(code)
 
     def validate_topic(self, code):
         topic = Topic.objects.coded(code).first()
@@ -626,10 +642,7 @@ class DirectoryQuery(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
     def validate_region(self, code):
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise serializers.ValidationError("区划代码不存在")
-        return region
+        return region_or_invalid(code)
 
 
 # ?q= of the directory: a name, a 简称 or their pinyin, as the case page's 查找 boxes read it (pinyin.name_or_pinyin)
@@ -655,7 +668,4 @@ class RegionTreeQuery(serializers.Serializer):
     q = directory_q()
 
     def validate_root(self, code):
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise serializers.ValidationError("区划代码不存在")
-        return region
+        return region_or_invalid(code)

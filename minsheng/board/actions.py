@@ -82,6 +82,13 @@ def _require_choices(**given) -> None:
         raise Invalid(INVALID_CHOICE["region"], "region")
 
 
+# a version moved by a change of the calendar alone (recomputed_since): what a request or a page built on
+# the version before is told instead of RACED; {then}: what to do now
+# (its 答复期限, as every page and the event name it: it said 「办理期限」 and 「答复期限」 in one sentence until 2026-12-07)
+RECOMPUTED = "该留言的答复期限已于 {at:%m-%d %H:%M} 因节假日调整重新计算{what}, 此外无人处理过; {then}"
+RECOMPUTED_THEN = "请刷新后再操作"
+
+
 def _event(message, kind, actor=None, unit=None, public=True, at=None, **data) -> Event:
     return Event.objects.create(message=message, kind=kind, actor=actor, unit=unit, public=public,
                                 data=data, at=at or timezone.now())
@@ -91,7 +98,7 @@ def _lock(message: Message) -> Message:
     """Re-read the row inside the transaction (row lock on PostgreSQL)."""
     fresh = Message.objects.select_for_update().get(pk=message.pk)
     if fresh.version != message.version:
-        raise Raced(RACED)
+        raise raced(message)
     return fresh
 
 
@@ -450,7 +457,7 @@ def do_dispatch(actor, message: Message, lead: Unit, assists=(), topic=None, kin
     return done
 
 
-def do_dispatch_many(actor, cases, at=None, hold=None) -> list[Assignment | Exception]:
+def do_dispatch_many(actor, cases, at=None, hold=None, then: str = RECOMPUTED_THEN) -> list[Assignment | Exception]:
     """派单 of each (message, lead, assists, topic, kind) of ``cases`` (按建议派单; ``do_dispatch`` is one), each
     message once: for each, its new lead share, or what refused it — the actor not the region's dispatcher, a
     unit switched off or not of the case's area, a topic or type the site does not take, its status, a move
@@ -459,7 +466,8 @@ def do_dispatch_many(actor, cases, at=None, hold=None) -> list[Assignment | Exce
     deadlock; SQLite's IMMEDIATE transaction), then each write once for them all (since 2026-12-06: a case cost
     about 25 queries, its savepoint, each write and each note): the same status, deadlines, shares, history,
     notes, statistics and hotspots as one by one. ``hold``: called under the locks with the indexes of the
-    cases about to go, returns {index: the exception refusing it} (按建议派单's 本批刚派出 near-duplicates)."""
+    cases about to go, returns {index: the exception refusing it} (按建议派单's 本批刚派出 near-duplicates).
+    ``then``: how the refusal of a case the calendar alone moved ends (``raced``)."""
     now = at or timezone.now()
     # each unit once (an API list may repeat), the lead not among them: a unit the routing table
     # prefilled as 协办 and the dispatcher picked as 主办 leads (the page and the API alike)
@@ -475,13 +483,13 @@ def do_dispatch_many(actor, cases, at=None, hold=None) -> list[Assignment | Exce
         done: list = _dispatch_refusals(actor, cases)
         for k, (m, *_) in enumerate(cases):
             if fresh and done[k] is None and fresh.get(m.pk) != m.version:
-                done[k] = Raced(RACED)
+                done[k] = raced(m, then)
         ok = [k for k, exc in enumerate(done) if exc is None]
         for k, exc in (hold(ok) if hold is not None and ok else {}).items():
             done[k] = exc
         ok = [k for k in ok if done[k] is None]
         if ok and not _dispatch_messages(cases, ok, now):
-            done[ok[0]] = Raced(RACED)  # the one case moved since it was read: nothing written
+            done[ok[0]] = raced(cases[ok[0]][0], then)  # the one case moved since it was read: nothing written
             ok = []
         if ok:
             for k, lead_share in zip(ok, _dispatch_shares(actor, cases, ok, now), strict=True):
@@ -772,18 +780,11 @@ def where_now(message: Message, in_place: bool = False) -> str:
     return f"该留言已于 {timezone.localtime(last.at):%m-%d %H:%M} {text}"
 
 
-# a version moved by a change of the calendar alone (recomputed_since): what a request or a page built on
-# the version before is told instead of RACED; {then}: what to do now
-# (its 答复期限, as every page and the event name it: it said 「办理期限」 and 「答复期限」 in one sentence until 2026-12-07)
-RECOMPUTED = "该留言的答复期限已于 {at:%m-%d %H:%M} 因节假日调整重新计算{what}, 此外无人处理过; {then}"
-RECOMPUTED_THEN = "请刷新后再操作"
-
-
 def recomputed_since(message_pk: int, read_version: int | None) -> list[Event] | None:
     """The 节假日调整 events (recompute.py) that gave the case each version since ``read_version``, the first
-    to the one it has now, when every change of its version since was such a recompute (each event names
-    the version it gave, ``data["version"]``, since 2026-12-07); else None: someone acted on the case (or a
-    recompute before 2026-12-07, which named none, moved it: read as before)."""
+    to the one it has now, when every change of its version since was such a recompute; else None: someone
+    acted on the case. Each event names the version it gave (``data["version"]``) since 2026-12-07; for
+    those written before, ``_recomputed_last``."""
     if read_version is None:
         return None
     current = Message.objects.filter(pk=message_pk).values_list("version", flat=True).first()
@@ -795,8 +796,41 @@ def recomputed_since(message_pk: int, read_version: int | None) -> list[Event] |
         if isinstance(version, int) and read_version < version <= current:
             given[version] = event
     if any(v not in given for v in range(read_version + 1, current + 1)):
-        return None
+        return _recomputed_last(message_pk, current - read_version, current)
     return [given[v] for v in range(read_version + 1, current + 1)]
+
+
+def _recomputed_last(message_pk: int, count: int, current: int) -> list[Event] | None:
+    """The last ``count`` changes of the case's version as 节假日调整 events naming none (written before
+    2026-12-07), oldest first, when the case's newest events are such recomputes alone; else None. Exact, not
+    a guess: a recompute moves the version (by one) exactly when it moves the case's own 答复期限 (``own_due``:
+    so since the first recompute, 2026-12-04), and every other change of a version writes an event of the case
+    in the same transaction (workflow.transition's callers, do_dispatch_many, do_sign_many), later in (at, pk)
+    than the recompute it follows (it read the row after that commit). So counting back from the newest
+    event, the recomputes moving the 答复期限 are the newest versions until any other event; an event of
+    another kind first (even one that changes no version: a 内部备注) reads as before (docs/api.md)."""
+    found = []
+    # newest first, a few at a time: the walk stops at the first other event, mostly among the first few (a
+    # long-lived case's whole history is not read)
+    newest = Event.objects.filter(message_id=message_pk).order_by("-at", "-pk").only("kind", "data", "at")
+    for event in newest.iterator(chunk_size=20):
+        if event.kind != Event.Kind.DEADLINE_MOVED:
+            return None
+        if own_due(event) is None:
+            continue  # a given-up unit's or a 签收期限 alone: the version stayed
+        named = (event.data or {}).get("version")
+        if named is not None and named != current - len(found):
+            return None
+        found.append(event)
+        if len(found) == count:
+            return found[::-1]
+    return None
+
+
+def own_due(event: Event) -> dict | None:
+    """The change a 节假日调整 event made to the case's own 答复期限 (not a given-up unit's), or None."""
+    changes = (event.data or {}).get("changes") or ()
+    return next((c for c in changes if c.get("what") == "答复期限" and not c.get("unit")), None)
 
 
 def recomputed_words(events: list[Event], then: str = RECOMPUTED_THEN) -> str:
@@ -804,14 +838,32 @@ def recomputed_words(events: list[Event], then: str = RECOMPUTED_THEN) -> str:
     请刷新后再操作」: the case's own 答复期限 from what the first of ``events`` (``recomputed_since``) moved it
     from to what the last moved it to (two holidays entered since the read: the date read → the date now),
     at the last one's time."""
-
-    def own(event: Event) -> dict | None:
-        changes = (event.data or {}).get("changes") or ()
-        return next((c for c in changes if c.get("what") == "答复期限" and not c.get("unit")), None)
-
-    first, last = own(events[0]), own(events[-1])
+    first, last = own_due(events[0]), own_due(events[-1])
     what = f" ({first.get('from', '')} → {last.get('to', '')})" if first and last else ""
     return RECOMPUTED.format(at=timezone.localtime(events[-1].at), what=what, then=then)
+
+
+def recomputed_refusal(message_pk: int, read_version: int | None, then: str = RECOMPUTED_THEN) -> str | None:
+    """``recomputed_words`` when only a change of the calendar moved the case since ``read_version``
+    (``recomputed_since``), else None: the one test of every refusal of a stale version (a single action's
+    409, a batch's case skipped: ``raced``)."""
+    recomputed = recomputed_since(message_pk, read_version)
+    return None if recomputed is None else recomputed_words(recomputed, then)
+
+
+class CalendarMoved(Raced):
+    """A Raced refusal of a case that only a change of the calendar moved since it was read (``raced``): a
+    batch counts these apart (签收所选's flash)."""
+
+
+def raced(message: Message, then: str = RECOMPUTED_THEN) -> Raced:
+    """The refusal of ``message`` as read, its version moved since (someone acted first): RACED, or the
+    recompute's words when a change of the calendar alone moved it (``recomputed_refusal``), a CalendarMoved
+    ending in ``then`` (a page that lands on the list read again: what to do there). Each case of a batch
+    (按建议派单 and dispatch-batch/, 签收所选) says it as a single action's 409 does (since 2026-12-07; a case
+    the calendar moved read 「刚刚被其他人处理过」 there)."""
+    recomputed = recomputed_refusal(message.pk, message.version, then)
+    return Raced(RACED) if recomputed is None else CalendarMoved(recomputed)
 
 
 def moved_on(message: Message, exc: MovedOn, in_place: bool = False, read_version: int | None = None) -> str:
@@ -819,10 +871,9 @@ def moved_on(message: Message, exc: MovedOn, in_place: bool = False, read_versio
     ``where_now`` reads it). ``read_version``: the version the refused request was built on; when only a
     change of the calendar moved it since (``recomputed_since``), a Raced refusal says that instead of naming
     the last public move as if someone had just acted (docs/api.md; since 2026-12-07)."""
-    if isinstance(exc, Conflict):
-        recomputed = recomputed_since(message.pk, read_version)
-        if recomputed is not None:
-            return recomputed_words(recomputed)
+    recomputed = recomputed_refusal(message.pk, read_version) if isinstance(exc, Conflict) else None
+    if recomputed is not None:
+        return recomputed
     now, said = where_now(message, in_place), str(exc)
     # a case nothing public happened to yet: where_now names its status alone, as the refusal does
     return said if now.removeprefix("该留言") in said else f"{now}; {said}"
@@ -985,9 +1036,9 @@ def do_sign_many(actor, cases, at=None) -> list[Exception | None]:
                 except PermissionDenied as exc:
                     refused[k] = exc
                 else:
-                    refused[k] = Raced(RACED)
+                    refused[k] = raced(message)
             elif fresh is not None and fresh.get(message.pk) != (message.status, message.version):
-                refused[k] = Raced(RACED)
+                refused[k] = raced(message)
         signed = [cases[k] for k, exc in enumerate(refused) if exc is None]
         if not signed:
             return refused
@@ -997,7 +1048,7 @@ def do_sign_many(actor, cases, at=None) -> list[Exception | None]:
             status=Status.SIGNED, version=F("version") + 1)
         if updated != len(ids):
             if fresh is None:  # the one case moved since it was read: nothing written
-                refused[ok[0]] = Raced(RACED)
+                refused[ok[0]] = raced(signed[0][0])
                 return refused
             raise Raced(RACED)  # the rows are locked: not for a race
         # the lead share, the assisting units' and the other lead unit's of a case led by two (联合办理: signed

@@ -188,13 +188,14 @@ def require_batch_dispatcher(user):
 
 
 def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | None = None,
-                           changed: str = CHANGED_ON_PAGE) -> list[Outcome]:
+                           changed: str = CHANGED_ON_PAGE, then: str = actions.RECOMPUTED_THEN) -> list[Outcome]:
     """按建议派单 of ``public_ids`` (each once, at most ``BATCH_MAX``: the caller refuses more), in
     their order; a case another region's, gone or unknown is skipped without a word of it.
     ``seen``: the ``Plan.key`` of each case as the queue page showed it (the API's items: a ``seen_key``
     of what the caller states); a case whose plan is no longer that (a colleague's 退单, the table or a
     model changed meanwhile) is skipped, not sent to a unit the dispatcher did not see, saying so in
-    ``changed``'s words. None (the API's ids alone): the plan as it is now."""
+    ``changed``'s words. None (the API's ids alone): the plan as it is now. ``then``: how the refusal of a case
+    only a change of the calendar moved meanwhile ends (``actions.raced``; the queue page: 「队列已更新…」)."""
     roles = require_batch_dispatcher(user)
     found = {m.public_id: m for m in Message.objects.filter(public_id__in=public_ids)
              .select_related(*SUGGEST_RELATED)}
@@ -204,10 +205,10 @@ def dispatch_by_suggestion(user, public_ids: list[str], seen: dict[str, str] | N
     # one transaction for them all (actions.do_dispatch_many): the hotspots and statistics the cases touch are
     # refreshed once at the commit (in place without a task worker)
     with transaction.atomic():
-        return _dispatch_all(user, public_ids, found, plans, seen, changed)
+        return _dispatch_all(user, public_ids, found, plans, seen, changed, then)
 
 
-def _dispatch_all(user, public_ids, found, plans, seen, changed) -> list[Outcome]:
+def _dispatch_all(user, public_ids, found, plans, seen, changed, then) -> list[Outcome]:
     outcomes, going = [], {}  # going: the index in ``cases`` of each outcome's case
     cases = []
     for pid in public_ids:
@@ -230,7 +231,7 @@ def _dispatch_all(user, public_ids, found, plans, seen, changed) -> list[Outcome
         cases.append((m, p.lead, p.assists, p.topic, p.kind or None))
         outcomes.append(Outcome(pid, m.title, True, lead=p.lead,
                                 assists=tuple(u for u in p.assists if u.pk != p.lead.pk)))
-    done = actions.do_dispatch_many(user, cases, hold=lambda ok: _twins(cases, ok)) if cases else []
+    done = actions.do_dispatch_many(user, cases, hold=lambda ok: _twins(cases, ok), then=then) if cases else []
     for at, k in going.items():
         if isinstance(done[k], Exception):
             o = outcomes[at]

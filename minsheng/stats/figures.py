@@ -56,11 +56,13 @@ BREAKDOWNS = ("region", "unit", "topic", "kind", "month")
 
 class ScopeError(ValueError):
     """An unknown region, topic, unit, campaign or a bad date (one-line message);
-    ``field`` names the filter at fault (region, date_from, …) when one is."""
+    ``field`` names the filter at fault (region, date_from, …) when one is; ``unknown``, the code sent for a
+    region that is no region's (the API says it in its own words: api.inputs.unknown_region)."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, unknown: str | None = None):
         super().__init__(message)
         self.field = field
+        self.unknown = unknown
 
 
 @dataclass
@@ -265,7 +267,7 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
         if not isinstance(region, Region):
             found = Region.objects.filter(code=str(region).strip()).first()
             if found is None:
-                raise ScopeError(f"没有区划代码为 {cut(str(region), 20)} 的区划", "region")
+                raise ScopeError(f"没有区划代码为 {cut(str(region), 20)} 的区划", "region", unknown=str(region))
             region = found
         scope.regions = _narrowed(scope.regions, region, lambda a, b: a.contains(b),
                                   f"{region.name} 不在该征集活动的范围内")

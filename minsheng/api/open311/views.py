@@ -38,7 +38,7 @@ from minsheng.text_cut import cut
 from ..authentication import TOKEN_AS_OPEN311_KEY, Open311KeyAuthentication, misplaced_open311_key
 from ..errors import ApiError, echoed
 from ..idempotency import once
-from ..inputs import round_coordinate
+from ..inputs import region_or_invalid, round_coordinate
 from ..models import Open311Key, Open311Request
 from ..parsers import PARSERS
 from ..tasks import queue_fetch
@@ -117,10 +117,9 @@ class Open311View(Documented, APIView):
             if Region.objects.filter(level=Region.Level.PROVINCE).count() > 1:
                 raise bad("缺少 jurisdiction_id: 本平台服务多个省份, 请提供区划代码", field="jurisdiction_id")
             return None
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise bad(f"区划代码不存在: jurisdiction_id {echoed(code)}", status=404, code="not_found")
-        return region
+        # the REST API's lookup and words, in Open311's 404 and not_found (its own, unchanged)
+        return region_or_invalid(code, "jurisdiction_id 为其中的区划代码",
+                                 error=lambda said: bad(said, status=404, code="not_found"))
 
 
 class Discovery(Open311View):

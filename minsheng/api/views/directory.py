@@ -18,8 +18,8 @@ from minsheng.directory.models import Addressee, Region, Topic, Unit
 from minsheng.directory.pinyin import name_or_pinyin
 from minsheng.stats.figures import addressees_figures, reported
 
-from ..errors import echoed, found
-from ..inputs import AddresseeQuery, RegionTreeQuery, UnitQuery
+from ..errors import found
+from ..inputs import AddresseeQuery, RegionTreeQuery, UnitQuery, unknown_region
 from ..pagination import DirectoryPages
 from ..serializers import (
     AddresseeSerializer,
@@ -96,7 +96,7 @@ class RegionDetail(ApiView):
                    parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="区划代码")])
     def get(self, request, code):
         region = found(Region.objects.select_related("parent__parent__parent"),
-                       f"没有区划代码为 {echoed(code)} 的区划", code=code)
+                       unknown_region(code), code=code)
         return Response(RegionSerializer(region).data)
 
 

@@ -21,7 +21,7 @@ from minsheng.stats import exports as stats_exports
 from minsheng.stats import figures as stats
 
 from ..errors import ApiError, found
-from ..inputs import ChoiceField, Day, check_date_range
+from ..inputs import ChoiceField, Day, check_date_range, region_or_invalid, unknown_region
 from ..pagination import DirectoryPages
 from ..serializers import MessageListSerializer, RegionRefSerializer, UnitRefSerializer, hotspot_flags_shown
 from .base import ApiView, Doc, list_queryset
@@ -116,12 +116,7 @@ class HotspotQuery(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
     def validate_region(self, code):
-        from minsheng.directory.models import Region
-
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise serializers.ValidationError("区划代码不存在")
-        return region
+        return region_or_invalid(code)
 
 
 class HotspotList(ApiView):
@@ -277,7 +272,9 @@ def _figures(call, params):
     try:
         return call(**{k: v for k, v in params.items() if k != "by"})
     except stats.ScopeError as exc:
-        raise ApiError(str(exc), fields={exc.field: [str(exc)]} if exc.field else None) from None
+        # an unknown region in the API's words, as its other filters say it (the web pages keep theirs)
+        said = unknown_region(exc.unknown) if exc.unknown is not None else str(exc)
+        raise ApiError(said, fields={exc.field: [said]} if exc.field else None) from None
 
 
 class Statistics(ApiView):

@@ -92,6 +92,8 @@ CONFLICT_RETRY = "该留言刚刚被其他人处理过, 本页已更新为最新
 CONFLICT_KEPT = "; 您填写的内容已保留"
 # the same, when only a change of the calendar moved the case's version (actions.recomputed_words says that)
 RECOMPUTED_RETRY = "本页已更新为最新状态, 请核对后再提交"
+# and of a case 按建议派单 skipped for it: the page it lands on is the queue read again
+RECOMPUTED_QUEUE = "队列已更新, 可重新按建议派单"
 # the action is no longer offered: {} says where the case is now (actions.where_now: who answered, transferred… when)
 CONFLICT_GONE = "{}; 本页已更新为最新状态, 现在不能再执行该操作"
 # 签收 sent again from a page loaded before: the case is signed, which is what was asked, not a refusal
@@ -587,13 +589,22 @@ def inbox_sign(request):
     # signed past their reply deadline: to answer at once, not 「在期限内」
     late = [m for m, exc in done if exc is None and shares[m.pk].due_at is not None and shares[m.pk].due_at < now]
     signed = sum(exc is None for _, exc in done)
-    skipped = len(chosen) - signed - assisting  # numbers of no case the user may see among them
+    # a case only a change of the calendar moved since this read (a holiday entered meanwhile) is still the
+    # unit's to sign: counted apart (since 2026-12-07, later; it was counted 「已签收或已不在本单位办理」)
+    recomputed = sum(isinstance(exc, actions.CalendarMoved) for _, exc in done)
+    skipped = len(chosen) - signed - assisting - recomputed  # numbers of no case the user may see among them
     assists = f"{assisting} 件为本单位协办, 协办单位无需签收"
+    moved = f"{recomputed} 件的答复期限因节假日调整重新计算, 未签收, 请核对后再签收"
     if signed:
         flash.success(request, f"已签收 {signed} 件, 请在期限内答复"
                       + (f"; 其中 {len(late)} 件已过答复期限, 请尽快答复" if late else "")
                       + (f"; 另有 {skipped} 件已签收或已不在本单位办理, 未再签收" if skipped else "")
+                      + (f"; 另有 {moved}" if recomputed else "")
                       + (f"; 另有 {assists}" if assisting else ""))
+    elif recomputed:
+        flash.error(request, f"所选 {moved}"
+                    + (f"; 另有 {skipped} 件已签收或已不在本单位办理" if skipped else "")
+                    + (f"; 另有 {assists}" if assisting else ""))
     elif not skipped:
         flash.error(request, f"所选 {assists}, 没有可签收的留言")
     else:
@@ -768,7 +779,7 @@ def triage_dispatch(request):
         return redirect(back)
     # each row posts back what it showed (seen-<id>): a plan changed since is not dispatched
     outcomes = batch_dispatch.dispatch_by_suggestion(
-        request.user, chosen, seen={pid: request.POST.get(f"seen-{pid}", "") for pid in chosen})
+        request.user, chosen, seen={pid: request.POST.get(f"seen-{pid}", "") for pid in chosen}, then=RECOMPUTED_QUEUE)
     done = [o for o in outcomes if o.dispatched]
     if done:
         flash.success(request, f"已按建议派单 {len(done)} 件: "
