@@ -10,6 +10,8 @@ a staff member outside the case's units and regions gets 404.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -347,8 +349,9 @@ def _inbox_list(request, roles: Roles, now, with_handler=True):
     filtered, keep_filters, filter_words, filter_refused = _inbox_filters(request, roles, with_handler)
     base = base.filter(filtered)
     query = _queue_query(request)
-    if query:
-        base = base.filter(message__in=queue_matches(Message.objects.all(), query))
+    if query:  # searched among the list's own cases: a part of a number's LIKEs read no others (queue_matches)
+        mine = Message.objects.filter(pk__in=base.values("message_id"))
+        base = base.filter(message__in=queue_matches(mine, query))
     inbox_tabs = _inbox_tabs(now)
     tab = request.GET.get("tab", "todo")
     if tab not in inbox_tabs:
@@ -449,6 +452,7 @@ def inbox(request):
         "handler": keep_filters.get("handler", ""), "unit": keep_filters.get("unit", ""),
         "filter_words": filter_words, "error": f"{filter_refused}; 已显示全部待办" if filter_refused else "",
         "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
+        "digits": digits_part(query),
         "heads": bool(roles.head_unit_ids or roles.admin)})
 
 
@@ -687,16 +691,37 @@ def _queue_query(request) -> str:
     return (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
 
 
+MIN_DIGITS = 4  # fewer match too many numbers to pick a case out by: the word search alone, as before
+_DIGIT_SEPARATORS = re.compile(r"[\s\-]")
+
+
+def digits_part(query: str) -> str | None:
+    """The digits ``query`` is (full-width ones too, spaces and dashes between them dropped) when they are a
+    part of a 留言编号 or of a phone number as read out on a call: ``MIN_DIGITS`` or more, not a whole
+    mobile number (canonical_phone) nor a whole 留言编号 (search.message_number), which find their case alone."""
+    digits = _DIGIT_SEPARATORS.sub("", unicodedata.normalize("NFKC", query or ""))
+    if len(digits) < MIN_DIGITS or not digits.isascii() or not digits.isdigit():
+        return None
+    return None if canonical_phone(digits) or search.message_number(digits) else digits
+
+
 def queue_matches(messages, query: str):
     """The ``messages`` ?q= of a staff list finds (the inbox's and the queue's, and the API's box=unit and
     box=dispatch): the citizen's mobile number (as typed: spaces, dashes, +86) finds their cases, as the citizen
-    on the phone gives it (these lists hold the cases whose contact data their users see: shows_contact; a
-    leader's office, which does not, searches its list without it); anything else is the search of the public
-    list."""
+    on the phone gives it; a part of one (digits_part: 「0711」, the last digits they read out) the cases whose
+    contact phone ends with it and those whose 留言编号 holds it, beside the search's own matches (a number in a
+    title, 「12345热线」). These lists hold the cases whose contact data their users see (shows_contact); a
+    leader's office, which does not, searches its list without them (leader_office.office_messages). Anything
+    else is the search of the public list. ``messages`` is the list's own, scoped: the LIKEs read its rows alone."""
     phone = canonical_phone(query)
     if phone:
         return messages.filter(contact_phone=phone)
-    return search.filter_messages(messages, query)
+    digits = digits_part(query)
+    if digits is None:
+        return search.filter_messages(messages, query)
+    # the digits are words too (query_words): the search's condition is never empty here
+    return messages.filter(Q(contact_phone__endswith=digits) | Q(public_id__contains=digits)
+                           | search.matching(query))
 
 
 TRIAGE_TABS = {
@@ -745,6 +770,7 @@ def triage(request):
         "unknown_tab": unknown_tab, "tab_label": TRIAGE_TABS[tab][0],
         "batchable": any(not m.plan.why_not for m in page.object_list), "batch_max": batch_dispatch.BATCH_MAX,
         "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
+        "digits": digits_part(query),
         "sure": settings.MINSHENG_PREFILL_CONFIDENCE,
         "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
 
