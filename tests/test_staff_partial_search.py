@@ -64,6 +64,15 @@ def test_a_part_of_the_message_number_finds_its_case(personas, calls, login):
     assert calls["waiting"].title in queue and calls["lift"].title not in queue
 
 
+def test_a_landline_kept_as_written_is_found_by_its_digits(personas, directory, calls, login):
+    """A 12345 caller's landline (Open311's ``phone``) is kept as sent, 0931-8123456: its digits typed whole or its
+    last ones find the case, the dashes aside."""
+    landline = _set(dispatch(personas, directory, "座机来电反映的噪声问题"), "20261203000888", "0931-8123456")
+    client = login(personas["officer"])
+    for typed in ("0931-8123456", "09318123456", "8123456", "3456"):
+        assert row_titles(text(client.get(reverse("board:inbox"), {"q": typed}))) == [landline.title], typed
+
+
 def test_three_digits_or_fewer_search_the_words_as_before(personas, calls, login):
     client = login(personas["officer"])
     for typed in ("711", "123", "07 1"):

@@ -36,6 +36,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
+from django.db.models.functions import Replace
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -720,8 +721,17 @@ def queue_matches(messages, query: str):
     if digits is None:
         return search.filter_messages(messages, query)
     # the digits are words too (query_words): the search's condition is never empty here
-    return messages.filter(Q(contact_phone__endswith=digits) | Q(public_id__contains=digits)
-                           | search.matching(query))
+    return (messages.alias(phone_digits=_phone_digits())
+            .filter(Q(phone_digits__endswith=digits) | Q(public_id__contains=digits) | search.matching(query)))
+
+
+def _phone_digits():
+    """The case's contact phone without the separators a landline is kept with (Open311's ``phone`` as sent,
+    0931-8123456; a mobile is stored as its 11 digits): the whole landline typed finds it too."""
+    phone = F("contact_phone")
+    for separator in ("-", " ", "(", ")"):
+        phone = Replace(phone, Value(separator), Value(""))
+    return phone
 
 
 TRIAGE_TABS = {
