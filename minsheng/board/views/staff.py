@@ -10,8 +10,6 @@ a staff member outside the case's units and regions gets 404.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -36,14 +34,14 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Replace
+from django.db.models.lookups import EndsWith
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from minsheng.accounts.models import User, canonical_phone
+from minsheng.accounts.models import User, canonical_phone, national_phone, national_phone_sql
 from minsheng.accounts.names import by_name
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.accounts.views import safe_next
@@ -350,9 +348,9 @@ def _inbox_list(request, roles: Roles, now, with_handler=True):
     filtered, keep_filters, filter_words, filter_refused = _inbox_filters(request, roles, with_handler)
     base = base.filter(filtered)
     query = _queue_query(request)
-    if query:  # searched among the list's own cases: a part of a number's LIKEs read no others (queue_matches)
-        mine = Message.objects.filter(pk__in=base.values("message_id"))
-        base = base.filter(message__in=queue_matches(mine, query))
+    condition = queue_condition(query, through="message__")
+    if condition is not None:  # on the joined case of each of the list's assignments, beside its own filters
+        base = base.filter(condition)
     inbox_tabs = _inbox_tabs(now)
     tab = request.GET.get("tab", "todo")
     if tab not in inbox_tabs:
@@ -693,45 +691,47 @@ def _queue_query(request) -> str:
 
 
 MIN_DIGITS = 4  # fewer match too many numbers to pick a case out by: the word search alone, as before
-_DIGIT_SEPARATORS = re.compile(r"[\s\-]")
 
 
 def digits_part(query: str) -> str | None:
-    """The digits ``query`` is (full-width ones too, spaces and dashes between them dropped) when they are a
-    part of a 留言编号 or of a phone number as read out on a call: ``MIN_DIGITS`` or more, not a whole
-    mobile number (canonical_phone) nor a whole 留言编号 (search.message_number), which find their case alone."""
-    digits = _DIGIT_SEPARATORS.sub("", unicodedata.normalize("NFKC", query or ""))
+    """The digits ``query`` is, read as a phone number (national_phone: full-width digits, the separators of
+    PHONE_SEPARATORS dropped, +86 as the 0 of the area code), when they are the end of a 留言编号 or of a
+    phone number as read out on a call: ``MIN_DIGITS`` or more, not a whole mobile number (canonical_phone)
+    nor a whole 留言编号 (search.message_number), which find their case alone."""
+    digits = national_phone(query)
     if len(digits) < MIN_DIGITS or not digits.isascii() or not digits.isdigit():
         return None
     return None if canonical_phone(digits) or search.message_number(digits) else digits
 
 
-def queue_matches(messages, query: str):
-    """The ``messages`` ?q= of a staff list finds (the inbox's and the queue's, and the API's box=unit and
-    box=dispatch): the citizen's mobile number (as typed: spaces, dashes, +86) finds their cases, as the citizen
-    on the phone gives it; a part of one (digits_part: 「0711」, the last digits they read out) the cases whose
-    contact phone ends with it and those whose 留言编号 holds it, beside the search's own matches (a number in a
-    title, 「12345热线」). These lists hold the cases whose contact data their users see (shows_contact); a
-    leader's office, which does not, searches its list without them (leader_office.office_messages). Anything
-    else is the search of the public list. ``messages`` is the list's own, scoped: the LIKEs read its rows alone."""
+def queue_condition(query: str, through: str = "") -> Q | None:
+    """What ?q= of a staff list finds (the inbox's and the queue's, and the API's box=unit and box=dispatch), as
+    a condition on a message (on ``through``'s, "message__", for a list of assignments); None: nothing to find
+    by, the whole list. The citizen's mobile number (as typed: spaces, dashes, +86) finds their cases, as the
+    citizen on the phone gives it; the last digits of one (digits_part: 「0711」, as they read them out) the
+    cases whose contact phone ends with them (a landline kept as sent read as national_phone_sql) and those whose
+    留言编号 ends with them, beside the search's own matches (a number in a title, 「12345热线」): the end
+    alone, as the start of every 编号 is its date (「2026」 would find every case). These lists hold the cases
+    whose contact data their users see (shows_contact); a leader's office, which does not, searches its list
+    without them (leader_office.office_messages). Anything else is the search of the public list."""
     phone = canonical_phone(query)
     if phone:
-        return messages.filter(contact_phone=phone)
+        return Q(**{f"{through}contact_phone": phone})
+    words = search.matching(query)
+    if words is not None and through:  # the search's condition is on a message's own columns
+        words = Q(**{f"{through}in": Message.objects.filter(words)})
     digits = digits_part(query)
     if digits is None:
-        return search.filter_messages(messages, query)
-    # the digits are words too (query_words): the search's condition is never empty here
-    return (messages.alias(phone_digits=_phone_digits())
-            .filter(Q(phone_digits__endswith=digits) | Q(public_id__contains=digits) | search.matching(query)))
+        return words
+    # the digits are words too (query_words): the search's condition is never None here
+    return (Q(EndsWith(national_phone_sql(f"{through}contact_phone"), digits))
+            | Q(**{f"{through}public_id__endswith": digits}) | words)
 
 
-def _phone_digits():
-    """The case's contact phone without the separators a landline is kept with (Open311's ``phone`` as sent,
-    0931-8123456; a mobile is stored as its 11 digits): the whole landline typed finds it too."""
-    phone = F("contact_phone")
-    for separator in ("-", " ", "(", ")"):
-        phone = Replace(phone, Value(separator), Value(""))
-    return phone
+def queue_matches(messages, query: str):
+    """The ``messages`` ?q= of a staff list finds (queue_condition)."""
+    condition = queue_condition(query)
+    return messages if condition is None else messages.filter(condition)
 
 
 TRIAGE_TABS = {
